@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const DEFAULT_DATABASE_URL = 'data/honorboard.db';
+
+function migrationsFolder(): string {
+	if (process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);
+	const candidates = [resolve('drizzle')];
+	// Note: bundles live one or more levels below the project root (build/, build/server/chunks/).
+	let dir = dirname(fileURLToPath(import.meta.url));
+	for (let i = 0; i < 5; i++) {
+		candidates.push(resolve(dir, 'drizzle'));
+		dir = dirname(dir);
+	}
+	const found = candidates.find((candidate) => existsSync(resolve(candidate, 'meta/_journal.json')));
+	if (!found) throw new Error('Cannot find the drizzle/ migrations folder; set MIGRATIONS_DIR');
+	return found;
+}
+
+/** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
+export function openDatabase(url: string): Db {
+	const path = url.replace(/^file:/, '');
+	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+	const client = new Database(path);
+	client.pragma('journal_mode = WAL');
+	client.pragma('foreign_keys = ON');
+	client.pragma('busy_timeout = 5000');
+	client.pragma('synchronous = NORMAL');
+	const db = drizzle(client, { schema }) as Db;
+	migrate(db, { migrationsFolder: migrationsFolder() });
+	return db;
+}
+
+// The app is bundled more than once (SvelteKit's server, server.ts, the dev plugin): the one
+// connection lives on globalThis so that every copy shares it and its single writer.
+const KEY = Symbol.for('honorboard.db');
+type Holder = { [KEY]?: Db };
+
+export function getDb(): Db {
+	const holder = globalThis as Holder;
+	holder[KEY] ??= openDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+	return holder[KEY];
+}
+
+export function closeDb(): void {
+	const holder = globalThis as Holder;
+	holder[KEY]?.$client.close();
+	delete holder[KEY];
+}
+
+export { schema };

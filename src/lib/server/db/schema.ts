@@ -1,0 +1,257 @@
+import { sql } from 'drizzle-orm';
+import {
+	sqliteTable,
+	text,
+	integer,
+	primaryKey,
+	uniqueIndex,
+	index
+} from 'drizzle-orm/sqlite-core';
+import type { Role, TieRule, BreakdownItem, LineScore } from '../../contest/types';
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+export const user = sqliteTable('user', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	email: text('email').notNull().unique(),
+	displayName: text('display_name').notNull(),
+	role: text('role').$type<Role>().notNull().default('participant'),
+	passwordHash: text('password_hash').notNull(),
+	createdAt: integer('created_at').notNull().default(now)
+});
+
+export const session = sqliteTable(
+	'session',
+	{
+		/** SHA-256 (hex) of the token the browser holds; the token itself is never stored. */
+		id: text('id').primaryKey(),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		expiresAt: integer('expires_at').notNull()
+	},
+	(t) => [index('session_user_idx').on(t.userId)]
+);
+
+export interface SeasonTheme {
+	primary: string;
+	accent: string;
+	emoji: string;
+	tagline: string;
+	banner?: string;
+}
+
+export type SeasonStatus = 'draft' | 'scheduled' | 'live' | 'ended' | 'archived';
+
+export const season = sqliteTable(
+	'season',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		/** Stable key for seeded or imported seasons (e.g. 'demo'); null for ordinary ones. */
+		key: text('key').unique(),
+		name: text('name').notNull(),
+		theme: text('theme', { mode: 'json' }).$type<SeasonTheme>().notNull(),
+		timeZone: text('time_zone').notNull().default('UTC'),
+		startsAt: integer('starts_at').notNull(),
+		endsAt: integer('ends_at').notNull(),
+		status: text('status').$type<SeasonStatus>().notNull().default('draft'),
+		tieRule: text('tie_rule').$type<TieRule>().notNull().default('competition'),
+		requireConfirmation: integer('require_confirmation', { mode: 'boolean' })
+			.notNull()
+			.default(false),
+		/** Target points for "% of plan"; null when the season has none. */
+		target: integer('target'),
+		/** Leaderboard version: bumped in every transaction that changes a standing. */
+		version: integer('version').notNull().default(0),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [index('season_status_idx').on(t.status)]
+);
+
+export const team = sqliteTable(
+	'team',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		color: text('color').notNull().default('#64748b'),
+		emoji: text('emoji').notNull().default('⭐')
+	},
+	(t) => [uniqueIndex('team_season_name_uq').on(t.seasonId, t.name)]
+);
+
+export const seasonMember = sqliteTable(
+	'season_member',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id),
+		joinedAt: integer('joined_at').notNull().default(now)
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.userId] }), index('member_team_idx').on(t.teamId)]
+);
+
+export const product = sqliteTable(
+	'product',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		sku: text('sku').notNull(),
+		name: text('name').notNull(),
+		category: text('category').notNull(),
+		points: integer('points').notNull(),
+		/** Catalogue price of one unit in cents, used as the form's default. */
+		price: integer('price').notNull().default(0),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true)
+	},
+	(t) => [uniqueIndex('product_season_sku_uq').on(t.seasonId, t.sku)]
+);
+
+export type SaleStatus = 'pending' | 'approved' | 'rejected' | 'reversed';
+export type SaleSource = 'web' | 'api' | 'import' | 'demo';
+
+export const sale = sqliteTable(
+	'sale',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id),
+		source: text('source').$type<SaleSource>().notNull(),
+		externalId: text('external_id').notNull(),
+		sellerId: integer('seller_id')
+			.notNull()
+			.references(() => user.id),
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id),
+		occurredAt: integer('occurred_at').notNull(),
+		/** Total in cents. */
+		amount: integer('amount').notNull(),
+		customerRef: text('customer_ref'),
+		status: text('status').$type<SaleStatus>().notNull(),
+		points: integer('points').notNull(),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
+		index('sale_season_seller_idx').on(t.seasonId, t.sellerId),
+		index('sale_season_created_idx').on(t.seasonId, t.createdAt)
+	]
+);
+
+export const saleLine = sqliteTable(
+	'sale_line',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		saleId: integer('sale_id')
+			.notNull()
+			.references(() => sale.id, { onDelete: 'cascade' }),
+		productId: integer('product_id')
+			.notNull()
+			.references(() => product.id),
+		quantity: integer('quantity').notNull(),
+		unitPrice: integer('unit_price').notNull(),
+		points: integer('points').notNull()
+	},
+	(t) => [index('sale_line_sale_idx').on(t.saleId)]
+);
+
+export type LedgerKind = 'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal';
+export type LedgerStatus = 'provisional' | 'confirmed' | 'void';
+
+export interface LedgerBreakdown {
+	lines?: LineScore[];
+	items: BreakdownItem[];
+}
+
+/** Append-only: rows are never updated except for `status`; corrections are new rows. */
+export const ledgerEntry = sqliteTable(
+	'ledger_entry',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id),
+		/** The team at the time of the award, so moving teams never re-attributes points. */
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id),
+		saleId: integer('sale_id').references(() => sale.id),
+		kind: text('kind').$type<LedgerKind>().notNull(),
+		points: integer('points').notNull(),
+		status: text('status').$type<LedgerStatus>().notNull(),
+		breakdown: text('breakdown', { mode: 'json' }).$type<LedgerBreakdown>(),
+		reason: text('reason'),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull()
+	},
+	(t) => [
+		index('ledger_season_user_idx').on(t.seasonId, t.userId),
+		index('ledger_sale_idx').on(t.saleId)
+	]
+);
+
+export type SubjectType = 'user' | 'team';
+
+/** Running totals per person and per team, kept in the ledger's transaction. */
+export const standing = sqliteTable(
+	'standing',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		subjectId: integer('subject_id').notNull(),
+		confirmedPoints: integer('confirmed_points').notNull().default(0),
+		provisionalPoints: integer('provisional_points').notNull().default(0),
+		salesCount: integer('sales_count').notNull().default(0),
+		/** When the current score was reached: the visible tie-breaker. */
+		reachedAt: integer('reached_at').notNull(),
+		updatedAt: integer('updated_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId] })]
+);
+
+export const apiToken = sqliteTable('api_token', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	name: text('name').notNull(),
+	/** SHA-256 (hex) of the token; the token is shown once, when created. */
+	tokenHash: text('token_hash').notNull().unique(),
+	role: text('role').$type<Role>().notNull().default('admin'),
+	createdAt: integer('created_at').notNull().default(now),
+	lastUsedAt: integer('last_used_at'),
+	revokedAt: integer('revoked_at')
+});
+
+export const auditEvent = sqliteTable(
+	'audit_event',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		actorUserId: integer('actor_user_id').references(() => user.id),
+		actorTokenId: integer('actor_token_id').references(() => apiToken.id),
+		action: text('action').notNull(),
+		subject: text('subject').notNull(),
+		data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [index('audit_created_idx').on(t.createdAt)]
+);
+
+export type User = typeof user.$inferSelect;
+export type Season = typeof season.$inferSelect;
+export type Session = typeof session.$inferSelect;
