@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig, type Plugin } from 'vite';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // Attaches Socket.IO to Vite's dev server the way server.ts does in production. The module is
 // loaded through Vite so that it shares `$lib` and the database with the SvelteKit app.

@@ -9,16 +9,17 @@ export interface RankInput {
 	reachedAt: number;
 }
 
-export interface Ranked extends RankInput {
-	rank: number;
-}
+export type Ranked<T extends RankInput = RankInput> = T & { rank: number };
 
 /**
  * Orders subjects by points (desc), then by who reached the score first, then by name and id,
  * so the order is deterministic. Equal points share a rank: 1, 2, 2, 4 (competition) or
  * 1, 2, 2, 3 (dense).
  */
-export function rank(entries: readonly RankInput[], tieRule: TieRule = 'competition'): Ranked[] {
+export function rank<T extends RankInput>(
+	entries: readonly T[],
+	tieRule: TieRule = 'competition'
+): Ranked<T>[] {
 	const sorted = [...entries].sort(
 		(a, b) =>
 			b.points - a.points ||
@@ -26,7 +27,7 @@ export function rank(entries: readonly RankInput[], tieRule: TieRule = 'competit
 			a.name.localeCompare(b.name) ||
 			a.id - b.id
 	);
-	const ranked: Ranked[] = [];
+	const ranked: Ranked<T>[] = [];
 	let distinct = 0;
 	sorted.forEach((entry, index) => {
 		const previous = ranked[index - 1];

@@ -1,0 +1,99 @@
+// Administration without the web UI: `npm run cli -- <command>`.
+import { parseArgs } from 'node:util';
+import { closeDb, getDb } from '../src/lib/server/db';
+import { createUser, findUserByEmail } from '../src/lib/server/users';
+import { createApiToken } from '../src/lib/server/auth/api-token';
+import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/demo';
+import { ROLES, type Role } from '../src/lib/contest/types';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  migrate                                    create or update the database schema
+  seed-demo                                  add the demo season, users and sales (idempotent)
+  user create --email E --name N --role R --password P
+                                             R: ${ROLES.join(' | ')}
+  token create --name N [--role admin|manager]
+                                             prints the new API token alone on its last line
+
+The database is DATABASE_URL (default data/honorboard.db).`;
+
+class UsageError extends Error {}
+
+function option(values: Record<string, string | boolean | undefined>, name: string): string {
+	const value = values[name];
+	if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+	return value.trim();
+}
+
+function role(value: string, allowed: readonly Role[] = ROLES): Role {
+	if (!allowed.includes(value as Role)) throw new UsageError(`--role must be one of: ${allowed.join(', ')}`);
+	return value as Role;
+}
+
+async function main(argv: string[]): Promise<void> {
+	const { positionals, values } = parseArgs({
+		args: argv,
+		allowPositionals: true,
+		options: {
+			email: { type: 'string' },
+			name: { type: 'string' },
+			role: { type: 'string' },
+			password: { type: 'string' },
+			help: { type: 'boolean', short: 'h' }
+		}
+	});
+	const command = positionals.join(' ');
+	if (values.help || command === '' || command === 'help') {
+		console.log(USAGE);
+		return;
+	}
+	switch (command) {
+		case 'migrate': {
+			getDb();
+			console.log('Database is up to date.');
+			return;
+		}
+		case 'seed-demo': {
+			const { seasonId, logins } = await seedDemo(getDb());
+			console.log(`Demo season ${seasonId} is ready. Sign in with any of these (password: ${DEMO_PASSWORD}):`);
+			for (const login of logins.slice(0, 3)) console.log(`  ${login.role.padEnd(11)} ${login.email}`);
+			console.log(`  participant rep1@demo.test … rep${logins.length - 3}@demo.test`);
+			return;
+		}
+		case 'user create': {
+			const email = option(values, 'email');
+			const password = option(values, 'password');
+			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email is not an email address');
+			if (password.length < 8) throw new UsageError('--password needs at least 8 characters');
+			const db = getDb();
+			if (findUserByEmail(db, email)) throw new UsageError(`A user with email ${email} exists already`);
+			const created = await createUser(db, {
+				email,
+				displayName: option(values, 'name'),
+				role: role(values.role ?? 'participant'),
+				password
+			});
+			console.log(`Created ${created.role} ${created.email} (id ${created.id}).`);
+			return;
+		}
+		case 'token create': {
+			const name = option(values, 'name');
+			const token = createApiToken(getDb(), name, role(values.role ?? 'admin', ['admin', 'manager']));
+			console.log(`API token "${name}" created. It is shown only once:`);
+			console.log(token);
+			return;
+		}
+		default:
+			throw new UsageError(`Unknown command: ${command}`);
+	}
+}
+
+main(process.argv.slice(2))
+	.then(() => closeDb())
+	.catch((error) => {
+		closeDb();
+		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+			console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);
+		} else console.error(error);
+		process.exit(1);
+	});

@@ -1,0 +1,41 @@
+// Production entry: one HTTP server for SvelteKit's handler and Socket.IO.
+// Built by scripts/build-server.mjs to build/server.js; run with `node build/server.js`.
+import { createServer } from 'node:http';
+import { attachRealtime } from './src/lib/server/realtime/attach';
+import { closeDb, getDb } from './src/lib/server/db';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '0.0.0.0';
+// adapter-node rejects form posts whose Origin differs from ORIGIN; default to what the demo uses.
+process.env.ORIGIN ??= `http://localhost:${port}`;
+
+getDb(); // open and migrate before the first request
+const { handler } = await import('./build/handler.js');
+
+const server = createServer((req, res) => handler(req, res));
+const io = attachRealtime(server);
+
+server.listen(port, host, () => {
+	console.log(`Honorboard is running at ${process.env.ORIGIN}`);
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal} received: finishing in-flight requests and closing`);
+	// Stop accepting connections; Socket.IO's close disconnects clients and closes the server,
+	// whose callback fires once in-flight requests are done.
+	const force = setTimeout(() => {
+		console.error('Shutdown took too long; exiting');
+		process.exit(1);
+	}, 10_000);
+	force.unref();
+	server.closeIdleConnections();
+	io.close(() => {
+		closeDb();
+		process.exit(0);
+	});
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

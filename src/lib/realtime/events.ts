@@ -1,0 +1,67 @@
+// The Socket.IO contract, typed once for the server (`new Server<…>`) and the client.
+
+export interface LeaderboardEntry {
+	rank: number;
+	id: number;
+	name: string;
+	/** Confirmed points: what the ranking counts. */
+	points: number;
+	/** Points still waiting for confirmation. */
+	provisionalPoints: number;
+	salesCount: number;
+	teamId?: number;
+	teamName?: string;
+	emoji?: string;
+	color?: string;
+}
+
+export interface LeaderboardSnapshot {
+	seasonId: number;
+	/** Strictly increasing per season: a client ignores any snapshot older than the one it has. */
+	version: number;
+	individual: LeaderboardEntry[];
+	teams: LeaderboardEntry[];
+}
+
+export interface ActivityItem {
+	id: string;
+	seasonId: number;
+	kind: 'sale';
+	userId: number;
+	userName: string;
+	teamName: string;
+	/** e.g. "2 × Headset Pro, 1 × Case" */
+	summary: string;
+	points: number;
+	provisional: boolean;
+	at: number;
+}
+
+export interface BadgeEvent {
+	seasonId: number;
+	userId: number;
+	userName: string;
+	badge: { name: string; emoji: string };
+	at: number;
+}
+
+export interface SeasonEvent {
+	seasonId: number;
+	status: string;
+}
+
+export type WatchAck = LeaderboardSnapshot | { error: { code: string; message: string } };
+
+export interface ServerToClientEvents {
+	leaderboard: (snapshot: LeaderboardSnapshot) => void;
+	activity: (item: ActivityItem) => void;
+	badge: (event: BadgeEvent) => void;
+	season: (event: SeasonEvent) => void;
+}
+
+export interface ClientToServerEvents {
+	watch: (payload: { seasonId: number }, ack: (response: WatchAck) => void) => void;
+	unwatch: (payload: { seasonId: number }) => void;
+}
+
+export const seasonRoom = (seasonId: number) => `season:${seasonId}`;

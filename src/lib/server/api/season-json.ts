@@ -1,0 +1,13 @@
+import type { Season } from '../db/schema';
+
+export function seasonJson(season: Season) {
+	return {
+		id: season.id,
+		name: season.name,
+		startsAt: new Date(season.startsAt).toISOString(),
+		endsAt: new Date(season.endsAt).toISOString(),
+		status: season.status,
+		timeZone: season.timeZone,
+		theme: season.theme
+	};
+}

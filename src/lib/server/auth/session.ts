@@ -1,0 +1,94 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { session as sessionTable, user as userTable } from '../db/schema';
+import { systemClock, type Clock } from '../clock';
+
+const DAY = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME = 30 * DAY;
+/** A session used within this long of its expiry is extended (sliding expiry). */
+const RENEW_WITHIN = 15 * DAY;
+export const SESSION_COOKIE = 'session';
+
+export type SessionUser = {
+	id: number;
+	email: string;
+	displayName: string;
+	role: 'participant' | 'manager' | 'executive' | 'admin';
+};
+export type Session = { id: string; userId: number; expiresAt: number };
+export type SessionValidationResult =
+	| { session: Session; user: SessionUser }
+	| { session: null; user: null };
+
+export function generateSessionToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function hashToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export function createSession(db: Db, token: string, userId: number, clock: Clock = systemClock): Session {
+	const session: Session = { id: hashToken(token), userId, expiresAt: clock() + SESSION_LIFETIME };
+	db.insert(sessionTable).values(session).run();
+	return session;
+}
+
+export function validateSessionToken(
+	db: Db,
+	token: string,
+	clock: Clock = systemClock
+): SessionValidationResult {
+	const sessionId = hashToken(token);
+	const row = db
+		.select({
+			session: sessionTable,
+			user: {
+				id: userTable.id,
+				email: userTable.email,
+				displayName: userTable.displayName,
+				role: userTable.role
+			}
+		})
+		.from(sessionTable)
+		.innerJoin(userTable, eq(sessionTable.userId, userTable.id))
+		.where(eq(sessionTable.id, sessionId))
+		.get();
+	if (!row) return { session: null, user: null };
+	const now = clock();
+	const session = row.session;
+	if (now >= session.expiresAt) {
+		db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run();
+		return { session: null, user: null };
+	}
+	if (now >= session.expiresAt - RENEW_WITHIN) {
+		session.expiresAt = now + SESSION_LIFETIME;
+		db.update(sessionTable)
+			.set({ expiresAt: session.expiresAt })
+			.where(eq(sessionTable.id, session.id))
+			.run();
+	}
+	return { session, user: row.user };
+}
+
+export function invalidateSession(db: Db, sessionId: string): void {
+	db.delete(sessionTable).where(eq(sessionTable.id, sessionId)).run();
+}
+
+export function invalidateUserSessions(db: Db, userId: number): void {
+	db.delete(sessionTable).where(eq(sessionTable.userId, userId)).run();
+}
+
+/** Reads the session token from a raw Cookie header (sockets have no SvelteKit cookies API). */
+export function sessionTokenFromCookieHeader(header: string | undefined): string | null {
+	if (!header) return null;
+	for (const part of header.split(';')) {
+		const [name, ...value] = part.trim().split('=');
+		if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+	}
+	return null;
+}

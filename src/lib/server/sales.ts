@@ -1,0 +1,210 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from './db';
+import { ledgerEntry, sale, saleLine, season as seasonTable, user, type SaleSource } from './db/schema';
+import { score, ScoringError } from '../contest/scoring';
+import type { ScoreBreakdown } from '../contest/types';
+import type { ActivityItem } from '../realtime/events';
+import { catalogueOf, getLiveSeasonFor, getMembership, listProducts } from './seasons';
+import { applyStandingDelta, bumpVersion } from './standings';
+import { notifyLeaderboard, publishActivity } from './realtime/publish';
+import { normalizeEmail } from './users';
+import { systemClock, type Clock } from './clock';
+
+export type SaleErrorCode =
+	| 'unknown_seller'
+	| 'not_a_member'
+	| 'unknown_sku'
+	| 'inactive_sku'
+	| 'empty_sale'
+	| 'outside_season'
+	| 'in_the_future';
+
+/** A sale that is well-formed but cannot be counted (the API answers 422). */
+export class SaleError extends Error {
+	constructor(
+		readonly code: SaleErrorCode,
+		message: string,
+		readonly details: Record<string, unknown> = {}
+	) {
+		super(message);
+	}
+}
+
+export interface RecordSaleInput {
+	source: SaleSource;
+	externalId: string;
+	seller: { email: string } | { userId: number };
+	occurredAt: number;
+	/** unitPrice in cents; when left out, the catalogue price. */
+	lines: { sku: string; quantity: number; unitPrice?: number }[];
+	customerRef?: string | null;
+	createdById?: number | null;
+}
+
+export interface RecordedSale {
+	sale: { id: number; status: string; points: number };
+	seasonId: number;
+	/** Leaderboard version that includes this sale. */
+	version: number;
+	created: boolean;
+	breakdown?: ScoreBreakdown;
+}
+
+// Clocks drift between a phone, a CRM and this server: a little "future" is tolerated.
+const FUTURE_TOLERANCE = 5 * 60 * 1000;
+
+/**
+ * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
+ * season's leaderboard version change in one transaction. The same (source, externalId) again
+ * returns the first result and changes nothing.
+ */
+export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = systemClock): RecordedSale {
+	const now = clock();
+	const result = db.transaction(
+		(tx) => {
+			const existing = tx
+				.select()
+				.from(sale)
+				.where(and(eq(sale.source, input.source), eq(sale.externalId, input.externalId)))
+				.get();
+			if (existing) {
+				const current = tx
+					.select({ version: seasonTable.version })
+					.from(seasonTable)
+					.where(eq(seasonTable.id, existing.seasonId))
+					.get()!;
+				return {
+					sale: { id: existing.id, status: existing.status, points: existing.points },
+					seasonId: existing.seasonId,
+					version: current.version,
+					created: false
+				} satisfies RecordedSale;
+			}
+
+			const seller =
+				'email' in input.seller
+					? tx.select().from(user).where(eq(user.email, normalizeEmail(input.seller.email))).get()
+					: tx.select().from(user).where(eq(user.id, input.seller.userId)).get();
+			if (!seller) throw new SaleError('unknown_seller', 'No user has this email', { field: 'seller' });
+
+			const season = getLiveSeasonFor(tx, seller.id);
+			if (!season) {
+				throw new SaleError('not_a_member', `${seller.displayName} is not in a live season`, {
+					field: 'seller'
+				});
+			}
+			const membership = getMembership(tx, season.id, seller.id)!;
+			if (input.occurredAt > now + FUTURE_TOLERANCE) {
+				throw new SaleError('in_the_future', 'occurredAt is in the future', { field: 'occurredAt' });
+			}
+			if (input.occurredAt < season.startsAt || input.occurredAt >= season.endsAt) {
+				throw new SaleError('outside_season', `occurredAt is outside the season "${season.name}"`, {
+					field: 'occurredAt',
+					startsAt: new Date(season.startsAt).toISOString(),
+					endsAt: new Date(season.endsAt).toISOString()
+				});
+			}
+
+			const products = listProducts(tx, season.id);
+			const bySku = new Map(products.map((p) => [p.sku, p]));
+			const lines = input.lines.map((line) => ({
+				sku: line.sku,
+				quantity: line.quantity,
+				unitPrice: line.unitPrice ?? bySku.get(line.sku)?.price ?? 0
+			}));
+			let breakdown: ScoreBreakdown;
+			try {
+				breakdown = score({ occurredAt: input.occurredAt, lines }, [], catalogueOf(products), {
+					timeZone: season.timeZone
+				});
+			} catch (error) {
+				if (error instanceof ScoringError) {
+					throw new SaleError(error.code, error.message, error.sku ? { sku: error.sku } : {});
+				}
+				throw error;
+			}
+
+			const provisional = season.requireConfirmation;
+			const amount = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
+			const saleRow = tx
+				.insert(sale)
+				.values({
+					seasonId: season.id,
+					source: input.source,
+					externalId: input.externalId,
+					sellerId: seller.id,
+					teamId: membership.teamId,
+					occurredAt: input.occurredAt,
+					amount,
+					customerRef: input.customerRef || null,
+					status: provisional ? 'pending' : 'approved',
+					points: breakdown.total,
+					createdById: input.createdById ?? null,
+					createdAt: now
+				})
+				.returning()
+				.get();
+			tx.insert(saleLine)
+				.values(
+					lines.map((line, i) => ({
+						saleId: saleRow.id,
+						productId: bySku.get(line.sku)!.id,
+						quantity: line.quantity,
+						unitPrice: line.unitPrice,
+						points: breakdown.lines[i].points
+					}))
+				)
+				.run();
+			tx.insert(ledgerEntry)
+				.values({
+					seasonId: season.id,
+					userId: seller.id,
+					teamId: membership.teamId,
+					saleId: saleRow.id,
+					kind: 'sale',
+					points: breakdown.total,
+					status: provisional ? 'provisional' : 'confirmed',
+					breakdown: { lines: breakdown.lines, items: breakdown.items },
+					createdById: input.createdById ?? null,
+					createdAt: now
+				})
+				.run();
+			const delta = {
+				confirmed: provisional ? 0 : breakdown.total,
+				provisional: provisional ? breakdown.total : 0,
+				sales: 1
+			};
+			applyStandingDelta(tx, season.id, 'user', seller.id, delta, now);
+			applyStandingDelta(tx, season.id, 'team', membership.teamId, delta, now);
+			const version = bumpVersion(tx, season.id);
+
+			const activity: ActivityItem = {
+				id: `sale:${saleRow.id}`,
+				seasonId: season.id,
+				kind: 'sale',
+				userId: seller.id,
+				userName: seller.displayName,
+				teamName: membership.teamName,
+				summary: breakdown.lines.map((l) => `${l.quantity} × ${l.name}`).join(', '),
+				points: breakdown.total,
+				provisional,
+				at: input.occurredAt
+			};
+			return {
+				sale: { id: saleRow.id, status: saleRow.status, points: saleRow.points },
+				seasonId: season.id,
+				version,
+				created: true,
+				breakdown,
+				activity
+			} satisfies RecordedSale & { activity: ActivityItem };
+		},
+		{ behavior: 'immediate' }
+	);
+	const { activity, ...recorded } = result as RecordedSale & { activity?: ActivityItem };
+	if (activity) {
+		publishActivity(activity);
+		notifyLeaderboard(recorded.seasonId);
+	}
+	return recorded;
+}

@@ -1,0 +1,84 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/guards';
+import { getLiveSeasonFor, listProducts } from '$lib/server/seasons';
+import { getLeaderboard } from '$lib/server/leaderboard';
+import { recordSale, SaleError } from '$lib/server/sales';
+import { saleFormSchema } from '$lib/server/api/schemas';
+import { gapToNext } from '$lib/contest/ranking';
+
+export const load: PageServerLoad = (event) => {
+	const user = requireUser(event);
+	const db = getDb();
+	const season = getLiveSeasonFor(db, user.id);
+	const products = season ? listProducts(db, season.id).filter((p) => p.active) : [];
+	return {
+		products: products.map((p) => ({ sku: p.sku, name: p.name, category: p.category, points: p.points, price: p.price })),
+		// One id per filled-in form: a double tap or a retried post registers the sale once.
+		requestId: crypto.randomUUID()
+	};
+};
+
+/** Reads `qty_<SKU>` fields: number inputs work without JavaScript on any phone. */
+function linesFrom(form: FormData) {
+	const lines: { sku: string; quantity: number }[] = [];
+	for (const [key, value] of form) {
+		if (!key.startsWith('qty_') || typeof value !== 'string' || value.trim() === '') continue;
+		const quantity = Number(value);
+		if (quantity !== 0) lines.push({ sku: key.slice(4), quantity });
+	}
+	return lines;
+}
+
+export const actions: Actions = {
+	default: async (event) => {
+		const user = requireUser(event);
+		const form = await event.request.formData();
+		const parsed = saleFormSchema.safeParse({
+			requestId: form.get('requestId'),
+			customerRef: String(form.get('customerRef') ?? '') || undefined,
+			lines: linesFrom(form)
+		});
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			const message =
+				issue.path[0] === 'lines' && issue.path.length > 1
+					? 'Quantities must be whole numbers from 1 to 99.'
+					: issue.message;
+			return fail(400, { message });
+		}
+		const db = getDb();
+		try {
+			const result = recordSale(db, {
+				source: 'web',
+				externalId: `${user.id}:${parsed.data.requestId}`,
+				seller: { userId: user.id },
+				occurredAt: Date.now(),
+				lines: parsed.data.lines,
+				customerRef: parsed.data.customerRef,
+				createdById: user.id
+			});
+			const board = getLeaderboard(db, result.seasonId)!;
+			const mine = board.individual.find((e) => e.id === user.id);
+			const gap = gapToNext(
+				board.individual.map((e) => ({ ...e, reachedAt: 0 })),
+				user.id
+			);
+			return {
+				success: true as const,
+				points: result.sale.points,
+				status: result.sale.status,
+				duplicate: !result.created,
+				breakdown: result.breakdown?.items ?? [],
+				rank: mine?.rank ?? null,
+				of: board.individual.length,
+				total: mine ? mine.points + mine.provisionalPoints : 0,
+				gap
+			};
+		} catch (error) {
+			if (error instanceof SaleError) return fail(422, { message: error.message });
+			throw error;
+		}
+	}
+};

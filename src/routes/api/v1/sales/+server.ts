@@ -1,0 +1,30 @@
+import { json } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { apiHandler, ApiError, parseJson } from '$lib/server/api/respond';
+import { createSaleSchema } from '$lib/server/api/schemas';
+import { recordSale, SaleError } from '$lib/server/sales';
+
+export const POST = apiHandler(async ({ request }) => {
+	const body = await parseJson(request, createSaleSchema);
+	try {
+		const result = recordSale(getDb(), {
+			source: 'api',
+			externalId: body.externalId,
+			seller: { email: body.seller.email },
+			occurredAt: Date.parse(body.occurredAt),
+			lines: body.lines.map((line) => ({
+				sku: line.sku,
+				quantity: line.quantity,
+				unitPrice: Math.round(line.unitPrice * 100)
+			})),
+			customerRef: body.customerRef
+		});
+		return json(
+			{ sale: result.sale, seasonId: result.seasonId, version: result.version },
+			{ status: result.created ? 201 : 200 }
+		);
+	} catch (error) {
+		if (error instanceof SaleError) throw new ApiError(422, error.code, error.message, error.details);
+		throw error;
+	}
+});

@@ -1,0 +1,19 @@
+import { json } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
+import { getSeason, listProducts } from '$lib/server/seasons';
+
+export const GET = apiHandler(({ params }) => {
+	const db = getDb();
+	const seasonId = parseId(params.id);
+	if (!getSeason(db, seasonId)) throw new ApiError(404, 'not_found', `No season ${seasonId}`);
+	const entries = listProducts(db, seasonId).map((p) => ({
+		sku: p.sku,
+		name: p.name,
+		category: p.category,
+		points: p.points,
+		price: p.price / 100,
+		active: p.active
+	}));
+	return json({ entries });
+});
