@@ -1,0 +1,302 @@
+import {
+	isWorkingDate,
+	localDateKey,
+	nextWorkingDate,
+	weekKey,
+	weekRange,
+	type DateKey,
+	type Range
+} from './calendar';
+import { rank } from './ranking';
+import type { TieRule } from './types';
+
+// Badge criteria as pure functions over the season's sales. The awarding service stores each
+// award under a unique (badge, subject, periodKey), so evaluating again is always safe: the
+// evaluator returns every award the subject qualifies for, not only the new ones.
+
+/** One sale that counts (the caller leaves out rejected or reversed ones). */
+export interface SaleFact {
+	saleId: number;
+	userId: number;
+	/** The seller's team when the sale was made. */
+	teamId: number;
+	occurredAt: number;
+	/** In cents. */
+	amount: number;
+	points: number;
+	categories: string[];
+	crossSell: boolean;
+}
+
+export type BadgeCriterion =
+	| { kind: 'first_sale' }
+	| { kind: 'sales_count'; count: number; category?: string }
+	| { kind: 'points_at_least'; points: number }
+	| { kind: 'revenue_at_least'; amount: number }
+	/** N consecutive working days with a sale; weekends and holidays neither count nor break it. */
+	| { kind: 'streak'; days: number }
+	| { kind: 'cross_sells'; count: number }
+	/** Per ISO week in the season's zone: rank ≤ k in that week's standings. */
+	| { kind: 'top_k_week'; k: number }
+	/** A sale bigger (by amount) than every earlier sale of the season; once per subject per day. */
+	| { kind: 'record_sale' }
+	/** Per ISO week: the biggest increase in points over the previous week. */
+	| { kind: 'most_improved_week' }
+	/** Team badges only: the team's season total reached the target. */
+	| { kind: 'team_target'; target: number; metric?: 'points' | 'amount' };
+
+export type BadgeSubject = { kind: 'user'; id: number } | { kind: 'team'; id: number };
+
+export interface BadgeContext {
+	now: number;
+	/** The season's IANA time zone: days and weeks are local to it. */
+	timeZone: string;
+	/** The season's holidays, 'YYYY-MM-DD'. */
+	holidays: readonly DateKey[];
+	/** Weekday numbers (0 = Sunday); Saturday and Sunday unless the season says otherwise. */
+	weekend?: readonly number[];
+	/** How weekly standings share ranks; competition (1, 2, 2, 4) unless the season says dense. */
+	tieRule?: TieRule;
+}
+
+export interface BadgeAward {
+	/** '' for once-only badges, a week key ('2026-W13') or a date key ('2026-03-27') otherwise. */
+	periodKey: string;
+	/** When the subject earned it: the deciding sale, or the end of the week for weekly badges. */
+	at: number;
+}
+
+export const ONCE = '';
+
+type Key = (fact: SaleFact) => number;
+
+function keyOf(subject: BadgeSubject): Key {
+	return subject.kind === 'user' ? (fact) => fact.userId : (fact) => fact.teamId;
+}
+
+function chronological(facts: readonly SaleFact[], now: number): SaleFact[] {
+	return facts
+		.filter((fact) => fact.occurredAt <= now)
+		.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
+}
+
+/**
+ * The awards `subject` qualifies for under `criterion` as of `ctx.now`.
+ *
+ * `facts` are the season's sales that count. Record, top-K and most-improved compare the
+ * subject with everyone, so they need everyone's sales; the other criteria only look at the
+ * subject's own and ignore the rest. Sales after `ctx.now` are ignored, and weekly badges are
+ * only given once their week has ended.
+ */
+export function evaluate(
+	criterion: BadgeCriterion,
+	subject: BadgeSubject,
+	facts: readonly SaleFact[],
+	ctx: BadgeContext
+): BadgeAward[] {
+	const key = keyOf(subject);
+	const all = chronological(facts, ctx.now);
+	const own = all.filter((fact) => key(fact) === subject.id);
+	switch (criterion.kind) {
+		case 'first_sale':
+			return firstReaching(own, 1, () => 1);
+		case 'sales_count': {
+			const { category } = criterion;
+			return firstReaching(own, criterion.count, (f) =>
+				category === undefined || f.categories.includes(category) ? 1 : 0
+			);
+		}
+		case 'points_at_least':
+			return firstReaching(own, criterion.points, (f) => f.points);
+		case 'revenue_at_least':
+			return firstReaching(own, criterion.amount, (f) => f.amount);
+		case 'cross_sells':
+			return firstReaching(own, criterion.count, (f) => (f.crossSell ? 1 : 0));
+		case 'team_target':
+			if (subject.kind !== 'team') return [];
+			return firstReaching(own, criterion.target, (f) =>
+				criterion.metric === 'amount' ? f.amount : f.points
+			);
+		case 'streak':
+			return streak(own, criterion.days, ctx);
+		case 'record_sale':
+			return recordSales(all, key, subject.id, ctx.timeZone);
+		case 'top_k_week':
+			return weekly(all, key, subject.id, ctx, (week) => topK(week, criterion.k, ctx.tieRule));
+		case 'most_improved_week':
+			return weekly(all, key, subject.id, ctx, mostImproved);
+	}
+}
+
+/** Awarded once, at the sale that takes the running total to the threshold. */
+function firstReaching(
+	facts: readonly SaleFact[],
+	threshold: number,
+	measure: (fact: SaleFact) => number
+): BadgeAward[] {
+	let total = 0;
+	for (const fact of facts) {
+		total += measure(fact);
+		if (total >= threshold) return [{ periodKey: ONCE, at: fact.occurredAt }];
+	}
+	return [];
+}
+
+/** The first sale of each working day with a sale, in order. */
+function workingSaleDays(facts: readonly SaleFact[], ctx: BadgeContext): Map<DateKey, number> {
+	const holidays = new Set(ctx.holidays);
+	const days = new Map<DateKey, number>();
+	for (const fact of facts) {
+		const day = localDateKey(fact.occurredAt, ctx.timeZone);
+		if (!days.has(day) && isWorkingDate(day, holidays, ctx.weekend)) days.set(day, fact.occurredAt);
+	}
+	return days;
+}
+
+/** Once per season, at the first sale of the day that completes the run. */
+function streak(facts: readonly SaleFact[], days: number, ctx: BadgeContext): BadgeAward[] {
+	const holidays = new Set(ctx.holidays);
+	let run = 0;
+	let previous: DateKey | undefined;
+	for (const [day, at] of workingSaleDays(facts, ctx)) {
+		const continues =
+			previous !== undefined && nextWorkingDate(previous, holidays, ctx.weekend) === day;
+		run = continues ? run + 1 : 1;
+		if (run >= days) return [{ periodKey: ONCE, at }];
+		previous = day;
+	}
+	return [];
+}
+
+/**
+ * The subject's running streak in working days, for display. Today without a sale yet does
+ * not break it: the day is not over.
+ */
+export function currentStreak(
+	subject: BadgeSubject,
+	facts: readonly SaleFact[],
+	ctx: BadgeContext
+): number {
+	const key = keyOf(subject);
+	const own = chronological(facts, ctx.now).filter((fact) => key(fact) === subject.id);
+	const holidays = new Set(ctx.holidays);
+	const days = [...workingSaleDays(own, ctx).keys()];
+	const last = days.at(-1);
+	if (last === undefined) return 0;
+	if (nextWorkingDate(last, holidays, ctx.weekend) < localDateKey(ctx.now, ctx.timeZone)) return 0;
+	let run = 1;
+	for (let i = days.length - 1; i > 0; i--) {
+		if (nextWorkingDate(days[i - 1], holidays, ctx.weekend) !== days[i]) break;
+		run += 1;
+	}
+	return run;
+}
+
+/**
+ * The season's first sale sets the record without earning the badge; a tie does not break it.
+ * Breaking the record again the same local day earns nothing more, so a burst of growing sales
+ * celebrates once.
+ */
+function recordSales(
+	all: readonly SaleFact[],
+	key: Key,
+	id: number,
+	timeZone: string
+): BadgeAward[] {
+	const awards: BadgeAward[] = [];
+	let record: number | undefined;
+	for (const fact of all) {
+		if (record !== undefined && fact.amount > record && key(fact) === id) {
+			const day = localDateKey(fact.occurredAt, timeZone);
+			if (awards.at(-1)?.periodKey !== day) awards.push({ periodKey: day, at: fact.occurredAt });
+		}
+		if (record === undefined || fact.amount > record) record = fact.amount;
+	}
+	return awards;
+}
+
+interface WeekTotals {
+	key: string;
+	range: Range;
+	/** Points per subject id in the week, and when each reached its total. */
+	totals: Map<number, { points: number; reachedAt: number }>;
+	previous: Map<number, number>;
+}
+
+type WeeklyWinners = (week: WeekTotals) => Set<number>;
+
+/** Runs a weekly rule on every week that has ended and in which the subject sold something. */
+function weekly(
+	all: readonly SaleFact[],
+	key: Key,
+	id: number,
+	ctx: BadgeContext,
+	winners: WeeklyWinners
+): BadgeAward[] {
+	const byWeek = new Map<string, { range: Range; facts: SaleFact[] }>();
+	for (const fact of all) {
+		const week = weekKey(fact.occurredAt, ctx.timeZone);
+		const entry = byWeek.get(week) ?? {
+			range: weekRange(fact.occurredAt, ctx.timeZone),
+			facts: []
+		};
+		entry.facts.push(fact);
+		byWeek.set(week, entry);
+	}
+	const awards: BadgeAward[] = [];
+	for (const [week, { range, facts }] of byWeek) {
+		if (range[1] > ctx.now || !facts.some((fact) => key(fact) === id)) continue;
+		const totals = new Map<number, { points: number; reachedAt: number }>();
+		for (const fact of facts) {
+			const total = totals.get(key(fact)) ?? { points: 0, reachedAt: fact.occurredAt };
+			totals.set(key(fact), { points: total.points + fact.points, reachedAt: fact.occurredAt });
+		}
+		const previousKey = weekKey(range[0] - 1, ctx.timeZone);
+		const previous = new Map<number, number>();
+		for (const fact of byWeek.get(previousKey)?.facts ?? []) {
+			previous.set(key(fact), (previous.get(key(fact)) ?? 0) + fact.points);
+		}
+		if (winners({ key: week, range, totals, previous }).has(id)) {
+			awards.push({ periodKey: week, at: range[1] });
+		}
+	}
+	return awards;
+}
+
+/** Ties share a rank, so everyone tied at rank ≤ k qualifies; a week without points does not. */
+function topK(week: WeekTotals, k: number, tieRule: TieRule = 'competition'): Set<number> {
+	const entries = [...week.totals].map(([id, total]) => ({
+		id,
+		name: String(id),
+		points: total.points,
+		provisionalPoints: 0,
+		reachedAt: total.reachedAt
+	}));
+	return new Set(
+		rank(entries, tieRule)
+			.filter((entry) => entry.rank <= k && entry.points > 0)
+			.map((entry) => entry.id)
+	);
+}
+
+/**
+ * The biggest increase in points over the previous week; all who tie for it win. Someone with
+ * nothing the previous week (new, away, or the season's first week) is not eligible: any sale
+ * would be an "increase", and topping the week is what top-K badges are for.
+ */
+function mostImproved(week: WeekTotals): Set<number> {
+	let best = 0;
+	let winners = new Set<number>();
+	for (const [id, { points }] of week.totals) {
+		const before = week.previous.get(id) ?? 0;
+		if (before <= 0) continue;
+		const increase = points - before;
+		if (increase > best) {
+			best = increase;
+			winners = new Set([id]);
+		} else if (increase === best && increase > 0) {
+			winners.add(id);
+		}
+	}
+	return winners;
+}

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db';
+import { session, user } from '../db/schema';
+import {
+	createSession,
+	generateSessionToken,
+	hashToken,
+	invalidateSession,
+	SESSION_LIFETIME,
+	sessionTokenFromCookieHeader,
+	validateSessionToken
+} from './session';
+
+const DAY = 24 * 60 * 60 * 1000;
+let db: Db;
+let userId: number;
+
+beforeEach(() => {
+	db = openDatabase(':memory:');
+	userId = db
+		.insert(user)
+		.values({ email: 'a@test.test', displayName: 'A', role: 'participant', passwordHash: 'x' })
+		.returning()
+		.get().id;
+});
+afterEach(() => db.$client.close());
+
+describe('sessions', () => {
+	it('generates long random tokens', () => {
+		const tokens = new Set(Array.from({ length: 100 }, generateSessionToken));
+		expect(tokens.size).toBe(100);
+		for (const token of tokens) expect(token).toMatch(/^[a-z2-7]{32}$/);
+	});
+
+	it('stores only the SHA-256 of the token', () => {
+		const token = generateSessionToken();
+		createSession(db, token, userId, () => 0);
+		const rows = db.select().from(session).all();
+		expect(rows).toEqual([{ id: hashToken(token), userId, expiresAt: SESSION_LIFETIME }]);
+		expect(rows[0].id).not.toContain(token);
+	});
+
+	it.each([
+		{ title: 'fresh', age: 0, valid: true, renewed: false },
+		{ title: 'half-way: renewed (sliding expiry)', age: 16 * DAY, valid: true, renewed: true },
+		{ title: 'one ms before expiry', age: SESSION_LIFETIME - 1, valid: true, renewed: true },
+		{ title: 'at expiry', age: SESSION_LIFETIME, valid: false, renewed: false },
+		{ title: 'long expired', age: 90 * DAY, valid: false, renewed: false }
+	])('validates a $title session', ({ age, valid, renewed }) => {
+		const token = generateSessionToken();
+		const created = createSession(db, token, userId, () => 1_000);
+		const now = 1_000 + age;
+		const result = validateSessionToken(db, token, () => now);
+		expect(result.user?.id ?? null).toBe(valid ? userId : null);
+		if (valid) {
+			expect(result.session!.expiresAt).toBe(renewed ? now + SESSION_LIFETIME : created.expiresAt);
+			expect(db.select().from(session).get()!.expiresAt).toBe(result.session!.expiresAt);
+		} else {
+			expect(db.select().from(session).all()).toHaveLength(0);
+		}
+	});
+
+	it('rejects unknown tokens and invalidated sessions', () => {
+		const token = generateSessionToken();
+		const created = createSession(db, token, userId);
+		expect(validateSessionToken(db, 'not-a-token').session).toBeNull();
+		invalidateSession(db, created.id);
+		expect(validateSessionToken(db, token).session).toBeNull();
+	});
+
+	it.each([
+		{ header: undefined, token: null },
+		{ header: '', token: null },
+		{ header: 'other=1', token: null },
+		{ header: 'session=abc', token: 'abc' },
+		{ header: 'a=1; session=abc; b=2', token: 'abc' },
+		{ header: 'mysession=x; session=y', token: 'y' }
+	])('reads the session cookie from "$header"', ({ header, token }) => {
+		expect(sessionTokenFromCookieHeader(header)).toBe(token);
+	});
+});
