@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { attachRealtime } from './src/lib/server/realtime/attach';
 import { closeDb, getDb } from './src/lib/server/db';
+import { startJobs } from './src/lib/server/jobs';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -14,6 +15,7 @@ const { handler } = await import('./build/handler.js');
 
 const server = createServer((req, res) => handler(req, res));
 const io = attachRealtime(server);
+const stopJobs = startJobs(getDb());
 
 server.listen(port, host, () => {
 	console.log(`Honorboard is running at ${process.env.ORIGIN}`);
@@ -31,6 +33,7 @@ function shutdown(signal: string) {
 		process.exit(1);
 	}, 10_000);
 	force.unref();
+	stopJobs();
 	server.closeIdleConnections();
 	io.close(() => {
 		closeDb();

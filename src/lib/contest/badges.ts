@@ -216,10 +216,9 @@ function recordSales(
 }
 
 interface WeekTotals {
-	key: string;
-	range: Range;
 	/** Points per subject id in the week, and when each reached its total. */
 	totals: Map<number, { points: number; reachedAt: number }>;
+	/** Points per subject id in the week before. */
 	previous: Map<number, number>;
 }
 
@@ -256,7 +255,7 @@ function weekly(
 		for (const fact of byWeek.get(previousKey)?.facts ?? []) {
 			previous.set(key(fact), (previous.get(key(fact)) ?? 0) + fact.points);
 		}
-		if (winners({ key: week, range, totals, previous }).has(id)) {
+		if (winners({ totals, previous }).has(id)) {
 			awards.push({ periodKey: week, at: range[1] });
 		}
 	}

@@ -11,7 +11,7 @@ import type { LeaderboardEntry, LeaderboardSnapshot } from '../realtime/events';
 export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnapshot | null {
 	return db.transaction((tx) => {
 		const s = tx
-			.select({ version: season.version, tieRule: season.tieRule })
+			.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
 			.from(season)
 			.where(eq(season.id, seasonId))
 			.get();
@@ -64,16 +64,18 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			)
 			.where(eq(team.seasonId, seasonId))
 			.all();
+		// The ranking counts confirmed points, or confirmed + provisional as a season option;
+		// entries always show both.
 		const toEntry = <T extends { confirmed: number; provisional: number }>(row: T) => ({
 			...row,
-			points: row.confirmed,
+			points: s.rankBy === 'total' ? row.confirmed + row.provisional : row.confirmed,
 			provisionalPoints: row.provisional
 		});
 		const individual: LeaderboardEntry[] = rank(people.map(toEntry), s.tieRule).map((r) => ({
 			rank: r.rank,
 			id: r.id,
 			name: r.name,
-			points: r.points,
+			points: r.confirmed,
 			provisionalPoints: r.provisionalPoints,
 			salesCount: r.salesCount,
 			teamId: r.teamId,
@@ -85,7 +87,7 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			rank: r.rank,
 			id: r.id,
 			name: r.name,
-			points: r.points,
+			points: r.confirmed,
 			provisionalPoints: r.provisionalPoints,
 			salesCount: r.salesCount,
 			emoji: r.emoji,

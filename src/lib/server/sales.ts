@@ -1,11 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db';
-import { ledgerEntry, sale, saleLine, season as seasonTable, user, type SaleSource } from './db/schema';
+import { sale, saleLine, season as seasonTable, user, type SaleSource } from './db/schema';
 import { score, ScoringError } from '../contest/scoring';
 import type { ScoreBreakdown } from '../contest/types';
 import type { ActivityItem } from '../realtime/events';
 import { catalogueOf, getLiveSeasonFor, getMembership, listProducts } from './seasons';
-import { applyStandingDelta, bumpVersion } from './standings';
+import { bumpVersion } from './standings';
+import { appendEntry } from './ledger';
+import { engineRules, sellerDayContext } from './scoring-rules';
 import { notifyLeaderboard, publishActivity } from './realtime/publish';
 import { normalizeEmail } from './users';
 import { systemClock, type Clock } from './clock';
@@ -114,9 +116,12 @@ export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = system
 			}));
 			let breakdown: ScoreBreakdown;
 			try {
-				breakdown = score({ occurredAt: input.occurredAt, lines }, [], catalogueOf(products), {
-					timeZone: season.timeZone
-				});
+				breakdown = score(
+					{ occurredAt: input.occurredAt, lines },
+					engineRules(tx, season.id),
+					catalogueOf(products),
+					sellerDayContext(tx, season.id, seller.id, input.occurredAt, season.timeZone)
+				);
 			} catch (error) {
 				if (error instanceof ScoringError) {
 					throw new SaleError(error.code, error.message, error.sku ? { sku: error.sku } : {});
@@ -139,6 +144,7 @@ export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = system
 					customerRef: input.customerRef || null,
 					status: provisional ? 'pending' : 'approved',
 					points: breakdown.total,
+					breakdown: { lines: breakdown.lines, items: breakdown.items },
 					createdById: input.createdById ?? null,
 					createdAt: now
 				})
@@ -155,8 +161,9 @@ export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = system
 					}))
 				)
 				.run();
-			tx.insert(ledgerEntry)
-				.values({
+			appendEntry(
+				tx,
+				{
 					seasonId: season.id,
 					userId: seller.id,
 					teamId: membership.teamId,
@@ -165,17 +172,11 @@ export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = system
 					points: breakdown.total,
 					status: provisional ? 'provisional' : 'confirmed',
 					breakdown: { lines: breakdown.lines, items: breakdown.items },
-					createdById: input.createdById ?? null,
-					createdAt: now
-				})
-				.run();
-			const delta = {
-				confirmed: provisional ? 0 : breakdown.total,
-				provisional: provisional ? breakdown.total : 0,
-				sales: 1
-			};
-			applyStandingDelta(tx, season.id, 'user', seller.id, delta, now);
-			applyStandingDelta(tx, season.id, 'team', membership.teamId, delta, now);
+					createdById: input.createdById ?? null
+				},
+				now,
+				1
+			);
 			const version = bumpVersion(tx, season.id);
 
 			const activity: ActivityItem = {

@@ -8,6 +8,7 @@ import {
 	index
 } from 'drizzle-orm/sqlite-core';
 import type { Role, TieRule, BreakdownItem, LineScore } from '../../contest/types';
+import type { RuleEffect, RuleTarget } from '../../contest/rules';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -41,6 +42,8 @@ export interface SeasonTheme {
 	banner?: string;
 }
 
+export type RankBy = 'confirmed' | 'total';
+
 export type SeasonStatus = 'draft' | 'scheduled' | 'live' | 'ended' | 'archived';
 
 export const season = sqliteTable(
@@ -59,6 +62,10 @@ export const season = sqliteTable(
 		requireConfirmation: integer('require_confirmation', { mode: 'boolean' })
 			.notNull()
 			.default(false),
+		/** What the ranking counts: confirmed points only, or confirmed + provisional. */
+		rankBy: text('rank_by').$type<RankBy>().notNull().default('confirmed'),
+		/** Pending sales older than this many days are confirmed by themselves; null: never. */
+		autoConfirmDays: integer('auto_confirm_days'),
 		/** Target points for "% of plan"; null when the season has none. */
 		target: integer('target'),
 		/** Leaderboard version: bumped in every transaction that changes a standing. */
@@ -140,11 +147,18 @@ export const sale = sqliteTable(
 		amount: integer('amount').notNull(),
 		customerRef: text('customer_ref'),
 		status: text('status').$type<SaleStatus>().notNull(),
+		/** Points the sale earns now (after any recalculation); the ledger keeps the history. */
 		points: integer('points').notNull(),
+		breakdown: text('breakdown', { mode: 'json' }).$type<LedgerBreakdown>(),
 		createdById: integer('created_by_id').references(() => user.id),
-		createdAt: integer('created_at').notNull().default(now)
+		createdAt: integer('created_at').notNull().default(now),
+		/** Who confirmed, rejected or reversed the sale, when and why. */
+		reviewedById: integer('reviewed_by_id').references(() => user.id),
+		reviewedAt: integer('reviewed_at'),
+		reviewReason: text('review_reason')
 	},
 	(t) => [
+		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
 		index('sale_season_seller_idx').on(t.seasonId, t.sellerId),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt)
@@ -166,6 +180,30 @@ export const saleLine = sqliteTable(
 		points: integer('points').notNull()
 	},
 	(t) => [index('sale_line_sale_idx').on(t.saleId)]
+);
+
+/** A season's scoring rule or campaign; the pure engine in contest/scoring.ts applies it. */
+export const rule = sqliteTable(
+	'rule',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true),
+		startsAt: integer('starts_at'),
+		endsAt: integer('ends_at'),
+		target: text('target', { mode: 'json' }).$type<RuleTarget>().notNull(),
+		effect: text('effect', { mode: 'json' }).$type<RuleEffect>().notNull(),
+		dailyCap: integer('daily_cap'),
+		/** Shown on the honor board while the rule's window is open. */
+		highlight: integer('highlight', { mode: 'boolean' }).notNull().default(true),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now),
+		updatedAt: integer('updated_at').notNull().default(now)
+	},
+	(t) => [index('rule_season_idx').on(t.seasonId)]
 );
 
 export type LedgerKind = 'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal';
@@ -201,7 +239,7 @@ export const ledgerEntry = sqliteTable(
 		createdAt: integer('created_at').notNull()
 	},
 	(t) => [
-		index('ledger_season_user_idx').on(t.seasonId, t.userId),
+		index('ledger_season_user_idx').on(t.seasonId, t.userId, t.createdAt),
 		index('ledger_sale_idx').on(t.saleId)
 	]
 );
@@ -255,3 +293,5 @@ export const auditEvent = sqliteTable(
 export type User = typeof user.$inferSelect;
 export type Season = typeof season.$inferSelect;
 export type Session = typeof session.$inferSelect;
+export type RuleRow = typeof rule.$inferSelect;
+export type Sale = typeof sale.$inferSelect;

@@ -1,0 +1,157 @@
+// Starts the production build for a benchmark, the way tests/helpers/server.ts does, but bound
+// to 127.0.0.1 (ORIGIN included, so that form posts pass SvelteKit's origin check) and with a
+// bounded log. Also runs the CLI and reads a process's memory and CPU from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SERVER_ENTRY = join(ROOT, 'build/server.js');
+
+/** Says what to do when the production build is missing; null when it is there. */
+export function missingBuild(): string | null {
+	const needed = [SERVER_ENTRY, join(ROOT, 'build/handler.js')];
+	const missing = needed.filter((file) => !existsSync(file));
+	if (missing.length === 0) return null;
+	return `${missing.map((f) => f.slice(ROOT.length + 1)).join(' and ')} missing: run \`npm run build\` first (the benchmark measures the production build and does not build it).`;
+}
+
+export function freePort(): Promise<number> {
+	return new Promise((done, fail) => {
+		const probe = createServer();
+		probe.once('error', fail);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => done(port));
+		});
+	});
+}
+
+export interface BenchServer {
+	url: string;
+	pid: number;
+	process: ChildProcess;
+	/** The last 64 KiB of the server's stdout and stderr. */
+	output: () => string;
+	/** SIGTERM, wait up to 15 s (then SIGKILL); resolves with the exit code or signal. */
+	stop: () => Promise<string>;
+}
+
+const LOG_LIMIT = 64 * 1024;
+
+export async function startBenchServer(dbPath: string, env: Record<string, string> = {}): Promise<BenchServer> {
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	const child = spawn(process.execPath, [SERVER_ENTRY], {
+		cwd: ROOT,
+		env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATABASE_URL: dbPath, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let log = '';
+	const append = (chunk: Buffer) => {
+		log += chunk.toString();
+		if (log.length > LOG_LIMIT) log = log.slice(-LOG_LIMIT);
+	};
+	child.stdout!.on('data', append);
+	child.stderr!.on('data', append);
+	const exited = new Promise<string>((done) =>
+		child.once('exit', (code, signal) => done(code !== null ? `exit code ${code}` : `signal ${signal}`))
+	);
+	await new Promise<void>((ready, fail) => {
+		const timer = setTimeout(() => fail(new Error(`server did not start in 20 s:\n${log}`)), 20_000);
+		const check = () => {
+			if (log.includes('Honorboard is running')) {
+				clearTimeout(timer);
+				child.stdout!.off('data', check);
+				child.off('exit', early);
+				ready();
+			}
+		};
+		const early = (code: number | null) => {
+			clearTimeout(timer);
+			fail(new Error(`server exited with ${code} before it was ready:\n${log}`));
+		};
+		child.stdout!.on('data', check);
+		child.once('exit', early);
+	});
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) {
+			child.kill('SIGTERM');
+			const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			const result = await exited;
+			clearTimeout(killer);
+			return result;
+		}
+		return exited;
+	};
+	return { url, pid: child.pid!, process: child, output: () => log, stop };
+}
+
+/** Runs `tsx scripts/cli.ts …` against a database. */
+export function runCli(args: string[], dbPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((done) => {
+		const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args], {
+			cwd: ROOT,
+			env: { ...process.env, DATABASE_URL: dbPath },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (c) => (stdout += c));
+		child.stderr.on('data', (c) => (stderr += c));
+		child.on('exit', (code) => done({ code, stdout, stderr }));
+	});
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process in MiB, from /proc/<pid>/status; null if gone. */
+export function procMemory(pid: number | 'self'): { rssMiB: number; hwmMiB: number } | null {
+	try {
+		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+		return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
+	} catch {
+		return null;
+	}
+}
+
+// USER_HZ is 100 on every Linux this runs on (getconf CLK_TCK).
+const CLOCK_TICKS = 100;
+
+/** User + system CPU seconds a process has used so far, from /proc/<pid>/stat; null if gone. */
+export function procCpuSeconds(pid: number): number | null {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// Fields after the command name, which is in parentheses and may contain spaces.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+		return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+	} catch {
+		return null;
+	}
+}
+
+/** Machine-wide CPU seconds so far (all cores), from /proc/stat: busy, idle, and steal. */
+export function systemCpuSeconds(): { busy: number; idle: number; steal: number } | null {
+	try {
+		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+		// cpu user nice system idle iowait irq softirq steal guest guest_nice
+		const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+		return {
+			busy: (user + nice + system + irq + softirq) / CLOCK_TICKS,
+			idle: (idle + iowait) / CLOCK_TICKS,
+			steal: (steal ?? 0) / CLOCK_TICKS
+		};
+	} catch {
+		return null;
+	}
+}
+
+/** The 1-minute load average. */
+export function loadAverage(): number | null {
+	try {
+		return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,56 @@
+import { defineConfig } from '@playwright/test';
+import { E2E_DB, E2E_PORT, E2E_URL } from './tests/e2e/env';
+
+// Browser tests against the production build (`npm run build` first). They share one freshly
+// seeded demo database, so they run one at a time.
+export default defineConfig({
+	testDir: 'tests/e2e',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	reporter: 'list',
+	forbidOnly: !!process.env.CI,
+	timeout: 30_000,
+	expect: { timeout: 5_000 },
+	use: {
+		baseURL: E2E_URL,
+		trace: 'retain-on-failure',
+		screenshot: 'only-on-failure'
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {
+				browserName: 'chromium',
+				launchOptions: {
+					// Debian's Chromium: `playwright install` cannot download here.
+					executablePath: '/usr/bin/chromium',
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync',
+						'--no-first-run',
+						'--disable-quic'
+					]
+				}
+			}
+		}
+	],
+	webServer: {
+		command: 'node tests/e2e/serve.mjs',
+		url: `${E2E_URL}/login`,
+		reuseExistingServer: false,
+		timeout: 60_000,
+		stdout: 'ignore',
+		stderr: 'pipe',
+		gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+		env: {
+			HONORBOARD_E2E_DB: E2E_DB,
+			PORT: String(E2E_PORT),
+			HOST: '127.0.0.1',
+			ORIGIN: E2E_URL
+		}
+	}
+});

@@ -1,0 +1,50 @@
+import { json } from '@sveltejs/kit';
+import { z } from 'zod';
+import { getDb } from '../db';
+import { apiHandler, ApiError } from './respond';
+import { reviewByExternalId, ReviewError, type Decision } from '../review';
+
+const reviewBodySchema = z.object({ reason: z.string().trim().max(500).optional() }).default({});
+
+const STATUS: Record<ReviewError['code'], number> = {
+	not_found: 404,
+	own_sale: 403,
+	not_pending: 409,
+	already_final: 409,
+	reason_required: 400
+};
+
+/** POST /api/v1/sales/:externalId/confirm|reverse — repeating a decision answers the same. */
+export function reviewEndpoint(decision: Decision) {
+	return apiHandler(
+		async ({ request, params, principal }) => {
+			const text = await request.text();
+			let body: unknown = {};
+			if (text.trim()) {
+				try {
+					body = JSON.parse(text);
+				} catch {
+					throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+				}
+			}
+			const parsed = reviewBodySchema.safeParse(body);
+			if (!parsed.success) {
+				throw new ApiError(400, 'invalid_input', 'The request body is not valid', {
+					issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+				});
+			}
+			try {
+				const result = reviewByExternalId(getDb(), params.externalId!, {
+					decision,
+					actor: { tokenId: principal.tokenId },
+					reason: parsed.data.reason ?? (decision === 'confirm' ? null : undefined)
+				});
+				return json({ sale: result.sale, changed: result.changed });
+			} catch (error) {
+				if (error instanceof ReviewError) throw new ApiError(STATUS[error.code], error.code, error.message);
+				throw error;
+			}
+		},
+		['admin', 'manager']
+	);
+}

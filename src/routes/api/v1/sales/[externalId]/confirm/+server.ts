@@ -1,0 +1,3 @@
+import { reviewEndpoint } from '$lib/server/api/review-endpoint';
+
+export const POST = reviewEndpoint('confirm');

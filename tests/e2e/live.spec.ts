@@ -1,0 +1,42 @@
+import { expect, openBoard, readBoard, readSaleResult, repEmail, rowPattern, test } from './fixtures';
+
+const PHONE_POINTS = 50; // Phone Pro 15 in the demo catalogue
+
+test('a sale shows up on another open board without a reload', async ({ openAs }) => {
+	const watcher = await openAs('executive@demo.test');
+	await openBoard(watcher);
+	await watcher.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+	// The last of the board sells enough to pass the person just above, so the rank changes too.
+	const board = await readBoard(watcher);
+	const seller = board[board.length - 1];
+	const above = board.findLast((row) => row.rank < seller.rank);
+	if (!above) throw new Error('The demo board needs at least two ranks');
+	const gap = above.points + above.pending - (seller.points + seller.pending);
+	const phones = Math.min(99, Math.floor(gap / PHONE_POINTS) + 1);
+
+	const page = await openAs(repEmail(seller.name));
+	await openBoard(page);
+	await page.getByRole('link', { name: 'Register sale' }).click();
+	await page.getByRole('spinbutton', { name: /^Phone Pro 15\b/ }).fill(String(phones));
+	await page.getByRole('button', { name: 'Register sale' }).click();
+	const sale = await readSaleResult(page);
+	expect(sale.rank).toBeLessThan(seller.rank);
+
+	const expected = sale.pending
+		? { rank: sale.rank, points: seller.points, pending: seller.pending + sale.points }
+		: { rank: sale.rank, points: seller.points + sale.points, pending: seller.pending };
+	const row = watcher
+		.getByRole('region', { name: 'Honor board' })
+		.getByRole('listitem')
+		.filter({ hasText: seller.name });
+	await expect(row).toHaveText(rowPattern(seller.name, expected), { timeout: 10_000 });
+
+	const firstName = seller.name.split(' ')[0];
+	const latest = watcher.getByRole('region', { name: 'Live activity' }).getByRole('listitem').first();
+	await expect(latest).toContainText(`${firstName} sold ${phones} × Phone Pro 15`);
+	await expect(latest).toContainText(`+${sale.points}`);
+	await expect(watcher.getByText(`${seller.name} scored +${sale.points}`)).toBeVisible();
+
+	expect(await watcher.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+});
