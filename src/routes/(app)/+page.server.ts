@@ -2,10 +2,19 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getLeaderboard } from '$lib/server/leaderboard';
 import { recentActivity } from '$lib/server/activity';
+import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
+import { catalogueOf, listProducts } from '$lib/server/seasons';
+import { describeRule } from '$lib/contest/rules';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season } = await parent();
-	if (!season) return { board: null, activity: [] };
+	if (!season) return { board: null, activity: [], campaigns: [] };
 	const db = getDb();
-	return { board: getLeaderboard(db, season.id), activity: recentActivity(db, season.id) };
+	const catalogue = catalogueOf(listProducts(db, season.id));
+	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
+		id: rule.id,
+		name: rule.name,
+		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
+	}));
+	return { board: getLeaderboard(db, season.id), activity: recentActivity(db, season.id), campaigns };
 };

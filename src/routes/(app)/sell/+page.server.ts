@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/guards';
 import { getLiveSeasonFor, listProducts } from '$lib/server/seasons';
+import { engineRules, sellerDayContext } from '$lib/server/scoring-rules';
 import { getLeaderboard } from '$lib/server/leaderboard';
 import { recordSale, SaleError } from '$lib/server/sales';
 import { saleFormSchema } from '$lib/server/api/schemas';
@@ -13,8 +14,13 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const season = getLiveSeasonFor(db, user.id);
 	const products = season ? listProducts(db, season.id).filter((p) => p.active) : [];
+	const now = Date.now();
 	return {
-		products: products.map((p) => ({ sku: p.sku, name: p.name, category: p.category, points: p.points, price: p.price })),
+		products: products.map((p) => ({ sku: p.sku, name: p.name, category: p.category, points: p.points, price: p.price, active: p.active })),
+		// The same pure engine scores a preview in the browser; the server's result is what counts.
+		rules: season ? engineRules(db, season.id) : [],
+		context: season ? sellerDayContext(db, season.id, user.id, now, season.timeZone) : { timeZone: 'UTC' },
+		requireConfirmation: season?.requireConfirmation ?? false,
 		// One id per filled-in form: a double tap or a retried post registers the sale once.
 		requestId: crypto.randomUUID()
 	};
