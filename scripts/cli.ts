@@ -5,6 +5,7 @@ import { createUser, findUserByEmail } from '../src/lib/server/users';
 import { createApiToken } from '../src/lib/server/auth/api-token';
 import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
+import { createDisplay, DisplayError, revokeDisplay } from '../src/lib/server/displays';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -14,6 +15,9 @@ const USAGE = `Usage: npm run cli -- <command>
                                              R: ${ROLES.join(' | ')}
   token create --name N [--role admin|manager]
                                              prints the new API token alone on its last line
+  display create --season ID --name N        a TV display for a season: prints its token alone on its
+                                             last line; open /tv/<token> on the TV
+  display revoke --token T                   the TV with this token stops at once
 
 The database is DATABASE_URL (default data/honorboard.db).`;
 
@@ -39,6 +43,8 @@ async function main(argv: string[]): Promise<void> {
 			name: { type: 'string' },
 			role: { type: 'string' },
 			password: { type: 'string' },
+			season: { type: 'string' },
+			token: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -83,6 +89,20 @@ async function main(argv: string[]): Promise<void> {
 			console.log(token);
 			return;
 		}
+		case 'display create': {
+			const seasonId = Number(option(values, 'season'));
+			if (!Number.isSafeInteger(seasonId) || seasonId <= 0) throw new UsageError('--season must be a season id');
+			const name = option(values, 'name');
+			const { token } = createDisplay(getDb(), seasonId, name);
+			console.log(`TV display "${name}" created for season ${seasonId}. Open /tv/<token> on the screen:`);
+			console.log(token);
+			return;
+		}
+		case 'display revoke': {
+			revokeDisplay(getDb(), option(values, 'token'));
+			console.log('Display revoked: the screen stops showing the board.');
+			return;
+		}
 		default:
 			throw new UsageError(`Unknown command: ${command}`);
 	}
@@ -92,7 +112,7 @@ main(process.argv.slice(2))
 	.then(() => closeDb())
 	.catch((error) => {
 		closeDb();
-		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+		if (error instanceof UsageError || error instanceof DisplayError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
 			console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);
 		} else console.error(error);
 		process.exit(1);

@@ -39,9 +39,14 @@ export interface ActivityItem {
 
 export interface BadgeEvent {
 	seasonId: number;
-	userId: number;
-	userName: string;
-	badge: { name: string; emoji: string };
+	subjectType: 'user' | 'team';
+	subjectId: number;
+	subjectName: string;
+	/** Set for a person's badge. */
+	userId?: number;
+	userName?: string;
+	badge: { id: number; name: string; emoji: string; description: string; points: number };
+	periodKey: string;
 	at: number;
 }
 

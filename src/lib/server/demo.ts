@@ -1,8 +1,10 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db';
-import { product, season, seasonMember, team } from './db/schema';
+import { badge, product, season, seasonMember, team } from './db/schema';
+import type { BadgeCriterion } from '../contest/badges';
 import { recordSale } from './sales';
+import { evaluateAwards } from './awards';
 import { upsertUser } from './users';
 import type { Role } from '../contest/types';
 
@@ -33,6 +35,18 @@ const PRODUCTS = [
 	{ sku: 'SCR', name: 'Screen Guard', category: 'Accessories', points: 3, price: 1900 },
 	{ sku: 'CARE-2Y', name: 'Care+ 2 years', category: 'Services', points: 15, price: 14900 },
 	{ sku: 'PLAN-5G', name: '5G Plan (12 mo)', category: 'Services', points: 30, price: 35900 }
+];
+
+const BADGES: { name: string; emoji: string; description: string; criterion: BadgeCriterion; points?: number }[] = [
+	{ name: 'First sale', emoji: '🎉', description: 'Registered a first sale this season', criterion: { kind: 'first_sale' } },
+	{ name: 'Hat-trick', emoji: '🎩', description: '3 sales this season', criterion: { kind: 'sales_count', count: 3 } },
+	{ name: 'On fire', emoji: '🔥', description: 'A sale on 3 working days in a row', criterion: { kind: 'streak', days: 3 } },
+	{ name: 'Cross-seller', emoji: '🔗', description: '5 sales combining product categories', criterion: { kind: 'cross_sells', count: 5 } },
+	{ name: '500 club', emoji: '💯', description: '500 points this season', criterion: { kind: 'points_at_least', points: 500 } },
+	{ name: 'Record breaker', emoji: '🚀', description: 'The biggest single sale of the season so far', criterion: { kind: 'record_sale' }, points: 10 },
+	{ name: 'Top 3 of the week', emoji: '🏆', description: 'Finished a week in the top 3', criterion: { kind: 'top_k_week', k: 3 } },
+	{ name: 'Most improved', emoji: '📈', description: 'Biggest jump in points from one week to the next', criterion: { kind: 'most_improved_week' } },
+	{ name: 'Team on target', emoji: '🤝', description: 'The team reached 3,000 points', criterion: { kind: 'team_target', target: 3000 } }
 ];
 
 /** Deterministic pseudo-random numbers, so every seed of the demo tells the same story. */
@@ -104,6 +118,9 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 		tx.insert(product)
 			.values(PRODUCTS.map((p) => ({ ...p, seasonId: created.id })))
 			.run();
+		tx.insert(badge)
+			.values(BADGES.map((b) => ({ ...b, seasonId: created.id })))
+			.run();
 		tx.insert(seasonMember)
 			.values(reps.map((rep, i) => ({ seasonId: created.id, userId: rep.id, teamId: teamIds[i % 3], joinedAt: startsAt })))
 			.onConflictDoNothing()
@@ -132,9 +149,12 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			recordSale(
 				db,
 				{ source: 'demo', externalId: `demo-${n}`, seller: { userId: rep.id }, occurredAt, lines },
-				() => occurredAt
+				() => occurredAt,
+				{ awards: false }
 			);
 		}
 	}
+	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
+	evaluateAwards(db, seasonId, { clock: () => now });
 	return { seasonId, logins };
 }

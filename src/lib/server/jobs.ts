@@ -1,14 +1,21 @@
 import type { Db } from './db';
+import { eq } from 'drizzle-orm';
 import { autoConfirm } from './review';
+import { evaluateAwards } from './awards';
+import { season } from './db/schema';
 import { systemClock, type Clock } from './clock';
 
-/** Periodic housekeeping of a running server (auto-confirmation of old pending sales). */
+/** Periodic housekeeping of a running server: auto-confirmation and period-end badges. */
 export function startJobs(db: Db, options: { intervalMs?: number; clock?: Clock } = {}): () => void {
 	const clock = options.clock ?? systemClock;
 	const tick = () => {
 		try {
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
+			// Weekly badges are decided when a week ends, not by a sale.
+			for (const live of db.select({ id: season.id }).from(season).where(eq(season.status, 'live')).all()) {
+				evaluateAwards(db, live.id, { clock });
+			}
 		} catch (error) {
 			console.error('auto-confirm failed', error);
 		}

@@ -9,6 +9,7 @@ import { bumpVersion } from './standings';
 import { appendEntry } from './ledger';
 import { engineRules, sellerDayContext } from './scoring-rules';
 import { notifyLeaderboard, publishActivity } from './realtime/publish';
+import { evaluateAwards } from './awards';
 import { normalizeEmail } from './users';
 import { systemClock, type Clock } from './clock';
 
@@ -60,7 +61,17 @@ const FUTURE_TOLERANCE = 5 * 60 * 1000;
  * season's leaderboard version change in one transaction. The same (source, externalId) again
  * returns the first result and changes nothing.
  */
-export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = systemClock): RecordedSale {
+export interface RecordOptions {
+	/** Evaluate badges right after the sale (batch imports evaluate once per batch instead). */
+	awards?: boolean;
+}
+
+export function recordSale(
+	db: Db,
+	input: RecordSaleInput,
+	clock: Clock = systemClock,
+	options: RecordOptions = {}
+): RecordedSale {
 	const now = clock();
 	const result = db.transaction(
 		(tx) => {
@@ -206,6 +217,7 @@ export function recordSale(db: Db, input: RecordSaleInput, clock: Clock = system
 	if (activity) {
 		publishActivity(activity);
 		notifyLeaderboard(recorded.seasonId);
+		if (options.awards !== false) evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
 	}
 	return recorded;
 }

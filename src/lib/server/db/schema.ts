@@ -9,6 +9,8 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import type { Role, TieRule, BreakdownItem, LineScore } from '../../contest/types';
 import type { RuleEffect, RuleTarget } from '../../contest/rules';
+import type { BadgeCriterion } from '../../contest/badges';
+import type { Tier } from '../../contest/tiers';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -66,6 +68,10 @@ export const season = sqliteTable(
 		rankBy: text('rank_by').$type<RankBy>().notNull().default('confirmed'),
 		/** Pending sales older than this many days are confirmed by themselves; null: never. */
 		autoConfirmDays: integer('auto_confirm_days'),
+		/** Named levels by cumulative points; null: the default Bronze/Silver/Gold/Platinum. */
+		tiers: text('tiers', { mode: 'json' }).$type<Tier[]>(),
+		/** Local dates ('YYYY-MM-DD') that neither count nor break a streak. */
+		holidays: text('holidays', { mode: 'json' }).$type<string[]>(),
 		/** Target points for "% of plan"; null when the season has none. */
 		target: integer('target'),
 		/** Leaderboard version: bumped in every transaction that changes a standing. */
@@ -290,8 +296,66 @@ export const auditEvent = sqliteTable(
 	(t) => [index('audit_created_idx').on(t.createdAt)]
 );
 
+/** A badge managers define from a built-in criterion; seasonId null: an all-time badge. */
+export const badge = sqliteTable(
+	'badge',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id').references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		emoji: text('emoji').notNull().default('🏅'),
+		description: text('description').notNull().default(''),
+		criterion: text('criterion', { mode: 'json' }).$type<BadgeCriterion>().notNull(),
+		/** Bonus points the award adds to the ledger (0: recognition only). */
+		points: integer('points').notNull().default(0),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [index('badge_season_idx').on(t.seasonId)]
+);
+
+/** One badge earned by a person or a team, once per period: the unique key makes replays safe. */
+export const award = sqliteTable(
+	'award',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		badgeId: integer('badge_id')
+			.notNull()
+			.references(() => badge.id, { onDelete: 'cascade' }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		subjectId: integer('subject_id').notNull(),
+		periodKey: text('period_key').notNull().default(''),
+		/** When it was earned (the deciding sale, or the end of the period). */
+		earnedAt: integer('earned_at').notNull(),
+		createdAt: integer('created_at').notNull()
+	},
+	(t) => [
+		uniqueIndex('award_once_uq').on(t.badgeId, t.subjectType, t.subjectId, t.periodKey),
+		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId)
+	]
+);
+
+/** A TV screen's read-only access to one season's board, without a login. */
+export const display = sqliteTable('display', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	seasonId: integer('season_id')
+		.notNull()
+		.references(() => season.id, { onDelete: 'cascade' }),
+	name: text('name').notNull(),
+	/** SHA-256 (hex) of the token in the TV's URL. */
+	tokenHash: text('token_hash').notNull().unique(),
+	createdAt: integer('created_at').notNull().default(now),
+	lastSeenAt: integer('last_seen_at'),
+	revokedAt: integer('revoked_at')
+});
+
 export type User = typeof user.$inferSelect;
 export type Season = typeof season.$inferSelect;
 export type Session = typeof session.$inferSelect;
 export type RuleRow = typeof rule.$inferSelect;
 export type Sale = typeof sale.$inferSelect;
+export type Badge = typeof badge.$inferSelect;
+export type Display = typeof display.$inferSelect;
