@@ -1,6 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
 	ActivityItem,
+	BadgeEvent,
+	SeasonEvent,
 	ClientToServerEvents,
 	LeaderboardEntry,
 	LeaderboardSnapshot,
@@ -13,8 +15,13 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let socket: ClientSocket | undefined;
 let users = 0;
 
-function acquire(): ClientSocket {
-	socket ??= io({ autoConnect: false, transports: ['websocket', 'polling'] });
+function acquire(displayToken?: string): ClientSocket {
+	// A TV authenticates with its display token instead of a session cookie.
+	socket ??= io({
+		autoConnect: false,
+		transports: ['websocket', 'polling'],
+		auth: displayToken ? { displayToken } : undefined
+	});
 	users += 1;
 	if (!socket.connected) socket.connect();
 	return socket;
@@ -36,23 +43,29 @@ export class LiveSeason {
 	snapshot = $state<LeaderboardSnapshot>() as LeaderboardSnapshot;
 	activity = $state<ActivityItem[]>([]);
 	connected = $state(false);
+	/** Set when the server refused the connection for good (e.g. a revoked display). */
+	refused = $state<string | null>(null);
 	/** Rows whose points changed in the last update ('user:ID', 'team:ID'), for a highlight. */
 	changed = $state<Set<string>>(new Set());
 
 	private socket: ClientSocket | undefined;
 	private onActivity = new Set<(item: ActivityItem) => void>();
+	private onBadge = new Set<(event: BadgeEvent) => void>();
+	private onSeason = new Set<(event: SeasonEvent) => void>();
+	private onSnapshot = new Set<(before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void>();
 
 	constructor(
 		private readonly seasonId: number,
 		initial: LeaderboardSnapshot,
-		activity: ActivityItem[] = []
+		activity: ActivityItem[] = [],
+		private readonly options: { displayToken?: string } = {}
 	) {
 		this.snapshot = initial;
 		this.activity = activity;
 	}
 
 	start(): () => void {
-		const s = acquire();
+		const s = acquire(this.options.displayToken);
 		this.socket = s;
 		const watch = () =>
 			s.emit('watch', { seasonId: this.seasonId }, (response) => {
@@ -69,18 +82,36 @@ export class LiveSeason {
 			this.activity = [item, ...this.activity].slice(0, FEED_SIZE);
 			for (const listener of this.onActivity) listener(item);
 		};
+		const badge = (event: BadgeEvent) => {
+			if (event.seasonId === this.seasonId) for (const listener of this.onBadge) listener(event);
+		};
+		const seasonChanged = (event: SeasonEvent) => {
+			if (event.seasonId === this.seasonId) for (const listener of this.onSeason) listener(event);
+		};
 		const disconnect = () => (this.connected = false);
+		const refused = (error: Error) => {
+			if (error.message === 'display_revoked') {
+				this.refused = 'This display was revoked by a contest manager.';
+				s.disconnect();
+			}
+		};
 		s.on('connect', watch);
 		s.on('leaderboard', leaderboard);
 		s.on('activity', activity);
+		s.on('badge', badge);
+		s.on('season', seasonChanged);
 		s.on('disconnect', disconnect);
+		s.on('connect_error', refused);
 		if (s.connected) watch();
 		return () => {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
 			s.off('activity', activity);
+			s.off('badge', badge);
+			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);
+			s.off('connect_error', refused);
 			release();
 		};
 	}
@@ -89,6 +120,24 @@ export class LiveSeason {
 	subscribe(listener: (item: ActivityItem) => void): () => void {
 		this.onActivity.add(listener);
 		return () => this.onActivity.delete(listener);
+	}
+
+	/** Calls `listener` for each badge awarded in this season. */
+	subscribeBadges(listener: (event: BadgeEvent) => void): () => void {
+		this.onBadge.add(listener);
+		return () => this.onBadge.delete(listener);
+	}
+
+	/** Calls `listener` when the season's status changes (e.g. it ended). */
+	subscribeSeason(listener: (event: SeasonEvent) => void): () => void {
+		this.onSeason.add(listener);
+		return () => this.onSeason.delete(listener);
+	}
+
+	/** Calls `listener` with the previous and the new snapshot after each accepted update. */
+	subscribeSnapshots(listener: (before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void): () => void {
+		this.onSnapshot.add(listener);
+		return () => this.onSnapshot.delete(listener);
 	}
 
 	private apply(snapshot: LeaderboardSnapshot): void {
@@ -104,7 +153,9 @@ export class LiveSeason {
 		};
 		diff('user', this.snapshot.individual, snapshot.individual);
 		diff('team', this.snapshot.teams, snapshot.teams);
+		const before = this.snapshot;
 		this.snapshot = snapshot;
 		if (changed.size > 0) this.changed = changed;
+		for (const listener of this.onSnapshot) listener(before, snapshot);
 	}
 }
