@@ -43,7 +43,11 @@ export type BadgeCriterion =
 	/** Per ISO week: the biggest increase in points over the previous week. */
 	| { kind: 'most_improved_week' }
 	/** Team badges only: the team's season total reached the target. */
-	| { kind: 'team_target'; target: number; metric?: 'points' | 'amount' };
+	| { kind: 'team_target'; target: number; metric?: 'points' | 'amount' }
+	/** End of season: final rank ≤ maxRank (1: champion, 3: podium); from the frozen results. */
+	| { kind: 'season_place'; maxRank: number }
+	/** End of season: the team ranked first; from the frozen results. */
+	| { kind: 'season_best_team' };
 
 export type BadgeSubject = { kind: 'user'; id: number } | { kind: 'team'; id: number };
 
@@ -125,6 +129,10 @@ export function evaluate(
 			return weekly(all, key, subject.id, ctx, (week) => topK(week, criterion.k, ctx.tieRule));
 		case 'most_improved_week':
 			return weekly(all, key, subject.id, ctx, mostImproved);
+		case 'season_place':
+		case 'season_best_team':
+			// Decided once by the scheduler when the season ends, from its frozen results.
+			return [];
 	}
 }
 

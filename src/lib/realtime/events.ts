@@ -53,6 +53,10 @@ export interface BadgeEvent {
 export interface SeasonEvent {
 	seasonId: number;
 	status: string;
+	/** When a recurring season ended: the season that follows it. */
+	nextSeasonId?: number;
+	/** A manager's announcement to show on every board. */
+	announcement?: string | null;
 }
 
 export type WatchAck = LeaderboardSnapshot | { error: { code: string; message: string } };

@@ -2,14 +2,16 @@ import type { Db } from './db';
 import { eq } from 'drizzle-orm';
 import { autoConfirm } from './review';
 import { evaluateAwards } from './awards';
+import { runScheduler } from './scheduler';
 import { season } from './db/schema';
 import { systemClock, type Clock } from './clock';
 
-/** Periodic housekeeping of a running server: auto-confirmation and period-end badges. */
+/** Periodic work of a running server: season lifecycle, auto-confirmation, period-end badges. */
 export function startJobs(db: Db, options: { intervalMs?: number; clock?: Clock } = {}): () => void {
 	const clock = options.clock ?? systemClock;
 	const tick = () => {
 		try {
+			for (const t of runScheduler(db, { clock })) console.log(`season ${t.seasonId} is now ${t.to}`);
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
 			// Weekly badges are decided when a week ends, not by a sale.
@@ -21,7 +23,7 @@ export function startJobs(db: Db, options: { intervalMs?: number; clock?: Clock 
 		}
 	};
 	tick();
-	const timer = setInterval(tick, options.intervalMs ?? 60_000);
+	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
 	return () => clearInterval(timer);
 }

@@ -7,7 +7,13 @@ import { audit, SYSTEM, type Actor } from './audit';
 import { notifyLeaderboard } from './realtime/publish';
 import { systemClock, type Clock } from './clock';
 
-export type ReviewErrorCode = 'not_found' | 'own_sale' | 'not_pending' | 'already_final' | 'reason_required';
+export type ReviewErrorCode =
+	| 'not_found'
+	| 'own_sale'
+	| 'not_pending'
+	| 'already_final'
+	| 'reason_required'
+	| 'season_final';
 
 export class ReviewError extends Error {
 	constructor(
@@ -52,6 +58,10 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 	}
 	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
 		throw new ReviewError('reason_required', 'Give a reason: the seller will see it');
+	}
+	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
+	if (owner.status === 'archived' || now >= owner.endsAt + owner.graceDays * 24 * 60 * 60 * 1000) {
+		throw new ReviewError('season_final', `The results of "${owner.name}" are final: its grace period is over`);
 	}
 	if (decision !== 'reverse' && target.status !== 'pending') {
 		throw new ReviewError('not_pending', `This sale is ${target.status}, not pending`);

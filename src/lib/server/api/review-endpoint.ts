@@ -11,7 +11,8 @@ const STATUS: Record<ReviewError['code'], number> = {
 	own_sale: 403,
 	not_pending: 409,
 	already_final: 409,
-	reason_required: 400
+	reason_required: 400,
+	season_final: 409
 };
 
 /** POST /api/v1/sales/:externalId/confirm|reverse — repeating a decision answers the same. */

@@ -72,13 +72,29 @@ export const season = sqliteTable(
 		tiers: text('tiers', { mode: 'json' }).$type<Tier[]>(),
 		/** Local dates ('YYYY-MM-DD') that neither count nor break a streak. */
 		holidays: text('holidays', { mode: 'json' }).$type<string[]>(),
+		/** Repeat: the next season is created when this one ends. */
+		recurrence: text('recurrence', { mode: 'json' }).$type<{ every: number; unit: 'week' | 'month' }>(),
+		/** Days after the end during which late confirmations still change the results. */
+		graceDays: integer('grace_days').notNull().default(7),
+		/** The season this one repeats (null for a first season). */
+		previousSeasonId: integer('previous_season_id'),
+		/** Prizes per place or badge, shown on the board and in the hall of fame. */
+		prizes: text('prizes', { mode: 'json' }).$type<{ title: string; description?: string; image?: string; place?: number }[]>(),
+		/** A live announcement shown on every board (null: none). */
+		announcement: text('announcement'),
+		/** When the results became final (grace period over). */
+		finalizedAt: integer('finalized_at'),
 		/** Target points for "% of plan"; null when the season has none. */
 		target: integer('target'),
 		/** Leaderboard version: bumped in every transaction that changes a standing. */
 		version: integer('version').notNull().default(0),
 		createdAt: integer('created_at').notNull().default(now)
 	},
-	(t) => [index('season_status_idx').on(t.status)]
+	(t) => [
+		index('season_status_idx').on(t.status),
+		// A season is repeated at most once: the scheduler can never create two next seasons.
+		uniqueIndex('season_previous_uq').on(t.previousSeasonId)
+	]
 );
 
 export const team = sqliteTable(
@@ -350,6 +366,49 @@ export const display = sqliteTable('display', {
 	createdAt: integer('created_at').notNull().default(now),
 	lastSeenAt: integer('last_seen_at'),
 	revokedAt: integer('revoked_at')
+});
+
+/** The standings frozen when a season ends, ranks as displayed; final after the grace period. */
+export const seasonResult = sqliteTable(
+	'season_result',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		subjectId: integer('subject_id').notNull(),
+		name: text('name').notNull(),
+		teamName: text('team_name'),
+		rank: integer('rank').notNull(),
+		points: integer('points').notNull(),
+		provisionalPoints: integer('provisional_points').notNull(),
+		salesCount: integer('sales_count').notNull(),
+		frozenAt: integer('frozen_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId] })]
+);
+
+/** Every lifecycle transition, once: the unique key is what makes the scheduler exactly-once. */
+export const seasonTransition = sqliteTable(
+	'season_transition',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		toStatus: text('to_status').$type<SeasonStatus>().notNull(),
+		at: integer('at').notNull(),
+		/** 'scheduler' or a user id as text. */
+		by: text('by').notNull()
+	},
+	(t) => [uniqueIndex('season_transition_once_uq').on(t.seasonId, t.toStatus)]
+);
+
+/** A lease so that only one process runs the scheduler at a time. */
+export const schedulerLease = sqliteTable('scheduler_lease', {
+	name: text('name').primaryKey(),
+	holder: text('holder').notNull(),
+	expiresAt: integer('expires_at').notNull()
 });
 
 export type User = typeof user.$inferSelect;
