@@ -8,6 +8,11 @@ export function seasonJson(season: Season) {
 		endsAt: new Date(season.endsAt).toISOString(),
 		status: season.status,
 		timeZone: season.timeZone,
-		theme: season.theme
+		theme: season.theme,
+		recurrence: season.recurrence,
+		requireConfirmation: season.requireConfirmation,
+		target: season.target,
+		graceDays: season.graceDays,
+		previousSeasonId: season.previousSeasonId
 	};
 }

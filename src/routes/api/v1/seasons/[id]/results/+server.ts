@@ -1,0 +1,33 @@
+import { json } from '@sveltejs/kit';
+import { asc, eq } from 'drizzle-orm';
+import { getDb } from '$lib/server/db';
+import { seasonResult } from '$lib/server/db/schema';
+import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
+import { getSeason } from '$lib/server/seasons';
+
+export const GET = apiHandler(({ params }) => {
+	const db = getDb();
+	const found = getSeason(db, parseId(params.id));
+	if (!found) throw new ApiError(404, 'not_found', `No season ${params.id}`);
+	if (found.status !== 'ended' && found.status !== 'archived') {
+		throw new ApiError(409, 'not_ended', `Season ${found.id} is ${found.status}: results are frozen when it ends`);
+	}
+	const rows = db.select().from(seasonResult).where(eq(seasonResult.seasonId, found.id)).orderBy(asc(seasonResult.rank), asc(seasonResult.name)).all();
+	const entry = (r: (typeof rows)[number]) => ({
+		rank: r.rank,
+		id: r.subjectId,
+		name: r.name,
+		teamName: r.teamName ?? undefined,
+		points: r.points,
+		provisionalPoints: r.provisionalPoints,
+		salesCount: r.salesCount
+	});
+	return json({
+		seasonId: found.id,
+		status: found.status,
+		final: found.status === 'archived',
+		frozenAt: rows[0] ? new Date(rows[0].frozenAt).toISOString() : null,
+		individual: rows.filter((r) => r.subjectType === 'user').map(entry),
+		teams: rows.filter((r) => r.subjectType === 'team').map(entry)
+	});
+});
