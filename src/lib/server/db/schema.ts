@@ -404,6 +404,22 @@ export const seasonTransition = sqliteTable(
 	(t) => [uniqueIndex('season_transition_once_uq').on(t.seasonId, t.toStatus)]
 );
 
+/** An invitation to join a season's team; the link lets the person set a password. */
+export const invite = sqliteTable('invite', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	email: text('email').notNull(),
+	userId: integer('user_id')
+		.notNull()
+		.references(() => user.id, { onDelete: 'cascade' }),
+	seasonId: integer('season_id').references(() => season.id, { onDelete: 'cascade' }),
+	/** SHA-256 (hex) of the token in the invite link. */
+	tokenHash: text('token_hash').notNull().unique(),
+	createdById: integer('created_by_id').references(() => user.id),
+	createdAt: integer('created_at').notNull(),
+	expiresAt: integer('expires_at').notNull(),
+	acceptedAt: integer('accepted_at')
+});
+
 /** A lease so that only one process runs the scheduler at a time. */
 export const schedulerLease = sqliteTable('scheduler_lease', {
 	name: text('name').primaryKey(),
