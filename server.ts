@@ -9,11 +9,19 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 // adapter-node rejects form posts whose Origin differs from ORIGIN; default to what the demo uses.
 process.env.ORIGIN ??= `http://localhost:${port}`;
+// Sales imports post whole CSV files; adapter-node's default limit is 512 KB.
+process.env.BODY_SIZE_LIMIT ??= '50M';
 
 getDb(); // open and migrate before the first request
 const { handler } = await import('./build/handler.js');
 
-const server = createServer((req, res) => handler(req, res));
+let stopping = false;
+const server = createServer((req, res) => {
+	// During shutdown every response closes its connection, so keep-alive clients cannot
+	// hold the server open by sending more requests.
+	if (stopping) res.setHeader('Connection', 'close');
+	handler(req, res);
+});
 const io = attachRealtime(server);
 const stopJobs = startJobs(getDb());
 
@@ -21,7 +29,6 @@ server.listen(port, host, () => {
 	console.log(`Honorboard is running at ${process.env.ORIGIN}`);
 });
 
-let stopping = false;
 function shutdown(signal: string) {
 	if (stopping) return;
 	stopping = true;
@@ -34,6 +41,9 @@ function shutdown(signal: string) {
 	}, 10_000);
 	force.unref();
 	stopJobs();
+	// Connections that were busy when the signal came become idle once their response is out.
+	const sweep = setInterval(() => server.closeIdleConnections(), 100);
+	sweep.unref();
 	server.closeIdleConnections();
 	io.close(() => {
 		closeDb();

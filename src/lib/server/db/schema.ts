@@ -182,7 +182,7 @@ export const sale = sqliteTable(
 	(t) => [
 		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
-		index('sale_season_seller_idx').on(t.seasonId, t.sellerId),
+		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt)
 	]
 );

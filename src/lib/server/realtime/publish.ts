@@ -10,6 +10,8 @@ import {
 	type ServerToClientEvents
 } from '../../realtime/events';
 
+type Timer = { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
+
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export interface PublisherOptions {
@@ -24,10 +26,7 @@ export interface PublisherOptions {
  */
 export class Publisher {
 	private readonly intervalMs: number;
-	private readonly rooms = new Map<
-		number,
-		{ lastPush: number; lastVersion: number; timer: ReturnType<typeof setTimeout> | null }
-	>();
+	private readonly rooms = new Map<number, { lastPush: number; lastVersion: number; timer: Timer | null }>();
 
 	constructor(
 		private readonly io: RealtimeServer,
@@ -42,7 +41,10 @@ export class Publisher {
 		if (room.timer) return;
 		const wait = Math.max(0, room.lastPush + this.intervalMs - Date.now());
 		// setImmediate even when no wait is due, so that changes made in one tick share a push.
-		room.timer = wait === 0 ? (setImmediate(() => this.flush(seasonId)) as never) : setTimeout(() => this.flush(seasonId), wait);
+		room.timer =
+			wait === 0
+				? { immediate: setImmediate(() => this.flush(seasonId)) }
+				: { timeout: setTimeout(() => this.flush(seasonId), wait) };
 	}
 
 	activity(item: ActivityItem): void {
@@ -63,8 +65,9 @@ export class Publisher {
 	}
 
 	close(): void {
-		for (const room of this.rooms.values()) {
-			if (room.timer) clearTimeout(room.timer as ReturnType<typeof setTimeout>);
+		for (const { timer } of this.rooms.values()) {
+			if (timer && 'immediate' in timer) clearImmediate(timer.immediate);
+			if (timer && 'timeout' in timer) clearTimeout(timer.timeout);
 		}
 		this.rooms.clear();
 	}
