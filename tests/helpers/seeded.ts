@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { rmSync } from 'node:fs';
 import { tempDb } from './db';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { makeContest, makeMember, makeSeason, makeTeam, makeUser } from './factories';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events';
 
@@ -62,6 +64,21 @@ export async function seedServerDb(options: { teams?: number; people?: number } 
 		draftSeasonId: draft.id,
 		cleanup: () => rmSync(dir, { recursive: true, force: true })
 	};
+}
+
+/** Opens the file with the app's own connection code, runs `fn` and closes it again. */
+export function withDb<T>(path: string, fn: (db: Db) => T): T {
+	const db = openDatabase(path);
+	try {
+		return fn(db);
+	} finally {
+		db.$client.close();
+	}
+}
+
+/** An admin API token for the database (the CLI's `token create`, without spawning it). */
+export function apiTokenFor(path: string, name = 'test'): string {
+	return withDb(path, (db) => createApiToken(db, name));
 }
 
 /** Reads the database file without writing to it (WAL lets it run beside the server). */

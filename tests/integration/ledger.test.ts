@@ -47,7 +47,7 @@ function count(table: typeof sale | typeof ledgerEntry) {
 	return db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
 }
 
-describe.each([1, 7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
+describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 	it('keeps standings == sum(ledger), sales counts and the version in step', async () => {
 		const random = mulberry32(seed);
 		const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];

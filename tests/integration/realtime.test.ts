@@ -1,0 +1,243 @@
+// Socket.IO against the production build: cookie auth, `watch`, pushes after API sales.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../helpers/server';
+import {
+	apiTokenFor,
+	connect,
+	seedServerDb,
+	signIn,
+	socketFor,
+	waitFor,
+	type ClientSocket,
+	type SeededDb
+} from '../helpers/seeded';
+import type { ActivityItem, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
+
+let seeded: SeededDb;
+let server: RunningServer;
+let token: string;
+let session: string;
+let counter = 0;
+const sockets: ClientSocket[] = [];
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 3, people: 6 });
+	token = apiTokenFor(seeded.path);
+	server = await startServer({ dbPath: seeded.path });
+	session = await signIn(server.url, seeded.people[0].email);
+});
+
+afterEach(() => {
+	for (const socket of sockets.splice(0)) socket.disconnect();
+});
+
+afterAll(async () => {
+	await server?.dispose();
+	seeded?.cleanup();
+});
+
+async function connected(sessionToken = session): Promise<ClientSocket> {
+	const socket = socketFor(server.url, sessionToken);
+	sockets.push(socket);
+	await connect(socket);
+	return socket;
+}
+
+function watch(socket: ClientSocket, payload: unknown): Promise<WatchAck> {
+	return socket.timeout(5_000).emitWithAck('watch', payload as { seasonId: number });
+}
+
+/** Records every server event a socket receives from now on. */
+function record(socket: ClientSocket) {
+	const events = { leaderboard: [] as LeaderboardSnapshot[], activity: [] as ActivityItem[] };
+	socket.on('leaderboard', (snapshot) => events.leaderboard.push(snapshot));
+	socket.on('activity', (item) => events.activity.push(item));
+	return events;
+}
+
+async function postSale(sellerEmail: string, sku = 'PHONE', quantity = 1) {
+	const response = await fetch(`${server.url}/api/v1/sales`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+		body: JSON.stringify({
+			externalId: `rt-${++counter}`,
+			seller: { email: sellerEmail },
+			occurredAt: new Date(Date.now() - 60_000).toISOString(),
+			lines: [{ sku, quantity, unitPrice: 10 }]
+		})
+	});
+	expect(response.status).toBe(201);
+	return (await response.json()) as { sale: { id: number; points: number }; version: number };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('connection', () => {
+	it.each([
+		['no cookie', undefined],
+		['an unknown session token', 'notavalidsessiontoken'],
+		['an empty session cookie', '']
+	])('refuses a socket with %s (connect_error "unauthorized")', async (_name, sessionToken) => {
+		const socket = socketFor(server.url, sessionToken);
+		sockets.push(socket);
+		await expect(connect(socket)).rejects.toThrow('unauthorized');
+		expect(socket.connected).toBe(false);
+	});
+
+	it('accepts a socket with the session cookie that /login set', async () => {
+		const socket = await connected();
+		expect(socket.connected).toBe(true);
+	});
+
+	it('refuses a session that has signed out', async () => {
+		const other = await signIn(server.url, seeded.people[0].email);
+		await connected(other);
+		const logout = await fetch(`${server.url}/logout`, {
+			method: 'POST',
+			body: new URLSearchParams(),
+			headers: {
+				origin: server.url,
+				cookie: `session=${other}`,
+				accept: 'text/html',
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			redirect: 'manual'
+		});
+		expect(logout.status).toBe(303);
+		const socket = socketFor(server.url, other);
+		sockets.push(socket);
+		await expect(connect(socket)).rejects.toThrow('unauthorized');
+	});
+});
+
+describe('watch', () => {
+	it('acks the current snapshot { seasonId, version, individual, teams }', async () => {
+		const socket = await connected();
+		const ack = await watch(socket, { seasonId: seeded.seasonId });
+		expect(ack).toMatchObject({ seasonId: seeded.seasonId, version: expect.any(Number) });
+		const snapshot = ack as LeaderboardSnapshot;
+		expect(snapshot.individual).toHaveLength(seeded.people.length);
+		expect(snapshot.teams).toHaveLength(seeded.teams.length);
+		expect(snapshot.individual[0]).toEqual(
+			expect.objectContaining({ rank: 1, id: expect.any(Number), name: expect.any(String), points: expect.any(Number), provisionalPoints: expect.any(Number) })
+		);
+		expect(snapshot.individual.map((e) => e.id).sort()).toEqual(seeded.people.map((p) => p.id).sort());
+	});
+
+	const badPayloads: [string, () => unknown][] = [
+		['no payload', () => undefined],
+		['null', () => null],
+		['an empty object', () => ({})],
+		['seasonId as a string', () => ({ seasonId: String(seeded.seasonId) })],
+		['a fractional seasonId', () => ({ seasonId: 1.5 })],
+		['a negative seasonId', () => ({ seasonId: -1 })],
+		['an unknown season', () => ({ seasonId: 999_999 })],
+		['a draft season', () => ({ seasonId: seeded.draftSeasonId })],
+		['a bare number', () => seeded.seasonId]
+	];
+
+	it.each(badPayloads)('answers %s with { error: { code, message } }', async (_name, payload) => {
+		const socket = await connected();
+		const ack = await watch(socket, payload());
+		expect(ack).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+	});
+
+	it('does not join a room after bad payloads, nor another season’s room', async () => {
+		const watcher = await connected();
+		const bystander = await connected();
+		const otherSeason = await connected();
+		expect(await watch(watcher, { seasonId: seeded.seasonId })).toHaveProperty('version');
+		for (const [, payload] of badPayloads) await watch(bystander, payload());
+		expect(await watch(otherSeason, { seasonId: seeded.endedSeasonId })).toHaveProperty('version');
+		const seen = record(watcher);
+		const unseen = [record(bystander), record(otherSeason)];
+
+		const sale = await postSale(seeded.people[1].email);
+		await waitFor(
+			() => seen.activity.length > 0 && seen.leaderboard.some((s) => s.version >= sale.version),
+			5_000,
+			'the watcher’s events'
+		);
+		await pause(400); // longer than the publisher's coalescing interval
+		for (const events of unseen) {
+			expect(events.leaderboard).toEqual([]);
+			expect(events.activity).toEqual([]);
+		}
+	});
+
+	it('stops pushing to a socket after unwatch', async () => {
+		const watcher = await connected();
+		const leaver = await connected();
+		for (const socket of [watcher, leaver]) await watch(socket, { seasonId: seeded.seasonId });
+		leaver.emit('unwatch', { seasonId: seeded.seasonId });
+		await pause(100); // unwatch has no ack: let the server handle it
+		const seen = record(watcher);
+		const unseen = record(leaver);
+		const sale = await postSale(seeded.people[2].email);
+		await waitFor(() => seen.leaderboard.some((s) => s.version >= sale.version), 5_000, 'the watcher’s push');
+		await pause(400);
+		expect(unseen.leaderboard).toEqual([]);
+		expect(unseen.activity).toEqual([]);
+	});
+});
+
+describe('pushes', () => {
+	it('pushes a leaderboard with the new points and an activity after an API sale', async () => {
+		const socket = await connected();
+		const before = (await watch(socket, { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
+		const seller = seeded.people[3];
+		const pointsBefore = before.individual.find((e) => e.id === seller.id)!.points;
+		const events = record(socket);
+
+		const sale = await postSale(seller.email, 'PHONE', 2);
+		expect(sale.sale.points).toBe(100);
+		await waitFor(() => events.leaderboard.some((s) => s.version >= sale.version), 5_000, 'a leaderboard push');
+		await waitFor(() => events.activity.length > 0, 5_000, 'an activity');
+
+		const push = events.leaderboard.find((s) => s.version >= sale.version)!;
+		expect(push.seasonId).toBe(seeded.seasonId);
+		expect(push.version).toBeGreaterThan(before.version);
+		expect(push.individual.find((e) => e.id === seller.id)!.points).toBe(pointsBefore + 100);
+		expect(push.teams).toHaveLength(seeded.teams.length);
+
+		expect(events.activity).toHaveLength(1);
+		expect(events.activity[0]).toMatchObject({
+			id: `sale:${sale.sale.id}`,
+			seasonId: seeded.seasonId,
+			kind: 'sale',
+			userId: seller.id,
+			userName: seller.displayName,
+			points: 100,
+			provisional: false
+		});
+	});
+
+	it('coalesces a burst of 30 sales into far fewer pushes whose last one has them all', async () => {
+		const socket = await connected();
+		const before = (await watch(socket, { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
+		const seller = seeded.people[4];
+		const pointsBefore = before.individual.find((e) => e.id === seller.id)!.points;
+		const events = record(socket);
+
+		const sales = await Promise.all(Array.from({ length: 30 }, () => postSale(seller.email, 'CASE', 1)));
+		const versions = sales.map((s) => s.version).sort((a, b) => a - b);
+		// Every sale bumped the version once: before+1 … before+30.
+		expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => before.version + i + 1));
+		const last = versions[29];
+
+		await waitFor(() => events.leaderboard.some((s) => s.version >= last), 10_000, 'the final push');
+		await waitFor(() => events.activity.length >= 30, 10_000, '30 activities');
+		await pause(600); // nothing more should trickle in
+		const pushes = events.leaderboard;
+		expect(pushes.length).toBeGreaterThanOrEqual(1);
+		expect(pushes.length).toBeLessThanOrEqual(10);
+		for (let i = 1; i < pushes.length; i++) expect(pushes[i].version).toBeGreaterThan(pushes[i - 1].version);
+		const final = pushes[pushes.length - 1];
+		expect(final.version).toBe(last);
+		expect(final.individual.find((e) => e.id === seller.id)).toMatchObject({
+			points: pointsBefore + 30 * 5,
+			salesCount: (before.individual.find((e) => e.id === seller.id)!.salesCount ?? 0) + 30
+		});
+		expect(new Set(events.activity.map((a) => a.id)).size).toBe(30);
+	});
+});
