@@ -4,6 +4,7 @@ import { award, badge, product, sale, saleLine, season, team, user, type Badge }
 import { evaluate, type BadgeSubject, type SaleFact } from '../contest/badges';
 import { appendEntry } from './ledger';
 import { bumpVersion } from './standings';
+import { enqueueWebhooks } from './webhooks';
 import { notifyLeaderboard, publishBadge } from './realtime/publish';
 import type { BadgeEvent } from '../realtime/events';
 import { systemClock, type Clock } from './clock';
@@ -134,6 +135,7 @@ export function evaluateAwards(
 					}
 				}
 			}
+			for (const event of created) enqueueWebhooks(tx, 'badge.awarded', { ...event, at: new Date(event.at).toISOString() }, now);
 			if (created.some((e) => e.badge.points !== 0)) bumpVersion(tx, seasonId);
 			return created;
 		},

@@ -3,11 +3,12 @@ import { eq } from 'drizzle-orm';
 import { autoConfirm } from './review';
 import { evaluateAwards } from './awards';
 import { runScheduler } from './scheduler';
+import { deliverDueWebhooks } from './webhooks';
 import { season } from './db/schema';
 import { systemClock, type Clock } from './clock';
 
 /** Periodic work of a running server: season lifecycle, auto-confirmation, period-end badges. */
-export function startJobs(db: Db, options: { intervalMs?: number; clock?: Clock } = {}): () => void {
+export function startJobs(db: Db, options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}): () => void {
 	const clock = options.clock ?? systemClock;
 	const tick = () => {
 		try {
@@ -25,5 +26,22 @@ export function startJobs(db: Db, options: { intervalMs?: number; clock?: Clock 
 	tick();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
-	return () => clearInterval(timer);
+	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
+	let sending = false;
+	const deliveries = setInterval(async () => {
+		if (sending) return;
+		sending = true;
+		try {
+			await deliverDueWebhooks(db, { clock });
+		} catch (error) {
+			console.error('webhook delivery failed', error);
+		} finally {
+			sending = false;
+		}
+	}, options.webhookIntervalMs ?? 2_000);
+	deliveries.unref();
+	return () => {
+		clearInterval(timer);
+		clearInterval(deliveries);
+	};
 }

@@ -5,6 +5,7 @@ import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
 import { bumpVersion, type Tx } from './standings';
 import { audit, SYSTEM, type Actor } from './audit';
 import { notifyLeaderboard } from './realtime/publish';
+import { enqueueWebhooks } from './webhooks';
 import { systemClock, type Clock } from './clock';
 
 export type ReviewErrorCode =
@@ -72,6 +73,7 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 
 	if (decision === 'confirm') {
 		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
+		enqueueWebhooks(tx, 'sale.confirmed', { sale: { id: target.id, externalId: target.externalId, source: target.source, points: target.points, sellerId: target.sellerId }, seasonId: target.seasonId, reason }, now);
 	} else {
 		const net = saleNet(tx, target.id);
 		const parts = (['provisional', 'confirmed'] as const)

@@ -12,6 +12,7 @@ import { appendEntry } from './ledger';
 import { engineRules, sellerDayContext } from './scoring-rules';
 import { notifyLeaderboard, publishActivity } from './realtime/publish';
 import { evaluateAwards } from './awards';
+import { enqueueWebhooks } from './webhooks';
 import { normalizeEmail } from './users';
 import { systemClock, type Clock } from './clock';
 
@@ -232,6 +233,9 @@ export function recordSaleInTx(
 		1
 	);
 	const version = bumpVersion(tx, season.id);
+	if (!provisional) {
+		enqueueWebhooks(tx, 'sale.confirmed', { sale: { id: saleRow.id, externalId: input.externalId, source: input.source, points: breakdown.total, seller: { id: seller.id, email: seller.email } }, seasonId: season.id }, now);
+	}
 
 	const activity: ActivityItem = {
 		id: `sale:${saleRow.id}`,

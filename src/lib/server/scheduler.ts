@@ -7,6 +7,7 @@ import { cloneSeason } from './season-clone';
 import { publishBadge, publishSeason, notifyLeaderboard } from './realtime/publish';
 import type { BadgeEvent } from '../realtime/events';
 import type { Tx } from './standings';
+import { enqueueWebhooks } from './webhooks';
 import { systemClock, type Clock } from './clock';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -95,6 +96,7 @@ function awardEndOfSeason(tx: Tx, s: Season, now: number): BadgeEvent[] {
 				.returning()
 				.get();
 			if (!row) continue;
+			enqueueWebhooks(tx, 'badge.awarded', { seasonId: s.id, subjectType: w.subjectType, subjectId: w.subjectId, subjectName: w.name, badge: { id: b.id, name: b.name }, at: new Date(s.endsAt).toISOString() }, now);
 			events.push({
 				seasonId: s.id,
 				subjectType: w.subjectType,
@@ -139,6 +141,8 @@ function stepOnce(db: Db, now: number): Step | null {
 				freezeResults(tx, due.id, now);
 				const badges = awardEndOfSeason(tx, due, now);
 				const next = due.recurrence ? cloneSeason(tx, due, { recurrence: due.recurrence, now }) : undefined;
+				const podium = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, due.id)).all().filter((r) => r.rank <= 3);
+				enqueueWebhooks(tx, 'season.ended', { season: { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() }, podium, nextSeasonId: next?.id ?? null }, now);
 				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 			}
 			// Grace period over: late confirmations are in, the results become final.

@@ -420,6 +420,40 @@ export const invite = sqliteTable('invite', {
 	acceptedAt: integer('accepted_at')
 });
 
+export type WebhookEvent = 'sale.confirmed' | 'badge.awarded' | 'season.ended';
+
+/** An admin's outgoing webhook: signed JSON POSTs for the chosen events. */
+export const webhook = sqliteTable('webhook', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	url: text('url').notNull(),
+	/** Shared secret for the HMAC-SHA256 signature (the receiver needs it too). */
+	secret: text('secret').notNull(),
+	events: text('events', { mode: 'json' }).$type<WebhookEvent[]>().notNull(),
+	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	createdAt: integer('created_at').notNull().default(now)
+});
+
+/** The outbox and delivery log: written in the event's transaction, sent and retried later. */
+export const webhookDelivery = sqliteTable(
+	'webhook_delivery',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		webhookId: integer('webhook_id')
+			.notNull()
+			.references(() => webhook.id, { onDelete: 'cascade' }),
+		event: text('event').$type<WebhookEvent>().notNull(),
+		payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+		status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		lastStatus: integer('last_status'),
+		lastError: text('last_error'),
+		createdAt: integer('created_at').notNull(),
+		deliveredAt: integer('delivered_at')
+	},
+	(t) => [index('webhook_delivery_due_idx').on(t.status, t.nextAttemptAt)]
+);
+
 /** A lease so that only one process runs the scheduler at a time. */
 export const schedulerLease = sqliteTable('scheduler_lease', {
 	name: text('name').primaryKey(),
