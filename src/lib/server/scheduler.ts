@@ -141,8 +141,16 @@ function stepOnce(db: Db, now: number): Step | null {
 				freezeResults(tx, due.id, now);
 				const badges = awardEndOfSeason(tx, due, now);
 				const next = due.recurrence ? cloneSeason(tx, due, { recurrence: due.recurrence, now }) : undefined;
-				const podium = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, due.id)).all().filter((r) => r.rank <= 3);
-				enqueueWebhooks(tx, 'season.ended', { season: { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() }, podium, nextSeasonId: next?.id ?? null }, now);
+				const top = (type: 'user' | 'team') =>
+					tx
+						.select({ rank: seasonResult.rank, id: seasonResult.subjectId, name: seasonResult.name, points: seasonResult.points })
+						.from(seasonResult)
+						.where(and(eq(seasonResult.seasonId, due.id), eq(seasonResult.subjectType, type)))
+						.orderBy(seasonResult.rank, seasonResult.name)
+						.all()
+						.filter((r) => r.rank <= 3);
+				const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
+				enqueueWebhooks(tx, 'season.ended', { season: ended, podium: top('user'), teams: top('team'), nextSeasonId: next?.id ?? null }, now);
 				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 			}
 			// Grace period over: late confirmations are in, the results become final.
