@@ -10,8 +10,9 @@ export default defineConfig({
 	retries: 0,
 	reporter: 'list',
 	forbidOnly: !!process.env.CI,
-	timeout: 30_000,
-	expect: { timeout: 5_000 },
+	timeout: 60_000,
+	// Generous for a busy machine; passing assertions return as soon as they hold.
+	expect: { timeout: 10_000 },
 	use: {
 		baseURL: E2E_URL,
 		trace: 'retain-on-failure',
@@ -42,7 +43,8 @@ export default defineConfig({
 		command: 'node tests/e2e/serve.mjs',
 		url: `${E2E_URL}/login`,
 		reuseExistingServer: false,
-		timeout: 60_000,
+		// Seeding takes a few seconds; a rebuild by someone else may delay the start (see serve.mjs).
+		timeout: 90_000,
 		stdout: 'ignore',
 		stderr: 'pipe',
 		gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

@@ -5,7 +5,8 @@ test.describe('signing in and out', () => {
 		await signIn(page, 'rep3@demo.test');
 
 		await expect(page).toHaveURL('/');
-		await expect(page.getByRole('heading', { level: 1, name: /^Q[1-4] Summit Challenge$/ })).toBeVisible();
+		const season = page.getByRole('heading', { level: 1, name: /^Q[1-4] Summit Challenge$/ });
+		await expect(season).toBeVisible();
 		const mine = rankingRow(page, 'Chloé Martin');
 		await expect(mine).toHaveAttribute('aria-current', 'true');
 		await expect(mine.getByText('You', { exact: true })).toBeVisible();
@@ -18,14 +19,20 @@ test.describe('signing in and out', () => {
 	test('a wrong password is refused and stays on the sign-in page', async ({ page }) => {
 		await submitSignIn(page, 'rep4@demo.test', 'not-the-password');
 
-		await expect(page.getByRole('alert')).toHaveText('That email and password do not match an account.');
+		await expect(page.getByRole('alert')).toHaveText(
+			'That email and password do not match an account.'
+		);
 		await expect(page).toHaveURL('/login');
 		await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 		// The email is kept so that only the password needs retyping.
 		await expect(page.getByLabel('Email', { exact: true })).toHaveValue('rep4@demo.test');
 	});
 
-	test('signing out returns to the sign-in page and ends the session', async ({ page, browser, baseURL }) => {
+	test('signing out returns to the sign-in page and ends the session', async ({
+		page,
+		browser,
+		baseURL
+	}) => {
 		// A session of its own: signing out must not end the sessions other tests share.
 		await signIn(page, 'rep9@demo.test');
 		await openBoard(page);

@@ -6,6 +6,9 @@ export { expect };
 
 export const DEMO_PASSWORD = 'demo-password';
 
+/** How long a page may take to load, hydrate and connect on a busy machine. */
+export const PAGE_READY = 20_000;
+
 // Mirrors src/lib/server/demo.ts: rep<N>@demo.test is REPS[N - 1].
 export const REPS = [
 	'Anna Kowalska', 'Ben Okafor', 'Chloé Martin', 'Dawid Nowak', 'Elena Rossi',
@@ -14,20 +17,38 @@ export const REPS = [
 	'Pablo Ruiz', 'Quinn Taylor', 'Rosa Jansen', 'Sam Carter', 'Tara Singh'
 ];
 
-export const repEmail = (name: string) => `rep${REPS.indexOf(name) + 1}@demo.test`;
+export function repEmail(name: string): string {
+	const index = REPS.indexOf(name);
+	if (index < 0) throw new Error(`${name} is not a demo participant`);
+	return `rep${index + 1}@demo.test`;
+}
 
 /** Fills the sign-in form and submits it; the caller checks where that leads. */
 export async function submitSignIn(page: Page, email: string, password = DEMO_PASSWORD) {
 	await page.goto('/login');
+	// Hydration resets the Email field (its `value` is bound to the last form result), so text
+	// typed before it is lost: type only once the page is hydrated, as a user would see it work.
+	await waitForHydration(page);
 	await page.getByLabel('Email', { exact: true }).fill(email);
 	await page.getByLabel('Password', { exact: true }).fill(password);
 	await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
+/**
+ * Waits until SvelteKit has hydrated the page and started its client router.
+ * Note: relies on SvelteKit's client setting `history.scrollRestoration = 'manual'` when its
+ * router starts, right after hydration (a fresh document starts with 'auto').
+ */
+export async function waitForHydration(page: Page) {
+	await page.waitForFunction(() => history.scrollRestoration === 'manual', undefined, {
+		timeout: PAGE_READY
+	});
+}
+
 /** Signs in through the form and waits until the app has let the user in. */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
 	await submitSignIn(page, email, password);
-	await expect(page).not.toHaveURL(/\/login/);
+	await expect(page).not.toHaveURL(/\/login/, { timeout: PAGE_READY });
 }
 
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
@@ -83,7 +104,8 @@ export const test = base.extend<TestFixtures, { sessions: Sessions }>({
 	openAs: async ({ browser, sessions, baseURL }, use) => {
 		const contexts: BrowserContext[] = [];
 		await use(async (email) => {
-			const context = await browser.newContext({ baseURL, storageState: await sessions.stateFor(email) });
+			const storageState = await sessions.stateFor(email);
+			const context = await browser.newContext({ baseURL, storageState });
 			contexts.push(context);
 			return context.newPage();
 		});
@@ -97,7 +119,7 @@ export const test = base.extend<TestFixtures, { sessions: Sessions }>({
  */
 export async function openBoard(page: Page) {
 	await page.goto('/');
-	await expect(page.getByText('Live season', { exact: true })).toBeVisible();
+	await expect(page.getByText('Live season', { exact: true })).toBeVisible({ timeout: PAGE_READY });
 }
 
 export const honorBoard = (page: Page) => page.getByRole('region', { name: 'Honor board' });
@@ -112,15 +134,8 @@ export interface Row {
 	pending: number;
 }
 
+// A ranking row reads "7 🦅 Greta Lind Falcons 1,234" (+ " +50 pending" while unconfirmed).
 const ROW = /^(\d+)\b[\s\S]*?([\d,]+)(?:\s*\+(\d+) pending)?$/;
-
-/** Reads rank and points from a ranking row's text ("7 🦅 Greta Lind Falcons 1,234 +50 pending"). */
-export async function readRow(page: Page, name: string): Promise<Row> {
-	const text = normalize(await rankingRow(page, name).textContent());
-	const match = ROW.exec(text);
-	if (!match) throw new Error(`Unexpected ranking row: "${text}"`);
-	return { rank: Number(match[1]), points: toNumber(match[2]), pending: Number(match[3] ?? 0) };
-}
 
 /** All ranking rows, best first, as names with rank and points. */
 export async function readBoard(page: Page): Promise<(Row & { name: string })[]> {
@@ -130,14 +145,17 @@ export async function readBoard(page: Page): Promise<(Row & { name: string })[]>
 		const name = REPS.find((rep) => text.includes(rep));
 		const match = ROW.exec(text);
 		if (!name || !match) throw new Error(`Unexpected ranking row: "${text}"`);
-		return { name, rank: Number(match[1]), points: toNumber(match[2]), pending: Number(match[3] ?? 0) };
+		const [rank, points, pending] = [Number(match[1]), toNumber(match[2]), Number(match[3] ?? 0)];
+		return { name, rank, points, pending };
 	});
 }
 
 /** The text a ranking row must show, as a pattern: rank first, the name, the points last. */
 export function rowPattern(name: string, row: Row): RegExp {
-	const pending = row.pending > 0 ? ` \\+${row.pending} pending` : '';
-	return new RegExp(`^${row.rank}\\b.*${escape(name)}.* ${escape(row.points.toLocaleString('en'))}${pending}$`);
+	const points = escape(row.points.toLocaleString('en'));
+	const pending = row.pending > 0 ? `\\s+\\+${row.pending} pending` : '';
+	const any = '[\\s\\S]*';
+	return new RegExp(`^\\s*${row.rank}\\s${any}${escape(name)}${any}\\s${points}${pending}\\s*$`);
 }
 
 export interface Standing {
@@ -162,12 +180,17 @@ export interface SaleResult {
 	total: number;
 }
 
-/** Waits for and reads the confirmation after "Register sale" ("+100 points … You're now #3 of 20 with 1,234 pts."). */
+const SALE = /\+(\d+) points( \(pending\))?[\s\S]*You're now #(\d+) of (\d+) with ([\d,]+) pts/;
+
+/**
+ * Waits for and reads the confirmation after "Register sale":
+ * "+100 points … You're now #3 of 20 with 1,234 pts."
+ */
 export async function readSaleResult(page: Page): Promise<SaleResult> {
 	const result = page.getByRole('status').filter({ hasText: /You're now #\d+/ });
-	await expect(result).toContainText(/\+\d+ points/);
+	await expect(result).toContainText(/\+\d+ points/, { timeout: PAGE_READY });
 	const text = normalize(await result.textContent());
-	const match = /\+(\d+) points( \(pending\))?[\s\S]*You're now #(\d+) of (\d+) with ([\d,]+) pts/.exec(text);
+	const match = SALE.exec(text);
 	if (!match) throw new Error(`Unexpected sale confirmation: "${text}"`);
 	return {
 		points: Number(match[1]),

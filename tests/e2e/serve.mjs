@@ -1,10 +1,21 @@
 // Starts the production build for the browser tests on a fresh demo database:
 // deletes the previous file, seeds the demo season with the CLI, then runs build/server.js
 // in this process (so stopping this process stops the server).
-// Usage (from playwright.config.ts): HONORBOARD_E2E_DB=/tmp/…/e2e.db PORT=… ORIGIN=… node tests/e2e/serve.mjs
+// Usage (playwright.config.ts does this):
+//   HONORBOARD_E2E_DB=/tmp/…/e2e.db PORT=… ORIGIN=… node tests/e2e/serve.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	symlinkSync
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -14,14 +25,10 @@ if (!dbPath) {
 	console.error('HONORBOARD_E2E_DB is not set: refusing to guess which database to delete');
 	process.exit(2);
 }
-const entry = join(root, 'build/server.js');
-if (!existsSync(entry)) {
-	console.error('build/server.js is missing: run `npm run build` first');
-	process.exit(2);
-}
+const workDir = dirname(dbPath);
 
 for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
-mkdirSync(dirname(dbPath), { recursive: true });
+mkdirSync(workDir, { recursive: true });
 process.env.DATABASE_URL = dbPath;
 
 const seeded = spawnSync(
@@ -34,4 +41,66 @@ if (seeded.status !== 0) {
 	process.exit(1);
 }
 
-await import(pathToFileURL(entry).href);
+// Serve a private copy of build/: a rebuild during the run (several people share this checkout)
+// would otherwise delete the files the running server reads, and sirv crashes on a missing file.
+// node_modules is linked beside the copy so that the bundle's package imports still resolve;
+// the migrations are found from the working directory (the repository root).
+const app = join(workDir, 'app');
+// Removes the old node_modules link itself, never what it points to.
+rmSync(app, { recursive: true, force: true });
+await snapshotBuild(join(root, 'build'), join(app, 'build'));
+symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+
+await import(pathToFileURL(join(app, 'build/server.js')).href);
+
+/**
+ * Copies a complete build: `npm run build` deletes build/, writes handler.js and then server.js,
+ * so a build is complete when server.js is at least as new as handler.js and nothing changed
+ * while copying. Two builds running at once can also leave a mix of both in build/, so the copy
+ * must have the same version hash in its server and client halves. Waits (up to a minute) for a
+ * build that is running right now.
+ */
+async function snapshotBuild(from, to) {
+	const stamp = () => {
+		const [handler, server] = ['handler.js', 'server.js'].map((file) => join(from, file));
+		if (!existsSync(handler) || !existsSync(server)) return null;
+		const [h, s] = [statSync(handler).mtimeMs, statSync(server).mtimeMs];
+		return s >= h ? `${h}:${s}` : null;
+	};
+	let problem = 'build/server.js is missing';
+	for (let attempt = 0; attempt < 60; attempt += 1) {
+		const before = stamp();
+		if (before) {
+			rmSync(to, { recursive: true, force: true });
+			try {
+				cpSync(from, to, { recursive: true });
+				problem = stamp() === before ? mismatch(to) : 'build/ changed while it was copied';
+				if (!problem) return;
+			} catch (error) {
+				problem = `build/ changed while it was copied (${error.code ?? error})`;
+			}
+		}
+		await sleep(1_000);
+	}
+	console.error(`No usable build: ${problem}. Run \`npm run build\` (one at a time), then retry.`);
+	process.exit(2);
+}
+
+/** Why the server and client halves of a build do not belong together, or '' when they do. */
+function mismatch(build) {
+	const found = (dir, pattern) => {
+		const names = new Set();
+		for (const file of readdirSync(join(build, dir), { recursive: true })) {
+			if (!String(file).endsWith('.js')) continue;
+			for (const match of readFileSync(join(build, dir, String(file)), 'utf8').matchAll(pattern)) {
+				if (match[1] !== 'sw') names.add(match[1]);
+			}
+		}
+		return [...names];
+	};
+	const server = found('server', /version_hash: ?"([a-z0-9]+)"/g);
+	const client = found('client', /__sveltekit_([a-z0-9]+)/g);
+	if (server.length === 1 && client.length === 1 && server[0] === client[0]) return '';
+	const list = (names) => names.join(', ') || 'none';
+	return `build/ mixes builds (server version ${list(server)}, client ${list(client)})`;
+}
