@@ -1,0 +1,23 @@
+import { error } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { listCatalogue } from '$lib/server/catalogue';
+import { catalogueToCsv } from '$lib/server/catalogue-csv';
+
+// Layout loads do not guard endpoints: this one checks the role itself.
+export const GET: RequestHandler = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	if (!season) error(404, { message: 'No season is live.' });
+	const slug = season.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'season';
+	return new Response(catalogueToCsv(listCatalogue(db, season.id)), {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="catalogue-${slug}.csv"`,
+			'cache-control': 'no-store'
+		}
+	});
+};

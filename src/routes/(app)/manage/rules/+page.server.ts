@@ -1,0 +1,118 @@
+import { error, fail, type RequestEvent } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { catalogueOf, getCurrentSeason, listProducts } from '$lib/server/seasons';
+import { listRules, toEngineRule } from '$lib/server/scoring-rules';
+import { describeRule } from '$lib/contest/rules';
+import {
+	deleteRule,
+	RuleAdminError,
+	ruleStatus,
+	ruleWindowText,
+	setRuleActive
+} from '$lib/server/rules-admin';
+import { getSeasonSettings, parseSettingsForm, updateSeasonSettings } from '$lib/server/season-settings';
+import { planRecalculation, recalculateSeason, type Recalculation } from '$lib/server/recalculate';
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	if (!season) return { season: null, rules: [], settings: null, saved: null };
+	const catalogue = catalogueOf(listProducts(db, season.id));
+	const now = Date.now();
+	const rules = listRules(db, season.id).map((row) => ({
+		id: row.id,
+		name: row.name,
+		active: row.active,
+		highlight: row.highlight,
+		status: ruleStatus(row, now),
+		description: describeRule(toEngineRule(row), season.timeZone, { catalogue, currency: 'EUR' }),
+		window: ruleWindowText(row, season.timeZone),
+		dailyCap: row.dailyCap
+	}));
+	const savedId = Number(event.url.searchParams.get('saved'));
+	return {
+		season: { id: season.id, name: season.name, timeZone: season.timeZone },
+		rules,
+		settings: getSeasonSettings(db, season.id) ?? null,
+		saved: rules.find((r) => r.id === savedId)?.name ?? null
+	};
+};
+
+function currentSeason() {
+	const season = getCurrentSeason(getDb());
+	if (!season) error(404, { message: 'No season is live.' });
+	return season;
+}
+
+async function ruleIdFrom(event: RequestEvent) {
+	const form = await event.request.formData();
+	return { form, id: Number(form.get('id')) };
+}
+
+/** A recalculation as the page shows it: totals and the people whose points change. */
+function summary(plan: Recalculation) {
+	return {
+		salesChecked: plan.salesChecked,
+		salesChanged: plan.changes.length,
+		pointsBefore: plan.changes.reduce((sum, c) => sum + c.before, 0),
+		pointsAfter: plan.changes.reduce((sum, c) => sum + c.after, 0),
+		people: plan.people
+	};
+}
+
+export const actions = {
+	toggle: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const { form, id } = await ruleIdFrom(event);
+		const active = form.get('active') === 'true';
+		try {
+			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
+			return { kind: 'toggle' as const, ok: true, message: `“${row.name}” is ${active ? 'on' : 'off'}.` };
+		} catch (e) {
+			if (e instanceof RuleAdminError) return fail(404, { kind: 'toggle' as const, ok: false, message: e.message });
+			throw e;
+		}
+	},
+	delete: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const { id } = await ruleIdFrom(event);
+		try {
+			const row = deleteRule(getDb(), season.id, id, { userId: user.id });
+			return { kind: 'delete' as const, ok: true, message: `Deleted “${row.name}”. Points already given stay as they are.` };
+		} catch (e) {
+			if (e instanceof RuleAdminError) return fail(404, { kind: 'delete' as const, ok: false, message: e.message });
+			throw e;
+		}
+	},
+	plan: async (event) => {
+		requireRole(event, MANAGERS);
+		const season = currentSeason();
+		return { kind: 'plan' as const, plan: summary(planRecalculation(getDb(), season.id)) };
+	},
+	recalculate: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const applied = recalculateSeason(getDb(), season.id, { userId: user.id });
+		return { kind: 'recalculated' as const, plan: summary(applied) };
+	},
+	settings: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const parsed = parseSettingsForm(await event.request.formData());
+		if (!parsed.ok) {
+			const message = 'Settings not saved: fix the highlighted field.';
+			return fail(400, { kind: 'settings' as const, errors: parsed.errors, message });
+		}
+		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.settings, { userId: user.id });
+		return {
+			kind: 'settings' as const,
+			errors: {},
+			message: changed.length === 0 ? 'Nothing to change: the settings were already like this.' : 'Settings saved.'
+		};
+	}
+} satisfies Actions;

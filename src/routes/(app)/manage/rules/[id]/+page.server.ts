@@ -1,0 +1,24 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { getRule, ruleToValues } from '$lib/server/rules-admin';
+import { ruleFormActions, ruleFormData } from '../rule-form.server';
+
+function ruleId(raw: string): number {
+	const id = Number(raw);
+	if (!Number.isInteger(id) || id < 1) error(404, { message: 'No such rule' });
+	return id;
+}
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	const row = season && getRule(db, season.id, ruleId(event.params.id));
+	if (!season || !row) error(404, { message: 'This rule does not exist (any more).' });
+	return { ...ruleFormData(ruleToValues(row, season.timeZone)), ruleId: row.id, ruleName: row.name };
+};
+
+export const actions = ruleFormActions((event) => ruleId(event.params.id ?? '')) satisfies Actions;
