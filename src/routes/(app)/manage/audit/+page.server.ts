@@ -1,0 +1,30 @@
+import type { PageServerLoad } from './$types';
+import { z } from 'zod';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { auditLog } from '$lib/server/audit-log';
+
+const querySchema = z.object({
+	action: z
+		.string()
+		.trim()
+		.max(64)
+		.transform((s) => s || undefined)
+		.optional()
+		.catch(undefined),
+	page: z.coerce.number().int().min(1).max(100_000).catch(1)
+});
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const q = event.url.searchParams;
+	const { action, page } = querySchema.parse({ action: q.get('action') ?? undefined, page: q.get('page') ?? 1 });
+	return {
+		action: action ?? null,
+		// Dates in the live season's zone, like the rest of the console (UTC when none is live).
+		timeZone: getCurrentSeason(db)?.timeZone ?? 'UTC',
+		...auditLog(db, { action, page })
+	};
+};

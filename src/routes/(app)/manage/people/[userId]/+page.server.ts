@@ -1,0 +1,101 @@
+import { error, fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { findPersonSale, personInSeason, personName } from '$lib/server/people';
+import { adjustPoints, AdjustmentError } from '$lib/server/adjustments';
+import { reviewSales, ReviewError } from '$lib/server/review';
+
+const userIdSchema = z.coerce.number().int().positive();
+
+function personId(raw: string): number {
+	const parsed = userIdSchema.safeParse(raw);
+	if (!parsed.success) error(404, { message: 'No such person.' });
+	return parsed.data;
+}
+
+export const load: PageServerLoad = (event) => {
+	const user = requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	if (!season) error(404, { message: 'No season is live.' });
+	const found = personInSeason(db, season.id, personId(event.params.userId));
+	if (!found) error(404, { message: `This person does not take part in ${season.name}.` });
+	return {
+		season: { id: season.id, name: season.name, timeZone: season.timeZone },
+		...found,
+		self: found.person.id === user.id
+	};
+};
+
+const adjustSchema = z.object({
+	points: z.coerce
+		.number({ error: 'Enter a number of points.' })
+		.int('Points must be a whole number.')
+		.refine((n) => n !== 0, 'Points must not be 0: use a negative number to remove points.')
+		.refine((n) => Math.abs(n) <= 100_000, 'That is more than 100,000 points: check the number.'),
+	reason: z.string().trim().min(1, 'Give a reason: it is shown in the history and the audit log.').max(500, 'Keep the reason under 500 characters.')
+});
+
+const reverseSchema = z.object({
+	saleId: z.coerce.number().int().positive(),
+	reason: z.string().trim().min(1, 'Give a reason for reversing: the seller will see it.').max(500, 'Keep the reason under 500 characters.')
+});
+
+export const actions: Actions = {
+	adjust: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const userId = personId(event.params.userId);
+		const form = await event.request.formData();
+		const values = { points: String(form.get('points') ?? ''), reason: String(form.get('reason') ?? '') };
+		const parsed = adjustSchema.safeParse({ points: values.points.trim() === '' ? undefined : values.points, reason: values.reason });
+		if (!parsed.success) return fail(400, { form: 'adjust' as const, message: parsed.error.issues[0].message, values });
+		const db = getDb();
+		const season = getCurrentSeason(db);
+		if (!season) return fail(409, { form: 'adjust' as const, message: 'No season is live.', values });
+		try {
+			adjustPoints(db, { seasonId: season.id, userId, points: parsed.data.points, reason: parsed.data.reason, actor: { userId: user.id } });
+		} catch (e) {
+			if (e instanceof AdjustmentError) return fail(e.code === 'not_a_member' ? 404 : 400, { form: 'adjust' as const, message: e.message, values });
+			throw e;
+		}
+		const n = parsed.data.points;
+		const name = personName(db, userId);
+		return {
+			form: 'adjust' as const,
+			success: true as const,
+			message:
+				n > 0
+					? `Added ${n.toLocaleString('en')} points to ${name}`
+					: `Removed ${(-n).toLocaleString('en')} points from ${name}`
+		};
+	},
+
+	reverse: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const userId = personId(event.params.userId);
+		const form = await event.request.formData();
+		const values = { saleId: String(form.get('saleId') ?? ''), reason: String(form.get('reason') ?? '') };
+		const parsed = reverseSchema.safeParse(values);
+		if (!parsed.success) return fail(400, { form: 'reverse' as const, message: parsed.error.issues[0].message, values });
+		const db = getDb();
+		const season = getCurrentSeason(db);
+		if (!season) return fail(409, { form: 'reverse' as const, message: 'No season is live.', values });
+		// The sale must be this person's in this season: the form names a sale, the server checks whose.
+		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);
+		if (!target) return fail(404, { form: 'reverse' as const, message: `Sale #${parsed.data.saleId} is not one of this person's sales.`, values });
+		try {
+			const [result] = reviewSales(db, [target.id], { decision: 'reverse', actor: { userId: user.id }, reason: parsed.data.reason });
+			return {
+				form: 'reverse' as const,
+				success: true as const,
+				message: result.changed ? `Reversed sale #${target.id}` : `Sale #${target.id} was already reversed`
+			};
+		} catch (e) {
+			if (e instanceof ReviewError) return fail(e.code === 'own_sale' ? 403 : 409, { form: 'reverse' as const, message: e.message, values });
+			throw e;
+		}
+	}
+};

@@ -1,0 +1,130 @@
+import { fail, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { reviewSales, ReviewError } from '$lib/server/review';
+import {
+	QUEUE_LIMIT,
+	queueFilterOptions,
+	recentDecisions,
+	reviewQueue,
+	salesOfSeason
+} from '$lib/server/review-queue';
+
+// Query parameters are the filters, so that a filtered queue can be shared as a link. A value
+// that does not parse is ignored rather than failing the page.
+const id = z.coerce.number().int().positive().optional().catch(undefined);
+const filtersSchema = z.object({
+	team: id,
+	seller: id,
+	product: z
+		.string()
+		.trim()
+		.max(64)
+		.transform((s) => s || undefined)
+		.optional()
+		.catch(undefined),
+	age: z.coerce.number().int().min(1).max(3650).optional().catch(undefined)
+});
+
+export const load: PageServerLoad = (event) => {
+	const user = requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	if (!season) return { season: null };
+	const q = event.url.searchParams;
+	const filters = filtersSchema.parse({
+		team: q.get('team') ?? undefined,
+		seller: q.get('seller') ?? undefined,
+		product: q.get('product') ?? undefined,
+		age: q.get('age') ?? undefined
+	});
+	const now = Date.now();
+	const queue = reviewQueue(
+		db,
+		season.id,
+		{ teamId: filters.team, sellerId: filters.seller, sku: filters.product, olderThanDays: filters.age },
+		now
+	);
+	return {
+		season: {
+			id: season.id,
+			name: season.name,
+			timeZone: season.timeZone,
+			requireConfirmation: season.requireConfirmation,
+			autoConfirmDays: season.autoConfirmDays
+		},
+		filters,
+		filtered: Object.values(filters).some((v) => v !== undefined),
+		options: queueFilterOptions(db, season.id),
+		sales: queue.sales.map((s) => ({ ...s, own: s.sellerId === user.id })),
+		matching: queue.matching,
+		waiting: queue.waiting,
+		limit: QUEUE_LIMIT,
+		recent: recentDecisions(db, season.id, 20),
+		now
+	};
+};
+
+const decisionSchema = z.object({
+	ids: z
+		.array(z.coerce.number().int().positive())
+		.min(1, 'Select at least one sale first.')
+		.max(QUEUE_LIMIT, `Decide on at most ${QUEUE_LIMIT} sales at once.`),
+	reason: z.string().trim().max(500, 'Keep the reason under 500 characters.')
+});
+
+// Anything not listed (e.g. a sale of a season whose results are final) is a conflict.
+const STATUS: Partial<Record<ReviewError['code'], number>> = {
+	not_found: 404,
+	own_sale: 403,
+	reason_required: 400
+};
+
+const DONE = { confirm: 'Confirmed', reject: 'Rejected' } as const;
+const ALREADY = { confirm: 'confirmed', reject: 'rejected' } as const;
+
+async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
+	const user = requireRole(event, MANAGERS);
+	const form = await event.request.formData();
+	const values = { reason: String(form.get('reason') ?? '') };
+	const parsed = decisionSchema.safeParse({ ids: form.getAll('ids'), reason: values.reason });
+	if (!parsed.success) return fail(400, { message: parsed.error.issues[0].message, values });
+	const { reason } = parsed.data;
+	if (decision === 'reject' && !reason) {
+		return fail(400, { message: 'Give a reason for rejecting: the seller will see it.', values });
+	}
+
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	if (!season) return fail(409, { message: 'No season is live.', values });
+	const ids = [...new Set(parsed.data.ids)];
+	const inSeason = salesOfSeason(db, season.id, ids);
+	const stranger = ids.find((id) => !inSeason.has(id));
+	if (stranger) return fail(404, { message: `Sale #${stranger} is not a sale of ${season.name}.`, values });
+
+	try {
+		const results = reviewSales(db, ids, { decision, actor: { userId: user.id }, reason: reason || null });
+		const changed = results.filter((r) => r.changed);
+		const unchanged = results.length - changed.length;
+		let message =
+			changed.length === 1 && results.length === 1
+				? `${DONE[decision]} sale #${changed[0].sale.id}`
+				: `${DONE[decision]} ${changed.length} sale${changed.length === 1 ? '' : 's'}`;
+		if (unchanged > 0) message += ` (${unchanged} already ${ALREADY[decision]})`;
+		return { success: true as const, decision, message, ids: changed.map((r) => r.sale.id) };
+	} catch (error) {
+		if (error instanceof ReviewError) {
+			const prefix = ids.length > 1 ? 'Nothing was changed: ' : '';
+			return fail(STATUS[error.code] ?? 409, { message: prefix + error.message, values });
+		}
+		throw error;
+	}
+}
+
+export const actions: Actions = {
+	confirm: (event) => decide(event, 'confirm'),
+	reject: (event) => decide(event, 'reject')
+};
