@@ -55,7 +55,7 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 	});
 	if (target.status === FINAL_STATUS[decision]) return result(false);
 	if (actor.userId != null && actor.userId === target.sellerId) {
-		throw new ReviewError('own_sale', 'Nobody can confirm or reject their own sale');
+		throw new ReviewError('own_sale', `Sale #${target.id}: nobody can decide on their own sale`);
 	}
 	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
 		throw new ReviewError('reason_required', 'Give a reason: the seller will see it');
@@ -65,10 +65,10 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 		throw new ReviewError('season_final', `The results of "${owner.name}" are final: its grace period is over`);
 	}
 	if (decision !== 'reverse' && target.status !== 'pending') {
-		throw new ReviewError('not_pending', `This sale is ${target.status}, not pending`);
+		throw new ReviewError('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
 	}
 	if (decision === 'reverse' && (target.status === 'rejected' || target.status === 'reversed')) {
-		throw new ReviewError('already_final', `This sale is already ${target.status}`);
+		throw new ReviewError('already_final', `Sale #${target.id} is already ${target.status}`);
 	}
 
 	if (decision === 'confirm') {
