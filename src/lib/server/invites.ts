@@ -12,7 +12,7 @@ const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 
 export class InviteError extends Error {
 	constructor(
-		readonly code: 'invalid' | 'expired' | 'used' | 'weak_password' | 'team_not_in_season' | 'already_member',
+		readonly code: 'invalid' | 'expired' | 'used' | 'weak_password' | 'team_not_in_season' | 'already_member' | 'has_account',
 		message: string
 	) {
 		super(message);
@@ -40,6 +40,11 @@ export function createInvite(db: Db, input: InviteInput, clock: Clock = systemCl
 			const t = tx.select().from(team).where(eq(team.id, input.teamId)).get();
 			if (!t || t.seasonId !== input.seasonId) throw new InviteError('team_not_in_season', 'That team is not in this season');
 			let person = tx.select().from(user).where(eq(user.email, email)).get();
+			// Accepting an invite sets the password: never for someone who already has one, or a
+			// manager could take over any account (an admin's included).
+			if (person && person.passwordHash !== '!') {
+				throw new InviteError('has_account', `${email} already has an account: add them to the team instead`);
+			}
 			const created = !person;
 			person ??= tx
 				.insert(user)

@@ -5,10 +5,11 @@ import { recentActivity } from '$lib/server/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
 import { catalogueOf, listProducts } from '$lib/server/seasons';
 import { describeRule } from '$lib/contest/rules';
+import { currentAnnouncement } from '$lib/server/announcements';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season } = await parent();
-	if (!season) return { board: null, activity: [], campaigns: [] };
+	if (!season) return { board: null, activity: [], campaigns: [], announcement: null };
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
@@ -16,5 +17,10 @@ export const load: PageServerLoad = async ({ parent }) => {
 		name: rule.name,
 		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
 	}));
-	return { board: getLeaderboard(db, season.id), activity: recentActivity(db, season.id), campaigns };
+	return {
+		board: getLeaderboard(db, season.id),
+		activity: recentActivity(db, season.id),
+		campaigns,
+		announcement: currentAnnouncement(db, season.id)
+	};
 };

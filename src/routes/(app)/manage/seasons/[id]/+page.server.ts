@@ -1,0 +1,133 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getSeason } from '$lib/server/seasons';
+import { publishDraft } from '$lib/server/season-admin';
+import { announcementSchema, setAnnouncement, ANNOUNCEMENT_MAX } from '$lib/server/announcements';
+import {
+	bannerFromFile,
+	editable,
+	listConsoleSeasons,
+	SeasonConsoleError,
+	seasonHistory,
+	updateConsoleSeason,
+	type BannerChange
+} from '$lib/server/season-console';
+import { localDateKey } from '$lib/contest/calendar';
+import { parseSeasonValues, readSeasonValues, seasonValues } from '../season-form.server';
+import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
+
+function seasonOf(event: Pick<RequestEvent, 'params'>) {
+	const id = Number(event.params.id);
+	const found = Number.isInteger(id) && id > 0 ? getSeason(getDb(), id) : undefined;
+	if (!found) error(404, { message: 'There is no such season.' });
+	return found;
+}
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const s = seasonOf(event);
+	const db = getDb();
+	const counts = listConsoleSeasons(db).find((row) => row.id === s.id);
+	return {
+		season: {
+			id: s.id,
+			name: s.name,
+			status: s.status,
+			theme: { primary: s.theme.primary, accent: s.theme.accent, emoji: s.theme.emoji, tagline: s.theme.tagline },
+			timeZone: s.timeZone,
+			startsAt: s.startsAt,
+			endsAt: s.endsAt,
+			graceDays: s.graceDays,
+			recurrence: s.recurrence,
+			announcement: s.announcement,
+			teams: counts?.teams ?? 0,
+			members: counts?.members ?? 0
+		},
+		banner: s.theme.banner ?? null,
+		values: seasonValues(s),
+		can: editable(s.status),
+		history: seasonHistory(db, s.id),
+		created: event.url.searchParams.has('created'),
+		today: localDateKey(Date.now(), s.timeZone),
+		announcementMax: ANNOUNCEMENT_MAX
+	};
+};
+
+const RULE_KEYS = ['recurrence', 'every', 'target', 'tieRule', 'requireConfirmation', 'graceDays'] as const;
+const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
+
+export const actions: Actions = {
+	save: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const s = seasonOf(event);
+		const form = await event.request.formData();
+		const sent = readSeasonValues(form);
+		// Locked fields are disabled in the form (not sent): they keep the season's values.
+		const current = seasonValues(s);
+		const can = editable(s.status);
+		const values: SeasonValues = { ...sent };
+		if (!can.dates) for (const key of DATE_KEYS) Object.assign(values, { [key]: current[key] });
+		if (!can.rules) for (const key of RULE_KEYS) Object.assign(values, { [key]: current[key] });
+
+		const parsed = parseSeasonValues(values);
+		const errors: SeasonErrors = parsed.ok ? {} : { ...parsed.errors };
+		let banner: BannerChange = values.removeBanner ? { kind: 'remove' } : { kind: 'keep' };
+		const file = form.get('bannerFile');
+		if (file instanceof File && file.size > 0) {
+			const read = await bannerFromFile(file);
+			if (read.ok) banner = { kind: 'set', dataUrl: read.dataUrl };
+			else errors.banner = read.message;
+		}
+		if (!parsed.ok || Object.keys(errors).length > 0) {
+			return fail(400, { form: 'save' as const, values, errors, message: 'Nothing was saved: fix the highlighted fields.' });
+		}
+		try {
+			const { changed } = updateConsoleSeason(getDb(), s.id, parsed.input, banner, { userId: user.id });
+			return { form: 'save' as const, message: changed.length === 0 ? 'Nothing to save: no setting changed.' : 'Settings saved.' };
+		} catch (e) {
+			if (e instanceof SeasonConsoleError) return fail(404, { form: 'save' as const, values, errors: {} as SeasonErrors, message: e.message });
+			throw e;
+		}
+	},
+
+	publish: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const s = seasonOf(event);
+		if (s.status !== 'draft') return fail(409, { form: 'publish' as const, message: 'Only a draft can be published: this season already is.' });
+		const after = publishDraft(getDb(), s.id, { userId: user.id });
+		return {
+			form: 'publish' as const,
+			message: after.status === 'live' ? `${after.name} is live on every board.` : `${after.name} is scheduled: it goes live on its first day.`
+		};
+	},
+
+	announce: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const s = seasonOf(event);
+		const form = await event.request.formData();
+		const text = String(form.get('announcement') ?? '');
+		const parsed = announcementSchema.safeParse(text);
+		if (!parsed.success) return fail(400, { form: 'announce' as const, text, message: parsed.error.issues[0].message });
+		try {
+			setAnnouncement(getDb(), s.id, parsed.data, { userId: user.id });
+		} catch (e) {
+			if (e instanceof SeasonConsoleError) return fail(409, { form: 'announce' as const, text, message: e.message });
+			throw e;
+		}
+		return { form: 'announce' as const, message: s.status === 'live' ? 'Announcement posted: it is on every board now.' : 'Announcement saved: boards show it once the season is live.' };
+	},
+
+	clearAnnouncement: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const s = seasonOf(event);
+		try {
+			setAnnouncement(getDb(), s.id, null, { userId: user.id });
+		} catch (e) {
+			if (e instanceof SeasonConsoleError) return fail(409, { form: 'announce' as const, text: '', message: e.message });
+			throw e;
+		}
+		return { form: 'announce' as const, message: 'Announcement removed from the boards.' };
+	}
+};

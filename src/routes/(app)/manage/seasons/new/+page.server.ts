@@ -1,0 +1,95 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { bannerFromFile, createConsoleSeason, listConsoleSeasons, SeasonConsoleError } from '$lib/server/season-console';
+import { nextSeasonName } from '$lib/server/season-clone';
+import { BUILT_IN_THEMES, findTheme } from '$lib/contest/themes';
+import { localDateKey } from '$lib/contest/calendar';
+import { blankSeasonValues, parseSeasonValues, readSeasonValues, seasonValues } from '../season-form.server';
+import type { SeasonErrors, SeasonSource } from '$lib/components/console/season-values';
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const now = Date.now();
+	const seasons = listConsoleSeasons(getDb());
+	// A new season most likely runs where the last one did.
+	const zone = seasons[0]?.timeZone ?? 'UTC';
+	// Most seasons start from a theme: the first one is picked and filled in.
+	const theme = BUILT_IN_THEMES[0];
+	const values = {
+		...blankSeasonValues(zone, now),
+		name: theme.seasonName,
+		primary: theme.primary,
+		accent: theme.accent,
+		emoji: theme.emoji,
+		tagline: theme.tagline
+	};
+	const cloneSources = seasons.map((s) => ({
+		id: s.id,
+		name: s.name,
+		status: s.status,
+		teams: s.teams,
+		members: s.members,
+		suggestedName: nextSeasonName(s.name, now, s.timeZone),
+		values: seasonValues(s)
+	}));
+	const clone = event.url.searchParams.get('clone');
+	const preset = cloneSources.find((s) => String(s.id) === clone);
+	return {
+		values: preset ? { ...values, ...preset.values, name: preset.suggestedName, startDate: values.startDate, endDate: values.endDate } : values,
+		source: (preset ? 'clone' : 'theme') as SeasonSource,
+		themeKey: preset ? '' : theme.key,
+		cloneFrom: preset ? String(preset.id) : '',
+		cloneSources,
+		today: localDateKey(now, zone)
+	};
+};
+
+export const actions: Actions = {
+	save: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const form = await event.request.formData();
+		const values = readSeasonValues(form);
+		const sourceText = String(form.get('source') ?? 'scratch');
+		const source: SeasonSource = sourceText === 'theme' || sourceText === 'clone' ? sourceText : 'scratch';
+		const themeKey = String(form.get('themeKey') ?? '');
+		const cloneFrom = String(form.get('cloneFrom') ?? '');
+		const status = form.get('intent') === 'draft' ? 'draft' : 'scheduled';
+		const echo = { values, source, themeKey, cloneFrom };
+
+		const parsed = parseSeasonValues(values);
+		const errors: SeasonErrors = parsed.ok ? {} : { ...parsed.errors };
+		let banner: string | undefined;
+		const file = form.get('bannerFile');
+		if (file instanceof File && file.size > 0) {
+			const read = await bannerFromFile(file);
+			if (read.ok) banner = read.dataUrl;
+			else errors.banner = read.message;
+		}
+		const cloneId = Number(cloneFrom);
+		if (source === 'clone' && !(Number.isInteger(cloneId) && cloneId > 0)) errors.cloneFrom = 'Choose the season to copy';
+		if (!parsed.ok || Object.keys(errors).length > 0) {
+			const again = banner ? ' Choose the banner image again.' : '';
+			return fail(400, { ...echo, errors, message: `Nothing was saved: fix the highlighted fields.${again}` });
+		}
+		let created;
+		try {
+			created = createConsoleSeason(
+				getDb(),
+				parsed.input,
+				{
+					status,
+					banner: banner ?? (values.removeBanner ? null : undefined),
+					cloneOf: source === 'clone' ? cloneId : undefined,
+					themeKey: source === 'theme' && findTheme(themeKey) ? themeKey : undefined
+				},
+				{ userId: user.id }
+			);
+		} catch (e) {
+			if (e instanceof SeasonConsoleError) return fail(404, { ...echo, errors: { cloneFrom: e.message } as SeasonErrors, message: e.message });
+			throw e;
+		}
+		redirect(303, `/manage/seasons/${created.id}?created=1`);
+	}
+};
