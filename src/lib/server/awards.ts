@@ -54,6 +54,7 @@ export function seasonFacts(db: Queryable, seasonId: number): SaleFact[] {
 }
 
 const TEAM_ONLY = new Set(['team_target']);
+const WEEKLY = new Set(['top_k_week', 'most_improved_week']);
 
 /**
  * Evaluates every active badge of a season for the given subjects (all members and teams when
@@ -63,77 +64,73 @@ const TEAM_ONLY = new Set(['team_target']);
 export function evaluateAwards(
 	db: Db,
 	seasonId: number,
-	options: { userIds?: number[]; clock?: Clock } = {}
+	options: { userIds?: number[]; clock?: Clock; periodic?: boolean } = {}
 ): BadgeEvent[] {
 	const now = (options.clock ?? systemClock)();
+	// The pure evaluation runs outside the write transaction, so that it never holds the lock.
+	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+	if (!s) return [];
+	// Weekly badges are decided only once a week has ended, and they are the costly ones:
+	// a sale never needs them; the periodic job evaluates them.
+	const badges = seasonBadges(db, seasonId).filter((b) => b.active && (options.periodic || !WEEKLY.has(b.criterion.kind)));
+	if (badges.length === 0) return [];
+	const facts = seasonFacts(db, seasonId);
+	const people = new Map(
+		db
+			.select({ id: user.id, name: user.displayName })
+			.from(user)
+			.where(inArray(user.id, [...new Set(options.userIds ?? facts.map((f) => f.userId))]))
+			.all()
+			.map((p) => [p.id, p.name])
+	);
+	const teams = new Map(db.select().from(team).where(eq(team.seasonId, seasonId)).all().map((t) => [t.id, t]));
+	const teamIds = new Set(facts.filter((f) => people.has(f.userId)).map((f) => f.teamId));
+	const subjects: BadgeSubject[] = [
+		...[...people.keys()].map((id) => ({ kind: 'user' as const, id })),
+		...[...teamIds].map((id) => ({ kind: 'team' as const, id }))
+	];
+	const ctx = { now, timeZone: s.timeZone, holidays: s.holidays ?? [], tieRule: s.tieRule };
+	const candidates: { b: Badge; subject: BadgeSubject; periodKey: string; at: number }[] = [];
+	for (const b of badges) {
+		const forTeams = TEAM_ONLY.has(b.criterion.kind);
+		for (const subject of subjects) {
+			if ((subject.kind === 'team') !== forTeams) continue;
+			for (const earned of evaluate(b.criterion, subject, facts, ctx)) candidates.push({ b, subject, ...earned });
+		}
+	}
+	if (candidates.length === 0) return [];
 	const events = db.transaction(
 		(tx) => {
-			const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
-			if (!s) return [];
-			const badges = seasonBadges(tx, seasonId).filter((b) => b.active);
-			if (badges.length === 0) return [];
-			const facts = seasonFacts(tx, seasonId);
-			const people = new Map(
-				tx
-					.select({ id: user.id, name: user.displayName })
-					.from(user)
-					.where(inArray(user.id, [...new Set(options.userIds ?? facts.map((f) => f.userId))]))
-					.all()
-					.map((p) => [p.id, p.name])
-			);
-			const teams = new Map(
-				tx.select().from(team).where(eq(team.seasonId, seasonId)).all().map((t) => [t.id, t])
-			);
-			const teamIds = new Set(facts.filter((f) => people.has(f.userId)).map((f) => f.teamId));
-			const subjects: BadgeSubject[] = [
-				...[...people.keys()].map((id) => ({ kind: 'user' as const, id })),
-				...[...teamIds].map((id) => ({ kind: 'team' as const, id }))
-			];
-			const ctx = { now, timeZone: s.timeZone, holidays: s.holidays ?? [], tieRule: s.tieRule };
 			const created: BadgeEvent[] = [];
-			for (const b of badges) {
-				const forTeams = TEAM_ONLY.has(b.criterion.kind);
-				for (const subject of subjects) {
-					if ((subject.kind === 'team') !== forTeams) continue;
-					for (const earned of evaluate(b.criterion, subject, facts, ctx)) {
-						const inserted = tx
-							.insert(award)
-							.values({
-								badgeId: b.id,
-								seasonId,
-								subjectType: subject.kind,
-								subjectId: subject.id,
-								periodKey: earned.periodKey,
-								earnedAt: earned.at,
-								createdAt: now
-							})
-							.onConflictDoNothing()
-							.returning({ id: award.id })
-							.get();
-						if (!inserted) continue;
-						if (b.points !== 0 && subject.kind === 'user') {
-							const teamId = facts.findLast((f) => f.userId === subject.id)?.teamId;
-							if (teamId != null) {
-								appendEntry(
-									tx,
-									{ seasonId, userId: subject.id, teamId, kind: 'badge', points: b.points, status: 'confirmed', reason: `Badge: ${b.name}` },
-									now
-								);
-							}
-						}
-						created.push({
-							seasonId,
-							subjectType: subject.kind,
-							subjectId: subject.id,
-							subjectName: subject.kind === 'user' ? (people.get(subject.id) ?? '') : (teams.get(subject.id)?.name ?? ''),
-							userId: subject.kind === 'user' ? subject.id : undefined,
-							userName: subject.kind === 'user' ? people.get(subject.id) : undefined,
-							badge: { id: b.id, name: b.name, emoji: b.emoji, description: b.description, points: b.points },
-							periodKey: earned.periodKey,
-							at: earned.at
-						});
+			for (const { b, subject, periodKey, at } of candidates) {
+				const inserted = tx
+					.insert(award)
+					.values({ badgeId: b.id, seasonId, subjectType: subject.kind, subjectId: subject.id, periodKey, earnedAt: at, createdAt: now })
+					.onConflictDoNothing()
+					.returning({ id: award.id })
+					.get();
+				if (!inserted) continue;
+				if (b.points !== 0 && subject.kind === 'user') {
+					const teamId = facts.findLast((f) => f.userId === subject.id)?.teamId;
+					if (teamId != null) {
+						appendEntry(
+							tx,
+							{ seasonId, userId: subject.id, teamId, kind: 'badge', points: b.points, status: 'confirmed', reason: `Badge: ${b.name}` },
+							now
+						);
 					}
 				}
+				created.push({
+					seasonId,
+					subjectType: subject.kind,
+					subjectId: subject.id,
+					subjectName: subject.kind === 'user' ? (people.get(subject.id) ?? '') : (teams.get(subject.id)?.name ?? ''),
+					userId: subject.kind === 'user' ? subject.id : undefined,
+					userName: subject.kind === 'user' ? people.get(subject.id) : undefined,
+					badge: { id: b.id, name: b.name, emoji: b.emoji, description: b.description, points: b.points },
+					periodKey,
+					at
+				});
 			}
 			for (const event of created) enqueueWebhooks(tx, 'badge.awarded', { ...event, at: new Date(event.at).toISOString() }, now);
 			if (created.some((e) => e.badge.points !== 0)) bumpVersion(tx, seasonId);

@@ -155,6 +155,6 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 		}
 	}
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
-	evaluateAwards(db, seasonId, { clock: () => now });
+	evaluateAwards(db, seasonId, { clock: () => now, periodic: true });
 	return { seasonId, logins };
 }
