@@ -88,7 +88,12 @@ export class LiveSeason {
 		const seasonChanged = (event: SeasonEvent) => {
 			if (event.seasonId === this.seasonId) for (const listener of this.onSeason) listener(event);
 		};
-		const disconnect = () => (this.connected = false);
+		const disconnect = (reason: string) => {
+			this.connected = false;
+			// Socket.IO does not reconnect after a server-side disconnect (e.g. a revoked display):
+			// try again, so that the server can say why (connect_error) or let us back in.
+			if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
+		};
 		const refused = (error: Error) => {
 			if (error.message === 'display_revoked') {
 				this.refused = 'This display was revoked by a contest manager.';

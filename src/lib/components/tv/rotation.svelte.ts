@@ -1,0 +1,54 @@
+export const TV_VIEWS = [
+	{ id: 'podium', label: 'Podium' },
+	{ id: 'ranking', label: 'Ranking' },
+	{ id: 'teams', label: 'Team race' },
+	{ id: 'feed', label: 'Latest sales' }
+] as const;
+
+export type TvView = (typeof TV_VIEWS)[number]['id'];
+
+export const isTvView = (value: string | null): value is TvView => TV_VIEWS.some((v) => v.id === value);
+
+const TICK_MS = 250;
+
+/**
+ * Which view the TV shows and how far into its turn it is. Time only runs while nothing
+ * pauses it (a celebration on screen), so a view interrupted by one gets the rest of its turn.
+ */
+export class Rotation {
+	index = $state(0);
+	elapsedMs = $state(0);
+
+	constructor(
+		private readonly periodMs: number,
+		start: TvView = 'podium'
+	) {
+		this.index = TV_VIEWS.findIndex((v) => v.id === start);
+	}
+
+	get view(): TvView {
+		return TV_VIEWS[this.index].id;
+	}
+
+	/** 0…1 through the current view's turn; 0 when rotation is off. */
+	get progress(): number {
+		return this.periodMs > 0 ? Math.min(1, this.elapsedMs / this.periodMs) : 0;
+	}
+
+	get rotating(): boolean {
+		return this.periodMs > 0;
+	}
+
+	start(paused: () => boolean): () => void {
+		if (this.periodMs <= 0) return () => {};
+		const timer = setInterval(() => {
+			if (paused()) return;
+			this.elapsedMs += TICK_MS;
+			if (this.elapsedMs >= this.periodMs) {
+				this.index = (this.index + 1) % TV_VIEWS.length;
+				this.elapsedMs = 0;
+			}
+		}, TICK_MS);
+		return () => clearInterval(timer);
+	}
+}

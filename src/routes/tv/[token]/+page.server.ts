@@ -1,0 +1,77 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons';
+import { getLeaderboard } from '$lib/server/leaderboard';
+import { recentActivity } from '$lib/server/activity';
+import { recentAwards } from '$lib/server/awards';
+import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
+import { describeRule } from '$lib/contest/rules';
+import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
+import type { BadgeItem } from '$lib/components/tv/badge-item';
+import { displayFor, markSeen } from './display.server';
+
+const DEFAULT_ROTATE_SECONDS = 15;
+const DEFAULT_BIG_SALE_POINTS = 100;
+
+/** `?rotate=SECONDS` (0 stops the rotation), `?view=ranking` to start on a view, `?bigSale=POINTS`. */
+function tvOptions(url: URL): { rotateSeconds: number; startView: TvView; bigSalePoints: number } {
+	const rotate = Number(url.searchParams.get('rotate') ?? DEFAULT_ROTATE_SECONDS);
+	const bigSale = Number(url.searchParams.get('bigSale') ?? DEFAULT_BIG_SALE_POINTS);
+	const view = url.searchParams.get('view');
+	return {
+		rotateSeconds:
+			Number.isInteger(rotate) && (rotate === 0 || (rotate >= 3 && rotate <= 3600))
+				? rotate
+				: DEFAULT_ROTATE_SECONDS,
+		startView: isTvView(view) ? view : 'podium',
+		bigSalePoints: Number.isInteger(bigSale) && bigSale > 0 ? bigSale : DEFAULT_BIG_SALE_POINTS
+	};
+}
+
+export const load: PageServerLoad = ({ params, url, setHeaders }) => {
+	const db = getDb();
+	const shown = displayFor(db, params.token);
+	const season = getSeason(db, shown.seasonId);
+	if (!season) error(404, { message: 'This display link is not valid', code: 'display_unknown' });
+	const now = Date.now();
+	markSeen(db, shown.id, now);
+	// A TV shows live data: never let a proxy or the browser serve it stale after a restart.
+	setHeaders({ 'cache-control': 'no-store' });
+
+	const board = getLeaderboard(db, season.id)!;
+	const names = new Map([
+		...board.individual.map((e) => [`user:${e.id}`, e.name] as const),
+		...board.teams.map((e) => [`team:${e.id}`, e.name] as const)
+	]);
+	const badges: BadgeItem[] = recentAwards(db, season.id, 12).flatMap((a) => {
+		const who = names.get(`${a.subjectType}:${a.subjectId}`);
+		if (!who) return [];
+		return [{ key: `award:${a.id}`, emoji: a.badge.emoji, badge: a.badge.name, who, at: a.earnedAt }];
+	});
+	const catalogue = catalogueOf(listProducts(db, season.id));
+	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({
+		id: rule.id,
+		name: rule.name,
+		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
+	}));
+
+	return {
+		token: params.token,
+		display: { name: shown.name },
+		season: {
+			id: season.id,
+			name: season.name,
+			theme: season.theme,
+			status: season.status,
+			startsAt: season.startsAt,
+			endsAt: season.endsAt,
+			timeZone: season.timeZone
+		},
+		board,
+		activity: recentActivity(db, season.id, 15),
+		badges,
+		campaigns,
+		options: tvOptions(url)
+	};
+};
