@@ -7,13 +7,14 @@
 //
 // Everything runs on 127.0.0.1 against the production build (node build/server.js) and a fresh
 // temp database; results go to bench/results/live-<timestamp>.json. See docs/benchmarks.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { loadAverage, missingBuild, procCpuSeconds, procMemory, ROOT, runCli, startBenchServer, systemCpuSeconds, type BenchServer } from './lib/server';
+import { loadAverage, missingBuild, snapshotBuild, procCpuSeconds, procMemory, ROOT, runCli, startBenchServer, systemCpuSeconds, type BenchServer } from './lib/server';
 import { formatSummary, round, summarize, type Summary } from './lib/stats';
 
 const USAGE = `Usage: npm run bench:live -- [options]
@@ -27,6 +28,9 @@ const USAGE = `Usage: npm run bench:live -- [options]
   --pair-timeout T        seconds a client may take to see a sale before the pair counts as
                           missing (default 10)
   --deadline D            abort the whole run after D seconds (default 120)
+  --no-badges             deactivate every badge in the temp database before the server
+                          starts, so that badge evaluation after each sale is left out and
+                          the realtime path is measured alone
   --profile               run the server with --cpu-prof; the profile is written to
                           bench/results/profiles/ when the server stops
 
@@ -44,6 +48,7 @@ interface Options {
 	pairTimeoutMs: number;
 	deadlineMs: number;
 	profile: boolean;
+	noBadges: boolean;
 }
 
 class UsageError extends Error {}
@@ -60,6 +65,7 @@ function readOptions(argv: string[]): Options | null {
 			'pair-timeout': { type: 'string' },
 			deadline: { type: 'string' },
 			profile: { type: 'boolean' },
+			'no-badges': { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -86,7 +92,8 @@ function readOptions(argv: string[]): Options | null {
 		connectConcurrency: int('connect-concurrency', 100, 1, 1000),
 		pairTimeoutMs: int('pair-timeout', 10, 1, 120) * 1000,
 		deadlineMs: int('deadline', 120, 10, 3600) * 1000,
-		profile: values.profile ?? false
+		profile: values.profile ?? false,
+		noBadges: values['no-badges'] ?? false
 	};
 }
 
@@ -261,6 +268,36 @@ function makeSale(index: number, runId: string, products: Product[]) {
 	};
 }
 
+/** Turns every badge off in the bench's own temp database (nothing else is touched). */
+async function deactivateBadges(dbPath: string): Promise<number> {
+	const { default: Database } = await import('better-sqlite3');
+	const db = new Database(dbPath);
+	try {
+		return db.prepare('UPDATE badge SET active = 0 WHERE active = 1').run().changes;
+	} catch (error) {
+		throw new Error(`--no-badges could not update the badge table: ${(error as Error).message}`);
+	} finally {
+		db.close();
+	}
+}
+
+/** The checked-out commit (read-only: git rev-parse) and when build/server.js was built. */
+function gitCommit(): { commit: string | null; buildTime: string | null } {
+	let commit: string | null = null;
+	try {
+		commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+	} catch {
+		commit = null;
+	}
+	let buildTime: string | null = null;
+	try {
+		buildTime = statSync(join(ROOT, 'build/server.js')).mtime.toISOString();
+	} catch {
+		buildTime = null;
+	}
+	return { commit, buildTime };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -290,6 +327,7 @@ async function run(options: Options): Promise<number> {
 	}
 
 	const startedAt = new Date();
+	const appInfo = gitCommit();
 	const t0 = now();
 	const elapsed = () => `${((now() - t0) / 1000).toFixed(1)} s`;
 	const log = (message: string) => console.log(`[${elapsed().padStart(7)}] ${message}`);
@@ -301,6 +339,9 @@ async function run(options: Options): Promise<number> {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-'));
 	const dbPath = join(dir, 'bench.db');
 	let server: BenchServer | null = null;
+	let build: { entry: string; remove: () => void } | null = null;
+	let failure: string | null = null;
+	let badgesDeactivated: number | null = null;
 	const watchers: Watcher[] = [];
 	let memorySampler: ReturnType<typeof setInterval> | null = null;
 	let serverExit = '';
@@ -329,13 +370,16 @@ async function run(options: Options): Promise<number> {
 	const connectErrors: string[] = [];
 	let connectMs = 0;
 	let salesWindowMs = 0;
+	let salesStart = 0;
 	let drainMs = 0;
 	let serverHwmMiB: number | null = null;
 	const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 	let exitCode = 0;
 
 	try {
-		// 1. Fresh database: demo season, then an API token (last stdout line).
+		// 1. A private copy of build/, then a fresh database: demo season, then an API token
+		// (the last stdout line).
+		build = snapshotBuild();
 		log(`temp database ${dbPath}`);
 		const seeded = await runCli(['seed-demo'], dbPath);
 		if (seeded.code !== 0) throw new Error(`seed-demo failed (${seeded.code}):\n${seeded.stdout}${seeded.stderr}`);
@@ -343,12 +387,19 @@ async function run(options: Options): Promise<number> {
 		const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
 		if (created.code !== 0 || !token) throw new Error(`token create failed (${created.code}):\n${created.stdout}${created.stderr}`);
 		log('seeded the demo season and created an API token');
+		if (options.noBadges) {
+			badgesDeactivated = await deactivateBadges(dbPath);
+			log(`--no-badges: deactivated ${badgesDeactivated} badges`);
+		}
 		checkAborted();
 
 		// 2. The production server on 127.0.0.1.
 		const profileDir = join(ROOT, 'bench/results/profiles');
 		if (options.profile) mkdirSync(profileDir, { recursive: true });
-		server = await startBenchServer(dbPath, options.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {});
+		server = await startBenchServer(dbPath, {
+			entry: build.entry,
+			nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+		});
 		const pid = server.pid;
 		server.process.once('exit', (code, signal) => {
 			serverExit = code !== null ? `exit code ${code}` : `signal ${signal}`;
@@ -424,7 +475,7 @@ async function run(options: Options): Promise<number> {
 			}
 		};
 		loopDelay.enable();
-		const salesStart = now();
+		salesStart = now();
 		log(options.rate === 'max' ? `posting ${options.sales} sales as fast as possible (${options.concurrency} in flight)` : `posting ${options.sales} sales at ${options.rate}/s`);
 		if (options.rate === 'max') {
 			await pool(Array.from({ length: options.sales }, (_, i) => i), options.concurrency, (i) => post(i));
@@ -463,10 +514,14 @@ async function run(options: Options): Promise<number> {
 	} catch (error) {
 		if (!(error instanceof Aborted) && !aborted) {
 			console.error(`bench:live failed: ${(error as Error).stack ?? error}`);
+			failure = (error as Error).message;
 			exitCode = 1;
 		}
 	} finally {
 		clearTimeout(deadline);
+		// An aborted run still reports its partial window.
+		if (salesStart > 0 && salesWindowMs === 0) salesWindowMs = now() - salesStart;
+		if (phases.clientsConnected && !phases.afterSales && server) markPhase('afterSales');
 		if (loopDelay) loopDelay.disable();
 	}
 
@@ -484,6 +539,7 @@ async function run(options: Options): Promise<number> {
 	stopping = true;
 	if (server) serverExit = await server.stop();
 	rmSync(dir, { recursive: true, force: true });
+	build?.remove();
 
 	const benchPeakMiB = process.resourceUsage().maxRSS / 1024;
 	const sampledServerPeak = samples.reduce((max, s) => Math.max(max, s.serverRssMiB ?? 0), 0);
@@ -491,7 +547,9 @@ async function run(options: Options): Promise<number> {
 		benchmark: 'live-leaderboard',
 		startedAt: startedAt.toISOString(),
 		aborted,
+		error: failure,
 		command: `npm run bench:live -- ${process.argv.slice(2).join(' ')}`.trim(),
+		app: appInfo,
 		machine: {
 			node: process.version,
 			cpus: cpus().length,
@@ -500,6 +558,7 @@ async function run(options: Options): Promise<number> {
 			platform: `${process.platform} ${process.arch}`
 		},
 		options,
+		badgesDeactivated,
 		seasonId,
 		clients: { requested: options.clients, watching: watchers.length, connectErrors: connectErrors.length, firstConnectErrors: connectErrors.slice(0, 5), connectSeconds: round(connectMs / 1000, 2) },
 		sales: { accepted: sales.length, failed: saleErrorCount, firstErrors: saleErrors, windowSeconds: round(salesWindowMs / 1000, 2), achievedRate: salesWindowMs > 0 ? round(sales.length / (salesWindowMs / 1000)) : null, apiMs: summarize(sales.map((s) => s.apiMs)) },
@@ -521,7 +580,8 @@ async function run(options: Options): Promise<number> {
 	const outFile = join(outDir, `live-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
 	writeFileSync(outFile, JSON.stringify(report, null, '\t') + '\n');
 
-	printSummary(report as unknown as ReportForPrint, outFile);
+	if (sales.length > 0) printSummary(report as unknown as ReportForPrint, outFile);
+	else console.log(`\nNothing measured; details in ${outFile.slice(ROOT.length + 1)}`);
 	if (aborted) {
 		console.error(`\nABORTED: ${aborted}`);
 		exitCode ||= 1;
@@ -672,13 +732,14 @@ interface ReportForPrint {
 	memory: { serverPeakRssMiB: number | null; serverPeakSampledRssMiB: number; benchPeakRssMiB: number; phases: Record<string, { serverRssMiB: number | null; benchRssMiB: number }> };
 	cpuSeconds: ReturnType<typeof cpuBreakdown>;
 	machine: { node: string; cpus: number };
+	app: { commit: string | null };
 }
 
 function printSummary(r: ReportForPrint, outFile: string) {
 	const rate = r.options.rate === 'max' ? `max (${r.options.concurrency} in flight)` : `${r.options.rate}/s`;
 	const lines = [
 		'',
-		`Live leaderboard — ${r.clients.watching}/${r.clients.requested} clients, ${r.sales.accepted} sales at ${rate} (Node ${r.machine.node}, ${r.machine.cpus} CPUs)`,
+		`Live leaderboard — ${r.clients.watching}/${r.clients.requested} clients, ${r.sales.accepted} sales at ${rate}${r.options.noBadges ? ', badges off' : ''} (Node ${r.machine.node}, ${r.machine.cpus} CPUs, app ${r.app.commit ?? '?'})`,
 		`  connect       ${r.clients.connectSeconds} s, ${r.clients.connectErrors} failed`,
 		`  sales         ${r.sales.accepted} ok, ${r.sales.failed} failed, ${r.sales.windowSeconds} s (${r.sales.achievedRate}/s); API round trip ${formatSummary(r.sales.apiMs)}`
 	];

@@ -2,7 +2,7 @@
 // to 127.0.0.1 (ORIGIN included, so that form posts pass SvelteKit's origin check) and with a
 // bounded log. Also runs the CLI and reads a process's memory and CPU from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -15,6 +15,24 @@ export function missingBuild(): string | null {
 	const missing = needed.filter((file) => !existsSync(file));
 	if (missing.length === 0) return null;
 	return `${missing.map((f) => f.slice(ROOT.length + 1)).join(' and ')} missing: run \`npm run build\` first (the benchmark measures the production build and does not build it).`;
+}
+
+/**
+ * Copies build/ to a private folder under bench/results/ (so that packages and drizzle/ still
+ * resolve from the project) and returns its server.js: a rebuild in the same checkout while the
+ * benchmark runs cannot swap the files of the running server (SvelteKit loads route chunks
+ * lazily). Call the returned remove() when done.
+ */
+export function snapshotBuild(): { entry: string; remove: () => void } {
+	const parent = join(ROOT, 'bench/results');
+	mkdirSync(parent, { recursive: true });
+	const dir = mkdtempSync(join(parent, '.build-'));
+	cpSync(join(ROOT, 'build'), dir, { recursive: true });
+	if (!existsSync(join(dir, 'server.js')) || !existsSync(join(dir, 'handler.js'))) {
+		rmSync(dir, { recursive: true, force: true });
+		throw new Error('build/ changed while it was being copied (a build is running?): try again once `npm run build` has finished');
+	}
+	return { entry: join(dir, 'server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function freePort(): Promise<number> {
@@ -40,10 +58,14 @@ export interface BenchServer {
 
 const LOG_LIMIT = 64 * 1024;
 
-export async function startBenchServer(dbPath: string, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startBenchServer(
+	dbPath: string,
+	options: { env?: Record<string, string>; entry?: string; nodeArgs?: string[] } = {}
+): Promise<BenchServer> {
+	const env = options.env ?? {};
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [SERVER_ENTRY], {
+	const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? SERVER_ENTRY], {
 		cwd: ROOT,
 		env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATABASE_URL: dbPath, ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
