@@ -1,0 +1,24 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { getCurrentSeason } from '$lib/server/seasons';
+import { badgeToValues, getSeasonBadge } from '$lib/server/badges-admin';
+import { badgeFormActions, badgeFormData } from '../badge-form.server';
+
+function badgeId(raw: string): number {
+	const id = Number(raw);
+	if (!Number.isInteger(id) || id < 1) error(404, { message: 'No such badge' });
+	return id;
+}
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const season = getCurrentSeason(db);
+	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
+	if (!season || !row) error(404, { message: 'This badge does not exist (any more).' });
+	return { ...badgeFormData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
+};
+
+export const actions = badgeFormActions((event) => badgeId(event.params.id ?? '')) satisfies Actions;
