@@ -12,10 +12,17 @@ export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): Sessio
 	return user;
 }
 
-export function requireRole(event: Pick<RequestEvent, 'locals' | 'url'>, roles: readonly Role[]): SessionUser {
+export function requireRole(
+	event: Pick<RequestEvent, 'locals' | 'url'>,
+	roles: readonly Role[],
+	message = 'This page is for contest managers.'
+): SessionUser {
 	const user = requireUser(event);
-	if (!roles.includes(user.role)) error(403, { message: 'This page is for contest managers.' });
+	if (!roles.includes(user.role)) error(403, { message });
 	return user;
 }
 
 export const MANAGERS: readonly Role[] = ['manager', 'admin'];
+/** Who may read the executive dashboard and the exports. */
+export const EXECUTIVES: readonly Role[] = ['executive', 'manager', 'admin'];
+export const ADMINS: readonly Role[] = ['admin'];
