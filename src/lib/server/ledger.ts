@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { ledgerEntry, type LedgerKind, type LedgerStatus, type LedgerBreakdown } from './db/schema';
+import { statement } from './db/statements';
 import { applyStandingDelta, bumpVersion, type Tx } from './standings';
 
 export interface NewEntry {
@@ -27,11 +28,23 @@ function bucket(status: LedgerStatus, points: number) {
  * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
  */
 export function appendEntry(tx: Tx, entry: NewEntry, now: number, salesDelta = 0): number {
-	const row = tx
-		.insert(ledgerEntry)
-		.values({ ...entry, createdAt: now })
-		.returning({ id: ledgerEntry.id })
-		.get();
+	const row = statement(
+		tx,
+		`INSERT INTO ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, breakdown, reason, created_by_id, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	).get(
+		entry.seasonId,
+		entry.userId,
+		entry.teamId,
+		entry.saleId ?? null,
+		entry.kind,
+		entry.points,
+		entry.status,
+		entry.breakdown == null ? null : JSON.stringify(entry.breakdown),
+		entry.reason ?? null,
+		entry.createdById ?? null,
+		now
+	) as { id: number };
 	const delta = { ...bucket(entry.status, entry.points), sales: salesDelta };
 	applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
 	applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);

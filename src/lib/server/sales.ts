@@ -1,12 +1,12 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from './db';
-import { sale, saleLine, season as seasonTable, user, type SaleSource } from './db/schema';
+import type { SaleSource, SaleStatus } from './db/schema';
+import { statement } from './db/statements';
 import { score, ScoringError } from '../contest/scoring';
 import type { CatalogueItem, ScoreBreakdown } from '../contest/types';
 import type { Rule } from '../contest/rules';
 import type { Season } from './db/schema';
 import type { ActivityItem } from '../realtime/events';
-import { catalogueOf, getLiveSeasonFor, getMembership, listProducts } from './seasons';
+import { catalogueOf, getMembership, getSeason, listProducts } from './seasons';
 import { bumpVersion, type Tx } from './standings';
 import { appendEntry } from './ledger';
 import { engineRules, sellerDayContext } from './scoring-rules';
@@ -70,28 +70,41 @@ export interface RecordOptions {
  * by default), so that an import does not read the same rows thousands of times.
  */
 export class SaleLookups {
-	private sellers = new Map<string, typeof user.$inferSelect | undefined>();
+	private sellers = new Map<string, Seller | undefined>();
 	private seasons = new Map<number, { season?: Season; membership?: Membership }>();
+	private seasonRows = new Map<number, Season | undefined>();
 	private scorings = new Map<number, { bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }>();
 
-	seller(tx: Tx, seller: RecordSaleInput['seller']) {
+	seller(tx: Tx, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
 		if (!this.sellers.has(key)) {
+			const columns = 'SELECT id, email, display_name AS displayName FROM user';
 			this.sellers.set(
 				key,
-				'email' in seller
-					? tx.select().from(user).where(eq(user.email, normalizeEmail(seller.email))).get()
-					: tx.select().from(user).where(eq(user.id, seller.userId)).get()
+				('email' in seller
+					? statement(tx, `${columns} WHERE email = ?`).get(normalizeEmail(seller.email))
+					: statement(tx, `${columns} WHERE id = ?`).get(seller.userId)) as Seller | undefined
 			);
 		}
 		return this.sellers.get(key);
 	}
 
+	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
 	seasonOf(tx: Tx, userId: number) {
 		let found = this.seasons.get(userId);
 		if (!found) {
-			const season = getLiveSeasonFor(tx, userId);
-			found = { season, membership: season ? getMembership(tx, season.id, userId) : undefined };
+			const row = statement(
+				tx,
+				`SELECT m.season_id AS seasonId, t.id AS teamId, t.name AS teamName, t.emoji AS teamEmoji, t.color AS teamColor
+				 FROM season_member m JOIN season s ON s.id = m.season_id JOIN team t ON t.id = m.team_id
+				 WHERE s.status = 'live' AND m.user_id = ?
+				 ORDER BY s.starts_at DESC, s.id DESC LIMIT 1`
+			).get(userId) as (Membership & { seasonId: number }) | undefined;
+			if (row) {
+				const { seasonId, ...membership } = row;
+				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
+				found = { season: this.seasonRows.get(seasonId), membership };
+			} else found = {};
 			this.seasons.set(userId, found);
 		}
 		return found as { season: Season; membership: Membership } | { season: undefined; membership: undefined };
@@ -108,6 +121,11 @@ export class SaleLookups {
 	}
 }
 
+interface Seller {
+	id: number;
+	email: string;
+	displayName: string;
+}
 type Membership = NonNullable<ReturnType<typeof getMembership>>;
 type Product = ReturnType<typeof listProducts>[number];
 
@@ -124,17 +142,14 @@ export function recordSaleInTx(
 	now: number,
 	lookups: SaleLookups = new SaleLookups()
 ): RecordedInTx {
-	const existing = tx
-		.select()
-		.from(sale)
-		.where(and(eq(sale.source, input.source), eq(sale.externalId, input.externalId)))
-		.get();
+	// The per-sale statements below are cached prepared statements: an import runs them
+	// hundreds of thousands of times (see db/statements.ts).
+	const existing = statement(
+		tx,
+		'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?'
+	).get(input.source, input.externalId) as { id: number; seasonId: number; status: string; points: number } | undefined;
 	if (existing) {
-		const current = tx
-			.select({ version: seasonTable.version })
-			.from(seasonTable)
-			.where(eq(seasonTable.id, existing.seasonId))
-			.get()!;
+		const current = statement(tx, 'SELECT version FROM season WHERE id = ?').get(existing.seasonId) as { version: number };
 		return {
 			sale: { id: existing.id, status: existing.status, points: existing.points },
 			seasonId: existing.seasonId,
@@ -186,36 +201,34 @@ export function recordSaleInTx(
 
 	const provisional = season.requireConfirmation;
 	const amount = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
-	const saleRow = tx
-		.insert(sale)
-		.values({
-			seasonId: season.id,
-			source: input.source,
-			externalId: input.externalId,
-			sellerId: seller.id,
-			teamId: membership.teamId,
-			occurredAt: input.occurredAt,
+	const saleRow = {
+		id: 0,
+		status: (provisional ? 'pending' : 'approved') as SaleStatus,
+		points: breakdown.total
+	};
+	saleRow.id = (
+		statement(
+			tx,
+			`INSERT INTO sale (season_id, source, external_id, seller_id, team_id, occurred_at, amount, customer_ref, status, points, breakdown, created_by_id, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		).get(
+			season.id,
+			input.source,
+			input.externalId,
+			seller.id,
+			membership.teamId,
+			input.occurredAt,
 			amount,
-			customerRef: input.customerRef || null,
-			status: provisional ? 'pending' : 'approved',
-			points: breakdown.total,
-			breakdown: { lines: breakdown.lines, items: breakdown.items },
-			createdById: input.createdById ?? null,
-			createdAt: now
-		})
-		.returning()
-		.get();
-	tx.insert(saleLine)
-		.values(
-			lines.map((line, i) => ({
-				saleId: saleRow.id,
-				productId: bySku.get(line.sku)!.id,
-				quantity: line.quantity,
-				unitPrice: line.unitPrice,
-				points: breakdown.lines[i].points
-			}))
-		)
-		.run();
+			input.customerRef || null,
+			saleRow.status,
+			breakdown.total,
+			JSON.stringify({ lines: breakdown.lines, items: breakdown.items }),
+			input.createdById ?? null,
+			now
+		) as { id: number }
+	).id;
+	const insertLine = statement(tx, 'INSERT INTO sale_line (sale_id, product_id, quantity, unit_price, points) VALUES (?, ?, ?, ?, ?)');
+	lines.forEach((line, i) => insertLine.run(saleRow.id, bySku.get(line.sku)!.id, line.quantity, line.unitPrice, breakdown.lines[i].points));
 	appendEntry(
 		tx,
 		{

@@ -1,6 +1,7 @@
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from './db';
-import { rule, sale, type RuleRow } from './db/schema';
+import { rule, type LedgerBreakdown, type RuleRow } from './db/schema';
+import { statement } from './db/statements';
 import type { Rule } from '../contest/rules';
 import type { ScoreContext } from '../contest/scoring';
 import { localDayRange, localDateKey } from '../contest/calendar';
@@ -48,22 +49,29 @@ export function sellerDayContext(
 	timeZone: string,
 	beforeSaleId = Number.MAX_SAFE_INTEGER
 ): ScoreContext {
-	const [start, end] = localDayRange(localDateKey(occurredAt, timeZone), timeZone);
-	const sales = db
-		.select({ breakdown: sale.breakdown })
-		.from(sale)
-		.where(
-			and(
-				eq(sale.seasonId, seasonId),
-				eq(sale.sellerId, sellerId),
-				gte(sale.occurredAt, start),
-				lt(sale.occurredAt, end),
-				lt(sale.id, beforeSaleId),
-				inArray(sale.status, ['pending', 'approved'])
-			)
-		)
-		.all();
-	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(sales.map((s) => s.breakdown?.items ?? [])) };
+	const [start, end] = dayRange(localDateKey(occurredAt, timeZone), timeZone);
+	// Hot path (every sale): a cached statement instead of Drizzle's builder.
+	const sales = statement(
+		db,
+		`SELECT breakdown FROM sale
+		 WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ? AND id < ?
+		   AND status IN ('pending', 'approved')`
+	).all(seasonId, sellerId, start, end, beforeSaleId) as { breakdown: string | null }[];
+	const items = sales.map((s) => (s.breakdown ? ((JSON.parse(s.breakdown) as LedgerBreakdown).items ?? []) : []));
+	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(items) };
+}
+
+// Day boundaries are asked for again and again (every sale of the same day): a small memo.
+const dayRanges = new Map<string, [number, number]>();
+function dayRange(key: string, timeZone: string): [number, number] {
+	const memoKey = `${timeZone}|${key}`;
+	let range = dayRanges.get(memoKey);
+	if (!range) {
+		if (dayRanges.size > 5_000) dayRanges.clear();
+		range = localDayRange(key, timeZone) as [number, number];
+		dayRanges.set(memoKey, range);
+	}
+	return range;
 }
 
 export function ruleAwards(breakdowns: { ruleId?: number; points: number }[][]): Record<number, number> {
