@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import type { Queryable } from './db';
 import { season, seasonResult, team } from './db/schema';
+import { listPrizes } from './prizes';
 
 // Every ended season's frozen results, ranks as stored when it ended: provisional during the
 // grace period (late confirmations may still move them), final once archived.
@@ -96,7 +97,7 @@ export function hallOfFameSeason(db: Queryable, seasonId: number) {
 			endsAt: s.endsAt,
 			target: s.target,
 			...finality(s),
-			prizes: (s.prizes ?? []).filter((p) => p.place != null).sort((a, b) => a.place! - b.place!)
+			prizes: listPrizes(db, s.id)
 		},
 		frozenAt: rows[0]?.frozenAt ?? null,
 		individual: rows.filter((r) => r.subjectType === 'user').map(entry),

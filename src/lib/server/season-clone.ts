@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { TZDate } from '@date-fns/tz';
+import { remapBadgePrizes } from './prizes';
 import { badge, product, rule, season, seasonMember, team, type Season } from './db/schema';
 import { nextSeason, type Recurrence } from '../contest/calendar';
 import type { Tx } from './standings';
@@ -88,8 +89,13 @@ export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Seas
 			})
 			.run();
 	}
-	for (const { id: _id, ...b } of tx.select().from(badge).where(eq(badge.seasonId, source.id)).all()) {
-		tx.insert(badge).values({ ...b, seasonId: copy.id, createdAt: options.now }).run();
+	const badgeIds = new Map<number, number>();
+	for (const { id, ...b } of tx.select().from(badge).where(eq(badge.seasonId, source.id)).all()) {
+		badgeIds.set(id, tx.insert(badge).values({ ...b, seasonId: copy.id, createdAt: options.now }).returning({ id: badge.id }).get().id);
+	}
+	if (copy.prizes?.some((p) => p.badgeId != null)) {
+		copy.prizes = remapBadgePrizes(copy.prizes, badgeIds);
+		tx.update(season).set({ prizes: copy.prizes }).where(eq(season.id, copy.id)).run();
 	}
 	return copy;
 }

@@ -1,6 +1,7 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db';
-import { season, seasonMember, seasonTransition, team, user, type Season, type SeasonStatus, type SeasonTheme } from './db/schema';
+import { season, seasonMember, seasonTransition, team, user, type Season, type SeasonStatus, type SeasonPrize, type SeasonTheme } from './db/schema';
+import { mergeFormPrizes } from './prizes';
 import { audit, type Actor } from './audit';
 import { cloneSeason } from './season-clone';
 import { runScheduler } from './scheduler';
@@ -157,7 +158,7 @@ export function createConsoleSeason(db: Db, input: SeasonInput, options: CreateO
 type Comparable = Pick<Season, 'name' | 'timeZone' | 'startsAt' | 'endsAt' | 'target' | 'tieRule' | 'requireConfirmation' | 'graceDays'> & {
 	theme: Omit<SeasonTheme, 'banner'>;
 	recurrence: Recurrence | null;
-	prizes: { place?: number; title: string }[] | null;
+	prizes: SeasonPrize[] | null;
 };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -190,7 +191,7 @@ export function updateConsoleSeason(
 			const next: Comparable = {
 				name: input.name,
 				theme: input.theme,
-				prizes: input.prizes.length > 0 ? input.prizes : null,
+				prizes: mergeFormPrizes(before.prizes, input.prizes),
 				...(can.dates && datesMoved ? { timeZone: input.timeZone, startsAt: input.startsAt, endsAt: input.endsAt } : pick(old, ['timeZone', 'startsAt', 'endsAt'])),
 				...(can.rules
 					? { recurrence: input.recurrence, target: input.target, tieRule: input.tieRule, requireConfirmation: input.requireConfirmation, graceDays: input.graceDays }

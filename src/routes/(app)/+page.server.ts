@@ -6,10 +6,11 @@ import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
 import { catalogueOf, listProducts } from '$lib/server/seasons';
 import { describeRule } from '$lib/contest/rules';
 import { currentAnnouncement } from '$lib/server/announcements';
+import { listPrizes } from '$lib/server/prizes';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season } = await parent();
-	if (!season) return { board: null, activity: [], campaigns: [], announcement: null };
+	if (!season) return { board: null, activity: [], campaigns: [], announcement: null, prizes: [] };
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
@@ -21,6 +22,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		board: getLeaderboard(db, season.id),
 		activity: recentActivity(db, season.id),
 		campaigns,
-		announcement: currentAnnouncement(db, season.id)
+		announcement: currentAnnouncement(db, season.id),
+		prizes: listPrizes(db, season.id)
 	};
 };

@@ -48,6 +48,15 @@ export type RankBy = 'confirmed' | 'total';
 
 export type SeasonStatus = 'draft' | 'scheduled' | 'live' | 'ended' | 'archived';
 
+/** One prize: for a final place, or for everyone who earns a badge. Images are data URLs. */
+export interface SeasonPrize {
+	title: string;
+	description?: string;
+	image?: string;
+	place?: number;
+	badgeId?: number;
+}
+
 export const season = sqliteTable(
 	'season',
 	{
@@ -79,7 +88,7 @@ export const season = sqliteTable(
 		/** The season this one repeats (null for a first season). */
 		previousSeasonId: integer('previous_season_id'),
 		/** Prizes per place or badge, shown on the board and in the hall of fame. */
-		prizes: text('prizes', { mode: 'json' }).$type<{ title: string; description?: string; image?: string; place?: number }[]>(),
+		prizes: text('prizes', { mode: 'json' }).$type<SeasonPrize[]>(),
 		/** A live announcement shown on every board (null: none). */
 		announcement: text('announcement'),
 		/** When the results became final (grace period over). */

@@ -1,0 +1,19 @@
+import { error } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/guards';
+import { prizeImage } from '$lib/server/prizes';
+
+/** A prize's picture. The URL carries a version (?v=), so the browser may keep it. */
+export const GET: RequestHandler = (event) => {
+	requireUser(event);
+	const image = prizeImage(getDb(), Number(event.params.seasonId), event.params.key);
+	if (!image) error(404, { message: 'This prize has no picture.' });
+	return new Response(new Uint8Array(image.bytes), {
+		headers: {
+			'content-type': image.type,
+			'cache-control': 'private, max-age=604800, immutable',
+			'x-content-type-options': 'nosniff'
+		}
+	});
+};
