@@ -45,6 +45,11 @@ export interface RecordSaleInput {
 	lines: { sku: string; quantity: number; unitPrice?: number }[];
 	customerRef?: string | null;
 	createdById?: number | null;
+	/**
+	 * The live season to count the sale in, for a person in parallel contests who chose one;
+	 * by default their most recently started live season.
+	 */
+	seasonId?: number;
 }
 
 export interface RecordedSale {
@@ -71,7 +76,7 @@ export interface RecordOptions {
  */
 export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
-	private seasons = new Map<number, { season?: Season; membership?: Membership }>();
+	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
 	private scorings = new Map<number, { bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }>();
 
@@ -90,22 +95,23 @@ export class SaleLookups {
 	}
 
 	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
-	seasonOf(tx: Tx, userId: number) {
-		let found = this.seasons.get(userId);
+	seasonOf(tx: Tx, userId: number, chosenSeasonId?: number) {
+		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
+		let found = this.seasons.get(key);
 		if (!found) {
 			const row = statement(
 				tx,
 				`SELECT m.season_id AS seasonId, t.id AS teamId, t.name AS teamName, t.emoji AS teamEmoji, t.color AS teamColor
 				 FROM season_member m JOIN season s ON s.id = m.season_id JOIN team t ON t.id = m.team_id
-				 WHERE s.status = 'live' AND m.user_id = ?
+				 WHERE s.status = 'live' AND m.user_id = ? AND (? IS NULL OR s.id = ?)
 				 ORDER BY s.starts_at DESC, s.id DESC LIMIT 1`
-			).get(userId) as (Membership & { seasonId: number }) | undefined;
+			).get(userId, chosenSeasonId ?? null, chosenSeasonId ?? null) as (Membership & { seasonId: number }) | undefined;
 			if (row) {
 				const { seasonId, ...membership } = row;
 				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
 				found = { season: this.seasonRows.get(seasonId), membership };
 			} else found = {};
-			this.seasons.set(userId, found);
+			this.seasons.set(key, found);
 		}
 		return found as { season: Season; membership: Membership } | { season: undefined; membership: undefined };
 	}
@@ -161,7 +167,7 @@ export function recordSaleInTx(
 	const seller = lookups.seller(tx, input.seller);
 	if (!seller) throw new SaleError('unknown_seller', 'No user has this email', { field: 'seller' });
 
-	const { season, membership } = lookups.seasonOf(tx, seller.id);
+	const { season, membership } = lookups.seasonOf(tx, seller.id, input.seasonId);
 	if (!season) {
 		throw new SaleError('not_a_member', `${seller.displayName} is not in a live season`, {
 			field: 'seller'

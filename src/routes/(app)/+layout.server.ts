@@ -1,12 +1,14 @@
 import type { LayoutServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/guards';
-import { getCurrentSeason, getLiveSeasonFor, getMembership } from '$lib/server/seasons';
+import { getMembership } from '$lib/server/seasons';
+import { chosenSeason } from '$lib/server/season-choice';
 
 export const load: LayoutServerLoad = (event) => {
 	const user = requireUser(event);
 	const db = getDb();
-	const season = getLiveSeasonFor(db, user.id) ?? getCurrentSeason(db) ?? null;
+	const chosen = chosenSeason(db, user, event.url, event.cookies);
+	const season = chosen.season ?? null;
 	const membership = season ? (getMembership(db, season.id, user.id) ?? null) : null;
 	return {
 		user,
@@ -20,6 +22,8 @@ export const load: LayoutServerLoad = (event) => {
 			status: season.status,
 			target: season.target
 		},
-		membership
+		membership,
+		/** Parallel contests: the live seasons this person can switch between (one: no switcher). */
+		liveSeasons: chosen.options
 	};
 };

@@ -2,17 +2,26 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/guards';
-import { getLiveSeasonFor, listProducts } from '$lib/server/seasons';
+import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons';
+import { chosenSeason } from '$lib/server/season-choice';
 import { engineRules, sellerDayContext } from '$lib/server/scoring-rules';
 import { getLeaderboard } from '$lib/server/leaderboard';
 import { recordSale, SaleError } from '$lib/server/sales';
 import { saleFormSchema } from '$lib/server/api/schemas';
 import { gapToNext } from '$lib/contest/ranking';
 
+/** The live season the person sells into: the one they chose on the board, if they take part in it. */
+function sellingSeason(event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0], userId: number) {
+	const db = getDb();
+	const user = requireUser(event);
+	const { season } = chosenSeason(db, user, event.url, event.cookies);
+	return season && season.status === 'live' && getMembership(db, season.id, userId) ? season : getLiveSeasonFor(db, userId);
+}
+
 export const load: PageServerLoad = (event) => {
 	const user = requireUser(event);
 	const db = getDb();
-	const season = getLiveSeasonFor(db, user.id);
+	const season = sellingSeason(event, user.id);
 	const products = season ? listProducts(db, season.id).filter((p) => p.active) : [];
 	const now = Date.now();
 	return {
@@ -60,6 +69,7 @@ export const actions: Actions = {
 				source: 'web',
 				externalId: `${user.id}:${parsed.data.requestId}`,
 				seller: { userId: user.id },
+				seasonId: sellingSeason(event, user.id)?.id,
 				occurredAt: Date.now(),
 				lines: parsed.data.lines,
 				customerRef: parsed.data.customerRef,
