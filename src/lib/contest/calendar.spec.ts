@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	addDaysToKey,
 	areConsecutiveWorkingDates,
+	daysLeft,
 	isWorkingDate,
 	isWorkingDay,
 	localDateKey,
@@ -562,4 +563,175 @@ describe('working days', () => {
 	it('refuses to search a calendar without working days', () => {
 		expect(() => nextWorkingDate('2026-03-27', [], [0, 1, 2, 3, 4, 5, 6])).toThrow(RangeError);
 	});
+});
+
+describe('a Europe/Warsaw season across the autumn DST change (25 Oct 2026)', () => {
+	// Clocks go back from 03:00 CEST to 02:00 CET at 01:00 UTC on Sunday 25 October.
+	const season = { ...seasonBounds({ startDate: '2026-10-01', endDate: '2026-12-31', timeZone: WARSAW }), timeZone: WARSAW };
+
+	it('starts at local midnight in summer time and ends at local midnight in winter time', () => {
+		expect([iso(season.startsAt), iso(season.endsAt)]).toEqual(['2026-09-30T22:00:00.000Z', '2026-12-31T23:00:00.000Z']);
+	});
+
+	it.each([
+		['2026-10-24', '2026-10-23T22:00:00.000Z', '2026-10-24T22:00:00.000Z', 24],
+		['2026-10-25', '2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z', 25],
+		['2026-10-26', '2026-10-25T23:00:00.000Z', '2026-10-26T23:00:00.000Z', 24]
+	])('the day %s runs from %s to %s (%i hours)', (key, start, end, hours) => {
+		const range = localDayRange(key, WARSAW);
+		expect(isoRange(range)).toEqual([start, end]);
+		expect((range[1] - range[0]) / HOUR).toBe(hours);
+	});
+
+	it.each([
+		['00:30 CEST, just after midnight', '2026-10-24T22:30:00Z', '2026-10-25'],
+		['02:30 CEST, the first 02:30', '2026-10-25T00:30:00Z', '2026-10-25'],
+		['02:30 CET, the repeated hour', '2026-10-25T01:30:00Z', '2026-10-25'],
+		['23:59 CET, the last minute of the long day', '2026-10-25T22:59:00Z', '2026-10-25'],
+		['00:00 CET, the next day', '2026-10-25T23:00:00Z', '2026-10-26']
+	])('a sale at %s belongs to the right local day', (_, instant, key) => {
+		expect(localDateKey(at(instant), WARSAW)).toBe(key);
+		expect(startOfLocalDay(at(instant), WARSAW)).toBe(localDayRange(key, WARSAW)[0]);
+	});
+
+	it('the week of the change ends at Monday local midnight, 169 hours after it began', () => {
+		const lastMinute = at('2026-10-25T22:59:00Z');
+		const nextMonday = at('2026-10-25T23:00:00Z');
+		expect(isoRange(weekRange(lastMinute, WARSAW))).toEqual(['2026-10-18T22:00:00.000Z', '2026-10-25T23:00:00.000Z']);
+		expect(isoRange(weekRange(nextMonday, WARSAW))).toEqual(['2026-10-25T23:00:00.000Z', '2026-11-01T23:00:00.000Z']);
+		expect(weekKey(lastMinute, WARSAW)).toBe(weekKey(at('2026-10-19T08:00:00Z'), WARSAW));
+		expect(weekKey(nextMonday, WARSAW)).not.toBe(weekKey(lastMinute, WARSAW));
+		expect(previousWeekRange(nextMonday, WARSAW)).toEqual(weekRange(lastMinute, WARSAW));
+	});
+
+	it.each([
+		['before the start: the whole season', '2026-09-15T10:00:00Z', 92],
+		['the first minute', '2026-09-30T22:00:00Z', 92],
+		['23:59 CEST on Saturday 24 Oct', '2026-10-24T21:59:00Z', 69],
+		['00:00 CEST on Sunday 25 Oct', '2026-10-24T22:00:00Z', 68],
+		['the repeated 02:30 on 25 Oct', '2026-10-25T01:30:00Z', 68],
+		['23:59 CET on 25 Oct (the 25-hour day)', '2026-10-25T22:59:00Z', 68],
+		['00:00 CET on Monday 26 Oct', '2026-10-25T23:00:00Z', 67],
+		['the last day', '2026-12-31T22:59:00Z', 1],
+		['the end', '2026-12-31T23:00:00Z', 0]
+	])('days left at %s', (_, instant, left) => {
+		expect(daysLeft(at(instant), season)).toBe(left);
+	});
+
+	it('counts calendar days, which 24-hour blocks get wrong after the change', () => {
+		const now = at('2026-10-24T22:00:00Z');
+		// 68 days and an hour of elapsed time remain, yet 68 local days.
+		expect(Math.ceil((season.endsAt - now) / (24 * HOUR))).toBe(69);
+		expect(daysLeft(now, season)).toBe(68);
+	});
+});
+
+describe('a season ending at midnight in Europe/Warsaw versus UTC', () => {
+	const inSeason = (ms: number, window: { startsAt: number; endsAt: number }) => ms >= window.startsAt && ms < window.endsAt;
+
+	it.each([
+		['winter (CET, UTC+1)', '2026-12-01', '2026-12-31', 1],
+		['summer (CEST, UTC+2)', '2026-07-01', '2026-07-31', 2]
+	])('in %s Warsaw ends earlier than UTC by the offset', (_, startDate, endDate, hours) => {
+		const warsaw = seasonBounds({ startDate, endDate, timeZone: WARSAW });
+		const utc = seasonBounds({ startDate, endDate, timeZone: 'UTC' });
+		expect(utc.endsAt - warsaw.endsAt).toBe(hours * HOUR);
+		expect(utc.startsAt - warsaw.startsAt).toBe(hours * HOUR);
+		expect(localDateKey(warsaw.endsAt - 1, WARSAW)).toBe(endDate);
+		expect(localDateKey(utc.endsAt - 1, 'UTC')).toBe(endDate);
+	});
+
+	it('a sale at 23:30 UTC on the last day counts in the UTC season, not in the Warsaw one', () => {
+		const dates = { startDate: '2026-12-01', endDate: '2026-12-31' };
+		const warsaw = seasonBounds({ ...dates, timeZone: WARSAW });
+		const utc = seasonBounds({ ...dates, timeZone: 'UTC' });
+		const sale = at('2026-12-31T23:30:00Z');
+		expect(inSeason(sale, utc)).toBe(true);
+		expect(inSeason(sale, warsaw)).toBe(false);
+		// In Warsaw it is already 00:30 on New Year's Day.
+		expect(localDateKey(sale, WARSAW)).toBe('2027-01-01');
+		// An hour earlier it counts in both.
+		expect(inSeason(sale - HOUR, warsaw)).toBe(true);
+	});
+
+	it('in summer the Warsaw season closes at 22:00 UTC', () => {
+		const warsaw = seasonBounds({ startDate: '2026-07-01', endDate: '2026-07-31', timeZone: WARSAW });
+		expect(inSeason(at('2026-07-31T21:59:59Z'), warsaw)).toBe(true);
+		expect(inSeason(at('2026-07-31T22:00:00Z'), warsaw)).toBe(false);
+	});
+});
+
+describe('recurrences from the console', () => {
+	const days = (s: { startsAt: number; endsAt: number }, timeZone: string) => [localDateKey(s.startsAt, timeZone), localDateKey(s.endsAt - 1, timeZone)];
+	const quarterly: Recurrence = { every: 3, unit: 'month' };
+	const monthly: Recurrence = { every: 1, unit: 'month' };
+	const fortnightly: Recurrence = { every: 2, unit: 'week' };
+
+	it('quarterly from 15 Nov 2026, back-to-back, chains 15 Feb, 15 May, 15 Aug and 15 Nov 2027', () => {
+		const season = { ...seasonBounds({ startDate: '2026-11-15', endDate: '2027-02-14', timeZone: WARSAW }), timeZone: WARSAW };
+		const next = nextSeason(season, quarterly);
+		expect(days(next, WARSAW)).toEqual(['2027-02-15', '2027-05-14']);
+		// 15 Feb starts in winter time, 15 May ends in summer time.
+		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual(['2027-02-14T23:00:00.000Z', '2027-05-14T22:00:00.000Z']);
+		const series = occurrences(season, quarterly, at('2027-12-01T00:00:00Z'));
+		expect(series.map((s) => days(s, WARSAW))).toEqual([
+			['2027-02-15', '2027-05-14'],
+			['2027-05-15', '2027-08-14'],
+			['2027-08-15', '2027-11-14'],
+			['2027-11-15', '2028-02-14']
+		]);
+		series.slice(1).forEach((s, i) => expect(s.startsAt).toBe(series[i].endsAt));
+	});
+
+	it('quarterly 15 Nov–15 Dec 2026 becomes 15 Feb–15 Mar 2027', () => {
+		const season = { ...seasonBounds({ startDate: '2026-11-15', endDate: '2026-12-15', timeZone: WARSAW }), timeZone: WARSAW };
+		const next = nextSeason(season, quarterly);
+		expect(days(next, WARSAW)).toEqual(['2027-02-15', '2027-03-15']);
+		expect(iso(next.endsAt)).toBe('2027-03-15T23:00:00.000Z');
+	});
+
+	it.each([
+		['UTC', 'UTC'],
+		['Europe/Warsaw', WARSAW]
+	])('monthly from 31 Jan clamps to 28 Feb, then returns to month end (%s)', (_, timeZone) => {
+		const season = { ...seasonBounds({ startDate: '2026-01-31', endDate: '2026-02-09', timeZone }), timeZone };
+		const series = occurrences(season, monthly, seasonBounds({ startDate: '2026-05-01', endDate: '2026-05-01', timeZone }).startsAt);
+		expect(series.map((s) => days(s, timeZone))).toEqual([
+			['2026-02-28', '2026-03-09'],
+			['2026-03-31', '2026-04-09'],
+			['2026-04-30', '2026-05-09']
+		]);
+		for (const s of series) expect(startOfLocalDay(s.startsAt, timeZone)).toBe(s.startsAt);
+	});
+
+	it('monthly, the single day 31 Jan becomes the single day 28 Feb', () => {
+		const season = { ...seasonBounds({ startDate: '2026-01-31', endDate: '2026-01-31', timeZone: WARSAW }), timeZone: WARSAW };
+		expect(days(nextSeason(season, monthly), WARSAW)).toEqual(['2026-02-28', '2026-02-28']);
+	});
+
+	it('every 2 weeks keeps Monday local midnight across the autumn change', () => {
+		const season = { ...seasonBounds({ startDate: '2026-10-19', endDate: '2026-10-25', timeZone: WARSAW }), timeZone: WARSAW };
+		// The week with the change lasts 169 hours; the next one the usual 168.
+		expect((season.endsAt - season.startsAt) / HOUR).toBe(169);
+		const next = nextSeason(season, fortnightly);
+		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual(['2026-11-01T23:00:00.000Z', '2026-11-08T23:00:00.000Z']);
+		expect((next.endsAt - next.startsAt) / HOUR).toBe(168);
+	});
+
+	it('every 2 weeks chains across both changes without drifting off midnight', () => {
+		const season = { ...seasonBounds({ startDate: '2026-10-12', endDate: '2026-10-18', timeZone: WARSAW }), timeZone: WARSAW };
+		const series = occurrences(season, fortnightly, at('2027-04-15T00:00:00Z'));
+		const starts = series.map((s) => localDateKey(s.startsAt, WARSAW));
+		expect(starts.slice(0, 3)).toEqual(['2026-10-26', '2026-11-09', '2026-11-23']);
+		expect(starts.at(-1)).toBe('2027-04-12');
+		for (const s of series) {
+			expect(startOfLocalDay(s.startsAt, WARSAW)).toBe(s.startsAt);
+			expect(weekdayOfMs(s.startsAt)).toBe(1);
+			expect(days(s, WARSAW)[1]).toBe(addDaysToKey(localDateKey(s.startsAt, WARSAW), 6));
+		}
+		// 12 Oct CEST to 26 Oct CET: two weeks and one hour of elapsed time.
+		expect(series[0].startsAt - season.startsAt).toBe(14 * 24 * HOUR + HOUR);
+	});
+
+	const weekdayOfMs = (ms: number) => new Date(localDateKey(ms, WARSAW) + 'T00:00:00Z').getUTCDay();
 });

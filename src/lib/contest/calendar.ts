@@ -129,6 +129,23 @@ export function seasonBounds({ startDate, endDate, timeZone }: SeasonDates): Sea
 	};
 }
 
+/** Calendar days from one date key to another (negative when `to` is earlier). */
+function daysBetweenKeys(from: DateKey, to: DateKey): number {
+	return Math.round((midnightOf(to, 'UTC').getTime() - midnightOf(from, 'UTC').getTime()) / 86_400_000);
+}
+
+/**
+ * The season's local days still to play at `now`, today included: 1 on its last day, 0 once it
+ * has ended, its whole length before it starts. Counted on the calendar, never as 24-hour
+ * blocks, so a 23- or 25-hour day is still one day.
+ */
+export function daysLeft(now: number, season: ZonedSeason): number {
+	if (now >= season.endsAt) return 0;
+	const lastDay = localDateKey(season.endsAt - 1, season.timeZone);
+	const from = localDateKey(Math.max(now, season.startsAt), season.timeZone);
+	return daysBetweenKeys(from, lastDay) + 1;
+}
+
 /** Quarterly is `{ every: 3, unit: 'month' }`. */
 export interface Recurrence {
 	every: number;

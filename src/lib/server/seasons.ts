@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from './db';
 import { product, season, seasonMember, team } from './db/schema';
 import type { CatalogueItem } from '../contest/types';
@@ -15,6 +15,41 @@ export function getCurrentSeason(db: Queryable) {
 		.where(eq(season.status, 'live'))
 		.orderBy(desc(season.startsAt), desc(season.id))
 		.get();
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * The seasons whose sales a manager may still confirm or reject: the live ones and the ended
+ * ones whose grace period is still running (results not final yet). Live first, then the most
+ * recently ended.
+ * Note: mirrors the scheduler, which archives an ended season at `endsAt + graceDays`.
+ */
+export function listReviewableSeasons(db: Queryable, now: number) {
+	return db
+		.select()
+		.from(season)
+		.where(
+			or(
+				eq(season.status, 'live'),
+				and(eq(season.status, 'ended'), isNull(season.finalizedAt), gt(sql`${season.endsAt} + ${season.graceDays} * ${DAY}`, now))
+			)
+		)
+		.orderBy(sql`${season.status} = 'live' desc`, desc(season.endsAt), desc(season.id))
+		.all();
+}
+
+/**
+ * The season the review queue is about: the one asked for when it is still reviewable, else
+ * the current live season, else the most recently ended one still in its grace period.
+ */
+export function getReviewSeason(db: Queryable, now: number, askedId?: number) {
+	const open = listReviewableSeasons(db, now);
+	const current = getCurrentSeason(db);
+	return {
+		seasons: open,
+		season: open.find((s) => s.id === askedId) ?? open.find((s) => s.id === current?.id) ?? open[0]
+	};
 }
 
 /** The live season a person takes part in, if any. */

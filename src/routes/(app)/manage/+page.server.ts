@@ -1,12 +1,20 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { getReviewSeason } from '$lib/server/seasons';
 import { seasonOverview } from '$lib/server/overview';
+import { reviewQueue } from '$lib/server/review-queue';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
-	return { overview: season ? seasonOverview(db, season.id) : null, seasonName: season?.name ?? null };
+	const now = Date.now();
+	// The live season, else one that ended but still takes late confirmations.
+	const { season } = getReviewSeason(db, now);
+	const pending = season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
+	return {
+		overview: season ? seasonOverview(db, season.id) : null,
+		seasonName: season?.name ?? null,
+		ended: season?.status === 'ended' ? { finalAt: season.endsAt + season.graceDays * 86_400_000, pending } : null
+	};
 };

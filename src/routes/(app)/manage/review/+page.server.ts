@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons';
 import { reviewSales, ReviewError } from '$lib/server/review';
 import {
 	QUEUE_LIMIT,
@@ -32,16 +32,17 @@ const filtersSchema = z.object({
 export const load: PageServerLoad = (event) => {
 	const user = requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
-	if (!season) return { season: null };
 	const q = event.url.searchParams;
+	const now = Date.now();
+	// An ended season stays here until its grace period is over, for late confirmations.
+	const { season, seasons } = getReviewSeason(db, now, id.parse(q.get('season') ?? undefined));
+	if (!season) return { season: null };
 	const filters = filtersSchema.parse({
 		team: q.get('team') ?? undefined,
 		seller: q.get('seller') ?? undefined,
 		product: q.get('product') ?? undefined,
 		age: q.get('age') ?? undefined
 	});
-	const now = Date.now();
 	const queue = reviewQueue(
 		db,
 		season.id,
@@ -53,9 +54,13 @@ export const load: PageServerLoad = (event) => {
 			id: season.id,
 			name: season.name,
 			timeZone: season.timeZone,
+			status: season.status,
+			endsAt: season.endsAt,
+			graceDays: season.graceDays,
 			requireConfirmation: season.requireConfirmation,
 			autoConfirmDays: season.autoConfirmDays
 		},
+		seasons: seasons.map((s) => ({ id: s.id, name: s.name, status: s.status })),
 		filters,
 		filtered: Object.values(filters).some((v) => v !== undefined),
 		options: queueFilterOptions(db, season.id),
@@ -98,12 +103,14 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	}
 
 	const db = getDb();
-	const season = getCurrentSeason(db);
-	if (!season) return fail(409, { message: 'No season is live.', values });
+	// Any season still open for review: the queue may show an ended one in its grace period,
+	// and a decision names sales, not a season.
+	const open = listReviewableSeasons(db, Date.now());
+	if (open.length === 0) return fail(409, { message: 'No season is open for review.', values });
 	const ids = [...new Set(parsed.data.ids)];
-	const inSeason = salesOfSeason(db, season.id, ids);
-	const stranger = ids.find((id) => !inSeason.has(id));
-	if (stranger) return fail(404, { message: `Sale #${stranger} is not a sale of ${season.name}.`, values });
+	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));
+	const stranger = ids.find((id) => !known.has(id));
+	if (stranger) return fail(404, { message: `Sale #${stranger} is not a sale of a season open for review.`, values });
 
 	try {
 		const results = reviewSales(db, ids, { decision, actor: { userId: user.id }, reason: reason || null });

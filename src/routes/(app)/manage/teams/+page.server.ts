@@ -68,7 +68,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { form: 'addTeam', message: parsed.error.issues[0].message, field: parsed.error.issues[0].path[0], values });
 		try {
 			const row = addTeam(getDb(), s.id, parsed.data, { userId: user.id });
-			return { form: 'addTeam', message: `Team ${row.emoji} ${row.name} added.` };
+			return { form: 'addTeam', ok: true, message: `Team ${row.emoji} ${row.name} added.` };
 		} catch (e) {
 			return failure('addTeam', e, { values });
 		}
