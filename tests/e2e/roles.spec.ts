@@ -42,7 +42,8 @@ test.describe('an executive', () => {
 		const nav = page.getByRole('navigation', { name: 'Main' });
 
 		// The navigation has rendered (so an absent link means hidden, not "not yet drawn").
-		await expect(nav.getByRole('link', { name: 'Board' })).toBeVisible();
+		await expect(nav.getByRole('link', { name: 'Board', exact: true })).toBeVisible();
+		await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible();
 		await expect(nav.getByRole('link', { name: 'Register sale' })).toHaveCount(0);
 		await expect(page.getByRole('link', { name: 'Register sale' })).toHaveCount(0);
 		await expect(page.getByRole('region', { name: 'Your standing' })).toHaveCount(0);

@@ -1,6 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
+import { getRequestEvent } from '$app/server';
 import { and, desc, eq } from 'drizzle-orm';
-import type { Queryable } from './db';
+import { getDb, type Queryable } from './db';
 import { season, seasonMember, type Season } from './db/schema';
 import { getCurrentSeason, getLiveSeasonFor, getSeason } from './seasons';
 import type { SessionUser } from './auth/session';
@@ -52,4 +53,16 @@ export function chosenSeason(
 	}
 	const season = (pick ? getSeason(db, pick) : undefined) ?? getLiveSeasonFor(db, user.id) ?? getCurrentSeason(db);
 	return { season, options };
+}
+
+/**
+ * The live season the contest console works on: the one chosen in the contest switcher, so
+ * that with parallel contests a manager edits the rules, badges or catalogue they are looking
+ * at. With one live season this is simply that season.
+ */
+export function consoleSeason(): Season | undefined {
+	const event = getRequestEvent();
+	const db = getDb();
+	const user = event.locals.user;
+	return user ? chosenSeason(db, user, event.url, event.cookies).season : getCurrentSeason(db);
 }

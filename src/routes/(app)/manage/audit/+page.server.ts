@@ -2,7 +2,7 @@ import type { PageServerLoad } from './$types';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { auditLog } from '$lib/server/audit-log';
 
 const querySchema = z.object({
@@ -24,7 +24,7 @@ export const load: PageServerLoad = (event) => {
 	return {
 		action: action ?? null,
 		// Dates in the live season's zone, like the rest of the console (UTC when none is live).
-		timeZone: getCurrentSeason(db)?.timeZone ?? 'UTC',
+		timeZone: consoleSeason()?.timeZone ?? 'UTC',
 		...auditLog(db, { action, page })
 	};
 };

@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import {
 	BadgeAdminError,
 	getLevels,
@@ -17,7 +17,7 @@ import {
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	if (!season) return { season: null, badges: [], levels: null, custom: false, saved: null };
 	const badges = listSeasonBadges(db, season.id);
 	const savedId = Number(event.url.searchParams.get('saved'));
@@ -33,7 +33,7 @@ export const load: PageServerLoad = (event) => {
 };
 
 function currentSeason() {
-	const season = getCurrentSeason(getDb());
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
 	return season;
 }

@@ -1,7 +1,8 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason, listProducts } from '$lib/server/seasons';
+import { listProducts } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import {
 	BadgeAdminError,
 	CRITERIA,
@@ -18,7 +19,7 @@ import {
 // edited (read after the role check); none for a new one.
 
 function currentSeason() {
-	const season = getCurrentSeason(getDb());
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live, so there are no badges to manage.' });
 	return season;
 }

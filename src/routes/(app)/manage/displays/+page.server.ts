@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { createAuditedDisplay, revokeDisplayById, seasonDisplays } from './displays.server';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name, timeZone: season.timeZone } : null,
 		displays: season ? seasonDisplays(db, season.id) : [],
@@ -35,7 +35,7 @@ export const actions: Actions = {
 			return fail(400, { form: 'create' as const, message: parsed.error.issues[0].message, values });
 		}
 		const db = getDb();
-		const season = getCurrentSeason(db);
+		const season = consoleSeason();
 		if (!season) {
 			const message = 'No season is live: a display shows a live season.';
 			return fail(409, { form: 'create' as const, message, values });
@@ -55,7 +55,7 @@ export const actions: Actions = {
 		const id = idSchema.safeParse(form.get('id'));
 		if (!id.success) return fail(400, { form: 'revoke' as const, message: 'Choose a display to revoke.' });
 		const db = getDb();
-		const season = getCurrentSeason(db);
+		const season = consoleSeason();
 		if (!season) return fail(409, { form: 'revoke' as const, message: 'No season is live.' });
 		const result = revokeDisplayById(db, season.id, id.data, { userId: user.id }, Date.now());
 		if (result.status === 'not_found') {

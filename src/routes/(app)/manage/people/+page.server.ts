@@ -1,13 +1,13 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { seasonPeople } from '$lib/server/people';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name } : null,
 		// Everyone is sent and the page filters: the list is a season's sales force, not a directory.

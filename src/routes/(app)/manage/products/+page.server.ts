@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import {
 	CatalogueError,
 	createProduct,
@@ -21,7 +21,7 @@ const MAX_FILE_BYTES = 1024 * 1024;
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	if (!season) return { season: null, products: [], categories: [] };
 	const products = listCatalogue(db, season.id).map(({ id, sku, name, category, points, price, active }) => ({
 		id,
@@ -40,7 +40,7 @@ export const load: PageServerLoad = (event) => {
 };
 
 function currentSeason() {
-	const season = getCurrentSeason(getDb());
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
 	return season;
 }

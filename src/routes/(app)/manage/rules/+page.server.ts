@@ -2,7 +2,8 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { catalogueOf, getCurrentSeason, listProducts } from '$lib/server/seasons';
+import { catalogueOf, listProducts } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { listRules, toEngineRule } from '$lib/server/scoring-rules';
 import { describeRule } from '$lib/contest/rules';
 import {
@@ -18,7 +19,7 @@ import { planRecalculation, recalculateSeason, type Recalculation } from '$lib/s
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	if (!season) return { season: null, rules: [], settings: null, saved: null };
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const now = Date.now();
@@ -42,7 +43,7 @@ export const load: PageServerLoad = (event) => {
 };
 
 function currentSeason() {
-	const season = getCurrentSeason(getDb());
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
 	return season;
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason, getSeason } from '$lib/server/seasons';
+import { getSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { listConsoleSeasons } from '$lib/server/season-console';
 import { parseMembersCsv, type CsvError } from '$lib/server/members-csv';
 import { addTeam, deleteTeam, moveMember, removeMember, teamSchema, teamsOverview, TeamsError, updateTeam } from './teams.server';
@@ -16,7 +17,7 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const seasons = listConsoleSeasons(db);
 	const asked = Number(event.url.searchParams.get('season'));
-	const live = getCurrentSeason(db);
+	const live = consoleSeason();
 	// The live season by default, else the next one being prepared, else the latest.
 	const chosen =
 		seasons.find((s) => s.id === asked) ??

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { badgeToValues, getSeasonBadge } from '$lib/server/badges-admin';
 import { badgeFormActions, badgeFormData } from '../badge-form.server';
 
@@ -15,7 +15,7 @@ function badgeId(raw: string): number {
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
 	if (!season || !row) error(404, { message: 'This badge does not exist (any more).' });
 	return { ...badgeFormData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };

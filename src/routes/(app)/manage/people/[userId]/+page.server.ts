@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { findPersonSale, personInSeason, personName } from '$lib/server/people';
 import { adjustPoints, AdjustmentError } from '$lib/server/adjustments';
 import { reviewSales, ReviewError } from '$lib/server/review';
@@ -19,7 +19,7 @@ function personId(raw: string): number {
 export const load: PageServerLoad = (event) => {
 	const user = requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
 	const found = personInSeason(db, season.id, personId(event.params.userId));
 	if (!found) error(404, { message: `This person does not take part in ${season.name}.` });
@@ -53,7 +53,7 @@ export const actions: Actions = {
 		const parsed = adjustSchema.safeParse({ points: values.points.trim() === '' ? undefined : values.points, reason: values.reason });
 		if (!parsed.success) return fail(400, { form: 'adjust' as const, message: parsed.error.issues[0].message, values });
 		const db = getDb();
-		const season = getCurrentSeason(db);
+		const season = consoleSeason();
 		if (!season) return fail(409, { form: 'adjust' as const, message: 'No season is live.', values });
 		try {
 			adjustPoints(db, { seasonId: season.id, userId, points: parsed.data.points, reason: parsed.data.reason, actor: { userId: user.id } });
@@ -81,7 +81,7 @@ export const actions: Actions = {
 		const parsed = reverseSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { form: 'reverse' as const, message: parsed.error.issues[0].message, values });
 		const db = getDb();
-		const season = getCurrentSeason(db);
+		const season = consoleSeason();
 		if (!season) return fail(409, { form: 'reverse' as const, message: 'No season is live.', values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
 		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { listCatalogue } from '$lib/server/catalogue';
 import { catalogueToCsv } from '$lib/server/catalogue-csv';
 
@@ -10,7 +10,7 @@ import { catalogueToCsv } from '$lib/server/catalogue-csv';
 export const GET: RequestHandler = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
 	const slug = season.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'season';
 	return new Response(catalogueToCsv(listCatalogue(db, season.id)), {

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { consoleSeason } from '$lib/server/season-choice';
 import { getRule, ruleToValues } from '$lib/server/rules-admin';
 import { ruleFormActions, ruleFormData } from '../rule-form.server';
 
@@ -15,7 +15,7 @@ function ruleId(raw: string): number {
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = getCurrentSeason(db);
+	const season = consoleSeason();
 	const row = season && getRule(db, season.id, ruleId(event.params.id));
 	if (!season || !row) error(404, { message: 'This rule does not exist (any more).' });
 	return { ...ruleFormData(ruleToValues(row, season.timeZone)), ruleId: row.id, ruleName: row.name };
