@@ -73,7 +73,9 @@ export const test = base.extend<TestFixtures, { sessions: Sessions }>({
 			const baseURL = workerInfo.project.use.baseURL;
 			const cache = new Map<string, Promise<StorageState>>();
 			const signInOnce = async (email: string) => {
-				const context = await browser.newContext({ baseURL });
+				// Note: the test runner's browser.newContext() inherits the test's `use` options,
+				// including the storage state of `account`: start signed out explicitly.
+				const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
 				try {
 					await signIn(await context.newPage(), email);
 					return await context.storageState();
