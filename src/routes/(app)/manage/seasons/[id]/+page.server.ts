@@ -1,8 +1,8 @@
-import { error, fail } from '@sveltejs/kit';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getSeason } from '$lib/server/seasons';
 import { publishDraft } from '$lib/server/season-admin';
 import { announcementSchema, setAnnouncement, ANNOUNCEMENT_MAX } from '$lib/server/announcements';
 import {
@@ -18,16 +18,9 @@ import { localDateKey } from '$lib/contest/calendar';
 import { parseSeasonValues, readSeasonValues, seasonValues } from '../season-form.server';
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
 
-function seasonOf(event: Pick<RequestEvent, 'params'>) {
-	const id = Number(event.params.id);
-	const found = Number.isInteger(id) && id > 0 ? getSeason(getDb(), id) : undefined;
-	if (!found) error(404, { message: 'There is no such season.' });
-	return found;
-}
-
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	const s = seasonOf(event);
+	const s = seasonFromParams(event);
 	const db = getDb();
 	const counts = listConsoleSeasons(db).find((row) => row.id === s.id);
 	return {
@@ -61,7 +54,7 @@ const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const
 export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		const form = await event.request.formData();
 		const sent = readSeasonValues(form);
 		// Locked fields are disabled in the form (not sent): they keep the season's values.
@@ -94,7 +87,7 @@ export const actions: Actions = {
 
 	publish: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		if (s.status !== 'draft') return fail(409, { form: 'publish' as const, message: 'Only a draft can be published: this season already is.' });
 		const after = publishDraft(getDb(), s.id, { userId: user.id });
 		return {
@@ -105,7 +98,7 @@ export const actions: Actions = {
 
 	announce: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		const form = await event.request.formData();
 		const text = String(form.get('announcement') ?? '');
 		const parsed = announcementSchema.safeParse(text);
@@ -121,7 +114,7 @@ export const actions: Actions = {
 
 	clearAnnouncement: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		try {
 			setAnnouncement(getDb(), s.id, null, { userId: user.id });
 		} catch (e) {

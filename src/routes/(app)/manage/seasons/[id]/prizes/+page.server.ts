@@ -1,22 +1,15 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { seasonFromParams } from '../../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getSeason } from '$lib/server/seasons';
 import { bannerFromFile } from '$lib/server/season-console';
 import { listPrizes, MAX_PLACE, prizeBadgeChoices, PrizeError, removePrize, savePrize } from '$lib/server/prizes';
 
-function seasonOf(event: Pick<RequestEvent, 'params'>) {
-	const id = Number(event.params.id);
-	const found = Number.isInteger(id) && id > 0 ? getSeason(getDb(), id) : undefined;
-	if (!found) error(404, { message: 'There is no such season.' });
-	return found;
-}
-
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	const s = seasonOf(event);
+	const s = seasonFromParams(event);
 	const db = getDb();
 	return {
 		season: { id: s.id, name: s.name, status: s.status },
@@ -47,7 +40,7 @@ const prizeForm = z
 export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		const form = await event.request.formData();
 		const text = (key: string) => String(form.get(key) ?? '');
 		const values = { for: text('for'), place: text('place'), badgeId: text('badgeId'), title: text('title'), description: text('description') };
@@ -73,7 +66,7 @@ export const actions: Actions = {
 	},
 	remove: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonOf(event);
+		const s = seasonFromParams(event);
 		const key = String((await event.request.formData()).get('key') ?? '');
 		try {
 			removePrize(getDb(), s.id, key, { userId: user.id });
