@@ -109,12 +109,14 @@ const DRY_RUN = Symbol('dry run');
 export async function importSales(
 	db: Db,
 	text: string,
-	options: { dryRun: boolean; actor: Actor; mapping?: ColumnMapping; batchSize?: number; clock?: Clock; onProgress?: (done: number, total: number) => void }
+	options: { dryRun: boolean; actor: Actor; mapping?: ColumnMapping; batchSize?: number; clock?: Clock; onProgress?: (doneRows: number, totalRows: number) => void }
 ): Promise<ImportReport> {
 	const clock = options.clock ?? systemClock;
 	const { rows, groups, errors, invalidRows, badIds } = parseSalesCsv(text, options.mapping);
 	const results: ImportResult[] = [];
-	const rejectGroup = (group: SaleGroup, column: string, message: string) => {
+	// Errors name the file's own column, as the user mapped it.
+	const rejectGroup = (group: SaleGroup, field: ImportField, message: string) => {
+		const column = options.mapping?.[field] ?? field;
 		const first = group.rows[0].row;
 		for (const r of group.rows) {
 			if (!invalidRows.has(r.row)) errors.push({ row: r.row, column, message: r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})` });
@@ -145,6 +147,10 @@ export async function importSales(
 
 	const batchSize = options.batchSize ?? 500;
 	const report = { new: 0, duplicate: 0, rejected: 0, points: 0 };
+	// Progress counts the file's data rows: rows refused while parsing are done at once, the
+	// others when their batch is.
+	let doneRows = rows - valid.reduce((n, g) => n + g.rows.length, 0);
+	options.onProgress?.(doneRows, rows);
 	for (let start = 0; start < valid.length; start += batchSize) {
 		const batch = valid.slice(start, start + batchSize);
 		const now = clock();
@@ -197,7 +203,7 @@ export async function importSales(
 		}
 		for (const o of outcomes) {
 			if (o.outcome === 'error') {
-				const column = o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku' ? 'sku' : o.error!.code === 'outside_season' || o.error!.code === 'in_the_future' ? 'occurredAt' : 'sellerEmail';
+				const column: ImportField = o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku' ? 'sku' : o.error!.code === 'outside_season' || o.error!.code === 'in_the_future' ? 'occurredAt' : 'sellerEmail';
 				rejectGroup(o.group, column, o.error!.message);
 				report.rejected += 1;
 				continue;
@@ -212,7 +218,8 @@ export async function importSales(
 				evaluateAwards(db, seasonId, { userIds: [...sellers], clock });
 			}
 		}
-		options.onProgress?.(Math.min(start + batchSize, valid.length), valid.length);
+		doneRows += batch.reduce((n, g) => n + g.rows.length, 0);
+		options.onProgress?.(doneRows, rows);
 		// Let live requests and socket pushes through between batches.
 		await new Promise((resolve) => setImmediate(resolve));
 	}

@@ -1,0 +1,12 @@
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { EXECUTIVES, requireRole } from '$lib/server/guards';
+import { rankingCsv } from '$lib/server/exports';
+import { csvResponse, seasonFor } from '../csv-response.server';
+
+// Endpoints run no layout load: the role is checked here.
+export const GET: RequestHandler = (event) => {
+	requireRole(event, EXECUTIVES, 'Exports are for executives, managers and admins.');
+	const season = seasonFor(event);
+	return csvResponse(rankingCsv(getDb(), season.id), season, 'ranking');
+};

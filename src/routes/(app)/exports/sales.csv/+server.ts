@@ -1,0 +1,12 @@
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { salesCsv } from '$lib/server/exports';
+import { csvResponse, seasonFor } from '../csv-response.server';
+
+// Endpoints run no layout load: the role is checked here.
+export const GET: RequestHandler = (event) => {
+	requireRole(event, MANAGERS, 'This export is for contest managers.');
+	const season = seasonFor(event);
+	return csvResponse(salesCsv(getDb(), season.id), season, 'sales');
+};

@@ -1,0 +1,15 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/guards';
+import { exportableSeasons, exportSeason } from '$lib/server/exports';
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, MANAGERS);
+	const db = getDb();
+	const asked = Number(event.url.searchParams.get('season'));
+	const season = exportSeason(db, Number.isInteger(asked) && asked > 0 ? asked : null);
+	return {
+		seasons: exportableSeasons(db),
+		season: season ? { id: season.id, name: season.name, status: season.status } : null
+	};
+};

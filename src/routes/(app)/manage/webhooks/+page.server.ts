@@ -1,0 +1,72 @@
+import { fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { getDb } from '$lib/server/db';
+import { ADMINS, requireRole } from '$lib/server/guards';
+import { WEBHOOK_EVENTS } from '$lib/server/webhooks';
+import {
+	createWebhook,
+	deleteWebhook,
+	listDeliveries,
+	listWebhooks,
+	queueTestEvent,
+	setWebhookActive,
+	WebhookAdminError,
+	webhookInput
+} from '$lib/server/webhooks-admin';
+
+const ADMIN_ONLY = 'Webhooks are managed by admins: ask an admin to add or change one.';
+const admin = (event: RequestEvent) => requireRole(event, ADMINS, ADMIN_ONLY);
+const idSchema = z.coerce.number().int().positive();
+
+export const load: PageServerLoad = (event) => {
+	admin(event);
+	const db = getDb();
+	return { webhooks: listWebhooks(db), deliveries: listDeliveries(db, 50), events: [...WEBHOOK_EVENTS], now: Date.now() };
+};
+
+/** Runs one change to an existing webhook; a vanished webhook is a 404 with its message. */
+async function change(event: RequestEvent, kind: 'toggle' | 'delete' | 'test', run: (id: number, form: FormData) => string) {
+	admin(event);
+	const form = await event.request.formData();
+	const id = idSchema.safeParse(form.get('id'));
+	if (!id.success) return fail(400, { kind, message: 'Choose a webhook.' });
+	try {
+		return { kind, message: run(id.data, form), ok: true as const };
+	} catch (e) {
+		if (e instanceof WebhookAdminError) return fail(409, { kind, message: e.message });
+		throw e;
+	}
+}
+
+export const actions = {
+	create: async (event) => {
+		const user = admin(event);
+		const form = await event.request.formData();
+		const values = { url: String(form.get('url') ?? ''), events: form.getAll('events').map(String) };
+		const parsed = webhookInput.safeParse(values);
+		if (!parsed.success) {
+			const errors: Record<string, string> = {};
+			for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+			return fail(400, { kind: 'create' as const, message: 'Check the webhook and try again.', errors, values });
+		}
+		const created = createWebhook(getDb(), parsed.data, { userId: user.id }, Date.now());
+		return { kind: 'create' as const, message: 'Webhook added.', created };
+	},
+	toggle: (event) =>
+		change(event, 'toggle', (id, form) => {
+			const active = form.get('active') === 'true';
+			const row = setWebhookActive(getDb(), id, active, { userId: event.locals.user!.id }, Date.now());
+			return active ? `Events go to ${row.url} again.` : `${row.url} gets no events until it is enabled again.`;
+		}),
+	delete: (event) =>
+		change(event, 'delete', (id) => {
+			const row = deleteWebhook(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+			return `Removed the webhook for ${row.url}.`;
+		}),
+	test: (event) =>
+		change(event, 'test', (id) => {
+			const row = queueTestEvent(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+			return `A test event is on its way to ${row.url}: see the delivery log.`;
+		})
+} satisfies Actions;
