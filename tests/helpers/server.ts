@@ -30,15 +30,18 @@ export interface RunningServer {
 }
 
 /**
- * Starts the production build (`node build/server.js`) on a free port with its own database
- * (a fresh temp file unless `dbPath` is given), the way an operator runs it.
+ * Starts the production build (`node build/server.js`) on a free port (or `port`, to restart a
+ * server where its clients expect it) with its own database (a fresh temp file unless `dbPath`
+ * is given), the way an operator runs it.
  */
-export async function startServer(options: { dbPath?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+	options: { dbPath?: string; port?: number; env?: Record<string, string> } = {}
+): Promise<RunningServer> {
 	const entry = join(ROOT, 'build/server.js');
 	if (!existsSync(entry)) throw new Error('build/server.js is missing: run `npm run build` first');
 	const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'honorboard-server-'));
 	const dbPath = options.dbPath ?? join(dir!, 'server.db');
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const url = `http://localhost:${port}`;
 	const child = spawn(process.execPath, [entry], {
 		cwd: ROOT,
