@@ -61,6 +61,8 @@ export interface RecordedSale {
 	breakdown?: ScoreBreakdown;
 }
 
+const INTEGRATION_SOURCES = new Set<SaleSource>(['api', 'import']);
+
 // Clocks drift between a phone, a CRM and this server: a little "future" is tolerated.
 const FUTURE_TOLERANCE = 5 * 60 * 1000;
 
@@ -150,10 +152,13 @@ export function recordSaleInTx(
 ): RecordedInTx {
 	// The per-sale statements below are cached prepared statements: an import runs them
 	// hundreds of thousands of times (see db/statements.ts).
-	const existing = statement(
-		tx,
-		'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?'
-	).get(input.source, input.externalId) as { id: number; seasonId: number; status: string; points: number } | undefined;
+	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
+	// the other is the same sale, counted once.
+	const existing = (
+		INTEGRATION_SOURCES.has(input.source)
+			? statement(tx, `SELECT id, season_id AS seasonId, status, points FROM sale WHERE source IN ('api', 'import') AND external_id = ? LIMIT 1`).get(input.externalId)
+			: statement(tx, 'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?').get(input.source, input.externalId)
+	) as { id: number; seasonId: number; status: string; points: number } | undefined;
 	if (existing) {
 		const current = statement(tx, 'SELECT version FROM season WHERE id = ?').get(existing.seasonId) as { version: number };
 		return {
