@@ -1,0 +1,18 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { EXECUTIVES, requireRole } from '$lib/server/guards';
+import { systemClock } from '$lib/server/clock';
+import { dashboardSeasons, loadDashboard } from '$lib/server/dashboard';
+import { getLeaderboard } from '$lib/server/leaderboard';
+
+export const load: PageServerLoad = (event) => {
+	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');
+	const db = getDb();
+	const seasons = dashboardSeasons(db);
+	const dashboard = loadDashboard(db, event.url.searchParams, systemClock);
+	if (!dashboard && event.url.searchParams.has('season')) error(404, { message: 'No such season.' });
+	// The live board's snapshot seeds the socket subscription that keeps the page fresh.
+	const board = dashboard?.season.status === 'live' ? getLeaderboard(db, dashboard.season.id) : null;
+	return { seasons, dashboard, board };
+};
