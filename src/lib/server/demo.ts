@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db';
-import { badge, product, season, seasonMember, team } from './db/schema';
+import { badge, product, rule, season, seasonMember, team } from './db/schema';
 import type { BadgeCriterion } from '../contest/badges';
 import { recordSale } from './sales';
 import { evaluateAwards } from './awards';
@@ -120,6 +120,19 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			.run();
 		tx.insert(badge)
 			.values(BADGES.map((b) => ({ ...b, seasonId: created.id })))
+			.run();
+		// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
+		// a campaign effect to show; it does not change how today's sales score.
+		const day = (daysAgo: number) => new TZDate(local.getFullYear(), local.getMonth(), local.getDate() - daysAgo, timeZone).getTime();
+		tx.insert(rule)
+			.values({
+				seasonId: created.id,
+				name: 'Audio week: double points',
+				target: { kind: 'category', category: 'Audio' },
+				effect: { kind: 'multiplier', factor: 2 },
+				startsAt: Math.max(startsAt, day(13)),
+				endsAt: Math.max(startsAt, day(6))
+			})
 			.run();
 		tx.insert(seasonMember)
 			.values(reps.map((rep, i) => ({ seasonId: created.id, userId: rep.id, teamId: teamIds[i % 3], joinedAt: startsAt })))
