@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { attachRealtime } from './src/lib/server/realtime/attach';
 import { closeDb, getDb } from './src/lib/server/db';
-import { startJobs } from './src/lib/server/jobs';
+import { startJobs } from './src/lib/server/shared/jobs';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -13,7 +13,8 @@ process.env.ORIGIN ??= `http://localhost:${port}`;
 process.env.BODY_SIZE_LIMIT ??= '50M';
 
 getDb(); // open and migrate before the first request
-const { handler } = await import('./build/handler.js');
+// 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
+const { handler } = await import('honorboard:handler');
 
 let stopping = false;
 const server = createServer((req, res) => {

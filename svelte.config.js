@@ -5,7 +5,19 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter({ out: 'build' })
+		adapter: adapter({ out: 'build' }),
+		typescript: {
+			// Type-check the production entry, the CLI, the benchmarks and the configs too.
+			config: (config) => {
+				config.include.push(
+					'../server.ts',
+					'../scripts/**/*.ts',
+					'../scripts/**/*.mjs',
+					'../bench/**/*.ts',
+					'../*.config.ts'
+				);
+			}
+		}
 	}
 };
 

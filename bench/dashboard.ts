@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
-import { dashboardData, type DashboardFilters } from '../src/lib/server/dashboard';
+import { dashboardData, type DashboardFilters } from '../src/lib/server/dashboard/figures';
 import { hashPassword } from '../src/lib/server/auth/password';
 import { missingBuild, snapshotBuild, startBenchServer, type BenchServer } from './lib/server';
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { tempDb } from '../tests/helpers/db';
 import { makeMember, makeProduct, makeSeason, makeTeam } from '../tests/helpers/factories';
 import { rule } from '../src/lib/server/db/schema';
-import { importSales } from '../src/lib/server/sales-import';
+import { importSales } from '../src/lib/server/imports/sales';
 
 const { values } = parseArgs({
 	options: { rows: { type: 'string', default: '100000' }, people: { type: 'string', default: '1000' }, batch: { type: 'string', default: '500' } }

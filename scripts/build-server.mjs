@@ -15,7 +15,7 @@ await build({
 		{
 			name: 'handler-beside',
 			setup(b) {
-				b.onResolve({ filter: /^\.\/build\/handler\.js$/ }, () => ({
+				b.onResolve({ filter: /^honorboard:handler$/ }, () => ({
 					path: './handler.js',
 					external: true
 				}));

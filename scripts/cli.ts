@@ -1,11 +1,11 @@
 // Administration without the web UI: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util';
 import { closeDb, getDb } from '../src/lib/server/db';
-import { createUser, findUserByEmail } from '../src/lib/server/users';
+import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken } from '../src/lib/server/auth/api-token';
-import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/demo';
+import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
-import { createDisplay, DisplayError, revokeDisplay } from '../src/lib/server/displays';
+import { createDisplay, DisplayError, revokeDisplay } from '../src/lib/server/displays/tokens';
 
 const USAGE = `Usage: npm run cli -- <command>
 

@@ -8,12 +8,19 @@ const out = '.test-reports';
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+/**
+ * @param {string} title
+ * @param {string} command
+ * @param {string[]} args
+ * @param {Record<string, string>} env
+ */
 function run(title, command, args, env = {}) {
 	console.log(`\n▶ ${title}`);
 	const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
 	return result.status ?? 1;
 }
 
+/** @param {string} path */
 function readJson(path) {
 	return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
 }

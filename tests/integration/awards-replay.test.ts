@@ -6,10 +6,10 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import { openDatabase, type Db } from '../../src/lib/server/db';
-import { recordSale, type RecordSaleInput } from '../../src/lib/server/sales';
-import { importSales } from '../../src/lib/server/sales-import';
-import { evaluateAwards } from '../../src/lib/server/awards';
-import { createBadge, type BadgeDraft } from '../../src/lib/server/badges-admin';
+import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { importSales } from '../../src/lib/server/imports/sales';
+import { evaluateAwards } from '../../src/lib/server/badges/awards';
+import { createBadge, type BadgeDraft } from '../../src/lib/server/badges/admin';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 
 const DAY = 24 * 60 * 60 * 1000;

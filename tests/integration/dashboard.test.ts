@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeSeason, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/sales';
-import { reviewSales } from '../../src/lib/server/review';
-import { adjustPoints } from '../../src/lib/server/adjustments';
-import { dashboardCsvRows, dashboardData, loadDashboard, localDayIndexSql, parseFilters, type DashboardFilters } from '../../src/lib/server/dashboard';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales } from '../../src/lib/server/scoring/review';
+import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { dashboardCsvRows, dashboardData, loadDashboard, localDayIndexSql, parseFilters, type DashboardFilters } from '../../src/lib/server/dashboard/figures';
 import { rule, season, seasonResult } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { eq, sql } from 'drizzle-orm';

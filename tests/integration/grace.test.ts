@@ -5,11 +5,11 @@ import { tempDb } from '../helpers/db';
 import { makeMember, makeProduct, makeTeam, theme } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { season } from '../../src/lib/server/db/schema';
-import { runScheduler } from '../../src/lib/server/scheduler';
-import { recordSale } from '../../src/lib/server/sales';
-import { reviewSales } from '../../src/lib/server/review';
-import { reviewQueue } from '../../src/lib/server/review-queue';
-import { getReviewSeason, listReviewableSeasons } from '../../src/lib/server/seasons';
+import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales } from '../../src/lib/server/scoring/review';
+import { reviewQueue } from '../../src/lib/server/scoring/review-queue';
+import { getReviewSeason, listReviewableSeasons } from '../../src/lib/server/seasons/queries';
 import { seasonBounds } from '../../src/lib/contest/calendar';
 
 let ctx: ReturnType<typeof tempDb>;

@@ -8,8 +8,8 @@ import { openDatabase } from '../../src/lib/server/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule } from '../../src/lib/server/db/schema';
-import { importSales } from '../../src/lib/server/sales-import';
-import { recordSale, SaleError } from '../../src/lib/server/sales';
+import { importSales } from '../../src/lib/server/imports/sales';
+import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
 
 let a: ReturnType<typeof tempDb>;
 beforeEach(() => (a = tempDb()));

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeMember, makeTeam, makeUser, standingsVsLedger } from '../helpers/factories';
-import { recordSale, SaleError, type RecordSaleInput } from '../../src/lib/server/sales';
+import { recordSale, SaleError, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { ledgerEntry, sale, season, seasonMember, standing } from '../../src/lib/server/db/schema';
-import { getLeaderboard } from '../../src/lib/server/leaderboard';
+import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import type { Db } from '../../src/lib/server/db';
 import type { SaleSource } from '../../src/lib/server/db/schema';
 

@@ -4,10 +4,10 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeUser, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule, sale, standing, season } from '../../src/lib/server/db/schema';
-import { recordSale, SaleError } from '../../src/lib/server/sales';
-import { reviewSales, ReviewError, autoConfirm } from '../../src/lib/server/review';
-import { adjustPoints } from '../../src/lib/server/adjustments';
-import { recalculateSeason, planRecalculation } from '../../src/lib/server/recalculate';
+import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
+import { reviewSales, ReviewError, autoConfirm } from '../../src/lib/server/scoring/review';
+import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { recalculateSeason, planRecalculation } from '../../src/lib/server/scoring/recalculate';
 
 /** Deterministic pseudo-random numbers so a failure can be replayed. */
 function random(seed: number) {

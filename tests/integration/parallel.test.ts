@@ -6,7 +6,7 @@ import { seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { sale, seasonMember } from '../../src/lib/server/db/schema';
-import { recordSale, SaleError } from '../../src/lib/server/sales';
+import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
 
 const DAY = 24 * 60 * 60 * 1000;
 

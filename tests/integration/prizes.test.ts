@@ -6,8 +6,8 @@ import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helper
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { badge, season } from '../../src/lib/server/db/schema';
-import { listPrizes, mergeFormPrizes, PrizeError, removePrize, savePrize } from '../../src/lib/server/prizes';
-import { cloneSeason } from '../../src/lib/server/season-clone';
+import { listPrizes, mergeFormPrizes, PrizeError, removePrize, savePrize } from '../../src/lib/server/seasons/prizes';
+import { cloneSeason } from '../../src/lib/server/seasons/clone';
 
 // A 1×1 PNG: the smallest picture the upload accepts.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');

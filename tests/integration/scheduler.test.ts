@@ -4,9 +4,9 @@ import { tempDb } from '../helpers/db';
 import { makeMember, makeProduct, makeTeam } from '../helpers/factories';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { award, rule, season, seasonResult, seasonTransition } from '../../src/lib/server/db/schema';
-import { runScheduler } from '../../src/lib/server/scheduler';
-import { recordSale } from '../../src/lib/server/sales';
-import { reviewSales, ReviewError } from '../../src/lib/server/review';
+import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales, ReviewError } from '../../src/lib/server/scoring/review';
 import { seasonBounds } from '../../src/lib/contest/calendar';
 import { theme } from '../helpers/factories';
 

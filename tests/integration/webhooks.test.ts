@@ -4,9 +4,9 @@ import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import { badge, season, webhook, webhookDelivery } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/sales';
-import { runScheduler } from '../../src/lib/server/scheduler';
-import { deliverDueWebhooks, MAX_ATTEMPTS, newWebhookSecret, verifySignature } from '../../src/lib/server/webhooks';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { deliverDueWebhooks, MAX_ATTEMPTS, newWebhookSecret, verifySignature } from '../../src/lib/server/webhooks/delivery';
 
 interface Received {
 	headers: Record<string, string | string[] | undefined>;

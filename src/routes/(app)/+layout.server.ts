@@ -1,8 +1,8 @@
 import type { LayoutServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/guards';
-import { getMembership } from '$lib/server/seasons';
-import { chosenSeason } from '$lib/server/season-choice';
+import { requireUser } from '$lib/server/auth/guards';
+import { getMembership } from '$lib/server/seasons/queries';
+import { chosenSeason } from '$lib/server/seasons/choice';
 
 export const load: LayoutServerLoad = (event) => {
 	const user = requireUser(event);

@@ -1,12 +1,12 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getLeaderboard } from '$lib/server/leaderboard';
-import { recentActivity } from '$lib/server/activity';
-import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
-import { catalogueOf, listProducts } from '$lib/server/seasons';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { recentActivity } from '$lib/server/boards/activity';
+import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
+import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { describeRule } from '$lib/contest/rules';
-import { currentAnnouncement } from '$lib/server/announcements';
-import { listPrizes } from '$lib/server/prizes';
+import { currentAnnouncement } from '$lib/server/seasons/announcements';
+import { listPrizes } from '$lib/server/seasons/prizes';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season } = await parent();

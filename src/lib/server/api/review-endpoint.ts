@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getDb } from '../db';
 import { apiHandler, ApiError } from './respond';
-import { reviewByExternalId, ReviewError, type Decision } from '../review';
+import { reviewByExternalId, ReviewError, type Decision } from '../scoring/review';
 
 const reviewBodySchema = z.object({ reason: z.string().trim().max(500).optional() }).default({});
 

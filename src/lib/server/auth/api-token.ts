@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { apiToken } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashToken } from './session';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../shared/clock';
 
 export type ApiPrincipal = { tokenId: number; name: string; role: Role };
 

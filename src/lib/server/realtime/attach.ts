@@ -3,9 +3,9 @@ import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getDb, type Db } from '../db';
 import { sessionTokenFromCookieHeader, validateSessionToken, type SessionUser } from '../auth/session';
-import { getLeaderboard } from '../leaderboard';
-import { getSeason } from '../seasons';
-import { checkDisplayToken, isDisplayRevoked } from '../displays';
+import { getLeaderboard } from '../boards/leaderboard';
+import { getSeason } from '../seasons/queries';
+import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import { seasonRoom, type ClientToServerEvents, type ServerToClientEvents } from '../../realtime/events';
 import { Publisher, setPublisher, type PublisherOptions } from './publish';
 

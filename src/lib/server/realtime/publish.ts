@@ -1,6 +1,6 @@
 import type { Server } from 'socket.io';
 import type { Queryable } from '../db';
-import { getLeaderboard } from '../leaderboard';
+import { getLeaderboard } from '../boards/leaderboard';
 import {
 	seasonRoom,
 	type ActivityItem,

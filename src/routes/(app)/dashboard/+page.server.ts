@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { EXECUTIVES, requireRole } from '$lib/server/guards';
-import { systemClock } from '$lib/server/clock';
-import { dashboardSeasons, loadDashboard } from '$lib/server/dashboard';
-import { getLeaderboard } from '$lib/server/leaderboard';
+import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
+import { systemClock } from '$lib/server/shared/clock';
+import { dashboardSeasons, loadDashboard } from '$lib/server/dashboard/figures';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');

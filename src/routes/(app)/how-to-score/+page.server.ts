@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons';
-import { listRules, toEngineRule } from '$lib/server/scoring-rules';
+import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
+import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
 
 export const load: PageServerLoad = async ({ parent }) => {

@@ -1,5 +1,5 @@
 import type { LayoutServerLoad } from './$types';
-import { MANAGERS, requireRole } from '$lib/server/guards';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 
 // Guards every page of the console. Form actions do not run layout loads: each action must
 // call requireRole(event, MANAGERS) itself.

@@ -1,9 +1,9 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getReviewSeason } from '$lib/server/seasons';
-import { seasonOverview } from '$lib/server/overview';
-import { reviewQueue } from '$lib/server/review-queue';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getReviewSeason } from '$lib/server/seasons/queries';
+import { seasonOverview } from '$lib/server/boards/overview';
+import { reviewQueue } from '$lib/server/scoring/review-queue';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getLeaderboard } from '$lib/server/leaderboard';
-import { personHistory } from '$lib/server/history';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { personHistory } from '$lib/server/boards/person-history';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user, membership } = await parent();

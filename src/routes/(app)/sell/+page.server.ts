@@ -1,12 +1,12 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/guards';
-import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons';
-import { chosenSeason } from '$lib/server/season-choice';
-import { engineRules, sellerDayContext } from '$lib/server/scoring-rules';
-import { getLeaderboard } from '$lib/server/leaderboard';
-import { recordSale, SaleError } from '$lib/server/sales';
+import { requireUser } from '$lib/server/auth/guards';
+import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons/queries';
+import { chosenSeason } from '$lib/server/seasons/choice';
+import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { recordSale, SaleError } from '$lib/server/scoring/sales';
 import { saleFormSchema } from '$lib/server/api/schemas';
 import { gapToNext } from '$lib/contest/ranking';
 

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { findUserByEmail, normalizeEmail } from '$lib/server/users';
+import { findUserByEmail, normalizeEmail } from '$lib/server/people/users';
 import { decoyHash, verifyPassword } from '$lib/server/auth/password';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';

@@ -1,15 +1,15 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons';
-import { getLeaderboard } from '$lib/server/leaderboard';
-import { recentActivity } from '$lib/server/activity';
-import { recentAwards } from '$lib/server/awards';
-import { activeCampaigns, toEngineRule } from '$lib/server/scoring-rules';
+import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { recentActivity } from '$lib/server/boards/activity';
+import { recentAwards } from '$lib/server/badges/awards';
+import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
-import { displayFor, markSeen } from './display.server';
+import { displayFor, markSeen } from '$lib/server/displays/tokens';
 
 const DEFAULT_ROTATE_SECONDS = 15;
 const DEFAULT_BIG_SALE_POINTS = 100;

@@ -2,9 +2,9 @@ import { error } from '@sveltejs/kit';
 import Papa from 'papaparse';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { EXECUTIVES, requireRole } from '$lib/server/guards';
-import { systemClock } from '$lib/server/clock';
-import { dashboardCsvRows, loadDashboard } from '$lib/server/dashboard';
+import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
+import { systemClock } from '$lib/server/shared/clock';
+import { dashboardCsvRows, loadDashboard } from '$lib/server/dashboard/figures';
 
 export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');

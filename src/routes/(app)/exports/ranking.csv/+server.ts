@@ -1,8 +1,8 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { EXECUTIVES, requireRole } from '$lib/server/guards';
-import { rankingCsv } from '$lib/server/exports';
-import { csvResponse, seasonFor } from '../csv-response.server';
+import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
+import { rankingCsv } from '$lib/server/exports/season-csv';
+import { csvResponse, seasonFor } from '$lib/server/exports/csv-response';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {

@@ -1,8 +1,8 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { salesCsv } from '$lib/server/exports';
-import { csvResponse, seasonFor } from '../csv-response.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { salesCsv } from '$lib/server/exports/season-csv';
+import { csvResponse, seasonFor } from '$lib/server/exports/csv-response';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {

@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/guards';
-import { hallOfFameSeason } from '$lib/server/hall-of-fame';
+import { requireUser } from '$lib/server/auth/guards';
+import { hallOfFameSeason } from '$lib/server/boards/hall-of-fame';
 
 export const load: PageServerLoad = (event) => {
 	requireUser(event);

@@ -1,9 +1,9 @@
 import type { PageServerLoad } from './$types';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { auditLog } from '$lib/server/audit-log';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { auditLog } from '$lib/server/audit/log';
 
 const querySchema = z.object({
 	action: z

@@ -1,8 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
 import {
 	BadgeAdminError,
 	getLevels,
@@ -12,7 +12,7 @@ import {
 	readLevelsValues,
 	setBadgeActive,
 	updateLevels
-} from '$lib/server/badges-admin';
+} from '$lib/server/badges/admin';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

@@ -2,9 +2,9 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { createAuditedDisplay, revokeDisplayById, seasonDisplays } from './displays.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { createAuditedDisplay, revokeDisplayById, seasonDisplays } from '$lib/server/displays/console';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

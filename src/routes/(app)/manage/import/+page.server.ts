@@ -1,10 +1,10 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { importSales } from '$lib/server/sales-import';
-import { ImportJobError, reportView, startImportJob } from '$lib/server/import-jobs';
-import { readImportForm } from './import-form.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { importSales } from '$lib/server/imports/sales';
+import { ImportJobError, reportView, startImportJob } from '$lib/server/imports/jobs';
+import { readImportForm } from '$lib/server/imports/import-form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { seasonPeople } from '$lib/server/people';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { seasonPeople } from '$lib/server/people/participants';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

@@ -1,8 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
 import {
 	CatalogueError,
 	createProduct,
@@ -13,8 +13,8 @@ import {
 	skuTaken,
 	updateProduct,
 	type FieldErrors
-} from '$lib/server/catalogue';
-import { parseCatalogueCsv, type CsvError } from '$lib/server/catalogue-csv';
+} from '$lib/server/catalogue/products';
+import { parseCatalogueCsv, type CsvError } from '$lib/server/catalogue/products-csv';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 

@@ -2,16 +2,16 @@ import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons';
-import { reviewSales, ReviewError } from '$lib/server/review';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons/queries';
+import { reviewSales, ReviewError } from '$lib/server/scoring/review';
 import {
 	QUEUE_LIMIT,
 	queueFilterOptions,
 	recentDecisions,
 	reviewQueue,
 	salesOfSeason
-} from '$lib/server/review-queue';
+} from '$lib/server/scoring/review-queue';
 
 // Query parameters are the filters, so that a filtered queue can be shared as a link. A value
 // that does not parse is ignored rather than failing the page.

@@ -1,10 +1,10 @@
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { catalogueOf, listProducts } from '$lib/server/seasons';
-import { consoleSeason } from '$lib/server/season-choice';
-import { listRules, toEngineRule } from '$lib/server/scoring-rules';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
 import {
 	deleteRule,
@@ -12,9 +12,9 @@ import {
 	ruleStatus,
 	ruleWindowText,
 	setRuleActive
-} from '$lib/server/rules-admin';
-import { getSeasonSettings, parseSettingsForm, updateSeasonSettings } from '$lib/server/season-settings';
-import { planRecalculation, recalculateSeason, type Recalculation } from '$lib/server/recalculate';
+} from '$lib/server/rules/admin';
+import { getSeasonSettings, parseSettingsForm, updateSeasonSettings } from '$lib/server/seasons/settings';
+import { planRecalculation, recalculateSeason, type Recalculation } from '$lib/server/scoring/recalculate';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

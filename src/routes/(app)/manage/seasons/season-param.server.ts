@@ -1,6 +1,6 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { getSeason } from '$lib/server/seasons';
+import { getSeason } from '$lib/server/seasons/queries';
 
 /** The season named by the route's `[id]`, or a 404. */
 export function seasonFromParams(event: Pick<RequestEvent, 'params'>) {

@@ -2,13 +2,13 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getSeason } from '$lib/server/seasons';
-import { consoleSeason } from '$lib/server/season-choice';
-import { listConsoleSeasons } from '$lib/server/season-console';
-import { parseMembersCsv, type CsvError } from '$lib/server/members-csv';
-import { addTeam, deleteTeam, moveMember, removeMember, teamSchema, teamsOverview, TeamsError, updateTeam } from './teams.server';
-import { importMembers, inviteMember, inviteSchema, type Outcome } from './members.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getSeason } from '$lib/server/seasons/queries';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { listConsoleSeasons } from '$lib/server/seasons/console';
+import { parseMembersCsv, type CsvError } from '$lib/server/teams/members-csv';
+import { addTeam, deleteTeam, moveMember, removeMember, teamSchema, teamsOverview, TeamsError, updateTeam } from '$lib/server/teams/commands';
+import { importMembers, inviteMember, inviteSchema, type Outcome } from '$lib/server/teams/members';
 
 const MAX_FILE_BYTES = 512 * 1024;
 

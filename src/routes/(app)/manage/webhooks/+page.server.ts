@@ -2,8 +2,8 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
-import { ADMINS, requireRole } from '$lib/server/guards';
-import { WEBHOOK_EVENTS } from '$lib/server/webhooks';
+import { ADMINS, requireRole } from '$lib/server/auth/guards';
+import { WEBHOOK_EVENTS } from '$lib/server/webhooks/delivery';
 import {
 	createWebhook,
 	deleteWebhook,
@@ -13,7 +13,7 @@ import {
 	setWebhookActive,
 	WebhookAdminError,
 	webhookInput
-} from '$lib/server/webhooks-admin';
+} from '$lib/server/webhooks/admin';
 
 const ADMIN_ONLY = 'Webhooks are managed by admins: ask an admin to add or change one.';
 const admin = (event: RequestEvent) => requireRole(event, ADMINS, ADMIN_ONLY);

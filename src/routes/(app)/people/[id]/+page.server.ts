@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getSeason } from '$lib/server/seasons';
-import { buildProfile } from '$lib/server/profile';
+import { getSeason } from '$lib/server/seasons/queries';
+import { buildProfile } from '$lib/server/boards/profile';
 
 export const load: PageServerLoad = async ({ params, parent }) => {
 	const { season, user } = await parent();

@@ -2,10 +2,10 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { acceptInvite, findInvite, InviteError } from '$lib/server/invites';
+import { acceptInvite, findInvite, InviteError } from '$lib/server/people/invites';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
-import { invitedSeason } from './invite.server';
+import { invitedSeason } from '$lib/server/people/invites';
 
 // An invitation link: no sign-in needed; the token in the URL is the credential. Setting a
 // password accepts it (once) and signs the person in.

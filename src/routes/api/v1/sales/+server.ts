@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError, parseJson } from '$lib/server/api/respond';
 import { createSaleSchema } from '$lib/server/api/schemas';
-import { recordSale, SaleError } from '$lib/server/sales';
+import { recordSale, SaleError } from '$lib/server/scoring/sales';
 
 export const POST = apiHandler(async ({ request }) => {
 	const body = await parseJson(request, createSaleSchema);

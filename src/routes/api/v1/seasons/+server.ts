@@ -5,7 +5,7 @@ import { getDb } from '$lib/server/db';
 import { season } from '$lib/server/db/schema';
 import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
 import { seasonJson } from '$lib/server/api/season-json';
-import { createSeason, newSeasonSchema } from '$lib/server/season-admin';
+import { createSeason, newSeasonSchema } from '$lib/server/seasons/commands';
 
 const listQuery = z.object({ status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional() });
 

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { checkDisplayToken } from '$lib/server/displays';
-import { markSeen } from '../display.server';
+import { checkDisplayToken } from '$lib/server/displays/tokens';
+import { markSeen } from '$lib/server/displays/tokens';
 
 /**
  * The TV calls this every minute, and more often while its socket is down: it records that the

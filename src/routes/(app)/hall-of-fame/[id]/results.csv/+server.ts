@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/guards';
-import { hallOfFameSeason, resultsCsv } from '$lib/server/hall-of-fame';
+import { requireUser } from '$lib/server/auth/guards';
+import { hallOfFameSeason, resultsCsv } from '$lib/server/boards/hall-of-fame';
 
 // The frozen results of an ended season as a spreadsheet, for any signed-in user.
 export const GET: RequestHandler = (event) => {

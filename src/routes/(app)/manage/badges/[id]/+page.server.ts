@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { badgeToValues, getSeasonBadge } from '$lib/server/badges-admin';
-import { badgeFormActions, badgeFormData } from '../badge-form.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { badgeToValues, getSeasonBadge } from '$lib/server/badges/admin';
+import { badgeFormActions, badgeFormData } from '$lib/server/badges/badge-form';
 
 function badgeId(raw: string): number {
 	const id = Number(raw);

@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { badgeFormActions, badgeFormData } from '../badge-form.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { badgeFormActions, badgeFormData } from '$lib/server/badges/badge-form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

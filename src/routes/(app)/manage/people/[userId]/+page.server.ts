@@ -2,11 +2,11 @@ import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { findPersonSale, personInSeason, personName } from '$lib/server/people';
-import { adjustPoints, AdjustmentError } from '$lib/server/adjustments';
-import { reviewSales, ReviewError } from '$lib/server/review';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { findPersonSale, personInSeason, personName } from '$lib/server/people/participants';
+import { adjustPoints, AdjustmentError } from '$lib/server/scoring/adjustments';
+import { reviewSales, ReviewError } from '$lib/server/scoring/review';
 
 const userIdSchema = z.coerce.number().int().positive();
 

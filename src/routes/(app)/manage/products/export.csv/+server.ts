@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { listCatalogue } from '$lib/server/catalogue';
-import { catalogueToCsv } from '$lib/server/catalogue-csv';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { listCatalogue } from '$lib/server/catalogue/products';
+import { catalogueToCsv } from '$lib/server/catalogue/products-csv';
 
 // Layout loads do not guard endpoints: this one checks the role itself.
 export const GET: RequestHandler = (event) => {

@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { consoleSeason } from '$lib/server/season-choice';
-import { getRule, ruleToValues } from '$lib/server/rules-admin';
-import { ruleFormActions, ruleFormData } from '../rule-form.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { getRule, ruleToValues } from '$lib/server/rules/admin';
+import { ruleFormActions, ruleFormData } from '$lib/server/rules/rule-form';
 
 function ruleId(raw: string): number {
 	const id = Number(raw);

@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { ruleFormActions, ruleFormData } from '../rule-form.server';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { ruleFormActions, ruleFormData } from '$lib/server/rules/rule-form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

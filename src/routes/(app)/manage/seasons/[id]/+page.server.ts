@@ -2,9 +2,9 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { seasonFromParams } from '../season-param.server';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { publishDraft } from '$lib/server/season-admin';
-import { announcementSchema, setAnnouncement, ANNOUNCEMENT_MAX } from '$lib/server/announcements';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { publishDraft } from '$lib/server/seasons/commands';
+import { announcementSchema, setAnnouncement, ANNOUNCEMENT_MAX } from '$lib/server/seasons/announcements';
 import {
 	bannerFromFile,
 	editable,
@@ -13,9 +13,9 @@ import {
 	seasonHistory,
 	updateConsoleSeason,
 	type BannerChange
-} from '$lib/server/season-console';
+} from '$lib/server/seasons/console';
 import { localDateKey } from '$lib/contest/calendar';
-import { parseSeasonValues, readSeasonValues, seasonValues } from '../season-form.server';
+import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
 
 export const load: PageServerLoad = (event) => {

@@ -1,12 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { bannerFromFile, createConsoleSeason, listConsoleSeasons, SeasonConsoleError } from '$lib/server/season-console';
-import { nextSeasonName } from '$lib/server/season-clone';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { bannerFromFile, createConsoleSeason, listConsoleSeasons, SeasonConsoleError } from '$lib/server/seasons/console';
+import { nextSeasonName } from '$lib/server/seasons/clone';
 import { BUILT_IN_THEMES, findTheme } from '$lib/contest/themes';
 import { localDateKey } from '$lib/contest/calendar';
-import { blankSeasonValues, parseSeasonValues, readSeasonValues, seasonValues } from '../season-form.server';
+import { blankSeasonValues, parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonSource } from '$lib/components/console/season-values';
 
 export const load: PageServerLoad = (event) => {

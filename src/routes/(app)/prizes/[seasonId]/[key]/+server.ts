@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/guards';
-import { prizeImage } from '$lib/server/prizes';
+import { requireUser } from '$lib/server/auth/guards';
+import { prizeImage } from '$lib/server/seasons/prizes';
 
 /** A prize's picture. The URL carries a version (?v=), so the browser may keep it. */
 export const GET: RequestHandler = (event) => {

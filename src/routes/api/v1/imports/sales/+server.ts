@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError, parseQuery } from '$lib/server/api/respond';
-import { importSales } from '$lib/server/sales-import';
+import { importSales } from '$lib/server/imports/sales';
 
 const query = z.object({
 	dryRun: z.enum(['0', '1', 'true', 'false']).default('1'),

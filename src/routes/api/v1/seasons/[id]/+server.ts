@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
 import { seasonJson } from '$lib/server/api/season-json';
-import { getSeason } from '$lib/server/seasons';
+import { getSeason } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params }) => {
 	const found = getSeason(getDb(), parseId(params.id));

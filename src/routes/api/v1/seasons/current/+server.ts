@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError } from '$lib/server/api/respond';
-import { getCurrentSeason } from '$lib/server/seasons';
+import { getCurrentSeason } from '$lib/server/seasons/queries';
 import { seasonJson } from '$lib/server/api/season-json';
 
 export const GET = apiHandler(() => {

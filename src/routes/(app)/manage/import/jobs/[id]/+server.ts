@@ -1,7 +1,7 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getImportJob, jobView } from '$lib/server/import-jobs';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getImportJob, jobView } from '$lib/server/imports/jobs';
 
 // Layout loads do not guard endpoints: this one checks the role itself.
 export const GET: RequestHandler = (event) => {

@@ -3,10 +3,10 @@ import { asc, eq } from 'drizzle-orm';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { seasonMember, team, user } from '$lib/server/db/schema';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { getSeason } from '$lib/server/seasons';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getSeason } from '$lib/server/seasons/queries';
 import { seasonDates } from '$lib/components/console/format';
-import { sampleBoard } from './sample.server';
+import { sampleBoard } from '$lib/server/seasons/preview-sample';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

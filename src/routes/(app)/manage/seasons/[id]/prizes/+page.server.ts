@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { seasonFromParams } from '../../season-param.server';
-import { MANAGERS, requireRole } from '$lib/server/guards';
-import { bannerFromFile } from '$lib/server/season-console';
-import { listPrizes, MAX_PLACE, prizeBadgeChoices, PrizeError, removePrize, savePrize } from '$lib/server/prizes';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { bannerFromFile } from '$lib/server/seasons/console';
+import { listPrizes, MAX_PLACE, prizeBadgeChoices, PrizeError, removePrize, savePrize } from '$lib/server/seasons/prizes';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

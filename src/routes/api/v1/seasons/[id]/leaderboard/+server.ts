@@ -2,8 +2,8 @@ import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError, parseId, parseQuery } from '$lib/server/api/respond';
 import { leaderboardQuerySchema } from '$lib/server/api/schemas';
-import { getLeaderboard } from '$lib/server/leaderboard';
-import { getSeason } from '$lib/server/seasons';
+import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { getSeason } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params, url }) => {
 	const seasonId = parseId(params.id);

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
-import { getSeason, listProducts } from '$lib/server/seasons';
+import { getSeason, listProducts } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params }) => {
 	const db = getDb();

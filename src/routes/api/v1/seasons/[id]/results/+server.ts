@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { getDb } from '$lib/server/db';
 import { seasonResult } from '$lib/server/db/schema';
 import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
-import { getSeason } from '$lib/server/seasons';
+import { getSeason } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params }) => {
 	const db = getDb();

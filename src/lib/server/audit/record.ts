@@ -1,0 +1,30 @@
+import type { Tx } from '../scoring/standings';
+import { auditEvent } from '../db/schema';
+
+/** Who did something: a signed-in user, an API token, or the system itself (both null). */
+export interface Actor {
+	userId?: number | null;
+	tokenId?: number | null;
+}
+
+export const SYSTEM: Actor = {};
+
+export function audit(
+	tx: Tx,
+	actor: Actor,
+	action: string,
+	subject: string,
+	data: Record<string, unknown>,
+	now: number
+): void {
+	tx.insert(auditEvent)
+		.values({
+			actorUserId: actor.userId ?? null,
+			actorTokenId: actor.tokenId ?? null,
+			action,
+			subject,
+			data,
+			createdAt: now
+		})
+		.run();
+}

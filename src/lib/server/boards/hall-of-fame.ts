@@ -1,0 +1,129 @@
+import Papa from 'papaparse';
+import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { season, seasonResult, team } from '../db/schema';
+import { listPrizes } from '../seasons/prizes';
+
+// Every ended season's frozen results, ranks as stored when it ended: provisional during the
+// grace period (late confirmations may still move them), final once archived.
+
+const DAY = 24 * 60 * 60 * 1000;
+const OVER = or(eq(season.status, 'ended'), eq(season.status, 'archived'));
+
+export interface ResultEntry {
+	rank: number;
+	id: number;
+	name: string;
+	teamName: string | null;
+	points: number;
+	provisionalPoints: number;
+	salesCount: number;
+	/** The team's colour and emoji (for a person: their team's), when the team still exists. */
+	color?: string;
+	emoji?: string;
+}
+
+/** Final once archived; `finalAt` is when the grace period ends (or ended). */
+function finality(s: { status: string; endsAt: number; graceDays: number }) {
+	return { final: s.status === 'archived', finalAt: s.endsAt + s.graceDays * DAY };
+}
+
+function entries(db: Queryable, seasonIds: number[]) {
+	if (seasonIds.length === 0) return [];
+	return db
+		.select()
+		.from(seasonResult)
+		.where(inArray(seasonResult.seasonId, seasonIds))
+		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
+		.all();
+}
+
+/** The seasons that are over, newest first, each with its podium and winning team. */
+export function listHallOfFame(db: Queryable) {
+	const seasons = db.select().from(season).where(OVER).orderBy(desc(season.endsAt), desc(season.id)).all();
+	const results = entries(
+		db,
+		seasons.map((s) => s.id)
+	);
+	return seasons.map((s) => {
+		const mine = results.filter((r) => r.seasonId === s.id);
+		const people = mine.filter((r) => r.subjectType === 'user');
+		return {
+			id: s.id,
+			name: s.name,
+			status: s.status,
+			theme: { primary: s.theme.primary, accent: s.theme.accent, emoji: s.theme.emoji },
+			timeZone: s.timeZone,
+			startsAt: s.startsAt,
+			endsAt: s.endsAt,
+			...finality(s),
+			participants: people.length,
+			podium: people.filter((r) => r.rank <= 3 && r.points > 0).map((r) => ({ rank: r.rank, name: r.name, points: r.points })),
+			bestTeam: mine.find((r) => r.subjectType === 'team' && r.rank === 1 && r.points > 0)?.name ?? null
+		};
+	});
+}
+
+/** One season's results, or null when it is not over (or does not exist). */
+export function hallOfFameSeason(db: Queryable, seasonId: number) {
+	const s = db.select().from(season).where(and(eq(season.id, seasonId), OVER)).get();
+	if (!s) return null;
+	const teams = db.select().from(team).where(eq(team.seasonId, s.id)).all();
+	const byName = new Map(teams.map((t) => [t.name, t]));
+	const byId = new Map(teams.map((t) => [t.id, t]));
+	const rows = entries(db, [s.id]);
+	const entry = (r: (typeof rows)[number]): ResultEntry => {
+		const t = r.subjectType === 'team' ? byId.get(r.subjectId) : r.teamName ? byName.get(r.teamName) : undefined;
+		return {
+			rank: r.rank,
+			id: r.subjectId,
+			name: r.name,
+			teamName: r.teamName,
+			points: r.points,
+			provisionalPoints: r.provisionalPoints,
+			salesCount: r.salesCount,
+			color: t?.color,
+			emoji: t?.emoji
+		};
+	};
+	return {
+		season: {
+			id: s.id,
+			name: s.name,
+			status: s.status,
+			theme: s.theme,
+			timeZone: s.timeZone,
+			startsAt: s.startsAt,
+			endsAt: s.endsAt,
+			target: s.target,
+			...finality(s),
+			prizes: listPrizes(db, s.id)
+		},
+		frozenAt: rows[0]?.frozenAt ?? null,
+		individual: rows.filter((r) => r.subjectType === 'user').map(entry),
+		teams: rows.filter((r) => r.subjectType === 'team').map(entry)
+	};
+}
+
+export const RESULT_COLUMNS = ['scope', 'rank', 'name', 'team', 'points', 'provisionalPoints', 'salesCount'] as const;
+
+// A name like "=HYPERLINK(…)" must stay text when the file is opened in a spreadsheet.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const safe = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
+
+/** The results as CSV: people first (scope "individual"), then teams, in rank order. */
+export function resultsCsv(results: { individual: ResultEntry[]; teams: ResultEntry[] }): string {
+	const row = (scope: string) => (r: ResultEntry) => [
+		scope,
+		String(r.rank),
+		safe(r.name),
+		safe(scope === 'team' ? '' : (r.teamName ?? '')),
+		String(r.points),
+		String(r.provisionalPoints),
+		String(r.salesCount)
+	];
+	return Papa.unparse(
+		{ fields: [...RESULT_COLUMNS], data: [...results.individual.map(row('individual')), ...results.teams.map(row('team'))] },
+		{ newline: '\r\n' }
+	);
+}

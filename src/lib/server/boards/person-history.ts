@@ -1,0 +1,46 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
+
+export interface HistoryRow {
+	id: number;
+	kind: string;
+	points: number;
+	status: string;
+	reason: string | null;
+	breakdown: LedgerBreakdown | null;
+	at: number;
+	by: string | null;
+	sale: { id: number; status: string; occurredAt: number; customerRef: string | null; reviewReason: string | null } | null;
+}
+
+/** A person's ledger in a season, newest first: sales with their breakdowns, reviews, adjustments. */
+export function personHistory(db: Queryable, seasonId: number, userId: number, limit = 200): HistoryRow[] {
+	const by = db
+		.select({ id: user.id, name: user.displayName })
+		.from(user)
+		.all();
+	const names = new Map(by.map((u) => [u.id, u.name]));
+	return db
+		.select({ entry: ledgerEntry, sale })
+		.from(ledgerEntry)
+		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
+		.orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
+		.limit(limit)
+		.all()
+		.filter(({ entry }) => !(entry.kind === 'reversal' && entry.points === 0))
+		.map(({ entry, sale }) => ({
+			id: entry.id,
+			kind: entry.kind,
+			points: entry.points,
+			status: entry.status,
+			reason: entry.reason,
+			breakdown: entry.breakdown ?? null,
+			at: entry.createdAt,
+			by: entry.createdById ? (names.get(entry.createdById) ?? null) : null,
+			sale: sale
+				? { id: sale.id, status: sale.status, occurredAt: sale.occurredAt, customerRef: sale.customerRef, reviewReason: sale.reviewReason }
+				: null
+		}));
+}

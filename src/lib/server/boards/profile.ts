@@ -1,0 +1,190 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { ledgerEntry, seasonMember, user, type LedgerStatus, type RankBy, type Season } from '../db/schema';
+import { getLeaderboard } from './leaderboard';
+import { awardsOf, seasonBadges } from '../badges/awards';
+import { personHistory } from './person-history';
+import { rank } from '../../contest/ranking';
+import { addDaysToKey, localDateKey, localDayRange, type DateKey } from '../../contest/calendar';
+import { DEFAULT_TIERS, progress, type Tier } from '../../contest/tiers';
+import type { TieRule } from '../../contest/types';
+
+// A participant's profile ("trophy case"): totals, level, how points and rank moved over the
+// season, badges and the latest sales. Everyone signed in may look at it, so it shows what
+// the board already shows plus sales summaries, never customer references.
+
+/** One ledger entry as the charts need it. */
+export interface PointEvent {
+	userId: number;
+	points: number;
+	status: LedgerStatus;
+	at: number;
+}
+
+/** The season's local days from its first to today (or its last day, once it has ended). */
+export function seasonDays(s: Pick<Season, 'startsAt' | 'endsAt' | 'timeZone'>, now: number): DateKey[] {
+	const first = localDateKey(s.startsAt, s.timeZone);
+	const last = localDateKey(Math.max(s.startsAt, Math.min(now, s.endsAt - 1)), s.timeZone);
+	const days: DateKey[] = [];
+	// Note: a season is weeks or months long; the cap only guards against a misconfigured one.
+	for (let day = first; day <= last && days.length < 800; day = addDaysToKey(day, 1)) days.push(day);
+	return days;
+}
+
+/** The instant each local day ends (exclusive). */
+function dayEnds(days: readonly DateKey[], timeZone: string): number[] {
+	return days.map((day) => localDayRange(day, timeZone)[1]);
+}
+
+/** A person's confirmed + pending points at the end of each day (void entries never count). */
+export function cumulativePoints(events: readonly PointEvent[], userId: number, days: readonly DateKey[], timeZone: string): number[] {
+	const own = events.filter((e) => e.userId === userId && e.status !== 'void').sort((a, b) => a.at - b.at);
+	let i = 0;
+	let total = 0;
+	return dayEnds(days, timeZone).map((end) => {
+		while (i < own.length && own[i].at < end) total += own[i++].points;
+		return total;
+	});
+}
+
+const counts = (measure: RankBy, status: LedgerStatus) =>
+	status === 'confirmed' || (measure === 'total' && status === 'provisional');
+
+/**
+ * A person's rank at the end of each day, replaying the season's ledger for every member and
+ * ranking them the way the board does (what `rankBy` counts, the season's tie rule, earlier to
+ * reach a score first). Null on days before anyone had points: everyone would share rank 1.
+ */
+export function rankHistory(
+	events: readonly PointEvent[],
+	members: readonly { id: number; name: string; joinedAt: number }[],
+	userId: number,
+	days: readonly DateKey[],
+	options: { timeZone: string; rankBy: RankBy; tieRule: TieRule }
+): (number | null)[] {
+	const sorted = events.filter((e) => counts(options.rankBy, e.status)).sort((a, b) => a.at - b.at);
+	const totals = new Map(members.map((m) => [m.id, { ...m, points: 0, provisionalPoints: 0, reachedAt: m.joinedAt }]));
+	let i = 0;
+	let anyone = false;
+	return dayEnds(days, options.timeZone).map((end) => {
+		for (; i < sorted.length && sorted[i].at < end; i++) {
+			const event = sorted[i];
+			const entry = totals.get(event.userId);
+			if (!entry || event.points === 0) continue;
+			entry.points += event.points;
+			entry.reachedAt = event.at;
+			anyone = true;
+		}
+		if (!anyone) return null;
+		return rank([...totals.values()], options.tieRule).find((e) => e.id === userId)?.rank ?? null;
+	});
+}
+
+export interface TrophyBadge {
+	id: number;
+	name: string;
+	emoji: string;
+	description: string;
+	/** Times earned (weekly and record badges can repeat). */
+	times: number;
+	/** When it was last earned. */
+	earnedAt: number;
+}
+
+function groupAwards(awards: ReturnType<typeof awardsOf>): TrophyBadge[] {
+	const byBadge = new Map<number, TrophyBadge>();
+	// awardsOf is newest first, so the first award of a badge is its latest.
+	for (const a of awards) {
+		const known = byBadge.get(a.badge.id);
+		if (known) known.times += 1;
+		else
+			byBadge.set(a.badge.id, {
+				id: a.badge.id,
+				name: a.badge.name,
+				emoji: a.badge.emoji,
+				description: a.badge.description,
+				times: 1,
+				earnedAt: a.earnedAt
+			});
+	}
+	return [...byBadge.values()];
+}
+
+export interface ProfileSale {
+	id: number;
+	at: number;
+	points: number;
+	/** provisional: waiting for confirmation; void: the sale was rejected. */
+	status: LedgerStatus;
+	saleStatus: string | null;
+	title: string;
+	items: { label: string; points: number; rule: boolean }[];
+}
+
+const RECENT_SALES = 5;
+
+/** Badges only teams earn: not in a person's "still to earn". */
+const TEAM_KINDS = new Set(['team_target', 'season_best_team']);
+
+/** The profile of a participant of `s`, or undefined when they are not taking part in it. */
+export function buildProfile(db: Queryable, s: Season, userId: number, now: number) {
+	const board = getLeaderboard(db, s.id);
+	const me = board?.individual.find((e) => e.id === userId);
+	if (!board || !me) return undefined;
+
+	const members = db
+		.select({ id: user.id, name: user.displayName, joinedAt: seasonMember.joinedAt })
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.where(eq(seasonMember.seasonId, s.id))
+		.all();
+	const events: PointEvent[] = db
+		.select({ userId: ledgerEntry.userId, points: ledgerEntry.points, status: ledgerEntry.status, at: ledgerEntry.createdAt })
+		.from(ledgerEntry)
+		.where(and(eq(ledgerEntry.seasonId, s.id), ne(ledgerEntry.status, 'void')))
+		.all();
+	const days = seasonDays(s, now);
+	const cumulative = cumulativePoints(events, userId, days, s.timeZone);
+	const ranks = rankHistory(events, members, userId, days, { timeZone: s.timeZone, rankBy: s.rankBy, tieRule: s.tieRule });
+
+	const tiers: readonly Tier[] = s.tiers && s.tiers.length > 0 ? s.tiers : DEFAULT_TIERS;
+	// Levels follow what the ranking counts, so the level and the rank never disagree.
+	const levelPoints = s.rankBy === 'total' ? me.points + me.provisionalPoints : me.points;
+
+	const earned = groupAwards(awardsOf(db, s.id, 'user', userId));
+	const teamEarned = me.teamId ? groupAwards(awardsOf(db, s.id, 'team', me.teamId)) : [];
+	const earnedIds = new Set(earned.map((b) => b.id));
+	const toEarn = seasonBadges(db, s.id)
+		.filter((b) => b.active && !TEAM_KINDS.has(b.criterion.kind) && !earnedIds.has(b.id))
+		.map((b) => ({ id: b.id, name: b.name, emoji: b.emoji, description: b.description }));
+
+	const recent: ProfileSale[] = personHistory(db, s.id, userId, 100)
+		.filter((row) => row.kind === 'sale')
+		.slice(0, RECENT_SALES)
+		.map((row) => ({
+			id: row.id,
+			at: row.sale?.occurredAt ?? row.at,
+			points: row.points,
+			status: row.status as LedgerStatus,
+			saleStatus: row.sale?.status ?? null,
+			title: row.breakdown?.lines?.map((l) => `${l.quantity} × ${l.name}`).join(', ') || 'Sale',
+			items: (row.breakdown?.items ?? []).map((item) => ({ label: item.label, points: item.points, rule: item.ruleId != null }))
+		}));
+
+	return {
+		person: {
+			id: me.id,
+			name: me.name,
+			teamName: me.teamName ?? '',
+			teamEmoji: me.emoji ?? '',
+			teamColor: me.color ?? null
+		},
+		totals: { confirmed: me.points, pending: me.provisionalPoints, rank: me.rank, of: board.individual.length, salesCount: me.salesCount },
+		level: { points: levelPoints, ...progress(levelPoints, tiers), tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints) },
+		timeline: days.map((day, i) => ({ day, points: cumulative[i], rank: ranks[i] })),
+		badges: { earned, team: teamEarned, toEarn },
+		recent
+	};
+}
+
+export type Profile = NonNullable<ReturnType<typeof buildProfile>>;

@@ -1,0 +1,164 @@
+import Papa from 'papaparse';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { asc, desc, eq, ne } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { ledgerEntry, product, sale, saleLine, season, team, user, type LedgerBreakdown } from '../db/schema';
+import { getLeaderboard } from '../boards/leaderboard';
+import { getCurrentSeason, getSeason } from '../seasons/queries';
+import { centsToPrice, escapeCell } from '../catalogue/products';
+
+// Spreadsheet exports for managers and executives. Text cells go through escapeCell so that a
+// name like "=HYPERLINK(…)" stays text; numbers are written as numbers (negative points too).
+
+export type Cell = string | number | null;
+
+export function toCsv(fields: readonly string[], rows: Cell[][]): string {
+	const data = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? escapeCell(cell) : (cell ?? ''))));
+	return Papa.unparse({ fields: [...fields], data }, { newline: '\r\n' });
+}
+
+/** The season an export is for: the one asked for, else the live one, else the latest. */
+export function exportSeason(db: Queryable, id: number | null) {
+	if (id != null) return getSeason(db, id) ?? null;
+	return getCurrentSeason(db) ?? db.select().from(season).where(ne(season.status, 'draft')).orderBy(desc(season.startsAt)).get() ?? null;
+}
+
+export function exportableSeasons(db: Queryable) {
+	return db
+		.select({ id: season.id, name: season.name, status: season.status })
+		.from(season)
+		.where(ne(season.status, 'draft'))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.all();
+}
+
+export function fileSlug(name: string, fallback: string): string {
+	return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || fallback;
+}
+
+export const RANKING_COLUMNS = ['scope', 'rank', 'name', 'team', 'confirmedPoints', 'provisionalPoints', 'salesCount'] as const;
+
+/** People then teams, ranks as the boards show them. */
+export function rankingCsv(db: Queryable, seasonId: number): string {
+	const board = getLeaderboard(db, seasonId);
+	if (!board) return toCsv(RANKING_COLUMNS, []);
+	return toCsv(RANKING_COLUMNS, [
+		...board.individual.map((e) => ['individual', e.rank, e.name, e.teamName ?? '', e.points, e.provisionalPoints, e.salesCount ?? 0]),
+		...board.teams.map((e) => ['team', e.rank, e.name, '', e.points, e.provisionalPoints, e.salesCount ?? 0])
+	]);
+}
+
+/** A sale's rule breakdown as one readable cell: "Phone Pro 15 ×2: +100; Cross-sell ×3: +200". */
+export function breakdownText(breakdown: LedgerBreakdown | null): string {
+	if (!breakdown) return '';
+	return breakdown.items.map((i) => `${i.label}: ${i.points >= 0 ? '+' : ''}${i.points}`).join('; ');
+}
+
+export const SALES_COLUMNS = [
+	'externalId',
+	'source',
+	'seller',
+	'sellerEmail',
+	'team',
+	'occurredAt',
+	'sku',
+	'product',
+	'quantity',
+	'unitPrice',
+	'status',
+	'linePoints',
+	'salePoints',
+	'breakdown'
+] as const;
+
+/** One row per sale line, oldest sale first; prices in main units ("1099.00"). */
+export function salesCsv(db: Queryable, seasonId: number): string {
+	const rows = db
+		.select({
+			externalId: sale.externalId,
+			source: sale.source,
+			seller: user.displayName,
+			email: user.email,
+			team: team.name,
+			occurredAt: sale.occurredAt,
+			sku: product.sku,
+			product: product.name,
+			quantity: saleLine.quantity,
+			unitPrice: saleLine.unitPrice,
+			status: sale.status,
+			linePoints: saleLine.points,
+			salePoints: sale.points,
+			breakdown: sale.breakdown
+		})
+		.from(saleLine)
+		.innerJoin(sale, eq(sale.id, saleLine.saleId))
+		.innerJoin(product, eq(product.id, saleLine.productId))
+		.innerJoin(user, eq(user.id, sale.sellerId))
+		.innerJoin(team, eq(team.id, sale.teamId))
+		.where(eq(sale.seasonId, seasonId))
+		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id))
+		.all();
+	return toCsv(
+		SALES_COLUMNS,
+		rows.map((r) => [
+			r.externalId,
+			r.source,
+			r.seller,
+			r.email,
+			r.team,
+			new Date(r.occurredAt).toISOString(),
+			r.sku,
+			r.product,
+			r.quantity,
+			centsToPrice(r.unitPrice),
+			r.status,
+			r.linePoints,
+			r.salePoints,
+			breakdownText(r.breakdown)
+		])
+	);
+}
+
+export const LEDGER_COLUMNS = ['id', 'createdAt', 'user', 'userEmail', 'team', 'kind', 'points', 'status', 'saleExternalId', 'note'] as const;
+
+/** Every ledger entry of the season in the order they were written. */
+export function ledgerCsv(db: Queryable, seasonId: number): string {
+	const member = alias(user, 'member');
+	const rows = db
+		.select({
+			id: ledgerEntry.id,
+			createdAt: ledgerEntry.createdAt,
+			user: member.displayName,
+			email: member.email,
+			team: team.name,
+			kind: ledgerEntry.kind,
+			points: ledgerEntry.points,
+			status: ledgerEntry.status,
+			saleExternalId: sale.externalId,
+			reason: ledgerEntry.reason,
+			breakdown: ledgerEntry.breakdown
+		})
+		.from(ledgerEntry)
+		.innerJoin(member, eq(member.id, ledgerEntry.userId))
+		.innerJoin(team, eq(team.id, ledgerEntry.teamId))
+		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+		.where(eq(ledgerEntry.seasonId, seasonId))
+		.orderBy(asc(ledgerEntry.id))
+		.all();
+	return toCsv(
+		LEDGER_COLUMNS,
+		rows.map((r) => [
+			r.id,
+			new Date(r.createdAt).toISOString(),
+			r.user,
+			r.email,
+			r.team,
+			r.kind,
+			r.points,
+			r.status,
+			r.saleExternalId ?? '',
+			// Entries without a written reason (sales, badges) explain themselves by their breakdown.
+			r.reason ?? breakdownText(r.breakdown)
+		])
+	);
+}

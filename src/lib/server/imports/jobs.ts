@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db';
+import { importSales, type ColumnMapping, type ImportReport } from './sales';
+import { systemClock, type Clock } from '../shared/clock';
+
+// Sales imports committed from the console run in the background so that a large file never
+// holds a request open; the page polls the job. Jobs live in this process's memory only: a
+// restart forgets them (the sales already recorded stay, and a re-upload counts nothing twice).
+
+export const JOB_TTL_MS = 60 * 60 * 1000;
+/** How many per-row results and errors a page or a poll carries; the rest is counted. */
+export const RESULTS_SHOWN = 500;
+export const ERRORS_SHOWN = 5000;
+
+export type JobStatus = 'running' | 'done' | 'failed';
+
+export interface ImportJob {
+	id: string;
+	userId: number;
+	status: JobStatus;
+	/** Data rows of the file handled so far, and in all. */
+	done: number;
+	total: number;
+	report: ImportReport | null;
+	error: string | null;
+	startedAt: number;
+	finishedAt: number | null;
+}
+
+/** A report cut to what a page shows: at most RESULTS_SHOWN results and ERRORS_SHOWN errors. */
+export type ReportView = Omit<ImportReport, 'results' | 'errors'> & {
+	results: ImportReport['results'];
+	errors: ImportReport['errors'];
+	resultsTotal: number;
+	errorsTotal: number;
+};
+
+export function reportView(report: ImportReport): ReportView {
+	return {
+		...report,
+		results: report.results.slice(0, RESULTS_SHOWN),
+		errors: report.errors.slice(0, ERRORS_SHOWN),
+		resultsTotal: report.results.length,
+		errorsTotal: report.errors.length
+	};
+}
+
+export class ImportJobError extends Error {}
+
+const jobs = new Map<string, ImportJob>();
+
+function prune(now: number) {
+	for (const [id, job] of jobs) {
+		if (now - (job.finishedAt ?? job.startedAt) > JOB_TTL_MS) jobs.delete(id);
+	}
+}
+
+/**
+ * Starts committing a file in the background and returns the job at once. One running import
+ * per person: a second one is refused until the first has finished.
+ */
+export function startImportJob(
+	db: Db,
+	text: string,
+	options: { userId: number; mapping?: ColumnMapping; batchSize?: number; clock?: Clock }
+): ImportJob {
+	const clock = options.clock ?? systemClock;
+	prune(clock());
+	for (const job of jobs.values()) {
+		if (job.userId === options.userId && job.status === 'running') {
+			throw new ImportJobError('Your previous import is still running: wait for it to finish.');
+		}
+	}
+	const job: ImportJob = {
+		id: randomBytes(12).toString('hex'),
+		userId: options.userId,
+		status: 'running',
+		done: 0,
+		total: 0,
+		report: null,
+		error: null,
+		startedAt: clock(),
+		finishedAt: null
+	};
+	jobs.set(job.id, job);
+	importSales(db, text, {
+		dryRun: false,
+		actor: { userId: options.userId },
+		mapping: options.mapping,
+		batchSize: options.batchSize,
+		clock,
+		onProgress: (done, total) => {
+			job.done = done;
+			job.total = total;
+		}
+	}).then(
+		(report) => {
+			job.report = report;
+			job.done = job.total = report.rows;
+			job.status = 'done';
+			job.finishedAt = clock();
+		},
+		(error: unknown) => {
+			console.error('sales import failed', error);
+			job.error = error instanceof Error ? error.message : String(error);
+			job.status = 'failed';
+			job.finishedAt = clock();
+		}
+	);
+	return job;
+}
+
+/** The job if it exists, has not expired and belongs to this person. */
+export function getImportJob(id: string, userId: number, clock: Clock = systemClock): ImportJob | null {
+	prune(clock());
+	const job = jobs.get(id);
+	return job && job.userId === userId ? job : null;
+}
+
+/** What the page polls: progress, and the report once the job is done. */
+export function jobView(job: ImportJob) {
+	return {
+		id: job.id,
+		status: job.status,
+		done: job.done,
+		total: job.total,
+		error: job.error,
+		report: job.report ? reportView(job.report) : null
+	};
+}
+export type JobView = ReturnType<typeof jobView>;

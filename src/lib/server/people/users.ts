@@ -1,0 +1,46 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { user } from '../db/schema';
+import type { Role } from '../../contest/types';
+import { hashPassword } from '../auth/password';
+
+export function normalizeEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+export function findUserByEmail(db: Db, email: string) {
+	return db.select().from(user).where(eq(user.email, normalizeEmail(email))).get();
+}
+
+export interface NewUser {
+	email: string;
+	displayName: string;
+	role: Role;
+	password: string;
+}
+
+export async function createUser(db: Db, input: NewUser) {
+	const passwordHash = await hashPassword(input.password);
+	return db
+		.insert(user)
+		.values({
+			email: normalizeEmail(input.email),
+			displayName: input.displayName.trim(),
+			role: input.role,
+			passwordHash
+		})
+		.returning()
+		.get();
+}
+
+/** Creates the user, or updates name and role of an existing one (password left alone). */
+export async function upsertUser(db: Db, input: NewUser) {
+	const existing = findUserByEmail(db, input.email);
+	if (!existing) return createUser(db, input);
+	return db
+		.update(user)
+		.set({ displayName: input.displayName.trim(), role: input.role })
+		.where(eq(user.id, existing.id))
+		.returning()
+		.get();
+}

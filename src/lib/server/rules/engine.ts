@@ -1,0 +1,85 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { rule, type LedgerBreakdown, type RuleRow } from '../db/schema';
+import { statement } from '../db/statements';
+import type { Rule } from '../../contest/rules';
+import type { ScoreContext } from '../../contest/scoring';
+import { localDayRange, localDateKey } from '../../contest/calendar';
+
+export function listRules(db: Queryable, seasonId: number): RuleRow[] {
+	return db.select().from(rule).where(eq(rule.seasonId, seasonId)).orderBy(asc(rule.id)).all();
+}
+
+/** The rule rows in the shape the pure engine takes. */
+export function toEngineRule(row: RuleRow): Rule {
+	return {
+		id: row.id,
+		name: row.name,
+		active: row.active,
+		startsAt: row.startsAt,
+		endsAt: row.endsAt,
+		target: row.target,
+		effect: row.effect,
+		dailyCap: row.dailyCap
+	};
+}
+
+export function engineRules(db: Queryable, seasonId: number): Rule[] {
+	return listRules(db, seasonId).map(toEngineRule);
+}
+
+/** Rules whose window is open at `now`, to announce on the honor board. */
+export function activeCampaigns(db: Queryable, seasonId: number, now: number): RuleRow[] {
+	return listRules(db, seasonId).filter(
+		(r) => r.active && r.highlight && (r.startsAt == null || r.startsAt <= now) && (r.endsAt == null || now < r.endsAt)
+	);
+}
+
+/**
+ * What the engine needs to know about the seller's local day: how many sales were already
+ * registered that day and what each rule already gave (for first-sale bonuses and daily caps).
+ * "Already" means registered before: sales with a smaller id, so a recalculation that replays
+ * sales in id order reproduces the same context.
+ */
+export function sellerDayContext(
+	db: Queryable,
+	seasonId: number,
+	sellerId: number,
+	occurredAt: number,
+	timeZone: string,
+	beforeSaleId = Number.MAX_SAFE_INTEGER
+): ScoreContext {
+	const [start, end] = dayRange(localDateKey(occurredAt, timeZone), timeZone);
+	// Hot path (every sale): a cached statement instead of Drizzle's builder.
+	const sales = statement(
+		db,
+		`SELECT breakdown FROM sale
+		 WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ? AND id < ?
+		   AND status IN ('pending', 'approved')`
+	).all(seasonId, sellerId, start, end, beforeSaleId) as { breakdown: string | null }[];
+	const items = sales.map((s) => (s.breakdown ? ((JSON.parse(s.breakdown) as LedgerBreakdown).items ?? []) : []));
+	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(items) };
+}
+
+// Day boundaries are asked for again and again (every sale of the same day): a small memo.
+const dayRanges = new Map<string, [number, number]>();
+function dayRange(key: string, timeZone: string): [number, number] {
+	const memoKey = `${timeZone}|${key}`;
+	let range = dayRanges.get(memoKey);
+	if (!range) {
+		if (dayRanges.size > 5_000) dayRanges.clear();
+		range = localDayRange(key, timeZone) as [number, number];
+		dayRanges.set(memoKey, range);
+	}
+	return range;
+}
+
+export function ruleAwards(breakdowns: { ruleId?: number; points: number }[][]): Record<number, number> {
+	const awards: Record<number, number> = {};
+	for (const items of breakdowns) {
+		for (const item of items) {
+			if (item.ruleId != null) awards[item.ruleId] = (awards[item.ruleId] ?? 0) + item.points;
+		}
+	}
+	return awards;
+}

@@ -1,0 +1,70 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { seasonMember, user } from '../db/schema';
+import { appendEntry } from './ledger';
+import { bumpVersion } from './standings';
+import { audit, type Actor } from '../audit/record';
+import { notifyLeaderboard } from '../realtime/publish';
+import { systemClock, type Clock } from '../shared/clock';
+
+export class AdjustmentError extends Error {
+	constructor(
+		readonly code: 'not_a_member' | 'reason_required' | 'zero_points' | 'own_points',
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export interface AdjustmentInput {
+	seasonId: number;
+	userId: number;
+	/** Positive to add, negative to remove. */
+	points: number;
+	reason: string;
+	actor: Actor;
+}
+
+/** A manager's manual correction: a confirmed ledger entry with a mandatory reason, audited. */
+export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = systemClock): number {
+	const reason = input.reason.trim();
+	if (!reason) throw new AdjustmentError('reason_required', 'A reason is required');
+	if (!Number.isInteger(input.points) || input.points === 0) {
+		throw new AdjustmentError('zero_points', 'Points must be a whole number other than 0');
+	}
+	if (input.actor.userId === input.userId) {
+		throw new AdjustmentError('own_points', 'Nobody can adjust their own points');
+	}
+	const now = clock();
+	const id = db.transaction(
+		(tx) => {
+			const member = tx
+				.select({ teamId: seasonMember.teamId, name: user.displayName })
+				.from(seasonMember)
+				.innerJoin(user, eq(user.id, seasonMember.userId))
+				.where(and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, input.userId)))
+				.get();
+			if (!member) throw new AdjustmentError('not_a_member', 'This person is not in the season');
+			const entryId = appendEntry(
+				tx,
+				{
+					seasonId: input.seasonId,
+					userId: input.userId,
+					teamId: member.teamId,
+					kind: 'adjustment',
+					points: input.points,
+					status: 'confirmed',
+					reason,
+					createdById: input.actor.userId ?? null
+				},
+				now
+			);
+			audit(tx, input.actor, 'points.adjust', `user:${input.userId}`, { seasonId: input.seasonId, points: input.points, reason }, now);
+			bumpVersion(tx, input.seasonId);
+			return entryId;
+		},
+		{ behavior: 'immediate' }
+	);
+	notifyLeaderboard(input.seasonId);
+	return id;
+}

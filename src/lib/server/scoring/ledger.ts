@@ -1,0 +1,99 @@
+import { and, eq } from 'drizzle-orm';
+import { ledgerEntry, type LedgerKind, type LedgerStatus, type LedgerBreakdown } from '../db/schema';
+import { statement } from '../db/statements';
+import { applyStandingDelta, bumpVersion, type Tx } from './standings';
+
+export interface NewEntry {
+	seasonId: number;
+	userId: number;
+	teamId: number;
+	saleId?: number | null;
+	kind: LedgerKind;
+	points: number;
+	status: LedgerStatus;
+	breakdown?: LedgerBreakdown | null;
+	reason?: string | null;
+	createdById?: number | null;
+}
+
+function bucket(status: LedgerStatus, points: number) {
+	return {
+		confirmed: status === 'confirmed' ? points : 0,
+		provisional: status === 'provisional' ? points : 0
+	};
+}
+
+/**
+ * The one way points change: appends a ledger entry and moves the person's and the team's
+ * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
+ */
+export function appendEntry(tx: Tx, entry: NewEntry, now: number, salesDelta = 0): number {
+	const row = statement(
+		tx,
+		`INSERT INTO ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, breakdown, reason, created_by_id, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	).get(
+		entry.seasonId,
+		entry.userId,
+		entry.teamId,
+		entry.saleId ?? null,
+		entry.kind,
+		entry.points,
+		entry.status,
+		entry.breakdown == null ? null : JSON.stringify(entry.breakdown),
+		entry.reason ?? null,
+		entry.createdById ?? null,
+		now
+	) as { id: number };
+	const delta = { ...bucket(entry.status, entry.points), sales: salesDelta };
+	applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
+	applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);
+	return row.id;
+}
+
+/**
+ * Moves a sale's entries from one status to another (the only update the ledger allows), with
+ * the standings following. Returns how many points moved.
+ */
+export function changeSaleEntriesStatus(
+	tx: Tx,
+	saleId: number,
+	from: LedgerStatus,
+	to: LedgerStatus,
+	now: number
+): number {
+	const entries = tx
+		.select()
+		.from(ledgerEntry)
+		.where(and(eq(ledgerEntry.saleId, saleId), eq(ledgerEntry.status, from)))
+		.all();
+	let moved = 0;
+	for (const entry of entries) {
+		tx.update(ledgerEntry).set({ status: to }).where(eq(ledgerEntry.id, entry.id)).run();
+		const before = bucket(from, entry.points);
+		const after = bucket(to, entry.points);
+		const delta = {
+			confirmed: after.confirmed - before.confirmed,
+			provisional: after.provisional - before.provisional,
+			sales: 0
+		};
+		applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
+		applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);
+		moved += entry.points;
+	}
+	return moved;
+}
+
+/** Net points of a sale's entries per status. */
+export function saleNet(tx: Tx, saleId: number): { confirmed: number; provisional: number } {
+	const entries = tx.select().from(ledgerEntry).where(eq(ledgerEntry.saleId, saleId)).all();
+	return entries.reduce(
+		(sum, e) => {
+			const b = bucket(e.status, e.points);
+			return { confirmed: sum.confirmed + b.confirmed, provisional: sum.provisional + b.provisional };
+		},
+		{ confirmed: 0, provisional: 0 }
+	);
+}
+
+export { bumpVersion };

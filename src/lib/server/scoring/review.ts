@@ -1,0 +1,180 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { sale, season, type Sale } from '../db/schema';
+import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
+import { bumpVersion, type Tx } from './standings';
+import { audit, SYSTEM, type Actor } from '../audit/record';
+import { notifyLeaderboard } from '../realtime/publish';
+import { enqueueWebhooks } from '../webhooks/delivery';
+import { systemClock, type Clock } from '../shared/clock';
+
+export type ReviewErrorCode =
+	| 'not_found'
+	| 'own_sale'
+	| 'not_pending'
+	| 'already_final'
+	| 'reason_required'
+	| 'season_final';
+
+export class ReviewError extends Error {
+	constructor(
+		readonly code: ReviewErrorCode,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export type Decision = 'confirm' | 'reject' | 'reverse';
+
+export interface ReviewedSale {
+	sale: { id: number; status: Sale['status']; points: number };
+	seasonId: number;
+	/** False when the sale already had this outcome: repeating a decision is harmless. */
+	changed: boolean;
+}
+
+const FINAL_STATUS: Record<Decision, Sale['status']> = {
+	confirm: 'approved',
+	reject: 'rejected',
+	reverse: 'reversed'
+};
+
+/**
+ * One decision on one sale, inside the caller's transaction:
+ * - confirm: a pending sale's provisional entries become confirmed;
+ * - reject: a pending sale is cancelled by a compensating provisional entry;
+ * - reverse: a sale (pending or approved, e.g. a refund) is cancelled by compensating entries.
+ * Nothing is deleted; the sale keeps who decided, when and why.
+ */
+function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: string | null, now: number): ReviewedSale {
+	const result = (changed: boolean, status = target.status) => ({
+		sale: { id: target.id, status, points: target.points },
+		seasonId: target.seasonId,
+		changed
+	});
+	if (target.status === FINAL_STATUS[decision]) return result(false);
+	if (actor.userId != null && actor.userId === target.sellerId) {
+		throw new ReviewError('own_sale', `Sale #${target.id}: nobody can decide on their own sale`);
+	}
+	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
+		throw new ReviewError('reason_required', 'Give a reason: the seller will see it');
+	}
+	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
+	if (owner.status === 'archived' || now >= owner.endsAt + owner.graceDays * 24 * 60 * 60 * 1000) {
+		throw new ReviewError('season_final', `The results of "${owner.name}" are final: its grace period is over`);
+	}
+	if (decision !== 'reverse' && target.status !== 'pending') {
+		throw new ReviewError('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
+	}
+	if (decision === 'reverse' && (target.status === 'rejected' || target.status === 'reversed')) {
+		throw new ReviewError('already_final', `Sale #${target.id} is already ${target.status}`);
+	}
+
+	if (decision === 'confirm') {
+		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
+		enqueueWebhooks(tx, 'sale.confirmed', { sale: { id: target.id, externalId: target.externalId, source: target.source, points: target.points, sellerId: target.sellerId }, seasonId: target.seasonId, reason }, now);
+	} else {
+		const net = saleNet(tx, target.id);
+		const parts = (['provisional', 'confirmed'] as const)
+			.map((status) => ({ status, points: net[status] }))
+			.filter((part) => part.points !== 0);
+		if (parts.length === 0) parts.push({ status: 'confirmed', points: 0 });
+		parts.forEach((part, i) =>
+			appendEntry(
+				tx,
+				{
+					seasonId: target.seasonId,
+					userId: target.sellerId,
+					teamId: target.teamId,
+					saleId: target.id,
+					kind: 'reversal',
+					points: -part.points,
+					status: part.status,
+					reason,
+					createdById: actor.userId ?? null
+				},
+				now,
+				// The sale leaves the sales count once, whatever mix of statuses it had.
+				i === 0 ? -1 : 0
+			)
+		);
+	}
+	const status = FINAL_STATUS[decision];
+	tx.update(sale)
+		.set({ status, reviewedById: actor.userId ?? null, reviewedAt: now, reviewReason: reason })
+		.where(eq(sale.id, target.id))
+		.run();
+	audit(tx, actor, `sale.${decision}`, `sale:${target.id}`, { reason, points: target.points }, now);
+	bumpVersion(tx, target.seasonId);
+	return result(true, status);
+}
+
+export interface DecisionInput {
+	decision: Decision;
+	actor: Actor;
+	reason?: string | null;
+}
+
+/** Decides on several sales in one transaction; returns each outcome, or throws for all. */
+export function reviewSales(db: Db, saleIds: number[], input: DecisionInput, clock: Clock = systemClock): ReviewedSale[] {
+	const now = clock();
+	const results = db.transaction(
+		(tx) =>
+			saleIds.map((id) => {
+				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
+				if (!target) throw new ReviewError('not_found', `No sale ${id}`);
+				return decide(tx, target, input.decision, input.actor, input.reason?.trim() || null, now);
+			}),
+		{ behavior: 'immediate' }
+	);
+	for (const seasonId of new Set(results.filter((r) => r.changed).map((r) => r.seasonId))) {
+		notifyLeaderboard(seasonId);
+	}
+	return results;
+}
+
+/** The API's way in: a sale by its external id from the API source. */
+export function reviewByExternalId(
+	db: Db,
+	externalId: string,
+	input: DecisionInput,
+	clock: Clock = systemClock
+): ReviewedSale {
+	const target = db
+		.select({ id: sale.id })
+		.from(sale)
+		.where(and(eq(sale.source, 'api'), eq(sale.externalId, externalId)))
+		.get();
+	if (!target) throw new ReviewError('not_found', `No sale with externalId ${externalId}`);
+	return reviewSales(db, [target.id], input, clock)[0];
+}
+
+/** Confirms pending sales older than their season's auto-confirm delay. Returns how many. */
+export function autoConfirm(db: Db, clock: Clock = systemClock): number {
+	const now = clock();
+	const seasons = db.select().from(season).all().filter((s) => s.autoConfirmDays != null);
+	let confirmed = 0;
+	for (const s of seasons) {
+		const due = db
+			.select({ id: sale.id })
+			.from(sale)
+			.where(
+				and(
+					eq(sale.seasonId, s.id),
+					eq(sale.status, 'pending'),
+					lt(sale.occurredAt, now - s.autoConfirmDays! * 24 * 60 * 60 * 1000)
+				)
+			)
+			.all();
+		if (due.length === 0) continue;
+		reviewSales(
+			db,
+			due.map((d) => d.id),
+			{ decision: 'confirm', actor: SYSTEM, reason: `auto-confirmed after ${s.autoConfirmDays} days` },
+			clock
+		);
+		confirmed += due.length;
+	}
+	return confirmed;
+}

@@ -1,0 +1,101 @@
+import { eq } from 'drizzle-orm';
+import { TZDate } from '@date-fns/tz';
+import { remapBadgePrizes } from './prizes';
+import { badge, product, rule, season, seasonMember, team, type Season } from '../db/schema';
+import { nextSeason, type Recurrence } from '../../contest/calendar';
+import type { Tx } from '../scoring/standings';
+
+/** "Q4 Summit Challenge" repeats as "Q1 Summit Challenge"; other names get the start month. */
+export function nextSeasonName(name: string, startsAt: number, timeZone: string): string {
+	const start = new TZDate(startsAt, timeZone);
+	const quarter = `Q${Math.floor(start.getMonth() / 3) + 1}`;
+	if (/\bQ[1-4]\b/.test(name)) return name.replace(/\bQ[1-4]\b/, quarter);
+	const month = start.toLocaleString('en', { month: 'short', year: 'numeric', timeZone });
+	const base = name.replace(/ · [A-Z][a-z]{2} \d{4}$/, '');
+	return `${base} · ${month}`;
+}
+
+export interface CloneOptions {
+	/** Dates of the copy; by default the next occurrence of `recurrence`. */
+	startsAt?: number;
+	endsAt?: number;
+	recurrence?: Recurrence | null;
+	name?: string;
+	status?: 'draft' | 'scheduled';
+	now: number;
+}
+
+/**
+ * A fresh season with the same theme, settings, catalogue, rules, badges, teams and members,
+ * and no scores. Rule windows move with the season. Used by recurrences and by "clone".
+ */
+export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Season {
+	const dates =
+		options.startsAt != null && options.endsAt != null
+			? { startsAt: options.startsAt, endsAt: options.endsAt }
+			: nextSeason(source, options.recurrence ?? source.recurrence!);
+	const shift = dates.startsAt - source.startsAt;
+	const copy = tx
+		.insert(season)
+		.values({
+			name: options.name ?? nextSeasonName(source.name, dates.startsAt, source.timeZone),
+			theme: source.theme,
+			timeZone: source.timeZone,
+			startsAt: dates.startsAt,
+			endsAt: dates.endsAt,
+			status: options.status ?? 'scheduled',
+			tieRule: source.tieRule,
+			rankBy: source.rankBy,
+			requireConfirmation: source.requireConfirmation,
+			autoConfirmDays: source.autoConfirmDays,
+			tiers: source.tiers,
+			holidays: source.holidays,
+			target: source.target,
+			recurrence: options.recurrence === undefined ? source.recurrence : options.recurrence,
+			graceDays: source.graceDays,
+			prizes: source.prizes,
+			// Only a recurrence links seasons one to one; a manual clone stands alone.
+			previousSeasonId: options.startsAt == null ? source.id : null,
+			createdAt: options.now
+		})
+		.returning()
+		.get();
+	const teamIds = new Map<number, number>();
+	for (const t of tx.select().from(team).where(eq(team.seasonId, source.id)).all()) {
+		const created = tx.insert(team).values({ seasonId: copy.id, name: t.name, color: t.color, emoji: t.emoji }).returning().get();
+		teamIds.set(t.id, created.id);
+	}
+	const members = tx.select().from(seasonMember).where(eq(seasonMember.seasonId, source.id)).all();
+	if (members.length > 0) {
+		tx.insert(seasonMember)
+			.values(members.map((m) => ({ seasonId: copy.id, userId: m.userId, teamId: teamIds.get(m.teamId)!, joinedAt: options.now })))
+			.run();
+	}
+	const products = tx.select().from(product).where(eq(product.seasonId, source.id)).all();
+	if (products.length > 0) {
+		tx.insert(product)
+			.values(products.map(({ id: _id, ...p }) => ({ ...p, seasonId: copy.id })))
+			.run();
+	}
+	for (const { id: _id, ...r } of tx.select().from(rule).where(eq(rule.seasonId, source.id)).all()) {
+		tx.insert(rule)
+			.values({
+				...r,
+				seasonId: copy.id,
+				startsAt: r.startsAt == null ? null : r.startsAt + shift,
+				endsAt: r.endsAt == null ? null : r.endsAt + shift,
+				createdAt: options.now,
+				updatedAt: options.now
+			})
+			.run();
+	}
+	const badgeIds = new Map<number, number>();
+	for (const { id, ...b } of tx.select().from(badge).where(eq(badge.seasonId, source.id)).all()) {
+		badgeIds.set(id, tx.insert(badge).values({ ...b, seasonId: copy.id, createdAt: options.now }).returning({ id: badge.id }).get().id);
+	}
+	if (copy.prizes?.some((p) => p.badgeId != null)) {
+		copy.prizes = remapBadgePrizes(copy.prizes, badgeIds);
+		tx.update(season).set({ prizes: copy.prizes }).where(eq(season.id, copy.id)).run();
+	}
+	return copy;
+}

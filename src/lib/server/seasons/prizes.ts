@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { badge, season, type SeasonPrize } from '../db/schema';
+import { audit, type Actor } from '../audit/record';
+import { systemClock, type Clock } from '../shared/clock';
+
+// A season's prizes: one per final place and one per badge ("everyone who earns Hat-trick gets
+// a voucher"), each with a title, an optional description and an optional picture. They live
+// in the season row (a short list), and pictures are served by URL so pages stay light.
+
+export const MAX_PLACE = 10;
+
+/** Identifies a prize within its season: there is at most one per place and one per badge. */
+export type PrizeKey = `place-${number}` | `badge-${number}`;
+
+export function prizeKey(prize: Pick<SeasonPrize, 'place' | 'badgeId'>): PrizeKey {
+	return prize.badgeId != null ? `badge-${prize.badgeId}` : `place-${prize.place ?? 0}`;
+}
+
+/** A prize as pages show it: the picture as a URL (changes when the picture does). */
+export interface PrizeView {
+	key: PrizeKey;
+	title: string;
+	description: string | null;
+	place: number | null;
+	badge: { id: number; name: string; emoji: string } | null;
+	imageUrl: string | null;
+}
+
+const imageVersion = (dataUrl: string) => createHash('sha1').update(dataUrl).digest('hex').slice(0, 10);
+
+/** Places first (1st, 2nd, …), then badge prizes by badge name. */
+export function listPrizes(db: Queryable, seasonId: number): PrizeView[] {
+	const row = db.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+	const prizes = row?.prizes ?? [];
+	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
+	const badges = new Map(
+		badgeIds.length === 0
+			? []
+			: db
+					.select({ id: badge.id, name: badge.name, emoji: badge.emoji })
+					.from(badge)
+					.where(inArray(badge.id, badgeIds))
+					.all()
+					.map((b) => [b.id, b])
+	);
+	return prizes
+		.filter((p) => p.badgeId == null || badges.has(p.badgeId))
+		.map((p) => {
+			const key = prizeKey(p);
+			return {
+				key,
+				title: p.title,
+				description: p.description || null,
+				place: p.badgeId == null ? (p.place ?? null) : null,
+				badge: p.badgeId != null ? badges.get(p.badgeId)! : null,
+				imageUrl: p.image ? `/prizes/${seasonId}/${key}?v=${imageVersion(p.image)}` : null
+			};
+		})
+		.sort((a, b) =>
+			a.place != null && b.place != null
+				? a.place - b.place
+				: a.place != null
+					? -1
+					: b.place != null
+						? 1
+						: a.badge!.name.localeCompare(b.badge!.name)
+		);
+}
+
+/** The badges a prize can be attached to: the season's own and the all-time ones. */
+export function prizeBadgeChoices(db: Queryable, seasonId: number) {
+	return db
+		.select({ id: badge.id, name: badge.name, emoji: badge.emoji })
+		.from(badge)
+		.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
+		.orderBy(badge.name)
+		.all();
+}
+
+/** The picture of a prize, decoded from its data URL; null when there is none. */
+export function prizeImage(db: Queryable, seasonId: number, key: string): { type: string; bytes: Buffer } | null {
+	const row = db.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+	const image = row?.prizes?.find((p) => prizeKey(p) === key)?.image;
+	const match = image?.match(/^data:(image\/[a-z+]+);base64,(.+)$/);
+	return match ? { type: match[1], bytes: Buffer.from(match[2], 'base64') } : null;
+}
+
+export class PrizeError extends Error {
+	constructor(
+		readonly field: 'place' | 'badgeId' | 'key' | 'season',
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export interface PrizeInput {
+	/** Exactly one of place and badgeId. */
+	place?: number;
+	badgeId?: number;
+	title: string;
+	description: string;
+	/** keep: leave the picture as it is; null: remove it; a string: the new picture. */
+	image: 'keep' | null | string;
+}
+
+/** Adds a prize, or replaces the one for the same place or badge. */
+export function savePrize(db: Db, seasonId: number, input: PrizeInput, actor: Actor, clock: Clock = systemClock): PrizeKey {
+	return db.transaction(
+		(tx) => {
+			const row = tx.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+			if (!row) throw new PrizeError('season', 'This season no longer exists');
+			if (input.badgeId != null && !prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)) {
+				throw new PrizeError('badgeId', 'Choose one of this season’s badges');
+			}
+			if (input.badgeId == null && !(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)) {
+				throw new PrizeError('place', `Choose a place from 1 to ${MAX_PLACE}`);
+			}
+			const key = prizeKey(input);
+			const prizes = row.prizes ?? [];
+			const before = prizes.find((p) => prizeKey(p) === key);
+			const image = input.image === 'keep' ? before?.image : (input.image ?? undefined);
+			const prize: SeasonPrize = {
+				title: input.title,
+				...(input.description ? { description: input.description } : {}),
+				...(image ? { image } : {}),
+				...(input.badgeId != null ? { badgeId: input.badgeId } : { place: input.place })
+			};
+			const next = before ? prizes.map((p) => (p === before ? prize : p)) : [...prizes, prize];
+			tx.update(season).set({ prizes: next }).where(eq(season.id, seasonId)).run();
+			audit(tx, actor, before ? 'season.prize.update' : 'season.prize.create', `season:${seasonId}`, { key, title: input.title, image: image ? 'set' : 'none' }, clock());
+			return key;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+export function removePrize(db: Db, seasonId: number, key: string, actor: Actor, clock: Clock = systemClock): void {
+	db.transaction(
+		(tx) => {
+			const row = tx.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+			const prizes = row?.prizes ?? [];
+			const gone = prizes.find((p) => prizeKey(p) === key);
+			if (!gone) throw new PrizeError('key', 'This prize was already removed');
+			const next = prizes.filter((p) => p !== gone);
+			tx.update(season)
+				.set({ prizes: next.length > 0 ? next : null })
+				.where(eq(season.id, seasonId))
+				.run();
+			audit(tx, actor, 'season.prize.remove', `season:${seasonId}`, { key, title: gone.title }, clock());
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/**
+ * The season form edits the titles of places 1–3 only: keep what it does not show (pictures,
+ * descriptions, further places and badge prizes) when it is saved.
+ */
+export function mergeFormPrizes(existing: SeasonPrize[] | null, fromForm: { place: number; title: string }[]): SeasonPrize[] | null {
+	const kept = (existing ?? []).filter((p) => p.badgeId != null || (p.place ?? 0) > 3);
+	const places = fromForm.map((f) => {
+		const before = existing?.find((p) => p.badgeId == null && p.place === f.place);
+		return { ...before, title: f.title, place: f.place };
+	});
+	const merged = [...places, ...kept];
+	return merged.length > 0 ? merged : null;
+}
+
+/** After a season is cloned, its badge prizes point at the copies of the badges. */
+export function remapBadgePrizes(prizes: SeasonPrize[] | null, badgeIds: Map<number, number>): SeasonPrize[] | null {
+	if (!prizes) return null;
+	return prizes.map((p) => (p.badgeId != null && badgeIds.has(p.badgeId) ? { ...p, badgeId: badgeIds.get(p.badgeId) } : p));
+}

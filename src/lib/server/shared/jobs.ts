@@ -1,0 +1,53 @@
+import type { Db } from '../db';
+import { eq } from 'drizzle-orm';
+import { autoConfirm } from '../scoring/review';
+import { evaluateAwards } from '../badges/awards';
+import { runScheduler } from '../seasons/scheduler';
+import { deliverDueWebhooks } from '../webhooks/delivery';
+import { season } from '../db/schema';
+import { systemClock, type Clock } from './clock';
+
+const WEEKLY_EVERY = 10 * 60 * 1000;
+
+/** Periodic work of a running server: season lifecycle, auto-confirmation, period-end badges. */
+export function startJobs(db: Db, options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}): () => void {
+	const clock = options.clock ?? systemClock;
+	let lastWeekly = 0;
+	const tick = () => {
+		try {
+			for (const t of runScheduler(db, { clock })) console.log(`season ${t.seasonId} is now ${t.to}`);
+			const confirmed = autoConfirm(db, clock);
+			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
+			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
+			if (clock() - lastWeekly >= WEEKLY_EVERY) {
+				lastWeekly = clock();
+				for (const live of db.select({ id: season.id }).from(season).where(eq(season.status, 'live')).all()) {
+					evaluateAwards(db, live.id, { clock, periodic: true });
+				}
+			}
+		} catch (error) {
+			console.error('auto-confirm failed', error);
+		}
+	};
+	tick();
+	const timer = setInterval(tick, options.intervalMs ?? 30_000);
+	timer.unref();
+	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
+	let sending = false;
+	const deliveries = setInterval(async () => {
+		if (sending) return;
+		sending = true;
+		try {
+			await deliverDueWebhooks(db, { clock });
+		} catch (error) {
+			console.error('webhook delivery failed', error);
+		} finally {
+			sending = false;
+		}
+	}, options.webhookIntervalMs ?? 2_000);
+	deliveries.unref();
+	return () => {
+		clearInterval(timer);
+		clearInterval(deliveries);
+	};
+}
