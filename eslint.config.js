@@ -63,10 +63,20 @@ export default ts.config(
 				{
 					patterns: [
 						{
-							group: ['$lib/server', '$lib/server/*', '**/server/*', '$app/*', 'drizzle-orm', 'drizzle-orm/*'],
+							group: [
+								'$lib/server',
+								'$lib/server/*',
+								'**/server/*',
+								'$app/*',
+								'drizzle-orm',
+								'drizzle-orm/*'
+							],
 							message: 'src/lib/contest is pure domain code: pass data in instead.'
 						},
-						{ group: ['socket.io', 'socket.io-client'], message: 'src/lib/contest is pure domain code.' }
+						{
+							group: ['socket.io', 'socket.io-client'],
+							message: 'src/lib/contest is pure domain code.'
+						}
 					]
 				}
 			]

@@ -35,20 +35,39 @@ async function seed(path: string) {
 	const db = openDatabase(path);
 	const c = db.$client;
 	const t0 = performance.now();
-	const theme = JSON.stringify({ primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: 'Bench' });
+	const theme = JSON.stringify({
+		primary: '#2563eb',
+		accent: '#f59e0b',
+		emoji: '🏆',
+		tagline: 'Bench'
+	});
 	const seasonId = Number(
-		c.prepare(`insert into season (name, theme, time_zone, starts_at, ends_at, status, target)
-			values ('Bench season', ?, 'Europe/Warsaw', ?, ?, 'live', ?)`).run(theme, START, END, SALES * 60).lastInsertRowid
+		c
+			.prepare(
+				`insert into season (name, theme, time_zone, starts_at, ends_at, status, target)
+			values ('Bench season', ?, 'Europe/Warsaw', ?, ?, 'live', ?)`
+			)
+			.run(theme, START, END, SALES * 60).lastInsertRowid
 	);
 	const teamIds = Array.from({ length: TEAMS }, (_, i) =>
-		Number(c.prepare(`insert into team (season_id, name, color) values (?, ?, ?)`).run(seasonId, `Team ${i + 1}`, `hsl(${i * 36} 70% 45%)`).lastInsertRowid)
+		Number(
+			c
+				.prepare(`insert into team (season_id, name, color) values (?, ?, ?)`)
+				.run(seasonId, `Team ${i + 1}`, `hsl(${i * 36} 70% 45%)`).lastInsertRowid
+		)
 	);
 	const hash = await hashPassword('bench-password');
-	c.prepare(`insert into user (email, display_name, role, password_hash) values ('exec@bench.test', 'Exec', 'executive', ?)`).run(hash);
+	c.prepare(
+		`insert into user (email, display_name, role, password_hash) values ('exec@bench.test', 'Exec', 'executive', ?)`
+	).run(hash);
 	const people: { id: number; teamId: number }[] = [];
 	c.transaction(() => {
-		const addUser = c.prepare(`insert into user (email, display_name, password_hash) values (?, ?, 'x')`);
-		const addMember = c.prepare(`insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)`);
+		const addUser = c.prepare(
+			`insert into user (email, display_name, password_hash) values (?, ?, 'x')`
+		);
+		const addMember = c.prepare(
+			`insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)`
+		);
 		for (let i = 0; i < PEOPLE; i++) {
 			const id = Number(addUser.run(`rep${i}@bench.test`, `Rep ${i}`).lastInsertRowid);
 			const teamId = teamIds[i % TEAMS];
@@ -58,21 +77,46 @@ async function seed(path: string) {
 	})();
 	const products = Array.from({ length: 40 }, (_, i) => ({
 		id: Number(
-			c.prepare(`insert into product (season_id, sku, name, category, points, price) values (?, ?, ?, ?, ?, ?)`)
-				.run(seasonId, `SKU-${i}`, `Product ${i}`, `Cat ${i % 5}`, int(5, 200), int(500, 150_000)).lastInsertRowid
+			c
+				.prepare(
+					`insert into product (season_id, sku, name, category, points, price) values (?, ?, ?, ?, ?, ?)`
+				)
+				.run(seasonId, `SKU-${i}`, `Product ${i}`, `Cat ${i % 5}`, int(5, 200), int(500, 150_000))
+				.lastInsertRowid
 		),
 		points: 0,
 		price: 0
 	}));
-	for (const p of products) Object.assign(p, c.prepare(`select points, price from product where id = ?`).get(p.id));
-	const rule = c.prepare(`insert into rule (season_id, name, starts_at, ends_at, target, effect) values (?, ?, ?, ?, ?, ?)`);
-	rule.run(seasonId, 'Double Cat 1', NOW - 20 * DAY, NOW - 13 * DAY, JSON.stringify({ kind: 'category', category: 'Cat 1' }), JSON.stringify({ kind: 'multiplier', factor: 2 }));
-	rule.run(seasonId, 'SKU-3 boost', NOW - 3 * DAY, NOW + 4 * DAY, JSON.stringify({ kind: 'sku', sku: 'SKU-3' }), JSON.stringify({ kind: 'multiplier', factor: 3 }));
+	for (const p of products)
+		Object.assign(p, c.prepare(`select points, price from product where id = ?`).get(p.id));
+	const rule = c.prepare(
+		`insert into rule (season_id, name, starts_at, ends_at, target, effect) values (?, ?, ?, ?, ?, ?)`
+	);
+	rule.run(
+		seasonId,
+		'Double Cat 1',
+		NOW - 20 * DAY,
+		NOW - 13 * DAY,
+		JSON.stringify({ kind: 'category', category: 'Cat 1' }),
+		JSON.stringify({ kind: 'multiplier', factor: 2 })
+	);
+	rule.run(
+		seasonId,
+		'SKU-3 boost',
+		NOW - 3 * DAY,
+		NOW + 4 * DAY,
+		JSON.stringify({ kind: 'sku', sku: 'SKU-3' }),
+		JSON.stringify({ kind: 'multiplier', factor: 3 })
+	);
 
-	const sale = c.prepare(`insert into sale (season_id, source, external_id, seller_id, team_id, occurred_at, amount, status, points, created_at)
+	const sale =
+		c.prepare(`insert into sale (season_id, source, external_id, seller_id, team_id, occurred_at, amount, status, points, created_at)
 		values (?, 'import', ?, ?, ?, ?, ?, ?, ?, ?)`);
-	const line = c.prepare(`insert into sale_line (sale_id, product_id, quantity, unit_price, points) values (?, ?, ?, ?, ?)`);
-	const entry = c.prepare(`insert into ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, created_at)
+	const line = c.prepare(
+		`insert into sale_line (sale_id, product_id, quantity, unit_price, points) values (?, ?, ?, ?, ?)`
+	);
+	const entry =
+		c.prepare(`insert into ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, created_at)
 		values (?, ?, ?, ?, ?, ?, ?, ?)`);
 	const totals = new Map<string, { confirmed: number; provisional: number; sales: number }>();
 	const add = (key: string, status: string, points: number, sales: number) => {
@@ -91,7 +135,8 @@ async function seed(path: string) {
 				const seller = sellers[Math.floor(random() * sellers.length)];
 				const occurredAt = START + Math.floor(random() * (NOW - START));
 				const roll = random();
-				const status = roll < 0.7 ? 'approved' : roll < 0.95 ? 'pending' : roll < 0.98 ? 'rejected' : 'reversed';
+				const status =
+					roll < 0.7 ? 'approved' : roll < 0.95 ? 'pending' : roll < 0.98 ? 'rejected' : 'reversed';
 				const lines = Array.from({ length: int(1, 3) }, () => {
 					const p = products[Math.floor(random() * products.length)];
 					const quantity = int(1, 3);
@@ -99,22 +144,54 @@ async function seed(path: string) {
 				});
 				const points = lines.reduce((sum, l) => sum + l.points, 0);
 				const amount = lines.reduce((sum, l) => sum + l.p.price * l.quantity, 0);
-				const saleId = Number(sale.run(seasonId, `b${n}`, seller.id, seller.teamId, occurredAt, amount, status, points, occurredAt).lastInsertRowid);
+				const saleId = Number(
+					sale.run(
+						seasonId,
+						`b${n}`,
+						seller.id,
+						seller.teamId,
+						occurredAt,
+						amount,
+						status,
+						points,
+						occurredAt
+					).lastInsertRowid
+				);
 				for (const l of lines) line.run(saleId, l.p.id, l.quantity, l.p.price, l.points);
-				const ledgerStatus = status === 'approved' || status === 'reversed' ? 'confirmed' : 'provisional';
-				entry.run(seasonId, seller.id, seller.teamId, saleId, 'sale', points, ledgerStatus, occurredAt);
+				const ledgerStatus =
+					status === 'approved' || status === 'reversed' ? 'confirmed' : 'provisional';
+				entry.run(
+					seasonId,
+					seller.id,
+					seller.teamId,
+					saleId,
+					'sale',
+					points,
+					ledgerStatus,
+					occurredAt
+				);
 				add(`user:${seller.id}`, ledgerStatus, points, 1);
 				add(`team:${seller.teamId}`, ledgerStatus, points, 1);
 				if (status === 'rejected' || status === 'reversed') {
 					const later = Math.min(NOW, occurredAt + DAY);
-					entry.run(seasonId, seller.id, seller.teamId, saleId, 'reversal', -points, ledgerStatus, later);
+					entry.run(
+						seasonId,
+						seller.id,
+						seller.teamId,
+						saleId,
+						'reversal',
+						-points,
+						ledgerStatus,
+						later
+					);
 					add(`user:${seller.id}`, ledgerStatus, -points, -1);
 					add(`team:${seller.teamId}`, ledgerStatus, -points, -1);
 				}
 			}
 		})();
 	}
-	const standing = c.prepare(`insert into standing (season_id, subject_type, subject_id, confirmed_points, provisional_points, sales_count, reached_at, updated_at)
+	const standing =
+		c.prepare(`insert into standing (season_id, subject_type, subject_id, confirmed_points, provisional_points, sales_count, reached_at, updated_at)
 		values (?, ?, ?, ?, ?, ?, ?, ?)`);
 	c.transaction(() => {
 		for (const [key, t] of totals) {
@@ -127,7 +204,8 @@ async function seed(path: string) {
 	return { seasonId, teamIds, seconds: (performance.now() - t0) / 1000 };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 function timeService(path: string, seasonId: number, filters: DashboardFilters) {
@@ -159,13 +237,17 @@ async function timeHttp(path: string): Promise<string> {
 			headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
 			redirect: 'manual'
 		});
-		const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('session='));
+		const cookie = login.headers
+			.getSetCookie()
+			.map((c) => c.split(';')[0])
+			.find((c) => c.startsWith('session='));
 		if (!cookie) return `skipped: sign-in failed (${login.status})`;
 		const get = async (url: string) => {
 			const t = performance.now();
 			const response = await fetch(server!.url + url, { headers: { cookie } });
 			const body = await response.text();
-			if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 200)}`);
+			if (response.status !== 200)
+				throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 200)}`);
 			return { time: performance.now() - t, bytes: body.length };
 		};
 		const lines: string[] = [];
@@ -173,7 +255,9 @@ async function timeHttp(path: string): Promise<string> {
 			const first = await get(url);
 			const warm: number[] = [];
 			for (let i = 0; i < RUNS; i++) warm.push((await get(url)).time);
-			lines.push(`GET ${url}: first ${ms(first.time)}, warm median ${ms(median(warm))} (${Math.round(first.bytes / 1024)} KiB)`);
+			lines.push(
+				`GET ${url}: first ${ms(first.time)}, warm median ${ms(median(warm))} (${Math.round(first.bytes / 1024)} KiB)`
+			);
 		}
 		return lines.join('\n');
 	} finally {
@@ -190,15 +274,23 @@ try {
 	let seeded: { seasonId: number; teamIds: number[] };
 	if (keep && existsSync(keep)) {
 		const db = openDatabase(keep);
-		const seasonId = db.$client.prepare(`select id from season where name = 'Bench season'`).pluck().get() as number;
-		const teamIds = db.$client.prepare(`select id from team where season_id = ? order by id`).pluck().all(seasonId) as number[];
+		const seasonId = db.$client
+			.prepare(`select id from season where name = 'Bench season'`)
+			.pluck()
+			.get() as number;
+		const teamIds = db.$client
+			.prepare(`select id from team where season_id = ? order by id`)
+			.pluck()
+			.all(seasonId) as number[];
 		db.$client.close();
 		seeded = { seasonId, teamIds };
 		console.log(`reusing ${keep}`);
 	} else {
 		const result = await seed(path);
 		seeded = result;
-		console.log(`seeded ${SALES.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams in ${result.seconds.toFixed(1)} s`);
+		console.log(
+			`seeded ${SALES.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams in ${result.seconds.toFixed(1)} s`
+		);
 	}
 	const cases: [string, DashboardFilters][] = [
 		['whole season', { teamId: null, period: 'season' }],

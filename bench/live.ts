@@ -14,7 +14,18 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { loadAverage, missingBuild, snapshotBuild, procCpuSeconds, procMemory, ROOT, runCli, startBenchServer, systemCpuSeconds, type BenchServer } from './lib/server';
+import {
+	loadAverage,
+	missingBuild,
+	snapshotBuild,
+	procCpuSeconds,
+	procMemory,
+	ROOT,
+	runCli,
+	startBenchServer,
+	systemCpuSeconds,
+	type BenchServer
+} from './lib/server';
 import { formatSummary, round, summarize, type Summary } from './lib/stats';
 
 const USAGE = `Usage: npm run bench:live -- [options]
@@ -74,7 +85,8 @@ function readOptions(argv: string[]): Options | null {
 		const raw = values[name as keyof typeof values];
 		if (raw === undefined) return fallback;
 		const n = Number(raw);
-		if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+		if (!Number.isInteger(n) || n < min || n > max)
+			throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
 		return n;
 	};
 	const rateRaw = values.rate ?? '20';
@@ -82,7 +94,8 @@ function readOptions(argv: string[]): Options | null {
 	if (rateRaw === 'max') rate = 'max';
 	else {
 		rate = Number(rateRaw);
-		if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) throw new UsageError('--rate must be a number of sales per second (0 < R ≤ 10000) or "max"');
+		if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000)
+			throw new UsageError('--rate must be a number of sales per second (0 < R ≤ 10000) or "max"');
 	}
 	return {
 		clients: int('clients', 500, 1, 20_000),
@@ -139,7 +152,11 @@ function checkAborted() {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+	items: T[],
+	limit: number,
+	task: (item: T, index: number) => Promise<void>
+): Promise<void> {
 	let next = 0;
 	const worker = async () => {
 		while (next < items.length) {
@@ -154,18 +171,29 @@ async function pool<T>(items: T[], limit: number, task: (item: T, index: number)
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers (always 127.0.0.1)
 
-async function api<T>(server: BenchServer, token: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+	server: BenchServer,
+	token: string,
+	path: string,
+	init: RequestInit = {}
+): Promise<{ status: number; body: T }> {
 	const response = await fetch(server.url + path, {
 		...init,
 		signal: abortController.signal,
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) }
+		headers: {
+			authorization: `Bearer ${token}`,
+			'content-type': 'application/json',
+			...(init.headers ?? {})
+		}
 	});
 	const text = await response.text();
 	let body: T;
 	try {
 		body = JSON.parse(text) as T;
 	} catch {
-		throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
+		throw new Error(
+			`${init.method ?? 'GET'} ${path} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`
+		);
 	}
 	return { status: response.status, body };
 }
@@ -184,7 +212,9 @@ async function signIn(server: BenchServer, email: string, password: string): Pro
 		.find((c) => c.startsWith('session='));
 	if (!cookie) {
 		const text = await response.text();
-		throw new Error(`sign-in as ${email} failed (${response.status}): no session cookie. ${text.slice(0, 300)}`);
+		throw new Error(
+			`sign-in as ${email} failed (${response.status}): no session cookie. ${text.slice(0, 300)}`
+		);
 	}
 	await response.arrayBuffer().catch(() => undefined);
 	return cookie;
@@ -193,7 +223,12 @@ async function signIn(server: BenchServer, email: string, password: string): Pro
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-function connectWatcher(url: string, cookie: string, seasonId: number, timeoutMs: number): Promise<Watcher> {
+function connectWatcher(
+	url: string,
+	cookie: string,
+	seasonId: number,
+	timeoutMs: number
+): Promise<Watcher> {
 	return new Promise((done, fail) => {
 		const socket = io(url, {
 			transports: ['websocket'],
@@ -202,10 +237,19 @@ function connectWatcher(url: string, cookie: string, seasonId: number, timeoutMs
 			reconnection: false,
 			timeout: timeoutMs
 		});
-		const watcher: Watcher = { socket, versions: [], times: [], activity: 0, outOfOrder: 0, disconnects: 0 };
+		const watcher: Watcher = {
+			socket,
+			versions: [],
+			times: [],
+			activity: 0,
+			outOfOrder: 0,
+			disconnects: 0
+		};
 		socket.on('leaderboard', (snapshot: { version: number }) => {
 			const at = now();
-			const last = watcher.versions.length ? watcher.versions[watcher.versions.length - 1] : -Infinity;
+			const last = watcher.versions.length
+				? watcher.versions[watcher.versions.length - 1]
+				: -Infinity;
 			if (snapshot.version <= last) {
 				watcher.outOfOrder++;
 				return;
@@ -226,9 +270,13 @@ function connectWatcher(url: string, cookie: string, seasonId: number, timeoutMs
 		});
 		socket.once('connect', async () => {
 			try {
-				const ack = (await socket.timeout(timeoutMs).emitWithAck('watch', { seasonId })) as { version?: number; error?: { message: string } };
+				const ack = (await socket.timeout(timeoutMs).emitWithAck('watch', { seasonId })) as {
+					version?: number;
+					error?: { message: string };
+				};
 				clearTimeout(timer);
-				if (typeof ack?.version !== 'number') throw new Error(`watch refused: ${ack?.error?.message ?? JSON.stringify(ack)}`);
+				if (typeof ack?.version !== 'number')
+					throw new Error(`watch refused: ${ack?.error?.message ?? JSON.stringify(ack)}`);
 				// The ack snapshot is where the client starts; a later push must be newer.
 				watcher.versions.push(ack.version);
 				watcher.times.push(now());
@@ -285,7 +333,11 @@ async function deactivateBadges(dbPath: string): Promise<number> {
 function gitCommit(): { commit: string | null; buildTime: string | null } {
 	let commit: string | null = null;
 	try {
-		commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore']
+		}).trim();
 	} catch {
 		commit = null;
 	}
@@ -306,7 +358,10 @@ async function main(): Promise<number> {
 	try {
 		options = readOptions(process.argv.slice(2));
 	} catch (error) {
-		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+		if (
+			error instanceof UsageError ||
+			(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+		) {
 			console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);
 			return 2;
 		}
@@ -331,7 +386,10 @@ async function run(options: Options): Promise<number> {
 	const t0 = now();
 	const elapsed = () => `${((now() - t0) / 1000).toFixed(1)} s`;
 	const log = (message: string) => console.log(`[${elapsed().padStart(7)}] ${message}`);
-	const deadline = setTimeout(() => abort(`deadline of ${options.deadlineMs / 1000} s reached`), options.deadlineMs);
+	const deadline = setTimeout(
+		() => abort(`deadline of ${options.deadlineMs / 1000} s reached`),
+		options.deadlineMs
+	);
 	const onSignal = (signal: string) => abort(`${signal} received`);
 	process.once('SIGINT', () => onSignal('SIGINT'));
 	process.once('SIGTERM', () => onSignal('SIGTERM'));
@@ -382,10 +440,12 @@ async function run(options: Options): Promise<number> {
 		build = snapshotBuild();
 		log(`temp database ${dbPath}`);
 		const seeded = await runCli(['seed-demo'], dbPath);
-		if (seeded.code !== 0) throw new Error(`seed-demo failed (${seeded.code}):\n${seeded.stdout}${seeded.stderr}`);
+		if (seeded.code !== 0)
+			throw new Error(`seed-demo failed (${seeded.code}):\n${seeded.stdout}${seeded.stderr}`);
 		const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
 		const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
-		if (created.code !== 0 || !token) throw new Error(`token create failed (${created.code}):\n${created.stdout}${created.stderr}`);
+		if (created.code !== 0 || !token)
+			throw new Error(`token create failed (${created.code}):\n${created.stdout}${created.stderr}`);
 		log('seeded the demo season and created an API token');
 		if (options.noBadges) {
 			badgesDeactivated = await deactivateBadges(dbPath);
@@ -408,7 +468,11 @@ async function run(options: Options): Promise<number> {
 		const sample = () => {
 			const mem = procMemory(pid);
 			if (mem) serverHwmMiB = mem.hwmMiB;
-			samples.push({ t: round((now() - t0) / 1000, 2), serverRssMiB: mem ? round(mem.rssMiB) : null, benchRssMiB: round(process.memoryUsage().rss / 2 ** 20) });
+			samples.push({
+				t: round((now() - t0) / 1000, 2),
+				serverRssMiB: mem ? round(mem.rssMiB) : null,
+				benchRssMiB: round(process.memoryUsage().rss / 2 ** 20)
+			});
 		};
 		sample();
 		memorySampler = setInterval(sample, 250);
@@ -416,14 +480,27 @@ async function run(options: Options): Promise<number> {
 		log(`server pid ${pid} listening on ${server.url}`);
 
 		// 3. Season, products, a signed-in executive.
-		const current = await api<{ id: number; name: string }>(server, token, '/api/v1/seasons/current');
-		if (current.status !== 200) throw new Error(`GET /api/v1/seasons/current answered ${current.status}: ${JSON.stringify(current.body)}`);
+		const current = await api<{ id: number; name: string }>(
+			server,
+			token,
+			'/api/v1/seasons/current'
+		);
+		if (current.status !== 200)
+			throw new Error(
+				`GET /api/v1/seasons/current answered ${current.status}: ${JSON.stringify(current.body)}`
+			);
 		seasonId = current.body.id;
-		const productList = await api<{ entries: Product[] }>(server, token, `/api/v1/seasons/${seasonId}/products`);
+		const productList = await api<{ entries: Product[] }>(
+			server,
+			token,
+			`/api/v1/seasons/${seasonId}/products`
+		);
 		const products = productList.body.entries.filter((p) => p.active !== false);
 		if (products.length === 0) throw new Error(`season ${seasonId} has no active products`);
 		const cookie = await signIn(server, 'executive@demo.test', 'demo-password');
-		log(`season ${seasonId} "${current.body.name}", ${products.length} products; signed in as executive@demo.test`);
+		log(
+			`season ${seasonId} "${current.body.name}", ${products.length} products; signed in as executive@demo.test`
+		);
 
 		// 4. N watching clients.
 		const connectStart = now();
@@ -434,7 +511,8 @@ async function run(options: Options): Promise<number> {
 				watchers.push(await connectWatcher(server!.url, cookie, seasonId, 20_000));
 			} catch (error) {
 				connectErrors.push((error as Error).message);
-				if (connectErrors.length >= Math.max(10, options.clients * 0.05)) abort(`too many clients failed to connect: ${connectErrors[0]}`);
+				if (connectErrors.length >= Math.max(10, options.clients * 0.05))
+					abort(`too many clients failed to connect: ${connectErrors[0]}`);
 			}
 			if (now() - lastReport > 2000) {
 				lastReport = now();
@@ -444,7 +522,9 @@ async function run(options: Options): Promise<number> {
 		checkAborted();
 		connectMs = now() - connectStart;
 		if (watchers.length === 0) throw new Error(`no client could watch: ${connectErrors[0]}`);
-		log(`${watchers.length} clients watching (connected in ${(connectMs / 1000).toFixed(1)} s, ${connectErrors.length} failed)`);
+		log(
+			`${watchers.length} clients watching (connected in ${(connectMs / 1000).toFixed(1)} s, ${connectErrors.length} failed)`
+		);
 		await sleep(500); // let connection set-up garbage settle before the measured window
 		markPhase('clientsConnected');
 
@@ -460,25 +540,46 @@ async function run(options: Options): Promise<number> {
 					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 					signal: abortController.signal
 				});
-				const json = (await response.json().catch(() => null)) as { version?: number; error?: { code: string; message: string } } | null;
+				const json = (await response.json().catch(() => null)) as {
+					version?: number;
+					error?: { code: string; message: string };
+				} | null;
 				const respondedAt = now();
 				if (response.ok && typeof json?.version === 'number') {
-					sales.push({ externalId: body.externalId, version: json.version, respondedAt, apiMs: respondedAt - sentAt });
+					sales.push({
+						externalId: body.externalId,
+						version: json.version,
+						respondedAt,
+						apiMs: respondedAt - sentAt
+					});
 				} else {
 					saleErrorCount++;
-					if (saleErrors.length < 10) saleErrors.push({ status: response.status, message: JSON.stringify(json).slice(0, 300) });
+					if (saleErrors.length < 10)
+						saleErrors.push({
+							status: response.status,
+							message: JSON.stringify(json).slice(0, 300)
+						});
 				}
 			} catch (error) {
 				if (aborted) return;
 				saleErrorCount++;
-				if (saleErrors.length < 10) saleErrors.push({ status: null, message: (error as Error).message });
+				if (saleErrors.length < 10)
+					saleErrors.push({ status: null, message: (error as Error).message });
 			}
 		};
 		loopDelay.enable();
 		salesStart = now();
-		log(options.rate === 'max' ? `posting ${options.sales} sales as fast as possible (${options.concurrency} in flight)` : `posting ${options.sales} sales at ${options.rate}/s`);
+		log(
+			options.rate === 'max'
+				? `posting ${options.sales} sales as fast as possible (${options.concurrency} in flight)`
+				: `posting ${options.sales} sales at ${options.rate}/s`
+		);
 		if (options.rate === 'max') {
-			await pool(Array.from({ length: options.sales }, (_, i) => i), options.concurrency, (i) => post(i));
+			await pool(
+				Array.from({ length: options.sales }, (_, i) => i),
+				options.concurrency,
+				(i) => post(i)
+			);
 		} else {
 			// Open loop: sale i leaves at start + i / rate whatever the earlier ones are doing
 			// (at most 256 in flight, so that a stalled server cannot pile up requests).
@@ -496,7 +597,9 @@ async function run(options: Options): Promise<number> {
 		}
 		checkAborted();
 		salesWindowMs = now() - salesStart;
-		log(`${sales.length} sales accepted, ${saleErrorCount} failed, in ${(salesWindowMs / 1000).toFixed(1)} s`);
+		log(
+			`${sales.length} sales accepted, ${saleErrorCount} failed, in ${(salesWindowMs / 1000).toFixed(1)} s`
+		);
 
 		// 6. Wait until every client has seen the last version (or the pair timeout passes).
 		const drainStart = now();
@@ -510,7 +613,9 @@ async function run(options: Options): Promise<number> {
 		drainMs = now() - drainStart;
 		loopDelay.disable();
 		markPhase('afterSales');
-		log(`drained in ${(drainMs / 1000).toFixed(1)} s; ${behind()} clients behind version ${target}`);
+		log(
+			`drained in ${(drainMs / 1000).toFixed(1)} s; ${behind()} clients behind version ${target}`
+		);
 	} catch (error) {
 		if (!(error instanceof Aborted) && !aborted) {
 			console.error(`bench:live failed: ${(error as Error).stack ?? error}`);
@@ -528,7 +633,13 @@ async function run(options: Options): Promise<number> {
 	// 7. Results (also for an aborted run: whatever was measured).
 	let results: Record<string, unknown> | null = null;
 	if (sales.length > 0 && watchers.length > 0) {
-		results = analyse({ options, sales, watchers, pairTimeoutMs: options.pairTimeoutMs, loopDelay });
+		results = analyse({
+			options,
+			sales,
+			watchers,
+			pairTimeoutMs: options.pairTimeoutMs,
+			loopDelay
+		});
 	}
 
 	// 8. Clean-up: clients, server, temp folder.
@@ -560,8 +671,21 @@ async function run(options: Options): Promise<number> {
 		options,
 		badgesDeactivated,
 		seasonId,
-		clients: { requested: options.clients, watching: watchers.length, connectErrors: connectErrors.length, firstConnectErrors: connectErrors.slice(0, 5), connectSeconds: round(connectMs / 1000, 2) },
-		sales: { accepted: sales.length, failed: saleErrorCount, firstErrors: saleErrors, windowSeconds: round(salesWindowMs / 1000, 2), achievedRate: salesWindowMs > 0 ? round(sales.length / (salesWindowMs / 1000)) : null, apiMs: summarize(sales.map((s) => s.apiMs)) },
+		clients: {
+			requested: options.clients,
+			watching: watchers.length,
+			connectErrors: connectErrors.length,
+			firstConnectErrors: connectErrors.slice(0, 5),
+			connectSeconds: round(connectMs / 1000, 2)
+		},
+		sales: {
+			accepted: sales.length,
+			failed: saleErrorCount,
+			firstErrors: saleErrors,
+			windowSeconds: round(salesWindowMs / 1000, 2),
+			achievedRate: salesWindowMs > 0 ? round(sales.length / (salesWindowMs / 1000)) : null,
+			apiMs: summarize(sales.map((s) => s.apiMs))
+		},
 		drainSeconds: round(drainMs / 1000, 2),
 		...(results ?? {}),
 		memory: {
@@ -696,7 +820,12 @@ function analyse(input: {
 
 	return {
 		latencyMs: summarize(latencies.subarray(0, n)),
-		pairs: { total: sales.length * watchers.length, measured: n, missing, arrivedBeforeApiResponse: beforeResponse },
+		pairs: {
+			total: sales.length * watchers.length,
+			measured: n,
+			missing,
+			arrivedBeforeApiResponse: beforeResponse
+		},
 		latencyFirstClientMs: summarize(firstClient),
 		latencyLastClientMs: summarize(lastClient),
 		pushes: {
@@ -710,7 +839,11 @@ function analyse(input: {
 		activityEventsPerClient: summarize(activityPerClient),
 		disconnects: watchers.reduce((sum, w) => sum + w.disconnects, 0),
 		benchEventLoopDelayMs: loopDelay.count
-			? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }
+			? {
+					p50: ms(loopDelay.percentile(50)),
+					p99: ms(loopDelay.percentile(99)),
+					max: ms(loopDelay.max)
+				}
 			: null
 	};
 }
@@ -720,23 +853,42 @@ function analyse(input: {
 
 interface ReportForPrint {
 	clients: { watching: number; requested: number; connectErrors: number; connectSeconds: number };
-	sales: { accepted: number; failed: number; windowSeconds: number; achievedRate: number | null; apiMs: Summary | null };
+	sales: {
+		accepted: number;
+		failed: number;
+		windowSeconds: number;
+		achievedRate: number | null;
+		apiMs: Summary | null;
+	};
 	options: Options;
 	latencyMs?: Summary | null;
 	latencyFirstClientMs?: Summary | null;
 	pairs?: { total: number; measured: number; missing: number; arrivedBeforeApiResponse: number };
-	pushes?: { distinctVersionsPushed: number; salesPerPush: number | null; perClient: Summary | null; fanOutSpreadMs: Summary | null; intervalBetweenPushesMs: Summary | null; outOfOrder: number };
+	pushes?: {
+		distinctVersionsPushed: number;
+		salesPerPush: number | null;
+		perClient: Summary | null;
+		fanOutSpreadMs: Summary | null;
+		intervalBetweenPushesMs: Summary | null;
+		outOfOrder: number;
+	};
 	activityEventsPerClient?: Summary | null;
 	disconnects?: number;
 	benchEventLoopDelayMs?: { p50: number; p99: number; max: number } | null;
-	memory: { serverPeakRssMiB: number | null; serverPeakSampledRssMiB: number; benchPeakRssMiB: number; phases: Record<string, { serverRssMiB: number | null; benchRssMiB: number }> };
+	memory: {
+		serverPeakRssMiB: number | null;
+		serverPeakSampledRssMiB: number;
+		benchPeakRssMiB: number;
+		phases: Record<string, { serverRssMiB: number | null; benchRssMiB: number }>;
+	};
 	cpuSeconds: ReturnType<typeof cpuBreakdown>;
 	machine: { node: string; cpus: number };
 	app: { commit: string | null };
 }
 
 function printSummary(r: ReportForPrint, outFile: string) {
-	const rate = r.options.rate === 'max' ? `max (${r.options.concurrency} in flight)` : `${r.options.rate}/s`;
+	const rate =
+		r.options.rate === 'max' ? `max (${r.options.concurrency} in flight)` : `${r.options.rate}/s`;
 	const lines = [
 		'',
 		`Live leaderboard — ${r.clients.watching}/${r.clients.requested} clients, ${r.sales.accepted} sales at ${rate}${r.options.noBadges ? ', badges off' : ''} (Node ${r.machine.node}, ${r.machine.cpus} CPUs, app ${r.app.commit ?? '?'})`,

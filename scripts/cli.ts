@@ -25,12 +25,14 @@ class UsageError extends Error {}
 
 function option(values: Record<string, string | boolean | undefined>, name: string): string {
 	const value = values[name];
-	if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+	if (typeof value !== 'string' || value.trim() === '')
+		throw new UsageError(`--${name} is required`);
 	return value.trim();
 }
 
 function role(value: string, allowed: readonly Role[] = ROLES): Role {
-	if (!allowed.includes(value as Role)) throw new UsageError(`--role must be one of: ${allowed.join(', ')}`);
+	if (!allowed.includes(value as Role))
+		throw new UsageError(`--role must be one of: ${allowed.join(', ')}`);
 	return value as Role;
 }
 
@@ -61,18 +63,23 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'seed-demo': {
 			const { seasonId, logins } = await seedDemo(getDb());
-			console.log(`Demo season ${seasonId} is ready. Sign in with any of these (password: ${DEMO_PASSWORD}):`);
-			for (const login of logins.slice(0, 3)) console.log(`  ${login.role.padEnd(11)} ${login.email}`);
+			console.log(
+				`Demo season ${seasonId} is ready. Sign in with any of these (password: ${DEMO_PASSWORD}):`
+			);
+			for (const login of logins.slice(0, 3))
+				console.log(`  ${login.role.padEnd(11)} ${login.email}`);
 			console.log(`  participant rep1@demo.test … rep${logins.length - 3}@demo.test`);
 			return;
 		}
 		case 'user create': {
 			const email = option(values, 'email');
 			const password = option(values, 'password');
-			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email is not an email address');
+			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+				throw new UsageError('--email is not an email address');
 			if (password.length < 8) throw new UsageError('--password needs at least 8 characters');
 			const db = getDb();
-			if (findUserByEmail(db, email)) throw new UsageError(`A user with email ${email} exists already`);
+			if (findUserByEmail(db, email))
+				throw new UsageError(`A user with email ${email} exists already`);
 			const created = await createUser(db, {
 				email,
 				displayName: option(values, 'name'),
@@ -84,17 +91,24 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'token create': {
 			const name = option(values, 'name');
-			const token = createApiToken(getDb(), name, role(values.role ?? 'admin', ['admin', 'manager']));
+			const token = createApiToken(
+				getDb(),
+				name,
+				role(values.role ?? 'admin', ['admin', 'manager'])
+			);
 			console.log(`API token "${name}" created. It is shown only once:`);
 			console.log(token);
 			return;
 		}
 		case 'display create': {
 			const seasonId = Number(option(values, 'season'));
-			if (!Number.isSafeInteger(seasonId) || seasonId <= 0) throw new UsageError('--season must be a season id');
+			if (!Number.isSafeInteger(seasonId) || seasonId <= 0)
+				throw new UsageError('--season must be a season id');
 			const name = option(values, 'name');
 			const { token } = createDisplay(getDb(), seasonId, name);
-			console.log(`TV display "${name}" created for season ${seasonId}. Open /tv/<token> on the screen:`);
+			console.log(
+				`TV display "${name}" created for season ${seasonId}. Open /tv/<token> on the screen:`
+			);
 			console.log(token);
 			return;
 		}
@@ -112,7 +126,11 @@ main(process.argv.slice(2))
 	.then(() => closeDb())
 	.catch((error) => {
 		closeDb();
-		if (error instanceof UsageError || error instanceof DisplayError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+		if (
+			error instanceof UsageError ||
+			error instanceof DisplayError ||
+			(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+		) {
 			console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);
 		} else console.error(error);
 		process.exit(1);

@@ -9,7 +9,8 @@ if (existsSync(file)) {
 	const text = readFileSync(file, 'utf8');
 	const lock = JSON.parse(text);
 	const names = Object.keys(lock.packages ?? {});
-	const present = (/** @type {string} */ dep) => names.some((n) => n === `node_modules/${dep}` || n.endsWith(`/node_modules/${dep}`));
+	const present = (/** @type {string} */ dep) =>
+		names.some((n) => n === `node_modules/${dep}` || n.endsWith(`/node_modules/${dep}`));
 	let pruned = 0;
 	for (const entry of Object.values(lock.packages ?? {})) {
 		if (!entry.optionalDependencies) continue;

@@ -31,23 +31,38 @@ if (run('build', 'npm', ['run', 'build']) !== 0) {
 	console.log('\ntests: 0 passed, 1 failed (the build failed)');
 	process.exit(1);
 }
-failedSteps += run('vitest (unit + integration)', npx, [
-	'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}/vitest.json`
-]) === 0 ? 0 : 1;
-failedSteps += run('playwright (browser)', npx, ['playwright', 'test', '--reporter=list,json'], {
-	PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright.json`
-}) === 0 ? 0 : 1;
+failedSteps +=
+	run('vitest (unit + integration)', npx, [
+		'vitest',
+		'run',
+		'--reporter=default',
+		'--reporter=json',
+		`--outputFile.json=${out}/vitest.json`
+	]) === 0
+		? 0
+		: 1;
+failedSteps +=
+	run('playwright (browser)', npx, ['playwright', 'test', '--reporter=list,json'], {
+		PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright.json`
+	}) === 0
+		? 0
+		: 1;
 
 const vitest = readJson(`${out}/vitest.json`);
 const playwright = readJson(`${out}/playwright.json`);
 const passed = (vitest?.numPassedTests ?? 0) + (playwright?.stats?.expected ?? 0);
 let failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats?.unexpected ?? 0);
-const skipped = (vitest?.numPendingTests ?? 0) + (vitest?.numTodoTests ?? 0) + (playwright?.stats?.skipped ?? 0);
+const skipped =
+	(vitest?.numPendingTests ?? 0) + (vitest?.numTodoTests ?? 0) + (playwright?.stats?.skipped ?? 0);
 const flaky = playwright?.stats?.flaky ?? 0;
 // A runner that crashed before writing its report still fails the run.
 if (failedSteps > 0 && failed === 0) failed = failedSteps;
 
-console.log(`\nvitest: ${vitest?.numPassedTests ?? 0} passed, ${vitest?.numFailedTests ?? 0} failed`);
-console.log(`playwright: ${playwright?.stats?.expected ?? 0} passed, ${playwright?.stats?.unexpected ?? 0} failed${flaky ? `, ${flaky} flaky` : ''}`);
+console.log(
+	`\nvitest: ${vitest?.numPassedTests ?? 0} passed, ${vitest?.numFailedTests ?? 0} failed`
+);
+console.log(
+	`playwright: ${playwright?.stats?.expected ?? 0} passed, ${playwright?.stats?.unexpected ?? 0} failed${flaky ? `, ${flaky} flaky` : ''}`
+);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failedSteps > 0 ? 1 : 0);

@@ -30,9 +30,14 @@ export function snapshotBuild(): { entry: string; remove: () => void } {
 	cpSync(join(ROOT, 'build'), dir, { recursive: true });
 	if (!existsSync(join(dir, 'server.js')) || !existsSync(join(dir, 'handler.js'))) {
 		rmSync(dir, { recursive: true, force: true });
-		throw new Error('build/ changed while it was being copied (a build is running?): try again once `npm run build` has finished');
+		throw new Error(
+			'build/ changed while it was being copied (a build is running?): try again once `npm run build` has finished'
+		);
 	}
-	return { entry: join(dir, 'server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+	return {
+		entry: join(dir, 'server.js'),
+		remove: () => rmSync(dir, { recursive: true, force: true })
+	};
 }
 
 export function freePort(): Promise<number> {
@@ -65,11 +70,23 @@ export async function startBenchServer(
 	const env = options.env ?? {};
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? SERVER_ENTRY], {
-		cwd: ROOT,
-		env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATABASE_URL: dbPath, ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
+	const child = spawn(
+		process.execPath,
+		[...(options.nodeArgs ?? []), options.entry ?? SERVER_ENTRY],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				NODE_ENV: 'production',
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				ORIGIN: url,
+				DATABASE_URL: dbPath,
+				...env
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		}
+	);
 	let log = '';
 	const append = (chunk: Buffer) => {
 		log += chunk.toString();
@@ -78,10 +95,15 @@ export async function startBenchServer(
 	child.stdout!.on('data', append);
 	child.stderr!.on('data', append);
 	const exited = new Promise<string>((done) =>
-		child.once('exit', (code, signal) => done(code !== null ? `exit code ${code}` : `signal ${signal}`))
+		child.once('exit', (code, signal) =>
+			done(code !== null ? `exit code ${code}` : `signal ${signal}`)
+		)
 	);
 	await new Promise<void>((ready, fail) => {
-		const timer = setTimeout(() => fail(new Error(`server did not start in 20 s:\n${log}`)), 20_000);
+		const timer = setTimeout(
+			() => fail(new Error(`server did not start in 20 s:\n${log}`)),
+			20_000
+		);
 		const check = () => {
 			if (log.includes('Honorboard is running')) {
 				clearTimeout(timer);
@@ -111,13 +133,20 @@ export async function startBenchServer(
 }
 
 /** Runs `tsx scripts/cli.ts …` against a database. */
-export function runCli(args: string[], dbPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+	args: string[],
+	dbPath: string
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((done) => {
-		const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args], {
-			cwd: ROOT,
-			env: { ...process.env, DATABASE_URL: dbPath },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+		const child = spawn(
+			process.execPath,
+			[join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args],
+			{
+				cwd: ROOT,
+				env: { ...process.env, DATABASE_URL: dbPath },
+				stdio: ['ignore', 'pipe', 'pipe']
+			}
+		);
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c) => (stdout += c));
@@ -130,7 +159,8 @@ export function runCli(args: string[], dbPath: string): Promise<{ code: number |
 export function procMemory(pid: number | 'self'): { rssMiB: number; hwmMiB: number } | null {
 	try {
 		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-		const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+		const kib = (field: string) =>
+			Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
 		return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
 	} catch {
 		return null;
@@ -158,7 +188,11 @@ export function systemCpuSeconds(): { busy: number; idle: number; steal: number 
 	try {
 		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
 		// cpu user nice system idle iowait irq softirq steal guest guest_nice
-		const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+		const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+			.trim()
+			.split(/\s+/)
+			.slice(1)
+			.map(Number);
 		return {
 			busy: (user + nice + system + irq + softirq) / CLOCK_TICKS,
 			idle: (idle + iowait) / CLOCK_TICKS,

@@ -14,7 +14,8 @@ export interface Summary {
 export function summarize(values: Float64Array | number[]): Summary | null {
 	if (values.length === 0) return null;
 	const sorted = values instanceof Float64Array ? values.sort() : Float64Array.from(values).sort();
-	const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+	const at = (p: number) =>
+		sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 	let sum = 0;
 	for (const v of sorted) sum += v;
 	return {

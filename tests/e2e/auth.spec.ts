@@ -12,7 +12,9 @@ test.describe('signing in and out', () => {
 		await expect(mine.getByText('You', { exact: true })).toBeVisible();
 		// Nobody else's row says "You".
 		await expect(
-			honorBoard(page).getByRole('listitem').filter({ has: page.getByText('You', { exact: true }) })
+			honorBoard(page)
+				.getByRole('listitem')
+				.filter({ has: page.getByText('You', { exact: true }) })
 		).toHaveCount(1);
 	});
 

@@ -21,7 +21,9 @@ test.describe('an executive', () => {
 	test('sees the key figures and the charts drawn', async ({ page }) => {
 		const response = await page.goto('/dashboard');
 		expect(response?.status()).toBe(200);
-		await expect(page.getByRole('heading', { level: 1, name: 'Executive dashboard' })).toBeVisible();
+		await expect(
+			page.getByRole('heading', { level: 1, name: 'Executive dashboard' })
+		).toBeVisible();
 		const kpis = page.getByRole('region', { name: 'Key figures' });
 		for (const name of ['Points', 'Confirmed revenue', 'Sales', 'Of target', 'Days left']) {
 			await expect(kpis.getByText(name, { exact: true })).toBeVisible();
@@ -30,7 +32,14 @@ test.describe('an executive', () => {
 		await expect(page.locator('canvas')).toHaveCount(2);
 		for (const index of [0, 1]) {
 			await expect
-				.poll(() => page.locator('canvas').nth(index).evaluate((c) => (c as HTMLCanvasElement).width), { timeout: PAGE_READY })
+				.poll(
+					() =>
+						page
+							.locator('canvas')
+							.nth(index)
+							.evaluate((c) => (c as HTMLCanvasElement).width),
+					{ timeout: PAGE_READY }
+				)
 				.toBeGreaterThan(0);
 			await expect.poll(() => drawn(page, index), { timeout: PAGE_READY }).toBe(true);
 		}
@@ -58,13 +67,19 @@ test.describe('an executive', () => {
 			await page.setViewportSize({ width, height: 800 });
 			await page.goto('/dashboard');
 			await expect.poll(() => drawn(page, 1), { timeout: PAGE_READY }).toBe(true);
-			const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			const overflow = await page.evaluate(
+				() => document.documentElement.scrollWidth - window.innerWidth
+			);
 			expect(overflow, `horizontal overflow at ${width} px`).toBeLessThanOrEqual(0);
 			await page.screenshot({ path: `/tmp/dash-${width}.png`, fullPage: true });
 			if (process.env.DASH_SHOTS) {
 				const height = await page.evaluate(() => document.documentElement.scrollHeight);
 				for (let y = 0, n = 0; y < height; y += 760, n++) {
-					await page.screenshot({ path: `/tmp/dash-${width}-${n}.png`, fullPage: true, clip: { x: 0, y, width, height: Math.min(760, height - y) } });
+					await page.screenshot({
+						path: `/tmp/dash-${width}-${n}.png`,
+						fullPage: true,
+						clip: { x: 0, y, width, height: Math.min(760, height - y) }
+					});
 				}
 			}
 		}
@@ -95,7 +110,9 @@ test.describe('a participant', () => {
 	test('is refused the dashboard and its export', async ({ page }) => {
 		const response = await page.goto('/dashboard');
 		expect(response?.status()).toBe(403);
-		await expect(page.getByText('The dashboard is for executives and contest managers.')).toBeVisible();
+		await expect(
+			page.getByText('The dashboard is for executives and contest managers.')
+		).toBeVisible();
 		const csv = await page.request.get('/dashboard/data.csv');
 		expect(csv.status()).toBe(403);
 	});

@@ -17,12 +17,17 @@ function crmFile() {
 }
 
 const total = (page: import('@playwright/test').Page, label: string) =>
-	page.locator('dl div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+	page
+		.locator('dl div')
+		.filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+		.locator('dd');
 
 test.describe('bulk sales import', () => {
 	test.use({ viewport: { width: 1366, height: 900 } });
 
-	test('maps columns, dry-runs, imports with progress and counts a re-upload as duplicates', async ({ openAs }) => {
+	test('maps columns, dry-runs, imports with progress and counts a re-upload as duplicates', async ({
+		openAs
+	}) => {
 		// Note: both people through openAs: a test-level account would leak its cookies into the
 		// context that signs the seller in.
 		const page = await openAs('manager@demo.test');
@@ -54,7 +59,9 @@ test.describe('bulk sales import', () => {
 		await expect(rows).toHaveCount(4);
 		await expect(rows.nth(0)).toContainText('E2E-1');
 		await expect(rows.nth(0)).toContainText('New');
-		expect(parseInt((await rows.nth(0).locator('td').nth(3).textContent())!, 10)).toBeGreaterThan(0);
+		expect(parseInt((await rows.nth(0).locator('td').nth(3).textContent())!, 10)).toBeGreaterThan(
+			0
+		);
 		await expect(rows.nth(3)).toContainText('Rejected');
 		await expect(rows.nth(3)).toContainText('Item:');
 		await expect(rows.nth(3)).toContainText('NOPE');
@@ -109,15 +116,23 @@ test.describe('webhooks', () => {
 			await page.getByRole('checkbox', { name: /badge\.awarded/ }).uncheck();
 			await page.getByRole('button', { name: 'Add webhook' }).click();
 
-			await expect(page.getByRole('heading', { name: /copy its signing secret now/ })).toBeVisible();
-			await expect(page.getByRole('textbox', { name: 'Signing secret' })).toHaveValue(/^whsec_[0-9a-f]{48}$/);
+			await expect(
+				page.getByRole('heading', { name: /copy its signing secret now/ })
+			).toBeVisible();
+			await expect(page.getByRole('textbox', { name: 'Signing secret' })).toHaveValue(
+				/^whsec_[0-9a-f]{48}$/
+			);
 			const hooks = page.getByRole('region', { name: 'Registered webhooks' });
 			await expect(hooks).toContainText('https://hooks.example.test/honorboard');
 			await expect(hooks).toContainText('sale.confirmed');
 			await expect(hooks).not.toContainText('badge.awarded');
 
-			await page.getByRole('button', { name: 'Send test to https://hooks.example.test/honorboard' }).click();
-			await expect(page.getByRole('region', { name: /Delivery log/ })).toContainText('webhook.test');
+			await page
+				.getByRole('button', { name: 'Send test to https://hooks.example.test/honorboard' })
+				.click();
+			await expect(page.getByRole('region', { name: /Delivery log/ })).toContainText(
+				'webhook.test'
+			);
 			await page.screenshot({ path: '/tmp/data-webhooks-1366.png', fullPage: true });
 		});
 	});

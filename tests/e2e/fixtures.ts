@@ -11,10 +11,26 @@ export const PAGE_READY = 20_000;
 
 // Mirrors src/lib/server/demo.ts: rep<N>@demo.test is REPS[N - 1].
 export const REPS = [
-	'Anna Kowalska', 'Ben Okafor', 'Chloé Martin', 'Dawid Nowak', 'Elena Rossi',
-	'Farid Haddad', 'Greta Lind', 'Hiro Tanaka', 'Ines Duarte', 'Jonas Berg',
-	'Kasia Wiśniewska', 'Liam Walsh', 'Maya Cohen', 'Nils Eriksson', 'Olga Petrova',
-	'Pablo Ruiz', 'Quinn Taylor', 'Rosa Jansen', 'Sam Carter', 'Tara Singh'
+	'Anna Kowalska',
+	'Ben Okafor',
+	'Chloé Martin',
+	'Dawid Nowak',
+	'Elena Rossi',
+	'Farid Haddad',
+	'Greta Lind',
+	'Hiro Tanaka',
+	'Ines Duarte',
+	'Jonas Berg',
+	'Kasia Wiśniewska',
+	'Liam Walsh',
+	'Maya Cohen',
+	'Nils Eriksson',
+	'Olga Petrova',
+	'Pablo Ruiz',
+	'Quinn Taylor',
+	'Rosa Jansen',
+	'Sam Carter',
+	'Tara Singh'
 ];
 
 export function repEmail(name: string): string {
@@ -75,7 +91,10 @@ export const test = base.extend<TestFixtures, { sessions: Sessions }>({
 			const signInOnce = async (email: string) => {
 				// Note: the test runner's browser.newContext() inherits the test's `use` options,
 				// including the storage state of `account`: start signed out explicitly.
-				const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+				const context = await browser.newContext({
+					baseURL,
+					storageState: { cookies: [], origins: [] }
+				});
 				try {
 					await signIn(await context.newPage(), email);
 					return await context.storageState();

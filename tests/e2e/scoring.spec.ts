@@ -1,7 +1,16 @@
 // Issue "Scoring rules": a manager creates a cross-sell campaign in a season that needs
 // confirmation; a participant's next sale shows the multiplied, provisional points, which
 // become confirmed when the manager confirms the sale.
-import { expect, openBoard, PAGE_READY, rankingRow, readBoard, repEmail, test, waitForHydration } from './fixtures';
+import {
+	expect,
+	openBoard,
+	PAGE_READY,
+	rankingRow,
+	readBoard,
+	repEmail,
+	test,
+	waitForHydration
+} from './fixtures';
 
 const SELLER = 'Greta Lind';
 const CAMPAIGN = 'Triple phones with an accessory';
@@ -27,7 +36,9 @@ test.afterAll(async ({ openAs }) => {
 	}
 });
 
-test('a cross-sell campaign gives provisional triple points that count once confirmed', async ({ openAs }) => {
+test('a cross-sell campaign gives provisional triple points that count once confirmed', async ({
+	openAs
+}) => {
 	const manager = await openAs('manager@demo.test');
 	await manager.goto('/manage/rules');
 	await waitForHydration(manager);
@@ -62,7 +73,9 @@ test('a cross-sell campaign gives provisional triple points that count once conf
 	await expect(seller.getByText('+155 pts pending')).toBeVisible();
 	await seller.getByRole('button', { name: 'Register sale' }).click();
 	await expect(seller.getByText('+155 points (pending)')).toBeVisible({ timeout: PAGE_READY });
-	await expect(seller.getByRole('status').filter({ hasText: '+155 points' })).toContainText(CAMPAIGN);
+	await expect(seller.getByRole('status').filter({ hasText: '+155 points' })).toContainText(
+		CAMPAIGN
+	);
 
 	await openBoard(seller);
 	await expect(rankingRow(seller, SELLER)).toContainText(`+${before.pending + 155} pending`);
@@ -85,5 +98,7 @@ test('a cross-sell campaign gives provisional triple points that count once conf
 
 	// The breakdown stays visible to the seller.
 	await seller.goto('/me');
-	await expect(seller.getByRole('list', { name: 'Points breakdown' }).first()).toContainText(CAMPAIGN);
+	await expect(seller.getByRole('list', { name: 'Points breakdown' }).first()).toContainText(
+		CAMPAIGN
+	);
 });

@@ -55,7 +55,11 @@ async function createRocketSeason(manager: Page, name: string): Promise<number> 
 }
 
 /** Adds a team to the season and creates an invitation; returns the invitation link. */
-async function inviteMember(manager: Page, seasonId: number, person: { name: string; email: string }) {
+async function inviteMember(
+	manager: Page,
+	seasonId: number,
+	person: { name: string; email: string }
+) {
 	await manager.goto(`/manage/teams?season=${seasonId}`);
 	await waitForHydration(manager);
 	await expect(manager.getByLabel('Season', { exact: true })).toHaveValue(String(seasonId));
@@ -73,7 +77,10 @@ async function inviteMember(manager: Page, seasonId: number, person: { name: str
 	return new URL(await link.inputValue());
 }
 
-test('a manager launches a themed season and the invited member joins it', async ({ browser, openAs }) => {
+test('a manager launches a themed season and the invited member joins it', async ({
+	browser,
+	openAs
+}) => {
 	const stamp = Date.now();
 	const name = `Rocket Launch ${stamp}`;
 	const person = { name: `Nova Sky ${stamp}`, email: `nova-${stamp}@example.test` };
@@ -83,7 +90,10 @@ test('a manager launches a themed season and the invited member joins it', async
 	const link = await inviteMember(manager, seasonId, person);
 
 	// The invited person: another browser, nobody signed in.
-	const context = await browser.newContext({ baseURL: E2E_URL, storageState: { cookies: [], origins: [] } });
+	const context = await browser.newContext({
+		baseURL: E2E_URL,
+		storageState: { cookies: [], origins: [] }
+	});
 	try {
 		const member = await context.newPage();
 		await member.goto(link.pathname);
@@ -95,7 +105,9 @@ test('a manager launches a themed season and the invited member joins it', async
 
 		// Signed in, on the board of the new season with its theme.
 		await expect(member).toHaveURL(`${E2E_URL}/`, { timeout: PAGE_READY });
-		await expect(member.getByText('Live season', { exact: true })).toBeVisible({ timeout: PAGE_READY });
+		await expect(member.getByText('Live season', { exact: true })).toBeVisible({
+			timeout: PAGE_READY
+		});
 		await expect(member.getByRole('heading', { level: 1, name })).toBeVisible();
 		await expect(member.getByText(ROCKET.tagline)).toBeVisible();
 		await expect(member.getByText(ROCKET.emoji, { exact: true }).first()).toBeVisible();
@@ -136,9 +148,19 @@ test.describe('a participant', () => {
 		const post = (action: string, form: Record<string, string>) =>
 			page.request.post(action, { form, headers: { origin: E2E_URL }, maxRedirects: 0 });
 		const team = `Intruders ${stamp}`;
-		const addTeam = await post('/manage/teams?/addTeam', { seasonId, name: team, color: '#ff0000', emoji: '🏴' });
+		const addTeam = await post('/manage/teams?/addTeam', {
+			seasonId,
+			name: team,
+			color: '#ff0000',
+			emoji: '🏴'
+		});
 		expect(addTeam.status()).toBe(403);
-		const invite = await post('/manage/teams?/invite', { seasonId, name: 'Mallory', email: `mallory-${stamp}@example.test`, teamId: '1' });
+		const invite = await post('/manage/teams?/invite', {
+			seasonId,
+			name: 'Mallory',
+			email: `mallory-${stamp}@example.test`,
+			teamId: '1'
+		});
 		expect(invite.status()).toBe(403);
 		const season = `Takeover ${stamp}`;
 		const create = await post('/manage/seasons/new?/save', {

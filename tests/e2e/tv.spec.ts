@@ -35,7 +35,9 @@ function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
 }
 
 const demoSeasonId = (dbPath = E2E_DB) =>
-	withDb(dbPath, (db) => db.prepare(`select id from season where key = 'demo'`).pluck().get()) as number;
+	withDb(dbPath, (db) =>
+		db.prepare(`select id from season where key = 'demo'`).pluck().get()
+	) as number;
 
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -47,11 +49,16 @@ async function newcomer(): Promise<{ email: string; name: string }> {
 	const id = unique();
 	const person = { email: `newcomer-${id}@demo.test`, name: `Nova Quill ${id}` };
 	await cli([
-		'user', 'create',
-		'--email', person.email,
-		'--name', person.name,
-		'--role', 'participant',
-		'--password', 'demo-password'
+		'user',
+		'create',
+		'--email',
+		person.email,
+		'--name',
+		person.name,
+		'--role',
+		'participant',
+		'--password',
+		'demo-password'
 	]);
 	withDb(E2E_DB, (db) => {
 		const seasonId = demoSeasonId();
@@ -140,7 +147,9 @@ test('a first sale is toasted on another board and celebrated on the TV', async 
 		{ timeout: LIVE }
 	);
 	// A small sale: no "big sale" or record celebration queues in front of the badge.
-	await sell(request, baseURL!, apiToken, member.email, [{ sku: 'SCR', quantity: 1, unitPrice: 19 }]);
+	await sell(request, baseURL!, apiToken, member.email, [
+		{ sku: 'SCR', quantity: 1, unitPrice: 19 }
+	]);
 	await Promise.all([toast, overlay]);
 	await expect(tv.getByRole('alert')).toContainText('Badge earned');
 	await tv.context().close();
@@ -167,7 +176,9 @@ test('a revoked display is refused, and an open one says so', async ({ browser, 
 
 	const unknown = await again.goto(`/tv/tv_${'x'.repeat(32)}`);
 	expect(unknown?.status()).toBe(404);
-	await expect(again.getByRole('heading', { name: 'This display link is not valid' })).toBeVisible();
+	await expect(
+		again.getByRole('heading', { name: 'This display link is not valid' })
+	).toBeVisible();
 	await tv.context().close();
 });
 
@@ -205,7 +216,9 @@ test.describe('a server restart', () => {
 		const tv = await openTv(browser, url, displayToken);
 		await tv.evaluate(() => ((window as { notReloaded?: boolean }).notReloaded = true));
 		const first = tv.getByRole('listitem', { name: /^Rank 1: / }).first();
-		const leader = /^Rank 1: (.+), [\d,]+ points$/.exec((await first.getAttribute('aria-label')) ?? '')?.[1];
+		const leader = /^Rank 1: (.+), [\d,]+ points$/.exec(
+			(await first.getAttribute('aria-label')) ?? ''
+		)?.[1];
 		if (!leader) throw new Error('The TV podium shows no leader');
 
 		await server.stop();

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../src/lib/server/db';
-import { product, season, seasonMember, team, user, type SeasonTheme } from '../../src/lib/server/db/schema';
+import {
+	product,
+	season,
+	seasonMember,
+	team,
+	user,
+	type SeasonTheme
+} from '../../src/lib/server/db/schema';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import type { Role } from '../../src/lib/contest/types';
 
@@ -8,10 +15,19 @@ const DAY = 24 * 60 * 60 * 1000;
 let counter = 0;
 const next = () => ++counter;
 
-export const theme: SeasonTheme = { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: 'Test season' };
+export const theme: SeasonTheme = {
+	primary: '#2563eb',
+	accent: '#f59e0b',
+	emoji: '🏆',
+	tagline: 'Test season'
+};
 
 /** A live season around `now` with the given overrides. */
-export function makeSeason(db: Db, overrides: Partial<typeof season.$inferInsert> = {}, now = Date.now()) {
+export function makeSeason(
+	db: Db,
+	overrides: Partial<typeof season.$inferInsert> = {},
+	now = Date.now()
+) {
 	return db
 		.insert(season)
 		.values({
@@ -39,13 +55,24 @@ export function makeProduct(
 	const n = next();
 	return db
 		.insert(product)
-		.values({ seasonId, sku: `SKU-${n}`, name: `Product ${n}`, category: 'Phones', points: 10, price: 10000, ...overrides })
+		.values({
+			seasonId,
+			sku: `SKU-${n}`,
+			name: `Product ${n}`,
+			category: 'Phones',
+			points: 10,
+			price: 10000,
+			...overrides
+		})
 		.returning()
 		.get();
 }
 
 /** A user; with `password` the hash is real (slow: argon2), otherwise a placeholder. */
-export async function makeUser(db: Db, overrides: { email?: string; name?: string; role?: Role; password?: string } = {}) {
+export async function makeUser(
+	db: Db,
+	overrides: { email?: string; name?: string; role?: Role; password?: string } = {}
+) {
 	const n = next();
 	return db
 		.insert(user)
@@ -59,22 +86,49 @@ export async function makeUser(db: Db, overrides: { email?: string; name?: strin
 		.get();
 }
 
-export async function makeMember(db: Db, seasonId: number, teamId: number, overrides: Parameters<typeof makeUser>[1] = {}) {
+export async function makeMember(
+	db: Db,
+	seasonId: number,
+	teamId: number,
+	overrides: Parameters<typeof makeUser>[1] = {}
+) {
 	const member = await makeUser(db, overrides);
 	db.insert(seasonMember).values({ seasonId, userId: member.id, teamId }).run();
 	return member;
 }
 
 /** A live season with `teams` teams, `people` members spread over them and a few products. */
-export async function makeContest(db: Db, options: { teams?: number; people?: number; requireConfirmation?: boolean } = {}) {
+export async function makeContest(
+	db: Db,
+	options: { teams?: number; people?: number; requireConfirmation?: boolean } = {}
+) {
 	const s = makeSeason(db, { requireConfirmation: options.requireConfirmation ?? false });
 	const teams = Array.from({ length: options.teams ?? 2 }, () => makeTeam(db, s.id));
 	const people = [];
-	for (let i = 0; i < (options.people ?? 4); i++) people.push(await makeMember(db, s.id, teams[i % teams.length].id));
+	for (let i = 0; i < (options.people ?? 4); i++)
+		people.push(await makeMember(db, s.id, teams[i % teams.length].id));
 	const products = [
-		makeProduct(db, s.id, { sku: 'PHONE', name: 'Phone', category: 'Phones', points: 50, price: 99900 }),
-		makeProduct(db, s.id, { sku: 'CASE', name: 'Case', category: 'Accessories', points: 5, price: 2900 }),
-		makeProduct(db, s.id, { sku: 'OLD', name: 'Old model', category: 'Phones', points: 20, active: false })
+		makeProduct(db, s.id, {
+			sku: 'PHONE',
+			name: 'Phone',
+			category: 'Phones',
+			points: 50,
+			price: 99900
+		}),
+		makeProduct(db, s.id, {
+			sku: 'CASE',
+			name: 'Case',
+			category: 'Accessories',
+			points: 5,
+			price: 2900
+		}),
+		makeProduct(db, s.id, {
+			sku: 'OLD',
+			name: 'Old model',
+			category: 'Phones',
+			points: 20,
+			active: false
+		})
 	];
 	return { season: s, teams, people, products };
 }
@@ -84,7 +138,12 @@ export function standingsVsLedger(db: Db, seasonId: number) {
 	const stored = db.all<{ type: string; id: number; confirmed: number; provisional: number }>(sql`
 		select subject_type as type, subject_id as id, confirmed_points as confirmed, provisional_points as provisional
 		from standing where season_id = ${seasonId} order by 1, 2`);
-	const fromLedger = db.all<{ type: string; id: number; confirmed: number; provisional: number }>(sql`
+	const fromLedger = db.all<{
+		type: string;
+		id: number;
+		confirmed: number;
+		provisional: number;
+	}>(sql`
 		select 'team' as type, team_id as id,
 			sum(case when status = 'confirmed' then points else 0 end) as confirmed,
 			sum(case when status = 'provisional' then points else 0 end) as provisional

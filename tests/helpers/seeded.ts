@@ -35,7 +35,9 @@ export interface SeededDb {
  * makeContest), an ended season, a draft season and a user in none. The connection is closed
  * before returning, so that a spawned server is the only writer.
  */
-export async function seedServerDb(options: { teams?: number; people?: number } = {}): Promise<SeededDb> {
+export async function seedServerDb(
+	options: { teams?: number; people?: number } = {}
+): Promise<SeededDb> {
 	const { db, path, dir } = tempDb();
 	const contest = await makeContest(db, { teams: options.teams ?? 3, people: options.people ?? 6 });
 	// The first member signs in over HTTP: give them a real argon2 hash.
@@ -45,12 +47,20 @@ export async function seedServerDb(options: { teams?: number; people?: number } 
 		password: PASSWORD
 	});
 	const outsider = await makeUser(db, { email: 'outsider@test.test' });
-	const ended = makeSeason(db, { status: 'ended', startsAt: Date.now() - 90 * DAY, endsAt: Date.now() - 60 * DAY });
+	const ended = makeSeason(db, {
+		status: 'ended',
+		startsAt: Date.now() - 90 * DAY,
+		endsAt: Date.now() - 60 * DAY
+	});
 	const endedTeam = makeTeam(db, ended.id);
 	const pastMember = await makeMember(db, ended.id, endedTeam.id, { email: 'past@test.test' });
 	const draft = makeSeason(db, { status: 'draft' });
 	db.$client.close();
-	const people = [loginUser, ...contest.people].map((p) => ({ id: p.id, email: p.email, displayName: p.displayName }));
+	const people = [loginUser, ...contest.people].map((p) => ({
+		id: p.id,
+		email: p.email,
+		displayName: p.displayName
+	}));
 	return {
 		path,
 		dir,
@@ -100,7 +110,9 @@ export function scoreState(path: string) {
 			saleLines: one('select count(*) from sale_line'),
 			ledger: one('select count(*) from ledger_entry'),
 			standings: one('select count(*) from standing'),
-			standingPoints: one('select coalesce(sum(confirmed_points + provisional_points), 0) from standing'),
+			standingPoints: one(
+				'select coalesce(sum(confirmed_points + provisional_points), 0) from standing'
+			),
 			standingSales: one('select coalesce(sum(sales_count), 0) from standing'),
 			versions: one('select coalesce(sum(version), 0) from season')
 		};
@@ -118,7 +130,11 @@ export async function signIn(url: string, email: string, password = PASSWORD): P
 		method: 'POST',
 		body: new URLSearchParams({ email, password }),
 		// A browser's form post: with `accept: text/html` SvelteKit answers the action with a 303.
-		headers: { origin: url, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+		headers: {
+			origin: url,
+			'content-type': 'application/x-www-form-urlencoded',
+			accept: 'text/html'
+		},
 		redirect: 'manual'
 	});
 	const cookie = response.headers
@@ -154,7 +170,11 @@ export function connect(socket: ClientSocket): Promise<void> {
 }
 
 /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+	predicate: () => boolean,
+	timeoutMs = 5_000,
+	what = 'condition'
+): Promise<void> {
 	const until = Date.now() + timeoutMs;
 	while (!predicate()) {
 		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

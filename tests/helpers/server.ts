@@ -45,7 +45,14 @@ export async function startServer(
 	const url = `http://localhost:${port}`;
 	const child = spawn(process.execPath, [entry], {
 		cwd: ROOT,
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATABASE_URL: dbPath, ...options.env },
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: url,
+			DATABASE_URL: dbPath,
+			...options.env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let log = '';
@@ -53,7 +60,10 @@ export async function startServer(
 	child.stderr!.on('data', (chunk) => (log += chunk));
 	const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 	await new Promise<void>((ready, fail) => {
-		const timer = setTimeout(() => fail(new Error(`server did not start in 20 s:\n${log}`)), 20_000);
+		const timer = setTimeout(
+			() => fail(new Error(`server did not start in 20 s:\n${log}`)),
+			20_000
+		);
 		const check = () => {
 			if (log.includes('Honorboard is running')) {
 				clearTimeout(timer);
@@ -85,13 +95,20 @@ export async function startServer(
 }
 
 /** Runs the CLI (`tsx scripts/cli.ts …`) against a database; resolves with its output. */
-export function runCli(args: string[], dbPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+	args: string[],
+	dbPath: string
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((done) => {
-		const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args], {
-			cwd: ROOT,
-			env: { ...process.env, DATABASE_URL: dbPath },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+		const child = spawn(
+			process.execPath,
+			[join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args],
+			{
+				cwd: ROOT,
+				env: { ...process.env, DATABASE_URL: dbPath },
+				stdio: ['ignore', 'pipe', 'pipe']
+			}
+		);
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c) => (stdout += c));

@@ -130,7 +130,10 @@ describe('POST /api/v1/sales', () => {
 
 		expect(salesWithExternalId(body.externalId)).toBe(1);
 		const ledgerRows = readDb(seeded.path, (db) =>
-			db.prepare('select count(*) from ledger_entry where sale_id = ?').pluck().get([...ids][0])
+			db
+				.prepare('select count(*) from ledger_entry where sale_id = ?')
+				.pluck()
+				.get([...ids][0])
 		);
 		expect(ledgerRows).toBe(1);
 		const after = scoreState(seeded.path);
@@ -151,8 +154,10 @@ describe('POST /api/v1/sales', () => {
 			delete body[key];
 			return body;
 		};
-		const withLine = (line: Record<string, unknown>) =>
-			({ ...valid(), lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999, ...line }] });
+		const withLine = (line: Record<string, unknown>) => ({
+			...valid(),
+			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999, ...line }]
+		});
 		const cases: [string, () => unknown, string][] = [
 			['invalid JSON', () => '{"externalId": "x", ', 'invalid_json'],
 			['an empty body', () => '', 'invalid_json'],
@@ -161,7 +166,11 @@ describe('POST /api/v1/sales', () => {
 			['an empty externalId', () => ({ ...valid(), externalId: '  ' }), 'invalid_input'],
 			['missing seller', () => without('seller'), 'invalid_input'],
 			['a seller without email', () => ({ ...valid(), seller: {} }), 'invalid_input'],
-			['a seller email that is not one', () => ({ ...valid(), seller: { email: 'rep1' } }), 'invalid_input'],
+			[
+				'a seller email that is not one',
+				() => ({ ...valid(), seller: { email: 'rep1' } }),
+				'invalid_input'
+			],
 			['missing occurredAt', () => without('occurredAt'), 'invalid_input'],
 			['missing lines', () => without('lines'), 'invalid_input'],
 			['no lines', () => ({ ...valid(), lines: [] }), 'invalid_input'],
@@ -170,9 +179,21 @@ describe('POST /api/v1/sales', () => {
 			['quantity as a string', () => withLine({ quantity: '2' }), 'invalid_input'],
 			['a negative price', () => withLine({ unitPrice: -1 }), 'invalid_input'],
 			['a line without sku', () => withLine({ sku: undefined }), 'invalid_input'],
-			['occurredAt that is no date', () => ({ ...valid(), occurredAt: 'yesterday' }), 'invalid_input'],
-			['occurredAt without a time', () => ({ ...valid(), occurredAt: '2025-01-15' }), 'invalid_input'],
-			['occurredAt month 13', () => ({ ...valid(), occurredAt: '2025-13-01T10:00:00Z' }), 'invalid_input'],
+			[
+				'occurredAt that is no date',
+				() => ({ ...valid(), occurredAt: 'yesterday' }),
+				'invalid_input'
+			],
+			[
+				'occurredAt without a time',
+				() => ({ ...valid(), occurredAt: '2025-01-15' }),
+				'invalid_input'
+			],
+			[
+				'occurredAt month 13',
+				() => ({ ...valid(), occurredAt: '2025-13-01T10:00:00Z' }),
+				'invalid_input'
+			],
 			['occurredAt as epoch ms', () => ({ ...valid(), occurredAt: Date.now() }), 'invalid_input']
 		];
 
@@ -185,7 +206,10 @@ describe('POST /api/v1/sales', () => {
 			expectErrorShape(json, code);
 			if (code === 'invalid_input') {
 				expect(json.error.details.issues.length).toBeGreaterThan(0);
-				expect(json.error.details.issues[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
+				expect(json.error.details.issues[0]).toEqual({
+					path: expect.any(String),
+					message: expect.any(String)
+				});
 			}
 			expect(scoreState(seeded.path)).toEqual(before);
 		});
@@ -199,7 +223,10 @@ describe('POST /api/v1/sales', () => {
 			['another scheme', () => `Basic ${token}`],
 			['the token without a scheme', () => token],
 			['a wrong token', () => 'Bearer hb_notarealtoken'],
-			['a token with one character changed', () => `Bearer ${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`],
+			[
+				'a token with one character changed',
+				() => `Bearer ${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`
+			],
 			['two tokens', () => `Bearer ${token} ${token}`]
 		];
 
@@ -225,8 +252,16 @@ describe('POST /api/v1/sales', () => {
 
 	describe('answers sales that cannot count with 422 and changes nothing', () => {
 		const cases: [string, () => Record<string, unknown>, string][] = [
-			['an unknown seller email', () => ({ seller: { email: 'nobody@test.test' } }), 'unknown_seller'],
-			['an unknown SKU', () => ({ lines: [{ sku: 'NOPE', quantity: 1, unitPrice: 1 }] }), 'unknown_sku'],
+			[
+				'an unknown seller email',
+				() => ({ seller: { email: 'nobody@test.test' } }),
+				'unknown_seller'
+			],
+			[
+				'an unknown SKU',
+				() => ({ lines: [{ sku: 'NOPE', quantity: 1, unitPrice: 1 }] }),
+				'unknown_sku'
+			],
 			[
 				'an unknown SKU after a valid line',
 				() => ({
@@ -237,9 +272,21 @@ describe('POST /api/v1/sales', () => {
 				}),
 				'unknown_sku'
 			],
-			['an inactive SKU', () => ({ lines: [{ sku: 'OLD', quantity: 1, unitPrice: 1 }] }), 'inactive_sku'],
-			['a seller in no season', () => ({ seller: { email: seeded.outsider.email } }), 'not_a_member'],
-			['a seller whose season has ended', () => ({ seller: { email: seeded.pastMember.email } }), 'not_a_member'],
+			[
+				'an inactive SKU',
+				() => ({ lines: [{ sku: 'OLD', quantity: 1, unitPrice: 1 }] }),
+				'inactive_sku'
+			],
+			[
+				'a seller in no season',
+				() => ({ seller: { email: seeded.outsider.email } }),
+				'not_a_member'
+			],
+			[
+				'a seller whose season has ended',
+				() => ({ seller: { email: seeded.pastMember.email } }),
+				'not_a_member'
+			],
 			[
 				'occurredAt before the season',
 				() => ({ occurredAt: new Date(seeded.season.startsAt - 1).toISOString() }),
@@ -251,7 +298,11 @@ describe('POST /api/v1/sales', () => {
 				// The season's end is in the future: this sale is caught as a future one first.
 				'in_the_future'
 			],
-			['occurredAt tomorrow', () => ({ occurredAt: new Date(Date.now() + DAY).toISOString() }), 'in_the_future']
+			[
+				'occurredAt tomorrow',
+				() => ({ occurredAt: new Date(Date.now() + DAY).toISOString() }),
+				'in_the_future'
+			]
 		];
 
 		it.each(cases)('%s', async (_name, overrides, code) => {
@@ -267,7 +318,10 @@ describe('POST /api/v1/sales', () => {
 		it('lets a refused externalId be sent again once it is fixed', async () => {
 			const body = saleBody({ lines: [{ sku: 'NOPE', quantity: 1, unitPrice: 1 }] });
 			expect((await postSale(body)).status).toBe(422);
-			const fixed = await postSale({ ...body, lines: [{ sku: 'CASE', quantity: 1, unitPrice: 29 }] });
+			const fixed = await postSale({
+				...body,
+				lines: [{ sku: 'CASE', quantity: 1, unitPrice: 29 }]
+			});
 			expect(fixed.status).toBe(201);
 			expect((await fixed.json()).sale.points).toBe(5);
 		});
@@ -292,7 +346,10 @@ describe('GET /api/v1/seasons', () => {
 		expect(response.status).toBe(200);
 		const { entries } = await response.json();
 		const bySku = Object.fromEntries(
-			entries.map((e: Record<string, unknown>) => [e.sku, { sku: e.sku, name: e.name, category: e.category, points: e.points }])
+			entries.map((e: Record<string, unknown>) => [
+				e.sku,
+				{ sku: e.sku, name: e.name, category: e.category, points: e.points }
+			])
 		);
 		expect(bySku).toEqual({
 			PHONE: { sku: 'PHONE', name: 'Phone', category: 'Phones', points: 50 },
@@ -314,7 +371,13 @@ describe('GET /api/v1/seasons', () => {
 	});
 
 	describe(':id/leaderboard', () => {
-		type Entry = { rank: number; id: number; name: string; points: number; provisionalPoints: number };
+		type Entry = {
+			rank: number;
+			id: number;
+			name: string;
+			points: number;
+			provisionalPoints: number;
+		};
 
 		beforeAll(async () => {
 			// Two people tie (50 each) ahead of one with 10, and some stay at 0: ties at two levels.
@@ -324,7 +387,9 @@ describe('GET /api/v1/seasons', () => {
 				[b, 'PHONE', 1],
 				[c, 'CASE', 2]
 			] as const) {
-				const response = await postSale(saleBody({ seller: { email: who.email }, lines: [{ sku, quantity, unitPrice: 1 }] }));
+				const response = await postSale(
+					saleBody({ seller: { email: who.email }, lines: [{ sku, quantity, unitPrice: 1 }] })
+				);
 				expect(response.status).toBe(201);
 			}
 		});
@@ -348,18 +413,23 @@ describe('GET /api/v1/seasons', () => {
 			}
 		}
 
-		it.each(['individual', 'team'])('scope=%s → { seasonId, version, entries } in competition ranking', async (scope) => {
-			const response = await api(`/seasons/${seeded.seasonId}/leaderboard?scope=${scope}`);
-			expect(response.status).toBe(200);
-			const json = await response.json();
-			expect(json).toMatchObject({ seasonId: seeded.seasonId, version: expect.any(Number) });
-			const entries: Entry[] = json.entries;
-			expect(entries).toHaveLength(scope === 'team' ? seeded.teams.length : seeded.people.length);
-			expectCompetitionRanking(entries);
-		});
+		it.each(['individual', 'team'])(
+			'scope=%s → { seasonId, version, entries } in competition ranking',
+			async (scope) => {
+				const response = await api(`/seasons/${seeded.seasonId}/leaderboard?scope=${scope}`);
+				expect(response.status).toBe(200);
+				const json = await response.json();
+				expect(json).toMatchObject({ seasonId: seeded.seasonId, version: expect.any(Number) });
+				const entries: Entry[] = json.entries;
+				expect(entries).toHaveLength(scope === 'team' ? seeded.teams.length : seeded.people.length);
+				expectCompetitionRanking(entries);
+			}
+		);
 
 		it('shares ranks between ties and skips the ranks they take (1, 2, 2, 4)', async () => {
-			const json = await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual`)).json();
+			const json = await (
+				await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual`)
+			).json();
 			const entries: Entry[] = json.entries;
 			const [, a, b, c] = seeded.people;
 			const find = (id: number) => entries.find((e) => e.id === id)!;
@@ -377,7 +447,9 @@ describe('GET /api/v1/seasons', () => {
 			const individual: (Entry & { teamId: number })[] = (
 				await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual`)).json()
 			).entries;
-			const teams: Entry[] = (await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=team`)).json()).entries;
+			const teams: Entry[] = (
+				await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=team`)).json()
+			).entries;
 			for (const t of teams) {
 				const sum = individual.filter((p) => p.teamId === t.id).reduce((s, p) => s + p.points, 0);
 				expect(t.points, t.name).toBe(sum);
@@ -391,7 +463,9 @@ describe('GET /api/v1/seasons', () => {
 			[null, 'all']
 		] as const)('limit=%s is respected', async (limit, expected) => {
 			const query = limit === null ? '' : `&limit=${limit}`;
-			const json = await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual${query}`)).json();
+			const json = await (
+				await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual${query}`)
+			).json();
 			expect(json.entries).toHaveLength(expected === 'all' ? seeded.people.length : expected);
 			expect(json.entries[0].rank).toBe(1);
 		});

@@ -19,7 +19,10 @@ const HOUR = 60 * 60 * 1000;
 const BADGES: { name: string; criterion: BadgeCriterion; points?: number }[] = [
 	{ name: 'First sale', criterion: { kind: 'first_sale' } },
 	{ name: 'Five sales', criterion: { kind: 'sales_count', count: 5 }, points: 5 },
-	{ name: 'Three accessories', criterion: { kind: 'sales_count', count: 3, category: 'Accessories' } },
+	{
+		name: 'Three accessories',
+		criterion: { kind: 'sales_count', count: 3, category: 'Accessories' }
+	},
 	{ name: '300 points', criterion: { kind: 'points_at_least', points: 300 }, points: 20 },
 	{ name: 'On fire', criterion: { kind: 'streak', days: 3 } },
 	{ name: 'Cross-seller', criterion: { kind: 'cross_sells', count: 2 }, points: 7 },
@@ -51,7 +54,8 @@ function snapshot(d: Db, seasonId: number) {
 		badgeEntries: d.all(sql`select user_id, team_id, points, status, reason
 			from ledger_entry where kind = 'badge' order by id`),
 		ledgerRows: d.get<{ n: number }>(sql`select count(*) as n from ledger_entry`)?.n,
-		standings: d.all(sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count
+		standings:
+			d.all(sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count
 			from standing where season_id = ${seasonId} order by 1, 2`),
 		sales: d.get<{ n: number }>(sql`select count(*) as n from sale`)?.n,
 		version: d.get<{ v: number }>(sql`select version as v from season where id = ${seasonId}`)?.v

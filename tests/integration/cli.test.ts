@@ -22,7 +22,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function tables(path: string): string[] {
 	return readDb(path, (db) =>
 		db
-			.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+			.prepare(
+				"select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name"
+			)
 			.pluck()
 			.all()
 	) as string[];
@@ -41,7 +43,9 @@ function counts(path: string) {
 			ledger: one('select count(*) from ledger_entry'),
 			saleEntries: one("select count(*) from ledger_entry where kind = 'sale'"),
 			awards: one('select count(*) from award'),
-			ledgerPoints: one("select coalesce(sum(points), 0) from ledger_entry where status = 'confirmed'"),
+			ledgerPoints: one(
+				"select coalesce(sum(points), 0) from ledger_entry where status = 'confirmed'"
+			),
 			standings: one('select count(*) from standing'),
 			points: one('select coalesce(sum(confirmed_points), 0) from standing'),
 			version: one('select coalesce(sum(version), 0) from season')
@@ -92,13 +96,24 @@ describe('user create', () => {
 
 	it('creates a user with an argon2id hash of the password', async () => {
 		const result = await runCli(
-			['user', 'create', '--email', 'Casey@Example.com', '--name', 'Casey Jones', '--role', 'manager', '--password', 'correct horse'],
+			[
+				'user',
+				'create',
+				'--email',
+				'Casey@Example.com',
+				'--name',
+				'Casey Jones',
+				'--role',
+				'manager',
+				'--password',
+				'correct horse'
+			],
 			path()
 		);
 		expect(result.code, result.stderr).toBe(0);
-		const row = readDb(path(), (db) => db.prepare("select * from user where email = 'casey@example.com'").get()) as
-			| Record<string, string>
-			| undefined;
+		const row = readDb(path(), (db) =>
+			db.prepare("select * from user where email = 'casey@example.com'").get()
+		) as Record<string, string> | undefined;
 		expect(row).toMatchObject({ display_name: 'Casey Jones', role: 'manager' });
 		expect(row!.password_hash.startsWith('$argon2id$')).toBe(true);
 		expect(row!.password_hash).toContain('m=19456,t=2,p=1');
@@ -111,7 +126,18 @@ describe('user create', () => {
 		const results = await Promise.all(
 			emails.map((email) =>
 				runCli(
-					['user', 'create', '--email', email, '--name', 'Other', '--role', 'participant', '--password', 'another password'],
+					[
+						'user',
+						'create',
+						'--email',
+						email,
+						'--name',
+						'Other',
+						'--role',
+						'participant',
+						'--password',
+						'another password'
+					],
 					path()
 				)
 			)
@@ -126,11 +152,20 @@ describe('user create', () => {
 
 	it('refuses bad arguments and unknown commands with a non-zero exit and says what is wrong', async () => {
 		const create = (change: Record<string, string>) =>
-			Object.entries({ '--email': 'new@example.com', '--name': 'New', '--role': 'participant', '--password': 'long enough', ...change }).flat();
+			Object.entries({
+				'--email': 'new@example.com',
+				'--name': 'New',
+				'--role': 'participant',
+				'--password': 'long enough',
+				...change
+			}).flat();
 		const cases: [string[], RegExp][] = [
 			[['user', 'create', ...create({ '--password': 'short' })], /--password needs at least 8/],
 			[['user', 'create', ...create({ '--role': 'boss' })], /--role must be one of/],
-			[['token', 'create', '--name', 'x', '--role', 'participant'], /--role must be one of: admin, manager/],
+			[
+				['token', 'create', '--name', 'x', '--role', 'participant'],
+				/--role must be one of: admin, manager/
+			],
 			[['frobnicate'], /Unknown command: frobnicate[\s\S]*Usage:/]
 		];
 		const results = await Promise.all(cases.map(([args]) => runCli(args, path())));
@@ -138,8 +173,14 @@ describe('user create', () => {
 			expect(result.code, cases[i][0].join(' ')).not.toBe(0);
 			expect(result.stderr).toMatch(cases[i][1]);
 		});
-		expect(readDb(path(), (db) => db.prepare("select count(*) from user where email = 'new@example.com'").pluck().get())).toBe(0);
-		expect(readDb(path(), (db) => db.prepare('select count(*) from api_token').pluck().get())).toBe(0);
+		expect(
+			readDb(path(), (db) =>
+				db.prepare("select count(*) from user where email = 'new@example.com'").pluck().get()
+			)
+		).toBe(0);
+		expect(readDb(path(), (db) => db.prepare('select count(*) from api_token').pluck().get())).toBe(
+			0
+		);
 	});
 
 	it('lets the new user sign in through /login', async () => {
@@ -165,7 +206,10 @@ describe('token create', () => {
 		expect(token).toMatch(/^\S{20,}$/);
 		expect(result.stdout.trimEnd().endsWith(`\n${token}`)).toBe(true);
 
-		const rows = readDb(path, (db) => db.prepare('select * from api_token').all()) as Record<string, unknown>[];
+		const rows = readDb(path, (db) => db.prepare('select * from api_token').all()) as Record<
+			string,
+			unknown
+		>[];
 		expect(rows).toHaveLength(1);
 		expect(rows[0]).toMatchObject({
 			name: 'crm',
@@ -174,7 +218,8 @@ describe('token create', () => {
 		});
 		// The token itself is nowhere in the database files (main file or WAL).
 		for (const suffix of ['', '-wal']) {
-			if (existsSync(path + suffix)) expect(readFileSync(path + suffix).includes(token)).toBe(false);
+			if (existsSync(path + suffix))
+				expect(readFileSync(path + suffix).includes(token)).toBe(false);
 		}
 	});
 
@@ -182,7 +227,11 @@ describe('token create', () => {
 		const path = file('tokens.db');
 		const manager = await runCli(['token', 'create', '--name', 'ops', '--role', 'manager'], path);
 		expect(manager.code, manager.stderr).toBe(0);
-		expect(readDb(path, (db) => db.prepare("select role from api_token where name = 'ops'").pluck().get())).toBe('manager');
+		expect(
+			readDb(path, (db) =>
+				db.prepare("select role from api_token where name = 'ops'").pluck().get()
+			)
+		).toBe('manager');
 	});
 });
 
@@ -204,7 +253,10 @@ describe('seed-demo', () => {
 		expect(afterFirst.version).toBeGreaterThanOrEqual(afterFirst.sales);
 
 		const demo = readDb(path, (db) => ({
-			seasons: db.prepare("select id, status from season where key = 'demo'").all() as { id: number; status: string }[],
+			seasons: db.prepare("select id, status from season where key = 'demo'").all() as {
+				id: number;
+				status: string;
+			}[],
 			teams: db.prepare('select name from team order by name').pluck().all(),
 			participants: db
 				.prepare(
@@ -213,12 +265,21 @@ describe('seed-demo', () => {
 				)
 				.pluck()
 				.all() as string[],
-			staff: db.prepare("select email || ':' || role from user where role != 'participant' order by email").pluck().all()
+			staff: db
+				.prepare("select email || ':' || role from user where role != 'participant' order by email")
+				.pluck()
+				.all()
 		}));
 		expect(demo.seasons).toEqual([{ id: expect.any(Number), status: 'live' }]);
 		expect(demo.teams).toHaveLength(3);
-		expect(demo.participants.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `rep${i + 1}@demo.test`).sort());
-		expect(demo.staff).toEqual(['admin@demo.test:admin', 'executive@demo.test:executive', 'manager@demo.test:manager']);
+		expect(demo.participants.sort()).toEqual(
+			Array.from({ length: 20 }, (_, i) => `rep${i + 1}@demo.test`).sort()
+		);
+		expect(demo.staff).toEqual([
+			'admin@demo.test:admin',
+			'executive@demo.test:executive',
+			'manager@demo.test:manager'
+		]);
 		// The printed logins are the contract the README and the e2e tests use.
 		expect(first.stdout).toContain('demo-password');
 		expect(first.stdout).toContain('admin@demo.test');

@@ -5,7 +5,14 @@ import { makeContest, makeSeason, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
-import { dashboardCsvRows, dashboardData, loadDashboard, localDayIndexSql, parseFilters, type DashboardFilters } from '../../src/lib/server/dashboard/figures';
+import {
+	dashboardCsvRows,
+	dashboardData,
+	loadDashboard,
+	localDayIndexSql,
+	parseFilters,
+	type DashboardFilters
+} from '../../src/lib/server/dashboard/figures';
 import { rule, season, seasonResult } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { eq, sql } from 'drizzle-orm';
@@ -34,7 +41,11 @@ function ledgerPoints(from: number, to: number, teamId: number | null = null) {
 		where le.season_id = ? and le.status <> 'void'
 			and coalesce(s.occurred_at, le.created_at) >= ? and coalesce(s.occurred_at, le.created_at) < ?
 			and (? is null or le.team_id = ?)`,
-		seasonId, from, to, teamId, teamId
+		seasonId,
+		from,
+		to,
+		teamId,
+		teamId
 	)[0];
 }
 
@@ -43,7 +54,11 @@ function saleFigures(from: number, to: number, teamId: number | null = null) {
 		`select count(*) as sales, coalesce(sum(case when status = 'approved' then amount end), 0) as revenue
 		from sale where season_id = ? and status in ('pending', 'approved')
 			and occurred_at >= ? and occurred_at < ? and (? is null or team_id = ?)`,
-		seasonId, from, to, teamId, teamId
+		seasonId,
+		from,
+		to,
+		teamId,
+		teamId
 	)[0];
 }
 
@@ -53,7 +68,11 @@ function sellers(from: number, to: number, teamId: number | null = null) {
 			on s.season_id = m.season_id and s.seller_id = m.user_id
 		where m.season_id = ? and s.status in ('pending', 'approved')
 			and s.occurred_at >= ? and s.occurred_at < ? and (? is null or m.team_id = ?)`,
-		seasonId, from, to, teamId, teamId
+		seasonId,
+		from,
+		to,
+		teamId,
+		teamId
 	)[0].n;
 }
 
@@ -70,42 +89,100 @@ beforeAll(async () => {
 	teams = contest.teams;
 	people = contest.people;
 	db.update(season)
-		.set({ timeZone: 'Europe/Berlin', startsAt: SEASON[0], endsAt: SEASON[1], target: 1000, name: 'March' })
+		.set({
+			timeZone: 'Europe/Berlin',
+			startsAt: SEASON[0],
+			endsAt: SEASON[1],
+			target: 1000,
+			name: 'March'
+		})
 		.where(eq(season.id, seasonId))
 		.run();
 	// A CASE campaign from 10 March to 12 March (local), both included.
 	db.insert(rule)
-		.values({ seasonId, name: 'Case week', startsAt: at(10, 0), endsAt: at(13, 0), target: { kind: 'sku', sku: 'CASE' }, effect: { kind: 'multiplier', factor: 2 } })
+		.values({
+			seasonId,
+			name: 'Case week',
+			startsAt: at(10, 0),
+			endsAt: at(13, 0),
+			target: { kind: 'sku', sku: 'CASE' },
+			effect: { kind: 'multiplier', factor: 2 }
+		})
 		.run();
 	const manager = await makeUser(db, { role: 'manager' });
 	const actor = { userId: manager.id };
 	let n = 0;
 	const sell = (person: number, occurredAt: number, lines: { sku: string; quantity: number }[]) =>
-		recordSale(db, { source: 'api', externalId: `s${++n}`, seller: { userId: people[person].id }, occurredAt, lines }, () => occurredAt + 60_000)
-			.sale.id;
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId: `s${++n}`,
+				seller: { userId: people[person].id },
+				occurredAt,
+				lines
+			},
+			() => occurredAt + 60_000
+		).sale.id;
 	const decide = (id: number, decision: 'confirm' | 'reject' | 'reverse', when: number) =>
-		reviewSales(db, [id], { decision, actor, reason: decision === 'confirm' ? null : 'test' }, () => when);
+		reviewSales(
+			db,
+			[id],
+			{ decision, actor, reason: decision === 'confirm' ? null : 'test' },
+			() => when
+		);
 
 	decide(sell(0, at(2, 10), [{ sku: 'PHONE', quantity: 1 }]), 'confirm', at(2, 18));
 	// 00:30 local on 4 March is still 3 March in UTC: it must count on the 4th.
 	decide(sell(1, at(4, 0.5), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(5));
 	sell(2, at(8, 12), [{ sku: 'CASE', quantity: 3 }]);
-	decide(sell(3, at(11, 9), [{ sku: 'CASE', quantity: 4 }, { sku: 'PHONE', quantity: 1 }]), 'confirm', at(11, 17));
+	decide(
+		sell(3, at(11, 9), [
+			{ sku: 'CASE', quantity: 4 },
+			{ sku: 'PHONE', quantity: 1 }
+		]),
+		'confirm',
+		at(11, 17)
+	);
 	decide(sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
-	adjustPoints(db, { seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor }, () => at(14));
+	adjustPoints(db, { seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor }, () =>
+		at(14)
+	);
 	const reversed = sell(0, at(16, 8), [{ sku: 'PHONE', quantity: 2 }]);
 	decide(reversed, 'confirm', at(16, 9));
 	decide(reversed, 'reverse', at(17, 9));
-	sell(1, at(17, 11), [{ sku: 'PHONE', quantity: 1 }, { sku: 'CASE', quantity: 1 }]);
+	sell(1, at(17, 11), [
+		{ sku: 'PHONE', quantity: 1 },
+		{ sku: 'CASE', quantity: 1 }
+	]);
 	decide(sell(5, at(18, 9), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(18, 10));
 
 	// An earlier season with frozen results.
-	const past = makeSeason(db, { name: 'February', status: 'ended', startsAt: at(1, 0) - 28 * 86_400_000, endsAt: SEASON[0] });
+	const past = makeSeason(db, {
+		name: 'February',
+		status: 'ended',
+		startsAt: at(1, 0) - 28 * 86_400_000,
+		endsAt: SEASON[0]
+	});
 	const frozen = { seasonId: past.id, provisionalPoints: 0, salesCount: 1, frozenAt: SEASON[0] };
 	db.insert(seasonResult)
 		.values([
-			{ ...frozen, subjectType: 'user', subjectId: people[0].id, name: 'Ann', rank: 1, points: 300 },
-			{ ...frozen, subjectType: 'user', subjectId: people[1].id, name: 'Bob', rank: 2, points: 200 },
+			{
+				...frozen,
+				subjectType: 'user',
+				subjectId: people[0].id,
+				name: 'Ann',
+				rank: 1,
+				points: 300
+			},
+			{
+				...frozen,
+				subjectType: 'user',
+				subjectId: people[1].id,
+				name: 'Bob',
+				rank: 2,
+				points: 200
+			},
 			{ ...frozen, subjectType: 'team', subjectId: teams[0].id, name: 'Reds', rank: 1, points: 500 }
 		])
 		.run();
@@ -138,7 +215,10 @@ describe('dashboardData', () => {
 			const d = view({ teamId: team.id });
 			const points = ledgerPoints(...SEASON, team.id);
 			const sales = saleFigures(...SEASON, team.id);
-			expect([d.kpis.confirmedPoints, d.kpis.provisionalPoints]).toEqual([points.confirmed, points.provisional]);
+			expect([d.kpis.confirmedPoints, d.kpis.provisionalPoints]).toEqual([
+				points.confirmed,
+				points.provisional
+			]);
 			expect([d.kpis.sales, d.kpis.revenue]).toEqual([sales.sales, sales.revenue]);
 			expect(d.race.teams.map((t) => t.id)).toEqual([team.id]);
 		}
@@ -155,12 +235,18 @@ describe('dashboardData', () => {
 				const d = view({ ...filters, teamId });
 				const points = ledgerPoints(from, to, teamId);
 				const sales = saleFigures(from, to, teamId);
-				expect([d.kpis.confirmedPoints, d.kpis.provisionalPoints]).toEqual([points.confirmed, points.provisional]);
+				expect([d.kpis.confirmedPoints, d.kpis.provisionalPoints]).toEqual([
+					points.confirmed,
+					points.provisional
+				]);
 				expect([d.kpis.sales, d.kpis.revenue]).toEqual([sales.sales, sales.revenue]);
 				expect(d.participation.soldInPeriod).toBe(sellers(from, to, teamId));
 			}
 		}
-		expect(view({ period: 'week' }).filters).toMatchObject({ from: '2026-03-16', to: '2026-03-18' });
+		expect(view({ period: 'week' }).filters).toMatchObject({
+			from: '2026-03-16',
+			to: '2026-03-18'
+		});
 	});
 
 	it('draws the race per local day, accumulated', () => {
@@ -170,12 +256,16 @@ describe('dashboardData', () => {
 		for (const team of d.race.teams) {
 			for (const day of [3, 4, 10, 18]) {
 				const expected = ledgerPoints(SEASON[0], at(day + 1, 0), team.id);
-				expect(team.points[day - 1], `${team.name} on ${day} March`).toBe(expected.confirmed + expected.provisional);
+				expect(team.points[day - 1], `${team.name} on ${day} March`).toBe(
+					expected.confirmed + expected.provisional
+				);
 			}
 		}
 		// The sale at 00:30 on the 4th is not on the 3rd.
 		const team1 = d.race.teams.find((t) => t.id === teams[1].id)!;
-		expect(team1.points[3] - team1.points[2]).toBe(raw<{ p: number }>(`select points as p from sale where external_id = 's2'`)[0].p);
+		expect(team1.points[3] - team1.points[2]).toBe(
+			raw<{ p: number }>(`select points as p from sale where external_id = 's2'`)[0].p
+		);
 	});
 
 	it('paces the target from 0 to the end of the season', () => {
@@ -192,14 +282,20 @@ describe('dashboardData', () => {
 			const d = view({ teamId });
 			const members = raw<{ n: number }>(
 				`select count(*) as n from season_member where season_id = ? and (? is null or team_id = ?)`,
-				seasonId, teamId, teamId
+				seasonId,
+				teamId,
+				teamId
 			)[0].n;
 			expect(d.participation.members).toBe(members);
 			expect(d.participation.soldThisWeek).toBe(sellers(at(16, 0), at(23, 0), teamId));
 			expect(d.participation.soldInSeason).toBe(sellers(...SEASON, teamId));
 		}
 		const d = view({});
-		expect([d.participation.soldThisWeek, d.participation.soldInSeason, d.participation.members]).toEqual([2, 5, 9]);
+		expect([
+			d.participation.soldThisWeek,
+			d.participation.soldInSeason,
+			d.participation.members
+		]).toEqual([2, 5, 9]);
 		expect(d.participation.notYetSold.map((m) => m.name).sort()).toEqual(
 			[4, 6, 7, 8].map((i) => people[i].displayName).sort()
 		);
@@ -213,26 +309,38 @@ describe('dashboardData', () => {
 			where s.season_id = ? and s.status in ('pending', 'approved') group by p.sku order by points desc`,
 			seasonId
 		);
-		expect(d.products.byPoints.map(({ sku, units, points }) => ({ sku, units, points }))).toEqual(expected);
+		expect(d.products.byPoints.map(({ sku, units, points }) => ({ sku, units, points }))).toEqual(
+			expected
+		);
 		const caseUnits = (from: number, to: number) =>
 			raw<{ n: number }>(
 				`select coalesce(sum(l.quantity), 0) as n from sale s join sale_line l on l.sale_id = s.id
 				join product p on p.id = l.product_id
 				where s.season_id = ? and p.sku = 'CASE' and s.status in ('pending', 'approved')
 					and s.occurred_at >= ? and s.occurred_at < ?`,
-				seasonId, from, to
+				seasonId,
+				from,
+				to
 			)[0].n;
 		const [campaign] = d.campaigns;
 		expect(campaign.state).toBe('over');
 		expect(campaign.during.units).toBe(caseUnits(at(10, 0), at(13, 0)));
 		expect(campaign.before.units).toBe(caseUnits(at(7, 0), at(10, 0)));
-		expect([campaign.before.units, campaign.during.units, campaign.unitsChange]).toEqual([3, 4, 33.3]);
+		expect([campaign.before.units, campaign.during.units, campaign.unitsChange]).toEqual([
+			3, 4, 33.3
+		]);
 	});
 
 	it('compares with earlier seasons', () => {
 		const d = view({});
 		expect(d.history.past).toEqual([
-			expect.objectContaining({ name: 'February', points: 500, participants: 2, winner: 'Ann', winningTeam: 'Reds' })
+			expect.objectContaining({
+				name: 'February',
+				points: 500,
+				participants: 2,
+				winner: 'Ann',
+				winningTeam: 'Reds'
+			})
 		]);
 		expect(d.history.current.participants).toBe(9);
 		expect(d.history.current.points).toBe(d.kpis.seasonConfirmed);
@@ -241,7 +349,9 @@ describe('dashboardData', () => {
 	it('finds the local day of an instant across the change to summer time', () => {
 		const days = Array.from({ length: 31 }, (_, i) => `2026-03-${String(i + 1).padStart(2, '0')}`);
 		const dayOf = (t: number) =>
-			db.get<{ d: number }>(sql`select ${localDayIndexSql(sql.raw(String(t)), days, 'Europe/Berlin')} as d`)!.d;
+			db.get<{ d: number }>(
+				sql`select ${localDayIndexSql(sql.raw(String(t)), days, 'Europe/Berlin')} as d`
+			)!.d;
 		expect(dayOf(SEASON[0] - 1)).toBe(0);
 		expect(dayOf(at(4, 0.5))).toBe(3);
 		expect(dayOf(Date.UTC(2026, 2, 28, 22, 59))).toBe(27); // 23:59 on the 28th
@@ -254,12 +364,23 @@ describe('dashboardData', () => {
 
 	it('reads filters from a URL and exports rows', () => {
 		expect(parseFilters(new URLSearchParams('team=3&from=2026-03-09&to=2026-03-02'))).toEqual({
-			teamId: 3, period: 'custom', from: '2026-03-02', to: '2026-03-09'
+			teamId: 3,
+			period: 'custom',
+			from: '2026-03-02',
+			to: '2026-03-09'
 		});
-		expect(parseFilters(new URLSearchParams('period=week&from=bad'))).toEqual({ teamId: null, period: 'week' });
-		expect(parseFilters(new URLSearchParams('from=2026-02-30&to=2026-03-01'))).toEqual({ teamId: null, period: 'season' });
+		expect(parseFilters(new URLSearchParams('period=week&from=bad'))).toEqual({
+			teamId: null,
+			period: 'week'
+		});
+		expect(parseFilters(new URLSearchParams('from=2026-02-30&to=2026-03-01'))).toEqual({
+			teamId: null,
+			period: 'season'
+		});
 		const rows = dashboardCsvRows(view({}));
-		expect(rows.find((r) => r.metric === 'confirmedPoints')?.value).toBe(view({}).kpis.confirmedPoints);
+		expect(rows.find((r) => r.metric === 'confirmedPoints')?.value).toBe(
+			view({}).kpis.confirmedPoints
+		);
 		expect(rows.filter((r) => r.section === 'race')).toHaveLength(18 * 3);
 	});
 
@@ -268,7 +389,17 @@ describe('dashboardData', () => {
 		const params = new URLSearchParams(`season=${seasonId}&period=week`);
 		const first = loadDashboard(db, params, clock)!;
 		expect(loadDashboard(db, params, clock)).toBe(first);
-		recordSale(db, { source: 'api', externalId: 'late', seller: { userId: people[6].id }, occurredAt: at(18, 10), lines: [{ sku: 'PHONE', quantity: 1 }] }, () => at(18, 10) + 60_000);
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId: 'late',
+				seller: { userId: people[6].id },
+				occurredAt: at(18, 10),
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			},
+			() => at(18, 10) + 60_000
+		);
 		const second = loadDashboard(db, params, clock)!;
 		expect(second.kpis.sales).toBe(first.kpis.sales + 1);
 		expect(second.participation.soldThisWeek).toBe(first.participation.soldThisWeek + 1);

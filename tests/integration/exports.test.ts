@@ -4,7 +4,15 @@ import Papa from 'papaparse';
 import * as devalue from 'devalue';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, waitFor, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
+import {
+	readDb,
+	seedServerDb,
+	signIn,
+	waitFor,
+	withDb,
+	PASSWORD,
+	type SeededDb
+} from '../helpers/seeded';
 import { makeMember, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
@@ -20,28 +28,55 @@ const EVIL = '=HYPERLINK("http://evil.test","x")';
 
 let seeded: SeededDb;
 let server: RunningServer;
-const sessions: Record<'participant' | 'executive' | 'manager' | 'admin', string> = { participant: '', executive: '', manager: '', admin: '' };
+const sessions: Record<'participant' | 'executive' | 'manager' | 'admin', string> = {
+	participant: '',
+	executive: '',
+	manager: '',
+	admin: ''
+};
 
 beforeAll(async () => {
 	seeded = await seedServerDb();
 	const db = openDatabase(seeded.path);
 	try {
-		for (const role of ['executive', 'manager', 'admin'] as const) await makeUser(db, { email: `${role}@test.test`, role, password: PASSWORD });
-		const evil = await makeMember(db, seeded.seasonId, seeded.teams[1].id, { email: 'evil@test.test', name: EVIL });
+		for (const role of ['executive', 'manager', 'admin'] as const)
+			await makeUser(db, { email: `${role}@test.test`, role, password: PASSWORD });
+		const evil = await makeMember(db, seeded.seasonId, seeded.teams[1].id, {
+			email: 'evil@test.test',
+			name: EVIL
+		});
 		const at = Date.now() - 2 * HOUR;
 		const sell = (externalId: string, email: string, lines: { sku: string; quantity: number }[]) =>
-			recordSale(db, { source: 'api', externalId, seller: { email }, occurredAt: at, lines }, undefined, { awards: false });
-		sell('=cmd|calc', evil.email, [{ sku: 'PHONE', quantity: 2 }, { sku: 'CASE', quantity: 1 }]);
+			recordSale(
+				db,
+				{ source: 'api', externalId, seller: { email }, occurredAt: at, lines },
+				undefined,
+				{ awards: false }
+			);
+		sell('=cmd|calc', evil.email, [
+			{ sku: 'PHONE', quantity: 2 },
+			{ sku: 'CASE', quantity: 1 }
+		]);
 		sell('s-2', seeded.people[1].email, [{ sku: 'PHONE', quantity: 1 }]);
 		sell('s-3', seeded.people[2].email, [{ sku: 'CASE', quantity: 3 }]);
-		const manager = db.$client.prepare("select id from user where email = 'manager@test.test'").pluck().get() as number;
-		adjustPoints(db, { seasonId: seeded.seasonId, userId: seeded.people[2].id, points: -7, reason: '-duplicate entry', actor: { userId: manager } });
+		const manager = db.$client
+			.prepare("select id from user where email = 'manager@test.test'")
+			.pluck()
+			.get() as number;
+		adjustPoints(db, {
+			seasonId: seeded.seasonId,
+			userId: seeded.people[2].id,
+			points: -7,
+			reason: '-duplicate entry',
+			actor: { userId: manager }
+		});
 	} finally {
 		db.$client.close();
 	}
 	server = await startServer({ dbPath: seeded.path });
 	sessions.participant = await signIn(server.url, seeded.people[0].email);
-	for (const role of ['executive', 'manager', 'admin'] as const) sessions[role] = await signIn(server.url, `${role}@test.test`);
+	for (const role of ['executive', 'manager', 'admin'] as const)
+		sessions[role] = await signIn(server.url, `${role}@test.test`);
 });
 afterAll(async () => {
 	await server?.stop();
@@ -49,17 +84,29 @@ afterAll(async () => {
 });
 
 const get = (path: string, session?: string) =>
-	fetch(`${server.url}${path}`, { headers: session ? { cookie: `session=${session}` } : {}, redirect: 'manual' });
+	fetch(`${server.url}${path}`, {
+		headers: session ? { cookie: `session=${session}` } : {},
+		redirect: 'manual'
+	});
 
 /** A form action posted the way `use:enhance` does; resolves with SvelteKit's action result. */
 async function action(path: string, session: string, body: FormData) {
 	const response = await fetch(`${server.url}${path}`, {
 		method: 'POST',
 		body,
-		headers: { cookie: `session=${session}`, origin: server.url, accept: 'application/json', 'x-sveltekit-action': 'true' }
+		headers: {
+			cookie: `session=${session}`,
+			origin: server.url,
+			accept: 'application/json',
+			'x-sveltekit-action': 'true'
+		}
 	});
 	const result = await response.json();
-	return { status: response.status, ...result, data: typeof result.data === 'string' ? devalue.parse(result.data) : result.data } as {
+	return {
+		status: response.status,
+		...result,
+		data: typeof result.data === 'string' ? devalue.parse(result.data) : result.data
+	} as {
 		type: 'success' | 'failure' | 'error' | 'redirect';
 		status: number;
 		data?: Record<string, unknown>;
@@ -67,14 +114,20 @@ async function action(path: string, session: string, body: FormData) {
 	};
 }
 
-const parse = (text: string) => Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
+const parse = (text: string) =>
+	Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
 
 describe('CSV exports', () => {
 	it('serves the ranking as the board ranks it, with the stored points', async () => {
-		const response = await get(`/exports/ranking.csv?season=${seeded.seasonId}`, sessions.executive);
+		const response = await get(
+			`/exports/ranking.csv?season=${seeded.seasonId}`,
+			sessions.executive
+		);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-		expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+-ranking\.csv"$/);
+		expect(response.headers.get('content-disposition')).toMatch(
+			/^attachment; filename=".+-ranking\.csv"$/
+		);
 		const rows = parse(await response.text());
 		const board = withDb(seeded.path, (db) => getLeaderboard(db, seeded.seasonId)!);
 		const shown = (name: string) => (/^[=+\-@]/.test(name) ? `'${name}` : name);
@@ -89,10 +142,25 @@ describe('CSV exports', () => {
 				salesCount: String(e.salesCount)
 			}))
 		);
-		expect(rows.filter((r) => r.scope === 'team').map((r) => [r.name, Number(r.confirmedPoints)])).toEqual(board.teams.map((e) => [e.name, e.points]));
+		expect(
+			rows.filter((r) => r.scope === 'team').map((r) => [r.name, Number(r.confirmedPoints)])
+		).toEqual(board.teams.map((e) => [e.name, e.points]));
 		// The totals are the ledger's.
-		const ledger = readDb(seeded.path, (db) => db.prepare("select sum(points) from ledger_entry where season_id = ? and status = 'confirmed'").pluck().get(seeded.seasonId) as number);
-		expect(rows.filter((r) => r.scope === 'individual').reduce((sum, r) => sum + Number(r.confirmedPoints), 0)).toBe(ledger);
+		const ledger = readDb(
+			seeded.path,
+			(db) =>
+				db
+					.prepare(
+						"select sum(points) from ledger_entry where season_id = ? and status = 'confirmed'"
+					)
+					.pluck()
+					.get(seeded.seasonId) as number
+		);
+		expect(
+			rows
+				.filter((r) => r.scope === 'individual')
+				.reduce((sum, r) => sum + Number(r.confirmedPoints), 0)
+		).toBe(ledger);
 		expect(rows.find((r) => r.name.includes('HYPERLINK'))?.name).toBe(`'${EVIL}`);
 	});
 
@@ -102,16 +170,34 @@ describe('CSV exports', () => {
 		const rows = parse(await response.text());
 		const lines = readDb(seeded.path, (db) =>
 			db
-				.prepare('select s.external_id as id, l.quantity, l.points, s.points as salePoints from sale_line l join sale s on s.id = l.sale_id where s.season_id = ? order by s.occurred_at, s.id, l.id')
+				.prepare(
+					'select s.external_id as id, l.quantity, l.points, s.points as salePoints from sale_line l join sale s on s.id = l.sale_id where s.season_id = ? order by s.occurred_at, s.id, l.id'
+				)
 				.all(seeded.seasonId)
 		) as { id: string; quantity: number; points: number; salePoints: number }[];
 		expect(rows).toHaveLength(lines.length);
-		expect(rows.map((r) => [r.externalId, Number(r.quantity), Number(r.linePoints), Number(r.salePoints)])).toEqual(
-			lines.map((l) => [/^[=+\-@]/.test(l.id) ? `'${l.id}` : l.id, l.quantity, l.points, l.salePoints])
+		expect(
+			rows.map((r) => [
+				r.externalId,
+				Number(r.quantity),
+				Number(r.linePoints),
+				Number(r.salePoints)
+			])
+		).toEqual(
+			lines.map((l) => [
+				/^[=+\-@]/.test(l.id) ? `'${l.id}` : l.id,
+				l.quantity,
+				l.points,
+				l.salePoints
+			])
 		);
 		const evil = rows.filter((r) => r.seller === `'${EVIL}`);
 		expect(evil.map((r) => r.sku)).toEqual(['PHONE', 'CASE']);
-		expect(evil[0]).toMatchObject({ externalId: "'=cmd|calc", unitPrice: '999.00', status: 'approved' });
+		expect(evil[0]).toMatchObject({
+			externalId: "'=cmd|calc",
+			unitPrice: '999.00',
+			status: 'approved'
+		});
 		expect(evil[0].occurredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 		expect(evil[0].breakdown).toMatch(/: \+\d+/);
 	});
@@ -121,15 +207,27 @@ describe('CSV exports', () => {
 		expect(response.status).toBe(200);
 		const text = await response.text();
 		const rows = parse(text);
-		const entries = readDb(seeded.path, (db) => db.prepare('select id, points, status, kind from ledger_entry where season_id = ? order by id').all(seeded.seasonId)) as {
+		const entries = readDb(seeded.path, (db) =>
+			db
+				.prepare(
+					'select id, points, status, kind from ledger_entry where season_id = ? order by id'
+				)
+				.all(seeded.seasonId)
+		) as {
 			id: number;
 			points: number;
 			status: string;
 			kind: string;
 		}[];
-		expect(rows.map((r) => [Number(r.id), Number(r.points), r.status, r.kind])).toEqual(entries.map((e) => [e.id, e.points, e.status, e.kind]));
+		expect(rows.map((r) => [Number(r.id), Number(r.points), r.status, r.kind])).toEqual(
+			entries.map((e) => [e.id, e.points, e.status, e.kind])
+		);
 		const adjustment = rows.find((r) => r.kind === 'adjustment')!;
-		expect(adjustment).toMatchObject({ points: '-7', note: "'-duplicate entry", saleExternalId: '' });
+		expect(adjustment).toMatchObject({
+			points: '-7',
+			note: "'-duplicate entry",
+			saleExternalId: ''
+		});
 		expect(rows.find((r) => r.user === `'${EVIL}`)?.saleExternalId).toBe("'=cmd|calc");
 	});
 
@@ -150,7 +248,8 @@ describe('sales import from the console', () => {
 	const csv = () => {
 		const at = new Date(Date.now() - HOUR).toISOString();
 		const lines = ['Order,Email,When,Item,Qty,Price'];
-		for (let i = 1; i <= 40; i++) lines.push(`imp-${i},${seeded.people[i % 4].email},${at},PHONE,1,999.00`);
+		for (let i = 1; i <= 40; i++)
+			lines.push(`imp-${i},${seeded.people[i % 4].email},${at},PHONE,1,999.00`);
 		lines.push(`imp-bad,${seeded.people[0].email},${at},NOPE,1,1.00`);
 		return lines.join('\n');
 	};
@@ -162,18 +261,34 @@ describe('sales import from the console', () => {
 
 	it('checks, then imports as a job whose progress reaches the end; a re-import counts nothing twice', async () => {
 		const text = csv();
-		const before = readDb(seeded.path, (db) => db.prepare('select count(*) from ledger_entry').pluck().get() as number);
+		const before = readDb(
+			seeded.path,
+			(db) => db.prepare('select count(*) from ledger_entry').pluck().get() as number
+		);
 		const check = await action('/manage/import?/check', sessions.manager, formFor(text));
 		expect(check.type).toBe('success');
-		const dry = check.data!.report as { rows: number; accepted: number; rejected: number; sales: { new: number }; errors: { row: number; column: string }[] };
+		const dry = check.data!.report as {
+			rows: number;
+			accepted: number;
+			rejected: number;
+			sales: { new: number };
+			errors: { row: number; column: string }[];
+		};
 		expect(dry).toMatchObject({ rows: 41, accepted: 40, rejected: 1, sales: { new: 40 } });
 		expect(dry.errors[0]).toMatchObject({ row: 41, column: 'Item' });
-		expect(readDb(seeded.path, (db) => db.prepare('select count(*) from ledger_entry').pluck().get())).toBe(before);
+		expect(
+			readDb(seeded.path, (db) => db.prepare('select count(*) from ledger_entry').pluck().get())
+		).toBe(before);
 
 		const commit = await action('/manage/import?/commit', sessions.manager, formFor(text));
 		expect(commit.type).toBe('success');
 		const id = commit.data!.jobId as string;
-		let job = { status: 'running', done: 0, total: 0, report: null as null | { sales: { new: number; duplicate: number }; points: number } };
+		let job = {
+			status: 'running',
+			done: 0,
+			total: 0,
+			report: null as null | { sales: { new: number; duplicate: number }; points: number }
+		};
 		const seen: number[] = [];
 		while (job.status === 'running') {
 			const response = await get(`/manage/import/jobs/${id}`, sessions.manager);
@@ -182,9 +297,16 @@ describe('sales import from the console', () => {
 			seen.push(job.done);
 			if (job.status === 'running') await new Promise((r) => setTimeout(r, 50));
 		}
-		expect(job).toMatchObject({ status: 'done', done: 41, total: 41, report: { sales: { new: 40, duplicate: 0 } } });
+		expect(job).toMatchObject({
+			status: 'done',
+			done: 41,
+			total: 41,
+			report: { sales: { new: 40, duplicate: 0 } }
+		});
 		expect(seen).toEqual([...seen].sort((a, b) => a - b));
-		const after = readDb(seeded.path, (db) => db.prepare("select count(*) from sale where external_id like 'imp-%'").pluck().get());
+		const after = readDb(seeded.path, (db) =>
+			db.prepare("select count(*) from sale where external_id like 'imp-%'").pluck().get()
+		);
 		expect(after).toBe(40);
 
 		// Another manager cannot follow someone else's job.
@@ -193,23 +315,36 @@ describe('sales import from the console', () => {
 
 		const again = await action('/manage/import?/commit', sessions.manager, formFor(text));
 		const secondId = again.data!.jobId as string;
-		let second: { status: string; report: { sales: { new: number; duplicate: number }; points: number } | null } = { status: 'running', report: null };
+		let second: {
+			status: string;
+			report: { sales: { new: number; duplicate: number }; points: number } | null;
+		} = { status: 'running', report: null };
 		while (second.status === 'running') {
 			second = await (await get(`/manage/import/jobs/${secondId}`, sessions.manager)).json();
 			await new Promise((r) => setTimeout(r, 50));
 		}
 		expect(second.report).toMatchObject({ sales: { new: 0, duplicate: 40 }, points: 0 });
-		expect(readDb(seeded.path, (db) => db.prepare("select count(*) from sale where external_id like 'imp-%'").pluck().get())).toBe(40);
+		expect(
+			readDb(seeded.path, (db) =>
+				db.prepare("select count(*) from sale where external_id like 'imp-%'").pluck().get()
+			)
+		).toBe(40);
 	});
 
 	it.each([
 		{ title: 'no file', form: () => new FormData(), message: /Choose a CSV file/ },
 		{ title: 'an empty file', form: () => formFor('   \n'), message: /Choose a CSV file/ },
-		{ title: 'a header only', form: () => formFor('Order,Email,When,Item,Qty,Price\n'), message: /no rows/ },
+		{
+			title: 'a header only',
+			form: () => formFor('Order,Email,When,Item,Qty,Price\n'),
+			message: /no rows/
+		},
 		{
 			title: 'an unmapped column',
 			form: () => {
-				const form = formFor('Order,Email,When,Thing,Qty,Price\nx,a@b.c,2026-01-01T00:00:00Z,PHONE,1,1');
+				const form = formFor(
+					'Order,Email,When,Thing,Qty,Price\nx,a@b.c,2026-01-01T00:00:00Z,PHONE,1,1'
+				);
 				form.set('map.sku', '');
 				return form;
 			},
@@ -225,13 +360,17 @@ describe('sales import from the console', () => {
 			message: /chosen for two fields/
 		}
 	])('refuses $title and changes nothing', async ({ form, message }) => {
-		const before = readDb(seeded.path, (db) => db.prepare('select count(*) from sale').pluck().get());
+		const before = readDb(seeded.path, (db) =>
+			db.prepare('select count(*) from sale').pluck().get()
+		);
 		for (const kind of ['check', 'commit']) {
 			const result = await action(`/manage/import?/${kind}`, sessions.manager, form());
 			expect(result).toMatchObject({ type: 'failure', status: 400 });
 			expect(result.data!.message).toMatch(message);
 		}
-		expect(readDb(seeded.path, (db) => db.prepare('select count(*) from sale').pluck().get())).toBe(before);
+		expect(readDb(seeded.path, (db) => db.prepare('select count(*) from sale').pluck().get())).toBe(
+			before
+		);
 	});
 
 	it('keeps participants out of the import', async () => {
@@ -246,7 +385,13 @@ describe('import job registry', () => {
 		try {
 			const c = await makeContest(t.db, { people: 4 });
 			const at = new Date(Date.now() - HOUR).toISOString();
-			const text = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice', ...Array.from({ length: 25 }, (_, i) => `r-${i},${c.people[i % 4].email},${at},CASE,1,29.00`)].join('\n');
+			const text = [
+				'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
+				...Array.from(
+					{ length: 25 },
+					(_, i) => `r-${i},${c.people[i % 4].email},${at},CASE,1,29.00`
+				)
+			].join('\n');
 			const progress: number[] = [];
 			const job = startImportJob(t.db, text, { userId: c.people[0].id, batchSize: 5 });
 			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(ImportJobError);
@@ -293,8 +438,13 @@ describe('webhooks console', () => {
 		const form = new FormData();
 		form.set('url', receiverUrl);
 		form.append('events', 'sale.confirmed');
-		expect(await action('/manage/webhooks?/create', sessions.manager, form)).toMatchObject({ type: 'error', status: 403 });
-		expect(readDb(seeded.path, (db) => db.prepare('select count(*) from webhook').pluck().get())).toBe(0);
+		expect(await action('/manage/webhooks?/create', sessions.manager, form)).toMatchObject({
+			type: 'error',
+			status: 403
+		});
+		expect(
+			readDb(seeded.path, (db) => db.prepare('select count(*) from webhook').pluck().get())
+		).toBe(0);
 	});
 
 	it('refuses a URL that is not http(s) and a webhook without events', async () => {
@@ -302,7 +452,10 @@ describe('webhooks console', () => {
 		form.set('url', 'ftp://example.com/x');
 		const result = await action('/manage/webhooks?/create', sessions.admin, form);
 		expect(result).toMatchObject({ type: 'failure', status: 400 });
-		expect(result.data!.errors).toMatchObject({ url: expect.stringMatching(/http/), events: expect.stringMatching(/at least one/) });
+		expect(result.data!.errors).toMatchObject({
+			url: expect.stringMatching(/http/),
+			events: expect.stringMatching(/at least one/)
+		});
 	});
 
 	it('lets an admin register a webhook, see its secret once, send a signed test and read the log', async () => {
@@ -321,12 +474,33 @@ describe('webhooks console', () => {
 
 		const test = new FormData();
 		test.set('id', String(hook.id));
-		expect(await action('/manage/webhooks?/test', sessions.admin, test)).toMatchObject({ type: 'success' });
+		expect(await action('/manage/webhooks?/test', sessions.admin, test)).toMatchObject({
+			type: 'success'
+		});
 		await waitFor(() => received.length > 0, 10_000, 'the test delivery');
 		const [delivery] = received;
 		expect(delivery.headers['x-honorboard-event']).toBe('webhook.test');
-		expect(verifySignature(hook.secret, String(delivery.headers['x-honorboard-signature']), delivery.body, Date.now())).toBe(true);
-		await waitFor(() => readDb(seeded.path, (db) => db.prepare("select count(*) from webhook_delivery where status = 'delivered'").pluck().get() === 1), 5_000, 'the log');
+		expect(
+			verifySignature(
+				hook.secret,
+				String(delivery.headers['x-honorboard-signature']),
+				delivery.body,
+				Date.now()
+			)
+		).toBe(true);
+		await waitFor(
+			() =>
+				readDb(
+					seeded.path,
+					(db) =>
+						db
+							.prepare("select count(*) from webhook_delivery where status = 'delivered'")
+							.pluck()
+							.get() === 1
+				),
+			5_000,
+			'the log'
+		);
 		const log = await (await get('/manage/webhooks', sessions.admin)).text();
 		expect(log).toMatch(/Delivery log/);
 		expect(log).toMatch(/delivered/);
@@ -335,12 +509,23 @@ describe('webhooks console', () => {
 		const toggle = new FormData();
 		toggle.set('id', String(hook.id));
 		toggle.set('active', 'false');
-		expect(await action('/manage/webhooks?/toggle', sessions.admin, toggle)).toMatchObject({ type: 'success' });
-		const actions = readDb(seeded.path, (db) => db.prepare("select action from audit_event where action like 'webhook.%' order by id").pluck().all());
+		expect(await action('/manage/webhooks?/toggle', sessions.admin, toggle)).toMatchObject({
+			type: 'success'
+		});
+		const actions = readDb(seeded.path, (db) =>
+			db
+				.prepare("select action from audit_event where action like 'webhook.%' order by id")
+				.pluck()
+				.all()
+		);
 		expect(actions).toEqual(['webhook.create', 'webhook.test', 'webhook.disable']);
 		const remove = new FormData();
 		remove.set('id', String(hook.id));
-		expect(await action('/manage/webhooks?/delete', sessions.admin, remove)).toMatchObject({ type: 'success' });
-		expect(readDb(seeded.path, (db) => db.prepare('select count(*) from webhook').pluck().get())).toBe(0);
+		expect(await action('/manage/webhooks?/delete', sessions.admin, remove)).toMatchObject({
+			type: 'success'
+		});
+		expect(
+			readDb(seeded.path, (db) => db.prepare('select count(*) from webhook').pluck().get())
+		).toBe(0);
 	});
 });

@@ -20,10 +20,23 @@ const at = (iso: string) => Date.parse(iso);
 
 /** A Warsaw season for January 2027 that needs confirmation, with a 3-day grace period. */
 async function januarySeason(db: Db, name = 'January Sprint') {
-	const { startsAt, endsAt } = seasonBounds({ startDate: '2027-01-01', endDate: '2027-01-31', timeZone: 'Europe/Warsaw' });
+	const { startsAt, endsAt } = seasonBounds({
+		startDate: '2027-01-01',
+		endDate: '2027-01-31',
+		timeZone: 'Europe/Warsaw'
+	});
 	const s = db
 		.insert(season)
-		.values({ name, theme, timeZone: 'Europe/Warsaw', startsAt, endsAt, status: 'scheduled', graceDays: 3, requireConfirmation: true })
+		.values({
+			name,
+			theme,
+			timeZone: 'Europe/Warsaw',
+			startsAt,
+			endsAt,
+			status: 'scheduled',
+			graceDays: 3,
+			requireConfirmation: true
+		})
 		.returning()
 		.get();
 	const t = makeTeam(db, s.id, 'Wolves');
@@ -39,7 +52,13 @@ describe('the review queue during the grace period', () => {
 		runScheduler(db, { clock: () => at('2027-01-01T08:00:00Z') });
 		const sale = recordSale(
 			db,
-			{ source: 'api', externalId: 'late-1', seller: { userId: seller.id }, occurredAt: at('2027-01-30T10:00:00Z'), lines: [{ sku: 'PHONE', quantity: 1 }] },
+			{
+				source: 'api',
+				externalId: 'late-1',
+				seller: { userId: seller.id },
+				occurredAt: at('2027-01-30T10:00:00Z'),
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			},
 			() => at('2027-01-30T10:00:00Z')
 		);
 		expect(sale.sale.status).toBe('pending');
@@ -51,7 +70,12 @@ describe('the review queue during the grace period', () => {
 		expect(open.season).toMatchObject({ id: jan.id, status: 'ended' });
 		expect(reviewQueue(db, jan.id, {}, feb1).sales.map((s) => s.id)).toEqual([sale.sale.id]);
 
-		const [decided] = reviewSales(db, [sale.sale.id], { decision: 'confirm', actor: {} }, () => feb1);
+		const [decided] = reviewSales(
+			db,
+			[sale.sale.id],
+			{ decision: 'confirm', actor: {} },
+			() => feb1
+		);
 		expect(decided.sale.status).toBe('approved');
 
 		// The last instant of the grace period still counts; from then on it is final.
@@ -65,8 +89,24 @@ describe('the review queue during the grace period', () => {
 	it('prefers the live season, lists the ended one after it, and honours an explicit choice', async () => {
 		const db = ctx.db;
 		const { season: jan } = await januarySeason(db);
-		const { startsAt, endsAt } = seasonBounds({ startDate: '2027-02-01', endDate: '2027-02-28', timeZone: 'Europe/Warsaw' });
-		const feb = db.insert(season).values({ name: 'February Sprint', theme, timeZone: 'Europe/Warsaw', startsAt, endsAt, status: 'scheduled', graceDays: 3 }).returning().get();
+		const { startsAt, endsAt } = seasonBounds({
+			startDate: '2027-02-01',
+			endDate: '2027-02-28',
+			timeZone: 'Europe/Warsaw'
+		});
+		const feb = db
+			.insert(season)
+			.values({
+				name: 'February Sprint',
+				theme,
+				timeZone: 'Europe/Warsaw',
+				startsAt,
+				endsAt,
+				status: 'scheduled',
+				graceDays: 3
+			})
+			.returning()
+			.get();
 		const now = at('2027-02-02T09:00:00Z');
 		runScheduler(db, { clock: () => now });
 

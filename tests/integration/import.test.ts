@@ -21,18 +21,33 @@ function copyOf(db: Db) {
 	const path = join(dir, 'copy.db');
 	db.$client.exec(`VACUUM INTO '${path}'`);
 	const copy = openDatabase(path);
-	return { db: copy, cleanup: () => (copy.$client.close(), rmSync(dir, { recursive: true, force: true })) };
+	return {
+		db: copy,
+		cleanup: () => (copy.$client.close(), rmSync(dir, { recursive: true, force: true }))
+	};
 }
 
 async function contest(db: Db) {
 	const c = await makeContest(db, { teams: 3, people: 12 });
 	db.insert(rule)
-		.values({ seasonId: c.season.id, name: 'Cross-sell', target: { kind: 'category', category: 'Phones' }, effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 } })
+		.values({
+			seasonId: c.season.id,
+			name: 'Cross-sell',
+			target: { kind: 'category', category: 'Phones' },
+			effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 }
+		})
 		.run();
 	return c;
 }
 
-type Line = { externalId: string; sellerEmail: string; occurredAt: string; sku: string; quantity: string; unitPrice: string };
+type Line = {
+	externalId: string;
+	sellerEmail: string;
+	occurredAt: string;
+	sku: string;
+	quantity: string;
+	unitPrice: string;
+};
 
 /** ~10,000 lines of sales over the last days; every 20th line is broken in one of several ways. */
 function makeFile(emails: string[], lines = 10_000) {
@@ -42,8 +57,23 @@ function makeFile(emails: string[], lines = 10_000) {
 		sale += 1;
 		const at = new Date(Date.now() - (sale % 500) * 60 * 60 * 1000).toISOString();
 		const seller = emails[sale % emails.length];
-		rows.push({ externalId: `crm-${sale}`, sellerEmail: seller, occurredAt: at, sku: 'PHONE', quantity: String(1 + (sale % 3)), unitPrice: '999.00' });
-		if (sale % 2 === 0) rows.push({ externalId: `crm-${sale}`, sellerEmail: seller, occurredAt: at, sku: 'CASE', quantity: '1', unitPrice: '29.00' });
+		rows.push({
+			externalId: `crm-${sale}`,
+			sellerEmail: seller,
+			occurredAt: at,
+			sku: 'PHONE',
+			quantity: String(1 + (sale % 3)),
+			unitPrice: '999.00'
+		});
+		if (sale % 2 === 0)
+			rows.push({
+				externalId: `crm-${sale}`,
+				sellerEmail: seller,
+				occurredAt: at,
+				sku: 'CASE',
+				quantity: '1',
+				unitPrice: '29.00'
+			});
 	}
 	rows.length = lines;
 	const breakers: ((r: Line) => void)[] = [
@@ -55,15 +85,23 @@ function makeFile(emails: string[], lines = 10_000) {
 		(r) => (r.sku = 'OLD')
 	];
 	rows.forEach((r, i) => {
-		if (i % 20 === 7) breakers[(i / 20) % breakers.length | 0](r);
+		if (i % 20 === 7) breakers[((i / 20) % breakers.length) | 0](r);
 	});
-	const csv = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice', ...rows.map((r) => Object.values(r).join(','))].join('\n');
+	const csv = [
+		'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
+		...rows.map((r) => Object.values(r).join(','))
+	].join('\n');
 	return { csv, rows };
 }
 
 const standings = (db: Db) =>
-	db.all(sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count from standing order by 1, 2`);
-const counts = (db: Db) => db.get(sql`select (select count(*) from sale) as sales, (select count(*) from ledger_entry) as ledger, (select count(*) from sale_line) as lines`);
+	db.all(
+		sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count from standing order by 1, 2`
+	);
+const counts = (db: Db) =>
+	db.get(
+		sql`select (select count(*) from sale) as sales, (select count(*) from ledger_entry) as ledger, (select count(*) from sale_line) as lines`
+	);
 
 describe('bulk import of sales', () => {
 	it('10,000 rows with 5 % bad: dry run, commit = the API path, re-import counts nothing', async () => {
@@ -94,13 +132,22 @@ describe('bulk import of sales', () => {
 		let viaApi = 0;
 		for (const [externalId, lines] of groups) {
 			try {
-				recordSale(b.db, {
-					source: 'api',
-					externalId,
-					seller: { email: lines[0].sellerEmail },
-					occurredAt: Date.parse(lines[0].occurredAt),
-					lines: lines.map((l) => ({ sku: l.sku, quantity: Number(l.quantity), unitPrice: Math.round(Number(l.unitPrice) * 100) }))
-				}, undefined, { awards: false });
+				recordSale(
+					b.db,
+					{
+						source: 'api',
+						externalId,
+						seller: { email: lines[0].sellerEmail },
+						occurredAt: Date.parse(lines[0].occurredAt),
+						lines: lines.map((l) => ({
+							sku: l.sku,
+							quantity: Number(l.quantity),
+							unitPrice: Math.round(Number(l.unitPrice) * 100)
+						}))
+					},
+					undefined,
+					{ awards: false }
+				);
 				viaApi += 1;
 			} catch (error) {
 				if (!(error instanceof SaleError)) throw error;
@@ -119,8 +166,18 @@ describe('bulk import of sales', () => {
 	}, 300_000);
 
 	it.each([
-		{ title: 'a missing column', csv: 'externalId,sellerEmail,sku,quantity,unitPrice\nx,a@b.c,PHONE,1,1', column: 'occurredAt', message: /missing/ },
-		{ title: 'lines of one sale that disagree on the seller', csv: 'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice\nx,{0},2026-11-20T10:00:00Z,PHONE,1,1\nx,{1},2026-11-20T10:00:00Z,CASE,1,1', column: 'sellerEmail', message: /disagree/ }
+		{
+			title: 'a missing column',
+			csv: 'externalId,sellerEmail,sku,quantity,unitPrice\nx,a@b.c,PHONE,1,1',
+			column: 'occurredAt',
+			message: /missing/
+		},
+		{
+			title: 'lines of one sale that disagree on the seller',
+			csv: 'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice\nx,{0},2026-11-20T10:00:00Z,PHONE,1,1\nx,{1},2026-11-20T10:00:00Z,CASE,1,1',
+			column: 'sellerEmail',
+			message: /disagree/
+		}
 	])('reports $title and imports nothing', async ({ csv, column, message }) => {
 		const c = await contest(a.db);
 		const text = csv.replace('{0}', c.people[0].email).replace('{1}', c.people[1].email);
@@ -136,8 +193,21 @@ describe('bulk import of sales', () => {
 		const report = await importSales(a.db, csv, {
 			dryRun: false,
 			actor: {},
-			mapping: { externalId: 'Order', sellerEmail: 'Rep', occurredAt: 'When', sku: 'Item', quantity: 'Qty', unitPrice: 'Price' }
+			mapping: {
+				externalId: 'Order',
+				sellerEmail: 'Rep',
+				occurredAt: 'When',
+				sku: 'Item',
+				quantity: 'Qty',
+				unitPrice: 'Price'
+			}
 		});
-		expect(report).toMatchObject({ rows: 1, accepted: 1, rejected: 0, sales: { new: 1 }, points: 100 });
+		expect(report).toMatchObject({
+			rows: 1,
+			accepted: 1,
+			rejected: 0,
+			sales: { new: 1 },
+			points: 100
+		});
 	});
 });

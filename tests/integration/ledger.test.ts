@@ -2,7 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeContest, makeMember, makeTeam, makeUser, standingsVsLedger } from '../helpers/factories';
+import {
+	makeContest,
+	makeMember,
+	makeTeam,
+	makeUser,
+	standingsVsLedger
+} from '../helpers/factories';
 import { recordSale, SaleError, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { ledgerEntry, sale, season, seasonMember, standing } from '../../src/lib/server/db/schema';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
@@ -35,7 +41,13 @@ function standingOf(seasonId: number, type: 'user' | 'team', id: number) {
 	return db
 		.select()
 		.from(standing)
-		.where(and(eq(standing.seasonId, seasonId), eq(standing.subjectType, type), eq(standing.subjectId, id)))
+		.where(
+			and(
+				eq(standing.seasonId, seasonId),
+				eq(standing.subjectType, type),
+				eq(standing.subjectId, id)
+			)
+		)
 		.get();
 }
 
@@ -44,7 +56,10 @@ function versionOf(seasonId: number) {
 }
 
 function count(table: typeof sale | typeof ledgerEntry) {
-	return db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
+	return db
+		.select({ n: sql<number>`count(*)` })
+		.from(table)
+		.get()!.n;
 }
 
 describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
@@ -145,7 +160,11 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 		for (const type of ['user', 'team'] as const) {
 			for (const [id, { points, sales }] of expected[type]) {
 				const row = standingOf(seasonId, type, id);
-				expect(row, `${type} ${id}`).toMatchObject({ confirmedPoints: points, provisionalPoints: 0, salesCount: sales });
+				expect(row, `${type} ${id}`).toMatchObject({
+					confirmedPoints: points,
+					provisionalPoints: 0,
+					salesCount: sales
+				});
 			}
 			expect(stored.filter((s) => s.type === type)).toHaveLength(expected[type].size);
 		}
@@ -170,7 +189,8 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 		for (const entry of board.individual) {
 			expect(entry.points).toBe(expected.user.get(entry.id)?.points ?? 0);
 		}
-		for (const entry of board.teams) expect(entry.points).toBe(expected.team.get(entry.id)?.points ?? 0);
+		for (const entry of board.teams)
+			expect(entry.points).toBe(expected.team.get(entry.id)?.points ?? 0);
 	});
 });
 
@@ -186,7 +206,11 @@ describe('recordSale', () => {
 			lines: [{ sku: 'PHONE', quantity: 2 }]
 		});
 		expect(result.sale).toEqual({ id: expect.any(Number), status: 'pending', points: 100 });
-		const entry = db.select().from(ledgerEntry).where(eq(ledgerEntry.saleId, result.sale.id)).get()!;
+		const entry = db
+			.select()
+			.from(ledgerEntry)
+			.where(eq(ledgerEntry.saleId, result.sale.id))
+			.get()!;
 		expect(entry).toMatchObject({ status: 'provisional', points: 100, kind: 'sale' });
 		expect(standingOf(contest.season.id, 'user', seller.id)).toMatchObject({
 			confirmedPoints: 0,
@@ -198,12 +222,15 @@ describe('recordSale', () => {
 			provisionalPoints: 100
 		});
 		const board = getLeaderboard(db, contest.season.id)!;
-		expect(board.individual.find((e) => e.id === seller.id)).toMatchObject({ points: 0, provisionalPoints: 100 });
+		expect(board.individual.find((e) => e.id === seller.id)).toMatchObject({
+			points: 0,
+			provisionalPoints: 100
+		});
 		const { stored, fromLedger } = standingsVsLedger(db, contest.season.id);
 		expect(stored).toEqual(fromLedger);
 	});
 
-	it('shares ids between the API and imports (the CRM\'s ids), but not with web sales', async () => {
+	it("shares ids between the API and imports (the CRM's ids), but not with web sales", async () => {
 		const contest = await makeContest(db);
 		const [seller] = contest.people;
 		const sources: SaleSource[] = ['api', 'import', 'web'];
@@ -221,7 +248,10 @@ describe('recordSale', () => {
 		expect(new Set(results.map((r) => r.sale.id)).size).toBe(2);
 		expect(count(sale)).toBe(2);
 		expect(count(ledgerEntry)).toBe(2);
-		expect(standingOf(contest.season.id, 'user', seller.id)).toMatchObject({ confirmedPoints: 10, salesCount: 2 });
+		expect(standingOf(contest.season.id, 'user', seller.id)).toMatchObject({
+			confirmedPoints: 10,
+			salesCount: 2
+		});
 		// …and a repeat by either integration path is the same sale again.
 		const again = recordSale(db, {
 			source: 'import',
@@ -261,9 +291,18 @@ describe('recordSale', () => {
 		]);
 		const sales = db.select().from(sale).where(eq(sale.sellerId, mover.id)).all();
 		expect(sales.map((s) => s.teamId)).toEqual([teamA.id, teamB.id]);
-		expect(standingOf(seasonId, 'team', teamA.id)).toMatchObject({ confirmedPoints: 50, salesCount: 1 });
-		expect(standingOf(seasonId, 'team', teamB.id)).toMatchObject({ confirmedPoints: 5, salesCount: 1 });
-		expect(standingOf(seasonId, 'user', mover.id)).toMatchObject({ confirmedPoints: 55, salesCount: 2 });
+		expect(standingOf(seasonId, 'team', teamA.id)).toMatchObject({
+			confirmedPoints: 50,
+			salesCount: 1
+		});
+		expect(standingOf(seasonId, 'team', teamB.id)).toMatchObject({
+			confirmedPoints: 5,
+			salesCount: 1
+		});
+		expect(standingOf(seasonId, 'user', mover.id)).toMatchObject({
+			confirmedPoints: 55,
+			salesCount: 2
+		});
 		const { stored, fromLedger } = standingsVsLedger(db, seasonId);
 		expect(stored).toEqual(fromLedger);
 	});

@@ -18,7 +18,12 @@ async function attempt(email: string, password: string, ip = '203.0.113.7') {
 	const response = await fetch(`${server.url}/login`, {
 		method: 'POST',
 		body: new URLSearchParams({ email, password }),
-		headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'x-forwarded-for': ip },
+		headers: {
+			origin: server.url,
+			'content-type': 'application/x-www-form-urlencoded',
+			accept: 'text/html',
+			'x-forwarded-for': ip
+		},
 		redirect: 'manual'
 	});
 	return { status: response.status, text: await response.text() };

@@ -26,7 +26,8 @@ afterEach(() => ctx.cleanup());
 function expectConsistent(db: Db, seasonId: number) {
 	const { stored, fromLedger } = standingsVsLedger(db, seasonId);
 	// Subjects whose entries net to zero may have a stored row of zeros; compare non-zero totals.
-	const nonZero = (rows: typeof stored) => rows.filter((r) => r.confirmed !== 0 || r.provisional !== 0);
+	const nonZero = (rows: typeof stored) =>
+		rows.filter((r) => r.confirmed !== 0 || r.provisional !== 0);
 	expect(nonZero(stored)).toEqual(nonZero(fromLedger));
 	const counted = db.get<{ n: number }>(
 		sql`select count(*) as n from sale where season_id = ${seasonId} and status in ('pending', 'approved')`
@@ -40,28 +41,62 @@ function expectConsistent(db: Db, seasonId: number) {
 describe('ledger and standings stay consistent', () => {
 	it('after 1,000 random register/confirm/reject/reverse/adjust operations', async () => {
 		const { db } = ctx;
-		const { season: s, people } = await makeContest(db, { teams: 3, people: 9, requireConfirmation: true });
+		const { season: s, people } = await makeContest(db, {
+			teams: 3,
+			people: 9,
+			requireConfirmation: true
+		});
 		const manager = await makeUser(db, { role: 'manager' });
 		db.insert(rule)
 			.values([
-				{ seasonId: s.id, name: 'Cross-sell', target: { kind: 'category', category: 'Phones' }, effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 } },
-				{ seasonId: s.id, name: 'First sale', target: { kind: 'any' }, effect: { kind: 'first_sale_bonus', points: 7 }, dailyCap: 7 },
-				{ seasonId: s.id, name: 'Big basket', target: { kind: 'any' }, effect: { kind: 'amount_bonus', minAmount: 200000, points: 25 } }
+				{
+					seasonId: s.id,
+					name: 'Cross-sell',
+					target: { kind: 'category', category: 'Phones' },
+					effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 }
+				},
+				{
+					seasonId: s.id,
+					name: 'First sale',
+					target: { kind: 'any' },
+					effect: { kind: 'first_sale_bonus', points: 7 },
+					dailyCap: 7
+				},
+				{
+					seasonId: s.id,
+					name: 'Big basket',
+					target: { kind: 'any' },
+					effect: { kind: 'amount_bonus', minAmount: 200000, points: 25 }
+				}
 			])
 			.run();
 		const next = random(7);
 		const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
 		const now = Date.now();
-		const counts = { register: 0, duplicate: 0, confirm: 0, reject: 0, reverse: 0, adjust: 0, refused: 0 };
+		const counts = {
+			register: 0,
+			duplicate: 0,
+			confirm: 0,
+			reject: 0,
+			reverse: 0,
+			adjust: 0,
+			refused: 0
+		};
 		let externalId = 0;
 
 		for (let op = 0; op < 1000; op++) {
 			const roll = next();
-			const saleIds = db.select({ id: sale.id }).from(sale).all().map((r) => r.id);
+			const saleIds = db
+				.select({ id: sale.id })
+				.from(sale)
+				.all()
+				.map((r) => r.id);
 			try {
 				if (roll < 0.45 || saleIds.length === 0) {
 					const duplicate = externalId > 0 && next() < 0.1;
-					const lines = [{ sku: pick(['PHONE', 'CASE', 'PHONE']), quantity: 1 + Math.floor(next() * 3) }];
+					const lines = [
+						{ sku: pick(['PHONE', 'CASE', 'PHONE']), quantity: 1 + Math.floor(next() * 3) }
+					];
 					if (next() < 0.4) lines.push({ sku: 'CASE', quantity: 1 });
 					recordSale(
 						db,
@@ -76,17 +111,42 @@ describe('ledger and standings stay consistent', () => {
 					);
 					counts[duplicate ? 'duplicate' : 'register'] += 1;
 				} else if (roll < 0.65) {
-					reviewSales(db, [pick(saleIds)], { decision: 'confirm', actor: { userId: manager.id } }, () => now + op);
+					reviewSales(
+						db,
+						[pick(saleIds)],
+						{ decision: 'confirm', actor: { userId: manager.id } },
+						() => now + op
+					);
 					counts.confirm += 1;
 				} else if (roll < 0.75) {
-					reviewSales(db, [pick(saleIds)], { decision: 'reject', actor: { userId: manager.id }, reason: 'no invoice' }, () => now + op);
+					reviewSales(
+						db,
+						[pick(saleIds)],
+						{ decision: 'reject', actor: { userId: manager.id }, reason: 'no invoice' },
+						() => now + op
+					);
 					counts.reject += 1;
 				} else if (roll < 0.85) {
-					reviewSales(db, [pick(saleIds), pick(saleIds)], { decision: 'reverse', actor: { userId: manager.id }, reason: 'refund' }, () => now + op);
+					reviewSales(
+						db,
+						[pick(saleIds), pick(saleIds)],
+						{ decision: 'reverse', actor: { userId: manager.id }, reason: 'refund' },
+						() => now + op
+					);
 					counts.reverse += 1;
 				} else {
 					const points = Math.round((next() - 0.4) * 50) || 1;
-					adjustPoints(db, { seasonId: s.id, userId: pick(people).id, points, reason: 'correction', actor: { userId: manager.id } }, () => now + op);
+					adjustPoints(
+						db,
+						{
+							seasonId: s.id,
+							userId: pick(people).id,
+							points,
+							reason: 'correction',
+							actor: { userId: manager.id }
+						},
+						() => now + op
+					);
 					counts.adjust += 1;
 				}
 			} catch (error) {
@@ -114,32 +174,60 @@ describe('ledger and standings stay consistent', () => {
 		const manager = await makeUser(db, { role: 'manager' });
 		const [anna, ben] = people;
 		const mk = (id: string, seller = anna) =>
-			recordSale(db, { source: 'api', externalId: id, seller: { userId: seller.id }, occurredAt: Date.now() - 1000, lines: [{ sku: 'PHONE', quantity: 1 }] });
+			recordSale(db, {
+				source: 'api',
+				externalId: id,
+				seller: { userId: seller.id },
+				occurredAt: Date.now() - 1000,
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			});
 		const totals = (userId: number) =>
-			db.select().from(standing).where(eq(standing.subjectId, userId)).all().find((r) => r.subjectType === 'user')!;
+			db
+				.select()
+				.from(standing)
+				.where(eq(standing.subjectId, userId))
+				.all()
+				.find((r) => r.subjectType === 'user')!;
 
 		const a = mk('a');
 		const b = mk('b');
 		const c = mk('c', ben);
 		expect(a.sale).toMatchObject({ status: 'pending', points: 50 });
-		expect(totals(anna.id)).toMatchObject({ confirmedPoints: 0, provisionalPoints: 100, salesCount: 2 });
+		expect(totals(anna.id)).toMatchObject({
+			confirmedPoints: 0,
+			provisionalPoints: 100,
+			salesCount: 2
+		});
 
 		const actor = { userId: manager.id };
-		expect(reviewSales(db, [a.sale.id], { decision: 'confirm', actor })[0]).toMatchObject({ changed: true, sale: { status: 'approved' } });
+		expect(reviewSales(db, [a.sale.id], { decision: 'confirm', actor })[0]).toMatchObject({
+			changed: true,
+			sale: { status: 'approved' }
+		});
 		expect(reviewSales(db, [a.sale.id], { decision: 'confirm', actor })[0].changed).toBe(false);
 		expect(totals(anna.id)).toMatchObject({ confirmedPoints: 50, provisionalPoints: 50 });
 
 		expect(() => reviewSales(db, [b.sale.id], { decision: 'reject', actor })).toThrow(/reason/);
 		reviewSales(db, [b.sale.id], { decision: 'reject', actor, reason: 'duplicate invoice' });
-		expect(totals(anna.id)).toMatchObject({ confirmedPoints: 50, provisionalPoints: 0, salesCount: 1 });
+		expect(totals(anna.id)).toMatchObject({
+			confirmedPoints: 50,
+			provisionalPoints: 0,
+			salesCount: 1
+		});
 		expect(() => reviewSales(db, [b.sale.id], { decision: 'confirm', actor })).toThrow(ReviewError);
 
 		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });
 		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });
-		expect(totals(anna.id)).toMatchObject({ confirmedPoints: 0, provisionalPoints: 0, salesCount: 0 });
+		expect(totals(anna.id)).toMatchObject({
+			confirmedPoints: 0,
+			provisionalPoints: 0,
+			salesCount: 0
+		});
 
 		// Nobody decides on their own sale, even a manager who also sells.
-		expect(() => reviewSales(db, [c.sale.id], { decision: 'confirm', actor: { userId: ben.id } })).toThrow(/own sale/);
+		expect(() =>
+			reviewSales(db, [c.sale.id], { decision: 'confirm', actor: { userId: ben.id } })
+		).toThrow(/own sale/);
 		expectConsistent(db, s.id);
 	});
 
@@ -150,11 +238,24 @@ describe('ledger and standings stay consistent', () => {
 		const DAY = 24 * 60 * 60 * 1000;
 		const now = Date.now();
 		for (const [i, age] of [5, 2, 4].entries()) {
-			recordSale(db, { source: 'api', externalId: `x${i}`, seller: { userId: people[0].id }, occurredAt: now - age * DAY, lines: [{ sku: 'CASE', quantity: 1 }] });
+			recordSale(db, {
+				source: 'api',
+				externalId: `x${i}`,
+				seller: { userId: people[0].id },
+				occurredAt: now - age * DAY,
+				lines: [{ sku: 'CASE', quantity: 1 }]
+			});
 		}
 		expect(autoConfirm(db, () => now)).toBe(2);
 		expect(autoConfirm(db, () => now)).toBe(0);
-		expect(db.select({ status: sale.status }).from(sale).all().map((r) => r.status).sort()).toEqual(['approved', 'approved', 'pending']);
+		expect(
+			db
+				.select({ status: sale.status })
+				.from(sale)
+				.all()
+				.map((r) => r.status)
+				.sort()
+		).toEqual(['approved', 'approved', 'pending']);
 		expectConsistent(db, s.id);
 	});
 });

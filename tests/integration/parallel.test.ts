@@ -17,21 +17,49 @@ describe('parallel contests: recording into a chosen season', () => {
 			const first = await makeContest(db, { people: 2 });
 			const seller = first.people[0];
 			const second = makeSeason(db, { name: 'Spring sprint', startsAt: Date.now() - DAY });
-			db.insert(seasonMember).values({ seasonId: second.id, userId: seller.id, teamId: makeTeam(db, second.id).id }).run();
+			db.insert(seasonMember)
+				.values({ seasonId: second.id, userId: seller.id, teamId: makeTeam(db, second.id).id })
+				.run();
 			makeProduct(db, second.id, { sku: 'PHONE', points: 7 });
 			const elsewhere = makeSeason(db, { name: 'Other office' });
 			makeProduct(db, elsewhere.id, { sku: 'PHONE' });
 
 			const line = [{ sku: 'PHONE', quantity: 1 }];
-			const byDefault = recordSale(db, { source: 'web', externalId: 'a', seller: { userId: seller.id }, occurredAt: Date.now(), lines: line });
+			const byDefault = recordSale(db, {
+				source: 'web',
+				externalId: 'a',
+				seller: { userId: seller.id },
+				occurredAt: Date.now(),
+				lines: line
+			});
 			expect(byDefault.seasonId).toBe(second.id);
-			const chosen = recordSale(db, { source: 'web', externalId: 'b', seller: { userId: seller.id }, occurredAt: Date.now(), lines: line, seasonId: first.season.id });
+			const chosen = recordSale(db, {
+				source: 'web',
+				externalId: 'b',
+				seller: { userId: seller.id },
+				occurredAt: Date.now(),
+				lines: line,
+				seasonId: first.season.id
+			});
 			expect(chosen).toMatchObject({ seasonId: first.season.id, sale: { points: 50 } });
 
 			expect(() =>
-				recordSale(db, { source: 'web', externalId: 'c', seller: { userId: seller.id }, occurredAt: Date.now(), lines: line, seasonId: elsewhere.id })
+				recordSale(db, {
+					source: 'web',
+					externalId: 'c',
+					seller: { userId: seller.id },
+					occurredAt: Date.now(),
+					lines: line,
+					seasonId: elsewhere.id
+				})
 			).toThrow(SaleError);
-			expect(db.select().from(sale).all().map((s) => [s.externalId, s.seasonId])).toEqual([
+			expect(
+				db
+					.select()
+					.from(sale)
+					.all()
+					.map((s) => [s.externalId, s.seasonId])
+			).toEqual([
 				['a', second.id],
 				['b', first.season.id]
 			]);
@@ -50,10 +78,15 @@ describe('parallel contests on the board', () => {
 	beforeAll(async () => {
 		seeded = await seedServerDb();
 		const db = openDatabase(seeded.path);
-		const second = makeSeason(db, { name: 'Accessory Blitz', startsAt: seeded.season.startsAt - DAY });
+		const second = makeSeason(db, {
+			name: 'Accessory Blitz',
+			startsAt: seeded.season.startsAt - DAY
+		});
 		secondId = second.id;
 		const team = makeTeam(db, second.id, 'Blitzers');
-		db.insert(seasonMember).values({ seasonId: second.id, userId: seeded.people[0].id, teamId: team.id }).run();
+		db.insert(seasonMember)
+			.values({ seasonId: second.id, userId: seeded.people[0].id, teamId: team.id })
+			.run();
 		makeProduct(db, second.id, { sku: 'CASE', name: 'Case', points: 9 });
 		db.$client.close();
 		server = await startServer({ dbPath: seeded.path });
@@ -65,7 +98,10 @@ describe('parallel contests on the board', () => {
 	});
 
 	const get = (path: string, extra = '') =>
-		fetch(`${server.url}${path}`, { headers: { cookie: `session=${cookie}${extra}` }, redirect: 'manual' });
+		fetch(`${server.url}${path}`, {
+			headers: { cookie: `session=${cookie}${extra}` },
+			redirect: 'manual'
+		});
 
 	it('shows a switcher with both contests and remembers the choice', async () => {
 		const plain = await (await get('/')).text();
@@ -88,17 +124,31 @@ describe('parallel contests on the board', () => {
 		const response = await fetch(`${server.url}/sell`, {
 			method: 'POST',
 			body: form,
-			headers: { cookie: `session=${cookie}; hb_season=${secondId}`, origin: server.url, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-sveltekit-action': 'true' }
+			headers: {
+				cookie: `session=${cookie}; hb_season=${secondId}`,
+				origin: server.url,
+				'content-type': 'application/x-www-form-urlencoded',
+				accept: 'application/json',
+				'x-sveltekit-action': 'true'
+			}
 		});
 		expect((await response.json()).type).toBe('success');
-		const sales = withDb(seeded.path, (db) => db.select().from(sale).where(and(eq(sale.sellerId, seeded.people[0].id))).all());
+		const sales = withDb(seeded.path, (db) =>
+			db
+				.select()
+				.from(sale)
+				.where(and(eq(sale.sellerId, seeded.people[0].id)))
+				.all()
+		);
 		expect(sales.map((s) => [s.seasonId, s.points])).toEqual([[secondId, 18]]);
 	});
 
 	it('a season the person is not in cannot be chosen: the board falls back to their own', async () => {
 		const html = await (await get(`/?season=${seeded.endedSeasonId}`)).text();
 		expect(html).not.toContain('hb_season');
-		expect(html).toMatch(new RegExp(`<title>(${seeded.season.name}|Accessory Blitz) · Honorboard</title>`));
+		expect(html).toMatch(
+			new RegExp(`<title>(${seeded.season.name}|Accessory Blitz) · Honorboard</title>`)
+		);
 		const response = await get(`/?season=${seeded.endedSeasonId}`);
 		expect(response.headers.getSetCookie().some((c) => c.startsWith('hb_season='))).toBe(false);
 	});

@@ -6,11 +6,20 @@ import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helper
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { badge, season } from '../../src/lib/server/db/schema';
-import { listPrizes, mergeFormPrizes, PrizeError, removePrize, savePrize } from '../../src/lib/server/seasons/prizes';
+import {
+	listPrizes,
+	mergeFormPrizes,
+	PrizeError,
+	removePrize,
+	savePrize
+} from '../../src/lib/server/seasons/prizes';
 import { cloneSeason } from '../../src/lib/server/seasons/clone';
 
 // A 1×1 PNG: the smallest picture the upload accepts.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+	'base64'
+);
 const PNG_URL = `data:image/png;base64,${PNG.toString('base64')}`;
 
 describe('prizes service', () => {
@@ -19,19 +28,57 @@ describe('prizes service', () => {
 		try {
 			const s = makeSeason(db);
 			const other = makeSeason(db);
-			const own = db.insert(badge).values({ seasonId: s.id, name: 'Hat-trick', criterion: { kind: 'sales_count', count: 3 } }).returning().get();
-			const foreign = db.insert(badge).values({ seasonId: other.id, name: 'Elsewhere', criterion: { kind: 'first_sale' } }).returning().get();
+			const own = db
+				.insert(badge)
+				.values({ seasonId: s.id, name: 'Hat-trick', criterion: { kind: 'sales_count', count: 3 } })
+				.returning()
+				.get();
+			const foreign = db
+				.insert(badge)
+				.values({ seasonId: other.id, name: 'Elsewhere', criterion: { kind: 'first_sale' } })
+				.returning()
+				.get();
 
-			savePrize(db, s.id, { place: 1, title: 'Weekend away', description: 'For two', image: PNG_URL }, {});
-			savePrize(db, s.id, { badgeId: own.id, title: 'Coffee voucher', description: '', image: null }, {});
+			savePrize(
+				db,
+				s.id,
+				{ place: 1, title: 'Weekend away', description: 'For two', image: PNG_URL },
+				{}
+			);
+			savePrize(
+				db,
+				s.id,
+				{ badgeId: own.id, title: 'Coffee voucher', description: '', image: null },
+				{}
+			);
 			// The same place again replaces the prize and keeps its picture.
-			savePrize(db, s.id, { place: 1, title: 'Weekend in the mountains', description: 'For two', image: 'keep' }, {});
+			savePrize(
+				db,
+				s.id,
+				{ place: 1, title: 'Weekend in the mountains', description: 'For two', image: 'keep' },
+				{}
+			);
 
-			const before = db.select({ prizes: season.prizes }).from(season).where(eq(season.id, s.id)).get()!.prizes;
-			expect(() => savePrize(db, s.id, { badgeId: foreign.id, title: 'Nope', description: '', image: null }, {})).toThrow(PrizeError);
-			expect(() => savePrize(db, s.id, { place: 0, title: 'Nope', description: '', image: null }, {})).toThrow(PrizeError);
+			const before = db
+				.select({ prizes: season.prizes })
+				.from(season)
+				.where(eq(season.id, s.id))
+				.get()!.prizes;
+			expect(() =>
+				savePrize(
+					db,
+					s.id,
+					{ badgeId: foreign.id, title: 'Nope', description: '', image: null },
+					{}
+				)
+			).toThrow(PrizeError);
+			expect(() =>
+				savePrize(db, s.id, { place: 0, title: 'Nope', description: '', image: null }, {})
+			).toThrow(PrizeError);
 			expect(() => removePrize(db, s.id, 'place-7', {})).toThrow(PrizeError);
-			expect(db.select({ prizes: season.prizes }).from(season).where(eq(season.id, s.id)).get()!.prizes).toEqual(before);
+			expect(
+				db.select({ prizes: season.prizes }).from(season).where(eq(season.id, s.id)).get()!.prizes
+			).toEqual(before);
 
 			const prizes = listPrizes(db, s.id);
 			expect(prizes.map((p) => [p.key, p.title])).toEqual([
@@ -39,7 +86,11 @@ describe('prizes service', () => {
 				[`badge-${own.id}`, 'Coffee voucher']
 			]);
 			expect(prizes[0].imageUrl).toMatch(new RegExp(`^/prizes/${s.id}/place-1\\?v=[0-9a-f]{10}$`));
-			expect(prizes[1]).toMatchObject({ badge: { id: own.id, name: 'Hat-trick' }, imageUrl: null, place: null });
+			expect(prizes[1]).toMatchObject({
+				badge: { id: own.id, name: 'Hat-trick' },
+				imageUrl: null,
+				place: null
+			});
 
 			removePrize(db, s.id, `badge-${own.id}`, {});
 			expect(listPrizes(db, s.id).map((p) => p.key)).toEqual(['place-1']);
@@ -67,11 +118,30 @@ describe('prizes service', () => {
 		const { db, cleanup } = tempDb();
 		try {
 			const s = makeSeason(db);
-			const own = db.insert(badge).values({ seasonId: s.id, name: 'Closer', criterion: { kind: 'first_sale' } }).returning().get();
-			savePrize(db, s.id, { badgeId: own.id, title: 'Cinema tickets', description: '', image: null }, {});
-			const copy = db.transaction((tx) => cloneSeason(tx, db.select().from(season).where(eq(season.id, s.id)).get()!, { now: Date.now(), name: 'Copy', startsAt: s.startsAt, endsAt: s.endsAt, recurrence: null }));
+			const own = db
+				.insert(badge)
+				.values({ seasonId: s.id, name: 'Closer', criterion: { kind: 'first_sale' } })
+				.returning()
+				.get();
+			savePrize(
+				db,
+				s.id,
+				{ badgeId: own.id, title: 'Cinema tickets', description: '', image: null },
+				{}
+			);
+			const copy = db.transaction((tx) =>
+				cloneSeason(tx, db.select().from(season).where(eq(season.id, s.id)).get()!, {
+					now: Date.now(),
+					name: 'Copy',
+					startsAt: s.startsAt,
+					endsAt: s.endsAt,
+					recurrence: null
+				})
+			);
 			const copied = db.select().from(badge).where(eq(badge.seasonId, copy.id)).get()!;
-			expect(listPrizes(db, copy.id)).toMatchObject([{ key: `badge-${copied.id}`, title: 'Cinema tickets', badge: { name: 'Closer' } }]);
+			expect(listPrizes(db, copy.id)).toMatchObject([
+				{ key: `badge-${copied.id}`, title: 'Cinema tickets', badge: { name: 'Closer' } }
+			]);
 		} finally {
 			cleanup();
 		}
@@ -102,17 +172,35 @@ describe('prizes over HTTP', () => {
 		fetch(`${server.url}/manage/seasons/${seeded.seasonId}/prizes?/save`, {
 			method: 'POST',
 			body: form,
-			headers: { origin: server.url, cookie: `session=${cookie}`, accept: 'application/json', 'x-sveltekit-action': 'true' }
+			headers: {
+				origin: server.url,
+				cookie: `session=${cookie}`,
+				accept: 'application/json',
+				'x-sveltekit-action': 'true'
+			}
 		});
 	const prizeForm = (fields: Record<string, string>, image?: Buffer) => {
 		const form = new FormData();
 		for (const [k, v] of Object.entries(fields)) form.set(k, v);
-		if (image) form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'prize.png');
+		if (image)
+			form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'prize.png');
 		return form;
 	};
 
 	it('a manager adds a prize with a picture; participants see it on the board and can fetch the picture', async () => {
-		const saved = await post(managerCookie, prizeForm({ for: 'place', place: '1', badgeId: '', title: 'Espresso machine', description: 'For the winner' }, PNG));
+		const saved = await post(
+			managerCookie,
+			prizeForm(
+				{
+					for: 'place',
+					place: '1',
+					badgeId: '',
+					title: 'Espresso machine',
+					description: 'For the winner'
+				},
+				PNG
+			)
+		);
 		expect((await saved.json()).type).toBe('success');
 
 		const board = await fetch(`${server.url}/`, { headers: { cookie: `session=${sellerCookie}` } });
@@ -121,7 +209,9 @@ describe('prizes over HTTP', () => {
 		const url = html.match(/\/prizes\/\d+\/place-1\?v=[0-9a-f]+/)?.[0];
 		expect(url).toBeDefined();
 
-		const image = await fetch(`${server.url}${url}`, { headers: { cookie: `session=${sellerCookie}` } });
+		const image = await fetch(`${server.url}${url}`, {
+			headers: { cookie: `session=${sellerCookie}` }
+		});
 		expect(image.status).toBe(200);
 		expect(image.headers.get('content-type')).toBe('image/png');
 		expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
@@ -130,18 +220,39 @@ describe('prizes over HTTP', () => {
 	});
 
 	it('refuses a participant, a bad file and a missing title, and changes nothing', async () => {
-		const snapshot = () => withDb(seeded.path, (db) => db.select({ prizes: season.prizes }).from(season).where(eq(season.id, seeded.seasonId)).get()!.prizes);
+		const snapshot = () =>
+			withDb(
+				seeded.path,
+				(db) =>
+					db
+						.select({ prizes: season.prizes })
+						.from(season)
+						.where(eq(season.id, seeded.seasonId))
+						.get()!.prizes
+			);
 		const before = snapshot();
 
-		const asSeller = await post(sellerCookie, prizeForm({ for: 'place', place: '2', badgeId: '', title: 'Sneaky', description: '' }));
+		const asSeller = await post(
+			sellerCookie,
+			prizeForm({ for: 'place', place: '2', badgeId: '', title: 'Sneaky', description: '' })
+		);
 		expect(asSeller.status).toBe(403);
 
-		const notAnImage = await post(managerCookie, prizeForm({ for: 'place', place: '2', badgeId: '', title: 'Bad file', description: '' }, Buffer.from('not a picture')));
+		const notAnImage = await post(
+			managerCookie,
+			prizeForm(
+				{ for: 'place', place: '2', badgeId: '', title: 'Bad file', description: '' },
+				Buffer.from('not a picture')
+			)
+		);
 		const bad = await notAnImage.json();
 		expect(bad).toMatchObject({ type: 'failure', status: 400 });
 		expect(JSON.stringify(bad)).toContain('Use a PNG, JPEG, WebP or GIF image');
 
-		const untitled = await post(managerCookie, prizeForm({ for: 'place', place: '2', badgeId: '', title: '  ', description: '' }));
+		const untitled = await post(
+			managerCookie,
+			prizeForm({ for: 'place', place: '2', badgeId: '', title: '  ', description: '' })
+		);
 		expect(JSON.stringify(await untitled.json())).toContain('Give the prize a title');
 
 		expect(snapshot()).toEqual(before);

@@ -119,9 +119,17 @@ describe('watch', () => {
 		expect(snapshot.individual).toHaveLength(seeded.people.length);
 		expect(snapshot.teams).toHaveLength(seeded.teams.length);
 		expect(snapshot.individual[0]).toEqual(
-			expect.objectContaining({ rank: 1, id: expect.any(Number), name: expect.any(String), points: expect.any(Number), provisionalPoints: expect.any(Number) })
+			expect.objectContaining({
+				rank: 1,
+				id: expect.any(Number),
+				name: expect.any(String),
+				points: expect.any(Number),
+				provisionalPoints: expect.any(Number)
+			})
 		);
-		expect(snapshot.individual.map((e) => e.id).sort()).toEqual(seeded.people.map((p) => p.id).sort());
+		expect(snapshot.individual.map((e) => e.id).sort()).toEqual(
+			seeded.people.map((p) => p.id).sort()
+		);
 	});
 
 	const badPayloads: [string, () => unknown][] = [
@@ -174,7 +182,11 @@ describe('watch', () => {
 		const seen = record(watcher);
 		const unseen = record(leaver);
 		const sale = await postSale(seeded.people[2].email);
-		await waitFor(() => seen.leaderboard.some((s) => s.version >= sale.version), 5_000, 'the watcher’s push');
+		await waitFor(
+			() => seen.leaderboard.some((s) => s.version >= sale.version),
+			5_000,
+			'the watcher’s push'
+		);
 		await pause(400);
 		expect(unseen.leaderboard).toEqual([]);
 		expect(unseen.activity).toEqual([]);
@@ -191,7 +203,11 @@ describe('pushes', () => {
 
 		const sale = await postSale(seller.email, 'PHONE', 2);
 		expect(sale.sale.points).toBe(100);
-		await waitFor(() => events.leaderboard.some((s) => s.version >= sale.version), 5_000, 'a leaderboard push');
+		await waitFor(
+			() => events.leaderboard.some((s) => s.version >= sale.version),
+			5_000,
+			'a leaderboard push'
+		);
 		await waitFor(() => events.activity.length > 0, 5_000, 'an activity');
 
 		const push = events.leaderboard.find((s) => s.version >= sale.version)!;
@@ -219,19 +235,26 @@ describe('pushes', () => {
 		const pointsBefore = before.individual.find((e) => e.id === seller.id)!.points;
 		const events = record(socket);
 
-		const sales = await Promise.all(Array.from({ length: 30 }, () => postSale(seller.email, 'CASE', 1)));
+		const sales = await Promise.all(
+			Array.from({ length: 30 }, () => postSale(seller.email, 'CASE', 1))
+		);
 		const versions = sales.map((s) => s.version).sort((a, b) => a - b);
 		// Every sale bumped the version once: before+1 … before+30.
 		expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => before.version + i + 1));
 		const last = versions[29];
 
-		await waitFor(() => events.leaderboard.some((s) => s.version >= last), 10_000, 'the final push');
+		await waitFor(
+			() => events.leaderboard.some((s) => s.version >= last),
+			10_000,
+			'the final push'
+		);
 		await waitFor(() => events.activity.length >= 30, 10_000, '30 activities');
 		await pause(600); // nothing more should trickle in
 		const pushes = events.leaderboard;
 		expect(pushes.length).toBeGreaterThanOrEqual(1);
 		expect(pushes.length).toBeLessThanOrEqual(10);
-		for (let i = 1; i < pushes.length; i++) expect(pushes[i].version).toBeGreaterThan(pushes[i - 1].version);
+		for (let i = 1; i < pushes.length; i++)
+			expect(pushes[i].version).toBeGreaterThan(pushes[i - 1].version);
 		const final = pushes[pushes.length - 1];
 		expect(final.version).toBe(last);
 		expect(final.individual.find((e) => e.id === seller.id)).toMatchObject({

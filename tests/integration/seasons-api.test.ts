@@ -22,7 +22,11 @@ afterAll(async () => {
 const call = (path: string, token: string, init: RequestInit = {}) =>
 	fetch(`${server.url}/api/v1${path}`, {
 		...init,
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers }
+		headers: {
+			authorization: `Bearer ${token}`,
+			'content-type': 'application/json',
+			...init.headers
+		}
 	});
 
 const HOUR = 60 * 60 * 1000;
@@ -32,19 +36,36 @@ describe('seasons API', () => {
 	it('creates a season that goes live at once when its start has passed', async () => {
 		const response = await call('/seasons', manager, {
 			method: 'POST',
-			body: JSON.stringify({ name: 'Spring push', timeZone: 'Europe/Warsaw', startsAt: iso(-HOUR), endsAt: iso(30 * 24 * HOUR), recurrence: { every: 3, unit: 'month' } })
+			body: JSON.stringify({
+				name: 'Spring push',
+				timeZone: 'Europe/Warsaw',
+				startsAt: iso(-HOUR),
+				endsAt: iso(30 * 24 * HOUR),
+				recurrence: { every: 3, unit: 'month' }
+			})
 		});
 		expect(response.status).toBe(201);
 		const { id, status } = await response.json();
 		expect(status).toBe('live');
 		const got = await (await call(`/seasons/${id}`, admin)).json();
-		expect(got).toMatchObject({ id, name: 'Spring push', status: 'live', timeZone: 'Europe/Warsaw', recurrence: { every: 3, unit: 'month' } });
+		expect(got).toMatchObject({
+			id,
+			name: 'Spring push',
+			status: 'live',
+			timeZone: 'Europe/Warsaw',
+			recurrence: { every: 3, unit: 'month' }
+		});
 	});
 
 	it('creates a future season as scheduled and lists seasons by status', async () => {
 		const response = await call('/seasons', admin, {
 			method: 'POST',
-			body: JSON.stringify({ name: 'Next quarter', timeZone: 'UTC', startsAt: iso(10 * 24 * HOUR), endsAt: iso(100 * 24 * HOUR) })
+			body: JSON.stringify({
+				name: 'Next quarter',
+				timeZone: 'UTC',
+				startsAt: iso(10 * 24 * HOUR),
+				endsAt: iso(100 * 24 * HOUR)
+			})
 		});
 		expect(await response.json()).toMatchObject({ status: 'scheduled' });
 		const scheduled = await (await call('/seasons?status=scheduled', admin)).json();
@@ -57,10 +78,32 @@ describe('seasons API', () => {
 	});
 
 	it.each([
-		{ title: 'unknown time zone', body: { name: 'X', timeZone: 'Mars/Base', startsAt: iso(0), endsAt: iso(HOUR) }, path: 'timeZone' },
-		{ title: 'end before start', body: { name: 'X', timeZone: 'UTC', startsAt: iso(HOUR), endsAt: iso(0) }, path: 'endsAt' },
-		{ title: 'missing name', body: { timeZone: 'UTC', startsAt: iso(0), endsAt: iso(HOUR) }, path: 'name' },
-		{ title: 'bad recurrence', body: { name: 'X', timeZone: 'UTC', startsAt: iso(0), endsAt: iso(HOUR), recurrence: { every: 0, unit: 'year' } }, path: 'recurrence.every' }
+		{
+			title: 'unknown time zone',
+			body: { name: 'X', timeZone: 'Mars/Base', startsAt: iso(0), endsAt: iso(HOUR) },
+			path: 'timeZone'
+		},
+		{
+			title: 'end before start',
+			body: { name: 'X', timeZone: 'UTC', startsAt: iso(HOUR), endsAt: iso(0) },
+			path: 'endsAt'
+		},
+		{
+			title: 'missing name',
+			body: { timeZone: 'UTC', startsAt: iso(0), endsAt: iso(HOUR) },
+			path: 'name'
+		},
+		{
+			title: 'bad recurrence',
+			body: {
+				name: 'X',
+				timeZone: 'UTC',
+				startsAt: iso(0),
+				endsAt: iso(HOUR),
+				recurrence: { every: 0, unit: 'year' }
+			},
+			path: 'recurrence.every'
+		}
 	])('refuses $title with 400 and creates nothing', async ({ body, path }) => {
 		const before = (await (await call('/seasons', admin)).json()).entries.length;
 		const response = await call('/seasons', admin, { method: 'POST', body: JSON.stringify(body) });
@@ -76,7 +119,11 @@ describe('seasons API', () => {
 		expect((await call('/seasons/9999/results', admin)).status).toBe(404);
 		const ended = await call(`/seasons/${seeded.endedSeasonId}/results`, admin);
 		expect(ended.status).toBe(200);
-		expect(await ended.json()).toMatchObject({ seasonId: seeded.endedSeasonId, status: 'archived', final: true });
+		expect(await ended.json()).toMatchObject({
+			seasonId: seeded.endedSeasonId,
+			status: 'archived',
+			final: true
+		});
 	});
 
 	it('needs a token', async () => {

@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { existsSync, statSync } from 'node:fs';
 import { startServer, type RunningServer } from '../helpers/server';
-import { connect, PASSWORD, readDb, seedServerDb, signIn, socketFor, waitFor, type SeededDb } from '../helpers/seeded';
+import {
+	connect,
+	PASSWORD,
+	readDb,
+	seedServerDb,
+	signIn,
+	socketFor,
+	waitFor,
+	type SeededDb
+} from '../helpers/seeded';
 
 let seeded: SeededDb | undefined;
 let server: RunningServer | undefined;
@@ -28,7 +37,10 @@ function exitOf(running: RunningServer): Promise<number | null> {
 
 /** Exit code, or 'still running' when the process has not exited within `ms`. */
 function exitWithin(running: RunningServer, ms: number): Promise<number | null | 'still running'> {
-	return Promise.race([exitOf(running), new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]);
+	return Promise.race([
+		exitOf(running),
+		new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))
+	]);
 }
 
 function expectCleanDatabase(path: string) {
@@ -36,7 +48,9 @@ function expectCleanDatabase(path: string) {
 	const wal = `${path}-wal`;
 	expect(!existsSync(wal) || statSync(wal).size === 0, 'WAL left behind').toBe(true);
 	expect(readDb(path, (db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
-	expect(readDb(path, (db) => db.prepare('select count(*) from user').pluck().get())).toBeGreaterThan(0);
+	expect(
+		readDb(path, (db) => db.prepare('select count(*) from user').pluck().get())
+	).toBeGreaterThan(0);
 }
 
 /**
@@ -44,7 +58,11 @@ function expectCleanDatabase(path: string) {
  * server has received SIGTERM: `Expect: 100-continue` tells us when the server has read the
  * headers, its "SIGTERM received" line when the signal has been handled.
  */
-function loginInFlightDuringShutdown(running: RunningServer, email: string, agent: http.Agent | false) {
+function loginInFlightDuringShutdown(
+	running: RunningServer,
+	email: string,
+	agent: http.Agent | false
+) {
 	const body = new URLSearchParams({ email, password: PASSWORD }).toString();
 	return new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
 		const request = http.request(`${running.url}/login`, {
@@ -61,7 +79,11 @@ function loginInFlightDuringShutdown(running: RunningServer, email: string, agen
 		request.on('continue', async () => {
 			running.process.kill('SIGTERM');
 			try {
-				await waitFor(() => running.output().includes('SIGTERM received'), 5_000, 'the server to see SIGTERM');
+				await waitFor(
+					() => running.output().includes('SIGTERM received'),
+					5_000,
+					'the server to see SIGTERM'
+				);
 			} catch (error) {
 				return reject(error);
 			}
@@ -69,7 +91,9 @@ function loginInFlightDuringShutdown(running: RunningServer, email: string, agen
 		});
 		request.on('response', (response) => {
 			response.resume();
-			response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers }));
+			response.on('end', () =>
+				resolve({ status: response.statusCode!, headers: response.headers })
+			);
 		});
 		request.on('error', reject);
 	});
@@ -85,13 +109,18 @@ describe('on a signal', () => {
 			const session = await signIn(server.url, seeded.people[0].email);
 			const socket = socketFor(server.url, session);
 			await connect(socket);
-			const disconnected = new Promise<string>((r) => socket.once('disconnect', (reason) => r(reason)));
+			const disconnected = new Promise<string>((r) =>
+				socket.once('disconnect', (reason) => r(reason))
+			);
 
 			server.process.kill(signal);
 			expect(await exitWithin(server, 8_000)).toBe(0);
-			expect(await Promise.race([disconnected, new Promise((r) => setTimeout(() => r('no disconnect'), 2_000))])).not.toBe(
-				'no disconnect'
-			);
+			expect(
+				await Promise.race([
+					disconnected,
+					new Promise((r) => setTimeout(() => r('no disconnect'), 2_000))
+				])
+			).not.toBe('no disconnect');
 			socket.disconnect();
 			expect(server.output()).toContain(`${signal} received`);
 			expect(server.output()).not.toContain('took too long');
@@ -161,7 +190,10 @@ describe('a request in flight when SIGTERM arrives', () => {
 				await new Promise((r) => setTimeout(r, 250));
 			}
 			const code = await exitWithin(server, 12_000);
-			expect(code, `${served} requests were served after SIGTERM; server log:\n${server.output()}`).toBe(0);
+			expect(
+				code,
+				`${served} requests were served after SIGTERM; server log:\n${server.output()}`
+			).toBe(0);
 			expect(server.output()).not.toContain('took too long');
 		} finally {
 			agent.destroy();

@@ -567,10 +567,16 @@ describe('working days', () => {
 
 describe('a Europe/Warsaw season across the autumn DST change (25 Oct 2026)', () => {
 	// Clocks go back from 03:00 CEST to 02:00 CET at 01:00 UTC on Sunday 25 October.
-	const season = { ...seasonBounds({ startDate: '2026-10-01', endDate: '2026-12-31', timeZone: WARSAW }), timeZone: WARSAW };
+	const season = {
+		...seasonBounds({ startDate: '2026-10-01', endDate: '2026-12-31', timeZone: WARSAW }),
+		timeZone: WARSAW
+	};
 
 	it('starts at local midnight in summer time and ends at local midnight in winter time', () => {
-		expect([iso(season.startsAt), iso(season.endsAt)]).toEqual(['2026-09-30T22:00:00.000Z', '2026-12-31T23:00:00.000Z']);
+		expect([iso(season.startsAt), iso(season.endsAt)]).toEqual([
+			'2026-09-30T22:00:00.000Z',
+			'2026-12-31T23:00:00.000Z'
+		]);
 	});
 
 	it.each([
@@ -597,8 +603,14 @@ describe('a Europe/Warsaw season across the autumn DST change (25 Oct 2026)', ()
 	it('the week of the change ends at Monday local midnight, 169 hours after it began', () => {
 		const lastMinute = at('2026-10-25T22:59:00Z');
 		const nextMonday = at('2026-10-25T23:00:00Z');
-		expect(isoRange(weekRange(lastMinute, WARSAW))).toEqual(['2026-10-18T22:00:00.000Z', '2026-10-25T23:00:00.000Z']);
-		expect(isoRange(weekRange(nextMonday, WARSAW))).toEqual(['2026-10-25T23:00:00.000Z', '2026-11-01T23:00:00.000Z']);
+		expect(isoRange(weekRange(lastMinute, WARSAW))).toEqual([
+			'2026-10-18T22:00:00.000Z',
+			'2026-10-25T23:00:00.000Z'
+		]);
+		expect(isoRange(weekRange(nextMonday, WARSAW))).toEqual([
+			'2026-10-25T23:00:00.000Z',
+			'2026-11-01T23:00:00.000Z'
+		]);
 		expect(weekKey(lastMinute, WARSAW)).toBe(weekKey(at('2026-10-19T08:00:00Z'), WARSAW));
 		expect(weekKey(nextMonday, WARSAW)).not.toBe(weekKey(lastMinute, WARSAW));
 		expect(previousWeekRange(nextMonday, WARSAW)).toEqual(weekRange(lastMinute, WARSAW));
@@ -627,7 +639,8 @@ describe('a Europe/Warsaw season across the autumn DST change (25 Oct 2026)', ()
 });
 
 describe('a season ending at midnight in Europe/Warsaw versus UTC', () => {
-	const inSeason = (ms: number, window: { startsAt: number; endsAt: number }) => ms >= window.startsAt && ms < window.endsAt;
+	const inSeason = (ms: number, window: { startsAt: number; endsAt: number }) =>
+		ms >= window.startsAt && ms < window.endsAt;
 
 	it.each([
 		['winter (CET, UTC+1)', '2026-12-01', '2026-12-31', 1],
@@ -655,24 +668,37 @@ describe('a season ending at midnight in Europe/Warsaw versus UTC', () => {
 	});
 
 	it('in summer the Warsaw season closes at 22:00 UTC', () => {
-		const warsaw = seasonBounds({ startDate: '2026-07-01', endDate: '2026-07-31', timeZone: WARSAW });
+		const warsaw = seasonBounds({
+			startDate: '2026-07-01',
+			endDate: '2026-07-31',
+			timeZone: WARSAW
+		});
 		expect(inSeason(at('2026-07-31T21:59:59Z'), warsaw)).toBe(true);
 		expect(inSeason(at('2026-07-31T22:00:00Z'), warsaw)).toBe(false);
 	});
 });
 
 describe('recurrences from the console', () => {
-	const days = (s: { startsAt: number; endsAt: number }, timeZone: string) => [localDateKey(s.startsAt, timeZone), localDateKey(s.endsAt - 1, timeZone)];
+	const days = (s: { startsAt: number; endsAt: number }, timeZone: string) => [
+		localDateKey(s.startsAt, timeZone),
+		localDateKey(s.endsAt - 1, timeZone)
+	];
 	const quarterly: Recurrence = { every: 3, unit: 'month' };
 	const monthly: Recurrence = { every: 1, unit: 'month' };
 	const fortnightly: Recurrence = { every: 2, unit: 'week' };
 
 	it('quarterly from 15 Nov 2026, back-to-back, chains 15 Feb, 15 May, 15 Aug and 15 Nov 2027', () => {
-		const season = { ...seasonBounds({ startDate: '2026-11-15', endDate: '2027-02-14', timeZone: WARSAW }), timeZone: WARSAW };
+		const season = {
+			...seasonBounds({ startDate: '2026-11-15', endDate: '2027-02-14', timeZone: WARSAW }),
+			timeZone: WARSAW
+		};
 		const next = nextSeason(season, quarterly);
 		expect(days(next, WARSAW)).toEqual(['2027-02-15', '2027-05-14']);
 		// 15 Feb starts in winter time, 15 May ends in summer time.
-		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual(['2027-02-14T23:00:00.000Z', '2027-05-14T22:00:00.000Z']);
+		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual([
+			'2027-02-14T23:00:00.000Z',
+			'2027-05-14T22:00:00.000Z'
+		]);
 		const series = occurrences(season, quarterly, at('2027-12-01T00:00:00Z'));
 		expect(series.map((s) => days(s, WARSAW))).toEqual([
 			['2027-02-15', '2027-05-14'],
@@ -684,7 +710,10 @@ describe('recurrences from the console', () => {
 	});
 
 	it('quarterly 15 Nov–15 Dec 2026 becomes 15 Feb–15 Mar 2027', () => {
-		const season = { ...seasonBounds({ startDate: '2026-11-15', endDate: '2026-12-15', timeZone: WARSAW }), timeZone: WARSAW };
+		const season = {
+			...seasonBounds({ startDate: '2026-11-15', endDate: '2026-12-15', timeZone: WARSAW }),
+			timeZone: WARSAW
+		};
 		const next = nextSeason(season, quarterly);
 		expect(days(next, WARSAW)).toEqual(['2027-02-15', '2027-03-15']);
 		expect(iso(next.endsAt)).toBe('2027-03-15T23:00:00.000Z');
@@ -694,8 +723,15 @@ describe('recurrences from the console', () => {
 		['UTC', 'UTC'],
 		['Europe/Warsaw', WARSAW]
 	])('monthly from 31 Jan clamps to 28 Feb, then returns to month end (%s)', (_, timeZone) => {
-		const season = { ...seasonBounds({ startDate: '2026-01-31', endDate: '2026-02-09', timeZone }), timeZone };
-		const series = occurrences(season, monthly, seasonBounds({ startDate: '2026-05-01', endDate: '2026-05-01', timeZone }).startsAt);
+		const season = {
+			...seasonBounds({ startDate: '2026-01-31', endDate: '2026-02-09', timeZone }),
+			timeZone
+		};
+		const series = occurrences(
+			season,
+			monthly,
+			seasonBounds({ startDate: '2026-05-01', endDate: '2026-05-01', timeZone }).startsAt
+		);
 		expect(series.map((s) => days(s, timeZone))).toEqual([
 			['2026-02-28', '2026-03-09'],
 			['2026-03-31', '2026-04-09'],
@@ -705,21 +741,33 @@ describe('recurrences from the console', () => {
 	});
 
 	it('monthly, the single day 31 Jan becomes the single day 28 Feb', () => {
-		const season = { ...seasonBounds({ startDate: '2026-01-31', endDate: '2026-01-31', timeZone: WARSAW }), timeZone: WARSAW };
+		const season = {
+			...seasonBounds({ startDate: '2026-01-31', endDate: '2026-01-31', timeZone: WARSAW }),
+			timeZone: WARSAW
+		};
 		expect(days(nextSeason(season, monthly), WARSAW)).toEqual(['2026-02-28', '2026-02-28']);
 	});
 
 	it('every 2 weeks keeps Monday local midnight across the autumn change', () => {
-		const season = { ...seasonBounds({ startDate: '2026-10-19', endDate: '2026-10-25', timeZone: WARSAW }), timeZone: WARSAW };
+		const season = {
+			...seasonBounds({ startDate: '2026-10-19', endDate: '2026-10-25', timeZone: WARSAW }),
+			timeZone: WARSAW
+		};
 		// The week with the change lasts 169 hours; the next one the usual 168.
 		expect((season.endsAt - season.startsAt) / HOUR).toBe(169);
 		const next = nextSeason(season, fortnightly);
-		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual(['2026-11-01T23:00:00.000Z', '2026-11-08T23:00:00.000Z']);
+		expect([iso(next.startsAt), iso(next.endsAt)]).toEqual([
+			'2026-11-01T23:00:00.000Z',
+			'2026-11-08T23:00:00.000Z'
+		]);
 		expect((next.endsAt - next.startsAt) / HOUR).toBe(168);
 	});
 
 	it('every 2 weeks chains across both changes without drifting off midnight', () => {
-		const season = { ...seasonBounds({ startDate: '2026-10-12', endDate: '2026-10-18', timeZone: WARSAW }), timeZone: WARSAW };
+		const season = {
+			...seasonBounds({ startDate: '2026-10-12', endDate: '2026-10-18', timeZone: WARSAW }),
+			timeZone: WARSAW
+		};
 		const series = occurrences(season, fortnightly, at('2027-04-15T00:00:00Z'));
 		const starts = series.map((s) => localDateKey(s.startsAt, WARSAW));
 		expect(starts.slice(0, 3)).toEqual(['2026-10-26', '2026-11-09', '2026-11-23']);

@@ -131,7 +131,9 @@ export function seasonBounds({ startDate, endDate, timeZone }: SeasonDates): Sea
 
 /** Calendar days from one date key to another (negative when `to` is earlier). */
 function daysBetweenKeys(from: DateKey, to: DateKey): number {
-	return Math.round((midnightOf(to, 'UTC').getTime() - midnightOf(from, 'UTC').getTime()) / 86_400_000);
+	return Math.round(
+		(midnightOf(to, 'UTC').getTime() - midnightOf(from, 'UTC').getTime()) / 86_400_000
+	);
 }
 
 /**

@@ -13,14 +13,24 @@ describe('rank', () => {
 	it.each([
 		{ title: 'empty season', input: [], competition: [], dense: [] },
 		{ title: 'one participant', input: [entry(1, 0)], competition: [1], dense: [1] },
-		{ title: 'distinct scores', input: [entry(1, 10), entry(2, 30), entry(3, 20)], competition: [1, 2, 3], dense: [1, 2, 3] },
+		{
+			title: 'distinct scores',
+			input: [entry(1, 10), entry(2, 30), entry(3, 20)],
+			competition: [1, 2, 3],
+			dense: [1, 2, 3]
+		},
 		{
 			title: 'ties share a rank (1, 2, 2, 4)',
 			input: [entry(1, 50), entry(2, 40), entry(3, 40), entry(4, 10)],
 			competition: [1, 2, 2, 4],
 			dense: [1, 2, 2, 3]
 		},
-		{ title: 'everyone on zero', input: [entry(1, 0), entry(2, 0), entry(3, 0)], competition: [1, 1, 1], dense: [1, 1, 1] },
+		{
+			title: 'everyone on zero',
+			input: [entry(1, 0), entry(2, 0), entry(3, 0)],
+			competition: [1, 1, 1],
+			dense: [1, 1, 1]
+		},
 		{
 			title: 'tie at the top',
 			input: [entry(1, 70), entry(2, 70), entry(3, 20), entry(4, 20), entry(5, 5)],
@@ -33,7 +43,11 @@ describe('rank', () => {
 	});
 
 	it('orders equal scores by who reached them first, then by name', () => {
-		const ranked = rank([entry(1, 40, 300, 'Zoe'), entry(2, 40, 100, 'Yan'), entry(3, 40, 100, 'Abe')]);
+		const ranked = rank([
+			entry(1, 40, 300, 'Zoe'),
+			entry(2, 40, 100, 'Yan'),
+			entry(3, 40, 100, 'Abe')
+		]);
 		expect(ranked.map((r) => r.name)).toEqual(['Abe', 'Yan', 'Zoe']);
 		expect(ranked.map((r) => r.rank)).toEqual([1, 1, 1]);
 	});
@@ -52,7 +66,12 @@ describe('rank', () => {
 });
 
 describe('gapToNext', () => {
-	const board = rank([entry(1, 100, 1, 'Ann'), entry(2, 80, 2, 'Ben'), entry(3, 80, 3, 'Cy'), entry(4, 20, 4, 'Di')]);
+	const board = rank([
+		entry(1, 100, 1, 'Ann'),
+		entry(2, 80, 2, 'Ben'),
+		entry(3, 80, 3, 'Cy'),
+		entry(4, 20, 4, 'Di')
+	]);
 
 	it.each([
 		{ id: 1, gap: null },

@@ -55,7 +55,10 @@ export function gapToNext(ranked: readonly Ranked[], id: number): Gap | null {
 	const index = ranked.findIndex((entry) => entry.id === id);
 	if (index <= 0) return null;
 	const me = ranked[index];
-	const above = ranked.slice(0, index).reverse().find((entry) => entry.points > me.points);
+	const above = ranked
+		.slice(0, index)
+		.reverse()
+		.find((entry) => entry.points > me.points);
 	if (!above) return null;
 	return { nextRank: above.rank, nextName: above.name, pointsNeeded: above.points - me.points + 1 };
 }

@@ -10,32 +10,44 @@ describe('localDateWindow', () => {
 	it.each([
 		{
 			name: 'Warsaw, 1–15 March (CET)',
-			from: '2026-03-01', to: '2026-03-15', timeZone: TZ,
+			from: '2026-03-01',
+			to: '2026-03-15',
+			timeZone: TZ,
 			window: [Date.UTC(2026, 1, 28, 23), Date.UTC(2026, 2, 15, 23)]
 		},
 		{
 			name: 'Warsaw spring-forward day lasts 23 h',
-			from: '2026-03-29', to: '2026-03-29', timeZone: TZ,
+			from: '2026-03-29',
+			to: '2026-03-29',
+			timeZone: TZ,
 			window: [Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22)]
 		},
 		{
 			name: 'Warsaw fall-back day lasts 25 h',
-			from: '2026-10-25', to: '2026-10-25', timeZone: TZ,
+			from: '2026-10-25',
+			to: '2026-10-25',
+			timeZone: TZ,
 			window: [Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 23)]
 		},
 		{
 			name: 'New York spring-forward day',
-			from: '2026-03-08', to: '2026-03-08', timeZone: 'America/New_York',
+			from: '2026-03-08',
+			to: '2026-03-08',
+			timeZone: 'America/New_York',
 			window: [Date.UTC(2026, 2, 8, 5), Date.UTC(2026, 2, 9, 4)]
 		},
 		{
 			name: 'Havana skips midnight: the day starts at 01:00',
-			from: '2025-03-09', to: '2025-03-09', timeZone: 'America/Havana',
+			from: '2025-03-09',
+			to: '2025-03-09',
+			timeZone: 'America/Havana',
 			window: [Date.UTC(2025, 2, 9, 5), Date.UTC(2025, 2, 10, 4)]
 		},
 		{
 			name: 'across New Year in Tokyo',
-			from: '2025-12-31', to: '2026-01-01', timeZone: 'Asia/Tokyo',
+			from: '2025-12-31',
+			to: '2026-01-01',
+			timeZone: 'Asia/Tokyo',
 			window: [Date.UTC(2025, 11, 30, 15), Date.UTC(2026, 0, 1, 15)]
 		}
 	])('$name', ({ from, to, timeZone, window }) => {

@@ -4,9 +4,7 @@ import type { CatalogueItem } from './types';
 
 /** Which sale lines a rule looks at. */
 export type RuleTarget =
-	| { kind: 'any' }
-	| { kind: 'sku'; sku: string }
-	| { kind: 'category'; category: string };
+	{ kind: 'any' } | { kind: 'sku'; sku: string } | { kind: 'category'; category: string };
 
 /**
  * What a rule does to the lines its target matches. Multipliers only ever scale base points;

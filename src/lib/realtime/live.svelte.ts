@@ -140,7 +140,9 @@ export class LiveSeason {
 	}
 
 	/** Calls `listener` with the previous and the new snapshot after each accepted update. */
-	subscribeSnapshots(listener: (before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void): () => void {
+	subscribeSnapshots(
+		listener: (before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void
+	): () => void {
 		this.onSnapshot.add(listener);
 		return () => this.onSnapshot.delete(listener);
 	}

@@ -29,7 +29,8 @@ export interface Viewer {
 export const MEDALS = ['🥇', '🥈', '🥉'];
 
 /** One key per award, so a badge that arrives twice (a reconnect) is celebrated once. */
-export const awardKey = (e: BadgeEvent) => `${e.badge.id}:${e.subjectType}:${e.subjectId}:${e.periodKey}`;
+export const awardKey = (e: BadgeEvent) =>
+	`${e.badge.id}:${e.subjectType}:${e.subjectId}:${e.periodKey}`;
 
 /** True when the award is the viewer's own (or their team's): they get the big celebration. */
 export function isViewers(e: BadgeEvent, viewer: Viewer): boolean {
@@ -41,10 +42,16 @@ const bonus = (points: number) => (points > 0 ? ` · +${points} pts` : '');
 
 export function badgeToast(e: BadgeEvent): ToastText {
 	if (e.subjectType === 'team') {
-		return { title: `${e.badge.emoji} ${e.subjectName} reached their target`, description: e.badge.name };
+		return {
+			title: `${e.badge.emoji} ${e.subjectName} reached their target`,
+			description: e.badge.name
+		};
 	}
 	const name = e.userName ?? e.subjectName;
-	return { title: `${e.badge.emoji} ${name} earned ${e.badge.name}`, description: `${e.badge.description}${bonus(e.badge.points)}` || undefined };
+	return {
+		title: `${e.badge.emoji} ${name} earned ${e.badge.name}`,
+		description: `${e.badge.description}${bonus(e.badge.points)}` || undefined
+	};
 }
 
 /** Many awards of one badge at once (a new badge, a week ending): one toast instead of a flood. */
@@ -52,7 +59,10 @@ export function groupToast(events: readonly BadgeEvent[]): ToastText {
 	const { badge } = events[0];
 	const names = events.map((e) => e.userName ?? e.subjectName);
 	const who = events[0].subjectType === 'team' ? 'teams' : 'people';
-	const listed = names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
+	const listed =
+		names.length > 3
+			? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`
+			: names.join(', ');
 	return { title: `${badge.emoji} ${badge.name} for ${events.length} ${who}`, description: listed };
 }
 
@@ -63,7 +73,9 @@ export const GROUP_FROM = 3;
 export function burstToasts(events: readonly BadgeEvent[]): ToastText[] {
 	const byBadge = new Map<number, BadgeEvent[]>();
 	for (const e of events) byBadge.set(e.badge.id, [...(byBadge.get(e.badge.id) ?? []), e]);
-	return [...byBadge.values()].flatMap((group) => (group.length >= GROUP_FROM ? [groupToast(group)] : group.map(badgeToast)));
+	return [...byBadge.values()].flatMap((group) =>
+		group.length >= GROUP_FROM ? [groupToast(group)] : group.map(badgeToast)
+	);
 }
 
 export function badgeMoment(e: BadgeEvent): Moment {
@@ -71,7 +83,10 @@ export function badgeMoment(e: BadgeEvent): Moment {
 		key: awardKey(e),
 		emoji: e.badge.emoji,
 		name: e.badge.name,
-		description: e.subjectType === 'team' ? `${e.subjectName} reached the target together. ${e.badge.description}` : e.badge.description,
+		description:
+			e.subjectType === 'team'
+				? `${e.subjectName} reached the target together. ${e.badge.description}`
+				: e.badge.description,
 		points: e.subjectType === 'user' ? e.badge.points : 0,
 		kind: e.subjectType === 'team' ? 'team' : 'badge'
 	};
@@ -82,7 +97,10 @@ export function badgeMoment(e: BadgeEvent): Moment {
  * before, 3 or better now. Nobody "enters" with no points, so a season where everyone is tied
  * at zero celebrates nothing.
  */
-export function enteredTopThree(before: LeaderboardSnapshot, after: LeaderboardSnapshot): LeaderboardEntry[] {
+export function enteredTopThree(
+	before: LeaderboardSnapshot,
+	after: LeaderboardSnapshot
+): LeaderboardEntry[] {
 	if (before.seasonId !== after.seasonId || after.version <= before.version) return [];
 	const old = new Map(before.individual.map((e) => [e.id, e.rank]));
 	return after.individual.filter(
@@ -111,7 +129,8 @@ export function podiumMoment(e: LeaderboardEntry, version: number): Moment {
 	};
 }
 
-const weight = (m: Moment) => (m.kind === 'podium' ? 3 : m.kind === 'team' ? 2 : m.points > 0 ? 1 : 0);
+const weight = (m: Moment) =>
+	m.kind === 'podium' ? 3 : m.kind === 'team' ? 2 : m.points > 0 ? 1 : 0;
 
 /** The biggest news first: a podium place, then a team success, then badges with a bonus. */
 export function byImportance(moments: readonly Moment[]): Moment[] {

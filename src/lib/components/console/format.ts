@@ -4,7 +4,12 @@
 const DAY = 24 * 60 * 60 * 1000;
 
 function parts(ms: number, timeZone: string) {
-	const f = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone });
+	const f = new Intl.DateTimeFormat('en-GB', {
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		timeZone
+	});
 	const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
 	return { day: p.day, month: p.month, year: p.year };
 }
@@ -26,10 +31,16 @@ export function day(ms: number, timeZone: string): string {
 
 /** "12 May 2026, 14:05" in the zone. */
 export function dayTime(ms: number, timeZone: string): string {
-	return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(ms);
+	return new Intl.DateTimeFormat('en-GB', {
+		dateStyle: 'medium',
+		timeStyle: 'short',
+		timeZone
+	}).format(ms);
 }
 
-export function recurrenceLabel(recurrence: { every: number; unit: 'week' | 'month' } | null | undefined): string | null {
+export function recurrenceLabel(
+	recurrence: { every: number; unit: 'week' | 'month' } | null | undefined
+): string | null {
 	if (!recurrence) return null;
 	const { every, unit } = recurrence;
 	if (unit === 'month' && every === 3) return 'Repeats quarterly';

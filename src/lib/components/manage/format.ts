@@ -5,7 +5,8 @@ const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const signed = (n: number) => (n > 0 ? `+${n.toLocaleString('en')}` : n.toLocaleString('en'));
+export const signed = (n: number) =>
+	n > 0 ? `+${n.toLocaleString('en')}` : n.toLocaleString('en');
 
 export const points = (n: number) => n.toLocaleString('en');
 

@@ -9,7 +9,11 @@ export interface TimelinePoint {
 	rank: number | null;
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+	day: 'numeric',
+	month: 'short',
+	timeZone: 'UTC'
+});
 
 /** '2026-10-12' → '12 Oct'. Date keys are calendar dates, so they are read as UTC. */
 export function dayLabel(day: string): string {
@@ -31,7 +35,8 @@ export function pointsSummary(timeline: readonly TimelinePoint[]): string {
 	const weekAgo = timeline[Math.max(0, timeline.length - 8)];
 	const lastWeek = timeline.length > 7 ? last.points - weekAgo.points : last.points;
 	const parts = [`${n(last.points)} points since ${dayLabel(timeline[0].day)}`];
-	if (timeline.length > 7) parts.push(`${lastWeek >= 0 ? '+' : ''}${n(lastWeek)} in the last 7 days`);
+	if (timeline.length > 7)
+		parts.push(`${lastWeek >= 0 ? '+' : ''}${n(lastWeek)} in the last 7 days`);
 	return `${parts.join(', ')}. Best day: ${dayLabel(best.day)} (+${n(best.gain)}).`;
 }
 
@@ -43,7 +48,9 @@ export function rankSummary(timeline: readonly TimelinePoint[], of: number): str
 	const best = ranked.reduce((a, b) => (b.rank < a.rank ? b : a));
 	const parts = [`Now #${now.rank} of ${of}`];
 	if (ranked.length > 1) {
-		parts.push(best.rank === now.rank ? 'the best so far' : `best #${best.rank} (${dayLabel(best.day)})`);
+		parts.push(
+			best.rank === now.rank ? 'the best so far' : `best #${best.rank} (${dayLabel(best.day)})`
+		);
 		parts.push(`started at #${first.rank} (${dayLabel(first.day)})`);
 	}
 	return `${parts.join('; ')}.`;

@@ -16,8 +16,16 @@ export const EFFECTS: { kind: RuleEffect['kind']; title: string; hint: string }[
 		title: 'Cross-sell bonus',
 		hint: '+N points when the sale also has a product of another category'
 	},
-	{ kind: 'amount_bonus', title: 'Big-sale bonus', hint: '+N points when the sale reaches an amount' },
-	{ kind: 'first_sale_bonus', title: 'First-sale bonus', hint: '+N points for each seller’s first sale of the day' }
+	{
+		kind: 'amount_bonus',
+		title: 'Big-sale bonus',
+		hint: '+N points when the sale reaches an amount'
+	},
+	{
+		kind: 'first_sale_bonus',
+		title: 'First-sale bonus',
+		hint: '+N points for each seller’s first sale of the day'
+	}
 ];
 
 const number = (text: string) => {
@@ -50,7 +58,12 @@ export function draftFromValues(v: RuleValues, timeZone: string): Rule | null {
 			break;
 		case 'cross_sell_bonus':
 			if (points === null || !v.withCategory) return null;
-			effect = { kind: 'cross_sell_bonus', points, withCategory: v.withCategory, per: v.per === 'sale' ? 'sale' : 'unit' };
+			effect = {
+				kind: 'cross_sell_bonus',
+				points,
+				withCategory: v.withCategory,
+				per: v.per === 'sale' ? 'sale' : 'unit'
+			};
 			break;
 		case 'amount_bonus': {
 			const amount = number(v.minAmount);

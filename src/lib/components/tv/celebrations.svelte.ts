@@ -80,11 +80,17 @@ export function saleCelebration(item: ActivityItem): Celebration {
 }
 
 /** People who reached the top 3 (or first place) between two snapshots. */
-export function climbCelebrations(before: LeaderboardSnapshot, after: LeaderboardSnapshot): Celebration[] {
+export function climbCelebrations(
+	before: LeaderboardSnapshot,
+	after: LeaderboardSnapshot
+): Celebration[] {
 	if (before.individual.length === 0 || after.version <= before.version) return [];
 	// Nobody "climbs" by standing still at 0 points while everyone shares rank 1.
-	const scored = (e: { points: number; provisionalPoints: number }) => e.points + e.provisionalPoints > 0;
-	const was = new Map(before.individual.filter((e) => e.rank <= 3 && scored(e)).map((e) => [e.id, e.rank]));
+	const scored = (e: { points: number; provisionalPoints: number }) =>
+		e.points + e.provisionalPoints > 0;
+	const was = new Map(
+		before.individual.filter((e) => e.rank <= 3 && scored(e)).map((e) => [e.id, e.rank])
+	);
 	const medal = ['🥇', '🥈', '🥉'];
 	return after.individual
 		.filter((e) => e.rank <= 3 && scored(e))

@@ -7,7 +7,8 @@ export const TV_VIEWS = [
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
 
-export const isTvView = (value: string | null): value is TvView => TV_VIEWS.some((v) => v.id === value);
+export const isTvView = (value: string | null): value is TvView =>
+	TV_VIEWS.some((v) => v.id === value);
 
 const TICK_MS = 250;
 

@@ -36,7 +36,11 @@ export function apiHandler(
 			const match = /^Bearer\s+(\S+)$/i.exec(header);
 			const principal = match ? validateApiToken(getDb(), match[1]) : null;
 			if (!principal) {
-				throw new ApiError(401, 'unauthorized', 'A valid API token is required (Authorization: Bearer <token>)');
+				throw new ApiError(
+					401,
+					'unauthorized',
+					'A valid API token is required (Authorization: Bearer <token>)'
+				);
 			}
 			if (roles && !roles.includes(principal.role)) {
 				throw new ApiError(403, 'forbidden', `This needs a token with role ${roles.join(' or ')}`);
@@ -57,7 +61,10 @@ function issues(error: z.ZodError) {
 }
 
 /** Parses a JSON body against a schema, or throws a 400 that says what is wrong and where. */
-export async function parseJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function parseJson<S extends z.ZodType>(
+	request: Request,
+	schema: S
+): Promise<z.infer<S>> {
 	let body: unknown;
 	try {
 		body = await request.json();

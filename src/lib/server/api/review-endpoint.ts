@@ -42,7 +42,8 @@ export function reviewEndpoint(decision: Decision) {
 				});
 				return json({ sale: result.sale, changed: result.changed });
 			} catch (error) {
-				if (error instanceof ReviewError) throw new ApiError(STATUS[error.code], error.code, error.message);
+				if (error instanceof ReviewError)
+					throw new ApiError(STATUS[error.code], error.code, error.message);
 				throw error;
 			}
 		},

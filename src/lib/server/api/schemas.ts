@@ -25,7 +25,9 @@ export const saleFormSchema = z.object({
 	requestId: z.string().trim().min(8).max(100),
 	customerRef: z.string().trim().max(120).optional(),
 	lines: z
-		.array(z.object({ sku: z.string().trim().min(1).max(64), quantity: z.number().int().min(1).max(99) }))
+		.array(
+			z.object({ sku: z.string().trim().min(1).max(64), quantity: z.number().int().min(1).max(99) })
+		)
 		.min(1, 'Pick at least one product')
 		.max(30)
 });

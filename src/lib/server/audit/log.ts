@@ -50,7 +50,10 @@ function past(verb: string): string {
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);
 
 function humanize(key: string): string {
-	const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ').toLowerCase();
+	const words = key
+		.replace(/([a-z])([A-Z])/g, '$1 $2')
+		.replace(/[_-]/g, ' ')
+		.toLowerCase();
 	return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -62,7 +65,10 @@ function display(value: unknown): string {
 }
 
 /** One page of the audit log, newest first, optionally of one action. */
-export function auditLog(db: Queryable, options: { action?: string; page: number; perPage?: number }) {
+export function auditLog(
+	db: Queryable,
+	options: { action?: string; page: number; perPage?: number }
+) {
 	const perPage = options.perPage ?? AUDIT_PAGE_SIZE;
 	const where = options.action ? eq(auditEvent.action, options.action) : undefined;
 	const total =
@@ -92,8 +98,14 @@ export function auditLog(db: Queryable, options: { action?: string; page: number
 		.offset((page - 1) * perPage)
 		.all();
 
-	const names = subjectNames(db, events.map((e) => e.subject));
-	const sellers = saleSellers(db, events.map((e) => e.subject));
+	const names = subjectNames(
+		db,
+		events.map((e) => e.subject)
+	);
+	const sellers = saleSellers(
+		db,
+		events.map((e) => e.subject)
+	);
 	const rows: AuditRow[] = events.map((event) => {
 		const data = event.data ?? {};
 		const [kind, id] = splitSubject(event.subject);
@@ -102,14 +114,17 @@ export function auditLog(db: Queryable, options: { action?: string; page: number
 		// A sale's events record its points; what a rejection or reversal does is take them away.
 		const recorded = typeof data.points === 'number' ? data.points : null;
 		const points =
-			recorded !== null && (event.action === 'sale.reject' || event.action === 'sale.reverse') ? -recorded : recorded;
+			recorded !== null && (event.action === 'sale.reject' || event.action === 'sale.reverse')
+				? -recorded
+				: recorded;
 		const reason = typeof data.reason === 'string' && data.reason ? data.reason : null;
 		const subject: SummaryPart = {
 			text: name ?? (id ? `${kind} #${id}` : kind),
 			href: kind === 'user' && id ? `/manage/people/${id}` : undefined
 		};
 		const parts = summarize(event.action, subject, name, points);
-		if (seller) parts.push({ text: ' of ' }, { text: seller.name, href: `/manage/people/${seller.id}` });
+		if (seller)
+			parts.push({ text: ' of ' }, { text: seller.name, href: `/manage/people/${seller.id}` });
 		return {
 			id: event.id,
 			at: event.at,
@@ -143,7 +158,12 @@ function splitSubject(subject: string): [string, number | null] {
 	return [kind, Number.isInteger(id) && id > 0 ? id : null];
 }
 
-function summarize(action: string, subject: SummaryPart, name: string | undefined, points: number | null): SummaryPart[] {
+function summarize(
+	action: string,
+	subject: SummaryPart,
+	name: string | undefined,
+	points: number | null
+): SummaryPart[] {
 	const by = points === null ? [] : [{ text: ` by ${signed(points)}` }];
 	switch (action) {
 		case 'sale.confirm':
@@ -194,13 +214,21 @@ function subjectNames(db: Queryable, subjects: string[]): Map<string, string> {
 	const names = new Map<string, string>();
 	const userIds = ids('user');
 	if (userIds.length > 0) {
-		for (const u of db.select({ id: user.id, name: user.displayName }).from(user).where(inArray(user.id, userIds)).all()) {
+		for (const u of db
+			.select({ id: user.id, name: user.displayName })
+			.from(user)
+			.where(inArray(user.id, userIds))
+			.all()) {
 			names.set(`user:${u.id}`, u.name);
 		}
 	}
 	const seasonIds = ids('season');
 	if (seasonIds.length > 0) {
-		for (const s of db.select({ id: season.id, name: season.name }).from(season).where(inArray(season.id, seasonIds)).all()) {
+		for (const s of db
+			.select({ id: season.id, name: season.name })
+			.from(season)
+			.where(inArray(season.id, seasonIds))
+			.all()) {
 			names.set(`season:${s.id}`, s.name);
 		}
 	}

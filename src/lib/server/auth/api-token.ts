@@ -12,11 +12,17 @@ export function createApiToken(db: Db, name: string, role: Role = 'admin'): stri
 	const bytes = new Uint8Array(24);
 	crypto.getRandomValues(bytes);
 	const token = `hb_${encodeBase32LowerCaseNoPadding(bytes)}`;
-	db.insert(apiToken).values({ name, role, tokenHash: hashToken(token) }).run();
+	db.insert(apiToken)
+		.values({ name, role, tokenHash: hashToken(token) })
+		.run();
 	return token;
 }
 
-export function validateApiToken(db: Db, token: string, clock: Clock = systemClock): ApiPrincipal | null {
+export function validateApiToken(
+	db: Db,
+	token: string,
+	clock: Clock = systemClock
+): ApiPrincipal | null {
 	const row = db
 		.select()
 		.from(apiToken)

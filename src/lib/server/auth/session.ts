@@ -19,8 +19,7 @@ export type SessionUser = {
 };
 export type Session = { id: string; userId: number; expiresAt: number };
 export type SessionValidationResult =
-	| { session: Session; user: SessionUser }
-	| { session: null; user: null };
+	{ session: Session; user: SessionUser } | { session: null; user: null };
 
 export function generateSessionToken(): string {
 	const bytes = new Uint8Array(20);
@@ -32,7 +31,12 @@ export function hashToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export function createSession(db: Db, token: string, userId: number, clock: Clock = systemClock): Session {
+export function createSession(
+	db: Db,
+	token: string,
+	userId: number,
+	clock: Clock = systemClock
+): Session {
 	const session: Session = { id: hashToken(token), userId, expiresAt: clock() + SESSION_LIFETIME };
 	db.insert(sessionTable).values(session).run();
 	return session;

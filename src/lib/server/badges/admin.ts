@@ -18,17 +18,61 @@ export type CriterionKind = BadgeCriterion['kind'];
 /** The criteria a manager can choose, in the order the form offers them. */
 export const CRITERIA: readonly { kind: CriterionKind; label: string; hint: string }[] = [
 	{ kind: 'first_sale', label: 'First sale', hint: 'Once, at the first sale of the season.' },
-	{ kind: 'sales_count', label: 'Number of sales', hint: 'Once, at the sale that reaches the count.' },
-	{ kind: 'points_at_least', label: 'Points reached', hint: 'Once, when the season points reach the threshold.' },
-	{ kind: 'revenue_at_least', label: 'Revenue reached', hint: 'Once, when the total of the sales reaches the amount.' },
-	{ kind: 'streak', label: 'Streak of working days', hint: 'Once, after a sale on that many working days in a row. Weekends and holidays neither count nor break it.' },
-	{ kind: 'cross_sells', label: 'Cross-sells', hint: 'Once, after that many sales combining products of more than one category.' },
-	{ kind: 'top_k_week', label: 'Top of the week', hint: 'Every week, after the week ends, to everyone ranked in the top K of that week.' },
-	{ kind: 'record_sale', label: 'Record sale', hint: 'Whenever a sale is bigger than every earlier sale of the season; at most once a day per person.' },
-	{ kind: 'most_improved_week', label: 'Most improved of the week', hint: 'Every week, after the week ends, to the biggest increase in points over the week before.' },
-	{ kind: 'team_target', label: 'Team reached a target', hint: 'A team badge: once, when the team’s season total reaches the target.' },
-	{ kind: 'season_place', label: 'Final place in the season', hint: 'When the season ends, to everyone whose final rank is at most this.' },
-	{ kind: 'season_best_team', label: 'Best team of the season', hint: 'A team badge: when the season ends, to the team ranked first.' }
+	{
+		kind: 'sales_count',
+		label: 'Number of sales',
+		hint: 'Once, at the sale that reaches the count.'
+	},
+	{
+		kind: 'points_at_least',
+		label: 'Points reached',
+		hint: 'Once, when the season points reach the threshold.'
+	},
+	{
+		kind: 'revenue_at_least',
+		label: 'Revenue reached',
+		hint: 'Once, when the total of the sales reaches the amount.'
+	},
+	{
+		kind: 'streak',
+		label: 'Streak of working days',
+		hint: 'Once, after a sale on that many working days in a row. Weekends and holidays neither count nor break it.'
+	},
+	{
+		kind: 'cross_sells',
+		label: 'Cross-sells',
+		hint: 'Once, after that many sales combining products of more than one category.'
+	},
+	{
+		kind: 'top_k_week',
+		label: 'Top of the week',
+		hint: 'Every week, after the week ends, to everyone ranked in the top K of that week.'
+	},
+	{
+		kind: 'record_sale',
+		label: 'Record sale',
+		hint: 'Whenever a sale is bigger than every earlier sale of the season; at most once a day per person.'
+	},
+	{
+		kind: 'most_improved_week',
+		label: 'Most improved of the week',
+		hint: 'Every week, after the week ends, to the biggest increase in points over the week before.'
+	},
+	{
+		kind: 'team_target',
+		label: 'Team reached a target',
+		hint: 'A team badge: once, when the team’s season total reaches the target.'
+	},
+	{
+		kind: 'season_place',
+		label: 'Final place in the season',
+		hint: 'When the season ends, to everyone whose final rank is at most this.'
+	},
+	{
+		kind: 'season_best_team',
+		label: 'Best team of the season',
+		hint: 'A team badge: when the season ends, to the team ranked first.'
+	}
 ];
 
 const KINDS = CRITERIA.map((c) => c.kind) as [CriterionKind, ...CriterionKind[]];
@@ -117,7 +161,13 @@ const plainAmount = (cents: number) => centsToPrice(cents).replace(/\.00$/, '');
 
 /** A stored badge as the form shows it; amounts in the currency's main units. */
 export function badgeToValues(row: Badge): BadgeValues {
-	const values = { ...emptyBadgeValues(), name: row.name, emoji: row.emoji, description: row.description, active: row.active };
+	const values = {
+		...emptyBadgeValues(),
+		name: row.name,
+		emoji: row.emoji,
+		description: row.description,
+		active: row.active
+	};
 	values.bonus = row.points === 0 ? '' : String(row.points);
 	const c = row.criterion;
 	values.kind = c.kind;
@@ -152,7 +202,12 @@ export function badgeToValues(row: Badge): BadgeValues {
 	return values;
 }
 
-const euros = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR', maximumFractionDigits: 2, minimumFractionDigits: 0 });
+const euros = new Intl.NumberFormat('en', {
+	style: 'currency',
+	currency: 'EUR',
+	maximumFractionDigits: 2,
+	minimumFractionDigits: 0
+});
 const money = (cents: number) => euros.format(cents / 100);
 const count = (n: number) => n.toLocaleString('en');
 
@@ -182,7 +237,9 @@ export function describeCriterion(criterion: BadgeCriterion): string {
 				? `Team reaches ${money(criterion.target)} in sales`
 				: `Team reaches ${count(criterion.target)} points`;
 		case 'season_place':
-			return criterion.maxRank === 1 ? 'Finishes the season first' : `Finishes the season in the top ${criterion.maxRank}`;
+			return criterion.maxRank === 1
+				? 'Finishes the season first'
+				: `Finishes the season in the top ${criterion.maxRank}`;
 		case 'season_best_team':
 			return 'The team that wins the season';
 	}
@@ -194,10 +251,14 @@ function wholeNumber(what: string, min: number, max: number) {
 		.trim()
 		.regex(/^\d+$/, `Enter ${what} as a whole number`)
 		.transform(Number)
-		.refine((n) => n >= min && n <= max, `${what.charAt(0).toUpperCase()}${what.slice(1)} must be from ${count(min)} to ${count(max)}`);
+		.refine(
+			(n) => n >= min && n <= max,
+			`${what.charAt(0).toUpperCase()}${what.slice(1)} must be from ${count(min)} to ${count(max)}`
+		);
 }
 
-const graphemes = (text: string) => [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
+const graphemes = (text: string) =>
+	[...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
 
 const emojiSchema = z
 	.string()
@@ -219,7 +280,10 @@ const bonusSchema = z
 	.transform((text, ctx) => {
 		if (text === '') return 0;
 		if (!/^\d+$/.test(text) || Number(text) > 100_000) {
-			ctx.addIssue({ code: 'custom', message: 'Enter the bonus as whole points from 0 to 100,000, or leave it empty' });
+			ctx.addIssue({
+				code: 'custom',
+				message: 'Enter the bonus as whole points from 0 to 100,000, or leave it empty'
+			});
 			return z.NEVER;
 		}
 		return Number(text);
@@ -253,7 +317,11 @@ export function parseBadge(
 	const emoji = check('emoji', emojiSchema, values.emoji);
 	const description = check('description', descriptionSchema, values.description);
 	const points = check('bonus', bonusSchema, values.bonus);
-	const kind = check('kind', z.enum(KINDS, { message: 'Choose what earns the badge' }), values.kind);
+	const kind = check(
+		'kind',
+		z.enum(KINDS, { message: 'Choose what earns the badge' }),
+		values.kind
+	);
 
 	let criterion: BadgeCriterion | undefined;
 	switch (kind) {
@@ -297,7 +365,11 @@ export function parseBadge(
 			break;
 		}
 		case 'team_target': {
-			const metric = check('metric', z.enum(['points', 'amount'], { message: 'Choose points or sales' }), values.metric);
+			const metric = check(
+				'metric',
+				z.enum(['points', 'amount'], { message: 'Choose points or sales' }),
+				values.metric
+			);
 			const target =
 				metric === 'amount'
 					? amount('target', values.target)
@@ -323,11 +395,21 @@ export function parseBadge(
 		points === undefined ||
 		!criterion
 	) {
-		return { ok: false, errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' } };
+		return {
+			ok: false,
+			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+		};
 	}
 	return {
 		ok: true,
-		draft: { name, emoji, description: description || describeCriterion(criterion), points, criterion, active: values.active }
+		draft: {
+			name,
+			emoji,
+			description: description || describeCriterion(criterion),
+			points,
+			criterion,
+			active: values.active
+		}
 	};
 }
 
@@ -401,7 +483,13 @@ function awardNow(db: Db, seasonId: number, badgeId: number, clock: Clock): numb
 	return evaluateAwards(db, seasonId, { clock }).filter((e) => e.badge.id === badgeId).length;
 }
 
-export function createBadge(db: Db, seasonId: number, draft: BadgeDraft, actor: Actor, clock: Clock = systemClock): BadgeSaved {
+export function createBadge(
+	db: Db,
+	seasonId: number,
+	draft: BadgeDraft,
+	actor: Actor,
+	clock: Clock = systemClock
+): BadgeSaved {
 	const now = clock();
 	const row = db.transaction(
 		(tx) => {
@@ -410,7 +498,14 @@ export function createBadge(db: Db, seasonId: number, draft: BadgeDraft, actor: 
 				.values({ ...draft, seasonId, createdAt: now })
 				.returning()
 				.get();
-			audit(tx, actor, 'badge.create', `badge:${created.id}`, { seasonId, ...snapshot(draft) }, now);
+			audit(
+				tx,
+				actor,
+				'badge.create',
+				`badge:${created.id}`,
+				{ seasonId, ...snapshot(draft) },
+				now
+			);
 			return created;
 		},
 		{ behavior: 'immediate' }
@@ -431,7 +526,14 @@ export function updateBadge(
 		(tx) => {
 			const before = findBadge(tx, seasonId, id);
 			const updated = tx.update(badge).set(draft).where(eq(badge.id, id)).returning().get();
-			audit(tx, actor, 'badge.update', `badge:${id}`, { seasonId, name: draft.name, before: snapshot(before), after: snapshot(draft) }, now);
+			audit(
+				tx,
+				actor,
+				'badge.update',
+				`badge:${id}`,
+				{ seasonId, name: draft.name, before: snapshot(before), after: snapshot(draft) },
+				now
+			);
 			return updated;
 		},
 		{ behavior: 'immediate' }
@@ -453,7 +555,14 @@ export function setBadgeActive(
 			const before = findBadge(tx, seasonId, id);
 			if (before.active === active) return { row: before, changed: false };
 			const row = tx.update(badge).set({ active }).where(eq(badge.id, id)).returning().get();
-			audit(tx, actor, active ? 'badge.activate' : 'badge.deactivate', `badge:${id}`, { seasonId, name: before.name }, now);
+			audit(
+				tx,
+				actor,
+				active ? 'badge.activate' : 'badge.deactivate',
+				`badge:${id}`,
+				{ seasonId, name: before.name },
+				now
+			);
 			return { row, changed: true };
 		},
 		{ behavior: 'immediate' }
@@ -490,9 +599,16 @@ export interface Levels {
 
 export const MAX_TIERS = 12;
 
-export function levelsToValues(levels: { tiers: readonly Tier[]; holidays: readonly string[] }): LevelsValues {
+export function levelsToValues(levels: {
+	tiers: readonly Tier[];
+	holidays: readonly string[];
+}): LevelsValues {
 	return {
-		tiers: levels.tiers.map((t) => ({ name: t.name, minPoints: String(t.minPoints), emoji: t.emoji ?? '' })),
+		tiers: levels.tiers.map((t) => ({
+			name: t.name,
+			minPoints: String(t.minPoints),
+			emoji: t.emoji ?? ''
+		})),
 		holidays: levels.holidays.join('\n')
 	};
 }
@@ -502,11 +618,14 @@ export function readLevelsValues(form: FormData): LevelsValues {
 	const names = all('tierName');
 	const points = all('tierPoints');
 	const emojis = all('tierEmoji');
-	const rows = Array.from({ length: Math.max(names.length, points.length, emojis.length) }, (_, i) => ({
-		name: names[i] ?? '',
-		minPoints: points[i] ?? '',
-		emoji: emojis[i] ?? ''
-	}));
+	const rows = Array.from(
+		{ length: Math.max(names.length, points.length, emojis.length) },
+		(_, i) => ({
+			name: names[i] ?? '',
+			minPoints: points[i] ?? '',
+			emoji: emojis[i] ?? ''
+		})
+	);
 	return { tiers: rows, holidays: String(form.get('holidays') ?? '') };
 }
 
@@ -517,10 +636,16 @@ function isRealDate(text: string): boolean {
 	if (!match) return false;
 	const [year, month, day] = match.slice(1).map(Number);
 	const date = new Date(Date.UTC(year, month - 1, day));
-	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+	return (
+		date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+	);
 }
 
-const tierNameSchema = z.string().trim().min(1, 'Name the level').max(30, 'Keep the name under 30 characters');
+const tierNameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Name the level')
+	.max(30, 'Keep the name under 30 characters');
 const tierPointsSchema = z
 	.string()
 	.trim()
@@ -537,7 +662,9 @@ const tierEmojiSchema = z
  * start at 0 points, climb strictly and have distinct names, so that every score has exactly
  * one level.
  */
-export function parseLevels(values: LevelsValues): { ok: true; levels: Levels } | { ok: false; errors: LevelsErrors } {
+export function parseLevels(
+	values: LevelsValues
+): { ok: true; levels: Levels } | { ok: false; errors: LevelsErrors } {
 	const errors: LevelsErrors = {};
 	const rows = values.tiers.filter((t) => t.name.trim() || t.minPoints.trim() || t.emoji.trim());
 	const rowErrors: Partial<Record<keyof TierValues, string>>[] = values.tiers.map(() => ({}));
@@ -558,10 +685,14 @@ export function parseLevels(values: LevelsValues): { ok: true; levels: Levels } 
 		const key = name.data.toLocaleLowerCase('en');
 		if (seen.has(key)) rowErrors[i].name = `Another level is already called "${name.data}"`;
 		seen.set(key, i);
-		const tier: Tier = emoji.data ? { name: name.data, minPoints: points.data, emoji: emoji.data } : { name: name.data, minPoints: points.data };
-		if (row === rows[0] && tier.minPoints !== 0) rowErrors[i].minPoints = 'The first level starts at 0 points';
+		const tier: Tier = emoji.data
+			? { name: name.data, minPoints: points.data, emoji: emoji.data }
+			: { name: name.data, minPoints: points.data };
+		if (row === rows[0] && tier.minPoints !== 0)
+			rowErrors[i].minPoints = 'The first level starts at 0 points';
 		else if (previous && tier.minPoints <= previous.minPoints) {
-			rowErrors[i].minPoints = `Needs more than ${previous.name} (${count(previous.minPoints)} points): list levels from lowest to highest`;
+			rowErrors[i].minPoints =
+				`Needs more than ${previous.name} (${count(previous.minPoints)} points): list levels from lowest to highest`;
 		}
 		tiers.push(tier);
 		previous = tier;
@@ -586,15 +717,31 @@ export function parseLevels(values: LevelsValues): { ok: true; levels: Levels } 
 }
 
 /** The season's levels (the default ones unless it has its own) and holidays. */
-export function getLevels(db: Queryable, seasonId: number): (Levels & { custom: boolean }) | undefined {
-	const row = db.select({ tiers: season.tiers, holidays: season.holidays }).from(season).where(eq(season.id, seasonId)).get();
+export function getLevels(
+	db: Queryable,
+	seasonId: number
+): (Levels & { custom: boolean }) | undefined {
+	const row = db
+		.select({ tiers: season.tiers, holidays: season.holidays })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
 	if (!row) return undefined;
-	return { tiers: row.tiers ?? [...DEFAULT_TIERS], custom: row.tiers != null, holidays: row.holidays ?? [] };
+	return {
+		tiers: row.tiers ?? [...DEFAULT_TIERS],
+		custom: row.tiers != null,
+		holidays: row.holidays ?? []
+	};
 }
 
 const sameTiers = (a: readonly Tier[], b: readonly Tier[]) =>
 	a.length === b.length &&
-	a.every((t, i) => t.name === b[i].name && t.minPoints === b[i].minPoints && (t.emoji ?? '') === (b[i].emoji ?? ''));
+	a.every(
+		(t, i) =>
+			t.name === b[i].name &&
+			t.minPoints === b[i].minPoints &&
+			(t.emoji ?? '') === (b[i].emoji ?? '')
+	);
 
 /**
  * Saves the levels and holidays, audited with what changed. Levels equal to the defaults are
@@ -615,7 +762,8 @@ export function updateLevels(
 			if (!before) throw new Error(`No season ${seasonId}`);
 			const tiers = sameTiers(levels.tiers, DEFAULT_TIERS) ? null : levels.tiers;
 			const changed: ('tiers' | 'holidays')[] = [];
-			if (!sameTiers(before.tiers, levels.tiers) || before.custom !== (tiers !== null)) changed.push('tiers');
+			if (!sameTiers(before.tiers, levels.tiers) || before.custom !== (tiers !== null))
+				changed.push('tiers');
 			if (before.holidays.join() !== levels.holidays.join()) changed.push('holidays');
 			if (changed.length === 0) return { changed };
 			tx.update(season)
@@ -623,8 +771,10 @@ export function updateLevels(
 				.where(eq(season.id, seasonId))
 				.run();
 			const diff: Record<string, unknown> = {};
-			if (changed.includes('tiers')) diff.tiers = { from: before.custom ? before.tiers : 'default', to: tiers ?? 'default' };
-			if (changed.includes('holidays')) diff.holidays = { from: before.holidays, to: levels.holidays };
+			if (changed.includes('tiers'))
+				diff.tiers = { from: before.custom ? before.tiers : 'default', to: tiers ?? 'default' };
+			if (changed.includes('holidays'))
+				diff.holidays = { from: before.holidays, to: levels.holidays };
 			audit(tx, actor, 'season.levels', `season:${seasonId}`, diff, now);
 			return { changed };
 		},

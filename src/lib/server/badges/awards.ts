@@ -1,6 +1,16 @@
 import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { award, badge, product, sale, saleLine, season, team, user, type Badge } from '../db/schema';
+import {
+	award,
+	badge,
+	product,
+	sale,
+	saleLine,
+	season,
+	team,
+	user,
+	type Badge
+} from '../db/schema';
 import { evaluate, type BadgeSubject, type SaleFact } from '../../contest/badges';
 import { appendEntry } from '../scoring/ledger';
 import { bumpVersion } from '../scoring/standings';
@@ -72,7 +82,9 @@ export function evaluateAwards(
 	if (!s) return [];
 	// Weekly badges are decided only once a week has ended, and they are the costly ones:
 	// a sale never needs them; the periodic job evaluates them.
-	const badges = seasonBadges(db, seasonId).filter((b) => b.active && (options.periodic || !WEEKLY.has(b.criterion.kind)));
+	const badges = seasonBadges(db, seasonId).filter(
+		(b) => b.active && (options.periodic || !WEEKLY.has(b.criterion.kind))
+	);
 	if (badges.length === 0) return [];
 	const facts = seasonFacts(db, seasonId);
 	const people = new Map(
@@ -83,7 +95,14 @@ export function evaluateAwards(
 			.all()
 			.map((p) => [p.id, p.name])
 	);
-	const teams = new Map(db.select().from(team).where(eq(team.seasonId, seasonId)).all().map((t) => [t.id, t]));
+	const teams = new Map(
+		db
+			.select()
+			.from(team)
+			.where(eq(team.seasonId, seasonId))
+			.all()
+			.map((t) => [t.id, t])
+	);
 	const teamIds = new Set(facts.filter((f) => people.has(f.userId)).map((f) => f.teamId));
 	const subjects: BadgeSubject[] = [
 		...[...people.keys()].map((id) => ({ kind: 'user' as const, id })),
@@ -95,7 +114,8 @@ export function evaluateAwards(
 		const forTeams = TEAM_ONLY.has(b.criterion.kind);
 		for (const subject of subjects) {
 			if ((subject.kind === 'team') !== forTeams) continue;
-			for (const earned of evaluate(b.criterion, subject, facts, ctx)) candidates.push({ b, subject, ...earned });
+			for (const earned of evaluate(b.criterion, subject, facts, ctx))
+				candidates.push({ b, subject, ...earned });
 		}
 	}
 	if (candidates.length === 0) return [];
@@ -105,7 +125,15 @@ export function evaluateAwards(
 			for (const { b, subject, periodKey, at } of candidates) {
 				const inserted = tx
 					.insert(award)
-					.values({ badgeId: b.id, seasonId, subjectType: subject.kind, subjectId: subject.id, periodKey, earnedAt: at, createdAt: now })
+					.values({
+						badgeId: b.id,
+						seasonId,
+						subjectType: subject.kind,
+						subjectId: subject.id,
+						periodKey,
+						earnedAt: at,
+						createdAt: now
+					})
 					.onConflictDoNothing()
 					.returning({ id: award.id })
 					.get();
@@ -115,7 +143,15 @@ export function evaluateAwards(
 					if (teamId != null) {
 						appendEntry(
 							tx,
-							{ seasonId, userId: subject.id, teamId, kind: 'badge', points: b.points, status: 'confirmed', reason: `Badge: ${b.name}` },
+							{
+								seasonId,
+								userId: subject.id,
+								teamId,
+								kind: 'badge',
+								points: b.points,
+								status: 'confirmed',
+								reason: `Badge: ${b.name}`
+							},
 							now
 						);
 					}
@@ -124,15 +160,30 @@ export function evaluateAwards(
 					seasonId,
 					subjectType: subject.kind,
 					subjectId: subject.id,
-					subjectName: subject.kind === 'user' ? (people.get(subject.id) ?? '') : (teams.get(subject.id)?.name ?? ''),
+					subjectName:
+						subject.kind === 'user'
+							? (people.get(subject.id) ?? '')
+							: (teams.get(subject.id)?.name ?? ''),
 					userId: subject.kind === 'user' ? subject.id : undefined,
 					userName: subject.kind === 'user' ? people.get(subject.id) : undefined,
-					badge: { id: b.id, name: b.name, emoji: b.emoji, description: b.description, points: b.points },
+					badge: {
+						id: b.id,
+						name: b.name,
+						emoji: b.emoji,
+						description: b.description,
+						points: b.points
+					},
 					periodKey,
 					at
 				});
 			}
-			for (const event of created) enqueueWebhooks(tx, 'badge.awarded', { ...event, at: new Date(event.at).toISOString() }, now);
+			for (const event of created)
+				enqueueWebhooks(
+					tx,
+					'badge.awarded',
+					{ ...event, at: new Date(event.at).toISOString() },
+					now
+				);
 			if (created.some((e) => e.badge.points !== 0)) bumpVersion(tx, seasonId);
 			return created;
 		},
@@ -144,12 +195,23 @@ export function evaluateAwards(
 }
 
 /** A person's or team's badges in a season, newest first. */
-export function awardsOf(db: Queryable, seasonId: number, subjectType: 'user' | 'team', subjectId: number) {
+export function awardsOf(
+	db: Queryable,
+	seasonId: number,
+	subjectType: 'user' | 'team',
+	subjectId: number
+) {
 	return db
 		.select({ id: award.id, earnedAt: award.earnedAt, periodKey: award.periodKey, badge })
 		.from(award)
 		.innerJoin(badge, eq(badge.id, award.badgeId))
-		.where(and(eq(award.seasonId, seasonId), eq(award.subjectType, subjectType), eq(award.subjectId, subjectId)))
+		.where(
+			and(
+				eq(award.seasonId, seasonId),
+				eq(award.subjectType, subjectType),
+				eq(award.subjectId, subjectId)
+			)
+		)
 		.orderBy(desc(award.earnedAt))
 		.all();
 }
@@ -157,7 +219,13 @@ export function awardsOf(db: Queryable, seasonId: number, subjectType: 'user' | 
 /** The season's latest awards, for the board and the TV. */
 export function recentAwards(db: Queryable, seasonId: number, limit = 10) {
 	return db
-		.select({ id: award.id, subjectType: award.subjectType, subjectId: award.subjectId, earnedAt: award.earnedAt, badge })
+		.select({
+			id: award.id,
+			subjectType: award.subjectType,
+			subjectId: award.subjectId,
+			earnedAt: award.earnedAt,
+			badge
+		})
 		.from(award)
 		.innerJoin(badge, eq(badge.id, award.badgeId))
 		.where(eq(award.seasonId, seasonId))

@@ -47,7 +47,11 @@ export function badgeFormActions(editing?: (event: RequestEvent) => number) {
 			const values = readBadgeValues(await event.request.formData());
 			const parsed = parseBadge(values, { categories: categoriesOf(season.id) });
 			if (!parsed.ok) {
-				return fail(400, { values, errors: parsed.errors as BadgeErrors, message: 'Nothing was saved: fix the highlighted fields.' });
+				return fail(400, {
+					values,
+					errors: parsed.errors as BadgeErrors,
+					message: 'Nothing was saved: fix the highlighted fields.'
+				});
 			}
 			const db = getDb();
 			let saved;
@@ -57,7 +61,8 @@ export function badgeFormActions(editing?: (event: RequestEvent) => number) {
 						? createBadge(db, season.id, parsed.draft, { userId: user.id })
 						: updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
 			} catch (e) {
-				if (e instanceof BadgeAdminError) return fail(404, { values, errors: {} as BadgeErrors, message: e.message });
+				if (e instanceof BadgeAdminError)
+					return fail(404, { values, errors: {} as BadgeErrors, message: e.message });
 				throw e;
 			}
 			redirect(303, `/manage/badges?saved=${saved.badge.id}&awarded=${saved.awarded}`);

@@ -40,7 +40,12 @@ function entries(db: Queryable, seasonIds: number[]) {
 
 /** The seasons that are over, newest first, each with its podium and winning team. */
 export function listHallOfFame(db: Queryable) {
-	const seasons = db.select().from(season).where(OVER).orderBy(desc(season.endsAt), desc(season.id)).all();
+	const seasons = db
+		.select()
+		.from(season)
+		.where(OVER)
+		.orderBy(desc(season.endsAt), desc(season.id))
+		.all();
 	const results = entries(
 		db,
 		seasons.map((s) => s.id)
@@ -58,22 +63,34 @@ export function listHallOfFame(db: Queryable) {
 			endsAt: s.endsAt,
 			...finality(s),
 			participants: people.length,
-			podium: people.filter((r) => r.rank <= 3 && r.points > 0).map((r) => ({ rank: r.rank, name: r.name, points: r.points })),
-			bestTeam: mine.find((r) => r.subjectType === 'team' && r.rank === 1 && r.points > 0)?.name ?? null
+			podium: people
+				.filter((r) => r.rank <= 3 && r.points > 0)
+				.map((r) => ({ rank: r.rank, name: r.name, points: r.points })),
+			bestTeam:
+				mine.find((r) => r.subjectType === 'team' && r.rank === 1 && r.points > 0)?.name ?? null
 		};
 	});
 }
 
 /** One season's results, or null when it is not over (or does not exist). */
 export function hallOfFameSeason(db: Queryable, seasonId: number) {
-	const s = db.select().from(season).where(and(eq(season.id, seasonId), OVER)).get();
+	const s = db
+		.select()
+		.from(season)
+		.where(and(eq(season.id, seasonId), OVER))
+		.get();
 	if (!s) return null;
 	const teams = db.select().from(team).where(eq(team.seasonId, s.id)).all();
 	const byName = new Map(teams.map((t) => [t.name, t]));
 	const byId = new Map(teams.map((t) => [t.id, t]));
 	const rows = entries(db, [s.id]);
 	const entry = (r: (typeof rows)[number]): ResultEntry => {
-		const t = r.subjectType === 'team' ? byId.get(r.subjectId) : r.teamName ? byName.get(r.teamName) : undefined;
+		const t =
+			r.subjectType === 'team'
+				? byId.get(r.subjectId)
+				: r.teamName
+					? byName.get(r.teamName)
+					: undefined;
 		return {
 			rank: r.rank,
 			id: r.subjectId,
@@ -105,7 +122,15 @@ export function hallOfFameSeason(db: Queryable, seasonId: number) {
 	};
 }
 
-export const RESULT_COLUMNS = ['scope', 'rank', 'name', 'team', 'points', 'provisionalPoints', 'salesCount'] as const;
+export const RESULT_COLUMNS = [
+	'scope',
+	'rank',
+	'name',
+	'team',
+	'points',
+	'provisionalPoints',
+	'salesCount'
+] as const;
 
 // A name like "=HYPERLINK(…)" must stay text when the file is opened in a spreadsheet.
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -123,7 +148,10 @@ export function resultsCsv(results: { individual: ResultEntry[]; teams: ResultEn
 		String(r.salesCount)
 	];
 	return Papa.unparse(
-		{ fields: [...RESULT_COLUMNS], data: [...results.individual.map(row('individual')), ...results.teams.map(row('team'))] },
+		{
+			fields: [...RESULT_COLUMNS],
+			data: [...results.individual.map(row('individual')), ...results.teams.map(row('team'))]
+		},
 		{ newline: '\r\n' }
 	);
 }

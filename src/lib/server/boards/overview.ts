@@ -31,7 +31,13 @@ export function seasonOverview(db: Queryable, seasonId: number) {
 		.orderBy(team.name, user.displayName)
 		.all();
 	const latest = db
-		.select({ id: sale.id, source: sale.source, amount: sale.amount, customerRef: sale.customerRef, status: sale.status })
+		.select({
+			id: sale.id,
+			source: sale.source,
+			amount: sale.amount,
+			customerRef: sale.customerRef,
+			status: sale.status
+		})
 		.from(sale)
 		.where(eq(sale.seasonId, seasonId))
 		.orderBy(desc(sale.createdAt), desc(sale.id))

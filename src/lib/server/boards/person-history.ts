@@ -11,15 +11,23 @@ export interface HistoryRow {
 	breakdown: LedgerBreakdown | null;
 	at: number;
 	by: string | null;
-	sale: { id: number; status: string; occurredAt: number; customerRef: string | null; reviewReason: string | null } | null;
+	sale: {
+		id: number;
+		status: string;
+		occurredAt: number;
+		customerRef: string | null;
+		reviewReason: string | null;
+	} | null;
 }
 
 /** A person's ledger in a season, newest first: sales with their breakdowns, reviews, adjustments. */
-export function personHistory(db: Queryable, seasonId: number, userId: number, limit = 200): HistoryRow[] {
-	const by = db
-		.select({ id: user.id, name: user.displayName })
-		.from(user)
-		.all();
+export function personHistory(
+	db: Queryable,
+	seasonId: number,
+	userId: number,
+	limit = 200
+): HistoryRow[] {
+	const by = db.select({ id: user.id, name: user.displayName }).from(user).all();
 	const names = new Map(by.map((u) => [u.id, u.name]));
 	return db
 		.select({ entry: ledgerEntry, sale })
@@ -40,7 +48,13 @@ export function personHistory(db: Queryable, seasonId: number, userId: number, l
 			at: entry.createdAt,
 			by: entry.createdById ? (names.get(entry.createdById) ?? null) : null,
 			sale: sale
-				? { id: sale.id, status: sale.status, occurredAt: sale.occurredAt, customerRef: sale.customerRef, reviewReason: sale.reviewReason }
+				? {
+						id: sale.id,
+						status: sale.status,
+						occurredAt: sale.occurredAt,
+						customerRef: sale.customerRef,
+						reviewReason: sale.reviewReason
+					}
 				: null
 		}));
 }

@@ -3,15 +3,29 @@ import { openDatabase, type Db } from '../db';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
 import { recordSale } from '../scoring/sales';
 import { evaluateAwards } from '../badges/awards';
-import { buildProfile, cumulativePoints, rankHistory, seasonDays, type PointEvent } from './profile';
+import {
+	buildProfile,
+	cumulativePoints,
+	rankHistory,
+	seasonDays,
+	type PointEvent
+} from './profile';
 
 const H = 3_600_000;
 const day = (d: number, hour = 12) => Date.UTC(2026, 9, d, hour);
 
 describe('seasonDays', () => {
-	const s = { startsAt: Date.UTC(2026, 8, 30, 22), endsAt: Date.UTC(2026, 11, 31, 23), timeZone: 'Europe/Warsaw' };
+	const s = {
+		startsAt: Date.UTC(2026, 8, 30, 22),
+		endsAt: Date.UTC(2026, 11, 31, 23),
+		timeZone: 'Europe/Warsaw'
+	};
 	it('runs from the first local day to today', () => {
-		expect(seasonDays(s, Date.UTC(2026, 9, 3, 10))).toEqual(['2026-10-01', '2026-10-02', '2026-10-03']);
+		expect(seasonDays(s, Date.UTC(2026, 9, 3, 10))).toEqual([
+			'2026-10-01',
+			'2026-10-02',
+			'2026-10-03'
+		]);
 	});
 	it('stops at the last day once the season is over, and shows its first day before it starts', () => {
 		expect(seasonDays(s, Date.UTC(2027, 5, 1)).at(-1)).toBe('2026-12-31');
@@ -21,7 +35,11 @@ describe('seasonDays', () => {
 
 describe('charts from the ledger', () => {
 	const days = ['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'];
-	const options = { timeZone: 'UTC', rankBy: 'confirmed' as const, tieRule: 'competition' as const };
+	const options = {
+		timeZone: 'UTC',
+		rankBy: 'confirmed' as const,
+		tieRule: 'competition' as const
+	};
 	const members = [
 		{ id: 1, name: 'Anna', joinedAt: 0 },
 		{ id: 2, name: 'Ben', joinedAt: 0 },
@@ -46,8 +64,16 @@ describe('charts from the ledger', () => {
 	});
 
 	it('counts pending points when the season ranks by total', () => {
-		const pendingWins: PointEvent[] = [...events, { userId: 2, points: 200, status: 'provisional', at: day(4) }];
-		expect(rankHistory(pendingWins, members, 2, days, { ...options, rankBy: 'total' })).toEqual([null, 1, 2, 1]);
+		const pendingWins: PointEvent[] = [
+			...events,
+			{ userId: 2, points: 200, status: 'provisional', at: day(4) }
+		];
+		expect(rankHistory(pendingWins, members, 2, days, { ...options, rankBy: 'total' })).toEqual([
+			null,
+			1,
+			2,
+			1
+		]);
 		expect(rankHistory(pendingWins, members, 2, days, options)).toEqual([null, 1, 2, 2]);
 	});
 
@@ -57,7 +83,9 @@ describe('charts from the ledger', () => {
 			{ userId: 2, points: 10, status: 'confirmed', at: day(1) }
 		];
 		expect(rankHistory(tied, members, 3, days.slice(0, 1), options)).toEqual([3]);
-		expect(rankHistory(tied, members, 3, days.slice(0, 1), { ...options, tieRule: 'dense' })).toEqual([2]);
+		expect(
+			rankHistory(tied, members, 3, days.slice(0, 1), { ...options, tieRule: 'dense' })
+		).toEqual([2]);
 	});
 });
 
@@ -71,19 +99,86 @@ describe('buildProfile', () => {
 		db = openDatabase(':memory:');
 		s = db
 			.insert(season)
-			.values({ name: 'Q4', theme: { primary: '#000', accent: '#fff', emoji: '🏆', tagline: '' }, timeZone: 'UTC', status: 'live', startsAt: day(1, 0), endsAt: Date.UTC(2027, 0, 1), tiers: [{ name: 'Rookie', minPoints: 0 }, { name: 'Pro', minPoints: 100, emoji: '⭐' }] })
+			.values({
+				name: 'Q4',
+				theme: { primary: '#000', accent: '#fff', emoji: '🏆', tagline: '' },
+				timeZone: 'UTC',
+				status: 'live',
+				startsAt: day(1, 0),
+				endsAt: Date.UTC(2027, 0, 1),
+				tiers: [
+					{ name: 'Rookie', minPoints: 0 },
+					{ name: 'Pro', minPoints: 100, emoji: '⭐' }
+				]
+			})
 			.returning()
 			.get();
 		const teamId = db.insert(team).values({ seasonId: s.id, name: 'Wolves' }).returning().get().id;
-		db.insert(product).values({ seasonId: s.id, sku: 'PH', name: 'Phone', category: 'Phones', points: 50, price: 100000 }).run();
-		db.insert(badge).values({ seasonId: s.id, name: 'First sale', emoji: '🎉', criterion: { kind: 'first_sale' } }).run();
-		db.insert(badge).values({ seasonId: s.id, name: 'Hat-trick', emoji: '🎩', criterion: { kind: 'sales_count', count: 3 } }).run();
-		db.insert(badge).values({ seasonId: s.id, name: 'Team on target', emoji: '🤝', criterion: { kind: 'team_target', target: 10 } }).run();
-		ids = ['anna', 'ben'].map((name) => db.insert(user).values({ email: `${name}@test`, displayName: name, passwordHash: 'x' }).returning().get().id);
-		for (const userId of ids) db.insert(seasonMember).values({ seasonId: s.id, userId, teamId, joinedAt: day(1, 0) }).run();
+		db.insert(product)
+			.values({
+				seasonId: s.id,
+				sku: 'PH',
+				name: 'Phone',
+				category: 'Phones',
+				points: 50,
+				price: 100000
+			})
+			.run();
+		db.insert(badge)
+			.values({
+				seasonId: s.id,
+				name: 'First sale',
+				emoji: '🎉',
+				criterion: { kind: 'first_sale' }
+			})
+			.run();
+		db.insert(badge)
+			.values({
+				seasonId: s.id,
+				name: 'Hat-trick',
+				emoji: '🎩',
+				criterion: { kind: 'sales_count', count: 3 }
+			})
+			.run();
+		db.insert(badge)
+			.values({
+				seasonId: s.id,
+				name: 'Team on target',
+				emoji: '🤝',
+				criterion: { kind: 'team_target', target: 10 }
+			})
+			.run();
+		ids = ['anna', 'ben'].map(
+			(name) =>
+				db
+					.insert(user)
+					.values({ email: `${name}@test`, displayName: name, passwordHash: 'x' })
+					.returning()
+					.get().id
+		);
+		for (const userId of ids)
+			db.insert(seasonMember)
+				.values({ seasonId: s.id, userId, teamId, joinedAt: day(1, 0) })
+				.run();
 		let n = 0;
-		for (const [seller, at] of [[0, day(2)], [1, day(3)], [0, day(4)]] as const) {
-			recordSale(db, { source: 'api', externalId: `s${++n}`, seller: { userId: ids[seller] }, occurredAt: at, lines: [{ sku: 'PH', quantity: 1 }], customerRef: 'ACME-1' }, () => at, { awards: false });
+		for (const [seller, at] of [
+			[0, day(2)],
+			[1, day(3)],
+			[0, day(4)]
+		] as const) {
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: `s${++n}`,
+					seller: { userId: ids[seller] },
+					occurredAt: at,
+					lines: [{ sku: 'PH', quantity: 1 }],
+					customerRef: 'ACME-1'
+				},
+				() => at,
+				{ awards: false }
+			);
 		}
 		evaluateAwards(db, s.id, { clock: () => NOW });
 	});
@@ -91,7 +186,12 @@ describe('buildProfile', () => {
 	it('gathers totals, level, timeline, badges and recent sales', () => {
 		const profile = buildProfile(db, s, ids[0], NOW)!;
 		expect(profile.totals).toEqual({ confirmed: 100, pending: 0, rank: 1, of: 2, salesCount: 2 });
-		expect(profile.level).toMatchObject({ points: 100, current: { name: 'Pro' }, next: null, fraction: 1 });
+		expect(profile.level).toMatchObject({
+			points: 100,
+			current: { name: 'Pro' },
+			next: null,
+			fraction: 1
+		});
 		expect(profile.timeline).toEqual([
 			{ day: '2026-10-01', points: 0, rank: null },
 			{ day: '2026-10-02', points: 50, rank: 1 },
@@ -108,7 +208,11 @@ describe('buildProfile', () => {
 	});
 
 	it('is undefined for someone who does not take part', () => {
-		const outsider = db.insert(user).values({ email: 'x@test', displayName: 'x', passwordHash: 'x' }).returning().get().id;
+		const outsider = db
+			.insert(user)
+			.values({ email: 'x@test', displayName: 'x', passwordHash: 'x' })
+			.returning()
+			.get().id;
 		expect(buildProfile(db, s, outsider, NOW)).toBeUndefined();
 	});
 });

@@ -1,6 +1,13 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { ledgerEntry, seasonMember, user, type LedgerStatus, type RankBy, type Season } from '../db/schema';
+import {
+	ledgerEntry,
+	seasonMember,
+	user,
+	type LedgerStatus,
+	type RankBy,
+	type Season
+} from '../db/schema';
 import { getLeaderboard } from './leaderboard';
 import { awardsOf, seasonBadges } from '../badges/awards';
 import { personHistory } from './person-history';
@@ -22,12 +29,16 @@ export interface PointEvent {
 }
 
 /** The season's local days from its first to today (or its last day, once it has ended). */
-export function seasonDays(s: Pick<Season, 'startsAt' | 'endsAt' | 'timeZone'>, now: number): DateKey[] {
+export function seasonDays(
+	s: Pick<Season, 'startsAt' | 'endsAt' | 'timeZone'>,
+	now: number
+): DateKey[] {
 	const first = localDateKey(s.startsAt, s.timeZone);
 	const last = localDateKey(Math.max(s.startsAt, Math.min(now, s.endsAt - 1)), s.timeZone);
 	const days: DateKey[] = [];
 	// Note: a season is weeks or months long; the cap only guards against a misconfigured one.
-	for (let day = first; day <= last && days.length < 800; day = addDaysToKey(day, 1)) days.push(day);
+	for (let day = first; day <= last && days.length < 800; day = addDaysToKey(day, 1))
+		days.push(day);
 	return days;
 }
 
@@ -37,8 +48,15 @@ function dayEnds(days: readonly DateKey[], timeZone: string): number[] {
 }
 
 /** A person's confirmed + pending points at the end of each day (void entries never count). */
-export function cumulativePoints(events: readonly PointEvent[], userId: number, days: readonly DateKey[], timeZone: string): number[] {
-	const own = events.filter((e) => e.userId === userId && e.status !== 'void').sort((a, b) => a.at - b.at);
+export function cumulativePoints(
+	events: readonly PointEvent[],
+	userId: number,
+	days: readonly DateKey[],
+	timeZone: string
+): number[] {
+	const own = events
+		.filter((e) => e.userId === userId && e.status !== 'void')
+		.sort((a, b) => a.at - b.at);
 	let i = 0;
 	let total = 0;
 	return dayEnds(days, timeZone).map((end) => {
@@ -63,7 +81,9 @@ export function rankHistory(
 	options: { timeZone: string; rankBy: RankBy; tieRule: TieRule }
 ): (number | null)[] {
 	const sorted = events.filter((e) => counts(options.rankBy, e.status)).sort((a, b) => a.at - b.at);
-	const totals = new Map(members.map((m) => [m.id, { ...m, points: 0, provisionalPoints: 0, reachedAt: m.joinedAt }]));
+	const totals = new Map(
+		members.map((m) => [m.id, { ...m, points: 0, provisionalPoints: 0, reachedAt: m.joinedAt }])
+	);
 	let i = 0;
 	let anyone = false;
 	return dayEnds(days, options.timeZone).map((end) => {
@@ -139,13 +159,22 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 		.where(eq(seasonMember.seasonId, s.id))
 		.all();
 	const events: PointEvent[] = db
-		.select({ userId: ledgerEntry.userId, points: ledgerEntry.points, status: ledgerEntry.status, at: ledgerEntry.createdAt })
+		.select({
+			userId: ledgerEntry.userId,
+			points: ledgerEntry.points,
+			status: ledgerEntry.status,
+			at: ledgerEntry.createdAt
+		})
 		.from(ledgerEntry)
 		.where(and(eq(ledgerEntry.seasonId, s.id), ne(ledgerEntry.status, 'void')))
 		.all();
 	const days = seasonDays(s, now);
 	const cumulative = cumulativePoints(events, userId, days, s.timeZone);
-	const ranks = rankHistory(events, members, userId, days, { timeZone: s.timeZone, rankBy: s.rankBy, tieRule: s.tieRule });
+	const ranks = rankHistory(events, members, userId, days, {
+		timeZone: s.timeZone,
+		rankBy: s.rankBy,
+		tieRule: s.tieRule
+	});
 
 	const tiers: readonly Tier[] = s.tiers && s.tiers.length > 0 ? s.tiers : DEFAULT_TIERS;
 	// Levels follow what the ranking counts, so the level and the rank never disagree.
@@ -168,7 +197,11 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			status: row.status as LedgerStatus,
 			saleStatus: row.sale?.status ?? null,
 			title: row.breakdown?.lines?.map((l) => `${l.quantity} × ${l.name}`).join(', ') || 'Sale',
-			items: (row.breakdown?.items ?? []).map((item) => ({ label: item.label, points: item.points, rule: item.ruleId != null }))
+			items: (row.breakdown?.items ?? []).map((item) => ({
+				label: item.label,
+				points: item.points,
+				rule: item.ruleId != null
+			}))
 		}));
 
 	return {
@@ -179,8 +212,18 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			teamEmoji: me.emoji ?? '',
 			teamColor: me.color ?? null
 		},
-		totals: { confirmed: me.points, pending: me.provisionalPoints, rank: me.rank, of: board.individual.length, salesCount: me.salesCount },
-		level: { points: levelPoints, ...progress(levelPoints, tiers), tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints) },
+		totals: {
+			confirmed: me.points,
+			pending: me.provisionalPoints,
+			rank: me.rank,
+			of: board.individual.length,
+			salesCount: me.salesCount
+		},
+		level: {
+			points: levelPoints,
+			...progress(levelPoints, tiers),
+			tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints)
+		},
 		timeline: days.map((day, i) => ({ day, points: cumulative[i], rank: ranks[i] })),
 		badges: { earned, team: teamEarned, toEarn },
 		recent

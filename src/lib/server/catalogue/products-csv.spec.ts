@@ -5,15 +5,36 @@ import { openDatabase } from '../db';
 import { auditEvent, product, season } from '../db/schema';
 
 const HEADER = 'sku,name,category,points,price,active';
-const phone: ProductInput = { sku: 'PH-PRO', name: 'Phone Pro 15', category: 'Phones', points: 50, price: 109900, active: true };
+const phone: ProductInput = {
+	sku: 'PH-PRO',
+	name: 'Phone Pro 15',
+	category: 'Phones',
+	points: 50,
+	price: 109900,
+	active: true
+};
 const csv = (...lines: string[]) => lines.join('\n');
 
 describe('parseCatalogueCsv: files that import', () => {
 	const cases: { name: string; text: string; rows: ProductInput[] }[] = [
 		{
 			name: 'all columns',
-			text: csv(HEADER, 'PH-PRO,Phone Pro 15,Phones,50,1099,true', 'CASE,Rugged Case,Accessories,5,39.90,false'),
-			rows: [phone, { sku: 'CASE', name: 'Rugged Case', category: 'Accessories', points: 5, price: 3990, active: false }]
+			text: csv(
+				HEADER,
+				'PH-PRO,Phone Pro 15,Phones,50,1099,true',
+				'CASE,Rugged Case,Accessories,5,39.90,false'
+			),
+			rows: [
+				phone,
+				{
+					sku: 'CASE',
+					name: 'Rugged Case',
+					category: 'Accessories',
+					points: 5,
+					price: 3990,
+					active: false
+				}
+			]
 		},
 		{
 			name: 'no active column: new products active, existing ones keep their state',
@@ -22,7 +43,15 @@ describe('parseCatalogueCsv: files that import', () => {
 		},
 		{
 			name: 'active spelled in several ways, blank left undecided',
-			text: csv(HEADER, 'A,a,X,1,1,yes', 'B,b,X,1,1,No', 'C,c,X,1,1,1', 'D,d,X,1,1,0', 'E,e,X,1,1,TRUE', 'F,f,X,1,1,'),
+			text: csv(
+				HEADER,
+				'A,a,X,1,1,yes',
+				'B,b,X,1,1,No',
+				'C,c,X,1,1,1',
+				'D,d,X,1,1,0',
+				'E,e,X,1,1,TRUE',
+				'F,f,X,1,1,'
+			),
 			rows: [
 				{ sku: 'A', name: 'a', category: 'X', points: 1, price: 100, active: true },
 				{ sku: 'B', name: 'b', category: 'X', points: 1, price: 100, active: false },
@@ -44,12 +73,17 @@ describe('parseCatalogueCsv: files that import', () => {
 		},
 		{
 			name: 'semicolons and decimal commas, as European spreadsheets save them',
-			text: csv('sku;name;category;points;price;active', 'PH-PRO;Phone Pro 15;Phones;50;1099,00;true'),
+			text: csv(
+				'sku;name;category;points;price;active',
+				'PH-PRO;Phone Pro 15;Phones;50;1099,00;true'
+			),
 			rows: [phone]
 		},
 		{
 			name: 'BOM, CRLF, blank lines and a trailing newline',
-			text: '\uFEFF' + [HEADER, '', 'PH-PRO,Phone Pro 15,Phones,50,1099,true', ',,,,,', ''].join('\r\n'),
+			text:
+				'\uFEFF' +
+				[HEADER, '', 'PH-PRO,Phone Pro 15,Phones,50,1099,true', ',,,,,', ''].join('\r\n'),
 			rows: [phone]
 		},
 		{
@@ -60,12 +94,23 @@ describe('parseCatalogueCsv: files that import', () => {
 		{
 			name: 'quoted values with commas and quotes; cells trimmed',
 			text: csv(HEADER, '"TAB-11"," Tablet 11"", Wi-Fi ",Tablets,35,699,true'),
-			rows: [{ sku: 'TAB-11', name: 'Tablet 11", Wi-Fi', category: 'Tablets', points: 35, price: 69900, active: true }]
+			rows: [
+				{
+					sku: 'TAB-11',
+					name: 'Tablet 11", Wi-Fi',
+					category: 'Tablets',
+					points: 35,
+					price: 69900,
+					active: true
+				}
+			]
 		},
 		{
 			name: "a formula-escaped cell loses its ' prefix",
 			text: csv(HEADER, "X1,'=Promo,'+Bundles,1,1,true"),
-			rows: [{ sku: 'X1', name: '=Promo', category: '+Bundles', points: 1, price: 100, active: true }]
+			rows: [
+				{ sku: 'X1', name: '=Promo', category: '+Bundles', points: 1, price: 100, active: true }
+			]
 		}
 	];
 	it.each(cases)('$name', ({ text, rows }) => {
@@ -75,7 +120,11 @@ describe('parseCatalogueCsv: files that import', () => {
 
 describe('parseCatalogueCsv: files that import nothing', () => {
 	const cases: { name: string; text: string; errors: CsvError[] }[] = [
-		{ name: 'empty file', text: '  \n', errors: [{ row: null, column: null, message: 'The file is empty' }] },
+		{
+			name: 'empty file',
+			text: '  \n',
+			errors: [{ row: null, column: null, message: 'The file is empty' }]
+		},
 		{
 			name: 'header only',
 			text: HEADER + '\n',
@@ -90,7 +139,11 @@ describe('parseCatalogueCsv: files that import nothing', () => {
 			name: 'unknown column (a typo)',
 			text: csv('sku,name,category,pionts,price', 'A,a,X,1,1'),
 			errors: [
-				{ row: 1, column: 'pionts', message: 'Unknown column; expected sku,name,category,points,price,active' },
+				{
+					row: 1,
+					column: 'pionts',
+					message: 'Unknown column; expected sku,name,category,points,price,active'
+				},
 				{ row: 1, column: 'points', message: 'This column is missing from the header' }
 			]
 		},
@@ -145,7 +198,9 @@ describe('parseCatalogueCsv: files that import nothing', () => {
 		{
 			name: 'active not a yes or no',
 			text: csv(HEADER, 'A,a,X,1,1,maybe'),
-			errors: [{ row: 2, column: 'active', message: 'Active must be true or false (or left empty)' }]
+			errors: [
+				{ row: 2, column: 'active', message: 'Active must be true or false (or left empty)' }
+			]
 		},
 		{
 			name: 'duplicate SKU in the file',
@@ -194,7 +249,14 @@ describe('parseCatalogueCsv: files that import nothing', () => {
 describe('catalogueToCsv', () => {
 	const products = [
 		{ ...phone, active: true },
-		{ sku: 'TAB-11', name: 'Tablet 11", Wi-Fi', category: 'Tablets', points: 35, price: 69905, active: false },
+		{
+			sku: 'TAB-11',
+			name: 'Tablet 11", Wi-Fi',
+			category: 'Tablets',
+			points: 35,
+			price: 69905,
+			active: false
+		},
 		{ sku: 'X1', name: '=HYPERLINK("x")', category: '@home', points: 0, price: 0, active: true }
 	];
 
@@ -223,21 +285,54 @@ describe('importing a parsed file into a season', () => {
 			.get().id;
 		db.insert(product)
 			.values([
-				{ seasonId, sku: 'PH-PRO', name: 'Phone Pro', category: 'Phones', points: 40, price: 100000, active: false },
-				{ seasonId, sku: 'CASE', name: 'Rugged Case', category: 'Accessories', points: 5, price: 3900 }
+				{
+					seasonId,
+					sku: 'PH-PRO',
+					name: 'Phone Pro',
+					category: 'Phones',
+					points: 40,
+					price: 100000,
+					active: false
+				},
+				{
+					seasonId,
+					sku: 'CASE',
+					name: 'Rugged Case',
+					category: 'Accessories',
+					points: 5,
+					price: 3900
+				}
 			])
 			.run();
 		const { rows, errors } = parseCatalogueCsv(
-			csv('sku,name,category,points,price', 'PH-PRO,Phone Pro 15,Phones,50,1099', 'CASE,Rugged Case,Accessories,5,39', 'NEW,New,Gadgets,1,1')
+			csv(
+				'sku,name,category,points,price',
+				'PH-PRO,Phone Pro 15,Phones,50,1099',
+				'CASE,Rugged Case,Accessories,5,39',
+				'NEW,New,Gadgets,1,1'
+			)
 		);
 		expect(errors).toEqual([]);
-		expect(importCatalogue(db, seasonId, rows, { userId: null })).toEqual({ added: 1, updated: 2, unchanged: 1 });
-		expect(listCatalogue(db, seasonId).map(({ sku, name, points, active }) => ({ sku, name, points, active }))).toEqual([
+		expect(importCatalogue(db, seasonId, rows, { userId: null })).toEqual({
+			added: 1,
+			updated: 2,
+			unchanged: 1
+		});
+		expect(
+			listCatalogue(db, seasonId).map(({ sku, name, points, active }) => ({
+				sku,
+				name,
+				points,
+				active
+			}))
+		).toEqual([
 			{ sku: 'CASE', name: 'Rugged Case', points: 5, active: true },
 			{ sku: 'NEW', name: 'New', points: 1, active: true },
 			{ sku: 'PH-PRO', name: 'Phone Pro 15', points: 50, active: false }
 		]);
-		expect(db.select({ action: auditEvent.action }).from(auditEvent).all()).toEqual([{ action: 'catalogue.import' }]);
+		expect(db.select({ action: auditEvent.action }).from(auditEvent).all()).toEqual([
+			{ action: 'catalogue.import' }
+		]);
 		db.$client.close();
 	});
 });

@@ -1,6 +1,12 @@
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { centsToPrice, escapeCell, productFields, unescapeCell, type ProductInput } from './products';
+import {
+	centsToPrice,
+	escapeCell,
+	productFields,
+	unescapeCell,
+	type ProductInput
+} from './products';
 
 // The catalogue as a CSV file: `sku,name,category,points,price,active`, price in main units,
 // `active` optional. Rows are numbered as a spreadsheet shows them: the header is row 1.
@@ -44,7 +50,8 @@ const rowSchema = z.object({
 
 function quoteMessage(code: string, fallback: string): string {
 	if (code === 'MissingQuotes') return 'A quoted value is never closed (a " is missing)';
-	if (code === 'InvalidQuotes') return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
+	if (code === 'InvalidQuotes')
+		return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
 	return fallback;
 }
 
@@ -64,7 +71,11 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 	// Papa falls back to commas when it cannot guess; the header check then says what is wrong.
 	const errors: CsvError[] = parsed.errors
 		.filter((e) => e.code !== 'UndetectableDelimiter')
-		.map((e) => ({ row: e.row == null ? null : e.row + 1, column: null, message: quoteMessage(e.code, e.message) }));
+		.map((e) => ({
+			row: e.row == null ? null : e.row + 1,
+			column: null,
+			message: quoteMessage(e.code, e.message)
+		}));
 	const records = parsed.data;
 	// A row Papa could not read has no trustworthy values: its own error is enough.
 	const unreadable = new Set(errors.map((e) => e.row));
@@ -75,14 +86,19 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 		if (name === '') {
 			errors.push({ row: 1, column: null, message: 'The header has an empty column name' });
 		} else if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
-			errors.push({ row: 1, column: name, message: `Unknown column; expected ${CSV_COLUMNS.join(',')}` });
+			errors.push({
+				row: 1,
+				column: name,
+				message: `Unknown column; expected ${CSV_COLUMNS.join(',')}`
+			});
 		} else if (seen.has(name)) {
 			errors.push({ row: 1, column: name, message: 'This column appears twice' });
 		}
 		seen.add(name);
 	}
 	for (const name of REQUIRED) {
-		if (!seen.has(name)) errors.push({ row: 1, column: name, message: 'This column is missing from the header' });
+		if (!seen.has(name))
+			errors.push({ row: 1, column: name, message: 'This column is missing from the header' });
 	}
 	if (errors.some((e) => e.row === 1)) return { rows: [], errors };
 
@@ -102,14 +118,20 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 		const extra = record.slice(header.length);
 		if (extra.some((cell) => cell.trim() !== '')) {
 			const counts = `This row has ${record.length} values but the header has ${header.length} columns`;
-			errors.push({ row, column: null, message: `${counts} (a comma inside a name needs "quotes")` });
+			errors.push({
+				row,
+				column: null,
+				message: `${counts} (a comma inside a name needs "quotes")`
+			});
 			continue;
 		}
 		const cell = (name: Column) => {
 			const i = header.indexOf(name);
 			return i < 0 ? '' : unescapeCell((record[i] ?? '').trim());
 		};
-		const result = rowSchema.safeParse(Object.fromEntries(CSV_COLUMNS.map((name) => [name, cell(name)])));
+		const result = rowSchema.safeParse(
+			Object.fromEntries(CSV_COLUMNS.map((name) => [name, cell(name)]))
+		);
 		if (!result.success) {
 			const reported = new Set<string>();
 			for (const issue of result.error.issues) {
@@ -122,7 +144,11 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 		}
 		const first = firstRowOf.get(result.data.sku);
 		if (first !== undefined) {
-			errors.push({ row, column: 'sku', message: `SKU ${result.data.sku} is already on row ${first}` });
+			errors.push({
+				row,
+				column: 'sku',
+				message: `SKU ${result.data.sku} is already on row ${first}`
+			});
 			continue;
 		}
 		firstRowOf.set(result.data.sku, row);
@@ -138,7 +164,14 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 
 /** The catalogue as a file that parseCatalogueCsv reads back unchanged. */
 export function catalogueToCsv(
-	products: readonly { sku: string; name: string; category: string; points: number; price: number; active: boolean }[]
+	products: readonly {
+		sku: string;
+		name: string;
+		category: string;
+		points: number;
+		price: number;
+		active: boolean;
+	}[]
 ): string {
 	return Papa.unparse(
 		{

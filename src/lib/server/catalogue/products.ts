@@ -69,7 +69,11 @@ export const productFields = {
 		.min(1, 'SKU is required')
 		.max(64, 'SKU is too long (64 characters at most)')
 		.regex(/^\S+$/, 'SKU cannot contain spaces'),
-	name: z.string().trim().min(1, 'Name is required').max(120, 'Name is too long (120 characters at most)'),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Name is required')
+		.max(120, 'Name is too long (120 characters at most)'),
 	category: z
 		.string()
 		.trim()
@@ -173,7 +177,11 @@ export function createProduct(
 				.where(and(eq(product.seasonId, seasonId), eq(product.sku, input.sku)))
 				.get();
 			if (clash) {
-				throw new CatalogueError('duplicate_sku', `SKU ${input.sku} is already in the catalogue`, 'sku');
+				throw new CatalogueError(
+					'duplicate_sku',
+					`SKU ${input.sku} is already in the catalogue`,
+					'sku'
+				);
 			}
 			const row = tx
 				.insert(product)
@@ -239,7 +247,12 @@ export function setProductActive(
 				.get();
 			if (!row) throw new CatalogueError('not_found', 'This product is not in the catalogue');
 			if (row.active === active) return row;
-			const updated = tx.update(product).set({ active }).where(eq(product.id, id)).returning().get();
+			const updated = tx
+				.update(product)
+				.set({ active })
+				.where(eq(product.id, id))
+				.returning()
+				.get();
 			const action = active ? 'product.activate' : 'product.deactivate';
 			audit(tx, actor, action, `product:${id}`, { seasonId, sku: row.sku }, now);
 			return updated;
@@ -295,13 +308,17 @@ export function importCatalogue(
 					unchanged += 1;
 					continue;
 				}
-				tx.update(product)
-					.set(editable(input, row))
-					.where(eq(product.id, row.id))
-					.run();
+				tx.update(product).set(editable(input, row)).where(eq(product.id, row.id)).run();
 				updated.push({ sku: input.sku, changes });
 			}
-			audit(tx, actor, 'catalogue.import', `season:${seasonId}`, { rows: rows.length, added, updated, unchanged }, now);
+			audit(
+				tx,
+				actor,
+				'catalogue.import',
+				`season:${seasonId}`,
+				{ rows: rows.length, added, updated, unchanged },
+				now
+			);
 			return { added: added.length, updated: updated.length + unchanged, unchanged };
 		},
 		{ behavior: 'immediate' }

@@ -2,7 +2,13 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { RankBy, SeasonStatus } from '../db/schema';
 import type { Clock } from '../shared/clock';
-import { addDaysToKey, localDateKey, localDayRange, weekRange, type DateKey } from '../../contest/calendar';
+import {
+	addDaysToKey,
+	localDateKey,
+	localDayRange,
+	weekRange,
+	type DateKey
+} from '../../contest/calendar';
 import { matchesTarget, type RuleTarget } from '../../contest/rules';
 
 // The executive dashboard's figures. Points come from the ledger (every entry but 'void'), dated
@@ -43,8 +49,16 @@ export function parseFilters(params: URLSearchParams): DashboardFilters {
 	const to = params.get('to') ?? '';
 	const preset = params.get('period');
 	if (preset === 'week' || preset === '7d') return { teamId, period: preset };
-	if ((!preset || preset === 'custom') && DATE.test(from) && DATE.test(to) && isDate(from) && isDate(to)) {
-		return from <= to ? { teamId, period: 'custom', from, to } : { teamId, period: 'custom', from: to, to: from };
+	if (
+		(!preset || preset === 'custom') &&
+		DATE.test(from) &&
+		DATE.test(to) &&
+		isDate(from) &&
+		isDate(to)
+	) {
+		return from <= to
+			? { teamId, period: 'custom', from, to }
+			: { teamId, period: 'custom', from: to, to: from };
 	}
 	return { teamId, period: 'season' };
 }
@@ -62,7 +76,10 @@ export interface SeasonSpan {
 
 /** First and last local day of a season (endsAt is exclusive). */
 export function seasonDays(s: SeasonSpan): { first: DateKey; last: DateKey } {
-	return { first: localDateKey(s.startsAt, s.timeZone), last: localDateKey(s.endsAt - 1, s.timeZone) };
+	return {
+		first: localDateKey(s.startsAt, s.timeZone),
+		last: localDateKey(s.endsAt - 1, s.timeZone)
+	};
 }
 
 /** Every date key from `first` to `last`, inclusive. */
@@ -75,7 +92,11 @@ export function dayList(first: DateKey, last: DateKey): DateKey[] {
 const keyMs = (key: DateKey) => Date.parse(`${key}T00:00:00Z`);
 
 /** The inclusive local dates a filter covers, clipped to the season. */
-export function resolvePeriod(s: SeasonSpan, filters: DashboardFilters, now: number): { from: DateKey; to: DateKey } {
+export function resolvePeriod(
+	s: SeasonSpan,
+	filters: DashboardFilters,
+	now: number
+): { from: DateKey; to: DateKey } {
 	const { first, last } = seasonDays(s);
 	// A season that is over (or not begun) is looked at from its last (or first) day.
 	const ref = Math.min(Math.max(now, s.startsAt), s.endsAt - 1);
@@ -111,7 +132,10 @@ export function daysLeft(s: SeasonSpan, now: number): number {
  * plain arithmetic; a 23- or 25-hour day (a DST change) gets its own constant branch.
  */
 export function localDayIndexSql(column: SQL, days: DateKey[], timeZone: string): SQL {
-	const starts = [...days.map((key) => localDayRange(key, timeZone)[0]), localDayRange(days.at(-1)!, timeZone)[1]];
+	const starts = [
+		...days.map((key) => localDayRange(key, timeZone)[0]),
+		localDayRange(days.at(-1)!, timeZone)[1]
+	];
 	const base = keyMs(days[0]) / DAY;
 	// Each branch: instants before `until` (and after the previous branch) map by `offset`, or
 	// to the fixed `index` of an irregular day.
@@ -126,7 +150,9 @@ export function localDayIndexSql(column: SQL, days: DateKey[], timeZone: string)
 	// Inlined, not bound: better-sqlite3 binds numbers as REAL, which would make `/` divide exactly.
 	const int = (n: number) => sql.raw(String(Math.trunc(n)));
 	const exprOf = (b: (typeof branches)[number]) =>
-		b.offset === null ? int(b.index) : sql`(${column} + ${int(b.offset)}) / ${int(DAY)} - ${int(base)}`;
+		b.offset === null
+			? int(b.index)
+			: sql`(${column} + ${int(b.offset)}) / ${int(DAY)} - ${int(base)}`;
 	const cases = sql.join(
 		branches.slice(0, -1).map((b) => sql`when ${column} < ${int(b.until)} then ${exprOf(b)}`),
 		sql` `
@@ -136,7 +162,14 @@ export function localDayIndexSql(column: SQL, days: DateKey[], timeZone: string)
 	return sql`max(0, min(${int(days.length - 1)}, ${body}))`;
 }
 
-type Bucket = { teamId: number; day: number; confirmed: number; provisional: number; sales: number; revenue: number };
+type Bucket = {
+	teamId: number;
+	day: number;
+	confirmed: number;
+	provisional: number;
+	sales: number;
+	revenue: number;
+};
 
 /** Ledger points and standing sales per team and local day. */
 function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
@@ -147,7 +180,12 @@ function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
 	const span = db.get<{ lo: number | null; hi: number | null }>(
 		sql`select min(id) as lo, max(id) as hi from ledger_entry where season_id = ${s.id}`
 	);
-	const points = db.all<{ teamId: number; day: number; confirmed: number; provisional: number }>(sql`
+	const points = db.all<{
+		teamId: number;
+		day: number;
+		confirmed: number;
+		provisional: number;
+	}>(sql`
 		select le.team_id as teamId, ${entryDay} as day,
 			sum(case when le.status = 'confirmed' then le.points else 0 end) as confirmed,
 			sum(case when le.status = 'provisional' then le.points else 0 end) as provisional
@@ -164,20 +202,42 @@ function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
 	const at = (teamId: number, day: number) => {
 		const key = `${teamId}:${day}`;
 		let bucket = merged.get(key);
-		if (!bucket) merged.set(key, (bucket = { teamId, day, confirmed: 0, provisional: 0, sales: 0, revenue: 0 }));
+		if (!bucket)
+			merged.set(
+				key,
+				(bucket = { teamId, day, confirmed: 0, provisional: 0, sales: 0, revenue: 0 })
+			);
 		return bucket;
 	};
-	for (const row of points) Object.assign(at(row.teamId, row.day), { confirmed: row.confirmed, provisional: row.provisional });
-	for (const row of sales) Object.assign(at(row.teamId, row.day), { sales: row.sales, revenue: row.revenue });
+	for (const row of points)
+		Object.assign(at(row.teamId, row.day), {
+			confirmed: row.confirmed,
+			provisional: row.provisional
+		});
+	for (const row of sales)
+		Object.assign(at(row.teamId, row.day), { sales: row.sales, revenue: row.revenue });
 	return [...merged.values()];
 }
 
-function participation(db: Queryable, s: Season, teamId: number | null, week: [number, number], period: [number, number]) {
+function participation(
+	db: Queryable,
+	s: Season,
+	teamId: number | null,
+	week: [number, number],
+	period: [number, number]
+) {
 	const team = teamId === null ? sql`` : sql`and m.team_id = ${teamId}`;
 	const sold = (range: [number, number] | null) => sql`exists (select 1 from sale sa
 		where sa.season_id = m.season_id and sa.seller_id = m.user_id and sa.status in ${STANDING_SALE}
 		${range ? sql`and sa.occurred_at >= ${range[0]} and sa.occurred_at < ${range[1]}` : sql``})`;
-	const rows = db.all<{ id: number; name: string; team: string; season: number; week: number; period: number }>(sql`
+	const rows = db.all<{
+		id: number;
+		name: string;
+		team: string;
+		season: number;
+		week: number;
+		period: number;
+	}>(sql`
 		select m.user_id as id, u.display_name as name, t.name as team,
 			${sold(null)} as season, ${sold(week)} as week, ${sold(period)} as period
 		from season_member m join user u on u.id = m.user_id join team t on t.id = m.team_id
@@ -198,7 +258,12 @@ function saleScope(teamId: number | null, range: [number, number] | null) {
 		${range ? sql`and sa.occurred_at >= ${range[0]} and sa.occurred_at < ${range[1]}` : sql``}`;
 }
 
-function topProducts(db: Queryable, seasonId: number, teamId: number | null, range: [number, number]) {
+function topProducts(
+	db: Queryable,
+	seasonId: number,
+	teamId: number | null,
+	range: [number, number]
+) {
 	const catalogue = new Map(
 		db
 			.all<{ id: number; sku: string; name: string; category: string }>(
@@ -236,8 +301,19 @@ export interface CampaignEffect {
 	unitsChange: number | null;
 }
 
-function campaignEffects(db: Queryable, s: Season, teamId: number | null, now: number): CampaignEffect[] {
-	const rules = db.all<{ id: number; name: string; startsAt: number; endsAt: number; target: string }>(sql`
+function campaignEffects(
+	db: Queryable,
+	s: Season,
+	teamId: number | null,
+	now: number
+): CampaignEffect[] {
+	const rules = db.all<{
+		id: number;
+		name: string;
+		startsAt: number;
+		endsAt: number;
+		target: string;
+	}>(sql`
 		select id, name, starts_at as startsAt, ends_at as endsAt, target from rule
 		where season_id = ${s.id} and starts_at is not null and ends_at is not null
 		order by starts_at, id`);
@@ -250,7 +326,14 @@ function campaignEffects(db: Queryable, s: Season, teamId: number | null, now: n
 		const ids = products.filter((p) => matchesTarget(target, p)).map((p) => p.id);
 		const measuredTo = Math.min(rule.endsAt, Math.max(now, rule.startsAt));
 		const from = rule.startsAt - (measuredTo - rule.startsAt);
-		const row = db.get<{ ds: number; du: number; dp: number; bs: number; bu: number; bp: number }>(sql`
+		const row = db.get<{
+			ds: number;
+			du: number;
+			dp: number;
+			bs: number;
+			bu: number;
+			bp: number;
+		}>(sql`
 			select count(distinct case when sa.occurred_at >= ${rule.startsAt} then sa.id end) as ds,
 				coalesce(sum(case when sa.occurred_at >= ${rule.startsAt} then l.quantity end), 0) as du,
 				coalesce(sum(case when sa.occurred_at >= ${rule.startsAt} then l.points end), 0) as dp,
@@ -278,7 +361,14 @@ function campaignEffects(db: Queryable, s: Season, teamId: number | null, now: n
 }
 
 function seasonHistory(db: Queryable, s: Season) {
-	const past = db.all<{ id: number; name: string; endsAt: number; points: number; provisional: number; participants: number }>(sql`
+	const past = db.all<{
+		id: number;
+		name: string;
+		endsAt: number;
+		points: number;
+		provisional: number;
+		participants: number;
+	}>(sql`
 		select se.id, se.name, se.ends_at as endsAt, coalesce(sum(r.points), 0) as points,
 			coalesce(sum(r.provisional_points), 0) as provisional, count(r.subject_id) as participants
 		from season se join season_result r on r.season_id = se.id and r.subject_type = 'user'
@@ -286,15 +376,22 @@ function seasonHistory(db: Queryable, s: Season) {
 		group by se.id order by se.starts_at desc, se.id desc limit 6`);
 	const winners = (seasonId: number, type: 'user' | 'team') =>
 		db
-			.all<{ name: string }>(sql`select name from season_result
-				where season_id = ${seasonId} and subject_type = ${type} and rank = 1 and points > 0 order by name`)
+			.all<{ name: string }>(
+				sql`select name from season_result
+				where season_id = ${seasonId} and subject_type = ${type} and rank = 1 and points > 0 order by name`
+			)
 			.map((r) => r.name)
 			.join(', ') || null;
-	return past.map((p) => ({ ...p, winner: winners(p.id, 'user'), winningTeam: winners(p.id, 'team') }));
+	return past.map((p) => ({
+		...p,
+		winner: winners(p.id, 'user'),
+		winningTeam: winners(p.id, 'team')
+	}));
 }
 
 function currentLeaders(db: Queryable, s: Season) {
-	const column = s.rankBy === 'total' ? sql`confirmed_points + provisional_points` : sql`confirmed_points`;
+	const column =
+		s.rankBy === 'total' ? sql`confirmed_points + provisional_points` : sql`confirmed_points`;
 	const top = (type: 'user' | 'team', table: 'user' | 'team') =>
 		db.get<{ name: string; points: number }>(sql`
 			select ${sql.raw(table === 'user' ? 'x.display_name' : 'x.name')} as name, ${column} as points
@@ -310,7 +407,12 @@ function currentLeaders(db: Queryable, s: Season) {
 }
 
 /** Everything the dashboard shows for one season, as plain data; null for an unknown season. */
-export function dashboardData(db: Queryable, seasonId: number, filters: DashboardFilters, clock: Clock) {
+export function dashboardData(
+	db: Queryable,
+	seasonId: number,
+	filters: DashboardFilters,
+	clock: Clock
+) {
 	const now = clock();
 	const s = db.get<Season>(sql`select id, name, time_zone as timeZone, starts_at as startsAt,
 		ends_at as endsAt, status, target, rank_by as rankBy from season where id = ${seasonId}`);
@@ -318,17 +420,27 @@ export function dashboardData(db: Queryable, seasonId: number, filters: Dashboar
 	const teams = db.all<{ id: number; name: string; color: string; emoji: string }>(
 		sql`select id, name, color, emoji from team where season_id = ${s.id} order by name, id`
 	);
-	const teamId = filters.teamId !== null && teams.some((t) => t.id === filters.teamId) ? filters.teamId : null;
+	const teamId =
+		filters.teamId !== null && teams.some((t) => t.id === filters.teamId) ? filters.teamId : null;
 	const { first, last } = seasonDays(s);
 	const days = dayList(first, last);
 	const period = resolvePeriod(s, { ...filters, teamId }, now);
 	const fromIndex = days.indexOf(period.from);
 	const toIndex = days.indexOf(period.to);
-	const range: [number, number] = [localDayRange(period.from, s.timeZone)[0], localDayRange(period.to, s.timeZone)[1]];
-	const todayIndex = now < s.startsAt ? -1 : now >= s.endsAt ? days.length - 1 : days.indexOf(localDateKey(now, s.timeZone));
+	const range: [number, number] = [
+		localDayRange(period.from, s.timeZone)[0],
+		localDayRange(period.to, s.timeZone)[1]
+	];
+	const todayIndex =
+		now < s.startsAt
+			? -1
+			: now >= s.endsAt
+				? days.length - 1
+				: days.indexOf(localDateKey(now, s.timeZone));
 
 	const all = buckets(db, s, days);
-	const inScope = (b: Bucket) => (teamId === null || b.teamId === teamId) && b.day >= fromIndex && b.day <= toIndex;
+	const inScope = (b: Bucket) =>
+		(teamId === null || b.teamId === teamId) && b.day >= fromIndex && b.day <= toIndex;
 	const kpis = { confirmedPoints: 0, provisionalPoints: 0, revenue: 0, sales: 0 };
 	for (const b of all.filter(inScope)) {
 		kpis.confirmedPoints += b.confirmed;
@@ -383,7 +495,15 @@ export function dashboardData(db: Queryable, seasonId: number, filters: Dashboar
 	const week = weekRange(Math.min(Math.max(now, s.startsAt), s.endsAt - 1), s.timeZone);
 	const products = topProducts(db, s.id, teamId, range);
 	return {
-		season: { id: s.id, name: s.name, status: s.status, timeZone: s.timeZone, startsAt: s.startsAt, endsAt: s.endsAt, target: s.target },
+		season: {
+			id: s.id,
+			name: s.name,
+			status: s.status,
+			timeZone: s.timeZone,
+			startsAt: s.startsAt,
+			endsAt: s.endsAt,
+			target: s.target
+		},
 		teams,
 		filters: { teamId, period: filters.period, from: period.from, to: period.to },
 		kpis: {
@@ -391,7 +511,9 @@ export function dashboardData(db: Queryable, seasonId: number, filters: Dashboar
 			target: s.target,
 			seasonConfirmed: seasonTotals.confirmed,
 			seasonProvisional: seasonTotals.provisional,
-			percentOfTarget: s.target ? Math.round((seasonTotals.confirmed / s.target) * 1000) / 10 : null,
+			percentOfTarget: s.target
+				? Math.round((seasonTotals.confirmed / s.target) * 1000) / 10
+				: null,
 			percentWithProvisional: s.target
 				? Math.round(((seasonTotals.confirmed + seasonTotals.provisional) / s.target) * 1000) / 10
 				: null,
@@ -409,9 +531,14 @@ export function dashboardData(db: Queryable, seasonId: number, filters: Dashboar
 			current: {
 				id: s.id,
 				name: s.name,
-				points: s.rankBy === 'total' ? seasonTotals.confirmed + seasonTotals.provisional : seasonTotals.confirmed,
+				points:
+					s.rankBy === 'total'
+						? seasonTotals.confirmed + seasonTotals.provisional
+						: seasonTotals.confirmed,
 				provisional: seasonTotals.provisional,
-				participants: db.get<{ n: number }>(sql`select count(*) as n from season_member where season_id = ${s.id}`)!.n,
+				participants: db.get<{ n: number }>(
+					sql`select count(*) as n from season_member where season_id = ${s.id}`
+				)!.n,
 				...currentLeaders(db, s)
 			},
 			past: seasonHistory(db, s)
@@ -431,7 +558,9 @@ export function dashboardSeasons(db: Queryable) {
 /** The season shown without ?season: the live one, else the latest that has begun. */
 export function defaultDashboardSeason(db: Queryable, now: number): number | null {
 	const row =
-		db.get<{ id: number }>(sql`select id from season where status = 'live' order by starts_at desc, id desc limit 1`) ??
+		db.get<{ id: number }>(
+			sql`select id from season where status = 'live' order by starts_at desc, id desc limit 1`
+		) ??
 		db.get<{ id: number }>(sql`select id from season where starts_at <= ${now} and status != 'draft'
 			order by starts_at desc, id desc limit 1`) ??
 		db.get<{ id: number }>(sql`select id from season order by starts_at desc, id desc limit 1`);
@@ -446,7 +575,9 @@ const CACHE_SIZE = 50;
 
 function cachedDashboard(db: Queryable, seasonId: number, filters: DashboardFilters, clock: Clock) {
 	const now = clock();
-	const version = db.get<{ v: number }>(sql`select version as v from season where id = ${seasonId}`)?.v;
+	const version = db.get<{ v: number }>(
+		sql`select version as v from season where id = ${seasonId}`
+	)?.v;
 	if (version === undefined) return null;
 	const key = JSON.stringify([seasonId, version, Math.floor(now / 60_000), filters]);
 	let entries = cache.get(db);
@@ -461,7 +592,8 @@ function cachedDashboard(db: Queryable, seasonId: number, filters: DashboardFilt
 /** What the page and the CSV export read: the chosen (or default) season with the URL's filters. */
 export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
 	const requested = Number(params.get('season'));
-	const seasonId = Number.isInteger(requested) && requested > 0 ? requested : defaultDashboardSeason(db, clock());
+	const seasonId =
+		Number.isInteger(requested) && requested > 0 ? requested : defaultDashboardSeason(db, clock());
 	return seasonId === null ? null : cachedDashboard(db, seasonId, parseFilters(params), clock);
 }
 
@@ -477,7 +609,13 @@ export interface CsvRow {
 export function dashboardCsvRows(data: DashboardData): CsvRow[] {
 	const team = data.teams.find((t) => t.id === data.filters.teamId)?.name ?? 'all';
 	const date = `${data.filters.from}..${data.filters.to}`;
-	const kpi = (metric: string, value: number | null): CsvRow => ({ section: 'kpi', date, team, metric, value });
+	const kpi = (metric: string, value: number | null): CsvRow => ({
+		section: 'kpi',
+		date,
+		team,
+		metric,
+		value
+	});
 	const { kpis, participation } = data;
 	return [
 		kpi('confirmedPoints', kpis.confirmedPoints),
@@ -491,7 +629,13 @@ export function dashboardCsvRows(data: DashboardData): CsvRow[] {
 		kpi('membersSoldThisWeek', participation.soldThisWeek),
 		kpi('membersSoldInSeason', participation.soldInSeason),
 		...data.race.teams.flatMap((t) =>
-			data.race.days.map((day, i): CsvRow => ({ section: 'race', date: day, team: t.name, metric: 'cumulativePoints', value: t.points[i] }))
+			data.race.days.map((day, i): CsvRow => ({
+				section: 'race',
+				date: day,
+				team: t.name,
+				metric: 'cumulativePoints',
+				value: t.points[i]
+			}))
 		),
 		...data.products.byPoints.flatMap((p): CsvRow[] => [
 			{ section: 'product', date, team, metric: `${p.sku} points`, value: p.points },

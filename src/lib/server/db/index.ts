@@ -23,7 +23,9 @@ function migrationsFolder(): string {
 		candidates.push(resolve(dir, 'drizzle'));
 		dir = dirname(dir);
 	}
-	const found = candidates.find((candidate) => existsSync(resolve(candidate, 'meta/_journal.json')));
+	const found = candidates.find((candidate) =>
+		existsSync(resolve(candidate, 'meta/_journal.json'))
+	);
 	if (!found) throw new Error('Cannot find the drizzle/ migrations folder; set MIGRATIONS_DIR');
 	return found;
 }

@@ -82,7 +82,10 @@ export const season = sqliteTable(
 		/** Local dates ('YYYY-MM-DD') that neither count nor break a streak. */
 		holidays: text('holidays', { mode: 'json' }).$type<string[]>(),
 		/** Repeat: the next season is created when this one ends. */
-		recurrence: text('recurrence', { mode: 'json' }).$type<{ every: number; unit: 'week' | 'month' }>(),
+		recurrence: text('recurrence', { mode: 'json' }).$type<{
+			every: number;
+			unit: 'week' | 'month';
+		}>(),
 		/** Days after the end during which late confirmations still change the results. */
 		graceDays: integer('grace_days').notNull().default(7),
 		/** The season this one repeats (null for a first season). */

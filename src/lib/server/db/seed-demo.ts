@@ -12,10 +12,26 @@ export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
 
 const REP_NAMES = [
-	'Anna Kowalska', 'Ben Okafor', 'Chloé Martin', 'Dawid Nowak', 'Elena Rossi',
-	'Farid Haddad', 'Greta Lind', 'Hiro Tanaka', 'Ines Duarte', 'Jonas Berg',
-	'Kasia Wiśniewska', 'Liam Walsh', 'Maya Cohen', 'Nils Eriksson', 'Olga Petrova',
-	'Pablo Ruiz', 'Quinn Taylor', 'Rosa Jansen', 'Sam Carter', 'Tara Singh'
+	'Anna Kowalska',
+	'Ben Okafor',
+	'Chloé Martin',
+	'Dawid Nowak',
+	'Elena Rossi',
+	'Farid Haddad',
+	'Greta Lind',
+	'Hiro Tanaka',
+	'Ines Duarte',
+	'Jonas Berg',
+	'Kasia Wiśniewska',
+	'Liam Walsh',
+	'Maya Cohen',
+	'Nils Eriksson',
+	'Olga Petrova',
+	'Pablo Ruiz',
+	'Quinn Taylor',
+	'Rosa Jansen',
+	'Sam Carter',
+	'Tara Singh'
 ];
 
 const TEAMS = [
@@ -37,16 +53,68 @@ const PRODUCTS = [
 	{ sku: 'PLAN-5G', name: '5G Plan (12 mo)', category: 'Services', points: 30, price: 35900 }
 ];
 
-const BADGES: { name: string; emoji: string; description: string; criterion: BadgeCriterion; points?: number }[] = [
-	{ name: 'First sale', emoji: '🎉', description: 'Registered a first sale this season', criterion: { kind: 'first_sale' } },
-	{ name: 'Hat-trick', emoji: '🎩', description: '3 sales this season', criterion: { kind: 'sales_count', count: 3 } },
-	{ name: 'On fire', emoji: '🔥', description: 'A sale on 3 working days in a row', criterion: { kind: 'streak', days: 3 } },
-	{ name: 'Cross-seller', emoji: '🔗', description: '5 sales combining product categories', criterion: { kind: 'cross_sells', count: 5 } },
-	{ name: '500 club', emoji: '💯', description: '500 points this season', criterion: { kind: 'points_at_least', points: 500 } },
-	{ name: 'Record breaker', emoji: '🚀', description: 'The biggest single sale of the season so far', criterion: { kind: 'record_sale' }, points: 10 },
-	{ name: 'Top 3 of the week', emoji: '🏆', description: 'Finished a week in the top 3', criterion: { kind: 'top_k_week', k: 3 } },
-	{ name: 'Most improved', emoji: '📈', description: 'Biggest jump in points from one week to the next', criterion: { kind: 'most_improved_week' } },
-	{ name: 'Team on target', emoji: '🤝', description: 'The team reached 3,000 points', criterion: { kind: 'team_target', target: 3000 } }
+const BADGES: {
+	name: string;
+	emoji: string;
+	description: string;
+	criterion: BadgeCriterion;
+	points?: number;
+}[] = [
+	{
+		name: 'First sale',
+		emoji: '🎉',
+		description: 'Registered a first sale this season',
+		criterion: { kind: 'first_sale' }
+	},
+	{
+		name: 'Hat-trick',
+		emoji: '🎩',
+		description: '3 sales this season',
+		criterion: { kind: 'sales_count', count: 3 }
+	},
+	{
+		name: 'On fire',
+		emoji: '🔥',
+		description: 'A sale on 3 working days in a row',
+		criterion: { kind: 'streak', days: 3 }
+	},
+	{
+		name: 'Cross-seller',
+		emoji: '🔗',
+		description: '5 sales combining product categories',
+		criterion: { kind: 'cross_sells', count: 5 }
+	},
+	{
+		name: '500 club',
+		emoji: '💯',
+		description: '500 points this season',
+		criterion: { kind: 'points_at_least', points: 500 }
+	},
+	{
+		name: 'Record breaker',
+		emoji: '🚀',
+		description: 'The biggest single sale of the season so far',
+		criterion: { kind: 'record_sale' },
+		points: 10
+	},
+	{
+		name: 'Top 3 of the week',
+		emoji: '🏆',
+		description: 'Finished a week in the top 3',
+		criterion: { kind: 'top_k_week', k: 3 }
+	},
+	{
+		name: 'Most improved',
+		emoji: '📈',
+		description: 'Biggest jump in points from one week to the next',
+		criterion: { kind: 'most_improved_week' }
+	},
+	{
+		name: 'Team on target',
+		emoji: '🤝',
+		description: 'The team reached 3,000 points',
+		criterion: { kind: 'team_target', target: 3000 }
+	}
 ];
 
 /** Deterministic pseudo-random numbers, so every seed of the demo tells the same story. */
@@ -69,17 +137,29 @@ export interface DemoLogin {
  * Seeds the demo season "Q4 Summit Challenge" for the quarter containing `now`: users, 3 teams,
  * a catalogue and three weeks of sales. Running it again changes nothing that exists.
  */
-export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: number; logins: DemoLogin[] }> {
+export async function seedDemo(
+	db: Db,
+	now = Date.now()
+): Promise<{ seasonId: number; logins: DemoLogin[] }> {
 	const logins: DemoLogin[] = [
 		{ email: 'admin@demo.test', role: 'admin', name: 'Ada Admin' },
 		{ email: 'manager@demo.test', role: 'manager', name: 'Max Manager' },
 		{ email: 'executive@demo.test', role: 'executive', name: 'Eve Executive' },
-		...REP_NAMES.map((name, i) => ({ email: `rep${i + 1}@demo.test`, role: 'participant' as const, name }))
+		...REP_NAMES.map((name, i) => ({
+			email: `rep${i + 1}@demo.test`,
+			role: 'participant' as const,
+			name
+		}))
 	];
 	const users = [];
 	for (const login of logins) {
 		users.push(
-			await upsertUser(db, { email: login.email, displayName: login.name, role: login.role, password: DEMO_PASSWORD })
+			await upsertUser(db, {
+				email: login.email,
+				displayName: login.name,
+				role: login.role,
+				password: DEMO_PASSWORD
+			})
 		);
 	}
 	const reps = users.filter((u) => u.role === 'participant');
@@ -113,7 +193,12 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			.returning()
 			.get();
 		const teamIds = TEAMS.map(
-			(t) => tx.insert(team).values({ ...t, seasonId: created.id }).returning().get().id
+			(t) =>
+				tx
+					.insert(team)
+					.values({ ...t, seasonId: created.id })
+					.returning()
+					.get().id
 		);
 		tx.insert(product)
 			.values(PRODUCTS.map((p) => ({ ...p, seasonId: created.id })))
@@ -123,7 +208,13 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			.run();
 		// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
 		// a campaign effect to show; it does not change how today's sales score.
-		const day = (daysAgo: number) => new TZDate(local.getFullYear(), local.getMonth(), local.getDate() - daysAgo, timeZone).getTime();
+		const day = (daysAgo: number) =>
+			new TZDate(
+				local.getFullYear(),
+				local.getMonth(),
+				local.getDate() - daysAgo,
+				timeZone
+			).getTime();
 		tx.insert(rule)
 			.values({
 				seasonId: created.id,
@@ -135,7 +226,14 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			})
 			.run();
 		tx.insert(seasonMember)
-			.values(reps.map((rep, i) => ({ seasonId: created.id, userId: rep.id, teamId: teamIds[i % 3], joinedAt: startsAt })))
+			.values(
+				reps.map((rep, i) => ({
+					seasonId: created.id,
+					userId: rep.id,
+					teamId: teamIds[i % 3],
+					joinedAt: startsAt
+				}))
+			)
 			.onConflictDoNothing()
 			.run();
 		return created.id;
@@ -157,7 +255,8 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<{ seasonId: nu
 			const occurredAt = Math.floor(from + random() * Math.max(0, now - from - 60 * 60 * 1000));
 			const main = PRODUCTS[Math.floor(random() * 5)];
 			const lines = [{ sku: main.sku, quantity: 1 + Math.floor(random() * 2) }];
-			if (random() < 0.5) lines.push({ sku: PRODUCTS[5 + Math.floor(random() * 5)].sku, quantity: 1 });
+			if (random() < 0.5)
+				lines.push({ sku: PRODUCTS[5 + Math.floor(random() * 5)].sku, quantity: 1 });
 			if (occurredAt < startsAt) continue;
 			recordSale(
 				db,

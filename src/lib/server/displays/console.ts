@@ -11,11 +11,23 @@ export function seasonDisplays(db: Db, seasonId: number) {
 	const revoked = (d: { revokedAt: number | null }) => Number(d.revokedAt != null);
 	// Active screens first, newest first within each group.
 	return listDisplays(db, seasonId)
-		.map(({ id, name, createdAt, lastSeenAt, revokedAt }) => ({ id, name, createdAt, lastSeenAt, revokedAt }))
+		.map(({ id, name, createdAt, lastSeenAt, revokedAt }) => ({
+			id,
+			name,
+			createdAt,
+			lastSeenAt,
+			revokedAt
+		}))
 		.sort((a, b) => revoked(a) - revoked(b) || b.createdAt - a.createdAt || b.id - a.id);
 }
 
-export function createAuditedDisplay(db: Db, seasonId: number, name: string, actor: Actor, now: number) {
+export function createAuditedDisplay(
+	db: Db,
+	seasonId: number,
+	name: string,
+	actor: Actor,
+	now: number
+) {
 	// better-sqlite3 has one connection: createDisplay's insert runs inside this transaction.
 	return db.transaction((tx) => {
 		const created = createDisplay(db, seasonId, name);
@@ -24,9 +36,16 @@ export function createAuditedDisplay(db: Db, seasonId: number, name: string, act
 	});
 }
 
-export type RevokeResult = { status: 'revoked' | 'already_revoked'; name: string } | { status: 'not_found' };
+export type RevokeResult =
+	{ status: 'revoked' | 'already_revoked'; name: string } | { status: 'not_found' };
 
-export function revokeDisplayById(db: Db, seasonId: number, id: number, actor: Actor, now: number): RevokeResult {
+export function revokeDisplayById(
+	db: Db,
+	seasonId: number,
+	id: number,
+	actor: Actor,
+	now: number
+): RevokeResult {
 	return db.transaction((tx) => {
 		const row = tx
 			.select()

@@ -16,14 +16,22 @@ export class DisplayError extends Error {
 }
 
 /** Creates a TV display for a season; the token (shown once) goes in the TV's URL. */
-export function createDisplay(db: Db, seasonId: number, name: string): { id: number; token: string } {
+export function createDisplay(
+	db: Db,
+	seasonId: number,
+	name: string
+): { id: number; token: string } {
 	if (!db.select({ id: season.id }).from(season).where(eq(season.id, seasonId)).get()) {
 		throw new DisplayError('season_not_found', `No season ${seasonId}`);
 	}
 	const bytes = new Uint8Array(20);
 	crypto.getRandomValues(bytes);
 	const token = `tv_${encodeBase32LowerCaseNoPadding(bytes)}`;
-	const row = db.insert(display).values({ seasonId, name, tokenHash: hashToken(token) }).returning().get();
+	const row = db
+		.insert(display)
+		.values({ seasonId, name, tokenHash: hashToken(token) })
+		.returning()
+		.get();
 	return { id: row.id, token };
 }
 
@@ -33,7 +41,8 @@ export function revokeDisplay(db: Db, token: string, clock: Clock = systemClock)
 		.set({ revokedAt: clock() })
 		.where(and(eq(display.tokenHash, hashToken(token)), isNull(display.revokedAt)))
 		.run();
-	if (result.changes === 0) throw new DisplayError('token_not_found', 'No active display has this token');
+	if (result.changes === 0)
+		throw new DisplayError('token_not_found', 'No active display has this token');
 }
 
 export type DisplayCheck =
@@ -41,7 +50,11 @@ export type DisplayCheck =
 	| { ok: false; reason: 'unknown' | 'revoked' };
 
 export function checkDisplayToken(db: Queryable, token: string): DisplayCheck {
-	const row = db.select().from(display).where(eq(display.tokenHash, hashToken(token))).get();
+	const row = db
+		.select()
+		.from(display)
+		.where(eq(display.tokenHash, hashToken(token)))
+		.get();
 	if (!row) return { ok: false, reason: 'unknown' };
 	if (row.revokedAt != null) return { ok: false, reason: 'revoked' };
 	return { ok: true, display: { id: row.id, name: row.name, seasonId: row.seasonId } };
@@ -52,7 +65,11 @@ export function listDisplays(db: Queryable, seasonId: number) {
 }
 
 export function isDisplayRevoked(db: Queryable, id: number): boolean {
-	const row = db.select({ revokedAt: display.revokedAt }).from(display).where(eq(display.id, id)).get();
+	const row = db
+		.select({ revokedAt: display.revokedAt })
+		.from(display)
+		.where(eq(display.id, id))
+		.get();
 	return !row || row.revokedAt != null;
 }
 
@@ -60,7 +77,8 @@ export function isDisplayRevoked(db: Queryable, id: number): boolean {
 export function displayFor(db: Db, token: string) {
 	const check = checkDisplayToken(db, token);
 	if (check.ok) return check.display;
-	if (check.reason === 'revoked') error(403, { message: 'This display was revoked', code: 'display_revoked' });
+	if (check.reason === 'revoked')
+		error(403, { message: 'This display was revoked', code: 'display_revoked' });
 	error(404, { message: 'This display link is not valid', code: 'display_unknown' });
 }
 

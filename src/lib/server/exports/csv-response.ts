@@ -6,13 +6,21 @@ import { exportSeason, fileSlug } from '$lib/server/exports/season-csv';
 export function seasonFor(event: Pick<RequestEvent, 'url'>) {
 	const raw = event.url.searchParams.get('season');
 	const id = raw == null || raw === '' ? null : Number(raw);
-	if (id != null && !(Number.isInteger(id) && id > 0)) error(400, { message: 'season must be a season id' });
+	if (id != null && !(Number.isInteger(id) && id > 0))
+		error(400, { message: 'season must be a season id' });
 	const found = exportSeason(getDb(), id);
-	if (!found) error(404, { message: id == null ? 'There is no season to export yet.' : 'This season does not exist.' });
+	if (!found)
+		error(404, {
+			message: id == null ? 'There is no season to export yet.' : 'This season does not exist.'
+		});
 	return found;
 }
 
-export function csvResponse(body: string, season: { id: number; name: string }, what: string): Response {
+export function csvResponse(
+	body: string,
+	season: { id: number; name: string },
+	what: string
+): Response {
 	const filename = `${fileSlug(season.name, `season-${season.id}`)}-${what}.csv`;
 	return new Response(body, {
 		headers: {

@@ -2,7 +2,16 @@ import Papa from 'papaparse';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { asc, desc, eq, ne } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { ledgerEntry, product, sale, saleLine, season, team, user, type LedgerBreakdown } from '../db/schema';
+import {
+	ledgerEntry,
+	product,
+	sale,
+	saleLine,
+	season,
+	team,
+	user,
+	type LedgerBreakdown
+} from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { getCurrentSeason, getSeason } from '../seasons/queries';
 import { centsToPrice, escapeCell } from '../catalogue/products';
@@ -13,14 +22,25 @@ import { centsToPrice, escapeCell } from '../catalogue/products';
 export type Cell = string | number | null;
 
 export function toCsv(fields: readonly string[], rows: Cell[][]): string {
-	const data = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? escapeCell(cell) : (cell ?? ''))));
+	const data = rows.map((row) =>
+		row.map((cell) => (typeof cell === 'string' ? escapeCell(cell) : (cell ?? '')))
+	);
 	return Papa.unparse({ fields: [...fields], data }, { newline: '\r\n' });
 }
 
 /** The season an export is for: the one asked for, else the live one, else the latest. */
 export function exportSeason(db: Queryable, id: number | null) {
 	if (id != null) return getSeason(db, id) ?? null;
-	return getCurrentSeason(db) ?? db.select().from(season).where(ne(season.status, 'draft')).orderBy(desc(season.startsAt)).get() ?? null;
+	return (
+		getCurrentSeason(db) ??
+		db
+			.select()
+			.from(season)
+			.where(ne(season.status, 'draft'))
+			.orderBy(desc(season.startsAt))
+			.get() ??
+		null
+	);
 }
 
 export function exportableSeasons(db: Queryable) {
@@ -33,25 +53,56 @@ export function exportableSeasons(db: Queryable) {
 }
 
 export function fileSlug(name: string, fallback: string): string {
-	return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || fallback;
+	return (
+		name
+			.toLowerCase()
+			.replace(/[^a-z0-9]+/g, '-')
+			.replace(/^-|-$/g, '') || fallback
+	);
 }
 
-export const RANKING_COLUMNS = ['scope', 'rank', 'name', 'team', 'confirmedPoints', 'provisionalPoints', 'salesCount'] as const;
+export const RANKING_COLUMNS = [
+	'scope',
+	'rank',
+	'name',
+	'team',
+	'confirmedPoints',
+	'provisionalPoints',
+	'salesCount'
+] as const;
 
 /** People then teams, ranks as the boards show them. */
 export function rankingCsv(db: Queryable, seasonId: number): string {
 	const board = getLeaderboard(db, seasonId);
 	if (!board) return toCsv(RANKING_COLUMNS, []);
 	return toCsv(RANKING_COLUMNS, [
-		...board.individual.map((e) => ['individual', e.rank, e.name, e.teamName ?? '', e.points, e.provisionalPoints, e.salesCount ?? 0]),
-		...board.teams.map((e) => ['team', e.rank, e.name, '', e.points, e.provisionalPoints, e.salesCount ?? 0])
+		...board.individual.map((e) => [
+			'individual',
+			e.rank,
+			e.name,
+			e.teamName ?? '',
+			e.points,
+			e.provisionalPoints,
+			e.salesCount ?? 0
+		]),
+		...board.teams.map((e) => [
+			'team',
+			e.rank,
+			e.name,
+			'',
+			e.points,
+			e.provisionalPoints,
+			e.salesCount ?? 0
+		])
 	]);
 }
 
 /** A sale's rule breakdown as one readable cell: "Phone Pro 15 ×2: +100; Cross-sell ×3: +200". */
 export function breakdownText(breakdown: LedgerBreakdown | null): string {
 	if (!breakdown) return '';
-	return breakdown.items.map((i) => `${i.label}: ${i.points >= 0 ? '+' : ''}${i.points}`).join('; ');
+	return breakdown.items
+		.map((i) => `${i.label}: ${i.points >= 0 ? '+' : ''}${i.points}`)
+		.join('; ');
 }
 
 export const SALES_COLUMNS = [
@@ -119,7 +170,18 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 	);
 }
 
-export const LEDGER_COLUMNS = ['id', 'createdAt', 'user', 'userEmail', 'team', 'kind', 'points', 'status', 'saleExternalId', 'note'] as const;
+export const LEDGER_COLUMNS = [
+	'id',
+	'createdAt',
+	'user',
+	'userEmail',
+	'team',
+	'kind',
+	'points',
+	'status',
+	'saleExternalId',
+	'note'
+] as const;
 
 /** Every ledger entry of the season in the order they were written. */
 export function ledgerCsv(db: Queryable, seasonId: number): string {

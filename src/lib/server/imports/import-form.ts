@@ -13,7 +13,10 @@ export type ImportInput =
 
 /** The header row of a CSV text, as Papa reads it. */
 export function headerOf(text: string): string[] {
-	const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { preview: 1, skipEmptyLines: 'greedy' });
+	const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
+		preview: 1,
+		skipEmptyLines: 'greedy'
+	});
 	return (parsed.data[0] ?? []).map((h) => h.trim());
 }
 
@@ -32,11 +35,13 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 	let text = String(form.get('csv') ?? '');
 	let fileName: string | null = null;
 	if (file instanceof File && file.size > 0) {
-		if (file.size > MAX_IMPORT_BYTES) return refuse('The file is larger than 50 MB: split it into smaller files.');
+		if (file.size > MAX_IMPORT_BYTES)
+			return refuse('The file is larger than 50 MB: split it into smaller files.');
 		text = await file.text();
 		fileName = file.name;
 	}
-	if (text.length > MAX_IMPORT_BYTES) return refuse('The text is larger than 50 MB: split it into smaller files.');
+	if (text.length > MAX_IMPORT_BYTES)
+		return refuse('The text is larger than 50 MB: split it into smaller files.');
 	if (text.trim() === '') return refuse('Choose a CSV file or paste its rows.');
 	const headers = headerOf(text);
 	if (headers.every((h) => h === '')) return refuse('The file has no header row.');
@@ -47,12 +52,20 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 	for (const field of FIELDS) {
 		const column = form.has(`map.${field}`) ? chosen[field] : guessed[field];
 		if (!column) return refuse(`Choose the column that holds ${field}.`);
-		if (!headers.includes(column)) return refuse(`Column "${column}" (for ${field}) is not in the file's header.`);
+		if (!headers.includes(column))
+			return refuse(`Column "${column}" (for ${field}) is not in the file's header.`);
 		mapping[field] = column;
 	}
 	const columns = Object.values(mapping);
 	const twice = columns.find((c, i) => columns.indexOf(c) !== i);
-	if (twice) return refuse(`Column "${twice}" is chosen for two fields: each field needs its own column.`);
-	if (text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).length < 2) return refuse('The file has a header but no rows.');
+	if (twice)
+		return refuse(`Column "${twice}" is chosen for two fields: each field needs its own column.`);
+	if (
+		text
+			.replace(/^\uFEFF/, '')
+			.trim()
+			.split(/\r?\n/).length < 2
+	)
+		return refuse('The file has a header but no rows.');
 	return { ok: true, text, mapping, headers, fileName };
 }

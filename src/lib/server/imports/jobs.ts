@@ -111,7 +111,11 @@ export function startImportJob(
 }
 
 /** The job if it exists, has not expired and belongs to this person. */
-export function getImportJob(id: string, userId: number, clock: Clock = systemClock): ImportJob | null {
+export function getImportJob(
+	id: string,
+	userId: number,
+	clock: Clock = systemClock
+): ImportJob | null {
 	prune(clock());
 	const job = jobs.get(id);
 	return job && job.userId === userId ? job : null;

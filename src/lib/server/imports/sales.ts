@@ -9,7 +9,14 @@ import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 
-export const IMPORT_FIELDS = ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice'] as const;
+export const IMPORT_FIELDS = [
+	'externalId',
+	'sellerEmail',
+	'occurredAt',
+	'sku',
+	'quantity',
+	'unitPrice'
+] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 /** Which CSV column holds each field; by default the column of the same name. */
 export type ColumnMapping = Partial<Record<ImportField, string>>;
@@ -45,9 +52,16 @@ export interface ImportReport {
 const rowSchema = z.object({
 	externalId: z.string().trim().min(1, 'is required').max(200),
 	sellerEmail: z.email('is not an email address'),
-	occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO date-time with a zone, e.g. 2026-11-20T10:15:00+01:00' }),
+	occurredAt: z.iso.datetime({
+		offset: true,
+		message: 'must be an ISO date-time with a zone, e.g. 2026-11-20T10:15:00+01:00'
+	}),
 	sku: z.string().trim().min(1, 'is required').max(64),
-	quantity: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
+	quantity: z.coerce
+		.number()
+		.int('must be a whole number')
+		.min(1, 'must be at least 1')
+		.max(10_000),
 	unitPrice: z.coerce.number('must be a number').min(0, 'cannot be negative').max(10_000_000)
 });
 
@@ -59,7 +73,10 @@ interface SaleGroup {
 
 /** Parses and checks the file's shape: every row against the schema, lines grouped by sale. */
 export function parseSalesCsv(text: string, mapping: ColumnMapping = {}) {
-	const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy' });
+	const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
+		header: true,
+		skipEmptyLines: 'greedy'
+	});
 	const errors: ImportError[] = [];
 	const headers = parsed.meta.fields ?? [];
 	const column = (field: ImportField) => mapping[field] ?? field;
@@ -68,30 +85,41 @@ export function parseSalesCsv(text: string, mapping: ColumnMapping = {}) {
 		return {
 			rows: parsed.data.length,
 			groups: [] as SaleGroup[],
-			errors: missing.map((f) => ({ row: 0, column: column(f), message: `Column "${column(f)}" is missing from the header` })),
+			errors: missing.map((f) => ({
+				row: 0,
+				column: column(f),
+				message: `Column "${column(f)}" is missing from the header`
+			})),
 			invalidRows: new Set<number>(),
 			badIds: new Map<string, number>()
 		};
 	}
-	for (const e of parsed.errors) errors.push({ row: (e.row ?? 0) + 1, column: '', message: e.message });
+	for (const e of parsed.errors)
+		errors.push({ row: (e.row ?? 0) + 1, column: '', message: e.message });
 	const invalidRows = new Set(errors.map((e) => e.row));
 	/** External ids with an invalid line: their whole sale is refused. */
 	const badIds = new Map<string, number>();
 	const groups = new Map<string, SaleGroup>();
 	parsed.data.forEach((raw, i) => {
 		const row = i + 1;
-		const candidate = Object.fromEntries(IMPORT_FIELDS.map((f) => [f, (raw[column(f)] ?? '').trim()]));
+		const candidate = Object.fromEntries(
+			IMPORT_FIELDS.map((f) => [f, (raw[column(f)] ?? '').trim()])
+		);
 		const result = rowSchema.safeParse(candidate);
 		if (!result.success) {
 			invalidRows.add(row);
-			if (candidate.externalId && !badIds.has(candidate.externalId)) badIds.set(candidate.externalId, row);
+			if (candidate.externalId && !badIds.has(candidate.externalId))
+				badIds.set(candidate.externalId, row);
 			for (const issue of result.error.issues) {
 				const field = String(issue.path[0]) as ImportField;
 				errors.push({ row, column: column(field), message: `${column(field)} ${issue.message}` });
 			}
 			return;
 		}
-		const group = groups.get(result.data.externalId) ?? { externalId: result.data.externalId, rows: [] };
+		const group = groups.get(result.data.externalId) ?? {
+			externalId: result.data.externalId,
+			rows: []
+		};
 		group.rows.push({ ...result.data, row });
 		groups.set(result.data.externalId, group);
 	});
@@ -109,7 +137,14 @@ const DRY_RUN = Symbol('dry run');
 export async function importSales(
 	db: Db,
 	text: string,
-	options: { dryRun: boolean; actor: Actor; mapping?: ColumnMapping; batchSize?: number; clock?: Clock; onProgress?: (doneRows: number, totalRows: number) => void }
+	options: {
+		dryRun: boolean;
+		actor: Actor;
+		mapping?: ColumnMapping;
+		batchSize?: number;
+		clock?: Clock;
+		onProgress?: (doneRows: number, totalRows: number) => void;
+	}
 ): Promise<ImportReport> {
 	const clock = options.clock ?? systemClock;
 	const { rows, groups, errors, invalidRows, badIds } = parseSalesCsv(text, options.mapping);
@@ -119,7 +154,13 @@ export async function importSales(
 		const column = options.mapping?.[field] ?? field;
 		const first = group.rows[0].row;
 		for (const r of group.rows) {
-			if (!invalidRows.has(r.row)) errors.push({ row: r.row, column, message: r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})` });
+			if (!invalidRows.has(r.row))
+				errors.push({
+					row: r.row,
+					column,
+					message:
+						r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})`
+				});
 			invalidRows.add(r.row);
 			results.push({ row: r.row, externalId: group.externalId, outcome: 'error' });
 		}
@@ -130,11 +171,26 @@ export async function importSales(
 	for (const group of groups) {
 		const [first] = group.rows;
 		if (badIds.has(group.externalId)) {
-			rejectGroup(group, 'externalId', `Sale ${group.externalId} has an invalid line (row ${badIds.get(group.externalId)})`);
+			rejectGroup(
+				group,
+				'externalId',
+				`Sale ${group.externalId} has an invalid line (row ${badIds.get(group.externalId)})`
+			);
 			continue;
 		}
-		const mismatch = group.rows.find((r) => r.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase() || Date.parse(r.occurredAt) !== Date.parse(first.occurredAt));
-		if (mismatch) rejectGroup(group, mismatch.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase() ? 'sellerEmail' : 'occurredAt', `Lines of sale ${group.externalId} disagree on seller or time`);
+		const mismatch = group.rows.find(
+			(r) =>
+				r.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase() ||
+				Date.parse(r.occurredAt) !== Date.parse(first.occurredAt)
+		);
+		if (mismatch)
+			rejectGroup(
+				group,
+				mismatch.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase()
+					? 'sellerEmail'
+					: 'occurredAt',
+				`Lines of sale ${group.externalId} disagree on seller or time`
+			);
 		else valid.push(group);
 	}
 
@@ -142,7 +198,12 @@ export async function importSales(
 	const ids = valid.map((g) => g.externalId);
 	const known = new Set<string>();
 	for (let i = 0; i < ids.length; i += 500) {
-		for (const r of db.select({ id: sale.externalId }).from(sale).where(and(eq(sale.source, 'api'), inArray(sale.externalId, ids.slice(i, i + 500)))).all()) known.add(r.id);
+		for (const r of db
+			.select({ id: sale.externalId })
+			.from(sale)
+			.where(and(eq(sale.source, 'api'), inArray(sale.externalId, ids.slice(i, i + 500))))
+			.all())
+			known.add(r.id);
 	}
 
 	const batchSize = options.batchSize ?? 500;
@@ -156,7 +217,12 @@ export async function importSales(
 		const now = clock();
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
-		const outcomes: { group: SaleGroup; outcome: 'new' | 'duplicate' | 'error'; points?: number; error?: SaleError }[] = [];
+		const outcomes: {
+			group: SaleGroup;
+			outcome: 'new' | 'duplicate' | 'error';
+			points?: number;
+			error?: SaleError;
+		}[] = [];
 		try {
 			db.transaction(
 				(tx) => {
@@ -176,14 +242,22 @@ export async function importSales(
 										externalId: group.externalId,
 										seller: { email: first.sellerEmail },
 										occurredAt: Date.parse(first.occurredAt),
-										lines: group.rows.map((r) => ({ sku: r.sku, quantity: r.quantity, unitPrice: Math.round(r.unitPrice * 100) })),
+										lines: group.rows.map((r) => ({
+											sku: r.sku,
+											quantity: r.quantity,
+											unitPrice: Math.round(r.unitPrice * 100)
+										})),
 										createdById: options.actor.userId ?? null
 									},
 									now,
 									lookups
 								)
 							);
-							outcomes.push({ group, outcome: recorded.created ? 'new' : 'duplicate', points: recorded.sale.points });
+							outcomes.push({
+								group,
+								outcome: recorded.created ? 'new' : 'duplicate',
+								points: recorded.sale.points
+							});
 							if (recorded.created && recorded.activity) {
 								const sellers = touched.get(recorded.seasonId) ?? new Set<number>();
 								sellers.add(recorded.activity.userId);
@@ -203,14 +277,26 @@ export async function importSales(
 		}
 		for (const o of outcomes) {
 			if (o.outcome === 'error') {
-				const column: ImportField = o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku' ? 'sku' : o.error!.code === 'outside_season' || o.error!.code === 'in_the_future' ? 'occurredAt' : 'sellerEmail';
+				const column: ImportField =
+					o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku'
+						? 'sku'
+						: o.error!.code === 'outside_season' || o.error!.code === 'in_the_future'
+							? 'occurredAt'
+							: 'sellerEmail';
 				rejectGroup(o.group, column, o.error!.message);
 				report.rejected += 1;
 				continue;
 			}
 			report[o.outcome] += 1;
 			if (o.outcome === 'new') report.points += o.points ?? 0;
-			o.group.rows.forEach((r, i) => results.push({ row: r.row, externalId: o.group.externalId, outcome: o.outcome, points: i === 0 ? o.points : undefined }));
+			o.group.rows.forEach((r, i) =>
+				results.push({
+					row: r.row,
+					externalId: o.group.externalId,
+					outcome: o.outcome,
+					points: i === 0 ? o.points : undefined
+				})
+			);
 		}
 		if (!options.dryRun) {
 			for (const [seasonId, sellers] of touched) {
@@ -224,7 +310,16 @@ export async function importSales(
 		await new Promise((resolve) => setImmediate(resolve));
 	}
 	if (!options.dryRun && report.new > 0) {
-		db.transaction((tx) => audit(tx, options.actor, 'sales.import', 'sales', { rows, new: report.new, duplicate: report.duplicate, rejected: report.rejected }, clock()));
+		db.transaction((tx) =>
+			audit(
+				tx,
+				options.actor,
+				'sales.import',
+				'sales',
+				{ rows, new: report.new, duplicate: report.duplicate, rejected: report.rejected },
+				clock()
+			)
+		);
 	}
 	const rejectedRows = new Set(errors.map((e) => e.row).filter((r) => r > 0));
 	errors.sort((a, b) => a.row - b.row);
@@ -234,7 +329,11 @@ export async function importSales(
 		rows,
 		accepted: rows - rejectedRows.size,
 		rejected: rejectedRows.size,
-		sales: { new: report.new, duplicate: report.duplicate, rejected: report.rejected + groups.length - valid.length },
+		sales: {
+			new: report.new,
+			duplicate: report.duplicate,
+			rejected: report.rejected + groups.length - valid.length
+		},
 		points: report.points,
 		errors,
 		results

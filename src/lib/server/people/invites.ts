@@ -12,7 +12,14 @@ const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 
 export class InviteError extends Error {
 	constructor(
-		readonly code: 'invalid' | 'expired' | 'used' | 'weak_password' | 'team_not_in_season' | 'already_member' | 'has_account',
+		readonly code:
+			| 'invalid'
+			| 'expired'
+			| 'used'
+			| 'weak_password'
+			| 'team_not_in_season'
+			| 'already_member'
+			| 'has_account',
 		message: string
 	) {
 		super(message);
@@ -32,24 +39,37 @@ export interface InviteInput {
  * (with an unusable password), adds the membership and returns the token for the link
  * `/invite/<token>`, where the person sets a password. Shown once; stored hashed.
  */
-export function createInvite(db: Db, input: InviteInput, clock: Clock = systemClock): { token: string; userId: number; created: boolean } {
+export function createInvite(
+	db: Db,
+	input: InviteInput,
+	clock: Clock = systemClock
+): { token: string; userId: number; created: boolean } {
 	const now = clock();
 	const email = normalizeEmail(input.email);
 	return db.transaction(
 		(tx) => {
 			const t = tx.select().from(team).where(eq(team.id, input.teamId)).get();
-			if (!t || t.seasonId !== input.seasonId) throw new InviteError('team_not_in_season', 'That team is not in this season');
+			if (!t || t.seasonId !== input.seasonId)
+				throw new InviteError('team_not_in_season', 'That team is not in this season');
 			let person = tx.select().from(user).where(eq(user.email, email)).get();
 			// Accepting an invite sets the password: never for someone who already has one, or a
 			// manager could take over any account (an admin's included).
 			if (person && person.passwordHash !== '!') {
-				throw new InviteError('has_account', `${email} already has an account: add them to the team instead`);
+				throw new InviteError(
+					'has_account',
+					`${email} already has an account: add them to the team instead`
+				);
 			}
 			const created = !person;
 			person ??= tx
 				.insert(user)
 				// Note: '!' is not a valid argon2 hash, so nobody can sign in before accepting.
-				.values({ email, displayName: input.displayName.trim() || email, role: 'participant', passwordHash: '!' })
+				.values({
+					email,
+					displayName: input.displayName.trim() || email,
+					role: 'participant',
+					passwordHash: '!'
+				})
 				.returning()
 				.get();
 			const member = tx
@@ -58,16 +78,42 @@ export function createInvite(db: Db, input: InviteInput, clock: Clock = systemCl
 				.where(and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, person.id)))
 				.get();
 			if (member && member.teamId !== input.teamId) {
-				throw new InviteError('already_member', `${email} is already in another team of this season`);
+				throw new InviteError(
+					'already_member',
+					`${email} is already in another team of this season`
+				);
 			}
-			if (!member) tx.insert(seasonMember).values({ seasonId: input.seasonId, userId: person.id, teamId: input.teamId, joinedAt: now }).run();
+			if (!member)
+				tx.insert(seasonMember)
+					.values({
+						seasonId: input.seasonId,
+						userId: person.id,
+						teamId: input.teamId,
+						joinedAt: now
+					})
+					.run();
 			const bytes = new Uint8Array(20);
 			crypto.getRandomValues(bytes);
 			const token = encodeBase32LowerCaseNoPadding(bytes);
 			tx.insert(invite)
-				.values({ email, userId: person.id, seasonId: input.seasonId, tokenHash: hashToken(token), createdById: input.actor.userId ?? null, createdAt: now, expiresAt: now + INVITE_LIFETIME })
+				.values({
+					email,
+					userId: person.id,
+					seasonId: input.seasonId,
+					tokenHash: hashToken(token),
+					createdById: input.actor.userId ?? null,
+					createdAt: now,
+					expiresAt: now + INVITE_LIFETIME
+				})
 				.run();
-			audit(tx, input.actor, 'member.invite', `user:${person.id}`, { email, seasonId: input.seasonId, teamId: input.teamId }, now);
+			audit(
+				tx,
+				input.actor,
+				'member.invite',
+				`user:${person.id}`,
+				{ email, seasonId: input.seasonId, teamId: input.teamId },
+				now
+			);
 			return { token, userId: person.id, created };
 		},
 		{ behavior: 'immediate' }
@@ -83,13 +129,20 @@ export function findInvite(db: Db, token: string, clock: Clock = systemClock) {
 		.where(eq(invite.tokenHash, hashToken(token)))
 		.get();
 	if (!row) throw new InviteError('invalid', 'This invitation link is not valid');
-	if (row.invite.acceptedAt != null) throw new InviteError('used', 'This invitation was already used: sign in instead');
-	if (clock() >= row.invite.expiresAt) throw new InviteError('expired', 'This invitation has expired: ask your manager for a new one');
+	if (row.invite.acceptedAt != null)
+		throw new InviteError('used', 'This invitation was already used: sign in instead');
+	if (clock() >= row.invite.expiresAt)
+		throw new InviteError('expired', 'This invitation has expired: ask your manager for a new one');
 	return { email: row.invite.email, name: row.name, userId: row.invite.userId };
 }
 
 /** Sets the password from an invite link (once); the caller then signs the person in. */
-export async function acceptInvite(db: Db, token: string, password: string, clock: Clock = systemClock): Promise<number> {
+export async function acceptInvite(
+	db: Db,
+	token: string,
+	password: string,
+	clock: Clock = systemClock
+): Promise<number> {
 	const found = findInvite(db, token, clock);
 	if (password.length < 8 || password.length > 256) {
 		throw new InviteError('weak_password', 'Choose a password of at least 8 characters');
@@ -102,7 +155,8 @@ export async function acceptInvite(db: Db, token: string, password: string, cloc
 			.set({ acceptedAt: now })
 			.where(and(eq(invite.tokenHash, hashToken(token)), isNull(invite.acceptedAt)))
 			.run();
-		if (used.changes !== 1) throw new InviteError('used', 'This invitation was already used: sign in instead');
+		if (used.changes !== 1)
+			throw new InviteError('used', 'This invitation was already used: sign in instead');
 		tx.update(user).set({ passwordHash }).where(eq(user.id, found.userId)).run();
 		audit(tx, { userId: found.userId }, 'member.accept_invite', `user:${found.userId}`, {}, now);
 	});

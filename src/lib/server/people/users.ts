@@ -9,7 +9,11 @@ export function normalizeEmail(email: string): string {
 }
 
 export function findUserByEmail(db: Db, email: string) {
-	return db.select().from(user).where(eq(user.email, normalizeEmail(email))).get();
+	return db
+		.select()
+		.from(user)
+		.where(eq(user.email, normalizeEmail(email)))
+		.get();
 }
 
 export interface NewUser {

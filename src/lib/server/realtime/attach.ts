@@ -2,11 +2,19 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getDb, type Db } from '../db';
-import { sessionTokenFromCookieHeader, validateSessionToken, type SessionUser } from '../auth/session';
+import {
+	sessionTokenFromCookieHeader,
+	validateSessionToken,
+	type SessionUser
+} from '../auth/session';
 import { getLeaderboard } from '../boards/leaderboard';
 import { getSeason } from '../seasons/queries';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
-import { seasonRoom, type ClientToServerEvents, type ServerToClientEvents } from '../../realtime/events';
+import {
+	seasonRoom,
+	type ClientToServerEvents,
+	type ServerToClientEvents
+} from '../../realtime/events';
 import { Publisher, setPublisher, type PublisherOptions } from './publish';
 
 export interface SocketData {
@@ -24,16 +32,20 @@ export function attachRealtime(
 	options: { db?: Db; revocationCheckMs?: number } & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> {
 	const db = options.db ?? getDb();
-	const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
-		httpServer,
-		{ serveClient: false, maxHttpBufferSize: 16 * 1024 }
-	);
+	const io = new Server<
+		ClientToServerEvents,
+		ServerToClientEvents,
+		Record<string, never>,
+		SocketData
+	>(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
 
 	io.use((socket, next) => {
-		const displayToken = (socket.handshake.auth as { displayToken?: unknown } | undefined)?.displayToken;
+		const displayToken = (socket.handshake.auth as { displayToken?: unknown } | undefined)
+			?.displayToken;
 		if (typeof displayToken === 'string') {
 			const check = checkDisplayToken(db, displayToken);
-			if (!check.ok) return next(new Error(check.reason === 'revoked' ? 'display_revoked' : 'unauthorized'));
+			if (!check.ok)
+				return next(new Error(check.reason === 'revoked' ? 'display_revoked' : 'unauthorized'));
 			socket.data.display = { id: check.display.id, seasonId: check.display.seasonId };
 			return next();
 		}
@@ -49,7 +61,9 @@ export function attachRealtime(
 			if (typeof ack !== 'function') return;
 			const parsed = watchPayload.safeParse(payload);
 			if (!parsed.success) {
-				return ack({ error: { code: 'invalid_payload', message: 'watch needs { seasonId: number }' } });
+				return ack({
+					error: { code: 'invalid_payload', message: 'watch needs { seasonId: number }' }
+				});
 			}
 			const { seasonId } = parsed.data;
 			if (socket.data.display && socket.data.display.seasonId !== seasonId) {

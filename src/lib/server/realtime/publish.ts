@@ -26,7 +26,10 @@ export interface PublisherOptions {
  */
 export class Publisher {
 	private readonly intervalMs: number;
-	private readonly rooms = new Map<number, { lastPush: number; lastVersion: number; timer: Timer | null }>();
+	private readonly rooms = new Map<
+		number,
+		{ lastPush: number; lastVersion: number; timer: Timer | null }
+	>();
 
 	constructor(
 		private readonly io: RealtimeServer,

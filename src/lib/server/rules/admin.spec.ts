@@ -19,15 +19,33 @@ import {
 
 const TZ = 'Europe/Warsaw';
 const items: PricedItem[] = [
-	{ sku: 'PH-PRO', name: 'Phone Pro 15', category: 'Phones', points: 50, price: 109900, active: true },
-	{ sku: 'CASE', name: 'Rugged Case', category: 'Accessories', points: 5, price: 3900, active: true },
+	{
+		sku: 'PH-PRO',
+		name: 'Phone Pro 15',
+		category: 'Phones',
+		points: 50,
+		price: 109900,
+		active: true
+	},
+	{
+		sku: 'CASE',
+		name: 'Rugged Case',
+		category: 'Accessories',
+		points: 5,
+		price: 3900,
+		active: true
+	},
 	{ sku: 'OLD', name: 'Old Phone', category: 'Phones', points: 10, price: 100, active: false }
 ];
 const catalogue = new Map(items.map((p) => [p.sku, p]));
 // The season: 1 October – 31 December 2026, Warsaw time.
 const seasonWindow = { startsAt: Date.UTC(2026, 8, 30, 22), endsAt: Date.UTC(2026, 11, 31, 23) };
 const ctx: RuleContext = { timeZone: TZ, catalogue, season: seasonWindow };
-const values = (patch: Partial<RuleValues>): RuleValues => ({ ...emptyRuleValues(), name: 'Campaign', ...patch });
+const values = (patch: Partial<RuleValues>): RuleValues => ({
+	...emptyRuleValues(),
+	name: 'Campaign',
+	...patch
+});
 const crossSell = values({
 	name: 'Triple points on phones with an accessory',
 	effect: 'cross_sell_multiplier',
@@ -52,13 +70,28 @@ describe('parseRule: valid forms', () => {
 		},
 		{
 			name: 'multiplier with a decimal comma on one SKU',
-			values: values({ effect: 'multiplier', factor: '1,5', targetKind: 'sku', targetSku: 'PH-PRO' }),
-			expected: { effect: { kind: 'multiplier', factor: 1.5 }, target: { kind: 'sku', sku: 'PH-PRO' } }
+			values: values({
+				effect: 'multiplier',
+				factor: '1,5',
+				targetKind: 'sku',
+				targetSku: 'PH-PRO'
+			}),
+			expected: {
+				effect: { kind: 'multiplier', factor: 1.5 },
+				target: { kind: 'sku', sku: 'PH-PRO' }
+			}
 		},
 		{
 			name: 'cross-sell bonus once per sale',
-			values: values({ effect: 'cross_sell_bonus', bonusPoints: '15', per: 'sale', withCategory: 'Accessories' }),
-			expected: { effect: { kind: 'cross_sell_bonus', withCategory: 'Accessories', points: 15, per: 'sale' } }
+			values: values({
+				effect: 'cross_sell_bonus',
+				bonusPoints: '15',
+				per: 'sale',
+				withCategory: 'Accessories'
+			}),
+			expected: {
+				effect: { kind: 'cross_sell_bonus', withCategory: 'Accessories', points: 15, per: 'sale' }
+			}
 		},
 		{
 			name: 'amount bonus in main units, stored in cents',
@@ -95,9 +128,21 @@ describe('parseRule: refused forms say which field and why', () => {
 			values: { ...crossSell, name: '  ' },
 			errors: { name: 'Give the rule a name, e.g. "Triple points on phones with an accessory"' }
 		},
-		{ name: 'factor of 1', values: { ...crossSell, factor: '1' }, errors: { factor: 'The factor must be more than 1: ×1 changes nothing' } },
-		{ name: 'factor not a number', values: { ...crossSell, factor: 'x3' }, errors: { factor: 'Enter the factor as a number, e.g. 2 for double points' } },
-		{ name: 'no companion category', values: { ...crossSell, withCategory: '' }, errors: { withCategory: 'Choose a category' } },
+		{
+			name: 'factor of 1',
+			values: { ...crossSell, factor: '1' },
+			errors: { factor: 'The factor must be more than 1: ×1 changes nothing' }
+		},
+		{
+			name: 'factor not a number',
+			values: { ...crossSell, factor: 'x3' },
+			errors: { factor: 'Enter the factor as a number, e.g. 2 for double points' }
+		},
+		{
+			name: 'no companion category',
+			values: { ...crossSell, withCategory: '' },
+			errors: { withCategory: 'Choose a category' }
+		},
 		{
 			name: 'unknown category',
 			values: { ...crossSell, targetCategory: 'Cars' },
@@ -121,20 +166,30 @@ describe('parseRule: refused forms say which field and why', () => {
 		{
 			name: 'cap not a number',
 			values: { ...crossSell, dailyCap: '-3' },
-			errors: { dailyCap: 'The cap must be a whole number of points (1 or more), or empty for none' }
+			errors: {
+				dailyCap: 'The cap must be a whole number of points (1 or more), or empty for none'
+			}
 		},
 		{
 			name: 'last day before first day',
 			values: { ...crossSell, from: '2026-11-10', to: '2026-11-01' },
 			errors: { to: 'The last day must be on or after the first day' }
 		},
-		{ name: 'no such date', values: { ...crossSell, from: '2026-02-30' }, errors: { from: 'This date does not exist' } },
+		{
+			name: 'no such date',
+			values: { ...crossSell, from: '2026-02-30' },
+			errors: { from: 'This date does not exist' }
+		},
 		{
 			name: 'window after the season',
 			values: { ...crossSell, from: '2027-01-05' },
 			errors: { from: 'The season runs 1 Oct 2026 – 31 Dec 2026: these dates are outside it' }
 		},
-		{ name: 'unknown effect', values: { ...crossSell, effect: 'lottery' }, errors: { effect: 'Choose what the rule does' } }
+		{
+			name: 'unknown effect',
+			values: { ...crossSell, effect: 'lottery' },
+			errors: { effect: 'Choose what the rule does' }
+		}
 	];
 	it.each(cases)('$name', ({ values, errors }) => {
 		expect(parseRule(values, ctx)).toEqual({ ok: false, errors });
@@ -182,21 +237,42 @@ describe('rules in the database', () => {
 		if (!result.ok) throw new Error(JSON.stringify(result.errors));
 		return result.draft;
 	};
-	const sample = { lines: [{ sku: 'PH-PRO', quantity: '1' }, { sku: 'CASE', quantity: '1' }], at: '2026-11-10T12:00', first: true };
+	const sample = {
+		lines: [
+			{ sku: 'PH-PRO', quantity: '1' },
+			{ sku: 'CASE', quantity: '1' }
+		],
+		at: '2026-11-10T12:00',
+		first: true
+	};
 
-	it('previews a draft with the pure engine: base, the draft\'s share, total', () => {
-		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), sample, { now: at });
+	it("previews a draft with the pure engine: base, the draft's share, total", () => {
+		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), sample, {
+			now: at
+		});
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
 		expect(result.preview).toMatchObject({ base: 55, total: 155, totalWithout: 55, applies: true });
 		expect(result.preview.items.filter((i) => i.draft)).toEqual([
-			expect.objectContaining({ points: 100, label: 'Triple points on phones with an accessory: ×3 on Phone Pro 15', draft: true })
+			expect.objectContaining({
+				points: 100,
+				label: 'Triple points on phones with an accessory: ×3 on Phone Pro 15',
+				draft: true
+			})
 		]);
 		expect(db.select().from(rule).all()).toEqual([]);
 	});
 
 	it('suggests a sample from the target and companion when none is picked', () => {
-		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), { lines: [], at: '', first: true }, { now: at });
+		const result = previewRule(
+			db,
+			seasonId,
+			TZ,
+			catalogue,
+			draftOf(crossSell),
+			{ lines: [], at: '', first: true },
+			{ now: at }
+		);
 		expect(result.ok && result.preview.sample.lines.slice(0, 2)).toEqual([
 			{ sku: 'PH-PRO', quantity: '1' },
 			{ sku: 'CASE', quantity: '1' }
@@ -206,35 +282,57 @@ describe('rules in the database', () => {
 	it('replaces the edited rule instead of stacking with it', () => {
 		const saved = createRule(db, seasonId, draftOf(crossSell), actor, () => at);
 		const weaker = draftOf({ ...crossSell, factor: '2' });
-		const result = previewRule(db, seasonId, TZ, catalogue, weaker, sample, { editingId: saved.id, now: at });
+		const result = previewRule(db, seasonId, TZ, catalogue, weaker, sample, {
+			editingId: saved.id,
+			now: at
+		});
 		expect(result.ok && result.preview.total).toBe(105);
 	});
 
 	it('refuses a sample with a switched-off product', () => {
-		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), { ...sample, lines: [{ sku: 'OLD', quantity: '1' }] });
-		expect(result).toEqual({ ok: false, errors: { sample: 'Old Phone is switched off in the catalogue' } });
+		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), {
+			...sample,
+			lines: [{ sku: 'OLD', quantity: '1' }]
+		});
+		expect(result).toEqual({
+			ok: false,
+			errors: { sample: 'Old Phone is switched off in the catalogue' }
+		});
 	});
 
 	it('creates, edits, switches off and deletes, each audited', () => {
 		const created = createRule(db, seasonId, draftOf(crossSell), actor, () => at);
 		expect(ruleToValues(created, TZ)).toEqual({ ...crossSell });
-		updateRule(db, seasonId, created.id, draftOf({ ...crossSell, factor: '2', from: '2026-11-01', to: '2026-11-15' }), actor);
+		updateRule(
+			db,
+			seasonId,
+			created.id,
+			draftOf({ ...crossSell, factor: '2', from: '2026-11-01', to: '2026-11-15' }),
+			actor
+		);
 		const edited = db.select().from(rule).where(eq(rule.id, created.id)).get()!;
-		expect(ruleToValues(edited, TZ)).toMatchObject({ factor: '2', from: '2026-11-01', to: '2026-11-15' });
+		expect(ruleToValues(edited, TZ)).toMatchObject({
+			factor: '2',
+			from: '2026-11-01',
+			to: '2026-11-15'
+		});
 		setRuleActive(db, seasonId, created.id, false, actor);
 		setRuleActive(db, seasonId, created.id, false, actor); // no change, no audit
 		deleteRule(db, seasonId, created.id, actor);
 		expect(db.select().from(rule).all()).toEqual([]);
-		expect(db.select({ action: auditEvent.action }).from(auditEvent).all().map((e) => e.action)).toEqual([
-			'rule.create',
-			'rule.update',
-			'rule.deactivate',
-			'rule.delete'
-		]);
+		expect(
+			db
+				.select({ action: auditEvent.action })
+				.from(auditEvent)
+				.all()
+				.map((e) => e.action)
+		).toEqual(['rule.create', 'rule.update', 'rule.deactivate', 'rule.delete']);
 	});
 
 	it('does not touch a rule of another season', () => {
 		const created = createRule(db, seasonId, draftOf(crossSell), actor);
-		expect(() => deleteRule(db, seasonId + 1, created.id, actor)).toThrow('This rule does not exist');
+		expect(() => deleteRule(db, seasonId + 1, created.id, actor)).toThrow(
+			'This rule does not exist'
+		);
 	});
 });

@@ -8,7 +8,14 @@ import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { engineRules } from './engine';
 import { priceToCents, centsToPrice } from '../catalogue/products';
-import { describeRule, isInWindow, localDateWindow, type Rule, type RuleEffect, type RuleTarget } from '../../contest/rules';
+import {
+	describeRule,
+	isInWindow,
+	localDateWindow,
+	type Rule,
+	type RuleEffect,
+	type RuleTarget
+} from '../../contest/rules';
 import { score, ScoringError } from '../../contest/scoring';
 import { localDateKey } from '../../contest/calendar';
 import type { BreakdownItem, CatalogueItem, SaleInput } from '../../contest/types';
@@ -24,7 +31,11 @@ export const EFFECT_KINDS = [
 	'first_sale_bonus'
 ] as const satisfies readonly RuleEffect['kind'][];
 
-export const TARGET_KINDS = ['any', 'category', 'sku'] as const satisfies readonly RuleTarget['kind'][];
+export const TARGET_KINDS = [
+	'any',
+	'category',
+	'sku'
+] as const satisfies readonly RuleTarget['kind'][];
 
 /** The rule form as typed: strings, so that a refused form comes back as it was sent. */
 export interface RuleValues {
@@ -125,7 +136,8 @@ export function ruleToValues(row: RuleRow, timeZone: string): RuleValues {
 	if ('withCategory' in effect) values.withCategory = effect.withCategory;
 	if ('points' in effect) values.bonusPoints = String(effect.points);
 	if (effect.kind === 'cross_sell_bonus') values.per = effect.per;
-	if (effect.kind === 'amount_bonus') values.minAmount = centsToPrice(effect.minAmount).replace(/\.00$/, '');
+	if (effect.kind === 'amount_bonus')
+		values.minAmount = centsToPrice(effect.minAmount).replace(/\.00$/, '');
 	values.targetKind = target.kind;
 	if (target.kind === 'category') values.targetCategory = target.category;
 	if (target.kind === 'sku') values.targetSku = target.sku;
@@ -164,7 +176,10 @@ const capSchema = z
 	.transform((text, ctx) => {
 		if (text === '') return null;
 		if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) {
-			ctx.addIssue({ code: 'custom', message: 'The cap must be a whole number of points (1 or more), or empty for none' });
+			ctx.addIssue({
+				code: 'custom',
+				message: 'The cap must be a whole number of points (1 or more), or empty for none'
+			});
 			return z.NEVER;
 		}
 		return Number(text);
@@ -193,7 +208,8 @@ export function parseRule(
 	const categories = new Set(products.map((p) => p.category));
 	const category = (key: 'withCategory' | 'targetCategory', value: string) => {
 		if (!value) errors[key] = 'Choose a category';
-		else if (!categories.has(value)) errors[key] = `No product in the catalogue has the category "${value}"`;
+		else if (!categories.has(value))
+			errors[key] = `No product in the catalogue has the category "${value}"`;
 		return value;
 	};
 
@@ -205,10 +221,10 @@ export function parseRule(
 	if (targetKind === 'any') target = { kind: 'any' };
 	else if (targetKind === 'category') {
 		target = { kind: 'category', category: category('targetCategory', values.targetCategory) };
-	}
-	else if (targetKind === 'sku') {
+	} else if (targetKind === 'sku') {
 		if (!values.targetSku) errors.targetSku = 'Choose a product';
-		else if (!ctx.catalogue.has(values.targetSku)) errors.targetSku = `SKU ${values.targetSku} is not in the catalogue`;
+		else if (!ctx.catalogue.has(values.targetSku))
+			errors.targetSku = `SKU ${values.targetSku} is not in the catalogue`;
 		target = { kind: 'sku', sku: values.targetSku };
 	}
 
@@ -228,7 +244,11 @@ export function parseRule(
 		case 'cross_sell_bonus': {
 			const points = check('bonusPoints', bonusSchema, values.bonusPoints);
 			const withCategory = category('withCategory', values.withCategory);
-			const per = check('per', z.enum(['unit', 'sale'], { message: 'Choose per unit or once per sale' }), values.per);
+			const per = check(
+				'per',
+				z.enum(['unit', 'sale'], { message: 'Choose per unit or once per sale' }),
+				values.per
+			);
 			if (points !== undefined && per !== undefined) effect = { kind, withCategory, points, per };
 			break;
 		}
@@ -275,17 +295,32 @@ export function parseRule(
 	}
 
 	if (Object.keys(errors).length > 0 || !name || !target || !effect || dailyCap === undefined) {
-		return { ok: false, errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' } };
+		return {
+			ok: false,
+			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+		};
 	}
 	return {
 		ok: true,
-		draft: { name, active: values.active, highlight: values.highlight, startsAt, endsAt, target, effect, dailyCap }
+		draft: {
+			name,
+			active: values.active,
+			highlight: values.highlight,
+			startsAt,
+			endsAt,
+			target,
+			effect,
+			dailyCap
+		}
 	};
 }
 
 export type RuleStatus = 'active' | 'scheduled' | 'over' | 'off';
 
-export function ruleStatus(row: Pick<RuleRow, 'active' | 'startsAt' | 'endsAt'>, now: number): RuleStatus {
+export function ruleStatus(
+	row: Pick<RuleRow, 'active' | 'startsAt' | 'endsAt'>,
+	now: number
+): RuleStatus {
 	if (!row.active) return 'off';
 	if (row.startsAt != null && now < row.startsAt) return 'scheduled';
 	if (row.endsAt != null && now >= row.endsAt) return 'over';
@@ -301,7 +336,10 @@ export function getRule(db: Queryable, seasonId: number, id: number): RuleRow | 
 }
 
 /** A rule's dates as a manager reads them: "1 Nov – 15 Nov 2026", "From 1 Nov 2026", … */
-export function ruleWindowText(row: Pick<RuleRow, 'startsAt' | 'endsAt'>, timeZone: string): string {
+export function ruleWindowText(
+	row: Pick<RuleRow, 'startsAt' | 'endsAt'>,
+	timeZone: string
+): string {
 	const day = (ms: number, pattern = 'd MMM yyyy') => format(new TZDate(ms, timeZone), pattern);
 	const { startsAt, endsAt } = row;
 	if (startsAt == null && endsAt == null) return 'Whole season';
@@ -327,13 +365,25 @@ function snapshot(row: RuleDraft & { name: string }) {
 	return { name, active, highlight, startsAt, endsAt, target, effect, dailyCap };
 }
 
-export function createRule(db: Db, seasonId: number, draft: RuleDraft, actor: Actor, clock: Clock = systemClock): RuleRow {
+export function createRule(
+	db: Db,
+	seasonId: number,
+	draft: RuleDraft,
+	actor: Actor,
+	clock: Clock = systemClock
+): RuleRow {
 	const now = clock();
 	return db.transaction(
 		(tx) => {
 			const row = tx
 				.insert(rule)
-				.values({ ...draft, seasonId, createdById: actor.userId ?? null, createdAt: now, updatedAt: now })
+				.values({
+					...draft,
+					seasonId,
+					createdById: actor.userId ?? null,
+					createdAt: now,
+					updatedAt: now
+				})
 				.returning()
 				.get();
 			audit(tx, actor, 'rule.create', `rule:${row.id}`, { seasonId, ...snapshot(draft) }, now);
@@ -361,7 +411,14 @@ export function updateRule(
 				.where(eq(rule.id, id))
 				.returning()
 				.get();
-			audit(tx, actor, 'rule.update', `rule:${id}`, { seasonId, before: snapshot(before), after: snapshot(draft) }, now);
+			audit(
+				tx,
+				actor,
+				'rule.update',
+				`rule:${id}`,
+				{ seasonId, before: snapshot(before), after: snapshot(draft) },
+				now
+			);
 			return row;
 		},
 		{ behavior: 'immediate' }
@@ -381,8 +438,20 @@ export function setRuleActive(
 		(tx) => {
 			const before = findRule(tx, seasonId, id);
 			if (before.active === active) return before;
-			const row = tx.update(rule).set({ active, updatedAt: now }).where(eq(rule.id, id)).returning().get();
-			audit(tx, actor, active ? 'rule.activate' : 'rule.deactivate', `rule:${id}`, { seasonId, name: before.name }, now);
+			const row = tx
+				.update(rule)
+				.set({ active, updatedAt: now })
+				.where(eq(rule.id, id))
+				.returning()
+				.get();
+			audit(
+				tx,
+				actor,
+				active ? 'rule.activate' : 'rule.deactivate',
+				`rule:${id}`,
+				{ seasonId, name: before.name },
+				now
+			);
 			return row;
 		},
 		{ behavior: 'immediate' }
@@ -393,7 +462,13 @@ export function setRuleActive(
  * Removes a rule. Sales it already scored keep their points and breakdowns (which name it),
  * unless the season is recalculated afterwards.
  */
-export function deleteRule(db: Db, seasonId: number, id: number, actor: Actor, clock: Clock = systemClock): RuleRow {
+export function deleteRule(
+	db: Db,
+	seasonId: number,
+	id: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): RuleRow {
 	const now = clock();
 	return db.transaction(
 		(tx) => {
@@ -440,7 +515,10 @@ function parseLocalDateTime(text: string, timeZone: string): number | null {
 }
 
 /** A sample that shows the draft at work when the manager picked none: its target and companion. */
-function suggestedLines(draft: RuleDraft, products: CatalogueItem[]): { sku: string; quantity: number }[] {
+function suggestedLines(
+	draft: RuleDraft,
+	products: CatalogueItem[]
+): { sku: string; quantity: number }[] {
 	// The most valuable product first, so the effect of a multiplier is easy to see.
 	const active = products.filter((p) => p.active).sort((a, b) => b.points - a.points);
 	const { target, effect } = draft;
@@ -493,7 +571,10 @@ export function previewRule(
 	const now = options.now ?? Date.now();
 	const errors: SampleErrors = {};
 	const others = engineRules(db, seasonId).filter((r) => r.id !== options.editingId);
-	const draftRule: Rule = { ...draft, id: options.editingId ?? Math.max(0, ...others.map((r) => r.id)) + 1 };
+	const draftRule: Rule = {
+		...draft,
+		id: options.editingId ?? Math.max(0, ...others.map((r) => r.id)) + 1
+	};
 
 	let lines: { sku: string; quantity: number }[] = [];
 	for (const line of sampleValues.lines) {

@@ -31,7 +31,11 @@ export function engineRules(db: Queryable, seasonId: number): Rule[] {
 /** Rules whose window is open at `now`, to announce on the honor board. */
 export function activeCampaigns(db: Queryable, seasonId: number, now: number): RuleRow[] {
 	return listRules(db, seasonId).filter(
-		(r) => r.active && r.highlight && (r.startsAt == null || r.startsAt <= now) && (r.endsAt == null || now < r.endsAt)
+		(r) =>
+			r.active &&
+			r.highlight &&
+			(r.startsAt == null || r.startsAt <= now) &&
+			(r.endsAt == null || now < r.endsAt)
 	);
 }
 
@@ -57,7 +61,9 @@ export function sellerDayContext(
 		 WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ? AND id < ?
 		   AND status IN ('pending', 'approved')`
 	).all(seasonId, sellerId, start, end, beforeSaleId) as { breakdown: string | null }[];
-	const items = sales.map((s) => (s.breakdown ? ((JSON.parse(s.breakdown) as LedgerBreakdown).items ?? []) : []));
+	const items = sales.map((s) =>
+		s.breakdown ? ((JSON.parse(s.breakdown) as LedgerBreakdown).items ?? []) : []
+	);
 	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(items) };
 }
 
@@ -74,7 +80,9 @@ function dayRange(key: string, timeZone: string): [number, number] {
 	return range;
 }
 
-export function ruleAwards(breakdowns: { ruleId?: number; points: number }[][]): Record<number, number> {
+export function ruleAwards(
+	breakdowns: { ruleId?: number; points: number }[][]
+): Record<number, number> {
 	const awards: Record<number, number> = {};
 	for (const items of breakdowns) {
 		for (const item of items) {

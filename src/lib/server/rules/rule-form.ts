@@ -56,7 +56,14 @@ export function ruleFormData(values: RuleValues | undefined) {
 	};
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
-		products: products.map(({ sku, name, category, points, price, active }) => ({ sku, name, category, points, price, active })),
+		products: products.map(({ sku, name, category, points, price, active }) => ({
+			sku,
+			name,
+			category,
+			points,
+			price,
+			active
+		})),
 		categories: [...new Set(products.map((p) => p.category))].sort(),
 		values: values ?? emptyRuleValues(),
 		sample
@@ -83,7 +90,14 @@ export function ruleFormActions(editing?: (event: RequestEvent) => number) {
 		const sample = readSampleValues(form);
 		const { catalogue } = catalogueFor(season.id);
 		const parsed = parseRule(values, { timeZone: season.timeZone, catalogue, season });
-		const answer: FormAnswer = { values, sample, errors: {}, sampleErrors: {}, preview: null, message: null };
+		const answer: FormAnswer = {
+			values,
+			sample,
+			errors: {},
+			sampleErrors: {},
+			preview: null,
+			message: null
+		};
 		return { user, editingId, season, catalogue, parsed, answer };
 	}
 
@@ -91,16 +105,32 @@ export function ruleFormActions(editing?: (event: RequestEvent) => number) {
 		preview: async (event: RequestEvent) => {
 			const { editingId, season, catalogue, parsed, answer } = await read(event);
 			if (!parsed.ok) {
-				return fail(400, { ...answer, errors: parsed.errors, message: 'Fix the highlighted fields to see a preview.' });
+				return fail(400, {
+					...answer,
+					errors: parsed.errors,
+					message: 'Fix the highlighted fields to see a preview.'
+				});
 			}
-			const result = previewRule(getDb(), season.id, season.timeZone, catalogue, parsed.draft, answer.sample, { editingId });
+			const result = previewRule(
+				getDb(),
+				season.id,
+				season.timeZone,
+				catalogue,
+				parsed.draft,
+				answer.sample,
+				{ editingId }
+			);
 			if (!result.ok) return fail(400, { ...answer, sampleErrors: result.errors, message: null });
 			return { ...answer, sample: result.preview.sample, preview: result.preview };
 		},
 		save: async (event: RequestEvent) => {
 			const { user, editingId, season, parsed, answer } = await read(event);
 			if (!parsed.ok) {
-				return fail(400, { ...answer, errors: parsed.errors, message: 'Nothing was saved: fix the highlighted fields.' });
+				return fail(400, {
+					...answer,
+					errors: parsed.errors,
+					message: 'Nothing was saved: fix the highlighted fields.'
+				});
 			}
 			const db = getDb();
 			let id: number;

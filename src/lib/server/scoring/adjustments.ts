@@ -42,7 +42,9 @@ export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = syst
 				.select({ teamId: seasonMember.teamId, name: user.displayName })
 				.from(seasonMember)
 				.innerJoin(user, eq(user.id, seasonMember.userId))
-				.where(and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, input.userId)))
+				.where(
+					and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, input.userId))
+				)
 				.get();
 			if (!member) throw new AdjustmentError('not_a_member', 'This person is not in the season');
 			const entryId = appendEntry(
@@ -59,7 +61,14 @@ export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = syst
 				},
 				now
 			);
-			audit(tx, input.actor, 'points.adjust', `user:${input.userId}`, { seasonId: input.seasonId, points: input.points, reason }, now);
+			audit(
+				tx,
+				input.actor,
+				'points.adjust',
+				`user:${input.userId}`,
+				{ seasonId: input.seasonId, points: input.points, reason },
+				now
+			);
 			bumpVersion(tx, input.seasonId);
 			return entryId;
 		},

@@ -1,5 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { ledgerEntry, type LedgerKind, type LedgerStatus, type LedgerBreakdown } from '../db/schema';
+import {
+	ledgerEntry,
+	type LedgerKind,
+	type LedgerStatus,
+	type LedgerBreakdown
+} from '../db/schema';
 import { statement } from '../db/statements';
 import { applyStandingDelta, bumpVersion, type Tx } from './standings';
 
@@ -90,7 +95,10 @@ export function saleNet(tx: Tx, saleId: number): { confirmed: number; provisiona
 	return entries.reduce(
 		(sum, e) => {
 			const b = bucket(e.status, e.points);
-			return { confirmed: sum.confirmed + b.confirmed, provisional: sum.provisional + b.provisional };
+			return {
+				confirmed: sum.confirmed + b.confirmed,
+				provisional: sum.provisional + b.provisional
+			};
 		},
 		{ confirmed: 0, provisional: 0 }
 	);

@@ -37,10 +37,21 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 	const rules = engineRules(db, seasonId);
 	// Products sold then stay scoreable even if they were taken off the catalogue since.
 	const catalogue = new Map<string, CatalogueItem>(
-		db.select().from(product).where(eq(product.seasonId, seasonId)).all().map((p) => [p.sku, { ...p, active: true }])
+		db
+			.select()
+			.from(product)
+			.where(eq(product.seasonId, seasonId))
+			.all()
+			.map((p) => [p.sku, { ...p, active: true }])
 	);
 	const sales = db
-		.select({ id: sale.id, sellerId: sale.sellerId, sellerName: user.displayName, occurredAt: sale.occurredAt, points: sale.points })
+		.select({
+			id: sale.id,
+			sellerId: sale.sellerId,
+			sellerName: user.displayName,
+			occurredAt: sale.occurredAt,
+			points: sale.points
+		})
 		.from(sale)
 		.innerJoin(user, eq(user.id, sale.sellerId))
 		.where(eq(sale.seasonId, seasonId))
@@ -55,14 +66,20 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 			.map((r) => r.id)
 	);
 	const lines = db
-		.select({ saleId: saleLine.saleId, sku: product.sku, quantity: saleLine.quantity, unitPrice: saleLine.unitPrice })
+		.select({
+			saleId: saleLine.saleId,
+			sku: product.sku,
+			quantity: saleLine.quantity,
+			unitPrice: saleLine.unitPrice
+		})
 		.from(saleLine)
 		.innerJoin(product, eq(product.id, saleLine.productId))
 		.where(eq(product.seasonId, seasonId))
 		.orderBy(asc(saleLine.id))
 		.all();
 	const linesBySale = new Map<number, typeof lines>();
-	for (const line of lines) linesBySale.set(line.saleId, [...(linesBySale.get(line.saleId) ?? []), line]);
+	for (const line of lines)
+		linesBySale.set(line.saleId, [...(linesBySale.get(line.saleId) ?? []), line]);
 
 	const days = new Map<string, { count: number; items: { ruleId?: number; points: number }[][] }>();
 	const changes: SaleChange[] = [];
@@ -74,7 +91,14 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 		const dayKey = `${row.sellerId}:${localDateKey(row.occurredAt, s.timeZone)}`;
 		const day = days.get(dayKey) ?? { count: 0, items: [] };
 		const breakdown = score(
-			{ occurredAt: row.occurredAt, lines: (linesBySale.get(row.id) ?? []).map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })) },
+			{
+				occurredAt: row.occurredAt,
+				lines: (linesBySale.get(row.id) ?? []).map(({ sku, quantity, unitPrice }) => ({
+					sku,
+					quantity,
+					unitPrice
+				}))
+			},
 			rules,
 			catalogue,
 			{ timeZone: s.timeZone, priorSalesToday: day.count, ruleAwardsToday: ruleAwards(day.items) }
@@ -82,18 +106,32 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 		day.count += 1;
 		day.items.push(breakdown.items);
 		days.set(dayKey, day);
-		const person = people.get(row.sellerId) ?? { userId: row.sellerId, name: row.sellerName, before: 0, after: 0 };
+		const person = people.get(row.sellerId) ?? {
+			userId: row.sellerId,
+			name: row.sellerName,
+			before: 0,
+			after: 0
+		};
 		person.before += row.points;
 		person.after += breakdown.total;
 		people.set(row.sellerId, person);
 		if (breakdown.total !== row.points) {
-			changes.push({ saleId: row.id, sellerId: row.sellerId, sellerName: row.sellerName, before: row.points, after: breakdown.total, breakdown });
+			changes.push({
+				saleId: row.id,
+				sellerId: row.sellerId,
+				sellerName: row.sellerName,
+				before: row.points,
+				after: breakdown.total,
+				breakdown
+			});
 		}
 	}
 	return {
 		salesChecked: checked,
 		changes,
-		people: [...people.values()].filter((p) => p.before !== p.after).sort((a, b) => b.after - b.before - (a.after - a.before))
+		people: [...people.values()]
+			.filter((p) => p.before !== p.after)
+			.sort((a, b) => b.after - b.before - (a.after - a.before))
 	};
 }
 
@@ -101,7 +139,12 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
  * Applies a recalculation: each changed sale gets a compensating adjustment entry (with the new
  * breakdown) in the sale's current status, and the sale shows its new points. Audited.
  */
-export function recalculateSeason(db: Db, seasonId: number, actor: Actor, clock: Clock = systemClock): Recalculation {
+export function recalculateSeason(
+	db: Db,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): Recalculation {
 	const now = clock();
 	const plan = db.transaction(
 		(tx) => {
@@ -125,14 +168,24 @@ export function recalculateSeason(db: Db, seasonId: number, actor: Actor, clock:
 					},
 					now
 				);
-				tx.update(sale).set({ points: change.after, breakdown }).where(eq(sale.id, target.id)).run();
+				tx.update(sale)
+					.set({ points: change.after, breakdown })
+					.where(eq(sale.id, target.id))
+					.run();
 			}
-			audit(tx, actor, 'season.recalculate', `season:${seasonId}`, {
-				salesChecked: plan.salesChecked,
-				salesChanged: plan.changes.length,
-				pointsBefore: plan.changes.reduce((sum, c) => sum + c.before, 0),
-				pointsAfter: plan.changes.reduce((sum, c) => sum + c.after, 0)
-			}, now);
+			audit(
+				tx,
+				actor,
+				'season.recalculate',
+				`season:${seasonId}`,
+				{
+					salesChecked: plan.salesChecked,
+					salesChanged: plan.changes.length,
+					pointsBefore: plan.changes.reduce((sum, c) => sum + c.before, 0),
+					pointsAfter: plan.changes.reduce((sum, c) => sum + c.after, 0)
+				},
+				now
+			);
 			if (plan.changes.length > 0) bumpVersion(tx, seasonId);
 			return plan;
 		},

@@ -1,7 +1,16 @@
 import { alias } from 'drizzle-orm/sqlite-core';
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { apiToken, auditEvent, product, sale, saleLine, seasonMember, team, user } from '../db/schema';
+import {
+	apiToken,
+	auditEvent,
+	product,
+	sale,
+	saleLine,
+	seasonMember,
+	team,
+	user
+} from '../db/schema';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -36,7 +45,8 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 	const conditions: (SQL | undefined)[] = [pendingInSeason];
 	if (filters.teamId) conditions.push(eq(sale.teamId, filters.teamId));
 	if (filters.sellerId) conditions.push(eq(sale.sellerId, filters.sellerId));
-	if (filters.olderThanDays) conditions.push(lt(sale.occurredAt, now - filters.olderThanDays * DAY));
+	if (filters.olderThanDays)
+		conditions.push(lt(sale.occurredAt, now - filters.olderThanDays * DAY));
 	if (filters.sku) {
 		const withProduct = db
 			.select({ id: saleLine.saleId })
@@ -93,7 +103,9 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 					.all();
 	const sales: QueuedSale[] = rows.map((row) => ({
 		...row,
-		items: lines.filter((l) => l.saleId === row.id).map(({ name, quantity }) => ({ name, quantity }))
+		items: lines
+			.filter((l) => l.saleId === row.id)
+			.map(({ name, quantity }) => ({ name, quantity }))
 	}));
 	return { sales, matching: count(where), waiting: count(pendingInSeason) };
 }

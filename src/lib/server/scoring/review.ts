@@ -9,12 +9,7 @@ import { enqueueWebhooks } from '../webhooks/delivery';
 import { systemClock, type Clock } from '../shared/clock';
 
 export type ReviewErrorCode =
-	| 'not_found'
-	| 'own_sale'
-	| 'not_pending'
-	| 'already_final'
-	| 'reason_required'
-	| 'season_final';
+	'not_found' | 'own_sale' | 'not_pending' | 'already_final' | 'reason_required' | 'season_final';
 
 export class ReviewError extends Error {
 	constructor(
@@ -47,7 +42,14 @@ const FINAL_STATUS: Record<Decision, Sale['status']> = {
  * - reverse: a sale (pending or approved, e.g. a refund) is cancelled by compensating entries.
  * Nothing is deleted; the sale keeps who decided, when and why.
  */
-function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: string | null, now: number): ReviewedSale {
+function decide(
+	tx: Tx,
+	target: Sale,
+	decision: Decision,
+	actor: Actor,
+	reason: string | null,
+	now: number
+): ReviewedSale {
 	const result = (changed: boolean, status = target.status) => ({
 		sale: { id: target.id, status, points: target.points },
 		seasonId: target.seasonId,
@@ -62,7 +64,10 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 	}
 	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
 	if (owner.status === 'archived' || now >= owner.endsAt + owner.graceDays * 24 * 60 * 60 * 1000) {
-		throw new ReviewError('season_final', `The results of "${owner.name}" are final: its grace period is over`);
+		throw new ReviewError(
+			'season_final',
+			`The results of "${owner.name}" are final: its grace period is over`
+		);
 	}
 	if (decision !== 'reverse' && target.status !== 'pending') {
 		throw new ReviewError('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
@@ -73,7 +78,22 @@ function decide(tx: Tx, target: Sale, decision: Decision, actor: Actor, reason: 
 
 	if (decision === 'confirm') {
 		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
-		enqueueWebhooks(tx, 'sale.confirmed', { sale: { id: target.id, externalId: target.externalId, source: target.source, points: target.points, sellerId: target.sellerId }, seasonId: target.seasonId, reason }, now);
+		enqueueWebhooks(
+			tx,
+			'sale.confirmed',
+			{
+				sale: {
+					id: target.id,
+					externalId: target.externalId,
+					source: target.source,
+					points: target.points,
+					sellerId: target.sellerId
+				},
+				seasonId: target.seasonId,
+				reason
+			},
+			now
+		);
 	} else {
 		const net = saleNet(tx, target.id);
 		const parts = (['provisional', 'confirmed'] as const)
@@ -117,7 +137,12 @@ export interface DecisionInput {
 }
 
 /** Decides on several sales in one transaction; returns each outcome, or throws for all. */
-export function reviewSales(db: Db, saleIds: number[], input: DecisionInput, clock: Clock = systemClock): ReviewedSale[] {
+export function reviewSales(
+	db: Db,
+	saleIds: number[],
+	input: DecisionInput,
+	clock: Clock = systemClock
+): ReviewedSale[] {
 	const now = clock();
 	const results = db.transaction(
 		(tx) =>
@@ -153,7 +178,11 @@ export function reviewByExternalId(
 /** Confirms pending sales older than their season's auto-confirm delay. Returns how many. */
 export function autoConfirm(db: Db, clock: Clock = systemClock): number {
 	const now = clock();
-	const seasons = db.select().from(season).all().filter((s) => s.autoConfirmDays != null);
+	const seasons = db
+		.select()
+		.from(season)
+		.all()
+		.filter((s) => s.autoConfirmDays != null);
 	let confirmed = 0;
 	for (const s of seasons) {
 		const due = db
@@ -171,7 +200,11 @@ export function autoConfirm(db: Db, clock: Clock = systemClock): number {
 		reviewSales(
 			db,
 			due.map((d) => d.id),
-			{ decision: 'confirm', actor: SYSTEM, reason: `auto-confirmed after ${s.autoConfirmDays} days` },
+			{
+				decision: 'confirm',
+				actor: SYSTEM,
+				reason: `auto-confirmed after ${s.autoConfirmDays} days`
+			},
 			clock
 		);
 		confirmed += due.length;

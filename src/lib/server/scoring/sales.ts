@@ -80,7 +80,10 @@ export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
 	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
-	private scorings = new Map<number, { bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }>();
+	private scorings = new Map<
+		number,
+		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
+	>();
 
 	seller(tx: Tx, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
@@ -107,7 +110,8 @@ export class SaleLookups {
 				 FROM season_member m JOIN season s ON s.id = m.season_id JOIN team t ON t.id = m.team_id
 				 WHERE s.status = 'live' AND m.user_id = ? AND (? IS NULL OR s.id = ?)
 				 ORDER BY s.starts_at DESC, s.id DESC LIMIT 1`
-			).get(userId, chosenSeasonId ?? null, chosenSeasonId ?? null) as (Membership & { seasonId: number }) | undefined;
+			).get(userId, chosenSeasonId ?? null, chosenSeasonId ?? null) as
+				(Membership & { seasonId: number }) | undefined;
 			if (row) {
 				const { seasonId, ...membership } = row;
 				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
@@ -115,14 +119,19 @@ export class SaleLookups {
 			} else found = {};
 			this.seasons.set(key, found);
 		}
-		return found as { season: Season; membership: Membership } | { season: undefined; membership: undefined };
+		return found as
+			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
 	}
 
 	scoring(tx: Tx, seasonId: number) {
 		let found = this.scorings.get(seasonId);
 		if (!found) {
 			const products = listProducts(tx, seasonId);
-			found = { bySku: new Map(products.map((p) => [p.sku, p])), catalogue: catalogueOf(products), rules: engineRules(tx, seasonId) };
+			found = {
+				bySku: new Map(products.map((p) => [p.sku, p])),
+				catalogue: catalogueOf(products),
+				rules: engineRules(tx, seasonId)
+			};
 			this.scorings.set(seasonId, found);
 		}
 		return found;
@@ -156,11 +165,19 @@ export function recordSaleInTx(
 	// the other is the same sale, counted once.
 	const existing = (
 		INTEGRATION_SOURCES.has(input.source)
-			? statement(tx, `SELECT id, season_id AS seasonId, status, points FROM sale WHERE source IN ('api', 'import') AND external_id = ? LIMIT 1`).get(input.externalId)
-			: statement(tx, 'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?').get(input.source, input.externalId)
+			? statement(
+					tx,
+					`SELECT id, season_id AS seasonId, status, points FROM sale WHERE source IN ('api', 'import') AND external_id = ? LIMIT 1`
+				).get(input.externalId)
+			: statement(
+					tx,
+					'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?'
+				).get(input.source, input.externalId)
 	) as { id: number; seasonId: number; status: string; points: number } | undefined;
 	if (existing) {
-		const current = statement(tx, 'SELECT version FROM season WHERE id = ?').get(existing.seasonId) as { version: number };
+		const current = statement(tx, 'SELECT version FROM season WHERE id = ?').get(
+			existing.seasonId
+		) as { version: number };
 		return {
 			sale: { id: existing.id, status: existing.status, points: existing.points },
 			seasonId: existing.seasonId,
@@ -238,8 +255,19 @@ export function recordSaleInTx(
 			now
 		) as { id: number }
 	).id;
-	const insertLine = statement(tx, 'INSERT INTO sale_line (sale_id, product_id, quantity, unit_price, points) VALUES (?, ?, ?, ?, ?)');
-	lines.forEach((line, i) => insertLine.run(saleRow.id, bySku.get(line.sku)!.id, line.quantity, line.unitPrice, breakdown.lines[i].points));
+	const insertLine = statement(
+		tx,
+		'INSERT INTO sale_line (sale_id, product_id, quantity, unit_price, points) VALUES (?, ?, ?, ?, ?)'
+	);
+	lines.forEach((line, i) =>
+		insertLine.run(
+			saleRow.id,
+			bySku.get(line.sku)!.id,
+			line.quantity,
+			line.unitPrice,
+			breakdown.lines[i].points
+		)
+	);
 	appendEntry(
 		tx,
 		{
@@ -258,7 +286,21 @@ export function recordSaleInTx(
 	);
 	const version = bumpVersion(tx, season.id);
 	if (!provisional) {
-		enqueueWebhooks(tx, 'sale.confirmed', { sale: { id: saleRow.id, externalId: input.externalId, source: input.source, points: breakdown.total, seller: { id: seller.id, email: seller.email } }, seasonId: season.id }, now);
+		enqueueWebhooks(
+			tx,
+			'sale.confirmed',
+			{
+				sale: {
+					id: saleRow.id,
+					externalId: input.externalId,
+					source: input.source,
+					points: breakdown.total,
+					seller: { id: seller.id, email: seller.email }
+				},
+				seasonId: season.id
+			},
+			now
+		);
 	}
 
 	const activity: ActivityItem = {
@@ -300,7 +342,8 @@ export function recordSale(
 	if (activity) {
 		publishActivity(activity);
 		notifyLeaderboard(recorded.seasonId);
-		if (options.awards !== false) evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
+		if (options.awards !== false)
+			evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
 	}
 	return recorded;
 }

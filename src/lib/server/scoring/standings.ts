@@ -31,14 +31,25 @@ export function applyStandingDelta(
 		   sales_count = sales_count + excluded.sales_count,
 		   reached_at = CASE WHEN ? THEN excluded.reached_at ELSE reached_at END,
 		   updated_at = excluded.updated_at`
-	).run(seasonId, subjectType, subjectId, delta.confirmed, delta.provisional, delta.sales, now, now, scoreChanged ? 1 : 0);
+	).run(
+		seasonId,
+		subjectType,
+		subjectId,
+		delta.confirmed,
+		delta.provisional,
+		delta.sales,
+		now,
+		now,
+		scoreChanged ? 1 : 0
+	);
 }
 
 /** Bumps the season's leaderboard version; returns the new one. */
 export function bumpVersion(tx: Tx, seasonId: number): number {
-	const row = statement(tx, 'UPDATE season SET version = version + 1 WHERE id = ? RETURNING version').get(seasonId) as
-		| { version: number }
-		| undefined;
+	const row = statement(
+		tx,
+		'UPDATE season SET version = version + 1 WHERE id = ? RETURNING version'
+	).get(seasonId) as { version: number } | undefined;
 	return row!.version;
 }
 

@@ -16,26 +16,52 @@ export const announcementSchema = z
 	.string()
 	.trim()
 	.min(1, 'Write the announcement, or use “Clear” to remove it')
-	.max(ANNOUNCEMENT_MAX, `Keep it under ${ANNOUNCEMENT_MAX} characters: it is a banner, not a newsletter`);
+	.max(
+		ANNOUNCEMENT_MAX,
+		`Keep it under ${ANNOUNCEMENT_MAX} characters: it is a banner, not a newsletter`
+	);
 
 /** The announcement boards show now, if any. */
 export function currentAnnouncement(db: Queryable, seasonId: number): string | null {
-	return db.select({ text: season.announcement }).from(season).where(eq(season.id, seasonId)).get()?.text ?? null;
+	return (
+		db.select({ text: season.announcement }).from(season).where(eq(season.id, seasonId)).get()
+			?.text ?? null
+	);
 }
 
 /** Posts (text) or clears (null) the announcement; boards that are open show it at once. */
-export function setAnnouncement(db: Db, seasonId: number, text: string | null, actor: Actor, clock: Clock = systemClock) {
+export function setAnnouncement(
+	db: Db,
+	seasonId: number,
+	text: string | null,
+	actor: Actor,
+	clock: Clock = systemClock
+) {
 	const now = clock();
 	const saved = db.transaction(
 		(tx) => {
-			const before = tx.select({ status: season.status, announcement: season.announcement }).from(season).where(eq(season.id, seasonId)).get();
+			const before = tx
+				.select({ status: season.status, announcement: season.announcement })
+				.from(season)
+				.where(eq(season.id, seasonId))
+				.get();
 			if (!before) throw new SeasonConsoleError('not_found', 'This season no longer exists');
 			if (before.status === 'ended' || before.status === 'archived') {
-				throw new SeasonConsoleError('locked', 'This season is over: its boards no longer show announcements');
+				throw new SeasonConsoleError(
+					'locked',
+					'This season is over: its boards no longer show announcements'
+				);
 			}
 			if (before.announcement === text) return { status: before.status, changed: false };
 			tx.update(season).set({ announcement: text }).where(eq(season.id, seasonId)).run();
-			audit(tx, actor, text == null ? 'season.announcement_clear' : 'season.announce', `season:${seasonId}`, { from: before.announcement, to: text }, now);
+			audit(
+				tx,
+				actor,
+				text == null ? 'season.announcement_clear' : 'season.announce',
+				`season:${seasonId}`,
+				{ from: before.announcement, to: text },
+				now
+			);
 			return { status: before.status, changed: true };
 		},
 		{ behavior: 'immediate' }

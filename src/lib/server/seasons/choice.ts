@@ -20,10 +20,18 @@ export interface SeasonOption {
 }
 
 /** The live seasons a person can switch between: their own, or every live one for staff. */
-export function liveSeasonOptions(db: Queryable, user: Pick<SessionUser, 'id' | 'role'>): SeasonOption[] {
+export function liveSeasonOptions(
+	db: Queryable,
+	user: Pick<SessionUser, 'id' | 'role'>
+): SeasonOption[] {
 	const live = eq(season.status, 'live');
 	const rows = STAFF.has(user.role)
-		? db.select({ id: season.id, name: season.name, theme: season.theme }).from(season).where(live).orderBy(desc(season.startsAt), desc(season.id)).all()
+		? db
+				.select({ id: season.id, name: season.name, theme: season.theme })
+				.from(season)
+				.where(live)
+				.orderBy(desc(season.startsAt), desc(season.id))
+				.all()
 		: db
 				.select({ id: season.id, name: season.name, theme: season.theme })
 				.from(season)
@@ -49,9 +57,17 @@ export function chosenSeason(
 	const remembered = Number(cookies.get(SEASON_COOKIE));
 	const pick = [asked, remembered].find((id) => options.some((o) => o.id === id));
 	if (pick && pick === asked && asked !== remembered) {
-		cookies.set(SEASON_COOKIE, String(asked), { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 90 * 24 * 60 * 60 });
+		cookies.set(SEASON_COOKIE, String(asked), {
+			path: '/',
+			httpOnly: true,
+			sameSite: 'lax',
+			maxAge: 90 * 24 * 60 * 60
+		});
 	}
-	const season = (pick ? getSeason(db, pick) : undefined) ?? getLiveSeasonFor(db, user.id) ?? getCurrentSeason(db);
+	const season =
+		(pick ? getSeason(db, pick) : undefined) ??
+		getLiveSeasonFor(db, user.id) ??
+		getCurrentSeason(db);
 	return { season, options };
 }
 

@@ -62,13 +62,24 @@ export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Seas
 		.get();
 	const teamIds = new Map<number, number>();
 	for (const t of tx.select().from(team).where(eq(team.seasonId, source.id)).all()) {
-		const created = tx.insert(team).values({ seasonId: copy.id, name: t.name, color: t.color, emoji: t.emoji }).returning().get();
+		const created = tx
+			.insert(team)
+			.values({ seasonId: copy.id, name: t.name, color: t.color, emoji: t.emoji })
+			.returning()
+			.get();
 		teamIds.set(t.id, created.id);
 	}
 	const members = tx.select().from(seasonMember).where(eq(seasonMember.seasonId, source.id)).all();
 	if (members.length > 0) {
 		tx.insert(seasonMember)
-			.values(members.map((m) => ({ seasonId: copy.id, userId: m.userId, teamId: teamIds.get(m.teamId)!, joinedAt: options.now })))
+			.values(
+				members.map((m) => ({
+					seasonId: copy.id,
+					userId: m.userId,
+					teamId: teamIds.get(m.teamId)!,
+					joinedAt: options.now
+				}))
+			)
 			.run();
 	}
 	const products = tx.select().from(product).where(eq(product.seasonId, source.id)).all();
@@ -77,7 +88,11 @@ export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Seas
 			.values(products.map(({ id: _id, ...p }) => ({ ...p, seasonId: copy.id })))
 			.run();
 	}
-	for (const { id: _id, ...r } of tx.select().from(rule).where(eq(rule.seasonId, source.id)).all()) {
+	for (const { id: _id, ...r } of tx
+		.select()
+		.from(rule)
+		.where(eq(rule.seasonId, source.id))
+		.all()) {
 		tx.insert(rule)
 			.values({
 				...r,
@@ -91,7 +106,14 @@ export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Seas
 	}
 	const badgeIds = new Map<number, number>();
 	for (const { id, ...b } of tx.select().from(badge).where(eq(badge.seasonId, source.id)).all()) {
-		badgeIds.set(id, tx.insert(badge).values({ ...b, seasonId: copy.id, createdAt: options.now }).returning({ id: badge.id }).get().id);
+		badgeIds.set(
+			id,
+			tx
+				.insert(badge)
+				.values({ ...b, seasonId: copy.id, createdAt: options.now })
+				.returning({ id: badge.id })
+				.get().id
+		);
 	}
 	if (copy.prizes?.some((p) => p.badgeId != null)) {
 		copy.prizes = remapBadgePrizes(copy.prizes, badgeIds);

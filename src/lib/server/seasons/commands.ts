@@ -29,17 +29,25 @@ export const newSeasonSchema = z
 	.object({
 		name: z.string().trim().min(1).max(100),
 		theme: themeSchema.default({ primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' }),
-		timeZone: z.string().refine(isTimeZone, 'Unknown time zone (use an IANA name like Europe/Warsaw)'),
+		timeZone: z
+			.string()
+			.refine(isTimeZone, 'Unknown time zone (use an IANA name like Europe/Warsaw)'),
 		startsAt: z.iso.datetime({ offset: true }),
 		endsAt: z.iso.datetime({ offset: true }),
-		recurrence: z.object({ every: z.number().int().min(1).max(52), unit: z.enum(['week', 'month']) }).nullable().optional(),
+		recurrence: z
+			.object({ every: z.number().int().min(1).max(52), unit: z.enum(['week', 'month']) })
+			.nullable()
+			.optional(),
 		requireConfirmation: z.boolean().default(false),
 		target: z.number().int().min(1).nullable().optional(),
 		tieRule: z.enum(['competition', 'dense']).default('competition'),
 		graceDays: z.number().int().min(0).max(90).default(7),
 		draft: z.boolean().default(false)
 	})
-	.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+	.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), {
+		message: 'endsAt must be after startsAt',
+		path: ['endsAt']
+	});
 
 export type NewSeason = z.infer<typeof newSeasonSchema>;
 
@@ -47,7 +55,12 @@ export type NewSeason = z.infer<typeof newSeasonSchema>;
  * Creates a season: a draft to prepare in the console, or scheduled, in which case the
  * scheduler opens it at its start (at once when the start has passed).
  */
-export function createSeason(db: Db, input: NewSeason, actor: Actor, clock: Clock = systemClock): Season {
+export function createSeason(
+	db: Db,
+	input: NewSeason,
+	actor: Actor,
+	clock: Clock = systemClock
+): Season {
 	const now = clock();
 	const created = db.transaction((tx) => {
 		const row = tx
@@ -68,7 +81,14 @@ export function createSeason(db: Db, input: NewSeason, actor: Actor, clock: Cloc
 			})
 			.returning()
 			.get();
-		audit(tx, actor, 'season.create', `season:${row.id}`, { name: row.name, status: row.status }, now);
+		audit(
+			tx,
+			actor,
+			'season.create',
+			`season:${row.id}`,
+			{ name: row.name, status: row.status },
+			now
+		);
 		return row;
 	});
 	if (created.status === 'scheduled') runScheduler(db, { clock });
@@ -76,12 +96,24 @@ export function createSeason(db: Db, input: NewSeason, actor: Actor, clock: Cloc
 }
 
 /** A draft becomes scheduled (and live at its start); logged like every transition. */
-export function publishDraft(db: Db, seasonId: number, actor: Actor, clock: Clock = systemClock): Season {
+export function publishDraft(
+	db: Db,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): Season {
 	const now = clock();
 	db.transaction((tx) => {
-		const moved = tx.update(season).set({ status: 'scheduled' }).where(eq(season.id, seasonId)).run();
+		const moved = tx
+			.update(season)
+			.set({ status: 'scheduled' })
+			.where(eq(season.id, seasonId))
+			.run();
 		if (moved.changes !== 1) throw new Error(`No season ${seasonId}`);
-		tx.insert(seasonTransition).values({ seasonId, toStatus: 'scheduled', at: now, by: String(actor.userId ?? 'api') }).onConflictDoNothing().run();
+		tx.insert(seasonTransition)
+			.values({ seasonId, toStatus: 'scheduled', at: now, by: String(actor.userId ?? 'api') })
+			.onConflictDoNothing()
+			.run();
 		audit(tx, actor, 'season.publish', `season:${seasonId}`, {}, now);
 	});
 	runScheduler(db, { clock });

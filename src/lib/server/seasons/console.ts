@@ -1,6 +1,16 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { season, seasonMember, seasonTransition, team, user, type Season, type SeasonStatus, type SeasonPrize, type SeasonTheme } from '../db/schema';
+import {
+	season,
+	seasonMember,
+	seasonTransition,
+	team,
+	user,
+	type Season,
+	type SeasonStatus,
+	type SeasonPrize,
+	type SeasonTheme
+} from '../db/schema';
 import { mergeFormPrizes } from './prizes';
 import { audit, type Actor } from '../audit/record';
 import { cloneSeason } from './clone';
@@ -44,22 +54,39 @@ export class SeasonConsoleError extends Error {
 
 /** What may still change: dates and zone before the start, contest rules until the end. */
 export function editable(status: SeasonStatus): { dates: boolean; rules: boolean } {
-	return { dates: status === 'draft' || status === 'scheduled', rules: status !== 'ended' && status !== 'archived' };
+	return {
+		dates: status === 'draft' || status === 'scheduled',
+		rules: status !== 'ended' && status !== 'archived'
+	};
 }
 
 // Note: banners are kept in the theme as data URLs (no file store to back up or serve), so
 // they are capped small; the board sends the theme with every page.
 export const BANNER_MAX_BYTES = 300 * 1024;
 const BANNER_TYPES: { type: string; matches: (b: Uint8Array) => boolean }[] = [
-	{ type: 'image/png', matches: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v) },
+	{
+		type: 'image/png',
+		matches: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)
+	},
 	{ type: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
 	{ type: 'image/gif', matches: (b) => String.fromCharCode(...b.slice(0, 6)).startsWith('GIF8') },
-	{ type: 'image/webp', matches: (b) => String.fromCharCode(...b.slice(0, 4)) === 'RIFF' && String.fromCharCode(...b.slice(8, 12)) === 'WEBP' }
+	{
+		type: 'image/webp',
+		matches: (b) =>
+			String.fromCharCode(...b.slice(0, 4)) === 'RIFF' &&
+			String.fromCharCode(...b.slice(8, 12)) === 'WEBP'
+	}
 ];
 
 /** A banner image upload as a data URL, checked by its bytes rather than its declared type. */
-export async function bannerFromFile(file: File): Promise<{ ok: true; dataUrl: string } | { ok: false; message: string }> {
-	if (file.size > BANNER_MAX_BYTES) return { ok: false, message: 'The image is larger than 300 KB: use a smaller or more compressed one' };
+export async function bannerFromFile(
+	file: File
+): Promise<{ ok: true; dataUrl: string } | { ok: false; message: string }> {
+	if (file.size > BANNER_MAX_BYTES)
+		return {
+			ok: false,
+			message: 'The image is larger than 300 KB: use a smaller or more compressed one'
+		};
 	const bytes = new Uint8Array(await file.arrayBuffer());
 	const kind = BANNER_TYPES.find((t) => t.matches(bytes));
 	if (!kind) return { ok: false, message: 'Use a PNG, JPEG, WebP or GIF image' };
@@ -94,13 +121,22 @@ export function listConsoleSeasons(db: Db) {
 /** The transitions a season went through, oldest first, with who made them. */
 export function seasonHistory(db: Db, seasonId: number) {
 	const rows = db
-		.select({ toStatus: seasonTransition.toStatus, at: seasonTransition.at, by: seasonTransition.by, name: user.displayName })
+		.select({
+			toStatus: seasonTransition.toStatus,
+			at: seasonTransition.at,
+			by: seasonTransition.by,
+			name: user.displayName
+		})
 		.from(seasonTransition)
 		.leftJoin(user, sql`${user.id} = cast(${seasonTransition.by} as integer)`)
 		.where(eq(seasonTransition.seasonId, seasonId))
 		.orderBy(asc(seasonTransition.at), asc(seasonTransition.id))
 		.all();
-	return rows.map((r) => ({ toStatus: r.toStatus, at: r.at, by: r.by === 'scheduler' ? 'Scheduler' : (r.name ?? r.by) }));
+	return rows.map((r) => ({
+		toStatus: r.toStatus,
+		at: r.at,
+		by: r.by === 'scheduler' ? 'Scheduler' : (r.name ?? r.by)
+	}));
 }
 
 export interface CreateOptions {
@@ -113,9 +149,18 @@ export interface CreateOptions {
 	themeKey?: string;
 }
 
-export function createConsoleSeason(db: Db, input: SeasonInput, options: CreateOptions, actor: Actor, clock: Clock = systemClock): Season {
+export function createConsoleSeason(
+	db: Db,
+	input: SeasonInput,
+	options: CreateOptions,
+	actor: Actor,
+	clock: Clock = systemClock
+): Season {
 	const now = clock();
-	const withBanner = (banner: string | null | undefined): SeasonTheme => ({ ...input.theme, ...(banner ? { banner } : {}) });
+	const withBanner = (banner: string | null | undefined): SeasonTheme => ({
+		...input.theme,
+		...(banner ? { banner } : {})
+	});
 	const settings = {
 		name: input.name,
 		theme: withBanner(options.banner),
@@ -135,17 +180,55 @@ export function createConsoleSeason(db: Db, input: SeasonInput, options: CreateO
 			let row: Season;
 			if (options.cloneOf != null) {
 				const source = tx.select().from(season).where(eq(season.id, options.cloneOf)).get();
-				if (!source) throw new SeasonConsoleError('not_found', 'The season to copy no longer exists');
-				const copy = cloneSeason(tx, source, { startsAt: input.startsAt, endsAt: input.endsAt, name: input.name, status: options.status, recurrence: input.recurrence, now });
+				if (!source)
+					throw new SeasonConsoleError('not_found', 'The season to copy no longer exists');
+				const copy = cloneSeason(tx, source, {
+					startsAt: input.startsAt,
+					endsAt: input.endsAt,
+					name: input.name,
+					status: options.status,
+					recurrence: input.recurrence,
+					now
+				});
 				// The form shows the source's settings, as the manager may have changed them.
-				const theme = withBanner(options.banner === undefined ? source.theme.banner : options.banner);
-				row = tx.update(season).set({ ...settings, theme }).where(eq(season.id, copy.id)).returning().get();
+				const theme = withBanner(
+					options.banner === undefined ? source.theme.banner : options.banner
+				);
+				row = tx
+					.update(season)
+					.set({ ...settings, theme })
+					.where(eq(season.id, copy.id))
+					.returning()
+					.get();
 			} else {
-				row = tx.insert(season).values({ ...settings, createdAt: now }).returning().get();
+				row = tx
+					.insert(season)
+					.values({ ...settings, createdAt: now })
+					.returning()
+					.get();
 			}
-			tx.insert(seasonTransition).values({ seasonId: row.id, toStatus: options.status, at: now, by: String(actor.userId ?? 'api') }).run();
-			const from = options.cloneOf != null ? `clone:${options.cloneOf}` : options.themeKey ? `theme:${options.themeKey}` : 'scratch';
-			audit(tx, actor, 'season.create', `season:${row.id}`, { name: row.name, status: row.status, from }, now);
+			tx.insert(seasonTransition)
+				.values({
+					seasonId: row.id,
+					toStatus: options.status,
+					at: now,
+					by: String(actor.userId ?? 'api')
+				})
+				.run();
+			const from =
+				options.cloneOf != null
+					? `clone:${options.cloneOf}`
+					: options.themeKey
+						? `theme:${options.themeKey}`
+						: 'scratch';
+			audit(
+				tx,
+				actor,
+				'season.create',
+				`season:${row.id}`,
+				{ name: row.name, status: row.status, from },
+				now
+			);
 			return row;
 		},
 		{ behavior: 'immediate' }
@@ -155,7 +238,17 @@ export function createConsoleSeason(db: Db, input: SeasonInput, options: CreateO
 	return db.select().from(season).where(eq(season.id, created.id)).get()!;
 }
 
-type Comparable = Pick<Season, 'name' | 'timeZone' | 'startsAt' | 'endsAt' | 'target' | 'tieRule' | 'requireConfirmation' | 'graceDays'> & {
+type Comparable = Pick<
+	Season,
+	| 'name'
+	| 'timeZone'
+	| 'startsAt'
+	| 'endsAt'
+	| 'target'
+	| 'tieRule'
+	| 'requireConfirmation'
+	| 'graceDays'
+> & {
 	theme: Omit<SeasonTheme, 'banner'>;
 	recurrence: Recurrence | null;
 	prizes: SeasonPrize[] | null;
@@ -182,7 +275,12 @@ export function updateConsoleSeason(
 			if (!before) throw new SeasonConsoleError('not_found', 'This season no longer exists');
 			const can = editable(before.status);
 			const { banner: oldBanner, ...oldTheme } = before.theme;
-			const old: Comparable = { ...before, theme: oldTheme, recurrence: before.recurrence ?? null, prizes: before.prizes ?? null };
+			const old: Comparable = {
+				...before,
+				theme: oldTheme,
+				recurrence: before.recurrence ?? null,
+				prizes: before.prizes ?? null
+			};
 			// Compared as local days, so that a season created by the API at 09:00 keeps its hour.
 			const datesMoved =
 				before.timeZone !== input.timeZone ||
@@ -192,13 +290,24 @@ export function updateConsoleSeason(
 				name: input.name,
 				theme: input.theme,
 				prizes: mergeFormPrizes(before.prizes, input.prizes),
-				...(can.dates && datesMoved ? { timeZone: input.timeZone, startsAt: input.startsAt, endsAt: input.endsAt } : pick(old, ['timeZone', 'startsAt', 'endsAt'])),
+				...(can.dates && datesMoved
+					? { timeZone: input.timeZone, startsAt: input.startsAt, endsAt: input.endsAt }
+					: pick(old, ['timeZone', 'startsAt', 'endsAt'])),
 				...(can.rules
-					? { recurrence: input.recurrence, target: input.target, tieRule: input.tieRule, requireConfirmation: input.requireConfirmation, graceDays: input.graceDays }
+					? {
+							recurrence: input.recurrence,
+							target: input.target,
+							tieRule: input.tieRule,
+							requireConfirmation: input.requireConfirmation,
+							graceDays: input.graceDays
+						}
 					: pick(old, ['recurrence', 'target', 'tieRule', 'requireConfirmation', 'graceDays']))
 			};
-			const newBanner = banner.kind === 'keep' ? oldBanner : banner.kind === 'set' ? banner.dataUrl : undefined;
-			const changed = (Object.keys(next) as (keyof Comparable)[]).filter((key) => !same(old[key], next[key])) as string[];
+			const newBanner =
+				banner.kind === 'keep' ? oldBanner : banner.kind === 'set' ? banner.dataUrl : undefined;
+			const changed = (Object.keys(next) as (keyof Comparable)[]).filter(
+				(key) => !same(old[key], next[key])
+			) as string[];
 			if (newBanner !== oldBanner) changed.push('banner');
 			if (changed.length === 0) return { season: before, changed };
 			const row = tx
@@ -208,7 +317,12 @@ export function updateConsoleSeason(
 				.returning()
 				.get();
 			const diff = Object.fromEntries(
-				changed.map((key) => [key, key === 'banner' ? { set: newBanner != null } : { from: old[key as keyof Comparable], to: next[key as keyof Comparable] }])
+				changed.map((key) => [
+					key,
+					key === 'banner'
+						? { set: newBanner != null }
+						: { from: old[key as keyof Comparable], to: next[key as keyof Comparable] }
+				])
 			);
 			audit(tx, actor, 'season.update', `season:${seasonId}`, diff, now);
 			// A new tie rule reorders the board: a new version, pushed after the commit.
@@ -220,11 +334,19 @@ export function updateConsoleSeason(
 	const s = result.season;
 	if (result.changed.includes('tieRule')) notifyLeaderboard(seasonId);
 	// Open screens reload the season (name, theme) when they hear about it.
-	if (s.status === 'live' && result.changed.some((key) => key === 'name' || key === 'theme' || key === 'banner' || key === 'target')) {
+	if (
+		s.status === 'live' &&
+		result.changed.some(
+			(key) => key === 'name' || key === 'theme' || key === 'banner' || key === 'target'
+		)
+	) {
 		publishSeason({ seasonId, status: s.status });
 	}
 	if (s.status === 'scheduled' && result.changed.includes('startsAt')) runScheduler(db, { clock });
-	return { season: db.select().from(season).where(eq(season.id, seasonId)).get()!, changed: result.changed };
+	return {
+		season: db.select().from(season).where(eq(season.id, seasonId)).get()!,
+		changed: result.changed
+	};
 }
 
 function pick<T, K extends keyof T>(from: T, keys: K[]): Pick<T, K> {

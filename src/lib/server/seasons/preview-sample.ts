@@ -11,8 +11,18 @@ const SAMPLE_TEAMS = [
 	{ id: -3, name: 'Orcas', emoji: '🐋', color: '#0d9488' }
 ];
 const SAMPLE_PEOPLE = [
-	'Alex Morgan', 'Bea Novak', 'Carlos Diaz', 'Dana Kim', 'Emil Larsen', 'Fatima Ali',
-	'Gus Weber', 'Hana Sato', 'Ivo Petrov', 'Julia Costa', 'Kofi Mensah', 'Lena Vogel'
+	'Alex Morgan',
+	'Bea Novak',
+	'Carlos Diaz',
+	'Dana Kim',
+	'Emil Larsen',
+	'Fatima Ali',
+	'Gus Weber',
+	'Hana Sato',
+	'Ivo Petrov',
+	'Julia Costa',
+	'Kofi Mensah',
+	'Lena Vogel'
 ];
 const ITEMS = ['Phone Pro', 'Tablet 11"', 'Headset Pro', 'Earbuds', 'Care+ 2 years', '5G Plan'];
 
@@ -44,31 +54,70 @@ export function sampleBoard(options: {
 	teams: SampleTeam[];
 	people: SamplePerson[];
 	now: number;
-}): { snapshot: LeaderboardSnapshot; activity: ActivityItem[]; sample: { teams: boolean; people: boolean } } {
+}): {
+	snapshot: LeaderboardSnapshot;
+	activity: ActivityItem[];
+	sample: { teams: boolean; people: boolean };
+} {
 	const random = seeded(options.seasonId * 7919);
 	const teams = options.teams.length > 0 ? options.teams : SAMPLE_TEAMS;
 	const people =
 		options.people.length > 0
 			? options.people.slice(0, 15)
-			: SAMPLE_PEOPLE.map((name, i) => ({ id: -(i + 1), name, teamId: teams[i % teams.length].id }));
+			: SAMPLE_PEOPLE.map((name, i) => ({
+					id: -(i + 1),
+					name,
+					teamId: teams[i % teams.length].id
+				}));
 	const teamOf = new Map(teams.map((t) => [t.id, t]));
 
 	// Rounded to tens, so that a few people tie and the tie rule shows.
 	const scored = people.map((p, i) => {
 		const points = Math.round((200 + random() * 1400) / 50) * 50;
-		return { ...p, points, provisionalPoints: random() < 0.4 ? Math.round(random() * 8) * 10 : 0, salesCount: 3 + Math.floor(points / 90), reachedAt: i };
+		return {
+			...p,
+			points,
+			provisionalPoints: random() < 0.4 ? Math.round(random() * 8) * 10 : 0,
+			salesCount: 3 + Math.floor(points / 90),
+			reachedAt: i
+		};
 	});
 	const individual: LeaderboardEntry[] = rank(scored, options.tieRule).map((p) => {
 		const t = teamOf.get(p.teamId);
-		return { rank: p.rank, id: p.id, name: p.name, points: p.points, provisionalPoints: p.provisionalPoints, salesCount: p.salesCount, teamId: t?.id, teamName: t?.name, emoji: t?.emoji, color: t?.color };
+		return {
+			rank: p.rank,
+			id: p.id,
+			name: p.name,
+			points: p.points,
+			provisionalPoints: p.provisionalPoints,
+			salesCount: p.salesCount,
+			teamId: t?.id,
+			teamName: t?.name,
+			emoji: t?.emoji,
+			color: t?.color
+		};
 	});
 	const totals = teams.map((t, i) => {
 		const members = scored.filter((p) => p.teamId === t.id);
-		const sum = (key: 'points' | 'provisionalPoints' | 'salesCount') => members.reduce((n, p) => n + p[key], 0);
-		return { ...t, points: sum('points'), provisionalPoints: sum('provisionalPoints'), salesCount: sum('salesCount'), reachedAt: i };
+		const sum = (key: 'points' | 'provisionalPoints' | 'salesCount') =>
+			members.reduce((n, p) => n + p[key], 0);
+		return {
+			...t,
+			points: sum('points'),
+			provisionalPoints: sum('provisionalPoints'),
+			salesCount: sum('salesCount'),
+			reachedAt: i
+		};
 	});
 	const teamEntries: LeaderboardEntry[] = rank(totals, options.tieRule).map((t) => ({
-		rank: t.rank, id: t.id, name: t.name, points: t.points, provisionalPoints: t.provisionalPoints, salesCount: t.salesCount, emoji: t.emoji, color: t.color
+		rank: t.rank,
+		id: t.id,
+		name: t.name,
+		points: t.points,
+		provisionalPoints: t.provisionalPoints,
+		salesCount: t.salesCount,
+		emoji: t.emoji,
+		color: t.color
 	}));
 
 	const activity: ActivityItem[] = Array.from({ length: 6 }, (_, i) => {

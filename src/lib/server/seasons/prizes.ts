@@ -28,11 +28,16 @@ export interface PrizeView {
 	imageUrl: string | null;
 }
 
-const imageVersion = (dataUrl: string) => createHash('sha1').update(dataUrl).digest('hex').slice(0, 10);
+const imageVersion = (dataUrl: string) =>
+	createHash('sha1').update(dataUrl).digest('hex').slice(0, 10);
 
 /** Places first (1st, 2nd, …), then badge prizes by badge name. */
 export function listPrizes(db: Queryable, seasonId: number): PrizeView[] {
-	const row = db.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+	const row = db
+		.select({ prizes: season.prizes })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
 	const prizes = row?.prizes ?? [];
 	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
 	const badges = new Map(
@@ -80,8 +85,16 @@ export function prizeBadgeChoices(db: Queryable, seasonId: number) {
 }
 
 /** The picture of a prize, decoded from its data URL; null when there is none. */
-export function prizeImage(db: Queryable, seasonId: number, key: string): { type: string; bytes: Buffer } | null {
-	const row = db.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+export function prizeImage(
+	db: Queryable,
+	seasonId: number,
+	key: string
+): { type: string; bytes: Buffer } | null {
+	const row = db
+		.select({ prizes: season.prizes })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
 	const image = row?.prizes?.find((p) => prizeKey(p) === key)?.image;
 	const match = image?.match(/^data:(image\/[a-z+]+);base64,(.+)$/);
 	return match ? { type: match[1], bytes: Buffer.from(match[2], 'base64') } : null;
@@ -107,15 +120,31 @@ export interface PrizeInput {
 }
 
 /** Adds a prize, or replaces the one for the same place or badge. */
-export function savePrize(db: Db, seasonId: number, input: PrizeInput, actor: Actor, clock: Clock = systemClock): PrizeKey {
+export function savePrize(
+	db: Db,
+	seasonId: number,
+	input: PrizeInput,
+	actor: Actor,
+	clock: Clock = systemClock
+): PrizeKey {
 	return db.transaction(
 		(tx) => {
-			const row = tx.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+			const row = tx
+				.select({ prizes: season.prizes })
+				.from(season)
+				.where(eq(season.id, seasonId))
+				.get();
 			if (!row) throw new PrizeError('season', 'This season no longer exists');
-			if (input.badgeId != null && !prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)) {
+			if (
+				input.badgeId != null &&
+				!prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)
+			) {
 				throw new PrizeError('badgeId', 'Choose one of this season’s badges');
 			}
-			if (input.badgeId == null && !(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)) {
+			if (
+				input.badgeId == null &&
+				!(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)
+			) {
 				throw new PrizeError('place', `Choose a place from 1 to ${MAX_PLACE}`);
 			}
 			const key = prizeKey(input);
@@ -130,17 +159,34 @@ export function savePrize(db: Db, seasonId: number, input: PrizeInput, actor: Ac
 			};
 			const next = before ? prizes.map((p) => (p === before ? prize : p)) : [...prizes, prize];
 			tx.update(season).set({ prizes: next }).where(eq(season.id, seasonId)).run();
-			audit(tx, actor, before ? 'season.prize.update' : 'season.prize.create', `season:${seasonId}`, { key, title: input.title, image: image ? 'set' : 'none' }, clock());
+			audit(
+				tx,
+				actor,
+				before ? 'season.prize.update' : 'season.prize.create',
+				`season:${seasonId}`,
+				{ key, title: input.title, image: image ? 'set' : 'none' },
+				clock()
+			);
 			return key;
 		},
 		{ behavior: 'immediate' }
 	);
 }
 
-export function removePrize(db: Db, seasonId: number, key: string, actor: Actor, clock: Clock = systemClock): void {
+export function removePrize(
+	db: Db,
+	seasonId: number,
+	key: string,
+	actor: Actor,
+	clock: Clock = systemClock
+): void {
 	db.transaction(
 		(tx) => {
-			const row = tx.select({ prizes: season.prizes }).from(season).where(eq(season.id, seasonId)).get();
+			const row = tx
+				.select({ prizes: season.prizes })
+				.from(season)
+				.where(eq(season.id, seasonId))
+				.get();
 			const prizes = row?.prizes ?? [];
 			const gone = prizes.find((p) => prizeKey(p) === key);
 			if (!gone) throw new PrizeError('key', 'This prize was already removed');
@@ -149,7 +195,14 @@ export function removePrize(db: Db, seasonId: number, key: string, actor: Actor,
 				.set({ prizes: next.length > 0 ? next : null })
 				.where(eq(season.id, seasonId))
 				.run();
-			audit(tx, actor, 'season.prize.remove', `season:${seasonId}`, { key, title: gone.title }, clock());
+			audit(
+				tx,
+				actor,
+				'season.prize.remove',
+				`season:${seasonId}`,
+				{ key, title: gone.title },
+				clock()
+			);
 		},
 		{ behavior: 'immediate' }
 	);
@@ -159,7 +212,10 @@ export function removePrize(db: Db, seasonId: number, key: string, actor: Actor,
  * The season form edits the titles of places 1–3 only: keep what it does not show (pictures,
  * descriptions, further places and badge prizes) when it is saved.
  */
-export function mergeFormPrizes(existing: SeasonPrize[] | null, fromForm: { place: number; title: string }[]): SeasonPrize[] | null {
+export function mergeFormPrizes(
+	existing: SeasonPrize[] | null,
+	fromForm: { place: number; title: string }[]
+): SeasonPrize[] | null {
 	const kept = (existing ?? []).filter((p) => p.badgeId != null || (p.place ?? 0) > 3);
 	const places = fromForm.map((f) => {
 		const before = existing?.find((p) => p.badgeId == null && p.place === f.place);
@@ -170,7 +226,12 @@ export function mergeFormPrizes(existing: SeasonPrize[] | null, fromForm: { plac
 }
 
 /** After a season is cloned, its badge prizes point at the copies of the badges. */
-export function remapBadgePrizes(prizes: SeasonPrize[] | null, badgeIds: Map<number, number>): SeasonPrize[] | null {
+export function remapBadgePrizes(
+	prizes: SeasonPrize[] | null,
+	badgeIds: Map<number, number>
+): SeasonPrize[] | null {
 	if (!prizes) return null;
-	return prizes.map((p) => (p.badgeId != null && badgeIds.has(p.badgeId) ? { ...p, badgeId: badgeIds.get(p.badgeId) } : p));
+	return prizes.map((p) =>
+		p.badgeId != null && badgeIds.has(p.badgeId) ? { ...p, badgeId: badgeIds.get(p.badgeId) } : p
+	);
 }

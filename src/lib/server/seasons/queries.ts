@@ -32,7 +32,11 @@ export function listReviewableSeasons(db: Queryable, now: number) {
 		.where(
 			or(
 				eq(season.status, 'live'),
-				and(eq(season.status, 'ended'), isNull(season.finalizedAt), gt(sql`${season.endsAt} + ${season.graceDays} * ${DAY}`, now))
+				and(
+					eq(season.status, 'ended'),
+					isNull(season.finalizedAt),
+					gt(sql`${season.endsAt} + ${season.graceDays} * ${DAY}`, now)
+				)
 			)
 		)
 		.orderBy(sql`${season.status} = 'live' desc`, desc(season.endsAt), desc(season.id))

@@ -1,6 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { award, badge, schedulerLease, season, seasonResult, seasonTransition, type Season, type SeasonStatus } from '../db/schema';
+import {
+	award,
+	badge,
+	schedulerLease,
+	season,
+	seasonResult,
+	seasonTransition,
+	type Season,
+	type SeasonStatus
+} from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
@@ -33,14 +42,32 @@ export function acquireLease(db: Db, holder: string, now: number, leaseMs: numbe
 		insert into ${schedulerLease} (name, holder, expires_at) values (${LEASE}, ${holder}, ${now + leaseMs})
 		on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
 		where ${schedulerLease.expiresAt} <= ${now} or ${schedulerLease.holder} = excluded.holder`);
-	return db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get()?.holder === holder;
+	return (
+		db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get()?.holder === holder
+	);
 }
 
 /** Records a transition once; false when it was done before (by this or another process). */
-function transition(tx: Tx, s: Season, from: SeasonStatus, to: SeasonStatus, now: number, by = 'scheduler'): boolean {
-	const logged = tx.insert(seasonTransition).values({ seasonId: s.id, toStatus: to, at: now, by }).onConflictDoNothing().returning().get();
+function transition(
+	tx: Tx,
+	s: Season,
+	from: SeasonStatus,
+	to: SeasonStatus,
+	now: number,
+	by = 'scheduler'
+): boolean {
+	const logged = tx
+		.insert(seasonTransition)
+		.values({ seasonId: s.id, toStatus: to, at: now, by })
+		.onConflictDoNothing()
+		.returning()
+		.get();
 	if (!logged) return false;
-	const moved = tx.update(season).set({ status: to }).where(and(eq(season.id, s.id), eq(season.status, from))).run();
+	const moved = tx
+		.update(season)
+		.set({ status: to })
+		.where(and(eq(season.id, s.id), eq(season.status, from)))
+		.run();
 	if (moved.changes !== 1) throw new Error(`season ${s.id} is not ${from}`);
 	return true;
 }
@@ -64,13 +91,31 @@ export function freezeResults(tx: Tx, seasonId: number, now: number): void {
 		salesCount: e.salesCount,
 		frozenAt: now
 	}));
-	for (let i = 0; i < rows.length; i += 200) tx.insert(seasonResult).values(rows.slice(i, i + 200)).run();
+	for (let i = 0; i < rows.length; i += 200)
+		tx.insert(seasonResult)
+			.values(rows.slice(i, i + 200))
+			.run();
 }
 
 const END_BADGES = [
-	{ name: 'Season champion', emoji: '👑', description: 'Finished the season in first place', criterion: { kind: 'season_place', maxRank: 1 } as const },
-	{ name: 'Season podium', emoji: '🏅', description: 'Finished the season in the top 3', criterion: { kind: 'season_place', maxRank: 3 } as const },
-	{ name: 'Best team', emoji: '🏆', description: 'The team that won the season', criterion: { kind: 'season_best_team' } as const }
+	{
+		name: 'Season champion',
+		emoji: '👑',
+		description: 'Finished the season in first place',
+		criterion: { kind: 'season_place', maxRank: 1 } as const
+	},
+	{
+		name: 'Season podium',
+		emoji: '🏅',
+		description: 'Finished the season in the top 3',
+		criterion: { kind: 'season_place', maxRank: 3 } as const
+	},
+	{
+		name: 'Best team',
+		emoji: '🏆',
+		description: 'The team that won the season',
+		criterion: { kind: 'season_best_team' } as const
+	}
 ];
 
 /** Champion, podium and best-team awards from the frozen results, each given once. */
@@ -80,8 +125,17 @@ function awardEndOfSeason(tx: Tx, s: Season, now: number): BadgeEvent[] {
 	const events: BadgeEvent[] = [];
 	for (const def of END_BADGES) {
 		const b =
-			existing.find((e) => e.seasonId === s.id && e.criterion.kind === def.criterion.kind && JSON.stringify(e.criterion) === JSON.stringify(def.criterion)) ??
-			tx.insert(badge).values({ ...def, seasonId: s.id }).returning().get();
+			existing.find(
+				(e) =>
+					e.seasonId === s.id &&
+					e.criterion.kind === def.criterion.kind &&
+					JSON.stringify(e.criterion) === JSON.stringify(def.criterion)
+			) ??
+			tx
+				.insert(badge)
+				.values({ ...def, seasonId: s.id })
+				.returning()
+				.get();
 		if (!b.active) continue;
 		const winners = results.filter((r) =>
 			def.criterion.kind === 'season_best_team'
@@ -91,12 +145,32 @@ function awardEndOfSeason(tx: Tx, s: Season, now: number): BadgeEvent[] {
 		for (const w of winners) {
 			const row = tx
 				.insert(award)
-				.values({ badgeId: b.id, seasonId: s.id, subjectType: w.subjectType, subjectId: w.subjectId, periodKey: '', earnedAt: s.endsAt, createdAt: now })
+				.values({
+					badgeId: b.id,
+					seasonId: s.id,
+					subjectType: w.subjectType,
+					subjectId: w.subjectId,
+					periodKey: '',
+					earnedAt: s.endsAt,
+					createdAt: now
+				})
 				.onConflictDoNothing()
 				.returning()
 				.get();
 			if (!row) continue;
-			enqueueWebhooks(tx, 'badge.awarded', { seasonId: s.id, subjectType: w.subjectType, subjectId: w.subjectId, subjectName: w.name, badge: { id: b.id, name: b.name }, at: new Date(s.endsAt).toISOString() }, now);
+			enqueueWebhooks(
+				tx,
+				'badge.awarded',
+				{
+					seasonId: s.id,
+					subjectType: w.subjectType,
+					subjectId: w.subjectId,
+					subjectName: w.name,
+					badge: { id: b.id, name: b.name },
+					at: new Date(s.endsAt).toISOString()
+				},
+				now
+			);
 			events.push({
 				seasonId: s.id,
 				subjectType: w.subjectType,
@@ -140,17 +214,34 @@ function stepOnce(db: Db, now: number): Step | null {
 				transition(tx, due, 'live', 'ended', now);
 				freezeResults(tx, due.id, now);
 				const badges = awardEndOfSeason(tx, due, now);
-				const next = due.recurrence ? cloneSeason(tx, due, { recurrence: due.recurrence, now }) : undefined;
+				const next = due.recurrence
+					? cloneSeason(tx, due, { recurrence: due.recurrence, now })
+					: undefined;
 				const top = (type: 'user' | 'team') =>
 					tx
-						.select({ rank: seasonResult.rank, id: seasonResult.subjectId, name: seasonResult.name, points: seasonResult.points })
+						.select({
+							rank: seasonResult.rank,
+							id: seasonResult.subjectId,
+							name: seasonResult.name,
+							points: seasonResult.points
+						})
 						.from(seasonResult)
 						.where(and(eq(seasonResult.seasonId, due.id), eq(seasonResult.subjectType, type)))
 						.orderBy(seasonResult.rank, seasonResult.name)
 						.all()
 						.filter((r) => r.rank <= 3);
 				const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
-				enqueueWebhooks(tx, 'season.ended', { season: ended, podium: top('user'), teams: top('team'), nextSeasonId: next?.id ?? null }, now);
+				enqueueWebhooks(
+					tx,
+					'season.ended',
+					{
+						season: ended,
+						podium: top('user'),
+						teams: top('team'),
+						nextSeasonId: next?.id ?? null
+					},
+					now
+				);
 				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 			}
 			// Grace period over: late confirmations are in, the results become final.
@@ -158,7 +249,10 @@ function stepOnce(db: Db, now: number): Step | null {
 			transition(tx, due, 'ended', 'archived', now);
 			tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
 			// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
-			return { transitions: [{ seasonId: due.id, to: 'archived' }], badges: awardEndOfSeason(tx, due, now) };
+			return {
+				transitions: [{ seasonId: due.id, to: 'archived' }],
+				badges: awardEndOfSeason(tx, due, now)
+			};
 		},
 		{ behavior: 'immediate' }
 	);

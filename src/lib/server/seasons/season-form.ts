@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { localDateKey, seasonBounds } from '$lib/contest/calendar';
 import type { Season } from '$lib/server/db/schema';
 import type { SeasonInput } from '$lib/server/seasons/console';
-import { OTHER_ZONE, zoneValues, type SeasonErrors, type SeasonValues } from '$lib/components/console/season-values';
+import {
+	OTHER_ZONE,
+	zoneValues,
+	type SeasonErrors,
+	type SeasonValues
+} from '$lib/components/console/season-values';
 
 // The season form: what the browser sent (strings) → a validated SeasonInput, or one message
 // per field. Shared by the new and the edit page.
@@ -94,10 +99,20 @@ function canonicalZone(value: string): string | null {
 	}
 }
 
-const hex = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb');
+const hex = z
+	.string()
+	.trim()
+	.regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb');
 
 /** Reads a whole number in a range from a text field; null for an empty optional field. */
-function readWhole(text: string, ctx: z.RefinementCtx, label: string, min: number, max: number, optional: boolean): number | null {
+function readWhole(
+	text: string,
+	ctx: z.RefinementCtx,
+	label: string,
+	min: number,
+	max: number,
+	optional: boolean
+): number | null {
 	if (optional && text === '') return null;
 	if (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max) return Number(text);
 	const range = `${label} must be a whole number from ${min} to ${max.toLocaleString('en')}`;
@@ -105,14 +120,24 @@ function readWhole(text: string, ctx: z.RefinementCtx, label: string, min: numbe
 	return null;
 }
 const whole = (label: string, min: number, max: number) =>
-	z.string().trim().transform((text, ctx) => readWhole(text, ctx, label, min, max, false) ?? z.NEVER);
+	z
+		.string()
+		.trim()
+		.transform((text, ctx) => readWhole(text, ctx, label, min, max, false) ?? z.NEVER);
 const optionalWhole = (label: string, min: number, max: number) =>
-	z.string().trim().transform((text, ctx) => readWhole(text, ctx, label, min, max, true));
+	z
+		.string()
+		.trim()
+		.transform((text, ctx) => readWhole(text, ctx, label, min, max, true));
 
 const prize = z.string().trim().max(200, 'Keep a prize under 200 characters');
 
 const schema = z.object({
-	name: z.string().trim().min(1, 'Give the season a name').max(100, 'Keep the name under 100 characters'),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Give the season a name')
+		.max(100, 'Keep the name under 100 characters'),
 	primary: hex,
 	accent: hex,
 	emoji: z.string().trim().min(1, 'Pick an emoji').max(16, 'One emoji is enough'),
@@ -124,7 +149,10 @@ const schema = z.object({
 		.transform((value, ctx) => {
 			const zone = canonicalZone(value);
 			if (zone) return zone;
-			ctx.addIssue({ code: 'custom', message: 'Unknown time zone: use an IANA name like Europe/Warsaw' });
+			ctx.addIssue({
+				code: 'custom',
+				message: 'Unknown time zone: use an IANA name like Europe/Warsaw'
+			});
 			return z.NEVER;
 		}),
 	startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choose the first day'),
@@ -148,7 +176,10 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 	const errors: SeasonErrors = {};
 	if (!parsed.success) {
 		for (const issue of parsed.error.issues) {
-			const key = issue.path[0] === 'timeZone' && values.timeZone === OTHER_ZONE ? 'timeZoneOther' : (issue.path[0] as keyof SeasonErrors);
+			const key =
+				issue.path[0] === 'timeZone' && values.timeZone === OTHER_ZONE
+					? 'timeZoneOther'
+					: (issue.path[0] as keyof SeasonErrors);
 			errors[key] ??= issue.message;
 		}
 	}
@@ -167,15 +198,22 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 		};
 		if (!valid(values.startDate)) errors.startDate = 'That day does not exist';
 		else if (!valid(values.endDate)) errors.endDate = 'That day does not exist';
-		else if (values.endDate < values.startDate) errors.endDate = 'The last day must be on or after the first day';
-		else bounds = seasonBounds({ startDate: values.startDate, endDate: values.endDate, timeZone: zone });
+		else if (values.endDate < values.startDate)
+			errors.endDate = 'The last day must be on or after the first day';
+		else
+			bounds = seasonBounds({
+				startDate: values.startDate,
+				endDate: values.endDate,
+				timeZone: zone
+			});
 	}
 
 	let every = 0;
 	if (values.recurrence !== 'none') {
 		const max = values.recurrence === 'week' ? 52 : 24;
 		every = /^\d+$/.test(values.every.trim()) ? Number(values.every.trim()) : NaN;
-		if (!(every >= 1 && every <= max)) errors.every = `Repeat every 1 to ${max} ${values.recurrence}s`;
+		if (!(every >= 1 && every <= max))
+			errors.every = `Repeat every 1 to ${max} ${values.recurrence}s`;
 	}
 
 	if (!data || !bounds || Object.keys(errors).length > 0) return { ok: false, errors };
@@ -186,7 +224,12 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 		ok: true,
 		input: {
 			name: data.name,
-			theme: { primary: data.primary.toLowerCase(), accent: data.accent.toLowerCase(), emoji: data.emoji, tagline: data.tagline },
+			theme: {
+				primary: data.primary.toLowerCase(),
+				accent: data.accent.toLowerCase(),
+				emoji: data.emoji,
+				tagline: data.tagline
+			},
 			timeZone: data.timeZone,
 			startDate: values.startDate,
 			endDate: values.endDate,

@@ -23,7 +23,10 @@ export const settingsFormSchema = z.object({
 		.transform((text, ctx) => {
 			if (text === '') return null;
 			if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 365) {
-				ctx.addIssue({ code: 'custom', message: 'Enter a whole number of days from 1 to 365, or leave it empty' });
+				ctx.addIssue({
+					code: 'custom',
+					message: 'Enter a whole number of days from 1 to 365, or leave it empty'
+				});
 				return z.NEVER;
 			}
 			return Number(text);
@@ -43,7 +46,8 @@ export function parseSettingsForm(
 	});
 	if (parsed.success) return { ok: true, settings: parsed.data };
 	const errors: SettingsErrors = {};
-	for (const issue of parsed.error.issues) errors[issue.path[0] as keyof SeasonSettings] ??= issue.message;
+	for (const issue of parsed.error.issues)
+		errors[issue.path[0] as keyof SeasonSettings] ??= issue.message;
 	return { ok: false, errors };
 }
 
@@ -89,7 +93,9 @@ export function updateSeasonSettings(
 			);
 			if (changed.length === 0) return { changed };
 			tx.update(season).set(settings).where(eq(season.id, seasonId)).run();
-			const diff = Object.fromEntries(changed.map((key) => [key, { from: before[key], to: settings[key] }]));
+			const diff = Object.fromEntries(
+				changed.map((key) => [key, { from: before[key], to: settings[key] }])
+			);
 			audit(tx, actor, 'season.configure', `season:${seasonId}`, diff, now);
 			if (changed.includes('rankBy')) bumpVersion(tx, seasonId);
 			return { changed };

@@ -10,18 +10,26 @@ import { systemClock, type Clock } from './clock';
 const WEEKLY_EVERY = 10 * 60 * 1000;
 
 /** Periodic work of a running server: season lifecycle, auto-confirmation, period-end badges. */
-export function startJobs(db: Db, options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}): () => void {
+export function startJobs(
+	db: Db,
+	options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}
+): () => void {
 	const clock = options.clock ?? systemClock;
 	let lastWeekly = 0;
 	const tick = () => {
 		try {
-			for (const t of runScheduler(db, { clock })) console.log(`season ${t.seasonId} is now ${t.to}`);
+			for (const t of runScheduler(db, { clock }))
+				console.log(`season ${t.seasonId} is now ${t.to}`);
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
 			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
 			if (clock() - lastWeekly >= WEEKLY_EVERY) {
 				lastWeekly = clock();
-				for (const live of db.select({ id: season.id }).from(season).where(eq(season.status, 'live')).all()) {
+				for (const live of db
+					.select({ id: season.id })
+					.from(season)
+					.where(eq(season.status, 'live'))
+					.all()) {
 					evaluateAwards(db, live.id, { clock, periodic: true });
 				}
 			}

@@ -9,7 +9,11 @@ describe('parseMembersCsv: files that import', () => {
 	const cases: { name: string; text: string; rows: MemberRow[] }[] = [
 		{
 			name: 'one person per line',
-			text: csv('email,name,team', 'ana@example.com,Ana Silva,Falcons', 'ben@example.com,Ben Okafor,Wolves'),
+			text: csv(
+				'email,name,team',
+				'ana@example.com,Ana Silva,Falcons',
+				'ben@example.com,Ben Okafor,Wolves'
+			),
 			rows: [
 				{ row: 2, email: 'ana@example.com', name: 'Ana Silva', team: 'Falcons' },
 				{ row: 3, email: 'ben@example.com', name: 'Ben Okafor', team: 'Wolves' }
@@ -42,7 +46,16 @@ describe('parseMembersCsv: files that import', () => {
 		},
 		{
 			name: 'BOM, CRLF, blank lines and trailing newline: rows keep their spreadsheet numbers',
-			text: '\uFEFF' + ['email,name,team', '', 'ana@example.com,Ana Silva,Falcons', ',,', 'ben@example.com,Ben,Wolves', ''].join('\r\n'),
+			text:
+				'\uFEFF' +
+				[
+					'email,name,team',
+					'',
+					'ana@example.com,Ana Silva,Falcons',
+					',,',
+					'ben@example.com,Ben,Wolves',
+					''
+				].join('\r\n'),
 			rows: [
 				{ row: 3, email: 'ana@example.com', name: 'Ana Silva', team: 'Falcons' },
 				{ row: 5, email: 'ben@example.com', name: 'Ben', team: 'Wolves' }
@@ -50,7 +63,11 @@ describe('parseMembersCsv: files that import', () => {
 		},
 		{
 			name: 'non-ASCII names',
-			text: csv('email,name,team', 'kasia@example.com,Kasia Wiśniewska,Falcons', 'chloe@example.com,Chloé Martin,Orcas'),
+			text: csv(
+				'email,name,team',
+				'kasia@example.com,Kasia Wiśniewska,Falcons',
+				'chloe@example.com,Chloé Martin,Orcas'
+			),
 			rows: [
 				{ row: 2, email: 'kasia@example.com', name: 'Kasia Wiśniewska', team: 'Falcons' },
 				{ row: 3, email: 'chloe@example.com', name: 'Chloé Martin', team: 'Orcas' }
@@ -64,7 +81,11 @@ describe('parseMembersCsv: files that import', () => {
 
 describe('parseMembersCsv: files that import nothing', () => {
 	const cases: { name: string; text: string; teams?: string[]; errors: CsvError[] }[] = [
-		{ name: 'empty file', text: ' \n ', errors: [{ row: null, column: null, message: 'The file is empty' }] },
+		{
+			name: 'empty file',
+			text: ' \n ',
+			errors: [{ row: null, column: null, message: 'The file is empty' }]
+		},
 		{
 			name: 'header only',
 			text: 'email,name,team\n',
@@ -117,26 +138,48 @@ describe('parseMembersCsv: files that import nothing', () => {
 			errors: [{ row: 2, column: 'name', message: 'Keep the name under 100 characters' }]
 		},
 		{
-			name: 'unknown team names the season\'s teams',
+			name: "unknown team names the season's teams",
 			text: csv('email,name,team', 'ana@example.com,Ana,Eagles'),
-			errors: [{ row: 2, column: 'team', message: 'No team named “Eagles”: the season\'s teams are Falcons, Wolves, Orcas' }]
+			errors: [
+				{
+					row: 2,
+					column: 'team',
+					message: "No team named “Eagles”: the season's teams are Falcons, Wolves, Orcas"
+				}
+			]
 		},
 		{
 			name: 'a season without teams',
 			text: csv('email,name,team', 'ana@example.com,Ana,Falcons'),
 			teams: [],
-			errors: [{ row: 2, column: 'team', message: 'No team named “Falcons”: the season has no teams yet: add them first' }]
+			errors: [
+				{
+					row: 2,
+					column: 'team',
+					message: 'No team named “Falcons”: the season has no teams yet: add them first'
+				}
+			]
 		},
 		{
 			name: 'the same person twice (any case)',
-			text: csv('email,name,team', 'ana@example.com,Ana,Falcons', 'ben@example.com,Ben,Wolves', 'ANA@example.com,Ana S,Orcas'),
+			text: csv(
+				'email,name,team',
+				'ana@example.com,Ana,Falcons',
+				'ben@example.com,Ben,Wolves',
+				'ANA@example.com,Ana S,Orcas'
+			),
 			errors: [{ row: 4, column: 'email', message: 'ana@example.com is already on row 2' }]
 		},
 		{
 			name: 'more values than columns',
 			text: csv('email,name,team', 'ana@example.com,Silva, Ana,Falcons'),
 			errors: [
-				{ row: 2, column: null, message: 'This row has 4 values but the header has 3 columns (a comma inside a name needs "quotes")' }
+				{
+					row: 2,
+					column: null,
+					message:
+						'This row has 4 values but the header has 3 columns (a comma inside a name needs "quotes")'
+				}
 			]
 		},
 		{
@@ -146,10 +189,20 @@ describe('parseMembersCsv: files that import nothing', () => {
 		},
 		{
 			name: 'one bad row among good ones: nothing imports, all problems listed in row order',
-			text: csv('email,name,team', 'ana@example.com,Ana,Falcons', 'bad-email,Ben,Wolves', 'cy@example.com,Cy,Pumas', 'dee@example.com,Dee,Orcas'),
+			text: csv(
+				'email,name,team',
+				'ana@example.com,Ana,Falcons',
+				'bad-email,Ben,Wolves',
+				'cy@example.com,Cy,Pumas',
+				'dee@example.com,Dee,Orcas'
+			),
 			errors: [
 				{ row: 3, column: 'email', message: 'This is not an email address' },
-				{ row: 4, column: 'team', message: 'No team named “Pumas”: the season\'s teams are Falcons, Wolves, Orcas' }
+				{
+					row: 4,
+					column: 'team',
+					message: "No team named “Pumas”: the season's teams are Falcons, Wolves, Orcas"
+				}
 			]
 		}
 	];
@@ -158,9 +211,18 @@ describe('parseMembersCsv: files that import nothing', () => {
 	});
 
 	it(`refuses more than ${MAX_MEMBER_ROWS} people`, () => {
-		const lines = Array.from({ length: MAX_MEMBER_ROWS + 1 }, (_, i) => `p${i}@example.com,P ${i},Falcons`);
+		const lines = Array.from(
+			{ length: MAX_MEMBER_ROWS + 1 },
+			(_, i) => `p${i}@example.com,P ${i},Falcons`
+		);
 		const result = parse(csv('email,name,team', ...lines));
 		expect(result.rows).toEqual([]);
-		expect(result.errors).toEqual([{ row: MAX_MEMBER_ROWS + 2, column: null, message: `A file can hold at most ${MAX_MEMBER_ROWS} people` }]);
+		expect(result.errors).toEqual([
+			{
+				row: MAX_MEMBER_ROWS + 2,
+				column: null,
+				message: `A file can hold at most ${MAX_MEMBER_ROWS} people`
+			}
+		]);
 	});
 });

@@ -46,7 +46,8 @@ const rowSchema = z.object({
 
 function quoteMessage(code: string, fallback: string): string {
 	if (code === 'MissingQuotes') return 'A quoted value is never closed (a " is missing)';
-	if (code === 'InvalidQuotes') return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
+	if (code === 'InvalidQuotes')
+		return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
 	return fallback;
 }
 
@@ -56,33 +57,51 @@ const isBlank = (record: string[]) => record.every((cell) => cell.trim() === '')
  * Parses and validates a whole file against the season's team names (matched ignoring case).
  * `rows` is only filled when `errors` is empty: a file with any bad row imports nothing.
  */
-export function parseMembersCsv(text: string, options: { teams: readonly string[] }): MembersCsvResult {
+export function parseMembersCsv(
+	text: string,
+	options: { teams: readonly string[] }
+): MembersCsvResult {
 	const source = text.replace(/^\uFEFF/, '');
-	if (source.trim() === '') return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
+	if (source.trim() === '')
+		return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
 	// No header mode and no skipped lines: a record's index is then its spreadsheet row - 1.
 	const parsed = Papa.parse<string[]>(source, { header: false, skipEmptyLines: false });
 	const errors: CsvError[] = parsed.errors
 		.filter((e) => e.code !== 'UndetectableDelimiter')
-		.map((e) => ({ row: e.row == null ? null : e.row + 1, column: null, message: quoteMessage(e.code, e.message) }));
+		.map((e) => ({
+			row: e.row == null ? null : e.row + 1,
+			column: null,
+			message: quoteMessage(e.code, e.message)
+		}));
 	const unreadable = new Set(errors.map((e) => e.row));
 	const records = parsed.data;
 
 	const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
 	const seen = new Set<string>();
 	for (const name of header) {
-		if (name === '') errors.push({ row: 1, column: null, message: 'The header has an empty column name' });
+		if (name === '')
+			errors.push({ row: 1, column: null, message: 'The header has an empty column name' });
 		else if (!(MEMBER_COLUMNS as readonly string[]).includes(name)) {
-			errors.push({ row: 1, column: name, message: `Unknown column; expected ${MEMBER_COLUMNS.join(',')}` });
-		} else if (seen.has(name)) errors.push({ row: 1, column: name, message: 'This column appears twice' });
+			errors.push({
+				row: 1,
+				column: name,
+				message: `Unknown column; expected ${MEMBER_COLUMNS.join(',')}`
+			});
+		} else if (seen.has(name))
+			errors.push({ row: 1, column: name, message: 'This column appears twice' });
 		seen.add(name);
 	}
 	for (const name of MEMBER_COLUMNS) {
-		if (!seen.has(name)) errors.push({ row: 1, column: name, message: 'This column is missing from the header' });
+		if (!seen.has(name))
+			errors.push({ row: 1, column: name, message: 'This column is missing from the header' });
 	}
 	if (errors.some((e) => e.row === 1)) return { rows: [], errors };
 
 	const teams = new Map(options.teams.map((name) => [name.trim().toLowerCase(), name]));
-	const known = options.teams.length > 0 ? `the season's teams are ${options.teams.join(', ')}` : 'the season has no teams yet: add them first';
+	const known =
+		options.teams.length > 0
+			? `the season's teams are ${options.teams.join(', ')}`
+			: 'the season has no teams yet: add them first';
 	const rows: MemberRow[] = [];
 	const firstRowOf = new Map<string, number>();
 	let dataRows = 0;
@@ -93,15 +112,27 @@ export function parseMembersCsv(text: string, options: { teams: readonly string[
 		dataRows += 1;
 		if (unreadable.has(row)) continue;
 		if (dataRows > MAX_MEMBER_ROWS) {
-			errors.push({ row, column: null, message: `A file can hold at most ${MAX_MEMBER_ROWS} people` });
+			errors.push({
+				row,
+				column: null,
+				message: `A file can hold at most ${MAX_MEMBER_ROWS} people`
+			});
 			break;
 		}
 		if (record.slice(header.length).some((cell) => cell.trim() !== '')) {
-			errors.push({ row, column: null, message: `This row has ${record.length} values but the header has ${header.length} columns (a comma inside a name needs "quotes")` });
+			errors.push({
+				row,
+				column: null,
+				message: `This row has ${record.length} values but the header has ${header.length} columns (a comma inside a name needs "quotes")`
+			});
 			continue;
 		}
 		const cell = (name: Column) => (record[header.indexOf(name)] ?? '').trim();
-		const result = rowSchema.safeParse({ email: cell('email'), name: cell('name'), team: cell('team') });
+		const result = rowSchema.safeParse({
+			email: cell('email'),
+			name: cell('name'),
+			team: cell('team')
+		});
 		if (!result.success) {
 			const reported = new Set<string>();
 			for (const issue of result.error.issues) {
@@ -114,18 +145,27 @@ export function parseMembersCsv(text: string, options: { teams: readonly string[
 		}
 		const team = teams.get(result.data.team.toLowerCase());
 		if (!team) {
-			errors.push({ row, column: 'team', message: `No team named “${result.data.team}”: ${known}` });
+			errors.push({
+				row,
+				column: 'team',
+				message: `No team named “${result.data.team}”: ${known}`
+			});
 			continue;
 		}
 		const first = firstRowOf.get(result.data.email);
 		if (first !== undefined) {
-			errors.push({ row, column: 'email', message: `${result.data.email} is already on row ${first}` });
+			errors.push({
+				row,
+				column: 'email',
+				message: `${result.data.email} is already on row ${first}`
+			});
 			continue;
 		}
 		firstRowOf.set(result.data.email, row);
 		rows.push({ row, email: result.data.email, name: result.data.name, team });
 	}
-	if (dataRows === 0 && errors.length === 0) errors.push({ row: null, column: null, message: 'The file has a header but nobody in it' });
+	if (dataRows === 0 && errors.length === 0)
+		errors.push({ row: null, column: null, message: 'The file has a header but nobody in it' });
 	errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
 	return { rows: errors.length === 0 ? rows : [], errors };
 }

@@ -18,7 +18,11 @@ import { openSeason, TeamsError } from './commands';
 
 export const inviteSchema = z.object({
 	name: z.string().trim().min(1, 'Enter their name').max(100, 'Keep the name under 100 characters'),
-	email: z.string().trim().max(254, 'This email is too long').pipe(z.email('Enter an email address like ana@example.com')),
+	email: z
+		.string()
+		.trim()
+		.max(254, 'This email is too long')
+		.pipe(z.email('Enter an email address like ana@example.com')),
 	teamId: z.coerce.number({ message: 'Choose a team' }).int().positive('Choose a team')
 });
 
@@ -35,7 +39,13 @@ interface Person {
 
 type Plan =
 	| { ok: false; error: string }
-	| { ok: true; email: string; account: typeof user.$inferSelect | undefined; member: boolean; hasPassword: boolean };
+	| {
+			ok: true;
+			email: string;
+			account: typeof user.$inferSelect | undefined;
+			member: boolean;
+			hasPassword: boolean;
+	  };
 
 /** What adding this person would do, or why it cannot (they are in another team). */
 function plan(tx: Tx, seasonId: number, person: Person): Plan {
@@ -50,24 +60,48 @@ function plan(tx: Tx, seasonId: number, person: Person): Plan {
 				.get()
 		: undefined;
 	if (membership && membership.teamId !== person.teamId) {
-		return { ok: false, error: `${account!.displayName} (${email}) is already in team ${membership.team}: move them from the members list instead` };
+		return {
+			ok: false,
+			error: `${account!.displayName} (${email}) is already in team ${membership.team}: move them from the members list instead`
+		};
 	}
 	const hasPassword = !!account && account.passwordHash !== '!';
 	return { ok: true, email, account, member: !!membership, hasPassword };
 }
 
-function apply(db: Db, tx: Tx, seasonId: number, person: Person, teamName: string, actor: Actor, clock: Clock): Outcome {
+function apply(
+	db: Db,
+	tx: Tx,
+	seasonId: number,
+	person: Person,
+	teamName: string,
+	actor: Actor,
+	clock: Clock
+): Outcome {
 	const p = plan(tx, seasonId, person);
 	if (!p.ok) throw new TeamsError('conflict', p.error);
 	const name = p.account?.displayName ?? person.name.trim();
 	if (p.hasPassword) {
 		if (p.member) return { kind: 'already', name, email: p.email, team: teamName };
-		tx.insert(seasonMember).values({ seasonId, userId: p.account!.id, teamId: person.teamId, joinedAt: clock() }).run();
-		audit(tx, actor, 'member.add', `user:${p.account!.id}`, { seasonId, teamId: person.teamId }, clock());
+		tx.insert(seasonMember)
+			.values({ seasonId, userId: p.account!.id, teamId: person.teamId, joinedAt: clock() })
+			.run();
+		audit(
+			tx,
+			actor,
+			'member.add',
+			`user:${p.account!.id}`,
+			{ seasonId, teamId: person.teamId },
+			clock()
+		);
 		return { kind: 'added', name, email: p.email, team: teamName };
 	}
 	// better-sqlite3 nests createInvite's transaction as a savepoint of this one.
-	const { token } = createInvite(db, { email: p.email, displayName: person.name, seasonId, teamId: person.teamId, actor }, clock);
+	const { token } = createInvite(
+		db,
+		{ email: p.email, displayName: person.name, seasonId, teamId: person.teamId, actor },
+		clock
+	);
 	return { kind: 'invited', name, email: p.email, team: teamName, token };
 }
 
@@ -87,9 +121,19 @@ function finish<T>(db: Db, seasonId: number, run: (tx: Tx) => { value: T; joined
 }
 
 /** Invites one person (or adds them, when they have an account) into a team of the season. */
-export function inviteMember(db: Db, seasonId: number, person: Person, actor: Actor, clock: Clock = systemClock): Outcome {
+export function inviteMember(
+	db: Db,
+	seasonId: number,
+	person: Person,
+	actor: Actor,
+	clock: Clock = systemClock
+): Outcome {
 	return finish(db, seasonId, (tx) => {
-		const t = tx.select().from(team).where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId))).get();
+		const t = tx
+			.select()
+			.from(team)
+			.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)))
+			.get();
 		if (!t) throw new TeamsError('not_found', 'That team is not in this season');
 		try {
 			const outcome = apply(db, tx, seasonId, person, t.name, actor, clock);
@@ -112,13 +156,31 @@ export function importMembers(
 	actor: Actor,
 	clock: Clock = systemClock
 ): { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] } {
-	const teams = new Map(db.select().from(team).where(eq(team.seasonId, seasonId)).all().map((t) => [t.name, t]));
-	const people = rows.map((r) => ({ row: r.row, email: r.email, name: r.name, teamId: teams.get(r.team)?.id ?? 0, team: r.team }));
+	const teams = new Map(
+		db
+			.select()
+			.from(team)
+			.where(eq(team.seasonId, seasonId))
+			.all()
+			.map((t) => [t.name, t])
+	);
+	const people = rows.map((r) => ({
+		row: r.row,
+		email: r.email,
+		name: r.name,
+		teamId: teams.get(r.team)?.id ?? 0,
+		team: r.team
+	}));
 	type Result = { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] };
 	return finish<Result>(db, seasonId, (tx) => {
 		const errors: CsvError[] = [];
 		for (const p of people) {
-			if (!p.teamId) errors.push({ row: p.row, column: 'team', message: `No team named ${p.team} in this season` });
+			if (!p.teamId)
+				errors.push({
+					row: p.row,
+					column: 'team',
+					message: `No team named ${p.team} in this season`
+				});
 			else {
 				const checked = plan(tx, seasonId, p);
 				if (!checked.ok) errors.push({ row: p.row, column: 'team', message: checked.error });

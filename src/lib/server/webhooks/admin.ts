@@ -86,14 +86,29 @@ export function listDeliveries(db: Queryable, limit = 50) {
 export function createWebhook(db: Db, input: WebhookInput, actor: Actor, now: number) {
 	const secret = newWebhookSecret();
 	return db.transaction((tx) => {
-		const row = tx.insert(webhook).values({ url: input.url, events: input.events, secret, active: true, createdAt: now }).returning({ id: webhook.id }).get();
-		audit(tx, actor, 'webhook.create', `webhook:${row.id}`, { url: input.url, events: input.events }, now);
+		const row = tx
+			.insert(webhook)
+			.values({ url: input.url, events: input.events, secret, active: true, createdAt: now })
+			.returning({ id: webhook.id })
+			.get();
+		audit(
+			tx,
+			actor,
+			'webhook.create',
+			`webhook:${row.id}`,
+			{ url: input.url, events: input.events },
+			now
+		);
 		return { id: row.id, url: input.url, events: input.events, secret };
 	});
 }
 
 function found(db: Queryable, id: number) {
-	const row = db.select({ id: webhook.id, url: webhook.url, active: webhook.active, events: webhook.events }).from(webhook).where(eq(webhook.id, id)).get();
+	const row = db
+		.select({ id: webhook.id, url: webhook.url, active: webhook.active, events: webhook.events })
+		.from(webhook)
+		.where(eq(webhook.id, id))
+		.get();
 	if (!row) throw new WebhookAdminError('This webhook no longer exists.');
 	return row;
 }
@@ -102,7 +117,14 @@ export function setWebhookActive(db: Db, id: number, active: boolean, actor: Act
 	return db.transaction((tx) => {
 		const row = found(tx, id);
 		tx.update(webhook).set({ active }).where(eq(webhook.id, id)).run();
-		audit(tx, actor, active ? 'webhook.enable' : 'webhook.disable', `webhook:${id}`, { url: row.url }, now);
+		audit(
+			tx,
+			actor,
+			active ? 'webhook.enable' : 'webhook.disable',
+			`webhook:${id}`,
+			{ url: row.url },
+			now
+		);
 		return { ...row, active };
 	});
 }
@@ -127,7 +149,13 @@ export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
 		const event = TEST_EVENT as WebhookEvent;
 		const data = { test: true, message: 'A test delivery from Honorboard: no action needed.' };
 		tx.insert(webhookDelivery)
-			.values({ webhookId: id, event, payload: { event, createdAt: new Date(now).toISOString(), data }, nextAttemptAt: now, createdAt: now })
+			.values({
+				webhookId: id,
+				event,
+				payload: { event, createdAt: new Date(now).toISOString(), data },
+				nextAttemptAt: now,
+				createdAt: now
+			})
 			.run();
 		audit(tx, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
 		return row;

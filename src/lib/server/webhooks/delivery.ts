@@ -6,7 +6,11 @@ import { statement } from '../db/statements';
 import type { Tx } from '../scoring/standings';
 import { systemClock, type Clock } from '../shared/clock';
 
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['sale.confirmed', 'badge.awarded', 'season.ended'];
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
+	'sale.confirmed',
+	'badge.awarded',
+	'season.ended'
+];
 /** Attempts before a delivery is marked failed: after 1 s, 5 s, 25 s, ~2 min, ~10 min. */
 export const MAX_ATTEMPTS = 6;
 
@@ -23,7 +27,13 @@ export function sign(secret: string, timestamp: number, body: string): string {
 	return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-export function verifySignature(secret: string, header: string, body: string, now: number, toleranceMs = 5 * 60_000): boolean {
+export function verifySignature(
+	secret: string,
+	header: string,
+	body: string,
+	now: number,
+	toleranceMs = 5 * 60_000
+): boolean {
 	const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
 	const timestamp = Number(parts.t);
 	if (!Number.isFinite(timestamp) || Math.abs(now - timestamp * 1000) > toleranceMs) return false;
@@ -33,14 +43,28 @@ export function verifySignature(secret: string, header: string, body: string, no
 }
 
 /** Queues an event for every active webhook that wants it, inside the event's transaction. */
-export function enqueueWebhooks(tx: Tx, event: WebhookEvent, data: Record<string, unknown>, now: number): void {
+export function enqueueWebhooks(
+	tx: Tx,
+	event: WebhookEvent,
+	data: Record<string, unknown>,
+	now: number
+): void {
 	// Every confirmed sale asks: a cached statement, since most installations have no webhook.
-	const hooks = (statement(tx, 'SELECT id, events FROM webhook WHERE active = 1').all() as { id: number; events: string }[]).filter((h) =>
-		(JSON.parse(h.events) as WebhookEvent[]).includes(event)
-	);
+	const hooks = (
+		statement(tx, 'SELECT id, events FROM webhook WHERE active = 1').all() as {
+			id: number;
+			events: string;
+		}[]
+	).filter((h) => (JSON.parse(h.events) as WebhookEvent[]).includes(event));
 	for (const hook of hooks) {
 		tx.insert(webhookDelivery)
-			.values({ webhookId: hook.id, event, payload: { event, createdAt: new Date(now).toISOString(), data }, nextAttemptAt: now, createdAt: now })
+			.values({
+				webhookId: hook.id,
+				event,
+				payload: { event, createdAt: new Date(now).toISOString(), data },
+				nextAttemptAt: now,
+				createdAt: now
+			})
 			.run();
 	}
 }
@@ -54,7 +78,10 @@ function backoff(attempts: number): number {
  * network error is retried with exponential backoff until MAX_ATTEMPTS. Returns how many were
  * attempted.
  */
-export async function deliverDueWebhooks(db: Db, options: { clock?: Clock; limit?: number; fetch?: typeof fetch } = {}): Promise<number> {
+export async function deliverDueWebhooks(
+	db: Db,
+	options: { clock?: Clock; limit?: number; fetch?: typeof fetch } = {}
+): Promise<number> {
 	const clock = options.clock ?? systemClock;
 	const send = options.fetch ?? fetch;
 	const due = db
@@ -94,7 +121,13 @@ export async function deliverDueWebhooks(db: Db, options: { clock?: Clock; limit
 			.set(
 				error == null
 					? { status: 'delivered', attempts, lastStatus: status, lastError: null, deliveredAt: now }
-					: { status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending', attempts, lastStatus: status, lastError: error.slice(0, 500), nextAttemptAt: now + backoff(attempts) }
+					: {
+							status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+							attempts,
+							lastStatus: status,
+							lastError: error.slice(0, 500),
+							nextAttemptAt: now + backoff(attempts)
+						}
 			)
 			.where(eq(webhookDelivery.id, delivery.id))
 			.run();

@@ -11,8 +11,10 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const seasons = dashboardSeasons(db);
 	const dashboard = loadDashboard(db, event.url.searchParams, systemClock);
-	if (!dashboard && event.url.searchParams.has('season')) error(404, { message: 'No such season.' });
+	if (!dashboard && event.url.searchParams.has('season'))
+		error(404, { message: 'No such season.' });
 	// The live board's snapshot seeds the socket subscription that keeps the page fresh.
-	const board = dashboard?.season.status === 'live' ? getLeaderboard(db, dashboard.season.id) : null;
+	const board =
+		dashboard?.season.status === 'live' ? getLeaderboard(db, dashboard.season.id) : null;
 	return { seasons, dashboard, board };
 };

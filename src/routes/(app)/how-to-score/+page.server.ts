@@ -23,7 +23,12 @@ export const load: PageServerLoad = async ({ parent }) => {
 		}));
 	return {
 		rules,
-		products: products.map((p) => ({ sku: p.sku, name: p.name, category: p.category, points: p.points })),
+		products: products.map((p) => ({
+			sku: p.sku,
+			name: p.name,
+			category: p.category,
+			points: p.points
+		})),
 		settings: {
 			requireConfirmation: season.requireConfirmation,
 			rankBy: season.rankBy,

@@ -11,10 +11,14 @@ export const load: PageServerLoad = (event) => {
 	const now = Date.now();
 	// The live season, else one that ended but still takes late confirmations.
 	const { season } = getReviewSeason(db, now);
-	const pending = season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
+	const pending =
+		season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
 	return {
 		overview: season ? seasonOverview(db, season.id) : null,
 		seasonName: season?.name ?? null,
-		ended: season?.status === 'ended' ? { finalAt: season.endsAt + season.graceDays * 86_400_000, pending } : null
+		ended:
+			season?.status === 'ended'
+				? { finalAt: season.endsAt + season.graceDays * 86_400_000, pending }
+				: null
 	};
 };

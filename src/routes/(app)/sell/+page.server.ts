@@ -11,11 +11,16 @@ import { saleFormSchema } from '$lib/server/api/schemas';
 import { gapToNext } from '$lib/contest/ranking';
 
 /** The live season the person sells into: the one they chose on the board, if they take part in it. */
-function sellingSeason(event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0], userId: number) {
+function sellingSeason(
+	event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0],
+	userId: number
+) {
 	const db = getDb();
 	const user = requireUser(event);
 	const { season } = chosenSeason(db, user, event.url, event.cookies);
-	return season && season.status === 'live' && getMembership(db, season.id, userId) ? season : getLiveSeasonFor(db, userId);
+	return season && season.status === 'live' && getMembership(db, season.id, userId)
+		? season
+		: getLiveSeasonFor(db, userId);
 }
 
 export const load: PageServerLoad = (event) => {
@@ -25,10 +30,19 @@ export const load: PageServerLoad = (event) => {
 	const products = season ? listProducts(db, season.id).filter((p) => p.active) : [];
 	const now = Date.now();
 	return {
-		products: products.map((p) => ({ sku: p.sku, name: p.name, category: p.category, points: p.points, price: p.price, active: p.active })),
+		products: products.map((p) => ({
+			sku: p.sku,
+			name: p.name,
+			category: p.category,
+			points: p.points,
+			price: p.price,
+			active: p.active
+		})),
 		// The same pure engine scores a preview in the browser; the server's result is what counts.
 		rules: season ? engineRules(db, season.id) : [],
-		context: season ? sellerDayContext(db, season.id, user.id, now, season.timeZone) : { timeZone: 'UTC' },
+		context: season
+			? sellerDayContext(db, season.id, user.id, now, season.timeZone)
+			: { timeZone: 'UTC' },
 		requireConfirmation: season?.requireConfirmation ?? false,
 		// One id per filled-in form: a double tap or a retried post registers the sale once.
 		requestId: crypto.randomUUID()

@@ -31,7 +31,10 @@ export const actions: Actions = {
 
 		const now = Date.now();
 		const ip = event.getClientAddress();
-		const wait = Math.max(loginLimits.account.retryAfter(email, now), loginLimits.ip.retryAfter(ip, now));
+		const wait = Math.max(
+			loginLimits.account.retryAfter(email, now),
+			loginLimits.ip.retryAfter(ip, now)
+		);
 		if (wait > 0) {
 			const minutes = Math.ceil(wait / 60_000);
 			return fail(429, {

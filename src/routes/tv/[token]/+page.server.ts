@@ -47,7 +47,9 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 	const badges: BadgeItem[] = recentAwards(db, season.id, 12).flatMap((a) => {
 		const who = names.get(`${a.subjectType}:${a.subjectId}`);
 		if (!who) return [];
-		return [{ key: `award:${a.id}`, emoji: a.badge.emoji, badge: a.badge.name, who, at: a.earnedAt }];
+		return [
+			{ key: `award:${a.id}`, emoji: a.badge.emoji, badge: a.badge.name, who, at: a.earnedAt }
+		];
 	});
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({

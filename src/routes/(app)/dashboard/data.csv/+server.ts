@@ -10,7 +10,9 @@ export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');
 	const dashboard = loadDashboard(getDb(), event.url.searchParams, systemClock);
 	if (!dashboard) error(404, { message: 'No such season.' });
-	const csv = Papa.unparse(dashboardCsvRows(dashboard), { columns: ['section', 'date', 'team', 'metric', 'value'] });
+	const csv = Papa.unparse(dashboardCsvRows(dashboard), {
+		columns: ['section', 'date', 'team', 'metric', 'value']
+	});
 	const name = `dashboard-season-${dashboard.season.id}-${dashboard.filters.from}-${dashboard.filters.to}.csv`;
 	return new Response(csv, {
 		headers: {

@@ -20,7 +20,10 @@ export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const q = event.url.searchParams;
-	const { action, page } = querySchema.parse({ action: q.get('action') ?? undefined, page: q.get('page') ?? 1 });
+	const { action, page } = querySchema.parse({
+		action: q.get('action') ?? undefined,
+		page: q.get('page') ?? 1
+	});
 	return {
 		action: action ?? null,
 		// Dates in the live season's zone, like the rest of the console (UTC when none is live).

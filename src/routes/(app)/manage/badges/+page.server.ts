@@ -28,7 +28,9 @@ export const load: PageServerLoad = (event) => {
 		badges,
 		levels: levels ? levelsToValues(levels) : null,
 		custom: levels?.custom ?? false,
-		saved: saved ? { name: saved.name, awarded: Number(event.url.searchParams.get('awarded') ?? 0) } : null
+		saved: saved
+			? { name: saved.name, awarded: Number(event.url.searchParams.get('awarded') ?? 0) }
+			: null
 	};
 };
 
@@ -47,13 +49,20 @@ export const actions = {
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
-			const { badge, awarded } = setBadgeActive(getDb(), season.id, Number(form.get('id')), active, { userId: user.id });
+			const { badge, awarded } = setBadgeActive(
+				getDb(),
+				season.id,
+				Number(form.get('id')),
+				active,
+				{ userId: user.id }
+			);
 			const message = active
 				? `“${badge.name}” is active again${awarded > 0 ? `: ${people(awarded)} received it just now` : ''}.`
 				: `“${badge.name}” is off: nobody new earns it. Badges already given stay.`;
 			return { kind: 'toggle' as const, message };
 		} catch (e) {
-			if (e instanceof BadgeAdminError) return fail(404, { kind: 'toggle' as const, message: e.message });
+			if (e instanceof BadgeAdminError)
+				return fail(404, { kind: 'toggle' as const, message: e.message });
 			throw e;
 		}
 	},
@@ -63,14 +72,22 @@ export const actions = {
 		const values = readLevelsValues(await event.request.formData());
 		const parsed = parseLevels(values);
 		if (!parsed.ok) {
-			return fail(400, { kind: 'levels' as const, values, errors: parsed.errors, message: 'Not saved: fix the highlighted fields.' });
+			return fail(400, {
+				kind: 'levels' as const,
+				values,
+				errors: parsed.errors,
+				message: 'Not saved: fix the highlighted fields.'
+			});
 		}
 		const { changed } = updateLevels(getDb(), season.id, parsed.levels, { userId: user.id });
 		return {
 			kind: 'levels' as const,
 			values: levelsToValues(parsed.levels),
 			errors: {},
-			message: changed.length === 0 ? 'Nothing to change: the levels and holidays were already like this.' : 'Levels and holidays saved.'
+			message:
+				changed.length === 0
+					? 'Nothing to change: the levels and holidays were already like this.'
+					: 'Levels and holidays saved.'
 		};
 	}
 } satisfies Actions;

@@ -4,7 +4,11 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { createAuditedDisplay, revokeDisplayById, seasonDisplays } from '$lib/server/displays/console';
+import {
+	createAuditedDisplay,
+	revokeDisplayById,
+	seasonDisplays
+} from '$lib/server/displays/console';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -32,7 +36,11 @@ export const actions: Actions = {
 		const values = { name: String(form.get('name') ?? '') };
 		const parsed = nameSchema.safeParse(values.name);
 		if (!parsed.success) {
-			return fail(400, { form: 'create' as const, message: parsed.error.issues[0].message, values });
+			return fail(400, {
+				form: 'create' as const,
+				message: parsed.error.issues[0].message,
+				values
+			});
 		}
 		const db = getDb();
 		const season = consoleSeason();
@@ -40,7 +48,13 @@ export const actions: Actions = {
 			const message = 'No season is live: a display shows a live season.';
 			return fail(409, { form: 'create' as const, message, values });
 		}
-		const { token } = createAuditedDisplay(db, season.id, parsed.data, { userId: user.id }, Date.now());
+		const { token } = createAuditedDisplay(
+			db,
+			season.id,
+			parsed.data,
+			{ userId: user.id },
+			Date.now()
+		);
 		return {
 			form: 'create' as const,
 			success: true as const,
@@ -53,13 +67,17 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const id = idSchema.safeParse(form.get('id'));
-		if (!id.success) return fail(400, { form: 'revoke' as const, message: 'Choose a display to revoke.' });
+		if (!id.success)
+			return fail(400, { form: 'revoke' as const, message: 'Choose a display to revoke.' });
 		const db = getDb();
 		const season = consoleSeason();
 		if (!season) return fail(409, { form: 'revoke' as const, message: 'No season is live.' });
 		const result = revokeDisplayById(db, season.id, id.data, { userId: user.id }, Date.now());
 		if (result.status === 'not_found') {
-			return fail(404, { form: 'revoke' as const, message: 'This display is not one of the live season.' });
+			return fail(404, {
+				form: 'revoke' as const,
+				message: 'This display is not one of the live season.'
+			});
 		}
 		return {
 			form: 'revoke' as const,

@@ -3,9 +3,17 @@ import { guessMapping } from './mapping';
 
 describe('guessMapping', () => {
 	it.each([
-		{ headers: ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice'], sku: 'sku', email: 'sellerEmail' },
+		{
+			headers: ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice'],
+			sku: 'sku',
+			email: 'sellerEmail'
+		},
 		{ headers: ['Order', 'Email', 'When', 'Item', 'Qty', 'Price'], sku: 'Item', email: 'Email' },
-		{ headers: ['ORDER ID', 'E-mail', 'Date', 'Product code', 'Units', 'Unit price'], sku: 'Product code', email: 'E-mail' },
+		{
+			headers: ['ORDER ID', 'E-mail', 'Date', 'Product code', 'Units', 'Unit price'],
+			sku: 'Product code',
+			email: 'E-mail'
+		},
 		{ headers: ['a', 'b'], sku: undefined, email: undefined }
 	])('maps $headers', ({ headers, sku, email }) => {
 		const mapping = guessMapping(headers);

@@ -1,7 +1,14 @@
 // Which CSV column feeds which import field: shared by the page (to preselect the mapping from
 // the header) and the form action (the same guess when a form comes without one).
 
-export const FIELDS = ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice'] as const;
+export const FIELDS = [
+	'externalId',
+	'sellerEmail',
+	'occurredAt',
+	'sku',
+	'quantity',
+	'unitPrice'
+] as const;
 export type Field = (typeof FIELDS)[number];
 
 export const FIELD_HELP: Record<Field, string> = {
@@ -17,9 +24,49 @@ const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '')
 
 // Header names seen in CRM and spreadsheet exports, normalized (lower case, letters and digits).
 const ALIASES: Record<Field, string[]> = {
-	externalId: ['externalid', 'id', 'order', 'orderid', 'orderno', 'ordernumber', 'saleid', 'sale', 'reference', 'ref', 'invoice', 'invoiceid', 'deal', 'dealid', 'transaction', 'transactionid'],
-	sellerEmail: ['selleremail', 'email', 'emailaddress', 'seller', 'rep', 'repemail', 'salesperson', 'salesrep', 'user', 'useremail'],
-	occurredAt: ['occurredat', 'date', 'datetime', 'when', 'time', 'timestamp', 'soldat', 'saledate', 'orderdate', 'occurred', 'createdat'],
+	externalId: [
+		'externalid',
+		'id',
+		'order',
+		'orderid',
+		'orderno',
+		'ordernumber',
+		'saleid',
+		'sale',
+		'reference',
+		'ref',
+		'invoice',
+		'invoiceid',
+		'deal',
+		'dealid',
+		'transaction',
+		'transactionid'
+	],
+	sellerEmail: [
+		'selleremail',
+		'email',
+		'emailaddress',
+		'seller',
+		'rep',
+		'repemail',
+		'salesperson',
+		'salesrep',
+		'user',
+		'useremail'
+	],
+	occurredAt: [
+		'occurredat',
+		'date',
+		'datetime',
+		'when',
+		'time',
+		'timestamp',
+		'soldat',
+		'saledate',
+		'orderdate',
+		'occurred',
+		'createdat'
+	],
 	sku: ['sku', 'item', 'itemcode', 'product', 'productcode', 'productsku', 'article', 'code'],
 	quantity: ['quantity', 'qty', 'units', 'count', 'pcs', 'pieces'],
 	unitPrice: ['unitprice', 'price', 'priceperunit', 'unitcost', 'priceeach', 'each']

@@ -23,15 +23,17 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const season = consoleSeason();
 	if (!season) return { season: null, products: [], categories: [] };
-	const products = listCatalogue(db, season.id).map(({ id, sku, name, category, points, price, active }) => ({
-		id,
-		sku,
-		name,
-		category,
-		points,
-		price,
-		active
-	}));
+	const products = listCatalogue(db, season.id).map(
+		({ id, sku, name, category, points, price, active }) => ({
+			id,
+			sku,
+			name,
+			category,
+			points,
+			price,
+			active
+		})
+	);
 	return {
 		season: { id: season.id, name: season.name },
 		products,
@@ -70,13 +72,19 @@ export const actions = {
 		if (!errors.sku && values.sku.trim() && skuTaken(getDb(), season.id, values.sku)) {
 			errors.sku = `SKU ${values.sku.trim()} is already in the catalogue`;
 		}
-		if (!parsed.ok || errors.sku) return fail(400, { kind: 'create' as const, id: null, values, errors });
+		if (!parsed.ok || errors.sku)
+			return fail(400, { kind: 'create' as const, id: null, values, errors });
 		try {
 			const row = createProduct(getDb(), season.id, parsed.input, { userId: user.id });
 			return { kind: 'create' as const, id: row.id, message: `Added ${row.name} (${row.sku}).` };
 		} catch (e) {
 			if (e instanceof CatalogueError && e.field) {
-				return fail(400, { kind: 'create' as const, id: null, values, errors: { [e.field]: e.message } as FieldErrors });
+				return fail(400, {
+					kind: 'create' as const,
+					id: null,
+					values,
+					errors: { [e.field]: e.message } as FieldErrors
+				});
 			}
 			throw e;
 		}
@@ -88,14 +96,20 @@ export const actions = {
 		const id = Number(form.get('id'));
 		const values = formValues(form);
 		const parsed = parseProductForm(form);
-		if (!parsed.ok) return fail(400, { kind: 'update' as const, id, values, errors: parsed.errors });
+		if (!parsed.ok)
+			return fail(400, { kind: 'update' as const, id, values, errors: parsed.errors });
 		try {
 			const { sku: _sku, ...changes } = parsed.input;
 			const row = updateProduct(getDb(), season.id, id, changes, { userId: user.id });
 			return { kind: 'update' as const, id, message: `Saved ${row.name}.` };
 		} catch (e) {
 			if (e instanceof CatalogueError) {
-				return fail(404, { kind: 'update' as const, id, values, errors: { name: e.message } as FieldErrors });
+				return fail(404, {
+					kind: 'update' as const,
+					id,
+					values,
+					errors: { name: e.message } as FieldErrors
+				});
 			}
 			throw e;
 		}
@@ -106,7 +120,9 @@ export const actions = {
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
-			const row = setProductActive(getDb(), season.id, Number(form.get('id')), active, { userId: user.id });
+			const row = setProductActive(getDb(), season.id, Number(form.get('id')), active, {
+				userId: user.id
+			});
 			return {
 				kind: 'toggle' as const,
 				id: row.id,
@@ -115,7 +131,8 @@ export const actions = {
 					: `${row.name} is off the sell page; its past sales keep their points.`
 			};
 		} catch (e) {
-			if (e instanceof CatalogueError) return fail(404, { kind: 'toggle' as const, id: null, message: e.message });
+			if (e instanceof CatalogueError)
+				return fail(404, { kind: 'toggle' as const, id: null, message: e.message });
 			throw e;
 		}
 	},
@@ -136,7 +153,8 @@ export const actions = {
 		}
 		if (text.trim() === '') return refuse('Choose a CSV file or paste its text');
 		const parsed = parseCatalogueCsv(text);
-		if (parsed.errors.length > 0) return fail(400, { kind: 'import' as const, pasted, errors: parsed.errors });
+		if (parsed.errors.length > 0)
+			return fail(400, { kind: 'import' as const, pasted, errors: parsed.errors });
 		const result = importCatalogue(getDb(), season.id, parsed.rows, { userId: user.id });
 		return { kind: 'import' as const, result, total: parsed.rows.length };
 	}

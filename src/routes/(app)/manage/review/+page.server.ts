@@ -46,7 +46,12 @@ export const load: PageServerLoad = (event) => {
 	const queue = reviewQueue(
 		db,
 		season.id,
-		{ teamId: filters.team, sellerId: filters.seller, sku: filters.product, olderThanDays: filters.age },
+		{
+			teamId: filters.team,
+			sellerId: filters.seller,
+			sku: filters.product,
+			olderThanDays: filters.age
+		},
 		now
 	);
 	return {
@@ -110,10 +115,18 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	const ids = [...new Set(parsed.data.ids)];
 	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));
 	const stranger = ids.find((id) => !known.has(id));
-	if (stranger) return fail(404, { message: `Sale #${stranger} is not a sale of a season open for review.`, values });
+	if (stranger)
+		return fail(404, {
+			message: `Sale #${stranger} is not a sale of a season open for review.`,
+			values
+		});
 
 	try {
-		const results = reviewSales(db, ids, { decision, actor: { userId: user.id }, reason: reason || null });
+		const results = reviewSales(db, ids, {
+			decision,
+			actor: { userId: user.id },
+			reason: reason || null
+		});
 		const changed = results.filter((r) => r.changed);
 		const unchanged = results.length - changed.length;
 		let message =

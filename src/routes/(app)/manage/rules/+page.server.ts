@@ -13,8 +13,16 @@ import {
 	ruleWindowText,
 	setRuleActive
 } from '$lib/server/rules/admin';
-import { getSeasonSettings, parseSettingsForm, updateSeasonSettings } from '$lib/server/seasons/settings';
-import { planRecalculation, recalculateSeason, type Recalculation } from '$lib/server/scoring/recalculate';
+import {
+	getSeasonSettings,
+	parseSettingsForm,
+	updateSeasonSettings
+} from '$lib/server/seasons/settings';
+import {
+	planRecalculation,
+	recalculateSeason,
+	type Recalculation
+} from '$lib/server/scoring/recalculate';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -72,9 +80,14 @@ export const actions = {
 		const active = form.get('active') === 'true';
 		try {
 			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
-			return { kind: 'toggle' as const, ok: true, message: `“${row.name}” is ${active ? 'on' : 'off'}.` };
+			return {
+				kind: 'toggle' as const,
+				ok: true,
+				message: `“${row.name}” is ${active ? 'on' : 'off'}.`
+			};
 		} catch (e) {
-			if (e instanceof RuleAdminError) return fail(404, { kind: 'toggle' as const, ok: false, message: e.message });
+			if (e instanceof RuleAdminError)
+				return fail(404, { kind: 'toggle' as const, ok: false, message: e.message });
 			throw e;
 		}
 	},
@@ -84,9 +97,14 @@ export const actions = {
 		const { id } = await ruleIdFrom(event);
 		try {
 			const row = deleteRule(getDb(), season.id, id, { userId: user.id });
-			return { kind: 'delete' as const, ok: true, message: `Deleted “${row.name}”. Points already given stay as they are.` };
+			return {
+				kind: 'delete' as const,
+				ok: true,
+				message: `Deleted “${row.name}”. Points already given stay as they are.`
+			};
 		} catch (e) {
-			if (e instanceof RuleAdminError) return fail(404, { kind: 'delete' as const, ok: false, message: e.message });
+			if (e instanceof RuleAdminError)
+				return fail(404, { kind: 'delete' as const, ok: false, message: e.message });
 			throw e;
 		}
 	},
@@ -109,11 +127,16 @@ export const actions = {
 			const message = 'Settings not saved: fix the highlighted field.';
 			return fail(400, { kind: 'settings' as const, errors: parsed.errors, message });
 		}
-		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.settings, { userId: user.id });
+		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.settings, {
+			userId: user.id
+		});
 		return {
 			kind: 'settings' as const,
 			errors: {},
-			message: changed.length === 0 ? 'Nothing to change: the settings were already like this.' : 'Settings saved.'
+			message:
+				changed.length === 0
+					? 'Nothing to change: the settings were already like this.'
+					: 'Settings saved.'
 		};
 	}
 } satisfies Actions;

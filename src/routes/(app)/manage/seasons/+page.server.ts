@@ -9,7 +9,12 @@ export const load: PageServerLoad = (event) => {
 		id: s.id,
 		name: s.name,
 		// The banner (a data URL) stays out of the list: the colours are enough here.
-		theme: { primary: s.theme.primary, accent: s.theme.accent, emoji: s.theme.emoji, tagline: s.theme.tagline },
+		theme: {
+			primary: s.theme.primary,
+			accent: s.theme.accent,
+			emoji: s.theme.emoji,
+			tagline: s.theme.tagline
+		},
 		status: s.status,
 		timeZone: s.timeZone,
 		startsAt: s.startsAt,

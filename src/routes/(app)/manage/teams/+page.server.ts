@@ -7,7 +7,16 @@ import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listConsoleSeasons } from '$lib/server/seasons/console';
 import { parseMembersCsv, type CsvError } from '$lib/server/teams/members-csv';
-import { addTeam, deleteTeam, moveMember, removeMember, teamSchema, teamsOverview, TeamsError, updateTeam } from '$lib/server/teams/commands';
+import {
+	addTeam,
+	deleteTeam,
+	moveMember,
+	removeMember,
+	teamSchema,
+	teamsOverview,
+	TeamsError,
+	updateTeam
+} from '$lib/server/teams/commands';
 import { importMembers, inviteMember, inviteSchema, type Outcome } from '$lib/server/teams/members';
 
 const MAX_FILE_BYTES = 512 * 1024;
@@ -27,7 +36,13 @@ export const load: PageServerLoad = (event) => {
 	return {
 		seasons: seasons.map((s) => ({ id: s.id, name: s.name, status: s.status })),
 		season: chosen
-			? { id: chosen.id, name: chosen.name, status: chosen.status, emoji: chosen.theme.emoji, open: chosen.status !== 'ended' && chosen.status !== 'archived' }
+			? {
+					id: chosen.id,
+					name: chosen.name,
+					status: chosen.status,
+					emoji: chosen.theme.emoji,
+					open: chosen.status !== 'ended' && chosen.status !== 'archived'
+				}
 			: null,
 		...(chosen ? teamsOverview(db, chosen.id) : { teams: [], members: [] })
 	};
@@ -53,7 +68,12 @@ const linkOf = (event: RequestEvent, o: Outcome) => ({
 
 function failure(form: string, e: unknown, extra: Record<string, unknown> = {}) {
 	if (e instanceof TeamsError) {
-		return fail(e.code === 'not_found' ? 404 : 409, { form, message: e.message, field: e.field ?? null, ...extra });
+		return fail(e.code === 'not_found' ? 404 : 409, {
+			form,
+			message: e.message,
+			field: e.field ?? null,
+			...extra
+		});
 	}
 	throw e;
 }
@@ -62,11 +82,21 @@ export const actions: Actions = {
 	addTeam: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const values = { name: text(form, 'name'), color: text(form, 'color'), emoji: text(form, 'emoji') };
+		const values = {
+			name: text(form, 'name'),
+			color: text(form, 'color'),
+			emoji: text(form, 'emoji')
+		};
 		const s = seasonFrom(form);
 		if (!s) return fail(404, { form: 'addTeam', message: 'Choose a season first.', values });
 		const parsed = teamSchema.safeParse(values);
-		if (!parsed.success) return fail(400, { form: 'addTeam', message: parsed.error.issues[0].message, field: parsed.error.issues[0].path[0], values });
+		if (!parsed.success)
+			return fail(400, {
+				form: 'addTeam',
+				message: parsed.error.issues[0].message,
+				field: parsed.error.issues[0].path[0],
+				values
+			});
 		try {
 			const row = addTeam(getDb(), s.id, parsed.data, { userId: user.id });
 			return { form: 'addTeam', ok: true, message: `Team ${row.emoji} ${row.name} added.` };
@@ -79,11 +109,22 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
-		const values = { name: text(form, 'name'), color: text(form, 'color'), emoji: text(form, 'emoji') };
+		const values = {
+			name: text(form, 'name'),
+			color: text(form, 'color'),
+			emoji: text(form, 'emoji')
+		};
 		const s = seasonFrom(form);
-		if (!s || !teamId.success) return fail(404, { form: 'updateTeam', message: 'This team no longer exists.', values });
+		if (!s || !teamId.success)
+			return fail(404, { form: 'updateTeam', message: 'This team no longer exists.', values });
 		const parsed = teamSchema.safeParse(values);
-		if (!parsed.success) return fail(400, { form: 'updateTeam', teamId: teamId.data, message: parsed.error.issues[0].message, values });
+		if (!parsed.success)
+			return fail(400, {
+				form: 'updateTeam',
+				teamId: teamId.data,
+				message: parsed.error.issues[0].message,
+				values
+			});
 		try {
 			const row = updateTeam(getDb(), s.id, teamId.data, parsed.data, { userId: user.id });
 			return { form: 'updateTeam', message: `Team ${row.name} saved.` };
@@ -97,7 +138,8 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
-		if (!s || !teamId.success) return fail(404, { form: 'deleteTeam', message: 'This team no longer exists.' });
+		if (!s || !teamId.success)
+			return fail(404, { form: 'deleteTeam', message: 'This team no longer exists.' });
 		try {
 			const row = deleteTeam(getDb(), s.id, teamId.data, { userId: user.id });
 			return { form: 'deleteTeam', message: `Team ${row.name} deleted.` };
@@ -112,12 +154,15 @@ export const actions: Actions = {
 		const userId = id.safeParse(form.get('userId'));
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
-		if (!s || !userId.success || !teamId.success) return fail(400, { form: 'moveMember', message: 'Choose a team to move them to.' });
+		if (!s || !userId.success || !teamId.success)
+			return fail(400, { form: 'moveMember', message: 'Choose a team to move them to.' });
 		try {
 			const result = moveMember(getDb(), s.id, userId.data, teamId.data, { userId: user.id });
 			return {
 				form: 'moveMember',
-				message: result.moved ? `Moved to ${result.team}. Points scored so far stay with the old team.` : `Already in ${result.team}.`
+				message: result.moved
+					? `Moved to ${result.team}. Points scored so far stay with the old team.`
+					: `Already in ${result.team}.`
 			};
 		} catch (e) {
 			return failure('moveMember', e);
@@ -129,7 +174,8 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const userId = id.safeParse(form.get('userId'));
 		const s = seasonFrom(form);
-		if (!s || !userId.success) return fail(404, { form: 'removeMember', message: 'This person is not in the season.' });
+		if (!s || !userId.success)
+			return fail(404, { form: 'removeMember', message: 'This person is not in the season.' });
 		try {
 			const removed = removeMember(getDb(), s.id, userId.data, { userId: user.id });
 			return { form: 'removeMember', message: `${removed.name} was removed from ${s.name}.` };
@@ -141,12 +187,21 @@ export const actions: Actions = {
 	invite: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const values = { name: text(form, 'name'), email: text(form, 'email'), teamId: text(form, 'teamId') };
+		const values = {
+			name: text(form, 'name'),
+			email: text(form, 'email'),
+			teamId: text(form, 'teamId')
+		};
 		const s = seasonFrom(form);
 		if (!s) return fail(404, { form: 'invite', message: 'Choose a season first.', values });
 		const parsed = inviteSchema.safeParse(values);
 		if (!parsed.success) {
-			return fail(400, { form: 'invite', message: parsed.error.issues[0].message, field: String(parsed.error.issues[0].path[0]), values });
+			return fail(400, {
+				form: 'invite',
+				message: parsed.error.issues[0].message,
+				field: String(parsed.error.issues[0].path[0]),
+				values
+			});
 		}
 		try {
 			const outcome = inviteMember(getDb(), s.id, parsed.data, { userId: user.id });
@@ -161,11 +216,24 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const s = seasonFrom(form);
 		const userId = id.safeParse(form.get('userId'));
-		const member = s && userId.success ? teamsOverview(getDb(), s.id).members.find((m) => m.userId === userId.data) : undefined;
-		if (!s || !member) return fail(404, { form: 'invite', message: 'This person is not in the season.' });
-		if (member.joined) return fail(409, { form: 'invite', message: `${member.name} has already set a password: they sign in as usual.` });
+		const member =
+			s && userId.success
+				? teamsOverview(getDb(), s.id).members.find((m) => m.userId === userId.data)
+				: undefined;
+		if (!s || !member)
+			return fail(404, { form: 'invite', message: 'This person is not in the season.' });
+		if (member.joined)
+			return fail(409, {
+				form: 'invite',
+				message: `${member.name} has already set a password: they sign in as usual.`
+			});
 		try {
-			const outcome = inviteMember(getDb(), s.id, { email: member.email, name: member.name, teamId: member.teamId }, { userId: user.id });
+			const outcome = inviteMember(
+				getDb(),
+				s.id,
+				{ email: member.email, name: member.name, teamId: member.teamId },
+				{ userId: user.id }
+			);
 			return { form: 'invite', outcome: linkOf(event, outcome) };
 		} catch (e) {
 			return failure('invite', e);
@@ -182,12 +250,16 @@ export const actions: Actions = {
 		let csv = pasted;
 		const file = form.get('file');
 		if (file instanceof File && file.size > 0) {
-			if (file.size > MAX_FILE_BYTES) return refuse([{ row: null, column: null, message: 'The file is larger than 512 KB' }]);
+			if (file.size > MAX_FILE_BYTES)
+				return refuse([{ row: null, column: null, message: 'The file is larger than 512 KB' }]);
 			csv = await file.text();
 		}
-		if (csv.trim() === '') return refuse([{ row: null, column: null, message: 'Choose a CSV file or paste its text' }]);
+		if (csv.trim() === '')
+			return refuse([{ row: null, column: null, message: 'Choose a CSV file or paste its text' }]);
 		const db = getDb();
-		const parsed = parseMembersCsv(csv, { teams: teamsOverview(db, s.id).teams.map((t) => t.name) });
+		const parsed = parseMembersCsv(csv, {
+			teams: teamsOverview(db, s.id).teams.map((t) => t.name)
+		});
 		if (parsed.errors.length > 0) return refuse(parsed.errors);
 		try {
 			const result = importMembers(db, s.id, parsed.rows, { userId: user.id });

@@ -22,11 +22,20 @@ const idSchema = z.coerce.number().int().positive();
 export const load: PageServerLoad = (event) => {
 	admin(event);
 	const db = getDb();
-	return { webhooks: listWebhooks(db), deliveries: listDeliveries(db, 50), events: [...WEBHOOK_EVENTS], now: Date.now() };
+	return {
+		webhooks: listWebhooks(db),
+		deliveries: listDeliveries(db, 50),
+		events: [...WEBHOOK_EVENTS],
+		now: Date.now()
+	};
 };
 
 /** Runs one change to an existing webhook; a vanished webhook is a 404 with its message. */
-async function change(event: RequestEvent, kind: 'toggle' | 'delete' | 'test', run: (id: number, form: FormData) => string) {
+async function change(
+	event: RequestEvent,
+	kind: 'toggle' | 'delete' | 'test',
+	run: (id: number, form: FormData) => string
+) {
 	admin(event);
 	const form = await event.request.formData();
 	const id = idSchema.safeParse(form.get('id'));
@@ -43,12 +52,20 @@ export const actions = {
 	create: async (event) => {
 		const user = admin(event);
 		const form = await event.request.formData();
-		const values = { url: String(form.get('url') ?? ''), events: form.getAll('events').map(String) };
+		const values = {
+			url: String(form.get('url') ?? ''),
+			events: form.getAll('events').map(String)
+		};
 		const parsed = webhookInput.safeParse(values);
 		if (!parsed.success) {
 			const errors: Record<string, string> = {};
 			for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
-			return fail(400, { kind: 'create' as const, message: 'Check the webhook and try again.', errors, values });
+			return fail(400, {
+				kind: 'create' as const,
+				message: 'Check the webhook and try again.',
+				errors,
+				values
+			});
 		}
 		const created = createWebhook(getDb(), parsed.data, { userId: user.id }, Date.now());
 		return { kind: 'create' as const, message: 'Webhook added.', created };
@@ -56,8 +73,16 @@ export const actions = {
 	toggle: (event) =>
 		change(event, 'toggle', (id, form) => {
 			const active = form.get('active') === 'true';
-			const row = setWebhookActive(getDb(), id, active, { userId: event.locals.user!.id }, Date.now());
-			return active ? `Events go to ${row.url} again.` : `${row.url} gets no events until it is enabled again.`;
+			const row = setWebhookActive(
+				getDb(),
+				id,
+				active,
+				{ userId: event.locals.user!.id },
+				Date.now()
+			);
+			return active
+				? `Events go to ${row.url} again.`
+				: `${row.url} gets no events until it is enabled again.`;
 		}),
 	delete: (event) =>
 		change(event, 'delete', (id) => {

@@ -10,6 +10,7 @@ export const load: PageServerLoad = async ({ params, parent }) => {
 	const db = getDb();
 	const s = season && Number.isInteger(id) && id > 0 ? getSeason(db, season.id) : undefined;
 	const profile = s && buildProfile(db, s, id, Date.now());
-	if (!s || !profile) error(404, { message: 'This person is not taking part in the current season.' });
+	if (!s || !profile)
+		error(404, { message: 'This person is not taking part in the current season.' });
 	return { profile, self: id === user.id, timeZone: s.timeZone, seasonName: s.name };
 };

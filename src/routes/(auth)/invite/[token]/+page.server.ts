@@ -19,7 +19,15 @@ function lookup(token: string) {
 			ok: true as const,
 			name: found.name,
 			email: found.email,
-			season: s ? { name: s.name, emoji: s.theme.emoji, primary: s.theme.primary, accent: s.theme.accent, tagline: s.theme.tagline } : null
+			season: s
+				? {
+						name: s.name,
+						emoji: s.theme.emoji,
+						primary: s.theme.primary,
+						accent: s.theme.accent,
+						tagline: s.theme.tagline
+					}
+				: null
 		};
 	} catch (e) {
 		if (e instanceof InviteError) return { ok: false as const, code: e.code, message: e.message };
@@ -27,19 +35,31 @@ function lookup(token: string) {
 	}
 }
 
-export const load: PageServerLoad = ({ params, locals }) => ({ invite: lookup(params.token), signedIn: !!locals.user });
+export const load: PageServerLoad = ({ params, locals }) => ({
+	invite: lookup(params.token),
+	signedIn: !!locals.user
+});
 
 const passwordSchema = z
 	.object({
-		password: z.string().min(8, 'Choose a password of at least 8 characters').max(256, 'That password is too long'),
+		password: z
+			.string()
+			.min(8, 'Choose a password of at least 8 characters')
+			.max(256, 'That password is too long'),
 		confirm: z.string()
 	})
-	.refine((v) => v.password === v.confirm, { message: 'The two passwords do not match', path: ['confirm'] });
+	.refine((v) => v.password === v.confirm, {
+		message: 'The two passwords do not match',
+		path: ['confirm']
+	});
 
 export const actions: Actions = {
 	default: async (event) => {
 		const form = await event.request.formData();
-		const parsed = passwordSchema.safeParse({ password: String(form.get('password') ?? ''), confirm: String(form.get('confirm') ?? '') });
+		const parsed = passwordSchema.safeParse({
+			password: String(form.get('password') ?? ''),
+			confirm: String(form.get('confirm') ?? '')
+		});
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
 			return fail(400, { message: issue.message, field: String(issue.path[0]) });
@@ -49,7 +69,11 @@ export const actions: Actions = {
 		try {
 			userId = await acceptInvite(db, event.params.token, parsed.data.password);
 		} catch (e) {
-			if (e instanceof InviteError) return fail(e.code === 'weak_password' ? 400 : 410, { message: e.message, field: e.code === 'weak_password' ? 'password' : null });
+			if (e instanceof InviteError)
+				return fail(e.code === 'weak_password' ? 400 : 410, {
+					message: e.message,
+					field: e.code === 'weak_password' ? 'password' : null
+				});
 			throw e;
 		}
 		const token = generateSessionToken();

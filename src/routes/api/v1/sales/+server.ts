@@ -24,7 +24,8 @@ export const POST = apiHandler(async ({ request }) => {
 			{ status: result.created ? 201 : 200 }
 		);
 	} catch (error) {
-		if (error instanceof SaleError) throw new ApiError(422, error.code, error.message, error.details);
+		if (error instanceof SaleError)
+			throw new ApiError(422, error.code, error.message, error.details);
 		throw error;
 	}
 });

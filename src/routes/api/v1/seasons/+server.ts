@@ -7,7 +7,9 @@ import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
 import { seasonJson } from '$lib/server/api/season-json';
 import { createSeason, newSeasonSchema } from '$lib/server/seasons/commands';
 
-const listQuery = z.object({ status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional() });
+const listQuery = z.object({
+	status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional()
+});
 
 export const GET = apiHandler(({ url }) => {
 	const { status } = parseQuery(url, listQuery);

@@ -11,7 +11,8 @@ import { markSeen } from '$lib/server/displays/tokens';
 export const POST: RequestHandler = ({ params }) => {
 	const db = getDb();
 	const check = checkDisplayToken(db, params.token);
-	if (!check.ok) return json({ status: check.reason }, { status: check.reason === 'revoked' ? 403 : 404 });
+	if (!check.ok)
+		return json({ status: check.reason }, { status: check.reason === 'revoked' ? 403 : 404 });
 	markSeen(db, check.display.id, Date.now());
 	return json({ status: 'active' }, { headers: { 'cache-control': 'no-store' } });
 };

@@ -10,7 +10,11 @@ export const GET: RequestHandler = (event) => {
 	const id = Number(event.params.id);
 	const found = Number.isInteger(id) && id > 0 ? hallOfFameSeason(getDb(), id) : null;
 	if (!found) error(404, { message: 'This season has no results yet.' });
-	const slug = found.season.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || `season-${id}`;
+	const slug =
+		found.season.name
+			.toLowerCase()
+			.replace(/[^a-z0-9]+/g, '-')
+			.replace(/^-|-$/g, '') || `season-${id}`;
 	return new Response(resultsCsv(found), {
 		headers: {
 			'Content-Type': 'text/csv; charset=utf-8',

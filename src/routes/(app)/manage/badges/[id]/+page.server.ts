@@ -21,4 +21,6 @@ export const load: PageServerLoad = (event) => {
 	return { ...badgeFormData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
 };
 
-export const actions = badgeFormActions((event) => badgeId(event.params.id ?? '')) satisfies Actions;
+export const actions = badgeFormActions((event) =>
+	badgeId(event.params.id ?? '')
+) satisfies Actions;

@@ -36,12 +36,20 @@ const adjustSchema = z.object({
 		.int('Points must be a whole number.')
 		.refine((n) => n !== 0, 'Points must not be 0: use a negative number to remove points.')
 		.refine((n) => Math.abs(n) <= 100_000, 'That is more than 100,000 points: check the number.'),
-	reason: z.string().trim().min(1, 'Give a reason: it is shown in the history and the audit log.').max(500, 'Keep the reason under 500 characters.')
+	reason: z
+		.string()
+		.trim()
+		.min(1, 'Give a reason: it is shown in the history and the audit log.')
+		.max(500, 'Keep the reason under 500 characters.')
 });
 
 const reverseSchema = z.object({
 	saleId: z.coerce.number().int().positive(),
-	reason: z.string().trim().min(1, 'Give a reason for reversing: the seller will see it.').max(500, 'Keep the reason under 500 characters.')
+	reason: z
+		.string()
+		.trim()
+		.min(1, 'Give a reason for reversing: the seller will see it.')
+		.max(500, 'Keep the reason under 500 characters.')
 });
 
 export const actions: Actions = {
@@ -49,16 +57,39 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
 		const form = await event.request.formData();
-		const values = { points: String(form.get('points') ?? ''), reason: String(form.get('reason') ?? '') };
-		const parsed = adjustSchema.safeParse({ points: values.points.trim() === '' ? undefined : values.points, reason: values.reason });
-		if (!parsed.success) return fail(400, { form: 'adjust' as const, message: parsed.error.issues[0].message, values });
+		const values = {
+			points: String(form.get('points') ?? ''),
+			reason: String(form.get('reason') ?? '')
+		};
+		const parsed = adjustSchema.safeParse({
+			points: values.points.trim() === '' ? undefined : values.points,
+			reason: values.reason
+		});
+		if (!parsed.success)
+			return fail(400, {
+				form: 'adjust' as const,
+				message: parsed.error.issues[0].message,
+				values
+			});
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return fail(409, { form: 'adjust' as const, message: 'No season is live.', values });
+		if (!season)
+			return fail(409, { form: 'adjust' as const, message: 'No season is live.', values });
 		try {
-			adjustPoints(db, { seasonId: season.id, userId, points: parsed.data.points, reason: parsed.data.reason, actor: { userId: user.id } });
+			adjustPoints(db, {
+				seasonId: season.id,
+				userId,
+				points: parsed.data.points,
+				reason: parsed.data.reason,
+				actor: { userId: user.id }
+			});
 		} catch (e) {
-			if (e instanceof AdjustmentError) return fail(e.code === 'not_a_member' ? 404 : 400, { form: 'adjust' as const, message: e.message, values });
+			if (e instanceof AdjustmentError)
+				return fail(e.code === 'not_a_member' ? 404 : 400, {
+					form: 'adjust' as const,
+					message: e.message,
+					values
+				});
 			throw e;
 		}
 		const n = parsed.data.points;
@@ -77,24 +108,49 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
 		const form = await event.request.formData();
-		const values = { saleId: String(form.get('saleId') ?? ''), reason: String(form.get('reason') ?? '') };
+		const values = {
+			saleId: String(form.get('saleId') ?? ''),
+			reason: String(form.get('reason') ?? '')
+		};
 		const parsed = reverseSchema.safeParse(values);
-		if (!parsed.success) return fail(400, { form: 'reverse' as const, message: parsed.error.issues[0].message, values });
+		if (!parsed.success)
+			return fail(400, {
+				form: 'reverse' as const,
+				message: parsed.error.issues[0].message,
+				values
+			});
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return fail(409, { form: 'reverse' as const, message: 'No season is live.', values });
+		if (!season)
+			return fail(409, { form: 'reverse' as const, message: 'No season is live.', values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
 		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);
-		if (!target) return fail(404, { form: 'reverse' as const, message: `Sale #${parsed.data.saleId} is not one of this person's sales.`, values });
+		if (!target)
+			return fail(404, {
+				form: 'reverse' as const,
+				message: `Sale #${parsed.data.saleId} is not one of this person's sales.`,
+				values
+			});
 		try {
-			const [result] = reviewSales(db, [target.id], { decision: 'reverse', actor: { userId: user.id }, reason: parsed.data.reason });
+			const [result] = reviewSales(db, [target.id], {
+				decision: 'reverse',
+				actor: { userId: user.id },
+				reason: parsed.data.reason
+			});
 			return {
 				form: 'reverse' as const,
 				success: true as const,
-				message: result.changed ? `Reversed sale #${target.id}` : `Sale #${target.id} was already reversed`
+				message: result.changed
+					? `Reversed sale #${target.id}`
+					: `Sale #${target.id} was already reversed`
 			};
 		} catch (e) {
-			if (e instanceof ReviewError) return fail(e.code === 'own_sale' ? 403 : 409, { form: 'reverse' as const, message: e.message, values });
+			if (e instanceof ReviewError)
+				return fail(e.code === 'own_sale' ? 403 : 409, {
+					form: 'reverse' as const,
+					message: e.message,
+					values
+				});
 			throw e;
 		}
 	}

@@ -12,7 +12,11 @@ export const GET: RequestHandler = (event) => {
 	const db = getDb();
 	const season = consoleSeason();
 	if (!season) error(404, { message: 'No season is live.' });
-	const slug = season.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'season';
+	const slug =
+		season.name
+			.toLowerCase()
+			.replace(/[^a-z0-9]+/g, '-')
+			.replace(/^-|-$/g, '') || 'season';
 	return new Response(catalogueToCsv(listCatalogue(db, season.id)), {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',

@@ -18,7 +18,11 @@ export const load: PageServerLoad = (event) => {
 	const season = consoleSeason();
 	const row = season && getRule(db, season.id, ruleId(event.params.id));
 	if (!season || !row) error(404, { message: 'This rule does not exist (any more).' });
-	return { ...ruleFormData(ruleToValues(row, season.timeZone)), ruleId: row.id, ruleName: row.name };
+	return {
+		...ruleFormData(ruleToValues(row, season.timeZone)),
+		ruleId: row.id,
+		ruleName: row.name
+	};
 };
 
 export const actions = ruleFormActions((event) => ruleId(event.params.id ?? '')) satisfies Actions;

@@ -4,7 +4,11 @@ import { getDb } from '$lib/server/db';
 import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { publishDraft } from '$lib/server/seasons/commands';
-import { announcementSchema, setAnnouncement, ANNOUNCEMENT_MAX } from '$lib/server/seasons/announcements';
+import {
+	announcementSchema,
+	setAnnouncement,
+	ANNOUNCEMENT_MAX
+} from '$lib/server/seasons/announcements';
 import {
 	bannerFromFile,
 	editable,
@@ -28,7 +32,12 @@ export const load: PageServerLoad = (event) => {
 			id: s.id,
 			name: s.name,
 			status: s.status,
-			theme: { primary: s.theme.primary, accent: s.theme.accent, emoji: s.theme.emoji, tagline: s.theme.tagline },
+			theme: {
+				primary: s.theme.primary,
+				accent: s.theme.accent,
+				emoji: s.theme.emoji,
+				tagline: s.theme.tagline
+			},
 			timeZone: s.timeZone,
 			startsAt: s.startsAt,
 			endsAt: s.endsAt,
@@ -48,7 +57,14 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-const RULE_KEYS = ['recurrence', 'every', 'target', 'tieRule', 'requireConfirmation', 'graceDays'] as const;
+const RULE_KEYS = [
+	'recurrence',
+	'every',
+	'target',
+	'tieRule',
+	'requireConfirmation',
+	'graceDays'
+] as const;
 const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
 
 export const actions: Actions = {
@@ -74,13 +90,29 @@ export const actions: Actions = {
 			else errors.banner = read.message;
 		}
 		if (!parsed.ok || Object.keys(errors).length > 0) {
-			return fail(400, { form: 'save' as const, values, errors, message: 'Nothing was saved: fix the highlighted fields.' });
+			return fail(400, {
+				form: 'save' as const,
+				values,
+				errors,
+				message: 'Nothing was saved: fix the highlighted fields.'
+			});
 		}
 		try {
-			const { changed } = updateConsoleSeason(getDb(), s.id, parsed.input, banner, { userId: user.id });
-			return { form: 'save' as const, message: changed.length === 0 ? 'Nothing to save: no setting changed.' : 'Settings saved.' };
+			const { changed } = updateConsoleSeason(getDb(), s.id, parsed.input, banner, {
+				userId: user.id
+			});
+			return {
+				form: 'save' as const,
+				message: changed.length === 0 ? 'Nothing to save: no setting changed.' : 'Settings saved.'
+			};
 		} catch (e) {
-			if (e instanceof SeasonConsoleError) return fail(404, { form: 'save' as const, values, errors: {} as SeasonErrors, message: e.message });
+			if (e instanceof SeasonConsoleError)
+				return fail(404, {
+					form: 'save' as const,
+					values,
+					errors: {} as SeasonErrors,
+					message: e.message
+				});
 			throw e;
 		}
 	},
@@ -88,11 +120,18 @@ export const actions: Actions = {
 	publish: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
-		if (s.status !== 'draft') return fail(409, { form: 'publish' as const, message: 'Only a draft can be published: this season already is.' });
+		if (s.status !== 'draft')
+			return fail(409, {
+				form: 'publish' as const,
+				message: 'Only a draft can be published: this season already is.'
+			});
 		const after = publishDraft(getDb(), s.id, { userId: user.id });
 		return {
 			form: 'publish' as const,
-			message: after.status === 'live' ? `${after.name} is live on every board.` : `${after.name} is scheduled: it goes live on its first day.`
+			message:
+				after.status === 'live'
+					? `${after.name} is live on every board.`
+					: `${after.name} is scheduled: it goes live on its first day.`
 		};
 	},
 
@@ -102,14 +141,26 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const text = String(form.get('announcement') ?? '');
 		const parsed = announcementSchema.safeParse(text);
-		if (!parsed.success) return fail(400, { form: 'announce' as const, text, message: parsed.error.issues[0].message });
+		if (!parsed.success)
+			return fail(400, {
+				form: 'announce' as const,
+				text,
+				message: parsed.error.issues[0].message
+			});
 		try {
 			setAnnouncement(getDb(), s.id, parsed.data, { userId: user.id });
 		} catch (e) {
-			if (e instanceof SeasonConsoleError) return fail(409, { form: 'announce' as const, text, message: e.message });
+			if (e instanceof SeasonConsoleError)
+				return fail(409, { form: 'announce' as const, text, message: e.message });
 			throw e;
 		}
-		return { form: 'announce' as const, message: s.status === 'live' ? 'Announcement posted: it is on every board now.' : 'Announcement saved: boards show it once the season is live.' };
+		return {
+			form: 'announce' as const,
+			message:
+				s.status === 'live'
+					? 'Announcement posted: it is on every board now.'
+					: 'Announcement saved: boards show it once the season is live.'
+		};
 	},
 
 	clearAnnouncement: async (event) => {
@@ -118,7 +169,8 @@ export const actions: Actions = {
 		try {
 			setAnnouncement(getDb(), s.id, null, { userId: user.id });
 		} catch (e) {
-			if (e instanceof SeasonConsoleError) return fail(409, { form: 'announce' as const, text: '', message: e.message });
+			if (e instanceof SeasonConsoleError)
+				return fail(409, { form: 'announce' as const, text: '', message: e.message });
 			throw e;
 		}
 		return { form: 'announce' as const, message: 'Announcement removed from the boards.' };

@@ -2,11 +2,21 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { bannerFromFile, createConsoleSeason, listConsoleSeasons, SeasonConsoleError } from '$lib/server/seasons/console';
+import {
+	bannerFromFile,
+	createConsoleSeason,
+	listConsoleSeasons,
+	SeasonConsoleError
+} from '$lib/server/seasons/console';
 import { nextSeasonName } from '$lib/server/seasons/clone';
 import { BUILT_IN_THEMES, findTheme } from '$lib/contest/themes';
 import { localDateKey } from '$lib/contest/calendar';
-import { blankSeasonValues, parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
+import {
+	blankSeasonValues,
+	parseSeasonValues,
+	readSeasonValues,
+	seasonValues
+} from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonSource } from '$lib/components/console/season-values';
 
 export const load: PageServerLoad = (event) => {
@@ -37,7 +47,15 @@ export const load: PageServerLoad = (event) => {
 	const clone = event.url.searchParams.get('clone');
 	const preset = cloneSources.find((s) => String(s.id) === clone);
 	return {
-		values: preset ? { ...values, ...preset.values, name: preset.suggestedName, startDate: values.startDate, endDate: values.endDate } : values,
+		values: preset
+			? {
+					...values,
+					...preset.values,
+					name: preset.suggestedName,
+					startDate: values.startDate,
+					endDate: values.endDate
+				}
+			: values,
 		source: (preset ? 'clone' : 'theme') as SeasonSource,
 		themeKey: preset ? '' : theme.key,
 		cloneFrom: preset ? String(preset.id) : '',
@@ -52,7 +70,8 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const values = readSeasonValues(form);
 		const sourceText = String(form.get('source') ?? 'scratch');
-		const source: SeasonSource = sourceText === 'theme' || sourceText === 'clone' ? sourceText : 'scratch';
+		const source: SeasonSource =
+			sourceText === 'theme' || sourceText === 'clone' ? sourceText : 'scratch';
 		const themeKey = String(form.get('themeKey') ?? '');
 		const cloneFrom = String(form.get('cloneFrom') ?? '');
 		const status = form.get('intent') === 'draft' ? 'draft' : 'scheduled';
@@ -68,10 +87,15 @@ export const actions: Actions = {
 			else errors.banner = read.message;
 		}
 		const cloneId = Number(cloneFrom);
-		if (source === 'clone' && !(Number.isInteger(cloneId) && cloneId > 0)) errors.cloneFrom = 'Choose the season to copy';
+		if (source === 'clone' && !(Number.isInteger(cloneId) && cloneId > 0))
+			errors.cloneFrom = 'Choose the season to copy';
 		if (!parsed.ok || Object.keys(errors).length > 0) {
 			const again = banner ? ' Choose the banner image again.' : '';
-			return fail(400, { ...echo, errors, message: `Nothing was saved: fix the highlighted fields.${again}` });
+			return fail(400, {
+				...echo,
+				errors,
+				message: `Nothing was saved: fix the highlighted fields.${again}`
+			});
 		}
 		let created;
 		try {
@@ -87,7 +111,12 @@ export const actions: Actions = {
 				{ userId: user.id }
 			);
 		} catch (e) {
-			if (e instanceof SeasonConsoleError) return fail(404, { ...echo, errors: { cloneFrom: e.message } as SeasonErrors, message: e.message });
+			if (e instanceof SeasonConsoleError)
+				return fail(404, {
+					...echo,
+					errors: { cloneFrom: e.message } as SeasonErrors,
+					message: e.message
+				});
 			throw e;
 		}
 		redirect(303, `/manage/seasons/${created.id}?created=1`);

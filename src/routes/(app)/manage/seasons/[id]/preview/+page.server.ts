@@ -14,7 +14,12 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const s = Number.isInteger(id) && id > 0 ? getSeason(db, id) : undefined;
 	if (!s) error(404, { message: 'There is no such season.' });
-	const teams = db.select({ id: team.id, name: team.name, emoji: team.emoji, color: team.color }).from(team).where(eq(team.seasonId, s.id)).orderBy(asc(team.id)).all();
+	const teams = db
+		.select({ id: team.id, name: team.name, emoji: team.emoji, color: team.color })
+		.from(team)
+		.where(eq(team.seasonId, s.id))
+		.orderBy(asc(team.id))
+		.all();
 	const people = db
 		.select({ id: user.id, name: user.displayName, teamId: seasonMember.teamId })
 		.from(seasonMember)
@@ -34,7 +39,9 @@ export const load: PageServerLoad = (event) => {
 			// The countdown as it will read on the first day (or as it reads now, once started).
 			endsAt: s.startsAt > now ? now + (s.endsAt - s.startsAt) : s.endsAt,
 			announcement: s.announcement,
-			prizes: (s.prizes ?? []).filter((p) => p.place != null).sort((a, b) => (a.place ?? 0) - (b.place ?? 0))
+			prizes: (s.prizes ?? [])
+				.filter((p) => p.place != null)
+				.sort((a, b) => (a.place ?? 0) - (b.place ?? 0))
 		},
 		...board
 	};

@@ -10,9 +10,18 @@ export const GET = apiHandler(({ params }) => {
 	const found = getSeason(db, parseId(params.id));
 	if (!found) throw new ApiError(404, 'not_found', `No season ${params.id}`);
 	if (found.status !== 'ended' && found.status !== 'archived') {
-		throw new ApiError(409, 'not_ended', `Season ${found.id} is ${found.status}: results are frozen when it ends`);
+		throw new ApiError(
+			409,
+			'not_ended',
+			`Season ${found.id} is ${found.status}: results are frozen when it ends`
+		);
 	}
-	const rows = db.select().from(seasonResult).where(eq(seasonResult.seasonId, found.id)).orderBy(asc(seasonResult.rank), asc(seasonResult.name)).all();
+	const rows = db
+		.select()
+		.from(seasonResult)
+		.where(eq(seasonResult.seasonId, found.id))
+		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
+		.all();
 	const entry = (r: (typeof rows)[number]) => ({
 		rank: r.rank,
 		id: r.subjectId,
