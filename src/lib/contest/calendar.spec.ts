@@ -3,6 +3,8 @@ import {
 	addDaysToKey,
 	areConsecutiveWorkingDates,
 	daysLeft,
+	graceEndsAt,
+	playedDays,
 	isWorkingDate,
 	isWorkingDay,
 	localDateKey,
@@ -782,4 +784,32 @@ describe('recurrences from the console', () => {
 	});
 
 	const weekdayOfMs = (ms: number) => new Date(localDateKey(ms, WARSAW) + 'T00:00:00Z').getUTCDay();
+});
+
+describe('playedDays', () => {
+	const s = {
+		startsAt: Date.UTC(2026, 8, 30, 22),
+		endsAt: Date.UTC(2026, 11, 31, 23),
+		timeZone: 'Europe/Warsaw'
+	};
+	it('runs from the first local day to today', () => {
+		expect(playedDays(s, Date.UTC(2026, 9, 3, 10))).toEqual([
+			'2026-10-01',
+			'2026-10-02',
+			'2026-10-03'
+		]);
+	});
+	it('stops at the last day once the season is over, and shows its first day before it starts', () => {
+		expect(playedDays(s, Date.UTC(2027, 5, 1)).at(-1)).toBe('2026-12-31');
+		expect(playedDays(s, Date.UTC(2026, 0, 1))).toEqual(['2026-10-01']);
+	});
+});
+
+describe('graceEndsAt', () => {
+	it('is the end plus the grace days', () => {
+		expect(graceEndsAt({ endsAt: Date.UTC(2026, 11, 31, 23), graceDays: 3 })).toBe(
+			Date.UTC(2027, 0, 3, 23)
+		);
+		expect(graceEndsAt({ endsAt: 1000, graceDays: 0 })).toBe(1000);
+	});
 });

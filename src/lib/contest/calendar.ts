@@ -148,6 +148,40 @@ export function daysLeft(now: number, season: ZonedSeason): number {
 	return daysBetweenKeys(from, lastDay) + 1;
 }
 
+/** The first and last local day of a season (its end is exclusive). */
+export function seasonDayBounds(season: ZonedSeason): { first: DateKey; last: DateKey } {
+	return {
+		first: localDateKey(season.startsAt, season.timeZone),
+		last: localDateKey(season.endsAt - 1, season.timeZone)
+	};
+}
+
+/** Every date key from `first` to `last`, inclusive. */
+export function dayList(first: DateKey, last: DateKey): DateKey[] {
+	const days: DateKey[] = [];
+	// Note: a season is weeks or months long; the cap only guards against a misconfigured one.
+	for (let key = first; key <= last && days.length < 800; key = addDaysToKey(key, 1))
+		days.push(key);
+	return days;
+}
+
+/** The season's local days from its first to today (or to its last day, once it has ended). */
+export function playedDays(season: ZonedSeason, now: number): DateKey[] {
+	const { first, last } = seasonDayBounds(season);
+	const today = localDateKey(Math.max(season.startsAt, now), season.timeZone);
+	return dayList(first, today < last ? today : last);
+}
+
+export const DAY_MS = 86_400_000;
+
+/**
+ * When an ended season's results become final: its end plus the grace days in which late
+ * confirmations still count. (The scheduler archives it then.)
+ */
+export function graceEndsAt(season: { endsAt: number; graceDays: number }): number {
+	return season.endsAt + season.graceDays * DAY_MS;
+}
+
 /** Quarterly is `{ every: 3, unit: 'month' }`. */
 export interface Recurrence {
 	every: number;

@@ -1,7 +1,6 @@
 // Formatting for the season console and the hall of fame. Dates are shown in the season's own
 // time zone, so that the server's render and every browser agree.
 
-const DAY = 24 * 60 * 60 * 1000;
 
 function parts(ms: number, timeZone: string) {
 	const f = new Intl.DateTimeFormat('en-GB', {
@@ -48,10 +47,6 @@ export function recurrenceLabel(
 	return `Repeats every ${every} ${unit}s`;
 }
 
-/** When an ended season's results become final: its end plus the grace days. */
-export function graceEnd(endsAt: number, graceDays: number): number {
-	return endsAt + graceDays * DAY;
-}
 
 export const STATUS_LABELS: Record<string, string> = {
 	draft: 'Draft',

@@ -1,7 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getDb } from '../db';
-import { apiHandler, ApiError } from './respond';
+import { apiHandler, invalidBody } from './respond';
+import { AppError } from '../shared/errors';
 import { reviewByExternalId, ReviewError, type Decision } from '../scoring/review';
 
 const reviewBodySchema = z.object({ reason: z.string().trim().max(500).optional() }).default({});
@@ -25,14 +26,12 @@ export function reviewEndpoint(decision: Decision) {
 				try {
 					body = JSON.parse(text);
 				} catch {
-					throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+					throw new AppError(400, 'invalid_json', 'The request body is not valid JSON');
 				}
 			}
 			const parsed = reviewBodySchema.safeParse(body);
 			if (!parsed.success) {
-				throw new ApiError(400, 'invalid_input', 'The request body is not valid', {
-					issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
-				});
+				throw invalidBody(parsed.error);
 			}
 			try {
 				const result = reviewByExternalId(getDb(), params.externalId!, {
@@ -43,7 +42,7 @@ export function reviewEndpoint(decision: Decision) {
 				return json({ sale: result.sale, changed: result.changed });
 			} catch (error) {
 				if (error instanceof ReviewError)
-					throw new ApiError(STATUS[error.code], error.code, error.message);
+					throw new AppError(STATUS[error.code], error.code, error.message);
 				throw error;
 			}
 		},

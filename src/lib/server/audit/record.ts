@@ -1,5 +1,5 @@
-import type { Tx } from '../scoring/standings';
 import { auditEvent } from '../db/schema';
+import type { Queryable } from '../db';
 
 /** Who did something: a signed-in user, an API token, or the system itself (both null). */
 export interface Actor {
@@ -10,7 +10,7 @@ export interface Actor {
 export const SYSTEM: Actor = {};
 
 export function audit(
-	tx: Tx,
+	tx: Queryable,
 	actor: Actor,
 	action: string,
 	subject: string,

@@ -3,11 +3,11 @@ import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, seasonResult, team } from '../db/schema';
 import { listPrizes } from '../seasons/prizes';
+import { graceEndsAt } from '../../contest/calendar';
 
 // Every ended season's frozen results, ranks as stored when it ended: provisional during the
 // grace period (late confirmations may still move them), final once archived.
 
-const DAY = 24 * 60 * 60 * 1000;
 const OVER = or(eq(season.status, 'ended'), eq(season.status, 'archived'));
 
 export interface ResultEntry {
@@ -25,7 +25,7 @@ export interface ResultEntry {
 
 /** Final once archived; `finalAt` is when the grace period ends (or ended). */
 function finality(s: { status: string; endsAt: number; graceDays: number }) {
-	return { final: s.status === 'archived', finalAt: s.endsAt + s.graceDays * DAY };
+	return { final: s.status === 'archived', finalAt: graceEndsAt(s) };
 }
 
 function entries(db: Queryable, seasonIds: number[]) {

@@ -3,35 +3,10 @@ import { openDatabase, type Db } from '../db';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
 import { recordSale } from '../scoring/sales';
 import { evaluateAwards } from '../badges/awards';
-import {
-	buildProfile,
-	cumulativePoints,
-	rankHistory,
-	seasonDays,
-	type PointEvent
-} from './profile';
+import { buildProfile, cumulativePoints, rankHistory, type PointEvent } from './profile';
 
 const H = 3_600_000;
 const day = (d: number, hour = 12) => Date.UTC(2026, 9, d, hour);
-
-describe('seasonDays', () => {
-	const s = {
-		startsAt: Date.UTC(2026, 8, 30, 22),
-		endsAt: Date.UTC(2026, 11, 31, 23),
-		timeZone: 'Europe/Warsaw'
-	};
-	it('runs from the first local day to today', () => {
-		expect(seasonDays(s, Date.UTC(2026, 9, 3, 10))).toEqual([
-			'2026-10-01',
-			'2026-10-02',
-			'2026-10-03'
-		]);
-	});
-	it('stops at the last day once the season is over, and shows its first day before it starts', () => {
-		expect(seasonDays(s, Date.UTC(2027, 5, 1)).at(-1)).toBe('2026-12-31');
-		expect(seasonDays(s, Date.UTC(2026, 0, 1))).toEqual(['2026-10-01']);
-	});
-});
 
 describe('charts from the ledger', () => {
 	const days = ['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'];

@@ -12,7 +12,7 @@ import { getLeaderboard } from './leaderboard';
 import { awardsOf, seasonBadges } from '../badges/awards';
 import { personHistory } from './person-history';
 import { rank } from '../../contest/ranking';
-import { addDaysToKey, localDateKey, localDayRange, type DateKey } from '../../contest/calendar';
+import { localDayRange, playedDays, type DateKey } from '../../contest/calendar';
 import { DEFAULT_TIERS, progress, type Tier } from '../../contest/tiers';
 import type { TieRule } from '../../contest/types';
 
@@ -26,20 +26,6 @@ export interface PointEvent {
 	points: number;
 	status: LedgerStatus;
 	at: number;
-}
-
-/** The season's local days from its first to today (or its last day, once it has ended). */
-export function seasonDays(
-	s: Pick<Season, 'startsAt' | 'endsAt' | 'timeZone'>,
-	now: number
-): DateKey[] {
-	const first = localDateKey(s.startsAt, s.timeZone);
-	const last = localDateKey(Math.max(s.startsAt, Math.min(now, s.endsAt - 1)), s.timeZone);
-	const days: DateKey[] = [];
-	// Note: a season is weeks or months long; the cap only guards against a misconfigured one.
-	for (let day = first; day <= last && days.length < 800; day = addDaysToKey(day, 1))
-		days.push(day);
-	return days;
 }
 
 /** The instant each local day ends (exclusive). */
@@ -168,7 +154,7 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 		.from(ledgerEntry)
 		.where(and(eq(ledgerEntry.seasonId, s.id), ne(ledgerEntry.status, 'void')))
 		.all();
-	const days = seasonDays(s, now);
+	const days = playedDays(s, now);
 	const cumulative = cumulativePoints(events, userId, days, s.timeZone);
 	const ranks = rankHistory(events, members, userId, days, {
 		timeZone: s.timeZone,

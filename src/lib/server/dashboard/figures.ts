@@ -4,7 +4,10 @@ import type { RankBy, SeasonStatus } from '../db/schema';
 import type { Clock } from '../shared/clock';
 import {
 	addDaysToKey,
+	dayList,
+	daysLeft,
 	localDateKey,
+	seasonDayBounds,
 	localDayRange,
 	weekRange,
 	type DateKey
@@ -74,21 +77,6 @@ export interface SeasonSpan {
 	timeZone: string;
 }
 
-/** First and last local day of a season (endsAt is exclusive). */
-export function seasonDays(s: SeasonSpan): { first: DateKey; last: DateKey } {
-	return {
-		first: localDateKey(s.startsAt, s.timeZone),
-		last: localDateKey(s.endsAt - 1, s.timeZone)
-	};
-}
-
-/** Every date key from `first` to `last`, inclusive. */
-export function dayList(first: DateKey, last: DateKey): DateKey[] {
-	const days: DateKey[] = [];
-	for (let key = first; key <= last; key = addDaysToKey(key, 1)) days.push(key);
-	return days;
-}
-
 const keyMs = (key: DateKey) => Date.parse(`${key}T00:00:00Z`);
 
 /** The inclusive local dates a filter covers, clipped to the season. */
@@ -97,7 +85,7 @@ export function resolvePeriod(
 	filters: DashboardFilters,
 	now: number
 ): { from: DateKey; to: DateKey } {
-	const { first, last } = seasonDays(s);
+	const { first, last } = seasonDayBounds(s);
 	// A season that is over (or not begun) is looked at from its last (or first) day.
 	const ref = Math.min(Math.max(now, s.startsAt), s.endsAt - 1);
 	const today = localDateKey(ref, s.timeZone);
@@ -116,14 +104,6 @@ export function resolvePeriod(
 	from = from < first ? first : from > last ? last : from;
 	to = to > last ? last : to < from ? from : to;
 	return { from, to };
-}
-
-/** Local days left in the season, today included; 0 once it has ended. */
-export function daysLeft(s: SeasonSpan, now: number): number {
-	if (now >= s.endsAt) return 0;
-	const { first, last } = seasonDays(s);
-	const today = now < s.startsAt ? first : localDateKey(now, s.timeZone);
-	return Math.round((keyMs(last) - keyMs(today)) / DAY) + 1;
 }
 
 /**
@@ -422,7 +402,7 @@ export function dashboardData(
 	);
 	const teamId =
 		filters.teamId !== null && teams.some((t) => t.id === filters.teamId) ? filters.teamId : null;
-	const { first, last } = seasonDays(s);
+	const { first, last } = seasonDayBounds(s);
 	const days = dayList(first, last);
 	const period = resolvePeriod(s, { ...filters, teamId }, now);
 	const fromIndex = days.indexOf(period.from);
@@ -517,7 +497,7 @@ export function dashboardData(
 			percentWithProvisional: s.target
 				? Math.round(((seasonTotals.confirmed + seasonTotals.provisional) / s.target) * 1000) / 10
 				: null,
-			daysLeft: daysLeft(s, now)
+			daysLeft: daysLeft(now, s)
 		},
 		race: { days: raceDays, teams: race },
 		progress,

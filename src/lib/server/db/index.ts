@@ -1,3 +1,15 @@
+// The database: one SQLite file, one connection (better-sqlite3 is synchronous, so one writer),
+// opened with the pragmas the app relies on and migrated on open.
+//
+// How SQL is written here (one rule, so that a reader always knows where to look):
+// - Queries live in the capability folders of src/lib/server, never in routes (ESLint refuses
+//   drizzle-orm and the schema in src/routes).
+// - Write them with Drizzle's query builder. Use a `sql` fragment only for what the builder cannot
+//   say (an expression, a window function), inside a builder query.
+// - Where a benchmark shows a statement on a hot path (the per-sale path of an import), prepare it
+//   once with Drizzle's `.prepare()` and `sql.placeholder()` (see prepared.ts) instead of building
+//   it again per call.
+// - Functions take `Queryable`: the database or a transaction on it, the same type for both.
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
 import {
 	ledgerEntry,
 	type LedgerKind,
@@ -6,7 +7,7 @@ import {
 	type LedgerBreakdown
 } from '../db/schema';
 import { statement } from '../db/statements';
-import { applyStandingDelta, bumpVersion, type Tx } from './standings';
+import { applyStandingDelta, bumpVersion } from './standings';
 
 export interface NewEntry {
 	seasonId: number;
@@ -32,7 +33,7 @@ function bucket(status: LedgerStatus, points: number) {
  * The one way points change: appends a ledger entry and moves the person's and the team's
  * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
  */
-export function appendEntry(tx: Tx, entry: NewEntry, now: number, salesDelta = 0): number {
+export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDelta = 0): number {
 	const row = statement(
 		tx,
 		`INSERT INTO ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, breakdown, reason, created_by_id, created_at)
@@ -61,7 +62,7 @@ export function appendEntry(tx: Tx, entry: NewEntry, now: number, salesDelta = 0
  * the standings following. Returns how many points moved.
  */
 export function changeSaleEntriesStatus(
-	tx: Tx,
+	tx: Queryable,
 	saleId: number,
 	from: LedgerStatus,
 	to: LedgerStatus,
@@ -90,7 +91,7 @@ export function changeSaleEntriesStatus(
 }
 
 /** Net points of a sale's entries per status. */
-export function saleNet(tx: Tx, saleId: number): { confirmed: number; provisional: number } {
+export function saleNet(tx: Queryable, saleId: number): { confirmed: number; provisional: number } {
 	const entries = tx.select().from(ledgerEntry).where(eq(ledgerEntry.saleId, saleId)).all();
 	return entries.reduce(
 		(sum, e) => {

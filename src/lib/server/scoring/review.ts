@@ -1,8 +1,9 @@
 import { and, eq, lt } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { sale, season, type Sale } from '../db/schema';
 import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
-import { bumpVersion, type Tx } from './standings';
+import { graceEndsAt } from '../../contest/calendar';
+import { bumpVersion } from './standings';
 import { audit, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -43,7 +44,7 @@ const FINAL_STATUS: Record<Decision, Sale['status']> = {
  * Nothing is deleted; the sale keeps who decided, when and why.
  */
 function decide(
-	tx: Tx,
+	tx: Queryable,
 	target: Sale,
 	decision: Decision,
 	actor: Actor,
@@ -63,7 +64,7 @@ function decide(
 		throw new ReviewError('reason_required', 'Give a reason: the seller will see it');
 	}
 	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
-	if (owner.status === 'archived' || now >= owner.endsAt + owner.graceDays * 24 * 60 * 60 * 1000) {
+	if (owner.status === 'archived' || now >= graceEndsAt(owner)) {
 		throw new ReviewError(
 			'season_final',
 			`The results of "${owner.name}" are final: its grace period is over`

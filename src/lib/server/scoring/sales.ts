@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import type { SaleSource, SaleStatus } from '../db/schema';
 import { statement } from '../db/statements';
 import { score, ScoringError } from '../../contest/scoring';
@@ -7,7 +7,7 @@ import type { Rule } from '../../contest/rules';
 import type { Season } from '../db/schema';
 import type { ActivityItem } from '../../realtime/events';
 import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
-import { bumpVersion, type Tx } from './standings';
+import { bumpVersion } from './standings';
 import { appendEntry } from './ledger';
 import { engineRules, sellerDayContext } from '../rules/engine';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
@@ -85,7 +85,7 @@ export class SaleLookups {
 		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
 	>();
 
-	seller(tx: Tx, seller: RecordSaleInput['seller']): Seller | undefined {
+	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
 		if (!this.sellers.has(key)) {
 			const columns = 'SELECT id, email, display_name AS displayName FROM user';
@@ -100,7 +100,7 @@ export class SaleLookups {
 	}
 
 	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
-	seasonOf(tx: Tx, userId: number, chosenSeasonId?: number) {
+	seasonOf(tx: Queryable, userId: number, chosenSeasonId?: number) {
 		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
 		let found = this.seasons.get(key);
 		if (!found) {
@@ -123,7 +123,7 @@ export class SaleLookups {
 			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
 	}
 
-	scoring(tx: Tx, seasonId: number) {
+	scoring(tx: Queryable, seasonId: number) {
 		let found = this.scorings.get(seasonId);
 		if (!found) {
 			const products = listProducts(tx, seasonId);
@@ -154,7 +154,7 @@ export type RecordedInTx = RecordedSale & { activity?: ActivityItem };
  * record many sales per transaction and publish once. Publishes nothing itself.
  */
 export function recordSaleInTx(
-	tx: Tx,
+	tx: Queryable,
 	input: RecordSaleInput,
 	now: number,
 	lookups: SaleLookups = new SaleLookups()

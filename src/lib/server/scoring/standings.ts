@@ -1,8 +1,6 @@
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import type { SubjectType } from '../db/schema';
 import { statement } from '../db/statements';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface StandingDelta {
 	confirmed: number;
@@ -12,7 +10,7 @@ export interface StandingDelta {
 
 /** Adds a ledger change to a subject's running totals; call inside the ledger's transaction. */
 export function applyStandingDelta(
-	tx: Tx,
+	tx: Queryable,
 	seasonId: number,
 	subjectType: SubjectType,
 	subjectId: number,
@@ -45,12 +43,10 @@ export function applyStandingDelta(
 }
 
 /** Bumps the season's leaderboard version; returns the new one. */
-export function bumpVersion(tx: Tx, seasonId: number): number {
+export function bumpVersion(tx: Queryable, seasonId: number): number {
 	const row = statement(
 		tx,
 		'UPDATE season SET version = version + 1 WHERE id = ? RETURNING version'
 	).get(seasonId) as { version: number } | undefined;
 	return row!.version;
 }
-
-export type { Tx };

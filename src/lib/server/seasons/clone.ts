@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
 import { TZDate } from '@date-fns/tz';
 import { remapBadgePrizes } from './prizes';
 import { badge, product, rule, season, seasonMember, team, type Season } from '../db/schema';
 import { nextSeason, type Recurrence } from '../../contest/calendar';
-import type { Tx } from '../scoring/standings';
 
 /** "Q4 Summit Challenge" repeats as "Q1 Summit Challenge"; other names get the start month. */
 export function nextSeasonName(name: string, startsAt: number, timeZone: string): string {
@@ -29,7 +29,7 @@ export interface CloneOptions {
  * A fresh season with the same theme, settings, catalogue, rules, badges, teams and members,
  * and no scores. Rule windows move with the season. Used by recurrences and by "clone".
  */
-export function cloneSeason(tx: Tx, source: Season, options: CloneOptions): Season {
+export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions): Season {
 	const dates =
 		options.startsAt != null && options.endsAt != null
 			? { startsAt: options.startsAt, endsAt: options.endsAt }

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { product, season, seasonMember, team } from '../db/schema';
 import type { CatalogueItem } from '../../contest/types';
+import { DAY_MS } from '../../contest/calendar';
 
 export function getSeason(db: Queryable, id: number) {
 	return db.select().from(season).where(eq(season.id, id)).get();
@@ -17,7 +18,8 @@ export function getCurrentSeason(db: Queryable) {
 		.get();
 }
 
-const DAY = 24 * 60 * 60 * 1000;
+/** graceEndsAt as SQL, for queries that pick seasons by it. */
+export const graceEndSql = sql<number>`(${season.endsAt} + ${season.graceDays} * ${DAY_MS})`;
 
 /**
  * The seasons whose sales a manager may still confirm or reject: the live ones and the ended
@@ -32,11 +34,7 @@ export function listReviewableSeasons(db: Queryable, now: number) {
 		.where(
 			or(
 				eq(season.status, 'live'),
-				and(
-					eq(season.status, 'ended'),
-					isNull(season.finalizedAt),
-					gt(sql`${season.endsAt} + ${season.graceDays} * ${DAY}`, now)
-				)
+				and(eq(season.status, 'ended'), isNull(season.finalizedAt), gt(graceEndSql, now))
 			)
 		)
 		.orderBy(sql`${season.status} = 'live' desc`, desc(season.endsAt), desc(season.id))

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import {
 	award,
 	badge,
@@ -13,13 +13,12 @@ import {
 import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
+import { graceEndSql } from './queries';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
-import type { Tx } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { systemClock, type Clock } from '../shared/clock';
 
-const DAY = 24 * 60 * 60 * 1000;
 const LEASE = 'scheduler';
 
 export interface SchedulerOptions {
@@ -49,7 +48,7 @@ export function acquireLease(db: Db, holder: string, now: number, leaseMs: numbe
 
 /** Records a transition once; false when it was done before (by this or another process). */
 function transition(
-	tx: Tx,
+	tx: Queryable,
 	s: Season,
 	from: SeasonStatus,
 	to: SeasonStatus,
@@ -73,7 +72,7 @@ function transition(
 }
 
 /** Freezes the current standings as the season's results (ranks as displayed). */
-export function freezeResults(tx: Tx, seasonId: number, now: number): void {
+export function freezeResults(tx: Queryable, seasonId: number, now: number): void {
 	const board = getLeaderboard(tx, seasonId)!;
 	tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId)).run();
 	const rows = [
@@ -119,7 +118,7 @@ const END_BADGES = [
 ];
 
 /** Champion, podium and best-team awards from the frozen results, each given once. */
-function awardEndOfSeason(tx: Tx, s: Season, now: number): BadgeEvent[] {
+function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 	const existing = seasonBadges(tx, s.id);
 	const results = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, s.id)).all();
 	const events: BadgeEvent[] = [];
@@ -198,7 +197,7 @@ function stepOnce(db: Db, now: number): Step | null {
 				.where(
 					sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now})
 						or (${season.status} = 'live' and ${season.endsAt} <= ${now})
-						or (${season.status} = 'ended' and ${season.endsAt} + ${season.graceDays} * ${DAY} <= ${now})`
+						or (${season.status} = 'ended' and ${graceEndSql} <= ${now})`
 				)
 				.orderBy(season.endsAt, season.id)
 				.limit(1)

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '$lib/server/db';
+import type { Db, Queryable } from '$lib/server/db';
 import {
 	invite,
 	ledgerEntry,
@@ -12,7 +12,7 @@ import {
 	user
 } from '$lib/server/db/schema';
 import { audit, type Actor } from '$lib/server/audit/record';
-import { bumpVersion, type Tx } from '$lib/server/scoring/standings';
+import { bumpVersion } from '$lib/server/scoring/standings';
 import { notifyLeaderboard } from '$lib/server/realtime/publish';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 
@@ -47,7 +47,7 @@ export const teamSchema = z.object({
 export type TeamInput = z.infer<typeof teamSchema>;
 
 /** The season, if its teams can still change (not after it ended: results are frozen). */
-export function openSeason(tx: Tx | Db, seasonId: number) {
+export function openSeason(tx: Queryable | Db, seasonId: number) {
 	const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
 	if (!s) throw new TeamsError('not_found', 'This season no longer exists');
 	if (s.status === 'ended' || s.status === 'archived')
@@ -96,7 +96,7 @@ export function teamsOverview(db: Db, seasonId: number) {
 	return { teams, members };
 }
 
-function changed<T>(db: Db, seasonId: number, run: (tx: Tx) => T): T {
+function changed<T>(db: Db, seasonId: number, run: (tx: Queryable) => T): T {
 	const result = db.transaction(
 		(tx) => {
 			const out = run(tx);
@@ -109,7 +109,7 @@ function changed<T>(db: Db, seasonId: number, run: (tx: Tx) => T): T {
 	return result;
 }
 
-function uniqueName(tx: Tx, seasonId: number, name: string, except?: number) {
+function uniqueName(tx: Queryable, seasonId: number, name: string, except?: number) {
 	const clash = tx
 		.select({ id: team.id })
 		.from(team)

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '$lib/server/db';
+import type { Db, Queryable } from '$lib/server/db';
 import { seasonMember, team, user } from '$lib/server/db/schema';
 import { audit, type Actor } from '$lib/server/audit/record';
 import { createInvite, InviteError } from '$lib/server/people/invites';
 import { normalizeEmail } from '$lib/server/people/users';
-import { bumpVersion, type Tx } from '$lib/server/scoring/standings';
+import { bumpVersion } from '$lib/server/scoring/standings';
 import { notifyLeaderboard } from '$lib/server/realtime/publish';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 import type { CsvError, MemberRow } from '$lib/server/teams/members-csv';
@@ -48,7 +48,7 @@ type Plan =
 	  };
 
 /** What adding this person would do, or why it cannot (they are in another team). */
-function plan(tx: Tx, seasonId: number, person: Person): Plan {
+function plan(tx: Queryable, seasonId: number, person: Person): Plan {
 	const email = normalizeEmail(person.email);
 	const account = tx.select().from(user).where(eq(user.email, email)).get();
 	const membership = account
@@ -71,7 +71,7 @@ function plan(tx: Tx, seasonId: number, person: Person): Plan {
 
 function apply(
 	db: Db,
-	tx: Tx,
+	tx: Queryable,
 	seasonId: number,
 	person: Person,
 	teamName: string,
@@ -106,7 +106,11 @@ function apply(
 }
 
 /** Runs `run` in one transaction; boards hear about it when someone joined a team. */
-function finish<T>(db: Db, seasonId: number, run: (tx: Tx) => { value: T; joined: boolean }): T {
+function finish<T>(
+	db: Db,
+	seasonId: number,
+	run: (tx: Queryable) => { value: T; joined: boolean }
+): T {
 	const result = db.transaction(
 		(tx) => {
 			openSeason(tx, seasonId);

@@ -1,9 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, lte } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
 import { statement } from '../db/statements';
-import type { Tx } from '../scoring/standings';
 import { systemClock, type Clock } from '../shared/clock';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
@@ -44,7 +43,7 @@ export function verifySignature(
 
 /** Queues an event for every active webhook that wants it, inside the event's transaction. */
 export function enqueueWebhooks(
-	tx: Tx,
+	tx: Queryable,
 	event: WebhookEvent,
 	data: Record<string, unknown>,
 	now: number

@@ -1,3 +1,4 @@
+import { graceEndsAt } from '$lib/contest/calendar';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -16,9 +17,6 @@ export const load: PageServerLoad = (event) => {
 	return {
 		overview: season ? seasonOverview(db, season.id) : null,
 		seasonName: season?.name ?? null,
-		ended:
-			season?.status === 'ended'
-				? { finalAt: season.endsAt + season.graceDays * 86_400_000, pending }
-				: null
+		ended: season?.status === 'ended' ? { finalAt: graceEndsAt(season), pending } : null
 	};
 };

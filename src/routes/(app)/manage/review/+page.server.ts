@@ -1,5 +1,6 @@
 import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
+import { graceEndsAt } from '$lib/contest/calendar';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -61,7 +62,7 @@ export const load: PageServerLoad = (event) => {
 			timeZone: season.timeZone,
 			status: season.status,
 			endsAt: season.endsAt,
-			graceDays: season.graceDays,
+			finalAt: graceEndsAt(season),
 			requireConfirmation: season.requireConfirmation,
 			autoConfirmDays: season.autoConfirmDays
 		},

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { apiHandler, ApiError, parseJson } from '$lib/server/api/respond';
+import { apiHandler, parseJson } from '$lib/server/api/respond';
+import { AppError } from '$lib/server/shared/errors';
 import { createSaleSchema } from '$lib/server/api/schemas';
 import { recordSale, SaleError } from '$lib/server/scoring/sales';
 
@@ -25,7 +26,7 @@ export const POST = apiHandler(async ({ request }) => {
 		);
 	} catch (error) {
 		if (error instanceof SaleError)
-			throw new ApiError(422, error.code, error.message, error.details);
+			throw new AppError(422, error.code, error.message, { details: error.details });
 		throw error;
 	}
 });

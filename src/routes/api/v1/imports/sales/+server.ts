@@ -1,7 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
-import { apiHandler, ApiError, parseQuery } from '$lib/server/api/respond';
+import { apiHandler, parseQuery } from '$lib/server/api/respond';
+import { AppError } from '$lib/server/shared/errors';
 import { importSales } from '$lib/server/imports/sales';
 
 const query = z.object({
@@ -15,10 +16,10 @@ export const POST = apiHandler(
 		const { dryRun, details } = parseQuery(url, query);
 		const type = request.headers.get('content-type') ?? '';
 		if (!/^text\/(csv|plain)\b/i.test(type)) {
-			throw new ApiError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
+			throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
 		}
 		const text = await request.text();
-		if (!text.trim()) throw new ApiError(400, 'empty_file', 'The CSV body is empty');
+		if (!text.trim()) throw new AppError(400, 'empty_file', 'The CSV body is empty');
 		const report = await importSales(getDb(), text, {
 			dryRun: dryRun === '1' || dryRun === 'true',
 			actor: { tokenId: principal.tokenId }

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { apiHandler, ApiError, parseId, parseQuery } from '$lib/server/api/respond';
+import { apiHandler, parseId, parseQuery } from '$lib/server/api/respond';
+import { AppError } from '$lib/server/shared/errors';
 import { leaderboardQuerySchema } from '$lib/server/api/schemas';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
 import { getSeason } from '$lib/server/seasons/queries';
@@ -11,7 +12,7 @@ export const GET = apiHandler(({ params, url }) => {
 	const db = getDb();
 	// Drafts are hidden everywhere (the socket refuses them too) until they are published.
 	const board = getSeason(db, seasonId)?.status === 'draft' ? null : getLeaderboard(db, seasonId);
-	if (!board) throw new ApiError(404, 'not_found', `No season ${seasonId}`);
+	if (!board) throw new AppError(404, 'not_found', `No season ${seasonId}`);
 	const rows = scope === 'team' ? board.teams : board.individual;
 	return json({ seasonId, version: board.version, scope, entries: rows.slice(0, limit) });
 });

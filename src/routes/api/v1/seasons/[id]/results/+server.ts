@@ -2,15 +2,16 @@ import { json } from '@sveltejs/kit';
 import { asc, eq } from 'drizzle-orm';
 import { getDb } from '$lib/server/db';
 import { seasonResult } from '$lib/server/db/schema';
-import { apiHandler, ApiError, parseId } from '$lib/server/api/respond';
+import { apiHandler, parseId } from '$lib/server/api/respond';
+import { AppError } from '$lib/server/shared/errors';
 import { getSeason } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params }) => {
 	const db = getDb();
 	const found = getSeason(db, parseId(params.id));
-	if (!found) throw new ApiError(404, 'not_found', `No season ${params.id}`);
+	if (!found) throw new AppError(404, 'not_found', `No season ${params.id}`);
 	if (found.status !== 'ended' && found.status !== 'archived') {
-		throw new ApiError(
+		throw new AppError(
 			409,
 			'not_ended',
 			`Season ${found.id} is ${found.status}: results are frozen when it ends`

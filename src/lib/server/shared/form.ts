@@ -1,0 +1,67 @@
+import { fail, type ActionFailure } from '@sveltejs/kit';
+import type { z } from 'zod';
+import { AppError } from './errors';
+
+// Every form action refuses with the same payload, so every page reads `form` the same way:
+// which action failed (pages with several forms show the message beside the right one), a
+// sentence for the top of the form, one message per field, and what was sent, to show it again.
+
+export interface FormFailure<V = unknown> {
+	action: string;
+	message: string;
+	errors: Record<string, string>;
+	values?: V;
+}
+
+export function refuse<V>(
+	status: number,
+	action: string,
+	message: string,
+	extra: { errors?: Record<string, string>; values?: V } = {}
+): ActionFailure<FormFailure<V>> {
+	return fail(status, { action, message, errors: extra.errors ?? {}, values: extra.values });
+}
+
+/** An AppError as the form's failure; anything else is rethrown (a bug answers 500). */
+export function refuseError<V>(error: unknown, action: string, values?: V) {
+	if (!(error instanceof AppError)) throw error;
+	const errors = error.field ? { [error.field]: error.message } : {};
+	return refuse(error.status, action, error.message, { errors, values });
+}
+
+/** Zod's issues as one message per field (the first for each), keyed by the field's path. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+	const errors: Record<string, string> = {};
+	for (const issue of error.issues) {
+		const key = issue.path.map(String).join('.') || '_';
+		errors[key] ??= issue.message;
+	}
+	return errors;
+}
+
+export type Parsed<T, V> =
+	{ ok: true; data: T } | { ok: false; failure: ActionFailure<FormFailure<V>> };
+
+/**
+ * Checks a form's values against the entity's schema. On failure the payload names every bad
+ * field; its message is the first field's, so a screen reader hears what to fix first.
+ */
+export function parseForm<S extends z.ZodType, V>(
+	schema: S,
+	input: unknown,
+	action: string,
+	values?: V
+): Parsed<z.infer<S>, V> {
+	const parsed = schema.safeParse(input);
+	if (parsed.success) return { ok: true, data: parsed.data };
+	const errors = fieldErrors(parsed.error);
+	const message = Object.values(errors)[0] ?? 'Check the form';
+	return { ok: false, failure: refuse(400, action, message, { errors, values }) };
+}
+
+/** A FormData's text fields as strings ('' when missing), for schemas and for showing again. */
+export function formText<K extends string>(form: FormData, keys: readonly K[]): Record<K, string> {
+	const values = {} as Record<K, string>;
+	for (const key of keys) values[key] = String(form.get(key) ?? '');
+	return values;
+}
