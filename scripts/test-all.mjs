@@ -1,5 +1,6 @@
-// `npm test`: builds the app, runs every Vitest project (unit + integration) and the Playwright
-// browser tests against the production build, then prints one closing line with the totals.
+// `npm test`: checks formatting, lint and types (server.ts, scripts/ and bench/ included), builds
+// the app, runs every Vitest project (unit + integration) and the Playwright browser tests against
+// the production build, then prints one closing line with the totals.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -27,6 +28,9 @@ function readJson(path) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 let failedSteps = 0;
+// A style or type error fails the run, but the tests still run so that one run shows everything.
+failedSteps += run('lint (prettier --check, eslint)', 'npm', ['run', 'lint']) === 0 ? 0 : 1;
+failedSteps += run('type check (svelte-check)', 'npm', ['run', 'check']) === 0 ? 0 : 1;
 if (run('build', 'npm', ['run', 'build']) !== 0) {
 	console.log('\ntests: 0 passed, 1 failed (the build failed)');
 	process.exit(1);

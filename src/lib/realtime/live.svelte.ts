@@ -4,10 +4,11 @@ import type {
 	BadgeEvent,
 	SeasonEvent,
 	ClientToServerEvents,
-	LeaderboardEntry,
 	LeaderboardSnapshot,
 	ServerToClientEvents
 } from './events';
+import { changedRows, NO_CHANGES } from './changes';
+import { Listeners } from './listeners';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -46,13 +47,13 @@ export class LiveSeason {
 	/** Set when the server refused the connection for good (e.g. a revoked display). */
 	refused = $state<string | null>(null);
 	/** Rows whose points changed in the last update ('user:ID', 'team:ID'), for a highlight. */
-	changed = $state<Set<string>>(new Set());
+	changed = $state<Set<string>>(NO_CHANGES);
 
 	private socket: ClientSocket | undefined;
-	private onActivity = new Set<(item: ActivityItem) => void>();
-	private onBadge = new Set<(event: BadgeEvent) => void>();
-	private onSeason = new Set<(event: SeasonEvent) => void>();
-	private onSnapshot = new Set<(before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void>();
+	private onActivity = new Listeners<[item: ActivityItem]>();
+	private onBadge = new Listeners<[event: BadgeEvent]>();
+	private onSeason = new Listeners<[event: SeasonEvent]>();
+	private onSnapshot = new Listeners<[before: LeaderboardSnapshot, after: LeaderboardSnapshot]>();
 
 	constructor(
 		private readonly seasonId: number,
@@ -80,13 +81,13 @@ export class LiveSeason {
 			if (item.seasonId !== this.seasonId) return;
 			if (this.activity.some((known) => known.id === item.id)) return;
 			this.activity = [item, ...this.activity].slice(0, FEED_SIZE);
-			for (const listener of this.onActivity) listener(item);
+			this.onActivity.emit(item);
 		};
 		const badge = (event: BadgeEvent) => {
-			if (event.seasonId === this.seasonId) for (const listener of this.onBadge) listener(event);
+			if (event.seasonId === this.seasonId) this.onBadge.emit(event);
 		};
 		const seasonChanged = (event: SeasonEvent) => {
-			if (event.seasonId === this.seasonId) for (const listener of this.onSeason) listener(event);
+			if (event.seasonId === this.seasonId) this.onSeason.emit(event);
 		};
 		const disconnect = (reason: string) => {
 			this.connected = false;
@@ -123,46 +124,32 @@ export class LiveSeason {
 
 	/** Calls `listener` for each new activity item; returns an unsubscribe function. */
 	subscribe(listener: (item: ActivityItem) => void): () => void {
-		this.onActivity.add(listener);
-		return () => this.onActivity.delete(listener);
+		return this.onActivity.add(listener);
 	}
 
 	/** Calls `listener` for each badge awarded in this season. */
 	subscribeBadges(listener: (event: BadgeEvent) => void): () => void {
-		this.onBadge.add(listener);
-		return () => this.onBadge.delete(listener);
+		return this.onBadge.add(listener);
 	}
 
 	/** Calls `listener` when the season's status changes (e.g. it ended). */
 	subscribeSeason(listener: (event: SeasonEvent) => void): () => void {
-		this.onSeason.add(listener);
-		return () => this.onSeason.delete(listener);
+		return this.onSeason.add(listener);
 	}
 
 	/** Calls `listener` with the previous and the new snapshot after each accepted update. */
 	subscribeSnapshots(
 		listener: (before: LeaderboardSnapshot, after: LeaderboardSnapshot) => void
 	): () => void {
-		this.onSnapshot.add(listener);
-		return () => this.onSnapshot.delete(listener);
+		return this.onSnapshot.add(listener);
 	}
 
 	private apply(snapshot: LeaderboardSnapshot): void {
 		if (snapshot.version < this.snapshot.version) return;
-		const changed = new Set<string>();
-		const total = (e: LeaderboardEntry) => e.points + e.provisionalPoints;
-		const diff = (kind: string, before: LeaderboardEntry[], after: LeaderboardEntry[]) => {
-			const old = new Map(before.map((e) => [e.id, total(e)]));
-			for (const entry of after) {
-				const previous = old.get(entry.id);
-				if (previous !== undefined && previous !== total(entry)) changed.add(`${kind}:${entry.id}`);
-			}
-		};
-		diff('user', this.snapshot.individual, snapshot.individual);
-		diff('team', this.snapshot.teams, snapshot.teams);
 		const before = this.snapshot;
+		const changed = changedRows(before, snapshot);
 		this.snapshot = snapshot;
 		if (changed.size > 0) this.changed = changed;
-		for (const listener of this.onSnapshot) listener(before, snapshot);
+		this.onSnapshot.emit(before, snapshot);
 	}
 }
