@@ -5,25 +5,30 @@ import { AppError } from './errors';
 // Every form action refuses with the same payload, so every page reads `form` the same way:
 // which action failed (pages with several forms show the message beside the right one), a
 // sentence for the top of the form, one message per field, and what was sent, to show it again.
+// `action` keeps its literal type, so a page narrows `form` by testing `form?.action === 'x'`.
 
-export interface FormFailure<V = unknown> {
-	action: string;
+export interface FormFailure<A extends string = string, V = undefined> {
+	action: A;
 	message: string;
 	errors: Record<string, string>;
 	values?: V;
 }
 
-export function refuse<V>(
+export function refuse<A extends string, V = undefined>(
 	status: number,
-	action: string,
+	action: A,
 	message: string,
 	extra: { errors?: Record<string, string>; values?: V } = {}
-): ActionFailure<FormFailure<V>> {
+): ActionFailure<FormFailure<A, V>> {
 	return fail(status, { action, message, errors: extra.errors ?? {}, values: extra.values });
 }
 
 /** An AppError as the form's failure; anything else is rethrown (a bug answers 500). */
-export function refuseError<V>(error: unknown, action: string, values?: V) {
+export function refuseError<A extends string, V = undefined>(
+	error: unknown,
+	action: A,
+	values?: V
+) {
 	if (!(error instanceof AppError)) throw error;
 	const errors = error.field ? { [error.field]: error.message } : {};
 	return refuse(error.status, action, error.message, { errors, values });
@@ -39,19 +44,19 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 	return errors;
 }
 
-export type Parsed<T, V> =
-	{ ok: true; data: T } | { ok: false; failure: ActionFailure<FormFailure<V>> };
+export type Parsed<T, A extends string, V> =
+	{ ok: true; data: T } | { ok: false; failure: ActionFailure<FormFailure<A, V>> };
 
 /**
  * Checks a form's values against the entity's schema. On failure the payload names every bad
  * field; its message is the first field's, so a screen reader hears what to fix first.
  */
-export function parseForm<S extends z.ZodType, V>(
+export function parseForm<S extends z.ZodType, A extends string, V = undefined>(
 	schema: S,
 	input: unknown,
-	action: string,
+	action: A,
 	values?: V
-): Parsed<z.infer<S>, V> {
+): Parsed<z.infer<S>, A, V> {
 	const parsed = schema.safeParse(input);
 	if (parsed.success) return { ok: true, data: parsed.data };
 	const errors = fieldErrors(parsed.error);
