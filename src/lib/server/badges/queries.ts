@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { award, badge, type Badge } from '../db/schema';
 import { notFound } from '../shared/errors';
 import { seasonBadges } from './awards';
-import type { CriterionKind } from './badge-form';
+import type { CriterionKind } from './criteria';
 import { describeCriterion } from '../../contest/badges';
 
 // Reading a season's badges for the console.

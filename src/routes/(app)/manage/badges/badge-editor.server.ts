@@ -5,12 +5,12 @@ import { listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createBadge, updateBadge, type BadgeSaved } from '$lib/server/badges/commands';
 import {
-	CRITERIA,
 	emptyBadgeValues,
 	parseBadge,
 	readBadgeForm,
 	type BadgeValues
 } from '$lib/server/badges/badge-form';
+import { CRITERIA } from '$lib/server/badges/criteria';
 import { refuse, refuseError } from '$lib/server/shared/form';
 
 // The new and edit pages share one form and its save action. `editing` names the badge being
