@@ -9,7 +9,8 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { evaluateAwards } from '../../src/lib/server/badges/awards';
-import { createBadge, type BadgeDraft } from '../../src/lib/server/badges/admin';
+import { createBadge } from '../../src/lib/server/badges/commands';
+import type { BadgeDraft } from '../../src/lib/server/badges/badge-form';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 
 const DAY = 24 * 60 * 60 * 1000;

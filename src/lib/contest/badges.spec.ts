@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	currentStreak,
+	describeCriterion,
 	evaluate,
 	type BadgeContext,
 	type BadgeCriterion,
@@ -472,4 +473,21 @@ describe('most_improved_week', () => {
 		const facts = twoWeeks({ 1: [10, 40] });
 		expect(awards(criterion, user(1), facts, ctx(LATER)).map(([key]) => key)).toEqual(['2026-W11']);
 	});
+});
+
+describe('describeCriterion', () => {
+	it.each<{ criterion: BadgeCriterion; text: string }>([
+		{ criterion: { kind: 'first_sale' }, text: 'First sale of the season' },
+		{ criterion: { kind: 'sales_count', count: 1 }, text: '1 sale' },
+		{ criterion: { kind: 'sales_count', count: 5, category: 'Phones' }, text: '5 sales in Phones' },
+		{ criterion: { kind: 'revenue_at_least', amount: 1_000_000 }, text: '€10,000 in sales' },
+		{ criterion: { kind: 'top_k_week', k: 1 }, text: 'Best of a week' },
+		{ criterion: { kind: 'top_k_week', k: 3 }, text: 'Top 3 of a week' },
+		{
+			criterion: { kind: 'team_target', target: 250_000, metric: 'amount' },
+			text: 'Team reaches €2,500 in sales'
+		},
+		{ criterion: { kind: 'team_target', target: 5000 }, text: 'Team reaches 5,000 points' },
+		{ criterion: { kind: 'season_place', maxRank: 1 }, text: 'Finishes the season first' }
+	])('$text', ({ criterion, text }) => expect(describeCriterion(criterion)).toBe(text));
 });

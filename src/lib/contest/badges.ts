@@ -49,6 +49,9 @@ export type BadgeCriterion =
 	/** End of season: the team ranked first; from the frozen results. */
 	| { kind: 'season_best_team' };
 
+/** Limits of a badge's texts, in characters (the console form and its check share them). */
+export const BADGE_LIMITS = { name: 60, description: 200, emoji: 16 } as const;
+
 export type BadgeSubject = { kind: 'user'; id: number } | { kind: 'team'; id: number };
 
 export interface BadgeContext {
@@ -306,4 +309,47 @@ function mostImproved(week: WeekTotals): Set<number> {
 		}
 	}
 	return winners;
+}
+
+const euros = new Intl.NumberFormat('en', {
+	style: 'currency',
+	currency: 'EUR',
+	maximumFractionDigits: 2,
+	minimumFractionDigits: 0
+});
+const money = (cents: number) => euros.format(cents / 100);
+const count = (n: number) => n.toLocaleString('en');
+
+/** What earns the badge, in words: "5 sales in Phones", "Top 3 of a week". */
+export function describeCriterion(criterion: BadgeCriterion): string {
+	switch (criterion.kind) {
+		case 'first_sale':
+			return 'First sale of the season';
+		case 'sales_count':
+			return `${count(criterion.count)} sale${criterion.count === 1 ? '' : 's'}${criterion.category ? ` in ${criterion.category}` : ''}`;
+		case 'points_at_least':
+			return `${count(criterion.points)} points in the season`;
+		case 'revenue_at_least':
+			return `${money(criterion.amount)} in sales`;
+		case 'streak':
+			return `A sale on ${criterion.days} working days in a row`;
+		case 'cross_sells':
+			return `${count(criterion.count)} cross-sell${criterion.count === 1 ? '' : 's'}`;
+		case 'top_k_week':
+			return criterion.k === 1 ? 'Best of a week' : `Top ${criterion.k} of a week`;
+		case 'record_sale':
+			return 'The biggest single sale of the season so far';
+		case 'most_improved_week':
+			return 'Biggest jump in points over the week before';
+		case 'team_target':
+			return criterion.metric === 'amount'
+				? `Team reaches ${money(criterion.target)} in sales`
+				: `Team reaches ${count(criterion.target)} points`;
+		case 'season_place':
+			return criterion.maxRank === 1
+				? 'Finishes the season first'
+				: `Finishes the season in the top ${criterion.maxRank}`;
+		case 'season_best_team':
+			return 'The team that wins the season';
+	}
 }

@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
-import { describeRule, localDateWindow, type Rule } from './rules';
+import { describeRule, localDateWindow, ruleStatus, ruleWindowText, type Rule } from './rules';
 import type { CatalogueItem } from './types';
 
 const HOUR = 3_600_000;
@@ -184,4 +184,33 @@ describe('describeRule', () => {
 	])('$text', ({ rule: r, text, timeZone, currency }) => {
 		expect(describeRule(r, timeZone ?? TZ, { catalogue, currency })).toBe(text);
 	});
+});
+
+describe('ruleStatus', () => {
+	const now = 1000;
+	it.each([
+		{ row: { active: false, startsAt: null, endsAt: null }, status: 'off' },
+		{ row: { active: true, startsAt: null, endsAt: null }, status: 'active' },
+		{ row: { active: true, startsAt: 1001, endsAt: null }, status: 'scheduled' },
+		{ row: { active: true, startsAt: 0, endsAt: 1000 }, status: 'over' },
+		{ row: { active: true, startsAt: 1000, endsAt: 1001 }, status: 'active' }
+	])('$status', ({ row, status }) => expect(ruleStatus(row, now)).toBe(status));
+});
+
+describe('ruleWindowText', () => {
+	// Warsaw midnights (CET, UTC+1) of 1, 15 and 16 November 2026 and 1 January 2027.
+	const nov1 = Date.UTC(2026, 9, 31, 23);
+	const nov16 = Date.UTC(2026, 10, 15, 23);
+	const nov2 = Date.UTC(2026, 10, 1, 23);
+	const jan2 = Date.UTC(2027, 0, 1, 23);
+	it.each([
+		{ startsAt: null, endsAt: null, text: 'Whole season' },
+		{ startsAt: nov1, endsAt: null, text: 'From 1 Nov 2026' },
+		{ startsAt: null, endsAt: nov16, text: 'Until 15 Nov 2026' },
+		{ startsAt: nov1, endsAt: nov2, text: 'On 1 Nov 2026' },
+		{ startsAt: nov1, endsAt: nov16, text: '1 Nov – 15 Nov 2026' },
+		{ startsAt: nov1, endsAt: jan2, text: '1 Nov 2026 – 1 Jan 2027' }
+	])('$text', ({ startsAt, endsAt, text }) =>
+		expect(ruleWindowText({ startsAt, endsAt }, TZ)).toBe(text)
+	);
 });

@@ -21,6 +21,9 @@ export type RuleEffect =
 	/** Points for the seller's first sale of the local day, when it has a matching line. */
 	| { kind: 'first_sale_bonus'; points: number };
 
+/** Longest rule name, in characters (the console form and its check share it). */
+export const RULE_NAME_MAX = 80;
+
 /** A season-scoped scoring rule or campaign. */
 export interface Rule {
 	/** Unique within the season; also the deterministic tie-breaker between rules. */
@@ -235,4 +238,32 @@ function formatWindow(startsAt: number | null, endsAt: number | null, timeZone: 
 		return `${format(start, 'd MMMM')} – ${format(last, 'd MMMM')}`;
 	}
 	return `${format(start, 'd')}–${format(last, 'd MMMM')}`;
+}
+
+export type RuleStatus = 'active' | 'scheduled' | 'over' | 'off';
+
+/** Where a rule stands at `now`, as the console lists it. */
+export function ruleStatus(
+	rule: Pick<Rule, 'active' | 'startsAt' | 'endsAt'>,
+	now: number
+): RuleStatus {
+	if (!rule.active) return 'off';
+	if (rule.startsAt != null && now < rule.startsAt) return 'scheduled';
+	if (rule.endsAt != null && now >= rule.endsAt) return 'over';
+	return 'active';
+}
+
+/** A rule's dates as a manager reads them: "1 Nov – 15 Nov 2026", "From 1 Nov 2026", … */
+export function ruleWindowText(rule: Pick<Rule, 'startsAt' | 'endsAt'>, timeZone: string): string {
+	const day = (ms: number, pattern = 'd MMM yyyy') => format(new TZDate(ms, timeZone), pattern);
+	const { startsAt, endsAt } = rule;
+	if (startsAt == null && endsAt == null) return 'Whole season';
+	// endsAt is exclusive: the last day that counts is the one before it.
+	if (startsAt == null) return `Until ${day(endsAt! - 1)}`;
+	if (endsAt == null) return `From ${day(startsAt)}`;
+	const first = day(startsAt);
+	const last = day(endsAt - 1);
+	if (first === last) return `On ${first}`;
+	const sameYear = first.slice(-4) === last.slice(-4);
+	return `${sameYear ? day(startsAt, 'd MMM') : first} – ${last}`;
 }

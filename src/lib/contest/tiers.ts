@@ -7,6 +7,10 @@ export interface Tier {
 }
 
 /** Thresholds sized for seasons of a few weeks at tens of points per sale. */
+/** The most levels a season can have, and the longest level name. */
+export const MAX_TIERS = 12;
+export const TIER_NAME_MAX = 30;
+
 export const DEFAULT_TIERS: readonly Tier[] = [
 	{ name: 'Bronze', minPoints: 0, emoji: '🥉' },
 	{ name: 'Silver', minPoints: 500, emoji: '🥈' },

@@ -1,5 +1,5 @@
 import { localDateWindow, type Rule, type RuleEffect, type RuleTarget } from '$lib/contest/rules';
-import type { RuleValues } from '$lib/server/rules/admin';
+import type { RuleValues } from '$lib/server/rules/rule-form';
 
 // Client side of the rule form: the choices it offers and a lenient reading of what is typed,
 // for the live "in plain words" sentence. The server's parseRule stays the judge.

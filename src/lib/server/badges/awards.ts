@@ -30,7 +30,7 @@ export function seasonBadges(db: Queryable, seasonId: number): Badge[] {
 }
 
 /** The season's counted sales as the badge criteria see them. */
-export function seasonFacts(db: Queryable, seasonId: number): SaleFact[] {
+function seasonFacts(db: Queryable, seasonId: number): SaleFact[] {
 	const sales = db
 		.select()
 		.from(sale)

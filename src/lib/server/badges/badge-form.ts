@@ -1,71 +1,306 @@
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { listProducts } from '$lib/server/seasons/queries';
-import { consoleSeason } from '$lib/server/seasons/choice';
-import {
-	BadgeAdminError,
-	CRITERIA,
-	createBadge,
-	emptyBadgeValues,
-	parseBadge,
-	readBadgeValues,
-	updateBadge,
-	type BadgeErrors,
-	type BadgeValues
-} from '$lib/server/badges/admin';
+import { z } from 'zod';
+import type { Badge } from '../db/schema';
+import { formText } from '../shared/form';
+import { centsToPrice, priceToCents } from '../catalogue/products';
+import { BADGE_LIMITS, describeCriterion, type BadgeCriterion } from '../../contest/badges';
+import { CRITERIA, type CriterionKind } from './criteria';
 
-// The new and edit pages share one form and its save action. `editing` names the badge being
-// edited (read after the role check); none for a new one.
+// The badge form: what a manager types (strings, so that a refused form comes back as it was
+// sent), the criteria it offers, how a stored badge fills it, and how it is checked.
 
-function currentSeason() {
-	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live, so there are no badges to manage.' });
-	return season;
+const KINDS = CRITERIA.map((c) => c.kind) as [CriterionKind, ...CriterionKind[]];
+
+/** The badge form as typed: strings, so that a refused form comes back as it was sent. */
+export interface BadgeValues {
+	name: string;
+	emoji: string;
+	description: string;
+	bonus: string;
+	kind: string;
+	count: string;
+	category: string;
+	minPoints: string;
+	amount: string;
+	days: string;
+	k: string;
+	target: string;
+	metric: string;
+	maxRank: string;
+	active: boolean;
 }
 
-function categoriesOf(seasonId: number): string[] {
-	return [...new Set(listProducts(getDb(), seasonId).map((p) => p.category))].sort();
+export type BadgeErrors = Partial<Record<keyof BadgeValues, string>>;
+
+export interface BadgeDraft {
+	name: string;
+	emoji: string;
+	description: string;
+	points: number;
+	criterion: BadgeCriterion;
+	active: boolean;
 }
 
-export function badgeFormData(values?: BadgeValues) {
-	const season = currentSeason();
+export function emptyBadgeValues(): BadgeValues {
 	return {
-		season: { id: season.id, name: season.name },
-		criteria: CRITERIA,
-		categories: categoriesOf(season.id),
-		values: values ?? emptyBadgeValues()
+		name: '',
+		emoji: '🏅',
+		description: '',
+		bonus: '',
+		kind: 'sales_count',
+		count: '5',
+		category: '',
+		minPoints: '1000',
+		amount: '10000',
+		days: '3',
+		k: '3',
+		target: '5000',
+		metric: 'points',
+		maxRank: '3',
+		active: true
 	};
 }
 
-export function badgeFormActions(editing?: (event: RequestEvent) => number) {
+const TEXT_KEYS = [
+	'name',
+	'emoji',
+	'description',
+	'bonus',
+	'kind',
+	'count',
+	'category',
+	'minPoints',
+	'amount',
+	'days',
+	'k',
+	'target',
+	'metric',
+	'maxRank'
+] as const satisfies readonly (keyof BadgeValues)[];
+
+export function readBadgeForm(form: FormData): BadgeValues {
+	return { ...formText(form, TEXT_KEYS), active: form.get('active') === 'on' };
+}
+
+const plainAmount = (cents: number) => centsToPrice(cents).replace(/\.00$/, '');
+
+/** A stored badge as the form shows it; amounts in the currency's main units. */
+export function badgeToValues(row: Badge): BadgeValues {
+	const values = {
+		...emptyBadgeValues(),
+		name: row.name,
+		emoji: row.emoji,
+		description: row.description,
+		active: row.active
+	};
+	values.bonus = row.points === 0 ? '' : String(row.points);
+	const c = row.criterion;
+	values.kind = c.kind;
+	switch (c.kind) {
+		case 'sales_count':
+			values.count = String(c.count);
+			values.category = c.category ?? '';
+			break;
+		case 'cross_sells':
+			values.count = String(c.count);
+			break;
+		case 'points_at_least':
+			values.minPoints = String(c.points);
+			break;
+		case 'revenue_at_least':
+			values.amount = plainAmount(c.amount);
+			break;
+		case 'streak':
+			values.days = String(c.days);
+			break;
+		case 'top_k_week':
+			values.k = String(c.k);
+			break;
+		case 'team_target':
+			values.metric = c.metric ?? 'points';
+			values.target = c.metric === 'amount' ? plainAmount(c.target) : String(c.target);
+			break;
+		case 'season_place':
+			values.maxRank = String(c.maxRank);
+			break;
+	}
+	return values;
+}
+
+const count = (n: number) => n.toLocaleString('en');
+
+function wholeNumber(what: string, min: number, max: number) {
+	return z
+		.string()
+		.trim()
+		.regex(/^\d+$/, `Enter ${what} as a whole number`)
+		.transform(Number)
+		.refine(
+			(n) => n >= min && n <= max,
+			`${what.charAt(0).toUpperCase()}${what.slice(1)} must be from ${count(min)} to ${count(max)}`
+		);
+}
+
+export const graphemes = (text: string) =>
+	[...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
+
+const emojiSchema = z
+	.string()
+	.trim()
+	.min(1, 'Pick an emoji for the badge')
+	.refine(
+		(text) => graphemes(text) <= 2 && text.length <= BADGE_LIMITS.emoji,
+		'Use one emoji (or two at most)'
+	);
+
+const nameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Give the badge a name, e.g. "Hat-trick"')
+	.max(BADGE_LIMITS.name, `Keep the name under ${BADGE_LIMITS.name} characters`);
+
+const descriptionSchema = z
+	.string()
+	.trim()
+	.max(
+		BADGE_LIMITS.description,
+		`Keep the description under ${BADGE_LIMITS.description} characters`
+	);
+
+const bonusSchema = z
+	.string()
+	.trim()
+	.transform((text, ctx) => {
+		if (text === '') return 0;
+		if (!/^\d+$/.test(text) || Number(text) > 100_000) {
+			ctx.addIssue({
+				code: 'custom',
+				message: 'Enter the bonus as whole points from 0 to 100,000, or leave it empty'
+			});
+			return z.NEVER;
+		}
+		return Number(text);
+	});
+
+/**
+ * Validates the badge form. Errors are per field, in words a manager can act on; an empty
+ * description becomes the criterion in words.
+ */
+export function parseBadge(
+	values: BadgeValues,
+	ctx: { categories: readonly string[] }
+): { ok: true; draft: BadgeDraft } | { ok: false; errors: BadgeErrors } {
+	const errors: BadgeErrors = {};
+	function check<T>(key: keyof BadgeValues, schema: z.ZodType<T>, value: unknown): T | undefined {
+		const result = schema.safeParse(value);
+		if (result.success) return result.data;
+		errors[key] ??= result.error.issues[0].message;
+		return undefined;
+	}
+	function amount(key: 'amount' | 'target', text: string): number | undefined {
+		const cents = priceToCents(text);
+		if (cents === null || cents === 0) {
+			errors[key] = 'Enter an amount in euros, e.g. 10000 or 2499.90';
+			return undefined;
+		}
+		return cents;
+	}
+
+	const name = check('name', nameSchema, values.name);
+	const emoji = check('emoji', emojiSchema, values.emoji);
+	const description = check('description', descriptionSchema, values.description);
+	const points = check('bonus', bonusSchema, values.bonus);
+	const kind = check(
+		'kind',
+		z.enum(KINDS, { message: 'Choose what earns the badge' }),
+		values.kind
+	);
+
+	let criterion: BadgeCriterion | undefined;
+	switch (kind) {
+		case 'first_sale':
+		case 'record_sale':
+		case 'most_improved_week':
+			criterion = { kind };
+			break;
+		case 'sales_count': {
+			const n = check('count', wholeNumber('the number of sales', 1, 10_000), values.count);
+			const category = values.category.trim();
+			if (category && !ctx.categories.includes(category)) {
+				errors.category = `No product in the catalogue has the category "${category}"`;
+			}
+			if (n !== undefined) criterion = category ? { kind, count: n, category } : { kind, count: n };
+			break;
+		}
+		case 'cross_sells': {
+			const n = check('count', wholeNumber('the number of cross-sells', 1, 10_000), values.count);
+			if (n !== undefined) criterion = { kind, count: n };
+			break;
+		}
+		case 'points_at_least': {
+			const n = check('minPoints', wholeNumber('the points', 1, 10_000_000), values.minPoints);
+			if (n !== undefined) criterion = { kind, points: n };
+			break;
+		}
+		case 'revenue_at_least': {
+			const cents = amount('amount', values.amount);
+			if (cents !== undefined) criterion = { kind, amount: cents };
+			break;
+		}
+		case 'streak': {
+			const days = check('days', wholeNumber('the number of days', 2, 60), values.days);
+			if (days !== undefined) criterion = { kind, days };
+			break;
+		}
+		case 'top_k_week': {
+			const k = check('k', wholeNumber('the number of places', 1, 100), values.k);
+			if (k !== undefined) criterion = { kind, k };
+			break;
+		}
+		case 'team_target': {
+			const metric = check(
+				'metric',
+				z.enum(['points', 'amount'], { message: 'Choose points or sales' }),
+				values.metric
+			);
+			const target =
+				metric === 'amount'
+					? amount('target', values.target)
+					: check('target', wholeNumber('the target', 1, 100_000_000), values.target);
+			if (metric && target !== undefined) criterion = { kind, target, metric };
+			break;
+		}
+		case 'season_place': {
+			const maxRank = check('maxRank', wholeNumber('the final rank', 1, 100), values.maxRank);
+			if (maxRank !== undefined) criterion = { kind, maxRank };
+			break;
+		}
+		case 'season_best_team':
+			criterion = { kind };
+			break;
+	}
+
+	if (
+		Object.keys(errors).length > 0 ||
+		name === undefined ||
+		emoji === undefined ||
+		description === undefined ||
+		points === undefined ||
+		!criterion
+	) {
+		return {
+			ok: false,
+			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+		};
+	}
 	return {
-		save: async (event: RequestEvent) => {
-			const user = requireRole(event, MANAGERS);
-			const editingId = editing?.(event);
-			const season = currentSeason();
-			const values = readBadgeValues(await event.request.formData());
-			const parsed = parseBadge(values, { categories: categoriesOf(season.id) });
-			if (!parsed.ok) {
-				return fail(400, {
-					values,
-					errors: parsed.errors as BadgeErrors,
-					message: 'Nothing was saved: fix the highlighted fields.'
-				});
-			}
-			const db = getDb();
-			let saved;
-			try {
-				saved =
-					editingId === undefined
-						? createBadge(db, season.id, parsed.draft, { userId: user.id })
-						: updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
-			} catch (e) {
-				if (e instanceof BadgeAdminError)
-					return fail(404, { values, errors: {} as BadgeErrors, message: e.message });
-				throw e;
-			}
-			redirect(303, `/manage/badges?saved=${saved.badge.id}&awarded=${saved.awarded}`);
+		ok: true,
+		draft: {
+			name,
+			emoji,
+			description: description || describeCriterion(criterion),
+			points,
+			criterion,
+			active: values.active
 		}
 	};
 }

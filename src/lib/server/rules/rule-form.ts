@@ -1,149 +1,327 @@
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
-import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { listProducts } from '$lib/server/seasons/queries';
-import { consoleSeason } from '$lib/server/seasons/choice';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import { z } from 'zod';
+import type { RuleRow } from '../db/schema';
+import { formText } from '../shared/form';
+import { priceToCents, centsToPrice } from '../catalogue/products';
 import {
-	createRule,
-	emptyRuleValues,
-	localDateTimeValue,
-	parseRule,
-	previewRule,
-	readRuleValues,
-	readSampleValues,
-	RuleAdminError,
-	updateRule,
-	SAMPLE_LINES,
-	type PricedItem,
-	type RuleErrors,
-	type RulePreview,
-	type RuleValues,
-	type SampleErrors,
-	type SampleValues
-} from '$lib/server/rules/admin';
+	localDateWindow,
+	RULE_NAME_MAX,
+	type RuleEffect,
+	type RuleTarget
+} from '../../contest/rules';
+import { localDateKey } from '../../contest/calendar';
+import type { CatalogueItem } from '../../contest/types';
 
-// The create and edit pages share one form and its two actions: preview (nothing saved) and
-// save. `editing` names the rule being edited (read after the role check); none for a new one.
+// The rule form: what a manager types (strings, so that a refused form comes back as it was
+// sent), how it is read from FormData, how a stored rule fills it, and how it is checked
+// against the season and its catalogue. The sample sale beside it belongs to the same form.
 
-function currentSeason() {
-	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live, so there are no rules to manage.' });
-	return season;
+const EFFECT_KINDS = [
+	'multiplier',
+	'cross_sell_multiplier',
+	'cross_sell_bonus',
+	'amount_bonus',
+	'first_sale_bonus'
+] as const satisfies readonly RuleEffect['kind'][];
+
+const TARGET_KINDS = ['any', 'category', 'sku'] as const satisfies readonly RuleTarget['kind'][];
+
+export interface RuleValues {
+	name: string;
+	effect: string;
+	factor: string;
+	withCategory: string;
+	bonusPoints: string;
+	per: string;
+	minAmount: string;
+	targetKind: string;
+	targetCategory: string;
+	targetSku: string;
+	from: string;
+	to: string;
+	dailyCap: string;
+	highlight: boolean;
+	active: boolean;
 }
 
-function catalogueFor(seasonId: number) {
-	const products = listProducts(getDb(), seasonId);
-	const catalogue = new Map<string, PricedItem>(products.map((p) => [p.sku, p]));
-	return { products, catalogue };
+export const SAMPLE_LINES = 4;
+
+/** The sample sale the preview scores. */
+export interface SampleValues {
+	lines: { sku: string; quantity: string }[];
+	/** Local date and time in the season's zone, as a datetime-local input gives it. */
+	at: string;
+	/** Whether the sample is the seller's first sale of the day (for first-sale bonuses). */
+	first: boolean;
 }
 
-/** Now, or noon of the rule's first or last day when now is outside its dates. */
-function sampleTime(values: RuleValues | undefined, timeZone: string): string {
-	const now = localDateTimeValue(Date.now(), timeZone);
-	const today = now.slice(0, 10);
-	if (values?.from && today < values.from) return `${values.from}T12:00`;
-	if (values?.to && today > values.to) return `${values.to}T12:00`;
-	return now;
-}
-
-export function ruleFormData(values: RuleValues | undefined) {
-	const season = currentSeason();
-	const { products } = catalogueFor(season.id);
-	const sample: SampleValues = {
-		lines: Array.from({ length: SAMPLE_LINES }, () => ({ sku: '', quantity: '' })),
-		at: sampleTime(values, season.timeZone),
-		first: true
-	};
-	return {
-		season: { id: season.id, name: season.name, timeZone: season.timeZone },
-		products: products.map(({ sku, name, category, points, price, active }) => ({
-			sku,
-			name,
-			category,
-			points,
-			price,
-			active
-		})),
-		categories: [...new Set(products.map((p) => p.category))].sort(),
-		values: values ?? emptyRuleValues(),
-		sample
-	};
-}
-
-/** The shape every answer of the form has, so the page can read it without narrowing. */
-interface FormAnswer {
-	values: RuleValues;
+/** Everything the form sends: the rule and the sample to try it on. */
+export interface RuleFormValues {
+	rule: RuleValues;
 	sample: SampleValues;
-	errors: RuleErrors;
-	sampleErrors: SampleErrors;
-	preview: RulePreview | null;
-	message: string | null;
 }
 
-export function ruleFormActions(editing?: (event: RequestEvent) => number) {
-	async function read(event: RequestEvent) {
-		const user = requireRole(event, MANAGERS);
-		const editingId = editing?.(event);
-		const season = currentSeason();
-		const form = await event.request.formData();
-		const values = readRuleValues(form);
-		const sample = readSampleValues(form);
-		const { catalogue } = catalogueFor(season.id);
-		const parsed = parseRule(values, { timeZone: season.timeZone, catalogue, season });
-		const answer: FormAnswer = {
-			values,
-			sample,
-			errors: {},
-			sampleErrors: {},
-			preview: null,
-			message: null
-		};
-		return { user, editingId, season, catalogue, parsed, answer };
+/** Messages by field name: a RuleValues key, or `sample` / `sampleAt` for the sample sale. */
+export type RuleErrors = Partial<Record<keyof RuleValues | 'sample' | 'sampleAt', string>>;
+
+/** A valid rule, ready to store or to preview. */
+export interface RuleDraft {
+	name: string;
+	active: boolean;
+	highlight: boolean;
+	startsAt: number | null;
+	endsAt: number | null;
+	target: RuleTarget;
+	effect: RuleEffect;
+	dailyCap: number | null;
+}
+
+export interface RuleContext {
+	timeZone: string;
+	catalogue: ReadonlyMap<string, CatalogueItem>;
+	season: { startsAt: number; endsAt: number };
+}
+
+export function emptyRuleValues(): RuleValues {
+	return {
+		name: '',
+		effect: 'cross_sell_multiplier',
+		factor: '2',
+		withCategory: '',
+		bonusPoints: '10',
+		per: 'unit',
+		minAmount: '',
+		targetKind: 'any',
+		targetCategory: '',
+		targetSku: '',
+		from: '',
+		to: '',
+		dailyCap: '',
+		highlight: true,
+		active: true
+	};
+}
+
+const TEXT_KEYS = [
+	'name',
+	'effect',
+	'factor',
+	'withCategory',
+	'bonusPoints',
+	'per',
+	'minAmount',
+	'targetKind',
+	'targetCategory',
+	'targetSku',
+	'from',
+	'to',
+	'dailyCap'
+] as const satisfies readonly (keyof RuleValues)[];
+
+export function readRuleForm(form: FormData): RuleFormValues {
+	const rule: RuleValues = {
+		...formText(form, TEXT_KEYS),
+		highlight: form.get('highlight') === 'on',
+		active: form.get('active') === 'on'
+	};
+	const lines = Array.from({ length: SAMPLE_LINES }, (_, i) => ({
+		sku: String(form.get(`sampleSku${i}`) ?? ''),
+		quantity: String(form.get(`sampleQty${i}`) ?? '')
+	}));
+	const sample = {
+		lines,
+		at: String(form.get('sampleAt') ?? ''),
+		first: form.get('sampleFirst') === 'on'
+	};
+	return { rule, sample };
+}
+
+/** A stored rule as the form shows it; windows are shown as the season's local dates. */
+export function ruleToValues(row: RuleRow, timeZone: string): RuleValues {
+	const values = emptyRuleValues();
+	const { effect, target } = row;
+	values.name = row.name;
+	values.effect = effect.kind;
+	if ('factor' in effect) values.factor = String(effect.factor);
+	if ('withCategory' in effect) values.withCategory = effect.withCategory;
+	if ('points' in effect) values.bonusPoints = String(effect.points);
+	if (effect.kind === 'cross_sell_bonus') values.per = effect.per;
+	if (effect.kind === 'amount_bonus')
+		values.minAmount = centsToPrice(effect.minAmount).replace(/\.00$/, '');
+	values.targetKind = target.kind;
+	if (target.kind === 'category') values.targetCategory = target.category;
+	if (target.kind === 'sku') values.targetSku = target.sku;
+	// endsAt is exclusive: the last day shown is the one before it.
+	values.from = row.startsAt == null ? '' : localDateKey(row.startsAt, timeZone);
+	values.to = row.endsAt == null ? '' : localDateKey(row.endsAt - 1, timeZone);
+	values.dailyCap = row.dailyCap == null ? '' : String(row.dailyCap);
+	values.highlight = row.highlight;
+	values.active = row.active;
+	return values;
+}
+
+const nameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Give the rule a name, e.g. "Triple points on phones with an accessory"')
+	.max(RULE_NAME_MAX, `Keep the name under ${RULE_NAME_MAX} characters`);
+const effectSchema = z.enum(EFFECT_KINDS, { message: 'Choose what the rule does' });
+const targetSchema = z.enum(TARGET_KINDS, { message: 'Choose which products the rule applies to' });
+const factorSchema = z
+	.string()
+	.trim()
+	.regex(/^\d{1,2}([.,]\d{1,2})?$/, 'Enter the factor as a number, e.g. 2 for double points')
+	.transform((text) => Number(text.replace(',', '.')))
+	.refine((n) => n > 1, 'The factor must be more than 1: ×1 changes nothing')
+	.refine((n) => n <= 10, 'The factor can be at most 10');
+const bonusSchema = z
+	.string()
+	.trim()
+	.regex(/^\d+$/, 'Enter the bonus as a whole number of points')
+	.transform(Number)
+	.refine((n) => n >= 1 && n <= 100_000, 'The bonus must be from 1 to 100,000 points');
+const capSchema = z
+	.string()
+	.trim()
+	.transform((text, ctx) => {
+		if (text === '') return null;
+		if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) {
+			ctx.addIssue({
+				code: 'custom',
+				message: 'The cap must be a whole number of points (1 or more), or empty for none'
+			});
+			return z.NEVER;
+		}
+		return Number(text);
+	});
+const dateSchema = z
+	.string()
+	.trim()
+	.regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Enter a date as YYYY-MM-DD');
+
+/**
+ * Validates the rule form against the season and its catalogue. Errors are per field, in
+ * words a manager can act on; nothing is saved while there is one.
+ */
+export function parseRule(
+	values: RuleValues,
+	ctx: RuleContext
+): { ok: true; draft: RuleDraft } | { ok: false; errors: RuleErrors } {
+	const errors: RuleErrors = {};
+	function check<T>(key: keyof RuleValues, schema: z.ZodType<T>, value: unknown): T | undefined {
+		const result = schema.safeParse(value);
+		if (result.success) return result.data;
+		errors[key] ??= result.error.issues[0].message;
+		return undefined;
+	}
+	const products = [...ctx.catalogue.values()];
+	const categories = new Set(products.map((p) => p.category));
+	const category = (key: 'withCategory' | 'targetCategory', value: string) => {
+		if (!value) errors[key] = 'Choose a category';
+		else if (!categories.has(value))
+			errors[key] = `No product in the catalogue has the category "${value}"`;
+		return value;
+	};
+
+	const name = check('name', nameSchema, values.name);
+	const kind = check('effect', effectSchema, values.effect);
+	const targetKind = check('targetKind', targetSchema, values.targetKind);
+
+	let target: RuleTarget | undefined;
+	if (targetKind === 'any') target = { kind: 'any' };
+	else if (targetKind === 'category') {
+		target = { kind: 'category', category: category('targetCategory', values.targetCategory) };
+	} else if (targetKind === 'sku') {
+		if (!values.targetSku) errors.targetSku = 'Choose a product';
+		else if (!ctx.catalogue.has(values.targetSku))
+			errors.targetSku = `SKU ${values.targetSku} is not in the catalogue`;
+		target = { kind: 'sku', sku: values.targetSku };
 	}
 
-	return {
-		preview: async (event: RequestEvent) => {
-			const { editingId, season, catalogue, parsed, answer } = await read(event);
-			if (!parsed.ok) {
-				return fail(400, {
-					...answer,
-					errors: parsed.errors,
-					message: 'Fix the highlighted fields to see a preview.'
-				});
-			}
-			const result = previewRule(
-				getDb(),
-				season.id,
-				season.timeZone,
-				catalogue,
-				parsed.draft,
-				answer.sample,
-				{ editingId }
+	let effect: RuleEffect | undefined;
+	switch (kind) {
+		case 'multiplier': {
+			const factor = check('factor', factorSchema, values.factor);
+			if (factor !== undefined) effect = { kind, factor };
+			break;
+		}
+		case 'cross_sell_multiplier': {
+			const factor = check('factor', factorSchema, values.factor);
+			const withCategory = category('withCategory', values.withCategory);
+			if (factor !== undefined) effect = { kind, withCategory, factor };
+			break;
+		}
+		case 'cross_sell_bonus': {
+			const points = check('bonusPoints', bonusSchema, values.bonusPoints);
+			const withCategory = category('withCategory', values.withCategory);
+			const per = check(
+				'per',
+				z.enum(['unit', 'sale'], { message: 'Choose per unit or once per sale' }),
+				values.per
 			);
-			if (!result.ok) return fail(400, { ...answer, sampleErrors: result.errors, message: null });
-			return { ...answer, sample: result.preview.sample, preview: result.preview };
-		},
-		save: async (event: RequestEvent) => {
-			const { user, editingId, season, parsed, answer } = await read(event);
-			if (!parsed.ok) {
-				return fail(400, {
-					...answer,
-					errors: parsed.errors,
-					message: 'Nothing was saved: fix the highlighted fields.'
-				});
-			}
-			const db = getDb();
-			let id: number;
-			try {
-				id =
-					editingId === undefined
-						? createRule(db, season.id, parsed.draft, { userId: user.id }).id
-						: updateRule(db, season.id, editingId, parsed.draft, { userId: user.id }).id;
-			} catch (e) {
-				if (e instanceof RuleAdminError) return fail(404, { ...answer, message: e.message });
-				throw e;
-			}
-			redirect(303, `/manage/rules?saved=${id}`);
+			if (points !== undefined && per !== undefined) effect = { kind, withCategory, points, per };
+			break;
+		}
+		case 'amount_bonus': {
+			const points = check('bonusPoints', bonusSchema, values.bonusPoints);
+			const minAmount = priceToCents(values.minAmount);
+			if (minAmount === null || minAmount === 0) {
+				errors.minAmount = 'Enter the minimum sale amount, e.g. 500 or 499.90';
+			} else if (points !== undefined) effect = { kind, minAmount, points };
+			break;
+		}
+		case 'first_sale_bonus': {
+			const points = check('bonusPoints', bonusSchema, values.bonusPoints);
+			if (points !== undefined) effect = { kind, points };
+			break;
+		}
+	}
+
+	const dailyCap = check('dailyCap', capSchema, values.dailyCap);
+	const from = check('from', dateSchema, values.from);
+	const to = check('to', dateSchema, values.to);
+	let startsAt: number | null = null;
+	let endsAt: number | null = null;
+	try {
+		if (from) startsAt = localDateWindow(from, from, ctx.timeZone).startsAt;
+	} catch {
+		errors.from ??= 'This date does not exist';
+	}
+	try {
+		if (to) endsAt = localDateWindow(to, to, ctx.timeZone).endsAt;
+	} catch {
+		errors.to ??= 'This date does not exist';
+	}
+	if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
+		errors.to ??= 'The last day must be on or after the first day';
+	} else if (
+		(startsAt !== null && startsAt >= ctx.season.endsAt) ||
+		(endsAt !== null && endsAt <= ctx.season.startsAt)
+	) {
+		const day = (ms: number) => format(new TZDate(ms, ctx.timeZone), 'd MMM yyyy');
+		const season = `${day(ctx.season.startsAt)} – ${day(ctx.season.endsAt - 1)}`;
+		errors[startsAt !== null && startsAt >= ctx.season.endsAt ? 'from' : 'to'] ??=
+			`The season runs ${season}: these dates are outside it`;
+	}
+
+	if (Object.keys(errors).length > 0 || !name || !target || !effect || dailyCap === undefined) {
+		return {
+			ok: false,
+			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+		};
+	}
+	return {
+		ok: true,
+		draft: {
+			name,
+			active: values.active,
+			highlight: values.highlight,
+			startsAt,
+			endsAt,
+			target,
+			effect,
+			dailyCap
 		}
 	};
 }

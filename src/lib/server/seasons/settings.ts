@@ -1,11 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { season, type RankBy } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { bumpVersion } from '../scoring/standings';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
+import { notFound } from '../shared/errors';
+
+// A season's settings edited on the rules page (the form is settings-form.ts).
 
 /** How a season treats new sales and what its ranking counts. */
 export interface SeasonSettings {
@@ -15,43 +17,7 @@ export interface SeasonSettings {
 	rankBy: RankBy;
 }
 
-export const settingsFormSchema = z.object({
-	requireConfirmation: z.boolean(),
-	autoConfirmDays: z
-		.string()
-		.trim()
-		.transform((text, ctx) => {
-			if (text === '') return null;
-			if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 365) {
-				ctx.addIssue({
-					code: 'custom',
-					message: 'Enter a whole number of days from 1 to 365, or leave it empty'
-				});
-				return z.NEVER;
-			}
-			return Number(text);
-		}),
-	rankBy: z.enum(['confirmed', 'total'], { message: 'Choose what the ranking counts' })
-});
-
-export type SettingsErrors = Partial<Record<keyof SeasonSettings, string>>;
-
-export function parseSettingsForm(
-	form: FormData
-): { ok: true; settings: SeasonSettings } | { ok: false; errors: SettingsErrors } {
-	const parsed = settingsFormSchema.safeParse({
-		requireConfirmation: form.get('requireConfirmation') === 'on',
-		autoConfirmDays: String(form.get('autoConfirmDays') ?? ''),
-		rankBy: form.get('rankBy')
-	});
-	if (parsed.success) return { ok: true, settings: parsed.data };
-	const errors: SettingsErrors = {};
-	for (const issue of parsed.error.issues)
-		errors[issue.path[0] as keyof SeasonSettings] ??= issue.message;
-	return { ok: false, errors };
-}
-
-export function getSeasonSettings(db: Db, seasonId: number): SeasonSettings | undefined {
+export function getSeasonSettings(db: Queryable, seasonId: number): SeasonSettings | undefined {
 	return db
 		.select({
 			requireConfirmation: season.requireConfirmation,
@@ -78,16 +44,8 @@ export function updateSeasonSettings(
 	const now = clock();
 	const result = db.transaction(
 		(tx) => {
-			const before = tx
-				.select({
-					requireConfirmation: season.requireConfirmation,
-					autoConfirmDays: season.autoConfirmDays,
-					rankBy: season.rankBy
-				})
-				.from(season)
-				.where(eq(season.id, seasonId))
-				.get();
-			if (!before) throw new Error(`No season ${seasonId}`);
+			const before = getSeasonSettings(tx, seasonId);
+			if (!before) throw notFound('not_found', 'This season does not exist (any more)');
 			const changed = (Object.keys(settings) as (keyof SeasonSettings)[]).filter(
 				(key) => before[key] !== settings[key]
 			);

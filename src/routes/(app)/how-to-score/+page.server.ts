@@ -2,7 +2,7 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
-import { describeRule } from '$lib/contest/rules';
+import { describeRule, ruleStatus } from '$lib/contest/rules';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season: current } = await parent();
@@ -12,15 +12,13 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const products = listProducts(db, season.id).filter((p) => p.active);
 	const catalogue = catalogueOf(products);
 	const now = Date.now();
-	const rules = listRules(db, season.id)
-		.filter((r) => r.active && (r.endsAt == null || r.endsAt > now))
-		.map((r) => ({
-			id: r.id,
-			name: r.name,
-			text: describeRule(toEngineRule(r), season.timeZone, { catalogue, currency: 'EUR' }),
-			live: r.startsAt == null || r.startsAt <= now,
-			startsAt: r.startsAt
-		}));
+	// Rules that are over or switched off are not shown; scheduled ones are, as coming soon.
+	const rules = listRules(db, season.id).flatMap((r) => {
+		const status = ruleStatus(r, now);
+		if (status === 'off' || status === 'over') return [];
+		const text = describeRule(toEngineRule(r), season.timeZone, { catalogue, currency: 'EUR' });
+		return [{ id: r.id, name: r.name, text, live: status === 'active', startsAt: r.startsAt }];
+	});
 	return {
 		rules,
 		products: products.map((p) => ({

@@ -1,18 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import {
-	BadgeAdminError,
-	getLevels,
-	levelsToValues,
-	listSeasonBadges,
-	parseLevels,
-	readLevelsValues,
-	setBadgeActive,
-	updateLevels
-} from '$lib/server/badges/admin';
+import { setBadgeActive } from '$lib/server/badges/commands';
+import { getLevels, updateLevels } from '$lib/server/badges/levels';
+import { levelsToValues, parseLevels, readLevelsForm } from '$lib/server/badges/levels-form';
+import { listSeasonBadges } from '$lib/server/badges/queries';
+import { refuse, refuseError } from '$lib/server/shared/form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -59,29 +54,23 @@ export const actions = {
 			const message = active
 				? `“${badge.name}” is active again${awarded > 0 ? `: ${people(awarded)} received it just now` : ''}.`
 				: `“${badge.name}” is off: nobody new earns it. Badges already given stay.`;
-			return { kind: 'toggle' as const, message };
+			return { action: 'toggle', message };
 		} catch (e) {
-			if (e instanceof BadgeAdminError)
-				return fail(404, { kind: 'toggle' as const, message: e.message });
-			throw e;
+			return refuseError<undefined>(e, 'toggle');
 		}
 	},
 	levels: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
-		const values = readLevelsValues(await event.request.formData());
+		const values = readLevelsForm(await event.request.formData());
 		const parsed = parseLevels(values);
 		if (!parsed.ok) {
-			return fail(400, {
-				kind: 'levels' as const,
-				values,
-				errors: parsed.errors,
-				message: 'Not saved: fix the highlighted fields.'
-			});
+			const message = 'Not saved: fix the highlighted fields.';
+			return refuse(400, 'levels', message, { errors: parsed.errors, values });
 		}
 		const { changed } = updateLevels(getDb(), season.id, parsed.levels, { userId: user.id });
 		return {
-			kind: 'levels' as const,
+			action: 'levels',
 			values: levelsToValues(parsed.levels),
 			errors: {},
 			message:

@@ -1,23 +1,19 @@
-import { error, fail, type RequestEvent } from '@sveltejs/kit';
+import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
-import { describeRule } from '$lib/contest/rules';
+import { describeRule, ruleStatus, ruleWindowText } from '$lib/contest/rules';
+import { deleteRule, setRuleActive } from '$lib/server/rules/commands';
+import { getSeasonSettings, updateSeasonSettings } from '$lib/server/seasons/settings';
 import {
-	deleteRule,
-	RuleAdminError,
-	ruleStatus,
-	ruleWindowText,
-	setRuleActive
-} from '$lib/server/rules/admin';
-import {
-	getSeasonSettings,
-	parseSettingsForm,
-	updateSeasonSettings
-} from '$lib/server/seasons/settings';
+	readSettingsForm,
+	settingsSchema,
+	settingsToValues
+} from '$lib/server/seasons/settings-form';
+import { fieldErrors, refuse, refuseError } from '$lib/server/shared/form';
 import {
 	planRecalculation,
 	recalculateSeason,
@@ -42,10 +38,11 @@ export const load: PageServerLoad = (event) => {
 		dailyCap: row.dailyCap
 	}));
 	const savedId = Number(event.url.searchParams.get('saved'));
+	const settings = getSeasonSettings(db, season.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		rules,
-		settings: getSeasonSettings(db, season.id) ?? null,
+		settings: settings ? settingsToValues(settings) : null,
 		saved: rules.find((r) => r.id === savedId)?.name ?? null
 	};
 };
@@ -80,15 +77,9 @@ export const actions = {
 		const active = form.get('active') === 'true';
 		try {
 			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
-			return {
-				kind: 'toggle' as const,
-				ok: true,
-				message: `“${row.name}” is ${active ? 'on' : 'off'}.`
-			};
+			return { action: 'toggle', ok: true, message: `“${row.name}” is ${active ? 'on' : 'off'}.` };
 		} catch (e) {
-			if (e instanceof RuleAdminError)
-				return fail(404, { kind: 'toggle' as const, ok: false, message: e.message });
-			throw e;
+			return refuseError<undefined>(e, 'toggle');
 		}
 	},
 	delete: async (event) => {
@@ -98,40 +89,39 @@ export const actions = {
 		try {
 			const row = deleteRule(getDb(), season.id, id, { userId: user.id });
 			return {
-				kind: 'delete' as const,
+				action: 'delete',
 				ok: true,
 				message: `Deleted “${row.name}”. Points already given stay as they are.`
 			};
 		} catch (e) {
-			if (e instanceof RuleAdminError)
-				return fail(404, { kind: 'delete' as const, ok: false, message: e.message });
-			throw e;
+			return refuseError<undefined>(e, 'delete');
 		}
 	},
 	plan: async (event) => {
 		requireRole(event, MANAGERS);
 		const season = currentSeason();
-		return { kind: 'plan' as const, plan: summary(planRecalculation(getDb(), season.id)) };
+		return { action: 'plan', plan: summary(planRecalculation(getDb(), season.id)) };
 	},
 	recalculate: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
 		const applied = recalculateSeason(getDb(), season.id, { userId: user.id });
-		return { kind: 'recalculated' as const, plan: summary(applied) };
+		return { action: 'recalculate', plan: summary(applied) };
 	},
 	settings: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
-		const parsed = parseSettingsForm(await event.request.formData());
-		if (!parsed.ok) {
+		const values = readSettingsForm(await event.request.formData());
+		const parsed = settingsSchema.safeParse(values);
+		if (!parsed.success) {
 			const message = 'Settings not saved: fix the highlighted field.';
-			return fail(400, { kind: 'settings' as const, errors: parsed.errors, message });
+			return refuse(400, 'settings', message, { errors: fieldErrors(parsed.error), values });
 		}
-		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.settings, {
+		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.data, {
 			userId: user.id
 		});
 		return {
-			kind: 'settings' as const,
+			action: 'settings',
 			errors: {},
 			message:
 				changed.length === 0

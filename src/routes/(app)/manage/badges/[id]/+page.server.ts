@@ -3,8 +3,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { badgeToValues, getSeasonBadge } from '$lib/server/badges/admin';
-import { badgeFormActions, badgeFormData } from '$lib/server/badges/badge-form';
+import { badgeToValues } from '$lib/server/badges/badge-form';
+import { getSeasonBadge } from '$lib/server/badges/queries';
+import { badgeEditorActions, badgeEditorData } from '../badge-editor.server';
 
 function badgeId(raw: string): number {
 	const id = Number(raw);
@@ -18,9 +19,9 @@ export const load: PageServerLoad = (event) => {
 	const season = consoleSeason();
 	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
 	if (!season || !row) error(404, { message: 'This badge does not exist (any more).' });
-	return { ...badgeFormData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
+	return { ...badgeEditorData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
 };
 
-export const actions = badgeFormActions((event) =>
+export const actions = badgeEditorActions((event) =>
 	badgeId(event.params.id ?? '')
 ) satisfies Actions;

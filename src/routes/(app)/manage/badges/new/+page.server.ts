@@ -1,10 +1,10 @@
 import type { Actions, PageServerLoad } from './$types';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { badgeFormActions, badgeFormData } from '$lib/server/badges/badge-form';
+import { badgeEditorActions, badgeEditorData } from '../badge-editor.server';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	return badgeFormData();
+	return badgeEditorData();
 };
 
-export const actions = badgeFormActions() satisfies Actions;
+export const actions = badgeEditorActions() satisfies Actions;

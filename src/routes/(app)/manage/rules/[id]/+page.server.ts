@@ -3,8 +3,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { getRule, ruleToValues } from '$lib/server/rules/admin';
-import { ruleFormActions, ruleFormData } from '$lib/server/rules/rule-form';
+import { getRule } from '$lib/server/rules/queries';
+import { ruleToValues } from '$lib/server/rules/rule-form';
+import { ruleEditorActions, ruleEditorData } from '../rule-editor.server';
 
 function ruleId(raw: string): number {
 	const id = Number(raw);
@@ -19,10 +20,12 @@ export const load: PageServerLoad = (event) => {
 	const row = season && getRule(db, season.id, ruleId(event.params.id));
 	if (!season || !row) error(404, { message: 'This rule does not exist (any more).' });
 	return {
-		...ruleFormData(ruleToValues(row, season.timeZone)),
+		...ruleEditorData(ruleToValues(row, season.timeZone)),
 		ruleId: row.id,
 		ruleName: row.name
 	};
 };
 
-export const actions = ruleFormActions((event) => ruleId(event.params.id ?? '')) satisfies Actions;
+export const actions = ruleEditorActions((event) =>
+	ruleId(event.params.id ?? '')
+) satisfies Actions;

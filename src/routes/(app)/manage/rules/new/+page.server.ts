@@ -1,10 +1,10 @@
 import type { Actions, PageServerLoad } from './$types';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { ruleFormActions, ruleFormData } from '$lib/server/rules/rule-form';
+import { ruleEditorActions, ruleEditorData } from '../rule-editor.server';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	return ruleFormData(undefined);
+	return ruleEditorData(undefined);
 };
 
-export const actions = ruleFormActions() satisfies Actions;
+export const actions = ruleEditorActions() satisfies Actions;

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { emptyBadgeValues, parseBadge, type BadgeValues } from './badge-form';
+
+const ctx = { categories: ['Phones', 'Accessories'] };
+const values = (patch: Partial<BadgeValues>): BadgeValues => ({
+	...emptyBadgeValues(),
+	name: 'Badge',
+	...patch
+});
+
+describe('parseBadge', () => {
+	const valid: { name: string; values: BadgeValues; criterion: unknown; points?: number }[] = [
+		{
+			name: 'first sale',
+			values: values({ kind: 'first_sale' }),
+			criterion: { kind: 'first_sale' }
+		},
+		{
+			name: 'N sales in a category',
+			values: values({ kind: 'sales_count', count: '5', category: 'Phones' }),
+			criterion: { kind: 'sales_count', count: 5, category: 'Phones' }
+		},
+		{
+			name: 'N sales of anything',
+			values: values({ kind: 'sales_count', count: '3', category: '' }),
+			criterion: { kind: 'sales_count', count: 3 }
+		},
+		{
+			name: 'points',
+			values: values({ kind: 'points_at_least', minPoints: '500' }),
+			criterion: { kind: 'points_at_least', points: 500 }
+		},
+		{
+			name: 'revenue in euros → cents',
+			values: values({ kind: 'revenue_at_least', amount: '2499,90' }),
+			criterion: { kind: 'revenue_at_least', amount: 249990 }
+		},
+		{
+			name: 'streak',
+			values: values({ kind: 'streak', days: '3' }),
+			criterion: { kind: 'streak', days: 3 }
+		},
+		{
+			name: 'cross-sells',
+			values: values({ kind: 'cross_sells', count: '4' }),
+			criterion: { kind: 'cross_sells', count: 4 }
+		},
+		{
+			name: 'top K',
+			values: values({ kind: 'top_k_week', k: '3' }),
+			criterion: { kind: 'top_k_week', k: 3 }
+		},
+		{
+			name: 'record',
+			values: values({ kind: 'record_sale', bonus: '10' }),
+			criterion: { kind: 'record_sale' },
+			points: 10
+		},
+		{
+			name: 'most improved',
+			values: values({ kind: 'most_improved_week' }),
+			criterion: { kind: 'most_improved_week' }
+		},
+		{
+			name: 'team points',
+			values: values({ kind: 'team_target', metric: 'points', target: '3000' }),
+			criterion: { kind: 'team_target', target: 3000, metric: 'points' }
+		},
+		{
+			name: 'team revenue',
+			values: values({ kind: 'team_target', metric: 'amount', target: '50000' }),
+			criterion: { kind: 'team_target', target: 5_000_000, metric: 'amount' }
+		},
+		{
+			name: 'final place',
+			values: values({ kind: 'season_place', maxRank: '1' }),
+			criterion: { kind: 'season_place', maxRank: 1 }
+		}
+	];
+	it.each(valid)('accepts $name', ({ values, criterion, points }) => {
+		const parsed = parseBadge(values, ctx);
+		expect(parsed.ok).toBe(true);
+		if (!parsed.ok) return;
+		expect(parsed.draft.criterion).toEqual(criterion);
+		expect(parsed.draft.points).toBe(points ?? 0);
+	});
+
+	const invalid: { name: string; values: BadgeValues; field: keyof BadgeValues }[] = [
+		{ name: 'no name', values: values({ name: '  ' }), field: 'name' },
+		{ name: 'no emoji', values: values({ emoji: '' }), field: 'emoji' },
+		{ name: 'a word for an emoji', values: values({ emoji: 'trophy' }), field: 'emoji' },
+		{ name: 'unknown criterion', values: values({ kind: 'vibes' }), field: 'kind' },
+		{ name: 'zero sales', values: values({ kind: 'sales_count', count: '0' }), field: 'count' },
+		{
+			name: 'unknown category',
+			values: values({ kind: 'sales_count', category: 'Cars' }),
+			field: 'category'
+		},
+		{
+			name: 'amount with thousands separator',
+			values: values({ kind: 'revenue_at_least', amount: '1,000.00' }),
+			field: 'amount'
+		},
+		{ name: 'one-day streak', values: values({ kind: 'streak', days: '1' }), field: 'days' },
+		{ name: 'negative bonus', values: values({ bonus: '-5' }), field: 'bonus' },
+		{ name: 'fractional K', values: values({ kind: 'top_k_week', k: '2.5' }), field: 'k' }
+	];
+	it.each(invalid)('refuses $name', ({ values, field }) => {
+		const parsed = parseBadge(values, ctx);
+		expect(parsed.ok).toBe(false);
+		if (!parsed.ok) expect(parsed.errors[field]).toBeTruthy();
+	});
+
+	it('describes the criterion when the description is left empty', () => {
+		const parsed = parseBadge(
+			values({ kind: 'sales_count', count: '5', category: 'Phones', description: '' }),
+			ctx
+		);
+		expect(parsed.ok && parsed.draft.description).toBe('5 sales in Phones');
+	});
+});

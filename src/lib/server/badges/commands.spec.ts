@@ -1,0 +1,181 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { openDatabase, type Db } from '../db';
+import { auditEvent, award, badge, product, season, seasonMember, team, user } from '../db/schema';
+import { recordSale } from '../scoring/sales';
+import { emptyBadgeValues, badgeToValues, parseBadge, type BadgeValues } from './badge-form';
+import { createBadge, setBadgeActive, updateBadge } from './commands';
+import { getLevels, updateLevels } from './levels';
+import { listSeasonBadges } from './queries';
+
+const ctx = { categories: ['Phones', 'Accessories'] };
+const values = (patch: Partial<BadgeValues>): BadgeValues => ({
+	...emptyBadgeValues(),
+	name: 'Badge',
+	...patch
+});
+
+describe('badge service', () => {
+	let db: Db;
+	let seasonId: number;
+	let managerId: number;
+	let sellers: number[];
+	const NOW = Date.UTC(2026, 9, 20, 12);
+	const clock = () => NOW;
+
+	beforeEach(() => {
+		db = openDatabase(':memory:');
+		seasonId = db
+			.insert(season)
+			.values({
+				name: 'Q4',
+				theme: { primary: '#000', accent: '#fff', emoji: '🏆', tagline: '' },
+				timeZone: 'UTC',
+				status: 'live',
+				startsAt: Date.UTC(2026, 9, 1),
+				endsAt: Date.UTC(2027, 0, 1)
+			})
+			.returning()
+			.get().id;
+		const teamId = db.insert(team).values({ seasonId, name: 'Wolves' }).returning().get().id;
+		db.insert(product)
+			.values({ seasonId, sku: 'PH', name: 'Phone', category: 'Phones', points: 50, price: 100000 })
+			.run();
+		const make = (email: string, role: 'participant' | 'manager' = 'participant') =>
+			db
+				.insert(user)
+				.values({ email, displayName: email.split('@')[0], role, passwordHash: 'x' })
+				.returning()
+				.get().id;
+		managerId = make('max@test', 'manager');
+		sellers = [make('anna@test'), make('ben@test')];
+		for (const userId of sellers)
+			db.insert(seasonMember).values({ seasonId, userId, teamId }).run();
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId: 's1',
+				seller: { userId: sellers[0] },
+				occurredAt: NOW - 3_600_000,
+				lines: [{ sku: 'PH', quantity: 1 }]
+			},
+			clock,
+			{ awards: false }
+		);
+	});
+
+	const draft = (patch: Partial<BadgeValues> = {}) => {
+		const parsed = parseBadge(
+			values({ name: 'First sale', emoji: '🎉', kind: 'first_sale', ...patch }),
+			ctx
+		);
+		if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+		return parsed.draft;
+	};
+
+	it('creates a badge, audits it and awards it to those who already qualify', () => {
+		const saved = createBadge(db, seasonId, draft({ bonus: '5' }), { userId: managerId }, clock);
+		expect(saved.awarded).toBe(1);
+		const awards = db.select().from(award).where(eq(award.badgeId, saved.badge.id)).all();
+		expect(awards.map((a) => a.subjectId)).toEqual([sellers[0]]);
+		const events = db.select().from(auditEvent).all();
+		expect(events).toMatchObject([
+			{ action: 'badge.create', subject: `badge:${saved.badge.id}`, actorUserId: managerId }
+		]);
+		expect(listSeasonBadges(db, seasonId)).toMatchObject([
+			{ name: 'First sale', awarded: 1, points: 5, criterion: 'First sale of the season' }
+		]);
+	});
+
+	it('round-trips a stored badge through the form', () => {
+		const saved = createBadge(
+			db,
+			seasonId,
+			draft({ kind: 'team_target', metric: 'amount', target: '2500.5' }),
+			{ userId: managerId },
+			clock
+		);
+		const back = badgeToValues(saved.badge);
+		expect(back).toMatchObject({ kind: 'team_target', metric: 'amount', target: '2500.50' });
+		expect(parseBadge(back, ctx).ok).toBe(true);
+	});
+
+	it('updates and deactivates with an audit entry each; awards already given stay', () => {
+		const { badge: created } = createBadge(db, seasonId, draft(), { userId: managerId }, clock);
+		updateBadge(
+			db,
+			seasonId,
+			created.id,
+			draft({ name: 'Opening act' }),
+			{ userId: managerId },
+			clock
+		);
+		setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
+		setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
+		expect(db.select().from(badge).where(eq(badge.id, created.id)).get()).toMatchObject({
+			name: 'Opening act',
+			active: false
+		});
+		expect(
+			db
+				.select()
+				.from(auditEvent)
+				.all()
+				.map((e) => e.action)
+		).toEqual(['badge.create', 'badge.update', 'badge.deactivate']);
+		expect(db.select().from(award).all()).toHaveLength(1);
+	});
+
+	it('cannot reach a badge of another season', () => {
+		const other = db
+			.insert(badge)
+			.values({ seasonId: null, name: 'All-time', criterion: { kind: 'first_sale' } })
+			.returning()
+			.get();
+		expect(() =>
+			setBadgeActive(db, seasonId, other.id, false, { userId: managerId }, clock)
+		).toThrow(/does not exist/);
+	});
+
+	it('saves levels and holidays; default levels are stored as default', () => {
+		expect(getLevels(db, seasonId)).toMatchObject({ custom: false, holidays: [] });
+		const custom = {
+			tiers: [
+				{ name: 'Rookie', minPoints: 0 },
+				{ name: 'Pro', minPoints: 100, emoji: '⭐' }
+			],
+			holidays: ['2026-12-24']
+		};
+		expect(updateLevels(db, seasonId, custom, { userId: managerId }, clock).changed).toEqual([
+			'tiers',
+			'holidays'
+		]);
+		expect(getLevels(db, seasonId)).toEqual({ ...custom, custom: true });
+		expect(updateLevels(db, seasonId, custom, { userId: managerId }, clock).changed).toEqual([]);
+		const back = getLevels(db, seasonId)!;
+		updateLevels(
+			db,
+			seasonId,
+			{
+				tiers: [
+					{ name: 'Bronze', minPoints: 0, emoji: '🥉' },
+					{ name: 'Silver', minPoints: 500, emoji: '🥈' },
+					{ name: 'Gold', minPoints: 1500, emoji: '🥇' },
+					{ name: 'Platinum', minPoints: 4000, emoji: '💎' }
+				],
+				holidays: back.holidays
+			},
+			{ userId: managerId },
+			clock
+		);
+		expect(db.select({ tiers: season.tiers }).from(season).get()?.tiers).toBeNull();
+		expect(
+			db
+				.select()
+				.from(auditEvent)
+				.all()
+				.map((e) => e.action)
+		).toEqual(['season.levels', 'season.levels']);
+	});
+});

@@ -1,0 +1,80 @@
+import { eq } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { season } from '../db/schema';
+import { audit, type Actor } from '../audit/record';
+import { systemClock, type Clock } from '../shared/clock';
+import { notFound } from '../shared/errors';
+import { evaluateAwards } from './awards';
+import type { Levels } from './levels-form';
+import { DEFAULT_TIERS, type Tier } from '../../contest/tiers';
+
+// A season's levels (tiers) and holidays: read and saved together, as the badges page edits
+// them.
+
+/** The season's levels (the default ones unless it has its own) and holidays. */
+export function getLevels(
+	db: Queryable,
+	seasonId: number
+): (Levels & { custom: boolean }) | undefined {
+	const row = db
+		.select({ tiers: season.tiers, holidays: season.holidays })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
+	if (!row) return undefined;
+	return {
+		tiers: row.tiers ?? [...DEFAULT_TIERS],
+		custom: row.tiers != null,
+		holidays: row.holidays ?? []
+	};
+}
+
+const sameTiers = (a: readonly Tier[], b: readonly Tier[]) =>
+	a.length === b.length &&
+	a.every(
+		(t, i) =>
+			t.name === b[i].name &&
+			t.minPoints === b[i].minPoints &&
+			(t.emoji ?? '') === (b[i].emoji ?? '')
+	);
+
+/**
+ * Saves the levels and holidays, audited with what changed. Levels equal to the defaults are
+ * stored as "default" so that the season follows them. New holidays can complete a streak,
+ * so the season's badges are evaluated again when they change.
+ */
+export function updateLevels(
+	db: Db,
+	seasonId: number,
+	levels: Levels,
+	actor: Actor,
+	clock: Clock = systemClock
+): { changed: ('tiers' | 'holidays')[] } {
+	const now = clock();
+	const result = db.transaction(
+		(tx) => {
+			const before = getLevels(tx, seasonId);
+			if (!before) throw notFound('not_found', 'This season does not exist (any more)');
+			const tiers = sameTiers(levels.tiers, DEFAULT_TIERS) ? null : levels.tiers;
+			const changed: ('tiers' | 'holidays')[] = [];
+			if (!sameTiers(before.tiers, levels.tiers) || before.custom !== (tiers !== null))
+				changed.push('tiers');
+			if (before.holidays.join() !== levels.holidays.join()) changed.push('holidays');
+			if (changed.length === 0) return { changed };
+			tx.update(season)
+				.set({ tiers, holidays: levels.holidays.length > 0 ? levels.holidays : null })
+				.where(eq(season.id, seasonId))
+				.run();
+			const diff: Record<string, unknown> = {};
+			if (changed.includes('tiers'))
+				diff.tiers = { from: before.custom ? before.tiers : 'default', to: tiers ?? 'default' };
+			if (changed.includes('holidays'))
+				diff.holidays = { from: before.holidays, to: levels.holidays };
+			audit(tx, actor, 'season.levels', `season:${seasonId}`, diff, now);
+			return { changed };
+		},
+		{ behavior: 'immediate' }
+	);
+	if (result.changed.includes('holidays')) evaluateAwards(db, seasonId, { clock });
+	return result;
+}

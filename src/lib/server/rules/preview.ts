@@ -1,0 +1,159 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { Queryable } from '../db';
+import { engineRules } from './engine';
+import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from './rule-form';
+import { describeRule, isInWindow, type Rule } from '../../contest/rules';
+import { score, ScoringError } from '../../contest/scoring';
+import type { BreakdownItem, CatalogueItem, SaleInput } from '../../contest/types';
+
+// The preview of a rule being edited: the draft applied to a sample sale by the pure engine,
+// nothing saved.
+
+/** The local "now" of a zone in the shape of a datetime-local input. */
+function localDateTimeValue(ms: number, timeZone: string): string {
+	return format(new TZDate(ms, timeZone), "yyyy-MM-dd'T'HH:mm");
+}
+
+function parseLocalDateTime(text: string, timeZone: string): number | null {
+	const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
+	if (!match) return null;
+	const [y, mo, d, h, mi] = match.slice(1).map(Number);
+	const at = new TZDate(y, mo - 1, d, h, mi, timeZone).getTime();
+	return Number.isNaN(at) ? null : at;
+}
+
+/** A sample that shows the draft at work when the manager picked none: its target and companion. */
+function suggestedLines(
+	draft: RuleDraft,
+	products: CatalogueItem[]
+): { sku: string; quantity: number }[] {
+	// The most valuable product first, so the effect of a multiplier is easy to see.
+	const active = products.filter((p) => p.active).sort((a, b) => b.points - a.points);
+	const { target, effect } = draft;
+	const main =
+		target.kind === 'sku'
+			? active.find((p) => p.sku === target.sku)
+			: target.kind === 'category'
+				? active.find((p) => p.category === target.category)
+				: active[0];
+	const lines = main ? [{ sku: main.sku, quantity: 1 }] : [];
+	if ('withCategory' in effect) {
+		const companion = active.find((p) => p.category === effect.withCategory && p.sku !== main?.sku);
+		if (companion) lines.push({ sku: companion.sku, quantity: 1 });
+	}
+	return lines;
+}
+
+export interface RulePreview {
+	/** The draft in plain words. */
+	description: string;
+	sample: SampleValues;
+	when: string;
+	base: number;
+	total: number;
+	/** Points without the draft, so the draft's own share shows. */
+	totalWithout: number;
+	items: (BreakdownItem & { draft: boolean })[];
+	/** False when the sample falls outside the draft's window or the draft is off. */
+	applies: boolean;
+}
+
+/** A catalogue item with its price in cents, which amount bonuses look at. */
+export type PricedItem = CatalogueItem & { price: number };
+
+type SampleErrors = Pick<RuleErrors, 'sample' | 'sampleAt'>;
+
+/**
+ * Scores a sample sale with the season's rules (the edited one replaced by the draft) exactly
+ * as a new sale would be scored, except that daily caps start unused.
+ */
+export function previewRule(
+	db: Queryable,
+	seasonId: number,
+	timeZone: string,
+	catalogue: ReadonlyMap<string, PricedItem>,
+	draft: RuleDraft,
+	sampleValues: SampleValues,
+	options: { editingId?: number; now?: number } = {}
+): { ok: true; preview: RulePreview } | { ok: false; errors: SampleErrors } {
+	const now = options.now ?? Date.now();
+	const errors: SampleErrors = {};
+	const others = engineRules(db, seasonId).filter((r) => r.id !== options.editingId);
+	const draftRule: Rule = {
+		...draft,
+		id: options.editingId ?? Math.max(0, ...others.map((r) => r.id)) + 1
+	};
+
+	let lines: { sku: string; quantity: number }[] = [];
+	for (const line of sampleValues.lines) {
+		if (!line.sku) continue;
+		const quantity = line.quantity.trim() === '' ? 1 : Number(line.quantity);
+		if (!Number.isInteger(quantity) || quantity < 1 || quantity > 99) {
+			errors.sample = 'Sample quantities must be whole numbers from 1 to 99';
+		}
+		lines.push({ sku: line.sku, quantity });
+	}
+	if (lines.length === 0) lines = suggestedLines(draft, [...catalogue.values()]);
+	if (lines.length === 0) errors.sample = 'Pick at least one product for the sample sale';
+	const occurredAt = sampleValues.at ? parseLocalDateTime(sampleValues.at, timeZone) : now;
+	if (occurredAt === null) errors.sampleAt = 'Enter the sample date and time';
+	if (Object.keys(errors).length > 0 || occurredAt === null) return { ok: false, errors };
+
+	const sale: SaleInput = {
+		occurredAt,
+		lines: lines.map((l) => ({ ...l, unitPrice: catalogue.get(l.sku)?.price ?? 0 }))
+	};
+	const context = { timeZone, priorSalesToday: sampleValues.first ? 0 : 1, ruleAwardsToday: {} };
+	try {
+		const withDraft = score(sale, [...others, draftRule], catalogue, context);
+		const without = score(sale, others, catalogue, context);
+		return {
+			ok: true,
+			preview: {
+				description: describeRule(draftRule, timeZone, { catalogue, currency: 'EUR' }),
+				sample: {
+					lines: Array.from({ length: SAMPLE_LINES }, (_, i) => ({
+						sku: lines[i]?.sku ?? '',
+						quantity: lines[i] ? String(lines[i].quantity) : ''
+					})),
+					at: localDateTimeValue(occurredAt, timeZone),
+					first: sampleValues.first
+				},
+				when: format(new TZDate(occurredAt, timeZone), 'EEE d MMM yyyy, HH:mm'),
+				base: withDraft.base,
+				total: withDraft.total,
+				totalWithout: without.total,
+				items: withDraft.items.map((item) => ({ ...item, draft: item.ruleId === draftRule.id })),
+				applies: draftRule.active && isInWindow(draftRule, occurredAt)
+			}
+		};
+	} catch (error) {
+		if (error instanceof ScoringError) {
+			const name = error.sku ? (catalogue.get(error.sku)?.name ?? error.sku) : '';
+			const message =
+				error.code === 'inactive_sku' ? `${name} is switched off in the catalogue` : error.message;
+			return { ok: false, errors: { sample: message } };
+		}
+		throw error;
+	}
+}
+
+/** The sample a fresh form starts with: now, or noon of the rule's first or last day when now
+ * is outside its dates. */
+export function startingSample(
+	dates: { from: string; to: string } | undefined,
+	timeZone: string,
+	now = Date.now()
+): SampleValues {
+	const local = localDateTimeValue(now, timeZone);
+	const today = local.slice(0, 10);
+	let at = local;
+	if (dates?.from && today < dates.from) at = `${dates.from}T12:00`;
+	else if (dates?.to && today > dates.to) at = `${dates.to}T12:00`;
+	return {
+		lines: Array.from({ length: SAMPLE_LINES }, () => ({ sku: '', quantity: '' })),
+		at,
+		first: true
+	};
+}

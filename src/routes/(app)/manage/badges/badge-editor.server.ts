@@ -1,0 +1,64 @@
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { listProducts } from '$lib/server/seasons/queries';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { createBadge, updateBadge, type BadgeSaved } from '$lib/server/badges/commands';
+import {
+	emptyBadgeValues,
+	parseBadge,
+	readBadgeForm,
+	type BadgeValues
+} from '$lib/server/badges/badge-form';
+import { CRITERIA } from '$lib/server/badges/criteria';
+import { refuse, refuseError } from '$lib/server/shared/form';
+
+// The new and edit pages share one form and its save action. `editing` names the badge being
+// edited (read after the role check); none for a new one.
+
+function currentSeason() {
+	const season = consoleSeason();
+	if (!season) error(404, { message: 'No season is live, so there are no badges to manage.' });
+	return season;
+}
+
+function categoriesOf(seasonId: number): string[] {
+	return [...new Set(listProducts(getDb(), seasonId).map((p) => p.category))].sort();
+}
+
+export function badgeEditorData(values?: BadgeValues) {
+	const season = currentSeason();
+	return {
+		season: { id: season.id, name: season.name },
+		criteria: CRITERIA,
+		categories: categoriesOf(season.id),
+		values: values ?? emptyBadgeValues()
+	};
+}
+
+export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
+	return {
+		save: async (event: RequestEvent) => {
+			const user = requireRole(event, MANAGERS);
+			const editingId = editing?.(event);
+			const season = currentSeason();
+			const values = readBadgeForm(await event.request.formData());
+			const parsed = parseBadge(values, { categories: categoriesOf(season.id) });
+			if (!parsed.ok) {
+				const message = 'Nothing was saved: fix the highlighted fields.';
+				return refuse(400, 'save', message, { errors: parsed.errors, values });
+			}
+			const db = getDb();
+			let saved: BadgeSaved;
+			try {
+				saved =
+					editingId === undefined
+						? createBadge(db, season.id, parsed.draft, { userId: user.id })
+						: updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
+			} catch (e) {
+				return refuseError(e, 'save', values);
+			}
+			redirect(303, `/manage/badges?saved=${saved.badge.id}&awarded=${saved.awarded}`);
+		}
+	};
+}

@@ -1,0 +1,114 @@
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { listProducts } from '$lib/server/seasons/queries';
+import { consoleSeason } from '$lib/server/seasons/choice';
+import { createRule, updateRule } from '$lib/server/rules/commands';
+import { previewRule, startingSample, type PricedItem } from '$lib/server/rules/preview';
+import {
+	emptyRuleValues,
+	parseRule,
+	readRuleForm,
+	type RuleFormValues,
+	type RuleValues
+} from '$lib/server/rules/rule-form';
+import { refuse, refuseError } from '$lib/server/shared/form';
+
+// The create and edit pages share one form and its two actions: preview (nothing saved) and
+// save. `editing` names the rule being edited (read after the role check); none for a new one.
+
+function currentSeason() {
+	const season = consoleSeason();
+	if (!season) error(404, { message: 'No season is live, so there are no rules to manage.' });
+	return season;
+}
+
+function catalogueFor(seasonId: number) {
+	const products = listProducts(getDb(), seasonId);
+	const catalogue = new Map<string, PricedItem>(products.map((p) => [p.sku, p]));
+	return { products, catalogue };
+}
+
+export function ruleEditorData(rule: RuleValues | undefined) {
+	const season = currentSeason();
+	const { products } = catalogueFor(season.id);
+	const values: RuleFormValues = {
+		rule: rule ?? emptyRuleValues(),
+		sample: startingSample(rule, season.timeZone)
+	};
+	return {
+		season: { id: season.id, name: season.name, timeZone: season.timeZone },
+		products: products.map(({ sku, name, category, points, price, active }) => ({
+			sku,
+			name,
+			category,
+			points,
+			price,
+			active
+		})),
+		categories: [...new Set(products.map((p) => p.category))].sort(),
+		values
+	};
+}
+
+export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
+	async function read(event: RequestEvent) {
+		const user = requireRole(event, MANAGERS);
+		const editingId = editing?.(event);
+		const season = currentSeason();
+		const values = readRuleForm(await event.request.formData());
+		const { catalogue } = catalogueFor(season.id);
+		const parsed = parseRule(values.rule, { timeZone: season.timeZone, catalogue, season });
+		return { user, editingId, season, catalogue, parsed, values };
+	}
+
+	return {
+		preview: async (event: RequestEvent) => {
+			const { editingId, season, catalogue, parsed, values } = await read(event);
+			if (!parsed.ok) {
+				const message = 'Fix the highlighted fields to see a preview.';
+				return refuse(400, 'preview', message, { errors: parsed.errors, values });
+			}
+			const result = previewRule(
+				getDb(),
+				season.id,
+				season.timeZone,
+				catalogue,
+				parsed.draft,
+				values.sample,
+				{ editingId }
+			);
+			if (!result.ok) {
+				// The sample's own message shows beside the sample, not at the top of the form.
+				const message = result.errors.sample ?? result.errors.sampleAt ?? '';
+				return refuse(400, 'preview', message, { errors: result.errors, values });
+			}
+			const { preview } = result;
+			return {
+				action: 'preview',
+				message: '',
+				errors: {},
+				values: { ...values, sample: preview.sample },
+				preview
+			};
+		},
+		save: async (event: RequestEvent) => {
+			const { user, editingId, season, parsed, values } = await read(event);
+			if (!parsed.ok) {
+				const message = 'Nothing was saved: fix the highlighted fields.';
+				return refuse(400, 'save', message, { errors: parsed.errors, values });
+			}
+			const db = getDb();
+			let id: number;
+			try {
+				id =
+					editingId === undefined
+						? createRule(db, season.id, parsed.draft, { userId: user.id }).id
+						: updateRule(db, season.id, editingId, parsed.draft, { userId: user.id }).id;
+			} catch (e) {
+				return refuseError(e, 'save', values);
+			}
+			redirect(303, `/manage/rules?saved=${id}`);
+		}
+	};
+}
