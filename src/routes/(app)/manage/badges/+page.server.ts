@@ -56,7 +56,7 @@ export const actions = {
 				: `“${badge.name}” is off: nobody new earns it. Badges already given stay.`;
 			return { action: 'toggle', message };
 		} catch (e) {
-			return refuseError<undefined>(e, 'toggle');
+			return refuseError(e, 'toggle');
 		}
 	},
 	levels: async (event) => {

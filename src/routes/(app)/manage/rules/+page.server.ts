@@ -79,7 +79,7 @@ export const actions = {
 			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
 			return { action: 'toggle', ok: true, message: `“${row.name}” is ${active ? 'on' : 'off'}.` };
 		} catch (e) {
-			return refuseError<undefined>(e, 'toggle');
+			return refuseError(e, 'toggle');
 		}
 	},
 	delete: async (event) => {
@@ -94,7 +94,7 @@ export const actions = {
 				message: `Deleted “${row.name}”. Points already given stay as they are.`
 			};
 		} catch (e) {
-			return refuseError<undefined>(e, 'delete');
+			return refuseError(e, 'delete');
 		}
 	},
 	plan: async (event) => {
