@@ -15,7 +15,7 @@ const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 const linkGone = (code: 'invalid' | 'expired' | 'used', message: string) =>
 	new AppError(410, code, message);
 
-export interface InviteInput {
+interface InviteInput {
 	email: string;
 	displayName: string;
 	seasonId: number;

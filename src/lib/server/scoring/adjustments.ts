@@ -8,7 +8,7 @@ import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
 
-export interface AdjustmentInput {
+interface AdjustmentInput {
 	seasonId: number;
 	userId: number;
 	/** Positive to add, negative to remove. */

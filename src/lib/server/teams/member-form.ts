@@ -5,8 +5,8 @@ import { formText } from '$lib/server/shared/form';
 // check them: the same fields and limits, with messages for who reads them (a manager at the
 // form, or the report on a file's rows).
 
-export const MAX_NAME = 100;
-export const MAX_EMAIL = 254;
+const MAX_NAME = 100;
+const MAX_EMAIL = 254;
 
 export const nameField = (missing: string) =>
 	z.string().trim().min(1, missing).max(MAX_NAME, `Keep the name under ${MAX_NAME} characters`);
@@ -18,7 +18,7 @@ export function emailField(messages: { missing?: string; tooLong: string; invali
 		.pipe(z.email(messages.invalid));
 }
 
-export const INVITE_KEYS = ['name', 'email', 'teamId'] as const;
+const INVITE_KEYS = ['name', 'email', 'teamId'] as const;
 
 export const inviteSchema = z.object({
 	name: nameField('Enter their name'),

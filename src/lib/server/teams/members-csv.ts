@@ -6,7 +6,7 @@ import { emailField, nameField } from './member-form';
 // Rows are numbered as a spreadsheet shows them: the header is row 1. Pure: what the database
 // says about each person (already in another team, …) is checked by the import itself.
 
-export const MEMBER_COLUMNS = ['email', 'name', 'team'] as const;
+const MEMBER_COLUMNS = ['email', 'name', 'team'] as const;
 type Column = (typeof MEMBER_COLUMNS)[number];
 
 export const MAX_MEMBER_ROWS = 1000;
@@ -20,7 +20,7 @@ export interface MemberRow {
 	team: string;
 }
 
-export interface MembersCsvResult {
+interface MembersCsvResult {
 	rows: MemberRow[];
 	errors: CsvError[];
 }

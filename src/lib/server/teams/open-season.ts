@@ -10,7 +10,7 @@ import { conflict, notFound } from '$lib/server/shared/errors';
 // team, with the leaderboard version bumped and the boards told once it is committed.
 
 /** The season, if its teams can still change (not after it ended: results are frozen). */
-export function openSeason(tx: Queryable, seasonId: number) {
+function openSeason(tx: Queryable, seasonId: number) {
 	const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
 	if (!s) throw notFound('not_found', 'This season no longer exists');
 	if (s.status === 'ended' || s.status === 'archived')

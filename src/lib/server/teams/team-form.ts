@@ -3,7 +3,7 @@ import { formText } from '$lib/server/shared/form';
 
 // A team as the console's add and edit forms give it: a name, a colour and an emoji.
 
-export const TEAM_KEYS = ['name', 'color', 'emoji'] as const;
+const TEAM_KEYS = ['name', 'color', 'emoji'] as const;
 
 export const teamSchema = z.object({
 	name: z
