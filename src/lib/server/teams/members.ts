@@ -120,6 +120,8 @@ export function inviteMember(
 	);
 }
 
+type ImportResult = { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] };
+
 /**
  * Imports the rows of a valid file, all or nothing: when anyone is already in another team
  * of the season, nothing changes and those rows are reported.
@@ -130,7 +132,7 @@ export function importMembers(
 	rows: MemberRow[],
 	actor: Actor,
 	clock: Clock = systemClock
-): { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] } {
+): ImportResult {
 	const teams = new Map(
 		db
 			.select()
@@ -146,8 +148,7 @@ export function importMembers(
 		teamId: teams.get(r.team)?.id ?? 0,
 		team: r.team
 	}));
-	type Result = { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] };
-	return changeTeams<Result>(
+	return changeTeams<ImportResult>(
 		db,
 		seasonId,
 		(tx) => {
