@@ -7,26 +7,15 @@ import { hashPassword } from '../auth/password';
 import { audit, type Actor } from '../audit/record';
 import { normalizeEmail } from './users';
 import { systemClock, type Clock } from '../shared/clock';
+import { AppError, badRequest, conflict } from '../shared/errors';
 
 const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 
-export class InviteError extends Error {
-	constructor(
-		readonly code:
-			| 'invalid'
-			| 'expired'
-			| 'used'
-			| 'weak_password'
-			| 'team_not_in_season'
-			| 'already_member'
-			| 'has_account',
-		message: string
-	) {
-		super(message);
-	}
-}
+// Why a link cannot be used: gone for good (410), whatever the reason, as the invite page says.
+const linkGone = (code: 'invalid' | 'expired' | 'used', message: string) =>
+	new AppError(410, code, message);
 
-export interface InviteInput {
+interface InviteInput {
 	email: string;
 	displayName: string;
 	seasonId: number;
@@ -50,12 +39,12 @@ export function createInvite(
 		(tx) => {
 			const t = tx.select().from(team).where(eq(team.id, input.teamId)).get();
 			if (!t || t.seasonId !== input.seasonId)
-				throw new InviteError('team_not_in_season', 'That team is not in this season');
+				throw conflict('team_not_in_season', 'That team is not in this season');
 			let person = tx.select().from(user).where(eq(user.email, email)).get();
 			// Accepting an invite sets the password: never for someone who already has one, or a
 			// manager could take over any account (an admin's included).
 			if (person && person.passwordHash !== '!') {
-				throw new InviteError(
+				throw conflict(
 					'has_account',
 					`${email} already has an account: add them to the team instead`
 				);
@@ -78,10 +67,7 @@ export function createInvite(
 				.where(and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, person.id)))
 				.get();
 			if (member && member.teamId !== input.teamId) {
-				throw new InviteError(
-					'already_member',
-					`${email} is already in another team of this season`
-				);
+				throw conflict('already_member', `${email} is already in another team of this season`);
 			}
 			if (!member)
 				tx.insert(seasonMember)
@@ -128,11 +114,11 @@ export function findInvite(db: Db, token: string, clock: Clock = systemClock) {
 		.innerJoin(user, eq(user.id, invite.userId))
 		.where(eq(invite.tokenHash, hashToken(token)))
 		.get();
-	if (!row) throw new InviteError('invalid', 'This invitation link is not valid');
+	if (!row) throw linkGone('invalid', 'This invitation link is not valid');
 	if (row.invite.acceptedAt != null)
-		throw new InviteError('used', 'This invitation was already used: sign in instead');
+		throw linkGone('used', 'This invitation was already used: sign in instead');
 	if (clock() >= row.invite.expiresAt)
-		throw new InviteError('expired', 'This invitation has expired: ask your manager for a new one');
+		throw linkGone('expired', 'This invitation has expired: ask your manager for a new one');
 	return { email: row.invite.email, name: row.name, userId: row.invite.userId };
 }
 
@@ -145,7 +131,9 @@ export async function acceptInvite(
 ): Promise<number> {
 	const found = findInvite(db, token, clock);
 	if (password.length < 8 || password.length > 256) {
-		throw new InviteError('weak_password', 'Choose a password of at least 8 characters');
+		throw badRequest('weak_password', 'Choose a password of at least 8 characters', {
+			field: 'password'
+		});
 	}
 	const passwordHash = await hashPassword(password);
 	const now = clock();
@@ -156,7 +144,7 @@ export async function acceptInvite(
 			.where(and(eq(invite.tokenHash, hashToken(token)), isNull(invite.acceptedAt)))
 			.run();
 		if (used.changes !== 1)
-			throw new InviteError('used', 'This invitation was already used: sign in instead');
+			throw linkGone('used', 'This invitation was already used: sign in instead');
 		tx.update(user).set({ passwordHash }).where(eq(user.id, found.userId)).run();
 		audit(tx, { userId: found.userId }, 'member.accept_invite', `user:${found.userId}`, {}, now);
 	});

@@ -4,7 +4,7 @@ import { ledgerEntry, sale, user } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { personHistory } from '../boards/person-history';
 
-export interface Participant {
+interface Participant {
 	id: number;
 	rank: number;
 	name: string;

@@ -16,7 +16,7 @@ export function findUserByEmail(db: Db, email: string) {
 		.get();
 }
 
-export interface NewUser {
+interface NewUser {
 	email: string;
 	displayName: string;
 	role: Role;

@@ -6,17 +6,9 @@ import { bumpVersion } from './standings';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
+import { badRequest, notFound } from '../shared/errors';
 
-export class AdjustmentError extends Error {
-	constructor(
-		readonly code: 'not_a_member' | 'reason_required' | 'zero_points' | 'own_points',
-		message: string
-	) {
-		super(message);
-	}
-}
-
-export interface AdjustmentInput {
+interface AdjustmentInput {
 	seasonId: number;
 	userId: number;
 	/** Positive to add, negative to remove. */
@@ -28,12 +20,14 @@ export interface AdjustmentInput {
 /** A manager's manual correction: a confirmed ledger entry with a mandatory reason, audited. */
 export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = systemClock): number {
 	const reason = input.reason.trim();
-	if (!reason) throw new AdjustmentError('reason_required', 'A reason is required');
+	if (!reason) throw badRequest('reason_required', 'A reason is required', { field: 'reason' });
 	if (!Number.isInteger(input.points) || input.points === 0) {
-		throw new AdjustmentError('zero_points', 'Points must be a whole number other than 0');
+		throw badRequest('zero_points', 'Points must be a whole number other than 0', {
+			field: 'points'
+		});
 	}
 	if (input.actor.userId === input.userId) {
-		throw new AdjustmentError('own_points', 'Nobody can adjust their own points');
+		throw badRequest('own_points', 'Nobody can adjust their own points');
 	}
 	const now = clock();
 	const id = db.transaction(
@@ -46,7 +40,7 @@ export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = syst
 					and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, input.userId))
 				)
 				.get();
-			if (!member) throw new AdjustmentError('not_a_member', 'This person is not in the season');
+			if (!member) throw notFound('not_a_member', 'This person is not in the season');
 			const entryId = appendEntry(
 				tx,
 				{

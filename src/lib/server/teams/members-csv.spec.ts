@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MEMBER_ROWS, parseMembersCsv, type CsvError, type MemberRow } from './members-csv';
+import type { CsvError } from '$lib/server/shared/csv';
+import { MAX_MEMBER_ROWS, parseMembersCsv, type MemberRow } from './members-csv';
 
 const TEAMS = ['Falcons', 'Wolves', 'Orcas'];
 const csv = (...lines: string[]) => lines.join('\n');

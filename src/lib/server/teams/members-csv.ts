@@ -1,22 +1,15 @@
-import Papa from 'papaparse';
 import { z } from 'zod';
+import { isBlankRecord, readCsv, type CsvError } from '$lib/server/shared/csv';
+import { emailField, nameField } from './member-form';
 
 // A season's members as a CSV file: `email,name,team`, the team by its name in the season.
 // Rows are numbered as a spreadsheet shows them: the header is row 1. Pure: what the database
 // says about each person (already in another team, …) is checked by the import itself.
 
-export const MEMBER_COLUMNS = ['email', 'name', 'team'] as const;
+const MEMBER_COLUMNS = ['email', 'name', 'team'] as const;
 type Column = (typeof MEMBER_COLUMNS)[number];
 
 export const MAX_MEMBER_ROWS = 1000;
-
-export interface CsvError {
-	/** Spreadsheet row (header = 1); null for a problem with the whole file. */
-	row: number | null;
-	/** Column name, or null for the whole row. */
-	column: string | null;
-	message: string;
-}
 
 export interface MemberRow {
 	row: number;
@@ -27,31 +20,20 @@ export interface MemberRow {
 	team: string;
 }
 
-export interface MembersCsvResult {
+interface MembersCsvResult {
 	rows: MemberRow[];
 	errors: CsvError[];
 }
 
 const rowSchema = z.object({
-	email: z
-		.string()
-		.trim()
-		.min(1, 'Email is required')
-		.max(254, 'Email is too long')
-		.pipe(z.email('This is not an email address'))
-		.transform((email) => email.toLowerCase()),
-	name: z.string().trim().min(1, 'Name is required').max(100, 'Keep the name under 100 characters'),
+	email: emailField({
+		missing: 'Email is required',
+		tooLong: 'Email is too long',
+		invalid: 'This is not an email address'
+	}).transform((email) => email.toLowerCase()),
+	name: nameField('Name is required'),
 	team: z.string().trim().min(1, 'Team is required')
 });
-
-function quoteMessage(code: string, fallback: string): string {
-	if (code === 'MissingQuotes') return 'A quoted value is never closed (a " is missing)';
-	if (code === 'InvalidQuotes')
-		return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
-	return fallback;
-}
-
-const isBlank = (record: string[]) => record.every((cell) => cell.trim() === '');
 
 /**
  * Parses and validates a whole file against the season's team names (matched ignoring case).
@@ -61,20 +43,10 @@ export function parseMembersCsv(
 	text: string,
 	options: { teams: readonly string[] }
 ): MembersCsvResult {
-	const source = text.replace(/^\uFEFF/, '');
-	if (source.trim() === '')
+	if (text.replace(/^\uFEFF/, '').trim() === '')
 		return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
-	// No header mode and no skipped lines: a record's index is then its spreadsheet row - 1.
-	const parsed = Papa.parse<string[]>(source, { header: false, skipEmptyLines: false });
-	const errors: CsvError[] = parsed.errors
-		.filter((e) => e.code !== 'UndetectableDelimiter')
-		.map((e) => ({
-			row: e.row == null ? null : e.row + 1,
-			column: null,
-			message: quoteMessage(e.code, e.message)
-		}));
+	const { records, errors } = readCsv(text);
 	const unreadable = new Set(errors.map((e) => e.row));
-	const records = parsed.data;
 
 	const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
 	const seen = new Set<string>();
@@ -107,7 +79,7 @@ export function parseMembersCsv(
 	let dataRows = 0;
 	for (let index = 1; index < records.length; index++) {
 		const record = records[index];
-		if (isBlank(record)) continue;
+		if (isBlankRecord(record)) continue;
 		const row = index + 1;
 		dataRows += 1;
 		if (unreadable.has(row)) continue;

@@ -1,30 +1,21 @@
-import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '$lib/server/db';
-import { seasonMember, team, user } from '$lib/server/db/schema';
+import { invite, ledgerEntry, sale, seasonMember, team, user } from '$lib/server/db/schema';
 import { audit, type Actor } from '$lib/server/audit/record';
-import { createInvite, InviteError } from '$lib/server/people/invites';
+import { createInvite } from '$lib/server/people/invites';
 import { normalizeEmail } from '$lib/server/people/users';
-import { bumpVersion } from '$lib/server/scoring/standings';
-import { notifyLeaderboard } from '$lib/server/realtime/publish';
+import { conflict, notFound } from '$lib/server/shared/errors';
+import type { CsvError } from '$lib/server/shared/csv';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
-import type { CsvError, MemberRow } from '$lib/server/teams/members-csv';
-import { openSeason, TeamsError } from './commands';
+import type { MemberRow } from './members-csv';
+import { changeTeams } from './open-season';
 
-// Bringing people into a season's team: someone with an account is added and signs in as
-// usual; anyone else (or anyone who never set a password) gets an invitation link to set one.
+// Who is in which team of a season: people brought in (invited, or added when they have an
+// account), moved and removed.
 // Note: an account that has a password never gets a link, since accepting one resets the
 // password: a manager could otherwise take over any account, an admin's included.
-
-export const inviteSchema = z.object({
-	name: z.string().trim().min(1, 'Enter their name').max(100, 'Keep the name under 100 characters'),
-	email: z
-		.string()
-		.trim()
-		.max(254, 'This email is too long')
-		.pipe(z.email('Enter an email address like ana@example.com')),
-	teamId: z.coerce.number({ message: 'Choose a team' }).int().positive('Choose a team')
-});
+// Note: ledger entries keep the team of the time, so a member who moves leaves their earlier
+// points with the old team; only their new points count for the new one.
 
 export type Outcome =
 	| { kind: 'invited'; name: string; email: string; team: string; token: string }
@@ -79,7 +70,7 @@ function apply(
 	clock: Clock
 ): Outcome {
 	const p = plan(tx, seasonId, person);
-	if (!p.ok) throw new TeamsError('conflict', p.error);
+	if (!p.ok) throw conflict('conflict', p.error);
 	const name = p.account?.displayName ?? person.name.trim();
 	if (p.hasPassword) {
 		if (p.member) return { kind: 'already', name, email: p.email, team: teamName };
@@ -105,25 +96,6 @@ function apply(
 	return { kind: 'invited', name, email: p.email, team: teamName, token };
 }
 
-/** Runs `run` in one transaction; boards hear about it when someone joined a team. */
-function finish<T>(
-	db: Db,
-	seasonId: number,
-	run: (tx: Queryable) => { value: T; joined: boolean }
-): T {
-	const result = db.transaction(
-		(tx) => {
-			openSeason(tx, seasonId);
-			const out = run(tx);
-			if (out.joined) bumpVersion(tx, seasonId);
-			return out;
-		},
-		{ behavior: 'immediate' }
-	);
-	if (result.joined) notifyLeaderboard(seasonId);
-	return result.value;
-}
-
 /** Invites one person (or adds them, when they have an account) into a team of the season. */
 export function inviteMember(
 	db: Db,
@@ -132,22 +104,23 @@ export function inviteMember(
 	actor: Actor,
 	clock: Clock = systemClock
 ): Outcome {
-	return finish(db, seasonId, (tx) => {
-		const t = tx
-			.select()
-			.from(team)
-			.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)))
-			.get();
-		if (!t) throw new TeamsError('not_found', 'That team is not in this season');
-		try {
-			const outcome = apply(db, tx, seasonId, person, t.name, actor, clock);
-			return { value: outcome, joined: outcome.kind !== 'already' };
-		} catch (e) {
-			if (e instanceof InviteError) throw new TeamsError('conflict', e.message);
-			throw e;
-		}
-	});
+	return changeTeams(
+		db,
+		seasonId,
+		(tx) => {
+			const t = tx
+				.select()
+				.from(team)
+				.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)))
+				.get();
+			if (!t) throw notFound('not_found', 'That team is not in this season');
+			return apply(db, tx, seasonId, person, t.name, actor, clock);
+		},
+		(outcome) => outcome.kind !== 'already'
+	);
 }
+
+type ImportResult = { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] };
 
 /**
  * Imports the rows of a valid file, all or nothing: when anyone is already in another team
@@ -159,7 +132,7 @@ export function importMembers(
 	rows: MemberRow[],
 	actor: Actor,
 	clock: Clock = systemClock
-): { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] } {
+): ImportResult {
 	const teams = new Map(
 		db
 			.select()
@@ -175,23 +148,117 @@ export function importMembers(
 		teamId: teams.get(r.team)?.id ?? 0,
 		team: r.team
 	}));
-	type Result = { ok: true; outcomes: Outcome[] } | { ok: false; errors: CsvError[] };
-	return finish<Result>(db, seasonId, (tx) => {
-		const errors: CsvError[] = [];
-		for (const p of people) {
-			if (!p.teamId)
-				errors.push({
-					row: p.row,
-					column: 'team',
-					message: `No team named ${p.team} in this season`
-				});
-			else {
-				const checked = plan(tx, seasonId, p);
-				if (!checked.ok) errors.push({ row: p.row, column: 'team', message: checked.error });
+	return changeTeams<ImportResult>(
+		db,
+		seasonId,
+		(tx) => {
+			const errors: CsvError[] = [];
+			for (const p of people) {
+				if (!p.teamId)
+					errors.push({
+						row: p.row,
+						column: 'team',
+						message: `No team named ${p.team} in this season`
+					});
+				else {
+					const checked = plan(tx, seasonId, p);
+					if (!checked.ok) errors.push({ row: p.row, column: 'team', message: checked.error });
+				}
 			}
-		}
-		if (errors.length > 0) return { value: { ok: false, errors }, joined: false };
-		const outcomes = people.map((p) => apply(db, tx, seasonId, p, p.team, actor, clock));
-		return { value: { ok: true, outcomes }, joined: outcomes.some((o) => o.kind !== 'already') };
+			if (errors.length > 0) return { ok: false, errors };
+			const outcomes = people.map((p) => apply(db, tx, seasonId, p, p.team, actor, clock));
+			return { ok: true, outcomes };
+		},
+		(result) => result.ok && result.outcomes.some((o) => o.kind !== 'already')
+	);
+}
+
+export function moveMember(
+	db: Db,
+	seasonId: number,
+	userId: number,
+	teamId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+) {
+	return changeTeams(db, seasonId, (tx) => {
+		const member = tx
+			.select()
+			.from(seasonMember)
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+			.get();
+		if (!member) throw notFound('not_found', 'This person is not in the season');
+		const target = tx
+			.select()
+			.from(team)
+			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)))
+			.get();
+		if (!target) throw notFound('not_found', 'That team is not in the season');
+		if (member.teamId === teamId) return { moved: false as const, team: target.name };
+		tx.update(seasonMember)
+			.set({ teamId })
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+			.run();
+		audit(
+			tx,
+			actor,
+			'member.move',
+			`user:${userId}`,
+			{ seasonId, fromTeamId: member.teamId, toTeamId: teamId },
+			clock()
+		);
+		return { moved: true as const, team: target.name };
+	});
+}
+
+/** Only someone who has not scored in the season: otherwise the ledger would lose its owner. */
+export function removeMember(
+	db: Db,
+	seasonId: number,
+	userId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+) {
+	return changeTeams(db, seasonId, (tx) => {
+		const member = tx
+			.select({ teamId: seasonMember.teamId, name: user.displayName })
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+			.get();
+		if (!member) throw notFound('not_found', 'This person is not in the season');
+		const sales = tx
+			.select({ n: sql<number>`count(*)` })
+			.from(sale)
+			.where(and(eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)))
+			.get()!.n;
+		const entries = tx
+			.select({ n: sql<number>`count(*)` })
+			.from(ledgerEntry)
+			.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
+			.get()!.n;
+		if (sales + entries > 0)
+			throw conflict(
+				'conflict',
+				`${member.name} has sales or points in this season and stays in it; move them to another team instead`
+			);
+		tx.delete(seasonMember)
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+			.run();
+		// An unused invitation to this season must not outlive the membership.
+		tx.delete(invite)
+			.where(
+				and(eq(invite.userId, userId), eq(invite.seasonId, seasonId), isNull(invite.acceptedAt))
+			)
+			.run();
+		audit(
+			tx,
+			actor,
+			'member.remove',
+			`user:${userId}`,
+			{ seasonId, teamId: member.teamId },
+			clock()
+		);
+		return member;
 	});
 }

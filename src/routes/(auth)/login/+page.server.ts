@@ -1,4 +1,4 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { findUserByEmail, normalizeEmail } from '$lib/server/people/users';
@@ -6,6 +6,7 @@ import { decoyHash, verifyPassword } from '$lib/server/auth/password';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { loginLimits } from '$lib/server/auth/rate-limit';
+import { refuse } from '$lib/server/shared/form';
 
 /** Only same-site paths, so that the login page cannot be used to redirect elsewhere. */
 function safeRedirect(target: string | null): string {
@@ -24,10 +25,12 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const email = normalizeEmail(String(form.get('email') ?? ''));
 		const password = String(form.get('password') ?? '');
-		if (!email || !password) {
-			return fail(400, { message: 'Enter your email and password.', email });
-		}
-		if (email.length > 254 || password.length > 256) return fail(400, { message: WRONG, email });
+		// The email is shown again, so that only the password needs retyping.
+		const values = { email };
+		if (!email || !password)
+			return refuse(400, 'default', 'Enter your email and password.', { values });
+		if (email.length > 254 || password.length > 256)
+			return refuse(400, 'default', WRONG, { values });
 
 		const now = Date.now();
 		const ip = event.getClientAddress();
@@ -37,10 +40,12 @@ export const actions: Actions = {
 		);
 		if (wait > 0) {
 			const minutes = Math.ceil(wait / 60_000);
-			return fail(429, {
-				message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-				email
-			});
+			return refuse(
+				429,
+				'default',
+				`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+				{ values }
+			);
 		}
 
 		const db = getDb();
@@ -51,7 +56,7 @@ export const actions: Actions = {
 		if (!user || !valid) {
 			loginLimits.account.fail(email, now);
 			loginLimits.ip.fail(ip, now);
-			return fail(400, { message: WRONG, email });
+			return refuse(400, 'default', WRONG, { values });
 		}
 		loginLimits.account.reset(email);
 

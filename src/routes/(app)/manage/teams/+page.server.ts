@@ -6,18 +6,21 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listConsoleSeasons } from '$lib/server/seasons/console';
-import { parseMembersCsv, type CsvError } from '$lib/server/teams/members-csv';
+import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import type { CsvError } from '$lib/server/shared/csv';
+import { AppError } from '$lib/server/shared/errors';
+import { teamsOverview } from '$lib/server/teams/queries';
+import { addTeam, deleteTeam, updateTeam } from '$lib/server/teams/commands';
 import {
-	addTeam,
-	deleteTeam,
+	importMembers,
+	inviteMember,
 	moveMember,
 	removeMember,
-	teamSchema,
-	teamsOverview,
-	TeamsError,
-	updateTeam
-} from '$lib/server/teams/commands';
-import { importMembers, inviteMember, inviteSchema, type Outcome } from '$lib/server/teams/members';
+	type Outcome
+} from '$lib/server/teams/members';
+import { teamSchema, teamValues } from '$lib/server/teams/team-form';
+import { inviteSchema, inviteValues } from '$lib/server/teams/member-form';
+import { parseMembersCsv } from '$lib/server/teams/members-csv';
 
 const MAX_FILE_BYTES = 512 * 1024;
 
@@ -56,7 +59,6 @@ function seasonFrom(form: FormData) {
 	return parsed.success ? getSeason(getDb(), parsed.data) : undefined;
 }
 
-const text = (form: FormData, key: string) => String(form.get(key) ?? '');
 /** The invitation link is shown once, in the answer to the manager who created it. */
 const linkOf = (event: RequestEvent, o: Outcome) => ({
 	kind: o.kind,
@@ -66,42 +68,31 @@ const linkOf = (event: RequestEvent, o: Outcome) => ({
 	link: o.kind === 'invited' ? `${event.url.origin}/invite/${o.token}` : null
 });
 
-function failure(form: string, e: unknown, extra: Record<string, unknown> = {}) {
-	if (e instanceof TeamsError) {
-		return fail(e.code === 'not_found' ? 404 : 409, {
-			form,
-			message: e.message,
-			field: e.field ?? null,
-			...extra
-		});
-	}
-	throw e;
+/**
+ * A file that imports nothing: the one failure payload, with the file's problems row by row
+ * for the report (and the pasted text, to show again).
+ */
+function refuseFile(csv: string, problems: CsvError[]) {
+	const failure = refuse(400, 'import', 'Nothing was imported: fix the problems and try again.', {
+		values: { csv }
+	});
+	return fail(failure.status, { ...failure.data, problems });
 }
 
 export const actions: Actions = {
 	addTeam: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const values = {
-			name: text(form, 'name'),
-			color: text(form, 'color'),
-			emoji: text(form, 'emoji')
-		};
+		const values = teamValues(form);
 		const s = seasonFrom(form);
-		if (!s) return fail(404, { form: 'addTeam', message: 'Choose a season first.', values });
-		const parsed = teamSchema.safeParse(values);
-		if (!parsed.success)
-			return fail(400, {
-				form: 'addTeam',
-				message: parsed.error.issues[0].message,
-				field: parsed.error.issues[0].path[0],
-				values
-			});
+		if (!s) return refuse(404, 'addTeam', 'Choose a season first.', { values });
+		const parsed = parseForm(teamSchema, values, 'addTeam', values);
+		if (!parsed.ok) return parsed.failure;
 		try {
 			const row = addTeam(getDb(), s.id, parsed.data, { userId: user.id });
-			return { form: 'addTeam', ok: true, message: `Team ${row.emoji} ${row.name} added.` };
+			return { action: 'addTeam', message: `Team ${row.emoji} ${row.name} added.` };
 		} catch (e) {
-			return failure('addTeam', e, { values });
+			return refuseError(e, 'addTeam', values);
 		}
 	},
 
@@ -109,27 +100,17 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
-		const values = {
-			name: text(form, 'name'),
-			color: text(form, 'color'),
-			emoji: text(form, 'emoji')
-		};
+		const values = teamValues(form);
 		const s = seasonFrom(form);
 		if (!s || !teamId.success)
-			return fail(404, { form: 'updateTeam', message: 'This team no longer exists.', values });
-		const parsed = teamSchema.safeParse(values);
-		if (!parsed.success)
-			return fail(400, {
-				form: 'updateTeam',
-				teamId: teamId.data,
-				message: parsed.error.issues[0].message,
-				values
-			});
+			return refuse(404, 'updateTeam', 'This team no longer exists.', { values });
+		const parsed = parseForm(teamSchema, values, 'updateTeam', values);
+		if (!parsed.ok) return parsed.failure;
 		try {
 			const row = updateTeam(getDb(), s.id, teamId.data, parsed.data, { userId: user.id });
-			return { form: 'updateTeam', message: `Team ${row.name} saved.` };
+			return { action: 'updateTeam', message: `Team ${row.name} saved.` };
 		} catch (e) {
-			return failure('updateTeam', e, { teamId: teamId.data, values });
+			return refuseError(e, 'updateTeam', values);
 		}
 	},
 
@@ -138,13 +119,12 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
-		if (!s || !teamId.success)
-			return fail(404, { form: 'deleteTeam', message: 'This team no longer exists.' });
+		if (!s || !teamId.success) return refuse(404, 'deleteTeam', 'This team no longer exists.');
 		try {
 			const row = deleteTeam(getDb(), s.id, teamId.data, { userId: user.id });
-			return { form: 'deleteTeam', message: `Team ${row.name} deleted.` };
+			return { action: 'deleteTeam', message: `Team ${row.name} deleted.` };
 		} catch (e) {
-			return failure('deleteTeam', e);
+			return refuseError(e, 'deleteTeam');
 		}
 	},
 
@@ -155,17 +135,17 @@ export const actions: Actions = {
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
 		if (!s || !userId.success || !teamId.success)
-			return fail(400, { form: 'moveMember', message: 'Choose a team to move them to.' });
+			return refuse(400, 'moveMember', 'Choose a team to move them to.');
 		try {
 			const result = moveMember(getDb(), s.id, userId.data, teamId.data, { userId: user.id });
 			return {
-				form: 'moveMember',
+				action: 'moveMember',
 				message: result.moved
 					? `Moved to ${result.team}. Points scored so far stay with the old team.`
 					: `Already in ${result.team}.`
 			};
 		} catch (e) {
-			return failure('moveMember', e);
+			return refuseError(e, 'moveMember');
 		}
 	},
 
@@ -175,39 +155,28 @@ export const actions: Actions = {
 		const userId = id.safeParse(form.get('userId'));
 		const s = seasonFrom(form);
 		if (!s || !userId.success)
-			return fail(404, { form: 'removeMember', message: 'This person is not in the season.' });
+			return refuse(404, 'removeMember', 'This person is not in the season.');
 		try {
 			const removed = removeMember(getDb(), s.id, userId.data, { userId: user.id });
-			return { form: 'removeMember', message: `${removed.name} was removed from ${s.name}.` };
+			return { action: 'removeMember', message: `${removed.name} was removed from ${s.name}.` };
 		} catch (e) {
-			return failure('removeMember', e);
+			return refuseError(e, 'removeMember');
 		}
 	},
 
 	invite: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const values = {
-			name: text(form, 'name'),
-			email: text(form, 'email'),
-			teamId: text(form, 'teamId')
-		};
+		const values = inviteValues(form);
 		const s = seasonFrom(form);
-		if (!s) return fail(404, { form: 'invite', message: 'Choose a season first.', values });
-		const parsed = inviteSchema.safeParse(values);
-		if (!parsed.success) {
-			return fail(400, {
-				form: 'invite',
-				message: parsed.error.issues[0].message,
-				field: String(parsed.error.issues[0].path[0]),
-				values
-			});
-		}
+		if (!s) return refuse(404, 'invite', 'Choose a season first.', { values });
+		const parsed = parseForm(inviteSchema, values, 'invite', values);
+		if (!parsed.ok) return parsed.failure;
 		try {
 			const outcome = inviteMember(getDb(), s.id, parsed.data, { userId: user.id });
-			return { form: 'invite', outcome: linkOf(event, outcome) };
+			return { action: 'invite', outcome: linkOf(event, outcome) };
 		} catch (e) {
-			return failure('invite', e, { values });
+			return refuseError(e, 'invite', values);
 		}
 	},
 
@@ -220,13 +189,13 @@ export const actions: Actions = {
 			s && userId.success
 				? teamsOverview(getDb(), s.id).members.find((m) => m.userId === userId.data)
 				: undefined;
-		if (!s || !member)
-			return fail(404, { form: 'invite', message: 'This person is not in the season.' });
+		if (!s || !member) return refuse(404, 'invite', 'This person is not in the season.');
 		if (member.joined)
-			return fail(409, {
-				form: 'invite',
-				message: `${member.name} has already set a password: they sign in as usual.`
-			});
+			return refuse(
+				409,
+				'invite',
+				`${member.name} has already set a password: they sign in as usual.`
+			);
 		try {
 			const outcome = inviteMember(
 				getDb(),
@@ -234,39 +203,37 @@ export const actions: Actions = {
 				{ email: member.email, name: member.name, teamId: member.teamId },
 				{ userId: user.id }
 			);
-			return { form: 'invite', outcome: linkOf(event, outcome) };
+			return { action: 'invite', outcome: linkOf(event, outcome) };
 		} catch (e) {
-			return failure('invite', e);
+			return refuseError(e, 'invite');
 		}
 	},
 
 	import: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const pasted = text(form, 'csv');
+		const pasted = String(form.get('csv') ?? '');
 		const s = seasonFrom(form);
-		const refuse = (errors: CsvError[]) => fail(400, { form: 'import', pasted, errors });
-		if (!s) return refuse([{ row: null, column: null, message: 'Choose a season first' }]);
+		const whole = (message: string) => refuseFile(pasted, [{ row: null, column: null, message }]);
+		if (!s) return whole('Choose a season first');
 		let csv = pasted;
 		const file = form.get('file');
 		if (file instanceof File && file.size > 0) {
-			if (file.size > MAX_FILE_BYTES)
-				return refuse([{ row: null, column: null, message: 'The file is larger than 512 KB' }]);
+			if (file.size > MAX_FILE_BYTES) return whole('The file is larger than 512 KB');
 			csv = await file.text();
 		}
-		if (csv.trim() === '')
-			return refuse([{ row: null, column: null, message: 'Choose a CSV file or paste its text' }]);
+		if (csv.trim() === '') return whole('Choose a CSV file or paste its text');
 		const db = getDb();
 		const parsed = parseMembersCsv(csv, {
 			teams: teamsOverview(db, s.id).teams.map((t) => t.name)
 		});
-		if (parsed.errors.length > 0) return refuse(parsed.errors);
+		if (parsed.errors.length > 0) return refuseFile(pasted, parsed.errors);
 		try {
 			const result = importMembers(db, s.id, parsed.rows, { userId: user.id });
-			if (!result.ok) return refuse(result.errors);
-			return { form: 'import', outcomes: result.outcomes.map((o) => linkOf(event, o)) };
+			if (!result.ok) return refuseFile(pasted, result.errors);
+			return { action: 'import', outcomes: result.outcomes.map((o) => linkOf(event, o)) };
 		} catch (e) {
-			if (e instanceof TeamsError) return refuse([{ row: null, column: null, message: e.message }]);
+			if (e instanceof AppError) return whole(e.message);
 			throw e;
 		}
 	}

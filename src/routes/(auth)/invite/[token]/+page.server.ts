@@ -1,11 +1,12 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { acceptInvite, findInvite, InviteError } from '$lib/server/people/invites';
+import { acceptInvite, findInvite, invitedSeason } from '$lib/server/people/invites';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
-import { invitedSeason } from '$lib/server/people/invites';
+import { AppError } from '$lib/server/shared/errors';
+import { formText, parseForm, refuseError } from '$lib/server/shared/form';
 
 // An invitation link: no sign-in needed; the token in the URL is the credential. Setting a
 // password accepts it (once) and signs the person in.
@@ -30,7 +31,7 @@ function lookup(token: string) {
 				: null
 		};
 	} catch (e) {
-		if (e instanceof InviteError) return { ok: false as const, code: e.code, message: e.message };
+		if (e instanceof AppError) return { ok: false as const, code: e.code, message: e.message };
 		throw e;
 	}
 }
@@ -55,26 +56,16 @@ const passwordSchema = z
 
 export const actions: Actions = {
 	default: async (event) => {
-		const form = await event.request.formData();
-		const parsed = passwordSchema.safeParse({
-			password: String(form.get('password') ?? ''),
-			confirm: String(form.get('confirm') ?? '')
-		});
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			return fail(400, { message: issue.message, field: String(issue.path[0]) });
-		}
+		const input = formText(await event.request.formData(), ['password', 'confirm']);
+		// Passwords are never sent back to the page.
+		const parsed = parseForm(passwordSchema, input, 'default');
+		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
 		let userId: number;
 		try {
 			userId = await acceptInvite(db, event.params.token, parsed.data.password);
 		} catch (e) {
-			if (e instanceof InviteError)
-				return fail(e.code === 'weak_password' ? 400 : 410, {
-					message: e.message,
-					field: e.code === 'weak_password' ? 'password' : null
-				});
-			throw e;
+			return refuseError(e, 'default');
 		}
 		const token = generateSessionToken();
 		const session = createSession(db, token, userId);

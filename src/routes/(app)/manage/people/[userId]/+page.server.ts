@@ -1,12 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { findPersonSale, personInSeason, personName } from '$lib/server/people/participants';
-import { adjustPoints, AdjustmentError } from '$lib/server/scoring/adjustments';
+import { adjustPoints } from '$lib/server/scoring/adjustments';
 import { reviewSales, ReviewError } from '$lib/server/scoring/review';
+import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 
 const userIdSchema = z.coerce.number().int().positive();
 
@@ -56,25 +57,17 @@ export const actions: Actions = {
 	adjust: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
-		const form = await event.request.formData();
-		const values = {
-			points: String(form.get('points') ?? ''),
-			reason: String(form.get('reason') ?? '')
-		};
-		const parsed = adjustSchema.safeParse({
-			points: values.points.trim() === '' ? undefined : values.points,
-			reason: values.reason
-		});
-		if (!parsed.success)
-			return fail(400, {
-				form: 'adjust' as const,
-				message: parsed.error.issues[0].message,
-				values
-			});
+		const values = formText(await event.request.formData(), ['points', 'reason']);
+		const parsed = parseForm(
+			adjustSchema,
+			{ points: values.points.trim() === '' ? undefined : values.points, reason: values.reason },
+			'adjust',
+			values
+		);
+		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season)
-			return fail(409, { form: 'adjust' as const, message: 'No season is live.', values });
+		if (!season) return refuse(409, 'adjust', 'No season is live.', { values });
 		try {
 			adjustPoints(db, {
 				seasonId: season.id,
@@ -84,19 +77,12 @@ export const actions: Actions = {
 				actor: { userId: user.id }
 			});
 		} catch (e) {
-			if (e instanceof AdjustmentError)
-				return fail(e.code === 'not_a_member' ? 404 : 400, {
-					form: 'adjust' as const,
-					message: e.message,
-					values
-				});
-			throw e;
+			return refuseError(e, 'adjust', values);
 		}
 		const n = parsed.data.points;
 		const name = personName(db, userId);
 		return {
-			form: 'adjust' as const,
-			success: true as const,
+			action: 'adjust',
 			message:
 				n > 0
 					? `Added ${n.toLocaleString('en')} points to ${name}`
@@ -107,30 +93,23 @@ export const actions: Actions = {
 	reverse: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
-		const form = await event.request.formData();
-		const values = {
-			saleId: String(form.get('saleId') ?? ''),
-			reason: String(form.get('reason') ?? '')
-		};
-		const parsed = reverseSchema.safeParse(values);
-		if (!parsed.success)
-			return fail(400, {
-				form: 'reverse' as const,
-				message: parsed.error.issues[0].message,
-				values
-			});
+		const values = formText(await event.request.formData(), ['saleId', 'reason']);
+		const parsed = parseForm(reverseSchema, values, 'reverse', values);
+		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season)
-			return fail(409, { form: 'reverse' as const, message: 'No season is live.', values });
+		if (!season) return refuse(409, 'reverse', 'No season is live.', { values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
 		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);
 		if (!target)
-			return fail(404, {
-				form: 'reverse' as const,
-				message: `Sale #${parsed.data.saleId} is not one of this person's sales.`,
-				values
-			});
+			return refuse(
+				404,
+				'reverse',
+				`Sale #${parsed.data.saleId} is not one of this person's sales.`,
+				{
+					values
+				}
+			);
 		try {
 			const [result] = reviewSales(db, [target.id], {
 				decision: 'reverse',
@@ -138,20 +117,16 @@ export const actions: Actions = {
 				reason: parsed.data.reason
 			});
 			return {
-				form: 'reverse' as const,
-				success: true as const,
+				action: 'reverse',
 				message: result.changed
 					? `Reversed sale #${target.id}`
 					: `Sale #${target.id} was already reversed`
 			};
 		} catch (e) {
+			// Note: ReviewError belongs to scoring/review.ts; once it is an AppError, refuseError answers it.
 			if (e instanceof ReviewError)
-				return fail(e.code === 'own_sale' ? 403 : 409, {
-					form: 'reverse' as const,
-					message: e.message,
-					values
-				});
-			throw e;
+				return refuse(e.code === 'own_sale' ? 403 : 409, 'reverse', e.message, { values });
+			return refuseError(e, 'reverse', values);
 		}
 	}
 };
