@@ -101,7 +101,7 @@ export const actions = {
 					: `${row.name} is off the sell page; its past sales keep their points.`
 			};
 		} catch (e) {
-			return refuseError(e, 'toggle');
+			return refuseError<undefined>(e, 'toggle');
 		}
 	},
 	import: async (event) => {
