@@ -21,7 +21,8 @@ import { verifySignature } from '../../src/lib/server/webhooks/delivery';
 import { tempDb } from '../helpers/db';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeContest } from '../helpers/factories';
-import { getImportJob, ImportJobError, startImportJob } from '../../src/lib/server/imports/jobs';
+import { getImportJob, startImportJob } from '../../src/lib/server/imports/jobs';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 const HOUR = 60 * 60 * 1000;
 const EVIL = '=HYPERLINK("http://evil.test","x")';
@@ -394,7 +395,7 @@ describe('import job registry', () => {
 			].join('\n');
 			const progress: number[] = [];
 			const job = startImportJob(t.db, text, { userId: c.people[0].id, batchSize: 5 });
-			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(ImportJobError);
+			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(AppError);
 			while (job.status === 'running') {
 				progress.push(job.done);
 				await new Promise((r) => setImmediate(r));
