@@ -6,7 +6,7 @@ import { centsToPrice } from '../../format/money';
 // The catalogue as a CSV file: `sku,name,category,points,price,active`, price in main units,
 // `active` optional. Rows are numbered as a spreadsheet shows them: the header is row 1.
 
-export const CSV_COLUMNS = ['sku', 'name', 'category', 'points', 'price', 'active'] as const;
+const CSV_COLUMNS = ['sku', 'name', 'category', 'points', 'price', 'active'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['sku', 'name', 'category', 'points', 'price'];
 

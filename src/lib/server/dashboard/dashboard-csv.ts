@@ -3,7 +3,7 @@ import { writeCsv } from '../shared/csv';
 
 // The dashboard as a spreadsheet: long-format rows (section, date, team, metric, value).
 
-export const DASHBOARD_CSV_COLUMNS = ['section', 'date', 'team', 'metric', 'value'] as const;
+const DASHBOARD_CSV_COLUMNS = ['section', 'date', 'team', 'metric', 'value'] as const;
 
 export interface CsvRow {
 	section: 'kpi' | 'race' | 'product' | 'campaign';

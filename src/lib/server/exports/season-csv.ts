@@ -18,7 +18,7 @@ import { centsToPrice } from '../../format/money';
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
 // written as numbers (negative points too).
 
-export const RANKING_COLUMNS = [
+const RANKING_COLUMNS = [
 	'scope',
 	'rank',
 	'name',
@@ -62,7 +62,7 @@ export function breakdownText(breakdown: LedgerBreakdown | null): string {
 		.join('; ');
 }
 
-export const SALES_COLUMNS = [
+const SALES_COLUMNS = [
 	'externalId',
 	'source',
 	'seller',
@@ -127,7 +127,7 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 	);
 }
 
-export const LEDGER_COLUMNS = [
+const LEDGER_COLUMNS = [
 	'id',
 	'createdAt',
 	'user',
@@ -182,7 +182,7 @@ export function ledgerCsv(db: Queryable, seasonId: number): string {
 	);
 }
 
-export const RESULT_COLUMNS = [
+const RESULT_COLUMNS = [
 	'scope',
 	'rank',
 	'name',

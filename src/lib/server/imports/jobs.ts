@@ -10,10 +10,10 @@ import { writeCsv } from '../shared/csv';
 // holds a request open; the page polls the job. Jobs live in this process's memory only: a
 // restart forgets them (the sales already recorded stay, and a re-upload counts nothing twice).
 
-export const JOB_TTL_MS = 60 * 60 * 1000;
+const JOB_TTL_MS = 60 * 60 * 1000;
 /** How many per-row results and errors a page or a poll carries; the rest is counted. */
-export const RESULTS_SHOWN = 500;
-export const ERRORS_SHOWN = 5000;
+const RESULTS_SHOWN = 500;
+const ERRORS_SHOWN = 5000;
 
 export type JobStatus = 'running' | 'done' | 'failed';
 
