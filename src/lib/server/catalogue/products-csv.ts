@@ -44,7 +44,7 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 		return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
 	}
 	const { records, errors } = readCsv(text);
-	// A row Papa could not read has no trustworthy values: its own error is enough.
+	// A row that could not be read has no trustworthy values: its own error is enough.
 	const unreadable = new Set(errors.map((e) => e.row));
 
 	const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
