@@ -28,7 +28,7 @@ export interface ProductInput {
 }
 
 /** A product's limits, stated once for the form, the CSV import and their messages. */
-const PRODUCT_LIMITS = { sku: 64, name: 120, category: 60, points: 100_000 } as const;
+export const PRODUCT_LIMITS = { sku: 64, name: 120, category: 60, points: 100_000 } as const;
 
 /** The text fields as both the product form and the CSV import check them. */
 export const productFields = {

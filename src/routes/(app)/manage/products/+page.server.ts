@@ -7,6 +7,7 @@ import {
 	createProduct,
 	importCatalogue,
 	listCatalogue,
+	PRODUCT_LIMITS,
 	setProductActive,
 	skuTaken,
 	updateProduct
@@ -22,7 +23,7 @@ export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
-	if (!season) return { season: null, products: [], categories: [] };
+	if (!season) return { season: null, products: [], categories: [], limits: PRODUCT_LIMITS };
 	const products = listCatalogue(db, season.id).map(
 		({ id, sku, name, category, points, price, active }) => ({
 			id,
@@ -37,7 +38,8 @@ export const load: PageServerLoad = (event) => {
 	return {
 		season: { id: season.id, name: season.name },
 		products,
-		categories: [...new Set(products.map((p) => p.category))].sort()
+		categories: [...new Set(products.map((p) => p.category))].sort(),
+		limits: PRODUCT_LIMITS
 	};
 };
 
