@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
-import { dashboardData, type DashboardFilters } from '../src/lib/server/dashboard/figures';
+import { dashboardData } from '../src/lib/server/dashboard/figures';
+import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { hashPassword } from '../src/lib/server/auth/password';
 import { missingBuild, snapshotBuild, startBenchServer, type BenchServer } from './lib/server';
 

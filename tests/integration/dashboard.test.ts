@@ -5,14 +5,10 @@ import { makeContest, makeSeason, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
-import {
-	dashboardCsvRows,
-	dashboardData,
-	loadDashboard,
-	localDayIndexSql,
-	parseFilters,
-	type DashboardFilters
-} from '../../src/lib/server/dashboard/figures';
+import { dashboardData, loadDashboard } from '../../src/lib/server/dashboard/figures';
+import { dashboardCsvRows } from '../../src/lib/server/dashboard/dashboard-csv';
+import { localDayIndexSql } from '../../src/lib/server/dashboard/daily';
+import { parseFilters, type DashboardFilters } from '../../src/lib/server/dashboard/filters';
 import { rule, season, seasonResult } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { eq, sql } from 'drizzle-orm';

@@ -21,7 +21,8 @@ import { verifySignature } from '../../src/lib/server/webhooks/delivery';
 import { tempDb } from '../helpers/db';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeContest } from '../helpers/factories';
-import { getImportJob, ImportJobError, startImportJob } from '../../src/lib/server/imports/jobs';
+import { getImportJob, startImportJob } from '../../src/lib/server/imports/jobs';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 const HOUR = 60 * 60 * 1000;
 const EVIL = '=HYPERLINK("http://evil.test","x")';
@@ -231,6 +232,33 @@ describe('CSV exports', () => {
 		expect(rows.find((r) => r.user === `'${EVIL}`)?.saleExternalId).toBe("'=cmd|calc");
 	});
 
+	it('escapes a team name that a spreadsheet would run as a formula in the dashboard CSV', async () => {
+		const teamId = seeded.teams[1].id;
+		const rename = (name: string) =>
+			withDb(seeded.path, (db) =>
+				db.$client.prepare('update team set name = ? where id = ?').run(name, teamId)
+			);
+		const before = readDb(
+			seeded.path,
+			(db) => db.prepare('select name from team where id = ?').pluck().get(teamId) as string
+		);
+		rename(EVIL);
+		try {
+			const response = await get(
+				`/dashboard/data.csv?season=${seeded.seasonId}&team=${teamId}`,
+				sessions.executive
+			);
+			expect(response.status).toBe(200);
+			expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+			const rows = parse(await response.text());
+			const named = rows.filter((r) => r.team.includes('HYPERLINK'));
+			expect(named.length).toBeGreaterThan(0);
+			expect(new Set(named.map((r) => r.team))).toEqual(new Set([`'${EVIL}`]));
+		} finally {
+			rename(before);
+		}
+	});
+
 	it('lets each role have only its exports', async () => {
 		for (const path of ['ranking', 'sales', 'ledger']) {
 			expect((await get(`/exports/${path}.csv`, sessions.participant)).status).toBe(403);
@@ -394,7 +422,7 @@ describe('import job registry', () => {
 			].join('\n');
 			const progress: number[] = [];
 			const job = startImportJob(t.db, text, { userId: c.people[0].id, batchSize: 5 });
-			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(ImportJobError);
+			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(AppError);
 			while (job.status === 'running') {
 				progress.push(job.done);
 				await new Promise((r) => setImmediate(r));

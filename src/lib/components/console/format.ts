@@ -1,7 +1,6 @@
 // Formatting for the season console and the hall of fame. Dates are shown in the season's own
 // time zone, so that the server's render and every browser agree.
 
-
 function parts(ms: number, timeZone: string) {
 	const f = new Intl.DateTimeFormat('en-GB', {
 		day: 'numeric',
@@ -46,7 +45,6 @@ export function recurrenceLabel(
 	if (every === 1) return unit === 'week' ? 'Repeats weekly' : 'Repeats monthly';
 	return `Repeats every ${every} ${unit}s`;
 }
-
 
 export const STATUS_LABELS: Record<string, string> = {
 	draft: 'Draft',

@@ -21,9 +21,6 @@ export function age(since: number, now: number): string {
 	return plural(Math.floor(ms / DAY), 'day');
 }
 
-const euros = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' });
-export const money = (cents: number) => euros.format(cents / 100);
-
 export function dateTime(timeZone: string | undefined) {
 	const format = new Intl.DateTimeFormat('en-GB', {
 		day: 'numeric',

@@ -1,4 +1,3 @@
-import Papa from 'papaparse';
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, seasonResult, team } from '../db/schema';
@@ -120,38 +119,4 @@ export function hallOfFameSeason(db: Queryable, seasonId: number) {
 		individual: rows.filter((r) => r.subjectType === 'user').map(entry),
 		teams: rows.filter((r) => r.subjectType === 'team').map(entry)
 	};
-}
-
-export const RESULT_COLUMNS = [
-	'scope',
-	'rank',
-	'name',
-	'team',
-	'points',
-	'provisionalPoints',
-	'salesCount'
-] as const;
-
-// A name like "=HYPERLINK(…)" must stay text when the file is opened in a spreadsheet.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const safe = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
-
-/** The results as CSV: people first (scope "individual"), then teams, in rank order. */
-export function resultsCsv(results: { individual: ResultEntry[]; teams: ResultEntry[] }): string {
-	const row = (scope: string) => (r: ResultEntry) => [
-		scope,
-		String(r.rank),
-		safe(r.name),
-		safe(scope === 'team' ? '' : (r.teamName ?? '')),
-		String(r.points),
-		String(r.provisionalPoints),
-		String(r.salesCount)
-	];
-	return Papa.unparse(
-		{
-			fields: [...RESULT_COLUMNS],
-			data: [...results.individual.map(row('individual')), ...results.teams.map(row('team'))]
-		},
-		{ newline: '\r\n' }
-	);
 }

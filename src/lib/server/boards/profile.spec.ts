@@ -5,7 +5,6 @@ import { recordSale } from '../scoring/sales';
 import { evaluateAwards } from '../badges/awards';
 import { buildProfile, cumulativePoints, rankHistory, type PointEvent } from './profile';
 
-const H = 3_600_000;
 const day = (d: number, hour = 12) => Date.UTC(2026, 9, d, hour);
 
 describe('charts from the ledger', () => {

@@ -1,29 +1,16 @@
-import Papa from 'papaparse';
 import { z } from 'zod';
-import {
-	centsToPrice,
-	escapeCell,
-	productFields,
-	unescapeCell,
-	type ProductInput
-} from './products';
+import { productFields, type ProductInput } from './products';
+import { isBlankRecord, readCsv, unescapeCell, writeCsv, type CsvError } from '../shared/csv';
+import { centsToPrice } from '../../format/money';
 
 // The catalogue as a CSV file: `sku,name,category,points,price,active`, price in main units,
 // `active` optional. Rows are numbered as a spreadsheet shows them: the header is row 1.
 
-export const CSV_COLUMNS = ['sku', 'name', 'category', 'points', 'price', 'active'] as const;
+const CSV_COLUMNS = ['sku', 'name', 'category', 'points', 'price', 'active'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['sku', 'name', 'category', 'points', 'price'];
 
 export const MAX_ROWS = 5000;
-
-export interface CsvError {
-	/** Spreadsheet row (header = 1); null for a problem with the whole file. */
-	row: number | null;
-	/** Column name, or null for the whole row. */
-	column: string | null;
-	message: string;
-}
 
 export interface CsvParseResult {
 	rows: ProductInput[];
@@ -48,36 +35,16 @@ const rowSchema = z.object({
 		})
 });
 
-function quoteMessage(code: string, fallback: string): string {
-	if (code === 'MissingQuotes') return 'A quoted value is never closed (a " is missing)';
-	if (code === 'InvalidQuotes')
-		return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
-	return fallback;
-}
-
-const isBlank = (record: string[]) => record.every((cell) => cell.trim() === '');
-
 /**
  * Parses and validates a whole file. `rows` is only meaningful when `errors` is empty: a file
  * with any bad row is imported not at all.
  */
 export function parseCatalogueCsv(text: string): CsvParseResult {
-	const source = text.replace(/^\uFEFF/, '');
-	if (source.trim() === '') {
+	if (text.replace(/^\uFEFF/, '').trim() === '') {
 		return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
 	}
-	// No header mode and no skipped lines: a record's index is then its spreadsheet row - 1.
-	const parsed = Papa.parse<string[]>(source, { header: false, skipEmptyLines: false });
-	// Papa falls back to commas when it cannot guess; the header check then says what is wrong.
-	const errors: CsvError[] = parsed.errors
-		.filter((e) => e.code !== 'UndetectableDelimiter')
-		.map((e) => ({
-			row: e.row == null ? null : e.row + 1,
-			column: null,
-			message: quoteMessage(e.code, e.message)
-		}));
-	const records = parsed.data;
-	// A row Papa could not read has no trustworthy values: its own error is enough.
+	const { records, errors } = readCsv(text);
+	// A row that could not be read has no trustworthy values: its own error is enough.
 	const unreadable = new Set(errors.map((e) => e.row));
 
 	const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
@@ -107,7 +74,7 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 	let dataRows = 0;
 	for (let index = 1; index < records.length; index++) {
 		const record = records[index];
-		if (isBlank(record)) continue;
+		if (isBlankRecord(record)) continue;
 		const row = index + 1;
 		dataRows += 1;
 		if (unreadable.has(row)) continue;
@@ -164,27 +131,17 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 
 /** The catalogue as a file that parseCatalogueCsv reads back unchanged. */
 export function catalogueToCsv(
-	products: readonly {
-		sku: string;
-		name: string;
-		category: string;
-		points: number;
-		price: number;
-		active: boolean;
-	}[]
+	products: readonly (Omit<ProductInput, 'active'> & { active: boolean })[]
 ): string {
-	return Papa.unparse(
-		{
-			fields: [...CSV_COLUMNS],
-			data: products.map((p) => [
-				escapeCell(p.sku),
-				escapeCell(p.name),
-				escapeCell(p.category),
-				String(p.points),
-				centsToPrice(p.price),
-				String(p.active)
-			])
-		},
-		{ newline: '\r\n' }
+	return writeCsv(
+		CSV_COLUMNS,
+		products.map((p) => [
+			p.sku,
+			p.name,
+			p.category,
+			String(p.points),
+			centsToPrice(p.price),
+			String(p.active)
+		])
 	);
 }

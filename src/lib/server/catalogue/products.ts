@@ -4,6 +4,12 @@ import type { Db } from '../db';
 import { product } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
+import { badRequest, notFound } from '../shared/errors';
+import { priceToCents } from '../../format/money';
+
+// Note: rules/admin.ts and badges/admin.ts still import these from here; their home is
+// $lib/format/money.
+export { centsToPrice, priceToCents } from '../../format/money';
 
 // A season's catalogue as managers edit it. Product changes only affect sales registered
 // afterwards: past sales keep their points until the season is recalculated.
@@ -21,45 +27,8 @@ export interface ProductInput {
 	active?: boolean;
 }
 
-export class CatalogueError extends Error {
-	constructor(
-		readonly code: 'not_found' | 'duplicate_sku',
-		message: string,
-		readonly field?: keyof ProductInput
-	) {
-		super(message);
-	}
-}
-
-const MAX_PRICE_CENTS = 10_000_000_00;
-
-/**
- * "1099", "1099.9", "1099.90" or "1099,90" (main units) in cents; null when it is not a plain
- * amount. Thousands separators are refused: "1,099" could mean either.
- */
-export function priceToCents(text: string): number | null {
-	const match = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(text.trim());
-	if (!match) return null;
-	const cents = Number(match[1]) * 100 + Number((match[2] ?? '0').padEnd(2, '0'));
-	return cents <= MAX_PRICE_CENTS ? cents : null;
-}
-
-/** Cents as the plain amount forms and CSV files use: 109900 → "1099.00". */
-export function centsToPrice(cents: number): string {
-	return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-}
-
-// Spreadsheets run cells that start with these as formulas; exports prefix them with "'"
-// and imports drop that prefix again, so a file round-trips.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function unescapeCell(value: string): string {
-	return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
-}
-
-export function escapeCell(value: string): string {
-	return FORMULA_START.test(value) ? `'${value}` : value;
-}
+/** A product's limits, stated once for the form, the CSV import and their messages. */
+export const PRODUCT_LIMITS = { sku: 64, name: 120, category: 60, points: 100_000 } as const;
 
 /** The text fields as both the product form and the CSV import check them. */
 export const productFields = {
@@ -67,25 +36,31 @@ export const productFields = {
 		.string()
 		.trim()
 		.min(1, 'SKU is required')
-		.max(64, 'SKU is too long (64 characters at most)')
+		.max(PRODUCT_LIMITS.sku, `SKU is too long (${PRODUCT_LIMITS.sku} characters at most)`)
 		.regex(/^\S+$/, 'SKU cannot contain spaces'),
 	name: z
 		.string()
 		.trim()
 		.min(1, 'Name is required')
-		.max(120, 'Name is too long (120 characters at most)'),
+		.max(PRODUCT_LIMITS.name, `Name is too long (${PRODUCT_LIMITS.name} characters at most)`),
 	category: z
 		.string()
 		.trim()
 		.min(1, 'Category is required')
-		.max(60, 'Category is too long (60 characters at most)'),
+		.max(
+			PRODUCT_LIMITS.category,
+			`Category is too long (${PRODUCT_LIMITS.category} characters at most)`
+		),
 	points: z
 		.string()
 		.trim()
 		.min(1, 'Points are required')
 		.regex(/^\d+$/, 'Points must be a whole number, 0 or more')
 		.transform(Number)
-		.refine((n) => n <= 100_000, 'Points must be 100,000 or less'),
+		.refine(
+			(n) => n <= PRODUCT_LIMITS.points,
+			`Points must be ${PRODUCT_LIMITS.points.toLocaleString('en')} or less`
+		),
 	price: z
 		.string()
 		.trim()
@@ -99,35 +74,6 @@ export const productFields = {
 			return cents;
 		})
 };
-
-/** The product form: one product, price in main units, "active" as a checkbox. */
-export const productFormSchema = z.object({
-	...productFields,
-	active: z.boolean()
-});
-
-export type FieldErrors = Partial<Record<keyof ProductInput, string>>;
-
-export function parseProductForm(
-	form: FormData
-): { ok: true; input: ProductInput } | { ok: false; errors: FieldErrors } {
-	const text = (key: string) => String(form.get(key) ?? '');
-	const parsed = productFormSchema.safeParse({
-		sku: text('sku'),
-		name: text('name'),
-		category: text('category'),
-		points: text('points'),
-		price: text('price'),
-		active: form.get('active') === 'on'
-	});
-	if (parsed.success) return { ok: true, input: parsed.data };
-	const errors: FieldErrors = {};
-	for (const issue of parsed.error.issues) {
-		const key = issue.path[0] as keyof ProductInput;
-		errors[key] ??= issue.message;
-	}
-	return { ok: false, errors };
-}
 
 export function listCatalogue(db: Db, seasonId: number): ProductRow[] {
 	return db
@@ -177,11 +123,9 @@ export function createProduct(
 				.where(and(eq(product.seasonId, seasonId), eq(product.sku, input.sku)))
 				.get();
 			if (clash) {
-				throw new CatalogueError(
-					'duplicate_sku',
-					`SKU ${input.sku} is already in the catalogue`,
-					'sku'
-				);
+				throw badRequest('duplicate_sku', `SKU ${input.sku} is already in the catalogue`, {
+					field: 'sku'
+				});
 			}
 			const row = tx
 				.insert(product)
@@ -212,7 +156,7 @@ export function updateProduct(
 				.from(product)
 				.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
 				.get();
-			if (!row) throw new CatalogueError('not_found', 'This product is not in the catalogue');
+			if (!row) throw notFound('not_found', 'This product is not in the catalogue');
 			const changes = changedFields(row, { ...input, sku: row.sku });
 			if (Object.keys(changes).length === 0) return row;
 			const updated = tx
@@ -245,7 +189,7 @@ export function setProductActive(
 				.from(product)
 				.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
 				.get();
-			if (!row) throw new CatalogueError('not_found', 'This product is not in the catalogue');
+			if (!row) throw notFound('not_found', 'This product is not in the catalogue');
 			if (row.active === active) return row;
 			const updated = tx
 				.update(product)
@@ -271,7 +215,7 @@ export interface ImportResult {
 
 /**
  * Adds new SKUs and updates existing ones, all in one transaction: either every row is
- * applied or none. Rows must already be validated (see catalogue-csv.ts).
+ * applied or none. Rows must already be validated (see products-csv.ts).
  */
 export function importCatalogue(
 	db: Db,

@@ -1,67 +1,24 @@
-import Papa from 'papaparse';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { asc, desc, eq, ne } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import {
 	ledgerEntry,
 	product,
 	sale,
 	saleLine,
-	season,
 	team,
 	user,
 	type LedgerBreakdown
 } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
-import { getCurrentSeason, getSeason } from '../seasons/queries';
-import { centsToPrice, escapeCell } from '../catalogue/products';
+import type { ResultEntry } from '../boards/hall-of-fame';
+import { writeCsv } from '../shared/csv';
+import { centsToPrice } from '../../format/money';
 
-// Spreadsheet exports for managers and executives. Text cells go through escapeCell so that a
-// name like "=HYPERLINK(…)" stays text; numbers are written as numbers (negative points too).
+// Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
+// written as numbers (negative points too).
 
-export type Cell = string | number | null;
-
-export function toCsv(fields: readonly string[], rows: Cell[][]): string {
-	const data = rows.map((row) =>
-		row.map((cell) => (typeof cell === 'string' ? escapeCell(cell) : (cell ?? '')))
-	);
-	return Papa.unparse({ fields: [...fields], data }, { newline: '\r\n' });
-}
-
-/** The season an export is for: the one asked for, else the live one, else the latest. */
-export function exportSeason(db: Queryable, id: number | null) {
-	if (id != null) return getSeason(db, id) ?? null;
-	return (
-		getCurrentSeason(db) ??
-		db
-			.select()
-			.from(season)
-			.where(ne(season.status, 'draft'))
-			.orderBy(desc(season.startsAt))
-			.get() ??
-		null
-	);
-}
-
-export function exportableSeasons(db: Queryable) {
-	return db
-		.select({ id: season.id, name: season.name, status: season.status })
-		.from(season)
-		.where(ne(season.status, 'draft'))
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.all();
-}
-
-export function fileSlug(name: string, fallback: string): string {
-	return (
-		name
-			.toLowerCase()
-			.replace(/[^a-z0-9]+/g, '-')
-			.replace(/^-|-$/g, '') || fallback
-	);
-}
-
-export const RANKING_COLUMNS = [
+const RANKING_COLUMNS = [
 	'scope',
 	'rank',
 	'name',
@@ -74,8 +31,8 @@ export const RANKING_COLUMNS = [
 /** People then teams, ranks as the boards show them. */
 export function rankingCsv(db: Queryable, seasonId: number): string {
 	const board = getLeaderboard(db, seasonId);
-	if (!board) return toCsv(RANKING_COLUMNS, []);
-	return toCsv(RANKING_COLUMNS, [
+	if (!board) return writeCsv(RANKING_COLUMNS, []);
+	return writeCsv(RANKING_COLUMNS, [
 		...board.individual.map((e) => [
 			'individual',
 			e.rank,
@@ -105,7 +62,7 @@ export function breakdownText(breakdown: LedgerBreakdown | null): string {
 		.join('; ');
 }
 
-export const SALES_COLUMNS = [
+const SALES_COLUMNS = [
 	'externalId',
 	'source',
 	'seller',
@@ -149,7 +106,7 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 		.where(eq(sale.seasonId, seasonId))
 		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id))
 		.all();
-	return toCsv(
+	return writeCsv(
 		SALES_COLUMNS,
 		rows.map((r) => [
 			r.externalId,
@@ -170,7 +127,7 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 	);
 }
 
-export const LEDGER_COLUMNS = [
+const LEDGER_COLUMNS = [
 	'id',
 	'createdAt',
 	'user',
@@ -207,7 +164,7 @@ export function ledgerCsv(db: Queryable, seasonId: number): string {
 		.where(eq(ledgerEntry.seasonId, seasonId))
 		.orderBy(asc(ledgerEntry.id))
 		.all();
-	return toCsv(
+	return writeCsv(
 		LEDGER_COLUMNS,
 		rows.map((r) => [
 			r.id,
@@ -223,4 +180,31 @@ export function ledgerCsv(db: Queryable, seasonId: number): string {
 			r.reason ?? breakdownText(r.breakdown)
 		])
 	);
+}
+
+const RESULT_COLUMNS = [
+	'scope',
+	'rank',
+	'name',
+	'team',
+	'points',
+	'provisionalPoints',
+	'salesCount'
+] as const;
+
+/** An ended season's frozen results: people first (scope "individual"), then teams, by rank. */
+export function resultsCsv(results: { individual: ResultEntry[]; teams: ResultEntry[] }): string {
+	const row = (scope: string) => (r: ResultEntry) => [
+		scope,
+		r.rank,
+		r.name,
+		scope === 'team' ? '' : (r.teamName ?? ''),
+		r.points,
+		r.provisionalPoints,
+		r.salesCount
+	];
+	return writeCsv(RESULT_COLUMNS, [
+		...results.individual.map(row('individual')),
+		...results.teams.map(row('team'))
+	]);
 }

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db';
-import { importSales, type ColumnMapping, type ImportReport } from './sales';
+import { importSales, type ImportReport } from './sales';
+import type { ColumnMapping } from '../../imports/mapping';
 import { systemClock, type Clock } from '../shared/clock';
+import { conflict } from '../shared/errors';
+import { writeCsv } from '../shared/csv';
 
 // Sales imports committed from the console run in the background so that a large file never
 // holds a request open; the page polls the job. Jobs live in this process's memory only: a
 // restart forgets them (the sales already recorded stay, and a re-upload counts nothing twice).
 
-export const JOB_TTL_MS = 60 * 60 * 1000;
+const JOB_TTL_MS = 60 * 60 * 1000;
 /** How many per-row results and errors a page or a poll carries; the rest is counted. */
-export const RESULTS_SHOWN = 500;
-export const ERRORS_SHOWN = 5000;
+const RESULTS_SHOWN = 500;
+const ERRORS_SHOWN = 5000;
 
 export type JobStatus = 'running' | 'done' | 'failed';
 
@@ -33,19 +36,27 @@ export type ReportView = Omit<ImportReport, 'results' | 'errors'> & {
 	errors: ImportReport['errors'];
 	resultsTotal: number;
 	errorsTotal: number;
+	/** The errors shown, as a file to download; null when there are none. */
+	errorsCsv: string | null;
 };
 
 export function reportView(report: ImportReport): ReportView {
+	const errors = report.errors.slice(0, ERRORS_SHOWN);
 	return {
 		...report,
 		results: report.results.slice(0, RESULTS_SHOWN),
-		errors: report.errors.slice(0, ERRORS_SHOWN),
+		errors,
+		errorsCsv:
+			errors.length === 0
+				? null
+				: writeCsv(
+						['row', 'column', 'message'],
+						errors.map((e) => [e.row, e.column, e.message])
+					),
 		resultsTotal: report.results.length,
 		errorsTotal: report.errors.length
 	};
 }
-
-export class ImportJobError extends Error {}
 
 const jobs = new Map<string, ImportJob>();
 
@@ -68,7 +79,10 @@ export function startImportJob(
 	prune(clock());
 	for (const job of jobs.values()) {
 		if (job.userId === options.userId && job.status === 'running') {
-			throw new ImportJobError('Your previous import is still running: wait for it to finish.');
+			throw conflict(
+				'import_running',
+				'Your previous import is still running: wait for it to finish.'
+			);
 		}
 	}
 	const job: ImportJob = {

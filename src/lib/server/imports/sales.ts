@@ -1,6 +1,4 @@
-import Papa from 'papaparse';
 import { and, eq, inArray } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Db } from '../db';
 import { sale } from '../db/schema';
 import { recordSaleInTx, SaleError, SaleLookups } from '../scoring/sales';
@@ -8,25 +6,8 @@ import { evaluateAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
-
-export const IMPORT_FIELDS = [
-	'externalId',
-	'sellerEmail',
-	'occurredAt',
-	'sku',
-	'quantity',
-	'unitPrice'
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-/** Which CSV column holds each field; by default the column of the same name. */
-export type ColumnMapping = Partial<Record<ImportField, string>>;
-
-export interface ImportError {
-	/** 1-based data row (the header is row 0). */
-	row: number;
-	column: string;
-	message: string;
-}
+import type { ColumnMapping, ImportField } from '../../imports/mapping';
+import { parseSalesCsv, type ImportError, type SaleGroup } from './sales-csv';
 
 export interface ImportResult {
 	row: number;
@@ -47,83 +28,6 @@ export interface ImportReport {
 	points: number;
 	errors: ImportError[];
 	results: ImportResult[];
-}
-
-const rowSchema = z.object({
-	externalId: z.string().trim().min(1, 'is required').max(200),
-	sellerEmail: z.email('is not an email address'),
-	occurredAt: z.iso.datetime({
-		offset: true,
-		message: 'must be an ISO date-time with a zone, e.g. 2026-11-20T10:15:00+01:00'
-	}),
-	sku: z.string().trim().min(1, 'is required').max(64),
-	quantity: z.coerce
-		.number()
-		.int('must be a whole number')
-		.min(1, 'must be at least 1')
-		.max(10_000),
-	unitPrice: z.coerce.number('must be a number').min(0, 'cannot be negative').max(10_000_000)
-});
-
-type ParsedRow = z.infer<typeof rowSchema> & { row: number };
-interface SaleGroup {
-	externalId: string;
-	rows: ParsedRow[];
-}
-
-/** Parses and checks the file's shape: every row against the schema, lines grouped by sale. */
-export function parseSalesCsv(text: string, mapping: ColumnMapping = {}) {
-	const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
-		header: true,
-		skipEmptyLines: 'greedy'
-	});
-	const errors: ImportError[] = [];
-	const headers = parsed.meta.fields ?? [];
-	const column = (field: ImportField) => mapping[field] ?? field;
-	const missing = IMPORT_FIELDS.filter((f) => !headers.includes(column(f)));
-	if (missing.length > 0) {
-		return {
-			rows: parsed.data.length,
-			groups: [] as SaleGroup[],
-			errors: missing.map((f) => ({
-				row: 0,
-				column: column(f),
-				message: `Column "${column(f)}" is missing from the header`
-			})),
-			invalidRows: new Set<number>(),
-			badIds: new Map<string, number>()
-		};
-	}
-	for (const e of parsed.errors)
-		errors.push({ row: (e.row ?? 0) + 1, column: '', message: e.message });
-	const invalidRows = new Set(errors.map((e) => e.row));
-	/** External ids with an invalid line: their whole sale is refused. */
-	const badIds = new Map<string, number>();
-	const groups = new Map<string, SaleGroup>();
-	parsed.data.forEach((raw, i) => {
-		const row = i + 1;
-		const candidate = Object.fromEntries(
-			IMPORT_FIELDS.map((f) => [f, (raw[column(f)] ?? '').trim()])
-		);
-		const result = rowSchema.safeParse(candidate);
-		if (!result.success) {
-			invalidRows.add(row);
-			if (candidate.externalId && !badIds.has(candidate.externalId))
-				badIds.set(candidate.externalId, row);
-			for (const issue of result.error.issues) {
-				const field = String(issue.path[0]) as ImportField;
-				errors.push({ row, column: column(field), message: `${column(field)} ${issue.message}` });
-			}
-			return;
-		}
-		const group = groups.get(result.data.externalId) ?? {
-			externalId: result.data.externalId,
-			rows: []
-		};
-		group.rows.push({ ...result.data, row });
-		groups.set(result.data.externalId, group);
-	});
-	return { rows: parsed.data.length, groups: [...groups.values()], errors, invalidRows, badIds };
 }
 
 const DRY_RUN = Symbol('dry run');

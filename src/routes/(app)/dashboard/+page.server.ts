@@ -3,7 +3,8 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
-import { dashboardSeasons, loadDashboard } from '$lib/server/dashboard/figures';
+import { loadDashboard } from '$lib/server/dashboard/figures';
+import { dashboardSeasons } from '$lib/server/dashboard/queries';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
 
 export const load: PageServerLoad = (event) => {

@@ -2,11 +2,15 @@ import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { rankingCsv } from '$lib/server/exports/season-csv';
-import { csvResponse, seasonFor } from '$lib/server/exports/csv-response';
+import { seasonFor } from '$lib/server/exports/seasons';
+import { csvFileName, csvResponse } from '$lib/server/shared/csv';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'Exports are for executives, managers and admins.');
 	const season = seasonFor(event);
-	return csvResponse(rankingCsv(getDb(), season.id), season, 'ranking');
+	return csvResponse(
+		rankingCsv(getDb(), season.id),
+		csvFileName(season.name, `season-${season.id}`, 'ranking')
+	);
 };

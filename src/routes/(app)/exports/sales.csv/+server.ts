@@ -2,11 +2,15 @@ import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { salesCsv } from '$lib/server/exports/season-csv';
-import { csvResponse, seasonFor } from '$lib/server/exports/csv-response';
+import { seasonFor } from '$lib/server/exports/seasons';
+import { csvFileName, csvResponse } from '$lib/server/shared/csv';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
 	requireRole(event, MANAGERS, 'This export is for contest managers.');
 	const season = seasonFor(event);
-	return csvResponse(salesCsv(getDb(), season.id), season, 'sales');
+	return csvResponse(
+		salesCsv(getDb(), season.id),
+		csvFileName(season.name, `season-${season.id}`, 'sales')
+	);
 };

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { exportableSeasons, exportSeason } from '$lib/server/exports/season-csv';
+import { exportableSeasons, exportSeason } from '$lib/server/exports/seasons';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

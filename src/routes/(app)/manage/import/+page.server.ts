@@ -1,10 +1,10 @@
-import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { importSales } from '$lib/server/imports/sales';
-import { ImportJobError, reportView, startImportJob } from '$lib/server/imports/jobs';
+import { reportView, startImportJob } from '$lib/server/imports/jobs';
 import { readImportForm } from '$lib/server/imports/import-form';
+import { refuse, refuseError } from '$lib/server/shared/form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -16,18 +16,14 @@ export const actions = {
 		const user = requireRole(event, MANAGERS);
 		const input = await readImportForm(await event.request.formData());
 		if (!input.ok)
-			return fail(400, {
-				kind: 'check' as const,
-				message: input.message,
-				values: { mapping: input.mapping }
-			});
+			return refuse(400, 'check', input.message, { values: { mapping: input.mapping } });
 		const report = await importSales(getDb(), input.text, {
 			dryRun: true,
 			actor: { userId: user.id },
 			mapping: input.mapping
 		});
 		return {
-			kind: 'check' as const,
+			action: 'check',
 			report: reportView(report),
 			mapping: input.mapping,
 			fileName: input.fileName
@@ -36,23 +32,13 @@ export const actions = {
 	commit: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const input = await readImportForm(await event.request.formData());
-		if (!input.ok)
-			return fail(400, {
-				kind: 'commit' as const,
-				message: input.message,
-				values: { mapping: input.mapping }
-			});
+		const values = { mapping: input.mapping };
+		if (!input.ok) return refuse(400, 'commit', input.message, { values });
 		try {
 			const job = startImportJob(getDb(), input.text, { userId: user.id, mapping: input.mapping });
-			return { kind: 'commit' as const, jobId: job.id, mapping: input.mapping };
+			return { action: 'commit', jobId: job.id, mapping: input.mapping };
 		} catch (e) {
-			if (e instanceof ImportJobError)
-				return fail(409, {
-					kind: 'commit' as const,
-					message: e.message,
-					values: { mapping: input.mapping }
-				});
-			throw e;
+			return refuseError(e, 'commit', values);
 		}
 	}
 } satisfies Actions;

@@ -4,17 +4,18 @@ import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import {
-	CatalogueError,
 	createProduct,
 	importCatalogue,
 	listCatalogue,
-	parseProductForm,
+	PRODUCT_LIMITS,
 	setProductActive,
 	skuTaken,
-	updateProduct,
-	type FieldErrors
+	updateProduct
 } from '$lib/server/catalogue/products';
-import { parseCatalogueCsv, type CsvError } from '$lib/server/catalogue/products-csv';
+import { productFormSchema, productFormValues } from '$lib/server/catalogue/product-form';
+import { parseCatalogueCsv } from '$lib/server/catalogue/products-csv';
+import type { CsvError } from '$lib/server/shared/csv';
+import { fieldErrors, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -22,7 +23,7 @@ export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
-	if (!season) return { season: null, products: [], categories: [] };
+	if (!season) return { season: null, products: [], categories: [], limits: PRODUCT_LIMITS };
 	const products = listCatalogue(db, season.id).map(
 		({ id, sku, name, category, points, price, active }) => ({
 			id,
@@ -37,7 +38,8 @@ export const load: PageServerLoad = (event) => {
 	return {
 		season: { id: season.id, name: season.name },
 		products,
-		categories: [...new Set(products.map((p) => p.category))].sort()
+		categories: [...new Set(products.map((p) => p.category))].sort(),
+		limits: PRODUCT_LIMITS
 	};
 };
 
@@ -47,46 +49,25 @@ function currentSeason() {
 	return season;
 }
 
-/** What the product form sent, to show it again when it is refused. */
-function formValues(form: FormData) {
-	const text = (key: string) => String(form.get(key) ?? '');
-	return {
-		sku: text('sku'),
-		name: text('name'),
-		category: text('category'),
-		points: text('points'),
-		price: text('price'),
-		active: form.get('active') === 'on'
-	};
-}
-
 export const actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
-		const form = await event.request.formData();
-		const values = formValues(form);
-		const parsed = parseProductForm(form);
+		const values = productFormValues(await event.request.formData());
+		const parsed = productFormSchema.safeParse(values);
+		const errors = parsed.success ? {} : fieldErrors(parsed.error);
 		// Say at once that a SKU is taken, not only after the other fields are right.
-		const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
 		if (!errors.sku && values.sku.trim() && skuTaken(getDb(), season.id, values.sku)) {
 			errors.sku = `SKU ${values.sku.trim()} is already in the catalogue`;
 		}
-		if (!parsed.ok || errors.sku)
-			return fail(400, { kind: 'create' as const, id: null, values, errors });
+		if (!parsed.success || errors.sku) {
+			return refuse(400, 'create', Object.values(errors)[0], { errors, values });
+		}
 		try {
-			const row = createProduct(getDb(), season.id, parsed.input, { userId: user.id });
-			return { kind: 'create' as const, id: row.id, message: `Added ${row.name} (${row.sku}).` };
+			const row = createProduct(getDb(), season.id, parsed.data, { userId: user.id });
+			return { action: 'create', message: `Added ${row.name} (${row.sku}).` };
 		} catch (e) {
-			if (e instanceof CatalogueError && e.field) {
-				return fail(400, {
-					kind: 'create' as const,
-					id: null,
-					values,
-					errors: { [e.field]: e.message } as FieldErrors
-				});
-			}
-			throw e;
+			return refuseError(e, 'create', values);
 		}
 	},
 	update: async (event) => {
@@ -94,24 +75,16 @@ export const actions = {
 		const season = currentSeason();
 		const form = await event.request.formData();
 		const id = Number(form.get('id'));
-		const values = formValues(form);
-		const parsed = parseProductForm(form);
-		if (!parsed.ok)
-			return fail(400, { kind: 'update' as const, id, values, errors: parsed.errors });
+		// The id comes back with the values so that the page reopens the right row.
+		const values = { ...productFormValues(form), id };
+		const parsed = parseForm(productFormSchema, values, 'update', values);
+		if (!parsed.ok) return parsed.failure;
 		try {
-			const { sku: _sku, ...changes } = parsed.input;
-			const row = updateProduct(getDb(), season.id, id, changes, { userId: user.id });
-			return { kind: 'update' as const, id, message: `Saved ${row.name}.` };
+			// The SKU stays: updateProduct ignores it.
+			const row = updateProduct(getDb(), season.id, id, parsed.data, { userId: user.id });
+			return { action: 'update', message: `Saved ${row.name}.` };
 		} catch (e) {
-			if (e instanceof CatalogueError) {
-				return fail(404, {
-					kind: 'update' as const,
-					id,
-					values,
-					errors: { name: e.message } as FieldErrors
-				});
-			}
-			throw e;
+			return refuseError(e, 'update', values);
 		}
 	},
 	toggle: async (event) => {
@@ -124,16 +97,13 @@ export const actions = {
 				userId: user.id
 			});
 			return {
-				kind: 'toggle' as const,
-				id: row.id,
+				action: 'toggle',
 				message: active
 					? `${row.name} is back on the sell page.`
 					: `${row.name} is off the sell page; its past sales keep their points.`
 			};
 		} catch (e) {
-			if (e instanceof CatalogueError)
-				return fail(404, { kind: 'toggle' as const, id: null, message: e.message });
-			throw e;
+			return refuseError<undefined>(e, 'toggle');
 		}
 	},
 	import: async (event) => {
@@ -141,21 +111,20 @@ export const actions = {
 		const season = currentSeason();
 		const form = await event.request.formData();
 		const file = form.get('file');
-		const pasted = String(form.get('csv') ?? '');
-		const refuse = (message: string) => {
-			const errors: CsvError[] = [{ row: null, column: null, message }];
-			return fail(400, { kind: 'import' as const, pasted, errors });
-		};
-		let text = pasted;
+		const values = { csv: String(form.get('csv') ?? '') };
+		// The one failure payload, plus the file's problems row by row for the report.
+		const refuseFile = (problems: CsvError[]) =>
+			fail(400, { ...refuse(400, 'import', problems[0].message, { values }).data, problems });
+		const refuseText = (message: string) => refuseFile([{ row: null, column: null, message }]);
+		let text = values.csv;
 		if (file instanceof File && file.size > 0) {
-			if (file.size > MAX_FILE_BYTES) return refuse('The file is larger than 1 MB');
+			if (file.size > MAX_FILE_BYTES) return refuseText('The file is larger than 1 MB');
 			text = await file.text();
 		}
-		if (text.trim() === '') return refuse('Choose a CSV file or paste its text');
+		if (text.trim() === '') return refuseText('Choose a CSV file or paste its text');
 		const parsed = parseCatalogueCsv(text);
-		if (parsed.errors.length > 0)
-			return fail(400, { kind: 'import' as const, pasted, errors: parsed.errors });
+		if (parsed.errors.length > 0) return refuseFile(parsed.errors);
 		const result = importCatalogue(getDb(), season.id, parsed.rows, { userId: user.id });
-		return { kind: 'import' as const, result, total: parsed.rows.length };
+		return { action: 'import', result, total: parsed.rows.length };
 	}
 } satisfies Actions;

@@ -2,7 +2,9 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
-import { hallOfFameSeason, resultsCsv } from '$lib/server/boards/hall-of-fame';
+import { hallOfFameSeason } from '$lib/server/boards/hall-of-fame';
+import { resultsCsv } from '$lib/server/exports/season-csv';
+import { csvFileName, csvResponse } from '$lib/server/shared/csv';
 
 // The frozen results of an ended season as a spreadsheet, for any signed-in user.
 export const GET: RequestHandler = (event) => {
@@ -10,16 +12,5 @@ export const GET: RequestHandler = (event) => {
 	const id = Number(event.params.id);
 	const found = Number.isInteger(id) && id > 0 ? hallOfFameSeason(getDb(), id) : null;
 	if (!found) error(404, { message: 'This season has no results yet.' });
-	const slug =
-		found.season.name
-			.toLowerCase()
-			.replace(/[^a-z0-9]+/g, '-')
-			.replace(/^-|-$/g, '') || `season-${id}`;
-	return new Response(resultsCsv(found), {
-		headers: {
-			'Content-Type': 'text/csv; charset=utf-8',
-			'Content-Disposition': `attachment; filename="${slug}-results.csv"`,
-			'Cache-Control': 'private, no-store'
-		}
-	});
+	return csvResponse(resultsCsv(found), csvFileName(found.season.name, `season-${id}`, 'results'));
 };

@@ -1,7 +1,11 @@
-// Which CSV column feeds which import field: shared by the page (to preselect the mapping from
-// the header) and the form action (the same guess when a form comes without one).
+// The fields of a sales import and which CSV column feeds each: shared by the import page (to
+// preselect the mapping from the header), the form action (the same guess when a form comes
+// without one) and the importer. Client-safe.
 
-export const FIELDS = [
+/** The largest file the import takes (the page says so before uploading). */
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+export const IMPORT_FIELDS = [
 	'externalId',
 	'sellerEmail',
 	'occurredAt',
@@ -9,9 +13,11 @@ export const FIELDS = [
 	'quantity',
 	'unitPrice'
 ] as const;
-export type Field = (typeof FIELDS)[number];
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+/** Which CSV column holds each field; by default the column of the same name. */
+export type ColumnMapping = Partial<Record<ImportField, string>>;
 
-export const FIELD_HELP: Record<Field, string> = {
+export const FIELD_HELP: Record<ImportField, string> = {
 	externalId: 'Order or sale id; lines with the same id form one sale',
 	sellerEmail: "Seller's email address",
 	occurredAt: 'Date and time of the sale, with a zone',
@@ -23,7 +29,7 @@ export const FIELD_HELP: Record<Field, string> = {
 const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 // Header names seen in CRM and spreadsheet exports, normalized (lower case, letters and digits).
-const ALIASES: Record<Field, string[]> = {
+const ALIASES: Record<ImportField, string[]> = {
 	externalId: [
 		'externalid',
 		'id',
@@ -73,10 +79,10 @@ const ALIASES: Record<Field, string[]> = {
 };
 
 /** The column each field most likely comes from; each column is used at most once. */
-export function guessMapping(headers: string[]): Partial<Record<Field, string>> {
-	const mapping: Partial<Record<Field, string>> = {};
+export function guessMapping(headers: string[]): ColumnMapping {
+	const mapping: ColumnMapping = {};
 	const used = new Set<string>();
-	for (const field of FIELDS) {
+	for (const field of IMPORT_FIELDS) {
 		for (const alias of ALIASES[field]) {
 			const found = headers.find((h) => !used.has(h) && normalize(h) === alias);
 			if (found !== undefined) {

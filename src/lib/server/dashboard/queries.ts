@@ -1,0 +1,248 @@
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import type { RankBy, SeasonStatus } from '../db/schema';
+import { matchesTarget, type RuleTarget } from '../../contest/rules';
+
+// The dashboard's SQL besides the daily totals (daily.ts): the season, participation, products,
+// campaigns and past seasons. figures.ts puts them together.
+
+export const STANDING_SALE = sql.raw(`('pending', 'approved')`);
+
+export interface Season {
+	id: number;
+	name: string;
+	timeZone: string;
+	startsAt: number;
+	endsAt: number;
+	status: SeasonStatus;
+	target: number | null;
+	rankBy: RankBy;
+}
+
+export function participation(
+	db: Queryable,
+	s: Season,
+	teamId: number | null,
+	week: [number, number],
+	period: [number, number]
+) {
+	const team = teamId === null ? sql`` : sql`and m.team_id = ${teamId}`;
+	const sold = (range: [number, number] | null) => sql`exists (select 1 from sale sa
+		where sa.season_id = m.season_id and sa.seller_id = m.user_id and sa.status in ${STANDING_SALE}
+		${range ? sql`and sa.occurred_at >= ${range[0]} and sa.occurred_at < ${range[1]}` : sql``})`;
+	const rows = db.all<{
+		id: number;
+		name: string;
+		team: string;
+		season: number;
+		week: number;
+		period: number;
+	}>(sql`
+		select m.user_id as id, u.display_name as name, t.name as team,
+			${sold(null)} as season, ${sold(week)} as week, ${sold(period)} as period
+		from season_member m join user u on u.id = m.user_id join team t on t.id = m.team_id
+		where m.season_id = ${s.id} ${team}
+		order by t.name, u.display_name`);
+	const count = (key: 'season' | 'week' | 'period') => rows.filter((r) => r[key]).length;
+	return {
+		members: rows.length,
+		soldThisWeek: count('week'),
+		soldInPeriod: count('period'),
+		soldInSeason: count('season'),
+		notYetSold: rows.filter((r) => !r.season).map((r) => ({ id: r.id, name: r.name, team: r.team }))
+	};
+}
+
+function saleScope(teamId: number | null, range: [number, number] | null) {
+	return sql`${teamId === null ? sql`` : sql`and sa.team_id = ${teamId}`}
+		${range ? sql`and sa.occurred_at >= ${range[0]} and sa.occurred_at < ${range[1]}` : sql``}`;
+}
+
+export function topProducts(
+	db: Queryable,
+	seasonId: number,
+	teamId: number | null,
+	range: [number, number]
+) {
+	const catalogue = new Map(
+		db
+			.all<{ id: number; sku: string; name: string; category: string }>(
+				sql`select id, sku, name, category from product where season_id = ${seasonId}`
+			)
+			.map((p) => [p.id, p])
+	);
+	const totals = db.all<{ id: number; units: number; points: number }>(sql`
+		select l.product_id as id, sum(l.quantity) as units, sum(l.points) as points
+		from sale sa join sale_line l on l.sale_id = sa.id
+		where sa.season_id = ${seasonId} and sa.status in ${STANDING_SALE} ${saleScope(teamId, range)}
+		group by l.product_id`);
+	return totals
+		.flatMap((t) => {
+			const p = catalogue.get(t.id);
+			return p ? [{ ...p, units: t.units, points: t.points }] : [];
+		})
+		.sort((a, b) => b.points - a.points || b.units - a.units || a.name.localeCompare(b.name));
+}
+
+export interface CampaignEffect {
+	id: number;
+	name: string;
+	startsAt: number;
+	endsAt: number;
+	/** The part of the window measured: up to now while the campaign runs. */
+	measuredTo: number;
+	state: 'upcoming' | 'running' | 'over';
+	products: number;
+	during: { sales: number; units: number; points: number };
+	before: { sales: number; units: number; points: number; from: number };
+	/** The comparison window starts before the season did: it undercounts. */
+	beforeClipped: boolean;
+	/** Change in units, in % of the window before; null when there was nothing to compare. */
+	unitsChange: number | null;
+}
+
+export function campaignEffects(
+	db: Queryable,
+	s: Season,
+	teamId: number | null,
+	now: number
+): CampaignEffect[] {
+	const rules = db.all<{
+		id: number;
+		name: string;
+		startsAt: number;
+		endsAt: number;
+		target: string;
+	}>(sql`
+		select id, name, starts_at as startsAt, ends_at as endsAt, target from rule
+		where season_id = ${s.id} and starts_at is not null and ends_at is not null
+		order by starts_at, id`);
+	if (rules.length === 0) return [];
+	const products = db.all<{ id: number; sku: string; category: string }>(
+		sql`select id, sku, category from product where season_id = ${s.id}`
+	);
+	return rules.map((rule) => {
+		const target = JSON.parse(rule.target) as RuleTarget;
+		const ids = products.filter((p) => matchesTarget(target, p)).map((p) => p.id);
+		const measuredTo = Math.min(rule.endsAt, Math.max(now, rule.startsAt));
+		const from = rule.startsAt - (measuredTo - rule.startsAt);
+		const row = db.get<{
+			ds: number;
+			du: number;
+			dp: number;
+			bs: number;
+			bu: number;
+			bp: number;
+		}>(sql`
+			select count(distinct case when sa.occurred_at >= ${rule.startsAt} then sa.id end) as ds,
+				coalesce(sum(case when sa.occurred_at >= ${rule.startsAt} then l.quantity end), 0) as du,
+				coalesce(sum(case when sa.occurred_at >= ${rule.startsAt} then l.points end), 0) as dp,
+				count(distinct case when sa.occurred_at < ${rule.startsAt} then sa.id end) as bs,
+				coalesce(sum(case when sa.occurred_at < ${rule.startsAt} then l.quantity end), 0) as bu,
+				coalesce(sum(case when sa.occurred_at < ${rule.startsAt} then l.points end), 0) as bp
+			from sale sa join sale_line l on l.sale_id = sa.id
+			where sa.season_id = ${s.id} and sa.status in ${STANDING_SALE}
+				and l.product_id in (select value from json_each(${JSON.stringify(ids)}))
+				${saleScope(teamId, [from, measuredTo])}`)!;
+		return {
+			id: rule.id,
+			name: rule.name,
+			startsAt: rule.startsAt,
+			endsAt: rule.endsAt,
+			measuredTo,
+			state: now < rule.startsAt ? 'upcoming' : now < rule.endsAt ? 'running' : 'over',
+			products: ids.length,
+			during: { sales: row.ds, units: row.du, points: row.dp },
+			before: { sales: row.bs, units: row.bu, points: row.bp, from },
+			beforeClipped: from < s.startsAt,
+			unitsChange: row.bu > 0 ? Math.round(((row.du - row.bu) / row.bu) * 1000) / 10 : null
+		};
+	});
+}
+
+export function seasonHistory(db: Queryable, s: Season) {
+	const past = db.all<{
+		id: number;
+		name: string;
+		endsAt: number;
+		points: number;
+		provisional: number;
+		participants: number;
+	}>(sql`
+		select se.id, se.name, se.ends_at as endsAt, coalesce(sum(r.points), 0) as points,
+			coalesce(sum(r.provisional_points), 0) as provisional, count(r.subject_id) as participants
+		from season se join season_result r on r.season_id = se.id and r.subject_type = 'user'
+		where se.id != ${s.id} and se.starts_at < ${s.startsAt}
+		group by se.id order by se.starts_at desc, se.id desc limit 6`);
+	const winners = (seasonId: number, type: 'user' | 'team') =>
+		db
+			.all<{ name: string }>(
+				sql`select name from season_result
+				where season_id = ${seasonId} and subject_type = ${type} and rank = 1 and points > 0 order by name`
+			)
+			.map((r) => r.name)
+			.join(', ') || null;
+	return past.map((p) => ({
+		...p,
+		winner: winners(p.id, 'user'),
+		winningTeam: winners(p.id, 'team')
+	}));
+}
+
+export function currentLeaders(db: Queryable, s: Season) {
+	const column =
+		s.rankBy === 'total' ? sql`confirmed_points + provisional_points` : sql`confirmed_points`;
+	const top = (type: 'user' | 'team', table: 'user' | 'team') =>
+		db.get<{ name: string; points: number }>(sql`
+			select ${sql.raw(table === 'user' ? 'x.display_name' : 'x.name')} as name, ${column} as points
+			from standing st join ${sql.raw(`"${table}"`)} x on x.id = st.subject_id
+			where st.season_id = ${s.id} and st.subject_type = ${type}
+			order by points desc, st.reached_at limit 1`);
+	const leader = top('user', 'user');
+	const team = top('team', 'team');
+	return {
+		winner: leader && leader.points > 0 ? leader.name : null,
+		winningTeam: team && team.points > 0 ? team.name : null
+	};
+}
+
+export function dashboardSeason(db: Queryable, seasonId: number) {
+	return db.get<Season>(sql`select id, name, time_zone as timeZone, starts_at as startsAt,
+		ends_at as endsAt, status, target, rank_by as rankBy from season where id = ${seasonId}`);
+}
+
+export function seasonTeams(db: Queryable, seasonId: number) {
+	return db.all<{ id: number; name: string; color: string; emoji: string }>(
+		sql`select id, name, color, emoji from team where season_id = ${seasonId} order by name, id`
+	);
+}
+
+export function memberCount(db: Queryable, seasonId: number): number {
+	return db.get<{ n: number }>(
+		sql`select count(*) as n from season_member where season_id = ${seasonId}`
+	)!.n;
+}
+
+/** Bumped on every change to the season's boards; undefined for an unknown season. */
+export function seasonVersion(db: Queryable, seasonId: number): number | undefined {
+	return db.get<{ v: number }>(sql`select version as v from season where id = ${seasonId}`)?.v;
+}
+
+/** The seasons the picker offers, newest first. */
+export function dashboardSeasons(db: Queryable) {
+	return db.all<{ id: number; name: string; status: string }>(
+		sql`select id, name, status from season order by starts_at desc, id desc`
+	);
+}
+
+/** The season shown without ?season: the live one, else the latest that has begun. */
+export function defaultDashboardSeason(db: Queryable, now: number): number | null {
+	const row =
+		db.get<{ id: number }>(
+			sql`select id from season where status = 'live' order by starts_at desc, id desc limit 1`
+		) ??
+		db.get<{ id: number }>(sql`select id from season where starts_at <= ${now} and status != 'draft'
+			order by starts_at desc, id desc limit 1`) ??
+		db.get<{ id: number }>(sql`select id from season order by starts_at desc, id desc limit 1`);
+	return row?.id ?? null;
+}
