@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Badge } from '../db/schema';
 import { formText } from '../shared/form';
-import { centsToPrice, priceToCents } from '../catalogue/products';
+import { centsToPrice, priceToCents } from '../../format/money';
 import { BADGE_LIMITS, describeCriterion, type BadgeCriterion } from '../../contest/badges';
 import { CRITERIA, type CriterionKind } from './criteria';
 

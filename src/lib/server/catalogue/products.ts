@@ -7,10 +7,6 @@ import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
 import { priceToCents } from '../../format/money';
 
-// Note: rules/admin.ts and badges/admin.ts still import these from here; their home is
-// $lib/format/money.
-export { centsToPrice, priceToCents } from '../../format/money';
-
 // A season's catalogue as managers edit it. Product changes only affect sales registered
 // afterwards: past sales keep their points until the season is recalculated.
 

@@ -3,7 +3,7 @@ import { format } from 'date-fns';
 import { z } from 'zod';
 import type { RuleRow } from '../db/schema';
 import { formText } from '../shared/form';
-import { priceToCents, centsToPrice } from '../catalogue/products';
+import { priceToCents, centsToPrice } from '../../format/money';
 import {
 	localDateWindow,
 	RULE_NAME_MAX,

@@ -1,10 +1,12 @@
 import { fail, type ActionFailure } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { AppError } from './errors';
+import type { CsvError } from './csv';
 
 // Every form action refuses with the same payload, so every page reads `form` the same way:
 // which action failed (pages with several forms show the message beside the right one), a
 // sentence for the top of the form, one message per field, and what was sent, to show it again.
+// A refused file also lists its problems row by row (`problems`), for the page's report.
 // `action` keeps its literal type, so a page narrows `form` by testing `form?.action === 'x'`.
 
 export interface FormFailure<A extends string = string, V = undefined> {
@@ -12,15 +14,17 @@ export interface FormFailure<A extends string = string, V = undefined> {
 	message: string;
 	errors: Record<string, string>;
 	values?: V;
+	problems?: CsvError[];
 }
 
 export function refuse<A extends string, V = undefined>(
 	status: number,
 	action: A,
 	message: string,
-	extra: { errors?: Record<string, string>; values?: V } = {}
+	extra: { errors?: Record<string, string>; values?: V; problems?: CsvError[] } = {}
 ): ActionFailure<FormFailure<A, V>> {
-	return fail(status, { action, message, errors: extra.errors ?? {}, values: extra.values });
+	const { errors = {}, values, problems } = extra;
+	return fail(status, { action, message, errors, values, ...(problems && { problems }) });
 }
 
 /** An AppError as the form's failure; anything else is rethrown (a bug answers 500). */

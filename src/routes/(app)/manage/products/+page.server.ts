@@ -1,4 +1,4 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -103,7 +103,7 @@ export const actions = {
 					: `${row.name} is off the sell page; its past sales keep their points.`
 			};
 		} catch (e) {
-			return refuseError<undefined>(e, 'toggle');
+			return refuseError(e, 'toggle');
 		}
 	},
 	import: async (event) => {
@@ -114,7 +114,7 @@ export const actions = {
 		const values = { csv: String(form.get('csv') ?? '') };
 		// The one failure payload, plus the file's problems row by row for the report.
 		const refuseFile = (problems: CsvError[]) =>
-			fail(400, { ...refuse(400, 'import', problems[0].message, { values }).data, problems });
+			refuse(400, 'import', problems[0].message, { values, problems });
 		const refuseText = (message: string) => refuseFile([{ row: null, column: null, message }]);
 		let text = values.csv;
 		if (file instanceof File && file.size > 0) {

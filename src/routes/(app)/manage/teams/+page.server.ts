@@ -1,4 +1,3 @@
-import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
@@ -73,10 +72,10 @@ const linkOf = (event: RequestEvent, o: Outcome) => ({
  * for the report (and the pasted text, to show again).
  */
 function refuseFile(csv: string, problems: CsvError[]) {
-	const failure = refuse(400, 'import', 'Nothing was imported: fix the problems and try again.', {
-		values: { csv }
+	return refuse(400, 'import', 'Nothing was imported: fix the problems and try again.', {
+		values: { csv },
+		problems
 	});
-	return fail(failure.status, { ...failure.data, problems });
 }
 
 export const actions: Actions = {
