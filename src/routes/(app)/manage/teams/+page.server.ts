@@ -5,7 +5,7 @@ import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { listConsoleSeasons } from '$lib/server/seasons/console';
+import { listConsoleSeasons } from '$lib/server/seasons/queries';
 import { parseMembersCsv, type CsvError } from '$lib/server/teams/members-csv';
 import {
 	addTeam,
