@@ -15,7 +15,7 @@ export function nextSeasonName(name: string, startsAt: number, timeZone: string)
 	return `${base} · ${month}`;
 }
 
-export interface CloneOptions {
+interface CloneOptions {
 	/** Dates of the copy; by default the next occurrence of `recurrence`. */
 	startsAt?: number;
 	endsAt?: number;

@@ -99,7 +99,7 @@ export function publishDraft(
 	return db.select().from(season).where(eq(season.id, seasonId)).get()!;
 }
 
-export interface CreateOptions {
+interface CreateOptions {
 	status: 'draft' | 'scheduled';
 	/** A data URL; null for none; left out, a copy keeps the original's banner. */
 	banner?: string | null;

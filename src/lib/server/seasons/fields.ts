@@ -3,7 +3,7 @@ import { z } from 'zod';
 // A season's settings, each field checked once: the API body (below) and the console form
 // (season-form.ts) are both made of these, so a limit or a message is stated here only.
 
-export const SEASON_LIMITS = {
+const SEASON_LIMITS = {
 	name: 100,
 	emoji: 16,
 	tagline: 140,

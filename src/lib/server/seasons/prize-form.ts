@@ -4,7 +4,7 @@ import { formText } from '../shared/form';
 // The prize form: what the browser sent → a prize for savePrize, or one message per field.
 // `prizeFields.title` is also the season form's check for the titles of places 1–3.
 
-export const PRIZE_LIMITS = { title: 120, description: 400 } as const;
+const PRIZE_LIMITS = { title: 120, description: 400 } as const;
 
 export const prizeFields = {
 	title: z

@@ -13,9 +13,9 @@ import { AppError, badRequest } from '../shared/errors';
 export const MAX_PLACE = 10;
 
 /** Identifies a prize within its season: there is at most one per place and one per badge. */
-export type PrizeKey = `place-${number}` | `badge-${number}`;
+type PrizeKey = `place-${number}` | `badge-${number}`;
 
-export function prizeKey(prize: Pick<SeasonPrize, 'place' | 'badgeId'>): PrizeKey {
+function prizeKey(prize: Pick<SeasonPrize, 'place' | 'badgeId'>): PrizeKey {
 	return prize.badgeId != null ? `badge-${prize.badgeId}` : `place-${prize.place ?? 0}`;
 }
 
@@ -101,7 +101,7 @@ export function prizeImage(
 	return match ? { type: match[1], bytes: Buffer.from(match[2], 'base64') } : null;
 }
 
-export interface PrizeInput {
+interface PrizeInput {
 	/** Exactly one of place and badgeId. */
 	place?: number;
 	badgeId?: number;

@@ -110,7 +110,7 @@ const schema = z.object({
 /** A typed whole number as a number; NaN (refused by the field) when it is not one. */
 const wholeNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN);
 
-export type ParsedSeason = { ok: true; input: SeasonInput } | { ok: false; errors: SeasonErrors };
+type ParsedSeason = { ok: true; input: SeasonInput } | { ok: false; errors: SeasonErrors };
 
 export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 	const otherZone = values.timeZone === OTHER_ZONE;
