@@ -9,11 +9,11 @@ import { badge, season } from '../../src/lib/server/db/schema';
 import {
 	listPrizes,
 	mergeFormPrizes,
-	PrizeError,
 	removePrize,
 	savePrize
 } from '../../src/lib/server/seasons/prizes';
 import { cloneSeason } from '../../src/lib/server/seasons/clone';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 // A 1×1 PNG: the smallest picture the upload accepts.
 const PNG = Buffer.from(
@@ -71,11 +71,11 @@ describe('prizes service', () => {
 					{ badgeId: foreign.id, title: 'Nope', description: '', image: null },
 					{}
 				)
-			).toThrow(PrizeError);
+			).toThrow(AppError);
 			expect(() =>
 				savePrize(db, s.id, { place: 0, title: 'Nope', description: '', image: null }, {})
-			).toThrow(PrizeError);
-			expect(() => removePrize(db, s.id, 'place-7', {})).toThrow(PrizeError);
+			).toThrow(AppError);
+			expect(() => removePrize(db, s.id, 'place-7', {})).toThrow(AppError);
 			expect(
 				db.select({ prizes: season.prizes }).from(season).where(eq(season.id, s.id)).get()!.prizes
 			).toEqual(before);

@@ -25,7 +25,7 @@ export interface SeasonValues {
 	removeBanner: boolean;
 }
 
-export type SeasonField = keyof SeasonValues | 'banner' | 'cloneFrom';
+type SeasonField = keyof SeasonValues | 'banner' | 'cloneFrom';
 export type SeasonErrors = Partial<Record<SeasonField, string>>;
 
 /** How a new season starts: empty, from a built-in theme, or as a copy of another season. */

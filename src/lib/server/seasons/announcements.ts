@@ -5,21 +5,24 @@ import { season } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { publishSeason } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
-import { SeasonConsoleError } from './console';
+import { conflict, notFound } from '../shared/errors';
 
 // A manager's one-line message on every board of a season, e.g. "Double points this Friday!".
 // Saved on the season, audited, then pushed to open boards through the season event.
 
 export const ANNOUNCEMENT_MAX = 280;
 
-export const announcementSchema = z
-	.string()
-	.trim()
-	.min(1, 'Write the announcement, or use “Clear” to remove it')
-	.max(
-		ANNOUNCEMENT_MAX,
-		`Keep it under ${ANNOUNCEMENT_MAX} characters: it is a banner, not a newsletter`
-	);
+/** The console's announcement form. */
+export const announcementForm = z.object({
+	announcement: z
+		.string()
+		.trim()
+		.min(1, 'Write the announcement, or use “Clear” to remove it')
+		.max(
+			ANNOUNCEMENT_MAX,
+			`Keep it under ${ANNOUNCEMENT_MAX} characters: it is a banner, not a newsletter`
+		)
+});
 
 /** The announcement boards show now, if any. */
 export function currentAnnouncement(db: Queryable, seasonId: number): string | null {
@@ -45,12 +48,9 @@ export function setAnnouncement(
 				.from(season)
 				.where(eq(season.id, seasonId))
 				.get();
-			if (!before) throw new SeasonConsoleError('not_found', 'This season no longer exists');
+			if (!before) throw notFound('not_found', 'This season no longer exists');
 			if (before.status === 'ended' || before.status === 'archived') {
-				throw new SeasonConsoleError(
-					'locked',
-					'This season is over: its boards no longer show announcements'
-				);
+				throw conflict('locked', 'This season is over: its boards no longer show announcements');
 			}
 			if (before.announcement === text) return { status: before.status, changed: false };
 			tx.update(season).set({ announcement: text }).where(eq(season.id, seasonId)).run();

@@ -10,20 +10,17 @@ import type { SessionUser } from '../auth/session';
 // person then picks the one they look at (and sell into); the choice is kept in a cookie.
 // Without a choice, the most recently started live season is shown, as before.
 
-export const SEASON_COOKIE = 'hb_season';
+const SEASON_COOKIE = 'hb_season';
 const STAFF = new Set(['manager', 'admin', 'executive']);
 
-export interface SeasonOption {
+interface SeasonOption {
 	id: number;
 	name: string;
 	emoji: string;
 }
 
 /** The live seasons a person can switch between: their own, or every live one for staff. */
-export function liveSeasonOptions(
-	db: Queryable,
-	user: Pick<SessionUser, 'id' | 'role'>
-): SeasonOption[] {
+function liveSeasonOptions(db: Queryable, user: Pick<SessionUser, 'id' | 'role'>): SeasonOption[] {
 	const live = eq(season.status, 'live');
 	const rows = STAFF.has(user.role)
 		? db

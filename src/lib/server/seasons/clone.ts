@@ -15,7 +15,7 @@ export function nextSeasonName(name: string, startsAt: number, timeZone: string)
 	return `${base} · ${month}`;
 }
 
-export interface CloneOptions {
+interface CloneOptions {
 	/** Dates of the copy; by default the next occurrence of `recurrence`. */
 	startsAt?: number;
 	endsAt?: number;
@@ -85,14 +85,10 @@ export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions
 	const products = tx.select().from(product).where(eq(product.seasonId, source.id)).all();
 	if (products.length > 0) {
 		tx.insert(product)
-			.values(products.map(({ id: _id, ...p }) => ({ ...p, seasonId: copy.id })))
+			.values(products.map((p) => ({ ...withoutId(p), seasonId: copy.id })))
 			.run();
 	}
-	for (const { id: _id, ...r } of tx
-		.select()
-		.from(rule)
-		.where(eq(rule.seasonId, source.id))
-		.all()) {
+	for (const r of tx.select().from(rule).where(eq(rule.seasonId, source.id)).all().map(withoutId)) {
 		tx.insert(rule)
 			.values({
 				...r,
@@ -120,4 +116,11 @@ export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions
 		tx.update(season).set({ prizes: copy.prizes }).where(eq(season.id, copy.id)).run();
 	}
 	return copy;
+}
+
+/** A row without its id, to insert as a new row. */
+function withoutId<T extends { id: number }>(row: T): Omit<T, 'id'> {
+	const copy: Partial<T> = { ...row };
+	delete copy.id;
+	return copy as Omit<T, 'id'>;
 }

@@ -1,55 +1,34 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Db } from '../db';
-import { season, seasonTransition, type Season } from '../db/schema';
+import { season, seasonTransition, type Season, type SeasonTheme } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
-import { runScheduler } from './scheduler';
 import { systemClock, type Clock } from '../shared/clock';
+import { notFound } from '../shared/errors';
+import type { Recurrence } from '../../contest/calendar';
+import type { TieRule } from '../../contest/types';
+import { cloneSeason } from './clone';
+import type { NewSeason } from './fields';
+import { runScheduler } from './scheduler';
 
-function isTimeZone(value: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en', { timeZone: value });
-		return true;
-	} catch {
-		return false;
-	}
+// What changes a season: create (by the API, or in the console from scratch, a built-in theme
+// or a copy), edit, publish a draft. One transaction and one audit event per command.
+
+export interface SeasonInput {
+	name: string;
+	theme: Omit<SeasonTheme, 'banner'>;
+	timeZone: string;
+	/** Local dates; `startsAt`/`endsAt` are their bounds in `timeZone` (end date inclusive). */
+	startDate: string;
+	endDate: string;
+	startsAt: number;
+	endsAt: number;
+	recurrence: Recurrence | null;
+	target: number | null;
+	prizes: { place: number; title: string }[];
+	tieRule: TieRule;
+	requireConfirmation: boolean;
+	graceDays: number;
 }
-
-const hex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb');
-
-export const themeSchema = z.object({
-	primary: hex.default('#2563eb'),
-	accent: hex.default('#f59e0b'),
-	emoji: z.string().trim().min(1).max(16).default('🏆'),
-	tagline: z.string().trim().max(140).default(''),
-	banner: z.string().max(500).optional()
-});
-
-export const newSeasonSchema = z
-	.object({
-		name: z.string().trim().min(1).max(100),
-		theme: themeSchema.default({ primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' }),
-		timeZone: z
-			.string()
-			.refine(isTimeZone, 'Unknown time zone (use an IANA name like Europe/Warsaw)'),
-		startsAt: z.iso.datetime({ offset: true }),
-		endsAt: z.iso.datetime({ offset: true }),
-		recurrence: z
-			.object({ every: z.number().int().min(1).max(52), unit: z.enum(['week', 'month']) })
-			.nullable()
-			.optional(),
-		requireConfirmation: z.boolean().default(false),
-		target: z.number().int().min(1).nullable().optional(),
-		tieRule: z.enum(['competition', 'dense']).default('competition'),
-		graceDays: z.number().int().min(0).max(90).default(7),
-		draft: z.boolean().default(false)
-	})
-	.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), {
-		message: 'endsAt must be after startsAt',
-		path: ['endsAt']
-	});
-
-export type NewSeason = z.infer<typeof newSeasonSchema>;
 
 /**
  * Creates a season: a draft to prepare in the console, or scheduled, in which case the
@@ -109,7 +88,7 @@ export function publishDraft(
 			.set({ status: 'scheduled' })
 			.where(eq(season.id, seasonId))
 			.run();
-		if (moved.changes !== 1) throw new Error(`No season ${seasonId}`);
+		if (moved.changes !== 1) throw notFound('not_found', `No season ${seasonId}`);
 		tx.insert(seasonTransition)
 			.values({ seasonId, toStatus: 'scheduled', at: now, by: String(actor.userId ?? 'api') })
 			.onConflictDoNothing()
@@ -118,4 +97,105 @@ export function publishDraft(
 	});
 	runScheduler(db, { clock });
 	return db.select().from(season).where(eq(season.id, seasonId)).get()!;
+}
+
+interface CreateOptions {
+	status: 'draft' | 'scheduled';
+	/** A data URL; null for none; left out, a copy keeps the original's banner. */
+	banner?: string | null;
+	/** Copy this season's catalogue, rules, badges, teams and members. */
+	cloneOf?: number;
+	/** The built-in theme it started from, for the audit trail. */
+	themeKey?: string;
+}
+
+export function createConsoleSeason(
+	db: Db,
+	input: SeasonInput,
+	options: CreateOptions,
+	actor: Actor,
+	clock: Clock = systemClock
+): Season {
+	const now = clock();
+	const withBanner = (banner: string | null | undefined): SeasonTheme => ({
+		...input.theme,
+		...(banner ? { banner } : {})
+	});
+	const settings = {
+		name: input.name,
+		theme: withBanner(options.banner),
+		timeZone: input.timeZone,
+		startsAt: input.startsAt,
+		endsAt: input.endsAt,
+		status: options.status,
+		recurrence: input.recurrence,
+		target: input.target,
+		prizes: input.prizes.length > 0 ? input.prizes : null,
+		tieRule: input.tieRule,
+		requireConfirmation: input.requireConfirmation,
+		graceDays: input.graceDays
+	};
+	const created = db.transaction(
+		(tx) => {
+			let row: Season;
+			if (options.cloneOf != null) {
+				const source = tx.select().from(season).where(eq(season.id, options.cloneOf)).get();
+				if (!source)
+					throw notFound('not_found', 'The season to copy no longer exists', {
+						field: 'cloneFrom'
+					});
+				const copy = cloneSeason(tx, source, {
+					startsAt: input.startsAt,
+					endsAt: input.endsAt,
+					name: input.name,
+					status: options.status,
+					recurrence: input.recurrence,
+					now
+				});
+				// The form shows the source's settings, as the manager may have changed them.
+				const theme = withBanner(
+					options.banner === undefined ? source.theme.banner : options.banner
+				);
+				row = tx
+					.update(season)
+					.set({ ...settings, theme })
+					.where(eq(season.id, copy.id))
+					.returning()
+					.get();
+			} else {
+				row = tx
+					.insert(season)
+					.values({ ...settings, createdAt: now })
+					.returning()
+					.get();
+			}
+			tx.insert(seasonTransition)
+				.values({
+					seasonId: row.id,
+					toStatus: options.status,
+					at: now,
+					by: String(actor.userId ?? 'api')
+				})
+				.run();
+			const from =
+				options.cloneOf != null
+					? `clone:${options.cloneOf}`
+					: options.themeKey
+						? `theme:${options.themeKey}`
+						: 'scratch';
+			audit(
+				tx,
+				actor,
+				'season.create',
+				`season:${row.id}`,
+				{ name: row.name, status: row.status, from },
+				now
+			);
+			return row;
+		},
+		{ behavior: 'immediate' }
+	);
+	// A season scheduled to start today (or earlier) opens at once.
+	if (created.status === 'scheduled') runScheduler(db, { clock });
+	return db.select().from(season).where(eq(season.id, created.id)).get()!;
 }

@@ -26,14 +26,14 @@ const SAMPLE_PEOPLE = [
 ];
 const ITEMS = ['Phone Pro', 'Tablet 11"', 'Headset Pro', 'Earbuds', 'Care+ 2 years', '5G Plan'];
 
-export interface SampleTeam {
+interface SampleTeam {
 	id: number;
 	name: string;
 	emoji: string;
 	color: string;
 }
 
-export interface SamplePerson {
+interface SamplePerson {
 	id: number;
 	name: string;
 	teamId: number;

@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db';
 import { badge, season, type SeasonPrize } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
+import { AppError, badRequest } from '../shared/errors';
 
 // A season's prizes: one per final place and one per badge ("everyone who earns Hat-trick gets
 // a voucher"), each with a title, an optional description and an optional picture. They live
@@ -12,9 +13,9 @@ import { systemClock, type Clock } from '../shared/clock';
 export const MAX_PLACE = 10;
 
 /** Identifies a prize within its season: there is at most one per place and one per badge. */
-export type PrizeKey = `place-${number}` | `badge-${number}`;
+type PrizeKey = `place-${number}` | `badge-${number}`;
 
-export function prizeKey(prize: Pick<SeasonPrize, 'place' | 'badgeId'>): PrizeKey {
+function prizeKey(prize: Pick<SeasonPrize, 'place' | 'badgeId'>): PrizeKey {
 	return prize.badgeId != null ? `badge-${prize.badgeId}` : `place-${prize.place ?? 0}`;
 }
 
@@ -100,16 +101,7 @@ export function prizeImage(
 	return match ? { type: match[1], bytes: Buffer.from(match[2], 'base64') } : null;
 }
 
-export class PrizeError extends Error {
-	constructor(
-		readonly field: 'place' | 'badgeId' | 'key' | 'season',
-		message: string
-	) {
-		super(message);
-	}
-}
-
-export interface PrizeInput {
+interface PrizeInput {
 	/** Exactly one of place and badgeId. */
 	place?: number;
 	badgeId?: number;
@@ -134,18 +126,23 @@ export function savePrize(
 				.from(season)
 				.where(eq(season.id, seasonId))
 				.get();
-			if (!row) throw new PrizeError('season', 'This season no longer exists');
+			if (!row)
+				throw new AppError(400, 'not_found', 'This season no longer exists', { field: 'season' });
 			if (
 				input.badgeId != null &&
 				!prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)
 			) {
-				throw new PrizeError('badgeId', 'Choose one of this season’s badges');
+				throw badRequest('unknown_badge', 'Choose one of this season’s badges', {
+					field: 'badgeId'
+				});
 			}
 			if (
 				input.badgeId == null &&
 				!(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)
 			) {
-				throw new PrizeError('place', `Choose a place from 1 to ${MAX_PLACE}`);
+				throw badRequest('invalid_place', `Choose a place from 1 to ${MAX_PLACE}`, {
+					field: 'place'
+				});
 			}
 			const key = prizeKey(input);
 			const prizes = row.prizes ?? [];
@@ -189,7 +186,7 @@ export function removePrize(
 				.get();
 			const prizes = row?.prizes ?? [];
 			const gone = prizes.find((p) => prizeKey(p) === key);
-			if (!gone) throw new PrizeError('key', 'This prize was already removed');
+			if (!gone) throw badRequest('prize_gone', 'This prize was already removed', { field: 'key' });
 			const next = prizes.filter((p) => p !== gone);
 			tx.update(season)
 				.set({ prizes: next.length > 0 ? next : null })

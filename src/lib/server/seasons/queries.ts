@@ -1,6 +1,15 @@
 import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { product, season, seasonMember, team } from '../db/schema';
+import {
+	product,
+	season,
+	seasonMember,
+	seasonResult,
+	seasonTransition,
+	team,
+	user,
+	type SeasonStatus
+} from '../db/schema';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
 
@@ -85,4 +94,88 @@ export function listProducts(db: Queryable, seasonId: number) {
 
 export function catalogueOf(products: ReturnType<typeof listProducts>): Map<string, CatalogueItem> {
 	return new Map(products.map((p) => [p.sku, p]));
+}
+
+export function listConsoleSeasons(db: Queryable) {
+	const counts = new Map(
+		db
+			.select({ seasonId: seasonMember.seasonId, members: sql<number>`count(*)` })
+			.from(seasonMember)
+			.groupBy(seasonMember.seasonId)
+			.all()
+			.map((r) => [r.seasonId, r.members])
+	);
+	const teams = new Map(
+		db
+			.select({ seasonId: team.seasonId, teams: sql<number>`count(*)` })
+			.from(team)
+			.groupBy(team.seasonId)
+			.all()
+			.map((r) => [r.seasonId, r.teams])
+	);
+	return db
+		.select()
+		.from(season)
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.all()
+		.map((s) => ({ ...s, members: counts.get(s.id) ?? 0, teams: teams.get(s.id) ?? 0 }));
+}
+
+/** The transitions a season went through, oldest first, with who made them. */
+export function seasonHistory(db: Queryable, seasonId: number) {
+	const rows = db
+		.select({
+			toStatus: seasonTransition.toStatus,
+			at: seasonTransition.at,
+			by: seasonTransition.by,
+			name: user.displayName
+		})
+		.from(seasonTransition)
+		.leftJoin(user, sql`${user.id} = cast(${seasonTransition.by} as integer)`)
+		.where(eq(seasonTransition.seasonId, seasonId))
+		.orderBy(asc(seasonTransition.at), asc(seasonTransition.id))
+		.all();
+	return rows.map((r) => ({
+		toStatus: r.toStatus,
+		at: r.at,
+		by: r.by === 'scheduler' ? 'Scheduler' : (r.name ?? r.by)
+	}));
+}
+
+/** Every season, most recent start first; only those with `status` when it is given. */
+export function listSeasons(db: Queryable, status?: SeasonStatus) {
+	return db
+		.select()
+		.from(season)
+		.where(status ? eq(season.status, status) : undefined)
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.all();
+}
+
+/** A season's frozen results, best rank first. */
+export function listResults(db: Queryable, seasonId: number) {
+	return db
+		.select()
+		.from(seasonResult)
+		.where(eq(seasonResult.seasonId, seasonId))
+		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
+		.all();
+}
+
+/** A season's teams and people, for the sample board of its preview. */
+export function listCast(db: Queryable, seasonId: number) {
+	const teams = db
+		.select({ id: team.id, name: team.name, emoji: team.emoji, color: team.color })
+		.from(team)
+		.where(eq(team.seasonId, seasonId))
+		.orderBy(asc(team.id))
+		.all();
+	const people = db
+		.select({ id: user.id, name: user.displayName, teamId: seasonMember.teamId })
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.where(eq(seasonMember.seasonId, seasonId))
+		.orderBy(asc(user.displayName))
+		.all();
+	return { teams, people };
 }

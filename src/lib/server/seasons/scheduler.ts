@@ -21,14 +21,14 @@ import { systemClock, type Clock } from '../shared/clock';
 
 const LEASE = 'scheduler';
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
 	clock?: Clock;
 	/** Who runs it: one name per process, so that two processes never both run. */
 	holder?: string;
 	leaseMs?: number;
 }
 
-export interface Transition {
+interface Transition {
 	seasonId: number;
 	to: SeasonStatus;
 	/** The next season a recurrence created. */
@@ -36,7 +36,7 @@ export interface Transition {
 }
 
 /** Takes or renews the scheduler lease; false when another live holder has it. */
-export function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boolean {
+function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boolean {
 	db.run(sql`
 		insert into ${schedulerLease} (name, holder, expires_at) values (${LEASE}, ${holder}, ${now + leaseMs})
 		on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
@@ -72,7 +72,7 @@ function transition(
 }
 
 /** Freezes the current standings as the season's results (ranks as displayed). */
-export function freezeResults(tx: Queryable, seasonId: number, now: number): void {
+function freezeResults(tx: Queryable, seasonId: number, now: number): void {
 	const board = getLeaderboard(tx, seasonId)!;
 	tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId)).run();
 	const rows = [

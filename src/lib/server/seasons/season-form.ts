@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { localDateKey, seasonBounds } from '$lib/contest/calendar';
 import type { Season } from '$lib/server/db/schema';
-import type { SeasonInput } from '$lib/server/seasons/console';
+import type { SeasonInput } from './commands';
+import { canonicalZone, DEFAULT_THEME, repeatMessage, seasonFields } from './fields';
+import { prizeFields } from './prize-form';
 import {
 	OTHER_ZONE,
 	zoneValues,
@@ -70,10 +72,7 @@ export function blankSeasonValues(timeZone: string, now: number): SeasonValues {
 	const end = new Date(Date.UTC(y, m - 1, d + 27)).toISOString().slice(0, 10);
 	return {
 		name: '',
-		primary: '#2563eb',
-		accent: '#f59e0b',
-		emoji: '🏆',
-		tagline: '',
+		...DEFAULT_THEME,
 		...zoneValues(timeZone),
 		startDate: today,
 		endDate: end,
@@ -90,96 +89,50 @@ export function blankSeasonValues(timeZone: string, now: number): SeasonValues {
 	};
 }
 
-/** The canonical IANA name ('europe/warsaw' → 'Europe/Warsaw'), or null when unknown. */
-function canonicalZone(value: string): string | null {
-	try {
-		return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
-	} catch {
-		return null;
-	}
-}
-
-const hex = z
-	.string()
-	.trim()
-	.regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb');
-
-/** Reads a whole number in a range from a text field; null for an empty optional field. */
-function readWhole(
-	text: string,
-	ctx: z.RefinementCtx,
-	label: string,
-	min: number,
-	max: number,
-	optional: boolean
-): number | null {
-	if (optional && text === '') return null;
-	if (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max) return Number(text);
-	const range = `${label} must be a whole number from ${min} to ${max.toLocaleString('en')}`;
-	ctx.addIssue({ code: 'custom', message: optional ? `${range}, or empty` : range });
-	return null;
-}
-const whole = (label: string, min: number, max: number) =>
-	z
-		.string()
-		.trim()
-		.transform((text, ctx) => readWhole(text, ctx, label, min, max, false) ?? z.NEVER);
-const optionalWhole = (label: string, min: number, max: number) =>
-	z
-		.string()
-		.trim()
-		.transform((text, ctx) => readWhole(text, ctx, label, min, max, true));
-
-const prize = z.string().trim().max(200, 'Keep a prize under 200 characters');
-
+const f = seasonFields;
 const schema = z.object({
-	name: z
-		.string()
-		.trim()
-		.min(1, 'Give the season a name')
-		.max(100, 'Keep the name under 100 characters'),
-	primary: hex,
-	accent: hex,
-	emoji: z.string().trim().min(1, 'Pick an emoji').max(16, 'One emoji is enough'),
-	tagline: z.string().trim().max(140, 'Keep the tagline under 140 characters'),
-	timeZone: z
-		.string()
-		.trim()
-		.min(1, 'Choose a time zone')
-		.transform((value, ctx) => {
-			const zone = canonicalZone(value);
-			if (zone) return zone;
-			ctx.addIssue({
-				code: 'custom',
-				message: 'Unknown time zone: use an IANA name like Europe/Warsaw'
-			});
-			return z.NEVER;
-		}),
-	startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choose the first day'),
-	endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choose the last day'),
-	recurrence: z.enum(['none', 'week', 'month']),
-	every: z.string().trim(),
-	target: optionalWhole('The target', 1, 100_000_000),
-	prize1: prize,
-	prize2: prize,
-	prize3: prize,
-	tieRule: z.enum(['competition', 'dense']),
-	requireConfirmation: z.boolean(),
-	graceDays: whole('Grace days', 0, 90)
+	name: f.name,
+	primary: f.primary,
+	accent: f.accent,
+	emoji: f.emoji,
+	tagline: f.tagline,
+	timeZone: f.timeZone,
+	recurrence: f.recurrence.nullable(),
+	target: f.target.nullable(),
+	prize1: prizeFields.title,
+	prize2: prizeFields.title,
+	prize3: prizeFields.title,
+	tieRule: f.tieRule,
+	requireConfirmation: f.requireConfirmation,
+	graceDays: f.graceDays
 });
 
-export type ParsedSeason = { ok: true; input: SeasonInput } | { ok: false; errors: SeasonErrors };
+/** A typed whole number as a number; NaN (refused by the field) when it is not one. */
+const wholeNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN);
+
+type ParsedSeason = { ok: true; input: SeasonInput } | { ok: false; errors: SeasonErrors };
 
 export function parseSeasonValues(values: SeasonValues): ParsedSeason {
-	const timeZone = values.timeZone === OTHER_ZONE ? values.timeZoneOther : values.timeZone;
-	const parsed = schema.safeParse({ ...values, timeZone });
+	const otherZone = values.timeZone === OTHER_ZONE;
+	const timeZone = otherZone ? values.timeZoneOther : values.timeZone;
+	const unit = values.recurrence === 'none' ? null : values.recurrence;
+	const parsed = schema.safeParse({
+		...values,
+		timeZone,
+		recurrence: unit ? { every: wholeNumber(values.every), unit } : null,
+		target: values.target.trim() === '' ? null : wholeNumber(values.target),
+		graceDays: wholeNumber(values.graceDays)
+	});
 	const errors: SeasonErrors = {};
 	if (!parsed.success) {
 		for (const issue of parsed.error.issues) {
+			const [first, second] = issue.path;
+			if (first === 'recurrence' && second === 'every' && unit) {
+				errors.every ??= repeatMessage(unit);
+				continue;
+			}
 			const key =
-				issue.path[0] === 'timeZone' && values.timeZone === OTHER_ZONE
-					? 'timeZoneOther'
-					: (issue.path[0] as keyof SeasonErrors);
+				first === 'timeZone' && otherZone ? 'timeZoneOther' : (first as keyof SeasonErrors);
 			errors[key] ??= issue.message;
 		}
 	}
@@ -187,6 +140,8 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 
 	let bounds: { startsAt: number; endsAt: number } | null = null;
 	const zone = data?.timeZone ?? canonicalZone(timeZone);
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.startDate)) errors.startDate = 'Choose the first day';
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.endDate)) errors.endDate ??= 'Choose the last day';
 	if (zone && !errors.startDate && !errors.endDate) {
 		const valid = (key: string) => {
 			try {
@@ -208,14 +163,6 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 			});
 	}
 
-	let every = 0;
-	if (values.recurrence !== 'none') {
-		const max = values.recurrence === 'week' ? 52 : 24;
-		every = /^\d+$/.test(values.every.trim()) ? Number(values.every.trim()) : NaN;
-		if (!(every >= 1 && every <= max))
-			errors.every = `Repeat every 1 to ${max} ${values.recurrence}s`;
-	}
-
 	if (!data || !bounds || Object.keys(errors).length > 0) return { ok: false, errors };
 	const prizes = [data.prize1, data.prize2, data.prize3]
 		.map((title, i) => ({ place: i + 1, title }))
@@ -235,7 +182,7 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 			endDate: values.endDate,
 			startsAt: bounds.startsAt,
 			endsAt: bounds.endsAt,
-			recurrence: values.recurrence === 'none' ? null : { every, unit: values.recurrence },
+			recurrence: data.recurrence,
 			target: data.target,
 			prizes,
 			tieRule: data.tieRule,

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { listConsoleSeasons } from '$lib/server/seasons/console';
+import { listConsoleSeasons } from '$lib/server/seasons/queries';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);

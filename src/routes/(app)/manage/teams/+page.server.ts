@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { listConsoleSeasons } from '$lib/server/seasons/console';
+import { listConsoleSeasons } from '$lib/server/seasons/queries';
 import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import type { CsvError } from '$lib/server/shared/csv';
 import { AppError } from '$lib/server/shared/errors';

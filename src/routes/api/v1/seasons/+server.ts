@@ -1,11 +1,11 @@
 import { json } from '@sveltejs/kit';
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
-import { season } from '$lib/server/db/schema';
 import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
 import { seasonJson } from '$lib/server/api/season-json';
-import { createSeason, newSeasonSchema } from '$lib/server/seasons/commands';
+import { createSeason } from '$lib/server/seasons/commands';
+import { newSeasonSchema } from '$lib/server/seasons/fields';
+import { listSeasons } from '$lib/server/seasons/queries';
 
 const listQuery = z.object({
 	status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional()
@@ -13,13 +13,7 @@ const listQuery = z.object({
 
 export const GET = apiHandler(({ url }) => {
 	const { status } = parseQuery(url, listQuery);
-	const rows = getDb()
-		.select()
-		.from(season)
-		.where(status ? eq(season.status, status) : undefined)
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.all();
-	return json({ entries: rows.map(seasonJson) });
+	return json({ entries: listSeasons(getDb(), status).map(seasonJson) });
 });
 
 export const POST = apiHandler(

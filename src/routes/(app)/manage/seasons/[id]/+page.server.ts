@@ -1,23 +1,17 @@
-import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { publishDraft } from '$lib/server/seasons/commands';
 import {
-	announcementSchema,
+	announcementForm,
 	setAnnouncement,
 	ANNOUNCEMENT_MAX
 } from '$lib/server/seasons/announcements';
-import {
-	bannerFromFile,
-	editable,
-	listConsoleSeasons,
-	SeasonConsoleError,
-	seasonHistory,
-	updateConsoleSeason,
-	type BannerChange
-} from '$lib/server/seasons/console';
+import { editable, updateConsoleSeason, type BannerChange } from '$lib/server/seasons/edit';
+import { listConsoleSeasons, seasonHistory } from '$lib/server/seasons/queries';
+import { imageFromFile } from '$lib/server/seasons/image-upload';
+import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { localDateKey } from '$lib/contest/calendar';
 import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
@@ -85,16 +79,14 @@ export const actions: Actions = {
 		let banner: BannerChange = values.removeBanner ? { kind: 'remove' } : { kind: 'keep' };
 		const file = form.get('bannerFile');
 		if (file instanceof File && file.size > 0) {
-			const read = await bannerFromFile(file);
+			const read = await imageFromFile(file);
 			if (read.ok) banner = { kind: 'set', dataUrl: read.dataUrl };
 			else errors.banner = read.message;
 		}
 		if (!parsed.ok || Object.keys(errors).length > 0) {
-			return fail(400, {
-				form: 'save' as const,
-				values,
+			return refuse(400, 'save', 'Nothing was saved: fix the highlighted fields.', {
 				errors,
-				message: 'Nothing was saved: fix the highlighted fields.'
+				values
 			});
 		}
 		try {
@@ -102,18 +94,11 @@ export const actions: Actions = {
 				userId: user.id
 			});
 			return {
-				form: 'save' as const,
+				action: 'save',
 				message: changed.length === 0 ? 'Nothing to save: no setting changed.' : 'Settings saved.'
 			};
-		} catch (e) {
-			if (e instanceof SeasonConsoleError)
-				return fail(404, {
-					form: 'save' as const,
-					values,
-					errors: {} as SeasonErrors,
-					message: e.message
-				});
-			throw e;
+		} catch (error) {
+			return refuseError(error, 'save', values);
 		}
 	},
 
@@ -121,13 +106,14 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		if (s.status !== 'draft')
-			return fail(409, {
-				form: 'publish' as const,
-				message: 'Only a draft can be published: this season already is.'
-			});
+			return refuse(
+				409,
+				'publish',
+				'Only a draft can be published: this season already is.'
+			);
 		const after = publishDraft(getDb(), s.id, { userId: user.id });
 		return {
-			form: 'publish' as const,
+			action: 'publish',
 			message:
 				after.status === 'live'
 					? `${after.name} is live on every board.`
@@ -138,24 +124,16 @@ export const actions: Actions = {
 	announce: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
-		const form = await event.request.formData();
-		const text = String(form.get('announcement') ?? '');
-		const parsed = announcementSchema.safeParse(text);
-		if (!parsed.success)
-			return fail(400, {
-				form: 'announce' as const,
-				text,
-				message: parsed.error.issues[0].message
-			});
+		const values = formText(await event.request.formData(), ['announcement']);
+		const parsed = parseForm(announcementForm, values, 'announce', values);
+		if (!parsed.ok) return parsed.failure;
 		try {
-			setAnnouncement(getDb(), s.id, parsed.data, { userId: user.id });
-		} catch (e) {
-			if (e instanceof SeasonConsoleError)
-				return fail(409, { form: 'announce' as const, text, message: e.message });
-			throw e;
+			setAnnouncement(getDb(), s.id, parsed.data.announcement, { userId: user.id });
+		} catch (error) {
+			return refuseError(error, 'announce', values);
 		}
 		return {
-			form: 'announce' as const,
+			action: 'announce',
 			message:
 				s.status === 'live'
 					? 'Announcement posted: it is on every board now.'
@@ -168,11 +146,9 @@ export const actions: Actions = {
 		const s = seasonFromParams(event);
 		try {
 			setAnnouncement(getDb(), s.id, null, { userId: user.id });
-		} catch (e) {
-			if (e instanceof SeasonConsoleError)
-				return fail(409, { form: 'announce' as const, text: '', message: e.message });
-			throw e;
+		} catch (error) {
+			return refuseError(error, 'announce', { announcement: '' });
 		}
-		return { form: 'announce' as const, message: 'Announcement removed from the boards.' };
+		return { action: 'announce', message: 'Announcement removed from the boards.' };
 	}
 };

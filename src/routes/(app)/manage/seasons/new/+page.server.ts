@@ -1,13 +1,11 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import {
-	bannerFromFile,
-	createConsoleSeason,
-	listConsoleSeasons,
-	SeasonConsoleError
-} from '$lib/server/seasons/console';
+import { createConsoleSeason } from '$lib/server/seasons/commands';
+import { listConsoleSeasons } from '$lib/server/seasons/queries';
+import { imageFromFile } from '$lib/server/seasons/image-upload';
+import { refuse, refuseError } from '$lib/server/shared/form';
 import { nextSeasonName } from '$lib/server/seasons/clone';
 import { BUILT_IN_THEMES, findTheme } from '$lib/contest/themes';
 import { localDateKey } from '$lib/contest/calendar';
@@ -68,33 +66,34 @@ export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const values = readSeasonValues(form);
 		const sourceText = String(form.get('source') ?? 'scratch');
 		const source: SeasonSource =
 			sourceText === 'theme' || sourceText === 'clone' ? sourceText : 'scratch';
-		const themeKey = String(form.get('themeKey') ?? '');
-		const cloneFrom = String(form.get('cloneFrom') ?? '');
+		const values = {
+			...readSeasonValues(form),
+			source,
+			themeKey: String(form.get('themeKey') ?? ''),
+			cloneFrom: String(form.get('cloneFrom') ?? '')
+		};
 		const status = form.get('intent') === 'draft' ? 'draft' : 'scheduled';
-		const echo = { values, source, themeKey, cloneFrom };
 
 		const parsed = parseSeasonValues(values);
 		const errors: SeasonErrors = parsed.ok ? {} : { ...parsed.errors };
 		let banner: string | undefined;
 		const file = form.get('bannerFile');
 		if (file instanceof File && file.size > 0) {
-			const read = await bannerFromFile(file);
+			const read = await imageFromFile(file);
 			if (read.ok) banner = read.dataUrl;
 			else errors.banner = read.message;
 		}
-		const cloneId = Number(cloneFrom);
+		const cloneId = Number(values.cloneFrom);
 		if (source === 'clone' && !(Number.isInteger(cloneId) && cloneId > 0))
 			errors.cloneFrom = 'Choose the season to copy';
 		if (!parsed.ok || Object.keys(errors).length > 0) {
 			const again = banner ? ' Choose the banner image again.' : '';
-			return fail(400, {
-				...echo,
+			return refuse(400, 'save', `Nothing was saved: fix the highlighted fields.${again}`, {
 				errors,
-				message: `Nothing was saved: fix the highlighted fields.${again}`
+				values
 			});
 		}
 		let created;
@@ -106,18 +105,12 @@ export const actions: Actions = {
 					status,
 					banner: banner ?? (values.removeBanner ? null : undefined),
 					cloneOf: source === 'clone' ? cloneId : undefined,
-					themeKey: source === 'theme' && findTheme(themeKey) ? themeKey : undefined
+					themeKey: source === 'theme' && findTheme(values.themeKey) ? values.themeKey : undefined
 				},
 				{ userId: user.id }
 			);
-		} catch (e) {
-			if (e instanceof SeasonConsoleError)
-				return fail(404, {
-					...echo,
-					errors: { cloneFrom: e.message } as SeasonErrors,
-					message: e.message
-				});
-			throw e;
+		} catch (error) {
+			return refuseError(error, 'save', values);
 		}
 		redirect(303, `/manage/seasons/${created.id}?created=1`);
 	}

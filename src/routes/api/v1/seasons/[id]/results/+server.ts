@@ -1,10 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { asc, eq } from 'drizzle-orm';
 import { getDb } from '$lib/server/db';
-import { seasonResult } from '$lib/server/db/schema';
 import { apiHandler, parseId } from '$lib/server/api/respond';
 import { AppError } from '$lib/server/shared/errors';
-import { getSeason } from '$lib/server/seasons/queries';
+import { getSeason, listResults } from '$lib/server/seasons/queries';
 
 export const GET = apiHandler(({ params }) => {
 	const db = getDb();
@@ -17,12 +15,7 @@ export const GET = apiHandler(({ params }) => {
 			`Season ${found.id} is ${found.status}: results are frozen when it ends`
 		);
 	}
-	const rows = db
-		.select()
-		.from(seasonResult)
-		.where(eq(seasonResult.seasonId, found.id))
-		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
-		.all();
+	const rows = listResults(db, found.id);
 	const entry = (r: (typeof rows)[number]) => ({
 		rank: r.rank,
 		id: r.subjectId,

@@ -1,0 +1,32 @@
+// Note: banners (and prize pictures) are kept in the season row as data URLs (no file store to
+// back up or serve), so they are capped small; the board sends the theme with every page.
+const IMAGE_MAX_BYTES = 300 * 1024;
+const IMAGE_TYPES: { type: string; matches: (b: Uint8Array) => boolean }[] = [
+	{
+		type: 'image/png',
+		matches: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)
+	},
+	{ type: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+	{ type: 'image/gif', matches: (b) => String.fromCharCode(...b.slice(0, 6)).startsWith('GIF8') },
+	{
+		type: 'image/webp',
+		matches: (b) =>
+			String.fromCharCode(...b.slice(0, 4)) === 'RIFF' &&
+			String.fromCharCode(...b.slice(8, 12)) === 'WEBP'
+	}
+];
+
+/** An uploaded banner or prize picture as a data URL, checked by its bytes rather than its declared type. */
+export async function imageFromFile(
+	file: File
+): Promise<{ ok: true; dataUrl: string } | { ok: false; message: string }> {
+	if (file.size > IMAGE_MAX_BYTES)
+		return {
+			ok: false,
+			message: 'The image is larger than 300 KB: use a smaller or more compressed one'
+		};
+	const bytes = new Uint8Array(await file.arrayBuffer());
+	const kind = IMAGE_TYPES.find((t) => t.matches(bytes));
+	if (!kind) return { ok: false, message: 'Use a PNG, JPEG, WebP or GIF image' };
+	return { ok: true, dataUrl: `data:${kind.type};base64,${Buffer.from(bytes).toString('base64')}` };
+}

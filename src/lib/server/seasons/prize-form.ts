@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { formText } from '../shared/form';
+
+// The prize form: what the browser sent → a prize for savePrize, or one message per field.
+// `prizeFields.title` is also the season form's check for the titles of places 1–3.
+
+const PRIZE_LIMITS = { title: 120, description: 400 } as const;
+
+export const prizeFields = {
+	title: z
+		.string()
+		.trim()
+		.max(PRIZE_LIMITS.title, `Keep the title under ${PRIZE_LIMITS.title} characters`),
+	description: z
+		.string()
+		.trim()
+		.max(
+			PRIZE_LIMITS.description,
+			`Keep the description under ${PRIZE_LIMITS.description} characters`
+		)
+};
+
+export const prizeSchema = z
+	.object({
+		for: z.enum(['place', 'badge'], 'Choose whether the prize is for a place or a badge'),
+		place: z.string().trim(),
+		badgeId: z.string().trim(),
+		title: prizeFields.title.min(1, 'Give the prize a title'),
+		description: prizeFields.description,
+		removeImage: z.boolean()
+	})
+	.transform((v, ctx) => {
+		const number = Number(v.for === 'place' ? v.place : v.badgeId);
+		if (!Number.isInteger(number) || number < 1) {
+			ctx.addIssue({
+				code: 'custom',
+				path: [v.for === 'place' ? 'place' : 'badgeId'],
+				message: v.for === 'place' ? 'Choose a place' : 'Choose a badge'
+			});
+			return z.NEVER;
+		}
+		return {
+			...v,
+			place: v.for === 'place' ? number : undefined,
+			badgeId: v.for === 'badge' ? number : undefined
+		};
+	});
+
+const KEYS = ['for', 'place', 'badgeId', 'title', 'description'] as const;
+export type PrizeValues = Record<(typeof KEYS)[number], string>;
+
+/** The form's text fields (to show again) and what the schema checks. */
+export function readPrizeForm(form: FormData) {
+	const values: PrizeValues = formText(form, KEYS);
+	return { values, input: { ...values, removeImage: form.get('removeImage') === 'on' } };
+}

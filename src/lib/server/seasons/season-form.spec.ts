@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { newSeasonSchema } from './fields';
+import { blankSeasonValues, parseSeasonValues } from './season-form';
+
+// One set of season fields: the console form and the API body refuse the same things.
+
+const NOW = Date.UTC(2026, 2, 2, 9);
+const blank = { ...blankSeasonValues('Europe/Warsaw', NOW), name: 'Spring push' };
+const body = {
+	name: 'Spring push',
+	timeZone: 'Europe/Warsaw',
+	startsAt: '2026-03-02T00:00:00+01:00',
+	endsAt: '2026-03-30T00:00:00+02:00'
+};
+
+describe('the season form', () => {
+	it('reads a valid form into the settings a season is saved with', () => {
+		const parsed = parseSeasonValues({ ...blank, recurrence: 'month', every: '3', prize1: 'Trip' });
+		expect(parsed).toMatchObject({
+			ok: true,
+			input: {
+				name: 'Spring push',
+				timeZone: 'Europe/Warsaw',
+				startDate: '2026-03-02',
+				recurrence: { every: 3, unit: 'month' },
+				target: null,
+				graceDays: 7,
+				prizes: [{ place: 1, title: 'Trip' }]
+			}
+		});
+	});
+
+	it.each([
+		[{ name: ' ' }, 'name', 'Give the season a name'],
+		[{ primary: 'blue' }, 'primary', 'Use a colour like #2563eb'],
+		[{ timeZone: 'other', timeZoneOther: 'Mars/Base' }, 'timeZoneOther', 'Unknown time zone'],
+		[{ recurrence: 'month' as const, every: '30' }, 'every', 'Repeat every 1 to 24 months'],
+		[{ recurrence: 'month' as const, every: '0' }, 'every', 'Repeat every 1 to 24 months'],
+		[{ recurrence: 'week' as const, every: 'x' }, 'every', 'Repeat every 1 to 52 weeks'],
+		[
+			{ target: '1.5' },
+			'target',
+			'The target must be a whole number from 1 to 100,000,000, or empty'
+		],
+		[{ graceDays: '91' }, 'graceDays', 'Grace days must be a whole number from 0 to 90'],
+		[{ endDate: '2026-03-01' }, 'endDate', 'The last day must be on or after the first day'],
+		[{ prize2: 'x'.repeat(121) }, 'prize2', 'Keep the title under 120 characters']
+	])('refuses %o with a message on %s', (change, key, message) => {
+		const parsed = parseSeasonValues({ ...blank, ...change });
+		expect(parsed.ok).toBe(false);
+		if (!parsed.ok) expect(parsed.errors[key as keyof typeof parsed.errors]).toContain(message);
+	});
+});
+
+describe('the API body', () => {
+	it('fills in the defaults and canonicalizes the zone', () => {
+		expect(newSeasonSchema.parse({ ...body, timeZone: 'europe/warsaw' })).toMatchObject({
+			timeZone: 'Europe/Warsaw',
+			theme: { primary: '#2563eb', emoji: '🏆', tagline: '' },
+			tieRule: 'competition',
+			graceDays: 7,
+			draft: false
+		});
+	});
+
+	it.each([
+		[{ recurrence: { every: 30, unit: 'month' } }, 'recurrence.every'],
+		[{ recurrence: { every: 0, unit: 'year' } }, 'recurrence.every'],
+		[{ graceDays: 91 }, 'graceDays'],
+		[{ name: '' }, 'name'],
+		[{ endsAt: body.startsAt }, 'endsAt']
+	])('refuses %o at %s', (change, path) => {
+		const parsed = newSeasonSchema.safeParse({ ...body, ...change });
+		expect(parsed.success).toBe(false);
+		expect(parsed.error?.issues.map((i) => i.path.join('.'))).toContain(path);
+	});
+});
