@@ -106,11 +106,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		if (s.status !== 'draft')
-			return refuse(
-				409,
-				'publish',
-				'Only a draft can be published: this season already is.'
-			);
+			return refuse(409, 'publish', 'Only a draft can be published: this season already is.');
 		const after = publishDraft(getDb(), s.id, { userId: user.id });
 		return {
 			action: 'publish',
