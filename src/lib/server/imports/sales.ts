@@ -3,7 +3,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { sale } from '../db/schema';
-import { recordSaleInTx, SaleError, SaleLookups } from '../scoring/sales';
+import { recordSaleInTx, SaleLookups } from '../scoring/sales';
+import { AppError } from '../shared/errors';
 import { evaluateAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
@@ -221,7 +222,7 @@ export async function importSales(
 			group: SaleGroup;
 			outcome: 'new' | 'duplicate' | 'error';
 			points?: number;
-			error?: SaleError;
+			error?: AppError;
 		}[] = [];
 		try {
 			db.transaction(
@@ -264,7 +265,7 @@ export async function importSales(
 								touched.set(recorded.seasonId, sellers);
 							}
 						} catch (error) {
-							if (!(error instanceof SaleError)) throw error;
+							if (!(error instanceof AppError)) throw error;
 							outcomes.push({ group, outcome: 'error', error });
 						}
 					}

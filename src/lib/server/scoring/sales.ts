@@ -1,10 +1,20 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import type { SaleSource, SaleStatus } from '../db/schema';
-import { statement } from '../db/statements';
+import {
+	sale,
+	saleLine,
+	season as seasonTable,
+	seasonMember,
+	team,
+	user,
+	type SaleSource,
+	type SaleStatus,
+	type Season
+} from '../db/schema';
+import { prepared } from '../db/prepared';
 import { score, ScoringError } from '../../contest/scoring';
 import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
-import type { Season } from '../db/schema';
 import type { ActivityItem } from '../../realtime/events';
 import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
 import { bumpVersion } from './standings';
@@ -14,9 +24,10 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { normalizeEmail } from '../people/users';
+import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 
-export type SaleErrorCode =
+type SaleErrorCode =
 	| 'unknown_seller'
 	| 'not_a_member'
 	| 'unknown_sku'
@@ -25,15 +36,9 @@ export type SaleErrorCode =
 	| 'outside_season'
 	| 'in_the_future';
 
-/** A sale that is well-formed but cannot be counted (the API answers 422). */
-export class SaleError extends Error {
-	constructor(
-		readonly code: SaleErrorCode,
-		message: string,
-		readonly details: Record<string, unknown> = {}
-	) {
-		super(message);
-	}
+/** A sale that is well-formed but cannot be counted: the API answers 422 with its code. */
+function saleRefused(code: SaleErrorCode, message: string, options?: AppErrorOptions): AppError {
+	return new AppError(422, code, message, options);
 }
 
 export interface RecordSaleInput {
@@ -71,6 +76,116 @@ export interface RecordOptions {
 	awards?: boolean;
 }
 
+// The per-sale queries, prepared once per connection: an import runs them hundreds of thousands
+// of times (see db/prepared.ts).
+const sellerColumns = { id: user.id, email: user.email, displayName: user.displayName };
+const sellerByEmail = (db: Queryable) =>
+	db
+		.select(sellerColumns)
+		.from(user)
+		.where(eq(user.email, sql.placeholder('email')))
+		.prepare();
+const sellerById = (db: Queryable) =>
+	db
+		.select(sellerColumns)
+		.from(user)
+		.where(eq(user.id, sql.placeholder('id')))
+		.prepare();
+
+/** The person's live seasons with their team there, most recently started first. */
+function liveMemberships(db: Queryable, chosenSeason: boolean) {
+	return db
+		.select({
+			seasonId: seasonMember.seasonId,
+			teamId: team.id,
+			teamName: team.name,
+			teamEmoji: team.emoji,
+			teamColor: team.color
+		})
+		.from(seasonMember)
+		.innerJoin(seasonTable, eq(seasonTable.id, seasonMember.seasonId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(
+			and(
+				eq(seasonTable.status, 'live'),
+				eq(seasonMember.userId, sql.placeholder('userId')),
+				chosenSeason ? eq(seasonTable.id, sql.placeholder('seasonId')) : undefined
+			)
+		)
+		.orderBy(desc(seasonTable.startsAt), desc(seasonTable.id))
+		.prepare();
+}
+const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
+const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
+
+const recordedColumns = {
+	id: sale.id,
+	seasonId: sale.seasonId,
+	status: sale.status,
+	points: sale.points
+};
+const integrationSale = (db: Queryable) =>
+	db
+		.select(recordedColumns)
+		.from(sale)
+		.where(
+			and(
+				inArray(sale.source, [...INTEGRATION_SOURCES]),
+				eq(sale.externalId, sql.placeholder('externalId'))
+			)
+		)
+		.prepare();
+const sourceSale = (db: Queryable) =>
+	db
+		.select(recordedColumns)
+		.from(sale)
+		.where(
+			and(
+				eq(sale.source, sql.placeholder('source')),
+				eq(sale.externalId, sql.placeholder('externalId'))
+			)
+		)
+		.prepare();
+const seasonVersion = (db: Queryable) =>
+	db
+		.select({ version: seasonTable.version })
+		.from(seasonTable)
+		.where(eq(seasonTable.id, sql.placeholder('seasonId')))
+		.prepare();
+
+// The breakdown is bound as its JSON text (see ledger.ts).
+const insertSale = (db: Queryable) =>
+	db
+		.insert(sale)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			source: sql.placeholder('source'),
+			externalId: sql.placeholder('externalId'),
+			sellerId: sql.placeholder('sellerId'),
+			teamId: sql.placeholder('teamId'),
+			occurredAt: sql.placeholder('occurredAt'),
+			amount: sql.placeholder('amount'),
+			customerRef: sql.placeholder('customerRef'),
+			status: sql.placeholder('status'),
+			points: sql.placeholder('points'),
+			breakdown: sql`${sql.placeholder('breakdown')}`,
+			createdById: sql.placeholder('createdById'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.returning({ id: sale.id })
+		.prepare();
+const insertLine = (db: Queryable) =>
+	db
+		.insert(saleLine)
+		.values({
+			saleId: sql.placeholder('saleId'),
+			productId: sql.placeholder('productId'),
+			quantity: sql.placeholder('quantity'),
+			unitPrice: sql.placeholder('unitPrice'),
+			points: sql.placeholder('points')
+		})
+		.prepare();
+
 /**
  * Memoised reads that do not change while sales are recorded: sellers, their live season and
  * team, the catalogue and the rules. One instance per transaction batch (a new one per sale
@@ -88,12 +203,11 @@ export class SaleLookups {
 	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
 		if (!this.sellers.has(key)) {
-			const columns = 'SELECT id, email, display_name AS displayName FROM user';
 			this.sellers.set(
 				key,
-				('email' in seller
-					? statement(tx, `${columns} WHERE email = ?`).get(normalizeEmail(seller.email))
-					: statement(tx, `${columns} WHERE id = ?`).get(seller.userId)) as Seller | undefined
+				'email' in seller
+					? prepared(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
+					: prepared(tx, sellerById).get({ id: seller.userId })
 			);
 		}
 		return this.sellers.get(key);
@@ -104,14 +218,10 @@ export class SaleLookups {
 		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
 		let found = this.seasons.get(key);
 		if (!found) {
-			const row = statement(
-				tx,
-				`SELECT m.season_id AS seasonId, t.id AS teamId, t.name AS teamName, t.emoji AS teamEmoji, t.color AS teamColor
-				 FROM season_member m JOIN season s ON s.id = m.season_id JOIN team t ON t.id = m.team_id
-				 WHERE s.status = 'live' AND m.user_id = ? AND (? IS NULL OR s.id = ?)
-				 ORDER BY s.starts_at DESC, s.id DESC LIMIT 1`
-			).get(userId, chosenSeasonId ?? null, chosenSeasonId ?? null) as
-				(Membership & { seasonId: number }) | undefined;
+			const row =
+				chosenSeasonId == null
+					? prepared(tx, latestLiveMembership).get({ userId })
+					: prepared(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
 			if (row) {
 				const { seasonId, ...membership } = row;
 				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
@@ -159,25 +269,13 @@ export function recordSaleInTx(
 	now: number,
 	lookups: SaleLookups = new SaleLookups()
 ): RecordedInTx {
-	// The per-sale statements below are cached prepared statements: an import runs them
-	// hundreds of thousands of times (see db/statements.ts).
 	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
 	// the other is the same sale, counted once.
-	const existing = (
-		INTEGRATION_SOURCES.has(input.source)
-			? statement(
-					tx,
-					`SELECT id, season_id AS seasonId, status, points FROM sale WHERE source IN ('api', 'import') AND external_id = ? LIMIT 1`
-				).get(input.externalId)
-			: statement(
-					tx,
-					'SELECT id, season_id AS seasonId, status, points FROM sale WHERE source = ? AND external_id = ?'
-				).get(input.source, input.externalId)
-	) as { id: number; seasonId: number; status: string; points: number } | undefined;
+	const existing = INTEGRATION_SOURCES.has(input.source)
+		? prepared(tx, integrationSale).get({ externalId: input.externalId })
+		: prepared(tx, sourceSale).get({ source: input.source, externalId: input.externalId });
 	if (existing) {
-		const current = statement(tx, 'SELECT version FROM season WHERE id = ?').get(
-			existing.seasonId
-		) as { version: number };
+		const current = prepared(tx, seasonVersion).get({ seasonId: existing.seasonId })!;
 		return {
 			sale: { id: existing.id, status: existing.status, points: existing.points },
 			seasonId: existing.seasonId,
@@ -187,22 +285,24 @@ export function recordSaleInTx(
 	}
 
 	const seller = lookups.seller(tx, input.seller);
-	if (!seller) throw new SaleError('unknown_seller', 'No user has this email', { field: 'seller' });
+	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
 
 	const { season, membership } = lookups.seasonOf(tx, seller.id, input.seasonId);
 	if (!season) {
-		throw new SaleError('not_a_member', `${seller.displayName} is not in a live season`, {
+		throw saleRefused('not_a_member', `${seller.displayName} is not in a live season`, {
 			field: 'seller'
 		});
 	}
 	if (input.occurredAt > now + FUTURE_TOLERANCE) {
-		throw new SaleError('in_the_future', 'occurredAt is in the future', { field: 'occurredAt' });
+		throw saleRefused('in_the_future', 'occurredAt is in the future', { field: 'occurredAt' });
 	}
 	if (input.occurredAt < season.startsAt || input.occurredAt >= season.endsAt) {
-		throw new SaleError('outside_season', `occurredAt is outside the season "${season.name}"`, {
+		throw saleRefused('outside_season', `occurredAt is outside the season "${season.name}"`, {
 			field: 'occurredAt',
-			startsAt: new Date(season.startsAt).toISOString(),
-			endsAt: new Date(season.endsAt).toISOString()
+			details: {
+				startsAt: new Date(season.startsAt).toISOString(),
+				endsAt: new Date(season.endsAt).toISOString()
+			}
 		});
 	}
 
@@ -222,7 +322,11 @@ export function recordSaleInTx(
 		);
 	} catch (error) {
 		if (error instanceof ScoringError) {
-			throw new SaleError(error.code, error.message, error.sku ? { sku: error.sku } : {});
+			throw saleRefused(
+				error.code,
+				error.message,
+				error.sku ? { details: { sku: error.sku } } : {}
+			);
 		}
 		throw error;
 	}
@@ -234,39 +338,30 @@ export function recordSaleInTx(
 		status: (provisional ? 'pending' : 'approved') as SaleStatus,
 		points: breakdown.total
 	};
-	saleRow.id = (
-		statement(
-			tx,
-			`INSERT INTO sale (season_id, source, external_id, seller_id, team_id, occurred_at, amount, customer_ref, status, points, breakdown, created_by_id, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-		).get(
-			season.id,
-			input.source,
-			input.externalId,
-			seller.id,
-			membership.teamId,
-			input.occurredAt,
-			amount,
-			input.customerRef || null,
-			saleRow.status,
-			breakdown.total,
-			JSON.stringify({ lines: breakdown.lines, items: breakdown.items }),
-			input.createdById ?? null,
-			now
-		) as { id: number }
-	).id;
-	const insertLine = statement(
-		tx,
-		'INSERT INTO sale_line (sale_id, product_id, quantity, unit_price, points) VALUES (?, ?, ?, ?, ?)'
-	);
+	saleRow.id = prepared(tx, insertSale).get({
+		seasonId: season.id,
+		source: input.source,
+		externalId: input.externalId,
+		sellerId: seller.id,
+		teamId: membership.teamId,
+		occurredAt: input.occurredAt,
+		amount,
+		customerRef: input.customerRef || null,
+		status: saleRow.status,
+		points: breakdown.total,
+		breakdown: JSON.stringify({ lines: breakdown.lines, items: breakdown.items }),
+		createdById: input.createdById ?? null,
+		createdAt: now
+	})!.id;
+	const lineInsert = prepared(tx, insertLine);
 	lines.forEach((line, i) =>
-		insertLine.run(
-			saleRow.id,
-			bySku.get(line.sku)!.id,
-			line.quantity,
-			line.unitPrice,
-			breakdown.lines[i].points
-		)
+		lineInsert.run({
+			saleId: saleRow.id,
+			productId: bySku.get(line.sku)!.id,
+			quantity: line.quantity,
+			unitPrice: line.unitPrice,
+			points: breakdown.lines[i].points
+		})
 	);
 	appendEntry(
 		tx,
