@@ -1,4 +1,3 @@
-import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
@@ -6,7 +5,8 @@ import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seaso
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
-import { recordSale, SaleError } from '$lib/server/scoring/sales';
+import { recordSale } from '$lib/server/scoring/sales';
+import { refuse, refuseError } from '$lib/server/shared/form';
 import { saleFormSchema } from '$lib/server/api/schemas';
 import { gapToNext } from '$lib/contest/ranking';
 
@@ -75,7 +75,7 @@ export const actions: Actions = {
 				issue.path[0] === 'lines' && issue.path.length > 1
 					? 'Quantities must be whole numbers from 1 to 99.'
 					: issue.message;
-			return fail(400, { message });
+			return refuse(400, 'default', message);
 		}
 		const db = getDb();
 		try {
@@ -96,6 +96,7 @@ export const actions: Actions = {
 				user.id
 			);
 			return {
+				action: 'default' as const,
 				success: true as const,
 				points: result.sale.points,
 				status: result.sale.status,
@@ -107,8 +108,7 @@ export const actions: Actions = {
 				gap
 			};
 		} catch (error) {
-			if (error instanceof SaleError) return fail(422, { message: error.message });
-			throw error;
+			return refuseError(error, 'default');
 		}
 	}
 };

@@ -6,7 +6,8 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { findPersonSale, personInSeason, personName } from '$lib/server/people/participants';
 import { adjustPoints, AdjustmentError } from '$lib/server/scoring/adjustments';
-import { reviewSales, ReviewError } from '$lib/server/scoring/review';
+import { reviewSales } from '$lib/server/scoring/review';
+import { AppError } from '$lib/server/shared/errors';
 
 const userIdSchema = z.coerce.number().int().positive();
 
@@ -145,7 +146,7 @@ export const actions: Actions = {
 					: `Sale #${target.id} was already reversed`
 			};
 		} catch (e) {
-			if (e instanceof ReviewError)
+			if (e instanceof AppError)
 				return fail(e.code === 'own_sale' ? 403 : 409, {
 					form: 'reverse' as const,
 					message: e.message,
