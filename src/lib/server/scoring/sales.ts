@@ -1,31 +1,49 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db, Queryable } from '../db';
-import {
-	sale,
-	saleLine,
-	season as seasonTable,
-	seasonMember,
-	team,
-	user,
-	type SaleSource,
-	type SaleStatus,
-	type Season
-} from '../db/schema';
+import type { SaleSource, SaleStatus } from '../db/schema';
 import { prepared } from '../db/prepared';
+import {
+	INTEGRATION_SOURCES,
+	insertLine,
+	insertSale,
+	integrationSale,
+	seasonVersion,
+	sourceSale
+} from './sale-queries';
+import { SaleLookups } from './sale-lookups';
 import { score, ScoringError } from '../../contest/scoring';
-import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
-import type { Rule } from '../../contest/rules';
+import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
-import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
 import { bumpVersion } from './standings';
 import { appendEntry } from './ledger';
-import { engineRules, sellerDayContext } from '../rules/engine';
+import { sellerDayContext } from '../rules/engine';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
-import { normalizeEmail } from '../people/users';
 import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
+
+/** The limits of a sale, stated once for the API, the sell form and the CSV import. */
+export const SALE_LIMITS = {
+	externalId: 200,
+	email: 254,
+	sku: 64,
+	/** Units of one product in one sale line. */
+	quantity: 10_000,
+	/** Price of one unit in the currency's main unit (e.g. 49.90). */
+	unitPrice: 10_000_000,
+	customerRef: 120
+} as const;
+
+/** A sale's fields, defined once; the API, the sell form and the import compose them. */
+export const saleFields = {
+	externalId: z.string().trim().min(1).max(SALE_LIMITS.externalId),
+	sellerEmail: z.email().max(SALE_LIMITS.email),
+	sku: z.string().trim().min(1).max(SALE_LIMITS.sku),
+	quantity: z.number().int().min(1).max(SALE_LIMITS.quantity),
+	unitPrice: z.number().min(0).max(SALE_LIMITS.unitPrice),
+	customerRef: z.string().trim().max(SALE_LIMITS.customerRef)
+};
 
 type SaleErrorCode =
 	| 'unknown_seller'
@@ -66,8 +84,6 @@ export interface RecordedSale {
 	breakdown?: ScoreBreakdown;
 }
 
-const INTEGRATION_SOURCES = new Set<SaleSource>(['api', 'import']);
-
 // Clocks drift between a phone, a CRM and this server: a little "future" is tolerated.
 const FUTURE_TOLERANCE = 5 * 60 * 1000;
 
@@ -75,186 +91,6 @@ export interface RecordOptions {
 	/** Evaluate badges right after the sale (batch imports evaluate once per batch instead). */
 	awards?: boolean;
 }
-
-// The per-sale queries, prepared once per connection: an import runs them hundreds of thousands
-// of times (see db/prepared.ts).
-const sellerColumns = { id: user.id, email: user.email, displayName: user.displayName };
-const sellerByEmail = (db: Queryable) =>
-	db
-		.select(sellerColumns)
-		.from(user)
-		.where(eq(user.email, sql.placeholder('email')))
-		.prepare();
-const sellerById = (db: Queryable) =>
-	db
-		.select(sellerColumns)
-		.from(user)
-		.where(eq(user.id, sql.placeholder('id')))
-		.prepare();
-
-/** The person's live seasons with their team there, most recently started first. */
-function liveMemberships(db: Queryable, chosenSeason: boolean) {
-	return db
-		.select({
-			seasonId: seasonMember.seasonId,
-			teamId: team.id,
-			teamName: team.name,
-			teamEmoji: team.emoji,
-			teamColor: team.color
-		})
-		.from(seasonMember)
-		.innerJoin(seasonTable, eq(seasonTable.id, seasonMember.seasonId))
-		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(
-			and(
-				eq(seasonTable.status, 'live'),
-				eq(seasonMember.userId, sql.placeholder('userId')),
-				chosenSeason ? eq(seasonTable.id, sql.placeholder('seasonId')) : undefined
-			)
-		)
-		.orderBy(desc(seasonTable.startsAt), desc(seasonTable.id))
-		.prepare();
-}
-const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
-const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
-
-const recordedColumns = {
-	id: sale.id,
-	seasonId: sale.seasonId,
-	status: sale.status,
-	points: sale.points
-};
-const integrationSale = (db: Queryable) =>
-	db
-		.select(recordedColumns)
-		.from(sale)
-		.where(
-			and(
-				inArray(sale.source, [...INTEGRATION_SOURCES]),
-				eq(sale.externalId, sql.placeholder('externalId'))
-			)
-		)
-		.prepare();
-const sourceSale = (db: Queryable) =>
-	db
-		.select(recordedColumns)
-		.from(sale)
-		.where(
-			and(
-				eq(sale.source, sql.placeholder('source')),
-				eq(sale.externalId, sql.placeholder('externalId'))
-			)
-		)
-		.prepare();
-const seasonVersion = (db: Queryable) =>
-	db
-		.select({ version: seasonTable.version })
-		.from(seasonTable)
-		.where(eq(seasonTable.id, sql.placeholder('seasonId')))
-		.prepare();
-
-// The breakdown is bound as its JSON text (see ledger.ts).
-const insertSale = (db: Queryable) =>
-	db
-		.insert(sale)
-		.values({
-			seasonId: sql.placeholder('seasonId'),
-			source: sql.placeholder('source'),
-			externalId: sql.placeholder('externalId'),
-			sellerId: sql.placeholder('sellerId'),
-			teamId: sql.placeholder('teamId'),
-			occurredAt: sql.placeholder('occurredAt'),
-			amount: sql.placeholder('amount'),
-			customerRef: sql.placeholder('customerRef'),
-			status: sql.placeholder('status'),
-			points: sql.placeholder('points'),
-			breakdown: sql`${sql.placeholder('breakdown')}`,
-			createdById: sql.placeholder('createdById'),
-			createdAt: sql.placeholder('createdAt')
-		})
-		.returning({ id: sale.id })
-		.prepare();
-const insertLine = (db: Queryable) =>
-	db
-		.insert(saleLine)
-		.values({
-			saleId: sql.placeholder('saleId'),
-			productId: sql.placeholder('productId'),
-			quantity: sql.placeholder('quantity'),
-			unitPrice: sql.placeholder('unitPrice'),
-			points: sql.placeholder('points')
-		})
-		.prepare();
-
-/**
- * Memoised reads that do not change while sales are recorded: sellers, their live season and
- * team, the catalogue and the rules. One instance per transaction batch (a new one per sale
- * by default), so that an import does not read the same rows thousands of times.
- */
-export class SaleLookups {
-	private sellers = new Map<string, Seller | undefined>();
-	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
-	private seasonRows = new Map<number, Season | undefined>();
-	private scorings = new Map<
-		number,
-		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
-	>();
-
-	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
-		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
-		if (!this.sellers.has(key)) {
-			this.sellers.set(
-				key,
-				'email' in seller
-					? prepared(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
-					: prepared(tx, sellerById).get({ id: seller.userId })
-			);
-		}
-		return this.sellers.get(key);
-	}
-
-	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
-	seasonOf(tx: Queryable, userId: number, chosenSeasonId?: number) {
-		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
-		let found = this.seasons.get(key);
-		if (!found) {
-			const row =
-				chosenSeasonId == null
-					? prepared(tx, latestLiveMembership).get({ userId })
-					: prepared(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
-			if (row) {
-				const { seasonId, ...membership } = row;
-				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
-				found = { season: this.seasonRows.get(seasonId), membership };
-			} else found = {};
-			this.seasons.set(key, found);
-		}
-		return found as
-			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
-	}
-
-	scoring(tx: Queryable, seasonId: number) {
-		let found = this.scorings.get(seasonId);
-		if (!found) {
-			const products = listProducts(tx, seasonId);
-			found = {
-				bySku: new Map(products.map((p) => [p.sku, p])),
-				catalogue: catalogueOf(products),
-				rules: engineRules(tx, seasonId)
-			};
-			this.scorings.set(seasonId, found);
-		}
-		return found;
-	}
-}
-
-interface Seller {
-	id: number;
-	email: string;
-	displayName: string;
-}
-type Membership = NonNullable<ReturnType<typeof getMembership>>;
-type Product = ReturnType<typeof listProducts>[number];
 
 /** A recorded sale plus the feed item to publish once its transaction has committed. */
 export type RecordedInTx = RecordedSale & { activity?: ActivityItem };
