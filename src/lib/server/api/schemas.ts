@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { saleFields } from '../scoring/sales';
 
-export const saleLineSchema = z.object({
+const saleLineSchema = z.object({
 	sku: saleFields.sku,
 	quantity: saleFields.quantity,
 	unitPrice: saleFields.unitPrice

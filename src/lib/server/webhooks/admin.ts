@@ -10,7 +10,7 @@ import { conflict } from '../shared/errors';
 // read the delivery log. Every change is audited; the secret never is.
 
 /** Sent by "Send test event": receivers can answer it without acting on it. */
-export const TEST_EVENT = 'webhook.test';
+const TEST_EVENT = 'webhook.test';
 
 export const webhookInput = z.object({
 	url: z
