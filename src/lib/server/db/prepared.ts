@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './index';
 
 // Drizzle prepares a statement on the connection, not on the database object: a database and
@@ -23,4 +24,19 @@ export function prepared<Q>(db: Queryable, build: (db: Queryable) => Q): Q {
 	let query = queries.get(build) as Q | undefined;
 	if (!query) queries.set(build, (query = build(db)));
 	return query;
+}
+
+/**
+ * A constant written into a prepared query's SQL instead of bound as a parameter. SQLite builds
+ * the lookup table of an `IN (…)` list of literals once per statement, but one of parameters on
+ * every run (measured ~20 % slower per call on the per-sale path).
+ */
+export function literal(value: string | number | boolean): SQL {
+	if (typeof value === 'string') return sql.raw(`'${value.replaceAll("'", "''")}'`);
+	return sql.raw(String(Number(value)));
+}
+
+/** A list of constants for `inArray()` in a prepared query, written into its SQL (see literal). */
+export function literals(values: readonly (string | number)[]): SQL {
+	return sql`(${sql.join(values.map(literal), sql`, `)})`;
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
+import { literal, literals } from '../db/prepared';
 import { sale, saleLine, season, seasonMember, team, user, type SaleSource } from '../db/schema';
 
 // The per-sale queries of sales.ts, prepared once per connection with db/prepared.ts: an import
@@ -37,7 +38,7 @@ function liveMemberships(db: Queryable, chosenSeason: boolean) {
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
 		.where(
 			and(
-				eq(season.status, 'live'),
+				eq(season.status, literal('live')),
 				eq(seasonMember.userId, sql.placeholder('userId')),
 				chosenSeason ? eq(season.id, sql.placeholder('seasonId')) : undefined
 			)
@@ -60,7 +61,7 @@ export const integrationSale = (db: Queryable) =>
 		.from(sale)
 		.where(
 			and(
-				inArray(sale.source, [...INTEGRATION_SOURCES]),
+				inArray(sale.source, literals([...INTEGRATION_SOURCES])),
 				eq(sale.externalId, sql.placeholder('externalId'))
 			)
 		)

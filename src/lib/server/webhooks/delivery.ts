@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
@@ -47,7 +47,7 @@ const activeWebhooks = (db: Queryable) =>
 	db
 		.select({ id: webhook.id, events: webhook.events })
 		.from(webhook)
-		.where(eq(webhook.active, true))
+		.where(eq(webhook.active, literal(true)))
 		.prepare();
 
 /** Queues an event for every active webhook that wants it, inside the event's transaction. */
