@@ -5,7 +5,8 @@ import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken } from '../src/lib/server/auth/api-token';
 import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
-import { createDisplay, DisplayError, revokeDisplay } from '../src/lib/server/displays/tokens';
+import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
+import { AppError } from '../src/lib/server/shared/errors';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -128,7 +129,7 @@ main(process.argv.slice(2))
 		closeDb();
 		if (
 			error instanceof UsageError ||
-			error instanceof DisplayError ||
+			error instanceof AppError ||
 			(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
 		) {
 			console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);

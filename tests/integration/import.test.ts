@@ -9,7 +9,8 @@ import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule } from '../../src/lib/server/db/schema';
 import { importSales } from '../../src/lib/server/imports/sales';
-import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 let a: ReturnType<typeof tempDb>;
 beforeEach(() => (a = tempDb()));
@@ -150,7 +151,7 @@ describe('bulk import of sales', () => {
 				);
 				viaApi += 1;
 			} catch (error) {
-				if (!(error instanceof SaleError)) throw error;
+				if (!(error instanceof AppError)) throw error;
 			}
 		}
 		expect(viaApi).toBe(committed.sales.new);

@@ -9,11 +9,12 @@ import {
 	makeUser,
 	standingsVsLedger
 } from '../helpers/factories';
-import { recordSale, SaleError, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { ledgerEntry, sale, season, seasonMember, standing } from '../../src/lib/server/db/schema';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import type { Db } from '../../src/lib/server/db';
 import type { SaleSource } from '../../src/lib/server/db/schema';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 const DAY = 24 * 60 * 60 * 1000;
 const POINTS: Record<string, number> = { PHONE: 50, CASE: 5 };
@@ -130,7 +131,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 				invalid++;
 				const [code, change] = pick(invalidKinds);
 				expect(() => recordSale(db, change(input), clock)).toThrowError(
-					expect.objectContaining({ code, constructor: SaleError })
+					expect.objectContaining({ code, constructor: AppError })
 				);
 				failedIds.push(input.externalId);
 				continue;
@@ -338,7 +339,7 @@ describe('recordSale', () => {
 					{ sku: 'GONE', quantity: 1 }
 				]
 			})
-		).toThrow(SaleError);
+		).toThrow(AppError);
 		expect(count(sale)).toBe(0);
 		expect(count(ledgerEntry)).toBe(0);
 		expect(db.select().from(standing).all()).toEqual([]);

@@ -4,10 +4,11 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeUser, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule, sale, standing, season } from '../../src/lib/server/db/schema';
-import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
-import { reviewSales, ReviewError, autoConfirm } from '../../src/lib/server/scoring/review';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales, autoConfirm } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { recalculateSeason, planRecalculation } from '../../src/lib/server/scoring/recalculate';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 /** Deterministic pseudo-random numbers so a failure can be replayed. */
 function random(seed: number) {
@@ -150,7 +151,7 @@ describe('ledger and standings stay consistent', () => {
 					counts.adjust += 1;
 				}
 			} catch (error) {
-				if (!(error instanceof ReviewError || error instanceof SaleError)) throw error;
+				if (!(error instanceof AppError)) throw error;
 				counts.refused += 1;
 			}
 			if (op % 100 === 99) expectConsistent(db, s.id);
@@ -214,7 +215,7 @@ describe('ledger and standings stay consistent', () => {
 			provisionalPoints: 0,
 			salesCount: 1
 		});
-		expect(() => reviewSales(db, [b.sale.id], { decision: 'confirm', actor })).toThrow(ReviewError);
+		expect(() => reviewSales(db, [b.sale.id], { decision: 'confirm', actor })).toThrow(AppError);
 
 		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });
 		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });

@@ -6,7 +6,8 @@ import { seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { sale, seasonMember } from '../../src/lib/server/db/schema';
-import { recordSale, SaleError } from '../../src/lib/server/scoring/sales';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -52,7 +53,7 @@ describe('parallel contests: recording into a chosen season', () => {
 					lines: line,
 					seasonId: elsewhere.id
 				})
-			).toThrow(SaleError);
+			).toThrow(AppError);
 			expect(
 				db
 					.select()

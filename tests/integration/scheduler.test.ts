@@ -12,9 +12,10 @@ import {
 } from '../../src/lib/server/db/schema';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { reviewSales, ReviewError } from '../../src/lib/server/scoring/review';
+import { reviewSales } from '../../src/lib/server/scoring/review';
 import { seasonBounds } from '../../src/lib/contest/calendar';
 import { theme } from '../helpers/factories';
+import { AppError } from '../../src/lib/server/shared/errors';
 
 const DAY = 24 * 60 * 60 * 1000;
 let ctx: ReturnType<typeof tempDb>;
@@ -157,7 +158,7 @@ describe('scheduler', () => {
 				{ decision: 'reverse', actor: {}, reason: 'late refund' },
 				at('2027-02-05T08:00:00Z')
 			)
-		).toThrow(ReviewError);
+		).toThrow(AppError);
 
 		// The second season ends too; again one next season, and nothing is done twice.
 		const second = runScheduler(db, {

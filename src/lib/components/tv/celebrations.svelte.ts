@@ -88,13 +88,13 @@ export function climbCelebrations(
 	// Nobody "climbs" by standing still at 0 points while everyone shares rank 1.
 	const scored = (e: { points: number; provisionalPoints: number }) =>
 		e.points + e.provisionalPoints > 0;
-	const was = new Map(
+	const was: Record<number, number> = Object.fromEntries(
 		before.individual.filter((e) => e.rank <= 3 && scored(e)).map((e) => [e.id, e.rank])
 	);
 	const medal = ['🥇', '🥈', '🥉'];
 	return after.individual
 		.filter((e) => e.rank <= 3 && scored(e))
-		.filter((e) => (e.rank === 1 ? was.get(e.id) !== 1 : !was.has(e.id)))
+		.filter((e) => (e.rank === 1 ? was[e.id] !== 1 : !(e.id in was)))
 		.map((e) => ({
 			key: `rank:${e.id}:${e.rank}:${after.version}`,
 			kind: 'rank' as const,

@@ -8,7 +8,7 @@ import { AppError } from '../shared/errors';
 // Every API failure has one shape: `{ error: { code, message, details } }`; services and routes
 // throw AppError and apiHandler answers it.
 
-export function errorResponse(status: number, code: string, message: string, details = {}) {
+function errorResponse(status: number, code: string, message: string, details = {}) {
 	return json({ error: { code, message, details } }, { status });
 }
 

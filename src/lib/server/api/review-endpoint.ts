@@ -3,18 +3,9 @@ import { z } from 'zod';
 import { getDb } from '../db';
 import { apiHandler, invalidBody } from './respond';
 import { AppError } from '../shared/errors';
-import { reviewByExternalId, ReviewError, type Decision } from '../scoring/review';
+import { reviewByExternalId, type Decision } from '../scoring/review';
 
 const reviewBodySchema = z.object({ reason: z.string().trim().max(500).optional() }).default({});
-
-const STATUS: Record<ReviewError['code'], number> = {
-	not_found: 404,
-	own_sale: 403,
-	not_pending: 409,
-	already_final: 409,
-	reason_required: 400,
-	season_final: 409
-};
 
 /** POST /api/v1/sales/:externalId/confirm|reverse — repeating a decision answers the same. */
 export function reviewEndpoint(decision: Decision) {
@@ -33,18 +24,12 @@ export function reviewEndpoint(decision: Decision) {
 			if (!parsed.success) {
 				throw invalidBody(parsed.error);
 			}
-			try {
-				const result = reviewByExternalId(getDb(), params.externalId!, {
-					decision,
-					actor: { tokenId: principal.tokenId },
-					reason: parsed.data.reason ?? (decision === 'confirm' ? null : undefined)
-				});
-				return json({ sale: result.sale, changed: result.changed });
-			} catch (error) {
-				if (error instanceof ReviewError)
-					throw new AppError(STATUS[error.code], error.code, error.message);
-				throw error;
-			}
+			const result = reviewByExternalId(getDb(), params.externalId!, {
+				decision,
+				actor: { tokenId: principal.tokenId },
+				reason: parsed.data.reason ?? (decision === 'confirm' ? null : undefined)
+			});
+			return json({ sale: result.sale, changed: result.changed });
 		},
 		['admin', 'manager']
 	);

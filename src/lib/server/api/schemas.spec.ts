@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSaleSchema, leaderboardQuerySchema, saleFormSchema } from './schemas';
+import { createSaleSchema, leaderboardQuerySchema } from './schemas';
+import { saleFormSchema } from '../scoring/sale-form';
 
 const valid = {
 	externalId: 'crm-1',

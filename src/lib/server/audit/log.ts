@@ -2,7 +2,7 @@ import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { apiToken, auditEvent, sale, season, user } from '../db/schema';
 
-export const AUDIT_PAGE_SIZE = 50;
+const AUDIT_PAGE_SIZE = 50;
 
 export interface AuditRow {
 	id: number;
@@ -33,7 +33,7 @@ const PLAIN: Record<string, string> = {
 };
 
 /** A label for an action in the filter, for the actions this page knows and any added later. */
-export function actionLabel(action: string): string {
+function actionLabel(action: string): string {
 	if (PLAIN[action]) return PLAIN[action];
 	const [noun, verb = ''] = action.split('.');
 	const words = `${noun} ${past(verb)}`.replace(/[_-]/g, ' ').trim();

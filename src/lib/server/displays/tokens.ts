@@ -1,19 +1,10 @@
-import { error } from '@sveltejs/kit';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { display, season } from '../db/schema';
 import { hashToken } from '../auth/session';
+import { AppError, notFound } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
-
-export class DisplayError extends Error {
-	constructor(
-		readonly code: 'season_not_found' | 'token_not_found',
-		message: string
-	) {
-		super(message);
-	}
-}
 
 /** Creates a TV display for a season; the token (shown once) goes in the TV's URL. */
 export function createDisplay(
@@ -22,7 +13,7 @@ export function createDisplay(
 	name: string
 ): { id: number; token: string } {
 	if (!db.select({ id: season.id }).from(season).where(eq(season.id, seasonId)).get()) {
-		throw new DisplayError('season_not_found', `No season ${seasonId}`);
+		throw notFound('season_not_found', `No season ${seasonId}`);
 	}
 	const bytes = new Uint8Array(20);
 	crypto.getRandomValues(bytes);
@@ -41,8 +32,7 @@ export function revokeDisplay(db: Db, token: string, clock: Clock = systemClock)
 		.set({ revokedAt: clock() })
 		.where(and(eq(display.tokenHash, hashToken(token)), isNull(display.revokedAt)))
 		.run();
-	if (result.changes === 0)
-		throw new DisplayError('token_not_found', 'No active display has this token');
+	if (result.changes === 0) throw notFound('token_not_found', 'No active display has this token');
 }
 
 export type DisplayCheck =
@@ -73,13 +63,13 @@ export function isDisplayRevoked(db: Queryable, id: number): boolean {
 	return !row || row.revokedAt != null;
 }
 
-/** The display a TV link names, or the error page a screen shows instead. */
+/** The display a TV link names; a revoked or unknown link is refused (the TV shows why). */
 export function displayFor(db: Db, token: string) {
 	const check = checkDisplayToken(db, token);
 	if (check.ok) return check.display;
 	if (check.reason === 'revoked')
-		error(403, { message: 'This display was revoked', code: 'display_revoked' });
-	error(404, { message: 'This display link is not valid', code: 'display_unknown' });
+		throw new AppError(403, 'display_revoked', 'This display was revoked');
+	throw notFound('display_unknown', 'This display link is not valid');
 }
 
 /** Records that a TV is alive, so that the console can say which screens are showing. */

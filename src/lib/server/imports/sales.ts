@@ -1,7 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
 import { sale } from '../db/schema';
-import { recordSaleInTx, SaleError, SaleLookups } from '../scoring/sales';
+import { recordSaleInTx } from '../scoring/sales';
+import { SaleLookups } from '../scoring/sale-lookups';
+import { AppError } from '../shared/errors';
 import { evaluateAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
@@ -125,7 +127,7 @@ export async function importSales(
 			group: SaleGroup;
 			outcome: 'new' | 'duplicate' | 'error';
 			points?: number;
-			error?: SaleError;
+			error?: AppError;
 		}[] = [];
 		try {
 			db.transaction(
@@ -168,7 +170,7 @@ export async function importSales(
 								touched.set(recorded.seasonId, sellers);
 							}
 						} catch (error) {
-							if (!(error instanceof SaleError)) throw error;
+							if (!(error instanceof AppError)) throw error;
 							outcomes.push({ group, outcome: 'error', error });
 						}
 					}

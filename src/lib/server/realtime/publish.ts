@@ -106,7 +106,7 @@ export function setPublisher(publisher: Publisher | undefined): void {
 	(globalThis as Holder)[KEY] = publisher;
 }
 
-export function getPublisher(): Publisher | undefined {
+function getPublisher(): Publisher | undefined {
 	return (globalThis as Holder)[KEY];
 }
 

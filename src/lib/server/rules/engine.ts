@@ -1,7 +1,8 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { rule, type LedgerBreakdown, type RuleRow } from '../db/schema';
-import { statement } from '../db/statements';
+import { rule, sale, type RuleRow } from '../db/schema';
+import { prepared } from '../db/prepared';
+import { countedSale } from '../scoring/counting';
 import type { Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 import { localDayRange, localDateKey } from '../../contest/calendar';
@@ -39,6 +40,23 @@ export function activeCampaigns(db: Queryable, seasonId: number, now: number): R
 	);
 }
 
+// Hot path (every sale): prepared once per connection.
+const salesOfSellerDay = (db: Queryable) =>
+	db
+		.select({ breakdown: sale.breakdown })
+		.from(sale)
+		.where(
+			and(
+				eq(sale.seasonId, sql.placeholder('seasonId')),
+				eq(sale.sellerId, sql.placeholder('sellerId')),
+				gte(sale.occurredAt, sql.placeholder('start')),
+				lt(sale.occurredAt, sql.placeholder('end')),
+				lt(sale.id, sql.placeholder('beforeSaleId')),
+				countedSale
+			)
+		)
+		.prepare();
+
 /**
  * What the engine needs to know about the seller's local day: how many sales were already
  * registered that day and what each rule already gave (for first-sale bonuses and daily caps).
@@ -54,16 +72,14 @@ export function sellerDayContext(
 	beforeSaleId = Number.MAX_SAFE_INTEGER
 ): ScoreContext {
 	const [start, end] = dayRange(localDateKey(occurredAt, timeZone), timeZone);
-	// Hot path (every sale): a cached statement instead of Drizzle's builder.
-	const sales = statement(
-		db,
-		`SELECT breakdown FROM sale
-		 WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ? AND id < ?
-		   AND status IN ('pending', 'approved')`
-	).all(seasonId, sellerId, start, end, beforeSaleId) as { breakdown: string | null }[];
-	const items = sales.map((s) =>
-		s.breakdown ? ((JSON.parse(s.breakdown) as LedgerBreakdown).items ?? []) : []
-	);
+	const sales = prepared(db, salesOfSellerDay).all({
+		seasonId,
+		sellerId,
+		start,
+		end,
+		beforeSaleId
+	});
+	const items = sales.map((s) => s.breakdown?.items ?? []);
 	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(items) };
 }
 

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import {
 	ledgerEntry,
@@ -6,8 +6,8 @@ import {
 	type LedgerStatus,
 	type LedgerBreakdown
 } from '../db/schema';
-import { statement } from '../db/statements';
-import { applyStandingDelta, bumpVersion } from './standings';
+import { prepared } from '../db/prepared';
+import { applyStandingDelta } from './standings';
 
 export interface NewEntry {
 	seasonId: number;
@@ -29,28 +29,45 @@ function bucket(status: LedgerStatus, points: number) {
 	};
 }
 
+// Hot path (every sale): prepared once per connection. The breakdown is bound as its JSON text
+// (a placeholder in an insert would encode a missing breakdown as the JSON text 'null').
+const insertEntry = (db: Queryable) =>
+	db
+		.insert(ledgerEntry)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			userId: sql.placeholder('userId'),
+			teamId: sql.placeholder('teamId'),
+			saleId: sql.placeholder('saleId'),
+			kind: sql.placeholder('kind'),
+			points: sql.placeholder('points'),
+			status: sql.placeholder('status'),
+			breakdown: sql`${sql.placeholder('breakdown')}`,
+			reason: sql.placeholder('reason'),
+			createdById: sql.placeholder('createdById'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.returning({ id: ledgerEntry.id })
+		.prepare();
+
 /**
  * The one way points change: appends a ledger entry and moves the person's and the team's
  * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
  */
 export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDelta = 0): number {
-	const row = statement(
-		tx,
-		`INSERT INTO ledger_entry (season_id, user_id, team_id, sale_id, kind, points, status, breakdown, reason, created_by_id, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	).get(
-		entry.seasonId,
-		entry.userId,
-		entry.teamId,
-		entry.saleId ?? null,
-		entry.kind,
-		entry.points,
-		entry.status,
-		entry.breakdown == null ? null : JSON.stringify(entry.breakdown),
-		entry.reason ?? null,
-		entry.createdById ?? null,
-		now
-	) as { id: number };
+	const row = prepared(tx, insertEntry).get({
+		seasonId: entry.seasonId,
+		userId: entry.userId,
+		teamId: entry.teamId,
+		saleId: entry.saleId ?? null,
+		kind: entry.kind,
+		points: entry.points,
+		status: entry.status,
+		breakdown: entry.breakdown == null ? null : JSON.stringify(entry.breakdown),
+		reason: entry.reason ?? null,
+		createdById: entry.createdById ?? null,
+		createdAt: now
+	})!;
 	const delta = { ...bucket(entry.status, entry.points), sales: salesDelta };
 	applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
 	applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);
@@ -104,5 +121,3 @@ export function saleNet(tx: Queryable, saleId: number): { confirmed: number; pro
 		{ confirmed: 0, provisional: 0 }
 	);
 }
-
-export { bumpVersion };

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { product, sale, saleLine, season as seasonTable, user } from '../db/schema';
 import { score } from '../../contest/scoring';
@@ -7,6 +7,7 @@ import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
 import { engineRules, ruleAwards } from '../rules/engine';
 import { appendEntry } from './ledger';
 import { bumpVersion } from './standings';
+import { countedSale } from './counting';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
@@ -61,7 +62,7 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 		db
 			.select({ id: sale.id })
 			.from(sale)
-			.where(and(eq(sale.seasonId, seasonId), inArray(sale.status, ['pending', 'approved'])))
+			.where(and(eq(sale.seasonId, seasonId), countedSale))
 			.all()
 			.map((r) => r.id)
 	);

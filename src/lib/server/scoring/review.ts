@@ -3,22 +3,26 @@ import type { Db, Queryable } from '../db';
 import { sale, season, type Sale } from '../db/schema';
 import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
 import { graceEndsAt } from '../../contest/calendar';
+import { saleCounts } from '../../contest/counting';
 import { bumpVersion } from './standings';
 import { audit, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooks } from '../webhooks/delivery';
+import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 
-export type ReviewErrorCode =
-	'not_found' | 'own_sale' | 'not_pending' | 'already_final' | 'reason_required' | 'season_final';
+// Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
+const REVIEW_STATUS = {
+	not_found: 404,
+	own_sale: 403,
+	reason_required: 400,
+	not_pending: 409,
+	already_final: 409,
+	season_final: 409
+} as const;
 
-export class ReviewError extends Error {
-	constructor(
-		readonly code: ReviewErrorCode,
-		message: string
-	) {
-		super(message);
-	}
+function reviewRefused(code: keyof typeof REVIEW_STATUS, message: string): AppError {
+	return new AppError(REVIEW_STATUS[code], code, message);
 }
 
 export type Decision = 'confirm' | 'reject' | 'reverse';
@@ -58,23 +62,23 @@ function decide(
 	});
 	if (target.status === FINAL_STATUS[decision]) return result(false);
 	if (actor.userId != null && actor.userId === target.sellerId) {
-		throw new ReviewError('own_sale', `Sale #${target.id}: nobody can decide on their own sale`);
+		throw reviewRefused('own_sale', `Sale #${target.id}: nobody can decide on their own sale`);
 	}
 	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
-		throw new ReviewError('reason_required', 'Give a reason: the seller will see it');
+		throw reviewRefused('reason_required', 'Give a reason: the seller will see it');
 	}
 	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
 	if (owner.status === 'archived' || now >= graceEndsAt(owner)) {
-		throw new ReviewError(
+		throw reviewRefused(
 			'season_final',
 			`The results of "${owner.name}" are final: its grace period is over`
 		);
 	}
 	if (decision !== 'reverse' && target.status !== 'pending') {
-		throw new ReviewError('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
+		throw reviewRefused('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
 	}
-	if (decision === 'reverse' && (target.status === 'rejected' || target.status === 'reversed')) {
-		throw new ReviewError('already_final', `Sale #${target.id} is already ${target.status}`);
+	if (decision === 'reverse' && !saleCounts(target.status)) {
+		throw reviewRefused('already_final', `Sale #${target.id} is already ${target.status}`);
 	}
 
 	if (decision === 'confirm') {
@@ -149,7 +153,7 @@ export function reviewSales(
 		(tx) =>
 			saleIds.map((id) => {
 				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
-				if (!target) throw new ReviewError('not_found', `No sale ${id}`);
+				if (!target) throw reviewRefused('not_found', `No sale ${id}`);
 				return decide(tx, target, input.decision, input.actor, input.reason?.trim() || null, now);
 			}),
 		{ behavior: 'immediate' }
@@ -172,7 +176,7 @@ export function reviewByExternalId(
 		.from(sale)
 		.where(and(eq(sale.source, 'api'), eq(sale.externalId, externalId)))
 		.get();
-	if (!target) throw new ReviewError('not_found', `No sale with externalId ${externalId}`);
+	if (!target) throw reviewRefused('not_found', `No sale with externalId ${externalId}`);
 	return reviewSales(db, [target.id], input, clock)[0];
 }
 

@@ -4,12 +4,13 @@ import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
 import { newWebhookSecret, WEBHOOK_EVENTS } from './delivery';
 import { audit, type Actor } from '../audit/record';
+import { conflict } from '../shared/errors';
 
 // The admin console's side of webhooks: register, switch on and off, remove, send a test and
 // read the delivery log. Every change is audited; the secret never is.
 
 /** Sent by "Send test event": receivers can answer it without acting on it. */
-export const TEST_EVENT = 'webhook.test';
+const TEST_EVENT = 'webhook.test';
 
 export const webhookInput = z.object({
 	url: z
@@ -30,8 +31,6 @@ export const webhookInput = z.object({
 		.min(1, 'Choose at least one event.')
 });
 export type WebhookInput = z.infer<typeof webhookInput>;
-
-export class WebhookAdminError extends Error {}
 
 export function listWebhooks(db: Queryable) {
 	const last = db
@@ -109,7 +108,7 @@ function found(db: Queryable, id: number) {
 		.from(webhook)
 		.where(eq(webhook.id, id))
 		.get();
-	if (!row) throw new WebhookAdminError('This webhook no longer exists.');
+	if (!row) throw conflict('webhook_gone', 'This webhook no longer exists.');
 	return row;
 }
 
@@ -144,7 +143,8 @@ export function deleteWebhook(db: Db, id: number, actor: Actor, now: number) {
 export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
 	return db.transaction((tx) => {
 		const row = found(tx, id);
-		if (!row.active) throw new WebhookAdminError('Enable the webhook before sending it a test.');
+		if (!row.active)
+			throw conflict('webhook_disabled', 'Enable the webhook before sending it a test.');
 		// Note: the event column is typed to the real events; a test is the one other value.
 		const event = TEST_EVENT as WebhookEvent;
 		const data = { test: true, message: 'A test delivery from Honorboard: no action needed.' };

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
-import { statement } from '../db/statements';
+import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
@@ -41,6 +41,15 @@ export function verifySignature(
 	return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+// Every confirmed sale asks: prepared once per connection, since most installations have no
+// webhook.
+const activeWebhooks = (db: Queryable) =>
+	db
+		.select({ id: webhook.id, events: webhook.events })
+		.from(webhook)
+		.where(eq(webhook.active, literal(true)))
+		.prepare();
+
 /** Queues an event for every active webhook that wants it, inside the event's transaction. */
 export function enqueueWebhooks(
 	tx: Queryable,
@@ -48,13 +57,9 @@ export function enqueueWebhooks(
 	data: Record<string, unknown>,
 	now: number
 ): void {
-	// Every confirmed sale asks: a cached statement, since most installations have no webhook.
-	const hooks = (
-		statement(tx, 'SELECT id, events FROM webhook WHERE active = 1').all() as {
-			id: number;
-			events: string;
-		}[]
-	).filter((h) => (JSON.parse(h.events) as WebhookEvent[]).includes(event));
+	const hooks = prepared(tx, activeWebhooks)
+		.all()
+		.filter((h) => h.events.includes(event));
 	for (const hook of hooks) {
 		tx.insert(webhookDelivery)
 			.values({

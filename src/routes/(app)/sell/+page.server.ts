@@ -1,4 +1,3 @@
-import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
@@ -6,8 +5,9 @@ import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seaso
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
-import { recordSale, SaleError } from '$lib/server/scoring/sales';
-import { saleFormSchema } from '$lib/server/api/schemas';
+import { recordSale } from '$lib/server/scoring/sales';
+import { refuse, refuseError } from '$lib/server/shared/form';
+import { FORM_MAX_QUANTITY, saleFormSchema, saleFormValues } from '$lib/server/scoring/sale-form';
 import { gapToNext } from '$lib/contest/ranking';
 
 /** The live season the person sells into: the one they chose on the board, if they take part in it. */
@@ -49,33 +49,18 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-/** Reads `qty_<SKU>` fields: number inputs work without JavaScript on any phone. */
-function linesFrom(form: FormData) {
-	const lines: { sku: string; quantity: number }[] = [];
-	for (const [key, value] of form) {
-		if (!key.startsWith('qty_') || typeof value !== 'string' || value.trim() === '') continue;
-		const quantity = Number(value);
-		if (quantity !== 0) lines.push({ sku: key.slice(4), quantity });
-	}
-	return lines;
-}
-
 export const actions: Actions = {
 	default: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		const parsed = saleFormSchema.safeParse({
-			requestId: form.get('requestId'),
-			customerRef: String(form.get('customerRef') ?? '') || undefined,
-			lines: linesFrom(form)
-		});
+		const parsed = saleFormSchema.safeParse(saleFormValues(form));
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
 			const message =
 				issue.path[0] === 'lines' && issue.path.length > 1
-					? 'Quantities must be whole numbers from 1 to 99.'
+					? `Quantities must be whole numbers from 1 to ${FORM_MAX_QUANTITY}.`
 					: issue.message;
-			return fail(400, { message });
+			return refuse(400, 'default', message);
 		}
 		const db = getDb();
 		try {
@@ -96,6 +81,7 @@ export const actions: Actions = {
 				user.id
 			);
 			return {
+				action: 'default' as const,
 				success: true as const,
 				points: result.sale.points,
 				status: result.sale.status,
@@ -107,8 +93,7 @@ export const actions: Actions = {
 				gap
 			};
 		} catch (error) {
-			if (error instanceof SaleError) return fail(422, { message: error.message });
-			throw error;
+			return refuseError(error, 'default');
 		}
 	}
 };

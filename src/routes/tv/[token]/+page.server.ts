@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getDb, type Db } from '$lib/server/db';
+import { AppError } from '$lib/server/shared/errors';
 import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
@@ -29,9 +30,19 @@ function tvOptions(url: URL): { rotateSeconds: number; startView: TvView; bigSal
 	};
 }
 
+/** The display the link names, or the error page that tells the TV why not. */
+function shownDisplay(db: Db, token: string) {
+	try {
+		return displayFor(db, token);
+	} catch (e) {
+		if (e instanceof AppError) error(e.status, { message: e.message, code: e.code });
+		throw e;
+	}
+}
+
 export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 	const db = getDb();
-	const shown = displayFor(db, params.token);
+	const shown = shownDisplay(db, params.token);
 	const season = getSeason(db, shown.seasonId);
 	if (!season) error(404, { message: 'This display link is not valid', code: 'display_unknown' });
 	const now = Date.now();

@@ -1,9 +1,9 @@
-import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
+import { formText, parseForm, refuse } from '$lib/server/shared/form';
 import {
 	createAuditedDisplay,
 	revokeDisplayById,
@@ -21,45 +21,36 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-const nameSchema = z
-	.string()
-	.trim()
-	.min(1, 'Give the screen a name, e.g. "Lobby" or "Sales floor".')
-	.max(60, 'Keep the name under 60 characters.');
+const nameSchema = z.object({
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Give the screen a name, e.g. "Lobby" or "Sales floor".')
+		.max(60, 'Keep the name under 60 characters.')
+});
 
 const idSchema = z.coerce.number().int().positive();
 
 export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const form = await event.request.formData();
-		const values = { name: String(form.get('name') ?? '') };
-		const parsed = nameSchema.safeParse(values.name);
-		if (!parsed.success) {
-			return fail(400, {
-				form: 'create' as const,
-				message: parsed.error.issues[0].message,
-				values
-			});
-		}
+		const values = formText(await event.request.formData(), ['name']);
+		const parsed = parseForm(nameSchema, values, 'create', values);
+		if (!parsed.ok) return parsed.failure;
+		const { name } = parsed.data;
 		const db = getDb();
 		const season = consoleSeason();
 		if (!season) {
-			const message = 'No season is live: a display shows a live season.';
-			return fail(409, { form: 'create' as const, message, values });
+			return refuse(409, 'create', 'No season is live: a display shows a live season.', {
+				values
+			});
 		}
-		const { token } = createAuditedDisplay(
-			db,
-			season.id,
-			parsed.data,
-			{ userId: user.id },
-			Date.now()
-		);
+		const { token } = createAuditedDisplay(db, season.id, name, { userId: user.id }, Date.now());
 		return {
-			form: 'create' as const,
+			action: 'create' as const,
 			success: true as const,
-			message: `Display "${parsed.data}" created`,
-			created: { name: parsed.data, url: `${event.url.origin}/tv/${token}` }
+			message: `Display "${name}" created`,
+			created: { name, url: `${event.url.origin}/tv/${token}` }
 		};
 	},
 
@@ -67,20 +58,16 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const id = idSchema.safeParse(form.get('id'));
-		if (!id.success)
-			return fail(400, { form: 'revoke' as const, message: 'Choose a display to revoke.' });
+		if (!id.success) return refuse(400, 'revoke', 'Choose a display to revoke.');
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return fail(409, { form: 'revoke' as const, message: 'No season is live.' });
+		if (!season) return refuse(409, 'revoke', 'No season is live.');
 		const result = revokeDisplayById(db, season.id, id.data, { userId: user.id }, Date.now());
 		if (result.status === 'not_found') {
-			return fail(404, {
-				form: 'revoke' as const,
-				message: 'This display is not one of the live season.'
-			});
+			return refuse(404, 'revoke', 'This display is not one of the live season.');
 		}
 		return {
-			form: 'revoke' as const,
+			action: 'revoke' as const,
 			success: true as const,
 			message:
 				result.status === 'revoked'

@@ -1,11 +1,13 @@
-import { fail, type RequestEvent } from '@sveltejs/kit';
+import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { graceEndsAt } from '$lib/contest/calendar';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons/queries';
-import { reviewSales, ReviewError } from '$lib/server/scoring/review';
+import { reviewSales } from '$lib/server/scoring/review';
+import { AppError } from '$lib/server/shared/errors';
+import { refuse } from '$lib/server/shared/form';
 import {
 	QUEUE_LIMIT,
 	queueFilterOptions,
@@ -87,13 +89,6 @@ const decisionSchema = z.object({
 	reason: z.string().trim().max(500, 'Keep the reason under 500 characters.')
 });
 
-// Anything not listed (e.g. a sale of a season whose results are final) is a conflict.
-const STATUS: Partial<Record<ReviewError['code'], number>> = {
-	not_found: 404,
-	own_sale: 403,
-	reason_required: 400
-};
-
 const DONE = { confirm: 'Confirmed', reject: 'Rejected' } as const;
 const ALREADY = { confirm: 'confirmed', reject: 'rejected' } as const;
 
@@ -102,25 +97,25 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	const form = await event.request.formData();
 	const values = { reason: String(form.get('reason') ?? '') };
 	const parsed = decisionSchema.safeParse({ ids: form.getAll('ids'), reason: values.reason });
-	if (!parsed.success) return fail(400, { message: parsed.error.issues[0].message, values });
+	if (!parsed.success) return refuse(400, decision, parsed.error.issues[0].message, { values });
 	const { reason } = parsed.data;
 	if (decision === 'reject' && !reason) {
-		return fail(400, { message: 'Give a reason for rejecting: the seller will see it.', values });
+		const message = 'Give a reason for rejecting: the seller will see it.';
+		return refuse(400, decision, message, { values });
 	}
 
 	const db = getDb();
 	// Any season still open for review: the queue may show an ended one in its grace period,
 	// and a decision names sales, not a season.
 	const open = listReviewableSeasons(db, Date.now());
-	if (open.length === 0) return fail(409, { message: 'No season is open for review.', values });
+	if (open.length === 0) return refuse(409, decision, 'No season is open for review.', { values });
 	const ids = [...new Set(parsed.data.ids)];
 	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));
 	const stranger = ids.find((id) => !known.has(id));
-	if (stranger)
-		return fail(404, {
-			message: `Sale #${stranger} is not a sale of a season open for review.`,
-			values
-		});
+	if (stranger) {
+		const message = `Sale #${stranger} is not a sale of a season open for review.`;
+		return refuse(404, decision, message, { values });
+	}
 
 	try {
 		const results = reviewSales(db, ids, {
@@ -135,13 +130,17 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 				? `${DONE[decision]} sale #${changed[0].sale.id}`
 				: `${DONE[decision]} ${changed.length} sale${changed.length === 1 ? '' : 's'}`;
 		if (unchanged > 0) message += ` (${unchanged} already ${ALREADY[decision]})`;
-		return { success: true as const, decision, message, ids: changed.map((r) => r.sale.id) };
+		return {
+			action: decision,
+			success: true as const,
+			message,
+			ids: changed.map((r) => r.sale.id)
+		};
 	} catch (error) {
-		if (error instanceof ReviewError) {
-			const prefix = ids.length > 1 ? 'Nothing was changed: ' : '';
-			return fail(STATUS[error.code] ?? 409, { message: prefix + error.message, values });
-		}
-		throw error;
+		if (!(error instanceof AppError)) throw error;
+		// A batch is one transaction: say so when one sale stopped the others.
+		const prefix = ids.length > 1 ? 'Nothing was changed: ' : '';
+		return refuse(error.status, decision, prefix + error.message, { values });
 	}
 }
 

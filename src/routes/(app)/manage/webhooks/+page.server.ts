@@ -1,8 +1,8 @@
-import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
+import { refuse, refuseError } from '$lib/server/shared/form';
 import { WEBHOOK_EVENTS } from '$lib/server/webhooks/delivery';
 import {
 	createWebhook,
@@ -11,7 +11,6 @@ import {
 	listWebhooks,
 	queueTestEvent,
 	setWebhookActive,
-	WebhookAdminError,
 	webhookInput
 } from '$lib/server/webhooks/admin';
 
@@ -30,21 +29,20 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-/** Runs one change to an existing webhook; a vanished webhook is a 404 with its message. */
+/** Runs one change to an existing webhook; a vanished or disabled one is refused with why. */
 async function change(
 	event: RequestEvent,
-	kind: 'toggle' | 'delete' | 'test',
+	action: 'toggle' | 'delete' | 'test',
 	run: (id: number, form: FormData) => string
 ) {
 	admin(event);
 	const form = await event.request.formData();
 	const id = idSchema.safeParse(form.get('id'));
-	if (!id.success) return fail(400, { kind, message: 'Choose a webhook.' });
+	if (!id.success) return refuse(400, action, 'Choose a webhook.');
 	try {
-		return { kind, message: run(id.data, form), ok: true as const };
+		return { action, success: true as const, message: run(id.data, form) };
 	} catch (e) {
-		if (e instanceof WebhookAdminError) return fail(409, { kind, message: e.message });
-		throw e;
+		return refuseError(e, action);
 	}
 }
 
@@ -58,17 +56,18 @@ export const actions = {
 		};
 		const parsed = webhookInput.safeParse(values);
 		if (!parsed.success) {
+			// One message per field: an unknown event is the events field's error, whichever box.
 			const errors: Record<string, string> = {};
 			for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
-			return fail(400, {
-				kind: 'create' as const,
-				message: 'Check the webhook and try again.',
-				errors,
-				values
-			});
+			return refuse(400, 'create', 'Check the webhook and try again.', { errors, values });
 		}
 		const created = createWebhook(getDb(), parsed.data, { userId: user.id }, Date.now());
-		return { kind: 'create' as const, message: 'Webhook added.', created };
+		return {
+			action: 'create' as const,
+			success: true as const,
+			message: 'Webhook added.',
+			created
+		};
 	},
 	toggle: (event) =>
 		change(event, 'toggle', (id, form) => {

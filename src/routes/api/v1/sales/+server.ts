@@ -1,32 +1,25 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiHandler, parseJson } from '$lib/server/api/respond';
-import { AppError } from '$lib/server/shared/errors';
 import { createSaleSchema } from '$lib/server/api/schemas';
-import { recordSale, SaleError } from '$lib/server/scoring/sales';
+import { recordSale } from '$lib/server/scoring/sales';
 
 export const POST = apiHandler(async ({ request }) => {
 	const body = await parseJson(request, createSaleSchema);
-	try {
-		const result = recordSale(getDb(), {
-			source: 'api',
-			externalId: body.externalId,
-			seller: { email: body.seller.email },
-			occurredAt: Date.parse(body.occurredAt),
-			lines: body.lines.map((line) => ({
-				sku: line.sku,
-				quantity: line.quantity,
-				unitPrice: Math.round(line.unitPrice * 100)
-			})),
-			customerRef: body.customerRef
-		});
-		return json(
-			{ sale: result.sale, seasonId: result.seasonId, version: result.version },
-			{ status: result.created ? 201 : 200 }
-		);
-	} catch (error) {
-		if (error instanceof SaleError)
-			throw new AppError(422, error.code, error.message, { details: error.details });
-		throw error;
-	}
+	const result = recordSale(getDb(), {
+		source: 'api',
+		externalId: body.externalId,
+		seller: { email: body.seller.email },
+		occurredAt: Date.parse(body.occurredAt),
+		lines: body.lines.map((line) => ({
+			sku: line.sku,
+			quantity: line.quantity,
+			unitPrice: Math.round(line.unitPrice * 100)
+		})),
+		customerRef: body.customerRef
+	});
+	return json(
+		{ sale: result.sale, seasonId: result.seasonId, version: result.version },
+		{ status: result.created ? 201 : 200 }
+	);
 });

@@ -6,7 +6,7 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { findPersonSale, personInSeason, personName } from '$lib/server/people/participants';
 import { adjustPoints } from '$lib/server/scoring/adjustments';
-import { reviewSales, ReviewError } from '$lib/server/scoring/review';
+import { reviewSales } from '$lib/server/scoring/review';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 
 const userIdSchema = z.coerce.number().int().positive();
@@ -123,9 +123,6 @@ export const actions: Actions = {
 					: `Sale #${target.id} was already reversed`
 			};
 		} catch (e) {
-			// Note: ReviewError belongs to scoring/review.ts; once it is an AppError, refuseError answers it.
-			if (e instanceof ReviewError)
-				return refuse(e.code === 'own_sale' ? 403 : 409, 'reverse', e.message, { values });
 			return refuseError(e, 'reverse', values);
 		}
 	}

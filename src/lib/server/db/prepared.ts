@@ -1,0 +1,42 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from './index';
+
+// Drizzle prepares a statement on the connection, not on the database object: a database and
+// every transaction opened on it share one session (better-sqlite3 runs a transaction on the
+// same connection), so a query prepared once can run inside any later transaction.
+const byConnection = new WeakMap<object, Map<(db: Queryable) => unknown, unknown>>();
+
+/**
+ * The query `build` makes, prepared once per connection. `build` must be a module-level
+ * function that returns a Drizzle `.prepare()`d query using `sql.placeholder()` for its inputs;
+ * run it with `.get({ … })`, `.all({ … })` or `.run({ … })`.
+ *
+ * Note: leave `.limit()` out of a query read with `.get()` (it reads the first row anyway):
+ * Drizzle binds the limit as a parameter, and an `ORDER BY … LIMIT ?` measured several times
+ * slower in SQLite than the same query without it.
+ */
+export function prepared<Q>(db: Queryable, build: (db: Queryable) => Q): Q {
+	// Note: the session is Drizzle-internal (not in its types); it is what a database and its
+	// transactions have in common.
+	const connection = (db as unknown as { session: object }).session;
+	let queries = byConnection.get(connection);
+	if (!queries) byConnection.set(connection, (queries = new Map()));
+	let query = queries.get(build) as Q | undefined;
+	if (!query) queries.set(build, (query = build(db)));
+	return query;
+}
+
+/**
+ * A constant written into a prepared query's SQL instead of bound as a parameter. SQLite builds
+ * the lookup table of an `IN (…)` list of literals once per statement, but one of parameters on
+ * every run (measured ~20 % slower per call on the per-sale path).
+ */
+export function literal(value: string | number | boolean): SQL {
+	if (typeof value === 'string') return sql.raw(`'${value.replaceAll("'", "''")}'`);
+	return sql.raw(String(Number(value)));
+}
+
+/** A list of constants for `inArray()` in a prepared query, written into its SQL (see literal). */
+export function literals(values: readonly (string | number)[]): SQL {
+	return sql`(${sql.join(values.map(literal), sql`, `)})`;
+}

@@ -1,0 +1,85 @@
+import type { Queryable } from '../db';
+import type { Season } from '../db/schema';
+import { prepared } from '../db/prepared';
+import {
+	chosenLiveMembership,
+	latestLiveMembership,
+	sellerByEmail,
+	sellerById
+} from './sale-queries';
+import type { CatalogueItem } from '../../contest/types';
+import type { Rule } from '../../contest/rules';
+import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
+import { engineRules } from '../rules/engine';
+import { normalizeEmail } from '../people/users';
+import type { RecordSaleInput } from './sales';
+
+/**
+ * Memoised reads that do not change while sales are recorded: sellers, their live season and
+ * team, the catalogue and the rules. One instance per transaction batch (a new one per sale
+ * by default), so that an import does not read the same rows thousands of times.
+ */
+export class SaleLookups {
+	private sellers = new Map<string, Seller | undefined>();
+	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
+	private seasonRows = new Map<number, Season | undefined>();
+	private scorings = new Map<
+		number,
+		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
+	>();
+
+	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
+		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
+		if (!this.sellers.has(key)) {
+			this.sellers.set(
+				key,
+				'email' in seller
+					? prepared(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
+					: prepared(tx, sellerById).get({ id: seller.userId })
+			);
+		}
+		return this.sellers.get(key);
+	}
+
+	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
+	seasonOf(tx: Queryable, userId: number, chosenSeasonId?: number) {
+		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
+		let found = this.seasons.get(key);
+		if (!found) {
+			const row =
+				chosenSeasonId == null
+					? prepared(tx, latestLiveMembership).get({ userId })
+					: prepared(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
+			if (row) {
+				const { seasonId, ...membership } = row;
+				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
+				found = { season: this.seasonRows.get(seasonId), membership };
+			} else found = {};
+			this.seasons.set(key, found);
+		}
+		return found as
+			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
+	}
+
+	scoring(tx: Queryable, seasonId: number) {
+		let found = this.scorings.get(seasonId);
+		if (!found) {
+			const products = listProducts(tx, seasonId);
+			found = {
+				bySku: new Map(products.map((p) => [p.sku, p])),
+				catalogue: catalogueOf(products),
+				rules: engineRules(tx, seasonId)
+			};
+			this.scorings.set(seasonId, found);
+		}
+		return found;
+	}
+}
+
+interface Seller {
+	id: number;
+	email: string;
+	displayName: string;
+}
+type Membership = NonNullable<ReturnType<typeof getMembership>>;
+type Product = ReturnType<typeof listProducts>[number];

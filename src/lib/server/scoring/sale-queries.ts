@@ -1,0 +1,118 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { literal, literals } from '../db/prepared';
+import { sale, saleLine, season, seasonMember, team, user, type SaleSource } from '../db/schema';
+
+// The per-sale queries of sales.ts, prepared once per connection with db/prepared.ts: an import
+// runs them hundreds of thousands of times.
+
+/** The API and CSV imports share one id space (the CRM's ids). */
+export const INTEGRATION_SOURCES = new Set<SaleSource>(['api', 'import']);
+
+const sellerColumns = { id: user.id, email: user.email, displayName: user.displayName };
+export const sellerByEmail = (db: Queryable) =>
+	db
+		.select(sellerColumns)
+		.from(user)
+		.where(eq(user.email, sql.placeholder('email')))
+		.prepare();
+export const sellerById = (db: Queryable) =>
+	db
+		.select(sellerColumns)
+		.from(user)
+		.where(eq(user.id, sql.placeholder('id')))
+		.prepare();
+
+/** The person's live seasons with their team there, most recently started first. */
+function liveMemberships(db: Queryable, chosenSeason: boolean) {
+	return db
+		.select({
+			seasonId: seasonMember.seasonId,
+			teamId: team.id,
+			teamName: team.name,
+			teamEmoji: team.emoji,
+			teamColor: team.color
+		})
+		.from(seasonMember)
+		.innerJoin(season, eq(season.id, seasonMember.seasonId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(
+			and(
+				eq(season.status, literal('live')),
+				eq(seasonMember.userId, sql.placeholder('userId')),
+				chosenSeason ? eq(season.id, sql.placeholder('seasonId')) : undefined
+			)
+		)
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.prepare();
+}
+export const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
+export const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
+
+const recordedColumns = {
+	id: sale.id,
+	seasonId: sale.seasonId,
+	status: sale.status,
+	points: sale.points
+};
+export const integrationSale = (db: Queryable) =>
+	db
+		.select(recordedColumns)
+		.from(sale)
+		.where(
+			and(
+				inArray(sale.source, literals([...INTEGRATION_SOURCES])),
+				eq(sale.externalId, sql.placeholder('externalId'))
+			)
+		)
+		.prepare();
+export const sourceSale = (db: Queryable) =>
+	db
+		.select(recordedColumns)
+		.from(sale)
+		.where(
+			and(
+				eq(sale.source, sql.placeholder('source')),
+				eq(sale.externalId, sql.placeholder('externalId'))
+			)
+		)
+		.prepare();
+export const seasonVersion = (db: Queryable) =>
+	db
+		.select({ version: season.version })
+		.from(season)
+		.where(eq(season.id, sql.placeholder('seasonId')))
+		.prepare();
+
+// The breakdown is bound as its JSON text (see ledger.ts).
+export const insertSale = (db: Queryable) =>
+	db
+		.insert(sale)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			source: sql.placeholder('source'),
+			externalId: sql.placeholder('externalId'),
+			sellerId: sql.placeholder('sellerId'),
+			teamId: sql.placeholder('teamId'),
+			occurredAt: sql.placeholder('occurredAt'),
+			amount: sql.placeholder('amount'),
+			customerRef: sql.placeholder('customerRef'),
+			status: sql.placeholder('status'),
+			points: sql.placeholder('points'),
+			breakdown: sql`${sql.placeholder('breakdown')}`,
+			createdById: sql.placeholder('createdById'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.returning({ id: sale.id })
+		.prepare();
+export const insertLine = (db: Queryable) =>
+	db
+		.insert(saleLine)
+		.values({
+			saleId: sql.placeholder('saleId'),
+			productId: sql.placeholder('productId'),
+			quantity: sql.placeholder('quantity'),
+			unitPrice: sql.placeholder('unitPrice'),
+			points: sql.placeholder('points')
+		})
+		.prepare();
