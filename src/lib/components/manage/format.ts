@@ -5,10 +5,7 @@ const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const signed = (n: number) =>
-	n > 0 ? `+${n.toLocaleString('en')}` : n.toLocaleString('en');
-
-export const points = (n: number) => n.toLocaleString('en');
+export { points, signed } from '$lib/format/numbers';
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 

@@ -1,6 +1,6 @@
 // Small formatting helpers shared by the TV views.
 
-export const points = (n: number) => n.toLocaleString('en');
+export { points } from '$lib/format/numbers';
 
 export function initials(name: string): string {
 	return name

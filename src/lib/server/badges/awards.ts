@@ -13,6 +13,7 @@ import {
 } from '../db/schema';
 import { evaluate, type BadgeSubject, type SaleFact } from '../../contest/badges';
 import { appendEntry } from '../scoring/ledger';
+import { countedSale } from '../scoring/counting';
 import { bumpVersion } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishBadge } from '../realtime/publish';
@@ -34,7 +35,7 @@ function seasonFacts(db: Queryable, seasonId: number): SaleFact[] {
 	const sales = db
 		.select()
 		.from(sale)
-		.where(and(eq(sale.seasonId, seasonId), inArray(sale.status, ['pending', 'approved'])))
+		.where(and(eq(sale.seasonId, seasonId), countedSale))
 		.all();
 	const categories = new Map<number, Set<string>>();
 	for (const line of db

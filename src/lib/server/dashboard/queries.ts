@@ -2,11 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { RankBy, SeasonStatus } from '../db/schema';
 import { matchesTarget, type RuleTarget } from '../../contest/rules';
+import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 
 // The dashboard's SQL besides the daily totals (daily.ts): the season, participation, products,
 // campaigns and past seasons. figures.ts puts them together.
 
-export const STANDING_SALE = sql.raw(`('pending', 'approved')`);
+/** contest/counting.ts's statuses as an SQL list, for the raw queries below. */
+export const STANDING_SALE = sql.raw(`(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`);
 
 export interface Season {
 	id: number;
