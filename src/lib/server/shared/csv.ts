@@ -98,3 +98,114 @@ export function csvResponse(body: string, filename: string): Response {
 		}
 	});
 }
+
+/** A file format with a header row: which columns it knows, needs, and how many rows it takes. */
+export interface TableFormat<C extends string> {
+	columns: readonly C[];
+	required: readonly C[];
+	maxRows: number;
+	/** What a row is, for messages: "products", "people". */
+	rowsAre: string;
+	/** The message for a file with a header and no rows. */
+	whenEmpty: string;
+	/** Drop the "'" that exports put before formula-like cells (for files this app wrote). */
+	unescape?: boolean;
+}
+
+export interface TableRow<C extends string> {
+	/** Spreadsheet row number (header = 1). */
+	row: number;
+	cells: Record<C, string>;
+}
+
+/**
+ * Reads a file of a known format: checks the header (names matched ignoring case, none unknown,
+ * twice or missing) and gives every readable row that is not blank, its cells trimmed. Rows
+ * Papa could not read, rows with more values than the header has columns and rows past the
+ * format's limit are reported, not given. The caller validates the cells and adds its errors.
+ */
+export function readTable<C extends string>(
+	text: string,
+	format: TableFormat<C>
+): { rows: TableRow<C>[]; errors: CsvError[] } {
+	if (text.replace(/^\uFEFF/, '').trim() === '')
+		return { rows: [], errors: [{ row: null, column: null, message: 'The file is empty' }] };
+	const { records, errors } = readCsv(text);
+	// A row that could not be read has no trustworthy values: its own error is enough.
+	const unreadable = new Set(errors.map((e) => e.row));
+	const known: readonly string[] = format.columns;
+
+	const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
+	const seen = new Set<string>();
+	for (const name of header) {
+		if (name === '')
+			errors.push({ row: 1, column: null, message: 'The header has an empty column name' });
+		else if (!known.includes(name))
+			errors.push({
+				row: 1,
+				column: name,
+				message: `Unknown column; expected ${format.columns.join(',')}`
+			});
+		else if (seen.has(name))
+			errors.push({ row: 1, column: name, message: 'This column appears twice' });
+		seen.add(name);
+	}
+	for (const name of format.required) {
+		if (!seen.has(name))
+			errors.push({ row: 1, column: name, message: 'This column is missing from the header' });
+	}
+	if (errors.some((e) => e.row === 1)) return { rows: [], errors };
+
+	const rows: TableRow<C>[] = [];
+	let dataRows = 0;
+	for (let index = 1; index < records.length; index++) {
+		const record = records[index];
+		if (isBlankRecord(record)) continue;
+		const row = index + 1;
+		dataRows += 1;
+		if (unreadable.has(row)) continue;
+		if (dataRows > format.maxRows) {
+			errors.push({
+				row,
+				column: null,
+				message: `A file can hold at most ${format.maxRows} ${format.rowsAre}`
+			});
+			break;
+		}
+		if (record.slice(header.length).some((cell) => cell.trim() !== '')) {
+			const counts = `This row has ${record.length} values but the header has ${header.length} columns`;
+			errors.push({
+				row,
+				column: null,
+				message: `${counts} (a comma inside a name needs "quotes")`
+			});
+			continue;
+		}
+		const cells = {} as Record<C, string>;
+		for (const name of format.columns) {
+			const i = header.indexOf(name);
+			const value = i < 0 ? '' : (record[i] ?? '').trim();
+			cells[name] = format.unescape ? unescapeCell(value) : value;
+		}
+		rows.push({ row, cells });
+	}
+	if (dataRows === 0 && errors.length === 0)
+		errors.push({ row: null, column: null, message: format.whenEmpty });
+	return { rows, errors };
+}
+
+/** A row's schema errors as file errors: the first message for each column. */
+export function rowErrors(
+	row: number,
+	issues: readonly { path: PropertyKey[]; message: string }[]
+) {
+	const errors: CsvError[] = [];
+	const reported = new Set<string>();
+	for (const issue of issues) {
+		const column = String(issue.path[0]);
+		if (reported.has(column)) continue;
+		reported.add(column);
+		errors.push({ row, column, message: issue.message });
+	}
+	return errors;
+}
