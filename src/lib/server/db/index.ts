@@ -5,7 +5,9 @@
 // - Queries live in the capability folders of src/lib/server, never in routes (ESLint refuses
 //   drizzle-orm and the schema in src/routes).
 // - Write them with Drizzle's query builder. Use a `sql` fragment only for what the builder cannot
-//   say (an expression, a window function), inside a builder query.
+//   say (an expression, a window function), inside a builder query. The one exception is a
+//   report's aggregate over many tables (the dashboard's per-day buckets): one `sql` template per
+//   query, typed with `db.all<Row>()`, in that capability's queries file.
 // - Where a benchmark shows a statement on a hot path (the per-sale path of an import), prepare it
 //   once with Drizzle's `.prepare()` and `sql.placeholder()` (see prepared.ts) instead of building
 //   it again per call.

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lte, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import {
 	award,
@@ -37,10 +37,16 @@ interface Transition {
 
 /** Takes or renews the scheduler lease; false when another live holder has it. */
 function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boolean {
-	db.run(sql`
-		insert into ${schedulerLease} (name, holder, expires_at) values (${LEASE}, ${holder}, ${now + leaseMs})
-		on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
-		where ${schedulerLease.expiresAt} <= ${now} or ${schedulerLease.holder} = excluded.holder`);
+	const expiresAt = now + leaseMs;
+	db.insert(schedulerLease)
+		.values({ name: LEASE, holder, expiresAt })
+		.onConflictDoUpdate({
+			target: schedulerLease.name,
+			set: { holder, expiresAt },
+			// Only an expired lease, or our own, changes hands.
+			setWhere: or(lte(schedulerLease.expiresAt, now), eq(schedulerLease.holder, holder))
+		})
+		.run();
 	return (
 		db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get()?.holder === holder
 	);
