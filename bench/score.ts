@@ -1,7 +1,8 @@
 // Throughput of the pure scoring engine: a 50-rule season, a 200-product catalogue and
 // 200,000 generated sales. Run with `tsx bench/score.ts [sales] [runs]`.
 import { localDateWindow } from '../src/lib/contest/rules';
-import { score, type Rule, type ScoreContext } from '../src/lib/contest/scoring';
+import { score, type ScoreContext } from '../src/lib/contest/scoring';
+import type { Rule } from '../src/lib/contest/rules';
 import type { CatalogueItem, SaleInput } from '../src/lib/contest/types';
 
 const SALES = Number(process.argv[2] ?? 200_000);

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const SERVER_ENTRY = join(ROOT, 'build/server.js');
+const SERVER_ENTRY = join(ROOT, 'build/server.js');
 
 /** Says what to do when the production build is missing; null when it is there. */
 export function missingBuild(): string | null {
@@ -40,7 +40,7 @@ export function snapshotBuild(): { entry: string; remove: () => void } {
 	};
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
 	return new Promise((done, fail) => {
 		const probe = createServer();
 		probe.once('error', fail);

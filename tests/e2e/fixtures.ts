@@ -4,13 +4,13 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 
 export { expect };
 
-export const DEMO_PASSWORD = 'demo-password';
+const DEMO_PASSWORD = 'demo-password';
 
 /** How long a page may take to load, hydrate and connect on a busy machine. */
 export const PAGE_READY = 20_000;
 
 // Mirrors src/lib/server/demo.ts: rep<N>@demo.test is REPS[N - 1].
-export const REPS = [
+const REPS = [
 	'Anna Kowalska',
 	'Ben Okafor',
 	'Chloé Martin',

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
 	return new Promise((done, fail) => {
 		const probe = createServer();
 		probe.once('error', fail);

@@ -73,7 +73,7 @@ export interface BadgeAward {
 	at: number;
 }
 
-export const ONCE = '';
+const ONCE = '';
 
 type Key = (fact: SaleFact) => number;
 

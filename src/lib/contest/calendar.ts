@@ -25,7 +25,7 @@ export type DateKey = string;
 export type Range = [start: number, end: number];
 
 /** Saturday and Sunday, as `Date#getDay()` numbers them. */
-export const DEFAULT_WEEKEND: readonly number[] = [6, 0];
+const DEFAULT_WEEKEND: readonly number[] = [6, 0];
 
 export type Holidays = readonly DateKey[] | ReadonlySet<DateKey>;
 
@@ -72,7 +72,7 @@ export function addDaysToKey(key: DateKey, days: number): DateKey {
 }
 
 /** 0 = Sunday … 6 = Saturday. */
-export function weekdayOf(key: DateKey): number {
+function weekdayOf(key: DateKey): number {
 	return midnightOf(key, 'UTC').getDay();
 }
 

@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
-import { localDateWindow } from './rules';
-import { score, ScoringError, type Rule, type ScoreContext } from './scoring';
+import { localDateWindow, type Rule } from './rules';
+import { score, ScoringError, type ScoreContext } from './scoring';
 import type { CatalogueItem, SaleInput, SaleLineInput, ScoreBreakdown } from './types';
 
 const TZ = 'Europe/Warsaw';

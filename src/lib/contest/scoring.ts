@@ -1,9 +1,6 @@
 import type { BreakdownItem, CatalogueItem, LineScore, SaleInput, ScoreBreakdown } from './types';
 import { isInWindow, matchesTarget, type Rule } from './rules';
 
-export type { Rule, RuleEffect, RuleTarget, TimeWindow, DescribeOptions } from './rules';
-export { describeRule, localDateWindow } from './rules';
-
 export interface ScoreContext {
 	/**
 	 * IANA time zone of the season. score() does not read it today: windows are epoch ms and the

@@ -55,7 +55,7 @@ export function badgeToast(e: BadgeEvent): ToastText {
 }
 
 /** Many awards of one badge at once (a new badge, a week ending): one toast instead of a flood. */
-export function groupToast(events: readonly BadgeEvent[]): ToastText {
+function groupToast(events: readonly BadgeEvent[]): ToastText {
 	const { badge } = events[0];
 	const names = events.map((e) => e.userName ?? e.subjectName);
 	const who = events[0].subjectType === 'team' ? 'teams' : 'people';
@@ -67,7 +67,7 @@ export function groupToast(events: readonly BadgeEvent[]): ToastText {
 }
 
 /** Up to this many awards of one badge arriving together get a toast each. */
-export const GROUP_FROM = 3;
+const GROUP_FROM = 3;
 
 /** Splits a burst of awards (others' only) into one toast per award or one per badge. */
 export function burstToasts(events: readonly BadgeEvent[]): ToastText[] {

@@ -26,7 +26,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** The database or a transaction on it: what read helpers take. */
 export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
-export const DEFAULT_DATABASE_URL = 'data/honorboard.db';
+const DEFAULT_DATABASE_URL = 'data/honorboard.db';
 
 function migrationsFolder(): string {
 	if (process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);

@@ -17,11 +17,11 @@ export interface CsvError {
 // imports drop that prefix again, so a file round-trips.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function escapeCell(value: string): string {
+function escapeCell(value: string): string {
 	return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
-export function unescapeCell(value: string): string {
+function unescapeCell(value: string): string {
 	return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 

@@ -22,7 +22,7 @@ export function newWebhookSecret(): string {
  * sent as `X-Honorboard-Signature: t=<timestamp>,v1=<hex>`. The timestamp lets receivers refuse
  * replays of old deliveries.
  */
-export function sign(secret: string, timestamp: number, body: string): string {
+function sign(secret: string, timestamp: number, body: string): string {
 	return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
