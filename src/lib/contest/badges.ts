@@ -180,30 +180,6 @@ function streak(facts: readonly SaleFact[], days: number, ctx: BadgeContext): Ba
 }
 
 /**
- * The subject's running streak in working days, for display. Today without a sale yet does
- * not break it: the day is not over.
- */
-export function currentStreak(
-	subject: BadgeSubject,
-	facts: readonly SaleFact[],
-	ctx: BadgeContext
-): number {
-	const key = keyOf(subject);
-	const own = chronological(facts, ctx.now).filter((fact) => key(fact) === subject.id);
-	const holidays = new Set(ctx.holidays);
-	const days = [...workingSaleDays(own, ctx).keys()];
-	const last = days.at(-1);
-	if (last === undefined) return 0;
-	if (nextWorkingDate(last, holidays, ctx.weekend) < localDateKey(ctx.now, ctx.timeZone)) return 0;
-	let run = 1;
-	for (let i = days.length - 1; i > 0; i--) {
-		if (nextWorkingDate(days[i - 1], holidays, ctx.weekend) !== days[i]) break;
-		run += 1;
-	}
-	return run;
-}
-
-/**
  * The season's first sale sets the record without earning the badge; a tie does not break it.
  * Breaking the record again the same local day earns nothing more, so a burst of growing sales
  * celebrates once.

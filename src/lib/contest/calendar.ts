@@ -2,15 +2,13 @@ import { TZDate } from '@date-fns/tz';
 import {
 	addDays,
 	addMonths,
-	addQuarters,
 	addWeeks,
 	format,
 	getDaysInMonth,
 	isLastDayOfMonth,
 	setDate,
 	startOfDay,
-	startOfISOWeek,
-	startOfQuarter
+	startOfISOWeek
 } from 'date-fns';
 
 // Calendars of a season's time zone. Every boundary is computed on wall-clock time with TZDate
@@ -53,10 +51,6 @@ function midnightOf(key: DateKey, timeZone: string): TZDate {
 	return midnight;
 }
 
-export function startOfLocalDay(ms: number, timeZone: string): number {
-	return startOfDay(zoned(ms, timeZone)).getTime();
-}
-
 export function localDateKey(ms: number, timeZone: string): DateKey {
 	return format(zoned(ms, timeZone), 'yyyy-MM-dd');
 }
@@ -85,21 +79,6 @@ export function weekRange(ms: number, timeZone: string): Range {
 /** ISO week key, e.g. '2026-W13'; the year is the ISO week-numbering year. */
 export function weekKey(ms: number, timeZone: string): string {
 	return format(zoned(ms, timeZone), "RRRR-'W'II");
-}
-
-export function previousWeekRange(ms: number, timeZone: string): Range {
-	const [start] = weekRange(ms, timeZone);
-	return weekRange(start - 1, timeZone);
-}
-
-export function quarterRange(ms: number, timeZone: string): Range {
-	const start = startOfQuarter(zoned(ms, timeZone));
-	return [start.getTime(), startOfDay(addQuarters(start, 1)).getTime()];
-}
-
-/** Quarter key, e.g. '2026-Q1'. */
-export function quarterKey(ms: number, timeZone: string): string {
-	return format(zoned(ms, timeZone), "yyyy-'Q'Q");
 }
 
 export interface SeasonDates {
@@ -225,24 +204,6 @@ export function nextSeason(season: ZonedSeason, recurrence: Recurrence): SeasonW
 	return { startsAt, endsAt };
 }
 
-/** The seasons after `season` that start before `until`, as the scheduler would chain them. */
-export function occurrences(
-	season: ZonedSeason,
-	recurrence: Recurrence,
-	until: number,
-	limit = 1000
-): SeasonWindow[] {
-	const result: SeasonWindow[] = [];
-	let current: ZonedSeason = season;
-	while (result.length < limit) {
-		const next = nextSeason(current, recurrence);
-		if (next.startsAt >= until) break;
-		result.push(next);
-		current = { ...next, timeZone: season.timeZone };
-	}
-	return result;
-}
-
 function asSet(holidays: Holidays): ReadonlySet<DateKey> {
 	return holidays instanceof Set ? holidays : new Set(holidays);
 }
@@ -253,15 +214,6 @@ export function isWorkingDate(
 	weekend: readonly number[] = DEFAULT_WEEKEND
 ): boolean {
 	return !weekend.includes(weekdayOf(key)) && !asSet(holidays).has(key);
-}
-
-export function isWorkingDay(
-	ms: number,
-	timeZone: string,
-	holidays: Holidays = [],
-	weekend: readonly number[] = DEFAULT_WEEKEND
-): boolean {
-	return isWorkingDate(localDateKey(ms, timeZone), holidays, weekend);
 }
 
 // Ten years of holidays in a row is a configuration error, not a calendar.
@@ -292,38 +244,4 @@ export function nextWorkingDate(
 	weekend: readonly number[] = DEFAULT_WEEKEND
 ): DateKey {
 	return stepToWorkingDate(key, 1, holidays, weekend);
-}
-
-/** The last working date strictly before `key`. */
-export function previousWorkingDate(
-	key: DateKey,
-	holidays: Holidays = [],
-	weekend: readonly number[] = DEFAULT_WEEKEND
-): DateKey {
-	return stepToWorkingDate(key, -1, holidays, weekend);
-}
-
-/** True when `later` is the working date right after `earlier`: Fri → Mon over a weekend. */
-export function areConsecutiveWorkingDates(
-	earlier: DateKey,
-	later: DateKey,
-	holidays: Holidays = [],
-	weekend: readonly number[] = DEFAULT_WEEKEND
-): boolean {
-	return nextWorkingDate(earlier, holidays, weekend) === later;
-}
-
-/** Working dates from `from` to `to`, both inclusive. */
-export function workingDatesBetween(
-	from: DateKey,
-	to: DateKey,
-	holidays: Holidays = [],
-	weekend: readonly number[] = DEFAULT_WEEKEND
-): DateKey[] {
-	const set = asSet(holidays);
-	const dates: DateKey[] = [];
-	for (let key = from; key <= to; key = addDaysToKey(key, 1)) {
-		if (isWorkingDate(key, set, weekend)) dates.push(key);
-	}
-	return dates;
 }
