@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogueToCsv, MAX_ROWS, parseCatalogueCsv } from './products-csv';
-import type { CsvError } from '../shared/csv';
+import type { CsvError } from '../../csv';
 import { importCatalogue, listCatalogue, type ProductInput } from './products';
 import { openDatabase } from '../db';
 import { auditEvent, product, season } from '../db/schema';

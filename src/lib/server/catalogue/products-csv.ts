@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { productFields, type ProductInput } from './products';
-import { readTable, rowErrors, writeCsv, type CsvError } from '../shared/csv';
+import { readTable, rowErrors, writeCsv, type CsvError } from '../../csv';
 import { centsToPrice } from '../../format/money';
 
 // The catalogue as a CSV file: `sku,name,category,points,price,active`, price in main units,

@@ -1,5 +1,5 @@
 import type { DashboardData } from './figures';
-import { writeCsv } from '../shared/csv';
+import { writeCsv } from '../../csv';
 
 // The dashboard as a spreadsheet: long-format rows (section, date, team, metric, value).
 

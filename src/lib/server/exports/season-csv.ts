@@ -12,7 +12,7 @@ import {
 } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import type { ResultEntry } from '../boards/hall-of-fame';
-import { writeCsv } from '../shared/csv';
+import { writeCsv } from '../../csv';
 import { centsToPrice } from '../../format/money';
 
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are

@@ -4,7 +4,7 @@ import {
 	guessMapping,
 	type ColumnMapping
 } from '../../imports/mapping';
-import { readCsvHeader } from '../shared/csv';
+import { readCsvHeader } from '../../csv';
 
 // The sales import form: a file (or pasted text) and one `map.<field>` select per field.
 

@@ -4,7 +4,7 @@ import { importSales, type ImportReport } from './sales';
 import type { ColumnMapping } from '../../imports/mapping';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
-import { writeCsv } from '../shared/csv';
+import { writeCsv } from '../../csv';
 
 // Sales imports committed from the console run in the background so that a large file never
 // holds a request open; the page polls the job. Jobs live in this process's memory only: a

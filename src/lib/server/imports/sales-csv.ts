@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../imports/mapping';
-import { isBlankRecord, readCsv } from '../shared/csv';
+import { isBlankRecord, readCsv } from '../../csv';
 
 // The sales file: a header, then one line per sale line; lines with the same external id form
 // one sale. Blank lines are skipped and data rows numbered from 1 under the header (row 0).

@@ -1,7 +1,7 @@
 import { fail, type ActionFailure } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { AppError } from './errors';
-import type { CsvError } from './csv';
+import type { CsvError } from '../../csv';
 
 // Every form action refuses with the same payload, so every page reads `form` the same way:
 // which action failed (pages with several forms show the message beside the right one), a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CsvError } from '$lib/server/shared/csv';
+import type { CsvError } from '$lib/csv';
 import { MAX_MEMBER_ROWS, parseMembersCsv, type MemberRow } from './members-csv';
 
 const TEAMS = ['Falcons', 'Wolves', 'Orcas'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readTable, rowErrors, type CsvError } from '$lib/server/shared/csv';
+import { readTable, rowErrors, type CsvError } from '$lib/csv';
 import { emailField, nameField } from './member-form';
 
 // A season's members as a CSV file: `email,name,team`, the team by its name in the season.

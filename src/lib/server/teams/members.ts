@@ -5,7 +5,7 @@ import { audit, type Actor } from '$lib/server/audit/record';
 import { createInvite } from '$lib/server/people/invites';
 import { normalizeEmail } from '$lib/server/people/users';
 import { conflict, notFound } from '$lib/server/shared/errors';
-import type { CsvError } from '$lib/server/shared/csv';
+import type { CsvError } from '$lib/csv';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 import type { MemberRow } from './members-csv';
 import { changeTeams } from './open-season';

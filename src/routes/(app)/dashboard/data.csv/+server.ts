@@ -5,7 +5,7 @@ import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
 import { loadDashboard } from '$lib/server/dashboard/figures';
 import { dashboardCsv } from '$lib/server/dashboard/dashboard-csv';
-import { csvResponse } from '$lib/server/shared/csv';
+import { csvResponse } from '$lib/csv';
 
 export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');

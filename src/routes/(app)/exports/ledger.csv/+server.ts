@@ -3,7 +3,7 @@ import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { ledgerCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
-import { csvFileName, csvResponse } from '$lib/server/shared/csv';
+import { csvFileName, csvResponse } from '$lib/csv';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {

@@ -14,7 +14,7 @@ import {
 } from '$lib/server/catalogue/products';
 import { productFormSchema, productFormValues } from '$lib/server/catalogue/product-form';
 import { parseCatalogueCsv } from '$lib/server/catalogue/products-csv';
-import type { CsvError } from '$lib/server/shared/csv';
+import type { CsvError } from '$lib/csv';
 import { fieldErrors, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 
 const MAX_FILE_BYTES = 1024 * 1024;

@@ -6,7 +6,7 @@ import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listConsoleSeasons } from '$lib/server/seasons/queries';
 import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
-import type { CsvError } from '$lib/server/shared/csv';
+import type { CsvError } from '$lib/csv';
 import { AppError } from '$lib/server/shared/errors';
 import { teamsOverview } from '$lib/server/teams/queries';
 import { addTeam, deleteTeam, updateTeam } from '$lib/server/teams/commands';

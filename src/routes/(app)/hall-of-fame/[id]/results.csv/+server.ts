@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
 import { hallOfFameSeason } from '$lib/server/boards/hall-of-fame';
 import { resultsCsv } from '$lib/server/exports/season-csv';
-import { csvFileName, csvResponse } from '$lib/server/shared/csv';
+import { csvFileName, csvResponse } from '$lib/csv';
 
 // The frozen results of an ended season as a spreadsheet, for any signed-in user.
 export const GET: RequestHandler = (event) => {

@@ -5,7 +5,7 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listCatalogue } from '$lib/server/catalogue/products';
 import { catalogueToCsv } from '$lib/server/catalogue/products-csv';
-import { csvFileName, csvResponse } from '$lib/server/shared/csv';
+import { csvFileName, csvResponse } from '$lib/csv';
 
 // Layout loads do not guard endpoints: this one checks the role itself.
 export const GET: RequestHandler = (event) => {

@@ -1,8 +1,9 @@
 import Papa from 'papaparse';
 
-// Every CSV file the app reads or writes goes through here: spreadsheet row numbers, byte-order
-// marks, delimiters (comma, semicolon or tab, as European spreadsheets save them), the quoting
-// mistakes people make, and cells that a spreadsheet would run as formulas.
+// Every CSV file the app reads or writes goes through here, on the server and in the browser:
+// spreadsheet row numbers, byte-order marks, delimiters (comma, semicolon or tab, as European
+// spreadsheets save them), the quoting mistakes people make, and cells that a spreadsheet would
+// run as formulas.
 
 /** One problem in a file. Rows are numbered as a spreadsheet shows them: the header is row 1. */
 export interface CsvError {
