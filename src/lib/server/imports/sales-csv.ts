@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../imports/mapping';
 import { isBlankRecord, readCsv } from '../../csv';
+import { SALE_LIMITS } from '../scoring/sales';
 
 // The sales file: a header, then one line per sale line; lines with the same external id form
 // one sale. Blank lines are skipped and data rows numbered from 1 under the header (row 0).
+// The limits are a sale's own (scoring/sales.ts); the messages say what is wrong in a cell.
 
 export interface ImportError {
 	/** 1-based data row (the header is row 0). */
@@ -13,19 +15,22 @@ export interface ImportError {
 }
 
 const rowSchema = z.object({
-	externalId: z.string().trim().min(1, 'is required').max(200),
-	sellerEmail: z.email('is not an email address'),
+	externalId: z.string().trim().min(1, 'is required').max(SALE_LIMITS.externalId),
+	sellerEmail: z.email('is not an email address').max(SALE_LIMITS.email),
 	occurredAt: z.iso.datetime({
 		offset: true,
 		message: 'must be an ISO date-time with a zone, e.g. 2026-11-20T10:15:00+01:00'
 	}),
-	sku: z.string().trim().min(1, 'is required').max(64),
+	sku: z.string().trim().min(1, 'is required').max(SALE_LIMITS.sku),
 	quantity: z.coerce
 		.number()
 		.int('must be a whole number')
 		.min(1, 'must be at least 1')
-		.max(10_000),
-	unitPrice: z.coerce.number('must be a number').min(0, 'cannot be negative').max(10_000_000)
+		.max(SALE_LIMITS.quantity),
+	unitPrice: z.coerce
+		.number('must be a number')
+		.min(0, 'cannot be negative')
+		.max(SALE_LIMITS.unitPrice)
 });
 
 export type ParsedRow = z.infer<typeof rowSchema> & { row: number };

@@ -24,7 +24,7 @@ import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 
 /** The limits of a sale, stated once for the API, the sell form and the CSV import. */
-const SALE_LIMITS = {
+export const SALE_LIMITS = {
 	externalId: 200,
 	email: 254,
 	sku: 64,
