@@ -69,8 +69,7 @@ export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDe
 		createdAt: now
 	})!;
 	const delta = { ...bucket(entry.status, entry.points), sales: salesDelta };
-	applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
-	applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);
+	applyStandingDelta(tx, entry, delta, now);
 	return row.id;
 }
 
@@ -100,8 +99,7 @@ export function changeSaleEntriesStatus(
 			provisional: after.provisional - before.provisional,
 			sales: 0
 		};
-		applyStandingDelta(tx, entry.seasonId, 'user', entry.userId, delta, now);
-		applyStandingDelta(tx, entry.seasonId, 'team', entry.teamId, delta, now);
+		applyStandingDelta(tx, entry, delta, now);
 		moved += entry.points;
 	}
 	return moved;

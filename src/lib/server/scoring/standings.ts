@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, standing, type SubjectType } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { literal, prepared } from '../db/prepared';
 
 export interface StandingDelta {
 	confirmed: number;
@@ -9,20 +9,22 @@ export interface StandingDelta {
 	sales: number;
 }
 
-// Hot path (every ledger entry, twice): prepared once per connection.
-const upsertStanding = (db: Queryable) =>
+// Hot path (every ledger entry): one statement moves the person's and the team's totals,
+// prepared once per connection.
+const subjectRow = (subjectType: SubjectType, subjectId: string) => ({
+	seasonId: sql.placeholder('seasonId'),
+	subjectType: literal(subjectType),
+	subjectId: sql.placeholder(subjectId),
+	confirmedPoints: sql.placeholder('confirmed'),
+	provisionalPoints: sql.placeholder('provisional'),
+	salesCount: sql.placeholder('sales'),
+	reachedAt: sql.placeholder('now'),
+	updatedAt: sql.placeholder('now')
+});
+const upsertStandings = (db: Queryable) =>
 	db
 		.insert(standing)
-		.values({
-			seasonId: sql.placeholder('seasonId'),
-			subjectType: sql.placeholder('subjectType'),
-			subjectId: sql.placeholder('subjectId'),
-			confirmedPoints: sql.placeholder('confirmed'),
-			provisionalPoints: sql.placeholder('provisional'),
-			salesCount: sql.placeholder('sales'),
-			reachedAt: sql.placeholder('now'),
-			updatedAt: sql.placeholder('now')
-		})
+		.values([subjectRow('user', 'userId'), subjectRow('team', 'teamId')])
 		.onConflictDoUpdate({
 			target: [standing.seasonId, standing.subjectType, standing.subjectId],
 			set: {
@@ -35,20 +37,21 @@ const upsertStanding = (db: Queryable) =>
 		})
 		.prepare();
 
-/** Adds a ledger change to a subject's running totals; call inside the ledger's transaction. */
+/**
+ * Adds a ledger change to the running totals of the person and of the team it was earned for;
+ * call inside the ledger's transaction.
+ */
 export function applyStandingDelta(
 	tx: Queryable,
-	seasonId: number,
-	subjectType: SubjectType,
-	subjectId: number,
+	entry: { seasonId: number; userId: number; teamId: number },
 	delta: StandingDelta,
 	now: number
 ): void {
 	const scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0;
-	prepared(tx, upsertStanding).run({
-		seasonId,
-		subjectType,
-		subjectId,
+	prepared(tx, upsertStandings).run({
+		seasonId: entry.seasonId,
+		userId: entry.userId,
+		teamId: entry.teamId,
 		confirmed: delta.confirmed,
 		provisional: delta.provisional,
 		sales: delta.sales,
