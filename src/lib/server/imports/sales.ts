@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
 import { sale } from '../db/schema';
+import { savepoint } from '../db/prepared';
 import { recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
 import { AppError } from '../shared/errors';
@@ -140,9 +141,9 @@ export async function importSales(
 						}
 						try {
 							// A savepoint per sale: a refused sale leaves the rest of the batch intact.
-							const recorded = tx.transaction((inner) =>
+							const recorded = savepoint(tx, () =>
 								recordSaleInTx(
-									inner,
+									tx,
 									{
 										source: 'import',
 										externalId: group.externalId,

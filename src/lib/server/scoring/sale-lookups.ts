@@ -12,6 +12,7 @@ import type { Rule } from '../../contest/rules';
 import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
 import { engineRules } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
+import { activeSubscribers, type Subscribers } from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
 
 /**
@@ -27,6 +28,14 @@ export class SaleLookups {
 		number,
 		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
 	>();
+
+	private subscribers: Subscribers | undefined;
+
+	/** The active webhooks, read once per batch. */
+	webhooks(tx: Queryable): Subscribers {
+		this.subscribers ??= activeSubscribers(tx);
+		return this.subscribers;
+	}
 
 	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;

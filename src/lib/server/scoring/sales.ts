@@ -230,7 +230,8 @@ export function recordSaleInTx(
 				},
 				seasonId: season.id
 			},
-			now
+			now,
+			lookups.webhooks(tx)
 		);
 	}
 

@@ -50,16 +50,22 @@ const activeWebhooks = (db: Queryable) =>
 		.where(eq(webhook.active, literal(true)))
 		.prepare();
 
+export type Subscribers = { id: number; events: WebhookEvent[] }[];
+
+/** The active webhooks; a batch of sales reads them once (they cannot change inside it). */
+export function activeSubscribers(tx: Queryable): Subscribers {
+	return prepared(tx, activeWebhooks).all();
+}
+
 /** Queues an event for every active webhook that wants it, inside the event's transaction. */
 export function enqueueWebhooks(
 	tx: Queryable,
 	event: WebhookEvent,
 	data: Record<string, unknown>,
-	now: number
+	now: number,
+	subscribers: Subscribers = activeSubscribers(tx)
 ): void {
-	const hooks = prepared(tx, activeWebhooks)
-		.all()
-		.filter((h) => h.events.includes(event));
+	const hooks = subscribers.filter((h) => h.events.includes(event));
 	for (const hook of hooks) {
 		tx.insert(webhookDelivery)
 			.values({
