@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { product } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
@@ -135,6 +135,17 @@ export function createProduct(
 	);
 }
 
+/** The season's product with this id, or a 404. */
+function requireProduct(tx: Queryable, seasonId: number, id: number): ProductRow {
+	const row = tx
+		.select()
+		.from(product)
+		.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
+		.get();
+	if (!row) throw notFound('not_found', 'This product is not in the catalogue');
+	return row;
+}
+
 /** Updates everything but the SKU, which sales, rules and API clients refer to. */
 export function updateProduct(
 	db: Db,
@@ -147,12 +158,7 @@ export function updateProduct(
 	const now = clock();
 	return db.transaction(
 		(tx) => {
-			const row = tx
-				.select()
-				.from(product)
-				.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
-				.get();
-			if (!row) throw notFound('not_found', 'This product is not in the catalogue');
+			const row = requireProduct(tx, seasonId, id);
 			const changes = changedFields(row, { ...input, sku: row.sku });
 			if (Object.keys(changes).length === 0) return row;
 			const updated = tx
@@ -180,12 +186,7 @@ export function setProductActive(
 	const now = clock();
 	return db.transaction(
 		(tx) => {
-			const row = tx
-				.select()
-				.from(product)
-				.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
-				.get();
-			if (!row) throw notFound('not_found', 'This product is not in the catalogue');
+			const row = requireProduct(tx, seasonId, id);
 			if (row.active === active) return row;
 			const updated = tx
 				.update(product)
