@@ -1,0 +1,97 @@
+// The one way to show a date or a time: always in the season's time zone (so the server's render
+// and every browser agree, whatever zone each runs in) and in one style on every page. Client-safe,
+// like money.ts and numbers.ts. The locale is a parameter so that the languages work can pass the
+// reader's; until then every caller gets the default.
+
+export const DEFAULT_LOCALE = 'en-GB';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+type Style = 'date' | 'dateTime' | 'time' | 'dayMonth' | 'weekday' | 'monthYear';
+
+const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
+	/** 3 Dec 2026 */
+	date: { day: 'numeric', month: 'short', year: 'numeric' },
+	/** 3 Dec, 14:05 */
+	dateTime: { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
+	/** 14:05 */
+	time: { hour: '2-digit', minute: '2-digit' },
+	/** 3 Dec */
+	dayMonth: { day: 'numeric', month: 'short' },
+	/** Thu 3 Dec */
+	weekday: { weekday: 'short', day: 'numeric', month: 'short' },
+	/** December 2026 */
+	monthYear: { month: 'long', year: 'numeric' }
+};
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(style: Style, timeZone: string, locale: string): Intl.DateTimeFormat {
+	const key = `${style}|${timeZone}|${locale}`;
+	let format = cache.get(key);
+	if (!format) {
+		format = new Intl.DateTimeFormat(locale, { ...STYLES[style], timeZone });
+		cache.set(key, format);
+	}
+	return format;
+}
+
+/** Formats epoch milliseconds in a named style, in the given (season's) time zone. */
+export function formatAt(
+	ms: number,
+	style: Style,
+	timeZone = 'UTC',
+	locale = DEFAULT_LOCALE
+): string {
+	return formatter(style, timeZone, locale).format(ms);
+}
+
+/** The formatters for one time zone, for components that show many dates of one season. */
+export function datesIn(timeZone: string | undefined, locale = DEFAULT_LOCALE) {
+	const zone = timeZone ?? 'UTC';
+	return {
+		date: (ms: number) => formatAt(ms, 'date', zone, locale),
+		dateTime: (ms: number) => formatAt(ms, 'dateTime', zone, locale),
+		time: (ms: number) => formatAt(ms, 'time', zone, locale),
+		dayMonth: (ms: number) => formatAt(ms, 'dayMonth', zone, locale),
+		weekday: (ms: number) => formatAt(ms, 'weekday', zone, locale),
+		monthYear: (ms: number) => formatAt(ms, 'monthYear', zone, locale),
+		/** "3 Dec – 9 Dec 2026" for a half-open range [start, end). */
+		range: (start: number, end: number) =>
+			`${formatAt(start, 'dayMonth', zone, locale)} – ${formatAt(end - 1, 'date', zone, locale)}`
+	};
+}
+
+export type Dates = ReturnType<typeof datesIn>;
+
+const relative = new Map<string, Intl.RelativeTimeFormat>();
+
+/**
+ * "just now", "5 minutes ago", "3 hours ago", "yesterday", "2 days ago" (and the future
+ * equivalents). Hours give way to days after 24 hours, so nothing reads "35 hours ago".
+ */
+export function ago(at: number, now: number, locale = 'en'): string {
+	let rtf = relative.get(locale);
+	if (!rtf) {
+		rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+		relative.set(locale, rtf);
+	}
+	const diff = at - now;
+	const abs = Math.abs(diff);
+	if (abs < MINUTE) return rtf.format(0, 'second');
+	if (abs < HOUR) return rtf.format(Math.round(diff / MINUTE), 'minute');
+	if (abs < DAY) return rtf.format(Math.round(diff / HOUR), 'hour');
+	return rtf.format(Math.round(diff / DAY), 'day');
+}
+
+/** How long something has been waiting: "just now", "5 minutes", "3 hours", "2 days". */
+export function age(since: number, now: number): string {
+	const ms = Math.max(0, now - since);
+	const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+	if (ms < MINUTE) return 'just now';
+	if (ms < HOUR) return plural(Math.floor(ms / MINUTE), 'minute');
+	if (ms < DAY) return plural(Math.floor(ms / HOUR), 'hour');
+	return plural(Math.floor(ms / DAY), 'day');
+}
