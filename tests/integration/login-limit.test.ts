@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { PASSWORD, seedServerDb, type SeededDb } from '../helpers/seeded';
+import { PASSWORD, readDb, seedServerDb, type SeededDb } from '../helpers/seeded';
+import { openDatabase } from '../../src/lib/server/db';
+import { makeUser } from '../helpers/factories';
+
+const FREE_TRIES = 5;
 
 let seeded: SeededDb;
 let server: RunningServer;
 beforeAll(async () => {
 	seeded = await seedServerDb();
-	server = await startServer({ dbPath: seeded.path });
+	const db = openDatabase(seeded.path);
+	await makeUser(db, { email: 'office@test.test', name: 'Olga Office', password: PASSWORD });
+	db.$client.close();
+	// As behind a reverse proxy: the client's address comes from X-Forwarded-For.
+	server = await startServer({ dbPath: seeded.path, env: { ADDRESS_HEADER: 'x-forwarded-for' } });
 });
 afterAll(async () => {
 	await server?.stop();
@@ -26,23 +34,64 @@ async function attempt(email: string, password: string, ip = '203.0.113.7') {
 		},
 		redirect: 'manual'
 	});
-	return { status: response.status, text: await response.text() };
+	return {
+		status: response.status,
+		retryAfter: response.headers.get('retry-after'),
+		text: await response.text()
+	};
 }
 
-describe('sign-in failures are rate-limited', () => {
-	it('per account: after 5 failures even the right password waits, and the message tells nothing about the account', async () => {
-		const email = 'seller@test.test';
-		for (let i = 0; i < 5; i++) {
-			const wrong = await attempt(email, `wrong-${i}`);
-			expect(wrong.status).toBe(400);
-			expect(wrong.text).toContain('That email and password do not match an account.');
-		}
-		const blocked = await attempt(email, PASSWORD);
+const WRONG = 'That email and password do not match an account.';
+const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
+
+describe('sign-in failures are slowed down, counted before the password check', () => {
+	it('40 simultaneous wrong passwords get no more password checks than the free tries', async () => {
+		const results = await Promise.all(
+			Array.from({ length: 40 }, (_, i) => attempt('seller@test.test', `wrong-${i}`))
+		);
+		const statuses = results.map((r) => r.status);
+		// A 400 is a password that was checked and wrong; a 429 was refused before any check.
+		expect(count(statuses, 400)).toBe(FREE_TRIES);
+		expect(count(statuses, 429)).toBe(40 - FREE_TRIES);
+		for (const r of results.filter((r) => r.status === 400)) expect(r.text).toContain(WRONG);
+		const counted = readDb(seeded.path, (db) =>
+			db
+				.prepare('select failures from login_throttle where key = ?')
+				.pluck()
+				.get('pair:seller@test.test|203.0.113.7')
+		);
+		expect(counted).toBe(FREE_TRIES);
+	});
+
+	it('the address that guessed waits a while, even with the right password, and is told how long', async () => {
+		const blocked = await attempt('seller@test.test', PASSWORD);
 		expect(blocked.status).toBe(429);
-		expect(blocked.text).toMatch(/Too many failed attempts\. Try again in \d+ minutes?\./);
-		// An unknown email gets the same answer as a wrong password.
-		const unknown = await attempt('nobody@test.test', 'whatever-1');
-		expect(unknown.status).toBe(400);
-		expect(unknown.text).toContain('That email and password do not match an account.');
+		expect(blocked.text).toMatch(/Too many failed attempts\. Try again in \d+ seconds?\./);
+		expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
+		expect(Number(blocked.retryAfter)).toBeLessThanOrEqual(30);
+	});
+
+	it('the owner still signs in from another address while the attacker keeps guessing', async () => {
+		const [owner, ...hammering] = await Promise.all([
+			attempt('seller@test.test', PASSWORD, '198.51.100.4'),
+			...Array.from({ length: 10 }, (_, i) => attempt('seller@test.test', `guess-${i}`))
+		]);
+		expect(owner.status).toBe(303);
+		expect(hammering.map((r) => r.status)).toEqual(Array(10).fill(429));
+		// ...and the attacker's own delay is not lifted by the owner's success.
+		expect((await attempt('seller@test.test', PASSWORD)).status).toBe(429);
+	});
+
+	it('an address spraying many accounts is slowed, but not for an account with no failures of its own', async () => {
+		const spray = '192.0.2.9';
+		for (let i = 0; i < 20; i++) {
+			const r = await attempt(`nobody${i}@test.test`, 'Summer2026!', spray);
+			// An unknown email gets the same answer as a wrong password.
+			expect(r.status).toBe(400);
+			expect(r.text).toContain(WRONG);
+		}
+		expect((await attempt('nobody0@test.test', 'Winter2026!', spray)).status).toBe(429);
+		// Someone else behind the same office address signs in as usual.
+		expect((await attempt('office@test.test', PASSWORD, spray)).status).toBe(303);
 	});
 });

@@ -1,42 +1,132 @@
-/**
- * Counts failures per key in a sliding window and refuses a key once it has too many.
- * In memory: Honorboard runs as one process, and a restart forgetting counts is acceptable.
- */
-export class FailureLimiter {
-	private failures = new Map<string, number[]>();
+import { eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { loginThrottle } from '../db/schema';
 
-	constructor(
-		private readonly limit: number,
-		private readonly windowMs: number
-	) {}
+// Sign-in throttling with growing delays (OWASP's "exponential back-off" instead of a hard
+// lock-out, so that nobody can lock a named person out by guessing wrong on purpose).
+//
+// Every attempt is counted as a failure BEFORE the slow password check, in one transaction, and
+// taken back if the password is right: however many requests arrive at once, no more password
+// checks run than the limits allow. Three counters, each its own row in `login_throttle`:
+// - one account from one address: slows guessing one person's password;
+// - one account from any address: slows a guess spread over many addresses, with a much higher
+//   free allowance, so that one attacker's address cannot delay the owner elsewhere;
+// - one address over all accounts: slows spraying one password over many accounts; it does not
+//   hold back an account that has no failures of its own (people behind one office address).
+// In the database, not in memory: the counts hold across processes and restarts.
 
-	/** Milliseconds until the key may try again; 0 when it may try now. */
-	retryAfter(key: string, now: number): number {
-		const recent = this.recent(key, now);
-		if (recent.length < this.limit) return 0;
-		return recent[recent.length - this.limit] + this.windowMs - now;
-	}
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 
-	fail(key: string, now: number): void {
-		const recent = this.recent(key, now);
-		recent.push(now);
-		this.failures.set(key, recent);
-	}
+export const LOGIN_LIMITS = {
+	/** Failures allowed without delay for one account from one address. */
+	pair: 5,
+	/** ... for one account from all addresses together. */
+	account: 50,
+	/** ... from one address over all accounts. */
+	address: 20,
+	/** The wait after the first failure beyond the allowance; it doubles with each further one. */
+	firstDelay: 30 * SECOND,
+	maxDelay: 15 * MINUTE,
+	/** Counts are forgotten this long after their last failure. */
+	forgetAfter: 24 * 60 * MINUTE
+} as const;
 
-	reset(key: string): void {
-		this.failures.delete(key);
-	}
+type Limit = 'pair' | 'account' | 'address';
 
-	private recent(key: string, now: number): number[] {
-		const kept = (this.failures.get(key) ?? []).filter((at) => at > now - this.windowMs);
-		if (kept.length === 0) this.failures.delete(key);
-		return kept;
-	}
+/** Milliseconds to wait after the last failure, given `failures` and the allowance. */
+export function delayAfter(failures: number, free: number): number {
+	if (failures < free) return 0;
+	const doublings = Math.min(failures - free, 20);
+	return Math.min(LOGIN_LIMITS.firstDelay * 2 ** doublings, LOGIN_LIMITS.maxDelay);
 }
 
-const WINDOW = 15 * 60 * 1000;
-// Note: per account slows guessing one password; per IP slows spraying many accounts.
-export const loginLimits = {
-	account: new FailureLimiter(5, WINDOW),
-	ip: new FailureLimiter(20, WINDOW)
-};
+export interface SignInKeys {
+	pair: string;
+	account: string;
+	address: string;
+}
+
+export function signInKeys(email: string, address: string): SignInKeys {
+	return { pair: `pair:${email}|${address}`, account: `account:${email}`, address: `ip:${address}` };
+}
+
+export type SignInAttempt = { ok: true; keys: SignInKeys } | { ok: false; retryAfter: number };
+
+/**
+ * Decides whether a sign-in may check a password now and, if so, counts it as a failure in the
+ * same transaction (taken back by `signInSucceeded`). When not, says how long to wait.
+ */
+export function beginSignIn(
+	db: Db,
+	input: { email: string; address: string },
+	now: number
+): SignInAttempt {
+	const keys = signInKeys(input.email, input.address);
+	return db.transaction(
+		(tx) => {
+			forgetOldFailures(tx, now);
+			const rows = tx
+				.select()
+				.from(loginThrottle)
+				.where(inArray(loginThrottle.key, Object.values(keys)))
+				.all();
+			const count = (limit: Limit) => {
+				const row = rows.find((r) => r.key === keys[limit]);
+				return row && row.lastFailureAt > now - LOGIN_LIMITS.forgetAfter
+					? row
+					: { failures: 0, lastFailureAt: now };
+			};
+			const wait = (limit: Limit) => {
+				const { failures, lastFailureAt } = count(limit);
+				return Math.max(0, lastFailureAt + delayAfter(failures, LOGIN_LIMITS[limit]) - now);
+			};
+			const ownFailures = count('account').failures > 0;
+			const retryAfter = Math.max(
+				wait('pair'),
+				wait('account'),
+				ownFailures ? wait('address') : 0
+			);
+			if (retryAfter > 0) return { ok: false as const, retryAfter };
+			for (const limit of ['pair', 'account', 'address'] as const) {
+				tx.insert(loginThrottle)
+					.values({ key: keys[limit], failures: count(limit).failures + 1, lastFailureAt: now })
+					.onConflictDoUpdate({
+						target: loginThrottle.key,
+						set: { failures: count(limit).failures + 1, lastFailureAt: now }
+					})
+					.run();
+			}
+			return { ok: true as const, keys };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/**
+ * The password was right: the account's own counts start again, and the address gets back the
+ * failure counted in advance (other people's failures from it still count).
+ */
+export function signInSucceeded(db: Queryable, keys: SignInKeys): void {
+	db.delete(loginThrottle)
+		.where(inArray(loginThrottle.key, [keys.pair, keys.account]))
+		.run();
+	db.update(loginThrottle)
+		.set({ failures: sql`max(${loginThrottle.failures} - 1, 0)` })
+		.where(eq(loginThrottle.key, keys.address))
+		.run();
+}
+
+/** Drops counts nobody will look at again (their last failure is past `forgetAfter`). */
+export function forgetOldFailures(db: Queryable, now: number): void {
+	db.delete(loginThrottle)
+		.where(lt(loginThrottle.lastFailureAt, now - LOGIN_LIMITS.forgetAfter))
+		.run();
+}
+
+/** "30 seconds", "2 minutes": a wait, rounded up, for the sign-in page. */
+export function waitInWords(ms: number): string {
+	const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+	if (ms <= 90 * SECOND) return plural(Math.max(1, Math.ceil(ms / SECOND)), 'second');
+	return plural(Math.ceil(ms / MINUTE), 'minute');
+}

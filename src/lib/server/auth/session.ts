@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { session as sessionTable, user as userTable } from '../db/schema';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -83,7 +83,7 @@ export function invalidateSession(db: Db, sessionId: string): void {
 	db.delete(sessionTable).where(eq(sessionTable.id, sessionId)).run();
 }
 
-export function invalidateUserSessions(db: Db, userId: number): void {
+export function invalidateUserSessions(db: Queryable, userId: number): void {
 	db.delete(sessionTable).where(eq(sessionTable.userId, userId)).run();
 }
 

@@ -429,7 +429,21 @@ export const invite = sqliteTable('invite', {
 	createdById: integer('created_by_id').references(() => user.id),
 	createdAt: integer('created_at').notNull(),
 	expiresAt: integer('expires_at').notNull(),
-	acceptedAt: integer('accepted_at')
+	acceptedAt: integer('accepted_at'),
+	/** 'invite' sets the first password; 'reset' replaces the password of an activated account. */
+	purpose: text('purpose').$type<'invite' | 'reset'>().notNull().default('invite'),
+	/** Set when a newer link of the person, or the use of another one, made this one void. */
+	voidedAt: integer('voided_at')
+});
+
+/**
+ * Failed sign-ins, counted before the password is checked: one row per account, per address and
+ * per account-and-address pair (`key`), the source of the growing delays in auth/throttle.ts.
+ */
+export const loginThrottle = sqliteTable('login_throttle', {
+	key: text('key').primaryKey(),
+	failures: integer('failures').notNull(),
+	lastFailureAt: integer('last_failure_at').notNull()
 });
 
 export type WebhookEvent = 'sale.confirmed' | 'badge.awarded' | 'season.ended';

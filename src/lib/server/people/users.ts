@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db';
 import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashPassword } from '../auth/password';
+import { NO_PASSWORD } from '../auth/links';
 
 export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
@@ -47,4 +48,16 @@ export async function upsertUser(db: Db, input: NewUser) {
 		.where(eq(user.id, existing.id))
 		.returning()
 		.get();
+}
+
+/** The admins' names, for "ask an admin" on the sign-in page (names only: it is public). */
+export function adminNames(db: Db, limit = 3): string[] {
+	return db
+		.select({ name: user.displayName })
+		.from(user)
+		.where(and(eq(user.role, 'admin'), ne(user.passwordHash, NO_PASSWORD)))
+		.orderBy(asc(user.id))
+		.limit(limit)
+		.all()
+		.map((u) => u.name);
 }

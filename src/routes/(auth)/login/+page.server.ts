@@ -1,11 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { findUserByEmail, normalizeEmail } from '$lib/server/people/users';
+import { adminNames, findUserByEmail, normalizeEmail } from '$lib/server/people/users';
 import { decoyHash, verifyPassword } from '$lib/server/auth/password';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
-import { loginLimits } from '$lib/server/auth/rate-limit';
+import { beginSignIn, signInSucceeded, waitInWords } from '$lib/server/auth/rate-limit';
 import { refuse } from '$lib/server/shared/form';
 
 /** Only same-site paths, so that the login page cannot be used to redirect elsewhere. */
@@ -15,7 +15,7 @@ function safeRedirect(target: string | null): string {
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
-	return {};
+	return { admins: adminNames(getDb()) };
 };
 
 const WRONG = 'That email and password do not match an account.';
@@ -32,33 +32,25 @@ export const actions: Actions = {
 		if (email.length > 254 || password.length > 256)
 			return refuse(400, 'default', WRONG, { values });
 
-		const now = Date.now();
-		const ip = event.getClientAddress();
-		const wait = Math.max(
-			loginLimits.account.retryAfter(email, now),
-			loginLimits.ip.retryAfter(ip, now)
-		);
-		if (wait > 0) {
-			const minutes = Math.ceil(wait / 60_000);
+		const db = getDb();
+		// Counted before the slow check, so that simultaneous guesses cannot slip past the limit.
+		const attempt = beginSignIn(db, { email, address: event.getClientAddress() }, Date.now());
+		if (!attempt.ok) {
+			event.setHeaders({ 'retry-after': String(Math.ceil(attempt.retryAfter / 1000)) });
 			return refuse(
 				429,
 				'default',
-				`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+				`Too many failed attempts. Try again in ${waitInWords(attempt.retryAfter)}.`,
 				{ values }
 			);
 		}
 
-		const db = getDb();
 		const user = findUserByEmail(db, email);
 		const valid = user
 			? await verifyPassword(user.passwordHash, password)
 			: (await verifyPassword(await decoyHash(), password), false);
-		if (!user || !valid) {
-			loginLimits.account.fail(email, now);
-			loginLimits.ip.fail(ip, now);
-			return refuse(400, 'default', WRONG, { values });
-		}
-		loginLimits.account.reset(email);
+		if (!user || !valid) return refuse(400, 'default', WRONG, { values });
+		signInSucceeded(db, attempt.keys);
 
 		const token = generateSessionToken();
 		const session = createSession(db, token, user.id);
