@@ -67,8 +67,7 @@ async function signedIn(cookie: string): Promise<boolean> {
 const accept = (token: string, password: string) =>
 	form(server.url, `/invite/${token}`, { password, confirm: password });
 
-const signIn = (email: string, password: string) =>
-	form(server.url, '/login', { email, password });
+const signIn = (email: string, password: string) => form(server.url, '/login', { email, password });
 
 const passwordHash = (email: string) =>
 	readDb(seeded.path, (db) =>

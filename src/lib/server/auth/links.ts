@@ -111,7 +111,8 @@ export function findLink(db: Queryable, token: string, purpose: LinkPurpose, now
 		email: row.link.email,
 		name: row.name,
 		userId: row.link.userId,
-		seasonId: row.link.seasonId
+		seasonId: row.link.seasonId,
+		expiresAt: row.link.expiresAt
 	};
 }
 

@@ -50,7 +50,8 @@ describe('beginSignIn', () => {
 
 	it('lets the free tries through, then makes each further one wait a growing delay', () => {
 		let now = 1_000_000;
-		for (let i = 0; i < LOGIN_LIMITS.pair; i++) expect(attempt('a@x', '1.1.1.1', now).ok).toBe(true);
+		for (let i = 0; i < LOGIN_LIMITS.pair; i++)
+			expect(attempt('a@x', '1.1.1.1', now).ok).toBe(true);
 		expect(retry(attempt('a@x', '1.1.1.1', now + 10 * SECOND))).toBe(20 * SECOND);
 		now += 30 * SECOND;
 		expect(attempt('a@x', '1.1.1.1', now).ok).toBe(true);

@@ -48,7 +48,11 @@ export interface SignInKeys {
 }
 
 export function signInKeys(email: string, address: string): SignInKeys {
-	return { pair: `pair:${email}|${address}`, account: `account:${email}`, address: `ip:${address}` };
+	return {
+		pair: `pair:${email}|${address}`,
+		account: `account:${email}`,
+		address: `ip:${address}`
+	};
 }
 
 export type SignInAttempt = { ok: true; keys: SignInKeys } | { ok: false; retryAfter: number };
@@ -82,11 +86,7 @@ export function beginSignIn(
 				return Math.max(0, lastFailureAt + delayAfter(failures, LOGIN_LIMITS[limit]) - now);
 			};
 			const ownFailures = count('account').failures > 0;
-			const retryAfter = Math.max(
-				wait('pair'),
-				wait('account'),
-				ownFailures ? wait('address') : 0
-			);
+			const retryAfter = Math.max(wait('pair'), wait('account'), ownFailures ? wait('address') : 0);
 			if (retryAfter > 0) return { ok: false as const, retryAfter };
 			for (const limit of ['pair', 'account', 'address'] as const) {
 				tx.insert(loginThrottle)

@@ -61,3 +61,13 @@ export function adminNames(db: Db, limit = 3): string[] {
 		.all()
 		.map((u) => u.name);
 }
+
+/** A person's role and whether they have set a password (for the reset link on their page). */
+export function accountOf(db: Db, id: number) {
+	const row = db
+		.select({ id: user.id, role: user.role, passwordHash: user.passwordHash })
+		.from(user)
+		.where(eq(user.id, id))
+		.get();
+	return row && { id: row.id, role: row.role, hasPassword: row.passwordHash !== NO_PASSWORD };
+}

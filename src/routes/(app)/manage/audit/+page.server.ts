@@ -24,10 +24,7 @@ export const load: PageServerLoad = (event) => {
 		action: q.get('action') ?? undefined,
 		page: q.get('page') ?? 1
 	});
-	return {
-		action: action ?? null,
-		// Dates in the live season's zone, like the rest of the console (UTC when none is live).
-		timeZone: consoleSeason()?.timeZone ?? 'UTC',
-		...auditLog(db, { action, page })
-	};
+	// Dates in the live season's zone, like the rest of the console (UTC when none is live).
+	const timeZone = consoleSeason()?.timeZone ?? 'UTC';
+	return { action: action ?? null, timeZone, ...auditLog(db, { action, page, timeZone }) };
 };

@@ -8,6 +8,8 @@ import { findPersonSale, personInSeason, personName } from '$lib/server/people/p
 import { adjustPoints } from '$lib/server/scoring/adjustments';
 import { reviewSales } from '$lib/server/scoring/review';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { accountOf } from '$lib/server/people/users';
+import { issueResetLink, mayReset } from '$lib/server/auth/password-reset';
 
 const userIdSchema = z.coerce.number().int().positive();
 
@@ -24,10 +26,28 @@ export const load: PageServerLoad = (event) => {
 	if (!season) error(404, { message: 'No season is live.' });
 	const found = personInSeason(db, season.id, personId(event.params.userId));
 	if (!found) error(404, { message: `This person does not take part in ${season.name}.` });
+	const account = accountOf(db, found.person.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		...found,
-		self: found.person.id === user.id
+		self: found.person.id === user.id,
+		// Whether this manager may issue a password-reset link for the person, and if not, why.
+		reset: !account
+			? { allowed: false, why: 'No such account.' }
+			: !mayReset(user, account)
+				? {
+						allowed: false,
+						why:
+							account.id === user.id
+								? 'Nobody can reset their own password here: ask another manager or an admin.'
+								: `Only an admin can reset the password of a ${account.role}.`
+					}
+				: !account.hasPassword
+					? {
+							allowed: false,
+							why: 'This person has not set a password yet: send a new invitation from the team page.'
+						}
+					: { allowed: true, why: null }
 	};
 };
 
@@ -54,6 +74,25 @@ const reverseSchema = z.object({
 });
 
 export const actions: Actions = {
+	resetLink: (event) => {
+		const user = requireRole(event, MANAGERS);
+		const userId = personId(event.params.userId);
+		try {
+			const { token, expiresAt } = issueResetLink(getDb(), {
+				userId,
+				issuer: { id: user.id, role: user.role }
+			});
+			return {
+				action: 'resetLink',
+				message: 'Reset link ready: hand it over in person or by a channel you trust.',
+				link: `${event.url.origin}/reset/${token}`,
+				expiresAt
+			};
+		} catch (e) {
+			return refuseError(e, 'resetLink');
+		}
+	},
+
 	adjust: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);

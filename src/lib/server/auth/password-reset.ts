@@ -1,0 +1,91 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { user } from '../db/schema';
+import type { Role } from '../../contest/types';
+import { audit } from '../audit/record';
+import { findLink, issueLink, NO_PASSWORD, useLink } from './links';
+import { systemClock, type Clock } from '../shared/clock';
+import { AppError, conflict, notFound } from '../shared/errors';
+
+// A forgotten password: a manager or admin issues a reset link (/reset/<token>) and hands it
+// over; the person sets a new password with it. The same single-use, hashed, expiring links as
+// invitations (links.ts); a reset link only works for an account that has a password.
+
+const RESET_LIFETIME = 24 * 60 * 60 * 1000;
+
+/**
+ * Who may reset whose password. A manager only a participant's (a manager resetting an admin's
+ * password could take over the admin account); an admin anyone's but their own.
+ */
+export function mayReset(issuer: { id: number; role: Role }, target: { id: number; role: Role }) {
+	if (issuer.id === target.id) return false;
+	if (issuer.role === 'admin') return true;
+	return issuer.role === 'manager' && target.role === 'participant';
+}
+
+/** Issues a reset link for a person, voiding their older links; returns the token (shown once). */
+export function issueResetLink(
+	db: Db,
+	input: { userId: number; issuer: { id: number; role: Role } },
+	clock: Clock = systemClock
+): { token: string; expiresAt: number } {
+	const now = clock();
+	return db.transaction(
+		(tx) => {
+			const person = tx.select().from(user).where(eq(user.id, input.userId)).get();
+			if (!person) throw notFound('not_found', 'No such person.');
+			if (!mayReset(input.issuer, person)) {
+				throw new AppError(
+					403,
+					'forbidden',
+					input.issuer.id === person.id
+						? 'You cannot reset your own password here: ask another manager or an admin.'
+						: `Only an admin can reset the password of a ${person.role}.`
+				);
+			}
+			if (person.passwordHash === NO_PASSWORD) {
+				throw conflict(
+					'no_password',
+					`${person.displayName} has not set a password yet: send them a new invitation from the team page instead.`
+				);
+			}
+			const token = issueLink(
+				tx,
+				{
+					purpose: 'reset',
+					userId: person.id,
+					email: person.email,
+					createdById: input.issuer.id,
+					lifetime: RESET_LIFETIME
+				},
+				now
+			);
+			audit(
+				tx,
+				{ userId: input.issuer.id },
+				'member.reset_link',
+				`user:${person.id}`,
+				{ expiresAt: now + RESET_LIFETIME },
+				now
+			);
+			return { token, expiresAt: now + RESET_LIFETIME };
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/** The person a reset link is for, if it can still be used (else a 410 AppError). */
+export function findReset(db: Db, token: string, clock: Clock = systemClock) {
+	const found = findLink(db, token, 'reset', clock());
+	return { email: found.email, name: found.name, expiresAt: found.expiresAt };
+}
+
+/** Sets the new password (once), voids the other links and ends every session of the person. */
+export function resetPassword(
+	db: Db,
+	token: string,
+	password: string,
+	clock: Clock = systemClock
+): Promise<number> {
+	return useLink(db, token, 'reset', password, clock);
+}
