@@ -151,7 +151,10 @@ describe('password reset links', () => {
 
 	it('a reset link is no invitation, and an invitation no reset link', async () => {
 		const reset = await issue('admin', ids.admin);
-		expect((await post(`/invite/${reset.token}`, { password: 'x-password', confirm: 'x-password' })).status).toBe(410);
+		expect(
+			(await post(`/invite/${reset.token}`, { password: 'x-password', confirm: 'x-password' }))
+				.status
+		).toBe(410);
 		expect((await useLink(inviteToken, 'y-password')).status).toBe(410);
 		expect(await canSignIn('admin-member@test.test', PASSWORD)).toBe(true);
 		expect(

@@ -1,0 +1,539 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datesIn } from '../../format/dates';
+import {
+	ACTION_LABELS,
+	actionLabel,
+	describeEvent,
+	referencedIds,
+	type DescribeContext,
+	type NamedKind
+} from './describe';
+
+const NAMES: Record<string, string> = {
+	'user:5': 'Anna Kowalska',
+	'season:1': 'Winter Sprint',
+	'season:2': 'Autumn Cup',
+	'team:7': 'Falcons',
+	'team:8': 'Eagles',
+	'product:3': 'Phone X',
+	'badge:4': 'Hat trick',
+	'rule:6': 'Triple on phones',
+	'display:9': 'Lobby TV',
+	'webhook:2': 'https://hooks.example.com/hb'
+};
+
+// 1 Dec 2026, 14:00 UTC = 15:00 in Amsterdam.
+const AT = Date.UTC(2026, 11, 1, 14, 0);
+
+const ctx: DescribeContext = {
+	name: (kind: NamedKind, id: number) => NAMES[`${kind}:${id}`],
+	seller: (id) => (id === 12 ? { id: 5, name: 'Anna Kowalska' } : undefined),
+	timeZone: 'Europe/Amsterdam',
+	dates: datesIn('Europe/Amsterdam')
+};
+
+const phoneRule = {
+	name: 'Triple on phones',
+	active: true,
+	highlight: false,
+	startsAt: null,
+	endsAt: null,
+	target: { kind: 'category', category: 'Phones' },
+	effect: { kind: 'multiplier', factor: 3 },
+	dailyCap: null
+};
+
+interface Case {
+	action: string;
+	subject: string;
+	data: Record<string, unknown>;
+	summary: string;
+	details?: [string, string][];
+	points?: number | null;
+}
+
+const CASES: Case[] = [
+	{
+		action: 'sale.confirm',
+		subject: 'sale:12',
+		data: { reason: null, points: 50 },
+		summary: 'Confirmed sale #12 of Anna Kowalska',
+		points: 50
+	},
+	{
+		action: 'sale.reject',
+		subject: 'sale:12',
+		data: { reason: 'duplicate', points: 50 },
+		summary: 'Rejected sale #12 of Anna Kowalska',
+		points: -50
+	},
+	{
+		action: 'sale.reverse',
+		subject: 'sale:13',
+		data: { reason: 'refund', points: 20 },
+		summary: 'Reversed sale #13',
+		points: -20
+	},
+	{
+		action: 'sales.import',
+		subject: 'sales',
+		data: { rows: 120, new: 100, duplicate: 15, rejected: 5 },
+		summary: 'Imported 120 rows of sales',
+		details: [
+			['New sales', '100'],
+			['Already known', '15'],
+			['Rejected rows', '5']
+		]
+	},
+	{
+		action: 'points.adjust',
+		subject: 'user:5',
+		data: { seasonId: 1, points: -20, reason: 'typo' },
+		summary: 'Adjusted the points of Anna Kowalska by -20',
+		points: -20
+	},
+	{
+		action: 'season.create',
+		subject: 'season:1',
+		data: { name: 'Winter Sprint', status: 'draft', from: 'clone:2' },
+		summary: 'Created season Winter Sprint (draft)',
+		details: [['Made as', 'a copy of Autumn Cup']]
+	},
+	{
+		action: 'season.publish',
+		subject: 'season:1',
+		data: {},
+		summary: 'Published season Winter Sprint'
+	},
+	{
+		action: 'season.update',
+		subject: 'season:1',
+		data: {
+			endsAt: { from: AT, to: AT + 7 * 86_400_000 },
+			target: { from: null, to: 5000 },
+			banner: { set: true }
+		},
+		summary: 'Edited season Winter Sprint',
+		details: [
+			['Ends', '1 Dec 2026, 15:00 → 8 Dec 2026, 15:00'],
+			['Target', 'none → 5,000 points'],
+			['Banner', 'new one']
+		]
+	},
+	{
+		action: 'season.configure',
+		subject: 'season:1',
+		data: {
+			requireConfirmation: { from: false, to: true },
+			autoConfirmDays: { from: null, to: 7 },
+			rankBy: { from: 'confirmed', to: 'total' }
+		},
+		summary: 'Changed the settings of season Winter Sprint',
+		details: [
+			['Sales need confirmation', 'no → yes'],
+			['Confirm pending sales automatically after', 'none → 7 days'],
+			['Rank by', 'confirmed points → all points, pending included']
+		]
+	},
+	{
+		action: 'season.levels',
+		subject: 'season:1',
+		data: {
+			tiers: { from: 'default', to: [{ name: 'Gold', minPoints: 1000 }] },
+			holidays: { from: [], to: ['2026-12-25'] }
+		},
+		summary: 'Changed the levels and days off of season Winter Sprint',
+		details: [
+			['Levels', 'the standard levels → Gold from 1,000'],
+			['Days off', 'none → 2026-12-25']
+		]
+	},
+	{
+		action: 'season.announce',
+		subject: 'season:1',
+		data: { from: null, to: 'Double points today!' },
+		summary: 'Posted an announcement on season Winter Sprint',
+		details: [['Announcement', '“Double points today!”']]
+	},
+	{
+		action: 'season.announcement_clear',
+		subject: 'season:1',
+		data: { from: 'Old news', to: null },
+		summary: 'Removed the announcement of season Winter Sprint',
+		details: [['It read', '“Old news”']]
+	},
+	{
+		action: 'season.recalculate',
+		subject: 'season:1',
+		data: { salesChecked: 1200, salesChanged: 3, pointsBefore: 150, pointsAfter: 450 },
+		summary: 'Recalculated season Winter Sprint',
+		details: [
+			['Sales checked', '1,200'],
+			['Sales changed', '3'],
+			['Points of the changed sales', '150 → 450']
+		]
+	},
+	{
+		action: 'season.prize.create',
+		subject: 'season:1',
+		data: { key: 'p1', title: 'A weekend away', image: 'none' },
+		summary: 'Added the prize “A weekend away” to season Winter Sprint'
+	},
+	{
+		action: 'season.prize.update',
+		subject: 'season:1',
+		data: { key: 'p1', title: 'A weekend away', image: 'set' },
+		summary: 'Changed the prize “A weekend away” of season Winter Sprint',
+		details: [['Picture', 'yes']]
+	},
+	{
+		action: 'season.prize.remove',
+		subject: 'season:1',
+		data: { key: 'p1', title: 'A weekend away' },
+		summary: 'Removed the prize “A weekend away” of season Winter Sprint'
+	},
+	{
+		action: 'team.create',
+		subject: 'team:7',
+		data: { seasonId: 1, name: 'Falcons', color: '#2563eb', emoji: '🦅' },
+		summary: 'Created team 🦅 Falcons',
+		details: [['Colour', '#2563eb']]
+	},
+	{
+		action: 'team.update',
+		subject: 'team:7',
+		data: { seasonId: 1, name: { from: 'Hawks', to: 'Falcons' } },
+		summary: 'Changed team Falcons',
+		details: [['Name', 'Hawks → Falcons']]
+	},
+	{
+		action: 'team.delete',
+		subject: 'team:99',
+		data: { seasonId: 1, name: 'Owls' },
+		summary: 'Deleted team Owls'
+	},
+	{
+		action: 'member.invite',
+		subject: 'user:5',
+		data: { email: 'anna@example.com', seasonId: 1, teamId: 7 },
+		summary: 'Invited Anna Kowalska to team Falcons',
+		details: [['Email', 'anna@example.com']]
+	},
+	{
+		action: 'member.accept_invite',
+		subject: 'user:5',
+		data: {},
+		summary: 'Accepted the invitation and set a password'
+	},
+	{
+		action: 'member.add',
+		subject: 'user:5',
+		data: { seasonId: 1, teamId: 7 },
+		summary: 'Added Anna Kowalska to team Falcons'
+	},
+	{
+		action: 'member.move',
+		subject: 'user:5',
+		data: { seasonId: 1, fromTeamId: 7, toTeamId: 8 },
+		summary: 'Moved Anna Kowalska from Falcons to Eagles'
+	},
+	{
+		action: 'member.remove',
+		subject: 'user:5',
+		data: { seasonId: 1, teamId: 99 },
+		summary: 'Removed Anna Kowalska from team a team that no longer exists'
+	},
+	{
+		action: 'member.reset_link',
+		subject: 'user:5',
+		data: { expiresAt: AT },
+		summary: 'Issued a password reset link for Anna Kowalska',
+		details: [['Valid until', '1 Dec 2026, 15:00']]
+	},
+	{
+		action: 'member.reset_password',
+		subject: 'user:5',
+		data: {},
+		summary: 'Set a new password with a reset link'
+	},
+	{
+		action: 'product.create',
+		subject: 'product:3',
+		data: { seasonId: 1, sku: 'PX', name: 'Phone X', category: 'Phones', points: 50, price: 99900 },
+		summary: 'Added the product Phone X (PX)',
+		details: [
+			['Category', 'Phones'],
+			['Points', '50 points'],
+			['Price', '€999.00']
+		]
+	},
+	{
+		action: 'product.update',
+		subject: 'product:3',
+		data: { seasonId: 1, sku: 'PX', changes: { price: { from: 99900, to: 89900 } } },
+		summary: 'Changed the product Phone X (PX)',
+		details: [['Price', '€999.00 → €899.00']]
+	},
+	{
+		action: 'product.activate',
+		subject: 'product:3',
+		data: { seasonId: 1, sku: 'PX' },
+		summary: 'Switched on the product Phone X (PX)'
+	},
+	{
+		action: 'product.deactivate',
+		subject: 'product:77',
+		data: { seasonId: 1, sku: 'OLD' },
+		summary: 'Switched off the product OLD (OLD)'
+	},
+	{
+		action: 'catalogue.import',
+		subject: 'season:1',
+		data: {
+			rows: 3,
+			added: ['PX'],
+			updated: [{ sku: 'CASE', changes: { price: { from: 100, to: 200 } } }],
+			unchanged: 1
+		},
+		summary: 'Imported the catalogue of season Winter Sprint (3 rows)',
+		details: [
+			['Added', 'PX'],
+			['Changed', 'CASE'],
+			['Unchanged', '1 product']
+		]
+	},
+	{
+		action: 'rule.create',
+		subject: 'rule:6',
+		data: { seasonId: 1, ...phoneRule },
+		summary: 'Created the rule “Triple on phones”',
+		details: [['Rule', 'Triple points on all phones']]
+	},
+	{
+		action: 'rule.update',
+		subject: 'rule:6',
+		data: {
+			seasonId: 1,
+			before: { ...phoneRule, effect: { kind: 'multiplier', factor: 2 } },
+			after: phoneRule
+		},
+		summary: 'Changed the rule “Triple on phones”',
+		details: [
+			['Before', 'Double points on all phones'],
+			['After', 'Triple points on all phones']
+		]
+	},
+	{
+		action: 'rule.activate',
+		subject: 'rule:6',
+		data: { seasonId: 1, name: 'Triple on phones' },
+		summary: 'Switched on the rule “Triple on phones”'
+	},
+	{
+		action: 'rule.deactivate',
+		subject: 'rule:6',
+		data: { seasonId: 1, name: 'Triple on phones' },
+		summary: 'Switched off the rule “Triple on phones”'
+	},
+	{
+		action: 'rule.delete',
+		subject: 'rule:6',
+		data: { seasonId: 1, ...phoneRule },
+		summary: 'Deleted the rule “Triple on phones”',
+		details: [['Rule', 'Triple points on all phones']]
+	},
+	{
+		action: 'badge.create',
+		subject: 'badge:4',
+		data: {
+			seasonId: 1,
+			name: 'Hat trick',
+			emoji: '🎩',
+			description: 'Three in a day',
+			points: 25,
+			criterion: { kind: 'first_sale' },
+			active: true
+		},
+		summary: 'Created the badge 🎩 Hat trick',
+		details: [
+			['Description', 'Three in a day'],
+			['Points', '25 points'],
+			['Earned for', 'First sale of the season']
+		]
+	},
+	{
+		action: 'badge.update',
+		subject: 'badge:4',
+		data: {
+			seasonId: 1,
+			name: 'Hat trick',
+			before: { name: 'Hat trick', points: 25 },
+			after: { name: 'Hat trick', points: 30 }
+		},
+		summary: 'Changed the badge Hat trick',
+		details: [['Points', '25 points → 30 points']]
+	},
+	{
+		action: 'badge.activate',
+		subject: 'badge:4',
+		data: { seasonId: 1, name: 'Hat trick' },
+		summary: 'Switched on the badge Hat trick'
+	},
+	{
+		action: 'badge.deactivate',
+		subject: 'badge:4',
+		data: { seasonId: 1, name: 'Hat trick' },
+		summary: 'Switched off the badge Hat trick'
+	},
+	{
+		action: 'display.create',
+		subject: 'display:9',
+		data: { name: 'Lobby TV', seasonId: 1 },
+		summary: 'Created the TV display “Lobby TV” for season Winter Sprint'
+	},
+	{
+		action: 'display.revoke',
+		subject: 'display:9',
+		data: { name: 'Lobby TV', seasonId: 1 },
+		summary: 'Revoked the TV display “Lobby TV”'
+	},
+	{
+		action: 'webhook.create',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb', events: ['sale.confirmed', 'season.ended'] },
+		summary: 'Added a webhook to https://hooks.example.com/hb',
+		details: [['Events', 'sale.confirmed, season.ended']]
+	},
+	{
+		action: 'webhook.enable',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb' },
+		summary: 'Switched on the webhook to https://hooks.example.com/hb'
+	},
+	{
+		action: 'webhook.disable',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb' },
+		summary: 'Switched off the webhook to https://hooks.example.com/hb'
+	},
+	{
+		action: 'webhook.delete',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb' },
+		summary: 'Deleted the webhook to https://hooks.example.com/hb'
+	},
+	{
+		action: 'webhook.test',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb' },
+		summary: 'Sent a test event to the webhook https://hooks.example.com/hb'
+	}
+];
+
+/** What must never reach the page: JSON, epoch milliseconds, raw ids. */
+function expectPlain(text: string) {
+	expect(text).not.toMatch(/[{}[\]]|"\w+":/);
+	expect(text).not.toMatch(/\d{1,3}(,\d{3}){3,}|\d{12,}/);
+	expect(text).not.toMatch(/\bid\b|#undefined|undefined|null|NaN|\[object/i);
+}
+
+describe('describeEvent', () => {
+	it.each(CASES)('$action: "$summary"', ({ action, subject, data, summary, details, points }) => {
+		const described = describeEvent({ action, subject, data }, ctx);
+		const text = described.parts.map((p) => p.text).join('');
+		expect(text).toBe(summary);
+		expect(described.details.map((d) => [d.label, d.value])).toEqual(details ?? []);
+		if (points !== undefined) expect(described.points).toBe(points);
+		for (const part of [text, ...described.details.flatMap((d) => [d.label, d.value])])
+			expectPlain(part);
+	});
+
+	it('links the people it names to their page', () => {
+		const { parts } = describeEvent(
+			{ action: 'member.move', subject: 'user:5', data: { fromTeamId: 7, toTeamId: 8 } },
+			ctx
+		);
+		expect(parts.find((p) => p.href)).toEqual({
+			text: 'Anna Kowalska',
+			href: '/manage/people/5'
+		});
+	});
+
+	it('keeps the reason apart, for the quote beside the event', () => {
+		const d = describeEvent(
+			{ action: 'points.adjust', subject: 'user:5', data: { points: 5, reason: 'Fair play' } },
+			ctx
+		);
+		expect(d.reason).toBe('Fair play');
+		expect(d.details).toEqual([]);
+	});
+
+	it('words an action it does not know, without JSON', () => {
+		const d = describeEvent(
+			{
+				action: 'quiz.publish',
+				subject: 'quiz:3',
+				data: {
+					name: 'Phones 101',
+					seasonId: 1,
+					teamId: 7,
+					opensAt: AT,
+					prize: { amount: 1500, label: 'voucher' }
+				}
+			},
+			ctx
+		);
+		expect(d.parts.map((p) => p.text).join('')).toBe('Quiz publish: Phones 101');
+		expect(d.details).toEqual([
+			{ label: 'Season', value: 'Winter Sprint' },
+			{ label: 'Team', value: 'Falcons' },
+			{ label: 'Opens at', value: '1 Dec 2026, 15:00' },
+			{ label: 'Prize', value: 'amount €15.00, label voucher' }
+		]);
+	});
+});
+
+describe('actionLabel', () => {
+	it('has words and a test case for every action the server code records', () => {
+		// The literal actions inside each audit(…) call of src/lib/server.
+		const recorded = new Set<string>();
+		const walk = (dir: string) => {
+			for (const entry of readdirSync(dir, { withFileTypes: true })) {
+				const path = join(dir, entry.name);
+				if (entry.isDirectory()) walk(path);
+				else if (path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.includes('/audit/')) {
+					for (const call of readFileSync(path, 'utf8').matchAll(/\baudit\(([^;]*?)\);/gs))
+						for (const m of call[1].matchAll(/'([a-z_]+(?:\.[a-z_]+)+)'/g)) recorded.add(m[1]);
+				}
+			}
+		};
+		walk(join(import.meta.dirname, '..'));
+		expect(recorded.size).toBeGreaterThan(30);
+		for (const action of recorded) expect(ACTION_LABELS, action).toHaveProperty([action]);
+		for (const action of Object.keys(ACTION_LABELS))
+			expect(
+				CASES.map((c) => c.action),
+				`a case for ${action}`
+			).toContain(action);
+		expect(actionLabel('member.accept_invite')).toBe('Invitation accepted');
+		expect(actionLabel('quiz.publish')).toBe('Quiz publish');
+	});
+});
+
+describe('referencedIds', () => {
+	it('collects the subject and the ids in the data, by kind', () => {
+		const ids = referencedIds([
+			{
+				action: 'member.move',
+				subject: 'user:5',
+				data: { seasonId: 1, fromTeamId: 7, toTeamId: 8 }
+			},
+			{ action: 'season.create', subject: 'season:1', data: { from: 'clone:2' } }
+		]);
+		expect(ids.get('user')).toEqual(new Set([5]));
+		expect(ids.get('team')).toEqual(new Set([7, 8]));
+		expect(ids.get('season')).toEqual(new Set([1, 2]));
+	});
+});
