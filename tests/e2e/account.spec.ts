@@ -1,0 +1,126 @@
+// Accounts on a phone: a manager issues a password-reset link from the person's page, the person
+// sets a new password with it; the sign-in page says whom to ask; the audit log reads as words.
+import { mkdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { expect, signIn, test, waitForHydration } from './fixtures';
+
+const SHOTS = '/tmp/shots-auth';
+mkdirSync(SHOTS, { recursive: true });
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1440, height: 900 };
+
+const PERSON = 'Tara Singh';
+const EMAIL = 'rep20@demo.test';
+// browser.newContext() inherits the signed-in state of `account`: start signed out explicitly.
+const SIGNED_OUT = { cookies: [], origins: [] };
+
+async function shoot(page: Page, name: string) {
+	for (const [label, size] of [
+		['375', PHONE],
+		['1440', DESKTOP]
+	] as const) {
+		await page.setViewportSize(size);
+		await page.screenshot({ path: `${SHOTS}/${name}-${label}.png`, fullPage: true });
+	}
+	await page.setViewportSize(PHONE);
+}
+
+/** As the manager on a phone: opens the person's page and issues a reset link; returns it. */
+async function issueResetLink(page: Page): Promise<string> {
+	await page.goto('/manage/people');
+	await page.getByRole('link', { name: PERSON, exact: true }).click();
+	await expect(page.getByRole('heading', { level: 1, name: PERSON })).toBeVisible();
+	await waitForHydration(page);
+	await page.getByRole('button', { name: /Issue a (new )?reset link/ }).click();
+	const link = page.getByLabel(`Password reset link for ${PERSON}`);
+	await expect(link).toHaveValue(/\/reset\/[a-z2-7]{32}$/);
+	return link.inputValue();
+}
+
+/** As the person, signed out: sets a new password with the link and lands on the board. */
+async function useResetLink(page: Page, link: string, password: string) {
+	await page.goto(link);
+	await expect(page.getByRole('heading', { name: `New password for ${PERSON}` })).toBeVisible();
+	await waitForHydration(page);
+	await page.getByLabel('New password', { exact: true }).fill(password);
+	await page.getByLabel('Confirm new password').fill(password);
+	await page.getByRole('button', { name: 'Set new password and sign in' }).click();
+	await expect(page).not.toHaveURL(/\/reset\//);
+}
+
+test.describe('password reset on a phone', () => {
+	test.use({ account: 'manager@demo.test', viewport: PHONE });
+
+	test('a manager issues a reset link and the person sets a new password with it', async ({
+		page,
+		browser,
+		baseURL
+	}) => {
+		// Two people, three browsers and six screenshots on a busy machine.
+		test.setTimeout(180_000);
+		const link = await issueResetLink(page);
+		await expect(page.getByRole('status').filter({ hasText: 'valid until' })).toBeVisible();
+		await shoot(page, 'person-reset-link');
+
+		const context = await browser.newContext({
+			baseURL,
+			viewport: PHONE,
+			storageState: SIGNED_OUT
+		});
+		const person = await context.newPage();
+		await person.goto(link);
+		await expect(person.getByRole('heading', { name: `New password for ${PERSON}` })).toBeVisible();
+		await shoot(person, 'reset-page');
+		await useResetLink(person, link, 'a-brand-new-password');
+
+		// Used once: the same link now says so.
+		await person.goto(link);
+		await expect(person.getByRole('heading', { name: 'Reset link already used' })).toBeVisible();
+		await shoot(person, 'reset-used');
+		await context.close();
+
+		// The new password signs in; then the demo password is set back the same way.
+		const again = await browser.newContext({ baseURL, viewport: PHONE, storageState: SIGNED_OUT });
+		const check = await again.newPage();
+		await signIn(check, EMAIL, 'a-brand-new-password');
+		await again.close();
+		const restore = await browser.newContext({
+			baseURL,
+			viewport: PHONE,
+			storageState: SIGNED_OUT
+		});
+		await useResetLink(await restore.newPage(), await issueResetLink(page), 'demo-password');
+		await restore.close();
+	});
+
+	test('the sign-in page says whom to ask for a forgotten password', async ({
+		browser,
+		baseURL
+	}) => {
+		const context = await browser.newContext({
+			baseURL,
+			viewport: PHONE,
+			storageState: SIGNED_OUT
+		});
+		const page = await context.newPage();
+		await page.goto('/login');
+		await expect(page.getByText('Forgot your password?')).toBeVisible();
+		await expect(
+			page.getByText(/Ask your contest manager or an admin \(.+\) for a reset link/)
+		).toBeVisible();
+		await shoot(page, 'login');
+		await context.close();
+	});
+
+	test('the audit log reads as words: no JSON, no epoch numbers', async ({ page }) => {
+		await page.goto('/manage/audit');
+		await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+		const log = page.getByRole('region', { name: 'Audit events' });
+		await expect(log.getByText(`Issued a password reset link for ${PERSON}`).first()).toBeVisible();
+		const text = await log.innerText();
+		expect(text).not.toMatch(/[{}]|"\w+":/);
+		expect(text).not.toMatch(/\d{1,3}(,\d{3}){3,}|\d{12,}/);
+		expect(text).not.toMatch(/Team id|accept invited|prized/i);
+		await shoot(page, 'audit');
+	});
+});
