@@ -1,7 +1,9 @@
 // Accounts on a phone: a manager issues a password-reset link from the person's page, the person
 // sets a new password with it; the sign-in page says whom to ask; the audit log reads as words.
 import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import Database from 'better-sqlite3';
+import type { Locator, Page } from '@playwright/test';
+import { E2E_DB } from './env';
 import { expect, signIn, test, waitForHydration } from './fixtures';
 
 const SHOTS = '/tmp/shots-auth';
@@ -14,13 +16,15 @@ const EMAIL = 'rep20@demo.test';
 // browser.newContext() inherits the signed-in state of `account`: start signed out explicitly.
 const SIGNED_OUT = { cookies: [], origins: [] };
 
-async function shoot(page: Page, name: string) {
+/** Screenshots at both widths: the whole page, or the screen around `focus` (sticky parts stay put). */
+async function shoot(page: Page, name: string, focus?: Locator) {
 	for (const [label, size] of [
 		['375', PHONE],
 		['1440', DESKTOP]
 	] as const) {
 		await page.setViewportSize(size);
-		await page.screenshot({ path: `${SHOTS}/${name}-${label}.png`, fullPage: true });
+		if (focus) await focus.scrollIntoViewIfNeeded();
+		await page.screenshot({ path: `${SHOTS}/${name}-${label}.png`, fullPage: !focus });
 	}
 	await page.setViewportSize(PHONE);
 }
@@ -60,7 +64,7 @@ test.describe('password reset on a phone', () => {
 		test.setTimeout(180_000);
 		const link = await issueResetLink(page);
 		await expect(page.getByRole('status').filter({ hasText: 'valid until' })).toBeVisible();
-		await shoot(page, 'person-reset-link');
+		await shoot(page, 'person-reset-link', page.getByRole('region', { name: 'Password' }));
 
 		const context = await browser.newContext({
 			baseURL,
@@ -113,6 +117,7 @@ test.describe('password reset on a phone', () => {
 	});
 
 	test('the audit log reads as words: no JSON, no epoch numbers', async ({ page }) => {
+		recordSampleEvents();
 		await page.goto('/manage/audit');
 		await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
 		const log = page.getByRole('region', { name: 'Audit events' });
@@ -121,6 +126,66 @@ test.describe('password reset on a phone', () => {
 		expect(text).not.toMatch(/[{}]|"\w+":/);
 		expect(text).not.toMatch(/\d{1,3}(,\d{3}){3,}|\d{12,}/);
 		expect(text).not.toMatch(/Team id|accept invited|prized/i);
+		await expect(log.getByText(/^Moved .+ from .+ to .+$/).first()).toBeVisible();
+		await expect(log.getByText(/€\d[\d,]*\.\d\d → €\d[\d,]*\.\d\d/).first()).toBeVisible();
 		await shoot(page, 'audit');
 	});
 });
+
+/**
+ * Events of the kinds the demo does not record, as the services record them (ids, cents and epoch
+ * milliseconds in their data), about the demo's own season, teams, people and products. Only
+ * audit rows: nothing else in the shared database changes.
+ */
+function recordSampleEvents() {
+	const db = new Database(E2E_DB, { fileMustExist: true });
+	try {
+		const one = <T>(sql: string) => db.prepare(sql).get() as T;
+		const manager = one<{ id: number }>(`select id from user where email = 'manager@demo.test'`);
+		const season = one<{ id: number; endsAt: number }>(
+			`select id, ends_at as endsAt from season where status = 'live' order by id limit 1`
+		);
+		const [from, to] = db
+			.prepare('select id from team where season_id = ? order by id limit 2')
+			.pluck()
+			.all(season.id) as number[];
+		const person = one<{ id: number }>(`select id from user where email = '${EMAIL}'`);
+		const product = one<{ id: number; sku: string; price: number }>(
+			`select id, sku, price from product where season_id = ${season.id} order by id limit 1`
+		);
+		const insert = db.prepare(
+			`insert into audit_event (actor_user_id, action, subject, data, created_at)
+			 values (?, ?, ?, ?, ?)`
+		);
+		const now = Date.now();
+		const events: [string, string, Record<string, unknown>][] = [
+			['member.add', `user:${person.id}`, { seasonId: season.id, teamId: from }],
+			['member.move', `user:${person.id}`, { seasonId: season.id, fromTeamId: from, toTeamId: to }],
+			[
+				'product.update',
+				`product:${product.id}`,
+				{
+					seasonId: season.id,
+					sku: product.sku,
+					changes: { price: { from: product.price, to: product.price + 5000 } }
+				}
+			],
+			[
+				'season.update',
+				`season:${season.id}`,
+				{ endsAt: { from: season.endsAt, to: season.endsAt + 7 * 86_400_000 } }
+			],
+			[
+				'season.prize.create',
+				`season:${season.id}`,
+				{ key: 'p9', title: 'Spa day', image: 'none' }
+			],
+			['member.accept_invite', `user:${person.id}`, {}]
+		];
+		events.forEach(([action, subject, data], i) =>
+			insert.run(manager.id, action, subject, JSON.stringify(data), now - i * 60_000)
+		);
+	} finally {
+		db.close();
+	}
+}
