@@ -75,6 +75,14 @@ describe('beginSignIn', () => {
 		expect(attempt('fresh@x', '6.6.6.6', 1).ok).toBe(true);
 	});
 
+	it('an address that failed very often holds back every account, so that spraying new emails stops', () => {
+		for (let i = 0; i < LOGIN_LIMITS.addressForEveryone; i++)
+			expect(attempt(`user${i}@x`, '6.6.6.6', 0).ok).toBe(true);
+		expect(retry(attempt('fresh@x', '6.6.6.6', 1))).toBe(30 * SECOND - 1);
+		// Elsewhere the same account signs in as usual.
+		expect(attempt('fresh@x', '7.7.7.7', 1).ok).toBe(true);
+	});
+
 	it('forgets failures a day after the last one', () => {
 		const last = (LOGIN_LIMITS.pair + 2) * 20 * MINUTE;
 		for (let i = 0; i < LOGIN_LIMITS.pair + 3; i++)

@@ -12,7 +12,9 @@ import { loginThrottle } from '../db/schema';
 // - one account from any address: slows a guess spread over many addresses, with a much higher
 //   free allowance, so that one attacker's address cannot delay the owner elsewhere;
 // - one address over all accounts: slows spraying one password over many accounts; it does not
-//   hold back an account that has no failures of its own (people behind one office address).
+//   hold back an account that has no failures of its own (people behind one office address),
+//   until the address has failed so often (`addressForEveryone`) that it holds back everyone:
+//   otherwise a sprayer of ever new emails would get unlimited password checks.
 // In the database, not in memory: the counts hold across processes and restarts.
 
 const SECOND = 1000;
@@ -23,8 +25,10 @@ export const LOGIN_LIMITS = {
 	pair: 5,
 	/** ... for one account from all addresses together. */
 	account: 50,
-	/** ... from one address over all accounts. */
+	/** ... from one address over all accounts, for accounts that failed themselves. */
 	address: 20,
+	/** ... from one address over all accounts, for every account. */
+	addressForEveryone: 100,
 	/** The wait after the first failure beyond the allowance; it doubles with each further one. */
 	firstDelay: 30 * SECOND,
 	maxDelay: 15 * MINUTE,
@@ -81,12 +85,16 @@ export function beginSignIn(
 					? row
 					: { failures: 0, lastFailureAt: now };
 			};
-			const wait = (limit: Limit) => {
+			const wait = (limit: Limit, free: number = LOGIN_LIMITS[limit]) => {
 				const { failures, lastFailureAt } = count(limit);
-				return Math.max(0, lastFailureAt + delayAfter(failures, LOGIN_LIMITS[limit]) - now);
+				return Math.max(0, lastFailureAt + delayAfter(failures, free) - now);
 			};
 			const ownFailures = count('account').failures > 0;
-			const retryAfter = Math.max(wait('pair'), wait('account'), ownFailures ? wait('address') : 0);
+			const retryAfter = Math.max(
+				wait('pair'),
+				wait('account'),
+				wait('address', ownFailures ? LOGIN_LIMITS.address : LOGIN_LIMITS.addressForEveryone)
+			);
 			if (retryAfter > 0) return { ok: false as const, retryAfter };
 			for (const limit of ['pair', 'account', 'address'] as const) {
 				tx.insert(loginThrottle)
