@@ -21,6 +21,7 @@ import {
 	type AuditEventInput,
 	type DescribeContext,
 	type Described,
+	type Detail,
 	type NamedKind,
 	type SummaryPart
 } from './words';
