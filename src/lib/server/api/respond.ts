@@ -51,7 +51,10 @@ export function apiHandler(
 		} catch (error) {
 			if (error instanceof AppError) {
 				const details = error.field ? { field: error.field, ...error.details } : error.details;
-				return errorResponse(error.status, error.code, error.message, details);
+				// A refused body is left unread: the connection closes after the answer, so that
+				// the client does not send its next request after the rest of this body.
+				const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
+				return errorResponse(error.status, error.code, error.message, details, headers);
 			}
 			if (isDatabaseBusy(error)) {
 				return errorResponse(
