@@ -189,6 +189,34 @@ describe('numbers are read strictly', () => {
 		expect(scoreState(seeded.path)).toEqual(before);
 	});
 
+	it('the CSV import refuses hex, exponent and empty numbers cell by cell', async () => {
+		const before = scoreState(seeded.path);
+		const at = new Date(Date.now() - 60_000).toISOString();
+		const email = seeded.people[1].email;
+		const ids = [externalId(), externalId(), externalId(), externalId()];
+		const response = await fetch(`${server.url}/api/v1/imports/sales?dryRun=0`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+			body: [
+				'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
+				`${ids[0]},${email},${at},CASE,0x10,29`,
+				`${ids[1]},${email},${at},CASE,1e3,29`,
+				`${ids[2]},${email},${at},CASE,1,`,
+				`${ids[3]},${email},${at},CASE,2,10000001`
+			].join('\n')
+		});
+		expect(response.status).toBe(200);
+		const report = await response.json();
+		expect(report.errors).toEqual([
+			{ row: 1, column: 'quantity', message: 'quantity must be a whole number' },
+			{ row: 2, column: 'quantity', message: 'quantity must be a whole number' },
+			{ row: 3, column: 'unitPrice', message: 'unitPrice is required' },
+			{ row: 4, column: 'unitPrice', message: 'unitPrice is too large: at most 10,000,000' }
+		]);
+		expect(report.sales.new).toBe(0);
+		expect(scoreState(seeded.path)).toEqual(before);
+	});
+
 	it('answers a JSON body over the limit with 413 and a JSON error', async () => {
 		const before = scoreState(seeded.path);
 		const big = JSON.stringify({ ...saleBody(), padding: 'x'.repeat(2 * 1024 * 1024) });

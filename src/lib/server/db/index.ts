@@ -54,10 +54,7 @@ function migrationsFolder(): string {
 const SCRIPT_BUSY_TIMEOUT_MS = 5000;
 
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
-export function openDatabase(
-	url: string,
-	options: { busyTimeoutMs?: number } = {}
-): Db {
+export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
 	const path = url.replace(/^file:/, '');
 	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 	const client = new Database(path);

@@ -25,7 +25,7 @@ const rowSchema = z.object({
 	// Typed cells: decimal digits only ("0x10", "1e3" and an empty cell are refused).
 	quantity: z
 		.string()
-		.min(1, 'is required')
+		.min(1, { message: 'is required', abort: true })
 		.regex(WHOLE_NUMBER, 'must be a whole number')
 		.transform(Number)
 		.pipe(
@@ -36,7 +36,7 @@ const rowSchema = z.object({
 		),
 	unitPrice: z
 		.string()
-		.min(1, 'is required')
+		.min(1, { message: 'is required', abort: true })
 		.regex(PLAIN_AMOUNT, 'must be a plain amount like 1099.90')
 		.transform(Number)
 		.pipe(
