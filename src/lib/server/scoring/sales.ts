@@ -153,8 +153,9 @@ type RecordedRow = NonNullable<ReturnType<ReturnType<typeof integrationSale>['ge
 /**
  * What differs between a recorded sale and a new request with its externalId (empty: the same
  * sale, sent again). Only what the request states is compared: lines without a unit price (the
- * sell form's) take the catalogue's, which may have changed since; a web sale's time is the
- * server's; a missing customerRef states none (the CSV file has no such column).
+ * sell form's) take the catalogue's, which may have changed since; only the integrations (API,
+ * import) state a sale's time, the sell form's and the demo's is the clock's; a missing
+ * customerRef states none (the CSV file has no such column).
  */
 function differences(
 	tx: Queryable,
@@ -165,7 +166,7 @@ function differences(
 	const differs: string[] = [];
 	const seller = lookups.seller(tx, input.seller);
 	if (seller?.id !== existing.sellerId) differs.push('seller');
-	if (input.source !== 'web' && input.occurredAt !== existing.occurredAt)
+	if (INTEGRATION_SOURCES.has(input.source) && input.occurredAt !== existing.occurredAt)
 		differs.push('occurredAt');
 	if (input.seasonId != null && input.seasonId !== existing.seasonId) differs.push('season');
 	if (input.customerRef && input.customerRef.trim() !== (existing.customerRef ?? ''))
