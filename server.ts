@@ -11,6 +11,9 @@ const host = process.env.HOST ?? '0.0.0.0';
 process.env.ORIGIN ??= `http://localhost:${port}`;
 // Sales imports post whole CSV files; adapter-node's default limit is 512 KB.
 process.env.BODY_SIZE_LIMIT ??= '50M';
+// A write lock held by another process (a backup, the CLI) must not stall every request: SQLite
+// waits this long on the event loop, then writes retry after yielding (db/index.ts).
+process.env.DB_BUSY_TIMEOUT_MS ??= '100';
 
 getDb(); // open and migrate before the first request
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.

@@ -1,6 +1,6 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
-import { getDb } from '$lib/server/db';
+import { getDb, isDatabaseBusy } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/auth/cookie';
 
@@ -28,3 +28,13 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 };
 
 export const handle = sequence(handleSession, handleSecurityHeaders);
+
+// An unexpected error answers the error page. A database locked by another process (a backup,
+// the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).
+export const handleError: HandleServerError = ({ error, status, message }) => {
+	if (isDatabaseBusy(error)) {
+		return { message: 'The database is busy, please try again in a moment.' };
+	}
+	if (status >= 500) console.error(error);
+	return { message };
+};

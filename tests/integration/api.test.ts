@@ -106,10 +106,13 @@ describe('POST /api/v1/sales', () => {
 		const firstJson = await first.json();
 		const before = scoreState(seeded.path);
 
-		// A retry may even carry different lines: the first result stands.
-		const again = await postSale({ ...body, lines: [{ sku: 'CASE', quantity: 9, unitPrice: 1 }] });
+		const again = await postSale(body);
 		expect(again.status).toBe(200);
 		expect((await again.json()).sale).toEqual(firstJson.sale);
+		// A different sale with the same externalId is refused (Stripe's idempotency keys).
+		const other = await postSale({ ...body, lines: [{ sku: 'CASE', quantity: 9, unitPrice: 1 }] });
+		expect(other.status).toBe(409);
+		expectErrorShape(await other.json(), 'idempotency_conflict');
 		expect(scoreState(seeded.path)).toEqual(before);
 	});
 

@@ -83,6 +83,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 			expected[type].set(id, { points: row.points + points, sales: row.sales + 1 });
 		};
 		const recorded = new Map<string, { id: number; points: number }>();
+		const sentInputs = new Map<string, RecordSaleInput>();
 		const failedIds: string[] = [];
 		let created = 0;
 		let lines = 0;
@@ -119,12 +120,19 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 				lines: validLines()
 			};
 			if (roll < 0.12 && recorded.size > 0) {
-				// A retry of an earlier sale, maybe with other content: the first result stands.
+				// A retry of an earlier sale: the same sale replays the first result; other
+				// content with its id is refused as an idempotency conflict and changes nothing.
 				duplicates++;
 				const externalId = pick([...recorded.keys()]);
-				const result = recordSale(db, { ...input, externalId }, clock);
-				expect(result.created).toBe(false);
-				expect(result.sale).toMatchObject(recorded.get(externalId)!);
+				if (random() < 0.5) {
+					const result = recordSale(db, sentInputs.get(externalId)!, clock);
+					expect(result.created).toBe(false);
+					expect(result.sale).toMatchObject(recorded.get(externalId)!);
+				} else {
+					expect(() => recordSale(db, { ...input, externalId }, clock)).toThrowError(
+						expect.objectContaining({ code: 'idempotency_conflict', status: 409 })
+					);
+				}
 				continue;
 			}
 			if (roll < 0.3) {
@@ -148,6 +156,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 			lines += input.lines.length;
 			expect(result.version).toBe(created);
 			recorded.set(input.externalId, result.sale);
+			sentInputs.set(input.externalId, input);
 			add('user', seller.id, points);
 			add('team', teamOf.get(seller.id)!, points);
 		}
@@ -235,12 +244,13 @@ describe('recordSale', () => {
 		const contest = await makeContest(db);
 		const [seller] = contest.people;
 		const sources: SaleSource[] = ['api', 'import', 'web'];
+		const occurredAt = Date.now() - 1000;
 		const results = sources.map((source) =>
 			recordSale(db, {
 				source,
 				externalId: 'shared-42',
 				seller: { userId: seller.id },
-				occurredAt: Date.now() - 1000,
+				occurredAt,
 				lines: [{ sku: 'CASE', quantity: 1 }]
 			})
 		);
@@ -253,15 +263,26 @@ describe('recordSale', () => {
 			confirmedPoints: 10,
 			salesCount: 2
 		});
-		// …and a repeat by either integration path is the same sale again.
+		// …and a repeat by either integration path is the same sale again…
 		const again = recordSale(db, {
 			source: 'import',
 			externalId: 'shared-42',
 			seller: { userId: seller.id },
-			occurredAt: Date.now() - 1000,
-			lines: [{ sku: 'PHONE', quantity: 1 }]
+			occurredAt,
+			lines: [{ sku: 'CASE', quantity: 1 }]
 		});
 		expect(again).toMatchObject({ created: false, sale: results[1].sale });
+		// …while other content with the same id is refused, whichever path sends it.
+		expect(() =>
+			recordSale(db, {
+				source: 'import',
+				externalId: 'shared-42',
+				seller: { userId: seller.id },
+				occurredAt,
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			})
+		).toThrowError(expect.objectContaining({ code: 'idempotency_conflict' }));
+		expect(count(sale)).toBe(2);
 	});
 
 	it('keeps earlier points with the old team when a member changes teams', async () => {

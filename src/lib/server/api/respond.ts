@@ -1,6 +1,6 @@
 import { json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { getDb } from '../db';
+import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
 import { validateApiToken, type ApiPrincipal } from '../auth/api-token';
 import type { Role } from '../../contest/types';
 import { AppError } from '../shared/errors';
@@ -8,15 +8,25 @@ import { AppError } from '../shared/errors';
 // Every API failure has one shape: `{ error: { code, message, details } }`; services and routes
 // throw AppError and apiHandler answers it.
 
-function errorResponse(status: number, code: string, message: string, details = {}) {
-	return json({ error: { code, message, details } }, { status });
+function errorResponse(
+	status: number,
+	code: string,
+	message: string,
+	details = {},
+	headers: Record<string, string> = {}
+) {
+	return json({ error: { code, message, details } }, { status, headers });
 }
+
+/** Largest JSON body an endpoint reads (a sale of 100 lines is a few kilobytes). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 type ApiEvent = RequestEvent & { principal: ApiPrincipal };
 
 /**
  * Wraps an API endpoint: checks the bearer token (and its role), turns AppError into the one
- * error shape and hides unexpected errors behind a 500.
+ * error shape and hides unexpected errors behind a 500. A database locked by another process
+ * answers 503 with Retry-After: the client may send the same request (same externalId) again.
  */
 export function apiHandler(
 	fn: (event: ApiEvent) => Response | Promise<Response>,
@@ -41,7 +51,19 @@ export function apiHandler(
 		} catch (error) {
 			if (error instanceof AppError) {
 				const details = error.field ? { field: error.field, ...error.details } : error.details;
-				return errorResponse(error.status, error.code, error.message, details);
+				// A refused body is left unread: the connection closes after the answer, so that
+				// the client does not send its next request after the rest of this body.
+				const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
+				return errorResponse(error.status, error.code, error.message, details, headers);
+			}
+			if (isDatabaseBusy(error)) {
+				return errorResponse(
+					503,
+					'database_busy',
+					'The database is busy, please try again in a moment',
+					{ retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+					{ 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) }
+				);
 			}
 			console.error(error);
 			return errorResponse(500, 'internal', 'Something went wrong on the server');
@@ -60,14 +82,59 @@ export function invalidBody(error: z.ZodError): AppError {
 	});
 }
 
-/** Parses a JSON body against a schema, or throws a 400 that says what is wrong and where. */
+function tooLarge(limit: number): AppError {
+	return new AppError(
+		413,
+		'payload_too_large',
+		`The request body is too large (${limit.toLocaleString('en')} bytes at most)`,
+		{ details: { limit } }
+	);
+}
+
+/**
+ * The body as text, refused with a 413 once it is over `limit` bytes: by its Content-Length
+ * before reading, or while reading when it has none (chunked) or understates it.
+ */
+async function readBody(request: Request, limit: number): Promise<string> {
+	const declared = Number(request.headers.get('content-length'));
+	if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+	if (!request.body) return '';
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > limit) {
+				await reader.cancel().catch(() => {});
+				throw tooLarge(limit);
+			}
+			chunks.push(value);
+		}
+	} catch (error) {
+		if (error instanceof AppError) throw error;
+		// adapter-node stops a body over BODY_SIZE_LIMIT with a 413 error of its own.
+		if ((error as { status?: unknown })?.status === 413) throw tooLarge(limit);
+		throw new AppError(400, 'invalid_body', 'The request body could not be read');
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Parses a JSON body against a schema, or throws a 400 that says what is wrong and where
+ * (a 413 when the body is over MAX_JSON_BODY_BYTES).
+ */
 export async function parseJson<S extends z.ZodType>(
 	request: Request,
-	schema: S
+	schema: S,
+	options: { maxBytes?: number } = {}
 ): Promise<z.infer<S>> {
+	const text = await readBody(request, options.maxBytes ?? MAX_JSON_BODY_BYTES);
 	let body: unknown;
 	try {
-		body = await request.json();
+		body = JSON.parse(text);
 	} catch {
 		throw new AppError(400, 'invalid_json', 'The request body is not valid JSON');
 	}

@@ -5,6 +5,7 @@ import { apiToken } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
+import { unlessBusy } from '../db/busy';
 
 export type ApiPrincipal = { tokenId: number; name: string; role: Role };
 
@@ -32,7 +33,10 @@ export function validateApiToken(
 	const now = clock();
 	// Recorded at minute precision so that a busy integration does not write on every call.
 	if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) {
-		db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run();
+		// Bookkeeping only: a database locked by another process leaves it for a later call.
+		unlessBusy(() =>
+			db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
+		);
 	}
 	return { tokenId: row.id, name: row.name, role: row.role };
 }

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { session as sessionTable, user as userTable } from '../db/schema';
 import { systemClock, type Clock } from '../shared/clock';
+import { unlessBusy } from '../db/busy';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME = 30 * DAY;
@@ -66,15 +67,20 @@ export function validateSessionToken(
 	const now = clock();
 	const session = row.session;
 	if (now >= session.expiresAt) {
-		db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run();
+		// Cleanup only: a database locked by another process leaves it for the next request.
+		unlessBusy(() => db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run());
 		return { session: null, user: null };
 	}
 	if (now >= session.expiresAt - RENEW_WITHIN) {
-		session.expiresAt = now + SESSION_LIFETIME;
-		db.update(sessionTable)
-			.set({ expiresAt: session.expiresAt })
-			.where(eq(sessionTable.id, session.id))
-			.run();
+		// A database locked by another process skips the renewal; a later request renews.
+		const renewed = unlessBusy(() =>
+			db
+				.update(sessionTable)
+				.set({ expiresAt: now + SESSION_LIFETIME })
+				.where(eq(sessionTable.id, session.id))
+				.run()
+		);
+		if (renewed) session.expiresAt = now + SESSION_LIFETIME;
 	}
 	return { session, user: row.user };
 }

@@ -179,6 +179,16 @@ describe('parseCatalogueCsv: files that import nothing', () => {
 			errors: [{ row: 2, column: 'price', message: 'Price must be a plain amount like 1099.90' }]
 		},
 		{
+			name: 'price too large',
+			text: csv(HEADER, 'A,a,X,1,10000000.01,'),
+			errors: [{ row: 2, column: 'price', message: 'Price is too large: at most 10000000.00' }]
+		},
+		{
+			name: 'price far too large',
+			text: csv(HEADER, 'A,a,X,1,99999999999,'),
+			errors: [{ row: 2, column: 'price', message: 'Price is too large: at most 10000000.00' }]
+		},
+		{
 			name: 'price missing',
 			text: csv(HEADER, 'A,a,X,1,,true'),
 			errors: [{ row: 2, column: 'price', message: 'Price is required (use 0 if there is none)' }]

@@ -5,7 +5,7 @@ import { product } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
-import { priceToCents } from '../../format/money';
+import { priceProblem, readPrice } from '../../format/money';
 
 // A season's catalogue as managers edit it. Product changes only affect sales registered
 // afterwards: past sales keep their points until the season is recalculated.
@@ -62,12 +62,12 @@ export const productFields = {
 		.trim()
 		.min(1, 'Price is required (use 0 if there is none)')
 		.transform((text, ctx) => {
-			const cents = priceToCents(text);
-			if (cents === null) {
-				ctx.addIssue({ code: 'custom', message: 'Price must be a plain amount like 1099.90' });
+			const price = readPrice(text);
+			if (!price.ok) {
+				ctx.addIssue({ code: 'custom', message: priceProblem('Price', price.reason) });
 				return z.NEVER;
 			}
-			return cents;
+			return price.cents;
 		})
 };
 

@@ -44,17 +44,29 @@ function migrationsFolder(): string {
 	return found;
 }
 
+/**
+ * How long one statement waits for another process's write lock (a backup, the CLI) before
+ * SQLITE_BUSY. better-sqlite3 waits synchronously, on the event loop, so the server keeps it
+ * short (server.ts sets DB_BUSY_TIMEOUT_MS) and retries with retryWhenBusy (which yields
+ * between attempts) instead; scripts and tests, which have no other requests to serve, keep a
+ * long wait.
+ */
+const SCRIPT_BUSY_TIMEOUT_MS = 5000;
+
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
-export function openDatabase(url: string): Db {
+export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
 	const path = url.replace(/^file:/, '');
 	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 	const client = new Database(path);
 	client.pragma('journal_mode = WAL');
 	client.pragma('foreign_keys = ON');
-	client.pragma('busy_timeout = 5000');
+	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
 	const db = drizzle(client, { schema }) as Db;
 	migrate(db, { migrationsFolder: migrationsFolder() });
+	// Migrating may wait for a lock as long as it needs; requests afterwards may not.
+	const busyTimeout = options.busyTimeoutMs ?? SCRIPT_BUSY_TIMEOUT_MS;
+	client.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
 	return db;
 }
 
@@ -65,7 +77,9 @@ type Holder = { [KEY]?: Db };
 
 export function getDb(): Db {
 	const holder = globalThis as Holder;
-	holder[KEY] ??= openDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+	holder[KEY] ??= openDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, {
+		busyTimeoutMs: Number(process.env.DB_BUSY_TIMEOUT_MS) || SCRIPT_BUSY_TIMEOUT_MS
+	});
 	return holder[KEY];
 }
 
@@ -76,3 +90,10 @@ export function closeDb(): void {
 }
 
 export { schema };
+export {
+	BUSY_RETRY_AFTER_SECONDS,
+	DatabaseBusyError,
+	isBusy,
+	isDatabaseBusy,
+	retryWhenBusy
+} from './busy';

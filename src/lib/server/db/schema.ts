@@ -98,6 +98,11 @@ export const season = sqliteTable(
 		finalizedAt: integer('finalized_at'),
 		/** Target points for "% of plan"; null when the season has none. */
 		target: integer('target'),
+		/**
+		 * Sanity ceiling on one sale's points: a sale above it is recorded but waits, pending,
+		 * for a manager (sale.flagReason says why) instead of counting at once.
+		 */
+		maxSalePoints: integer('max_sale_points').notNull().default(100_000),
 		/** Leaderboard version: bumped in every transaction that changes a standing. */
 		version: integer('version').notNull().default(0),
 		createdAt: integer('created_at').notNull().default(now)
@@ -183,6 +188,8 @@ export const sale = sqliteTable(
 		status: text('status').$type<SaleStatus>().notNull(),
 		/** Points the sale earns now (after any recalculation); the ledger keeps the history. */
 		points: integer('points').notNull(),
+		/** Why the sale waits for a manager although its season needs no confirmation. */
+		flagReason: text('flag_reason'),
 		breakdown: text('breakdown', { mode: 'json' }).$type<LedgerBreakdown>(),
 		createdById: integer('created_by_id').references(() => user.id),
 		createdAt: integer('created_at').notNull().default(now),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../imports/mapping';
 import { isBlankRecord, readCsv } from '../../csv';
-import { SALE_LIMITS } from '../scoring/sales';
+import { PLAIN_AMOUNT, SALE_LIMITS, WHOLE_NUMBER } from '../scoring/sales';
 
 // The sales file: a header, then one line per sale line; lines with the same external id form
 // one sale. Blank lines are skipped and data rows numbered from 1 under the header (row 0).
@@ -22,15 +22,31 @@ const rowSchema = z.object({
 		message: 'must be an ISO date-time with a zone, e.g. 2026-11-20T10:15:00+01:00'
 	}),
 	sku: z.string().trim().min(1, 'is required').max(SALE_LIMITS.sku),
-	quantity: z.coerce
-		.number()
-		.int('must be a whole number')
-		.min(1, 'must be at least 1')
-		.max(SALE_LIMITS.quantity),
-	unitPrice: z.coerce
-		.number('must be a number')
-		.min(0, 'cannot be negative')
-		.max(SALE_LIMITS.unitPrice)
+	// Typed cells: decimal digits only ("0x10", "1e3" and an empty cell are refused).
+	quantity: z
+		.string()
+		.min(1, { message: 'is required', abort: true })
+		.regex(WHOLE_NUMBER, 'must be a whole number')
+		.transform(Number)
+		.pipe(
+			z
+				.number()
+				.min(1, 'must be at least 1')
+				.max(SALE_LIMITS.quantity, `must be at most ${SALE_LIMITS.quantity.toLocaleString('en')}`)
+		),
+	unitPrice: z
+		.string()
+		.min(1, { message: 'is required', abort: true })
+		.regex(PLAIN_AMOUNT, 'must be a plain amount like 1099.90')
+		.transform(Number)
+		.pipe(
+			z
+				.number()
+				.max(
+					SALE_LIMITS.unitPrice,
+					`is too large: at most ${SALE_LIMITS.unitPrice.toLocaleString('en')}`
+				)
+		)
 });
 
 export type ParsedRow = z.infer<typeof rowSchema> & { row: number };

@@ -1,8 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { sale } from '../db/schema';
 import { savepoint } from '../db/prepared';
-import { recordSaleInTx } from '../scoring/sales';
+import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
 import { AppError } from '../shared/errors';
 import { evaluateAwards } from '../badges/awards';
@@ -101,18 +99,6 @@ export async function importSales(
 		else valid.push(group);
 	}
 
-	// Ids sent earlier through the API count as imported: the same sale never counts twice.
-	const ids = valid.map((g) => g.externalId);
-	const known = new Set<string>();
-	for (let i = 0; i < ids.length; i += 500) {
-		for (const r of db
-			.select({ id: sale.externalId })
-			.from(sale)
-			.where(and(eq(sale.source, 'api'), inArray(sale.externalId, ids.slice(i, i + 500))))
-			.all())
-			known.add(r.id);
-	}
-
 	const batchSize = options.batchSize ?? 500;
 	const report = { new: 0, duplicate: 0, rejected: 0, points: 0 };
 	// Progress counts the file's data rows: rows refused while parsing are done at once, the
@@ -135,10 +121,6 @@ export async function importSales(
 				(tx) => {
 					for (const group of batch) {
 						const first = group.rows[0];
-						if (known.has(group.externalId)) {
-							outcomes.push({ group, outcome: 'duplicate' });
-							continue;
-						}
 						try {
 							// A savepoint per sale: a refused sale leaves the rest of the batch intact.
 							const recorded = savepoint(tx, () =>
@@ -187,9 +169,11 @@ export async function importSales(
 				const column: ImportField =
 					o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku'
 						? 'sku'
-						: o.error!.code === 'outside_season' || o.error!.code === 'in_the_future'
-							? 'occurredAt'
-							: 'sellerEmail';
+						: o.error instanceof IdempotencyConflictError
+							? 'externalId'
+							: o.error!.code === 'outside_season' || o.error!.code === 'in_the_future'
+								? 'occurredAt'
+								: 'sellerEmail';
 				rejectGroup(o.group, column, o.error!.message);
 				report.rejected += 1;
 				continue;

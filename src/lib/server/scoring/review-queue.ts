@@ -36,6 +36,8 @@ export interface QueuedSale {
 	points: number;
 	customerRef: string | null;
 	source: string;
+	/** Why the sale waits although the season needs no confirmation (above the points ceiling). */
+	flagReason: string | null;
 	items: { name: string; quantity: number }[];
 }
 
@@ -77,7 +79,8 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 			amount: sale.amount,
 			points: sale.points,
 			customerRef: sale.customerRef,
-			source: sale.source
+			source: sale.source,
+			flagReason: sale.flagReason
 		})
 		.from(sale)
 		.innerJoin(user, eq(user.id, sale.sellerId))

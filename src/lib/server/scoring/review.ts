@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { sale, season, type Sale } from '../db/schema';
 import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
@@ -197,6 +197,8 @@ export function autoConfirm(db: Db, clock: Clock = systemClock): number {
 				and(
 					eq(sale.seasonId, s.id),
 					eq(sale.status, 'pending'),
+					// A sale flagged above the season's ceiling waits for a person.
+					isNull(sale.flagReason),
 					lt(sale.occurredAt, now - s.autoConfirmDays! * 24 * 60 * 60 * 1000)
 				)
 			)

@@ -1,7 +1,16 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { literal, literals } from '../db/prepared';
-import { sale, saleLine, season, seasonMember, team, user, type SaleSource } from '../db/schema';
+import {
+	product,
+	sale,
+	saleLine,
+	season,
+	seasonMember,
+	team,
+	user,
+	type SaleSource
+} from '../db/schema';
 
 // The per-sale queries of sales.ts, prepared once per connection with db/prepared.ts: an import
 // runs them hundreds of thousands of times.
@@ -53,7 +62,12 @@ const recordedColumns = {
 	id: sale.id,
 	seasonId: sale.seasonId,
 	status: sale.status,
-	points: sale.points
+	points: sale.points,
+	// What an idempotent replay is compared with (sales.ts sameSale).
+	sellerId: sale.sellerId,
+	occurredAt: sale.occurredAt,
+	customerRef: sale.customerRef,
+	flagReason: sale.flagReason
 };
 export const integrationSale = (db: Queryable) =>
 	db
@@ -77,6 +91,14 @@ export const sourceSale = (db: Queryable) =>
 			)
 		)
 		.prepare();
+/** A recorded sale's lines as sent: SKU, quantity and unit price (cents). */
+export const recordedLines = (db: Queryable) =>
+	db
+		.select({ sku: product.sku, quantity: saleLine.quantity, unitPrice: saleLine.unitPrice })
+		.from(saleLine)
+		.innerJoin(product, eq(product.id, saleLine.productId))
+		.where(eq(saleLine.saleId, sql.placeholder('saleId')))
+		.prepare();
 export const seasonVersion = (db: Queryable) =>
 	db
 		.select({ version: season.version })
@@ -99,6 +121,7 @@ export const insertSale = (db: Queryable) =>
 			customerRef: sql.placeholder('customerRef'),
 			status: sql.placeholder('status'),
 			points: sql.placeholder('points'),
+			flagReason: sql.placeholder('flagReason'),
 			breakdown: sql`${sql.placeholder('breakdown')}`,
 			createdById: sql.placeholder('createdById'),
 			createdAt: sql.placeholder('createdAt')

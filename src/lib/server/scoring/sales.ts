@@ -7,6 +7,7 @@ import {
 	insertLine,
 	insertSale,
 	integrationSale,
+	recordedLines,
 	seasonVersion,
 	sourceSale
 } from './sale-queries';
@@ -35,13 +36,40 @@ export const SALE_LIMITS = {
 	customerRef: 120
 } as const;
 
+/**
+ * A whole number as typed in a form field or a CSV cell: decimal digits only. `Number()` would
+ * also read "0x10" as 16, "1e3" as 1000 and "" as 0.
+ */
+export const WHOLE_NUMBER = /^\d+$/;
+/** An amount as typed in a CSV cell, in main units with at most two decimals: "1099.90". */
+export const PLAIN_AMOUNT = /^\d+(?:\.\d{1,2})?$/;
+
+/** Default of a season's ceiling on one sale's points (season.maxSalePoints). */
+export const DEFAULT_MAX_SALE_POINTS = 100_000;
+
 /** A sale's fields, defined once; the API, the sell form and the import compose them. */
 export const saleFields = {
 	externalId: z.string().trim().min(1).max(SALE_LIMITS.externalId),
 	sellerEmail: z.email().max(SALE_LIMITS.email),
 	sku: z.string().trim().min(1).max(SALE_LIMITS.sku),
-	quantity: z.number().int().min(1).max(SALE_LIMITS.quantity),
-	unitPrice: z.number().min(0).max(SALE_LIMITS.unitPrice),
+	/** A JSON number: an integer (1.5 and "2" are refused). */
+	quantity: z
+		.number()
+		.int('quantity must be a whole number')
+		.min(1)
+		.max(SALE_LIMITS.quantity, `quantity must be at most ${SALE_LIMITS.quantity}`),
+	/** A JSON number in main units: at most two decimals (cents). */
+	unitPrice: z
+		.number()
+		.min(0)
+		.max(
+			SALE_LIMITS.unitPrice,
+			`unitPrice is too large (at most ${SALE_LIMITS.unitPrice.toLocaleString('en')})`
+		)
+		.refine(
+			(n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6,
+			'unitPrice has at most two decimals (cents)'
+		),
 	customerRef: z.string().trim().max(SALE_LIMITS.customerRef)
 };
 
@@ -53,6 +81,29 @@ type SaleErrorCode =
 	| 'empty_sale'
 	| 'outside_season'
 	| 'in_the_future';
+
+/**
+ * The externalId (idempotency key) was already used for a sale with other content. Like Stripe's
+ * idempotency keys: the same key with the same sale replays the first answer, with a different
+ * sale it is refused (the API answers 409 `idempotency_conflict`). `details.differs` names what
+ * differs: seller, occurredAt, lines, customerRef or season. Imports report it per row.
+ */
+export class IdempotencyConflictError extends AppError {
+	constructor(
+		readonly externalId: string,
+		readonly differs: string[]
+	) {
+		super(
+			409,
+			'idempotency_conflict',
+			`externalId ${externalId} was already used for a different sale`,
+			{
+				details: { externalId, differs }
+			}
+		);
+		this.name = 'IdempotencyConflictError';
+	}
+}
 
 /** A sale that is well-formed but cannot be counted: the API answers 422 with its code. */
 function saleRefused(code: SaleErrorCode, message: string, options?: AppErrorOptions): AppError {
@@ -81,6 +132,8 @@ export interface RecordedSale {
 	/** Leaderboard version that includes this sale. */
 	version: number;
 	created: boolean;
+	/** Why the sale waits for a manager although its season needs no confirmation. */
+	flagReason: string | null;
 	breakdown?: ScoreBreakdown;
 }
 
@@ -94,6 +147,38 @@ export interface RecordOptions {
 
 /** A recorded sale plus the feed item to publish once its transaction has committed. */
 export type RecordedInTx = RecordedSale & { activity?: ActivityItem };
+
+type RecordedRow = NonNullable<ReturnType<ReturnType<typeof integrationSale>['get']>>;
+
+/**
+ * What differs between a recorded sale and a new request with its externalId (empty: the same
+ * sale, sent again). Only what the request states is compared: lines without a unit price (the
+ * sell form's) take the catalogue's, which may have changed since; only the integrations (API,
+ * import) state a sale's time, the sell form's and the demo's is the clock's; a missing
+ * customerRef states none (the CSV file has no such column).
+ */
+function differences(
+	tx: Queryable,
+	existing: RecordedRow,
+	input: RecordSaleInput,
+	lookups: SaleLookups
+): string[] {
+	const differs: string[] = [];
+	const seller = lookups.seller(tx, input.seller);
+	if (seller?.id !== existing.sellerId) differs.push('seller');
+	if (INTEGRATION_SOURCES.has(input.source) && input.occurredAt !== existing.occurredAt)
+		differs.push('occurredAt');
+	if (input.seasonId != null && input.seasonId !== existing.seasonId) differs.push('season');
+	if (input.customerRef && input.customerRef.trim() !== (existing.customerRef ?? ''))
+		differs.push('customerRef');
+	const withPrice = input.lines.every((l) => l.unitPrice !== undefined);
+	const key = (l: { sku: string; quantity: number; unitPrice?: number }) =>
+		`${l.sku}\u0000${l.quantity}\u0000${withPrice ? l.unitPrice : ''}`;
+	const sent = input.lines.map(key).sort();
+	const stored = prepared(tx, recordedLines).all({ saleId: existing.id }).map(key).sort();
+	if (sent.length !== stored.length || sent.some((k, i) => k !== stored[i])) differs.push('lines');
+	return differs;
+}
 
 /**
  * The body of recordSale inside the caller's transaction, so that a batch (an import) can
@@ -111,12 +196,15 @@ export function recordSaleInTx(
 		? prepared(tx, integrationSale).get({ externalId: input.externalId })
 		: prepared(tx, sourceSale).get({ source: input.source, externalId: input.externalId });
 	if (existing) {
+		const differs = differences(tx, existing, input, lookups);
+		if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
 		const current = prepared(tx, seasonVersion).get({ seasonId: existing.seasonId })!;
 		return {
 			sale: { id: existing.id, status: existing.status, points: existing.points },
 			seasonId: existing.seasonId,
 			version: current.version,
-			created: false
+			created: false,
+			flagReason: existing.flagReason
 		} satisfies RecordedSale;
 	}
 
@@ -167,7 +255,13 @@ export function recordSaleInTx(
 		throw error;
 	}
 
-	const provisional = season.requireConfirmation;
+	// A sale worth more than the season's ceiling is recorded but waits for a manager: a typo
+	// (10000 instead of 10) or a faulty integration must not win the contest by itself.
+	const flagReason =
+		breakdown.total > season.maxSalePoints
+			? `${breakdown.total.toLocaleString('en')} points is above this season's limit of ${season.maxSalePoints.toLocaleString('en')} per sale: check it before confirming`
+			: null;
+	const provisional = season.requireConfirmation || flagReason !== null;
 	const amount = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
 	const saleRow = {
 		id: 0,
@@ -185,6 +279,7 @@ export function recordSaleInTx(
 		customerRef: input.customerRef || null,
 		status: saleRow.status,
 		points: breakdown.total,
+		flagReason,
 		breakdown: JSON.stringify({ lines: breakdown.lines, items: breakdown.items }),
 		createdById: input.createdById ?? null,
 		createdAt: now
@@ -252,6 +347,7 @@ export function recordSaleInTx(
 		seasonId: season.id,
 		version,
 		created: true,
+		flagReason,
 		breakdown,
 		activity
 	} satisfies RecordedSale & { activity: ActivityItem };
@@ -259,8 +355,10 @@ export function recordSaleInTx(
 
 /**
  * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
- * season's leaderboard version change in one transaction. The same (source, externalId) again
- * returns the first result and changes nothing.
+ * season's leaderboard version change in one transaction. The same (source, externalId) with
+ * the same sale again returns the first result and changes nothing; with a different sale it
+ * throws IdempotencyConflictError. A sale above its season's maxSalePoints is kept pending with
+ * a flagReason.
  */
 export function recordSale(
 	db: Db,

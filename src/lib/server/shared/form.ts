@@ -1,6 +1,7 @@
 import { fail, type ActionFailure } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { AppError } from './errors';
+import { isDatabaseBusy } from '../db/busy';
 import type { CsvError } from '../../csv';
 
 // Every form action refuses with the same payload, so every page reads `form` the same way:
@@ -27,12 +28,19 @@ export function refuse<A extends string, V = undefined>(
 	return fail(status, { action, message, errors, values, ...(problems && { problems }) });
 }
 
-/** An AppError as the form's failure; anything else is rethrown (a bug answers 500). */
+/** Said when another process holds the database's write lock for longer than we wait. */
+export const DATABASE_BUSY_MESSAGE = 'The database is busy, please try again in a moment.';
+
+/**
+ * An AppError as the form's failure; a database locked by another process as a 503 that asks
+ * to try again (the values are kept); anything else is rethrown (a bug answers 500).
+ */
 export function refuseError<A extends string, V = undefined>(
 	error: unknown,
 	action: A,
 	values?: V
 ) {
+	if (isDatabaseBusy(error)) return refuse(503, action, DATABASE_BUSY_MESSAGE, { values });
 	if (!(error instanceof AppError)) throw error;
 	const errors = error.field ? { [error.field]: error.message } : {};
 	return refuse(error.status, action, error.message, { errors, values });

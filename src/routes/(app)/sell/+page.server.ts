@@ -1,13 +1,13 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getDb, retryWhenBusy } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
 import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
-import { recordSale } from '$lib/server/scoring/sales';
+import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
 import { refuse, refuseError } from '$lib/server/shared/form';
-import { FORM_MAX_QUANTITY, saleFormSchema, saleFormValues } from '$lib/server/scoring/sale-form';
+import { saleFormEcho, saleFormSchema, saleFormValues } from '$lib/server/scoring/sale-form';
 import { gapToNext } from '$lib/contest/ranking';
 
 /** The live season the person sells into: the one they chose on the board, if they take part in it. */
@@ -53,27 +53,34 @@ export const actions: Actions = {
 	default: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
+		// What was typed comes back with a refusal, so that nothing has to be entered again.
+		const values = saleFormEcho(form);
 		const parsed = saleFormSchema.safeParse(saleFormValues(form));
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
-			const message =
-				issue.path[0] === 'lines' && issue.path.length > 1
-					? `Quantities must be whole numbers from 1 to ${FORM_MAX_QUANTITY}.`
-					: issue.message;
-			return refuse(400, 'default', message);
+			const errors: Record<string, string> = {};
+			if (issue.path[0] === 'lines' && typeof issue.path[1] === 'number') {
+				// The field to fix: qty_<SKU> as the page names its inputs.
+				const line = saleFormValues(form).lines[issue.path[1]];
+				if (line) errors[`qty_${line.sku}`] = issue.message;
+			}
+			return refuse(400, 'default', issue.message, { errors, values });
 		}
 		const db = getDb();
 		try {
-			const result = recordSale(db, {
-				source: 'web',
-				externalId: `${user.id}:${parsed.data.requestId}`,
-				seller: { userId: user.id },
-				seasonId: sellingSeason(event, user.id)?.id,
-				occurredAt: Date.now(),
-				lines: parsed.data.lines,
-				customerRef: parsed.data.customerRef,
-				createdById: user.id
-			});
+			// A database locked by another process is retried, yielding between attempts.
+			const result = await retryWhenBusy(() =>
+				recordSale(db, {
+					source: 'web',
+					externalId: `${user.id}:${parsed.data.requestId}`,
+					seller: { userId: user.id },
+					seasonId: sellingSeason(event, user.id)?.id,
+					occurredAt: Date.now(),
+					lines: parsed.data.lines,
+					customerRef: parsed.data.customerRef,
+					createdById: user.id
+				})
+			);
 			const board = getLeaderboard(db, result.seasonId)!;
 			const mine = board.individual.find((e) => e.id === user.id);
 			const gap = gapToNext(
@@ -85,6 +92,7 @@ export const actions: Actions = {
 				success: true as const,
 				points: result.sale.points,
 				status: result.sale.status,
+				flagReason: result.flagReason,
 				duplicate: !result.created,
 				breakdown: result.breakdown?.items ?? [],
 				rank: mine?.rank ?? null,
@@ -93,7 +101,16 @@ export const actions: Actions = {
 				gap
 			};
 		} catch (error) {
-			return refuseError(error, 'default');
+			if (error instanceof IdempotencyConflictError) {
+				// The same form sent again with other products: the first one was registered.
+				return refuse(
+					409,
+					'default',
+					'This form was already sent with other products, and that sale was registered. Reload the page to register another sale.',
+					{ values }
+				);
+			}
+			return refuseError(error, 'default', values);
 		}
 	}
 };
