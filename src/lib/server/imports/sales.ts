@@ -68,8 +68,7 @@ export async function importSales(
 					message:
 						r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})`
 				});
-			invalidRows.add(r.row);
-			results.push({ row: r.row, externalId: group.externalId, outcome: 'error' });
+			invalidRows.set(r.row, group.externalId);
 		}
 	};
 
@@ -228,14 +227,16 @@ export async function importSales(
 			)
 		);
 	}
-	const rejectedRows = new Set(errors.map((e) => e.row).filter((r) => r > 0));
+	// Every data row has exactly one outcome: counted (new or duplicate) or refused with its errors.
+	for (const [row, externalId] of invalidRows) results.push({ row, externalId, outcome: 'error' });
 	errors.sort((a, b) => a.row - b.row);
 	results.sort((a, b) => a.row - b.row);
+	const rejected = invalidRows.size;
 	return {
 		dryRun: options.dryRun,
 		rows,
-		accepted: rows - rejectedRows.size,
-		rejected: rejectedRows.size,
+		accepted: rows - rejected,
+		rejected,
 		sales: {
 			new: report.new,
 			duplicate: report.duplicate,
