@@ -6,6 +6,7 @@ import { AppError } from '../shared/errors';
 // hardly any other control characters (a stray one from a CRM export is tolerated).
 
 /** Control characters other than tab, line feed and carriage return (and form feed). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0001-\u0008\u000B\u000E-\u001F\u007F]/g;
 /** At most this share of a file's characters may be control characters. */
 const MAX_CONTROL_SHARE = 0.01;
