@@ -5,13 +5,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import { randomBytes } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, scoreState, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import * as devalue from 'devalue';
+import {
+	readDb,
+	scoreState,
+	seedServerDb,
+	signIn,
+	withDb,
+	PASSWORD,
+	type SeededDb
+} from '../helpers/seeded';
+import { openDatabase } from '../../src/lib/server/db';
+import { makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 
 let seeded: SeededDb;
 let server: RunningServer;
 let token: string;
 let other: string;
+let manager: string;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
@@ -19,7 +31,14 @@ beforeAll(async () => {
 		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
 		other = createApiToken(db, { name: 'till', role: 'admin' }).token;
 	});
+	const db = openDatabase(seeded.path);
+	try {
+		await makeUser(db, { email: 'manager@test.test', role: 'manager', password: PASSWORD });
+	} finally {
+		db.$client.close();
+	}
 	server = await startServer({ dbPath: seeded.path });
+	manager = await signIn(server.url, 'manager@test.test');
 }, 60_000);
 
 afterAll(async () => {
@@ -82,6 +101,28 @@ describe('input that is not CSV text', () => {
 		const json = await response.json();
 		expect(json.error.code).toBe('not_text');
 		expect(json.error.message).toMatch(/CSV UTF-8/);
+		expect(scoreState(seeded.path)).toEqual(before);
+	});
+});
+
+describe('the console import form', () => {
+	it.each(['check', 'commit'])('?/%s refuses a binary file with a clear message', async (kind) => {
+		const before = scoreState(seeded.path);
+		const form = new FormData();
+		form.set('file', new File([new Uint8Array(randomBytes(4096))], 'export.xlsx'));
+		const response = await fetch(`${server.url}/manage/import?/${kind}`, {
+			method: 'POST',
+			body: form,
+			headers: {
+				cookie: `session=${manager}`,
+				origin: server.url,
+				accept: 'application/json',
+				'x-sveltekit-action': 'true'
+			}
+		});
+		const result = await response.json();
+		expect(result.type).toBe('failure');
+		expect((devalue.parse(result.data) as { message: string }).message).toMatch(/CSV UTF-8/);
 		expect(scoreState(seeded.path)).toEqual(before);
 	});
 });
