@@ -105,6 +105,25 @@ describe('input that is not CSV text', () => {
 	});
 });
 
+describe('a file without the columns', () => {
+	it('is refused with 422 missing_columns and stores nothing', async () => {
+		const before = scoreState(seeded.path);
+		const response = await post(
+			'dryRun=0',
+			`name,total\nAcme,12\n${seeded.people[0].email},${at()}\n`
+		);
+		expect(response.status).toBe(422);
+		const body = await response.json();
+		expect(body.error).toMatchObject({
+			code: 'missing_columns',
+			details: {
+				missing: ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice']
+			}
+		});
+		expect(scoreState(seeded.path)).toEqual(before);
+	});
+});
+
 describe('the console import form', () => {
 	it.each(['check', 'commit'])('?/%s refuses a binary file with a clear message', async (kind) => {
 		const before = scoreState(seeded.path);

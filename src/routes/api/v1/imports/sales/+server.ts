@@ -7,7 +7,8 @@ import { AppError } from '$lib/server/shared/errors';
 import { startImportJob } from '$lib/server/imports/jobs';
 import { decodeCsvBytes } from '$lib/server/imports/text';
 import { apiJob, apiReport, countDataRows, SYNC_ROW_LIMIT } from '$lib/server/imports/api-report';
-import { MAX_IMPORT_BYTES } from '$lib/imports/mapping';
+import { IMPORT_FIELDS, MAX_IMPORT_BYTES } from '$lib/imports/mapping';
+import { readCsvHeader } from '$lib/csv';
 
 const flag = z.enum(['0', '1', 'true', 'false']);
 const query = z.object({
@@ -33,6 +34,16 @@ export const POST = apiHandler(async ({ request, url, principal }) => {
 		throw new AppError(413, 'too_large', 'The CSV body is larger than 50 MB: split it up');
 	const text = decodeCsvBytes(bytes);
 	if (!text.trim()) throw new AppError(400, 'empty_file', 'The CSV body is empty');
+	// A file without the columns (a random file, another export) is refused whole, not row by row.
+	const header = readCsvHeader(text);
+	const missing = IMPORT_FIELDS.filter((f) => !header.includes(f));
+	if (missing.length > 0)
+		throw new AppError(
+			422,
+			'missing_columns',
+			`The header lacks ${missing.join(', ')}: expected ${IMPORT_FIELDS.join(',')}`,
+			{ details: { missing, header } }
+		);
 	const details = on(params.details);
 	const background = on(params.async) || countDataRows(text) > SYNC_ROW_LIMIT;
 	const job = startImportJob(getDb(), text, {
