@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { closeDb, getDb } from '../src/lib/server/db';
 import { createUser, findUserByEmail } from '../src/lib/server/people/users';
-import { createApiToken } from '../src/lib/server/auth/api-token';
+import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
+import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
 import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
@@ -14,8 +15,13 @@ const USAGE = `Usage: npm run cli -- <command>
   seed-demo                                  add the demo season, users and sales (idempotent)
   user create --email E --name N --role R --password P
                                              R: ${ROLES.join(' | ')}
-  token create --name N [--role admin|manager]
-                                             prints the new API token alone on its last line
+  token create --name N [--role ${TOKEN_ROLES.join('|')}] [--expires DATE]
+                                             prints the new API token alone on its last line; the
+                                             role defaults to integration (post sales, activities
+                                             and imports, read seasons); DATE: 2027-01-31 (00:00 UTC)
+                                             or an ISO date-time with a zone
+  token list                                 every token: name, role, created, expiry, last use
+  token revoke --name N                      the token with this name is refused from now on
   display create --season ID --name N        a TV display for a season: prints its token alone on its
                                              last line; open /tv/<token> on the TV
   display revoke --token T                   the TV with this token stops at once
@@ -31,10 +37,26 @@ function option(values: Record<string, string | boolean | undefined>, name: stri
 	return value.trim();
 }
 
-function role(value: string, allowed: readonly Role[] = ROLES): Role {
-	if (!allowed.includes(value as Role))
-		throw new UsageError(`--role must be one of: ${allowed.join(', ')}`);
+function role(value: string): Role {
+	if (!ROLES.includes(value as Role))
+		throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
 	return value as Role;
+}
+
+const iso = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** --expires: a date (its start, in UTC) or an ISO date-time with a zone, in the future. */
+function expiry(value: string): number {
+	const text = value.trim();
+	const at = /^\d{4}-\d{2}-\d{2}$/.test(text)
+		? Date.parse(`${text}T00:00:00Z`)
+		: /(Z|[+-]\d{2}:?\d{2})$/i.test(text)
+			? Date.parse(text)
+			: NaN;
+	if (Number.isNaN(at))
+		throw new UsageError('--expires must be a date (2027-01-31) or an ISO date-time with a zone');
+	if (at <= Date.now()) throw new UsageError('--expires must be in the future');
+	return at;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -48,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
 			password: { type: 'string' },
 			season: { type: 'string' },
 			token: { type: 'string' },
+			expires: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -92,13 +115,54 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'token create': {
 			const name = option(values, 'name');
-			const token = createApiToken(
-				getDb(),
+			const tokenRole = values.role ?? 'integration';
+			if (!TOKEN_ROLES.includes(tokenRole as TokenRole))
+				throw new UsageError(`--role must be one of: ${TOKEN_ROLES.join(', ')}`);
+			const expiresAt = values.expires === undefined ? null : expiry(values.expires);
+			const { token } = createApiToken(getDb(), {
 				name,
-				role(values.role ?? 'admin', ['admin', 'manager'])
-			);
-			console.log(`API token "${name}" created. It is shown only once:`);
+				role: tokenRole as TokenRole,
+				expiresAt
+			});
+			const until = expiresAt === null ? 'never expires' : `expires ${iso(expiresAt)}`;
+			console.log(`API token "${name}" (${tokenRole}, ${until}) created. It is shown only once:`);
 			console.log(token);
+			return;
+		}
+		case 'token list': {
+			const tokens = listApiTokens(getDb());
+			if (tokens.length === 0) {
+				console.log('No API tokens yet.');
+				return;
+			}
+			const now = Date.now();
+			const rows = tokens.map((t) => [
+				t.name,
+				t.role,
+				t.revokedAt !== null
+					? `revoked ${iso(t.revokedAt)}`
+					: t.expiresAt !== null && t.expiresAt <= now
+						? 'expired'
+						: 'active',
+				iso(t.createdAt),
+				t.createdBy ?? 'cli',
+				t.expiresAt === null ? 'never' : iso(t.expiresAt),
+				t.lastUsedAt === null ? 'never' : iso(t.lastUsedAt)
+			]);
+			const header = ['NAME', 'ROLE', 'STATUS', 'CREATED', 'BY', 'EXPIRES', 'LAST USED'];
+			const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+			for (const row of [header, ...rows])
+				console.log(
+					row
+						.map((cell, i) => cell.padEnd(widths[i]))
+						.join('  ')
+						.trimEnd()
+				);
+			return;
+		}
+		case 'token revoke': {
+			const revoked = revokeApiToken(getDb(), { name: option(values, 'name') });
+			console.log(`API token "${revoked.name}" revoked: it is refused from now on.`);
 			return;
 		}
 		case 'display create': {

@@ -88,7 +88,7 @@ export function withDb<T>(path: string, fn: (db: Db) => T): T {
 
 /** An admin API token for the database (the CLI's `token create`, without spawning it). */
 export function apiTokenFor(path: string, name = 'test'): string {
-	return withDb(path, (db) => createApiToken(db, name));
+	return withDb(path, (db) => createApiToken(db, { name, role: 'admin' }).token);
 }
 
 /** Reads the database file without writing to it (WAL lets it run beside the server). */

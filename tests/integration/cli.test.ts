@@ -164,7 +164,7 @@ describe('user create', () => {
 			[['user', 'create', ...create({ '--role': 'boss' })], /--role must be one of/],
 			[
 				['token', 'create', '--name', 'x', '--role', 'participant'],
-				/--role must be one of: admin, manager/
+				/--role must be one of: integration, manager, admin/
 			],
 			[['frobnicate'], /Unknown command: frobnicate[\s\S]*Usage:/]
 		];
@@ -198,7 +198,7 @@ describe('user create', () => {
 });
 
 describe('token create', () => {
-	it('prints the token alone on its last line and stores only its SHA-256', async () => {
+	it('prints the token alone on its last line, stores only its SHA-256, least privilege by default', async () => {
 		const path = file('tokens.db');
 		const result = await runCli(['token', 'create', '--name', 'crm'], path);
 		expect(result.code, result.stderr).toBe(0);
@@ -213,7 +213,8 @@ describe('token create', () => {
 		expect(rows).toHaveLength(1);
 		expect(rows[0]).toMatchObject({
 			name: 'crm',
-			role: 'admin',
+			role: 'integration',
+			expires_at: null,
 			token_hash: createHash('sha256').update(token).digest('hex')
 		});
 		// The token itself is nowhere in the database files (main file or WAL).
@@ -232,6 +233,72 @@ describe('token create', () => {
 				db.prepare("select role from api_token where name = 'ops'").pluck().get()
 			)
 		).toBe('manager');
+	});
+});
+
+describe('token list and revoke', () => {
+	const inDb = (path: string, name: string) =>
+		readDb(path, (db) =>
+			db.prepare('select role, expires_at, revoked_at from api_token where name = ?').get(name)
+		) as { role: string; expires_at: number | null; revoked_at: number | null };
+
+	it('lists every token with its role, expiry and last use; revokes one by name', async () => {
+		const path = file('token-list.db');
+		// One after the other: the first run creates the database file.
+		const created = [
+			await runCli(['token', 'create', '--name', 'till', '--expires', '2099-01-31'], path),
+			await runCli(['token', 'create', '--name', 'ops', '--role', 'admin'], path)
+		];
+		for (const c of created) expect(c.code, c.stderr).toBe(0);
+		expect(created[0].stdout).toMatch(/integration, expires 2099-01-31T00:00:00Z/);
+		expect(inDb(path, 'till').expires_at).toBe(Date.parse('2099-01-31T00:00:00Z'));
+
+		const list = await runCli(['token', 'list'], path);
+		expect(list.code, list.stderr).toBe(0);
+		const lines = list.stdout.trim().split('\n');
+		expect(lines[0]).toMatch(/^NAME\s+ROLE\s+STATUS\s+CREATED\s+BY\s+EXPIRES\s+LAST USED$/);
+		expect(lines.find((l) => l.startsWith('till'))).toMatch(
+			/^till\s+integration\s+active\s+\S+Z\s+cli\s+2099-01-31T00:00:00Z\s+never$/
+		);
+		expect(lines.find((l) => l.startsWith('ops'))).toMatch(/^ops\s+admin\s+active\s/);
+		// The tokens themselves are never listed.
+		for (const c of created) expect(list.stdout).not.toContain(lastLine(c.stdout));
+
+		const revoked = await runCli(['token', 'revoke', '--name', 'till'], path);
+		expect(revoked.code, revoked.stderr).toBe(0);
+		expect(revoked.stdout).toMatch(/"till" revoked/);
+		expect(inDb(path, 'till').revoked_at).toBeGreaterThan(0);
+		expect(inDb(path, 'ops').revoked_at).toBeNull();
+		const after = await runCli(['token', 'list'], path);
+		expect(after.stdout.split('\n').find((l) => l.startsWith('till'))).toMatch(/revoked \S+Z/);
+
+		// Revoking again, or a name nobody has, says so and fails.
+		const again = await runCli(['token', 'revoke', '--name', 'till'], path);
+		expect(again.code).not.toBe(0);
+		expect(again.stderr).toMatch(/No token in use is named "till"/);
+		// The name is free again once its token is revoked.
+		const reuse = await runCli(['token', 'create', '--name', 'till'], path);
+		expect(reuse.code, reuse.stderr).toBe(0);
+	});
+
+	it('refuses a past or unreadable expiry, and a name already in use', async () => {
+		const path = file('token-bad.db');
+		const first = await runCli(['token', 'create', '--name', 'crm'], path);
+		expect(first.code, first.stderr).toBe(0);
+		const cases: [string[], RegExp][] = [
+			[['token', 'create', '--name', 'a', '--expires', '2001-01-01'], /in the future/],
+			[['token', 'create', '--name', 'b', '--expires', 'next week'], /--expires must be a date/],
+			[['token', 'create', '--name', 'crm'], /"crm" is in use already/],
+			[['token', 'revoke'], /--name is required/]
+		];
+		const results = await Promise.all(cases.map(([args]) => runCli(args, path)));
+		results.forEach((result, i) => {
+			expect(result.code, cases[i][0].join(' ')).not.toBe(0);
+			expect(result.stderr).toMatch(cases[i][1]);
+		});
+		expect(readDb(path, (db) => db.prepare('select count(*) from api_token').pluck().get())).toBe(
+			1
+		);
 	});
 });
 

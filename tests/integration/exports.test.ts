@@ -421,8 +421,13 @@ describe('import job registry', () => {
 				)
 			].join('\n');
 			const progress: number[] = [];
-			const job = startImportJob(t.db, text, { userId: c.people[0].id, batchSize: 5 });
-			expect(() => startImportJob(t.db, text, { userId: c.people[0].id })).toThrow(AppError);
+			const job = startImportJob(t.db, text, {
+				owner: { userId: c.people[0].id },
+				batchSize: 5
+			});
+			expect(() => startImportJob(t.db, text, { owner: { userId: c.people[0].id } })).toThrow(
+				AppError
+			);
 			while (job.status === 'running') {
 				progress.push(job.done);
 				await new Promise((r) => setImmediate(r));
@@ -430,10 +435,12 @@ describe('import job registry', () => {
 			expect(job).toMatchObject({ status: 'done', done: 25, total: 25 });
 			expect(progress.some((p) => p > 0 && p < 25)).toBe(true);
 			expect(job.report!.sales.new).toBe(25);
-			expect(getImportJob(job.id, c.people[0].id)).toBe(job);
-			expect(getImportJob(job.id, c.people[1].id)).toBeNull();
+			expect(getImportJob(job.id, { userId: c.people[0].id })).toBe(job);
+			expect(getImportJob(job.id, { userId: c.people[1].id })).toBeNull();
 			// An hour after it finished the job is forgotten.
-			expect(getImportJob(job.id, c.people[0].id, () => Date.now() + 61 * 60 * 1000)).toBeNull();
+			expect(
+				getImportJob(job.id, { userId: c.people[0].id }, () => Date.now() + 61 * 60 * 1000)
+			).toBeNull();
 		} finally {
 			t.cleanup();
 		}

@@ -11,7 +11,10 @@ let manager: string;
 beforeAll(async () => {
 	seeded = await seedServerDb();
 	admin = apiTokenFor(seeded.path, 'admin');
-	manager = withDb(seeded.path, (db) => createApiToken(db, 'manager', 'manager'));
+	manager = withDb(
+		seeded.path,
+		(db) => createApiToken(db, { name: 'manager', role: 'manager' }).token
+	);
 	server = await startServer({ dbPath: seeded.path });
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
 import { validateApiToken, type ApiPrincipal } from '../auth/api-token';
-import type { Role } from '../../contest/types';
+import type { TokenRole } from '../auth/token-roles';
 import { AppError } from '../shared/errors';
 
 // Every API failure has one shape: `{ error: { code, message, details } }`; services and routes
@@ -30,7 +30,7 @@ type ApiEvent = RequestEvent & { principal: ApiPrincipal };
  */
 export function apiHandler(
 	fn: (event: ApiEvent) => Response | Promise<Response>,
-	roles?: readonly Role[]
+	roles?: readonly TokenRole[]
 ): RequestHandler {
 	return async (event) => {
 		try {

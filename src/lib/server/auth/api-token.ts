@@ -1,24 +1,154 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
-import { apiToken } from '../db/schema';
-import type { Role } from '../../contest/types';
+import { apiToken, user } from '../db/schema';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
 import { unlessBusy } from '../db/busy';
+import { AppError, conflict, notFound } from '../shared/errors';
+import { audit, type Actor } from '../audit/record';
+import { TOKEN_ROLES, type TokenRole } from './token-roles';
 
-export type ApiPrincipal = { tokenId: number; name: string; role: Role };
+// API tokens: shown once when created, stored as their SHA-256, given a role, optionally an
+// expiry, and revoked by name. Names are unique among the tokens still in use, so that
+// `token revoke --name N` means one token.
 
-export function createApiToken(db: Db, name: string, role: Role = 'admin'): string {
+export type ApiPrincipal = { tokenId: number; name: string; role: TokenRole };
+
+export const TOKEN_NAME_MAX = 80;
+
+export interface NewToken {
+	name: string;
+	role: TokenRole;
+	/** Refused from this time on; null or absent: never expires. */
+	expiresAt?: number | null;
+}
+
+/** Creates a token and returns it: the only time it is ever seen. */
+export function createApiToken(
+	db: Db,
+	input: NewToken,
+	actor: Actor = {},
+	clock: Clock = systemClock
+): { id: number; token: string } {
+	const name = input.name.trim();
+	if (!name || name.length > TOKEN_NAME_MAX)
+		throw new AppError(
+			400,
+			'invalid_name',
+			`A token needs a name of 1 to ${TOKEN_NAME_MAX} characters`,
+			{
+				field: 'name'
+			}
+		);
+	if (!TOKEN_ROLES.includes(input.role))
+		throw new AppError(400, 'invalid_role', `The role must be one of: ${TOKEN_ROLES.join(', ')}`, {
+			field: 'role'
+		});
+	const now = clock();
+	if (input.expiresAt != null && input.expiresAt <= now)
+		throw new AppError(400, 'invalid_expiry', 'The expiry must be in the future', {
+			field: 'expiresAt'
+		});
 	const bytes = new Uint8Array(24);
 	crypto.getRandomValues(bytes);
 	const token = `hb_${encodeBase32LowerCaseNoPadding(bytes)}`;
-	db.insert(apiToken)
-		.values({ name, role, tokenHash: hashToken(token) })
-		.run();
-	return token;
+	const id = db.transaction((tx) => {
+		const taken = tx
+			.select({ id: apiToken.id })
+			.from(apiToken)
+			.where(and(eq(apiToken.name, name), isNull(apiToken.revokedAt)))
+			.get();
+		if (taken)
+			throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
+				field: 'name'
+			});
+		const row = tx
+			.insert(apiToken)
+			.values({
+				name,
+				role: input.role,
+				tokenHash: hashToken(token),
+				createdAt: now,
+				createdById: actor.userId ?? null,
+				expiresAt: input.expiresAt ?? null
+			})
+			.returning({ id: apiToken.id })
+			.get();
+		audit(tx, actor, 'token.create', `token:${row.id}`, { name, role: input.role }, now);
+		return row.id;
+	});
+	return { id, token };
 }
 
+export interface TokenListing {
+	id: number;
+	name: string;
+	role: TokenRole;
+	createdAt: number;
+	createdBy: string | null;
+	expiresAt: number | null;
+	lastUsedAt: number | null;
+	revokedAt: number | null;
+}
+
+/** Every token, newest first (revoked ones too, so that the list shows what happened). */
+export function listApiTokens(db: Db): TokenListing[] {
+	return db
+		.select({
+			id: apiToken.id,
+			name: apiToken.name,
+			role: apiToken.role,
+			createdAt: apiToken.createdAt,
+			createdBy: user.displayName,
+			expiresAt: apiToken.expiresAt,
+			lastUsedAt: apiToken.lastUsedAt,
+			revokedAt: apiToken.revokedAt
+		})
+		.from(apiToken)
+		.leftJoin(user, eq(user.id, apiToken.createdById))
+		.orderBy(desc(apiToken.createdAt), desc(apiToken.id))
+		.all();
+}
+
+/** Revokes the token in use with this name (or id): it is refused from now on. */
+export function revokeApiToken(
+	db: Db,
+	which: { name: string } | { id: number },
+	actor: Actor = {},
+	clock: Clock = systemClock
+): { id: number; name: string } {
+	const now = clock();
+	return db.transaction((tx) => {
+		const row = tx
+			.select({ id: apiToken.id, name: apiToken.name })
+			.from(apiToken)
+			.where(
+				and(
+					'name' in which ? eq(apiToken.name, which.name.trim()) : eq(apiToken.id, which.id),
+					isNull(apiToken.revokedAt)
+				)
+			)
+			.get();
+		if (!row)
+			throw notFound(
+				'unknown_token',
+				'name' in which
+					? `No token in use is named "${which.name.trim()}"`
+					: 'This token does not exist or is revoked already'
+			);
+		tx.update(apiToken).set({ revokedAt: now }).where(eq(apiToken.id, row.id)).run();
+		audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
+		return row;
+	});
+}
+
+const refused = (code: string, message: string) => new AppError(401, code, message);
+
+/**
+ * The token's principal, or null for a token that does not exist. An expired or revoked token
+ * is refused with a 401 that says so, so that an integration's owner knows what to fix.
+ */
 export function validateApiToken(
 	db: Db,
 	token: string,
@@ -27,10 +157,20 @@ export function validateApiToken(
 	const row = db
 		.select()
 		.from(apiToken)
-		.where(and(eq(apiToken.tokenHash, hashToken(token)), isNull(apiToken.revokedAt)))
+		.where(eq(apiToken.tokenHash, hashToken(token)))
 		.get();
 	if (!row) return null;
 	const now = clock();
+	if (row.revokedAt !== null)
+		throw refused(
+			'token_revoked',
+			`This API token ("${row.name}") was revoked: ask an admin for a new one`
+		);
+	if (row.expiresAt !== null && now >= row.expiresAt)
+		throw refused(
+			'token_expired',
+			`This API token ("${row.name}") expired on ${new Date(row.expiresAt).toISOString()}: ask an admin for a new one`
+		);
 	// Recorded at minute precision so that a busy integration does not write on every call.
 	if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) {
 		// Bookkeeping only: a database locked by another process leaves it for a later call.

@@ -1,6 +1,7 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Role } from '../../contest/types';
 import type { SessionUser } from './session';
+import type { TokenRole } from './token-roles';
 
 /** The signed-in user, or a redirect to the sign-in page that comes back here afterwards. */
 export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): SessionUser {
@@ -26,3 +27,8 @@ export const MANAGERS: readonly Role[] = ['manager', 'admin'];
 /** Who may read the executive dashboard and the exports. */
 export const EXECUTIVES: readonly Role[] = ['executive', 'manager', 'admin'];
 export const ADMINS: readonly Role[] = ['admin'];
+
+/** API tokens that may post sales, activities and imports: every role, integration included. */
+export const API_WRITERS: readonly TokenRole[] = ['integration', 'manager', 'admin'];
+/** API tokens that may create or change seasons and review sales. */
+export const API_MANAGERS: readonly TokenRole[] = ['manager', 'admin'];

@@ -8,6 +8,7 @@ import {
 	index
 } from 'drizzle-orm/sqlite-core';
 import type { Role, TieRule, BreakdownItem, LineScore } from '../../contest/types';
+import type { TokenRole } from '../auth/token-roles';
 import type { RuleEffect, RuleTarget } from '../../contest/rules';
 import type { BadgeCriterion } from '../../contest/badges';
 import type { Tier } from '../../contest/tiers';
@@ -311,8 +312,17 @@ export const apiToken = sqliteTable('api_token', {
 	name: text('name').notNull(),
 	/** SHA-256 (hex) of the token; the token is shown once, when created. */
 	tokenHash: text('token_hash').notNull().unique(),
-	role: text('role').$type<Role>().notNull().default('admin'),
+	/** What the token may do: integration (post sales, activities, imports; read seasons), manager, admin. */
+	// The column default stays 'admin' (changing it rebuilds the table); the app always sets the role.
+	role: text('role').$type<TokenRole>().notNull().default('admin'),
 	createdAt: integer('created_at').notNull().default(now),
+	/**
+	 * The user id of the admin who created it in the console; null for the CLI. No foreign key:
+	 * adding one would rebuild the table, which audit events reference.
+	 */
+	createdById: integer('created_by_id'),
+	/** Refused from this time on (401 token_expired); null: never expires. */
+	expiresAt: integer('expires_at'),
 	lastUsedAt: integer('last_used_at'),
 	revokedAt: integer('revoked_at')
 });

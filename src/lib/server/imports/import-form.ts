@@ -5,6 +5,8 @@ import {
 	type ColumnMapping
 } from '../../imports/mapping';
 import { readCsvHeader } from '../../csv';
+import { checkCsvText, decodeCsvBytes } from './text';
+import { AppError } from '../shared/errors';
 
 // The sales import form: a file (or pasted text) and one `map.<field>` select per field.
 
@@ -29,11 +31,20 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 	if (file instanceof File && file.size > 0) {
 		if (file.size > MAX_IMPORT_BYTES)
 			return refuse('The file is larger than 50 MB: split it into smaller files.');
-		text = await file.text();
 		fileName = file.name;
 	}
 	if (text.length > MAX_IMPORT_BYTES)
 		return refuse('The text is larger than 50 MB: split it into smaller files.');
+	try {
+		// A binary or non-UTF-8 file is refused here, before it can "parse" into garbage rows.
+		text =
+			fileName !== null
+				? decodeCsvBytes(new Uint8Array(await (file as File).arrayBuffer()))
+				: checkCsvText(text);
+	} catch (error) {
+		if (error instanceof AppError) return refuse(error.message);
+		throw error;
+	}
 	if (text.trim() === '') return refuse('Choose a CSV file or paste its rows.');
 	const headers = readCsvHeader(text);
 	if (headers.every((h) => h === '')) return refuse('The file has no header row.');

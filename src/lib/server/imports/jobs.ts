@@ -6,9 +6,11 @@ import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
 import { writeCsv } from '../../csv';
 
-// Sales imports committed from the console run in the background so that a large file never
-// holds a request open; the page polls the job. Jobs live in this process's memory only: a
-// restart forgets them (the sales already recorded stay, and a re-upload counts nothing twice).
+// Sales imports committed from the console, and large (or `async=1`) API imports, run in the
+// background so that a large file never holds a request open; the page or the client polls the
+// job. A small API import runs as a job too and is awaited, so that its full error list can be
+// downloaded afterwards. Jobs live in this process's memory only: a restart forgets them (the
+// sales already recorded stay, and a re-upload counts nothing twice).
 
 const JOB_TTL_MS = 60 * 60 * 1000;
 /** How many per-row results and errors a page or a poll carries; the rest is counted. */
@@ -17,9 +19,17 @@ const ERRORS_SHOWN = 5000;
 
 export type JobStatus = 'running' | 'done' | 'failed';
 
+/** Who started a job: a signed-in person or an API token. Only they can see it. */
+export type JobOwner = { userId: number } | { tokenId: number };
+const ownerKey = (owner: JobOwner) =>
+	'userId' in owner ? `user:${owner.userId}` : `token:${owner.tokenId}`;
+
 export interface ImportJob {
 	id: string;
-	userId: number;
+	owner: string;
+	dryRun: boolean;
+	/** One exclusive (background) job per owner runs at a time. */
+	exclusive: boolean;
 	status: JobStatus;
 	/** Data rows of the file handled so far, and in all. */
 	done: number;
@@ -28,6 +38,8 @@ export interface ImportJob {
 	error: string | null;
 	startedAt: number;
 	finishedAt: number | null;
+	/** Settles when the job has finished, whether it succeeded or failed. */
+	finished: Promise<void>;
 }
 
 /** A report cut to what a page shows: at most RESULTS_SHOWN results and ERRORS_SHOWN errors. */
@@ -46,13 +58,7 @@ export function reportView(report: ImportReport): ReportView {
 		...report,
 		results: report.results.slice(0, RESULTS_SHOWN),
 		errors,
-		errorsCsv:
-			errors.length === 0
-				? null
-				: writeCsv(
-						['row', 'column', 'message'],
-						errors.map((e) => [e.row, e.column, e.message])
-					),
+		errorsCsv: errors.length === 0 ? null : errorsCsv({ ...report, errors }),
 		resultsTotal: report.results.length,
 		errorsTotal: report.errors.length
 	};
@@ -67,39 +73,53 @@ function prune(now: number) {
 }
 
 /**
- * Starts committing a file in the background and returns the job at once. One running import
- * per person: a second one is refused until the first has finished.
+ * Starts an import in the background and returns the job at once. One exclusive import per
+ * owner: a second one is refused until the first has finished.
  */
 export function startImportJob(
 	db: Db,
 	text: string,
-	options: { userId: number; mapping?: ColumnMapping; batchSize?: number; clock?: Clock }
+	options: {
+		owner: JobOwner;
+		dryRun?: boolean;
+		exclusive?: boolean;
+		mapping?: ColumnMapping;
+		batchSize?: number;
+		clock?: Clock;
+	}
 ): ImportJob {
 	const clock = options.clock ?? systemClock;
+	const owner = ownerKey(options.owner);
+	const exclusive = options.exclusive ?? true;
 	prune(clock());
-	for (const job of jobs.values()) {
-		if (job.userId === options.userId && job.status === 'running') {
-			throw conflict(
-				'import_running',
-				'Your previous import is still running: wait for it to finish.'
-			);
+	if (exclusive) {
+		for (const job of jobs.values()) {
+			if (job.owner === owner && job.exclusive && job.status === 'running') {
+				throw conflict(
+					'import_running',
+					'Your previous import is still running: wait for it to finish.'
+				);
+			}
 		}
 	}
 	const job: ImportJob = {
 		id: randomBytes(12).toString('hex'),
-		userId: options.userId,
+		owner,
+		dryRun: options.dryRun ?? false,
+		exclusive,
 		status: 'running',
 		done: 0,
 		total: 0,
 		report: null,
 		error: null,
 		startedAt: clock(),
-		finishedAt: null
+		finishedAt: null,
+		finished: Promise.resolve()
 	};
 	jobs.set(job.id, job);
-	importSales(db, text, {
-		dryRun: false,
-		actor: { userId: options.userId },
+	job.finished = importSales(db, text, {
+		dryRun: job.dryRun,
+		actor: options.owner,
 		mapping: options.mapping,
 		batchSize: options.batchSize,
 		clock,
@@ -124,15 +144,23 @@ export function startImportJob(
 	return job;
 }
 
-/** The job if it exists, has not expired and belongs to this person. */
+/** The job if it exists, has not expired and belongs to this person or token. */
 export function getImportJob(
 	id: string,
-	userId: number,
+	owner: JobOwner,
 	clock: Clock = systemClock
 ): ImportJob | null {
 	prune(clock());
 	const job = jobs.get(id);
-	return job && job.userId === userId ? job : null;
+	return job && job.owner === ownerKey(owner) ? job : null;
+}
+
+/** Every error of a finished job's report, as a spreadsheet (row, column, message). */
+export function errorsCsv(report: ImportReport): string {
+	return writeCsv(
+		['row', 'column', 'message'],
+		report.errors.map((e) => [e.row, e.column, e.message])
+	);
 }
 
 /** What the page polls: progress, and the report once the job is done. */

@@ -55,8 +55,23 @@ export interface SaleGroup {
 	rows: ParsedRow[];
 }
 
-/** Parses and checks the file's shape: every row against the schema, lines grouped by sale. */
-export function parseSalesCsv(text: string, mapping: ColumnMapping = {}) {
+export interface ParsedSales {
+	/** Data rows in the file (blank lines are not rows). */
+	rows: number;
+	groups: SaleGroup[];
+	errors: ImportError[];
+	/** Rows refused while reading, with the external id their line names ('' if none). */
+	invalidRows: Map<number, string>;
+	/** External ids with an invalid line (and the first such row): their whole sale is refused. */
+	badIds: Map<string, number>;
+}
+
+/**
+ * Parses and checks the file's shape: every row against the schema, lines grouped by sale. A row
+ * that could not be read (a quote never closed) or holds too many or too few values is refused
+ * whole, with one message: its values cannot be trusted.
+ */
+export function parseSalesCsv(text: string, mapping: ColumnMapping = {}): ParsedSales {
 	const { records, errors: unreadable } = readCsv(text);
 	const lines = records
 		.map((record, i) => ({ record, line: i + 1 }))
@@ -64,45 +79,57 @@ export function parseSalesCsv(text: string, mapping: ColumnMapping = {}) {
 	const headers = lines[0]?.record ?? [];
 	const data = lines.slice(1);
 	const errors: ImportError[] = [];
+	const invalidRows = new Map<number, string>();
+	const badIds = new Map<string, number>();
 	const column = (field: ImportField) => mapping[field] ?? field;
 	const missing = IMPORT_FIELDS.filter((f) => !headers.includes(column(f)));
 	if (missing.length > 0) {
+		data.forEach((_, i) => invalidRows.set(i + 1, ''));
 		return {
 			rows: data.length,
-			groups: [] as SaleGroup[],
+			groups: [],
 			errors: missing.map((f) => ({
 				row: 0,
 				column: column(f),
 				message: `Column "${column(f)}" is missing from the header`
 			})),
-			invalidRows: new Set<number>(),
-			badIds: new Map<string, number>()
+			invalidRows,
+			badIds
 		};
 	}
+	const idColumn = headers.indexOf(column('externalId'));
+	const idOf = (record: string[]) => (record[idColumn] ?? '').trim();
+	const refuseRow = (row: number, record: string[], message: string) => {
+		errors.push({ row, column: '', message });
+		const id = idOf(record);
+		invalidRows.set(row, id);
+		if (id && !badIds.has(id)) badIds.set(id, row);
+	};
 	const rowOfLine = new Map(data.map((l, i) => [l.line, i + 1]));
-	for (const e of unreadable)
-		errors.push({ row: (e.row && rowOfLine.get(e.row)) ?? 0, column: '', message: e.message });
-	data.forEach(({ record }, i) => {
-		if (record.length === headers.length) return;
-		const few = record.length < headers.length;
-		errors.push({
-			row: i + 1,
-			column: '',
-			message: `Too ${few ? 'few' : 'many'} fields: expected ${headers.length} fields but parsed ${record.length}`
-		});
-	});
-	const invalidRows = new Set(errors.map((e) => e.row));
-	/** External ids with an invalid line: their whole sale is refused. */
-	const badIds = new Map<string, number>();
+	for (const e of unreadable) {
+		const row = e.row ? rowOfLine.get(e.row) : undefined;
+		if (row === undefined) errors.push({ row: 0, column: '', message: e.message });
+		else if (!invalidRows.has(row)) refuseRow(row, data[row - 1].record, e.message);
+	}
 	const groups = new Map<string, SaleGroup>();
 	data.forEach(({ record }, i) => {
 		const row = i + 1;
+		if (invalidRows.has(row)) return;
+		if (record.length !== headers.length) {
+			const few = record.length < headers.length;
+			refuseRow(
+				row,
+				record,
+				`Too ${few ? 'few' : 'many'} fields: expected ${headers.length} fields but parsed ${record.length} (a value holding a comma needs "quotes")`
+			);
+			return;
+		}
 		const candidate = Object.fromEntries(
 			IMPORT_FIELDS.map((f) => [f, (record[headers.indexOf(column(f))] ?? '').trim()])
 		);
 		const result = rowSchema.safeParse(candidate);
 		if (!result.success) {
-			invalidRows.add(row);
+			invalidRows.set(row, candidate.externalId);
 			if (candidate.externalId && !badIds.has(candidate.externalId))
 				badIds.set(candidate.externalId, row);
 			for (const issue of result.error.issues) {

@@ -33,6 +33,21 @@ export interface ImportReport {
 
 const DRY_RUN = Symbol('dry run');
 
+/** Which column of the file a refused sale's error is about, and what the report says. */
+function refusal(externalId: string, error: AppError): { column: ImportField; message: string } {
+	// An external id already used for a different sale (scoring's idempotency check).
+	if (error instanceof IdempotencyConflictError)
+		return {
+			column: 'externalId',
+			message: `externalId ${externalId} was already used for a different sale`
+		};
+	if (error.code === 'unknown_sku' || error.code === 'inactive_sku')
+		return { column: 'sku', message: error.message };
+	if (error.code === 'outside_season' || error.code === 'in_the_future')
+		return { column: 'occurredAt', message: error.message };
+	return { column: 'sellerEmail', message: error.message };
+}
+
 /**
  * Imports sales from CSV (one line per sale line). A dry run scores every sale through the same
  * code path as a real import inside transactions that are rolled back, so its points are exact.
@@ -66,8 +81,7 @@ export async function importSales(
 					message:
 						r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})`
 				});
-			invalidRows.add(r.row);
-			results.push({ row: r.row, externalId: group.externalId, outcome: 'error' });
+			invalidRows.set(r.row, group.externalId);
 		}
 	};
 
@@ -122,7 +136,9 @@ export async function importSales(
 					for (const group of batch) {
 						const first = group.rows[0];
 						try {
-							// A savepoint per sale: a refused sale leaves the rest of the batch intact.
+							// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
+							// sent before (through the API or an import: one id space) comes back as not
+							// created and is reported a duplicate, counted once.
 							const recorded = savepoint(tx, () =>
 								recordSaleInTx(
 									tx,
@@ -166,15 +182,8 @@ export async function importSales(
 		}
 		for (const o of outcomes) {
 			if (o.outcome === 'error') {
-				const column: ImportField =
-					o.error!.code === 'unknown_sku' || o.error!.code === 'inactive_sku'
-						? 'sku'
-						: o.error instanceof IdempotencyConflictError
-							? 'externalId'
-							: o.error!.code === 'outside_season' || o.error!.code === 'in_the_future'
-								? 'occurredAt'
-								: 'sellerEmail';
-				rejectGroup(o.group, column, o.error!.message);
+				const { column, message } = refusal(o.group.externalId, o.error!);
+				rejectGroup(o.group, column, message);
 				report.rejected += 1;
 				continue;
 			}
@@ -212,14 +221,16 @@ export async function importSales(
 			)
 		);
 	}
-	const rejectedRows = new Set(errors.map((e) => e.row).filter((r) => r > 0));
+	// Every data row has exactly one outcome: counted (new or duplicate) or refused with its errors.
+	for (const [row, externalId] of invalidRows) results.push({ row, externalId, outcome: 'error' });
 	errors.sort((a, b) => a.row - b.row);
 	results.sort((a, b) => a.row - b.row);
+	const rejected = invalidRows.size;
 	return {
 		dryRun: options.dryRun,
 		rows,
-		accepted: rows - rejectedRows.size,
-		rejected: rejectedRows.size,
+		accepted: rows - rejected,
+		rejected,
 		sales: {
 			new: report.new,
 			duplicate: report.duplicate,

@@ -35,7 +35,10 @@ export const actions = {
 		const values = { mapping: input.mapping };
 		if (!input.ok) return refuse(400, 'commit', input.message, { values });
 		try {
-			const job = startImportJob(getDb(), input.text, { userId: user.id, mapping: input.mapping });
+			const job = startImportJob(getDb(), input.text, {
+				owner: { userId: user.id },
+				mapping: input.mapping
+			});
 			return { action: 'commit', jobId: job.id, mapping: input.mapping };
 		} catch (e) {
 			return refuseError(e, 'commit', values);

@@ -2,33 +2,60 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { apiHandler, parseQuery } from '$lib/server/api/respond';
+import { API_WRITERS } from '$lib/server/auth/guards';
 import { AppError } from '$lib/server/shared/errors';
-import { importSales } from '$lib/server/imports/sales';
+import { startImportJob } from '$lib/server/imports/jobs';
+import { decodeCsvBytes } from '$lib/server/imports/text';
+import { apiJob, apiReport, countDataRows, SYNC_ROW_LIMIT } from '$lib/server/imports/api-report';
+import { IMPORT_FIELDS, MAX_IMPORT_BYTES } from '$lib/imports/mapping';
+import { readCsvHeader } from '$lib/csv';
 
+const flag = z.enum(['0', '1', 'true', 'false']);
 const query = z.object({
-	dryRun: z.enum(['0', '1', 'true', 'false']).default('1'),
-	details: z.enum(['0', '1']).default('0')
+	dryRun: flag.default('1'),
+	details: flag.default('0'),
+	async: flag.default('0')
 });
+const on = (value: string) => value === '1' || value === 'true';
 
-/** POST /api/v1/imports/sales?dryRun=1|0 with a CSV body; a dry run unless dryRun=0. */
-export const POST = apiHandler(
-	async ({ request, url, principal }) => {
-		const { dryRun, details } = parseQuery(url, query);
-		const type = request.headers.get('content-type') ?? '';
-		if (!/^text\/(csv|plain)\b/i.test(type)) {
-			throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
-		}
-		const text = await request.text();
-		if (!text.trim()) throw new AppError(400, 'empty_file', 'The CSV body is empty');
-		const report = await importSales(getDb(), text, {
-			dryRun: dryRun === '1' || dryRun === 'true',
-			actor: { tokenId: principal.tokenId }
-		});
-		if (details === '1') return json(report);
-		// The row-by-row results can be long: only sent when asked for.
-		const summary: Partial<typeof report> = { ...report };
-		delete summary.results;
-		return json(summary);
-	},
-	['admin', 'manager']
-);
+/**
+ * POST /api/v1/imports/sales?dryRun=1|0&async=0|1 with a CSV body; a dry run unless dryRun=0.
+ * Up to SYNC_ROW_LIMIT rows answer at once (200 + the report); more, or async=1, answer 202
+ * with a job to poll.
+ */
+export const POST = apiHandler(async ({ request, url, principal }) => {
+	const params = parseQuery(url, query);
+	const type = request.headers.get('content-type') ?? '';
+	if (!/^text\/(csv|plain)\b/i.test(type)) {
+		throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
+	}
+	const bytes = new Uint8Array(await request.arrayBuffer());
+	if (bytes.length > MAX_IMPORT_BYTES)
+		throw new AppError(413, 'too_large', 'The CSV body is larger than 50 MB: split it up');
+	const text = decodeCsvBytes(bytes);
+	if (!text.trim()) throw new AppError(400, 'empty_file', 'The CSV body is empty');
+	// A file without the columns (a random file, another export) is refused whole, not row by row.
+	const header = readCsvHeader(text);
+	const missing = IMPORT_FIELDS.filter((f) => !header.includes(f));
+	if (missing.length > 0)
+		throw new AppError(
+			422,
+			'missing_columns',
+			`The header lacks ${missing.join(', ')}: expected ${IMPORT_FIELDS.join(',')}`,
+			{ details: { missing, header } }
+		);
+	const details = on(params.details);
+	const background = on(params.async) || countDataRows(text) > SYNC_ROW_LIMIT;
+	const job = startImportJob(getDb(), text, {
+		owner: { tokenId: principal.tokenId },
+		dryRun: on(params.dryRun),
+		exclusive: background
+	});
+	if (background) {
+		const body = apiJob(job, details);
+		return json(body, { status: 202, headers: { location: body.job.url } });
+	}
+	await job.finished;
+	if (!job.report) throw new Error(job.error ?? 'the import failed');
+	return json(apiReport(job.report, job.id, details));
+}, API_WRITERS);

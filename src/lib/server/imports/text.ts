@@ -1,0 +1,44 @@
+import { AppError } from '../shared/errors';
+
+// An import must be text before it is read as CSV: a spreadsheet saved as .xlsx, a PDF or an
+// image would otherwise "parse" into hundreds of garbage rows. The bytes must be valid UTF-8
+// (what every spreadsheet's "CSV UTF-8" writes), hold no NUL (UTF-16 and binary files do), and
+// hardly any other control characters (a stray one from a CRM export is tolerated).
+
+/** Control characters other than tab, line feed and carriage return (and form feed). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0001-\u0008\u000B\u000E-\u001F\u007F]/g;
+/** At most this share of a file's characters may be control characters. */
+const MAX_CONTROL_SHARE = 0.01;
+
+const notText = (message: string) => new AppError(400, 'not_text', message, { field: 'file' });
+
+/** Refuses text that holds NUL bytes or too many control characters to be a CSV file. */
+export function checkCsvText(text: string): string {
+	if (text.includes('\u0000'))
+		throw notText(
+			'This is not a CSV text file (it holds NUL bytes: a binary file, or text saved as UTF-16). Save it as "CSV UTF-8" and try again.'
+		);
+	const controls = text.match(CONTROL)?.length ?? 0;
+	if (controls > Math.max(1, text.length * MAX_CONTROL_SHARE))
+		throw notText(
+			`This is not a CSV text file (${controls} control characters). Save it as "CSV UTF-8" and try again.`
+		);
+	return text;
+}
+
+/** The bytes of an uploaded file as text, or an AppError (400 not_text) that says why not. */
+export function decodeCsvBytes(bytes: Uint8Array): string {
+	if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+		throw notText('This file is saved as UTF-16. Save it as "CSV UTF-8" and try again.');
+	let text: string;
+	try {
+		// ignoreBOM keeps a UTF-8 byte-order mark in the text; the CSV reader drops it.
+		text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+	} catch {
+		throw notText(
+			'This file is not UTF-8 text (a binary file, a spreadsheet such as .xlsx, or another encoding). Save it as "CSV UTF-8" and try again.'
+		);
+	}
+	return checkCsvText(text);
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { getDb } from '$lib/server/db';
+import { ADMINS, requireRole } from '$lib/server/auth/guards';
+import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-token';
+import { TOKEN_ROLES, TOKEN_ROLE_HELP } from '$lib/server/auth/token-roles';
+import { TOKEN_FORM_FIELDS, tokenFormSchema } from '$lib/server/auth/token-form';
+
+const ADMIN_ONLY = 'API tokens are managed by admins: ask an admin for one.';
+const admin = (event: RequestEvent) => requireRole(event, ADMINS, ADMIN_ONLY);
+
+export const load: PageServerLoad = (event) => {
+	admin(event);
+	return {
+		tokens: listApiTokens(getDb()),
+		roles: TOKEN_ROLES.map((role) => ({ role, help: TOKEN_ROLE_HELP[role] })),
+		now: Date.now()
+	};
+};
+
+export const actions = {
+	create: async (event) => {
+		const user = admin(event);
+		const values = formText(await event.request.formData(), TOKEN_FORM_FIELDS);
+		const parsed = parseForm(tokenFormSchema, values, 'create', values);
+		if (!parsed.ok) return parsed.failure;
+		try {
+			const { token } = createApiToken(
+				getDb(),
+				{ name: parsed.data.name, role: parsed.data.role, expiresAt: parsed.data.expiresOn },
+				{ userId: user.id }
+			);
+			return {
+				action: 'create' as const,
+				success: true as const,
+				created: { name: parsed.data.name, role: parsed.data.role, token }
+			};
+		} catch (e) {
+			return refuseError(e, 'create', values);
+		}
+	},
+	revoke: async (event) => {
+		const user = admin(event);
+		const id = z.coerce
+			.number()
+			.int()
+			.positive()
+			.safeParse((await event.request.formData()).get('id'));
+		if (!id.success) return refuse(400, 'revoke', 'Choose a token.');
+		try {
+			const revoked = revokeApiToken(getDb(), { id: id.data }, { userId: user.id });
+			return {
+				action: 'revoke' as const,
+				success: true as const,
+				message: `Revoked "${revoked.name}": requests with it are refused from now on.`
+			};
+		} catch (e) {
+			return refuseError(e, 'revoke');
+		}
+	}
+} satisfies Actions;
