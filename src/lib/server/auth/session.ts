@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { session as sessionTable, user as userTable } from '../db/schema';
 import { systemClock, type Clock } from '../shared/clock';
+import { sessionsEnded } from './session-events';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME = 30 * DAY;
@@ -67,6 +68,7 @@ export function validateSessionToken(
 	const session = row.session;
 	if (now >= session.expiresAt) {
 		db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run();
+		sessionsEnded({ sessionId: session.id });
 		return { session: null, user: null };
 	}
 	if (now >= session.expiresAt - RENEW_WITHIN) {
@@ -81,10 +83,12 @@ export function validateSessionToken(
 
 export function invalidateSession(db: Db, sessionId: string): void {
 	db.delete(sessionTable).where(eq(sessionTable.id, sessionId)).run();
+	sessionsEnded({ sessionId });
 }
 
 export function invalidateUserSessions(db: Db, userId: number): void {
 	db.delete(sessionTable).where(eq(sessionTable.userId, userId)).run();
+	sessionsEnded({ userId });
 }
 
 /** Reads the session token from a raw Cookie header (sockets have no SvelteKit cookies API). */
