@@ -64,8 +64,8 @@ describe('two server processes on one database', () => {
 				.run()
 		);
 		const token = apiTokenFor(db.path);
-		const env = { HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '1' };
-		const servers = [await server(db.path, env), await server(db.path, env)];
+		// startServer opts in to private receivers (HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1).
+		const servers = [await server(db.path), await server(db.path)];
 
 		const SALES = 8;
 		const responses = await Promise.all(
@@ -110,7 +110,7 @@ describe('the webhooks console', () => {
 			d.$client.close();
 		}
 		// No opt-in here: this server refuses private targets as production does.
-		const running = await server(db.path);
+		const running = await server(db.path, { HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '' });
 		const session = await signIn(running.url, 'admin@test.test');
 		for (const url of [
 			'http://127.0.0.1:8080/hook',
