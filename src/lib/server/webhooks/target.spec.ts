@@ -145,6 +145,17 @@ describe('postToTarget', () => {
 		);
 	});
 
+	it('gives up on a receiver that starts answering but never finishes', async () => {
+		vi.stubEnv(ALLOW_PRIVATE_ENV, '1');
+		const url = await listen((_req, res) => {
+			res.writeHead(200, { 'content-length': '100' });
+			res.write('partial');
+		});
+		await expect(postToTarget(`${url}/hook`, {}, '{}', { timeoutMs: 300 })).rejects.toThrow(
+			/within 0.3 s|aborted/
+		);
+	});
+
 	it('posts the body and headers and resolves with a 2xx status', async () => {
 		vi.stubEnv(ALLOW_PRIVATE_ENV, '1');
 		let got = '';

@@ -184,6 +184,17 @@ export async function postToTarget(
 				// Read (and drop) the answer so that the socket closes; a slow body counts against the timeout.
 				response.resume();
 				response.on('error', fail);
+				// Cut off mid-body (the timeout, a dropped connection): a failure, not a silence.
+				response.on('close', () => {
+					if (!response.complete)
+						fail(
+							new Error(
+								signal.aborted
+									? `No complete answer within ${timeoutMs / 1000} s`
+									: 'The connection closed before the answer was complete'
+							)
+						);
+				});
 				response.on('end', () => {
 					if (status >= 300 && status < 400) {
 						const where = response.headers.location ? ` to ${response.headers.location}` : '';
