@@ -14,8 +14,8 @@ import {
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
 import { createSession, generateSessionToken, hashToken } from '../../src/lib/server/auth/session';
-import { session as sessionTable } from '../../src/lib/server/db/schema';
-import { eq } from 'drizzle-orm';
+import { seasonMember, session as sessionTable } from '../../src/lib/server/db/schema';
+import { and, eq } from 'drizzle-orm';
 import type { ActivityItem, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
 
 let seeded: SeededDb;
@@ -326,6 +326,46 @@ describe('who may watch what', () => {
 			'error.code',
 			'not_found'
 		);
+	});
+});
+
+describe('when a participant leaves the season', () => {
+	it('stops pushing that season to their open socket at the next check', async () => {
+		const leaving = seeded.people[5];
+		const socket = await connected(sessionFor(leaving.id));
+		expect(await watch(socket, { seasonId: seeded.seasonId })).toHaveProperty('version');
+		const membership = withDb(seeded.path, (db) => {
+			const row = db
+				.select()
+				.from(seasonMember)
+				.where(and(eq(seasonMember.seasonId, seeded.seasonId), eq(seasonMember.userId, leaving.id)))
+				.get()!;
+			db.delete(seasonMember)
+				.where(and(eq(seasonMember.seasonId, seeded.seasonId), eq(seasonMember.userId, leaving.id)))
+				.run();
+			return row;
+		});
+		try {
+			// A watcher that stays, to know when a push has gone out.
+			const watcher = await connected();
+			await watch(watcher, { seasonId: seeded.seasonId });
+			const seen = record(watcher);
+			const unseen = record(socket);
+			await postSale(seeded.people[1].email);
+			// The periodic check (300 ms here) runs before the next sale.
+			await pause(1_000);
+			const sale = await postSale(seeded.people[1].email);
+			await waitFor(
+				() => seen.leaderboard.some((s) => s.version >= sale.version),
+				5_000,
+				'the watcher’s push'
+			);
+			await pause(400);
+			expect(unseen.leaderboard.filter((s) => s.version >= sale.version)).toEqual([]);
+			expect(socket.connected).toBe(true);
+		} finally {
+			withDb(seeded.path, (db) => db.insert(seasonMember).values(membership).run());
+		}
 	});
 });
 

@@ -13,6 +13,7 @@ import { onSessionsEnded } from '../auth/session-events';
 import { sessionAlive, mayWatch } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
+	seasonOfRoom,
 	seasonRoom,
 	type ClientToServerEvents,
 	type ServerToClientEvents
@@ -115,7 +116,18 @@ export function attachRealtime(
 				const shown = socket.data.display;
 				if (shown && isDisplayRevoked(db, shown.id)) socket.disconnect(true);
 				const sessionId = socket.data.sessionId;
-				if (sessionId && !sessionAlive(db, sessionId, now)) socket.disconnect(true);
+				if (!sessionId) continue;
+				const person = sessionAlive(db, sessionId, now);
+				if (!person) {
+					socket.disconnect(true);
+					continue;
+				}
+				// Removed from a season (or no longer staff) since the watch: stop its pushes.
+				socket.data.user = person;
+				for (const room of socket.rooms) {
+					const seasonId = seasonOfRoom(room);
+					if (seasonId && !mayWatch(db, person, seasonId)) socket.leave(room);
+				}
 			}
 		},
 		options.revocationCheckMs ?? Number(process.env.HONORBOARD_SOCKET_CHECK_MS || 10_000)
