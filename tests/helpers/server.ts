@@ -51,6 +51,9 @@ export async function startServer(
 			HOST: '127.0.0.1',
 			ORIGIN: url,
 			DATABASE_URL: dbPath,
+			// Test receivers listen on 127.0.0.1: let webhooks reach them (a test of the refusal
+			// passes HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '').
+			HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '1',
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

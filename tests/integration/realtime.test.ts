@@ -8,9 +8,14 @@ import {
 	signIn,
 	socketFor,
 	waitFor,
+	withDb,
 	type ClientSocket,
 	type SeededDb
 } from '../helpers/seeded';
+import { makeUser } from '../helpers/factories';
+import { createSession, generateSessionToken, hashToken } from '../../src/lib/server/auth/session';
+import { seasonMember, session as sessionTable } from '../../src/lib/server/db/schema';
+import { and, eq } from 'drizzle-orm';
 import type { ActivityItem, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
 
 let seeded: SeededDb;
@@ -20,12 +25,28 @@ let session: string;
 let counter = 0;
 const sockets: ClientSocket[] = [];
 
+let manager: { id: number };
+
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 3, people: 6 });
 	token = apiTokenFor(seeded.path);
-	server = await startServer({ dbPath: seeded.path });
+	manager = await withDb(seeded.path, (db) => makeUser(db, { role: 'manager' }));
+	// Sessions ended by another process (or expired) are found by the sockets' periodic check.
+	server = await startServer({ dbPath: seeded.path, env: { HONORBOARD_SOCKET_CHECK_MS: '300' } });
 	session = await signIn(server.url, seeded.people[0].email);
 });
+
+/** A session for any user, written straight to the database (as sign-in would). */
+function sessionFor(userId: number): string {
+	const sessionToken = generateSessionToken();
+	withDb(seeded.path, (db) => createSession(db, sessionToken, userId));
+	return sessionToken;
+}
+
+/** Resolves with the reason once the server disconnects the socket. */
+function disconnected(socket: ClientSocket): Promise<string> {
+	return new Promise((done) => socket.once('disconnect', (reason) => done(reason)));
+}
 
 afterEach(() => {
 	for (const socket of sockets.splice(0)) socket.disconnect();
@@ -153,7 +174,7 @@ describe('watch', () => {
 	it('does not join a room after bad payloads, nor another season’s room', async () => {
 		const watcher = await connected();
 		const bystander = await connected();
-		const otherSeason = await connected();
+		const otherSeason = await connected(sessionFor(manager.id));
 		expect(await watch(watcher, { seasonId: seeded.seasonId })).toHaveProperty('version');
 		for (const [, payload] of badPayloads) await watch(bystander, payload());
 		expect(await watch(otherSeason, { seasonId: seeded.endedSeasonId })).toHaveProperty('version');
@@ -262,5 +283,148 @@ describe('pushes', () => {
 			salesCount: (before.individual.find((e) => e.id === seller.id)!.salesCount ?? 0) + 30
 		});
 		expect(new Set(events.activity.map((a) => a.id)).size).toBe(30);
+	});
+});
+
+describe('who may watch what', () => {
+	it('refuses a participant a season they do not take part in, an ended one included', async () => {
+		const member = await connected();
+		expect(await watch(member, { seasonId: seeded.endedSeasonId })).toEqual({
+			error: { code: 'forbidden', message: expect.any(String) }
+		});
+		const outsider = await connected(sessionFor(seeded.outsider.id));
+		expect(await watch(outsider, { seasonId: seeded.seasonId })).toEqual({
+			error: { code: 'forbidden', message: expect.any(String) }
+		});
+		// …and the refused socket gets nothing from that season.
+		const unseen = record(outsider);
+		const watcher = await connected();
+		await watch(watcher, { seasonId: seeded.seasonId });
+		const seen = record(watcher);
+		const sale = await postSale(seeded.people[1].email);
+		await waitFor(
+			() => seen.leaderboard.some((s) => s.version >= sale.version),
+			5_000,
+			'the member’s push'
+		);
+		await pause(400);
+		expect(unseen.leaderboard).toEqual([]);
+		expect(unseen.activity).toEqual([]);
+	});
+
+	it('lets a past member watch their ended season and a manager watch any season', async () => {
+		const past = await connected(sessionFor(seeded.pastMember.id));
+		expect(await watch(past, { seasonId: seeded.endedSeasonId })).toHaveProperty('version');
+		expect(await watch(past, { seasonId: seeded.seasonId })).toHaveProperty(
+			'error.code',
+			'forbidden'
+		);
+		const staff = await connected(sessionFor(manager.id));
+		for (const seasonId of [seeded.seasonId, seeded.endedSeasonId])
+			expect(await watch(staff, { seasonId })).toHaveProperty('version');
+		expect(await watch(staff, { seasonId: seeded.draftSeasonId })).toHaveProperty(
+			'error.code',
+			'not_found'
+		);
+	});
+});
+
+describe('when a participant leaves the season', () => {
+	it('stops pushing that season to their open socket at the next check', async () => {
+		const leaving = seeded.people[5];
+		const socket = await connected(sessionFor(leaving.id));
+		expect(await watch(socket, { seasonId: seeded.seasonId })).toHaveProperty('version');
+		const membership = withDb(seeded.path, (db) => {
+			const row = db
+				.select()
+				.from(seasonMember)
+				.where(and(eq(seasonMember.seasonId, seeded.seasonId), eq(seasonMember.userId, leaving.id)))
+				.get()!;
+			db.delete(seasonMember)
+				.where(and(eq(seasonMember.seasonId, seeded.seasonId), eq(seasonMember.userId, leaving.id)))
+				.run();
+			return row;
+		});
+		try {
+			// A watcher that stays, to know when a push has gone out.
+			const watcher = await connected();
+			await watch(watcher, { seasonId: seeded.seasonId });
+			const seen = record(watcher);
+			const unseen = record(socket);
+			await postSale(seeded.people[1].email);
+			// The periodic check (300 ms here) runs before the next sale.
+			await pause(1_000);
+			const sale = await postSale(seeded.people[1].email);
+			await waitFor(
+				() => seen.leaderboard.some((s) => s.version >= sale.version),
+				5_000,
+				'the watcher’s push'
+			);
+			await pause(400);
+			expect(unseen.leaderboard.filter((s) => s.version >= sale.version)).toEqual([]);
+			expect(socket.connected).toBe(true);
+		} finally {
+			withDb(seeded.path, (db) => db.insert(seasonMember).values(membership).run());
+		}
+	});
+});
+
+describe('when the session ends', () => {
+	it('disconnects a watching socket at sign-out, and it gets no more pushes', async () => {
+		const other = await signIn(server.url, seeded.people[0].email);
+		const socket = await connected(other);
+		await watch(socket, { seasonId: seeded.seasonId });
+		const events = record(socket);
+		const gone = disconnected(socket);
+		const logout = await fetch(`${server.url}/logout`, {
+			method: 'POST',
+			body: new URLSearchParams(),
+			headers: {
+				origin: server.url,
+				cookie: `session=${other}`,
+				accept: 'text/html',
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			redirect: 'manual'
+		});
+		expect(logout.status).toBe(303);
+		expect(await gone).toBe('io server disconnect');
+		await postSale(seeded.people[2].email);
+		await pause(400);
+		expect(events.leaderboard).toEqual([]);
+		expect(events.activity).toEqual([]);
+	});
+
+	it('disconnects a socket whose session expired or was deleted by another process', async () => {
+		const expiring = sessionFor(seeded.people[0].id);
+		const deleted = sessionFor(seeded.people[0].id);
+		const [a, b] = [await connected(expiring), await connected(deleted)];
+		for (const socket of [a, b]) await watch(socket, { seasonId: seeded.seasonId });
+		const gone = [disconnected(a), disconnected(b)];
+		withDb(seeded.path, (db) => {
+			db.update(sessionTable)
+				.set({ expiresAt: Date.now() - 1 })
+				.where(eq(sessionTable.id, hashToken(expiring)))
+				.run();
+			db.delete(sessionTable)
+				.where(eq(sessionTable.id, hashToken(deleted)))
+				.run();
+		});
+		expect(await Promise.all(gone)).toEqual(['io server disconnect', 'io server disconnect']);
+	});
+
+	it('refuses a watch once the session has ended, even before the periodic check', async () => {
+		const ending = sessionFor(seeded.people[0].id);
+		const socket = await connected(ending);
+		withDb(seeded.path, (db) =>
+			db
+				.delete(sessionTable)
+				.where(eq(sessionTable.id, hashToken(ending)))
+				.run()
+		);
+		const ack = await watch(socket, { seasonId: seeded.seasonId }).catch(() => null);
+		// Either the watch is refused, or the periodic check got there first and cut the socket.
+		if (ack) expect(ack).toHaveProperty('error.code', 'unauthorized');
+		await waitFor(() => !socket.connected, 5_000, 'the disconnect');
 	});
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -25,6 +25,8 @@ let received: Received[];
 let answers: number[];
 
 beforeEach(async () => {
+	// The receiver runs on 127.0.0.1: the opt-in that tests and development use (see target.ts).
+	vi.stubEnv('HONORBOARD_WEBHOOKS_ALLOW_PRIVATE', '1');
 	ctx = tempDb();
 	received = [];
 	answers = [];
@@ -40,6 +42,7 @@ beforeEach(async () => {
 	url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
 });
 afterEach(async () => {
+	vi.unstubAllEnvs();
 	await new Promise((done) => receiver.close(done));
 	ctx.cleanup();
 });
@@ -179,5 +182,53 @@ describe('outgoing webhooks', () => {
 			rank: 1,
 			points: 50
 		});
+	});
+
+	it('refuses a private receiver at delivery without the opt-in, and does not follow redirects', async () => {
+		const { db } = ctx;
+		const { people } = await makeContest(db);
+		const redirecting = createServer((req, res) => {
+			received.push({ headers: req.headers, body: '' });
+			res.writeHead(301, { location: url }).end();
+		});
+		await new Promise<void>((done) => redirecting.listen(0, '127.0.0.1', done));
+		const redirectUrl = `http://127.0.0.1:${(redirecting.address() as { port: number }).port}/old`;
+		try {
+			const [local, moved] = db
+				.insert(webhook)
+				.values([
+					{ url, secret: newWebhookSecret(), events: ['sale.confirmed'] },
+					{ url: redirectUrl, secret: newWebhookSecret(), events: ['sale.confirmed'] }
+				])
+				.returning({ id: webhook.id })
+				.all();
+			const now = Date.now();
+			recordSale(db, {
+				source: 'api',
+				externalId: 'p1',
+				seller: { userId: people[0].id },
+				occurredAt: now - 1000,
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			});
+			vi.stubEnv('HONORBOARD_WEBHOOKS_ALLOW_PRIVATE', '');
+			expect(await deliverDueWebhooks(db, { clock: () => now })).toBe(2);
+			expect(received).toEqual([]);
+			const row = (id: number) =>
+				db.select().from(webhookDelivery).where(eq(webhookDelivery.webhookId, id)).get()!;
+			expect(row(local.id)).toMatchObject({ status: 'pending', attempts: 1 });
+			expect(row(local.id).lastError).toMatch(/127\.0\.0\.1 is a private or internal address/);
+
+			// With the opt-in (tests only), the redirect answer is a failure: its target gets nothing.
+			vi.stubEnv('HONORBOARD_WEBHOOKS_ALLOW_PRIVATE', '1');
+			await deliverDueWebhooks(db, { clock: () => now + 60_000 });
+			expect(row(local.id)).toMatchObject({ status: 'delivered', attempts: 2 });
+			expect(row(moved.id)).toMatchObject({ status: 'pending', attempts: 2, lastStatus: 301 });
+			expect(row(moved.id).lastError).toMatch(/redirect .* not followed/);
+			// One POST to the receiver (the direct one), one to the redirecting server, none followed.
+			expect(received).toHaveLength(2);
+			expect(received.filter((r) => r.body !== '')).toHaveLength(1);
+		} finally {
+			await new Promise((done) => redirecting.close(done));
+		}
 	});
 });

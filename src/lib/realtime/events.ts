@@ -74,3 +74,9 @@ export interface ClientToServerEvents {
 }
 
 export const seasonRoom = (seasonId: number) => `season:${seasonId}`;
+
+/** The season of a room name made by seasonRoom; null for any other room. */
+export function seasonOfRoom(room: string): number | null {
+	const match = /^season:(\d+)$/.exec(room);
+	return match ? Number(match[1]) : null;
+}

@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db';
 import { session as sessionTable, user as userTable } from '../db/schema';
 import { systemClock, type Clock } from '../shared/clock';
 import { unlessBusy } from '../db/busy';
+import { sessionsEnded } from './session-events';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME = 30 * DAY;
@@ -69,6 +70,7 @@ export function validateSessionToken(
 	if (now >= session.expiresAt) {
 		// Cleanup only: a database locked by another process leaves it for the next request.
 		unlessBusy(() => db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run());
+		sessionsEnded({ sessionId: session.id });
 		return { session: null, user: null };
 	}
 	if (now >= session.expiresAt - RENEW_WITHIN) {
@@ -87,10 +89,12 @@ export function validateSessionToken(
 
 export function invalidateSession(db: Db, sessionId: string): void {
 	db.delete(sessionTable).where(eq(sessionTable.id, sessionId)).run();
+	sessionsEnded({ sessionId });
 }
 
 export function invalidateUserSessions(db: Queryable, userId: number): void {
 	db.delete(sessionTable).where(eq(sessionTable.userId, userId)).run();
+	sessionsEnded({ userId });
 }
 
 /** Reads the session token from a raw Cookie header (sockets have no SvelteKit cookies API). */

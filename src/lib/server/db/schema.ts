@@ -492,7 +492,10 @@ export const webhookDelivery = sqliteTable(
 		lastStatus: integer('last_status'),
 		lastError: text('last_error'),
 		createdAt: integer('created_at').notNull(),
-		deliveredAt: integer('delivered_at')
+		deliveredAt: integer('delivered_at'),
+		/** The server process sending it now; another process leaves it alone until claimedUntil. */
+		claimedBy: text('claimed_by'),
+		claimedUntil: integer('claimed_until')
 	},
 	(t) => [index('webhook_delivery_due_idx').on(t.status, t.nextAttemptAt)]
 );

@@ -9,8 +9,11 @@ import {
 } from '../auth/session';
 import { getLeaderboard } from '../boards/leaderboard';
 import { getSeason } from '../seasons/queries';
+import { onSessionsEnded } from '../auth/session-events';
+import { sessionAlive, mayWatch } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
+	seasonOfRoom,
 	seasonRoom,
 	type ClientToServerEvents,
 	type ServerToClientEvents
@@ -18,8 +21,9 @@ import {
 import { Publisher, setPublisher, type PublisherOptions } from './publish';
 
 export interface SocketData {
-	/** A signed-in person, or… */
+	/** A signed-in person (as of the last check) and their session, or… */
 	user?: SessionUser;
+	sessionId?: string;
 	/** …a TV display, which may watch its one season only. */
 	display?: { id: number; seasonId: number };
 }
@@ -50,9 +54,12 @@ export function attachRealtime(
 			return next();
 		}
 		const token = sessionTokenFromCookieHeader(socket.handshake.headers.cookie);
-		const { user } = token ? validateSessionToken(db, token) : { user: null };
+		const { user, session } = token
+			? validateSessionToken(db, token)
+			: { user: null, session: null };
 		if (!user) return next(new Error('unauthorized'));
 		socket.data.user = user;
+		socket.data.sessionId = session.id;
 		next();
 	});
 
@@ -69,9 +76,27 @@ export function attachRealtime(
 			if (socket.data.display && socket.data.display.seasonId !== seasonId) {
 				return ack({ error: { code: 'forbidden', message: 'This display shows another season' } });
 			}
+			if (socket.data.display && isDisplayRevoked(db, socket.data.display.id)) {
+				ack({ error: { code: 'unauthorized', message: 'This display was revoked' } });
+				return void socket.disconnect(true);
+			}
+			// A person is checked again at every watch: the session may have ended, the role changed.
+			if (socket.data.sessionId) {
+				const user = sessionAlive(db, socket.data.sessionId, Date.now());
+				if (!user) {
+					ack({ error: { code: 'unauthorized', message: 'The session has ended: sign in again' } });
+					return void socket.disconnect(true);
+				}
+				socket.data.user = user;
+			}
 			const season = getSeason(db, seasonId);
 			if (!season || season.status === 'draft') {
 				return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
+			}
+			if (socket.data.user && !mayWatch(db, socket.data.user, seasonId)) {
+				return ack({
+					error: { code: 'forbidden', message: 'You are not taking part in this season' }
+				});
 			}
 			socket.join(seasonRoom(seasonId));
 			ack(getLeaderboard(db, seasonId)!);
@@ -82,14 +107,44 @@ export function attachRealtime(
 		});
 	});
 
-	// A display revoked from the CLI (another process) is cut off at the next check.
-	const revocationCheck = setInterval(() => {
-		for (const socket of io.sockets.sockets.values()) {
-			const shown = socket.data.display;
-			if (shown && isDisplayRevoked(db, shown.id)) socket.disconnect(true);
-		}
-	}, options.revocationCheckMs ?? 10_000);
+	// A display revoked from the CLI (another process), and a session that expired or was ended
+	// by another process, are cut off at the next check.
+	const revocationCheck = setInterval(
+		() => {
+			const now = Date.now();
+			for (const socket of io.sockets.sockets.values()) {
+				const shown = socket.data.display;
+				if (shown && isDisplayRevoked(db, shown.id)) socket.disconnect(true);
+				const sessionId = socket.data.sessionId;
+				if (!sessionId) continue;
+				const person = sessionAlive(db, sessionId, now);
+				if (!person) {
+					socket.disconnect(true);
+					continue;
+				}
+				// Removed from a season (or no longer staff) since the watch: stop its pushes.
+				socket.data.user = person;
+				for (const room of socket.rooms) {
+					const seasonId = seasonOfRoom(room);
+					if (seasonId && !mayWatch(db, person, seasonId)) socket.leave(room);
+				}
+			}
+		},
+		options.revocationCheckMs ?? Number(process.env.HONORBOARD_SOCKET_CHECK_MS || 10_000)
+	);
 	revocationCheck.unref();
+
+	// A sign-out, a password reset or an expiry in this process cuts that session's sockets off
+	// at once.
+	const stopListening = onSessionsEnded((ended) => {
+		for (const socket of io.sockets.sockets.values()) {
+			const gone =
+				'sessionId' in ended
+					? socket.data.sessionId === ended.sessionId
+					: socket.data.user?.id === ended.userId;
+			if (gone) socket.disconnect(true);
+		}
+	});
 
 	const publisher = new Publisher(io, db, options);
 	setPublisher(publisher);
@@ -97,6 +152,7 @@ export function attachRealtime(
 	const close = io.close.bind(io);
 	io.close = (fn) => {
 		clearInterval(revocationCheck);
+		stopListening();
 		publisher.close();
 		setPublisher(undefined);
 		return close(fn);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { bannerKind } from '../../banner';
+import { checkImageDataUrl } from './image-upload';
 
 // A season's settings, each field checked once: the API body (below) and the console form
 // (season-form.ts) are both made of these, so a limit or a message is stated here only.
@@ -80,6 +82,28 @@ export const seasonFields = {
 	graceDays: whole('Grace days', 0, SEASON_LIMITS.graceDays)
 };
 
+const BANNER_RULE =
+	'The banner must be an uploaded image (a PNG, JPEG, WebP or GIF data URL) or a path on this site like /uploads/banner.png';
+
+/**
+ * theme.banner from the API: it becomes a CSS background on every board, so only an image
+ * checked by its bytes or a same-origin path (see $lib/banner.ts); never another site, an SVG
+ * or anything that could end the url().
+ */
+const bannerField = z
+	.string()
+	.max(450_000, 'The banner image is larger than 300 KB')
+	.superRefine((value, ctx) => {
+		const kind = bannerKind(value);
+		if (kind === 'path') return;
+		if (kind === 'data') {
+			const check = checkImageDataUrl(value);
+			if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
+			return;
+		}
+		ctx.addIssue({ code: 'custom', message: BANNER_RULE });
+	});
+
 export const DEFAULT_THEME = { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' };
 
 const f = seasonFields;
@@ -94,7 +118,7 @@ export const newSeasonSchema = z
 				accent: f.accent.default(DEFAULT_THEME.accent),
 				emoji: f.emoji.default(DEFAULT_THEME.emoji),
 				tagline: f.tagline.default(DEFAULT_THEME.tagline),
-				banner: z.string().max(500).optional()
+				banner: bannerField.optional()
 			})
 			.default(DEFAULT_THEME),
 		timeZone: f.timeZone,

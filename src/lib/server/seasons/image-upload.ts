@@ -16,17 +16,36 @@ const IMAGE_TYPES: { type: string; matches: (b: Uint8Array) => boolean }[] = [
 	}
 ];
 
+const TOO_BIG = 'The image is larger than 300 KB: use a smaller or more compressed one';
+const NOT_AN_IMAGE = 'Use a PNG, JPEG, WebP or GIF image';
+
+/** The image type that the bytes are (SVG, HTML and anything else: none). */
+function imageType(bytes: Uint8Array): string | null {
+	return IMAGE_TYPES.find((t) => t.matches(bytes))?.type ?? null;
+}
+
+/**
+ * A banner sent as a data URL (the API): accepted only when its bytes are a PNG, JPEG, WebP or
+ * GIF of the declared type and at most 300 KB.
+ */
+export function checkImageDataUrl(value: string): { ok: true } | { ok: false; message: string } {
+	const match = /^data:(image\/[a-z]+);base64,([A-Za-z0-9+/]+={0,2})$/.exec(value);
+	if (!match) return { ok: false, message: NOT_AN_IMAGE };
+	const bytes = Buffer.from(match[2], 'base64');
+	if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, message: TOO_BIG };
+	const type = imageType(bytes);
+	if (!type || type !== match[1])
+		return { ok: false, message: `${NOT_AN_IMAGE} (the bytes are not a ${match[1]})` };
+	return { ok: true };
+}
+
 /** An uploaded banner or prize picture as a data URL, checked by its bytes rather than its declared type. */
 export async function imageFromFile(
 	file: File
 ): Promise<{ ok: true; dataUrl: string } | { ok: false; message: string }> {
-	if (file.size > IMAGE_MAX_BYTES)
-		return {
-			ok: false,
-			message: 'The image is larger than 300 KB: use a smaller or more compressed one'
-		};
+	if (file.size > IMAGE_MAX_BYTES) return { ok: false, message: TOO_BIG };
 	const bytes = new Uint8Array(await file.arrayBuffer());
-	const kind = IMAGE_TYPES.find((t) => t.matches(bytes));
-	if (!kind) return { ok: false, message: 'Use a PNG, JPEG, WebP or GIF image' };
-	return { ok: true, dataUrl: `data:${kind.type};base64,${Buffer.from(bytes).toString('base64')}` };
+	const type = imageType(bytes);
+	if (!type) return { ok: false, message: NOT_AN_IMAGE };
+	return { ok: true, dataUrl: `data:${type};base64,${Buffer.from(bytes).toString('base64')}` };
 }

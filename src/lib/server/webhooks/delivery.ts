@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { hostname } from 'node:os';
+import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
+import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from './target';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
 	'sale.confirmed',
@@ -83,64 +85,116 @@ function backoff(attempts: number): number {
 	return 1000 * 5 ** (attempts - 1);
 }
 
+/** This process, as the claimer of the deliveries it sends. */
+const PROCESS_ID = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+/** Longer than a send can take: a claim left by a crashed process expires after it. */
+export const CLAIM_MS = DELIVERY_TIMEOUT_MS + 30_000;
+
+export type Sender = (
+	url: string,
+	headers: Record<string, string>,
+	body: string
+) => Promise<PostResult>;
+
 /**
- * Sends the deliveries that are due, one POST each (10 s timeout); a non-2xx answer or a
- * network error is retried with exponential backoff until MAX_ATTEMPTS. Returns how many were
+ * Sends the deliveries that are due, one POST each (5 s timeout, no redirects, public hosts
+ * only: see target.ts); a non-2xx answer or a network error is retried with exponential backoff
+ * until MAX_ATTEMPTS. Several server processes may share the database: each delivery is claimed
+ * atomically before it is sent, so exactly one of them sends it. Returns how many were
  * attempted.
  */
 export async function deliverDueWebhooks(
 	db: Db,
-	options: { clock?: Clock; limit?: number; fetch?: typeof fetch } = {}
+	options: { clock?: Clock; limit?: number; send?: Sender; claimer?: string } = {}
 ): Promise<number> {
 	const clock = options.clock ?? systemClock;
-	const send = options.fetch ?? fetch;
+	const send = options.send ?? postToTarget;
+	const claimer = options.claimer ?? PROCESS_ID;
+	const unclaimed = (now: number) =>
+		or(isNull(webhookDelivery.claimedUntil), lt(webhookDelivery.claimedUntil, now));
 	const due = db
-		.select({ delivery: webhookDelivery, hook: webhook })
+		.select({ id: webhookDelivery.id })
 		.from(webhookDelivery)
-		.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
-		.where(and(eq(webhookDelivery.status, 'pending'), lte(webhookDelivery.nextAttemptAt, clock())))
+		.where(
+			and(
+				eq(webhookDelivery.status, 'pending'),
+				lte(webhookDelivery.nextAttemptAt, clock()),
+				unclaimed(clock())
+			)
+		)
 		.orderBy(asc(webhookDelivery.nextAttemptAt), asc(webhookDelivery.id))
 		.limit(options.limit ?? 50)
 		.all();
-	for (const { delivery, hook } of due) {
+	let attempted = 0;
+	for (const { id } of due) {
+		// The claim: one UPDATE that only one process can win (SQLite serialises writers). It
+		// re-checks that the delivery is still pending and due, since another process may have
+		// sent it since the SELECT above.
+		const claimedAt = clock();
+		const delivery = db
+			.update(webhookDelivery)
+			.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
+			.where(
+				and(
+					eq(webhookDelivery.id, id),
+					eq(webhookDelivery.status, 'pending'),
+					lte(webhookDelivery.nextAttemptAt, claimedAt),
+					unclaimed(claimedAt)
+				)
+			)
+			.returning()
+			.get();
+		if (!delivery) continue;
+		const hook = db.select().from(webhook).where(eq(webhook.id, delivery.webhookId)).get();
+		if (!hook) continue;
+		attempted += 1;
 		const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
 		const timestamp = Math.floor(clock() / 1000);
 		let status: number | null = null;
 		let error: string | null = null;
 		try {
-			const response = await send(hook.url, {
-				method: 'POST',
-				headers: {
+			const response = await send(
+				hook.url,
+				{
 					'content-type': 'application/json',
 					'user-agent': 'Honorboard-Webhooks/1',
 					'x-honorboard-event': delivery.event,
 					'x-honorboard-delivery': String(delivery.id),
 					'x-honorboard-signature': `t=${timestamp},v1=${sign(hook.secret, timestamp, body)}`
 				},
-				body,
-				signal: AbortSignal.timeout(10_000)
-			});
+				body
+			);
 			status = response.status;
-			if (!response.ok) error = `HTTP ${response.status}`;
 		} catch (e) {
-			error = (e as Error).message;
+			const failure = e as Error & { status?: number };
+			status = failure.status ?? null;
+			error = failure.message || String(e);
 		}
 		const attempts = delivery.attempts + 1;
 		const now = clock();
+		const release = { claimedBy: null, claimedUntil: null };
 		db.update(webhookDelivery)
 			.set(
 				error == null
-					? { status: 'delivered', attempts, lastStatus: status, lastError: null, deliveredAt: now }
+					? {
+							status: 'delivered',
+							attempts,
+							lastStatus: status,
+							lastError: null,
+							deliveredAt: now,
+							...release
+						}
 					: {
 							status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
 							attempts,
 							lastStatus: status,
 							lastError: error.slice(0, 500),
-							nextAttemptAt: now + backoff(attempts)
+							nextAttemptAt: now + backoff(attempts),
+							...release
 						}
 			)
-			.where(eq(webhookDelivery.id, delivery.id))
+			.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)))
 			.run();
 	}
-	return due.length;
+	return attempted;
 }

@@ -4,6 +4,7 @@ import { getDb } from '$lib/server/db';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { WEBHOOK_EVENTS } from '$lib/server/webhooks/delivery';
+import { refusedTarget } from '$lib/server/webhooks/target';
 import {
 	createWebhook,
 	deleteWebhook,
@@ -61,6 +62,13 @@ export const actions = {
 			for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
 			return refuse(400, 'create', 'Check the webhook and try again.', { errors, values });
 		}
+		// Private, loopback and cloud-metadata targets are refused here and again at each delivery.
+		const refused = await refusedTarget(parsed.data.url);
+		if (refused)
+			return refuse(400, 'create', 'Check the webhook and try again.', {
+				errors: { url: refused },
+				values
+			});
 		const created = createWebhook(getDb(), parsed.data, { userId: user.id }, Date.now());
 		return {
 			action: 'create' as const,

@@ -1,0 +1,36 @@
+import { and, eq, gt } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { seasonMember, session, user } from '../db/schema';
+import type { SessionUser } from '../auth/session';
+
+// Who may hold a live socket and watch which season. Checked at every `watch` and, for the
+// session, periodically while the socket is open.
+
+/** Staff see every season they can open in the console (drafts are refused before this). */
+const STAFF = new Set<SessionUser['role']>(['manager', 'admin', 'executive']);
+
+/** The person behind a session that still exists and has not expired, as they are now. */
+export function sessionAlive(db: Queryable, sessionId: string, now: number): SessionUser | null {
+	return (
+		db
+			.select({ id: user.id, email: user.email, displayName: user.displayName, role: user.role })
+			.from(session)
+			.innerJoin(user, eq(user.id, session.userId))
+			.where(and(eq(session.id, sessionId), gt(session.expiresAt, now)))
+			.get() ?? null
+	);
+}
+
+/** A participant watches only the seasons they take part in; staff any season. */
+export function mayWatch(
+	db: Queryable,
+	person: Pick<SessionUser, 'id' | 'role'>,
+	seasonId: number
+): boolean {
+	if (STAFF.has(person.role)) return true;
+	return !!db
+		.select({ userId: seasonMember.userId })
+		.from(seasonMember)
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, person.id)))
+		.get();
+}

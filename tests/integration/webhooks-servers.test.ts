@@ -1,0 +1,141 @@
+// Webhooks with the production build: two server processes on one database deliver each event
+// once; the console refuses a private receiver URL.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { startServer, type RunningServer } from '../helpers/server';
+import {
+	apiTokenFor,
+	PASSWORD,
+	readDb,
+	seedServerDb,
+	signIn,
+	waitFor,
+	withDb,
+	type SeededDb
+} from '../helpers/seeded';
+import { makeUser } from '../helpers/factories';
+import { webhook } from '../../src/lib/server/db/schema';
+import { openDatabase } from '../../src/lib/server/db';
+import { newWebhookSecret } from '../../src/lib/server/webhooks/delivery';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function seeded(): Promise<SeededDb> {
+	const db = await seedServerDb({ teams: 2, people: 4 });
+	cleanups.push(() => db.cleanup());
+	return db;
+}
+
+async function server(dbPath: string, env: Record<string, string> = {}): Promise<RunningServer> {
+	const running = await startServer({ dbPath, env });
+	cleanups.push(() => running.dispose());
+	return running;
+}
+
+describe('two server processes on one database', () => {
+	it('deliver each webhook event exactly once', async () => {
+		const db = await seeded();
+		// A receiver that answers slowly, so that deliveries are in flight while the other
+		// process looks for due ones.
+		const counts = new Map<string, number>();
+		const receiver: Server = createServer((req, res) => {
+			const id = String(req.headers['x-honorboard-delivery']);
+			counts.set(id, (counts.get(id) ?? 0) + 1);
+			req.resume();
+			req.on('end', () => setTimeout(() => res.writeHead(200).end(), 700));
+		});
+		await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+		cleanups.push(() => new Promise((done) => receiver.close(done)));
+		const port = (receiver.address() as { port: number }).port;
+		withDb(db.path, (d) =>
+			d
+				.insert(webhook)
+				.values({
+					url: `http://127.0.0.1:${port}/hooks`,
+					secret: newWebhookSecret(),
+					events: ['sale.confirmed']
+				})
+				.run()
+		);
+		const token = apiTokenFor(db.path);
+		// startServer opts in to private receivers (HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1).
+		const servers = [await server(db.path), await server(db.path)];
+
+		const SALES = 8;
+		const responses = await Promise.all(
+			Array.from({ length: SALES }, (_, i) =>
+				fetch(`${servers[i % 2].url}/api/v1/sales`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					body: JSON.stringify({
+						externalId: `twice-${i}`,
+						seller: { email: db.people[i % db.people.length].email },
+						occurredAt: new Date(Date.now() - 60_000).toISOString(),
+						lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
+					})
+				})
+			)
+		);
+		expect(responses.map((r) => r.status)).toEqual(Array(SALES).fill(201));
+
+		const delivered = () =>
+			readDb(db.path, (r) =>
+				r.prepare(`select count(*) from webhook_delivery where status = 'delivered'`).pluck().get()
+			) as number;
+		await waitFor(() => delivered() === SALES, 25_000, 'every delivery');
+		// Both processes poll every 2 s: give a duplicate the time to arrive if there were one.
+		await new Promise((r) => setTimeout(r, 3_000));
+		expect(counts.size).toBe(SALES);
+		expect([...counts.values()]).toEqual(Array(SALES).fill(1));
+		const rows = readDb(db.path, (r) =>
+			r.prepare('select attempts, claimed_by from webhook_delivery').all()
+		) as { attempts: number; claimed_by: string | null }[];
+		expect(rows).toEqual(Array(SALES).fill({ attempts: 1, claimed_by: null }));
+	}, 60_000);
+});
+
+describe('the webhooks console', () => {
+	it('refuses a private receiver URL with a clear field error and saves nothing', async () => {
+		const db = await seeded();
+		const d = openDatabase(db.path);
+		try {
+			await makeUser(d, { email: 'admin@test.test', role: 'admin', password: PASSWORD });
+		} finally {
+			d.$client.close();
+		}
+		// No opt-in here: this server refuses private targets as production does.
+		const running = await server(db.path, { HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '' });
+		const session = await signIn(running.url, 'admin@test.test');
+		for (const url of [
+			'http://127.0.0.1:8080/hook',
+			'http://localhost/hook',
+			'http://169.254.169.254/latest/meta-data/',
+			'http://[::ffff:10.0.0.1]/hook'
+		]) {
+			const response = await fetch(`${running.url}/manage/webhooks?/create`, {
+				method: 'POST',
+				body: new URLSearchParams([
+					['url', url],
+					['events', 'sale.confirmed']
+				]),
+				headers: {
+					origin: running.url,
+					cookie: `session=${session}`,
+					'content-type': 'application/x-www-form-urlencoded',
+					'x-sveltekit-action': 'true'
+				}
+			});
+			const result = (await response.json()) as { type: string; status: number; data: string };
+			expect(result.type).toBe('failure');
+			expect(result.status).toBe(400);
+			expect(result.data).toMatch(/private or internal address/);
+		}
+		expect(readDb(db.path, (r) => r.prepare('select count(*) from webhook').pluck().get())).toBe(0);
+	});
+});
