@@ -95,22 +95,36 @@ export interface TrophyBadge {
 	times: number;
 	/** When it was last earned. */
 	earnedAt: number;
+	/** Earned by a sale still waiting for review: it (and its points) may yet be withdrawn. */
+	pending: boolean;
+}
+
+/** A badge withdrawn because the sale that earned it no longer counts. */
+export interface WithdrawnBadge {
+	id: number;
+	name: string;
+	emoji: string;
+	at: number;
 }
 
 function groupAwards(awards: ReturnType<typeof awardsOf>): TrophyBadge[] {
 	const byBadge = new Map<number, TrophyBadge>();
 	// awardsOf is newest first, so the first award of a badge is its latest.
 	for (const a of awards) {
+		if (a.status === 'void') continue;
 		const known = byBadge.get(a.badge.id);
-		if (known) known.times += 1;
-		else
+		if (known) {
+			known.times += 1;
+			known.pending &&= a.status === 'provisional';
+		} else
 			byBadge.set(a.badge.id, {
 				id: a.badge.id,
 				name: a.badge.name,
 				emoji: a.badge.emoji,
 				description: a.badge.description,
 				times: 1,
-				earnedAt: a.earnedAt
+				earnedAt: a.earnedAt,
+				pending: a.status === 'provisional'
 			});
 	}
 	return [...byBadge.values()];
@@ -166,7 +180,17 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 	// Levels follow what the ranking counts, so the level and the rank never disagree.
 	const levelPoints = s.rankBy === 'total' ? me.points + me.provisionalPoints : me.points;
 
-	const earned = groupAwards(awardsOf(db, s.id, 'user', userId));
+	const own = awardsOf(db, s.id, 'user', userId);
+	const earned = groupAwards(own);
+	const withdrawn: WithdrawnBadge[] = own
+		.filter((a) => a.status === 'void')
+		.map((a) => ({
+			id: a.id,
+			name: a.badge.name,
+			emoji: a.badge.emoji,
+			at: a.voidedAt ?? a.earnedAt
+		}))
+		.sort((a, b) => b.at - a.at);
 	const teamEarned = me.teamId ? groupAwards(awardsOf(db, s.id, 'team', me.teamId)) : [];
 	const earnedIds = new Set(earned.map((b) => b.id));
 	const toEarn = seasonBadges(db, s.id)
@@ -211,7 +235,7 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints)
 		},
 		timeline: days.map((day, i) => ({ day, points: cumulative[i], rank: ranks[i] })),
-		badges: { earned, team: teamEarned, toEarn },
+		badges: { earned, team: teamEarned, toEarn, withdrawn },
 		recent
 	};
 }
