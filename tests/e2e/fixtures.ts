@@ -214,7 +214,7 @@ const SALE =
  */
 export async function readSaleResult(page: Page): Promise<SaleResult> {
 	const result = page.getByRole('status').filter({ hasText: /You're now #\d+/ });
-	await expect(result).toContainText(/\+\d+ points/, { timeout: PAGE_READY });
+	await expect(result).toContainText(/\+[\d,]+ points/, { timeout: PAGE_READY });
 	const text = normalize(await result.textContent());
 	const match = SALE.exec(text);
 	if (!match) throw new Error(`Unexpected sale confirmation: "${text}"`);

@@ -27,20 +27,22 @@ let undo: (() => void) | undefined;
 test.beforeAll(() => {
 	const db = new Database(E2E_DB, { fileMustExist: true });
 	try {
-		const { seasonId, requireConfirmation } = db
+		const { seasonId } = db
 			.prepare(
-				`SELECT s.id AS seasonId, s.require_confirmation AS requireConfirmation FROM season s
+				`SELECT s.id AS seasonId FROM season s
 				JOIN season_member m ON m.season_id = s.id JOIN user u ON u.id = m.user_id
 				WHERE u.email = ? AND s.status = 'live' ORDER BY s.starts_at DESC LIMIT 1`
 			)
-			.get(SELLER) as { seasonId: number; requireConfirmation: number };
+			.get(SELLER) as { seasonId: number };
 		db.prepare('UPDATE season SET require_confirmation = 1 WHERE id = ?').run(seasonId);
 		const product = db
 			.prepare(
 				`INSERT INTO product (season_id, sku, name, category, points, price, active)
-				VALUES (?, 'E2E-LONG', ?, 'Accessories', 1200, 4900, 1) RETURNING id`
+				VALUES (?, 'E2E-LONG', ?, 'Accessories', 1200, 4900, 1)
+				ON CONFLICT (season_id, sku) DO UPDATE SET active = 1 RETURNING id`
 			)
 			.get(seasonId, LONG_NAME) as { id: number };
+		db.prepare('DELETE FROM rule WHERE season_id = ? AND name = ?').run(seasonId, CAMPAIGN);
 		const rule = db
 			.prepare(
 				`INSERT INTO rule (season_id, name, active, target, effect, highlight, created_at, updated_at)
@@ -51,10 +53,8 @@ test.beforeAll(() => {
 		undo = () => {
 			const db = new Database(E2E_DB, { fileMustExist: true });
 			try {
-				db.prepare('UPDATE season SET require_confirmation = ? WHERE id = ?').run(
-					requireConfirmation,
-					seasonId
-				);
+				// The demo season needs no confirmation, as the other specs expect.
+				db.prepare('UPDATE season SET require_confirmation = 0 WHERE id = ?').run(seasonId);
 				db.prepare('UPDATE product SET active = 0 WHERE id = ?').run(product.id);
 				db.prepare('UPDATE rule SET active = 0 WHERE id = ?').run(rule.id);
 			} finally {
