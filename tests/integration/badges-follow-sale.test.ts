@@ -15,6 +15,8 @@ import { createBadge } from '../../src/lib/server/badges/commands';
 import { awardsOf } from '../../src/lib/server/badges/awards';
 import { recentActivity } from '../../src/lib/server/boards/activity';
 import { listSeasonBadges } from '../../src/lib/server/badges/queries';
+import { savePrize } from '../../src/lib/server/seasons/prizes';
+import { buildProfile } from '../../src/lib/server/boards/profile';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 
 const HOUR = 60 * 60 * 1000;
@@ -118,7 +120,18 @@ describe('a badge follows the sale that earned it', () => {
 	it('is withdrawn when the sale is rejected: void, compensated, in the feed and off the profile', async () => {
 		const c = await setup();
 		const [ann] = c.people;
+		savePrize(
+			db,
+			c.season.id,
+			{ badgeId: c.badgeId, title: 'Cinema tickets', description: '', image: null },
+			manager,
+			clock
+		);
 		const s = sell(ann.email, 'a1', 2);
+		// While the sale waits, the profile shows the badge and its prize as pending.
+		expect(buildProfile(db, c.season, ann.id, NOW)!.badges.earned).toMatchObject([
+			{ id: c.badgeId, pending: true, prize: 'Cinema tickets' }
+		]);
 		const later = () => NOW + 60_000;
 		reviewSales(
 			db,
@@ -142,6 +155,12 @@ describe('a badge follows the sale that earned it', () => {
 			awardsOf(db, c.season.id, 'user', ann.id).filter((a) => a.status !== 'void')
 		).toHaveLength(0);
 		expect(listSeasonBadges(db, c.season.id).find((b) => b.id === c.badgeId)?.awarded).toBe(0);
+		// The profile: no badge, no prize; the withdrawal says what went.
+		const profile = buildProfile(db, c.season, ann.id, NOW + 60_000)!;
+		expect(profile.badges.earned).toEqual([]);
+		expect(profile.badges.withdrawn).toMatchObject([
+			{ name: 'First sale', prize: 'Cinema tickets', at: NOW + 60_000 }
+		]);
 		// The feed says so.
 		const feed = recentActivity(db, c.season.id);
 		expect(feed[0]).toMatchObject({ kind: 'badge_withdrawn', userId: ann.id, points: -10 });
