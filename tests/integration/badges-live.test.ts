@@ -80,7 +80,7 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 		externalId: 'live-badge-1',
 		seller: { email: seller.email },
 		occurredAt: new Date(Date.now() - 60_000).toISOString(),
-		lines: [{ sku: 'PHONE', quantity: 1 }]
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
 	});
 	expect(sold.status).toBe(201);
 	await waitFor(() => seen.badges.length > 0, 10_000, 'the badge push');
