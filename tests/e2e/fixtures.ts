@@ -188,9 +188,9 @@ export interface Standing {
 /** Reads "Your standing" on the board ("#4 of 20 · 1,234 pts +50 pending"). */
 export async function readStanding(page: Page): Promise<Standing> {
 	const text = normalize(await page.getByRole('region', { name: 'Your standing' }).textContent());
-	const match = /#(\d+)[\s\S]*?([\d,]+) pts(?:\s*\+(\d+) pending)?/.exec(text);
+	const match = /#(\d+)[\s\S]*?([\d,]+) pts(?:\s*\+([\d,]+) pending)?/.exec(text);
 	if (!match) throw new Error(`Unexpected standing: "${text}"`);
-	return { rank: Number(match[1]), total: toNumber(match[2]) + Number(match[3] ?? 0) };
+	return { rank: Number(match[1]), total: toNumber(match[2]) + toNumber(match[3] ?? '0') };
 }
 
 export interface SaleResult {
@@ -198,27 +198,36 @@ export interface SaleResult {
 	pending: boolean;
 	rank: number;
 	of: number;
+	/** Confirmed + pending, as readStanding counts it. */
 	total: number;
+	/** The board's points: confirmed only. */
+	confirmed: number;
+	pendingTotal: number;
 }
 
-const SALE = /\+(\d+) points( \(pending\))?[\s\S]*You're now #(\d+) of (\d+) with ([\d,]+) pts/;
+const SALE =
+	/\+([\d,]+) points( \(pending\))?[\s\S]*You're now #(\d+) of (\d+) with ([\d,]+) pts(?: \+([\d,]+) pending)?/;
 
 /**
  * Waits for and reads the confirmation after "Register sale":
- * "+100 points … You're now #3 of 20 with 1,234 pts."
+ * "+100 points … You're now #3 of 20 with 1,234 pts." (and "+125 pending" when some are).
  */
 export async function readSaleResult(page: Page): Promise<SaleResult> {
 	const result = page.getByRole('status').filter({ hasText: /You're now #\d+/ });
-	await expect(result).toContainText(/\+\d+ points/, { timeout: PAGE_READY });
+	await expect(result).toContainText(/\+[\d,]+ points/, { timeout: PAGE_READY });
 	const text = normalize(await result.textContent());
 	const match = SALE.exec(text);
 	if (!match) throw new Error(`Unexpected sale confirmation: "${text}"`);
+	const confirmed = toNumber(match[5]);
+	const pendingTotal = toNumber(match[6] ?? '0');
 	return {
-		points: Number(match[1]),
+		points: toNumber(match[1]),
 		pending: !!match[2],
 		rank: Number(match[3]),
 		of: Number(match[4]),
-		total: toNumber(match[5])
+		total: confirmed + pendingTotal,
+		confirmed,
+		pendingTotal
 	};
 }
 

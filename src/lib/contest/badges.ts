@@ -71,6 +71,8 @@ export interface BadgeAward {
 	periodKey: string;
 	/** When the subject earned it: the deciding sale, or the end of the week for weekly badges. */
 	at: number;
+	/** The deciding sale, for badges a sale earns (none for weekly badges). */
+	saleId?: number;
 }
 
 const ONCE = '';
@@ -148,18 +150,18 @@ function firstReaching(
 	let total = 0;
 	for (const fact of facts) {
 		total += measure(fact);
-		if (total >= threshold) return [{ periodKey: ONCE, at: fact.occurredAt }];
+		if (total >= threshold) return [{ periodKey: ONCE, at: fact.occurredAt, saleId: fact.saleId }];
 	}
 	return [];
 }
 
 /** The first sale of each working day with a sale, in order. */
-function workingSaleDays(facts: readonly SaleFact[], ctx: BadgeContext): Map<DateKey, number> {
+function workingSaleDays(facts: readonly SaleFact[], ctx: BadgeContext): Map<DateKey, SaleFact> {
 	const holidays = new Set(ctx.holidays);
-	const days = new Map<DateKey, number>();
+	const days = new Map<DateKey, SaleFact>();
 	for (const fact of facts) {
 		const day = localDateKey(fact.occurredAt, ctx.timeZone);
-		if (!days.has(day) && isWorkingDate(day, holidays, ctx.weekend)) days.set(day, fact.occurredAt);
+		if (!days.has(day) && isWorkingDate(day, holidays, ctx.weekend)) days.set(day, fact);
 	}
 	return days;
 }
@@ -169,11 +171,11 @@ function streak(facts: readonly SaleFact[], days: number, ctx: BadgeContext): Ba
 	const holidays = new Set(ctx.holidays);
 	let run = 0;
 	let previous: DateKey | undefined;
-	for (const [day, at] of workingSaleDays(facts, ctx)) {
+	for (const [day, fact] of workingSaleDays(facts, ctx)) {
 		const continues =
 			previous !== undefined && nextWorkingDate(previous, holidays, ctx.weekend) === day;
 		run = continues ? run + 1 : 1;
-		if (run >= days) return [{ periodKey: ONCE, at }];
+		if (run >= days) return [{ periodKey: ONCE, at: fact.occurredAt, saleId: fact.saleId }];
 		previous = day;
 	}
 	return [];
@@ -195,7 +197,8 @@ function recordSales(
 	for (const fact of all) {
 		if (record !== undefined && fact.amount > record && key(fact) === id) {
 			const day = localDateKey(fact.occurredAt, timeZone);
-			if (awards.at(-1)?.periodKey !== day) awards.push({ periodKey: day, at: fact.occurredAt });
+			if (awards.at(-1)?.periodKey !== day)
+				awards.push({ periodKey: day, at: fact.occurredAt, saleId: fact.saleId });
 		}
 		if (record === undefined || fact.amount > record) record = fact.amount;
 	}

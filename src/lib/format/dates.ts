@@ -9,7 +9,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-type Style = 'date' | 'dateTime' | 'time' | 'dayMonth' | 'weekday' | 'monthYear';
+type Style = 'date' | 'dateTime' | 'time' | 'dayMonth' | 'weekday' | 'monthYear' | 'year';
 
 const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
 	/** 3 Dec 2026 */
@@ -23,7 +23,9 @@ const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
 	/** Thu 3 Dec */
 	weekday: { weekday: 'short', day: 'numeric', month: 'short' },
 	/** December 2026 */
-	monthYear: { month: 'long', year: 'numeric' }
+	monthYear: { month: 'long', year: 'numeric' },
+	/** 2026 */
+	year: { year: 'numeric' }
 };
 
 const cache = new Map<string, Intl.DateTimeFormat>();
@@ -58,13 +60,31 @@ export function datesIn(timeZone: string | undefined, locale = DEFAULT_LOCALE) {
 		dayMonth: (ms: number) => formatAt(ms, 'dayMonth', zone, locale),
 		weekday: (ms: number) => formatAt(ms, 'weekday', zone, locale),
 		monthYear: (ms: number) => formatAt(ms, 'monthYear', zone, locale),
-		/** "3 Dec – 9 Dec 2026" for a half-open range [start, end). */
-		range: (start: number, end: number) =>
-			`${formatAt(start, 'dayMonth', zone, locale)} – ${formatAt(end - 1, 'date', zone, locale)}`
+		/**
+		 * "3 Dec – 9 Dec 2026" for a half-open range [start, end); "3 Dec 2026" for one day and
+		 * "28 Dec 2026 – 3 Jan 2027" across years.
+		 */
+		range: (start: number, end: number) => dateRange(start, end, zone, locale)
 	};
 }
 
 export type Dates = ReturnType<typeof datesIn>;
+
+/** A half-open range [start, end) of days, as `datesIn(zone).range` shows it. */
+export function dateRange(
+	start: number,
+	end: number,
+	timeZone = 'UTC',
+	locale = DEFAULT_LOCALE
+): string {
+	const last = Math.max(start, end - 1);
+	const first = formatAt(start, 'date', timeZone, locale);
+	const final = formatAt(last, 'date', timeZone, locale);
+	if (first === final) return first;
+	if (formatAt(start, 'year', timeZone, locale) !== formatAt(last, 'year', timeZone, locale))
+		return `${first} – ${final}`;
+	return `${formatAt(start, 'dayMonth', timeZone, locale)} – ${final}`;
+}
 
 const relative = new Map<string, Intl.RelativeTimeFormat>();
 

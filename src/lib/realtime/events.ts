@@ -26,7 +26,8 @@ export interface LeaderboardSnapshot {
 export interface ActivityItem {
 	id: string;
 	seasonId: number;
-	kind: 'sale';
+	/** A sale, or a person's badge withdrawn because the sale that earned it no longer counts. */
+	kind: 'sale' | 'badge_withdrawn';
 	userId: number;
 	userName: string;
 	teamName: string;
@@ -46,6 +47,8 @@ export interface BadgeEvent {
 	userId?: number;
 	userName?: string;
 	badge: { id: number; name: string; emoji: string; description: string; points: number };
+	/** Earned by a sale still waiting for review: the badge and its points are pending. */
+	provisional?: boolean;
 	periodKey: string;
 	at: number;
 }

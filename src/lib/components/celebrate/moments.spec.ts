@@ -78,6 +78,22 @@ describe('wording', () => {
 		expect(badgeToast(team).title).toBe('🤝 Wolves reached their target');
 		expect(podiumToast(entry(4, 2, 1234)).title).toBe('🥈 P4 moved into the top 3');
 	});
+
+	it('says which points are pending, with thousands separators', () => {
+		const pending = award(1, {
+			provisional: true,
+			badge: { id: 7, name: 'Big one', emoji: '🎉', description: 'A big sale', points: 1500 }
+		});
+		expect(badgeToast(pending).description).toBe('A big sale · +1,500 pts pending');
+		expect(badgeMoment(pending)).toMatchObject({ points: 1500, pending: true });
+		expect(badgeToast({ ...pending, provisional: false }).description).toBe(
+			'A big sale · +1,500 pts'
+		);
+		expect(podiumToast({ ...entry(4, 2, 1234), provisionalPoints: 125 }).description).toBe(
+			'Now #2 with 1,234 pts (+125 pending)'
+		);
+		expect(podiumToast(entry(4, 2, 1234)).description).toBe('Now #2 with 1,234 pts');
+	});
 	it('turns a burst of one badge into a single toast', () => {
 		const burst = [
 			award(1),

@@ -1,3 +1,4 @@
+import { points as formatPoints, signed } from '$lib/format/numbers';
 import type { BadgeEvent, LeaderboardEntry, LeaderboardSnapshot } from '$lib/realtime/events';
 
 // What the board celebrates and how it words it: badges (a record sale is a badge too), team
@@ -12,6 +13,8 @@ export interface Moment {
 	description: string;
 	/** Bonus points that came with it. */
 	points: number;
+	/** The badge (and its points) waits for its sale's confirmation. */
+	pending?: boolean;
 	kind: 'badge' | 'team' | 'podium';
 }
 
@@ -38,7 +41,12 @@ export function isViewers(e: BadgeEvent, viewer: Viewer): boolean {
 	return (e.userId ?? e.subjectId) === viewer.userId;
 }
 
-const bonus = (points: number) => (points > 0 ? ` · +${points} pts` : '');
+const bonus = (points: number, pending?: boolean) =>
+	points > 0 ? ` · ${signed(points)} pts${pending ? ' pending' : ''}` : '';
+
+/** "1,234 pts", and the pending ones apart, as the board shows them. */
+const standing = (e: LeaderboardEntry) =>
+	`${formatPoints(e.points)} pts${e.provisionalPoints > 0 ? ` (+${formatPoints(e.provisionalPoints)} pending)` : ''}`;
 
 export function badgeToast(e: BadgeEvent): ToastText {
 	if (e.subjectType === 'team') {
@@ -50,7 +58,7 @@ export function badgeToast(e: BadgeEvent): ToastText {
 	const name = e.userName ?? e.subjectName;
 	return {
 		title: `${e.badge.emoji} ${name} earned ${e.badge.name}`,
-		description: `${e.badge.description}${bonus(e.badge.points)}` || undefined
+		description: `${e.badge.description}${bonus(e.badge.points, e.provisional)}` || undefined
 	};
 }
 
@@ -88,6 +96,7 @@ export function badgeMoment(e: BadgeEvent): Moment {
 				? `${e.subjectName} reached the target together. ${e.badge.description}`
 				: e.badge.description,
 		points: e.subjectType === 'user' ? e.badge.points : 0,
+		pending: !!e.provisional,
 		kind: e.subjectType === 'team' ? 'team' : 'badge'
 	};
 }
@@ -111,7 +120,7 @@ export function enteredTopThree(
 export function podiumToast(e: LeaderboardEntry): ToastText {
 	return {
 		title: `${MEDALS[e.rank - 1] ?? '🏅'} ${e.name} moved into the top 3`,
-		description: `Now #${e.rank} with ${e.points.toLocaleString('en')} pts`
+		description: `Now #${e.rank} with ${standing(e)}`
 	};
 }
 
@@ -122,8 +131,8 @@ export function podiumMoment(e: LeaderboardEntry, version: number): Moment {
 		name: `#${e.rank} on the board`,
 		description:
 			e.rank === 1
-				? `You lead the season with ${e.points.toLocaleString('en')} points. Hold on to it!`
-				: `You moved into the top 3 with ${e.points.toLocaleString('en')} points. Hold on to it!`,
+				? `You lead the season with ${standing(e)}. Hold on to it!`
+				: `You moved into the top 3 with ${standing(e)}. Hold on to it!`,
 		points: 0,
 		kind: 'podium'
 	};

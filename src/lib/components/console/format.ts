@@ -1,39 +1,20 @@
-// Formatting for the season console and the hall of fame. Dates are shown in the season's own
-// time zone, so that the server's render and every browser agree.
-
-function parts(ms: number, timeZone: string) {
-	const f = new Intl.DateTimeFormat('en-GB', {
-		day: 'numeric',
-		month: 'short',
-		year: 'numeric',
-		timeZone
-	});
-	const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
-	return { day: p.day, month: p.month, year: p.year };
-}
+// Formatting for the season console and the hall of fame: the one date formatter
+// (src/lib/format/dates.ts), in the season's own time zone.
+import { dateRange, formatAt } from '$lib/format/dates';
 
 /** "3 Mar – 28 Apr 2026" (the end day inclusive: `endsAt` is the instant the season closes). */
 export function seasonDates(startsAt: number, endsAt: number, timeZone: string): string {
-	const a = parts(startsAt, timeZone);
-	const b = parts(Math.max(startsAt, endsAt - 1), timeZone);
-	if (a.year !== b.year) return `${a.day} ${a.month} ${a.year} – ${b.day} ${b.month} ${b.year}`;
-	if (a.month === b.month && a.day === b.day) return `${a.day} ${a.month} ${a.year}`;
-	return `${a.day} ${a.month} – ${b.day} ${b.month} ${b.year}`;
+	return dateRange(startsAt, endsAt, timeZone);
 }
 
 /** "12 May 2026" in the zone. */
 export function day(ms: number, timeZone: string): string {
-	const p = parts(ms, timeZone);
-	return `${p.day} ${p.month} ${p.year}`;
+	return formatAt(ms, 'date', timeZone);
 }
 
-/** "12 May 2026, 14:05" in the zone. */
+/** "12 May, 14:05" in the zone. */
 export function dayTime(ms: number, timeZone: string): string {
-	return new Intl.DateTimeFormat('en-GB', {
-		dateStyle: 'medium',
-		timeStyle: 'short',
-		timeZone
-	}).format(ms);
+	return formatAt(ms, 'dateTime', timeZone);
 }
 
 export function recurrenceLabel(

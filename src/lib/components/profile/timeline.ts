@@ -9,16 +9,12 @@ export interface TimelinePoint {
 	rank: number | null;
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', {
-	day: 'numeric',
-	month: 'short',
-	timeZone: 'UTC'
-});
+import { formatAt } from '$lib/format/dates';
 
 /** '2026-10-12' → '12 Oct'. Date keys are calendar dates, so they are read as UTC. */
 export function dayLabel(day: string): string {
 	const [y, m, d] = day.split('-').map(Number);
-	return dayFormat.format(Date.UTC(y, m - 1, d));
+	return formatAt(Date.UTC(y, m - 1, d), 'dayMonth', 'UTC');
 }
 
 const n = (value: number) => value.toLocaleString('en');

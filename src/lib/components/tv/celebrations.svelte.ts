@@ -1,3 +1,4 @@
+import { points } from '$lib/format/numbers';
 import type { ActivityItem, BadgeEvent, LeaderboardSnapshot } from '$lib/realtime/events';
 
 export interface Celebration {
@@ -63,7 +64,7 @@ export function badgeCelebration(event: BadgeEvent): Celebration {
 		kicker: event.subjectType === 'team' ? 'Team badge earned' : 'Badge earned',
 		who: event.userName ?? event.subjectName,
 		what: `earned ${event.badge.name}`,
-		detail: event.badge.description
+		detail: `${event.badge.description}${event.provisional ? ' · pending confirmation' : ''}`
 	};
 }
 
@@ -74,7 +75,7 @@ export function saleCelebration(item: ActivityItem): Celebration {
 		emoji: '💰',
 		kicker: 'Big sale',
 		who: item.userName,
-		what: `scored +${item.points.toLocaleString('en')} points`,
+		what: `scored +${points(item.points)} points${item.provisional ? ' (pending)' : ''}`,
 		detail: `${item.summary} · ${item.teamName}${item.provisional ? ' · pending confirmation' : ''}`
 	};
 }
@@ -102,6 +103,6 @@ export function climbCelebrations(
 			kicker: e.rank === 1 ? 'New leader' : 'Into the top 3',
 			who: e.name,
 			what: e.rank === 1 ? 'takes first place' : `climbs to #${e.rank}`,
-			detail: `${e.points.toLocaleString('en')} points${e.teamName ? ` · ${e.teamName}` : ''}`
+			detail: `${points(e.points)} points${e.provisionalPoints > 0 ? ` +${points(e.provisionalPoints)} pending` : ''}${e.teamName ? ` · ${e.teamName}` : ''}`
 		}));
 }

@@ -12,14 +12,5 @@ export function initials(name: string): string {
 		.toUpperCase();
 }
 
-const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-
-/** "5 minutes ago", "yesterday": coarse on purpose, a TV is read at a glance. */
-export function ago(at: number, now: number): string {
-	const minutes = Math.round((at - now) / 60_000);
-	if (minutes > -1) return 'just now';
-	if (minutes > -60) return rtf.format(minutes, 'minute');
-	const hours = Math.round(minutes / 60);
-	if (hours > -48) return rtf.format(hours, 'hour');
-	return rtf.format(Math.round(hours / 24), 'day');
-}
+/** "5 minutes ago", "yesterday": the one relative format (src/lib/format/dates.ts). */
+export { ago } from '$lib/format/dates';

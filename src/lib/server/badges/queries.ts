@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { award, badge, type Badge } from '../db/schema';
 import { notFound } from '../shared/errors';
@@ -28,7 +28,7 @@ export function listSeasonBadges(db: Queryable, seasonId: number): BadgeListItem
 		db
 			.select({ badgeId: award.badgeId, n: sql<number>`count(*)` })
 			.from(award)
-			.where(eq(award.seasonId, seasonId))
+			.where(and(eq(award.seasonId, seasonId), ne(award.status, 'void')))
 			.groupBy(award.badgeId)
 			.all()
 			.map((row) => [row.badgeId, row.n])

@@ -1,10 +1,89 @@
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { product, sale, saleLine, team, user } from '../db/schema';
+import {
+	award,
+	badge,
+	ledgerEntry,
+	product,
+	sale,
+	saleLine,
+	seasonMember,
+	team,
+	user
+} from '../db/schema';
 import type { ActivityItem } from '../../realtime/events';
+import { withdrawnItem } from '../badges/awards';
+import { countedSale } from '../scoring/counting';
 
-/** The latest sales of a season as feed items, newest first (the same shape as live pushes). */
+/** A person's badges withdrawn in the season, newest first, as feed items. */
+function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
+	const rows = db
+		.select({
+			id: award.id,
+			userId: award.subjectId,
+			userName: user.displayName,
+			teamName: team.name,
+			name: badge.name,
+			emoji: badge.emoji,
+			voidedAt: award.voidedAt
+		})
+		.from(award)
+		.innerJoin(badge, eq(badge.id, award.badgeId))
+		.innerJoin(user, eq(user.id, award.subjectId))
+		.leftJoin(
+			seasonMember,
+			and(eq(seasonMember.seasonId, award.seasonId), eq(seasonMember.userId, award.subjectId))
+		)
+		.leftJoin(team, eq(team.id, seasonMember.teamId))
+		.where(
+			and(eq(award.seasonId, seasonId), eq(award.subjectType, 'user'), eq(award.status, 'void'))
+		)
+		.orderBy(desc(award.voidedAt), desc(award.id))
+		.limit(limit)
+		.all();
+	if (rows.length === 0) return [];
+	const withdrawals = db
+		.select({
+			awardId: ledgerEntry.awardId,
+			points: ledgerEntry.points,
+			status: ledgerEntry.status
+		})
+		.from(ledgerEntry)
+		.where(
+			and(
+				inArray(
+					ledgerEntry.awardId,
+					rows.map((r) => r.id)
+				),
+				eq(ledgerEntry.kind, 'badge')
+			)
+		)
+		.all();
+	return rows.map((r) => {
+		const own = withdrawals.filter((w) => w.awardId === r.id && w.points < 0);
+		return {
+			sortAt: r.voidedAt ?? 0,
+			item: withdrawnItem({
+				awardId: r.id,
+				seasonId,
+				userId: r.userId,
+				userName: r.userName,
+				teamName: r.teamName ?? '',
+				badge: r,
+				points: own.reduce((sum, w) => sum + w.points, 0),
+				provisional: own.length > 0 && own.every((w) => w.status === 'provisional'),
+				at: r.voidedAt ?? 0
+			})
+		};
+	});
+}
+
+/**
+ * The latest sales of a season, and the badges withdrawn from people, as feed items, newest
+ * first (the same shape as live pushes).
+ */
 export function recentActivity(db: Queryable, seasonId: number, limit = 15): ActivityItem[] {
+	const withdrawn = withdrawnBadges(db, seasonId, limit);
 	const sales = db
 		.select({
 			id: sale.id,
@@ -13,16 +92,18 @@ export function recentActivity(db: Queryable, seasonId: number, limit = 15): Act
 			teamName: team.name,
 			points: sale.points,
 			status: sale.status,
-			at: sale.occurredAt
+			at: sale.occurredAt,
+			createdAt: sale.createdAt
 		})
 		.from(sale)
 		.innerJoin(user, eq(user.id, sale.sellerId))
 		.innerJoin(team, eq(team.id, sale.teamId))
-		.where(eq(sale.seasonId, seasonId))
+		// A rejected or reversed sale no longer counts: the feed shows only what does.
+		.where(and(eq(sale.seasonId, seasonId), countedSale))
 		.orderBy(desc(sale.createdAt), desc(sale.id))
 		.limit(limit)
 		.all();
-	if (sales.length === 0) return [];
+	if (sales.length === 0) return withdrawn.map((w) => w.item);
 	const lines = db
 		.select({ saleId: saleLine.saleId, quantity: saleLine.quantity, name: product.name })
 		.from(saleLine)
@@ -35,19 +116,27 @@ export function recentActivity(db: Queryable, seasonId: number, limit = 15): Act
 		)
 		.orderBy(saleLine.id)
 		.all();
-	return sales.map((s) => ({
-		id: `sale:${s.id}`,
-		seasonId,
-		kind: 'sale',
-		userId: s.userId,
-		userName: s.userName,
-		teamName: s.teamName,
-		summary: lines
-			.filter((l) => l.saleId === s.id)
-			.map((l) => `${l.quantity} × ${l.name}`)
-			.join(', '),
-		points: s.points,
-		provisional: s.status === 'pending',
-		at: s.at
+	const saleItems = sales.map((s) => ({
+		sortAt: s.createdAt,
+		item: {
+			id: `sale:${s.id}`,
+			seasonId,
+			kind: 'sale' as const,
+			userId: s.userId,
+			userName: s.userName,
+			teamName: s.teamName,
+			summary: lines
+				.filter((l) => l.saleId === s.id)
+				.map((l) => `${l.quantity} × ${l.name}`)
+				.join(', '),
+			points: s.points,
+			provisional: s.status === 'pending',
+			at: s.at
+		}
 	}));
+	// Both lists are newest first: merged by when each happened, the newest `limit` stay.
+	return [...saleItems, ...withdrawn]
+		.sort((a, b) => b.sortAt - a.sortAt)
+		.slice(0, limit)
+		.map((entry) => entry.item);
 }

@@ -11,6 +11,7 @@ import {
 import { getLeaderboard } from './leaderboard';
 import { awardsOf, seasonBadges } from '../badges/awards';
 import { personHistory } from './person-history';
+import { listPrizes } from '../seasons/prizes';
 import { rank } from '../../contest/ranking';
 import { localDayRange, playedDays, type DateKey } from '../../contest/calendar';
 import { DEFAULT_TIERS, progress, type Tier } from '../../contest/tiers';
@@ -95,22 +96,44 @@ export interface TrophyBadge {
 	times: number;
 	/** When it was last earned. */
 	earnedAt: number;
+	/** Earned by a sale still waiting for review: it (and its points) may yet be withdrawn. */
+	pending: boolean;
+	/** The season's prize for everyone who earns this badge. */
+	prize: string | null;
 }
 
-function groupAwards(awards: ReturnType<typeof awardsOf>): TrophyBadge[] {
+/** A badge withdrawn because the sale that earned it no longer counts. */
+export interface WithdrawnBadge {
+	id: number;
+	name: string;
+	emoji: string;
+	at: number;
+	/** The prize that went with it. */
+	prize: string | null;
+}
+
+function groupAwards(
+	awards: ReturnType<typeof awardsOf>,
+	prizes: ReadonlyMap<number, string>
+): TrophyBadge[] {
 	const byBadge = new Map<number, TrophyBadge>();
 	// awardsOf is newest first, so the first award of a badge is its latest.
 	for (const a of awards) {
+		if (a.status === 'void') continue;
 		const known = byBadge.get(a.badge.id);
-		if (known) known.times += 1;
-		else
+		if (known) {
+			known.times += 1;
+			known.pending &&= a.status === 'provisional';
+		} else
 			byBadge.set(a.badge.id, {
 				id: a.badge.id,
 				name: a.badge.name,
 				emoji: a.badge.emoji,
 				description: a.badge.description,
 				times: 1,
-				earnedAt: a.earnedAt
+				earnedAt: a.earnedAt,
+				pending: a.status === 'provisional',
+				prize: prizes.get(a.badge.id) ?? null
 			});
 	}
 	return [...byBadge.values()];
@@ -166,8 +189,23 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 	// Levels follow what the ranking counts, so the level and the rank never disagree.
 	const levelPoints = s.rankBy === 'total' ? me.points + me.provisionalPoints : me.points;
 
-	const earned = groupAwards(awardsOf(db, s.id, 'user', userId));
-	const teamEarned = me.teamId ? groupAwards(awardsOf(db, s.id, 'team', me.teamId)) : [];
+	// A badge's prize goes with the badge: withdrawn with it.
+	const prizes = new Map(
+		listPrizes(db, s.id).flatMap((p) => (p.badge ? [[p.badge.id, p.title] as const] : []))
+	);
+	const own = awardsOf(db, s.id, 'user', userId);
+	const earned = groupAwards(own, prizes);
+	const withdrawn: WithdrawnBadge[] = own
+		.filter((a) => a.status === 'void')
+		.map((a) => ({
+			id: a.id,
+			name: a.badge.name,
+			emoji: a.badge.emoji,
+			at: a.voidedAt ?? a.earnedAt,
+			prize: prizes.get(a.badge.id) ?? null
+		}))
+		.sort((a, b) => b.at - a.at);
+	const teamEarned = me.teamId ? groupAwards(awardsOf(db, s.id, 'team', me.teamId), prizes) : [];
 	const earnedIds = new Set(earned.map((b) => b.id));
 	const toEarn = seasonBadges(db, s.id)
 		.filter((b) => b.active && !TEAM_KINDS.has(b.criterion.kind) && !earnedIds.has(b.id))
@@ -211,7 +249,7 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints)
 		},
 		timeline: days.map((day, i) => ({ day, points: cumulative[i], rank: ranks[i] })),
-		badges: { earned, team: teamEarned, toEarn },
+		badges: { earned, team: teamEarned, toEarn, withdrawn },
 		recent
 	};
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+	type AnySQLiteColumn,
 	sqliteTable,
 	text,
 	integer,
@@ -272,6 +273,8 @@ export const ledgerEntry = sqliteTable(
 			.notNull()
 			.references(() => team.id),
 		saleId: integer('sale_id').references(() => sale.id),
+		/** A badge's points (and their withdrawal) name the award they belong to. */
+		awardId: integer('award_id').references((): AnySQLiteColumn => award.id),
 		kind: text('kind').$type<LedgerKind>().notNull(),
 		points: integer('points').notNull(),
 		status: text('status').$type<LedgerStatus>().notNull(),
@@ -359,6 +362,8 @@ export const badge = sqliteTable(
 	(t) => [index('badge_season_idx').on(t.seasonId)]
 );
 
+export type AwardStatus = 'provisional' | 'confirmed' | 'void';
+
 /** One badge earned by a person or a team, once per period: the unique key makes replays safe. */
 export const award = sqliteTable(
 	'award',
@@ -375,10 +380,17 @@ export const award = sqliteTable(
 		periodKey: text('period_key').notNull().default(''),
 		/** When it was earned (the deciding sale, or the end of the period). */
 		earnedAt: integer('earned_at').notNull(),
+		/** The sale that earned it; the award follows that sale's review. */
+		saleId: integer('sale_id').references(() => sale.id),
+		/** provisional while its sale waits for review; void once withdrawn. */
+		status: text('status').$type<AwardStatus>().notNull().default('confirmed'),
+		voidedAt: integer('voided_at'),
 		createdAt: integer('created_at').notNull()
 	},
 	(t) => [
-		uniqueIndex('award_once_uq').on(t.badgeId, t.subjectType, t.subjectId, t.periodKey),
+		uniqueIndex('award_once_uq')
+			.on(t.badgeId, t.subjectType, t.subjectId, t.periodKey)
+			.where(sql`status <> 'void'`),
 		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId)
 	]
 );
@@ -513,4 +525,5 @@ export type Session = typeof session.$inferSelect;
 export type RuleRow = typeof rule.$inferSelect;
 export type Sale = typeof sale.$inferSelect;
 export type Badge = typeof badge.$inferSelect;
+export type Award = typeof award.$inferSelect;
 export type Display = typeof display.$inferSelect;

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import {
 	ledgerEntry,
@@ -14,6 +14,8 @@ export interface NewEntry {
 	userId: number;
 	teamId: number;
 	saleId?: number | null;
+	/** For a badge's points: the award they belong to. */
+	awardId?: number | null;
 	kind: LedgerKind;
 	points: number;
 	status: LedgerStatus;
@@ -39,6 +41,7 @@ const insertEntry = (db: Queryable) =>
 			userId: sql.placeholder('userId'),
 			teamId: sql.placeholder('teamId'),
 			saleId: sql.placeholder('saleId'),
+			awardId: sql.placeholder('awardId'),
 			kind: sql.placeholder('kind'),
 			points: sql.placeholder('points'),
 			status: sql.placeholder('status'),
@@ -60,6 +63,7 @@ export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDe
 		userId: entry.userId,
 		teamId: entry.teamId,
 		saleId: entry.saleId ?? null,
+		awardId: entry.awardId ?? null,
 		kind: entry.kind,
 		points: entry.points,
 		status: entry.status,
@@ -73,13 +77,10 @@ export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDe
 	return row.id;
 }
 
-/**
- * Moves a sale's entries from one status to another (the only update the ledger allows), with
- * the standings following. Returns how many points moved.
- */
-export function changeSaleEntriesStatus(
+/** Moves the entries matching `owner` from one status to another, the standings following. */
+function changeEntriesStatus(
 	tx: Queryable,
-	saleId: number,
+	owner: SQL,
 	from: LedgerStatus,
 	to: LedgerStatus,
 	now: number
@@ -87,7 +88,7 @@ export function changeSaleEntriesStatus(
 	const entries = tx
 		.select()
 		.from(ledgerEntry)
-		.where(and(eq(ledgerEntry.saleId, saleId), eq(ledgerEntry.status, from)))
+		.where(and(owner, eq(ledgerEntry.status, from)))
 		.all();
 	let moved = 0;
 	for (const entry of entries) {
@@ -105,9 +106,33 @@ export function changeSaleEntriesStatus(
 	return moved;
 }
 
-/** Net points of a sale's entries per status. */
-export function saleNet(tx: Queryable, saleId: number): { confirmed: number; provisional: number } {
-	const entries = tx.select().from(ledgerEntry).where(eq(ledgerEntry.saleId, saleId)).all();
+/**
+ * Moves a sale's entries from one status to another (the only update the ledger allows), with
+ * the standings following. Returns how many points moved.
+ */
+export function changeSaleEntriesStatus(
+	tx: Queryable,
+	saleId: number,
+	from: LedgerStatus,
+	to: LedgerStatus,
+	now: number
+): number {
+	return changeEntriesStatus(tx, eq(ledgerEntry.saleId, saleId), from, to, now);
+}
+
+/** The same for a badge award's entries (its points follow the sale that earned it). */
+export function changeAwardEntriesStatus(
+	tx: Queryable,
+	awardId: number,
+	from: LedgerStatus,
+	to: LedgerStatus,
+	now: number
+): number {
+	return changeEntriesStatus(tx, eq(ledgerEntry.awardId, awardId), from, to, now);
+}
+
+function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: number } {
+	const entries = tx.select().from(ledgerEntry).where(owner).all();
 	return entries.reduce(
 		(sum, e) => {
 			const b = bucket(e.status, e.points);
@@ -118,4 +143,17 @@ export function saleNet(tx: Queryable, saleId: number): { confirmed: number; pro
 		},
 		{ confirmed: 0, provisional: 0 }
 	);
+}
+
+/** Net points of a sale's entries per status. */
+export function saleNet(tx: Queryable, saleId: number): { confirmed: number; provisional: number } {
+	return net(tx, eq(ledgerEntry.saleId, saleId));
+}
+
+/** Net points of a badge award's entries per status. */
+export function awardNet(
+	tx: Queryable,
+	awardId: number
+): { confirmed: number; provisional: number } {
+	return net(tx, eq(ledgerEntry.awardId, awardId));
 }

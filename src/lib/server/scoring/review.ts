@@ -9,6 +9,12 @@ import { audit, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { AppError } from '../shared/errors';
+import {
+	confirmSaleAwards,
+	publishAwardChanges,
+	reconcileAwards,
+	type AwardChanges
+} from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
@@ -83,6 +89,7 @@ function decide(
 
 	if (decision === 'confirm') {
 		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
+		confirmSaleAwards(tx, target.id, now);
 		enqueueWebhooks(
 			tx,
 			'sale.confirmed',
@@ -149,18 +156,40 @@ export function reviewSales(
 	clock: Clock = systemClock
 ): ReviewedSale[] {
 	const now = clock();
+	const awardChanges = new Map<number, AwardChanges>();
 	const results = db.transaction(
-		(tx) =>
-			saleIds.map((id) => {
+		(tx) => {
+			// Per season, the earliest sale that stopped counting: awards decided since may no longer hold.
+			const since = new Map<number, number>();
+			const outcomes = saleIds.map((id) => {
 				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
 				if (!target) throw reviewRefused('not_found', `No sale ${id}`);
-				return decide(tx, target, input.decision, input.actor, input.reason?.trim() || null, now);
-			}),
+				const outcome = decide(
+					tx,
+					target,
+					input.decision,
+					input.actor,
+					input.reason?.trim() || null,
+					now
+				);
+				if (outcome.changed && input.decision !== 'confirm')
+					since.set(
+						target.seasonId,
+						Math.min(since.get(target.seasonId) ?? Infinity, target.occurredAt)
+					);
+				return outcome;
+			});
+			// The badges those sales earned follow them: withdrawn, and given to whoever earns them now.
+			for (const [seasonId, from] of since)
+				awardChanges.set(seasonId, reconcileAwards(tx, seasonId, from, now));
+			return outcomes;
+		},
 		{ behavior: 'immediate' }
 	);
 	for (const seasonId of new Set(results.filter((r) => r.changed).map((r) => r.seasonId))) {
 		notifyLeaderboard(seasonId);
 	}
+	for (const [seasonId, changes] of awardChanges) publishAwardChanges(seasonId, changes);
 	return results;
 }
 

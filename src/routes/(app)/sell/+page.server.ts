@@ -44,6 +44,7 @@ export const load: PageServerLoad = (event) => {
 			? sellerDayContext(db, season.id, user.id, now, season.timeZone)
 			: { timeZone: 'UTC' },
 		requireConfirmation: season?.requireConfirmation ?? false,
+		maxQuantity: FORM_MAX_QUANTITY,
 		// One id per filled-in form: a double tap or a retried post registers the sale once.
 		requestId: crypto.randomUUID()
 	};
@@ -97,7 +98,9 @@ export const actions: Actions = {
 				breakdown: result.breakdown?.items ?? [],
 				rank: mine?.rank ?? null,
 				of: board.individual.length,
-				total: mine ? mine.points + mine.provisionalPoints : 0,
+				// What the board shows: the confirmed points it ranks, and the pending ones apart.
+				confirmed: mine?.points ?? 0,
+				pending: mine?.provisionalPoints ?? 0,
 				gap
 			};
 		} catch (error) {

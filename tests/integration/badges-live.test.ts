@@ -1,0 +1,117 @@
+// Against the production build: a badge earned by a pending sale is pushed as pending, and when
+// the sale is reversed its withdrawal is pushed to everyone watching, with the board.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { startServer, type RunningServer } from '../helpers/server';
+import {
+	apiTokenFor,
+	connect,
+	seedServerDb,
+	signIn,
+	socketFor,
+	waitFor,
+	withDb,
+	type ClientSocket,
+	type SeededDb
+} from '../helpers/seeded';
+import { standingsVsLedger } from '../helpers/factories';
+import { season } from '../../src/lib/server/db/schema';
+import { createBadge } from '../../src/lib/server/badges/commands';
+import type { ActivityItem, BadgeEvent, LeaderboardSnapshot } from '../../src/lib/realtime/events';
+
+let seeded: SeededDb;
+let server: RunningServer;
+let token: string;
+let socket: ClientSocket | undefined;
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 2, people: 3 });
+	withDb(seeded.path, (db) => {
+		db.update(season)
+			.set({ requireConfirmation: true })
+			.where(eq(season.id, seeded.seasonId))
+			.run();
+		createBadge(
+			db,
+			seeded.seasonId,
+			{
+				name: 'First sale',
+				emoji: '🥇',
+				description: '',
+				points: 10,
+				criterion: { kind: 'first_sale' },
+				active: true
+			},
+			{ userId: null }
+		);
+	});
+	token = apiTokenFor(seeded.path);
+	server = await startServer({ dbPath: seeded.path });
+});
+
+afterAll(async () => {
+	socket?.disconnect();
+	await server?.dispose();
+	seeded?.cleanup();
+});
+
+it('pushes the pending badge, then its withdrawal when the sale is reversed', async () => {
+	const session = await signIn(server.url, seeded.people[0].email);
+	socket = socketFor(server.url, session);
+	await connect(socket);
+	const seen = {
+		badges: [] as BadgeEvent[],
+		activity: [] as ActivityItem[],
+		boards: [] as LeaderboardSnapshot[]
+	};
+	socket.on('badge', (e) => seen.badges.push(e));
+	socket.on('activity', (e) => seen.activity.push(e));
+	socket.on('leaderboard', (e) => seen.boards.push(e));
+	await socket.timeout(5_000).emitWithAck('watch', { seasonId: seeded.seasonId });
+
+	const seller = seeded.people[1];
+	const api = (path: string, body: unknown) =>
+		fetch(`${server.url}/api/v1${path}`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify(body)
+		});
+	const sold = await api('/sales', {
+		externalId: 'live-badge-1',
+		seller: { email: seller.email },
+		occurredAt: new Date(Date.now() - 60_000).toISOString(),
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
+	});
+	expect(sold.status).toBe(201);
+	await waitFor(() => seen.badges.length > 0, 10_000, 'the badge push');
+	expect(seen.badges[0]).toMatchObject({
+		subjectId: seller.id,
+		provisional: true,
+		badge: { name: 'First sale', points: 10 }
+	});
+
+	const reversed = await api('/sales/live-badge-1/reverse', { reason: 'cancelled order' });
+	expect(reversed.status).toBe(200);
+	await waitFor(
+		() => seen.activity.some((item) => item.kind === 'badge_withdrawn'),
+		10_000,
+		'the withdrawal push'
+	);
+	expect(seen.activity.find((item) => item.kind === 'badge_withdrawn')).toMatchObject({
+		userId: seller.id,
+		points: -10,
+		provisional: true
+	});
+	await waitFor(
+		() => {
+			const mine = seen.boards.at(-1)?.individual.find((e) => e.id === seller.id);
+			return mine !== undefined && mine.points === 0 && mine.provisionalPoints === 0;
+		},
+		10_000,
+		'the board without the sale and its badge'
+	);
+	withDb(seeded.path, (db) => {
+		const { stored, fromLedger } = standingsVsLedger(db, seeded.seasonId);
+		expect(stored).toEqual(fromLedger);
+	});
+});
