@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { Queryable } from '../db';
-import { engineRules } from './engine';
+import { engineRules, multiplierMode } from './engine';
 import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from './rule-form';
 import { describeRule, isInWindow, type Rule } from '../../contest/rules';
 import { score, ScoringError } from '../../contest/scoring';
@@ -104,7 +104,12 @@ export function previewRule(
 		occurredAt,
 		lines: lines.map((l) => ({ ...l, unitPrice: catalogue.get(l.sku)?.price ?? 0 }))
 	};
-	const context = { timeZone, priorSalesToday: sampleValues.first ? 0 : 1, ruleAwardsToday: {} };
+	const context = {
+		timeZone,
+		priorSalesToday: sampleValues.first ? 0 : 1,
+		ruleAwardsToday: {},
+		multipliers: multiplierMode(db, seasonId)
+	};
 	try {
 		const withDraft = score(sale, [...others, draftRule], catalogue, context);
 		const without = score(sale, others, catalogue, context);
