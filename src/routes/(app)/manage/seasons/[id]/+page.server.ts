@@ -57,6 +57,7 @@ const RULE_KEYS = [
 	'target',
 	'tieRule',
 	'requireConfirmation',
+	'multipliers',
 	'graceDays'
 ] as const;
 const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
