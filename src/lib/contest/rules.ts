@@ -42,6 +42,13 @@ export function combinationText(mode: MultiplierMode): string {
 		: 'Multipliers do not stack: when several apply to the same product, only the best one counts (×2 and ×3 make ×3). Bonuses are added on top and are never multiplied.';
 }
 
+/** The same, in a few words (the sale form's running total). */
+export function combinationShort(mode: MultiplierMode): string {
+	return mode === 'multiply'
+		? 'Multipliers multiply; bonuses add up.'
+		: 'Only the best multiplier counts; bonuses add up.';
+}
+
 /** Longest rule name, in characters (the console form and its check share it). */
 export const RULE_NAME_MAX = 80;
 
