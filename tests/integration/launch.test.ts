@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeMember, makeProduct, makeTeam } from '../helpers/factories';
+import { makeContest, makeMember, makeProduct, makeTeam } from '../helpers/factories';
 import { product, season } from '../../src/lib/server/db/schema';
 import { createConsoleSeason } from '../../src/lib/server/seasons/commands';
 import { launchState } from '../../src/lib/server/seasons/launch';
@@ -13,6 +13,8 @@ import { blankSeasonValues, parseSeasonValues } from '../../src/lib/server/seaso
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
+import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
+import { acceptInvite, createInvite } from '../../src/lib/server/people/invites';
 
 let ctx: ReturnType<typeof tempDb>;
 beforeEach(() => (ctx = tempDb()));
@@ -120,5 +122,33 @@ describe('launching a season', () => {
 		await makeMember(db, s.id, makeTeam(db, s.id).id);
 		const after = launchState(db, s, NOW).steps;
 		expect(after.filter((step) => step.done).map((step) => step.key)).toEqual(['teams', 'people']);
+	});
+});
+
+describe('the ranking and people invited but not joined yet', () => {
+	it('leaves invitees out until they join, and counts them once they do', async () => {
+		const db = ctx.db;
+		const { season: s, teams } = await makeContest(db, { teams: 1, people: 1 });
+		const invited = ['ada', 'bo', 'cy'].map((name) =>
+			createInvite(
+				db,
+				{
+					email: `${name}@test.test`,
+					displayName: name,
+					seasonId: s.id,
+					teamId: teams[0].id,
+					actor: { userId: null }
+				},
+				clock
+			)
+		);
+		const names = () => getLeaderboard(db, s.id)!.individual.map((e) => e.name);
+		// Only the member who has an account plays; the three invitees are not 0-point players.
+		expect(names()).toHaveLength(1);
+		expect(names()).not.toContain('ada');
+
+		await acceptInvite(db, invited[0].token, 'a-good-password', clock);
+		expect(names()).toContain('ada');
+		expect(names()).not.toContain('bo');
 	});
 });
