@@ -1,6 +1,7 @@
 // Issue "Scoring rules": a manager creates a cross-sell campaign in a season that needs
 // confirmation; a participant's next sale shows the multiplied, provisional points, which
 // become confirmed when the manager confirms the sale.
+import type { Page } from '@playwright/test';
 import {
 	expect,
 	openBoard,
@@ -28,24 +29,31 @@ test.afterAll(async ({ openAs }) => {
 		await manager.getByRole('button', { name: 'Delete rule' }).click();
 		await expect(manager.getByRole('button', { name: `Delete ${CAMPAIGN}` })).toHaveCount(0);
 	}
-	const confirmation = manager.getByLabel('Sales need confirmation');
-	if (await confirmation.isChecked()) {
-		await confirmation.uncheck();
-		await manager.getByRole('button', { name: 'Save settings' }).click();
-		await expect(manager.getByText('Settings saved.')).toBeVisible();
-	}
+	await setConfirmation(manager, false);
 });
+
+/** "Sales need confirmation" is a season setting: the rules page links to the season's form. */
+async function setConfirmation(manager: Page, on: boolean) {
+	await manager.goto('/manage/rules');
+	await waitForHydration(manager);
+	await manager.getByRole('link', { name: "Change it in the season's settings" }).click();
+	await expect(manager).toHaveURL(/\/manage\/seasons\/\d+/);
+	await waitForHydration(manager);
+	const confirmation = manager.getByLabel('Sales need confirmation');
+	if ((await confirmation.isChecked()) === on) return;
+	await confirmation.setChecked(on);
+	await manager.getByRole('button', { name: 'Save changes' }).click();
+	await expect(manager.getByText('Settings saved.')).toBeVisible();
+}
 
 test('a cross-sell campaign gives provisional triple points that count once confirmed', async ({
 	openAs
 }) => {
 	const manager = await openAs('manager@demo.test');
+	await setConfirmation(manager, true);
 	await manager.goto('/manage/rules');
 	await waitForHydration(manager);
-
-	await manager.getByLabel('Sales need confirmation').check();
-	await manager.getByRole('button', { name: 'Save settings' }).click();
-	await expect(manager.getByText('Settings saved.')).toBeVisible();
+	await expect(manager.getByText('Sales need confirmation: on')).toBeVisible();
 
 	await manager.getByRole('link', { name: 'New rule' }).first().click();
 	await waitForHydration(manager);

@@ -44,14 +44,37 @@ async function createRocketSeason(manager: Page, name: string): Promise<number> 
 	await manager.getByLabel('Time zone').selectOption('UTC');
 	await manager.getByLabel('First day').fill(startDate);
 	await manager.getByLabel('Last day').fill(endDate);
-	await expect(manager.getByText('Starts today: “Create season” puts it live')).toBeVisible();
+	await expect(
+		manager.getByText('Starts today: it goes live on every board as soon as')
+	).toBeVisible();
 	await manager.getByRole('button', { name: 'Create season' }).click();
 
 	await expect(manager).toHaveURL(/\/manage\/seasons\/\d+\?created=1$/, { timeout: PAGE_READY });
 	await expect(manager.getByRole('heading', { level: 1, name })).toBeVisible();
-	// Its start has passed: it is live at once, not waiting for the scheduler's next round.
-	await expect(manager.locator('main').getByText('Live', { exact: true }).first()).toBeVisible();
+	// Its start has passed, but nobody is in it and there is nothing to sell yet: it waits,
+	// "ready to launch", instead of appearing empty on every board.
+	await expect(
+		manager.locator('main').getByText('Ready to launch', { exact: true }).first()
+	).toBeVisible();
 	return Number(/\/manage\/seasons\/(\d+)/.exec(manager.url())![1]);
+}
+
+/** Adds a product from the season's launch checklist; the season then goes live. */
+async function addProduct(manager: Page, seasonId: number) {
+	await manager.goto(`/manage/seasons/${seasonId}`);
+	await manager.getByRole('link', { name: /Add products/ }).click();
+	await expect(manager).toHaveURL(new RegExp(`/manage/products\\?season=${seasonId}$`));
+	await waitForHydration(manager);
+	await manager.getByRole('button', { name: 'Add a product' }).click();
+	await manager.getByLabel('SKU').fill('FUEL-1');
+	await manager.getByLabel('Name', { exact: true }).fill('Rocket fuel');
+	await manager.getByLabel('Category').fill('Fuel');
+	await manager.getByLabel('Base points').fill('10');
+	await manager.getByLabel('Price (EUR)').fill('9.90');
+	await manager.getByRole('button', { name: 'Add product' }).click();
+	await expect(manager.getByText('Rocket fuel').first()).toBeVisible();
+	await manager.goto(`/manage/seasons/${seasonId}`);
+	await expect(manager.locator('main').getByText('Live', { exact: true }).first()).toBeVisible();
 }
 
 /** Adds a team to the season and creates an invitation; returns the invitation link. */
@@ -88,6 +111,7 @@ test('a manager launches a themed season and the invited member joins it', async
 
 	const seasonId = await createRocketSeason(manager, name);
 	const link = await inviteMember(manager, seasonId, person);
+	await addProduct(manager, seasonId);
 
 	// The invited person: another browser, nobody signed in.
 	const context = await browser.newContext({

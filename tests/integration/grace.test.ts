@@ -107,6 +107,9 @@ describe('the review queue during the grace period', () => {
 			})
 			.returning()
 			.get();
+		// A season opens once it has people and something to sell.
+		await makeMember(db, feb.id, makeTeam(db, feb.id).id);
+		makeProduct(db, feb.id, { sku: 'PHONE' });
 		const now = at('2027-02-02T09:00:00Z');
 		runScheduler(db, { clock: () => now });
 

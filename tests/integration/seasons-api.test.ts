@@ -36,7 +36,7 @@ const HOUR = 60 * 60 * 1000;
 const iso = (offset: number) => new Date(Date.now() + offset).toISOString();
 
 describe('seasons API', () => {
-	it('creates a season that goes live at once when its start has passed', async () => {
+	it('creates a season whose start has passed: it waits for people and products', async () => {
 		const response = await call('/seasons', manager, {
 			method: 'POST',
 			body: JSON.stringify({
@@ -49,12 +49,13 @@ describe('seasons API', () => {
 		});
 		expect(response.status).toBe(201);
 		const { id, status } = await response.json();
-		expect(status).toBe('live');
+		// Nobody is in it and there is nothing to sell yet: it is not put on every board empty.
+		expect(status).toBe('scheduled');
 		const got = await (await call(`/seasons/${id}`, admin)).json();
 		expect(got).toMatchObject({
 			id,
 			name: 'Spring push',
-			status: 'live',
+			status: 'scheduled',
 			timeZone: 'Europe/Warsaw',
 			recurrence: { every: 3, unit: 'month' }
 		});

@@ -21,6 +21,34 @@ export type RuleEffect =
 	/** Points for the seller's first sale of the local day, when it has a matching line. */
 	| { kind: 'first_sale_bonus'; points: number };
 
+/**
+ * How several multipliers on the same sale line combine (a season setting): the one worth most
+ * wins ('best', the default), or they all apply, one after the other ('multiply').
+ */
+export type MultiplierMode = 'best' | 'multiply';
+
+export const MULTIPLIER_MODES: readonly MultiplierMode[] = ['best', 'multiply'];
+
+/** The setting's name, as the season form offers it. */
+export const MULTIPLIER_MODE_LABELS: Record<MultiplierMode, string> = {
+	best: 'Best multiplier wins',
+	multiply: 'Multipliers multiply'
+};
+
+/** How rules combine, in one sentence for sellers and managers (rule preview, /sell, help). */
+export function combinationText(mode: MultiplierMode): string {
+	return mode === 'multiply'
+		? 'Multipliers multiply: ×2 and ×3 on the same product make ×6. Bonuses are added on top and are never multiplied.'
+		: 'Multipliers do not stack: when several apply to the same product, only the best one counts (×2 and ×3 make ×3). Bonuses are added on top and are never multiplied.';
+}
+
+/** The same, in a few words (the sale form's running total). */
+export function combinationShort(mode: MultiplierMode): string {
+	return mode === 'multiply'
+		? 'Multipliers multiply; bonuses add up.'
+		: 'Only the best multiplier counts; bonuses add up.';
+}
+
 /** Longest rule name, in characters (the console form and its check share it). */
 export const RULE_NAME_MAX = 80;
 

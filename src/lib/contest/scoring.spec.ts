@@ -359,6 +359,70 @@ describe('score: overlapping rules', () => {
 	});
 });
 
+describe('score: how multipliers combine (the season setting)', () => {
+	const both = [
+		rule(1, times(2), { target: sku('PH-X') }),
+		rule(2, crossSell(3), { target: category('phone') })
+	];
+	const phoneAndCase = [line('PH-X'), line('CASE')];
+
+	it.each<{ name: string; context: Partial<ScoreContext>; items: number[][]; total: number }>([
+		{ name: 'no setting: the best multiplier wins', context: {}, items: [[2, 200]], total: 305 },
+		{
+			name: "'best': the best multiplier wins (×2 and ×3 → ×3)",
+			context: { multipliers: 'best' },
+			items: [[2, 200]],
+			total: 305
+		},
+		{
+			name: "'multiply': ×2 and ×3 make ×6, each rule showing what it added",
+			context: { multipliers: 'multiply' },
+			items: [
+				[1, 100],
+				[2, 400]
+			],
+			total: 605
+		}
+	])('$name', ({ context, items, total }) => {
+		const result = run(sale(phoneAndCase), both, context);
+		expect(ruleItems(result)).toEqual(items);
+		expect(result.total).toBe(total);
+	});
+
+	it("'multiply': the order of the rules does not change the result", () => {
+		const a = run(sale(phoneAndCase), both, { multipliers: 'multiply' });
+		const b = run(sale(phoneAndCase), [...both].reverse(), { multipliers: 'multiply' });
+		expect(b).toEqual(a);
+	});
+
+	it("'multiply': a daily cap limits its own rule, and the next multiplies what was given", () => {
+		const capped = [rule(1, times(2), { target: sku('PH-X'), dailyCap: 50 }), both[1]];
+		const result = run(sale(phoneAndCase), capped, { multipliers: 'multiply' });
+		// 100 base, +50 (capped ×2) = 150, then ×3 adds 300.
+		expect(ruleItems(result)).toEqual([
+			[1, 50],
+			[2, 300]
+		]);
+		expect(result.items.find((i) => i.ruleId === 1)?.label).toContain('daily cap');
+	});
+
+	it("'multiply': bonuses are still added once and never multiplied", () => {
+		const rules = [...both, rule(3, bigSale(1_000, 30))];
+		const result = run(sale(phoneAndCase), rules, { multipliers: 'multiply' });
+		expect(ruleItems(result)).toEqual([
+			[1, 100],
+			[2, 400],
+			[3, 30]
+		]);
+	});
+
+	it("'multiply': a factor of 1 or less is ignored", () => {
+		const rules = [rule(1, times(1)), rule(2, times(0.5)), rule(3, times(2))];
+		const result = run(sale([line('PH-X')]), rules, { multipliers: 'multiply' });
+		expect(ruleItems(result)).toEqual([[3, 100]]);
+	});
+});
+
 describe('score: windows in the season time zone', () => {
 	const double = [rule(1, times(2))];
 	it.each([

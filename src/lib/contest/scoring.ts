@@ -1,5 +1,5 @@
 import type { BreakdownItem, CatalogueItem, LineScore, SaleInput, ScoreBreakdown } from './types';
-import { isInWindow, matchesTarget, type Rule } from './rules';
+import { isInWindow, matchesTarget, type MultiplierMode, type Rule } from './rules';
 
 export interface ScoreContext {
 	/**
@@ -14,6 +14,8 @@ export interface ScoreContext {
 	priorSalesToday?: number;
 	/** Points each rule (by id) already gave this seller on the sale's local day; missing = 0. */
 	ruleAwardsToday?: Readonly<Record<number, number>>;
+	/** How multipliers on the same line combine (the season's setting); missing = 'best'. */
+	multipliers?: MultiplierMode;
 }
 
 export class ScoringError extends Error {
@@ -31,9 +33,12 @@ export class ScoringError extends Error {
  *
  * How rules combine — the same for every order of `rules`:
  * - Only active rules whose window holds `sale.occurredAt` count.
- * - Multipliers (plain and cross-sell) do not stack: each line takes the one multiplier worth
- *   most to the seller after daily caps (ties: higher factor, then lower rule id). It adds
- *   (factor − 1) × the line's base points; a factor of 1 or less never applies.
+ * - Multipliers (plain and cross-sell), with `multipliers: 'best'` (the default), do not stack:
+ *   each line takes the one multiplier worth most to the seller after daily caps (ties: higher
+ *   factor, then lower rule id). It adds (factor − 1) × the line's base points.
+ *   With `multipliers: 'multiply'` every matching multiplier applies in rule-id order, each to
+ *   the line's points so far (×2 then ×3 make ×6); each adds what it multiplied, after its cap.
+ *   A factor of 1 or less never applies.
  * - Bonuses (cross-sell, amount, first sale) all add up, and no multiplier scales them.
  * - Cross-sell needs the companion category on a line other than the one that qualifies, so a
  *   lone accessory does not cross-sell with itself.
@@ -71,32 +76,47 @@ export function score(
 	const hasCompanion = (line: LineScore, category: string) =>
 		(categories.get(category) ?? 0) - (line.category === category ? 1 : 0) > 0;
 
-	lines.forEach((line, index) => {
-		let best: { rule: Rule; factor: number; raw: number; points: number } | undefined;
-		for (const rule of live) {
+	const multipliersOf = (line: LineScore) =>
+		live.filter((rule) => {
 			const { effect } = rule;
-			if (effect.kind !== 'multiplier' && effect.kind !== 'cross_sell_multiplier') continue;
-			if (effect.factor <= 1 || !matchesTarget(rule.target, line)) continue;
-			if (effect.kind === 'cross_sell_multiplier' && !hasCompanion(line, effect.withCategory)) {
-				continue;
+			if (effect.kind !== 'multiplier' && effect.kind !== 'cross_sell_multiplier') return false;
+			if (effect.factor <= 1 || !matchesTarget(rule.target, line)) return false;
+			return effect.kind !== 'cross_sell_multiplier' || hasCompanion(line, effect.withCategory);
+		});
+	const factorOf = (rule: Rule) => ('factor' in rule.effect ? rule.effect.factor : 1);
+
+	if (context.multipliers === 'multiply') {
+		lines.forEach((line, index) => {
+			let running = line.points;
+			for (const rule of multipliersOf(line)) {
+				const factor = factorOf(rule);
+				const raw = roundPoints((factor - 1) * running);
+				if (raw <= 0) continue;
+				const points = caps.allow(rule, raw);
+				caps.take(rule, points);
+				running += points;
+				const label = `${rule.name}: ×${factor} on ${line.name}`;
+				awards.push({ rule, index, raw, points, label, sku: line.sku });
 			}
-			const raw = roundPoints((effect.factor - 1) * line.points);
-			const points = caps.allow(rule, raw);
-			// `live` is in id order, so strict comparisons leave ties with the lower id.
-			if (
-				!best ||
-				points > best.points ||
-				(points === best.points && effect.factor > best.factor)
-			) {
-				best = { rule, factor: effect.factor, raw, points };
+		});
+	} else
+		lines.forEach((line, index) => {
+			let best: { rule: Rule; factor: number; raw: number; points: number } | undefined;
+			for (const rule of multipliersOf(line)) {
+				const factor = factorOf(rule);
+				const raw = roundPoints((factor - 1) * line.points);
+				const points = caps.allow(rule, raw);
+				// `live` is in id order, so strict comparisons leave ties with the lower id.
+				if (!best || points > best.points || (points === best.points && factor > best.factor)) {
+					best = { rule, factor, raw, points };
+				}
 			}
-		}
-		if (!best || best.raw <= 0) return;
-		const { rule, factor, raw, points } = best;
-		caps.take(rule, points);
-		const label = `${rule.name}: ×${factor} on ${line.name}`;
-		awards.push({ rule, index, raw, points, label, sku: line.sku });
-	});
+			if (!best || best.raw <= 0) return;
+			const { rule, factor, raw, points } = best;
+			caps.take(rule, points);
+			const label = `${rule.name}: ×${factor} on ${line.name}`;
+			awards.push({ rule, index, raw, points, label, sku: line.sku });
+		});
 
 	for (const rule of live) {
 		const { effect, target } = rule;

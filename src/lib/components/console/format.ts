@@ -30,6 +30,8 @@ export function recurrenceLabel(
 export const STATUS_LABELS: Record<string, string> = {
 	draft: 'Draft',
 	scheduled: 'Scheduled',
+	/** Scheduled, its start has come, but it has no people or products yet (not a stored status). */
+	ready: 'Ready to launch',
 	live: 'Live',
 	ended: 'Ended',
 	archived: 'Archived'

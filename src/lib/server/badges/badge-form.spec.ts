@@ -119,3 +119,11 @@ describe('parseBadge', () => {
 		expect(parsed.ok && parsed.draft.description).toBe('5 sales in Phones');
 	});
 });
+
+describe('badge name limit', () => {
+	it('refuses a 5,000-character name with a clear message', () => {
+		const result = parseBadge(values({ name: 'x'.repeat(5000) }), ctx);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.errors.name).toBe('Keep the name under 60 characters');
+	});
+});

@@ -4,7 +4,13 @@ import { openDatabase, type Db } from '../db';
 import { auditEvent, award, badge, product, season, seasonMember, team, user } from '../db/schema';
 import { recordSale } from '../scoring/sales';
 import { emptyBadgeValues, badgeToValues, parseBadge, type BadgeValues } from './badge-form';
-import { createBadge, setBadgeActive, updateBadge } from './commands';
+import {
+	addStarterBadges,
+	createBadge,
+	setBadgeActive,
+	STARTER_BADGES,
+	updateBadge
+} from './commands';
 import { getLevels, updateLevels } from './levels';
 import { listSeasonBadges } from './queries';
 
@@ -177,5 +183,51 @@ describe('badge service', () => {
 				.all()
 				.map((e) => e.action)
 		).toEqual(['season.levels', 'season.levels']);
+	});
+
+	it('adds the starter set in one click, skipping badges the season has, and only once', () => {
+		const mine = parseBadge(values({ name: 'My first', kind: 'first_sale' }), ctx);
+		if (!mine.ok) throw new Error('invalid');
+		createBadge(db, seasonId, mine.draft, { userId: managerId }, clock);
+
+		const first = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		// "First sale" is already there (same criterion, another name): not added twice.
+		expect(first.added.map((b) => b.name)).toEqual(
+			STARTER_BADGES.map((b) => b.name).filter((name) => name !== 'First sale')
+		);
+		// Anna's one sale gives nothing new here (hat-trick needs 3); the list shows them all.
+		expect(listSeasonBadges(db, seasonId).map((b) => b.name)).toEqual([
+			'My first',
+			...first.added.map((b) => b.name)
+		]);
+		const again = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		expect(again).toEqual({ added: [], awarded: 0 });
+		expect(
+			db
+				.select()
+				.from(auditEvent)
+				.all()
+				.filter((e) => e.action === 'badge.starter')
+		).toHaveLength(1);
+	});
+
+	it('the starter set awards what people already earned', () => {
+		const { added, awarded } = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		expect(added).toHaveLength(STARTER_BADGES.length);
+		// Anna's sale: first sale and the record so far.
+		expect(awarded).toBeGreaterThanOrEqual(1);
+		const firstSale = added.find((b) => b.name === 'First sale')!;
+		expect(
+			db
+				.select()
+				.from(award)
+				.where(eq(award.badgeId, firstSale.id))
+				.all()
+				.map((a) => a.subjectId)
+		).toEqual([sellers[0]]);
+	});
+
+	it('a new badge form starts with the commonest criterion: a number of sales', () => {
+		expect(emptyBadgeValues()).toMatchObject({ kind: 'sales_count', count: '5' });
 	});
 });

@@ -1,11 +1,13 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { badge, type Badge } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { evaluateAwards } from './awards';
 import type { BadgeDraft } from './badge-form';
 import { requireSeasonBadge } from './queries';
+import { seasonBadges } from './awards';
+import type { BadgeCriterion } from '../../contest/badges';
 
 // Changing a season's badges. A change applies from now on: awards already given stay, and so
 // do the bonus points they added. Saving an active badge evaluates the season at once, so
@@ -113,4 +115,104 @@ export function setBadgeActive(
 	);
 	const awarded = result.changed && active ? awardNow(db, seasonId, id, clock) : 0;
 	return { badge: result.row, awarded };
+}
+
+/** The badges most contests start with, offered in one click on the badges page. */
+export const STARTER_BADGES: readonly Omit<BadgeDraft, 'active'>[] = [
+	{
+		name: 'First sale',
+		emoji: '🎉',
+		description: 'Registered a first sale this season',
+		points: 0,
+		criterion: { kind: 'first_sale' }
+	},
+	{
+		name: 'Hat-trick',
+		emoji: '🎩',
+		description: '3 sales this season',
+		points: 0,
+		criterion: { kind: 'sales_count', count: 3 }
+	},
+	{
+		name: 'On fire',
+		emoji: '🔥',
+		description: 'A sale on 3 working days in a row',
+		points: 0,
+		criterion: { kind: 'streak', days: 3 }
+	},
+	{
+		name: 'Record breaker',
+		emoji: '🚀',
+		description: 'The biggest single sale of the season so far',
+		points: 0,
+		criterion: { kind: 'record_sale' }
+	},
+	{
+		name: '500 club',
+		emoji: '💯',
+		description: '500 points this season',
+		points: 0,
+		criterion: { kind: 'points_at_least', points: 500 }
+	},
+	{
+		name: 'Cross-seller',
+		emoji: '🔗',
+		description: '5 sales combining product categories',
+		points: 0,
+		criterion: { kind: 'cross_sells', count: 5 }
+	}
+];
+
+const sameCriterion = (a: BadgeCriterion, b: BadgeCriterion) =>
+	JSON.stringify(a) === JSON.stringify(b);
+
+/** The starter badges the season does not have yet (same name or same criterion). */
+export function missingStarterBadges(db: Queryable, seasonId: number) {
+	const existing = seasonBadges(db, seasonId);
+	return STARTER_BADGES.filter(
+		(starter) =>
+			!existing.some(
+				(b) =>
+					b.name.toLowerCase() === starter.name.toLowerCase() ||
+					sameCriterion(b.criterion, starter.criterion)
+			)
+	);
+}
+
+/**
+ * Adds the starter badges the season lacks, in one transaction and one audit event; the ones
+ * it already has (by name or by criterion) are skipped, so a second click adds nothing.
+ */
+export function addStarterBadges(
+	db: Db,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): { added: Badge[]; awarded: number } {
+	const now = clock();
+	const added = db.transaction(
+		(tx) => {
+			const missing = missingStarterBadges(tx, seasonId);
+			if (missing.length === 0) return [];
+			const rows = tx
+				.insert(badge)
+				.values(missing.map((b) => ({ ...b, active: true, seasonId, createdAt: now })))
+				.returning()
+				.all();
+			audit(
+				tx,
+				actor,
+				'badge.starter',
+				`season:${seasonId}`,
+				{ seasonId, added: rows.map((r) => r.name) },
+				now
+			);
+			return rows;
+		},
+		{ behavior: 'immediate' }
+	);
+	if (added.length === 0) return { added, awarded: 0 };
+	const ids = new Set(added.map((b) => b.id));
+	const awarded = evaluateAwards(db, seasonId, { clock }).filter((e) => ids.has(e.badge.id)).length;
+	return { added, awarded };
 }

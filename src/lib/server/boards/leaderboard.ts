@@ -27,7 +27,9 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
 				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
 				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`,
-				reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`
+				reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`,
+				// '!' is the unusable hash of an account whose invitation is not accepted yet.
+				joined: sql<number>`${user.passwordHash} <> '!'`
 			})
 			.from(seasonMember)
 			.innerJoin(user, eq(user.id, seasonMember.userId))
@@ -71,7 +73,12 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			points: s.rankBy === 'total' ? row.confirmed + row.provisional : row.confirmed,
 			provisionalPoints: row.provisional
 		});
-		const individual: LeaderboardEntry[] = rank(people.map(toEntry), s.tieRule).map((r) => ({
+		// People invited but not joined yet are not players: they appear once they join (or
+		// score, e.g. a sale sent by the API for them).
+		const players = people.filter(
+			(p) => p.joined || p.salesCount > 0 || p.confirmed !== 0 || p.provisional !== 0
+		);
+		const individual: LeaderboardEntry[] = rank(players.map(toEntry), s.tieRule).map((r) => ({
 			rank: r.rank,
 			id: r.id,
 			name: r.name,

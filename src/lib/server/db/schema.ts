@@ -10,7 +10,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import type { Role, TieRule, BreakdownItem, LineScore } from '../../contest/types';
 import type { TokenRole } from '../auth/token-roles';
-import type { RuleEffect, RuleTarget } from '../../contest/rules';
+import type { MultiplierMode, RuleEffect, RuleTarget } from '../../contest/rules';
 import type { BadgeCriterion } from '../../contest/badges';
 import type { Tier } from '../../contest/tiers';
 
@@ -77,6 +77,8 @@ export const season = sqliteTable(
 			.default(false),
 		/** What the ranking counts: confirmed points only, or confirmed + provisional. */
 		rankBy: text('rank_by').$type<RankBy>().notNull().default('confirmed'),
+		/** Several multipliers on one line: the best one wins, or they multiply. */
+		multiplierMode: text('multiplier_mode').$type<MultiplierMode>().notNull().default('best'),
 		/** Pending sales older than this many days are confirmed by themselves; null: never. */
 		autoConfirmDays: integer('auto_confirm_days'),
 		/** Named levels by cumulative points; null: the default Bronze/Silver/Gold/Platinum. */

@@ -89,6 +89,39 @@ describe('rules in the database', () => {
 		expect(result.ok && result.preview.total).toBe(105);
 	});
 
+	it.each([
+		['best', 160, 'best'],
+		['multiply', 310, 'multiply']
+	] as const)(
+		"previews with the season's way of combining multipliers: %s",
+		(mode, total, said) => {
+			db.update(season).set({ multiplierMode: mode }).where(eq(season.id, seasonId)).run();
+			// A ×2 on everything already exists; the draft is a ×3 cross-sell on the phone.
+			createRule(
+				db,
+				seasonId,
+				draftOf({
+					...crossSell,
+					name: 'Double all',
+					effect: 'multiplier',
+					factor: '2',
+					targetKind: 'any'
+				}),
+				actor,
+				() => at
+			);
+			const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), sample, {
+				now: at
+			});
+			expect(result.ok).toBe(true);
+			if (!result.ok) return;
+			// Phone 50 + case 5. Best: the phone takes ×3 (+100), the case ×2 (+5): 160.
+			// Multiply: the phone ×2 ×3 = 300 (+250), the case ×2 (+5): 310.
+			expect(result.preview.multipliers).toBe(said);
+			expect(result.preview.total).toBe(total);
+		}
+	);
+
 	it('refuses a sample with a switched-off product', () => {
 		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), {
 			...sample,

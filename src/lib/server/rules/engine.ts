@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { rule, sale, type RuleRow } from '../db/schema';
+import { rule, sale, season, type RuleRow } from '../db/schema';
 import { prepared } from '../db/prepared';
 import { countedSale } from '../scoring/counting';
-import type { Rule } from '../../contest/rules';
+import type { MultiplierMode, Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 import { localDayRange, localDateKey } from '../../contest/calendar';
 
@@ -40,7 +40,19 @@ export function activeCampaigns(db: Queryable, seasonId: number, now: number): R
 	);
 }
 
+/** The season's setting for how multipliers on one line combine. */
+export function multiplierMode(db: Queryable, seasonId: number): MultiplierMode {
+	return prepared(db, modeOfSeason).get({ seasonId })?.mode ?? 'best';
+}
+
 // Hot path (every sale): prepared once per connection.
+const modeOfSeason = (db: Queryable) =>
+	db
+		.select({ mode: season.multiplierMode })
+		.from(season)
+		.where(eq(season.id, sql.placeholder('seasonId')))
+		.prepare();
+
 const salesOfSellerDay = (db: Queryable) =>
 	db
 		.select({ breakdown: sale.breakdown })
@@ -59,7 +71,8 @@ const salesOfSellerDay = (db: Queryable) =>
 
 /**
  * What the engine needs to know about the seller's local day: how many sales were already
- * registered that day and what each rule already gave (for first-sale bonuses and daily caps).
+ * registered that day and what each rule already gave (for first-sale bonuses and daily caps),
+ * and how the season combines multipliers.
  * "Already" means registered before: sales with a smaller id, so a recalculation that replays
  * sales in id order reproduces the same context.
  */
@@ -80,7 +93,12 @@ export function sellerDayContext(
 		beforeSaleId
 	});
 	const items = sales.map((s) => s.breakdown?.items ?? []);
-	return { timeZone, priorSalesToday: sales.length, ruleAwardsToday: ruleAwards(items) };
+	return {
+		timeZone,
+		priorSalesToday: sales.length,
+		ruleAwardsToday: ruleAwards(items),
+		multipliers: multiplierMode(db, seasonId)
+	};
 }
 
 // Day boundaries are asked for again and again (every sale of the same day): a small memo.

@@ -1,9 +1,9 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { Queryable } from '../db';
-import { engineRules } from './engine';
+import { engineRules, multiplierMode } from './engine';
 import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from './rule-form';
-import { describeRule, isInWindow, type Rule } from '../../contest/rules';
+import { describeRule, isInWindow, type MultiplierMode, type Rule } from '../../contest/rules';
 import { score, ScoringError } from '../../contest/scoring';
 import type { BreakdownItem, CatalogueItem, SaleInput } from '../../contest/types';
 
@@ -57,6 +57,8 @@ export interface RulePreview {
 	items: (BreakdownItem & { draft: boolean })[];
 	/** False when the sample falls outside the draft's window or the draft is off. */
 	applies: boolean;
+	/** How the season combines multipliers, which the preview states. */
+	multipliers: MultiplierMode;
 }
 
 /** A catalogue item with its price in cents, which amount bonuses look at. */
@@ -104,7 +106,12 @@ export function previewRule(
 		occurredAt,
 		lines: lines.map((l) => ({ ...l, unitPrice: catalogue.get(l.sku)?.price ?? 0 }))
 	};
-	const context = { timeZone, priorSalesToday: sampleValues.first ? 0 : 1, ruleAwardsToday: {} };
+	const context = {
+		timeZone,
+		priorSalesToday: sampleValues.first ? 0 : 1,
+		ruleAwardsToday: {},
+		multipliers: multiplierMode(db, seasonId)
+	};
 	try {
 		const withDraft = score(sale, [...others, draftRule], catalogue, context);
 		const without = score(sale, others, catalogue, context);
@@ -125,7 +132,8 @@ export function previewRule(
 				total: withDraft.total,
 				totalWithout: without.total,
 				items: withDraft.items.map((item) => ({ ...item, draft: item.ruleId === draftRule.id })),
-				applies: draftRule.active && isInWindow(draftRule, occurredAt)
+				applies: draftRule.active && isInWindow(draftRule, occurredAt),
+				multipliers: context.multipliers
 			}
 		};
 	} catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRule, type RuleValues } from './rule-form';
+import { emptyRuleValues, parseRule, type RuleValues } from './rule-form';
 import { crossSell, ctx, values } from './spec-fixtures';
 
 describe('parseRule: valid forms', () => {
@@ -140,5 +140,26 @@ describe('parseRule: refused forms say which field and why', () => {
 	];
 	it.each(cases)('$name', ({ values, errors }) => {
 		expect(parseRule(values, ctx)).toEqual({ ok: false, errors });
+	});
+});
+
+describe('a new rule', () => {
+	it('starts as a plain ×2 multiplier on every product (not a cross-sell)', () => {
+		expect(emptyRuleValues()).toMatchObject({
+			effect: 'multiplier',
+			factor: '2',
+			targetKind: 'any'
+		});
+		const parsed = parseRule(values({ name: 'Double points' }), ctx);
+		expect(parsed).toMatchObject({
+			ok: true,
+			draft: { effect: { kind: 'multiplier', factor: 2 }, target: { kind: 'any' } }
+		});
+	});
+
+	it('refuses a 5,000-character name with a clear message', () => {
+		const parsed = parseRule(values({ name: 'x'.repeat(5000) }), ctx);
+		expect(parsed.ok).toBe(false);
+		if (!parsed.ok) expect(parsed.errors.name).toBe('Keep the name under 80 characters');
 	});
 });

@@ -86,7 +86,7 @@ export interface RuleContext {
 export function emptyRuleValues(): RuleValues {
 	return {
 		name: '',
-		effect: 'cross_sell_multiplier',
+		effect: 'multiplier',
 		factor: '2',
 		withCategory: '',
 		bonusPoints: '10',

@@ -102,7 +102,12 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 			},
 			rules,
 			catalogue,
-			{ timeZone: s.timeZone, priorSalesToday: day.count, ruleAwardsToday: ruleAwards(day.items) }
+			{
+				timeZone: s.timeZone,
+				priorSalesToday: day.count,
+				ruleAwardsToday: ruleAwards(day.items),
+				multipliers: s.multiplierMode
+			}
 		);
 		day.count += 1;
 		day.items.push(breakdown.items);

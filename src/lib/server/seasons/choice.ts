@@ -39,6 +39,21 @@ function liveSeasonOptions(db: Queryable, user: Pick<SessionUser, 'id' | 'role'>
 	return rows.map((r) => ({ id: r.id, name: r.name, emoji: r.theme.emoji }));
 }
 
+function remember(cookies: Pick<Cookies, 'set'>, seasonId: number) {
+	cookies.set(SEASON_COOKIE, String(seasonId), {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		maxAge: 90 * 24 * 60 * 60
+	});
+}
+
+/** A season being prepared (draft, or scheduled and not open yet): staff set it up in the console. */
+function preparedSeason(db: Queryable, id: number): Season | undefined {
+	const s = id ? getSeason(db, id) : undefined;
+	return s && (s.status === 'draft' || s.status === 'scheduled') ? s : undefined;
+}
+
 /**
  * The season a signed-in page shows: `?season=ID` (remembered), else the remembered choice,
  * else the person's most recently started live season, else the current live season.
@@ -53,14 +68,7 @@ export function chosenSeason(
 	const asked = Number(url.searchParams.get('season'));
 	const remembered = Number(cookies.get(SEASON_COOKIE));
 	const pick = [asked, remembered].find((id) => options.some((o) => o.id === id));
-	if (pick && pick === asked && asked !== remembered) {
-		cookies.set(SEASON_COOKIE, String(asked), {
-			path: '/',
-			httpOnly: true,
-			sameSite: 'lax',
-			maxAge: 90 * 24 * 60 * 60
-		});
-	}
+	if (pick && pick === asked && asked !== remembered) remember(cookies, asked);
 	const season =
 		(pick ? getSeason(db, pick) : undefined) ??
 		getLiveSeasonFor(db, user.id) ??
@@ -69,13 +77,28 @@ export function chosenSeason(
 }
 
 /**
- * The live season the contest console works on: the one chosen in the contest switcher, so
- * that with parallel contests a manager edits the rules, badges or catalogue they are looking
- * at. With one live season this is simply that season.
+ * The season the contest console works on: the one chosen in the contest switcher, so that
+ * with parallel contests a manager edits the rules, badges or catalogue they are looking at;
+ * or, for staff, a season still being prepared that a link (`?season=ID`) chose. With one live
+ * season and nothing in preparation this is simply that season.
  */
 export function consoleSeason(): Season | undefined {
 	const event = getRequestEvent();
 	const db = getDb();
 	const user = event.locals.user;
-	return user ? chosenSeason(db, user, event.url, event.cookies).season : getCurrentSeason(db);
+	if (!user) return getCurrentSeason(db);
+	// A season being set up (from its launch checklist: `?season=ID`) is worked on before it is
+	// live; the choice is remembered so that the page's form actions act on the same season.
+	if (STAFF.has(user.role)) {
+		const asked = preparedSeason(db, Number(event.url.searchParams.get('season')));
+		if (asked) {
+			if (Number(event.cookies.get(SEASON_COOKIE)) !== asked.id) remember(event.cookies, asked.id);
+			return asked;
+		}
+		if (!event.url.searchParams.has('season')) {
+			const remembered = preparedSeason(db, Number(event.cookies.get(SEASON_COOKIE)));
+			if (remembered) return remembered;
+		}
+	}
+	return chosenSeason(db, user, event.url, event.cookies).season;
 }

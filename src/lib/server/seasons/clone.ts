@@ -47,6 +47,7 @@ export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions
 			tieRule: source.tieRule,
 			rankBy: source.rankBy,
 			requireConfirmation: source.requireConfirmation,
+			multiplierMode: source.multiplierMode,
 			autoConfirmDays: source.autoConfirmDays,
 			tiers: source.tiers,
 			holidays: source.holidays,

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
 import type { Recurrence } from '../../contest/calendar';
 import type { TieRule } from '../../contest/types';
+import type { MultiplierMode } from '../../contest/rules';
 import { cloneSeason } from './clone';
 import type { NewSeason } from './fields';
 import { runScheduler } from './scheduler';
@@ -27,6 +28,7 @@ export interface SeasonInput {
 	prizes: { place: number; title: string }[];
 	tieRule: TieRule;
 	requireConfirmation: boolean;
+	multiplierMode: MultiplierMode;
 	graceDays: number;
 }
 
@@ -53,6 +55,7 @@ export function createSeason(
 				status: input.draft ? 'draft' : 'scheduled',
 				recurrence: input.recurrence ?? null,
 				requireConfirmation: input.requireConfirmation,
+				multiplierMode: input.multiplierMode,
 				target: input.target ?? null,
 				tieRule: input.tieRule,
 				graceDays: input.graceDays,
@@ -133,6 +136,7 @@ export function createConsoleSeason(
 		prizes: input.prizes.length > 0 ? input.prizes : null,
 		tieRule: input.tieRule,
 		requireConfirmation: input.requireConfirmation,
+		multiplierMode: input.multiplierMode,
 		graceDays: input.graceDays
 	};
 	const created = db.transaction(

@@ -38,6 +38,7 @@ type Comparable = Pick<
 	| 'target'
 	| 'tieRule'
 	| 'requireConfirmation'
+	| 'multiplierMode'
 	| 'graceDays'
 > & {
 	theme: Omit<SeasonTheme, 'banner'>;
@@ -90,9 +91,17 @@ export function updateConsoleSeason(
 							target: input.target,
 							tieRule: input.tieRule,
 							requireConfirmation: input.requireConfirmation,
+							multiplierMode: input.multiplierMode,
 							graceDays: input.graceDays
 						}
-					: pick(old, ['recurrence', 'target', 'tieRule', 'requireConfirmation', 'graceDays']))
+					: pick(old, [
+							'recurrence',
+							'target',
+							'tieRule',
+							'requireConfirmation',
+							'multiplierMode',
+							'graceDays'
+						]))
 			};
 			const newBanner =
 				banner.kind === 'keep' ? oldBanner : banner.kind === 'set' ? banner.dataUrl : undefined;

@@ -79,6 +79,7 @@ export const seasonFields = {
 	target: whole('The target', 1, SEASON_LIMITS.target, true),
 	tieRule: z.enum(['competition', 'dense']),
 	requireConfirmation: z.boolean(),
+	multiplierMode: z.enum(['best', 'multiply'], { message: 'Choose how multipliers combine' }),
 	graceDays: whole('Grace days', 0, SEASON_LIMITS.graceDays)
 };
 
@@ -126,6 +127,7 @@ export const newSeasonSchema = z
 		endsAt: z.iso.datetime({ offset: true }),
 		recurrence: f.recurrence.nullable().optional(),
 		requireConfirmation: f.requireConfirmation.default(false),
+		multiplierMode: f.multiplierMode.default('best'),
 		target: f.target.nullable().optional(),
 		tieRule: f.tieRule.default('competition'),
 		graceDays: f.graceDays.default(7),

@@ -14,6 +14,7 @@ import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
 import { graceEndSql } from './queries';
+import { launchNeedsSql } from './launch';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -201,7 +202,7 @@ function stepOnce(db: Db, now: number): Step | null {
 				.select()
 				.from(season)
 				.where(
-					sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now})
+					sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchNeedsSql})
 						or (${season.status} = 'live' and ${season.endsAt} <= ${now})
 						or (${season.status} = 'ended' and ${graceEndSql} <= ${now})`
 				)
@@ -211,7 +212,8 @@ function stepOnce(db: Db, now: number): Step | null {
 			if (!due) return null;
 			if (due.status === 'scheduled') {
 				// A season whose whole window passed while the server was down still opens (and
-				// then ends at once), so that it exists and its recurrence carries on.
+				// then ends at once), so that it exists and its recurrence carries on. A season
+				// without people or products never opens by itself (launchNeedsSql).
 				transition(tx, due, 'scheduled', 'live', now);
 				return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
 			}
@@ -265,7 +267,8 @@ function stepOnce(db: Db, now: number): Step | null {
 
 /**
  * Runs every transition that is due at the clock's time, oldest first, each in its own
- * transaction: scheduled → live at the start, live → ended at the end (results frozen,
+ * transaction: scheduled → live at the start (once it has people and products: until then it
+ * waits, "ready to launch"), live → ended at the end (results frozen,
  * end-of-season badges, the next season of a recurrence), ended → archived after the grace
  * period (results final). Safe to call from several processes and after any downtime.
  */

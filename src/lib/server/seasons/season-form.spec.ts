@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newSeasonSchema } from './fields';
 import { blankSeasonValues, parseSeasonValues } from './season-form';
+import { runEndDate, validColour } from '$lib/components/console/season-values';
+import { nextSeason, seasonBounds } from '$lib/contest/calendar';
 
 // One set of season fields: the console form and the API body refuse the same things.
 
@@ -44,11 +46,70 @@ describe('the season form', () => {
 		],
 		[{ graceDays: '91' }, 'graceDays', 'Grace days must be a whole number from 0 to 90'],
 		[{ endDate: '2026-03-01' }, 'endDate', 'The last day must be on or after the first day'],
-		[{ prize2: 'x'.repeat(121) }, 'prize2', 'Keep the title under 120 characters']
+		[{ prize2: 'x'.repeat(121) }, 'prize2', 'Keep the title under 120 characters'],
+		[{ name: 'x'.repeat(5000) }, 'name', 'Keep the name under 100 characters'],
+		[{ tagline: 'x'.repeat(141) }, 'tagline', 'Keep the tagline under 140 characters']
 	])('refuses %o with a message on %s', (change, key, message) => {
 		const parsed = parseSeasonValues({ ...blank, ...change });
 		expect(parsed.ok).toBe(false);
 		if (!parsed.ok) expect(parsed.errors[key as keyof typeof parsed.errors]).toContain(message);
+	});
+});
+
+describe('the season form: how multipliers combine', () => {
+	it("starts with 'best multiplier wins' and saves the choice", () => {
+		expect(blank.multipliers).toBe('best');
+		const parsed = parseSeasonValues({ ...blank, multipliers: 'multiply' });
+		expect(parsed).toMatchObject({ ok: true, input: { multiplierMode: 'multiply' } });
+	});
+});
+
+describe('one run of a repeating season (what "Make it quarterly" and "Repeat" set)', () => {
+	it.each([
+		['2026-01-01', 'month', 3, '2026-03-31'],
+		['2026-01-15', 'month', 3, '2026-04-14'],
+		['2026-11-01', 'month', 3, '2027-01-31'],
+		['2026-03-02', 'month', 1, '2026-04-01'],
+		['2026-01-31', 'month', 1, '2026-02-27'],
+		['2026-03-02', 'week', 1, '2026-03-08'],
+		['2026-12-28', 'week', 2, '2027-01-10']
+	] as const)('%s every %i %s(s) → last day %s', (start, unit, every, end) => {
+		expect(runEndDate(start, unit, every)).toBe(end);
+	});
+
+	it.each([
+		['2026-02-30', 'month', 1],
+		['', 'week', 1],
+		['2026-03-02', 'month', 0]
+	] as const)('no end for %o', (start, unit, every) => {
+		expect(runEndDate(start, unit, every)).toBe('');
+	});
+
+	// The season it sets lasts exactly one run: the scheduler's next one starts when it ends.
+	it.each([
+		['2026-01-01', 'month', 3],
+		['2026-01-15', 'month', 3],
+		['2026-01-31', 'month', 1],
+		['2026-03-23', 'week', 1]
+	] as const)('%s every %i %s(s) is back-to-back with the next run', (start, unit, every) => {
+		const timeZone = 'Europe/Warsaw';
+		const window = seasonBounds({
+			startDate: start,
+			endDate: runEndDate(start, unit, every),
+			timeZone
+		});
+		expect(nextSeason({ ...window, timeZone }, { every, unit }).startsAt).toBe(window.endsAt);
+	});
+});
+
+describe('colour fields', () => {
+	it.each([
+		['', '#2563eb'],
+		[null, '#2563eb'],
+		['blue', '#2563eb'],
+		['#ABCDEF', '#abcdef']
+	])('%o shows as %s', (value, shown) => {
+		expect(validColour(value, '#2563eb')).toBe(shown);
 	});
 });
 

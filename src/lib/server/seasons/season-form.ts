@@ -35,6 +35,7 @@ export function readSeasonValues(form: FormData): SeasonValues {
 		prize3: text('prize3'),
 		tieRule: text('tieRule') === 'dense' ? 'dense' : 'competition',
 		requireConfirmation: form.get('requireConfirmation') === 'on',
+		multipliers: text('multipliers') === 'multiply' ? 'multiply' : 'best',
 		graceDays: text('graceDays'),
 		removeBanner: form.get('removeBanner') === 'on'
 	};
@@ -60,6 +61,7 @@ export function seasonValues(s: Season): SeasonValues {
 		prize3: prize(3),
 		tieRule: s.tieRule,
 		requireConfirmation: s.requireConfirmation,
+		multipliers: s.multiplierMode,
 		graceDays: String(s.graceDays),
 		removeBanner: false
 	};
@@ -84,6 +86,7 @@ export function blankSeasonValues(timeZone: string, now: number): SeasonValues {
 		prize3: '',
 		tieRule: 'competition',
 		requireConfirmation: false,
+		multipliers: 'best',
 		graceDays: '7',
 		removeBanner: false
 	};
@@ -104,6 +107,7 @@ const schema = z.object({
 	prize3: prizeFields.title,
 	tieRule: f.tieRule,
 	requireConfirmation: f.requireConfirmation,
+	multipliers: f.multiplierMode,
 	graceDays: f.graceDays
 });
 
@@ -187,6 +191,7 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 			prizes,
 			tieRule: data.tieRule,
 			requireConfirmation: data.requireConfirmation,
+			multiplierMode: data.multipliers,
 			graceDays: data.graceDays
 		}
 	};

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { SeasonSettings } from './settings';
+import type { RankingSettings, SeasonSettings } from './settings';
 
-// The season settings form on the rules page: what is typed, how FormData is read, and the
-// schema that turns it into settings.
+// The settings form on the rules page (auto-confirmation, what the ranking counts): what is
+// typed, how FormData is read, and the schema that turns it into settings. Whether sales need
+// confirmation at all is set in the season's own form (season-form.ts).
 
 const AUTO_CONFIRM_MAX_DAYS = 365;
 
 export interface SettingsValues {
-	requireConfirmation: boolean;
 	autoConfirmDays: string;
 	rankBy: string;
 }
@@ -15,7 +15,6 @@ export interface SettingsValues {
 export type SettingsErrors = Partial<Record<keyof SettingsValues, string>>;
 
 export const settingsSchema = z.object({
-	requireConfirmation: z.boolean(),
 	autoConfirmDays: z
 		.string()
 		.trim()
@@ -31,16 +30,15 @@ export const settingsSchema = z.object({
 			return Number(text);
 		}),
 	rankBy: z.enum(['confirmed', 'total'], { message: 'Choose what the ranking counts' })
-}) satisfies z.ZodType<SeasonSettings, SettingsValues>;
+}) satisfies z.ZodType<RankingSettings, SettingsValues>;
 
 export function readSettingsForm(form: FormData): SettingsValues {
 	return {
-		requireConfirmation: form.get('requireConfirmation') === 'on',
 		autoConfirmDays: String(form.get('autoConfirmDays') ?? ''),
 		rankBy: String(form.get('rankBy') ?? '')
 	};
 }
 
 export function settingsToValues(settings: SeasonSettings): SettingsValues {
-	return { ...settings, autoConfirmDays: settings.autoConfirmDays?.toString() ?? '' };
+	return { rankBy: settings.rankBy, autoConfirmDays: settings.autoConfirmDays?.toString() ?? '' };
 }

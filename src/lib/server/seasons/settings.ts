@@ -7,7 +7,8 @@ import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
 
-// A season's settings edited on the rules page (the form is settings-form.ts).
+// A season's settings edited on the rules page (the form is settings-form.ts); whether sales
+// need confirmation is read here and edited with the season (edit.ts).
 
 /** How a season treats new sales and what its ranking counts. */
 export interface SeasonSettings {
@@ -16,6 +17,9 @@ export interface SeasonSettings {
 	autoConfirmDays: number | null;
 	rankBy: RankBy;
 }
+
+/** What the rules page changes. */
+export type RankingSettings = Omit<SeasonSettings, 'requireConfirmation'>;
 
 export function getSeasonSettings(db: Queryable, seasonId: number): SeasonSettings | undefined {
 	return db
@@ -37,16 +41,16 @@ export function getSeasonSettings(db: Queryable, seasonId: number): SeasonSettin
 export function updateSeasonSettings(
 	db: Db,
 	seasonId: number,
-	settings: SeasonSettings,
+	settings: RankingSettings,
 	actor: Actor,
 	clock: Clock = systemClock
-): { changed: (keyof SeasonSettings)[] } {
+): { changed: (keyof RankingSettings)[] } {
 	const now = clock();
 	const result = db.transaction(
 		(tx) => {
 			const before = getSeasonSettings(tx, seasonId);
 			if (!before) throw notFound('not_found', 'This season does not exist (any more)');
-			const changed = (Object.keys(settings) as (keyof SeasonSettings)[]).filter(
+			const changed = (Object.keys(settings) as (keyof RankingSettings)[]).filter(
 				(key) => before[key] !== settings[key]
 			);
 			if (changed.length === 0) return { changed };

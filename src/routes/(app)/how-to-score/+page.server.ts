@@ -31,7 +31,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 			requireConfirmation: season.requireConfirmation,
 			rankBy: season.rankBy,
 			autoConfirmDays: season.autoConfirmDays,
-			tieRule: season.tieRule
+			tieRule: season.tieRule,
+			multipliers: season.multiplierMode
 		}
 	};
 };

@@ -3,7 +3,12 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { setBadgeActive } from '$lib/server/badges/commands';
+import {
+	addStarterBadges,
+	missingStarterBadges,
+	setBadgeActive,
+	STARTER_BADGES
+} from '$lib/server/badges/commands';
 import { getLevels, updateLevels } from '$lib/server/badges/levels';
 import { levelsToValues, parseLevels, readLevelsForm } from '$lib/server/badges/levels-form';
 import { listSeasonBadges } from '$lib/server/badges/queries';
@@ -13,7 +18,15 @@ export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
-	if (!season) return { season: null, badges: [], levels: null, custom: false, saved: null };
+	if (!season)
+		return {
+			season: null,
+			badges: [],
+			levels: null,
+			custom: false,
+			saved: null,
+			starter: { missing: [], total: 0 }
+		};
 	const badges = listSeasonBadges(db, season.id);
 	const savedId = Number(event.url.searchParams.get('saved'));
 	const saved = badges.find((b) => b.id === savedId);
@@ -23,6 +36,14 @@ export const load: PageServerLoad = (event) => {
 		badges,
 		levels: levels ? levelsToValues(levels) : null,
 		custom: levels?.custom ?? false,
+		starter: {
+			missing: missingStarterBadges(db, season.id).map(({ name, emoji, description }) => ({
+				name,
+				emoji,
+				description
+			})),
+			total: STARTER_BADGES.length
+		},
 		saved: saved
 			? { name: saved.name, awarded: Number(event.url.searchParams.get('awarded') ?? 0) }
 			: null
@@ -58,6 +79,19 @@ export const actions = {
 		} catch (e) {
 			return refuseError(e, 'toggle');
 		}
+	},
+	starter: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const { added, awarded } = addStarterBadges(getDb(), season.id, { userId: user.id });
+		const names = added.map((b) => b.name).join(', ');
+		return {
+			action: 'starter',
+			message:
+				added.length === 0
+					? 'The season already has every starter badge: nothing added.'
+					: `Added ${added.length} ${added.length === 1 ? 'badge' : 'badges'}: ${names}.${awarded > 0 ? ` ${people(awarded)} already qualified.` : ''}`
+		};
 	},
 	levels: async (event) => {
 		const user = requireRole(event, MANAGERS);

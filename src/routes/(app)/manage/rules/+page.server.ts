@@ -24,7 +24,8 @@ export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
-	if (!season) return { season: null, rules: [], settings: null, saved: null };
+	if (!season)
+		return { season: null, rules: [], settings: null, requireConfirmation: false, saved: null };
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const now = Date.now();
 	const rules = listRules(db, season.id).map((row) => ({
@@ -43,6 +44,7 @@ export const load: PageServerLoad = (event) => {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		rules,
 		settings: settings ? settingsToValues(settings) : null,
+		requireConfirmation: season.requireConfirmation,
 		saved: rules.find((r) => r.id === savedId)?.name ?? null
 	};
 };

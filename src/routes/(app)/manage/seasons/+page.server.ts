@@ -2,27 +2,38 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listConsoleSeasons } from '$lib/server/seasons/queries';
+import { launchState, waitingText } from '$lib/server/seasons/launch';
+import { runScheduler } from '$lib/server/seasons/scheduler';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	const seasons = listConsoleSeasons(getDb()).map((s) => ({
-		id: s.id,
-		name: s.name,
-		// The banner (a data URL) stays out of the list: the colours are enough here.
-		theme: {
-			primary: s.theme.primary,
-			accent: s.theme.accent,
-			emoji: s.theme.emoji,
-			tagline: s.theme.tagline
-		},
-		status: s.status,
-		timeZone: s.timeZone,
-		startsAt: s.startsAt,
-		endsAt: s.endsAt,
-		recurrence: s.recurrence,
-		announcement: s.announcement,
-		members: s.members,
-		teams: s.teams
-	}));
+	const db = getDb();
+	// Seasons waiting for people or products open as soon as they have them (see launch.ts).
+	runScheduler(db);
+	const now = Date.now();
+	const seasons = listConsoleSeasons(db).map((s) => {
+		const launch = s.status === 'scheduled' ? launchState(db, s, now) : null;
+		return {
+			id: s.id,
+			name: s.name,
+			// The banner (a data URL) stays out of the list: the colours are enough here.
+			theme: {
+				primary: s.theme.primary,
+				accent: s.theme.accent,
+				emoji: s.theme.emoji,
+				tagline: s.theme.tagline
+			},
+			status: s.status,
+			timeZone: s.timeZone,
+			startsAt: s.startsAt,
+			endsAt: s.endsAt,
+			recurrence: s.recurrence,
+			announcement: s.announcement,
+			members: s.members,
+			teams: s.teams,
+			/** Scheduled, its start has come, without people or products: "ready to launch". */
+			waiting: launch?.waiting ? waitingText(launch.missing) : null
+		};
+	});
 	return { seasons, created: event.url.searchParams.get('created') };
 };

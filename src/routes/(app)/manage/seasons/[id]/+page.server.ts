@@ -13,13 +13,19 @@ import { listConsoleSeasons, seasonHistory } from '$lib/server/seasons/queries';
 import { imageFromFile } from '$lib/server/seasons/image-upload';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { localDateKey } from '$lib/contest/calendar';
+import { launchState } from '$lib/server/seasons/launch';
+import { runScheduler } from '$lib/server/seasons/scheduler';
 import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	const s = seasonFromParams(event);
 	const db = getDb();
+	// A season waiting for people or products goes live as soon as they are there: checked
+	// here too, so the manager does not wait for the scheduler's next round.
+	runScheduler(db);
+	const s = seasonFromParams(event);
+	const now = Date.now();
 	const counts = listConsoleSeasons(db).find((row) => row.id === s.id);
 	return {
 		season: {
@@ -45,8 +51,9 @@ export const load: PageServerLoad = (event) => {
 		values: seasonValues(s),
 		can: editable(s.status),
 		history: seasonHistory(db, s.id),
+		launch: s.status === 'ended' || s.status === 'archived' ? null : launchState(db, s, now),
 		created: event.url.searchParams.has('created'),
-		today: localDateKey(Date.now(), s.timeZone),
+		today: localDateKey(now, s.timeZone),
 		announcementMax: ANNOUNCEMENT_MAX
 	};
 };
@@ -57,6 +64,7 @@ const RULE_KEYS = [
 	'target',
 	'tieRule',
 	'requireConfirmation',
+	'multipliers',
 	'graceDays'
 ] as const;
 const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
@@ -107,13 +115,17 @@ export const actions: Actions = {
 		const s = seasonFromParams(event);
 		if (s.status !== 'draft')
 			return refuse(409, 'publish', 'Only a draft can be published: this season already is.');
-		const after = publishDraft(getDb(), s.id, { userId: user.id });
+		const db = getDb();
+		const after = publishDraft(db, s.id, { userId: user.id });
+		const { waiting, missing } = launchState(db, after, Date.now());
 		return {
 			action: 'publish',
 			message:
 				after.status === 'live'
 					? `${after.name} is live on every board.`
-					: `${after.name} is scheduled: it goes live on its first day.`
+					: waiting
+						? `${after.name} is ready to launch: it goes live once it has ${missing.join(' and ')}.`
+						: `${after.name} is scheduled: it goes live on its first day.`
 		};
 	},
 

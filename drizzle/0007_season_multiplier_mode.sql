@@ -1,0 +1,1 @@
+ALTER TABLE `season` ADD `multiplier_mode` text DEFAULT 'best' NOT NULL;

@@ -1,0 +1,154 @@
+// Issue "a first contest a manager can launch without traps": a season whose start has come
+// waits, "ready to launch", until it has people and products; then it goes live by itself.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeContest, makeMember, makeProduct, makeTeam } from '../helpers/factories';
+import { product, season } from '../../src/lib/server/db/schema';
+import { createConsoleSeason } from '../../src/lib/server/seasons/commands';
+import { launchState } from '../../src/lib/server/seasons/launch';
+import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { getCurrentSeason, getLiveSeasonFor } from '../../src/lib/server/seasons/queries';
+import { blankSeasonValues, parseSeasonValues } from '../../src/lib/server/seasons/season-form';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { AppError } from '../../src/lib/server/shared/errors';
+import type { Db } from '../../src/lib/server/db';
+import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
+import { acceptInvite, createInvite } from '../../src/lib/server/people/invites';
+
+let ctx: ReturnType<typeof tempDb>;
+beforeEach(() => (ctx = tempDb()));
+afterEach(() => ctx.cleanup());
+
+const NOW = Date.parse('2027-01-04T09:00:00Z');
+const clock = () => NOW;
+
+/** A season created in the console the way a manager does: starting today, from scratch. */
+function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
+	const parsed = parseSeasonValues({
+		...blankSeasonValues('UTC', NOW),
+		name: 'Q1 push',
+		startDate,
+		endDate
+	});
+	if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+	return createConsoleSeason(db, parsed.input, { status: 'scheduled' }, { userId: null }, clock);
+}
+
+const statusOf = (db: Db, id: number) =>
+	db.select().from(season).where(eq(season.id, id)).get()!.status;
+
+describe('launching a season', () => {
+	it('waits, off the boards, until it has people and products, then goes live', async () => {
+		const db = ctx.db;
+		const s = newSeason(db);
+		// Its start has come, but nobody is in it and there is nothing to sell.
+		expect(s.status).toBe('scheduled');
+		expect(launchState(db, s, NOW)).toMatchObject({
+			ready: false,
+			waiting: true,
+			missing: ['people', 'products']
+		});
+		expect(getCurrentSeason(db)).toBeUndefined();
+
+		const t = makeTeam(db, s.id, 'Wolves');
+		const rep = await makeMember(db, s.id, t.id);
+		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(statusOf(db, s.id)).toBe('scheduled');
+		expect(getLiveSeasonFor(db, rep.id)).toBeUndefined();
+		expect(launchState(db, s, NOW).missing).toEqual(['products']);
+		// Not accepting sales while it waits.
+		expect(() =>
+			recordSale(
+				db,
+				{
+					source: 'web',
+					externalId: 'w-1',
+					seller: { userId: rep.id },
+					seasonId: s.id,
+					occurredAt: NOW,
+					lines: [{ sku: 'PHONE', quantity: 1 }]
+				},
+				clock
+			)
+		).toThrow(AppError);
+
+		// A product switched off does not count as something to sell.
+		const phone = makeProduct(db, s.id, { sku: 'PHONE', points: 50 });
+		db.update(product).set({ active: false }).where(eq(product.id, phone.id)).run();
+		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(launchState(db, s, NOW).missing).toEqual(['products']);
+
+		db.update(product).set({ active: true }).where(eq(product.id, phone.id)).run();
+		expect(launchState(db, s, NOW)).toMatchObject({ ready: true, waiting: false, missing: [] });
+		expect(runScheduler(db, { clock: () => NOW + 1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
+		expect(statusOf(db, s.id)).toBe('live');
+		expect(getCurrentSeason(db)?.id).toBe(s.id);
+		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
+	});
+
+	it('a ready season still waits for its first day', async () => {
+		const db = ctx.db;
+		const s = newSeason(db, '2027-02-01', '2027-02-28');
+		const rep = await makeMember(db, s.id, makeTeam(db, s.id).id);
+		makeProduct(db, s.id, { sku: 'PHONE' });
+		expect(launchState(db, s, NOW)).toMatchObject({ ready: true, waiting: false });
+		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(statusOf(db, s.id)).toBe('scheduled');
+		const feb1 = Date.parse('2027-02-01T00:00:00Z');
+		expect(runScheduler(db, { clock: () => feb1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
+		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
+	});
+
+	it('lists every step of the checklist, with what is done', async () => {
+		const db = ctx.db;
+		const s = newSeason(db);
+		const steps = launchState(db, s, NOW).steps;
+		expect(steps.map((step) => step.key)).toEqual([
+			'theme',
+			'teams',
+			'people',
+			'catalogue',
+			'rules',
+			'badges',
+			'prizes',
+			'displays'
+		]);
+		expect(steps.every((step) => !step.done)).toBe(true);
+		expect(steps.filter((step) => step.required).map((step) => step.key)).toEqual([
+			'people',
+			'catalogue'
+		]);
+		await makeMember(db, s.id, makeTeam(db, s.id).id);
+		const after = launchState(db, s, NOW).steps;
+		expect(after.filter((step) => step.done).map((step) => step.key)).toEqual(['teams', 'people']);
+	});
+});
+
+describe('the ranking and people invited but not joined yet', () => {
+	it('leaves invitees out until they join, and counts them once they do', async () => {
+		const db = ctx.db;
+		const { season: s, teams } = await makeContest(db, { teams: 1, people: 1 });
+		const invited = ['ada', 'bo', 'cy'].map((name) =>
+			createInvite(
+				db,
+				{
+					email: `${name}@test.test`,
+					displayName: name,
+					seasonId: s.id,
+					teamId: teams[0].id,
+					actor: { userId: null }
+				},
+				clock
+			)
+		);
+		const names = () => getLeaderboard(db, s.id)!.individual.map((e) => e.name);
+		// Only the member who has an account plays; the three invitees are not 0-point players.
+		expect(names()).toHaveLength(1);
+		expect(names()).not.toContain('ada');
+
+		await acceptInvite(db, invited[0].token, 'a-good-password', clock);
+		expect(names()).toContain('ada');
+		expect(names()).not.toContain('bo');
+	});
+});
