@@ -64,7 +64,7 @@ function common(i: Ids): string[] {
 	];
 }
 
-function console(i: Ids, admin: boolean): string[] {
+function consolePages(i: Ids, admin: boolean): string[] {
 	return [
 		'/dashboard',
 		'/manage',
@@ -92,6 +92,25 @@ function console(i: Ids, admin: boolean): string[] {
 	];
 }
 
+/**
+ * The pages the a11y check visits per role: every page once, and the pages that differ by role
+ * (the navigation, the console overview) for each role. The contest console's pages are the same
+ * for managers and admins (admins also have webhooks), so they are checked as admin.
+ */
+export function a11yPagesFor(role: Role | 'console'): string[] {
+	const i = ids();
+	switch (role) {
+		case 'console':
+			return consolePages(i, true);
+		case 'manager':
+			return [...common(i), '/dashboard', '/manage', '/manage/seasons'];
+		case 'admin':
+			return ['/', '/manage'];
+		default:
+			return pagesFor(role);
+	}
+}
+
 /** The pages of one role, every main page and one of each detail page. */
 export function pagesFor(role: Role): string[] {
 	const i = ids();
@@ -101,16 +120,19 @@ export function pagesFor(role: Role): string[] {
 		case 'executive':
 			return [...common(i), '/dashboard'];
 		case 'manager':
-			return [...common(i), ...console(i, false)];
+			return [...common(i), ...consolePages(i, false)];
 		case 'admin':
-			return [...common(i), ...console(i, true)];
+			return [...common(i), ...consolePages(i, true)];
 	}
 }
 
 /** A TV display link for the demo season (the CLI's `display create`). */
 export async function tvPath(name: string): Promise<string> {
 	const season = ids().season;
-	const result = await runCli(['display', 'create', '--season', String(season), '--name', name], E2E_DB);
+	const result = await runCli(
+		['display', 'create', '--season', String(season), '--name', name],
+		E2E_DB
+	);
 	if (result.code !== 0) throw new Error(`display create failed: ${result.stdout}${result.stderr}`);
 	const token = result.stdout.trim().split('\n').at(-1)!.trim();
 	return `/tv/${token}?rotate=0`;
