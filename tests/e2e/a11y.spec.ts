@@ -1,0 +1,122 @@
+// Accessibility: axe-core checks every page of every role, on a phone and on a wide screen, and
+// finds no serious or critical problem (contrast, names, labels, landmarks, …).
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from '@playwright/test';
+import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
+import { a11yPagesFor, ACCOUNTS, tvPath, type Role } from './pages';
+
+const VIEWPORTS = [
+	{ width: 375, height: 740 },
+	{ width: 1440, height: 900 }
+];
+
+/** The serious and critical violations on the page, one line each. */
+async function violations(page: Page): Promise<string[]> {
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+		.analyze();
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map(
+			(v) =>
+				`${v.id} (${v.impact}): ${v.help} — ${v.nodes
+					.slice(0, 3)
+					.map(
+						(n) =>
+							`${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ')}]` : ''}`
+					)
+					.join('; ')}`
+		);
+}
+
+/** One browser context (no animations, so colours are read at rest) for a signed-in role. */
+async function contextFor(browser: Browser, baseURL: string | undefined, state?: object) {
+	return browser.newContext({
+		baseURL,
+		reducedMotion: 'reduce',
+		storageState: (state ?? { cookies: [], origins: [] }) as never
+	});
+}
+
+/** Visits each page at each width and collects what axe finds. */
+async function sweep(
+	page: Page,
+	paths: string[],
+	ready?: (page: Page) => Promise<void>,
+	viewports = VIEWPORTS
+) {
+	const found: string[] = [];
+	for (const viewport of viewports) {
+		await page.setViewportSize(viewport);
+		for (const path of paths) {
+			const response = await page.goto(path);
+			expect(response?.status(), path).toBe(200);
+			await waitForHydration(page);
+			if (ready) await ready(page);
+			for (const problem of await violations(page))
+				found.push(`${path} @${viewport.width}: ${problem}`);
+		}
+	}
+	return found;
+}
+
+/** Signs in as `email` in a fresh context and runs the sweep over `paths`. */
+async function sweepAs(
+	{ browser, baseURL, state }: { browser: Browser; baseURL?: string; state: object },
+	paths: string[],
+	viewports = VIEWPORTS
+) {
+	const context = await contextFor(browser, baseURL, state);
+	try {
+		return await sweep(await context.newPage(), paths, undefined, viewports);
+	} finally {
+		await context.close();
+	}
+}
+
+for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
+	test(`every page as ${role} has no serious accessibility problem`, async ({
+		browser,
+		baseURL,
+		sessions
+	}) => {
+		test.setTimeout(300_000);
+		const state = await sessions.stateFor(ACCOUNTS[role]);
+		expect(await sweepAs({ browser, baseURL, state }, a11yPagesFor(role))).toEqual([]);
+	});
+}
+
+// Every page of the contest console, as an admin (who sees them all), one width per test.
+for (const viewport of VIEWPORTS) {
+	test(`every contest console page at ${viewport.width}px has no serious accessibility problem`, async ({
+		browser,
+		baseURL,
+		sessions
+	}) => {
+		test.setTimeout(300_000);
+		const state = await sessions.stateFor(ACCOUNTS.admin);
+		const found = await sweepAs({ browser, baseURL, state }, a11yPagesFor('console'), [viewport]);
+		expect(found).toEqual([]);
+	});
+}
+
+test('the sign-in page and the TV display have no serious accessibility problem', async ({
+	browser,
+	baseURL
+}) => {
+	const context = await contextFor(browser, baseURL);
+	try {
+		const page = await context.newPage();
+		const found = await sweep(page, ['/login']);
+		found.push(
+			...(await sweep(page, [await tvPath('Accessibility check')], async (tv) => {
+				await expect(tv.getByRole('heading', { name: 'Podium' })).toBeVisible({
+					timeout: PAGE_READY
+				});
+			}))
+		);
+		expect(found).toEqual([]);
+	} finally {
+		await context.close();
+	}
+});

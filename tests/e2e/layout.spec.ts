@@ -1,0 +1,325 @@
+// Layout on a phone: no page is wider than the screen, the contest switcher stays in sight
+// above the tab bar, and very long names stay inside their cards.
+import type { Page } from '@playwright/test';
+import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
+import { ACCOUNTS, pagesFor, tvPath, withDb, type Role } from './pages';
+import { runCli } from '../helpers/server';
+import { E2E_DB } from './env';
+
+const PHONE = { width: 375, height: 740 };
+
+/** How far the page is wider than the screen, and the elements that stick out the most. */
+async function overflow(page: Page) {
+	return page.evaluate(() => {
+		const width = window.innerWidth;
+		const culprits = [...document.querySelectorAll('body *')]
+			.map((el) => ({ el, right: el.getBoundingClientRect().right }))
+			.filter(({ right }) => right > width + 1)
+			.slice(-3)
+			.map(({ el, right }) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)})`);
+		return { scrollWidth: document.documentElement.scrollWidth, width, culprits };
+	});
+}
+
+async function expectNoOverflow(page: Page, label: string) {
+	const result = await overflow(page);
+	expect(
+		result.scrollWidth,
+		`${label} is ${result.scrollWidth}px wide at ${result.width}px: ${result.culprits.join(', ')}`
+	).toBeLessThanOrEqual(result.width);
+}
+
+test.describe('every page fits a 375px phone', () => {
+	test.use({ viewport: PHONE });
+
+	for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
+		test(`as ${role}`, async ({ openAs }) => {
+			const page = await openAs(ACCOUNTS[role]);
+			await page.setViewportSize(PHONE);
+			const wide: string[] = [];
+			for (const path of pagesFor(role)) {
+				const response = await page.goto(path);
+				expect(response?.status(), path).toBe(200);
+				await waitForHydration(page);
+				const result = await overflow(page);
+				if (result.scrollWidth > result.width)
+					wide.push(`${path}: ${result.scrollWidth}px (${result.culprits.join(', ')})`);
+			}
+			expect(wide).toEqual([]);
+		});
+	}
+
+	test('the TV display page and the sign-in page', async ({ page }) => {
+		await page.goto(await tvPath('Layout check'));
+		await expect(page.getByRole('heading', { name: 'Podium' })).toBeVisible({
+			timeout: PAGE_READY
+		});
+		await expectNoOverflow(page, 'the TV page');
+		await page.goto('/login');
+		await expectNoOverflow(page, 'the sign-in page');
+	});
+
+	test('the contest console keeps its tab bar on screen', async ({ openAs }) => {
+		const page = await openAs(ACCOUNTS.manager);
+		await page.setViewportSize(PHONE);
+		await page.goto('/manage');
+		await expect(page.getByRole('heading', { name: 'Latest sales' })).toBeVisible();
+		await expectNoOverflow(page, '/manage');
+		const tabs = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+		expect(tabs).not.toBeNull();
+		expect(tabs!.y + tabs!.height).toBeLessThanOrEqual(PHONE.height + 1);
+		expect(tabs!.x + tabs!.width).toBeLessThanOrEqual(PHONE.width + 1);
+	});
+});
+
+/** Sums the page's layout shifts (the CLS of its load), with the elements that moved. */
+async function layoutShifts(page: Page) {
+	return page.evaluate(() => {
+		const w = window as unknown as { __shifts: { value: number; sources: string[] }[] };
+		return {
+			total: w.__shifts.reduce((sum, s) => sum + s.value, 0),
+			shifts: w.__shifts
+		};
+	});
+}
+
+for (const viewport of [PHONE, { width: 1440, height: 900 }]) {
+	test(`the dashboard does not shift while it loads (${viewport.width}px)`, async ({ openAs }) => {
+		const page = await openAs(ACCOUNTS.executive);
+		await page.setViewportSize(viewport);
+		await page.addInitScript(() => {
+			const w = window as unknown as { __shifts: { value: number; sources: string[] }[] };
+			w.__shifts = [];
+			new PerformanceObserver((list) => {
+				for (const entry of list.getEntries() as (PerformanceEntry & {
+					value: number;
+					hadRecentInput: boolean;
+					sources?: { node?: Node }[];
+				})[]) {
+					if (entry.hadRecentInput) continue;
+					w.__shifts.push({
+						value: entry.value,
+						sources: (entry.sources ?? []).map((s) =>
+							s.node instanceof Element ? `${s.node.tagName}.${s.node.className}` : String(s.node)
+						)
+					});
+				}
+			}).observe({ type: 'layout-shift', buffered: true });
+		});
+		await page.goto('/dashboard');
+		await waitForHydration(page);
+		await expect(page.getByText('Live', { exact: true })).toBeVisible({ timeout: PAGE_READY });
+		await expect(page.getByRole('img', { name: /Line chart: cumulative points/ })).toBeVisible();
+		await page.waitForLoadState('networkidle');
+		// Layout shifts are reported after the frame that moved: let two frames pass.
+		await page.evaluate(
+			() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+		);
+		const { total, shifts } = await layoutShifts(page);
+		expect(total, JSON.stringify(shifts)).toBeLessThan(0.1);
+	});
+}
+
+test.describe('a person in two live contests, with very long names', () => {
+	const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+	const person = { email: `two-contests-${id}@demo.test`, name: `Dana Twofold ${id}` };
+	const longTeam = `Team ${'Extraordinarily'.repeat(333)}`.slice(0, 5000);
+	const longPerson = `Wolfeschlegelsteinhausenbergerdorff ${'Longname'.repeat(300)}`;
+	const contest = `Side quest ${id}`;
+	let created: { season: number; user: number; longUser: number } | undefined;
+
+	test.beforeAll(async () => {
+		const result = await runCli(
+			[
+				'user',
+				'create',
+				'--email',
+				person.email,
+				'--name',
+				person.name,
+				'--role',
+				'participant',
+				'--password',
+				'demo-password'
+			],
+			E2E_DB
+		);
+		expect(result.code, result.stderr).toBe(0);
+		created = withDb((db) => {
+			const now = Date.now();
+			const day = 24 * 60 * 60 * 1000;
+			const one = (sql: string, ...args: unknown[]) =>
+				db
+					.prepare(sql)
+					.pluck()
+					.get(...args) as number;
+			const demo = one(`select id from season where key = 'demo'`);
+			const demoTeam = one('select id from team where season_id = ? order by id limit 1', demo);
+			const userId = one('select id from user where email = ?', person.email);
+			// The second contest started long ago, so it is nobody else's default.
+			const season = Number(
+				db
+					.prepare(
+						`insert into season (name, theme, time_zone, starts_at, ends_at, status)
+						values (?, ?, 'UTC', ?, ?, 'live')`
+					)
+					.run(
+						contest,
+						JSON.stringify({ primary: '#7c3aed', accent: '#f59e0b', emoji: '🧭', tagline: 'x' }),
+						now - 400 * day,
+						now + 30 * day
+					).lastInsertRowid
+			);
+			const team = Number(
+				db
+					.prepare(`insert into team (season_id, name, color) values (?, ?, '#7c3aed')`)
+					.run(season, longTeam).lastInsertRowid
+			);
+			const longUser = Number(
+				db
+					.prepare(
+						`insert into user (email, display_name, role, password_hash)
+						values (?, ?, 'participant', 'no-password')`
+					)
+					.run(`long-${id}@demo.test`, longPerson).lastInsertRowid
+			);
+			const member = db.prepare(
+				'insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)'
+			);
+			member.run(demo, userId, demoTeam, now);
+			member.run(season, userId, team, now);
+			member.run(season, longUser, team, now);
+			db.prepare(
+				`insert into product (season_id, sku, name, category, points, price)
+				values (?, ?, ?, 'Phones', 10, 1000)`
+			).run(season, `LONG-${id}`, `Phone ${'Ultramegasuperlong'.repeat(100)}`);
+			return { season, user: userId, longUser };
+		}, false);
+	});
+
+	// Other tests read the demo board: leave it as it was.
+	test.afterAll(() => {
+		if (!created) return;
+		const { season, user, longUser } = created;
+		withDb((db) => {
+			db.prepare('delete from season_member where user_id in (?, ?)').run(user, longUser);
+			db.prepare('delete from product where season_id = ?').run(season);
+			db.prepare('delete from team where season_id = ?').run(season);
+			db.prepare('delete from season where id = ?').run(season);
+			db.prepare('delete from session where user_id = ?').run(longUser);
+			db.prepare('delete from user where id = ?').run(longUser);
+		}, false);
+	});
+
+	test.use({ viewport: PHONE });
+
+	test('sees and uses the contest switcher above the tab bar, long names stay in their cards', async ({
+		openAs
+	}) => {
+		const page = await openAs(person.email);
+		await page.setViewportSize(PHONE);
+		await page.goto('/');
+		await waitForHydration(page);
+
+		const switcher = page.getByRole('navigation', { name: 'Contests' });
+		const other = switcher.getByRole('link', { name: contest });
+		await expect(other).toBeVisible();
+		await expect(other).toBeInViewport({ ratio: 1 });
+		// Not under the tab bar: the link is what a tap at its centre reaches.
+		const tabs = (await page.getByRole('navigation', { name: 'Main' }).boundingBox())!;
+		const box = (await other.boundingBox())!;
+		expect(box.y + box.height).toBeLessThanOrEqual(tabs.y);
+		const hit = await page.evaluate(
+			({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.textContent ?? '',
+			{ x: box.x + box.width / 2, y: box.y + box.height / 2 }
+		);
+		expect(hit).toContain(contest);
+
+		await other.click();
+		await expect(page).toHaveURL(/season=/);
+		await expect(switcher.getByRole('link', { name: contest })).toHaveAttribute(
+			'aria-current',
+			'true'
+		);
+		await expect(page.getByText('Live season', { exact: true })).toBeVisible({
+			timeout: PAGE_READY
+		});
+
+		// The 5,000-character team name and the long person name: shortened, the full text kept.
+		const race = page.getByRole('region', { name: 'Team race' });
+		await expect(race.getByTitle(longTeam)).toBeVisible();
+		const board = page.getByRole('region', { name: 'Honor board' });
+		await expect(board.getByTitle(new RegExp(`^${longPerson}`)).first()).toBeVisible();
+		for (const card of [race, board]) {
+			const cardBox = (await card.boundingBox())!;
+			expect(cardBox.x + cardBox.width).toBeLessThanOrEqual(PHONE.width);
+			const inner = await card.evaluate((el) => el.scrollWidth <= el.clientWidth);
+			expect(inner).toBe(true);
+		}
+		await expectNoOverflow(page, 'the board with long names');
+
+		for (const path of ['/sell', '/me', '/how-to-score', `/people/${created!.longUser}`]) {
+			await page.goto(path);
+			await waitForHydration(page);
+			await expectNoOverflow(page, `${path} with long names`);
+		}
+	});
+});
+
+test.describe('toasts', () => {
+	let apiToken = '';
+	test.beforeAll(async () => {
+		const result = await runCli(
+			['token', 'create', '--name', `layout toasts ${Date.now()}`],
+			E2E_DB
+		);
+		expect(result.code, result.stderr).toBe(0);
+		apiToken = result.stdout.trim().split('\n').at(-1)!.trim();
+	});
+
+	for (const viewport of [PHONE, { width: 1440, height: 900 }]) {
+		test(`stay clear of the navigation at ${viewport.width}px`, async ({
+			openAs,
+			request,
+			baseURL
+		}) => {
+			const page = await openAs(ACCOUNTS.rep);
+			await page.setViewportSize(viewport);
+			await page.goto('/');
+			await expect(page.getByText('Live season', { exact: true })).toBeVisible({
+				timeout: PAGE_READY
+			});
+			// Another person's sale is toasted on the board.
+			const response = await request.post(`${baseURL}/api/v1/sales`, {
+				headers: { authorization: `Bearer ${apiToken}` },
+				data: {
+					externalId: `layout-toast-${viewport.width}-${Date.now()}`,
+					seller: { email: 'rep2@demo.test' },
+					occurredAt: new Date().toISOString(),
+					lines: [{ sku: 'SCR', quantity: 1, unitPrice: 19 }]
+				}
+			});
+			expect(response.status(), await response.text()).toBe(201);
+			const toast = page.locator('[data-sonner-toast]').first();
+			await expect(toast).toBeVisible({ timeout: PAGE_READY });
+			// Wait until it has slid into place.
+			await expect(toast).toHaveAttribute('data-mounted', 'true');
+			await toast.evaluate((el) =>
+				Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished))
+			);
+			const box = (await toast.boundingBox())!;
+			const header = (await page.locator('header').first().boundingBox())!;
+			const tabs = (await page.getByRole('navigation', { name: 'Main' }).boundingBox())!;
+			expect(box.y, 'the toast starts below the header').toBeGreaterThanOrEqual(
+				header.y + header.height
+			);
+			const overlapsTabs =
+				box.y < tabs.y + tabs.height &&
+				box.y + box.height > tabs.y &&
+				box.x < tabs.x + tabs.width &&
+				box.x + box.width > tabs.x;
+			expect(overlapsTabs, 'the toast covers the navigation').toBe(false);
+			expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+		});
+	}
+});

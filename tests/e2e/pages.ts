@@ -1,0 +1,139 @@
+// Every page of the app, per role, for the checks that walk them all (layout.spec.ts: nothing
+// wider than a phone; a11y.spec.ts: no serious accessibility problem). The ids of the detail
+// pages are read from the seeded demo database.
+import Database from 'better-sqlite3';
+import { E2E_DB } from './env';
+import { runCli } from '../helpers/server';
+
+export type Role = 'rep' | 'executive' | 'manager' | 'admin';
+
+export const ACCOUNTS: Record<Role, string> = {
+	rep: 'rep1@demo.test',
+	executive: 'executive@demo.test',
+	manager: 'manager@demo.test',
+	admin: 'admin@demo.test'
+};
+
+export function withDb<T>(fn: (db: Database.Database) => T, readonly = true): T {
+	// A second connection beside the server's: WAL lets it read and write meanwhile.
+	const db = new Database(E2E_DB, { readonly, fileMustExist: true });
+	db.pragma('busy_timeout = 5000');
+	try {
+		return fn(db);
+	} finally {
+		db.close();
+	}
+}
+
+interface Ids {
+	season: number;
+	rep: number;
+	rule: number | undefined;
+	badge: number | undefined;
+	pastSeason: number | undefined;
+}
+
+function ids(): Ids {
+	return withDb((db) => {
+		const one = (sql: string, ...args: unknown[]) =>
+			db
+				.prepare(sql)
+				.pluck()
+				.get(...args) as number | undefined;
+		const season = one(`select id from season where key = 'demo'`)!;
+		return {
+			season,
+			rep: one(`select id from user where email = ?`, ACCOUNTS.rep)!,
+			rule: one(`select id from rule where season_id = ? order by id limit 1`, season),
+			badge: one(`select id from badge where season_id = ? order by id limit 1`, season),
+			pastSeason: one(
+				`select id from season where status in ('ended', 'archived') order by id limit 1`
+			)
+		};
+	});
+}
+
+/** The pages every signed-in person sees. */
+function common(i: Ids): string[] {
+	return [
+		'/',
+		'/how-to-score',
+		'/hall-of-fame',
+		...(i.pastSeason ? [`/hall-of-fame/${i.pastSeason}`] : []),
+		`/people/${i.rep}`
+	];
+}
+
+function consolePages(i: Ids, admin: boolean): string[] {
+	return [
+		'/dashboard',
+		'/manage',
+		'/manage/seasons',
+		'/manage/seasons/new',
+		`/manage/seasons/${i.season}`,
+		`/manage/seasons/${i.season}/preview`,
+		`/manage/seasons/${i.season}/prizes`,
+		'/manage/teams',
+		'/manage/review',
+		'/manage/rules',
+		'/manage/rules/new',
+		...(i.rule ? [`/manage/rules/${i.rule}`] : []),
+		'/manage/badges',
+		'/manage/badges/new',
+		...(i.badge ? [`/manage/badges/${i.badge}`] : []),
+		'/manage/products',
+		'/manage/people',
+		`/manage/people/${i.rep}`,
+		'/manage/audit',
+		'/manage/displays',
+		'/manage/import',
+		'/manage/exports',
+		...(admin ? ['/manage/webhooks'] : [])
+	];
+}
+
+/**
+ * The pages the a11y check visits per role: every page once, and the pages that differ by role
+ * (the navigation, the console overview) for each role. The contest console's pages are the same
+ * for managers and admins (admins also have webhooks), so they are checked as admin.
+ */
+export function a11yPagesFor(role: Role | 'console'): string[] {
+	const i = ids();
+	switch (role) {
+		case 'console':
+			return consolePages(i, true);
+		case 'manager':
+			return [...common(i), '/dashboard', '/manage', '/manage/seasons'];
+		case 'admin':
+			return ['/', '/manage'];
+		default:
+			return pagesFor(role);
+	}
+}
+
+/** The pages of one role, every main page and one of each detail page. */
+export function pagesFor(role: Role): string[] {
+	const i = ids();
+	switch (role) {
+		case 'rep':
+			return [...common(i), '/sell', '/me'];
+		case 'executive':
+			return [...common(i), '/dashboard'];
+		case 'manager':
+			return [...common(i), ...consolePages(i, false)];
+		case 'admin':
+			return [...common(i), ...consolePages(i, true)];
+	}
+}
+
+/** A TV display link for the demo season (the CLI's `display create`). */
+export async function tvPath(name: string): Promise<string> {
+	const season = ids().season;
+	const result = await runCli(
+		['display', 'create', '--season', String(season), '--name', name],
+		E2E_DB
+	);
+	if (result.code !== 0) throw new Error(`display create failed: ${result.stdout}${result.stderr}`);
+	const token = result.stdout.trim().split('\n').at(-1)!.trim();
+	return `/tv/${token}?rotate=0`;
+}
