@@ -1,1 +1,0 @@
-ALTER TABLE `season` ADD `multiplier_mode` text DEFAULT 'best' NOT NULL;
