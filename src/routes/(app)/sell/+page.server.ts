@@ -7,7 +7,12 @@ import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
 import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
 import { refuse, refuseError } from '$lib/server/shared/form';
-import { saleFormEcho, saleFormSchema, saleFormValues } from '$lib/server/scoring/sale-form';
+import {
+	FORM_MAX_QUANTITY,
+	saleFormEcho,
+	saleFormSchema,
+	saleFormValues
+} from '$lib/server/scoring/sale-form';
 import { gapToNext } from '$lib/contest/ranking';
 
 /** The live season the person sells into: the one they chose on the board, if they take part in it. */
