@@ -388,6 +388,24 @@ const CASES: Case[] = [
 		summary: 'Switched off the badge Hat trick'
 	},
 	{
+		action: 'badge.starter',
+		subject: 'season:1',
+		data: { seasonId: 1, added: ['First sale', 'Hat-trick'] },
+		summary: 'Added the starter badges “First sale”, “Hat-trick” to season Winter Sprint'
+	},
+	{
+		action: 'token.create',
+		subject: 'token:4',
+		data: { name: 'CRM sync', role: 'integration' },
+		summary: 'Created the API token “CRM sync” with the integration role'
+	},
+	{
+		action: 'token.revoke',
+		subject: 'token:4',
+		data: { name: 'CRM sync' },
+		summary: 'Revoked the API token “CRM sync”'
+	},
+	{
 		action: 'display.create',
 		subject: 'display:9',
 		data: { name: 'Lobby TV', seasonId: 1 },

@@ -343,6 +343,21 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 					`Switched ${event.action.endsWith('deactivate') ? 'off' : 'on'} the badge ${str(data.name) ?? ''}`.trim()
 				)
 			]);
+		case 'badge.starter':
+			return out([
+				t(
+					`Added the starter badges ${Array.isArray(data.added) ? data.added.map((n) => quoted(String(n))).join(', ') : ''} to season `
+				),
+				{ text: show('seasonId', data.seasonId, ctx) }
+			]);
+		case 'token.create':
+			return out([
+				t(
+					`Created the API token ${quoted(str(data.name) ?? '')} with the ${str(data.role) ?? 'integration'} role`
+				)
+			]);
+		case 'token.revoke':
+			return out([t(`Revoked the API token ${quoted(str(data.name) ?? '')}`)]);
 		case 'display.create':
 			return out([
 				t(`Created the TV display ${quoted(str(data.name) ?? '')} for season `),

@@ -85,13 +85,16 @@ export const ACTION_LABELS: Record<string, string> = {
 	'badge.update': 'Badge changed',
 	'badge.activate': 'Badge switched on',
 	'badge.deactivate': 'Badge switched off',
+	'badge.starter': 'Starter badges added',
 	'display.create': 'TV display created',
 	'display.revoke': 'TV display revoked',
 	'webhook.create': 'Webhook added',
 	'webhook.enable': 'Webhook switched on',
 	'webhook.disable': 'Webhook switched off',
 	'webhook.delete': 'Webhook deleted',
-	'webhook.test': 'Webhook test sent'
+	'webhook.test': 'Webhook test sent',
+	'token.create': 'API token created',
+	'token.revoke': 'API token revoked'
 };
 
 export function actionLabel(action: string): string {
