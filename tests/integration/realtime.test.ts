@@ -13,7 +13,12 @@ import {
 	type SeededDb
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
-import { createSession, generateSessionToken, hashToken } from '../../src/lib/server/auth/session';
+import {
+	createSession,
+	generateSessionToken,
+	hashToken,
+	SESSION_COOKIE
+} from '../../src/lib/server/auth/session';
 import { seasonMember, session as sessionTable } from '../../src/lib/server/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { ActivityItem, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
@@ -310,6 +315,17 @@ describe('who may watch what', () => {
 		await pause(400);
 		expect(unseen.leaderboard).toEqual([]);
 		expect(unseen.activity).toEqual([]);
+	});
+
+	it('shows a participant outside every live season no board over HTTP either', async () => {
+		const cookie = `${SESSION_COOKIE}=${sessionFor(seeded.outsider.id)}`;
+		const outsiderPage = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
+		expect(outsiderPage).toContain('No live season right now');
+		expect(outsiderPage).not.toContain(seeded.season.name);
+		const memberPage = await (
+			await fetch(`${server.url}/`, { headers: { cookie: `${SESSION_COOKIE}=${session}` } })
+		).text();
+		expect(memberPage).toContain(seeded.season.name);
 	});
 
 	it('lets a past member watch their ended season and a manager watch any season', async () => {

@@ -8,12 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import {
 	lastLine,
+	PASSWORD,
 	readDb,
 	scoreState,
 	seedServerDb,
 	signIn,
+	withDb,
 	type SeededDb
 } from '../helpers/seeded';
+import { makeUser } from '../helpers/factories';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -294,6 +297,17 @@ describe('a sale above the season ceiling on points', () => {
 		expect(ledger).toEqual([{ status: 'provisional' }]);
 		// Confirmed points (what the board ranks by default) are unchanged.
 		expect(confirmedPoints()).toBe(confirmedBefore);
+		// The manager's review queue says why it waits.
+		const managerEmail = `ceiling-manager-${Date.now()}@test.test`;
+		await withDb(seeded.path, (db) =>
+			makeUser(db, { email: managerEmail, role: 'manager', password: PASSWORD })
+		);
+		const session = await signIn(server.url, managerEmail);
+		const queue = await fetch(`${server.url}/manage/review`, {
+			headers: { cookie: `session=${session}` }
+		});
+		expect(queue.status).toBe(200);
+		expect(await queue.text()).toContain('limit of 100,000 per sale');
 	});
 
 	it('a sale at the ceiling counts at once', async () => {

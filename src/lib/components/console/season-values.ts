@@ -24,6 +24,8 @@ export interface SeasonValues {
 	/** Several multipliers on one sale line: the best one wins, or they multiply. */
 	multipliers: 'best' | 'multiply';
 	graceDays: string;
+	/** Points one sale may score before it waits for a manager. */
+	maxSalePoints: string;
 	removeBanner: boolean;
 }
 

@@ -13,6 +13,8 @@ export function seasonJson(season: Season) {
 		requireConfirmation: season.requireConfirmation,
 		target: season.target,
 		graceDays: season.graceDays,
+		multiplierMode: season.multiplierMode,
+		maxSalePoints: season.maxSalePoints,
 		previousSeasonId: season.previousSeasonId
 	};
 }

@@ -148,6 +148,8 @@ const LABELS: Record<string, string> = {
 	autoConfirmDays: 'Confirm pending sales automatically after',
 	rankBy: 'Rank by',
 	graceDays: 'Grace period',
+	maxSalePoints: 'Points ceiling per sale',
+	multiplierMode: 'Multipliers',
 	theme: 'Theme',
 	recurrence: 'Repeats',
 	prizes: 'Prizes',

@@ -3,7 +3,7 @@ import { getRequestEvent } from '$app/server';
 import { and, desc, eq } from 'drizzle-orm';
 import { getDb, type Queryable } from '../db';
 import { season, seasonMember, type Season } from '../db/schema';
-import { getCurrentSeason, getLiveSeasonFor, getSeason } from './queries';
+import { getCurrentSeason, getLiveSeasonFor, getMembership, getSeason } from './queries';
 import type { SessionUser } from '../auth/session';
 
 // Parallel contests: a manager may run more than one live season for the same people. Each
@@ -55,6 +55,20 @@ function preparedSeason(db: Queryable, id: number): Season | undefined {
 }
 
 /**
+ * The current season when the person has no live one of their own: staff see it whatever it is;
+ * a participant only if they take part in it (the same rule as the live socket's `watch`), so
+ * nobody reads the board of a contest they are not in.
+ */
+function currentSeasonFor(
+	db: Queryable,
+	user: Pick<SessionUser, 'id' | 'role'>
+): Season | undefined {
+	const current = getCurrentSeason(db);
+	if (!current || STAFF.has(user.role)) return current;
+	return getMembership(db, current.id, user.id) ? current : undefined;
+}
+
+/**
  * The season a signed-in page shows: `?season=ID` (remembered), else the remembered choice,
  * else the person's most recently started live season, else the current live season.
  */
@@ -72,7 +86,7 @@ export function chosenSeason(
 	const season =
 		(pick ? getSeason(db, pick) : undefined) ??
 		getLiveSeasonFor(db, user.id) ??
-		getCurrentSeason(db);
+		currentSeasonFor(db, user);
 	return { season, options };
 }
 

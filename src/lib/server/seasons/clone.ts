@@ -54,6 +54,7 @@ export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions
 			target: source.target,
 			recurrence: options.recurrence === undefined ? source.recurrence : options.recurrence,
 			graceDays: source.graceDays,
+			maxSalePoints: source.maxSalePoints,
 			prizes: source.prizes,
 			// Only a recurrence links seasons one to one; a manual clone stands alone.
 			previousSeasonId: options.startsAt == null ? source.id : null,

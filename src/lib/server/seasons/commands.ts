@@ -30,6 +30,7 @@ export interface SeasonInput {
 	requireConfirmation: boolean;
 	multiplierMode: MultiplierMode;
 	graceDays: number;
+	maxSalePoints: number;
 }
 
 /**
@@ -59,6 +60,7 @@ export function createSeason(
 				target: input.target ?? null,
 				tieRule: input.tieRule,
 				graceDays: input.graceDays,
+				maxSalePoints: input.maxSalePoints,
 				createdAt: now
 			})
 			.returning()
@@ -137,7 +139,8 @@ export function createConsoleSeason(
 		tieRule: input.tieRule,
 		requireConfirmation: input.requireConfirmation,
 		multiplierMode: input.multiplierMode,
-		graceDays: input.graceDays
+		graceDays: input.graceDays,
+		maxSalePoints: input.maxSalePoints
 	};
 	const created = db.transaction(
 		(tx) => {

@@ -40,6 +40,7 @@ type Comparable = Pick<
 	| 'requireConfirmation'
 	| 'multiplierMode'
 	| 'graceDays'
+	| 'maxSalePoints'
 > & {
 	theme: Omit<SeasonTheme, 'banner'>;
 	recurrence: Recurrence | null;
@@ -92,7 +93,8 @@ export function updateConsoleSeason(
 							tieRule: input.tieRule,
 							requireConfirmation: input.requireConfirmation,
 							multiplierMode: input.multiplierMode,
-							graceDays: input.graceDays
+							graceDays: input.graceDays,
+							maxSalePoints: input.maxSalePoints
 						}
 					: pick(old, [
 							'recurrence',
@@ -100,7 +102,8 @@ export function updateConsoleSeason(
 							'tieRule',
 							'requireConfirmation',
 							'multiplierMode',
-							'graceDays'
+							'graceDays',
+							'maxSalePoints'
 						]))
 			};
 			const newBanner =

@@ -12,7 +12,9 @@ const SEASON_LIMITS = {
 	/** Repeat every 1 to this many weeks or months. */
 	every: { week: 52, month: 24 },
 	target: 100_000_000,
-	graceDays: 90
+	graceDays: 90,
+	/** Points one sale may score before it waits for a manager (see scoring/sales.ts). */
+	maxSalePoints: 100_000_000
 } as const;
 
 /** The canonical IANA name ('europe/warsaw' → 'Europe/Warsaw'), or null when unknown. */
@@ -80,7 +82,8 @@ export const seasonFields = {
 	tieRule: z.enum(['competition', 'dense']),
 	requireConfirmation: z.boolean(),
 	multiplierMode: z.enum(['best', 'multiply'], { message: 'Choose how multipliers combine' }),
-	graceDays: whole('Grace days', 0, SEASON_LIMITS.graceDays)
+	graceDays: whole('Grace days', 0, SEASON_LIMITS.graceDays),
+	maxSalePoints: whole('The points one sale may score', 1, SEASON_LIMITS.maxSalePoints)
 };
 
 const BANNER_RULE =
@@ -104,6 +107,9 @@ const bannerField = z
 		}
 		ctx.addIssue({ code: 'custom', message: BANNER_RULE });
 	});
+
+/** A sale worth more points than this waits for a manager, whatever the rules say. */
+export const DEFAULT_MAX_SALE_POINTS = 100_000;
 
 export const DEFAULT_THEME = { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' };
 
@@ -131,6 +137,7 @@ export const newSeasonSchema = z
 		target: f.target.nullable().optional(),
 		tieRule: f.tieRule.default('competition'),
 		graceDays: f.graceDays.default(7),
+		maxSalePoints: f.maxSalePoints.default(DEFAULT_MAX_SALE_POINTS),
 		draft: z.boolean().default(false)
 	})
 	.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), {

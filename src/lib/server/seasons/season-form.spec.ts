@@ -27,6 +27,7 @@ describe('the season form', () => {
 				recurrence: { every: 3, unit: 'month' },
 				target: null,
 				graceDays: 7,
+				maxSalePoints: 100_000,
 				prizes: [{ place: 1, title: 'Trip' }]
 			}
 		});
@@ -45,6 +46,16 @@ describe('the season form', () => {
 			'The target must be a whole number from 1 to 100,000,000, or empty'
 		],
 		[{ graceDays: '91' }, 'graceDays', 'Grace days must be a whole number from 0 to 90'],
+		[
+			{ maxSalePoints: '0' },
+			'maxSalePoints',
+			'The points one sale may score must be a whole number from 1 to 100,000,000'
+		],
+		[
+			{ maxSalePoints: '1e6' },
+			'maxSalePoints',
+			'The points one sale may score must be a whole number from 1 to 100,000,000'
+		],
 		[{ endDate: '2026-03-01' }, 'endDate', 'The last day must be on or after the first day'],
 		[{ prize2: 'x'.repeat(121) }, 'prize2', 'Keep the title under 120 characters'],
 		[{ name: 'x'.repeat(5000) }, 'name', 'Keep the name under 100 characters'],
@@ -120,6 +131,7 @@ describe('the API body', () => {
 			theme: { primary: '#2563eb', emoji: '🏆', tagline: '' },
 			tieRule: 'competition',
 			graceDays: 7,
+			maxSalePoints: 100_000,
 			draft: false
 		});
 	});
@@ -128,6 +140,7 @@ describe('the API body', () => {
 		[{ recurrence: { every: 30, unit: 'month' } }, 'recurrence.every'],
 		[{ recurrence: { every: 0, unit: 'year' } }, 'recurrence.every'],
 		[{ graceDays: 91 }, 'graceDays'],
+		[{ maxSalePoints: 2.5 }, 'maxSalePoints'],
 		[{ name: '' }, 'name'],
 		[{ endsAt: body.startsAt }, 'endsAt']
 	])('refuses %o at %s', (change, path) => {

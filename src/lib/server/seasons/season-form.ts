@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { localDateKey, seasonBounds } from '$lib/contest/calendar';
 import type { Season } from '$lib/server/db/schema';
 import type { SeasonInput } from './commands';
-import { canonicalZone, DEFAULT_THEME, repeatMessage, seasonFields } from './fields';
+import {
+	canonicalZone,
+	DEFAULT_MAX_SALE_POINTS,
+	DEFAULT_THEME,
+	repeatMessage,
+	seasonFields
+} from './fields';
 import { prizeFields } from './prize-form';
 import {
 	OTHER_ZONE,
@@ -37,6 +43,7 @@ export function readSeasonValues(form: FormData): SeasonValues {
 		requireConfirmation: form.get('requireConfirmation') === 'on',
 		multipliers: text('multipliers') === 'multiply' ? 'multiply' : 'best',
 		graceDays: text('graceDays'),
+		maxSalePoints: text('maxSalePoints'),
 		removeBanner: form.get('removeBanner') === 'on'
 	};
 }
@@ -63,6 +70,7 @@ export function seasonValues(s: Season): SeasonValues {
 		requireConfirmation: s.requireConfirmation,
 		multipliers: s.multiplierMode,
 		graceDays: String(s.graceDays),
+		maxSalePoints: String(s.maxSalePoints),
 		removeBanner: false
 	};
 }
@@ -88,6 +96,7 @@ export function blankSeasonValues(timeZone: string, now: number): SeasonValues {
 		requireConfirmation: false,
 		multipliers: 'best',
 		graceDays: '7',
+		maxSalePoints: String(DEFAULT_MAX_SALE_POINTS),
 		removeBanner: false
 	};
 }
@@ -108,7 +117,8 @@ const schema = z.object({
 	tieRule: f.tieRule,
 	requireConfirmation: f.requireConfirmation,
 	multipliers: f.multiplierMode,
-	graceDays: f.graceDays
+	graceDays: f.graceDays,
+	maxSalePoints: f.maxSalePoints
 });
 
 /** A typed whole number as a number; NaN (refused by the field) when it is not one. */
@@ -125,7 +135,8 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 		timeZone,
 		recurrence: unit ? { every: wholeNumber(values.every), unit } : null,
 		target: values.target.trim() === '' ? null : wholeNumber(values.target),
-		graceDays: wholeNumber(values.graceDays)
+		graceDays: wholeNumber(values.graceDays),
+		maxSalePoints: wholeNumber(values.maxSalePoints)
 	});
 	const errors: SeasonErrors = {};
 	if (!parsed.success) {
@@ -192,7 +203,8 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 			tieRule: data.tieRule,
 			requireConfirmation: data.requireConfirmation,
 			multiplierMode: data.multipliers,
-			graceDays: data.graceDays
+			graceDays: data.graceDays,
+			maxSalePoints: data.maxSalePoints
 		}
 	};
 }

@@ -65,7 +65,8 @@ const RULE_KEYS = [
 	'tieRule',
 	'requireConfirmation',
 	'multipliers',
-	'graceDays'
+	'graceDays',
+	'maxSalePoints'
 ] as const;
 const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
 
