@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { ledgerEntry, sale, user } from '../db/schema';
+import { ledgerEntry, sale, seasonMember, team, user } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { personHistory } from '../boards/person-history';
 
@@ -14,12 +14,42 @@ interface Participant {
 	confirmed: number;
 	pending: number;
 	salesCount: number;
+	/** Invited but not joined yet: off the board (rank 0) until they accept the invitation. */
+	invited: boolean;
 }
 
-/** The season's participants in ranking order, with what the console shows and searches. */
+/** '!' is the unusable password hash of an account whose invitation is not accepted yet. */
+const NOT_JOINED = '!';
+
+/** The season's members who have not accepted their invitation (the board leaves them out). */
+function invitees(db: Queryable, seasonId: number, ranked: Set<number>): Participant[] {
+	return db
+		.select({
+			id: user.id,
+			name: user.displayName,
+			email: user.email,
+			teamName: team.name,
+			teamEmoji: team.emoji
+		})
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(user.passwordHash, NOT_JOINED)))
+		.orderBy(user.displayName)
+		.all()
+		.filter((p) => !ranked.has(p.id))
+		.map((p) => ({ ...p, rank: 0, confirmed: 0, pending: 0, salesCount: 0, invited: true }));
+}
+
+/**
+ * The season's participants in ranking order, with what the console shows and searches; then
+ * the people invited who have not joined yet (not on the board, but the manager works with them).
+ */
 export function seasonPeople(db: Queryable, seasonId: number): Participant[] {
 	const board = getLeaderboard(db, seasonId);
-	if (!board || board.individual.length === 0) return [];
+	if (!board) return [];
+	const waiting = invitees(db, seasonId, new Set(board.individual.map((e) => e.id)));
+	if (board.individual.length === 0) return waiting;
 	const emails = new Map(
 		db
 			.select({ id: user.id, email: user.email })
@@ -33,17 +63,20 @@ export function seasonPeople(db: Queryable, seasonId: number): Participant[] {
 			.all()
 			.map((u) => [u.id, u.email])
 	);
-	return board.individual.map((entry) => ({
-		id: entry.id,
-		rank: entry.rank,
-		name: entry.name,
-		email: emails.get(entry.id) ?? '',
-		teamName: entry.teamName ?? '',
-		teamEmoji: entry.emoji ?? '',
-		confirmed: entry.points,
-		pending: entry.provisionalPoints,
-		salesCount: entry.salesCount
-	}));
+	return board.individual
+		.map((entry) => ({
+			id: entry.id,
+			rank: entry.rank,
+			name: entry.name,
+			email: emails.get(entry.id) ?? '',
+			teamName: entry.teamName ?? '',
+			teamEmoji: entry.emoji ?? '',
+			confirmed: entry.points,
+			pending: entry.provisionalPoints,
+			salesCount: entry.salesCount,
+			invited: false
+		}))
+		.concat(waiting);
 }
 
 /** One participant of the season with their history, or undefined when they are not in it. */
@@ -67,7 +100,7 @@ export function personInSeason(db: Queryable, seasonId: number, userId: number) 
 	);
 	return {
 		person,
-		of: people.length,
+		of: people.filter((p) => !p.invited).length,
 		adjusted: manualAdjustments(db, seasonId, userId),
 		history: history.map((row) => ({
 			...row,
