@@ -17,6 +17,7 @@ export const load: PageServerLoad = (event) => {
 	return {
 		overview: season ? seasonOverview(db, season.id) : null,
 		seasonName: season?.name ?? null,
+		timeZone: season?.timeZone ?? 'UTC',
 		ended: season?.status === 'ended' ? { finalAt: graceEndsAt(season), pending } : null
 	};
 };
