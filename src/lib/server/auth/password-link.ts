@@ -1,0 +1,59 @@
+import { redirect, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
+import { getDb, type Db } from '../db';
+import { createSession, generateSessionToken } from './session';
+import { setSessionTokenCookie } from './cookie';
+import { AppError } from '../shared/errors';
+import { formText, parseForm, refuseError } from '../shared/form';
+
+// The pages behind a single-use link that sets a password (an invitation, a reset): the token in
+// the URL is the credential. Both read the link the same way and set the password the same way.
+
+/** What the page shows about a link: its details, or why it no longer works. */
+export function readLink<T extends object>(find: () => T) {
+	try {
+		return { ok: true as const, ...find() };
+	} catch (e) {
+		if (e instanceof AppError) return { ok: false as const, code: e.code, message: e.message };
+		throw e;
+	}
+}
+
+export const newPasswordSchema = z
+	.object({
+		password: z
+			.string()
+			.min(8, 'Choose a password of at least 8 characters')
+			.max(256, 'That password is too long'),
+		confirm: z.string()
+	})
+	.refine((v) => v.password === v.confirm, {
+		message: 'The two passwords do not match',
+		path: ['confirm']
+	});
+
+/**
+ * The form action: checks the two passwords, uses the link (`use` sets the password once and
+ * returns the person's id), then signs the person in and goes to the board.
+ */
+export function setPasswordAction(
+	use: (db: Db, token: string, password: string) => Promise<number>
+) {
+	return async (event: RequestEvent<{ token: string }>) => {
+		const input = formText(await event.request.formData(), ['password', 'confirm']);
+		// Passwords are never sent back to the page.
+		const parsed = parseForm(newPasswordSchema, input, 'default');
+		if (!parsed.ok) return parsed.failure;
+		const db = getDb();
+		let userId: number;
+		try {
+			userId = await use(db, event.params.token, parsed.data.password);
+		} catch (e) {
+			return refuseError(e, 'default');
+		}
+		const token = generateSessionToken();
+		const session = createSession(db, token, userId);
+		setSessionTokenCookie(event, token, session.expiresAt);
+		redirect(303, '/');
+	};
+}
