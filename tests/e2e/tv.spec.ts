@@ -209,7 +209,7 @@ test.describe('a server restart', () => {
 			['display', 'create', '--season', String(seasonId), '--name', 'Lobby TV'],
 			dbPath
 		);
-		const apiToken = await cli(['token', 'create', '--name', 'tv e2e'], dbPath);
+		const apiToken = await cli(['token', 'create', '--name', 'tv e2e restart'], dbPath);
 
 		server = await startServer({ dbPath });
 		const { port, url } = server;
