@@ -6,6 +6,7 @@ import { describeRule, type RuleEffect, type RuleTarget } from '../../contest/ru
 import type { Tier } from '../../contest/tiers';
 import type { Dates } from '../../format/dates';
 import { money } from '../../format/money';
+import { points as count, signed } from '../../format/numbers';
 
 export type NamedKind =
 	'user' | 'season' | 'team' | 'badge' | 'rule' | 'product' | 'display' | 'webhook';
@@ -101,8 +102,8 @@ export function actionLabel(action: string): string {
 	return ACTION_LABELS[action] ?? sentence(words(action.replace('.', ' ')));
 }
 
-export const count = (n: number) => n.toLocaleString('en');
-export const signed = (n: number) => (n > 0 ? `+${count(n)}` : count(n));
+// Whole numbers as every page shows them (thousands separated, a sign for a change).
+export { count, signed };
 export const plural = (n: number, one: string, many = `${one}s`) =>
 	`${count(n)} ${n === 1 ? one : many}`;
 export const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
