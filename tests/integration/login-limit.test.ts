@@ -12,6 +12,8 @@ beforeAll(async () => {
 	seeded = await seedServerDb();
 	const db = openDatabase(seeded.path);
 	await makeUser(db, { email: 'office@test.test', name: 'Olga Office', password: PASSWORD });
+	await makeUser(db, { email: 'colleague@test.test', name: 'Carl Colleague', password: PASSWORD });
+	await makeUser(db, { email: 'typist@test.test', name: 'Tina Typist', password: PASSWORD });
 	db.$client.close();
 	// As behind a reverse proxy: the client's address comes from X-Forwarded-For.
 	server = await startServer({ dbPath: seeded.path, env: { ADDRESS_HEADER: 'x-forwarded-for' } });
@@ -93,5 +95,42 @@ describe('sign-in failures are slowed down, counted before the password check', 
 		expect((await attempt('nobody0@test.test', 'Winter2026!', spray)).status).toBe(429);
 		// Someone else behind the same office address signs in as usual.
 		expect((await attempt('office@test.test', PASSWORD, spray)).status).toBe(303);
+	});
+});
+
+describe('behind a reverse proxy, one address for everybody (issue #16)', () => {
+	const proxy = '10.0.0.2';
+
+	it('20 failed logins from the address, then 100 more with made-up emails: a colleague with the right password still signs in', async () => {
+		const statuses: number[] = [];
+		// Someone guesses a colleague's... and their own forgotten emails, 120 times in all.
+		for (let batch = 0; batch < 12; batch++)
+			statuses.push(
+				...(
+					await Promise.all(
+						Array.from({ length: 10 }, (_, i) =>
+							attempt(`forgot-${batch * 10 + i}@test.test`, 'not-it', proxy)
+						)
+					)
+				).map((r) => r.status)
+			);
+		// The address's allowance of checks, then growing delays for emails without an account.
+		expect(count(statuses, 400)).toBe(20);
+		expect(count(statuses, 429)).toBe(100);
+		// The next person behind the proxy, with the right password, is not refused.
+		expect((await attempt('colleague@test.test', PASSWORD, proxy)).status).toBe(303);
+	});
+
+	it('a mistyped password from the slowed address gets the same answer as a made-up email', async () => {
+		const typo = await attempt('typist@test.test', 'typo', proxy);
+		const madeUp = await attempt('nobody-at-all@test.test', 'typo', proxy);
+		expect(typo.status).toBe(429);
+		expect(madeUp.status).toBe(429);
+		// The same answer (the wait itself runs on between the two), never "do not match".
+		for (const r of [typo, madeUp]) {
+			expect(r.text).toMatch(/Too many failed attempts\. Try again in \d+ (second|minute)s?\./);
+			expect(r.text).not.toContain(WRONG);
+			expect(Number(r.retryAfter)).toBeGreaterThan(0);
+		}
 	});
 });

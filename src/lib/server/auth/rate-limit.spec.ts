@@ -44,8 +44,9 @@ describe('beginSignIn', () => {
 	beforeEach(() => (db = openDatabase(':memory:')));
 	afterEach(() => db.$client.close());
 
-	const attempt = (email: string, address: string, now: number) =>
-		beginSignIn(db, { email, address }, now);
+	/** `known`: the email has an account. */
+	const attempt = (email: string, address: string, now: number, known = true) =>
+		beginSignIn(db, { email, address, known }, now);
 	const retry = (a: SignInAttempt) => (a.ok ? 0 : a.retryAfter);
 
 	it('lets the free tries through, then makes each further one wait a growing delay', () => {
@@ -75,12 +76,26 @@ describe('beginSignIn', () => {
 		expect(attempt('fresh@x', '6.6.6.6', 1).ok).toBe(true);
 	});
 
-	it('an address that failed very often holds back every account, so that spraying new emails stops', () => {
-		for (let i = 0; i < LOGIN_LIMITS.addressForEveryone; i++)
-			expect(attempt(`user${i}@x`, '6.6.6.6', 0).ok).toBe(true);
-		expect(retry(attempt('fresh@x', '6.6.6.6', 1))).toBe(30 * SECOND - 1);
-		// Elsewhere the same account signs in as usual.
-		expect(attempt('fresh@x', '7.7.7.7', 1).ok).toBe(true);
+	it('however often an address failed, an account with no failures of its own is never held back by it', () => {
+		// 20 wrong passwords for one account, then hundreds of made-up emails (most of them slowed).
+		for (let i = 0; i < LOGIN_LIMITS.address; i++) attempt('victim@x', '6.6.6.6', i);
+		for (let i = 0; i < 300; i++) attempt(`made-up${i}@x`, '6.6.6.6', 100 + i, false);
+		const fresh = attempt('colleague@x', '6.6.6.6', 1000);
+		expect(fresh.ok).toBe(true);
+		// ...but it is told the address's wait, to answer a wrong password with it.
+		expect(fresh.ok && fresh.addressWait).toBeGreaterThan(0);
+		// An email without an account and an account that failed itself wait.
+		expect(retry(attempt('made-up-again@x', '6.6.6.6', 1000, false))).toBeGreaterThan(0);
+		expect(retry(attempt('victim@x', '6.6.6.6', 1000))).toBeGreaterThan(0);
+		// ...and so does the colleague's second try at once: the first counted as its own failure.
+		expect(retry(attempt('colleague@x', '6.6.6.6', 1000))).toBeGreaterThan(0);
+	});
+
+	it('an address under its allowance checks every email, known or not, with no address wait', () => {
+		const a = attempt('nobody@x', '8.8.8.8', 0, false);
+		expect(a.ok && a.addressWait).toBe(0);
+		const b = attempt('someone@x', '8.8.8.8', 0);
+		expect(b.ok && b.addressWait).toBe(0);
 	});
 
 	it('forgets failures a day after the last one', () => {

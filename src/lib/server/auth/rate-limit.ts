@@ -11,10 +11,16 @@ import { loginThrottle } from '../db/schema';
 // - one account from one address: slows guessing one person's password;
 // - one account from any address: slows a guess spread over many addresses, with a much higher
 //   free allowance, so that one attacker's address cannot delay the owner elsewhere;
-// - one address over all accounts: slows spraying one password over many accounts; it does not
-//   hold back an account that has no failures of its own (people behind one office address),
-//   until the address has failed so often (`addressForEveryone`) that it holds back everyone:
-//   otherwise a sprayer of ever new emails would get unlimited password checks.
+// - one address over all accounts: slows spraying one password over many accounts. It slows
+//   attempts on emails that have no account and on accounts that have failures of their own,
+//   but never holds back an account with no failures of its own: behind a reverse proxy (or one
+//   office address) everybody may share an address, and someone else's failures must not lock
+//   the whole company out. A sprayer thus gets one unslowed guess per real account (after it,
+//   that account has a failure of its own and the address limit applies), and none on made-up
+//   emails.
+// When such an exempt attempt turns out wrong, the sign-in page answers with the address's wait,
+// as it does for an email without an account: a slowed address cannot tell the two apart by the
+// answer. (Only by its timing: the exempt attempt ran a password check.)
 // In the database, not in memory: the counts hold across processes and restarts.
 
 const SECOND = 1000;
@@ -25,10 +31,11 @@ export const LOGIN_LIMITS = {
 	pair: 5,
 	/** ... for one account from all addresses together. */
 	account: 50,
-	/** ... from one address over all accounts, for accounts that failed themselves. */
+	/**
+	 * ... from one address over all accounts; it holds back only emails without an account and
+	 * accounts that failed themselves.
+	 */
 	address: 20,
-	/** ... from one address over all accounts, for every account. */
-	addressForEveryone: 100,
 	/** The wait after the first failure beyond the allowance; it doubles with each further one. */
 	firstDelay: 30 * SECOND,
 	maxDelay: 15 * MINUTE,
@@ -59,7 +66,17 @@ export function signInKeys(email: string, address: string): SignInKeys {
 	};
 }
 
-export type SignInAttempt = { ok: true; keys: SignInKeys } | { ok: false; retryAfter: number };
+export type SignInAttempt =
+	| {
+			ok: true;
+			keys: SignInKeys;
+			/**
+			 * > 0 when the address alone would have made this attempt wait but the account has no
+			 * failures of its own: a wrong password then gets this wait as its answer.
+			 */
+			addressWait: number;
+	  }
+	| { ok: false; retryAfter: number };
 
 /**
  * Decides whether a sign-in may check a password now and, if so, counts it as a failure in the
@@ -67,7 +84,8 @@ export type SignInAttempt = { ok: true; keys: SignInKeys } | { ok: false; retryA
  */
 export function beginSignIn(
 	db: Db,
-	input: { email: string; address: string },
+	/** `known`: the email belongs to an account. */
+	input: { email: string; address: string; known: boolean },
 	now: number
 ): SignInAttempt {
 	const keys = signInKeys(input.email, input.address);
@@ -89,12 +107,10 @@ export function beginSignIn(
 				const { failures, lastFailureAt } = count(limit);
 				return Math.max(0, lastFailureAt + delayAfter(failures, free) - now);
 			};
-			const ownFailures = count('account').failures > 0;
-			const retryAfter = Math.max(
-				wait('pair'),
-				wait('account'),
-				wait('address', ownFailures ? LOGIN_LIMITS.address : LOGIN_LIMITS.addressForEveryone)
-			);
+			// The address's count never refuses an account that has not failed itself.
+			const exempt = input.known && count('account').failures === 0;
+			const addressWait = wait('address');
+			const retryAfter = Math.max(wait('pair'), wait('account'), exempt ? 0 : addressWait);
 			if (retryAfter > 0) return { ok: false as const, retryAfter };
 			for (const limit of ['pair', 'account', 'address'] as const) {
 				tx.insert(loginThrottle)
@@ -105,7 +121,7 @@ export function beginSignIn(
 					})
 					.run();
 			}
-			return { ok: true as const, keys };
+			return { ok: true as const, keys, addressWait: exempt ? addressWait : 0 };
 		},
 		{ behavior: 'immediate' }
 	);

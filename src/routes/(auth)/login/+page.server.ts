@@ -33,23 +33,35 @@ export const actions: Actions = {
 			return refuse(400, 'default', WRONG, { values });
 
 		const db = getDb();
-		// Counted before the slow check, so that simultaneous guesses cannot slip past the limit.
-		const attempt = beginSignIn(db, { email, address: event.getClientAddress() }, Date.now());
-		if (!attempt.ok) {
-			event.setHeaders({ 'retry-after': String(Math.ceil(attempt.retryAfter / 1000)) });
+		const user = findUserByEmail(db, email);
+		const tooMany = (wait: number) => {
+			event.setHeaders({ 'retry-after': String(Math.ceil(wait / 1000)) });
 			return refuse(
 				429,
 				'default',
-				`Too many failed attempts. Try again in ${waitInWords(attempt.retryAfter)}.`,
-				{ values }
+				`Too many failed attempts. Try again in ${waitInWords(wait)}.`,
+				{
+					values
+				}
 			);
-		}
+		};
+		// Counted before the slow check, so that simultaneous guesses cannot slip past the limit.
+		const attempt = beginSignIn(
+			db,
+			{ email, address: event.getClientAddress(), known: !!user },
+			Date.now()
+		);
+		if (!attempt.ok) return tooMany(attempt.retryAfter);
 
-		const user = findUserByEmail(db, email);
 		const valid = user
 			? await verifyPassword(user.passwordHash, password)
 			: (await verifyPassword(await decoyHash(), password), false);
-		if (!user || !valid) return refuse(400, 'default', WRONG, { values });
+		// A wrong password that only got checked because its account had not failed before gets the
+		// address's wait, as an email without an account would (rate-limit.ts).
+		if (!user || !valid)
+			return attempt.addressWait > 0
+				? tooMany(attempt.addressWait)
+				: refuse(400, 'default', WRONG, { values });
 		signInSucceeded(db, attempt.keys);
 
 		const token = generateSessionToken();
