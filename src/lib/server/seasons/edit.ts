@@ -15,7 +15,7 @@ import { notFound } from '../shared/errors';
 import { localDateKey, type Recurrence } from '../../contest/calendar';
 import type { SeasonInput } from './commands';
 import { mergeFormPrizes } from './prizes';
-import { runScheduler } from './scheduler';
+import { runScheduler, wakeScheduler } from './scheduler';
 
 // Editing a season in the console: what may still change, and saving the form.
 
@@ -146,6 +146,11 @@ export function updateConsoleSeason(
 		publishSeason({ seasonId, status: s.status });
 	}
 	if (s.status === 'scheduled' && result.changed.includes('startsAt')) runScheduler(db, { clock });
+	// New dates: the running scheduler wakes at the new next transition.
+	else if (
+		result.changed.some((key) => key === 'startsAt' || key === 'endsAt' || key === 'graceDays')
+	)
+		wakeScheduler();
 	return {
 		season: db.select().from(season).where(eq(season.id, seasonId)).get()!,
 		changed: result.changed

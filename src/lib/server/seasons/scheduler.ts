@@ -1,4 +1,6 @@
 import { and, eq, lte, or, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Db, Queryable } from '../db';
 import {
 	award,
@@ -21,6 +23,7 @@ import { enqueueWebhooks } from '../webhooks/delivery';
 import { systemClock, type Clock } from '../shared/clock';
 
 const LEASE = 'scheduler';
+const LEASE_MS = 60_000;
 
 interface SchedulerOptions {
 	clock?: Clock;
@@ -36,8 +39,32 @@ interface Transition {
 	nextSeasonId?: number;
 }
 
+// This process's side of the lease. The app is bundled more than once (SvelteKit's server,
+// server.ts), so it lives on globalThis: every copy runs the scheduler as the same holder, and
+// once the process has released the lease for good (shutdown) no copy takes it again.
+interface ProcessScheduler {
+	/** Host, process and a random part: a restarted container is pid 1 again, yet a new holder. */
+	holder: string;
+	/** The lease was given up for good: this process is stopping. */
+	released: boolean;
+	/** The running loop's "look again when the next transition is due", when there is a loop. */
+	rearm?: () => void;
+}
+const STATE = Symbol.for('honorboard.scheduler');
+function processScheduler(): ProcessScheduler {
+	const holder = globalThis as { [STATE]?: ProcessScheduler };
+	holder[STATE] ??= {
+		holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+		released: false
+	};
+	return holder[STATE];
+}
+
 /** Takes or renews the scheduler lease; false when another live holder has it. */
 function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boolean {
+	const current = db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get();
+	// Held by another process and not expired: no need to ask for the write lock.
+	if (current && current.holder !== holder && current.expiresAt > now) return false;
 	const expiresAt = now + leaseMs;
 	db.insert(schedulerLease)
 		.values({ name: LEASE, holder, expiresAt })
@@ -51,6 +78,40 @@ function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boo
 	return (
 		db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get()?.holder === holder
 	);
+}
+
+/**
+ * Gives the lease up (only if this process holds it), so that the next process runs the
+ * scheduler at once instead of waiting for the lease to expire; afterwards this process no
+ * longer runs the scheduler. Called on shutdown (by the stop function of startScheduler).
+ */
+export function releaseLease(db: Db, holder = processScheduler().holder): void {
+	if (holder === processScheduler().holder) processScheduler().released = true;
+	db.delete(schedulerLease)
+		.where(and(eq(schedulerLease.name, LEASE), eq(schedulerLease.holder, holder)))
+		.run();
+}
+
+/**
+ * When the next transition is due (epoch ms), or null when no season is waiting for one: the
+ * earliest start of a scheduled season that may open, end of a live one, end of the grace
+ * period of an ended one.
+ */
+export function nextTransitionAt(db: Queryable): number | null {
+	const row = db
+		.select({
+			start: sql<
+				number | null
+			>`min(case when ${season.status} = 'scheduled' and ${launchNeedsSql} then ${season.startsAt} end)`,
+			end: sql<number | null>`min(case when ${season.status} = 'live' then ${season.endsAt} end)`,
+			archive: sql<
+				number | null
+			>`min(case when ${season.status} = 'ended' and ${season.finalizedAt} is null then ${graceEndSql} end)`
+		})
+		.from(season)
+		.get();
+	const times = [row?.start, row?.end, row?.archive].filter((t): t is number => t != null);
+	return times.length > 0 ? Math.min(...times) : null;
 }
 
 /** Records a transition once; false when it was done before (by this or another process). */
@@ -274,8 +335,10 @@ function stepOnce(db: Db, now: number): Step | null {
  */
 export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition[] {
 	const clock = options.clock ?? systemClock;
-	const holder = options.holder ?? `pid-${process.pid}`;
-	if (!acquireLease(db, holder, clock(), options.leaseMs ?? 60_000)) return [];
+	const state = processScheduler();
+	const holder = options.holder ?? state.holder;
+	if (holder === state.holder && state.released) return [];
+	if (!acquireLease(db, holder, clock(), options.leaseMs ?? LEASE_MS)) return [];
 	const done: Transition[] = [];
 	for (let i = 0; i < 1000; i++) {
 		const step = stepOnce(db, clock());
@@ -287,5 +350,102 @@ export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition
 		}
 		for (const event of step.badges) publishBadge(event);
 	}
+	// A season was created, published or moved: the running loop looks again at the next time.
+	if (holder === state.holder) state.rearm?.();
 	return done;
+}
+
+/** setTimeout's longest wait (about 24.8 days); a later time is reached in several waits. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+export interface RunningScheduler {
+	/** Looks again when the next transition is due (after a season's dates changed). */
+	wake: () => void;
+	/** Stops the timers and releases the lease, so that the next process takes over at once. */
+	stop: () => void;
+}
+
+/**
+ * The server's scheduler loop: runs at once (at boot), then again at the next transition time
+ * (a season's start or end, the end of a grace period) and every `intervalMs` as a safety net
+ * (a season that gets its people later, a clock change). While another process holds the lease
+ * it asks again every `retryMs`, so that it takes over within seconds once that process has
+ * released it. `onTransition` hears of each transition it made.
+ */
+export function startScheduler(
+	db: Db,
+	options: {
+		clock?: Clock;
+		intervalMs?: number;
+		retryMs?: number;
+		onTransition?: (t: Transition) => void;
+		onError?: (error: unknown) => void;
+	} = {}
+): RunningScheduler {
+	const clock = options.clock ?? systemClock;
+	const state = processScheduler();
+	const interval = options.intervalMs ?? 30_000;
+	const retry = options.retryMs ?? 2_000;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+
+	const arm = (delay: number) => {
+		clearTimeout(timer);
+		if (stopped) return;
+		timer = setTimeout(run, Math.min(Math.max(0, delay), MAX_TIMEOUT));
+		timer.unref();
+	};
+	/** The wait until the next run: the next transition, at most the safety interval. */
+	const nextDelay = () => {
+		const lease = db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get();
+		const now = clock();
+		if (lease && lease.holder !== state.holder && lease.expiresAt > now)
+			return Math.min(retry, lease.expiresAt - now);
+		const next = nextTransitionAt(db);
+		if (next === null) return interval;
+		// Still due after a run: it failed (onError heard why); try again a little later.
+		if (next <= now) return retry;
+		// A few ms late, so that `<= now` holds when the timer fires.
+		return Math.min(interval, next - now + 5);
+	};
+	const rearm = () => {
+		if (stopped) return;
+		try {
+			arm(nextDelay());
+		} catch (error) {
+			options.onError?.(error);
+			arm(interval);
+		}
+	};
+	function run() {
+		if (stopped) return;
+		try {
+			for (const t of runScheduler(db, { clock })) options.onTransition?.(t);
+		} catch (error) {
+			options.onError?.(error);
+		}
+		rearm();
+	}
+	state.released = false;
+	state.rearm = rearm;
+	run();
+	return {
+		wake: rearm,
+		stop: () => {
+			if (stopped) return;
+			stopped = true;
+			clearTimeout(timer);
+			if (state.rearm === rearm) state.rearm = undefined;
+			try {
+				releaseLease(db, state.holder);
+			} catch (error) {
+				options.onError?.(error);
+			}
+		}
+	};
+}
+
+/** Asks the running loop (if any in this process) to look again at the next transition time. */
+export function wakeScheduler(): void {
+	processScheduler().rearm?.();
 }

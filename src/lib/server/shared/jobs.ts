@@ -2,7 +2,7 @@ import type { Db } from '../db';
 import { eq } from 'drizzle-orm';
 import { autoConfirm } from '../scoring/review';
 import { evaluateAwards } from '../badges/awards';
-import { runScheduler } from '../seasons/scheduler';
+import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { season } from '../db/schema';
 import { systemClock, type Clock } from './clock';
@@ -16,10 +16,15 @@ export function startJobs(
 ): () => void {
 	const clock = options.clock ?? systemClock;
 	let lastWeekly = 0;
+	// Season transitions run at their own times (and at boot); stopping releases the lease.
+	const scheduler = startScheduler(db, {
+		clock,
+		intervalMs: options.intervalMs,
+		onTransition: (t) => console.log(`season ${t.seasonId} is now ${t.to}`),
+		onError: (error) => console.error('season scheduler failed', error)
+	});
 	const tick = () => {
 		try {
-			for (const t of runScheduler(db, { clock }))
-				console.log(`season ${t.seasonId} is now ${t.to}`);
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
 			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
@@ -57,5 +62,6 @@ export function startJobs(
 	return () => {
 		clearInterval(timer);
 		clearInterval(deliveries);
+		scheduler.stop();
 	};
 }

@@ -1,0 +1,144 @@
+// The season scheduler across restarts (issue #16): the lease is released on shutdown, the new
+// process runs the scheduler at boot, and a running scheduler wakes at the next transition
+// instead of only on its safety tick.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeSeason } from '../helpers/factories';
+import { startServer, type RunningServer } from '../helpers/server';
+import { readDb, seedServerDb, waitFor, withDb, type SeededDb } from '../helpers/seeded';
+import { schedulerLease, season } from '../../src/lib/server/db/schema';
+import {
+	nextTransitionAt,
+	runScheduler,
+	startScheduler,
+	wakeScheduler
+} from '../../src/lib/server/seasons/scheduler';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+describe('the scheduler loop in one process', () => {
+	let ctx: ReturnType<typeof tempDb>;
+	beforeEach(() => {
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+		ctx = tempDb();
+	});
+	afterEach(() => {
+		vi.useRealTimers();
+		ctx.cleanup();
+	});
+	const status = (id: number) =>
+		ctx.db.select().from(season).where(eq(season.id, id)).get()!.status;
+
+	it('wakes when a season ends, not only on its safety tick', () => {
+		const s = makeSeason(ctx.db, { endsAt: Date.now() + 10 * MINUTE });
+		expect(nextTransitionAt(ctx.db)).toBe(s.endsAt);
+		// A tick once a day: only the wake at the end can end the season on time.
+		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		try {
+			vi.advanceTimersByTime(10 * MINUTE - 1000);
+			expect(status(s.id)).toBe('live');
+			vi.advanceTimersByTime(1000 + 10);
+			expect(status(s.id)).toBe('ended');
+		} finally {
+			scheduler.stop();
+		}
+	});
+
+	it('a season moved earlier wakes the scheduler at its new end', () => {
+		const s = makeSeason(ctx.db, { endsAt: Date.now() + 60 * MINUTE });
+		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		try {
+			ctx.db
+				.update(season)
+				.set({ endsAt: Date.now() + 2 * MINUTE })
+				.where(eq(season.id, s.id))
+				.run();
+			wakeScheduler(); // what saving the season in the console does (edit.ts)
+			vi.advanceTimersByTime(2 * MINUTE + 10);
+			expect(status(s.id)).toBe('ended');
+		} finally {
+			scheduler.stop();
+		}
+	});
+
+	it('stopping releases the lease: another process runs the scheduler at once', () => {
+		const s = makeSeason(ctx.db, { endsAt: Date.now() + 60 * MINUTE });
+		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		expect(ctx.db.select().from(schedulerLease).all()).toHaveLength(1);
+		scheduler.stop();
+		expect(ctx.db.select().from(schedulerLease).all()).toEqual([]);
+		vi.advanceTimersByTime(60 * MINUTE + 10);
+		// This process no longer runs it (a request during shutdown cannot take the lease back)...
+		expect(runScheduler(ctx.db)).toEqual([]);
+		expect(status(s.id)).toBe('live');
+		// ...the next one does, without waiting for a lease to expire.
+		expect(runScheduler(ctx.db, { holder: 'next-process' })).toEqual([
+			{ seasonId: s.id, to: 'ended' }
+		]);
+	});
+
+	it('while another process holds the lease, it takes over soon after that one releases it', () => {
+		const s = makeSeason(ctx.db, { endsAt: Date.now() + 20_000 });
+		// The old process is still shutting down: its lease is live for another minute.
+		runScheduler(ctx.db, { holder: 'old-process' });
+		const scheduler = startScheduler(ctx.db, { intervalMs: DAY, retryMs: 2000 });
+		try {
+			vi.advanceTimersByTime(30_000);
+			expect(status(s.id)).toBe('live');
+			ctx.db.delete(schedulerLease).run(); // the old process's releaseLease
+			vi.advanceTimersByTime(2000);
+			expect(status(s.id)).toBe('ended');
+		} finally {
+			scheduler.stop();
+		}
+	});
+});
+
+describe('the production server across a restart', () => {
+	let seeded: SeededDb | undefined;
+	let server: RunningServer | undefined;
+	afterEach(async () => {
+		await server?.stop();
+		seeded?.cleanup();
+		server = seeded = undefined;
+	});
+	const statusIn = (path: string, id: number) =>
+		readDb(path, (db) => db.prepare('select status from season where id = ?').pluck().get(id));
+
+	it('a season whose end passed while the server was down ends within seconds of the restart', async () => {
+		seeded = await seedServerDb({ teams: 1, people: 1 });
+		server = await startServer({ dbPath: seeded.path });
+		expect(await server.stop()).toBe(0);
+		// SIGTERM gave the lease up.
+		expect(readDb(seeded.path, (db) => db.prepare('select * from scheduler_lease').all())).toEqual(
+			[]
+		);
+		const id = seeded.seasonId;
+		withDb(seeded.path, (db) =>
+			db
+				.update(season)
+				.set({ endsAt: Date.now() - 1000 })
+				.where(eq(season.id, id))
+				.run()
+		);
+		server = await startServer({ dbPath: seeded.path });
+		// The old lease would have held it back for a minute, the old tick for 30 s more.
+		await waitFor(() => statusIn(seeded!.path, id) === 'ended', 15_000, 'the season to end');
+	});
+
+	it('a running server ends a season at its end, long before its 30 s tick', async () => {
+		seeded = await seedServerDb({ teams: 1, people: 1 });
+		const id = seeded.seasonId;
+		const endsAt = Date.now() + 8000;
+		withDb(seeded.path, (db) => db.update(season).set({ endsAt }).where(eq(season.id, id)).run());
+		server = await startServer({ dbPath: seeded.path });
+		expect(statusIn(seeded.path, id)).toBe('live');
+		await waitFor(
+			() => statusIn(seeded!.path, id) === 'ended',
+			endsAt - Date.now() + 10_000,
+			'the season to end'
+		);
+	});
+});
