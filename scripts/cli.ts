@@ -1,6 +1,7 @@
 // Administration without the web UI: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util';
-import { closeDb, getDb } from '../src/lib/server/db';
+import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
+import { backupDatabase } from '../src/lib/server/db/backup';
 import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
@@ -25,6 +26,8 @@ const USAGE = `Usage: npm run cli -- <command>
   display create --season ID --name N        a TV display for a season: prints its token alone on its
                                              last line; open /tv/<token> on the TV
   display revoke --token T                   the TV with this token stops at once
+  backup --to FILE [--force]                 an online, consistent copy of the database (safe while
+                                             the server runs); refuses an existing FILE unless --force
 
 The database is DATABASE_URL (default data/honorboard.db).`;
 
@@ -71,6 +74,8 @@ async function main(argv: string[]): Promise<void> {
 			season: { type: 'string' },
 			token: { type: 'string' },
 			expires: { type: 'string' },
+			to: { type: 'string' },
+			force: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -180,6 +185,19 @@ async function main(argv: string[]): Promise<void> {
 		case 'display revoke': {
 			revokeDisplay(getDb(), option(values, 'token'));
 			console.log('Display revoked: the screen stops showing the board.');
+			return;
+		}
+		case 'backup': {
+			const { path, bytes } = await backupDatabase(
+				process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+				option(values, 'to'),
+				{ force: values.force === true }
+			);
+			const size =
+				bytes >= 1024 * 1024
+					? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+					: `${Math.ceil(bytes / 1024)} KB`;
+			console.log(`Backed up to ${path} (${size}, ${bytes} bytes).`);
 			return;
 		}
 		default:

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -26,7 +26,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** The database or a transaction on it: what read helpers take. */
 export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
-const DEFAULT_DATABASE_URL = 'data/honorboard.db';
+export const DEFAULT_DATABASE_URL = 'data/honorboard.db';
 
 function migrationsFolder(): string {
 	if (process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);
@@ -53,12 +53,36 @@ function migrationsFolder(): string {
  */
 const SCRIPT_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * The file holds webhook secrets and token hashes: readable by its owner only. A folder the app
+ * creates for it is 0700, a new file is created 0600 (SQLite gives its -wal and -shm files the
+ * database file's mode), and an older file, or its -wal/-shm, made 0644 is tightened on open.
+ * A folder that already existed is left as it is (it may be shared, like /tmp).
+ */
+function createOwnerOnly(path: string): void {
+	const created = mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+	if (created) chmodSync(dirname(resolve(path)), 0o700);
+	if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}
+function ownerOnly(path: string): void {
+	for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+		try {
+			if (existsSync(file)) chmodSync(file, 0o600);
+		} catch (error) {
+			// Another user's file that this one may write (a shared group): leave its mode be.
+			if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+		}
+	}
+}
+
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
 export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
 	const path = url.replace(/^file:/, '');
-	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+	const onDisk = path !== ':memory:' && path !== '';
+	if (onDisk) createOwnerOnly(path);
 	const client = new Database(path);
 	client.pragma('journal_mode = WAL');
+	if (onDisk) ownerOnly(path);
 	client.pragma('foreign_keys = ON');
 	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
