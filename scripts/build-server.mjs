@@ -23,4 +23,16 @@ await build({
 		}
 	]
 });
-console.log('built build/server.js');
+// The CLI too, so that a production install (the container) can run it without tsx or src/:
+// `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
+await build({
+	entryPoints: ['scripts/cli.ts'],
+	outfile: 'build/cli.js',
+	bundle: true,
+	platform: 'node',
+	format: 'esm',
+	target: 'node20',
+	packages: 'external',
+	logLevel: 'warning'
+});
+console.log('built build/server.js and build/cli.js');
