@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeSeason } from '../helpers/factories';
+import { makeMember, makeProduct, makeSeason, makeTeam } from '../helpers/factories';
 import { startServer, type RunningServer } from '../helpers/server';
 import { readDb, seedServerDb, waitFor, withDb, type SeededDb } from '../helpers/seeded';
 import { schedulerLease, season } from '../../src/lib/server/db/schema';
@@ -41,6 +41,34 @@ describe('the scheduler loop in one process', () => {
 			expect(status(s.id)).toBe('live');
 			vi.advanceTimersByTime(1000 + 10);
 			expect(status(s.id)).toBe('ended');
+		} finally {
+			scheduler.stop();
+		}
+	});
+
+	it('wakes when a season with people and products starts, and when its grace period ends', async () => {
+		vi.useRealTimers(); // argon2 for the member's password runs on real timers
+		const start = Date.now() + 5 * MINUTE;
+		const s = makeSeason(ctx.db, {
+			status: 'scheduled',
+			startsAt: start,
+			endsAt: start + 60 * MINUTE,
+			graceDays: 1
+		});
+		await makeMember(ctx.db, s.id, makeTeam(ctx.db, s.id).id);
+		makeProduct(ctx.db, s.id);
+		// An empty season waiting for its start is no transition: it never opens by itself.
+		makeSeason(ctx.db, { status: 'scheduled', startsAt: start - MINUTE, endsAt: start + DAY });
+		expect(nextTransitionAt(ctx.db)).toBe(start);
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+		const scheduler = startScheduler(ctx.db, { intervalMs: 10 * DAY });
+		try {
+			vi.advanceTimersByTime(5 * MINUTE + 10);
+			expect(status(s.id)).toBe('live');
+			vi.advanceTimersByTime(60 * MINUTE);
+			expect(status(s.id)).toBe('ended');
+			vi.advanceTimersByTime(DAY);
+			expect(status(s.id)).toBe('archived');
 		} finally {
 			scheduler.stop();
 		}
