@@ -6,6 +6,7 @@ import { runScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { season } from '../db/schema';
 import { systemClock, type Clock } from './clock';
+import { log } from './log';
 
 const WEEKLY_EVERY = 10 * 60 * 1000;
 
@@ -19,9 +20,9 @@ export function startJobs(
 	const tick = () => {
 		try {
 			for (const t of runScheduler(db, { clock }))
-				console.log(`season ${t.seasonId} is now ${t.to}`);
+				log.info({ seasonId: t.seasonId, to: t.to }, `season ${t.seasonId} is now ${t.to}`);
 			const confirmed = autoConfirm(db, clock);
-			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
+			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
 			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
 			if (clock() - lastWeekly >= WEEKLY_EVERY) {
 				lastWeekly = clock();
@@ -34,7 +35,7 @@ export function startJobs(
 				}
 			}
 		} catch (error) {
-			console.error('auto-confirm failed', error);
+			log.error({ err: error }, 'periodic jobs failed');
 		}
 	};
 	tick();
@@ -48,7 +49,7 @@ export function startJobs(
 		try {
 			await deliverDueWebhooks(db, { clock });
 		} catch (error) {
-			console.error('webhook delivery failed', error);
+			log.error({ err: error }, 'webhook delivery failed');
 		} finally {
 			sending = false;
 		}
