@@ -24,6 +24,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers = 
 	res.writeHead(status, {
 		'content-type': 'application/json; charset=utf-8',
 		'cache-control': 'no-store',
+		'content-length': Buffer.byteLength(text),
 		...headers
 	});
 	res.end(text);
@@ -111,7 +112,11 @@ function metrics(res: ServerResponse, req: IncomingMessage) {
 	}
 	renderMetrics().then(
 		(text) => {
-			res.writeHead(200, { 'content-type': metricsContentType, 'cache-control': 'no-store' });
+			res.writeHead(200, {
+				'content-type': metricsContentType,
+				'cache-control': 'no-store',
+				'content-length': Buffer.byteLength(text)
+			});
 			res.end(text);
 		},
 		(error: unknown) => {
