@@ -18,7 +18,7 @@ type State = {
 	/** Reads the number of connected sockets (set by server.ts once Socket.IO is attached). */
 	socketCount?: () => number;
 };
-const state = ((globalThis as { [KEY]?: State })[KEY] ??= {
+const state: State = ((globalThis as { [KEY]?: State })[KEY] ??= {
 	defaults: false,
 	changedAt: new Map()
 });
