@@ -231,7 +231,7 @@ describe('GET /metrics', () => {
 		});
 		expect(dry.status).toBe(200);
 		const rows = (outcome: string, mode = 'commit') =>
-			`honorboard_import_rows_total{outcome="${outcome}",mode="commit"}`;
+			`honorboard_import_rows_total{outcome="${outcome}",mode="${mode}"}`;
 		const after = await metricsText();
 		expect(sample(after, rows('accepted'))).toBe(sample(before, rows('accepted')) + 1);
 		expect(sample(after, rows('rejected'))).toBe(sample(before, rows('rejected')) + 1);
