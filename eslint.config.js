@@ -55,6 +55,13 @@ export default ts.config(
 		}
 	},
 	{
+		// Server code logs through $lib/server/shared/log.ts (JSON lines with levels and the
+		// request id), never the console. The CLI (scripts/) prints to stdout as a CLI does.
+		files: ['src/lib/server/**', 'src/hooks.server.ts', 'server.ts'],
+		ignores: ['**/*.spec.ts'],
+		rules: { 'no-console': 'error' }
+	},
+	{
 		// The domain is pure: no database, no SvelteKit, no sockets, so it is testable on its own.
 		files: ['src/lib/contest/**'],
 		rules: {

@@ -1,9 +1,20 @@
 // Production entry: one HTTP server for SvelteKit's handler and Socket.IO.
 // Built by scripts/build-server.mjs to build/server.js; run with `node build/server.js`.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { constants as zlib } from 'node:zlib';
+import compression from 'compression';
 import { attachRealtime } from './src/lib/server/realtime/attach';
 import { closeDb, getDb } from './src/lib/server/db';
 import { startJobs } from './src/lib/server/shared/jobs';
+import { log, withRequestContext, type RequestContext } from './src/lib/server/shared/log';
+import {
+	collectDefaultMetrics,
+	countSocketsWith,
+	observeHttpRequest
+} from './src/lib/server/shared/metrics';
+import { opsEndpoints, type EarlyHandler } from './src/lib/server/shared/ops';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -16,43 +27,131 @@ process.env.BODY_SIZE_LIMIT ??= '50M';
 process.env.DB_BUSY_TIMEOUT_MS ??= '100';
 
 getDb(); // open and migrate before the first request
+collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
 
 let stopping = false;
+
+// Handlers that answer before SvelteKit (no session, no page rendering), in order. Each returns
+// true when it answered. Add a lean endpoint here with one line.
+const earlyHandlers: EarlyHandler[] = [opsEndpoints(() => stopping)];
+
+// gzip/brotli for pages, JSON and assets, unless a proxy in front does it
+// (HONORBOARD_COMPRESSION=off). Every write is flushed, so that a streamed page or a CSV
+// download still arrives as it is written.
+const compressionOff = /^(0|off|false|no)$/i.test(process.env.HONORBOARD_COMPRESSION ?? '');
+const compress = compressionOff
+	? null
+	: compression({
+			flush: zlib.Z_SYNC_FLUSH,
+			brotli: { flush: zlib.BROTLI_OPERATION_FLUSH }
+		});
+
+/** The caller's X-Request-Id when it is a sane token, else a new one. */
+function requestId(header: string | string[] | undefined): string {
+	const given = Array.isArray(header) ? header[0] : header;
+	return given && /^[\w.:@/+=-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** A path fit for the log: no query string, no secret in the path (invite, reset, TV links). */
+function loggedPath(url: string | undefined): string {
+	const path = (url ?? '/').split('?')[0];
+	return path.replace(/^\/(invite|reset|tv)\/[^/]+/, '/$1/[token]');
+}
+
+let warnedProxy = false;
+function warnProxyOnce(req: IncomingMessage) {
+	if (warnedProxy || process.env.ADDRESS_HEADER || !req.headers['x-forwarded-for']) return;
+	warnedProxy = true;
+	log.warn(
+		'Requests carry X-Forwarded-For but ADDRESS_HEADER is not set: every visitor appears to ' +
+			'come from the proxy, and sign-in limits apply to all of them together. Set ' +
+			'ADDRESS_HEADER=X-Forwarded-For (and XFF_DEPTH) when a proxy you trust sets it.'
+	);
+}
+
+function accessLog(req: IncomingMessage, res: ServerResponse, context: RequestContext, t0: number) {
+	const seconds = (performance.now() - t0) / 1000;
+	// Files served from build/client never reach SvelteKit's hooks: they have no route.
+	const route = context.route ?? '(static)';
+	observeHttpRequest(route, req.method ?? 'GET', res.statusCode, seconds);
+	log.info(
+		{
+			reqId: context.reqId,
+			method: req.method,
+			path: loggedPath(req.url),
+			route,
+			status: res.statusCode,
+			ms: Math.round(seconds * 10_000) / 10,
+			...(res.writableFinished ? {} : { aborted: true })
+		},
+		'request'
+	);
+}
+
 const server = createServer((req, res) => {
+	const t0 = performance.now();
+	const context: RequestContext = { reqId: requestId(req.headers['x-request-id']) };
+	res.setHeader('X-Request-Id', context.reqId);
 	// During shutdown every response closes its connection, so keep-alive clients cannot
 	// hold the server open by sending more requests.
 	if (stopping) res.setHeader('Connection', 'close');
-	handler(req, res);
+	warnProxyOnce(req);
+	res.once('close', () => accessLog(req, res, context, t0));
+	withRequestContext(context, () => {
+		const next = () => {
+			for (const early of earlyHandlers) if (early(req, res)) return;
+			handler(req, res);
+		};
+		if (compress) compress(req as never, res as never, next);
+		else next();
+	});
 });
+
+// Upgraded connections (WebSockets) are not the HTTP server's to close: tracked for shutdown.
+const upgraded = new Set<Socket>();
+server.on('upgrade', (_req, socket: Socket) => {
+	upgraded.add(socket);
+	socket.once('close', () => upgraded.delete(socket));
+});
+
 const io = attachRealtime(server);
-const stopJobs = startJobs(getDb());
+countSocketsWith(() => io.sockets.sockets.size);
+let stopJobs: (() => void) | undefined;
 
 server.listen(port, host, () => {
-	console.log(`Honorboard is running at ${process.env.ORIGIN}`);
+	log.info(`Honorboard is running at ${process.env.ORIGIN}`);
+	// Background work starts once the server answers, never before.
+	if (!stopping) stopJobs = startJobs(getDb());
 });
 
 function shutdown(signal: string) {
 	if (stopping) return;
 	stopping = true;
-	console.log(`${signal} received: finishing in-flight requests and closing`);
-	// Stop accepting connections; Socket.IO's close disconnects clients and closes the server,
-	// whose callback fires once in-flight requests are done.
+	log.info(`${signal} received: finishing in-flight requests and closing`);
 	const force = setTimeout(() => {
-		console.error('Shutdown took too long; exiting');
+		log.error('Shutdown took too long; exiting');
 		process.exit(1);
 	}, 10_000);
 	force.unref();
-	stopJobs();
+	stopJobs?.();
 	// Connections that were busy when the signal came become idle once their response is out.
 	const sweep = setInterval(() => server.closeIdleConnections(), 100);
 	sweep.unref();
 	server.closeIdleConnections();
+	// Every socket is told to disconnect and the engine closes its transports (a WebSocket gets
+	// its close frame, a pending long-poll its answer)…
+	io.disconnectSockets(true);
 	io.close(() => {
 		closeDb();
 		process.exit(0);
 	});
+	// …and a client that does not finish the close handshake (a stalled script, a client that
+	// never reads) is cut off after a moment instead of holding the exit.
+	setTimeout(() => {
+		for (const socket of upgraded) socket.destroy();
+	}, 500).unref();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -3,6 +3,14 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { getDb, isDatabaseBusy } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/auth/cookie';
+import { log, requestContext } from '$lib/server/shared/log';
+
+// The route template that answers (not the raw URL) names the request in metrics and the log.
+const handleRoute: Handle = ({ event, resolve }) => {
+	const context = requestContext();
+	if (context) context.route = event.route.id ?? '(unmatched)';
+	return resolve(event);
+};
 
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(SESSION_COOKIE) ?? null;
@@ -27,7 +35,7 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleSession, handleSecurityHeaders);
+export const handle = sequence(handleRoute, handleSession, handleSecurityHeaders);
 
 // An unexpected error answers the error page. A database locked by another process (a backup,
 // the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).
@@ -35,6 +43,6 @@ export const handleError: HandleServerError = ({ error, status, message }) => {
 	if (isDatabaseBusy(error)) {
 		return { message: 'The database is busy, please try again in a moment.' };
 	}
-	if (status >= 500) console.error(error);
+	if (status >= 500) log.error({ err: error, status }, 'unexpected error');
 	return { message };
 };

@@ -1,6 +1,8 @@
 // Graceful shutdown of the production server (server.ts): SIGTERM as an orchestrator sends it.
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
+import { io as ioClient } from 'socket.io-client';
 import { existsSync, statSync } from 'node:fs';
 import { startServer, type RunningServer } from '../helpers/server';
 import {
@@ -200,3 +202,102 @@ describe('a request in flight when SIGTERM arrives', () => {
 		}
 	});
 });
+
+// BUG (issue #16): a client outside the browser (socket.io-client in Node, the Python client)
+// connects with the default transports: long-polling first, then an upgrade. io.close() left
+// such a client's connection open, and the shutdown gave up after 10 s with exit code 1.
+describe('a non-browser socket client connected when SIGTERM arrives', () => {
+	it.each([
+		['default transports (polling, then upgrade)', undefined],
+		['long-polling only', ['polling']]
+	] as const)('%s: is disconnected and the exit code is 0', async (_, transports) => {
+		const { seeded, server } = await start();
+		const session = await signIn(server.url, seeded.people[0].email);
+		const socket = ioClient(server.url, {
+			autoConnect: false,
+			reconnection: false,
+			...(transports ? { transports: [...transports] } : {}),
+			extraHeaders: { cookie: `session=${session}` },
+			timeout: 5_000
+		});
+		try {
+			await new Promise<void>((resolve, reject) => {
+				socket.once('connect', () => resolve());
+				socket.once('connect_error', reject);
+				socket.connect();
+			});
+			// Let a default client finish its upgrade, and a polling one open its next poll.
+			await new Promise((r) => setTimeout(r, 300));
+			const disconnected = new Promise<string>((r) =>
+				socket.once('disconnect', (reason) => r(reason))
+			);
+			server.process.kill('SIGTERM');
+			expect(await exitWithin(server, 5_000), server.output()).toBe(0);
+			expect(await disconnected).toBeTruthy();
+			expect(server.output()).not.toContain('took too long');
+			expectCleanDatabase(seeded.path);
+		} finally {
+			socket.disconnect();
+		}
+	});
+
+	it('a raw WebSocket client that never answers the close frame does not hold the exit', async () => {
+		const { seeded, server } = await start();
+		const session = await signIn(server.url, seeded.people[0].email);
+		const raw = await rawSocketIoClient(server.port, session);
+		try {
+			server.process.kill('SIGTERM');
+			expect(await exitWithin(server, 5_000), server.output()).toBe(0);
+			expect(server.output()).not.toContain('took too long');
+			expectCleanDatabase(seeded.path);
+		} finally {
+			raw.destroy();
+		}
+	});
+});
+
+/** One masked WebSocket text frame (a client must mask what it sends). */
+function clientTextFrame(text: string): Buffer {
+	const payload = Buffer.from(text);
+	const mask = Buffer.from([1, 2, 3, 4]);
+	const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+	return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
+/**
+ * A bare TCP client that upgrades to Engine.IO's WebSocket, joins the default namespace as a
+ * signed-in person, and then reads nothing and answers nothing (as a stalled script would).
+ */
+function rawSocketIoClient(port: number, session: string): Promise<net.Socket> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, '127.0.0.1', () => {
+			socket.write(
+				[
+					'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1',
+					`Host: 127.0.0.1:${port}`,
+					'Upgrade: websocket',
+					'Connection: Upgrade',
+					'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+					'Sec-WebSocket-Version: 13',
+					`Cookie: session=${session}`,
+					'',
+					''
+				].join('\r\n')
+			);
+		});
+		let received = '';
+		const onData = (chunk: Buffer) => {
+			received += chunk.toString('latin1');
+			if (received.includes('101 Switching Protocols') && received.includes('"sid"')) {
+				socket.write(clientTextFrame('40'));
+			}
+			if (/40\{"sid"/.test(received)) {
+				socket.off('data', onData);
+				socket.pause(); // from now on it reads nothing
+				resolve(socket);
+			}
+		};
+		socket.on('data', onData);
+		socket.once('error', reject);
+	});
+}

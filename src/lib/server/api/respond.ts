@@ -4,6 +4,7 @@ import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
 import { validateApiToken, type ApiPrincipal } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from '../shared/errors';
+import { log } from '../shared/log';
 
 // Every API failure has one shape: `{ error: { code, message, details } }`; services and routes
 // throw AppError and apiHandler answers it.
@@ -65,7 +66,7 @@ export function apiHandler(
 					{ 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) }
 				);
 			}
-			console.error(error);
+			log.error({ err: error }, 'API request failed');
 			return errorResponse(500, 'internal', 'Something went wrong on the server');
 		}
 	};

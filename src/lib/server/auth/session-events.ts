@@ -3,6 +3,8 @@
 // sign-out runs) and server.ts (where Socket.IO lives) each have their own copy of this module.
 // Sessions ended by another process (the CLI) are caught by the sockets' periodic check instead.
 
+import { log } from '../shared/log';
+
 export type SessionsEnded = { sessionId: string } | { userId: number };
 type Listener = (ended: SessionsEnded) => void;
 
@@ -24,7 +26,7 @@ export function sessionsEnded(ended: SessionsEnded): void {
 		try {
 			listener(ended);
 		} catch (error) {
-			console.error('a session-end listener failed', error);
+			log.error({ err: error }, 'a session-end listener failed');
 		}
 	}
 }

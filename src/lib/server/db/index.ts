@@ -28,7 +28,7 @@ export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof sc
 
 export const DEFAULT_DATABASE_URL = 'data/honorboard.db';
 
-function migrationsFolder(): string {
+export function migrationsFolder(): string {
 	if (process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);
 	const candidates = [resolve('drizzle')];
 	// Note: bundles live one or more levels below the project root (build/, build/server/chunks/).

@@ -4,6 +4,7 @@ import { importSales, type ImportReport } from './sales';
 import type { ColumnMapping } from '../../imports/mapping';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
+import { log } from '../shared/log';
 import { writeCsv } from '../../csv';
 
 // Sales imports committed from the console, and large (or `async=1`) API imports, run in the
@@ -135,7 +136,7 @@ export function startImportJob(
 			job.finishedAt = clock();
 		},
 		(error: unknown) => {
-			console.error('sales import failed', error);
+			log.error({ err: error, jobId: job.id }, 'sales import failed');
 			job.error = error instanceof Error ? error.message : String(error);
 			job.status = 'failed';
 			job.finishedAt = clock();

@@ -7,6 +7,7 @@ import { evaluateAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
+import { countImport } from '../shared/metrics';
 import type { ColumnMapping, ImportField } from '../../imports/mapping';
 import { parseSalesCsv, type ImportError, type SaleGroup } from './sales-csv';
 
@@ -226,6 +227,7 @@ export async function importSales(
 	errors.sort((a, b) => a.row - b.row);
 	results.sort((a, b) => a.row - b.row);
 	const rejected = invalidRows.size;
+	countImport({ dryRun: options.dryRun, accepted: rows - rejected, rejected, sales: report });
 	return {
 		dryRun: options.dryRun,
 		rows,

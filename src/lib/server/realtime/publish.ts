@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Queryable } from '../db';
 import { getLeaderboard } from '../boards/leaderboard';
+import { markLeaderboardChange, observePush, takeLeaderboardChange } from '../shared/metrics';
 import {
 	seasonRoom,
 	type ActivityItem,
@@ -40,6 +41,7 @@ export class Publisher {
 	}
 
 	leaderboardChanged(seasonId: number): void {
+		markLeaderboardChange(seasonId);
 		const room = this.room(seasonId);
 		if (room.timer) return;
 		const wait = Math.max(0, room.lastPush + this.intervalMs - Date.now());
@@ -86,6 +88,7 @@ export class Publisher {
 
 	private flush(seasonId: number): void {
 		const room = this.room(seasonId);
+		const changedAt = takeLeaderboardChange(seasonId);
 		room.timer = null;
 		room.lastPush = Date.now();
 		const name = seasonRoom(seasonId);
@@ -94,6 +97,7 @@ export class Publisher {
 		if (!snapshot || snapshot.version <= room.lastVersion) return;
 		room.lastVersion = snapshot.version;
 		this.io.to(name).emit('leaderboard', snapshot);
+		observePush(changedAt);
 	}
 }
 

@@ -23,6 +23,7 @@ import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
+import { countSalesRecorded } from '../shared/metrics';
 
 /** The limits of a sale, stated once for the API, the sell form and the CSV import. */
 export const SALE_LIMITS = {
@@ -370,6 +371,7 @@ export function recordSale(
 	const result = db.transaction((tx) => recordSaleInTx(tx, input, now), { behavior: 'immediate' });
 	const { activity, ...recorded } = result;
 	if (activity) {
+		countSalesRecorded(1);
 		publishActivity(activity);
 		notifyLeaderboard(recorded.seasonId);
 		if (options.awards !== false)

@@ -21,6 +21,7 @@ import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publ
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { systemClock, type Clock } from '../shared/clock';
+import { countSchedulerTransitions } from '../shared/metrics';
 
 const LEASE = 'scheduler';
 const LEASE_MS = 60_000;
@@ -344,6 +345,7 @@ export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition
 		const step = stepOnce(db, clock());
 		if (!step) break;
 		done.push(...step.transitions);
+		countSchedulerTransitions(step.transitions);
 		for (const t of step.transitions) {
 			publishSeason({ seasonId: t.seasonId, status: t.to, nextSeasonId: t.nextSeasonId });
 			notifyLeaderboard(t.seasonId);

@@ -6,6 +6,7 @@ import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { season } from '../db/schema';
 import { systemClock, type Clock } from './clock';
+import { log } from './log';
 
 const WEEKLY_EVERY = 10 * 60 * 1000;
 
@@ -20,13 +21,14 @@ export function startJobs(
 	const scheduler = startScheduler(db, {
 		clock,
 		intervalMs: options.intervalMs,
-		onTransition: (t) => console.log(`season ${t.seasonId} is now ${t.to}`),
-		onError: (error) => console.error('season scheduler failed', error)
+		onTransition: (t) =>
+			log.info({ seasonId: t.seasonId, to: t.to }, `season ${t.seasonId} is now ${t.to}`),
+		onError: (error) => log.error({ err: error }, 'season scheduler failed')
 	});
 	const tick = () => {
 		try {
 			const confirmed = autoConfirm(db, clock);
-			if (confirmed > 0) console.log(`auto-confirmed ${confirmed} pending sale(s)`);
+			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
 			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
 			if (clock() - lastWeekly >= WEEKLY_EVERY) {
 				lastWeekly = clock();
@@ -39,7 +41,7 @@ export function startJobs(
 				}
 			}
 		} catch (error) {
-			console.error('auto-confirm failed', error);
+			log.error({ err: error }, 'periodic jobs failed');
 		}
 	};
 	tick();
@@ -53,7 +55,7 @@ export function startJobs(
 		try {
 			await deliverDueWebhooks(db, { clock });
 		} catch (error) {
-			console.error('webhook delivery failed', error);
+			log.error({ err: error }, 'webhook delivery failed');
 		} finally {
 			sending = false;
 		}

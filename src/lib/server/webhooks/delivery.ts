@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
+import { countWebhookDelivery } from '../shared/metrics';
 import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from './target';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
@@ -195,6 +196,7 @@ export async function deliverDueWebhooks(
 			)
 			.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)))
 			.run();
+		countWebhookDelivery(error == null, attempts >= MAX_ATTEMPTS);
 	}
 	return attempted;
 }

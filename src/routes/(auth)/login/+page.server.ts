@@ -7,6 +7,7 @@ import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { beginSignIn, signInSucceeded, waitInWords } from '$lib/server/auth/rate-limit';
 import { refuse } from '$lib/server/shared/form';
+import { log } from '$lib/server/shared/log';
 
 /** Only same-site paths, so that the login page cannot be used to redirect elsewhere. */
 function safeRedirect(target: string | null): string {
@@ -63,6 +64,7 @@ export const actions: Actions = {
 				? tooMany(attempt.addressWait)
 				: refuse(400, 'default', WRONG, { values });
 		signInSucceeded(db, attempt.keys);
+		log.info({ userId: user.id }, 'signed in');
 
 		const token = generateSessionToken();
 		const session = createSession(db, token, user.id);

@@ -1,0 +1,161 @@
+// The operator's endpoints, answered by server.ts before SvelteKit (no session, no page):
+// - GET /healthz: the process is up (200 whenever it answers at all).
+// - GET /readyz: the database answers, its migrations are applied and the server is not shutting
+//   down: 200, otherwise 503 (a load balancer stops sending requests).
+// - GET /metrics: Prometheus' text format, for an API token with the admin role.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getDb, migrationsFolder } from '../db';
+import { validateApiToken } from '../auth/api-token';
+import type { TokenRole } from '../auth/token-roles';
+import { AppError } from './errors';
+import { log, requestContext } from './log';
+import { metricsContentType, renderMetrics } from './metrics';
+
+/** Answers a request and returns true, or returns false to let the next handler have it. */
+export type EarlyHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Token roles that may read /metrics. */
+export const METRICS_ROLES: readonly TokenRole[] = ['admin'];
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'cache-control': 'no-store',
+		'content-length': Buffer.byteLength(text),
+		...headers
+	});
+	res.end(text);
+}
+
+let lastMigration: number | undefined;
+/** When the newest migration in drizzle/ was made (what the migrator records once applied). */
+function newestMigration(): number {
+	if (lastMigration === undefined) {
+		const journal = JSON.parse(
+			readFileSync(join(migrationsFolder(), 'meta/_journal.json'), 'utf8')
+		) as { entries: { when: number }[] };
+		lastMigration = Math.max(0, ...journal.entries.map((e) => e.when));
+	}
+	return lastMigration;
+}
+
+export interface Readiness {
+	ready: boolean;
+	checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
+	shuttingDown: boolean;
+}
+
+/** What /readyz reports. */
+export function readiness(shuttingDown: boolean): Readiness {
+	let database: Readiness['checks']['database'] = 'unreachable';
+	let migrations: Readiness['checks']['migrations'] = 'unknown';
+	try {
+		const client = getDb().$client;
+		client.prepare('select 1').get();
+		database = 'ok';
+		const applied = client
+			.prepare('select max(created_at) from __drizzle_migrations')
+			.pluck()
+			.get() as number | null;
+		migrations = (applied ?? 0) >= newestMigration() ? 'ok' : 'pending';
+	} catch (error) {
+		log.warn({ err: error }, 'readiness check failed');
+	}
+	return {
+		ready: database === 'ok' && migrations === 'ok' && !shuttingDown,
+		checks: { database, migrations },
+		shuttingDown
+	};
+}
+
+const startedAt = Date.now();
+
+function bearer(req: IncomingMessage): string | null {
+	const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+	return match ? match[1] : null;
+}
+
+function refuse(res: ServerResponse, status: number, code: string, message: string) {
+	sendJson(
+		res,
+		status,
+		{ error: { code, message, details: {} } },
+		status === 401 ? { 'www-authenticate': 'Bearer' } : {}
+	);
+}
+
+function metrics(res: ServerResponse, req: IncomingMessage) {
+	try {
+		const token = bearer(req);
+		const principal = token ? validateApiToken(getDb(), token) : null;
+		if (!principal)
+			return refuse(
+				res,
+				401,
+				'unauthorized',
+				'A valid API token is required (Authorization: Bearer <token>)'
+			);
+		if (!METRICS_ROLES.includes(principal.role))
+			return refuse(
+				res,
+				403,
+				'forbidden',
+				`Metrics need a token with role ${METRICS_ROLES.join(' or ')}`
+			);
+	} catch (error) {
+		if (error instanceof AppError) return refuse(res, error.status, error.code, error.message);
+		log.error({ err: error }, 'metrics: token check failed');
+		return refuse(res, 503, 'unavailable', 'The token could not be checked, try again');
+	}
+	renderMetrics().then(
+		(text) => {
+			res.writeHead(200, {
+				'content-type': metricsContentType,
+				'cache-control': 'no-store',
+				'content-length': Buffer.byteLength(text)
+			});
+			res.end(text);
+		},
+		(error: unknown) => {
+			log.error({ err: error }, 'metrics: collecting failed');
+			refuse(res, 500, 'internal', 'Collecting the metrics failed');
+		}
+	);
+}
+
+/** /healthz, /readyz and /metrics; `shuttingDown` tells whether the server is stopping. */
+export function opsEndpoints(shuttingDown: () => boolean): EarlyHandler {
+	return (req, res) => {
+		const path = (req.url ?? '/').split('?')[0];
+		if (path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return false;
+		const context = requestContext();
+		if (context) context.route = path;
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			sendJson(
+				res,
+				405,
+				{ error: { code: 'method_not_allowed', message: `${path} answers GET`, details: {} } },
+				{ allow: 'GET, HEAD' }
+			);
+			return true;
+		}
+		if (path === '/healthz') {
+			sendJson(res, 200, {
+				status: 'ok',
+				uptimeSeconds: Math.round((Date.now() - startedAt) / 1000)
+			});
+		} else if (path === '/readyz') {
+			const state = readiness(shuttingDown());
+			sendJson(res, state.ready ? 200 : 503, {
+				status: state.ready ? 'ready' : 'not_ready',
+				...state
+			});
+		} else {
+			metrics(res, req);
+		}
+		return true;
+	};
+}
