@@ -9,7 +9,7 @@ import {
 	weekRange
 } from '../../contest/calendar';
 import { parseFilters, resolvePeriod, type DashboardFilters } from './filters';
-import { buckets, type Bucket } from './daily';
+import { buckets, directBuckets, type Bucket } from './daily';
 import {
 	campaignEffects,
 	currentLeaders,
@@ -28,12 +28,17 @@ import {
 // rejected or reversed sale nets to zero on the day it happened. Sales, revenue and products
 // count only sales that still stand (pending or approved); revenue only approved ones.
 
-/** Everything the dashboard shows for one season, as plain data; null for an unknown season. */
+/**
+ * Everything the dashboard shows for one season, as plain data; null for an unknown season.
+ * `direct` recomputes from the sales and the ledger instead of the rollups (tests and benchmarks
+ * compare the two).
+ */
 export function dashboardData(
 	db: Queryable,
 	seasonId: number,
 	filters: DashboardFilters,
-	clock: Clock
+	clock: Clock,
+	{ direct = false }: { direct?: boolean } = {}
 ) {
 	const now = clock();
 	const s = dashboardSeason(db, seasonId);
@@ -57,7 +62,7 @@ export function dashboardData(
 				? days.length - 1
 				: days.indexOf(localDateKey(now, s.timeZone));
 
-	const all = buckets(db, s, days);
+	const all = (direct ? directBuckets : buckets)(db, s, days);
 	const inScope = (b: Bucket) =>
 		(teamId === null || b.teamId === teamId) && b.day >= fromIndex && b.day <= toIndex;
 	const kpis = { confirmedPoints: 0, provisionalPoints: 0, revenue: 0, sales: 0 };
@@ -112,7 +117,7 @@ export function dashboardData(
 	};
 
 	const week = weekRange(Math.min(Math.max(now, s.startsAt), s.endsAt - 1), s.timeZone);
-	const products = topProducts(db, s.id, teamId, range);
+	const products = topProducts(db, s.id, teamId, range, direct);
 	return {
 		season: {
 			id: s.id,
@@ -145,7 +150,7 @@ export function dashboardData(
 			byPoints: products.slice(0, 10),
 			byUnits: [...products].sort((a, b) => b.units - a.units || b.points - a.points).slice(0, 10)
 		},
-		campaigns: campaignEffects(db, s, teamId, now),
+		campaigns: campaignEffects(db, s, teamId, now, direct),
 		history: {
 			current: {
 				id: s.id,
