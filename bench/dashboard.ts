@@ -1,18 +1,42 @@
-// The executive dashboard on a big season: 1,000 participants in 10 teams and 200,000 sales.
-// Seeds a temp database directly (prepared statements, big transactions), then times
-// dashboardData() cold and warm and, when the production build is there, GET /dashboard.
-// Run with `tsx bench/dashboard.ts [sales]`.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The executive dashboard on a big season: 1,000 participants in 10 teams and 10,000, 50,000 and
+// 200,000 sales. Seeds a temp database directly (prepared statements, big transactions; the
+// rollup triggers run as they do for the app), then times the first load (a fresh connection)
+// three ways, on the same data:
+//   - rollups: dashboardData() as the app runs it (dashboard_slot, dashboard_product_day,
+//     dashboard_line, kept by triggers);
+//   - direct: the same figures recomputed from the sales and the ledger (the code before the
+//     rollups), then again with covering indexes added for those scans;
+//   - bare: plain better-sqlite3 `select day, sum(...) ... group by day` over the same sales and
+//     ledger (the least any dashboard must do without rollups);
+// and, when the production build is there, GET /dashboard on the built server (port 4542-4549,
+// DASHBOARD_BENCH_PORT). Prints the machine's load at start and end and writes
+// bench/results/dashboard-<time>.json.
+// Run with `npm run bench:dashboard [-- --quick] [-- --sizes 10000,50000]`.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { dashboardData } from '../src/lib/server/dashboard/figures';
 import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { hashPassword } from '../src/lib/server/auth/password';
-import { missingBuild, snapshotBuild, startBenchServer, type BenchServer } from './lib/server';
+import {
+	missingBuild,
+	snapshotBuild,
+	startBenchServer,
+	ROOT,
+	type BenchServer
+} from './lib/server';
 
-const SALES = Number(process.argv[2] ?? 200_000);
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const SIZES = args.includes('--sizes')
+	? sizesArg.split(',').map(Number)
+	: QUICK
+		? [10_000, 50_000]
+		: [10_000, 50_000, 200_000];
+const PORT = Number(process.env.DASHBOARD_BENCH_PORT ?? 4542);
 const PEOPLE = 1_000;
 const TEAMS = 10;
 const RUNS = 5;
@@ -29,10 +53,11 @@ function mulberry32(seed: number) {
 		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 	};
 }
-const random = mulberry32(6);
+let random = mulberry32(6);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
-async function seed(path: string) {
+async function seed(path: string, SALES: number) {
+	random = mulberry32(6);
 	const db = openDatabase(path);
 	const c = db.$client;
 	const t0 = performance.now();
@@ -209,29 +234,52 @@ const median = (values: number[]) =>
 	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-function timeService(path: string, seasonId: number, filters: DashboardFilters) {
-	// Cold: a fresh connection (empty page cache of SQLite; the OS cache stays warm).
+function firstAndWarm(path: string, run: (db: ReturnType<typeof openDatabase>) => void) {
+	// First: a fresh connection (SQLite's page cache empty; the OS cache stays warm).
 	const db = openDatabase(path);
 	let t = performance.now();
-	dashboardData(db, seasonId, filters, () => NOW);
-	const cold = performance.now() - t;
+	run(db);
+	const first = performance.now() - t;
 	const warm: number[] = [];
 	for (let i = 0; i < RUNS; i++) {
 		t = performance.now();
-		dashboardData(db, seasonId, filters, () => NOW);
+		run(db);
 		warm.push(performance.now() - t);
 	}
 	db.$client.close();
-	return { cold, warm: median(warm) };
+	return { first: round(first), warm: round(median(warm)) };
 }
 
-async function timeHttp(path: string): Promise<string> {
+const round = (value: number) => Math.round(value * 10) / 10;
+
+/** The bare stack: one plain group-by-day over the sales and one over the ledger. */
+function bare(path: string, seasonId: number) {
+	return firstAndWarm(path, (db) => {
+		const c = db.$client;
+		c.prepare(
+			`select occurred_at / 86400000 as day, team_id, count(*), sum(amount) from sale
+			where season_id = ? and status in ('pending', 'approved') group by 1, 2`
+		).all(seasonId);
+		c.prepare(
+			`select created_at / 86400000 as day, team_id, sum(points) from ledger_entry
+			where season_id = ? and status != 'void' group by 1, 2`
+		).all(seasonId);
+	});
+}
+
+const COVERING = [
+	`create index if not exists bench_sale_cover on sale (season_id, status, occurred_at, team_id, amount)`,
+	`create index if not exists bench_line_cover on sale_line (sale_id, product_id, quantity, points)`,
+	`create index if not exists bench_ledger_cover on ledger_entry (season_id, status, sale_id, team_id, points, created_at)`
+];
+
+async function timeHttp(path: string): Promise<Record<string, unknown> | string> {
 	const missing = missingBuild();
 	if (missing) return `skipped: ${missing}`;
 	const build = snapshotBuild();
 	let server: BenchServer | undefined;
 	try {
-		server = await startBenchServer(path, { entry: build.entry });
+		server = await startBenchServer(path, { entry: build.entry, port: PORT });
 		const login = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			body: new URLSearchParams({ email: 'exec@bench.test', password: 'bench-password' }),
@@ -251,58 +299,89 @@ async function timeHttp(path: string): Promise<string> {
 				throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 200)}`);
 			return { time: performance.now() - t, bytes: body.length };
 		};
-		const lines: string[] = [];
+		const result: Record<string, unknown> = {};
 		for (const url of ['/dashboard', '/dashboard/data.csv']) {
 			const first = await get(url);
 			const warm: number[] = [];
 			for (let i = 0; i < RUNS; i++) warm.push((await get(url)).time);
-			lines.push(
-				`GET ${url}: first ${ms(first.time)}, warm median ${ms(median(warm))} (${Math.round(first.bytes / 1024)} KiB)`
-			);
+			result[url] = {
+				first: round(first.time),
+				warm: round(median(warm)),
+				kib: Math.round(first.bytes / 1024)
+			};
 		}
-		return lines.join('\n');
+		return result;
 	} finally {
 		await server?.stop();
 		build.remove();
 	}
 }
 
-// BENCH_DASHBOARD_DB=/tmp/x.db keeps the seeded database there and reuses it on the next run.
-const keep = process.env.BENCH_DASHBOARD_DB;
-const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-dashboard-'));
-try {
-	const path = keep ?? join(dir, 'bench.db');
-	let seeded: { seasonId: number; teamIds: number[] };
-	if (keep && existsSync(keep)) {
-		const db = openDatabase(keep);
-		const seasonId = db.$client
-			.prepare(`select id from season where name = 'Bench season'`)
-			.pluck()
-			.get() as number;
-		const teamIds = db.$client
-			.prepare(`select id from team where season_id = ? order by id`)
-			.pluck()
-			.all(seasonId) as number[];
-		db.$client.close();
-		seeded = { seasonId, teamIds };
-		console.log(`reusing ${keep}`);
-	} else {
-		const result = await seed(path);
-		seeded = result;
+const loadStart = loadavg().map(round);
+console.log(`load average at start: ${loadStart.join(' ')}`);
+const results: Record<string, unknown>[] = [];
+const filters: DashboardFilters = { teamId: null, period: 'season' };
+for (const sales of SIZES) {
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-dashboard-'));
+	try {
+		const path = join(dir, 'bench.db');
+		const seeded = await seed(path, sales);
 		console.log(
-			`seeded ${SALES.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams in ${result.seconds.toFixed(1)} s`
+			`\n${sales.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams (seeded in ${seeded.seconds.toFixed(1)} s)`
 		);
+		const rollups = firstAndWarm(path, (db) =>
+			dashboardData(db, seeded.seasonId, filters, () => NOW)
+		);
+		const oneTeam = firstAndWarm(path, (db) =>
+			dashboardData(db, seeded.seasonId, { teamId: seeded.teamIds[3], period: '7d' }, () => NOW)
+		);
+		const baseline = bare(path, seeded.seasonId);
+		const direct = firstAndWarm(path, (db) =>
+			dashboardData(db, seeded.seasonId, filters, () => NOW, { direct: true })
+		);
+		const c = openDatabase(path).$client;
+		for (const statement of COVERING) c.exec(statement);
+		c.exec('analyze');
+		c.close();
+		const covering = firstAndWarm(path, (db) =>
+			dashboardData(db, seeded.seasonId, filters, () => NOW, { direct: true })
+		);
+		const http = QUICK ? 'skipped (--quick)' : await timeHttp(path);
+		const row = {
+			sales,
+			rollups,
+			rollupsOneTeam7d: oneTeam,
+			direct,
+			coveringIndexes: covering,
+			bare: baseline,
+			ratioRollupsToBare: round(rollups.first / baseline.first),
+			ratioCoveringToBare: round(covering.first / baseline.first),
+			http,
+			load: loadavg().map(round)
+		};
+		results.push(row);
+		console.log(
+			[
+				`  rollups (whole season):   first ${ms(rollups.first)}, warm ${ms(rollups.warm)}`,
+				`  rollups (one team, 7 d):  first ${ms(oneTeam.first)}, warm ${ms(oneTeam.warm)}`,
+				`  direct (before rollups):  first ${ms(direct.first)}, warm ${ms(direct.warm)}`,
+				`  direct + covering index:  first ${ms(covering.first)}, warm ${ms(covering.warm)}`,
+				`  bare group-by-day:        first ${ms(baseline.first)}, warm ${ms(baseline.warm)}`,
+				`  ratio to bare (first):    rollups ${row.ratioRollupsToBare}x, covering ${row.ratioCoveringToBare}x`,
+				`  HTTP: ${typeof http === 'string' ? http : JSON.stringify(http)}`,
+				`  load: ${row.load.join(' ')}`
+			].join('\n')
+		);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
 	}
-	const cases: [string, DashboardFilters][] = [
-		['whole season', { teamId: null, period: 'season' }],
-		['one team', { teamId: seeded.teamIds[3], period: 'season' }],
-		['last 7 days', { teamId: null, period: '7d' }]
-	];
-	for (const [name, filters] of cases) {
-		const { cold, warm } = timeService(path, seeded.seasonId, filters);
-		console.log(`dashboardData (${name}): cold ${ms(cold)}, warm median of ${RUNS} ${ms(warm)}`);
-	}
-	console.log(await timeHttp(path));
-} finally {
-	rmSync(dir, { recursive: true, force: true });
 }
+const loadEnd = loadavg().map(round);
+console.log(`\nload average at end: ${loadEnd.join(' ')}`);
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const file = join(
+	ROOT,
+	`bench/results/dashboard-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+);
+writeFileSync(file, JSON.stringify({ loadStart, loadEnd, results }, null, 2));
+console.log(`results: ${file}`);
