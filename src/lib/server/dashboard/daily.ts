@@ -9,16 +9,33 @@ import { STANDING_SALE, type Season } from './queries';
 const DAY = 24 * 60 * 60 * 1000;
 const keyMs = (key: DateKey) => Date.parse(`${key}T00:00:00Z`);
 
+// A zone's day boundaries never change while the server runs, and working them out on wall-clock
+// time (TZDate) costs far more than the rollup query that uses them: they are kept per zone and
+// list of days.
+const startsCache = new Map<string, number[]>();
+const STARTS_CACHE_SIZE = 50;
+
+/** The start of each day of the list, then the end of the last: days.length + 1 instants. */
+export function dayStarts(days: DateKey[], timeZone: string): number[] {
+	const key = `${timeZone} ${days[0]} ${days.length}`;
+	let starts = startsCache.get(key);
+	if (!starts) {
+		starts = [localDayRange(days[0], timeZone)[0]];
+		// A day ends where the next begins: one range per day gives every boundary.
+		for (const day of days) starts.push(localDayRange(day, timeZone)[1]);
+		if (startsCache.size >= STARTS_CACHE_SIZE) startsCache.delete(startsCache.keys().next().value!);
+		startsCache.set(key, starts);
+	}
+	return starts;
+}
+
 /**
  * An SQL expression for the index (0 = first day, clamped to the list) of the local day an
  * instant falls in. Within a run of 24-hour days the zone's offset is constant, so the index is
  * plain arithmetic; a 23- or 25-hour day (a DST change) gets its own constant branch.
  */
 export function localDayIndexSql(column: SQL, days: DateKey[], timeZone: string): SQL {
-	const starts = [
-		...days.map((key) => localDayRange(key, timeZone)[0]),
-		localDayRange(days.at(-1)!, timeZone)[1]
-	];
+	const starts = dayStarts(days, timeZone);
 	const base = keyMs(days[0]) / DAY;
 	// Each branch: instants before `until` (and after the previous branch) map by `offset`, or
 	// to the fixed `index` of an irregular day.

@@ -9,7 +9,7 @@ import {
 	weekRange
 } from '../../contest/calendar';
 import { parseFilters, resolvePeriod, type DashboardFilters } from './filters';
-import { buckets, directBuckets, type Bucket } from './daily';
+import { buckets, dayStarts, directBuckets, type Bucket } from './daily';
 import {
 	campaignEffects,
 	currentLeaders,
@@ -51,9 +51,10 @@ export function dashboardData(
 	const period = resolvePeriod(s, { ...filters, teamId }, now);
 	const fromIndex = days.indexOf(period.from);
 	const toIndex = days.indexOf(period.to);
+	const starts = dayStarts(days, s.timeZone);
 	const range: [number, number] = [
-		localDayRange(period.from, s.timeZone)[0],
-		localDayRange(period.to, s.timeZone)[1]
+		fromIndex >= 0 ? starts[fromIndex] : localDayRange(period.from, s.timeZone)[0],
+		toIndex >= 0 ? starts[toIndex + 1] : localDayRange(period.to, s.timeZone)[1]
 	];
 	const todayIndex =
 		now < s.startsAt
@@ -110,8 +111,8 @@ export function dashboardData(
 		pace:
 			s.target === null
 				? null
-				: days.map((key) => {
-						const end = Math.min(localDayRange(key, s.timeZone)[1], s.endsAt);
+				: days.map((_, i) => {
+						const end = Math.min(starts[i + 1], s.endsAt);
 						return Math.round((s.target! * (end - s.startsAt)) / length);
 					})
 	};
