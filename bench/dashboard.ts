@@ -87,7 +87,11 @@ async function timeHttp(path: string): Promise<Record<string, unknown> | string>
 	const build = snapshotBuild();
 	let server: BenchServer | undefined;
 	try {
-		server = await startBenchServer(path, { entry: build.entry, port: PORT });
+		server = await startBenchServer(path, {
+			entry: build.entry,
+			port: PORT,
+			startTimeoutMs: 180_000
+		});
 		const login = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			body: new URLSearchParams({ email: 'exec@bench.test', password: 'bench-password' }),
@@ -154,20 +158,8 @@ for (const sales of SIZES) {
 		const covering = firstAndWarm(path, (db) =>
 			dashboardData(db, seeded.seasonId, filters, () => NOW, { direct: true })
 		);
-		const http = QUICK ? 'skipped (--quick)' : await timeHttp(path);
-		const row = {
-			sales,
-			rollups,
-			rollupsOneTeam7d: oneTeam,
-			direct,
-			coveringIndexes: covering,
-			bare: baseline,
-			ratioRollupsToBare: round(rollups.first / baseline.first),
-			ratioCoveringToBare: round(covering.first / baseline.first),
-			http,
-			load: loadavg().map(round)
-		};
-		results.push(row);
+		const ratioRollupsToBare = round(rollups.first / baseline.first);
+		const ratioCoveringToBare = round(covering.first / baseline.first);
 		console.log(
 			[
 				`  rollups (whole season):   first ${ms(rollups.first)}, warm ${ms(rollups.warm)}`,
@@ -175,10 +167,30 @@ for (const sales of SIZES) {
 				`  direct (before rollups):  first ${ms(direct.first)}, warm ${ms(direct.warm)}`,
 				`  direct + covering index:  first ${ms(covering.first)}, warm ${ms(covering.warm)}`,
 				`  bare group-by-day:        first ${ms(baseline.first)}, warm ${ms(baseline.warm)}`,
-				`  ratio to bare (first):    rollups ${row.ratioRollupsToBare}x, covering ${row.ratioCoveringToBare}x`,
-				`  HTTP: ${typeof http === 'string' ? http : JSON.stringify(http)}`,
-				`  load: ${row.load.join(' ')}`
+				`  ratio to bare (first):    rollups ${ratioRollupsToBare}x, covering ${ratioCoveringToBare}x`
 			].join('\n')
+		);
+		let http: Record<string, unknown> | string;
+		try {
+			http = QUICK ? 'skipped (--quick)' : await timeHttp(path);
+		} catch (error) {
+			http = `failed: ${String(error).slice(0, 300)}`;
+		}
+		const row = {
+			sales,
+			rollups,
+			rollupsOneTeam7d: oneTeam,
+			direct,
+			coveringIndexes: covering,
+			bare: baseline,
+			ratioRollupsToBare,
+			ratioCoveringToBare,
+			http,
+			load: loadavg().map(round)
+		};
+		results.push(row);
+		console.log(
+			`  HTTP: ${typeof http === 'string' ? http : JSON.stringify(http)}\n  load: ${row.load.join(' ')}`
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

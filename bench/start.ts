@@ -61,8 +61,8 @@ async function coldStart(
 			requests.map(async ({ name, path, headers }) => {
 				for (;;) {
 					if (child.exitCode !== null) throw new Error(`server exited:\n${stderr}`);
-					if (performance.now() - started > 60_000)
-						throw new Error(`no 200 on ${path} in 60 s:\n${stderr}`);
+					if (performance.now() - started > 180_000)
+						throw new Error(`no 200 on ${path} in 180 s:\n${stderr}`);
 					try {
 						const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
 						await response.arrayBuffer();
