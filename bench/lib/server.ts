@@ -107,10 +107,11 @@ export async function startBenchServer(
 		)
 	);
 	await new Promise<void>((ready, fail) => {
-		const timer = setTimeout(
-			() => fail(new Error(`server did not start in ${startTimeout / 1000} s:\n${log}`)),
-			startTimeout
-		);
+		const timer = setTimeout(() => {
+			// Not left listening on its port after the benchmark gives up on it.
+			child.kill('SIGKILL');
+			fail(new Error(`server did not start in ${startTimeout / 1000} s:\n${log}`));
+		}, startTimeout);
 		const check = () => {
 			if (log.includes('Honorboard is running')) {
 				clearTimeout(timer);
