@@ -65,10 +65,17 @@ const LOG_LIMIT = 64 * 1024;
 
 export async function startBenchServer(
 	dbPath: string,
-	options: { env?: Record<string, string>; entry?: string; nodeArgs?: string[] } = {}
+	options: {
+		env?: Record<string, string>;
+		entry?: string;
+		nodeArgs?: string[];
+		port?: number;
+		startTimeoutMs?: number;
+	} = {}
 ): Promise<BenchServer> {
 	const env = options.env ?? {};
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
+	const startTimeout = options.startTimeoutMs ?? 20_000;
 	const url = `http://127.0.0.1:${port}`;
 	const child = spawn(
 		process.execPath,
@@ -100,10 +107,11 @@ export async function startBenchServer(
 		)
 	);
 	await new Promise<void>((ready, fail) => {
-		const timer = setTimeout(
-			() => fail(new Error(`server did not start in 20 s:\n${log}`)),
-			20_000
-		);
+		const timer = setTimeout(() => {
+			// Not left listening on its port after the benchmark gives up on it.
+			child.kill('SIGKILL');
+			fail(new Error(`server did not start in ${startTimeout / 1000} s:\n${log}`));
+		}, startTimeout);
 		const check = () => {
 			if (log.includes('Honorboard is running')) {
 				clearTimeout(timer);

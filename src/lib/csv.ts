@@ -28,12 +28,33 @@ function unescapeCell(value: string): string {
 
 export type Cell = string | number | boolean | null | undefined;
 
+/** How a spreadsheet in the reader's locale expects a file: `;` and `1,5` in much of Europe. */
+export interface CsvStyle {
+	delimiter?: ',' | ';';
+	/** Numbers with a decimal comma (then the delimiter should be ';'). */
+	decimalComma?: boolean;
+}
+
 /** A file with a header row; text cells escaped, numbers written as numbers, CRLF line ends. */
-export function writeCsv(fields: readonly string[], rows: readonly (readonly Cell[])[]): string {
+export function writeCsv(
+	fields: readonly string[],
+	rows: readonly (readonly Cell[])[],
+	style: CsvStyle = {}
+): string {
+	const number = (n: number) => (style.decimalComma ? String(n).replace('.', ',') : n);
 	const data = rows.map((row) =>
-		row.map((cell) => (typeof cell === 'string' ? escapeCell(cell) : (cell ?? '')))
+		row.map((cell) =>
+			typeof cell === 'string'
+				? escapeCell(cell)
+				: typeof cell === 'number'
+					? number(cell)
+					: (cell ?? '')
+		)
 	);
-	return Papa.unparse({ fields: fields.map(escapeCell), data }, { newline: '\r\n' });
+	return Papa.unparse(
+		{ fields: fields.map(escapeCell), data },
+		{ newline: '\r\n', delimiter: style.delimiter ?? ',' }
+	);
 }
 
 function quoteMessage(code: string, fallback: string): string {

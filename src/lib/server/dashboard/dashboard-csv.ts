@@ -1,5 +1,5 @@
 import type { DashboardData } from './figures';
-import { writeCsv } from '../../csv';
+import { STANDARD_SHEET, type Sheet } from '../exports/sheet-format';
 
 // The dashboard as a spreadsheet: long-format rows (section, date, team, metric, value).
 
@@ -56,8 +56,8 @@ export function dashboardCsvRows(data: DashboardData): CsvRow[] {
 	];
 }
 
-export function dashboardCsv(data: DashboardData): string {
-	return writeCsv(
+export function dashboardCsv(data: DashboardData, sheet: Sheet = STANDARD_SHEET): string {
+	return sheet.write(
 		DASHBOARD_CSV_COLUMNS,
 		dashboardCsvRows(data).map((r) => [r.section, r.date, r.team, r.metric, r.value])
 	);

@@ -9,7 +9,7 @@ import {
 	weekRange
 } from '../../contest/calendar';
 import { parseFilters, resolvePeriod, type DashboardFilters } from './filters';
-import { buckets, type Bucket } from './daily';
+import { buckets, dayStarts, directBuckets, type Bucket } from './daily';
 import {
 	campaignEffects,
 	currentLeaders,
@@ -28,12 +28,17 @@ import {
 // rejected or reversed sale nets to zero on the day it happened. Sales, revenue and products
 // count only sales that still stand (pending or approved); revenue only approved ones.
 
-/** Everything the dashboard shows for one season, as plain data; null for an unknown season. */
+/**
+ * Everything the dashboard shows for one season, as plain data; null for an unknown season.
+ * `direct` recomputes from the sales and the ledger instead of the rollups (tests and benchmarks
+ * compare the two).
+ */
 export function dashboardData(
 	db: Queryable,
 	seasonId: number,
 	filters: DashboardFilters,
-	clock: Clock
+	clock: Clock,
+	{ direct = false }: { direct?: boolean } = {}
 ) {
 	const now = clock();
 	const s = dashboardSeason(db, seasonId);
@@ -46,9 +51,10 @@ export function dashboardData(
 	const period = resolvePeriod(s, { ...filters, teamId }, now);
 	const fromIndex = days.indexOf(period.from);
 	const toIndex = days.indexOf(period.to);
+	const starts = dayStarts(days, s.timeZone);
 	const range: [number, number] = [
-		localDayRange(period.from, s.timeZone)[0],
-		localDayRange(period.to, s.timeZone)[1]
+		fromIndex >= 0 ? starts[fromIndex] : localDayRange(period.from, s.timeZone)[0],
+		toIndex >= 0 ? starts[toIndex + 1] : localDayRange(period.to, s.timeZone)[1]
 	];
 	const todayIndex =
 		now < s.startsAt
@@ -57,7 +63,7 @@ export function dashboardData(
 				? days.length - 1
 				: days.indexOf(localDateKey(now, s.timeZone));
 
-	const all = buckets(db, s, days);
+	const all = (direct ? directBuckets : buckets)(db, s, days);
 	const inScope = (b: Bucket) =>
 		(teamId === null || b.teamId === teamId) && b.day >= fromIndex && b.day <= toIndex;
 	const kpis = { confirmedPoints: 0, provisionalPoints: 0, revenue: 0, sales: 0 };
@@ -105,14 +111,14 @@ export function dashboardData(
 		pace:
 			s.target === null
 				? null
-				: days.map((key) => {
-						const end = Math.min(localDayRange(key, s.timeZone)[1], s.endsAt);
+				: days.map((_, i) => {
+						const end = Math.min(starts[i + 1], s.endsAt);
 						return Math.round((s.target! * (end - s.startsAt)) / length);
 					})
 	};
 
 	const week = weekRange(Math.min(Math.max(now, s.startsAt), s.endsAt - 1), s.timeZone);
-	const products = topProducts(db, s.id, teamId, range);
+	const products = topProducts(db, s.id, teamId, range, direct);
 	return {
 		season: {
 			id: s.id,
@@ -145,7 +151,7 @@ export function dashboardData(
 			byPoints: products.slice(0, 10),
 			byUnits: [...products].sort((a, b) => b.units - a.units || b.points - a.points).slice(0, 10)
 		},
-		campaigns: campaignEffects(db, s, teamId, now),
+		campaigns: campaignEffects(db, s, teamId, now, direct),
 		history: {
 			current: {
 				id: s.id,

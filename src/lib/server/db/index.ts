@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -42,6 +42,27 @@ export function migrationsFolder(): string {
 	);
 	if (!found) throw new Error('Cannot find the drizzle/ migrations folder; set MIGRATIONS_DIR');
 	return found;
+}
+
+/**
+ * Whether the database already has every migration of the folder, by drizzle's own rule (it
+ * applies the migrations dated after the newest one recorded): one small JSON file and one row,
+ * where migrate() reads and hashes every SQL file and opens a transaction on each start.
+ */
+function upToDate(client: Database.Database, folder: string): boolean {
+	try {
+		const journal = JSON.parse(readFileSync(resolve(folder, 'meta/_journal.json'), 'utf8')) as {
+			entries: { when: number }[];
+		};
+		const newest = Math.max(...journal.entries.map((e) => e.when));
+		const applied = client
+			.prepare('select max(created_at) from "__drizzle_migrations"')
+			.pluck()
+			.get() as number | null;
+		return applied !== null && Number(applied) >= newest;
+	} catch {
+		return false; // no migrations table yet, or an unreadable journal: let migrate() decide
+	}
 }
 
 /**
@@ -87,7 +108,8 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
 	const db = drizzle(client, { schema }) as Db;
-	migrate(db, { migrationsFolder: migrationsFolder() });
+	const folder = migrationsFolder();
+	if (!upToDate(client, folder)) migrate(db, { migrationsFolder: folder });
 	// Migrating may wait for a lock as long as it needs; requests afterwards may not.
 	const busyTimeout = options.busyTimeoutMs ?? SCRIPT_BUSY_TIMEOUT_MS;
 	client.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);

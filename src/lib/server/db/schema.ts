@@ -206,7 +206,8 @@ export const sale = sqliteTable(
 		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
 		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
-		index('sale_season_created_idx').on(t.seasonId, t.createdAt)
+		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
+		index('sale_season_time_idx').on(t.seasonId, t.occurredAt)
 	]
 );
 
@@ -310,6 +311,61 @@ export const standing = sqliteTable(
 		updatedAt: integer('updated_at').notNull()
 	},
 	(t) => [primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId] })]
+);
+
+/**
+ * The dashboard's rollups, kept by SQLite triggers (see the dashboard_rollups migration) on every
+ * write to sale, sale_line and ledger_entry, so that no write path has to remember them.
+ * Per team and 15-minute UTC slot (every time zone's local days start on a slot): ledger points
+ * that are not void, dated by their sale (else by when they were made), and the sales that still
+ * stand (pending or approved), revenue from approved ones. tests/integration/dashboard-rollups.test.ts
+ * compares them with a direct recompute.
+ */
+export const dashboardSlot = sqliteTable(
+	'dashboard_slot',
+	{
+		seasonId: integer('season_id').notNull(),
+		teamId: integer('team_id').notNull(),
+		slot: integer('slot').notNull(),
+		confirmed: integer('confirmed').notNull().default(0),
+		provisional: integer('provisional').notNull().default(0),
+		sales: integer('sales').notNull().default(0),
+		revenue: integer('revenue').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.slot, t.teamId] })]
+);
+
+/** Units and line points of the sales that still stand, per team, product and UTC day. */
+export const dashboardProductDay = sqliteTable(
+	'dashboard_product_day',
+	{
+		seasonId: integer('season_id').notNull(),
+		teamId: integer('team_id').notNull(),
+		productId: integer('product_id').notNull(),
+		day: integer('day').notNull(),
+		units: integer('units').notNull().default(0),
+		points: integer('points').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.day, t.teamId, t.productId] })]
+);
+
+/**
+ * The lines of the sales that still stand, ordered by product and time: what a campaign's
+ * before-and-after comparison reads (only its products, only its window).
+ */
+export const dashboardLine = sqliteTable(
+	'dashboard_line',
+	{
+		seasonId: integer('season_id').notNull(),
+		productId: integer('product_id').notNull(),
+		occurredAt: integer('occurred_at').notNull(),
+		lineId: integer('line_id').notNull(),
+		saleId: integer('sale_id').notNull(),
+		teamId: integer('team_id').notNull(),
+		quantity: integer('quantity').notNull(),
+		points: integer('points').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.productId, t.occurredAt, t.lineId] })]
 );
 
 export const apiToken = sqliteTable('api_token', {

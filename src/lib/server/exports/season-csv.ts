@@ -13,7 +13,7 @@ import {
 import { getLeaderboard } from '../boards/leaderboard';
 import type { ResultEntry } from '../boards/hall-of-fame';
 import { writeCsv } from '../../csv';
-import { centsToPrice } from '../../format/money';
+import { STANDARD_SHEET, type Sheet } from './sheet-format';
 
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
 // written as numbers (negative points too).
@@ -29,10 +29,10 @@ const RANKING_COLUMNS = [
 ] as const;
 
 /** People then teams, ranks as the boards show them. */
-export function rankingCsv(db: Queryable, seasonId: number): string {
+export function rankingCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
 	const board = getLeaderboard(db, seasonId);
-	if (!board) return writeCsv(RANKING_COLUMNS, []);
-	return writeCsv(RANKING_COLUMNS, [
+	if (!board) return sheet.write(RANKING_COLUMNS, []);
+	return sheet.write(RANKING_COLUMNS, [
 		...board.individual.map((e) => [
 			'individual',
 			e.rank,
@@ -79,8 +79,8 @@ const SALES_COLUMNS = [
 	'breakdown'
 ] as const;
 
-/** One row per sale line, oldest sale first; prices in main units ("1099.00"). */
-export function salesCsv(db: Queryable, seasonId: number): string {
+/** One row per sale line, oldest sale first; prices in main units ("1099.00" or "1099,00"). */
+export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
 	const rows = db
 		.select({
 			externalId: sale.externalId,
@@ -106,7 +106,7 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 		.where(eq(sale.seasonId, seasonId))
 		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id))
 		.all();
-	return writeCsv(
+	return sheet.write(
 		SALES_COLUMNS,
 		rows.map((r) => [
 			r.externalId,
@@ -114,11 +114,11 @@ export function salesCsv(db: Queryable, seasonId: number): string {
 			r.seller,
 			r.email,
 			r.team,
-			new Date(r.occurredAt).toISOString(),
+			sheet.time(r.occurredAt),
 			r.sku,
 			r.product,
 			r.quantity,
-			centsToPrice(r.unitPrice),
+			sheet.price(r.unitPrice),
 			r.status,
 			r.linePoints,
 			r.salePoints,
@@ -141,7 +141,7 @@ const LEDGER_COLUMNS = [
 ] as const;
 
 /** Every ledger entry of the season in the order they were written. */
-export function ledgerCsv(db: Queryable, seasonId: number): string {
+export function ledgerCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
 	const member = alias(user, 'member');
 	const rows = db
 		.select({
@@ -164,11 +164,11 @@ export function ledgerCsv(db: Queryable, seasonId: number): string {
 		.where(eq(ledgerEntry.seasonId, seasonId))
 		.orderBy(asc(ledgerEntry.id))
 		.all();
-	return writeCsv(
+	return sheet.write(
 		LEDGER_COLUMNS,
 		rows.map((r) => [
 			r.id,
-			new Date(r.createdAt).toISOString(),
+			sheet.time(r.createdAt),
 			r.user,
 			r.email,
 			r.team,

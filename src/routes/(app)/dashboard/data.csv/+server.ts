@@ -5,15 +5,17 @@ import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
 import { loadDashboard } from '$lib/server/dashboard/figures';
 import { dashboardCsv } from '$lib/server/dashboard/dashboard-csv';
+import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvResponse } from '$lib/csv';
 
 export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');
+	const exportFormat = exportFormatOf(event.url.searchParams);
 	const dashboard = loadDashboard(getDb(), event.url.searchParams, systemClock);
 	if (!dashboard) error(404, { message: 'No such season.' });
 	const { season, filters } = dashboard;
 	return csvResponse(
-		dashboardCsv(dashboard),
+		dashboardCsv(dashboard, sheetFor(exportFormat, season.timeZone)),
 		`dashboard-season-${season.id}-${filters.from}-${filters.to}.csv`
 	);
 };

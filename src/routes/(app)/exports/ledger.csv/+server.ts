@@ -3,14 +3,16 @@ import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { ledgerCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
+import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvFileName, csvResponse } from '$lib/csv';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
 	requireRole(event, MANAGERS, 'This export is for contest managers.');
 	const season = seasonFor(event);
+	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
-		ledgerCsv(getDb(), season.id),
+		ledgerCsv(getDb(), season.id, sheet),
 		csvFileName(season.name, `season-${season.id}`, 'ledger')
 	);
 };

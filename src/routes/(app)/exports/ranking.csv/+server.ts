@@ -3,14 +3,16 @@ import { getDb } from '$lib/server/db';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { rankingCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
+import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvFileName, csvResponse } from '$lib/csv';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
 	requireRole(event, EXECUTIVES, 'Exports are for executives, managers and admins.');
 	const season = seasonFor(event);
+	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
-		rankingCsv(getDb(), season.id),
+		rankingCsv(getDb(), season.id, sheet),
 		csvFileName(season.name, `season-${season.id}`, 'ranking')
 	);
 };

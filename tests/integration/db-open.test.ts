@@ -1,0 +1,62 @@
+// Opening the database: a file that has every migration is not migrated again on each start
+// (cold start), and one that lacks the newest migration still is.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const calls = vi.hoisted(() => ({ migrate: 0 }));
+vi.mock('drizzle-orm/better-sqlite3/migrator', async (original) => {
+	const actual = await original<typeof import('drizzle-orm/better-sqlite3/migrator')>();
+	return {
+		...actual,
+		migrate: (...args: Parameters<typeof actual.migrate>) => {
+			calls.migrate++;
+			return actual.migrate(...args);
+		}
+	};
+});
+const { openDatabase } = await import('../../src/lib/server/db');
+
+let dir: string | undefined;
+afterEach(() => {
+	if (dir) rmSync(dir, { recursive: true, force: true });
+	dir = undefined;
+});
+
+describe('openDatabase', () => {
+	it('migrates a new file, skips an up-to-date one, and migrates one that is behind', () => {
+		dir = mkdtempSync(join(tmpdir(), 'honorboard-open-'));
+		const path = join(dir, 'test.db');
+		openDatabase(path).$client.close();
+		expect(calls.migrate).toBe(1);
+
+		openDatabase(path).$client.close();
+		expect(calls.migrate).toBe(1);
+
+		// A release with one more migration: the next open applies it.
+		const folder = join(dir, 'drizzle');
+		cpSync('drizzle', folder, { recursive: true });
+		const journalPath = join(folder, 'meta/_journal.json');
+		const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+		const last = journal.entries.at(-1);
+		journal.entries.push({
+			...last,
+			idx: last.idx + 1,
+			when: last.when + 1,
+			tag: '9999_open_test'
+		});
+		writeFileSync(journalPath, JSON.stringify(journal));
+		writeFileSync(join(folder, '9999_open_test.sql'), 'CREATE TABLE `open_test` (`id` integer);');
+		vi.stubEnv('MIGRATIONS_DIR', folder);
+		const reopened = openDatabase(path);
+		vi.unstubAllEnvs();
+		expect(calls.migrate).toBe(2);
+		const table = reopened.$client
+			.prepare(`select name from sqlite_master where type = 'table' and name = 'open_test'`)
+			.pluck()
+			.get();
+		expect(table).toBe('open_test');
+		reopened.$client.close();
+	});
+});
