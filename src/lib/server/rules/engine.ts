@@ -55,7 +55,7 @@ const modeOfSeason = (db: Queryable) =>
 
 const salesOfSellerDay = (db: Queryable) =>
 	db
-		.select({ breakdown: sale.breakdown })
+		.select({ points: sale.points, breakdown: sale.breakdown })
 		.from(sale)
 		.where(
 			and(
@@ -84,14 +84,8 @@ export function sellerDayContext(
 	timeZone: string,
 	beforeSaleId = Number.MAX_SAFE_INTEGER
 ): ScoreContext {
-	const [start, end] = dayRange(localDateKey(occurredAt, timeZone), timeZone);
-	const sales = prepared(db, salesOfSellerDay).all({
-		seasonId,
-		sellerId,
-		start,
-		end,
-		beforeSaleId
-	});
+	const [start, end] = localDay(occurredAt, timeZone);
+	const sales = salesOfDay(db, seasonId, sellerId, start, end, beforeSaleId);
 	const items = sales.map((s) => s.breakdown?.items ?? []);
 	return {
 		timeZone,
@@ -101,9 +95,36 @@ export function sellerDayContext(
 	};
 }
 
+/**
+ * The seller's counted sales registered in [start, end) (one local day), before a sale id. The
+ * per-sale path reads their totals from person_day (scoring/person-day.ts) instead.
+ */
+export function salesOfDay(
+	db: Queryable,
+	seasonId: number,
+	sellerId: number,
+	start: number,
+	end: number,
+	beforeSaleId = Number.MAX_SAFE_INTEGER
+) {
+	return prepared(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
+}
+
 // Day boundaries are asked for again and again (every sale of the same day): a small memo.
 const dayRanges = new Map<string, [number, number]>();
-function dayRange(key: string, timeZone: string): [number, number] {
+/** [start, end) of the local day (in `timeZone`) that `at` falls on, epoch ms. */
+export function localDay(at: number, timeZone: string): [number, number] {
+	// Most sales fall on the day of the one before: no date formatting for them.
+	const last = lastRange.get(timeZone);
+	if (last && last[0] <= at && at < last[1]) return last;
+	const range = dayOf(at, timeZone);
+	lastRange.set(timeZone, range);
+	return range;
+}
+const lastRange = new Map<string, [number, number]>();
+
+function dayOf(at: number, timeZone: string): [number, number] {
+	const key = localDateKey(at, timeZone);
 	const memoKey = `${timeZone}|${key}`;
 	let range = dayRanges.get(memoKey);
 	if (!range) {

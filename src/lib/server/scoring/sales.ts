@@ -17,7 +17,7 @@ import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
 import { appendEntry } from './ledger';
-import { sellerDayContext } from '../rules/engine';
+import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals } from './person-day';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -236,13 +236,16 @@ export function recordSaleInTx(
 		quantity: line.quantity,
 		unitPrice: line.unitPrice ?? bySku.get(line.sku)?.price ?? 0
 	}));
+	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
+	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
+	const day = dayTotals(tx, dayKey, season.timeZone);
 	let breakdown: ScoreBreakdown;
 	try {
 		breakdown = score(
 			{ occurredAt: input.occurredAt, lines },
 			rules,
 			catalogue,
-			sellerDayContext(tx, season.id, seller.id, input.occurredAt, season.timeZone)
+			contextOf(day, season.timeZone, season.multiplierMode)
 		);
 	} catch (error) {
 		if (error instanceof ScoringError) {
@@ -309,6 +312,12 @@ export function recordSaleInTx(
 		},
 		now,
 		1
+	);
+	addSaleToDay(
+		tx,
+		dayKey,
+		day,
+		saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items })
 	);
 	const version = bumpVersion(tx, season.id);
 	if (!provisional) {
