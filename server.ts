@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { attachRealtime } from './src/lib/server/realtime/attach';
 import { closeDb, getDb } from './src/lib/server/db';
 import { startJobs } from './src/lib/server/shared/jobs';
+import { handleFastSales } from './src/lib/server/api/fast-sales';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -24,6 +25,8 @@ const server = createServer((req, res) => {
 	// During shutdown every response closes its connection, so keep-alive clients cannot
 	// hold the server open by sending more requests.
 	if (stopping) res.setHeader('Connection', 'close');
+	// POST /api/v1/sales, the hot path, without SvelteKit's per-request work (api/fast-sales.ts).
+	if (handleFastSales(req, res)) return;
 	handler(req, res);
 });
 const io = attachRealtime(server);
