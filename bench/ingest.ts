@@ -7,7 +7,7 @@
 //
 //   npm run bench:ingest                 full run (10 s windows, up to 200,000 sales)
 //   npm run bench:ingest -- --quick      a short run (5 s windows, a few of each)
-//   options: --connections 32  --target 200000  --window 10  --profile (node --cpu-prof on the
+//   options: --badges-at-size (badges on again at the end), --connections 32  --target 200000  --window 10  --profile (node --cpu-prof on the
 //   Honorboard server; the hottest functions are printed and the profile kept)
 //   Ports: BENCH_PORT (Honorboard, default 4512) and BENCH_PORT + 1 (bare).
 import autocannon from 'autocannon';
@@ -34,6 +34,8 @@ const WINDOW = option('window', QUICK ? 5 : 10);
 /** Most windows of the growing phase (badges off), so that a slow build still ends. */
 const MAX_GROW_WINDOWS = QUICK ? 3 : 16;
 const BADGE_WINDOWS = QUICK ? 1 : 2;
+/** Badges on again once the season is large (slow while badges re-read the season per sale). */
+const BADGES_AT_SIZE = flag('badges-at-size');
 const PORT = Number(process.env.BENCH_PORT ?? 4512);
 
 const log = (line: string) => console.log(line);
@@ -256,12 +258,22 @@ async function main() {
 		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${salesNow()} sales, ${badgeCount} active badges`
 	);
 
-	const hb = await startBenchServer(dbPath, {
-		entry: build.entry,
-		port: PORT,
-		nodeArgs: ['--import', probe, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
-		env: { LOOP_PROBE_FILE: join(dir, 'loop-honorboard.json') }
-	});
+	// One Honorboard server per phase: badge evaluation per sale on, or off
+	// (HONORBOARD_BENCH_SALE_BADGES=0, read by scoring/sales.ts).
+	const startHonorboard = (badges: boolean, profile: boolean) =>
+		startBenchServer(dbPath, {
+			entry: build.entry,
+			port: PORT,
+			nodeArgs: [
+				'--import',
+				probe,
+				...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])
+			],
+			env: {
+				LOOP_PROBE_FILE: join(dir, 'loop-honorboard.json'),
+				...(badges ? {} : { HONORBOARD_BENCH_SALE_BADGES: '0' })
+			}
+		});
 	const bareToken = 'bare-token';
 	const bare = spawn(
 		process.execPath,
@@ -284,6 +296,7 @@ async function main() {
 		bare.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
 	});
 
+	let hb = await startHonorboard(true, false);
 	const honorboard: Target = {
 		stack: 'honorboard',
 		url: hb.url,
@@ -315,20 +328,20 @@ async function main() {
 		return w;
 	}
 
+	const restart = async (badges: boolean, profile: boolean) => {
+		await hb.stop();
+		hb = await startHonorboard(badges, profile);
+		honorboard.pid = hb.pid;
+	};
 	try {
 		log('\nnew sales, badges on (season at demo size):');
-		setBadges(true);
 		for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
 
 		log(`\nnew sales, badges off, growing the season toward ${TARGET.toLocaleString('en')} sales:`);
-		setBadges(false);
+		await restart(false, PROFILE);
 		for (let i = 0; i < MAX_GROW_WINDOWS && salesNow() < TARGET; i++) await pair('new, badges off');
 
-		log('\nnew sales, badges on again (season at its largest):');
-		setBadges(true);
-		for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
-
-		log('\nreplays of known externalIds (the same body again):');
+		log('\nreplays of known externalIds (the same body again), badges off:');
 		const hbKnown = honorboard.next;
 		const bareKnown = plain.next;
 		let r = 0;
@@ -337,6 +350,12 @@ async function main() {
 		show(w, b);
 		show(b);
 		windows.push(w, b);
+
+		if (BADGES_AT_SIZE) {
+			log('\nnew sales, badges on again (season at its largest):');
+			await restart(true, false);
+			for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
+		}
 	} finally {
 		await hb.stop();
 		bare.kill('SIGTERM');

@@ -110,28 +110,17 @@ export function salesOfDay(
 	return prepared(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
 }
 
-// Day boundaries are asked for again and again (every sale of the same day): a small memo.
-const dayRanges = new Map<string, [number, number]>();
+// Day boundaries are asked for on every sale: the days already met, per time zone, answer
+// without formatting a date (date-fns with a time zone is the costly part).
+const knownDays = new Map<string, [number, number][]>();
 /** [start, end) of the local day (in `timeZone`) that `at` falls on, epoch ms. */
 export function localDay(at: number, timeZone: string): [number, number] {
-	// Most sales fall on the day of the one before: no date formatting for them.
-	const last = lastRange.get(timeZone);
-	if (last && last[0] <= at && at < last[1]) return last;
-	const range = dayOf(at, timeZone);
-	lastRange.set(timeZone, range);
-	return range;
-}
-const lastRange = new Map<string, [number, number]>();
-
-function dayOf(at: number, timeZone: string): [number, number] {
-	const key = localDateKey(at, timeZone);
-	const memoKey = `${timeZone}|${key}`;
-	let range = dayRanges.get(memoKey);
-	if (!range) {
-		if (dayRanges.size > 5_000) dayRanges.clear();
-		range = localDayRange(key, timeZone) as [number, number];
-		dayRanges.set(memoKey, range);
-	}
+	let days = knownDays.get(timeZone);
+	if (!days) knownDays.set(timeZone, (days = []));
+	for (const range of days) if (range[0] <= at && at < range[1]) return range;
+	const range = localDayRange(localDateKey(at, timeZone), timeZone) as [number, number];
+	if (days.length >= 400) days.length = 0;
+	days.push(range);
 	return range;
 }
 

@@ -362,6 +362,10 @@ export function recordSaleInTx(
 	} satisfies RecordedSale & { activity: ActivityItem };
 }
 
+// For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
+// per-sale badge evaluation (badges/awards.ts), to report ingest with badges on and off.
+const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
+
 /**
  * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
  * season's leaderboard version change in one transaction. The same (source, externalId) with
@@ -381,7 +385,7 @@ export function recordSale(
 	if (activity) {
 		publishActivity(activity);
 		notifyLeaderboard(recorded.seasonId);
-		if (options.awards !== false)
+		if (options.awards !== false && saleBadges)
 			evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
 	}
 	return recorded;
