@@ -250,7 +250,6 @@ async function main() {
 				n: number;
 			}
 		).n;
-	const setBadges = (on: boolean) => direct.prepare('update badge set active = ?').run(on ? 1 : 0);
 	const badgeCount = (
 		direct.prepare('select count(*) as n from badge where active = 1').get() as { n: number }
 	).n;
