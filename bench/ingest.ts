@@ -39,6 +39,7 @@ const BADGES_AT_SIZE = flag('badges-at-size');
 const PORT = Number(process.env.BENCH_PORT ?? 4512);
 
 const log = (line: string) => console.log(line);
+let hbProcess: import('node:child_process').ChildProcess | undefined;
 const load = () => loadavg().map((l) => round(l, 2));
 
 // ---------------------------------------------------------------------------------------------
@@ -263,6 +264,8 @@ async function main() {
 		startBenchServer(dbPath, {
 			entry: build.entry,
 			port: PORT,
+			// Start-up runs the periodic badge job before listening: slow on a busy machine.
+			readyTimeoutMs: 180_000,
 			nodeArgs: [
 				'--import',
 				probe,
@@ -290,12 +293,18 @@ async function main() {
 			stdio: ['ignore', 'pipe', 'inherit']
 		}
 	);
+	// Whatever happens, no server of this run outlives it.
+	process.on('exit', () => {
+		bare.kill('SIGKILL');
+		hbProcess?.kill('SIGKILL');
+	});
 	await new Promise<void>((ready, fail) => {
 		bare.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && ready());
 		bare.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
 	});
 
 	let hb = await startHonorboard(true, false);
+	hbProcess = hb.process;
 	const honorboard: Target = {
 		stack: 'honorboard',
 		url: hb.url,
@@ -330,6 +339,7 @@ async function main() {
 	const restart = async (badges: boolean, profile: boolean) => {
 		await hb.stop();
 		hb = await startHonorboard(badges, profile);
+		hbProcess = hb.process;
 		honorboard.pid = hb.pid;
 	};
 	try {

@@ -71,6 +71,8 @@ export async function startBenchServer(
 		nodeArgs?: string[];
 		/** A port of the caller's own range; by default any free one. */
 		port?: number;
+		/** How long to wait for "Honorboard is running" (20 s by default). */
+		readyTimeoutMs?: number;
 	} = {}
 ): Promise<BenchServer> {
 	const env = options.env ?? {};
@@ -106,10 +108,11 @@ export async function startBenchServer(
 		)
 	);
 	await new Promise<void>((ready, fail) => {
-		const timer = setTimeout(
-			() => fail(new Error(`server did not start in 20 s:\n${log}`)),
-			20_000
-		);
+		const wait = options.readyTimeoutMs ?? 20_000;
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			fail(new Error(`server did not start in ${wait / 1000} s:\n${log}`));
+		}, wait);
 		const check = () => {
 			if (log.includes('Honorboard is running')) {
 				clearTimeout(timer);
