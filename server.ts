@@ -15,6 +15,7 @@ import {
 	observeHttpRequest
 } from './src/lib/server/shared/metrics';
 import { opsEndpoints, type EarlyHandler } from './src/lib/server/shared/ops';
+import { handleFastSales } from './src/lib/server/api/fast-sales';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -35,7 +36,8 @@ let stopping = false;
 
 // Handlers that answer before SvelteKit (no session, no page rendering), in order. Each returns
 // true when it answered. Add a lean endpoint here with one line.
-const earlyHandlers: EarlyHandler[] = [opsEndpoints(() => stopping)];
+// POST /api/v1/sales, the hot path, goes without SvelteKit's per-request work (api/fast-sales.ts).
+const earlyHandlers: EarlyHandler[] = [opsEndpoints(() => stopping), handleFastSales];
 
 // gzip/brotli for pages, JSON and assets, unless a proxy in front does it
 // (HONORBOARD_COMPRESSION=off). Every write is flushed, so that a streamed page or a CSV

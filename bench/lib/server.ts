@@ -71,11 +71,13 @@ export async function startBenchServer(
 		nodeArgs?: string[];
 		port?: number;
 		startTimeoutMs?: number;
+		/** An alias of startTimeoutMs. */
+		readyTimeoutMs?: number;
 	} = {}
 ): Promise<BenchServer> {
 	const env = options.env ?? {};
 	const port = options.port ?? (await freePort());
-	const startTimeout = options.startTimeoutMs ?? 20_000;
+	const startTimeout = options.startTimeoutMs ?? options.readyTimeoutMs ?? 20_000;
 	const url = `http://127.0.0.1:${port}`;
 	const child = spawn(
 		process.execPath,

@@ -9,16 +9,6 @@ import { log } from '../shared/log';
 // Every API failure has one shape: `{ error: { code, message, details } }`; services and routes
 // throw AppError and apiHandler answers it.
 
-function errorResponse(
-	status: number,
-	code: string,
-	message: string,
-	details = {},
-	headers: Record<string, string> = {}
-) {
-	return json({ error: { code, message, details } }, { status, headers });
-}
-
 /** Largest JSON body an endpoint reads (a sale of 100 lines is a few kilobytes). */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -35,41 +25,70 @@ export function apiHandler(
 ): RequestHandler {
 	return async (event) => {
 		try {
-			const header = event.request.headers.get('authorization') ?? '';
-			const match = /^Bearer\s+(\S+)$/i.exec(header);
-			const principal = match ? validateApiToken(getDb(), match[1]) : null;
-			if (!principal) {
-				throw new AppError(
-					401,
-					'unauthorized',
-					'A valid API token is required (Authorization: Bearer <token>)'
-				);
-			}
-			if (roles && !roles.includes(principal.role)) {
-				throw new AppError(403, 'forbidden', `This needs a token with role ${roles.join(' or ')}`);
-			}
+			const principal = authenticate(event.request.headers.get('authorization'), roles);
 			return await fn(Object.assign(event, { principal }));
 		} catch (error) {
-			if (error instanceof AppError) {
-				const details = error.field ? { field: error.field, ...error.details } : error.details;
-				// A refused body is left unread: the connection closes after the answer, so that
-				// the client does not send its next request after the rest of this body.
-				const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
-				return errorResponse(error.status, error.code, error.message, details, headers);
-			}
-			if (isDatabaseBusy(error)) {
-				return errorResponse(
-					503,
-					'database_busy',
-					'The database is busy, please try again in a moment',
-					{ retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
-					{ 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) }
-				);
-			}
-			log.error({ err: error }, 'API request failed');
-			return errorResponse(500, 'internal', 'Something went wrong on the server');
+			const answer = errorAnswer(error);
+			return json(answer.body, { status: answer.status, headers: answer.headers });
 		}
 	};
+}
+
+/** The bearer token's principal (with one of `roles`), or the 401/403 AppError to answer. */
+export function authenticate(
+	authorization: string | null | undefined,
+	roles?: readonly TokenRole[]
+): ApiPrincipal {
+	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+	const principal = match ? validateApiToken(getDb(), match[1]) : null;
+	if (!principal) {
+		throw new AppError(
+			401,
+			'unauthorized',
+			'A valid API token is required (Authorization: Bearer <token>)'
+		);
+	}
+	if (roles && !roles.includes(principal.role)) {
+		throw new AppError(403, 'forbidden', `This needs a token with role ${roles.join(' or ')}`);
+	}
+	return principal;
+}
+
+/**
+ * What the API answers for an error: an AppError with its status and code, a busy database 503
+ * with Retry-After, anything else a 500 (logged). Shared by apiHandler and the plain Node
+ * handler of POST /api/v1/sales (api/fast-sales.ts).
+ */
+export function errorAnswer(error: unknown): {
+	status: number;
+	body: { error: { code: string; message: string; details: Record<string, unknown> } };
+	headers: Record<string, string>;
+} {
+	const answer = (
+		status: number,
+		code: string,
+		message: string,
+		details: Record<string, unknown> = {},
+		headers: Record<string, string> = {}
+	) => ({ status, body: { error: { code, message, details } }, headers });
+	if (error instanceof AppError) {
+		const details = error.field ? { field: error.field, ...error.details } : error.details;
+		// A refused body is left unread: the connection closes after the answer, so that
+		// the client does not send its next request after the rest of this body.
+		const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
+		return answer(error.status, error.code, error.message, details, headers);
+	}
+	if (isDatabaseBusy(error)) {
+		return answer(
+			503,
+			'database_busy',
+			'The database is busy, please try again in a moment',
+			{ retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+			{ 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) }
+		);
+	}
+	log.error({ err: error }, 'API request failed');
+	return answer(500, 'internal', 'Something went wrong on the server');
 }
 
 function issues(error: z.ZodError) {
@@ -83,7 +102,7 @@ export function invalidBody(error: z.ZodError): AppError {
 	});
 }
 
-function tooLarge(limit: number): AppError {
+export function tooLarge(limit: number): AppError {
 	return new AppError(
 		413,
 		'payload_too_large',

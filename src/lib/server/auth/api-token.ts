@@ -1,6 +1,7 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { prepared } from '../db/prepared';
 import { apiToken, user } from '../db/schema';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
@@ -143,6 +144,14 @@ export function revokeApiToken(
 	});
 }
 
+// Every API call: prepared once per connection.
+const tokenByHash = (db: Queryable) =>
+	db
+		.select()
+		.from(apiToken)
+		.where(eq(apiToken.tokenHash, sql.placeholder('hash')))
+		.prepare();
+
 const refused = (code: string, message: string) => new AppError(401, code, message);
 
 /**
@@ -154,11 +163,7 @@ export function validateApiToken(
 	token: string,
 	clock: Clock = systemClock
 ): ApiPrincipal | null {
-	const row = db
-		.select()
-		.from(apiToken)
-		.where(eq(apiToken.tokenHash, hashToken(token)))
-		.get();
+	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
 	if (!row) return null;
 	const now = clock();
 	if (row.revokedAt !== null)

@@ -368,6 +368,29 @@ export const dashboardLine = sqliteTable(
 	(t) => [primaryKey({ columns: [t.seasonId, t.productId, t.occurredAt, t.lineId] })]
 );
 
+/**
+ * What daily rules need to know about a person's local day in a season, kept with the ledger
+ * (scoring/person-day.ts) so that a sale does not re-read the seller's sales of the day: the
+ * counted sales (pending or approved) registered that day, their points and units, and what each
+ * rule gave (JSON `{ ruleId: points }`). A missing row is filled from the sales when first asked.
+ */
+export const personDay = sqliteTable(
+	'person_day',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		userId: integer('user_id').notNull(),
+		/** Start of the local day (season's time zone), epoch ms. */
+		day: integer('day').notNull(),
+		sales: integer('sales').notNull().default(0),
+		points: integer('points').notNull().default(0),
+		quantity: integer('quantity').notNull().default(0),
+		ruleAwards: text('rule_awards').notNull().default('{}')
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.userId, t.day] })]
+);
+
 export const apiToken = sqliteTable('api_token', {
 	id: integer('id').primaryKey({ autoIncrement: true }),
 	name: text('name').notNull(),

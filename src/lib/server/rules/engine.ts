@@ -55,7 +55,7 @@ const modeOfSeason = (db: Queryable) =>
 
 const salesOfSellerDay = (db: Queryable) =>
 	db
-		.select({ breakdown: sale.breakdown })
+		.select({ points: sale.points, breakdown: sale.breakdown })
 		.from(sale)
 		.where(
 			and(
@@ -84,14 +84,8 @@ export function sellerDayContext(
 	timeZone: string,
 	beforeSaleId = Number.MAX_SAFE_INTEGER
 ): ScoreContext {
-	const [start, end] = dayRange(localDateKey(occurredAt, timeZone), timeZone);
-	const sales = prepared(db, salesOfSellerDay).all({
-		seasonId,
-		sellerId,
-		start,
-		end,
-		beforeSaleId
-	});
+	const [start, end] = localDay(occurredAt, timeZone);
+	const sales = salesOfDay(db, seasonId, sellerId, start, end, beforeSaleId);
 	const items = sales.map((s) => s.breakdown?.items ?? []);
 	return {
 		timeZone,
@@ -101,16 +95,32 @@ export function sellerDayContext(
 	};
 }
 
-// Day boundaries are asked for again and again (every sale of the same day): a small memo.
-const dayRanges = new Map<string, [number, number]>();
-function dayRange(key: string, timeZone: string): [number, number] {
-	const memoKey = `${timeZone}|${key}`;
-	let range = dayRanges.get(memoKey);
-	if (!range) {
-		if (dayRanges.size > 5_000) dayRanges.clear();
-		range = localDayRange(key, timeZone) as [number, number];
-		dayRanges.set(memoKey, range);
-	}
+/**
+ * The seller's counted sales registered in [start, end) (one local day), before a sale id. The
+ * per-sale path reads their totals from person_day (scoring/person-day.ts) instead.
+ */
+export function salesOfDay(
+	db: Queryable,
+	seasonId: number,
+	sellerId: number,
+	start: number,
+	end: number,
+	beforeSaleId = Number.MAX_SAFE_INTEGER
+) {
+	return prepared(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
+}
+
+// Day boundaries are asked for on every sale: the days already met, per time zone, answer
+// without formatting a date (date-fns with a time zone is the costly part).
+const knownDays = new Map<string, [number, number][]>();
+/** [start, end) of the local day (in `timeZone`) that `at` falls on, epoch ms. */
+export function localDay(at: number, timeZone: string): [number, number] {
+	let days = knownDays.get(timeZone);
+	if (!days) knownDays.set(timeZone, (days = []));
+	for (const range of days) if (range[0] <= at && at < range[1]) return range;
+	const range = localDayRange(localDateKey(at, timeZone), timeZone) as [number, number];
+	if (days.length >= 400) days.length = 0;
+	days.push(range);
 	return range;
 }
 

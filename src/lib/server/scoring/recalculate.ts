@@ -8,6 +8,7 @@ import { engineRules, ruleAwards } from '../rules/engine';
 import { appendEntry } from './ledger';
 import { bumpVersion } from './standings';
 import { countedSale } from './counting';
+import { forgetSeasonDays } from './person-day';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
@@ -192,7 +193,11 @@ export function recalculateSeason(
 				},
 				now
 			);
-			if (plan.changes.length > 0) bumpVersion(tx, seasonId);
+			if (plan.changes.length > 0) {
+				// The days' rule awards came from the old breakdowns: refilled from the new ones.
+				forgetSeasonDays(tx, seasonId);
+				bumpVersion(tx, seasonId);
+			}
 			return plan;
 		},
 		{ behavior: 'immediate' }

@@ -5,6 +5,7 @@ import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
 import { graceEndsAt } from '../../contest/calendar';
 import { saleCounts } from '../../contest/counting';
 import { bumpVersion } from './standings';
+import { removeSaleFromDay } from './person-day';
 import { audit, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -137,6 +138,8 @@ function decide(
 		.set({ status, reviewedById: actor.userId ?? null, reviewedAt: now, reviewReason: reason })
 		.where(eq(sale.id, target.id))
 		.run();
+	// A rejected or reversed sale no longer counts on its day (daily rules).
+	if (decision !== 'confirm') removeSaleFromDay(tx, target, owner.timeZone);
 	audit(tx, actor, `sale.${decision}`, `sale:${target.id}`, { reason, points: target.points }, now);
 	bumpVersion(tx, target.seasonId);
 	return result(true, status);

@@ -4,13 +4,16 @@ import { prepared } from '../db/prepared';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
+	productsOfSeason,
+	rulesOfSeason,
+	seasonById,
 	sellerByEmail,
 	sellerById
 } from './sale-queries';
 import type { CatalogueItem } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
-import { catalogueOf, getMembership, getSeason, listProducts } from '../seasons/queries';
-import { engineRules } from '../rules/engine';
+import { catalogueOf, getMembership, listProducts } from '../seasons/queries';
+import { toEngineRule } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
 import { activeSubscribers, type Subscribers } from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
@@ -61,7 +64,8 @@ export class SaleLookups {
 					: prepared(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
 			if (row) {
 				const { seasonId, ...membership } = row;
-				if (!this.seasonRows.has(seasonId)) this.seasonRows.set(seasonId, getSeason(tx, seasonId));
+				if (!this.seasonRows.has(seasonId))
+					this.seasonRows.set(seasonId, prepared(tx, seasonById).get({ id: seasonId }));
 				found = { season: this.seasonRows.get(seasonId), membership };
 			} else found = {};
 			this.seasons.set(key, found);
@@ -73,11 +77,12 @@ export class SaleLookups {
 	scoring(tx: Queryable, seasonId: number) {
 		let found = this.scorings.get(seasonId);
 		if (!found) {
-			const products = listProducts(tx, seasonId);
+			// Prepared once per connection (db/prepared.ts), like every per-sale query.
+			const products = prepared(tx, productsOfSeason).all({ seasonId });
 			found = {
 				bySku: new Map(products.map((p) => [p.sku, p])),
 				catalogue: catalogueOf(products),
-				rules: engineRules(tx, seasonId)
+				rules: prepared(tx, rulesOfSeason).all({ seasonId }).map(toEngineRule)
 			};
 			this.scorings.set(seasonId, found);
 		}

@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { literal, literals } from '../db/prepared';
 import {
 	product,
+	rule,
 	sale,
 	saleLine,
 	season,
@@ -30,6 +31,27 @@ export const sellerById = (db: Queryable) =>
 		.select(sellerColumns)
 		.from(user)
 		.where(eq(user.id, sql.placeholder('id')))
+		.prepare();
+
+/** A season's row, its catalogue and its rules: what scoring a sale reads (sale-lookups.ts). */
+export const seasonById = (db: Queryable) =>
+	db
+		.select()
+		.from(season)
+		.where(eq(season.id, sql.placeholder('id')))
+		.prepare();
+export const productsOfSeason = (db: Queryable) =>
+	db
+		.select()
+		.from(product)
+		.where(eq(product.seasonId, sql.placeholder('seasonId')))
+		.prepare();
+export const rulesOfSeason = (db: Queryable) =>
+	db
+		.select()
+		.from(rule)
+		.where(eq(rule.seasonId, sql.placeholder('seasonId')))
+		.orderBy(asc(rule.id))
 		.prepare();
 
 /** The person's live seasons with their team there, most recently started first. */

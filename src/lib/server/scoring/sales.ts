@@ -17,7 +17,7 @@ import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
 import { appendEntry } from './ledger';
-import { sellerDayContext } from '../rules/engine';
+import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals } from './person-day';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -237,13 +237,16 @@ export function recordSaleInTx(
 		quantity: line.quantity,
 		unitPrice: line.unitPrice ?? bySku.get(line.sku)?.price ?? 0
 	}));
+	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
+	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
+	const day = dayTotals(tx, dayKey, season.timeZone);
 	let breakdown: ScoreBreakdown;
 	try {
 		breakdown = score(
 			{ occurredAt: input.occurredAt, lines },
 			rules,
 			catalogue,
-			sellerDayContext(tx, season.id, seller.id, input.occurredAt, season.timeZone)
+			contextOf(day, season.timeZone, season.multiplierMode)
 		);
 	} catch (error) {
 		if (error instanceof ScoringError) {
@@ -311,6 +314,12 @@ export function recordSaleInTx(
 		now,
 		1
 	);
+	addSaleToDay(
+		tx,
+		dayKey,
+		day,
+		saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items })
+	);
 	const version = bumpVersion(tx, season.id);
 	if (!provisional) {
 		enqueueWebhooks(
@@ -354,6 +363,10 @@ export function recordSaleInTx(
 	} satisfies RecordedSale & { activity: ActivityItem };
 }
 
+// For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
+// per-sale badge evaluation (badges/awards.ts), to report ingest with badges on and off.
+const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
+
 /**
  * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
  * season's leaderboard version change in one transaction. The same (source, externalId) with
@@ -374,7 +387,7 @@ export function recordSale(
 		countSalesRecorded(1);
 		publishActivity(activity);
 		notifyLeaderboard(recorded.seasonId);
-		if (options.awards !== false)
+		if (options.awards !== false && saleBadges)
 			evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
 	}
 	return recorded;

@@ -1,0 +1,437 @@
+// API ingest: POST /api/v1/sales on the production build against the bare stack (plain node:http
+// + one better-sqlite3 insert per sale, bench/lib/bare-ingest.mjs), same payloads, same client
+// (autocannon), in the same run, window by window interleaved. The season grows toward
+// 200,000 sales; every window reports sales/s, latency p50/p99 and the event loop's delay inside
+// the server (bench/lib/loop-probe.mjs), with badge evaluation on, then off, then on again at
+// size; then replays of known externalIds. Writes bench/results/ingest-<timestamp>.json.
+//
+//   npm run bench:ingest                 full run (10 s windows, up to 200,000 sales)
+//   npm run bench:ingest -- --quick      a short run (5 s windows, a few of each)
+//   options: --badges-at-size (badges on again at the end), --connections 32  --target 200000  --window 10  --profile (node --cpu-prof on the
+//   Honorboard server; the hottest functions are printed and the profile kept)
+//   Ports: BENCH_PORT (Honorboard, default 4512) and BENCH_PORT + 1 (bare).
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { missingBuild, ROOT, runCli, snapshotBuild, startBenchServer } from './lib/server';
+import { round } from './lib/stats';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string, fallback: number) => {
+	const at = args.indexOf(`--${name}`);
+	return at === -1 ? fallback : Number(args[at + 1]);
+};
+const QUICK = flag('quick');
+const PROFILE = flag('profile');
+const CONNECTIONS = option('connections', 32);
+const TARGET = option('target', QUICK ? 20_000 : 200_000);
+const WINDOW = option('window', QUICK ? 5 : 10);
+/** Most windows of the growing phase (badges off), so that a slow build still ends. */
+const MAX_GROW_WINDOWS = QUICK ? 3 : 16;
+const BADGE_WINDOWS = QUICK ? 1 : 2;
+/** Badges on again once the season is large (slow while badges re-read the season per sale). */
+const BADGES_AT_SIZE = flag('badges-at-size');
+const PORT = Number(process.env.BENCH_PORT ?? 4512);
+
+const log = (line: string) => console.log(line);
+let hbProcess: import('node:child_process').ChildProcess | undefined;
+const load = () => loadavg().map((l) => round(l, 2));
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: sale i is the same for both stacks and for its replays.
+
+function hash(i: number, salt: number) {
+	let t = (i * 2654435761 + salt * 40503) | 0;
+	t = Math.imul(t ^ (t >>> 15), 1 | t);
+	t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+	return (t ^ (t >>> 14)) >>> 0;
+}
+
+interface World {
+	emails: string[];
+	skus: { sku: string; price: number }[];
+	from: number;
+	span: number;
+}
+
+function saleBody(world: World, prefix: string, i: number): string {
+	const lines = Array.from({ length: 1 + (hash(i, 3) % 2) }, (_, k) => {
+		const product = world.skus[hash(i, 4 + k) % world.skus.length];
+		return { sku: product.sku, quantity: 1 + (hash(i, 7 + k) % 3), unitPrice: product.price / 100 };
+	});
+	return JSON.stringify({
+		externalId: `${prefix}-${i}`,
+		seller: { email: world.emails[hash(i, 1) % world.emails.length] },
+		// Spread over the last days: sellers have many sales a day, and days change.
+		occurredAt: new Date(world.from + (hash(i, 2) % world.span)).toISOString(),
+		lines
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// One window of load against one server.
+
+interface Window {
+	stack: 'honorboard' | 'bare';
+	phase: string;
+	seconds: number;
+	created: number;
+	replayed: number;
+	other: number;
+	errors: number;
+	perSecond: number;
+	p50: number;
+	p99: number;
+	loop: { p50: number; p99: number; max: number } | null;
+	seasonSales?: number;
+	load: number[];
+}
+
+interface Target {
+	stack: Window['stack'];
+	url: string;
+	pid: number;
+	probeFile: string;
+	token: string;
+	next: number;
+}
+
+async function loopProbe(target: Target) {
+	process.kill(target.pid, 'SIGUSR2');
+	await new Promise((r) => setTimeout(r, 150));
+	try {
+		return JSON.parse(readFileSync(target.probeFile, 'utf8')) as Window['loop'];
+	} catch {
+		return null;
+	}
+}
+
+async function runWindow(
+	target: Target,
+	phase: string,
+	body: (i: number) => string,
+	pickId: () => number
+): Promise<Window> {
+	await loopProbe(target); // start the event-loop window
+	let created = 0;
+	let replayed = 0;
+	let other = 0;
+	const result = await autocannon({
+		url: target.url,
+		connections: CONNECTIONS,
+		duration: WINDOW,
+		requests: [
+			{
+				method: 'POST',
+				path: '/api/v1/sales',
+				headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+				setupRequest: (request) => ({ ...request, body: body(pickId()) }),
+				onResponse: (status) => {
+					if (status === 201) created += 1;
+					else if (status === 200) replayed += 1;
+					else other += 1;
+				}
+			}
+		]
+	});
+	const loop = await loopProbe(target);
+	const answered = created + replayed;
+	return {
+		stack: target.stack,
+		phase,
+		seconds: WINDOW,
+		created,
+		replayed,
+		other,
+		errors: result.errors + result.timeouts,
+		perSecond: round(answered / WINDOW, 0),
+		p50: result.latency.p50,
+		p99: result.latency.p99,
+		loop,
+		load: load()
+	};
+}
+
+function show(w: Window, bare?: Window) {
+	const ratio =
+		bare && bare.perSecond > 0
+			? ` · ${round((100 * w.perSecond) / bare.perSecond, 0)} % of bare`
+			: '';
+	const size = w.seasonSales != null ? ` · season ${w.seasonSales.toLocaleString('en')} sales` : '';
+	const loop = w.loop ? ` · loop p99 ${w.loop.p99} ms (max ${w.loop.max})` : '';
+	const bad = w.other + w.errors > 0 ? ` · ${w.other} non-2xx, ${w.errors} errors` : '';
+	log(
+		`  ${w.stack.padEnd(10)} ${w.phase.padEnd(14)} ${String(w.perSecond).padStart(6)}/s · p50 ${w.p50} ms · p99 ${w.p99} ms${loop}${size}${ratio}${bad}`
+	);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profile: the functions with the most self time.
+
+function hottest(dir: string) {
+	const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+	if (!file) return [];
+	const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+		nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+		samples: number[];
+	};
+	const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+	const self = new Map<string, number>();
+	for (const id of profile.samples) {
+		const frame = byNode.get(id)!.callFrame;
+		const where = frame.url.replace(/^.*\/(node_modules|build|src)\//, '$1/');
+		const key = `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1}`;
+		self.set(key, (self.get(key) ?? 0) + 1);
+	}
+	const total = profile.samples.length;
+	return [...self]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, 20)
+		.map(([name, n]) => ({ name, percent: round((100 * n) / total, 1) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+	const missing = missingBuild();
+	if (missing) {
+		console.error(missing);
+		process.exit(1);
+	}
+	const startLoad = load();
+	log(
+		`bench:ingest ${QUICK ? '(quick) ' : ''}· ${CONNECTIONS} connections · ${WINDOW} s windows · load ${startLoad.join(' ')}`
+	);
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+	const dir = join(ROOT, 'bench/results', `ingest-${stamp}`);
+	mkdirSync(dir, { recursive: true });
+	const dbPath = join(dir, 'honorboard.db');
+	const build = snapshotBuild();
+	const probe = pathToFileURL(join(ROOT, 'bench/lib/loop-probe.mjs')).href;
+	const profileDir = join(dir, 'profile');
+
+	const seeded = await runCli(['seed-demo'], dbPath);
+	if (seeded.code !== 0) throw new Error(`seed-demo failed:\n${seeded.stdout}${seeded.stderr}`);
+	const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
+	const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
+	if (created.code !== 0 || !token)
+		throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
+
+	const direct = new Database(dbPath);
+	const live = direct
+		.prepare(
+			`select id, starts_at as startsAt from season where status = 'live' order by starts_at desc limit 1`
+		)
+		.get() as { id: number; startsAt: number };
+	const world: World = {
+		emails: (
+			direct
+				.prepare(
+					`select u.email from season_member m join user u on u.id = m.user_id where m.season_id = ?`
+				)
+				.all(live.id) as { email: string }[]
+		).map((r) => r.email),
+		skus: direct
+			.prepare(`select sku, price from product where season_id = ? and active = 1`)
+			.all(live.id) as { sku: string; price: number }[],
+		from: 0,
+		span: 0
+	};
+	const now = Date.now();
+	world.from = Math.max(live.startsAt, now - 7 * 86_400_000);
+	world.span = now - 60_000 - world.from;
+	const salesNow = () =>
+		(
+			direct.prepare('select count(*) as n from sale where season_id = ?').get(live.id) as {
+				n: number;
+			}
+		).n;
+	const badgeCount = (
+		direct.prepare('select count(*) as n from badge where active = 1').get() as { n: number }
+	).n;
+	log(
+		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${salesNow()} sales, ${badgeCount} active badges`
+	);
+
+	// One Honorboard server per phase: badge evaluation per sale on, or off
+	// (HONORBOARD_BENCH_SALE_BADGES=0, read by scoring/sales.ts).
+	const startHonorboard = (badges: boolean, profile: boolean) =>
+		startBenchServer(dbPath, {
+			entry: build.entry,
+			port: PORT,
+			// Start-up runs the periodic badge job before listening: slow on a busy machine.
+			readyTimeoutMs: 180_000,
+			nodeArgs: [
+				'--import',
+				probe,
+				...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])
+			],
+			env: {
+				LOOP_PROBE_FILE: join(dir, 'loop-honorboard.json'),
+				...(badges ? {} : { HONORBOARD_BENCH_SALE_BADGES: '0' })
+			}
+		});
+	const bareToken = 'bare-token';
+	const bare = spawn(
+		process.execPath,
+		['--import', probe, join(ROOT, 'bench/lib/bare-ingest.mjs')],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				PORT: String(PORT + 1),
+				HOST: '127.0.0.1',
+				DATABASE_URL: join(dir, 'bare.db'),
+				TOKEN: bareToken,
+				LOOP_PROBE_FILE: join(dir, 'loop-bare.json')
+			},
+			stdio: ['ignore', 'pipe', 'inherit']
+		}
+	);
+	// Whatever happens, no server of this run outlives it.
+	process.on('exit', () => {
+		bare.kill('SIGKILL');
+		hbProcess?.kill('SIGKILL');
+	});
+	await new Promise<void>((ready, fail) => {
+		bare.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && ready());
+		bare.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
+	});
+
+	let hb = await startHonorboard(true, false);
+	hbProcess = hb.process;
+	const honorboard: Target = {
+		stack: 'honorboard',
+		url: hb.url,
+		pid: hb.pid,
+		probeFile: join(dir, 'loop-honorboard.json'),
+		token,
+		next: 0
+	};
+	const plain: Target = {
+		stack: 'bare',
+		url: `http://127.0.0.1:${PORT + 1}`,
+		pid: bare.pid!,
+		probeFile: join(dir, 'loop-bare.json'),
+		token: bareToken,
+		next: 0
+	};
+	const windows: Window[] = [];
+	const fresh = (t: Target) => () => t.next++;
+	const hbBody = (i: number) => saleBody(world, 'hb', i);
+	const bareBody = (i: number) => saleBody(world, 'bare', i);
+
+	async function pair(phase: string) {
+		const w = await runWindow(honorboard, phase, hbBody, fresh(honorboard));
+		w.seasonSales = salesNow();
+		const b = await runWindow(plain, phase, bareBody, fresh(plain));
+		show(w, b);
+		show(b);
+		windows.push(w, b);
+		return w;
+	}
+
+	// Start-up runs the periodic badge job on the event loop (shared/jobs.ts): its block is
+	// reported apart, not charged to the first window.
+	const startups: { badges: boolean; loop: Window['loop'] }[] = [];
+	const settle = async (badges: boolean) => {
+		await new Promise((r) => setTimeout(r, 1000));
+		const loop = await loopProbe(honorboard);
+		startups.push({ badges, loop });
+		log(`  (server started: event loop max ${loop?.max ?? '?'} ms during start-up)`);
+	};
+	const restart = async (badges: boolean, profile: boolean) => {
+		await hb.stop();
+		hb = await startHonorboard(badges, profile);
+		hbProcess = hb.process;
+		honorboard.pid = hb.pid;
+		await settle(badges);
+	};
+	try {
+		log('\nnew sales, badges on (season at demo size):');
+		await settle(true);
+		for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
+
+		log(`\nnew sales, badges off, growing the season toward ${TARGET.toLocaleString('en')} sales:`);
+		await restart(false, PROFILE);
+		for (let i = 0; i < MAX_GROW_WINDOWS && salesNow() < TARGET; i++) await pair('new, badges off');
+
+		log('\nreplays of known externalIds (the same body again), badges off:');
+		const hbKnown = honorboard.next;
+		const bareKnown = plain.next;
+		let r = 0;
+		const w = await runWindow(honorboard, 'replay', hbBody, () => hash(r++, 9) % hbKnown);
+		const b = await runWindow(plain, 'replay', bareBody, () => hash(r++, 9) % bareKnown);
+		show(w, b);
+		show(b);
+		windows.push(w, b);
+
+		if (BADGES_AT_SIZE) {
+			log('\nnew sales, badges on again (season at its largest):');
+			await restart(true, false);
+			for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
+		}
+	} finally {
+		await hb.stop();
+		bare.kill('SIGTERM');
+		build.remove();
+	}
+
+	const endLoad = load();
+	const hbNew = windows.filter((w) => w.stack === 'honorboard' && w.phase.startsWith('new'));
+	const ratios = windows
+		.map((w, i) => (w.stack === 'honorboard' ? { w, b: windows[i + 1] } : null))
+		.filter((x) => x != null)
+		.map(({ w, b }) => ({ phase: w.phase, ratio: round(w.perSecond / b.perSecond, 3) }));
+	const summary = {
+		badgesOn: hbNew.filter((w) => w.phase === 'new, badges on').map((w) => w.perSecond),
+		badgesOff: hbNew.filter((w) => w.phase === 'new, badges off').map((w) => w.perSecond),
+		worstP99: Math.max(...hbNew.map((w) => w.p99)),
+		worstLoopP99: Math.max(...hbNew.map((w) => w.loop?.p99 ?? 0)),
+		finalSeasonSales: salesNow(),
+		replayPerSecond: windows.find((w) => w.stack === 'honorboard' && w.phase === 'replay')
+			?.perSecond,
+		bareReplayPerSecond: windows.find((w) => w.stack === 'bare' && w.phase === 'replay')?.perSecond,
+		ratios
+	};
+	direct.close();
+	const profile = PROFILE && existsSync(profileDir) ? hottest(profileDir) : [];
+	if (profile.length > 0) {
+		log('\nhottest functions (self time, Honorboard server):');
+		for (const p of profile) log(`  ${String(p.percent).padStart(5)} %  ${p.name}`);
+	}
+	log(`\nload at start ${startLoad.join(' ')} · at end ${endLoad.join(' ')}`);
+	log(JSON.stringify(summary));
+	const out = join(ROOT, 'bench/results', `ingest-${stamp}.json`);
+	writeFileSync(
+		out,
+		JSON.stringify(
+			{
+				startups,
+				quick: QUICK,
+				connections: CONNECTIONS,
+				window: WINDOW,
+				target: TARGET,
+				startLoad,
+				endLoad,
+				summary,
+				windows,
+				profile
+			},
+			null,
+			1
+		)
+	);
+	if (!PROFILE) rmSync(dir, { recursive: true, force: true });
+	log(`results ${out.slice(ROOT.length + 1)}`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

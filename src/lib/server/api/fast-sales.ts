@@ -1,0 +1,144 @@
+// POST /api/v1/sales, the API's hot endpoint (every sale of every integration), as a plain Node
+// handler that server.ts mounts before SvelteKit's: no Request/Response objects, no hooks, no
+// routing for the one path that needs none of them (docs/benchmarks.md, "Ingest"). The SvelteKit
+// route (routes/api/v1/sales/+server.ts) stays for `vite dev` and shares the same core below:
+// the same token check, body limit, zod schema, scoring path, answers and headers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { getDb, retryWhenBusy } from '../db';
+import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
+import { createSaleSchema } from './schemas';
+import { recordSale } from '../scoring/sales';
+import { AppError } from '../shared/errors';
+
+export type CreateSaleBody = z.infer<typeof createSaleSchema>;
+
+/** A sale sent to the API, recorded: the answer's status and body. */
+export async function createSaleAnswer(
+	body: CreateSaleBody
+): Promise<{ status: number; body: Record<string, unknown> }> {
+	// A database locked by another process is retried, yielding between attempts; then 503.
+	const result = await retryWhenBusy(() =>
+		recordSale(getDb(), {
+			source: 'api',
+			externalId: body.externalId,
+			seller: { email: body.seller.email },
+			occurredAt: Date.parse(body.occurredAt),
+			lines: body.lines.map((line) => ({
+				sku: line.sku,
+				quantity: line.quantity,
+				unitPrice: Math.round(line.unitPrice * 100)
+			})),
+			customerRef: body.customerRef
+		})
+	);
+	return {
+		status: result.created ? 201 : 200,
+		body: {
+			sale: result.sale,
+			seasonId: result.seasonId,
+			version: result.version,
+			// Above the season's points ceiling: recorded, pending until a manager checks it.
+			...(result.flagReason && { flagReason: result.flagReason })
+		}
+	};
+}
+
+/** The JSON text of a body, checked against the sale schema (400 saying what is wrong). */
+export function parseSaleBody(text: string): CreateSaleBody {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text);
+	} catch {
+		throw new AppError(400, 'invalid_json', 'The request body is not valid JSON');
+	}
+	const parsed = createSaleSchema.safeParse(raw);
+	if (!parsed.success) throw invalidBody(parsed.error);
+	return parsed.data;
+}
+
+const PATH = '/api/v1/sales';
+
+// What hooks.server.ts (handleSecurityHeaders) adds to every answer.
+const SECURITY_HEADERS = {
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'same-origin',
+	'x-frame-options': 'DENY'
+};
+
+/**
+ * Answers POST /api/v1/sales and returns true; any other request returns false and is left to
+ * SvelteKit. Off with HONORBOARD_FAST_SALES=0 (then SvelteKit's route answers it).
+ */
+export function handleFastSales(req: IncomingMessage, res: ServerResponse): boolean {
+	if (req.method !== 'POST' || fastSalesOff) return false;
+	const url = req.url ?? '';
+	const query = url.indexOf('?');
+	if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;
+	answer(req, res).catch((error) => {
+		// Only a failure to write the answer lands here (a socket gone): nothing more to say.
+		if (!res.headersSent) send(res, errorAnswer(error));
+		else res.destroy();
+	});
+	return true;
+}
+const fastSalesOff = process.env.HONORBOARD_FAST_SALES === '0';
+
+async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	try {
+		authenticate(req.headers.authorization);
+		const text = await readBody(req, MAX_JSON_BODY_BYTES);
+		const recorded = await createSaleAnswer(parseSaleBody(text));
+		send(res, { ...recorded, headers: {} });
+	} catch (error) {
+		send(res, errorAnswer(error));
+	}
+}
+
+function send(
+	res: ServerResponse,
+	answer: { status: number; body: unknown; headers: Record<string, string> }
+): void {
+	const payload = JSON.stringify(answer.body);
+	res.writeHead(answer.status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(payload),
+		...SECURITY_HEADERS,
+		...answer.headers
+	});
+	res.end(payload);
+}
+
+/**
+ * The body as text, refused with a 413 once it is over `limit` bytes: by its Content-Length
+ * before reading, or while reading when it has none (chunked) or understates it. A refused
+ * body is left unread (the answer closes the connection).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+	const declared = Number(req.headers['content-length']);
+	if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const stop = (error: AppError) => {
+			req.off('data', onData);
+			req.off('end', onEnd);
+			req.pause();
+			reject(error);
+		};
+		const onData = (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) return stop(tooLarge(limit));
+			chunks.push(chunk);
+		};
+		const onEnd = () =>
+			resolve(
+				chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')
+			);
+		req.on('data', onData);
+		req.on('end', onEnd);
+		req.on('error', () =>
+			stop(new AppError(400, 'invalid_body', 'The request body could not be read'))
+		);
+	});
+}

@@ -1,0 +1,197 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { personDay, type LedgerBreakdown } from '../db/schema';
+import { prepared } from '../db/prepared';
+import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
+import type { MultiplierMode } from '../../contest/rules';
+import type { ScoreContext } from '../../contest/scoring';
+
+// A person's local day in a season, kept with the ledger (person_day): what daily rules (first
+// sale of the day, daily caps) need, so that scoring a sale reads one row instead of the seller's
+// sales of the day. It counts the sales that count (pending or approved), like the scan it
+// replaces (rules/engine.ts sellerDayContext), and moves with them:
+// - a new sale adds itself (recordSaleInTx);
+// - a rejection or a reversal takes the sale out (review.ts);
+// - a recalculation rewrites breakdowns and drops the season's rows (recalculate.ts).
+// A missing row (a day nobody scored since the table exists, or dropped) is filled from the sales
+// when a sale first needs it, so the table never has to be complete to be right.
+
+export interface DayTotals {
+	sales: number;
+	points: number;
+	quantity: number;
+	ruleAwards: Record<number, number>;
+}
+
+export type DayKey = {
+	seasonId: number;
+	userId: number;
+	/** Start of the local day, epoch ms. */
+	day: number;
+};
+
+const readRow = (db: Queryable) =>
+	db
+		.select({
+			sales: personDay.sales,
+			points: personDay.points,
+			quantity: personDay.quantity,
+			ruleAwards: personDay.ruleAwards
+		})
+		.from(personDay)
+		.where(
+			and(
+				eq(personDay.seasonId, sql.placeholder('seasonId')),
+				eq(personDay.userId, sql.placeholder('userId')),
+				eq(personDay.day, sql.placeholder('day'))
+			)
+		)
+		.prepare();
+
+const writeRow = (db: Queryable) =>
+	db
+		.insert(personDay)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			userId: sql.placeholder('userId'),
+			day: sql.placeholder('day'),
+			sales: sql.placeholder('sales'),
+			points: sql.placeholder('points'),
+			quantity: sql.placeholder('quantity'),
+			ruleAwards: sql.placeholder('ruleAwards')
+		})
+		.onConflictDoUpdate({
+			target: [personDay.seasonId, personDay.userId, personDay.day],
+			set: {
+				sales: sql`excluded.sales`,
+				points: sql`excluded.points`,
+				quantity: sql`excluded.quantity`,
+				ruleAwards: sql`excluded.rule_awards`
+			}
+		})
+		.prepare();
+
+/** The key of the local day (in the season's time zone) a sale at `occurredAt` falls on. */
+export function dayKeyOf(
+	seasonId: number,
+	userId: number,
+	occurredAt: number,
+	timeZone: string
+): DayKey {
+	return { seasonId, userId, day: localDay(occurredAt, timeZone)[0] };
+}
+
+/** A sale's contribution to its day: one sale, its points, its units, each rule's points. */
+export function saleTotals(points: number, breakdown: LedgerBreakdown | null): DayTotals {
+	return {
+		sales: 1,
+		points,
+		quantity: (breakdown?.lines ?? []).reduce((sum, line) => sum + line.quantity, 0),
+		ruleAwards: ruleAwards([breakdown?.items ?? []])
+	};
+}
+
+function stored(row: {
+	sales: number;
+	points: number;
+	quantity: number;
+	ruleAwards: string;
+}): DayTotals {
+	return {
+		sales: row.sales,
+		points: row.points,
+		quantity: row.quantity,
+		ruleAwards: JSON.parse(row.ruleAwards) as Record<number, number>
+	};
+}
+
+/** The day's totals recomputed from its counted sales (what the row must equal). */
+export function recomputeDay(db: Queryable, key: DayKey, timeZone: string): DayTotals {
+	const [start, end] = localDay(key.day, timeZone);
+	return sumOf(salesOfDay(db, key.seasonId, key.userId, start, end));
+}
+
+function sumOf(sales: { points: number; breakdown: LedgerBreakdown | null }[]): DayTotals {
+	const totals: DayTotals = { sales: 0, points: 0, quantity: 0, ruleAwards: {} };
+	for (const s of sales) add(totals, saleTotals(s.points, s.breakdown), 1);
+	return totals;
+}
+
+function add(into: DayTotals, part: DayTotals, sign: 1 | -1): void {
+	into.sales += sign * part.sales;
+	into.points += sign * part.points;
+	into.quantity += sign * part.quantity;
+	for (const [ruleId, points] of Object.entries(part.ruleAwards)) {
+		const next = (into.ruleAwards[Number(ruleId)] ?? 0) + sign * points;
+		if (next === 0) delete into.ruleAwards[Number(ruleId)];
+		else into.ruleAwards[Number(ruleId)] = next;
+	}
+}
+
+function write(tx: Queryable, key: DayKey, totals: DayTotals): void {
+	prepared(tx, writeRow).run({
+		...key,
+		sales: totals.sales,
+		points: totals.points,
+		quantity: totals.quantity,
+		ruleAwards: JSON.stringify(totals.ruleAwards)
+	});
+}
+
+/** The day's totals: its row, or (first time) its sales summed and stored. */
+export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
+	const row = prepared(tx, readRow).get(key);
+	if (row) return stored(row);
+	const totals = recomputeDay(tx, key, timeZone);
+	write(tx, key, totals);
+	return totals;
+}
+
+/** What the scoring engine needs to know about the seller's day before a new sale. */
+export function contextOf(
+	totals: DayTotals,
+	timeZone: string,
+	multipliers: MultiplierMode
+): ScoreContext {
+	return {
+		timeZone,
+		priorSalesToday: totals.sales,
+		ruleAwardsToday: totals.ruleAwards,
+		multipliers
+	};
+}
+
+/** A new counted sale joins its day (whose totals were read with dayTotals in this transaction). */
+export function addSaleToDay(tx: Queryable, key: DayKey, before: DayTotals, sale: DayTotals): void {
+	const after: DayTotals = { ...before, ruleAwards: { ...before.ruleAwards } };
+	add(after, sale, 1);
+	write(tx, key, after);
+}
+
+/**
+ * A sale stopped counting (rejected or reversed): it leaves its day. A day without a row is
+ * left alone: it will be filled from the sales, without this one, when next needed.
+ */
+export function removeSaleFromDay(
+	tx: Queryable,
+	sale: {
+		seasonId: number;
+		sellerId: number;
+		occurredAt: number;
+		points: number;
+		breakdown: LedgerBreakdown | null;
+	},
+	timeZone: string
+): void {
+	const key = dayKeyOf(sale.seasonId, sale.sellerId, sale.occurredAt, timeZone);
+	const row = prepared(tx, readRow).get(key);
+	if (!row) return;
+	const after = stored(row);
+	add(after, saleTotals(sale.points, sale.breakdown), -1);
+	write(tx, key, after);
+}
+
+/** Drops a season's day totals (its sales were rescored); they are filled again on demand. */
+export function forgetSeasonDays(tx: Queryable, seasonId: number): void {
+	tx.delete(personDay).where(eq(personDay.seasonId, seasonId)).run();
+}

@@ -1,0 +1,118 @@
+// POST /api/v1/sales is answered by a plain Node handler in production (api/fast-sales.ts); with
+// HONORBOARD_FAST_SALES=0 SvelteKit's route answers it. Both must give the same answers: status,
+// body and headers, for new sales, replays, conflicts and every refusal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { lastLine, seedServerDb, type SeededDb } from '../helpers/seeded';
+
+let seeded: SeededDb;
+let fast: RunningServer;
+let kit: RunningServer;
+let token: string;
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 2, people: 4 });
+	fast = await startServer({ dbPath: seeded.path });
+	kit = await startServer({ dbPath: seeded.path, env: { HONORBOARD_FAST_SALES: '0' } });
+	const created = await runCli(['token', 'create', '--name', 'fast'], seeded.path);
+	expect(created.code, created.stderr).toBe(0);
+	token = lastLine(created.stdout);
+});
+
+afterAll(async () => {
+	await fast?.dispose();
+	await kit?.dispose();
+	seeded?.cleanup();
+});
+
+type Case = { name: string; body: (id: string) => string; auth?: string | null };
+
+const occurredAt = new Date(Date.now() - 60_000).toISOString();
+const sale = (id: string, overrides: Record<string, unknown> = {}) =>
+	JSON.stringify({
+		externalId: id,
+		seller: { email: seeded.people[0].email },
+		occurredAt,
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }],
+		...overrides
+	});
+
+async function post(server: RunningServer, body: string, auth: string | null = token) {
+	const response = await fetch(`${server.url}/api/v1/sales`, {
+		method: 'POST',
+		headers: {
+			'content-type': 'application/json',
+			...(auth === null ? {} : { authorization: `Bearer ${auth}` })
+		},
+		body
+	});
+	const headers = Object.fromEntries(
+		['content-type', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'retry-after']
+			.map((h) => [h, response.headers.get(h)])
+			.filter(([, v]) => v != null)
+	);
+	return { status: response.status, headers, json: await response.json() };
+}
+
+/** The answer with what differs by nature between two servers' sales (ids, versions) masked. */
+function masked(answer: Awaited<ReturnType<typeof post>>, prefix: string) {
+	const text = JSON.stringify(answer.json)
+		.replaceAll(prefix, 'PREFIX')
+		.replace(/"id":\d+/g, '"id":0')
+		.replace(/"version":\d+/g, '"version":0');
+	return { status: answer.status, headers: answer.headers, json: JSON.parse(text) };
+}
+
+const cases: Case[] = [
+	{ name: 'a new sale', body: (id) => sale(id) },
+	{ name: 'not JSON', body: () => '{"externalId": ' },
+	{
+		name: 'a quantity of 1.5',
+		body: (id) => sale(id, { lines: [{ sku: 'PHONE', quantity: 1.5, unitPrice: 1 }] })
+	},
+	{
+		name: 'an unknown seller',
+		body: (id) => sale(id, { seller: { email: 'nobody@example.com' } })
+	},
+	{
+		name: 'an unknown SKU',
+		body: (id) => sale(id, { lines: [{ sku: 'NOPE', quantity: 1, unitPrice: 1 }] })
+	},
+	{ name: 'no token', body: (id) => sale(id), auth: null },
+	{ name: 'a wrong token', body: (id) => sale(id), auth: 'hb_not_a_token' },
+	{
+		name: 'a body over 1 MB',
+		body: (id) => JSON.stringify({ ...JSON.parse(sale(id)), padding: 'x'.repeat(1024 * 1024 + 10) })
+	}
+];
+
+describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
+	it.each(cases)('answers $name the same way', async ({ body, auth }) => {
+		const a = await post(fast, body('fast-1-' + cases.length), auth);
+		const b = await post(kit, body('kit-1-' + cases.length), auth);
+		expect(masked(a, 'fast-')).toEqual(masked(b, 'kit-'));
+	});
+
+	it('replays a known externalId with its first answer and refuses other content with 409', async () => {
+		for (const [server, prefix] of [
+			[fast, 'fast-r'],
+			[kit, 'kit-r']
+		] as const) {
+			const first = await post(server, sale(`${prefix}-1`));
+			expect(first.status).toBe(201);
+			const again = await post(server, sale(`${prefix}-1`));
+			expect(again.status).toBe(200);
+			expect(again.json.sale).toEqual(first.json.sale);
+			const other = await post(
+				server,
+				sale(`${prefix}-1`, { lines: [{ sku: 'PHONE', quantity: 2, unitPrice: 999 }] })
+			);
+			expect(other.status).toBe(409);
+			expect(other.json.error.code).toBe('idempotency_conflict');
+			expect(other.json.error.details.differs).toEqual(['lines']);
+		}
+		// A sale recorded through one is a replay through the other (one id space).
+		const cross = await post(kit, sale('fast-r-1'));
+		expect(cross.status).toBe(200);
+	});
+});
