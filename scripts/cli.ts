@@ -8,6 +8,7 @@ import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
+import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -25,6 +26,7 @@ const USAGE = `Usage: npm run cli -- <command>
   display create --season ID --name N        a TV display for a season: prints its token alone on its
                                              last line; open /tv/<token> on the TV
   display revoke --token T                   the TV with this token stops at once
+${WEBHOOK_USAGE}
 
 The database is DATABASE_URL (default data/honorboard.db).`;
 
@@ -71,6 +73,9 @@ async function main(argv: string[]): Promise<void> {
 			season: { type: 'string' },
 			token: { type: 'string' },
 			expires: { type: 'string' },
+			url: { type: 'string' },
+			events: { type: 'string' },
+			id: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -79,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
+	if (await webhookCommand(command, values)) return;
 	switch (command) {
 		case 'migrate': {
 			getDb();

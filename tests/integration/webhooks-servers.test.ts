@@ -45,7 +45,7 @@ describe('two server processes on one database', () => {
 		// process looks for due ones.
 		const counts = new Map<string, number>();
 		const receiver: Server = createServer((req, res) => {
-			const id = String(req.headers['x-honorboard-delivery']);
+			const id = String(req.headers['webhook-id']);
 			counts.set(id, (counts.get(id) ?? 0) + 1);
 			req.resume();
 			req.on('end', () => setTimeout(() => res.writeHead(200).end(), 700));
@@ -64,7 +64,7 @@ describe('two server processes on one database', () => {
 				.run()
 		);
 		const token = apiTokenFor(db.path);
-		// startServer opts in to private receivers (HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1).
+		// startServer opts in to private receivers (WEBHOOKS_ALLOW_PRIVATE=true).
 		const servers = [await server(db.path), await server(db.path)];
 
 		const SALES = 8;
@@ -110,7 +110,7 @@ describe('the webhooks console', () => {
 			d.$client.close();
 		}
 		// No opt-in here: this server refuses private targets as production does.
-		const running = await server(db.path, { HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '' });
+		const running = await server(db.path, { WEBHOOKS_ALLOW_PRIVATE: '' });
 		const session = await signIn(running.url, 'admin@test.test');
 		for (const url of [
 			'http://127.0.0.1:8080/hook',

@@ -24,9 +24,7 @@ export const webhookInput = z.object({
 				return false;
 			}
 		}, 'Enter a full http:// or https:// URL.'),
-	events: z
-		.array(z.enum(WEBHOOK_EVENTS, 'Unknown event.'))
-		.min(1, 'Choose at least one event.')
+	events: z.array(z.enum(WEBHOOK_EVENTS, 'Unknown event.')).min(1, 'Choose at least one event.')
 });
 export type WebhookInput = z.infer<typeof webhookInput>;
 

@@ -95,6 +95,7 @@ export const EVENT_SUMMARIES: Record<WebhookEvent, string> = {
 		'A sale counts for good: registered in a season that needs no confirmation, or confirmed by a manager (console or API).',
 	'badge.awarded':
 		'A person or team earned a badge: as a sale is recorded, by the periodic badge job or when a season ends.',
-	'season.ended': 'A season ended: its results are frozen (late confirmations may still change them).',
+	'season.ended':
+		'A season ended: its results are frozen (late confirmations may still change them).',
 	'webhook.test': 'Sent by "Send test event" on the webhooks page: answer 2xx and ignore it.'
 };
