@@ -3,6 +3,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { getDb, isDatabaseBusy } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/auth/cookie';
+import { handleApiErrors } from '$lib/server/api/json-errors';
 
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(SESSION_COOKIE) ?? null;
@@ -27,7 +28,7 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleSession, handleSecurityHeaders);
+export const handle = sequence(handleSession, handleSecurityHeaders, handleApiErrors);
 
 // An unexpected error answers the error page. A database locked by another process (a backup,
 // the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).
