@@ -5,6 +5,8 @@ import {
 	type RouteConfig
 } from '@asteasolutions/zod-to-openapi';
 import { operations, type Operation } from './operations';
+import { envelopeSchema, EVENT_SUMMARIES, WEBHOOK_EVENT_DATA } from '../webhooks/events';
+import type { WebhookEvent } from '../db/schema';
 
 // The OpenAPI 3.1 document of /api/v1, generated from operations.ts (the schemas the routes
 // validate with), once per process.
@@ -70,6 +72,24 @@ export function buildOpenApiDocument(version = '1') {
 		description: 'An API token: `npm run cli -- token create --name N --role R`, or the console.'
 	});
 	for (const op of operations) registry.registerPath(routeConfig(op));
+	// What Honorboard POSTs to webhook receivers (Standard Webhooks: see docs/webhooks.md).
+	for (const type of Object.keys(WEBHOOK_EVENT_DATA) as WebhookEvent[])
+		registry.registerWebhook({
+			method: 'post',
+			path: type,
+			operationId: `webhook${operationId({ method: 'post', path: `/${type}` }).slice(4)}`,
+			summary: type,
+			description: `${EVENT_SUMMARIES[type]}\n\nSigned per Standard Webhooks: headers webhook-id (the same on every retry), webhook-timestamp and webhook-signature.`,
+			request: {
+				headers: z.object({
+					'webhook-id': z.string(),
+					'webhook-timestamp': z.string(),
+					'webhook-signature': z.string()
+				}),
+				body: { content: { 'application/json': { schema: envelopeSchema(type) } } }
+			},
+			responses: { 200: { description: 'Any 2xx: received. Anything else is retried.' } }
+		});
 	return new OpenApiGeneratorV31(registry.definitions).generateDocument({
 		openapi: '3.1.0',
 		info: {
