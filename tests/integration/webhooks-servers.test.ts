@@ -224,6 +224,7 @@ describe('Redeliver on the webhooks console', () => {
 			});
 			const result = await response.json();
 			return {
+				status: response.status,
 				...result,
 				data: typeof result.data === 'string' ? devalue.parse(result.data) : result.data
 			} as { type: string; status: number; data?: { message?: string } };
