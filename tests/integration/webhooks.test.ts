@@ -24,7 +24,7 @@ interface Received {
 	headers: Record<string, string | string[] | undefined>;
 	body: string;
 	/** What the receiver's own `Webhook.verify` said (the secret of the first webhook). */
-	verified: unknown;
+	verified?: unknown;
 }
 
 let ctx: ReturnType<typeof tempDb>;
