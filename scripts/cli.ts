@@ -9,6 +9,7 @@ import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
+import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -28,6 +29,7 @@ const USAGE = `Usage: npm run cli -- <command>
   display revoke --token T                   the TV with this token stops at once
   backup --to FILE [--force]                 an online, consistent copy of the database (safe while
                                              the server runs); refuses an existing FILE unless --force
+${WEBHOOK_USAGE}
 
 The database is DATABASE_URL (default data/honorboard.db).`;
 
@@ -76,6 +78,9 @@ async function main(argv: string[]): Promise<void> {
 			expires: { type: 'string' },
 			to: { type: 'string' },
 			force: { type: 'boolean' },
+			url: { type: 'string' },
+			events: { type: 'string' },
+			id: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -84,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
+	if (await webhookCommand(command, values)) return;
 	switch (command) {
 		case 'migrate': {
 			getDb();

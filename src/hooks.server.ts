@@ -11,6 +11,7 @@ const handleRoute: Handle = ({ event, resolve }) => {
 	if (context) context.route = event.route.id ?? '(unmatched)';
 	return resolve(event);
 };
+import { handleApiErrors } from '$lib/server/api/json-errors';
 
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(SESSION_COOKIE) ?? null;
@@ -35,7 +36,7 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleRoute, handleSession, handleSecurityHeaders);
+export const handle = sequence(handleRoute, handleSession, handleSecurityHeaders, handleApiErrors);
 
 // An unexpected error answers the error page. A database locked by another process (a backup,
 // the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).

@@ -88,7 +88,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/displays',
 		'/manage/import',
 		'/manage/exports',
-		...(admin ? ['/manage/webhooks'] : [])
+		...(admin ? ['/manage/webhooks', '/manage/api'] : [])
 	];
 }
 

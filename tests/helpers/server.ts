@@ -52,8 +52,8 @@ export async function startServer(
 			ORIGIN: url,
 			DATABASE_URL: dbPath,
 			// Test receivers listen on 127.0.0.1: let webhooks reach them (a test of the refusal
-			// passes HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '').
-			HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '1',
+			// passes WEBHOOKS_ALLOW_PRIVATE: '').
+			WEBHOOKS_ALLOW_PRIVATE: 'true',
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -2,6 +2,8 @@
 // once; the console refuses a private receiver URL.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
 import {
 	apiTokenFor,
@@ -17,6 +19,8 @@ import { makeUser } from '../helpers/factories';
 import { webhook } from '../../src/lib/server/db/schema';
 import { openDatabase } from '../../src/lib/server/db';
 import { newWebhookSecret } from '../../src/lib/server/webhooks/delivery';
+import { operations } from '../../src/lib/server/api/operations';
+import { operationId } from '../../src/lib/server/api/openapi';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -45,7 +49,7 @@ describe('two server processes on one database', () => {
 		// process looks for due ones.
 		const counts = new Map<string, number>();
 		const receiver: Server = createServer((req, res) => {
-			const id = String(req.headers['x-honorboard-delivery']);
+			const id = String(req.headers['webhook-id']);
 			counts.set(id, (counts.get(id) ?? 0) + 1);
 			req.resume();
 			req.on('end', () => setTimeout(() => res.writeHead(200).end(), 700));
@@ -64,7 +68,7 @@ describe('two server processes on one database', () => {
 				.run()
 		);
 		const token = apiTokenFor(db.path);
-		// startServer opts in to private receivers (HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1).
+		// startServer opts in to private receivers (WEBHOOKS_ALLOW_PRIVATE=true).
 		const servers = [await server(db.path), await server(db.path)];
 
 		const SALES = 8;
@@ -110,7 +114,7 @@ describe('the webhooks console', () => {
 			d.$client.close();
 		}
 		// No opt-in here: this server refuses private targets as production does.
-		const running = await server(db.path, { HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '' });
+		const running = await server(db.path, { WEBHOOKS_ALLOW_PRIVATE: '' });
 		const session = await signIn(running.url, 'admin@test.test');
 		for (const url of [
 			'http://127.0.0.1:8080/hook',
@@ -138,4 +142,137 @@ describe('the webhooks console', () => {
 		}
 		expect(readDb(db.path, (r) => r.prepare('select count(*) from webhook').pluck().get())).toBe(0);
 	});
+});
+
+describe('Redeliver on the webhooks console', () => {
+	it('is for admins only; it sends the same delivery again with the same webhook-id and logs the attempt', async () => {
+		const db = await seeded();
+		const d = openDatabase(db.path);
+		try {
+			await makeUser(d, { email: 'admin@test.test', role: 'admin', password: PASSWORD });
+			await makeUser(d, { email: 'manager@test.test', role: 'manager', password: PASSWORD });
+		} finally {
+			d.$client.close();
+		}
+		const received: { id: string; body: string; verified: unknown }[] = [];
+		const secret = newWebhookSecret();
+		const receiver: Server = createServer((req, res) => {
+			let body = '';
+			req.on('data', (c) => (body += c));
+			req.on('end', () => {
+				let verified: unknown;
+				try {
+					verified = new Webhook(secret).verify(body, req.headers as Record<string, string>);
+				} catch (error) {
+					verified = String(error);
+				}
+				received.push({ id: String(req.headers['webhook-id']), body, verified });
+				res.writeHead(204).end();
+			});
+		});
+		await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+		cleanups.push(() => new Promise((done) => receiver.close(done)));
+		const port = (receiver.address() as { port: number }).port;
+		withDb(db.path, (w) =>
+			w
+				.insert(webhook)
+				.values({ url: `http://127.0.0.1:${port}/hooks`, secret, events: ['sale.confirmed'] })
+				.run()
+		);
+		const running = await server(db.path);
+		const token = apiTokenFor(db.path);
+		const sale = await fetch(`${running.url}/api/v1/sales`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				externalId: 'redeliver-1',
+				seller: { email: db.people[0].email },
+				occurredAt: new Date(Date.now() - 60_000).toISOString(),
+				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
+			})
+		});
+		expect(sale.status).toBe(201);
+		await waitFor(() => received.length === 1, 15_000, 'the first delivery');
+		const delivery = () =>
+			readDb(db.path, (r) =>
+				r.prepare('select id, status, message_id as messageId from webhook_delivery').get()
+			) as { id: number; status: string; messageId: string };
+		await waitFor(() => delivery().status === 'delivered', 5_000, 'delivered');
+		const attempts = () =>
+			readDb(db.path, (r) => r.prepare('select count(*) from webhook_attempt').pluck().get());
+		expect(attempts()).toBe(1);
+
+		const admin = await signIn(running.url, 'admin@test.test');
+		const manager = await signIn(running.url, 'manager@test.test');
+		const page = async (session: string) =>
+			fetch(`${running.url}/manage/webhooks`, { headers: { cookie: `session=${session}` } });
+		expect((await page(manager)).status).toBe(403);
+		const html = await (await page(admin)).text();
+		expect(html).toMatch(/Redeliver/);
+		expect(html).toContain(delivery().messageId);
+
+		const redeliver = async (session: string) => {
+			const response = await fetch(`${running.url}/manage/webhooks?/redeliver`, {
+				method: 'POST',
+				body: new URLSearchParams({ id: String(delivery().id) }),
+				headers: {
+					origin: running.url,
+					cookie: `session=${session}`,
+					'content-type': 'application/x-www-form-urlencoded',
+					'x-sveltekit-action': 'true'
+				}
+			});
+			const result = await response.json();
+			return {
+				status: response.status,
+				...result,
+				data: typeof result.data === 'string' ? devalue.parse(result.data) : result.data
+			} as { type: string; status: number; data?: { message?: string } };
+		};
+		// A manager is refused, and nothing is sent again.
+		expect(await redeliver(manager)).toMatchObject({ type: 'error', status: 403 });
+		expect(delivery().status).toBe('delivered');
+
+		expect(await redeliver(admin)).toMatchObject({
+			type: 'success',
+			data: { message: expect.stringMatching(/same webhook-id/) }
+		});
+		await waitFor(() => received.length === 2, 15_000, 'the redelivery');
+		expect(received[1].id).toBe(received[0].id);
+		expect(received[1].body).toBe(received[0].body);
+		expect(received[1].verified).toMatchObject({ type: 'sale.confirmed' });
+		await waitFor(() => attempts() === 2, 5_000, 'the second attempt logged');
+		const audit = readDb(db.path, (r) =>
+			r.prepare("select action from audit_event where action like 'webhook.%'").pluck().all()
+		);
+		expect(audit).toEqual(['webhook.redeliver']);
+	}, 60_000);
+});
+
+describe('the API reference page', () => {
+	it('lists every operation for admins, and is refused to others', async () => {
+		const db = await seeded();
+		const d = openDatabase(db.path);
+		try {
+			await makeUser(d, { email: 'admin@test.test', role: 'admin', password: PASSWORD });
+			await makeUser(d, { email: 'manager@test.test', role: 'manager', password: PASSWORD });
+		} finally {
+			d.$client.close();
+		}
+		const running = await server(db.path);
+		const get = async (email: string) =>
+			fetch(`${running.url}/manage/api`, {
+				headers: { cookie: `session=${await signIn(running.url, email)}` }
+			});
+		expect((await get('manager@test.test')).status).toBe(403);
+		const html = await (await get('admin@test.test')).text();
+		for (const op of operations) {
+			expect(html, `${op.method} ${op.path}`).toContain(`id="${operationId(op)}"`);
+			expect(html).toContain(`/api/v1${op.path}</code>`);
+		}
+		// Parameters, body fields and answers are shown.
+		expect(html).toContain('lines[].sku');
+		expect(html).toContain('scope');
+		expect(html).toContain('missing_columns');
+	}, 60_000);
 });

@@ -1,11 +1,9 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { getDb } from '../db';
 import { apiHandler, invalidBody } from './respond';
+import { reviewBodySchema } from './schemas';
 import { AppError } from '../shared/errors';
 import { reviewByExternalId, type Decision } from '../scoring/review';
-
-const reviewBodySchema = z.object({ reason: z.string().trim().max(500).optional() }).default({});
 
 /** POST /api/v1/sales/:externalId/confirm|reverse — repeating a decision answers the same. */
 export function reviewEndpoint(decision: Decision) {

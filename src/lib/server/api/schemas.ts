@@ -19,3 +19,22 @@ export const leaderboardQuerySchema = z.object({
 	scope: z.enum(['individual', 'team']).default('individual'),
 	limit: z.coerce.number().int().min(1).max(1000).default(100)
 });
+
+export const seasonListQuerySchema = z.object({
+	status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional()
+});
+
+/** confirm and reverse: a reason (required to reverse, shown to the seller); the body may be empty. */
+export const reviewBodySchema = z
+	.object({ reason: z.string().trim().max(500).optional() })
+	.default({});
+
+const flag = z.enum(['0', '1', 'true', 'false']);
+/** POST /api/v1/imports/sales: a dry run unless dryRun=0; async=1 always answers with a job. */
+export const importSalesQuerySchema = z.object({
+	dryRun: flag.default('1'),
+	details: flag.default('0'),
+	async: flag.default('0')
+});
+
+export const importJobQuerySchema = z.object({ details: z.enum(['0', '1']).default('0') });

@@ -447,6 +447,12 @@ const CASES: Case[] = [
 		subject: 'webhook:2',
 		data: { url: 'https://hooks.example.com/hb' },
 		summary: 'Sent a test event to the webhook https://hooks.example.com/hb'
+	},
+	{
+		action: 'webhook.redeliver',
+		subject: 'webhook:2',
+		data: { url: 'https://hooks.example.com/hb', deliveryId: 7, event: 'sale.confirmed' },
+		summary: 'Sent sale.confirmed again to the webhook https://hooks.example.com/hb'
 	}
 ];
 

@@ -379,6 +379,10 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 			]);
 		case 'webhook.delete':
 			return out([t(`Deleted the webhook to ${str(data.url) ?? ''}`)]);
+		case 'webhook.redeliver':
+			return out([
+				t(`Sent ${str(data.event) ?? 'a delivery'} again to the webhook ${str(data.url) ?? ''}`)
+			]);
 		case 'webhook.test':
 			return out([t(`Sent a test event to the webhook ${str(data.url) ?? ''}`)]);
 	}

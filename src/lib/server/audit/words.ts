@@ -94,6 +94,7 @@ export const ACTION_LABELS: Record<string, string> = {
 	'webhook.disable': 'Webhook switched off',
 	'webhook.delete': 'Webhook deleted',
 	'webhook.test': 'Webhook test sent',
+	'webhook.redeliver': 'Webhook delivery sent again',
 	'token.create': 'API token created',
 	'token.revoke': 'API token revoked'
 };

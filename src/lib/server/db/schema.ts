@@ -556,7 +556,7 @@ export const loginThrottle = sqliteTable('login_throttle', {
 	lastFailureAt: integer('last_failure_at').notNull()
 });
 
-export type WebhookEvent = 'sale.confirmed' | 'badge.awarded' | 'season.ended';
+export type WebhookEvent = 'sale.confirmed' | 'badge.awarded' | 'season.ended' | 'webhook.test';
 
 /** An admin's outgoing webhook: signed JSON POSTs for the chosen events. */
 export const webhook = sqliteTable('webhook', {
@@ -588,9 +588,29 @@ export const webhookDelivery = sqliteTable(
 		deliveredAt: integer('delivered_at'),
 		/** The server process sending it now; another process leaves it alone until claimedUntil. */
 		claimedBy: text('claimed_by'),
-		claimedUntil: integer('claimed_until')
+		claimedUntil: integer('claimed_until'),
+		/** The Standard Webhooks `webhook-id`: the same on every attempt and redelivery. */
+		messageId: text('message_id')
 	},
 	(t) => [index('webhook_delivery_due_idx').on(t.status, t.nextAttemptAt)]
+);
+
+/** Every attempt to send a delivery, kept beside it: when, how long, what came back. */
+export const webhookAttempt = sqliteTable(
+	'webhook_attempt',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		deliveryId: integer('delivery_id')
+			.notNull()
+			.references(() => webhookDelivery.id, { onDelete: 'cascade' }),
+		attemptedAt: integer('attempted_at').notNull(),
+		durationMs: integer('duration_ms').notNull(),
+		/** The receiver's HTTP status, null when there was no answer. */
+		httpStatus: integer('http_status'),
+		error: text('error'),
+		ok: integer('ok', { mode: 'boolean' }).notNull()
+	},
+	(t) => [index('webhook_attempt_delivery_idx').on(t.deliveryId, t.id)]
 );
 
 /** A lease so that only one process runs the scheduler at a time. */

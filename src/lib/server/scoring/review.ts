@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { sale, season, type Sale } from '../db/schema';
+import { sale, season, user, type Sale } from '../db/schema';
 import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
 import { graceEndsAt } from '../../contest/calendar';
 import { saleCounts } from '../../contest/counting';
@@ -30,6 +30,15 @@ const REVIEW_STATUS = {
 
 function reviewRefused(code: keyof typeof REVIEW_STATUS, message: string): AppError {
 	return new AppError(REVIEW_STATUS[code], code, message);
+}
+
+/** The seller as sale.confirmed describes them, whichever path confirms the sale. */
+function sellerOf(tx: Queryable, userId: number) {
+	return tx
+		.select({ id: user.id, email: user.email, name: user.displayName })
+		.from(user)
+		.where(eq(user.id, userId))
+		.get()!;
 }
 
 export type Decision = 'confirm' | 'reject' | 'reverse';
@@ -100,10 +109,10 @@ function decide(
 					externalId: target.externalId,
 					source: target.source,
 					points: target.points,
-					sellerId: target.sellerId
+					seller: sellerOf(tx, target.sellerId)
 				},
 				seasonId: target.seasonId,
-				reason
+				reason: reason ?? null
 			},
 			now
 		);

@@ -331,9 +331,10 @@ export function recordSaleInTx(
 					externalId: input.externalId,
 					source: input.source,
 					points: breakdown.total,
-					seller: { id: seller.id, email: seller.email }
+					seller: { id: seller.id, email: seller.email, name: seller.displayName }
 				},
-				seasonId: season.id
+				seasonId: season.id,
+				reason: null
 			},
 			now,
 			lookups.webhooks(tx)

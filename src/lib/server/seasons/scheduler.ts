@@ -234,7 +234,15 @@ function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 					subjectType: w.subjectType,
 					subjectId: w.subjectId,
 					subjectName: w.name,
-					badge: { id: b.id, name: b.name },
+					badge: {
+						id: b.id,
+						name: b.name,
+						emoji: b.emoji,
+						description: b.description,
+						points: 0
+					},
+					provisional: false,
+					periodKey: '',
 					at: new Date(s.endsAt).toISOString()
 				},
 				now

@@ -1,16 +1,14 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
-import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
-import { newWebhookSecret, WEBHOOK_EVENTS } from './delivery';
+import { webhook, webhookAttempt, webhookDelivery } from '../db/schema';
+import { newWebhookSecret, queueDelivery } from './delivery';
+import { envelope, WEBHOOK_EVENTS } from './events';
 import { audit, type Actor } from '../audit/record';
 import { conflict } from '../shared/errors';
 
 // The admin console's side of webhooks: register, switch on and off, remove, send a test and
 // read the delivery log. Every change is audited; the secret never is.
-
-/** Sent by "Send test event": receivers can answer it without acting on it. */
-const TEST_EVENT = 'webhook.test';
 
 export const webhookInput = z.object({
 	url: z
@@ -26,9 +24,7 @@ export const webhookInput = z.object({
 				return false;
 			}
 		}, 'Enter a full http:// or https:// URL.'),
-	events: z
-		.array(z.enum(WEBHOOK_EVENTS as [WebhookEvent, ...WebhookEvent[]], 'Unknown event.'))
-		.min(1, 'Choose at least one event.')
+	events: z.array(z.enum(WEBHOOK_EVENTS, 'Unknown event.')).min(1, 'Choose at least one event.')
 });
 export type WebhookInput = z.infer<typeof webhookInput>;
 
@@ -66,6 +62,7 @@ export function listDeliveries(db: Queryable, limit = 50) {
 			webhookId: webhookDelivery.webhookId,
 			url: webhook.url,
 			event: webhookDelivery.event,
+			messageId: webhookDelivery.messageId,
 			status: webhookDelivery.status,
 			httpStatus: webhookDelivery.lastStatus,
 			attempts: webhookDelivery.attempts,
@@ -145,19 +142,68 @@ export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
 		const row = found(tx, id);
 		if (!row.active)
 			throw conflict('webhook_disabled', 'Enable the webhook before sending it a test.');
-		// Note: the event column is typed to the real events; a test is the one other value.
-		const event = TEST_EVENT as WebhookEvent;
-		const data = { test: true, message: 'A test delivery from Honorboard: no action needed.' };
-		tx.insert(webhookDelivery)
-			.values({
-				webhookId: id,
-				event,
-				payload: { event, createdAt: new Date(now).toISOString(), data },
-				nextAttemptAt: now,
-				createdAt: now
-			})
-			.run();
+		const data = {
+			test: true as const,
+			message: 'A test delivery from Honorboard: no action needed.'
+		};
+		queueDelivery(tx, id, envelope('webhook.test', data, now), now);
 		audit(tx, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
+		return row;
+	});
+}
+
+/** Every attempt of the given deliveries, newest first, grouped by delivery. */
+export function listAttempts(db: Queryable, deliveryIds: number[]) {
+	const byDelivery = new Map<number, (typeof webhookAttempt.$inferSelect)[]>();
+	if (deliveryIds.length === 0) return byDelivery;
+	const rows = db
+		.select()
+		.from(webhookAttempt)
+		.where(inArray(webhookAttempt.deliveryId, deliveryIds))
+		.orderBy(desc(webhookAttempt.id))
+		.all();
+	for (const row of rows) {
+		const list = byDelivery.get(row.deliveryId) ?? [];
+		list.push(row);
+		byDelivery.set(row.deliveryId, list);
+	}
+	return byDelivery;
+}
+
+/**
+ * Sends a delivery again as it was first sent (same body, same `webhook-id`, so a receiver that
+ * got it already can tell): it is due at once, with a fresh round of retries. Its attempts so far
+ * stay in the log.
+ */
+export function redeliver(db: Db, deliveryId: number, actor: Actor, now: number) {
+	return db.transaction((tx) => {
+		const row = tx
+			.select({
+				id: webhookDelivery.id,
+				webhookId: webhookDelivery.webhookId,
+				event: webhookDelivery.event,
+				url: webhook.url,
+				active: webhook.active
+			})
+			.from(webhookDelivery)
+			.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
+			.where(eq(webhookDelivery.id, deliveryId))
+			.get();
+		if (!row) throw conflict('delivery_gone', 'This delivery is no longer in the log.');
+		if (!row.active)
+			throw conflict('webhook_disabled', 'Enable the webhook before sending it anything again.');
+		tx.update(webhookDelivery)
+			.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
+			.where(eq(webhookDelivery.id, deliveryId))
+			.run();
+		audit(
+			tx,
+			actor,
+			'webhook.redeliver',
+			`webhook:${row.webhookId}`,
+			{ url: row.url, deliveryId, event: row.event },
+			now
+		);
 		return row;
 	});
 }

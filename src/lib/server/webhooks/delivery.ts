@@ -1,47 +1,47 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Webhook } from 'standardwebhooks';
 import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
+import { webhook, webhookAttempt, webhookDelivery, type WebhookEvent } from '../db/schema';
+import { envelope, type WebhookData, type WebhookEnvelope } from './events';
 import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
 import { countWebhookDelivery } from '../shared/metrics';
 import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from './target';
 
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
-	'sale.confirmed',
-	'badge.awarded',
-	'season.ended'
-];
-/** Attempts before a delivery is marked failed: after 1 s, 5 s, 25 s, ~2 min, ~10 min. */
+export { WEBHOOK_EVENTS } from './events';
+/** Attempts before a delivery is marked failed: after about 1 s, 5 s, 25 s, 2 min, 10 min. */
 export const MAX_ATTEMPTS = 6;
 
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export function newWebhookSecret(): string {
-	return `whsec_${randomBytes(24).toString('hex')}`;
+	return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The `webhook-id` of a new delivery: unique, and kept by every retry and redelivery. */
+export function newMessageId(): string {
+	return `msg_${randomBytes(16).toString('base64url')}`;
 }
 
 /**
- * The signature a receiver checks: HMAC-SHA256 over `${timestamp}.${body}` with the secret,
- * sent as `X-Honorboard-Signature: t=<timestamp>,v1=<hex>`. The timestamp lets receivers refuse
- * replays of old deliveries.
+ * The headers of one attempt, signed by the `standardwebhooks` package: `webhook-signature` is
+ * `v1,<base64 HMAC-SHA256 of id.timestamp.body>`. Secrets made before Standard Webhooks
+ * (`whsec_` + 48 hex digits) are valid base64 too: they keep working unchanged.
  */
-function sign(secret: string, timestamp: number, body: string): string {
-	return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-}
-
-export function verifySignature(
+export function signedHeaders(
 	secret: string,
-	header: string,
-	body: string,
-	now: number,
-	toleranceMs = 5 * 60_000
-): boolean {
-	const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
-	const timestamp = Number(parts.t);
-	if (!Number.isFinite(timestamp) || Math.abs(now - timestamp * 1000) > toleranceMs) return false;
-	const expected = Buffer.from(sign(secret, timestamp, body), 'hex');
-	const given = Buffer.from(parts.v1 ?? '', 'hex');
-	return given.length === expected.length && timingSafeEqual(given, expected);
+	messageId: string,
+	at: number,
+	body: string
+): Record<string, string> {
+	const timestamp = new Date(at);
+	return {
+		'webhook-id': messageId,
+		'webhook-timestamp': String(Math.floor(at / 1000)),
+		'webhook-signature': new Webhook(secret).sign(messageId, timestamp, body)
+	};
 }
 
 // Every confirmed sale asks: prepared once per connection, since most installations have no
@@ -60,30 +60,55 @@ export function activeSubscribers(tx: Queryable): Subscribers {
 	return prepared(tx, activeWebhooks).all();
 }
 
-/** Queues an event for every active webhook that wants it, inside the event's transaction. */
-export function enqueueWebhooks(
+/**
+ * Queues an event for every active webhook that wants it, inside the event's transaction. The
+ * data is checked against the event's one schema (events.ts): every emitter sends one shape.
+ */
+export function enqueueWebhooks<E extends WebhookEvent>(
 	tx: Queryable,
-	event: WebhookEvent,
-	data: Record<string, unknown>,
+	event: E,
+	data: WebhookData<E>,
 	now: number,
 	subscribers: Subscribers = activeSubscribers(tx)
 ): void {
 	const hooks = subscribers.filter((h) => h.events.includes(event));
-	for (const hook of hooks) {
-		tx.insert(webhookDelivery)
-			.values({
-				webhookId: hook.id,
-				event,
-				payload: { event, createdAt: new Date(now).toISOString(), data },
-				nextAttemptAt: now,
-				createdAt: now
-			})
-			.run();
-	}
+	if (hooks.length === 0) return;
+	const payload = envelope(event, data, now);
+	for (const hook of hooks) queueDelivery(tx, hook.id, payload, now);
 }
 
-function backoff(attempts: number): number {
-	return 1000 * 5 ** (attempts - 1);
+/** One delivery of a payload to one webhook, due now. */
+export function queueDelivery(
+	tx: Queryable,
+	webhookId: number,
+	payload: WebhookEnvelope,
+	now: number
+): void {
+	tx.insert(webhookDelivery)
+		.values({
+			webhookId,
+			event: payload.type,
+			payload,
+			messageId: newMessageId(),
+			nextAttemptAt: now,
+			createdAt: now
+		})
+		.run();
+}
+
+/**
+ * The wait before the next attempt: 1 s, 5 s, 25 s… times a random factor between 0.75 and
+ * 1.25, so that deliveries that failed together (a receiver that was down) do not all come
+ * back at the same moment.
+ */
+export function backoff(attempts: number, random: () => number = Math.random): number {
+	return Math.round(1000 * 5 ** (attempts - 1) * (0.75 + random() / 2));
+}
+
+/** The body as sent: deliveries queued before the envelope had `{ event, createdAt, data }`. */
+function bodyOf(payload: Record<string, unknown>): string {
+	if ('type' in payload) return JSON.stringify(payload);
+	return JSON.stringify({ type: payload.event, timestamp: payload.createdAt, data: payload.data });
 }
 
 /** This process, as the claimer of the deliveries it sends. */
@@ -149,8 +174,10 @@ export async function deliverDueWebhooks(
 		const hook = db.select().from(webhook).where(eq(webhook.id, delivery.webhookId)).get();
 		if (!hook) continue;
 		attempted += 1;
-		const body = JSON.stringify({ id: delivery.id, ...delivery.payload });
-		const timestamp = Math.floor(clock() / 1000);
+		const body = bodyOf(delivery.payload);
+		const messageId = delivery.messageId ?? `msg_legacy_${delivery.id}`;
+		const attemptedAt = clock();
+		const started = performance.now();
 		let status: number | null = null;
 		let error: string | null = null;
 		try {
@@ -158,10 +185,8 @@ export async function deliverDueWebhooks(
 				hook.url,
 				{
 					'content-type': 'application/json',
-					'user-agent': 'Honorboard-Webhooks/1',
-					'x-honorboard-event': delivery.event,
-					'x-honorboard-delivery': String(delivery.id),
-					'x-honorboard-signature': `t=${timestamp},v1=${sign(hook.secret, timestamp, body)}`
+					'user-agent': 'Honorboard-Webhooks/2',
+					...signedHeaders(hook.secret, messageId, attemptedAt, body)
 				},
 				body
 			);
@@ -169,33 +194,36 @@ export async function deliverDueWebhooks(
 		} catch (e) {
 			const failure = e as Error & { status?: number };
 			status = failure.status ?? null;
-			error = failure.message || String(e);
+			error = (failure.message || String(e)).slice(0, 500);
 		}
+		const durationMs = Math.round(performance.now() - started);
 		const attempts = delivery.attempts + 1;
 		const now = clock();
 		const release = { claimedBy: null, claimedUntil: null };
-		db.update(webhookDelivery)
-			.set(
-				error == null
-					? {
-							status: 'delivered',
-							attempts,
-							lastStatus: status,
-							lastError: null,
-							deliveredAt: now,
-							...release
-						}
-					: {
-							status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-							attempts,
-							lastStatus: status,
-							lastError: error.slice(0, 500),
-							nextAttemptAt: now + backoff(attempts),
-							...release
-						}
-			)
-			.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)))
-			.run();
+		const outcome =
+			error == null
+				? { status: 'delivered' as const, deliveredAt: now, lastError: null }
+				: {
+						status: attempts >= MAX_ATTEMPTS ? ('failed' as const) : ('pending' as const),
+						lastError: error,
+						nextAttemptAt: now + backoff(attempts)
+					};
+		db.transaction((tx) => {
+			tx.insert(webhookAttempt)
+				.values({
+					deliveryId: delivery.id,
+					attemptedAt,
+					durationMs,
+					httpStatus: status,
+					error,
+					ok: error == null
+				})
+				.run();
+			tx.update(webhookDelivery)
+				.set({ ...outcome, attempts, lastStatus: status, ...release })
+				.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)))
+				.run();
+		});
 		countWebhookDelivery(error == null, attempts >= MAX_ATTEMPTS);
 	}
 	return attempted;

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import {
 	ALLOW_PRIVATE_ENV,
 	isBlockedAddress,
+	privateTargetsAllowed,
 	postToTarget,
 	refusedTarget,
 	resolveTarget,
@@ -170,5 +171,23 @@ describe('postToTarget', () => {
 		});
 		expect(got).toBe('{"a":1}');
 		expect(header).toBe('yes');
+	});
+});
+
+describe('privateTargetsAllowed', () => {
+	it.each([
+		[{ WEBHOOKS_ALLOW_PRIVATE: 'true' }, true],
+		[{ WEBHOOKS_ALLOW_PRIVATE: '1' }, true],
+		[{ WEBHOOKS_ALLOW_PRIVATE: 'false' }, false],
+		[{ WEBHOOKS_ALLOW_PRIVATE: '' }, false],
+		// The former name of the switch still works.
+		[{ HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: '1' }, true],
+		[{ HONORBOARD_WEBHOOKS_ALLOW_PRIVATE: 'true' }, true],
+		[{}, false]
+	])('%o → %s', (env, allowed) => {
+		vi.stubEnv('WEBHOOKS_ALLOW_PRIVATE', '');
+		vi.stubEnv('HONORBOARD_WEBHOOKS_ALLOW_PRIVATE', '');
+		for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+		expect(privateTargetsAllowed()).toBe(allowed);
 	});
 });

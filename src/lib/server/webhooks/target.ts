@@ -9,10 +9,13 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 // checked address (so a second, different DNS answer cannot slip in between). Redirects are
 // not followed: a 3xx is a failed delivery.
 //
-// Tests and local development deliver to receivers on 127.0.0.1: they opt in with
-// HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1 (never set it in production).
+// Self-hosters whose receivers are on their own network, tests and local development (receivers
+// on 127.0.0.1) opt in with WEBHOOKS_ALLOW_PRIVATE=true. HONORBOARD_WEBHOOKS_ALLOW_PRIVATE=1, the
+// first name of the switch, still works.
 
-export const ALLOW_PRIVATE_ENV = 'HONORBOARD_WEBHOOKS_ALLOW_PRIVATE';
+export const ALLOW_PRIVATE_ENV = 'WEBHOOKS_ALLOW_PRIVATE';
+/** The switch's former name, still read. */
+export const ALLOW_PRIVATE_ENV_ALIAS = 'HONORBOARD_WEBHOOKS_ALLOW_PRIVATE';
 /** A receiver has this long to answer (connect, headers and body). */
 export const DELIVERY_TIMEOUT_MS = 5_000;
 
@@ -64,8 +67,11 @@ export function isBlockedAddress(address: string): boolean {
 	return blocked.check(address, 'ipv4');
 }
 
+const on = (value: string | undefined) => /^(1|true|yes|on)$/i.test(value?.trim() ?? '');
+
+/** Whether the server may deliver to private addresses (either name of the switch, set on). */
 export function privateTargetsAllowed(): boolean {
-	return process.env[ALLOW_PRIVATE_ENV] === '1';
+	return on(process.env[ALLOW_PRIVATE_ENV]) || on(process.env[ALLOW_PRIVATE_ENV_ALIAS]);
 }
 
 export class TargetRefused extends Error {}

@@ -3,14 +3,16 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { refuse, refuseError } from '$lib/server/shared/form';
-import { WEBHOOK_EVENTS } from '$lib/server/webhooks/delivery';
+import { WEBHOOK_EVENTS } from '$lib/server/webhooks/events';
 import { refusedTarget } from '$lib/server/webhooks/target';
 import {
 	createWebhook,
 	deleteWebhook,
+	listAttempts,
 	listDeliveries,
 	listWebhooks,
 	queueTestEvent,
+	redeliver,
 	setWebhookActive,
 	webhookInput
 } from '$lib/server/webhooks/admin';
@@ -22,9 +24,14 @@ const idSchema = z.coerce.number().int().positive();
 export const load: PageServerLoad = (event) => {
 	admin(event);
 	const db = getDb();
+	const deliveries = listDeliveries(db, 50);
+	const attempts = listAttempts(
+		db,
+		deliveries.map((d) => d.id)
+	);
 	return {
 		webhooks: listWebhooks(db),
-		deliveries: listDeliveries(db, 50),
+		deliveries: deliveries.map((d) => ({ ...d, log: attempts.get(d.id) ?? [] })),
 		events: [...WEBHOOK_EVENTS],
 		now: Date.now()
 	};
@@ -33,13 +40,14 @@ export const load: PageServerLoad = (event) => {
 /** Runs one change to an existing webhook; a vanished or disabled one is refused with why. */
 async function change(
 	event: RequestEvent,
-	action: 'toggle' | 'delete' | 'test',
+	action: 'toggle' | 'delete' | 'test' | 'redeliver',
 	run: (id: number, form: FormData) => string
 ) {
 	admin(event);
 	const form = await event.request.formData();
 	const id = idSchema.safeParse(form.get('id'));
-	if (!id.success) return refuse(400, action, 'Choose a webhook.');
+	if (!id.success)
+		return refuse(400, action, action === 'redeliver' ? 'Choose a delivery.' : 'Choose a webhook.');
 	try {
 		return { action, success: true as const, message: run(id.data, form) };
 	} catch (e) {
@@ -100,5 +108,10 @@ export const actions = {
 		change(event, 'test', (id) => {
 			const row = queueTestEvent(getDb(), id, { userId: event.locals.user!.id }, Date.now());
 			return `A test event is on its way to ${row.url}: see the delivery log.`;
+		}),
+	redeliver: (event) =>
+		change(event, 'redeliver', (id) => {
+			const row = redeliver(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+			return `${row.event} goes to ${row.url} again, with the same webhook-id: see the delivery log.`;
 		})
 } satisfies Actions;

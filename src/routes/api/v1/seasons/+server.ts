@@ -1,18 +1,14 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
+import { seasonListQuerySchema } from '$lib/server/api/schemas';
 import { seasonJson } from '$lib/server/api/season-json';
 import { createSeason } from '$lib/server/seasons/commands';
 import { newSeasonSchema } from '$lib/server/seasons/fields';
 import { listSeasons } from '$lib/server/seasons/queries';
 
-const listQuery = z.object({
-	status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional()
-});
-
 export const GET = apiHandler(({ url }) => {
-	const { status } = parseQuery(url, listQuery);
+	const { status } = parseQuery(url, seasonListQuerySchema);
 	return json({ entries: listSeasons(getDb(), status).map(seasonJson) });
 });
 

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { apiHandler, parseQuery } from '$lib/server/api/respond';
+import { importSalesQuerySchema } from '$lib/server/api/schemas';
 import { API_WRITERS } from '$lib/server/auth/guards';
 import { AppError } from '$lib/server/shared/errors';
 import { startImportJob } from '$lib/server/imports/jobs';
@@ -10,12 +10,6 @@ import { apiJob, apiReport, countDataRows, SYNC_ROW_LIMIT } from '$lib/server/im
 import { IMPORT_FIELDS, MAX_IMPORT_BYTES } from '$lib/imports/mapping';
 import { readCsvHeader } from '$lib/csv';
 
-const flag = z.enum(['0', '1', 'true', 'false']);
-const query = z.object({
-	dryRun: flag.default('1'),
-	details: flag.default('0'),
-	async: flag.default('0')
-});
 const on = (value: string) => value === '1' || value === 'true';
 
 /**
@@ -24,7 +18,7 @@ const on = (value: string) => value === '1' || value === 'true';
  * with a job to poll.
  */
 export const POST = apiHandler(async ({ request, url, principal }) => {
-	const params = parseQuery(url, query);
+	const params = parseQuery(url, importSalesQuerySchema);
 	const type = request.headers.get('content-type') ?? '';
 	if (!/^text\/(csv|plain)\b/i.test(type)) {
 		throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');

@@ -1,16 +1,14 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { apiHandler, parseQuery } from '$lib/server/api/respond';
+import { importJobQuerySchema } from '$lib/server/api/schemas';
 import { API_WRITERS } from '$lib/server/auth/guards';
 import { notFound } from '$lib/server/shared/errors';
 import { getImportJob } from '$lib/server/imports/jobs';
 import { apiJob } from '$lib/server/imports/api-report';
 
-const query = z.object({ details: z.enum(['0', '1']).default('0') });
-
 /** GET /api/v1/imports/jobs/:id: an import's progress, and its report once done (same token). */
 export const GET = apiHandler(({ params, url, principal }) => {
-	const { details } = parseQuery(url, query);
+	const { details } = parseQuery(url, importJobQuerySchema);
 	const job = getImportJob(params.id ?? '', { tokenId: principal.tokenId });
 	if (!job) throw notFound('unknown_job', 'This import is unknown or has expired');
 	return json(apiJob(job, details === '1'), { headers: { 'cache-control': 'no-store' } });

@@ -1,0 +1,273 @@
+import { z } from 'zod';
+import {
+	createSaleSchema,
+	importJobQuerySchema,
+	importSalesQuerySchema,
+	leaderboardQuerySchema,
+	reviewBodySchema,
+	seasonListQuerySchema
+} from './schemas';
+import { newSeasonSchema } from '../seasons/fields';
+import {
+	errorSchema,
+	importJobSchema,
+	importReportSchema,
+	leaderboardSchema,
+	openApiDocumentSchema,
+	productListSchema,
+	resultsSchema,
+	reviewResultSchema,
+	saleResultSchema,
+	seasonCreatedSchema,
+	seasonListSchema,
+	seasonSchema
+} from './responses';
+import type { TokenRole } from '../auth/token-roles';
+
+// Every /api/v1 operation, described once: the OpenAPI document (openapi.ts) is generated from
+// this list, with the very schemas the routes validate with (`validates` names them; a test checks
+// that each route file uses them and that every exported method is listed here, and back).
+
+export type Method = 'get' | 'post';
+
+export interface Answer {
+	description: string;
+	/** JSON body; `csv` for a text/csv body; neither for an empty one. */
+	schema?: z.ZodType;
+	csv?: true;
+}
+
+export interface Operation {
+	method: Method;
+	/** OpenAPI path under /api/v1, `{name}` for a parameter. */
+	path: string;
+	summary: string;
+	description?: string;
+	tag: 'Sales' | 'Seasons' | 'Imports' | 'Reference';
+	/** Token roles allowed; undefined: any valid token; `public`: no token. */
+	auth: readonly TokenRole[] | 'any' | 'public';
+	params?: z.ZodObject;
+	query?: z.ZodObject;
+	body?: { schema: z.ZodType } | { csv: true };
+	/** Names of the exported schemas the route validates with (checked against its source). */
+	validates?: string[];
+	responses: Record<number, Answer>;
+}
+
+const error = (description: string): Answer => ({ description, schema: errorSchema });
+const seasonId = z.object({ id: z.coerce.number().int().positive().describe('A season id') });
+const externalId = z.object({
+	externalId: z.string().describe('The externalId the sale was registered with')
+});
+const jobId = z.object({ id: z.string().describe('The job id from the 202 answer') });
+
+const common = {
+	400: error('The input is not valid: `error.details.issues` lists what and where'),
+	401: error('No valid API token (Authorization: Bearer <token>)')
+};
+const forbidden = { 403: error("The token's role may not do this") };
+const busy = { 503: error('The database is busy: send the same request again (Retry-After)') };
+
+export const operations: Operation[] = [
+	{
+		method: 'post',
+		path: '/sales',
+		tag: 'Sales',
+		summary: 'Register a sale',
+		description:
+			'The externalId is the idempotency key: the same body again answers 200 with the first result and counts nothing twice; a different body with the same externalId is 409.',
+		auth: 'any',
+		body: { schema: createSaleSchema },
+		validates: ['createSaleSchema'],
+		responses: {
+			201: { description: 'Recorded', schema: saleResultSchema },
+			200: { description: 'Already recorded with this externalId', schema: saleResultSchema },
+			...common,
+			409: error('Same externalId, different sale (idempotency_conflict)'),
+			413: error('The body is over 1 MB'),
+			422: error('Unknown seller, product or no live season'),
+			...busy
+		}
+	},
+	...(['confirm', 'reverse'] as const).map((decision): Operation => ({
+		method: 'post',
+		path: `/sales/{externalId}/${decision}`,
+		tag: 'Sales',
+		summary: decision === 'confirm' ? 'Confirm a pending sale' : 'Reverse a sale',
+		description:
+			decision === 'confirm'
+				? 'Its provisional points become confirmed. Repeating it is harmless (changed: false).'
+				: 'Its points are taken back with compensating ledger entries; `reason` is required and shown to the seller. Repeating it is harmless.',
+		auth: ['admin', 'manager'],
+		params: externalId,
+		body: { schema: reviewBodySchema },
+		validates: ['reviewBodySchema'],
+		responses: {
+			200: { description: 'The sale after the decision', schema: reviewResultSchema },
+			...common,
+			...forbidden,
+			404: error('No API sale with this externalId'),
+			409: error('The sale cannot take this decision (already final, season closed)')
+		}
+	})),
+	{
+		method: 'get',
+		path: '/seasons',
+		tag: 'Seasons',
+		summary: 'List seasons',
+		auth: 'any',
+		query: seasonListQuerySchema,
+		validates: ['seasonListQuerySchema'],
+		responses: {
+			200: { description: 'Seasons, newest first', schema: seasonListSchema },
+			...common
+		}
+	},
+	{
+		method: 'post',
+		path: '/seasons',
+		tag: 'Seasons',
+		summary: 'Create a season',
+		auth: ['admin', 'manager'],
+		body: { schema: newSeasonSchema },
+		validates: ['newSeasonSchema'],
+		responses: {
+			201: { description: 'Created (as a draft or scheduled)', schema: seasonCreatedSchema },
+			...common,
+			...forbidden
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/current',
+		tag: 'Seasons',
+		summary: 'The live season',
+		auth: 'any',
+		responses: {
+			200: { description: 'The season that is live now', schema: seasonSchema },
+			401: common[401],
+			404: error('No season is live (no_live_season)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}',
+		tag: 'Seasons',
+		summary: 'One season',
+		auth: 'any',
+		params: seasonId,
+		responses: {
+			200: { description: 'The season', schema: seasonSchema },
+			...common,
+			404: error('No such season')
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/products',
+		tag: 'Seasons',
+		summary: "A season's products and their points",
+		auth: 'any',
+		params: seasonId,
+		responses: {
+			200: { description: 'The catalogue of the season', schema: productListSchema },
+			...common,
+			404: error('No such season')
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/leaderboard',
+		tag: 'Seasons',
+		summary: 'The live ranking',
+		auth: 'any',
+		params: seasonId,
+		query: leaderboardQuerySchema,
+		validates: ['leaderboardQuerySchema'],
+		responses: {
+			200: { description: 'People or teams by rank', schema: leaderboardSchema },
+			...common,
+			404: error('No such season (or a draft)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/results',
+		tag: 'Seasons',
+		summary: 'The frozen final standings',
+		auth: 'any',
+		params: seasonId,
+		responses: {
+			200: { description: 'The results once the season has ended', schema: resultsSchema },
+			...common,
+			404: error('No such season'),
+			409: error('The season has not ended yet (not_ended)')
+		}
+	},
+	{
+		method: 'post',
+		path: '/imports/sales',
+		tag: 'Imports',
+		summary: 'Import sales from a CSV file',
+		description:
+			'The body is the CSV file (content-type: text/csv), one line per sale line. A dry run unless dryRun=0. Up to 10,000 rows answer at once; more, or async=1, answer 202 with a job to poll.',
+		auth: ['integration', 'manager', 'admin'],
+		query: importSalesQuerySchema,
+		body: { csv: true },
+		validates: ['importSalesQuerySchema'],
+		responses: {
+			200: { description: 'The import report', schema: importReportSchema },
+			202: { description: 'Running as a job: poll job.url', schema: importJobSchema },
+			...common,
+			...forbidden,
+			413: error('The file is over 50 MB'),
+			415: error('The body is not text/csv'),
+			422: error('The header lacks required columns (missing_columns); nothing is stored')
+		}
+	},
+	{
+		method: 'get',
+		path: '/imports/jobs/{id}',
+		tag: 'Imports',
+		summary: "An import job's progress and report",
+		auth: ['integration', 'manager', 'admin'],
+		params: jobId,
+		query: importJobQuerySchema,
+		validates: ['importJobQuerySchema'],
+		responses: {
+			200: { description: 'The job, and its report once done', schema: importJobSchema },
+			...common,
+			...forbidden,
+			404: error('Unknown or expired job, or started with another token (unknown_job)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/imports/jobs/{id}/errors.csv',
+		tag: 'Imports',
+		summary: 'Every error of a finished import, as CSV',
+		auth: ['integration', 'manager', 'admin'],
+		params: jobId,
+		responses: {
+			200: { description: 'row,column,message', csv: true },
+			401: common[401],
+			...forbidden,
+			404: error('Unknown or expired job (unknown_job)'),
+			409: error('The import has not finished yet (job_running)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/openapi.json',
+		tag: 'Reference',
+		summary: 'This document',
+		description: 'The OpenAPI 3.1 description of /api/v1; no token needed.',
+		auth: 'public',
+		responses: { 200: { description: 'The OpenAPI document', schema: openApiDocumentSchema } }
+	}
+];
+
+/** `/seasons/{id}/leaderboard` → `seasons/[id]/leaderboard`: the route folder under api/v1. */
+export function routeFolder(path: string): string {
+	return path.replace(/^\//, '').replace(/\{(\w+)\}/g, '[$1]');
+}
