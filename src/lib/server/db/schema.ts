@@ -22,6 +22,8 @@ export const user = sqliteTable('user', {
 	displayName: text('display_name').notNull(),
 	role: text('role').$type<Role>().notNull().default('participant'),
 	passwordHash: text('password_hash').notNull(),
+	/** The organisation's own number for the person (payroll, HR), unique; null when not set. */
+	employeeNumber: text('employee_number').unique(),
 	createdAt: integer('created_at').notNull().default(now)
 });
 
