@@ -67,6 +67,8 @@ export interface ParsedSales {
 	/** External ids with an invalid line (and the first such row): their whole sale is refused. */
 	badIds: Map<string, number>;
 	reading: FileReading;
+	/** A problem with the whole file: every row is refused, nothing is stored. */
+	problem: FileProblem | null;
 }
 
 /** A problem with the whole file (the header or the way it writes dates or amounts). */
@@ -270,7 +272,8 @@ export function parseSalesCsv(text: string, options: ParseOptions = {}): ParsedS
 					: [{ row: 0, column: problem.column, message: problem.message }],
 			invalidRows,
 			badIds,
-			reading
+			reading,
+			problem
 		};
 	}
 	const index = Object.fromEntries(
@@ -320,5 +323,13 @@ export function parseSalesCsv(text: string, options: ParseOptions = {}): ParsedS
 		group.rows.push({ ...result.value, row });
 		groups.set(result.value.externalId, group);
 	});
-	return { rows: data.length, groups: [...groups.values()], errors, invalidRows, badIds, reading };
+	return {
+		rows: data.length,
+		groups: [...groups.values()],
+		errors,
+		invalidRows,
+		badIds,
+		reading,
+		problem: null
+	};
 }

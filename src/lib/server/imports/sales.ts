@@ -12,6 +12,7 @@ import { instantOf, type ParsedDate } from '../../imports/formats';
 import { TZDate } from '@date-fns/tz';
 import {
 	parseSalesCsv,
+	type FileProblem,
 	type FileReading,
 	type ImportError,
 	type ParseOptions,
@@ -40,6 +41,8 @@ export interface ImportReport {
 	results: ImportResult[];
 	/** How the file was read (date order, decimal mark, delimiter, footer lines left out). */
 	reading: FileReading;
+	/** A problem with the whole file (its dates or amounts cannot be read): nothing was stored. */
+	problem: FileProblem | null;
 }
 
 /** A sale whose seller and time are known: the person, and the instant in their season's zone. */
@@ -83,7 +86,10 @@ export async function importSales(
 	}
 ): Promise<ImportReport> {
 	const clock = options.clock ?? systemClock;
-	const { rows, groups, errors, invalidRows, badIds, reading } = parseSalesCsv(text, options);
+	const { rows, groups, errors, invalidRows, badIds, reading, problem } = parseSalesCsv(
+		text,
+		options
+	);
 	const results: ImportResult[] = [];
 	// Errors name the file's own column, as the user mapped it.
 	const rejectGroup = (group: SaleGroup, field: ImportField, message: string) => {
@@ -283,6 +289,7 @@ export async function importSales(
 		points: report.points,
 		errors,
 		results,
-		reading
+		reading,
+		problem
 	};
 }

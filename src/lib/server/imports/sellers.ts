@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, seasonMember, user } from '../db/schema';
-import { normalizeEmail } from '../people/users';
+import { normalizeEmail, normalizeEmployeeNumber } from '../people/users';
 
 // Who a sales file's seller column names: an e-mail address, an employee number, or a full name
 // (as CRMs export the record's owner). A name must be unique among the members of the live
@@ -20,8 +20,6 @@ export const normalizeName = (name: string) =>
 		.replace(/\s+/g, ' ')
 		.trim();
 
-/** The organisation's employee number compared without case or surrounding spaces. */
-export const normalizeEmployeeNumber = (value: string) => value.trim().toUpperCase();
 
 interface Person {
 	id: number;
