@@ -241,3 +241,8 @@ export function guessMapping(headers: string[]): ColumnMapping {
 	}
 	return mapping;
 }
+
+/** One key per set of headers (order and surrounding spaces do not matter): a saved mapping's. */
+export function headerKey(headers: readonly string[]): string {
+	return JSON.stringify([...new Set(headers.map((h) => h.trim()).filter((h) => h !== ''))].sort());
+}

@@ -20,7 +20,6 @@ export const normalizeName = (name: string) =>
 		.replace(/\s+/g, ' ')
 		.trim();
 
-
 interface Person {
 	id: number;
 	email: string;
