@@ -29,7 +29,8 @@ export const FIELD_HELP: Record<ImportField, string> = {
 };
 
 // Header names seen in CRM (Salesforce, HubSpot, Pipedrive) and spreadsheet exports, in the
-// order they are preferred, and in the seed markets' languages (nl, ru, sv, pl, fr). Compared
+// order they are preferred (Salesforce's "Sales Price" is what was charged, its "Unit Price"
+// the list price), and in the seed markets' languages (nl, ru, sv, pl, fr). Compared
 // through normalizeHeader: case, accents, spaces and punctuation do not matter.
 const ALIASES: Record<ImportField, string[]> = {
 	externalId: [
@@ -197,8 +198,8 @@ const ALIASES: Record<ImportField, string[]> = {
 		'Кол-во'
 	],
 	unitPrice: [
-		'unitPrice',
 		'Sales Price',
+		'unitPrice',
 		'Unit price',
 		'Price',
 		'Price per unit',
