@@ -96,9 +96,9 @@ test.describe('imports of real exports', () => {
 		// The first seller's employee number, through their person page.
 		await page.goto(`/manage/people/${ids[0]}`);
 		await waitForHydration(page);
-		await page.getByLabel('Employee number').fill('e2e-01');
+		await page.getByRole('textbox', { name: 'Employee number' }).fill('e2e-01');
 		await page.getByRole('button', { name: 'Save the number' }).click();
-		await expect(page.getByLabel('Employee number')).toHaveValue('E2E-01');
+		await expect(page.getByRole('textbox', { name: 'Employee number' })).toHaveValue('E2E-01');
 
 		await page.goto('/manage/import');
 		await waitForHydration(page);

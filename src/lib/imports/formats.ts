@@ -94,10 +94,14 @@ export type DecimalMark = (typeof DECIMAL_MARKS)[number];
 const CURRENCY =
 	/^(?:[A-Z]{3}|[€$£¥₽]|zł|kr|Kč)\s*|\s*(?:[A-Z]{3}|[€$£¥₽]|zł|kr|kr\.|Kč|руб\.?|р\.)$/giu;
 const SPACES = /[\s\u00A0\u202F\u2009]/g;
+/** Anything but digits, marks and spaces: only then can a currency be around the amount. */
+const NOT_NUMERIC = /[^\d.,\s\u00A0\u202F\u2009-]/;
+const withoutCurrency = (value: string) =>
+	NOT_NUMERIC.test(value) ? value.replace(CURRENCY, '') : value;
 
 /** What one value says about the file's decimal mark: ',' or '.', or null when it cannot tell. */
 export function decimalOf(raw: string): DecimalMark | null {
-	const value = raw.trim().replace(CURRENCY, '').replace(SPACES, '');
+	const value = withoutCurrency(raw.trim()).replace(SPACES, '');
 	const comma = value.lastIndexOf(',');
 	const dot = value.lastIndexOf('.');
 	if (comma >= 0 && dot >= 0) return comma > dot ? ',' : '.';
@@ -121,21 +125,23 @@ export function detectDecimal(values: Iterable<string>): DecimalMark | 'conflict
 	return found;
 }
 
+const AMOUNT = {
+	',': { plain: /^\d+(?:,\d+)?$/, grouped: /^\d{1,3}(?:[. ]\d{3})+(?:,\d+)?$/ },
+	'.': { plain: /^\d+(?:\.\d+)?$/, grouped: /^\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$/ }
+} as const;
+
 /**
  * An amount written with the given decimal mark and any thousands separator (the other mark,
  * a space or a non-breaking space) in groups of three: "1,099.00", "1.099,00", "1 099,00".
  * Returns null when the text is not such a number.
  */
 export function parseAmount(raw: string, decimal: DecimalMark): number | null {
-	const value = raw
-		.trim()
-		.replace(CURRENCY, '')
+	// The common case first: digits and at most the decimal mark.
+	if (AMOUNT[decimal].plain.test(raw)) return Number(decimal === ',' ? raw.replace(',', '.') : raw);
+	const value = withoutCurrency(raw.trim())
 		.replace(/[\u00A0\u202F\u2009]/g, ' ')
 		.trim();
-	const thousands = decimal === ',' ? '[. ]' : '[, ]';
-	const d = decimal === ',' ? ',' : '\\.';
-	const grouped = new RegExp(`^\\d{1,3}(?:${thousands}\\d{3})+(?:${d}\\d+)?$`);
-	const plain = new RegExp(`^\\d+(?:${d}\\d+)?$`);
+	const { plain, grouped } = AMOUNT[decimal];
 	if (!plain.test(value) && !grouped.test(value)) {
 		// One kind of separator per number: "1.099 000" is not a number.
 		return null;
