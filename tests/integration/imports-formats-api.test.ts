@@ -54,11 +54,11 @@ const vars = (): FixtureVars => ({
 	day
 });
 
-function post(query: string, body: BodyInit) {
+function post(query: string, body: string | Buffer) {
 	return fetch(`${server.url}/api/v1/imports/sales?${query}`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-		body
+		body: typeof body === 'string' ? body : new Uint8Array(body)
 	});
 }
 
