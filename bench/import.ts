@@ -1,22 +1,75 @@
-// npm run bench:import [-- --rows 100000 --people 1000 --batch 500]
-// Imports a generated CSV (one line per sale line) into a fresh temporary database through the
-// same service the UI and the API use, then re-imports it, and prints rows per second and the
-// peak RSS. Results go to bench/results/import-<time>.json.
+// npm run bench:import [-- --quick] [-- --sizes 100000,1000000 --people 1000 --batch 500]
+// For each size, in its own process (so that each peak RSS is its own): imports a generated CSV
+// (one line per sale line, as a European spreadsheet writes it: `;`, decimal commas, zone-less
+// DD.MM.YYYY HH:mm times) into a fresh temporary database through the same service the UI and
+// the API use (dry run, commit, re-import), and the same rows with bare better-sqlite3 (one
+// prepared INSERT per row in one transaction) in the same run; prints rows per second, the
+// ratio, the peak RSS and the machine load. Results go to bench/results/import-<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { tempDb } from '../tests/helpers/db';
 import { makeMember, makeProduct, makeSeason, makeTeam } from '../tests/helpers/factories';
 import { rule } from '../src/lib/server/db/schema';
 import { importSales } from '../src/lib/server/imports/sales';
+import { guessMapping } from '../src/lib/imports/mapping';
 
 const { values } = parseArgs({
 	options: {
+		quick: { type: 'boolean', default: false },
+		sizes: { type: 'string' },
+		child: { type: 'string' },
 		rows: { type: 'string', default: '100000' },
 		people: { type: 'string', default: '1000' },
 		batch: { type: 'string', default: '500' }
 	}
 });
-const ROWS = Number(values.rows);
+
+if (!values.child) {
+	// The parent: one child per size, then the table.
+	const sizes = (values.sizes ?? (values.quick ? '10000,50000' : '100000,1000000'))
+		.split(',')
+		.map(Number);
+	const loadStart = loadavg();
+	console.log(`load at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+	const runs = sizes.map((rows) => {
+		const out = execFileSync(
+			process.execPath,
+			[
+				...process.execArgv,
+				process.argv[1],
+				'--child',
+				String(rows),
+				'--people',
+				values.people!,
+				'--batch',
+				values.batch!
+			],
+			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
+		);
+		process.stdout.write(out.split('\nRESULT ')[0] + '\n');
+		return JSON.parse(out.split('\nRESULT ')[1]);
+	});
+	const loadEnd = loadavg();
+	console.log(
+		'\n| rows | project commit rows/s | bare insert rows/s | ratio | dry run rows/s | peak RSS (project) |'
+	);
+	console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+	for (const r of runs)
+		console.log(
+			`| ${r.rows.toLocaleString('en')} | ${r.commit.toLocaleString('en')} | ${r.bare.toLocaleString('en')} | ${(r.bare / r.commit).toFixed(1)}× | ${r.dryRun.toLocaleString('en')} | ${r.peakRssMb} MB |`
+		);
+	console.log(`load at end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`);
+	mkdirSync('bench/results', { recursive: true });
+	const file = `bench/results/import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+	writeFileSync(file, JSON.stringify({ loadStart, loadEnd, runs, node: process.version }, null, 2));
+	console.log(`wrote ${file}`);
+	process.exit(0);
+}
+
+const ROWS = Number(values.child);
 const PEOPLE = Number(values.people);
 const BATCH = Number(values.batch);
 
@@ -59,17 +112,29 @@ db.insert(rule)
 	])
 	.run();
 
-const lines = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice'];
+const pad = (n: number) => String(n).padStart(2, '0');
+/** A zone-less local time as a European spreadsheet writes it (the season is UTC). */
+const euTime = (ms: number) => {
+	const d = new Date(ms);
+	return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+};
+const lines = ['Ordernummer;E-mail;Datum;Artikelnummer;Aantal;Prijs'];
+const bareRows: [string, string, number, string, number, number][] = [];
 let sale = 0;
 while (lines.length <= ROWS) {
 	sale += 1;
 	const seller = people[(sale * 7919) % PEOPLE].email;
-	const at = new Date(now - ((sale * 104729) % (79 * DAY))).toISOString();
+	// Whole minutes: the file's times have no seconds.
+	const atMs = Math.floor((now - ((sale * 104729) % (79 * DAY))) / 60_000) * 60_000;
+	const at = euTime(atMs);
 	const count = 1 + (sale % 3);
 	for (let l = 0; l < count && lines.length <= ROWS; l++) {
+		const price = 49 + (sale % 900) + 1000 * (sale % 3);
+		const sku = skus[(sale + l * 13) % skus.length];
 		lines.push(
-			`bench-${sale},${seller},${at},${skus[(sale + l * 13) % skus.length]},${1 + (sale % 2)},${(49 + (sale % 900)).toFixed(2)}`
+			`bench-${sale};${seller};${at};${sku};${1 + (sale % 2)};${price.toLocaleString('de-DE', { minimumFractionDigits: 2 })}`
 		);
+		bareRows.push([`bench-${sale}`, seller, atMs, sku, 1 + (sale % 2), price * 100]);
 	}
 }
 const csv = lines.join('\n');
@@ -79,7 +144,12 @@ console.log(
 
 async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
-	const report = await importSales(db, csv, { dryRun, actor: {}, batchSize: BATCH });
+	const report = await importSales(db, csv, {
+		dryRun,
+		actor: {},
+		batchSize: BATCH,
+		mapping: guessMapping(lines[0].split(';'))
+	});
 	const seconds = (performance.now() - t0) / 1000;
 	sample();
 	console.log(
@@ -104,26 +174,38 @@ const results = [
 	await run('re-import', false)
 ];
 clearInterval(sampler);
-console.log(
-	`peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (Node ${process.version}, batch ${BATCH})`
+const projectPeak = Math.round(peakRss / 1024 / 1024);
+
+// The bare stack: the same rows, one prepared INSERT each, in one transaction.
+const bare = new Database(':memory:');
+bare.exec(
+	'create table sale_row (external_id text, seller text, occurred_at integer, sku text, quantity integer, unit_price integer)'
 );
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(
-	file,
-	JSON.stringify(
-		{
+const insert = bare.prepare('insert into sale_row values (?, ?, ?, ?, ?, ?)');
+const t0 = performance.now();
+bare.transaction(() => {
+	for (const r of bareRows) insert.run(...r);
+})();
+const bareSeconds = (performance.now() - t0) / 1000;
+const bareRate = Math.round(ROWS / bareSeconds);
+console.log(
+	`${'bare'.padEnd(10)} ${bareSeconds.toFixed(2).padStart(6)} s  ${bareRate.toLocaleString('en').padStart(7)} rows/s  (better-sqlite3, one INSERT per row)`
+);
+console.log(
+	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH})`
+);
+cleanup();
+process.stdout.write(
+	'\nRESULT ' +
+		JSON.stringify({
 			rows: ROWS,
 			sales: sale,
 			people: PEOPLE,
 			batch: BATCH,
 			results,
-			peakRssMb: Math.round(peakRss / 1024 / 1024),
-			node: process.version
-		},
-		null,
-		2
-	)
+			dryRun: results[0].rowsPerSecond,
+			commit: results[1].rowsPerSecond,
+			bare: bareRate,
+			peakRssMb: projectPeak
+		})
 );
-console.log(`wrote ${file}`);
-cleanup();

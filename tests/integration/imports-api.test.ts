@@ -89,10 +89,8 @@ async function finished(url: string) {
 describe('input that is not CSV text', () => {
 	it.each([
 		['random binary', () => new Uint8Array(randomBytes(8192))],
-		[
-			'invalid UTF-8 (Latin-1)',
-			() => Buffer.from(`${HEADER}\nx,caf\xe9@a.io,${at()},CASE,1,29`, 'latin1')
-		],
+		// Note: bytes that are not UTF-8 but read as Windows-1250/1252 text are a European
+		// spreadsheet's "CSV" and are imported (import-formats tests).
 		['NUL bytes', () => Buffer.from(`${HEADER}\u0000\nx,a@b.io,${at()},CASE,1,29`)]
 	])('refuses %s with 400 not_text and stores nothing', async (_title, body) => {
 		const before = scoreState(seeded.path);

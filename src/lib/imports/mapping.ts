@@ -2,6 +2,8 @@
 // preselect the mapping from the header), the form action (the same guess when a form comes
 // without one) and the importer. Client-safe.
 
+import { normalizeHeader } from './formats';
+
 /** The largest file the import takes (the page says so before uploading). */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
@@ -19,72 +21,218 @@ export type ColumnMapping = Partial<Record<ImportField, string>>;
 
 export const FIELD_HELP: Record<ImportField, string> = {
 	externalId: 'Order or sale id; lines with the same id form one sale',
-	sellerEmail: "Seller's email address",
-	occurredAt: 'Date and time of the sale, with a zone',
+	sellerEmail: "Seller's e-mail, full name or employee number",
+	occurredAt: "Date (and time) of the sale; without a zone, in the season's time zone",
 	sku: 'Product SKU',
 	quantity: 'Units sold',
-	unitPrice: 'Price of one unit, e.g. 1099.00'
+	unitPrice: 'Price of one unit, e.g. 1,099.00 or 1.099,00'
 };
 
-const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-// Header names seen in CRM and spreadsheet exports, normalized (lower case, letters and digits).
+// Header names seen in CRM (Salesforce, HubSpot, Pipedrive) and spreadsheet exports, in the
+// order they are preferred (Salesforce's "Sales Price" is what was charged, its "Unit Price"
+// the list price), and in the seed markets' languages (nl, ru, sv, pl, fr). Compared
+// through normalizeHeader: case, accents, spaces and punctuation do not matter.
 const ALIASES: Record<ImportField, string[]> = {
 	externalId: [
-		'externalid',
-		'id',
-		'order',
-		'orderid',
-		'orderno',
-		'ordernumber',
-		'saleid',
-		'sale',
-		'reference',
-		'ref',
-		'invoice',
-		'invoiceid',
-		'deal',
-		'dealid',
-		'transaction',
-		'transactionid'
+		'externalId',
+		'Opportunity ID',
+		'Deal - ID',
+		'Deal ID',
+		'Record ID',
+		'Order ID',
+		'Order',
+		'Order No',
+		'Order number',
+		'Sale ID',
+		'Sale',
+		'Invoice',
+		'Invoice ID',
+		'Invoice number',
+		'Transaction',
+		'Transaction ID',
+		'Reference',
+		'Ref',
+		'Deal',
+		'ID',
+		// nl, sv, pl, fr, ru
+		'Ordernummer',
+		'Bestelnummer',
+		'Factuurnummer',
+		'Ordernr',
+		'Fakturanummer',
+		'Order-ID',
+		'Numer zamówienia',
+		'Nr zamówienia',
+		'Numer faktury',
+		'Nr faktury',
+		'Zamówienie',
+		'Numéro de commande',
+		'N° de commande',
+		'Commande',
+		'Numéro de facture',
+		'Référence',
+		'Номер заказа',
+		'Заказ',
+		'Номер сделки',
+		'ID сделки',
+		'Номер счёта',
+		'Номер'
 	],
 	sellerEmail: [
-		'selleremail',
-		'email',
-		'emailaddress',
-		'seller',
-		'rep',
-		'repemail',
-		'salesperson',
-		'salesrep',
-		'user',
-		'useremail'
+		'sellerEmail',
+		'Owner Email',
+		'Deal owner email',
+		'Owner e-mail',
+		'Email',
+		'E-mail',
+		'Email address',
+		'E-mailadres',
+		'E-post',
+		'E-postadress',
+		'Adres e-mail',
+		'Adresse e-mail',
+		'Courriel',
+		'Mail',
+		'Электронная почта',
+		'Почта',
+		'Seller',
+		'Opportunity Owner',
+		'Deal owner',
+		'Deal - Owner',
+		'Owner',
+		'Salesperson',
+		'Sales rep',
+		'Rep',
+		'Rep email',
+		'User',
+		'User email',
+		'Employee number',
+		'Employee ID',
+		'Verkoper',
+		'Medewerker',
+		'Personeelsnummer',
+		'Säljare',
+		'Anställningsnummer',
+		'Sprzedawca',
+		'Handlowiec',
+		'Numer pracownika',
+		'Vendeur',
+		'Commercial',
+		'Matricule',
+		'Продавец',
+		'Менеджер',
+		'Сотрудник',
+		'Табельный номер'
 	],
 	occurredAt: [
-		'occurredat',
-		'date',
-		'datetime',
-		'when',
-		'time',
-		'timestamp',
-		'soldat',
-		'saledate',
-		'orderdate',
-		'occurred',
-		'createdat'
+		'occurredAt',
+		'Close Date',
+		'Deal - Won time',
+		'Won time',
+		'Closed date',
+		'Date',
+		'Date time',
+		'Datetime',
+		'When',
+		'Time',
+		'Timestamp',
+		'Sold at',
+		'Sale date',
+		'Order date',
+		'Occurred',
+		'Created at',
+		'Datum',
+		'Verkoopdatum',
+		'Orderdatum',
+		'Försäljningsdatum',
+		'Orderdatum',
+		'Data',
+		'Data sprzedaży',
+		'Data zamówienia',
+		'Date de vente',
+		'Date de commande',
+		'Дата',
+		'Дата продажи',
+		'Дата заказа',
+		'Дата закрытия'
 	],
-	sku: ['sku', 'item', 'itemcode', 'product', 'productcode', 'productsku', 'article', 'code'],
-	quantity: ['quantity', 'qty', 'units', 'count', 'pcs', 'pieces'],
-	unitPrice: ['unitprice', 'price', 'priceperunit', 'unitcost', 'priceeach', 'each']
+	sku: [
+		'sku',
+		'Product Code',
+		'Product SKU',
+		'Item code',
+		'Item',
+		'Product',
+		'Article',
+		'Code',
+		'Artikelnummer',
+		'Artikelnr',
+		'Artikel',
+		'Produkt',
+		'Kod produktu',
+		'Indeks',
+		'Kod',
+		'Code produit',
+		'Référence produit',
+		'Produit',
+		'Article',
+		'Артикул',
+		'Код товара',
+		'Код',
+		'Товар'
+	],
+	quantity: [
+		'quantity',
+		'Qty',
+		'Units',
+		'Count',
+		'Pcs',
+		'Pieces',
+		'Aantal',
+		'Antal',
+		'Ilość',
+		'Szt',
+		'Quantité',
+		'Qté',
+		'Количество',
+		'Кол-во'
+	],
+	unitPrice: [
+		'Sales Price',
+		'unitPrice',
+		'Unit price',
+		'Price',
+		'Price per unit',
+		'Unit cost',
+		'Price each',
+		'Each',
+		'Prijs',
+		'Stuksprijs',
+		'Eenheidsprijs',
+		'Pris',
+		'Styckpris',
+		'À-pris',
+		'Cena',
+		'Cena jednostkowa',
+		'Cena jedn.',
+		'Prix',
+		'Prix unitaire',
+		'Prix HT',
+		'Цена',
+		'Цена за единицу'
+	]
 };
+const NORMALIZED = Object.fromEntries(
+	IMPORT_FIELDS.map((f) => [f, [...new Set(ALIASES[f].map(normalizeHeader))]])
+) as Record<ImportField, string[]>;
 
 /** The column each field most likely comes from; each column is used at most once. */
 export function guessMapping(headers: string[]): ColumnMapping {
 	const mapping: ColumnMapping = {};
 	const used = new Set<string>();
 	for (const field of IMPORT_FIELDS) {
-		for (const alias of ALIASES[field]) {
-			const found = headers.find((h) => !used.has(h) && normalize(h) === alias);
+		for (const alias of NORMALIZED[field]) {
+			const found = headers.find((h) => !used.has(h) && normalizeHeader(h) === alias);
 			if (found !== undefined) {
 				mapping[field] = found;
 				used.add(found);
@@ -93,4 +241,9 @@ export function guessMapping(headers: string[]): ColumnMapping {
 		}
 	}
 	return mapping;
+}
+
+/** One key per set of headers (order and surrounding spaces do not matter): a saved mapping's. */
+export function headerKey(headers: readonly string[]): string {
+	return JSON.stringify([...new Set(headers.map((h) => h.trim()).filter((h) => h !== ''))].sort());
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { saleFields } from '../scoring/sales';
+import { readingOptions } from '../imports/options';
 
 const saleLineSchema = z.object({
 	sku: saleFields.sku,
@@ -31,7 +32,8 @@ export const reviewBodySchema = z
 
 const flag = z.enum(['0', '1', 'true', 'false']);
 /** POST /api/v1/imports/sales: a dry run unless dryRun=0; async=1 always answers with a job. */
-export const importSalesQuerySchema = z.object({
+/** The flags, and how the file is read (`map.<field>=<header>` pairs are read apart). */
+export const importSalesQuerySchema = readingOptions.extend({
 	dryRun: flag.default('1'),
 	details: flag.default('0'),
 	async: flag.default('0')

@@ -13,6 +13,8 @@ import type { TokenRole } from '../auth/token-roles';
 import type { MultiplierMode, RuleEffect, RuleTarget } from '../../contest/rules';
 import type { BadgeCriterion } from '../../contest/badges';
 import type { Tier } from '../../contest/tiers';
+import type { ColumnMapping } from '../../imports/mapping';
+import type { DateOrder, DecimalMark, Encoding } from '../../imports/formats';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -22,6 +24,8 @@ export const user = sqliteTable('user', {
 	displayName: text('display_name').notNull(),
 	role: text('role').$type<Role>().notNull().default('participant'),
 	passwordHash: text('password_hash').notNull(),
+	/** The organisation's own number for the person (payroll, HR), unique; null when not set. */
+	employeeNumber: text('employee_number').unique(),
 	createdAt: integer('created_at').notNull().default(now)
 });
 
@@ -628,3 +632,20 @@ export type Sale = typeof sale.$inferSelect;
 export type Badge = typeof badge.$inferSelect;
 export type Award = typeof award.$inferSelect;
 export type Display = typeof display.$inferSelect;
+
+/**
+ * A sales file's mapping remembered by the console, per set of headers ("Salesforce
+ * opportunities"): the next upload of the same export maps itself.
+ */
+export const importMapping = sqliteTable('import_mapping', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	name: text('name').notNull(),
+	/** The file's headers, sorted, as JSON: one mapping per set of headers. */
+	headerKey: text('header_key').notNull().unique(),
+	mapping: text('mapping', { mode: 'json' }).$type<ColumnMapping>().notNull(),
+	dateOrder: text('date_order').$type<DateOrder>(),
+	decimal: text('decimal').$type<DecimalMark>(),
+	encoding: text('encoding').$type<Encoding>(),
+	updatedById: integer('updated_by_id').references(() => user.id, { onDelete: 'set null' }),
+	updatedAt: integer('updated_at').notNull().default(now)
+});

@@ -5,14 +5,29 @@ import {
 	type ColumnMapping
 } from '../../imports/mapping';
 import { readCsvHeader } from '../../csv';
-import { checkCsvText, decodeCsvBytes } from './text';
+import { checkCsvText, decodeCsvFile } from './text';
 import { AppError } from '../shared/errors';
+import { readingOptions, type ReadingOptions } from './options';
+import type { Encoding } from '../../imports/formats';
 
-// The sales import form: a file (or pasted text) and one `map.<field>` select per field.
+// The sales import form: a file (or pasted text), one `map.<field>` select per field, how the
+// file is read (`encoding`, `dateOrder`, `decimal`: empty for "find it from the file") and an
+// optional name to remember the mapping under.
 
 export type ImportInput =
-	| { ok: true; text: string; mapping: ColumnMapping; headers: string[]; fileName: string | null }
-	| { ok: false; message: string; mapping: ColumnMapping };
+	| {
+			ok: true;
+			text: string;
+			mapping: ColumnMapping;
+			headers: string[];
+			fileName: string | null;
+			reading: ReadingOptions;
+			/** The encoding the file was read in (null for pasted text). */
+			encoding: Encoding | null;
+			/** Remember this mapping under this name ('' for no). */
+			mappingName: string;
+	  }
+	| { ok: false; message: string; mapping: ColumnMapping; field?: string };
 
 /**
  * Reads the import form. Refuses a missing, empty or too large file and a field without a
@@ -24,7 +39,20 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 		const value = String(form.get(`map.${field}`) ?? '').trim();
 		if (value) chosen[field] = value;
 	}
-	const refuse = (message: string): ImportInput => ({ ok: false, message, mapping: chosen });
+	const refuse = (message: string, field?: string): ImportInput => ({
+		ok: false,
+		message,
+		mapping: chosen,
+		field
+	});
+	const options = readingOptions.safeParse({
+		encoding: String(form.get('encoding') ?? ''),
+		dateOrder: String(form.get('dateOrder') ?? ''),
+		decimal: String(form.get('decimal') ?? '')
+	});
+	if (!options.success) return refuse('Choose how the file is read from the lists.');
+	const reading = options.data;
+	let encoding: Encoding | null = null;
 	const file = form.get('file');
 	let text = String(form.get('csv') ?? '');
 	let fileName: string | null = null;
@@ -37,10 +65,14 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 		return refuse('The text is larger than 50 MB: split it into smaller files.');
 	try {
 		// A binary or non-UTF-8 file is refused here, before it can "parse" into garbage rows.
-		text =
-			fileName !== null
-				? decodeCsvBytes(new Uint8Array(await (file as File).arrayBuffer()))
-				: checkCsvText(text);
+		if (fileName !== null) {
+			const decoded = decodeCsvFile(
+				new Uint8Array(await (file as File).arrayBuffer()),
+				reading.encoding
+			);
+			text = decoded.text;
+			encoding = decoded.encoding;
+		} else text = checkCsvText(text);
 	} catch (error) {
 		if (error instanceof AppError) return refuse(error.message);
 		throw error;
@@ -70,5 +102,6 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 			.split(/\r?\n/).length < 2
 	)
 		return refuse('The file has a header but no rows.');
-	return { ok: true, text, mapping, headers, fileName };
+	const mappingName = String(form.get('mappingName') ?? '').trim();
+	return { ok: true, text, mapping, headers, fileName, reading, encoding, mappingName };
 }

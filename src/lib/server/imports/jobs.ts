@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db';
 import { importSales, type ImportReport } from './sales';
-import type { ColumnMapping } from '../../imports/mapping';
+import type { ParseOptions } from './sales-csv';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
 import { log } from '../shared/log';
@@ -80,11 +80,10 @@ function prune(now: number) {
 export function startImportJob(
 	db: Db,
 	text: string,
-	options: {
+	options: ParseOptions & {
 		owner: JobOwner;
 		dryRun?: boolean;
 		exclusive?: boolean;
-		mapping?: ColumnMapping;
 		batchSize?: number;
 		clock?: Clock;
 	}
@@ -122,6 +121,8 @@ export function startImportJob(
 		dryRun: job.dryRun,
 		actor: options.owner,
 		mapping: options.mapping,
+		dateOrder: options.dateOrder,
+		decimal: options.decimal,
 		batchSize: options.batchSize,
 		clock,
 		onProgress: (done, total) => {

@@ -8,8 +8,18 @@ import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { countImport } from '../shared/metrics';
-import type { ColumnMapping, ImportField } from '../../imports/mapping';
-import { parseSalesCsv, type ImportError, type SaleGroup } from './sales-csv';
+import type { ImportField } from '../../imports/mapping';
+import { instantOf, type ParsedDate } from '../../imports/formats';
+import { TZDate } from '@date-fns/tz';
+import {
+	parseSalesCsv,
+	type FileProblem,
+	type FileReading,
+	type ImportError,
+	type ParseOptions,
+	type SaleGroup
+} from './sales-csv';
+import { SellerDirectory } from './sellers';
 
 export interface ImportResult {
 	row: number;
@@ -30,6 +40,16 @@ export interface ImportReport {
 	points: number;
 	errors: ImportError[];
 	results: ImportResult[];
+	/** How the file was read (date order, decimal mark, delimiter, footer lines left out). */
+	reading: FileReading;
+	/** A problem with the whole file (its dates or amounts cannot be read): nothing was stored. */
+	problem: FileProblem | null;
+}
+
+/** A sale whose seller and time are known: the person, and the instant in their season's zone. */
+interface ResolvedSale extends SaleGroup {
+	userId: number;
+	occurredAt: number;
 }
 
 const DRY_RUN = Symbol('dry run');
@@ -58,17 +78,19 @@ function refusal(externalId: string, error: AppError): { column: ImportField; me
 export async function importSales(
 	db: Db,
 	text: string,
-	options: {
+	options: ParseOptions & {
 		dryRun: boolean;
 		actor: Actor;
-		mapping?: ColumnMapping;
 		batchSize?: number;
 		clock?: Clock;
 		onProgress?: (doneRows: number, totalRows: number) => void;
 	}
 ): Promise<ImportReport> {
 	const clock = options.clock ?? systemClock;
-	const { rows, groups, errors, invalidRows, badIds } = parseSalesCsv(text, options.mapping);
+	const { rows, groups, errors, invalidRows, badIds, reading, problem } = parseSalesCsv(
+		text,
+		options
+	);
 	const results: ImportResult[] = [];
 	// Errors name the file's own column, as the user mapped it.
 	const rejectGroup = (group: SaleGroup, field: ImportField, message: string) => {
@@ -86,10 +108,29 @@ export async function importSales(
 		}
 	};
 
+	// Who each seller cell names, and when each sale happened: a time without a zone is in the
+	// seller's season's time zone; a date alone counts on that local day (from its start, or
+	// from the season's start on its first day).
+	const directory = new SellerDirectory(db);
+	const seasons = new SaleLookups();
+	const instant = (date: ParsedDate, userId: number) => {
+		const { season } = seasons.seasonOf(db, userId);
+		const ms = instantOf(date, season?.timeZone ?? 'UTC');
+		if (date.kind === 'local' && date.dateOnly && season && ms < season.startsAt) {
+			const start = new TZDate(season.startsAt, season.timeZone);
+			if (
+				start.getFullYear() === date.year &&
+				start.getMonth() === date.month - 1 &&
+				start.getDate() === date.day
+			)
+				return season.startsAt;
+		}
+		return ms;
+	};
+
 	// A sale with a bad line, or lines that disagree on seller or time, is rejected whole.
-	const valid: SaleGroup[] = [];
-	for (const group of groups) {
-		const [first] = group.rows;
+	const valid: ResolvedSale[] = [];
+	groups: for (const group of groups) {
 		if (badIds.has(group.externalId)) {
 			rejectGroup(
 				group,
@@ -98,20 +139,30 @@ export async function importSales(
 			);
 			continue;
 		}
-		const mismatch = group.rows.find(
-			(r) =>
-				r.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase() ||
-				Date.parse(r.occurredAt) !== Date.parse(first.occurredAt)
+		const resolved: { userId: number; occurredAt: number }[] = [];
+		for (const r of group.rows) {
+			const found = directory.find(r.seller);
+			if ('error' in found) {
+				rejectGroup(
+					group,
+					'sellerEmail',
+					`${options.mapping?.sellerEmail ?? 'sellerEmail'}: ${found.error}`
+				);
+				continue groups;
+			}
+			resolved.push({ userId: found.userId, occurredAt: instant(r.occurredAt, found.userId) });
+		}
+		const [first] = resolved;
+		const mismatch = resolved.find(
+			(r) => r.userId !== first.userId || r.occurredAt !== first.occurredAt
 		);
 		if (mismatch)
 			rejectGroup(
 				group,
-				mismatch.sellerEmail.toLowerCase() !== first.sellerEmail.toLowerCase()
-					? 'sellerEmail'
-					: 'occurredAt',
+				mismatch.userId !== first.userId ? 'sellerEmail' : 'occurredAt',
 				`Lines of sale ${group.externalId} disagree on seller or time`
 			);
-		else valid.push(group);
+		else valid.push({ ...group, ...first });
 	}
 
 	const batchSize = options.batchSize ?? 500;
@@ -126,7 +177,7 @@ export async function importSales(
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
 		const outcomes: {
-			group: SaleGroup;
+			group: ResolvedSale;
 			outcome: 'new' | 'duplicate' | 'error';
 			points?: number;
 			error?: AppError;
@@ -135,7 +186,6 @@ export async function importSales(
 			db.transaction(
 				(tx) => {
 					for (const group of batch) {
-						const first = group.rows[0];
 						try {
 							// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
 							// sent before (through the API or an import: one id space) comes back as not
@@ -146,12 +196,12 @@ export async function importSales(
 									{
 										source: 'import',
 										externalId: group.externalId,
-										seller: { email: first.sellerEmail },
-										occurredAt: Date.parse(first.occurredAt),
+										seller: { userId: group.userId },
+										occurredAt: group.occurredAt,
 										lines: group.rows.map((r) => ({
 											sku: r.sku,
 											quantity: r.quantity,
-											unitPrice: Math.round(r.unitPrice * 100)
+											unitPrice: r.unitPrice
 										})),
 										createdById: options.actor.userId ?? null
 									},
@@ -240,6 +290,8 @@ export async function importSales(
 		},
 		points: report.points,
 		errors,
-		results
+		results,
+		reading,
+		problem
 	};
 }

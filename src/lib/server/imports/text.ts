@@ -1,9 +1,12 @@
 import { AppError } from '../shared/errors';
+import { decodeBytes, type Decoded, type Encoding } from '../../imports/formats';
 
 // An import must be text before it is read as CSV: a spreadsheet saved as .xlsx, a PDF or an
-// image would otherwise "parse" into hundreds of garbage rows. The bytes must be valid UTF-8
-// (what every spreadsheet's "CSV UTF-8" writes), hold no NUL (UTF-16 and binary files do), and
-// hardly any other control characters (a stray one from a CRM export is tolerated).
+// image would otherwise "parse" into hundreds of garbage rows. The bytes are UTF-8 (what every
+// spreadsheet's "CSV UTF-8" writes, with or without a byte-order mark) or, when they are not,
+// Windows-1250 or -1252 (a plain "CSV" from a Polish or French Excel), or the encoding chosen;
+// the text must hold no NUL (UTF-16 and binary files do) and hardly any other control
+// characters (a stray one from a CRM export is tolerated).
 
 /** Control characters other than tab, line feed and carriage return (and form feed). */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -28,17 +31,15 @@ export function checkCsvText(text: string): string {
 }
 
 /** The bytes of an uploaded file as text, or an AppError (400 not_text) that says why not. */
-export function decodeCsvBytes(bytes: Uint8Array): string {
+export function decodeCsvBytes(bytes: Uint8Array, encoding?: Encoding | null): string {
+	return decodeCsvFile(bytes, encoding).text;
+}
+
+/** The bytes as text and the encoding they were read in (detected or chosen). */
+export function decodeCsvFile(bytes: Uint8Array, encoding?: Encoding | null): Decoded {
 	if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
 		throw notText('This file is saved as UTF-16. Save it as "CSV UTF-8" and try again.');
-	let text: string;
-	try {
-		// ignoreBOM keeps a UTF-8 byte-order mark in the text; the CSV reader drops it.
-		text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-	} catch {
-		throw notText(
-			'This file is not UTF-8 text (a binary file, a spreadsheet such as .xlsx, or another encoding). Save it as "CSV UTF-8" and try again.'
-		);
-	}
-	return checkCsvText(text);
+	const decoded = decodeBytes(bytes, encoding);
+	checkCsvText(decoded.text);
+	return decoded;
 }

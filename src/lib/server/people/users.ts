@@ -1,5 +1,6 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
+import { AppError, conflict } from '../shared/errors';
 import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashPassword } from '../auth/password';
@@ -70,4 +71,60 @@ export function accountOf(db: Db, id: number) {
 		.where(eq(user.id, id))
 		.get();
 	return row && { id: row.id, role: row.role, hasPassword: row.passwordHash !== NO_PASSWORD };
+}
+
+// ---------------------------------------------------------------- employee numbers
+
+/** The organisation's number for a person (payroll, HR), compared and stored in capitals. */
+export const normalizeEmployeeNumber = (value: string) => value.trim().toUpperCase();
+
+export const EMPLOYEE_NUMBER_MAX = 40;
+
+/** Why an employee number cannot be used (null: it can), before it is stored. */
+export function employeeNumberProblem(value: string): string | null {
+	const number = normalizeEmployeeNumber(value);
+	if (number.length > EMPLOYEE_NUMBER_MAX)
+		return `Keep the employee number under ${EMPLOYEE_NUMBER_MAX} characters.`;
+	if (number.includes('@')) return 'An employee number cannot hold "@" (that is an e-mail).';
+	if (/[\p{C}]/u.test(number)) return 'The employee number holds a control character.';
+	return null;
+}
+
+/** The person who has this employee number, if anyone. */
+export function personWithEmployeeNumber(db: Queryable, value: string) {
+	return db
+		.select({ id: user.id, displayName: user.displayName, email: user.email })
+		.from(user)
+		.where(eq(user.employeeNumber, normalizeEmployeeNumber(value)))
+		.get();
+}
+
+/**
+ * Sets (or with '' clears) a person's employee number: unique in the organisation, so a sales
+ * file's seller column can name them by it. Refuses a number someone else has, naming them.
+ */
+export function setEmployeeNumber(db: Queryable, userId: number, value: string): string | null {
+	const number = normalizeEmployeeNumber(value);
+	if (number === '') {
+		db.update(user).set({ employeeNumber: null }).where(eq(user.id, userId)).run();
+		return null;
+	}
+	const problem = employeeNumberProblem(number);
+	if (problem)
+		throw new AppError(400, 'invalid_employee_number', problem, { field: 'employeeNumber' });
+	const holder = personWithEmployeeNumber(db, number);
+	if (holder && holder.id !== userId)
+		throw conflict(
+			'employee_number_taken',
+			`${holder.displayName} (${holder.email}) already has employee number ${number}.`,
+			{ field: 'employeeNumber' }
+		);
+	db.update(user).set({ employeeNumber: number }).where(eq(user.id, userId)).run();
+	return number;
+}
+
+export function employeeNumberOf(db: Queryable, userId: number): string | null {
+	return (
+		db.select({ n: user.employeeNumber }).from(user).where(eq(user.id, userId)).get()?.n ?? null
+	);
 }

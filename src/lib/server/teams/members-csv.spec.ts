@@ -21,6 +21,24 @@ describe('parseMembersCsv: files that import', () => {
 			]
 		},
 		{
+			name: 'an optional employee number, stored in capitals',
+			text: csv(
+				'email,name,team,employeeNumber',
+				'ana@example.com,Ana Silva,Falcons, pl-0042 ',
+				'ben@example.com,Ben Okafor,Wolves,'
+			),
+			rows: [
+				{
+					row: 2,
+					email: 'ana@example.com',
+					name: 'Ana Silva',
+					team: 'Falcons',
+					employeeNumber: 'PL-0042'
+				},
+				{ row: 3, email: 'ben@example.com', name: 'Ben Okafor', team: 'Wolves' }
+			]
+		},
+		{
 			name: 'header in any order, case and spacing',
 			text: csv(' Team ,NAME,Email', 'Orcas,Ana Silva,ana@example.com'),
 			rows: [{ row: 2, email: 'ana@example.com', name: 'Ana Silva', team: 'Orcas' }]
@@ -93,6 +111,23 @@ describe('parseMembersCsv: files that import nothing', () => {
 			errors: [{ row: null, column: null, message: 'The file has a header but nobody in it' }]
 		},
 		{
+			name: 'an employee number twice, or one that is an e-mail',
+			text: csv(
+				'email,name,team,employeeNumber',
+				'ana@example.com,Ana,Falcons,10042',
+				'ben@example.com,Ben,Wolves,10042',
+				'cy@example.com,Cy,Orcas,cy@example.com'
+			),
+			errors: [
+				{ row: 3, column: 'employeenumber', message: 'Employee number 10042 is already on row 2' },
+				{
+					row: 4,
+					column: 'employeenumber',
+					message: 'An employee number cannot hold "@" (that is an e-mail).'
+				}
+			]
+		},
+		{
 			name: 'missing column',
 			text: csv('email,name', 'ana@example.com,Ana'),
 			errors: [{ row: 1, column: 'team', message: 'This column is missing from the header' }]
@@ -101,7 +136,11 @@ describe('parseMembersCsv: files that import nothing', () => {
 			name: 'unknown column (a typo)',
 			text: csv('email,name,teem', 'ana@example.com,Ana,Falcons'),
 			errors: [
-				{ row: 1, column: 'teem', message: 'Unknown column; expected email,name,team' },
+				{
+					row: 1,
+					column: 'teem',
+					message: 'Unknown column; expected email,name,team,employeenumber'
+				},
 				{ row: 1, column: 'team', message: 'This column is missing from the header' }
 			]
 		},

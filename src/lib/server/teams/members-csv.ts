@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { readTable, rowErrors, type CsvError } from '$lib/csv';
 import { emailField, nameField } from './member-form';
+import { employeeNumberProblem, normalizeEmployeeNumber } from '../people/users';
 
-// A season's members as a CSV file: `email,name,team`, the team by its name in the season.
+// A season's members as a CSV file: `email,name,team[,employeeNumber]`, the team by its name in
+// the season; the optional employee number (unique in the organisation) lets a sales file name
+// the seller by it.
 // Rows are numbered as a spreadsheet shows them: the header is row 1. Pure: what the database
 // says about each person (already in another team, …) is checked by the import itself.
 
-const MEMBER_COLUMNS = ['email', 'name', 'team'] as const;
+// Headers are matched without case: `employeeNumber`, `EmployeeNumber` and `employeenumber`.
+const MEMBER_COLUMNS = ['email', 'name', 'team', 'employeenumber'] as const;
+const REQUIRED_COLUMNS = ['email', 'name', 'team'] as const;
 
 export const MAX_MEMBER_ROWS = 1000;
 
@@ -17,6 +22,8 @@ export interface MemberRow {
 	name: string;
 	/** The team's name as the season spells it. */
 	team: string;
+	/** Normalized (capitals); null when the file leaves it empty or has no such column. */
+	employeeNumber?: string | null;
 }
 
 interface MembersCsvResult {
@@ -31,7 +38,15 @@ const rowSchema = z.object({
 		invalid: 'This is not an email address'
 	}).transform((email) => email.toLowerCase()),
 	name: nameField('Name is required'),
-	team: z.string().trim().min(1, 'Team is required')
+	team: z.string().trim().min(1, 'Team is required'),
+	employeenumber: z
+		.string()
+		.optional()
+		.transform((value) => (value ? normalizeEmployeeNumber(value) : ''))
+		.superRefine((value, ctx) => {
+			const problem = value ? employeeNumberProblem(value) : null;
+			if (problem) ctx.addIssue({ code: 'custom', message: problem });
+		})
 });
 
 /**
@@ -44,7 +59,7 @@ export function parseMembersCsv(
 ): MembersCsvResult {
 	const table = readTable(text, {
 		columns: MEMBER_COLUMNS,
-		required: MEMBER_COLUMNS,
+		required: REQUIRED_COLUMNS,
 		maxRows: MAX_MEMBER_ROWS,
 		rowsAre: 'people',
 		whenEmpty: 'The file has a header but nobody in it'
@@ -58,6 +73,7 @@ export function parseMembersCsv(
 			: 'the season has no teams yet: add them first';
 	const rows: MemberRow[] = [];
 	const firstRowOf = new Map<string, number>();
+	const numberRowOf = new Map<string, number>();
 	for (const { row, cells } of table.rows) {
 		const result = rowSchema.safeParse(cells);
 		if (!result.success) {
@@ -82,8 +98,25 @@ export function parseMembersCsv(
 			});
 			continue;
 		}
+		const number = result.data.employeenumber || null;
+		const numberRow = number ? numberRowOf.get(number) : undefined;
+		if (number && numberRow !== undefined) {
+			errors.push({
+				row,
+				column: 'employeenumber',
+				message: `Employee number ${number} is already on row ${numberRow}`
+			});
+			continue;
+		}
 		firstRowOf.set(result.data.email, row);
-		rows.push({ row, email: result.data.email, name: result.data.name, team });
+		if (number) numberRowOf.set(number, row);
+		rows.push({
+			row,
+			email: result.data.email,
+			name: result.data.name,
+			team,
+			...(number ? { employeeNumber: number } : {})
+		});
 	}
 	errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
 	return { rows: errors.length === 0 ? rows : [], errors };

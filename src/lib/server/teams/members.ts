@@ -3,9 +3,13 @@ import type { Db, Queryable } from '$lib/server/db';
 import { invite, ledgerEntry, sale, seasonMember, team, user } from '$lib/server/db/schema';
 import { audit, type Actor } from '$lib/server/audit/record';
 import { createInvite } from '$lib/server/people/invites';
-import { normalizeEmail } from '$lib/server/people/users';
+import {
+	normalizeEmail,
+	personWithEmployeeNumber,
+	setEmployeeNumber
+} from '$lib/server/people/users';
 import { conflict, notFound } from '$lib/server/shared/errors';
-import type { CsvError } from '$lib/csv';
+import { writeCsv, type CsvError } from '$lib/csv';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 import type { MemberRow } from './members-csv';
 import { changeTeams } from './open-season';
@@ -146,7 +150,8 @@ export function importMembers(
 		email: r.email,
 		name: r.name,
 		teamId: teams.get(r.team)?.id ?? 0,
-		team: r.team
+		team: r.team,
+		employeeNumber: r.employeeNumber ?? null
 	}));
 	return changeTeams<ImportResult>(
 		db,
@@ -164,9 +169,30 @@ export function importMembers(
 					const checked = plan(tx, seasonId, p);
 					if (!checked.ok) errors.push({ row: p.row, column: 'team', message: checked.error });
 				}
+				// An employee number someone else has is refused, naming them.
+				const holder = p.employeeNumber
+					? personWithEmployeeNumber(tx, p.employeeNumber)
+					: undefined;
+				if (holder && holder.email !== normalizeEmail(p.email))
+					errors.push({
+						row: p.row,
+						column: 'employeeNumber',
+						message: `${holder.displayName} (${holder.email}) already has employee number ${p.employeeNumber}`
+					});
 			}
 			if (errors.length > 0) return { ok: false, errors };
-			const outcomes = people.map((p) => apply(db, tx, seasonId, p, p.team, actor, clock));
+			const outcomes = people.map((p) => {
+				const outcome = apply(db, tx, seasonId, p, p.team, actor, clock);
+				if (p.employeeNumber) {
+					const account = tx
+						.select({ id: user.id })
+						.from(user)
+						.where(eq(user.email, normalizeEmail(p.email)))
+						.get();
+					if (account) setEmployeeNumber(tx, account.id, p.employeeNumber);
+				}
+				return outcome;
+			});
 			return { ok: true, outcomes };
 		},
 		(result) => result.ok && result.outcomes.some((o) => o.kind !== 'already')
@@ -261,4 +287,25 @@ export function removeMember(
 		);
 		return member;
 	});
+}
+
+/** A season's members as the members file (`email,name,team,employeeNumber`), to edit and re-import. */
+export function membersCsv(db: Queryable, seasonId: number): string {
+	const rows = db
+		.select({
+			email: user.email,
+			name: user.displayName,
+			team: team.name,
+			employeeNumber: user.employeeNumber
+		})
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(eq(seasonMember.seasonId, seasonId))
+		.orderBy(team.name, user.displayName)
+		.all();
+	return writeCsv(
+		['email', 'name', 'team', 'employeeNumber'],
+		rows.map((r) => [r.email, r.name, r.team, r.employeeNumber ?? ''])
+	);
 }

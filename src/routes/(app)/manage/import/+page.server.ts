@@ -1,14 +1,16 @@
+import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { importSales } from '$lib/server/imports/sales';
 import { reportView, startImportJob } from '$lib/server/imports/jobs';
 import { readImportForm } from '$lib/server/imports/import-form';
+import { deleteMapping, listSavedMappings, saveMapping } from '$lib/server/imports/saved-mappings';
 import { refuse, refuseError } from '$lib/server/shared/form';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
-	return {};
+	return { savedMappings: listSavedMappings(getDb()) };
 };
 
 export const actions = {
@@ -17,16 +19,44 @@ export const actions = {
 		const input = await readImportForm(await event.request.formData());
 		if (!input.ok)
 			return refuse(400, 'check', input.message, { values: { mapping: input.mapping } });
+		const values = { mapping: input.mapping };
 		const report = await importSales(getDb(), input.text, {
 			dryRun: true,
 			actor: { userId: user.id },
-			mapping: input.mapping
+			mapping: input.mapping,
+			dateOrder: input.reading.dateOrder,
+			decimal: input.reading.decimal
 		});
+		// Dates or amounts the file does not show how to read: the person chooses, nothing is guessed.
+		if (report.problem)
+			return refuse(422, 'check', report.problem.message, {
+				values,
+				errors: {
+					[report.problem.code === 'mixed_decimal_marks' ? 'decimal' : 'dateOrder']:
+						report.problem.message
+				}
+			});
+		let saved: string | null = null;
+		if (input.mappingName) {
+			try {
+				saved = saveMapping(getDb(), {
+					name: input.mappingName,
+					headers: input.headers,
+					mapping: input.mapping,
+					reading: input.reading,
+					userId: user.id
+				}).name;
+			} catch (e) {
+				return refuseError(e, 'check', values);
+			}
+		}
 		return {
 			action: 'check',
 			report: reportView(report),
 			mapping: input.mapping,
-			fileName: input.fileName
+			fileName: input.fileName,
+			encoding: input.encoding,
+			saved
 		};
 	},
 	commit: async (event) => {
@@ -37,11 +67,24 @@ export const actions = {
 		try {
 			const job = startImportJob(getDb(), input.text, {
 				owner: { userId: user.id },
-				mapping: input.mapping
+				mapping: input.mapping,
+				dateOrder: input.reading.dateOrder,
+				decimal: input.reading.decimal
 			});
 			return { action: 'commit', jobId: job.id, mapping: input.mapping };
 		} catch (e) {
 			return refuseError(e, 'commit', values);
 		}
+	},
+	forget: async (event) => {
+		requireRole(event, MANAGERS);
+		const id = z.coerce
+			.number()
+			.int()
+			.positive()
+			.safeParse((await event.request.formData()).get('id'));
+		if (!id.success || !deleteMapping(getDb(), id.data))
+			return refuse(404, 'forget', 'That saved mapping no longer exists.');
+		return { action: 'forget', message: 'Saved mapping removed' };
 	}
 } satisfies Actions;

@@ -8,7 +8,7 @@ import { findPersonSale, personInSeason, personName } from '$lib/server/people/p
 import { adjustPoints } from '$lib/server/scoring/adjustments';
 import { reviewSales } from '$lib/server/scoring/review';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
-import { accountOf } from '$lib/server/people/users';
+import { accountOf, employeeNumberOf, setEmployeeNumber } from '$lib/server/people/users';
 import { issueResetLink, mayReset } from '$lib/server/auth/password-reset';
 
 const userIdSchema = z.coerce.number().int().positive();
@@ -31,6 +31,7 @@ export const load: PageServerLoad = (event) => {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		...found,
 		self: found.person.id === user.id,
+		employeeNumber: employeeNumberOf(db, found.person.id),
 		// Whether this manager may issue a password-reset link for the person, and if not, why.
 		reset: !account
 			? { allowed: false, why: 'No such account.' }
@@ -74,6 +75,27 @@ const reverseSchema = z.object({
 });
 
 export const actions: Actions = {
+	/** The person's employee number (a sales file's seller column may name them by it). */
+	employeeNumber: async (event) => {
+		requireRole(event, MANAGERS);
+		const userId = personId(event.params.userId);
+		const values = formText(await event.request.formData(), ['employeeNumber']);
+		const season = consoleSeason();
+		if (!season || !personInSeason(getDb(), season.id, userId))
+			return refuse(404, 'employeeNumber', 'This person does not take part in the season.', {
+				values
+			});
+		try {
+			const number = setEmployeeNumber(getDb(), userId, values.employeeNumber);
+			return {
+				action: 'employeeNumber',
+				message: number ? `Employee number set to ${number}` : 'Employee number removed'
+			};
+		} catch (e) {
+			return refuseError(e, 'employeeNumber', values);
+		}
+	},
+
 	resetLink: (event) => {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);

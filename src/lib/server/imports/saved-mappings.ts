@@ -1,0 +1,78 @@
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Queryable } from '../db';
+import { importMapping } from '../db/schema';
+import { IMPORT_FIELDS, headerKey, type ColumnMapping } from '../../imports/mapping';
+import type { ReadingOptions } from './options';
+import { badRequest } from '../shared/errors';
+import { systemClock, type Clock } from '../shared/clock';
+
+// Mappings the console remembers, one per set of headers: a CRM's export comes back with the
+// same header every week, and maps itself with the name it was saved under.
+
+export const MAPPING_NAME_MAX = 80;
+const nameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Name the mapping, e.g. "Salesforce opportunities".')
+	.max(MAPPING_NAME_MAX, `Keep the name under ${MAPPING_NAME_MAX} characters.`);
+
+export interface SavedMapping {
+	id: number;
+	name: string;
+	headerKey: string;
+	mapping: ColumnMapping;
+	dateOrder: ReadingOptions['dateOrder'] | null;
+	decimal: ReadingOptions['decimal'] | null;
+	encoding: ReadingOptions['encoding'] | null;
+	updatedAt: number;
+}
+
+export function listSavedMappings(db: Queryable): SavedMapping[] {
+	return db.select().from(importMapping).orderBy(asc(importMapping.name)).all();
+}
+
+/**
+ * Remembers (or replaces) the mapping of a file with these headers, under a name. Every field's
+ * column must be one of the headers.
+ */
+export function saveMapping(
+	db: Queryable,
+	input: {
+		name: string;
+		headers: string[];
+		mapping: ColumnMapping;
+		reading: ReadingOptions;
+		userId: number;
+	},
+	clock: Clock = systemClock
+): SavedMapping {
+	const name = nameSchema.safeParse(input.name);
+	if (!name.success)
+		throw badRequest('invalid_name', name.error.issues[0].message, { field: 'mappingName' });
+	for (const field of IMPORT_FIELDS) {
+		const column = input.mapping[field];
+		if (!column || !input.headers.includes(column))
+			throw badRequest('invalid_mapping', `Choose a column of the file for ${field}.`);
+	}
+	const values = {
+		name: name.data,
+		headerKey: headerKey(input.headers),
+		mapping: Object.fromEntries(IMPORT_FIELDS.map((f) => [f, input.mapping[f]])) as ColumnMapping,
+		dateOrder: input.reading.dateOrder ?? null,
+		decimal: input.reading.decimal ?? null,
+		encoding: input.reading.encoding ?? null,
+		updatedById: input.userId,
+		updatedAt: clock()
+	};
+	return db
+		.insert(importMapping)
+		.values(values)
+		.onConflictDoUpdate({ target: importMapping.headerKey, set: values })
+		.returning()
+		.get();
+}
+
+export function deleteMapping(db: Queryable, id: number): boolean {
+	return db.delete(importMapping).where(eq(importMapping.id, id)).run().changes > 0;
+}

@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { season, seasonMember, user } from '../db/schema';
+import { normalizeEmail, normalizeEmployeeNumber } from '../people/users';
+
+// Who a sales file's seller column names: an e-mail address, an employee number, or a full name
+// (as CRMs export the record's owner). A name must be unique among the members of the live
+// seasons: two people of that name is an error that names both, never a guess.
+
+export type SellerMatch = { userId: number } | { error: string };
+
+/** A full name compared without case, accents or repeated spaces. */
+export const normalizeName = (name: string) =>
+	name
+		.normalize('NFKD')
+		.replace(/\p{M}/gu, '')
+		.replace(/ł/g, 'l')
+		.replace(/Ł/g, 'L')
+		.toLowerCase()
+		.replace(/\s+/g, ' ')
+		.trim();
+
+interface Person {
+	id: number;
+	email: string;
+	displayName: string;
+}
+
+/** Everyone a seller cell may name, read once per import. */
+export class SellerDirectory {
+	private byEmail = new Map<string, number>();
+	private byNumber = new Map<string, number>();
+	private byName = new Map<string, Person[]>();
+
+	constructor(db: Queryable) {
+		for (const p of db
+			.select({ id: user.id, email: user.email, number: user.employeeNumber })
+			.from(user)
+			.all()) {
+			this.byEmail.set(normalizeEmail(p.email), p.id);
+			if (p.number) this.byNumber.set(normalizeEmployeeNumber(p.number), p.id);
+		}
+		// Members of the live seasons: the seasons a sale can count in (scoring's seasonOf).
+		const members = db
+			.selectDistinct({ id: user.id, email: user.email, displayName: user.displayName })
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.innerJoin(season, eq(season.id, seasonMember.seasonId))
+			.where(eq(season.status, 'live'))
+			.all();
+		for (const m of members) {
+			const key = normalizeName(m.displayName);
+			const found = this.byName.get(key) ?? [];
+			if (!found.some((p) => p.id === m.id)) found.push(m);
+			this.byName.set(key, found);
+		}
+	}
+
+	find(value: string): SellerMatch {
+		const text = value.trim();
+		if (text.includes('@')) {
+			const id = this.byEmail.get(normalizeEmail(text));
+			return id === undefined ? { error: `No person has the e-mail ${text}` } : { userId: id };
+		}
+		const byNumber = this.byNumber.get(normalizeEmployeeNumber(text));
+		if (byNumber !== undefined) return { userId: byNumber };
+		const named = this.byName.get(normalizeName(text)) ?? [];
+		if (named.length === 1) return { userId: named[0].id };
+		if (named.length > 1)
+			return {
+				error: `"${text}" names ${named.length} people in the live seasons (${named
+					.map((p) => `${p.displayName} <${p.email}>`)
+					.join(', ')}): use their e-mail or employee number`
+			};
+		return {
+			error: `No member of a live season has the name or employee number "${text}"`
+		};
+	}
+}

@@ -1,0 +1,17 @@
+import { error } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { getSeason } from '$lib/server/seasons/queries';
+import { membersCsv } from '$lib/server/teams/members';
+import { csvFileName, csvResponse } from '$lib/csv';
+
+/** GET /manage/teams/members.csv?season=ID: the season's members, in the members file's format. */
+export const GET: RequestHandler = (event) => {
+	requireRole(event, MANAGERS);
+	const id = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('season'));
+	const season = id.success ? getSeason(getDb(), id.data) : undefined;
+	if (!season) error(404, { message: 'No such season.' });
+	return csvResponse(membersCsv(getDb(), season.id), csvFileName(season.name, 'season', 'members'));
+};
