@@ -30,6 +30,8 @@ import {
 	dayFacts,
 	endedPeriods,
 	firstOfDay,
+	formerFirstSale,
+	hasEarlierSale,
 	isPending,
 	isRecordSale,
 	lastTeamOf,
@@ -242,7 +244,18 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 			.map((id) => saleFact(tx, id))
 			.filter((f) => f !== undefined && f.occurredAt <= now) as SaleFact[];
 		sales.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
+		// A sale now first in the season makes the former first sale comparable: it may be a
+		// record now, whoever sold it (the full evaluation gives it to its seller at once).
+		const former =
+			sales.length > 0 && !hasEarlierSale(tx, sales[0], seasonId)
+				? formerFirstSale(tx, seasonId, new Set(sales.map((f) => f.saleId)))
+				: undefined;
 		const subjects = new Map<string, { subject: BadgeSubject; sales: SaleFact[] }>();
+		if (former)
+			subjects.set(`user:${former.userId}`, {
+				subject: { kind: 'user', id: former.userId },
+				sales: []
+			});
 		for (const f of sales) {
 			for (const subject of [
 				{ kind: 'user', id: f.userId },
@@ -270,7 +283,8 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 				const c = b.criterion;
 				if (TEAM_ONLY.has(c.kind) !== (subject.kind === 'team')) continue;
 				if (c.kind === 'record_sale') {
-					for (const f of newSales)
+					const mine = former && former.userId === subject.id ? [former] : [];
+					for (const f of [...mine, ...newSales])
 						if (isRecordSale(tx, f, seasonId))
 							push(b, [
 								{

@@ -82,6 +82,8 @@ const SQL = {
 	biggerEarlier: `SELECT 1 FROM sale INDEXED BY sale_season_amount_idx
 		WHERE season_id = ? AND amount >= ? AND status IN ${COUNTED}
 		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	firstSales: `SELECT id FROM sale WHERE season_id = ? AND status IN ${COUNTED}
+		ORDER BY occurred_at, id LIMIT ?`,
 	ownSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
 		points FROM sale WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED} ORDER BY id`,
 	ownCategories: `SELECT l.sale_id AS saleId, p.category FROM sale s
@@ -315,6 +317,26 @@ export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): bool
 }
 
 type FactRow = Omit<SaleFact, 'categories' | 'crossSell' | 'saleId'> & { id: number };
+
+/**
+ * The sale that was the season's first before `added` came (all earlier than it): the first
+ * sale sets the record without earning it, so once sales come before it, it may be a record.
+ * Only read when a new sale is the season's first (a sale back-dated before all others).
+ */
+export function formerFirstSale(
+	db: Queryable,
+	seasonId: number,
+	added: ReadonlySet<number>
+): (SaleFact & { seasonId: number }) | undefined {
+	const rows = stmt(db, SQL.firstSales).all(seasonId, added.size + 1) as { id: number }[];
+	const former = rows.find((r) => !added.has(r.id));
+	return former ? saleFact(db, former.id) : undefined;
+}
+
+/** Whether a sale that counts comes before this one in its season. */
+export function hasEarlierSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
+	return !!stmt(db, SQL.anyEarlier).get(seasonId, s.occurredAt, s.occurredAt, s.saleId);
+}
 
 function withCategories(
 	rows: FactRow[],
