@@ -1,12 +1,9 @@
+import { isWorkingDate, nextWorkingDate, type DateKey, type Range } from './calendar';
 import {
-	isWorkingDate,
-	localDateKey,
-	nextWorkingDate,
-	weekKey,
-	weekRange,
-	type DateKey,
-	type Range
-} from './calendar';
+	dayKeyOf as localDateKey,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from './zone-calendar';
 import { rank } from './ranking';
 import type { TieRule } from './types';
 

@@ -24,7 +24,11 @@ import {
 	type BadgeSubject,
 	type SaleFact
 } from '../../contest/badges';
-import { localDateKey, weekKey, weekRange } from '../../contest/calendar';
+import {
+	dayKeyOf as localDateKey,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from '../../contest/zone-calendar';
 import {
 	catchUpFacts,
 	dayFacts,

@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Queryable } from '../db';
-import { localDateKey, localDayRange, weekKey, weekRange } from '../../contest/calendar';
+import {
+	dayKeyOf as localDateKey,
+	dayRangeOf,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
 
@@ -202,7 +207,7 @@ function removeSale(db: Queryable, s: SaleRow, points: number) {
 	const d = stmt(db, SQL.removeDay).get(s.seasonId, s.userId, day) as
 		{ sales: number; firstSaleId: number } | undefined;
 	if (d && d.sales > 0 && d.firstSaleId === s.id) {
-		const [from, to] = localDayRange(day, zone);
+		const [from, to] = dayRangeOf(s.occurredAt, zone);
 		const first = stmt(db, SQL.firstInRange).get(s.seasonId, s.userId, from, to) as
 			{ id: number; occurredAt: number } | undefined;
 		if (first) stmt(db, SQL.setDayFirst).run(first.occurredAt, first.id, s.seasonId, s.userId, day);
