@@ -1,6 +1,8 @@
-import { isWorkingDate, nextWorkingDate, type DateKey, type Range } from './calendar';
+import type { DateKey, Range } from './calendar';
 import {
 	dayKeyOf as localDateKey,
+	isWorkingDay as isWorkingDate,
+	nextWorkingDay as nextWorkingDate,
 	weekKeyOf as weekKey,
 	weekRangeOf as weekRange
 } from './zone-calendar';

@@ -85,3 +85,39 @@ export function weekRangeOf(ms: number, timeZone: string): Range {
 	const p = zone(timeZone).weeks.of(ms);
 	return [p.start, p.end];
 }
+
+// Working days on date keys, in plain UTC arithmetic (a date key has no zone): what
+// calendar.ts's isWorkingDate and nextWorkingDate answer, without a TZDate per step.
+
+const DEFAULT_WEEKEND: readonly number[] = [6, 0];
+const DAY_MS = 86_400_000;
+
+function weekday(key: DateKey): number {
+	return new Date(`${key}T00:00:00Z`).getUTCDay();
+}
+
+/** isWorkingDate of calendar.ts. */
+export function isWorkingDay(
+	key: DateKey,
+	holidays: ReadonlySet<DateKey>,
+	weekend: readonly number[] = DEFAULT_WEEKEND
+): boolean {
+	return !weekend.includes(weekday(key)) && !holidays.has(key);
+}
+
+/** nextWorkingDate of calendar.ts. */
+export function nextWorkingDay(
+	key: DateKey,
+	holidays: ReadonlySet<DateKey>,
+	weekend: readonly number[] = DEFAULT_WEEKEND
+): DateKey {
+	if ([0, 1, 2, 3, 4, 5, 6].every((day) => weekend.includes(day)))
+		throw new RangeError('Every day of the week is a weekend day');
+	let ms = Date.parse(`${key}T00:00:00Z`);
+	for (let i = 0; i < 3660; i++) {
+		ms += DAY_MS;
+		const candidate = new Date(ms).toISOString().slice(0, 10);
+		if (isWorkingDay(candidate, holidays, weekend)) return candidate;
+	}
+	throw new RangeError(`No working day within 3660 days of ${key}`);
+}
