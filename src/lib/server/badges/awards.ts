@@ -557,9 +557,11 @@ export function evaluateAwards(
 ): BadgeEvent[] {
 	const now = (options.clock ?? systemClock)();
 	const full = !options.userIds || options.periodic;
+	let backlog = false;
 	const changes = db.transaction(
 		(tx) => {
-			const { added } = catchUpFacts(tx, full ? Infinity : ENTRIES_PER_CALL);
+			const { added, done } = catchUpFacts(tx, full ? Infinity : ENTRIES_PER_CALL);
+			backlog = !done;
 			if (!full) return applyNewSales(tx, added, now);
 			const result = applyNewSales(
 				tx,
@@ -573,6 +575,7 @@ export function evaluateAwards(
 		{ behavior: 'immediate' }
 	);
 	for (const [id, c] of changes) publishAwardChanges(id, c);
+	if (backlog) continueCatchUp(db, options.clock ?? systemClock);
 	return changes.get(seasonId)?.awarded ?? [];
 }
 
@@ -615,6 +618,46 @@ function decideWeek(
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The facts take in the ledger's backlog slice by slice, deciding awards as they go. */
+async function catchUpInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
+	let slices = 0;
+	let awarded = 0;
+	for (;;) {
+		if (!db.$client.open) break;
+		const now = clock();
+		const { changes, done } = db.transaction(
+			(tx) => {
+				const r = catchUpFacts(tx, entriesPerSlice);
+				return { changes: applyNewSales(tx, r.added, now), done: r.done };
+			},
+			{ behavior: 'immediate' }
+		);
+		slices += 1;
+		for (const [id, c] of changes) {
+			awarded += c.awarded.length;
+			publishAwardChanges(id, c);
+		}
+		if (done) break;
+		await yieldToLoop();
+	}
+	return { slices, awarded };
+}
+
+const catchingUp = new WeakSet<Db>();
+
+/** A backlog too big for one request's step (a big import batch) is taken in right after. */
+function continueCatchUp(db: Db, clock: Clock) {
+	if (catchingUp.has(db)) return;
+	catchingUp.add(db);
+	setImmediate(() =>
+		catchUpInSlices(db, clock, 200)
+			.catch((error) => {
+				if (db.$client.open) console.error('badge facts catch-up failed', error);
+			})
+			.finally(() => catchingUp.delete(db))
+	);
+}
+
 /**
  * The periodic badge work, in slices that each hold the event loop (and the write lock) for a
  * few milliseconds and yield in between: the badge facts take in what the ledger recorded
@@ -635,20 +678,9 @@ export async function runPeriodicAwards(
 			publishAwardChanges(id, c);
 		}
 	};
-	for (;;) {
-		const now = clock();
-		const { changes, done } = db.transaction(
-			(tx) => {
-				const r = catchUpFacts(tx, options.entriesPerSlice ?? 200);
-				return { changes: applyNewSales(tx, r.added, now), done: r.done };
-			},
-			{ behavior: 'immediate' }
-		);
-		slices += 1;
-		publish(changes);
-		if (done) break;
-		await yieldToLoop();
-	}
+	const caughtUp = await catchUpInSlices(db, clock, options.entriesPerSlice ?? 200);
+	slices += caughtUp.slices;
+	awarded += caughtUp.awarded;
 	const seasons =
 		options.seasonIds ??
 		db
