@@ -1,12 +1,11 @@
+import type { DateKey, Range } from './calendar';
 import {
-	isWorkingDate,
-	localDateKey,
-	nextWorkingDate,
-	weekKey,
-	weekRange,
-	type DateKey,
-	type Range
-} from './calendar';
+	dayKeyOf as localDateKey,
+	isWorkingDay as isWorkingDate,
+	nextWorkingDay as nextWorkingDate,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from './zone-calendar';
 import { rank } from './ranking';
 import type { TieRule } from './types';
 
@@ -192,20 +191,31 @@ function recordSales(
 	id: number,
 	timeZone: string
 ): BadgeAward[] {
-	const awards: BadgeAward[] = [];
+	return recordSalesBySubject(all, key, timeZone).get(id) ?? [];
+}
+
+/** recordSales for every subject in one pass over the season. */
+function recordSalesBySubject(
+	all: readonly SaleFact[],
+	key: Key,
+	timeZone: string
+): Map<number, BadgeAward[]> {
+	const bySubject = new Map<number, BadgeAward[]>();
 	let record: number | undefined;
 	for (const fact of all) {
-		if (record !== undefined && fact.amount > record && key(fact) === id) {
+		if (record !== undefined && fact.amount > record) {
 			const day = localDateKey(fact.occurredAt, timeZone);
+			const awards = bySubject.get(key(fact)) ?? [];
 			if (awards.at(-1)?.periodKey !== day)
 				awards.push({ periodKey: day, at: fact.occurredAt, saleId: fact.saleId });
+			bySubject.set(key(fact), awards);
 		}
 		if (record === undefined || fact.amount > record) record = fact.amount;
 	}
-	return awards;
+	return bySubject;
 }
 
-interface WeekTotals {
+export interface WeekTotals {
 	/** Points per subject id in the week, and when each reached its total. */
 	totals: Map<number, { points: number; reachedAt: number }>;
 	/** Points per subject id in the week before. */
@@ -222,19 +232,27 @@ function weekly(
 	ctx: BadgeContext,
 	winners: WeeklyWinners
 ): BadgeAward[] {
+	return weeklyBySubject(all, key, ctx, winners).get(id) ?? [];
+}
+
+/** `weekly` for every subject at once: each ended week is ranked once. */
+function weeklyBySubject(
+	all: readonly SaleFact[],
+	key: Key,
+	ctx: BadgeContext,
+	winners: WeeklyWinners
+): Map<number, BadgeAward[]> {
 	const byWeek = new Map<string, { range: Range; facts: SaleFact[] }>();
 	for (const fact of all) {
 		const week = weekKey(fact.occurredAt, ctx.timeZone);
-		const entry = byWeek.get(week) ?? {
-			range: weekRange(fact.occurredAt, ctx.timeZone),
-			facts: []
-		};
+		let entry = byWeek.get(week);
+		if (!entry)
+			byWeek.set(week, (entry = { range: weekRange(fact.occurredAt, ctx.timeZone), facts: [] }));
 		entry.facts.push(fact);
-		byWeek.set(week, entry);
 	}
-	const awards: BadgeAward[] = [];
+	const bySubject = new Map<number, BadgeAward[]>();
 	for (const [week, { range, facts }] of byWeek) {
-		if (range[1] > ctx.now || !facts.some((fact) => key(fact) === id)) continue;
+		if (range[1] > ctx.now) continue;
 		const totals = new Map<number, { points: number; reachedAt: number }>();
 		for (const fact of facts) {
 			const total = totals.get(key(fact)) ?? { points: 0, reachedAt: fact.occurredAt };
@@ -245,11 +263,66 @@ function weekly(
 		for (const fact of byWeek.get(previousKey)?.facts ?? []) {
 			previous.set(key(fact), (previous.get(key(fact)) ?? 0) + fact.points);
 		}
-		if (winners({ totals, previous }).has(id)) {
+		// Only those who sold something that week can win it (totals holds exactly them).
+		for (const id of winners({ totals, previous })) {
+			if (!totals.has(id)) continue;
+			const awards = bySubject.get(id) ?? [];
 			awards.push({ periodKey: week, at: range[1] });
+			bySubject.set(id, awards);
 		}
 	}
-	return awards;
+	return bySubject;
+}
+
+/** Who wins a weekly badge in a week, from that week's and the week before's totals. */
+export function weeklyWinners(
+	criterion: BadgeCriterion,
+	week: WeekTotals,
+	tieRule?: TieRule
+): Set<number> {
+	if (criterion.kind === 'top_k_week') return topK(week, criterion.k, tieRule);
+	if (criterion.kind === 'most_improved_week') return mostImproved(week);
+	return new Set();
+}
+
+/** Criteria that compare a subject with the whole season (the others look at its own sales). */
+const SEASON_WIDE = new Set<BadgeCriterion['kind']>([
+	'record_sale',
+	'top_k_week',
+	'most_improved_week'
+]);
+
+/**
+ * `evaluate` for every subject of a kind at once, equal to calling it for each id in `ids`:
+ * the season is sorted once, own-sales criteria see each subject's own sales, and records and
+ * weeks are computed in one pass for everyone.
+ */
+export function evaluateSeason(
+	criterion: BadgeCriterion,
+	kind: BadgeSubject['kind'],
+	ids: Iterable<number>,
+	facts: readonly SaleFact[],
+	ctx: BadgeContext
+): Map<number, BadgeAward[]> {
+	const key = keyOf({ kind, id: 0 });
+	const all = chronological(facts, ctx.now);
+	const result = new Map<number, BadgeAward[]>();
+	if (SEASON_WIDE.has(criterion.kind)) {
+		const bySubject =
+			criterion.kind === 'record_sale'
+				? recordSalesBySubject(all, key, ctx.timeZone)
+				: weeklyBySubject(all, key, ctx, (week) => weeklyWinners(criterion, week, ctx.tieRule));
+		for (const id of ids) result.set(id, bySubject.get(id) ?? []);
+		return result;
+	}
+	const own = new Map<number, SaleFact[]>();
+	for (const fact of all) {
+		const list = own.get(key(fact));
+		if (list) list.push(fact);
+		else own.set(key(fact), [fact]);
+	}
+	for (const id of ids) result.set(id, evaluate(criterion, { kind, id }, own.get(id) ?? [], ctx));
+	return result;
 }
 
 /** Ties share a rank, so everyone tied at rank ≤ k qualifies; a week without points does not. */

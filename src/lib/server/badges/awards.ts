@@ -14,7 +14,39 @@ import {
 	type Award,
 	type Badge
 } from '../db/schema';
-import { evaluate, type BadgeSubject, type SaleFact } from '../../contest/badges';
+import {
+	evaluate,
+	evaluateSeason,
+	weeklyWinners,
+	type BadgeAward,
+	type BadgeContext,
+	type BadgeCriterion,
+	type BadgeSubject,
+	type SaleFact
+} from '../../contest/badges';
+import {
+	dayKeyOf as localDateKey,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from '../../contest/zone-calendar';
+import {
+	catchUpFacts,
+	dayFacts,
+	endedPeriods,
+	firstOfDay,
+	formerFirstSale,
+	hasEarlierSale,
+	isPending,
+	isRecordSale,
+	lastTeamOf,
+	markDecided,
+	ownFacts,
+	saleFact,
+	talliesOf,
+	teamFacts,
+	weekTotals,
+	type NewSale
+} from './facts';
 import { appendEntry, awardNet, changeAwardEntriesStatus } from '../scoring/ledger';
 import { countedSale } from '../scoring/counting';
 import { bumpVersion } from '../scoring/standings';
@@ -22,6 +54,7 @@ import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
+import { log } from '../shared/log';
 
 /** The season's badges and the all-time ones. */
 export function seasonBadges(db: Queryable, seasonId: number): Badge[] {
@@ -39,6 +72,7 @@ function seasonFacts(db: Queryable, seasonId: number): { facts: SaleFact[]; pend
 		.select()
 		.from(sale)
 		.where(and(eq(sale.seasonId, seasonId), countedSale))
+		.orderBy(sale.id)
 		.all();
 	const categories = new Map<number, Set<string>>();
 	for (const line of db
@@ -83,14 +117,25 @@ interface Candidate {
 
 interface Plan {
 	seasonId: number;
-	facts: SaleFact[];
-	pending: Set<number>;
+	/** The season's sales that count (only a reconciliation needs them). */
+	counted?: Set<number>;
+	isPending: (saleId: number) => boolean;
+	/** The team a person's badge points go to: that of their latest sale that counts. */
+	teamOf: (userId: number) => number | undefined;
 	/** The badges evaluated: only their awards can be found stale. */
 	badgeIds: Set<number>;
 	candidates: Candidate[];
 }
 
-/** Evaluates the season's active badges for the subjects (everyone with a counted sale). */
+function contextOf(s: typeof season.$inferSelect, now: number): BadgeContext {
+	return { now, timeZone: s.timeZone, holidays: s.holidays ?? [], tieRule: s.tieRule };
+}
+
+/**
+ * The full evaluation: every active badge of the season for the subjects (everyone with a sale
+ * that counts), from the season's sales read once. A reconciliation, a new or changed badge and
+ * new holidays need it; a sale does not (decideNewSales), nor does the periodic job.
+ */
 function planAwards(
 	db: Queryable,
 	seasonId: number,
@@ -98,8 +143,6 @@ function planAwards(
 ): Plan | undefined {
 	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
 	if (!s) return undefined;
-	// Weekly badges are decided only once a week has ended, and they are the costly ones:
-	// a sale never needs them; the periodic job evaluates them.
 	const badges = seasonBadges(db, seasonId).filter(
 		(b) =>
 			b.active &&
@@ -107,35 +150,173 @@ function planAwards(
 			(options.periodic || !WEEKLY.has(b.criterion.kind))
 	);
 	const { facts, pending } = seasonFacts(db, seasonId);
+	const lastTeam = new Map(facts.map((f) => [f.userId, f.teamId]));
 	const plan: Plan = {
 		seasonId,
-		facts,
-		pending,
+		counted: new Set(facts.map((f) => f.saleId)),
+		isPending: (id) => pending.has(id),
+		teamOf: (userId) => lastTeam.get(userId),
 		badgeIds: new Set(badges.map((b) => b.id)),
 		candidates: []
 	};
 	if (badges.length === 0) return plan;
 	const userIds = new Set(options.userIds ?? facts.map((f) => f.userId));
 	const teamIds = new Set(facts.filter((f) => userIds.has(f.userId)).map((f) => f.teamId));
-	const subjects: BadgeSubject[] = [
-		...[...userIds].map((id) => ({ kind: 'user' as const, id })),
-		...[...teamIds].map((id) => ({ kind: 'team' as const, id }))
-	];
-	const ctx = {
-		now: options.now,
-		timeZone: s.timeZone,
-		holidays: s.holidays ?? [],
-		tieRule: s.tieRule
-	};
+	const ctx = contextOf(s, options.now);
 	for (const b of badges) {
-		const forTeams = TEAM_ONLY.has(b.criterion.kind);
-		for (const subject of subjects) {
-			if ((subject.kind === 'team') !== forTeams) continue;
-			for (const earned of evaluate(b.criterion, subject, facts, ctx))
-				plan.candidates.push({ b, subject, ...earned });
-		}
+		const kind = TEAM_ONLY.has(b.criterion.kind) ? 'team' : 'user';
+		const ids = kind === 'team' ? teamIds : userIds;
+		for (const [id, earned] of evaluateSeason(b.criterion, kind, ids, facts, ctx))
+			for (const e of earned) plan.candidates.push({ b, subject: { kind, id }, ...e });
 	}
 	return plan;
+}
+
+/** A necessary condition for a once-only criterion, from the subject's running totals. */
+function inReach(criterion: BadgeCriterion, tallies: Map<string, number>): boolean {
+	const t = (metric: string) => tallies.get(metric) ?? 0;
+	switch (criterion.kind) {
+		case 'first_sale':
+			return t('sales') >= 1;
+		case 'sales_count':
+			return (
+				t(criterion.category === undefined ? 'sales' : `cat:${criterion.category}`) >=
+				criterion.count
+			);
+		case 'points_at_least':
+			return t('points') >= criterion.points;
+		case 'revenue_at_least':
+			return t('amount') >= criterion.amount;
+		case 'cross_sells':
+			return t('cross') >= criterion.count;
+		case 'team_target':
+			return t(criterion.metric === 'amount' ? 'amount' : 'points') >= criterion.target;
+		default:
+			return true;
+	}
+}
+
+/** The keys `badgeId|periodKey` of a subject's awards that stand. */
+function standingAwards(
+	tx: Queryable,
+	seasonId: number,
+	subjectType: 'user' | 'team',
+	subjectId: number
+): Set<string> {
+	const rows = tx
+		.select({ badgeId: award.badgeId, periodKey: award.periodKey })
+		.from(award)
+		.where(
+			and(
+				eq(award.seasonId, seasonId),
+				eq(award.subjectType, subjectType),
+				eq(award.subjectId, subjectId),
+				ne(award.status, 'void')
+			)
+		)
+		.all();
+	return new Set(rows.map((r) => `${r.badgeId}|${r.periodKey}`));
+}
+
+/**
+ * The awards that sales which just started counting earn, from the badge facts: a once-only
+ * badge already held costs a set lookup; one whose total is not reached a map lookup; only a
+ * badge within reach reads the subject's own sales (once, to find the deciding sale), a streak
+ * only the person's days, and a record two index probes. Nothing reads the season's sales.
+ * Equal to the full evaluation of the sellers and their teams (tests/integration/badge-facts).
+ */
+function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, Plan> {
+	const bySeason = new Map<number, number[]>();
+	for (const a of added) bySeason.set(a.seasonId, [...(bySeason.get(a.seasonId) ?? []), a.saleId]);
+	const plans = new Map<number, Plan>();
+	for (const [seasonId, saleIds] of bySeason) {
+		const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
+		if (!s) continue;
+		const badges = seasonBadges(tx, seasonId).filter(
+			(b) => b.active && !END_OF_SEASON.has(b.criterion.kind) && !WEEKLY.has(b.criterion.kind)
+		);
+		const plan: Plan = {
+			seasonId,
+			isPending: (id) => isPending(tx, id),
+			teamOf: (userId) => lastTeamOf(tx, seasonId, userId),
+			badgeIds: new Set(badges.map((b) => b.id)),
+			candidates: []
+		};
+		plans.set(seasonId, plan);
+		if (badges.length === 0) continue;
+		const ctx = contextOf(s, now);
+		const sales = saleIds
+			.map((id) => saleFact(tx, id))
+			.filter((f) => f !== undefined && f.occurredAt <= now) as SaleFact[];
+		sales.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
+		// A sale now first in the season makes the former first sale comparable: it may be a
+		// record now, whoever sold it (the full evaluation gives it to its seller at once).
+		const former =
+			sales.length > 0 && !hasEarlierSale(tx, sales[0], seasonId)
+				? formerFirstSale(tx, seasonId, new Set(sales.map((f) => f.saleId)))
+				: undefined;
+		const subjects = new Map<string, { subject: BadgeSubject; sales: SaleFact[] }>();
+		if (former)
+			subjects.set(`user:${former.userId}`, {
+				subject: { kind: 'user', id: former.userId },
+				sales: []
+			});
+		for (const f of sales) {
+			for (const subject of [
+				{ kind: 'user', id: f.userId },
+				{ kind: 'team', id: f.teamId }
+			] as BadgeSubject[]) {
+				const key = `${subject.kind}:${subject.id}`;
+				const entry = subjects.get(key) ?? { subject, sales: [] };
+				entry.sales.push(f);
+				subjects.set(key, entry);
+			}
+		}
+		for (const { subject, sales: newSales } of subjects.values()) {
+			const held = standingAwards(tx, seasonId, subject.kind, subject.id);
+			const tallies = talliesOf(tx, seasonId, subject.kind, subject.id);
+			let own: SaleFact[] | undefined;
+			const push = (b: Badge, earned: BadgeAward[]) => {
+				for (const e of earned) {
+					const key = `${b.id}|${e.periodKey}`;
+					if (held.has(key)) continue;
+					held.add(key);
+					plan.candidates.push({ b, subject, ...e });
+				}
+			};
+			for (const b of badges) {
+				const c = b.criterion;
+				if (TEAM_ONLY.has(c.kind) !== (subject.kind === 'team')) continue;
+				if (c.kind === 'record_sale') {
+					const mine = former && former.userId === subject.id ? [former] : [];
+					for (const f of [...mine, ...newSales])
+						if (isRecordSale(tx, f, seasonId))
+							push(b, [
+								{
+									periodKey: localDateKey(f.occurredAt, ctx.timeZone),
+									at: f.occurredAt,
+									saleId: f.saleId
+								}
+							]);
+					continue;
+				}
+				if (held.has(`${b.id}|`)) continue;
+				if (c.kind === 'streak') {
+					// Only a sale that opens a day can complete a run of days.
+					if (newSales.some((f) => firstOfDay(tx, seasonId, subject.id, f)))
+						push(b, evaluate(c, subject, dayFacts(tx, seasonId, subject.id), ctx));
+					continue;
+				}
+				if (!inReach(c, tallies)) continue;
+				own ??=
+					subject.kind === 'user'
+						? ownFacts(tx, seasonId, subject.id)
+						: teamFacts(tx, seasonId, subject.id);
+				push(b, evaluate(c, subject, own, ctx));
+			}
+		}
+	}
+	return plans;
 }
 
 function nameOf(tx: Queryable, subjectType: 'user' | 'team', subjectId: number): string {
@@ -239,10 +420,10 @@ export interface AwardChanges {
  * another sale), so that a badge goes to whoever meets its criterion now.
  */
 function applyPlan(tx: Queryable, plan: Plan, now: number, reconcileSince?: number): AwardChanges {
-	const { seasonId, facts } = plan;
+	const { seasonId } = plan;
 	const withdrawn: ActivityItem[] = [];
 	if (reconcileSince !== undefined) {
-		const counted = new Set(facts.map((f) => f.saleId));
+		const counted = plan.counted ?? new Set<number>();
 		const wanted = new Map(
 			plan.candidates.map((c) => [awardKey(c.b.id, c.subject.kind, c.subject.id, c.periodKey), c])
 		);
@@ -266,7 +447,7 @@ function applyPlan(tx: Queryable, plan: Plan, now: number, reconcileSince?: numb
 	}
 	const awarded: BadgeEvent[] = [];
 	for (const { b, subject, periodKey, at, saleId } of plan.candidates) {
-		const provisional = saleId != null && plan.pending.has(saleId);
+		const provisional = saleId != null && plan.isPending(saleId);
 		const inserted = tx
 			.insert(award)
 			.values({
@@ -285,7 +466,7 @@ function applyPlan(tx: Queryable, plan: Plan, now: number, reconcileSince?: numb
 			.get();
 		if (!inserted) continue;
 		if (b.points !== 0 && subject.kind === 'user') {
-			const teamId = facts.findLast((f) => f.userId === subject.id)?.teamId;
+			const teamId = plan.teamOf(subject.id);
 			if (teamId != null) {
 				appendEntry(
 					tx,
@@ -341,11 +522,34 @@ export function publishAwardChanges(seasonId: number, changes: AwardChanges): vo
 		notifyLeaderboard(seasonId);
 }
 
+function merge(into: AwardChanges, more: AwardChanges): AwardChanges {
+	into.awarded.push(...more.awarded);
+	into.withdrawn.push(...more.withdrawn);
+	return into;
+}
+
+/** Decides the awards of sales the facts just took in; changes per season. */
+function applyNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, AwardChanges> {
+	const changes = new Map<number, AwardChanges>();
+	for (const [seasonId, plan] of decideNewSales(tx, added, now))
+		if (plan.candidates.length > 0) changes.set(seasonId, applyPlan(tx, plan, now));
+	return changes;
+}
+
+/** At most this many ledger entries are taken in per call on a request's path. */
+const ENTRIES_PER_CALL = 1000;
+
 /**
- * Evaluates every active badge of a season for the given subjects (all members and teams when
- * left out) and stores the awards they qualify for. Idempotent: an award already stored is
- * never given again, so replays, restarts and repeated ticks award nothing new. An award
- * earned by a pending sale is provisional, its points too, until the sale is reviewed.
+ * Evaluates the active badges of a season and stores the awards they qualify for. Idempotent:
+ * an award already stored is never given again, so replays, restarts and repeated ticks award
+ * nothing new. An award earned by a pending sale is provisional, its points too, until the sale
+ * is reviewed.
+ *
+ * With `userIds` (after a sale or an import batch) it is incremental: the badge facts take in
+ * what the ledger recorded since (at most ENTRIES_PER_CALL entries; the periodic job takes in
+ * the rest in slices) and the sales they took in decide their awards, whoever sold them.
+ * Without (a new badge, new holidays) or with `periodic`, every subject is evaluated from the
+ * season's sales (weekly badges too with `periodic`).
  */
 export function evaluateAwards(
 	db: Db,
@@ -353,12 +557,167 @@ export function evaluateAwards(
 	options: { userIds?: number[]; clock?: Clock; periodic?: boolean } = {}
 ): BadgeEvent[] {
 	const now = (options.clock ?? systemClock)();
-	// The pure evaluation runs outside the write transaction, so that it never holds the lock.
-	const plan = planAwards(db, seasonId, { ...options, now });
-	if (!plan || plan.candidates.length === 0) return [];
-	const changes = db.transaction((tx) => applyPlan(tx, plan, now), { behavior: 'immediate' });
-	publishAwardChanges(seasonId, changes);
-	return changes.awarded;
+	const full = !options.userIds || options.periodic;
+	let backlog = false;
+	const changes = db.transaction(
+		(tx) => {
+			const { added, done } = catchUpFacts(tx, full ? Infinity : ENTRIES_PER_CALL);
+			backlog = !done;
+			if (!full) return applyNewSales(tx, added, now);
+			const result = applyNewSales(
+				tx,
+				added.filter((a) => a.seasonId !== seasonId),
+				now
+			);
+			const plan = planAwards(tx, seasonId, { ...options, now });
+			if (plan && plan.candidates.length > 0) result.set(seasonId, applyPlan(tx, plan, now));
+			return result;
+		},
+		{ behavior: 'immediate' }
+	);
+	for (const [id, c] of changes) publishAwardChanges(id, c);
+	if (backlog) continueCatchUp(db, options.clock ?? systemClock);
+	return changes.get(seasonId)?.awarded ?? [];
+}
+
+const WEEKLY_BADGE_KINDS = WEEKLY;
+
+/**
+ * Decides a season's weekly badges for one ended week from the week totals (those who sold
+ * that week, and the week before's points), inside the caller's transaction.
+ */
+function decideWeek(
+	tx: Queryable,
+	s: typeof season.$inferSelect,
+	badges: Badge[],
+	period: { periodKey: string; endsAt: number },
+	now: number
+): AwardChanges {
+	const totals = weekTotals(tx, s.id, period.periodKey);
+	const start = weekRange(period.endsAt - 1, s.timeZone)[0];
+	const previous = new Map(
+		[...weekTotals(tx, s.id, weekKey(start - 1, s.timeZone))].map(([id, t]) => [id, t.points])
+	);
+	const plan: Plan = {
+		seasonId: s.id,
+		isPending: () => false,
+		teamOf: (userId) => lastTeamOf(tx, s.id, userId),
+		badgeIds: new Set(badges.map((b) => b.id)),
+		candidates: []
+	};
+	for (const b of badges)
+		for (const id of weeklyWinners(b.criterion, { totals, previous }, s.tieRule))
+			if (totals.has(id))
+				plan.candidates.push({
+					b,
+					subject: { kind: 'user', id },
+					periodKey: period.periodKey,
+					at: period.endsAt
+				});
+	return applyPlan(tx, plan, now);
+}
+
+/** Ledger entries per slice of background work: a few ms each on a quiet machine. */
+const ENTRIES_PER_SLICE = 50;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The facts take in the ledger's backlog slice by slice, deciding awards as they go. */
+async function catchUpInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
+	let slices = 0;
+	let awarded = 0;
+	for (;;) {
+		if (!db.$client.open) break;
+		const now = clock();
+		const { changes, done } = db.transaction(
+			(tx) => {
+				const r = catchUpFacts(tx, entriesPerSlice);
+				return { changes: applyNewSales(tx, r.added, now), done: r.done };
+			},
+			{ behavior: 'immediate' }
+		);
+		slices += 1;
+		for (const [id, c] of changes) {
+			awarded += c.awarded.length;
+			publishAwardChanges(id, c);
+		}
+		if (done) break;
+		await yieldToLoop();
+	}
+	return { slices, awarded };
+}
+
+const catchingUp = new WeakSet<Db>();
+
+/** A backlog too big for one request's step (a big import batch) is taken in right after. */
+function continueCatchUp(db: Db, clock: Clock) {
+	if (catchingUp.has(db)) return;
+	catchingUp.add(db);
+	setImmediate(() =>
+		catchUpInSlices(db, clock, ENTRIES_PER_SLICE)
+			.catch((error) => {
+				if (db.$client.open) log.error({ err: error }, 'badge facts catch-up failed');
+			})
+			.finally(() => catchingUp.delete(db))
+	);
+}
+
+/**
+ * The periodic badge work, in slices that each hold the event loop (and the write lock) for a
+ * few milliseconds and yield in between: the badge facts take in what the ledger recorded
+ * (all of it after an upgrade) and decide its awards, then each ended week of a live season
+ * whose totals (or weekly badges) changed since it was last decided is decided from the week
+ * totals. Nothing here reads a season's sales.
+ */
+export async function runPeriodicAwards(
+	db: Db,
+	options: { clock?: Clock; entriesPerSlice?: number; seasonIds?: number[] } = {}
+): Promise<{ slices: number; awarded: number }> {
+	const clock = options.clock ?? systemClock;
+	let slices = 0;
+	let awarded = 0;
+	const publish = (changes: Map<number, AwardChanges>) => {
+		for (const [id, c] of changes) {
+			awarded += c.awarded.length;
+			publishAwardChanges(id, c);
+		}
+	};
+	const caughtUp = await catchUpInSlices(db, clock, options.entriesPerSlice ?? ENTRIES_PER_SLICE);
+	slices += caughtUp.slices;
+	awarded += caughtUp.awarded;
+	const seasons =
+		options.seasonIds ??
+		db
+			.select({ id: season.id })
+			.from(season)
+			.where(eq(season.status, 'live'))
+			.all()
+			.map((s) => s.id);
+	for (const seasonId of seasons) {
+		const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+		if (!s) continue;
+		const badges = seasonBadges(db, seasonId).filter(
+			(b) => b.active && WEEKLY_BADGE_KINDS.has(b.criterion.kind)
+		);
+		// Deciding a week again is needed when its totals changed or the weekly badges did.
+		const signature = JSON.stringify([s.tieRule, badges.map((b) => [b.id, b.points, b.criterion])]);
+		for (const period of endedPeriods(db, seasonId, clock())) {
+			if (!period.dirty && period.decidedWith === signature) continue;
+			await yieldToLoop();
+			const now = clock();
+			const changes = db.transaction(
+				(tx) => {
+					const c = decideWeek(tx, s, badges, period, now);
+					markDecided(tx, seasonId, period.periodKey, signature);
+					return c;
+				},
+				{ behavior: 'immediate' }
+			);
+			slices += 1;
+			publish(new Map([[seasonId, changes]]));
+		}
+	}
+	return { slices, awarded };
 }
 
 /**
@@ -372,9 +731,17 @@ export function reconcileAwards(
 	since: number,
 	now: number
 ): AwardChanges {
+	const { added } = catchUpFacts(tx);
+	const changes: AwardChanges = { awarded: [], withdrawn: [] };
+	for (const [, c] of applyNewSales(
+		tx,
+		added.filter((a) => a.seasonId !== seasonId),
+		now
+	))
+		merge(changes, c);
 	const plan = planAwards(tx, seasonId, { periodic: true, now });
-	if (!plan) return { awarded: [], withdrawn: [] };
-	return applyPlan(tx, plan, now, since);
+	if (!plan) return changes;
+	return merge(changes, applyPlan(tx, plan, now, since));
 }
 
 /** A sale was confirmed: the awards it earned, and their points, are confirmed with it. */

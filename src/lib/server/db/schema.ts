@@ -211,7 +211,9 @@ export const sale = sqliteTable(
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
 		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
-		index('sale_season_time_idx').on(t.seasonId, t.occurredAt)
+		index('sale_season_time_idx').on(t.seasonId, t.occurredAt),
+		/** Record-sale badges: "is there an earlier sale at least this big?" without a scan. */
+		index('sale_season_amount_idx').on(t.seasonId, t.amount)
 	]
 );
 
@@ -395,6 +397,83 @@ export const personDay = sqliteTable(
 	(t) => [primaryKey({ columns: [t.seasonId, t.userId, t.day] })]
 );
 
+// Badge facts: what the badge criteria need, kept up to date from the ledger (badges/facts.ts),
+// so that deciding a badge never re-reads the season's sales. Each can be rebuilt from the sales.
+
+/** Running totals per person, team or season: sales, points, amount, cross-sells, `cat:<name>`. */
+export const badgeTally = sqliteTable(
+	'badge_tally',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		subjectId: integer('subject_id').notNull(),
+		metric: text('metric').notNull(),
+		value: integer('value').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId, t.metric] })]
+);
+
+/** A person's local days with a sale (streaks), and the day's first sale. */
+export const badgeDay = sqliteTable(
+	'badge_day',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		userId: integer('user_id').notNull(),
+		day: text('day').notNull(),
+		sales: integer('sales').notNull(),
+		firstAt: integer('first_at').notNull(),
+		firstSaleId: integer('first_sale_id').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.userId, t.day] })]
+);
+
+/** A person's points in an ISO week of the season's zone (weekly badges). */
+export const badgeWeek = sqliteTable(
+	'badge_week',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		week: text('week').notNull(),
+		userId: integer('user_id').notNull(),
+		sales: integer('sales').notNull(),
+		points: integer('points').notNull(),
+		/** The week's last sale: the weekly ranking's tie-breaker. */
+		reachedAt: integer('reached_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.seasonId, t.week, t.userId] })]
+);
+
+/** A week whose weekly badges must be decided (again) once it has ended. */
+export const badgePeriod = sqliteTable(
+	'badge_period',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		periodKey: text('period_key').notNull(),
+		endsAt: integer('ends_at').notNull(),
+		/** 1 when its totals changed since it was last decided. */
+		dirty: integer('dirty').notNull().default(1),
+		/** The weekly badges (and tie rule) it was last decided with. */
+		decidedWith: text('decided_with')
+	},
+	(t) => [
+		primaryKey({ columns: [t.seasonId, t.periodKey] }),
+		index('badge_period_due_idx').on(t.endsAt)
+	]
+);
+
+/** How far the badge facts have read the ledger (one row). */
+export const badgeCursor = sqliteTable('badge_cursor', {
+	id: integer('id').primaryKey(),
+	ledgerId: integer('ledger_id').notNull()
+});
+
 export const apiToken = sqliteTable('api_token', {
 	id: integer('id').primaryKey({ autoIncrement: true }),
 	name: text('name').notNull(),
@@ -476,7 +555,9 @@ export const award = sqliteTable(
 		uniqueIndex('award_once_uq')
 			.on(t.badgeId, t.subjectType, t.subjectId, t.periodKey)
 			.where(sql`status <> 'void'`),
-		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId)
+		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId),
+		/** Confirming or withdrawing a sale finds its awards without a scan. */
+		index('award_sale_idx').on(t.saleId)
 	]
 );
 

@@ -1,22 +1,27 @@
 import type { Db } from '../db';
-import { eq } from 'drizzle-orm';
 import { autoConfirm } from '../scoring/review';
-import { evaluateAwards } from '../badges/awards';
+import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
-import { season } from '../db/schema';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
 const WEEKLY_EVERY = 10 * 60 * 1000;
 
-/** Periodic work of a running server: season lifecycle, auto-confirmation, period-end badges. */
+/**
+ * Periodic work of a running server: season lifecycle, auto-confirmation, badge facts and
+ * period-end badges. Nothing runs before the caller's next turn of the event loop, so a server
+ * that starts its jobs and then listens is listening before any job runs; the badge work runs
+ * in slices that yield (badges/awards.ts runPeriodicAwards), so it never holds requests up.
+ */
 export function startJobs(
 	db: Db,
 	options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
-	let lastWeekly = 0;
+	let lastWeekly = -Infinity;
+	let badgesRunning = false;
+	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
 	const scheduler = startScheduler(db, {
 		clock,
@@ -26,25 +31,27 @@ export function startJobs(
 		onError: (error) => log.error({ err: error }, 'season scheduler failed')
 	});
 	const tick = () => {
+		if (stopped) return;
 		try {
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
-			// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
-			if (clock() - lastWeekly >= WEEKLY_EVERY) {
-				lastWeekly = clock();
-				for (const live of db
-					.select({ id: season.id })
-					.from(season)
-					.where(eq(season.status, 'live'))
-					.all()) {
-					evaluateAwards(db, live.id, { clock, periodic: true });
-				}
-			}
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}
+		// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
+		if (!badgesRunning && clock() - lastWeekly >= WEEKLY_EVERY) {
+			lastWeekly = clock();
+			badgesRunning = true;
+			runPeriodicAwards(db, { clock })
+				.catch((error) => {
+					if (!stopped) log.error({ err: error }, 'periodic badges failed');
+				})
+				.finally(() => (badgesRunning = false));
+		}
 	};
-	tick();
+	// The first run waits for the event loop's next turn: never before the server listens.
+	const first = setTimeout(tick, 0);
+	first.unref();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
@@ -62,6 +69,8 @@ export function startJobs(
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
 	return () => {
+		stopped = true;
+		clearTimeout(first);
 		clearInterval(timer);
 		clearInterval(deliveries);
 		scheduler.stop();

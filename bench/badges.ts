@@ -1,0 +1,388 @@
+// Badge evaluation as a season grows: per-sale badge cost at 1k / 10k / 50k sales next to a bare
+// better-sqlite3 insert in the same run, the periodic badge job's longest event-loop block
+// (monitorEventLoopDelay), a full re-evaluation and a reversal, and the time until a server on a
+// big season answers (with the facts in place, and after an upgrade that must build them).
+//
+//   npm run bench:badges               50,000 sales (a few minutes)
+//   npm run bench:badges -- --quick    10,000 sales
+//   npm run bench:badges -- --no-server  leave out the start-up part (needs `npm run build`)
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { openDatabase, type Db } from '../src/lib/server/db';
+import { product, season, seasonMember, team, user } from '../src/lib/server/db/schema';
+import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
+import { reviewSales } from '../src/lib/server/scoring/review';
+import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
+import { createBadge } from '../src/lib/server/badges/commands';
+import { clearFacts } from '../src/lib/server/badges/facts';
+import type { BadgeCriterion } from '../src/lib/contest/badges';
+import { ROOT, missingBuild } from './lib/server';
+import { round, summarize, formatSummary, type Summary } from './lib/stats';
+
+const QUICK = process.argv.includes('--quick');
+const SERVER = !process.argv.includes('--no-server');
+const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
+const CHECKPOINTS = custom
+	? custom.slice('--checkpoints='.length).split(',').map(Number)
+	: QUICK
+		? [1_000, 10_000]
+		: [1_000, 10_000, 50_000];
+const PROBE = 300;
+const PEOPLE = 200;
+const TEAMS = 10;
+const PORT = 4522;
+const DAY = 86_400_000;
+
+function mulberry32(seed: number) {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+	};
+}
+const random = mulberry32(13);
+const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+const BADGES: { name: string; criterion: BadgeCriterion; points?: number }[] = [
+	{ name: 'First sale', criterion: { kind: 'first_sale' } },
+	{ name: '100 sales', criterion: { kind: 'sales_count', count: 100 }, points: 5 },
+	{ name: '50 audio', criterion: { kind: 'sales_count', count: 50, category: 'audio' } },
+	{ name: '20,000 points', criterion: { kind: 'points_at_least', points: 20_000 }, points: 20 },
+	{ name: '€100k', criterion: { kind: 'revenue_at_least', amount: 10_000_000 } },
+	{ name: 'Ten days', criterion: { kind: 'streak', days: 10 } },
+	{ name: 'Cross-seller', criterion: { kind: 'cross_sells', count: 30 }, points: 7 },
+	{ name: 'Record breaker', criterion: { kind: 'record_sale' }, points: 10 },
+	{ name: 'Team 200k', criterion: { kind: 'team_target', target: 200_000 } },
+	{ name: 'Top 3 of the week', criterion: { kind: 'top_k_week', k: 3 }, points: 15 },
+	{ name: 'Most improved', criterion: { kind: 'most_improved_week' }, points: 3 }
+];
+const CATEGORIES = ['phone', 'laptop', 'audio', 'accessory', 'service'];
+
+const load = () => loadavg().map((l) => round(l, 2));
+const loadStart = load();
+const now = Date.now();
+const clock = () => now;
+const SPAN = 55 * DAY;
+
+const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-badges-'));
+const dbPath = join(dir, 'bench.db');
+const db: Db = openDatabase(dbPath);
+db.$client.pragma('synchronous = NORMAL');
+
+// The bare stack: plain better-sqlite3, one insert per sale, same file settings.
+const bare = new Database(join(dir, 'bare.db'));
+bare.pragma('journal_mode = WAL');
+bare.pragma('synchronous = NORMAL');
+bare.exec(`CREATE TABLE sale (id INTEGER PRIMARY KEY, season_id INT, seller_id INT,
+	occurred_at INT, amount INT, points INT)`);
+const bareInsert = bare.prepare(
+	'INSERT INTO sale (season_id, seller_id, occurred_at, amount, points) VALUES (1, ?, ?, ?, ?)'
+);
+const bareOne = bare.transaction((seller: number, at: number, amount: number, points: number) =>
+	bareInsert.run(seller, at, amount, points)
+);
+
+// A live season that started 55 days ago: eight weeks, most of them ended.
+const s = db
+	.insert(season)
+	.values({
+		name: 'Bench',
+		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
+		timeZone: 'Europe/Warsaw',
+		startsAt: now - SPAN - DAY,
+		endsAt: now + 7 * DAY,
+		status: 'live'
+	})
+	.returning()
+	.get();
+const teams = Array.from({ length: TEAMS }, (_, i) =>
+	db
+		.insert(team)
+		.values({ seasonId: s.id, name: `Team ${i + 1}` })
+		.returning()
+		.get()
+);
+const people = Array.from({ length: PEOPLE }, (_, i) => {
+	const u = db
+		.insert(user)
+		.values({
+			email: `p${i}@bench.test`,
+			displayName: `Person ${i}`,
+			role: 'participant',
+			passwordHash: 'x'
+		})
+		.returning()
+		.get();
+	db.insert(seasonMember)
+		.values({ seasonId: s.id, userId: u.id, teamId: teams[i % TEAMS].id })
+		.run();
+	return u;
+});
+for (const category of CATEGORIES)
+	for (let i = 0; i < 3; i++)
+		db.insert(product)
+			.values({
+				seasonId: s.id,
+				sku: `${category}-${i}`,
+				name: `${category} ${i}`,
+				category,
+				points: int(5, 80),
+				price: int(1_000, 150_000)
+			})
+			.run();
+for (const b of BADGES)
+	createBadge(
+		db,
+		s.id,
+		{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
+		{ userId: null },
+		clock
+	);
+
+let made = 0;
+function nextSale(): RecordSaleInput & { sellerIndex: number } {
+	made += 1;
+	const sellerIndex = int(0, PEOPLE - 1);
+	// Mostly in order over the season's 55 days; one in twenty back-dated.
+	const target = CHECKPOINTS.at(-1)!;
+	const progress = Math.min(1, made / target);
+	const at =
+		random() < 0.05
+			? now - SPAN + int(0, Math.floor(progress * SPAN))
+			: now - SPAN + Math.floor(progress * SPAN) - int(0, 3_600_000);
+	const lines = [{ sku: `${CATEGORIES[int(0, 4)]}-${int(0, 2)}`, quantity: int(1, 2) }];
+	if (random() < 0.3) lines.push({ sku: `${CATEGORIES[int(0, 4)]}-${int(0, 2)}`, quantity: 1 });
+	return {
+		sellerIndex,
+		source: 'api',
+		externalId: `bench-${made}`,
+		seller: { userId: people[sellerIndex].id },
+		occurredAt: Math.max(at, now - SPAN),
+		lines
+	};
+}
+
+const ms = (t0: number) => performance.now() - t0;
+
+interface Checkpoint {
+	sales: number;
+	recordSaleMs: Summary | null;
+	badgesPerSaleMs: Summary | null;
+	bareInsertMs: Summary | null;
+	ratioMean: number;
+	fullEvaluationMs: number;
+	reversalMs: number;
+}
+const checkpoints: Checkpoint[] = [];
+
+async function grow(to: number) {
+	while (made < to) {
+		const input = nextSale();
+		recordSale(db, input, clock, { awards: false });
+		bareOne(input.sellerIndex, input.occurredAt, 10_000, 10);
+		// Facts and awards follow as the server's per-sale step would (in batches here).
+		if (made % 500 === 0) await runPeriodicAwards(db, { clock, seasonIds: [] });
+	}
+	await runPeriodicAwards(db, { clock, seasonIds: [] });
+}
+
+for (const at of CHECKPOINTS) {
+	await grow(at - PROBE);
+	const sale: number[] = [];
+	const badges: number[] = [];
+	const bareMs: number[] = [];
+	for (let i = 0; i < PROBE; i++) {
+		const input = nextSale();
+		let t0 = performance.now();
+		const recorded = recordSale(db, input, clock, { awards: false });
+		sale.push(ms(t0));
+		t0 = performance.now();
+		evaluateAwards(db, recorded.seasonId, { userIds: [people[input.sellerIndex].id], clock });
+		badges.push(ms(t0));
+		t0 = performance.now();
+		bareOne(input.sellerIndex, input.occurredAt, 10_000, 10);
+		bareMs.push(ms(t0));
+	}
+	// What still reads the season: a new badge or holidays (full evaluation), a reversal.
+	let t0 = performance.now();
+	evaluateAwards(db, s.id, { clock });
+	const fullEvaluationMs = round(ms(t0));
+	const victim = db.$client
+		.prepare(`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY id DESC`)
+		.get(s.id) as { id: number };
+	t0 = performance.now();
+	reviewSales(
+		db,
+		[victim.id],
+		{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
+		clock
+	);
+	const reversalMs = round(ms(t0));
+	const b = summarize(badges);
+	const bareSummary = summarize(bareMs);
+	checkpoints.push({
+		sales: at,
+		recordSaleMs: summarize(sale),
+		badgesPerSaleMs: b,
+		bareInsertMs: bareSummary,
+		ratioMean: b && bareSummary ? round(b.mean / bareSummary.mean, 1) : NaN,
+		fullEvaluationMs,
+		reversalMs
+	});
+	console.log(
+		`${at.toLocaleString('en')} sales: badges per sale ${formatSummary(b)} | bare insert ${formatSummary(bareSummary)} | sale ${formatSummary(summarize(sale))} | full evaluation ${fullEvaluationMs} ms | reversal ${reversalMs} ms`
+	);
+}
+
+/** Runs the periodic job while measuring the event loop's delay. */
+async function measurePeriodic(label: string) {
+	const h = monitorEventLoopDelay({ resolution: 1 });
+	h.enable();
+	const t0 = performance.now();
+	const result = await runPeriodicAwards(db, { clock });
+	const wall = round(ms(t0));
+	h.disable();
+	const out = {
+		label,
+		wallMs: wall,
+		slices: result.slices,
+		awarded: result.awarded,
+		loopDelayP99Ms: round(h.percentile(99) / 1e6),
+		loopDelayMaxMs: round(h.max / 1e6)
+	};
+	console.log(
+		`periodic job (${label}): ${wall} ms in ${result.slices} slices; event-loop delay p99 ${out.loopDelayP99Ms} ms, max ${out.loopDelayMaxMs} ms`
+	);
+	return out;
+}
+
+// Every week decided again (as after a change of weekly badges), then the facts rebuilt from
+// the whole ledger (as after the upgrade that adds them).
+db.$client.prepare('UPDATE badge_period SET dirty = 1').run();
+const periodicWeeks = await measurePeriodic('all weeks decided again');
+const periodicSteady = await measurePeriodic('steady, nothing new');
+db.transaction((tx) => clearFacts(tx));
+const periodicRebuild = await measurePeriodic('facts rebuilt from the whole ledger');
+
+function get(path: string): Promise<number> {
+	return new Promise((done, fail) => {
+		const req = request({ host: '127.0.0.1', port: PORT, path, method: 'GET' }, (res) => {
+			res.resume();
+			res.on('end', () => done(res.statusCode ?? 0));
+		});
+		req.on('error', fail);
+		req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+		req.end();
+	});
+}
+
+/** Spawns a server, times it to its first answer, then probes it every 25 ms for `probeMs`. */
+async function startUp(entry: string[], env: Record<string, string>, probeMs: number) {
+	const t0 = performance.now();
+	const child = spawn(process.execPath, entry, {
+		cwd: ROOT,
+		env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', ...env },
+		stdio: ['ignore', 'ignore', 'pipe']
+	});
+	let err = '';
+	child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+	let firstAnswerMs = NaN;
+	for (;;) {
+		try {
+			await get('/healthz');
+			firstAnswerMs = round(ms(t0));
+			break;
+		} catch {
+			if (child.exitCode !== null) throw new Error(`server exited: ${err}`);
+			if (ms(t0) > 120_000) break;
+			await new Promise((r) => setTimeout(r, 5));
+		}
+	}
+	const latencies: number[] = [];
+	const until = performance.now() + probeMs;
+	while (performance.now() < until) {
+		const t = performance.now();
+		await get('/healthz').catch(() => 0);
+		latencies.push(ms(t));
+		await new Promise((r) => setTimeout(r, 25));
+	}
+	child.kill('SIGTERM');
+	await new Promise((r) => child.once('exit', r));
+	return { firstAnswerMs, probe: summarize(latencies) };
+}
+
+let startup: Record<string, unknown> | null = null;
+if (SERVER) {
+	const missing = missingBuild();
+	if (missing) {
+		console.log(`start-up part left out: ${missing}`);
+	} else {
+		db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		const warm = join(dir, 'warm.db');
+		copyFileSync(dbPath, warm);
+		const upgraded = join(dir, 'upgraded.db');
+		const copy = new Database(warm, { readonly: true });
+		await copy.backup(upgraded);
+		copy.close();
+		const u = new Database(upgraded);
+		u.exec(
+			'DELETE FROM badge_tally; DELETE FROM badge_day; DELETE FROM badge_week; DELETE FROM badge_period; DELETE FROM badge_cursor;'
+		);
+		u.close();
+		const bareServer = join(dir, 'bare-server.mjs');
+		writeFileSync(
+			bareServer,
+			`import Database from '${join(ROOT, 'node_modules/better-sqlite3/lib/index.js')}';
+import { createServer } from 'node:http';
+const db = new Database(process.env.DATABASE_URL);
+const count = db.prepare('SELECT count(*) AS n FROM sale');
+createServer((req, res) => res.end(JSON.stringify(count.get()))).listen(Number(process.env.PORT), '127.0.0.1');
+`
+		);
+		const probeMs = QUICK ? 3_000 : 8_000;
+		const serverEntry = [join(ROOT, 'build/server.js')];
+		const warmRun = await startUp(
+			serverEntry,
+			{ DATABASE_URL: warm, ORIGIN: `http://127.0.0.1:${PORT}` },
+			probeMs
+		);
+		const upgradeRun = await startUp(
+			serverEntry,
+			{ DATABASE_URL: upgraded, ORIGIN: `http://127.0.0.1:${PORT}` },
+			probeMs
+		);
+		const bareRun = await startUp([bareServer], { DATABASE_URL: warm }, 500);
+		startup = { warm: warmRun, upgrade: upgradeRun, bare: bareRun };
+		console.log(
+			`start-up to first answer: ${warmRun.firstAnswerMs} ms (facts in place), ${upgradeRun.firstAnswerMs} ms (facts to build), bare ${bareRun.firstAnswerMs} ms (ratio ${round(warmRun.firstAnswerMs / bareRun.firstAnswerMs, 1)}×)`
+		);
+		console.log(
+			`answers in the first ${probeMs / 1000} s: ${formatSummary(warmRun.probe)} (facts in place) | ${formatSummary(upgradeRun.probe)} (facts being built)`
+		);
+	}
+}
+
+const loadEnd = load();
+console.log(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}`);
+const result = {
+	bench: 'badges',
+	at: new Date().toISOString(),
+	quick: QUICK,
+	load: { start: loadStart, end: loadEnd },
+	checkpoints,
+	periodic: [periodicWeeks, periodicSteady, periodicRebuild],
+	startup
+};
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const file = join(ROOT, `bench/results/badges-${Date.now()}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2));
+console.log(`written to ${file.slice(ROOT.length + 1)}`);
+db.$client.close();
+bare.close();
+rmSync(dir, { recursive: true, force: true });

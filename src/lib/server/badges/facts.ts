@@ -1,0 +1,438 @@
+import type Database from 'better-sqlite3';
+import type { Queryable } from '../db';
+import {
+	dayKeyOf as localDateKey,
+	dayRangeOf,
+	weekKeyOf as weekKey,
+	weekRangeOf as weekRange
+} from '../../contest/zone-calendar';
+import { COUNTED_SALE_STATUSES } from '../../contest/counting';
+import type { SaleFact } from '../../contest/badges';
+
+// Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
+// ledger, which is append-only and records every change to a sale that counts: its 'sale'
+// entry, 'adjustment' entries when the season is recalculated, and 'reversal' entries when it
+// is rejected or reversed. A cursor remembers the last entry read, so bringing the facts up to
+// date costs what changed since, never the season's size, and the facts are correct whichever
+// path wrote the sale (API, console, import, seed). Everything here runs inside the caller's
+// write transaction.
+
+const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+type Client = Database.Database;
+
+/** The better-sqlite3 connection under a Drizzle database or transaction (see savepoint()). */
+function clientOf(db: Queryable): Client {
+	return (db as unknown as { session: { client: Client } }).session.client;
+}
+
+const SQL = {
+	cursor: `SELECT ledger_id AS id FROM badge_cursor WHERE id = 1`,
+	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (1, ?)
+		ON CONFLICT(id) DO UPDATE SET ledger_id = excluded.ledger_id`,
+	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
+	entries: `SELECT id, sale_id AS saleId, kind, points FROM ledger_entry
+		WHERE id > ? AND sale_id IS NOT NULL AND kind IN ('sale', 'adjustment', 'reversal')
+		ORDER BY id LIMIT ?`,
+	earlierReversal: `SELECT 1 FROM ledger_entry WHERE sale_id = ? AND kind = 'reversal' AND id < ?`,
+	sale: `SELECT id, season_id AS seasonId, seller_id AS userId, team_id AS teamId,
+		occurred_at AS occurredAt, amount, status FROM sale WHERE id = ?`,
+	categories: `SELECT DISTINCT p.category FROM sale_line l JOIN product p ON p.id = l.product_id
+		WHERE l.sale_id = ?`,
+	timeZone: `SELECT time_zone AS timeZone FROM season WHERE id = ?`,
+	tally: `INSERT INTO badge_tally (season_id, subject_type, subject_id, metric, value)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`,
+	tallies: `SELECT metric, value FROM badge_tally
+		WHERE season_id = ? AND subject_type = ? AND subject_id = ?`,
+	addDay: `INSERT INTO badge_day (season_id, user_id, day, sales, first_at, first_sale_id)
+		VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT DO UPDATE SET
+			sales = sales + 1,
+			first_sale_id = CASE WHEN sales = 0 OR excluded.first_at < first_at
+				OR (excluded.first_at = first_at AND excluded.first_sale_id < first_sale_id)
+				THEN excluded.first_sale_id ELSE first_sale_id END,
+			first_at = CASE WHEN sales = 0 OR excluded.first_at < first_at
+				OR (excluded.first_at = first_at AND excluded.first_sale_id < first_sale_id)
+				THEN excluded.first_at ELSE first_at END`,
+	removeDay: `UPDATE badge_day SET sales = sales - 1 WHERE season_id = ? AND user_id = ? AND day = ?
+		RETURNING sales, first_sale_id AS firstSaleId`,
+	setDayFirst: `UPDATE badge_day SET first_at = ?, first_sale_id = ?
+		WHERE season_id = ? AND user_id = ? AND day = ?`,
+	firstInRange: `SELECT id, occurred_at AS occurredAt FROM sale
+		WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ?
+		AND status IN ${COUNTED} ORDER BY occurred_at, id LIMIT 1`,
+	lastInRange: `SELECT max(occurred_at) AS at FROM sale
+		WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ?
+		AND status IN ${COUNTED}`,
+	days: `SELECT day, first_at AS firstAt, first_sale_id AS firstSaleId FROM badge_day
+		WHERE season_id = ? AND user_id = ? AND sales > 0 ORDER BY day`,
+	dayOf: `SELECT first_sale_id AS firstSaleId FROM badge_day
+		WHERE season_id = ? AND user_id = ? AND day = ?`,
+	week: `INSERT INTO badge_week (season_id, week, user_id, sales, points, reached_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+			sales = sales + excluded.sales, points = points + excluded.points,
+			reached_at = max(reached_at, excluded.reached_at)`,
+	removeWeekSale: `UPDATE badge_week SET sales = sales - 1
+		WHERE season_id = ? AND week = ? AND user_id = ? RETURNING reached_at AS reachedAt`,
+	setWeekReached: `UPDATE badge_week SET reached_at = ? WHERE season_id = ? AND week = ? AND user_id = ?`,
+	weekRows: `SELECT user_id AS userId, points, reached_at AS reachedAt FROM badge_week
+		WHERE season_id = ? AND week = ? AND sales > 0`,
+	dirty: `INSERT INTO badge_period (season_id, period_key, ends_at, dirty) VALUES (?, ?, ?, 1)
+		ON CONFLICT DO UPDATE SET dirty = 1`,
+	periods: `SELECT period_key AS periodKey, ends_at AS endsAt, dirty, decided_with AS decidedWith
+		FROM badge_period WHERE season_id = ? AND ends_at <= ? ORDER BY ends_at`,
+	decided: `UPDATE badge_period SET dirty = 0, decided_with = ? WHERE season_id = ? AND period_key = ?`,
+	// Record sales: an earlier sale that counts at all, and one at least as big.
+	anyEarlier: `SELECT 1 FROM sale WHERE season_id = ? AND status IN ${COUNTED}
+		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	biggerEarlier: `SELECT 1 FROM sale INDEXED BY sale_season_amount_idx
+		WHERE season_id = ? AND amount >= ? AND status IN ${COUNTED}
+		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	firstSales: `SELECT id FROM sale WHERE season_id = ? AND status IN ${COUNTED}
+		ORDER BY occurred_at, id LIMIT ?`,
+	ownSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
+		points FROM sale WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED} ORDER BY id`,
+	ownCategories: `SELECT l.sale_id AS saleId, p.category FROM sale s
+		JOIN sale_line l ON l.sale_id = s.id JOIN product p ON p.id = l.product_id
+		WHERE s.season_id = ? AND s.seller_id = ? AND s.status IN ${COUNTED}`,
+	teamSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
+		points FROM sale WHERE season_id = ? AND team_id = ? AND status IN ${COUNTED} ORDER BY id`,
+	lastTeam: `SELECT team_id AS teamId FROM sale WHERE season_id = ? AND seller_id = ?
+		AND status IN ${COUNTED} ORDER BY id DESC LIMIT 1`,
+	saleStatus: `SELECT status FROM sale WHERE id = ?`,
+	clear: [
+		`DELETE FROM badge_tally`,
+		`DELETE FROM badge_day`,
+		`DELETE FROM badge_week`,
+		`DELETE FROM badge_period`,
+		`DELETE FROM badge_cursor`
+	]
+} as const;
+
+type Statement = Database.Statement;
+const cache = new WeakMap<Client, Map<string, Statement>>();
+
+function stmt(db: Queryable, text: string): Statement {
+	const client = clientOf(db);
+	let byText = cache.get(client);
+	if (!byText) cache.set(client, (byText = new Map()));
+	let s = byText.get(text);
+	if (!s) byText.set(text, (s = client.prepare(text)));
+	return s;
+}
+
+interface SaleRow {
+	id: number;
+	seasonId: number;
+	userId: number;
+	teamId: number;
+	occurredAt: number;
+	amount: number;
+	status: string;
+}
+
+/** A sale the facts took in: its awards remain to be decided. */
+export interface NewSale {
+	seasonId: number;
+	saleId: number;
+}
+
+const zones = new Map<number, string>();
+function timeZoneOf(db: Queryable, seasonId: number): string {
+	// A season's zone is fixed once it has sales; cached per season for the process's life.
+	let zone = zones.get(seasonId);
+	if (zone === undefined) {
+		zone = (stmt(db, SQL.timeZone).get(seasonId) as { timeZone: string } | undefined)?.timeZone;
+		if (zone === undefined) return 'UTC';
+		zones.set(seasonId, zone);
+	}
+	return zone;
+}
+
+function categoriesOf(db: Queryable, saleId: number): string[] {
+	return (stmt(db, SQL.categories).all(saleId) as { category: string }[]).map((r) => r.category);
+}
+
+function tally(db: Queryable, s: SaleRow, metric: string, value: number, teamToo: boolean) {
+	if (value === 0) return;
+	const add = stmt(db, SQL.tally);
+	add.run(s.seasonId, 'user', s.userId, metric, value);
+	if (teamToo) add.run(s.seasonId, 'team', s.teamId, metric, value);
+}
+
+function markWeek(db: Queryable, seasonId: number, at: number, timeZone: string) {
+	// A week's totals decide its own weekly badges and "most improved" of the week after.
+	const range = weekRange(at, timeZone);
+	const next = weekRange(range[1], timeZone);
+	const dirty = stmt(db, SQL.dirty);
+	dirty.run(seasonId, weekKey(at, timeZone), range[1]);
+	dirty.run(seasonId, weekKey(range[1], timeZone), next[1]);
+}
+
+/** A sale starts counting: every fact it feeds grows. */
+function addSale(db: Queryable, s: SaleRow, points: number) {
+	const zone = timeZoneOf(db, s.seasonId);
+	const categories = categoriesOf(db, s.id);
+	tally(db, s, 'sales', 1, false);
+	tally(db, s, 'points', points, true);
+	tally(db, s, 'amount', s.amount, true);
+	tally(db, s, 'cross', categories.length > 1 ? 1 : 0, false);
+	for (const category of categories) tally(db, s, `cat:${category}`, 1, false);
+	const day = localDateKey(s.occurredAt, zone);
+	stmt(db, SQL.addDay).run(s.seasonId, s.userId, day, s.occurredAt, s.id);
+	const week = weekKey(s.occurredAt, zone);
+	stmt(db, SQL.week).run(s.seasonId, week, s.userId, 1, points, s.occurredAt);
+	markWeek(db, s.seasonId, s.occurredAt, zone);
+}
+
+/** The points of a sale that counts changed (recalculation), or the last of its reversal. */
+function addPoints(db: Queryable, s: SaleRow, points: number) {
+	if (points === 0) return;
+	const zone = timeZoneOf(db, s.seasonId);
+	tally(db, s, 'points', points, true);
+	stmt(db, SQL.week).run(s.seasonId, weekKey(s.occurredAt, zone), s.userId, 0, points, 0);
+	markWeek(db, s.seasonId, s.occurredAt, zone);
+}
+
+/** A sale stops counting (rejected or reversed): the facts it fed shrink. */
+function removeSale(db: Queryable, s: SaleRow, points: number) {
+	const zone = timeZoneOf(db, s.seasonId);
+	const categories = categoriesOf(db, s.id);
+	tally(db, s, 'sales', -1, false);
+	tally(db, s, 'points', points, true);
+	tally(db, s, 'amount', -s.amount, true);
+	tally(db, s, 'cross', categories.length > 1 ? -1 : 0, false);
+	for (const category of categories) tally(db, s, `cat:${category}`, -1, false);
+	// Days and weeks keep their row (sales 0); the first and last sale are looked up again.
+	const day = localDateKey(s.occurredAt, zone);
+	const d = stmt(db, SQL.removeDay).get(s.seasonId, s.userId, day) as
+		{ sales: number; firstSaleId: number } | undefined;
+	if (d && d.sales > 0 && d.firstSaleId === s.id) {
+		const [from, to] = dayRangeOf(s.occurredAt, zone);
+		const first = stmt(db, SQL.firstInRange).get(s.seasonId, s.userId, from, to) as
+			{ id: number; occurredAt: number } | undefined;
+		if (first) stmt(db, SQL.setDayFirst).run(first.occurredAt, first.id, s.seasonId, s.userId, day);
+	}
+	const week = weekKey(s.occurredAt, zone);
+	stmt(db, SQL.week).run(s.seasonId, week, s.userId, 0, points, 0);
+	const w = stmt(db, SQL.removeWeekSale).get(s.seasonId, week, s.userId) as
+		{ reachedAt: number } | undefined;
+	if (w && w.reachedAt === s.occurredAt) {
+		const [from, to] = weekRange(s.occurredAt, zone);
+		const last = stmt(db, SQL.lastInRange).get(s.seasonId, s.userId, from, to) as {
+			at: number | null;
+		};
+		stmt(db, SQL.setWeekReached).run(last.at ?? 0, s.seasonId, week, s.userId);
+	}
+	markWeek(db, s.seasonId, s.occurredAt, zone);
+}
+
+/**
+ * Brings the badge facts up to date with the ledger, reading at most `limit` entries. Returns
+ * the sales that started counting (their awards are to be decided) and whether the facts are
+ * now up to date.
+ */
+export function catchUpFacts(
+	db: Queryable,
+	limit = Infinity
+): { added: NewSale[]; done: boolean; changedSeasons: Set<number> } {
+	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
+	const batch = Number.isFinite(limit) ? limit : -1;
+	const rows = stmt(db, SQL.entries).all(cursor, batch) as {
+		id: number;
+		saleId: number;
+		kind: 'sale' | 'adjustment' | 'reversal';
+		points: number;
+	}[];
+	const added: NewSale[] = [];
+	const changedSeasons = new Set<number>();
+	for (const entry of rows) {
+		const s = stmt(db, SQL.sale).get(entry.saleId) as SaleRow | undefined;
+		if (!s) continue;
+		changedSeasons.add(s.seasonId);
+		if (entry.kind === 'sale') {
+			addSale(db, s, entry.points);
+			added.push({ seasonId: s.seasonId, saleId: s.id });
+		} else if (entry.kind === 'adjustment') {
+			addPoints(db, s, entry.points);
+		} else if (stmt(db, SQL.earlierReversal).get(s.id, entry.id)) {
+			// A reversal in two parts (provisional and confirmed points): the sale left already.
+			addPoints(db, s, entry.points);
+		} else {
+			removeSale(db, s, entry.points);
+		}
+	}
+	const done = batch < 0 || rows.length < batch;
+	const next = done
+		? ((stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)
+		: rows[rows.length - 1].id;
+	if (next !== cursor) stmt(db, SQL.setCursor).run(next);
+	return { added, done, changedSeasons };
+}
+
+/** Throws the facts away: the next catch-up rebuilds them from the whole ledger. */
+export function clearFacts(db: Queryable): void {
+	for (const text of SQL.clear) stmt(db, text).run();
+}
+
+/** A subject's running totals: sales, points, amount, cross, cat:<name>. */
+export function talliesOf(
+	db: Queryable,
+	seasonId: number,
+	subjectType: 'user' | 'team',
+	subjectId: number
+): Map<string, number> {
+	const rows = stmt(db, SQL.tallies).all(seasonId, subjectType, subjectId) as {
+		metric: string;
+		value: number;
+	}[];
+	return new Map(rows.map((r) => [r.metric, r.value]));
+}
+
+/** A person's working days as one fact per day (its first sale): what a streak looks at. */
+export function dayFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
+	const rows = stmt(db, SQL.days).all(seasonId, userId) as {
+		day: string;
+		firstAt: number;
+		firstSaleId: number;
+	}[];
+	return rows.map((r) => ({
+		saleId: r.firstSaleId,
+		userId,
+		teamId: 0,
+		occurredAt: r.firstAt,
+		amount: 0,
+		points: 0,
+		categories: [],
+		crossSell: false
+	}));
+}
+
+/** Whether the sale is its seller's first of its local day (only then can a streak grow). */
+export function firstOfDay(db: Queryable, seasonId: number, userId: number, sale: SaleFact) {
+	const day = localDateKey(sale.occurredAt, timeZoneOf(db, seasonId));
+	const row = stmt(db, SQL.dayOf).get(seasonId, userId, day) as { firstSaleId: number } | undefined;
+	return row?.firstSaleId === sale.saleId;
+}
+
+/** Is the sale bigger than every earlier sale of its season that counts (and not the first)? */
+export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
+	const earlier = [s.occurredAt, s.occurredAt, s.saleId] as const;
+	if (!stmt(db, SQL.anyEarlier).get(seasonId, ...earlier)) return false;
+	return !stmt(db, SQL.biggerEarlier).get(seasonId, s.amount, ...earlier);
+}
+
+type FactRow = Omit<SaleFact, 'categories' | 'crossSell' | 'saleId'> & { id: number };
+
+/**
+ * The sale that was the season's first before `added` came (all earlier than it): the first
+ * sale sets the record without earning it, so once sales come before it, it may be a record.
+ * Only read when a new sale is the season's first (a sale back-dated before all others).
+ */
+export function formerFirstSale(
+	db: Queryable,
+	seasonId: number,
+	added: ReadonlySet<number>
+): (SaleFact & { seasonId: number }) | undefined {
+	const rows = stmt(db, SQL.firstSales).all(seasonId, added.size + 1) as { id: number }[];
+	const former = rows.find((r) => !added.has(r.id));
+	return former ? saleFact(db, former.id) : undefined;
+}
+
+/** Whether a sale that counts comes before this one in its season. */
+export function hasEarlierSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
+	return !!stmt(db, SQL.anyEarlier).get(seasonId, s.occurredAt, s.occurredAt, s.saleId);
+}
+
+function withCategories(
+	rows: FactRow[],
+	categories: { saleId: number; category: string }[]
+): SaleFact[] {
+	const bySale = new Map<number, Set<string>>();
+	for (const { saleId, category } of categories) {
+		const set = bySale.get(saleId) ?? new Set<string>();
+		set.add(category);
+		bySale.set(saleId, set);
+	}
+	return rows.map(({ id, ...r }) => {
+		const cats = [...(bySale.get(id) ?? [])];
+		return { ...r, saleId: id, categories: cats, crossSell: cats.length > 1 };
+	});
+}
+
+/** A person's sales that count, as the criteria see them (read once a badge is in reach). */
+export function ownFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
+	const rows = stmt(db, SQL.ownSales).all(seasonId, userId) as FactRow[];
+	const cats = stmt(db, SQL.ownCategories).all(seasonId, userId) as {
+		saleId: number;
+		category: string;
+	}[];
+	return withCategories(rows, cats);
+}
+
+/** A team's sales that count (points and amount only: what a team target looks at). */
+export function teamFacts(db: Queryable, seasonId: number, teamId: number): SaleFact[] {
+	const rows = stmt(db, SQL.teamSales).all(seasonId, teamId) as FactRow[];
+	return withCategories(rows, []);
+}
+
+/** The sale's facts for the criteria, when it still counts. */
+export function saleFact(
+	db: Queryable,
+	saleId: number
+): (SaleFact & { seasonId: number }) | undefined {
+	const s = stmt(db, SQL.sale).get(saleId) as SaleRow | undefined;
+	if (!s || !(COUNTED_SALE_STATUSES as readonly string[]).includes(s.status)) return undefined;
+	const categories = categoriesOf(db, s.id);
+	return {
+		saleId: s.id,
+		seasonId: s.seasonId,
+		userId: s.userId,
+		teamId: s.teamId,
+		occurredAt: s.occurredAt,
+		amount: s.amount,
+		points: 0,
+		categories,
+		crossSell: categories.length > 1
+	};
+}
+
+/** The team a person's badge points go to: that of their latest sale that counts. */
+export function lastTeamOf(db: Queryable, seasonId: number, userId: number): number | undefined {
+	return (stmt(db, SQL.lastTeam).get(seasonId, userId) as { teamId: number } | undefined)?.teamId;
+}
+
+export function isPending(db: Queryable, saleId: number): boolean {
+	return (
+		(stmt(db, SQL.saleStatus).get(saleId) as { status: string } | undefined)?.status === 'pending'
+	);
+}
+
+/** A week's totals per person (those who sold that week), for the weekly badges. */
+export function weekTotals(
+	db: Queryable,
+	seasonId: number,
+	week: string
+): Map<number, { points: number; reachedAt: number }> {
+	const rows = stmt(db, SQL.weekRows).all(seasonId, week) as {
+		userId: number;
+		points: number;
+		reachedAt: number;
+	}[];
+	return new Map(rows.map((r) => [r.userId, { points: r.points, reachedAt: r.reachedAt }]));
+}
+
+/** The season's weeks that have ended, with whether they must be decided again. */
+export function endedPeriods(db: Queryable, seasonId: number, now: number) {
+	return stmt(db, SQL.periods).all(seasonId, now) as {
+		periodKey: string;
+		endsAt: number;
+		dirty: number;
+		decidedWith: string | null;
+	}[];
+}
+
+export function markDecided(db: Queryable, seasonId: number, periodKey: string, signature: string) {
+	stmt(db, SQL.decided).run(signature, seasonId, periodKey);
+}
+
+export { timeZoneOf };
