@@ -1,0 +1,2 @@
+CREATE INDEX `standing_rank_idx` ON `standing` (`season_id`,`subject_type`,"confirmed_points" desc,`reached_at`);--> statement-breakpoint
+CREATE INDEX `standing_rank_total_idx` ON `standing` (`season_id`,`subject_type`,("confirmed_points" + "provisional_points") desc,`reached_at`);
