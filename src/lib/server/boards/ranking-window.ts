@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { TieRule } from '../../contest/types';
-import type { LeaderboardEntry } from '../../realtime/events';
+import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
 
 // Parts of a season's individual ranking read through the standing table's rank index
 // (standing_rank_idx / standing_rank_total_idx), without building the whole ranking. The order
@@ -45,13 +45,7 @@ export interface SeasonRanking {
 	rankBy: 'confirmed' | 'total';
 }
 
-export interface MyStandingWindow {
-	entry: LeaderboardEntry;
-	/** Players ranked just above and just below (the viewer included), in order. */
-	neighbours: LeaderboardEntry[];
-	/** The nearest player with strictly more points: what it takes to pass them. */
-	gap: { nextRank: number; nextName: string; pointsNeeded: number } | null;
-}
+export type MyStandingWindow = MyStanding;
 
 const ptsExpr = (rankBy: SeasonRanking['rankBy']) =>
 	rankBy === 'total'
@@ -272,10 +266,47 @@ export function standingOf(
 			pointsNeeded: next.pts - me.pts + 1
 		};
 	}
-	return { entry, neighbours: entries, gap };
+	return { entry, neighbours: entries, gap, rankingPoints: me.pts };
+}
+
+/** The ranking points of some people (those with a standing row), for a push's `moved`. */
+export function rankingPointsOf(
+	db: Queryable,
+	season: SeasonRanking,
+	ids: number[]
+): [number, number][] {
+	if (ids.length === 0) return [];
+	const pts = ptsExpr(season.rankBy);
+	return db
+		.all<{ id: number; pts: number }>(
+			sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
+				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
+					AND s.subject_id IN (${sql.join(
+						ids.map((id) => sql`${id}`),
+						sql`, `
+					)})`
+		)
+		.map((row) => [row.id, row.pts]);
 }
 
 /** How many players the season has (the "of N" under a rank). */
 export function countPlayers(db: Queryable, season: SeasonRanking): number {
 	return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${allPlayers(season)})`)!.n;
+}
+
+/** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */
+export function encodeCursor(cursor: RankCursor): string {
+	return Buffer.from(JSON.stringify([cursor.p, cursor.r, cursor.i])).toString('base64url');
+}
+
+/** The cursor of a string made by encodeCursor; null for anything else. */
+export function decodeCursor(text: string): RankCursor | null {
+	try {
+		const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+		if (!Array.isArray(value) || value.length !== 3) return null;
+		if (!value.every((n) => typeof n === 'number' && Number.isSafeInteger(n))) return null;
+		return { p: value[0], r: value[1], i: value[2] };
+	} catch {
+		return null;
+	}
 }
