@@ -59,7 +59,8 @@ describe('rank window queries equal the full ranking', () => {
 						.run();
 					const kind = rng();
 					if (kind < 0.25) continue; // no standing row: 0 points, reachedAt = joinedAt
-					const confirmed = kind < 0.35 ? 0 : kind < 0.4 ? -Math.floor(rng() * 5) : Math.floor(rng() * 8);
+					const confirmed =
+						kind < 0.35 ? 0 : kind < 0.4 ? -Math.floor(rng() * 5) : Math.floor(rng() * 8);
 					const provisional = rng() < 0.3 ? Math.floor(rng() * 4) : 0;
 					t.db
 						.insert(standing)
@@ -104,7 +105,7 @@ describe('rank window queries equal the full ranking', () => {
 		}
 	});
 
-	it("gives every player the rank, neighbours and gap of the full ranking", () => {
+	it('gives every player the rank, neighbours and gap of the full ranking', () => {
 		for (const s of setups) {
 			const full = getLeaderboard(t.db, s.seasonId)!.individual;
 			full.forEach((entry, index) => {

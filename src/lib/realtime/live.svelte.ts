@@ -65,6 +65,8 @@ export class LiveSeason {
 	private onBadge = new Listeners<[event: BadgeEvent]>();
 	private onSeason = new Listeners<[event: SeasonEvent]>();
 	private onSnapshot = new Listeners<[before: LeaderboardSnapshot, after: LeaderboardSnapshot]>();
+	// Bookkeeping for standingMayHaveMoved: nothing renders from it.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private knownPoints = new Map<number, number>();
 	private resyncing = false;
 	private standing: {

@@ -190,7 +190,13 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			emoji: r.emoji,
 			color: r.color
 		}));
-		return { seasonId, version: s.version, individual, teams: teamEntries, players: individual.length };
+		return {
+			seasonId,
+			version: s.version,
+			individual,
+			teams: teamEntries,
+			players: individual.length
+		};
 	});
 }
 

@@ -121,7 +121,11 @@ export function attachRealtime(
 				return void socket.disconnect(true);
 			}
 			socket.join(seasonRoom(seasonId));
-			ack(getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!);
+			const snapshot = getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!;
+			const { me: _me, ...shared } = snapshot;
+			void _me;
+			publisher.primed(shared);
+			ack(snapshot);
 		});
 		// A client that missed a push (a version gap) asks for the current top again.
 		socket.on('snapshot', (payload, ack) => {

@@ -30,8 +30,8 @@ export interface PublisherOptions {
 
 /** A push may list this many moved people; more (an import) and it says "everyone re-check". */
 const MOVED_MAX = 200;
-/** Feed items one push carries at most (a board shows 20). */
-const ACTIVITY_MAX = 20;
+/** Feed items one push carries at most (a board shows 20; a burst of sales keeps its toasts). */
+const ACTIVITY_MAX = 50;
 /** The "of N players" count is read again at most this often. */
 const PLAYERS_TTL_MS = 5_000;
 /** Adaptive window: this many times the cost of the last push, within these bounds. */
@@ -99,6 +99,20 @@ export class Publisher {
 
 	season(event: SeasonEvent): void {
 		this.io.to(seasonRoom(event.seasonId)).emit('season', event);
+	}
+
+	/**
+	 * A socket was just given `snapshot` as its watch ack. When the room has no push to diff
+	 * against yet, that snapshot becomes the base, so that the next push is a delta too.
+	 */
+	primed(snapshot: LeaderboardSnapshot): void {
+		const room = this.room(snapshot.seasonId);
+		if (room.top || snapshot.version < room.lastVersion) return;
+		room.top = {
+			rows: new Map(snapshot.individual.map((e) => [e.id, JSON.stringify(e)])),
+			teams: new Map(snapshot.teams.map((e) => [e.id, JSON.stringify(e)]))
+		};
+		room.lastVersion = snapshot.version;
 	}
 
 	/** The version last pushed to a season's room (0 before any push). */
