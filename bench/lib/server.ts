@@ -65,10 +65,10 @@ const LOG_LIMIT = 64 * 1024;
 
 export async function startBenchServer(
 	dbPath: string,
-	options: { env?: Record<string, string>; entry?: string; nodeArgs?: string[] } = {}
+	options: { env?: Record<string, string>; entry?: string; nodeArgs?: string[]; port?: number } = {}
 ): Promise<BenchServer> {
 	const env = options.env ?? {};
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
 	const child = spawn(
 		process.execPath,

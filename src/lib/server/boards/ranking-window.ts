@@ -57,10 +57,12 @@ const STANDING_COLUMNS = (pts: SQL) => sql`s.subject_id AS id, u.display_name AS
 	s.confirmed_points AS confirmed, s.provisional_points AS provisional,
 	s.sales_count AS salesCount, s.reached_at AS reachedAt, ${pts} AS pts`;
 
+// CROSS JOIN keeps SQLite's join order: the standing rows (read in rank-index order) outside,
+// the member, person and team looked up per row by primary key.
 const STANDING_FROM = sql`FROM standing s
-	JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-	JOIN user u ON u.id = s.subject_id
-	JOIN team t ON t.id = m.team_id`;
+	CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+	CROSS JOIN user u ON u.id = s.subject_id
+	CROSS JOIN team t ON t.id = m.team_id`;
 
 /** Every player, as getLeaderboard counts them (joined, or scored, or with sales). */
 function allPlayers(season: SeasonRanking): SQL {
@@ -78,8 +80,13 @@ function allPlayers(season: SeasonRanking): SQL {
 				AND x.subject_type = 'user' AND x.subject_id = m.user_id)`;
 }
 
+// The same order as String.prototype.localeCompare (which contest/ranking.ts uses), faster.
+const collator = new Intl.Collator();
+
 function compare(a: Row, b: Row): number {
-	return b.pts - a.pts || a.reachedAt - b.reachedAt || a.name.localeCompare(b.name) || a.id - b.id;
+	return (
+		b.pts - a.pts || a.reachedAt - b.reachedAt || collator.compare(a.name, b.name) || a.id - b.id
+	);
 }
 
 /** Rows strictly after (direction 'down') or before ('up') the position (p, r), in that order. */
@@ -97,13 +104,34 @@ function rowsBeyond(
 			: direction === 'down'
 				? sql`(${p} < ${from.p} OR (${p} = ${from.p} AND ${r} > ${from.r}))`
 				: sql`(${p} > ${from.p} OR (${p} = ${from.p} AND ${r} < ${from.r}))`;
-	// Above 0 points: one range of the rank index.
-	const positive = () =>
-		db.all<Row>(sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
-			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > 0
-				AND ${beyond(pts, sql.raw('s.reached_at'))}
-			${direction === 'down' ? sql`ORDER BY ${pts} DESC, s.reached_at ASC` : sql`ORDER BY ${pts} ASC, s.reached_at DESC`}
-			LIMIT ${limit}`);
+	// Above 0 points: ranges of the rank index, read in its order. The rest of the start's
+	// (points, reachedAt) value first, then the points beyond it: two simple ranges instead of
+	// one OR, which SQLite would read whole and sort.
+	const positive = (): Row[] => {
+		const base = sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'`;
+		const down = direction === 'down';
+		if (!from)
+			return db.all<Row>(
+				sql`${base} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit}`
+			);
+		if (from.p <= 0 && down) return [];
+		const same =
+			from.p > 0
+				? db.all<Row>(
+						down
+							? sql`${base} AND ${pts} = ${from.p} AND s.reached_at > ${from.r} ORDER BY s.reached_at ASC LIMIT ${limit}`
+							: sql`${base} AND ${pts} = ${from.p} AND s.reached_at < ${from.r} ORDER BY s.reached_at DESC LIMIT ${limit}`
+					)
+				: [];
+		if (same.length >= limit) return same;
+		const rest = db.all<Row>(
+			down
+				? sql`${base} AND ${pts} < ${from.p} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit - same.length}`
+				: sql`${base} AND ${pts} > ${Math.max(from.p, 0)} ORDER BY ${pts} ASC, s.reached_at DESC LIMIT ${limit - same.length}`
+		);
+		return same.concat(rest);
+	};
 	// At 0 points or below: members without a standing row too.
 	const low = () =>
 		db.all<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE pts <= 0
@@ -112,7 +140,7 @@ function rowsBeyond(
 			LIMIT ${limit}`);
 	let rows: Row[];
 	if (direction === 'down') {
-		rows = !from || from.p > 0 ? positive() : [];
+		rows = positive();
 		if (rows.length < limit) rows = rows.concat(low().slice(0, limit - rows.length));
 	} else {
 		rows = from && from.p <= 0 ? low() : [];
@@ -173,6 +201,23 @@ function walk(
 	return out.slice(0, limit);
 }
 
+/** Players whose ranking points equal `p`. */
+function countAt(db: Queryable, season: SeasonRanking, p: number): number {
+	const pts = ptsExpr(season.rankBy);
+	if (p > 0)
+		return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} = ${p}`)!.n;
+	return db.get<{ n: number }>(
+		sql`SELECT count(*) AS n FROM (${allPlayers(season)}) WHERE pts = ${p}`
+	)!.n;
+}
+
+/**
+ * Ranks for consecutive rows of the full order. From the top: counted as they come. Elsewhere:
+ * the first row's rank is counted through the index; the next rows follow from it, since every
+ * player with points strictly between two rows of the window is in the window (competition:
+ * rank = 1 + players with more points; dense: one more per distinct value).
+ */
 function toEntries(
 	db: Queryable,
 	season: SeasonRanking,
@@ -182,13 +227,24 @@ function toEntries(
 	const entries: LeaderboardEntry[] = [];
 	let previous: { pts: number; rank: number } | null = null;
 	let distinct = 0;
+	const first = rows[0];
+	let firstGroup: { above: number; at: number } | null = null;
 	rows.forEach((row, index) => {
 		let rank: number;
 		if (previous && previous.pts === row.pts) rank = previous.rank;
 		else if (startIndex === 0) {
 			distinct += 1;
 			rank = season.tieRule === 'dense' ? distinct : index + 1;
-		} else rank = 1 + countAbove(db, season, row.pts);
+		} else if (!previous) rank = 1 + countAbove(db, season, row.pts);
+		else if (season.tieRule === 'dense') rank = previous.rank + 1;
+		else {
+			firstGroup ??= {
+				above: countAbove(db, season, first.pts),
+				at: countAt(db, season, first.pts)
+			};
+			const between = rows.filter((r) => r.pts > row.pts && r.pts < first.pts).length;
+			rank = 1 + firstGroup.above + firstGroup.at + between;
+		}
 		previous = { pts: row.pts, rank };
 		entries.push({
 			rank,
@@ -260,8 +316,9 @@ export function standingOf(
 	let gap: MyStandingWindow['gap'] = null;
 	if (nextUp) {
 		const next = tieGroup(db, season, nextUp.pts, nextUp.reachedAt).sort(compare).at(-1)!;
+		const known = entries.find((e) => e.id === next.id);
 		gap = {
-			nextRank: 1 + countAbove(db, season, next.pts),
+			nextRank: known?.rank ?? 1 + countAbove(db, season, next.pts),
 			nextName: next.name,
 			pointsNeeded: next.pts - me.pts + 1
 		};
