@@ -108,13 +108,17 @@ describe('rank window queries equal the full ranking', () => {
 	it('gives every player the rank, neighbours and gap of the full ranking', () => {
 		for (const s of setups) {
 			const full = getLeaderboard(t.db, s.seasonId)!.individual;
+			const value = (e: LeaderboardEntry) =>
+				s.rankBy === 'total' ? e.points + e.provisionalPoints : e.points;
 			full.forEach((entry, index) => {
 				const mine = standingOf(t.db, ranking(s), entry.id, 2)!;
 				expect(mine.entry).toEqual(entry);
-				expect(mine.neighbours).toEqual(full.slice(Math.max(0, index - 2), index + 3));
+				// Neighbours are people with points (everyone at 0 or below: the viewer alone).
+				const scored = (e: LeaderboardEntry) => value(e) > 0;
+				expect(mine.neighbours).toEqual(
+					scored(entry) ? full.slice(Math.max(0, index - 2), index + 3).filter(scored) : [entry]
+				);
 				// As gapToNext computes it: the nearest player above with strictly more points.
-				const value = (e: LeaderboardEntry) =>
-					s.rankBy === 'total' ? e.points + e.provisionalPoints : e.points;
 				const above = full
 					.slice(0, index)
 					.reverse()

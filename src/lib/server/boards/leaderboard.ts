@@ -67,6 +67,21 @@ function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
 	}));
 }
 
+// "of N players" is read at most every few seconds per season: counting members who joined
+// reads every membership (a second at 100,000 on a busy machine), and nothing depends on it
+// being exact to the sale.
+const PLAYERS_TTL_MS = 5_000;
+const playersCache = new Map<number, { n: number; at: number }>();
+
+function playersOf(db: Queryable, s: SeasonRanking): number {
+	const now = Date.now();
+	const cached = playersCache.get(s.seasonId);
+	if (cached && now - cached.at < PLAYERS_TTL_MS) return cached.n;
+	const n = countPlayers(db, s);
+	playersCache.set(s.seasonId, { n, at: now });
+	return n;
+}
+
 /**
  * The top of a season's board as boards, TVs and pushes show it: the first `top` people (read
  * through the rank index, never the whole ranking), every team, the number of players and,
@@ -87,7 +102,7 @@ export function getBoardTop(
 			version: s.version,
 			individual,
 			teams: rankedTeams(tx, s),
-			players: options.players ?? countPlayers(tx, s)
+			players: options.players ?? playersOf(tx, s)
 		};
 		if (options.viewerId !== undefined) snapshot.me = standingOf(tx, s, options.viewerId) ?? null;
 		return snapshot;

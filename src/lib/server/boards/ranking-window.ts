@@ -95,7 +95,8 @@ function rowsBeyond(
 	season: SeasonRanking,
 	from: { p: number; r: number } | null,
 	direction: 'down' | 'up',
-	limit: number
+	limit: number,
+	positiveOnly = false
 ): Row[] {
 	const pts = ptsExpr(season.rankBy);
 	const beyond = (p: SQL, r: SQL): SQL =>
@@ -141,7 +142,8 @@ function rowsBeyond(
 	let rows: Row[];
 	if (direction === 'down') {
 		rows = positive();
-		if (rows.length < limit) rows = rows.concat(low().slice(0, limit - rows.length));
+		if (rows.length < limit && !positiveOnly)
+			rows = rows.concat(low().slice(0, limit - rows.length));
 	} else {
 		rows = from && from.p <= 0 ? low() : [];
 		if (rows.length < limit) rows = rows.concat(positive().slice(0, limit - rows.length));
@@ -179,7 +181,8 @@ function walk(
 	season: SeasonRanking,
 	cursor: RankCursor | null,
 	direction: 'down' | 'up',
-	limit: number
+	limit: number,
+	positiveOnly = false
 ): Row[] {
 	const out: Row[] = [];
 	if (cursor) {
@@ -190,7 +193,7 @@ function walk(
 		out.push(...rest);
 	}
 	if (out.length >= limit) return out.slice(0, limit);
-	const more = rowsBeyond(db, season, cursor, direction, limit - out.length);
+	const more = rowsBeyond(db, season, cursor, direction, limit - out.length, positiveOnly);
 	const last = more.at(-1);
 	if (!last) return out;
 	// The last row's tie group may go on past the limit: read it whole to order it right.
@@ -298,8 +301,11 @@ export function standingOf(
 	const me = db.get<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE id = ${userId}`);
 	if (!me) return null;
 	const cursor = cursorOf(me);
-	const above = walk(db, season, cursor, 'up', around).reverse();
-	const below = walk(db, season, cursor, 'down', around);
+	// Neighbours are people with points: everyone at 0 shares one rank (and in a big season
+	// with many people yet to score, ordering them all to find two names costs a full read).
+	const scored = me.pts > 0;
+	const above = scored ? walk(db, season, cursor, 'up', around).reverse() : [];
+	const below = scored ? walk(db, season, cursor, 'down', around, true) : [];
 	const entries = toEntries(db, season, [...above, me, ...below], null);
 	const entry = entries.find((e) => e.id === userId)!;
 	// The player to pass: the last in order among those with strictly more points, i.e. the
@@ -346,9 +352,20 @@ export function rankingPointsOf(
 		.map((row) => [row.id, row.pts]);
 }
 
-/** How many players the season has (the "of N" under a rank). */
+/**
+ * How many players the season has (the "of N" under a rank): members who joined, plus those
+ * not joined yet who already scored (e.g. a sale sent by the API). Two counts by primary key.
+ */
 export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${allPlayers(season)})`)!.n;
+	const joined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM season_member m
+		CROSS JOIN user u ON u.id = m.user_id
+		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'`)!.n;
+	const scoredNotJoined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
+		CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+		CROSS JOIN user u ON u.id = s.subject_id
+		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND u.password_hash = '!'
+			AND (s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)`)!.n;
+	return joined + scoredNotJoined;
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */
