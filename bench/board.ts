@@ -87,7 +87,7 @@ function populate(db: Db, members: number) {
 	);
 	const ids: number[] = [];
 	let seed = 7;
-	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 	const teamPoints = new Map<number, number>();
 	raw.transaction(() => {
 		for (let i = 0; i < members; i++) {
@@ -97,11 +97,21 @@ function populate(db: Db, members: number) {
 			addMember.run(seasonId, id, teamId, now - 1000);
 			if (rnd() < 0.8) {
 				const pts = 1 + Math.floor(rnd() * 5000);
-				addStanding.run(seasonId, 'user', id, pts, 0, 1 + Math.floor(pts / 100), now - Math.floor(rnd() * 1e7), now);
+				addStanding.run(
+					seasonId,
+					'user',
+					id,
+					pts,
+					0,
+					1 + Math.floor(pts / 100),
+					now - Math.floor(rnd() * 1e7),
+					now
+				);
 				teamPoints.set(teamId, (teamPoints.get(teamId) ?? 0) + pts);
 			}
 		}
-		for (const [teamId, pts] of teamPoints) addStanding.run(seasonId, 'team', teamId, pts, 0, 1, now, now);
+		for (const [teamId, pts] of teamPoints)
+			addStanding.run(seasonId, 'team', teamId, pts, 0, 1, now, now);
 	})();
 	raw.pragma('optimize');
 	return { seasonId, ids };
@@ -245,7 +255,9 @@ async function measure(members: number, buildEntry: string | null) {
 
 async function main() {
 	const loadStart = loadavg();
-	console.log(`bench:board sizes ${sizes.join(', ')} · load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+	console.log(
+		`bench:board sizes ${sizes.join(', ')} · load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`
+	);
 	const missing = values['no-page'] ? null : missingBuild();
 	if (missing) console.log(`(no page figures: ${missing})`);
 	const build = values['no-page'] || missing ? null : snapshotBuild();
