@@ -257,3 +257,9 @@ export function personNames(db: Queryable, ids: number[]): Map<number, string> {
 		.all();
 	return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/** How many people a season's ranking has (cached a few seconds, like the board's "of N"). */
+export function getPlayersCount(db: Queryable, seasonId: number): number {
+	const s = seasonRanking(db, seasonId);
+	return s ? playersOf(db, s) : 0;
+}
