@@ -245,19 +245,21 @@ function connectWatcher(
 			outOfOrder: 0,
 			disconnects: 0
 		};
-		socket.on('leaderboard', (snapshot: { version: number }) => {
+		// One frame per push: feed items ride in it (a push with only feed items keeps its version).
+		socket.on('leaderboard', (snapshot: { version: number; activity?: unknown[] }) => {
 			const at = now();
+			watcher.activity += snapshot.activity?.length ?? 0;
 			const last = watcher.versions.length
 				? watcher.versions[watcher.versions.length - 1]
 				: -Infinity;
-			if (snapshot.version <= last) {
+			if (snapshot.version === last) return;
+			if (snapshot.version < last) {
 				watcher.outOfOrder++;
 				return;
 			}
 			watcher.versions.push(snapshot.version);
 			watcher.times.push(at);
 		});
-		socket.on('activity', () => watcher.activity++);
 		socket.on('disconnect', () => watcher.disconnects++);
 		const timer = setTimeout(() => {
 			socket.disconnect();

@@ -89,4 +89,6 @@ CREATE UNIQUE INDEX `user_employee_number_unique` ON `user` (`employee_number`);
 ALTER TABLE `webhook_delivery` ADD `message_id` text;--> statement-breakpoint
 CREATE INDEX `award_sale_idx` ON `award` (`sale_id`);--> statement-breakpoint
 CREATE INDEX `sale_season_amount_idx` ON `sale` (`season_id`,`amount`);--> statement-breakpoint
+CREATE INDEX `standing_rank_idx` ON `standing` (`season_id`,`subject_type`,"confirmed_points" desc,`reached_at`);--> statement-breakpoint
+CREATE INDEX `standing_rank_total_idx` ON `standing` (`season_id`,`subject_type`,("confirmed_points" + "provisional_points") desc,`reached_at`);--> statement-breakpoint
 UPDATE `webhook_delivery` SET `message_id` = 'msg_legacy_' || `id` WHERE `message_id` IS NULL;

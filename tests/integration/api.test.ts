@@ -446,6 +446,34 @@ describe('GET /api/v1/seasons', () => {
 			expect(zeros[0].rank).toBe(entries.length - zeros.length + 1);
 		});
 
+		it('pages the individual ranking by cursor: the pages put together are the whole ranking', async () => {
+			const whole: Entry[] = (
+				await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual`)).json()
+			).entries;
+			const paged: Entry[] = [];
+			let after: string | null = null;
+			for (let guard = 0; guard < 50; guard++) {
+				const query: string = after ? `&after=${after}` : '';
+				const page: { entries: Entry[]; next: string | null } = await (
+					await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual&limit=2${query}`)
+				).json();
+				expect(page.entries.length).toBeLessThanOrEqual(2);
+				paged.push(...page.entries);
+				if (!page.next) break;
+				after = page.next;
+			}
+			expect(paged).toEqual(whole);
+			// A person's rank and neighbours come with `around`.
+			const someone = whole[Math.floor(whole.length / 2)];
+			const withStanding = await (
+				await api(`/seasons/${seeded.seasonId}/leaderboard?limit=1&around=${someone.id}`)
+			).json();
+			expect(withStanding.standing.entry).toEqual(someone);
+			const bad = await api(`/seasons/${seeded.seasonId}/leaderboard?after=nonsense`);
+			expect(bad.status).toBe(400);
+			expect((await bad.json()).error.code).toBe('invalid_cursor');
+		});
+
 		it('team points are the sum of their members’ points', async () => {
 			const individual: (Entry & { teamId: number })[] = (
 				await (await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual`)).json()

@@ -17,7 +17,7 @@ import {
 import { standingsVsLedger } from '../helpers/factories';
 import { season } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
-import type { ActivityItem, BadgeEvent, LeaderboardSnapshot } from '../../src/lib/realtime/events';
+import type { ActivityItem, BadgeEvent, LeaderboardPush } from '../../src/lib/realtime/events';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -62,11 +62,14 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 	const seen = {
 		badges: [] as BadgeEvent[],
 		activity: [] as ActivityItem[],
-		boards: [] as LeaderboardSnapshot[]
+		boards: [] as LeaderboardPush[]
 	};
 	socket.on('badge', (e) => seen.badges.push(e));
-	socket.on('activity', (e) => seen.activity.push(e));
-	socket.on('leaderboard', (e) => seen.boards.push(e));
+	// Feed items ride in the leaderboard push.
+	socket.on('leaderboard', (e) => {
+		seen.boards.push(e);
+		seen.activity.push(...(e.activity ?? []));
+	});
 	await socket.timeout(5_000).emitWithAck('watch', { seasonId: seeded.seasonId });
 
 	const seller = seeded.people[1];
@@ -104,7 +107,10 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 	});
 	await waitFor(
 		() => {
-			const mine = seen.boards.at(-1)?.individual.find((e) => e.id === seller.id);
+			// A delta carries the rows that changed: the seller's latest row.
+			const mine = seen.boards
+				.map((board) => board.individual.find((e) => e.id === seller.id))
+				.findLast((row) => row !== undefined);
 			return mine !== undefined && mine.points === 0 && mine.provisionalPoints === 0;
 		},
 		10_000,

@@ -15,12 +15,62 @@ export interface LeaderboardEntry {
 	color?: string;
 }
 
+/** How many people a board shows at the top; the rest is paged or the viewer's neighbourhood. */
+export const BOARD_TOP = 50;
+
+/**
+ * The top of a season's board: the first BOARD_TOP people and every team. Sent as the `watch`
+ * ack, as the ack of a `snapshot` request and (kind 'snapshot') when a client must resync.
+ */
 export interface LeaderboardSnapshot {
+	kind?: 'snapshot';
 	seasonId: number;
 	/** Strictly increasing per season: a client ignores any snapshot older than the one it has. */
 	version: number;
+	/** The top BOARD_TOP people, in ranking order. */
 	individual: LeaderboardEntry[];
 	teams: LeaderboardEntry[];
+	/** How many people the whole ranking has (absent: `individual` is the whole ranking). */
+	players?: number;
+	/** The viewer's own place (a signed-in member only; absent for staff, TVs and tokens). */
+	me?: MyStanding | null;
+	/** Feed items that came with this update (a delta carries the new ones). */
+	activity?: ActivityItem[];
+}
+
+/**
+ * What changed on a board since `baseVersion`: the rows of the top that are new or changed,
+ * the order of the whole top (ids), the teams that changed and their order, the people whose
+ * points moved anywhere in the ranking, and the feed items since the last push. A client
+ * holding a version v with baseVersion <= v < version applies it; with v < baseVersion it has
+ * missed a push and asks for a `snapshot`.
+ */
+export interface LeaderboardDelta {
+	kind: 'delta';
+	seasonId: number;
+	version: number;
+	baseVersion: number;
+	individual: LeaderboardEntry[];
+	order: number[];
+	teams: LeaderboardEntry[];
+	teamOrder: number[];
+	players: number;
+	/** People whose ranking points changed: [id, points the ranking counts now]. */
+	moved: [number, number][];
+	/** Everyone may have moved (ranking rule changed, large import): refresh your standing. */
+	reRanked?: boolean;
+	activity: ActivityItem[];
+}
+
+export type LeaderboardPush = LeaderboardSnapshot | LeaderboardDelta;
+
+/** A person's own place: their row, the rows around it and what it takes to climb. */
+export interface MyStanding {
+	entry: LeaderboardEntry;
+	neighbours: LeaderboardEntry[];
+	gap: { nextRank: number; nextName: string; pointsNeeded: number } | null;
+	/** The points the ranking counts for this person (confirmed, or with pending ones). */
+	rankingPoints: number;
 }
 
 export interface ActivityItem {
@@ -62,11 +112,12 @@ export interface SeasonEvent {
 	announcement?: string | null;
 }
 
-export type WatchAck = LeaderboardSnapshot | { error: { code: string; message: string } };
+type Refusal = { error: { code: string; message: string } };
+export type WatchAck = LeaderboardSnapshot | Refusal;
+export type StandingAck = { me: MyStanding | null } | Refusal;
 
 export interface ServerToClientEvents {
-	leaderboard: (snapshot: LeaderboardSnapshot) => void;
-	activity: (item: ActivityItem) => void;
+	leaderboard: (push: LeaderboardPush) => void;
 	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
 }
@@ -74,6 +125,10 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
 	watch: (payload: { seasonId: number }, ack: (response: WatchAck) => void) => void;
 	unwatch: (payload: { seasonId: number }) => void;
+	/** The current top of a watched season (after a missed push). */
+	snapshot: (payload: { seasonId: number }, ack: (response: WatchAck) => void) => void;
+	/** The signed-in viewer's own standing in a watched season. */
+	standing: (payload: { seasonId: number }, ack: (response: StandingAck) => void) => void;
 }
 
 export const seasonRoom = (seasonId: number) => `season:${seasonId}`;

@@ -4,10 +4,13 @@ import type {
 	BadgeEvent,
 	SeasonEvent,
 	ClientToServerEvents,
+	LeaderboardPush,
 	LeaderboardSnapshot,
+	MyStanding,
 	ServerToClientEvents
 } from './events';
 import { changedRows, NO_CHANGES } from './changes';
+import { applyPush, mergeActivity, standingMayHaveMoved } from './board-state';
 import { Listeners } from './listeners';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -35,25 +38,47 @@ function release(): void {
 
 const FEED_SIZE = 20;
 
+/** A viewer outside the top asks for its own standing at most this often. */
+const STANDING_EVERY_MS = 1000;
+
 /**
- * Live state of one season's board: the latest leaderboard snapshot (never an older version
- * than the one shown), the activity feed and the connection status. Resynchronises from a
- * fresh snapshot after every reconnect.
+ * Live state of one season's board: the top of the ranking (never an older version than the
+ * one shown), the viewer's own standing, the activity feed and the connection status. Pushes
+ * are deltas against the previous push; a missed one (a version gap) or a reconnect brings a
+ * fresh snapshot. See docs/socket-protocol.md.
  */
 export class LiveSeason {
 	snapshot = $state<LeaderboardSnapshot>() as LeaderboardSnapshot;
+	/** The viewer's own rank, neighbours and gap (null: not a player in this season). */
+	me = $state<MyStanding | null>(null);
 	activity = $state<ActivityItem[]>([]);
 	connected = $state(false);
 	/** Set when the server refused the connection for good (e.g. a revoked display). */
 	refused = $state<string | null>(null);
 	/** Rows whose points changed in the last update ('user:ID', 'team:ID'), for a highlight. */
 	changed = $state<Set<string>>(NO_CHANGES);
+	/** Snapshots asked for after a missed push (for tests and diagnostics). */
+	resyncs = 0;
 
 	private socket: ClientSocket | undefined;
 	private onActivity = new Listeners<[item: ActivityItem]>();
 	private onBadge = new Listeners<[event: BadgeEvent]>();
 	private onSeason = new Listeners<[event: SeasonEvent]>();
 	private onSnapshot = new Listeners<[before: LeaderboardSnapshot, after: LeaderboardSnapshot]>();
+	// Bookkeeping for standingMayHaveMoved: nothing renders from it.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	private knownPoints = new Map<number, number>();
+	private resyncing = false;
+	private standing: {
+		inFlight: boolean;
+		again: boolean;
+		last: number;
+		timer?: ReturnType<typeof setTimeout>;
+	} = {
+		inFlight: false,
+		again: false,
+		last: 0
+	};
 
 	constructor(
 		private readonly seasonId: number,
@@ -62,6 +87,7 @@ export class LiveSeason {
 		private readonly options: { displayToken?: string } = {}
 	) {
 		this.snapshot = initial;
+		this.me = initial.me ?? null;
 		this.activity = activity;
 	}
 
@@ -72,16 +98,10 @@ export class LiveSeason {
 			s.emit('watch', { seasonId: this.seasonId }, (response) => {
 				if ('error' in response) return;
 				this.connected = true;
-				this.apply(response);
+				this.accept(response);
 			});
-		const leaderboard = (snapshot: LeaderboardSnapshot) => {
-			if (snapshot.seasonId === this.seasonId) this.apply(snapshot);
-		};
-		const activity = (item: ActivityItem) => {
-			if (item.seasonId !== this.seasonId) return;
-			if (this.activity.some((known) => known.id === item.id)) return;
-			this.activity = [item, ...this.activity].slice(0, FEED_SIZE);
-			this.onActivity.emit(item);
+		const leaderboard = (push: LeaderboardPush) => {
+			if (push.seasonId === this.seasonId) this.accept(push);
 		};
 		const badge = (event: BadgeEvent) => {
 			if (event.seasonId === this.seasonId) this.onBadge.emit(event);
@@ -103,7 +123,6 @@ export class LiveSeason {
 		};
 		s.on('connect', watch);
 		s.on('leaderboard', leaderboard);
-		s.on('activity', activity);
 		s.on('badge', badge);
 		s.on('season', seasonChanged);
 		s.on('disconnect', disconnect);
@@ -113,11 +132,11 @@ export class LiveSeason {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
-			s.off('activity', activity);
 			s.off('badge', badge);
 			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);
 			s.off('connect_error', refused);
+			clearTimeout(this.standing.timer);
 			release();
 		};
 	}
@@ -144,12 +163,57 @@ export class LiveSeason {
 		return this.onSnapshot.add(listener);
 	}
 
-	private apply(snapshot: LeaderboardSnapshot): void {
-		if (snapshot.version < this.snapshot.version) return;
+	private accept(push: LeaderboardPush): void {
+		const { feed, added } = mergeActivity(this.activity, push.activity, FEED_SIZE);
+		this.activity = feed;
+		for (const item of added) this.onActivity.emit(item);
+		const applied = applyPush(this.snapshot, push);
+		if ('gap' in applied) return this.resync();
+		if ('stale' in applied) return;
 		const before = this.snapshot;
-		const changed = changedRows(before, snapshot);
-		this.snapshot = snapshot;
+		const after = applied.board;
+		const changed = changedRows(before, after);
+		this.snapshot = after;
+		if (push.kind !== 'delta' && push.me !== undefined) this.me = push.me;
 		if (changed.size > 0) this.changed = changed;
-		this.onSnapshot.emit(before, snapshot);
+		this.onSnapshot.emit(before, after);
+		if (push.kind === 'delta' && this.me && standingMayHaveMoved(this.me, push, this.knownPoints))
+			this.refreshStanding();
+	}
+
+	/** A push was missed: the current top, once at a time. */
+	private resync(): void {
+		if (this.resyncing || !this.socket) return;
+		this.resyncing = true;
+		this.resyncs += 1;
+		this.socket.emit('snapshot', { seasonId: this.seasonId }, (response) => {
+			this.resyncing = false;
+			if (!('error' in response)) this.accept(response);
+		});
+	}
+
+	/** The viewer's own standing, at most once a second, the last request always answered. */
+	private refreshStanding(): void {
+		const state = this.standing;
+		if (state.inFlight || state.timer) {
+			state.again = true;
+			return;
+		}
+		const wait = state.last + STANDING_EVERY_MS - Date.now();
+		if (wait > 0) {
+			state.timer = setTimeout(() => {
+				state.timer = undefined;
+				this.refreshStanding();
+			}, wait);
+			return;
+		}
+		state.inFlight = true;
+		state.again = false;
+		state.last = Date.now();
+		this.socket?.emit('standing', { seasonId: this.seasonId }, (response) => {
+			state.inFlight = false;
+			if (!('error' in response)) this.me = response.me;
+			if (state.again) this.refreshStanding();
+		});
 	}
 }

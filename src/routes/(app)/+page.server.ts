@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
@@ -9,7 +9,7 @@ import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
 
 export const load: PageServerLoad = async ({ parent }) => {
-	const { season } = await parent();
+	const { season, user } = await parent();
 	if (!season) return { board: null, activity: [], campaigns: [], announcement: null, prizes: [] };
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
@@ -19,7 +19,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
 	}));
 	return {
-		board: getLeaderboard(db, season.id),
+		// The top of the board and the viewer's own place: never the whole ranking.
+		board: getBoardTop(db, season.id, { viewerId: user.id }),
 		activity: recentActivity(db, season.id),
 		campaigns,
 		announcement: currentAnnouncement(db, season.id),

@@ -18,7 +18,11 @@ export const createSaleSchema = z.object({
 
 export const leaderboardQuerySchema = z.object({
 	scope: z.enum(['individual', 'team']).default('individual'),
-	limit: z.coerce.number().int().min(1).max(1000).default(100)
+	limit: z.coerce.number().int().min(1).max(1000).default(100),
+	/** The `next` of the previous page: the page after it (individual ranking). */
+	after: z.string().min(1).max(200).optional(),
+	/** A person's id: their rank and neighbours come back as `standing`. */
+	around: z.coerce.number().int().positive().optional()
 });
 
 export const seasonListQuerySchema = z.object({

@@ -1,8 +1,113 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
-import type { LeaderboardEntry, LeaderboardSnapshot } from '../../realtime/events';
+import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
+import {
+	countPlayers,
+	decodeCursor,
+	encodeCursor,
+	rankingPage,
+	standingOf,
+	type SeasonRanking
+} from './ranking-window';
+import { AppError } from '../shared/errors';
+
+/** What orders a season's ranking, and its current version; null for an unknown season. */
+export function seasonRanking(db: Queryable, seasonId: number): SeasonRanking | null {
+	const s = db
+		.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
+	return s ? { seasonId, ...s } : null;
+}
+
+/** Every team of a season, ranked (a season has a handful: read whole). */
+function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
+	const teams = db
+		.select({
+			id: team.id,
+			name: team.name,
+			emoji: team.emoji,
+			color: team.color,
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
+			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`,
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`
+		})
+		.from(team)
+		.leftJoin(
+			standing,
+			and(
+				eq(standing.seasonId, team.seasonId),
+				eq(standing.subjectType, 'team'),
+				eq(standing.subjectId, team.id)
+			)
+		)
+		.where(eq(team.seasonId, s.seasonId))
+		.all();
+	const ranked = rank(
+		teams.map((row) => ({
+			...row,
+			points: s.rankBy === 'total' ? row.confirmed + row.provisional : row.confirmed,
+			provisionalPoints: row.provisional
+		})),
+		s.tieRule
+	);
+	return ranked.map((r) => ({
+		rank: r.rank,
+		id: r.id,
+		name: r.name,
+		points: r.confirmed,
+		provisionalPoints: r.provisionalPoints,
+		salesCount: r.salesCount,
+		emoji: r.emoji,
+		color: r.color
+	}));
+}
+
+// "of N players" is read at most every few seconds per season: counting members who joined
+// reads every membership (a second at 100,000 on a busy machine), and nothing depends on it
+// being exact to the sale.
+const PLAYERS_TTL_MS = 5_000;
+const playersCache = new Map<number, { n: number; at: number }>();
+
+function playersOf(db: Queryable, s: SeasonRanking): number {
+	const now = Date.now();
+	const cached = playersCache.get(s.seasonId);
+	if (cached && now - cached.at < PLAYERS_TTL_MS) return cached.n;
+	const n = countPlayers(db, s);
+	playersCache.set(s.seasonId, { n, at: now });
+	return n;
+}
+
+/**
+ * The top of a season's board as boards, TVs and pushes show it: the first `top` people (read
+ * through the rank index, never the whole ranking), every team, the number of players and,
+ * for a viewer who takes part, their own rank, neighbours and gap. One transaction, so that
+ * the version matches what it is sent with.
+ */
+export function getBoardTop(
+	db: Queryable,
+	seasonId: number,
+	options: { top?: number; viewerId?: number; players?: number } = {}
+): LeaderboardSnapshot | null {
+	return db.transaction((tx) => {
+		const s = seasonRanking(tx, seasonId);
+		if (!s) return null;
+		const individual = rankingPage(tx, s, null, options.top ?? BOARD_TOP).entries;
+		const snapshot: LeaderboardSnapshot = {
+			seasonId,
+			version: s.version,
+			individual,
+			teams: rankedTeams(tx, s),
+			players: options.players ?? playersOf(tx, s)
+		};
+		if (options.viewerId !== undefined) snapshot.me = standingOf(tx, s, options.viewerId) ?? null;
+		return snapshot;
+	});
+}
 
 /**
  * The season's rankings as every board shows them. Read in one transaction so that the
@@ -100,6 +205,61 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			emoji: r.emoji,
 			color: r.color
 		}));
-		return { seasonId, version: s.version, individual, teams: teamEntries };
+		return {
+			seasonId,
+			version: s.version,
+			individual,
+			teams: teamEntries,
+			players: individual.length
+		};
 	});
+}
+
+/**
+ * One page of a season's individual ranking: the top (no cursor) or the page after `after`
+ * (the `next` of the previous page). A bad cursor is a 400.
+ */
+export function getRankingPage(
+	db: Queryable,
+	seasonId: number,
+	options: { after?: string; limit: number }
+): { version: number; entries: LeaderboardEntry[]; next: string | null } | null {
+	const after = options.after ? decodeCursor(options.after) : null;
+	if (options.after && !after)
+		throw new AppError(400, 'invalid_cursor', 'This cursor is not one the API gave out', {
+			field: 'after'
+		});
+	return db.transaction((tx) => {
+		const s = seasonRanking(tx, seasonId);
+		if (!s) return null;
+		const page = rankingPage(tx, s, after, options.limit);
+		return {
+			version: s.version,
+			entries: page.entries,
+			next: page.next ? encodeCursor(page.next) : null
+		};
+	});
+}
+
+/** One person's rank and neighbours in a season; null when they are not a player. */
+export function getStanding(db: Queryable, seasonId: number, userId: number, around = 2) {
+	const s = seasonRanking(db, seasonId);
+	return s ? standingOf(db, s, userId, around) : null;
+}
+
+/** The display names of some people (e.g. badge winners outside a board's top). */
+export function personNames(db: Queryable, ids: number[]): Map<number, string> {
+	if (ids.length === 0) return new Map();
+	const rows = db
+		.select({ id: user.id, name: user.displayName })
+		.from(user)
+		.where(inArray(user.id, ids))
+		.all();
+	return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** How many people a season's ranking has (cached a few seconds, like the board's "of N"). */
+export function getPlayersCount(db: Queryable, seasonId: number): number {
+	const s = seasonRanking(db, seasonId);
+	return s ? playersOf(db, s) : 0;
 }

@@ -316,7 +316,23 @@ export const standing = sqliteTable(
 		reachedAt: integer('reached_at').notNull(),
 		updatedAt: integer('updated_at').notNull()
 	},
-	(t) => [primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId] })]
+	(t) => [
+		primaryKey({ columns: [t.seasonId, t.subjectType, t.subjectId] }),
+		// The ranking order (points desc, then who reached them first), for each rankBy: boards
+		// read the top, a page or one person's rank without building the whole ranking.
+		index('standing_rank_idx').on(
+			t.seasonId,
+			t.subjectType,
+			sql`${t.confirmedPoints} desc`,
+			t.reachedAt
+		),
+		index('standing_rank_total_idx').on(
+			t.seasonId,
+			t.subjectType,
+			sql`(${t.confirmedPoints} + ${t.provisionalPoints}) desc`,
+			t.reachedAt
+		)
+	]
 );
 
 /**

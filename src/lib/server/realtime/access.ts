@@ -1,6 +1,6 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { seasonMember, session, user } from '../db/schema';
+import { apiToken, seasonMember, session, user } from '../db/schema';
 import type { SessionUser } from '../auth/session';
 
 // Who may hold a live socket and watch which season. Checked at every `watch` and, for the
@@ -33,4 +33,18 @@ export function mayWatch(
 		.from(seasonMember)
 		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, person.id)))
 		.get();
+}
+
+/**
+ * An API token that may still be used: not revoked, not expired. Every token role may read
+ * seasons (GET /api/v1/seasons/:id/leaderboard), so every live token may watch any season that
+ * is not a draft, as staff may.
+ */
+export function tokenAlive(db: Queryable, tokenId: number, now: number): boolean {
+	const row = db
+		.select({ revokedAt: apiToken.revokedAt, expiresAt: apiToken.expiresAt })
+		.from(apiToken)
+		.where(eq(apiToken.id, tokenId))
+		.get();
+	return !!row && row.revokedAt === null && (row.expiresAt === null || now < row.expiresAt);
 }

@@ -7,10 +7,13 @@ import {
 	validateSessionToken,
 	type SessionUser
 } from '../auth/session';
-import { getLeaderboard } from '../boards/leaderboard';
+import { getBoardTop, seasonRanking } from '../boards/leaderboard';
+import { standingOf } from '../boards/ranking-window';
+import { validateApiToken } from '../auth/api-token';
+import { AppError } from '../shared/errors';
 import { getSeason } from '../seasons/queries';
 import { onSessionsEnded } from '../auth/session-events';
-import { sessionAlive, mayWatch } from './access';
+import { sessionAlive, mayWatch, tokenAlive } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
 	seasonOfRoom,
@@ -24,8 +27,10 @@ export interface SocketData {
 	/** A signed-in person (as of the last check) and their session, or… */
 	user?: SessionUser;
 	sessionId?: string;
-	/** …a TV display, which may watch its one season only. */
+	/** …a TV display, which may watch its one season only, or… */
 	display?: { id: number; seasonId: number };
+	/** …an API token (`auth: { token }`), which may watch any season that is not a draft. */
+	token?: { id: number; name: string };
 }
 
 const watchPayload = z.object({ seasonId: z.number().int().positive() });
@@ -52,6 +57,19 @@ export function attachRealtime(
 				return next(new Error(check.reason === 'revoked' ? 'display_revoked' : 'unauthorized'));
 			socket.data.display = { id: check.display.id, seasonId: check.display.seasonId };
 			return next();
+		}
+		const apiTokenValue = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+		if (typeof apiTokenValue === 'string') {
+			try {
+				const principal = validateApiToken(db, apiTokenValue);
+				if (!principal) return next(new Error('unauthorized'));
+				socket.data.token = { id: principal.tokenId, name: principal.name };
+				return next();
+			} catch (error) {
+				// Revoked or expired: the same codes as the HTTP API's 401.
+				if (error instanceof AppError) return next(new Error(error.code));
+				throw error;
+			}
 		}
 		const token = sessionTokenFromCookieHeader(socket.handshake.headers.cookie);
 		const { user, session } = token
@@ -98,8 +116,39 @@ export function attachRealtime(
 					error: { code: 'forbidden', message: 'You are not taking part in this season' }
 				});
 			}
+			if (socket.data.token && !tokenAlive(db, socket.data.token.id, Date.now())) {
+				ack({ error: { code: 'unauthorized', message: 'This API token was revoked or expired' } });
+				return void socket.disconnect(true);
+			}
 			socket.join(seasonRoom(seasonId));
-			ack(getLeaderboard(db, seasonId)!);
+			const snapshot = getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!;
+			const { me: _me, ...shared } = snapshot;
+			void _me;
+			publisher.primed(shared);
+			ack(snapshot);
+		});
+		// A client that missed a push (a version gap) asks for the current top again.
+		socket.on('snapshot', (payload, ack) => {
+			if (typeof ack !== 'function') return;
+			const parsed = watchPayload.safeParse(payload);
+			if (!parsed.success || !socket.rooms.has(seasonRoom(parsed.data.seasonId))) {
+				return ack({ error: { code: 'not_watching', message: 'Watch the season first' } });
+			}
+			ack({
+				kind: 'snapshot',
+				...getBoardTop(db, parsed.data.seasonId, { viewerId: socket.data.user?.id })!
+			});
+		});
+		// A viewer outside the top asks for their own rank when a push says they may have moved.
+		socket.on('standing', (payload, ack) => {
+			if (typeof ack !== 'function') return;
+			const parsed = watchPayload.safeParse(payload);
+			if (!parsed.success || !socket.rooms.has(seasonRoom(parsed.data.seasonId))) {
+				return ack({ error: { code: 'not_watching', message: 'Watch the season first' } });
+			}
+			const user = socket.data.user;
+			const s = user ? seasonRanking(db, parsed.data.seasonId) : null;
+			ack({ me: user && s ? standingOf(db, s, user.id) : null });
 		});
 		socket.on('unwatch', (payload) => {
 			const parsed = watchPayload.safeParse(payload);
@@ -115,6 +164,8 @@ export function attachRealtime(
 			for (const socket of io.sockets.sockets.values()) {
 				const shown = socket.data.display;
 				if (shown && isDisplayRevoked(db, shown.id)) socket.disconnect(true);
+				const token = socket.data.token;
+				if (token && !tokenAlive(db, token.id, now)) socket.disconnect(true);
 				const sessionId = socket.data.sessionId;
 				if (!sessionId) continue;
 				const person = sessionAlive(db, sessionId, now);

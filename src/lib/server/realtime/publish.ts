@@ -1,12 +1,18 @@
+import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
 import type { Queryable } from '../db';
-import { getLeaderboard } from '../boards/leaderboard';
+import { getBoardTop, seasonRanking } from '../boards/leaderboard';
+import { rankingPointsOf } from '../boards/ranking-window';
+import { drainMoved } from './changed';
 import { markLeaderboardChange, observePush, takeLeaderboardChange } from '../shared/metrics';
 import {
 	seasonRoom,
 	type ActivityItem,
 	type BadgeEvent,
 	type ClientToServerEvents,
+	type LeaderboardDelta,
+	type LeaderboardEntry,
+	type LeaderboardSnapshot,
 	type SeasonEvent,
 	type ServerToClientEvents
 } from '../../realtime/events';
@@ -16,35 +22,64 @@ type Timer = { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export interface PublisherOptions {
-	/** Minimum time between two leaderboard pushes to one season room. */
+	/**
+	 * A fixed minimum time between two pushes to one season room. Unset: the window adapts to
+	 * what a push costs (see Publisher).
+	 */
 	intervalMs?: number;
+}
+
+/** A push may list this many moved people; more (an import) and it says "everyone re-check". */
+const MOVED_MAX = 200;
+/** Feed items one push carries at most (a board shows 20; a burst of sales keeps its toasts). */
+const ACTIVITY_MAX = 50;
+/** The "of N players" count is read again at most this often. */
+const PLAYERS_TTL_MS = 5_000;
+/** Adaptive window: this many times the cost of the last push, within these bounds. */
+const WINDOW_FACTOR = 4;
+const WINDOW_MIN_MS = 0;
+const WINDOW_MAX_MS = 250;
+
+interface Room {
+	lastPush: number;
+	lastVersion: number;
+	timer: Timer | null;
+	/** The top last pushed, to diff the next push against; null: the next push is a snapshot. */
+	top: { rows: Map<number, string>; teams: Map<number, string> } | null;
+	activity: ActivityItem[];
+	players: { n: number; at: number } | null;
+	/** Smoothed cost of a push (build + emit), ms. */
+	costMs: number;
 }
 
 /**
  * The only module that emits to clients. Leaderboard pushes are coalesced per season: the
- * first change after a quiet period goes out at once, and a burst yields at most one push per
- * interval carrying the latest standings, with a strictly increasing version.
+ * first change after a quiet period goes out at once (next tick, so that changes of one tick
+ * share it); while changes keep coming, pushes are spaced by a window sized to what a push
+ * costs (4 × its smoothed build + emit time, at most 250 ms), so that a cheap board is
+ * near-instant and an expensive one cannot take the whole event loop.
+ *
+ * A push is one frame per client: the top of the board as a delta against the previous push
+ * (or a snapshot when there is none to diff against), the people who moved, and the feed
+ * items since the last push.
  */
 export class Publisher {
-	private readonly intervalMs: number;
-	private readonly rooms = new Map<
-		number,
-		{ lastPush: number; lastVersion: number; timer: Timer | null }
-	>();
+	private readonly fixedIntervalMs: number | undefined;
+	private readonly rooms = new Map<number, Room>();
 
 	constructor(
 		private readonly io: RealtimeServer,
 		private readonly db: Queryable,
 		options: PublisherOptions = {}
 	) {
-		this.intervalMs = options.intervalMs ?? 250;
+		this.fixedIntervalMs = options.intervalMs;
 	}
 
 	leaderboardChanged(seasonId: number): void {
 		markLeaderboardChange(seasonId);
 		const room = this.room(seasonId);
 		if (room.timer) return;
-		const wait = Math.max(0, room.lastPush + this.intervalMs - Date.now());
+		const wait = Math.max(0, room.lastPush + this.windowMs(room) - Date.now());
 		// setImmediate even when no wait is due, so that changes made in one tick share a push.
 		room.timer =
 			wait === 0
@@ -52,8 +87,12 @@ export class Publisher {
 				: { timeout: setTimeout(() => this.flush(seasonId), wait) };
 	}
 
+	/** A feed item rides in the season's next push. */
 	activity(item: ActivityItem): void {
-		this.io.to(seasonRoom(item.seasonId)).emit('activity', item);
+		const room = this.room(item.seasonId);
+		room.activity.push(item);
+		if (room.activity.length > ACTIVITY_MAX) room.activity.shift();
+		this.leaderboardChanged(item.seasonId);
 	}
 
 	badge(event: BadgeEvent): void {
@@ -64,9 +103,29 @@ export class Publisher {
 		this.io.to(seasonRoom(event.seasonId)).emit('season', event);
 	}
 
+	/**
+	 * A socket was just given `snapshot` as its watch ack. When the room has no push to diff
+	 * against yet, that snapshot becomes the base, so that the next push is a delta too.
+	 */
+	primed(snapshot: LeaderboardSnapshot): void {
+		const room = this.room(snapshot.seasonId);
+		if (room.top || snapshot.version < room.lastVersion) return;
+		room.top = {
+			rows: new Map(snapshot.individual.map((e) => [e.id, JSON.stringify(e)])),
+			teams: new Map(snapshot.teams.map((e) => [e.id, JSON.stringify(e)]))
+		};
+		room.lastVersion = snapshot.version;
+	}
+
 	/** The version last pushed to a season's room (0 before any push). */
 	lastVersion(seasonId: number): number {
 		return this.rooms.get(seasonId)?.lastVersion ?? 0;
+	}
+
+	/** The window between two pushes to a room, as it stands now (ms). */
+	windowMs(room: Pick<Room, 'costMs'>): number {
+		if (this.fixedIntervalMs !== undefined) return this.fixedIntervalMs;
+		return Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, WINDOW_FACTOR * room.costMs));
 	}
 
 	close(): void {
@@ -77,27 +136,80 @@ export class Publisher {
 		this.rooms.clear();
 	}
 
-	private room(seasonId: number) {
+	private room(seasonId: number): Room {
 		let room = this.rooms.get(seasonId);
 		if (!room) {
-			room = { lastPush: 0, lastVersion: 0, timer: null };
+			room = {
+				lastPush: 0,
+				lastVersion: 0,
+				timer: null,
+				top: null,
+				activity: [],
+				players: null,
+				costMs: 0
+			};
 			this.rooms.set(seasonId, room);
 		}
 		return room;
 	}
 
 	private flush(seasonId: number): void {
+		const started = performance.now();
 		const room = this.room(seasonId);
 		const changedAt = takeLeaderboardChange(seasonId);
 		room.timer = null;
 		room.lastPush = Date.now();
+		const movedIds = drainMoved(seasonId);
+		const activity = room.activity;
+		room.activity = [];
 		const name = seasonRoom(seasonId);
-		if (!this.io.sockets.adapter.rooms.get(name)?.size) return;
-		const snapshot = getLeaderboard(this.db, seasonId);
-		if (!snapshot || snapshot.version <= room.lastVersion) return;
-		room.lastVersion = snapshot.version;
-		this.io.to(name).emit('leaderboard', snapshot);
+		if (!this.io.sockets.adapter.rooms.get(name)?.size) {
+			// Nobody watches: whoever comes next gets the board from the watch ack.
+			room.top = null;
+			return;
+		}
+		const now = Date.now();
+		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
+		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
+		if (!top) return;
+		if (!fresh) room.players = { n: top.players ?? top.individual.length, at: now };
+		if (top.version <= room.lastVersion && activity.length === 0) return;
+		const version = Math.max(top.version, room.lastVersion);
+		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
+		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
+		if (!room.top) {
+			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
+			this.io.to(name).emit('leaderboard', snapshot);
+		} else {
+			const changed = (
+				entries: LeaderboardEntry[],
+				before: Map<number, string>,
+				now: Map<number, string>
+			) => entries.filter((e) => before.get(e.id) !== now.get(e.id));
+			const s = seasonRanking(this.db, seasonId);
+			const reRanked =
+				top.version > room.lastVersion && (movedIds.length === 0 || movedIds.length > MOVED_MAX);
+			const delta: LeaderboardDelta = {
+				kind: 'delta',
+				seasonId,
+				version,
+				baseVersion: room.lastVersion,
+				individual: changed(top.individual, room.top.rows, rows),
+				order: top.individual.map((e) => e.id),
+				teams: changed(top.teams, room.top.teams, teams),
+				teamOrder: top.teams.map((e) => e.id),
+				players: top.players ?? top.individual.length,
+				moved: reRanked || !s ? [] : rankingPointsOf(this.db, s, movedIds),
+				activity
+			};
+			if (reRanked) delta.reRanked = true;
+			this.io.to(name).emit('leaderboard', delta);
+		}
 		observePush(changedAt);
+		room.top = { rows, teams };
+		room.lastVersion = version;
+		const cost = performance.now() - started;
+		room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
 	}
 }
 

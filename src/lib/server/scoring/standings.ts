@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
+import { markStandingMoved } from '../realtime/changed';
 
 export interface StandingDelta {
 	confirmed: number;
@@ -58,6 +59,7 @@ export function applyStandingDelta(
 		now,
 		scoreChanged: scoreChanged ? 1 : 0
 	});
+	if (scoreChanged) markStandingMoved(entry.seasonId, entry.userId);
 }
 
 const nextVersion = (db: Queryable) =>

@@ -4,7 +4,7 @@ import { requireUser } from '$lib/server/auth/guards';
 import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
-import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import {
@@ -13,7 +13,6 @@ import {
 	saleFormSchema,
 	saleFormValues
 } from '$lib/server/scoring/sale-form';
-import { gapToNext } from '$lib/contest/ranking';
 
 /** The live season the person sells into: the one they chose on the board, if they take part in it. */
 function sellingSeason(
@@ -87,12 +86,10 @@ export const actions: Actions = {
 					createdById: user.id
 				})
 			);
-			const board = getLeaderboard(db, result.seasonId)!;
-			const mine = board.individual.find((e) => e.id === user.id);
-			const gap = gapToNext(
-				board.individual.map((e) => ({ ...e, reachedAt: 0 })),
-				user.id
-			);
+			// The seller's own place through the rank index: never the whole ranking per sale.
+			const standing = getStanding(db, result.seasonId, user.id);
+			const mine = standing?.entry;
+			const gap = standing?.gap ?? null;
 			return {
 				action: 'default' as const,
 				success: true as const,
@@ -102,7 +99,7 @@ export const actions: Actions = {
 				duplicate: !result.created,
 				breakdown: result.breakdown?.items ?? [],
 				rank: mine?.rank ?? null,
-				of: board.individual.length,
+				of: getPlayersCount(db, result.seasonId),
 				// What the board shows: the confirmed points it ranks, and the pending ones apart.
 				confirmed: mine?.points ?? 0,
 				pending: mine?.provisionalPoints ?? 0,

@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 import { getDb, type Db } from '$lib/server/db';
 import { AppError } from '$lib/server/shared/errors';
 import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
-import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { getBoardTop, personNames } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -50,12 +50,19 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 	// A TV shows live data: never let a proxy or the browser serve it stale after a restart.
 	setHeaders({ 'cache-control': 'no-store' });
 
-	const board = getLeaderboard(db, season.id)!;
+	// The top of the board, never the whole ranking (a TV shows the top).
+	const board = getBoardTop(db, season.id)!;
+	const awards = recentAwards(db, season.id, 12);
 	const names = new Map([
 		...board.individual.map((e) => [`user:${e.id}`, e.name] as const),
 		...board.teams.map((e) => [`team:${e.id}`, e.name] as const)
 	]);
-	const badges: BadgeItem[] = recentAwards(db, season.id, 12).flatMap((a) => {
+	// Badges earned by people below the top still show their names.
+	const missing = awards
+		.filter((a) => a.subjectType === 'user' && !names.has(`user:${a.subjectId}`))
+		.map((a) => a.subjectId);
+	for (const [id, name] of personNames(db, missing)) names.set(`user:${id}`, name);
+	const badges: BadgeItem[] = awards.flatMap((a) => {
 		const who = names.get(`${a.subjectType}:${a.subjectId}`);
 		if (!who) return [];
 		return [

@@ -1,0 +1,386 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import type { TieRule } from '../../contest/types';
+import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
+
+// Parts of a season's individual ranking read through the standing table's rank index
+// (standing_rank_idx / standing_rank_total_idx), without building the whole ranking. The order
+// and the ranks are exactly those of `rank()` in contest/ranking.ts (which getLeaderboard
+// uses): points (desc), then who reached them first, then name (localeCompare), then id. SQL
+// orders by points and reachedAt through the index; rows equal on both (a "tie group") are
+// always read whole and ordered in JS, so that the name order is localeCompare's, not SQLite's.
+//
+// Fast path: players with more than 0 points always have a standing row, so everything above 0
+// points is one indexed range. Players at 0 or below (invited people who joined but never
+// scored have no standing row) are read by a slower query that joins the members: only pages
+// and viewers in that region pay for it.
+
+export interface RankCursor {
+	/** Ranking points (confirmed, or confirmed + provisional when the season ranks by total). */
+	p: number;
+	/** reachedAt */
+	r: number;
+	/** The row's id: the position inside its tie group. */
+	i: number;
+}
+
+interface Row {
+	id: number;
+	name: string;
+	teamId: number;
+	teamName: string;
+	emoji: string;
+	color: string;
+	confirmed: number;
+	provisional: number;
+	salesCount: number;
+	reachedAt: number;
+	pts: number;
+}
+
+export interface SeasonRanking {
+	seasonId: number;
+	version: number;
+	tieRule: TieRule;
+	rankBy: 'confirmed' | 'total';
+}
+
+export type MyStandingWindow = MyStanding;
+
+const ptsExpr = (rankBy: SeasonRanking['rankBy']) =>
+	rankBy === 'total'
+		? sql.raw('(s.confirmed_points + s.provisional_points)')
+		: sql.raw('s.confirmed_points');
+
+const STANDING_COLUMNS = (pts: SQL) => sql`s.subject_id AS id, u.display_name AS name,
+	t.id AS teamId, t.name AS teamName, t.emoji AS emoji, t.color AS color,
+	s.confirmed_points AS confirmed, s.provisional_points AS provisional,
+	s.sales_count AS salesCount, s.reached_at AS reachedAt, ${pts} AS pts`;
+
+// CROSS JOIN keeps SQLite's join order: the standing rows (read in rank-index order) outside,
+// the member, person and team looked up per row by primary key.
+const STANDING_FROM = sql`FROM standing s
+	CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+	CROSS JOIN user u ON u.id = s.subject_id
+	CROSS JOIN team t ON t.id = m.team_id`;
+
+/** Every player, as getLeaderboard counts them (joined, or scored, or with sales). */
+function allPlayers(season: SeasonRanking): SQL {
+	const pts = ptsExpr(season.rankBy);
+	return sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
+			AND (u.password_hash <> '!' OR s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)
+		UNION ALL
+		SELECT m.user_id AS id, u.display_name AS name, t.id AS teamId, t.name AS teamName,
+			t.emoji AS emoji, t.color AS color, 0 AS confirmed, 0 AS provisional, 0 AS salesCount,
+			m.joined_at AS reachedAt, 0 AS pts
+		FROM season_member m JOIN user u ON u.id = m.user_id JOIN team t ON t.id = m.team_id
+		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'
+			AND NOT EXISTS (SELECT 1 FROM standing x WHERE x.season_id = m.season_id
+				AND x.subject_type = 'user' AND x.subject_id = m.user_id)`;
+}
+
+// The same order as String.prototype.localeCompare (which contest/ranking.ts uses), faster.
+const collator = new Intl.Collator();
+
+function compare(a: Row, b: Row): number {
+	return (
+		b.pts - a.pts || a.reachedAt - b.reachedAt || collator.compare(a.name, b.name) || a.id - b.id
+	);
+}
+
+/** Rows strictly after (direction 'down') or before ('up') the position (p, r), in that order. */
+function rowsBeyond(
+	db: Queryable,
+	season: SeasonRanking,
+	from: { p: number; r: number } | null,
+	direction: 'down' | 'up',
+	limit: number,
+	positiveOnly = false
+): Row[] {
+	const pts = ptsExpr(season.rankBy);
+	const beyond = (p: SQL, r: SQL): SQL =>
+		!from
+			? sql`1`
+			: direction === 'down'
+				? sql`(${p} < ${from.p} OR (${p} = ${from.p} AND ${r} > ${from.r}))`
+				: sql`(${p} > ${from.p} OR (${p} = ${from.p} AND ${r} < ${from.r}))`;
+	// Above 0 points: ranges of the rank index, read in its order. The rest of the start's
+	// (points, reachedAt) value first, then the points beyond it: two simple ranges instead of
+	// one OR, which SQLite would read whole and sort.
+	const positive = (): Row[] => {
+		const base = sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'`;
+		const down = direction === 'down';
+		if (!from)
+			return db.all<Row>(
+				sql`${base} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit}`
+			);
+		if (from.p <= 0 && down) return [];
+		const same =
+			from.p > 0
+				? db.all<Row>(
+						down
+							? sql`${base} AND ${pts} = ${from.p} AND s.reached_at > ${from.r} ORDER BY s.reached_at ASC LIMIT ${limit}`
+							: sql`${base} AND ${pts} = ${from.p} AND s.reached_at < ${from.r} ORDER BY s.reached_at DESC LIMIT ${limit}`
+					)
+				: [];
+		if (same.length >= limit) return same;
+		const rest = db.all<Row>(
+			down
+				? sql`${base} AND ${pts} < ${from.p} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit - same.length}`
+				: sql`${base} AND ${pts} > ${Math.max(from.p, 0)} ORDER BY ${pts} ASC, s.reached_at DESC LIMIT ${limit - same.length}`
+		);
+		return same.concat(rest);
+	};
+	// At 0 points or below: members without a standing row too.
+	const low = () =>
+		db.all<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE pts <= 0
+			AND ${beyond(sql.raw('pts'), sql.raw('reachedAt'))}
+			${sql.raw(direction === 'down' ? 'ORDER BY pts DESC, reachedAt ASC' : 'ORDER BY pts ASC, reachedAt DESC')}
+			LIMIT ${limit}`);
+	let rows: Row[];
+	if (direction === 'down') {
+		rows = positive();
+		if (rows.length < limit && !positiveOnly)
+			rows = rows.concat(low().slice(0, limit - rows.length));
+	} else {
+		rows = from && from.p <= 0 ? low() : [];
+		if (rows.length < limit) rows = rows.concat(positive().slice(0, limit - rows.length));
+	}
+	return rows;
+}
+
+/** Every player whose (points, reachedAt) equals the position's. */
+function tieGroup(db: Queryable, season: SeasonRanking, p: number, r: number): Row[] {
+	const pts = ptsExpr(season.rankBy);
+	if (p > 0)
+		return db.all<Row>(sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
+				AND ${pts} = ${p} AND s.reached_at = ${r}`);
+	return db.all<Row>(
+		sql`SELECT * FROM (${allPlayers(season)}) WHERE pts = ${p} AND reachedAt = ${r}`
+	);
+}
+
+/** Players ranked strictly above a ranking value: competition rank = 1 + that. */
+function countAbove(db: Queryable, season: SeasonRanking, p: number): number {
+	const pts = ptsExpr(season.rankBy);
+	const what = season.tieRule === 'dense' ? sql.raw(`count(DISTINCT pts)`) : sql.raw('count(*)');
+	if (p >= 0)
+		return db.get<{ n: number }>(sql`SELECT ${what} AS n FROM (SELECT ${pts} AS pts FROM standing s
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${p})`)!.n;
+	return db.get<{ n: number }>(
+		sql`SELECT ${what} AS n FROM (${allPlayers(season)}) WHERE pts > ${p}`
+	)!.n;
+}
+
+/** Ordered rows after (or before) a cursor, whole tie groups resolved, at most `limit`. */
+function walk(
+	db: Queryable,
+	season: SeasonRanking,
+	cursor: RankCursor | null,
+	direction: 'down' | 'up',
+	limit: number,
+	positiveOnly = false
+): Row[] {
+	const out: Row[] = [];
+	if (cursor) {
+		// The rest of the cursor's own tie group comes first.
+		const group = tieGroup(db, season, cursor.p, cursor.r).sort(compare);
+		const at = group.findIndex((row) => row.id === cursor.i);
+		const rest = direction === 'down' ? group.slice(at + 1) : group.slice(0, at).reverse();
+		out.push(...rest);
+	}
+	if (out.length >= limit) return out.slice(0, limit);
+	const more = rowsBeyond(db, season, cursor, direction, limit - out.length, positiveOnly);
+	const last = more.at(-1);
+	if (!last) return out;
+	// The last row's tie group may go on past the limit: read it whole to order it right.
+	const head = more.filter((row) => row.pts !== last.pts || row.reachedAt !== last.reachedAt);
+	// Rows of one tie group come back from SQL in no particular order: sort them all.
+	const whole = [...head, ...tieGroup(db, season, last.pts, last.reachedAt)].sort(compare);
+	out.push(...(direction === 'up' ? whole.reverse() : whole));
+	return out.slice(0, limit);
+}
+
+/** Players whose ranking points equal `p`. */
+function countAt(db: Queryable, season: SeasonRanking, p: number): number {
+	const pts = ptsExpr(season.rankBy);
+	if (p > 0)
+		return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} = ${p}`)!.n;
+	return db.get<{ n: number }>(
+		sql`SELECT count(*) AS n FROM (${allPlayers(season)}) WHERE pts = ${p}`
+	)!.n;
+}
+
+/**
+ * Ranks for consecutive rows of the full order. From the top: counted as they come. Elsewhere:
+ * the first row's rank is counted through the index; the next rows follow from it, since every
+ * player with points strictly between two rows of the window is in the window (competition:
+ * rank = 1 + players with more points; dense: one more per distinct value).
+ */
+function toEntries(
+	db: Queryable,
+	season: SeasonRanking,
+	rows: Row[],
+	startIndex: number | null
+): LeaderboardEntry[] {
+	const entries: LeaderboardEntry[] = [];
+	let previous: { pts: number; rank: number } | null = null;
+	let distinct = 0;
+	const first = rows[0];
+	let firstGroup: { above: number; at: number } | null = null;
+	rows.forEach((row, index) => {
+		let rank: number;
+		if (previous && previous.pts === row.pts) rank = previous.rank;
+		else if (startIndex === 0) {
+			distinct += 1;
+			rank = season.tieRule === 'dense' ? distinct : index + 1;
+		} else if (!previous) rank = 1 + countAbove(db, season, row.pts);
+		else if (season.tieRule === 'dense') rank = previous.rank + 1;
+		else {
+			firstGroup ??= {
+				above: countAbove(db, season, first.pts),
+				at: countAt(db, season, first.pts)
+			};
+			const between = rows.filter((r) => r.pts > row.pts && r.pts < first.pts).length;
+			rank = 1 + firstGroup.above + firstGroup.at + between;
+		}
+		previous = { pts: row.pts, rank };
+		entries.push({
+			rank,
+			id: row.id,
+			name: row.name,
+			points: row.confirmed,
+			provisionalPoints: row.provisional,
+			salesCount: row.salesCount,
+			teamId: row.teamId,
+			teamName: row.teamName,
+			emoji: row.emoji,
+			color: row.color
+		});
+	});
+	return entries;
+}
+
+export function cursorOf(row: { pts: number; reachedAt: number; id: number }): RankCursor {
+	return { p: row.pts, r: row.reachedAt, i: row.id };
+}
+
+export interface RankingPage {
+	entries: LeaderboardEntry[];
+	/** Pass back as `after` for the next page; null at the end. */
+	next: RankCursor | null;
+}
+
+/** The top of the ranking, or the page after a cursor. */
+export function rankingPage(
+	db: Queryable,
+	season: SeasonRanking,
+	after: RankCursor | null,
+	limit: number
+): RankingPage {
+	const rows = walk(db, season, after, 'down', limit + 1);
+	const page = rows.slice(0, limit);
+	const last = page.at(-1);
+	return {
+		entries: toEntries(db, season, page, after ? null : 0),
+		next: rows.length > limit && last ? cursorOf(last) : null
+	};
+}
+
+/** One player's position: rank, neighbours, gap to the next; null when not a player. */
+export function standingOf(
+	db: Queryable,
+	season: SeasonRanking,
+	userId: number,
+	around = 2
+): MyStandingWindow | null {
+	const me = db.get<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE id = ${userId}`);
+	if (!me) return null;
+	const cursor = cursorOf(me);
+	// Neighbours are people with points: everyone at 0 shares one rank (and in a big season
+	// with many people yet to score, ordering them all to find two names costs a full read).
+	const scored = me.pts > 0;
+	const above = scored ? walk(db, season, cursor, 'up', around).reverse() : [];
+	const below = scored ? walk(db, season, cursor, 'down', around, true) : [];
+	const entries = toEntries(db, season, [...above, me, ...below], null);
+	const entry = entries.find((e) => e.id === userId)!;
+	// The player to pass: the last in order among those with strictly more points, i.e. the
+	// last of the next value up.
+	const pts = ptsExpr(season.rankBy);
+	const nextUp = db.get<Row>(
+		me.pts >= 0
+			? sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${me.pts}
+				ORDER BY ${pts} ASC, s.reached_at DESC LIMIT 1`
+			: sql`SELECT * FROM (${allPlayers(season)}) WHERE pts > ${me.pts}
+				ORDER BY pts ASC, reachedAt DESC LIMIT 1`
+	);
+	let gap: MyStandingWindow['gap'] = null;
+	if (nextUp) {
+		const next = tieGroup(db, season, nextUp.pts, nextUp.reachedAt).sort(compare).at(-1)!;
+		const known = entries.find((e) => e.id === next.id);
+		gap = {
+			nextRank: known?.rank ?? 1 + countAbove(db, season, next.pts),
+			nextName: next.name,
+			pointsNeeded: next.pts - me.pts + 1
+		};
+	}
+	return { entry, neighbours: entries, gap, rankingPoints: me.pts };
+}
+
+/** The ranking points of some people (those with a standing row), for a push's `moved`. */
+export function rankingPointsOf(
+	db: Queryable,
+	season: SeasonRanking,
+	ids: number[]
+): [number, number][] {
+	if (ids.length === 0) return [];
+	const pts = ptsExpr(season.rankBy);
+	return db
+		.all<{ id: number; pts: number }>(
+			sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
+				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
+					AND s.subject_id IN (${sql.join(
+						ids.map((id) => sql`${id}`),
+						sql`, `
+					)})`
+		)
+		.map((row) => [row.id, row.pts]);
+}
+
+/**
+ * How many players the season has (the "of N" under a rank): members who joined, plus those
+ * not joined yet who already scored (e.g. a sale sent by the API). Two counts by primary key.
+ */
+export function countPlayers(db: Queryable, season: SeasonRanking): number {
+	const joined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM season_member m
+		CROSS JOIN user u ON u.id = m.user_id
+		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'`)!.n;
+	const scoredNotJoined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
+		CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+		CROSS JOIN user u ON u.id = s.subject_id
+		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND u.password_hash = '!'
+			AND (s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)`)!.n;
+	return joined + scoredNotJoined;
+}
+
+/** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */
+export function encodeCursor(cursor: RankCursor): string {
+	return Buffer.from(JSON.stringify([cursor.p, cursor.r, cursor.i])).toString('base64url');
+}
+
+/** The cursor of a string made by encodeCursor; null for anything else. */
+export function decodeCursor(text: string): RankCursor | null {
+	try {
+		const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+		if (!Array.isArray(value) || value.length !== 3) return null;
+		if (!value.every((n) => typeof n === 'number' && Number.isSafeInteger(n))) return null;
+		return { p: value[0], r: value[1], i: value[2] };
+	} catch {
+		return null;
+	}
+}

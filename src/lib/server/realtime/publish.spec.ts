@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { Publisher, type RealtimeServer } from './publish';
+import type { Queryable } from '../db';
+
+// The push window adapts to what a push costs (the flush itself runs against a real database
+// in tests/integration/realtime.test.ts); here only the rule that sizes it.
+describe('Publisher window', () => {
+	const io = {} as RealtimeServer;
+	const db = {} as Queryable;
+
+	it('is four times the smoothed cost of a push, from 0 (the first change goes at once) to 250 ms', () => {
+		const publisher = new Publisher(io, db);
+		expect(publisher.windowMs({ costMs: 0 })).toBe(0);
+		expect(publisher.windowMs({ costMs: 2.5 })).toBe(10);
+		expect(publisher.windowMs({ costMs: 40 })).toBe(160);
+		expect(publisher.windowMs({ costMs: 900 })).toBe(250);
+	});
+
+	it('uses a fixed interval when one is given', () => {
+		expect(new Publisher(io, db, { intervalMs: 250 }).windowMs({ costMs: 1 })).toBe(250);
+	});
+});

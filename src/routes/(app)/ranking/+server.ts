@@ -1,0 +1,37 @@
+import { error, json } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/auth/guards';
+import { getRankingPage } from '$lib/server/boards/leaderboard';
+import { mayWatch } from '$lib/server/realtime/access';
+import { getSeason } from '$lib/server/seasons/queries';
+import { AppError } from '$lib/server/shared/errors';
+
+const query = z.object({
+	season: z.coerce.number().int().positive(),
+	after: z.string().min(1).max(200).optional(),
+	/** Without `after`: rows of the top to leave out (the board already shows them). */
+	skip: z.coerce.number().int().min(0).max(1000).default(0)
+});
+
+const PAGE = 50;
+
+/** The board's "show more": the next page of the ranking, for whoever may watch the season. */
+export const GET: RequestHandler = (event) => {
+	const user = requireUser(event);
+	const parsed = query.safeParse(Object.fromEntries(event.url.searchParams));
+	if (!parsed.success) error(400, 'season (and optionally after) are needed');
+	const db = getDb();
+	const { season: seasonId, after, skip } = parsed.data;
+	const season = getSeason(db, seasonId);
+	if (!season || season.status === 'draft' || !mayWatch(db, user, seasonId))
+		error(404, `No season ${seasonId}`);
+	try {
+		const page = getRankingPage(db, seasonId, { after, limit: after ? PAGE : skip + PAGE })!;
+		return json({ ...page, entries: after ? page.entries : page.entries.slice(skip) });
+	} catch (e) {
+		if (e instanceof AppError) error(e.status, e.message);
+		throw e;
+	}
+};
