@@ -176,7 +176,10 @@ describe('every CSV export escapes formula cells', () => {
 		const header = ['=Order', '+Rep', '@When', '-Item', 'Qty', 'Price'];
 		const at = new Date(Date.now() - 3_600_000).toISOString();
 		const form = new FormData();
-		form.set('csv', [header.join(','), `x1,nobody,${at},PHONE,0,1`].join('\n'));
+		form.set(
+			'csv',
+			[header.join(','), `x1,nobody,${at},PHONE,1,1`, `x2,nobody,${at},PHONE,0,1`].join('\n')
+		);
 		const fields = ['externalId', 'sellerEmail', 'occurredAt', 'sku', 'quantity', 'unitPrice'];
 		fields.forEach((f, i) => form.set(`map.${f}`, header[i]));
 		const response = await fetch(`${server.url}/manage/import?/check`, {

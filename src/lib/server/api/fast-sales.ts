@@ -10,6 +10,7 @@ import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge }
 import { createSaleSchema } from './schemas';
 import { recordSale } from '../scoring/sales';
 import { AppError } from '../shared/errors';
+import { requestContext } from '../shared/log';
 
 export type CreateSaleBody = z.infer<typeof createSaleSchema>;
 
@@ -75,6 +76,9 @@ export function handleFastSales(req: IncomingMessage, res: ServerResponse): bool
 	const url = req.url ?? '';
 	const query = url.indexOf('?');
 	if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;
+	// Named like SvelteKit's route in the access log and the request metrics.
+	const context = requestContext();
+	if (context) context.route = PATH;
 	answer(req, res).catch((error) => {
 		// Only a failure to write the answer lands here (a socket gone): nothing more to say.
 		if (!res.headersSent) send(res, errorAnswer(error));

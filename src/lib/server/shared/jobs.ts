@@ -23,13 +23,15 @@ export function startJobs(
 	let badgesRunning = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
-	const scheduler = startScheduler(db, {
-		clock,
-		intervalMs: options.intervalMs,
-		onTransition: (t) =>
-			log.info({ seasonId: t.seasonId, to: t.to }, `season ${t.seasonId} is now ${t.to}`),
-		onError: (error) => log.error({ err: error }, 'season scheduler failed')
-	});
+	let scheduler: { stop(): void } | undefined;
+	const startSeasons = () =>
+		startScheduler(db, {
+			clock,
+			intervalMs: options.intervalMs,
+			onTransition: (t) =>
+				log.info({ seasonId: t.seasonId, to: t.to }, `season ${t.seasonId} is now ${t.to}`),
+			onError: (error) => log.error({ err: error }, 'season scheduler failed')
+		});
 	const tick = () => {
 		if (stopped) return;
 		try {
@@ -50,7 +52,11 @@ export function startJobs(
 		}
 	};
 	// The first run waits for the event loop's next turn: never before the server listens.
-	const first = setTimeout(tick, 0);
+	const first = setTimeout(() => {
+		if (stopped) return;
+		scheduler = startSeasons();
+		tick();
+	}, 0);
 	first.unref();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
@@ -73,6 +79,6 @@ export function startJobs(
 		clearTimeout(first);
 		clearInterval(timer);
 		clearInterval(deliveries);
-		scheduler.stop();
+		scheduler?.stop();
 	};
 }
