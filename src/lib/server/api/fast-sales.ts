@@ -95,8 +95,40 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 		const recorded = await createSaleAnswer(parseSaleBody(text));
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
-		send(res, errorAnswer(error));
+		const refused = errorAnswer(error);
+		if (refused.status === 413) return refuseTooLarge(req, res, refused);
+		send(res, refused);
 	}
+}
+
+/** How long a refused upload may go on being read (and dropped) after its 413 has gone out. */
+const DRAIN_AFTER_413_MS = 5_000;
+
+/**
+ * A 413 while the client may still be sending its body. Closing at once would reset the
+ * connection under a client that is still writing, which then sees EPIPE instead of this
+ * answer: the rest of the body is read and dropped instead, for a few seconds at most, and the
+ * connection closes when it ends (or when that time is up).
+ */
+function refuseTooLarge(
+	req: IncomingMessage,
+	res: ServerResponse,
+	refused: { status: number; body: unknown; headers: Record<string, string> }
+): void {
+	const headers = Object.fromEntries(
+		Object.entries(refused.headers).filter(([name]) => name.toLowerCase() !== 'connection')
+	);
+	send(res, { ...refused, headers });
+	const socket = req.socket;
+	const cap = setTimeout(() => socket.destroy(), DRAIN_AFTER_413_MS);
+	cap.unref();
+	req.on('data', () => {});
+	req.once('end', () => {
+		clearTimeout(cap);
+		socket.end();
+	});
+	req.once('close', () => clearTimeout(cap));
+	req.resume();
 }
 
 function send(
