@@ -1,7 +1,7 @@
 // The bare stack of `bench:live --baseline`: node:http + Socket.IO 4.8 + better-sqlite3, no
 // SvelteKit. POST /api/v1/sales (JSON, Bearer token) does one insert and answers { version };
 // then one room emit of a `leaderboard` frame padded to PAYLOAD_BYTES (the mean size of the
-// pushes Honorboard sent in the same run). `watch` joins the room and acks { version }.
+// pushes Honorboard sent in the same run), coalesced as Honorboard does (BARE_POLICY below). `watch` joins the room and acks { version }.
 // Env: PORT, HOST, DATABASE_URL, PAYLOAD_BYTES, BENCH_TOKEN. Never part of the app.
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
@@ -56,9 +56,33 @@ const http = createServer((req, res) => {
 		);
 		version = Number(info.lastInsertRowid);
 		res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ version }));
-		io.to('season:1').emit('leaderboard', { ...envelope(version), pad });
+		schedulePush();
 	});
 });
+
+// BARE_POLICY=coalesce (default) pushes the way Honorboard documents it (docs/socket-protocol.md):
+// the first change after a quiet spell goes out on the next tick; while changes keep coming,
+// pushes are spaced by four times what the last push cost to send, at most 250 ms.
+// BARE_POLICY=per-sale emits once per sale, at once.
+const perSale = process.env.BARE_POLICY === 'per-sale';
+let pending = false;
+let lastPushAt = 0;
+let windowMs = 0;
+function push() {
+	pending = false;
+	const started = performance.now();
+	io.to('season:1').emit('leaderboard', { ...envelope(version), pad });
+	lastPushAt = performance.now();
+	windowMs = Math.min(250, 4 * (lastPushAt - started));
+}
+function schedulePush() {
+	if (perSale) return push();
+	if (pending) return;
+	pending = true;
+	const wait = Math.max(0, lastPushAt + windowMs - performance.now());
+	if (wait === 0) setImmediate(push);
+	else setTimeout(push, wait);
+}
 
 const io = new Server(http, { serveClient: false });
 io.use((socket, next) => {

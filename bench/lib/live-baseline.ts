@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --connect-concurrency K  connections opening at once per child (default 50)
   --pair-timeout T     seconds before a (sale, watcher) pair counts as missing (default 10)
   --deadline D         stop the whole run after D seconds (default 900)
+  --bare-per-sale      the bare stack emits once per sale instead of coalescing like Honorboard
   --port-base N        first of the ports used (default 4591: Honorboard N, bare N+1)
 
 Needs the production build: run \`npm run build\` first.`;
@@ -53,6 +54,7 @@ interface Options {
 	pairTimeoutMs: number;
 	deadlineMs: number;
 	portBase: number;
+	barePerSale: boolean;
 }
 
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
@@ -73,6 +75,7 @@ function readOptions(argv: string[]): Options | null {
 			'pair-timeout': { type: 'string' },
 			deadline: { type: 'string' },
 			'port-base': { type: 'string' },
+			'bare-per-sale': { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -104,7 +107,8 @@ function readOptions(argv: string[]): Options | null {
 		connectConcurrency: int(values['connect-concurrency'], 'connect-concurrency', 50, 1, 1000),
 		pairTimeoutMs: int(values['pair-timeout'], 'pair-timeout', 10, 1, 120) * 1000,
 		deadlineMs: int(values.deadline, 'deadline', 900, 30, 3600) * 1000,
-		portBase: int(values['port-base'], 'port-base', 4591, 1024, 65000)
+		portBase: int(values['port-base'], 'port-base', 4591, 1024, 65000),
+		barePerSale: values['bare-per-sale'] ?? false
 	};
 }
 
@@ -194,6 +198,8 @@ interface TargetResult {
 	disconnects: number;
 	outOfOrder: number;
 	serverPeakRssMiB: number | null;
+	/** CPU the watcher processes used over the same window: they share the machine's cores. */
+	clientProcsCpuSeconds: number | null;
 	load: { start: number[]; end: number[] };
 	aborted: string | null;
 }
@@ -249,6 +255,8 @@ async function runTarget(input: {
 		// 2. Sales at the rate, open loop; server CPU and loop delay over sales + drain.
 		process.kill(server.pid, 'SIGUSR2'); // resets the probe's histogram
 		const cpuBefore = procCpuSeconds(server.pid);
+		const clientCpu = () => procs.reduce((sum, p) => sum + (procCpuSeconds(p.child.pid!) ?? 0), 0);
+		const clientCpuBefore = clientCpu();
 		const sales: { version: number; respondedAt: number }[] = [];
 		const apiMs: number[] = [];
 		const saleErrors: string[] = [];
@@ -303,6 +311,7 @@ async function runTarget(input: {
 			await sleep(50);
 		}
 		const cpuAfter = procCpuSeconds(server.pid);
+		const clientCpuUsed = clientCpu() - clientCpuBefore;
 		let loop: TargetResult['serverLoopDelayMs'] = null;
 		try {
 			rmSync(probeFile, { force: true });
@@ -359,6 +368,7 @@ async function runTarget(input: {
 			disconnects: results.reduce((s, r) => s + r.disconnects, 0),
 			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
 			serverPeakRssMiB: round(procMemory(server.pid)?.hwmMiB ?? NaN),
+			clientProcsCpuSeconds: round(clientCpuUsed, 2),
 			load: { start: loadStart, end: load() },
 			aborted
 		};
@@ -476,7 +486,8 @@ export async function runBaseline(argv: string[]): Promise<number> {
 				env: {
 					LOOP_PROBE_FILE: probeFile,
 					BENCH_TOKEN: token,
-					PAYLOAD_BYTES: String(hbResult.pushBytesMean ?? 1000)
+					PAYLOAD_BYTES: String(hbResult.pushBytesMean ?? 1000),
+					BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
 				}
 			});
 			try {
@@ -577,6 +588,8 @@ export async function runBaseline(argv: string[]): Promise<number> {
 			f(b?.serverLoopDelayMs?.p99),
 			f(c?.loopP99)
 		);
+		row('server CPU s (window)', f(h.serverCpuSeconds), f(b?.serverCpuSeconds), '');
+		row('client procs CPU s', f(h.clientProcsCpuSeconds), f(b?.clientProcsCpuSeconds), '');
 		row('sales/s achieved', h.achievedRate, f(b?.achievedRate), '');
 		row('missing pairs', h.pairs.missing, f(b?.pairs.missing), '');
 		row('push bytes (mean)', f(h.pushBytesMean), f(b?.pushBytesMean), '');
