@@ -67,19 +67,20 @@ const http = createServer((req, res) => {
 const perSale = process.env.BARE_POLICY === 'per-sale';
 let pending = false;
 let lastPushAt = 0;
-let windowMs = 0;
+let costMs = 0;
 function push() {
 	pending = false;
 	const started = performance.now();
+	lastPushAt = started; // the window counts from the push's start, as in publish.ts
 	io.to('season:1').emit('leaderboard', { ...envelope(version), pad });
-	lastPushAt = performance.now();
-	windowMs = Math.min(250, 4 * (lastPushAt - started));
+	const cost = performance.now() - started;
+	costMs = costMs === 0 ? cost : 0.7 * costMs + 0.3 * cost; // the same moving average
 }
 function schedulePush() {
 	if (perSale) return push();
 	if (pending) return;
 	pending = true;
-	const wait = Math.max(0, lastPushAt + windowMs - performance.now());
+	const wait = Math.max(0, lastPushAt + Math.min(250, 4 * costMs) - performance.now());
 	if (wait === 0) setImmediate(push);
 	else setTimeout(push, wait);
 }
