@@ -45,6 +45,10 @@ const USAGE = `Usage: npm run bench:live -- [options]
   --profile               run the server with --cpu-prof; the profile is written to
                           bench/results/profiles/ when the server stops
 
+With --baseline, Honorboard and the bare stack (plain Socket.IO + better-sqlite3) run
+interleaved in the same run with watchers over several client processes: see
+\`npm run bench:live -- --baseline --help\`.
+
 Needs the production build: run \`npm run build\` first.`;
 
 // ---------------------------------------------------------------------------------------------
@@ -356,6 +360,11 @@ function gitCommit(): { commit: string | null; buildTime: string | null } {
 // Main
 
 async function main(): Promise<number> {
+	// Honorboard against the bare stack, same run, several client processes: bench/lib/live-baseline.ts.
+	if (process.argv.slice(2).includes('--baseline')) {
+		const { runBaseline } = await import('./lib/live-baseline');
+		return runBaseline(process.argv.slice(2));
+	}
 	let options: Options | null;
 	try {
 		options = readOptions(process.argv.slice(2));

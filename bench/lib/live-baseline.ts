@@ -1,0 +1,605 @@
+// `npm run bench:live -- --baseline`: Honorboard against the bare stack (bench/lib/bare-live.mjs)
+// in the same run, interleaved per size (Honorboard, then bare, for every --clients size), with
+// the same watchers (spread over --client-procs child processes, bench/lib/live-clients.mjs), the
+// same sales at the same rate. Per target: sale → every watcher p50/p90/p99 (API 2xx → the
+// watcher holds a push whose version ≥ the sale's answered version, snapshot or delta), API
+// round trip, server CPU per sale, event-loop delay inside the server (bench/lib/loop-probe.mjs)
+// and the Honorboard/bare ratios. Load (os.loadavg) at start and end; JSON under bench/results/.
+import { fork, type ChildProcess } from 'node:child_process';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+	missingBuild,
+	procCpuSeconds,
+	procMemory,
+	ROOT,
+	runCli,
+	snapshotBuild,
+	startBenchServer,
+	type BenchServer
+} from './server';
+import { round, summarize, type Summary } from './stats';
+
+const USAGE = `Usage: npm run bench:live -- --baseline [options]
+
+  --clients LIST       watcher counts, comma-separated (default 500,2000,5000)
+  --quick              500 clients, 100 sales
+  --sales S            sales per target and size (default 200)
+  --rate R             sales per second, open loop (default 20)
+  --client-procs P     child processes holding the watchers (default 4)
+  --connect-concurrency K  connections opening at once per child (default 50)
+  --pair-timeout T     seconds before a (sale, watcher) pair counts as missing (default 10)
+  --deadline D         stop the whole run after D seconds (default 900)
+  --bare-per-sale      the bare stack emits once per sale instead of coalescing like Honorboard
+  --port-base N        first of the ports used (default 4591: Honorboard N, bare N+1)
+
+Needs the production build: run \`npm run build\` first.`;
+
+interface Options {
+	sizes: number[];
+	sales: number;
+	rate: number;
+	clientProcs: number;
+	connectConcurrency: number;
+	pairTimeoutMs: number;
+	deadlineMs: number;
+	portBase: number;
+	barePerSale: boolean;
+}
+
+const clock = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+const load = () => loadavg().map((v) => round(v, 2));
+
+function readOptions(argv: string[]): Options | null {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			baseline: { type: 'boolean' },
+			quick: { type: 'boolean' },
+			clients: { type: 'string' },
+			sales: { type: 'string' },
+			rate: { type: 'string' },
+			'client-procs': { type: 'string' },
+			'connect-concurrency': { type: 'string' },
+			'pair-timeout': { type: 'string' },
+			deadline: { type: 'string' },
+			'port-base': { type: 'string' },
+			'bare-per-sale': { type: 'boolean' },
+			help: { type: 'boolean', short: 'h' }
+		}
+	});
+	if (values.help) return null;
+	const int = (
+		raw: string | undefined,
+		name: string,
+		fallback: number,
+		min: number,
+		max: number
+	) => {
+		if (raw === undefined) return fallback;
+		const n = Number(raw);
+		if (!Number.isInteger(n) || n < min || n > max)
+			throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+		return n;
+	};
+	const sizes = (values.clients ?? (values.quick ? '500' : '500,2000,5000'))
+		.split(',')
+		.map((s) => int(s.trim(), 'clients', 0, 1, 20_000));
+	const rate = Number(values.rate ?? '20');
+	if (!Number.isFinite(rate) || rate <= 0 || rate > 1000)
+		throw new Error('--rate must be a number of sales per second (0 < R ≤ 1000)');
+	return {
+		sizes,
+		sales: int(values.sales, 'sales', values.quick ? 100 : 200, 1, 100_000),
+		rate,
+		clientProcs: int(values['client-procs'], 'client-procs', 4, 1, 32),
+		connectConcurrency: int(values['connect-concurrency'], 'connect-concurrency', 50, 1, 1000),
+		pairTimeoutMs: int(values['pair-timeout'], 'pair-timeout', 10, 1, 120) * 1000,
+		deadlineMs: int(values.deadline, 'deadline', 900, 30, 3600) * 1000,
+		portBase: int(values['port-base'], 'port-base', 4591, 1024, 65000),
+		barePerSale: values['bare-per-sale'] ?? false
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client processes
+
+interface ClientProc {
+	child: ChildProcess;
+	request: <T>(message: object, reply: string) => Promise<T>;
+}
+
+function startClientProc(): ClientProc {
+	const child = fork(join(ROOT, 'bench/lib/live-clients.mjs'), [], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		serialization: 'advanced'
+	});
+	const request = <T>(message: object, reply: string) =>
+		new Promise<T>((done, fail) => {
+			const onMessage = (m: { type: string }) => {
+				if (m.type !== reply) return;
+				child.off('message', onMessage);
+				child.off('exit', onExit);
+				done(m as T);
+			};
+			const onExit = (code: number | null) => fail(new Error(`client process exited (${code})`));
+			child.on('message', onMessage);
+			child.once('exit', onExit);
+			child.send(message);
+		});
+	return { child, request };
+}
+
+interface ClientResult {
+	latencies: number[];
+	missing: number;
+	disconnects: number;
+	outOfOrder: number;
+	pushesPerClient: number[];
+	pushBytes: number[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// One target at one size
+
+interface Product {
+	sku: string;
+	price: number;
+	active?: boolean;
+}
+
+function makeSale(index: number, runId: string, products: Product[]) {
+	const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
+	const lineCount = 1 + Math.floor(Math.random() * 3);
+	const skus = new Set<string>();
+	while (skus.size < Math.min(lineCount, products.length)) skus.add(pick(products).sku);
+	return {
+		externalId: `bench-${runId}-${index}`,
+		seller: { email: `rep${1 + Math.floor(Math.random() * 20)}@demo.test` },
+		occurredAt: new Date().toISOString(),
+		lines: [...skus].map((sku) => ({
+			sku,
+			quantity: 1 + Math.floor(Math.random() * 3),
+			unitPrice: products.find((p) => p.sku === sku)!.price
+		}))
+	};
+}
+
+interface TargetResult {
+	target: 'honorboard' | 'bare';
+	clients: number;
+	watching: number;
+	connectFailed: number;
+	connectErrors: string[];
+	connectSeconds: number;
+	salesAccepted: number;
+	salesFailed: number;
+	saleErrors: string[];
+	achievedRate: number;
+	latencyMs: Summary | null;
+	pairs: { total: number; measured: number; missing: number };
+	apiMs: Summary | null;
+	serverCpuSeconds: number | null;
+	cpuMsPerSale: number | null;
+	serverLoopDelayMs: { p50: number; p99: number; max: number } | null;
+	pushBytesMean: number | null;
+	pushesPerClient: Summary | null;
+	disconnects: number;
+	outOfOrder: number;
+	serverPeakRssMiB: number | null;
+	/** CPU the watcher processes used over the same window: they share the machine's cores. */
+	clientProcsCpuSeconds: number | null;
+	load: { start: number[]; end: number[] };
+	aborted: string | null;
+}
+
+async function runTarget(input: {
+	target: 'honorboard' | 'bare';
+	clients: number;
+	options: Options;
+	server: BenchServer;
+	token: string;
+	seasonId: number;
+	products: Product[];
+	probeFile: string;
+	deadlineAt: number;
+	log: (m: string) => void;
+}): Promise<TargetResult> {
+	const { target, clients, options, server, token, seasonId, products, probeFile, log } = input;
+	const loadStart = load();
+	const procCount = Math.min(options.clientProcs, clients);
+	const procs = Array.from({ length: procCount }, startClientProc);
+	let aborted: string | null = null;
+	const overdue = () => {
+		if (!aborted && clock() > input.deadlineAt) aborted = 'deadline reached';
+		return aborted !== null;
+	};
+	try {
+		// 1. Watchers.
+		const t = clock();
+		const connected = await Promise.all(
+			procs.map((p, i) =>
+				p.request<{ watching: number; failed: number; errors: string[] }>(
+					{
+						type: 'connect',
+						url: server.url,
+						count: Math.floor(clients / procCount) + (i < clients % procCount ? 1 : 0),
+						auth: { token },
+						seasonId,
+						connectConcurrency: options.connectConcurrency,
+						timeoutMs: 30_000
+					},
+					'connected'
+				)
+			)
+		);
+		const connectSeconds = round((clock() - t) / 1000, 2);
+		const watching = connected.reduce((s, c) => s + c.watching, 0);
+		const connectFailed = connected.reduce((s, c) => s + c.failed, 0);
+		log(
+			`  ${target}: ${watching}/${clients} watching in ${connectSeconds} s (${connectFailed} failed)`
+		);
+		await sleep(500);
+
+		// 2. Sales at the rate, open loop; server CPU and loop delay over sales + drain.
+		process.kill(server.pid, 'SIGUSR2'); // resets the probe's histogram
+		const cpuBefore = procCpuSeconds(server.pid);
+		const clientCpu = () => procs.reduce((sum, p) => sum + (procCpuSeconds(p.child.pid!) ?? 0), 0);
+		const clientCpuBefore = clientCpu();
+		const sales: { version: number; respondedAt: number }[] = [];
+		const apiMs: number[] = [];
+		const saleErrors: string[] = [];
+		let failed = 0;
+		const runId = `${target}-${clients}-${Date.now().toString(36)}`;
+		const post = async (i: number) => {
+			const body = makeSale(i, runId, products);
+			const sentAt = clock();
+			try {
+				const response = await fetch(server.url + '/api/v1/sales', {
+					method: 'POST',
+					body: JSON.stringify(body),
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					signal: AbortSignal.timeout(30_000)
+				});
+				const json = (await response.json().catch(() => null)) as { version?: number } | null;
+				const respondedAt = clock();
+				if (response.ok && typeof json?.version === 'number') {
+					sales.push({ version: json.version, respondedAt });
+					apiMs.push(respondedAt - sentAt);
+				} else {
+					failed++;
+					if (saleErrors.length < 5)
+						saleErrors.push(`${response.status} ${JSON.stringify(json).slice(0, 200)}`);
+				}
+			} catch (error) {
+				failed++;
+				if (saleErrors.length < 5) saleErrors.push((error as Error).message);
+			}
+		};
+		const interval = 1000 / options.rate;
+		const start = clock();
+		const inFlight = new Set<Promise<void>>();
+		for (let i = 0; i < options.sales && !overdue(); i++) {
+			const due = start + i * interval;
+			if (due > clock()) await sleep(due - clock());
+			while (inFlight.size >= 256) await Promise.race(inFlight);
+			const p = post(i).finally(() => inFlight.delete(p));
+			inFlight.add(p);
+		}
+		await Promise.all(inFlight);
+		const window = (clock() - start) / 1000;
+
+		// 3. Drain: until every watcher holds the last answered version (or the pair timeout).
+		const last = sales.reduce((m, s) => Math.max(m, s.version), 0);
+		const lastAt = sales.reduce((m, s) => Math.max(m, s.respondedAt), 0);
+		while (clock() < lastAt + options.pairTimeoutMs && !overdue()) {
+			const behind = await Promise.all(
+				procs.map((p) => p.request<{ behind: number }>({ type: 'status', target: last }, 'status'))
+			);
+			if (behind.every((b) => b.behind === 0)) break;
+			await sleep(50);
+		}
+		const cpuAfter = procCpuSeconds(server.pid);
+		const clientCpuUsed = clientCpu() - clientCpuBefore;
+		let loop: TargetResult['serverLoopDelayMs'] = null;
+		try {
+			rmSync(probeFile, { force: true });
+			process.kill(server.pid, 'SIGUSR2');
+			for (let i = 0; i < 40 && !existsSync(probeFile); i++) await sleep(25);
+			const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+			loop = { p50: probe.p50, p99: probe.p99, max: probe.max };
+		} catch {
+			loop = null;
+		}
+
+		// 4. Per-pair latencies from every child.
+		const results = await Promise.all(
+			procs.map((p) =>
+				p.request<ClientResult>(
+					{ type: 'finish', sales, pairTimeoutMs: options.pairTimeoutMs },
+					'result'
+				)
+			)
+		);
+		const latencies = new Float64Array(results.reduce((s, r) => s + r.latencies.length, 0));
+		let k = 0;
+		for (const r of results) for (const v of r.latencies) latencies[k++] = v;
+		const bytes = results.flatMap((r) => r.pushBytes);
+		const serverCpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+		const result: TargetResult = {
+			target,
+			clients,
+			watching,
+			connectFailed,
+			connectErrors: connected.flatMap((c) => c.errors).slice(0, 5),
+			connectSeconds,
+			salesAccepted: sales.length,
+			salesFailed: failed,
+			saleErrors,
+			achievedRate: round(sales.length / window),
+			latencyMs: summarize(latencies),
+			pairs: {
+				total: sales.length * watching,
+				measured: latencies.length,
+				missing: results.reduce((s, r) => s + r.missing, 0)
+			},
+			apiMs: summarize(apiMs),
+			serverCpuSeconds: serverCpu === null ? null : round(serverCpu, 2),
+			cpuMsPerSale:
+				serverCpu === null || sales.length === 0
+					? null
+					: round((serverCpu * 1000) / sales.length, 2),
+			serverLoopDelayMs: loop,
+			pushBytesMean: bytes.length
+				? Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length)
+				: null,
+			pushesPerClient: summarize(results.flatMap((r) => r.pushesPerClient)),
+			disconnects: results.reduce((s, r) => s + r.disconnects, 0),
+			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
+			serverPeakRssMiB: round(procMemory(server.pid)?.hwmMiB ?? NaN),
+			clientProcsCpuSeconds: round(clientCpuUsed, 2),
+			load: { start: loadStart, end: load() },
+			aborted
+		};
+		const l = result.latencyMs;
+		log(
+			`  ${target}: ${sales.length} sales (${failed} failed) at ${result.achievedRate}/s; latency p50 ${l?.p50} p90 ${l?.p90} p99 ${l?.p99} ms; API p50 ${result.apiMs?.p50} p99 ${result.apiMs?.p99} ms; ${result.cpuMsPerSale} ms CPU/sale; loop p99 ${loop?.p99 ?? '?'} ms; ${result.pairs.missing} missing pairs`
+		);
+		return result;
+	} finally {
+		for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+export async function runBaseline(argv: string[]): Promise<number> {
+	let options: Options | null;
+	try {
+		options = readOptions(argv);
+	} catch (error) {
+		console.error(`Error: ${(error as Error).message}\n\n${USAGE}`);
+		return 2;
+	}
+	if (!options) {
+		console.log(USAGE);
+		return 0;
+	}
+	const missing = missingBuild();
+	if (missing) {
+		console.error(`bench:live: ${missing}`);
+		return 1;
+	}
+	const startedAt = new Date();
+	const t0 = clock();
+	const deadlineAt = t0 + options.deadlineMs;
+	const log = (m: string) =>
+		console.log(`[${((clock() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+	const loadStart = load();
+	let fdLimit: string | null = null;
+	try {
+		fdLimit = readFileSync('/proc/self/limits', 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('Max open files'))!
+			.replace(/\s+/g, ' ');
+	} catch {
+		fdLimit = null;
+	}
+	log(
+		`load ${loadStart.join(' ')}; ${fdLimit ?? ''}; sizes ${options.sizes.join(', ')}; ${options.sales} sales at ${options.rate}/s; ${options.clientProcs} client processes`
+	);
+
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-livebase-'));
+	const template = join(dir, 'template.db');
+	const probeFile = join(dir, 'loop.json');
+	const probe = join(ROOT, 'bench/lib/loop-probe.mjs');
+	const build = snapshotBuild();
+	const results: TargetResult[] = [];
+	let error: string | null = null;
+	try {
+		const seeded = await runCli(['seed-demo'], template);
+		if (seeded.code !== 0) throw new Error(`seed-demo failed:\n${seeded.stdout}${seeded.stderr}`);
+		const created = await runCli(['token', 'create', '--name', 'bench'], template);
+		const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
+		if (created.code !== 0 || !token)
+			throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
+		log('seeded the demo season and created an API token');
+
+		for (const clients of options.sizes) {
+			if (clock() > deadlineAt) break;
+			log(`${clients} watchers`);
+			// Honorboard on a fresh copy of the seeded database.
+			const dbPath = join(dir, `hb-${clients}.db`);
+			copyFileSync(template, dbPath);
+			const hb = await startBenchServer(dbPath, {
+				entry: build.entry,
+				port: options.portBase,
+				nodeArgs: ['--import', probe],
+				env: { LOOP_PROBE_FILE: probeFile }
+			});
+			let hbResult: TargetResult;
+			let products: Product[];
+			try {
+				const auth = { authorization: `Bearer ${token}` };
+				const season = (await (
+					await fetch(`${hb.url}/api/v1/seasons/current`, { headers: auth })
+				).json()) as { id: number };
+				const list = (await (
+					await fetch(`${hb.url}/api/v1/seasons/${season.id}/products`, { headers: auth })
+				).json()) as { entries: Product[] };
+				products = list.entries.filter((p) => p.active !== false);
+				hbResult = await runTarget({
+					target: 'honorboard',
+					clients,
+					options,
+					server: hb,
+					token,
+					seasonId: season.id,
+					products,
+					probeFile,
+					deadlineAt,
+					log
+				});
+				results.push(hbResult);
+			} finally {
+				await hb.stop();
+			}
+			if (clock() > deadlineAt) break;
+			// The bare stack, pushing frames of the size Honorboard pushed.
+			const barePath = join(dir, `bare-${clients}.db`);
+			const bare = await startBenchServer(barePath, {
+				entry: join(ROOT, 'bench/lib/bare-live.mjs'),
+				port: options.portBase + 1,
+				nodeArgs: ['--import', probe],
+				env: {
+					LOOP_PROBE_FILE: probeFile,
+					BENCH_TOKEN: token,
+					PAYLOAD_BYTES: String(hbResult.pushBytesMean ?? 1000),
+					BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
+				}
+			});
+			try {
+				results.push(
+					await runTarget({
+						target: 'bare',
+						clients,
+						options,
+						server: bare,
+						token,
+						seasonId: 1,
+						products,
+						probeFile,
+						deadlineAt,
+						log
+					})
+				);
+			} finally {
+				await bare.stop();
+			}
+		}
+	} catch (e) {
+		error = (e as Error).stack ?? String(e);
+		console.error(`bench:live --baseline failed: ${error}`);
+	} finally {
+		build.remove();
+		rmSync(dir, { recursive: true, force: true });
+	}
+	const loadEnd = load();
+
+	// Ratios per size.
+	const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+		a == null || b == null || b === 0 ? null : round(a / b, 2);
+	const comparisons = options.sizes
+		.map((clients) => {
+			const h = results.find((r) => r.target === 'honorboard' && r.clients === clients);
+			const b = results.find((r) => r.target === 'bare' && r.clients === clients);
+			if (!h || !b) return null;
+			return {
+				clients,
+				latencyP50: ratio(h.latencyMs?.p50, b.latencyMs?.p50),
+				latencyP90: ratio(h.latencyMs?.p90, b.latencyMs?.p90),
+				latencyP99: ratio(h.latencyMs?.p99, b.latencyMs?.p99),
+				apiP50: ratio(h.apiMs?.p50, b.apiMs?.p50),
+				apiP99: ratio(h.apiMs?.p99, b.apiMs?.p99),
+				cpuPerSale: ratio(h.cpuMsPerSale, b.cpuMsPerSale),
+				loopP99: ratio(h.serverLoopDelayMs?.p99, b.serverLoopDelayMs?.p99)
+			};
+		})
+		.filter((c) => c !== null);
+
+	const report = {
+		benchmark: 'live-baseline',
+		startedAt: startedAt.toISOString(),
+		command: `npm run bench:live -- ${process.argv.slice(2).join(' ')}`.trim(),
+		machine: { node: process.version, cpus: cpus().length, fdLimit },
+		options,
+		load: { start: loadStart, end: loadEnd },
+		error,
+		results,
+		comparisons
+	};
+	const outDir = join(ROOT, 'bench/results');
+	mkdirSync(outDir, { recursive: true });
+	const outFile = join(
+		outDir,
+		`live-baseline-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`
+	);
+	writeFileSync(outFile, JSON.stringify(report, null, '\t') + '\n');
+
+	// Summary table.
+	const f = (v: number | null | undefined) => (v == null ? '?' : String(v));
+	console.log(
+		`\nLive — Honorboard vs bare stack (${options.sales} sales at ${options.rate}/s; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
+	);
+	for (const clients of options.sizes) {
+		const h = results.find((r) => r.target === 'honorboard' && r.clients === clients);
+		const b = results.find((r) => r.target === 'bare' && r.clients === clients);
+		const c = comparisons.find((x) => x.clients === clients);
+		if (!h) continue;
+		console.log(
+			`\n  ${clients} watchers (Honorboard ${h.watching}, bare ${b?.watching ?? '-'} connected)`
+		);
+		const row = (name: string, hv: unknown, bv: unknown, r: unknown) =>
+			console.log(
+				`  ${name.padEnd(26)} ${String(hv).padStart(10)} ${String(bv).padStart(10)} ${String(r).padStart(8)}`
+			);
+		row('measure', 'Honorboard', 'bare', 'ratio');
+		row('sale→watcher p50 ms', f(h.latencyMs?.p50), f(b?.latencyMs?.p50), f(c?.latencyP50));
+		row('sale→watcher p90 ms', f(h.latencyMs?.p90), f(b?.latencyMs?.p90), f(c?.latencyP90));
+		row('sale→watcher p99 ms', f(h.latencyMs?.p99), f(b?.latencyMs?.p99), f(c?.latencyP99));
+		row('API p50 ms', f(h.apiMs?.p50), f(b?.apiMs?.p50), f(c?.apiP50));
+		row('API p99 ms', f(h.apiMs?.p99), f(b?.apiMs?.p99), f(c?.apiP99));
+		row('server CPU ms / sale', f(h.cpuMsPerSale), f(b?.cpuMsPerSale), f(c?.cpuPerSale));
+		row(
+			'server loop delay p99 ms',
+			f(h.serverLoopDelayMs?.p99),
+			f(b?.serverLoopDelayMs?.p99),
+			f(c?.loopP99)
+		);
+		row('server CPU s (window)', f(h.serverCpuSeconds), f(b?.serverCpuSeconds), '');
+		row('client procs CPU s', f(h.clientProcsCpuSeconds), f(b?.clientProcsCpuSeconds), '');
+		row('sales/s achieved', h.achievedRate, f(b?.achievedRate), '');
+		row('missing pairs', h.pairs.missing, f(b?.pairs.missing), '');
+		row('push bytes (mean)', f(h.pushBytesMean), f(b?.pushBytesMean), '');
+		row('pushes per client p50', f(h.pushesPerClient?.p50), f(b?.pushesPerClient?.p50), '');
+	}
+	console.log(`\n  results ${outFile.slice(ROOT.length + 1)}`);
+	const incomplete = results.some((r) => r.aborted) || results.length < options.sizes.length * 2;
+	if (incomplete)
+		console.error(
+			'\nINCOMPLETE: the deadline or an error stopped the run before every size was measured.'
+		);
+	return error || incomplete ? 1 : 0;
+}

@@ -1,0 +1,129 @@
+// A child process of `bench:live --baseline` (forked, IPC): holds a share of the watching
+// Socket.IO clients, so that thousands of watchers are not all on the bench's own event loop.
+// Times are CLOCK_MONOTONIC in ms (process.hrtime), the same clock in every process of the
+// machine, so the parent's "API answered at" and a child's "push arrived at" compare directly.
+//
+// parent → child: { type: 'connect', url, count, auth, seasonId, connectConcurrency, timeoutMs }
+//                 { type: 'status', target }      → { type: 'status', behind }
+//                 { type: 'finish', sales: [{ version, respondedAt }], pairTimeoutMs }
+//                                                  → { type: 'result', … } and exit
+import { io } from 'socket.io-client';
+
+const clock = () => Number(process.hrtime.bigint()) / 1e6;
+const watchers = [];
+const pushBytes = [];
+
+function connectOne(url, auth, seasonId, timeoutMs, measureBytes) {
+	return new Promise((done, fail) => {
+		const socket = io(url, {
+			transports: ['websocket'],
+			auth,
+			forceNew: true,
+			reconnection: false,
+			timeout: timeoutMs
+		});
+		const w = { socket, versions: [], times: [], outOfOrder: 0, disconnects: 0 };
+		socket.on('leaderboard', (push) => {
+			const at = clock();
+			if (measureBytes && pushBytes.length < 2000) pushBytes.push(JSON.stringify(push).length);
+			const last = w.versions.length ? w.versions[w.versions.length - 1] : -Infinity;
+			if (push.version === last) return;
+			if (push.version < last) {
+				w.outOfOrder++;
+				return;
+			}
+			w.versions.push(push.version);
+			w.times.push(at);
+		});
+		socket.on('disconnect', () => w.disconnects++);
+		const timer = setTimeout(() => {
+			socket.disconnect();
+			fail(new Error(`did not connect and watch within ${timeoutMs} ms`));
+		}, timeoutMs);
+		socket.once('connect_error', (error) => {
+			clearTimeout(timer);
+			socket.disconnect();
+			fail(new Error(`connect_error: ${error.message}`));
+		});
+		socket.once('connect', async () => {
+			try {
+				const ack = await socket.timeout(timeoutMs).emitWithAck('watch', { seasonId });
+				clearTimeout(timer);
+				if (typeof ack?.version !== 'number')
+					throw new Error(`watch refused: ${ack?.error?.message ?? JSON.stringify(ack)}`);
+				w.versions.push(ack.version);
+				w.times.push(clock());
+				done(w);
+			} catch (error) {
+				clearTimeout(timer);
+				socket.disconnect();
+				fail(error);
+			}
+		});
+	});
+}
+
+async function connectAll(m) {
+	const errors = [];
+	let next = 0;
+	const worker = async () => {
+		while (next < m.count) {
+			const i = next++;
+			try {
+				watchers.push(await connectOne(m.url, m.auth, m.seasonId, m.timeoutMs, i === 0));
+			} catch (error) {
+				errors.push(error.message);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(m.connectConcurrency, m.count) }, worker));
+	process.send({
+		type: 'connected',
+		watching: watchers.length,
+		errors: errors.slice(0, 5),
+		failed: errors.length
+	});
+}
+
+function finish(m) {
+	const latencies = [];
+	let missing = 0;
+	let disconnects = 0;
+	let outOfOrder = 0;
+	const minVersion = m.sales.reduce((min, s) => Math.min(min, s.version), Infinity);
+	const pushesPerClient = [];
+	for (const w of watchers) {
+		disconnects += w.disconnects;
+		outOfOrder += w.outOfOrder;
+		pushesPerClient.push(w.versions.filter((v) => v >= minVersion).length);
+		for (const sale of m.sales) {
+			// First push whose version includes the sale (a snapshot or a delta: version ≥ sale's).
+			let lo = 0;
+			let hi = w.versions.length;
+			while (lo < hi) {
+				const mid = (lo + hi) >> 1;
+				if (w.versions[mid] >= sale.version) hi = mid;
+				else lo = mid + 1;
+			}
+			const latency = lo < w.versions.length ? w.times[lo] - sale.respondedAt : Infinity;
+			if (latency > m.pairTimeoutMs) missing++;
+			else latencies.push(Math.max(0, Math.round(latency * 100) / 100));
+		}
+	}
+	for (const w of watchers) w.socket.disconnect();
+	process.send(
+		{ type: 'result', latencies, missing, disconnects, outOfOrder, pushesPerClient, pushBytes },
+		() => process.exit(0)
+	);
+}
+
+process.on('message', (m) => {
+	if (m.type === 'connect') connectAll(m);
+	else if (m.type === 'status')
+		process.send({
+			type: 'status',
+			behind: watchers.filter((w) => w.versions[w.versions.length - 1] < m.target).length
+		});
+	else if (m.type === 'finish') finish(m);
+});
+process.on('disconnect', () => process.exit(0));
