@@ -115,11 +115,7 @@ export function getBoardTop(
  */
 export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnapshot | null {
 	return db.transaction((tx) => {
-		const s = tx
-			.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
-			.from(season)
-			.where(eq(season.id, seasonId))
-			.get();
+		const s = seasonRanking(tx, seasonId);
 		if (!s) return null;
 		const people = tx
 			.select({
@@ -149,28 +145,6 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			)
 			.where(eq(seasonMember.seasonId, seasonId))
 			.all();
-		const teams = tx
-			.select({
-				id: team.id,
-				name: team.name,
-				emoji: team.emoji,
-				color: team.color,
-				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
-				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
-				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`,
-				reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`
-			})
-			.from(team)
-			.leftJoin(
-				standing,
-				and(
-					eq(standing.seasonId, team.seasonId),
-					eq(standing.subjectType, 'team'),
-					eq(standing.subjectId, team.id)
-				)
-			)
-			.where(eq(team.seasonId, seasonId))
-			.all();
 		// The ranking counts confirmed points, or confirmed + provisional as a season option;
 		// entries always show both.
 		const toEntry = <T extends { confirmed: number; provisional: number }>(row: T) => ({
@@ -195,16 +169,7 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			emoji: r.emoji,
 			color: r.color
 		}));
-		const teamEntries: LeaderboardEntry[] = rank(teams.map(toEntry), s.tieRule).map((r) => ({
-			rank: r.rank,
-			id: r.id,
-			name: r.name,
-			points: r.confirmed,
-			provisionalPoints: r.provisionalPoints,
-			salesCount: r.salesCount,
-			emoji: r.emoji,
-			color: r.color
-		}));
+		const teamEntries = rankedTeams(tx, s);
 		return {
 			seasonId,
 			version: s.version,
