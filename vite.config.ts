@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -18,8 +19,19 @@ function realtime(): Plugin {
 	};
 }
 
+// The messages in messages/*.json compile into src/lib/paraglide (git-ignored); `npm run i18n`
+// does the same outside Vite. The language is chosen per request by server/i18n/handle.ts and
+// read back on the page from <html lang> (hooks.client.ts).
+export const I18N = {
+	project: './project.inlang',
+	outdir: './src/lib/paraglide',
+	strategy: ['custom-honorboard', 'baseLocale'] as ['custom-honorboard', 'baseLocale']
+};
+
 export default defineConfig({
-	plugins: [sveltekit(), realtime()],
+	// Vitest reads the compiled messages (`npm run i18n`, run on install and by `npm test`'s build):
+	// the plugin's watcher would keep its process from exiting.
+	plugins: [process.env.VITEST ? null : paraglideVitePlugin(I18N), sveltekit(), realtime()],
 	test: {
 		projects: [
 			{

@@ -5,6 +5,9 @@ declare global {
 		interface Locals {
 			user: SessionValidationResult['user'];
 			session: SessionValidationResult['session'];
+			/** The language this request is answered in (see server/i18n/handle.ts). */
+			locale: import('$lib/i18n/locales').Locale;
+			currency: import('$lib/i18n/locales').Currency;
 		}
 		interface Error {
 			message: string;

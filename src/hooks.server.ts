@@ -4,6 +4,8 @@ import { getDb, isDatabaseBusy } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { log, requestContext } from '$lib/server/shared/log';
+import { handleApiErrors } from '$lib/server/api/json-errors';
+import { handleLocale } from '$lib/server/i18n/handle';
 
 // The route template that answers (not the raw URL) names the request in metrics and the log.
 const handleRoute: Handle = ({ event, resolve }) => {
@@ -11,7 +13,6 @@ const handleRoute: Handle = ({ event, resolve }) => {
 	if (context) context.route = event.route.id ?? '(unmatched)';
 	return resolve(event);
 };
-import { handleApiErrors } from '$lib/server/api/json-errors';
 
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(SESSION_COOKIE) ?? null;
@@ -36,7 +37,13 @@ const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleRoute, handleSession, handleSecurityHeaders, handleApiErrors);
+export const handle = sequence(
+	handleRoute,
+	handleSession,
+	handleLocale,
+	handleSecurityHeaders,
+	handleApiErrors
+);
 
 // An unexpected error answers the error page. A database locked by another process (a backup,
 // the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).

@@ -1,9 +1,8 @@
 // The one way to show a date or a time: always in the season's time zone (so the server's render
-// and every browser agree, whatever zone each runs in) and in one style on every page. Client-safe,
-// like money.ts and numbers.ts. The locale is a parameter so that the languages work can pass the
-// reader's; until then every caller gets the default.
-
-export const DEFAULT_LOCALE = 'en-GB';
+// and every browser agree, whatever zone each runs in) and in one style on every page, in the
+// reader's language (the current one unless a caller passes an Intl locale). Client-safe, like
+// money.ts and numbers.ts.
+import { intlLocale } from '../i18n/current';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -45,13 +44,13 @@ export function formatAt(
 	ms: number,
 	style: Style,
 	timeZone = 'UTC',
-	locale = DEFAULT_LOCALE
+	locale: string = intlLocale()
 ): string {
 	return formatter(style, timeZone, locale).format(ms);
 }
 
 /** The formatters for one time zone, for components that show many dates of one season. */
-export function datesIn(timeZone: string | undefined, locale = DEFAULT_LOCALE) {
+export function datesIn(timeZone: string | undefined, locale: string = intlLocale()) {
 	const zone = timeZone ?? 'UTC';
 	return {
 		date: (ms: number) => formatAt(ms, 'date', zone, locale),
@@ -75,7 +74,7 @@ export function dateRange(
 	start: number,
 	end: number,
 	timeZone = 'UTC',
-	locale = DEFAULT_LOCALE
+	locale: string = intlLocale()
 ): string {
 	const last = Math.max(start, end - 1);
 	const first = formatAt(start, 'date', timeZone, locale);
@@ -92,7 +91,7 @@ const relative = new Map<string, Intl.RelativeTimeFormat>();
  * "just now", "5 minutes ago", "3 hours ago", "yesterday", "2 days ago" (and the future
  * equivalents). Hours give way to days after 24 hours, so nothing reads "35 hours ago".
  */
-export function ago(at: number, now: number, locale = 'en'): string {
+export function ago(at: number, now: number, locale: string = intlLocale()): string {
 	let rtf = relative.get(locale);
 	if (!rtf) {
 		rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
@@ -106,12 +105,15 @@ export function ago(at: number, now: number, locale = 'en'): string {
 	return rtf.format(Math.round(diff / DAY), 'day');
 }
 
-/** How long something has been waiting: "just now", "5 minutes", "3 hours", "2 days". */
-export function age(since: number, now: number): string {
+/** How long something has been waiting: "now", "5 minutes", "3 hours", "2 days" (in words of `locale`). */
+export function age(since: number, now: number, locale: string = intlLocale()): string {
 	const ms = Math.max(0, now - since);
-	const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-	if (ms < MINUTE) return 'just now';
-	if (ms < HOUR) return plural(Math.floor(ms / MINUTE), 'minute');
-	if (ms < DAY) return plural(Math.floor(ms / HOUR), 'hour');
-	return plural(Math.floor(ms / DAY), 'day');
+	if (ms < MINUTE) return ago(now, now, locale);
+	const [n, unit] =
+		ms < HOUR
+			? [Math.floor(ms / MINUTE), 'minute']
+			: ms < DAY
+				? [Math.floor(ms / HOUR), 'hour']
+				: [Math.floor(ms / DAY), 'day'];
+	return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
 }

@@ -18,6 +18,8 @@ export type SessionUser = {
 	email: string;
 	displayName: string;
 	role: 'participant' | 'manager' | 'executive' | 'admin';
+	/** The language chosen on the profile; null: the browser's, else the organisation's. */
+	locale: string | null;
 };
 export type Session = { id: string; userId: number; expiresAt: number };
 export type SessionValidationResult =
@@ -57,7 +59,8 @@ export function validateSessionToken(
 				id: userTable.id,
 				email: userTable.email,
 				displayName: userTable.displayName,
-				role: userTable.role
+				role: userTable.role,
+				locale: userTable.locale
 			}
 		})
 		.from(sessionTable)

@@ -15,6 +15,7 @@ import type { BadgeCriterion } from '../../contest/badges';
 import type { Tier } from '../../contest/tiers';
 import type { ColumnMapping } from '../../imports/mapping';
 import type { DateOrder, DecimalMark, Encoding } from '../../imports/formats';
+import type { Currency, Locale } from '../../i18n/locales';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -26,7 +27,21 @@ export const user = sqliteTable('user', {
 	passwordHash: text('password_hash').notNull(),
 	/** The organisation's own number for the person (payroll, HR), unique; null when not set. */
 	employeeNumber: text('employee_number').unique(),
+	/** The language the person chose on their profile (en, nl, ru, sv, pl, fr); null: follow the browser. */
+	locale: text('locale').$type<Locale>(),
 	createdAt: integer('created_at').notNull().default(now)
+});
+
+/**
+ * The organisation running this instance: one row (id 1). Its default language serves whoever
+ * has no choice of their own and a browser asking for none we speak; its currency is the one
+ * every amount is shown and typed in.
+ */
+export const organisation = sqliteTable('organisation', {
+	id: integer('id').primaryKey(),
+	defaultLocale: text('default_locale').$type<Locale>().notNull().default('en'),
+	currency: text('currency').$type<Currency>().notNull().default('EUR'),
+	updatedAt: integer('updated_at').notNull().default(now)
 });
 
 export const session = sqliteTable(
@@ -584,6 +599,8 @@ export const display = sqliteTable('display', {
 		.notNull()
 		.references(() => season.id, { onDelete: 'cascade' }),
 	name: text('name').notNull(),
+	/** The language the TV shows its board in, chosen when the display is created. */
+	locale: text('locale').$type<Locale>().notNull().default('en'),
 	/** SHA-256 (hex) of the token in the TV's URL. */
 	tokenHash: text('token_hash').notNull().unique(),
 	createdAt: integer('created_at').notNull().default(now),

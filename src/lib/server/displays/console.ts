@@ -3,6 +3,7 @@ import type { Db } from '$lib/server/db';
 import { display } from '$lib/server/db/schema';
 import { createDisplay, listDisplays } from '$lib/server/displays/tokens';
 import { audit, type Actor } from '$lib/server/audit/record';
+import { DEFAULT_LOCALE, type Locale } from '$lib/i18n/locales';
 
 // The console's display commands, by id, with the audit trail a manager's action leaves
 // (tokens.ts knows tokens and writes no audit event: the CLI uses it too).
@@ -26,12 +27,13 @@ export function createAuditedDisplay(
 	seasonId: number,
 	name: string,
 	actor: Actor,
-	now: number
+	now: number,
+	locale: Locale = DEFAULT_LOCALE
 ) {
 	// better-sqlite3 has one connection: createDisplay's insert runs inside this transaction.
 	return db.transaction((tx) => {
-		const created = createDisplay(db, seasonId, name);
-		audit(tx, actor, 'display.create', `display:${created.id}`, { name, seasonId }, now);
+		const created = createDisplay(db, seasonId, name, locale);
+		audit(tx, actor, 'display.create', `display:${created.id}`, { name, seasonId, locale }, now);
 		return created;
 	});
 }

@@ -5,12 +5,14 @@ import { display, season } from '../db/schema';
 import { hashToken } from '../auth/session';
 import { AppError, notFound } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../../i18n/locales';
 
 /** Creates a TV display for a season; the token (shown once) goes in the TV's URL. */
 export function createDisplay(
 	db: Db,
 	seasonId: number,
-	name: string
+	name: string,
+	locale: Locale = DEFAULT_LOCALE
 ): { id: number; token: string } {
 	if (!db.select({ id: season.id }).from(season).where(eq(season.id, seasonId)).get()) {
 		throw notFound('season_not_found', `No season ${seasonId}`);
@@ -20,7 +22,7 @@ export function createDisplay(
 	const token = `tv_${encodeBase32LowerCaseNoPadding(bytes)}`;
 	const row = db
 		.insert(display)
-		.values({ seasonId, name, tokenHash: hashToken(token) })
+		.values({ seasonId, name, locale, tokenHash: hashToken(token) })
 		.returning()
 		.get();
 	return { id: row.id, token };
@@ -36,7 +38,7 @@ export function revokeDisplay(db: Db, token: string, clock: Clock = systemClock)
 }
 
 export type DisplayCheck =
-	| { ok: true; display: { id: number; name: string; seasonId: number } }
+	| { ok: true; display: { id: number; name: string; seasonId: number; locale: Locale } }
 	| { ok: false; reason: 'unknown' | 'revoked' };
 
 export function checkDisplayToken(db: Queryable, token: string): DisplayCheck {
@@ -47,7 +49,8 @@ export function checkDisplayToken(db: Queryable, token: string): DisplayCheck {
 		.get();
 	if (!row) return { ok: false, reason: 'unknown' };
 	if (row.revokedAt != null) return { ok: false, reason: 'revoked' };
-	return { ok: true, display: { id: row.id, name: row.name, seasonId: row.seasonId } };
+	const locale = isLocale(row.locale) ? row.locale : DEFAULT_LOCALE;
+	return { ok: true, display: { id: row.id, name: row.name, seasonId: row.seasonId, locale } };
 }
 
 export function listDisplays(db: Queryable, seasonId: number) {

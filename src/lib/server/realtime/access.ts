@@ -13,7 +13,13 @@ const STAFF = new Set<SessionUser['role']>(['manager', 'admin', 'executive']);
 export function sessionAlive(db: Queryable, sessionId: string, now: number): SessionUser | null {
 	return (
 		db
-			.select({ id: user.id, email: user.email, displayName: user.displayName, role: user.role })
+			.select({
+				id: user.id,
+				email: user.email,
+				displayName: user.displayName,
+				role: user.role,
+				locale: user.locale
+			})
 			.from(session)
 			.innerJoin(user, eq(user.id, session.userId))
 			.where(and(eq(session.id, sessionId), gt(session.expiresAt, now)))

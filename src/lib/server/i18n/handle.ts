@@ -1,0 +1,50 @@
+// Chooses the language of each request and renders the page in it. The person's own choice wins,
+// then the browser's Accept-Language, then the organisation's default; a TV display speaks the
+// language it was created with. Paraglide keeps the choice for the request (so `m.*` and the
+// formatters read it) and `<html lang>` tells the page which it is.
+import type { Handle, RequestEvent } from '@sveltejs/kit';
+import { defineCustomServerStrategy } from '$lib/paraglide/runtime';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { chooseLocale, type Locale } from '$lib/i18n/locales';
+import { setCurrency } from '$lib/format/money';
+import { getDb } from '../db';
+import { getOrganisation } from '../organisation/settings';
+import { checkDisplayToken } from '../displays/tokens';
+
+const chosen = new WeakMap<Request, Locale>();
+
+defineCustomServerStrategy('custom-honorboard', {
+	getLocale: (request) => (request ? chosen.get(request) : undefined)
+});
+
+function displayLocale(event: RequestEvent): Locale | null {
+	const match = /^\/tv\/([^/]+)/.exec(event.url.pathname);
+	if (!match) return null;
+	const check = checkDisplayToken(getDb(), decodeURIComponent(match[1]));
+	return check.ok ? check.display.locale : null;
+}
+
+export function requestLocale(event: RequestEvent, organisationDefault: Locale): Locale {
+	return (
+		displayLocale(event) ??
+		chooseLocale({
+			own: event.locals.user?.locale,
+			acceptLanguage: event.request.headers.get('accept-language'),
+			organisation: organisationDefault
+		})
+	);
+}
+
+export const handleLocale: Handle = ({ event, resolve }) => {
+	const settings = getOrganisation(getDb());
+	setCurrency(settings.currency);
+	const locale = requestLocale(event, settings.defaultLocale);
+	event.locals.locale = locale;
+	event.locals.currency = settings.currency;
+	chosen.set(event.request, locale);
+	return paraglideMiddleware(event.request, () =>
+		resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%lang%', locale)
+		})
+	);
+};

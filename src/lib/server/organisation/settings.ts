@@ -1,0 +1,44 @@
+// The organisation's settings: the default language and the currency. One row, read per request
+// (a primary-key read) so that a change shows on the next page everywhere, every process included.
+import { eq } from 'drizzle-orm';
+import { organisation } from '../db/schema';
+import type { Db, Queryable } from '../db';
+import { audit, type Actor } from '../audit/record';
+import {
+	DEFAULT_CURRENCY,
+	DEFAULT_LOCALE,
+	isCurrency,
+	isLocale,
+	type Currency,
+	type Locale
+} from '../../i18n/locales';
+
+export interface OrganisationSettings {
+	defaultLocale: Locale;
+	currency: Currency;
+}
+
+export function getOrganisation(db: Queryable): OrganisationSettings {
+	const row = db.select().from(organisation).where(eq(organisation.id, 1)).get();
+	return {
+		defaultLocale: isLocale(row?.defaultLocale) ? row.defaultLocale : DEFAULT_LOCALE,
+		currency: isCurrency(row?.currency) ? row.currency : DEFAULT_CURRENCY
+	};
+}
+
+/** Changes the settings (an admin's action), audited with what changed. */
+export function setOrganisation(
+	db: Db,
+	next: OrganisationSettings,
+	actor: Actor,
+	now = Date.now()
+): void {
+	db.transaction((tx) => {
+		const before = getOrganisation(tx);
+		tx.insert(organisation)
+			.values({ id: 1, ...next, updatedAt: now })
+			.onConflictDoUpdate({ target: organisation.id, set: { ...next, updatedAt: now } })
+			.run();
+		audit(tx, actor, 'organisation.update', 'organisation', { before, after: next }, now);
+	});
+}
