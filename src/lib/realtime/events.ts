@@ -81,8 +81,13 @@ export interface ActivityItem {
 	userId: number;
 	userName: string;
 	teamName: string;
-	/** e.g. "2 × Headset Pro, 1 × Case" */
+	/** e.g. "2 × Headset Pro, 1 × Case": product names and quantities, the same in every language. */
 	summary: string;
+	/**
+	 * A withdrawn badge (kind 'badge_withdrawn'): data, so that each board words the line in its
+	 * viewer's language.
+	 */
+	badge?: { name: string; emoji: string };
 	points: number;
 	provisional: boolean;
 	at: number;

@@ -53,8 +53,11 @@ export class LiveSeason {
 	me = $state<MyStanding | null>(null);
 	activity = $state<ActivityItem[]>([]);
 	connected = $state(false);
-	/** Set when the server refused the connection for good (e.g. a revoked display). */
-	refused = $state<string | null>(null);
+	/**
+	 * Why the server refused the connection for good (a revoked display), as a code: the page
+	 * words it in its viewer's language.
+	 */
+	refused = $state<'display_revoked' | null>(null);
 	/** Rows whose points changed in the last update ('user:ID', 'team:ID'), for a highlight. */
 	changed = $state<Set<string>>(NO_CHANGES);
 	/** Snapshots asked for after a missed push (for tests and diagnostics). */
@@ -117,7 +120,7 @@ export class LiveSeason {
 		};
 		const refused = (error: Error) => {
 			if (error.message === 'display_revoked') {
-				this.refused = 'This display was revoked by a contest manager.';
+				this.refused = 'display_revoked';
 				s.disconnect();
 			}
 		};

@@ -5,6 +5,7 @@ import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { describeRule } from '$lib/contest/rules';
+import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
 
@@ -16,7 +17,10 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
 		id: rule.id,
 		name: rule.name,
-		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
+		text: describeRule(toEngineRule(rule), season.timeZone, {
+			catalogue,
+			currency: currentCurrency()
+		})
 	}));
 	return {
 		// The top of the board and the viewer's own place: never the whole ranking.

@@ -1,8 +1,10 @@
 import { points as formatPoints, signed } from '$lib/format/numbers';
+import { m } from '$lib/paraglide/messages.js';
 import type { BadgeEvent, LeaderboardEntry, LeaderboardSnapshot } from '$lib/realtime/events';
 
 // What the board celebrates and how it words it: badges (a record sale is a badge too), team
-// targets and moves into the top 3. Pure, so the wording and the rules can be tested alone.
+// targets and moves into the top 3. Pure, so the wording and the rules can be tested alone. The
+// words are the viewer's: each board (and TV) words the events it receives in its own language.
 
 /** Something worth a bigger celebration on the viewer's own screen. */
 export interface Moment {
@@ -41,24 +43,34 @@ export function isViewers(e: BadgeEvent, viewer: Viewer): boolean {
 	return (e.userId ?? e.subjectId) === viewer.userId;
 }
 
-const bonus = (points: number, pending?: boolean) =>
-	points > 0 ? ` · ${signed(points)} pts${pending ? ' pending' : ''}` : '';
+/** "+1,500 pts" (and "pending"), the bonus that came with a badge; '' without one. */
+function bonus(points: number, pending?: boolean): string {
+	if (points <= 0) return '';
+	const n = { count: points, n: signed(points) };
+	return pending ? m.board_pts_pending(n) : m.board_pts(n);
+}
 
 /** "1,234 pts", and the pending ones apart, as the board shows them. */
-const standing = (e: LeaderboardEntry) =>
-	`${formatPoints(e.points)} pts${e.provisionalPoints > 0 ? ` (+${formatPoints(e.provisionalPoints)} pending)` : ''}`;
+function standing(e: LeaderboardEntry): string {
+	const points = m.board_pts({ count: e.points, n: formatPoints(e.points) });
+	if (e.provisionalPoints <= 0) return points;
+	return m.board_points_with_pending({ points, n: formatPoints(e.provisionalPoints) });
+}
+
+/** Parts of a line shown one after the other: a description, then the bonus. */
+const joined = (...parts: string[]) => parts.filter(Boolean).join(' · ');
 
 export function badgeToast(e: BadgeEvent): ToastText {
 	if (e.subjectType === 'team') {
 		return {
-			title: `${e.badge.emoji} ${e.subjectName} reached their target`,
+			title: m.board_toast_team_target({ emoji: e.badge.emoji, name: e.subjectName }),
 			description: e.badge.name
 		};
 	}
 	const name = e.userName ?? e.subjectName;
 	return {
-		title: `${e.badge.emoji} ${name} earned ${e.badge.name}`,
-		description: `${e.badge.description}${bonus(e.badge.points, e.provisional)}` || undefined
+		title: m.board_toast_earned({ emoji: e.badge.emoji, name, badge: e.badge.name }),
+		description: joined(e.badge.description, bonus(e.badge.points, e.provisional)) || undefined
 	};
 }
 
@@ -66,12 +78,24 @@ export function badgeToast(e: BadgeEvent): ToastText {
 function groupToast(events: readonly BadgeEvent[]): ToastText {
 	const { badge } = events[0];
 	const names = events.map((e) => e.userName ?? e.subjectName);
-	const who = events[0].subjectType === 'team' ? 'teams' : 'people';
+	const count = { count: events.length, n: formatPoints(events.length) };
+	const title = { ...count, emoji: badge.emoji, badge: badge.name };
+	const more = names.length - 2;
 	const listed =
 		names.length > 3
-			? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`
+			? m.board_toast_group_more({
+					count: more,
+					n: formatPoints(more),
+					names: names.slice(0, 2).join(', ')
+				})
 			: names.join(', ');
-	return { title: `${badge.emoji} ${badge.name} for ${events.length} ${who}`, description: listed };
+	return {
+		title:
+			events[0].subjectType === 'team'
+				? m.board_toast_group_teams(title)
+				: m.board_toast_group_people(title),
+		description: listed
+	};
 }
 
 /** Up to this many awards of one badge arriving together get a toast each. */
@@ -93,7 +117,7 @@ export function badgeMoment(e: BadgeEvent): Moment {
 		name: e.badge.name,
 		description:
 			e.subjectType === 'team'
-				? `${e.subjectName} reached the target together. ${e.badge.description}`
+				? m.board_moment_team({ team: e.subjectName, description: e.badge.description }).trim()
 				: e.badge.description,
 		points: e.subjectType === 'user' ? e.badge.points : 0,
 		pending: !!e.provisional,
@@ -119,8 +143,8 @@ export function enteredTopThree(
 
 export function podiumToast(e: LeaderboardEntry): ToastText {
 	return {
-		title: `${MEDALS[e.rank - 1] ?? '🏅'} ${e.name} moved into the top 3`,
-		description: `Now #${e.rank} with ${standing(e)}`
+		title: m.board_toast_podium({ medal: MEDALS[e.rank - 1] ?? '🏅', name: e.name }),
+		description: m.board_toast_podium_now({ rank: e.rank, standing: standing(e) })
 	};
 }
 
@@ -128,11 +152,11 @@ export function podiumMoment(e: LeaderboardEntry, version: number): Moment {
 	return {
 		key: `podium:${e.id}:${version}`,
 		emoji: MEDALS[e.rank - 1] ?? '🏅',
-		name: `#${e.rank} on the board`,
+		name: m.board_moment_podium({ rank: e.rank }),
 		description:
 			e.rank === 1
-				? `You lead the season with ${standing(e)}. Hold on to it!`
-				: `You moved into the top 3 with ${standing(e)}. Hold on to it!`,
+				? m.board_moment_lead({ standing: standing(e) })
+				: m.board_moment_top3({ standing: standing(e) }),
 		points: 0,
 		kind: 'podium'
 	};
@@ -150,10 +174,12 @@ export function byImportance(moments: readonly Moment[]): Moment[] {
 export function momentsTitle(moments: readonly Moment[]): string {
 	if (moments.length > 1) {
 		const badges = moments.filter((m) => m.kind === 'badge').length;
-		return badges === moments.length ? `You earned ${badges} badges!` : 'What a moment!';
+		return badges === moments.length
+			? m.board_title_badges({ count: badges, n: formatPoints(badges) })
+			: m.board_title_moment();
 	}
 	const [only] = moments;
-	if (only?.kind === 'team') return 'Your team did it!';
-	if (only?.kind === 'podium') return 'You made the top 3!';
-	return 'You earned a badge!';
+	if (only?.kind === 'team') return m.board_title_team();
+	if (only?.kind === 'podium') return m.board_title_top3();
+	return m.board_title_badge();
 }

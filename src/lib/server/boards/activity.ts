@@ -63,17 +63,20 @@ function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
 		const own = withdrawals.filter((w) => w.awardId === r.id && w.points < 0);
 		return {
 			sortAt: r.voidedAt ?? 0,
-			item: withdrawnItem({
-				awardId: r.id,
-				seasonId,
-				userId: r.userId,
-				userName: r.userName,
-				teamName: r.teamName ?? '',
-				badge: r,
-				points: own.reduce((sum, w) => sum + w.points, 0),
-				provisional: own.length > 0 && own.every((w) => w.status === 'provisional'),
-				at: r.voidedAt ?? 0
-			})
+			item: {
+				...withdrawnItem({
+					awardId: r.id,
+					seasonId,
+					userId: r.userId,
+					userName: r.userName,
+					teamName: r.teamName ?? '',
+					badge: r,
+					points: own.reduce((sum, w) => sum + w.points, 0),
+					provisional: own.length > 0 && own.every((w) => w.status === 'provisional'),
+					at: r.voidedAt ?? 0
+				}),
+				badge: { name: r.name, emoji: r.emoji }
+			}
 		};
 	});
 }

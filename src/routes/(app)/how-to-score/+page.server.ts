@@ -3,6 +3,7 @@ import { getDb } from '$lib/server/db';
 import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus } from '$lib/contest/rules';
+import { currentCurrency } from '$lib/format/money';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season: current } = await parent();
@@ -16,7 +17,10 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const rules = listRules(db, season.id).flatMap((r) => {
 		const status = ruleStatus(r, now);
 		if (status === 'off' || status === 'over') return [];
-		const text = describeRule(toEngineRule(r), season.timeZone, { catalogue, currency: 'EUR' });
+		const text = describeRule(toEngineRule(r), season.timeZone, {
+			catalogue,
+			currency: currentCurrency()
+		});
 		return [{ id: r.id, name: r.name, text, live: status === 'active', startsAt: r.startsAt }];
 	});
 	return {

@@ -7,6 +7,7 @@ import { getRankingPage } from '$lib/server/boards/leaderboard';
 import { mayWatch } from '$lib/server/realtime/access';
 import { getSeason } from '$lib/server/seasons/queries';
 import { AppError } from '$lib/server/shared/errors';
+import { m } from '$lib/paraglide/messages.js';
 
 const query = z.object({
 	season: z.coerce.number().int().positive(),
@@ -26,7 +27,7 @@ export const GET: RequestHandler = (event) => {
 	const { season: seasonId, after, skip } = parsed.data;
 	const season = getSeason(db, seasonId);
 	if (!season || season.status === 'draft' || !mayWatch(db, user, seasonId))
-		error(404, `No season ${seasonId}`);
+		error(404, m.board_no_season_id({ id: seasonId }));
 	try {
 		const page = getRankingPage(db, seasonId, { after, limit: after ? PAGE : skip + PAGE })!;
 		return json({ ...page, entries: after ? page.entries : page.entries.slice(skip) });

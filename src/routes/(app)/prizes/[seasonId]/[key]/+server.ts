@@ -3,12 +3,13 @@ import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
 import { prizeImage } from '$lib/server/seasons/prizes';
+import { m } from '$lib/paraglide/messages.js';
 
 /** A prize's picture. The URL carries a version (?v=), so the browser may keep it. */
 export const GET: RequestHandler = (event) => {
 	requireUser(event);
 	const image = prizeImage(getDb(), Number(event.params.seasonId), event.params.key);
-	if (!image) error(404, { message: 'This prize has no picture.' });
+	if (!image) error(404, { message: m.board_prize_no_picture() });
 	return new Response(new Uint8Array(image.bytes), {
 		headers: {
 			'content-type': image.type,
