@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { overwriteServerAsyncLocalStorage } from '$lib/paraglide/runtime';
 import type { BadgeEvent, LeaderboardEntry, LeaderboardSnapshot } from '$lib/realtime/events';
 import {
 	badgeToast,
@@ -125,5 +126,34 @@ describe('wording', () => {
 				)
 			])
 		).toBe('You earned 2 badges!');
+	});
+});
+
+describe('in the viewer’s language', () => {
+	/** Runs `fn` as if the page spoke `locale` (Paraglide reads the request's store first). */
+	function speaking<T>(locale: string, fn: () => T): T {
+		const store = { getStore: () => ({ locale }), run: <R>(_: unknown, f: () => R) => f() };
+		overwriteServerAsyncLocalStorage(store as never);
+		try {
+			return fn();
+		} finally {
+			overwriteServerAsyncLocalStorage(undefined as never);
+		}
+	}
+
+	it('picks the Russian and Polish plural forms for points and badges', () => {
+		const leader = { ...entry(4, 1, 21), provisionalPoints: 3 };
+		expect(speaking('ru', () => podiumToast(leader).description)).toBe(
+			'Теперь 1-е место: 21 балл (+3 на проверке)'
+		);
+		expect(speaking('ru', () => podiumToast(entry(4, 2, 1234)).description)).toBe(
+			'Теперь 2-е место: 1\u00a0234 балла'
+		);
+		expect(speaking('pl', () => momentsTitle([badgeMoment(award(1)), badgeMoment(award(2))]))).toBe(
+			'Masz 2 nowe odznaki!'
+		);
+		expect(
+			speaking('pl', () => momentsTitle(Array.from({ length: 5 }, (_, i) => badgeMoment(award(i)))))
+		).toBe('Masz 5 nowych odznak!');
 	});
 });
