@@ -5,28 +5,18 @@ import { backupDatabase } from '../src/lib/server/db/backup';
 import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
-import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
+import { seedDemo, DEMO_PASSWORD, demoOptions } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
-import {
-	CURRENCIES,
-	isCurrency,
-	isLocale,
-	LOCALE_NAMES,
-	LOCALES,
-	type Currency,
-	type Locale
-} from '../src/lib/i18n/locales';
 import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 
 const USAGE = `Usage: npm run cli -- <command>
 
   migrate                                    create or update the database schema
   seed-demo [--locale L] [--currency C]      add the demo season, users and sales (idempotent), its
-                                             texts in L (${LOCALES.join(' | ')}; default: the
-                                             organisation's language, en), which becomes the
-                                             organisation's language; C: ${CURRENCIES.join(' | ')}
+                                             texts in language L (default: the organisation's, en),
+                                             which becomes the organisation's, counting in C
                                              (default: L's market's: pl PLN, sv SEK, ru RUB, else EUR)
   user create --email E --name N --role R --password P
                                              R: ${ROLES.join(' | ')}
@@ -59,18 +49,6 @@ function role(value: string): Role {
 	if (!ROLES.includes(value as Role))
 		throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
 	return value as Role;
-}
-
-function demoLocale(value: string): Locale {
-	if (!isLocale(value)) throw new UsageError(`--locale must be one of: ${LOCALES.join(', ')}`);
-	return value;
-}
-
-function demoCurrency(value: string): Currency {
-	const code = value.toUpperCase();
-	if (!isCurrency(code))
-		throw new UsageError(`--currency must be one of: ${CURRENCIES.join(', ')}`);
-	return code;
 }
 
 const iso = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -124,12 +102,13 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'seed-demo': {
-			const { seasonId, logins, locale, currency } = await seedDemo(getDb(), Date.now(), {
-				locale: values.locale === undefined ? undefined : demoLocale(values.locale),
-				currency: values.currency === undefined ? undefined : demoCurrency(values.currency)
-			});
+			const { seasonId, logins, locale, currency } = await seedDemo(
+				getDb(),
+				Date.now(),
+				demoOptions(values)
+			);
 			console.log(
-				`Demo season ${seasonId} is ready (${LOCALE_NAMES[locale]}, ${currency}). Sign in with any of these (password: ${DEMO_PASSWORD}):`
+				`Demo season ${seasonId} is ready (${locale}, ${currency}). Sign in with any of these (password: ${DEMO_PASSWORD}):`
 			);
 			for (const login of logins.slice(0, 3))
 				console.log(`  ${login.role.padEnd(11)} ${login.email}`);

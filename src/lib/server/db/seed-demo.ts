@@ -9,7 +9,15 @@ import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
 import { getOrganisation, setOrganisation } from '../organisation/settings';
 import { SYSTEM } from '../audit/record';
-import type { Currency, Locale } from '../../i18n/locales';
+import {
+	CURRENCIES,
+	isCurrency,
+	isLocale,
+	LOCALES,
+	type Currency,
+	type Locale
+} from '../../i18n/locales';
+import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -220,6 +228,17 @@ export interface DemoOptions {
 	locale?: Locale;
 	/** The organisation's currency; by default the one the language's market uses. */
 	currency?: Currency;
+}
+
+/** The options of the CLI's `seed-demo` (`--locale pl --currency PLN`), checked. */
+export function demoOptions(values: { locale?: string; currency?: string }): DemoOptions {
+	const { locale, currency } = values;
+	if (locale !== undefined && !isLocale(locale))
+		throw badRequest('invalid_locale', `--locale must be one of: ${LOCALES.join(', ')}`);
+	const code = currency?.toUpperCase();
+	if (code !== undefined && !isCurrency(code))
+		throw badRequest('invalid_currency', `--currency must be one of: ${CURRENCIES.join(', ')}`);
+	return { locale, currency: code };
 }
 
 /**
