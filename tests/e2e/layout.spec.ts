@@ -46,6 +46,8 @@ for (const locale of PHONE_LOCALES)
 			locale === 'en' ? ['rep', 'executive', 'manager', 'admin'] : ['rep', 'admin'];
 		for (const role of roles) {
 			test(`as ${role}`, async ({ openAs }) => {
+				// A manager's and an admin's are some 30 pages: more than a minute on a busy machine.
+				test.setTimeout(180_000);
 				const page = await openAs(ACCOUNTS[role]);
 				await page.setViewportSize(PHONE);
 				const wide: string[] = [];
