@@ -5,7 +5,7 @@ import { backupDatabase } from '../src/lib/server/db/backup';
 import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
-import { seedDemo, DEMO_PASSWORD } from '../src/lib/server/db/seed-demo';
+import { seedDemo, DEMO_PASSWORD, demoOptions } from '../src/lib/server/db/seed-demo';
 import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
@@ -14,7 +14,10 @@ import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 const USAGE = `Usage: npm run cli -- <command>
 
   migrate                                    create or update the database schema
-  seed-demo                                  add the demo season, users and sales (idempotent)
+  seed-demo [--locale L] [--currency C]      add the demo season, users and sales (idempotent), its
+                                             texts in language L (default: the organisation's, en),
+                                             which becomes the organisation's, counting in C
+                                             (default: L's market's: pl PLN, sv SEK, ru RUB, else EUR)
   user create --email E --name N --role R --password P
                                              R: ${ROLES.join(' | ')}
   token create --name N [--role ${TOKEN_ROLES.join('|')}] [--expires DATE]
@@ -81,6 +84,8 @@ async function main(argv: string[]): Promise<void> {
 			url: { type: 'string' },
 			events: { type: 'string' },
 			id: { type: 'string' },
+			locale: { type: 'string' },
+			currency: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -97,9 +102,13 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'seed-demo': {
-			const { seasonId, logins } = await seedDemo(getDb());
+			const { seasonId, logins, locale, currency } = await seedDemo(
+				getDb(),
+				Date.now(),
+				demoOptions(values)
+			);
 			console.log(
-				`Demo season ${seasonId} is ready. Sign in with any of these (password: ${DEMO_PASSWORD}):`
+				`Demo season ${seasonId} is ready (${locale}, ${currency}). Sign in with any of these (password: ${DEMO_PASSWORD}):`
 			);
 			for (const login of logins.slice(0, 3))
 				console.log(`  ${login.role.padEnd(11)} ${login.email}`);

@@ -6,6 +6,8 @@ import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/aut
 import { log, requestContext } from '$lib/server/shared/log';
 import { handleApiErrors } from '$lib/server/api/json-errors';
 import { handleLocale } from '$lib/server/i18n/handle';
+import { fromAcceptLanguage } from '$lib/i18n/locales';
+import { m } from '$lib/paraglide/messages.js';
 
 // The route template that answers (not the raw URL) names the request in metrics and the log.
 const handleRoute: Handle = ({ event, resolve }) => {
@@ -47,9 +49,14 @@ export const handle = sequence(
 
 // An unexpected error answers the error page. A database locked by another process (a backup,
 // the CLI) is not a bug: say so in plain words (form actions and the API answer it themselves).
-export const handleError: HandleServerError = ({ error, status, message }) => {
+// Note: handleError may run outside Paraglide's request context, so the language is passed: the
+// request's, or (when the error came before handleLocale chose it, e.g. reading the session) the
+// browser's, since the organisation's default is in the busy database.
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (isDatabaseBusy(error)) {
-		return { message: 'The database is busy, please try again in a moment.' };
+		const locale =
+			event.locals.locale ?? fromAcceptLanguage(event.request.headers.get('accept-language'));
+		return { message: m.server_database_busy({}, locale ? { locale } : undefined) };
 	}
 	if (status >= 500) log.error({ err: error, status }, 'unexpected error');
 	return { message };

@@ -109,7 +109,7 @@ test('the sign-in page and the TV display have no serious accessibility problem'
 		const page = await context.newPage();
 		const found = await sweep(page, ['/login']);
 		found.push(
-			...(await sweep(page, [await tvPath('Accessibility check')], async (tv) => {
+			...(await sweep(page, [tvPath('Accessibility check')], async (tv) => {
 				await expect(tv.getByRole('heading', { name: 'Podium' })).toBeVisible({
 					timeout: PAGE_READY
 				});

@@ -1,6 +1,7 @@
 // Shared fixtures for the browser tests: sign in the way a user does, once per account, and
 // reuse that session (its cookie) everywhere else.
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { browserLocale, say, type Locale } from './messages';
 
 export { expect };
 
@@ -39,15 +40,25 @@ export function repEmail(name: string): string {
 	return `rep${index + 1}@demo.test`;
 }
 
-/** Fills the sign-in form and submits it; the caller checks where that leads. */
-export async function submitSignIn(page: Page, email: string, password = DEMO_PASSWORD) {
+/**
+ * Fills the sign-in form and submits it; the caller checks where that leads. The form is read in
+ * `locale`, the language the browser asks for (English unless the test set another).
+ */
+export async function submitSignIn(
+	page: Page,
+	email: string,
+	password = DEMO_PASSWORD,
+	locale: Locale = 'en'
+) {
 	await page.goto('/login');
 	// Hydration resets the Email field (its `value` is bound to the last form result), so text
 	// typed before it is lost: type only once the page is hydrated, as a user would see it work.
 	await waitForHydration(page);
-	await page.getByLabel('Email', { exact: true }).fill(email);
-	await page.getByLabel('Password', { exact: true }).fill(password);
-	await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+	await page.getByLabel(say(locale, 'auth_email', 'Email'), { exact: true }).fill(email);
+	await page.getByLabel(say(locale, 'auth_password', 'Password'), { exact: true }).fill(password);
+	await page
+		.getByRole('button', { name: say(locale, 'auth_sign_in', 'Sign in'), exact: true })
+		.click();
 }
 
 /**
@@ -62,8 +73,13 @@ export async function waitForHydration(page: Page) {
 }
 
 /** Signs in through the form and waits until the app has let the user in. */
-export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
-	await submitSignIn(page, email, password);
+export async function signIn(
+	page: Page,
+	email: string,
+	password = DEMO_PASSWORD,
+	locale: Locale = 'en'
+) {
+	await submitSignIn(page, email, password, locale);
 	await expect(page).not.toHaveURL(/\/login/, { timeout: PAGE_READY });
 }
 
@@ -90,9 +106,11 @@ export const test = base.extend<TestFixtures, { sessions: Sessions }>({
 			const cache = new Map<string, Promise<StorageState>>();
 			const signInOnce = async (email: string) => {
 				// Note: the test runner's browser.newContext() inherits the test's `use` options,
-				// including the storage state of `account`: start signed out explicitly.
+				// including the storage state of `account` and the locale: start signed out, in
+				// English, explicitly (a session serves every language).
 				const context = await browser.newContext({
 					baseURL,
+					locale: browserLocale('en'),
 					storageState: { cookies: [], origins: [] }
 				});
 				try {

@@ -1,12 +1,19 @@
 // Layout on a phone: no page is wider than the screen, the contest switcher stays in sight
-// above the tab bar, and very long names stay inside their cards.
+// above the tab bar, and very long names stay inside their cards. Every check at 375 px runs in
+// English and in the languages that make text longest or words longest (Russian, Polish).
 import type { Page } from '@playwright/test';
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
 import { ACCOUNTS, pagesFor, tvPath, withDb, type Role } from './pages';
+import { browserLocale, pattern, say, type Locale } from './messages';
 import { runCli } from '../helpers/server';
 import { E2E_DB } from './env';
 
 const PHONE = { width: 375, height: 740 };
+const WIDE = { width: 1440, height: 900 };
+/** The languages every phone layout check runs in. */
+const PHONE_LOCALES: Locale[] = ['en', 'ru', 'pl'];
+/** The checks in `locale`: their names say which (English keeps the names it had). */
+const named = (name: string, locale: Locale) => (locale === 'en' ? name : `${name} [${locale}]`);
 
 /** How far the page is wider than the screen, and the elements that stick out the most. */
 async function overflow(page: Page) {
@@ -29,48 +36,65 @@ async function expectNoOverflow(page: Page, label: string) {
 	).toBeLessThanOrEqual(result.width);
 }
 
-test.describe('every page fits a 375px phone', () => {
-	test.use({ viewport: PHONE });
+for (const locale of PHONE_LOCALES)
+	test.describe(named('every page fits a 375px phone', locale), () => {
+		test.use({ viewport: PHONE, locale: browserLocale(locale) });
 
-	for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
-		test(`as ${role}`, async ({ openAs }) => {
-			const page = await openAs(ACCOUNTS[role]);
+		// In the other languages the rep's and the admin's pages cover every page (an executive's
+		// and a manager's are among the admin's): the budget of the browser tests is minutes.
+		const roles: Role[] =
+			locale === 'en' ? ['rep', 'executive', 'manager', 'admin'] : ['rep', 'admin'];
+		for (const role of roles) {
+			test(`as ${role}`, async ({ openAs }) => {
+				// A manager's and an admin's are some 30 pages: more than a minute on a busy machine.
+				test.setTimeout(180_000);
+				const page = await openAs(ACCOUNTS[role]);
+				await page.setViewportSize(PHONE);
+				const wide: string[] = [];
+				for (const path of pagesFor(role)) {
+					const response = await page.goto(path);
+					expect(response?.status(), path).toBe(200);
+					await waitForHydration(page);
+					const result = await overflow(page);
+					if (result.scrollWidth > result.width)
+						wide.push(`${path}: ${result.scrollWidth}px (${result.culprits.join(', ')})`);
+				}
+				expect(wide).toEqual([]);
+			});
+		}
+
+		test('the TV display page and the sign-in page', async ({ page }) => {
+			await page.goto(tvPath(`Layout check ${locale}`, locale));
+			await expect(
+				page.getByRole('heading', { name: say(locale, 'tv_view_podium', 'Podium') })
+			).toBeVisible({
+				timeout: PAGE_READY
+			});
+			await expectNoOverflow(page, 'the TV page');
+			await page.goto('/login');
+			await expectNoOverflow(page, 'the sign-in page');
+		});
+
+		test('the contest console keeps its tab bar on screen', async ({ openAs }) => {
+			const page = await openAs(ACCOUNTS.manager);
 			await page.setViewportSize(PHONE);
-			const wide: string[] = [];
-			for (const path of pagesFor(role)) {
-				const response = await page.goto(path);
-				expect(response?.status(), path).toBe(200);
-				await waitForHydration(page);
-				const result = await overflow(page);
-				if (result.scrollWidth > result.width)
-					wide.push(`${path}: ${result.scrollWidth}px (${result.culprits.join(', ')})`);
-			}
-			expect(wide).toEqual([]);
+			await page.goto('/manage');
+			await expect(
+				page.getByRole('heading', { name: say(locale, 'console_home_latest', 'Latest sales') })
+			).toBeVisible();
+			await expectNoOverflow(page, '/manage');
+			const tabs = await page
+				.getByRole('navigation', { name: say(locale, 'nav_main', 'Main') })
+				.boundingBox();
+			expect(tabs).not.toBeNull();
+			expect(tabs!.y + tabs!.height).toBeLessThanOrEqual(PHONE.height + 1);
+			expect(tabs!.x + tabs!.width).toBeLessThanOrEqual(PHONE.width + 1);
 		});
-	}
-
-	test('the TV display page and the sign-in page', async ({ page }) => {
-		await page.goto(await tvPath('Layout check'));
-		await expect(page.getByRole('heading', { name: 'Podium' })).toBeVisible({
-			timeout: PAGE_READY
-		});
-		await expectNoOverflow(page, 'the TV page');
-		await page.goto('/login');
-		await expectNoOverflow(page, 'the sign-in page');
 	});
 
-	test('the contest console keeps its tab bar on screen', async ({ openAs }) => {
-		const page = await openAs(ACCOUNTS.manager);
-		await page.setViewportSize(PHONE);
-		await page.goto('/manage');
-		await expect(page.getByRole('heading', { name: 'Latest sales' })).toBeVisible();
-		await expectNoOverflow(page, '/manage');
-		const tabs = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
-		expect(tabs).not.toBeNull();
-		expect(tabs!.y + tabs!.height).toBeLessThanOrEqual(PHONE.height + 1);
-		expect(tabs!.x + tabs!.width).toBeLessThanOrEqual(PHONE.width + 1);
-	});
-});
+/** The dashboard's team race chart, by its accessible name. */
+const raceChart = (locale: Locale) =>
+	locale === 'en' ? /Line chart: cumulative points/ : pattern(locale, 'dash_race_chart');
 
 /** Sums the page's layout shifts (the CLS of its load), with the elements that moved. */
 async function layoutShifts(page: Page) {
@@ -83,40 +107,56 @@ async function layoutShifts(page: Page) {
 	});
 }
 
-for (const viewport of [PHONE, { width: 1440, height: 900 }]) {
-	test(`the dashboard does not shift while it loads (${viewport.width}px)`, async ({ openAs }) => {
-		const page = await openAs(ACCOUNTS.executive);
-		await page.setViewportSize(viewport);
-		await page.addInitScript(() => {
-			const w = window as unknown as { __shifts: { value: number; sources: string[] }[] };
-			w.__shifts = [];
-			new PerformanceObserver((list) => {
-				for (const entry of list.getEntries() as (PerformanceEntry & {
-					value: number;
-					hadRecentInput: boolean;
-					sources?: { node?: Node }[];
-				})[]) {
-					if (entry.hadRecentInput) continue;
-					w.__shifts.push({
-						value: entry.value,
-						sources: (entry.sources ?? []).map((s) =>
-							s.node instanceof Element ? `${s.node.tagName}.${s.node.className}` : String(s.node)
-						)
-					});
-				}
-			}).observe({ type: 'layout-shift', buffered: true });
-		});
-		await page.goto('/dashboard');
-		await waitForHydration(page);
-		await expect(page.getByText('Live', { exact: true })).toBeVisible({ timeout: PAGE_READY });
-		await expect(page.getByRole('img', { name: /Line chart: cumulative points/ })).toBeVisible();
-		await page.waitForLoadState('networkidle');
-		// Layout shifts are reported after the frame that moved: let two frames pass.
-		await page.evaluate(
-			() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+const DASHBOARD_CASES = [
+	...PHONE_LOCALES.map((locale) => ({ viewport: PHONE, locale })),
+	{ viewport: WIDE, locale: 'en' as Locale }
+];
+for (const { viewport, locale } of DASHBOARD_CASES) {
+	test.describe(() => {
+		test.use({ locale: browserLocale(locale) });
+		test(
+			named(`the dashboard does not shift while it loads (${viewport.width}px)`, locale),
+			async ({ openAs }) => {
+				const page = await openAs(ACCOUNTS.executive);
+				await page.setViewportSize(viewport);
+				await page.addInitScript(() => {
+					const w = window as unknown as { __shifts: { value: number; sources: string[] }[] };
+					w.__shifts = [];
+					new PerformanceObserver((list) => {
+						for (const entry of list.getEntries() as (PerformanceEntry & {
+							value: number;
+							hadRecentInput: boolean;
+							sources?: { node?: Node }[];
+						})[]) {
+							if (entry.hadRecentInput) continue;
+							w.__shifts.push({
+								value: entry.value,
+								sources: (entry.sources ?? []).map((s) =>
+									s.node instanceof Element
+										? `${s.node.tagName}.${s.node.className}`
+										: String(s.node)
+								)
+							});
+						}
+					}).observe({ type: 'layout-shift', buffered: true });
+				});
+				await page.goto('/dashboard');
+				await waitForHydration(page);
+				await expect(page.getByText(say(locale, 'dash_live', 'Live'), { exact: true })).toBeVisible(
+					{
+						timeout: PAGE_READY
+					}
+				);
+				await expect(page.getByRole('img', { name: raceChart(locale) })).toBeVisible();
+				await page.waitForLoadState('networkidle');
+				// Layout shifts are reported after the frame that moved: let two frames pass.
+				await page.evaluate(
+					() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+				);
+				const { total, shifts } = await layoutShifts(page);
+				expect(total, JSON.stringify(shifts)).toBeLessThan(0.1);
+			}
 		);
-		const { total, shifts } = await layoutShifts(page);
-		expect(total, JSON.stringify(shifts)).toBeLessThan(0.1);
 	});
 }
 
@@ -213,57 +253,75 @@ test.describe('a person in two live contests, with very long names', () => {
 
 	test.use({ viewport: PHONE });
 
-	test('sees and uses the contest switcher above the tab bar, long names stay in their cards', async ({
-		openAs
-	}) => {
-		const page = await openAs(person.email);
-		await page.setViewportSize(PHONE);
-		await page.goto('/');
-		await waitForHydration(page);
+	for (const locale of PHONE_LOCALES)
+		test.describe(() => {
+			test.use({ locale: browserLocale(locale) });
+			test(
+				named(
+					'sees and uses the contest switcher above the tab bar, long names stay in their cards',
+					locale
+				),
+				async ({ openAs }) => {
+					const page = await openAs(person.email);
+					await page.setViewportSize(PHONE);
+					await page.goto('/');
+					await waitForHydration(page);
 
-		const switcher = page.getByRole('navigation', { name: 'Contests' });
-		const other = switcher.getByRole('link', { name: contest });
-		await expect(other).toBeVisible();
-		await expect(other).toBeInViewport({ ratio: 1 });
-		// Not under the tab bar: the link is what a tap at its centre reaches.
-		const tabs = (await page.getByRole('navigation', { name: 'Main' }).boundingBox())!;
-		const box = (await other.boundingBox())!;
-		expect(box.y + box.height).toBeLessThanOrEqual(tabs.y);
-		const hit = await page.evaluate(
-			({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.textContent ?? '',
-			{ x: box.x + box.width / 2, y: box.y + box.height / 2 }
-		);
-		expect(hit).toContain(contest);
+					const switcher = page.getByRole('navigation', {
+						name: say(locale, 'nav_contests', 'Contests')
+					});
+					const other = switcher.getByRole('link', { name: contest });
+					await expect(other).toBeVisible();
+					await expect(other).toBeInViewport({ ratio: 1 });
+					// Not under the tab bar: the link is what a tap at its centre reaches.
+					const tabs = (await page
+						.getByRole('navigation', { name: say(locale, 'nav_main', 'Main') })
+						.boundingBox())!;
+					const box = (await other.boundingBox())!;
+					expect(box.y + box.height).toBeLessThanOrEqual(tabs.y);
+					const hit = await page.evaluate(
+						({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.textContent ?? '',
+						{ x: box.x + box.width / 2, y: box.y + box.height / 2 }
+					);
+					expect(hit).toContain(contest);
 
-		await other.click();
-		await expect(page).toHaveURL(/season=/);
-		await expect(switcher.getByRole('link', { name: contest })).toHaveAttribute(
-			'aria-current',
-			'true'
-		);
-		await expect(page.getByText('Live season', { exact: true })).toBeVisible({
-			timeout: PAGE_READY
+					await other.click();
+					await expect(page).toHaveURL(/season=/);
+					await expect(switcher.getByRole('link', { name: contest })).toHaveAttribute(
+						'aria-current',
+						'true'
+					);
+					await expect(
+						page.getByText(say(locale, 'board_live_season', 'Live season'), { exact: true })
+					).toBeVisible({
+						timeout: PAGE_READY
+					});
+
+					// The 5,000-character team name and the long person name: shortened, the full text kept.
+					const race = page.getByRole('region', {
+						name: say(locale, 'board_team_race', 'Team race')
+					});
+					await expect(race.getByTitle(longTeam)).toBeVisible();
+					const board = page.getByRole('region', {
+						name: say(locale, 'board_honor_board', 'Honor board')
+					});
+					await expect(board.getByTitle(new RegExp(`^${longPerson}`)).first()).toBeVisible();
+					for (const card of [race, board]) {
+						const cardBox = (await card.boundingBox())!;
+						expect(cardBox.x + cardBox.width).toBeLessThanOrEqual(PHONE.width);
+						const inner = await card.evaluate((el) => el.scrollWidth <= el.clientWidth);
+						expect(inner).toBe(true);
+					}
+					await expectNoOverflow(page, 'the board with long names');
+
+					for (const path of ['/sell', '/me', '/how-to-score', `/people/${created!.longUser}`]) {
+						await page.goto(path);
+						await waitForHydration(page);
+						await expectNoOverflow(page, `${path} with long names`);
+					}
+				}
+			);
 		});
-
-		// The 5,000-character team name and the long person name: shortened, the full text kept.
-		const race = page.getByRole('region', { name: 'Team race' });
-		await expect(race.getByTitle(longTeam)).toBeVisible();
-		const board = page.getByRole('region', { name: 'Honor board' });
-		await expect(board.getByTitle(new RegExp(`^${longPerson}`)).first()).toBeVisible();
-		for (const card of [race, board]) {
-			const cardBox = (await card.boundingBox())!;
-			expect(cardBox.x + cardBox.width).toBeLessThanOrEqual(PHONE.width);
-			const inner = await card.evaluate((el) => el.scrollWidth <= el.clientWidth);
-			expect(inner).toBe(true);
-		}
-		await expectNoOverflow(page, 'the board with long names');
-
-		for (const path of ['/sell', '/me', '/how-to-score', `/people/${created!.longUser}`]) {
-			await page.goto(path);
-			await waitForHydration(page);
-			await expectNoOverflow(page, `${path} with long names`);
-		}
-	});
 });
 
 test.describe('toasts', () => {
@@ -277,49 +335,58 @@ test.describe('toasts', () => {
 		apiToken = result.stdout.trim().split('\n').at(-1)!.trim();
 	});
 
-	for (const viewport of [PHONE, { width: 1440, height: 900 }]) {
-		test(`stay clear of the navigation at ${viewport.width}px`, async ({
-			openAs,
-			request,
-			baseURL
-		}) => {
-			const page = await openAs(ACCOUNTS.rep);
-			await page.setViewportSize(viewport);
-			await page.goto('/');
-			await expect(page.getByText('Live season', { exact: true })).toBeVisible({
-				timeout: PAGE_READY
-			});
-			// Another person's sale is toasted on the board.
-			const response = await request.post(`${baseURL}/api/v1/sales`, {
-				headers: { authorization: `Bearer ${apiToken}` },
-				data: {
-					externalId: `layout-toast-${viewport.width}-${Date.now()}`,
-					seller: { email: 'rep2@demo.test' },
-					occurredAt: new Date().toISOString(),
-					lines: [{ sku: 'SCR', quantity: 1, unitPrice: 19 }]
+	const cases = [
+		...PHONE_LOCALES.map((locale) => ({ viewport: PHONE, locale })),
+		{ viewport: WIDE, locale: 'en' as Locale }
+	];
+	for (const { viewport, locale } of cases)
+		test.describe(() => {
+			test.use({ locale: browserLocale(locale) });
+			test(
+				named(`stay clear of the navigation at ${viewport.width}px`, locale),
+				async ({ openAs, request, baseURL }) => {
+					const page = await openAs(ACCOUNTS.rep);
+					await page.setViewportSize(viewport);
+					await page.goto('/');
+					await expect(
+						page.getByText(say(locale, 'board_live_season', 'Live season'), { exact: true })
+					).toBeVisible({
+						timeout: PAGE_READY
+					});
+					// Another person's sale is toasted on the board.
+					const response = await request.post(`${baseURL}/api/v1/sales`, {
+						headers: { authorization: `Bearer ${apiToken}` },
+						data: {
+							externalId: `layout-toast-${viewport.width}-${locale}-${Date.now()}`,
+							seller: { email: 'rep2@demo.test' },
+							occurredAt: new Date().toISOString(),
+							lines: [{ sku: 'SCR', quantity: 1, unitPrice: 19 }]
+						}
+					});
+					expect(response.status(), await response.text()).toBe(201);
+					const toast = page.locator('[data-sonner-toast]').first();
+					await expect(toast).toBeVisible({ timeout: PAGE_READY });
+					// Wait until it has slid into place.
+					await expect(toast).toHaveAttribute('data-mounted', 'true');
+					await toast.evaluate((el) =>
+						Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished))
+					);
+					const box = (await toast.boundingBox())!;
+					const header = (await page.locator('header').first().boundingBox())!;
+					const tabs = (await page
+						.getByRole('navigation', { name: say(locale, 'nav_main', 'Main') })
+						.boundingBox())!;
+					expect(box.y, 'the toast starts below the header').toBeGreaterThanOrEqual(
+						header.y + header.height
+					);
+					const overlapsTabs =
+						box.y < tabs.y + tabs.height &&
+						box.y + box.height > tabs.y &&
+						box.x < tabs.x + tabs.width &&
+						box.x + box.width > tabs.x;
+					expect(overlapsTabs, 'the toast covers the navigation').toBe(false);
+					expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
 				}
-			});
-			expect(response.status(), await response.text()).toBe(201);
-			const toast = page.locator('[data-sonner-toast]').first();
-			await expect(toast).toBeVisible({ timeout: PAGE_READY });
-			// Wait until it has slid into place.
-			await expect(toast).toHaveAttribute('data-mounted', 'true');
-			await toast.evaluate((el) =>
-				Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished))
 			);
-			const box = (await toast.boundingBox())!;
-			const header = (await page.locator('header').first().boundingBox())!;
-			const tabs = (await page.getByRole('navigation', { name: 'Main' }).boundingBox())!;
-			expect(box.y, 'the toast starts below the header').toBeGreaterThanOrEqual(
-				header.y + header.height
-			);
-			const overlapsTabs =
-				box.y < tabs.y + tabs.height &&
-				box.y + box.height > tabs.y &&
-				box.x < tabs.x + tabs.width &&
-				box.x + box.width > tabs.x;
-			expect(overlapsTabs, 'the toast covers the navigation').toBe(false);
-			expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
 		});
-	}
 });

@@ -3,7 +3,9 @@
 // pages are read from the seeded demo database.
 import Database from 'better-sqlite3';
 import { E2E_DB } from './env';
-import { runCli } from '../helpers/server';
+import { createHash } from 'node:crypto';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Locale } from '../../src/lib/i18n/locales';
 
 export type Role = 'rep' | 'executive' | 'manager' | 'admin';
 
@@ -126,14 +128,23 @@ export function pagesFor(role: Role): string[] {
 	}
 }
 
-/** A TV display link for the demo season (the CLI's `display create`). */
-export async function tvPath(name: string): Promise<string> {
-	const season = ids().season;
-	const result = await runCli(
-		['display', 'create', '--season', String(season), '--name', name],
-		E2E_DB
-	);
-	if (result.code !== 0) throw new Error(`display create failed: ${result.stdout}${result.stderr}`);
-	const token = result.stdout.trim().split('\n').at(-1)!.trim();
+/**
+ * A TV display link for the demo season, the display speaking `locale` (as if an admin had
+ * created it on Manage → Displays). Written straight into the database: the CLI's
+ * `display create` (tests/integration/cli.test.ts) takes seconds to start.
+ */
+export function tvPath(name: string, locale: Locale = 'en'): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	const token = `tv_${encodeBase32LowerCaseNoPadding(bytes)}`;
+	const hash = createHash('sha256').update(token).digest('hex');
+	withDb((db) => {
+		db.prepare('insert into display (season_id, name, locale, token_hash) values (?, ?, ?, ?)').run(
+			ids().season,
+			name,
+			locale,
+			hash
+		);
+	}, false);
 	return `/tv/${token}?rotate=0`;
 }

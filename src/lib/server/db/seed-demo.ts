@@ -7,6 +7,18 @@ import { recordSale } from '../scoring/sales';
 import { evaluateAwards } from '../badges/awards';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
+import { getOrganisation, setOrganisation } from '../organisation/settings';
+import { SYSTEM } from '../audit/record';
+import {
+	CURRENCIES,
+	isCurrency,
+	isLocale,
+	LOCALES,
+	type Currency,
+	type Locale
+} from '../../i18n/locales';
+import { badRequest } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -34,88 +46,163 @@ const REP_NAMES = [
 	'Tara Singh'
 ];
 
+// The demo's own texts (team, product, badge and rule names, the season's tagline) are data
+// once written, so they are written in the organisation's language; Paraglide's messages hold
+// them in every language. Brand-like product names read the same everywhere.
+type Text = (locale: Locale) => string;
+const say =
+	(message: (inputs: Record<string, never>, options: { locale: Locale }) => string): Text =>
+	(locale) =>
+		message({}, { locale });
+const brand =
+	(name: string): Text =>
+	() =>
+		name;
+
 const TEAMS = [
-	{ name: 'Falcons', emoji: '🦅', color: '#ef4444' },
-	{ name: 'Wolves', emoji: '🐺', color: '#6366f1' },
-	{ name: 'Orcas', emoji: '🐋', color: '#0d9488' }
+	{ name: say(m.demo_team_falcons), emoji: '🦅', color: '#ef4444' },
+	{ name: say(m.demo_team_wolves), emoji: '🐺', color: '#6366f1' },
+	{ name: say(m.demo_team_orcas), emoji: '🐋', color: '#0d9488' }
 ];
 
+const PHONES = say(m.demo_category_phones);
+const AUDIO = say(m.demo_category_audio);
+const ACCESSORIES = say(m.demo_category_accessories);
+const SERVICES = say(m.demo_category_services);
 const PRODUCTS = [
-	{ sku: 'PH-PRO', name: 'Phone Pro 15', category: 'Phones', points: 50, price: 109900 },
-	{ sku: 'PH-LITE', name: 'Phone Lite', category: 'Phones', points: 25, price: 49900 },
-	{ sku: 'TAB-11', name: 'Tablet 11"', category: 'Tablets', points: 35, price: 69900 },
-	{ sku: 'HS-PRO', name: 'Headset Pro', category: 'Audio', points: 20, price: 24900 },
-	{ sku: 'EAR-BUD', name: 'Earbuds', category: 'Audio', points: 10, price: 12900 },
-	{ sku: 'CASE', name: 'Rugged Case', category: 'Accessories', points: 5, price: 3900 },
-	{ sku: 'CHG-65', name: 'Fast Charger 65W', category: 'Accessories', points: 5, price: 4900 },
-	{ sku: 'SCR', name: 'Screen Guard', category: 'Accessories', points: 3, price: 1900 },
-	{ sku: 'CARE-2Y', name: 'Care+ 2 years', category: 'Services', points: 15, price: 14900 },
-	{ sku: 'PLAN-5G', name: '5G Plan (12 mo)', category: 'Services', points: 30, price: 35900 }
+	{ sku: 'PH-PRO', name: brand('Phone Pro 15'), category: PHONES, points: 50, price: 109900 },
+	{ sku: 'PH-LITE', name: brand('Phone Lite'), category: PHONES, points: 25, price: 49900 },
+	{
+		sku: 'TAB-11',
+		name: brand('Tablet 11"'),
+		category: say(m.demo_category_tablets),
+		points: 35,
+		price: 69900
+	},
+	{ sku: 'HS-PRO', name: brand('Headset Pro'), category: AUDIO, points: 20, price: 24900 },
+	{ sku: 'EAR-BUD', name: say(m.demo_product_earbuds), category: AUDIO, points: 10, price: 12900 },
+	{
+		sku: 'CASE',
+		name: say(m.demo_product_rugged_case),
+		category: ACCESSORIES,
+		points: 5,
+		price: 3900
+	},
+	{
+		sku: 'CHG-65',
+		name: say(m.demo_product_fast_charger),
+		category: ACCESSORIES,
+		points: 5,
+		price: 4900
+	},
+	{
+		sku: 'SCR',
+		name: say(m.demo_product_screen_guard),
+		category: ACCESSORIES,
+		points: 3,
+		price: 1900
+	},
+	{ sku: 'CARE-2Y', name: say(m.demo_product_care), category: SERVICES, points: 15, price: 14900 },
+	{
+		sku: 'PLAN-5G',
+		name: say(m.demo_product_plan_5g),
+		category: SERVICES,
+		points: 30,
+		price: 35900
+	}
 ];
 
 const BADGES: {
-	name: string;
+	name: Text;
 	emoji: string;
-	description: string;
+	description: Text;
 	criterion: BadgeCriterion;
 	points?: number;
 }[] = [
 	{
-		name: 'First sale',
+		name: say(m.demo_badge_first_sale),
 		emoji: '🎉',
-		description: 'Registered a first sale this season',
+		description: say(m.demo_badge_first_sale_description),
 		criterion: { kind: 'first_sale' }
 	},
 	{
-		name: 'Hat-trick',
+		name: say(m.demo_badge_hat_trick),
 		emoji: '🎩',
-		description: '3 sales this season',
+		description: say(m.demo_badge_hat_trick_description),
 		criterion: { kind: 'sales_count', count: 3 }
 	},
 	{
-		name: 'On fire',
+		name: say(m.demo_badge_on_fire),
 		emoji: '🔥',
-		description: 'A sale on 3 working days in a row',
+		description: say(m.demo_badge_on_fire_description),
 		criterion: { kind: 'streak', days: 3 }
 	},
 	{
-		name: 'Cross-seller',
+		name: say(m.demo_badge_cross_seller),
 		emoji: '🔗',
-		description: '5 sales combining product categories',
+		description: say(m.demo_badge_cross_seller_description),
 		criterion: { kind: 'cross_sells', count: 5 }
 	},
 	{
-		name: '500 club',
+		name: say(m.demo_badge_club_500),
 		emoji: '💯',
-		description: '500 points this season',
+		description: say(m.demo_badge_club_500_description),
 		criterion: { kind: 'points_at_least', points: 500 }
 	},
 	{
-		name: 'Record breaker',
+		name: say(m.demo_badge_record_breaker),
 		emoji: '🚀',
-		description: 'The biggest single sale of the season so far',
+		description: say(m.demo_badge_record_breaker_description),
 		criterion: { kind: 'record_sale' },
 		points: 10
 	},
 	{
-		name: 'Top 3 of the week',
+		name: say(m.demo_badge_top_3_week),
 		emoji: '🏆',
-		description: 'Finished a week in the top 3',
+		description: say(m.demo_badge_top_3_week_description),
 		criterion: { kind: 'top_k_week', k: 3 }
 	},
 	{
-		name: 'Most improved',
+		name: say(m.demo_badge_most_improved),
 		emoji: '📈',
-		description: 'Biggest jump in points from one week to the next',
+		description: say(m.demo_badge_most_improved_description),
 		criterion: { kind: 'most_improved_week' }
 	},
 	{
-		name: 'Team on target',
+		name: say(m.demo_badge_team_on_target),
 		emoji: '🤝',
-		description: 'The team reached 3,000 points',
+		description: say(m.demo_badge_team_on_target_description),
 		criterion: { kind: 'team_target', target: 3000 }
 	}
 ];
+
+// Rough prices in each currency (the catalogue is priced in euros), ending in 9 the way shops
+// price: 1,099 € is about 4,399 zł or 12,099 kr.
+const PER_EURO: Record<Currency, number> = {
+	EUR: 1,
+	GBP: 0.85,
+	USD: 1.1,
+	PLN: 4.3,
+	SEK: 11.5,
+	RUB: 100
+};
+
+export function priceIn(currency: Currency, euroCents: number): number {
+	if (currency === 'EUR') return euroCents;
+	const whole = Math.round((euroCents / 100) * PER_EURO[currency]);
+	const nice = whole >= 20 ? Math.round(whole / 10) * 10 - 1 : whole;
+	return nice * 100;
+}
+
+/** The currency a demo in this language counts in, unless told otherwise. */
+const MARKET_CURRENCY: Record<Locale, Currency> = {
+	en: 'EUR',
+	nl: 'EUR',
+	fr: 'EUR',
+	ru: 'RUB',
+	sv: 'SEK',
+	pl: 'PLN'
+};
 
 /** Deterministic pseudo-random numbers, so every seed of the demo tells the same story. */
 function mulberry32(seed: number) {
@@ -133,14 +220,43 @@ export interface DemoLogin {
 	name: string;
 }
 
+export interface DemoOptions {
+	/**
+	 * The language of the demo's texts, made the organisation's default. Without it, the
+	 * organisation's default (en on a fresh database) and nothing changes in its settings.
+	 */
+	locale?: Locale;
+	/** The organisation's currency; by default the one the language's market uses. */
+	currency?: Currency;
+}
+
+/** The options of the CLI's `seed-demo` (`--locale pl --currency PLN`), checked. */
+export function demoOptions(values: { locale?: string; currency?: string }): DemoOptions {
+	const { locale, currency } = values;
+	if (locale !== undefined && !isLocale(locale))
+		throw badRequest('invalid_locale', `--locale must be one of: ${LOCALES.join(', ')}`);
+	const code = currency?.toUpperCase();
+	if (code !== undefined && !isCurrency(code))
+		throw badRequest('invalid_currency', `--currency must be one of: ${CURRENCIES.join(', ')}`);
+	return { locale, currency: code };
+}
+
 /**
  * Seeds the demo season "Q4 Summit Challenge" for the quarter containing `now`: users, 3 teams,
- * a catalogue and three weeks of sales. Running it again changes nothing that exists.
+ * a catalogue and three weeks of sales, its texts in the organisation's language. Running it again
+ * changes nothing that exists (only the organisation's language and currency, when given).
  */
 export async function seedDemo(
 	db: Db,
-	now = Date.now()
-): Promise<{ seasonId: number; logins: DemoLogin[] }> {
+	now = Date.now(),
+	options: DemoOptions = {}
+): Promise<{ seasonId: number; logins: DemoLogin[]; locale: Locale; currency: Currency }> {
+	const organisation = getOrganisation(db);
+	const locale = options.locale ?? organisation.defaultLocale;
+	const currency =
+		options.currency ?? (options.locale ? MARKET_CURRENCY[locale] : organisation.currency);
+	if (locale !== organisation.defaultLocale || currency !== organisation.currency)
+		setOrganisation(db, { defaultLocale: locale, currency }, SYSTEM, now);
 	const logins: DemoLogin[] = [
 		{ email: 'admin@demo.test', role: 'admin', name: 'Ada Admin' },
 		{ email: 'manager@demo.test', role: 'manager', name: 'Max Manager' },
@@ -177,12 +293,12 @@ export async function seedDemo(
 			.insert(season)
 			.values({
 				key: 'demo',
-				name: `Q${quarterMonth / 3 + 1} Summit Challenge`,
+				name: m.demo_season_name({ quarter: quarterMonth / 3 + 1 }, { locale }),
 				theme: {
 					primary: '#2563eb',
 					accent: '#f59e0b',
 					emoji: '🏔️',
-					tagline: 'Every sale is a step closer to the summit.'
+					tagline: m.demo_season_tagline({}, { locale })
 				},
 				timeZone,
 				startsAt,
@@ -196,15 +312,30 @@ export async function seedDemo(
 			(t) =>
 				tx
 					.insert(team)
-					.values({ ...t, seasonId: created.id })
+					.values({ ...t, name: t.name(locale), seasonId: created.id })
 					.returning()
 					.get().id
 		);
 		tx.insert(product)
-			.values(PRODUCTS.map((p) => ({ ...p, seasonId: created.id })))
+			.values(
+				PRODUCTS.map((p) => ({
+					...p,
+					name: p.name(locale),
+					category: p.category(locale),
+					price: priceIn(currency, p.price),
+					seasonId: created.id
+				}))
+			)
 			.run();
 		tx.insert(badge)
-			.values(BADGES.map((b) => ({ ...b, seasonId: created.id })))
+			.values(
+				BADGES.map((b) => ({
+					...b,
+					name: b.name(locale),
+					description: b.description(locale),
+					seasonId: created.id
+				}))
+			)
 			.run();
 		// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
 		// a campaign effect to show; it does not change how today's sales score.
@@ -218,8 +349,8 @@ export async function seedDemo(
 		tx.insert(rule)
 			.values({
 				seasonId: created.id,
-				name: 'Audio week: double points',
-				target: { kind: 'category', category: 'Audio' },
+				name: m.demo_rule_audio_week({}, { locale }),
+				target: { kind: 'category', category: AUDIO(locale) },
 				effect: { kind: 'multiplier', factor: 2 },
 				startsAt: Math.max(startsAt, day(13)),
 				endsAt: Math.max(startsAt, day(6))
@@ -268,5 +399,5 @@ export async function seedDemo(
 	}
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	evaluateAwards(db, seasonId, { clock: () => now, periodic: true });
-	return { seasonId, logins };
+	return { seasonId, logins, locale, currency };
 }
