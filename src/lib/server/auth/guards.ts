@@ -17,7 +17,7 @@ export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): Sessio
 export function requireRole(
 	event: Pick<RequestEvent, 'locals' | 'url'>,
 	roles: readonly Role[],
-	message = m.auth_managers_only()
+	message: string = m.auth_managers_only()
 ): SessionUser {
 	const user = requireUser(event);
 	if (!roles.includes(user.role)) error(403, { message });
