@@ -10,6 +10,8 @@ export interface TimelinePoint {
 }
 
 import { formatAt } from '$lib/format/dates';
+import { points, signed } from '$lib/format/numbers';
+import { m } from '$lib/paraglide/messages.js';
 
 /** '2026-10-12' → '12 Oct'. Date keys are calendar dates, so they are read as UTC. */
 export function dayLabel(day: string): string {
@@ -17,37 +19,41 @@ export function dayLabel(day: string): string {
 	return formatAt(Date.UTC(y, m - 1, d), 'dayMonth', 'UTC');
 }
 
-const n = (value: number) => value.toLocaleString('en');
-
 export function pointsSummary(timeline: readonly TimelinePoint[]): string {
-	if (timeline.length === 0) return 'No points yet.';
+	if (timeline.length === 0) return m.people_profile_no_points();
 	const last = timeline[timeline.length - 1];
 	let best = { gain: 0, day: '' };
 	timeline.forEach((point, i) => {
 		const gain = point.points - (i > 0 ? timeline[i - 1].points : 0);
 		if (gain > best.gain) best = { gain, day: point.day };
 	});
-	if (best.gain === 0) return `No points yet since ${dayLabel(timeline[0].day)}.`;
+	if (best.gain === 0) return m.people_profile_no_points_since({ day: dayLabel(timeline[0].day) });
 	const weekAgo = timeline[Math.max(0, timeline.length - 8)];
 	const lastWeek = timeline.length > 7 ? last.points - weekAgo.points : last.points;
-	const parts = [`${n(last.points)} points since ${dayLabel(timeline[0].day)}`];
-	if (timeline.length > 7)
-		parts.push(`${lastWeek >= 0 ? '+' : ''}${n(lastWeek)} in the last 7 days`);
-	return `${parts.join(', ')}. Best day: ${dayLabel(best.day)} (+${n(best.gain)}).`;
+	const said = {
+		count: last.points,
+		n: points(last.points),
+		since: dayLabel(timeline[0].day),
+		best: dayLabel(best.day),
+		gain: points(best.gain)
+	};
+	return timeline.length > 7
+		? m.people_profile_points_summary_week({
+				...said,
+				week: lastWeek === 0 ? '+0' : signed(lastWeek)
+			})
+		: m.people_profile_points_summary(said);
 }
 
 export function rankSummary(timeline: readonly TimelinePoint[], of: number): string {
 	const ranked = timeline.filter((p): p is TimelinePoint & { rank: number } => p.rank !== null);
-	if (ranked.length === 0) return 'No ranking yet: nobody has scored this season.';
+	if (ranked.length === 0) return m.people_profile_no_ranking();
 	const now = ranked[ranked.length - 1];
 	const first = ranked[0];
 	const best = ranked.reduce((a, b) => (b.rank < a.rank ? b : a));
-	const parts = [`Now #${now.rank} of ${of}`];
-	if (ranked.length > 1) {
-		parts.push(
-			best.rank === now.rank ? 'the best so far' : `best #${best.rank} (${dayLabel(best.day)})`
-		);
-		parts.push(`started at #${first.rank} (${dayLabel(first.day)})`);
-	}
-	return `${parts.join('; ')}.`;
+	if (ranked.length === 1) return m.people_profile_rank_now({ rank: now.rank, of });
+	const started = { rank: now.rank, of, first: first.rank, firstDay: dayLabel(first.day) };
+	return best.rank === now.rank
+		? m.people_profile_rank_now_best(started)
+		: m.people_profile_rank_history({ ...started, best: best.rank, bestDay: dayLabel(best.day) });
 }

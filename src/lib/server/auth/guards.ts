@@ -2,6 +2,7 @@ import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Role } from '../../contest/types';
 import type { SessionUser } from './session';
 import type { TokenRole } from './token-roles';
+import { m } from '../../paraglide/messages.js';
 
 /** The signed-in user, or a redirect to the sign-in page that comes back here afterwards. */
 export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): SessionUser {
@@ -16,7 +17,7 @@ export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): Sessio
 export function requireRole(
 	event: Pick<RequestEvent, 'locals' | 'url'>,
 	roles: readonly Role[],
-	message = 'This page is for contest managers.'
+	message: string = m.auth_managers_only()
 ): SessionUser {
 	const user = requireUser(event);
 	if (!roles.includes(user.role)) error(403, { message });

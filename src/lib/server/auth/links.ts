@@ -7,6 +7,7 @@ import { hashPassword } from './password';
 import { hashToken, invalidateUserSessions } from './session';
 import { AppError, badRequest } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
+import { m } from '../../paraglide/messages.js';
 
 // The one mechanism behind invitation and password-reset links: a random token shown once and
 // stored as its SHA-256, single use, expiring, and only ever one open link per person (a newer
@@ -19,16 +20,22 @@ export type LinkPurpose = 'invite' | 'reset';
 /** The password hash of an account that has not set a password yet (not a valid argon2 hash). */
 export const NO_PASSWORD = '!';
 
-const WORDS: Record<LinkPurpose, { noun: string; ask: string; used: string }> = {
+// Why each kind of link no longer works, in the words of the person opening it (a request).
+const WORDS: Record<
+	LinkPurpose,
+	Record<'invalid' | 'used' | 'replaced' | 'expired', () => string>
+> = {
 	invite: {
-		noun: 'invitation',
-		ask: 'ask your manager for a new one',
-		used: 'This invitation was already used: sign in instead'
+		invalid: m.auth_invite_invalid,
+		used: m.auth_invite_used,
+		replaced: m.auth_invite_replaced,
+		expired: m.auth_invite_expired
 	},
 	reset: {
-		noun: 'reset link',
-		ask: 'ask your contest manager or admin for a new one',
-		used: 'This reset link was already used: sign in with your new password, or ask for a new link'
+		invalid: m.auth_reset_invalid,
+		used: m.auth_reset_used,
+		replaced: m.auth_reset_replaced,
+		expired: m.auth_reset_expired
 	}
 };
 
@@ -96,16 +103,15 @@ export function findLink(db: Queryable, token: string, purpose: LinkPurpose, now
 		.innerJoin(user, eq(user.id, invite.userId))
 		.where(and(eq(invite.tokenHash, hashToken(token)), eq(invite.purpose, purpose)))
 		.get();
-	if (!row) throw linkGone('invalid', `This ${words.noun} is not valid`);
-	if (row.link.acceptedAt != null) throw linkGone('used', words.used);
+	if (!row) throw linkGone('invalid', words.invalid());
+	if (row.link.acceptedAt != null) throw linkGone('used', words.used());
 	// An invitation is spent once the account has a password, whichever link set it.
-	if (purpose === 'invite' && row.passwordHash !== NO_PASSWORD) throw linkGone('used', words.used);
-	if (row.link.voidedAt != null)
-		throw linkGone('replaced', `A newer link replaced this ${words.noun}: use the latest one`);
+	if (purpose === 'invite' && row.passwordHash !== NO_PASSWORD)
+		throw linkGone('used', words.used());
+	if (row.link.voidedAt != null) throw linkGone('replaced', words.replaced());
 	if (purpose === 'reset' && row.passwordHash === NO_PASSWORD)
-		throw linkGone('invalid', 'This account has no password yet: use your invitation link');
-	if (now >= row.link.expiresAt)
-		throw linkGone('expired', `This ${words.noun} has expired: ${words.ask}`);
+		throw linkGone('invalid', m.auth_reset_no_password());
+	if (now >= row.link.expiresAt) throw linkGone('expired', words.expired());
 	return {
 		id: row.link.id,
 		email: row.link.email,
@@ -118,7 +124,7 @@ export function findLink(db: Queryable, token: string, purpose: LinkPurpose, now
 
 export function checkNewPassword(password: string): void {
 	if (password.length < 8 || password.length > 256) {
-		throw badRequest('weak_password', 'Choose a password of at least 8 characters', {
+		throw badRequest('weak_password', m.auth_password_too_short(), {
 			field: 'password'
 		});
 	}
@@ -156,7 +162,7 @@ export async function useLink(
 					)
 				)
 				.run();
-			if (used.changes !== 1) throw linkGone('used', words.used);
+			if (used.changes !== 1) throw linkGone('used', words.used());
 			const hasNoPassword = eq(user.passwordHash, NO_PASSWORD);
 			const set = tx
 				.update(user)
@@ -168,7 +174,7 @@ export async function useLink(
 					)
 				)
 				.run();
-			if (set.changes !== 1) throw linkGone('used', words.used);
+			if (set.changes !== 1) throw linkGone('used', words.used());
 			voidOpenLinks(tx, found.userId, now, found.id);
 			invalidateUserSessions(tx, found.userId);
 			audit(

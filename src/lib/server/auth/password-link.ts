@@ -5,6 +5,7 @@ import { createSession, generateSessionToken } from './session';
 import { setSessionTokenCookie } from './cookie';
 import { AppError } from '../shared/errors';
 import { formText, parseForm, refuseError } from '../shared/form';
+import { m } from '../../paraglide/messages.js';
 
 // The pages behind a single-use link that sets a password (an invitation, a reset): the token in
 // the URL is the credential. Both read the link the same way and set the password the same way.
@@ -23,12 +24,12 @@ export const newPasswordSchema = z
 	.object({
 		password: z
 			.string()
-			.min(8, 'Choose a password of at least 8 characters')
-			.max(256, 'That password is too long'),
+			.min(8, { error: () => m.auth_password_too_short() })
+			.max(256, { error: () => m.auth_password_too_long() }),
 		confirm: z.string()
 	})
 	.refine((v) => v.password === v.confirm, {
-		message: 'The two passwords do not match',
+		error: () => m.auth_passwords_differ(),
 		path: ['confirm']
 	});
 

@@ -1,6 +1,7 @@
 import { eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { loginThrottle } from '../db/schema';
+import { intlLocale } from '../../i18n/current';
 
 // Sign-in throttling with growing delays (OWASP's "exponential back-off" instead of a hard
 // lock-out, so that nobody can lock a named person out by guessing wrong on purpose).
@@ -148,9 +149,11 @@ export function forgetOldFailures(db: Queryable, now: number): void {
 		.run();
 }
 
-/** "30 seconds", "2 minutes": a wait, rounded up, for the sign-in page. */
-export function waitInWords(ms: number): string {
-	const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-	if (ms <= 90 * SECOND) return plural(Math.max(1, Math.ceil(ms / SECOND)), 'second');
-	return plural(Math.ceil(ms / MINUTE), 'minute');
+/** "30 seconds", "2 minutes" (in the reader's language): a wait, rounded up, for the sign-in page. */
+export function waitInWords(ms: number, locale: string = intlLocale()): string {
+	const [n, unit] =
+		ms <= 90 * SECOND
+			? [Math.max(1, Math.ceil(ms / SECOND)), 'second']
+			: [Math.ceil(ms / MINUTE), 'minute'];
+	return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
 }

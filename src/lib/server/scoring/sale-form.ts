@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { m } from '../../paraglide/messages.js';
 import { saleFields, WHOLE_NUMBER } from './sales';
 
 // The "register a sale" form: its FormData as values, and the schema they must meet.
@@ -6,7 +7,8 @@ import { saleFields, WHOLE_NUMBER } from './sales';
 /** At most this many of one product per sale from the form (the stepper's range). */
 export const FORM_MAX_QUANTITY = 99;
 
-const QUANTITY_MESSAGE = `Quantities must be whole numbers from 1 to ${FORM_MAX_QUANTITY}.`;
+// Worded when a form is checked, in the language of the person who sent it.
+const QUANTITY_MESSAGE = { error: () => m.sell_quantities_invalid({ max: FORM_MAX_QUANTITY }) };
 
 /**
  * One product's quantity as typed: decimal digits only (Number() would read "0x10" as 16 and
@@ -24,7 +26,7 @@ export const saleFormSchema = z.object({
 	customerRef: saleFields.customerRef.optional(),
 	lines: z
 		.array(z.object({ sku: saleFields.sku, quantity: quantityText }))
-		.min(1, 'Pick at least one product')
+		.min(1, { error: () => m.sell_pick_at_least_one() })
 		.max(30)
 });
 

@@ -1,17 +1,37 @@
-import type { PageServerLoad } from './$types';
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/auth/guards';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { personHistory } from '$lib/server/boards/person-history';
+import { readLocaleChoice, setOwnLocale } from '$lib/server/people/own-locale';
+import { refuse } from '$lib/server/shared/form';
+import { isLocale } from '$lib/i18n/locales';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user, membership } = await parent();
-	if (!season || !membership) return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC' };
+	const locale = isLocale(user.locale) ? user.locale : null;
+	if (!season || !membership)
+		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale };
 	const db = getDb();
 	// One person's place through the rank index, not the whole ranking.
 	return {
 		history: personHistory(db, season.id, user.id),
 		me: getStanding(db, season.id, user.id)?.entry ?? null,
 		of: getPlayersCount(db, season.id),
-		timeZone: season.timeZone
+		timeZone: season.timeZone,
+		locale
 	};
+};
+
+export const actions: Actions = {
+	language: async (event) => {
+		const user = requireUser(event);
+		const choice = readLocaleChoice((await event.request.formData()).get('locale'));
+		if (!choice.ok) return refuse(400, 'language', m.me_language_invalid());
+		setOwnLocale(getDb(), user.id, choice.locale);
+		// The language of a page is chosen before its action runs: a fresh load speaks the new one.
+		redirect(303, '/me');
+	}
 };

@@ -7,6 +7,8 @@ import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
 import { refuse, refuseError } from '$lib/server/shared/form';
+import { AppError } from '$lib/server/shared/errors';
+import { m } from '$lib/paraglide/messages.js';
 import {
 	FORM_MAX_QUANTITY,
 	saleFormEcho,
@@ -25,6 +27,15 @@ function sellingSeason(
 	return season && season.status === 'live' && getMembership(db, season.id, userId)
 		? season
 		: getLiveSeasonFor(db, userId);
+}
+
+/** The seller's words for why the sale service refused a sale from this form (its API words are English). */
+function refusal(code: string): string | null {
+	if (code === 'not_a_member') return m.sell_error_not_in_season();
+	if (code === 'unknown_sku' || code === 'inactive_sku') return m.sell_error_product_gone();
+	if (code === 'outside_season' || code === 'in_the_future') return m.sell_error_season_closed();
+	if (code === 'empty_sale') return m.sell_pick_at_least_one();
+	return null;
 }
 
 export const load: PageServerLoad = (event) => {
@@ -108,13 +119,10 @@ export const actions: Actions = {
 		} catch (error) {
 			if (error instanceof IdempotencyConflictError) {
 				// The same form sent again with other products: the first one was registered.
-				return refuse(
-					409,
-					'default',
-					'This form was already sent with other products, and that sale was registered. Reload the page to register another sale.',
-					{ values }
-				);
+				return refuse(409, 'default', m.sell_already_sent(), { values });
 			}
+			const said = error instanceof AppError && refusal(error.code);
+			if (said) return refuse(error.status, 'default', said, { values });
 			return refuseError(error, 'default', values);
 		}
 	}

@@ -8,6 +8,7 @@ import { setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { beginSignIn, signInSucceeded, waitInWords } from '$lib/server/auth/rate-limit';
 import { refuse } from '$lib/server/shared/form';
 import { log } from '$lib/server/shared/log';
+import { m } from '$lib/paraglide/messages.js';
 
 /** Only same-site paths, so that the login page cannot be used to redirect elsewhere. */
 function safeRedirect(target: string | null): string {
@@ -19,8 +20,6 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return { admins: adminNames(getDb()) };
 };
 
-const WRONG = 'That email and password do not match an account.';
-
 export const actions: Actions = {
 	default: async (event) => {
 		const form = await event.request.formData();
@@ -28,23 +27,15 @@ export const actions: Actions = {
 		const password = String(form.get('password') ?? '');
 		// The email is shown again, so that only the password needs retyping.
 		const values = { email };
-		if (!email || !password)
-			return refuse(400, 'default', 'Enter your email and password.', { values });
+		if (!email || !password) return refuse(400, 'default', m.auth_enter_both(), { values });
 		if (email.length > 254 || password.length > 256)
-			return refuse(400, 'default', WRONG, { values });
+			return refuse(400, 'default', m.auth_wrong(), { values });
 
 		const db = getDb();
 		const user = findUserByEmail(db, email);
 		const tooMany = (wait: number) => {
 			event.setHeaders({ 'retry-after': String(Math.ceil(wait / 1000)) });
-			return refuse(
-				429,
-				'default',
-				`Too many failed attempts. Try again in ${waitInWords(wait)}.`,
-				{
-					values
-				}
-			);
+			return refuse(429, 'default', m.auth_too_many({ wait: waitInWords(wait) }), { values });
 		};
 		// Counted before the slow check, so that simultaneous guesses cannot slip past the limit.
 		const attempt = beginSignIn(
@@ -62,7 +53,7 @@ export const actions: Actions = {
 		if (!user || !valid)
 			return attempt.addressWait > 0
 				? tooMany(attempt.addressWait)
-				: refuse(400, 'default', WRONG, { values });
+				: refuse(400, 'default', m.auth_wrong(), { values });
 		signInSucceeded(db, attempt.keys);
 		log.info({ userId: user.id }, 'signed in');
 

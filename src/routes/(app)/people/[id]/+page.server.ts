@@ -3,6 +3,7 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getSeason } from '$lib/server/seasons/queries';
 import { buildProfile } from '$lib/server/boards/profile';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async ({ params, parent }) => {
 	const { season, user } = await parent();
@@ -10,7 +11,6 @@ export const load: PageServerLoad = async ({ params, parent }) => {
 	const db = getDb();
 	const s = season && Number.isInteger(id) && id > 0 ? getSeason(db, season.id) : undefined;
 	const profile = s && buildProfile(db, s, id, Date.now());
-	if (!s || !profile)
-		error(404, { message: 'This person is not taking part in the current season.' });
+	if (!s || !profile) error(404, { message: m.people_profile_not_in_season() });
 	return { profile, self: id === user.id, timeZone: s.timeZone, seasonName: s.name };
 };
