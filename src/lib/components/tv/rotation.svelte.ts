@@ -1,6 +1,11 @@
 import { m } from '$lib/paraglide/messages.js';
 
-export const TV_VIEWS = [{ id: 'podium' }, { id: 'ranking' }, { id: 'teams' }, { id: 'feed' }] as const;
+export const TV_VIEWS = [
+	{ id: 'podium' },
+	{ id: 'ranking' },
+	{ id: 'teams' },
+	{ id: 'feed' }
+] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
 
