@@ -9,7 +9,18 @@ const SHOTS = process.env.TVDASH_SHOTS ? '/tmp/tvdash-shots' : null;
 if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 
 async function shot(page: Page, name: string) {
-	if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+	if (!SHOTS) return;
+	await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+	// A long page also in screen-high slices, readable one at a time.
+	const { width, height } = page.viewportSize()!;
+	const full = await page.evaluate(() => document.documentElement.scrollHeight);
+	if (full <= height) return;
+	for (let y = 0, n = 0; y < full; y += height, n++)
+		await page.screenshot({
+			path: `${SHOTS}/${name}-${n}.png`,
+			fullPage: true,
+			clip: { x: 0, y, width, height: Math.min(height, full - y) }
+		});
 }
 
 /** Creates a display in the console in `language` (its name in the select) and returns its link. */
