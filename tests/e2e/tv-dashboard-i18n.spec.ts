@@ -55,6 +55,7 @@ test.describe('a manager', () => {
 		browser,
 		baseURL
 	}) => {
+		test.setTimeout(120_000);
 		const name = `Hala ${Date.now().toString(36)}`;
 		const path = await createDisplay(page, name, 'Polski');
 		// The list says which language each screen speaks.
@@ -79,8 +80,30 @@ test.describe('a manager', () => {
 		await tv.context().close();
 	});
 
-	test('creates a Russian TV, shown in Russian', async ({ page, browser, baseURL }) => {
-		const path = await createDisplay(page, `Зал ${Date.now().toString(36)}`, 'Русский');
+	test('creates a Russian TV, shown in Russian', async ({ page, browser, baseURL, sessions }) => {
+		test.setTimeout(150_000);
+		const name = `Зал ${Date.now().toString(36)}`;
+		const path = await createDisplay(page, name, 'Русский');
+
+		// The console itself, read in Russian on a phone.
+		const storageState = await sessions.stateFor('manager@demo.test');
+		const phone = await browser.newContext({
+			baseURL,
+			storageState,
+			locale: 'ru-RU',
+			viewport: { width: 375, height: 800 }
+		});
+		const console = await phone.newPage();
+		await console.goto('/manage/displays');
+		await expect(console.getByRole('heading', { level: 1, name: 'ТВ-экраны' })).toBeVisible();
+		await expect(console.getByRole('row', { name: new RegExp(name) })).toContainText('Русский');
+		const overflow = await console.evaluate(
+			() => document.documentElement.scrollWidth - window.innerWidth
+		);
+		expect(overflow, 'horizontal overflow at 375 px in ru').toBeLessThanOrEqual(0);
+		await shot(console, 'displays-ru-375');
+		await phone.close();
+
 		const tv = await openTv(browser, baseURL!, path, 'pl-PL');
 		await expect(tv.locator('html')).toHaveAttribute('lang', 'ru');
 		await expect(tv.getByRole('heading', { name: 'Гонка команд' })).toBeVisible({
