@@ -1,3 +1,6 @@
+// Celebrations are worded here, on the TV, from the events' data: in the TV's own language
+// (its <html lang>), whoever's action sent the event.
+import { m } from '$lib/paraglide/messages.js';
 import { points } from '$lib/format/numbers';
 import type { ActivityItem, BadgeEvent, LeaderboardSnapshot } from '$lib/realtime/events';
 
@@ -16,6 +19,10 @@ export interface Celebration {
 }
 
 const SEEN_LIMIT = 500;
+
+/** The detail line's parts, dot-separated; a part that does not apply is left out. */
+const detailOf = (...parts: (string | false | null | undefined)[]) =>
+	parts.filter(Boolean).join(' · ');
 
 /**
  * The celebrations waiting for the screen: one shown at a time for `durationMs`, the rest
@@ -61,10 +68,10 @@ export function badgeCelebration(event: BadgeEvent): Celebration {
 		key: `badge:${event.badge.id}:${event.subjectType}:${event.subjectId}:${event.periodKey}`,
 		kind: 'badge',
 		emoji: event.badge.emoji,
-		kicker: event.subjectType === 'team' ? 'Team badge earned' : 'Badge earned',
+		kicker: event.subjectType === 'team' ? m.tv_cel_team_badge() : m.tv_cel_badge(),
 		who: event.userName ?? event.subjectName,
-		what: `earned ${event.badge.name}`,
-		detail: `${event.badge.description}${event.provisional ? ' · pending confirmation' : ''}`
+		what: m.tv_cel_earned({ badge: event.badge.name }),
+		detail: detailOf(event.badge.description, event.provisional && m.tv_pending_confirmation())
 	};
 }
 
@@ -73,10 +80,13 @@ export function saleCelebration(item: ActivityItem): Celebration {
 		key: item.id,
 		kind: 'sale',
 		emoji: '💰',
-		kicker: 'Big sale',
+		kicker: m.tv_cel_big_sale(),
 		who: item.userName,
-		what: `scored +${points(item.points)} points${item.provisional ? ' (pending)' : ''}`,
-		detail: `${item.summary} · ${item.teamName}${item.provisional ? ' · pending confirmation' : ''}`
+		what: (item.provisional ? m.tv_cel_scored_pending : m.tv_cel_scored)({
+			count: item.points,
+			n: points(item.points)
+		}),
+		detail: detailOf(item.summary, item.teamName, item.provisional && m.tv_pending_confirmation())
 	};
 }
 
@@ -100,9 +110,17 @@ export function climbCelebrations(
 			key: `rank:${e.id}:${e.rank}:${after.version}`,
 			kind: 'rank' as const,
 			emoji: e.rank === 1 ? '👑' : medal[e.rank - 1],
-			kicker: e.rank === 1 ? 'New leader' : 'Into the top 3',
+			kicker: e.rank === 1 ? m.tv_cel_new_leader() : m.tv_cel_top3(),
 			who: e.name,
-			what: e.rank === 1 ? 'takes first place' : `climbs to #${e.rank}`,
-			detail: `${points(e.points)} points${e.provisionalPoints > 0 ? ` +${points(e.provisionalPoints)} pending` : ''}${e.teamName ? ` · ${e.teamName}` : ''}`
+			what: e.rank === 1 ? m.tv_cel_first() : m.tv_cel_climbs({ rank: e.rank }),
+			detail: detailOf(
+				[
+					m.common_points({ count: e.points, n: points(e.points) }),
+					e.provisionalPoints > 0 && m.tv_pending_points({ n: points(e.provisionalPoints) })
+				]
+					.filter(Boolean)
+					.join(' '),
+				e.teamName
+			)
 		}));
 }

@@ -14,3 +14,14 @@ export function initials(name: string): string {
 
 /** "5 minutes ago", "yesterday": the one relative format (src/lib/format/dates.ts). */
 export { ago } from '$lib/format/dates';
+
+const MARKER = '\u0000';
+
+/**
+ * A whole translated sentence with one value set apart (a name in bold): the text before and
+ * after that value, so the sentence's word order stays the translator's.
+ */
+export function around(sentence: (marker: string) => string): [string, string] {
+	const [before, after = ''] = sentence(MARKER).split(MARKER);
+	return [before, after];
+}

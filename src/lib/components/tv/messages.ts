@@ -1,20 +1,27 @@
 // What a TV says instead of the board: the same words whether the page load or the live
-// screen finds out.
+// screen finds out, in the TV's own language (the page's <html lang>).
+import { m } from '$lib/paraglide/messages.js';
 
-export const REVOKED = {
+export interface TvNotice {
+	emoji: string;
+	title: string;
+	text: string;
+}
+
+export const revoked = (): TvNotice => ({
 	emoji: '🚫',
-	title: 'This display was revoked',
-	text: 'A contest manager switched this screen off. Ask them for a new display link.'
-};
+	title: m.tv_revoked_title(),
+	text: m.tv_revoked_text()
+});
 
-export const UNKNOWN = {
+export const unknown = (): TvNotice => ({
 	emoji: '🔗',
-	title: 'This display link is not valid',
-	text: 'Check the address, or ask a contest manager for a new display link.'
-};
+	title: m.tv_unknown_title(),
+	text: m.tv_unknown_text()
+});
 
-export const BROKEN = {
+export const broken = (): TvNotice => ({
 	emoji: '🛠️',
-	title: 'The board is taking a break',
-	text: 'Something went wrong on the server. This screen tries again by itself.'
-};
+	title: m.tv_broken_title(),
+	text: m.tv_broken_text()
+});

@@ -1,11 +1,23 @@
+import { m } from '$lib/paraglide/messages.js';
+
 export const TV_VIEWS = [
-	{ id: 'podium', label: 'Podium' },
-	{ id: 'ranking', label: 'Ranking' },
-	{ id: 'teams', label: 'Team race' },
-	{ id: 'feed', label: 'Latest sales' }
+	{ id: 'podium' },
+	{ id: 'ranking' },
+	{ id: 'teams' },
+	{ id: 'feed' }
 ] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
+
+const VIEW_LABELS: Record<TvView, () => string> = {
+	podium: m.tv_view_podium,
+	ranking: m.tv_view_ranking,
+	teams: m.tv_view_teams,
+	feed: m.tv_view_feed
+};
+
+/** A view's heading, in the TV's language. */
+export const viewLabel = (view: TvView): string => VIEW_LABELS[view]();
 
 export const isTvView = (value: string | null): value is TvView =>
 	TV_VIEWS.some((v) => v.id === value);

@@ -3,7 +3,7 @@ import type { Db } from '$lib/server/db';
 import { display } from '$lib/server/db/schema';
 import { createDisplay, listDisplays } from '$lib/server/displays/tokens';
 import { audit, type Actor } from '$lib/server/audit/record';
-import { DEFAULT_LOCALE, type Locale } from '$lib/i18n/locales';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '$lib/i18n/locales';
 
 // The console's display commands, by id, with the audit trail a manager's action leaves
 // (tokens.ts knows tokens and writes no audit event: the CLI uses it too).
@@ -12,9 +12,10 @@ export function seasonDisplays(db: Db, seasonId: number) {
 	const revoked = (d: { revokedAt: number | null }) => Number(d.revokedAt != null);
 	// Active screens first, newest first within each group.
 	return listDisplays(db, seasonId)
-		.map(({ id, name, createdAt, lastSeenAt, revokedAt }) => ({
+		.map(({ id, name, locale, createdAt, lastSeenAt, revokedAt }) => ({
 			id,
 			name,
+			locale: isLocale(locale) ? locale : DEFAULT_LOCALE,
 			createdAt,
 			lastSeenAt,
 			revokedAt

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { m } from '$lib/paraglide/messages.js';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
 import { loadDashboard } from '$lib/server/dashboard/figures';
@@ -8,12 +9,12 @@ import { dashboardSeasons } from '$lib/server/dashboard/queries';
 import { getLeaderboard } from '$lib/server/boards/leaderboard';
 
 export const load: PageServerLoad = (event) => {
-	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');
+	requireRole(event, EXECUTIVES, m.dash_for_executives());
 	const db = getDb();
 	const seasons = dashboardSeasons(db);
 	const dashboard = loadDashboard(db, event.url.searchParams, systemClock);
 	if (!dashboard && event.url.searchParams.has('season'))
-		error(404, { message: 'No such season.' });
+		error(404, { message: m.dash_no_such_season() });
 	// The live board's snapshot seeds the socket subscription that keeps the page fresh.
 	const board =
 		dashboard?.season.status === 'live' ? getLeaderboard(db, dashboard.season.id) : null;

@@ -11,6 +11,7 @@ import { describeRule } from '$lib/contest/rules';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
+import { m } from '$lib/paraglide/messages.js';
 
 const DEFAULT_ROTATE_SECONDS = 15;
 const DEFAULT_BIG_SALE_POINTS = 100;
@@ -35,7 +36,10 @@ function shownDisplay(db: Db, token: string) {
 	try {
 		return displayFor(db, token);
 	} catch (e) {
-		if (e instanceof AppError) error(e.status, { message: e.message, code: e.code });
+		if (e instanceof AppError) {
+			const message = e.code === 'display_revoked' ? m.tv_revoked_title() : m.tv_unknown_title();
+			error(e.status, { message, code: e.code });
+		}
 		throw e;
 	}
 }
@@ -44,7 +48,7 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 	const db = getDb();
 	const shown = shownDisplay(db, params.token);
 	const season = getSeason(db, shown.seasonId);
-	if (!season) error(404, { message: 'This display link is not valid', code: 'display_unknown' });
+	if (!season) error(404, { message: m.tv_unknown_title(), code: 'display_unknown' });
 	const now = Date.now();
 	markSeen(db, shown.id, now);
 	// A TV shows live data: never let a proxy or the browser serve it stale after a restart.

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
+import { m } from '$lib/paraglide/messages.js';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
 import { loadDashboard } from '$lib/server/dashboard/figures';
@@ -9,10 +10,10 @@ import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvResponse } from '$lib/csv';
 
 export const GET: RequestHandler = (event) => {
-	requireRole(event, EXECUTIVES, 'The dashboard is for executives and contest managers.');
+	requireRole(event, EXECUTIVES, m.dash_for_executives());
 	const exportFormat = exportFormatOf(event.url.searchParams);
 	const dashboard = loadDashboard(getDb(), event.url.searchParams, systemClock);
-	if (!dashboard) error(404, { message: 'No such season.' });
+	if (!dashboard) error(404, { message: m.dash_no_such_season() });
 	const { season, filters } = dashboard;
 	return csvResponse(
 		dashboardCsv(dashboard, sheetFor(exportFormat, season.timeZone)),

@@ -3,6 +3,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
+import { getOrganisation } from '$lib/server/organisation/settings';
+import { LOCALES } from '$lib/i18n/locales';
+import { m } from '$lib/paraglide/messages.js';
 import { formText, parseForm, refuse } from '$lib/server/shared/form';
 import {
 	createAuditedDisplay,
@@ -17,39 +20,48 @@ export const load: PageServerLoad = (event) => {
 	return {
 		season: season ? { id: season.id, name: season.name, timeZone: season.timeZone } : null,
 		displays: season ? seasonDisplays(db, season.id) : [],
+		// A new TV speaks the organisation's language unless the manager picks another.
+		defaultLocale: getOrganisation(db).defaultLocale,
 		now: Date.now()
 	};
 };
 
-const nameSchema = z.object({
-	name: z
-		.string()
-		.trim()
-		.min(1, 'Give the screen a name, e.g. "Lobby" or "Sales floor".')
-		.max(60, 'Keep the name under 60 characters.')
-});
+// Built per request: its messages are in the manager's language.
+const displaySchema = () =>
+	z.object({
+		name: z.string().trim().min(1, m.displays_name_required()).max(60, m.displays_name_too_long()),
+		// Only a tampered form sends a language the select does not offer.
+		locale: z.enum(LOCALES, m.common_error_generic())
+	});
 
 const idSchema = z.coerce.number().int().positive();
 
 export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const values = formText(await event.request.formData(), ['name']);
-		const parsed = parseForm(nameSchema, values, 'create', values);
-		if (!parsed.ok) return parsed.failure;
-		const { name } = parsed.data;
+		const values = formText(await event.request.formData(), ['name', 'locale']);
 		const db = getDb();
+		// No language sent (an old form, a script): the organisation's.
+		values.locale ||= getOrganisation(db).defaultLocale;
+		const parsed = parseForm(displaySchema(), values, 'create', values);
+		if (!parsed.ok) return parsed.failure;
+		const { name, locale } = parsed.data;
 		const season = consoleSeason();
 		if (!season) {
-			return refuse(409, 'create', 'No season is live: a display shows a live season.', {
-				values
-			});
+			return refuse(409, 'create', m.displays_no_live_create(), { values });
 		}
-		const { token } = createAuditedDisplay(db, season.id, name, { userId: user.id }, Date.now());
+		const { token } = createAuditedDisplay(
+			db,
+			season.id,
+			name,
+			{ userId: user.id },
+			Date.now(),
+			locale
+		);
 		return {
 			action: 'create' as const,
 			success: true as const,
-			message: `Display "${name}" created`,
+			message: m.displays_created({ name }),
 			created: { name, url: `${event.url.origin}/tv/${token}` }
 		};
 	},
@@ -58,21 +70,21 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const id = idSchema.safeParse(form.get('id'));
-		if (!id.success) return refuse(400, 'revoke', 'Choose a display to revoke.');
+		if (!id.success) return refuse(400, 'revoke', m.displays_choose_revoke());
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return refuse(409, 'revoke', 'No season is live.');
+		if (!season) return refuse(409, 'revoke', m.displays_no_live());
 		const result = revokeDisplayById(db, season.id, id.data, { userId: user.id }, Date.now());
 		if (result.status === 'not_found') {
-			return refuse(404, 'revoke', 'This display is not one of the live season.');
+			return refuse(404, 'revoke', m.displays_not_in_season());
 		}
 		return {
 			action: 'revoke' as const,
 			success: true as const,
 			message:
 				result.status === 'revoked'
-					? `Display "${result.name}" revoked: the screen goes dark within a few seconds`
-					: `Display "${result.name}" was already revoked`
+					? m.displays_revoked_done({ name: result.name })
+					: m.displays_already_revoked({ name: result.name })
 		};
 	}
 };
