@@ -1,7 +1,7 @@
 // Built-in season themes a manager can start from. Pure data: the console fills the season
 // form with one, and every field stays editable afterwards. Names and taglines are read in the
 // reader's language when used (getters), and become the season's own data once saved.
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../paraglide/messages.js';
 
 export interface BuiltInTheme {
 	key: string;

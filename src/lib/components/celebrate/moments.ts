@@ -1,4 +1,4 @@
-import { points as formatPoints, signed } from '$lib/format/numbers';
+import { points as formatPoints, signed } from '../../format/numbers';
 import type { BadgeEvent, LeaderboardEntry, LeaderboardSnapshot } from '$lib/realtime/events';
 
 // What the board celebrates and how it words it: badges (a record sale is a badge too), team

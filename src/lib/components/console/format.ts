@@ -1,7 +1,7 @@
 // Formatting for the season console and the hall of fame: the one date formatter
 // (src/lib/format/dates.ts), in the season's own time zone.
 import { dateRange, formatAt } from '$lib/format/dates';
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 /** "3 Mar – 28 Apr 2026" (the end day inclusive: `endsAt` is the instant the season closes). */
 export function seasonDates(startsAt: number, endsAt: number, timeZone: string): string {

@@ -1,5 +1,5 @@
 // The words for a sale's status and source, in the reader's language; the stored codes stay English.
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 const STATUS: Record<string, () => string> = {
 	pending: m.console_sale_pending,

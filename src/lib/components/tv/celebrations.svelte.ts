@@ -1,4 +1,4 @@
-import { points } from '$lib/format/numbers';
+import { points } from '../../format/numbers';
 import type { ActivityItem, BadgeEvent, LeaderboardSnapshot } from '$lib/realtime/events';
 
 export interface Celebration {

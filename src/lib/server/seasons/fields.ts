@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { bannerKind } from '../../banner';
 import { checkImageDataUrl } from './image-upload';
-import { m } from '$lib/paraglide/messages.js';
-import { points } from '$lib/format/numbers';
+import { m } from '../../paraglide/messages.js';
+import { points } from '../../format/numbers';
 
 // A season's settings, each field checked once: the API body (below) and the console form
 // (season-form.ts) are both made of these, so a limit or a message is stated here only.

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 // Note: banners (and prize pictures) are kept in the season row as data URLs (no file store to
 // back up or serve), so they are capped small; the board sends the theme with every page.

@@ -11,7 +11,7 @@ import {
 	type Season
 } from '../db/schema';
 import { DEFAULT_THEME } from './fields';
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 // A season's launch checklist, and the one condition for going live: a season whose start has
 // come opens only once it has people and something to sell. Until then it stays `scheduled`

@@ -12,7 +12,7 @@ import {
 } from '../db/schema';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 export function getSeason(db: Queryable, id: number) {
 	return db.select().from(season).where(eq(season.id, id)).get();

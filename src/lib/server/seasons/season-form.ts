@@ -16,7 +16,7 @@ import {
 	type SeasonErrors,
 	type SeasonValues
 } from '$lib/components/console/season-values';
-import { m } from '$lib/paraglide/messages.js';
+import { m } from '../../paraglide/messages.js';
 
 // The season form: what the browser sent (strings) → a validated SeasonInput, or one message
 // per field. Shared by the new and the edit page.
