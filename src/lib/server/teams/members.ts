@@ -185,7 +185,7 @@ export function importMembers(
 						message: m.teams_error_number_taken_row({
 							name: holder.displayName,
 							email: holder.email,
-							number: p.employeeNumber
+							number: p.employeeNumber ?? ''
 						})
 					});
 			}

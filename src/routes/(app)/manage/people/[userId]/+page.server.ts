@@ -147,7 +147,7 @@ export const actions: Actions = {
 			return refuseError(e, 'adjust', values);
 		}
 		const n = parsed.data.points;
-		const name = personName(db, userId);
+		const name = personName(db, userId) ?? '';
 		return {
 			action: 'adjust',
 			message:
