@@ -1,5 +1,7 @@
 // Built-in season themes a manager can start from. Pure data: the console fills the season
-// form with one, and every field stays editable afterwards.
+// form with one, and every field stays editable afterwards. Names and taglines are read in the
+// reader's language when used (getters), and become the season's own data once saved.
+import { m } from '../paraglide/messages.js';
 
 export interface BuiltInTheme {
 	key: string;
@@ -17,57 +19,93 @@ export interface BuiltInTheme {
 export const BUILT_IN_THEMES: readonly BuiltInTheme[] = [
 	{
 		key: 'summit',
-		label: 'Summit',
-		seasonName: 'Summit Challenge',
+		get label() {
+			return m.seasons_theme_summit();
+		},
+		get seasonName() {
+			return m.seasons_theme_summit_name();
+		},
 		primary: '#2563eb',
 		accent: '#f59e0b',
 		emoji: '🏔️',
-		tagline: 'Every sale is a step closer to the summit.'
+		get tagline() {
+			return m.seasons_theme_summit_tagline();
+		}
 	},
 	{
 		key: 'rocket',
-		label: 'Rocket launch',
-		seasonName: 'Rocket Launch',
+		get label() {
+			return m.seasons_theme_rocket();
+		},
+		get seasonName() {
+			return m.seasons_theme_rocket_name();
+		},
 		primary: '#6d28d9',
 		accent: '#f97316',
 		emoji: '🚀',
-		tagline: '3, 2, 1… lift-off! Every sale is fuel for the rocket.'
+		get tagline() {
+			return m.seasons_theme_rocket_tagline();
+		}
 	},
 	{
 		key: 'champions',
-		label: 'Champions league',
-		seasonName: 'Champions League',
+		get label() {
+			return m.seasons_theme_champions();
+		},
+		get seasonName() {
+			return m.seasons_theme_champions_name();
+		},
 		primary: '#1e1b4b',
 		accent: '#eab308',
 		emoji: '🏆',
-		tagline: 'Play like champions: every sale is a goal.'
+		get tagline() {
+			return m.seasons_theme_champions_tagline();
+		}
 	},
 	{
 		key: 'winter',
-		label: 'Winter cup',
-		seasonName: 'Winter Cup',
+		get label() {
+			return m.seasons_theme_winter();
+		},
+		get seasonName() {
+			return m.seasons_theme_winter_name();
+		},
 		primary: '#0369a1',
 		accent: '#7dd3fc',
 		emoji: '❄️',
-		tagline: 'Cold outside, red-hot on the board.'
+		get tagline() {
+			return m.seasons_theme_winter_tagline();
+		}
 	},
 	{
 		key: 'summer',
-		label: 'Summer heat',
-		seasonName: 'Summer Heat',
+		get label() {
+			return m.seasons_theme_summer();
+		},
+		get seasonName() {
+			return m.seasons_theme_summer_name();
+		},
 		primary: '#c2410c',
 		accent: '#facc15',
 		emoji: '☀️',
-		tagline: 'Turn up the heat: the hottest sellers take the crown.'
+		get tagline() {
+			return m.seasons_theme_summer_tagline();
+		}
 	},
 	{
 		key: 'ocean',
-		label: 'Ocean race',
-		seasonName: 'Ocean Race',
+		get label() {
+			return m.seasons_theme_ocean();
+		},
+		get seasonName() {
+			return m.seasons_theme_ocean_name();
+		},
 		primary: '#0e7490',
 		accent: '#2dd4bf',
 		emoji: '⛵',
-		tagline: 'Catch the wind and race your crew to the finish line.'
+		get tagline() {
+			return m.seasons_theme_ocean_tagline();
+		}
 	}
 ];
 

@@ -1,6 +1,7 @@
 // Formatting for the season console and the hall of fame: the one date formatter
 // (src/lib/format/dates.ts), in the season's own time zone.
 import { dateRange, formatAt } from '$lib/format/dates';
+import { m } from '../../paraglide/messages.js';
 
 /** "3 Mar – 28 Apr 2026" (the end day inclusive: `endsAt` is the instant the season closes). */
 export function seasonDates(startsAt: number, endsAt: number, timeZone: string): string {
@@ -22,17 +23,25 @@ export function recurrenceLabel(
 ): string | null {
 	if (!recurrence) return null;
 	const { every, unit } = recurrence;
-	if (unit === 'month' && every === 3) return 'Repeats quarterly';
-	if (every === 1) return unit === 'week' ? 'Repeats weekly' : 'Repeats monthly';
-	return `Repeats every ${every} ${unit}s`;
+	if (unit === 'month' && every === 3) return m.seasons_repeats_quarterly();
+	if (every === 1)
+		return unit === 'week' ? m.seasons_repeats_weekly() : m.seasons_repeats_monthly();
+	return unit === 'week'
+		? m.seasons_repeats_weeks({ count: every })
+		: m.seasons_repeats_months({ count: every });
 }
 
-export const STATUS_LABELS: Record<string, string> = {
-	draft: 'Draft',
-	scheduled: 'Scheduled',
+const STATUS_LABELS: Record<string, () => string> = {
+	draft: m.seasons_status_draft,
+	scheduled: m.seasons_status_scheduled,
 	/** Scheduled, its start has come, but it has no people or products yet (not a stored status). */
-	ready: 'Ready to launch',
-	live: 'Live',
-	ended: 'Ended',
-	archived: 'Archived'
+	ready: m.seasons_status_ready,
+	live: m.seasons_status_live,
+	ended: m.seasons_status_ended,
+	archived: m.seasons_status_archived
 };
+
+/** A season's status in the reader's language ("Live", "Ready to launch"). */
+export function statusLabel(status: string): string {
+	return STATUS_LABELS[status]?.() ?? status;
+}

@@ -2,7 +2,7 @@
 // the season's time zone, and the one number format.
 import { datesIn } from '$lib/format/dates';
 
-export { points, signed } from '$lib/format/numbers';
+export { points, signed } from '../../format/numbers';
 export { age } from '$lib/format/dates';
 
 /** "3 Dec, 14:05" in the season's zone. */

@@ -1,6 +1,6 @@
 // Small formatting helpers shared by the TV views.
 
-export { points } from '$lib/format/numbers';
+export { points } from '../../format/numbers';
 
 export function initials(name: string): string {
 	return name

@@ -7,6 +7,7 @@ import { audit, type Actor } from '../audit/record';
 import { normalizeEmail } from './users';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 
@@ -35,15 +36,12 @@ export function createInvite(
 		(tx) => {
 			const t = tx.select().from(team).where(eq(team.id, input.teamId)).get();
 			if (!t || t.seasonId !== input.seasonId)
-				throw conflict('team_not_in_season', 'That team is not in this season');
+				throw conflict('team_not_in_season', m.teams_error_team_not_in_season());
 			let person = tx.select().from(user).where(eq(user.email, email)).get();
 			// Accepting an invite sets the password: never for someone who already has one, or a
 			// manager could take over any account (an admin's included).
 			if (person && person.passwordHash !== NO_PASSWORD) {
-				throw conflict(
-					'has_account',
-					`${email} already has an account: add them to the team instead`
-				);
+				throw conflict('has_account', m.teams_error_has_account({ email }));
 			}
 			const created = !person;
 			person ??= tx

@@ -5,6 +5,7 @@ import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashPassword } from '../auth/password';
 import { NO_PASSWORD } from '../auth/links';
+import { m } from '../../paraglide/messages.js';
 
 export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
@@ -84,9 +85,9 @@ export const EMPLOYEE_NUMBER_MAX = 40;
 export function employeeNumberProblem(value: string): string | null {
 	const number = normalizeEmployeeNumber(value);
 	if (number.length > EMPLOYEE_NUMBER_MAX)
-		return `Keep the employee number under ${EMPLOYEE_NUMBER_MAX} characters.`;
-	if (number.includes('@')) return 'An employee number cannot hold "@" (that is an e-mail).';
-	if (/[\p{C}]/u.test(number)) return 'The employee number holds a control character.';
+		return m.teams_error_number_long({ max: EMPLOYEE_NUMBER_MAX });
+	if (number.includes('@')) return m.teams_error_number_at();
+	if (/[\p{C}]/u.test(number)) return m.teams_error_number_control();
 	return null;
 }
 
@@ -116,7 +117,7 @@ export function setEmployeeNumber(db: Queryable, userId: number, value: string):
 	if (holder && holder.id !== userId)
 		throw conflict(
 			'employee_number_taken',
-			`${holder.displayName} (${holder.email}) already has employee number ${number}.`,
+			m.teams_error_number_taken({ name: holder.displayName, email: holder.email, number }),
 			{ field: 'employeeNumber' }
 		);
 	db.update(user).set({ employeeNumber: number }).where(eq(user.id, userId)).run();

@@ -6,6 +6,7 @@ import { audit, type Actor } from '../audit/record';
 import { publishSeason } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict, notFound } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // A manager's one-line message on every board of a season, e.g. "Double points this Friday!".
 // Saved on the season, audited, then pushed to open boards through the season event.
@@ -17,11 +18,10 @@ export const announcementForm = z.object({
 	announcement: z
 		.string()
 		.trim()
-		.min(1, 'Write the announcement, or use “Clear” to remove it')
-		.max(
-			ANNOUNCEMENT_MAX,
-			`Keep it under ${ANNOUNCEMENT_MAX} characters: it is a banner, not a newsletter`
-		)
+		.min(1, { error: () => m.seasons_error_announce_empty() })
+		.max(ANNOUNCEMENT_MAX, {
+			error: () => m.seasons_error_announce_long({ max: ANNOUNCEMENT_MAX })
+		})
 });
 
 /** The announcement boards show now, if any. */
@@ -48,9 +48,9 @@ export function setAnnouncement(
 				.from(season)
 				.where(eq(season.id, seasonId))
 				.get();
-			if (!before) throw notFound('not_found', 'This season no longer exists');
+			if (!before) throw notFound('not_found', m.seasons_error_gone());
 			if (before.status === 'ended' || before.status === 'archived') {
-				throw conflict('locked', 'This season is over: its boards no longer show announcements');
+				throw conflict('locked', m.seasons_error_announce_over());
 			}
 			if (before.announcement === text) return { status: before.status, changed: false };
 			tx.update(season).set({ announcement: text }).where(eq(season.id, seasonId)).run();

@@ -10,6 +10,7 @@ import type { MultiplierMode } from '../../contest/rules';
 import { cloneSeason } from './clone';
 import type { NewSeason } from './fields';
 import { runScheduler } from './scheduler';
+import { m } from '../../paraglide/messages.js';
 
 // What changes a season: create (by the API, or in the console from scratch, a built-in theme
 // or a copy), edit, publish a draft. One transaction and one audit event per command.
@@ -93,7 +94,8 @@ export function publishDraft(
 			.set({ status: 'scheduled' })
 			.where(eq(season.id, seasonId))
 			.run();
-		if (moved.changes !== 1) throw notFound('not_found', `No season ${seasonId}`);
+		if (moved.changes !== 1)
+			throw notFound('not_found', m.seasons_error_no_season({ id: seasonId }));
 		tx.insert(seasonTransition)
 			.values({ seasonId, toStatus: 'scheduled', at: now, by: String(actor.userId ?? 'api') })
 			.onConflictDoNothing()
@@ -148,7 +150,7 @@ export function createConsoleSeason(
 			if (options.cloneOf != null) {
 				const source = tx.select().from(season).where(eq(season.id, options.cloneOf)).get();
 				if (!source)
-					throw notFound('not_found', 'The season to copy no longer exists', {
+					throw notFound('not_found', m.seasons_error_clone_gone(), {
 						field: 'cloneFrom'
 					});
 				const copy = cloneSeason(tx, source, {

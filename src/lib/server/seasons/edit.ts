@@ -16,6 +16,7 @@ import { localDateKey, type Recurrence } from '../../contest/calendar';
 import type { SeasonInput } from './commands';
 import { mergeFormPrizes } from './prizes';
 import { runScheduler, wakeScheduler } from './scheduler';
+import { m } from '../../paraglide/messages.js';
 
 // Editing a season in the console: what may still change, and saving the form.
 
@@ -65,7 +66,7 @@ export function updateConsoleSeason(
 	const result = db.transaction(
 		(tx) => {
 			const before = tx.select().from(season).where(eq(season.id, seasonId)).get();
-			if (!before) throw notFound('not_found', 'This season no longer exists');
+			if (!before) throw notFound('not_found', m.seasons_error_gone());
 			const can = editable(before.status);
 			const { banner: oldBanner, ...oldTheme } = before.theme;
 			const old: Comparable = {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { bannerKind } from '../../banner';
 import { checkImageDataUrl } from './image-upload';
+import { m } from '../../paraglide/messages.js';
+import { points } from '../../format/numbers';
 
 // A season's settings, each field checked once: the API body (below) and the console form
 // (season-form.ts) are both made of these, so a limit or a message is stated here only.
@@ -29,65 +31,73 @@ export function canonicalZone(value: string): string | null {
 const hex = z
 	.string()
 	.trim()
-	.regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb');
+	.regex(/^#[0-9a-fA-F]{6}$/, { error: () => m.seasons_error_colour() });
 
-function whole(label: string, min: number, max: number, orEmpty = false) {
-	const message = `${label} must be a whole number from ${min} to ${max.toLocaleString('en')}${orEmpty ? ', or empty' : ''}`;
-	return z.number(message).int(message).min(min, message).max(max, message);
+/** A whole number in a range; `message` words the range in the reader's language. */
+function whole(message: (max: string) => string, min: number, max: number) {
+	const error = () => message(points(max));
+	return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
 export const repeatMessage = (unit: 'week' | 'month') =>
-	`Repeat every 1 to ${SEASON_LIMITS.every[unit]} ${unit}s`;
+	unit === 'week'
+		? m.seasons_error_repeat_weeks({ max: SEASON_LIMITS.every.week })
+		: m.seasons_error_repeat_months({ max: SEASON_LIMITS.every.month });
 
 export const seasonFields = {
 	name: z
 		.string()
 		.trim()
-		.min(1, 'Give the season a name')
-		.max(SEASON_LIMITS.name, `Keep the name under ${SEASON_LIMITS.name} characters`),
+		.min(1, { error: () => m.seasons_error_name() })
+		.max(SEASON_LIMITS.name, {
+			error: () => m.seasons_error_name_long({ max: SEASON_LIMITS.name })
+		}),
 	primary: hex,
 	accent: hex,
-	emoji: z.string().trim().min(1, 'Pick an emoji').max(SEASON_LIMITS.emoji, 'One emoji is enough'),
+	emoji: z
+		.string()
+		.trim()
+		.min(1, { error: () => m.seasons_error_emoji() })
+		.max(SEASON_LIMITS.emoji, { error: () => m.seasons_error_emoji_long() }),
 	tagline: z
 		.string()
 		.trim()
-		.max(SEASON_LIMITS.tagline, `Keep the tagline under ${SEASON_LIMITS.tagline} characters`),
+		.max(SEASON_LIMITS.tagline, {
+			error: () => m.seasons_error_tagline_long({ max: SEASON_LIMITS.tagline })
+		}),
 	timeZone: z
 		.string()
 		.trim()
-		.min(1, 'Choose a time zone')
+		.min(1, { error: () => m.seasons_error_zone() })
 		.transform((value, ctx) => {
 			const zone = canonicalZone(value);
 			if (zone) return zone;
 			ctx.addIssue({
 				code: 'custom',
-				message: 'Unknown time zone: use an IANA name like Europe/Warsaw'
+				message: m.seasons_error_zone_unknown()
 			});
 			return z.NEVER;
 		}),
 	recurrence: z
 		.object({
 			every: z
-				.number(repeatMessage('week'))
-				.int(repeatMessage('week'))
-				.min(1, repeatMessage('week'))
-				.max(SEASON_LIMITS.every.week, repeatMessage('week')),
+				.number({ error: () => repeatMessage('week') })
+				.int({ error: () => repeatMessage('week') })
+				.min(1, { error: () => repeatMessage('week') })
+				.max(SEASON_LIMITS.every.week, { error: () => repeatMessage('week') }),
 			unit: z.enum(['week', 'month'])
 		})
 		.refine((r) => r.every <= SEASON_LIMITS.every[r.unit], {
-			message: repeatMessage('month'),
+			error: () => repeatMessage('month'),
 			path: ['every']
 		}),
-	target: whole('The target', 1, SEASON_LIMITS.target, true),
+	target: whole((max) => m.seasons_error_target({ max }), 1, SEASON_LIMITS.target),
 	tieRule: z.enum(['competition', 'dense']),
 	requireConfirmation: z.boolean(),
-	multiplierMode: z.enum(['best', 'multiply'], { message: 'Choose how multipliers combine' }),
-	graceDays: whole('Grace days', 0, SEASON_LIMITS.graceDays),
-	maxSalePoints: whole('The points one sale may score', 1, SEASON_LIMITS.maxSalePoints)
+	multiplierMode: z.enum(['best', 'multiply'], { error: () => m.seasons_error_multipliers() }),
+	graceDays: whole((max) => m.seasons_error_grace({ max }), 0, SEASON_LIMITS.graceDays),
+	maxSalePoints: whole((max) => m.seasons_error_ceiling({ max }), 1, SEASON_LIMITS.maxSalePoints)
 };
-
-const BANNER_RULE =
-	'The banner must be an uploaded image (a PNG, JPEG, WebP or GIF data URL) or a path on this site like /uploads/banner.png';
 
 /**
  * theme.banner from the API: it becomes a CSS background on every board, so only an image
@@ -96,7 +106,7 @@ const BANNER_RULE =
  */
 const bannerField = z
 	.string()
-	.max(450_000, 'The banner image is larger than 300 KB')
+	.max(450_000, { error: () => m.seasons_error_banner_big() })
 	.superRefine((value, ctx) => {
 		const kind = bannerKind(value);
 		if (kind === 'path') return;
@@ -105,7 +115,7 @@ const bannerField = z
 			if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
 			return;
 		}
-		ctx.addIssue({ code: 'custom', message: BANNER_RULE });
+		ctx.addIssue({ code: 'custom', message: m.seasons_error_banner_rule() });
 	});
 
 /** A sale worth more points than this waits for a manager, whatever the rules say. */

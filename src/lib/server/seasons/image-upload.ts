@@ -1,3 +1,5 @@
+import { m } from '../../paraglide/messages.js';
+
 // Note: banners (and prize pictures) are kept in the season row as data URLs (no file store to
 // back up or serve), so they are capped small; the board sends the theme with every page.
 const IMAGE_MAX_BYTES = 300 * 1024;
@@ -16,9 +18,6 @@ const IMAGE_TYPES: { type: string; matches: (b: Uint8Array) => boolean }[] = [
 	}
 ];
 
-const TOO_BIG = 'The image is larger than 300 KB: use a smaller or more compressed one';
-const NOT_AN_IMAGE = 'Use a PNG, JPEG, WebP or GIF image';
-
 /** The image type that the bytes are (SVG, HTML and anything else: none). */
 function imageType(bytes: Uint8Array): string | null {
 	return IMAGE_TYPES.find((t) => t.matches(bytes))?.type ?? null;
@@ -30,12 +29,12 @@ function imageType(bytes: Uint8Array): string | null {
  */
 export function checkImageDataUrl(value: string): { ok: true } | { ok: false; message: string } {
 	const match = /^data:(image\/[a-z]+);base64,([A-Za-z0-9+/]+={0,2})$/.exec(value);
-	if (!match) return { ok: false, message: NOT_AN_IMAGE };
+	if (!match) return { ok: false, message: m.seasons_error_not_image() };
 	const bytes = Buffer.from(match[2], 'base64');
-	if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, message: TOO_BIG };
+	if (bytes.length > IMAGE_MAX_BYTES) return { ok: false, message: m.seasons_error_image_big() };
 	const type = imageType(bytes);
 	if (!type || type !== match[1])
-		return { ok: false, message: `${NOT_AN_IMAGE} (the bytes are not a ${match[1]})` };
+		return { ok: false, message: m.seasons_error_not_type({ type: match[1] }) };
 	return { ok: true };
 }
 
@@ -43,9 +42,9 @@ export function checkImageDataUrl(value: string): { ok: true } | { ok: false; me
 export async function imageFromFile(
 	file: File
 ): Promise<{ ok: true; dataUrl: string } | { ok: false; message: string }> {
-	if (file.size > IMAGE_MAX_BYTES) return { ok: false, message: TOO_BIG };
+	if (file.size > IMAGE_MAX_BYTES) return { ok: false, message: m.seasons_error_image_big() };
 	const bytes = new Uint8Array(await file.arrayBuffer());
 	const type = imageType(bytes);
-	if (!type) return { ok: false, message: NOT_AN_IMAGE };
+	if (!type) return { ok: false, message: m.seasons_error_not_image() };
 	return { ok: true, dataUrl: `data:${type};base64,${Buffer.from(bytes).toString('base64')}` };
 }

@@ -11,6 +11,7 @@ import {
 	type Season
 } from '../db/schema';
 import { DEFAULT_THEME } from './fields';
+import { m } from '../../paraglide/messages.js';
 
 // A season's launch checklist, and the one condition for going live: a season whose start has
 // come opens only once it has people and something to sell. Until then it stays `scheduled`
@@ -45,8 +46,6 @@ export interface LaunchState {
 	/** Its start has come, it is scheduled and not ready: it waits as "ready to launch". */
 	waiting: boolean;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The checklist of a season, in the order a manager sets one up. */
 export function launchState(db: Queryable, s: Season, now: number): LaunchState {
@@ -96,58 +95,67 @@ export function launchState(db: Queryable, s: Season, now: number): LaunchState 
 	const steps: LaunchStep[] = [
 		{
 			key: 'theme',
-			label: 'Theme',
+			label: m.seasons_step_theme(),
 			done: themed,
-			detail: themed ? 'Colours, emoji and tagline set' : 'Still the default look',
+			detail: themed ? m.seasons_step_theme_done() : m.seasons_step_theme_todo(),
 			required: false
 		},
 		{
 			key: 'teams',
-			label: 'Teams',
+			label: m.seasons_step_teams(),
 			done: teams > 0,
-			detail: teams > 0 ? plural(teams, 'team') : 'No team yet',
+			detail: teams > 0 ? m.seasons_step_teams_done({ count: teams }) : m.seasons_step_teams_todo(),
 			required: false
 		},
 		{
 			key: 'people',
-			label: 'People',
+			label: m.seasons_step_people(),
 			done: people > 0,
-			detail: people > 0 ? plural(people, 'person', 'people') : 'Nobody invited yet',
+			detail:
+				people > 0 ? m.seasons_step_people_done({ count: people }) : m.seasons_step_people_todo(),
 			required: true
 		},
 		{
 			key: 'catalogue',
-			label: 'Catalogue',
+			label: m.seasons_step_catalogue(),
 			done: products > 0,
-			detail: products > 0 ? plural(products, 'product') + ' on sale' : 'No product to sell yet',
+			detail:
+				products > 0
+					? m.seasons_step_catalogue_done({ count: products })
+					: m.seasons_step_catalogue_todo(),
 			required: true
 		},
 		{
 			key: 'rules',
-			label: 'Rules',
+			label: m.seasons_step_rules(),
 			done: rules > 0,
-			detail: rules > 0 ? plural(rules, 'rule') + ' on' : 'Base points only',
+			detail: rules > 0 ? m.seasons_step_rules_done({ count: rules }) : m.seasons_step_rules_todo(),
 			required: false
 		},
 		{
 			key: 'badges',
-			label: 'Badges',
+			label: m.seasons_step_badges(),
 			done: badges > 0,
-			detail: badges > 0 ? plural(badges, 'badge') : 'No badge yet: add the starter set',
+			detail:
+				badges > 0 ? m.seasons_step_badges_done({ count: badges }) : m.seasons_step_badges_todo(),
 			required: false
 		},
 		{
 			key: 'prizes',
-			label: 'Prizes',
+			label: m.seasons_step_prizes(),
 			done: prizes > 0,
-			detail: prizes > 0 ? plural(prizes, 'prize') : 'No prize yet',
+			detail:
+				prizes > 0 ? m.seasons_step_prizes_done({ count: prizes }) : m.seasons_step_prizes_todo(),
 			required: false
 		},
 		{
 			key: 'displays',
-			label: 'Displays',
+			label: m.seasons_step_displays(),
 			done: displays > 0,
-			detail: displays > 0 ? plural(displays, 'TV display') : 'No TV display yet',
+			detail:
+				displays > 0
+					? m.seasons_step_displays_done({ count: displays })
+					: m.seasons_step_displays_todo(),
 			required: false
 		}
 	];
@@ -162,5 +170,6 @@ export function launchState(db: Queryable, s: Season, now: number): LaunchState 
 
 /** "Waiting for people and products" for the seasons list and the season page. */
 export function waitingText(missing: string[]): string {
-	return `Waiting for ${missing.join(' and ')}`;
+	if (missing.includes('people') && missing.includes('products')) return m.seasons_waiting_both();
+	return missing.includes('people') ? m.seasons_waiting_people() : m.seasons_waiting_products();
 }

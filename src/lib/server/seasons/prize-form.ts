@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formText } from '../shared/form';
+import { m } from '../../paraglide/messages.js';
 
 // The prize form: what the browser sent → a prize for savePrize, or one message per field.
 // `prizeFields.title` is also the season form's check for the titles of places 1–3.
@@ -10,22 +11,23 @@ export const prizeFields = {
 	title: z
 		.string()
 		.trim()
-		.max(PRIZE_LIMITS.title, `Keep the title under ${PRIZE_LIMITS.title} characters`),
+		.max(PRIZE_LIMITS.title, {
+			error: () => m.seasons_error_prize_title_long({ max: PRIZE_LIMITS.title })
+		}),
 	description: z
 		.string()
 		.trim()
-		.max(
-			PRIZE_LIMITS.description,
-			`Keep the description under ${PRIZE_LIMITS.description} characters`
-		)
+		.max(PRIZE_LIMITS.description, {
+			error: () => m.seasons_error_prize_description_long({ max: PRIZE_LIMITS.description })
+		})
 };
 
 export const prizeSchema = z
 	.object({
-		for: z.enum(['place', 'badge'], 'Choose whether the prize is for a place or a badge'),
+		for: z.enum(['place', 'badge'], { error: () => m.seasons_error_prize_for() }),
 		place: z.string().trim(),
 		badgeId: z.string().trim(),
-		title: prizeFields.title.min(1, 'Give the prize a title'),
+		title: prizeFields.title.min(1, { error: () => m.seasons_error_prize_title() }),
 		description: prizeFields.description,
 		removeImage: z.boolean()
 	})
@@ -35,7 +37,7 @@ export const prizeSchema = z
 			ctx.addIssue({
 				code: 'custom',
 				path: [v.for === 'place' ? 'place' : 'badgeId'],
-				message: v.for === 'place' ? 'Choose a place' : 'Choose a badge'
+				message: v.for === 'place' ? m.seasons_error_choose_place() : m.seasons_error_choose_badge()
 			});
 			return z.NEVER;
 		}

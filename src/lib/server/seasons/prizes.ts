@@ -5,6 +5,7 @@ import { badge, season, type SeasonPrize } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, badRequest } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // A season's prizes: one per final place and one per badge ("everyone who earns Hat-trick gets
 // a voucher"), each with a title, an optional description and an optional picture. They live
@@ -126,13 +127,12 @@ export function savePrize(
 				.from(season)
 				.where(eq(season.id, seasonId))
 				.get();
-			if (!row)
-				throw new AppError(400, 'not_found', 'This season no longer exists', { field: 'season' });
+			if (!row) throw new AppError(400, 'not_found', m.seasons_error_gone(), { field: 'season' });
 			if (
 				input.badgeId != null &&
 				!prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)
 			) {
-				throw badRequest('unknown_badge', 'Choose one of this season’s badges', {
+				throw badRequest('unknown_badge', m.seasons_error_badge_not_season(), {
 					field: 'badgeId'
 				});
 			}
@@ -140,7 +140,7 @@ export function savePrize(
 				input.badgeId == null &&
 				!(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)
 			) {
-				throw badRequest('invalid_place', `Choose a place from 1 to ${MAX_PLACE}`, {
+				throw badRequest('invalid_place', m.seasons_error_place_range({ max: MAX_PLACE }), {
 					field: 'place'
 				});
 			}
@@ -186,7 +186,7 @@ export function removePrize(
 				.get();
 			const prizes = row?.prizes ?? [];
 			const gone = prizes.find((p) => prizeKey(p) === key);
-			if (!gone) throw badRequest('prize_gone', 'This prize was already removed', { field: 'key' });
+			if (!gone) throw badRequest('prize_gone', m.seasons_error_prize_gone(), { field: 'key' });
 			const next = prizes.filter((p) => p !== gone);
 			tx.update(season)
 				.set({ prizes: next.length > 0 ? next : null })

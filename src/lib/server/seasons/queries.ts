@@ -12,6 +12,7 @@ import {
 } from '../db/schema';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
+import { m } from '../../paraglide/messages.js';
 
 export function getSeason(db: Queryable, id: number) {
 	return db.select().from(season).where(eq(season.id, id)).get();
@@ -138,7 +139,7 @@ export function seasonHistory(db: Queryable, seasonId: number) {
 	return rows.map((r) => ({
 		toStatus: r.toStatus,
 		at: r.at,
-		by: r.by === 'scheduler' ? 'Scheduler' : (r.name ?? r.by)
+		by: r.by === 'scheduler' ? m.seasons_by_scheduler() : (r.name ?? r.by)
 	}));
 }
 

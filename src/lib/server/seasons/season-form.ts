@@ -16,6 +16,7 @@ import {
 	type SeasonErrors,
 	type SeasonValues
 } from '$lib/components/console/season-values';
+import { m } from '../../paraglide/messages.js';
 
 // The season form: what the browser sent (strings) → a validated SeasonInput, or one message
 // per field. Shared by the new and the edit page.
@@ -155,8 +156,8 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 
 	let bounds: { startsAt: number; endsAt: number } | null = null;
 	const zone = data?.timeZone ?? canonicalZone(timeZone);
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.startDate)) errors.startDate = 'Choose the first day';
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.endDate)) errors.endDate ??= 'Choose the last day';
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.startDate)) errors.startDate = m.seasons_error_first_day();
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.endDate)) errors.endDate ??= m.seasons_error_last_day();
 	if (zone && !errors.startDate && !errors.endDate) {
 		const valid = (key: string) => {
 			try {
@@ -166,10 +167,9 @@ export function parseSeasonValues(values: SeasonValues): ParsedSeason {
 				return false;
 			}
 		};
-		if (!valid(values.startDate)) errors.startDate = 'That day does not exist';
-		else if (!valid(values.endDate)) errors.endDate = 'That day does not exist';
-		else if (values.endDate < values.startDate)
-			errors.endDate = 'The last day must be on or after the first day';
+		if (!valid(values.startDate)) errors.startDate = m.seasons_error_no_day();
+		else if (!valid(values.endDate)) errors.endDate = m.seasons_error_no_day();
+		else if (values.endDate < values.startDate) errors.endDate = m.seasons_error_end_before();
 		else
 			bounds = seasonBounds({
 				startDate: values.startDate,

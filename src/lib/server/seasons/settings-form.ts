@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RankingSettings, SeasonSettings } from './settings';
+import { m } from '../../paraglide/messages.js';
 
 // The settings form on the rules page (auto-confirmation, what the ranking counts): what is
 // typed, how FormData is read, and the schema that turns it into settings. Whether sales need
@@ -23,13 +24,13 @@ export const settingsSchema = z.object({
 			if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > AUTO_CONFIRM_MAX_DAYS) {
 				ctx.addIssue({
 					code: 'custom',
-					message: `Enter a whole number of days from 1 to ${AUTO_CONFIRM_MAX_DAYS}, or leave it empty`
+					message: m.seasons_error_auto_confirm({ max: AUTO_CONFIRM_MAX_DAYS })
 				});
 				return z.NEVER;
 			}
 			return Number(text);
 		}),
-	rankBy: z.enum(['confirmed', 'total'], { message: 'Choose what the ranking counts' })
+	rankBy: z.enum(['confirmed', 'total'], { error: () => m.seasons_error_rank_by() })
 }) satisfies z.ZodType<RankingSettings, SettingsValues>;
 
 export function readSettingsForm(form: FormData): SettingsValues {

@@ -6,6 +6,7 @@ import { bumpVersion } from '../scoring/standings';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // A season's settings edited on the rules page (the form is settings-form.ts); whether sales
 // need confirmation is read here and edited with the season (edit.ts).
@@ -49,7 +50,7 @@ export function updateSeasonSettings(
 	const result = db.transaction(
 		(tx) => {
 			const before = getSeasonSettings(tx, seasonId);
-			if (!before) throw notFound('not_found', 'This season does not exist (any more)');
+			if (!before) throw notFound('not_found', m.seasons_error_gone());
 			const changed = (Object.keys(settings) as (keyof RankingSettings)[]).filter(
 				(key) => before[key] !== settings[key]
 			);

@@ -6,6 +6,7 @@ import { conflict, notFound } from '$lib/server/shared/errors';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 import { changeTeams } from './open-season';
 import type { TeamInput } from './team-form';
+import { m } from '../../paraglide/messages.js';
 
 // A season's teams as the console adds, renames and deletes them.
 
@@ -16,8 +17,7 @@ function uniqueName(tx: Queryable, seasonId: number, name: string, except?: numb
 		.where(and(eq(team.seasonId, seasonId), sql`lower(${team.name}) = lower(${name})`))
 		.all()
 		.find((t) => t.id !== except);
-	if (clash)
-		throw conflict('conflict', `There is already a team called ${name}`, { field: 'name' });
+	if (clash) throw conflict('conflict', m.teams_error_team_exists({ name }), { field: 'name' });
 }
 
 export function addTeam(
@@ -53,7 +53,7 @@ export function updateTeam(
 			.from(team)
 			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)))
 			.get();
-		if (!before) throw notFound('not_found', 'This team is not in the season');
+		if (!before) throw notFound('not_found', m.teams_error_this_team_not_in_season());
 		uniqueName(tx, seasonId, input.name, teamId);
 		const row = tx.update(team).set(input).where(eq(team.id, teamId)).returning().get();
 		const diff = Object.fromEntries(
@@ -80,7 +80,7 @@ export function deleteTeam(
 			.from(team)
 			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)))
 			.get();
-		if (!row) throw notFound('not_found', 'This team is not in the season');
+		if (!row) throw notFound('not_found', m.teams_error_this_team_not_in_season());
 		const used =
 			tx
 				.select({ n: sql<number>`count(*)` })
@@ -97,11 +97,7 @@ export function deleteTeam(
 				.from(sale)
 				.where(eq(sale.teamId, teamId))
 				.get()!.n;
-		if (used > 0)
-			throw conflict(
-				'conflict',
-				`${row.name} has members or points: move its members first; a team that scored stays`
-			);
+		if (used > 0) throw conflict('conflict', m.teams_error_team_used({ name: row.name }));
 		tx.delete(standing)
 			.where(
 				and(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readTable, rowErrors, type CsvError } from '$lib/csv';
 import { emailField, nameField } from './member-form';
 import { employeeNumberProblem, normalizeEmployeeNumber } from '../people/users';
+import { m } from '../../paraglide/messages.js';
 
 // A season's members as a CSV file: `email,name,team[,employeeNumber]`, the team by its name in
 // the season; the optional employee number (unique in the organisation) lets a sales file name
@@ -33,12 +34,15 @@ interface MembersCsvResult {
 
 const rowSchema = z.object({
 	email: emailField({
-		missing: 'Email is required',
-		tooLong: 'Email is too long',
-		invalid: 'This is not an email address'
+		missing: m.teams_csv_email_required,
+		tooLong: m.teams_csv_email_long,
+		invalid: m.teams_csv_email_invalid
 	}).transform((email) => email.toLowerCase()),
-	name: nameField('Name is required'),
-	team: z.string().trim().min(1, 'Team is required'),
+	name: nameField(m.teams_csv_name_required),
+	team: z
+		.string()
+		.trim()
+		.min(1, { error: () => m.teams_csv_team_required() }),
 	employeenumber: z
 		.string()
 		.optional()
@@ -62,15 +66,15 @@ export function parseMembersCsv(
 		required: REQUIRED_COLUMNS,
 		maxRows: MAX_MEMBER_ROWS,
 		rowsAre: 'people',
-		whenEmpty: 'The file has a header but nobody in it'
+		whenEmpty: m.teams_csv_empty()
 	});
 	const errors = table.errors;
 
 	const teams = new Map(options.teams.map((name) => [name.trim().toLowerCase(), name]));
-	const known =
+	const noTeam = (name: string) =>
 		options.teams.length > 0
-			? `the season's teams are ${options.teams.join(', ')}`
-			: 'the season has no teams yet: add them first';
+			? m.teams_csv_no_team({ team: name, teams: options.teams.join(', ') })
+			: m.teams_csv_no_team_none({ team: name });
 	const rows: MemberRow[] = [];
 	const firstRowOf = new Map<string, number>();
 	const numberRowOf = new Map<string, number>();
@@ -85,7 +89,7 @@ export function parseMembersCsv(
 			errors.push({
 				row,
 				column: 'team',
-				message: `No team named “${result.data.team}”: ${known}`
+				message: noTeam(result.data.team)
 			});
 			continue;
 		}
@@ -94,7 +98,7 @@ export function parseMembersCsv(
 			errors.push({
 				row,
 				column: 'email',
-				message: `${result.data.email} is already on row ${first}`
+				message: m.teams_csv_email_twice({ email: result.data.email, row: first })
 			});
 			continue;
 		}
@@ -104,7 +108,7 @@ export function parseMembersCsv(
 			errors.push({
 				row,
 				column: 'employeenumber',
-				message: `Employee number ${number} is already on row ${numberRow}`
+				message: m.teams_csv_number_twice({ number, row: numberRow })
 			});
 			continue;
 		}

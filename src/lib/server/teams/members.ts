@@ -13,6 +13,7 @@ import { writeCsv, type CsvError } from '$lib/csv';
 import { systemClock, type Clock } from '$lib/server/shared/clock';
 import type { MemberRow } from './members-csv';
 import { changeTeams } from './open-season';
+import { m } from '../../paraglide/messages.js';
 
 // Who is in which team of a season: people brought in (invited, or added when they have an
 // account), moved and removed.
@@ -57,7 +58,11 @@ function plan(tx: Queryable, seasonId: number, person: Person): Plan {
 	if (membership && membership.teamId !== person.teamId) {
 		return {
 			ok: false,
-			error: `${account!.displayName} (${email}) is already in team ${membership.team}: move them from the members list instead`
+			error: m.teams_error_in_other_team({
+				name: account!.displayName,
+				email,
+				team: membership.team
+			})
 		};
 	}
 	const hasPassword = !!account && account.passwordHash !== '!';
@@ -117,7 +122,7 @@ export function inviteMember(
 				.from(team)
 				.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)))
 				.get();
-			if (!t) throw notFound('not_found', 'That team is not in this season');
+			if (!t) throw notFound('not_found', m.teams_error_team_not_in_season());
 			return apply(db, tx, seasonId, person, t.name, actor, clock);
 		},
 		(outcome) => outcome.kind !== 'already'
@@ -163,7 +168,7 @@ export function importMembers(
 					errors.push({
 						row: p.row,
 						column: 'team',
-						message: `No team named ${p.team} in this season`
+						message: m.teams_error_no_team_in_season({ team: p.team })
 					});
 				else {
 					const checked = plan(tx, seasonId, p);
@@ -177,7 +182,11 @@ export function importMembers(
 					errors.push({
 						row: p.row,
 						column: 'employeeNumber',
-						message: `${holder.displayName} (${holder.email}) already has employee number ${p.employeeNumber}`
+						message: m.teams_error_number_taken_row({
+							name: holder.displayName,
+							email: holder.email,
+							number: p.employeeNumber ?? ''
+						})
 					});
 			}
 			if (errors.length > 0) return { ok: false, errors };
@@ -213,13 +222,13 @@ export function moveMember(
 			.from(seasonMember)
 			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
 			.get();
-		if (!member) throw notFound('not_found', 'This person is not in the season');
+		if (!member) throw notFound('not_found', m.teams_error_person_not_in_season());
 		const target = tx
 			.select()
 			.from(team)
 			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)))
 			.get();
-		if (!target) throw notFound('not_found', 'That team is not in the season');
+		if (!target) throw notFound('not_found', m.teams_error_this_team_not_in_season());
 		if (member.teamId === teamId) return { moved: false as const, team: target.name };
 		tx.update(seasonMember)
 			.set({ teamId })
@@ -252,7 +261,7 @@ export function removeMember(
 			.innerJoin(user, eq(user.id, seasonMember.userId))
 			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
 			.get();
-		if (!member) throw notFound('not_found', 'This person is not in the season');
+		if (!member) throw notFound('not_found', m.teams_error_person_not_in_season());
 		const sales = tx
 			.select({ n: sql<number>`count(*)` })
 			.from(sale)
@@ -264,10 +273,7 @@ export function removeMember(
 			.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
 			.get()!.n;
 		if (sales + entries > 0)
-			throw conflict(
-				'conflict',
-				`${member.name} has sales or points in this season and stays in it; move them to another team instead`
-			);
+			throw conflict('conflict', m.teams_error_has_points({ name: member.name }));
 		tx.delete(seasonMember)
 			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
 			.run();

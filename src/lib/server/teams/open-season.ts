@@ -4,6 +4,7 @@ import { season } from '$lib/server/db/schema';
 import { bumpVersion } from '$lib/server/scoring/standings';
 import { notifyLeaderboard } from '$lib/server/realtime/publish';
 import { conflict, notFound } from '$lib/server/shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // Every change to a season's teams and members runs the same way: in one immediate transaction,
 // only while the season is open, and, since the boards show team names and who is in which
@@ -12,9 +13,9 @@ import { conflict, notFound } from '$lib/server/shared/errors';
 /** The season, if its teams can still change (not after it ended: results are frozen). */
 function openSeason(tx: Queryable, seasonId: number) {
 	const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
-	if (!s) throw notFound('not_found', 'This season no longer exists');
+	if (!s) throw notFound('not_found', m.teams_error_season_gone());
 	if (s.status === 'ended' || s.status === 'archived')
-		throw conflict('locked', 'This season is over: its teams are part of the results now');
+		throw conflict('locked', m.teams_error_season_over());
 	return s;
 }
 

@@ -20,6 +20,7 @@ import {
 import { teamSchema, teamValues } from '$lib/server/teams/team-form';
 import { inviteSchema, inviteValues } from '$lib/server/teams/member-form';
 import { parseMembersCsv } from '$lib/server/teams/members-csv';
+import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE_BYTES = 512 * 1024;
 
@@ -72,7 +73,7 @@ const linkOf = (event: RequestEvent, o: Outcome) => ({
  * for the report (and the pasted text, to show again).
  */
 function refuseFile(csv: string, problems: CsvError[]) {
-	return refuse(400, 'import', 'Nothing was imported: fix the problems and try again.', {
+	return refuse(400, 'import', m.teams_import_failed(), {
 		values: { csv },
 		problems
 	});
@@ -84,12 +85,12 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const values = teamValues(form);
 		const s = seasonFrom(form);
-		if (!s) return refuse(404, 'addTeam', 'Choose a season first.', { values });
+		if (!s) return refuse(404, 'addTeam', m.teams_choose_season(), { values });
 		const parsed = parseForm(teamSchema, values, 'addTeam', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const row = addTeam(getDb(), s.id, parsed.data, { userId: user.id });
-			return { action: 'addTeam', message: `Team ${row.emoji} ${row.name} added.` };
+			return { action: 'addTeam', message: m.teams_added({ emoji: row.emoji, name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'addTeam', values);
 		}
@@ -101,13 +102,12 @@ export const actions: Actions = {
 		const teamId = id.safeParse(form.get('teamId'));
 		const values = teamValues(form);
 		const s = seasonFrom(form);
-		if (!s || !teamId.success)
-			return refuse(404, 'updateTeam', 'This team no longer exists.', { values });
+		if (!s || !teamId.success) return refuse(404, 'updateTeam', m.teams_gone(), { values });
 		const parsed = parseForm(teamSchema, values, 'updateTeam', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const row = updateTeam(getDb(), s.id, teamId.data, parsed.data, { userId: user.id });
-			return { action: 'updateTeam', message: `Team ${row.name} saved.` };
+			return { action: 'updateTeam', message: m.teams_saved({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'updateTeam', values);
 		}
@@ -118,10 +118,10 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
-		if (!s || !teamId.success) return refuse(404, 'deleteTeam', 'This team no longer exists.');
+		if (!s || !teamId.success) return refuse(404, 'deleteTeam', m.teams_gone());
 		try {
 			const row = deleteTeam(getDb(), s.id, teamId.data, { userId: user.id });
-			return { action: 'deleteTeam', message: `Team ${row.name} deleted.` };
+			return { action: 'deleteTeam', message: m.teams_deleted({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'deleteTeam');
 		}
@@ -134,14 +134,14 @@ export const actions: Actions = {
 		const teamId = id.safeParse(form.get('teamId'));
 		const s = seasonFrom(form);
 		if (!s || !userId.success || !teamId.success)
-			return refuse(400, 'moveMember', 'Choose a team to move them to.');
+			return refuse(400, 'moveMember', m.teams_choose_move());
 		try {
 			const result = moveMember(getDb(), s.id, userId.data, teamId.data, { userId: user.id });
 			return {
 				action: 'moveMember',
 				message: result.moved
-					? `Moved to ${result.team}. Points scored so far stay with the old team.`
-					: `Already in ${result.team}.`
+					? m.teams_moved({ team: result.team })
+					: m.teams_already_in({ team: result.team })
 			};
 		} catch (e) {
 			return refuseError(e, 'moveMember');
@@ -153,11 +153,13 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const userId = id.safeParse(form.get('userId'));
 		const s = seasonFrom(form);
-		if (!s || !userId.success)
-			return refuse(404, 'removeMember', 'This person is not in the season.');
+		if (!s || !userId.success) return refuse(404, 'removeMember', m.teams_person_not_in_season());
 		try {
 			const removed = removeMember(getDb(), s.id, userId.data, { userId: user.id });
-			return { action: 'removeMember', message: `${removed.name} was removed from ${s.name}.` };
+			return {
+				action: 'removeMember',
+				message: m.teams_removed({ name: removed.name, season: s.name })
+			};
 		} catch (e) {
 			return refuseError(e, 'removeMember');
 		}
@@ -168,7 +170,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const values = inviteValues(form);
 		const s = seasonFrom(form);
-		if (!s) return refuse(404, 'invite', 'Choose a season first.', { values });
+		if (!s) return refuse(404, 'invite', m.teams_choose_season(), { values });
 		const parsed = parseForm(inviteSchema, values, 'invite', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
@@ -186,15 +188,10 @@ export const actions: Actions = {
 		const userId = id.safeParse(form.get('userId'));
 		const member =
 			s && userId.success
-				? teamsOverview(getDb(), s.id).members.find((m) => m.userId === userId.data)
+				? teamsOverview(getDb(), s.id).members.find((row) => row.userId === userId.data)
 				: undefined;
-		if (!s || !member) return refuse(404, 'invite', 'This person is not in the season.');
-		if (member.joined)
-			return refuse(
-				409,
-				'invite',
-				`${member.name} has already set a password: they sign in as usual.`
-			);
+		if (!s || !member) return refuse(404, 'invite', m.teams_person_not_in_season());
+		if (member.joined) return refuse(409, 'invite', m.teams_already_joined({ name: member.name }));
 		try {
 			const outcome = inviteMember(
 				getDb(),
@@ -214,14 +211,14 @@ export const actions: Actions = {
 		const pasted = String(form.get('csv') ?? '');
 		const s = seasonFrom(form);
 		const whole = (message: string) => refuseFile(pasted, [{ row: null, column: null, message }]);
-		if (!s) return whole('Choose a season first');
+		if (!s) return whole(m.teams_choose_season());
 		let csv = pasted;
 		const file = form.get('file');
 		if (file instanceof File && file.size > 0) {
-			if (file.size > MAX_FILE_BYTES) return whole('The file is larger than 512 KB');
+			if (file.size > MAX_FILE_BYTES) return whole(m.teams_file_too_big());
 			csv = await file.text();
 		}
-		if (csv.trim() === '') return whole('Choose a CSV file or paste its text');
+		if (csv.trim() === '') return whole(m.teams_no_csv());
 		const db = getDb();
 		const parsed = parseMembersCsv(csv, {
 			teams: teamsOverview(db, s.id).teams.map((t) => t.name)

@@ -10,12 +10,14 @@ import { reviewSales } from '$lib/server/scoring/review';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { accountOf, employeeNumberOf, setEmployeeNumber } from '$lib/server/people/users';
 import { issueResetLink, mayReset } from '$lib/server/auth/password-reset';
+import { m } from '$lib/paraglide/messages.js';
+import { points } from '$lib/format/numbers';
 
 const userIdSchema = z.coerce.number().int().positive();
 
 function personId(raw: string): number {
 	const parsed = userIdSchema.safeParse(raw);
-	if (!parsed.success) error(404, { message: 'No such person.' });
+	if (!parsed.success) error(404, { message: m.people_no_person() });
 	return parsed.data;
 }
 
@@ -23,9 +25,9 @@ export const load: PageServerLoad = (event) => {
 	const user = requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live.' });
+	if (!season) error(404, { message: m.console_home_no_season() });
 	const found = personInSeason(db, season.id, personId(event.params.userId));
-	if (!found) error(404, { message: `This person does not take part in ${season.name}.` });
+	if (!found) error(404, { message: m.people_not_in_named_season({ season: season.name }) });
 	const account = accountOf(db, found.person.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
@@ -34,19 +36,21 @@ export const load: PageServerLoad = (event) => {
 		employeeNumber: employeeNumberOf(db, found.person.id),
 		// Whether this manager may issue a password-reset link for the person, and if not, why.
 		reset: !account
-			? { allowed: false, why: 'No such account.' }
+			? { allowed: false, why: m.people_no_account() }
 			: !mayReset(user, account)
 				? {
 						allowed: false,
 						why:
 							account.id === user.id
-								? 'Nobody can reset their own password here: ask another manager or an admin.'
-								: `Only an admin can reset the password of a ${account.role}.`
+								? m.people_reset_self()
+								: account.role === 'admin'
+									? m.people_reset_admin_only_admin()
+									: m.people_reset_admin_only_manager()
 					}
 				: !account.hasPassword
 					? {
 							allowed: false,
-							why: 'This person has not set a password yet: send a new invitation from the team page.'
+							why: m.people_reset_no_password()
 						}
 					: { allowed: true, why: null }
 	};
@@ -54,15 +58,17 @@ export const load: PageServerLoad = (event) => {
 
 const adjustSchema = z.object({
 	points: z.coerce
-		.number({ error: 'Enter a number of points.' })
-		.int('Points must be a whole number.')
-		.refine((n) => n !== 0, 'Points must not be 0: use a negative number to remove points.')
-		.refine((n) => Math.abs(n) <= 100_000, 'That is more than 100,000 points: check the number.'),
+		.number({ error: () => m.people_error_points_number() })
+		.int({ error: () => m.people_error_points_whole() })
+		.refine((n) => n !== 0, { error: () => m.people_error_points_zero() })
+		.refine((n) => Math.abs(n) <= 100_000, {
+			error: () => m.people_error_points_big({ max: points(100_000) })
+		}),
 	reason: z
 		.string()
 		.trim()
-		.min(1, 'Give a reason: it is shown in the history and the audit log.')
-		.max(500, 'Keep the reason under 500 characters.')
+		.min(1, { error: () => m.people_error_reason() })
+		.max(500, { error: () => m.people_error_reason_long() })
 });
 
 const reverseSchema = z.object({
@@ -70,8 +76,8 @@ const reverseSchema = z.object({
 	reason: z
 		.string()
 		.trim()
-		.min(1, 'Give a reason for reversing: the seller will see it.')
-		.max(500, 'Keep the reason under 500 characters.')
+		.min(1, { error: () => m.people_error_reverse_reason() })
+		.max(500, { error: () => m.people_error_reason_long() })
 });
 
 export const actions: Actions = {
@@ -82,14 +88,14 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), ['employeeNumber']);
 		const season = consoleSeason();
 		if (!season || !personInSeason(getDb(), season.id, userId))
-			return refuse(404, 'employeeNumber', 'This person does not take part in the season.', {
+			return refuse(404, 'employeeNumber', m.people_not_in_season(), {
 				values
 			});
 		try {
 			const number = setEmployeeNumber(getDb(), userId, values.employeeNumber);
 			return {
 				action: 'employeeNumber',
-				message: number ? `Employee number set to ${number}` : 'Employee number removed'
+				message: number ? m.people_number_set({ number }) : m.people_number_removed()
 			};
 		} catch (e) {
 			return refuseError(e, 'employeeNumber', values);
@@ -106,7 +112,7 @@ export const actions: Actions = {
 			});
 			return {
 				action: 'resetLink',
-				message: 'Reset link ready: hand it over in person or by a channel you trust.',
+				message: m.people_reset_done(),
 				link: `${event.url.origin}/reset/${token}`,
 				expiresAt
 			};
@@ -128,7 +134,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return refuse(409, 'adjust', 'No season is live.', { values });
+		if (!season) return refuse(409, 'adjust', m.console_home_no_season(), { values });
 		try {
 			adjustPoints(db, {
 				seasonId: season.id,
@@ -141,13 +147,13 @@ export const actions: Actions = {
 			return refuseError(e, 'adjust', values);
 		}
 		const n = parsed.data.points;
-		const name = personName(db, userId);
+		const name = personName(db, userId) ?? '';
 		return {
 			action: 'adjust',
 			message:
 				n > 0
-					? `Added ${n.toLocaleString('en')} points to ${name}`
-					: `Removed ${(-n).toLocaleString('en')} points from ${name}`
+					? m.people_added_points({ count: n, n: points(n), name })
+					: m.people_removed_points({ count: -n, n: points(-n), name })
 		};
 	},
 
@@ -159,18 +165,13 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
 		const season = consoleSeason();
-		if (!season) return refuse(409, 'reverse', 'No season is live.', { values });
+		if (!season) return refuse(409, 'reverse', m.console_home_no_season(), { values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
 		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);
 		if (!target)
-			return refuse(
-				404,
-				'reverse',
-				`Sale #${parsed.data.saleId} is not one of this person's sales.`,
-				{
-					values
-				}
-			);
+			return refuse(404, 'reverse', m.people_sale_not_theirs({ id: parsed.data.saleId }), {
+				values
+			});
 		try {
 			const [result] = reviewSales(db, [target.id], {
 				decision: 'reverse',
@@ -180,8 +181,8 @@ export const actions: Actions = {
 			return {
 				action: 'reverse',
 				message: result.changed
-					? `Reversed sale #${target.id}`
-					: `Sale #${target.id} was already reversed`
+					? m.people_sale_reversed({ id: target.id })
+					: m.people_sale_already_reversed({ id: target.id })
 			};
 		} catch (e) {
 			return refuseError(e, 'reverse', values);

@@ -17,6 +17,7 @@ import { launchState } from '$lib/server/seasons/launch';
 import { runScheduler } from '$lib/server/seasons/scheduler';
 import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -70,6 +71,14 @@ const RULE_KEYS = [
 ] as const;
 const DATE_KEYS = ['timeZone', 'timeZoneOther', 'startDate', 'endDate'] as const;
 
+/** What a published season still waits for, in a sentence. */
+function waitingMessage(name: string, missing: string[]): string {
+	if (missing.length > 1) return m.seasons_published_waiting_both({ name });
+	return missing[0] === 'people'
+		? m.seasons_published_waiting_people({ name })
+		: m.seasons_published_waiting_products({ name });
+}
+
 export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
@@ -93,7 +102,7 @@ export const actions: Actions = {
 			else errors.banner = read.message;
 		}
 		if (!parsed.ok || Object.keys(errors).length > 0) {
-			return refuse(400, 'save', 'Nothing was saved: fix the highlighted fields.', {
+			return refuse(400, 'save', m.seasons_not_saved(), {
 				errors,
 				values
 			});
@@ -104,7 +113,7 @@ export const actions: Actions = {
 			});
 			return {
 				action: 'save',
-				message: changed.length === 0 ? 'Nothing to save: no setting changed.' : 'Settings saved.'
+				message: changed.length === 0 ? m.seasons_nothing_changed() : m.seasons_settings_saved()
 			};
 		} catch (error) {
 			return refuseError(error, 'save', values);
@@ -114,8 +123,7 @@ export const actions: Actions = {
 	publish: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
-		if (s.status !== 'draft')
-			return refuse(409, 'publish', 'Only a draft can be published: this season already is.');
+		if (s.status !== 'draft') return refuse(409, 'publish', m.seasons_only_draft());
 		const db = getDb();
 		const after = publishDraft(db, s.id, { userId: user.id });
 		const { waiting, missing } = launchState(db, after, Date.now());
@@ -123,10 +131,10 @@ export const actions: Actions = {
 			action: 'publish',
 			message:
 				after.status === 'live'
-					? `${after.name} is live on every board.`
+					? m.seasons_published_live({ name: after.name })
 					: waiting
-						? `${after.name} is ready to launch: it goes live once it has ${missing.join(' and ')}.`
-						: `${after.name} is scheduled: it goes live on its first day.`
+						? waitingMessage(after.name, missing)
+						: m.seasons_published_scheduled({ name: after.name })
 		};
 	},
 
@@ -143,10 +151,7 @@ export const actions: Actions = {
 		}
 		return {
 			action: 'announce',
-			message:
-				s.status === 'live'
-					? 'Announcement posted: it is on every board now.'
-					: 'Announcement saved: boards show it once the season is live.'
+			message: s.status === 'live' ? m.seasons_announce_posted() : m.seasons_announce_saved()
 		};
 	},
 
@@ -158,6 +163,6 @@ export const actions: Actions = {
 		} catch (error) {
 			return refuseError(error, 'announce', { announcement: '' });
 		}
-		return { action: 'announce', message: 'Announcement removed from the boards.' };
+		return { action: 'announce', message: m.seasons_announce_removed() };
 	}
 };

@@ -16,6 +16,7 @@ import {
 	seasonValues
 } from '$lib/server/seasons/season-form';
 import type { SeasonErrors, SeasonSource } from '$lib/components/console/season-values';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -88,10 +89,10 @@ export const actions: Actions = {
 		}
 		const cloneId = Number(values.cloneFrom);
 		if (source === 'clone' && !(Number.isInteger(cloneId) && cloneId > 0))
-			errors.cloneFrom = 'Choose the season to copy';
+			errors.cloneFrom = m.seasons_clone_required();
 		if (!parsed.ok || Object.keys(errors).length > 0) {
-			const again = banner ? ' Choose the banner image again.' : '';
-			return refuse(400, 'save', `Nothing was saved: fix the highlighted fields.${again}`, {
+			const message = banner ? m.seasons_not_saved_banner() : m.seasons_not_saved();
+			return refuse(400, 'save', message, {
 				errors,
 				values
 			});

@@ -6,12 +6,13 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { membersCsv } from '$lib/server/teams/members';
 import { csvFileName, csvResponse } from '$lib/csv';
+import { m } from '$lib/paraglide/messages.js';
 
 /** GET /manage/teams/members.csv?season=ID: the season's members, in the members file's format. */
 export const GET: RequestHandler = (event) => {
 	requireRole(event, MANAGERS);
 	const id = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('season'));
 	const season = id.success ? getSeason(getDb(), id.data) : undefined;
-	if (!season) error(404, { message: 'No such season.' });
+	if (!season) error(404, { message: m.teams_no_such_season() });
 	return csvResponse(membersCsv(getDb(), season.id), csvFileName(season.name, 'season', 'members'));
 };

@@ -12,6 +12,7 @@ import {
 	removePrize,
 	savePrize
 } from '$lib/server/seasons/prizes';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -46,7 +47,7 @@ export const actions: Actions = {
 		} catch (error) {
 			return refuseError(error, 'save', values);
 		}
-		return { action: 'save', message: `Prize "${parsed.data.title}" saved` };
+		return { action: 'save', message: m.seasons_prize_saved({ title: parsed.data.title }) };
 	},
 	remove: async (event) => {
 		const user = requireRole(event, MANAGERS);
@@ -57,6 +58,6 @@ export const actions: Actions = {
 		} catch (error) {
 			return refuseError(error, 'remove', { key });
 		}
-		return { action: 'remove', message: 'Prize removed' };
+		return { action: 'remove', message: m.seasons_prize_removed() };
 	}
 };
