@@ -2,6 +2,7 @@
 // needs: Russian and Polish have one form for 1 (and 21 in Russian), one for 2–4, one for 5–20.
 import { describe, expect, it } from 'vitest';
 import { describeCriterion } from './badges';
+import { breakdownLabel } from './breakdown-words';
 import { describeRule, localDateWindow, type Rule } from './rules';
 
 const TZ = 'Europe/Warsaw';
@@ -84,6 +85,23 @@ describe('a rule in ru and pl', () => {
 		const amount = rule({ effect: { kind: 'amount_bonus', minAmount: 150_050, points: 50 } });
 		expect(describeRule(amount, TZ, { locale: 'pl', currency: 'PLN' })).toBe(
 			'+50 punktów za sprzedaż o wartości co najmniej 1500,50\u00a0zł'
+		);
+	});
+});
+
+describe('a breakdown item in ru and pl', () => {
+	it('is worded from its data, and older English-only items are shown as stored', () => {
+		const item = {
+			label: 'Week: ×2 on Phone X (daily cap)',
+			points: 40,
+			ruleId: 1,
+			words: { kind: 'multiplier', rule: 'Week', factor: 2, product: 'Phone X', cap: 'partial' }
+		} as const;
+		expect(breakdownLabel(item, 'ru')).toBe('Week: ×2 за Phone X (дневной лимит)');
+		expect(breakdownLabel(item, 'pl')).toBe('Week: ×2 za Phone X (limit dzienny)');
+		expect(breakdownLabel(item, 'en')).toBe(item.label);
+		expect(breakdownLabel({ label: 'Old: ×2 on Phone X', points: 5 }, 'ru')).toBe(
+			'Old: ×2 on Phone X'
 		);
 	});
 });
