@@ -1,4 +1,9 @@
 import type { DateKey, Range } from './calendar';
+import { currentCurrency } from '../format/money';
+import { points } from '../format/numbers';
+import { intlLocale } from '../i18n/current';
+import type { Locale } from '../i18n/locales';
+import { m } from '../paraglide/messages.js';
 import {
 	dayKeyOf as localDateKey,
 	isWorkingDay as isWorkingDate,
@@ -363,45 +368,58 @@ function mostImproved(week: WeekTotals): Set<number> {
 	return winners;
 }
 
-const euros = new Intl.NumberFormat('en', {
-	style: 'currency',
-	currency: 'EUR',
-	maximumFractionDigits: 2,
-	minimumFractionDigits: 0
-});
-const money = (cents: number) => euros.format(cents / 100);
-const count = (n: number) => n.toLocaleString('en');
+/** An amount in the organisation's currency, without ",00" when it is whole: "€10,000". */
+function money(cents: number, locale?: Locale): string {
+	return new Intl.NumberFormat(intlLocale(locale), {
+		style: 'currency',
+		currency: currentCurrency(),
+		maximumFractionDigits: 2,
+		minimumFractionDigits: cents % 100 === 0 ? 0 : 2
+	}).format(cents / 100);
+}
 
-/** What earns the badge, in words: "5 sales in Phones", "Top 3 of a week". */
-export function describeCriterion(criterion: BadgeCriterion): string {
+/**
+ * What earns the badge, in words and in the reader's language (the current one unless `locale`
+ * is given): "5 sales in Phones", "Top 3 of a week".
+ */
+export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): string {
+	const say = { locale };
+	const count = (n: number) => ({ count: n, n: points(n, intlLocale(locale)) });
 	switch (criterion.kind) {
 		case 'first_sale':
-			return 'First sale of the season';
+			return m.badges_criterion_first_sale({}, say);
 		case 'sales_count':
-			return `${count(criterion.count)} sale${criterion.count === 1 ? '' : 's'}${criterion.category ? ` in ${criterion.category}` : ''}`;
+			return criterion.category
+				? m.badges_criterion_sales_in(
+						{ ...count(criterion.count), category: criterion.category },
+						say
+					)
+				: m.badges_criterion_sales(count(criterion.count), say);
 		case 'points_at_least':
-			return `${count(criterion.points)} points in the season`;
+			return m.badges_criterion_points(count(criterion.points), say);
 		case 'revenue_at_least':
-			return `${money(criterion.amount)} in sales`;
+			return m.badges_criterion_revenue({ amount: money(criterion.amount, locale) }, say);
 		case 'streak':
-			return `A sale on ${criterion.days} working days in a row`;
+			return m.badges_criterion_streak(count(criterion.days), say);
 		case 'cross_sells':
-			return `${count(criterion.count)} cross-sell${criterion.count === 1 ? '' : 's'}`;
+			return m.badges_criterion_cross_sells(count(criterion.count), say);
 		case 'top_k_week':
-			return criterion.k === 1 ? 'Best of a week' : `Top ${criterion.k} of a week`;
+			return criterion.k === 1
+				? m.badges_criterion_best_of_week({}, say)
+				: m.badges_criterion_top_of_week({ k: criterion.k }, say);
 		case 'record_sale':
-			return 'The biggest single sale of the season so far';
+			return m.badges_criterion_record_sale({}, say);
 		case 'most_improved_week':
-			return 'Biggest jump in points over the week before';
+			return m.badges_criterion_most_improved({}, say);
 		case 'team_target':
 			return criterion.metric === 'amount'
-				? `Team reaches ${money(criterion.target)} in sales`
-				: `Team reaches ${count(criterion.target)} points`;
+				? m.badges_criterion_team_amount({ amount: money(criterion.target, locale) }, say)
+				: m.badges_criterion_team_points(count(criterion.target), say);
 		case 'season_place':
 			return criterion.maxRank === 1
-				? 'Finishes the season first'
-				: `Finishes the season in the top ${criterion.maxRank}`;
+				? m.badges_criterion_season_first({}, say)
+				: m.badges_criterion_season_top({ k: criterion.maxRank }, say);
 		case 'season_best_team':
-			return 'The team that wins the season';
+			return m.badges_criterion_best_team({}, say);
 	}
 }

@@ -1,5 +1,10 @@
 import { TZDate } from '@date-fns/tz';
-import { format, startOfDay } from 'date-fns';
+import { startOfDay } from 'date-fns';
+import { formatAt } from '../format/dates';
+import { points } from '../format/numbers';
+import { intlLocale } from '../i18n/current';
+import type { Locale } from '../i18n/locales';
+import { m } from '../paraglide/messages.js';
 import type { CatalogueItem } from './types';
 
 /** Which sale lines a rule looks at. */
@@ -29,24 +34,26 @@ export type MultiplierMode = 'best' | 'multiply';
 
 export const MULTIPLIER_MODES: readonly MultiplierMode[] = ['best', 'multiply'];
 
-/** The setting's name, as the season form offers it. */
-export const MULTIPLIER_MODE_LABELS: Record<MultiplierMode, string> = {
-	best: 'Best multiplier wins',
-	multiply: 'Multipliers multiply'
+/** The setting's name, as the season form offers it, in the reader's language. */
+export const MULTIPLIER_MODE_LABELS: Readonly<Record<MultiplierMode, string>> = {
+	get best() {
+		return m.rules_mode_best();
+	},
+	get multiply() {
+		return m.rules_mode_multiply();
+	}
 };
 
 /** How rules combine, in one sentence for sellers and managers (rule preview, /sell, help). */
 export function combinationText(mode: MultiplierMode): string {
-	return mode === 'multiply'
-		? 'Multipliers multiply: ×2 and ×3 on the same product make ×6. Bonuses are added on top and are never multiplied.'
-		: 'Multipliers do not stack: when several apply to the same product, only the best one counts (×2 and ×3 make ×3). Bonuses are added on top and are never multiplied.';
+	return mode === 'multiply' ? m.rules_combination_multiply() : m.rules_combination_best();
 }
 
 /** The same, in a few words (the sale form's running total). */
 export function combinationShort(mode: MultiplierMode): string {
 	return mode === 'multiply'
-		? 'Multipliers multiply; bonuses add up.'
-		: 'Only the best multiplier counts; bonuses add up.';
+		? m.rules_combination_multiply_short()
+		: m.rules_combination_best_short();
 }
 
 /** Longest rule name, in characters (the console form and its check share it). */
@@ -117,69 +124,104 @@ export interface DescribeOptions {
 	catalogue?: ReadonlyMap<string, CatalogueItem>;
 	/** ISO 4217 code for amounts; without it amounts are plain numbers. */
 	currency?: string;
+	/** The reader's language; the current one (the request's or the page's) when missing. */
+	locale?: Locale;
 }
 
 /**
  * One plain-words sentence for the "how to score" page, e.g. "Triple points on Headset Pro when
- * an accessory is on the same sale, 1–15 March". Dates are the season's local dates.
+ * an accessory is on the same sale, 1–15 March", in the reader's language. Dates are the
+ * season's local dates. Each language words a whole sentence per effect and target; English
+ * also picks "all phones" / "every phone" / "an accessory" from how the category is written.
  */
 export function describeRule(rule: Rule, timeZone: string, options: DescribeOptions = {}): string {
+	const locale = options.locale;
+	const say = { locale };
+	const sentence = effectSentence(rule, options);
+	const window = formatWindow(rule.startsAt ?? null, rule.endsAt ?? null, timeZone, locale);
+	const dated = window ? m.rules_describe_window({ rule: sentence, window }, say) : sentence;
+	if (rule.dailyCap == null) return dated;
+	const n = points(rule.dailyCap, intlLocale(locale));
+	return m.rules_describe_capped({ count: rule.dailyCap, n, rule: dated }, say);
+}
+
+function effectSentence(rule: Rule, options: DescribeOptions): string {
 	const { effect, target } = rule;
-	const on = targetPhrase(target, options.catalogue);
-	let sentence: string;
+	const say = { locale: options.locale };
+	const number = (n: number) => points(n, intlLocale(options.locale));
+	const on = targetInputs(target, options.catalogue);
 	switch (effect.kind) {
-		case 'multiplier':
-			sentence = `${factorWords(effect.factor)} on ${on}`;
-			break;
-		case 'cross_sell_multiplier':
-			sentence = `${factorWords(effect.factor)} on ${on} ${companion(effect.withCategory, target)}`;
-			break;
+		case 'multiplier': {
+			const factor = m.rules_factor_points(
+				{ factor: effect.factor, x: number(effect.factor) },
+				say
+			);
+			if (on.kind === 'any') return m.rules_describe_multiplier_any({ factor }, say);
+			if (on.kind === 'product')
+				return m.rules_describe_multiplier_product({ factor, product: on.product }, say);
+			return m.rules_describe_multiplier_category({ factor, ...on.category }, say);
+		}
+		case 'cross_sell_multiplier': {
+			const factor = m.rules_factor_points(
+				{ factor: effect.factor, x: number(effect.factor) },
+				say
+			);
+			const w = companionInputs(effect.withCategory);
+			if (on.kind === 'any') return m.rules_describe_cross_multiplier_any({ factor, ...w }, say);
+			if (on.kind === 'product')
+				return m.rules_describe_cross_multiplier_product(
+					{ factor, product: on.product, ...w },
+					say
+				);
+			return m.rules_describe_cross_multiplier_category({ factor, ...on.category, ...w }, say);
+		}
 		case 'cross_sell_bonus': {
-			const each =
-				effect.per === 'unit'
-					? unitPhrase(target, options.catalogue)
-					: target.kind === 'any'
-						? 'sale'
-						: `sale with ${includes(target, options.catalogue)}`;
-			sentence = `${plus(effect.points)} per ${each} ${companion(effect.withCategory, target)}`;
-			break;
+			const bonus = plus(effect.points, options.locale);
+			const w = companionInputs(effect.withCategory);
+			if (effect.per === 'unit') {
+				if (on.kind === 'any') return m.rules_describe_cross_bonus_unit_any({ bonus, ...w }, say);
+				if (on.kind === 'product')
+					return m.rules_describe_cross_bonus_unit_product(
+						{ bonus, product: on.product, ...w },
+						say
+					);
+				return m.rules_describe_cross_bonus_unit_category({ bonus, ...on.category, ...w }, say);
+			}
+			if (on.kind === 'any') return m.rules_describe_cross_bonus_sale_any({ bonus, ...w }, say);
+			if (on.kind === 'product')
+				return m.rules_describe_cross_bonus_sale_product({ bonus, product: on.product, ...w }, say);
+			return m.rules_describe_cross_bonus_sale_category({ bonus, ...on.category, ...w }, say);
 		}
 		case 'amount_bonus': {
-			const amount = formatAmount(effect.minAmount, options.currency);
-			const of = target.kind === 'any' ? '' : ` of ${amountOf(target, options.catalogue)}`;
-			sentence = `${plus(effect.points)} per sale with at least ${amount}${of}`;
-			break;
+			const bonus = plus(effect.points, options.locale);
+			const amount = formatAmount(effect.minAmount, options.currency, options.locale);
+			if (on.kind === 'any') return m.rules_describe_amount_any({ bonus, amount }, say);
+			if (on.kind === 'product')
+				return m.rules_describe_amount_product({ bonus, amount, product: on.product }, say);
+			return m.rules_describe_amount_category({ bonus, amount, ...on.category }, say);
 		}
 		case 'first_sale_bonus': {
-			const condition =
-				target.kind === 'any' ? '' : `, if it includes ${includes(target, options.catalogue)}`;
-			sentence = `${plus(effect.points)} for your first sale of the day${condition}`;
-			break;
+			const bonus = plus(effect.points, options.locale);
+			if (on.kind === 'any') return m.rules_describe_first_sale_any({ bonus }, say);
+			if (on.kind === 'product')
+				return m.rules_describe_first_sale_product({ bonus, product: on.product }, say);
+			return m.rules_describe_first_sale_category({ bonus, ...on.category }, say);
 		}
 	}
-	const window = formatWindow(rule.startsAt ?? null, rule.endsAt ?? null, timeZone);
-	const cap = rule.dailyCap == null ? '' : ` (up to ${points(rule.dailyCap)} a day)`;
-	return `${sentence}${window ? `, ${window}` : ''}${cap}`;
 }
 
-const FACTOR_WORDS: Record<number, string> = { 2: 'Double', 3: 'Triple', 4: 'Quadruple' };
-
-function factorWords(factor: number): string {
-	return `${FACTOR_WORDS[factor] ?? `${factor}×`} points`;
+function plus(n: number, locale?: Locale): string {
+	return m.rules_plus_points({ count: n, n: points(n, intlLocale(locale)) }, { locale });
 }
 
-function points(n: number): string {
-	return `${n.toLocaleString('en')} ${n === 1 ? 'point' : 'points'}`;
-}
-
-function plus(n: number): string {
-	return `+${points(n)}`;
-}
+/** How English writes a category mid-sentence: "phones" (all phones), "an accessory", "a phone". */
+type NounShape = 'plural' | 'an' | 'a';
 
 // Category names are free text: this reads well for nouns like 'accessory' or 'phones' and
-// stays understandable for anything else.
-function isPlural(category: string): boolean {
-	return /[^s]s$/i.test(category);
+// stays understandable for anything else. Other languages quote the name as entered instead.
+function shapeOf(noun: string): NounShape {
+	if (/[^s]s$/i.test(noun)) return 'plural';
+	return /^[aeiou]/i.test(noun) ? 'an' : 'a';
 }
 
 function categoryNoun(category: string): string {
@@ -188,84 +230,83 @@ function categoryNoun(category: string): string {
 	return category.charAt(0).toLowerCase() + category.slice(1);
 }
 
-function withArticle(noun: string): string {
-	return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
-}
+type TargetInputs =
+	| { kind: 'any' }
+	| { kind: 'product'; product: string }
+	| { kind: 'category'; category: { noun: string; shape: NounShape } };
 
-function productName(sku: string, catalogue?: ReadonlyMap<string, CatalogueItem>): string {
-	return catalogue?.get(sku)?.name ?? sku;
-}
-
-function targetPhrase(target: RuleTarget, catalogue?: ReadonlyMap<string, CatalogueItem>): string {
-	if (target.kind === 'any') return 'everything';
-	if (target.kind === 'sku') return productName(target.sku, catalogue);
+function targetInputs(
+	target: RuleTarget,
+	catalogue?: ReadonlyMap<string, CatalogueItem>
+): TargetInputs {
+	if (target.kind === 'any') return { kind: 'any' };
+	if (target.kind === 'sku')
+		return { kind: 'product', product: catalogue?.get(target.sku)?.name ?? target.sku };
 	const noun = categoryNoun(target.category);
-	return isPlural(noun) ? `all ${noun}` : `every ${noun}`;
+	return { kind: 'category', category: { noun, shape: shapeOf(noun) } };
 }
 
-function unitPhrase(target: RuleTarget, catalogue?: ReadonlyMap<string, CatalogueItem>): string {
-	if (target.kind === 'any') return 'item';
-	if (target.kind === 'sku') return productName(target.sku, catalogue);
-	const noun = categoryNoun(target.category);
-	return isPlural(noun) ? `item of ${noun}` : noun;
+function companionInputs(withCategory: string): { withNoun: string; with: NounShape } {
+	const withNoun = categoryNoun(withCategory);
+	return { withNoun, with: shapeOf(withNoun) };
 }
 
-/** "a phone", "phones" or "Headset Pro": what a sale includes. */
-function includes(target: RuleTarget, catalogue?: ReadonlyMap<string, CatalogueItem>): string {
-	if (target.kind === 'any') return 'anything';
-	if (target.kind === 'sku') return productName(target.sku, catalogue);
-	const noun = categoryNoun(target.category);
-	return isPlural(noun) ? noun : withArticle(noun);
-}
-
-/** "phones", "audio products" or "Headset Pro": what an amount is made of. */
-function amountOf(target: RuleTarget, catalogue?: ReadonlyMap<string, CatalogueItem>): string {
-	if (target.kind !== 'category') return includes(target, catalogue);
-	const noun = categoryNoun(target.category);
-	return isPlural(noun) ? noun : `${noun} products`;
-}
-
-function companion(withCategory: string, target: RuleTarget): string {
-	const noun = categoryNoun(withCategory);
-	const subject = isPlural(noun) ? `${noun} are` : `${withArticle(noun)} is`;
-	// With no target the companion is "another line", which "the same sale" would hide.
-	return target.kind === 'any'
-		? `when ${subject} sold with another product`
-		: `when ${subject} on the same sale`;
-}
-
-function formatAmount(cents: number, currency?: string): string {
+function formatAmount(cents: number, currency: string | undefined, locale?: Locale): string {
 	const whole = cents % 100 === 0;
-	return new Intl.NumberFormat('en', {
+	return new Intl.NumberFormat(intlLocale(locale), {
 		...(currency ? { style: 'currency', currency } : {}),
 		minimumFractionDigits: whole ? 0 : 2,
 		maximumFractionDigits: 2
 	}).format(cents / 100);
 }
 
-function formatWindow(startsAt: number | null, endsAt: number | null, timeZone: string): string {
+const DAY_MONTH: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long' };
+
+function formatWindow(
+	startsAt: number | null,
+	endsAt: number | null,
+	timeZone: string,
+	locale?: Locale
+): string {
 	if (startsAt === null && endsAt === null) return '';
-	const start = startsAt === null ? null : new TZDate(startsAt, timeZone);
-	const end = endsAt === null ? null : new TZDate(endsAt, timeZone);
-	const byDay = [start, end].every((d) => d === null || startOfDay(d).getTime() === d.getTime());
+	const say = { locale };
+	const intl = intlLocale(locale);
+	const fmt = (ms: number, options: Intl.DateTimeFormatOptions) =>
+		new Intl.DateTimeFormat(intl, { ...options, timeZone }).format(ms);
+	const dayMonth = (ms: number) => fmt(ms, DAY_MONTH);
+	const byDay = [startsAt, endsAt].every(
+		(ms) => ms === null || startOfDay(new TZDate(ms, timeZone)).getTime() === ms
+	);
 	if (!byDay) {
-		const stamp = (d: TZDate) => format(d, 'd MMMM HH:mm');
-		if (start && end) return `${stamp(start)} – ${stamp(end)}`;
-		return start ? `from ${stamp(start)}` : `until ${stamp(end as TZDate)}`;
+		const stamp = (ms: number) =>
+			m.rules_window_moment(
+				{ date: dayMonth(ms), time: fmt(ms, { hour: '2-digit', minute: '2-digit' }) },
+				say
+			);
+		if (startsAt !== null && endsAt !== null)
+			return m.rules_window_range({ from: stamp(startsAt), to: stamp(endsAt) }, say);
+		return startsAt !== null
+			? m.rules_window_from({ date: stamp(startsAt) }, say)
+			: m.rules_window_until({ date: stamp(endsAt as number) }, say);
 	}
 	// endsAt is exclusive: the last day that counts is the one before it.
-	const last = end === null ? null : new TZDate(end.getTime() - 1, timeZone);
-	if (start === null) return `until ${format(last as TZDate, 'd MMMM')}`;
-	if (last === null) return `from ${format(start, 'd MMMM')}`;
-	const day = (d: TZDate) => format(d, 'yyyy-MM-dd');
-	if (day(start) === day(last)) return `on ${format(start, 'd MMMM')}`;
-	if (start.getFullYear() !== last.getFullYear()) {
-		return `${format(start, 'd MMMM yyyy')} – ${format(last, 'd MMMM yyyy')}`;
+	const last = endsAt === null ? null : endsAt - 1;
+	if (startsAt === null) return m.rules_window_until({ date: dayMonth(last as number) }, say);
+	if (last === null) return m.rules_window_from({ date: dayMonth(startsAt) }, say);
+	const start = new TZDate(startsAt, timeZone);
+	const end = new TZDate(last, timeZone);
+	if (start.toDateString() === end.toDateString())
+		return m.rules_window_on({ date: dayMonth(startsAt) }, say);
+	if (start.getFullYear() !== end.getFullYear()) {
+		const withYear = { ...DAY_MONTH, year: 'numeric' } as const;
+		return m.rules_window_range({ from: fmt(startsAt, withYear), to: fmt(last, withYear) }, say);
 	}
-	if (start.getMonth() !== last.getMonth()) {
-		return `${format(start, 'd MMMM')} – ${format(last, 'd MMMM')}`;
-	}
-	return `${format(start, 'd')}–${format(last, 'd MMMM')}`;
+	if (start.getMonth() !== end.getMonth())
+		return m.rules_window_range({ from: dayMonth(startsAt), to: dayMonth(last) }, say);
+	return m.rules_window_days(
+		{ first: fmt(startsAt, { day: 'numeric' }), last: dayMonth(last) },
+		say
+	);
 }
 
 export type RuleStatus = 'active' | 'scheduled' | 'over' | 'off';
@@ -283,15 +324,18 @@ export function ruleStatus(
 
 /** A rule's dates as a manager reads them: "1 Nov – 15 Nov 2026", "From 1 Nov 2026", … */
 export function ruleWindowText(rule: Pick<Rule, 'startsAt' | 'endsAt'>, timeZone: string): string {
-	const day = (ms: number, pattern = 'd MMM yyyy') => format(new TZDate(ms, timeZone), pattern);
 	const { startsAt, endsAt } = rule;
-	if (startsAt == null && endsAt == null) return 'Whole season';
+	if (startsAt == null && endsAt == null) return m.rules_window_whole_season();
+	const day = (ms: number) => formatAt(ms, 'date', timeZone);
 	// endsAt is exclusive: the last day that counts is the one before it.
-	if (startsAt == null) return `Until ${day(endsAt! - 1)}`;
-	if (endsAt == null) return `From ${day(startsAt)}`;
+	if (startsAt == null) return m.rules_window_until_date({ date: day(endsAt! - 1) });
+	if (endsAt == null) return m.rules_window_from_date({ date: day(startsAt) });
 	const first = day(startsAt);
 	const last = day(endsAt - 1);
-	if (first === last) return `On ${first}`;
-	const sameYear = first.slice(-4) === last.slice(-4);
-	return `${sameYear ? day(startsAt, 'd MMM') : first} – ${last}`;
+	if (first === last) return m.rules_window_on_date({ date: first });
+	const sameYear = formatAt(startsAt, 'year', timeZone) === formatAt(endsAt - 1, 'year', timeZone);
+	return m.rules_window_range({
+		from: sameYear ? formatAt(startsAt, 'dayMonth', timeZone) : first,
+		to: last
+	});
 }

@@ -1,4 +1,11 @@
-import type { BreakdownItem, CatalogueItem, LineScore, SaleInput, ScoreBreakdown } from './types';
+import type {
+	BreakdownItem,
+	BreakdownWords,
+	CatalogueItem,
+	LineScore,
+	SaleInput,
+	ScoreBreakdown
+} from './types';
 import { isInWindow, matchesTarget, type MultiplierMode, type Rule } from './rules';
 
 export interface ScoreContext {
@@ -96,7 +103,8 @@ export function score(
 				caps.take(rule, points);
 				running += points;
 				const label = `${rule.name}: ×${factor} on ${line.name}`;
-				awards.push({ rule, index, raw, points, label, sku: line.sku });
+				const words = multiplierWords(rule, factor, line);
+				awards.push({ rule, index, raw, points, label, words, sku: line.sku });
 			}
 		});
 	} else
@@ -115,7 +123,8 @@ export function score(
 			const { rule, factor, raw, points } = best;
 			caps.take(rule, points);
 			const label = `${rule.name}: ×${factor} on ${line.name}`;
-			awards.push({ rule, index, raw, points, label, sku: line.sku });
+			const words = multiplierWords(rule, factor, line);
+			awards.push({ rule, index, raw, points, label, words, sku: line.sku });
 		});
 
 	for (const rule of live) {
@@ -123,11 +132,17 @@ export function score(
 		if (effect.kind === 'multiplier' || effect.kind === 'cross_sell_multiplier') continue;
 		const matching = lines.filter((line) => matchesTarget(target, line));
 		if (matching.length === 0) continue;
-		const award = (raw: number, index: number, label: string, sku?: string) => {
+		const award = (
+			raw: number,
+			index: number,
+			label: string,
+			words: BreakdownWords = { kind: 'rule', rule: rule.name },
+			sku?: string
+		) => {
 			if (raw <= 0) return;
 			const points = caps.allow(rule, raw);
 			caps.take(rule, points);
-			awards.push({ rule, index, raw, points, label, sku });
+			awards.push({ rule, index, raw, points, label, words, sku });
 		};
 		switch (effect.kind) {
 			case 'cross_sell_bonus': {
@@ -137,7 +152,14 @@ export function score(
 				else {
 					for (const line of qualifying) {
 						const label = `${rule.name}: +${effect.points} × ${line.quantity} ${line.name}`;
-						award(effect.points * line.quantity, lines.indexOf(line), label, line.sku);
+						const words: BreakdownWords = {
+							kind: 'unit_bonus',
+							rule: rule.name,
+							points: effect.points,
+							quantity: line.quantity,
+							product: line.name
+						};
+						award(effect.points * line.quantity, lines.indexOf(line), label, words, line.sku);
 					}
 				}
 				break;
@@ -159,11 +181,14 @@ export function score(
 	awards.sort((a, b) => a.rule.id - b.rule.id || a.index - b.index);
 	for (const award of awards) {
 		const capped = award.points < award.raw;
-		const note = !capped ? '' : award.points === 0 ? ' (daily cap reached)' : ' (daily cap)';
+		const cap = !capped ? undefined : award.points === 0 ? 'reached' : 'partial';
+		const note =
+			cap === undefined ? '' : cap === 'reached' ? ' (daily cap reached)' : ' (daily cap)';
 		const item: BreakdownItem = {
 			label: award.label + note,
 			points: award.points,
-			ruleId: award.rule.id
+			ruleId: award.rule.id,
+			words: cap === undefined ? award.words : { ...award.words, cap }
 		};
 		if (award.sku !== undefined) item.sku = award.sku;
 		items.push(item);
@@ -178,8 +203,14 @@ interface Award {
 	index: number;
 	raw: number;
 	points: number;
+	/** English, stored with the sale for readers of older rows; `words` is what pages show. */
 	label: string;
+	words: BreakdownWords;
 	sku?: string;
+}
+
+function multiplierWords(rule: Rule, factor: number, line: LineScore): BreakdownWords {
+	return { kind: 'multiplier', rule: rule.name, factor, product: line.name };
 }
 
 /** What each rule may still add today for this seller. */

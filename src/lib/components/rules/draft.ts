@@ -1,30 +1,29 @@
 import { localDateWindow, type Rule, type RuleEffect, type RuleTarget } from '$lib/contest/rules';
 import type { RuleValues } from '$lib/server/rules/rule-form';
+import { priceToCents } from '$lib/format/money';
+import { m } from '$lib/paraglide/messages.js';
 
 // Client side of the rule form: the choices it offers and a lenient reading of what is typed,
 // for the live "in plain words" sentence. The server's parseRule stays the judge.
 
-export const EFFECTS: { kind: RuleEffect['kind']; title: string; hint: string }[] = [
-	{ kind: 'multiplier', title: 'Multiplier', hint: '×N points on the products it applies to' },
+/** The kinds of rule, each worded in the reader's language when shown. */
+export const EFFECTS: { kind: RuleEffect['kind']; title: () => string; hint: () => string }[] = [
+	{ kind: 'multiplier', title: m.rules_effect_multiplier, hint: m.rules_effect_multiplier_hint },
 	{
 		kind: 'cross_sell_multiplier',
-		title: 'Cross-sell multiplier',
-		hint: '×N points when the sale also has a product of another category'
+		title: m.rules_effect_cross_multiplier,
+		hint: m.rules_effect_cross_multiplier_hint
 	},
 	{
 		kind: 'cross_sell_bonus',
-		title: 'Cross-sell bonus',
-		hint: '+N points when the sale also has a product of another category'
+		title: m.rules_effect_cross_bonus,
+		hint: m.rules_effect_cross_bonus_hint
 	},
-	{
-		kind: 'amount_bonus',
-		title: 'Big-sale bonus',
-		hint: '+N points when the sale reaches an amount'
-	},
+	{ kind: 'amount_bonus', title: m.rules_effect_amount, hint: m.rules_effect_amount_hint },
 	{
 		kind: 'first_sale_bonus',
-		title: 'First-sale bonus',
-		hint: '+N points for each seller’s first sale of the day'
+		title: m.rules_effect_first_sale,
+		hint: m.rules_effect_first_sale_hint
 	}
 ];
 
@@ -66,9 +65,9 @@ export function draftFromValues(v: RuleValues, timeZone: string): Rule | null {
 			};
 			break;
 		case 'amount_bonus': {
-			const amount = number(v.minAmount);
-			if (points === null || amount === null) return null;
-			effect = { kind: 'amount_bonus', points, minAmount: Math.round(amount * 100) };
+			const minAmount = priceToCents(v.minAmount);
+			if (points === null || minAmount === null) return null;
+			effect = { kind: 'amount_bonus', points, minAmount };
 			break;
 		}
 		case 'first_sale_bonus':

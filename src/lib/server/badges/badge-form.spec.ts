@@ -97,8 +97,9 @@ describe('parseBadge', () => {
 			field: 'category'
 		},
 		{
-			name: 'amount with thousands separator',
-			values: values({ kind: 'revenue_at_least', amount: '1,000.00' }),
+			// "1,000.00" is an amount in English since amounts are read as the reader writes them.
+			name: 'amount grouped two ways',
+			values: values({ kind: 'revenue_at_least', amount: '1.000,000.00' }),
 			field: 'amount'
 		},
 		{ name: 'one-day streak', values: values({ kind: 'streak', days: '1' }), field: 'days' },

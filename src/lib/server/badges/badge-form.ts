@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Badge } from '../db/schema';
 import { formText } from '../shared/form';
-import { centsToPrice, priceToCents } from '../../format/money';
+import { priceInput, priceToCents } from '../../format/money';
+import { points as pointsText } from '../../format/numbers';
+import { m } from '../../paraglide/messages.js';
 import { BADGE_LIMITS, describeCriterion, type BadgeCriterion } from '../../contest/badges';
 import { CRITERIA, type CriterionKind } from './criteria';
 
@@ -81,7 +83,7 @@ export function readBadgeForm(form: FormData): BadgeValues {
 	return { ...formText(form, TEXT_KEYS), active: form.get('active') === 'on' };
 }
 
-const plainAmount = (cents: number) => centsToPrice(cents).replace(/\.00$/, '');
+const plainAmount = (cents: number) => priceInput(cents).replace(/[.,]00$/, '');
 
 /** A stored badge as the form shows it; amounts in the currency's main units. */
 export function badgeToValues(row: Badge): BadgeValues {
@@ -126,18 +128,18 @@ export function badgeToValues(row: Badge): BadgeValues {
 	return values;
 }
 
-const count = (n: number) => n.toLocaleString('en');
+/** Which number a field holds, for its messages. */
+type NumberField = 'sales' | 'cross_sells' | 'points' | 'days' | 'places' | 'target' | 'rank';
 
-function wholeNumber(what: string, min: number, max: number) {
+function wholeNumber(field: NumberField, min: number, max: number) {
 	return z
 		.string()
 		.trim()
-		.regex(/^\d+$/, `Enter ${what} as a whole number`)
+		.regex(/^\d+$/, { error: () => m.badges_error_whole_number({ field }) })
 		.transform(Number)
-		.refine(
-			(n) => n >= min && n <= max,
-			`${what.charAt(0).toUpperCase()}${what.slice(1)} must be from ${count(min)} to ${count(max)}`
-		);
+		.refine((n) => n >= min && n <= max, {
+			error: () => m.badges_error_range({ field, min: pointsText(min), max: pointsText(max) })
+		});
 }
 
 export const graphemes = (text: string) =>
@@ -146,25 +148,23 @@ export const graphemes = (text: string) =>
 const emojiSchema = z
 	.string()
 	.trim()
-	.min(1, 'Pick an emoji for the badge')
-	.refine(
-		(text) => graphemes(text) <= 2 && text.length <= BADGE_LIMITS.emoji,
-		'Use one emoji (or two at most)'
-	);
+	.min(1, { error: () => m.badges_error_emoji() })
+	.refine((text) => graphemes(text) <= 2 && text.length <= BADGE_LIMITS.emoji, {
+		error: () => m.badges_error_emoji_count()
+	});
 
 const nameSchema = z
 	.string()
 	.trim()
-	.min(1, 'Give the badge a name, e.g. "Hat-trick"')
-	.max(BADGE_LIMITS.name, `Keep the name under ${BADGE_LIMITS.name} characters`);
+	.min(1, { error: () => m.badges_error_name() })
+	.max(BADGE_LIMITS.name, { error: () => m.rules_error_name_long({ max: BADGE_LIMITS.name }) });
 
 const descriptionSchema = z
 	.string()
 	.trim()
-	.max(
-		BADGE_LIMITS.description,
-		`Keep the description under ${BADGE_LIMITS.description} characters`
-	);
+	.max(BADGE_LIMITS.description, {
+		error: () => m.badges_error_description_long({ max: BADGE_LIMITS.description })
+	});
 
 const bonusSchema = z
 	.string()
@@ -174,7 +174,7 @@ const bonusSchema = z
 		if (!/^\d+$/.test(text) || Number(text) > 100_000) {
 			ctx.addIssue({
 				code: 'custom',
-				message: 'Enter the bonus as whole points from 0 to 100,000, or leave it empty'
+				message: m.badges_error_bonus({ max: pointsText(100_000) })
 			});
 			return z.NEVER;
 		}
@@ -199,7 +199,10 @@ export function parseBadge(
 	function amount(key: 'amount' | 'target', text: string): number | undefined {
 		const cents = priceToCents(text);
 		if (cents === null || cents === 0) {
-			errors[key] = 'Enter an amount in euros, e.g. 10000 or 2499.90';
+			errors[key] = m.badges_error_amount({
+				whole: plainAmount(1_000_000),
+				cents: priceInput(249_990)
+			});
 			return undefined;
 		}
 		return cents;
@@ -209,11 +212,7 @@ export function parseBadge(
 	const emoji = check('emoji', emojiSchema, values.emoji);
 	const description = check('description', descriptionSchema, values.description);
 	const points = check('bonus', bonusSchema, values.bonus);
-	const kind = check(
-		'kind',
-		z.enum(KINDS, { message: 'Choose what earns the badge' }),
-		values.kind
-	);
+	const kind = check('kind', z.enum(KINDS, { error: () => m.badges_error_kind() }), values.kind);
 
 	let criterion: BadgeCriterion | undefined;
 	switch (kind) {
@@ -223,21 +222,21 @@ export function parseBadge(
 			criterion = { kind };
 			break;
 		case 'sales_count': {
-			const n = check('count', wholeNumber('the number of sales', 1, 10_000), values.count);
+			const n = check('count', wholeNumber('sales', 1, 10_000), values.count);
 			const category = values.category.trim();
 			if (category && !ctx.categories.includes(category)) {
-				errors.category = `No product in the catalogue has the category "${category}"`;
+				errors.category = m.rules_error_no_category({ category });
 			}
 			if (n !== undefined) criterion = category ? { kind, count: n, category } : { kind, count: n };
 			break;
 		}
 		case 'cross_sells': {
-			const n = check('count', wholeNumber('the number of cross-sells', 1, 10_000), values.count);
+			const n = check('count', wholeNumber('cross_sells', 1, 10_000), values.count);
 			if (n !== undefined) criterion = { kind, count: n };
 			break;
 		}
 		case 'points_at_least': {
-			const n = check('minPoints', wholeNumber('the points', 1, 10_000_000), values.minPoints);
+			const n = check('minPoints', wholeNumber('points', 1, 10_000_000), values.minPoints);
 			if (n !== undefined) criterion = { kind, points: n };
 			break;
 		}
@@ -247,30 +246,30 @@ export function parseBadge(
 			break;
 		}
 		case 'streak': {
-			const days = check('days', wholeNumber('the number of days', 2, 60), values.days);
+			const days = check('days', wholeNumber('days', 2, 60), values.days);
 			if (days !== undefined) criterion = { kind, days };
 			break;
 		}
 		case 'top_k_week': {
-			const k = check('k', wholeNumber('the number of places', 1, 100), values.k);
+			const k = check('k', wholeNumber('places', 1, 100), values.k);
 			if (k !== undefined) criterion = { kind, k };
 			break;
 		}
 		case 'team_target': {
 			const metric = check(
 				'metric',
-				z.enum(['points', 'amount'], { message: 'Choose points or sales' }),
+				z.enum(['points', 'amount'], { error: () => m.badges_error_metric() }),
 				values.metric
 			);
 			const target =
 				metric === 'amount'
 					? amount('target', values.target)
-					: check('target', wholeNumber('the target', 1, 100_000_000), values.target);
+					: check('target', wholeNumber('target', 1, 100_000_000), values.target);
 			if (metric && target !== undefined) criterion = { kind, target, metric };
 			break;
 		}
 		case 'season_place': {
-			const maxRank = check('maxRank', wholeNumber('the final rank', 1, 100), values.maxRank);
+			const maxRank = check('maxRank', wholeNumber('rank', 1, 100), values.maxRank);
 			if (maxRank !== undefined) criterion = { kind, maxRank };
 			break;
 		}
@@ -289,7 +288,7 @@ export function parseBadge(
 	) {
 		return {
 			ok: false,
-			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+			errors: Object.keys(errors).length > 0 ? errors : { name: m.rules_error_check() }
 		};
 	}
 	return {

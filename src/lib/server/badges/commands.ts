@@ -8,6 +8,7 @@ import type { BadgeDraft } from './badge-form';
 import { requireSeasonBadge } from './queries';
 import { seasonBadges } from './awards';
 import type { BadgeCriterion } from '../../contest/badges';
+import { m } from '../../paraglide/messages.js';
 
 // Changing a season's badges. A change applies from now on: awards already given stay, and so
 // do the bonus points they added. Saving an active badge evaluates the season at once, so
@@ -117,47 +118,74 @@ export function setBadgeActive(
 	return { badge: result.row, awarded };
 }
 
-/** The badges most contests start with, offered in one click on the badges page. */
+/**
+ * The badges most contests start with, offered in one click on the badges page; their names and
+ * descriptions are read in the manager's language when offered and when added.
+ */
 export const STARTER_BADGES: readonly Omit<BadgeDraft, 'active'>[] = [
 	{
-		name: 'First sale',
+		get name() {
+			return m.badges_starter_first_sale_name();
+		},
 		emoji: '🎉',
-		description: 'Registered a first sale this season',
+		get description() {
+			return m.badges_starter_first_sale_description();
+		},
 		points: 0,
 		criterion: { kind: 'first_sale' }
 	},
 	{
-		name: 'Hat-trick',
+		get name() {
+			return m.badges_starter_hat_trick_name();
+		},
 		emoji: '🎩',
-		description: '3 sales this season',
+		get description() {
+			return m.badges_starter_hat_trick_description();
+		},
 		points: 0,
 		criterion: { kind: 'sales_count', count: 3 }
 	},
 	{
-		name: 'On fire',
+		get name() {
+			return m.badges_starter_on_fire_name();
+		},
 		emoji: '🔥',
-		description: 'A sale on 3 working days in a row',
+		get description() {
+			return m.badges_starter_on_fire_description();
+		},
 		points: 0,
 		criterion: { kind: 'streak', days: 3 }
 	},
 	{
-		name: 'Record breaker',
+		get name() {
+			return m.badges_starter_record_name();
+		},
 		emoji: '🚀',
-		description: 'The biggest single sale of the season so far',
+		get description() {
+			return m.badges_starter_record_description();
+		},
 		points: 0,
 		criterion: { kind: 'record_sale' }
 	},
 	{
-		name: '500 club',
+		get name() {
+			return m.badges_starter_club_500_name();
+		},
 		emoji: '💯',
-		description: '500 points this season',
+		get description() {
+			return m.badges_starter_club_500_description();
+		},
 		points: 0,
 		criterion: { kind: 'points_at_least', points: 500 }
 	},
 	{
-		name: 'Cross-seller',
+		get name() {
+			return m.badges_starter_cross_seller_name();
+		},
 		emoji: '🔗',
-		description: '5 sales combining product categories',
+		get description() {
+			return m.badges_starter_cross_seller_description();
+		},
 		points: 0,
 		criterion: { kind: 'cross_sells', count: 5 }
 	}

@@ -1,65 +1,76 @@
 import type { BadgeCriterion } from '../../contest/badges';
+import { m } from '../../paraglide/messages.js';
 
 // What can earn a badge, as the console offers it: each criterion's name and when it is awarded.
 
 export type CriterionKind = BadgeCriterion['kind'];
 
 /** The criteria a manager can choose, in the order the form offers them. */
-export const CRITERIA: readonly { kind: CriterionKind; label: string; hint: string }[] = [
-	{ kind: 'first_sale', label: 'First sale', hint: 'Once, at the first sale of the season.' },
-	{
-		kind: 'sales_count',
-		label: 'Number of sales',
-		hint: 'Once, at the sale that reaches the count.'
-	},
-	{
-		kind: 'points_at_least',
-		label: 'Points reached',
-		hint: 'Once, when the season points reach the threshold.'
-	},
-	{
-		kind: 'revenue_at_least',
-		label: 'Revenue reached',
-		hint: 'Once, when the total of the sales reaches the amount.'
-	},
-	{
-		kind: 'streak',
-		label: 'Streak of working days',
-		hint: 'Once, after a sale on that many working days in a row. Weekends and holidays neither count nor break it.'
-	},
-	{
-		kind: 'cross_sells',
-		label: 'Cross-sells',
-		hint: 'Once, after that many sales combining products of more than one category.'
-	},
-	{
-		kind: 'top_k_week',
-		label: 'Top of the week',
-		hint: 'Every week, after the week ends, to everyone ranked in the top K of that week.'
-	},
-	{
-		kind: 'record_sale',
-		label: 'Record sale',
-		hint: 'Whenever a sale is bigger than every earlier sale of the season; at most once a day per person.'
-	},
-	{
-		kind: 'most_improved_week',
-		label: 'Most improved of the week',
-		hint: 'Every week, after the week ends, to the biggest increase in points over the week before.'
-	},
-	{
-		kind: 'team_target',
-		label: 'Team reached a target',
-		hint: 'A team badge: once, when the team’s season total reaches the target.'
-	},
-	{
-		kind: 'season_place',
-		label: 'Final place in the season',
-		hint: 'When the season ends, to everyone whose final rank is at most this.'
-	},
-	{
-		kind: 'season_best_team',
-		label: 'Best team of the season',
-		hint: 'A team badge: when the season ends, to the team ranked first.'
-	}
-];
+export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint: () => string }[] =
+	[
+		{
+			kind: 'first_sale',
+			label: m.badges_criterion_first_sale_label,
+			hint: m.badges_criterion_first_sale_hint
+		},
+		{
+			kind: 'sales_count',
+			label: m.badges_criterion_sales_count_label,
+			hint: m.badges_criterion_sales_count_hint
+		},
+		{
+			kind: 'points_at_least',
+			label: m.badges_criterion_points_at_least_label,
+			hint: m.badges_criterion_points_at_least_hint
+		},
+		{
+			kind: 'revenue_at_least',
+			label: m.badges_criterion_revenue_at_least_label,
+			hint: m.badges_criterion_revenue_at_least_hint
+		},
+		{
+			kind: 'streak',
+			label: m.badges_criterion_streak_label,
+			hint: m.badges_criterion_streak_hint
+		},
+		{
+			kind: 'cross_sells',
+			label: m.badges_criterion_cross_sells_label,
+			hint: m.badges_criterion_cross_sells_hint
+		},
+		{
+			kind: 'top_k_week',
+			label: m.badges_criterion_top_k_week_label,
+			hint: m.badges_criterion_top_k_week_hint
+		},
+		{
+			kind: 'record_sale',
+			label: m.badges_criterion_record_sale_label,
+			hint: m.badges_criterion_record_sale_hint
+		},
+		{
+			kind: 'most_improved_week',
+			label: m.badges_criterion_most_improved_week_label,
+			hint: m.badges_criterion_most_improved_week_hint
+		},
+		{
+			kind: 'team_target',
+			label: m.badges_criterion_team_target_label,
+			hint: m.badges_criterion_team_target_hint
+		},
+		{
+			kind: 'season_place',
+			label: m.badges_criterion_season_place_label,
+			hint: m.badges_criterion_season_place_hint
+		},
+		{
+			kind: 'season_best_team',
+			label: m.badges_criterion_season_best_team_label,
+			hint: m.badges_criterion_season_best_team_hint
+		}
+	];
+
+/** The criteria with their names and hints in the reader's language, for the badge form. */
+export function criteriaOptions(): { kind: CriterionKind; label: string; hint: string }[] {
+	return CRITERIA.map((c) => ({ kind: c.kind, label: c.label(), hint: c.hint() }));
+}

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { graphemes } from './badge-form';
 import { BADGE_LIMITS } from '../../contest/badges';
 import { MAX_TIERS, TIER_NAME_MAX, type Tier } from '../../contest/tiers';
+import { points } from '../../format/numbers';
+import { m } from '../../paraglide/messages.js';
 
 // The levels (tiers) and holidays form of the badges page: what is typed, how FormData is read,
 // and how it is checked.
 
-const count = (n: number) => n.toLocaleString('en');
+const count = (n: number) => points(n);
 
 interface TierValues {
 	name: string;
@@ -78,21 +80,22 @@ function isRealDate(text: string): boolean {
 const tierNameSchema = z
 	.string()
 	.trim()
-	.min(1, 'Name the level')
-	.max(TIER_NAME_MAX, `Keep the name under ${TIER_NAME_MAX} characters`);
+	.min(1, { error: () => m.badges_error_level_name() })
+	.max(TIER_NAME_MAX, { error: () => m.rules_error_name_long({ max: TIER_NAME_MAX }) });
 const tierPointsSchema = z
 	.string()
 	.trim()
-	.regex(/^\d+$/, 'Enter whole points, e.g. 500')
+	.regex(/^\d+$/, { error: () => m.badges_error_level_points({ example: count(500) }) })
 	.transform(Number)
-	.refine((n) => n <= 100_000_000, 'At most 100,000,000 points');
+	.refine((n) => n <= 100_000_000, {
+		error: () => m.badges_error_level_points_max({ max: count(100_000_000) })
+	});
 const tierEmojiSchema = z
 	.string()
 	.trim()
-	.refine(
-		(text) => graphemes(text) <= 2 && text.length <= BADGE_LIMITS.emoji,
-		'One emoji (or none)'
-	);
+	.refine((text) => graphemes(text) <= 2 && text.length <= BADGE_LIMITS.emoji, {
+		error: () => m.badges_error_level_emoji()
+	});
 
 /**
  * Validates the levels and holidays. Rows left completely empty are dropped; the levels must
@@ -105,8 +108,8 @@ export function parseLevels(
 	const errors: LevelsErrors = {};
 	const rows = values.tiers.filter((t) => t.name.trim() || t.minPoints.trim() || t.emoji.trim());
 	const tiers: Tier[] = [];
-	if (rows.length === 0) errors.tiers = 'Keep at least one level';
-	else if (rows.length > MAX_TIERS) errors.tiers = `At most ${MAX_TIERS} levels`;
+	if (rows.length === 0) errors.tiers = m.badges_error_levels_none();
+	else if (rows.length > MAX_TIERS) errors.tiers = m.badges_error_levels_max({ max: MAX_TIERS });
 	const seen = new Map<string, number>();
 	let previous: Tier | undefined;
 	values.tiers.forEach((row, i) => {
@@ -119,16 +122,19 @@ export function parseLevels(
 		if (!emoji.success) errors[cell(i, 'emoji')] = emoji.error.issues[0].message;
 		if (!name.success || !points.success || !emoji.success) return;
 		const key = name.data.toLocaleLowerCase('en');
-		if (seen.has(key)) errors[cell(i, 'name')] = `Another level is already called "${name.data}"`;
+		if (seen.has(key)) errors[cell(i, 'name')] = m.badges_error_level_twice({ name: name.data });
 		seen.set(key, i);
 		const tier: Tier = emoji.data
 			? { name: name.data, minPoints: points.data, emoji: emoji.data }
 			: { name: name.data, minPoints: points.data };
 		if (row === rows[0] && tier.minPoints !== 0)
-			errors[cell(i, 'minPoints')] = 'The first level starts at 0 points';
+			errors[cell(i, 'minPoints')] = m.badges_error_level_first();
 		else if (previous && tier.minPoints <= previous.minPoints) {
-			errors[cell(i, 'minPoints')] =
-				`Needs more than ${previous.name} (${count(previous.minPoints)} points): list levels from lowest to highest`;
+			errors[cell(i, 'minPoints')] = m.badges_error_level_order({
+				name: previous.name,
+				count: previous.minPoints,
+				n: count(previous.minPoints)
+			});
 		}
 		tiers.push(tier);
 		previous = tier;
@@ -140,12 +146,13 @@ export function parseLevels(
 		const text = raw.trim();
 		if (!text) continue;
 		if (!isRealDate(text)) {
-			errors.holidays = `Line ${i + 1}: "${text.slice(0, 20)}" is not a date; write one date per line as YYYY-MM-DD`;
+			errors.holidays = m.badges_error_holiday({ line: i + 1, text: text.slice(0, 20) });
 			break;
 		}
 		holidays.add(text);
 	}
-	if (!errors.holidays && holidays.size > 366) errors.holidays = 'At most 366 holidays';
+	if (!errors.holidays && holidays.size > 366)
+		errors.holidays = m.badges_error_holidays_max({ max: 366 });
 
 	if (Object.keys(errors).length > 0) return { ok: false, errors };
 	return { ok: true, levels: { tiers, holidays: [...holidays].sort() } };

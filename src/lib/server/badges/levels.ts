@@ -7,6 +7,7 @@ import { notFound } from '../shared/errors';
 import { evaluateAwards } from './awards';
 import type { Levels } from './levels-form';
 import { DEFAULT_TIERS, type Tier } from '../../contest/tiers';
+import { m } from '../../paraglide/messages.js';
 
 // A season's levels (tiers) and holidays: read and saved together, as the badges page edits
 // them.
@@ -54,7 +55,7 @@ export function updateLevels(
 	const result = db.transaction(
 		(tx) => {
 			const before = getLevels(tx, seasonId);
-			if (!before) throw notFound('not_found', 'This season does not exist (any more)');
+			if (!before) throw notFound('not_found', m.badges_season_missing());
 			const tiers = sameTiers(levels.tiers, DEFAULT_TIERS) ? null : levels.tiers;
 			const changed: ('tiers' | 'holidays')[] = [];
 			if (!sameTiers(before.tiers, levels.tiers) || before.custom !== (tiers !== null))

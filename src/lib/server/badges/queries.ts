@@ -5,6 +5,7 @@ import { notFound } from '../shared/errors';
 import { seasonBadges } from './awards';
 import type { CriterionKind } from './criteria';
 import { describeCriterion } from '../../contest/badges';
+import { m } from '../../paraglide/messages.js';
 
 // Reading a season's badges for the console.
 
@@ -59,6 +60,6 @@ export function getSeasonBadge(db: Queryable, seasonId: number, id: number): Bad
 /** The badge of this season, or a 404 AppError. */
 export function requireSeasonBadge(db: Queryable, seasonId: number, id: number): Badge {
 	const row = getSeasonBadge(db, seasonId, id);
-	if (!row) throw notFound('not_found', 'This badge does not exist (any more)');
+	if (!row) throw notFound('not_found', m.badges_edit_missing());
 	return row;
 }

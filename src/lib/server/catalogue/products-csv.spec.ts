@@ -169,14 +169,14 @@ describe('parseCatalogueCsv: files that import nothing', () => {
 			errors: [{ row: 2, column: 'points', message: 'Points must be 100,000 or less' }]
 		},
 		{
-			name: 'price with a thousands separator',
-			text: csv(HEADER, 'A,a,X,1,"1,099.00",'),
-			errors: [{ row: 2, column: 'price', message: 'Price must be a plain amount like 1099.90' }]
+			name: 'price grouped two ways',
+			text: csv(HEADER, 'A,a,X,1,"1.099,000.00",'),
+			errors: [{ row: 2, column: 'price', message: 'Price must be an amount like 1099.90' }]
 		},
 		{
 			name: 'price with three decimals',
 			text: csv(HEADER, 'A,a,X,1,9.999,'),
-			errors: [{ row: 2, column: 'price', message: 'Price must be a plain amount like 1099.90' }]
+			errors: [{ row: 2, column: 'price', message: 'Price must be an amount like 1099.90' }]
 		},
 		{
 			name: 'price too large',

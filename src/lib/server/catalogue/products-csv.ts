@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { productFields, type ProductInput } from './products';
 import { readTable, rowErrors, writeCsv, type CsvError } from '../../csv';
 import { centsToPrice } from '../../format/money';
+import { m } from '../../paraglide/messages.js';
 
 // The catalogue as a CSV file: `sku,name,category,points,price,active`, price in main units,
 // `active` optional. Rows are numbered as a spreadsheet shows them: the header is row 1.
@@ -30,7 +31,7 @@ const rowSchema = z.object({
 			const value = text.toLowerCase();
 			if (TRUE.has(value)) return true;
 			if (FALSE.has(value)) return false;
-			ctx.addIssue({ code: 'custom', message: 'Active must be true or false (or left empty)' });
+			ctx.addIssue({ code: 'custom', message: m.products_error_active() });
 			return z.NEVER;
 		})
 });
@@ -45,7 +46,7 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 		required: REQUIRED,
 		maxRows: MAX_ROWS,
 		rowsAre: 'products',
-		whenEmpty: 'The file has a header but no products',
+		whenEmpty: m.products_import_no_rows(),
 		unescape: true
 	});
 	const errors = table.errors;
@@ -62,7 +63,7 @@ export function parseCatalogueCsv(text: string): CsvParseResult {
 			errors.push({
 				row,
 				column: 'sku',
-				message: `SKU ${result.data.sku} is already on row ${first}`
+				message: m.products_error_sku_row({ sku: result.data.sku, row: first })
 			});
 			continue;
 		}

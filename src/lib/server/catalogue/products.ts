@@ -6,6 +6,8 @@ import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
 import { priceProblem, readPrice } from '../../format/money';
+import { points as pointsText } from '../../format/numbers';
+import { m } from '../../paraglide/messages.js';
 
 // A season's catalogue as managers edit it. Product changes only affect sales registered
 // afterwards: past sales keep their points until the season is recalculated.
@@ -31,40 +33,42 @@ export const productFields = {
 	sku: z
 		.string()
 		.trim()
-		.min(1, 'SKU is required')
-		.max(PRODUCT_LIMITS.sku, `SKU is too long (${PRODUCT_LIMITS.sku} characters at most)`)
-		.regex(/^\S+$/, 'SKU cannot contain spaces'),
+		.min(1, { error: () => m.products_error_sku() })
+		.max(PRODUCT_LIMITS.sku, {
+			error: () => m.products_error_sku_long({ max: PRODUCT_LIMITS.sku })
+		})
+		.regex(/^\S+$/, { error: () => m.products_error_sku_spaces() }),
 	name: z
 		.string()
 		.trim()
-		.min(1, 'Name is required')
-		.max(PRODUCT_LIMITS.name, `Name is too long (${PRODUCT_LIMITS.name} characters at most)`),
+		.min(1, { error: () => m.products_error_name() })
+		.max(PRODUCT_LIMITS.name, {
+			error: () => m.products_error_name_long({ max: PRODUCT_LIMITS.name })
+		}),
 	category: z
 		.string()
 		.trim()
-		.min(1, 'Category is required')
-		.max(
-			PRODUCT_LIMITS.category,
-			`Category is too long (${PRODUCT_LIMITS.category} characters at most)`
-		),
+		.min(1, { error: () => m.products_error_category() })
+		.max(PRODUCT_LIMITS.category, {
+			error: () => m.products_error_category_long({ max: PRODUCT_LIMITS.category })
+		}),
 	points: z
 		.string()
 		.trim()
-		.min(1, 'Points are required')
-		.regex(/^\d+$/, 'Points must be a whole number, 0 or more')
+		.min(1, { error: () => m.products_error_points() })
+		.regex(/^\d+$/, { error: () => m.products_error_points_whole() })
 		.transform(Number)
-		.refine(
-			(n) => n <= PRODUCT_LIMITS.points,
-			`Points must be ${PRODUCT_LIMITS.points.toLocaleString('en')} or less`
-		),
+		.refine((n) => n <= PRODUCT_LIMITS.points, {
+			error: () => m.products_error_points_max({ max: pointsText(PRODUCT_LIMITS.points) })
+		}),
 	price: z
 		.string()
 		.trim()
-		.min(1, 'Price is required (use 0 if there is none)')
+		.min(1, { error: () => m.products_error_price() })
 		.transform((text, ctx) => {
 			const price = readPrice(text);
 			if (!price.ok) {
-				ctx.addIssue({ code: 'custom', message: priceProblem('Price', price.reason) });
+				ctx.addIssue({ code: 'custom', message: priceProblem(m.products_price(), price.reason) });
 				return z.NEVER;
 			}
 			return price.cents;
@@ -119,7 +123,7 @@ export function createProduct(
 				.where(and(eq(product.seasonId, seasonId), eq(product.sku, input.sku)))
 				.get();
 			if (clash) {
-				throw badRequest('duplicate_sku', `SKU ${input.sku} is already in the catalogue`, {
+				throw badRequest('duplicate_sku', m.products_error_sku_taken({ sku: input.sku }), {
 					field: 'sku'
 				});
 			}
@@ -142,7 +146,7 @@ function requireProduct(tx: Queryable, seasonId: number, id: number): ProductRow
 		.from(product)
 		.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
 		.get();
-	if (!row) throw notFound('not_found', 'This product is not in the catalogue');
+	if (!row) throw notFound('not_found', m.products_error_missing());
 	return row;
 }
 

@@ -1,5 +1,8 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
+import { formatAt } from '../../format/dates';
+import { currentCurrency } from '../../format/money';
+import { m } from '../../paraglide/messages.js';
 import type { Queryable } from '../db';
 import { engineRules, multiplierMode } from './engine';
 import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from './rule-form';
@@ -92,14 +95,14 @@ export function previewRule(
 		if (!line.sku) continue;
 		const quantity = line.quantity.trim() === '' ? 1 : Number(line.quantity);
 		if (!Number.isInteger(quantity) || quantity < 1 || quantity > 99) {
-			errors.sample = 'Sample quantities must be whole numbers from 1 to 99';
+			errors.sample = m.rules_sample_error_quantity();
 		}
 		lines.push({ sku: line.sku, quantity });
 	}
 	if (lines.length === 0) lines = suggestedLines(draft, [...catalogue.values()]);
-	if (lines.length === 0) errors.sample = 'Pick at least one product for the sample sale';
+	if (lines.length === 0) errors.sample = m.rules_sample_error_empty();
 	const occurredAt = sampleValues.at ? parseLocalDateTime(sampleValues.at, timeZone) : now;
-	if (occurredAt === null) errors.sampleAt = 'Enter the sample date and time';
+	if (occurredAt === null) errors.sampleAt = m.rules_sample_error_at();
 	if (Object.keys(errors).length > 0 || occurredAt === null) return { ok: false, errors };
 
 	const sale: SaleInput = {
@@ -118,7 +121,7 @@ export function previewRule(
 		return {
 			ok: true,
 			preview: {
-				description: describeRule(draftRule, timeZone, { catalogue, currency: 'EUR' }),
+				description: describeRule(draftRule, timeZone, { catalogue, currency: currentCurrency() }),
 				sample: {
 					lines: Array.from({ length: SAMPLE_LINES }, (_, i) => ({
 						sku: lines[i]?.sku ?? '',
@@ -127,7 +130,10 @@ export function previewRule(
 					at: localDateTimeValue(occurredAt, timeZone),
 					first: sampleValues.first
 				},
-				when: format(new TZDate(occurredAt, timeZone), 'EEE d MMM yyyy, HH:mm'),
+				when: m.rules_sample_when({
+					date: formatAt(occurredAt, 'weekday', timeZone),
+					time: formatAt(occurredAt, 'time', timeZone)
+				}),
 				base: withDraft.base,
 				total: withDraft.total,
 				totalWithout: without.total,

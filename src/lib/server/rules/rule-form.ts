@@ -1,9 +1,10 @@
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import { z } from 'zod';
 import type { RuleRow } from '../db/schema';
 import { formText } from '../shared/form';
-import { priceToCents, centsToPrice } from '../../format/money';
+import { priceInput, priceToCents } from '../../format/money';
+import { formatAt } from '../../format/dates';
+import { points as pointsText } from '../../format/numbers';
+import { m } from '../../paraglide/messages.js';
 import {
 	localDateWindow,
 	RULE_NAME_MAX,
@@ -148,7 +149,7 @@ export function ruleToValues(row: RuleRow, timeZone: string): RuleValues {
 	if ('points' in effect) values.bonusPoints = String(effect.points);
 	if (effect.kind === 'cross_sell_bonus') values.per = effect.per;
 	if (effect.kind === 'amount_bonus')
-		values.minAmount = centsToPrice(effect.minAmount).replace(/\.00$/, '');
+		values.minAmount = priceInput(effect.minAmount).replace(/[.,]00$/, '');
 	values.targetKind = target.kind;
 	if (target.kind === 'category') values.targetCategory = target.category;
 	if (target.kind === 'sku') values.targetSku = target.sku;
@@ -164,23 +165,25 @@ export function ruleToValues(row: RuleRow, timeZone: string): RuleValues {
 const nameSchema = z
 	.string()
 	.trim()
-	.min(1, 'Give the rule a name, e.g. "Triple points on phones with an accessory"')
-	.max(RULE_NAME_MAX, `Keep the name under ${RULE_NAME_MAX} characters`);
-const effectSchema = z.enum(EFFECT_KINDS, { message: 'Choose what the rule does' });
-const targetSchema = z.enum(TARGET_KINDS, { message: 'Choose which products the rule applies to' });
+	.min(1, { error: () => m.rules_error_name() })
+	.max(RULE_NAME_MAX, { error: () => m.rules_error_name_long({ max: RULE_NAME_MAX }) });
+const effectSchema = z.enum(EFFECT_KINDS, { error: () => m.rules_error_effect() });
+const targetSchema = z.enum(TARGET_KINDS, { error: () => m.rules_error_target() });
 const factorSchema = z
 	.string()
 	.trim()
-	.regex(/^\d{1,2}([.,]\d{1,2})?$/, 'Enter the factor as a number, e.g. 2 for double points')
+	.regex(/^\d{1,2}([.,]\d{1,2})?$/, { error: () => m.rules_error_factor() })
 	.transform((text) => Number(text.replace(',', '.')))
-	.refine((n) => n > 1, 'The factor must be more than 1: ×1 changes nothing')
-	.refine((n) => n <= 10, 'The factor can be at most 10');
+	.refine((n) => n > 1, { error: () => m.rules_error_factor_one() })
+	.refine((n) => n <= 10, { error: () => m.rules_error_factor_max() });
 const bonusSchema = z
 	.string()
 	.trim()
-	.regex(/^\d+$/, 'Enter the bonus as a whole number of points')
+	.regex(/^\d+$/, { error: () => m.rules_error_bonus() })
 	.transform(Number)
-	.refine((n) => n >= 1 && n <= 100_000, 'The bonus must be from 1 to 100,000 points');
+	.refine((n) => n >= 1 && n <= 100_000, {
+		error: () => m.rules_error_bonus_range({ max: pointsText(100_000) })
+	});
 const capSchema = z
 	.string()
 	.trim()
@@ -189,7 +192,7 @@ const capSchema = z
 		if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) {
 			ctx.addIssue({
 				code: 'custom',
-				message: 'The cap must be a whole number of points (1 or more), or empty for none'
+				message: m.rules_error_cap()
 			});
 			return z.NEVER;
 		}
@@ -198,7 +201,7 @@ const capSchema = z
 const dateSchema = z
 	.string()
 	.trim()
-	.regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Enter a date as YYYY-MM-DD');
+	.regex(/^(\d{4}-\d{2}-\d{2})?$/, { error: () => m.rules_error_date() });
 
 /**
  * Validates the rule form against the season and its catalogue. Errors are per field, in
@@ -218,9 +221,8 @@ export function parseRule(
 	const products = [...ctx.catalogue.values()];
 	const categories = new Set(products.map((p) => p.category));
 	const category = (key: 'withCategory' | 'targetCategory', value: string) => {
-		if (!value) errors[key] = 'Choose a category';
-		else if (!categories.has(value))
-			errors[key] = `No product in the catalogue has the category "${value}"`;
+		if (!value) errors[key] = m.rules_form_choose_category_error();
+		else if (!categories.has(value)) errors[key] = m.rules_error_no_category({ category: value });
 		return value;
 	};
 
@@ -233,9 +235,9 @@ export function parseRule(
 	else if (targetKind === 'category') {
 		target = { kind: 'category', category: category('targetCategory', values.targetCategory) };
 	} else if (targetKind === 'sku') {
-		if (!values.targetSku) errors.targetSku = 'Choose a product';
+		if (!values.targetSku) errors.targetSku = m.rules_form_choose_product_error();
 		else if (!ctx.catalogue.has(values.targetSku))
-			errors.targetSku = `SKU ${values.targetSku} is not in the catalogue`;
+			errors.targetSku = m.rules_error_no_sku({ sku: values.targetSku });
 		target = { kind: 'sku', sku: values.targetSku };
 	}
 
@@ -257,7 +259,7 @@ export function parseRule(
 			const withCategory = category('withCategory', values.withCategory);
 			const per = check(
 				'per',
-				z.enum(['unit', 'sale'], { message: 'Choose per unit or once per sale' }),
+				z.enum(['unit', 'sale'], { error: () => m.rules_error_per() }),
 				values.per
 			);
 			if (points !== undefined && per !== undefined) effect = { kind, withCategory, points, per };
@@ -267,7 +269,10 @@ export function parseRule(
 			const points = check('bonusPoints', bonusSchema, values.bonusPoints);
 			const minAmount = priceToCents(values.minAmount);
 			if (minAmount === null || minAmount === 0) {
-				errors.minAmount = 'Enter the minimum sale amount, e.g. 500 or 499.90';
+				errors.minAmount = m.rules_error_min_amount({
+					whole: priceInput(50000).replace(/[.,]00$/, ''),
+					cents: priceInput(49990)
+				});
 			} else if (points !== undefined) effect = { kind, minAmount, points };
 			break;
 		}
@@ -286,29 +291,31 @@ export function parseRule(
 	try {
 		if (from) startsAt = localDateWindow(from, from, ctx.timeZone).startsAt;
 	} catch {
-		errors.from ??= 'This date does not exist';
+		errors.from ??= m.rules_error_no_such_date();
 	}
 	try {
 		if (to) endsAt = localDateWindow(to, to, ctx.timeZone).endsAt;
 	} catch {
-		errors.to ??= 'This date does not exist';
+		errors.to ??= m.rules_error_no_such_date();
 	}
 	if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
-		errors.to ??= 'The last day must be on or after the first day';
+		errors.to ??= m.rules_error_order();
 	} else if (
 		(startsAt !== null && startsAt >= ctx.season.endsAt) ||
 		(endsAt !== null && endsAt <= ctx.season.startsAt)
 	) {
-		const day = (ms: number) => format(new TZDate(ms, ctx.timeZone), 'd MMM yyyy');
-		const season = `${day(ctx.season.startsAt)} – ${day(ctx.season.endsAt - 1)}`;
+		const day = (ms: number) => formatAt(ms, 'date', ctx.timeZone);
 		errors[startsAt !== null && startsAt >= ctx.season.endsAt ? 'from' : 'to'] ??=
-			`The season runs ${season}: these dates are outside it`;
+			m.rules_error_outside_season({
+				from: day(ctx.season.startsAt),
+				to: day(ctx.season.endsAt - 1)
+			});
 	}
 
 	if (Object.keys(errors).length > 0 || !name || !target || !effect || dailyCap === undefined) {
 		return {
 			ok: false,
-			errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the form' }
+			errors: Object.keys(errors).length > 0 ? errors : { name: m.rules_error_check() }
 		};
 	}
 	return {

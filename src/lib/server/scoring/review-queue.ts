@@ -11,6 +11,7 @@ import {
 	team,
 	user
 } from '../db/schema';
+import { m } from '../../paraglide/messages.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -206,7 +207,9 @@ export function recentDecisions(db: Queryable, seasonId: number, limit = 20): De
 			sellerName: row.sellerName,
 			points: typeof row.data?.points === 'number' ? row.data.points : row.points,
 			at: row.at,
-			by: row.actorName ?? (row.tokenName ? `API token ${row.tokenName}` : 'System'),
+			by:
+				row.actorName ??
+				(row.tokenName ? m.review_by_token({ name: row.tokenName }) : m.review_by_system()),
 			reason: typeof row.data?.reason === 'string' ? row.data.reason : null
 		}));
 }

@@ -17,6 +17,7 @@ import {
 	type AwardChanges
 } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
+import { m } from '../../paraglide/messages.js';
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
 const REVIEW_STATUS = {
@@ -78,23 +79,26 @@ function decide(
 	});
 	if (target.status === FINAL_STATUS[decision]) return result(false);
 	if (actor.userId != null && actor.userId === target.sellerId) {
-		throw reviewRefused('own_sale', `Sale #${target.id}: nobody can decide on their own sale`);
+		throw reviewRefused('own_sale', m.review_error_own({ id: target.id }));
 	}
 	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
-		throw reviewRefused('reason_required', 'Give a reason: the seller will see it');
+		throw reviewRefused('reason_required', m.review_error_reason_short());
 	}
 	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
 	if (owner.status === 'archived' || now >= graceEndsAt(owner)) {
-		throw reviewRefused(
-			'season_final',
-			`The results of "${owner.name}" are final: its grace period is over`
-		);
+		throw reviewRefused('season_final', m.review_error_final({ name: owner.name }));
 	}
 	if (decision !== 'reverse' && target.status !== 'pending') {
-		throw reviewRefused('not_pending', `Sale #${target.id} is ${target.status}, not pending`);
+		throw reviewRefused(
+			'not_pending',
+			m.review_error_not_pending({ id: target.id, status: target.status })
+		);
 	}
 	if (decision === 'reverse' && !saleCounts(target.status)) {
-		throw reviewRefused('already_final', `Sale #${target.id} is already ${target.status}`);
+		throw reviewRefused(
+			'already_final',
+			m.review_error_already({ id: target.id, status: target.status })
+		);
 	}
 
 	if (decision === 'confirm') {
@@ -175,7 +179,7 @@ export function reviewSales(
 			const since = new Map<number, number>();
 			const outcomes = saleIds.map((id) => {
 				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
-				if (!target) throw reviewRefused('not_found', `No sale ${id}`);
+				if (!target) throw reviewRefused('not_found', m.review_error_no_sale({ id }));
 				const outcome = decide(
 					tx,
 					target,
@@ -217,7 +221,7 @@ export function reviewByExternalId(
 		.from(sale)
 		.where(and(eq(sale.source, 'api'), eq(sale.externalId, externalId)))
 		.get();
-	if (!target) throw reviewRefused('not_found', `No sale with externalId ${externalId}`);
+	if (!target) throw reviewRefused('not_found', m.review_error_no_external({ externalId }));
 	return reviewSales(db, [target.id], input, clock)[0];
 }
 

@@ -13,6 +13,8 @@ import { getLevels, updateLevels } from '$lib/server/badges/levels';
 import { levelsToValues, parseLevels, readLevelsForm } from '$lib/server/badges/levels-form';
 import { listSeasonBadges } from '$lib/server/badges/queries';
 import { refuse, refuseError } from '$lib/server/shared/form';
+import { m } from '$lib/paraglide/messages.js';
+import { intlLocale } from '$lib/i18n/current';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -52,11 +54,9 @@ export const load: PageServerLoad = (event) => {
 
 function currentSeason() {
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live.' });
+	if (!season) error(404, { message: m.badges_page_no_season() });
 	return season;
 }
-
-const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 
 export const actions = {
 	toggle: async (event) => {
@@ -72,9 +72,11 @@ export const actions = {
 				active,
 				{ userId: user.id }
 			);
-			const message = active
-				? `“${badge.name}” is active again${awarded > 0 ? `: ${people(awarded)} received it just now` : ''}.`
-				: `“${badge.name}” is off: nobody new earns it. Badges already given stay.`;
+			const message = !active
+				? m.badges_toggle_off({ name: badge.name })
+				: awarded > 0
+					? m.badges_toggle_on_awarded({ name: badge.name, count: awarded, n: awarded })
+					: m.badges_toggle_on({ name: badge.name });
 			return { action: 'toggle', message };
 		} catch (e) {
 			return refuseError(e, 'toggle');
@@ -84,13 +86,22 @@ export const actions = {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
 		const { added, awarded } = addStarterBadges(getDb(), season.id, { userId: user.id });
-		const names = added.map((b) => b.name).join(', ');
+		const names = new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(
+			added.map((b) => b.name)
+		);
 		return {
 			action: 'starter',
 			message:
 				added.length === 0
-					? 'The season already has every starter badge: nothing added.'
-					: `Added ${added.length} ${added.length === 1 ? 'badge' : 'badges'}: ${names}.${awarded > 0 ? ` ${people(awarded)} already qualified.` : ''}`
+					? m.badges_starter_none()
+					: awarded > 0
+						? m.badges_starter_added_awarded({
+								count: added.length,
+								n: added.length,
+								names,
+								people: m.badges_people_qualified({ count: awarded, n: awarded })
+							})
+						: m.badges_starter_added({ count: added.length, n: added.length, names })
 		};
 	},
 	levels: async (event) => {
@@ -99,7 +110,7 @@ export const actions = {
 		const values = readLevelsForm(await event.request.formData());
 		const parsed = parseLevels(values);
 		if (!parsed.ok) {
-			const message = 'Not saved: fix the highlighted fields.';
+			const message = m.badges_levels_refused();
 			return refuse(400, 'levels', message, { errors: parsed.errors, values });
 		}
 		const { changed } = updateLevels(getDb(), season.id, parsed.levels, { userId: user.id });
@@ -107,10 +118,7 @@ export const actions = {
 			action: 'levels',
 			values: levelsToValues(parsed.levels),
 			errors: {},
-			message:
-				changed.length === 0
-					? 'Nothing to change: the levels and holidays were already like this.'
-					: 'Levels and holidays saved.'
+			message: changed.length === 0 ? m.badges_levels_unchanged() : m.badges_levels_saved()
 		};
 	}
 } satisfies Actions;

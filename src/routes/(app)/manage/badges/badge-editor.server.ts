@@ -10,7 +10,8 @@ import {
 	readBadgeForm,
 	type BadgeValues
 } from '$lib/server/badges/badge-form';
-import { CRITERIA } from '$lib/server/badges/criteria';
+import { criteriaOptions } from '$lib/server/badges/criteria';
+import { m } from '$lib/paraglide/messages.js';
 import { refuse, refuseError } from '$lib/server/shared/form';
 
 // The new and edit pages share one form and its save action. `editing` names the badge being
@@ -18,7 +19,7 @@ import { refuse, refuseError } from '$lib/server/shared/form';
 
 function currentSeason() {
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live, so there are no badges to manage.' });
+	if (!season) error(404, { message: m.badges_page_no_season_text() });
 	return season;
 }
 
@@ -30,7 +31,7 @@ export function badgeEditorData(values?: BadgeValues) {
 	const season = currentSeason();
 	return {
 		season: { id: season.id, name: season.name },
-		criteria: CRITERIA,
+		criteria: criteriaOptions(),
 		categories: categoriesOf(season.id),
 		values: values ?? emptyBadgeValues()
 	};
@@ -45,7 +46,7 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 			const values = readBadgeForm(await event.request.formData());
 			const parsed = parseBadge(values, { categories: categoriesOf(season.id) });
 			if (!parsed.ok) {
-				const message = 'Nothing was saved: fix the highlighted fields.';
+				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });
 			}
 			const db = getDb();

@@ -16,6 +16,7 @@ import { productFormSchema, productFormValues } from '$lib/server/catalogue/prod
 import { parseCatalogueCsv } from '$lib/server/catalogue/products-csv';
 import type { CsvError } from '$lib/csv';
 import { fieldErrors, parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -45,7 +46,7 @@ export const load: PageServerLoad = (event) => {
 
 function currentSeason() {
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live.' });
+	if (!season) error(404, { message: m.products_page_no_season() });
 	return season;
 }
 
@@ -58,14 +59,14 @@ export const actions = {
 		const errors = parsed.success ? {} : fieldErrors(parsed.error);
 		// Say at once that a SKU is taken, not only after the other fields are right.
 		if (!errors.sku && values.sku.trim() && skuTaken(getDb(), season.id, values.sku)) {
-			errors.sku = `SKU ${values.sku.trim()} is already in the catalogue`;
+			errors.sku = m.products_error_sku_taken({ sku: values.sku.trim() });
 		}
 		if (!parsed.success || errors.sku) {
 			return refuse(400, 'create', Object.values(errors)[0], { errors, values });
 		}
 		try {
 			const row = createProduct(getDb(), season.id, parsed.data, { userId: user.id });
-			return { action: 'create', message: `Added ${row.name} (${row.sku}).` };
+			return { action: 'create', message: m.products_added({ name: row.name, sku: row.sku }) };
 		} catch (e) {
 			return refuseError(e, 'create', values);
 		}
@@ -82,7 +83,7 @@ export const actions = {
 		try {
 			// The SKU stays: updateProduct ignores it.
 			const row = updateProduct(getDb(), season.id, id, parsed.data, { userId: user.id });
-			return { action: 'update', message: `Saved ${row.name}.` };
+			return { action: 'update', message: m.products_saved({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'update', values);
 		}
@@ -98,9 +99,7 @@ export const actions = {
 			});
 			return {
 				action: 'toggle',
-				message: active
-					? `${row.name} is back on the sell page.`
-					: `${row.name} is off the sell page; its past sales keep their points.`
+				message: active ? m.products_on({ name: row.name }) : m.products_off({ name: row.name })
 			};
 		} catch (e) {
 			return refuseError(e, 'toggle');
@@ -118,10 +117,11 @@ export const actions = {
 		const refuseText = (message: string) => refuseFile([{ row: null, column: null, message }]);
 		let text = values.csv;
 		if (file instanceof File && file.size > 0) {
-			if (file.size > MAX_FILE_BYTES) return refuseText('The file is larger than 1 MB');
+			if (file.size > MAX_FILE_BYTES)
+				return refuseText(m.products_import_too_large({ max: '1 MB' }));
 			text = await file.text();
 		}
-		if (text.trim() === '') return refuseText('Choose a CSV file or paste its text');
+		if (text.trim() === '') return refuseText(m.products_import_empty());
 		const parsed = parseCatalogueCsv(text);
 		if (parsed.errors.length > 0) return refuseFile(parsed.errors);
 		const result = importCatalogue(getDb(), season.id, parsed.rows, { userId: user.id });

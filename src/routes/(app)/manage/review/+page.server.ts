@@ -1,3 +1,4 @@
+import { m } from '$lib/paraglide/messages.js';
 import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { graceEndsAt } from '$lib/contest/calendar';
@@ -84,13 +85,13 @@ export const load: PageServerLoad = (event) => {
 const decisionSchema = z.object({
 	ids: z
 		.array(z.coerce.number().int().positive())
-		.min(1, 'Select at least one sale first.')
-		.max(QUEUE_LIMIT, `Decide on at most ${QUEUE_LIMIT} sales at once.`),
-	reason: z.string().trim().max(500, 'Keep the reason under 500 characters.')
+		.min(1, { error: () => m.review_error_none() })
+		.max(QUEUE_LIMIT, { error: () => m.review_error_too_many({ max: QUEUE_LIMIT }) }),
+	reason: z
+		.string()
+		.trim()
+		.max(500, { error: () => m.review_error_reason_long({ max: 500 }) })
 });
-
-const DONE = { confirm: 'Confirmed', reject: 'Rejected' } as const;
-const ALREADY = { confirm: 'confirmed', reject: 'rejected' } as const;
 
 async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	const user = requireRole(event, MANAGERS);
@@ -100,7 +101,7 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	if (!parsed.success) return refuse(400, decision, parsed.error.issues[0].message, { values });
 	const { reason } = parsed.data;
 	if (decision === 'reject' && !reason) {
-		const message = 'Give a reason for rejecting: the seller will see it.';
+		const message = m.review_error_reason();
 		return refuse(400, decision, message, { values });
 	}
 
@@ -108,12 +109,12 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	// Any season still open for review: the queue may show an ended one in its grace period,
 	// and a decision names sales, not a season.
 	const open = listReviewableSeasons(db, Date.now());
-	if (open.length === 0) return refuse(409, decision, 'No season is open for review.', { values });
+	if (open.length === 0) return refuse(409, decision, m.review_error_no_season(), { values });
 	const ids = [...new Set(parsed.data.ids)];
 	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));
 	const stranger = ids.find((id) => !known.has(id));
 	if (stranger) {
-		const message = `Sale #${stranger} is not a sale of a season open for review.`;
+		const message = m.review_error_stranger({ id: stranger });
 		return refuse(404, decision, message, { values });
 	}
 
@@ -125,11 +126,21 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 		});
 		const changed = results.filter((r) => r.changed);
 		const unchanged = results.length - changed.length;
-		let message =
-			changed.length === 1 && results.length === 1
-				? `${DONE[decision]} sale #${changed[0].sale.id}`
-				: `${DONE[decision]} ${changed.length} sale${changed.length === 1 ? '' : 's'}`;
-		if (unchanged > 0) message += ` (${unchanged} already ${ALREADY[decision]})`;
+		const count = changed.length;
+		const done =
+			count === 1 && results.length === 1
+				? decision === 'confirm'
+					? m.review_confirmed_one({ id: changed[0].sale.id })
+					: m.review_rejected_one({ id: changed[0].sale.id })
+				: decision === 'confirm'
+					? m.review_confirmed({ count, n: count })
+					: m.review_rejected({ count, n: count });
+		const message =
+			unchanged === 0
+				? done
+				: decision === 'confirm'
+					? m.review_already_confirmed({ done, count: unchanged, n: unchanged })
+					: m.review_already_rejected({ done, count: unchanged, n: unchanged });
 		return {
 			action: decision,
 			success: true as const,
@@ -139,8 +150,9 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	} catch (error) {
 		if (!(error instanceof AppError)) throw error;
 		// A batch is one transaction: say so when one sale stopped the others.
-		const prefix = ids.length > 1 ? 'Nothing was changed: ' : '';
-		return refuse(error.status, decision, prefix + error.message, { values });
+		const message =
+			ids.length > 1 ? m.review_error_batch({ reason: error.message }) : error.message;
+		return refuse(error.status, decision, message, { values });
 	}
 }
 

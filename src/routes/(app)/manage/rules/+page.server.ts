@@ -6,6 +6,8 @@ import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus, ruleWindowText } from '$lib/contest/rules';
+import { currentCurrency } from '$lib/format/money';
+import { m } from '$lib/paraglide/messages.js';
 import { deleteRule, setRuleActive } from '$lib/server/rules/commands';
 import { getSeasonSettings, updateSeasonSettings } from '$lib/server/seasons/settings';
 import {
@@ -34,7 +36,10 @@ export const load: PageServerLoad = (event) => {
 		active: row.active,
 		highlight: row.highlight,
 		status: ruleStatus(row, now),
-		description: describeRule(toEngineRule(row), season.timeZone, { catalogue, currency: 'EUR' }),
+		description: describeRule(toEngineRule(row), season.timeZone, {
+			catalogue,
+			currency: currentCurrency()
+		}),
 		window: ruleWindowText(row, season.timeZone),
 		dailyCap: row.dailyCap
 	}));
@@ -51,7 +56,7 @@ export const load: PageServerLoad = (event) => {
 
 function currentSeason() {
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live.' });
+	if (!season) error(404, { message: m.rules_page_no_season() });
 	return season;
 }
 
@@ -79,7 +84,10 @@ export const actions = {
 		const active = form.get('active') === 'true';
 		try {
 			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
-			return { action: 'toggle', ok: true, message: `“${row.name}” is ${active ? 'on' : 'off'}.` };
+			const message = active
+				? m.rules_page_turned_on({ name: row.name })
+				: m.rules_page_turned_off({ name: row.name });
+			return { action: 'toggle', ok: true, message };
 		} catch (e) {
 			return refuseError(e, 'toggle');
 		}
@@ -93,7 +101,7 @@ export const actions = {
 			return {
 				action: 'delete',
 				ok: true,
-				message: `Deleted “${row.name}”. Points already given stay as they are.`
+				message: m.rules_page_deleted({ name: row.name })
 			};
 		} catch (e) {
 			return refuseError(e, 'delete');
@@ -116,7 +124,7 @@ export const actions = {
 		const values = readSettingsForm(await event.request.formData());
 		const parsed = settingsSchema.safeParse(values);
 		if (!parsed.success) {
-			const message = 'Settings not saved: fix the highlighted field.';
+			const message = m.rules_settings_refused();
 			return refuse(400, 'settings', message, { errors: fieldErrors(parsed.error), values });
 		}
 		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.data, {
@@ -125,10 +133,7 @@ export const actions = {
 		return {
 			action: 'settings',
 			errors: {},
-			message:
-				changed.length === 0
-					? 'Nothing to change: the settings were already like this.'
-					: 'Settings saved.'
+			message: changed.length === 0 ? m.rules_settings_unchanged() : m.rules_settings_saved()
 		};
 	}
 } satisfies Actions;

@@ -13,13 +13,14 @@ import {
 	type RuleValues
 } from '$lib/server/rules/rule-form';
 import { refuse, refuseError } from '$lib/server/shared/form';
+import { m } from '$lib/paraglide/messages.js';
 
 // The create and edit pages share one form and its two actions: preview (nothing saved) and
 // save. `editing` names the rule being edited (read after the role check); none for a new one.
 
 function currentSeason() {
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live, so there are no rules to manage.' });
+	if (!season) error(404, { message: m.rules_page_no_season() });
 	return season;
 }
 
@@ -66,7 +67,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 		preview: async (event: RequestEvent) => {
 			const { editingId, season, catalogue, parsed, values } = await read(event);
 			if (!parsed.ok) {
-				const message = 'Fix the highlighted fields to see a preview.';
+				const message = m.rules_form_preview_refused();
 				return refuse(400, 'preview', message, { errors: parsed.errors, values });
 			}
 			const result = previewRule(
@@ -95,7 +96,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 		save: async (event: RequestEvent) => {
 			const { user, editingId, season, parsed, values } = await read(event);
 			if (!parsed.ok) {
-				const message = 'Nothing was saved: fix the highlighted fields.';
+				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });
 			}
 			const db = getDb();

@@ -6,10 +6,11 @@ import { consoleSeason } from '$lib/server/seasons/choice';
 import { badgeToValues } from '$lib/server/badges/badge-form';
 import { getSeasonBadge } from '$lib/server/badges/queries';
 import { badgeEditorActions, badgeEditorData } from '../badge-editor.server';
+import { m } from '$lib/paraglide/messages.js';
 
 function badgeId(raw: string): number {
 	const id = Number(raw);
-	if (!Number.isInteger(id) || id < 1) error(404, { message: 'No such badge' });
+	if (!Number.isInteger(id) || id < 1) error(404, { message: m.badges_edit_missing() });
 	return id;
 }
 
@@ -18,7 +19,7 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const season = consoleSeason();
 	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
-	if (!season || !row) error(404, { message: 'This badge does not exist (any more).' });
+	if (!season || !row) error(404, { message: m.badges_edit_missing() });
 	return { ...badgeEditorData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
 };
 

@@ -6,12 +6,13 @@ import { consoleSeason } from '$lib/server/seasons/choice';
 import { listCatalogue } from '$lib/server/catalogue/products';
 import { catalogueToCsv } from '$lib/server/catalogue/products-csv';
 import { csvFileName, csvResponse } from '$lib/csv';
+import { m } from '$lib/paraglide/messages.js';
 
 // Layout loads do not guard endpoints: this one checks the role itself.
 export const GET: RequestHandler = (event) => {
 	requireRole(event, MANAGERS);
 	const season = consoleSeason();
-	if (!season) error(404, { message: 'No season is live.' });
+	if (!season) error(404, { message: m.products_page_no_season() });
 	return csvResponse(
 		catalogueToCsv(listCatalogue(getDb(), season.id)),
 		csvFileName(season.name, 'season', 'catalogue')

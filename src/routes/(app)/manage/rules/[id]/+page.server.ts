@@ -6,10 +6,11 @@ import { consoleSeason } from '$lib/server/seasons/choice';
 import { getRule } from '$lib/server/rules/queries';
 import { ruleToValues } from '$lib/server/rules/rule-form';
 import { ruleEditorActions, ruleEditorData } from '../rule-editor.server';
+import { m } from '$lib/paraglide/messages.js';
 
 function ruleId(raw: string): number {
 	const id = Number(raw);
-	if (!Number.isInteger(id) || id < 1) error(404, { message: 'No such rule' });
+	if (!Number.isInteger(id) || id < 1) error(404, { message: m.rules_edit_missing() });
 	return id;
 }
 
@@ -18,7 +19,7 @@ export const load: PageServerLoad = (event) => {
 	const db = getDb();
 	const season = consoleSeason();
 	const row = season && getRule(db, season.id, ruleId(event.params.id));
-	if (!season || !row) error(404, { message: 'This rule does not exist (any more).' });
+	if (!season || !row) error(404, { message: m.rules_edit_missing() });
 	return {
 		...ruleEditorData(ruleToValues(row, season.timeZone)),
 		ruleId: row.id,
