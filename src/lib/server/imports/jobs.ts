@@ -136,6 +136,7 @@ export function startImportJob(
 		dryRun: job.dryRun,
 		actor: options.owner,
 		mapping: options.mapping,
+		locale: options.locale,
 		dateOrder: options.dateOrder,
 		decimal: options.decimal,
 		batchSize: options.batchSize,

@@ -13,6 +13,14 @@ import {
 	type ParsedDate
 } from '../../imports/formats';
 import { SALE_LIMITS } from '../scoring/sales';
+import { m } from '../../paraglide/messages.js';
+import {
+	fieldCountMessage,
+	quoteMessage,
+	rowMessage,
+	type Locale,
+	type RowProblem
+} from './wording';
 
 // The sales file: a header, then one line per sale line; lines with the same external id form
 // one sale. Blank lines and a report's footer (after a blank line, lines of one value: a
@@ -33,6 +41,8 @@ export interface ImportError {
 
 export interface ParseOptions {
 	mapping?: ColumnMapping;
+	/** The language of the report's messages (the person's who started the import). */
+	locale?: Locale;
 	/** Day/month order of dates like 05/11/2026; found from the file when not given. */
 	dateOrder?: DateOrder | null;
 	/** Decimal mark of amounts; found from the file when not given. */
@@ -82,14 +92,24 @@ const footerLike = (record: string[], width: number) =>
  * How a file's values are to be read, or the problem with the whole file: dates whose day/month
  * order the file does not show and nobody chose, or dates or amounts written two ways.
  */
-function missingColumns(headers: string[], mapping: ColumnMapping): FileProblem | null {
+function missingColumns(
+	headers: string[],
+	mapping: ColumnMapping,
+	locale?: Locale
+): FileProblem | null {
 	const missing = IMPORT_FIELDS.filter((f) => !headers.includes(columnOf(mapping, f)));
 	if (missing.length === 0) return null;
 	return {
 		code: 'missing_columns',
 		column: columnOf(mapping, missing[0]),
 		missing,
-		message: `The header lacks ${missing.map((f) => `"${columnOf(mapping, f)}"`).join(', ')}: choose the column that holds ${missing.join(', ')}`
+		message: m.import_header_lacks(
+			{
+				columns: missing.map((f) => `"${columnOf(mapping, f)}"`).join(', '),
+				fields: missing.join(', ')
+			},
+			{ locale }
+		)
 	};
 }
 
@@ -108,7 +128,10 @@ function readSettings(
 				problem: {
 					code: 'mixed_date_orders',
 					column,
-					message: `${column} mixes day/month (${found.examples[0]}) and month/day (${found.examples[1]}) dates: fix the file or choose the order`
+					message: m.import_mixed_date_orders(
+						{ column, dmy: found.examples[0], mdy: found.examples[1] },
+						{ locale: options.locale }
+					)
 				}
 			};
 		if ('ambiguous' in found)
@@ -116,7 +139,10 @@ function readSettings(
 				problem: {
 					code: 'ambiguous_date_order',
 					column,
-					message: `${column} does not show whether ${found.example} is day/month or month/day (no day is above 12): choose the date order`
+					message: m.import_ambiguous_date_order(
+						{ column, example: found.example },
+						{ locale: options.locale }
+					)
 				}
 			};
 		dateOrder = found.order;
@@ -130,7 +156,7 @@ function readSettings(
 				problem: {
 					code: 'mixed_decimal_marks',
 					column,
-					message: `${column} mixes decimal commas and decimal points: fix the file or choose the decimal mark`
+					message: m.import_mixed_decimal_marks({ column }, { locale: options.locale })
 				}
 			};
 		}
@@ -141,97 +167,59 @@ function readSettings(
 	return { dateOrder, decimal };
 }
 
-/** What a date's problem says after its column's name. */
-function dateProblem(error: DateError | 'required', order: DateOrder | null): string {
-	switch (error) {
-		case 'required':
-			return 'is required';
-		case 'needs_order':
-			return 'needs a date order (day/month or month/day): choose one';
-		case 'not_year_first':
-			return 'is not year-first, as the chosen date order says';
-		case 'not_a_date':
-			return 'is not a date, e.g. 2026-11-20 10:15 or 20.11.2026';
-		case 'not_real':
-			return `is not a real date (${order ?? 'YMD'} order)`;
-		case 'hour_outside_ampm':
-			return 'has an hour outside 1–12 with AM/PM';
-		case 'no_such_time':
-			return 'has a time that does not exist';
-	}
-}
-const dateCode = (error: DateError | 'required') =>
-	error === 'required' ? 'required' : `date_${error}`;
-
-const max = (n: number) => n.toLocaleString('en');
-
-/** One data row's values, or the messages (per field) that say what is wrong with it. */
+/** One data row's values, or what is wrong with it (per field). */
 function readRow(
 	cells: Record<ImportField, string>,
 	dateOrder: DateOrder | null,
 	decimal: DecimalMark
-): { value: Omit<ParsedRow, 'row'> } | { problems: [ImportField, string, string][] } {
-	const problems: [ImportField, string, string][] = [];
+): { value: Omit<ParsedRow, 'row'> } | { problems: [ImportField, RowProblem][] } {
+	const problems: [ImportField, RowProblem][] = [];
 	const { externalId, sellerEmail: seller, sku } = cells;
-	if (!externalId) problems.push(['externalId', 'is required', 'required']);
-	else if (externalId.length > SALE_LIMITS.externalId)
-		problems.push([
-			'externalId',
-			`is longer than ${SALE_LIMITS.externalId} characters`,
-			'too_long'
-		]);
-	if (!seller) problems.push(['sellerEmail', 'is required', 'required']);
-	else if (seller.length > SALE_LIMITS.email)
-		problems.push(['sellerEmail', `is longer than ${SALE_LIMITS.email} characters`, 'too_long']);
+	const text = (field: ImportField, value: string, max: number) => {
+		if (!value) problems.push([field, { code: 'required' }]);
+		else if (value.length > max) problems.push([field, { code: 'too_long', max }]);
+	};
+	text('externalId', externalId, SALE_LIMITS.externalId);
+	text('sellerEmail', seller, SALE_LIMITS.email);
 	const date = cells.occurredAt
 		? parseDate(cells.occurredAt, dateOrder)
 		: { error: 'required' as const };
 	if ('error' in date)
-		problems.push(['occurredAt', dateProblem(date.error, dateOrder), dateCode(date.error)]);
-	if (!sku) problems.push(['sku', 'is required', 'required']);
-	else if (sku.length > SALE_LIMITS.sku)
-		problems.push(['sku', `is longer than ${SALE_LIMITS.sku} characters`, 'too_long']);
+		problems.push([
+			'occurredAt',
+			date.error === 'required'
+				? { code: 'required' }
+				: { code: `date_${date.error}`, order: dateOrder }
+		]);
+	text('sku', sku, SALE_LIMITS.sku);
 	let quantity = 0;
-	if (!cells.quantity) problems.push(['quantity', 'is required', 'required']);
+	if (!cells.quantity) problems.push(['quantity', { code: 'required' }]);
 	else {
 		const q = parseAmount(cells.quantity, decimal);
-		if (q === null || !Number.isInteger(q))
-			problems.push(['quantity', 'must be a whole number', 'not_whole']);
-		else if (q < 1) problems.push(['quantity', 'must be at least 1', 'too_small']);
+		if (q === null || !Number.isInteger(q)) problems.push(['quantity', { code: 'not_whole' }]);
+		else if (q < 1) problems.push(['quantity', { code: 'too_small' }]);
 		else if (q > SALE_LIMITS.quantity)
-			problems.push(['quantity', `must be at most ${max(SALE_LIMITS.quantity)}`, 'too_large']);
+			problems.push(['quantity', { code: 'above_max', max: SALE_LIMITS.quantity }]);
 		else quantity = q;
 	}
 	let unitPrice = 0;
-	if (!cells.unitPrice) problems.push(['unitPrice', 'is required', 'required']);
+	if (!cells.unitPrice) problems.push(['unitPrice', { code: 'required' }]);
 	else {
 		const p = parseAmount(cells.unitPrice, decimal);
 		const cents = p === null ? NaN : Math.round(p * 100);
 		if (p === null)
 			problems.push([
 				'unitPrice',
-				`must be an amount like ${decimal === ',' ? '1.099,00' : '1,099.00'}`,
-				'not_an_amount'
+				{ code: 'not_an_amount', example: decimal === ',' ? '1.099,00' : '1,099.00' }
 			]);
 		else if (Math.abs(cents - p * 100) > 1e-6)
-			problems.push(['unitPrice', 'has more than two decimals', 'too_many_decimals']);
+			problems.push(['unitPrice', { code: 'too_many_decimals' }]);
 		else if (p > SALE_LIMITS.unitPrice)
-			problems.push([
-				'unitPrice',
-				`is too large: at most ${max(SALE_LIMITS.unitPrice)}`,
-				'too_large'
-			]);
+			problems.push(['unitPrice', { code: 'too_large', max: SALE_LIMITS.unitPrice }]);
 		else unitPrice = cents;
 	}
 	if (problems.length > 0 || 'error' in date) return { problems };
 	return { value: { externalId, seller, occurredAt: date, sku, quantity, unitPrice } };
-}
-
-function quoteMessage(code: string, fallback: string): string {
-	if (code === 'MissingQuotes') return 'A quoted value is never closed (a " is missing)';
-	if (code === 'InvalidQuotes')
-		return 'A " is misplaced: wrap a value that holds quotes or commas in "double quotes"';
-	return fallback;
 }
 
 /**
@@ -243,7 +231,8 @@ function quoteMessage(code: string, fallback: string): string {
 export function eachRecord(
 	chunks: AsyncIterable<string>,
 	onRecord: (record: string[], line: number, unreadable: string | null) => void,
-	delimiter?: string
+	delimiter?: string,
+	locale?: Locale
 ): Promise<{ delimiter: string }> {
 	return new Promise((resolve, reject) => {
 		const input = Readable.from(chunks, { objectMode: false });
@@ -266,7 +255,11 @@ export function eachRecord(
 				found = results.meta.delimiter || found;
 				const error = results.errors.find((e) => e.code !== 'UndetectableDelimiter');
 				try {
-					onRecord(results.data, line, error ? quoteMessage(error.code, error.message) : null);
+					onRecord(
+						results.data,
+						line,
+						error ? (quoteMessage(error.code, locale) ?? error.message) : null
+					);
 				} catch (e) {
 					parser.abort();
 					fail(e);
@@ -318,7 +311,7 @@ export async function scanSales(
 		if (!headers) {
 			headers = record.map((h) => h.trim());
 			width = record.length;
-			if (!missingColumns(headers, mapping)) {
+			if (!missingColumns(headers, mapping, options.locale)) {
 				const index = (f: ImportField) => headers!.indexOf(columnOf(mapping, f));
 				at = { date: index('occurredAt'), amounts: [index('unitPrice'), index('quantity')] };
 			}
@@ -342,7 +335,7 @@ export async function scanSales(
 	const footerLines = hasFooter ? nonBlank - footer.index + 1 : 0;
 	const found = headers ?? [];
 	const rows = Math.max(0, nonBlank - 1 - footerLines);
-	const missing = missingColumns(found, mapping);
+	const missing = missingColumns(found, mapping, options.locale);
 	const settings = missing
 		? { problem: missing }
 		: readSettings(mapping, detected, options, delimiter);
@@ -362,12 +355,16 @@ export async function scanSales(
 }
 
 /** The errors that refuse every row of a file with a problem, on row 0. */
-export function problemErrors(problem: FileProblem, mapping: ColumnMapping = {}): ImportError[] {
+export function problemErrors(
+	problem: FileProblem,
+	mapping: ColumnMapping = {},
+	locale?: Locale
+): ImportError[] {
 	return problem.code === 'missing_columns'
 		? problem.missing!.map((f) => ({
 				row: 0,
 				column: columnOf(mapping, f),
-				message: `Column "${columnOf(mapping, f)}" is missing from the header`,
+				message: m.import_column_missing({ column: columnOf(mapping, f) }, { locale }),
 				code: 'missing_columns'
 			}))
 		: [{ row: 0, column: problem.column, message: problem.message, code: problem.code }];
@@ -410,7 +407,7 @@ export function rowReader(scan: FileScan, options: ParseOptions = {}) {
 		if (record.length !== width) {
 			const few = record.length < width;
 			return refuse(
-				`Too ${few ? 'few' : 'many'} fields: expected ${width} fields but parsed ${record.length} (a value holding a ${scan.delimiter === ';' ? 'semicolon' : 'comma'} needs "quotes")`,
+				fieldCountMessage(width, record.length, scan.delimiter, options.locale),
 				few ? 'too_few_fields' : 'too_many_fields'
 			);
 		}
@@ -422,11 +419,11 @@ export function rowReader(scan: FileScan, options: ParseOptions = {}) {
 			return {
 				row,
 				externalId,
-				errors: result.problems.map(([field, message, code]) => ({
+				errors: result.problems.map(([field, problem]) => ({
 					row,
 					column: column(field),
-					message: `${column(field)} ${message}`,
-					code
+					message: rowMessage(problem, column(field), options.locale),
+					code: problem.code
 				}))
 			};
 		return { row, value: { ...result.value, row } };

@@ -28,25 +28,40 @@ import { ReportSink, type ImportResult } from './report-sink';
 
 export type { ImportResult } from './report-sink';
 import { SellerDirectory } from './sellers';
+import { m } from '../../paraglide/messages.js';
+import type { Locale } from './wording';
 
 const DRY_RUN = Symbol('dry run');
 
 /** Which column of the file a refused sale's error is about, and what the report says. */
 function refusal(
-	externalId: string,
-	error: AppError
+	group: ResolvedSale,
+	error: AppError,
+	locale: Locale | undefined,
+	seasonName: () => string
 ): { column: ImportField; message: string; code: string } {
+	const o = { locale };
+	const sku = String((error.details as { sku?: string } | undefined)?.sku ?? '');
 	// An external id already used for a different sale (scoring's idempotency check).
 	if (error instanceof IdempotencyConflictError)
 		return {
 			column: 'externalId',
-			message: `externalId ${externalId} was already used for a different sale`,
+			message: m.import_sale_conflict({ id: group.externalId }, o),
 			code: 'external_id_conflict'
 		};
-	if (error.code === 'unknown_sku' || error.code === 'inactive_sku')
-		return { column: 'sku', message: error.message, code: error.code };
-	if (error.code === 'outside_season' || error.code === 'in_the_future')
-		return { column: 'occurredAt', message: error.message, code: error.code };
+	if (error.code === 'unknown_sku')
+		return { column: 'sku', message: m.import_sku_unknown({ sku }, o), code: error.code };
+	if (error.code === 'inactive_sku')
+		return { column: 'sku', message: m.import_sku_inactive({ sku }, o), code: error.code };
+	if (error.code === 'in_the_future')
+		return { column: 'occurredAt', message: m.import_date_future({}, o), code: error.code };
+	if (error.code === 'outside_season')
+		return {
+			column: 'occurredAt',
+			message: m.import_date_outside_season({ season: seasonName() }, o),
+			code: error.code
+		};
+	// Scoring's own wording for what an import cannot cause (a seller gone since the file was read).
 	return { column: 'sellerEmail', message: error.message, code: error.code };
 }
 
@@ -168,7 +183,7 @@ type Totals = { new: number; duplicate: number; rejected: number; points: number
 
 /** A file with a problem: every row refused with one message on row 0, nothing stored. */
 function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, options: ImportOptions) {
-	sink.addErrors(problemErrors(problem, options.mapping));
+	sink.addErrors(problemErrors(problem, options.mapping, options.locale));
 	sink.rejectRows(problem.code, rows);
 	const results: ImportResult[] = [];
 	for (let row = 1; row <= rows; row++) {
@@ -231,12 +246,15 @@ async function importRows(
 		const rejectGroup = (group: SaleGroup, field: ImportField, message: string, code: string) => {
 			const column = options.mapping?.[field] ?? field;
 			const first = group.rows[0].row;
+			const o = { locale: options.locale };
 			for (const r of group.rows) {
 				errors.push({
 					row: r.row,
 					column,
 					message:
-						r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})`,
+						r.row === first
+							? message
+							: m.import_sale_see_row({ message, id: group.externalId, row: first }, o),
 					code
 				});
 				rejectedRow.set(r.row, code);
@@ -251,7 +269,10 @@ async function importRows(
 				rejectGroup(
 					group,
 					'externalId',
-					`Sale ${group.externalId} has an invalid line (row ${badIds.get(group.externalId)})`,
+					m.import_sale_invalid_line(
+						{ id: group.externalId, row: badIds.get(group.externalId)! },
+						{ locale: options.locale }
+					),
 					'invalid_line'
 				);
 				totals.rejected += 1;
@@ -264,8 +285,8 @@ async function importRows(
 					rejectGroup(
 						group,
 						'sellerEmail',
-						`${options.mapping?.sellerEmail ?? 'sellerEmail'}: ${found.error}`,
-						'unknown_seller'
+						found.error(options.mapping?.sellerEmail ?? 'sellerEmail', options.locale),
+						found.code
 					);
 					totals.rejected += 1;
 					continue groups;
@@ -280,7 +301,7 @@ async function importRows(
 				rejectGroup(
 					group,
 					mismatch.userId !== first.userId ? 'sellerEmail' : 'occurredAt',
-					`Lines of sale ${group.externalId} disagree on seller or time`,
+					m.import_sale_disagree({ id: group.externalId }, { locale: options.locale }),
 					'lines_disagree'
 				);
 				totals.rejected += 1;
@@ -347,7 +368,12 @@ async function importRows(
 		}
 		for (const o of outcomes) {
 			if (o.outcome === 'error') {
-				const { column, message, code } = refusal(o.group.externalId, o.error!);
+				const { column, message, code } = refusal(
+					o.group,
+					o.error!,
+					options.locale,
+					() => seasons.seasonOf(db, o.group.userId).season?.name ?? ''
+				);
 				rejectGroup(o.group, column, message, code);
 				totals.rejected += 1;
 				continue;
@@ -402,7 +428,8 @@ async function importRows(
 				if (id && !badIds.has(id)) badIds.set(id, r.row);
 			}
 		},
-		scan.delimiter
+		scan.delimiter,
+		options.locale
 	);
 	flush();
 	return totals;

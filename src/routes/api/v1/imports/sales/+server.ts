@@ -23,7 +23,7 @@ const on = (value: string) => value === '1' || value === 'true';
  * to read the file when it does not show it. A file whose dates or amounts cannot be read
  * unambiguously answers 422 with the problem and stores nothing.
  */
-export const POST = apiHandler(async ({ request, url, principal }) => {
+export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 	const params = parseQuery(url, importSalesQuerySchema);
 	const type = request.headers.get('content-type') ?? '';
 	if (!/^text\/(csv|plain)\b/i.test(type)) {
@@ -48,6 +48,8 @@ export const POST = apiHandler(async ({ request, url, principal }) => {
 				dryRun: on(params.dryRun),
 				exclusive: background,
 				ownsFile: true,
+				// The report's messages in the caller's language (Accept-Language, or the organisation's).
+				locale: locals.locale,
 				...reading
 			}
 		);
