@@ -40,7 +40,7 @@ export class ReportSink {
 	constructor(readonly errorsFile: string | null = null) {
 		if (errorsFile) {
 			this.fd = openSync(errorsFile, 'w', 0o600);
-			writeSync(this.fd, writeCsv(ERROR_FIELDS, []));
+			writeSync(this.fd, writeCsv(ERROR_FIELDS, []).replace(/\r\n$/, ''));
 		}
 	}
 
