@@ -155,7 +155,10 @@ export function startImportJob(
 				job.finishedAt = clock();
 			},
 			(error: unknown) => {
-				log.error({ err: error, jobId: job.id }, 'sales import failed');
+				// A file that is not text is the sender's problem, not the server's.
+				if (!(error instanceof AppError))
+					log.error({ err: error, jobId: job.id }, 'sales import failed');
+				job.failure = error;
 				job.error = error instanceof Error ? error.message : String(error);
 				job.status = 'failed';
 				job.finishedAt = clock();

@@ -7,7 +7,6 @@ import {
 	DecimalDetector,
 	parseAmount,
 	parseDate,
-	type DateError,
 	type DateOrder,
 	type DecimalMark,
 	type ParsedDate
