@@ -1,11 +1,16 @@
-// npm run bench:import [-- --quick] [-- --sizes 100000,1000000 --people 1000 --batch 500]
-// For each size, in its own process (so that each peak RSS is its own): imports a generated CSV
-// (one line per sale line, as a European spreadsheet writes it: `;`, decimal commas, zone-less
-// DD.MM.YYYY HH:mm times) into a fresh temporary database through the same service the UI and
-// the API use (dry run, commit, re-import), and the same rows with bare better-sqlite3 (one
-// prepared INSERT per row in one transaction) in the same run; prints rows per second, the
-// ratio, the peak RSS and the machine load. Results go to bench/results/import-<time>.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// npm run bench:import [-- --quick] [-- --sizes 10000,100000,1000000 --people 1000 --batch 500]
+// (--rows N is one size.) For each size, in its own process (so that each peak RSS is its own):
+// writes a generated CSV file (one line per sale line, as a European spreadsheet writes it: `;`,
+// decimal commas, zone-less DD.MM.YYYY HH:mm times) to disk as a stream and imports it into a
+// fresh temporary database through the same streaming service the API uses (dry run, commit,
+// re-import), then the same rows with bare better-sqlite3 (one prepared INSERT per row in one
+// transaction) in the same run; prints rows per second, the ratio, the peak RSS (the process's
+// maxRSS, which covers the whole import) and the machine load. Results go to
+// bench/results/import-<time>.json.
+import { createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,15 +26,21 @@ const { values } = parseArgs({
 		quick: { type: 'boolean', default: false },
 		sizes: { type: 'string' },
 		child: { type: 'string' },
-		rows: { type: 'string', default: '100000' },
+		rows: { type: 'string' },
 		people: { type: 'string', default: '1000' },
-		batch: { type: 'string', default: '500' }
+		batch: { type: 'string', default: '500' },
+		// Which runs: a million rows on a busy machine may only have time for the commit.
+		passes: { type: 'string', default: 'dry,commit,again' }
 	}
 });
 
 if (!values.child) {
 	// The parent: one child per size, then the table.
-	const sizes = (values.sizes ?? (values.quick ? '10000,50000' : '100000,1000000'))
+	const sizes = (
+		values.sizes ??
+		values.rows ??
+		(values.quick ? '10000,50000' : '10000,100000,1000000')
+	)
 		.split(',')
 		.map(Number);
 	const loadStart = loadavg();
@@ -45,7 +56,9 @@ if (!values.child) {
 				'--people',
 				values.people!,
 				'--batch',
-				values.batch!
+				values.batch!,
+				'--passes',
+				values.passes!
 			],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -54,12 +67,12 @@ if (!values.child) {
 	});
 	const loadEnd = loadavg();
 	console.log(
-		'\n| rows | project commit rows/s | bare insert rows/s | ratio | dry run rows/s | peak RSS (project) |'
+		'\n| rows | file | project commit rows/s | bare insert rows/s | ratio | dry run rows/s | peak RSS (import) | load (1 min) |'
 	);
-	console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+	console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 	for (const r of runs)
 		console.log(
-			`| ${r.rows.toLocaleString('en')} | ${r.commit.toLocaleString('en')} | ${r.bare.toLocaleString('en')} | ${(r.bare / r.commit).toFixed(1)}× | ${r.dryRun.toLocaleString('en')} | ${r.peakRssMb} MB |`
+			`| ${r.rows.toLocaleString('en')} | ${r.fileMb} MB | ${r.commit?.toLocaleString('en') ?? '–'} | ${r.bare.toLocaleString('en')} | ${r.commit ? (r.bare / r.commit).toFixed(1) + '×' : '–'} | ${r.dryRun?.toLocaleString('en') ?? '–'} | ${r.peakRssMb} MB (setup ${r.setupRssMb} MB) | ${r.load.toFixed(2)} |`
 		);
 	console.log(`load at end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}`);
 	mkdirSync('bench/results', { recursive: true });
@@ -82,7 +95,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const now = Date.now();
 const season = makeSeason(db, { startsAt: now - 80 * DAY, endsAt: now + 10 * DAY });
 const teams = Array.from({ length: 10 }, (_, i) => makeTeam(db, season.id, `Team ${i + 1}`));
-const people = [];
+const people: { email: string }[] = [];
 for (let i = 0; i < PEOPLE; i++)
 	people.push(await makeMember(db, season.id, teams[i % teams.length].id));
 const skus = Array.from(
@@ -118,38 +131,52 @@ const euTime = (ms: number) => {
 	const d = new Date(ms);
 	return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 };
-const lines = ['Ordernummer;E-mail;Datum;Artikelnummer;Aantal;Prijs'];
-const bareRows: [string, string, number, string, number, number][] = [];
-let sale = 0;
-while (lines.length <= ROWS) {
-	sale += 1;
-	const seller = people[(sale * 7919) % PEOPLE].email;
-	// Whole minutes: the file's times have no seconds.
-	const atMs = Math.floor((now - ((sale * 104729) % (79 * DAY))) / 60_000) * 60_000;
-	const at = euTime(atMs);
-	const count = 1 + (sale % 3);
-	for (let l = 0; l < count && lines.length <= ROWS; l++) {
-		const price = 49 + (sale % 900) + 1000 * (sale % 3);
-		const sku = skus[(sale + l * 13) % skus.length];
-		lines.push(
-			`bench-${sale};${seller};${at};${sku};${1 + (sale % 2)};${price.toLocaleString('de-DE', { minimumFractionDigits: 2 })}`
-		);
-		bareRows.push([`bench-${sale}`, seller, atMs, sku, 1 + (sale % 2), price * 100]);
+const HEADER = 'Ordernummer;E-mail;Datum;Artikelnummer;Aantal;Prijs';
+/** The file's rows, generated the same way each time (the CSV, then the bare inserts). */
+function* saleRows(): Generator<[string, string, number, string, number, number]> {
+	let rows = 0;
+	for (let sale = 1; rows < ROWS; sale++) {
+		const seller = people[(sale * 7919) % PEOPLE].email;
+		// Whole minutes: the file's times have no seconds.
+		const atMs = Math.floor((now - ((sale * 104729) % (79 * DAY))) / 60_000) * 60_000;
+		const count = 1 + (sale % 3);
+		for (let l = 0; l < count && rows < ROWS; l++, rows++) {
+			const price = 49 + (sale % 900) + 1000 * (sale % 3);
+			const sku = skus[(sale + l * 13) % skus.length];
+			yield [`bench-${sale}`, seller, atMs, sku, 1 + (sale % 2), price * 100];
+		}
 	}
 }
-const csv = lines.join('\n');
+const euro = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 });
+const csvPath = join(tmpdir(), `honorboard-bench-import-${process.pid}.csv`);
+const out = createWriteStream(csvPath);
+out.write(HEADER);
+let sales = 0;
+let lastId = '';
+for (const [id, seller, atMs, sku, quantity, cents] of saleRows()) {
+	if (id !== lastId) sales += 1;
+	lastId = id;
+	if (
+		!out.write(`\n${id};${seller};${euTime(atMs)};${sku};${quantity};${euro.format(cents / 100)}`)
+	)
+		await once(out, 'drain');
+}
+out.end();
+await once(out, 'finish');
+const fileMb = statSync(csvPath).size / 1e6;
 console.log(
-	`CSV: ${ROWS.toLocaleString('en')} rows, ${sale.toLocaleString('en')} sales, ${(csv.length / 1e6).toFixed(1)} MB; ${PEOPLE} people, ${skus.length} products, 2 rules`
+	`CSV: ${ROWS.toLocaleString('en')} rows, ${sales.toLocaleString('en')} sales, ${fileMb.toFixed(1)} MB on disk; ${PEOPLE} people, ${skus.length} products, 2 rules`
 );
+// The RSS of the database and people set up, before any import.
+const setupRss = process.memoryUsage().rss;
 
 async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
-	const report = await importSales(db, csv, {
-		dryRun,
-		actor: {},
-		batchSize: BATCH,
-		mapping: guessMapping(lines[0].split(';'))
-	});
+	const report = await importSales(
+		db,
+		{ path: csvPath },
+		{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
+	);
 	const seconds = (performance.now() - t0) / 1000;
 	sample();
 	console.log(
@@ -168,13 +195,18 @@ async function run(label: string, dryRun: boolean) {
 	};
 }
 
-const results = [
-	await run('dry run', true),
-	await run('commit', false),
-	await run('re-import', false)
-];
+const passes = values.passes!.split(',');
+const results: Awaited<ReturnType<typeof run>>[] = [];
+if (passes.includes('dry')) results.push(await run('dry run', true));
+if (passes.includes('commit')) results.push(await run('commit', false));
+if (passes.includes('again')) results.push(await run('re-import', false));
+const rateOf = (label: string) => results.find((r) => r.label === label)?.rowsPerSecond ?? null;
 clearInterval(sampler);
-const projectPeak = Math.round(peakRss / 1024 / 1024);
+// maxRSS (kB) sees every peak, even one between two samples.
+const projectPeak = Math.round(
+	Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024
+);
+rmSync(csvPath, { force: true });
 
 // The bare stack: the same rows, one prepared INSERT each, in one transaction.
 const bare = new Database(':memory:');
@@ -184,7 +216,7 @@ bare.exec(
 const insert = bare.prepare('insert into sale_row values (?, ?, ?, ?, ?, ?)');
 const t0 = performance.now();
 bare.transaction(() => {
-	for (const r of bareRows) insert.run(...r);
+	for (const r of saleRows()) insert.run(...r);
 })();
 const bareSeconds = (performance.now() - t0) / 1000;
 const bareRate = Math.round(ROWS / bareSeconds);
@@ -199,13 +231,16 @@ process.stdout.write(
 	'\nRESULT ' +
 		JSON.stringify({
 			rows: ROWS,
-			sales: sale,
+			sales,
 			people: PEOPLE,
 			batch: BATCH,
 			results,
-			dryRun: results[0].rowsPerSecond,
-			commit: results[1].rowsPerSecond,
+			dryRun: rateOf('dry run'),
+			commit: rateOf('commit'),
 			bare: bareRate,
-			peakRssMb: projectPeak
+			peakRssMb: projectPeak,
+			setupRssMb: Math.round(setupRss / 1024 / 1024),
+			fileMb: Number(fileMb.toFixed(1)),
+			load: loadavg()[0]
 		})
 );

@@ -179,7 +179,8 @@ test.describe('imports of real exports', () => {
 		await page.getByLabel('Date order').selectOption('DMY');
 		await page.getByRole('button', { name: 'Check file (dry run)' }).click();
 		await expect(page.getByRole('heading', { name: 'Dry run: nothing was changed' })).toBeVisible();
-		await expect(page.getByText('dates day/month/year, decimal comma')).toBeVisible();
+		await expect(page.getByText('Dates: day/month/year')).toBeVisible();
+		await expect(page.getByText('Decimal mark: comma')).toBeVisible();
 		await page.screenshot({ path: `${SHOTS}/import-375.png`, fullPage: true });
 	});
 });

@@ -189,7 +189,12 @@ describe('what a file does not show is reported, never guessed', () => {
 		const chosen = await importSales(a.db, csv, { dryRun: true, actor: {}, mapping, decimal: '.' });
 		// With a decimal point, "999,50" is not an amount: that row alone is refused.
 		expect(chosen.errors).toEqual([
-			{ row: 1, column: 'Price', message: 'Price must be an amount like 1,099.00' }
+			{
+				row: 1,
+				column: 'Price',
+				message: 'Price must be an amount like 1,099.00',
+				code: 'not_an_amount'
+			}
 		]);
 		expect(chosen.sales.new).toBe(1);
 	});

@@ -20,7 +20,7 @@ const LETTERS: Record<'windows-1250' | 'windows-1252', Set<string>> = {
 	'windows-1252': new Set('àâèêëîïôùûÿœæßåøñÀÂÈÊËÎÏÔÙÛŸŒÆÅØÑ' + SHARED)
 };
 
-function letterScore(text: string, encoding: 'windows-1250' | 'windows-1252'): number {
+export function letterScore(text: string, encoding: 'windows-1250' | 'windows-1252'): number {
 	const letters = LETTERS[encoding];
 	let score = 0;
 	for (const char of text) if (char.charCodeAt(0) > 0x7f && letters.has(char)) score += 1;
@@ -38,6 +38,20 @@ function decode(bytes: Uint8Array, encoding: Encoding): string {
 	return encoding === 'windows-1252'
 		? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80])
 		: text;
+}
+
+/**
+ * A decoder for bytes read in chunks (a file streamed from disk): call it with each chunk, then
+ * once without one for what is left. A character cut between two chunks is read whole.
+ */
+export function chunkDecoder(encoding: Encoding): (chunk?: Uint8Array) => string {
+	const decoder = new TextDecoder(encoding, { ignoreBOM: encoding !== 'utf-8' });
+	return (chunk) => {
+		const text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+		return encoding === 'windows-1252'
+			? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80])
+			: text;
+	};
 }
 
 export interface Decoded {
@@ -113,16 +127,30 @@ export function decimalOf(raw: string): DecimalMark | null {
 	return parts[1].length === 3 ? null : mark;
 }
 
+/** The decimal mark most values show, fed one value at a time (a file is read as a stream). */
+export class DecimalDetector {
+	private found: DecimalMark | null = null;
+	private conflict = false;
+
+	add(value: string) {
+		if (this.conflict) return;
+		const mark = decimalOf(value);
+		if (!mark) return;
+		if (this.found && mark !== this.found) this.conflict = true;
+		else this.found = mark;
+	}
+
+	/** ',' or '.'; 'conflict' when some values show a comma and others a dot; null when none tell. */
+	result(): DecimalMark | 'conflict' | null {
+		return this.conflict ? 'conflict' : this.found;
+	}
+}
+
 /** The decimal mark most values show; 'conflict' when some show a comma and others a dot. */
 export function detectDecimal(values: Iterable<string>): DecimalMark | 'conflict' | null {
-	let found: DecimalMark | null = null;
-	for (const value of values) {
-		const mark = decimalOf(value);
-		if (!mark) continue;
-		if (found && mark !== found) return 'conflict';
-		found = mark;
-	}
-	return found;
+	const detector = new DecimalDetector();
+	for (const value of values) detector.add(value);
+	return detector.result();
 }
 
 const AMOUNT = {
@@ -192,35 +220,56 @@ export type DateOrderFound =
 	| { conflict: true; examples: [string, string] };
 
 /**
- * The day/month order of a file's dates: DMY when a day above 12 comes first, MDY when it
- * comes second; both is a conflict; neither (every day ≤ 12) stays ambiguous. Year-first and
- * ISO values need no order ({ order: null } when every value is one).
+ * The day/month order of a file's dates, fed one value at a time: DMY when a day above 12 comes
+ * first, MDY when it comes second; both is a conflict; neither (every day ≤ 12) stays
+ * ambiguous. Year-first and ISO values need no order ({ order: null } when every value is one).
  */
-export function detectDateOrder(values: Iterable<string>): DateOrderFound {
-	let dmy: string | null = null;
-	let mdy: string | null = null;
-	let either: string | null = null;
-	for (const value of values) {
+export class DateOrderDetector {
+	private dmy: string | null = null;
+	private mdy: string | null = null;
+	private either: string | null = null;
+
+	add(value: string) {
 		const order = dateOrderOf(value);
-		if (order === 'DMY') dmy ??= value;
-		else if (order === 'MDY') mdy ??= value;
-		else if (order === 'either') either ??= value;
+		if (order === 'DMY') this.dmy ??= value;
+		else if (order === 'MDY') this.mdy ??= value;
+		else if (order === 'either') this.either ??= value;
 	}
-	if (dmy && mdy) return { conflict: true, examples: [dmy, mdy] };
-	if (dmy) return { order: 'DMY' };
-	if (mdy) return { order: 'MDY' };
-	if (either) return { ambiguous: true, example: either };
-	return { order: null };
+
+	result(): DateOrderFound {
+		const { dmy, mdy, either } = this;
+		if (dmy && mdy) return { conflict: true, examples: [dmy, mdy] };
+		if (dmy) return { order: 'DMY' };
+		if (mdy) return { order: 'MDY' };
+		if (either) return { ambiguous: true, example: either };
+		return { order: null };
+	}
+}
+
+/** The day/month order of all these dates (see DateOrderDetector). */
+export function detectDateOrder(values: Iterable<string>): DateOrderFound {
+	const detector = new DateOrderDetector();
+	for (const value of values) detector.add(value);
+	return detector.result();
 }
 
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
+/** Why a value is not a date; the import words it in the reader's language. */
+export type DateError =
+	| 'needs_order'
+	| 'not_year_first'
+	| 'not_a_date'
+	| 'not_real'
+	| 'hour_outside_ampm'
+	| 'no_such_time';
+
 /**
  * One value as a date: ISO 8601 with or without a zone, date-only, or day/month/year in the
- * given order with `.`, `/` or `-` and an optional time (24-hour, or with AM/PM). Returns a
- * message when the value is not such a date.
+ * given order with `.`, `/` or `-` and an optional time (24-hour, or with AM/PM). Returns why
+ * when the value is not such a date.
  */
-export function parseDate(raw: string, order: DateOrder | null): ParsedDate | { error: string } {
+export function parseDate(raw: string, order: DateOrder | null): ParsedDate | { error: DateError } {
 	const value = raw.trim();
 	let year: number, month: number, day: number, rest: (string | undefined)[];
 	const first = YEAR_FIRST.exec(value);
@@ -231,29 +280,28 @@ export function parseDate(raw: string, order: DateOrder | null): ParsedDate | { 
 		day = Number(first[4]);
 		rest = first.slice(5);
 	} else if (last) {
-		if (!order) return { error: 'needs a date order (day/month or month/day): choose one' };
-		if (order === 'YMD') return { error: 'is not year-first, as the chosen date order says' };
+		if (!order) return { error: 'needs_order' };
+		if (order === 'YMD') return { error: 'not_year_first' };
 		const a = Number(last[1]);
 		const b = Number(last[3]);
 		[day, month] = order === 'DMY' ? [a, b] : [b, a];
 		year = Number(last[4]);
 		rest = last.slice(5);
 	} else {
-		return { error: 'is not a date, e.g. 2026-11-20 10:15 or 20.11.2026' };
+		return { error: 'not_a_date' };
 	}
 	const [h, mi, s, frac, ampm, zone] = rest;
-	if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month))
-		return { error: `is not a real date (${order ?? 'YMD'} order)` };
+	if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return { error: 'not_real' };
 	let hour = h === undefined ? 0 : Number(h);
 	const minute = mi === undefined ? 0 : Number(mi);
 	const second = s === undefined ? 0 : Number(s);
 	const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
 	if (ampm) {
-		if (hour < 1 || hour > 12) return { error: 'has an hour outside 1–12 with AM/PM' };
+		if (hour < 1 || hour > 12) return { error: 'hour_outside_ampm' };
 		const pm = ampm.toLowerCase().startsWith('p');
 		hour = (hour % 12) + (pm ? 12 : 0);
 	}
-	if (hour > 23 || minute > 59 || second > 59) return { error: 'has a time that does not exist' };
+	if (hour > 23 || minute > 59 || second > 59) return { error: 'no_such_time' };
 	if (zone) {
 		const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
 		if (/^z$/i.test(zone)) return { kind: 'instant', ms: utc };

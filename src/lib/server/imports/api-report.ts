@@ -22,16 +22,17 @@ export function countDataRows(text: string): number {
 }
 
 export function apiReport(report: ImportReport, jobId: string, details: boolean) {
-	const { results, errors, ...totals } = report;
+	// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a server path is not for clients
+	const { results, errors, errorsFile, resultsTotal, ...totals } = report;
 	return {
 		...totals,
 		errors: errors.slice(0, ERRORS_IN_ANSWER),
-		errorsTotal: errors.length,
-		errorsTruncated: errors.length > ERRORS_IN_ANSWER,
+		errorsTotal: report.errorsTotal,
+		errorsTruncated: report.errorsTotal > ERRORS_IN_ANSWER,
 		/** Every error as CSV (row, column, message), with the same token, for an hour. */
-		errorsUrl: errors.length > 0 ? `${jobPath(jobId)}/errors.csv` : null,
-		// The row-by-row results can be long: only sent when asked for.
-		...(details ? { results } : {})
+		errorsUrl: report.errorsTotal > 0 ? `${jobPath(jobId)}/errors.csv` : null,
+		// The row-by-row results can be long: only sent when asked for (the first RESULTS_KEPT).
+		...(details ? { results, resultsTotal } : {})
 	};
 }
 

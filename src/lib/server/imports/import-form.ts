@@ -9,6 +9,7 @@ import { checkCsvText, decodeCsvFile } from './text';
 import { AppError } from '../shared/errors';
 import { readingOptions, type ReadingOptions } from './options';
 import type { Encoding } from '../../imports/formats';
+import { m } from '../../paraglide/messages.js';
 
 // The sales import form: a file (or pasted text), one `map.<field>` select per field, how the
 // file is read (`encoding`, `dateOrder`, `decimal`: empty for "find it from the file") and an
@@ -50,19 +51,17 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 		dateOrder: String(form.get('dateOrder') ?? ''),
 		decimal: String(form.get('decimal') ?? '')
 	});
-	if (!options.success) return refuse('Choose how the file is read from the lists.');
+	if (!options.success) return refuse(m.import_form_reading());
 	const reading = options.data;
 	let encoding: Encoding | null = null;
 	const file = form.get('file');
 	let text = String(form.get('csv') ?? '');
 	let fileName: string | null = null;
 	if (file instanceof File && file.size > 0) {
-		if (file.size > MAX_IMPORT_BYTES)
-			return refuse('The file is larger than 50 MB: split it into smaller files.');
+		if (file.size > MAX_IMPORT_BYTES) return refuse(m.import_file_too_large());
 		fileName = file.name;
 	}
-	if (text.length > MAX_IMPORT_BYTES)
-		return refuse('The text is larger than 50 MB: split it into smaller files.');
+	if (text.length > MAX_IMPORT_BYTES) return refuse(m.import_text_too_large());
 	try {
 		// A binary or non-UTF-8 file is refused here, before it can "parse" into garbage rows.
 		if (fileName !== null) {
@@ -77,31 +76,29 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 		if (error instanceof AppError) return refuse(error.message);
 		throw error;
 	}
-	if (text.trim() === '') return refuse('Choose a CSV file or paste its rows.');
+	if (text.trim() === '') return refuse(m.import_form_no_file());
 	const headers = readCsvHeader(text);
-	if (headers.every((h) => h === '')) return refuse('The file has no header row.');
+	if (headers.every((h) => h === '')) return refuse(m.import_form_no_header());
 	// A form sent without the mapping (no JavaScript) uses the same guess the page would show;
 	// a select left on "choose a column" is a field left unmapped.
 	const guessed = guessMapping(headers);
 	const mapping: ColumnMapping = {};
 	for (const field of IMPORT_FIELDS) {
 		const column = form.has(`map.${field}`) ? chosen[field] : guessed[field];
-		if (!column) return refuse(`Choose the column that holds ${field}.`);
-		if (!headers.includes(column))
-			return refuse(`Column "${column}" (for ${field}) is not in the file's header.`);
+		if (!column) return refuse(m.import_form_choose_column({ field }));
+		if (!headers.includes(column)) return refuse(m.import_form_not_in_header({ column, field }));
 		mapping[field] = column;
 	}
 	const columns = Object.values(mapping);
 	const twice = columns.find((c, i) => columns.indexOf(c) !== i);
-	if (twice)
-		return refuse(`Column "${twice}" is chosen for two fields: each field needs its own column.`);
+	if (twice) return refuse(m.import_form_chosen_twice({ column: twice }));
 	if (
 		text
 			.replace(/^\uFEFF/, '')
 			.trim()
 			.split(/\r?\n/).length < 2
 	)
-		return refuse('The file has a header but no rows.');
+		return refuse(m.import_form_no_rows());
 	const mappingName = String(form.get('mappingName') ?? '').trim();
 	return { ok: true, text, mapping, headers, fileName, reading, encoding, mappingName };
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { Db } from '../db';
 import { importSales, type ImportReport } from './sales';
 import type { ParseOptions } from './sales-csv';
+import type { ImportSource } from './source';
+import { errorsFilePath } from './report-sink';
 import { systemClock, type Clock } from '../shared/clock';
-import { conflict } from '../shared/errors';
+import { AppError, conflict } from '../shared/errors';
 import { log } from '../shared/log';
 import { writeCsv } from '../../csv';
 
@@ -11,12 +15,13 @@ import { writeCsv } from '../../csv';
 // background so that a large file never holds a request open; the page or the client polls the
 // job. A small API import runs as a job too and is awaited, so that its full error list can be
 // downloaded afterwards. Jobs live in this process's memory only: a restart forgets them (the
-// sales already recorded stay, and a re-upload counts nothing twice).
+// sales already recorded stay, and a re-upload counts nothing twice). A job writes every error
+// of its file to a temporary CSV file (the download); an uploaded file handed to a job is the
+// job's to delete. Both go when the job has finished (the upload) or expires (the errors).
 
 const JOB_TTL_MS = 60 * 60 * 1000;
-/** How many per-row results and errors a page or a poll carries; the rest is counted. */
+/** How many per-row results a page or a poll carries; the rest is counted. */
 const RESULTS_SHOWN = 500;
-const ERRORS_SHOWN = 5000;
 
 export type JobStatus = 'running' | 'done' | 'failed';
 
@@ -37,31 +42,34 @@ export interface ImportJob {
 	total: number;
 	report: ImportReport | null;
 	error: string | null;
+	/** What the job failed with (an AppError when the file turned out not to be text). */
+	failure: unknown;
 	startedAt: number;
 	finishedAt: number | null;
 	/** Settles when the job has finished, whether it succeeded or failed. */
 	finished: Promise<void>;
+	/** Every error of the file, as CSV (removed when the job expires). */
+	errorsFile: string | null;
 }
 
-/** A report cut to what a page shows: at most RESULTS_SHOWN results and ERRORS_SHOWN errors. */
-export type ReportView = Omit<ImportReport, 'results' | 'errors'> & {
-	results: ImportReport['results'];
-	errors: ImportReport['errors'];
-	resultsTotal: number;
-	errorsTotal: number;
+/** A report cut to what a page shows: at most RESULTS_SHOWN results and the errors kept. */
+export type ReportView = Omit<ImportReport, 'errorsFile'> & {
 	/** The errors shown, as a file to download; null when there are none. */
 	errorsCsv: string | null;
+	/** Every error, as a file to download, when there are more than are shown. */
+	errorsUrl: string | null;
 };
 
-export function reportView(report: ImportReport): ReportView {
-	const errors = report.errors.slice(0, ERRORS_SHOWN);
+export function reportView(report: ImportReport, jobId: string | null = null): ReportView {
+	const { errorsFile, ...rest } = report;
 	return {
-		...report,
+		...rest,
 		results: report.results.slice(0, RESULTS_SHOWN),
-		errors,
-		errorsCsv: errors.length === 0 ? null : errorsCsv({ ...report, errors }),
-		resultsTotal: report.results.length,
-		errorsTotal: report.errors.length
+		errorsCsv: report.errors.length === 0 ? null : errorsCsv(report),
+		errorsUrl:
+			errorsFile && jobId && report.errorsTotal > report.errors.length
+				? `/manage/import/jobs/${jobId}/errors.csv`
+				: null
 	};
 }
 
@@ -69,7 +77,10 @@ const jobs = new Map<string, ImportJob>();
 
 function prune(now: number) {
 	for (const [id, job] of jobs) {
-		if (now - (job.finishedAt ?? job.startedAt) > JOB_TTL_MS) jobs.delete(id);
+		if (job.status !== 'running' && now - (job.finishedAt ?? job.startedAt) > JOB_TTL_MS) {
+			if (job.errorsFile) rmSync(job.errorsFile, { force: true });
+			jobs.delete(id);
+		}
 	}
 }
 
@@ -79,9 +90,11 @@ function prune(now: number) {
  */
 export function startImportJob(
 	db: Db,
-	text: string,
+	input: string | ImportSource,
 	options: ParseOptions & {
 		owner: JobOwner;
+		/** The upload is the job's: deleted when the job has finished. */
+		ownsFile?: boolean;
 		dryRun?: boolean;
 		exclusive?: boolean;
 		batchSize?: number;
@@ -112,37 +125,50 @@ export function startImportJob(
 		total: 0,
 		report: null,
 		error: null,
+		failure: null,
 		startedAt: clock(),
 		finishedAt: null,
-		finished: Promise.resolve()
+		finished: Promise.resolve(),
+		errorsFile: errorsFilePath()
 	};
 	jobs.set(job.id, job);
-	job.finished = importSales(db, text, {
+	job.finished = importSales(db, input, {
 		dryRun: job.dryRun,
 		actor: options.owner,
 		mapping: options.mapping,
+		locale: options.locale,
 		dateOrder: options.dateOrder,
 		decimal: options.decimal,
 		batchSize: options.batchSize,
 		clock,
+		errorsFile: job.errorsFile,
 		onProgress: (done, total) => {
 			job.done = done;
 			job.total = total;
 		}
-	}).then(
-		(report) => {
-			job.report = report;
-			job.done = job.total = report.rows;
-			job.status = 'done';
-			job.finishedAt = clock();
-		},
-		(error: unknown) => {
-			log.error({ err: error, jobId: job.id }, 'sales import failed');
-			job.error = error instanceof Error ? error.message : String(error);
-			job.status = 'failed';
-			job.finishedAt = clock();
-		}
-	);
+	})
+		.then(
+			(report) => {
+				job.report = report;
+				job.done = job.total = report.rows;
+				job.status = 'done';
+				job.finishedAt = clock();
+			},
+			(error: unknown) => {
+				// A file that is not text is the sender's problem, not the server's.
+				if (!(error instanceof AppError))
+					log.error({ err: error, jobId: job.id }, 'sales import failed');
+				job.failure = error;
+				job.error = error instanceof Error ? error.message : String(error);
+				job.status = 'failed';
+				job.finishedAt = clock();
+				job.errorsFile = null;
+			}
+		)
+		.finally(() => {
+			if (options.ownsFile && typeof input !== 'string' && 'path' in input)
+				rmSync(input.path, { force: true });
+		});
 	return job;
 }
 
@@ -157,12 +183,25 @@ export function getImportJob(
 	return job && job.owner === ownerKey(owner) ? job : null;
 }
 
-/** Every error of a finished job's report, as a spreadsheet (row, column, message). */
-export function errorsCsv(report: ImportReport): string {
+/** The errors a report keeps, as a spreadsheet (row, column, message). */
+export function errorsCsv(report: Pick<ImportReport, 'errors'>): string {
 	return writeCsv(
 		['row', 'column', 'message'],
 		report.errors.map((e) => [e.row, e.column, e.message])
 	);
+}
+
+/** Every error of a finished job, as a CSV download. */
+export function errorsDownload(job: ImportJob): Response {
+	const headers = {
+		'content-type': 'text/csv; charset=utf-8',
+		'content-disposition': `attachment; filename="import-${job.id}-errors.csv"`,
+		'cache-control': 'private, no-store'
+	};
+	if (!job.report?.errorsFile)
+		return new Response(job.report ? errorsCsv(job.report) : '', { headers });
+	const file = Readable.toWeb(createReadStream(job.report.errorsFile)) as ReadableStream;
+	return new Response(file, { headers });
 }
 
 /** What the page polls: progress, and the report once the job is done. */
@@ -173,7 +212,7 @@ export function jobView(job: ImportJob) {
 		done: job.done,
 		total: job.total,
 		error: job.error,
-		report: job.report ? reportView(job.report) : null
+		report: job.report ? reportView(job.report, job.id) : null
 	};
 }
 export type JobView = ReturnType<typeof jobView>;

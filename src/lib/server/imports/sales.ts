@@ -12,21 +12,57 @@ import type { ImportField } from '../../imports/mapping';
 import { instantOf, type ParsedDate } from '../../imports/formats';
 import { TZDate } from '@date-fns/tz';
 import {
-	parseSalesCsv,
+	eachRecord,
+	problemErrors,
+	rowReader,
+	scanSales,
 	type FileProblem,
 	type FileReading,
 	type ImportError,
 	type ParseOptions,
+	type RowRead,
 	type SaleGroup
 } from './sales-csv';
-import { SellerDirectory } from './sellers';
+import { openSource, type ImportSource } from './source';
+import { ReportSink, type ImportResult } from './report-sink';
 
-export interface ImportResult {
-	row: number;
-	externalId: string;
-	/** new: counted now (or would be, in a dry run); duplicate: already imported, counted once. */
-	outcome: 'new' | 'duplicate' | 'error';
-	points?: number;
+export type { ImportResult } from './report-sink';
+import { SellerDirectory } from './sellers';
+import { m } from '../../paraglide/messages.js';
+import type { Locale } from './wording';
+
+const DRY_RUN = Symbol('dry run');
+
+/** Which column of the file a refused sale's error is about, and what the report says. */
+function refusal(
+	group: ResolvedSale,
+	error: AppError,
+	locale: Locale | undefined,
+	seasonName: () => string
+): { column: ImportField; message: string; code: string } {
+	const o = { locale };
+	const sku = String((error.details as { sku?: string } | undefined)?.sku ?? '');
+	// An external id already used for a different sale (scoring's idempotency check).
+	if (error instanceof IdempotencyConflictError)
+		return {
+			column: 'externalId',
+			message: m.import_sale_conflict({ id: group.externalId }, o),
+			code: 'external_id_conflict'
+		};
+	if (error.code === 'unknown_sku')
+		return { column: 'sku', message: m.import_sku_unknown({ sku }, o), code: error.code };
+	if (error.code === 'inactive_sku')
+		return { column: 'sku', message: m.import_sku_inactive({ sku }, o), code: error.code };
+	if (error.code === 'in_the_future')
+		return { column: 'occurredAt', message: m.import_date_future({}, o), code: error.code };
+	if (error.code === 'outside_season')
+		return {
+			column: 'occurredAt',
+			message: m.import_date_outside_season({ season: seasonName() }, o),
+			code: error.code
+		};
+	// Scoring's own wording for what an import cannot cause (a seller gone since the file was read).
+	return { column: 'sellerEmail', message: error.message, code: error.code };
 }
 
 export interface ImportReport {
@@ -36,10 +72,18 @@ export interface ImportReport {
 	/** Rows whose sale is (or would be) counted, or was already counted before. */
 	accepted: number;
 	rejected: number;
+	/** Rows refused, by the reason of their first error (`required`, `unknown_sku`, …). */
+	rejectedBy: Record<string, number>;
 	sales: { new: number; duplicate: number; rejected: number };
 	points: number;
+	/** The first ERRORS_KEPT errors, in row order; errorsTotal counts them all. */
 	errors: ImportError[];
+	errorsTotal: number;
+	/** The first RESULTS_KEPT rows' outcomes; resultsTotal (= rows) counts them all. */
 	results: ImportResult[];
+	resultsTotal: number;
+	/** Every error as CSV on disk, when the import was asked to write it (a job's download). */
+	errorsFile: string | null;
 	/** How the file was read (date order, decimal mark, delimiter, footer lines left out). */
 	reading: FileReading;
 	/** A problem with the whole file (its dates or amounts cannot be read): nothing was stored. */
@@ -52,62 +96,115 @@ interface ResolvedSale extends SaleGroup {
 	occurredAt: number;
 }
 
-const DRY_RUN = Symbol('dry run');
-
-/** Which column of the file a refused sale's error is about, and what the report says. */
-function refusal(externalId: string, error: AppError): { column: ImportField; message: string } {
-	// An external id already used for a different sale (scoring's idempotency check).
-	if (error instanceof IdempotencyConflictError)
-		return {
-			column: 'externalId',
-			message: `externalId ${externalId} was already used for a different sale`
-		};
-	if (error.code === 'unknown_sku' || error.code === 'inactive_sku')
-		return { column: 'sku', message: error.message };
-	if (error.code === 'outside_season' || error.code === 'in_the_future')
-		return { column: 'occurredAt', message: error.message };
-	return { column: 'sellerEmail', message: error.message };
+export interface ImportOptions extends ParseOptions {
+	dryRun: boolean;
+	actor: Actor;
+	/** Sales per transaction (and per board update and badge evaluation). */
+	batchSize?: number;
+	clock?: Clock;
+	onProgress?: (doneRows: number, totalRows: number) => void;
+	/** Write every error to this CSV file as the import goes. */
+	errorsFile?: string | null;
 }
 
 /**
- * Imports sales from CSV (one line per sale line). A dry run scores every sale through the same
- * code path as a real import inside transactions that are rolled back, so its points are exact.
- * A commit records the sales in batches (one transaction, one board update and one badge
- * evaluation per batch) and is idempotent by external id: a re-upload counts nothing twice.
+ * Imports sales from CSV (one line per sale line), streaming: the file is read once to learn
+ * its rows and how it writes dates and amounts, then again in windows of up to `batchSize`
+ * sales, each recorded in one transaction (one board update and one badge evaluation per
+ * batch), so memory stays the same for a million rows as for a thousand. A dry run scores every
+ * sale through the same code path inside transactions that are rolled back, so its points are
+ * exact. Idempotent by external id: a re-upload counts nothing twice.
+ *
+ * Lines of one sale are grouped within a window: exports write a sale's lines together. A line
+ * of a sale already recorded in an earlier window is a sale of its own under the same id, so it
+ * is refused as a conflict (or counted as a duplicate if it is the same line): never counted twice.
  */
 export async function importSales(
 	db: Db,
-	text: string,
-	options: ParseOptions & {
-		dryRun: boolean;
-		actor: Actor;
-		batchSize?: number;
-		clock?: Clock;
-		onProgress?: (doneRows: number, totalRows: number) => void;
-	}
+	input: string | ImportSource,
+	options: ImportOptions
 ): Promise<ImportReport> {
 	const clock = options.clock ?? systemClock;
-	const { rows, groups, errors, invalidRows, badIds, reading, problem } = parseSalesCsv(
-		text,
-		options
-	);
-	const results: ImportResult[] = [];
-	// Errors name the file's own column, as the user mapped it.
-	const rejectGroup = (group: SaleGroup, field: ImportField, message: string) => {
-		const column = options.mapping?.[field] ?? field;
-		const first = group.rows[0].row;
-		for (const r of group.rows) {
-			if (!invalidRows.has(r.row))
-				errors.push({
-					row: r.row,
-					column,
-					message:
-						r.row === first ? message : `${message} (sale ${group.externalId}, see row ${first})`
-				});
-			invalidRows.set(r.row, group.externalId);
+	const source = await openSource(typeof input === 'string' ? { text: input } : input);
+	const scan = await scanSales(source.chunks(), options);
+	const sink = new ReportSink(options.errorsFile ?? null);
+	try {
+		const totals = scan.problem
+			? refuseFile(sink, scan.rows, scan.problem, options)
+			: await importRows(db, source.chunks(), scan, sink, options, clock);
+		if (!options.dryRun && totals.new > 0) {
+			db.transaction((tx) =>
+				audit(
+					tx,
+					options.actor,
+					'sales.import',
+					'sales',
+					{
+						rows: scan.rows,
+						new: totals.new,
+						duplicate: totals.duplicate,
+						rejected: totals.rejected
+					},
+					clock()
+				)
+			);
 		}
-	};
+		sink.close();
+		const rejected = sink.rejectedRows;
+		countImport({
+			dryRun: options.dryRun,
+			accepted: scan.rows - rejected,
+			rejected,
+			sales: totals
+		});
+		return {
+			dryRun: options.dryRun,
+			rows: scan.rows,
+			accepted: scan.rows - rejected,
+			rejected,
+			rejectedBy: sink.rejectedBy,
+			sales: { new: totals.new, duplicate: totals.duplicate, rejected: totals.rejected },
+			points: totals.points,
+			errors: sink.errors,
+			errorsTotal: sink.errorsTotal,
+			results: sink.results,
+			resultsTotal: sink.resultsTotal,
+			errorsFile: sink.errorsFile,
+			reading: scan.reading,
+			problem: scan.problem
+		};
+	} catch (error) {
+		sink.discard();
+		throw error;
+	}
+}
 
+type Totals = { new: number; duplicate: number; rejected: number; points: number };
+
+/** A file with a problem: every row refused with one message on row 0, nothing stored. */
+function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, options: ImportOptions) {
+	sink.addErrors(problemErrors(problem, options.mapping, options.locale));
+	sink.rejectRows(problem.code, rows);
+	const results: ImportResult[] = [];
+	for (let row = 1; row <= rows; row++) {
+		if (results.length < 1000) results.push({ row, externalId: '', outcome: 'error' });
+	}
+	sink.addResults(results);
+	sink.resultsTotal = rows;
+	options.onProgress?.(rows, rows);
+	return { new: 0, duplicate: 0, rejected: 0, points: 0 };
+}
+
+async function importRows(
+	db: Db,
+	chunks: AsyncIterable<string>,
+	scan: Awaited<ReturnType<typeof scanSales>>,
+	sink: ReportSink,
+	options: ImportOptions,
+	clock: Clock
+): Promise<Totals> {
+	const batchSize = options.batchSize ?? 500;
+	const totals: Totals = { new: 0, duplicate: 0, rejected: 0, points: 0 };
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
@@ -128,51 +225,89 @@ export async function importSales(
 		return ms;
 	};
 
-	// A sale with a bad line, or lines that disagree on seller or time, is rejected whole.
-	const valid: ResolvedSale[] = [];
-	groups: for (const group of groups) {
-		if (badIds.has(group.externalId)) {
-			rejectGroup(
-				group,
-				'externalId',
-				`Sale ${group.externalId} has an invalid line (row ${badIds.get(group.externalId)})`
-			);
-			continue;
+	// The window: the sales read since the last batch, and the rows refused while reading.
+	let groups = new Map<string, SaleGroup>();
+	let refused: Extract<RowRead, { errors: ImportError[] }>[] = [];
+	let badIds = new Map<string, number>();
+	let windowRows = 0;
+	let doneRows = 0;
+
+	const flush = () => {
+		if (windowRows === 0) return;
+		const errors: ImportError[] = [];
+		const results: ImportResult[] = [];
+		const rejectedRow = new Map<number, string>();
+		for (const r of refused) {
+			errors.push(...r.errors);
+			rejectedRow.set(r.row, r.errors[0].code);
+			results.push({ row: r.row, externalId: r.externalId, outcome: 'error' });
 		}
-		const resolved: { userId: number; occurredAt: number }[] = [];
-		for (const r of group.rows) {
-			const found = directory.find(r.seller);
-			if ('error' in found) {
+		// Errors name the file's own column, as the user mapped it.
+		const rejectGroup = (group: SaleGroup, field: ImportField, message: string, code: string) => {
+			const column = options.mapping?.[field] ?? field;
+			const first = group.rows[0].row;
+			const o = { locale: options.locale };
+			for (const r of group.rows) {
+				errors.push({
+					row: r.row,
+					column,
+					message:
+						r.row === first
+							? message
+							: m.import_sale_see_row({ message, id: group.externalId, row: first }, o),
+					code
+				});
+				rejectedRow.set(r.row, code);
+				results.push({ row: r.row, externalId: group.externalId, outcome: 'error' });
+			}
+		};
+
+		// A sale with a bad line, or lines that disagree on seller or time, is rejected whole.
+		const valid: ResolvedSale[] = [];
+		groups: for (const group of groups.values()) {
+			if (badIds.has(group.externalId)) {
 				rejectGroup(
 					group,
-					'sellerEmail',
-					`${options.mapping?.sellerEmail ?? 'sellerEmail'}: ${found.error}`
+					'externalId',
+					m.import_sale_invalid_line(
+						{ id: group.externalId, row: badIds.get(group.externalId)! },
+						{ locale: options.locale }
+					),
+					'invalid_line'
 				);
-				continue groups;
+				totals.rejected += 1;
+				continue;
 			}
-			resolved.push({ userId: found.userId, occurredAt: instant(r.occurredAt, found.userId) });
-		}
-		const [first] = resolved;
-		const mismatch = resolved.find(
-			(r) => r.userId !== first.userId || r.occurredAt !== first.occurredAt
-		);
-		if (mismatch)
-			rejectGroup(
-				group,
-				mismatch.userId !== first.userId ? 'sellerEmail' : 'occurredAt',
-				`Lines of sale ${group.externalId} disagree on seller or time`
+			const resolved: { userId: number; occurredAt: number }[] = [];
+			for (const r of group.rows) {
+				const found = directory.find(r.seller);
+				if ('error' in found) {
+					rejectGroup(
+						group,
+						'sellerEmail',
+						found.error(options.mapping?.sellerEmail ?? 'sellerEmail', options.locale),
+						found.code
+					);
+					totals.rejected += 1;
+					continue groups;
+				}
+				resolved.push({ userId: found.userId, occurredAt: instant(r.occurredAt, found.userId) });
+			}
+			const [first] = resolved;
+			const mismatch = resolved.find(
+				(r) => r.userId !== first.userId || r.occurredAt !== first.occurredAt
 			);
-		else valid.push({ ...group, ...first });
-	}
-
-	const batchSize = options.batchSize ?? 500;
-	const report = { new: 0, duplicate: 0, rejected: 0, points: 0 };
-	// Progress counts the file's data rows: rows refused while parsing are done at once, the
-	// others when their batch is.
-	let doneRows = rows - valid.reduce((n, g) => n + g.rows.length, 0);
-	options.onProgress?.(doneRows, rows);
-	for (let start = 0; start < valid.length; start += batchSize) {
-		const batch = valid.slice(start, start + batchSize);
+			if (mismatch) {
+				rejectGroup(
+					group,
+					mismatch.userId !== first.userId ? 'sellerEmail' : 'occurredAt',
+					m.import_sale_disagree({ id: group.externalId }, { locale: options.locale }),
+					'lines_disagree'
+				);
+				totals.rejected += 1;
+			} else valid.push({ ...group, ...first });
+		}
+		const batch = valid;
 		const now = clock();
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
@@ -233,13 +368,18 @@ export async function importSales(
 		}
 		for (const o of outcomes) {
 			if (o.outcome === 'error') {
-				const { column, message } = refusal(o.group.externalId, o.error!);
-				rejectGroup(o.group, column, message);
-				report.rejected += 1;
+				const { column, message, code } = refusal(
+					o.group,
+					o.error!,
+					options.locale,
+					() => seasons.seasonOf(db, o.group.userId).season?.name ?? ''
+				);
+				rejectGroup(o.group, column, message, code);
+				totals.rejected += 1;
 				continue;
 			}
-			report[o.outcome] += 1;
-			if (o.outcome === 'new') report.points += o.points ?? 0;
+			totals[o.outcome] += 1;
+			if (o.outcome === 'new') totals.points += o.points ?? 0;
 			o.group.rows.forEach((r, i) =>
 				results.push({
 					row: r.row,
@@ -255,43 +395,42 @@ export async function importSales(
 				evaluateAwards(db, seasonId, { userIds: [...sellers], clock });
 			}
 		}
-		doneRows += batch.reduce((n, g) => n + g.rows.length, 0);
-		options.onProgress?.(doneRows, rows);
-		// Let live requests and socket pushes through between batches.
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-	if (!options.dryRun && report.new > 0) {
-		db.transaction((tx) =>
-			audit(
-				tx,
-				options.actor,
-				'sales.import',
-				'sales',
-				{ rows, new: report.new, duplicate: report.duplicate, rejected: report.rejected },
-				clock()
-			)
-		);
-	}
-	// Every data row has exactly one outcome: counted (new or duplicate) or refused with its errors.
-	for (const [row, externalId] of invalidRows) results.push({ row, externalId, outcome: 'error' });
-	errors.sort((a, b) => a.row - b.row);
-	results.sort((a, b) => a.row - b.row);
-	const rejected = invalidRows.size;
-	countImport({ dryRun: options.dryRun, accepted: rows - rejected, rejected, sales: report });
-	return {
-		dryRun: options.dryRun,
-		rows,
-		accepted: rows - rejected,
-		rejected,
-		sales: {
-			new: report.new,
-			duplicate: report.duplicate,
-			rejected: report.rejected + groups.length - valid.length
-		},
-		points: report.points,
-		errors,
-		results,
-		reading,
-		problem
+		// Every data row has exactly one outcome: counted (new or duplicate) or refused.
+		for (const code of rejectedRow.values()) sink.rejectRows(code);
+		sink.addErrors(errors.sort((a, b) => a.row - b.row));
+		sink.addResults(results.sort((a, b) => a.row - b.row));
+		doneRows += windowRows;
+		options.onProgress?.(doneRows, scan.rows);
+		groups = new Map();
+		refused = [];
+		badIds = new Map();
+		windowRows = 0;
 	};
+
+	options.onProgress?.(0, scan.rows);
+	const read = rowReader(scan, options);
+	await eachRecord(
+		chunks,
+		(record, line, unreadable) => {
+			const r = read(record, line, unreadable);
+			if (!r) return;
+			const id = 'value' in r ? r.value.externalId : r.externalId;
+			// A new sale (or a row of none) starts a new batch when this one is full.
+			const known = id !== '' && (groups.has(id) || badIds.has(id));
+			if (!known && (groups.size >= batchSize || windowRows >= 4 * batchSize)) flush();
+			windowRows += 1;
+			if ('value' in r) {
+				const group = groups.get(id) ?? { externalId: id, rows: [] };
+				group.rows.push(r.value);
+				groups.set(id, group);
+			} else {
+				refused.push(r);
+				if (id && !badIds.has(id)) badIds.set(id, r.row);
+			}
+		},
+		scan.delimiter,
+		options.locale
+	);
+	flush();
+	return totals;
 }

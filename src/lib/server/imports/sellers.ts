@@ -2,12 +2,16 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, seasonMember, user } from '../db/schema';
 import { normalizeEmail, normalizeEmployeeNumber } from '../people/users';
+import { m } from '../../paraglide/messages.js';
+import type { Locale } from './wording';
 
 // Who a sales file's seller column names: an e-mail address, an employee number, or a full name
 // (as CRMs export the record's owner). A name must be unique among the members of the live
 // seasons: two people of that name is an error that names both, never a guess.
 
-export type SellerMatch = { userId: number } | { error: string };
+/** A person, or why the cell names nobody: a sentence for the seller's column, in the reader's language. */
+export type SellerMatch =
+	{ userId: number } | { error: (column: string, locale?: Locale) => string; code: string };
 
 /** A full name compared without case, accents or repeated spaces. */
 export const normalizeName = (name: string) =>
@@ -60,7 +64,12 @@ export class SellerDirectory {
 		const text = value.trim();
 		if (text.includes('@')) {
 			const id = this.byEmail.get(normalizeEmail(text));
-			return id === undefined ? { error: `No person has the e-mail ${text}` } : { userId: id };
+			return id === undefined
+				? {
+						code: 'unknown_seller',
+						error: (column, locale) => m.import_seller_no_email({ column, email: text }, { locale })
+					}
+				: { userId: id };
 		}
 		const byNumber = this.byNumber.get(normalizeEmployeeNumber(text));
 		if (byNumber !== undefined) return { userId: byNumber };
@@ -68,12 +77,21 @@ export class SellerDirectory {
 		if (named.length === 1) return { userId: named[0].id };
 		if (named.length > 1)
 			return {
-				error: `"${text}" names ${named.length} people in the live seasons (${named
-					.map((p) => `${p.displayName} <${p.email}>`)
-					.join(', ')}): use their e-mail or employee number`
+				code: 'ambiguous_seller',
+				error: (column, locale) =>
+					m.import_seller_ambiguous(
+						{
+							count: named.length,
+							column,
+							text,
+							people: named.map((p) => `${p.displayName} <${p.email}>`).join(', ')
+						},
+						{ locale }
+					)
 			};
 		return {
-			error: `No member of a live season has the name or employee number "${text}"`
+			code: 'unknown_seller',
+			error: (column, locale) => m.import_seller_no_name({ column, text }, { locale })
 		};
 	}
 }

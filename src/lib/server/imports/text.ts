@@ -35,11 +35,18 @@ export function decodeCsvBytes(bytes: Uint8Array, encoding?: Encoding | null): s
 	return decodeCsvFile(bytes, encoding).text;
 }
 
-/** The bytes as text and the encoding they were read in (detected or chosen). */
-export function decodeCsvFile(bytes: Uint8Array, encoding?: Encoding | null): Decoded {
+/**
+ * The bytes as text and the encoding they were read in (detected or chosen). `partial`: the
+ * bytes are the start of a file (a character cut at their end is left out).
+ */
+export function decodeCsvFile(
+	bytes: Uint8Array,
+	encoding?: Encoding | null,
+	partial = false
+): Decoded {
 	if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
 		throw notText('This file is saved as UTF-16. Save it as "CSV UTF-8" and try again.');
-	const decoded = decodeBytes(bytes, encoding);
+	const decoded = decodeBytes(bytes, encoding, partial);
 	checkCsvText(decoded.text);
 	return decoded;
 }

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { importSales } from '$lib/server/imports/sales';
 import { reportView, startImportJob } from '$lib/server/imports/jobs';
 import { readImportForm } from '$lib/server/imports/import-form';
 import { deleteMapping, listSavedMappings, saveMapping } from '$lib/server/imports/saved-mappings';
 import { refuse, refuseError } from '$lib/server/shared/form';
+import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -20,13 +20,19 @@ export const actions = {
 		if (!input.ok)
 			return refuse(400, 'check', input.message, { values: { mapping: input.mapping } });
 		const values = { mapping: input.mapping };
-		const report = await importSales(getDb(), input.text, {
+		// A dry run as a job awaited here: its full error list stays downloadable for an hour.
+		const job = startImportJob(getDb(), input.text, {
+			owner: { userId: user.id },
 			dryRun: true,
-			actor: { userId: user.id },
+			exclusive: false,
+			locale: event.locals.locale,
 			mapping: input.mapping,
 			dateOrder: input.reading.dateOrder,
 			decimal: input.reading.decimal
 		});
+		await job.finished;
+		const report = job.report;
+		if (!report) return refuseError(job.failure, 'check', values);
 		// Dates or amounts the file does not show how to read: the person chooses, nothing is guessed.
 		if (report.problem)
 			return refuse(422, 'check', report.problem.message, {
@@ -52,7 +58,7 @@ export const actions = {
 		}
 		return {
 			action: 'check',
-			report: reportView(report),
+			report: reportView(report, job.id),
 			mapping: input.mapping,
 			fileName: input.fileName,
 			encoding: input.encoding,
@@ -67,6 +73,7 @@ export const actions = {
 		try {
 			const job = startImportJob(getDb(), input.text, {
 				owner: { userId: user.id },
+				locale: event.locals.locale,
 				mapping: input.mapping,
 				dateOrder: input.reading.dateOrder,
 				decimal: input.reading.decimal
@@ -84,7 +91,7 @@ export const actions = {
 			.positive()
 			.safeParse((await event.request.formData()).get('id'));
 		if (!id.success || !deleteMapping(getDb(), id.data))
-			return refuse(404, 'forget', 'That saved mapping no longer exists.');
-		return { action: 'forget', message: 'Saved mapping removed' };
+			return refuse(404, 'forget', m.import_mapping_gone());
+		return { action: 'forget', message: m.import_mapping_removed() };
 	}
 } satisfies Actions;
