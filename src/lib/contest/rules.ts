@@ -2,6 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
 import { formatAt } from '../format/dates';
 import { points } from '../format/numbers';
+import { currentCurrency } from '../format/money';
 import { intlLocale } from '../i18n/current';
 import type { Locale } from '../i18n/locales';
 import { m } from '../paraglide/messages.js';
@@ -254,7 +255,8 @@ function companionInputs(withCategory: string): { withNoun: string; with: NounSh
 function formatAmount(cents: number, currency: string | undefined, locale?: Locale): string {
 	const whole = cents % 100 === 0;
 	return new Intl.NumberFormat(intlLocale(locale), {
-		...(currency ? { style: 'currency', currency } : {}),
+		style: 'currency',
+		currency: currency ?? currentCurrency(),
 		minimumFractionDigits: whole ? 0 : 2,
 		maximumFractionDigits: 2
 	}).format(cents / 100);

@@ -16,6 +16,7 @@ import { rank } from '../../contest/ranking';
 import { localDayRange, playedDays, type DateKey } from '../../contest/calendar';
 import { DEFAULT_TIERS, progress, type Tier } from '../../contest/tiers';
 import type { TieRule } from '../../contest/types';
+import { breakdownLabel } from '../../contest/breakdown-words';
 
 // A participant's profile ("trophy case"): totals, level, how points and rank moved over the
 // season, badges and the latest sales. Everyone signed in may look at it, so it shows what
@@ -222,7 +223,7 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			saleStatus: row.sale?.status ?? null,
 			title: row.breakdown?.lines?.map((l) => `${l.quantity} × ${l.name}`).join(', ') || 'Sale',
 			items: (row.breakdown?.items ?? []).map((item) => ({
-				label: item.label,
+				label: breakdownLabel(item),
 				points: item.points,
 				rule: item.ruleId != null
 			}))

@@ -8,6 +8,7 @@ import { recentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
+import { currentCurrency } from '$lib/format/money';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
@@ -77,7 +78,10 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({
 		id: rule.id,
 		name: rule.name,
-		text: describeRule(toEngineRule(rule), season.timeZone, { catalogue })
+		text: describeRule(toEngineRule(rule), season.timeZone, {
+			catalogue,
+			currency: currentCurrency()
+		})
 	}));
 
 	return {
