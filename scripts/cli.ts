@@ -12,13 +12,7 @@ import { AppError } from '../src/lib/server/shared/errors';
 import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 import { SYSTEM } from '../src/lib/server/audit/record';
 import { getOrganisation, setOrganisation } from '../src/lib/server/organisation/settings';
-import {
-	CURRENCIES,
-	isCurrency,
-	isLocale,
-	LOCALE_NAMES,
-	LOCALES
-} from '../src/lib/i18n/locales';
+import { CURRENCIES, isCurrency, isLocale, LOCALE_NAMES, LOCALES } from '../src/lib/i18n/locales';
 
 const USAGE = `Usage: npm run cli -- <command>
 

@@ -40,7 +40,10 @@ const settings = () =>
 	) as { locale: string; currency: string } | undefined;
 const audited = () =>
 	readDb(seeded.path, (db) =>
-		db.prepare("select count(*) from audit_event where action = 'organisation.update'").pluck().get()
+		db
+			.prepare("select count(*) from audit_event where action = 'organisation.update'")
+			.pluck()
+			.get()
 	) as number;
 
 function get(path: string, session: string | null, language = 'de-DE,de;q=0.9') {
@@ -71,8 +74,7 @@ async function save(session: string, fields: Record<string, string>) {
 		status: response.status,
 		type: result.type as string,
 		data: (typeof result.data === 'string' ? devalue.parse(result.data) : result.data) as
-			| { errors?: Record<string, string>; message?: string }
-			| undefined
+			{ errors?: Record<string, string>; message?: string } | undefined
 	};
 }
 
