@@ -71,7 +71,8 @@ async function save(session: string, fields: Record<string, string>) {
 	});
 	const result = await response.json();
 	return {
-		status: response.status,
+		// A refused form answers 200 with its own status inside; an error page has the real one.
+		status: (result.status as number | undefined) ?? response.status,
 		type: result.type as string,
 		data: (typeof result.data === 'string' ? devalue.parse(result.data) : result.data) as
 			{ errors?: Record<string, string>; message?: string } | undefined
@@ -123,7 +124,7 @@ describe('the organisation settings page', () => {
 		expect(await board.text()).toContain('<html lang="pl"');
 		const sell = await (await get('/sell', sessions.seller)).text();
 		expect(sell).toContain('<html lang="pl"');
-		expect(sell).toMatch(/\d zł/);
+		expect(sell).toMatch(/\d\s?zł/);
 		expect(sell).not.toContain('€');
 		// A browser asking for a language Honorboard speaks still gets it.
 		expect(await (await get('/login', null, 'sv-SE,sv')).text()).toContain('<html lang="sv"');
@@ -147,15 +148,16 @@ describe('npm run cli -- org', () => {
 			expect(show.code, show.stderr).toBe(0);
 			expect(show.stdout).toMatch(/Default language: en \(English\)\nCurrency: EUR/);
 
-			for (const [args, error] of [
+			const refusals: [string[], RegExp][] = [
 				[['org', 'set', '--locale', 'xx'], /--locale must be one of: en, nl, ru, sv, pl, fr/],
 				[['org', 'set', '--currency', 'ABC'], /--currency must be one of: EUR, PLN, SEK/],
 				[['org', 'set'], /needs --locale, --currency or both/]
-			] as const) {
-				const refused = await runCli([...args], path);
-				expect(refused.code).not.toBe(0);
-				expect(refused.stderr).toMatch(error);
-			}
+			];
+			const refused = await Promise.all(refusals.map(([args]) => runCli(args, path)));
+			refused.forEach((result, i) => {
+				expect(result.code, refusals[i][0].join(' ')).not.toBe(0);
+				expect(result.stderr).toMatch(refusals[i][1]);
+			});
 
 			const set = await runCli(['org', 'set', '--locale', 'pl', '--currency', 'pln'], path);
 			expect(set.code, set.stderr).toBe(0);
@@ -176,5 +178,5 @@ describe('npm run cli -- org', () => {
 		} finally {
 			cleanup();
 		}
-	}, 60_000);
+	}, 240_000);
 });
