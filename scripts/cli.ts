@@ -10,6 +10,9 @@ import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
 import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
+import { SYSTEM } from '../src/lib/server/audit/record';
+import { getOrganisation, setOrganisation } from '../src/lib/server/organisation/settings';
+import { CURRENCIES, isCurrency, isLocale, LOCALE_NAMES, LOCALES } from '../src/lib/i18n/locales';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -33,6 +36,9 @@ const USAGE = `Usage: npm run cli -- <command>
   backup --to FILE [--force]                 an online, consistent copy of the database (safe while
                                              the server runs); refuses an existing FILE unless --force
 ${WEBHOOK_USAGE}
+  org show                                   the organisation's default language and currency
+  org set [--locale L] [--currency C]        change them (audited); L: ${LOCALES.join(' | ')}
+                                             C: ${CURRENCIES.join(' | ')}
 
 The database is DATABASE_URL (default data/honorboard.db).`;
 
@@ -213,6 +219,33 @@ async function main(argv: string[]): Promise<void> {
 					? `${(bytes / 1024 / 1024).toFixed(1)} MB`
 					: `${Math.ceil(bytes / 1024)} KB`;
 			console.log(`Backed up to ${path} (${size}, ${bytes} bytes).`);
+			return;
+		}
+		case 'org show': {
+			const { defaultLocale, currency } = getOrganisation(getDb());
+			console.log(`Default language: ${defaultLocale} (${LOCALE_NAMES[defaultLocale]})`);
+			console.log(`Currency: ${currency}`);
+			return;
+		}
+		case 'org set': {
+			if (values.locale === undefined && values.currency === undefined)
+				throw new UsageError('org set needs --locale, --currency or both');
+			const locale = values.locale?.trim().toLowerCase();
+			const currency = values.currency?.trim().toUpperCase();
+			if (locale !== undefined && !isLocale(locale))
+				throw new UsageError(`--locale must be one of: ${LOCALES.join(', ')}`);
+			if (currency !== undefined && !isCurrency(currency))
+				throw new UsageError(`--currency must be one of: ${CURRENCIES.join(', ')}`);
+			const db = getDb();
+			const current = getOrganisation(db);
+			const next = {
+				defaultLocale: locale ?? current.defaultLocale,
+				currency: currency ?? current.currency
+			};
+			setOrganisation(db, next, SYSTEM);
+			console.log(
+				`Organisation: default language ${next.defaultLocale} (${LOCALE_NAMES[next.defaultLocale]}), currency ${next.currency}.`
+			);
 			return;
 		}
 		default:

@@ -37,7 +37,7 @@ test.describe('exports in spreadsheet conventions', () => {
 			expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 			const text = bytes.subarray(3).toString('utf8');
 			expect(text.split('\r\n')[0]).toBe(
-				'externalId;source;seller;sellerEmail;team;occurredAt;sku;product;quantity;unitPrice;status;linePoints;salePoints;breakdown'
+				'externalId;source;seller;sellerEmail;team;occurredAt;sku;product;quantity;unitPrice;status;linePoints;salePoints;breakdown;currency'
 			);
 			// The second line's time is local wall-clock time, its price has a decimal comma.
 			expect(text.split('\r\n')[1]).toMatch(/;\d{4}-\d\d-\d\d \d\d:\d\d:\d\d;.*;\d+,\d\d;/);

@@ -197,6 +197,7 @@ describe('CSV exports', () => {
 		expect(evil[0]).toMatchObject({
 			externalId: "'=cmd|calc",
 			unitPrice: '999.00',
+			currency: 'EUR',
 			status: 'approved'
 		});
 		expect(evil[0].occurredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datesIn } from '../../format/dates';
+import { getLocale, overwriteGetLocale } from '../../paraglide/runtime.js';
 import {
 	ACTION_LABELS,
 	actionLabel,
@@ -55,6 +56,16 @@ interface Case {
 }
 
 const CASES: Case[] = [
+	{
+		action: 'organisation.update',
+		subject: 'organisation',
+		data: {
+			before: { defaultLocale: 'en', currency: 'EUR' },
+			after: { defaultLocale: 'pl', currency: 'EUR' }
+		},
+		summary: 'Changed the organisation settings',
+		details: [['Default language', 'English → Polski']]
+	},
 	{
 		action: 'sale.confirm',
 		subject: 'sale:12',
@@ -559,5 +570,79 @@ describe('referencedIds', () => {
 		expect(ids.get('user')).toEqual(new Set([5]));
 		expect(ids.get('team')).toEqual(new Set([7, 8]));
 		expect(ids.get('season')).toEqual(new Set([1, 2]));
+	});
+});
+
+describe('in the reader’s language', () => {
+	const inLocale = <T>(locale: 'ru' | 'pl', fn: () => T): T => {
+		const original = getLocale;
+		overwriteGetLocale(() => locale);
+		try {
+			return fn();
+		} finally {
+			overwriteGetLocale(original);
+		}
+	};
+	const summary = (event: Parameters<typeof describeEvent>[0]) =>
+		describeEvent(event, ctx)
+			.parts.map((p) => p.text)
+			.join('');
+	const imported = (rows: number) => ({
+		action: 'sales.import',
+		subject: 'import',
+		data: { rows }
+	});
+
+	it('picks the Russian plural form of each count', () => {
+		inLocale('ru', () => {
+			expect(summary(imported(1))).toBe('Импортирована 1 строка продаж');
+			expect(summary(imported(3))).toBe('Импортированы 3 строки продаж');
+			expect(summary(imported(120))).toBe('Импортировано 120 строк продаж');
+			expect(summary(imported(21))).toBe('Импортирована 21 строка продаж');
+		});
+	});
+
+	it('keeps a person linked wherever the Polish sentence puts them', () => {
+		const moved = inLocale('pl', () =>
+			describeEvent(
+				{
+					action: 'member.move',
+					subject: 'user:5',
+					data: { seasonId: 1, fromTeamId: 7, toTeamId: 8 }
+				},
+				ctx
+			)
+		);
+		expect(moved.parts.map((p) => p.text).join('')).toBe(
+			'Przeniesiono: Anna Kowalska z Falcons do Eagles'
+		);
+		expect(moved.parts.find((p) => p.href)).toEqual({
+			text: 'Anna Kowalska',
+			href: '/manage/people/5'
+		});
+	});
+
+	it('words the organisation settings and the action labels in Polish', () => {
+		const d = inLocale('pl', () =>
+			describeEvent(
+				{
+					action: 'organisation.update',
+					subject: 'organisation',
+					data: {
+						before: { defaultLocale: 'en', currency: 'EUR' },
+						after: { defaultLocale: 'pl', currency: 'PLN' }
+					}
+				},
+				ctx
+			)
+		);
+		expect(d.parts.map((p) => p.text).join('')).toBe('Zmieniono ustawienia organizacji');
+		expect(d.details).toEqual([
+			{ label: 'Język domyślny', value: 'English → Polski' },
+			{ label: 'Waluta', value: 'EUR → PLN' }
+		]);
+		expect(inLocale('pl', () => actionLabel('organisation.update'))).toBe(
+			'Zmieniono ustawienia organizacji'
+		);
 	});
 });

@@ -1,6 +1,7 @@
-// Each audit event in plain words: "Moved Anna Kowalska from Falcons to Eagles", with names for
-// ids, money in euros and times in the season's zone. Pure: the names come from a lookup that
-// audit/log.ts fills in one query per kind. An action added later still reads as words (never
+// Each audit event in plain words, in the reader's language: "Moved Anna Kowalska from Falcons to
+// Eagles", with names for ids, money in the organisation's currency and times in the season's
+// zone. Whole sentences come from messages (never glued fragments). Pure: the names come from a
+// lookup that audit/log.ts fills in one query per kind. An action added later still reads as words (never
 // raw JSON): the generic describer labels its fields the same way.
 import {
 	actionLabel,
@@ -9,8 +10,9 @@ import {
 	fields,
 	ID_KINDS,
 	isRecord,
+	label,
 	num,
-	plural,
+	phrase,
 	quoted,
 	ruleSentence,
 	show,
@@ -25,6 +27,8 @@ import {
 	type NamedKind,
 	type SummaryPart
 } from './words';
+import { isLocale, LOCALE_NAMES } from '../../i18n/locales';
+import { m } from '../../paraglide/messages.js';
 
 export {
 	ACTION_LABELS,
@@ -37,7 +41,7 @@ export {
 	type SummaryPart
 } from './words';
 
-/** The event in words and its details. */
+/** The event in words and its details, in the reader's language. */
 export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Described {
 	const data = event.data ?? {};
 	const [kind, id] = splitSubject(event.subject);
@@ -48,61 +52,71 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 		points,
 		reason
 	});
-	const named = (k: NamedKind, fallback: unknown, what: string): SummaryPart => {
+	const named = (k: NamedKind, fallback: unknown, what: () => string): SummaryPart => {
 		const current = id ? ctx.name(k, id) : undefined;
-		const text = current ?? str(fallback) ?? (id ? `${what} #${id}` : what);
+		const text =
+			current ??
+			str(fallback) ??
+			(id ? m.audit_numbered({ what: what(), id: String(id) }) : what());
 		return { text, href: k === 'user' && id && current ? `/manage/people/${id}` : undefined };
 	};
-	const person = () => named('user', data.email, 'a person');
-	const team = (key: string) => {
+	const person = () => named('user', data.email, m.audit_a_person);
+	const team = (key: string): SummaryPart => {
 		const teamId = num(data[key]);
-		return {
-			text: (teamId ? ctx.name('team', teamId) : undefined) ?? 'a team that no longer exists'
-		};
+		return { text: (teamId ? ctx.name('team', teamId) : undefined) ?? m.audit_team_gone() };
 	};
-	const season = () => named('season', data.name, 'season');
-	const t = (text: string): SummaryPart => ({ text });
+	const season = () => named('season', data.name, m.audit_a_season);
+	const name = (value: unknown) => quoted(str(value) ?? '');
+	const url = str(data.url) ?? '';
+	const emojiName = [str(data.emoji), str(data.name)].filter(Boolean).join(' ');
+	const trimmed = (parts: SummaryPart[]) =>
+		parts.map((p, i) => (i === parts.length - 1 && !p.href ? { ...p, text: p.text.trimEnd() } : p));
 
 	switch (event.action) {
 		case 'sale.confirm':
 		case 'sale.reject':
 		case 'sale.reverse': {
-			const verb = {
-				'sale.confirm': 'Confirmed',
-				'sale.reject': 'Rejected',
-				'sale.reverse': 'Reversed'
-			}[event.action];
 			const recorded = num(data.points);
 			// A sale's events record its points; what a rejection or reversal does is take them away.
 			const points =
 				recorded === null ? null : event.action === 'sale.confirm' ? recorded : -recorded;
 			const seller = id ? ctx.seller(id) : undefined;
+			const sale = String(id ?? '?');
+			const alone = {
+				'sale.confirm': m.audit_sale_confirm,
+				'sale.reject': m.audit_sale_reject,
+				'sale.reverse': m.audit_sale_reverse
+			}[event.action];
+			const of = {
+				'sale.confirm': m.audit_sale_confirm_of,
+				'sale.reject': m.audit_sale_reject_of,
+				'sale.reverse': m.audit_sale_reverse_of
+			}[event.action];
 			return out(
-				[
-					t(`${verb} sale #${id ?? '?'}`),
-					...(seller ? [t(' of '), { text: seller.name, href: `/manage/people/${seller.id}` }] : [])
-				],
+				seller
+					? phrase(of, { sale, seller: { text: seller.name, href: `/manage/people/${seller.id}` } })
+					: phrase(alone, { sale }),
 				[],
 				points
 			);
 		}
-		case 'sales.import':
+		case 'sales.import': {
+			const rows = num(data.rows) ?? 0;
 			return out(
-				[t(`Imported ${plural(num(data.rows) ?? 0, 'row')} of sales`)],
+				[{ text: m.audit_sales_import({ count: rows, n: count(rows) }) }],
 				[
-					{ label: 'New sales', value: count(num(data.new) ?? 0) },
-					{ label: 'Already known', value: count(num(data.duplicate) ?? 0) },
-					{ label: 'Rejected rows', value: count(num(data.rejected) ?? 0) }
+					{ label: m.audit_new_sales(), value: count(num(data.new) ?? 0) },
+					{ label: m.audit_already_known(), value: count(num(data.duplicate) ?? 0) },
+					{ label: m.audit_rejected_rows(), value: count(num(data.rejected) ?? 0) }
 				]
 			);
+		}
 		case 'points.adjust': {
 			const points = num(data.points);
 			return out(
-				[
-					t('Adjusted the points of '),
-					person(),
-					...(points === null ? [] : [t(` by ${signed(points)}`)])
-				],
+				points === null
+					? phrase(m.audit_points_adjust, { person: person() })
+					: phrase(m.audit_points_adjust_by, { person: person(), points: signed(points) }),
 				[],
 				points
 			);
@@ -110,220 +124,207 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 		case 'season.recalculate': {
 			const before = num(data.pointsBefore) ?? 0;
 			const after = num(data.pointsAfter) ?? 0;
-			return out(
-				[t('Recalculated season '), season()],
-				[
-					{ label: 'Sales checked', value: count(num(data.salesChecked) ?? 0) },
-					{ label: 'Sales changed', value: count(num(data.salesChanged) ?? 0) },
-					...(before !== after
-						? [
-								{
-									label: 'Points of the changed sales',
-									value: `${count(before)} → ${count(after)}`
-								}
-							]
-						: [])
-				]
-			);
+			return out(phrase(m.audit_season_recalculate, { season: season() }), [
+				{ label: m.audit_sales_checked(), value: count(num(data.salesChecked) ?? 0) },
+				{ label: m.audit_sales_changed(), value: count(num(data.salesChanged) ?? 0) },
+				...(before !== after
+					? [{ label: m.audit_changed_sales_points(), value: `${count(before)} → ${count(after)}` }]
+					: [])
+			]);
 		}
 		case 'season.create': {
 			const from = str(data.from) ?? 'scratch';
 			const origin = from.startsWith('clone:')
-				? `a copy of ${ctx.name('season', Number(from.slice(6))) ?? 'another season'}`
+				? m.audit_made_as_copy({
+						season: ctx.name('season', Number(from.slice(6))) ?? m.audit_another_season()
+					})
 				: from.startsWith('theme:')
-					? `from the ${from.slice(6)} theme`
+					? m.audit_made_from_theme({ theme: from.slice(6) })
 					: null;
+			const created =
+				data.status === 'scheduled' ? m.audit_season_create_scheduled : m.audit_season_create_draft;
 			return out(
-				[
-					t('Created season '),
-					season(),
-					t(data.status === 'scheduled' ? ' (scheduled)' : ' (draft)')
-				],
-				origin ? [{ label: 'Made as', value: origin }] : []
+				phrase(created, { season: season() }),
+				origin ? [{ label: m.audit_made_as(), value: origin }] : []
 			);
 		}
 		case 'season.publish':
-			return out([t('Published season '), season()]);
+			return out(phrase(m.audit_season_publish, { season: season() }));
 		case 'season.update':
-			return out([t('Edited season '), season()], changes(data, ctx));
+			return out(phrase(m.audit_season_update, { season: season() }), changes(data, ctx));
 		case 'season.configure':
-			return out([t('Changed the settings of season '), season()], changes(data, ctx));
-		case 'season.levels':
+			return out(phrase(m.audit_season_configure, { season: season() }), changes(data, ctx));
+		case 'season.levels': {
+			const standard = (v: unknown) => (v === 'default' ? m.audit_standard_levels() : v);
 			return out(
-				[t('Changed the levels and days off of season '), season()],
+				phrase(m.audit_season_levels, { season: season() }),
 				changes(
 					Object.fromEntries(
 						Object.entries(data).map(([k, v]) => [
 							k,
-							isRecord(v)
-								? {
-										from: v.from === 'default' ? 'the standard levels' : v.from,
-										to: v.to === 'default' ? 'the standard levels' : v.to
-									}
-								: v
+							isRecord(v) ? { from: standard(v.from), to: standard(v.to) } : v
 						])
 					),
 					ctx
 				)
 			);
+		}
 		case 'season.announce':
-			return out(
-				[t('Posted an announcement on season '), season()],
-				[
-					{ label: 'Announcement', value: quoted(str(data.to) ?? '') },
-					...(str(data.from) ? [{ label: 'Replaced', value: quoted(str(data.from)!) }] : [])
-				]
-			);
+			return out(phrase(m.audit_season_announce, { season: season() }), [
+				{ label: m.audit_announcement(), value: quoted(str(data.to) ?? '') },
+				...(str(data.from) ? [{ label: m.audit_replaced(), value: quoted(str(data.from)!) }] : [])
+			]);
 		case 'season.announcement_clear':
 			return out(
-				[t('Removed the announcement of season '), season()],
-				str(data.from) ? [{ label: 'It read', value: quoted(str(data.from)!) }] : []
+				phrase(m.audit_season_announcement_clear, { season: season() }),
+				str(data.from) ? [{ label: m.audit_it_read(), value: quoted(str(data.from)!) }] : []
 			);
 		case 'season.prize.create':
 		case 'season.prize.update':
 		case 'season.prize.remove': {
-			const verb = {
-				'season.prize.create': 'Added the prize ',
-				'season.prize.update': 'Changed the prize ',
-				'season.prize.remove': 'Removed the prize '
+			const said = {
+				'season.prize.create': m.audit_prize_create,
+				'season.prize.update': m.audit_prize_update,
+				'season.prize.remove': m.audit_prize_remove
 			}[event.action];
 			return out(
-				[
-					t(
-						`${verb}${quoted(str(data.title) ?? '')} ${event.action.endsWith('create') ? 'to' : 'of'} season `
-					),
-					season()
-				],
-				data.image === 'set' ? [{ label: 'Picture', value: 'yes' }] : []
+				phrase(said, { title: name(data.title), season: season() }),
+				data.image === 'set' ? [{ label: label('image'), value: m.audit_yes() }] : []
 			);
 		}
 		case 'team.create':
 			return out(
-				[t(`Created team ${[str(data.emoji), str(data.name)].filter(Boolean).join(' ')}`)],
+				phrase(m.audit_team_create, { team: emojiName }),
 				fields(data, ctx, ['seasonId', 'name', 'emoji'])
 			);
 		case 'team.update':
 			return out(
-				[t('Changed team '), named('team', isRecord(data.name) ? data.name.to : null, 'team')],
+				phrase(m.audit_team_update, {
+					team: named('team', isRecord(data.name) ? data.name.to : null, m.audit_a_team)
+				}),
 				changes(data, ctx, ['seasonId'])
 			);
 		case 'team.delete':
-			return out([t(`Deleted team ${str(data.name) ?? ''}`.trim())]);
+			return out(trimmed(phrase(m.audit_team_delete, { team: str(data.name) ?? '' })));
 		case 'member.invite':
-			return out(
-				[t('Invited '), person(), t(' to team '), team('teamId')],
-				[{ label: 'Email', value: str(data.email) ?? '' }]
-			);
-		case 'member.accept_invite':
-			return out([t('Accepted the invitation and set a password')]);
-		case 'member.add':
-			return out([t('Added '), person(), t(' to team '), team('teamId')]);
-		case 'member.move':
-			return out([
-				t('Moved '),
-				person(),
-				t(' from '),
-				team('fromTeamId'),
-				t(' to '),
-				team('toTeamId')
+			return out(phrase(m.audit_member_invite, { person: person(), team: team('teamId') }), [
+				{ label: label('email'), value: str(data.email) ?? '' }
 			]);
+		case 'member.accept_invite':
+			return out([{ text: m.audit_member_accept() }]);
+		case 'member.add':
+			return out(phrase(m.audit_member_add, { person: person(), team: team('teamId') }));
+		case 'member.move':
+			return out(
+				phrase(m.audit_member_move, {
+					person: person(),
+					from: team('fromTeamId'),
+					to: team('toTeamId')
+				})
+			);
 		case 'member.remove':
-			return out([t('Removed '), person(), t(' from team '), team('teamId')]);
+			return out(phrase(m.audit_member_remove, { person: person(), team: team('teamId') }));
 		case 'member.reset_link':
 			return out(
-				[t('Issued a password reset link for '), person()],
+				phrase(m.audit_member_reset_link, { person: person() }),
 				num(data.expiresAt)
-					? [{ label: 'Valid until', value: show('expiresAt', data.expiresAt, ctx) }]
+					? [{ label: label('expiresAt'), value: show('expiresAt', data.expiresAt, ctx) }]
 					: []
 			);
 		case 'member.reset_password':
-			return out([t('Set a new password with a reset link')]);
+			return out([{ text: m.audit_member_reset_password() }]);
 		case 'product.create':
-			return out(
-				[
-					t('Added the product '),
-					named('product', data.name, 'product'),
-					t(data.sku ? ` (${data.sku})` : '')
-				],
-				fields(data, ctx, ['seasonId', 'name', 'sku'])
-			);
 		case 'product.update':
-			return out(
-				[
-					t('Changed the product '),
-					named('product', data.sku, 'product'),
-					t(data.sku ? ` (${data.sku})` : '')
-				],
-				isRecord(data.changes) ? changes(data.changes, ctx) : []
-			);
 		case 'product.activate':
-		case 'product.deactivate':
-			return out([
-				t(`Switched ${event.action.endsWith('deactivate') ? 'off' : 'on'} the product `),
-				named('product', data.sku, 'product'),
-				t(data.sku ? ` (${data.sku})` : '')
-			]);
+		case 'product.deactivate': {
+			const plain = {
+				'product.create': m.audit_product_create,
+				'product.update': m.audit_product_update,
+				'product.activate': m.audit_product_activate,
+				'product.deactivate': m.audit_product_deactivate
+			}[event.action];
+			const withSku = {
+				'product.create': m.audit_product_create_sku,
+				'product.update': m.audit_product_update_sku,
+				'product.activate': m.audit_product_activate_sku,
+				'product.deactivate': m.audit_product_deactivate_sku
+			}[event.action];
+			const product = named(
+				'product',
+				event.action === 'product.create' ? data.name : data.sku,
+				m.audit_a_product
+			);
+			const sku = str(data.sku);
+			const details =
+				event.action === 'product.create'
+					? fields(data, ctx, ['seasonId', 'name', 'sku'])
+					: event.action === 'product.update' && isRecord(data.changes)
+						? changes(data.changes, ctx)
+						: [];
+			return out(sku ? phrase(withSku, { product, sku }) : phrase(plain, { product }), details);
+		}
 		case 'catalogue.import': {
 			const added = Array.isArray(data.added) ? data.added.length : (num(data.added) ?? 0);
 			const updated = Array.isArray(data.updated) ? data.updated : [];
+			const rows = num(data.rows) ?? 0;
+			const unchanged = num(data.unchanged) ?? 0;
 			return out(
-				[
-					t(`Imported the catalogue of season `),
-					season(),
-					t(` (${plural(num(data.rows) ?? 0, 'row')})`)
-				],
+				phrase(m.audit_catalogue_import, { season: season(), count: String(rows), n: count(rows) }),
 				[
 					{
-						label: 'Added',
-						value: added === 0 ? 'none' : (data.added as unknown[]).map(String).join(', ')
+						label: m.audit_added(),
+						value: added === 0 ? m.audit_none() : (data.added as unknown[]).map(String).join(', ')
 					},
 					{
-						label: 'Changed',
+						label: m.audit_changed(),
 						value:
 							updated.length === 0
-								? 'none'
+								? m.audit_none()
 								: updated.map((u) => (isRecord(u) ? String(u.sku) : String(u))).join(', ')
 					},
-					{ label: 'Unchanged', value: plural(num(data.unchanged) ?? 0, 'product') }
+					{
+						label: m.audit_unchanged(),
+						value: m.audit_products({ count: unchanged, n: count(unchanged) })
+					}
 				]
 			);
 		}
 		case 'rule.create':
 		case 'rule.delete': {
 			const what = ruleSentence(data, ctx);
+			const said = event.action === 'rule.create' ? m.audit_rule_create : m.audit_rule_delete;
 			return out(
-				[
-					t(
-						`${event.action === 'rule.create' ? 'Created' : 'Deleted'} the rule ${quoted(str(data.name) ?? '')}`
-					)
-				],
-				what ? [{ label: 'Rule', value: what }] : []
+				[{ text: said({ name: name(data.name) }) }],
+				what ? [{ label: m.audit_rule(), value: what }] : []
 			);
 		}
 		case 'rule.update': {
 			const before = ruleSentence(data.before, ctx);
 			const after = ruleSentence(data.after, ctx);
-			const name = isRecord(data.after) ? str(data.after.name) : null;
+			const now = isRecord(data.after) ? str(data.after.name) : null;
 			const oldName = isRecord(data.before) ? str(data.before.name) : null;
 			return out(
-				[t(`Changed the rule ${quoted(name ?? '')}`)],
+				[{ text: m.audit_rule_update({ name: name(now) }) }],
 				[
-					...(oldName && oldName !== name ? [{ label: 'Was called', value: quoted(oldName) }] : []),
-					...(before && before !== after ? [{ label: 'Before', value: before }] : []),
-					...(after ? [{ label: before === after ? 'Rule' : 'After', value: after }] : [])
+					...(oldName && oldName !== now
+						? [{ label: m.audit_was_called(), value: quoted(oldName) }]
+						: []),
+					...(before && before !== after ? [{ label: m.audit_before(), value: before }] : []),
+					...(after
+						? [{ label: before === after ? m.audit_rule() : m.audit_after(), value: after }]
+						: [])
 				]
 			);
 		}
 		case 'rule.activate':
-		case 'rule.deactivate':
-			return out([
-				t(
-					`Switched ${event.action.endsWith('deactivate') ? 'off' : 'on'} the rule ${quoted(str(data.name) ?? '')}`
-				)
-			]);
+		case 'rule.deactivate': {
+			const said =
+				event.action === 'rule.activate' ? m.audit_rule_activate : m.audit_rule_deactivate;
+			return out([{ text: said({ name: name(data.name) }) }]);
+		}
 		case 'badge.create':
 			return out(
-				[t(`Created the badge ${[str(data.emoji), str(data.name)].filter(Boolean).join(' ')}`)],
+				[{ text: m.audit_badge_create({ badge: emojiName }) }],
 				fields(data, ctx, ['seasonId', 'name', 'emoji', 'active'])
 			);
 		case 'badge.update': {
@@ -334,66 +335,103 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 					.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
 					.map((k) => [k, { from: before[k], to: after[k] }])
 			);
-			return out([t(`Changed the badge ${str(data.name) ?? ''}`.trim())], changes(diff, ctx));
+			return out(
+				trimmed([{ text: m.audit_badge_update({ badge: str(data.name) ?? '' }) }]),
+				changes(diff, ctx)
+			);
 		}
 		case 'badge.activate':
-		case 'badge.deactivate':
-			return out([
-				t(
-					`Switched ${event.action.endsWith('deactivate') ? 'off' : 'on'} the badge ${str(data.name) ?? ''}`.trim()
-				)
-			]);
+		case 'badge.deactivate': {
+			const said =
+				event.action === 'badge.activate' ? m.audit_badge_activate : m.audit_badge_deactivate;
+			return out(trimmed([{ text: said({ badge: str(data.name) ?? '' }) }]));
+		}
 		case 'badge.starter':
-			return out([
-				t(
-					`Added the starter badges ${Array.isArray(data.added) ? data.added.map((n) => quoted(String(n))).join(', ') : ''} to season `
-				),
-				{ text: show('seasonId', data.seasonId, ctx) }
-			]);
+			return out(
+				phrase(m.audit_badge_starter, {
+					badges: Array.isArray(data.added)
+						? data.added.map((n) => quoted(String(n))).join(', ')
+						: '',
+					season: { text: show('seasonId', data.seasonId, ctx) }
+				})
+			);
 		case 'token.create':
 			return out([
-				t(
-					`Created the API token ${quoted(str(data.name) ?? '')} with the ${str(data.role) ?? 'integration'} role`
-				)
+				{
+					text: m.audit_token_create({
+						name: name(data.name),
+						role: str(data.role) ?? 'integration'
+					})
+				}
 			]);
 		case 'token.revoke':
-			return out([t(`Revoked the API token ${quoted(str(data.name) ?? '')}`)]);
+			return out([{ text: m.audit_token_revoke({ name: name(data.name) }) }]);
 		case 'display.create':
-			return out([
-				t(`Created the TV display ${quoted(str(data.name) ?? '')} for season `),
-				{ text: show('seasonId', data.seasonId, ctx) }
-			]);
+			return out(
+				phrase(m.audit_display_create, {
+					name: name(data.name),
+					season: { text: show('seasonId', data.seasonId, ctx) }
+				})
+			);
 		case 'display.revoke':
-			return out([t(`Revoked the TV display ${quoted(str(data.name) ?? '')}`)]);
+			return out([{ text: m.audit_display_revoke({ name: name(data.name) }) }]);
 		case 'webhook.create':
 			return out(
-				[t(`Added a webhook to ${str(data.url) ?? ''}`)],
-				[{ label: 'Events', value: Array.isArray(data.events) ? data.events.join(', ') : 'none' }]
+				[{ text: m.audit_webhook_create({ url }) }],
+				[
+					{
+						label: label('events'),
+						value: Array.isArray(data.events) ? data.events.join(', ') : m.audit_none()
+					}
+				]
 			);
 		case 'webhook.enable':
-		case 'webhook.disable':
-			return out([
-				t(
-					`Switched ${event.action === 'webhook.disable' ? 'off' : 'on'} the webhook to ${str(data.url) ?? ''}`
-				)
-			]);
+		case 'webhook.disable': {
+			const said =
+				event.action === 'webhook.enable' ? m.audit_webhook_enable : m.audit_webhook_disable;
+			return out([{ text: said({ url }) }]);
+		}
 		case 'webhook.delete':
-			return out([t(`Deleted the webhook to ${str(data.url) ?? ''}`)]);
+			return out([{ text: m.audit_webhook_delete({ url }) }]);
 		case 'webhook.redeliver':
 			return out([
-				t(`Sent ${str(data.event) ?? 'a delivery'} again to the webhook ${str(data.url) ?? ''}`)
+				{
+					text: m.audit_webhook_redeliver({
+						event: str(data.event) ?? m.audit_a_delivery(),
+						url
+					})
+				}
 			]);
 		case 'webhook.test':
-			return out([t(`Sent a test event to the webhook ${str(data.url) ?? ''}`)]);
+			return out([{ text: m.audit_webhook_test({ url }) }]);
+		case 'organisation.update': {
+			const before = isRecord(data.before) ? data.before : {};
+			const after = isRecord(data.after) ? data.after : {};
+			// A language in its own name ("Polski"), as the settings page lists it.
+			const language = (v: unknown) => (isLocale(v) ? LOCALE_NAMES[v] : v);
+			const diff = Object.fromEntries(
+				Object.keys(after)
+					.filter((k) => before[k] !== after[k])
+					.map((k) =>
+						k === 'defaultLocale'
+							? [k, { from: language(before[k]), to: language(after[k]) }]
+							: [k, { from: before[k], to: after[k] }]
+					)
+			);
+			return out([{ text: m.audit_organisation_update() }], changes(diff, ctx));
+		}
 	}
 	// An action this page does not know yet: its label and subject, and its fields in words.
 	const subjectName = id && isNamed(kind) ? ctx.name(kind, id) : undefined;
 	const subject: SummaryPart = {
-		text: subjectName ?? str(data.name) ?? (id ? `${words(kind)} #${id}` : words(kind)),
+		text:
+			subjectName ??
+			str(data.name) ??
+			(id ? m.audit_numbered({ what: words(kind), id: String(id) }) : words(kind)),
 		href: kind === 'user' && id && subjectName ? `/manage/people/${id}` : undefined
 	};
 	return out(
-		[t(`${actionLabel(event.action)}: `), subject],
+		phrase(m.audit_generic, { action: actionLabel(event.action), subject }),
 		fields(data, ctx, ['name', 'points']),
 		num(data.points)
 	);

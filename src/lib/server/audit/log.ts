@@ -22,6 +22,8 @@ import {
 	type NamedKind,
 	type SummaryPart
 } from './describe';
+import { m } from '../../paraglide/messages.js';
+import { intlLocale } from '../../i18n/current';
 
 export type { SummaryPart } from './describe';
 
@@ -101,8 +103,8 @@ export function auditLog(
 			actor: event.userName
 				? { kind: 'user', name: event.userName }
 				: event.tokenName
-					? { kind: 'token', name: `API token ${event.tokenName}` }
-					: { kind: 'system', name: 'System' },
+					? { kind: 'token', name: m.audit_api_token({ name: event.tokenName }) }
+					: { kind: 'system', name: m.audit_system() },
 			action: event.action,
 			summary: described.parts.map((p) => p.text).join(''),
 			...described
@@ -114,7 +116,7 @@ export function auditLog(
 		.orderBy(auditEvent.action)
 		.all()
 		.map(({ action }) => ({ value: action, label: actionLabel(action) }))
-		.sort((a, b) => a.label.localeCompare(b.label));
+		.sort((a, b) => a.label.localeCompare(b.label, intlLocale()));
 	return { rows, total, page, pages, perPage, actions };
 }
 

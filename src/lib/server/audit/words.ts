@@ -5,7 +5,8 @@ import { describeCriterion, type BadgeCriterion } from '../../contest/badges';
 import { describeRule, type RuleEffect, type RuleTarget } from '../../contest/rules';
 import type { Tier } from '../../contest/tiers';
 import type { Dates } from '../../format/dates';
-import { money } from '../../format/money';
+import { currentCurrency, money } from '../../format/money';
+import { m } from '../../paraglide/messages.js';
 import { points as count, signed } from '../../format/numbers';
 
 export type NamedKind =
@@ -44,71 +45,97 @@ export interface Described {
 	reason: string | null;
 }
 
-/** The filter's name of each action the code records. */
-export const ACTION_LABELS: Record<string, string> = {
-	'sale.confirm': 'Sale confirmed',
-	'sale.reject': 'Sale rejected',
-	'sale.reverse': 'Sale reversed',
-	'sales.import': 'Sales imported',
-	'points.adjust': 'Points adjusted',
-	'season.create': 'Season created',
-	'season.publish': 'Season published',
-	'season.update': 'Season edited',
-	'season.configure': 'Season settings changed',
-	'season.levels': 'Levels changed',
-	'season.announce': 'Announcement posted',
-	'season.announcement_clear': 'Announcement removed',
-	'season.recalculate': 'Season recalculated',
-	'season.prize.create': 'Prize added',
-	'season.prize.update': 'Prize changed',
-	'season.prize.remove': 'Prize removed',
-	'team.create': 'Team created',
-	'team.update': 'Team changed',
-	'team.delete': 'Team deleted',
-	'member.invite': 'Person invited',
-	'member.accept_invite': 'Invitation accepted',
-	'member.add': 'Person added to a team',
-	'member.move': 'Person moved to another team',
-	'member.remove': 'Person removed from a team',
-	'member.reset_link': 'Password reset link issued',
-	'member.reset_password': 'Password reset',
-	'product.create': 'Product added',
-	'product.update': 'Product changed',
-	'product.activate': 'Product switched on',
-	'product.deactivate': 'Product switched off',
-	'catalogue.import': 'Catalogue imported',
-	'rule.create': 'Rule created',
-	'rule.update': 'Rule changed',
-	'rule.activate': 'Rule switched on',
-	'rule.deactivate': 'Rule switched off',
-	'rule.delete': 'Rule deleted',
-	'badge.create': 'Badge created',
-	'badge.update': 'Badge changed',
-	'badge.activate': 'Badge switched on',
-	'badge.deactivate': 'Badge switched off',
-	'badge.starter': 'Starter badges added',
-	'display.create': 'TV display created',
-	'display.revoke': 'TV display revoked',
-	'webhook.create': 'Webhook added',
-	'webhook.enable': 'Webhook switched on',
-	'webhook.disable': 'Webhook switched off',
-	'webhook.delete': 'Webhook deleted',
-	'webhook.test': 'Webhook test sent',
-	'webhook.redeliver': 'Webhook delivery sent again',
-	'token.create': 'API token created',
-	'token.revoke': 'API token revoked'
+/** The filter's name of each action the code records, in the reader's language. */
+export const ACTION_LABELS: Record<string, () => string> = {
+	'sale.confirm': m.audit_action_sale_confirm,
+	'sale.reject': m.audit_action_sale_reject,
+	'sale.reverse': m.audit_action_sale_reverse,
+	'sales.import': m.audit_action_sales_import,
+	'points.adjust': m.audit_action_points_adjust,
+	'season.create': m.audit_action_season_create,
+	'season.publish': m.audit_action_season_publish,
+	'season.update': m.audit_action_season_update,
+	'season.configure': m.audit_action_season_configure,
+	'season.levels': m.audit_action_season_levels,
+	'season.announce': m.audit_action_season_announce,
+	'season.announcement_clear': m.audit_action_season_announcement_clear,
+	'season.recalculate': m.audit_action_season_recalculate,
+	'season.prize.create': m.audit_action_season_prize_create,
+	'season.prize.update': m.audit_action_season_prize_update,
+	'season.prize.remove': m.audit_action_season_prize_remove,
+	'team.create': m.audit_action_team_create,
+	'team.update': m.audit_action_team_update,
+	'team.delete': m.audit_action_team_delete,
+	'member.invite': m.audit_action_member_invite,
+	'member.accept_invite': m.audit_action_member_accept_invite,
+	'member.add': m.audit_action_member_add,
+	'member.move': m.audit_action_member_move,
+	'member.remove': m.audit_action_member_remove,
+	'member.reset_link': m.audit_action_member_reset_link,
+	'member.reset_password': m.audit_action_member_reset_password,
+	'product.create': m.audit_action_product_create,
+	'product.update': m.audit_action_product_update,
+	'product.activate': m.audit_action_product_activate,
+	'product.deactivate': m.audit_action_product_deactivate,
+	'catalogue.import': m.audit_action_catalogue_import,
+	'rule.create': m.audit_action_rule_create,
+	'rule.update': m.audit_action_rule_update,
+	'rule.activate': m.audit_action_rule_activate,
+	'rule.deactivate': m.audit_action_rule_deactivate,
+	'rule.delete': m.audit_action_rule_delete,
+	'badge.create': m.audit_action_badge_create,
+	'badge.update': m.audit_action_badge_update,
+	'badge.activate': m.audit_action_badge_activate,
+	'badge.deactivate': m.audit_action_badge_deactivate,
+	'badge.starter': m.audit_action_badge_starter,
+	'display.create': m.audit_action_display_create,
+	'display.revoke': m.audit_action_display_revoke,
+	'webhook.create': m.audit_action_webhook_create,
+	'webhook.enable': m.audit_action_webhook_enable,
+	'webhook.disable': m.audit_action_webhook_disable,
+	'webhook.delete': m.audit_action_webhook_delete,
+	'webhook.test': m.audit_action_webhook_test,
+	'webhook.redeliver': m.audit_action_webhook_redeliver,
+	'token.create': m.audit_action_token_create,
+	'token.revoke': m.audit_action_token_revoke,
+	'organisation.update': m.audit_action_organisation_update
 };
 
 export function actionLabel(action: string): string {
-	return ACTION_LABELS[action] ?? sentence(words(action.replace('.', ' ')));
+	return ACTION_LABELS[action]?.() ?? sentence(words(action.replace('.', ' ')));
 }
 
 // Whole numbers as every page shows them (thousands separated, a sign for a change).
 export { count, signed };
-export const plural = (n: number, one: string, many = `${one}s`) =>
-	`${count(n)} ${n === 1 ? one : many}`;
 export const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-export const quoted = (s: string) => `“${s}”`;
+export const quoted = (text: string) => m.audit_quoted({ text });
+
+// Marks a part's place in a message's text while the sentence is put together; never shown.
+const MARK = '\u2063';
+
+/**
+ * A whole sentence from one message, the things in it kept as their own parts (a person links to
+ * their page): the message is rendered with a mark in each part's place, then cut at the marks.
+ * Words in any language keep their order: "Moved {person} from {from} to {to}".
+ */
+export function phrase<K extends string>(
+	message: (params: Record<K, string>) => string,
+	things: Record<K, SummaryPart | string>
+): SummaryPart[] {
+	const linked: SummaryPart[] = [];
+	const params = {} as Record<K, string>;
+	for (const [key, thing] of Object.entries(things) as [K, SummaryPart | string][]) {
+		if (typeof thing === 'string') params[key] = thing;
+		else {
+			params[key] = `${MARK}${linked.length}${MARK}`;
+			linked.push(thing);
+		}
+	}
+	return message(params)
+		.split(new RegExp(`${MARK}(\\d+)${MARK}`))
+		.map((text, i) => (i % 2 === 1 ? linked[Number(text)] : { text }))
+		.filter((part) => part.text !== '');
+}
 
 /** "fromTeamId" → "from team id", "auto_confirm" → "auto confirm". */
 export function words(key: string): string {
@@ -131,50 +158,52 @@ export function splitSubject(subject: string): [string, number | null] {
 }
 
 /** Field labels people read, for the fields events record. */
-const LABELS: Record<string, string> = {
-	name: 'Name',
-	sku: 'SKU',
-	category: 'Category',
-	price: 'Price',
-	points: 'Points',
-	active: 'Switched on',
-	color: 'Colour',
-	emoji: 'Emoji',
-	email: 'Email',
-	timeZone: 'Time zone',
-	startsAt: 'Starts',
-	endsAt: 'Ends',
-	target: 'Target',
-	tieRule: 'Ties',
-	requireConfirmation: 'Sales need confirmation',
-	autoConfirmDays: 'Confirm pending sales automatically after',
-	rankBy: 'Rank by',
-	graceDays: 'Grace period',
-	maxSalePoints: 'Points ceiling per sale',
-	multiplierMode: 'Multipliers',
-	theme: 'Theme',
-	recurrence: 'Repeats',
-	prizes: 'Prizes',
-	banner: 'Banner',
-	tiers: 'Levels',
-	holidays: 'Days off',
-	description: 'Description',
-	criterion: 'Earned for',
-	highlight: 'Highlighted',
-	dailyCap: 'Daily cap',
-	url: 'Address',
-	events: 'Events',
-	title: 'Title',
-	image: 'Picture',
-	expiresAt: 'Valid until',
-	minAmount: 'Minimum amount',
-	amount: 'Amount',
-	seasonId: 'Season',
-	teamId: 'Team',
-	userId: 'Person',
-	productId: 'Product'
+const LABELS: Record<string, () => string> = {
+	name: m.audit_field_name,
+	sku: m.audit_field_sku,
+	category: m.audit_field_category,
+	price: m.audit_field_price,
+	points: m.audit_field_points,
+	active: m.audit_field_active,
+	color: m.audit_field_color,
+	emoji: m.audit_field_emoji,
+	email: m.audit_field_email,
+	timeZone: m.audit_field_time_zone,
+	startsAt: m.audit_field_starts_at,
+	endsAt: m.audit_field_ends_at,
+	target: m.audit_field_target,
+	tieRule: m.audit_field_tie_rule,
+	requireConfirmation: m.audit_field_require_confirmation,
+	autoConfirmDays: m.audit_field_auto_confirm_days,
+	rankBy: m.audit_field_rank_by,
+	graceDays: m.audit_field_grace_days,
+	maxSalePoints: m.audit_field_max_sale_points,
+	multiplierMode: m.audit_field_multiplier_mode,
+	theme: m.audit_field_theme,
+	recurrence: m.audit_field_recurrence,
+	prizes: m.audit_field_prizes,
+	banner: m.audit_field_banner,
+	tiers: m.audit_field_tiers,
+	holidays: m.audit_field_holidays,
+	description: m.audit_field_description,
+	criterion: m.audit_field_criterion,
+	highlight: m.audit_field_highlight,
+	dailyCap: m.audit_field_daily_cap,
+	url: m.audit_field_url,
+	events: m.audit_field_events,
+	title: m.audit_field_title,
+	image: m.audit_field_image,
+	expiresAt: m.audit_field_expires_at,
+	minAmount: m.audit_field_min_amount,
+	amount: m.audit_field_amount,
+	seasonId: m.audit_field_season_id,
+	teamId: m.audit_field_team_id,
+	userId: m.audit_field_user_id,
+	productId: m.audit_field_product_id,
+	defaultLocale: m.audit_field_default_locale,
+	currency: m.audit_field_currency
 };
-export const label = (key: string) => LABELS[key] ?? sentence(words(key.replace(/Id$/, '')));
+export const label = (key: string) => LABELS[key]?.() ?? sentence(words(key.replace(/Id$/, '')));
 
 export const ID_KINDS: Record<string, NamedKind> = {
 	seasonId: 'season',
@@ -189,27 +218,30 @@ export const ID_KINDS: Record<string, NamedKind> = {
 
 /** One value of a field in words: money, dates, names for ids, yes/no, lists. */
 export function show(key: string, value: unknown, ctx: DescribeContext): string {
-	if (value === null || value === undefined || value === '') return 'none';
-	if (typeof value === 'boolean') return value ? 'yes' : 'no';
+	if (value === null || value === undefined || value === '') return m.audit_none();
+	if (typeof value === 'boolean') return value ? m.audit_yes() : m.audit_no();
 	if (typeof value === 'number') {
-		if (ID_KINDS[key]) return ctx.name(ID_KINDS[key], value) ?? `no longer exists`;
+		if (ID_KINDS[key]) return ctx.name(ID_KINDS[key], value) ?? m.audit_gone();
 		if (/price|amount/i.test(key)) return money(value);
 		if (/At$/.test(key)) return `${ctx.dates.date(value)}, ${ctx.dates.time(value)}`;
-		if (key === 'autoConfirmDays' || key === 'graceDays') return plural(value, 'day');
-		if (key === 'target' || key === 'points' || key === 'dailyCap') return plural(value, 'point');
+		if (key === 'autoConfirmDays' || key === 'graceDays')
+			return m.audit_days({ count: value, n: count(value) });
+		if (key === 'target' || key === 'points' || key === 'dailyCap')
+			return m.common_points({ count: value, n: count(value) });
 		return count(value);
 	}
 	if (typeof value === 'string') {
 		if (key === 'rankBy')
-			return value === 'total' ? 'all points, pending included' : 'confirmed points';
-		if (key === 'tieRule')
-			return value === 'dense' ? 'dense ranks (1, 2, 2, 3)' : 'shared ranks (1, 2, 2, 4)';
+			return value === 'total' ? m.audit_rank_total() : m.audit_rank_confirmed();
+		if (key === 'tieRule') return value === 'dense' ? m.audit_ties_dense() : m.audit_ties_shared();
 		return value;
 	}
 	if (Array.isArray(value)) {
-		if (value.length === 0) return 'none';
+		if (value.length === 0) return m.audit_none();
 		if (key === 'tiers')
-			return (value as Tier[]).map((t) => `${t.name} from ${count(t.minPoints)}`).join(', ');
+			return (value as Tier[])
+				.map((t) => m.audit_tier_from({ name: t.name, n: count(t.minPoints) }))
+				.join(', ');
 		if (key === 'holidays') return value.map((d) => String(d)).join(', ');
 		if (key === 'prizes')
 			return value.map((p) => (isRecord(p) ? String(p.title ?? '') : String(p))).join(', ');
@@ -217,10 +249,14 @@ export function show(key: string, value: unknown, ctx: DescribeContext): string 
 	}
 	if (isRecord(value)) {
 		if (key === 'criterion') return describeCriterion(value as unknown as BadgeCriterion);
-		if (key === 'recurrence' && num(value.every) !== null)
-			return `every ${plural(value.every as number, String(value.unit ?? 'week'))}`;
+		if (key === 'recurrence' && num(value.every) !== null) {
+			const every = value.every as number;
+			const each = { day: m.audit_every_day, week: m.audit_every_week, month: m.audit_every_month };
+			const unit = String(value.unit) in each ? (String(value.unit) as keyof typeof each) : 'week';
+			return each[unit]({ count: every, n: count(every) });
+		}
 		if (key === 'theme') return [value.emoji, value.tagline].filter(Boolean).join(' ');
-		if ('set' in value) return value.set ? 'new one' : 'removed';
+		if ('set' in value) return value.set ? m.audit_new_one() : m.audit_removed();
 		return Object.entries(value)
 			.map(([k, v]) => `${words(k)} ${show(k, v, ctx)}`)
 			.join(', ');
@@ -267,7 +303,7 @@ export function ruleSentence(snapshot: unknown, ctx: DescribeContext): string | 
 				dailyCap: num(snapshot.dailyCap)
 			} as Parameters<typeof describeRule>[0],
 			ctx.timeZone,
-			{ currency: 'EUR' }
+			{ currency: currentCurrency() }
 		);
 	} catch {
 		return null;

@@ -14,6 +14,7 @@ import { getLeaderboard } from '../boards/leaderboard';
 import type { ResultEntry } from '../boards/hall-of-fame';
 import { writeCsv } from '../../csv';
 import { STANDARD_SHEET, type Sheet } from './sheet-format';
+import { getOrganisation } from '../organisation/settings';
 
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
 // written as numbers (negative points too).
@@ -76,10 +77,15 @@ const SALES_COLUMNS = [
 	'status',
 	'linePoints',
 	'salePoints',
-	'breakdown'
+	'breakdown',
+	'currency'
 ] as const;
 
-/** One row per sale line, oldest sale first; prices in main units ("1099.00" or "1099,00"). */
+/**
+ * One row per sale line, oldest sale first; prices in main units ("1099.00" or "1099,00") of the
+ * organisation's currency, whose ISO code is the last column (added last, so that readers by
+ * position keep working).
+ */
 export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
 	const rows = db
 		.select({
@@ -106,6 +112,7 @@ export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDAR
 		.where(eq(sale.seasonId, seasonId))
 		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id))
 		.all();
+	const { currency } = getOrganisation(db);
 	return sheet.write(
 		SALES_COLUMNS,
 		rows.map((r) => [
@@ -122,7 +129,8 @@ export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDAR
 			r.status,
 			r.linePoints,
 			r.salePoints,
-			breakdownText(r.breakdown)
+			breakdownText(r.breakdown),
+			currency
 		])
 	);
 }

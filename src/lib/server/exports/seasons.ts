@@ -3,6 +3,7 @@ import { desc, ne } from 'drizzle-orm';
 import { getDb, type Queryable } from '../db';
 import { season } from '../db/schema';
 import { getCurrentSeason, getSeason } from '../seasons/queries';
+import { m } from '../../paraglide/messages.js';
 
 // Which season an export is for.
 
@@ -39,7 +40,7 @@ export function seasonFor(event: Pick<RequestEvent, 'url'>) {
 	const found = exportSeason(getDb(), id);
 	if (!found)
 		error(404, {
-			message: id == null ? 'There is no season to export yet.' : 'This season does not exist.'
+			message: id == null ? m.exports_none() : m.exports_season_missing()
 		});
 	return found;
 }

@@ -6,6 +6,7 @@ import { newWebhookSecret, queueDelivery } from './delivery';
 import { envelope, WEBHOOK_EVENTS } from './events';
 import { audit, type Actor } from '../audit/record';
 import { conflict } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // The admin console's side of webhooks: register, switch on and off, remove, send a test and
 // read the delivery log. Every change is audited; the secret never is.
@@ -14,17 +15,22 @@ export const webhookInput = z.object({
 	url: z
 		.string()
 		.trim()
-		.min(1, 'Enter the URL that receives the events.')
-		.max(2000, 'The URL is too long.')
-		.refine((value) => {
-			try {
-				const url = new URL(value);
-				return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-			} catch {
-				return false;
-			}
-		}, 'Enter a full http:// or https:// URL.'),
-	events: z.array(z.enum(WEBHOOK_EVENTS, 'Unknown event.')).min(1, 'Choose at least one event.')
+		.min(1, { error: () => m.webhooks_url_required() })
+		.max(2000, { error: () => m.webhooks_url_too_long() })
+		.refine(
+			(value) => {
+				try {
+					const url = new URL(value);
+					return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+				} catch {
+					return false;
+				}
+			},
+			{ error: () => m.webhooks_url_invalid() }
+		),
+	events: z
+		.array(z.enum(WEBHOOK_EVENTS, { error: () => m.webhooks_event_unknown() }))
+		.min(1, { error: () => m.webhooks_events_required() })
 });
 export type WebhookInput = z.infer<typeof webhookInput>;
 
@@ -105,7 +111,7 @@ function found(db: Queryable, id: number) {
 		.from(webhook)
 		.where(eq(webhook.id, id))
 		.get();
-	if (!row) throw conflict('webhook_gone', 'This webhook no longer exists.');
+	if (!row) throw conflict('webhook_gone', m.webhooks_gone());
 	return row;
 }
 
@@ -140,8 +146,7 @@ export function deleteWebhook(db: Db, id: number, actor: Actor, now: number) {
 export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
 	return db.transaction((tx) => {
 		const row = found(tx, id);
-		if (!row.active)
-			throw conflict('webhook_disabled', 'Enable the webhook before sending it a test.');
+		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_test());
 		const data = {
 			test: true as const,
 			message: 'A test delivery from Honorboard: no action needed.'
@@ -189,9 +194,8 @@ export function redeliver(db: Db, deliveryId: number, actor: Actor, now: number)
 			.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
 			.where(eq(webhookDelivery.id, deliveryId))
 			.get();
-		if (!row) throw conflict('delivery_gone', 'This delivery is no longer in the log.');
-		if (!row.active)
-			throw conflict('webhook_disabled', 'Enable the webhook before sending it anything again.');
+		if (!row) throw conflict('delivery_gone', m.webhooks_delivery_gone());
+		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_redeliver());
 		tx.update(webhookDelivery)
 			.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
 			.where(eq(webhookDelivery.id, deliveryId))

@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { m } from '../../paraglide/messages.js';
 
 // Where a webhook may send: the public internet only. An admin's URL could otherwise reach the
 // server's own network (databases, admin panels, the cloud metadata service at 169.254.169.254).
@@ -74,7 +75,15 @@ export function privateTargetsAllowed(): boolean {
 	return on(process.env[ALLOW_PRIVATE_ENV]) || on(process.env[ALLOW_PRIVATE_ENV_ALIAS]);
 }
 
-export class TargetRefused extends Error {}
+export class TargetRefused extends Error {
+	/** The same refusal for the admin, in their language (the message itself stays English). */
+	constructor(
+		message: string,
+		readonly says: () => string = () => message
+	) {
+		super(message);
+	}
+}
 
 /** `[::1]` → `::1`: URL keeps the brackets of an IPv6 host. */
 function bareHost(url: URL): string {
@@ -107,11 +116,15 @@ export async function resolveTarget(
 	if (!allowPrivate) {
 		const inner = addresses.find((a) => isBlockedAddress(a.address));
 		if (inner)
-			throw new TargetRefused(
-				family
-					? `${host} is a private or internal address: webhooks only go to public hosts.`
-					: `${host} resolves to ${inner.address}, a private or internal address: webhooks only go to public hosts.`
-			);
+			throw family
+				? new TargetRefused(
+						`${host} is a private or internal address: webhooks only go to public hosts.`,
+						() => m.webhooks_private_host({ host })
+					)
+				: new TargetRefused(
+						`${host} resolves to ${inner.address}, a private or internal address: webhooks only go to public hosts.`,
+						() => m.webhooks_private_resolved({ host, address: inner.address })
+					);
 	}
 	return addresses;
 }
@@ -125,10 +138,9 @@ export async function refusedTarget(value: string): Promise<string | null> {
 	try {
 		url = new URL(value);
 	} catch {
-		return 'Enter a full http:// or https:// URL.';
+		return m.webhooks_url_invalid();
 	}
-	if (url.username || url.password)
-		return 'Leave the user name and password out of the URL: the signature authenticates us.';
+	if (url.username || url.password) return m.webhooks_url_credentials();
 	try {
 		await Promise.race([
 			resolveTarget(url),
@@ -136,7 +148,7 @@ export async function refusedTarget(value: string): Promise<string | null> {
 		]);
 		return null;
 	} catch (error) {
-		return error instanceof TargetRefused ? error.message : null;
+		return error instanceof TargetRefused ? error.says() : null;
 	}
 }
 

@@ -5,10 +5,11 @@ import { ledgerCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
 import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvFileName, csvResponse } from '$lib/csv';
+import { m } from '$lib/paraglide/messages.js';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
-	requireRole(event, MANAGERS, 'This export is for contest managers.');
+	requireRole(event, MANAGERS, m.exports_managers_only());
 	const season = seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(

@@ -5,10 +5,11 @@ import { rankingCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
 import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvFileName, csvResponse } from '$lib/csv';
+import { m } from '$lib/paraglide/messages.js';
 
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = (event) => {
-	requireRole(event, EXECUTIVES, 'Exports are for executives, managers and admins.');
+	requireRole(event, EXECUTIVES, m.exports_executives_only());
 	const season = seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(

@@ -15,6 +15,7 @@ export const load: PageServerLoad = (event) => {
 		season: season
 			? { id: season.id, name: season.name, status: season.status, timeZone: season.timeZone }
 			: null,
-		format: isExportFormat(format) ? format : 'standard'
+		format: isExportFormat(format) ? format : 'standard',
+		currency: event.locals.currency
 	};
 };

@@ -4,17 +4,22 @@ import { getDb } from '$lib/server/db';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-token';
-import { TOKEN_ROLES, TOKEN_ROLE_HELP } from '$lib/server/auth/token-roles';
+import { TOKEN_ROLES } from '$lib/server/auth/token-roles';
 import { TOKEN_FORM_FIELDS, tokenFormSchema } from '$lib/server/auth/token-form';
+import { m } from '$lib/paraglide/messages.js';
 
-const ADMIN_ONLY = 'API tokens are managed by admins: ask an admin for one.';
-const admin = (event: RequestEvent) => requireRole(event, ADMINS, ADMIN_ONLY);
+const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.tokens_admin_only());
+const ROLE_HELP = {
+	integration: m.tokens_role_help_integration,
+	manager: m.tokens_role_help_manager,
+	admin: m.tokens_role_help_admin
+};
 
 export const load: PageServerLoad = (event) => {
 	admin(event);
 	return {
 		tokens: listApiTokens(getDb()),
-		roles: TOKEN_ROLES.map((role) => ({ role, help: TOKEN_ROLE_HELP[role] })),
+		roles: TOKEN_ROLES.map((role) => ({ role, help: ROLE_HELP[role]() })),
 		now: Date.now()
 	};
 };
@@ -47,13 +52,13 @@ export const actions = {
 			.int()
 			.positive()
 			.safeParse((await event.request.formData()).get('id'));
-		if (!id.success) return refuse(400, 'revoke', 'Choose a token.');
+		if (!id.success) return refuse(400, 'revoke', m.tokens_choose());
 		try {
 			const revoked = revokeApiToken(getDb(), { id: id.data }, { userId: user.id });
 			return {
 				action: 'revoke' as const,
 				success: true as const,
-				message: `Revoked "${revoked.name}": requests with it are refused from now on.`
+				message: m.tokens_revoked_notice({ name: revoked.name })
 			};
 		} catch (e) {
 			return refuseError(e, 'revoke');

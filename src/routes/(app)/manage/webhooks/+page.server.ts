@@ -16,9 +16,9 @@ import {
 	setWebhookActive,
 	webhookInput
 } from '$lib/server/webhooks/admin';
+import { m } from '$lib/paraglide/messages.js';
 
-const ADMIN_ONLY = 'Webhooks are managed by admins: ask an admin to add or change one.';
-const admin = (event: RequestEvent) => requireRole(event, ADMINS, ADMIN_ONLY);
+const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.webhooks_admin_only());
 const idSchema = z.coerce.number().int().positive();
 
 export const load: PageServerLoad = (event) => {
@@ -47,7 +47,11 @@ async function change(
 	const form = await event.request.formData();
 	const id = idSchema.safeParse(form.get('id'));
 	if (!id.success)
-		return refuse(400, action, action === 'redeliver' ? 'Choose a delivery.' : 'Choose a webhook.');
+		return refuse(
+			400,
+			action,
+			action === 'redeliver' ? m.webhooks_choose_delivery() : m.webhooks_choose_webhook()
+		);
 	try {
 		return { action, success: true as const, message: run(id.data, form) };
 	} catch (e) {
@@ -68,12 +72,12 @@ export const actions = {
 			// One message per field: an unknown event is the events field's error, whichever box.
 			const errors: Record<string, string> = {};
 			for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
-			return refuse(400, 'create', 'Check the webhook and try again.', { errors, values });
+			return refuse(400, 'create', m.webhooks_check_form(), { errors, values });
 		}
 		// Private, loopback and cloud-metadata targets are refused here and again at each delivery.
 		const refused = await refusedTarget(parsed.data.url);
 		if (refused)
-			return refuse(400, 'create', 'Check the webhook and try again.', {
+			return refuse(400, 'create', m.webhooks_check_form(), {
 				errors: { url: refused },
 				values
 			});
@@ -81,7 +85,7 @@ export const actions = {
 		return {
 			action: 'create' as const,
 			success: true as const,
-			message: 'Webhook added.',
+			message: m.webhooks_added(),
 			created
 		};
 	},
@@ -96,22 +100,22 @@ export const actions = {
 				Date.now()
 			);
 			return active
-				? `Events go to ${row.url} again.`
-				: `${row.url} gets no events until it is enabled again.`;
+				? m.webhooks_enabled_notice({ url: row.url })
+				: m.webhooks_disabled_notice({ url: row.url });
 		}),
 	delete: (event) =>
 		change(event, 'delete', (id) => {
 			const row = deleteWebhook(getDb(), id, { userId: event.locals.user!.id }, Date.now());
-			return `Removed the webhook for ${row.url}.`;
+			return m.webhooks_deleted_notice({ url: row.url });
 		}),
 	test: (event) =>
 		change(event, 'test', (id) => {
 			const row = queueTestEvent(getDb(), id, { userId: event.locals.user!.id }, Date.now());
-			return `A test event is on its way to ${row.url}: see the delivery log.`;
+			return m.webhooks_test_notice({ url: row.url });
 		}),
 	redeliver: (event) =>
 		change(event, 'redeliver', (id) => {
 			const row = redeliver(getDb(), id, { userId: event.locals.user!.id }, Date.now());
-			return `${row.event} goes to ${row.url} again, with the same webhook-id: see the delivery log.`;
+			return m.webhooks_redeliver_notice({ event: row.event, url: row.url });
 		})
 } satisfies Actions;
