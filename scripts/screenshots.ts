@@ -4,7 +4,7 @@
 //
 //   npx tsx scripts/screenshots.ts --locale ru --out screenshots/ \
 //     [--url http://localhost:3000] [--user rep1@demo.test] [--executive executive@demo.test] \
-//     [--password demo-password] [--tv /tv/<token>]
+//     [--password demo-password] [--tv /tv/<token>] [--chromium /usr/bin/chromium]
 //
 // The browser asks for the language (Accept-Language); the TV shows its display's own language,
 // so --tv takes the link of a display created in that language (Manage → Displays).
@@ -27,7 +27,8 @@ const { values } = parseArgs({
 		user: { type: 'string', default: 'rep1@demo.test' },
 		executive: { type: 'string', default: 'executive@demo.test' },
 		password: { type: 'string', default: 'demo-password' },
-		tv: { type: 'string' }
+		tv: { type: 'string' },
+		chromium: { type: 'string', default: '/usr/bin/chromium' }
 	}
 });
 
@@ -97,7 +98,7 @@ async function shoot(browser: Browser, name: string, path: string, email?: strin
 
 mkdirSync(out, { recursive: true });
 const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	executablePath: values.chromium,
 	args: ['--no-sandbox', '--disable-gpu']
 });
 try {

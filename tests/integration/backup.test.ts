@@ -66,7 +66,7 @@ describe('npm run cli -- backup --to FILE', () => {
 		writing = false;
 		await Promise.all(writers);
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stdout).toMatch(/Backed up to .*nightly\.db \(\d+ KB, \d+ bytes\)\./);
+		expect(result.stdout).toMatch(/Backed up to .*nightly\.db \(\d+(\.\d+)? [KM]B, \d+ bytes\)\./);
 		expect(result.stdout).toContain(`${statSync(to).size} bytes`);
 		// Sales went on while the backup ran, and the copy is one self-contained file.
 		expect(soldDuringBackup).toBeGreaterThan(40);

@@ -160,7 +160,11 @@ describe('options in the query string', () => {
 		const point = await post('dryRun=0&decimal=.', csv('DEC-2'));
 		expect(point.status).toBe(200);
 		expect((await point.json()).errors).toEqual([
-			{ row: 1, column: 'Price', message: 'Price has more than two decimals' }
+			expect.objectContaining({
+				row: 1,
+				column: 'Price',
+				message: 'Price has more than two decimals'
+			})
 		]);
 		expect(storedSale('DEC-2')).toBeUndefined();
 	});
