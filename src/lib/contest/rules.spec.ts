@@ -134,7 +134,8 @@ describe('describeRule', () => {
 				{ kind: 'amount_bonus', minAmount: 150_050, points: 50 },
 				{ target: category('audio') }
 			),
-			text: '+50 points per sale with at least 1,500.50 of audio products'
+			// Without a currency asked for, the organisation's (EUR here).
+			text: '+50 points per sale with at least €1,500.50 of audio products'
 		},
 		{
 			rule: rule({ kind: 'first_sale_bonus', points: 1 }),
