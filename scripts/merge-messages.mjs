@@ -38,7 +38,7 @@ for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
 }
 const sorted = Object.fromEntries(
 	Object.keys(merged)
-		.sort((a, b) => (a === '$schema' ? -1 : b === '$schema' ? 1 : a.localeCompare(b)))
+		.sort((a, b) => (a === '$schema' ? -1 : b === '$schema' ? 1 : a < b ? -1 : a > b ? 1 : 0))
 		.map((k) => [k, merged[k]])
 );
 writeFileSync(oursPath, JSON.stringify(sorted, null, '\t') + '\n');

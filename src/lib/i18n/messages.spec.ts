@@ -51,6 +51,20 @@ const SAME_EVERYWHERE =
 	/^[\s\d\W]*(Honorboard|CSV|API|URL|TV|OK|ID|Excel|JSON|HTTP|HTTPS|Slack|Teams|SKU|E-mail|Email|Webhooks?|Token|OpenAPI|Salesforce|HubSpot|Pipedrive|Prometheus|[A-Z]{2,5})?[\s\d\W]*$/;
 
 describe('messages', () => {
+	it('are written the one way the tools write them: tab-indented, keys sorted', () => {
+		for (const locale of LOCALES) {
+			const text = readFileSync(join(ROOT, 'messages', `${locale}.json`), 'utf8');
+			const parsed = JSON.parse(text);
+			const keys = Object.keys(parsed).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+			const canonical = JSON.stringify(
+				Object.fromEntries(keys.map((k) => [k, parsed[k]])),
+				null,
+				'\t'
+			);
+			expect({ locale, same: text === canonical + '\n' }).toEqual({ locale, same: true });
+		}
+	});
+
 	it('exist in every language with the same keys as English', () => {
 		for (const locale of LOCALES) {
 			const keys = Object.keys(files[locale]).sort();
