@@ -1,7 +1,9 @@
+import { m } from '../../paraglide/messages.js';
 import { createReadStream } from 'node:fs';
 import { setImmediate as turn } from 'node:timers/promises';
 import { chunkDecoder, letterScore, type Encoding } from '../../imports/formats';
 import { AppError } from '../shared/errors';
+import { points } from '../../format/numbers';
 
 // What an import reads: text already in memory (the console's form, tests) or a file on disk
 // (an API upload streamed there). Either is read as text chunks, as many times as the import
@@ -34,19 +36,14 @@ class TextCheck {
 	private length = 0;
 
 	add(text: string) {
-		if (text.includes('\u0000'))
-			throw notText(
-				'This is not a CSV text file (it holds NUL bytes: a binary file, or text saved as UTF-16). Save it as "CSV UTF-8" and try again.'
-			);
+		if (text.includes('\u0000')) throw notText(m.import_not_text_nul());
 		this.controls += text.match(CONTROL)?.length ?? 0;
 		this.length += text.length;
 	}
 
 	done() {
 		if (this.controls > Math.max(1, this.length * MAX_CONTROL_SHARE))
-			throw notText(
-				`This is not a CSV text file (${this.controls} control characters). Save it as "CSV UTF-8" and try again.`
-			);
+			throw notText(m.import_not_text_controls({ count: this.controls, n: points(this.controls) }));
 	}
 }
 
@@ -68,7 +65,7 @@ async function detectEncoding(path: string): Promise<Encoding> {
 				first &&
 				((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))
 			)
-				throw notText('This file is saved as UTF-16. Save it as "CSV UTF-8" and try again.');
+				throw notText(m.import_not_text_utf16());
 			first = false;
 			utf8.decode(chunk, { stream: true });
 		}

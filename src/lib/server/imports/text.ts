@@ -1,4 +1,6 @@
+import { m } from '../../paraglide/messages.js';
 import { AppError } from '../shared/errors';
+import { points } from '../../format/numbers';
 import { decodeBytes, type Decoded, type Encoding } from '../../imports/formats';
 
 // An import must be text before it is read as CSV: a spreadsheet saved as .xlsx, a PDF or an
@@ -18,15 +20,10 @@ const notText = (message: string) => new AppError(400, 'not_text', message, { fi
 
 /** Refuses text that holds NUL bytes or too many control characters to be a CSV file. */
 export function checkCsvText(text: string): string {
-	if (text.includes('\u0000'))
-		throw notText(
-			'This is not a CSV text file (it holds NUL bytes: a binary file, or text saved as UTF-16). Save it as "CSV UTF-8" and try again.'
-		);
+	if (text.includes('\u0000')) throw notText(m.import_not_text_nul());
 	const controls = text.match(CONTROL)?.length ?? 0;
 	if (controls > Math.max(1, text.length * MAX_CONTROL_SHARE))
-		throw notText(
-			`This is not a CSV text file (${controls} control characters). Save it as "CSV UTF-8" and try again.`
-		);
+		throw notText(m.import_not_text_controls({ count: controls, n: points(controls) }));
 	return text;
 }
 
@@ -45,7 +42,7 @@ export function decodeCsvFile(
 	partial = false
 ): Decoded {
 	if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-		throw notText('This file is saved as UTF-16. Save it as "CSV UTF-8" and try again.');
+		throw notText(m.import_not_text_utf16());
 	const decoded = decodeBytes(bytes, encoding, partial);
 	checkCsvText(decoded.text);
 	return decoded;

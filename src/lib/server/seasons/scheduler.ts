@@ -22,6 +22,9 @@ import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSchedulerTransitions } from '../shared/metrics';
+import { getOrganisation } from '../organisation/settings';
+import type { Locale } from '../../i18n/locales';
+import { m } from '../../paraglide/messages.js';
 
 const LEASE = 'scheduler';
 const LEASE_MS = 60_000;
@@ -165,23 +168,25 @@ function freezeResults(tx: Queryable, seasonId: number, now: number): void {
 			.run();
 }
 
-const END_BADGES = [
+// Badges written once, when the first season ends: data from then on, so worded in the
+// organisation's default language.
+const END_BADGES = (locale: Locale) => [
 	{
-		name: 'Season champion',
+		name: m.seasons_end_badge_champion_name({}, { locale }),
 		emoji: '👑',
-		description: 'Finished the season in first place',
+		description: m.seasons_end_badge_champion_description({}, { locale }),
 		criterion: { kind: 'season_place', maxRank: 1 } as const
 	},
 	{
-		name: 'Season podium',
+		name: m.seasons_end_badge_podium_name({}, { locale }),
 		emoji: '🏅',
-		description: 'Finished the season in the top 3',
+		description: m.seasons_end_badge_podium_description({}, { locale }),
 		criterion: { kind: 'season_place', maxRank: 3 } as const
 	},
 	{
-		name: 'Best team',
+		name: m.seasons_end_badge_team_name({}, { locale }),
 		emoji: '🏆',
-		description: 'The team that won the season',
+		description: m.seasons_end_badge_team_description({}, { locale }),
 		criterion: { kind: 'season_best_team' } as const
 	}
 ];
@@ -191,7 +196,7 @@ function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 	const existing = seasonBadges(tx, s.id);
 	const results = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, s.id)).all();
 	const events: BadgeEvent[] = [];
-	for (const def of END_BADGES) {
+	for (const def of END_BADGES(getOrganisation(tx).defaultLocale)) {
 		const b =
 			existing.find(
 				(e) =>

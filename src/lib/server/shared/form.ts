@@ -1,4 +1,5 @@
 import { fail, type ActionFailure } from '@sveltejs/kit';
+import { m } from '../../paraglide/messages.js';
 import type { z } from 'zod';
 import { AppError } from './errors';
 import { isDatabaseBusy } from '../db/busy';
@@ -29,7 +30,7 @@ export function refuse<A extends string, V = undefined>(
 }
 
 /** Said when another process holds the database's write lock for longer than we wait. */
-export const DATABASE_BUSY_MESSAGE = 'The database is busy, please try again in a moment.';
+export const databaseBusyMessage = () => m.server_database_busy();
 
 /**
  * An AppError as the form's failure; a database locked by another process as a 503 that asks
@@ -40,7 +41,7 @@ export function refuseError<A extends string, V = undefined>(
 	action: A,
 	values?: V
 ) {
-	if (isDatabaseBusy(error)) return refuse(503, action, DATABASE_BUSY_MESSAGE, { values });
+	if (isDatabaseBusy(error)) return refuse(503, action, databaseBusyMessage(), { values });
 	if (!(error instanceof AppError)) throw error;
 	const errors = error.field ? { [error.field]: error.message } : {};
 	return refuse(error.status, action, error.message, { errors, values });
@@ -72,7 +73,7 @@ export function parseForm<S extends z.ZodType, A extends string, V = undefined>(
 	const parsed = schema.safeParse(input);
 	if (parsed.success) return { ok: true, data: parsed.data };
 	const errors = fieldErrors(parsed.error);
-	const message = Object.values(errors)[0] ?? 'Check the form';
+	const message = Object.values(errors)[0] ?? m.server_check_form();
 	return { ok: false, failure: refuse(400, action, message, { errors, values }) };
 }
 

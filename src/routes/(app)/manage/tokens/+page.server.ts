@@ -28,7 +28,7 @@ export const actions = {
 	create: async (event) => {
 		const user = admin(event);
 		const values = formText(await event.request.formData(), TOKEN_FORM_FIELDS);
-		const parsed = parseForm(tokenFormSchema, values, 'create', values);
+		const parsed = parseForm(tokenFormSchema(), values, 'create', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const { token } = createApiToken(
