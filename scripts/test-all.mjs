@@ -35,6 +35,9 @@ if (run('build', 'npm', ['run', 'build']) !== 0) {
 	console.log('\ntests: 0 passed, 1 failed (the build failed)');
 	process.exit(1);
 }
+// The build compiled the messages one module per message (the pages load only those they use);
+// the tests read them one module per language, which Vitest imports ~2× faster (build/ is done).
+failedSteps += run('messages for the tests', 'npm', ['run', '-s', 'i18n']) === 0 ? 0 : 1;
 failedSteps +=
 	run('vitest (unit + integration)', npx, [
 		'vitest',
