@@ -231,22 +231,21 @@ function toEntries(
 	let previous: { pts: number; rank: number } | null = null;
 	let distinct = 0;
 	const first = rows[0];
-	let firstGroup: { above: number; at: number } | null = null;
+	// The one count that reads an index range as long as the rank: done once per window.
+	let firstAbove: number | null = null;
+	let firstAt: number | null = null;
 	rows.forEach((row, index) => {
 		let rank: number;
 		if (previous && previous.pts === row.pts) rank = previous.rank;
 		else if (startIndex === 0) {
 			distinct += 1;
 			rank = season.tieRule === 'dense' ? distinct : index + 1;
-		} else if (!previous) rank = 1 + countAbove(db, season, row.pts);
+		} else if (!previous) rank = 1 + (firstAbove = countAbove(db, season, row.pts));
 		else if (season.tieRule === 'dense') rank = previous.rank + 1;
 		else {
-			firstGroup ??= {
-				above: countAbove(db, season, first.pts),
-				at: countAt(db, season, first.pts)
-			};
+			firstAt ??= countAt(db, season, first.pts);
 			const between = rows.filter((r) => r.pts > row.pts && r.pts < first.pts).length;
-			rank = 1 + firstGroup.above + firstGroup.at + between;
+			rank = 1 + firstAbove! + firstAt + between;
 		}
 		previous = { pts: row.pts, rank };
 		entries.push({
@@ -323,8 +322,12 @@ export function standingOf(
 	if (nextUp) {
 		const next = tieGroup(db, season, nextUp.pts, nextUp.reachedAt).sort(compare).at(-1)!;
 		const known = entries.find((e) => e.id === next.id);
+		// Nobody ranks between the next value up and me: its rank follows from mine (one short
+		// count of its tie group) instead of counting everyone above it again.
 		gap = {
-			nextRank: known?.rank ?? 1 + countAbove(db, season, next.pts),
+			nextRank:
+				known?.rank ??
+				(season.tieRule === 'dense' ? entry.rank - 1 : entry.rank - countAt(db, season, next.pts)),
 			nextName: next.name,
 			pointsNeeded: next.pts - me.pts + 1
 		};
@@ -354,18 +357,20 @@ export function rankingPointsOf(
 
 /**
  * How many players the season has (the "of N" under a rank): members who joined, plus those
- * not joined yet who already scored (e.g. a sale sent by the API). Two counts by primary key.
+ * not joined yet who already scored (e.g. a sale sent by the API). The members are counted on
+ * their key; only the few invited accounts (user_invited_idx) are read one by one.
  */
 export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	const joined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM season_member m
-		CROSS JOIN user u ON u.id = m.user_id
-		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'`)!.n;
-	const scoredNotJoined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
-		CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-		CROSS JOIN user u ON u.id = s.subject_id
-		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND u.password_hash = '!'
-			AND (s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)`)!.n;
-	return joined + scoredNotJoined;
+	const members = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM season_member m
+		WHERE m.season_id = ${season.seasonId}`)!.n;
+	// CROSS JOIN: from the invited accounts (the partial index) to their memberships.
+	const invited = db.get<{ n: number; scored: number }>(sql`SELECT count(*) AS n,
+			coalesce(sum(s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0), 0) AS scored
+		FROM user u
+		CROSS JOIN season_member m ON m.season_id = ${season.seasonId} AND m.user_id = u.id
+		LEFT JOIN standing s ON s.season_id = m.season_id AND s.subject_type = 'user' AND s.subject_id = u.id
+		WHERE u.password_hash = '!'`)!;
+	return members - invited.n + invited.scored;
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */
