@@ -26,6 +26,7 @@ import { markStandingMoved } from '../src/lib/server/realtime/changed';
 import { createSession, generateSessionToken } from '../src/lib/server/auth/session';
 import { seasonRoom } from '../src/lib/realtime/events';
 import { missingBuild, procMemory, ROOT, snapshotBuild, startBenchServer } from './lib/server';
+import { startOnFreePort } from './lib/port-retry';
 import { round, summarize } from './lib/stats';
 
 const { values } = parseArgs({
@@ -228,7 +229,10 @@ async function measure(members: number, buildEntry: string | null) {
 			const token = generateSessionToken();
 			createSession(raw, token, viewers.middle);
 			raw.$client.close();
-			const server = await startBenchServer(path, { entry: buildEntry, port: PORT });
+			const server = await startOnFreePort(
+				(port) => startBenchServer(path, { entry: buildEntry, port }),
+				PORT
+			);
 			try {
 				const samples: number[] = [];
 				// Until the headers arrive: SvelteKit renders the whole page before it answers, so

@@ -35,6 +35,7 @@ import {
 	ROOT,
 	type BenchServer
 } from './lib/server';
+import { startOnFreePort } from './lib/port-retry';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -122,11 +123,10 @@ async function timeHttp(path: string): Promise<Record<string, unknown> | string>
 	const build = snapshotBuild();
 	let server: BenchServer | undefined;
 	try {
-		server = await startBenchServer(path, {
-			entry: build.entry,
-			port: PORT,
-			startTimeoutMs: 180_000
-		});
+		server = await startOnFreePort(
+			(port) => startBenchServer(path, { entry: build.entry, port, startTimeoutMs: 180_000 }),
+			PORT
+		);
 		const login = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			body: new URLSearchParams({ email: 'exec@bench.test', password: 'bench-password' }),
