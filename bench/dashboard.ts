@@ -18,6 +18,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { dashboardData } from '../src/lib/server/dashboard/figures';
+import { buckets, dayStarts } from '../src/lib/server/dashboard/daily';
+import {
+	campaignEffects,
+	dashboardSeason,
+	participation,
+	topProducts
+} from '../src/lib/server/dashboard/queries';
+import { dayList, seasonDayBounds, weekRange } from '../src/lib/contest/calendar';
 import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { NOW, PEOPLE, TEAMS, seedSales } from './lib/seed-sales';
 import {
@@ -27,6 +35,7 @@ import {
 	ROOT,
 	type BenchServer
 } from './lib/server';
+import { startOnFreePort } from './lib/port-retry';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -75,6 +84,33 @@ function bare(path: string, seasonId: number) {
 	});
 }
 
+/**
+ * Where a first load's time goes: dashboardData's queries one by one on a fresh connection
+ * (whole season, no team), the rest (season, teams, leaders, history, the JS that shapes the
+ * charts) as the difference to a whole first load timed on another fresh connection.
+ */
+function parts(path: string, seasonId: number) {
+	const db = openDatabase(path);
+	const s = dashboardSeason(db, seasonId)!;
+	const { first, last } = seasonDayBounds(s);
+	const days = dayList(first, last);
+	const starts = dayStarts(days, s.timeZone);
+	const range: [number, number] = [starts[0], starts[days.length]];
+	const timed = (run: () => unknown) => {
+		const t = performance.now();
+		run();
+		return round(performance.now() - t);
+	};
+	const result = {
+		buckets: timed(() => buckets(db, s, days)),
+		participation: timed(() => participation(db, s, null, weekRange(NOW, s.timeZone), range)),
+		topProducts: timed(() => topProducts(db, seasonId, null, range)),
+		campaigns: timed(() => campaignEffects(db, s, null, NOW))
+	};
+	db.$client.close();
+	return result;
+}
+
 const COVERING = [
 	`create index if not exists bench_sale_cover on sale (season_id, status, occurred_at, team_id, amount)`,
 	`create index if not exists bench_line_cover on sale_line (sale_id, product_id, quantity, points)`,
@@ -87,11 +123,10 @@ async function timeHttp(path: string): Promise<Record<string, unknown> | string>
 	const build = snapshotBuild();
 	let server: BenchServer | undefined;
 	try {
-		server = await startBenchServer(path, {
-			entry: build.entry,
-			port: PORT,
-			startTimeoutMs: 180_000
-		});
+		server = await startOnFreePort(
+			(port) => startBenchServer(path, { entry: build.entry, port, startTimeoutMs: 180_000 }),
+			PORT
+		);
 		const login = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			body: new URLSearchParams({ email: 'exec@bench.test', password: 'bench-password' }),
@@ -144,6 +179,7 @@ for (const sales of SIZES) {
 		const rollups = firstAndWarm(path, (db) =>
 			dashboardData(db, seeded.seasonId, filters, () => NOW)
 		);
+		const firstParts = parts(path, seeded.seasonId);
 		const oneTeam = firstAndWarm(path, (db) =>
 			dashboardData(db, seeded.seasonId, { teamId: seeded.teamIds[3], period: '7d' }, () => NOW)
 		);
@@ -164,6 +200,9 @@ for (const sales of SIZES) {
 			[
 				`  rollups (whole season):   first ${ms(rollups.first)}, warm ${ms(rollups.warm)}`,
 				`  rollups (one team, 7 d):  first ${ms(oneTeam.first)}, warm ${ms(oneTeam.warm)}`,
+				`  first load's queries:     ${Object.entries(firstParts)
+					.map(([part, time]) => `${part} ${ms(time)}`)
+					.join(', ')}`,
 				`  direct (before rollups):  first ${ms(direct.first)}, warm ${ms(direct.warm)}`,
 				`  direct + covering index:  first ${ms(covering.first)}, warm ${ms(covering.warm)}`,
 				`  bare group-by-day:        first ${ms(baseline.first)}, warm ${ms(baseline.warm)}`,
@@ -179,6 +218,7 @@ for (const sales of SIZES) {
 		const row = {
 			sales,
 			rollups,
+			rollupsFirstParts: firstParts,
 			rollupsOneTeam7d: oneTeam,
 			direct,
 			coveringIndexes: covering,

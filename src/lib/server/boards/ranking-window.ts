@@ -1,4 +1,6 @@
+import type Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import type { TieRule } from '../../contest/types';
 import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
@@ -80,6 +82,39 @@ function allPlayers(season: SeasonRanking): SQL {
 				AND x.subject_type = 'user' AND x.subject_id = m.user_id)`;
 }
 
+// The queries below take a handful of shapes (each direction, tie group, count; two rankBy
+// columns), with the season, points and limits bound as parameters: each shape is prepared once
+// per connection and kept, where db.all(sql) planned it again on every call (a board and a rank
+// run a dozen of them; the planning cost more than the reads below 10,000 players).
+const dialect = new SQLiteSyncDialect();
+const statements = new WeakMap<object, Map<string, Database.Statement>>();
+const STATEMENTS_MAX = 200;
+
+function statement(db: Queryable, query: SQL): { run: Database.Statement; params: unknown[] } {
+	// Note: the session and its client are Drizzle-internal, as in db/prepared.ts: a database and
+	// its transactions share them.
+	const client = (db as unknown as { session: { client: Database.Database } }).session.client;
+	const { sql: text, params } = dialect.sqlToQuery(query);
+	let cache = statements.get(client);
+	if (!cache) statements.set(client, (cache = new Map()));
+	let run = cache.get(text);
+	if (!run) {
+		if (cache.size >= STATEMENTS_MAX) cache.clear();
+		cache.set(text, (run = client.prepare(text)));
+	}
+	return { run, params };
+}
+
+function all<T>(db: Queryable, query: SQL): T[] {
+	const { run, params } = statement(db, query);
+	return run.all(...params) as T[];
+}
+
+function get<T>(db: Queryable, query: SQL): T | undefined {
+	const { run, params } = statement(db, query);
+	return run.get(...params) as T | undefined;
+}
+
 // The same order as String.prototype.localeCompare (which contest/ranking.ts uses), faster.
 const collator = new Intl.Collator();
 
@@ -113,20 +148,23 @@ function rowsBeyond(
 			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'`;
 		const down = direction === 'down';
 		if (!from)
-			return db.all<Row>(
+			return all<Row>(
+				db,
 				sql`${base} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit}`
 			);
 		if (from.p <= 0 && down) return [];
 		const same =
 			from.p > 0
-				? db.all<Row>(
+				? all<Row>(
+						db,
 						down
 							? sql`${base} AND ${pts} = ${from.p} AND s.reached_at > ${from.r} ORDER BY s.reached_at ASC LIMIT ${limit}`
 							: sql`${base} AND ${pts} = ${from.p} AND s.reached_at < ${from.r} ORDER BY s.reached_at DESC LIMIT ${limit}`
 					)
 				: [];
 		if (same.length >= limit) return same;
-		const rest = db.all<Row>(
+		const rest = all<Row>(
+			db,
 			down
 				? sql`${base} AND ${pts} < ${from.p} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit - same.length}`
 				: sql`${base} AND ${pts} > ${Math.max(from.p, 0)} ORDER BY ${pts} ASC, s.reached_at DESC LIMIT ${limit - same.length}`
@@ -135,10 +173,13 @@ function rowsBeyond(
 	};
 	// At 0 points or below: members without a standing row too.
 	const low = () =>
-		db.all<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE pts <= 0
+		all<Row>(
+			db,
+			sql`SELECT * FROM (${allPlayers(season)}) WHERE pts <= 0
 			AND ${beyond(sql.raw('pts'), sql.raw('reachedAt'))}
 			${sql.raw(direction === 'down' ? 'ORDER BY pts DESC, reachedAt ASC' : 'ORDER BY pts ASC, reachedAt DESC')}
-			LIMIT ${limit}`);
+			LIMIT ${limit}`
+		);
 	let rows: Row[];
 	if (direction === 'down') {
 		rows = positive();
@@ -155,10 +196,14 @@ function rowsBeyond(
 function tieGroup(db: Queryable, season: SeasonRanking, p: number, r: number): Row[] {
 	const pts = ptsExpr(season.rankBy);
 	if (p > 0)
-		return db.all<Row>(sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+		return all<Row>(
+			db,
+			sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
 			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
-				AND ${pts} = ${p} AND s.reached_at = ${r}`);
-	return db.all<Row>(
+				AND ${pts} = ${p} AND s.reached_at = ${r}`
+		);
+	return all<Row>(
+		db,
 		sql`SELECT * FROM (${allPlayers(season)}) WHERE pts = ${p} AND reachedAt = ${r}`
 	);
 }
@@ -168,9 +213,13 @@ function countAbove(db: Queryable, season: SeasonRanking, p: number): number {
 	const pts = ptsExpr(season.rankBy);
 	const what = season.tieRule === 'dense' ? sql.raw(`count(DISTINCT pts)`) : sql.raw('count(*)');
 	if (p >= 0)
-		return db.get<{ n: number }>(sql`SELECT ${what} AS n FROM (SELECT ${pts} AS pts FROM standing s
-			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${p})`)!.n;
-	return db.get<{ n: number }>(
+		return get<{ n: number }>(
+			db,
+			sql`SELECT ${what} AS n FROM (SELECT ${pts} AS pts FROM standing s
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${p})`
+		)!.n;
+	return get<{ n: number }>(
+		db,
 		sql`SELECT ${what} AS n FROM (${allPlayers(season)}) WHERE pts > ${p}`
 	)!.n;
 }
@@ -208,9 +257,13 @@ function walk(
 function countAt(db: Queryable, season: SeasonRanking, p: number): number {
 	const pts = ptsExpr(season.rankBy);
 	if (p > 0)
-		return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
-			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} = ${p}`)!.n;
-	return db.get<{ n: number }>(
+		return get<{ n: number }>(
+			db,
+			sql`SELECT count(*) AS n FROM standing s
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} = ${p}`
+		)!.n;
+	return get<{ n: number }>(
+		db,
 		sql`SELECT count(*) AS n FROM (${allPlayers(season)}) WHERE pts = ${p}`
 	)!.n;
 }
@@ -231,22 +284,21 @@ function toEntries(
 	let previous: { pts: number; rank: number } | null = null;
 	let distinct = 0;
 	const first = rows[0];
-	let firstGroup: { above: number; at: number } | null = null;
+	// The one count that reads an index range as long as the rank: done once per window.
+	let firstAbove: number | null = null;
+	let firstAt: number | null = null;
 	rows.forEach((row, index) => {
 		let rank: number;
 		if (previous && previous.pts === row.pts) rank = previous.rank;
 		else if (startIndex === 0) {
 			distinct += 1;
 			rank = season.tieRule === 'dense' ? distinct : index + 1;
-		} else if (!previous) rank = 1 + countAbove(db, season, row.pts);
+		} else if (!previous) rank = 1 + (firstAbove = countAbove(db, season, row.pts));
 		else if (season.tieRule === 'dense') rank = previous.rank + 1;
 		else {
-			firstGroup ??= {
-				above: countAbove(db, season, first.pts),
-				at: countAt(db, season, first.pts)
-			};
+			firstAt ??= countAt(db, season, first.pts);
 			const between = rows.filter((r) => r.pts > row.pts && r.pts < first.pts).length;
-			rank = 1 + firstGroup.above + firstGroup.at + between;
+			rank = 1 + firstAbove! + firstAt + between;
 		}
 		previous = { pts: row.pts, rank };
 		entries.push({
@@ -298,7 +350,7 @@ export function standingOf(
 	userId: number,
 	around = 2
 ): MyStandingWindow | null {
-	const me = db.get<Row>(sql`SELECT * FROM (${allPlayers(season)}) WHERE id = ${userId}`);
+	const me = get<Row>(db, sql`SELECT * FROM (${allPlayers(season)}) WHERE id = ${userId}`);
 	if (!me) return null;
 	const cursor = cursorOf(me);
 	// Neighbours are people with points: everyone at 0 shares one rank (and in a big season
@@ -311,7 +363,8 @@ export function standingOf(
 	// The player to pass: the last in order among those with strictly more points, i.e. the
 	// last of the next value up.
 	const pts = ptsExpr(season.rankBy);
-	const nextUp = db.get<Row>(
+	const nextUp = get<Row>(
+		db,
 		me.pts >= 0
 			? sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
 				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${me.pts}
@@ -323,8 +376,12 @@ export function standingOf(
 	if (nextUp) {
 		const next = tieGroup(db, season, nextUp.pts, nextUp.reachedAt).sort(compare).at(-1)!;
 		const known = entries.find((e) => e.id === next.id);
+		// Nobody ranks between the next value up and me: its rank follows from mine (one short
+		// count of its tie group) instead of counting everyone above it again.
 		gap = {
-			nextRank: known?.rank ?? 1 + countAbove(db, season, next.pts),
+			nextRank:
+				known?.rank ??
+				(season.tieRule === 'dense' ? entry.rank - 1 : entry.rank - countAt(db, season, next.pts)),
 			nextName: next.name,
 			pointsNeeded: next.pts - me.pts + 1
 		};
@@ -340,32 +397,39 @@ export function rankingPointsOf(
 ): [number, number][] {
 	if (ids.length === 0) return [];
 	const pts = ptsExpr(season.rankBy);
-	return db
-		.all<{ id: number; pts: number }>(
-			sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
+	return all<{ id: number; pts: number }>(
+		db,
+		sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
 				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
 					AND s.subject_id IN (${sql.join(
 						ids.map((id) => sql`${id}`),
 						sql`, `
 					)})`
-		)
-		.map((row) => [row.id, row.pts]);
+	).map((row) => [row.id, row.pts]);
 }
 
 /**
  * How many players the season has (the "of N" under a rank): members who joined, plus those
- * not joined yet who already scored (e.g. a sale sent by the API). Two counts by primary key.
+ * not joined yet who already scored (e.g. a sale sent by the API). The members are counted on
+ * their key; only the few invited accounts (user_invited_idx) are read one by one.
  */
 export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	const joined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM season_member m
-		CROSS JOIN user u ON u.id = m.user_id
-		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'`)!.n;
-	const scoredNotJoined = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM standing s
-		CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-		CROSS JOIN user u ON u.id = s.subject_id
-		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND u.password_hash = '!'
-			AND (s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)`)!.n;
-	return joined + scoredNotJoined;
+	const members = get<{ n: number }>(
+		db,
+		sql`SELECT count(*) AS n FROM season_member m
+		WHERE m.season_id = ${season.seasonId}`
+	)!.n;
+	// CROSS JOIN: from the invited accounts (the partial index) to their memberships.
+	const invited = get<{ n: number; scored: number }>(
+		db,
+		sql`SELECT count(*) AS n,
+			coalesce(sum(s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0), 0) AS scored
+		FROM user u
+		CROSS JOIN season_member m ON m.season_id = ${season.seasonId} AND m.user_id = u.id
+		LEFT JOIN standing s ON s.season_id = m.season_id AND s.subject_type = 'user' AND s.subject_id = u.id
+		WHERE u.password_hash = '!'`
+	)!;
+	return members - invited.n + invited.scored;
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */

@@ -19,18 +19,28 @@ import type { Currency, Locale } from '../../i18n/locales';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
-export const user = sqliteTable('user', {
-	id: integer('id').primaryKey({ autoIncrement: true }),
-	email: text('email').notNull().unique(),
-	displayName: text('display_name').notNull(),
-	role: text('role').$type<Role>().notNull().default('participant'),
-	passwordHash: text('password_hash').notNull(),
-	/** The organisation's own number for the person (payroll, HR), unique; null when not set. */
-	employeeNumber: text('employee_number').unique(),
-	/** The language the person chose on their profile (en, nl, ru, sv, pl, fr); null: follow the browser. */
-	locale: text('locale').$type<Locale>(),
-	createdAt: integer('created_at').notNull().default(now)
-});
+export const user = sqliteTable(
+	'user',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		email: text('email').notNull().unique(),
+		displayName: text('display_name').notNull(),
+		role: text('role').$type<Role>().notNull().default('participant'),
+		passwordHash: text('password_hash').notNull(),
+		/** The organisation's own number for the person (payroll, HR), unique; null when not set. */
+		employeeNumber: text('employee_number').unique(),
+		/** The language the person chose on their profile (en, nl, ru, sv, pl, fr); null: follow the browser. */
+		locale: text('locale').$type<Locale>(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	// People invited but not joined yet ('!': no usable password): a board's "of N players"
+	// counts the members minus these few instead of reading every member's account.
+	(t) => [
+		index('user_invited_idx')
+			.on(t.id)
+			.where(sql`password_hash = '!'`)
+	]
+);
 
 /**
  * The organisation running this instance: one row (id 1). Its default language serves whoever

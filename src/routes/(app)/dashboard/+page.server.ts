@@ -6,7 +6,7 @@ import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
 import { loadDashboard } from '$lib/server/dashboard/figures';
 import { dashboardSeasons } from '$lib/server/dashboard/queries';
-import { getLeaderboard } from '$lib/server/boards/leaderboard';
+import { getBoardTop } from '$lib/server/boards/leaderboard';
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, EXECUTIVES, m.dash_for_executives());
@@ -15,8 +15,8 @@ export const load: PageServerLoad = (event) => {
 	const dashboard = loadDashboard(db, event.url.searchParams, systemClock);
 	if (!dashboard && event.url.searchParams.has('season'))
 		error(404, { message: m.dash_no_such_season() });
-	// The live board's snapshot seeds the socket subscription that keeps the page fresh.
-	const board =
-		dashboard?.season.status === 'live' ? getLeaderboard(db, dashboard.season.id) : null;
+	// The live board's snapshot seeds the socket subscription that keeps the page fresh: only
+	// its version is used, so the top of the board, never the whole ranking.
+	const board = dashboard?.season.status === 'live' ? getBoardTop(db, dashboard.season.id) : null;
 	return { seasons, dashboard, board };
 };

@@ -1,0 +1,1 @@
+CREATE INDEX `user_invited_idx` ON `user` (`id`) WHERE password_hash = '!';
