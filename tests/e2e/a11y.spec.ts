@@ -1,9 +1,11 @@
 // Accessibility: axe-core checks every page of every role, on a phone and on a wide screen, and
-// finds no serious or critical problem (contrast, names, labels, landmarks, …).
+// finds no serious or critical problem (contrast, names, labels, landmarks, …). The phone half
+// also runs in the languages that make text longest (Russian, Polish).
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
 import { a11yPagesFor, ACCOUNTS, tvPath, type Role } from './pages';
+import { browserLocale, t, type Locale } from './messages';
 
 const VIEWPORTS = [
 	{ width: 375, height: 740 },
@@ -29,11 +31,20 @@ async function violations(page: Page): Promise<string[]> {
 		);
 }
 
-/** One browser context (no animations, so colours are read at rest) for a signed-in role. */
-async function contextFor(browser: Browser, baseURL: string | undefined, state?: object) {
+/**
+ * One browser context (no animations, so colours are read at rest) for a signed-in role, its
+ * browser asking for `locale`.
+ */
+async function contextFor(
+	browser: Browser,
+	baseURL: string | undefined,
+	state?: object,
+	locale: Locale = 'en'
+) {
 	return browser.newContext({
 		baseURL,
 		reducedMotion: 'reduce',
+		locale: browserLocale(locale),
 		storageState: (state ?? { cookies: [], origins: [] }) as never
 	});
 }
@@ -62,11 +73,16 @@ async function sweep(
 
 /** Signs in as `email` in a fresh context and runs the sweep over `paths`. */
 async function sweepAs(
-	{ browser, baseURL, state }: { browser: Browser; baseURL?: string; state: object },
+	{
+		browser,
+		baseURL,
+		state,
+		locale
+	}: { browser: Browser; baseURL?: string; state: object; locale?: Locale },
 	paths: string[],
 	viewports = VIEWPORTS
 ) {
-	const context = await contextFor(browser, baseURL, state);
+	const context = await contextFor(browser, baseURL, state, locale);
 	try {
 		return await sweep(await context.newPage(), paths, undefined, viewports);
 	} finally {
@@ -120,3 +136,48 @@ test('the sign-in page and the TV display have no serious accessibility problem'
 		await context.close();
 	}
 });
+
+// The phone half in Russian and Polish: every page once, a rep's and the console's (the pages that
+// differ by role differ in their navigation only, checked in English), the sign-in page and a
+// TV speaking the language.
+for (const locale of ['ru', 'pl'] as const) {
+	test(`every page at 375px in ${locale} has no serious accessibility problem`, async ({
+		browser,
+		baseURL,
+		sessions
+	}) => {
+		test.setTimeout(300_000);
+		const phone = [VIEWPORTS[0]];
+		const as = async (role: Role) => ({
+			browser,
+			baseURL,
+			locale,
+			state: await sessions.stateFor(ACCOUNTS[role])
+		});
+		const found = [
+			...(await sweepAs(await as('rep'), a11yPagesFor('rep'), phone)),
+			...(await sweepAs(await as('admin'), a11yPagesFor('console'), phone))
+		];
+		const context = await contextFor(browser, baseURL, undefined, locale);
+		try {
+			const page = await context.newPage();
+			found.push(...(await sweep(page, ['/login'], undefined, phone)));
+			const podium = t(locale, 'tv_view_podium');
+			found.push(
+				...(await sweep(
+					page,
+					[tvPath(`Accessibility check ${locale}`, locale)],
+					async (tv) => {
+						await expect(tv.getByRole('heading', { name: podium })).toBeVisible({
+							timeout: PAGE_READY
+						});
+					},
+					phone
+				))
+			);
+		} finally {
+			await context.close();
+		}
+		expect(found).toEqual([]);
+	});
+}
