@@ -73,6 +73,8 @@ test('no colour warning on the season and team forms', async ({ openAs }) => {
 test('a season without people or products waits with a launch checklist (375 px)', async ({
 	openAs
 }) => {
+	// Two people, a new season and its badges: more than a minute on a busy machine.
+	test.setTimeout(120_000);
 	const stamp = Date.now();
 	const name = `Launch check ${stamp}`;
 	const manager = await openAs('manager@demo.test');
