@@ -2,7 +2,7 @@
 // the browser set to it and finds the sign-in page, the board, /sell and /me in it, an executive
 // the dashboard (<html lang>, the headings, the board's navigation and standing in that language),
 // nothing wider than a 375 px phone. A person's own choice (on /me) wins over the browser's.
-// Each test leaves full-page screenshots in its output folder (test-results/) to look at.
+// The tests in ru, pl and nl leave full-page screenshots in test-results/ to look at.
 import type { Browser, Page } from '@playwright/test';
 import { expect, PAGE_READY, submitSignIn, test, waitForHydration } from './fixtures';
 import { ACCOUNTS } from './pages';
@@ -20,6 +20,18 @@ async function expectFits(page: Page, what: string) {
 	expect(scrollWidth, `${what} is wider than ${width}px`).toBeLessThanOrEqual(width);
 }
 
+/** The languages whose pages are kept as screenshots to look at: full-page shots take seconds. */
+const SHOT_LOCALES: Locale[] = ['ru', 'pl', 'nl'];
+
+async function shoot(page: Page, locale: Locale, name: string) {
+	if (!SHOT_LOCALES.includes(locale)) return;
+	const { width } = page.viewportSize()!;
+	await page.screenshot({
+		path: test.info().outputPath(`${name}-${locale}-${width}.png`),
+		fullPage: true
+	});
+}
+
 /** Opens `path` and checks it is in `locale`, shows `heading` and fits the screen. */
 async function expectPage(page: Page, locale: Locale, path: string, heading: string) {
 	const response = await page.goto(path);
@@ -30,10 +42,7 @@ async function expectPage(page: Page, locale: Locale, path: string, heading: str
 		timeout: PAGE_READY
 	});
 	await expectFits(page, `${path} in ${locale}`);
-	await page.screenshot({
-		path: test.info().outputPath(`${path.slice(1) || 'board'}-${locale}.png`),
-		fullPage: true
-	});
+	await shoot(page, locale, path.slice(1) || 'board');
 }
 
 /** The board in `locale`, live: its headings, navigation and the rep's standing in it. */
@@ -88,10 +97,7 @@ for (const locale of LOCALES) {
 				page.getByRole('heading', { name: say(locale, 'auth_sign_in', 'Sign in'), exact: true })
 			).toBeVisible();
 			await expectFits(page, `/login in ${locale}`);
-			await page.screenshot({
-				path: test.info().outputPath(`login-${locale}.png`),
-				fullPage: true
-			});
+			await shoot(page, locale, 'login');
 			await submitSignIn(page, ACCOUNTS.rep, undefined, locale);
 			await expect(page).not.toHaveURL(/\/login/, { timeout: PAGE_READY });
 
