@@ -1,5 +1,9 @@
 import type { Page } from '@playwright/test';
 import { expect, PAGE_READY, readSaleResult, test, waitForHydration } from './fixtures';
+import { browserLocale, say, type Locale } from './messages';
+
+/** A check in `locale`: its name says which (English keeps the name it had). */
+const named = (name: string, locale: Locale) => (locale === 'en' ? name : `${name} [${locale}]`);
 
 /** Whether a canvas has been sized and has at least one painted pixel. */
 async function drawn(page: Page, index: number) {
@@ -61,30 +65,50 @@ test.describe('an executive', () => {
 		expect(csv.status()).toBe(200);
 		expect(await csv.text()).toMatch(/^section,date,team,metric,value/);
 	});
+});
 
-	test('looks right on a phone and a laptop', async ({ page }) => {
-		for (const width of [375, 1366]) {
-			await page.setViewportSize({ width, height: 800 });
-			await page.goto('/dashboard');
-			await expect.poll(() => drawn(page, 1), { timeout: PAGE_READY }).toBe(true);
-			const overflow = await page.evaluate(
-				() => document.documentElement.scrollWidth - window.innerWidth
-			);
-			expect(overflow, `horizontal overflow at ${width} px`).toBeLessThanOrEqual(0);
-			await page.screenshot({ path: `/tmp/dash-${width}.png`, fullPage: true });
-			if (process.env.DASH_SHOTS) {
-				const height = await page.evaluate(() => document.documentElement.scrollHeight);
-				for (let y = 0, n = 0; y < height; y += 760, n++) {
-					await page.screenshot({
-						path: `/tmp/dash-${width}-${n}.png`,
-						fullPage: true,
-						clip: { x: 0, y, width, height: Math.min(760, height - y) }
-					});
+// On a phone and a laptop, in English and in the languages that make text longest: nothing wider
+// than the screen, the charts drawn, the headings and key figures in the reader's language.
+for (const locale of ['en', 'ru', 'pl'] as const)
+	test.describe(() => {
+		test.use({ account: 'executive@demo.test', locale: browserLocale(locale) });
+
+		test(named('looks right on a phone and a laptop', locale), async ({ page }) => {
+			for (const width of locale === 'en' ? [375, 1366] : [375, 1440]) {
+				await page.setViewportSize({ width, height: 800 });
+				await page.goto('/dashboard');
+				await expect(page.locator('html')).toHaveAttribute('lang', locale);
+				await expect(
+					page.getByRole('heading', {
+						level: 1,
+						name: say(locale, 'dash_heading', 'Executive dashboard')
+					})
+				).toBeVisible();
+				await expect(
+					page
+						.getByRole('region', { name: say(locale, 'dash_key_figures', 'Key figures') })
+						.getByText(say(locale, 'dash_kpi_points', 'Points'), { exact: true })
+				).toBeVisible();
+				await expect.poll(() => drawn(page, 1), { timeout: PAGE_READY }).toBe(true);
+				const overflow = await page.evaluate(
+					() => document.documentElement.scrollWidth - window.innerWidth
+				);
+				expect(overflow, `horizontal overflow at ${width} px in ${locale}`).toBeLessThanOrEqual(0);
+				const name = locale === 'en' ? `dash-${width}` : `dash-${locale}-${width}`;
+				await page.screenshot({ path: `/tmp/${name}.png`, fullPage: true });
+				if (process.env.DASH_SHOTS) {
+					const height = await page.evaluate(() => document.documentElement.scrollHeight);
+					for (let y = 0, n = 0; y < height; y += 760, n++) {
+						await page.screenshot({
+							path: `/tmp/${name}-${n}.png`,
+							fullPage: true,
+							clip: { x: 0, y, width, height: Math.min(760, height - y) }
+						});
+					}
 				}
 			}
-		}
+		});
 	});
-});
 
 test('the dashboard refreshes its figures when a sale is registered', async ({ openAs }) => {
 	// Both people in their own context: `account` would sign every new context in as one of them.

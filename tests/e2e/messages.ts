@@ -87,3 +87,15 @@ export function say(locale: Locale, key: string, english: string, params: Params
 		throw new Error(`messages/en.json has ${key} = "${t('en', key, params)}", not "${english}"`);
 	return english;
 }
+
+/**
+ * Every form a message can take in `locale` (each plural form), with its markup tags and
+ * placeholders cut out: what a test can look for whatever the count.
+ */
+export function forms(locale: Locale, key: string): string[] {
+	const message = messages(locale)[key];
+	if (message === undefined) throw new Error(`${key} is not in messages/${locale}.json`);
+	const texts =
+		typeof message === 'string' ? [message] : message.flatMap((v) => Object.values(v.match));
+	return texts.map((text) => text.replace(/\{[^}]*\}/g, '').trim());
+}

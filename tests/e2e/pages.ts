@@ -148,3 +148,11 @@ export function tvPath(name: string, locale: Locale = 'en'): string {
 	}, false);
 	return `/tv/${token}?rotate=0`;
 }
+
+/**
+ * Where an admin's pages differ from a manager's: the navigation (the same on every page, so one
+ * page of the app and one of the console) and the pages only admins have.
+ */
+export function adminOnlyPages(): string[] {
+	return ['/', '/manage', '/manage/webhooks', '/manage/api'];
+}

@@ -2,13 +2,16 @@
 // and a campaign whose bonus line shows: the page never gets wider than the screen, the
 // Register button stays on it and takes the tap, a quantity the form cannot take is refused
 // in the browser with a clear message, and every number says which points are pending, as the
-// board does.
+// board does. The layout and the words are checked in Russian and Polish too.
 import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { E2E_DB } from './env';
+import { browserLocale, t } from './messages';
+import { points } from '../../src/lib/format/numbers';
 import {
 	expect,
 	openBoard,
+	PAGE_READY,
 	readSaleResult,
 	readStanding,
 	test,
@@ -20,6 +23,7 @@ const LONG_NAME =
 	'Ultra-Premium Noise-Cancelling Wireless Headphones SuperDeluxeLimitedCollectorsEditionWithExtendedWarrantyAndCarryCase';
 const CAMPAIGN = 'Autumn mega campaign: extra points on every single sale of the whole week';
 const SHOTS = '/tmp/shots-scoring';
+const PHONE = { width: 375, height: 812 };
 
 // The shared demo database is changed directly for this spec and put back afterwards.
 let undo: (() => void) | undefined;
@@ -71,7 +75,7 @@ test.afterAll(() => undo?.());
 test.describe('registering a sale on a 375 px phone', () => {
 	test.use({
 		account: SELLER,
-		viewport: { width: 375, height: 812 },
+		viewport: PHONE,
 		hasTouch: true,
 		isMobile: true
 	});
@@ -147,6 +151,61 @@ test.describe('registering a sale on a 375 px phone', () => {
 		);
 	});
 });
+
+// In the languages that make text longest: only what the layout and the words need, the
+// quantity checks and the board's figures are the English test's.
+for (const locale of ['ru', 'pl'] as const)
+	test.describe(`registering a sale on a 375 px phone [${locale}]`, () => {
+		test.use({
+			account: SELLER,
+			viewport: PHONE,
+			hasTouch: true,
+			isMobile: true,
+			locale: browserLocale(locale)
+		});
+
+		test('the page and its result fit the screen, in the language', async ({ page }) => {
+			mkdirSync(SHOTS, { recursive: true });
+			const n = (count: number, sign = '') => ({
+				count,
+				n: sign + points(count, browserLocale(locale))
+			});
+			await page.goto('/sell');
+			await waitForHydration(page);
+			await expect(page.locator('html')).toHaveAttribute('lang', locale);
+			await page
+				.getByRole('button', { name: t(locale, 'sell_one_more', { product: LONG_NAME }) })
+				.tap();
+			await expect(page.getByText(`★ ${CAMPAIGN}`)).toBeVisible();
+			await expect(page.getByText(t(locale, 'sell_summary_pending', n(1225, '+')))).toBeVisible();
+
+			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+				PHONE.width
+			);
+			const label = t(locale, 'sell_register');
+			const register = page.getByRole('button', { name: label });
+			const box = (await register.boundingBox())!;
+			expect(box.x).toBeGreaterThanOrEqual(0);
+			expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+			const hit = await page.evaluate(
+				([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.textContent?.trim(),
+				[box.x + box.width / 2, box.y + box.height / 2]
+			);
+			expect(hit).toBe(label);
+			await page.screenshot({ path: `${SHOTS}/sell-375-${locale}.png`, fullPage: true });
+
+			await register.tap();
+			const result = page.getByRole('status').filter({
+				hasText: t(locale, 'sell_result_points_pending', n(1225))
+			});
+			await expect(result).toBeVisible({ timeout: PAGE_READY });
+			await expect(page.getByText(t(locale, 'sell_toast_pending', n(1225)))).toBeVisible();
+			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+				PHONE.width
+			);
+			await page.screenshot({ path: `${SHOTS}/sell-result-375-${locale}.png`, fullPage: true });
+		});
+	});
 
 test.describe('the sell page on a desktop', () => {
 	test.use({ account: SELLER, viewport: { width: 1440, height: 900 } });

@@ -1,6 +1,7 @@
 // The admins' API tokens page on a phone: create a token (shown once), use it, revoke it.
 import { test, expect, waitForHydration } from './fixtures';
 import { E2E_URL } from './env';
+import { browserLocale, t } from './messages';
 
 const SHOTS = '/tmp/shots-imports';
 
@@ -73,6 +74,57 @@ test.describe('API tokens', () => {
 			await page.screenshot({ path: `${SHOTS}/tokens-errors-375.png`, fullPage: true });
 		});
 	});
+
+	// On the phone in the languages that make text longest: the page's words and its fit, and the
+	// token service's refusal (a name in use) in the reader's language.
+	for (const locale of ['ru', 'pl'] as const)
+		test.describe(`as an admin on a phone [${locale}]`, () => {
+			test.use({
+				account: 'admin@demo.test',
+				viewport: { width: 375, height: 812 },
+				locale: browserLocale(locale)
+			});
+
+			test('creates a token and is told, in the language, that its name is taken', async ({
+				page
+			}) => {
+				const name = `E2E ${locale} ${Date.now()}`;
+				await page.goto('/manage/tokens');
+				await waitForHydration(page);
+				await expect(
+					page.getByRole('heading', { name: t(locale, 'tokens_title'), level: 1 })
+				).toBeVisible();
+				const create = async () => {
+					await page.getByLabel(t(locale, 'tokens_name')).fill(name);
+					await page.getByRole('button', { name: t(locale, 'tokens_create') }).click();
+				};
+				await create();
+				await expect(
+					page.getByRole('heading', { name: t(locale, 'tokens_created_title', { name }) })
+				).toBeVisible();
+				await expect(
+					page.getByRole('textbox', { name: t(locale, 'tokens_new_label') })
+				).toHaveValue(/^hb_/);
+				expect(
+					await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+				).toBe(true);
+				await page.screenshot({
+					path: `${SHOTS}/tokens-created-375-${locale}.png`,
+					fullPage: true
+				});
+
+				await create();
+				await expect(page.getByLabel(t(locale, 'tokens_name'))).toHaveAttribute(
+					'aria-invalid',
+					'true'
+				);
+				await expect(page.getByText(t(locale, 'tokens_error_name_taken', { name }))).toBeVisible();
+				expect(
+					await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+				).toBe(true);
+				await page.screenshot({ path: `${SHOTS}/tokens-taken-375-${locale}.png`, fullPage: true });
+			});
+		});
 
 	test.describe('as an admin on a desktop', () => {
 		test.use({ account: 'admin@demo.test', viewport: { width: 1440, height: 900 } });

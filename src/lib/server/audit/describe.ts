@@ -28,6 +28,7 @@ import {
 	type SummaryPart
 } from './words';
 import { isLocale, LOCALE_NAMES } from '../../i18n/locales';
+import { sayReason } from '../scoring/stored-reasons';
 import { m } from '../../paraglide/messages.js';
 
 export {
@@ -45,7 +46,7 @@ export {
 export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Described {
 	const data = event.data ?? {};
 	const [kind, id] = splitSubject(event.subject);
-	const reason = typeof data.reason === 'string' && data.reason ? data.reason : null;
+	const reason = typeof data.reason === 'string' && data.reason ? sayReason(data.reason) : null;
 	const out = (parts: SummaryPart[], details: Detail[] = [], points: number | null = null) => ({
 		parts,
 		details,

@@ -7,6 +7,7 @@ import type { Tier } from '../../contest/tiers';
 import type { Dates } from '../../format/dates';
 import { currentCurrency, money } from '../../format/money';
 import { m } from '../../paraglide/messages.js';
+import { phrase as cut } from '../../i18n/phrase';
 import { points as count, signed } from '../../format/numbers';
 
 export type NamedKind =
@@ -110,30 +111,20 @@ export { count, signed };
 export const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export const quoted = (text: string) => m.audit_quoted({ text });
 
-// Marks a part's place in a message's text while the sentence is put together; never shown.
-const MARK = '\u2063';
-
 /**
  * A whole sentence from one message, the things in it kept as their own parts (a person links to
- * their page): the message is rendered with a mark in each part's place, then cut at the marks.
- * Words in any language keep their order: "Moved {person} from {from} to {to}".
+ * their page): the shared phrase() cuts the message around the things' places. Words in any
+ * language keep their order: "Moved {person} from {from} to {to}".
  */
 export function phrase<K extends string>(
 	message: (params: Record<K, string>) => string,
 	things: Record<K, SummaryPart | string>
 ): SummaryPart[] {
-	const linked: SummaryPart[] = [];
-	const params = {} as Record<K, string>;
-	for (const [key, thing] of Object.entries(things) as [K, SummaryPart | string][]) {
-		if (typeof thing === 'string') params[key] = thing;
-		else {
-			params[key] = `${MARK}${linked.length}${MARK}`;
-			linked.push(thing);
-		}
-	}
-	return message(params)
-		.split(new RegExp(`${MARK}(\\d+)${MARK}`))
-		.map((text, i) => (i % 2 === 1 ? linked[Number(text)] : { text }))
+	const entries = Object.entries(things) as [K, SummaryPart | string][];
+	const plain = Object.fromEntries(entries.filter(([, thing]) => typeof thing === 'string'));
+	const linked = entries.filter(([, thing]) => typeof thing !== 'string').map(([key]) => key);
+	return cut((marks) => message({ ...plain, ...marks } as Record<K, string>), linked)
+		.map((part) => (part.slot ? (things[part.slot as K] as SummaryPart) : { text: part.text! }))
 		.filter((part) => part.text !== '');
 }
 

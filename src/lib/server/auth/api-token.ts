@@ -62,7 +62,8 @@ export function createApiToken(
 			.get();
 		if (taken)
 			throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
-				field: 'name'
+				field: 'name',
+				details: { name }
 			});
 		const row = tx
 			.insert(apiToken)

@@ -1,6 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
+import { sayReason } from '../scoring/stored-reasons';
 
 export interface HistoryRow {
 	id: number;
@@ -43,7 +44,7 @@ export function personHistory(
 			kind: entry.kind,
 			points: entry.points,
 			status: entry.status,
-			reason: entry.reason,
+			reason: sayReason(entry.reason),
 			breakdown: entry.breakdown ?? null,
 			at: entry.createdAt,
 			by: entry.createdById ? (names.get(entry.createdById) ?? null) : null,
@@ -53,7 +54,7 @@ export function personHistory(
 						status: sale.status,
 						occurredAt: sale.occurredAt,
 						customerRef: sale.customerRef,
-						reviewReason: sale.reviewReason
+						reviewReason: sayReason(sale.reviewReason)
 					}
 				: null
 		}));

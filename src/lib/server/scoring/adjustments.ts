@@ -7,6 +7,7 @@ import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 interface AdjustmentInput {
 	seasonId: number;
@@ -20,14 +21,14 @@ interface AdjustmentInput {
 /** A manager's manual correction: a confirmed ledger entry with a mandatory reason, audited. */
 export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = systemClock): number {
 	const reason = input.reason.trim();
-	if (!reason) throw badRequest('reason_required', 'A reason is required', { field: 'reason' });
+	if (!reason) throw badRequest('reason_required', m.people_error_reason(), { field: 'reason' });
 	if (!Number.isInteger(input.points) || input.points === 0) {
-		throw badRequest('zero_points', 'Points must be a whole number other than 0', {
+		throw badRequest('zero_points', m.people_error_points_zero(), {
 			field: 'points'
 		});
 	}
 	if (input.actor.userId === input.userId) {
-		throw badRequest('own_points', 'Nobody can adjust their own points');
+		throw badRequest('own_points', m.people_adjust_self());
 	}
 	const now = clock();
 	const id = db.transaction(
@@ -40,7 +41,7 @@ export function adjustPoints(db: Db, input: AdjustmentInput, clock: Clock = syst
 					and(eq(seasonMember.seasonId, input.seasonId), eq(seasonMember.userId, input.userId))
 				)
 				.get();
-			if (!member) throw notFound('not_a_member', 'This person is not in the season');
+			if (!member) throw notFound('not_a_member', m.people_not_in_season());
 			const entryId = appendEntry(
 				tx,
 				{

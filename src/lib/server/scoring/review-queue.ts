@@ -12,6 +12,7 @@ import {
 	user
 } from '../db/schema';
 import { m } from '../../paraglide/messages.js';
+import { sayReason } from './stored-reasons';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -107,6 +108,7 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 					.all();
 	const sales: QueuedSale[] = rows.map((row) => ({
 		...row,
+		flagReason: sayReason(row.flagReason),
 		items: lines
 			.filter((l) => l.saleId === row.id)
 			.map(({ name, quantity }) => ({ name, quantity }))
@@ -210,6 +212,6 @@ export function recentDecisions(db: Queryable, seasonId: number, limit = 20): De
 			by:
 				row.actorName ??
 				(row.tokenName ? m.review_by_token({ name: row.tokenName }) : m.review_by_system()),
-			reason: typeof row.data?.reason === 'string' ? row.data.reason : null
+			reason: typeof row.data?.reason === 'string' ? sayReason(row.data.reason) : null
 		}));
 }

@@ -5,7 +5,7 @@ import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-token';
 import { TOKEN_ROLES } from '$lib/server/auth/token-roles';
-import { TOKEN_FORM_FIELDS, tokenFormSchema } from '$lib/server/auth/token-form';
+import { TOKEN_FORM_FIELDS, tokenFormSchema, tokenRefusal } from '$lib/server/auth/token-form';
 import { m } from '$lib/paraglide/messages.js';
 
 const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.tokens_admin_only());
@@ -42,7 +42,7 @@ export const actions = {
 				created: { name: parsed.data.name, role: parsed.data.role, token }
 			};
 		} catch (e) {
-			return refuseError(e, 'create', values);
+			return refuseError(tokenRefusal(e), 'create', values);
 		}
 	},
 	revoke: async (event) => {
@@ -61,7 +61,7 @@ export const actions = {
 				message: m.tokens_revoked_notice({ name: revoked.name })
 			};
 		} catch (e) {
-			return refuseError(e, 'revoke');
+			return refuseError(tokenRefusal(e), 'revoke');
 		}
 	}
 } satisfies Actions;
