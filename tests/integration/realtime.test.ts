@@ -66,6 +66,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+	require('node:fs').writeFileSync('/tmp/live-rt-server.log', server.output());
 	await server?.dispose();
 	seeded?.cleanup();
 });

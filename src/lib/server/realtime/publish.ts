@@ -21,12 +21,29 @@ type Timer = { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
+/**
+ * What services publish through: the Publisher that emits to this process's sockets, or, when
+ * the sockets live in the fan-out process (HONORBOARD_FANOUT=process), the forwarder that sends
+ * the same calls there (fanout.ts).
+ */
+export interface LivePublisher {
+	leaderboardChanged(seasonId: number): void;
+	activity(item: ActivityItem): void;
+	badge(event: BadgeEvent): void;
+	season(event: SeasonEvent): void;
+}
+
 export interface PublisherOptions {
 	/**
 	 * A fixed minimum time between two pushes to one season room. Unset: the window adapts to
 	 * what a push costs (see Publisher).
 	 */
 	intervalMs?: number;
+	/**
+	 * Observes each push's change → push time (s). Unset: this process's metrics; the fan-out
+	 * process sends it to the writer, which serves /metrics.
+	 */
+	pushed?: (seconds: number) => void;
 }
 
 /** A push may list this many moved people; more (an import) and it says "everyone re-check". */
@@ -63,8 +80,9 @@ interface Room {
  * (or a snapshot when there is none to diff against), the people who moved, and the feed
  * items since the last push.
  */
-export class Publisher {
+export class Publisher implements LivePublisher {
 	private readonly fixedIntervalMs: number | undefined;
+	private readonly pushed: ((seconds: number) => void) | undefined;
 	private readonly rooms = new Map<number, Room>();
 
 	constructor(
@@ -73,6 +91,7 @@ export class Publisher {
 		options: PublisherOptions = {}
 	) {
 		this.fixedIntervalMs = options.intervalMs;
+		this.pushed = options.pushed;
 	}
 
 	leaderboardChanged(seasonId: number): void {
@@ -205,7 +224,8 @@ export class Publisher {
 			if (reRanked) delta.reRanked = true;
 			this.io.to(name).emit('leaderboard', delta);
 		}
-		observePush(changedAt);
+		if (!this.pushed) observePush(changedAt);
+		else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
 		room.top = { rows, teams };
 		room.lastVersion = version;
 		const cost = performance.now() - started;
@@ -216,13 +236,13 @@ export class Publisher {
 // Shared through globalThis: services in SvelteKit's bundle publish through the instance that
 // server.ts (or the dev plugin) created when it attached Socket.IO.
 const KEY = Symbol.for('honorboard.publisher');
-type Holder = { [KEY]?: Publisher };
+type Holder = { [KEY]?: LivePublisher };
 
-export function setPublisher(publisher: Publisher | undefined): void {
+export function setPublisher(publisher: LivePublisher | undefined): void {
 	(globalThis as Holder)[KEY] = publisher;
 }
 
-function getPublisher(): Publisher | undefined {
+function getPublisher(): LivePublisher | undefined {
 	return (globalThis as Holder)[KEY];
 }
 
