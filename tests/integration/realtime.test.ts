@@ -66,7 +66,6 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-	require('node:fs').writeFileSync('/tmp/live-rt-server.log', server.output());
 	await server?.dispose();
 	seeded?.cleanup();
 });
