@@ -16,7 +16,7 @@ import { notifyLeaderboard, publishActivity, publishBadge, publishSeason } from 
 
 const socketPath = process.argv[2];
 if (!socketPath || !process.send) {
-	console.error('build/fanout.js is started by build/server.js (HONORBOARD_FANOUT=process)');
+	log.error('build/fanout.js is started by build/server.js (HONORBOARD_FANOUT=process)');
 	process.exit(2);
 }
 
