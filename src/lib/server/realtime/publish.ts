@@ -52,12 +52,17 @@ const MOVED_MAX = 200;
 const ACTIVITY_MAX = 50;
 /** The "of N players" count is read again at most this often. */
 const PLAYERS_TTL_MS = 5_000;
-/** Adaptive window: this many times the cost of the last push, within these bounds. */
+/**
+ * Adaptive window: after a push, the room stays quiet this many times what the push cost, so
+ * that pushes take at most a fifth of the event loop (up to 250 ms pushes; past the bound, a
+ * board that costs that much is already too slow to be live, and the bound keeps it updating).
+ */
 const WINDOW_FACTOR = 4;
 const WINDOW_MIN_MS = 0;
-const WINDOW_MAX_MS = 250;
+const WINDOW_MAX_MS = 1000;
 
 interface Room {
+	/** When the last push ended (ms since the epoch). */
 	lastPush: number;
 	lastVersion: number;
 	timer: Timer | null;
@@ -72,9 +77,10 @@ interface Room {
 /**
  * The only module that emits to clients. Leaderboard pushes are coalesced per season: the
  * first change after a quiet period goes out at once (next tick, so that changes of one tick
- * share it); while changes keep coming, pushes are spaced by a window sized to what a push
- * costs (4 × its smoothed build + emit time, at most 250 ms), so that a cheap board is
- * near-instant and an expensive one cannot take the whole event loop.
+ * share it); while changes keep coming, each push is followed by a quiet window sized to what
+ * a push costs (4 × its smoothed build + emit time, at most 1 s), so that a cheap board is
+ * near-instant and an expensive one (thousands of watchers) leaves the event loop to the API
+ * at least four fifths of the time.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, and the feed
@@ -173,11 +179,19 @@ export class Publisher implements LivePublisher {
 	}
 
 	private flush(seasonId: number): void {
-		const started = performance.now();
 		const room = this.room(seasonId);
-		const changedAt = takeLeaderboardChange(seasonId);
 		room.timer = null;
-		room.lastPush = Date.now();
+		try {
+			this.push(seasonId, room);
+		} finally {
+			// The window counts from the end of the push, so a slow push cannot follow itself.
+			room.lastPush = Date.now();
+		}
+	}
+
+	private push(seasonId: number, room: Room): void {
+		const started = performance.now();
+		const changedAt = takeLeaderboardChange(seasonId);
 		const movedIds = drainMoved(seasonId);
 		const activity = room.activity;
 		room.activity = [];
