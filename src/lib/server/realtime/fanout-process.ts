@@ -54,6 +54,12 @@ function stop(): void {
 	setTimeout(() => {
 		for (const socket of handedOver) socket.destroy();
 	}, 500).unref();
+	// Whatever still holds the loop (a writer that died mid-handover), this process never
+	// outlives its writer by more than a few seconds.
+	setTimeout(() => {
+		closeDb();
+		process.exit(0);
+	}, 3000);
 }
 
 process.on('message', (message: ToFanout, handle?: unknown) => {
