@@ -3,16 +3,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { constants as zlib } from 'node:zlib';
 import compression from 'compression';
 import { attachRealtime } from './src/lib/server/realtime/attach';
+import {
+	FanoutProcess,
+	fanoutProcessWanted,
+	SOCKET_IO_PATH
+} from './src/lib/server/realtime/fanout';
+import { setPublisher } from './src/lib/server/realtime/publish';
+import { onSessionsEnded } from './src/lib/server/auth/session-events';
 import { closeDb, getDb } from './src/lib/server/db';
 import { startJobs } from './src/lib/server/shared/jobs';
 import { log, withRequestContext, type RequestContext } from './src/lib/server/shared/log';
 import {
 	collectDefaultMetrics,
 	countSocketsWith,
-	observeHttpRequest
+	observeHttpRequest,
+	observePush
 } from './src/lib/server/shared/metrics';
 import { opsEndpoints, type EarlyHandler } from './src/lib/server/shared/ops';
 import { handleFastSales } from './src/lib/server/api/fast-sales';
@@ -33,6 +42,19 @@ collectDefaultMetrics();
 const { handler } = await import('honorboard:handler');
 
 let stopping = false;
+
+// HONORBOARD_FANOUT=process: the live sockets live in a second process (realtime/fanout.ts), so
+// that a push to thousands of watchers and the API's writes each have a core. Otherwise
+// Socket.IO shares this process (the default: small installs, tests, the dev server).
+let sockets = 0;
+const fanout = fanoutProcessWanted()
+	? new FanoutProcess({
+			entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
+			onSockets: (count) => (sockets = count),
+			// The child timed the push; observed here, where /metrics is served.
+			onPushed: (seconds) => observePush(performance.now() - seconds * 1000)
+		})
+	: null;
 
 // Handlers that answer before SvelteKit (no session, no page rendering), in order. Each returns
 // true when it answered. Add a lean endpoint here with one line.
@@ -102,6 +124,8 @@ const server = createServer((req, res) => {
 	warnProxyOnce(req);
 	res.once('close', () => accessLog(req, res, context, t0));
 	withRequestContext(context, () => {
+		// Socket.IO's long-polling, when its sockets live in the fan-out process.
+		if (fanout?.proxy(req, res)) return;
 		const next = () => {
 			for (const early of earlyHandlers) if (early(req, res)) return;
 			handler(req, res);
@@ -113,13 +137,22 @@ const server = createServer((req, res) => {
 
 // Upgraded connections (WebSockets) are not the HTTP server's to close: tracked for shutdown.
 const upgraded = new Set<Socket>();
-server.on('upgrade', (_req, socket: Socket) => {
-	upgraded.add(socket);
-	socket.once('close', () => upgraded.delete(socket));
-});
+if (fanout) {
+	server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+		if (req.url?.startsWith(SOCKET_IO_PATH)) fanout.upgrade(req, socket, head);
+		else socket.destroy();
+	});
+	setPublisher(fanout);
+	onSessionsEnded((ended) => fanout.sessionsEnded(ended));
+} else {
+	server.on('upgrade', (_req, socket: Socket) => {
+		upgraded.add(socket);
+		socket.once('close', () => upgraded.delete(socket));
+	});
+}
 
-const io = attachRealtime(server);
-countSocketsWith(() => io.sockets.sockets.size);
+const io = fanout ? null : attachRealtime(server);
+countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
 let stopJobs: (() => void) | undefined;
 
 server.listen(port, host, () => {
@@ -142,10 +175,19 @@ function shutdown(signal: string) {
 	const sweep = setInterval(() => server.closeIdleConnections(), 100);
 	sweep.unref();
 	server.closeIdleConnections();
+	if (fanout) {
+		// The fan-out process closes its sockets and exits; this one once its requests are done.
+		const closed = new Promise<void>((done) => server.close(() => done()));
+		void Promise.all([closed, fanout.stop()]).then(() => {
+			closeDb();
+			process.exit(0);
+		});
+		return;
+	}
 	// Every socket is told to disconnect and the engine closes its transports (a WebSocket gets
 	// its close frame, a pending long-poll its answer)…
-	io.disconnectSockets(true);
-	io.close(() => {
+	io!.disconnectSockets(true);
+	io!.close(() => {
 		closeDb();
 		process.exit(0);
 	});

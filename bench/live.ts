@@ -469,6 +469,7 @@ async function run(options: Options): Promise<number> {
 		if (options.profile) mkdirSync(profileDir, { recursive: true });
 		server = await startBenchServer(dbPath, {
 			entry: build.entry,
+			port: process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : undefined,
 			nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 		});
 		const pid = server.pid;

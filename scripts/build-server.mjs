@@ -23,6 +23,17 @@ await build({
 		}
 	]
 });
+// The live fan-out process that build/server.js forks when HONORBOARD_FANOUT=process.
+await build({
+	entryPoints: ['src/lib/server/realtime/fanout-process.ts'],
+	outfile: 'build/fanout.js',
+	bundle: true,
+	platform: 'node',
+	format: 'esm',
+	target: 'node20',
+	packages: 'external',
+	logLevel: 'warning'
+});
 // The CLI too, so that a production install (the container) can run it without tsx or src/:
 // `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
 await build({
@@ -35,4 +46,4 @@ await build({
 	packages: 'external',
 	logLevel: 'warning'
 });
-console.log('built build/server.js and build/cli.js');
+console.log('built build/server.js, build/fanout.js and build/cli.js');

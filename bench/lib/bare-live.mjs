@@ -62,7 +62,8 @@ const http = createServer((req, res) => {
 
 // BARE_POLICY=coalesce (default) pushes the way Honorboard documents it (docs/socket-protocol.md):
 // the first change after a quiet spell goes out on the next tick; while changes keep coming,
-// pushes are spaced by four times what the last push cost to send, at most 250 ms.
+// each push is followed by a quiet window of four times what a push costs to send (the same
+// moving average), at most 1 s.
 // BARE_POLICY=per-sale emits once per sale, at once.
 const perSale = process.env.BARE_POLICY === 'per-sale';
 let pending = false;
@@ -71,16 +72,16 @@ let costMs = 0;
 function push() {
 	pending = false;
 	const started = performance.now();
-	lastPushAt = started; // the window counts from the push's start, as in publish.ts
 	io.to('season:1').emit('leaderboard', { ...envelope(version), pad });
-	const cost = performance.now() - started;
+	lastPushAt = performance.now(); // the window counts from the push's end, as in publish.ts
+	const cost = lastPushAt - started;
 	costMs = costMs === 0 ? cost : 0.7 * costMs + 0.3 * cost; // the same moving average
 }
 function schedulePush() {
 	if (perSale) return push();
 	if (pending) return;
 	pending = true;
-	const wait = Math.max(0, lastPushAt + Math.min(250, 4 * costMs) - performance.now());
+	const wait = Math.max(0, lastPushAt + Math.min(1000, 4 * costMs) - performance.now());
 	if (wait === 0) setImmediate(push);
 	else setTimeout(push, wait);
 }

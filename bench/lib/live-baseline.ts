@@ -41,7 +41,11 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --pair-timeout T     seconds before a (sale, watcher) pair counts as missing (default 10)
   --deadline D         stop the whole run after D seconds (default 900)
   --bare-per-sale      the bare stack emits once per sale instead of coalescing like Honorboard
-  --port-base N        first of the ports used (default 4591: Honorboard N, bare N+1)
+  --port-base N        first of the ports used (default 4591: Honorboard N, bare N+1,
+                       Honorboard with the fan-out process N+2)
+  --fanout MODE        inline (Socket.IO in the server's process, the default setting),
+                       process (HONORBOARD_FANOUT=process: the sockets in a second process),
+                       or both (default): each is compared with the same bare run
 
 Needs the production build: run \`npm run build\` first.`;
 
@@ -55,7 +59,11 @@ interface Options {
 	deadlineMs: number;
 	portBase: number;
 	barePerSale: boolean;
+	fanout: FanoutMode[];
 }
+
+type FanoutMode = 'inline' | 'process';
+type Target = 'honorboard' | 'honorboard-process' | 'bare';
 
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -76,6 +84,7 @@ function readOptions(argv: string[]): Options | null {
 			deadline: { type: 'string' },
 			'port-base': { type: 'string' },
 			'bare-per-sale': { type: 'boolean' },
+			fanout: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -99,7 +108,11 @@ function readOptions(argv: string[]): Options | null {
 	const rate = Number(values.rate ?? '20');
 	if (!Number.isFinite(rate) || rate <= 0 || rate > 1000)
 		throw new Error('--rate must be a number of sales per second (0 < R ≤ 1000)');
+	const fanout = values.fanout ?? 'both';
+	if (!['inline', 'process', 'both'].includes(fanout))
+		throw new Error('--fanout must be inline, process or both');
 	return {
+		fanout: fanout === 'both' ? ['inline', 'process'] : [fanout as FanoutMode],
 		sizes,
 		sales: int(values.sales, 'sales', values.quick ? 100 : 200, 1, 100_000),
 		rate,
@@ -177,7 +190,7 @@ function makeSale(index: number, runId: string, products: Product[]) {
 }
 
 interface TargetResult {
-	target: 'honorboard' | 'bare';
+	target: Target;
 	clients: number;
 	watching: number;
 	connectFailed: number;
@@ -193,6 +206,8 @@ interface TargetResult {
 	serverCpuSeconds: number | null;
 	cpuMsPerSale: number | null;
 	serverLoopDelayMs: { p50: number; p99: number; max: number } | null;
+	/** HONORBOARD_FANOUT=process: the fan-out process's own loop (its CPU is in serverCpuSeconds). */
+	fanoutLoopDelayMs: { p50: number; p99: number; max: number } | null;
 	pushBytesMean: number | null;
 	pushesPerClient: Summary | null;
 	disconnects: number;
@@ -204,8 +219,35 @@ interface TargetResult {
 	aborted: string | null;
 }
 
+/** The server and the processes it forked (the fan-out process), from /proc. */
+function processTree(pid: number): number[] {
+	try {
+		const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+			.trim()
+			.split(/\s+/)
+			.filter(Boolean)
+			.map(Number);
+		return [pid, ...children];
+	} catch {
+		return [pid];
+	}
+}
+
+/** Asks the loop probe of `pid` for the delay since its last reset (SIGUSR2). */
+async function readLoopProbe(pid: number, file: string) {
+	try {
+		rmSync(file, { force: true });
+		process.kill(pid, 'SIGUSR2');
+		for (let i = 0; i < 40 && !existsSync(file); i++) await sleep(25);
+		const probe = JSON.parse(readFileSync(file, 'utf8'));
+		return { p50: probe.p50 as number, p99: probe.p99 as number, max: probe.max as number };
+	} catch {
+		return null;
+	}
+}
+
 async function runTarget(input: {
-	target: 'honorboard' | 'bare';
+	target: Target;
 	clients: number;
 	options: Options;
 	server: BenchServer;
@@ -253,8 +295,13 @@ async function runTarget(input: {
 		await sleep(500);
 
 		// 2. Sales at the rate, open loop; server CPU and loop delay over sales + drain.
-		process.kill(server.pid, 'SIGUSR2'); // resets the probe's histogram
-		const cpuBefore = procCpuSeconds(server.pid);
+		const tree = processTree(server.pid);
+		for (const pid of tree) process.kill(pid, 'SIGUSR2'); // resets the probes' histograms
+		const treeCpu = () => {
+			const each = tree.map(procCpuSeconds);
+			return each.some((v) => v === null) ? null : each.reduce((a, b) => a! + b!, 0)!;
+		};
+		const cpuBefore = treeCpu();
 		const clientCpu = () => procs.reduce((sum, p) => sum + (procCpuSeconds(p.child.pid!) ?? 0), 0);
 		const clientCpuBefore = clientCpu();
 		const sales: { version: number; respondedAt: number }[] = [];
@@ -310,18 +357,11 @@ async function runTarget(input: {
 			if (behind.every((b) => b.behind === 0)) break;
 			await sleep(50);
 		}
-		const cpuAfter = procCpuSeconds(server.pid);
+		const cpuAfter = treeCpu();
 		const clientCpuUsed = clientCpu() - clientCpuBefore;
-		let loop: TargetResult['serverLoopDelayMs'] = null;
-		try {
-			rmSync(probeFile, { force: true });
-			process.kill(server.pid, 'SIGUSR2');
-			for (let i = 0; i < 40 && !existsSync(probeFile); i++) await sleep(25);
-			const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
-			loop = { p50: probe.p50, p99: probe.p99, max: probe.max };
-		} catch {
-			loop = null;
-		}
+		const loop = await readLoopProbe(server.pid, probeFile);
+		// The fan-out process's probe writes beside the server's (loop-probe.mjs).
+		const fanoutLoop = tree[1] ? await readLoopProbe(tree[1], `${probeFile}.fanout`) : null;
 
 		// 4. Per-pair latencies from every child.
 		const results = await Promise.all(
@@ -361,20 +401,21 @@ async function runTarget(input: {
 					? null
 					: round((serverCpu * 1000) / sales.length, 2),
 			serverLoopDelayMs: loop,
+			fanoutLoopDelayMs: fanoutLoop,
 			pushBytesMean: bytes.length
 				? Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length)
 				: null,
 			pushesPerClient: summarize(results.flatMap((r) => r.pushesPerClient)),
 			disconnects: results.reduce((s, r) => s + r.disconnects, 0),
 			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
-			serverPeakRssMiB: round(procMemory(server.pid)?.hwmMiB ?? NaN),
+			serverPeakRssMiB: round(tree.reduce((sum, pid) => sum + (procMemory(pid)?.hwmMiB ?? NaN), 0)),
 			clientProcsCpuSeconds: round(clientCpuUsed, 2),
 			load: { start: loadStart, end: load() },
 			aborted
 		};
 		const l = result.latencyMs;
 		log(
-			`  ${target}: ${sales.length} sales (${failed} failed) at ${result.achievedRate}/s; latency p50 ${l?.p50} p90 ${l?.p90} p99 ${l?.p99} ms; API p50 ${result.apiMs?.p50} p99 ${result.apiMs?.p99} ms; ${result.cpuMsPerSale} ms CPU/sale; loop p99 ${loop?.p99 ?? '?'} ms; ${result.pairs.missing} missing pairs`
+			`  ${target}: ${sales.length} sales (${failed} failed) at ${result.achievedRate}/s; latency p50 ${l?.p50} p90 ${l?.p90} p99 ${l?.p99} ms; API p50 ${result.apiMs?.p50} p99 ${result.apiMs?.p99} ms; ${result.cpuMsPerSale} ms CPU/sale; loop p99 ${loop?.p99 ?? '?'} ms${fanoutLoop ? ` (fan-out ${fanoutLoop.p99})` : ''}; ${result.pairs.missing} missing pairs`
 		);
 		return result;
 	} finally {
@@ -440,41 +481,46 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		for (const clients of options.sizes) {
 			if (clock() > deadlineAt) break;
 			log(`${clients} watchers`);
-			// Honorboard on a fresh copy of the seeded database.
-			const dbPath = join(dir, `hb-${clients}.db`);
-			copyFileSync(template, dbPath);
-			const hb = await startBenchServer(dbPath, {
-				entry: build.entry,
-				port: options.portBase,
-				nodeArgs: ['--import', probe],
-				env: { LOOP_PROBE_FILE: probeFile }
-			});
-			let hbResult: TargetResult;
-			let products: Product[];
-			try {
-				const auth = { authorization: `Bearer ${token}` };
-				const season = (await (
-					await fetch(`${hb.url}/api/v1/seasons/current`, { headers: auth })
-				).json()) as { id: number };
-				const list = (await (
-					await fetch(`${hb.url}/api/v1/seasons/${season.id}/products`, { headers: auth })
-				).json()) as { entries: Product[] };
-				products = list.entries.filter((p) => p.active !== false);
-				hbResult = await runTarget({
-					target: 'honorboard',
-					clients,
-					options,
-					server: hb,
-					token,
-					seasonId: season.id,
-					products,
-					probeFile,
-					deadlineAt,
-					log
+			// Honorboard on a fresh copy of the seeded database, in each fan-out mode asked for.
+			let products: Product[] = [];
+			let pushBytes: number | null = null;
+			for (const mode of options.fanout) {
+				if (clock() > deadlineAt) break;
+				const target: Target = mode === 'process' ? 'honorboard-process' : 'honorboard';
+				const dbPath = join(dir, `${target}-${clients}.db`);
+				copyFileSync(template, dbPath);
+				const hb = await startBenchServer(dbPath, {
+					entry: build.entry,
+					port: options.portBase + (mode === 'process' ? 2 : 0),
+					nodeArgs: ['--import', probe],
+					env: { LOOP_PROBE_FILE: probeFile, HONORBOARD_FANOUT: mode }
 				});
-				results.push(hbResult);
-			} finally {
-				await hb.stop();
+				try {
+					const auth = { authorization: `Bearer ${token}` };
+					const season = (await (
+						await fetch(`${hb.url}/api/v1/seasons/current`, { headers: auth })
+					).json()) as { id: number };
+					const list = (await (
+						await fetch(`${hb.url}/api/v1/seasons/${season.id}/products`, { headers: auth })
+					).json()) as { entries: Product[] };
+					products = list.entries.filter((p) => p.active !== false);
+					const result = await runTarget({
+						target,
+						clients,
+						options,
+						server: hb,
+						token,
+						seasonId: season.id,
+						products,
+						probeFile,
+						deadlineAt,
+						log
+					});
+					results.push(result);
+					pushBytes ??= result.pushBytesMean;
+				} finally {
+					await hb.stop();
+				}
 			}
 			if (clock() > deadlineAt) break;
 			// The bare stack, pushing frames of the size Honorboard pushed.
@@ -486,7 +532,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 				env: {
 					LOOP_PROBE_FILE: probeFile,
 					BENCH_TOKEN: token,
-					PAYLOAD_BYTES: String(hbResult.pushBytesMean ?? 1000),
+					PAYLOAD_BYTES: String(pushBytes ?? 1000),
 					BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
 				}
 			});
@@ -521,13 +567,18 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	// Ratios per size.
 	const ratio = (a: number | null | undefined, b: number | null | undefined) =>
 		a == null || b == null || b === 0 ? null : round(a / b, 2);
+	const hbTargets: Target[] = options.fanout.map((mode) =>
+		mode === 'process' ? 'honorboard-process' : 'honorboard'
+	);
 	const comparisons = options.sizes
-		.map((clients) => {
-			const h = results.find((r) => r.target === 'honorboard' && r.clients === clients);
+		.flatMap((clients) => hbTargets.map((target) => ({ clients, target })))
+		.map(({ clients, target }) => {
+			const h = results.find((r) => r.target === target && r.clients === clients);
 			const b = results.find((r) => r.target === 'bare' && r.clients === clients);
 			if (!h || !b) return null;
 			return {
 				clients,
+				target,
 				latencyP50: ratio(h.latencyMs?.p50, b.latencyMs?.p50),
 				latencyP90: ratio(h.latencyMs?.p90, b.latencyMs?.p90),
 				latencyP99: ratio(h.latencyMs?.p99, b.latencyMs?.p99),
@@ -563,40 +614,104 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	console.log(
 		`\nLive — Honorboard vs bare stack (${options.sales} sales at ${options.rate}/s; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
 	);
+	const columns: Target[] = [...hbTargets, 'bare'];
+	const names: Record<Target, string> = {
+		honorboard: 'inline',
+		'honorboard-process': 'fan-out proc',
+		bare: 'bare'
+	};
 	for (const clients of options.sizes) {
-		const h = results.find((r) => r.target === 'honorboard' && r.clients === clients);
-		const b = results.find((r) => r.target === 'bare' && r.clients === clients);
-		const c = comparisons.find((x) => x.clients === clients);
-		if (!h) continue;
-		console.log(
-			`\n  ${clients} watchers (Honorboard ${h.watching}, bare ${b?.watching ?? '-'} connected)`
+		const of = (target: Target) =>
+			results.find((r) => r.target === target && r.clients === clients);
+		const ratios = hbTargets.map((target) =>
+			comparisons.find((x) => x.clients === clients && x.target === target)
 		);
-		const row = (name: string, hv: unknown, bv: unknown, r: unknown) =>
+		if (!hbTargets.some(of)) continue;
+		console.log(
+			`\n  ${clients} watchers (${columns.map((t) => `${names[t]} ${of(t)?.watching ?? '-'}`).join(', ')} connected)`
+		);
+		const row = (name: string, values: unknown[], ratioValues: unknown[] = []) =>
 			console.log(
-				`  ${name.padEnd(26)} ${String(hv).padStart(10)} ${String(bv).padStart(10)} ${String(r).padStart(8)}`
+				`  ${name.padEnd(26)} ${values.map((v) => String(v).padStart(13)).join('')}${ratioValues.map((v) => String(v).padStart(9)).join('')}`
 			);
-		row('measure', 'Honorboard', 'bare', 'ratio');
-		row('sale→watcher p50 ms', f(h.latencyMs?.p50), f(b?.latencyMs?.p50), f(c?.latencyP50));
-		row('sale→watcher p90 ms', f(h.latencyMs?.p90), f(b?.latencyMs?.p90), f(c?.latencyP90));
-		row('sale→watcher p99 ms', f(h.latencyMs?.p99), f(b?.latencyMs?.p99), f(c?.latencyP99));
-		row('API p50 ms', f(h.apiMs?.p50), f(b?.apiMs?.p50), f(c?.apiP50));
-		row('API p99 ms', f(h.apiMs?.p99), f(b?.apiMs?.p99), f(c?.apiP99));
-		row('server CPU ms / sale', f(h.cpuMsPerSale), f(b?.cpuMsPerSale), f(c?.cpuPerSale));
+		const each = (read: (r: TargetResult) => unknown) =>
+			columns.map((t) => f(of(t) && (read(of(t)!) as number)));
+		row(
+			'measure',
+			columns.map((t) => names[t]),
+			hbTargets.map((t) => (t === 'honorboard' ? 'ratio' : 'ratio p'))
+		);
+		row(
+			'sale→watcher p50 ms',
+			each((r) => r.latencyMs?.p50),
+			ratios.map((c) => f(c?.latencyP50))
+		);
+		row(
+			'sale→watcher p90 ms',
+			each((r) => r.latencyMs?.p90),
+			ratios.map((c) => f(c?.latencyP90))
+		);
+		row(
+			'sale→watcher p99 ms',
+			each((r) => r.latencyMs?.p99),
+			ratios.map((c) => f(c?.latencyP99))
+		);
+		row(
+			'API p50 ms',
+			each((r) => r.apiMs?.p50),
+			ratios.map((c) => f(c?.apiP50))
+		);
+		row(
+			'API p99 ms',
+			each((r) => r.apiMs?.p99),
+			ratios.map((c) => f(c?.apiP99))
+		);
+		row(
+			'server CPU ms / sale',
+			each((r) => r.cpuMsPerSale),
+			ratios.map((c) => f(c?.cpuPerSale))
+		);
 		row(
 			'server loop delay p99 ms',
-			f(h.serverLoopDelayMs?.p99),
-			f(b?.serverLoopDelayMs?.p99),
-			f(c?.loopP99)
+			each((r) => r.serverLoopDelayMs?.p99),
+			ratios.map((c) => f(c?.loopP99))
 		);
-		row('server CPU s (window)', f(h.serverCpuSeconds), f(b?.serverCpuSeconds), '');
-		row('client procs CPU s', f(h.clientProcsCpuSeconds), f(b?.clientProcsCpuSeconds), '');
-		row('sales/s achieved', h.achievedRate, f(b?.achievedRate), '');
-		row('missing pairs', h.pairs.missing, f(b?.pairs.missing), '');
-		row('push bytes (mean)', f(h.pushBytesMean), f(b?.pushBytesMean), '');
-		row('pushes per client p50', f(h.pushesPerClient?.p50), f(b?.pushesPerClient?.p50), '');
+		row(
+			'fan-out loop delay p99 ms',
+			each((r) => r.fanoutLoopDelayMs?.p99)
+		);
+		row(
+			'server CPU s (window)',
+			each((r) => r.serverCpuSeconds)
+		);
+		row(
+			'client procs CPU s',
+			each((r) => r.clientProcsCpuSeconds)
+		);
+		row(
+			'sales/s achieved',
+			each((r) => r.achievedRate)
+		);
+		row(
+			'missing pairs',
+			each((r) => r.pairs.missing)
+		);
+		row(
+			'push bytes (mean)',
+			each((r) => r.pushBytesMean)
+		);
+		row(
+			'pushes per client p50',
+			each((r) => r.pushesPerClient?.p50)
+		);
+		row(
+			'server peak RSS MiB',
+			each((r) => r.serverPeakRssMiB)
+		);
 	}
 	console.log(`\n  results ${outFile.slice(ROOT.length + 1)}`);
-	const incomplete = results.some((r) => r.aborted) || results.length < options.sizes.length * 2;
+	const incomplete =
+		results.some((r) => r.aborted) || results.length < options.sizes.length * columns.length;
 	if (incomplete)
 		console.error(
 			'\nINCOMPLETE: the deadline or an error stopped the run before every size was measured.'

@@ -5,7 +5,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 
-const file = process.env.LOOP_PROBE_FILE;
+// The fan-out process (build/fanout.js, forked with the server's --import) writes beside it.
+const fanout = /fanout\.js$/.test(process.argv[1] ?? '');
+const file = process.env.LOOP_PROBE_FILE && process.env.LOOP_PROBE_FILE + (fanout ? '.fanout' : '');
 if (file) {
 	const histogram = monitorEventLoopDelay({ resolution: 1 });
 	histogram.enable();

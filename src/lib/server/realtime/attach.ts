@@ -11,6 +11,7 @@ import { getBoardTop, seasonRanking } from '../boards/leaderboard';
 import { standingOf } from '../boards/ranking-window';
 import { validateApiToken } from '../auth/api-token';
 import { AppError } from '../shared/errors';
+import { log } from '../shared/log';
 import { getSeason } from '../seasons/queries';
 import { onSessionsEnded } from '../auth/session-events';
 import { sessionAlive, mayWatch, tokenAlive } from './access';
@@ -32,6 +33,9 @@ export interface SocketData {
 	/** …an API token (`auth: { token }`), which may watch any season that is not a draft. */
 	token?: { id: number; name: string };
 }
+
+/** Sockets checked between two yields of the periodic check. */
+const CHECK_SLICE = 250;
 
 const watchPayload = z.object({ seasonId: z.number().int().positive() });
 
@@ -157,18 +161,39 @@ export function attachRealtime(
 	});
 
 	// A display revoked from the CLI (another process), and a session that expired or was ended
-	// by another process, are cut off at the next check.
-	const revocationCheck = setInterval(
-		() => {
+	// by another process, are cut off at the next check. Each session, token, display and
+	// (person, season) is looked up once per round, however many sockets share it (tabs, a wall
+	// of TVs), and the round yields every CHECK_SLICE sockets, so that thousands of sockets never
+	// hold the event loop for long.
+	let closed = false;
+	let checking = false;
+	const checkSockets = async () => {
+		if (checking) return;
+		checking = true;
+		try {
 			const now = Date.now();
-			for (const socket of io.sockets.sockets.values()) {
+			const sessions = new Map<string, SessionUser | null>();
+			const tokens = new Map<number, boolean>();
+			const displays = new Map<number, boolean>();
+			const watches = new Map<string, boolean>();
+			const memo = <K, V>(cache: Map<K, V>, key: K, read: () => V): V => {
+				if (!cache.has(key)) cache.set(key, read());
+				return cache.get(key)!;
+			};
+			let seen = 0;
+			for (const socket of [...io.sockets.sockets.values()]) {
+				if (++seen % CHECK_SLICE === 0) await new Promise((done) => setImmediate(done));
+				if (closed) return;
+				if (!socket.connected) continue;
 				const shown = socket.data.display;
-				if (shown && isDisplayRevoked(db, shown.id)) socket.disconnect(true);
+				if (shown && memo(displays, shown.id, () => isDisplayRevoked(db, shown.id)))
+					socket.disconnect(true);
 				const token = socket.data.token;
-				if (token && !tokenAlive(db, token.id, now)) socket.disconnect(true);
+				if (token && !memo(tokens, token.id, () => tokenAlive(db, token.id, now)))
+					socket.disconnect(true);
 				const sessionId = socket.data.sessionId;
 				if (!sessionId) continue;
-				const person = sessionAlive(db, sessionId, now);
+				const person = memo(sessions, sessionId, () => sessionAlive(db, sessionId, now));
 				if (!person) {
 					socket.disconnect(true);
 					continue;
@@ -177,10 +202,20 @@ export function attachRealtime(
 				socket.data.user = person;
 				for (const room of socket.rooms) {
 					const seasonId = seasonOfRoom(room);
-					if (seasonId && !mayWatch(db, person, seasonId)) socket.leave(room);
+					if (!seasonId) continue;
+					const key = `${person.id}:${person.role}:${seasonId}`;
+					if (!memo(watches, key, () => mayWatch(db, person, seasonId))) socket.leave(room);
 				}
 			}
-		},
+		} finally {
+			checking = false;
+		}
+	};
+	const revocationCheck = setInterval(
+		() =>
+			void checkSockets().catch((error) => {
+				if (!closed) log.error({ err: error }, 'the periodic socket check failed');
+			}),
 		options.revocationCheckMs ?? Number(process.env.HONORBOARD_SOCKET_CHECK_MS || 10_000)
 	);
 	revocationCheck.unref();
@@ -202,6 +237,7 @@ export function attachRealtime(
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.
 	const close = io.close.bind(io);
 	io.close = (fn) => {
+		closed = true;
 		clearInterval(revocationCheck);
 		stopListening();
 		publisher.close();

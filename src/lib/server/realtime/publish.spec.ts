@@ -8,12 +8,13 @@ describe('Publisher window', () => {
 	const io = {} as RealtimeServer;
 	const db = {} as Queryable;
 
-	it('is four times the smoothed cost of a push, from 0 (the first change goes at once) to 250 ms', () => {
+	it('is four times the smoothed cost of a push, from 0 (the first change goes at once) to 1 s', () => {
 		const publisher = new Publisher(io, db);
 		expect(publisher.windowMs({ costMs: 0 })).toBe(0);
 		expect(publisher.windowMs({ costMs: 2.5 })).toBe(10);
 		expect(publisher.windowMs({ costMs: 40 })).toBe(160);
-		expect(publisher.windowMs({ costMs: 900 })).toBe(250);
+		expect(publisher.windowMs({ costMs: 200 })).toBe(800);
+		expect(publisher.windowMs({ costMs: 900 })).toBe(1000);
 	});
 
 	it('uses a fixed interval when one is given', () => {

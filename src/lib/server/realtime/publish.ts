@@ -21,12 +21,29 @@ type Timer = { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
+/**
+ * What services publish through: the Publisher that emits to this process's sockets, or, when
+ * the sockets live in the fan-out process (HONORBOARD_FANOUT=process), the forwarder that sends
+ * the same calls there (fanout.ts).
+ */
+export interface LivePublisher {
+	leaderboardChanged(seasonId: number): void;
+	activity(item: ActivityItem): void;
+	badge(event: BadgeEvent): void;
+	season(event: SeasonEvent): void;
+}
+
 export interface PublisherOptions {
 	/**
 	 * A fixed minimum time between two pushes to one season room. Unset: the window adapts to
 	 * what a push costs (see Publisher).
 	 */
 	intervalMs?: number;
+	/**
+	 * Observes each push's change → push time (s). Unset: this process's metrics; the fan-out
+	 * process sends it to the writer, which serves /metrics.
+	 */
+	pushed?: (seconds: number) => void;
 }
 
 /** A push may list this many moved people; more (an import) and it says "everyone re-check". */
@@ -35,12 +52,17 @@ const MOVED_MAX = 200;
 const ACTIVITY_MAX = 50;
 /** The "of N players" count is read again at most this often. */
 const PLAYERS_TTL_MS = 5_000;
-/** Adaptive window: this many times the cost of the last push, within these bounds. */
+/**
+ * Adaptive window: after a push, the room stays quiet this many times what the push cost, so
+ * that pushes take at most a fifth of the event loop (up to 250 ms pushes; past the bound, a
+ * board that costs that much is already too slow to be live, and the bound keeps it updating).
+ */
 const WINDOW_FACTOR = 4;
 const WINDOW_MIN_MS = 0;
-const WINDOW_MAX_MS = 250;
+const WINDOW_MAX_MS = 1000;
 
 interface Room {
+	/** When the last push ended (ms since the epoch). */
 	lastPush: number;
 	lastVersion: number;
 	timer: Timer | null;
@@ -55,16 +77,18 @@ interface Room {
 /**
  * The only module that emits to clients. Leaderboard pushes are coalesced per season: the
  * first change after a quiet period goes out at once (next tick, so that changes of one tick
- * share it); while changes keep coming, pushes are spaced by a window sized to what a push
- * costs (4 × its smoothed build + emit time, at most 250 ms), so that a cheap board is
- * near-instant and an expensive one cannot take the whole event loop.
+ * share it); while changes keep coming, each push is followed by a quiet window sized to what
+ * a push costs (4 × its smoothed build + emit time, at most 1 s), so that a cheap board is
+ * near-instant and an expensive one (thousands of watchers) leaves the event loop to the API
+ * at least four fifths of the time.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, and the feed
  * items since the last push.
  */
-export class Publisher {
+export class Publisher implements LivePublisher {
 	private readonly fixedIntervalMs: number | undefined;
+	private readonly pushed: ((seconds: number) => void) | undefined;
 	private readonly rooms = new Map<number, Room>();
 
 	constructor(
@@ -73,6 +97,7 @@ export class Publisher {
 		options: PublisherOptions = {}
 	) {
 		this.fixedIntervalMs = options.intervalMs;
+		this.pushed = options.pushed;
 	}
 
 	leaderboardChanged(seasonId: number): void {
@@ -154,11 +179,19 @@ export class Publisher {
 	}
 
 	private flush(seasonId: number): void {
-		const started = performance.now();
 		const room = this.room(seasonId);
-		const changedAt = takeLeaderboardChange(seasonId);
 		room.timer = null;
-		room.lastPush = Date.now();
+		try {
+			this.push(seasonId, room);
+		} finally {
+			// The window counts from the end of the push, so a slow push cannot follow itself.
+			room.lastPush = Date.now();
+		}
+	}
+
+	private push(seasonId: number, room: Room): void {
+		const started = performance.now();
+		const changedAt = takeLeaderboardChange(seasonId);
 		const movedIds = drainMoved(seasonId);
 		const activity = room.activity;
 		room.activity = [];
@@ -205,7 +238,8 @@ export class Publisher {
 			if (reRanked) delta.reRanked = true;
 			this.io.to(name).emit('leaderboard', delta);
 		}
-		observePush(changedAt);
+		if (!this.pushed) observePush(changedAt);
+		else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
 		room.top = { rows, teams };
 		room.lastVersion = version;
 		const cost = performance.now() - started;
@@ -216,13 +250,13 @@ export class Publisher {
 // Shared through globalThis: services in SvelteKit's bundle publish through the instance that
 // server.ts (or the dev plugin) created when it attached Socket.IO.
 const KEY = Symbol.for('honorboard.publisher');
-type Holder = { [KEY]?: Publisher };
+type Holder = { [KEY]?: LivePublisher };
 
-export function setPublisher(publisher: Publisher | undefined): void {
+export function setPublisher(publisher: LivePublisher | undefined): void {
 	(globalThis as Holder)[KEY] = publisher;
 }
 
-function getPublisher(): Publisher | undefined {
+function getPublisher(): LivePublisher | undefined {
 	return (globalThis as Holder)[KEY];
 }
 

@@ -1,0 +1,109 @@
+// The fan-out process (HONORBOARD_FANOUT=process): bundled to build/fanout.js and forked by
+// server.ts with the path of a Unix socket as its argument. It holds every Socket.IO connection:
+// it authenticates them and answers watch, snapshot and standing from its own (reading) database
+// connection, and builds and sends the pushes. The writer hands it WebSocket connections and
+// publications over IPC and proxies long-polling requests to the Unix socket (fanout.ts).
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { unlinkSync } from 'node:fs';
+import { closeDb, getDb } from '../db';
+import { sessionsEnded } from '../auth/session-events';
+import { log } from '../shared/log';
+import { attachRealtime } from './attach';
+import { markStandingMoved } from './changed';
+import type { FromFanout, ToFanout } from './fanout';
+import { notifyLeaderboard, publishActivity, publishBadge, publishSeason } from './publish';
+
+const socketPath = process.argv[2];
+if (!socketPath || !process.send) {
+	log.error('build/fanout.js is started by build/server.js (HONORBOARD_FANOUT=process)');
+	process.exit(2);
+}
+
+function tell(message: FromFanout): void {
+	if (process.connected) process.send!(message);
+}
+
+// No page is served here: Socket.IO answers its own path, everything else is not found.
+const server = createServer((_req, res) => res.writeHead(404).end());
+const handedOver = new Set<Socket>();
+const io = attachRealtime(server, {
+	db: getDb(),
+	pushed: (seconds) => tell({ t: 'pushed', seconds })
+});
+
+let lastCount = -1;
+const countTimer = setInterval(() => {
+	const count = io.sockets.sockets.size;
+	if (count !== lastCount) tell({ t: 'sockets', count });
+	lastCount = count;
+}, 1000);
+countTimer.unref();
+
+let stopping = false;
+function stop(): void {
+	if (stopping) return;
+	stopping = true;
+	clearInterval(countTimer);
+	io.disconnectSockets(true);
+	io.close(() => {
+		closeDb();
+		process.exit(0);
+	});
+	// A client that does not finish the close handshake is cut off instead of holding the exit.
+	setTimeout(() => {
+		for (const socket of handedOver) socket.destroy();
+	}, 500).unref();
+	// Whatever still holds the loop (a writer that died mid-handover), this process never
+	// outlives its writer by more than a few seconds.
+	setTimeout(() => {
+		closeDb();
+		process.exit(0);
+	}, 3000);
+}
+
+process.on('message', (message: ToFanout, handle?: unknown) => {
+	switch (message.t) {
+		case 'upgrade': {
+			const socket = handle as Socket | undefined;
+			if (!socket) return;
+			if (stopping) return void socket.destroy();
+			handedOver.add(socket);
+			socket.once('close', () => handedOver.delete(socket));
+			// The request as the writer read it, replayed into this server's parser (the way
+			// @socket.io/sticky hands a connection to a worker).
+			server.emit('connection', socket);
+			socket.emit('data', Buffer.from(message.request, 'base64'));
+			socket.resume();
+			return;
+		}
+		case 'changed':
+			for (const userId of message.moved) markStandingMoved(message.seasonId, userId);
+			for (const item of message.activity) publishActivity(item);
+			notifyLeaderboard(message.seasonId);
+			return;
+		case 'badge':
+			return publishBadge(message.event);
+		case 'season':
+			return publishSeason(message.event);
+		case 'sessionsEnded':
+			return sessionsEnded(message.ended);
+		case 'stop':
+			return stop();
+	}
+});
+// The writer stops us with a message; a signal to the whole group (Ctrl-C) or a writer that
+// died does the same.
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+
+try {
+	unlinkSync(socketPath);
+} catch {
+	// No socket left by an earlier run.
+}
+server.listen(socketPath, () => {
+	log.info('Live fan-out process ready');
+	tell({ t: 'ready' });
+});
