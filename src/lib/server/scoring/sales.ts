@@ -16,8 +16,9 @@ import { score, ScoringError } from '../../contest/scoring';
 import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
-import { appendEntry } from './ledger';
-import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals } from './person-day';
+import { appendEntry, entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
+import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals, withSale } from './person-day';
+import type { WriteBatch } from './write-batch';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -189,7 +190,13 @@ export function recordSaleInTx(
 	tx: Queryable,
 	input: RecordSaleInput,
 	now: number,
-	lookups: SaleLookups = new SaleLookups()
+	lookups: SaleLookups = new SaleLookups(),
+	/**
+	 * Many sales in one transaction: standings, day totals and the season's version are held
+	 * here and written once by `batch.finish()`, which the caller runs before committing; the
+	 * `version` returned is then the one finish() set (read it with batch.versionOf).
+	 */
+	batch?: WriteBatch
 ): RecordedInTx {
 	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
 	// the other is the same sale, counted once.
@@ -239,7 +246,9 @@ export function recordSaleInTx(
 	}));
 	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
 	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
-	const day = dayTotals(tx, dayKey, season.timeZone);
+	const day = batch
+		? batch.day(tx, dayKey, season.timeZone)
+		: dayTotals(tx, dayKey, season.timeZone);
 	let breakdown: ScoreBreakdown;
 	try {
 		breakdown = score(
@@ -298,29 +307,25 @@ export function recordSaleInTx(
 			points: breakdown.lines[i].points
 		})
 	);
-	appendEntry(
-		tx,
-		{
-			seasonId: season.id,
-			userId: seller.id,
-			teamId: membership.teamId,
-			saleId: saleRow.id,
-			kind: 'sale',
-			points: breakdown.total,
-			status: provisional ? 'provisional' : 'confirmed',
-			breakdown: { lines: breakdown.lines, items: breakdown.items },
-			createdById: input.createdById ?? null
-		},
-		now,
-		1
-	);
-	addSaleToDay(
-		tx,
-		dayKey,
-		day,
-		saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items })
-	);
-	const version = bumpVersion(tx, season.id);
+	const entry: NewEntry = {
+		seasonId: season.id,
+		userId: seller.id,
+		teamId: membership.teamId,
+		saleId: saleRow.id,
+		kind: 'sale',
+		points: breakdown.total,
+		status: provisional ? 'provisional' : 'confirmed',
+		breakdown: { lines: breakdown.lines, items: breakdown.items },
+		createdById: input.createdById ?? null
+	};
+	const totals = saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items });
+	let version = 0;
+	if (batch) insertLedgerEntry(tx, entry, now);
+	else {
+		appendEntry(tx, entry, now, 1);
+		addSaleToDay(tx, dayKey, day, totals);
+		version = bumpVersion(tx, season.id);
+	}
 	if (!provisional) {
 		enqueueWebhooks(
 			tx,
@@ -339,6 +344,13 @@ export function recordSaleInTx(
 			now,
 			lookups.webhooks(tx)
 		);
+	}
+
+	// Last, once nothing of this sale can fail any more (see WriteBatch).
+	if (batch) {
+		batch.addStanding(entry, entryDelta(entry, 1));
+		batch.setDay(dayKey, withSale(day, totals));
+		batch.touchSeason(season.id);
 	}
 
 	const activity: ActivityItem = {
