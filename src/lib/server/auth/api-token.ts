@@ -120,7 +120,7 @@ export function revokeApiToken(
 	clock: Clock = systemClock
 ): { id: number; name: string } {
 	const now = clock();
-	return db.transaction((tx) => {
+	const revoked = db.transaction((tx) => {
 		const row = tx
 			.select({ id: apiToken.id, name: apiToken.name })
 			.from(apiToken)
@@ -142,6 +142,8 @@ export function revokeApiToken(
 		audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
 		return row;
 	});
+	forgetVerifiedTokens();
+	return revoked;
 }
 
 // Every API call: prepared once per connection.
@@ -154,6 +156,33 @@ const tokenByHash = (db: Queryable) =>
 
 const refused = (code: string, message: string) => new AppError(401, code, message);
 
+type TokenRow = typeof apiToken.$inferSelect;
+
+// Verified tokens, by the token itself, for a second: an integration's every call would hash
+// it and read its row again. A revocation in this process clears the cache at once; one made by
+// another process (the CLI) is seen within TOKEN_CACHE_MS. Expiry is checked on every call.
+const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_MAX = 1000;
+const verified = new Map<string, { row: TokenRow | undefined; until: number }>();
+
+/** Forgets every verified token (a token was revoked). */
+export function forgetVerifiedTokens(): void {
+	verified.clear();
+}
+
+function tokenRow(db: Db, token: string): TokenRow | undefined {
+	const now = performance.now();
+	const held = verified.get(token);
+	if (held && held.until > now) return held.row;
+	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+	// Unknown tokens are not kept: a stream of made-up tokens must not fill the cache.
+	if (row) {
+		if (verified.size >= TOKEN_CACHE_MAX) verified.clear();
+		verified.set(token, { row, until: now + TOKEN_CACHE_MS });
+	} else verified.delete(token);
+	return row;
+}
+
 /**
  * The token's principal, or null for a token that does not exist. An expired or revoked token
  * is refused with a 401 that says so, so that an integration's owner knows what to fix.
@@ -163,7 +192,7 @@ export function validateApiToken(
 	token: string,
 	clock: Clock = systemClock
 ): ApiPrincipal | null {
-	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+	const row = tokenRow(db, token);
 	if (!row) return null;
 	const now = clock();
 	if (row.revokedAt !== null)
@@ -179,9 +208,12 @@ export function validateApiToken(
 	// Recorded at minute precision so that a busy integration does not write on every call.
 	if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) {
 		// Bookkeeping only: a database locked by another process leaves it for a later call.
-		unlessBusy(() =>
-			db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
-		);
+		if (
+			unlessBusy(() =>
+				db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
+			)
+		)
+			row.lastUsedAt = now;
 	}
 	return { tokenId: row.id, name: row.name, role: row.role };
 }

@@ -183,6 +183,34 @@ function differences(
 }
 
 /**
+ * The first answer again when this externalId was recorded before (one indexed lookup), null
+ * for a new sale; IdempotencyConflictError when the id was used for a different sale. Reads
+ * only: the API answers replays with it before queueing any write.
+ */
+export function replayOf(
+	db: Queryable,
+	input: RecordSaleInput,
+	lookups: SaleLookups = new SaleLookups()
+): RecordedSale | null {
+	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
+	// the other is the same sale, counted once.
+	const existing = INTEGRATION_SOURCES.has(input.source)
+		? prepared(db, integrationSale).get({ externalId: input.externalId })
+		: prepared(db, sourceSale).get({ source: input.source, externalId: input.externalId });
+	if (!existing) return null;
+	const differs = differences(db, existing, input, lookups);
+	if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
+	const current = prepared(db, seasonVersion).get({ seasonId: existing.seasonId })!;
+	return {
+		sale: { id: existing.id, status: existing.status, points: existing.points },
+		seasonId: existing.seasonId,
+		version: current.version,
+		created: false,
+		flagReason: existing.flagReason
+	};
+}
+
+/**
  * The body of recordSale inside the caller's transaction, so that a batch (an import) can
  * record many sales per transaction and publish once. Publishes nothing itself.
  */
@@ -198,23 +226,8 @@ export function recordSaleInTx(
 	 */
 	batch?: WriteBatch
 ): RecordedInTx {
-	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
-	// the other is the same sale, counted once.
-	const existing = INTEGRATION_SOURCES.has(input.source)
-		? prepared(tx, integrationSale).get({ externalId: input.externalId })
-		: prepared(tx, sourceSale).get({ source: input.source, externalId: input.externalId });
-	if (existing) {
-		const differs = differences(tx, existing, input, lookups);
-		if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
-		const current = prepared(tx, seasonVersion).get({ seasonId: existing.seasonId })!;
-		return {
-			sale: { id: existing.id, status: existing.status, points: existing.points },
-			seasonId: existing.seasonId,
-			version: current.version,
-			created: false,
-			flagReason: existing.flagReason
-		} satisfies RecordedSale;
-	}
+	const replay = replayOf(tx, input, lookups);
+	if (replay) return replay;
 
 	const seller = lookups.seller(tx, input.seller);
 	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
@@ -378,7 +391,7 @@ export function recordSaleInTx(
 
 // For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
 // per-sale badge evaluation (badges/awards.ts), to report ingest with badges on and off.
-const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
+export const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
 
 /**
  * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
