@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
@@ -158,20 +159,36 @@ const refused = (code: string, message: string) => new AppError(401, code, messa
 
 type TokenRow = typeof apiToken.$inferSelect;
 
-// Verified tokens, by the token itself, for a second: an integration's every call would hash
-// it and read its row again. A revocation in this process clears the cache at once; one made by
-// another process (the CLI) is seen within TOKEN_CACHE_MS. Expiry is checked on every call.
-const TOKEN_CACHE_MS = 1000;
+// Verified tokens, by the token itself: an integration's every call would hash it and read its
+// row again. The cache holds while no other connection has written to the database (SQLite's
+// data_version, one cheap pragma): a revocation by the CLI is seen on the next call, one in this
+// process clears it at once. Expiry is checked on every call.
+const TOKEN_CACHE_MS = 60_000;
 const TOKEN_CACHE_MAX = 1000;
 const verified = new Map<string, { row: TokenRow | undefined; until: number }>();
+let seenDataVersion: unknown = null;
+const dataVersions = new WeakMap<object, Database.Statement>();
 
 /** Forgets every verified token (a token was revoked). */
 export function forgetVerifiedTokens(): void {
 	verified.clear();
 }
 
+/** Changes whenever another connection (another process) commits to the database file. */
+function dataVersion(db: Db): unknown {
+	let statement = dataVersions.get(db.$client);
+	if (!statement)
+		dataVersions.set(db.$client, (statement = db.$client.prepare('PRAGMA data_version').pluck()));
+	return statement.get();
+}
+
 function tokenRow(db: Db, token: string): TokenRow | undefined {
 	const now = performance.now();
+	const version = dataVersion(db);
+	if (version !== seenDataVersion) {
+		verified.clear();
+		seenDataVersion = version;
+	}
 	const held = verified.get(token);
 	if (held && held.until > now) return held.row;
 	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
