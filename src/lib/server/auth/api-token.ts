@@ -158,6 +158,11 @@ const tokenByHash = (db: Queryable) =>
 const refused = (code: string, message: string) => new AppError(401, code, message);
 
 type TokenRow = typeof apiToken.$inferSelect;
+type TokenCache = {
+	verified: Map<string, { row: TokenRow | undefined; until: number }>;
+	dataVersion: unknown;
+};
+const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
 
 // Verified tokens, by the token itself: an integration's every call would hash it and read its
 // row again. The cache holds while no other connection has written to the database (SQLite's
@@ -165,8 +170,13 @@ type TokenRow = typeof apiToken.$inferSelect;
 // process clears it at once. Expiry is checked on every call.
 const TOKEN_CACHE_MS = 60_000;
 const TOKEN_CACHE_MAX = 1000;
-const verified = new Map<string, { row: TokenRow | undefined; until: number }>();
-let seenDataVersion: unknown = null;
+// Note: on globalThis, like the connection (db/index.ts): the build may hold two copies of this
+// module (server.ts's fast path and SvelteKit's routes), and a revocation in one must reach both.
+const shared = ((globalThis as { [TOKEN_CACHE]?: TokenCache })[TOKEN_CACHE] ??= {
+	verified: new Map(),
+	dataVersion: null
+});
+const verified = shared.verified;
 const dataVersions = new WeakMap<object, Database.Statement>();
 
 /** Forgets every verified token (a token was revoked). */
@@ -185,9 +195,9 @@ function dataVersion(db: Db): unknown {
 function tokenRow(db: Db, token: string): TokenRow | undefined {
 	const now = performance.now();
 	const version = dataVersion(db);
-	if (version !== seenDataVersion) {
+	if (version !== shared.dataVersion) {
 		verified.clear();
-		seenDataVersion = version;
+		shared.dataVersion = version;
 	}
 	const held = verified.get(token);
 	if (held && held.until > now) return held.row;
