@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
@@ -121,7 +122,7 @@ export function revokeApiToken(
 	clock: Clock = systemClock
 ): { id: number; name: string } {
 	const now = clock();
-	return db.transaction((tx) => {
+	const revoked = db.transaction((tx) => {
 		const row = tx
 			.select({ id: apiToken.id, name: apiToken.name })
 			.from(apiToken)
@@ -143,6 +144,8 @@ export function revokeApiToken(
 		audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
 		return row;
 	});
+	forgetVerifiedTokens();
+	return revoked;
 }
 
 // Every API call: prepared once per connection.
@@ -155,6 +158,59 @@ const tokenByHash = (db: Queryable) =>
 
 const refused = (code: string, message: string) => new AppError(401, code, message);
 
+type TokenRow = typeof apiToken.$inferSelect;
+type TokenCache = {
+	verified: Map<string, { row: TokenRow | undefined; until: number }>;
+	dataVersion: unknown;
+};
+const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
+
+// Verified tokens, by the token itself: an integration's every call would hash it and read its
+// row again. The cache holds while no other connection has written to the database (SQLite's
+// data_version, one cheap pragma): a revocation by the CLI is seen on the next call, one in this
+// process clears it at once. Expiry is checked on every call.
+const TOKEN_CACHE_MS = 60_000;
+const TOKEN_CACHE_MAX = 1000;
+// Note: on globalThis, like the connection (db/index.ts): the build may hold two copies of this
+// module (server.ts's fast path and SvelteKit's routes), and a revocation in one must reach both.
+const shared = ((globalThis as { [TOKEN_CACHE]?: TokenCache })[TOKEN_CACHE] ??= {
+	verified: new Map(),
+	dataVersion: null
+});
+const verified = shared.verified;
+const dataVersions = new WeakMap<object, Database.Statement>();
+
+/** Forgets every verified token (a token was revoked). */
+export function forgetVerifiedTokens(): void {
+	verified.clear();
+}
+
+/** Changes whenever another connection (another process) commits to the database file. */
+function dataVersion(db: Db): unknown {
+	let statement = dataVersions.get(db.$client);
+	if (!statement)
+		dataVersions.set(db.$client, (statement = db.$client.prepare('PRAGMA data_version').pluck()));
+	return statement.get();
+}
+
+function tokenRow(db: Db, token: string): TokenRow | undefined {
+	const now = performance.now();
+	const version = dataVersion(db);
+	if (version !== shared.dataVersion) {
+		verified.clear();
+		shared.dataVersion = version;
+	}
+	const held = verified.get(token);
+	if (held && held.until > now) return held.row;
+	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+	// Unknown tokens are not kept: a stream of made-up tokens must not fill the cache.
+	if (row) {
+		if (verified.size >= TOKEN_CACHE_MAX) verified.clear();
+		verified.set(token, { row, until: now + TOKEN_CACHE_MS });
+	} else verified.delete(token);
+	return row;
+}
+
 /**
  * The token's principal, or null for a token that does not exist. An expired or revoked token
  * is refused with a 401 that says so, so that an integration's owner knows what to fix.
@@ -164,7 +220,7 @@ export function validateApiToken(
 	token: string,
 	clock: Clock = systemClock
 ): ApiPrincipal | null {
-	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+	const row = tokenRow(db, token);
 	if (!row) return null;
 	const now = clock();
 	if (row.revokedAt !== null)
@@ -180,9 +236,12 @@ export function validateApiToken(
 	// Recorded at minute precision so that a busy integration does not write on every call.
 	if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) {
 		// Bookkeeping only: a database locked by another process leaves it for a later call.
-		unlessBusy(() =>
-			db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
-		);
+		if (
+			unlessBusy(() =>
+				db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
+			)
+		)
+			row.lastUsedAt = now;
 	}
 	return { tokenId: row.id, name: row.name, role: row.role };
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db';
 import { savepoint } from '../db/prepared';
 import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
+import { WriteBatch } from '../scoring/write-batch';
 import { AppError } from '../shared/errors';
 import { evaluateAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -311,6 +312,8 @@ async function importRows(
 		const now = clock();
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
+		// Standings, days and versions: written once per window, not once per sale.
+		const writes = new WriteBatch();
 		const outcomes: {
 			group: ResolvedSale;
 			outcome: 'new' | 'duplicate' | 'error';
@@ -341,7 +344,8 @@ async function importRows(
 										createdById: options.actor.userId ?? null
 									},
 									now,
-									lookups
+									lookups,
+									writes
 								)
 							);
 							outcomes.push({
@@ -359,6 +363,7 @@ async function importRows(
 							outcomes.push({ group, outcome: 'error', error });
 						}
 					}
+					writes.finish(tx, now);
 					if (options.dryRun) throw DRY_RUN;
 				},
 				{ behavior: 'immediate' }

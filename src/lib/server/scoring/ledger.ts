@@ -7,7 +7,7 @@ import {
 	type LedgerBreakdown
 } from '../db/schema';
 import { prepared } from '../db/prepared';
-import { applyStandingDelta } from './standings';
+import { applyStandingDelta, type StandingDelta } from './standings';
 
 export interface NewEntry {
 	seasonId: number;
@@ -58,6 +58,18 @@ const insertEntry = (db: Queryable) =>
  * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
  */
 export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDelta = 0): number {
+	const id = insertLedgerEntry(tx, entry, now);
+	applyStandingDelta(tx, entry, entryDelta(entry, salesDelta), now);
+	return id;
+}
+
+/** What an entry adds to its standings (a WriteBatch applies it later, once per person). */
+export function entryDelta(entry: NewEntry, salesDelta = 0): StandingDelta {
+	return { ...bucket(entry.status, entry.points), sales: salesDelta };
+}
+
+/** Appends the entry alone: the caller moves the standings (appendEntry, or a WriteBatch). */
+export function insertLedgerEntry(tx: Queryable, entry: NewEntry, now: number): number {
 	const row = prepared(tx, insertEntry).get({
 		seasonId: entry.seasonId,
 		userId: entry.userId,
@@ -72,8 +84,6 @@ export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDe
 		createdById: entry.createdById ?? null,
 		createdAt: now
 	})!;
-	const delta = { ...bucket(entry.status, entry.points), sales: salesDelta };
-	applyStandingDelta(tx, entry, delta, now);
 	return row.id;
 }
 

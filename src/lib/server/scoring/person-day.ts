@@ -128,7 +128,8 @@ function add(into: DayTotals, part: DayTotals, sign: 1 | -1): void {
 	}
 }
 
-function write(tx: Queryable, key: DayKey, totals: DayTotals): void {
+/** Stores a day's totals (its row, inserted or replaced). */
+export function writeDay(tx: Queryable, key: DayKey, totals: DayTotals): void {
 	prepared(tx, writeRow).run({
 		...key,
 		sales: totals.sales,
@@ -143,7 +144,7 @@ export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTota
 	const row = prepared(tx, readRow).get(key);
 	if (row) return stored(row);
 	const totals = recomputeDay(tx, key, timeZone);
-	write(tx, key, totals);
+	writeDay(tx, key, totals);
 	return totals;
 }
 
@@ -163,9 +164,14 @@ export function contextOf(
 
 /** A new counted sale joins its day (whose totals were read with dayTotals in this transaction). */
 export function addSaleToDay(tx: Queryable, key: DayKey, before: DayTotals, sale: DayTotals): void {
+	writeDay(tx, key, withSale(before, sale));
+}
+
+/** A day's totals with one more counted sale. */
+export function withSale(before: DayTotals, sale: DayTotals): DayTotals {
 	const after: DayTotals = { ...before, ruleAwards: { ...before.ruleAwards } };
 	add(after, sale, 1);
-	write(tx, key, after);
+	return after;
 }
 
 /**
@@ -188,7 +194,7 @@ export function removeSaleFromDay(
 	if (!row) return;
 	const after = stored(row);
 	add(after, saleTotals(sale.points, sale.breakdown), -1);
-	write(tx, key, after);
+	writeDay(tx, key, after);
 }
 
 /** Drops a season's day totals (its sales were rescored); they are filled again on demand. */

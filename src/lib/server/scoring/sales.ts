@@ -16,8 +16,9 @@ import { score, ScoringError } from '../../contest/scoring';
 import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
-import { appendEntry } from './ledger';
-import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals } from './person-day';
+import { appendEntry, entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
+import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals, withSale } from './person-day';
+import type { WriteBatch } from './write-batch';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -182,6 +183,34 @@ function differences(
 }
 
 /**
+ * The first answer again when this externalId was recorded before (one indexed lookup), null
+ * for a new sale; IdempotencyConflictError when the id was used for a different sale. Reads
+ * only: the API answers replays with it before queueing any write.
+ */
+export function replayOf(
+	db: Queryable,
+	input: RecordSaleInput,
+	lookups: SaleLookups = new SaleLookups()
+): RecordedSale | null {
+	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
+	// the other is the same sale, counted once.
+	const existing = INTEGRATION_SOURCES.has(input.source)
+		? prepared(db, integrationSale).get({ externalId: input.externalId })
+		: prepared(db, sourceSale).get({ source: input.source, externalId: input.externalId });
+	if (!existing) return null;
+	const differs = differences(db, existing, input, lookups);
+	if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
+	const current = prepared(db, seasonVersion).get({ seasonId: existing.seasonId })!;
+	return {
+		sale: { id: existing.id, status: existing.status, points: existing.points },
+		seasonId: existing.seasonId,
+		version: current.version,
+		created: false,
+		flagReason: existing.flagReason
+	};
+}
+
+/**
  * The body of recordSale inside the caller's transaction, so that a batch (an import) can
  * record many sales per transaction and publish once. Publishes nothing itself.
  */
@@ -189,25 +218,16 @@ export function recordSaleInTx(
 	tx: Queryable,
 	input: RecordSaleInput,
 	now: number,
-	lookups: SaleLookups = new SaleLookups()
+	lookups: SaleLookups = new SaleLookups(),
+	/**
+	 * Many sales in one transaction: standings, day totals and the season's version are held
+	 * here and written once by `batch.finish()`, which the caller runs before committing; the
+	 * `version` returned is then the one finish() set (read it with batch.versionOf).
+	 */
+	batch?: WriteBatch
 ): RecordedInTx {
-	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
-	// the other is the same sale, counted once.
-	const existing = INTEGRATION_SOURCES.has(input.source)
-		? prepared(tx, integrationSale).get({ externalId: input.externalId })
-		: prepared(tx, sourceSale).get({ source: input.source, externalId: input.externalId });
-	if (existing) {
-		const differs = differences(tx, existing, input, lookups);
-		if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
-		const current = prepared(tx, seasonVersion).get({ seasonId: existing.seasonId })!;
-		return {
-			sale: { id: existing.id, status: existing.status, points: existing.points },
-			seasonId: existing.seasonId,
-			version: current.version,
-			created: false,
-			flagReason: existing.flagReason
-		} satisfies RecordedSale;
-	}
+	const replay = replayOf(tx, input, lookups);
+	if (replay) return replay;
 
 	const seller = lookups.seller(tx, input.seller);
 	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
@@ -239,7 +259,9 @@ export function recordSaleInTx(
 	}));
 	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
 	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
-	const day = dayTotals(tx, dayKey, season.timeZone);
+	const day = batch
+		? batch.day(tx, dayKey, season.timeZone)
+		: dayTotals(tx, dayKey, season.timeZone);
 	let breakdown: ScoreBreakdown;
 	try {
 		breakdown = score(
@@ -298,29 +320,25 @@ export function recordSaleInTx(
 			points: breakdown.lines[i].points
 		})
 	);
-	appendEntry(
-		tx,
-		{
-			seasonId: season.id,
-			userId: seller.id,
-			teamId: membership.teamId,
-			saleId: saleRow.id,
-			kind: 'sale',
-			points: breakdown.total,
-			status: provisional ? 'provisional' : 'confirmed',
-			breakdown: { lines: breakdown.lines, items: breakdown.items },
-			createdById: input.createdById ?? null
-		},
-		now,
-		1
-	);
-	addSaleToDay(
-		tx,
-		dayKey,
-		day,
-		saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items })
-	);
-	const version = bumpVersion(tx, season.id);
+	const entry: NewEntry = {
+		seasonId: season.id,
+		userId: seller.id,
+		teamId: membership.teamId,
+		saleId: saleRow.id,
+		kind: 'sale',
+		points: breakdown.total,
+		status: provisional ? 'provisional' : 'confirmed',
+		breakdown: { lines: breakdown.lines, items: breakdown.items },
+		createdById: input.createdById ?? null
+	};
+	const totals = saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items });
+	let version = 0;
+	if (batch) insertLedgerEntry(tx, entry, now);
+	else {
+		appendEntry(tx, entry, now, 1);
+		addSaleToDay(tx, dayKey, day, totals);
+		version = bumpVersion(tx, season.id);
+	}
 	if (!provisional) {
 		enqueueWebhooks(
 			tx,
@@ -339,6 +357,13 @@ export function recordSaleInTx(
 			now,
 			lookups.webhooks(tx)
 		);
+	}
+
+	// Last, once nothing of this sale can fail any more (see WriteBatch).
+	if (batch) {
+		batch.addStanding(entry, entryDelta(entry, 1));
+		batch.setDay(dayKey, withSale(day, totals));
+		batch.touchSeason(season.id);
 	}
 
 	const activity: ActivityItem = {
@@ -366,7 +391,7 @@ export function recordSaleInTx(
 
 // For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
 // per-sale badge evaluation (badges/awards.ts), to report ingest with badges on and off.
-const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
+export const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
 
 /**
  * Registers a sale and awards its points: sale, lines, ledger entry, standings and the

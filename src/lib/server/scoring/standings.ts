@@ -46,9 +46,10 @@ export function applyStandingDelta(
 	tx: Queryable,
 	entry: { seasonId: number; userId: number; teamId: number },
 	delta: StandingDelta,
-	now: number
+	now: number,
+	// A batch's summed delta can net to zero although its sales moved the score.
+	scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0
 ): void {
-	const scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0;
 	prepared(tx, upsertStandings).run({
 		seasonId: entry.seasonId,
 		userId: entry.userId,

@@ -1,0 +1,75 @@
+import type { Queryable } from '../db';
+import { applyStandingDelta, bumpVersion, type StandingDelta } from './standings';
+import { dayTotals, writeDay, type DayKey, type DayTotals } from './person-day';
+
+// Many sales in one transaction (an import's window, a group of concurrent API requests) touch
+// the same few rows again and again: the seller's and the team's standing, the seller's day, the
+// season's leaderboard version. Recorded one by one, each sale rewrites them (and moves their
+// indexes); a WriteBatch keeps them in memory while the sales are recorded and writes each row
+// once when the batch ends, in the same transaction. The totals are the same: a standing is a sum
+// of deltas, a day's totals are what its sales add up to, and the version only has to change
+// once per commit for a viewer to see every sale of it.
+//
+// Note: a sale's changes join the batch only after every statement of that sale ran (see
+// recordSaleInTx), so a sale refused inside its savepoint leaves the batch as it was.
+
+type StandingKey = `${number}:${number}:${number}`;
+
+export class WriteBatch {
+	private standings = new Map<StandingKey, StandingDelta & { scoreChanged: boolean }>();
+	private days = new Map<string, { key: DayKey; totals: DayTotals }>();
+	private seasons = new Set<number>();
+	private versions = new Map<number, number>();
+
+	/** The seller's day so far: from the batch, else its row (as dayTotals). */
+	day(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
+		const held = this.days.get(dayId(key));
+		return held ? held.totals : dayTotals(tx, key, timeZone);
+	}
+
+	/** Holds a day's new totals until finish(). */
+	setDay(key: DayKey, totals: DayTotals): void {
+		this.days.set(dayId(key), { key, totals });
+	}
+
+	/** Adds a ledger change to the person's (and their team's) pending standing delta. */
+	addStanding(
+		entry: { seasonId: number; userId: number; teamId: number },
+		delta: StandingDelta
+	): void {
+		const key: StandingKey = `${entry.seasonId}:${entry.userId}:${entry.teamId}`;
+		const held = this.standings.get(key);
+		const scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0;
+		if (held) {
+			held.confirmed += delta.confirmed;
+			held.provisional += delta.provisional;
+			held.sales += delta.sales;
+			held.scoreChanged ||= scoreChanged;
+		} else this.standings.set(key, { ...delta, scoreChanged });
+	}
+
+	/** The season's leaderboard changes with this batch. */
+	touchSeason(seasonId: number): void {
+		this.seasons.add(seasonId);
+	}
+
+	/** The version a season will have once finish() ran (valid after finish). */
+	versionOf(seasonId: number): number {
+		return this.versions.get(seasonId) ?? 0;
+	}
+
+	/** Writes every held row once; call inside the transaction the sales were recorded in. */
+	finish(tx: Queryable, now: number): void {
+		for (const { key, totals } of this.days.values()) writeDay(tx, key, totals);
+		for (const [key, { scoreChanged, ...delta }] of this.standings) {
+			const [seasonId, userId, teamId] = key.split(':').map(Number);
+			applyStandingDelta(tx, { seasonId, userId, teamId }, delta, now, scoreChanged);
+		}
+		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
+		this.days.clear();
+		this.standings.clear();
+		this.seasons.clear();
+	}
+}
+
+const dayId = (key: DayKey) => `${key.seasonId}:${key.userId}:${key.day}`;

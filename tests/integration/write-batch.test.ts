@@ -1,0 +1,164 @@
+// A WriteBatch (scoring/write-batch.ts) records many sales in one transaction and writes the
+// standings, the day totals and the season's version once at the end. Whatever it holds, the
+// database after the batch must equal the one the per-sale path (recordSale) leaves: the same
+// sales, ledger, standings, person_day and dashboard rollups; refused sales change nothing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeContest, standingsVsLedger } from '../helpers/factories';
+import {
+	recordSale,
+	recordSaleInTx,
+	type RecordSaleInput
+} from '../../src/lib/server/scoring/sales';
+import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
+import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
+import { savepoint } from '../../src/lib/server/db/prepared';
+import { rule, season } from '../../src/lib/server/db/schema';
+import { AppError } from '../../src/lib/server/shared/errors';
+import type { Db } from '../../src/lib/server/db';
+
+const HOUR = 60 * 60 * 1000;
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function mulberry32(seed: number) {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** The same contest in a fresh database: ids come out the same in each. */
+async function contestDb(timeZone: string) {
+	const ctx = tempDb();
+	cleanups.push(ctx.cleanup);
+	const contest = await makeContest(ctx.db, { teams: 3, people: 7 });
+	const seasonId = contest.season.id;
+	ctx.db.update(season).set({ timeZone, maxSalePoints: 600 }).where(eq(season.id, seasonId)).run();
+	ctx.db
+		.insert(rule)
+		.values([
+			{
+				seasonId,
+				name: 'First sale',
+				target: { kind: 'any' },
+				effect: { kind: 'first_sale_bonus', points: 7 }
+			},
+			{
+				seasonId,
+				name: 'Phones double, 300 a day at most',
+				target: { kind: 'category', category: 'Phones' },
+				effect: { kind: 'multiplier', factor: 2 },
+				dailyCap: 300
+			}
+		])
+		.run();
+	return { db: ctx.db, contest };
+}
+
+/** What the two paths must agree on (times of writing and the version left out). */
+function state(db: Db) {
+	const rows = (query: ReturnType<typeof sql>) => db.all(query);
+	return {
+		sales: rows(
+			sql`select external_id, seller_id, team_id, occurred_at, amount, status, points, flag_reason, breakdown from sale order by external_id`
+		),
+		lines: rows(
+			sql`select s.external_id, l.product_id, l.quantity, l.unit_price, l.points from sale_line l join sale s on s.id = l.sale_id order by 1, 2, 3`
+		),
+		ledger: rows(
+			sql`select s.external_id, e.user_id, e.team_id, e.kind, e.points, e.status, e.breakdown from ledger_entry e join sale s on s.id = e.sale_id order by 1`
+		),
+		standings: rows(
+			sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count from standing order by 1, 2`
+		),
+		days: rows(sql`select * from person_day order by season_id, user_id, day`),
+		slots: rows(sql`select * from dashboard_slot order by season_id, slot, team_id`),
+		productDays: rows(
+			sql`select * from dashboard_product_day order by season_id, day, team_id, product_id`
+		),
+		dashboardLines: rows(
+			sql`select d.season_id, d.product_id, d.occurred_at, s.external_id, d.team_id, d.quantity, d.points from dashboard_line d join sale s on s.id = d.sale_id order by 4, 2, 6`
+		)
+	};
+}
+
+describe.each([
+	[7, 'Europe/Amsterdam'],
+	[2026, 'Pacific/Auckland']
+])('sales recorded in batches (seed %i, %s)', (seed, timeZone) => {
+	it('leave the database as recording them one by one does', async () => {
+		const random = mulberry32(seed);
+		const one = await contestDb(timeZone);
+		const batched = await contestDb(timeZone);
+		const people = one.contest.people;
+		const now = Date.now();
+		const clock = () => now;
+
+		const inputs: RecordSaleInput[] = Array.from({ length: 240 }, (_, i) => {
+			const refused = random() < 0.05;
+			return {
+				source: 'import',
+				externalId: `wb-${seed}-${i}`,
+				seller: { userId: people[Math.floor(random() * people.length)].id },
+				// Three days, so that sales share days and cross local midnights.
+				occurredAt: now - Math.floor(random() * 72 * HOUR),
+				lines: Array.from({ length: 1 + Math.floor(random() * 2) }, () => ({
+					// An unknown SKU: refused, and the rest of its batch counts.
+					sku: refused ? 'NOPE' : random() < 0.5 ? 'PHONE' : 'CASE',
+					quantity: 1 + Math.floor(random() * 4),
+					unitPrice: 2900
+				}))
+			};
+		});
+		// Some sales sent twice: the second is a replay, counted once.
+		inputs.push(...inputs.slice(10, 20));
+
+		const outcomes = (fn: () => unknown) => {
+			try {
+				fn();
+				return 'ok';
+			} catch (error) {
+				if (!(error instanceof AppError)) throw error;
+				return error.code;
+			}
+		};
+		const perSale = inputs.map((input) =>
+			outcomes(() => recordSale(one.db, input, clock, { awards: false }))
+		);
+
+		const inBatches: string[] = [];
+		for (let start = 0; start < inputs.length; start += 37) {
+			const writes = new WriteBatch();
+			const lookups = new SaleLookups();
+			batched.db.transaction(
+				(tx) => {
+					for (const input of inputs.slice(start, start + 37))
+						inBatches.push(
+							outcomes(() => savepoint(tx, () => recordSaleInTx(tx, input, now, lookups, writes)))
+						);
+					writes.finish(tx, now);
+				},
+				{ behavior: 'immediate' }
+			);
+		}
+
+		expect(inBatches).toEqual(perSale);
+		expect(perSale.filter((o) => o !== 'ok').length).toBeGreaterThan(3);
+		expect(state(batched.db)).toEqual(state(one.db));
+		const seasonId = batched.contest.season.id;
+		const { stored, fromLedger } = standingsVsLedger(batched.db, seasonId);
+		expect(stored).toEqual(fromLedger);
+		// A flagged sale (above maxSalePoints) waits for a manager in both.
+		expect(
+			state(batched.db).sales.some((s) => (s as { status: string }).status === 'pending')
+		).toBe(true);
+		// One version per batch, and it moved.
+		const version = (db: Db) =>
+			db.select({ v: season.version }).from(season).where(eq(season.id, seasonId)).get()!.v;
+		expect(version(batched.db)).toBeGreaterThan(0);
+	});
+});
