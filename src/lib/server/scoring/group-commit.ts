@@ -9,6 +9,7 @@ import { evaluateAwards } from '../badges/awards';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
+import { log } from '../shared/log';
 
 // Group commit for the API: the sales that arrive while the event loop is busy are recorded
 // together, in one transaction, on the next turn of the loop. Each sale has its own savepoint
@@ -113,7 +114,15 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 	// After the answers have gone out: the badges follow the committed ledger, once per season.
 	if (saleBadges && touched.size > 0)
 		setImmediate(() => {
-			for (const [seasonId, sellers] of touched)
-				evaluateAwards(db, seasonId, { userIds: [...new Set(sellers)], clock });
+			for (const [seasonId, sellers] of touched) {
+				// The server (or a test) may have closed the database since: the facts catch up
+				// from the ledger at the next start.
+				if (!db.$client.open) return;
+				try {
+					evaluateAwards(db, seasonId, { userIds: [...new Set(sellers)], clock });
+				} catch (error) {
+					log.error({ err: error, seasonId }, 'badges after a group of API sales failed');
+				}
+			}
 		});
 }

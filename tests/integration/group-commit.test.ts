@@ -1,0 +1,91 @@
+// Group commit (scoring/group-commit.ts): the API's sales that arrive in one turn of the event
+// loop share a transaction. Each request must still get its own answer — its sale, its refusal,
+// or the replay of a sale already stored — and the database must hold each sale once, exactly as
+// recording them one by one would.
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeContest, standingsVsLedger } from '../helpers/factories';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { AppError } from '../../src/lib/server/shared/errors';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+async function contest() {
+	const ctx = tempDb();
+	cleanups.push(ctx.cleanup);
+	return { db: ctx.db, contest: await makeContest(ctx.db, { teams: 2, people: 5 }) };
+}
+
+const settle = (promise: Promise<unknown>) =>
+	promise.then(
+		(recorded) => ({ ok: recorded as { created: boolean; sale: { id: number } } }),
+		(error: unknown) => ({ error })
+	);
+
+describe('sales sent together to the API', () => {
+	it('are answered one by one: stored once each, a refusal alone, a repeat as a replay', async () => {
+		const { db, contest: c } = await contest();
+		const now = Date.now();
+		const sale = (i: number, sku = 'PHONE'): RecordSaleInput => ({
+			source: 'api',
+			externalId: `gc-${i}`,
+			seller: { userId: c.people[i % c.people.length].id },
+			occurredAt: now - i * 1000,
+			lines: [{ sku, quantity: 1, unitPrice: 2900 }]
+		});
+		// 150 requests in one turn of the loop: more than one group (128 at most), one sale with an
+		// unknown product, and gc-3 sent three times.
+		const inputs = Array.from({ length: 147 }, (_, i) => sale(i));
+		inputs.push(sale(200, 'NOPE'), sale(3), sale(3));
+		const answers = await Promise.all(inputs.map((input) => settle(recordSaleGrouped(db, input))));
+
+		const refused = answers.filter((a) => 'error' in a);
+		expect(refused).toHaveLength(1);
+		expect((refused[0] as { error: unknown }).error).toBeInstanceOf(AppError);
+		const created = answers.filter((a) => 'ok' in a && a.ok.created);
+		expect(created).toHaveLength(147);
+		// The repeats are answered with the stored sale, not a second one.
+		const first = answers[3] as { ok: { sale: { id: number } } };
+		for (const repeat of answers.slice(148)) {
+			expect(repeat).toMatchObject({ ok: { created: false, sale: { id: first.ok.sale.id } } });
+		}
+
+		const count = (query: ReturnType<typeof sql>) => (db.get(query) as { n: number }).n;
+		expect(count(sql`select count(*) as n from sale`)).toBe(147);
+		expect(count(sql`select count(*) as n from sale where external_id = 'gc-3'`)).toBe(1);
+		expect(count(sql`select count(*) as n from ledger_entry where kind = 'sale'`)).toBe(147);
+		const { stored, fromLedger } = standingsVsLedger(db, c.season.id);
+		expect(stored).toEqual(fromLedger);
+	});
+
+	it('a sale refused in a group changes nothing, and the next group records normally', async () => {
+		const { db, contest: c } = await contest();
+		const seller = { userId: c.people[0].id };
+		const bad = await settle(
+			recordSaleGrouped(db, {
+				source: 'api',
+				externalId: 'gc-bad',
+				seller,
+				occurredAt: Date.now(),
+				lines: [{ sku: 'NOPE', quantity: 1 }]
+			})
+		);
+		expect(bad).toHaveProperty('error');
+		expect((db.get(sql`select count(*) as n from sale`) as { n: number }).n).toBe(0);
+		const good = await settle(
+			recordSaleGrouped(db, {
+				source: 'api',
+				externalId: 'gc-good',
+				seller,
+				occurredAt: Date.now(),
+				lines: [{ sku: 'PHONE', quantity: 2 }]
+			})
+		);
+		expect(good).toMatchObject({ ok: { created: true } });
+		const { stored, fromLedger } = standingsVsLedger(db, c.season.id);
+		expect(stored).toEqual(fromLedger);
+	});
+});
