@@ -18,6 +18,7 @@ import { product, season, seasonMember, team, user } from '../src/lib/server/db/
 import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
+import { reevaluateSeason, reevaluationsSettled } from '../src/lib/server/badges/reevaluate';
 import { createBadge } from '../src/lib/server/badges/commands';
 import { clearFacts } from '../src/lib/server/badges/facts';
 import type { BadgeCriterion } from '../src/lib/contest/badges';
@@ -35,7 +36,7 @@ const CHECKPOINTS = custom
 const PROBE = 300;
 const PEOPLE = 200;
 const TEAMS = 10;
-const PORT = 4522;
+const PORT = Number(process.env.BENCH_PORT ?? 4522);
 const DAY = 86_400_000;
 
 function mulberry32(seed: number) {
@@ -137,7 +138,7 @@ for (const category of CATEGORIES)
 			})
 			.run();
 for (const b of BADGES)
-	createBadge(
+	await createBadge(
 		db,
 		s.id,
 		{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
@@ -177,7 +178,27 @@ interface Checkpoint {
 	bareInsertMs: Summary | null;
 	ratioMean: number;
 	fullEvaluationMs: number;
+	fullEvaluationLoop: LoopDelay;
 	reversalMs: number;
+	/** The review's own transaction (what the request waits for). */
+	reversalRequestMs: number;
+	reversalLoop: LoopDelay;
+}
+
+interface LoopDelay {
+	p99Ms: number;
+	maxMs: number;
+}
+
+/** Runs `work` while measuring the event loop's delay (what a request arriving meanwhile waits). */
+async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, LoopDelay]> {
+	const h = monitorEventLoopDelay({ resolution: 1 });
+	h.enable();
+	const t0 = performance.now();
+	await work();
+	const wall = round(ms(t0));
+	h.disable();
+	return [wall, { p99Ms: round(h.percentile(99) / 1e6), maxMs: round(h.max / 1e6) }];
 }
 const checkpoints: Checkpoint[] = [];
 
@@ -209,21 +230,29 @@ for (const at of CHECKPOINTS) {
 		bareOne(input.sellerIndex, input.occurredAt, 10_000, 10);
 		bareMs.push(ms(t0));
 	}
-	// What still reads the season: a new badge or holidays (full evaluation), a reversal.
-	let t0 = performance.now();
-	evaluateAwards(db, s.id, { clock });
-	const fullEvaluationMs = round(ms(t0));
-	const victim = db.$client
-		.prepare(`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY id DESC`)
-		.get(s.id) as { id: number };
-	t0 = performance.now();
-	reviewSales(
-		db,
-		[victim.id],
-		{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
-		clock
+	// What reads the season, in slices (reevaluate.ts): a new badge or holidays (full
+	// evaluation), a reversal (the season's reconciliation after the review's own transaction).
+	const [fullEvaluationMs, fullEvaluationLoop] = await underLoopMonitor(() =>
+		reevaluateSeason(db, s.id, { clock })
 	);
-	const reversalMs = round(ms(t0));
+	// A sale from the middle of the season: awards earned since then are checked again.
+	const victim = db.$client
+		.prepare(
+			`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY id LIMIT 1 OFFSET ?`
+		)
+		.get(s.id, Math.floor(made / 2)) as { id: number };
+	let reversalRequestMs = 0;
+	const [reversalMs, reversalLoop] = await underLoopMonitor(async () => {
+		const t0 = performance.now();
+		reviewSales(
+			db,
+			[victim.id],
+			{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
+			clock
+		);
+		reversalRequestMs = round(ms(t0));
+		await reevaluationsSettled(db);
+	});
 	const b = summarize(badges);
 	const bareSummary = summarize(bareMs);
 	checkpoints.push({
@@ -233,10 +262,13 @@ for (const at of CHECKPOINTS) {
 		bareInsertMs: bareSummary,
 		ratioMean: b && bareSummary ? round(b.mean / bareSummary.mean, 1) : NaN,
 		fullEvaluationMs,
-		reversalMs
+		fullEvaluationLoop,
+		reversalMs,
+		reversalRequestMs,
+		reversalLoop
 	});
 	console.log(
-		`${at.toLocaleString('en')} sales: badges per sale ${formatSummary(b)} | bare insert ${formatSummary(bareSummary)} | sale ${formatSummary(summarize(sale))} | full evaluation ${fullEvaluationMs} ms | reversal ${reversalMs} ms`
+		`${at.toLocaleString('en')} sales: badges per sale ${formatSummary(b)} | bare insert ${formatSummary(bareSummary)} | sale ${formatSummary(summarize(sale))} | full evaluation ${fullEvaluationMs} ms (loop p99 ${fullEvaluationLoop.p99Ms}, max ${fullEvaluationLoop.maxMs} ms) | reversal ${reversalMs} ms, request ${reversalRequestMs} ms (loop p99 ${reversalLoop.p99Ms}, max ${reversalLoop.maxMs} ms)`
 	);
 }
 
