@@ -75,6 +75,13 @@ interface Request {
 type Step =
 	{ kind: 'user' | 'team'; id: number } | { kind: 'week'; periodKey: string; endsAt: number };
 
+let sliceObserver: ((wallMs: number) => void) | undefined;
+
+/** Hears the wall time of every slice (bench:badges). */
+export function observeReevaluationSlices(observer: ((wallMs: number) => void) | undefined) {
+	sliceObserver = observer;
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Awards a subject's own sales earn under the record badge: once per local day at most. */
@@ -227,6 +234,7 @@ async function run(db: Db, seasonId: number, request: Request): Promise<AwardCha
 			},
 			{ behavior: 'immediate' }
 		);
+		sliceObserver?.(performance.now() - started);
 		for (const [id, c] of changes) {
 			publishAwardChanges(id, c);
 			if (id === seasonId) merge(total, c);
