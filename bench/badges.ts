@@ -257,7 +257,9 @@ async function seasonWideOnly(sales: number) {
 		`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s, facts built in ${round(ms(t0))} ms`
 	);
 	const out: Record<string, unknown> = { sales };
-	for (const b of BADGES.filter((b) => !['top_k_week', 'most_improved_week'].includes(b.criterion.kind))) {
+	for (const b of BADGES.filter(
+		(b) => !['top_k_week', 'most_improved_week'].includes(b.criterion.kind)
+	)) {
 		const [wall, loop] = await underLoopMonitor(() =>
 			createBadge(
 				db,
@@ -291,7 +293,9 @@ async function seasonWideOnly(sales: number) {
 		requestMs = round(ms(t0));
 		await reevaluationsSettled(db);
 	});
-	console.log(`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`);
+	console.log(
+		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
+	);
 	const [recalcMs, recalcLoop] = await underLoopMonitor(async () => {
 		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
 	});
