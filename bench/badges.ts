@@ -6,6 +6,9 @@
 //   npm run bench:badges               50,000 sales (a few minutes)
 //   npm run bench:badges -- --quick    10,000 sales
 //   npm run bench:badges -- --no-server  leave out the start-up part (needs `npm run build`)
+//   npm run bench:badges -- --seeded 200000  only the season-wide work (full re-evaluation,
+//     reconciliation after a reversal, recalculation) on a season written directly by
+//     bench/lib/seed-sales.ts (1,000 people): minutes instead of an hour at 200,000 sales
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -18,13 +21,23 @@ import { product, season, seasonMember, team, user } from '../src/lib/server/db/
 import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
+import {
+	observeReevaluationSlices,
+	reevaluateSeason,
+	reevaluationsSettled
+} from '../src/lib/server/badges/reevaluate';
 import { createBadge } from '../src/lib/server/badges/commands';
 import { clearFacts } from '../src/lib/server/badges/facts';
 import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
+import { seedSales } from './lib/seed-sales';
+import { catchUpFacts } from '../src/lib/server/badges/facts';
+import { recalculateSeason } from '../src/lib/server/scoring/recalculate';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
 const QUICK = process.argv.includes('--quick');
+const seededAt = process.argv.indexOf('--seeded');
+const SEEDED = seededAt > 0 ? Number(process.argv[seededAt + 1]) : 0;
 const SERVER = !process.argv.includes('--no-server');
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
@@ -35,7 +48,7 @@ const CHECKPOINTS = custom
 const PROBE = 300;
 const PEOPLE = 200;
 const TEAMS = 10;
-const PORT = 4522;
+const PORT = Number(process.env.BENCH_PORT ?? 4522);
 const DAY = 86_400_000;
 
 function mulberry32(seed: number) {
@@ -137,7 +150,7 @@ for (const category of CATEGORIES)
 			})
 			.run();
 for (const b of BADGES)
-	createBadge(
+	await createBadge(
 		db,
 		s.id,
 		{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
@@ -177,7 +190,130 @@ interface Checkpoint {
 	bareInsertMs: Summary | null;
 	ratioMean: number;
 	fullEvaluationMs: number;
+	fullEvaluationLoop: LoopDelay;
 	reversalMs: number;
+	/** The review's own transaction (what the request waits for). */
+	reversalRequestMs: number;
+	reversalLoop: LoopDelay;
+}
+
+interface LoopDelay {
+	p99Ms: number;
+	maxMs: number;
+	/** The same monitor over an idle loop just before, as long (at most 5 s): the machine's share. */
+	idleP99Ms: number;
+	idleMaxMs: number;
+	slices: number;
+	/** The longest slice, wall time (what the code bounds; the rest is the machine). */
+	longestSliceMs: number;
+}
+
+let sliceTimes: number[] = [];
+
+/** Runs `work` while measuring the event loop's delay (what a request arriving meanwhile waits). */
+async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, LoopDelay]> {
+	const h = monitorEventLoopDelay({ resolution: 1 });
+	sliceTimes = [];
+	h.enable();
+	const t0 = performance.now();
+	await work();
+	const wall = round(ms(t0));
+	h.disable();
+	const idle = monitorEventLoopDelay({ resolution: 1 });
+	idle.enable();
+	await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(500, wall))));
+	idle.disable();
+	return [
+		wall,
+		{
+			p99Ms: round(h.percentile(99) / 1e6),
+			maxMs: round(h.max / 1e6),
+			idleP99Ms: round(idle.percentile(99) / 1e6),
+			idleMaxMs: round(idle.max / 1e6),
+			slices: sliceTimes.length,
+			longestSliceMs: round(Math.max(0, ...sliceTimes))
+		}
+	];
+}
+observeReevaluationSlices((wallMs) => sliceTimes.push(wallMs));
+const loopText = (l: LoopDelay) =>
+	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms`;
+
+if (SEEDED > 0) {
+	await seasonWideOnly(SEEDED);
+	process.exit(0);
+}
+
+/** The season-wide work on a big season written directly (bench/lib/seed-sales.ts). */
+async function seasonWideOnly(sales: number) {
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-badges-'));
+	const path = join(dir, 'seeded.db');
+	const seeded = await seedSales(path, sales);
+	const db = openDatabase(path);
+	const clock = () => Date.now();
+	let t0 = performance.now();
+	db.transaction((tx) => catchUpFacts(tx));
+	console.log(
+		`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s, facts built in ${round(ms(t0))} ms`
+	);
+	const out: Record<string, unknown> = { sales };
+	for (const b of BADGES.filter(
+		(b) => !['top_k_week', 'most_improved_week'].includes(b.criterion.kind)
+	)) {
+		const [wall, loop] = await underLoopMonitor(() =>
+			createBadge(
+				db,
+				seeded.seasonId,
+				{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
+				{ userId: null },
+				clock
+			).then(() => undefined)
+		);
+		void loop;
+		void wall;
+	}
+	const [fullMs, fullLoop] = await underLoopMonitor(() =>
+		reevaluateSeason(db, seeded.seasonId, { clock })
+	);
+	console.log(`full re-evaluation: ${fullMs} ms, ${loopText(fullLoop)}`);
+	const victim = db.$client
+		.prepare(
+			`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY occurred_at LIMIT 1 OFFSET ?`
+		)
+		.get(seeded.seasonId, Math.floor(sales / 3)) as { id: number };
+	let requestMs = 0;
+	const [reversalMs, reversalLoop] = await underLoopMonitor(async () => {
+		t0 = performance.now();
+		reviewSales(
+			db,
+			[victim.id],
+			{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
+			clock
+		);
+		requestMs = round(ms(t0));
+		await reevaluationsSettled(db);
+	});
+	console.log(
+		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
+	);
+	const [recalcMs, recalcLoop] = await underLoopMonitor(async () => {
+		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
+	});
+	console.log(`recalculation (one synchronous block): ${recalcMs} ms, ${loopText(recalcLoop)}`);
+	Object.assign(out, {
+		full: { ms: fullMs, loop: fullLoop },
+		reversal: { requestMs, ms: reversalMs, loop: reversalLoop },
+		recalculation: { ms: recalcMs, loop: recalcLoop },
+		load: { start: loadStart, end: load() }
+	});
+	console.log(`load average at start ${loadStart.join(' ')}, at end ${load().join(' ')}`);
+	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+	writeFileSync(
+		join(ROOT, `bench/results/badges-seeded-${Date.now()}.json`),
+		JSON.stringify(out, null, 2)
+	);
+	db.$client.close();
+	rmSync(dir, { recursive: true, force: true });
 }
 const checkpoints: Checkpoint[] = [];
 
@@ -209,21 +345,29 @@ for (const at of CHECKPOINTS) {
 		bareOne(input.sellerIndex, input.occurredAt, 10_000, 10);
 		bareMs.push(ms(t0));
 	}
-	// What still reads the season: a new badge or holidays (full evaluation), a reversal.
-	let t0 = performance.now();
-	evaluateAwards(db, s.id, { clock });
-	const fullEvaluationMs = round(ms(t0));
-	const victim = db.$client
-		.prepare(`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY id DESC`)
-		.get(s.id) as { id: number };
-	t0 = performance.now();
-	reviewSales(
-		db,
-		[victim.id],
-		{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
-		clock
+	// What reads the season, in slices (reevaluate.ts): a new badge or holidays (full
+	// evaluation), a reversal (the season's reconciliation after the review's own transaction).
+	const [fullEvaluationMs, fullEvaluationLoop] = await underLoopMonitor(() =>
+		reevaluateSeason(db, s.id, { clock })
 	);
-	const reversalMs = round(ms(t0));
+	// A sale from the middle of the season: awards earned since then are checked again.
+	const victim = db.$client
+		.prepare(
+			`SELECT id FROM sale WHERE season_id = ? AND status = 'approved' ORDER BY id LIMIT 1 OFFSET ?`
+		)
+		.get(s.id, Math.floor(made / 2)) as { id: number };
+	let reversalRequestMs = 0;
+	const [reversalMs, reversalLoop] = await underLoopMonitor(async () => {
+		const t0 = performance.now();
+		reviewSales(
+			db,
+			[victim.id],
+			{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
+			clock
+		);
+		reversalRequestMs = round(ms(t0));
+		await reevaluationsSettled(db);
+	});
 	const b = summarize(badges);
 	const bareSummary = summarize(bareMs);
 	checkpoints.push({
@@ -233,10 +377,13 @@ for (const at of CHECKPOINTS) {
 		bareInsertMs: bareSummary,
 		ratioMean: b && bareSummary ? round(b.mean / bareSummary.mean, 1) : NaN,
 		fullEvaluationMs,
-		reversalMs
+		fullEvaluationLoop,
+		reversalMs,
+		reversalRequestMs,
+		reversalLoop
 	});
 	console.log(
-		`${at.toLocaleString('en')} sales: badges per sale ${formatSummary(b)} | bare insert ${formatSummary(bareSummary)} | sale ${formatSummary(summarize(sale))} | full evaluation ${fullEvaluationMs} ms | reversal ${reversalMs} ms`
+		`${at.toLocaleString('en')} sales: badges per sale ${formatSummary(b)} | bare insert ${formatSummary(bareSummary)} | sale ${formatSummary(summarize(sale))} | full evaluation ${fullEvaluationMs} ms (loop p99 ${fullEvaluationLoop.p99Ms}, max ${fullEvaluationLoop.maxMs} ms) | reversal ${reversalMs} ms, request ${reversalRequestMs} ms (loop p99 ${reversalLoop.p99Ms}, max ${reversalLoop.maxMs} ms)`
 	);
 }
 

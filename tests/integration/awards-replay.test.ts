@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { evaluateAwards } from '../../src/lib/server/badges/awards';
+import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import type { BadgeDraft } from '../../src/lib/server/badges/badge-form';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -77,7 +78,7 @@ describe('awards are idempotent', () => {
 				points: b.points ?? 0,
 				active: true
 			};
-			createBadge(db, seasonId, draft, { userId: null }, clock);
+			await createBadge(db, seasonId, draft, { userId: null }, clock);
 		}
 
 		// 18 days of sales: everyone sells daily (streaks, weekly ranks); the first two people
@@ -106,7 +107,7 @@ describe('awards are idempotent', () => {
 		for (const input of viaApi) expect(recordSale(db, input, clock).created).toBe(true);
 		const first = await importSales(db, csv, { dryRun: false, actor, clock });
 		expect(first.sales).toMatchObject({ new: sales.length - split, rejected: 0 });
-		evaluateAwards(db, seasonId, { clock, periodic: true });
+		await reevaluateSeason(db, seasonId, { clock, weekly: true });
 
 		const before = snapshot(db, seasonId);
 		// Every badge was earned by someone, so the replay below has something to repeat.
@@ -132,14 +133,14 @@ describe('awards are idempotent', () => {
 		const apiCsv = csvFor(viaApi.slice(-8));
 		const againApi = await importSales(db, apiCsv, { dryRun: false, actor, clock });
 		expect(againApi.sales).toMatchObject({ new: 0, duplicate: 8, rejected: 0 });
-		expect(evaluateAwards(db, seasonId, { clock })).toEqual([]);
-		expect(evaluateAwards(db, seasonId, { clock, periodic: true })).toEqual([]);
+		expect((await reevaluateSeason(db, seasonId, { clock })).awarded).toEqual([]);
+		expect((await reevaluateSeason(db, seasonId, { clock, weekly: true })).awarded).toEqual([]);
 		expect(snapshot(db, seasonId)).toEqual(before);
 
 		// A restart: a new connection to the same file, then the periodic job runs again.
 		db.$client.close();
 		db = openDatabase(ctx.path);
-		expect(evaluateAwards(db, seasonId, { clock, periodic: true })).toEqual([]);
+		expect((await reevaluateSeason(db, seasonId, { clock, weekly: true })).awarded).toEqual([]);
 		const userIds = contest.people.map((p) => p.id);
 		expect(evaluateAwards(db, seasonId, { clock, userIds })).toEqual([]);
 		expect(snapshot(db, seasonId)).toEqual(before);

@@ -10,6 +10,7 @@ import { award, badge, product, sale, saleLine, season } from '../../src/lib/ser
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../../src/lib/server/badges/awards';
+import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { clearFacts } from '../../src/lib/server/badges/facts';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
@@ -145,6 +146,15 @@ function awardsAfter(id: number): Expected[] {
 		.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+/** Awards still standing whose sale no longer counts. */
+const awardsOfSalesThatStopped = () =>
+	db
+		.select({ id: award.id })
+		.from(award)
+		.innerJoin(sale, eq(sale.id, award.saleId))
+		.where(and(ne(award.status, 'void'), inArray(sale.status, ['rejected', 'reversed'])))
+		.all();
+
 const lastAwardId = () =>
 	db.get<{ id: number | null }>(sql`select max(id) as id from award`)?.id ?? 0;
 
@@ -224,7 +234,7 @@ describe('badge facts', () => {
 			const clock = () => now;
 			const actor = { userId: null };
 			for (const b of BADGES)
-				createBadge(
+				await createBadge(
 					db,
 					seasonId,
 					{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
@@ -282,6 +292,10 @@ describe('badge facts', () => {
 						{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 						clock
 					);
+					// The awards of that sale are withdrawn at once...
+					expect(awardsOfSalesThatStopped(), `step ${step}: withdrawn`).toEqual([]);
+					// ...the rest follows in the background, in slices.
+					await reevaluationsSettled(db);
 					// The reconciliation left nothing the full evaluation would still give.
 					expect(fullEvaluation(seasonId, now, { weekly: false }), `step ${step}: review`).toEqual(
 						[]

@@ -13,6 +13,7 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { awardsOf } from '../../src/lib/server/badges/awards';
+import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { recentActivity } from '../../src/lib/server/boards/activity';
 import { listSeasonBadges } from '../../src/lib/server/badges/queries';
 import { savePrize } from '../../src/lib/server/seasons/prizes';
@@ -35,7 +36,7 @@ const manager = { userId: null };
 
 async function setup(criterion: BadgeCriterion = { kind: 'first_sale' }, points = 10) {
 	const contest = await makeContest(db, { teams: 2, people: 3, requireConfirmation: true });
-	const saved = createBadge(
+	const saved = await createBadge(
 		db,
 		contest.season.id,
 		{ name: 'First sale', emoji: '🥇', description: '', points, criterion, active: true },
@@ -194,6 +195,8 @@ describe('a badge follows the sale that earned it', () => {
 		const first = sell(ann.email, 'a1', 3);
 		const second = sell(ann.email, 'a2', 1);
 		reviewSales(db, [first.sale.id], { decision: 'reject', actor: manager, reason: 'dup' }, clock);
+		// The badge goes to whoever earns it now once the season's re-evaluation has run.
+		await reevaluationsSettled(db);
 		const awards = awardsFor(c.badgeId);
 		expect(awards).toMatchObject([
 			{ saleId: first.sale.id, status: 'void' },
@@ -218,6 +221,7 @@ describe('a badge follows the sale that earned it', () => {
 		expect(awardsFor(c.badgeId).map((a) => a.subjectId)).toEqual([ann.id]);
 
 		reviewSales(db, [big.sale.id], { decision: 'reject', actor: manager, reason: 'fake' }, clock);
+		await reevaluationsSettled(db);
 		const after = awardsFor(c.badgeId);
 		expect(after).toMatchObject([
 			{ subjectId: ann.id, status: 'void' },

@@ -49,7 +49,7 @@ describe('startJobs', () => {
 				active: true
 			})
 			.run();
-		const stop = startJobs(db, { clock: () => now });
+		const stop = startJobs(db, { clock: () => now, firstRunDelayMs: 0 });
 		try {
 			// Nothing ran synchronously: the season is still waiting, no badge was given.
 			expect(db.select().from(season).get()?.status).toBe('scheduled');

@@ -4,9 +4,6 @@ import {
 	award,
 	badge,
 	ledgerEntry,
-	product,
-	sale,
-	saleLine,
 	season,
 	seasonMember,
 	team,
@@ -16,7 +13,6 @@ import {
 } from '../db/schema';
 import {
 	evaluate,
-	evaluateSeason,
 	weeklyWinners,
 	type BadgeAward,
 	type BadgeContext,
@@ -48,7 +44,6 @@ import {
 	type NewSale
 } from './facts';
 import { appendEntry, awardNet, changeAwardEntriesStatus } from '../scoring/ledger';
-import { countedSale } from '../scoring/counting';
 import { bumpVersion } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
@@ -66,48 +61,12 @@ export function seasonBadges(db: Queryable, seasonId: number): Badge[] {
 		.all();
 }
 
-/** The season's counted sales as the badge criteria see them, and which of them are pending. */
-function seasonFacts(db: Queryable, seasonId: number): { facts: SaleFact[]; pending: Set<number> } {
-	const sales = db
-		.select()
-		.from(sale)
-		.where(and(eq(sale.seasonId, seasonId), countedSale))
-		.orderBy(sale.id)
-		.all();
-	const categories = new Map<number, Set<string>>();
-	for (const line of db
-		.select({ saleId: saleLine.saleId, category: product.category })
-		.from(saleLine)
-		.innerJoin(product, eq(product.id, saleLine.productId))
-		.where(eq(product.seasonId, seasonId))
-		.all()) {
-		const set = categories.get(line.saleId) ?? new Set<string>();
-		set.add(line.category);
-		categories.set(line.saleId, set);
-	}
-	const facts = sales.map((s) => {
-		const cats = [...(categories.get(s.id) ?? [])];
-		return {
-			saleId: s.id,
-			userId: s.sellerId,
-			teamId: s.teamId,
-			occurredAt: s.occurredAt,
-			amount: s.amount,
-			points: s.points,
-			categories: cats,
-			// A cross-sell: the sale combines products of more than one category.
-			crossSell: cats.length > 1
-		};
-	});
-	return { facts, pending: new Set(sales.filter((s) => s.status === 'pending').map((s) => s.id)) };
-}
-
-const TEAM_ONLY = new Set(['team_target']);
-const WEEKLY = new Set(['top_k_week', 'most_improved_week']);
+export const TEAM_ONLY = new Set(['team_target']);
+export const WEEKLY = new Set(['top_k_week', 'most_improved_week']);
 /** Awarded by the season's end (scheduler.ts) from the frozen results, never by `evaluate`. */
-const END_OF_SEASON = new Set(['season_place', 'season_best_team']);
+export const END_OF_SEASON = new Set(['season_place', 'season_best_team']);
 
-interface Candidate {
+export interface Candidate {
 	b: Badge;
 	subject: BadgeSubject;
 	periodKey: string;
@@ -115,10 +74,8 @@ interface Candidate {
 	saleId?: number;
 }
 
-interface Plan {
+export interface Plan {
 	seasonId: number;
-	/** The season's sales that count (only a reconciliation needs them). */
-	counted?: Set<number>;
 	isPending: (saleId: number) => boolean;
 	/** The team a person's badge points go to: that of their latest sale that counts. */
 	teamOf: (userId: number) => number | undefined;
@@ -127,53 +84,12 @@ interface Plan {
 	candidates: Candidate[];
 }
 
-function contextOf(s: typeof season.$inferSelect, now: number): BadgeContext {
+export function contextOf(s: typeof season.$inferSelect, now: number): BadgeContext {
 	return { now, timeZone: s.timeZone, holidays: s.holidays ?? [], tieRule: s.tieRule };
 }
 
-/**
- * The full evaluation: every active badge of the season for the subjects (everyone with a sale
- * that counts), from the season's sales read once. A reconciliation, a new or changed badge and
- * new holidays need it; a sale does not (decideNewSales), nor does the periodic job.
- */
-function planAwards(
-	db: Queryable,
-	seasonId: number,
-	options: { userIds?: number[]; periodic?: boolean; now: number }
-): Plan | undefined {
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
-	if (!s) return undefined;
-	const badges = seasonBadges(db, seasonId).filter(
-		(b) =>
-			b.active &&
-			!END_OF_SEASON.has(b.criterion.kind) &&
-			(options.periodic || !WEEKLY.has(b.criterion.kind))
-	);
-	const { facts, pending } = seasonFacts(db, seasonId);
-	const lastTeam = new Map(facts.map((f) => [f.userId, f.teamId]));
-	const plan: Plan = {
-		seasonId,
-		counted: new Set(facts.map((f) => f.saleId)),
-		isPending: (id) => pending.has(id),
-		teamOf: (userId) => lastTeam.get(userId),
-		badgeIds: new Set(badges.map((b) => b.id)),
-		candidates: []
-	};
-	if (badges.length === 0) return plan;
-	const userIds = new Set(options.userIds ?? facts.map((f) => f.userId));
-	const teamIds = new Set(facts.filter((f) => userIds.has(f.userId)).map((f) => f.teamId));
-	const ctx = contextOf(s, options.now);
-	for (const b of badges) {
-		const kind = TEAM_ONLY.has(b.criterion.kind) ? 'team' : 'user';
-		const ids = kind === 'team' ? teamIds : userIds;
-		for (const [id, earned] of evaluateSeason(b.criterion, kind, ids, facts, ctx))
-			for (const e of earned) plan.candidates.push({ b, subject: { kind, id }, ...e });
-	}
-	return plan;
-}
-
 /** A necessary condition for a once-only criterion, from the subject's running totals. */
-function inReach(criterion: BadgeCriterion, tallies: Map<string, number>): boolean {
+export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>): boolean {
 	const t = (metric: string) => tallies.get(metric) ?? 0;
 	switch (criterion.kind) {
 		case 'first_sale':
@@ -338,14 +254,16 @@ function teamNameOf(tx: Queryable, seasonId: number, userId: number): string {
 	);
 }
 
-const awardKey = (badgeId: number, type: string, id: number, periodKey: string) =>
-	`${badgeId}|${type}|${id}|${periodKey}`;
-
 /**
  * Withdraws an award: it becomes void and its points are cancelled by compensating badge
  * entries of the same statuses (nothing is deleted). Returns the feed item that says so.
  */
-function withdrawAward(tx: Queryable, a: Award, b: Badge, now: number): ActivityItem | undefined {
+export function withdrawAward(
+	tx: Queryable,
+	a: Award,
+	b: Badge,
+	now: number
+): ActivityItem | undefined {
 	tx.update(award).set({ status: 'void', voidedAt: now }).where(eq(award.id, a.id)).run();
 	const first = tx.select().from(ledgerEntry).where(eq(ledgerEntry.awardId, a.id)).get();
 	const net = awardNet(tx, a.id);
@@ -415,37 +333,16 @@ export interface AwardChanges {
 }
 
 /**
- * Stores a plan's new awards inside the caller's transaction. With `reconcileSince`, awards
- * the season's sales no longer earn are withdrawn first: those whose sale stopped counting,
- * and those decided since that instant that the evaluation no longer gives (or gives for
- * another sale), so that a badge goes to whoever meets its criterion now.
+ * Stores a plan's new awards inside the caller's transaction; `withdrawn` are the feed items of
+ * awards the caller withdrew in the same transaction (reevaluate.ts), published with them.
  */
-function applyPlan(tx: Queryable, plan: Plan, now: number, reconcileSince?: number): AwardChanges {
+export function applyPlan(
+	tx: Queryable,
+	plan: Plan,
+	now: number,
+	withdrawn: ActivityItem[] = []
+): AwardChanges {
 	const { seasonId } = plan;
-	const withdrawn: ActivityItem[] = [];
-	if (reconcileSince !== undefined) {
-		const counted = plan.counted ?? new Set<number>();
-		const wanted = new Map(
-			plan.candidates.map((c) => [awardKey(c.b.id, c.subject.kind, c.subject.id, c.periodKey), c])
-		);
-		const stored = tx
-			.select({ award, badge })
-			.from(award)
-			.innerJoin(badge, eq(badge.id, award.badgeId))
-			.where(and(eq(award.seasonId, seasonId), ne(award.status, 'void')))
-			.all();
-		for (const { award: a, badge: b } of stored) {
-			const saleGone = a.saleId != null && !counted.has(a.saleId);
-			let stale = false;
-			if (plan.badgeIds.has(a.badgeId) && a.earnedAt >= reconcileSince) {
-				const c = wanted.get(awardKey(a.badgeId, a.subjectType, a.subjectId, a.periodKey));
-				stale = !c || (a.saleId != null && c.saleId != null && c.saleId !== a.saleId);
-			}
-			if (!saleGone && !stale) continue;
-			const item = withdrawAward(tx, a, b, now);
-			if (item) withdrawn.push(item);
-		}
-	}
 	const awarded: BadgeEvent[] = [];
 	for (const { b, subject, periodKey, at, saleId } of plan.candidates) {
 		const provisional = saleId != null && plan.isPending(saleId);
@@ -523,14 +420,18 @@ export function publishAwardChanges(seasonId: number, changes: AwardChanges): vo
 		notifyLeaderboard(seasonId);
 }
 
-function merge(into: AwardChanges, more: AwardChanges): AwardChanges {
+export function merge(into: AwardChanges, more: AwardChanges): AwardChanges {
 	into.awarded.push(...more.awarded);
 	into.withdrawn.push(...more.withdrawn);
 	return into;
 }
 
 /** Decides the awards of sales the facts just took in; changes per season. */
-function applyNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, AwardChanges> {
+export function applyNewSales(
+	tx: Queryable,
+	added: NewSale[],
+	now: number
+): Map<number, AwardChanges> {
 	const changes = new Map<number, AwardChanges>();
 	for (const [seasonId, plan] of decideNewSales(tx, added, now))
 		if (plan.candidates.length > 0) changes.set(seasonId, applyPlan(tx, plan, now));
@@ -541,38 +442,27 @@ function applyNewSales(tx: Queryable, added: NewSale[], now: number): Map<number
 const ENTRIES_PER_CALL = 1000;
 
 /**
- * Evaluates the active badges of a season and stores the awards they qualify for. Idempotent:
- * an award already stored is never given again, so replays, restarts and repeated ticks award
- * nothing new. An award earned by a pending sale is provisional, its points too, until the sale
- * is reviewed.
+ * Decides the awards of what a sale (or an import batch) changed. Idempotent: an award already
+ * stored is never given again, so replays, restarts and repeated ticks award nothing new. An
+ * award earned by a pending sale is provisional, its points too, until the sale is reviewed.
  *
- * With `userIds` (after a sale or an import batch) it is incremental: the badge facts take in
- * what the ledger recorded since (at most ENTRIES_PER_CALL entries; the periodic job takes in
- * the rest in slices) and the sales they took in decide their awards, whoever sold them.
- * Without (a new badge, new holidays) or with `periodic`, every subject is evaluated from the
- * season's sales (weekly badges too with `periodic`).
+ * Incremental: the badge facts take in what the ledger recorded since (at most
+ * ENTRIES_PER_CALL entries; the rest follows in slices right after) and the sales they took in
+ * decide their awards, whoever sold them. A new or changed badge and new holidays need every
+ * subject evaluated: reevaluate.ts does that in slices.
  */
 export function evaluateAwards(
 	db: Db,
 	seasonId: number,
-	options: { userIds?: number[]; clock?: Clock; periodic?: boolean } = {}
+	options: { userIds: number[]; clock?: Clock }
 ): BadgeEvent[] {
 	const now = (options.clock ?? systemClock)();
-	const full = !options.userIds || options.periodic;
 	let backlog = false;
 	const changes = db.transaction(
 		(tx) => {
-			const { added, done } = catchUpFacts(tx, full ? Infinity : ENTRIES_PER_CALL);
+			const { added, done } = catchUpFacts(tx, ENTRIES_PER_CALL);
 			backlog = !done;
-			if (!full) return applyNewSales(tx, added, now);
-			const result = applyNewSales(
-				tx,
-				added.filter((a) => a.seasonId !== seasonId),
-				now
-			);
-			const plan = planAwards(tx, seasonId, { ...options, now });
-			if (plan && plan.candidates.length > 0) result.set(seasonId, applyPlan(tx, plan, now));
-			return result;
+			return applyNewSales(tx, added, now);
 		},
 		{ behavior: 'immediate' }
 	);
@@ -585,14 +475,16 @@ const WEEKLY_BADGE_KINDS = WEEKLY;
 
 /**
  * Decides a season's weekly badges for one ended week from the week totals (those who sold
- * that week, and the week before's points), inside the caller's transaction.
+ * that week, and the week before's points), inside the caller's transaction. With `since`, the
+ * week's awards of those badges earned since then that the totals no longer give are withdrawn.
  */
-function decideWeek(
+export function decideWeek(
 	tx: Queryable,
 	s: typeof season.$inferSelect,
 	badges: Badge[],
 	period: { periodKey: string; endsAt: number },
-	now: number
+	now: number,
+	since?: number
 ): AwardChanges {
 	const totals = weekTotals(tx, s.id, period.periodKey);
 	const start = weekRange(period.endsAt - 1, s.timeZone)[0];
@@ -606,16 +498,40 @@ function decideWeek(
 		badgeIds: new Set(badges.map((b) => b.id)),
 		candidates: []
 	};
-	for (const b of badges)
-		for (const id of weeklyWinners(b.criterion, { totals, previous }, s.tieRule))
-			if (totals.has(id))
-				plan.candidates.push({
-					b,
-					subject: { kind: 'user', id },
-					periodKey: period.periodKey,
-					at: period.endsAt
-				});
-	return applyPlan(tx, plan, now);
+	const withdrawn: ActivityItem[] = [];
+	for (const b of badges) {
+		const winners = new Set(
+			[...weeklyWinners(b.criterion, { totals, previous }, s.tieRule)].filter((id) =>
+				totals.has(id)
+			)
+		);
+		for (const id of winners)
+			plan.candidates.push({
+				b,
+				subject: { kind: 'user', id },
+				periodKey: period.periodKey,
+				at: period.endsAt
+			});
+		if (since === undefined || period.endsAt < since) continue;
+		const stale = tx
+			.select()
+			.from(award)
+			.where(
+				and(
+					eq(award.badgeId, b.id),
+					eq(award.periodKey, period.periodKey),
+					eq(award.seasonId, s.id),
+					ne(award.status, 'void')
+				)
+			)
+			.all()
+			.filter((a) => a.subjectType !== 'user' || !winners.has(a.subjectId));
+		for (const a of stale) {
+			const item = withdrawAward(tx, a, b, now);
+			if (item) withdrawn.push(item);
+		}
+	}
+	return applyPlan(tx, plan, now, withdrawn);
 }
 
 /** Ledger entries per slice of background work: a few ms each on a quiet machine. */
@@ -722,27 +638,29 @@ export async function runPeriodicAwards(
 }
 
 /**
- * After sales of a season were rejected or reversed (inside that transaction): withdraws the
- * awards they earned or that no longer hold, and gives each badge to whoever now earns it.
- * The caller publishes the result once the transaction has committed.
+ * After sales were rejected or reversed (inside that transaction): the facts take them out and
+ * the awards they earned are withdrawn at once. Giving each badge to whoever earns it now, and
+ * withdrawing what no longer holds, reads the whole season: the caller starts that after the
+ * commit (reevaluate.ts reconcileInSlices). The caller publishes the result once committed.
  */
-export function reconcileAwards(
-	tx: Queryable,
-	seasonId: number,
-	since: number,
-	now: number
-): AwardChanges {
-	const { added } = catchUpFacts(tx);
-	const changes: AwardChanges = { awarded: [], withdrawn: [] };
-	for (const [, c] of applyNewSales(
-		tx,
-		added.filter((a) => a.seasonId !== seasonId),
-		now
-	))
-		merge(changes, c);
-	const plan = planAwards(tx, seasonId, { periodic: true, now });
-	if (!plan) return changes;
-	return merge(changes, applyPlan(tx, plan, now, since));
+export function reconcileAwards(tx: Queryable, now: number): Map<number, AwardChanges> {
+	const { added, removed } = catchUpFacts(tx);
+	const changes = applyNewSales(tx, added, now);
+	for (const gone of removed) {
+		const held = tx
+			.select({ award, badge })
+			.from(award)
+			.innerJoin(badge, eq(badge.id, award.badgeId))
+			.where(and(eq(award.saleId, gone.saleId), ne(award.status, 'void')))
+			.all();
+		for (const { award: a, badge: b } of held) {
+			const item = withdrawAward(tx, a, b, now);
+			const c = changes.get(a.seasonId) ?? { awarded: [], withdrawn: [] };
+			if (item) c.withdrawn.push(item);
+			changes.set(a.seasonId, c);
+		}
+	}
+	return changes;
 }
 
 /** A sale was confirmed: the awards it earned, and their points, are confirmed with it. */

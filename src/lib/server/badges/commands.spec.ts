@@ -80,8 +80,14 @@ describe('badge service', () => {
 		return parsed.draft;
 	};
 
-	it('creates a badge, audits it and awards it to those who already qualify', () => {
-		const saved = createBadge(db, seasonId, draft({ bonus: '5' }), { userId: managerId }, clock);
+	it('creates a badge, audits it and awards it to those who already qualify', async () => {
+		const saved = await createBadge(
+			db,
+			seasonId,
+			draft({ bonus: '5' }),
+			{ userId: managerId },
+			clock
+		);
 		expect(saved.awarded).toBe(1);
 		const awards = db.select().from(award).where(eq(award.badgeId, saved.badge.id)).all();
 		expect(awards.map((a) => a.subjectId)).toEqual([sellers[0]]);
@@ -94,8 +100,8 @@ describe('badge service', () => {
 		]);
 	});
 
-	it('round-trips a stored badge through the form', () => {
-		const saved = createBadge(
+	it('round-trips a stored badge through the form', async () => {
+		const saved = await createBadge(
 			db,
 			seasonId,
 			draft({ kind: 'team_target', metric: 'amount', target: '2500.5' }),
@@ -107,9 +113,15 @@ describe('badge service', () => {
 		expect(parseBadge(back, ctx).ok).toBe(true);
 	});
 
-	it('updates and deactivates with an audit entry each; awards already given stay', () => {
-		const { badge: created } = createBadge(db, seasonId, draft(), { userId: managerId }, clock);
-		updateBadge(
+	it('updates and deactivates with an audit entry each; awards already given stay', async () => {
+		const { badge: created } = await createBadge(
+			db,
+			seasonId,
+			draft(),
+			{ userId: managerId },
+			clock
+		);
+		await updateBadge(
 			db,
 			seasonId,
 			created.id,
@@ -117,8 +129,8 @@ describe('badge service', () => {
 			{ userId: managerId },
 			clock
 		);
-		setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
-		setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
+		await setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
+		await setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
 		expect(db.select().from(badge).where(eq(badge.id, created.id)).get()).toMatchObject({
 			name: 'Opening act',
 			active: false
@@ -133,15 +145,15 @@ describe('badge service', () => {
 		expect(db.select().from(award).all()).toHaveLength(1);
 	});
 
-	it('cannot reach a badge of another season', () => {
+	it('cannot reach a badge of another season', async () => {
 		const other = db
 			.insert(badge)
 			.values({ seasonId: null, name: 'All-time', criterion: { kind: 'first_sale' } })
 			.returning()
 			.get();
-		expect(() =>
+		await expect(
 			setBadgeActive(db, seasonId, other.id, false, { userId: managerId }, clock)
-		).toThrow(/does not exist/);
+		).rejects.toThrow(/does not exist/);
 	});
 
 	it('saves levels and holidays; default levels are stored as default', () => {
@@ -185,12 +197,12 @@ describe('badge service', () => {
 		).toEqual(['season.levels', 'season.levels']);
 	});
 
-	it('adds the starter set in one click, skipping badges the season has, and only once', () => {
+	it('adds the starter set in one click, skipping badges the season has, and only once', async () => {
 		const mine = parseBadge(values({ name: 'My first', kind: 'first_sale' }), ctx);
 		if (!mine.ok) throw new Error('invalid');
-		createBadge(db, seasonId, mine.draft, { userId: managerId }, clock);
+		await createBadge(db, seasonId, mine.draft, { userId: managerId }, clock);
 
-		const first = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		const first = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
 		// "First sale" is already there (same criterion, another name): not added twice.
 		expect(first.added.map((b) => b.name)).toEqual(
 			STARTER_BADGES.map((b) => b.name).filter((name) => name !== 'First sale')
@@ -200,7 +212,7 @@ describe('badge service', () => {
 			'My first',
 			...first.added.map((b) => b.name)
 		]);
-		const again = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		const again = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
 		expect(again).toEqual({ added: [], awarded: 0 });
 		expect(
 			db
@@ -211,8 +223,8 @@ describe('badge service', () => {
 		).toHaveLength(1);
 	});
 
-	it('the starter set awards what people already earned', () => {
-		const { added, awarded } = addStarterBadges(db, seasonId, { userId: managerId }, clock);
+	it('the starter set awards what people already earned', async () => {
+		const { added, awarded } = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
 		expect(added).toHaveLength(STARTER_BADGES.length);
 		// Anna's sale: first sale and the record so far.
 		expect(awarded).toBeGreaterThanOrEqual(1);

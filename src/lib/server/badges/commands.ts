@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../db';
 import { badge, type Badge } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
-import { evaluateAwards } from './awards';
+import { reevaluateSeason } from './reevaluate';
 import type { BadgeDraft } from './badge-form';
 import { requireSeasonBadge } from './queries';
 import { seasonBadges } from './awards';
@@ -11,8 +11,9 @@ import type { BadgeCriterion } from '../../contest/badges';
 import { m } from '../../paraglide/messages.js';
 
 // Changing a season's badges. A change applies from now on: awards already given stay, and so
-// do the bonus points they added. Saving an active badge evaluates the season at once, so
-// people who already qualify receive it (and see it celebrated).
+// do the bonus points they added. Saving an active badge evaluates the season at once (in
+// slices that leave the server answering: reevaluate.ts), so people who already qualify receive
+// it (and see it celebrated); the promise resolves once they have.
 
 function snapshot(row: BadgeDraft) {
 	const { name, emoji, description, points, criterion, active } = row;
@@ -26,17 +27,18 @@ export interface BadgeSaved {
 }
 
 /** Awards what the season already earns; only counts the awards of `badgeId`. */
-function awardNow(db: Db, seasonId: number, badgeId: number, clock: Clock): number {
-	return evaluateAwards(db, seasonId, { clock }).filter((e) => e.badge.id === badgeId).length;
+async function awardNow(db: Db, seasonId: number, badgeId: number, clock: Clock) {
+	const { awarded } = await reevaluateSeason(db, seasonId, { badgeIds: [badgeId], clock });
+	return awarded.filter((e) => e.badge.id === badgeId).length;
 }
 
-export function createBadge(
+export async function createBadge(
 	db: Db,
 	seasonId: number,
 	draft: BadgeDraft,
 	actor: Actor,
 	clock: Clock = systemClock
-): BadgeSaved {
+): Promise<BadgeSaved> {
 	const now = clock();
 	const row = db.transaction(
 		(tx) => {
@@ -57,17 +59,17 @@ export function createBadge(
 		},
 		{ behavior: 'immediate' }
 	);
-	return { badge: row, awarded: row.active ? awardNow(db, seasonId, row.id, clock) : 0 };
+	return { badge: row, awarded: row.active ? await awardNow(db, seasonId, row.id, clock) : 0 };
 }
 
-export function updateBadge(
+export async function updateBadge(
 	db: Db,
 	seasonId: number,
 	id: number,
 	draft: BadgeDraft,
 	actor: Actor,
 	clock: Clock = systemClock
-): BadgeSaved {
+): Promise<BadgeSaved> {
 	const now = clock();
 	const row = db.transaction(
 		(tx) => {
@@ -85,17 +87,17 @@ export function updateBadge(
 		},
 		{ behavior: 'immediate' }
 	);
-	return { badge: row, awarded: row.active ? awardNow(db, seasonId, row.id, clock) : 0 };
+	return { badge: row, awarded: row.active ? await awardNow(db, seasonId, row.id, clock) : 0 };
 }
 
-export function setBadgeActive(
+export async function setBadgeActive(
 	db: Db,
 	seasonId: number,
 	id: number,
 	active: boolean,
 	actor: Actor,
 	clock: Clock = systemClock
-): BadgeSaved {
+): Promise<BadgeSaved> {
 	const now = clock();
 	const result = db.transaction(
 		(tx) => {
@@ -114,7 +116,7 @@ export function setBadgeActive(
 		},
 		{ behavior: 'immediate' }
 	);
-	const awarded = result.changed && active ? awardNow(db, seasonId, id, clock) : 0;
+	const awarded = result.changed && active ? await awardNow(db, seasonId, id, clock) : 0;
 	return { badge: result.row, awarded };
 }
 
@@ -211,12 +213,12 @@ export function missingStarterBadges(db: Queryable, seasonId: number) {
  * Adds the starter badges the season lacks, in one transaction and one audit event; the ones
  * it already has (by name or by criterion) are skipped, so a second click adds nothing.
  */
-export function addStarterBadges(
+export async function addStarterBadges(
 	db: Db,
 	seasonId: number,
 	actor: Actor,
 	clock: Clock = systemClock
-): { added: Badge[]; awarded: number } {
+): Promise<{ added: Badge[]; awarded: number }> {
 	const now = clock();
 	const added = db.transaction(
 		(tx) => {
@@ -241,6 +243,7 @@ export function addStarterBadges(
 	);
 	if (added.length === 0) return { added, awarded: 0 };
 	const ids = new Set(added.map((b) => b.id));
-	const awarded = evaluateAwards(db, seasonId, { clock }).filter((e) => ids.has(e.badge.id)).length;
+	const changes = await reevaluateSeason(db, seasonId, { badgeIds: [...ids], clock });
+	const awarded = changes.awarded.filter((e) => ids.has(e.badge.id)).length;
 	return { added, awarded };
 }

@@ -99,6 +99,11 @@ const SQL = {
 	lastTeam: `SELECT team_id AS teamId FROM sale WHERE season_id = ? AND seller_id = ?
 		AND status IN ${COUNTED} ORDER BY id DESC LIMIT 1`,
 	saleStatus: `SELECT status FROM sale WHERE id = ?`,
+	// Who a re-evaluation visits: everyone the facts know, and everyone holding an award.
+	tallySubjects: `SELECT DISTINCT subject_type AS kind, subject_id AS id FROM badge_tally
+		WHERE season_id = ?`,
+	awardSubjects: `SELECT DISTINCT subject_type AS kind, subject_id AS id FROM award
+		WHERE season_id = ? AND status <> 'void'`,
 	clear: [
 		`DELETE FROM badge_tally`,
 		`DELETE FROM badge_day`,
@@ -234,7 +239,7 @@ function removeSale(db: Queryable, s: SaleRow, points: number) {
 export function catchUpFacts(
 	db: Queryable,
 	limit = Infinity
-): { added: NewSale[]; done: boolean; changedSeasons: Set<number> } {
+): { added: NewSale[]; removed: NewSale[]; done: boolean; changedSeasons: Set<number> } {
 	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
 	const rows = stmt(db, SQL.entries).all(cursor, batch) as {
@@ -244,6 +249,7 @@ export function catchUpFacts(
 		points: number;
 	}[];
 	const added: NewSale[] = [];
+	const removed: NewSale[] = [];
 	const changedSeasons = new Set<number>();
 	for (const entry of rows) {
 		const s = stmt(db, SQL.sale).get(entry.saleId) as SaleRow | undefined;
@@ -259,6 +265,7 @@ export function catchUpFacts(
 			addPoints(db, s, entry.points);
 		} else {
 			removeSale(db, s, entry.points);
+			removed.push({ seasonId: s.seasonId, saleId: s.id });
 		}
 	}
 	const done = batch < 0 || rows.length < batch;
@@ -266,12 +273,29 @@ export function catchUpFacts(
 		? ((stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)
 		: rows[rows.length - 1].id;
 	if (next !== cursor) stmt(db, SQL.setCursor).run(next);
-	return { added, done, changedSeasons };
+	return { added, removed, done, changedSeasons };
 }
 
 /** Throws the facts away: the next catch-up rebuilds them from the whole ledger. */
 export function clearFacts(db: Queryable): void {
 	for (const text of SQL.clear) stmt(db, text).run();
+}
+
+/** The people and teams of a season the facts know or that hold an award. */
+export function seasonSubjects(
+	db: Queryable,
+	seasonId: number
+): { kind: 'user' | 'team'; id: number }[] {
+	const seen = new Set<string>();
+	const out: { kind: 'user' | 'team'; id: number }[] = [];
+	for (const text of [SQL.tallySubjects, SQL.awardSubjects])
+		for (const row of stmt(db, text).all(seasonId) as { kind: 'user' | 'team'; id: number }[]) {
+			const key = `${row.kind}:${row.id}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			out.push(row);
+		}
+	return out;
 }
 
 /** A subject's running totals: sales, points, amount, cross, cat:<name>. */

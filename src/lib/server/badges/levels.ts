@@ -4,7 +4,8 @@ import { season } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
-import { evaluateAwards } from './awards';
+import { reevaluateSeason } from './reevaluate';
+import { log } from '../shared/log';
 import type { Levels } from './levels-form';
 import { DEFAULT_TIERS, type Tier } from '../../contest/tiers';
 import { m } from '../../paraglide/messages.js';
@@ -76,6 +77,10 @@ export function updateLevels(
 		},
 		{ behavior: 'immediate' }
 	);
-	if (result.changed.includes('holidays')) evaluateAwards(db, seasonId, { clock });
+	// Holidays move streaks: everyone is decided again in the background, in slices.
+	if (result.changed.includes('holidays'))
+		reevaluateSeason(db, seasonId, { clock }).catch((error) => {
+			if (db.$client.open) log.error({ err: error, seasonId }, 'badge re-evaluation failed');
+		});
 	return result;
 }

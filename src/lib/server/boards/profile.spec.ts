@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
 import { recordSale } from '../scoring/sales';
-import { evaluateAwards } from '../badges/awards';
+import { reevaluateSeason } from '../badges/reevaluate';
 import { buildProfile, cumulativePoints, rankHistory, type PointEvent } from './profile';
 
 const day = (d: number, hour = 12) => Date.UTC(2026, 9, d, hour);
@@ -69,7 +69,7 @@ describe('buildProfile', () => {
 	let ids: number[];
 	const NOW = day(5);
 
-	beforeEach(() => {
+	beforeEach(async () => {
 		db = openDatabase(':memory:');
 		s = db
 			.insert(season)
@@ -154,7 +154,7 @@ describe('buildProfile', () => {
 				{ awards: false }
 			);
 		}
-		evaluateAwards(db, s.id, { clock: () => NOW });
+		await reevaluateSeason(db, s.id, { clock: () => NOW });
 	});
 
 	it('gathers totals, level, timeline, badges and recent sales', () => {

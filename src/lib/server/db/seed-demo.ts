@@ -4,7 +4,7 @@ import type { Db } from './';
 import { badge, product, rule, season, seasonMember, team } from './schema';
 import type { BadgeCriterion } from '../../contest/badges';
 import { recordSale } from '../scoring/sales';
-import { evaluateAwards } from '../badges/awards';
+import { reevaluateSeason } from '../badges/reevaluate';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
 import { getOrganisation, setOrganisation } from '../organisation/settings';
@@ -398,6 +398,6 @@ export async function seedDemo(
 		}
 	}
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
-	evaluateAwards(db, seasonId, { clock: () => now, periodic: true });
+	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
 	return { seasonId, logins, locale, currency };
 }

@@ -16,6 +16,7 @@ import {
 	reconcileAwards,
 	type AwardChanges
 } from '../badges/awards';
+import { reconcileInSlices } from '../badges/reevaluate';
 import { systemClock, type Clock } from '../shared/clock';
 import { m } from '../../paraglide/messages.js';
 
@@ -172,11 +173,11 @@ export function reviewSales(
 	clock: Clock = systemClock
 ): ReviewedSale[] {
 	const now = clock();
-	const awardChanges = new Map<number, AwardChanges>();
+	let awardChanges = new Map<number, AwardChanges>();
+	// Per season, the earliest sale that stopped counting: awards decided since may no longer hold.
+	const since = new Map<number, number>();
 	const results = db.transaction(
 		(tx) => {
-			// Per season, the earliest sale that stopped counting: awards decided since may no longer hold.
-			const since = new Map<number, number>();
 			const outcomes = saleIds.map((id) => {
 				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
 				if (!target) throw reviewRefused('not_found', m.review_error_no_sale({ id }));
@@ -195,9 +196,9 @@ export function reviewSales(
 					);
 				return outcome;
 			});
-			// The badges those sales earned follow them: withdrawn, and given to whoever earns them now.
-			for (const [seasonId, from] of since)
-				awardChanges.set(seasonId, reconcileAwards(tx, seasonId, from, now));
+			// The badges those sales earned follow them: withdrawn now, and given to whoever earns
+			// them now by the season's re-evaluation once this has committed.
+			if (since.size > 0) awardChanges = reconcileAwards(tx, now);
 			return outcomes;
 		},
 		{ behavior: 'immediate' }
@@ -206,6 +207,7 @@ export function reviewSales(
 		notifyLeaderboard(seasonId);
 	}
 	for (const [seasonId, changes] of awardChanges) publishAwardChanges(seasonId, changes);
+	for (const [seasonId, from] of since) reconcileInSlices(db, seasonId, from, clock);
 	return results;
 }
 

@@ -7,6 +7,12 @@ import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
 const WEEKLY_EVERY = 10 * 60 * 1000;
+/**
+ * The badge work (the facts' catch-up, weekly badges) and auto-confirmation wait this long after
+ * start: their slices yield, yet each slice delays every I/O turn of the first requests, which
+ * load SvelteKit's route modules lazily (bench:start). Season transitions run at once.
+ */
+const FIRST_RUN_DELAY = 2_000;
 
 /**
  * Periodic work of a running server: season lifecycle, auto-confirmation, badge facts and
@@ -16,7 +22,12 @@ const WEEKLY_EVERY = 10 * 60 * 1000;
  */
 export function startJobs(
 	db: Db,
-	options: { intervalMs?: number; webhookIntervalMs?: number; clock?: Clock } = {}
+	options: {
+		intervalMs?: number;
+		webhookIntervalMs?: number;
+		clock?: Clock;
+		firstRunDelayMs?: number;
+	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
 	let lastWeekly = -Infinity;
@@ -55,9 +66,10 @@ export function startJobs(
 	const first = setTimeout(() => {
 		if (stopped) return;
 		scheduler = startSeasons();
-		tick();
 	}, 0);
 	first.unref();
+	const firstTick = setTimeout(tick, options.firstRunDelayMs ?? FIRST_RUN_DELAY);
+	firstTick.unref();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
@@ -77,6 +89,7 @@ export function startJobs(
 	return () => {
 		stopped = true;
 		clearTimeout(first);
+		clearTimeout(firstTick);
 		clearInterval(timer);
 		clearInterval(deliveries);
 		scheduler?.stop();

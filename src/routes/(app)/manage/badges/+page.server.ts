@@ -65,7 +65,7 @@ export const actions = {
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
-			const { badge, awarded } = setBadgeActive(
+			const { badge, awarded } = await setBadgeActive(
 				getDb(),
 				season.id,
 				Number(form.get('id')),
@@ -85,7 +85,7 @@ export const actions = {
 	starter: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
-		const { added, awarded } = addStarterBadges(getDb(), season.id, { userId: user.id });
+		const { added, awarded } = await addStarterBadges(getDb(), season.id, { userId: user.id });
 		const names = new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(
 			added.map((b) => b.name)
 		);

@@ -54,8 +54,8 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 			try {
 				saved =
 					editingId === undefined
-						? createBadge(db, season.id, parsed.draft, { userId: user.id })
-						: updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
+						? await createBadge(db, season.id, parsed.draft, { userId: user.id })
+						: await updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
 			} catch (e) {
 				return refuseError(e, 'save', values);
 			}

@@ -1,0 +1,330 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { performance } from 'node:perf_hooks';
+import type { Db, Queryable } from '../db';
+import { award, season, type Award, type Badge } from '../db/schema';
+import { evaluate, type BadgeAward, type BadgeSubject, type SaleFact } from '../../contest/badges';
+import { dayKeyOf as localDateKey } from '../../contest/zone-calendar';
+import {
+	applyNewSales,
+	applyPlan,
+	contextOf,
+	decideWeek,
+	END_OF_SEASON,
+	inReach,
+	merge,
+	publishAwardChanges,
+	seasonBadges,
+	TEAM_ONLY,
+	WEEKLY,
+	withdrawAward,
+	type AwardChanges,
+	type Candidate
+} from './awards';
+import {
+	catchUpFacts,
+	endedPeriods,
+	isPending,
+	isRecordSale,
+	lastTeamOf,
+	ownFacts,
+	seasonSubjects,
+	talliesOf,
+	teamFacts
+} from './facts';
+import type { ActivityItem } from '../../realtime/events';
+import { systemClock, type Clock } from '../shared/clock';
+import { log } from '../shared/log';
+
+// Re-evaluating a whole season (a new or changed badge, new holidays, and after a rejection or a
+// reversal) without holding the server: the work is cut into steps, one per person, team or
+// ended week, and each step is exact on its own. A person's awards depend only on their own
+// sales (records: two index probes against the season per personal best), a team's on its
+// own, a week's on the week totals; so a step reads the current state and decides that
+// subject in one short transaction, and a sale recorded between two steps is decided by the
+// sale's own step (scoring/sales.ts) whichever side of it its subject falls. Steps run in
+// slices of about SLICE_MS and yield to the event loop in between.
+//
+// Why slices on the main thread and not a worker: the work is mostly SQLite reads and writes
+// on the one connection that holds the write lock; a worker would need its own connection and
+// then hand the decisions back to be written on the main thread, re-checked against what
+// changed meanwhile. Exact steps make the re-check unnecessary.
+
+/** How long a slice may hold the event loop: well under the 50 ms target on a loaded machine. */
+const SLICE_MS = 8;
+/** Ledger entries the facts take in per slice before the steps go on (as the periodic job). */
+const ENTRIES_PER_SLICE = 50;
+
+export interface Reevaluation {
+	/** The badges to decide; all the season's active ones when left out. */
+	badgeIds?: number[];
+	/** A reconciliation: awards earned since then that no longer hold are withdrawn. */
+	since?: number;
+	/** Weekly badges too (decided per ended week from the week totals). */
+	weekly?: boolean;
+	clock?: Clock;
+}
+
+interface Request {
+	badgeIds: Set<number> | 'all';
+	since?: number;
+	weekly: boolean;
+	clock: Clock;
+	waiters: { resolve: (c: AwardChanges) => void; reject: (e: unknown) => void }[];
+}
+
+type Step =
+	{ kind: 'user' | 'team'; id: number } | { kind: 'week'; periodKey: string; endsAt: number };
+
+let sliceObserver: ((wallMs: number) => void) | undefined;
+
+/** Hears the wall time of every slice (bench:badges). */
+export function observeReevaluationSlices(observer: ((wallMs: number) => void) | undefined) {
+	sliceObserver = observer;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Awards a subject's own sales earn under the record badge: once per local day at most. */
+function records(tx: Queryable, seasonId: number, own: SaleFact[], timeZone: string) {
+	const out: BadgeAward[] = [];
+	let best = -Infinity;
+	for (const f of own) {
+		// An earlier sale of their own at least as big: not a record, without asking the season.
+		if (f.amount <= best) continue;
+		best = f.amount;
+		if (!isRecordSale(tx, f, seasonId)) continue;
+		const day = localDateKey(f.occurredAt, timeZone);
+		if (out.at(-1)?.periodKey !== day)
+			out.push({ periodKey: day, at: f.occurredAt, saleId: f.saleId });
+	}
+	return out;
+}
+
+/**
+ * One person or team decided afresh inside the caller's transaction: what the subject earns now
+ * under `badges` is given if missing; with `since`, what it holds, was earned since then and
+ * is no longer earned (or by another sale) is withdrawn.
+ */
+function decideSubject(
+	tx: Queryable,
+	s: typeof season.$inferSelect,
+	badges: Badge[],
+	subject: BadgeSubject,
+	now: number,
+	since: number | undefined
+): AwardChanges {
+	const ctx = contextOf(s, now);
+	const mine = badges.filter((b) => TEAM_ONLY.has(b.criterion.kind) === (subject.kind === 'team'));
+	const stored = new Map<string, Award>();
+	for (const a of tx
+		.select()
+		.from(award)
+		.where(
+			and(
+				eq(award.seasonId, s.id),
+				eq(award.subjectType, subject.kind),
+				eq(award.subjectId, subject.id),
+				ne(award.status, 'void')
+			)
+		)
+		.all())
+		stored.set(`${a.badgeId}|${a.periodKey}`, a);
+	// Awarded before `since` (or at all, outside a reconciliation): decided by earlier sales that
+	// still count, so it holds and the subject's sales need not be read for it.
+	const settled = (b: Badge) => {
+		const a = stored.get(`${b.id}|`);
+		return a !== undefined && (since === undefined || a.earnedAt < since);
+	};
+	let own: SaleFact[] | undefined;
+	const ownSales = () => {
+		if (!own) {
+			own = (
+				subject.kind === 'user' ? ownFacts(tx, s.id, subject.id) : teamFacts(tx, s.id, subject.id)
+			)
+				.filter((f) => f.occurredAt <= now)
+				.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
+		}
+		return own;
+	};
+	const tallies = talliesOf(tx, s.id, subject.kind, subject.id);
+	const wanted = new Map<string, Candidate>();
+	for (const b of mine) {
+		const c = b.criterion;
+		let earned: BadgeAward[];
+		if (c.kind === 'record_sale') earned = records(tx, s.id, ownSales(), ctx.timeZone);
+		else if (settled(b)) continue;
+		else if (!inReach(c, tallies)) earned = [];
+		else earned = evaluate(c, subject, ownSales(), ctx);
+		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
+	}
+	const withdrawn: ActivityItem[] = [];
+	if (since !== undefined) {
+		const ids = new Map(mine.map((b) => [b.id, b]));
+		for (const [key, a] of stored) {
+			const b = ids.get(a.badgeId);
+			if (!b || a.earnedAt < since) continue;
+			const want = wanted.get(key);
+			if (want && (a.saleId == null || want.saleId == null || want.saleId === a.saleId)) continue;
+			const item = withdrawAward(tx, a, b, now);
+			if (item) withdrawn.push(item);
+			stored.delete(key);
+		}
+	}
+	const plan = {
+		seasonId: s.id,
+		isPending: (id: number) => isPending(tx, id),
+		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId),
+		badgeIds: new Set(mine.map((b) => b.id)),
+		candidates: [...wanted].filter(([key]) => !stored.has(key)).map(([, c]) => c)
+	};
+	return applyPlan(tx, plan, now, withdrawn);
+}
+
+const c = (b: Badge) => b.criterion.kind;
+
+/** The badges a request decides, as the season has them now. */
+function requestedBadges(tx: Queryable, seasonId: number, request: Request): Badge[] {
+	return seasonBadges(tx, seasonId).filter(
+		(b) =>
+			b.active &&
+			!END_OF_SEASON.has(c(b)) &&
+			(request.badgeIds === 'all' || request.badgeIds.has(b.id))
+	);
+}
+
+/** Runs one request over the season, slice by slice. */
+async function run(db: Db, seasonId: number, request: Request): Promise<AwardChanges> {
+	const total: AwardChanges = { awarded: [], withdrawn: [] };
+	let steps: Step[] | undefined;
+	let next = 0;
+	for (;;) {
+		if (!db.$client.open) break;
+		const started = performance.now();
+		const now = request.clock();
+		const { changes, finished } = db.transaction(
+			(tx) => {
+				// The facts first: a step trusts the running totals, so they must be up to date.
+				const caught = catchUpFacts(tx, ENTRIES_PER_SLICE);
+				const changes = applyNewSales(tx, caught.added, now);
+				if (!caught.done) return { changes, finished: false };
+				const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
+				if (!s) return { changes, finished: true };
+				const badges = requestedBadges(tx, seasonId, request);
+				if (!steps) {
+					steps = seasonSubjects(tx, seasonId);
+					if (request.weekly && badges.some((b) => WEEKLY.has(c(b))))
+						for (const p of endedPeriods(tx, seasonId, now))
+							steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });
+				}
+				const perSubject = badges.filter((b) => !WEEKLY.has(c(b)));
+				const weekly = badges.filter((b) => WEEKLY.has(c(b)));
+				const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
+				while (next < steps.length) {
+					const step = steps[next++];
+					merge(
+						mine,
+						step.kind === 'week'
+							? decideWeek(tx, s, weekly, step, now, request.since)
+							: decideSubject(tx, s, perSubject, step, now, request.since)
+					);
+					if (performance.now() - started >= SLICE_MS) break;
+				}
+				changes.set(seasonId, mine);
+				return { changes, finished: next >= steps.length };
+			},
+			{ behavior: 'immediate' }
+		);
+		sliceObserver?.(performance.now() - started);
+		for (const [id, c] of changes) {
+			publishAwardChanges(id, c);
+			if (id === seasonId) merge(total, c);
+		}
+		if (finished) break;
+		await yieldToLoop();
+	}
+	return total;
+}
+
+interface SeasonQueue {
+	running: Promise<void>;
+	/** What was asked while a run was going: merged, run once the current run ends. */
+	next?: Request;
+}
+
+const queues = new WeakMap<Db, Map<number, SeasonQueue>>();
+
+function mergeInto(into: Request, more: Request) {
+	into.badgeIds =
+		into.badgeIds === 'all' || more.badgeIds === 'all'
+			? 'all'
+			: new Set([...into.badgeIds, ...more.badgeIds]);
+	if (more.since !== undefined) into.since = Math.min(into.since ?? Infinity, more.since);
+	into.weekly ||= more.weekly;
+	into.waiters.push(...more.waiters);
+}
+
+function start(db: Db, seasonId: number, request: Request): Promise<void> {
+	const byDb = queues.get(db) ?? new Map<number, SeasonQueue>();
+	queues.set(db, byDb);
+	const queue: SeasonQueue = { running: Promise.resolve() };
+	byDb.set(seasonId, queue);
+	queue.running = (async () => {
+		try {
+			const changes = await run(db, seasonId, request);
+			for (const w of request.waiters) w.resolve(changes);
+		} catch (error) {
+			for (const w of request.waiters) w.reject(error);
+		}
+		const following = queue.next;
+		if (following) {
+			queue.next = undefined;
+			await start(db, seasonId, following);
+		} else if (byDb.get(seasonId) === queue) byDb.delete(seasonId);
+	})();
+	return queue.running;
+}
+
+/**
+ * Decides a season's badges for everyone, in slices that yield (see above); resolves with what
+ * changed once done. Requests made while one runs for the same season are merged and run once
+ * after it. A new or changed badge: `badgeIds`; new holidays: all badges; after a rejection or
+ * a reversal: `since` (reconcileInSlices).
+ */
+export function reevaluateSeason(
+	db: Db,
+	seasonId: number,
+	options: Reevaluation = {}
+): Promise<AwardChanges> {
+	return new Promise<AwardChanges>((resolve, reject) => {
+		const request: Request = {
+			badgeIds: options.badgeIds ? new Set(options.badgeIds) : 'all',
+			since: options.since,
+			weekly: options.weekly ?? false,
+			clock: options.clock ?? systemClock,
+			waiters: [{ resolve, reject }]
+		};
+		const queue = queues.get(db)?.get(seasonId);
+		if (!queue) void start(db, seasonId, request);
+		else if (queue.next) mergeInto(queue.next, request);
+		else queue.next = request;
+	});
+}
+
+/**
+ * After a rejection or a reversal has committed: every badge goes to whoever earns it now and
+ * what no longer holds since `since` is withdrawn, in the background.
+ */
+export function reconcileInSlices(db: Db, seasonId: number, since: number, clock?: Clock): void {
+	reevaluateSeason(db, seasonId, { since, weekly: true, clock }).catch((error) => {
+		if (db.$client.open) log.error({ err: error, seasonId }, 'badge reconciliation failed');
+	});
+}
+
+/** Resolves once no re-evaluation is running or waiting on this database (tests, benches). */
+export async function reevaluationsSettled(db: Db): Promise<void> {
+	for (;;) {
+		const running = [...(queues.get(db)?.values() ?? [])].map((q) => q.running);
+		if (running.length === 0) return;
+		await Promise.allSettled(running);
+	}
+}
