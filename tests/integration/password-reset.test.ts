@@ -93,7 +93,7 @@ describe('password reset links', () => {
 		const managerOnAdmin = await issue('manager', ids.admin);
 		expect(managerOnAdmin.status).toBe(403);
 		expect(managerOnAdmin.token).toBeUndefined();
-		expect(managerOnAdmin.html).toContain('Only an admin can reset the password of a admin');
+		expect(managerOnAdmin.html).toContain('Only an admin can reset the password of an admin.');
 		const adminOnAdmin = await issue('admin', ids.admin);
 		expect(adminOnAdmin.status).toBe(200);
 		expect(adminOnAdmin.token).toBeDefined();

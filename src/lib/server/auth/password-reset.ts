@@ -6,6 +6,7 @@ import { audit } from '../audit/record';
 import { findLink, issueLink, NO_PASSWORD, useLink } from './links';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict, notFound } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // A forgotten password: a manager or admin issues a reset link (/reset/<token>) and hands it
 // over; the person sets a new password with it. The same single-use, hashed, expiring links as
@@ -33,14 +34,16 @@ export function issueResetLink(
 	return db.transaction(
 		(tx) => {
 			const person = tx.select().from(user).where(eq(user.id, input.userId)).get();
-			if (!person) throw notFound('not_found', 'No such person.');
+			if (!person) throw notFound('not_found', m.people_no_person());
 			if (!mayReset(input.issuer, person)) {
 				throw new AppError(
 					403,
 					'forbidden',
 					input.issuer.id === person.id
-						? 'You cannot reset your own password here: ask another manager or an admin.'
-						: `Only an admin can reset the password of a ${person.role}.`
+						? m.people_reset_self()
+						: person.role === 'admin'
+							? m.people_reset_admin_only_admin()
+							: m.people_reset_admin_only_manager()
 				);
 			}
 			if (person.passwordHash === NO_PASSWORD) {

@@ -6,6 +6,7 @@ import { IMPORT_FIELDS, headerKey, type ColumnMapping } from '../../imports/mapp
 import type { ReadingOptions } from './options';
 import { badRequest } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
+import { m } from '../../paraglide/messages.js';
 
 // Mappings the console remembers, one per set of headers: a CRM's export comes back with the
 // same header every week, and maps itself with the name it was saved under.
@@ -53,7 +54,7 @@ export function saveMapping(
 	for (const field of IMPORT_FIELDS) {
 		const column = input.mapping[field];
 		if (!column || !input.headers.includes(column))
-			throw badRequest('invalid_mapping', `Choose a column of the file for ${field}.`);
+			throw badRequest('invalid_mapping', m.import_form_choose_column({ field }));
 	}
 	const values = {
 		name: name.data,

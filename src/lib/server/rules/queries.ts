@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { rule, type RuleRow } from '../db/schema';
 import { notFound } from '../shared/errors';
+import { m } from '../../paraglide/messages.js';
 
 // Reading one rule for the console. The lists the scoring engine reads are in engine.ts.
 
@@ -16,6 +17,6 @@ export function getRule(db: Queryable, seasonId: number, id: number): RuleRow | 
 /** The rule of this season, or a 404 AppError: a form cannot reach another season's rule. */
 export function requireRule(db: Queryable, seasonId: number, id: number): RuleRow {
 	const row = getRule(db, seasonId, id);
-	if (!row) throw notFound('not_found', 'This rule does not exist (any more)');
+	if (!row) throw notFound('not_found', m.rules_edit_missing());
 	return row;
 }
