@@ -65,6 +65,41 @@ const flaky = playwright?.stats?.flaky ?? 0;
 // A runner that crashed before writing its report still fails the run.
 if (failedSteps > 0 && failed === 0) failed = failedSteps;
 
+// CI keeps only the tail of the output: name every failed test (and the first lines of why)
+// again here, after the browser tests, so the reason is never scrolled away.
+const failures = [];
+for (const file of vitest?.testResults ?? [])
+	for (const test of file.assertionResults ?? [])
+		if (test.status === 'failed')
+			failures.push({
+				where: `${file.name.replace(`${process.cwd()}/`, '')} › ${test.fullName ?? test.title}`,
+				why: (test.failureMessages ?? []).join('\n')
+			});
+/** @param {any} suite */
+function playwrightFailures(suite, file = suite.file) {
+	for (const child of suite.suites ?? []) playwrightFailures(child, file);
+	for (const spec of suite.specs ?? [])
+		for (const test of spec.tests ?? [])
+			if (test.status === 'unexpected')
+				failures.push({
+					where: `${file} › ${spec.title}`,
+					why: (test.results ?? []).map((/** @type {any} */ r) => r.error?.message ?? '').join('\n')
+				});
+}
+for (const suite of playwright?.suites ?? []) playwrightFailures(suite);
+if (failures.length > 0) {
+	console.log(`\n✗ ${failures.length} failed:`);
+	for (const { where, why } of failures) {
+		console.log(`\n  ✗ ${where}`);
+		const lines = why
+			// eslint-disable-next-line no-control-regex
+			.replace(/\u001b\[[0-9;]*m/g, '')
+			.split('\n')
+			.slice(0, 12);
+		for (const line of lines) console.log(`    ${line}`);
+	}
+}
+
 console.log(
 	`\nvitest: ${vitest?.numPassedTests ?? 0} passed, ${vitest?.numFailedTests ?? 0} failed`
 );

@@ -102,19 +102,19 @@ for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
 	});
 }
 
-// Every page of the contest console, as an admin (who sees them all), one width per test.
-for (const viewport of VIEWPORTS) {
-	test(`every contest console page at ${viewport.width}px has no serious accessibility problem`, async ({
-		browser,
-		baseURL,
-		sessions
-	}) => {
-		test.setTimeout(300_000);
-		const state = await sessions.stateFor(ACCOUNTS.admin);
-		const found = await sweepAs({ browser, baseURL, state }, a11yPagesFor('console'), [viewport]);
-		expect(found).toEqual([]);
-	});
-}
+// Every page of the contest console, as an admin (who sees them all), on a wide screen. Its
+// phone width runs in Polish below (the longest labels; an English run at 375 px found nothing
+// the Polish one did not, and cost a minute of CI).
+test('every contest console page at 1440px has no serious accessibility problem', async ({
+	browser,
+	baseURL,
+	sessions
+}) => {
+	test.setTimeout(300_000);
+	const state = await sessions.stateFor(ACCOUNTS.admin);
+	const found = await sweepAs({ browser, baseURL, state }, a11yPagesFor('console'), [VIEWPORTS[1]]);
+	expect(found).toEqual([]);
+});
 
 test('the sign-in page and the TV display have no serious accessibility problem', async ({
 	browser,

@@ -773,3 +773,120 @@ export const importMapping = sqliteTable('import_mapping', {
 	updatedById: integer('updated_by_id').references(() => user.id, { onDelete: 'set null' }),
 	updatedAt: integer('updated_at').notNull().default(now)
 });
+
+/**
+ * What reaches a person outside the app (issue #19). Every kind can be switched off per channel
+ * in the person's profile; nothing is sent to someone who switched it off.
+ */
+export type NotificationKind =
+	| 'invitation'
+	| 'password_reset'
+	| 'overtaken'
+	| 'badge'
+	| 'weekly_digest'
+	| 'daily_summary'
+	| 'redemption'
+	| 'quiz_open';
+/** How a message leaves: a mail, a web push to a phone, or a post to a team's chat channel. */
+export type MessageChannel = 'email' | 'push' | 'slack' | 'teams';
+
+/** A kind a person switched off on a channel (email or push): no row, the kind is on. */
+export const notificationOptOut = sqliteTable(
+	'notification_opt_out',
+	{
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		channel: text('channel').$type<'email' | 'push'>().notNull(),
+		kind: text('kind').$type<NotificationKind>().notNull(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.channel, t.kind] })]
+);
+
+/** The events an admin can post to a Slack or Teams channel. */
+export type ChatEvent =
+	'big_sale' | 'badge' | 'lead_change' | 'season_start' | 'season_end' | 'daily_summary';
+
+/** An incoming-webhook URL of a Slack or Microsoft Teams channel, and what it receives. */
+export const chatChannel = sqliteTable('chat_channel', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	platform: text('platform').$type<'slack' | 'teams'>().notNull(),
+	/** The admin's name for it ("#sales-wins"). */
+	name: text('name').notNull(),
+	url: text('url').notNull(),
+	events: text('events', { mode: 'json' }).$type<ChatEvent[]>().notNull(),
+	/** A sale of at least this many points is a "big sale"; null: the channel's default. */
+	bigSalePoints: integer('big_sale_points'),
+	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	createdById: integer('created_by_id').references(() => user.id, { onDelete: 'set null' }),
+	createdAt: integer('created_at').notNull().default(now)
+});
+
+/**
+ * Every outgoing message, whatever its channel: the outbox its sender works through (written in
+ * the event's transaction, sent and retried later) and the log admins read, with the outcome.
+ */
+export const outgoingMessage = sqliteTable(
+	'outgoing_message',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		channel: text('channel').$type<MessageChannel>().notNull(),
+		kind: text('kind').notNull(),
+		/** The person it is for (mail, push); null for a chat channel. */
+		userId: integer('user_id').references(() => user.id, { onDelete: 'set null' }),
+		chatChannelId: integer('chat_channel_id').references(() => chatChannel.id, {
+			onDelete: 'cascade'
+		}),
+		/** Where it goes, as shown to admins: an address, a device, a channel's name. */
+		recipient: text('recipient').notNull(),
+		subject: text('subject').notNull(),
+		/** The plain-text form, as logged. */
+		body: text('body').notNull(),
+		/** What the channel needs beyond the text: the HTML of a mail, a Block Kit or card body. */
+		payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>(),
+		/** Sends a message once only (e.g. `overtaken:42:2026-12-02`); null: no such limit. */
+		dedupeKey: text('dedupe_key').unique(),
+		status: text('status')
+			.$type<'pending' | 'sent' | 'failed' | 'skipped'>()
+			.notNull()
+			.default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		lastError: text('last_error'),
+		createdAt: integer('created_at').notNull().default(now),
+		sentAt: integer('sent_at'),
+		/** The server process sending it now; another leaves it alone until claimedUntil. */
+		claimedBy: text('claimed_by'),
+		claimedUntil: integer('claimed_until')
+	},
+	(t) => [
+		index('outgoing_message_due_idx').on(t.status, t.nextAttemptAt),
+		index('outgoing_message_created_idx').on(t.createdAt)
+	]
+);
+
+/** A phone or browser that allowed web push for a person (the Push API's subscription). */
+export const pushSubscription = sqliteTable(
+	'push_subscription',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		endpoint: text('endpoint').notNull().unique(),
+		p256dh: text('p256dh').notNull(),
+		auth: text('auth').notNull(),
+		userAgent: text('user_agent'),
+		createdAt: integer('created_at').notNull().default(now),
+		lastSentAt: integer('last_sent_at')
+	},
+	(t) => [index('push_subscription_user_idx').on(t.userId)]
+);
+
+/** Secrets the server makes for itself when none is configured (the VAPID key pair). */
+export const serverSecret = sqliteTable('server_secret', {
+	name: text('name').primaryKey(),
+	value: text('value').notNull(),
+	createdAt: integer('created_at').notNull().default(now)
+});

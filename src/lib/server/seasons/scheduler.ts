@@ -20,6 +20,7 @@ import { launchNeedsSql } from './launch';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
+import { emitDomainEvent } from '../notify/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSchedulerTransitions } from '../shared/metrics';
 import { getOrganisation } from '../organisation/settings';
@@ -289,7 +290,20 @@ function stepOnce(db: Db, now: number): Step | null {
 				// A season whose whole window passed while the server was down still opens (and
 				// then ends at once), so that it exists and its recurrence carries on. A season
 				// without people or products never opens by itself (launchNeedsSql).
-				transition(tx, due, 'scheduled', 'live', now);
+				if (transition(tx, due, 'scheduled', 'live', now))
+					emitDomainEvent(
+						tx,
+						'season.started',
+						{
+							season: {
+								id: due.id,
+								name: due.name,
+								startsAt: new Date(due.startsAt).toISOString(),
+								endsAt: new Date(due.endsAt).toISOString()
+							}
+						},
+						now
+					);
 				return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
 			}
 			if (due.status === 'live') {

@@ -3,6 +3,7 @@ import { autoConfirm } from '../scoring/review';
 import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
+import { createRankWatch } from '../notify/rank-watch';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -25,6 +26,7 @@ export function startJobs(
 	options: {
 		intervalMs?: number;
 		webhookIntervalMs?: number;
+		rankWatchIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
@@ -86,7 +88,19 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
+	// Who was overtaken, who took the lead: read when a live season's version moved.
+	const rankWatch = createRankWatch(db, { clock });
+	const ranks = setInterval(() => {
+		try {
+			rankWatch.check();
+		} catch (error) {
+			log.error({ err: error }, 'rank watch failed');
+		}
+	}, options.rankWatchIntervalMs ?? 10_000);
+	ranks.unref();
 	return () => {
+		clearInterval(ranks);
+		rankWatch.stop();
 		stopped = true;
 		clearTimeout(first);
 		clearTimeout(firstTick);

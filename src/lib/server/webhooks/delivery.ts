@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { webhook, webhookAttempt, webhookDelivery, type WebhookEvent } from '../db/schema';
+import { emitDomainEvent } from '../notify/events';
 import { envelope, type WebhookData, type WebhookEnvelope } from './events';
 import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
@@ -71,6 +72,9 @@ export function enqueueWebhooks<E extends WebhookEvent>(
 	now: number,
 	subscribers: Subscribers = activeSubscribers(tx)
 ): void {
+	// Mail, push and chat channels hear the same event in the same transaction (notify/events.ts).
+	if (event !== 'webhook.test')
+		emitDomainEvent(tx, event as Exclude<E, 'webhook.test'>, data as never, now);
 	const hooks = subscribers.filter((h) => h.events.includes(event));
 	if (hooks.length === 0) return;
 	const payload = envelope(event, data, now);

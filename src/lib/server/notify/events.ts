@@ -1,0 +1,57 @@
+import { EventEmitter } from 'node:events';
+import type { Queryable } from '../db';
+import type { WebhookEvent } from '../db/schema';
+import type { WebhookData } from '../webhooks/events';
+import type { LeadChange, Overtaken } from './rank-changes';
+
+// The two ways a channel (mail, push, Slack/Teams) hears what happened:
+//
+// - Domain events, inside the event's own transaction: the same three events (and data) as the
+//   outgoing webhooks — `sale.confirmed`, `badge.awarded`, `season.ended` — plus
+//   `season.started`. A handler queues its messages in `outgoing_message` with the `tx` it is
+//   given, so a message exists exactly when the event does (rolled back with it, never lost).
+// - Rank changes, after the fact: rank-watch.ts compares each live season's ranking with its
+//   last reading and emits who was overtaken and who took the lead.
+
+export type DomainEvent = Exclude<WebhookEvent, 'webhook.test'> | 'season.started';
+export interface SeasonStartedData {
+	season: { id: number; name: string; startsAt: string; endsAt: string };
+}
+export type DomainData<E extends DomainEvent> = E extends 'season.started'
+	? SeasonStartedData
+	: E extends WebhookEvent
+		? WebhookData<E>
+		: never;
+
+export type DomainHandler = <E extends DomainEvent>(
+	tx: Queryable,
+	event: E,
+	data: DomainData<E>,
+	now: number
+) => void;
+
+const handlers = new Set<DomainHandler>();
+
+/** Adds a handler for every domain event; returns its removal. */
+export function onDomainEvent(handler: DomainHandler): () => void {
+	handlers.add(handler);
+	return () => handlers.delete(handler);
+}
+
+/** Called by the emitters (webhooks/delivery.ts enqueueWebhooks, the scheduler) in their transaction. */
+export function emitDomainEvent<E extends DomainEvent>(
+	tx: Queryable,
+	event: E,
+	data: DomainData<E>,
+	now: number
+): void {
+	for (const handler of handlers) handler(tx, event, data, now);
+}
+
+export interface RankEvents {
+	overtaken: [Overtaken & { seasonId: number; at: number }];
+	lead: [LeadChange & { seasonId: number; at: number }];
+}
+
+/** Rank changes seen by rank-watch.ts; listeners must not throw (errors are logged by them). */
+export const rankEvents = new EventEmitter<RankEvents>();
