@@ -1,0 +1,40 @@
+import type { Queryable } from '../../db';
+import { outgoingMessage, type NotificationKind } from '../../db/schema';
+
+// Queues one mail in the outbox (outgoing_message), inside the caller's transaction; the mail
+// sender (notify/mail/) sends it later, over SMTP or into the local outbox folder, and retries.
+
+export interface MailToQueue {
+	/** The person it is for; null for an address without an account. */
+	userId: number | null;
+	kind: NotificationKind;
+	to: string;
+	subject: string;
+	/** The plain-text alternative, also what the admins' log shows. */
+	text: string;
+	html: string;
+	/** Sends it once only: a second mail with the same key is not queued. */
+	dedupeKey?: string;
+}
+
+/** Queues a mail; false when one with the same dedupe key exists already. */
+export function queueMail(tx: Queryable, mail: MailToQueue, now: number): boolean {
+	const row = tx
+		.insert(outgoingMessage)
+		.values({
+			channel: 'email',
+			kind: mail.kind,
+			userId: mail.userId,
+			recipient: mail.to,
+			subject: mail.subject,
+			body: mail.text,
+			payload: { html: mail.html },
+			dedupeKey: mail.dedupeKey ?? null,
+			nextAttemptAt: now,
+			createdAt: now
+		})
+		.onConflictDoNothing()
+		.returning({ id: outgoingMessage.id })
+		.get();
+	return row !== undefined;
+}
