@@ -13,10 +13,10 @@ import {
 	seedServerDb,
 	signIn,
 	waitFor,
-	withDb,
 	type SeededDb
 } from '../helpers/seeded';
 import { makeMember } from '../helpers/factories';
+import { openDatabase } from '../../src/lib/server/db';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { setWanted } from '../../src/lib/server/notify/preferences';
 
@@ -87,7 +87,7 @@ const devices = {
 
 beforeAll(async () => {
 	seeded = await seedServerDb();
-	const db = (await import('../../src/lib/server/db')).openDatabase(seeded.path);
+	const db = openDatabase(seeded.path);
 	await createBadge(
 		db,
 		seeded.seasonId,
@@ -177,7 +177,10 @@ const messages = (userId: number) =>
 	) as { kind: string; recipient: string; subject: string; status: string; lastError: string }[];
 const awarded = (userId: number) =>
 	readDb(seeded.path, (db) =>
-		db.prepare('select count(*) from award where subject_id = ?').pluck().get(userId)
+		db
+			.prepare("select count(*) from award where subject_type = 'user' and subject_id = ?")
+			.pluck()
+			.get(userId)
 	) as number;
 
 let publicKey = '';
