@@ -227,9 +227,16 @@ describe('web push', () => {
 		]);
 	});
 
-	it("refuses to remove another person's device", async () => {
+	it("refuses to remove or take over another person's device", async () => {
 		const answer = await api('DELETE', people.other, { endpoint: `${PUSH}/sam` });
 		expect(answer.status).toBe(404);
+		// Nor take it over by its endpoint alone (without the browser's keys).
+		const takeover = await api('POST', people.other, {
+			...devices.other.json,
+			endpoint: `${PUSH}/sam`
+		});
+		expect(takeover.status).toBe(409);
+		expect(subscriptions()[0]).toMatchObject({ userId: ids.sam, endpoint: `${PUSH}/sam` });
 		expect(subscriptions()).toHaveLength(4);
 	});
 

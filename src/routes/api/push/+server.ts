@@ -53,13 +53,9 @@ export const POST: RequestHandler = async (event) => {
 		);
 	const refused = refusedEndpoint(parsed.data.endpoint);
 	if (refused) return refuse(400, 'invalid_subscription', refused);
-	subscribe(
-		getDb(),
-		read.user.id,
-		parsed.data,
-		event.request.headers.get('user-agent'),
-		Date.now()
-	);
+	const userAgent = event.request.headers.get('user-agent');
+	if (!subscribe(getDb(), read.user.id, parsed.data, userAgent, Date.now()))
+		return refuse(409, 'conflict', 'This endpoint is another person’s device');
 	return json({ subscribed: true }, { status: 201 });
 };
 

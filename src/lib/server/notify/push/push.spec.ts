@@ -161,6 +161,20 @@ describe('VAPID keys', () => {
 });
 
 describe('subscriptions', () => {
+	it('passes a device to another person only with its keys', () => {
+		fresh();
+		const at = { endpoint: 'https://push.example/shared', keys: KEYS };
+		expect(subscribe(db, sam, at, null, T0)).toBe(true);
+		const other = { ...at, keys: { ...KEYS, auth: 'C'.repeat(22) } };
+		expect(subscribe(db, alex, other, null, T0)).toBe(false);
+		expect(db.select().from(pushSubscription).get()).toMatchObject({ userId: sam });
+		expect(subscribe(db, alex, at, null, T0)).toBe(true);
+		expect(subscribe(db, alex, other, null, T0)).toBe(true);
+		expect(db.select().from(pushSubscription).all()).toMatchObject([
+			{ userId: alex, auth: 'C'.repeat(22) }
+		]);
+	});
+
 	it.each([
 		['https://fcm.googleapis.com/fcm/send/x', false, null],
 		['http://push.example.com/x', true, 'The endpoint must be an https: URL'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { Queryable } from '../../db';
 import { pushSubscription } from '../../db/schema';
 import { privateTargetsAllowed } from '../../webhooks/target';
@@ -59,8 +59,10 @@ export function deviceLabel(userAgent: string | null | undefined): string {
 }
 
 /**
- * Stores a subscription for `userId` (upsert by endpoint: a browser that subscribes again, or
- * a shared phone where someone else signed in, keeps one row, owned by the latest person).
+ * Stores a subscription for `userId` (upsert by endpoint: a browser that subscribes again keeps
+ * one row). A device another person subscribed passes to `userId` only with its keys: the
+ * browser's own subscription proves it (a shared phone), an endpoint alone does not. False when
+ * the endpoint stays someone else's.
  */
 export function subscribe(
 	db: Queryable,
@@ -68,17 +70,27 @@ export function subscribe(
 	input: PushSubscriptionInput,
 	userAgent: string | null,
 	now: number
-): void {
+): boolean {
 	const values = {
 		userId,
 		p256dh: input.keys.p256dh,
 		auth: input.keys.auth,
 		userAgent: userAgent?.slice(0, 300) ?? null
 	};
-	db.insert(pushSubscription)
+	const stored = db
+		.insert(pushSubscription)
 		.values({ ...values, endpoint: input.endpoint, createdAt: now })
-		.onConflictDoUpdate({ target: pushSubscription.endpoint, set: values })
-		.run();
+		.onConflictDoUpdate({
+			target: pushSubscription.endpoint,
+			set: values,
+			setWhere: or(
+				eq(pushSubscription.userId, userId),
+				and(eq(pushSubscription.p256dh, values.p256dh), eq(pushSubscription.auth, values.auth))
+			)
+		})
+		.returning({ id: pushSubscription.id })
+		.get();
+	return stored !== undefined;
 }
 
 /** Removes `userId`'s subscription at `endpoint`; false when they have none there. */
