@@ -4,6 +4,7 @@ import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
+import { startPush } from '../notify/push/worker';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -98,7 +99,10 @@ export function startJobs(
 		}
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
+	// Web push: badges and overtakes queued for people's phones, sent within seconds.
+	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	return () => {
+		stopPush();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;
