@@ -4,6 +4,7 @@ import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
+import { startChat } from '../notify/chat/start';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -27,6 +28,7 @@ export function startJobs(
 		intervalMs?: number;
 		webhookIntervalMs?: number;
 		rankWatchIntervalMs?: number;
+		chatIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
@@ -98,7 +100,10 @@ export function startJobs(
 		}
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
+	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
+	const stopChat = startChat(db, { clock, intervalMs: options.chatIntervalMs });
 	return () => {
+		stopChat();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;
