@@ -84,7 +84,11 @@ async function action(session: string, name: string, fields: [string, string][])
 		}
 	});
 	const result = (await response.json()) as { type: string; status?: number; data?: string };
-	return { ...result, data: result.data ? devalue.parse(result.data) : undefined };
+	return {
+		status: response.status,
+		...result,
+		data: typeof result.data === 'string' ? devalue.parse(result.data) : result.data
+	};
 }
 
 const channelCount = () =>
@@ -107,6 +111,9 @@ async function addChannel(platform: string, name: string, path: string, points =
 	return channelId(name);
 }
 
+/** One moment for all sales: the same externalId posted again is the same sale (a replay). */
+const SOLD_AT = new Date(Date.now() - 60_000).toISOString();
+
 async function sell(externalId: string, sku: string) {
 	const response = await fetch(`${running.url}/api/v1/sales`, {
 		method: 'POST',
@@ -114,7 +121,7 @@ async function sell(externalId: string, sku: string) {
 		body: JSON.stringify({
 			externalId,
 			seller: { email: db.people[1].email },
-			occurredAt: new Date(Date.now() - 60_000).toISOString(),
+			occurredAt: SOLD_AT,
 			lines: [{ sku, quantity: 1, unitPrice: 10 }]
 		})
 	});

@@ -168,9 +168,15 @@ export function listChannels(db: Queryable) {
 			counts.set(row.id!, c);
 		}
 	}
-	return channels.map(({ url, createdById: _by, ...c }) => ({
-		...c,
-		url: shortUrl(url),
+	return channels.map((c) => ({
+		id: c.id,
+		platform: c.platform,
+		name: c.name,
+		events: c.events,
+		bigSalePoints: c.bigSalePoints,
+		active: c.active,
+		createdAt: c.createdAt,
+		url: shortUrl(c.url),
 		sent: counts.get(c.id)?.sent ?? 0,
 		pending: counts.get(c.id)?.pending ?? 0,
 		failed: counts.get(c.id)?.failed ?? 0
