@@ -20,7 +20,15 @@ export function startChat(
 	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
-	const removeHandler = onDomainEvent(onChatDomainEvent);
+	// A chat message is never worth a sale: a failure here is logged, the event's transaction
+	// goes on (SQLite keeps a transaction open after a failed statement).
+	const removeHandler = onDomainEvent((tx, event, data, now) => {
+		try {
+			onChatDomainEvent(tx, event, data, now);
+		} catch (error) {
+			log.error({ err: error, event }, 'queueing a chat message failed');
+		}
+	});
 	const onLead = (change: RankEvents['lead'][0]) => {
 		try {
 			queueLeadChange(db, change);
