@@ -54,7 +54,14 @@ export async function sendTestMessage(
 				sentAt: error == null ? at : null
 			})
 			.run();
-		audit(tx, actor, 'chat.test', `chat:${channel.id}`, { name: channel.name, delivered: !error }, at);
+		audit(
+			tx,
+			actor,
+			'chat.test',
+			`chat:${channel.id}`,
+			{ name: channel.name, delivered: !error },
+			at
+		);
 	});
 	return { name: channel.name, ok: error == null, error };
 }
