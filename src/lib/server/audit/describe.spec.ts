@@ -464,6 +464,51 @@ const CASES: Case[] = [
 		subject: 'webhook:2',
 		data: { url: 'https://hooks.example.com/hb', deliveryId: 7, event: 'sale.confirmed' },
 		summary: 'Sent sale.confirmed again to the webhook https://hooks.example.com/hb'
+	},
+	{
+		action: 'chat.create',
+		subject: 'chat:3',
+		data: { platform: 'slack', name: '#wins', events: ['big_sale', 'badge'] },
+		summary: 'Chat channel added: #wins',
+		details: [
+			['Platform', 'slack'],
+			['Events', 'big_sale, badge']
+		]
+	},
+	{
+		action: 'chat.update',
+		subject: 'chat:3',
+		data: { name: '#wins', events: ['big_sale'], bigSalePoints: 200 },
+		summary: 'Chat channel events changed: #wins',
+		details: [
+			['Events', 'big_sale'],
+			['Big sale points', '200']
+		]
+	},
+	{
+		action: 'chat.pause',
+		subject: 'chat:3',
+		data: { name: '#wins' },
+		summary: 'Chat channel paused: #wins'
+	},
+	{
+		action: 'chat.resume',
+		subject: 'chat:3',
+		data: { name: '#wins' },
+		summary: 'Chat channel resumed: #wins'
+	},
+	{
+		action: 'chat.delete',
+		subject: 'chat:3',
+		data: { name: '#wins' },
+		summary: 'Chat channel deleted: #wins'
+	},
+	{
+		action: 'chat.test',
+		subject: 'chat:3',
+		data: { name: '#wins', delivered: true },
+		summary: 'Chat test message sent: #wins',
+		details: [['Delivered', 'yes']]
 	}
 ];
 

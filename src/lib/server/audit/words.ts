@@ -97,6 +97,12 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'webhook.delete': m.audit_action_webhook_delete,
 	'webhook.test': m.audit_action_webhook_test,
 	'webhook.redeliver': m.audit_action_webhook_redeliver,
+	'chat.create': m.audit_action_chat_create,
+	'chat.update': m.audit_action_chat_update,
+	'chat.pause': m.audit_action_chat_pause,
+	'chat.resume': m.audit_action_chat_resume,
+	'chat.delete': m.audit_action_chat_delete,
+	'chat.test': m.audit_action_chat_test,
 	'token.create': m.audit_action_token_create,
 	'token.revoke': m.audit_action_token_revoke,
 	'organisation.update': m.audit_action_organisation_update

@@ -5,6 +5,7 @@ import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
 import { startPush } from '../notify/push/worker';
+import { startChat } from '../notify/chat/start';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -28,6 +29,7 @@ export function startJobs(
 		intervalMs?: number;
 		webhookIntervalMs?: number;
 		rankWatchIntervalMs?: number;
+		chatIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
@@ -101,8 +103,11 @@ export function startJobs(
 	ranks.unref();
 	// Web push: badges and overtakes queued for people's phones, sent within seconds.
 	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
+	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
+	const stopChat = startChat(db, { clock, intervalMs: options.chatIntervalMs });
 	return () => {
 		stopPush();
+		stopChat();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;

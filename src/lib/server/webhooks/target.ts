@@ -225,7 +225,13 @@ export async function postToTarget(
 							)
 						);
 					} else if (status < 200 || status >= 300)
-						fail(Object.assign(new Error(`HTTP ${status}`), { status }));
+						// Retry-After goes with the refusal: chat platforms pace by it (notify/chat).
+						fail(
+							Object.assign(new Error(`HTTP ${status}`), {
+								status,
+								retryAfter: response.headers['retry-after'] ?? null
+							})
+						);
 					else done({ status });
 				});
 			}

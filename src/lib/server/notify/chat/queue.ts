@@ -1,0 +1,159 @@
+// What a chat channel hears, queued in the outbox inside the event's transaction: a domain
+// event (notify/events.ts) queues for every active channel that picked it, so the message exists
+// exactly when the event does. send.ts posts the rows.
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../../db';
+import { outgoingMessage, season, type ChatEvent } from '../../db/schema';
+import { getOrganisation } from '../../organisation/settings';
+import type { DomainData, DomainEvent } from '../events';
+import { activeChannels, DEFAULT_BIG_SALE_POINTS, type ActiveChannel } from './channels';
+import { formatChat, type ChatSubject, type FormattedChat } from './compose';
+
+/** Queues one message for one channel; false when its dedupe key was queued already. */
+export function queueChat(
+	tx: Queryable,
+	channel: Pick<ActiveChannel, 'id' | 'platform' | 'name'>,
+	kind: ChatEvent | 'test',
+	message: FormattedChat,
+	now: number,
+	dedupeKey: string | null = null
+): boolean {
+	const row = tx
+		.insert(outgoingMessage)
+		.values({
+			channel: channel.platform,
+			kind,
+			chatChannelId: channel.id,
+			recipient: channel.name,
+			subject: message.subject,
+			body: message.body,
+			payload: message.payload,
+			dedupeKey,
+			nextAttemptAt: now,
+			createdAt: now
+		})
+		.onConflictDoNothing()
+		.returning({ id: outgoingMessage.id })
+		.get();
+	return row !== undefined;
+}
+
+/**
+ * Queues `subject` for each channel (in the organisation's default language, each in its
+ * platform's format); `key` names the occurrence, so that it is posted once per channel.
+ */
+export function queueForChannels(
+	tx: Queryable,
+	channels: ActiveChannel[],
+	subject: Exclude<ChatSubject, { event: 'test' }>,
+	key: string,
+	now: number
+): number {
+	if (channels.length === 0) return 0;
+	const locale = getOrganisation(tx).defaultLocale;
+	const formatted = new Map<string, FormattedChat>();
+	let queued = 0;
+	for (const channel of channels) {
+		let message = formatted.get(channel.platform);
+		if (!message) {
+			message = formatChat(channel.platform, subject, locale);
+			formatted.set(channel.platform, message);
+		}
+		const dedupe = `chat:${channel.id}:${subject.event}:${key}`;
+		if (queueChat(tx, channel, subject.event, message, now, dedupe)) queued += 1;
+	}
+	return queued;
+}
+
+const wanting = (channels: ActiveChannel[], event: ChatEvent) =>
+	channels.filter((c) => c.events.includes(event));
+
+function seasonOf(tx: Queryable, id: number) {
+	return tx
+		.select({ name: season.name, timeZone: season.timeZone })
+		.from(season)
+		.where(eq(season.id, id))
+		.get();
+}
+
+/**
+ * The domain-event handler: runs inside every sale's transaction, so it costs one cached list
+ * (channels.ts) until a channel wants the event; only then does it read the season's name.
+ */
+export function onChatDomainEvent<E extends DomainEvent>(
+	tx: Queryable,
+	event: E,
+	data: DomainData<E>,
+	now: number
+): void {
+	const channels = activeChannels(tx);
+	if (channels.length === 0) return;
+	switch (event) {
+		case 'sale.confirmed': {
+			const { seasonId, sale } = data as DomainData<'sale.confirmed'>;
+			const big = wanting(channels, 'big_sale').filter(
+				(c) => sale.points >= (c.bigSalePoints ?? DEFAULT_BIG_SALE_POINTS)
+			);
+			if (big.length === 0) return;
+			const s = seasonOf(tx, seasonId);
+			queueForChannels(
+				tx,
+				big,
+				{ event: 'big_sale', season: s?.name ?? '', seller: sale.seller.name, points: sale.points },
+				String(sale.id),
+				now
+			);
+			return;
+		}
+		case 'badge.awarded': {
+			const d = data as DomainData<'badge.awarded'>;
+			const to = wanting(channels, 'badge');
+			if (to.length === 0) return;
+			queueForChannels(
+				tx,
+				to,
+				{
+					event: 'badge',
+					season: seasonOf(tx, d.seasonId)?.name ?? '',
+					who: d.subjectName,
+					badge: d.badge
+				},
+				`${d.seasonId}:${d.subjectType}:${d.subjectId}:${d.badge.id}:${d.periodKey}`,
+				now
+			);
+			return;
+		}
+		case 'season.started': {
+			const { season: started } = data as DomainData<'season.started'>;
+			const to = wanting(channels, 'season_start');
+			if (to.length === 0) return;
+			queueForChannels(
+				tx,
+				to,
+				{
+					event: 'season_start',
+					season: started.name,
+					startsAt: Date.parse(started.startsAt),
+					endsAt: Date.parse(started.endsAt),
+					timeZone: seasonOf(tx, started.id)?.timeZone ?? 'UTC'
+				},
+				String(started.id),
+				now
+			);
+			return;
+		}
+		case 'season.ended': {
+			const d = data as DomainData<'season.ended'>;
+			const to = wanting(channels, 'season_end');
+			if (to.length === 0) return;
+			queueForChannels(
+				tx,
+				to,
+				{ event: 'season_end', season: d.season.name, podium: d.podium, teams: d.teams },
+				String(d.season.id),
+				now
+			);
+			return;
+		}
+	}
+}
