@@ -17,7 +17,8 @@ test.use({
 	account: SELLER,
 	viewport: { width: 375, height: 812 },
 	hasTouch: true,
-	isMobile: true
+	isMobile: true,
+	serviceWorkers: 'allow'
 });
 
 test('a sale registered offline is sent when back online and counted once', async ({
