@@ -16,7 +16,10 @@ export default defineConfig({
 	use: {
 		baseURL: E2E_URL,
 		trace: 'retain-on-failure',
-		screenshot: 'only-on-failure'
+		screenshot: 'only-on-failure',
+		// The app's service worker would precache every asset in each test's fresh context: only
+		// the offline spec, which tests it, lets it run.
+		serviceWorkers: 'block'
 	},
 	projects: [
 		{

@@ -1,0 +1,77 @@
+// /sell on a phone without signal: the page opens from the service worker's copy, a sale
+// registered offline waits on the phone ("Waiting to send"), and once the connection is back it
+// is sent with its key. The first answer is lost on the way (a weak signal), so the same sale
+// reaches the server twice: it is counted once, on the seller's other open board too.
+import {
+	expect,
+	openBoard,
+	readSaleResult,
+	readStanding,
+	test,
+	waitForHydration
+} from './fixtures';
+
+const SELLER = 'rep16@demo.test';
+
+test.use({
+	account: SELLER,
+	viewport: { width: 375, height: 812 },
+	hasTouch: true,
+	isMobile: true,
+	serviceWorkers: 'allow'
+});
+
+test('a sale registered offline is sent when back online and counted once', async ({
+	page,
+	context,
+	openAs
+}) => {
+	const board = await openAs(SELLER);
+	await openBoard(board);
+	const before = await readStanding(board);
+
+	await page.goto('/sell');
+	await waitForHydration(page);
+	// The service worker has kept /sell for this person.
+	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+	await expect
+		.poll(() => page.evaluate(async () => (await caches.match('/sell')) !== undefined))
+		.toBe(true);
+
+	await context.setOffline(true);
+	const reloaded = await page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await waitForHydration(page);
+	const more = page.getByRole('button', { name: /^One more / }).first();
+	const product = (await more.getAttribute('aria-label'))!.replace(/^One more /, '');
+	await more.tap();
+	await page.getByRole('button', { name: 'Register sale' }).tap();
+	const waiting = page.getByRole('region', { name: 'Waiting to send (1)' });
+	await expect(waiting).toContainText(`1 × ${product}`);
+
+	// Back online: the queue sends by itself, but the server's answer never arrives.
+	let lost!: () => void;
+	const answerLost = new Promise<void>((resolve) => (lost = resolve));
+	await page.route(
+		'**/sell',
+		async (route) => {
+			if (route.request().method() !== 'POST') return route.fallback();
+			await route.fetch();
+			await route.abort('internetdisconnected');
+			lost();
+		},
+		{ times: 1 }
+	);
+	await context.setOffline(false);
+	await answerLost;
+	await expect(waiting).toBeVisible();
+
+	// Sent again with the same key: the server had counted it already, and says so.
+	await page.getByRole('button', { name: 'Send now' }).tap();
+	const sale = await readSaleResult(page);
+	await expect(page.getByText('nothing was counted twice')).toBeVisible();
+	await expect(waiting).toHaveCount(0);
+	expect(sale.points).toBeGreaterThan(0);
+	expect(sale.total).toBe(before.total + sale.points);
+	await expect.poll(async () => (await readStanding(board)).total).toBe(before.total + sale.points);
+});
