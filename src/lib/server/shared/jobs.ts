@@ -4,6 +4,8 @@ import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
+import { listenForOvertaken } from '../notify/digest/overtaken';
+import { startDigestJob } from '../notify/digest/job';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -27,6 +29,7 @@ export function startJobs(
 		intervalMs?: number;
 		webhookIntervalMs?: number;
 		rankWatchIntervalMs?: number;
+		digestIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
@@ -98,7 +101,12 @@ export function startJobs(
 		}
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
+	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
+	const stopOvertaken = listenForOvertaken(db);
+	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
 	return () => {
+		stopOvertaken();
+		stopDigests();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;

@@ -27,7 +27,11 @@ export function localTimeOn(date: DateKey, hour: number, timeZone: string): numb
 /** This week's digest slot: Monday `SEND_HOUR`:00 of the ISO week containing `now`, locally. */
 export function weeklySlot(now: number, timeZone: string): DueSlot {
 	const monday = localDateKey(weekRange(now, timeZone)[0], timeZone);
-	return { key: weekKey(now, timeZone), at: localTimeOn(monday, SEND_HOUR, timeZone), date: monday };
+	return {
+		key: weekKey(now, timeZone),
+		at: localTimeOn(monday, SEND_HOUR, timeZone),
+		date: monday
+	};
 }
 
 /** Today's summary slot: `SEND_HOUR`:00 of the local date of `now`. */
