@@ -4,7 +4,7 @@ import { rule } from '../../db/schema';
 import { queueMail } from '../mail/queue';
 import { weeklyMail, type WeeklySeason } from '../mail/digest-weekly';
 import { placesAt, rankingAt } from './ranking-at';
-import { mailRecipients, type DueSeason, type LiveSeason } from './seasons';
+import { mailRecipients, type DueSeason } from './seasons';
 
 // The weekly digest: to every joined member of the seasons whose Monday 08:00 has come, their
 // rank and points now and a week ago and the campaigns running now; once per person and ISO
