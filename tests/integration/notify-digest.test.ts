@@ -13,6 +13,8 @@ import { createRankWatch } from '../../src/lib/server/notify/rank-watch';
 import { listenForOvertaken } from '../../src/lib/server/notify/digest/overtaken';
 import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
 import { setWanted } from '../../src/lib/server/notify/preferences';
+import { receiveChoices } from '../../src/lib/server/notify/digest/receive-form';
+import type { Role } from '../../src/lib/contest/types';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -156,6 +158,11 @@ describe('the weekly digest and the daily summary', () => {
 		expect(summary.body).toContain('Sales: 1 · points: 150 pts');
 		expect(summary.body).toContain(`1. ${bo.displayName} · 150 pts`);
 		expect(summary.body).toContain(`Biggest climber: ${bo.displayName}, from #2 to #1.`);
+
+		// The profile offers the summary's switch to those who get it.
+		const offered = (id: number, role: Role) =>
+			receiveChoices(db, id, role).some((c) => c.kind === 'daily_summary');
+		expect([offered(manager.id, 'manager'), offered(ann.id, 'participant')]).toEqual([true, false]);
 
 		// Tuesday 08:00: a new summary, no new digest.
 		expect(check.check(monday8 + DAY)).toEqual({ digests: 0, summaries: 1 });
