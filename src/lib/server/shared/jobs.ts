@@ -6,6 +6,7 @@ import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
 import { listenForOvertaken } from '../notify/digest/overtaken';
 import { startDigestJob } from '../notify/digest/job';
+import { startPush } from '../notify/push/worker';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -101,10 +102,13 @@ export function startJobs(
 		}
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
+	// Web push: badges and overtakes queued for people's phones, sent within seconds.
+	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
 	const stopOvertaken = listenForOvertaken(db);
 	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
 	return () => {
+		stopPush();
 		stopOvertaken();
 		stopDigests();
 		clearInterval(ranks);
