@@ -4,6 +4,8 @@ import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
+import { listenForOvertaken } from '../notify/digest/overtaken';
+import { startDigestJob } from '../notify/digest/job';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { systemClock, type Clock } from './clock';
@@ -30,6 +32,7 @@ export function startJobs(
 		webhookIntervalMs?: number;
 		rankWatchIntervalMs?: number;
 		chatIntervalMs?: number;
+		digestIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
@@ -105,9 +108,14 @@ export function startJobs(
 	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
 	const stopChat = startChat(db, { clock, intervalMs: options.chatIntervalMs });
+	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
+	const stopOvertaken = listenForOvertaken(db);
+	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
 	return () => {
 		stopPush();
 		stopChat();
+		stopOvertaken();
+		stopDigests();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;

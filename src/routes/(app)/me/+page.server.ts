@@ -7,21 +7,28 @@ import { personHistory } from '$lib/server/boards/person-history';
 import { readLocaleChoice, setOwnLocale } from '$lib/server/people/own-locale';
 import { refuse } from '$lib/server/shared/form';
 import { isLocale } from '$lib/i18n/locales';
+import {
+	readReceiveForm,
+	receiveChoices,
+	saveReceiveChoices
+} from '$lib/server/notify/digest/receive-form';
 import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user, membership } = await parent();
 	const locale = isLocale(user.locale) ? user.locale : null;
-	if (!season || !membership)
-		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale };
 	const db = getDb();
+	const receive = receiveChoices(db, user.id, user.role);
+	if (!season || !membership)
+		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale, receive };
 	// One person's place through the rank index, not the whole ranking.
 	return {
 		history: personHistory(db, season.id, user.id),
 		me: getStanding(db, season.id, user.id)?.entry ?? null,
 		of: getPlayersCount(db, season.id),
 		timeZone: season.timeZone,
-		locale
+		locale,
+		receive
 	};
 };
 
@@ -33,5 +40,12 @@ export const actions: Actions = {
 		setOwnLocale(getDb(), user.id, choice.locale);
 		// The language of a page is chosen before its action runs: a fresh load speaks the new one.
 		redirect(303, '/me');
+	},
+	receive: async (event) => {
+		const user = requireUser(event);
+		const choices = readReceiveForm(await event.request.formData());
+		if (!choices) return refuse(400, 'receive', m.me_receive_invalid());
+		saveReceiveChoices(getDb(), user.id, choices);
+		return { action: 'receive' as const, saved: true };
 	}
 };

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../../db';
+import type { RankBy } from '../../db/schema';
+import { rank, type Ranked, type RankInput } from '../../../contest/ranking';
+import type { TieRule } from '../../../contest/types';
+import { NO_PASSWORD } from '../../auth/links';
+
+// A season's individual ranking as it stood at an instant, replayed from the ledger the way the
+// board ranks (what rankBy counts, the tie rule, earlier to reach a score first): the digest's
+// "last week" and the summary's "yesterday". One grouped read per season and instant; the
+// digest and the summary run once a week and once a day, never per sale.
+//
+// Assumption: an entry counts with its status of today (a sale confirmed since still counts
+// then as confirmed); the ledger keeps no history of a status, and the difference is a sale's
+// points moving from pending to confirmed, which rankBy 'total' does not see at all.
+
+export interface RankingSeason {
+	id: number;
+	rankBy: RankBy;
+	tieRule: TieRule;
+}
+
+/**
+ * Every joined member's rank and points at `at` (entries made before it), best first; people who
+ * joined later and had nothing by then are not in it.
+ */
+export function rankingAt(db: Queryable, season: RankingSeason, at: number): Ranked<RankInput>[] {
+	const counted =
+		season.rankBy === 'total' ? sql`('confirmed', 'provisional')` : sql`('confirmed')`;
+	const rows = db.all<{ id: number; name: string; points: number; reachedAt: number }>(sql`
+		SELECT m.user_id AS id, u.display_name AS name,
+			coalesce(sum(l.points), 0) AS points,
+			coalesce(max(l.created_at), m.joined_at) AS reachedAt
+		FROM season_member m
+		JOIN user u ON u.id = m.user_id AND u.password_hash <> ${NO_PASSWORD}
+		LEFT JOIN ledger_entry l ON l.season_id = m.season_id AND l.user_id = m.user_id
+			AND l.created_at < ${at} AND l.status IN ${counted}
+		WHERE m.season_id = ${season.id}
+		GROUP BY m.user_id
+		HAVING m.joined_at < ${at} OR count(l.id) > 0`);
+	return rank(
+		rows.map((r) => ({ ...r, provisionalPoints: 0 })),
+		season.tieRule
+	);
+}
+
+/** The same, by person. */
+export function placesAt(
+	db: Queryable,
+	season: RankingSeason,
+	at: number
+): Map<number, Ranked<RankInput>> {
+	return new Map(rankingAt(db, season, at).map((r) => [r.id, r]));
+}

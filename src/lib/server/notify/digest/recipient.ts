@@ -1,0 +1,48 @@
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../../db';
+import { outgoingMessage, user } from '../../db/schema';
+import { NO_PASSWORD } from '../../auth/links';
+import { getOrganisation } from '../../organisation/settings';
+import { isLocale, type Locale } from '../../../i18n/locales';
+
+// Who a digest mail goes to, in which language: the person's own choice, else the
+// organisation's default (a mail has no browser to ask). Invited people who never set a
+// password have not joined: nothing goes to them.
+
+export interface Recipient {
+	id: number;
+	email: string;
+	name: string;
+	locale: Locale;
+}
+
+/** A person able to receive mail, or null (unknown, or invited and not joined). */
+export function recipient(db: Queryable, userId: number): Recipient | null {
+	const row = db
+		.select({
+			id: user.id,
+			email: user.email,
+			name: user.displayName,
+			locale: user.locale,
+			passwordHash: user.passwordHash
+		})
+		.from(user)
+		.where(eq(user.id, userId))
+		.get();
+	if (!row || row.passwordHash === NO_PASSWORD) return null;
+	return {
+		id: row.id,
+		email: row.email,
+		name: row.name,
+		locale: isLocale(row.locale) ? row.locale : getOrganisation(db).defaultLocale
+	};
+}
+
+/** Whether a once-only message with this key was queued already. */
+export function alreadyQueued(db: Queryable, dedupeKey: string): boolean {
+	return !!db
+		.select({ id: outgoingMessage.id })
+		.from(outgoingMessage)
+		.where(eq(outgoingMessage.dedupeKey, dedupeKey))
+		.get();
+}

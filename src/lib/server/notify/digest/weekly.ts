@@ -1,0 +1,67 @@
+import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db';
+import { rule } from '../../db/schema';
+import { queueMail } from '../mail/queue';
+import { weeklyMail, type WeeklySeason } from '../mail/digest-weekly';
+import { placesAt, rankingAt } from './ranking-at';
+import { mailRecipients, type DueSeason } from './seasons';
+
+// The weekly digest: to every joined member of the seasons whose Monday 08:00 has come, their
+// rank and points now and a week ago and the campaigns running now; once per person and ISO
+// week (`digest:<userId>:<week>`), so a second check or a restart queues nothing more.
+
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+/** The names of the season's rules whose window is open now, in the order they were made. */
+function campaignsNow(db: Queryable, seasonId: number, now: number): string[] {
+	return db
+		.select({ name: rule.name })
+		.from(rule)
+		.where(
+			and(
+				eq(rule.seasonId, seasonId),
+				eq(rule.active, true),
+				or(isNull(rule.startsAt), lte(rule.startsAt, now)),
+				or(isNull(rule.endsAt), gt(rule.endsAt, now))
+			)
+		)
+		.orderBy(rule.id)
+		.all()
+		.map((r) => r.name);
+}
+
+/** Queues the digests of the due seasons (with their slots); returns how many were queued. */
+export function queueWeeklyDigests(db: Db, due: readonly DueSeason[], now: number): number {
+	if (due.length === 0) return 0;
+	const sections = new Map<number, WeeklySeason[]>();
+	for (const { season } of due) {
+		const ranking = rankingAt(db, season, now);
+		const before = placesAt(db, season, now - WEEK);
+		const campaigns = campaignsNow(db, season.id, now);
+		for (const place of ranking) {
+			const then = before.get(place.id);
+			const section: WeeklySeason = {
+				name: season.name,
+				rank: place.rank,
+				of: ranking.length,
+				points: place.points,
+				before: then ? { rank: then.rank, points: then.points } : null,
+				campaigns
+			};
+			sections.set(place.id, [...(sections.get(place.id) ?? []), section]);
+		}
+	}
+	// One digest a week however many seasons a person plays: the first due season's week names it.
+	const week = due[0].slot.key;
+	const keyOf = (id: number) => `digest:${id}:${week}`;
+	const people = mailRecipients(db, [...sections.keys()], 'weekly_digest', keyOf);
+	let queued = 0;
+	db.transaction((tx) => {
+		for (const person of people) {
+			const body = weeklyMail(sections.get(person.id)!, person.locale);
+			const mail = { userId: person.id, kind: 'weekly_digest' as const, to: person.email };
+			if (queueMail(tx, { ...mail, ...body, dedupeKey: keyOf(person.id) }, now)) queued++;
+		}
+	});
+	return queued;
+}
