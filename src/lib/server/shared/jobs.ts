@@ -4,6 +4,7 @@ import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
+import { sendDueMails } from '../notify/mail/sender';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -26,6 +27,7 @@ export function startJobs(
 	options: {
 		intervalMs?: number;
 		webhookIntervalMs?: number;
+		mailIntervalMs?: number;
 		rankWatchIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
@@ -88,6 +90,20 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
+	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
+	let mailing = false;
+	const mails = setInterval(async () => {
+		if (mailing) return;
+		mailing = true;
+		try {
+			await sendDueMails(db, { clock });
+		} catch (error) {
+			log.error({ err: error }, 'mail sending failed');
+		} finally {
+			mailing = false;
+		}
+	}, options.mailIntervalMs ?? 2_000);
+	mails.unref();
 	// Who was overtaken, who took the lead: read when a live season's version moved.
 	const rankWatch = createRankWatch(db, { clock });
 	const ranks = setInterval(() => {
@@ -106,6 +122,7 @@ export function startJobs(
 		clearTimeout(firstTick);
 		clearInterval(timer);
 		clearInterval(deliveries);
+		clearInterval(mails);
 		scheduler?.stop();
 	};
 }
