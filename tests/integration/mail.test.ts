@@ -152,7 +152,7 @@ describe('mail over SMTP', () => {
 	});
 
 	it('self-service reset: one answer for every address, a mail only to an account with a password, the link works once, rate-limited', async () => {
-		expect(await (await get(server, '/login')).text()).toContain('href="/forgot"');
+		expect(await (await get(server, '/login')).text()).toMatch(/href="[./]*forgot"/);
 		const ask = async (email: string) => {
 			const response = await post(server, '/forgot', { email });
 			return { status: response.status, html: await response.text() };
@@ -218,7 +218,7 @@ describe('mail without SMTP: the outbox folder, and the admins’ log', () => {
 	});
 
 	it('offers no self-service reset', async () => {
-		expect(await (await get(server, '/login')).text()).not.toContain('href="/forgot"');
+		expect(await (await get(server, '/login')).text()).not.toMatch(/href="[./]*forgot"/);
 		expect((await get(server, '/forgot')).status).toBe(404);
 		expect((await post(server, '/forgot', { email: 'seller@test.test' })).status).toBe(404);
 	});
@@ -249,13 +249,13 @@ describe('mail without SMTP: the outbox folder, and the admins’ log', () => {
 
 		expect((await get(server, '/manage/messages', sessions.manager)).status).toBe(403);
 		expect((await get(server, '/manage/messages', sessions.rep)).status).toBe(403);
-		expect(await (await get(server, '/manage', sessions.manager)).text()).not.toContain(
-			'href="/manage/messages"'
-		);
+		// The console's nav names the log to admins only.
+		const navLink = /href="[^"]*manage\/messages"/;
+		expect(await (await get(server, '/manage', sessions.manager)).text()).not.toMatch(navLink);
+		expect(await (await get(server, '/manage', sessions.admin)).text()).toMatch(navLink);
 		const log = await get(server, '/manage/messages', sessions.admin);
 		expect(log.status).toBe(200);
 		const html = await log.text();
-		expect(html).toContain('href="/manage/messages"');
 		expect(html).toContain(`written as .eml files into ${join(dirname(seeded.path), 'outbox')}`);
 		expect(html).toContain('You are invited to');
 		expect(html).toContain(`Written to ${file}`);
