@@ -9,7 +9,12 @@ import { createInvite } from '../../src/lib/server/people/invites';
 
 let seeded: SeededDb;
 let server: RunningServer;
-const ids: Record<'seller' | 'admin' | 'invited', number> = { seller: 0, admin: 0, invited: 0 };
+const ids: Record<'seller' | 'admin' | 'executive' | 'invited', number> = {
+	seller: 0,
+	admin: 0,
+	executive: 0,
+	invited: 0
+};
 let inviteToken = '';
 const cookies: Record<'manager' | 'admin' | 'executive' | 'rep', string> = {
 	manager: '',
@@ -29,6 +34,12 @@ beforeAll(async () => {
 		password: PASSWORD
 	});
 	ids.admin = admin.id;
+	const executive = await makeMember(db, seeded.seasonId, seeded.teams[1].id, {
+		email: 'executive-member@test.test',
+		role: 'executive',
+		password: PASSWORD
+	});
+	ids.executive = executive.id;
 	ids.seller = seeded.people[0].id;
 	const invited = createInvite(db, {
 		email: 'invited@test.test',
@@ -94,6 +105,11 @@ describe('password reset links', () => {
 		expect(managerOnAdmin.status).toBe(403);
 		expect(managerOnAdmin.token).toBeUndefined();
 		expect(managerOnAdmin.html).toContain('Only an admin can reset the password of an admin.');
+		const managerOnExecutive = await issue('manager', ids.executive);
+		expect(managerOnExecutive.status).toBe(403);
+		expect(managerOnExecutive.html).toContain(
+			'Only an admin can reset the password of an executive.'
+		);
 		const adminOnAdmin = await issue('admin', ids.admin);
 		expect(adminOnAdmin.status).toBe(200);
 		expect(adminOnAdmin.token).toBeDefined();

@@ -55,32 +55,35 @@ export function createApiToken(
 	const bytes = new Uint8Array(24);
 	crypto.getRandomValues(bytes);
 	const token = `hb_${encodeBase32LowerCaseNoPadding(bytes)}`;
-	const id = db.transaction((tx) => {
-		const taken = tx
-			.select({ id: apiToken.id })
-			.from(apiToken)
-			.where(and(eq(apiToken.name, name), isNull(apiToken.revokedAt)))
-			.get();
-		if (taken)
-			throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
-				field: 'name',
-				details: { name }
-			});
-		const row = tx
-			.insert(apiToken)
-			.values({
-				name,
-				role: input.role,
-				tokenHash: hashToken(token),
-				createdAt: now,
-				createdById: actor.userId ?? null,
-				expiresAt: input.expiresAt ?? null
-			})
-			.returning({ id: apiToken.id })
-			.get();
-		audit(tx, actor, 'token.create', `token:${row.id}`, { name, role: input.role }, now);
-		return row.id;
-	});
+	const id = db.transaction(
+		(tx) => {
+			const taken = tx
+				.select({ id: apiToken.id })
+				.from(apiToken)
+				.where(and(eq(apiToken.name, name), isNull(apiToken.revokedAt)))
+				.get();
+			if (taken)
+				throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
+					field: 'name',
+					details: { name }
+				});
+			const row = tx
+				.insert(apiToken)
+				.values({
+					name,
+					role: input.role,
+					tokenHash: hashToken(token),
+					createdAt: now,
+					createdById: actor.userId ?? null,
+					expiresAt: input.expiresAt ?? null
+				})
+				.returning({ id: apiToken.id })
+				.get();
+			audit(tx, actor, 'token.create', `token:${row.id}`, { name, role: input.role }, now);
+			return row.id;
+		},
+		{ behavior: 'immediate' }
+	);
 	return { id, token };
 }
 
@@ -122,28 +125,31 @@ export function revokeApiToken(
 	clock: Clock = systemClock
 ): { id: number; name: string } {
 	const now = clock();
-	const revoked = db.transaction((tx) => {
-		const row = tx
-			.select({ id: apiToken.id, name: apiToken.name })
-			.from(apiToken)
-			.where(
-				and(
-					'name' in which ? eq(apiToken.name, which.name.trim()) : eq(apiToken.id, which.id),
-					isNull(apiToken.revokedAt)
+	const revoked = db.transaction(
+		(tx) => {
+			const row = tx
+				.select({ id: apiToken.id, name: apiToken.name })
+				.from(apiToken)
+				.where(
+					and(
+						'name' in which ? eq(apiToken.name, which.name.trim()) : eq(apiToken.id, which.id),
+						isNull(apiToken.revokedAt)
+					)
 				)
-			)
-			.get();
-		if (!row)
-			throw notFound(
-				'unknown_token',
-				'name' in which
-					? `No token in use is named "${which.name.trim()}"`
-					: 'This token does not exist or is revoked already'
-			);
-		tx.update(apiToken).set({ revokedAt: now }).where(eq(apiToken.id, row.id)).run();
-		audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
-		return row;
-	});
+				.get();
+			if (!row)
+				throw notFound(
+					'unknown_token',
+					'name' in which
+						? `No token in use is named "${which.name.trim()}"`
+						: 'This token does not exist or is revoked already'
+				);
+			tx.update(apiToken).set({ revokedAt: now }).where(eq(apiToken.id, row.id)).run();
+			audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
+			return row;
+		},
+		{ behavior: 'immediate' }
+	);
 	forgetVerifiedTokens();
 	return revoked;
 }

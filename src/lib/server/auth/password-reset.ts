@@ -41,15 +41,7 @@ export function issueResetLink(
 			const person = tx.select().from(user).where(eq(user.id, input.userId)).get();
 			if (!person) throw notFound('not_found', m.people_no_person());
 			if (!mayReset(input.issuer, person)) {
-				throw new AppError(
-					403,
-					'forbidden',
-					input.issuer.id === person.id
-						? m.people_reset_self()
-						: person.role === 'admin'
-							? m.people_reset_admin_only_admin()
-							: m.people_reset_admin_only_manager()
-				);
+				throw new AppError(403, 'forbidden', resetRefusal(input.issuer.id, person));
 			}
 			if (person.passwordHash === NO_PASSWORD) {
 				throw conflict(
@@ -97,4 +89,12 @@ export function resetPassword(
 	clock: Clock = systemClock
 ): Promise<number> {
 	return useLink(db, token, 'reset', password, clock);
+}
+
+/** Why `issuerId` may not reset `person`'s password, in the reader's language. */
+export function resetRefusal(issuerId: number, person: { id: number; role: Role }): string {
+	if (issuerId === person.id) return m.people_reset_self();
+	if (person.role === 'admin') return m.people_reset_admin_only_admin();
+	if (person.role === 'executive') return m.people_reset_admin_only_executive();
+	return m.people_reset_admin_only_manager();
 }

@@ -286,89 +286,92 @@ export async function seedDemo(
 	const startsAt = new TZDate(local.getFullYear(), quarterMonth, 1, timeZone).getTime();
 	const endsAt = new TZDate(local.getFullYear(), quarterMonth + 3, 1, timeZone).getTime();
 
-	const seasonId = db.transaction((tx) => {
-		const existing = tx.select().from(season).where(eq(season.key, 'demo')).get();
-		if (existing) return existing.id;
-		const created = tx
-			.insert(season)
-			.values({
-				key: 'demo',
-				name: m.demo_season_name({ quarter: quarterMonth / 3 + 1 }, { locale }),
-				theme: {
-					primary: '#2563eb',
-					accent: '#f59e0b',
-					emoji: '🏔️',
-					tagline: m.demo_season_tagline({}, { locale })
-				},
-				timeZone,
-				startsAt,
-				endsAt,
-				status: 'live',
-				target: 25000
-			})
-			.returning()
-			.get();
-		const teamIds = TEAMS.map(
-			(t) =>
-				tx
-					.insert(team)
-					.values({ ...t, name: t.name(locale), seasonId: created.id })
-					.returning()
-					.get().id
-		);
-		tx.insert(product)
-			.values(
-				PRODUCTS.map((p) => ({
-					...p,
-					name: p.name(locale),
-					category: p.category(locale),
-					price: priceIn(currency, p.price),
-					seasonId: created.id
-				}))
-			)
-			.run();
-		tx.insert(badge)
-			.values(
-				BADGES.map((b) => ({
-					...b,
-					name: b.name(locale),
-					description: b.description(locale),
-					seasonId: created.id
-				}))
-			)
-			.run();
-		// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
-		// a campaign effect to show; it does not change how today's sales score.
-		const day = (daysAgo: number) =>
-			new TZDate(
-				local.getFullYear(),
-				local.getMonth(),
-				local.getDate() - daysAgo,
-				timeZone
-			).getTime();
-		tx.insert(rule)
-			.values({
-				seasonId: created.id,
-				name: m.demo_rule_audio_week({}, { locale }),
-				target: { kind: 'category', category: AUDIO(locale) },
-				effect: { kind: 'multiplier', factor: 2 },
-				startsAt: Math.max(startsAt, day(13)),
-				endsAt: Math.max(startsAt, day(6))
-			})
-			.run();
-		tx.insert(seasonMember)
-			.values(
-				reps.map((rep, i) => ({
+	const seasonId = db.transaction(
+		(tx) => {
+			const existing = tx.select().from(season).where(eq(season.key, 'demo')).get();
+			if (existing) return existing.id;
+			const created = tx
+				.insert(season)
+				.values({
+					key: 'demo',
+					name: m.demo_season_name({ quarter: quarterMonth / 3 + 1 }, { locale }),
+					theme: {
+						primary: '#2563eb',
+						accent: '#f59e0b',
+						emoji: '🏔️',
+						tagline: m.demo_season_tagline({}, { locale })
+					},
+					timeZone,
+					startsAt,
+					endsAt,
+					status: 'live',
+					target: 25000
+				})
+				.returning()
+				.get();
+			const teamIds = TEAMS.map(
+				(t) =>
+					tx
+						.insert(team)
+						.values({ ...t, name: t.name(locale), seasonId: created.id })
+						.returning()
+						.get().id
+			);
+			tx.insert(product)
+				.values(
+					PRODUCTS.map((p) => ({
+						...p,
+						name: p.name(locale),
+						category: p.category(locale),
+						price: priceIn(currency, p.price),
+						seasonId: created.id
+					}))
+				)
+				.run();
+			tx.insert(badge)
+				.values(
+					BADGES.map((b) => ({
+						...b,
+						name: b.name(locale),
+						description: b.description(locale),
+						seasonId: created.id
+					}))
+				)
+				.run();
+			// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
+			// a campaign effect to show; it does not change how today's sales score.
+			const day = (daysAgo: number) =>
+				new TZDate(
+					local.getFullYear(),
+					local.getMonth(),
+					local.getDate() - daysAgo,
+					timeZone
+				).getTime();
+			tx.insert(rule)
+				.values({
 					seasonId: created.id,
-					userId: rep.id,
-					teamId: teamIds[i % 3],
-					joinedAt: startsAt
-				}))
-			)
-			.onConflictDoNothing()
-			.run();
-		return created.id;
-	});
+					name: m.demo_rule_audio_week({}, { locale }),
+					target: { kind: 'category', category: AUDIO(locale) },
+					effect: { kind: 'multiplier', factor: 2 },
+					startsAt: Math.max(startsAt, day(13)),
+					endsAt: Math.max(startsAt, day(6))
+				})
+				.run();
+			tx.insert(seasonMember)
+				.values(
+					reps.map((rep, i) => ({
+						seasonId: created.id,
+						userId: rep.id,
+						teamId: teamIds[i % 3],
+						joinedAt: startsAt
+					}))
+				)
+				.onConflictDoNothing()
+				.run();
+			return created.id;
+		},
+		{ behavior: 'immediate' }
+	);
 
 	const random = mulberry32(42);
 	const from = Math.max(startsAt, now - 21 * DAY);

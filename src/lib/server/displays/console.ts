@@ -32,11 +32,14 @@ export function createAuditedDisplay(
 	locale: Locale = DEFAULT_LOCALE
 ) {
 	// better-sqlite3 has one connection: createDisplay's insert runs inside this transaction.
-	return db.transaction((tx) => {
-		const created = createDisplay(db, seasonId, name, locale);
-		audit(tx, actor, 'display.create', `display:${created.id}`, { name, seasonId, locale }, now);
-		return created;
-	});
+	return db.transaction(
+		(tx) => {
+			const created = createDisplay(db, seasonId, name, locale);
+			audit(tx, actor, 'display.create', `display:${created.id}`, { name, seasonId, locale }, now);
+			return created;
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 export type RevokeResult =
@@ -49,16 +52,19 @@ export function revokeDisplayById(
 	actor: Actor,
 	now: number
 ): RevokeResult {
-	return db.transaction((tx) => {
-		const row = tx
-			.select()
-			.from(display)
-			.where(and(eq(display.id, id), eq(display.seasonId, seasonId)))
-			.get();
-		if (!row) return { status: 'not_found' };
-		if (row.revokedAt != null) return { status: 'already_revoked', name: row.name };
-		tx.update(display).set({ revokedAt: now }).where(eq(display.id, id)).run();
-		audit(tx, actor, 'display.revoke', `display:${id}`, { name: row.name, seasonId }, now);
-		return { status: 'revoked', name: row.name };
-	});
+	return db.transaction(
+		(tx) => {
+			const row = tx
+				.select()
+				.from(display)
+				.where(and(eq(display.id, id), eq(display.seasonId, seasonId)))
+				.get();
+			if (!row) return { status: 'not_found' };
+			if (row.revokedAt != null) return { status: 'already_revoked', name: row.name };
+			tx.update(display).set({ revokedAt: now }).where(eq(display.id, id)).run();
+			audit(tx, actor, 'display.revoke', `display:${id}`, { name: row.name, seasonId }, now);
+			return { status: 'revoked', name: row.name };
+		},
+		{ behavior: 'immediate' }
+	);
 }

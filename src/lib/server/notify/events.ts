@@ -30,7 +30,12 @@ export type DomainHandler = <E extends DomainEvent>(
 	now: number
 ) => void;
 
-const handlers = new Set<DomainHandler>();
+// Shared through globalThis: the services that emit (SvelteKit's bundle) and the jobs that add
+// handlers (server.ts's bundle) each have a copy of this module.
+const HANDLERS = Symbol.for('honorboard.domainEventHandlers');
+const handlers: Set<DomainHandler> = ((globalThis as { [HANDLERS]?: Set<DomainHandler> })[
+	HANDLERS
+] ??= new Set());
 
 /** Adds a handler for every domain event; returns its removal. */
 export function onDomainEvent(handler: DomainHandler): () => void {
@@ -53,5 +58,8 @@ export interface RankEvents {
 	lead: [LeadChange & { seasonId: number; at: number }];
 }
 
+const RANK_EVENTS = Symbol.for('honorboard.rankEvents');
 /** Rank changes seen by rank-watch.ts; listeners must not throw (errors are logged by them). */
-export const rankEvents = new EventEmitter<RankEvents>();
+export const rankEvents: EventEmitter<RankEvents> = ((
+	globalThis as { [RANK_EVENTS]?: EventEmitter<RankEvents> }
+)[RANK_EVENTS] ??= new EventEmitter<RankEvents>());

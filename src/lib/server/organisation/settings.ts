@@ -33,12 +33,15 @@ export function setOrganisation(
 	actor: Actor,
 	now = Date.now()
 ): void {
-	db.transaction((tx) => {
-		const before = getOrganisation(tx);
-		tx.insert(organisation)
-			.values({ id: 1, ...next, updatedAt: now })
-			.onConflictDoUpdate({ target: organisation.id, set: { ...next, updatedAt: now } })
-			.run();
-		audit(tx, actor, 'organisation.update', 'organisation', { before, after: next }, now);
-	});
+	db.transaction(
+		(tx) => {
+			const before = getOrganisation(tx);
+			tx.insert(organisation)
+				.values({ id: 1, ...next, updatedAt: now })
+				.onConflictDoUpdate({ target: organisation.id, set: { ...next, updatedAt: now } })
+				.run();
+			audit(tx, actor, 'organisation.update', 'organisation', { before, after: next }, now);
+		},
+		{ behavior: 'immediate' }
+	);
 }

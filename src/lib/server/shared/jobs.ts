@@ -5,6 +5,7 @@ import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
 import { sendDueMails } from '../notify/mail/sender';
+import { startPush } from '../notify/push/worker';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -114,7 +115,10 @@ export function startJobs(
 		}
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
+	// Web push: badges and overtakes queued for people's phones, sent within seconds.
+	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	return () => {
+		stopPush();
 		clearInterval(ranks);
 		rankWatch.stop();
 		stopped = true;

@@ -87,22 +87,25 @@ export function listDeliveries(db: Queryable, limit = 50) {
 /** Registers a webhook; the secret is returned once, to be shown once. */
 export function createWebhook(db: Db, input: WebhookInput, actor: Actor, now: number) {
 	const secret = newWebhookSecret();
-	return db.transaction((tx) => {
-		const row = tx
-			.insert(webhook)
-			.values({ url: input.url, events: input.events, secret, active: true, createdAt: now })
-			.returning({ id: webhook.id })
-			.get();
-		audit(
-			tx,
-			actor,
-			'webhook.create',
-			`webhook:${row.id}`,
-			{ url: input.url, events: input.events },
-			now
-		);
-		return { id: row.id, url: input.url, events: input.events, secret };
-	});
+	return db.transaction(
+		(tx) => {
+			const row = tx
+				.insert(webhook)
+				.values({ url: input.url, events: input.events, secret, active: true, createdAt: now })
+				.returning({ id: webhook.id })
+				.get();
+			audit(
+				tx,
+				actor,
+				'webhook.create',
+				`webhook:${row.id}`,
+				{ url: input.url, events: input.events },
+				now
+			);
+			return { id: row.id, url: input.url, events: input.events, secret };
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 function found(db: Queryable, id: number) {
@@ -116,45 +119,54 @@ function found(db: Queryable, id: number) {
 }
 
 export function setWebhookActive(db: Db, id: number, active: boolean, actor: Actor, now: number) {
-	return db.transaction((tx) => {
-		const row = found(tx, id);
-		tx.update(webhook).set({ active }).where(eq(webhook.id, id)).run();
-		audit(
-			tx,
-			actor,
-			active ? 'webhook.enable' : 'webhook.disable',
-			`webhook:${id}`,
-			{ url: row.url },
-			now
-		);
-		return { ...row, active };
-	});
+	return db.transaction(
+		(tx) => {
+			const row = found(tx, id);
+			tx.update(webhook).set({ active }).where(eq(webhook.id, id)).run();
+			audit(
+				tx,
+				actor,
+				active ? 'webhook.enable' : 'webhook.disable',
+				`webhook:${id}`,
+				{ url: row.url },
+				now
+			);
+			return { ...row, active };
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 /** Removes a webhook and its delivery log (pending deliveries are dropped). */
 export function deleteWebhook(db: Db, id: number, actor: Actor, now: number) {
-	return db.transaction((tx) => {
-		const row = found(tx, id);
-		tx.delete(webhookDelivery).where(eq(webhookDelivery.webhookId, id)).run();
-		tx.delete(webhook).where(eq(webhook.id, id)).run();
-		audit(tx, actor, 'webhook.delete', `webhook:${id}`, { url: row.url }, now);
-		return row;
-	});
+	return db.transaction(
+		(tx) => {
+			const row = found(tx, id);
+			tx.delete(webhookDelivery).where(eq(webhookDelivery.webhookId, id)).run();
+			tx.delete(webhook).where(eq(webhook.id, id)).run();
+			audit(tx, actor, 'webhook.delete', `webhook:${id}`, { url: row.url }, now);
+			return row;
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 /** Queues a signed test delivery for one webhook; the regular delivery job sends it. */
 export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
-	return db.transaction((tx) => {
-		const row = found(tx, id);
-		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_test());
-		const data = {
-			test: true as const,
-			message: 'A test delivery from Honorboard: no action needed.'
-		};
-		queueDelivery(tx, id, envelope('webhook.test', data, now), now);
-		audit(tx, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
-		return row;
-	});
+	return db.transaction(
+		(tx) => {
+			const row = found(tx, id);
+			if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_test());
+			const data = {
+				test: true as const,
+				message: 'A test delivery from Honorboard: no action needed.'
+			};
+			queueDelivery(tx, id, envelope('webhook.test', data, now), now);
+			audit(tx, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
+			return row;
+		},
+		{ behavior: 'immediate' }
+	);
 }
 
 /** Every attempt of the given deliveries, newest first, grouped by delivery. */
@@ -181,33 +193,36 @@ export function listAttempts(db: Queryable, deliveryIds: number[]) {
  * stay in the log.
  */
 export function redeliver(db: Db, deliveryId: number, actor: Actor, now: number) {
-	return db.transaction((tx) => {
-		const row = tx
-			.select({
-				id: webhookDelivery.id,
-				webhookId: webhookDelivery.webhookId,
-				event: webhookDelivery.event,
-				url: webhook.url,
-				active: webhook.active
-			})
-			.from(webhookDelivery)
-			.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
-			.where(eq(webhookDelivery.id, deliveryId))
-			.get();
-		if (!row) throw conflict('delivery_gone', m.webhooks_delivery_gone());
-		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_redeliver());
-		tx.update(webhookDelivery)
-			.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
-			.where(eq(webhookDelivery.id, deliveryId))
-			.run();
-		audit(
-			tx,
-			actor,
-			'webhook.redeliver',
-			`webhook:${row.webhookId}`,
-			{ url: row.url, deliveryId, event: row.event },
-			now
-		);
-		return row;
-	});
+	return db.transaction(
+		(tx) => {
+			const row = tx
+				.select({
+					id: webhookDelivery.id,
+					webhookId: webhookDelivery.webhookId,
+					event: webhookDelivery.event,
+					url: webhook.url,
+					active: webhook.active
+				})
+				.from(webhookDelivery)
+				.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
+				.where(eq(webhookDelivery.id, deliveryId))
+				.get();
+			if (!row) throw conflict('delivery_gone', m.webhooks_delivery_gone());
+			if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_redeliver());
+			tx.update(webhookDelivery)
+				.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
+				.where(eq(webhookDelivery.id, deliveryId))
+				.run();
+			audit(
+				tx,
+				actor,
+				'webhook.redeliver',
+				`webhook:${row.webhookId}`,
+				{ url: row.url, deliveryId, event: row.event },
+				now
+			);
+			return row;
+		},
+		{ behavior: 'immediate' }
+	);
 }

@@ -163,7 +163,7 @@ export interface PostResult {
 export async function postToTarget(
 	target: string,
 	headers: Record<string, string>,
-	body: string,
+	body: string | Uint8Array,
 	options: { timeoutMs?: number } = {}
 ): Promise<PostResult> {
 	const url = new URL(target);

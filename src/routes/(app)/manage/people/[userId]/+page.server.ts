@@ -9,7 +9,7 @@ import { adjustPoints } from '$lib/server/scoring/adjustments';
 import { reviewSales } from '$lib/server/scoring/review';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { accountOf, employeeNumberOf, setEmployeeNumber } from '$lib/server/people/users';
-import { issueResetLink, mayReset } from '$lib/server/auth/password-reset';
+import { issueResetLink, mayReset, resetRefusal } from '$lib/server/auth/password-reset';
 import { m } from '$lib/paraglide/messages.js';
 import { points } from '$lib/format/numbers';
 
@@ -40,12 +40,7 @@ export const load: PageServerLoad = (event) => {
 			: !mayReset(user, account)
 				? {
 						allowed: false,
-						why:
-							account.id === user.id
-								? m.people_reset_self()
-								: account.role === 'admin'
-									? m.people_reset_admin_only_admin()
-									: m.people_reset_admin_only_manager()
+						why: resetRefusal(user.id, account)
 					}
 				: !account.hasPassword
 					? {

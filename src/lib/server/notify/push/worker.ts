@@ -1,0 +1,34 @@
+import type { Db } from '../../db';
+import type { Clock } from '../../shared/clock';
+import { log } from '../../shared/log';
+import { startPushNotices } from './queue';
+import { sendDuePushes } from './send';
+
+/**
+ * Web push in a running server: queues what people's phones are told and sends it within
+ * seconds. Returns the stop.
+ */
+export function startPush(
+	db: Db,
+	options: { clock?: Clock; intervalMs?: number } = {}
+): () => void {
+	const stopNotices = startPushNotices(db);
+	// A slow push service never delays the next round twice.
+	let sending = false;
+	const timer = setInterval(async () => {
+		if (sending) return;
+		sending = true;
+		try {
+			await sendDuePushes(db, { clock: options.clock });
+		} catch (error) {
+			log.error({ err: error }, 'push sending failed');
+		} finally {
+			sending = false;
+		}
+	}, options.intervalMs ?? 2_000);
+	timer.unref();
+	return () => {
+		clearInterval(timer);
+		stopNotices();
+	};
+}

@@ -1,0 +1,2 @@
+import { handlePush } from '$lib/push/sw-push';
+handlePush(self as unknown as ServiceWorkerGlobalScope);
