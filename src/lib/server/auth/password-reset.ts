@@ -7,12 +7,14 @@ import { findLink, issueLink, NO_PASSWORD, useLink } from './links';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
+import { queueResetMail } from '../notify/mail/account-mails';
 
 // A forgotten password: a manager or admin issues a reset link (/reset/<token>) and hands it
-// over; the person sets a new password with it. The same single-use, hashed, expiring links as
-// invitations (links.ts); a reset link only works for an account that has a password.
+// over (it is mailed to the person too); the person sets a new password with it. The same
+// single-use, hashed, expiring links as invitations (links.ts); a reset link only works for an
+// account that has a password.
 
-const RESET_LIFETIME = 24 * 60 * 60 * 1000;
+export const RESET_LIFETIME = 24 * 60 * 60 * 1000;
 
 /**
  * Who may reset whose password. A manager only a participant's (a manager resetting an admin's
@@ -24,12 +26,15 @@ export function mayReset(issuer: { id: number; role: Role }, target: { id: numbe
 	return issuer.role === 'manager' && target.role === 'participant';
 }
 
-/** Issues a reset link for a person, voiding their older links; returns the token (shown once). */
+/**
+ * Issues a reset link for a person, voiding their older links, and queues the mail that carries
+ * it; returns the token (shown once) and the address it is mailed to.
+ */
 export function issueResetLink(
 	db: Db,
 	input: { userId: number; issuer: { id: number; role: Role } },
 	clock: Clock = systemClock
-): { token: string; expiresAt: number } {
+): { token: string; expiresAt: number; email: string } {
 	const now = clock();
 	return db.transaction(
 		(tx) => {
@@ -55,6 +60,7 @@ export function issueResetLink(
 				},
 				now
 			);
+			queueResetMail(tx, { userId: person.id, token, askedBy: 'manager' }, now);
 			audit(
 				tx,
 				{ userId: input.issuer.id },
@@ -63,7 +69,7 @@ export function issueResetLink(
 				{ expiresAt: now + RESET_LIFETIME },
 				now
 			);
-			return { token, expiresAt: now + RESET_LIFETIME };
+			return { token, expiresAt: now + RESET_LIFETIME, email: person.email };
 		},
 		{ behavior: 'immediate' }
 	);

@@ -8,6 +8,7 @@ import { normalizeEmail } from './users';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
+import { queueInvitationMail } from '../notify/mail/account-mails';
 
 const INVITE_LIFETIME = 14 * 24 * 60 * 60 * 1000;
 
@@ -22,8 +23,8 @@ interface InviteInput {
 /**
  * Invites a person into a season's team: creates the participant account if the email is new
  * (with an unusable password), adds the membership and returns the token for the link
- * `/invite/<token>`, where the person sets a password. Shown once; stored hashed. A new
- * invitation voids the person's older links (auth/links.ts).
+ * `/invite/<token>`, where the person sets a password. Shown once; stored hashed; also mailed to
+ * the person (notify/mail/). A new invitation voids the person's older links (auth/links.ts).
  */
 export function createInvite(
 	db: Db,
@@ -84,6 +85,11 @@ export function createInvite(
 				},
 				now
 			);
+			// The link also goes out by mail, in the same transaction: it exists when the link does.
+			const seasonName =
+				tx.select({ name: season.name }).from(season).where(eq(season.id, input.seasonId)).get()
+					?.name ?? '';
+			queueInvitationMail(tx, { userId: person.id, token, seasonName, teamName: t.name }, now);
 			audit(
 				tx,
 				input.actor,

@@ -6,6 +6,7 @@ import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
 import { listenForOvertaken } from '../notify/digest/overtaken';
 import { startDigestJob } from '../notify/digest/job';
+import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { systemClock, type Clock } from './clock';
@@ -30,6 +31,7 @@ export function startJobs(
 	options: {
 		intervalMs?: number;
 		webhookIntervalMs?: number;
+		mailIntervalMs?: number;
 		rankWatchIntervalMs?: number;
 		chatIntervalMs?: number;
 		digestIntervalMs?: number;
@@ -94,6 +96,20 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
+	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
+	let mailing = false;
+	const mails = setInterval(async () => {
+		if (mailing) return;
+		mailing = true;
+		try {
+			await sendDueMails(db, { clock });
+		} catch (error) {
+			log.error({ err: error }, 'mail sending failed');
+		} finally {
+			mailing = false;
+		}
+	}, options.mailIntervalMs ?? 2_000);
+	mails.unref();
 	// Who was overtaken, who took the lead: read when a live season's version moved.
 	const rankWatch = createRankWatch(db, { clock });
 	const ranks = setInterval(() => {
@@ -123,6 +139,7 @@ export function startJobs(
 		clearTimeout(firstTick);
 		clearInterval(timer);
 		clearInterval(deliveries);
+		clearInterval(mails);
 		scheduler?.stop();
 	};
 }

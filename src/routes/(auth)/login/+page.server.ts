@@ -8,6 +8,7 @@ import { setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { beginSignIn, signInSucceeded, waitInWords } from '$lib/server/auth/rate-limit';
 import { refuse } from '$lib/server/shared/form';
 import { log } from '$lib/server/shared/log';
+import { mailConfigured } from '$lib/server/notify/mail/config';
 import { m } from '$lib/paraglide/messages.js';
 
 /** Only same-site paths, so that the login page cannot be used to redirect elsewhere. */
@@ -17,7 +18,8 @@ function safeRedirect(target: string | null): string {
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
-	return { admins: adminNames(getDb()) };
+	// With mail configured, people reset their own password (/forgot); else they ask an admin.
+	return { admins: adminNames(getDb()), selfReset: mailConfigured() };
 };
 
 export const actions: Actions = {

@@ -101,7 +101,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
 		try {
-			const { token, expiresAt } = issueResetLink(getDb(), {
+			const { token, expiresAt, email } = issueResetLink(getDb(), {
 				userId,
 				issuer: { id: user.id, role: user.role }
 			});
@@ -109,7 +109,8 @@ export const actions: Actions = {
 				action: 'resetLink',
 				message: m.people_reset_done(),
 				link: `${event.url.origin}/reset/${token}`,
-				expiresAt
+				expiresAt,
+				mailedTo: email
 			};
 		} catch (e) {
 			return refuseError(e, 'resetLink');
