@@ -157,8 +157,10 @@ test('a person who picks Polish gets /me, /sell and the board in Polish, whateve
 		await page.goto('/me');
 		await waitForHydration(page);
 		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-		await page.getByLabel('Language').selectOption('pl');
-		await page.getByRole('button', { name: 'Save' }).click();
+		// The language card's own Save (the "What I receive" card has one too).
+		const languageForm = page.locator('form[action="?/language"]');
+		await languageForm.getByLabel('Language').selectOption('pl');
+		await languageForm.getByRole('button', { name: 'Save' }).click();
 
 		await expect(page).toHaveURL('/me');
 		await expect(page.locator('html')).toHaveAttribute('lang', 'pl');
@@ -176,8 +178,8 @@ test('a person who picks Polish gets /me, /sell and the board in Polish, whateve
 		// Back to the browser's language: the page speaks English again.
 		await page.goto('/me');
 		await waitForHydration(page);
-		await page.getByLabel(t('pl', 'common_language')).selectOption('');
-		await page.getByRole('button', { name: t('pl', 'common_save') }).click();
+		await languageForm.getByLabel(t('pl', 'common_language')).selectOption('');
+		await languageForm.getByRole('button', { name: t('pl', 'common_save') }).click();
 		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 		await expect(page.getByRole('heading', { level: 1, name: 'My points' })).toBeVisible();
 	} finally {
