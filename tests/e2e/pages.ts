@@ -90,7 +90,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/displays',
 		'/manage/import',
 		'/manage/exports',
-		...(admin ? ['/manage/webhooks', '/manage/api'] : [])
+		...(admin ? ['/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'] : [])
 	];
 }
 
@@ -99,11 +99,23 @@ function consolePages(i: Ids, admin: boolean): string[] {
  * (the navigation, the console overview) for each role. The contest console's pages are the same
  * for managers and admins (admins also have webhooks), so they are checked as admin.
  */
-export function a11yPagesFor(role: Role | 'console'): string[] {
+export function a11yPagesFor(role: Role | 'console' | 'console-wide'): string[] {
 	const i = ids();
 	switch (role) {
 		case 'console':
 			return consolePages(i, true);
+		case 'console-wide':
+			// One page of each kind (overview, list, form, detail, the admins' own), for the wide
+			// layout: names, labels and contrast do not change with the width, checked at 375 px.
+			return [
+				'/manage',
+				'/manage/seasons',
+				`/manage/seasons/${i.season}`,
+				'/manage/rules/new',
+				`/manage/people/${i.rep}`,
+				'/manage/import',
+				'/manage/messages'
+			];
 		case 'manager':
 			return [...common(i), '/dashboard', '/manage', '/manage/seasons'];
 		case 'admin':
@@ -154,5 +166,5 @@ export function tvPath(name: string, locale: Locale = 'en'): string {
  * page of the app and one of the console) and the pages only admins have.
  */
 export function adminOnlyPages(): string[] {
-	return ['/', '/manage', '/manage/webhooks', '/manage/api'];
+	return ['/', '/manage', '/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'];
 }

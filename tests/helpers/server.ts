@@ -97,21 +97,20 @@ export async function startServer(
 	};
 }
 
-/** Runs the CLI (`tsx scripts/cli.ts …`) against a database; resolves with its output. */
+/**
+ * Runs the CLI against a database, as a production install does (`node build/cli.js …`, the
+ * bundle `npm run build` writes from scripts/cli.ts); resolves with its output.
+ */
 export function runCli(
 	args: string[],
 	dbPath: string
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((done) => {
-		const child = spawn(
-			process.execPath,
-			[join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/cli.ts'), ...args],
-			{
-				cwd: ROOT,
-				env: { ...process.env, DATABASE_URL: dbPath },
-				stdio: ['ignore', 'pipe', 'pipe']
-			}
-		);
+		const child = spawn(process.execPath, [join(ROOT, 'build/cli.js'), ...args], {
+			cwd: ROOT,
+			env: { ...process.env, DATABASE_URL: dbPath },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c) => (stdout += c));
