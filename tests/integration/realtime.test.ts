@@ -275,9 +275,12 @@ describe('pushes', () => {
 			Array.from({ length: 30 }, () => postSale(seller.email, 'CASE', 1))
 		);
 		const versions = sales.map((s) => s.version).sort((a, b) => a - b);
-		// Every sale bumped the version once: before+1 … before+30.
-		expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => before.version + i + 1));
+		// Every answer carries a version newer than the watched one, at which its sale shows.
+		// Sales that arrive in the same turn share one transaction (scoring/group-commit.ts) and
+		// may share its version: at most one new version per sale, never an older one.
+		expect(versions[0]).toBeGreaterThan(before.version);
 		const last = versions[29];
+		expect(last).toBeLessThanOrEqual(before.version + 30);
 
 		await waitFor(
 			() => events.leaderboard.some((s) => s.version >= last),
