@@ -1,6 +1,8 @@
 import { INTL_LOCALES, type Locale } from '../../../i18n/locales';
 import { points as formatPoints, signed as formatSigned } from '../../../format/numbers';
 import { m } from '../../../paraglide/messages.js';
+import { appOrigin } from './config';
+import { escapeHtml } from './templates';
 
 // The small pieces the digest mails (overtaken, weekly digest, daily summary) are made of: an
 // inline-styled HTML page (mail clients ignore stylesheets) beside its plain-text twin, every
@@ -12,26 +14,11 @@ export interface MailBody {
 	html: string;
 }
 
-const ESCAPES: Record<string, string> = {
-	'&': '&amp;',
-	'<': '&lt;',
-	'>': '&gt;',
-	'"': '&quot;',
-	"'": '&#39;'
-};
+export { escapeHtml };
 
-/** Text for HTML: every name, season and rule passes through here. */
-export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-/** An absolute link to a page of this server (ORIGIN, the public URL every deployment sets). */
+/** An absolute link to a page of this server (the mails' one origin: config.ts appOrigin). */
 export function appUrl(path: string): string {
-	const origin = (process.env.ORIGIN ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(
-		/\/+$/,
-		''
-	);
-	return `${origin}${path}`;
+	return `${appOrigin()}${path}`;
 }
 
 /** Points in a language: "1,250 pts", "1 250 pkt". */
