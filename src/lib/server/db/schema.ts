@@ -283,7 +283,8 @@ export const rule = sqliteTable(
 	(t) => [index('rule_season_idx').on(t.seasonId)]
 );
 
-export type LedgerKind = 'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal';
+export type LedgerKind =
+	'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal' | 'quiz' | 'referral';
 export type LedgerStatus = 'provisional' | 'confirmed' | 'void';
 
 export interface LedgerBreakdown {
@@ -890,3 +891,225 @@ export const serverSecret = sqliteTable('server_secret', {
 	value: text('value').notNull(),
 	createdAt: integer('created_at').notNull().default(now)
 });
+
+// ---------------------------------------------------------------------------------------------
+// Learn, refer, redeem (#18): training quizzes, referrals and the rewards store.
+// Quiz and referral points are ledger entries (kinds 'quiz' and 'referral') like every award;
+// spending is recorded in `reward_redemption`, never in the ledger, so spending cannot lower a
+// ranking, and a person's spendable balance is always rebuilt from the two.
+
+/** What a season's programme adds to the points race: referral points, spending, the budget. */
+export const seasonProgramme = sqliteTable('season_programme', {
+	seasonId: integer('season_id')
+		.primaryKey()
+		.references(() => season.id, { onDelete: 'cascade' }),
+	/** Points a referral earns (provisional until the customer's first confirmed sale). */
+	referralPoints: integer('referral_points').notNull().default(50),
+	/** Days after which an unconverted referral lapses (its provisional points void). */
+	referralLapseDays: integer('referral_lapse_days').notNull().default(60),
+	/** The share (0–100 %) of a person's confirmed points in the season that can be spent. */
+	spendSharePercent: integer('spend_share_percent').notNull().default(100),
+	/** The season's reward budget in cents of the organisation's currency; null = no budget set. */
+	rewardBudgetCents: integer('reward_budget_cents'),
+	/** What one point is worth in cents, for the liability of unspent points. */
+	pointValueCents: integer('point_value_cents').notNull().default(1),
+	updatedAt: integer('updated_at').notNull().default(now)
+});
+
+export type QuizQuestionKind = 'single' | 'multiple';
+
+export const quiz = sqliteTable(
+	'quiz',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		title: text('title').notNull(),
+		intro: text('intro'),
+		/** Points per correct answer on the person's first (earning) attempt. */
+		pointsPerCorrect: integer('points_per_correct').notNull().default(10),
+		/** The share of correct answers (0–100) that counts as passed (badge "quizzes passed"). */
+		passPercent: integer('pass_percent').notNull().default(80),
+		opensAt: integer('opens_at').notNull(),
+		/** Null: open until the season ends. */
+		closesAt: integer('closes_at'),
+		/** Null while a draft; reps see a quiz once it is published and open. */
+		publishedAt: integer('published_at'),
+		/** When the board and push announced it (once). */
+		announcedAt: integer('announced_at'),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now),
+		updatedAt: integer('updated_at').notNull().default(now)
+	},
+	(t) => [index('quiz_season_idx').on(t.seasonId, t.opensAt)]
+);
+
+export const quizQuestion = sqliteTable(
+	'quiz_question',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		quizId: integer('quiz_id')
+			.notNull()
+			.references(() => quiz.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		kind: text('kind').$type<QuizQuestionKind>().notNull(),
+		prompt: text('prompt').notNull(),
+		pictureUrl: text('picture_url'),
+		explanation: text('explanation')
+	},
+	(t) => [index('quiz_question_quiz_idx').on(t.quizId, t.position)]
+);
+
+export const quizOption = sqliteTable(
+	'quiz_option',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		questionId: integer('question_id')
+			.notNull()
+			.references(() => quizQuestion.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		label: text('label').notNull(),
+		correct: integer('correct', { mode: 'boolean' }).notNull().default(false)
+	},
+	(t) => [index('quiz_option_question_idx').on(t.questionId, t.position)]
+);
+
+/** Chosen option ids per question id. */
+export type QuizAnswers = Record<string, number[]>;
+
+export const quizAttempt = sqliteTable(
+	'quiz_attempt',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		quizId: integer('quiz_id')
+			.notNull()
+			.references(() => quiz.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id),
+		answers: text('answers', { mode: 'json' }).$type<QuizAnswers>().notNull(),
+		correctCount: integer('correct_count').notNull(),
+		questionCount: integer('question_count').notNull(),
+		passed: integer('passed', { mode: 'boolean' }).notNull(),
+		/** The first attempt earns (points may be 0); retries are for learning only. */
+		earning: integer('earning', { mode: 'boolean' }).notNull(),
+		points: integer('points').notNull().default(0),
+		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		index('quiz_attempt_quiz_user_idx').on(t.quizId, t.userId),
+		index('quiz_attempt_user_idx').on(t.userId, t.createdAt),
+		/** Points once per person per quiz, whatever races. */
+		uniqueIndex('quiz_attempt_earning_uq')
+			.on(t.quizId, t.userId)
+			.where(sql`earning = 1`)
+	]
+);
+
+export type ReferralStatus = 'open' | 'confirmed' | 'lapsed' | 'rejected';
+
+export const referral = sqliteTable(
+	'referral',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		referrerId: integer('referrer_id')
+			.notNull()
+			.references(() => user.id),
+		customerName: text('customer_name').notNull(),
+		/** The customer's reference as typed (customer number, VAT id, e-mail…). */
+		customerRef: text('customer_ref'),
+		/** The reference normalised for matching sales' `customer_ref` and finding duplicates. */
+		customerKey: text('customer_key'),
+		contact: text('contact'),
+		note: text('note'),
+		status: text('status').$type<ReferralStatus>().notNull().default('open'),
+		points: integer('points').notNull(),
+		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
+		/** An earlier referral of the same customer: flagged for the manager. */
+		duplicateOfId: integer('duplicate_of_id').references((): AnySQLiteColumn => referral.id),
+		matchedSaleId: integer('matched_sale_id').references(() => sale.id),
+		expiresAt: integer('expires_at').notNull(),
+		decidedById: integer('decided_by_id').references(() => user.id),
+		decidedAt: integer('decided_at'),
+		decisionReason: text('decision_reason'),
+		requestId: text('request_id').unique(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		index('referral_season_key_idx').on(t.seasonId, t.customerKey),
+		index('referral_key_status_idx').on(t.customerKey, t.status),
+		index('referral_status_expiry_idx').on(t.status, t.expiresAt),
+		index('referral_referrer_idx').on(t.referrerId, t.createdAt)
+	]
+);
+
+export const reward = sqliteTable('reward', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	name: text('name').notNull(),
+	description: text('description'),
+	pictureUrl: text('picture_url'),
+	pricePoints: integer('price_points').notNull(),
+	/** What one costs the organisation, in cents: what the budget counts. */
+	costCents: integer('cost_cents').notNull().default(0),
+	/** Items left; null = unlimited. Taken when requested, given back when rejected. */
+	stock: integer('stock'),
+	/** How many one person may redeem (not rejected); null = no limit. */
+	perPersonLimit: integer('per_person_limit'),
+	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	createdAt: integer('created_at').notNull().default(now),
+	updatedAt: integer('updated_at').notNull().default(now)
+});
+
+/** The seasons whose points can buy a reward; no row: every season. */
+export const rewardSeason = sqliteTable(
+	'reward_season',
+	{
+		rewardId: integer('reward_id')
+			.notNull()
+			.references(() => reward.id, { onDelete: 'cascade' }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' })
+	},
+	(t) => [primaryKey({ columns: [t.rewardId, t.seasonId] })]
+);
+
+export type RedemptionStatus = 'pending' | 'approved' | 'rejected' | 'fulfilled';
+
+export const rewardRedemption = sqliteTable(
+	'reward_redemption',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		rewardId: integer('reward_id')
+			.notNull()
+			.references(() => reward.id),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id),
+		/** The season whose points pay, and whose budget counts the cost. */
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id),
+		points: integer('points').notNull(),
+		costCents: integer('cost_cents').notNull(),
+		status: text('status').$type<RedemptionStatus>().notNull().default('pending'),
+		/** The form's one-time id: a double-click or a resend is the same redemption. */
+		requestId: text('request_id').unique(),
+		decidedById: integer('decided_by_id').references(() => user.id),
+		decidedAt: integer('decided_at'),
+		reason: text('reason'),
+		fulfilledById: integer('fulfilled_by_id').references(() => user.id),
+		fulfilledAt: integer('fulfilled_at'),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		index('redemption_season_user_idx').on(t.seasonId, t.userId, t.status),
+		index('redemption_reward_idx').on(t.rewardId, t.status),
+		index('redemption_status_idx').on(t.status, t.createdAt)
+	]
+);

@@ -130,6 +130,17 @@ export function changeSaleEntriesStatus(
 	return changeEntriesStatus(tx, eq(ledgerEntry.saleId, saleId), from, to, now);
 }
 
+/** The same for one entry (a quiz's or a referral's points). */
+export function changeEntryStatus(
+	tx: Queryable,
+	entryId: number,
+	from: LedgerStatus,
+	to: LedgerStatus,
+	now: number
+): number {
+	return changeEntriesStatus(tx, eq(ledgerEntry.id, entryId), from, to, now);
+}
+
 /** The same for a badge award's entries (its points follow the sale that earned it). */
 export function changeAwardEntriesStatus(
 	tx: Queryable,
