@@ -18,6 +18,7 @@ import {
 } from '../badges/awards';
 import { reconcileInSlices } from '../badges/reevaluate';
 import { systemClock, type Clock } from '../shared/clock';
+import { confirmReferralBySale } from '../referrals/decide';
 import { m } from '../../paraglide/messages.js';
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
@@ -105,6 +106,7 @@ function decide(
 	if (decision === 'confirm') {
 		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
 		confirmSaleAwards(tx, target.id, now);
+		confirmReferralBySale(tx, target, now);
 		enqueueWebhooks(
 			tx,
 			'sale.confirmed',

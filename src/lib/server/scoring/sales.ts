@@ -25,6 +25,7 @@ import { enqueueWebhooks } from '../webhooks/delivery';
 import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
+import { confirmReferralBySale } from '../referrals/decide';
 
 /** The limits of a sale, stated once for the API, the sell form and the CSV import. */
 export const SALE_LIMITS = {
@@ -356,6 +357,13 @@ export function recordSaleInTx(
 			},
 			now,
 			lookups.webhooks(tx)
+		);
+		// The customer's first confirmed sale confirms their referral (standings move directly;
+		// the season's version moves with this sale's).
+		confirmReferralBySale(
+			tx,
+			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },
+			now
 		);
 	}
 

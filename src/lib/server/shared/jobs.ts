@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import { autoConfirm } from '../scoring/review';
+import { lapseReferrals } from '../referrals/decide';
 import { runPeriodicAwards } from '../badges/awards';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
@@ -58,6 +59,8 @@ export function startJobs(
 		try {
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
+			const lapsed = lapseReferrals(db, clock);
+			if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}

@@ -1,0 +1,142 @@
+import { and, desc, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Queryable } from '../db';
+import { referral, sale, user, type ReferralStatus } from '../db/schema';
+import { customerKey, pointsStatus } from '../../contest/referral';
+
+/** A person's own referrals, newest first, with what their points are now. */
+export function listMyReferrals(db: Queryable, userId: number, limit = 100) {
+	return db
+		.select({
+			id: referral.id,
+			customerName: referral.customerName,
+			customerRef: referral.customerRef,
+			status: referral.status,
+			points: referral.points,
+			expiresAt: referral.expiresAt,
+			createdAt: referral.createdAt,
+			decidedAt: referral.decidedAt,
+			decisionReason: referral.decisionReason,
+			duplicate: isNotNull(referral.duplicateOfId)
+		})
+		.from(referral)
+		.where(eq(referral.referrerId, userId))
+		.orderBy(desc(referral.createdAt), desc(referral.id))
+		.limit(limit)
+		.all()
+		.map((r) => ({ ...r, duplicate: Boolean(r.duplicate), pointsStatus: pointsStatus(r.status) }));
+}
+
+/** The manager's list: by status (all when none), open first, each with its possible original. */
+export function listReferrals(
+	db: Queryable,
+	options: { status?: ReferralStatus; seasonId?: number; limit?: number } = {}
+) {
+	const original = alias(referral, 'original');
+	const originalBy = alias(user, 'original_by');
+	const filters: SQL[] = [];
+	if (options.status) filters.push(eq(referral.status, options.status));
+	if (options.seasonId) filters.push(eq(referral.seasonId, options.seasonId));
+	return db
+		.select({
+			id: referral.id,
+			seasonId: referral.seasonId,
+			referrer: { id: user.id, name: user.displayName, email: user.email },
+			customerName: referral.customerName,
+			customerRef: referral.customerRef,
+			contact: referral.contact,
+			note: referral.note,
+			status: referral.status,
+			points: referral.points,
+			expiresAt: referral.expiresAt,
+			createdAt: referral.createdAt,
+			matchedSaleId: referral.matchedSaleId,
+			decidedAt: referral.decidedAt,
+			decisionReason: referral.decisionReason,
+			duplicateOfId: referral.duplicateOfId,
+			duplicateOfName: originalBy.displayName,
+			duplicateOfStatus: original.status
+		})
+		.from(referral)
+		.innerJoin(user, eq(user.id, referral.referrerId))
+		.leftJoin(original, eq(original.id, referral.duplicateOfId))
+		.leftJoin(originalBy, eq(originalBy.id, original.referrerId))
+		.where(filters.length ? and(...filters) : undefined)
+		.orderBy(desc(referral.createdAt), desc(referral.id))
+		.limit(options.limit ?? 200)
+		.all();
+}
+
+/** Counts per status, for the manager's filter. */
+export function referralCounts(db: Queryable, seasonId?: number): Record<ReferralStatus, number> {
+	const counts: Record<ReferralStatus, number> = { open: 0, confirmed: 0, lapsed: 0, rejected: 0 };
+	const rows = db
+		.select({ status: referral.status })
+		.from(referral)
+		.where(seasonId ? eq(referral.seasonId, seasonId) : undefined)
+		.all();
+	for (const row of rows) counts[row.status]++;
+	return counts;
+}
+
+/**
+ * For the review queue: which pending sales would confirm an open referral (the first of their
+ * customer in the sale's season), by sale id → the referrer's name.
+ */
+export function referralsConfirmedBy(
+	db: Queryable,
+	sales: { id: number; seasonId: number; customerRef: string | null }[]
+): Map<number, { referralId: number; referrerName: string; customerName: string }> {
+	const found = new Map<number, { referralId: number; referrerName: string; customerName: string }>();
+	const keyed = sales
+		.map((s) => ({ ...s, key: customerKey(s.customerRef) }))
+		.filter((s): s is typeof s & { key: string } => s.key !== null);
+	if (keyed.length === 0) return found;
+	const rows = db
+		.select({
+			id: referral.id,
+			seasonId: referral.seasonId,
+			key: referral.customerKey,
+			status: referral.status,
+			referrerName: user.displayName,
+			customerName: referral.customerName
+		})
+		.from(referral)
+		.innerJoin(user, eq(user.id, referral.referrerId))
+		.where(
+			and(
+				inArray(referral.customerKey, [...new Set(keyed.map((s) => s.key))]),
+				inArray(referral.status, ['open', 'confirmed'])
+			)
+		)
+		.orderBy(referral.id)
+		.all();
+	for (const s of keyed) {
+		const first = rows.find((r) => r.seasonId === s.seasonId && r.key === s.key);
+		if (first?.status === 'open')
+			found.set(s.id, {
+				referralId: first.id,
+				referrerName: first.referrerName,
+				customerName: first.customerName
+			});
+	}
+	return found;
+}
+
+/** Confirmed sales a manager can pick from to confirm a referral by hand: the season's latest. */
+export function confirmedSalesFor(db: Queryable, seasonId: number, limit = 50) {
+	return db
+		.select({
+			id: sale.id,
+			externalId: sale.externalId,
+			customerRef: sale.customerRef,
+			sellerName: user.displayName,
+			occurredAt: sale.occurredAt
+		})
+		.from(sale)
+		.innerJoin(user, eq(user.id, sale.sellerId))
+		.where(and(eq(sale.seasonId, seasonId), eq(sale.status, 'approved')))
+		.orderBy(desc(sale.occurredAt))
+		.limit(limit)
+		.all();
+}
