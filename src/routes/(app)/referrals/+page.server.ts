@@ -1,0 +1,65 @@
+import type { Actions, PageServerLoad } from './$types';
+import { getDb, retryWhenBusy } from '$lib/server/db';
+import { requireUser } from '$lib/server/auth/guards';
+import { getLiveSeasonFor, getMembership } from '$lib/server/seasons/queries';
+import { chosenSeason } from '$lib/server/seasons/choice';
+import { recordReferral } from '$lib/server/referrals/record';
+import { referralSettings } from '$lib/server/referrals/programme';
+import { listMyReferrals } from '$lib/server/referrals/queries';
+import { REFERRAL_FORM_FIELDS, referralFormSchema } from '$lib/server/referrals/referral-form';
+import { formText, parseForm, refuseError } from '$lib/server/shared/form';
+
+/** The live season the person refers into: the one chosen on the board, if they take part in it. */
+function referringSeason(event: Parameters<PageServerLoad>[0], userId: number) {
+	const db = getDb();
+	const user = requireUser(event);
+	const { season } = chosenSeason(db, user, event.url, event.cookies);
+	return season && season.status === 'live' && getMembership(db, season.id, userId)
+		? season
+		: getLiveSeasonFor(db, userId);
+}
+
+export const load: PageServerLoad = (event) => {
+	const user = requireUser(event);
+	const db = getDb();
+	const season = referringSeason(event, user.id);
+	return {
+		season: season
+			? { id: season.id, name: season.name, timeZone: season.timeZone, ...referralSettings(db, season.id) }
+			: null,
+		referrals: listMyReferrals(db, user.id),
+		// One id per filled-in form: a double tap or a retried post records the referral once.
+		requestId: crypto.randomUUID(),
+		now: Date.now()
+	};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const user = requireUser(event);
+		const values = formText(await event.request.formData(), REFERRAL_FORM_FIELDS);
+		const parsed = parseForm(referralFormSchema, values, 'default', values);
+		if (!parsed.ok) return parsed.failure;
+		try {
+			const db = getDb();
+			const recorded = await retryWhenBusy(() =>
+				recordReferral(db, {
+					...parsed.data,
+					// Per person: another person's form can never replay this one.
+					requestId: `${user.id}:${parsed.data.requestId}`,
+					referrerId: user.id,
+					seasonId: referringSeason(event, user.id)?.id
+				})
+			);
+			return {
+				action: 'default' as const,
+				success: true as const,
+				points: recorded.points,
+				duplicate: recorded.duplicateOfId !== null,
+				repeated: !recorded.created
+			};
+		} catch (error) {
+			return refuseError(error, 'default', values);
+		}
+	}
+};
