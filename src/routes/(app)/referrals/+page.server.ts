@@ -10,7 +10,10 @@ import { REFERRAL_FORM_FIELDS, referralFormSchema } from '$lib/server/referrals/
 import { formText, parseForm, refuseError } from '$lib/server/shared/form';
 
 /** The live season the person refers into: the one chosen on the board, if they take part in it. */
-function referringSeason(event: Parameters<PageServerLoad>[0], userId: number) {
+function referringSeason(
+	event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0],
+	userId: number
+) {
 	const db = getDb();
 	const user = requireUser(event);
 	const { season } = chosenSeason(db, user, event.url, event.cookies);
