@@ -23,6 +23,13 @@ import {
 	seasonSchema
 } from './responses';
 import type { TokenRole } from '../auth/token-roles';
+import {
+	referralConfirmBodySchema,
+	referralDecisionSchema,
+	referralListQuerySchema,
+	referralListSchema,
+	referralRejectBodySchema
+} from '../referrals/referral-api';
 
 // Every /api/v1 operation, described once: the OpenAPI document (openapi.ts) is generated from
 // this list, with the very schemas the routes validate with (`validates` names them; a test checks
@@ -43,7 +50,7 @@ export interface Operation {
 	path: string;
 	summary: string;
 	description?: string;
-	tag: 'Sales' | 'Seasons' | 'Imports' | 'Reference';
+	tag: 'Sales' | 'Seasons' | 'Imports' | 'Referrals' | 'Reference';
 	/** Token roles allowed; undefined: any valid token; `public`: no token. */
 	auth: readonly TokenRole[] | 'any' | 'public';
 	params?: z.ZodObject;
@@ -59,6 +66,7 @@ const seasonId = z.object({ id: z.coerce.number().int().positive().describe('A s
 const externalId = z.object({
 	externalId: z.string().describe('The externalId the sale was registered with')
 });
+const referralId = z.object({ id: z.coerce.number().int().positive().describe('A referral id') });
 const jobId = z.object({ id: z.string().describe('The job id from the 202 answer') });
 
 const common = {
@@ -254,6 +262,61 @@ export const operations: Operation[] = [
 			...forbidden,
 			404: error('Unknown or expired job (unknown_job)'),
 			409: error('The import has not finished yet (job_running)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/referrals',
+		tag: 'Referrals',
+		summary: 'List referrals',
+		description: 'Newest first; `duplicateOfId` flags a customer referred before.',
+		auth: ['admin', 'manager'],
+		query: referralListQuerySchema,
+		validates: ['referralListQuerySchema'],
+		responses: {
+			200: { description: 'Referrals', schema: referralListSchema },
+			...common,
+			...forbidden
+		}
+	},
+	{
+		method: 'post',
+		path: '/referrals/{id}/confirm',
+		tag: 'Referrals',
+		summary: 'Confirm a referral by the sale it led to',
+		description:
+			"The sale (by its API or import externalId) must be confirmed and in the same season; the referral's provisional points become confirmed. Repeating it is harmless (changed: false).",
+		auth: ['admin', 'manager'],
+		params: referralId,
+		body: { schema: referralConfirmBodySchema },
+		validates: ['referralConfirmBodySchema'],
+		responses: {
+			200: { description: 'The referral after the decision', schema: referralDecisionSchema },
+			...common,
+			...forbidden,
+			404: error('No such referral or sale'),
+			409: error(
+				'Already decided, the sale is not confirmed or in another season, or the season is closed'
+			)
+		}
+	},
+	{
+		method: 'post',
+		path: '/referrals/{id}/reject',
+		tag: 'Referrals',
+		summary: 'Reject a referral',
+		description:
+			'Its provisional points are voided; `reason` is shown to the referrer. Repeating it is harmless.',
+		auth: ['admin', 'manager'],
+		params: referralId,
+		body: { schema: referralRejectBodySchema },
+		validates: ['referralRejectBodySchema'],
+		responses: {
+			200: { description: 'The referral after the decision', schema: referralDecisionSchema },
+			...common,
+			...forbidden,
+			404: error('No such referral'),
+			409: error('Already decided otherwise, or the season is closed')
 		}
 	},
 	{

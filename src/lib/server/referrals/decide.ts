@@ -131,18 +131,34 @@ export function confirmReferral(
 			if (target.status !== 'open')
 				throw referralRefused(409, 'not_open', m.referral_error_not_open({ id }));
 			if (found.status !== 'approved')
-				throw referralRefused(409, 'sale_not_confirmed', m.referral_error_sale_pending({ id: found.id }));
+				throw referralRefused(
+					409,
+					'sale_not_confirmed',
+					m.referral_error_sale_pending({ id: found.id })
+				);
 			if (found.seasonId !== target.seasonId)
 				throw referralRefused(409, 'other_season', m.referral_error_other_season({ id: found.id }));
 			settle(tx, target, 'confirmed', { saleId: found.id, actor }, now);
-			audit(tx, actor, 'referral.confirm', `referral:${id}`, { saleId: found.id, points: target.points }, now);
+			audit(
+				tx,
+				actor,
+				'referral.confirm',
+				`referral:${id}`,
+				{ saleId: found.id, points: target.points },
+				now
+			);
 			bumpVersion(tx, target.seasonId);
 			return { ...target, status: 'confirmed', matchedSaleId: found.id, changed: true };
 		},
 		{ behavior: 'immediate' }
 	);
 	if (result.changed) notifyLeaderboard(result.seasonId);
-	return { id, status: result.status, matchedSaleId: result.matchedSaleId, changed: result.changed };
+	return {
+		id,
+		status: result.status,
+		matchedSaleId: result.matchedSaleId,
+		changed: result.changed
+	};
 }
 
 /** A manager rejects an open referral with a reason; its provisional points are voided. Audited. */
@@ -155,7 +171,8 @@ export function rejectReferral(
 ): DecidedReferral {
 	const now = clock();
 	const why = reason.trim();
-	if (why.length < 3) throw referralRefused(400, 'reason_required', m.referral_error_reason_required());
+	if (why.length < 3)
+		throw referralRefused(400, 'reason_required', m.referral_error_reason_required());
 	const result = db.transaction(
 		(tx): DecidedReferral & { seasonId: number } => {
 			const target = openTarget(tx, id, now);
@@ -163,14 +180,26 @@ export function rejectReferral(
 			if (target.status !== 'open')
 				throw referralRefused(409, 'not_open', m.referral_error_not_open({ id }));
 			settle(tx, target, 'rejected', { actor, reason: why }, now);
-			audit(tx, actor, 'referral.reject', `referral:${id}`, { reason: why, points: target.points }, now);
+			audit(
+				tx,
+				actor,
+				'referral.reject',
+				`referral:${id}`,
+				{ reason: why, points: target.points },
+				now
+			);
 			bumpVersion(tx, target.seasonId);
 			return { ...target, status: 'rejected', changed: true };
 		},
 		{ behavior: 'immediate' }
 	);
 	if (result.changed) notifyLeaderboard(result.seasonId);
-	return { id, status: result.status, matchedSaleId: result.matchedSaleId, changed: result.changed };
+	return {
+		id,
+		status: result.status,
+		matchedSaleId: result.matchedSaleId,
+		changed: result.changed
+	};
 }
 
 /**
@@ -191,7 +220,14 @@ export function lapseReferrals(db: Db, clock: Clock = systemClock): number {
 			let count = 0;
 			for (const target of due) {
 				if (!settle(tx, target, 'lapsed', { actor: SYSTEM }, now)) continue;
-				audit(tx, SYSTEM, 'referral.lapse', `referral:${target.id}`, { points: target.points }, now);
+				audit(
+					tx,
+					SYSTEM,
+					'referral.lapse',
+					`referral:${target.id}`,
+					{ points: target.points },
+					now
+				);
 				seasons.add(target.seasonId);
 				count++;
 			}

@@ -58,7 +58,14 @@ export function saveReferralSettings(
 					}
 				})
 				.run();
-			audit(tx, actor, 'season.referral_settings', `season:${seasonId}`, { before, after: settings }, now);
+			audit(
+				tx,
+				actor,
+				'season.referral_settings',
+				`season:${seasonId}`,
+				{ before, after: settings },
+				now
+			);
 		},
 		{ behavior: 'immediate' }
 	);

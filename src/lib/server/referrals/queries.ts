@@ -87,7 +87,10 @@ export function referralsConfirmedBy(
 	db: Queryable,
 	sales: { id: number; seasonId: number; customerRef: string | null }[]
 ): Map<number, { referralId: number; referrerName: string; customerName: string }> {
-	const found = new Map<number, { referralId: number; referrerName: string; customerName: string }>();
+	const found = new Map<
+		number,
+		{ referralId: number; referrerName: string; customerName: string }
+	>();
 	const keyed = sales
 		.map((s) => ({ ...s, key: customerKey(s.customerRef) }))
 		.filter((s): s is typeof s & { key: string } => s.key !== null);

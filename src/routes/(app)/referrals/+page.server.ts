@@ -28,7 +28,12 @@ export const load: PageServerLoad = (event) => {
 	const season = referringSeason(event, user.id);
 	return {
 		season: season
-			? { id: season.id, name: season.name, timeZone: season.timeZone, ...referralSettings(db, season.id) }
+			? {
+					id: season.id,
+					name: season.name,
+					timeZone: season.timeZone,
+					...referralSettings(db, season.id)
+				}
 			: null,
 		referrals: listMyReferrals(db, user.id),
 		// One id per filled-in form: a double tap or a retried post records the referral once.
