@@ -4,6 +4,7 @@ import type { Db } from './';
 import { badge, product, rule, season, seasonMember, team } from './schema';
 import type { BadgeCriterion } from '../../contest/badges';
 import { recordSale } from '../scoring/sales';
+import { seedDemoReferrals } from '../referrals/demo';
 import { reevaluateSeason } from '../badges/reevaluate';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
@@ -400,6 +401,7 @@ export async function seedDemo(
 			);
 		}
 	}
+	seedDemoReferrals(db, seasonId, now, PRODUCTS[0].sku);
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
 	return { seasonId, logins, locale, currency };

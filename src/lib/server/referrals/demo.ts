@@ -1,0 +1,70 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { seasonMember, user } from '../db/schema';
+import { recordSale } from '../scoring/sales';
+import { recordReferral } from './record';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * The demo's referrals: one confirmed by a later sale with the same customer reference (typed
+ * differently, as people do), one open, and one flagged as a duplicate of the open one. Running it
+ * again changes nothing (the referrals' request ids and the sale's externalId replay).
+ */
+export function seedDemoReferrals(db: Db, seasonId: number, now: number, sku: string): void {
+	const rep = (n: number) => {
+		const row = db
+			.select({ id: user.id })
+			.from(user)
+			.innerJoin(seasonMember, eq(seasonMember.userId, user.id))
+			.where(and(eq(user.email, `rep${n}@demo.test`), eq(seasonMember.seasonId, seasonId)))
+			.get();
+		return row?.id;
+	};
+	const [first, second, third, fourth] = [rep(1), rep(2), rep(3), rep(5)];
+	if (!first || !second || !third || !fourth) return;
+	const refer = (
+		requestId: string,
+		referrerId: number,
+		at: number,
+		customer: {
+			customerName: string;
+			customerRef: string;
+			contact: string | null;
+			note: string | null;
+		}
+	) => recordReferral(db, { requestId, referrerId, seasonId, ...customer }, () => at);
+
+	refer('demo-referral-1', first, now - 9 * DAY, {
+		customerName: 'Nordlys Hotel',
+		customerRef: 'NH-2041',
+		contact: 'Ingrid Berg, +47 22 33 44 55',
+		note: null
+	});
+	// The hotel's first order, by a colleague: its customer reference confirms rep1's referral.
+	recordSale(
+		db,
+		{
+			source: 'demo',
+			externalId: 'demo-referral-sale',
+			seller: { userId: third },
+			occurredAt: now - 3 * DAY,
+			lines: [{ sku, quantity: 2 }],
+			customerRef: 'nh 2041'
+		},
+		() => now - 3 * DAY,
+		{ awards: false }
+	);
+	refer('demo-referral-2', second, now - 4 * DAY, {
+		customerName: 'Baltic Bikes',
+		customerRef: 'BB-0077',
+		contact: 'kontakt@balticbikes.example',
+		note: 'Opening a second shop in spring'
+	});
+	refer('demo-referral-3', fourth, now - DAY, {
+		customerName: 'Baltic Bikes sp. z o.o.',
+		customerRef: 'bb 0077',
+		contact: null,
+		note: null
+	});
+}
