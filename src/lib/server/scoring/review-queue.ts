@@ -13,6 +13,7 @@ import {
 } from '../db/schema';
 import { m } from '../../paraglide/messages.js';
 import { sayReason } from './stored-reasons';
+import { referralsConfirmedBy } from '../referrals/queries';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -41,6 +42,8 @@ export interface QueuedSale {
 	/** Why the sale waits although the season needs no confirmation (above the points ceiling). */
 	flagReason: string | null;
 	items: { name: string; quantity: number }[];
+	/** Who referred this customer, when confirming the sale would confirm their referral. */
+	referralBy: string | null;
 }
 
 /** Pending sales of a season, oldest first: what a manager has to decide on. */
@@ -106,8 +109,13 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 					)
 					.orderBy(asc(saleLine.id))
 					.all();
+	const referrals = referralsConfirmedBy(
+		db,
+		rows.map((r) => ({ id: r.id, seasonId, customerRef: r.customerRef }))
+	);
 	const sales: QueuedSale[] = rows.map((row) => ({
 		...row,
+		referralBy: referrals.get(row.id)?.referrerName ?? null,
 		flagReason: sayReason(row.flagReason),
 		items: lines
 			.filter((l) => l.saleId === row.id)
