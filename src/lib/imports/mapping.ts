@@ -16,23 +16,30 @@ export const IMPORT_FIELDS = [
 	'unitPrice'
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
+/** Fields a file may leave out: the customer reference (it confirms a referral of the customer). */
+export const OPTIONAL_IMPORT_FIELDS = ['customerRef'] as const;
+export type OptionalImportField = (typeof OPTIONAL_IMPORT_FIELDS)[number];
+/** Every field a column can be mapped to: the required ones, then the optional ones. */
+export const MAPPABLE_FIELDS = [...IMPORT_FIELDS, ...OPTIONAL_IMPORT_FIELDS] as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 /** Which CSV column holds each field; by default the column of the same name. */
-export type ColumnMapping = Partial<Record<ImportField, string>>;
+export type ColumnMapping = Partial<Record<MappableField, string>>;
 
-export const FIELD_HELP: Record<ImportField, string> = {
+export const FIELD_HELP: Record<MappableField, string> = {
 	externalId: 'Order or sale id; lines with the same id form one sale',
 	sellerEmail: "Seller's e-mail, full name or employee number",
 	occurredAt: "Date (and time) of the sale; without a zone, in the season's time zone",
 	sku: 'Product SKU',
 	quantity: 'Units sold',
-	unitPrice: 'Price of one unit, e.g. 1,099.00 or 1.099,00'
+	unitPrice: 'Price of one unit, e.g. 1,099.00 or 1.099,00',
+	customerRef: "Optional: the customer's number or e-mail; a match confirms a referral"
 };
 
 // Header names seen in CRM (Salesforce, HubSpot, Pipedrive) and spreadsheet exports, in the
 // order they are preferred (Salesforce's "Sales Price" is what was charged, its "Unit Price"
 // the list price), and in the seed markets' languages (nl, ru, sv, pl, fr). Compared
 // through normalizeHeader: case, accents, spaces and punctuation do not matter.
-const ALIASES: Record<ImportField, string[]> = {
+const ALIASES: Record<MappableField, string[]> = {
 	externalId: [
 		'externalId',
 		'Opportunity ID',
@@ -220,17 +227,33 @@ const ALIASES: Record<ImportField, string[]> = {
 		'Prix HT',
 		'Цена',
 		'Цена за единицу'
+	],
+	customerRef: [
+		'customerRef',
+		'Customer reference',
+		'Customer ref',
+		'Customer number',
+		'Customer No',
+		'Customer ID',
+		'Account number',
+		'Klantnummer',
+		'Klantreferentie',
+		'Kundnummer',
+		'Numer klienta',
+		'Numéro client',
+		'Référence client',
+		'Номер клиента'
 	]
 };
 const NORMALIZED = Object.fromEntries(
-	IMPORT_FIELDS.map((f) => [f, [...new Set(ALIASES[f].map(normalizeHeader))]])
-) as Record<ImportField, string[]>;
+	MAPPABLE_FIELDS.map((f) => [f, [...new Set(ALIASES[f].map(normalizeHeader))]])
+) as Record<MappableField, string[]>;
 
 /** The column each field most likely comes from; each column is used at most once. */
 export function guessMapping(headers: string[]): ColumnMapping {
 	const mapping: ColumnMapping = {};
 	const used = new Set<string>();
-	for (const field of IMPORT_FIELDS) {
+	for (const field of MAPPABLE_FIELDS) {
 		for (const alias of NORMALIZED[field]) {
 			const found = headers.find((h) => !used.has(h) && normalizeHeader(h) === alias);
 			if (found !== undefined) {

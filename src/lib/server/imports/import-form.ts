@@ -1,5 +1,7 @@
 import {
 	IMPORT_FIELDS,
+	MAPPABLE_FIELDS,
+	OPTIONAL_IMPORT_FIELDS,
 	MAX_IMPORT_BYTES,
 	guessMapping,
 	type ColumnMapping
@@ -36,7 +38,7 @@ export type ImportInput =
  */
 export async function readImportForm(form: FormData): Promise<ImportInput> {
 	const chosen: ColumnMapping = {};
-	for (const field of IMPORT_FIELDS) {
+	for (const field of MAPPABLE_FIELDS) {
 		const value = String(form.get(`map.${field}`) ?? '').trim();
 		if (value) chosen[field] = value;
 	}
@@ -86,6 +88,13 @@ export async function readImportForm(form: FormData): Promise<ImportInput> {
 	for (const field of IMPORT_FIELDS) {
 		const column = form.has(`map.${field}`) ? chosen[field] : guessed[field];
 		if (!column) return refuse(m.import_form_choose_column({ field }));
+		if (!headers.includes(column)) return refuse(m.import_form_not_in_header({ column, field }));
+		mapping[field] = column;
+	}
+	// An optional field maps only when a column is chosen (or, without a choice, guessed).
+	for (const field of OPTIONAL_IMPORT_FIELDS) {
+		const column = form.has(`map.${field}`) ? chosen[field] : guessed[field];
+		if (!column) continue;
 		if (!headers.includes(column)) return refuse(m.import_form_not_in_header({ column, field }));
 		mapping[field] = column;
 	}

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
 	IMPORT_FIELDS,
+	MAPPABLE_FIELDS,
 	guessMapping,
 	type ColumnMapping,
-	type ImportField
+	type MappableField
 } from '../../imports/mapping';
 import { DATE_ORDERS, DECIMAL_MARKS, ENCODINGS } from '../../imports/formats';
 import { AppError } from '../shared/errors';
@@ -34,12 +35,12 @@ export function chosenMapping(entries: Iterable<[string, unknown]>): ColumnMappi
 	const mapping: ColumnMapping = {};
 	for (const [key, value] of entries) {
 		if (!key.startsWith('map.')) continue;
-		const field = key.slice(4) as ImportField;
-		if (!IMPORT_FIELDS.includes(field))
+		const field = key.slice(4) as MappableField;
+		if (!MAPPABLE_FIELDS.includes(field))
 			throw new AppError(
 				400,
 				'invalid_query',
-				`${key} is not a field: map.<field> takes ${IMPORT_FIELDS.join(', ')}`
+				`${key} is not a field: map.<field> takes ${MAPPABLE_FIELDS.join(', ')}`
 			);
 		const column = String(value ?? '').trim();
 		if (column) mapping[field] = column;

@@ -1,4 +1,10 @@
-import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../imports/mapping';
+import {
+	IMPORT_FIELDS,
+	MAPPABLE_FIELDS,
+	type ColumnMapping,
+	type ImportField,
+	type MappableField
+} from '../../imports/mapping';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { isBlankRecord } from '../../csv';
@@ -58,6 +64,8 @@ export interface ParsedRow {
 	quantity: number;
 	/** In cents. */
 	unitPrice: number;
+	/** The customer's reference (optional column); null when the file has none. */
+	customerRef: string | null;
 }
 export interface SaleGroup {
 	externalId: string;
@@ -81,7 +89,7 @@ export interface FileProblem {
 	missing?: ImportField[];
 }
 
-const columnOf = (mapping: ColumnMapping, field: ImportField) => mapping[field] ?? field;
+const columnOf = (mapping: ColumnMapping, field: MappableField) => mapping[field] ?? field;
 
 /** A footer line: one value (or none) where the header has several. */
 const footerLike = (record: string[], width: number) =>
@@ -168,11 +176,11 @@ function readSettings(
 
 /** One data row's values, or what is wrong with it (per field). */
 function readRow(
-	cells: Record<ImportField, string>,
+	cells: Record<MappableField, string>,
 	dateOrder: DateOrder | null,
 	decimal: DecimalMark
-): { value: Omit<ParsedRow, 'row'> } | { problems: [ImportField, RowProblem][] } {
-	const problems: [ImportField, RowProblem][] = [];
+): { value: Omit<ParsedRow, 'row'> } | { problems: [MappableField, RowProblem][] } {
+	const problems: [MappableField, RowProblem][] = [];
 	const { externalId, sellerEmail: seller, sku } = cells;
 	const text = (field: ImportField, value: string, max: number) => {
 		if (!value) problems.push([field, { code: 'required' }]);
@@ -217,8 +225,11 @@ function readRow(
 			problems.push(['unitPrice', { code: 'too_large', max: SALE_LIMITS.unitPrice }]);
 		else unitPrice = cents;
 	}
+	const customerRef = cells.customerRef || null;
+	if (customerRef && customerRef.length > SALE_LIMITS.customerRef)
+		problems.push(['customerRef', { code: 'too_long', max: SALE_LIMITS.customerRef }]);
 	if (problems.length > 0 || 'error' in date) return { problems };
-	return { value: { externalId, seller, occurredAt: date, sku, quantity, unitPrice } };
+	return { value: { externalId, seller, occurredAt: date, sku, quantity, unitPrice, customerRef } };
 }
 
 /**
@@ -381,11 +392,12 @@ export type RowRead =
  */
 export function rowReader(scan: FileScan, options: ParseOptions = {}) {
 	const mapping = options.mapping ?? {};
-	const column = (field: ImportField) => columnOf(mapping, field);
+	const column = (field: MappableField) => columnOf(mapping, field);
 	const width = scan.headers.length;
+	// An optional field without a column reads as empty (index -1).
 	const index = Object.fromEntries(
-		IMPORT_FIELDS.map((f) => [f, scan.headers.indexOf(column(f))])
-	) as Record<ImportField, number>;
+		MAPPABLE_FIELDS.map((f) => [f, scan.headers.indexOf(column(f))])
+	) as Record<MappableField, number>;
 	let headerSeen = false;
 	let row = 0;
 	return (record: string[], line: number, unreadable: string | null): RowRead | null => {
@@ -411,8 +423,8 @@ export function rowReader(scan: FileScan, options: ParseOptions = {}) {
 			);
 		}
 		const cells = Object.fromEntries(
-			IMPORT_FIELDS.map((f) => [f, (record[index[f]] ?? '').trim()])
-		) as Record<ImportField, string>;
+			MAPPABLE_FIELDS.map((f) => [f, (record[index[f]] ?? '').trim()])
+		) as Record<MappableField, string>;
 		const result = readRow(cells, scan.reading.dateOrder, scan.reading.decimal);
 		if ('problems' in result)
 			return {

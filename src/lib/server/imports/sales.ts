@@ -341,6 +341,8 @@ async function importRows(
 											quantity: r.quantity,
 											unitPrice: r.unitPrice
 										})),
+										// The first line that states the customer speaks for the sale.
+										customerRef: group.rows.find((r) => r.customerRef)?.customerRef ?? null,
 										createdById: options.actor.userId ?? null
 									},
 									now,

@@ -2,7 +2,12 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../db';
 import { importMapping } from '../db/schema';
-import { IMPORT_FIELDS, headerKey, type ColumnMapping } from '../../imports/mapping';
+import {
+	IMPORT_FIELDS,
+	MAPPABLE_FIELDS,
+	headerKey,
+	type ColumnMapping
+} from '../../imports/mapping';
 import type { ReadingOptions } from './options';
 import { badRequest } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
@@ -59,7 +64,9 @@ export function saveMapping(
 	const values = {
 		name: name.data,
 		headerKey: headerKey(input.headers),
-		mapping: Object.fromEntries(IMPORT_FIELDS.map((f) => [f, input.mapping[f]])) as ColumnMapping,
+		mapping: Object.fromEntries(
+			MAPPABLE_FIELDS.filter((f) => input.mapping[f]).map((f) => [f, input.mapping[f]])
+		) as ColumnMapping,
 		dateOrder: input.reading.dateOrder ?? null,
 		decimal: input.reading.decimal ?? null,
 		encoding: input.reading.encoding ?? null,
