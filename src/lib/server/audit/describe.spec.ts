@@ -74,6 +74,41 @@ const CASES: Case[] = [
 		points: 50
 	},
 	{
+		action: 'referral.confirm',
+		subject: 'referral:4',
+		data: { saleId: 12, points: 50 },
+		summary: 'Referral confirmed: referral #4',
+		details: [['Sale', '12']],
+		points: 50
+	},
+	{
+		action: 'referral.reject',
+		subject: 'referral:4',
+		data: { reason: 'Same customer as #3', points: -50 },
+		summary: 'Referral rejected: referral #4',
+		points: -50
+	},
+	{
+		action: 'referral.lapse',
+		subject: 'referral:4',
+		data: { points: -50 },
+		summary: 'Referral lapsed: referral #4',
+		points: -50
+	},
+	{
+		action: 'season.referral_settings',
+		subject: 'season:1',
+		data: {
+			before: { referralPoints: 50, referralLapseDays: 60 },
+			after: { referralPoints: 30, referralLapseDays: 10 }
+		},
+		summary: 'Referral settings changed: Winter Sprint',
+		details: [
+			['Before', 'referral points 50, referral lapse days 60'],
+			['After', 'referral points 30, referral lapse days 10']
+		]
+	},
+	{
 		action: 'sale.reject',
 		subject: 'sale:12',
 		data: { reason: 'duplicate', points: 50 },

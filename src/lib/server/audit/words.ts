@@ -49,6 +49,10 @@ export interface Described {
 /** The filter's name of each action the code records, in the reader's language. */
 export const ACTION_LABELS: Record<string, () => string> = {
 	'sale.confirm': m.audit_action_sale_confirm,
+	'referral.confirm': m.referral_audit_confirm,
+	'referral.reject': m.referral_audit_reject,
+	'referral.lapse': m.referral_audit_lapse,
+	'season.referral_settings': m.referral_audit_settings,
 	'sale.reject': m.audit_action_sale_reject,
 	'sale.reverse': m.audit_action_sale_reverse,
 	'sales.import': m.audit_action_sales_import,

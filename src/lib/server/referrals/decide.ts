@@ -185,7 +185,7 @@ export function rejectReferral(
 				actor,
 				'referral.reject',
 				`referral:${id}`,
-				{ reason: why, points: target.points },
+				{ reason: why, points: -target.points },
 				now
 			);
 			bumpVersion(tx, target.seasonId);
@@ -225,7 +225,7 @@ export function lapseReferrals(db: Db, clock: Clock = systemClock): number {
 					SYSTEM,
 					'referral.lapse',
 					`referral:${target.id}`,
-					{ points: target.points },
+					{ points: -target.points },
 					now
 				);
 				seasons.add(target.seasonId);
