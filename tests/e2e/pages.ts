@@ -77,6 +77,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		`/manage/seasons/${i.season}/prizes`,
 		'/manage/teams',
 		'/manage/review',
+		'/manage/referrals',
 		'/manage/rules',
 		'/manage/rules/new',
 		...(i.rule ? [`/manage/rules/${i.rule}`] : []),
@@ -130,7 +131,7 @@ export function pagesFor(role: Role): string[] {
 	const i = ids();
 	switch (role) {
 		case 'rep':
-			return [...common(i), '/sell', '/me'];
+			return [...common(i), '/sell', '/me', '/referrals'];
 		case 'executive':
 			return [...common(i), '/dashboard'];
 		case 'manager':
