@@ -6,10 +6,10 @@ import {
 	scoreState,
 	seedServerDb,
 	signIn,
-	withDb,
 	type SeededDb
 } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
+import { openDatabase } from '../../src/lib/server/db';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { saveProgramme, saveReward } from '../../src/lib/server/rewards/catalogue';
 import type { RewardInput } from '../../src/lib/server/rewards/reward-form';
@@ -61,7 +61,9 @@ async function act(session: string, path: string, fields: Record<string, string 
 			'content-type': 'application/x-www-form-urlencoded'
 		}
 	});
-	return { status: response.status, body: (await response.json()) as ActionResult };
+	const body = (await response.json()) as ActionResult;
+	// A refusal (fail()) answers 200 with its status inside; an error() answers with its status.
+	return { status: body.type === 'failure' ? body.status : response.status, body };
 }
 
 const redeem = (session: string, rewardId: number, requestId: string) =>
@@ -88,7 +90,9 @@ const redemptions = (rewardId: number) =>
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ people: 2 });
-	await withDb(seeded.path, async (db) => {
+	// withDb closes at once: seeding awaits password hashes, so it opens its own connection.
+	const db = openDatabase(seeded.path);
+	try {
 		const boss = await makeUser(db, {
 			email: 'boss@test.test',
 			role: 'manager',
@@ -123,7 +127,9 @@ beforeAll(async () => {
 		);
 		ids.yacht = saveReward(db, reward({ name: 'Yacht', pricePoints: 501 }), undefined, actor, now);
 		saveProgramme(db, seeded.seasonId, { budget: 1500, share: 50, pointValue: 2 }, actor, now);
-	});
+	} finally {
+		db.$client.close();
+	}
 	server = await startServer({ dbPath: seeded.path, port: PORT });
 	manager = await signIn(server.url, 'boss@test.test');
 	reps = [await signIn(server.url, seeded.people[0].email)];
@@ -234,7 +240,7 @@ describe('rewards store', () => {
 		const was = state();
 		const answer = await act(manager, '/manage/rewards?/approve', { id: bike.id });
 		expect(answer.status).toBe(409);
-		expect(JSON.parse(answer.body.data ?? '[]')).toContain('over the season');
+		expect(answer.body.data).toContain("over the season's reward budget");
 		expect(state()).toEqual(was);
 		// A participant cannot decide at all.
 		expect((await act(reps[0], '/manage/rewards?/approve', { id: bike.id })).status).toBe(403);
