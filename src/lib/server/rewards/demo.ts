@@ -1,9 +1,10 @@
 import { count, eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { reward, seasonProgramme, user } from '../db/schema';
+import { reward, rewardRedemption, seasonProgramme, user } from '../db/schema';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 import { saveProgramme } from './catalogue';
+import { balanceFor } from './balances';
 import {
 	approveRedemption,
 	fulfilRedemption,
@@ -14,7 +15,7 @@ import { AppError } from '../shared/errors';
 
 // The demo's store: five rewards without pictures (their emoji make the cards), a budget for the
 // live season and a few redemptions in every state, so that both pages show the feature at work.
-// Idempotent: rewards only into an empty catalogue, redemptions by their fixed request ids.
+// Idempotent: rewards only into an empty catalogue, redemptions only when there are none.
 
 const HOUR = 60 * 60 * 1000;
 
@@ -62,7 +63,7 @@ export function seedDemoRewards(
 						emoji: '🎧',
 						name: m.rewards_demo_earbuds({}, o),
 						text: m.rewards_demo_earbuds_text({}, o),
-						points: 400,
+						points: 300,
 						euros: 7900,
 						stock: 5,
 						limit: 1
@@ -71,7 +72,7 @@ export function seedDemoRewards(
 						emoji: '🌴',
 						name: m.rewards_demo_day_off({}, o),
 						text: m.rewards_demo_day_off_text({}, o),
-						points: 600,
+						points: 450,
 						euros: 12000,
 						stock: null,
 						limit: 1
@@ -80,7 +81,7 @@ export function seedDemoRewards(
 						emoji: '🍽️',
 						name: m.rewards_demo_dinner({}, o),
 						text: m.rewards_demo_dinner_text({}, o),
-						points: 900,
+						points: 800,
 						euros: 20000,
 						stock: 2,
 						limit: 1
@@ -109,32 +110,33 @@ export function seedDemoRewards(
 
 	const rewards = db.select({ id: reward.id, pricePoints: reward.pricePoints }).from(reward).all();
 	const byPrice = (points: number) => rewards.find((r) => r.pricePoints === points)?.id;
-	// rep1 is left alone: the demo's walk-through (and its browser test) redeems as rep1.
-	const plan: {
-		rep: number;
-		points: number;
-		next?: 'approve' | 'fulfil' | 'reject';
-		hoursAgo: number;
-	}[] = [
-		{ rep: 2, points: 150, next: 'fulfil', hoursAgo: 70 },
-		{ rep: 3, points: 50, next: 'approve', hoursAgo: 30 },
-		{ rep: 5, points: 50, next: 'reject', hoursAgo: 20 },
-		{ rep: 4, points: 400, hoursAgo: 5 },
-		{ rep: 6, points: 600, hoursAgo: 2 }
+	// rep1 is left alone: the demo's walk-through (and its browser test) redeems as rep1. The others
+	// are picked among those whose (random) demo sales earned enough, one request each.
+	const plan: { points: number; next?: 'approve' | 'fulfil' | 'reject'; hoursAgo: number }[] = [
+		{ points: 150, next: 'fulfil', hoursAgo: 70 },
+		{ points: 50, next: 'approve', hoursAgo: 30 },
+		{ points: 50, next: 'reject', hoursAgo: 20 },
+		{ points: 300, hoursAgo: 5 },
+		{ points: 450, hoursAgo: 2 }
 	];
-	for (const step of plan) {
+	const reps = Array.from({ length: 19 }, (_, i) => `rep${i + 2}@demo.test`)
+		.map((email) => db.select({ id: user.id }).from(user).where(eq(user.email, email)).get())
+		.filter((rep) => rep !== undefined);
+	// Seeded once: a second run finds requests and leaves them (and people's balances) as they are.
+	if ((db.select({ n: count() }).from(rewardRedemption).get()?.n ?? 0) > 0) return;
+	const used = new Set<number>();
+	for (const [n, step] of plan.entries()) {
 		const rewardId = byPrice(step.points);
-		const rep = db
-			.select({ id: user.id })
-			.from(user)
-			.where(eq(user.email, `rep${step.rep}@demo.test`))
-			.get();
+		const rep = reps.find(
+			(r) => !used.has(r.id) && balanceFor(db, seasonId, r.id).balance >= step.points
+		);
 		if (!rewardId || !rep) continue;
+		used.add(rep.id);
 		const at = now - step.hoursAgo * HOUR;
 		try {
 			const { redemption, created } = requestRedemption(
 				db,
-				{ userId: rep.id, rewardId, seasonId, requestId: `demo-reward-${step.rep}` },
+				{ userId: rep.id, rewardId, seasonId, requestId: `demo-reward-${n + 1}` },
 				at
 			);
 			if (!created) continue;
