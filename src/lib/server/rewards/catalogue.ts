@@ -84,14 +84,21 @@ export function saveReward(
 				tx.insert(rewardSeason)
 					.values(seasonIds.map((seasonId) => ({ rewardId: id, seasonId })))
 					.run();
-			const { pictureUrl: _picture, ...logged } = values;
-			void _picture;
+			// Audited in words the log shows right: money as amounts, the price as points.
 			audit(
 				tx,
 				actor,
 				input.id === null ? 'reward.create' : 'reward.update',
 				`reward:${id}`,
-				{ ...logged, seasons: seasonIds },
+				{
+					name: values.name,
+					pointsEach: values.pricePoints,
+					costAmount: values.costCents,
+					stock: values.stock,
+					perPersonLimit: values.perPersonLimit,
+					active: values.active,
+					seasons: seasonIds
+				},
 				now
 			);
 			return id;
@@ -145,7 +152,18 @@ export function saveProgramme(
 				.values({ seasonId, ...set })
 				.onConflictDoUpdate({ target: seasonProgramme.seasonId, set })
 				.run();
-			audit(tx, actor, 'season.rewards_budget', `season:${seasonId}`, set, now);
+			audit(
+				tx,
+				actor,
+				'season.rewards_budget',
+				`season:${seasonId}`,
+				{
+					spendSharePercent: input.share,
+					budgetAmount: input.budget,
+					pointValueAmount: input.pointValue
+				},
+				now
+			);
 		},
 		{ behavior: 'immediate' }
 	);

@@ -138,7 +138,7 @@ export function requestRedemption(
 				{ userId: input.userId },
 				'redemption.request',
 				`redemption:${redemption.id}`,
-				{ reward: item.name, points: item.pricePoints, seasonId: input.seasonId },
+				{ name: item.name, spentPoints: item.pricePoints, seasonId: input.seasonId },
 				now
 			);
 			return { redemption, created: true };
@@ -196,7 +196,7 @@ export function approveRedemption(db: Db, id: number, actor: Actor, now: number)
 				decidedById: actor.userId ?? null,
 				decidedAt: now
 			});
-			audit(tx, actor, 'redemption.approve', `redemption:${id}`, { reward: rewardName }, now);
+			audit(tx, actor, 'redemption.approve', `redemption:${id}`, { name: rewardName }, now);
 			queueRedemptionMail(
 				tx,
 				{
@@ -235,14 +235,7 @@ export function rejectRedemption(
 				.set({ stock: sql`${reward.stock} + 1`, updatedAt: now })
 				.where(and(eq(reward.id, redemption.rewardId), sql`${reward.stock} is not null`))
 				.run();
-			audit(
-				tx,
-				actor,
-				'redemption.reject',
-				`redemption:${id}`,
-				{ reward: rewardName, reason },
-				now
-			);
+			audit(tx, actor, 'redemption.reject', `redemption:${id}`, { name: rewardName, reason }, now);
 			queueRedemptionMail(
 				tx,
 				{
@@ -271,7 +264,7 @@ export function fulfilRedemption(db: Db, id: number, actor: Actor, now: number):
 				fulfilledById: actor.userId ?? null,
 				fulfilledAt: now
 			});
-			audit(tx, actor, 'redemption.fulfil', `redemption:${id}`, { reward: rewardName }, now);
+			audit(tx, actor, 'redemption.fulfil', `redemption:${id}`, { name: rewardName }, now);
 			queueRedemptionMail(
 				tx,
 				{
