@@ -61,6 +61,7 @@ function common(i: Ids): string[] {
 		'/',
 		'/how-to-score',
 		'/hall-of-fame',
+		'/rewards',
 		...(i.pastSeason ? [`/hall-of-fame/${i.pastSeason}`] : []),
 		`/people/${i.rep}`
 	];
@@ -91,6 +92,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/displays',
 		'/manage/import',
 		'/manage/exports',
+		'/manage/rewards',
 		...(admin ? ['/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'] : [])
 	];
 }

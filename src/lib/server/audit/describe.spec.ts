@@ -544,6 +544,84 @@ const CASES: Case[] = [
 		data: { name: '#wins', delivered: true },
 		summary: 'Chat test message sent: #wins',
 		details: [['Delivered', 'yes']]
+	},
+	{
+		action: 'redemption.request',
+		subject: 'redemption:4',
+		data: { name: 'Coffee voucher', spentPoints: 50, seasonId: 1 },
+		summary: 'Reward requested: Coffee voucher',
+		details: [
+			['Spent points', '50'],
+			['Season', 'Winter Sprint']
+		],
+		points: null
+	},
+	{
+		action: 'redemption.approve',
+		subject: 'redemption:4',
+		data: { name: 'Coffee voucher' },
+		summary: 'Reward request approved: Coffee voucher'
+	},
+	{
+		action: 'redemption.reject',
+		subject: 'redemption:4',
+		data: { name: 'Coffee voucher', reason: 'Out of stock' },
+		summary: 'Reward request rejected: Coffee voucher'
+	},
+	{
+		action: 'redemption.fulfil',
+		subject: 'redemption:4',
+		data: { name: 'Coffee voucher' },
+		summary: 'Reward handed over: Coffee voucher'
+	},
+	{
+		action: 'reward.create',
+		subject: 'reward:2',
+		data: {
+			name: 'Mug',
+			pointsEach: 100,
+			costAmount: 500,
+			stock: 5,
+			perPersonLimit: null,
+			active: true,
+			seasons: []
+		},
+		summary: 'Reward added: Mug',
+		details: [
+			['Points each', '100'],
+			['Cost amount', '€5.00'],
+			['Stock', '5'],
+			['Per person limit', 'none'],
+			['Switched on', 'yes'],
+			['Seasons', 'none']
+		]
+	},
+	{
+		action: 'reward.update',
+		subject: 'reward:2',
+		data: { name: 'Mug', pointsEach: 120, costAmount: 650 },
+		summary: 'Reward changed: Mug',
+		details: [
+			['Points each', '120'],
+			['Cost amount', '€6.50']
+		]
+	},
+	{
+		action: 'reward.delete',
+		subject: 'reward:2',
+		data: { name: 'Mug' },
+		summary: 'Reward deleted: Mug'
+	},
+	{
+		action: 'season.rewards_budget',
+		subject: 'season:1',
+		data: { spendSharePercent: 50, budgetAmount: 40000, pointValueAmount: 5 },
+		summary: 'Reward budget settings changed: Winter Sprint',
+		details: [
+			['Spend share percent', '50'],
+			['Budget amount', '€400.00'],
+			['Point value amount', '€0.05']
+		]
 	}
 ];
 

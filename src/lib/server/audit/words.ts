@@ -109,7 +109,15 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'chat.test': m.audit_action_chat_test,
 	'token.create': m.audit_action_token_create,
 	'token.revoke': m.audit_action_token_revoke,
-	'organisation.update': m.audit_action_organisation_update
+	'organisation.update': m.audit_action_organisation_update,
+	'redemption.request': m.rewards_audit_redemption_request,
+	'redemption.approve': m.rewards_audit_redemption_approve,
+	'redemption.reject': m.rewards_audit_redemption_reject,
+	'redemption.fulfil': m.rewards_audit_redemption_fulfil,
+	'reward.create': m.rewards_audit_reward_create,
+	'reward.update': m.rewards_audit_reward_update,
+	'reward.delete': m.rewards_audit_reward_delete,
+	'season.rewards_budget': m.rewards_audit_season_budget
 };
 
 export function actionLabel(action: string): string {

@@ -20,6 +20,7 @@ import {
 } from '../../i18n/locales';
 import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
+import { seedDemoRewards } from '../rewards/demo';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -404,5 +405,11 @@ export async function seedDemo(
 	seedDemoReferrals(db, seasonId, now, PRODUCTS[0].sku);
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
+	seedDemoRewards(db, {
+		seasonId,
+		locale,
+		now,
+		price: (euroCents) => priceIn(currency, euroCents)
+	});
 	return { seasonId, logins, locale, currency };
 }

@@ -9,7 +9,7 @@ export type PersonalChannel = 'email' | 'push';
 
 /** The kinds a person can switch, per channel, in the order the profile lists them. */
 export const SWITCHABLE: Record<PersonalChannel, NotificationKind[]> = {
-	email: ['overtaken', 'weekly_digest', 'daily_summary', 'badge'],
+	email: ['overtaken', 'weekly_digest', 'daily_summary', 'badge', 'redemption'],
 	push: ['overtaken', 'badge', 'quiz_open']
 };
 

@@ -8,7 +8,7 @@ describe('digest mail bodies', () => {
 		const mail = overtakenMail({ by: 'Sam', rank: 3, season: 'Spring Sprint', behind: 40 }, 'en');
 		expect(mail.subject).toBe('Sam just overtook you');
 		expect(mail.text).toContain('You are now #3 in Spring Sprint, 40 pts behind.');
-		expect(mail.text).toMatch(/Open the board: http:\/\/\S+\/\n/);
+		expect(mail.text).toMatch(/Open the board:\nhttp:\/\/\S+\/\n/);
 		expect(mail.html).toContain('<a href="http');
 		expect(mail.html).toContain('lang="en"');
 	});

@@ -10,13 +10,18 @@ import { m } from '../../../paraglide/messages.js';
 // text/plain alternative and the admins' log. Every text is escaped here, once: callers pass
 // plain strings, never HTML.
 
+/** A paragraph, a heading or a bulleted list of a mail's body. */
+export type MailBlock = string | { h: string } | { list: string[] };
+
 /** What one mail says, in the order it says it. */
 export interface MailContent {
 	locale: Locale;
 	subject: string;
+	/** A heading above everything (the digests: "Your week in Spring"). */
+	title?: string;
 	/** "Hello Anna," — omitted for a mail to an address without a name. */
 	greeting?: string;
-	paragraphs: string[];
+	paragraphs: MailBlock[];
 	/** The one thing to do, as a button (and its URL spelled out in the text). */
 	action?: { label: string; url: string };
 	/** Small print under the button: how long a link works, why you got this. */
@@ -56,12 +61,19 @@ function safeUrl(url: string): string {
 	return /^https?:\/\//i.test(url) ? url : '#';
 }
 
+function blockText(block: MailBlock): string {
+	if (typeof block === 'string') return block;
+	if ('h' in block) return `${block.h}\n${'-'.repeat(Math.min(block.h.length, 60))}`;
+	return block.list.map((item) => `- ${item}`).join('\n');
+}
+
 export function renderMail(content: MailContent): RenderedMail {
 	const { locale } = content;
 	const footer = m.mail_footer({}, { locale });
 	const text = [
+		content.title,
 		content.greeting,
-		...content.paragraphs,
+		...content.paragraphs.map(blockText),
 		content.action ? `${content.action.label}:\n${content.action.url}` : undefined,
 		...(content.notes ?? []),
 		`-- \nHonorboard · ${footer}`
@@ -71,6 +83,14 @@ export function renderMail(content: MailContent): RenderedMail {
 
 	const p = (body: string, style = '') =>
 		`<p style="margin:0 0 16px;font-size:16px;line-height:1.5;color:${COLORS.ink};${style}">${body}</p>`;
+	const block = (b: MailBlock) => {
+		if (typeof b === 'string') return p(escapeHtml(b));
+		if ('h' in b)
+			return `<h2 style="margin:20px 0 8px;font-size:17px;line-height:1.3;color:${COLORS.ink};">${escapeHtml(b.h)}</h2>`;
+		return `<ul style="margin:0 0 16px;padding-left:20px;font-size:16px;line-height:1.5;color:${COLORS.ink};">${b.list
+			.map((item) => `<li>${escapeHtml(item)}</li>`)
+			.join('')}</ul>`;
+	};
 	const button = content.action
 		? `<p style="margin:24px 0;"><a href="${escapeHtml(safeUrl(content.action.url))}" style="display:inline-block;padding:12px 20px;border-radius:8px;background:${COLORS.button};color:#ffffff;font-weight:700;text-decoration:none;">${escapeHtml(content.action.label)}</a></p>` +
 			p(
@@ -87,8 +107,11 @@ export function renderMail(content: MailContent): RenderedMail {
 <tr><td style="padding:18px 24px;background:${COLORS.ink};border-radius:12px 12px 0 0;border-bottom:4px solid ${COLORS.accent};color:#ffffff;font-size:18px;font-weight:800;">&#127942; Honorboard</td></tr>
 <tr><td style="padding:24px;">
 ${[
+	content.title
+		? `<h1 style="margin:0 0 16px;font-size:21px;line-height:1.3;color:${COLORS.ink};">${escapeHtml(content.title)}</h1>`
+		: '',
 	content.greeting ? p(escapeHtml(content.greeting)) : '',
-	...content.paragraphs.map((para) => p(escapeHtml(para))),
+	...content.paragraphs.map(block),
 	button,
 	...(content.notes ?? []).map((note) =>
 		p(escapeHtml(note), `font-size:14px;color:${COLORS.muted};`)

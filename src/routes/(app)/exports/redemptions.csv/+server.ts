@@ -1,0 +1,19 @@
+import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
+import { MANAGERS, requireRole } from '$lib/server/auth/guards';
+import { redemptionsCsv } from '$lib/server/rewards/rewards-csv';
+import { seasonFor } from '$lib/server/exports/seasons';
+import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
+import { csvFileName, csvResponse } from '$lib/csv';
+import { m } from '$lib/paraglide/messages.js';
+
+// Endpoints run no layout load: the role is checked here.
+export const GET: RequestHandler = (event) => {
+	requireRole(event, MANAGERS, m.exports_managers_only());
+	const season = seasonFor(event);
+	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
+	return csvResponse(
+		redemptionsCsv(getDb(), season.id, sheet),
+		csvFileName(season.name, `season-${season.id}`, 'redemptions')
+	);
+};
