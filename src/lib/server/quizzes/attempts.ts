@@ -73,6 +73,10 @@ export function takeQuiz(db: Db, input: TakeInput, clock: Clock = systemClock): 
 						details: { problems }
 					});
 				}
+				// Only the quiz's own questions are kept: anything else in the form is noise.
+				const answers: QuizAnswers = Object.fromEntries(
+					questions.map((q) => [String(q.id), [...new Set(input.answers[String(q.id)])]])
+				);
 				const earned = tx
 					.select({ id: quizAttempt.id })
 					.from(quizAttempt)
@@ -85,13 +89,13 @@ export function takeQuiz(db: Db, input: TakeInput, clock: Clock = systemClock): 
 					)
 					.get();
 				const earning = !earned;
-				const score = scoreAttempt(questions, input.answers, row, earning);
+				const score = scoreAttempt(questions, answers, row, earning);
 				const attempt = tx
 					.insert(quizAttempt)
 					.values({
 						quizId: row.id,
 						userId: input.userId,
-						answers: input.answers,
+						answers,
 						correctCount: score.correctCount,
 						questionCount: score.questionCount,
 						passed: score.passed,

@@ -175,3 +175,42 @@ export function quizResults(db: Queryable, seasonId: number, quizId: number) {
 			.map((r) => ({ name: r.name, teamName: r.teamName }))
 	};
 }
+
+/**
+ * The open published quizzes of a season with who has taken each (earning attempts): one read
+ * for the weekly digest, which then lists per person the ones they have not taken.
+ */
+export function openQuizzesWithTakers(db: Queryable, seasonId: number, now: number) {
+	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+	if (!s) return [];
+	const open = db
+		.select()
+		.from(quiz)
+		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.publishedAt)))
+		.orderBy(asc(quiz.opensAt), asc(quiz.id))
+		.all()
+		.filter((r) => quizStatus(r, now, s.endsAt) === 'open');
+	if (open.length === 0) return [];
+	const counts = questionCounts(
+		db,
+		open.map((r) => r.id)
+	);
+	const taken = db
+		.select({ quizId: quizAttempt.quizId, userId: quizAttempt.userId })
+		.from(quizAttempt)
+		.where(
+			and(
+				eq(quizAttempt.earning, true),
+				inArray(
+					quizAttempt.quizId,
+					open.map((r) => r.id)
+				)
+			)
+		)
+		.all();
+	return open.map((r) => ({
+		title: r.title,
+		points: maxPoints(counts.get(r.id) ?? 0, r.pointsPerCorrect),
+		takers: new Set(taken.filter((t) => t.quizId === r.id).map((t) => t.userId))
+	}));
+}

@@ -9,6 +9,7 @@ import { startDigestJob } from '../notify/digest/job';
 import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
+import { announceOpenedQuizzes } from '../quizzes/announce';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -58,6 +59,8 @@ export function startJobs(
 		try {
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
+			const quizzes = announceOpenedQuizzes(db, clock);
+			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}

@@ -5,6 +5,7 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { importQuiz, publishQuiz } from '$lib/server/quizzes/commands';
 import { listQuizzes } from '$lib/server/quizzes/queries';
+import { announceOpenedQuizzes } from '$lib/server/quizzes/announce';
 import { quizFields } from '$lib/server/quizzes/quiz-form';
 import { AppError } from '$lib/server/shared/errors';
 import { refuse, refuseError } from '$lib/server/shared/form';
@@ -33,7 +34,10 @@ export const actions = {
 		const season = currentSeason();
 		const form = await event.request.formData();
 		try {
-			const quiz = publishQuiz(getDb(), season.id, Number(form.get('id')), { userId: user.id });
+			const db = getDb();
+			const quiz = publishQuiz(db, season.id, Number(form.get('id')), { userId: user.id });
+			// Already open: the board and phones hear of it now rather than at the next job tick.
+			announceOpenedQuizzes(db);
 			return { action: 'publish', message: m.quiz_manage_published({ title: quiz.title }) };
 		} catch (e) {
 			return refuseError(e, 'publish');
