@@ -5,6 +5,7 @@ import { badge, product, rule, season, seasonMember, team } from './schema';
 import type { BadgeCriterion } from '../../contest/badges';
 import { recordSale } from '../scoring/sales';
 import { reevaluateSeason } from '../badges/reevaluate';
+import { seedDemoQuizzes } from '../quizzes/seed-demo';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
 import { getOrganisation, setOrganisation } from '../organisation/settings';
@@ -402,5 +403,6 @@ export async function seedDemo(
 	}
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
+	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	return { seasonId, logins, locale, currency };
 }
