@@ -437,6 +437,9 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 		case 'season_best_team':
 			return m.badges_criterion_best_team({}, say);
 		case 'quizzes_passed':
-			return m.badges_criterion_quizzes_passed({ n: points(criterion.count, intlLocale(locale)) }, say);
+			return m.badges_criterion_quizzes_passed(
+				{ n: points(criterion.count, intlLocale(locale)) },
+				say
+			);
 	}
 }

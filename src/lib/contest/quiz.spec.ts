@@ -79,8 +79,16 @@ describe('checkAnswers', () => {
 	it.each([
 		['all answered', { '1': [12], '2': [21] }, []],
 		['one unanswered', { '1': [12] }, [{ questionId: 2, problem: 'unanswered' }]],
-		['two on a single choice', { '1': [11, 12], '2': [21] }, [{ questionId: 1, problem: 'one_only' }]],
-		['an option of another question', { '1': [21], '2': [21] }, [{ questionId: 1, problem: 'unknown_option' }]]
+		[
+			'two on a single choice',
+			{ '1': [11, 12], '2': [21] },
+			[{ questionId: 1, problem: 'one_only' }]
+		],
+		[
+			'an option of another question',
+			{ '1': [21], '2': [21] },
+			[{ questionId: 1, problem: 'unknown_option' }]
+		]
 	] as const)('%s', (_, answers, expected) => {
 		expect(checkAnswers([single, multiple], answers)).toEqual(expected);
 	});
@@ -89,7 +97,13 @@ describe('checkAnswers', () => {
 describe('quizStatus', () => {
 	const base = { publishedAt: 1, opensAt: 100, closesAt: 200 };
 	it.each([
-		['a draft is a draft whatever the time', { ...base, publishedAt: null }, 150, undefined, 'draft'],
+		[
+			'a draft is a draft whatever the time',
+			{ ...base, publishedAt: null },
+			150,
+			undefined,
+			'draft'
+		],
 		['published, before it opens', base, 99, undefined, 'scheduled'],
 		['at the opening instant', base, 100, undefined, 'open'],
 		['just before it closes', base, 199, undefined, 'open'],
@@ -124,7 +138,8 @@ describe('questionProblem', () => {
 });
 
 describe('parseQuizCsv', () => {
-	const header = 'question,kind,option1,option2,option3,option4,option5,option6,correct,explanation,picture';
+	const header =
+		'question,kind,option1,option2,option3,option4,option5,option6,correct,explanation,picture';
 	it('reads single and multiple choice, infers the kind, and round-trips', () => {
 		const text = [
 			header,

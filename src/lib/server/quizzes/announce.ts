@@ -136,7 +136,9 @@ export function quizFeed(
 			and(eq(seasonMember.seasonId, quiz.seasonId), eq(seasonMember.userId, quizAttempt.userId))
 		)
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true), gt(quizAttempt.points, 0)))
+		.where(
+			and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true), gt(quizAttempt.points, 0))
+		)
 		.orderBy(desc(quizAttempt.createdAt), desc(quizAttempt.id))
 		.limit(limit)
 		.all()

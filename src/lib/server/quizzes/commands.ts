@@ -75,15 +75,23 @@ function writeQuestions(tx: Queryable, quizId: number, questions: readonly Quest
 			.get();
 		tx.insert(quizOption)
 			.values(
-				q.options.map((o, i) => ({ questionId: id, position: i, label: o.label, correct: o.correct }))
+				q.options.map((o, i) => ({
+					questionId: id,
+					position: i,
+					label: o.label,
+					correct: o.correct
+				}))
 			)
 			.run();
 	});
 }
 
 const hasAttempts = (tx: Queryable, quizId: number) =>
-	tx.select({ id: quizAttempt.id }).from(quizAttempt).where(eq(quizAttempt.quizId, quizId)).get() !==
-	undefined;
+	tx
+		.select({ id: quizAttempt.id })
+		.from(quizAttempt)
+		.where(eq(quizAttempt.quizId, quizId))
+		.get() !== undefined;
 
 function own(draft: QuizDraft) {
 	const { title, intro, pointsPerCorrect, passPercent, opensAt, closesAt } = draft;
@@ -210,6 +218,5 @@ export function importQuiz(
 			{ field: 'file', details: { errors } }
 		);
 	}
-	const { csv: _csv, ...settings } = input;
-	return createQuiz(db, seasonId, { ...settings, questions }, actor, clock);
+	return createQuiz(db, seasonId, { ...input, questions }, actor, clock);
 }

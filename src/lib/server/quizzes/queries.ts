@@ -96,7 +96,12 @@ export function openQuizzesFor(db: Queryable, seasonId: number, userId: number, 
 			maxPoints: maxPoints(count, r.pointsPerCorrect),
 			closesAt: r.closesAt ?? s.endsAt,
 			done: done
-				? { correct: done.correctCount, of: done.questionCount, points: done.points, passed: done.passed }
+				? {
+						correct: done.correctCount,
+						of: done.questionCount,
+						points: done.points,
+						passed: done.passed
+					}
 				: null
 		};
 	});

@@ -61,9 +61,7 @@ export function awardQuizBadges(
 	const badges = tx
 		.select()
 		.from(badge)
-		.where(
-			and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId)))
-		)
+		.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
 		.all()
 		.filter((b) => b.criterion.kind === 'quizzes_passed');
 	if (badges.length === 0) return { awarded: [], withdrawn: [] };
@@ -91,9 +89,10 @@ export function awardQuizBadges(
 		candidates: badges
 			.filter((b) => !held.has(b.id))
 			.flatMap((b) =>
-				quizzesPassedAwards(b.criterion.kind === 'quizzes_passed' ? b.criterion.count : 0, times).map(
-					(e) => ({ b, subject, ...e })
-				)
+				quizzesPassedAwards(
+					b.criterion.kind === 'quizzes_passed' ? b.criterion.count : 0,
+					times
+				).map((e) => ({ b, subject, ...e }))
 			)
 	};
 	if (plan.candidates.length === 0) return { awarded: [], withdrawn: [] };

@@ -170,7 +170,9 @@ const questionSchema = z.object({
 		.string()
 		.trim()
 		.min(1, { error: () => m.quiz_error_prompt() })
-		.max(QUIZ_LIMITS.prompt, { error: () => m.quiz_error_prompt_long({ max: QUIZ_LIMITS.prompt }) }),
+		.max(QUIZ_LIMITS.prompt, {
+			error: () => m.quiz_error_prompt_long({ max: QUIZ_LIMITS.prompt })
+		}),
 	picture: z
 		.string()
 		.trim()
@@ -226,6 +228,7 @@ export function parseQuiz(values: QuizValues, timeZone: string): QuizParsed {
 		if (problem) errors[`q.${i}.options`] ??= problemMessage(problem);
 		questions.push(draft);
 	});
-	if (Object.keys(errors).length > 0 || !own.success || opensAt == null) return { ok: false, errors };
+	if (Object.keys(errors).length > 0 || !own.success || opensAt == null)
+		return { ok: false, errors };
 	return { ok: true, draft: { ...own.data, opensAt, closesAt, questions } };
 }

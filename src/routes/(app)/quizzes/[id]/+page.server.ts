@@ -25,7 +25,9 @@ export const load: PageServerLoad = (event) => {
 		error(403, { message: m.quiz_error_not_member() });
 	const attempts = attemptsOf(db, id, user.id);
 	const asked = Number(event.url.searchParams.get('attempt'));
-	const shown = attempts.find((a) => a.id === asked) ?? (event.url.searchParams.has('retry') ? undefined : attempts[0]);
+	const shown =
+		attempts.find((a) => a.id === asked) ??
+		(event.url.searchParams.has('retry') ? undefined : attempts[0]);
 	const earning = attempts.find((a) => a.earning);
 	const open = found.status === 'open' && found.seasonLive;
 	return {
@@ -37,7 +39,11 @@ export const load: PageServerLoad = (event) => {
 			passPercent: found.quiz.passPercent,
 			closesAt: found.quiz.closesAt
 		},
-		status: open ? ('open' as const) : found.status === 'scheduled' ? ('scheduled' as const) : ('closed' as const),
+		status: open
+			? ('open' as const)
+			: found.status === 'scheduled'
+				? ('scheduled' as const)
+				: ('closed' as const),
 		// The questions without their answers: the answers come only with a result.
 		questions: found.questions.map((q) => ({
 			id: q.id,
@@ -47,7 +53,9 @@ export const load: PageServerLoad = (event) => {
 			options: q.options.map((o) => ({ id: o.id, label: o.label }))
 		})),
 		result: shown ? attemptView(found.questions, shown) : null,
-		earned: earning ? { points: earning.points, correct: earning.correctCount, of: earning.questionCount } : null,
+		earned: earning
+			? { points: earning.points, correct: earning.correctCount, of: earning.questionCount }
+			: null,
 		requestId: crypto.randomUUID()
 	};
 };
