@@ -28,12 +28,14 @@ CREATE TABLE `quiz_attempt` (
 	`earning` integer NOT NULL,
 	`points` integer DEFAULT 0 NOT NULL,
 	`ledger_entry_id` integer,
+	`request_id` text,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	FOREIGN KEY (`quiz_id`) REFERENCES `quiz`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`user_id`) REFERENCES `user`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`ledger_entry_id`) REFERENCES `ledger_entry`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `quiz_attempt_request_id_unique` ON `quiz_attempt` (`request_id`);--> statement-breakpoint
 CREATE INDEX `quiz_attempt_quiz_user_idx` ON `quiz_attempt` (`quiz_id`,`user_id`);--> statement-breakpoint
 CREATE INDEX `quiz_attempt_user_idx` ON `quiz_attempt` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE UNIQUE INDEX `quiz_attempt_earning_uq` ON `quiz_attempt` (`quiz_id`,`user_id`) WHERE earning = 1;--> statement-breakpoint

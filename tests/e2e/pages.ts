@@ -33,6 +33,7 @@ interface Ids {
 	rule: number | undefined;
 	badge: number | undefined;
 	pastSeason: number | undefined;
+	quiz: number | undefined;
 }
 
 function ids(): Ids {
@@ -50,7 +51,8 @@ function ids(): Ids {
 			badge: one(`select id from badge where season_id = ? order by id limit 1`, season),
 			pastSeason: one(
 				`select id from season where status in ('ended', 'archived') order by id limit 1`
-			)
+			),
+			quiz: one(`select id from quiz where season_id = ? order by id limit 1`, season)
 		};
 	});
 }
@@ -85,6 +87,9 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/badges',
 		'/manage/badges/new',
 		...(i.badge ? [`/manage/badges/${i.badge}`] : []),
+		'/manage/quizzes',
+		'/manage/quizzes/new',
+		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
 		'/manage/products',
 		'/manage/people',
 		`/manage/people/${i.rep}`,
@@ -133,7 +138,14 @@ export function pagesFor(role: Role): string[] {
 	const i = ids();
 	switch (role) {
 		case 'rep':
-			return [...common(i), '/sell', '/me', '/referrals'];
+			return [
+				...common(i),
+				'/sell',
+				'/me',
+				'/referrals',
+				'/quizzes',
+				...(i.quiz ? [`/quizzes/${i.quiz}`] : [])
+			];
 		case 'executive':
 			return [...common(i), '/dashboard'];
 		case 'manager':

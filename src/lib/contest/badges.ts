@@ -51,7 +51,9 @@ export type BadgeCriterion =
 	/** End of season: final rank ≤ maxRank (1: champion, 3: podium); from the frozen results. */
 	| { kind: 'season_place'; maxRank: number }
 	/** End of season: the team ranked first; from the frozen results. */
-	| { kind: 'season_best_team' };
+	| { kind: 'season_best_team' }
+	/** N training quizzes of the season passed (on their earning attempts); people only. */
+	| { kind: 'quizzes_passed'; count: number };
 
 /** Limits of a badge's texts, in characters (the console form and its check share them). */
 export const BADGE_LIMITS = { name: 60, description: 200, emoji: 16 } as const;
@@ -142,7 +144,20 @@ export function evaluate(
 		case 'season_best_team':
 			// Decided once by the scheduler when the season ends, from its frozen results.
 			return [];
+		case 'quizzes_passed':
+			// Decided from quiz attempts, not sales: quizzesPassedAwards.
+			return [];
 	}
+}
+
+/**
+ * The "quizzes passed" award of a person whose passing earning attempts happened at `passedAt`:
+ * once, when the count-th quiz was passed.
+ */
+export function quizzesPassedAwards(count: number, passedAt: readonly number[]): BadgeAward[] {
+	if (count < 1 || passedAt.length < count) return [];
+	const sorted = [...passedAt].sort((a, b) => a - b);
+	return [{ periodKey: ONCE, at: sorted[count - 1] }];
 }
 
 /** Awarded once, at the sale that takes the running total to the threshold. */
@@ -421,5 +436,10 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 				: m.badges_criterion_season_top({ k: criterion.maxRank }, say);
 		case 'season_best_team':
 			return m.badges_criterion_best_team({}, say);
+		case 'quizzes_passed':
+			return m.badges_criterion_quizzes_passed(
+				{ n: points(criterion.count, intlLocale(locale)) },
+				say
+			);
 	}
 }

@@ -76,8 +76,13 @@ export interface MyStanding {
 export interface ActivityItem {
 	id: string;
 	seasonId: number;
-	/** A sale, or a person's badge withdrawn because the sale that earned it no longer counts. */
-	kind: 'sale' | 'badge_withdrawn';
+	/**
+	 * A sale, or a person's badge withdrawn because the sale that earned it no longer counts, a
+	 * person's training-quiz points ('quiz'), or a new quiz open to everyone ('quiz_open': no
+	 * person; userId 0, `points` the most it earns). Clients that do not know a kind show
+	 * `summary` (the quiz's title).
+	 */
+	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open';
 	userId: number;
 	userName: string;
 	teamName: string;
@@ -88,6 +93,8 @@ export interface ActivityItem {
 	 * viewer's language.
 	 */
 	badge?: { name: string; emoji: string };
+	/** The quiz of a 'quiz' or 'quiz_open' item, to link to it. */
+	quiz?: { id: number; title: string };
 	points: number;
 	provisional: boolean;
 	at: number;

@@ -391,6 +391,24 @@ const CASES: Case[] = [
 		details: [['Rule', 'Triple points on all phones']]
 	},
 	{
+		action: 'quiz.create',
+		subject: 'quiz:3',
+		data: { seasonId: 1, title: 'Know your offers' },
+		summary: 'Created the quiz “Know your offers”'
+	},
+	{
+		action: 'quiz.update',
+		subject: 'quiz:3',
+		data: { seasonId: 1, title: 'Know your offers', questionsChanged: true },
+		summary: 'Changed the quiz “Know your offers” and its questions'
+	},
+	{
+		action: 'quiz.publish',
+		subject: 'quiz:3',
+		data: { seasonId: 1, title: 'Know your offers' },
+		summary: 'Published the quiz “Know your offers”'
+	},
+	{
 		action: 'badge.create',
 		subject: 'badge:4',
 		data: {
@@ -666,7 +684,7 @@ describe('describeEvent', () => {
 	it('words an action it does not know, without JSON', () => {
 		const d = describeEvent(
 			{
-				action: 'quiz.publish',
+				action: 'survey.publish',
 				subject: 'quiz:3',
 				data: {
 					name: 'Phones 101',
@@ -678,7 +696,7 @@ describe('describeEvent', () => {
 			},
 			ctx
 		);
-		expect(d.parts.map((p) => p.text).join('')).toBe('Quiz publish: Phones 101');
+		expect(d.parts.map((p) => p.text).join('')).toBe('Survey publish: Phones 101');
 		expect(d.details).toEqual([
 			{ label: 'Season', value: 'Winter Sprint' },
 			{ label: 'Team', value: 'Falcons' },
@@ -711,7 +729,7 @@ describe('actionLabel', () => {
 				`a case for ${action}`
 			).toContain(action);
 		expect(actionLabel('member.accept_invite')).toBe('Invitation accepted');
-		expect(actionLabel('quiz.publish')).toBe('Quiz publish');
+		expect(actionLabel('survey.publish')).toBe('Survey publish');
 	});
 });
 

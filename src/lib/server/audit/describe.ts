@@ -323,6 +323,18 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 				event.action === 'rule.activate' ? m.audit_rule_activate : m.audit_rule_deactivate;
 			return out([{ text: said({ name: name(data.name) }) }]);
 		}
+		case 'quiz.create':
+			return out([{ text: m.audit_quiz_create({ name: name(data.title) }) }]);
+		case 'quiz.update':
+			return out([
+				{
+					text: (data.questionsChanged === true
+						? m.audit_quiz_update_questions
+						: m.audit_quiz_update)({ name: name(data.title) })
+				}
+			]);
+		case 'quiz.publish':
+			return out([{ text: m.audit_quiz_publish({ name: name(data.title) }) }]);
 		case 'badge.create':
 			return out(
 				[{ text: m.audit_badge_create({ badge: emojiName }) }],

@@ -107,6 +107,9 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
 			return t('cross') >= criterion.count;
 		case 'team_target':
 			return t(criterion.metric === 'amount' ? 'amount' : 'points') >= criterion.target;
+		case 'quizzes_passed':
+			// A sale never earns it: quizzes/quiz-badges.ts decides it when a quiz is passed.
+			return false;
 		default:
 			return true;
 	}

@@ -103,6 +103,7 @@ export function badgeToValues(row: Badge): BadgeValues {
 			values.category = c.category ?? '';
 			break;
 		case 'cross_sells':
+		case 'quizzes_passed':
 			values.count = String(c.count);
 			break;
 		case 'points_at_least':
@@ -141,6 +142,13 @@ function wholeNumber(field: NumberField, min: number, max: number) {
 			error: () => m.badges_error_range({ field, min: pointsText(min), max: pointsText(max) })
 		});
 }
+
+const quizCount = z
+	.string()
+	.trim()
+	.regex(/^\d+$/, { error: () => m.badges_error_quizzes() })
+	.transform(Number)
+	.refine((n) => n >= 1 && n <= 100, { error: () => m.badges_error_quizzes() });
 
 export const graphemes = (text: string) =>
 	[...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
@@ -232,6 +240,11 @@ export function parseBadge(
 		}
 		case 'cross_sells': {
 			const n = check('count', wholeNumber('cross_sells', 1, 10_000), values.count);
+			if (n !== undefined) criterion = { kind, count: n };
+			break;
+		}
+		case 'quizzes_passed': {
+			const n = check('count', quizCount, values.count);
 			if (n !== undefined) criterion = { kind, count: n };
 			break;
 		}

@@ -39,6 +39,11 @@ export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint
 			hint: m.badges_criterion_cross_sells_hint
 		},
 		{
+			kind: 'quizzes_passed',
+			label: m.badges_criterion_quizzes_passed_label,
+			hint: m.badges_criterion_quizzes_passed_hint
+		},
+		{
 			kind: 'top_k_week',
 			label: m.badges_criterion_top_k_week_label,
 			hint: m.badges_criterion_top_k_week_hint

@@ -2,7 +2,13 @@ import { and, eq, ne } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
 import { award, season, type Award, type Badge } from '../db/schema';
-import { evaluate, type BadgeAward, type BadgeSubject, type SaleFact } from '../../contest/badges';
+import {
+	evaluate,
+	quizzesPassedAwards,
+	type BadgeAward,
+	type BadgeSubject,
+	type SaleFact
+} from '../../contest/badges';
 import { dayKeyOf as localDateKey } from '../../contest/zone-calendar';
 import {
 	applyNewSales,
@@ -32,6 +38,7 @@ import {
 	teamFacts
 } from './facts';
 import type { ActivityItem } from '../../realtime/events';
+import { memberTeam, passedAt, withQuizTakers } from '../quizzes/quiz-badges';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 
@@ -153,6 +160,8 @@ function decideSubject(
 		let earned: BadgeAward[];
 		if (c.kind === 'record_sale') earned = records(tx, s.id, ownSales(), ctx.timeZone);
 		else if (settled(b)) continue;
+		else if (c.kind === 'quizzes_passed')
+			earned = quizzesPassedAwards(c.count, passedAt(tx, s.id, subject.id));
 		else if (!inReach(c, tallies)) earned = [];
 		else earned = evaluate(c, subject, ownSales(), ctx);
 		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
@@ -173,7 +182,8 @@ function decideSubject(
 	const plan = {
 		seasonId: s.id,
 		isPending: (id: number) => isPending(tx, id),
-		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId),
+		// A person who only passed quizzes has no sale: their badge points go to their team.
+		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId) ?? memberTeam(tx, s.id, userId),
 		badgeIds: new Set(mine.map((b) => b.id)),
 		candidates: [...wanted].filter(([key]) => !stored.has(key)).map(([, c]) => c)
 	};
@@ -211,7 +221,7 @@ async function run(db: Db, seasonId: number, request: Request): Promise<AwardCha
 				if (!s) return { changes, finished: true };
 				const badges = requestedBadges(tx, seasonId, request);
 				if (!steps) {
-					steps = seasonSubjects(tx, seasonId);
+					steps = withQuizTakers(seasonSubjects(tx, seasonId), tx, seasonId);
 					if (request.weekly && badges.some((b) => WEEKLY.has(c(b))))
 						for (const p of endedPeriods(tx, seasonId, now))
 							steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });

@@ -14,6 +14,7 @@ import {
 import type { ActivityItem } from '../../realtime/events';
 import { withdrawnItem } from '../badges/awards';
 import { countedSale } from '../scoring/counting';
+import { quizFeed } from '../quizzes/announce';
 
 /** A person's badges withdrawn in the season, newest first, as feed items. */
 function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
@@ -86,7 +87,7 @@ function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
  * first (the same shape as live pushes).
  */
 export function recentActivity(db: Queryable, seasonId: number, limit = 15): ActivityItem[] {
-	const withdrawn = withdrawnBadges(db, seasonId, limit);
+	const withdrawn = [...withdrawnBadges(db, seasonId, limit), ...quizFeed(db, seasonId, limit)];
 	const sales = db
 		.select({
 			id: sale.id,
@@ -106,7 +107,11 @@ export function recentActivity(db: Queryable, seasonId: number, limit = 15): Act
 		.orderBy(desc(sale.createdAt), desc(sale.id))
 		.limit(limit)
 		.all();
-	if (sales.length === 0) return withdrawn.map((w) => w.item);
+	if (sales.length === 0)
+		return withdrawn
+			.sort((a, b) => b.sortAt - a.sortAt)
+			.slice(0, limit)
+			.map((w) => w.item);
 	const lines = db
 		.select({ saleId: saleLine.saleId, quantity: saleLine.quantity, name: product.name })
 		.from(saleLine)

@@ -996,6 +996,8 @@ export const quizAttempt = sqliteTable(
 		earning: integer('earning', { mode: 'boolean' }).notNull(),
 		points: integer('points').notNull().default(0),
 		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
+		/** The form's one-time id: a double-click or a resend is the same attempt. */
+		requestId: text('request_id').unique(),
 		createdAt: integer('created_at').notNull().default(now)
 	},
 	(t) => [

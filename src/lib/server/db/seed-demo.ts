@@ -6,6 +6,7 @@ import type { BadgeCriterion } from '../../contest/badges';
 import { recordSale } from '../scoring/sales';
 import { seedDemoReferrals } from '../referrals/demo';
 import { reevaluateSeason } from '../badges/reevaluate';
+import { seedDemoQuizzes } from '../quizzes/seed-demo';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
 import { getOrganisation, setOrganisation } from '../organisation/settings';
@@ -411,5 +412,6 @@ export async function seedDemo(
 		now,
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
+	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	return { seasonId, logins, locale, currency };
 }

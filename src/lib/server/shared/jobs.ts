@@ -10,6 +10,7 @@ import { startDigestJob } from '../notify/digest/job';
 import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
+import { announceOpenedQuizzes } from '../quizzes/announce';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -61,6 +62,8 @@ export function startJobs(
 			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
 			const lapsed = lapseReferrals(db, clock);
 			if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
+			const quizzes = announceOpenedQuizzes(db, clock);
+			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}

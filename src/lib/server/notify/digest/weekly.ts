@@ -5,6 +5,7 @@ import { queueMail } from '../mail/queue';
 import { weeklyMail, type WeeklySeason } from '../mail/digest-weekly';
 import { placesAt, rankingAt } from './ranking-at';
 import { mailRecipients, type DueSeason } from './seasons';
+import { openQuizzesWithTakers } from '../../quizzes/queries';
 
 // The weekly digest: to every joined member of the seasons whose Monday 08:00 has come, their
 // rank and points now and a week ago and the campaigns running now; once per person and ISO
@@ -38,6 +39,7 @@ export function queueWeeklyDigests(db: Db, due: readonly DueSeason[], now: numbe
 		const ranking = rankingAt(db, season, now);
 		const before = placesAt(db, season, now - WEEK);
 		const campaigns = campaignsNow(db, season.id, now);
+		const quizzes = openQuizzesWithTakers(db, season.id, now);
 		for (const place of ranking) {
 			const then = before.get(place.id);
 			const section: WeeklySeason = {
@@ -46,7 +48,10 @@ export function queueWeeklyDigests(db: Db, due: readonly DueSeason[], now: numbe
 				of: ranking.length,
 				points: place.points,
 				before: then ? { rank: then.rank, points: then.points } : null,
-				campaigns
+				campaigns,
+				quizzes: quizzes
+					.filter((q) => !q.takers.has(place.id))
+					.map((q) => ({ title: q.title, points: q.points }))
 			};
 			sections.set(place.id, [...(sections.get(place.id) ?? []), section]);
 		}

@@ -3,7 +3,7 @@ import { m } from '../../../paraglide/messages.js';
 import { appUrl, compose, pts, signed, type Block, type MailBody } from './digest-layout';
 
 // The weekly digest: per live season the person plays in, their place now and a week ago, and
-// the campaigns running now.
+// the campaigns running now, and the training quizzes waiting for them.
 
 export interface WeeklySeason {
 	name: string;
@@ -13,6 +13,8 @@ export interface WeeklySeason {
 	/** A week ago; null when they had no place yet (joined since). */
 	before: { rank: number; points: number } | null;
 	campaigns: string[];
+	/** The open training quizzes the person has not taken yet. */
+	quizzes?: { title: string; points: number }[];
 }
 
 export function weeklyMail(seasons: WeeklySeason[], locale: Locale): MailBody {
@@ -39,6 +41,14 @@ export function weeklyMail(seasons: WeeklySeason[], locale: Locale): MailBody {
 		blocks.push(
 			s.campaigns.length > 0 ? { list: s.campaigns } : { p: m.digest_weekly_no_campaigns({}, o) }
 		);
+		if (s.quizzes?.length) {
+			blocks.push({ h: m.digest_weekly_quizzes({}, o) });
+			blocks.push({
+				list: s.quizzes.map((q) =>
+					m.digest_weekly_quiz_item({ title: q.title, points: pts(q.points, locale) }, o)
+				)
+			});
+		}
 	}
 	blocks.push({ button: m.digest_open_board({}, o), href: appUrl('/') });
 	const title =

@@ -1,0 +1,159 @@
+import { and, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { quiz, quizAttempt, season, seasonMember, team, user } from '../db/schema';
+import { maxPoints } from '../../contest/quiz';
+import type { ActivityItem } from '../../realtime/events';
+import { queuePush } from '../notify/push/queue';
+import { publishActivity } from '../realtime/publish';
+import { systemClock, type Clock } from '../shared/clock';
+import { log } from '../shared/log';
+import { m } from '../../paraglide/messages.js';
+import { quizActivity } from './attempts';
+
+// A new quiz is announced once, when it is published and open: a feed item on the season's
+// boards and a push (kind 'quiz_open') to the members who want it. `quiz.announced_at` is set in
+// the same transaction as the pushes are queued, so a second check, another process or a restart
+// announces nothing more; the pushes' dedupe keys say the same per device.
+
+const questionCount = (tx: Queryable, quizId: number) =>
+	tx.get<{ n: number }>(sql`select count(*) as n from quiz_question where quiz_id = ${quizId}`).n;
+
+function openItem(
+	row: { id: number; seasonId: number; title: string; announcedAt: number | null },
+	points: number
+): ActivityItem {
+	return {
+		id: `quiz_open:${row.id}`,
+		seasonId: row.seasonId,
+		kind: 'quiz_open',
+		userId: 0,
+		userName: '',
+		teamName: '',
+		summary: row.title,
+		quiz: { id: row.id, title: row.title },
+		points,
+		provisional: false,
+		at: row.announcedAt ?? 0
+	};
+}
+
+/** Announces the published quizzes of live seasons that have opened; returns how many. */
+export function announceOpenedQuizzes(db: Db, clock: Clock = systemClock): number {
+	const now = clock();
+	const items = db.transaction(
+		(tx) => {
+			const due = tx
+				.select({ quiz })
+				.from(quiz)
+				.innerJoin(season, eq(season.id, quiz.seasonId))
+				.where(
+					and(
+						isNotNull(quiz.publishedAt),
+						isNull(quiz.announcedAt),
+						lte(quiz.opensAt, now),
+						or(isNull(quiz.closesAt), gt(quiz.closesAt, now)),
+						eq(season.status, 'live')
+					)
+				)
+				.all()
+				.map((r) => r.quiz);
+			const out: ActivityItem[] = [];
+			for (const row of due) {
+				const claimed = tx
+					.update(quiz)
+					.set({ announcedAt: now })
+					.where(and(eq(quiz.id, row.id), isNull(quiz.announcedAt)))
+					.run().changes;
+				if (claimed === 0) continue;
+				const points = maxPoints(questionCount(tx, row.id), row.pointsPerCorrect);
+				const members = tx
+					.select({ userId: seasonMember.userId })
+					.from(seasonMember)
+					.where(eq(seasonMember.seasonId, row.seasonId))
+					.all();
+				for (const { userId } of members) {
+					try {
+						queuePush(
+							tx,
+							userId,
+							'quiz_open',
+							(locale) => ({
+								title: m.quiz_push_title({ title: row.title }, { locale }),
+								body: m.quiz_push_body({ points }, { locale }),
+								url: `/quizzes/${row.id}`
+							}),
+							`push:quiz_open:${row.id}:${userId}`,
+							now
+						);
+					} catch (error) {
+						// A push that cannot be queued must not hold the announcement up.
+						log.error({ err: error, userId, quizId: row.id }, 'queueing a quiz push failed');
+					}
+				}
+				out.push(openItem({ ...row, announcedAt: now }, points));
+			}
+			return out;
+		},
+		{ behavior: 'immediate' }
+	);
+	for (const item of items) publishActivity(item);
+	return items.length;
+}
+
+/** The season's quiz feed items, newest first: quizzes announced and quiz points earned. */
+export function quizFeed(
+	db: Queryable,
+	seasonId: number,
+	limit: number
+): { sortAt: number; item: ActivityItem }[] {
+	const announced = db
+		.select()
+		.from(quiz)
+		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.announcedAt)))
+		.orderBy(desc(quiz.announcedAt))
+		.limit(limit)
+		.all()
+		.map((row) => ({
+			sortAt: row.announcedAt!,
+			item: openItem(row, maxPoints(questionCount(db, row.id), row.pointsPerCorrect))
+		}));
+	const earned = db
+		.select({
+			id: quizAttempt.id,
+			userId: quizAttempt.userId,
+			userName: user.displayName,
+			teamName: team.name,
+			quizId: quiz.id,
+			title: quiz.title,
+			points: quizAttempt.points,
+			at: quizAttempt.createdAt
+		})
+		.from(quizAttempt)
+		.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
+		.innerJoin(user, eq(user.id, quizAttempt.userId))
+		.innerJoin(
+			seasonMember,
+			and(eq(seasonMember.seasonId, quiz.seasonId), eq(seasonMember.userId, quizAttempt.userId))
+		)
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(
+			and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true), gt(quizAttempt.points, 0))
+		)
+		.orderBy(desc(quizAttempt.createdAt), desc(quizAttempt.id))
+		.limit(limit)
+		.all()
+		.map((r) => ({
+			sortAt: r.at,
+			item: quizActivity({
+				attemptId: r.id,
+				seasonId,
+				userId: r.userId,
+				userName: r.userName,
+				teamName: r.teamName,
+				quiz: { id: r.quizId, title: r.title },
+				points: r.points,
+				at: r.at
+			})
+		}));
+	return [...announced, ...earned];
+}
