@@ -3,17 +3,31 @@
 // the documented schemas), and every /api/v1 answer is JSON, unknown paths and methods included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { apiTokenFor, seedServerDb, type SeededDb } from '../helpers/seeded';
+import { apiTokenFor, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { recordReferral } from '../../src/lib/server/referrals/record';
 import { operations, type Operation } from '../../src/lib/server/api/operations';
 import { buildOpenApiDocument } from '../../src/lib/server/api/openapi';
 
 let seeded: SeededDb;
 let server: RunningServer;
 let token: string;
+/** Two open referrals: one to confirm by the sale doc-1, one to reject. */
+let referrals: number[];
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
 	token = apiTokenFor(seeded.path, 'openapi');
+	referrals = withDb(seeded.path, (db) =>
+		['A', 'B'].map(
+			(name) =>
+				recordReferral(db, {
+					referrerId: seeded.people[1].id,
+					requestId: `openapi-referral-${name}`,
+					customerName: `Customer ${name}`,
+					customerRef: `REF-${name}`
+				}).id
+		)
+	);
 	server = await startServer({ dbPath: seeded.path });
 }, 60_000);
 afterAll(async () => {
@@ -98,6 +112,7 @@ describe('every documented operation answers as documented', () => {
 			'post /sales': [
 				{ path: '/sales', json: sale('doc-1'), status: 201 },
 				{ path: '/sales', json: sale('doc-1'), status: 200 },
+				{ path: '/sales', json: sale('doc-ref'), status: 201 },
 				{ path: '/sales', json: { ...sale('doc-2'), lines: [] }, status: 400 },
 				{ path: '/sales', json: sale('doc-3'), auth: false, status: 401 },
 				{
@@ -183,6 +198,28 @@ describe('every documented operation answers as documented', () => {
 			],
 			'get /imports/jobs/{id}/errors.csv': [
 				{ path: '/imports/jobs/unknown/errors.csv', status: 404 }
+			],
+			// After the sales: doc-ref is confirmed (doc-1 reversed) by then.
+			'get /referrals': [
+				{ path: '/referrals', query: 'status=open', status: 200 },
+				{ path: '/referrals', query: 'status=maybe', status: 400 }
+			],
+			'post /referrals/{id}/confirm': [
+				{
+					path: `/referrals/${referrals[0]}/confirm`,
+					json: { saleExternalId: 'doc-ref' },
+					status: 200
+				},
+				{ path: '/referrals/999999/confirm', json: { saleExternalId: 'doc-1' }, status: 404 },
+				{ path: `/referrals/${referrals[1]}/confirm`, json: {}, status: 400 }
+			],
+			'post /referrals/{id}/reject': [
+				{ path: `/referrals/${referrals[1]}/reject`, json: { reason: 'Not new' }, status: 200 },
+				{
+					path: `/referrals/${referrals[0]}/reject`,
+					json: { reason: 'Too late' },
+					status: 409
+				}
 			],
 			'get /openapi.json': [{ path: '/openapi.json', auth: false, status: 200 }]
 		};
