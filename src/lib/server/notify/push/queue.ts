@@ -28,7 +28,8 @@ export const DELIVERY: Partial<
 	Record<NotificationKind, { ttl: number; urgency: 'normal' | 'high' }>
 > = {
 	overtaken: { ttl: 60 * 60, urgency: 'high' },
-	badge: { ttl: 24 * 60 * 60, urgency: 'normal' }
+	badge: { ttl: 24 * 60 * 60, urgency: 'normal' },
+	quiz_open: { ttl: 24 * 60 * 60, urgency: 'normal' }
 };
 
 function localeOf(tx: Queryable, userId: number): Locale {
