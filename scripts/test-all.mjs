@@ -1,7 +1,7 @@
 // `npm test`: checks formatting, lint and types (server.ts, scripts/ and bench/ included), builds
 // the app, runs every Vitest project (unit + integration) and the Playwright browser tests against
 // the production build, then prints one closing line with the totals.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 // Not test-results/: Playwright empties that folder when it starts.
@@ -65,12 +65,63 @@ failedSteps +=
 	]) === 0
 		? 0
 		: 1;
-failedSteps +=
-	run('playwright (browser)', npx, ['playwright', 'test', '--reporter=list,json'], {
-		PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright.json`
-	}) === 0
-		? 0
-		: 1;
+// The browser tests in two Playwright runs at once, each with its own server and demo database:
+// the page sweeps (axe, layouts, CSP), which only read, beside every other spec. Each run keeps
+// one worker (its specs share their database); the two together keep both cores busy, where one
+// run alone leaves them waiting on the browser and the server in turn.
+const SWEEPS = ['a11y.spec.ts', 'layout.spec.ts', 'csp.spec.ts'];
+const basePort = Number(process.env.E2E_PORT ?? 4391);
+/**
+ * @param {string} name
+ * @param {string[]} args
+ * @param {Record<string, string>} env
+ * @returns {Promise<number>}
+ */
+function runPrefixed(name, args, env) {
+	return new Promise((done) => {
+		const child = spawn(npx, args, {
+			env: { ...process.env, ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		for (const stream of [child.stdout, child.stderr]) {
+			let rest = '';
+			stream.on('data', (chunk) => {
+				const lines = (rest + chunk).split('\n');
+				rest = lines.pop() ?? '';
+				for (const line of lines) console.log(`[${name}] ${line}`);
+			});
+			stream.on('end', () => rest && console.log(`[${name}] ${rest}`));
+		}
+		child.on('close', (code) => done(code ?? 1));
+	});
+}
+console.log('\n▶ playwright (browser): the page sweeps [sweeps] beside the other specs [specs]');
+const browserRuns = await Promise.all([
+	runPrefixed(
+		'sweeps',
+		[
+			'playwright',
+			'test',
+			...SWEEPS.map((file) => `tests/e2e/${file}`),
+			'--reporter=list,json',
+			'--output=test-results/sweeps'
+		],
+		{
+			E2E_PORT: String(basePort + 1),
+			PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright-sweeps.json`
+		}
+	),
+	runPrefixed(
+		'specs',
+		['playwright', 'test', '--reporter=list,json', '--output=test-results/specs'],
+		{
+			E2E_PORT: String(basePort),
+			E2E_IGNORE: SWEEPS.join(','),
+			PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright.json`
+		}
+	)
+]);
+failedSteps += browserRuns.filter((code) => code !== 0).length;
 
 /** The two Vitest reports as one. */
 function vitestReport() {
@@ -89,7 +140,26 @@ function vitestReport() {
 	};
 }
 const vitest = vitestReport();
-const playwright = readJson(`${out}/playwright.json`);
+/** The two Playwright reports as one (stats summed, suites side by side). */
+function playwrightReport() {
+	const parts = [
+		readJson(`${out}/playwright.json`),
+		readJson(`${out}/playwright-sweeps.json`)
+	].filter(Boolean);
+	if (parts.length === 0) return null;
+	const stat = (/** @type {string} */ key) =>
+		parts.reduce((total, part) => total + (part.stats?.[key] ?? 0), 0);
+	return {
+		stats: {
+			expected: stat('expected'),
+			unexpected: stat('unexpected'),
+			skipped: stat('skipped'),
+			flaky: stat('flaky')
+		},
+		suites: parts.flatMap((part) => part.suites ?? [])
+	};
+}
+const playwright = playwrightReport();
 const passed = (vitest?.numPassedTests ?? 0) + (playwright?.stats?.expected ?? 0);
 let failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats?.unexpected ?? 0);
 const skipped =
