@@ -70,7 +70,8 @@ failedSteps +=
 // one worker (its specs share their database); the two together keep both cores busy, where one
 // run alone leaves them waiting on the browser and the server in turn.
 const SWEEPS = ['a11y.spec.ts', 'layout.spec.ts', 'csp.spec.ts'];
-const basePort = Number(process.env.E2E_PORT ?? 4391);
+// The first run on the specs' usual port (tests/e2e/env.ts), the sweeps on the next one.
+const SPECS_PORT = 4391;
 /**
  * @param {string} name
  * @param {string[]} args
@@ -107,7 +108,7 @@ const browserRuns = await Promise.all([
 			'--output=test-results/sweeps'
 		],
 		{
-			E2E_PORT: String(basePort + 1),
+			E2E_PORT: String(SPECS_PORT + 1),
 			PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright-sweeps.json`
 		}
 	),
@@ -115,7 +116,7 @@ const browserRuns = await Promise.all([
 		'specs',
 		['playwright', 'test', '--reporter=list,json', '--output=test-results/specs'],
 		{
-			E2E_PORT: String(basePort),
+			E2E_PORT: String(SPECS_PORT),
 			E2E_IGNORE: SWEEPS.join(','),
 			PLAYWRIGHT_JSON_OUTPUT_FILE: `${out}/playwright.json`
 		}

@@ -114,6 +114,16 @@ describe.each([
 				}))
 			};
 		});
+		// One sale above maxSalePoints whatever the day's cap left (13 phones: 650 points before any
+		// bonus), so that a flagged sale is always among them; the random ones reach it only on
+		// some days, depending on the clock.
+		inputs.splice(120, 0, {
+			source: 'import',
+			externalId: `wb-${seed}-big`,
+			seller: { userId: people[0].id },
+			occurredAt: now - 2 * HOUR,
+			lines: [{ sku: 'PHONE', quantity: 13, unitPrice: 2900 }]
+		});
 		// Some sales sent twice: the second is a replay, counted once.
 		inputs.push(...inputs.slice(10, 20));
 
