@@ -24,7 +24,9 @@ beforeAll(async () => {
 					referrerId: seeded.people[1].id,
 					requestId: `openapi-referral-${name}`,
 					customerName: `Customer ${name}`,
-					customerRef: `REF-${name}`
+					customerRef: `REF-${name}`,
+					contact: null,
+					note: null
 				}).id
 		)
 	);
