@@ -1,0 +1,92 @@
+// periodTotals (formats/measure.ts): the one ledger query behind every contest format.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDb } from '../helpers/db';
+import { makeContest } from '../helpers/factories';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales } from '../../src/lib/server/scoring/review';
+import { periodTotals } from '../../src/lib/server/formats/measure';
+import type { Db } from '../../src/lib/server/db';
+
+const HOUR = 60 * 60 * 1000;
+
+let ctx: ReturnType<typeof tempDb>;
+let db: Db;
+beforeEach(() => {
+	ctx = tempDb();
+	db = ctx.db;
+});
+afterEach(() => ctx.cleanup());
+
+describe('periodTotals', () => {
+	it('counts each sale in the period it was made, with confirmations and reversals', async () => {
+		const { season, teams, people } = await makeContest(db, {
+			teams: 2,
+			people: 4,
+			requireConfirmation: true
+		});
+		const now = Date.now();
+		const [ann, bob] = people;
+		const sell = (id: string, seller: (typeof people)[number], at: number, sku = 'PHONE') =>
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: id,
+					seller: { userId: seller.id },
+					occurredAt: at,
+					lines: [{ sku, quantity: 1 }]
+				},
+				() => now,
+				{ awards: false }
+			);
+		const inside = sell('a1', ann, now - 2 * HOUR);
+		sell('a2', ann, now - 3 * HOUR, 'CASE');
+		sell('b1', bob, now - 2 * HOUR);
+		sell('old', ann, now - 30 * HOUR); // before the period
+		const period = { seasonId: season.id, from: now - 24 * HOUR, to: now };
+
+		let points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });
+		expect(points.get(ann.id)).toEqual({ confirmed: 0, provisional: 55 });
+		expect(points.get(bob.id)).toEqual({ confirmed: 0, provisional: 50 });
+
+		// Confirmed later (a day after it was made): still in the period it was made in.
+		reviewSales(db, [inside.sale.id], { decision: 'confirm', actor: {} }, () => now + 24 * HOUR);
+		points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });
+		expect(points.get(ann.id)).toEqual({ confirmed: 50, provisional: 5 });
+
+		const sales = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'sales' } });
+		expect(sales.get(ann.id)).toEqual({ confirmed: 1, provisional: 1 });
+
+		const phones = periodTotals(db, {
+			...period,
+			subject: 'user',
+			measure: { kind: 'category', category: 'Phones' }
+		});
+		expect(phones.get(ann.id)).toEqual({ confirmed: 50, provisional: 0 });
+
+		// Reversed: the period's totals lose it, whenever the reversal is written.
+		reviewSales(
+			db,
+			[inside.sale.id],
+			{ decision: 'reverse', actor: {}, reason: 'returned' },
+			() => now + 48 * HOUR
+		);
+		points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });
+		expect(points.get(ann.id)).toEqual({ confirmed: 0, provisional: 5 });
+		expect(
+			periodTotals(db, { ...period, subject: 'user', measure: { kind: 'sales' } }).get(ann.id)
+		).toEqual({ confirmed: 0, provisional: 1 });
+
+		// Teams, and a subset of subjects.
+		const byTeam = periodTotals(db, { ...period, subject: 'team', measure: { kind: 'points' } });
+		expect(byTeam.get(teams[0].id)?.provisional).toBe(5);
+		expect(byTeam.get(teams[1].id)?.provisional).toBe(50);
+		const onlyBob = periodTotals(db, {
+			...period,
+			subject: 'user',
+			measure: { kind: 'points' },
+			ids: [bob.id]
+		});
+		expect([...onlyBob.keys()]).toEqual([bob.id]);
+	});
+});
