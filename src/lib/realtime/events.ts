@@ -128,8 +128,18 @@ type Refusal = { error: { code: string; message: string } };
 export type WatchAck = LeaderboardSnapshot | Refusal;
 export type StandingAck = { me: MyStanding | null } | Refusal;
 
+/**
+ * The live state of a season's contest formats (#17: duels, sprints, knockouts, divisions…),
+ * by view name (formats/views.ts): only the views that changed since the previous push.
+ */
+export interface FormatsPush {
+	seasonId: number;
+	views: Record<string, unknown>;
+}
+
 export interface ServerToClientEvents {
 	leaderboard: (push: LeaderboardPush) => void;
+	formats: (push: FormatsPush) => void;
 	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
 }

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
 	ActivityItem,
 	BadgeEvent,
+	FormatsPush,
 	SeasonEvent,
 	ClientToServerEvents,
 	LeaderboardPush,
@@ -52,6 +53,8 @@ export class LiveSeason {
 	/** The viewer's own rank, neighbours and gap (null: not a player in this season). */
 	me = $state<MyStanding | null>(null);
 	activity = $state<ActivityItem[]>([]);
+	/** The season's contest formats by view name (formats/views.ts), kept live. */
+	formats = $state<Record<string, unknown>>({});
 	connected = $state(false);
 	/**
 	 * Why the server refused the connection for good (a revoked display), as a code: the page
@@ -87,8 +90,9 @@ export class LiveSeason {
 		private readonly seasonId: number,
 		initial: LeaderboardSnapshot,
 		activity: ActivityItem[] = [],
-		private readonly options: { displayToken?: string } = {}
+		private readonly options: { displayToken?: string; formats?: Record<string, unknown> } = {}
 	) {
+		this.formats = options.formats ?? {};
 		this.snapshot = initial;
 		this.me = initial.me ?? null;
 		this.activity = activity;
@@ -105,6 +109,9 @@ export class LiveSeason {
 			});
 		const leaderboard = (push: LeaderboardPush) => {
 			if (push.seasonId === this.seasonId) this.accept(push);
+		};
+		const formats = (push: FormatsPush) => {
+			if (push.seasonId === this.seasonId) this.formats = { ...this.formats, ...push.views };
 		};
 		const badge = (event: BadgeEvent) => {
 			if (event.seasonId === this.seasonId) this.onBadge.emit(event);
@@ -126,6 +133,7 @@ export class LiveSeason {
 		};
 		s.on('connect', watch);
 		s.on('leaderboard', leaderboard);
+		s.on('formats', formats);
 		s.on('badge', badge);
 		s.on('season', seasonChanged);
 		s.on('disconnect', disconnect);
@@ -135,6 +143,7 @@ export class LiveSeason {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
+			s.off('formats', formats);
 			s.off('badge', badge);
 			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);

@@ -4,6 +4,7 @@ import type { Queryable } from '../db';
 import { getBoardTop, seasonRanking } from '../boards/leaderboard';
 import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
+import { FORMAT_VIEWS } from '../formats/views';
 import { markLeaderboardChange, observePush, takeLeaderboardChange } from '../shared/metrics';
 import {
 	seasonRoom,
@@ -72,6 +73,8 @@ interface Room {
 	players: { n: number; at: number } | null;
 	/** Smoothed cost of a push (build + emit), ms. */
 	costMs: number;
+	/** Each format view's JSON as last pushed, to push only the views that changed. */
+	formats: Map<string, string>;
 }
 
 /**
@@ -171,7 +174,8 @@ export class Publisher implements LivePublisher {
 				top: null,
 				activity: [],
 				players: null,
-				costMs: 0
+				costMs: 0,
+				formats: new Map()
 			};
 			this.rooms.set(seasonId, room);
 		}
@@ -199,9 +203,11 @@ export class Publisher implements LivePublisher {
 		if (!this.io.sockets.adapter.rooms.get(name)?.size) {
 			// Nobody watches: whoever comes next gets the board from the watch ack.
 			room.top = null;
+			room.formats.clear();
 			return;
 		}
 		const now = Date.now();
+		this.pushFormats(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
 		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
 		if (!top) return;
@@ -244,6 +250,26 @@ export class Publisher implements LivePublisher {
 		room.lastVersion = version;
 		const cost = performance.now() - started;
 		room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
+	}
+
+	/**
+	 * The season's contest formats that changed since the last push, in one `formats` frame.
+	 * Services that change a format without moving the ledger (a challenge accepted, a round
+	 * started by the scheduler) call notifyLeaderboard so that a push runs.
+	 */
+	private pushFormats(seasonId: number, room: Room, now: number): void {
+		if (FORMAT_VIEWS.length === 0) return;
+		const views: Record<string, unknown> = {};
+		let any = false;
+		for (const view of FORMAT_VIEWS) {
+			const state = view.build(this.db, seasonId, now);
+			const json = JSON.stringify(state ?? null);
+			if (room.formats.get(view.name) === json) continue;
+			room.formats.set(view.name, json);
+			views[view.name] = state ?? null;
+			any = true;
+		}
+		if (any) this.io.to(seasonRoom(seasonId)).emit('formats', { seasonId, views });
 	}
 }
 
