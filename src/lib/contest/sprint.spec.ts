@@ -6,7 +6,7 @@ const DAY = 24 * HOUR;
 
 /** A measure built from entries (instant, amount): its value over [from, to). */
 const measure =
-	(entries: [number, number][], from = 0) =>
+	(entries: readonly (readonly [number, number])[], from = 0) =>
 	(to: number) =>
 		entries.filter(([at]) => at >= from && at < to).reduce((sum, [, v]) => sum + v, 0);
 
@@ -19,7 +19,7 @@ describe('firstCrossing', () => {
 		['a start exactly on the target at the first instant', [[0, 500]], 500, 0],
 		['entries after the window do not count', [[10, 100], [2000, 900]], 500, null]
 	] as const)('%s', (_, entries, target, at) => {
-		expect(firstCrossing(measure(entries as [number, number][]), 0, 1000, target)).toBe(at);
+		expect(firstCrossing(measure(entries), 0, 1000, target)).toBe(at);
 	});
 
 	it('a late confirmation or reversal moves the crossing: it is decided again', () => {
