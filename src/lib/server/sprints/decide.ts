@@ -30,9 +30,14 @@ export interface SprintOutcome {
 	values: Map<number, number>;
 }
 
+export type SprintRace = Pick<
+	Sprint,
+	'seasonId' | 'subject' | 'measure' | 'target' | 'startsAt' | 'endsAt' | 'status'
+>;
+
 export function decideSprint(
 	db: Queryable,
-	row: Sprint,
+	row: SprintRace,
 	s: SprintSeason,
 	now: number
 ): SprintOutcome {
