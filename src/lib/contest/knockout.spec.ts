@@ -33,10 +33,40 @@ describe('bracket shape', () => {
 
 	it.each([
 		// entrants, first-round pairings as seeds (0: bye)
-		[4, [[1, 4], [2, 3]]],
-		[5, [[1, 0], [4, 5], [2, 0], [3, 0]]],
-		[6, [[1, 0], [4, 5], [2, 0], [3, 6]]],
-		[8, [[1, 8], [4, 5], [2, 7], [3, 6]]]
+		[
+			4,
+			[
+				[1, 4],
+				[2, 3]
+			]
+		],
+		[
+			5,
+			[
+				[1, 0],
+				[4, 5],
+				[2, 0],
+				[3, 0]
+			]
+		],
+		[
+			6,
+			[
+				[1, 0],
+				[4, 5],
+				[2, 0],
+				[3, 6]
+			]
+		],
+		[
+			8,
+			[
+				[1, 8],
+				[4, 5],
+				[2, 7],
+				[3, 6]
+			]
+		]
 	])('%i entrants: 1 v last, byes to the top seeds', (n, seeds) => {
 		const ids = Array.from({ length: n }, (_, i) => 100 + i + 1);
 		const pairs = firstRound(ids);
@@ -124,7 +154,11 @@ describe('resolveBracket', () => {
 
 	it.each([
 		// roundsStarted, what each round shows (winner ids; null: open)
-		['before the start: byes are through, nothing else', 0, [[1, null, 2, 3], [null, null], [null]]],
+		[
+			'before the start: byes are through, nothing else',
+			0,
+			[[1, null, 2, 3], [null, null], [null]]
+		],
 		['round 1 live: 5 leads 4', 1, [[1, 5, 2, 3], [null, null], [null]]],
 		['round 2 live: 5 leads 1; 2 v 3 tied, seed 2 leads', 2, [[1, 5, 2, 3], [5, 2], [null]]],
 		['final live: 5 v 2 on final-round values', 3, [[1, 5, 2, 3], [5, 2], [2]]]

@@ -13,17 +13,54 @@ const measure =
 describe('firstCrossing', () => {
 	it.each([
 		['nobody reaches the target', [[10, 100]], 500, null],
-		['one entry crosses', [[10, 300], [77, 250]], 500, 77],
-		['exactly the target counts', [[5, 200], [9, 300]], 500, 9],
-		['the crossing entry, not a later one', [[1, 499], [2, 1], [3, 900]], 500, 2],
+		[
+			'one entry crosses',
+			[
+				[10, 300],
+				[77, 250]
+			],
+			500,
+			77
+		],
+		[
+			'exactly the target counts',
+			[
+				[5, 200],
+				[9, 300]
+			],
+			500,
+			9
+		],
+		[
+			'the crossing entry, not a later one',
+			[
+				[1, 499],
+				[2, 1],
+				[3, 900]
+			],
+			500,
+			2
+		],
 		['a start exactly on the target at the first instant', [[0, 500]], 500, 0],
-		['entries after the window do not count', [[10, 100], [2000, 900]], 500, null]
+		[
+			'entries after the window do not count',
+			[
+				[10, 100],
+				[2000, 900]
+			],
+			500,
+			null
+		]
 	] as const)('%s', (_, entries, target, at) => {
 		expect(firstCrossing(measure(entries), 0, 1000, target)).toBe(at);
 	});
 
 	it('a late confirmation or reversal moves the crossing: it is decided again', () => {
-		const before: [number, number][] = [[100, 300], [200, 300], [300, 300]];
+		const before: [number, number][] = [
+			[100, 300],
+			[200, 300],
+			[300, 300]
+		];
 		expect(firstCrossing(measure(before), 0, 1000, 500)).toBe(200);
 		// The sale at 200 is reversed: the measure crosses at 300 instead.
 		expect(firstCrossing(measure([before[0], before[2]]), 0, 1000, 500)).toBe(300);
@@ -33,9 +70,30 @@ describe('firstCrossing', () => {
 describe('firstToCross', () => {
 	it.each([
 		['nobody', [], null],
-		['the earliest wins', [{ id: 2, reachedAt: 50, value: 500 }, { id: 1, reachedAt: 60, value: 900 }], 2],
-		['same instant: the bigger value', [{ id: 1, reachedAt: 50, value: 500 }, { id: 2, reachedAt: 50, value: 550 }], 2],
-		['same instant and value: the lower id', [{ id: 9, reachedAt: 50, value: 500 }, { id: 4, reachedAt: 50, value: 500 }], 4]
+		[
+			'the earliest wins',
+			[
+				{ id: 2, reachedAt: 50, value: 500 },
+				{ id: 1, reachedAt: 60, value: 900 }
+			],
+			2
+		],
+		[
+			'same instant: the bigger value',
+			[
+				{ id: 1, reachedAt: 50, value: 500 },
+				{ id: 2, reachedAt: 50, value: 550 }
+			],
+			2
+		],
+		[
+			'same instant and value: the lower id',
+			[
+				{ id: 9, reachedAt: 50, value: 500 },
+				{ id: 4, reachedAt: 50, value: 500 }
+			],
+			4
+		]
 	] as const)('%s', (_, crossings, id) => {
 		expect(firstToCross(crossings)?.id ?? null).toBe(id);
 	});

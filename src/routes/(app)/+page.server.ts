@@ -13,7 +13,14 @@ import { formatViewsOf } from '$lib/server/formats/views';
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user } = await parent();
 	if (!season)
-		return { board: null, activity: [], campaigns: [], announcement: null, prizes: [], formats: {} };
+		return {
+			board: null,
+			activity: [],
+			campaigns: [],
+			announcement: null,
+			prizes: [],
+			formats: {}
+		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({

@@ -2,13 +2,7 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { knockout, knockoutMatch, type Knockout } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
-import {
-	bracketSlots,
-	firstRound,
-	freezeAt,
-	nextPlace,
-	roundCount
-} from '../../contest/knockout';
+import { bracketSlots, firstRound, freezeAt, nextPlace, roundCount } from '../../contest/knockout';
 import { systemClock, type Clock } from '../shared/clock';
 import { bracketOf, planOf, seasonOf } from './bracket';
 

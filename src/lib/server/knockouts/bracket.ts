@@ -76,7 +76,14 @@ export function bracketOf(
 		let values = totals.get(round);
 		if (!values) {
 			const [from, to] = windows[round];
-			const sums = periodTotals(db, { seasonId: k.seasonId, subject: k.subject, from, to, measure, ids });
+			const sums = periodTotals(db, {
+				seasonId: k.seasonId,
+				subject: k.subject,
+				from,
+				to,
+				measure,
+				ids
+			});
 			values = new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)]));
 			totals.set(round, values);
 		}

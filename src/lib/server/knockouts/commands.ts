@@ -25,7 +25,13 @@ export function createKnockout(
 			if (existing) return { knockout: existing, created: false };
 			const row = tx
 				.insert(knockout)
-				.values({ seasonId, ...input, requestId, createdById: actor.userId ?? null, createdAt: now })
+				.values({
+					seasonId,
+					...input,
+					requestId,
+					createdById: actor.userId ?? null,
+					createdAt: now
+				})
 				.returning()
 				.get();
 			audit(tx, actor, 'knockout.create', `knockout:${row.id}`, { seasonId, name: row.name }, now);

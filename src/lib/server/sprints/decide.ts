@@ -46,7 +46,8 @@ export function decideSprint(
 	const [from, to] = searchWindow(row, now);
 	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
 	const values = new Map<number, number>();
-	if (to <= from) return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
+	if (to <= from)
+		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
 	for (const [id, total] of periodTotals(db, { ...query, to }))
 		values.set(id, valueOf(total, s.rankBy));
 	const crossings: Crossing[] = [];
@@ -74,11 +75,7 @@ export function decideSprint(
  */
 export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 	const now = clock();
-	const open = db
-		.select({ id: sprint.id })
-		.from(sprint)
-		.where(ne(sprint.status, 'final'))
-		.all();
+	const open = db.select({ id: sprint.id }).from(sprint).where(ne(sprint.status, 'final')).all();
 	const changed = new Set<number>();
 	for (const { id } of open) {
 		db.transaction(

@@ -48,7 +48,9 @@ export const nameField = () =>
 		.max(80, { error: () => m.sprints_error_name() });
 
 export const measureField = () =>
-	z.string().refine((key) => parseMeasure(key) !== null, { error: () => m.sprints_error_measure() });
+	z
+		.string()
+		.refine((key) => parseMeasure(key) !== null, { error: () => m.sprints_error_measure() });
 
 export const prizeField = () =>
 	z
