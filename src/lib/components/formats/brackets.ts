@@ -14,6 +14,14 @@ export function measureLabel(key: string): string {
 	return key;
 }
 
+/** A measure key as a choice in a form: "Points", "Number of sales", "Points in Phones". */
+export function measureChoice(key: string): string {
+	if (key === 'points') return m.sprints_choice_points();
+	if (key === 'sales') return m.sprints_choice_sales();
+	if (key.startsWith('category:')) return m.sprints_choice_category({ name: key.slice(9) });
+	return measureLabel(key);
+}
+
 const SPRINT_STATUS: Record<SprintStatus, () => string> = {
 	scheduled: m.sprints_status_scheduled,
 	live: m.sprints_status_live,
