@@ -34,6 +34,7 @@ interface Ids {
 	badge: number | undefined;
 	pastSeason: number | undefined;
 	quiz: number | undefined;
+	knockout: number | undefined;
 }
 
 function ids(): Ids {
@@ -52,7 +53,8 @@ function ids(): Ids {
 			pastSeason: one(
 				`select id from season where status in ('ended', 'archived') order by id limit 1`
 			),
-			quiz: one(`select id from quiz where season_id = ? order by id limit 1`, season)
+			quiz: one(`select id from quiz where season_id = ? order by id limit 1`, season),
+			knockout: one(`select id from knockout where season_id = ? order by id limit 1`, season)
 		};
 	});
 }
@@ -64,6 +66,8 @@ function common(i: Ids): string[] {
 		'/how-to-score',
 		'/hall-of-fame',
 		'/rewards',
+		'/sprints',
+		...(i.knockout ? [`/knockouts/${i.knockout}`] : []),
 		...(i.pastSeason ? [`/hall-of-fame/${i.pastSeason}`] : []),
 		`/people/${i.rep}`
 	];
@@ -90,6 +94,8 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/quizzes',
 		'/manage/quizzes/new',
 		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
+		'/manage/sprints',
+		'/manage/knockouts',
 		'/manage/products',
 		'/manage/people',
 		`/manage/people/${i.rep}`,

@@ -4,7 +4,9 @@ export const TV_VIEWS = [
 	{ id: 'podium' },
 	{ id: 'ranking' },
 	{ id: 'teams' },
-	{ id: 'feed' }
+	{ id: 'feed' },
+	{ id: 'sprint' },
+	{ id: 'bracket' }
 ] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
@@ -13,7 +15,9 @@ const VIEW_LABELS: Record<TvView, () => string> = {
 	podium: m.tv_view_podium,
 	ranking: m.tv_view_ranking,
 	teams: m.tv_view_teams,
-	feed: m.tv_view_feed
+	feed: m.tv_view_feed,
+	sprint: m.sprints_tv_view,
+	bracket: m.knockouts_tv_view
 };
 
 /** A view's heading, in the TV's language. */

@@ -391,6 +391,18 @@ const CASES: Case[] = [
 		details: [['Rule', 'Triple points on all phones']]
 	},
 	{
+		action: 'sprint.create',
+		subject: 'sprint:2',
+		data: { seasonId: 1, name: 'First to 500' },
+		summary: 'Created the sprint “First to 500”'
+	},
+	{
+		action: 'knockout.create',
+		subject: 'knockout:4',
+		data: { seasonId: 1, name: 'December cup' },
+		summary: 'Created the knockout “December cup”'
+	},
+	{
 		action: 'quiz.create',
 		subject: 'quiz:3',
 		data: { seasonId: 1, title: 'Know your offers' },

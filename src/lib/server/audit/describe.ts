@@ -325,6 +325,10 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 		}
 		case 'quiz.create':
 			return out([{ text: m.audit_quiz_create({ name: name(data.title) }) }]);
+		case 'sprint.create':
+			return out([{ text: m.sprints_audit_create({ name: name(data.name) }) }]);
+		case 'knockout.create':
+			return out([{ text: m.knockouts_audit_create({ name: name(data.name) }) }]);
 		case 'quiz.update':
 			return out([
 				{

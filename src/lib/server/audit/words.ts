@@ -94,6 +94,8 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'badge.deactivate': m.audit_action_badge_deactivate,
 	'badge.starter': m.audit_action_badge_starter,
 	'quiz.create': m.audit_action_quiz_create,
+	'sprint.create': m.sprints_audit_action_create,
+	'knockout.create': m.knockouts_audit_action_create,
 	'quiz.update': m.audit_action_quiz_update,
 	'quiz.publish': m.audit_action_quiz_publish,
 	'display.create': m.audit_action_display_create,

@@ -1115,3 +1115,119 @@ export const rewardRedemption = sqliteTable(
 		index('redemption_status_idx').on(t.status, t.createdAt)
 	]
 );
+
+// ---- #17 sprints / knockouts ----
+
+export type SprintStatus = 'scheduled' | 'live' | 'won' | 'expired' | 'final';
+
+/**
+ * A sprint ("first to N"): within a season, the first person or team whose measure, counted from
+ * `startsAt`, reaches `target` wins. It ends at the winner or at `endsAt`. Until it is final
+ * (the season's graceDays after it ended) the outcome is decided again from the ledger, so a
+ * late confirmation or a reversal can change the winner or reopen the race.
+ */
+export const sprint = sqliteTable(
+	'sprint',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		subject: text('subject').$type<SubjectType>().notNull(),
+		/** What counts, as a measure key (contest/measure.ts): "points", "category:Phones"… */
+		measure: text('measure').notNull(),
+		target: integer('target').notNull(),
+		startsAt: integer('starts_at').notNull(),
+		endsAt: integer('ends_at').notNull(),
+		/** What the winner gets (shown on the card, the page and the TV); null: glory only. */
+		prize: text('prize'),
+		status: text('status').$type<SprintStatus>().notNull().default('scheduled'),
+		/** The first to reach the target (null while nobody has, or after an expiry). */
+		winnerId: integer('winner_id'),
+		/** When the winner's measure reached the target: the instant of the crossing entry. */
+		reachedAt: integer('reached_at'),
+		/** Set once, with status 'final', when the grace period is over: the result is frozen. */
+		finalizedAt: integer('finalized_at'),
+		/** The console form's one-time id: a double submit creates one sprint. */
+		requestId: text('request_id').unique(),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [index('sprint_season_idx').on(t.seasonId, t.status)]
+);
+
+export type KnockoutStatus = 'scheduled' | 'live' | 'final';
+export type RoundUnit = 'day' | 'hour';
+
+/**
+ * A knockout tournament: up to `size` people or teams, seeded by the season's ranking when it
+ * starts, paired 1 v last in standard bracket order (byes to the top seeds), one round per
+ * fixed period. A round's winners are decided again until `graceHours` after its end, then
+ * frozen (`roundsFrozen`), which fills the next round's pairings.
+ */
+export const knockout = sqliteTable(
+	'knockout',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		subject: text('subject').$type<SubjectType>().notNull(),
+		/** The most entrants (4–64); fewer when the season has fewer players. */
+		size: integer('size').notNull(),
+		/** What wins a pairing, as a measure key (contest/measure.ts). */
+		measure: text('measure').notNull(),
+		/** Each round lasts `roundLength` days (local, DST safe) or hours. */
+		roundLength: integer('round_length').notNull(),
+		roundUnit: text('round_unit').$type<RoundUnit>().notNull().default('day'),
+		/** Hours after a round's end during which late confirmations and reversals still count. */
+		graceHours: integer('grace_hours').notNull().default(2),
+		startsAt: integer('starts_at').notNull(),
+		prize: text('prize'),
+		status: text('status').$type<KnockoutStatus>().notNull().default('scheduled'),
+		/** When the entrants were seeded from the ranking (the first round's start, once). */
+		seededAt: integer('seeded_at'),
+		/** How many rounds are decided for good; advanced only from its previous value. */
+		roundsFrozen: integer('rounds_frozen').notNull().default(0),
+		winnerId: integer('winner_id'),
+		finalizedAt: integer('finalized_at'),
+		requestId: text('request_id').unique(),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [index('knockout_season_idx').on(t.seasonId, t.status)]
+);
+
+/**
+ * One pairing of a knockout: round 0 is the first; `slot` orders the pairings of a round, and
+ * the winner of slot s moves to slot s/2 of the next round (side a when s is even). `bId` null
+ * in round 0 is a bye (a wins at seeding); in later rounds a null side waits for its winner.
+ * Values and winner are written when the round is frozen (the view computes them live before).
+ */
+export const knockoutMatch = sqliteTable(
+	'knockout_match',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		knockoutId: integer('knockout_id')
+			.notNull()
+			.references(() => knockout.id, { onDelete: 'cascade' }),
+		round: integer('round').notNull(),
+		slot: integer('slot').notNull(),
+		aId: integer('a_id'),
+		bId: integer('b_id'),
+		/** Seeds (1 = best) of a and b, the tie-breaker. */
+		aSeed: integer('a_seed'),
+		bSeed: integer('b_seed'),
+		aValue: integer('a_value'),
+		bValue: integer('b_value'),
+		winnerId: integer('winner_id'),
+		decidedAt: integer('decided_at')
+	},
+	(t) => [uniqueIndex('knockout_match_slot_uq').on(t.knockoutId, t.round, t.slot)]
+);
+
+export type Sprint = typeof sprint.$inferSelect;
+export type Knockout = typeof knockout.$inferSelect;
+export type KnockoutMatch = typeof knockoutMatch.$inferSelect;

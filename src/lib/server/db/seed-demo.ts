@@ -22,6 +22,7 @@ import {
 import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
+import { seedDemoBrackets } from '../knockouts/seed-demo';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -413,5 +414,6 @@ export async function seedDemo(
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
+	seedDemoBrackets(db, { seasonId, locale, now });
 	return { seasonId, logins, locale, currency };
 }

@@ -12,6 +12,7 @@ import { currentCurrency } from '$lib/format/money';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
+import { formatViewsOf } from '$lib/server/formats/views';
 import { m } from '$lib/paraglide/messages.js';
 
 const DEFAULT_ROTATE_SECONDS = 15;
@@ -97,6 +98,7 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 			timeZone: season.timeZone
 		},
 		board,
+		formats: formatViewsOf(db, season.id, now),
 		activity: recentActivity(db, season.id, 15),
 		badges,
 		campaigns,

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { firstCrossing, firstToCross, progressOf, sprintPhase } from './sprint';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A measure built from entries (instant, amount): its value over [from, to). */
+const measure =
+	(entries: readonly (readonly [number, number])[], from = 0) =>
+	(to: number) =>
+		entries.filter(([at]) => at >= from && at < to).reduce((sum, [, v]) => sum + v, 0);
+
+describe('firstCrossing', () => {
+	it.each([
+		['nobody reaches the target', [[10, 100]], 500, null],
+		[
+			'one entry crosses',
+			[
+				[10, 300],
+				[77, 250]
+			],
+			500,
+			77
+		],
+		[
+			'exactly the target counts',
+			[
+				[5, 200],
+				[9, 300]
+			],
+			500,
+			9
+		],
+		[
+			'the crossing entry, not a later one',
+			[
+				[1, 499],
+				[2, 1],
+				[3, 900]
+			],
+			500,
+			2
+		],
+		['a start exactly on the target at the first instant', [[0, 500]], 500, 0],
+		[
+			'entries after the window do not count',
+			[
+				[10, 100],
+				[2000, 900]
+			],
+			500,
+			null
+		]
+	] as const)('%s', (_, entries, target, at) => {
+		expect(firstCrossing(measure(entries), 0, 1000, target)).toBe(at);
+	});
+
+	it('a late confirmation or reversal moves the crossing: it is decided again', () => {
+		const before: [number, number][] = [
+			[100, 300],
+			[200, 300],
+			[300, 300]
+		];
+		expect(firstCrossing(measure(before), 0, 1000, 500)).toBe(200);
+		// The sale at 200 is reversed: the measure crosses at 300 instead.
+		expect(firstCrossing(measure([before[0], before[2]]), 0, 1000, 500)).toBe(300);
+	});
+});
+
+describe('firstToCross', () => {
+	it.each([
+		['nobody', [], null],
+		[
+			'the earliest wins',
+			[
+				{ id: 2, reachedAt: 50, value: 500 },
+				{ id: 1, reachedAt: 60, value: 900 }
+			],
+			2
+		],
+		[
+			'same instant: the bigger value',
+			[
+				{ id: 1, reachedAt: 50, value: 500 },
+				{ id: 2, reachedAt: 50, value: 550 }
+			],
+			2
+		],
+		[
+			'same instant and value: the lower id',
+			[
+				{ id: 9, reachedAt: 50, value: 500 },
+				{ id: 4, reachedAt: 50, value: 500 }
+			],
+			4
+		]
+	] as const)('%s', (_, crossings, id) => {
+		expect(firstToCross(crossings)?.id ?? null).toBe(id);
+	});
+});
+
+describe('sprintPhase', () => {
+	const sprint = { startsAt: 1000 * DAY, endsAt: 1007 * DAY };
+	const grace = 2 * DAY;
+	const won = { reachedAt: 1003 * DAY };
+	it.each([
+		['before the start', null, 999 * DAY, 'scheduled'],
+		['running, nobody there yet', null, 1002 * DAY, 'live'],
+		['somebody reached it: won, within the grace', won, 1004 * DAY, 'won'],
+		['grace after the winning entry: final', won, 1005 * DAY, 'final'],
+		['deadline passed without a winner', null, 1007 * DAY, 'expired'],
+		['grace after the deadline: final', null, 1009 * DAY, 'final']
+	] as const)('%s', (_, winner, now, phase) => {
+		expect(sprintPhase(sprint, winner, now, grace)).toBe(phase);
+	});
+});
+
+it.each([
+	[0, 500, 0],
+	[250, 500, 0.5],
+	[900, 500, 1],
+	[-20, 500, 0]
+])('progress %i of %i is %f', (value, target, p) => expect(progressOf(value, target)).toBe(p));

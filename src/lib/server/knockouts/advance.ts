@@ -1,0 +1,134 @@
+import { and, eq, inArray, lte } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { knockout, knockoutMatch, type Knockout } from '../db/schema';
+import { getLeaderboard } from '../boards/leaderboard';
+import { bracketSlots, firstRound, freezeAt, nextPlace, roundCount } from '../../contest/knockout';
+import { systemClock, type Clock } from '../shared/clock';
+import { bracketOf, planOf, seasonOf } from './bracket';
+
+// The scheduler's knockout work: seed a knockout when it starts, and freeze each round once its
+// grace period is over (which fills the next round). Each step is written in one transaction,
+// only from the state it was read in (status 'scheduled', roundsFrozen = r), so a second run,
+// another process or a restart does nothing twice.
+
+/** Seeds and freezes what is due; returns the seasons whose knockouts changed. */
+export function advanceKnockouts(db: Db, clock: Clock = systemClock): number[] {
+	const now = clock();
+	const due = db
+		.select({ id: knockout.id })
+		.from(knockout)
+		.where(and(inArray(knockout.status, ['scheduled', 'live']), lte(knockout.startsAt, now)))
+		.all();
+	const changed = new Set<number>();
+	for (const { id } of due) {
+		// One step per transaction: seeding, then each round in turn.
+		for (let step = 0; step < 10; step++) {
+			const seasonId = db.transaction((tx) => advanceOne(tx, id, now), { behavior: 'immediate' });
+			if (seasonId === null) break;
+			changed.add(seasonId);
+		}
+	}
+	return [...changed];
+}
+
+/** One step of one knockout; the season's id when something changed, else null. */
+function advanceOne(tx: Queryable, id: number, now: number): number | null {
+	const k = tx.select().from(knockout).where(eq(knockout.id, id)).get();
+	if (!k || k.status === 'final' || k.startsAt > now) return null;
+	const s = seasonOf(tx, k.seasonId);
+	if (!s) return null;
+	if (k.status === 'scheduled') return seed(tx, k, now);
+	const bracket = bracketOf(tx, k, s, now, k.roundsFrozen);
+	if (!bracket) return null;
+	const r = k.roundsFrozen;
+	if (r >= bracket.rounds.length || now < freezeAt(planOf(k, s), r)) return null;
+	const claimed = tx
+		.update(knockout)
+		.set({ roundsFrozen: r + 1 })
+		.where(and(eq(knockout.id, k.id), eq(knockout.roundsFrozen, r)))
+		.run().changes;
+	if (claimed === 0) return null;
+	const last = r === bracket.rounds.length - 1;
+	for (const match of bracket.rounds[r]) {
+		tx.update(knockoutMatch)
+			.set({
+				aId: match.aId,
+				bId: match.bId,
+				aSeed: match.aSeed,
+				bSeed: match.bSeed,
+				aValue: match.aValue,
+				bValue: match.bValue,
+				winnerId: match.winnerId,
+				decidedAt: now
+			})
+			.where(
+				and(
+					eq(knockoutMatch.knockoutId, k.id),
+					eq(knockoutMatch.round, r),
+					eq(knockoutMatch.slot, match.slot)
+				)
+			)
+			.run();
+		if (last || match.winnerId === null) continue;
+		const place = nextPlace(match.slot);
+		const seed = match.winnerId === match.aId ? match.aSeed : match.bSeed;
+		tx.update(knockoutMatch)
+			.set(
+				place.side === 'a'
+					? { aId: match.winnerId, aSeed: seed }
+					: { bId: match.winnerId, bSeed: seed }
+			)
+			.where(
+				and(
+					eq(knockoutMatch.knockoutId, k.id),
+					eq(knockoutMatch.round, r + 1),
+					eq(knockoutMatch.slot, place.slot)
+				)
+			)
+			.run();
+	}
+	if (last)
+		tx.update(knockout)
+			.set({ status: 'final', winnerId: bracket.rounds[r][0].winnerId, finalizedAt: now })
+			.where(eq(knockout.id, k.id))
+			.run();
+	return k.seasonId;
+}
+
+/** Seeds the entrants by the season's ranking now: the top `size` people or teams. */
+function seed(tx: Queryable, k: Knockout, now: number): number | null {
+	const claimed = tx
+		.update(knockout)
+		.set({ status: 'live', seededAt: now })
+		.where(and(eq(knockout.id, k.id), eq(knockout.status, 'scheduled')))
+		.run().changes;
+	if (claimed === 0) return null;
+	const board = getLeaderboard(tx, k.seasonId);
+	const ranked = (k.subject === 'user' ? board?.individual : board?.teams) ?? [];
+	const ids = ranked.slice(0, k.size).map((e) => e.id);
+	if (ids.length < 2) {
+		// Nobody to play: the knockout ends at once, without a winner.
+		tx.update(knockout)
+			.set({ status: 'final', finalizedAt: now })
+			.where(eq(knockout.id, k.id))
+			.run();
+		return k.seasonId;
+	}
+	const rows: (typeof knockoutMatch.$inferInsert)[] = firstRound(ids).map((p) => ({
+		knockoutId: k.id,
+		round: 0,
+		slot: p.slot,
+		aId: p.a.id,
+		aSeed: p.a.seed,
+		bId: p.b?.id ?? null,
+		bSeed: p.b?.seed ?? null,
+		// A bye goes through at once.
+		winnerId: p.b ? null : p.a.id,
+		decidedAt: p.b ? null : now
+	}));
+	const rounds = roundCount(bracketSlots(ids.length));
+	for (let round = 1, n = rows.length / 2; round < rounds; round++, n /= 2)
+		for (let slot = 0; slot < n; slot++) rows.push({ knockoutId: k.id, round, slot });
+	tx.insert(knockoutMatch).values(rows).run();
+	return k.seasonId;
+}

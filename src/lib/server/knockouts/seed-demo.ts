@@ -1,0 +1,81 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { season } from '../db/schema';
+import type { Locale } from '../../i18n/locales';
+import { dayRangeOf, weekRangeOf } from '../../contest/zone-calendar';
+import { m } from '../../paraglide/messages.js';
+import { SYSTEM } from '../audit/record';
+import { createSprint } from '../sprints/commands';
+import { advanceSprints, decideSprint } from '../sprints/decide';
+import { createKnockout } from './commands';
+import { advanceKnockouts } from './advance';
+
+// The demo's sprint and knockout: "First to 500 points this week", live (it starts late enough
+// in the week that nobody has crossed the line yet), and an 8-person knockout of one-day rounds
+// that started yesterday, so it is in its second round. Idempotent by their request ids.
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+export function seedDemoBrackets(
+	db: Db,
+	options: { seasonId: number; locale: Locale; now: number }
+): void {
+	const { seasonId, locale, now } = options;
+	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+	if (!s) return;
+	const o = { locale };
+	const [weekStart, weekEnd] = weekRangeOf(now, s.timeZone);
+	const [today] = dayRangeOf(now, s.timeZone);
+	const target = 500;
+	// The latest start that leaves the race open, so the demo shows it live.
+	const starts = [weekStart, now - 2 * DAY, today, now - HOUR].filter((t) => t >= weekStart);
+	const open = starts.find((startsAt) => {
+		const probe = {
+			seasonId,
+			subject: 'user' as const,
+			measure: 'points',
+			target,
+			startsAt,
+			endsAt: weekEnd,
+			status: 'live' as const
+		};
+		return !decideSprint(db, probe, s, now).winner;
+	});
+	createSprint(
+		db,
+		seasonId,
+		{
+			name: m.sprints_demo_name({}, o),
+			subject: 'user',
+			measure: 'points',
+			target,
+			startsAt: open ?? now - HOUR,
+			endsAt: weekEnd,
+			prize: m.sprints_demo_prize({}, o),
+			requestId: 'demo-sprint-week'
+		},
+		SYSTEM,
+		() => now
+	);
+	createKnockout(
+		db,
+		seasonId,
+		{
+			name: m.knockouts_demo_name({}, o),
+			subject: 'user',
+			measure: 'points',
+			size: 8,
+			roundLength: 1,
+			roundUnit: 'day',
+			graceHours: 2,
+			startsAt: dayRangeOf(today - 1, s.timeZone)[0],
+			prize: m.knockouts_demo_prize({}, o),
+			requestId: 'demo-knockout-cup'
+		},
+		SYSTEM,
+		() => now
+	);
+	advanceSprints(db, () => now);
+	advanceKnockouts(db, () => now);
+}

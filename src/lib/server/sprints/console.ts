@@ -1,0 +1,34 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { knockout, sprint } from '../db/schema';
+import { listProducts } from '../seasons/queries';
+import { measureKey, type Measure } from '../../contest/measure';
+
+// What the console's sprint and knockout pages list and offer.
+
+/** The measures a manager can pick: points, number of sales, each category's points. */
+export function measureChoices(db: Queryable, seasonId: number): string[] {
+	const categories = [...new Set(listProducts(db, seasonId).map((p) => p.category))].sort();
+	const measures: Measure[] = [
+		{ kind: 'points' },
+		{ kind: 'sales' },
+		...categories.map((category) => ({ kind: 'category' as const, category }))
+	];
+	return measures.map(measureKey);
+}
+
+export const listSprints = (db: Queryable, seasonId: number) =>
+	db
+		.select()
+		.from(sprint)
+		.where(eq(sprint.seasonId, seasonId))
+		.orderBy(desc(sprint.startsAt), desc(sprint.id))
+		.all();
+
+export const listKnockouts = (db: Queryable, seasonId: number) =>
+	db
+		.select()
+		.from(knockout)
+		.where(eq(knockout.seasonId, seasonId))
+		.orderBy(desc(knockout.startsAt), desc(knockout.id))
+		.all();

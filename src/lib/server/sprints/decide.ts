@@ -1,0 +1,115 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { season, sprint, type Sprint } from '../db/schema';
+import { periodTotals } from '../formats/measure';
+import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
+import {
+	firstCrossing,
+	firstToCross,
+	searchWindow,
+	sprintPhase,
+	type Crossing,
+	type SprintPhase
+} from '../../contest/sprint';
+import { DAY_MS } from '../../contest/calendar';
+import { systemClock, type Clock } from '../shared/clock';
+
+// Deciding a sprint from the ledger: every subject's measure since the start, and for those at
+// the target, the instant their measure crossed it. Run by the scheduler (advanceSprints) and by
+// the board's view, so the card shows a winner the moment a sale crosses the line.
+
+export interface SprintSeason {
+	rankBy: Counting;
+	graceDays: number;
+}
+
+export interface SprintOutcome {
+	phase: SprintPhase;
+	winner: Crossing | null;
+	/** Each subject's measure within the sprint (up to the winner's crossing, or now). */
+	values: Map<number, number>;
+}
+
+export type SprintRace = Pick<
+	Sprint,
+	'seasonId' | 'subject' | 'measure' | 'target' | 'startsAt' | 'endsAt' | 'status'
+>;
+
+export function decideSprint(
+	db: Queryable,
+	row: SprintRace,
+	s: SprintSeason,
+	now: number
+): SprintOutcome {
+	const measure = parseMeasure(row.measure);
+	if (!measure) return { phase: row.status, winner: null, values: new Map() };
+	const [from, to] = searchWindow(row, now);
+	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
+	const values = new Map<number, number>();
+	if (to <= from)
+		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
+	for (const [id, total] of periodTotals(db, { ...query, to }))
+		values.set(id, valueOf(total, s.rankBy));
+	const crossings: Crossing[] = [];
+	for (const [id, value] of values) {
+		if (value < row.target) continue;
+		const valueAt = (t: number) =>
+			valueOf(periodTotals(db, { ...query, to: t, ids: [id] }).get(id), s.rankBy);
+		const at = firstCrossing(valueAt, from, to, row.target);
+		if (at !== null) crossings.push({ id, reachedAt: at, value: valueAt(at + 1) });
+	}
+	const winner = firstToCross(crossings);
+	if (winner) {
+		// The race stopped at the winner: the others' bars show where they stood then.
+		const atWinner = periodTotals(db, { ...query, to: winner.reachedAt + 1 });
+		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
+	}
+	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
+}
+
+/**
+ * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
+ * end, and final (frozen) once the season's grace period after that end is over. Each change is
+ * written only from the state it was read in (a second run, another process or a restart
+ * changes nothing more). Returns the seasons whose sprints changed.
+ */
+export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
+	const now = clock();
+	const open = db.select({ id: sprint.id }).from(sprint).where(ne(sprint.status, 'final')).all();
+	const changed = new Set<number>();
+	for (const { id } of open) {
+		db.transaction(
+			(tx) => {
+				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
+				if (!row || row.status === 'final') return;
+				const s = tx
+					.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+					.from(season)
+					.where(eq(season.id, row.seasonId))
+					.get();
+				if (!s) return;
+				const { phase, winner } = decideSprint(tx, row, s, now);
+				const next = {
+					status: phase,
+					winnerId: winner?.id ?? null,
+					reachedAt: winner?.reachedAt ?? null,
+					finalizedAt: phase === 'final' ? now : null
+				};
+				if (
+					next.status === row.status &&
+					next.winnerId === row.winnerId &&
+					next.reachedAt === row.reachedAt
+				)
+					return;
+				const written = tx
+					.update(sprint)
+					.set(next)
+					.where(and(eq(sprint.id, id), eq(sprint.status, row.status)))
+					.run().changes;
+				if (written > 0) changed.add(row.seasonId);
+			},
+			{ behavior: 'immediate' }
+		);
+	}
+	return [...changed];
+}

@@ -1,0 +1,222 @@
+// Sprints and knockouts (#17) driven by the scheduler's jobs on a fake clock: a sprint to its
+// winner (and a reversal in the grace period that changes it), a 5-entrant knockout with byes
+// through all its rounds (a reversal before a round's grace end flips it), each job run twice.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeContest } from '../helpers/factories';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { reviewSales } from '../../src/lib/server/scoring/review';
+import { createSprint } from '../../src/lib/server/sprints/commands';
+import { advanceSprints } from '../../src/lib/server/sprints/decide';
+import { sprintCards } from '../../src/lib/server/sprints/view';
+import { createKnockout } from '../../src/lib/server/knockouts/commands';
+import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
+import { knockoutCard } from '../../src/lib/server/knockouts/view';
+import { knockout, sprint } from '../../src/lib/server/db/schema';
+import type { Db } from '../../src/lib/server/db';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+let ctx: ReturnType<typeof tempDb>;
+let db: Db;
+beforeEach(() => {
+	ctx = tempDb();
+	db = ctx.db;
+});
+afterEach(() => ctx.cleanup());
+
+let n = 0;
+/** A sale of `phones` phones (50 points each) made (and recorded) at `at`. */
+const sell = (sellerId: number, at: number, phones = 1) =>
+	recordSale(
+		db,
+		{
+			source: 'api',
+			externalId: `s${++n}`,
+			seller: { userId: sellerId },
+			occurredAt: at,
+			lines: [{ sku: 'PHONE', quantity: phones }]
+		},
+		() => at,
+		{ awards: false }
+	).sale.id;
+const reverse = (saleId: number, at: number) =>
+	reviewSales(db, [saleId], { decision: 'reverse', actor: {}, reason: 'returned' }, () => at);
+
+describe('sprints', () => {
+	it('the first to reach the target wins; a reversal in the grace period changes it; frozen once', async () => {
+		const { season, people } = await makeContest(db, { teams: 2, people: 3 });
+		const [ann, bob, cat] = people;
+		const base = Date.now() - 20 * DAY;
+		const { sprint: row } = createSprint(
+			db,
+			season.id,
+			{
+				name: 'First to 100',
+				subject: 'user',
+				measure: 'points',
+				target: 100,
+				startsAt: base,
+				endsAt: base + 7 * DAY,
+				prize: 'Lunch',
+				requestId: 'sprint-request-1'
+			},
+			{ userId: null },
+			() => base - DAY
+		);
+		expect(row.status).toBe('scheduled');
+		sell(ann.id, base - HOUR, 4); // before the start: does not count
+		expect(advanceSprints(db, () => base + 1)).toEqual([season.id]);
+		expect(db.select().from(sprint).get()?.status).toBe('live');
+
+		sell(ann.id, base + HOUR);
+		sell(bob.id, base + 2 * HOUR);
+		const annCross = sell(ann.id, base + 3 * HOUR);
+		sell(bob.id, base + 4 * HOUR);
+		sell(cat.id, base + 5 * HOUR);
+
+		const at = base + 6 * HOUR;
+		expect(advanceSprints(db, () => at)).toEqual([season.id]);
+		let stored = db.select().from(sprint).get()!;
+		expect(stored).toMatchObject({ status: 'won', winnerId: ann.id, reachedAt: base + 3 * HOUR });
+		expect(advanceSprints(db, () => at)).toEqual([]);
+
+		// The board's bars: where everyone stood when the winner crossed.
+		const [card] = sprintCards(db, season.id, at);
+		expect(card.winner?.id).toBe(ann.id);
+		expect(card.values[bob.id]).toBe(50);
+		expect(card.values[cat.id] ?? 0).toBe(0);
+
+		// Ann's crossing sale is reversed within the grace period: Bob crossed first now.
+		reverse(annCross, base + DAY);
+		expect(advanceSprints(db, () => base + DAY)).toEqual([season.id]);
+		stored = db.select().from(sprint).get()!;
+		expect(stored).toMatchObject({ status: 'won', winnerId: bob.id, reachedAt: base + 4 * HOUR });
+
+		// The season's grace (7 days) after the winning entry: final, exactly once.
+		const end = base + 4 * HOUR + 7 * DAY;
+		expect(advanceSprints(db, () => end - 1)).toEqual([]);
+		expect(advanceSprints(db, () => end)).toEqual([season.id]);
+		expect(advanceSprints(db, () => end + HOUR)).toEqual([]);
+		stored = db.select().from(sprint).get()!;
+		expect(stored).toMatchObject({ status: 'final', winnerId: bob.id, finalizedAt: end });
+	});
+
+	it('a double submit creates one sprint; no winner by the deadline expires it', async () => {
+		const { season, people } = await makeContest(db, { teams: 1, people: 2 });
+		const base = Date.now() - 20 * DAY;
+		const input = {
+			name: 'First to 1000',
+			subject: 'team' as const,
+			measure: 'points',
+			target: 1000,
+			startsAt: base,
+			endsAt: base + DAY,
+			prize: null,
+			requestId: 'same-request'
+		};
+		const first = createSprint(db, season.id, input, { userId: null }, () => base);
+		const again = createSprint(db, season.id, input, { userId: null }, () => base);
+		expect(again).toMatchObject({ created: false, sprint: { id: first.sprint.id } });
+		sell(people[0].id, base + HOUR);
+		advanceSprints(db, () => base + DAY);
+		expect(db.select().from(sprint).get()).toMatchObject({ status: 'expired', winnerId: null });
+		advanceSprints(db, () => base + 8 * DAY);
+		expect(db.select().from(sprint).get()).toMatchObject({ status: 'final', winnerId: null });
+	});
+});
+
+describe('knockouts', () => {
+	it('seeds 5 entrants with byes, runs every round, a reversal in the grace flips a round', async () => {
+		const { season, people } = await makeContest(db, { teams: 2, people: 5 });
+		const [p1, p2, p3, p4, p5] = people;
+		const base = Date.now() - 20 * DAY;
+		// The ranking at the start seeds them 1…5.
+		[5, 4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		const { knockout: k } = createKnockout(
+			db,
+			season.id,
+			{
+				name: 'Cup',
+				subject: 'user',
+				measure: 'points',
+				size: 8,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt: base,
+				prize: null,
+				requestId: 'knockout-request-1'
+			},
+			{ userId: null },
+			() => base - DAY
+		);
+		const card = (at: number) =>
+			knockoutCard(db, db.select().from(knockout).where(eq(knockout.id, k.id)).get()!, at);
+		const winners = (at: number) => card(at).rounds.map((r) => r.matches.map((m) => m.winnerId));
+
+		expect(advanceKnockouts(db, () => base - 1)).toEqual([]);
+		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
+		expect(advanceKnockouts(db, () => base)).toEqual([]);
+		const seeded = card(base);
+		expect(seeded.rounds[0].matches.map((m) => [m.a?.seed, m.b?.seed ?? null])).toEqual([
+			[1, null],
+			[4, 5],
+			[2, null],
+			[3, null]
+		]);
+		// Byes are through; 4 v 5 stands at 0–0, which the better seed leads.
+		expect(winners(base)[0]).toEqual([p1.id, p4.id, p2.id, p3.id]);
+		expect(card(base).rounds[0].matches.map((m) => m.decided)).toEqual([true, false, true, true]);
+
+		// Round 1: seed 5 passes seed 4 (100 v 50).
+		const p4Round1 = sell(p4.id, base + HOUR);
+		sell(p5.id, base + 2 * HOUR);
+		const late = sell(p5.id, base + 3 * HOUR);
+		const inGrace = base + DAY + HOUR;
+		expect(advanceKnockouts(db, () => inGrace)).toEqual([]);
+		expect(winners(inGrace)[0][1]).toBe(p5.id);
+		expect(card(inGrace).rounds[1].matches[0].b?.id).toBe(p5.id);
+
+		// Reversed before the round's grace end: 50 v 50, the tie goes to the better seed (4).
+		reverse(late, inGrace);
+		expect(winners(inGrace)[0][1]).toBe(p4.id);
+		// Seed 4 sold in round 2 before the freeze: it counts, round 2 is its period.
+		sell(p4.id, base + DAY + 90 * 60 * 1000);
+
+		const freeze1 = base + DAY + 2 * HOUR;
+		expect(advanceKnockouts(db, () => freeze1)).toEqual([season.id]);
+		expect(advanceKnockouts(db, () => freeze1)).toEqual([]);
+		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
+		// After the freeze a reversal no longer changes round 1.
+		reverse(p4Round1, freeze1 + HOUR);
+		sell(p3.id, base + DAY + 3 * HOUR);
+		expect(card(freeze1 + HOUR).rounds[0].matches[1]).toMatchObject({
+			winnerId: p4.id,
+			aValue: 50,
+			bValue: 50,
+			decided: true
+		});
+
+		// Round 2: 1 v 4 → 4 (50 v 0); 2 v 3 → 3 (50 v 0).
+		const freeze2 = base + 2 * DAY + 2 * HOUR;
+		expect(advanceKnockouts(db, () => freeze2)).toEqual([season.id]);
+		expect(winners(freeze2)[1]).toEqual([p4.id, p3.id]);
+
+		// The final: 4 v 3, 3 sells twice.
+		sell(p3.id, base + 2 * DAY + 5 * HOUR, 2);
+		const end = base + 3 * DAY + 2 * HOUR;
+		expect(advanceKnockouts(db, () => end - 1)).toEqual([]);
+		expect(advanceKnockouts(db, () => end)).toEqual([season.id]);
+		expect(advanceKnockouts(db, () => end)).toEqual([]);
+		expect(db.select().from(knockout).get()).toMatchObject({
+			status: 'final',
+			winnerId: p3.id,
+			roundsFrozen: 3,
+			finalizedAt: end
+		});
+		expect(card(end).winner?.id).toBe(p3.id);
+	});
+});
