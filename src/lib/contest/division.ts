@@ -113,3 +113,39 @@ export function seasonEndMoves(
 	});
 	return next;
 }
+
+/** One person on a division's board, as the 'divisions' format view sends it. */
+export interface DivisionViewEntry {
+	rank: number;
+	id: number;
+	name: string;
+	points: number;
+	provisionalPoints: number;
+	/** What the ranking counts (the season's rankBy). */
+	counted: number;
+	reachedAt: number;
+	/** Where the person would play next season if the season ended now. */
+	move: Move;
+	/** Share of the person's target (1 = 100 %), null without one. */
+	attainment: number | null;
+	/** Change against last season's pace (0.2 = 20 % ahead), null without a last season. */
+	improvement: number | null;
+}
+
+/** The live state of a season's divisions (format view 'divisions'); null: no divisions. */
+export interface DivisionsView {
+	tieRule: 'competition' | 'dense';
+	divisions: {
+		id: number;
+		name: string;
+		position: number;
+		promote: number;
+		relegate: number;
+		prizes: { title: string; place?: number }[];
+		/** How many play in it (entries show at most the first DIVISION_VIEW_TOP). */
+		players: number;
+		entries: DivisionViewEntry[];
+	}[];
+}
+
+export const DIVISION_VIEW_TOP = 50;

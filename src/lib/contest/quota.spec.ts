@@ -77,7 +77,7 @@ describe('rankByValue', () => {
 
 	it('competition leaves a gap after a tie, dense does not', () => {
 		const four = [...people.slice(0, 3), { id: 6, name: 'Fa', points: 10, reachedAt: 9 }];
-		const t = { ...targets, 6: 100 };
+		const t: Record<number, number | null> = { ...targets, 6: 100 };
 		const value = (p: (typeof four)[number]) => attainment(p.points, t[p.id]);
 		expect(rankByValue(four, value, 'competition').map((r) => r.rank)).toEqual([1, 2, 2, 4]);
 		expect(rankByValue(four, value, 'dense').map((r) => r.rank)).toEqual([1, 2, 2, 3]);

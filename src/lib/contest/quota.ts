@@ -95,3 +95,28 @@ export function improvement(
 
 /** A share as a whole percentage for boards: 1.234 → 123. */
 export const percent = (share: number) => Math.round(share * 100);
+
+/** One row of a fair order, as the 'quotas' format view sends it. */
+export interface FairViewRow {
+	id: number;
+	name: string;
+	/** Points as the season ranks them. */
+	points: number;
+	/** The share ranked by; null for those listed after. */
+	value: number | null;
+	rank: number | null;
+	/** The target (attainment) or last season's points (improved); null: none. */
+	basis: number | null;
+}
+
+/** The live state of a season's fair orders (format view 'quotas'); null: no quotas, no last season. */
+export interface QuotasView {
+	/** Top people by % of target, then those without one (marked); `ranked`: how many have one. */
+	attainment: { entries: FairViewRow[]; ranked: number };
+	/** Top people against last season's pace; null when the season follows none. */
+	improved: { entries: FairViewRow[]; ranked: number; share: number } | null;
+	/** Every team by % of its target. */
+	teams: FairViewRow[];
+}
+
+export const FAIR_VIEW_TOP = 10;
