@@ -46,7 +46,7 @@ async function contest(db: Db, n: number) {
 	);
 	const t = makeTeam(db, s.id, 'North');
 	makeProduct(db, s.id);
-	const people = [];
+	const people: Awaited<ReturnType<typeof makeMember>>[] = [];
 	for (let i = 0; i < n; i++)
 		people.push(await makeMember(db, s.id, t.id, { name: `P${i + 1}`, email: `p${i + 1}@x.test` }));
 	const score = (i: number, points: number, at: number) =>
