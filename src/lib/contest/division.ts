@@ -128,6 +128,8 @@ export interface DivisionViewEntry {
 	move: Move;
 	/** Share of the person's target (1 = 100 %), null without one. */
 	attainment: number | null;
+	/** The person's target points, null without one. */
+	target: number | null;
 	/** Change against last season's pace (0.2 = 20 % ahead), null without a last season. */
 	improvement: number | null;
 }

@@ -15,6 +15,7 @@ import { badRequest, conflict, notFound } from '../shared/errors';
 import { placeByLastPlace, placeByTier, type PlacementMethod } from '../../contest/division';
 import { DEFAULT_TIERS } from '../../contest/tiers';
 import { DIVISION_LIMITS, type DivisionInput } from './division-form';
+import { notifyLeaderboard } from '../realtime/publish';
 import { m } from '../../paraglide/messages.js';
 
 // The console's division commands: each one transaction that reads and then writes, so two
@@ -28,7 +29,7 @@ function seasonOf(tx: Queryable, seasonId: number): Season {
 
 /** Creates a division at the bottom of the season's ladder, or edits one; returns its id. */
 export function saveDivision(db: Db, input: DivisionInput, actor: Actor, now: number): number {
-	return db.transaction(
+	const id = db.transaction(
 		(tx) => {
 			seasonOf(tx, input.seasonId);
 			const sameName = tx
@@ -90,11 +91,13 @@ export function saveDivision(db: Db, input: DivisionInput, actor: Actor, now: nu
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(input.seasonId);
+	return id;
 }
 
 /** Removes a division; its people are no longer in any; the ones below move up a position. */
 export function deleteDivision(db: Db, id: number, actor: Actor, now: number): void {
-	db.transaction(
+	const seasonId = db.transaction(
 		(tx) => {
 			const d = tx.select().from(division).where(eq(division.id, id)).get();
 			if (!d) throw notFound('unknown_division', m.divisions_error_unknown());
@@ -113,9 +116,11 @@ export function deleteDivision(db: Db, id: number, actor: Actor, now: number): v
 					.where(eq(division.id, b.id))
 					.run();
 			audit(tx, actor, 'division.delete', `season:${d.seasonId}`, { name: d.name }, now);
+			return d.seasonId;
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(seasonId);
 }
 
 /**
@@ -172,7 +177,7 @@ export function placeAutomatically(
 	actor: Actor,
 	now: number
 ): number {
-	return db.transaction(
+	const placed = db.transaction(
 		(tx) => {
 			const s = seasonOf(tx, seasonId);
 			const divisions = tx
@@ -231,6 +236,8 @@ export function placeAutomatically(
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(seasonId);
+	return placed;
 }
 
 /** Moves one member of the season into a division (or out of every division) by hand. */
@@ -284,4 +291,5 @@ export function moveMember(
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(input.seasonId);
 }

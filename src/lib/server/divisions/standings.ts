@@ -153,3 +153,28 @@ export function divisionOf(db: Queryable, seasonId: number, userId: number): num
 			.get()?.id ?? null
 	);
 }
+
+/** Every member of the season with their division (null: none), for the console; by name. */
+export function membersWithDivision(db: Queryable, seasonId: number, limit = 1000) {
+	return db
+		.select({
+			id: seasonMember.userId,
+			name: user.displayName,
+			email: user.email,
+			divisionId: divisionMember.divisionId,
+			placedBy: divisionMember.placedBy
+		})
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.leftJoin(
+			divisionMember,
+			and(
+				eq(divisionMember.seasonId, seasonMember.seasonId),
+				eq(divisionMember.userId, seasonMember.userId)
+			)
+		)
+		.where(eq(seasonMember.seasonId, seasonId))
+		.orderBy(sql`lower(${user.displayName})`)
+		.limit(limit)
+		.all();
+}

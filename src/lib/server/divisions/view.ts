@@ -29,6 +29,7 @@ export function buildDivisionsView(
 			entries: d.entries.map((e) => ({
 				...e,
 				attainment: fair.get(e.id)?.attainment ?? null,
+				target: fair.get(e.id)?.target ?? null,
 				improvement: fair.get(e.id)?.improvement ?? null
 			}))
 		}))

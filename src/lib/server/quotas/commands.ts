@@ -1,9 +1,10 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { quota, season, seasonMember, team, user, type SubjectType } from '../db/schema';
+import { quota, season, seasonMember, standing, team, user, type SubjectType } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { notFound } from '../shared/errors';
 import type { QuotaRow } from './quota-csv';
+import { notifyLeaderboard } from '../realtime/publish';
 import { m } from '../../paraglide/messages.js';
 
 // Setting targets: one at a time from the console, or a whole file at once. Each is one
@@ -63,6 +64,7 @@ export function setQuota(
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(input.seasonId);
 }
 
 export function removeQuota(
@@ -95,6 +97,7 @@ export function removeQuota(
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(input.seasonId);
 }
 
 /** A checked file's quotas, all in one transaction (parseQuotaCsv refused any bad file). */
@@ -105,7 +108,7 @@ export function importQuotas(
 	actor: Actor,
 	now: number
 ): number {
-	return db.transaction(
+	const n = db.transaction(
 		(tx) => {
 			for (const row of rows) checkSubject(tx, seasonId, row.subjectType, row.subjectId);
 			for (const row of rows) upsert(tx, seasonId, row, actor, now);
@@ -114,6 +117,8 @@ export function importQuotas(
 		},
 		{ behavior: 'immediate' }
 	);
+	notifyLeaderboard(seasonId);
+	return n;
 }
 
 export interface QuotaListRow {
@@ -122,7 +127,22 @@ export interface QuotaListRow {
 	name: string;
 	email: string | null;
 	target: number | null;
+	/** Confirmed points so far. */
+	points: number;
 }
+
+const pointsOf = (
+	seasonId: number,
+	type: SubjectType,
+	id: typeof seasonMember.userId | typeof team.id
+) => ({
+	join: and(
+		eq(standing.seasonId, seasonId),
+		eq(standing.subjectType, type),
+		eq(standing.subjectId, id)
+	),
+	points: sql<number>`coalesce(${standing.confirmedPoints}, 0)`
+});
 
 /** Everyone and every team of the season with their target (null: none), for the console. */
 export function quotaSheet(db: Queryable, seasonId: number): QuotaListRow[] {
@@ -131,10 +151,12 @@ export function quotaSheet(db: Queryable, seasonId: number): QuotaListRow[] {
 			subjectId: seasonMember.userId,
 			name: user.displayName,
 			email: user.email,
-			target: quota.targetPoints
+			target: quota.targetPoints,
+			points: pointsOf(seasonId, 'user', seasonMember.userId).points
 		})
 		.from(seasonMember)
 		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.leftJoin(standing, pointsOf(seasonId, 'user', seasonMember.userId).join)
 		.leftJoin(
 			quota,
 			and(
@@ -148,8 +170,14 @@ export function quotaSheet(db: Queryable, seasonId: number): QuotaListRow[] {
 		.all()
 		.map((r) => ({ ...r, subjectType: 'user' as const }));
 	const teams = db
-		.select({ subjectId: team.id, name: team.name, target: quota.targetPoints })
+		.select({
+			subjectId: team.id,
+			name: team.name,
+			target: quota.targetPoints,
+			points: pointsOf(seasonId, 'team', team.id).points
+		})
 		.from(team)
+		.leftJoin(standing, pointsOf(seasonId, 'team', team.id).join)
 		.leftJoin(
 			quota,
 			and(
