@@ -64,6 +64,7 @@ function common(i: Ids): string[] {
 		'/how-to-score',
 		'/hall-of-fame',
 		'/rewards',
+		'/divisions',
 		...(i.pastSeason ? [`/hall-of-fame/${i.pastSeason}`] : []),
 		`/people/${i.rep}`
 	];
@@ -98,6 +99,8 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/import',
 		'/manage/exports',
 		'/manage/rewards',
+		'/manage/divisions',
+		'/manage/quotas',
 		...(admin ? ['/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'] : [])
 	];
 }

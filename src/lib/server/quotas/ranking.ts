@@ -117,9 +117,14 @@ export function attainmentTop(
 			.from(quota)
 			.where(and(eq(quota.seasonId, s.id), eq(quota.subjectType, 'user')))
 			.get()?.n ?? 0;
-	const entries = rankByValue(rows, (r) => attainment(r.points, r.target), s.tieRule).map(
-		({ target, reachedAt: _, ...r }) => ({ ...r, basis: target })
-	);
+	const entries = rankByValue(rows, (r) => attainment(r.points, r.target), s.tieRule).map((r) => ({
+		id: r.id,
+		name: r.name,
+		points: r.points,
+		value: r.value,
+		rank: r.rank,
+		basis: r.target
+	}));
 	const without = sql`not exists (select 1 from ${quota} where ${quota.seasonId} = ${s.id} and ${quota.subjectType} = 'user' and ${quota.subjectId} = ${seasonMember.userId})`;
 	return { entries: [...entries, ...listedAfter(db, s, without, limit - entries.length)], ranked };
 }
@@ -168,7 +173,14 @@ export function improvedTop(
 			.where(eq(seasonMember.seasonId, s.id))
 			.get()?.n ?? 0;
 	const entries = rankByValue(rows, (r) => improvement(r.points, r.last, share), s.tieRule).map(
-		({ last, reachedAt: _, ...r }) => ({ ...r, basis: last })
+		(r) => ({
+			id: r.id,
+			name: r.name,
+			points: r.points,
+			value: r.value,
+			rank: r.rank,
+			basis: r.last
+		})
 	);
 	const without = sql`not exists (select 1 from ${seasonResult} where ${seasonResult.seasonId} = ${lastSeasonId} and ${seasonResult.subjectType} = 'user' and ${seasonResult.subjectId} = ${seasonMember.userId} and ${seasonResult.points} > 0)`;
 	return {
@@ -207,9 +219,14 @@ export function teamAttainment(db: Queryable, s: SeasonOrder): FairRow[] {
 		)
 		.where(eq(team.seasonId, s.id))
 		.all();
-	return rankByValue(rows, (r) => attainment(r.points, r.target), s.tieRule).map(
-		({ target, reachedAt: _, ...r }) => ({ ...r, basis: target })
-	);
+	return rankByValue(rows, (r) => attainment(r.points, r.target), s.tieRule).map((r) => ({
+		id: r.id,
+		name: r.name,
+		points: r.points,
+		value: r.value,
+		rank: r.rank,
+		basis: r.target
+	}));
 }
 
 /** Each listed person's % of target and change against last season, for a division's board. */
