@@ -68,6 +68,7 @@ function common(i: Ids): string[] {
 		'/rewards',
 		'/sprints',
 		...(i.knockout ? [`/knockouts/${i.knockout}`] : []),
+		'/divisions',
 		...(i.pastSeason ? [`/hall-of-fame/${i.pastSeason}`] : []),
 		`/people/${i.rep}`
 	];
@@ -104,6 +105,8 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/import',
 		'/manage/exports',
 		'/manage/rewards',
+		'/manage/divisions',
+		'/manage/quotas',
 		...(admin ? ['/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'] : [])
 	];
 }

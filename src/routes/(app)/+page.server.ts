@@ -9,6 +9,7 @@ import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
 import { formatViewsOf } from '$lib/server/formats/views';
+import { divisionOf } from '$lib/server/divisions/standings';
 
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user } = await parent();
@@ -19,7 +20,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 			campaigns: [],
 			announcement: null,
 			prizes: [],
-			formats: {}
+			formats: {},
+			myDivisionId: null
 		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
@@ -38,6 +40,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		campaigns,
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
-		formats: formatViewsOf(db, season.id)
+		formats: formatViewsOf(db, season.id),
+		myDivisionId: divisionOf(db, season.id, user.id)
 	};
 };

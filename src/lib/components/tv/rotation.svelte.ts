@@ -6,7 +6,8 @@ export const TV_VIEWS = [
 	{ id: 'teams' },
 	{ id: 'feed' },
 	{ id: 'sprint' },
-	{ id: 'bracket' }
+	{ id: 'bracket' },
+	{ id: 'divisions' }
 ] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
@@ -17,7 +18,8 @@ const VIEW_LABELS: Record<TvView, () => string> = {
 	teams: m.tv_view_teams,
 	feed: m.tv_view_feed,
 	sprint: m.sprints_tv_view,
-	bracket: m.knockouts_tv_view
+	bracket: m.knockouts_tv_view,
+	divisions: m.divisions_tv_title
 };
 
 /** A view's heading, in the TV's language. */
@@ -56,13 +58,15 @@ export class Rotation {
 		return this.periodMs > 0;
 	}
 
-	start(paused: () => boolean): () => void {
+	/** `skip`: views with nothing to show this season (a season without divisions). */
+	start(paused: () => boolean, skip: (view: TvView) => boolean = () => false): () => void {
 		if (this.periodMs <= 0) return () => {};
 		const timer = setInterval(() => {
 			if (paused()) return;
 			this.elapsedMs += TICK_MS;
 			if (this.elapsedMs >= this.periodMs) {
 				this.index = (this.index + 1) % TV_VIEWS.length;
+				while (skip(TV_VIEWS[this.index].id)) this.index = (this.index + 1) % TV_VIEWS.length;
 				this.elapsedMs = 0;
 			}
 		}, TICK_MS);

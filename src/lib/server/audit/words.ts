@@ -122,7 +122,16 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'reward.create': m.rewards_audit_reward_create,
 	'reward.update': m.rewards_audit_reward_update,
 	'reward.delete': m.rewards_audit_reward_delete,
-	'season.rewards_budget': m.rewards_audit_season_budget
+	'season.rewards_budget': m.rewards_audit_season_budget,
+	'division.create': m.divisions_audit_create,
+	'division.update': m.divisions_audit_update,
+	'division.delete': m.divisions_audit_delete,
+	'division.place': m.divisions_audit_place,
+	'division.move': m.divisions_audit_move,
+	'division.carry': m.divisions_audit_carry,
+	'quota.set': m.quotas_audit_set,
+	'quota.remove': m.quotas_audit_remove,
+	'quota.import': m.quotas_audit_import
 };
 
 export function actionLabel(action: string): string {

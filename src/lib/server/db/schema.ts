@@ -1231,3 +1231,82 @@ export const knockoutMatch = sqliteTable(
 export type Sprint = typeof sprint.$inferSelect;
 export type Knockout = typeof knockout.$inferSelect;
 export type KnockoutMatch = typeof knockoutMatch.$inferSelect;
+
+// ---- #17 divisions ----
+// Divisions (#17): a season's people split into leagues that each rank on their own, so that
+// small dealers never compete with the giants. Division 1 is the top; at the end of a season
+// that repeats, the top `promote` of each division move up one and the bottom `relegate` move
+// down one in the next season (divisions/carry.ts, in the scheduler's end-of-season transaction).
+
+export const division = sqliteTable(
+	'division',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		/** 1 = the top division, then 2, 3…: the order promotion climbs. */
+		position: integer('position').notNull(),
+		/** How many of this division move up one at the season's end (none from the top). */
+		promote: integer('promote').notNull().default(0),
+		/** How many of this division move down one at the season's end (none from the bottom). */
+		relegate: integer('relegate').notNull().default(0),
+		/** The division's own prizes, per final place in the division. */
+		prizes: text('prizes', { mode: 'json' }).$type<SeasonPrize[]>(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		uniqueIndex('division_season_position_uq').on(t.seasonId, t.position),
+		uniqueIndex('division_season_name_uq').on(t.seasonId, t.name)
+	]
+);
+
+export type DivisionPlacedBy = 'tier' | 'last_place' | 'hand' | 'carry';
+
+/** Who is in which division of a season: one division per person per season. */
+export const divisionMember = sqliteTable(
+	'division_member',
+	{
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		divisionId: integer('division_id')
+			.notNull()
+			.references(() => division.id, { onDelete: 'cascade' }),
+		/** How the person got here: placed by tier or last place, moved by hand, or carried over. */
+		placedBy: text('placed_by').$type<DivisionPlacedBy>().notNull(),
+		updatedAt: integer('updated_at').notNull().default(now)
+	},
+	(t) => [
+		primaryKey({ columns: [t.seasonId, t.userId] }),
+		index('division_member_division_idx').on(t.divisionId)
+	]
+);
+
+// ---- #17 quotas ----
+
+/**
+ * A person's or a team's target points for a season (quota attainment, #17): boards can rank by
+ * points / target instead of raw points, the fair ranking for territories of different size.
+ */
+export const quota = sqliteTable(
+	'quota',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		/** A user id or a team id, as `subjectType` says. */
+		subjectId: integer('subject_id').notNull(),
+		/** Target points, counted the way the season ranks (rankBy); always above zero. */
+		targetPoints: integer('target_points').notNull(),
+		setById: integer('set_by_id').references(() => user.id),
+		updatedAt: integer('updated_at').notNull().default(now)
+	},
+	(t) => [uniqueIndex('quota_subject_uq').on(t.seasonId, t.subjectType, t.subjectId)]
+);

@@ -7,6 +7,7 @@ import { recordSale } from '../scoring/sales';
 import { seedDemoReferrals } from '../referrals/demo';
 import { reevaluateSeason } from '../badges/reevaluate';
 import { seedDemoQuizzes } from '../quizzes/seed-demo';
+import { seedDemoDivisions } from '../divisions/seed-demo';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
 import { getOrganisation, setOrganisation } from '../organisation/settings';
@@ -415,5 +416,6 @@ export async function seedDemo(
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	seedDemoBrackets(db, { seasonId, locale, now });
+	seedDemoDivisions(db, { seasonId, locale, now });
 	return { seasonId, logins, locale, currency };
 }

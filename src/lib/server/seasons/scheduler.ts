@@ -15,6 +15,7 @@ import {
 import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
+import { carryDivisions } from '../divisions/carry';
 import { graceEndSql } from './queries';
 import { launchNeedsSql } from './launch';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
@@ -313,6 +314,7 @@ function stepOnce(db: Db, now: number): Step | null {
 				const next = due.recurrence
 					? cloneSeason(tx, due, { recurrence: due.recurrence, now })
 					: undefined;
+				if (next) carryDivisions(tx, due, next, now);
 				const top = (type: 'user' | 'team') =>
 					tx
 						.select({

@@ -1,3 +1,4 @@
+import { formatViewsOf } from '$lib/server/formats/views';
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb, type Db } from '$lib/server/db';
@@ -102,6 +103,7 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 		activity: recentActivity(db, season.id, 15),
 		badges,
 		campaigns,
-		options: tvOptions(url)
+		options: tvOptions(url),
+		formats: formatViewsOf(db, season.id, now)
 	};
 };

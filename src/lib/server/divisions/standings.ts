@@ -1,0 +1,180 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import {
+	division,
+	divisionMember,
+	season,
+	seasonMember,
+	standing,
+	user,
+	type SeasonPrize
+} from '../db/schema';
+import { rank } from '../../contest/ranking';
+import { seasonEndMoves, type Move } from '../../contest/division';
+
+// Each division's own ranking: the season's standings filtered to the division's members,
+// ordered the way the season ranks (rankBy, tie rule, earlier to reach a score first). Read
+// from `standing` (one row per person), never from the ledger.
+
+export interface DivisionEntry {
+	rank: number;
+	id: number;
+	name: string;
+	/** Confirmed points, as every board shows them. */
+	points: number;
+	provisionalPoints: number;
+	/** What the ranking counts (the season's rankBy). */
+	counted: number;
+	reachedAt: number;
+	/** Where the person would play next season if the season ended now. */
+	move: Move;
+}
+
+export interface DivisionBoard {
+	id: number;
+	name: string;
+	position: number;
+	promote: number;
+	relegate: number;
+	prizes: SeasonPrize[];
+	/** How many people play in the division (entries may show fewer). */
+	players: number;
+	entries: DivisionEntry[];
+}
+
+export interface DivisionRow {
+	id: number;
+	name: string;
+	position: number;
+	promote: number;
+	relegate: number;
+	prizes: SeasonPrize[] | null;
+}
+
+export function listDivisions(db: Queryable, seasonId: number): DivisionRow[] {
+	return db
+		.select({
+			id: division.id,
+			name: division.name,
+			position: division.position,
+			promote: division.promote,
+			relegate: division.relegate,
+			prizes: division.prizes
+		})
+		.from(division)
+		.where(eq(division.seasonId, seasonId))
+		.orderBy(asc(division.position))
+		.all();
+}
+
+/**
+ * Every division of a season with its ranking (each cut to `limit` entries, `players` says how
+ * many there are), top division first; null when the season has no divisions.
+ */
+export function divisionBoards(
+	db: Queryable,
+	seasonId: number,
+	options: { limit?: number } = {}
+): DivisionBoard[] | null {
+	const divisions = listDivisions(db, seasonId);
+	if (divisions.length === 0) return null;
+	const s = db
+		.select({ rankBy: season.rankBy, tieRule: season.tieRule })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
+	if (!s) return null;
+	const members = db
+		.select({
+			id: divisionMember.userId,
+			divisionId: divisionMember.divisionId,
+			name: user.displayName,
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt}, 0)`
+		})
+		.from(divisionMember)
+		.innerJoin(user, eq(user.id, divisionMember.userId))
+		.leftJoin(
+			seasonMember,
+			and(
+				eq(seasonMember.seasonId, divisionMember.seasonId),
+				eq(seasonMember.userId, divisionMember.userId)
+			)
+		)
+		.leftJoin(
+			standing,
+			and(
+				eq(standing.seasonId, divisionMember.seasonId),
+				eq(standing.subjectType, 'user'),
+				eq(standing.subjectId, divisionMember.userId)
+			)
+		)
+		.where(eq(divisionMember.seasonId, seasonId))
+		.all();
+	const ranked = divisions.map((d) => ({
+		...d,
+		ranked: rank(
+			members
+				.filter((p) => p.divisionId === d.id)
+				.map((p) => ({
+					...p,
+					points: s.rankBy === 'total' ? p.confirmed + p.provisional : p.confirmed,
+					provisionalPoints: p.provisional
+				})),
+			s.tieRule
+		)
+	}));
+	const moves = seasonEndMoves(ranked);
+	return ranked.map(({ ranked: entries, prizes, ...d }) => ({
+		...d,
+		prizes: prizes ?? [],
+		players: entries.length,
+		entries: entries.slice(0, options.limit ?? entries.length).map((e) => ({
+			rank: e.rank,
+			id: e.id,
+			name: e.name,
+			points: e.confirmed,
+			provisionalPoints: e.provisional,
+			counted: e.points,
+			reachedAt: e.reachedAt,
+			move: moves.get(e.id)?.move ?? 'stay'
+		}))
+	}));
+}
+
+/** The division a person plays in this season, or null. */
+export function divisionOf(db: Queryable, seasonId: number, userId: number): number | null {
+	return (
+		db
+			.select({ id: divisionMember.divisionId })
+			.from(divisionMember)
+			.where(and(eq(divisionMember.seasonId, seasonId), eq(divisionMember.userId, userId)))
+			.get()?.id ?? null
+	);
+}
+
+/** Every member of the season with their division (null: none), for the console; by name. */
+export function membersWithDivision(db: Queryable, seasonId: number, limit = 1000) {
+	return db
+		.select({
+			id: seasonMember.userId,
+			name: user.displayName,
+			email: user.email,
+			divisionId: divisionMember.divisionId,
+			placedBy: divisionMember.placedBy
+		})
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.leftJoin(
+			divisionMember,
+			and(
+				eq(divisionMember.seasonId, seasonMember.seasonId),
+				eq(divisionMember.userId, seasonMember.userId)
+			)
+		)
+		.where(eq(seasonMember.seasonId, seasonId))
+		.orderBy(sql`lower(${user.displayName})`)
+		.limit(limit)
+		.all();
+}

@@ -1,0 +1,17 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { formatViewsOf } from '$lib/server/formats/views';
+import { divisionOf } from '$lib/server/divisions/standings';
+
+export const load: PageServerLoad = async ({ parent }) => {
+	const { season, user } = await parent();
+	if (!season) return { board: null, formats: {}, myDivisionId: null };
+	const db = getDb();
+	return {
+		// The socket's pushes carry the divisions' changes; the board top is what it starts from.
+		board: getBoardTop(db, season.id, { top: 3 }),
+		formats: formatViewsOf(db, season.id),
+		myDivisionId: divisionOf(db, season.id, user.id)
+	};
+};

@@ -1,0 +1,321 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeMember, makeProduct, makeSeason, makeTeam } from '../helpers/factories';
+import type { Db } from '../../src/lib/server/db';
+import {
+	division,
+	divisionMember,
+	quota,
+	season,
+	seasonResult
+} from '../../src/lib/server/db/schema';
+import { appendEntry } from '../../src/lib/server/scoring/ledger';
+import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { carryDivisions } from '../../src/lib/server/divisions/carry';
+import {
+	moveMember,
+	placeAutomatically,
+	saveDivision
+} from '../../src/lib/server/divisions/commands';
+import { buildDivisionsView } from '../../src/lib/server/divisions/view';
+import { buildQuotasView } from '../../src/lib/server/quotas/view';
+import { parseQuotaCsv } from '../../src/lib/server/quotas/quota-csv';
+import { importQuotas, setQuota } from '../../src/lib/server/quotas/commands';
+import { AppError } from '../../src/lib/server/shared/errors';
+
+const DAY = 24 * 60 * 60 * 1000;
+const END = Date.parse('2027-03-31T22:00:00Z');
+let ctx: ReturnType<typeof tempDb>;
+beforeEach(() => (ctx = tempDb()));
+afterEach(() => ctx.cleanup());
+
+const manager = { userId: null };
+
+/** A live, monthly repeating season with a team and `n` members, ending at END. */
+async function contest(db: Db, n: number) {
+	const s = makeSeason(
+		db,
+		{
+			startsAt: END - 30 * DAY,
+			endsAt: END,
+			recurrence: { every: 1, unit: 'month' },
+			graceDays: 3
+		},
+		END - 10 * DAY
+	);
+	const t = makeTeam(db, s.id, 'North');
+	makeProduct(db, s.id);
+	const people: Awaited<ReturnType<typeof makeMember>>[] = [];
+	for (let i = 0; i < n; i++)
+		people.push(await makeMember(db, s.id, t.id, { name: `P${i + 1}`, email: `p${i + 1}@x.test` }));
+	const score = (i: number, points: number, at: number) =>
+		appendEntry(
+			db,
+			{
+				seasonId: s.id,
+				userId: people[i].id,
+				teamId: t.id,
+				kind: 'adjustment',
+				points,
+				status: 'confirmed'
+			},
+			at
+		);
+	return { season: s, team: t, people, score };
+}
+
+const divisionInput = (seasonId: number, name: string, promote: number, relegate: number) => ({
+	id: null,
+	seasonId,
+	name,
+	promote,
+	relegate,
+	prizes: [{ title: `${name} trophy`, place: 1 }]
+});
+
+function placementOf(db: Db, seasonId: number) {
+	const rows = db
+		.select({ userId: divisionMember.userId, name: division.name, by: divisionMember.placedBy })
+		.from(divisionMember)
+		.innerJoin(division, eq(division.id, divisionMember.divisionId))
+		.where(eq(divisionMember.seasonId, seasonId))
+		.all();
+	return Object.fromEntries(rows.map((r) => [r.userId, r.name]));
+}
+
+describe('divisions', () => {
+	it('promotes the top and relegates the bottom into the rerun, exactly once', async () => {
+		const db = ctx.db;
+		const { season: s, people, score } = await contest(db, 7);
+		const [gold, silver, bronze] = ['Gold', 'Silver', 'Bronze'].map((name) =>
+			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
+		);
+		const place = (i: number, d: number) =>
+			moveMember(
+				db,
+				{ seasonId: s.id, userId: people[i].id, divisionId: d },
+				manager,
+				END - 9 * DAY
+			);
+		[0, 1].forEach((i) => place(i, gold));
+		[2, 3, 4].forEach((i) => place(i, silver));
+		[5, 6].forEach((i) => place(i, bronze));
+		// Gold: P1 90, P2 10 → P2 down. Silver: P3 and P4 tie at 50, P3 reached it first → P3 up;
+		// P5 0 → down. Bronze: P6 30 → up, P7 nothing.
+		score(0, 90, END - 8 * DAY);
+		score(1, 10, END - 8 * DAY);
+		score(2, 50, END - 7 * DAY);
+		score(3, 50, END - 6 * DAY);
+		score(5, 30, END - 5 * DAY);
+
+		const view = buildDivisionsView(db, s.id, END - DAY)!;
+		expect(view.divisions.map((d) => d.name)).toEqual(['Gold', 'Silver', 'Bronze']);
+		expect(view.divisions[1].entries.map((e) => [e.name, e.rank, e.move])).toEqual([
+			['P3', 1, 'up'],
+			['P4', 1, 'stay'],
+			['P5', 3, 'down']
+		]);
+
+		// The season ends; the scheduler runs twice (a second process, a restart).
+		expect(runScheduler(db, { clock: () => END }).map((t) => t.to)).toContain('ended');
+		expect(runScheduler(db, { clock: () => END + 1000, holder: 'other' })).toEqual([]);
+		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
+		const expected = {
+			[people[0].id]: 'Gold',
+			[people[1].id]: 'Silver',
+			[people[2].id]: 'Gold',
+			[people[3].id]: 'Silver',
+			[people[4].id]: 'Bronze',
+			[people[5].id]: 'Silver',
+			[people[6].id]: 'Bronze'
+		};
+		expect(placementOf(db, next.id)).toEqual(expected);
+		expect(
+			db
+				.select()
+				.from(division)
+				.where(eq(division.seasonId, next.id))
+				.all()
+				.map((d) => [d.name, d.position, d.promote, d.prizes?.[0]?.title])
+		).toEqual([
+			['Gold', 1, 1, 'Gold trophy'],
+			['Silver', 2, 1, 'Silver trophy'],
+			['Bronze', 3, 1, 'Bronze trophy']
+		]);
+		// Carrying again (a repeated transition) changes nothing.
+		expect(carryDivisions(db, s, next, END + 2000)).toBe(false);
+		expect(placementOf(db, next.id)).toEqual(expected);
+		expect(
+			db.select().from(divisionMember).where(eq(divisionMember.seasonId, next.id)).all()
+		).toHaveLength(7);
+	});
+
+	it('places automatically by last season’s place or level, and refuses bad moves', async () => {
+		const db = ctx.db;
+		const { season: s, people } = await contest(db, 5);
+		const last = makeSeason(db, {
+			status: 'archived',
+			startsAt: END - 90 * DAY,
+			endsAt: END - 40 * DAY
+		});
+		db.update(season).set({ previousSeasonId: last.id }).where(eq(season.id, s.id)).run();
+		// Last season: P1 2000 points (Gold level), P2 600 (Silver), P3 100, P4 50; P5 is new.
+		[2000, 600, 100, 50].forEach((points, i) =>
+			db
+				.insert(seasonResult)
+				.values({
+					seasonId: last.id,
+					subjectType: 'user',
+					subjectId: people[i].id,
+					name: `P${i + 1}`,
+					rank: i + 1,
+					points,
+					provisionalPoints: 0,
+					salesCount: 1,
+					frozenAt: END - 40 * DAY
+				})
+				.run()
+		);
+		expect(() => placeAutomatically(db, s.id, 'tier', manager, END - 9 * DAY)).toThrow(AppError);
+		const [gold, , bronze] = ['Gold', 'Silver', 'Bronze'].map((name) =>
+			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
+		);
+		// Sent twice: one division.
+		expect(saveDivision(db, divisionInput(s.id, 'Gold', 1, 1), manager, END)).toBe(gold);
+		const ids = people.map((p) => p.id);
+		expect(placeAutomatically(db, s.id, 'tier', manager, END - 9 * DAY)).toBe(5);
+		expect(Object.values(placementOf(db, s.id))).toEqual([
+			'Gold',
+			'Silver',
+			'Bronze',
+			'Bronze',
+			'Bronze'
+		]);
+		placeAutomatically(db, s.id, 'last_place', manager, END - 9 * DAY);
+		expect(ids.map((id) => placementOf(db, s.id)[id])).toEqual([
+			'Gold',
+			'Gold',
+			'Silver',
+			'Bronze',
+			'Bronze'
+		]);
+		expect(() =>
+			moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: 999 }, manager, END)
+		).toThrow(AppError);
+		moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: bronze }, manager, END);
+		expect(placementOf(db, s.id)[ids[0]]).toBe('Bronze');
+		moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: null }, manager, END);
+		expect(placementOf(db, s.id)[ids[0]]).toBeUndefined();
+	});
+});
+
+describe('quotas', () => {
+	it('imports a good file whole, and nothing of a file with a bad row', async () => {
+		const db = ctx.db;
+		const { season: s } = await contest(db, 3);
+		const bad = parseQuotaCsv(
+			db,
+			s.id,
+			'email,team,target\np1@x.test,,1000\nnobody@x.test,,5\np2@x.test,,-3\n,North,\np1@x.test,,7\n,,9\n'
+		);
+		expect(bad.quotas).toEqual([]);
+		expect(bad.errors.map((e) => [e.row, e.column])).toEqual([
+			[3, 'email'],
+			[4, 'target'],
+			[5, 'target'],
+			[6, 'email'],
+			[7, null]
+		]);
+		const good = parseQuotaCsv(db, s.id, 'Email;Team;Target\r\nP1@x.test;;1000\r\n;north;6000\r\n');
+		expect(good.errors).toEqual([]);
+		expect(importQuotas(db, s.id, good.quotas, manager, END)).toBe(2);
+		// Again: the same targets, not twice.
+		importQuotas(db, s.id, good.quotas, manager, END);
+		expect(
+			db
+				.select()
+				.from(quota)
+				.where(eq(quota.seasonId, s.id))
+				.orderBy(quota.id)
+				.all()
+				.map((q) => [q.subjectType, q.targetPoints])
+		).toEqual([
+			['user', 1000],
+			['team', 6000]
+		]);
+		expect(parseQuotaCsv(db, s.id, 'email,target\n').errors[0].message).toMatch(/no targets/);
+	});
+
+	it('ranks by % of target with those without a target after, and by improvement', async () => {
+		const db = ctx.db;
+		const { season: s, people, team, score } = await contest(db, 4);
+		score(0, 300, END - 9 * DAY); // target 600 → 50 %
+		score(1, 100, END - 9 * DAY); // target 100 → 100 %
+		score(2, 900, END - 9 * DAY); // no target
+		setQuota(
+			db,
+			{ seasonId: s.id, subject: { type: 'user', id: people[0].id }, target: 600 },
+			manager,
+			END
+		);
+		setQuota(
+			db,
+			{ seasonId: s.id, subject: { type: 'user', id: people[1].id }, target: 100 },
+			manager,
+			END
+		);
+		setQuota(
+			db,
+			{ seasonId: s.id, subject: { type: 'team', id: team.id }, target: 2600 },
+			manager,
+			END
+		);
+		await expect(async () =>
+			setQuota(db, { seasonId: s.id, subject: { type: 'team', id: 999 }, target: 5 }, manager, END)
+		).rejects.toThrow(AppError);
+		const view = buildQuotasView(db, s.id, END - 15 * DAY)!;
+		expect(view.attainment.ranked).toBe(2);
+		expect(view.attainment.entries.map((e) => [e.name, e.rank, e.value])).toEqual([
+			['P2', 1, 1],
+			['P1', 2, 0.5],
+			['P3', null, null],
+			['P4', null, null]
+		]);
+		expect(view.teams.map((t) => [t.name, t.value])).toEqual([['North', 0.5]]);
+		// No last season: nothing to improve on.
+		expect(view.improved).toBeNull();
+
+		const last = makeSeason(db, {
+			status: 'archived',
+			startsAt: END - 90 * DAY,
+			endsAt: END - 60 * DAY
+		});
+		db.update(season).set({ previousSeasonId: last.id }).where(eq(season.id, s.id)).run();
+		// Last season P1 made 400, P2 1000; half of this season has passed (15 of 30 days).
+		[400, 1000].forEach((points, i) =>
+			db
+				.insert(seasonResult)
+				.values({
+					seasonId: last.id,
+					subjectType: 'user',
+					subjectId: people[i].id,
+					name: `P${i + 1}`,
+					rank: i + 1,
+					points,
+					provisionalPoints: 0,
+					salesCount: 1,
+					frozenAt: END - 60 * DAY
+				})
+				.run()
+		);
+		const improved = buildQuotasView(db, s.id, END - 15 * DAY)!.improved!;
+		expect(improved.share).toBe(0.5);
+		expect(improved.entries.map((e) => [e.name, e.rank, e.value])).toEqual([
+			['P1', 1, 0.5], // 300 against a pace of 200
+			['P2', 2, -0.8], // 100 against a pace of 500
+			['P3', null, null],
+			['P4', null, null]
+		]);
+	});
+});
