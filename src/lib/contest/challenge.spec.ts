@@ -38,7 +38,14 @@ describe('presetPeriod', () => {
 			167
 		],
 		// Late Sunday evening in New York is already Monday in UTC: still New York's week.
-		['week', '2026-03-16T02:00:00Z', 'America/New_York', '2026-03-09T04:00:00Z', '2026-03-16T04:00:00Z', 168]
+		[
+			'week',
+			'2026-03-16T02:00:00Z',
+			'America/New_York',
+			'2026-03-09T04:00:00Z',
+			'2026-03-16T04:00:00Z',
+			168
+		]
 	] as const)('%s at %s in %s', (preset, now, zone, from, to, hours) => {
 		const [a, b] = presetPeriod(preset, utc(now), zone);
 		expect([a, b]).toEqual([utc(from), utc(to)]);
@@ -151,7 +158,15 @@ describe('budgetLeft', () => {
 
 describe('pairUp', () => {
 	it.each([
-		['neighbours, even', [1, 2, 3, 4], [[1, 2], [3, 4]], null],
+		[
+			'neighbours, even',
+			[1, 2, 3, 4],
+			[
+				[1, 2],
+				[3, 4]
+			],
+			null
+		],
 		['neighbours, odd: the last sits out', [5, 6, 7], [[5, 6]], 7],
 		['one alone', [9], [], 9],
 		['nobody', [], [], null]

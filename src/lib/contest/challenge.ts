@@ -1,6 +1,6 @@
 import { dayRangeOf, weekRangeOf } from './zone-calendar';
 import { rank } from './ranking';
-import type { Range } from './calendar';
+import { localDayRange, type DateKey, type Range } from './calendar';
 import type { TieRule } from './types';
 
 // Head-to-head challenges ("duels", #17), free of storage: the period a preset names, when a
@@ -8,14 +8,7 @@ import type { TieRule } from './types';
 // under the season's tie rule, how big a stake may be, and the manager's automatic pairings.
 
 export type ChallengeState =
-	| 'proposed'
-	| 'accepted'
-	| 'declined'
-	| 'cancelled'
-	| 'expired'
-	| 'live'
-	| 'finished'
-	| 'final';
+	'proposed' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'live' | 'finished' | 'final';
 
 export type PeriodPreset = 'today' | 'week' | 'custom';
 
@@ -28,6 +21,14 @@ export const DAY_MS = 24 * HOUR;
 export function presetPeriod(preset: 'today' | 'week', now: number, timeZone: string): Range {
 	return preset === 'today' ? dayRangeOf(now, timeZone) : weekRangeOf(now, timeZone);
 }
+
+/** Whole local days from `first` to `last` (inclusive) in the season's zone. */
+export function customPeriod(first: DateKey, last: DateKey, timeZone: string): Range {
+	return [localDayRange(first, timeZone)[0], localDayRange(last, timeZone)[1]];
+}
+
+/** The longest period a duel may run. */
+export const MAX_PERIOD_DAYS = 31;
 
 /**
  * When a proposal made at `createdAt` expires unanswered: before the period starts, or, for a
@@ -157,4 +158,35 @@ export function pairUp(
 	const pairs: [number, number][] = [];
 	for (let i = 0; i + 1 < order.length; i += 2) pairs.push([order[i], order[i + 1]]);
 	return { pairs, bye: order.length % 2 === 1 ? order[order.length - 1] : null };
+}
+
+export interface DuelSide {
+	id: number;
+	name: string;
+	emoji: string | null;
+	value: number;
+}
+
+/** A duel as boards, the TV and the challenges page show it (the format view's rows). */
+export interface Duel {
+	id: number;
+	subject: 'user' | 'team';
+	/** A measure key (contest/measure.ts). */
+	measure: string;
+	from: number;
+	to: number;
+	status: ChallengeState;
+	stake: number;
+	answerBy: number;
+	/** Set by a manager (accepted at once) rather than proposed by the challenger. */
+	byManager: boolean;
+	challenger: DuelSide;
+	opponent: DuelSide;
+	/** Who leads (live, finished) or won (final); null: level, a draw, or not started. */
+	leaderId: number | null;
+}
+
+/** The state of the format view 'challenges': the season's open duels. */
+export interface ChallengesView {
+	duels: Duel[];
 }

@@ -8,10 +8,21 @@ import { describeRule } from '$lib/contest/rules';
 import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
+import { formatViewsOf } from '$lib/server/formats/views';
+import { invitationsFor } from '$lib/server/challenges/view';
 
 export const load: PageServerLoad = async ({ parent }) => {
-	const { season, user } = await parent();
-	if (!season) return { board: null, activity: [], campaigns: [], announcement: null, prizes: [] };
+	const { season, user, membership } = await parent();
+	if (!season)
+		return {
+			board: null,
+			activity: [],
+			campaigns: [],
+			announcement: null,
+			prizes: [],
+			formats: {},
+			duelInvitations: []
+		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
@@ -28,6 +39,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 		activity: recentActivity(db, season.id),
 		campaigns,
 		announcement: currentAnnouncement(db, season.id),
-		prizes: listPrizes(db, season.id)
+		prizes: listPrizes(db, season.id),
+		formats: formatViewsOf(db, season.id),
+		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};
 };

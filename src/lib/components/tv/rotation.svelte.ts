@@ -4,7 +4,8 @@ export const TV_VIEWS = [
 	{ id: 'podium' },
 	{ id: 'ranking' },
 	{ id: 'teams' },
-	{ id: 'feed' }
+	{ id: 'feed' },
+	{ id: 'duels' }
 ] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
@@ -13,7 +14,8 @@ const VIEW_LABELS: Record<TvView, () => string> = {
 	podium: m.tv_view_podium,
 	ranking: m.tv_view_ranking,
 	teams: m.tv_view_teams,
-	feed: m.tv_view_feed
+	feed: m.tv_view_feed,
+	duels: m.challenges_tv_view
 };
 
 /** A view's heading, in the TV's language. */
@@ -52,13 +54,16 @@ export class Rotation {
 		return this.periodMs > 0;
 	}
 
-	start(paused: () => boolean): () => void {
+	/** `skip`: views with nothing to show this turn (a season without duels) are passed over. */
+	start(paused: () => boolean, skip: (view: TvView) => boolean = () => false): () => void {
 		if (this.periodMs <= 0) return () => {};
 		const timer = setInterval(() => {
 			if (paused()) return;
 			this.elapsedMs += TICK_MS;
 			if (this.elapsedMs >= this.periodMs) {
-				this.index = (this.index + 1) % TV_VIEWS.length;
+				let next = (this.index + 1) % TV_VIEWS.length;
+				while (next !== this.index && skip(TV_VIEWS[next].id)) next = (next + 1) % TV_VIEWS.length;
+				this.index = next;
 				this.elapsedMs = 0;
 			}
 		}, TICK_MS);

@@ -1122,14 +1122,7 @@ export const rewardRedemption = sqliteTable(
 // and frozen once the season's grace days after the period are over.
 
 export type ChallengeStatus =
-	| 'proposed'
-	| 'accepted'
-	| 'declined'
-	| 'cancelled'
-	| 'expired'
-	| 'live'
-	| 'finished'
-	| 'final';
+	'proposed' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'live' | 'finished' | 'final';
 
 export const challenge = sqliteTable(
 	'challenge',

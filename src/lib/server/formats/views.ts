@@ -1,4 +1,5 @@
 import type { Queryable } from '../db';
+import { challengesView } from '../challenges/view';
 
 // The live views of the contest formats (#17). Each format (challenges/, sprints/, knockouts/,
 // divisions/, quotas/) registers one view here: what a board and the TV show of it for one
@@ -15,7 +16,7 @@ export interface FormatView {
 	build(db: Queryable, seasonId: number, now: number): unknown;
 }
 
-export const FORMAT_VIEWS: FormatView[] = [];
+export const FORMAT_VIEWS: FormatView[] = [challengesView];
 
 /** Every format view of a season, for a page's first render. */
 export function formatViewsOf(

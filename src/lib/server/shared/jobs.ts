@@ -11,6 +11,7 @@ import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { announceOpenedQuizzes } from '../quizzes/announce';
+import { advanceChallenges } from '../challenges/advance';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -64,6 +65,8 @@ export function startJobs(
 			if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
 			const quizzes = announceOpenedQuizzes(db, clock);
 			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
+			const duels = advanceChallenges(db, clock);
+			if (duels.moved > 0) log.info(duels, `${duels.moved} duel(s) moved on`);
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}
