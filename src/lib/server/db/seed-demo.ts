@@ -22,6 +22,7 @@ import {
 import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
+import { seedDemoChallenges } from '../challenges/seed-demo';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -413,5 +414,13 @@ export async function seedDemo(
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
+	seedDemoChallenges(db, {
+		seasonId,
+		locale,
+		repIds: reps.map((r) => r.id),
+		managerId: users.find((u) => u.role === 'manager')!.id,
+		now,
+		sku: PRODUCTS[0].sku
+	});
 	return { seasonId, logins, locale, currency };
 }
