@@ -89,6 +89,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		...(i.badge ? [`/manage/badges/${i.badge}`] : []),
 		'/manage/quizzes',
 		'/manage/quizzes/new',
+		'/manage/challenges',
 		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
 		'/manage/products',
 		'/manage/people',
@@ -144,7 +145,8 @@ export function pagesFor(role: Role): string[] {
 				'/me',
 				'/referrals',
 				'/quizzes',
-				...(i.quiz ? [`/quizzes/${i.quiz}`] : [])
+				...(i.quiz ? [`/quizzes/${i.quiz}`] : []),
+				'/challenges'
 			];
 		case 'executive':
 			return [...common(i), '/dashboard'];

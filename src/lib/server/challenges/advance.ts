@@ -29,6 +29,8 @@ export interface Advanced {
 /** Moves every duel to the status it is due at the clock's time; returns what moved. */
 export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced {
 	const now = clock();
+	// Every tick asks; the write lock is taken only when some duel is due to move.
+	if (!anyDue(db, now)) return { moved: 0, finalized: 0 };
 	const items: ActivityItem[] = [];
 	const badges = new Map<number, AwardChanges>();
 	const seasons = new Set<number>();
@@ -114,6 +116,29 @@ export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced 
 	for (const [seasonId, changes] of badges) publishAwardChanges(seasonId, changes);
 	for (const seasonId of seasons) notifyLeaderboard(seasonId);
 	return done;
+}
+
+function anyDue(db: Queryable, now: number): boolean {
+	const graceOf = new Map<number, number | undefined>();
+	return db
+		.select()
+		.from(challenge)
+		.where(inArray(challenge.status, MOVING))
+		.all()
+		.some((row) => {
+			if (!graceOf.has(row.seasonId))
+				graceOf.set(row.seasonId, duelSeason(db, row.seasonId)?.graceDays);
+			const graceDays = graceOf.get(row.seasonId);
+			if (graceDays === undefined) return false;
+			const t = {
+				status: row.status,
+				answerBy: row.answerBy,
+				from: row.periodFrom,
+				to: row.periodTo,
+				graceDays
+			};
+			return dueStatus(t, now) !== row.status;
+		});
 }
 
 /** The stake to the winner, once (the guarded final update came first); the entry's id or null. */
