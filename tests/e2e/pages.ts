@@ -94,6 +94,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		...(i.badge ? [`/manage/badges/${i.badge}`] : []),
 		'/manage/quizzes',
 		'/manage/quizzes/new',
+		'/manage/challenges',
 		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
 		'/manage/sprints',
 		'/manage/knockouts',
@@ -153,7 +154,8 @@ export function pagesFor(role: Role): string[] {
 				'/me',
 				'/referrals',
 				'/quizzes',
-				...(i.quiz ? [`/quizzes/${i.quiz}`] : [])
+				...(i.quiz ? [`/quizzes/${i.quiz}`] : []),
+				'/challenges'
 			];
 		case 'executive':
 			return [...common(i), '/dashboard'];

@@ -53,7 +53,9 @@ export type BadgeCriterion =
 	/** End of season: the team ranked first; from the frozen results. */
 	| { kind: 'season_best_team' }
 	/** N training quizzes of the season passed (on their earning attempts); people only. */
-	| { kind: 'quizzes_passed'; count: number };
+	| { kind: 'quizzes_passed'; count: number }
+	/** N head-to-head duels of the season won (frozen results, #17); people only. */
+	| { kind: 'duels_won'; count: number };
 
 /** Limits of a badge's texts, in characters (the console form and its check share them). */
 export const BADGE_LIMITS = { name: 60, description: 200, emoji: 16 } as const;
@@ -145,7 +147,8 @@ export function evaluate(
 			// Decided once by the scheduler when the season ends, from its frozen results.
 			return [];
 		case 'quizzes_passed':
-			// Decided from quiz attempts, not sales: quizzesPassedAwards.
+		case 'duels_won':
+			// Decided from quiz attempts or frozen duels, not sales: quizzesPassedAwards.
 			return [];
 	}
 }
@@ -441,5 +444,7 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 				{ n: points(criterion.count, intlLocale(locale)) },
 				say
 			);
+		case 'duels_won':
+			return m.challenges_badge_criterion({ n: points(criterion.count, intlLocale(locale)) }, say);
 	}
 }

@@ -80,9 +80,10 @@ export interface ActivityItem {
 	 * A sale, or a person's badge withdrawn because the sale that earned it no longer counts, a
 	 * person's training-quiz points ('quiz'), or a new quiz open to everyone ('quiz_open': no
 	 * person; userId 0, `points` the most it earns). Clients that do not know a kind show
-	 * `summary` (the quiz's title).
+	 * `summary` (the quiz's title). A duel's result ('challenge', #17): the winner (or, for a
+	 * draw, the challenger) as the person, `duel` the rest.
 	 */
-	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open';
+	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open' | 'challenge';
 	userId: number;
 	userName: string;
 	teamName: string;
@@ -95,6 +96,14 @@ export interface ActivityItem {
 	badge?: { name: string; emoji: string };
 	/** The quiz of a 'quiz' or 'quiz_open' item, to link to it. */
 	quiz?: { id: number; title: string };
+	/** A duel's result (kind 'challenge'): the other side, both values (the person's first). */
+	duel?: {
+		id: number;
+		otherName: string;
+		values: [number, number];
+		draw: boolean;
+		measure: string;
+	};
 	points: number;
 	provisional: boolean;
 	at: number;

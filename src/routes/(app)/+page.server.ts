@@ -10,9 +10,10 @@ import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
 import { formatViewsOf } from '$lib/server/formats/views';
 import { divisionOf } from '$lib/server/divisions/standings';
+import { invitationsFor } from '$lib/server/challenges/view';
 
 export const load: PageServerLoad = async ({ parent }) => {
-	const { season, user } = await parent();
+	const { season, user, membership } = await parent();
 	if (!season)
 		return {
 			board: null,
@@ -21,7 +22,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 			announcement: null,
 			prizes: [],
 			formats: {},
-			myDivisionId: null
+			myDivisionId: null,
+			duelInvitations: []
 		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
@@ -41,6 +43,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
 		formats: formatViewsOf(db, season.id),
-		myDivisionId: divisionOf(db, season.id, user.id)
+		myDivisionId: divisionOf(db, season.id, user.id),
+		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};
 };

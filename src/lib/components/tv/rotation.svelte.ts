@@ -7,7 +7,8 @@ export const TV_VIEWS = [
 	{ id: 'feed' },
 	{ id: 'sprint' },
 	{ id: 'bracket' },
-	{ id: 'divisions' }
+	{ id: 'divisions' },
+	{ id: 'duels' }
 ] as const;
 
 export type TvView = (typeof TV_VIEWS)[number]['id'];
@@ -19,7 +20,8 @@ const VIEW_LABELS: Record<TvView, () => string> = {
 	feed: m.tv_view_feed,
 	sprint: m.sprints_tv_view,
 	bracket: m.knockouts_tv_view,
-	divisions: m.divisions_tv_title
+	divisions: m.divisions_tv_title,
+	duels: m.challenges_tv_view
 };
 
 /** A view's heading, in the TV's language. */
@@ -58,15 +60,16 @@ export class Rotation {
 		return this.periodMs > 0;
 	}
 
-	/** `skip`: views with nothing to show this season (a season without divisions). */
+	/** `skip`: views with nothing to show this season (no duels, divisions, sprints…) are passed over. */
 	start(paused: () => boolean, skip: (view: TvView) => boolean = () => false): () => void {
 		if (this.periodMs <= 0) return () => {};
 		const timer = setInterval(() => {
 			if (paused()) return;
 			this.elapsedMs += TICK_MS;
 			if (this.elapsedMs >= this.periodMs) {
-				this.index = (this.index + 1) % TV_VIEWS.length;
-				while (skip(TV_VIEWS[this.index].id)) this.index = (this.index + 1) % TV_VIEWS.length;
+				let next = (this.index + 1) % TV_VIEWS.length;
+				while (next !== this.index && skip(TV_VIEWS[next].id)) next = (next + 1) % TV_VIEWS.length;
+				this.index = next;
 				this.elapsedMs = 0;
 			}
 		}, TICK_MS);

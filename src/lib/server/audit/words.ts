@@ -50,6 +50,9 @@ export interface Described {
 export const ACTION_LABELS: Record<string, () => string> = {
 	'sale.confirm': m.audit_action_sale_confirm,
 	'referral.confirm': m.referral_audit_confirm,
+	'challenge.create': m.challenges_audit_create,
+	'challenge.pair': m.challenges_audit_pair,
+	'challenge.budget': m.challenges_audit_budget,
 	'referral.reject': m.referral_audit_reject,
 	'referral.lapse': m.referral_audit_lapse,
 	'season.referral_settings': m.referral_audit_settings,

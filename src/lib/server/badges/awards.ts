@@ -108,7 +108,8 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
 		case 'team_target':
 			return t(criterion.metric === 'amount' ? 'amount' : 'points') >= criterion.target;
 		case 'quizzes_passed':
-			// A sale never earns it: quizzes/quiz-badges.ts decides it when a quiz is passed.
+		case 'duels_won':
+			// A sale never earns them: quiz-badges.ts and challenges/duel-badges.ts decide them.
 			return false;
 		default:
 			return true;

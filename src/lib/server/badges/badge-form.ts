@@ -104,6 +104,7 @@ export function badgeToValues(row: Badge): BadgeValues {
 			break;
 		case 'cross_sells':
 		case 'quizzes_passed':
+		case 'duels_won':
 			values.count = String(c.count);
 			break;
 		case 'points_at_least':
@@ -149,6 +150,13 @@ const quizCount = z
 	.regex(/^\d+$/, { error: () => m.badges_error_quizzes() })
 	.transform(Number)
 	.refine((n) => n >= 1 && n <= 100, { error: () => m.badges_error_quizzes() });
+
+const duelCount = z
+	.string()
+	.trim()
+	.regex(/^\d+$/, { error: () => m.challenges_badge_error_count() })
+	.transform(Number)
+	.refine((n) => n >= 1 && n <= 100, { error: () => m.challenges_badge_error_count() });
 
 export const graphemes = (text: string) =>
 	[...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
@@ -245,6 +253,11 @@ export function parseBadge(
 		}
 		case 'quizzes_passed': {
 			const n = check('count', quizCount, values.count);
+			if (n !== undefined) criterion = { kind, count: n };
+			break;
+		}
+		case 'duels_won': {
+			const n = check('count', duelCount, values.count);
 			if (n !== undefined) criterion = { kind, count: n };
 			break;
 		}

@@ -44,6 +44,11 @@ export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint
 			hint: m.badges_criterion_quizzes_passed_hint
 		},
 		{
+			kind: 'duels_won',
+			label: m.challenges_badge_label,
+			hint: m.challenges_badge_hint
+		},
+		{
 			kind: 'top_k_week',
 			label: m.badges_criterion_top_k_week_label,
 			hint: m.badges_criterion_top_k_week_hint

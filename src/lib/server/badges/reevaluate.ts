@@ -39,6 +39,7 @@ import {
 } from './facts';
 import type { ActivityItem } from '../../realtime/events';
 import { memberTeam, passedAt, withQuizTakers } from '../quizzes/quiz-badges';
+import { wonAt, withDuelWinners } from '../challenges/duel-badges';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 
@@ -162,6 +163,8 @@ function decideSubject(
 		else if (settled(b)) continue;
 		else if (c.kind === 'quizzes_passed')
 			earned = quizzesPassedAwards(c.count, passedAt(tx, s.id, subject.id));
+		else if (c.kind === 'duels_won')
+			earned = quizzesPassedAwards(c.count, wonAt(tx, s.id, subject.id));
 		else if (!inReach(c, tallies)) earned = [];
 		else earned = evaluate(c, subject, ownSales(), ctx);
 		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
@@ -221,7 +224,11 @@ async function run(db: Db, seasonId: number, request: Request): Promise<AwardCha
 				if (!s) return { changes, finished: true };
 				const badges = requestedBadges(tx, seasonId, request);
 				if (!steps) {
-					steps = withQuizTakers(seasonSubjects(tx, seasonId), tx, seasonId);
+					steps = withDuelWinners(
+						withQuizTakers(seasonSubjects(tx, seasonId), tx, seasonId),
+						tx,
+						seasonId
+					);
 					if (request.weekly && badges.some((b) => WEEKLY.has(c(b))))
 						for (const p of endedPeriods(tx, seasonId, now))
 							steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });

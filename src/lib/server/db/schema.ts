@@ -284,7 +284,7 @@ export const rule = sqliteTable(
 );
 
 export type LedgerKind =
-	'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal' | 'quiz' | 'referral';
+	'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal' | 'quiz' | 'referral' | 'challenge';
 export type LedgerStatus = 'provisional' | 'confirmed' | 'void';
 
 export interface LedgerBreakdown {
@@ -1310,3 +1310,73 @@ export const quota = sqliteTable(
 	},
 	(t) => [uniqueIndex('quota_subject_uq').on(t.seasonId, t.subjectType, t.subjectId)]
 );
+
+// ---- #17 challenges ----
+// Head-to-head challenges ("duels"): two people or two teams compare one measure
+// (contest/measure.ts) over a period; the outcome is read from the ledger (formats/measure.ts)
+// and frozen once the season's grace days after the period are over.
+
+export type ChallengeStatus =
+	'proposed' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'live' | 'finished' | 'final';
+
+export const challenge = sqliteTable(
+	'challenge',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		/** A duel between two people ('user') or two teams ('team'). */
+		subjectType: text('subject_type').$type<SubjectType>().notNull(),
+		/** The person or team that challenges (for a manager's pairing: the first of the pair). */
+		challengerId: integer('challenger_id').notNull(),
+		opponentId: integer('opponent_id').notNull(),
+		/** What is compared, as a measure key (contest/measure.ts): points, sales, category:… */
+		measure: text('measure').notNull(),
+		/** The period compared, [from, to) in epoch ms (a preset is resolved in the season's zone). */
+		periodFrom: integer('period_from').notNull(),
+		periodTo: integer('period_to').notNull(),
+		/** Points the winner receives from the season's stake budget at final; 0: no stake. */
+		stakePoints: integer('stake_points').notNull().default(0),
+		status: text('status').$type<ChallengeStatus>().notNull(),
+		/** A proposal not answered by then expires (before the start, or within 24 h). */
+		answerBy: integer('answer_by').notNull(),
+		/** Frozen at final: each side's value of the measure over the period. */
+		challengerValue: integer('challenger_value'),
+		opponentValue: integer('opponent_value'),
+		/** Frozen at final: the winner (challenger or opponent id); null for a draw or before final. */
+		winnerId: integer('winner_id'),
+		/** The stake paid to the winner (kind 'challenge'), written in the finalising transaction. */
+		payoutEntryId: integer('payout_entry_id').references(() => ledgerEntry.id),
+		/** The challenger for a rep's challenge; the manager for one they created or paired. */
+		createdById: integer('created_by_id')
+			.notNull()
+			.references(() => user.id),
+		/** Who accepted, declined or cancelled (null for a manager's duel, accepted at once). */
+		decidedById: integer('decided_by_id').references(() => user.id),
+		decidedAt: integer('decided_at'),
+		/** When the period ended and the result was first announced (not yet frozen). */
+		finishedAt: integer('finished_at'),
+		/** When the result was frozen (grace period over): nothing changes it afterwards. */
+		finalizedAt: integer('finalized_at'),
+		/** The form's one-time id: a double tap or a resend is the same challenge. */
+		requestId: text('request_id').unique(),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		index('challenge_season_status_idx').on(t.seasonId, t.status),
+		index('challenge_status_idx').on(t.status)
+	]
+);
+
+/** A season's challenge settings (no row: no stake budget, so stakes are off). */
+export const challengeSettings = sqliteTable('challenge_settings', {
+	seasonId: integer('season_id')
+		.primaryKey()
+		.references(() => season.id, { onDelete: 'cascade' }),
+	/** Points the season's duels may pay out as stakes in all (held by open duels, paid at final). */
+	stakeBudgetPoints: integer('stake_budget_points').notNull().default(0),
+	updatedAt: integer('updated_at').notNull().default(now)
+});
+
+export type Challenge = typeof challenge.$inferSelect;

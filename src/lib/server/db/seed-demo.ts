@@ -24,6 +24,7 @@ import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
 import { seedDemoBrackets } from '../knockouts/seed-demo';
+import { seedDemoChallenges } from '../challenges/seed-demo';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -417,5 +418,13 @@ export async function seedDemo(
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	seedDemoBrackets(db, { seasonId, locale, now });
 	seedDemoDivisions(db, { seasonId, locale, now });
+	seedDemoChallenges(db, {
+		seasonId,
+		locale,
+		repIds: reps.map((r) => r.id),
+		managerId: users.find((u) => u.role === 'manager')!.id,
+		now,
+		sku: PRODUCTS[0].sku
+	});
 	return { seasonId, logins, locale, currency };
 }

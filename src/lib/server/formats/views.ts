@@ -3,6 +3,7 @@ import { sprintsView } from '../sprints/view';
 import { knockoutsView } from '../knockouts/view';
 import { divisionsView } from '../divisions/view';
 import { quotasView } from '../quotas/view';
+import { challengesView } from '../challenges/view';
 
 // The live views of the contest formats (#17). Each format (challenges/, sprints/, knockouts/,
 // divisions/, quotas/) registers one view here: what a board and the TV show of it for one
@@ -19,7 +20,13 @@ export interface FormatView {
 	build(db: Queryable, seasonId: number, now: number): unknown;
 }
 
-export const FORMAT_VIEWS: FormatView[] = [sprintsView, knockoutsView, divisionsView, quotasView];
+export const FORMAT_VIEWS: FormatView[] = [
+	challengesView,
+	sprintsView,
+	knockoutsView,
+	divisionsView,
+	quotasView
+];
 
 /** Every format view of a season, for a page's first render. */
 export function formatViewsOf(

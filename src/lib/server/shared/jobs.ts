@@ -12,6 +12,7 @@ import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { announceOpenedQuizzes } from '../quizzes/announce';
 import { runBracketJobs } from '../knockouts/job';
+import { advanceChallenges } from '../challenges/advance';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -66,6 +67,8 @@ export function startJobs(
 			const quizzes = announceOpenedQuizzes(db, clock);
 			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
 			runBracketJobs(db, clock);
+			const duels = advanceChallenges(db, clock);
+			if (duels.moved > 0) log.info(duels, `${duels.moved} duel(s) moved on`);
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}

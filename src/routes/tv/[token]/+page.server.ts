@@ -7,6 +7,7 @@ import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/querie
 import { getBoardTop, personNames } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
+import { formatViewsOf } from '$lib/server/formats/views';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
 import { currentCurrency } from '$lib/format/money';
@@ -101,6 +102,7 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 		board,
 		formats: formatViewsOf(db, season.id, now),
 		activity: recentActivity(db, season.id, 15),
+		formats: formatViewsOf(db, season.id),
 		badges,
 		campaigns,
 		options: tvOptions(url),

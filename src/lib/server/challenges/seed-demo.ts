@@ -1,0 +1,97 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { badge, challenge } from '../db/schema';
+import type { Locale } from '../../i18n/locales';
+import { presetPeriod } from '../../contest/challenge';
+import { dayKeyOf } from '../../contest/zone-calendar';
+import { recordSale } from '../scoring/sales';
+import { m } from '../../paraglide/messages.js';
+import { createDuel, setStakeBudget } from './commands';
+import { advanceChallenges } from './advance';
+import { duelSeason } from './standings';
+
+// The demo's duels: a stake budget, a few duels live this week (rep1 has one, so whoever signs
+// in as rep1 sees a duel card on the board), last week's duel finished (its result announced,
+// in its grace days) and, when the season is old enough, a duel of two weeks ago that is final
+// with a winner paid their stake, plus a "duel winner" badge. rep2 is left free, for whoever
+// tries challenging. Idempotent: the duels are found again by their request ids.
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+export function seedDemoChallenges(
+	db: Db,
+	input: { seasonId: number; locale: Locale; repIds: number[]; managerId: number; now: number; sku: string }
+): void {
+	const { seasonId, repIds, managerId, now } = input;
+	const s = duelSeason(db, seasonId);
+	if (!s || repIds.length < 12) return;
+	if (db.select().from(challenge).where(eq(challenge.requestId, 'demo-duel-0')).get()) return;
+	setStakeBudget(db, { seasonId, actorId: managerId, budget: 500 }, () => now);
+	db.insert(badge)
+		.values({
+			seasonId,
+			name: m.challenges_demo_badge({}, { locale: input.locale }),
+			emoji: '⚔️',
+			description: m.challenges_demo_badge_description({}, { locale: input.locale }),
+			criterion: { kind: 'duels_won', count: 1 },
+			points: 0
+		})
+		.run();
+	const [weekStart] = presetPeriod('week', now, s.timeZone);
+	const day = (ms: number) => dayKeyOf(ms, s.timeZone);
+	const duel = (
+		n: number,
+		a: number,
+		b: number,
+		measure: string,
+		from: number,
+		stake: number
+	) =>
+		createDuel(
+			db,
+			{
+				seasonId,
+				actorId: managerId,
+				subject: 'user',
+				challengerId: repIds[a],
+				opponentId: repIds[b],
+				measure,
+				preset: 'custom',
+				fromDate: day(from),
+				// Midday of the seventh day: a DST change in the week moves the hour, never the day.
+				toDate: day(from + 6 * DAY + 12 * HOUR),
+				stake,
+				requestId: `demo-duel-${n}`
+			},
+			// Set up just before its week started, as a manager would have.
+			() => from - HOUR
+		);
+	// Two weeks ago: final (the grace days are over), the winner paid. Last week: finished.
+	const earlier = [weekStart - 14 * DAY, weekStart - 7 * DAY];
+	earlier.forEach((from, i) => {
+		if (from - HOUR < s.startsAt) return;
+		duel(i, 2 + i * 2, 3 + i * 2, 'points', from, i === 0 ? 50 : 0);
+		// A big sale in the duel's week makes the challenger the clear winner.
+		recordSale(
+			db,
+			{
+				source: 'demo',
+				externalId: `demo-duel-sale-${i}`,
+				seller: { userId: repIds[2 + i * 2] },
+				occurredAt: from + 2 * DAY + 10 * HOUR,
+				lines: [{ sku: input.sku, quantity: 3 }]
+			},
+			() => from + 2 * DAY + 10 * HOUR,
+			{ awards: false }
+		);
+	});
+	// This week: live duels (rep1 against rep6, and two more).
+	const pairs: [number, number, string][] = [
+		[0, 5, 'points'],
+		[6, 7, 'sales'],
+		[8, 9, 'points']
+	];
+	pairs.forEach(([a, b, measure], i) => duel(10 + i, a, b, measure, weekStart, i === 0 ? 25 : 0));
+	advanceChallenges(db, () => now);
+}

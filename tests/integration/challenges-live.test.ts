@@ -1,0 +1,139 @@
+// Duels live, against the production build: the challenge pages' actions (who may do what) and
+// the 'challenges' format view pushed in a `formats` frame when a duel is accepted and when a
+// sale moves it. One server for the file, on a port of this suite's own range.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as devalue from 'devalue';
+import { startServer, type RunningServer } from '../helpers/server';
+import {
+	apiTokenFor,
+	connect,
+	seedServerDb,
+	signIn,
+	socketFor,
+	waitFor,
+	withDb,
+	type ClientSocket,
+	type SeededDb
+} from '../helpers/seeded';
+import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
+import type { ChallengesView } from '../../src/lib/contest/challenge';
+import type { FormatsPush } from '../../src/lib/realtime/events';
+
+let seeded: SeededDb;
+let server: RunningServer;
+let socket: ClientSocket;
+const frames: FormatsPush[] = [];
+
+const sessionFor = (userId: number) => {
+	const token = generateSessionToken();
+	withDb(seeded.path, (db) => createSession(db, token, userId));
+	return token;
+};
+
+async function act(path: string, session: string, fields: Record<string, string>) {
+	const response = await fetch(`${server.url}${path}`, {
+		method: 'POST',
+		body: new URLSearchParams(fields),
+		headers: {
+			cookie: `session=${session}`,
+			origin: server.url,
+			accept: 'application/json',
+			'x-sveltekit-action': 'true'
+		}
+	});
+	const result = (await response.json()) as { type: string; status?: number; data?: string };
+	return {
+		type: result.type,
+		status: result.status ?? response.status,
+		data: (typeof result.data === 'string' ? devalue.parse(result.data) : result.data) as
+			Record<string, unknown> | undefined
+	};
+}
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 2, people: 3 });
+	server = await startServer({ dbPath: seeded.path, port: 47510 });
+	const session = await signIn(server.url, seeded.people[0].email);
+	socket = socketFor(server.url, session);
+	socket.on('formats', (push) => frames.push(push));
+	await connect(socket);
+	await new Promise((done) => socket.emit('watch', { seasonId: seeded.seasonId }, done));
+}, 60_000);
+
+afterAll(async () => {
+	socket?.disconnect();
+	await server?.dispose();
+	seeded?.cleanup();
+});
+
+const duelsIn = (push: FormatsPush | undefined) =>
+	(push?.views.challenges as ChallengesView | null | undefined)?.duels ?? [];
+
+describe('duels over HTTP and Socket.IO', () => {
+	it('pushes the duel when it is accepted and again when a sale moves it', async () => {
+		const [sam, ann] = seeded.people;
+		const samSession = await signIn(server.url, sam.email);
+		const annSession = sessionFor(ann.id);
+		const sent = await act('/challenges?/propose', samSession, {
+			subject: 'user',
+			opponentId: String(ann.id),
+			measure: 'points',
+			preset: 'week',
+			fromDate: '',
+			toDate: '',
+			stake: '0',
+			requestId: 'live-duel-1'
+		});
+		expect(sent).toMatchObject({ type: 'success', data: { success: true } });
+		const id = withDb(seeded.path, (db) =>
+			db.$client.prepare('select id from challenge').pluck().get()
+		) as number;
+
+		// A participant cannot answer for someone else, nor use the console.
+		expect(
+			await act('/challenges?/answer', samSession, {
+				challengeId: String(id),
+				decision: 'accept'
+			})
+		).toMatchObject({ type: 'failure', status: 404 });
+		const pair = await fetch(`${server.url}/manage/challenges?/pair`, {
+			method: 'POST',
+			body: new URLSearchParams({ mode: 'random' }),
+			headers: { cookie: `session=${samSession}`, origin: server.url, accept: 'application/json' }
+		});
+		expect(pair.status).toBe(403);
+
+		frames.length = 0;
+		expect(
+			await act('/challenges?/answer', annSession, { challengeId: String(id), decision: 'accept' })
+		).toMatchObject({ type: 'success', data: { status: 'live' } });
+		await waitFor(() => duelsIn(frames.at(-1)).some((d) => d.id === id), 5_000, 'accepted duel');
+		expect(duelsIn(frames.at(-1))[0]).toMatchObject({
+			status: 'live',
+			challenger: { id: sam.id, value: 0 },
+			opponent: { id: ann.id, value: 0 }
+		});
+
+		frames.length = 0;
+		const sale = await fetch(`${server.url}/api/v1/sales`, {
+			method: 'POST',
+			headers: {
+				authorization: `Bearer ${apiTokenFor(seeded.path)}`,
+				'content-type': 'application/json'
+			},
+			body: JSON.stringify({
+				externalId: 'duel-sale-1',
+				seller: { email: sam.email },
+				occurredAt: new Date().toISOString(),
+				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
+			})
+		});
+		expect(sale.status).toBe(201);
+		await waitFor(
+			() => duelsIn(frames.at(-1)).some((d) => d.id === id && d.challenger.value === 50),
+			5_000,
+			'the sale in the duel'
+		);
+		expect(duelsIn(frames.at(-1))[0]).toMatchObject({ leaderId: sam.id });
+	});
+});
