@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
  * messages in six languages (6.9 of build/server.js's 7.3 MB, compiled at every start). As
  * `import * as m from '…/messages/_index.js'` esbuild keeps only the messages the server uses
  * (docs/benchmarks.md, "Cold start").
+ * @type {import('esbuild').Plugin}
  */
 const messagesUsed = {
 	name: 'paraglide-messages-used',
@@ -34,8 +35,7 @@ const node = /** @type {const} */ ({
 	format: 'esm',
 	target: 'node20',
 	packages: 'external',
-	logLevel: 'warning',
-	plugins: [messagesUsed]
+	logLevel: 'warning'
 });
 
 await build({
@@ -59,9 +59,15 @@ await build({
 await build({
 	...node,
 	entryPoints: ['src/lib/server/realtime/fanout-process.ts'],
-	outfile: 'build/fanout.js'
+	outfile: 'build/fanout.js',
+	plugins: [messagesUsed]
 });
 // The CLI too, so that a production install (the container) can run it without tsx or src/:
 // `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
-await build({ ...node, entryPoints: ['scripts/cli.ts'], outfile: 'build/cli.js' });
+await build({
+	...node,
+	entryPoints: ['scripts/cli.ts'],
+	outfile: 'build/cli.js',
+	plugins: [messagesUsed]
+});
 console.log('built build/server.js, build/fanout.js and build/cli.js');

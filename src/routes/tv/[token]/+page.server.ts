@@ -1,4 +1,3 @@
-import { formatViewsOf } from '$lib/server/formats/views';
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb, type Db } from '$lib/server/db';
@@ -14,7 +13,6 @@ import { currentCurrency } from '$lib/format/money';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
-import { formatViewsOf } from '$lib/server/formats/views';
 import { m } from '$lib/paraglide/messages.js';
 
 const DEFAULT_ROTATE_SECONDS = 15;
@@ -102,10 +100,8 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 		board,
 		formats: formatViewsOf(db, season.id, now),
 		activity: recentActivity(db, season.id, 15),
-		formats: formatViewsOf(db, season.id),
 		badges,
 		campaigns,
-		options: tvOptions(url),
-		formats: formatViewsOf(db, season.id, now)
+		options: tvOptions(url)
 	};
 };
