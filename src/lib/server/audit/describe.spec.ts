@@ -96,6 +96,37 @@ const CASES: Case[] = [
 		points: -50
 	},
 	{
+		action: 'challenge.create',
+		subject: 'challenge:7',
+		data: { challengerId: 1, opponentId: 2, measure: 'points', stake: 25 },
+		summary: 'Duel set: challenge #7',
+		details: [
+			['Challenger', '1'],
+			['Opponent', '2'],
+			['Measure', 'points'],
+			['Stake', '25']
+		]
+	},
+	{
+		action: 'challenge.pair',
+		subject: 'season:1',
+		data: { mode: 'neighbours', subject: 'user', measure: 'points', duels: 3 },
+		summary: 'Duels paired: Winter Sprint',
+		details: [
+			['Mode', 'neighbours'],
+			['Subject', 'user'],
+			['Measure', 'points'],
+			['Duels', '3']
+		]
+	},
+	{
+		action: 'challenge.budget',
+		subject: 'season:1',
+		data: { budget: 500 },
+		summary: 'Stake budget set: Winter Sprint',
+		details: [['Budget', '500']]
+	},
+	{
 		action: 'season.referral_settings',
 		subject: 'season:1',
 		data: {
