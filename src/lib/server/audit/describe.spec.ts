@@ -674,6 +674,88 @@ const CASES: Case[] = [
 		summary: 'Reward deleted: Mug'
 	},
 	{
+		action: 'division.create',
+		subject: 'season:1',
+		data: { name: 'Gold dealers', promote: 2, relegate: 2 },
+		summary: 'Division created: Winter Sprint',
+		details: [
+			['Promote', '2'],
+			['Relegate', '2']
+		]
+	},
+	{
+		action: 'division.update',
+		subject: 'season:1',
+		data: { name: 'Gold dealers', promote: 1, relegate: 2 },
+		summary: 'Division changed: Winter Sprint',
+		details: [
+			['Promote', '1'],
+			['Relegate', '2']
+		]
+	},
+	{
+		action: 'division.delete',
+		subject: 'season:1',
+		data: { name: 'Gold dealers' },
+		summary: 'Division removed: Winter Sprint'
+	},
+	{
+		action: 'division.place',
+		subject: 'season:1',
+		data: { method: 'tier', people: 20, lastSeasonId: 2 },
+		summary: 'People placed into divisions: Winter Sprint',
+		details: [
+			['Method', 'tier'],
+			['People', '20'],
+			['Last season', '2']
+		]
+	},
+	{
+		action: 'division.move',
+		subject: 'user:5',
+		data: { seasonId: 1, divisionId: 3 },
+		summary: 'Moved to another division: Anna Kowalska',
+		details: [
+			['Season', 'Winter Sprint'],
+			['Division', '3']
+		]
+	},
+	{
+		action: 'division.carry',
+		subject: 'season:2',
+		data: { fromSeasonId: 1, promoted: 4, relegated: 4 },
+		summary: 'Promotion and relegation into the next season: Autumn Cup',
+		details: [
+			['From season', '1'],
+			['Promoted', '4'],
+			['Relegated', '4']
+		]
+	},
+	{
+		action: 'quota.set',
+		subject: 'user:5',
+		data: { seasonId: 1, target: 1200 },
+		summary: 'Target set: Anna Kowalska',
+		details: [
+			['Season', 'Winter Sprint'],
+			['Target', '1,200 points']
+		]
+	},
+	{
+		action: 'quota.remove',
+		subject: 'team:7',
+		data: { seasonId: 1 },
+		summary: 'Target removed: Falcons',
+		details: [['Season', 'Winter Sprint']]
+	},
+	{
+		action: 'quota.import',
+		subject: 'season:1',
+		data: { rows: 23 },
+		summary: 'Targets imported: Winter Sprint',
+		details: [['Rows', '23']]
+	},
+	{
 		action: 'season.rewards_budget',
 		subject: 'season:1',
 		data: { spendSharePercent: 50, budgetAmount: 40000, pointValueAmount: 5 },
