@@ -11,6 +11,11 @@ import { subjectNames } from './names';
 
 /** Bars shown by name; everyone else's value is in `values`, for the viewer's own bar. */
 const TOP = 5;
+/**
+ * Values a card carries at most: the push goes to every watcher, and a season of 100,000 people
+ * must not send 100,000 values with each one (docs/benchmarks.md: a push stays under 16 KB).
+ */
+const VALUES_MAX = 200;
 /** A finished sprint stays on the board this long. */
 const SHOWN_AFTER_END_MS = 3 * 24 * 3_600_000;
 
@@ -32,8 +37,12 @@ export interface SprintCard {
 	status: SprintStatus;
 	winner: { id: number; name: string; reachedAt: number } | null;
 	top: SprintBar[];
-	/** Every subject's value by id (the viewer finds their own bar here). */
+	/**
+	 * The leading subjects' values by id, at most VALUES_MAX (the viewer finds their own bar
+	 * here); when `valuesCut`, a subject not listed is not known to be at 0.
+	 */
 	values: Record<number, number>;
+	valuesCut: boolean;
 }
 
 export interface SprintsState {
@@ -93,7 +102,8 @@ export function sprintCards(
 				name: names.get(id) ?? '?',
 				value: outcome.values.get(id) ?? 0
 			})),
-			values: Object.fromEntries(ranked)
+			values: Object.fromEntries(ranked.slice(0, VALUES_MAX)),
+			valuesCut: ranked.length > VALUES_MAX
 		};
 	});
 }
