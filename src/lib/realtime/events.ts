@@ -80,9 +80,9 @@ export interface ActivityItem {
 	 * A sale, or a person's badge withdrawn because the sale that earned it no longer counts, a
 	 * person's training-quiz points ('quiz'), or a new quiz open to everyone ('quiz_open': no
 	 * person; userId 0, `points` the most it earns). Clients that do not know a kind show
-	 * `summary` (the quiz's title).
+	 * `summary` (the quiz's title). A logged activity ('activity', #17): a call, a visit…
 	 */
-	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open';
+	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open' | 'activity';
 	userId: number;
 	userName: string;
 	teamName: string;
@@ -95,6 +95,8 @@ export interface ActivityItem {
 	badge?: { name: string; emoji: string };
 	/** The quiz of a 'quiz' or 'quiz_open' item, to link to it. */
 	quiz?: { id: number; title: string };
+	/** The activity of an 'activity' item: how many of which type ("3 × 📞 Call"). */
+	activity?: { quantity: number; name: string; emoji: string };
 	points: number;
 	provisional: boolean;
 	at: number;

@@ -15,6 +15,7 @@ import type { ActivityItem } from '../../realtime/events';
 import { withdrawnItem } from '../badges/awards';
 import { countedSale } from '../scoring/counting';
 import { quizFeed } from '../quizzes/announce';
+import { activityFeed } from '../activities/queries';
 
 /** A person's badges withdrawn in the season, newest first, as feed items. */
 function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
@@ -87,7 +88,11 @@ function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
  * first (the same shape as live pushes).
  */
 export function recentActivity(db: Queryable, seasonId: number, limit = 15): ActivityItem[] {
-	const withdrawn = [...withdrawnBadges(db, seasonId, limit), ...quizFeed(db, seasonId, limit)];
+	const withdrawn = [
+		...withdrawnBadges(db, seasonId, limit),
+		...quizFeed(db, seasonId, limit),
+		...activityFeed(db, seasonId, limit)
+	];
 	const sales = db
 		.select({
 			id: sale.id,
