@@ -82,4 +82,3 @@ export function activityDifferences(
 	if (sent.seasonId !== undefined && sent.seasonId !== recorded.seasonId) differs.push('season');
 	return differs;
 }
-

@@ -11,7 +11,13 @@ import { m } from '../../paraglide/messages.js';
 // them: the header is row 1.
 
 // readTable matches header names in lower case.
-export const ACTIVITY_CSV_COLUMNS = ['externalid', 'email', 'type', 'occurredat', 'quantity'] as const;
+export const ACTIVITY_CSV_COLUMNS = [
+	'externalid',
+	'email',
+	'type',
+	'occurredat',
+	'quantity'
+] as const;
 type Column = (typeof ACTIVITY_CSV_COLUMNS)[number];
 /** The columns as the documentation and the example file spell them. */
 export const ACTIVITY_CSV_HEADER = 'externalId,email,type,occurredAt,quantity';

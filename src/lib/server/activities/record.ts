@@ -50,11 +50,7 @@ export interface LoggedActivity {
 
 /** The API's (and the import's) refusals: a well-formed activity that cannot be counted. */
 export type ActivityErrorCode =
-	| 'unknown_person'
-	| 'not_a_member'
-	| 'unknown_activity_type'
-	| 'in_the_future'
-	| 'outside_season';
+	'unknown_person' | 'not_a_member' | 'unknown_activity_type' | 'in_the_future' | 'outside_season';
 
 function refused(code: ActivityErrorCode, message: string, field: string): AppError {
 	return new AppError(422, code, message, { field });
@@ -76,11 +72,7 @@ export class ActivityConflictError extends AppError {
 function personOf(tx: Queryable, person: LogActivityInput['person']) {
 	const where =
 		'email' in person ? eq(user.email, normalizeEmail(person.email)) : eq(user.id, person.userId);
-	return tx
-		.select({ id: user.id, displayName: user.displayName })
-		.from(user)
-		.where(where)
-		.get();
+	return tx.select({ id: user.id, displayName: user.displayName }).from(user).where(where).get();
 }
 
 /** The season named (when the person is in it and it is live), else their latest live one. */
@@ -145,7 +137,11 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 	if (problem === 'in_the_future')
 		throw refused('in_the_future', 'occurredAt is in the future', 'occurredAt');
 	if (problem === 'outside_season')
-		throw refused('outside_season', `occurredAt is outside the season "${owner.name}"`, 'occurredAt');
+		throw refused(
+			'outside_season',
+			`occurredAt is outside the season "${owner.name}"`,
+			'occurredAt'
+		);
 
 	const points = activityPoints(type.points, input.quantity);
 	const row = tx

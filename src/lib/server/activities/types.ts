@@ -23,7 +23,9 @@ export const activityTypeFields = z.object({
 		.string()
 		.trim()
 		.min(1, { error: () => m.activities_error_name({ max: ACTIVITY_LIMITS.name }) })
-		.max(ACTIVITY_LIMITS.name, { error: () => m.activities_error_name({ max: ACTIVITY_LIMITS.name }) }),
+		.max(ACTIVITY_LIMITS.name, {
+			error: () => m.activities_error_name({ max: ACTIVITY_LIMITS.name })
+		}),
 	points: z.coerce
 		.number({ error: () => m.activities_error_points({ max: ACTIVITY_LIMITS.points }) })
 		.int({ error: () => m.activities_error_points({ max: ACTIVITY_LIMITS.points }) })
@@ -84,7 +86,14 @@ export function createActivityType(
 				.values({ seasonId, ...input, active: true, createdAt: now, updatedAt: now })
 				.returning()
 				.get();
-			audit(tx, actor, 'activity_type.create', `activity_type:${row.id}`, { seasonId, ...input }, now);
+			audit(
+				tx,
+				actor,
+				'activity_type.create',
+				`activity_type:${row.id}`,
+				{ seasonId, ...input },
+				now
+			);
 			return row;
 		},
 		{ behavior: 'immediate' }
