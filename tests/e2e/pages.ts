@@ -90,6 +90,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		'/manage/quizzes',
 		'/manage/quizzes/new',
 		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
+		'/manage/activities',
 		'/manage/products',
 		'/manage/people',
 		`/manage/people/${i.rep}`,
@@ -141,6 +142,7 @@ export function pagesFor(role: Role): string[] {
 			return [
 				...common(i),
 				'/sell',
+				'/sell/activity',
 				'/me',
 				'/referrals',
 				'/quizzes',

@@ -154,7 +154,7 @@ describe('the /sell Activity tab', () => {
 
 		const bad = await action('/sell/activity', sessions.rep, {
 			...fields,
-			requestId: 'tab-2',
+			requestId: 'tab-request-2',
 			quantity: '0'
 		});
 		expect(bad.status).toBe(400);

@@ -284,14 +284,7 @@ export const rule = sqliteTable(
 );
 
 export type LedgerKind =
-	| 'sale'
-	| 'bonus'
-	| 'badge'
-	| 'adjustment'
-	| 'reversal'
-	| 'quiz'
-	| 'referral'
-	| 'activity';
+	'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal' | 'quiz' | 'referral' | 'activity';
 export type LedgerStatus = 'provisional' | 'confirmed' | 'void';
 
 export interface LedgerBreakdown {
