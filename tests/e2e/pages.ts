@@ -98,6 +98,7 @@ function consolePages(i: Ids, admin: boolean): string[] {
 		...(i.quiz ? [`/manage/quizzes/${i.quiz}`, `/manage/quizzes/${i.quiz}/results`] : []),
 		'/manage/sprints',
 		'/manage/knockouts',
+		'/manage/activities',
 		'/manage/products',
 		'/manage/people',
 		`/manage/people/${i.rep}`,
@@ -151,6 +152,7 @@ export function pagesFor(role: Role): string[] {
 			return [
 				...common(i),
 				'/sell',
+				'/sell/activity',
 				'/me',
 				'/referrals',
 				'/quizzes',

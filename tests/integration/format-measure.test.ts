@@ -5,6 +5,8 @@ import { makeContest } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { periodTotals } from '../../src/lib/server/formats/measure';
+import { createActivityType } from '../../src/lib/server/activities/types';
+import { logActivity } from '../../src/lib/server/activities/record';
 import type { Db } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
@@ -88,5 +90,69 @@ describe('periodTotals', () => {
 			ids: [bob.id]
 		});
 		expect([...onlyBob.keys()]).toEqual([bob.id]);
+	});
+});
+
+describe('periodTotals of activities (#17)', () => {
+	it('counts an activity in the period it happened, by type and in the points', async () => {
+		const { season, teams, people } = await makeContest(db, { teams: 2, people: 2 });
+		const now = Date.now();
+		const [ann, bob] = people;
+		createActivityType(db, season.id, { key: 'call', name: 'Call', points: 2, emoji: '📞' }, {});
+		createActivityType(db, season.id, { key: 'visit', name: 'Visit', points: 10, emoji: '🤝' }, {});
+		const log = (
+			id: string,
+			who: (typeof people)[number],
+			type: string,
+			quantity: number,
+			at: number
+		) =>
+			logActivity(
+				db,
+				{
+					source: 'api',
+					externalId: id,
+					person: { userId: who.id },
+					type,
+					quantity,
+					occurredAt: at
+				},
+				// Logged a day after it happened: it still counts when it happened.
+				() => now + 24 * HOUR
+			);
+		log('c1', ann, 'call', 3, now - 2 * HOUR);
+		log('v1', ann, 'visit', 1, now - 3 * HOUR);
+		log('c2', bob, 'call', 1, now - 2 * HOUR);
+		log('old', ann, 'call', 5, now - 30 * HOUR); // before the period
+		const period = { seasonId: season.id, from: now - 24 * HOUR, to: now };
+
+		const calls = periodTotals(db, {
+			...period,
+			subject: 'user',
+			measure: { kind: 'activity', type: 'call' }
+		});
+		expect(calls.get(ann.id)).toEqual({ confirmed: 6, provisional: 0 });
+		expect(calls.get(bob.id)).toEqual({ confirmed: 2, provisional: 0 });
+		const visits = periodTotals(db, {
+			...period,
+			subject: 'team',
+			measure: { kind: 'activity', type: 'visit' }
+		});
+		expect([...visits.entries()]).toEqual([[teams[0].id, { confirmed: 10, provisional: 0 }]]);
+		// The points measure counts them too, at the time they happened (not when logged).
+		const points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });
+		expect(points.get(ann.id)).toEqual({ confirmed: 16, provisional: 0 });
+		const later = periodTotals(db, {
+			...period,
+			from: now,
+			to: now + 48 * HOUR,
+			subject: 'user',
+			measure: { kind: 'points' }
+		});
+		expect(later.get(ann.id)).toBeUndefined();
+		expect(
+			periodTotals(db, { ...period, subject: 'user', measure: { kind: 'activity', type: 'demo' } })
+				.size
+		).toBe(0);
 	});
 });

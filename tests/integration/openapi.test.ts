@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { apiTokenFor, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
 import { recordReferral } from '../../src/lib/server/referrals/record';
+import { createActivityType } from '../../src/lib/server/activities/types';
 import { operations, type Operation } from '../../src/lib/server/api/operations';
 import { buildOpenApiDocument } from '../../src/lib/server/api/openapi';
 
@@ -28,6 +29,14 @@ beforeAll(async () => {
 					contact: null,
 					note: null
 				}).id
+		)
+	);
+	withDb(seeded.path, (db) =>
+		createActivityType(
+			db,
+			seeded.seasonId,
+			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+			{}
 		)
 	);
 	server = await startServer({ dbPath: seeded.path });
@@ -110,6 +119,12 @@ describe('every documented operation answers as documented', () => {
 			occurredAt,
 			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
 		});
+		const activity = (externalId: string) => ({
+			externalId,
+			person: { email: seller },
+			type: 'call',
+			occurredAt
+		});
 		return {
 			'post /sales': [
 				{ path: '/sales', json: sale('doc-1'), status: 201 },
@@ -122,6 +137,14 @@ describe('every documented operation answers as documented', () => {
 					json: { ...sale('doc-1'), lines: [{ sku: 'CASE', quantity: 2, unitPrice: 1 }] },
 					status: 409
 				}
+			],
+			'post /activities': [
+				{ path: '/activities', json: activity('doc-act-1'), status: 201 },
+				{ path: '/activities', json: activity('doc-act-1'), status: 200 },
+				{ path: '/activities', json: { ...activity('doc-act-1'), quantity: 2 }, status: 409 },
+				{ path: '/activities', json: { ...activity('doc-act-2'), type: 'lunch' }, status: 422 },
+				{ path: '/activities', json: { ...activity('doc-act-3'), quantity: 0 }, status: 400 },
+				{ path: '/activities', json: activity('doc-act-4'), auth: false, status: 401 }
 			],
 			'post /sales/{externalId}/confirm': [
 				{ path: '/sales/doc-1/confirm', json: {}, status: 200 },

@@ -82,8 +82,9 @@ export interface ActivityItem {
 	 * person; userId 0, `points` the most it earns). Clients that do not know a kind show
 	 * `summary` (the quiz's title). A duel's result ('challenge', #17): the winner (or, for a
 	 * draw, the challenger) as the person, `duel` the rest.
+	 * A logged activity ('activity', #17): a call, a visit…
 	 */
-	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open' | 'challenge';
+	kind: 'sale' | 'badge_withdrawn' | 'quiz' | 'quiz_open' | 'challenge' | 'activity';
 	userId: number;
 	userName: string;
 	teamName: string;
@@ -104,6 +105,8 @@ export interface ActivityItem {
 		draw: boolean;
 		measure: string;
 	};
+	/** The activity of an 'activity' item: how many of which type ("3 × 📞 Call"). */
+	activity?: { quantity: number; name: string; emoji: string };
 	points: number;
 	provisional: boolean;
 	at: number;

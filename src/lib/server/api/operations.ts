@@ -30,6 +30,7 @@ import {
 	referralListSchema,
 	referralRejectBodySchema
 } from '../referrals/referral-api';
+import { activityResultSchema, createActivitySchema } from '../activities/activity-api';
 
 // Every /api/v1 operation, described once: the OpenAPI document (openapi.ts) is generated from
 // this list, with the very schemas the routes validate with (`validates` names them; a test checks
@@ -50,7 +51,7 @@ export interface Operation {
 	path: string;
 	summary: string;
 	description?: string;
-	tag: 'Sales' | 'Seasons' | 'Imports' | 'Referrals' | 'Reference';
+	tag: 'Sales' | 'Activities' | 'Seasons' | 'Imports' | 'Referrals' | 'Reference';
 	/** Token roles allowed; undefined: any valid token; `public`: no token. */
 	auth: readonly TokenRole[] | 'any' | 'public';
 	params?: z.ZodObject;
@@ -317,6 +318,28 @@ export const operations: Operation[] = [
 			...forbidden,
 			404: error('No such referral'),
 			409: error('Already decided otherwise, or the season is closed')
+		}
+	},
+	{
+		method: 'post',
+		path: '/activities',
+		tag: 'Activities',
+		summary: 'Log an activity (a call, a visit, a demo…)',
+		description:
+			"Earns quantity × the type's points, confirmed at once. The externalId is the idempotency key, shared with CSV imports of activities: the same body again answers 200 with the first result and counts nothing twice; a different body with the same externalId is 409.",
+		auth: 'any',
+		body: { schema: createActivitySchema },
+		validates: ['createActivitySchema'],
+		responses: {
+			201: { description: 'Logged', schema: activityResultSchema },
+			200: { description: 'Already logged with this externalId', schema: activityResultSchema },
+			...common,
+			409: error('Same externalId, different activity (idempotency_conflict)'),
+			413: error('The body is over 1 MB'),
+			422: error(
+				'Unknown person or activity type (unknown_activity_type), no live season, or a time outside it'
+			),
+			...busy
 		}
 	},
 	{

@@ -452,6 +452,36 @@ const CASES: Case[] = [
 		summary: 'Published the quiz “Know your offers”'
 	},
 	{
+		action: 'activity_type.create',
+		subject: 'activity_type:2',
+		data: {},
+		summary: 'Activity type created: activity type #2'
+	},
+	{
+		action: 'activity_type.update',
+		subject: 'activity_type:2',
+		data: {},
+		summary: 'Activity type changed: activity type #2'
+	},
+	{
+		action: 'activity_type.activate',
+		subject: 'activity_type:2',
+		data: {},
+		summary: 'Activity type turned on: activity type #2'
+	},
+	{
+		action: 'activity_type.deactivate',
+		subject: 'activity_type:2',
+		data: {},
+		summary: 'Activity type turned off: activity type #2'
+	},
+	{
+		action: 'activity.import',
+		subject: 'season:1',
+		data: {},
+		summary: 'Activities imported: Winter Sprint'
+	},
+	{
 		action: 'badge.create',
 		subject: 'badge:4',
 		data: {

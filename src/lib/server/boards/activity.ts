@@ -16,6 +16,7 @@ import { withdrawnItem } from '../badges/awards';
 import { countedSale } from '../scoring/counting';
 import { quizFeed } from '../quizzes/announce';
 import { challengeFeed } from '../challenges/advance';
+import { activityFeed } from '../activities/queries';
 
 /** A person's badges withdrawn in the season, newest first, as feed items. */
 function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
@@ -91,7 +92,8 @@ export function recentActivity(db: Queryable, seasonId: number, limit = 15): Act
 	const withdrawn = [
 		...withdrawnBadges(db, seasonId, limit),
 		...quizFeed(db, seasonId, limit),
-		...challengeFeed(db, seasonId, limit)
+		...challengeFeed(db, seasonId, limit),
+		...activityFeed(db, seasonId, limit)
 	];
 	const sales = db
 		.select({

@@ -284,7 +284,15 @@ export const rule = sqliteTable(
 );
 
 export type LedgerKind =
-	'sale' | 'bonus' | 'badge' | 'adjustment' | 'reversal' | 'quiz' | 'referral' | 'challenge';
+	| 'sale'
+	| 'bonus'
+	| 'badge'
+	| 'adjustment'
+	| 'reversal'
+	| 'quiz'
+	| 'referral'
+	| 'challenge'
+	| 'activity';
 export type LedgerStatus = 'provisional' | 'confirmed' | 'void';
 
 export interface LedgerBreakdown {
@@ -310,6 +318,8 @@ export const ledgerEntry = sqliteTable(
 		saleId: integer('sale_id').references(() => sale.id),
 		/** A badge's points (and their withdrawal) name the award they belong to. */
 		awardId: integer('award_id').references((): AnySQLiteColumn => award.id),
+		/** An activity's points (#17) name the activity: its type and time for contest measures. */
+		activityId: integer('activity_id').references((): AnySQLiteColumn => activity.id),
 		kind: text('kind').$type<LedgerKind>().notNull(),
 		points: integer('points').notNull(),
 		status: text('status').$type<LedgerStatus>().notNull(),
@@ -1380,3 +1390,78 @@ export const challengeSettings = sqliteTable('challenge_settings', {
 });
 
 export type Challenge = typeof challenge.$inferSelect;
+
+// ---- #17 activities ----
+// Activities beyond sales: calls, visits, demos… Managers define a season's activity types with
+// points per unit; a logged activity appends one ledger entry (kind 'activity', naming it by
+// activity_id) so it counts in the standings, the feed and every contest format's measures.
+
+/** A kind of activity a season rewards, e.g. `call` worth 2 points each. */
+export const activityType = sqliteTable(
+	'activity_type',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id, { onDelete: 'cascade' }),
+		/** The stable name integrations send (`call`, `visit`): lower case, unique per season. */
+		key: text('key').notNull(),
+		/** What people see: "Customer call". */
+		name: text('name').notNull(),
+		/** Points per unit: an activity of quantity 3 earns 3 × this. */
+		points: integer('points').notNull(),
+		/** One emoji for the type's button and the feed. */
+		emoji: text('emoji').notNull().default('✅'),
+		/** An inactive type is kept (its activities still count) but nobody can log it any more. */
+		active: integer('active', { mode: 'boolean' }).notNull().default(true),
+		createdAt: integer('created_at').notNull().default(now),
+		updatedAt: integer('updated_at').notNull().default(now)
+	},
+	(t) => [uniqueIndex('activity_type_season_key_uq').on(t.seasonId, t.key)]
+);
+
+export type ActivitySource = 'web' | 'api' | 'import' | 'demo';
+export type ActivityStatus = 'counted' | 'void';
+
+/** One logged activity and the points it earned (its ledger entry holds the same points). */
+export const activity = sqliteTable(
+	'activity',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		seasonId: integer('season_id')
+			.notNull()
+			.references(() => season.id),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id),
+		/** The person's team when it was logged, like a sale's. */
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id),
+		typeId: integer('type_id')
+			.notNull()
+			.references(() => activityType.id),
+		quantity: integer('quantity').notNull(),
+		/** When it happened (the API's and the import's occurredAt; the form's is the clock's). */
+		occurredAt: integer('occurred_at').notNull(),
+		source: text('source').$type<ActivitySource>().notNull(),
+		/**
+		 * The idempotency key. The API and CSV imports share one id space (like sales): the same
+		 * CRM id sent by either is the same activity. The /sell form's is `<userId>:<requestId>`.
+		 */
+		externalId: text('external_id').notNull(),
+		/** Counted (its points are confirmed in the ledger); no path voids one yet. */
+		status: text('status').$type<ActivityStatus>().notNull().default('counted'),
+		/** quantity × the type's points when it was logged. */
+		points: integer('points').notNull(),
+		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
+		createdById: integer('created_by_id').references(() => user.id),
+		createdAt: integer('created_at').notNull().default(now)
+	},
+	(t) => [
+		uniqueIndex('activity_source_external_uq').on(t.source, t.externalId),
+		index('activity_season_time_idx').on(t.seasonId, t.occurredAt),
+		index('activity_season_created_idx').on(t.seasonId, t.createdAt),
+		index('activity_user_idx').on(t.userId, t.typeId)
+	]
+);

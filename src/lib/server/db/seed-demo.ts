@@ -5,6 +5,7 @@ import { badge, product, rule, season, seasonMember, team } from './schema';
 import type { BadgeCriterion } from '../../contest/badges';
 import { recordSale } from '../scoring/sales';
 import { seedDemoReferrals } from '../referrals/demo';
+import { seedDemoActivities } from '../activities/demo';
 import { reevaluateSeason } from '../badges/reevaluate';
 import { seedDemoQuizzes } from '../quizzes/seed-demo';
 import { seedDemoDivisions } from '../divisions/seed-demo';
@@ -407,6 +408,7 @@ export async function seedDemo(
 		}
 	}
 	seedDemoReferrals(db, seasonId, now, PRODUCTS[0].sku);
+	seedDemoActivities(db, { seasonId, startsAt, now, locale });
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
 	seedDemoRewards(db, {

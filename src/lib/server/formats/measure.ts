@@ -1,13 +1,21 @@
 import { and, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { ledgerEntry, product, sale, saleLine, type SubjectType } from '../db/schema';
+import {
+	activity,
+	activityType,
+	ledgerEntry,
+	product,
+	sale,
+	saleLine,
+	type SubjectType
+} from '../db/schema';
 import type { Measure, PeriodTotal } from '../../contest/measure';
 
 // The one query behind every contest format's standings (#17): a measure of each person or
 // team over a period, read from the append-only ledger. An entry belongs to the period of the
 // sale it scores (the sale's occurredAt, so a late confirmation or a reversal moves the period
-// the sale was made in), any other entry (a bonus, a badge, a quiz…) to the time it was
-// written. Void entries never count; a provisional entry counts as provisional.
+// the sale was made in), an activity's entry to the activity's occurredAt, any other entry (a
+// bonus, a badge, a quiz…) to the time it was written. Void entries never count; a provisional entry counts as provisional.
 
 export interface PeriodQuery {
 	seasonId: number;
@@ -43,8 +51,7 @@ function periodRows(db: Queryable, query: PeriodQuery): Row[] {
 		case 'category':
 			return categoryPoints(db, query, measure.category);
 		case 'activity':
-			// Activities (activities/) extend this with their own branch; until then none count.
-			return [];
+			return activityPoints(db, query, measure.type);
 	}
 }
 
@@ -53,7 +60,7 @@ const statusSum = (status: 'confirmed' | 'provisional', value: SQL) =>
 
 function ledgerPoints(db: Queryable, query: PeriodQuery): Row[] {
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
-	const at = sql`coalesce(${sale.occurredAt}, ${ledgerEntry.createdAt})`;
+	const at = sql`coalesce(${sale.occurredAt}, ${activity.occurredAt}, ${ledgerEntry.createdAt})`;
 	return db
 		.select({
 			id: subjectColumn,
@@ -62,6 +69,7 @@ function ledgerPoints(db: Queryable, query: PeriodQuery): Row[] {
 		})
 		.from(ledgerEntry)
 		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+		.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
 		.where(
 			and(
 				eq(ledgerEntry.seasonId, query.seasonId),
@@ -117,6 +125,32 @@ function categoryPoints(db: Queryable, query: PeriodQuery, category: string): Ro
 				gte(sale.occurredAt, query.from),
 				lt(sale.occurredAt, query.to),
 				eq(product.category, category),
+				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
+			)
+		)
+		.groupBy(subjectColumn)
+		.all();
+}
+
+/** The points of the period's activities of one type (by the type's key), when they happened. */
+function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string): Row[] {
+	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
+	return db
+		.select({
+			id: subjectColumn,
+			confirmed: statusSum('confirmed', sql`${ledgerEntry.points}`),
+			provisional: statusSum('provisional', sql`${ledgerEntry.points}`)
+		})
+		.from(ledgerEntry)
+		.innerJoin(activity, eq(activity.id, ledgerEntry.activityId))
+		.innerJoin(activityType, eq(activityType.id, activity.typeId))
+		.where(
+			and(
+				eq(ledgerEntry.seasonId, query.seasonId),
+				ne(ledgerEntry.status, 'void'),
+				eq(activityType.key, typeKey),
+				gte(activity.occurredAt, query.from),
+				lt(activity.occurredAt, query.to),
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		)

@@ -16,6 +16,8 @@ export interface NewEntry {
 	saleId?: number | null;
 	/** For a badge's points: the award they belong to. */
 	awardId?: number | null;
+	/** For an activity's points: the activity (#17). */
+	activityId?: number | null;
 	kind: LedgerKind;
 	points: number;
 	status: LedgerStatus;
@@ -42,6 +44,7 @@ const insertEntry = (db: Queryable) =>
 			teamId: sql.placeholder('teamId'),
 			saleId: sql.placeholder('saleId'),
 			awardId: sql.placeholder('awardId'),
+			activityId: sql.placeholder('activityId'),
 			kind: sql.placeholder('kind'),
 			points: sql.placeholder('points'),
 			status: sql.placeholder('status'),
@@ -76,6 +79,7 @@ export function insertLedgerEntry(tx: Queryable, entry: NewEntry, now: number): 
 		teamId: entry.teamId,
 		saleId: entry.saleId ?? null,
 		awardId: entry.awardId ?? null,
+		activityId: entry.activityId ?? null,
 		kind: entry.kind,
 		points: entry.points,
 		status: entry.status,

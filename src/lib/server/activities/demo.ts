@@ -1,0 +1,83 @@
+import { and, eq, like } from 'drizzle-orm';
+import type { Db } from '../db';
+import { seasonMember, user } from '../db/schema';
+import type { Locale } from '../../i18n/locales';
+import { m } from '../../paraglide/messages.js';
+import { activityTypeByKey, createActivityType } from './types';
+import { logActivity } from './record';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const TYPES = [
+	{ key: 'call', points: 2, emoji: '📞', name: m.activities_demo_call },
+	{ key: 'visit', points: 10, emoji: '🤝', name: m.activities_demo_visit },
+	{ key: 'demo', points: 15, emoji: '🎯', name: m.activities_demo_demo }
+] as const;
+
+/** A small deterministic generator: the same demo every time, so a second run replays. */
+function generator(seed: number) {
+	let s = seed >>> 0;
+	return () => {
+		s = (s + 0x6d2b79f5) >>> 0;
+		let t = s;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/**
+ * The demo's activity types (call 2 pts, visit 10, demo 15, named in the demo's language) and a
+ * few weeks of the reps' calls, visits and demos. Running it again changes nothing: the types
+ * exist and every activity's externalId replays.
+ */
+export function seedDemoActivities(
+	db: Db,
+	options: { seasonId: number; startsAt: number; now: number; locale: Locale }
+): void {
+	const { seasonId, startsAt, now, locale } = options;
+	for (const t of TYPES) {
+		if (activityTypeByKey(db, seasonId, t.key)) continue;
+		createActivityType(
+			db,
+			seasonId,
+			{ key: t.key, name: t.name({}, { locale }), points: t.points, emoji: t.emoji },
+			{},
+			() => now
+		);
+	}
+	const reps = db
+		.select({ id: user.id })
+		.from(user)
+		.innerJoin(seasonMember, eq(seasonMember.userId, user.id))
+		.where(and(eq(seasonMember.seasonId, seasonId), like(user.email, 'rep%@demo.test')))
+		.orderBy(user.id)
+		.all();
+	const random = generator(17);
+	const from = Math.max(startsAt, now - 21 * DAY);
+	const span = Math.max(0, now - from - 60 * 60 * 1000);
+	let n = 0;
+	for (const rep of reps) {
+		const count = 3 + Math.floor(random() * 8);
+		for (let i = 0; i < count; i++) {
+			n += 1;
+			const occurredAt = Math.floor(from + random() * span);
+			const pick = random();
+			const type = pick < 0.6 ? 'call' : pick < 0.88 ? 'visit' : 'demo';
+			const quantity = type === 'call' ? 1 + Math.floor(random() * 5) : 1;
+			logActivity(
+				db,
+				{
+					source: 'demo',
+					externalId: `demo-activity-${n}`,
+					person: { userId: rep.id },
+					seasonId,
+					type,
+					quantity,
+					occurredAt
+				},
+				() => occurredAt
+			);
+		}
+	}
+}

@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { getDb, retryWhenBusy } from '$lib/server/db';
+import { apiHandler, parseJson } from '$lib/server/api/respond';
+import { activityAnswer, createActivitySchema } from '$lib/server/activities/activity-api';
+import { logActivity } from '$lib/server/activities/record';
+
+export const POST = apiHandler(async ({ request }) => {
+	const body = await parseJson(request, createActivitySchema);
+	const logged = await retryWhenBusy(() =>
+		logActivity(getDb(), {
+			source: 'api',
+			externalId: body.externalId,
+			person: { email: body.person.email },
+			type: body.type,
+			quantity: body.quantity,
+			occurredAt: Date.parse(body.occurredAt)
+		})
+	);
+	return json(activityAnswer(logged), { status: logged.created ? 201 : 200 });
+});
