@@ -21,7 +21,14 @@ const DAY = 24 * HOUR;
 
 export function seedDemoChallenges(
 	db: Db,
-	input: { seasonId: number; locale: Locale; repIds: number[]; managerId: number; now: number; sku: string }
+	input: {
+		seasonId: number;
+		locale: Locale;
+		repIds: number[];
+		managerId: number;
+		now: number;
+		sku: string;
+	}
 ): void {
 	const { seasonId, repIds, managerId, now } = input;
 	const s = duelSeason(db, seasonId);
@@ -40,14 +47,7 @@ export function seedDemoChallenges(
 		.run();
 	const [weekStart] = presetPeriod('week', now, s.timeZone);
 	const day = (ms: number) => dayKeyOf(ms, s.timeZone);
-	const duel = (
-		n: number,
-		a: number,
-		b: number,
-		measure: string,
-		from: number,
-		stake: number
-	) =>
+	const duel = (n: number, a: number, b: number, measure: string, from: number, stake: number) =>
 		createDuel(
 			db,
 			{
