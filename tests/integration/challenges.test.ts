@@ -135,6 +135,12 @@ describe('a rep challenges a colleague', () => {
 				proposeChallenge(db, { ...terms, measure: 'category:Nope', requestId: 'x4' }, c.clock)
 			)
 		).toBe('bad_measure');
+		// An activity type the season does not have is refused like an unknown category.
+		expect(
+			refusal(() =>
+				proposeChallenge(db, { ...terms, measure: 'activity:call', requestId: 'x5' }, c.clock)
+			)
+		).toBe('bad_measure');
 		expect(db.select().from(challenge).all()).toHaveLength(0);
 
 		const made = proposeChallenge(db, terms, c.clock);

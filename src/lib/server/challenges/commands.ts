@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
+import { activityTypeByKey } from '../activities/types';
 import {
 	challenge,
 	challengeSettings,
@@ -90,6 +91,8 @@ function checkMeasure(tx: Queryable, seasonId: number, key: string) {
 			.get();
 		if (!known) throw refuse(400, 'bad_measure', m.challenges_error_measure(), 'measure');
 	}
+	if (measure.kind === 'activity' && !activityTypeByKey(tx, seasonId, measure.type))
+		throw refuse(400, 'bad_measure', m.challenges_error_measure(), 'measure');
 }
 
 /** The person's or team's membership of the season, or a refusal naming the field. */

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
+import { activeActivityTypes } from '../activities/types';
 import {
 	challenge,
 	challengeSettings,
@@ -128,7 +129,10 @@ export function stakeBudget(db: Queryable, seasonId: number): { budget: number; 
 	return { budget, left: budgetLeft(budget, duels) };
 }
 
-/** Whom a person can challenge: the season's other people and other teams, and its categories. */
+/**
+ * Whom a person can challenge: the season's other people and other teams; and on what: its
+ * categories and its active activity types (keys).
+ */
 export function challengeChoices(
 	db: Queryable,
 	seasonId: number,
@@ -158,5 +162,6 @@ export function challengeChoices(
 		.all()
 		.map((r) => r.category)
 		.filter((c): c is string => !!c);
-	return { people, teams, categories };
+	const activityTypes = activeActivityTypes(db, seasonId).map((t) => t.key);
+	return { people, teams, categories, activityTypes };
 }

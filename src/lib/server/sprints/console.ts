@@ -2,17 +2,22 @@ import { desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, sprint } from '../db/schema';
 import { listProducts } from '../seasons/queries';
+import { activeActivityTypes } from '../activities/types';
 import { measureKey, type Measure } from '../../contest/measure';
 
 // What the console's sprint and knockout pages list and offer.
 
-/** The measures a manager can pick: points, number of sales, each category's points. */
+/**
+ * The measures a manager can pick: points, number of sales, each category's points, each
+ * active activity type's points.
+ */
 export function measureChoices(db: Queryable, seasonId: number): string[] {
 	const categories = [...new Set(listProducts(db, seasonId).map((p) => p.category))].sort();
 	const measures: Measure[] = [
 		{ kind: 'points' },
 		{ kind: 'sales' },
-		...categories.map((category) => ({ kind: 'category' as const, category }))
+		...categories.map((category) => ({ kind: 'category' as const, category })),
+		...activeActivityTypes(db, seasonId).map((t) => ({ kind: 'activity' as const, type: t.key }))
 	];
 	return measures.map(measureKey);
 }
