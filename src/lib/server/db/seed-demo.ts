@@ -428,5 +428,8 @@ export async function seedDemo(
 		now,
 		sku: PRODUCTS[0].sku
 	});
+	// The duels' demo sales came after the evaluation above: their badges (a record sale) are
+	// awarded now, so that a second seed run finds nothing left to award.
+	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
 	return { seasonId, logins, locale, currency };
 }

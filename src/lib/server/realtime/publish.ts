@@ -264,7 +264,8 @@ export class Publisher implements LivePublisher {
 		for (const view of FORMAT_VIEWS) {
 			const state = view.build(this.db, seasonId, now);
 			const json = JSON.stringify(state ?? null);
-			if (room.formats.get(view.name) === json) continue;
+			// A view never pushed counts as null: a season without the format sends nothing.
+			if ((room.formats.get(view.name) ?? 'null') === json) continue;
 			room.formats.set(view.name, json);
 			views[view.name] = state ?? null;
 			any = true;
