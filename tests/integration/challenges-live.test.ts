@@ -1,6 +1,6 @@
 // Duels live, against the production build: the challenge pages' actions (who may do what) and
-// the 'challenges' format view pushed in a `formats` frame when a duel is accepted and when a
-// sale moves it. One server for the file, on a port of this suite's own range.
+// the 'challenges' format view, carried by the leaderboard push (its `formats`), when a duel is
+// accepted and when a sale moves it. One server for the file, on a port of this suite's own range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -17,12 +17,13 @@ import {
 } from '../helpers/seeded';
 import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
 import type { ChallengesView } from '../../src/lib/contest/challenge';
-import type { FormatsPush } from '../../src/lib/realtime/events';
+import type { LeaderboardPush, LeaderboardSnapshot } from '../../src/lib/realtime/events';
 
 let seeded: SeededDb;
 let server: RunningServer;
 let socket: ClientSocket;
-const frames: FormatsPush[] = [];
+const frames: LeaderboardPush[] = [];
+let ack: LeaderboardSnapshot;
 
 const sessionFor = (userId: number) => {
 	const token = generateSessionToken();
@@ -55,9 +56,11 @@ beforeAll(async () => {
 	server = await startServer({ dbPath: seeded.path, port: 47510 });
 	const session = await signIn(server.url, seeded.people[0].email);
 	socket = socketFor(server.url, session);
-	socket.on('formats', (push) => frames.push(push));
+	socket.on('leaderboard', (push) => frames.push(push));
 	await connect(socket);
-	await new Promise((done) => socket.emit('watch', { seasonId: seeded.seasonId }, done));
+	ack = await new Promise((done) =>
+		socket.emit('watch', { seasonId: seeded.seasonId }, (r) => done(r as LeaderboardSnapshot))
+	);
 }, 60_000);
 
 afterAll(async () => {
@@ -66,10 +69,18 @@ afterAll(async () => {
 	seeded?.cleanup();
 });
 
-const duelsIn = (push: FormatsPush | undefined) =>
-	(push?.views.challenges as ChallengesView | null | undefined)?.duels ?? [];
+/** The duels of the last frame that carried the challenges view. */
+const duelsIn = (pushes: LeaderboardPush[]) =>
+	(
+		pushes.findLast((p) => p.formats && 'challenges' in p.formats)?.formats?.challenges as
+			ChallengesView | null | undefined
+	)?.duels ?? [];
 
 describe('duels over HTTP and Socket.IO', () => {
+	it('gives every format view in the watch ack, null when the season has none', () => {
+		expect(ack.formats).toMatchObject({ challenges: null, sprints: null, divisions: null });
+	});
+
 	it('pushes the duel when it is accepted and again when a sale moves it', async () => {
 		const [sam, ann] = seeded.people;
 		const samSession = await signIn(server.url, sam.email);
@@ -107,8 +118,8 @@ describe('duels over HTTP and Socket.IO', () => {
 		expect(
 			await act('/challenges?/answer', annSession, { challengeId: String(id), decision: 'accept' })
 		).toMatchObject({ type: 'success', data: { status: 'live' } });
-		await waitFor(() => duelsIn(frames.at(-1)).some((d) => d.id === id), 5_000, 'accepted duel');
-		expect(duelsIn(frames.at(-1))[0]).toMatchObject({
+		await waitFor(() => duelsIn(frames).some((d) => d.id === id), 5_000, 'accepted duel');
+		expect(duelsIn(frames)[0]).toMatchObject({
 			status: 'live',
 			challenger: { id: sam.id, value: 0 },
 			opponent: { id: ann.id, value: 0 }
@@ -130,10 +141,10 @@ describe('duels over HTTP and Socket.IO', () => {
 		});
 		expect(sale.status).toBe(201);
 		await waitFor(
-			() => duelsIn(frames.at(-1)).some((d) => d.id === id && d.challenger.value === 50),
+			() => duelsIn(frames).some((d) => d.id === id && d.challenger.value === 50),
 			5_000,
 			'the sale in the duel'
 		);
-		expect(duelsIn(frames.at(-1))[0]).toMatchObject({ leaderId: sam.id });
+		expect(duelsIn(frames)[0]).toMatchObject({ leaderId: sam.id });
 	});
 });

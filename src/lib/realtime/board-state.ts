@@ -38,8 +38,9 @@ function rebuild(
 export function applyPush(current: LeaderboardSnapshot, push: LeaderboardPush): Applied {
 	if (push.kind !== 'delta') {
 		if (push.version < current.version) return { stale: true };
-		const { activity: _activity, ...board } = push;
+		const { activity: _activity, formats: _formats, ...board } = push;
 		void _activity;
+		void _formats;
 		// A push for everyone carries no `me`: keep the viewer's own standing.
 		return { board: { ...board, me: push.me === undefined ? current.me : push.me } };
 	}

@@ -36,6 +36,12 @@ export interface LeaderboardSnapshot {
 	me?: MyStanding | null;
 	/** Feed items that came with this update (a delta carries the new ones). */
 	activity?: ActivityItem[];
+	/**
+	 * The season's contest formats (#17: duels, sprints, knockouts, divisions…) by view name
+	 * (formats/views.ts), each view whole: every view in a watch or snapshot ack, only the views
+	 * that changed in a push.
+	 */
+	formats?: Record<string, unknown>;
 }
 
 /**
@@ -60,6 +66,8 @@ export interface LeaderboardDelta {
 	/** Everyone may have moved (ranking rule changed, large import): refresh your standing. */
 	reRanked?: boolean;
 	activity: ActivityItem[];
+	/** The contest format views that changed since the last push, each whole (see the snapshot). */
+	formats?: Record<string, unknown>;
 }
 
 export type LeaderboardPush = LeaderboardSnapshot | LeaderboardDelta;
@@ -140,18 +148,8 @@ type Refusal = { error: { code: string; message: string } };
 export type WatchAck = LeaderboardSnapshot | Refusal;
 export type StandingAck = { me: MyStanding | null } | Refusal;
 
-/**
- * The live state of a season's contest formats (#17: duels, sprints, knockouts, divisions…),
- * by view name (formats/views.ts): only the views that changed since the previous push.
- */
-export interface FormatsPush {
-	seasonId: number;
-	views: Record<string, unknown>;
-}
-
 export interface ServerToClientEvents {
 	leaderboard: (push: LeaderboardPush) => void;
-	formats: (push: FormatsPush) => void;
 	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
 }

@@ -2,7 +2,6 @@ import { io, type Socket } from 'socket.io-client';
 import type {
 	ActivityItem,
 	BadgeEvent,
-	FormatsPush,
 	SeasonEvent,
 	ClientToServerEvents,
 	LeaderboardPush,
@@ -110,9 +109,6 @@ export class LiveSeason {
 		const leaderboard = (push: LeaderboardPush) => {
 			if (push.seasonId === this.seasonId) this.accept(push);
 		};
-		const formats = (push: FormatsPush) => {
-			if (push.seasonId === this.seasonId) this.formats = { ...this.formats, ...push.views };
-		};
 		const badge = (event: BadgeEvent) => {
 			if (event.seasonId === this.seasonId) this.onBadge.emit(event);
 		};
@@ -133,7 +129,6 @@ export class LiveSeason {
 		};
 		s.on('connect', watch);
 		s.on('leaderboard', leaderboard);
-		s.on('formats', formats);
 		s.on('badge', badge);
 		s.on('season', seasonChanged);
 		s.on('disconnect', disconnect);
@@ -143,8 +138,7 @@ export class LiveSeason {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
-			s.off('formats', formats);
-			s.off('badge', badge);
+				s.off('badge', badge);
 			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);
 			s.off('connect_error', refused);
@@ -176,6 +170,8 @@ export class LiveSeason {
 	}
 
 	private accept(push: LeaderboardPush): void {
+		// Each view comes whole, so the latest one received is right whatever the board's version.
+		if (push.formats) this.formats = { ...this.formats, ...push.formats };
 		const { feed, added } = mergeActivity(this.activity, push.activity, FEED_SIZE);
 		this.activity = feed;
 		for (const item of added) this.onActivity.emit(item);

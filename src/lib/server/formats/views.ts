@@ -8,7 +8,7 @@ import { challengesView } from '../challenges/view';
 // The live views of the contest formats (#17). Each format (challenges/, sprints/, knockouts/,
 // divisions/, quotas/) registers one view here: what a board and the TV show of it for one
 // season, built from the database. The publisher (realtime/publish.ts) builds every view with
-// each leaderboard push and sends the ones that changed in one `formats` frame; pages load the
+// each leaderboard push and sends the ones that changed in the push's `formats`; pages load the
 // same views (formatViewsOf) for their first render.
 //
 // A view's module must not import realtime/publish.ts (publish.ts imports this file).

@@ -129,7 +129,7 @@ export function attachRealtime(
 			const { me: _me, ...shared } = snapshot;
 			void _me;
 			publisher.primed(shared);
-			ack(snapshot);
+			ack({ ...snapshot, formats: publisher.formatsFor(seasonId) });
 		});
 		// A client that missed a push (a version gap) asks for the current top again.
 		socket.on('snapshot', (payload, ack) => {
@@ -140,7 +140,8 @@ export function attachRealtime(
 			}
 			ack({
 				kind: 'snapshot',
-				...getBoardTop(db, parsed.data.seasonId, { viewerId: socket.data.user?.id })!
+				...getBoardTop(db, parsed.data.seasonId, { viewerId: socket.data.user?.id })!,
+				formats: publisher.formatsFor(parsed.data.seasonId)
 			});
 		});
 		// A viewer outside the top asks for their own rank when a push says they may have moved.

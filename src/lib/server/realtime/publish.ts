@@ -207,17 +207,18 @@ export class Publisher implements LivePublisher {
 			return;
 		}
 		const now = Date.now();
-		this.pushFormats(seasonId, room, now);
+		const formats = this.changedFormats(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
 		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
 		if (!top) return;
 		if (!fresh) room.players = { n: top.players ?? top.individual.length, at: now };
-		if (top.version <= room.lastVersion && activity.length === 0) return;
+		if (top.version <= room.lastVersion && activity.length === 0 && !formats) return;
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
 		if (!room.top) {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
+			if (formats) snapshot.formats = formats;
 			this.io.to(name).emit('leaderboard', snapshot);
 		} else {
 			const changed = (
@@ -242,6 +243,7 @@ export class Publisher implements LivePublisher {
 				activity
 			};
 			if (reRanked) delta.reRanked = true;
+			if (formats) delta.formats = formats;
 			this.io.to(name).emit('leaderboard', delta);
 		}
 		if (!this.pushed) observePush(changedAt);
@@ -253,24 +255,45 @@ export class Publisher implements LivePublisher {
 	}
 
 	/**
-	 * The season's contest formats that changed since the last push, in one `formats` frame.
-	 * Services that change a format without moving the ledger (a challenge accepted, a round
-	 * started by the scheduler) call notifyLeaderboard so that a push runs.
+	 * Every format view of a season as this room's pushes left it (built now when the room has
+	 * none yet), for a watch or snapshot ack: the next push then carries what changed since.
 	 */
-	private pushFormats(seasonId: number, room: Room, now: number): void {
-		if (FORMAT_VIEWS.length === 0) return;
+	formatsFor(seasonId: number, now = Date.now()): Record<string, unknown> {
+		const room = this.room(seasonId);
 		const views: Record<string, unknown> = {};
-		let any = false;
+		for (const view of FORMAT_VIEWS) {
+			let json = room.formats.get(view.name);
+			if (json === undefined) {
+				json = JSON.stringify(view.build(this.db, seasonId, now) ?? null);
+				room.formats.set(view.name, json);
+			}
+			views[view.name] = JSON.parse(json);
+		}
+		return views;
+	}
+
+	/**
+	 * The season's contest format views that changed since the last push (or the last ack), each
+	 * whole; undefined when none did. They ride in the leaderboard push, so a sale that moves a
+	 * duel still costs one frame. Services that change a format without moving the ledger (a
+	 * challenge accepted, a round started by the scheduler) call notifyLeaderboard so that a
+	 * push runs.
+	 */
+	private changedFormats(
+		seasonId: number,
+		room: Room,
+		now: number
+	): Record<string, unknown> | undefined {
+		let views: Record<string, unknown> | undefined;
 		for (const view of FORMAT_VIEWS) {
 			const state = view.build(this.db, seasonId, now);
 			const json = JSON.stringify(state ?? null);
 			// A view never pushed counts as null: a season without the format sends nothing.
 			if ((room.formats.get(view.name) ?? 'null') === json) continue;
 			room.formats.set(view.name, json);
-			views[view.name] = state ?? null;
-			any = true;
+			(views ??= {})[view.name] = state ?? null;
 		}
-		if (any) this.io.to(seasonRoom(seasonId)).emit('formats', { seasonId, views });
+		return views;
 	}
 }
 
