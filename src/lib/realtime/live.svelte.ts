@@ -138,7 +138,7 @@ export class LiveSeason {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
-				s.off('badge', badge);
+			s.off('badge', badge);
 			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);
 			s.off('connect_error', refused);
