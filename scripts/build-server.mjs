@@ -1,7 +1,10 @@
-// Bundles server.ts (and the realtime/db modules it uses) into build/server.js, next to the
-// handler that `vite build` wrote. Packages stay external: they are installed in node_modules.
+// Bundles server.ts into build/server.js together with the handler that `vite build` wrote and
+// the packages both use, so that a start reads a handful of files instead of resolving and
+// loading ~1,400 modules one by one (docs/benchmarks.md, "Cold start"); the fan-out process
+// (build/fanout.js) and the CLI (build/cli.js) likewise.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 /**
  * Server modules import the messages as `import { m } from '…/paraglide/messages.js'`, a
@@ -28,28 +31,72 @@ const messagesUsed = {
 	}
 };
 
-/** What every bundle shares: one ESM file for Node 20, packages left in node_modules. */
+/**
+ * What every bundle shares: ESM for Node 20, the packages in the bundle except the native ones
+ * (they stay in node_modules), so that a start reads a few files instead of resolving and
+ * loading hundreds of modules one by one.
+ */
 const node = /** @type {const} */ ({
 	bundle: true,
 	platform: 'node',
 	format: 'esm',
 	target: 'node20',
-	packages: 'external',
+	external: ['better-sqlite3', '@node-rs/argon2', 'bufferutil', 'utf-8-validate', 'fsevents'],
+	minifyWhitespace: true,
+	minifySyntax: true,
+	// Bundled CommonJS packages require Node's modules: `require` as in a CommonJS file.
+	banner: {
+		js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+	},
 	logLevel: 'warning'
 });
 
+/**
+ * adapter-node's build/env.js finds build/client/ beside itself (`dir`); bundled, its code may
+ * land in a chunk one folder below build/, so it looks one level up when client/ is not there.
+ * @type {import('esbuild').Plugin}
+ */
+const handlerDir = {
+	name: 'handler-dir',
+	setup(b) {
+		b.onLoad({ filter: /[\\/]build[\\/]env\.js$/ }, async (args) => {
+			const source = await readFile(args.path, 'utf8');
+			const line = 'const dir = path.dirname(fileURLToPath(import.meta.url));';
+			if (!source.includes(line)) throw new Error(`${args.path}: no \`${line}\` to adapt`);
+			return {
+				contents:
+					"import { existsSync as __exists } from 'node:fs';\n" +
+					source.replace(
+						line,
+						'let dir = path.dirname(fileURLToPath(import.meta.url));\n' +
+							"if (!__exists(path.join(dir, 'client'))) dir = path.dirname(dir);"
+					),
+				loader: 'js'
+			};
+		});
+	}
+};
+
+// The server with the handler and its packages, in chunks: what a route needs is loaded when it
+// is first asked for (SvelteKit's lazy imports stay lazy), everything the start needs comes in
+// a few files. Native packages stay in node_modules.
 await build({
 	...node,
-	entryPoints: ['server.ts'],
-	outfile: 'build/server.js',
+	entryPoints: { server: 'server.ts' },
+	outdir: 'build',
+	splitting: true,
+	chunkNames: 'server-chunks/[name]-[hash]',
+	// Not warnings: SvelteKit's chunks keep bare imports of side-effect-free packages (`import
+	// 'zod'`) that esbuild rightly drops, one warning each (thousands).
+	logLevel: 'error',
 	plugins: [
 		messagesUsed,
+		handlerDir,
 		{
-			name: 'handler-beside',
+			name: 'handler-bundled',
 			setup(b) {
 				b.onResolve({ filter: /^honorboard:handler$/ }, () => ({
-					path: './handler.js',
-					external: true
+					path: resolve('build/handler.js')
 				}));
 			}
 		}

@@ -17,7 +17,10 @@ mkdirSync(out, { recursive: true });
  */
 function run(title, command, args, env = {}) {
 	console.log(`\n▶ ${title}`);
+	const started = Date.now();
 	const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+	// Each step's time, to keep the whole run within CI's 30 minutes.
+	console.log(`◀ ${title}: ${Math.round((Date.now() - started) / 1000)} s`);
 	return result.status ?? 1;
 }
 
@@ -97,6 +100,7 @@ function runPrefixed(name, args, env) {
 	});
 }
 console.log('\n▶ playwright (browser): the page sweeps [sweeps] beside the other specs [specs]');
+const browserStarted = Date.now();
 const browserRuns = await Promise.all([
 	runPrefixed(
 		'sweeps',
@@ -122,6 +126,7 @@ const browserRuns = await Promise.all([
 		}
 	)
 ]);
+console.log(`◀ playwright: ${Math.round((Date.now() - browserStarted) / 1000)} s`);
 failedSteps += browserRuns.filter((code) => code !== 0).length;
 
 /** The two Vitest reports as one. */

@@ -1,5 +1,5 @@
 // Starts the production build for the browser tests on a fresh demo database:
-// deletes the previous file, seeds the demo season with the CLI, then runs build/server.js
+// deletes the previous file, copies build/, seeds the demo season with its CLI, then runs build/server.js
 // in this process (so stopping this process stops the server).
 // Usage (playwright.config.ts does this):
 //   HONORBOARD_E2E_DB=/tmp/…/e2e.db PORT=… ORIGIN=… node tests/e2e/serve.mjs
@@ -31,16 +31,6 @@ for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, {
 mkdirSync(workDir, { recursive: true });
 process.env.DATABASE_URL = dbPath;
 
-const seeded = spawnSync(
-	process.execPath,
-	[join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/cli.ts'), 'seed-demo'],
-	{ cwd: root, env: process.env, stdio: 'inherit' }
-);
-if (seeded.status !== 0) {
-	console.error(`seed-demo failed (exit ${seeded.status ?? seeded.signal})`);
-	process.exit(1);
-}
-
 // Serve a private copy of build/: a rebuild during the run (several people share this checkout)
 // would otherwise delete the files the running server reads, and sirv crashes on a missing file.
 // node_modules is linked beside the copy so that the bundle's package imports still resolve;
@@ -50,6 +40,17 @@ const app = join(workDir, 'app');
 rmSync(app, { recursive: true, force: true });
 await snapshotBuild(join(root, 'build'), join(app, 'build'));
 symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+
+// The demo, seeded by the copy's CLI (the bundle a production install runs), before the server.
+const seeded = spawnSync(process.execPath, [join(app, 'build/cli.js'), 'seed-demo'], {
+	cwd: root,
+	env: process.env,
+	stdio: 'inherit'
+});
+if (seeded.status !== 0) {
+	console.error(`seed-demo failed (exit ${seeded.status ?? seeded.signal})`);
+	process.exit(1);
+}
 
 await import(pathToFileURL(join(app, 'build/server.js')).href);
 
