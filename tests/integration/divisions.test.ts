@@ -151,6 +151,63 @@ describe('divisions', () => {
 		).toHaveLength(7);
 	});
 
+	it('decides the moves again from the final results when the grace period ends', async () => {
+		const db = ctx.db;
+		const { season: s, people, score } = await contest(db, 4);
+		const [gold, silver] = ['Gold', 'Silver'].map((name) =>
+			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
+		);
+		const place = (i: number, d: number) =>
+			moveMember(
+				db,
+				{ seasonId: s.id, userId: people[i].id, divisionId: d },
+				manager,
+				END - 9 * DAY
+			);
+		[0, 1].forEach((i) => place(i, gold));
+		[2, 3].forEach((i) => place(i, silver));
+		// At the end: Gold P1 90, P2 10 → P2 down; Silver P3 50, P4 20 → P3 up.
+		score(0, 90, END - 8 * DAY);
+		score(1, 10, END - 8 * DAY);
+		score(2, 50, END - 7 * DAY);
+		score(3, 20, END - 6 * DAY);
+		expect(runScheduler(db, { clock: () => END }).map((t) => t.to)).toContain('ended');
+		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
+		const [p1, p2, p3, p4] = people.map((p) => p.id);
+		expect(placementOf(db, next.id)).toEqual({
+			[p1]: 'Gold',
+			[p2]: 'Silver',
+			[p3]: 'Gold',
+			[p4]: 'Silver'
+		});
+
+		// During the grace period a late confirmation lifts P4 above P3 and a reversal takes P3's
+		// sale back; a manager moves P2 back to Gold by hand in the rerun.
+		score(3, 40, END + DAY);
+		score(2, -45, END + DAY);
+		const rerunGold = db
+			.select()
+			.from(division)
+			.where(eq(division.seasonId, next.id))
+			.all()
+			.find((d) => d.name === 'Gold')!;
+		moveMember(db, { seasonId: next.id, userId: p2, divisionId: rerunGold.id }, manager, END + DAY);
+		// Nothing moves before the grace period is over (the rerun only opens)…
+		expect(runScheduler(db, { clock: () => END + 2 * DAY }).map((t) => t.to)).not.toContain(
+			'archived'
+		);
+		expect(placementOf(db, next.id)[p3]).toBe('Gold');
+		// …then the final results decide: P4 goes up, P3 stays in Silver, P2 stays where the
+		// manager put them; once only.
+		expect(runScheduler(db, { clock: () => END + 3 * DAY + 1000 }).map((t) => t.to)).toEqual([
+			'archived'
+		]);
+		const final = { [p1]: 'Gold', [p2]: 'Gold', [p3]: 'Silver', [p4]: 'Gold' };
+		expect(placementOf(db, next.id)).toEqual(final);
+		expect(runScheduler(db, { clock: () => END + 4 * DAY, holder: 'other' })).toEqual([]);
+		expect(placementOf(db, next.id)).toEqual(final);
+	});
+
 	it('places automatically by last season’s place or level, and refuses bad moves', async () => {
 		const db = ctx.db;
 		const { season: s, people } = await contest(db, 5);

@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { division, seasonMember, type Season } from '../db/schema';
+import { division, divisionMember, season, seasonMember, type Season } from '../db/schema';
 import { seasonEndMoves } from '../../contest/division';
-import { divisionBoards, listDivisions } from './standings';
+import { divisionBoards, listDivisions, type DivisionBoard } from './standings';
 import { writePlacement } from './commands';
 import { audit, SYSTEM } from '../audit/record';
 
@@ -36,20 +36,7 @@ export function carryDivisions(tx: Queryable, ended: Season, next: Season, now: 
 			.get();
 		ids.set(d.id, created.id);
 	}
-	const moves = seasonEndMoves(
-		boards.map((d) => ({ ...d, ranked: d.entries.map((e) => ({ id: e.id, points: e.counted })) }))
-	);
-	const members = tx
-		.select({ id: seasonMember.userId })
-		.from(seasonMember)
-		.where(eq(seasonMember.seasonId, next.id))
-		.all();
-	const bottom = ids.get(boards[boards.length - 1].id)!;
-	const placed = new Map<number, number>();
-	for (const { id } of members) {
-		const move = moves.get(id);
-		placed.set(id, move ? ids.get(move.divisionId)! : bottom);
-	}
+	const { placed, moves } = carriedPlacement(tx, boards, next.id, ids);
 	writePlacement(tx, next.id, placed, 'carry', now);
 	const count = (kind: 'up' | 'down') => [...moves.values()].filter((m) => m.move === kind).length;
 	audit(
@@ -61,4 +48,76 @@ export function carryDivisions(tx: Queryable, ended: Season, next: Season, now: 
 		now
 	);
 	return true;
+}
+
+/**
+ * Where the season-end moves put each member of `next`: division ids of `next` by the ended
+ * season's division ids (`ids`); members who played in no division go to the bottom one.
+ */
+function carriedPlacement(
+	tx: Queryable,
+	boards: DivisionBoard[],
+	nextId: number,
+	ids: Map<number, number>
+) {
+	const moves = seasonEndMoves(
+		boards.map((d) => ({ ...d, ranked: d.entries.map((e) => ({ id: e.id, points: e.counted })) }))
+	);
+	const members = tx
+		.select({ id: seasonMember.userId })
+		.from(seasonMember)
+		.where(eq(seasonMember.seasonId, nextId))
+		.all();
+	const bottom = ids.get(boards[boards.length - 1].id)!;
+	const placed = new Map<number, number>();
+	for (const { id } of members) {
+		const move = moves.get(id);
+		placed.set(id, move ? ids.get(move.divisionId)! : bottom);
+	}
+	return { placed, moves };
+}
+
+/**
+ * The ended season's results became final (its grace period is over): late confirmations and
+ * reversals may have changed who goes up or down. The rerun's placements that are still the
+ * carried ones are decided again from the final standings; people a manager placed by hand
+ * (or by an automatic placement) since are left where they are, and nothing changes when the
+ * rerun's divisions no longer match the ended season's (a manager added or removed one).
+ * Returns the rerun's id when someone moved, else null.
+ */
+export function recarryDivisions(tx: Queryable, ended: Season, now: number): number | null {
+	const next = tx.select().from(season).where(eq(season.previousSeasonId, ended.id)).get();
+	if (!next) return null;
+	const boards = divisionBoards(tx, ended.id);
+	if (!boards) return null;
+	const nextDivisions = listDivisions(tx, next.id);
+	if (nextDivisions.length !== boards.length) return null;
+	// The rerun's divisions were created in the same order (carryDivisions): matched by position.
+	const ids = new Map(boards.map((d, i) => [d.id, nextDivisions[i].id]));
+	const current = new Map(
+		tx
+			.select({ userId: divisionMember.userId, divisionId: divisionMember.divisionId })
+			.from(divisionMember)
+			.where(and(eq(divisionMember.seasonId, next.id), eq(divisionMember.placedBy, 'carry')))
+			.all()
+			.map((r) => [r.userId, r.divisionId])
+	);
+	const { placed } = carriedPlacement(tx, boards, next.id, ids);
+	const changed = new Map(
+		[...placed].filter(([userId, divisionId]) => {
+			const was = current.get(userId);
+			return was !== undefined && was !== divisionId;
+		})
+	);
+	if (changed.size === 0) return null;
+	writePlacement(tx, next.id, changed, 'carry', now);
+	audit(
+		tx,
+		SYSTEM,
+		'division.recarry',
+		`season:${next.id}`,
+		{ fromSeasonId: ended.id, moved: changed.size },
+		now
+	);
+	return next.id;
 }

@@ -15,7 +15,7 @@ import {
 import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
-import { carryDivisions } from '../divisions/carry';
+import { carryDivisions, recarryDivisions } from '../divisions/carry';
 import { graceEndSql } from './queries';
 import { launchNeedsSql } from './launch';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
@@ -270,7 +270,8 @@ function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 	return events;
 }
 
-type Step = { transitions: Transition[]; badges: BadgeEvent[] };
+/** What a step changed: its transitions, its badges, and other boards that moved (`boards`). */
+type Step = { transitions: Transition[]; badges: BadgeEvent[]; boards?: number[] };
 
 function stepOnce(db: Db, now: number): Step | null {
 	return db.transaction(
@@ -346,10 +347,13 @@ function stepOnce(db: Db, now: number): Step | null {
 			freezeResults(tx, due.id, now);
 			transition(tx, due, 'ended', 'archived', now);
 			tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
+			// Promotions and relegations into the rerun follow the final results too.
+			const rerun = recarryDivisions(tx, due, now);
 			// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
 			return {
 				transitions: [{ seasonId: due.id, to: 'archived' }],
-				badges: awardEndOfSeason(tx, due, now)
+				badges: awardEndOfSeason(tx, due, now),
+				boards: rerun === null ? [] : [rerun]
 			};
 		},
 		{ behavior: 'immediate' }
@@ -380,6 +384,7 @@ export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition
 			notifyLeaderboard(t.seasonId);
 		}
 		for (const event of step.badges) publishBadge(event);
+		for (const seasonId of step.boards ?? []) notifyLeaderboard(seasonId);
 	}
 	// A season was created, published or moved: the running loop looks again at the next time.
 	if (holder === state.holder) state.rearm?.();
