@@ -762,6 +762,16 @@ const CASES: Case[] = [
 		]
 	},
 	{
+		action: 'division.recarry',
+		subject: 'season:2',
+		data: { fromSeasonId: 1, moved: 2 },
+		summary: 'Promotion and relegation decided again from the final results: Autumn Cup',
+		details: [
+			['From season', '1'],
+			['Moved', '2']
+		]
+	},
+	{
 		action: 'quota.set',
 		subject: 'user:5',
 		data: { seasonId: 1, target: 1200 },

@@ -137,6 +137,7 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'division.place': m.divisions_audit_place,
 	'division.move': m.divisions_audit_move,
 	'division.carry': m.divisions_audit_carry,
+	'division.recarry': m.divisions_audit_recarry,
 	'quota.set': m.quotas_audit_set,
 	'quota.remove': m.quotas_audit_remove,
 	'quota.import': m.quotas_audit_import
