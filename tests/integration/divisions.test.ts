@@ -8,7 +8,8 @@ import {
 	divisionMember,
 	quota,
 	season,
-	seasonResult
+	seasonResult,
+	team as teamTable
 } from '../../src/lib/server/db/schema';
 import { appendEntry } from '../../src/lib/server/scoring/ledger';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
@@ -23,6 +24,7 @@ import { buildQuotasView } from '../../src/lib/server/quotas/view';
 import { parseQuotaCsv } from '../../src/lib/server/quotas/quota-csv';
 import { importQuotas, setQuota } from '../../src/lib/server/quotas/commands';
 import { AppError } from '../../src/lib/server/shared/errors';
+import { createActivityType, listActivityTypes } from '../../src/lib/server/activities/types';
 
 const DAY = 24 * 60 * 60 * 1000;
 const END = Date.parse('2027-03-31T22:00:00Z');
@@ -302,6 +304,41 @@ describe('quotas', () => {
 			['team', 6000]
 		]);
 		expect(parseQuotaCsv(db, s.id, 'email,target\n').errors[0].message).toMatch(/no targets/);
+	});
+
+	it('gives the rerun the same targets and activity types', async () => {
+		const db = ctx.db;
+		const { season: s, people, team } = await contest(db, 2);
+		setQuota(
+			db,
+			{ seasonId: s.id, subject: { type: 'user', id: people[0].id }, target: 600 },
+			manager,
+			END - DAY
+		);
+		setQuota(
+			db,
+			{ seasonId: s.id, subject: { type: 'team', id: team.id }, target: 2600 },
+			manager,
+			END - DAY
+		);
+		createActivityType(db, s.id, { key: 'call', name: 'Call', points: 2, emoji: '📞' }, manager);
+		runScheduler(db, { clock: () => END });
+		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
+		const nextTeam = db.select().from(teamTable).where(eq(teamTable.seasonId, next.id)).get()!;
+		expect(
+			db
+				.select({ type: quota.subjectType, id: quota.subjectId, target: quota.targetPoints })
+				.from(quota)
+				.where(eq(quota.seasonId, next.id))
+				.all()
+				.sort((a, b) => a.type.localeCompare(b.type))
+		).toEqual([
+			{ type: 'team', id: nextTeam.id, target: 2600 },
+			{ type: 'user', id: people[0].id, target: 600 }
+		]);
+		expect(
+			listActivityTypes(db, next.id).map((t) => [t.key, t.name, t.points, t.emoji, t.active])
+		).toEqual([['call', 'Call', 2, '📞', true]]);
 	});
 
 	it('ranks by % of target with those without a target after, and by improvement', async () => {

@@ -2,7 +2,17 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { TZDate } from '@date-fns/tz';
 import { remapBadgePrizes } from './prizes';
-import { badge, product, rule, season, seasonMember, team, type Season } from '../db/schema';
+import {
+	activityType,
+	badge,
+	product,
+	quota,
+	rule,
+	season,
+	seasonMember,
+	team,
+	type Season
+} from '../db/schema';
 import { nextSeason, type Recurrence } from '../../contest/calendar';
 
 /** "Q4 Summit Challenge" repeats as "Q1 Summit Challenge"; other names get the start month. */
@@ -26,8 +36,9 @@ interface CloneOptions {
 }
 
 /**
- * A fresh season with the same theme, settings, catalogue, rules, badges, teams and members,
- * and no scores. Rule windows move with the season. Used by recurrences and by "clone".
+ * A fresh season with the same theme, settings, catalogue, rules, badges, activity types,
+ * targets (quotas), teams and members, and no scores. Rule windows move with the season. Used
+ * by recurrences and by "clone". (Divisions are carried by the scheduler: divisions/carry.ts.)
  */
 export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions): Season {
 	const dates =
@@ -113,6 +124,37 @@ export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions
 				.get().id
 		);
 	}
+	const types = tx.select().from(activityType).where(eq(activityType.seasonId, source.id)).all();
+	if (types.length > 0) {
+		tx.insert(activityType)
+			.values(
+				types.map((t) => ({
+					...withoutId(t),
+					seasonId: copy.id,
+					createdAt: options.now,
+					updatedAt: options.now
+				}))
+			)
+			.run();
+	}
+	// Targets carry over as a starting point (the manager sets the new quarter's): a team's
+	// target goes to the copy of its team.
+	const quotas = tx
+		.select()
+		.from(quota)
+		.where(eq(quota.seasonId, source.id))
+		.all()
+		.map((q) => ({
+			...withoutId(q),
+			seasonId: copy.id,
+			subjectId: q.subjectType === 'team' ? teamIds.get(q.subjectId) : q.subjectId,
+			updatedAt: options.now
+		}))
+		.filter((q): q is typeof q & { subjectId: number } => q.subjectId !== undefined);
+	for (let i = 0; i < quotas.length; i += 500)
+		tx.insert(quota)
+			.values(quotas.slice(i, i + 500))
+			.run();
 	if (copy.prizes?.some((p) => p.badgeId != null)) {
 		copy.prizes = remapBadgePrizes(copy.prizes, badgeIds);
 		tx.update(season).set({ prizes: copy.prizes }).where(eq(season.id, copy.id)).run();
