@@ -32,8 +32,30 @@ function readJson(path) {
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 let failedSteps = 0;
 // A style or type error fails the run, but the tests still run so that one run shows everything.
-failedSteps += run('lint (prettier --check, eslint)', 'npm', ['run', 'lint']) === 0 ? 0 : 1;
-failedSteps += run('type check (svelte-check)', 'npm', ['run', 'check']) === 0 ? 0 : 1;
+// The lint and the type check (`npm run check`'s steps) each keep one core busy for minutes:
+// they run side by side, once the generated files both read (messages, .svelte-kit) are written.
+failedSteps +=
+	run('generated files (messages, svelte-kit sync)', 'sh', [
+		'-c',
+		'npm run -s i18n && npx svelte-kit sync'
+	]) === 0
+		? 0
+		: 1;
+console.log(
+	'\n▶ lint (prettier --check, eslint) [lint] beside the type check (svelte-check) [check]'
+);
+const checksStarted = Date.now();
+const checks = await Promise.all([
+	runPrefixed('lint', 'npm', ['run', 'lint'], {}),
+	runPrefixed(
+		'check',
+		npx,
+		['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error'],
+		{}
+	)
+]);
+console.log(`◀ lint and type check: ${Math.round((Date.now() - checksStarted) / 1000)} s`);
+failedSteps += checks.filter((code) => code !== 0).length;
 if (run('build', 'npm', ['run', 'build']) !== 0) {
 	console.log('\ntests: 0 passed, 1 failed (the build failed)');
 	process.exit(1);
@@ -76,14 +98,17 @@ const SWEEPS = ['a11y.spec.ts', 'layout.spec.ts', 'csp.spec.ts'];
 // The first run on the specs' usual port (tests/e2e/env.ts), the sweeps on the next one.
 const SPECS_PORT = 4391;
 /**
+ * Runs a command with each line of its output prefixed by `[name]` (runs side by side stay
+ * readable); resolves with its exit code.
  * @param {string} name
+ * @param {string} command
  * @param {string[]} args
  * @param {Record<string, string>} env
  * @returns {Promise<number>}
  */
-function runPrefixed(name, args, env) {
+function runPrefixed(name, command, args, env) {
 	return new Promise((done) => {
-		const child = spawn(npx, args, {
+		const child = spawn(command, args, {
 			env: { ...process.env, ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -104,6 +129,7 @@ const browserStarted = Date.now();
 const browserRuns = await Promise.all([
 	runPrefixed(
 		'sweeps',
+		npx,
 		[
 			'playwright',
 			'test',
@@ -118,6 +144,7 @@ const browserRuns = await Promise.all([
 	),
 	runPrefixed(
 		'specs',
+		npx,
 		['playwright', 'test', '--reporter=list,json', '--output=test-results/specs'],
 		{
 			E2E_PORT: String(SPECS_PORT),
