@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+	countedAwards,
 	describeCriterion,
 	evaluate,
+	isCounted,
 	type BadgeContext,
 	type BadgeCriterion,
 	type BadgeSubject,
@@ -473,6 +475,80 @@ describe('describeCriterion', () => {
 			text: 'Team reaches €2,500 in sales'
 		},
 		{ criterion: { kind: 'team_target', target: 5000 }, text: 'Team reaches 5,000 points' },
-		{ criterion: { kind: 'season_place', maxRank: 1 }, text: 'Finishes the season first' }
+		{ criterion: { kind: 'season_place', maxRank: 1 }, text: 'Finishes the season first' },
+		{ criterion: { kind: 'sprints_won', count: 1 }, text: '1 sprint won' },
+		{ criterion: { kind: 'knockouts_won', count: 2 }, text: '2 knockouts won' },
+		{ criterion: { kind: 'activities_logged', count: 1000 }, text: '1,000 activities logged' },
+		{
+			criterion: { kind: 'activities_logged', count: 20, type: 'call' },
+			text: '20 activities logged of type call'
+		}
 	])('$text', ({ criterion, text }) => expect(describeCriterion(criterion)).toBe(text));
+});
+
+describe('countedAwards', () => {
+	const t = (hour: number) => at(`2026-03-02T${String(hour).padStart(2, '0')}:00:00Z`);
+	const once = (...hours: number[]) => hours.map((h) => ({ at: t(h), weight: 1 }));
+
+	it.each<{ name: string; count: number; moments: { at: number; weight: number }[]; at?: number }>([
+		{
+			name: 'the count-th win, whatever order they come in',
+			count: 2,
+			moments: once(11, 9, 10),
+			at: t(10)
+		},
+		{ name: 'not reached yet', count: 4, moments: once(9, 10, 11) },
+		{ name: 'nothing done', count: 1, moments: [] },
+		{ name: 'a count below 1 is never earned', count: 0, moments: once(9) },
+		{
+			// 2 calls at 9, 3 at 10: the 4th unit is logged at 10, by the activity that reaches it.
+			name: 'a weight of 3 counts 3',
+			count: 4,
+			moments: [
+				{ at: t(10), weight: 3 },
+				{ at: t(9), weight: 2 }
+			],
+			at: t(10)
+		},
+		{
+			name: 'exactly reaching the count is enough',
+			count: 5,
+			moments: [
+				{ at: t(9), weight: 2 },
+				{ at: t(10), weight: 3 },
+				{ at: t(11), weight: 7 }
+			],
+			at: t(10)
+		},
+		{
+			name: 'one big activity reaches it alone',
+			count: 10,
+			moments: [
+				{ at: t(9), weight: 1 },
+				{ at: t(12), weight: 12 }
+			],
+			at: t(12)
+		}
+	])('$name', ({ count, moments, at: when }) => {
+		expect(countedAwards(count, moments)).toEqual(
+			when === undefined ? [] : [{ periodKey: '', at: when }]
+		);
+	});
+
+	it('tells the counted criteria from the sales ones', () => {
+		expect(isCounted({ kind: 'activities_logged', count: 3, type: 'call' })).toBe(true);
+		expect(isCounted({ kind: 'sprints_won', count: 1 })).toBe(true);
+		expect(isCounted({ kind: 'quizzes_passed', count: 1 })).toBe(true);
+		expect(isCounted({ kind: 'sales_count', count: 1 })).toBe(false);
+	});
+
+	it('a sale never earns a counted criterion', () => {
+		const facts = [sale(1, '2026-03-02T09:00:00Z'), sale(1, '2026-03-02T10:00:00Z')];
+		const ctx: BadgeContext = { now: t(23), timeZone: WARSAW, holidays: [] };
+		for (const criterion of [
+			{ kind: 'knockouts_won', count: 1 },
+			{ kind: 'activities_logged', count: 1 }
+		] as BadgeCriterion[])
+			expect(evaluate(criterion, { kind: 'user', id: 1 }, facts, ctx)).toEqual([]);
+	});
 });

@@ -55,7 +55,36 @@ export type BadgeCriterion =
 	/** N training quizzes of the season passed (on their earning attempts); people only. */
 	| { kind: 'quizzes_passed'; count: number }
 	/** N head-to-head duels of the season won (frozen results, #17); people only. */
-	| { kind: 'duels_won'; count: number };
+	| { kind: 'duels_won'; count: number }
+	/** N sprints of the season won (frozen results, #17); people only. */
+	| { kind: 'sprints_won'; count: number }
+	/** N knockout tournaments of the season won (frozen results, #17); people only. */
+	| { kind: 'knockouts_won'; count: number }
+	/**
+	 * N activities logged in the season, counted in units (quantity 3 counts 3); of one activity
+	 * type (its key, `call`) or of any; people only.
+	 */
+	| { kind: 'activities_logged'; count: number; type?: string };
+
+/**
+ * The criteria that count what a person did, one thing at a time, rather than their sales:
+ * decided where the thing happens and by the re-evaluation (server/badges/counted.ts).
+ */
+export const COUNTED_KINDS = [
+	'quizzes_passed',
+	'duels_won',
+	'sprints_won',
+	'knockouts_won',
+	'activities_logged'
+] as const;
+
+export type CountedCriterion = Extract<BadgeCriterion, { kind: (typeof COUNTED_KINDS)[number] }>;
+
+const COUNTED = new Set<string>(COUNTED_KINDS);
+
+export function isCounted(criterion: BadgeCriterion): criterion is CountedCriterion {
+	return COUNTED.has(criterion.kind);
+}
 
 /** Limits of a badge's texts, in characters (the console form and its check share them). */
 export const BADGE_LIMITS = { name: 60, description: 200, emoji: 16 } as const;
@@ -148,19 +177,33 @@ export function evaluate(
 			return [];
 		case 'quizzes_passed':
 		case 'duels_won':
-			// Decided from quiz attempts or frozen duels, not sales: quizzesPassedAwards.
+		case 'sprints_won':
+		case 'knockouts_won':
+		case 'activities_logged':
+			// Counted from what the person did, not from sales: countedAwards.
 			return [];
 	}
 }
 
+/** One time a person did a counted thing: passed a quiz, won a duel, logged 3 calls. */
+export interface CountedMoment {
+	at: number;
+	/** What it counts for: an activity's quantity; 1 for a quiz passed or a win. */
+	weight: number;
+}
+
 /**
- * The "quizzes passed" award of a person whose passing earning attempts happened at `passedAt`:
- * once, when the count-th quiz was passed.
+ * A counted criterion's award: once, at the moment whose running total (in time order) reaches
+ * `count`. Moments at the same instant keep the caller's order.
  */
-export function quizzesPassedAwards(count: number, passedAt: readonly number[]): BadgeAward[] {
-	if (count < 1 || passedAt.length < count) return [];
-	const sorted = [...passedAt].sort((a, b) => a - b);
-	return [{ periodKey: ONCE, at: sorted[count - 1] }];
+export function countedAwards(count: number, moments: readonly CountedMoment[]): BadgeAward[] {
+	if (count < 1) return [];
+	let total = 0;
+	for (const moment of [...moments].sort((a, b) => a.at - b.at)) {
+		total += moment.weight;
+		if (total >= count) return [{ periodKey: ONCE, at: moment.at }];
+	}
+	return [];
 }
 
 /** Awarded once, at the sale that takes the running total to the threshold. */
@@ -446,5 +489,13 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 			);
 		case 'duels_won':
 			return m.challenges_badge_criterion({ n: points(criterion.count, intlLocale(locale)) }, say);
+		case 'sprints_won':
+			return m.badges_criterion_sprints_won(count(criterion.count), say);
+		case 'knockouts_won':
+			return m.badges_criterion_knockouts_won(count(criterion.count), say);
+		case 'activities_logged':
+			return criterion.type
+				? m.badges_criterion_activities_of({ ...count(criterion.count), type: criterion.type }, say)
+				: m.badges_criterion_activities(count(criterion.count), say);
 	}
 }

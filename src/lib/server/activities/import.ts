@@ -4,6 +4,7 @@ import { season } from '../db/schema';
 import type { CsvError } from '../../csv';
 import type { ActivityItem } from '../../realtime/events';
 import { audit, type Actor } from '../audit/record';
+import { merge, publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { AppError, notFound } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
@@ -65,6 +66,7 @@ export function importActivities(
 	let points = 0;
 	let already = 0;
 	const feed: ActivityItem[] = [];
+	const badges: AwardChanges = { awarded: [], withdrawn: [] };
 	try {
 		db.transaction(
 			(tx) => {
@@ -87,6 +89,7 @@ export function importActivities(
 						if (logged.created) points += logged.activity.points;
 						else already += 1;
 						if (logged.feed) feed.push(logged.feed);
+						if (logged.badges) merge(badges, logged.badges);
 					} catch (error) {
 						if (!(error instanceof AppError)) throw error;
 						errors.push({ row: row.row, ...rowProblem(error) });
@@ -114,6 +117,7 @@ export function importActivities(
 	if (imported && feed.length > 0) {
 		// The feed shows the latest few; the board moves once for the whole file.
 		for (const item of feed.slice(-5)) publishActivity(item);
+		publishAwardChanges(seasonId, badges);
 		notifyLeaderboard(seasonId);
 	}
 	return {

@@ -9,6 +9,8 @@ import {
 } from '../../contest/activity';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntry } from '../scoring/ledger';
+import { awardCounted } from '../badges/counted';
+import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { bumpVersion } from '../scoring/standings';
 import { getLiveSeasonFor, getMembership } from '../seasons/queries';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
@@ -23,6 +25,7 @@ import { activityItem } from './queries';
 // a sale's externalId: the same key with the same activity answers the first result and counts
 // nothing twice; with another activity it is refused (409). Activities count confirmed at once,
 // also in seasons that confirm sales (there is no review of activities: docs/activities.md).
+// The "activities logged" badges the activity earns are given in the same transaction.
 
 export interface LogActivityInput {
 	source: ActivitySource;
@@ -95,7 +98,7 @@ function recordedUnder(tx: Queryable, source: ActivitySource, externalId: string
 		.get();
 }
 
-export type LoggedInTx = LoggedActivity & { feed?: ActivityItem };
+export type LoggedInTx = LoggedActivity & { feed?: ActivityItem; badges?: AwardChanges };
 
 /**
  * The body of logActivity inside the caller's transaction (an import logs many in one and
@@ -179,6 +182,7 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 	);
 	tx.update(activity).set({ ledgerEntryId: entryId }).where(eq(activity.id, row.id)).run();
 	bumpVersion(tx, owner.id);
+	const badges = awardCounted(tx, 'activities_logged', owner.id, person.id, now);
 	return {
 		activity: { id: row.id, points },
 		seasonId: owner.id,
@@ -194,7 +198,8 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			quantity: input.quantity,
 			points,
 			at: input.occurredAt
-		})
+		}),
+		badges
 	};
 }
 
@@ -205,11 +210,12 @@ export function logActivity(
 	clock: Clock = systemClock
 ): LoggedActivity {
 	const now = clock();
-	const { feed, ...logged } = db.transaction((tx) => logActivityInTx(tx, input, now), {
+	const { feed, badges, ...logged } = db.transaction((tx) => logActivityInTx(tx, input, now), {
 		behavior: 'immediate'
 	});
 	if (logged.created) {
 		if (feed) publishActivity(feed);
+		if (badges) publishAwardChanges(logged.seasonId, badges);
 		notifyLeaderboard(logged.seasonId);
 	}
 	return logged;

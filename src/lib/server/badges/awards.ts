@@ -13,6 +13,7 @@ import {
 } from '../db/schema';
 import {
 	evaluate,
+	isCounted,
 	weeklyWinners,
 	type BadgeAward,
 	type BadgeContext,
@@ -90,6 +91,8 @@ export function contextOf(s: typeof season.$inferSelect, now: number): BadgeCont
 
 /** A necessary condition for a once-only criterion, from the subject's running totals. */
 export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>): boolean {
+	// A sale never earns a counted criterion: counted.ts decides them where they happen.
+	if (isCounted(criterion)) return false;
 	const t = (metric: string) => tallies.get(metric) ?? 0;
 	switch (criterion.kind) {
 		case 'first_sale':
@@ -107,10 +110,6 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
 			return t('cross') >= criterion.count;
 		case 'team_target':
 			return t(criterion.metric === 'amount' ? 'amount' : 'points') >= criterion.target;
-		case 'quizzes_passed':
-		case 'duels_won':
-			// A sale never earns them: quiz-badges.ts and challenges/duel-badges.ts decide them.
-			return false;
 		default:
 			return true;
 	}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBadgeValues, parseBadge, type BadgeValues } from './badge-form';
+import { badgeToValues, emptyBadgeValues, parseBadge, type BadgeValues } from './badge-form';
+import type { Badge } from '../db/schema';
 
-const ctx = { categories: ['Phones', 'Accessories'] };
+const ctx = { categories: ['Phones', 'Accessories'], activityTypes: ['call', 'visit'] };
 const values = (patch: Partial<BadgeValues>): BadgeValues => ({
 	...emptyBadgeValues(),
 	name: 'Badge',
@@ -75,6 +76,37 @@ describe('parseBadge', () => {
 			name: 'final place',
 			values: values({ kind: 'season_place', maxRank: '1' }),
 			criterion: { kind: 'season_place', maxRank: 1 }
+		},
+		{
+			// The stored JSON of the counted criteria that came first must not change.
+			name: 'quizzes passed',
+			values: values({ kind: 'quizzes_passed', count: '2', activityType: 'call' }),
+			criterion: { kind: 'quizzes_passed', count: 2 }
+		},
+		{
+			name: 'duels won',
+			values: values({ kind: 'duels_won', count: '3' }),
+			criterion: { kind: 'duels_won', count: 3 }
+		},
+		{
+			name: 'sprints won',
+			values: values({ kind: 'sprints_won', count: '1' }),
+			criterion: { kind: 'sprints_won', count: 1 }
+		},
+		{
+			name: 'knockouts won',
+			values: values({ kind: 'knockouts_won', count: '2', category: 'Phones' }),
+			criterion: { kind: 'knockouts_won', count: 2 }
+		},
+		{
+			name: 'activities of any type',
+			values: values({ kind: 'activities_logged', count: '50', activityType: '' }),
+			criterion: { kind: 'activities_logged', count: 50 }
+		},
+		{
+			name: 'activities of one type',
+			values: values({ kind: 'activities_logged', count: '20', activityType: 'call' }),
+			criterion: { kind: 'activities_logged', count: 20, type: 'call' }
 		}
 	];
 	it.each(valid)('accepts $name', ({ values, criterion, points }) => {
@@ -104,7 +136,23 @@ describe('parseBadge', () => {
 		},
 		{ name: 'one-day streak', values: values({ kind: 'streak', days: '1' }), field: 'days' },
 		{ name: 'negative bonus', values: values({ bonus: '-5' }), field: 'bonus' },
-		{ name: 'fractional K', values: values({ kind: 'top_k_week', k: '2.5' }), field: 'k' }
+		{ name: 'fractional K', values: values({ kind: 'top_k_week', k: '2.5' }), field: 'k' },
+		{ name: 'no sprints', values: values({ kind: 'sprints_won', count: '0' }), field: 'count' },
+		{
+			name: '101 knockouts',
+			values: values({ kind: 'knockouts_won', count: '101' }),
+			field: 'count'
+		},
+		{
+			name: 'too many activities',
+			values: values({ kind: 'activities_logged', count: '100001' }),
+			field: 'count'
+		},
+		{
+			name: 'an activity type the season lacks',
+			values: values({ kind: 'activities_logged', count: '5', activityType: 'lunch' }),
+			field: 'activityType'
+		}
 	];
 	it.each(invalid)('refuses $name', ({ values, field }) => {
 		const parsed = parseBadge(values, ctx);
@@ -118,6 +166,21 @@ describe('parseBadge', () => {
 			ctx
 		);
 		expect(parsed.ok && parsed.draft.description).toBe('5 sales in Phones');
+	});
+});
+
+describe('badgeToValues', () => {
+	const stored = (criterion: Badge['criterion']) =>
+		({ name: 'B', emoji: '🏅', description: '', points: 0, active: true, criterion }) as Badge;
+
+	it.each<Badge['criterion']>([
+		{ kind: 'sprints_won', count: 2 },
+		{ kind: 'knockouts_won', count: 1 },
+		{ kind: 'activities_logged', count: 30 },
+		{ kind: 'activities_logged', count: 30, type: 'visit' }
+	])('fills the form back with %o', (criterion) => {
+		const parsed = parseBadge(badgeToValues(stored(criterion)), ctx);
+		expect(parsed.ok && parsed.draft.criterion).toEqual(criterion);
 	});
 });
 

@@ -4,7 +4,12 @@ import { formText } from '../shared/form';
 import { priceInput, priceToCents } from '../../format/money';
 import { points as pointsText } from '../../format/numbers';
 import { m } from '../../paraglide/messages.js';
-import { BADGE_LIMITS, describeCriterion, type BadgeCriterion } from '../../contest/badges';
+import {
+	BADGE_LIMITS,
+	describeCriterion,
+	type BadgeCriterion,
+	type CountedCriterion
+} from '../../contest/badges';
 import { CRITERIA, type CriterionKind } from './criteria';
 
 // The badge form: what a manager types (strings, so that a refused form comes back as it was
@@ -21,6 +26,8 @@ export interface BadgeValues {
 	kind: string;
 	count: string;
 	category: string;
+	/** An activity type's key (activities logged); empty: any type. */
+	activityType: string;
 	minPoints: string;
 	amount: string;
 	days: string;
@@ -51,6 +58,7 @@ export function emptyBadgeValues(): BadgeValues {
 		kind: 'sales_count',
 		count: '5',
 		category: '',
+		activityType: '',
 		minPoints: '1000',
 		amount: '10000',
 		days: '3',
@@ -70,6 +78,7 @@ const TEXT_KEYS = [
 	'kind',
 	'count',
 	'category',
+	'activityType',
 	'minPoints',
 	'amount',
 	'days',
@@ -105,7 +114,13 @@ export function badgeToValues(row: Badge): BadgeValues {
 		case 'cross_sells':
 		case 'quizzes_passed':
 		case 'duels_won':
+		case 'sprints_won':
+		case 'knockouts_won':
 			values.count = String(c.count);
+			break;
+		case 'activities_logged':
+			values.count = String(c.count);
+			values.activityType = c.type ?? '';
 			break;
 		case 'points_at_least':
 			values.minPoints = String(c.points);
@@ -144,19 +159,27 @@ function wholeNumber(field: NumberField, min: number, max: number) {
 		});
 }
 
-const quizCount = z
-	.string()
-	.trim()
-	.regex(/^\d+$/, { error: () => m.badges_error_quizzes() })
-	.transform(Number)
-	.refine((n) => n >= 1 && n <= 100, { error: () => m.badges_error_quizzes() });
+/** A counted criterion's N, from 1 to `max`, refused in the criterion's own words. */
+function countOf(max: number, error: () => string) {
+	return z
+		.string()
+		.trim()
+		.regex(/^\d+$/, { error })
+		.transform(Number)
+		.refine((n) => n >= 1 && n <= max, { error });
+}
 
-const duelCount = z
-	.string()
-	.trim()
-	.regex(/^\d+$/, { error: () => m.challenges_badge_error_count() })
-	.transform(Number)
-	.refine((n) => n >= 1 && n <= 100, { error: () => m.challenges_badge_error_count() });
+const MAX_ACTIVITIES = 100_000;
+
+const COUNTS = {
+	quizzes_passed: countOf(100, () => m.badges_error_quizzes()),
+	duels_won: countOf(100, () => m.challenges_badge_error_count()),
+	sprints_won: countOf(100, () => m.badges_error_sprints()),
+	knockouts_won: countOf(100, () => m.badges_error_knockouts()),
+	activities_logged: countOf(MAX_ACTIVITIES, () =>
+		m.badges_error_activities({ max: pointsText(MAX_ACTIVITIES) })
+	)
+} as const satisfies Record<CountedCriterion['kind'], z.ZodType<number, string>>;
 
 export const graphemes = (text: string) =>
 	[...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
@@ -199,11 +222,12 @@ const bonusSchema = z
 
 /**
  * Validates the badge form. Errors are per field, in words a manager can act on; an empty
- * description becomes the criterion in words.
+ * description becomes the criterion in words. `ctx` holds the season's product categories and
+ * activity type keys.
  */
 export function parseBadge(
 	values: BadgeValues,
-	ctx: { categories: readonly string[] }
+	ctx: { categories: readonly string[]; activityTypes: readonly string[] }
 ): { ok: true; draft: BadgeDraft } | { ok: false; errors: BadgeErrors } {
 	const errors: BadgeErrors = {};
 	function check<T>(key: keyof BadgeValues, schema: z.ZodType<T>, value: unknown): T | undefined {
@@ -251,14 +275,20 @@ export function parseBadge(
 			if (n !== undefined) criterion = { kind, count: n };
 			break;
 		}
-		case 'quizzes_passed': {
-			const n = check('count', quizCount, values.count);
+		case 'quizzes_passed':
+		case 'duels_won':
+		case 'sprints_won':
+		case 'knockouts_won': {
+			const n = check('count', COUNTS[kind], values.count);
 			if (n !== undefined) criterion = { kind, count: n };
 			break;
 		}
-		case 'duels_won': {
-			const n = check('count', duelCount, values.count);
-			if (n !== undefined) criterion = { kind, count: n };
+		case 'activities_logged': {
+			const n = check('count', COUNTS[kind], values.count);
+			const type = values.activityType.trim();
+			if (type && !ctx.activityTypes.includes(type))
+				errors.activityType = m.badges_error_activity_type({ type });
+			if (n !== undefined) criterion = type ? { kind, count: n, type } : { kind, count: n };
 			break;
 		}
 		case 'points_at_least': {

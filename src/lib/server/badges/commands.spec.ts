@@ -14,7 +14,7 @@ import {
 import { getLevels, updateLevels } from './levels';
 import { listSeasonBadges } from './queries';
 
-const ctx = { categories: ['Phones', 'Accessories'] };
+const ctx = { categories: ['Phones', 'Accessories'], activityTypes: ['call', 'visit'] };
 const values = (patch: Partial<BadgeValues>): BadgeValues => ({
 	...emptyBadgeValues(),
 	name: 'Badge',

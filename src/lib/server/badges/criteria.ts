@@ -49,6 +49,21 @@ export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint
 			hint: m.challenges_badge_hint
 		},
 		{
+			kind: 'sprints_won',
+			label: m.badges_criterion_sprints_won_label,
+			hint: m.badges_criterion_sprints_won_hint
+		},
+		{
+			kind: 'knockouts_won',
+			label: m.badges_criterion_knockouts_won_label,
+			hint: m.badges_criterion_knockouts_won_hint
+		},
+		{
+			kind: 'activities_logged',
+			label: m.badges_criterion_activities_logged_label,
+			hint: m.badges_criterion_activities_logged_hint
+		},
+		{
 			kind: 'top_k_week',
 			label: m.badges_criterion_top_k_week_label,
 			hint: m.badges_criterion_top_k_week_hint

@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../db';
 import { award, season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
-	quizzesPassedAwards,
+	isCounted,
 	type BadgeAward,
 	type BadgeSubject,
 	type SaleFact
@@ -38,8 +38,7 @@ import {
 	teamFacts
 } from './facts';
 import type { ActivityItem } from '../../realtime/events';
-import { memberTeam, passedAt, withQuizTakers } from '../quizzes/quiz-badges';
-import { wonAt, withDuelWinners } from '../challenges/duel-badges';
+import { countedEarned, memberTeam, withCountedDoers } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 
@@ -161,10 +160,7 @@ function decideSubject(
 		let earned: BadgeAward[];
 		if (c.kind === 'record_sale') earned = records(tx, s.id, ownSales(), ctx.timeZone);
 		else if (settled(b)) continue;
-		else if (c.kind === 'quizzes_passed')
-			earned = quizzesPassedAwards(c.count, passedAt(tx, s.id, subject.id));
-		else if (c.kind === 'duels_won')
-			earned = quizzesPassedAwards(c.count, wonAt(tx, s.id, subject.id));
+		else if (isCounted(c)) earned = countedEarned(tx, s.id, subject.id, c);
 		else if (!inReach(c, tallies)) earned = [];
 		else earned = evaluate(c, subject, ownSales(), ctx);
 		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
@@ -185,7 +181,8 @@ function decideSubject(
 	const plan = {
 		seasonId: s.id,
 		isPending: (id: number) => isPending(tx, id),
-		// A person who only passed quizzes has no sale: their badge points go to their team.
+		// A person who only passed quizzes or logged activities has no sale: their badge points
+		// go to their team.
 		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId) ?? memberTeam(tx, s.id, userId),
 		badgeIds: new Set(mine.map((b) => b.id)),
 		candidates: [...wanted].filter(([key]) => !stored.has(key)).map(([, c]) => c)
@@ -224,11 +221,9 @@ async function run(db: Db, seasonId: number, request: Request): Promise<AwardCha
 				if (!s) return { changes, finished: true };
 				const badges = requestedBadges(tx, seasonId, request);
 				if (!steps) {
-					steps = withDuelWinners(
-						withQuizTakers(seasonSubjects(tx, seasonId), tx, seasonId),
-						tx,
-						seasonId
-					);
+					// People who passed, won or logged but never sold are in no fact: add them.
+					const counted = badges.flatMap((b) => (isCounted(b.criterion) ? [b.criterion.kind] : []));
+					steps = withCountedDoers(seasonSubjects(tx, seasonId), tx, seasonId, counted);
 					if (request.weekly && badges.some((b) => WEEKLY.has(c(b))))
 						for (const p of endedPeriods(tx, seasonId, now))
 							steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });

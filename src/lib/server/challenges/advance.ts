@@ -10,7 +10,7 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { countingOf, duelSeason, duelValues, subjectNames } from './standings';
-import { awardDuelBadges } from './duel-badges';
+import { awardCounted } from '../badges/counted';
 
 // The scheduler's duel job: proposals expire, accepted duels go live at their start, finish at
 // their end (the result announced, still open to late confirmations and reversals) and become
@@ -91,7 +91,7 @@ export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced 
 							frozen.seasonId,
 							merge(
 								badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] },
-								awardDuelBadges(tx, frozen.seasonId, winnerId, now)
+								awardCounted(tx, 'duels_won', frozen.seasonId, winnerId, now)
 							)
 						);
 					items.push(duelItem(tx, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting));

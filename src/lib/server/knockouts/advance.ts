@@ -3,13 +3,16 @@ import type { Db, Queryable } from '../db';
 import { knockout, knockoutMatch, type Knockout } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { bracketSlots, firstRound, freezeAt, nextPlace, roundCount } from '../../contest/knockout';
+import { awardCounted } from '../badges/counted';
+import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { bracketOf, planOf, seasonOf } from './bracket';
 
 // The scheduler's knockout work: seed a knockout when it starts, and freeze each round once its
 // grace period is over (which fills the next round). Each step is written in one transaction,
 // only from the state it was read in (status 'scheduled', roundsFrozen = r), so a second run,
-// another process or a restart does nothing twice.
+// another process or a restart does nothing twice. The step that freezes the final gives the
+// winner (a person) their "knockouts won" badges.
 
 /** Seeds and freezes what is due; returns the seasons whose knockouts changed. */
 export function advanceKnockouts(db: Db, clock: Clock = systemClock): number[] {
@@ -23,21 +26,31 @@ export function advanceKnockouts(db: Db, clock: Clock = systemClock): number[] {
 	for (const { id } of due) {
 		// One step per transaction: seeding, then each round in turn.
 		for (let step = 0; step < 10; step++) {
-			const seasonId = db.transaction((tx) => advanceOne(tx, id, now), { behavior: 'immediate' });
-			if (seasonId === null) break;
-			changed.add(seasonId);
+			const done = db.transaction((tx) => advanceOne(tx, id, now), { behavior: 'immediate' });
+			if (done === null) break;
+			changed.add(done.seasonId);
+			if (done.badges) publishAwardChanges(done.seasonId, done.badges);
 		}
 	}
 	return [...changed];
 }
 
-/** One step of one knockout; the season's id when something changed, else null. */
-function advanceOne(tx: Queryable, id: number, now: number): number | null {
+interface Step {
+	seasonId: number;
+	/** The winner's badges, when the step froze the final. */
+	badges?: AwardChanges;
+}
+
+/** One step of one knockout; its season (and badges) when something changed, else null. */
+function advanceOne(tx: Queryable, id: number, now: number): Step | null {
 	const k = tx.select().from(knockout).where(eq(knockout.id, id)).get();
 	if (!k || k.status === 'final' || k.startsAt > now) return null;
 	const s = seasonOf(tx, k.seasonId);
 	if (!s) return null;
-	if (k.status === 'scheduled') return seed(tx, k, now);
+	if (k.status === 'scheduled') {
+		const seeded = seed(tx, k, now);
+		return seeded === null ? null : { seasonId: seeded };
+	}
 	const bracket = bracketOf(tx, k, s, now, k.roundsFrozen);
 	if (!bracket) return null;
 	const r = k.roundsFrozen;
@@ -87,12 +100,17 @@ function advanceOne(tx: Queryable, id: number, now: number): number | null {
 			)
 			.run();
 	}
-	if (last)
-		tx.update(knockout)
-			.set({ status: 'final', winnerId: bracket.rounds[r][0].winnerId, finalizedAt: now })
-			.where(eq(knockout.id, k.id))
-			.run();
-	return k.seasonId;
+	if (!last) return { seasonId: k.seasonId };
+	const winnerId = bracket.rounds[r][0].winnerId;
+	tx.update(knockout)
+		.set({ status: 'final', winnerId, finalizedAt: now })
+		.where(eq(knockout.id, k.id))
+		.run();
+	const badges =
+		winnerId !== null && k.subject === 'user'
+			? awardCounted(tx, 'knockouts_won', k.seasonId, winnerId, now)
+			: undefined;
+	return { seasonId: k.seasonId, badges };
 }
 
 /** Seeds the entrants by the season's ranking now: the top `size` people or teams. */

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { season } from '../db/schema';
+import { badge, season } from '../db/schema';
 import type { Locale } from '../../i18n/locales';
 import { dayRangeOf, weekRangeOf } from '../../contest/zone-calendar';
 import { m } from '../../paraglide/messages.js';
@@ -11,8 +11,9 @@ import { createKnockout } from './commands';
 import { advanceKnockouts } from './advance';
 
 // The demo's sprint and knockout: "First to 500 points this week", live (it starts late enough
-// in the week that nobody has crossed the line yet), and an 8-person knockout of one-day rounds
-// that started yesterday, so it is in its second round. Idempotent by their request ids.
+// in the week that nobody has crossed the line yet) with a "Sprint winner" badge for whoever wins
+// it once it is final, and an 8-person knockout of one-day rounds that started yesterday, so it
+// is in its second round. Idempotent by their request ids (the badge comes with the sprint).
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -42,7 +43,7 @@ export function seedDemoBrackets(
 		};
 		return !decideSprint(db, probe, s, now).winner;
 	});
-	createSprint(
+	const { created } = createSprint(
 		db,
 		seasonId,
 		{
@@ -58,6 +59,17 @@ export function seedDemoBrackets(
 		SYSTEM,
 		() => now
 	);
+	if (created)
+		db.insert(badge)
+			.values({
+				seasonId,
+				name: m.sprints_demo_badge({}, o),
+				emoji: '🏁',
+				description: m.sprints_demo_badge_description({}, o),
+				criterion: { kind: 'sprints_won', count: 1 },
+				points: 0
+			})
+			.run();
 	createKnockout(
 		db,
 		seasonId,

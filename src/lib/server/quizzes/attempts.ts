@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { questionsOf } from './commands';
-import { awardQuizBadges } from './quiz-badges';
+import { awardCounted } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 
 // Taking a quiz. The first attempt earns (correct × points per correct answer), confirmed at
@@ -144,7 +144,8 @@ export function takeQuiz(db: Db, input: TakeInput, clock: Clock = systemClock): 
 						at: now
 					});
 				}
-				if (score.passed) badges = awardQuizBadges(tx, row.seasonId, input.userId, now);
+				if (score.passed)
+					badges = awardCounted(tx, 'quizzes_passed', row.seasonId, input.userId, now);
 				bumpVersion(tx, row.seasonId);
 				return { attempt: saved, fresh: true };
 			},

@@ -12,6 +12,8 @@ import {
 	type SprintPhase
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
+import { awardCounted } from '../badges/counted';
+import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 
 // Deciding a sprint from the ledger: every subject's measure since the start, and for those at
@@ -69,7 +71,8 @@ export function decideSprint(
 
 /**
  * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
- * end, and final (frozen) once the season's grace period after that end is over. Each change is
+ * end, and final (frozen) once the season's grace period after that end is over, when a
+ * person's win gives them their "sprints won" badges in the same transaction. Each change is
  * written only from the state it was read in (a second run, another process or a restart
  * changes nothing more). Returns the seasons whose sprints changed.
  */
@@ -78,8 +81,8 @@ export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 	const open = db.select({ id: sprint.id }).from(sprint).where(ne(sprint.status, 'final')).all();
 	const changed = new Set<number>();
 	for (const { id } of open) {
-		db.transaction(
-			(tx) => {
+		const won = db.transaction(
+			(tx): { seasonId: number; badges: AwardChanges } | undefined => {
 				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
 				if (!row || row.status === 'final') return;
 				const s = tx
@@ -106,10 +109,17 @@ export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 					.set(next)
 					.where(and(eq(sprint.id, id), eq(sprint.status, row.status)))
 					.run().changes;
-				if (written > 0) changed.add(row.seasonId);
+				if (written === 0) return;
+				changed.add(row.seasonId);
+				if (phase === 'final' && winner && row.subject === 'user')
+					return {
+						seasonId: row.seasonId,
+						badges: awardCounted(tx, 'sprints_won', row.seasonId, winner.id, now)
+					};
 			},
 			{ behavior: 'immediate' }
 		);
+		if (won) publishAwardChanges(won.seasonId, won.badges);
 	}
 	return [...changed];
 }

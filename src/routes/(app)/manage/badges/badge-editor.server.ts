@@ -2,6 +2,7 @@ import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listProducts } from '$lib/server/seasons/queries';
+import { listActivityTypes } from '$lib/server/activities/types';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createBadge, updateBadge, type BadgeSaved } from '$lib/server/badges/commands';
 import {
@@ -27,12 +28,25 @@ function categoriesOf(seasonId: number): string[] {
 	return [...new Set(listProducts(getDb(), seasonId).map((p) => p.category))].sort();
 }
 
+/** The season's activity types, turned off ones too: what was logged of them still counts. */
+function activityTypesOf(seasonId: number): { key: string; name: string }[] {
+	return listActivityTypes(getDb(), seasonId).map((t) => ({ key: t.key, name: t.name }));
+}
+
+function formContext(seasonId: number) {
+	return {
+		categories: categoriesOf(seasonId),
+		activityTypes: activityTypesOf(seasonId).map((t) => t.key)
+	};
+}
+
 export function badgeEditorData(values?: BadgeValues) {
 	const season = currentSeason();
 	return {
 		season: { id: season.id, name: season.name },
 		criteria: criteriaOptions(),
 		categories: categoriesOf(season.id),
+		activityTypes: activityTypesOf(season.id),
 		values: values ?? emptyBadgeValues()
 	};
 }
@@ -44,7 +58,7 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 			const editingId = editing?.(event);
 			const season = currentSeason();
 			const values = readBadgeForm(await event.request.formData());
-			const parsed = parseBadge(values, { categories: categoriesOf(season.id) });
+			const parsed = parseBadge(values, formContext(season.id));
 			if (!parsed.ok) {
 				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });

@@ -1,0 +1,287 @@
+import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import {
+	activity,
+	activityType,
+	award,
+	badge,
+	challenge,
+	knockout,
+	quiz,
+	quizAttempt,
+	seasonMember,
+	sprint
+} from '../db/schema';
+import {
+	countedAwards,
+	isCounted,
+	type BadgeAward,
+	type CountedCriterion,
+	type CountedMoment
+} from '../../contest/badges';
+import { applyPlan, type AwardChanges, type Plan } from './awards';
+
+// The counted badge criteria: "awarded once, when the count-th X happened", X being a quiz passed,
+// a duel, sprint or knockout won, an activity logged. Each is decided in two places that must
+// agree: the transaction in which X happens (awardCounted: a pass, a freeze, a log) and the
+// badges' re-evaluation of a new or changed badge (reevaluate.ts: countedEarned for each person
+// withCountedDoers adds). A criterion here is two queries: when a person did X in a season (and
+// how much each time counts), and who did X at all.
+
+export type CountedKind = CountedCriterion['kind'];
+
+interface Counted {
+	/** When `userId` did it in the season, and what each time counts for. */
+	moments(tx: Queryable, seasonId: number, userId: number, c: CountedCriterion): CountedMoment[];
+	/** Everyone who did it in the season (a superset is harmless: they earn nothing). */
+	doers(tx: Queryable, seasonId: number): number[];
+}
+
+const once = (rows: { at: number | null }[]): CountedMoment[] =>
+	rows.map((r) => ({ at: r.at ?? 0, weight: 1 }));
+const ids = (rows: { id: number | null }[]) => rows.flatMap((r) => (r.id === null ? [] : [r.id]));
+
+const COUNTED: Record<CountedKind, Counted> = {
+	// On their earning attempts: a retry that passes counts nothing more.
+	quizzes_passed: {
+		moments: (tx, seasonId, userId) =>
+			once(
+				tx
+					.select({ at: quizAttempt.createdAt })
+					.from(quizAttempt)
+					.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
+					.where(
+						and(
+							eq(quiz.seasonId, seasonId),
+							eq(quizAttempt.userId, userId),
+							eq(quizAttempt.earning, true),
+							eq(quizAttempt.passed, true)
+						)
+					)
+					.all()
+			),
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: quizAttempt.userId })
+					.from(quizAttempt)
+					.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
+					.where(and(eq(quiz.seasonId, seasonId), eq(quizAttempt.passed, true)))
+					.all()
+			)
+	},
+	// Frozen results only: a win that can no longer change, counted when it was frozen.
+	duels_won: {
+		moments: (tx, seasonId, userId) =>
+			once(
+				tx
+					.select({ at: challenge.finalizedAt })
+					.from(challenge)
+					.where(
+						and(
+							eq(challenge.seasonId, seasonId),
+							eq(challenge.subjectType, 'user'),
+							eq(challenge.status, 'final'),
+							eq(challenge.winnerId, userId)
+						)
+					)
+					.all()
+			),
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: challenge.winnerId })
+					.from(challenge)
+					.where(
+						and(
+							eq(challenge.seasonId, seasonId),
+							eq(challenge.subjectType, 'user'),
+							eq(challenge.status, 'final')
+						)
+					)
+					.all()
+			)
+	},
+	sprints_won: {
+		moments: (tx, seasonId, userId) =>
+			once(
+				tx
+					.select({ at: sprint.finalizedAt })
+					.from(sprint)
+					.where(
+						and(
+							eq(sprint.seasonId, seasonId),
+							eq(sprint.subject, 'user'),
+							eq(sprint.status, 'final'),
+							eq(sprint.winnerId, userId)
+						)
+					)
+					.all()
+			),
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: sprint.winnerId })
+					.from(sprint)
+					.where(
+						and(
+							eq(sprint.seasonId, seasonId),
+							eq(sprint.subject, 'user'),
+							eq(sprint.status, 'final'),
+							isNotNull(sprint.winnerId)
+						)
+					)
+					.all()
+			)
+	},
+	knockouts_won: {
+		moments: (tx, seasonId, userId) =>
+			once(
+				tx
+					.select({ at: knockout.finalizedAt })
+					.from(knockout)
+					.where(
+						and(
+							eq(knockout.seasonId, seasonId),
+							eq(knockout.subject, 'user'),
+							eq(knockout.status, 'final'),
+							eq(knockout.winnerId, userId)
+						)
+					)
+					.all()
+			),
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: knockout.winnerId })
+					.from(knockout)
+					.where(
+						and(
+							eq(knockout.seasonId, seasonId),
+							eq(knockout.subject, 'user'),
+							eq(knockout.status, 'final'),
+							isNotNull(knockout.winnerId)
+						)
+					)
+					.all()
+			)
+	},
+	// In units, at the time each activity happened; the type by its key in the activity's season.
+	activities_logged: {
+		moments: (tx, seasonId, userId, c) => {
+			const type = c.kind === 'activities_logged' ? c.type : undefined;
+			return tx
+				.select({ at: activity.occurredAt, weight: activity.quantity })
+				.from(activity)
+				.innerJoin(activityType, eq(activityType.id, activity.typeId))
+				.where(
+					and(
+						eq(activity.seasonId, seasonId),
+						eq(activity.userId, userId),
+						eq(activity.status, 'counted'),
+						type === undefined ? undefined : eq(activityType.key, type)
+					)
+				)
+				.orderBy(activity.occurredAt, activity.id)
+				.all();
+		},
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: activity.userId })
+					.from(activity)
+					.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
+					.all()
+			)
+	}
+};
+
+/** What `userId` has earned in the season under a counted criterion: at most one award. */
+export function countedEarned(
+	tx: Queryable,
+	seasonId: number,
+	userId: number,
+	criterion: CountedCriterion
+): BadgeAward[] {
+	return countedAwards(
+		criterion.count,
+		COUNTED[criterion.kind].moments(tx, seasonId, userId, criterion)
+	);
+}
+
+/** The re-evaluation's subjects plus everyone who did what one of `kinds` counts. */
+export function withCountedDoers<T extends { kind: string; id: number }>(
+	subjects: (T | { kind: 'user'; id: number })[],
+	tx: Queryable,
+	seasonId: number,
+	kinds: Iterable<CountedKind>
+) {
+	const seen = new Set(subjects.filter((s) => s.kind === 'user').map((s) => s.id));
+	for (const kind of new Set(kinds))
+		for (const id of COUNTED[kind].doers(tx, seasonId))
+			if (!seen.has(id)) {
+				seen.add(id);
+				subjects.push({ kind: 'user', id });
+			}
+	return subjects;
+}
+
+/** The team a person's badge points go to when they have no sale: their team in the season. */
+export function memberTeam(tx: Queryable, seasonId: number, userId: number): number | undefined {
+	return tx
+		.select({ teamId: seasonMember.teamId })
+		.from(seasonMember)
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+		.get()?.teamId;
+}
+
+const NONE = (): AwardChanges => ({ awarded: [], withdrawn: [] });
+
+/**
+ * Gives `userId` the season's `kind` badges they now qualify for, inside the caller's
+ * transaction (the one in which they passed, won or logged); a badge they hold is never given
+ * again. The caller publishes the changes once committed.
+ */
+export function awardCounted(
+	tx: Queryable,
+	kind: CountedKind,
+	seasonId: number,
+	userId: number,
+	now: number
+): AwardChanges {
+	const badges = tx
+		.select()
+		.from(badge)
+		.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
+		.all()
+		.filter((b) => b.criterion.kind === kind);
+	if (badges.length === 0) return NONE();
+	const held = new Set(
+		tx
+			.select({ badgeId: award.badgeId })
+			.from(award)
+			.where(
+				and(
+					eq(award.seasonId, seasonId),
+					eq(award.subjectType, 'user'),
+					eq(award.subjectId, userId)
+				)
+			)
+			.all()
+			.map((a) => a.badgeId)
+	);
+	const subject = { kind: 'user' as const, id: userId };
+	const plan: Plan = {
+		seasonId,
+		isPending: () => false,
+		teamOf: (id) => memberTeam(tx, seasonId, id),
+		badgeIds: new Set(badges.map((b) => b.id)),
+		candidates: badges.flatMap((b) =>
+			held.has(b.id) || !isCounted(b.criterion)
+				? []
+				: countedEarned(tx, seasonId, userId, b.criterion).map((e) => ({ b, subject, ...e }))
+		)
+	};
+	if (plan.candidates.length === 0) return NONE();
+	return applyPlan(tx, plan, now);
+}
