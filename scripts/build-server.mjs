@@ -36,7 +36,8 @@ const messagesUsed = {
  * (they stay in node_modules), so that a start reads a few files instead of resolving and
  * loading hundreds of modules one by one.
  */
-const node = /** @type {const} */ ({
+/** @type {import('esbuild').BuildOptions} */
+const node = {
 	bundle: true,
 	platform: 'node',
 	format: 'esm',
@@ -49,7 +50,7 @@ const node = /** @type {const} */ ({
 		js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 	},
 	logLevel: 'warning'
-});
+};
 
 /**
  * adapter-node's build/env.js finds build/client/ beside itself (`dir`); bundled, its code may
