@@ -4,6 +4,8 @@ import { tempDb } from '../helpers/db';
 import { makeMember, makeProduct, makeSeason, makeTeam } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import {
+	award,
+	badge,
 	division,
 	divisionMember,
 	quota,
@@ -208,6 +210,55 @@ describe('divisions', () => {
 		expect(placementOf(db, next.id)).toEqual(final);
 		expect(runScheduler(db, { clock: () => END + 4 * DAY, holder: 'other' })).toEqual([]);
 		expect(placementOf(db, next.id)).toEqual(final);
+	});
+
+	it('gives the end-of-season badges on a final place: any rank, and in one’s division', async () => {
+		const db = ctx.db;
+		const { season: s, people, score } = await contest(db, 5);
+		const [gold, silver] = ['Gold', 'Silver'].map((name) =>
+			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
+		);
+		[0, 1].forEach((i) =>
+			moveMember(db, { seasonId: s.id, userId: people[i].id, divisionId: gold }, manager, END)
+		);
+		[2, 3, 4].forEach((i) =>
+			moveMember(db, { seasonId: s.id, userId: people[i].id, divisionId: silver }, manager, END)
+		);
+		// Season: P1 90, P2 60, P3 40, P4 20, P5 nothing. Gold: P1 first; Silver: P3 first.
+		[90, 60, 40, 20].forEach((points, i) => score(i, points, END - 5 * DAY));
+		const make = (name: string, criterion: (typeof badge.$inferInsert)['criterion']) =>
+			db.insert(badge).values({ seasonId: s.id, name, criterion }).returning().get().id;
+		const topTwo = make('Top two', { kind: 'season_place', maxRank: 2 });
+		const divisionWinner = make('Division winner', { kind: 'division_place', maxRank: 1 });
+		const inactive = db
+			.insert(badge)
+			.values({
+				seasonId: s.id,
+				name: 'Off',
+				criterion: { kind: 'division_place', maxRank: 3 },
+				active: false
+			})
+			.returning()
+			.get().id;
+		runScheduler(db, { clock: () => END });
+		const holders = (badgeId: number) =>
+			db
+				.select({ id: award.subjectId })
+				.from(award)
+				.where(eq(award.badgeId, badgeId))
+				.all()
+				.map((a) => a.id)
+				.sort((a, b) => a - b);
+		expect(holders(topTwo)).toEqual([people[0].id, people[1].id]);
+		expect(holders(divisionWinner)).toEqual([people[0].id, people[2].id]);
+		expect(holders(inactive)).toEqual([]);
+
+		// A late confirmation in the grace period makes P4 Silver's winner: the final results
+		// give P4 the badge too; P3 keeps theirs. Once only.
+		score(3, 30, END + DAY);
+		runScheduler(db, { clock: () => END + 3 * DAY + 1000 });
+		runScheduler(db, { clock: () => END + 4 * DAY, holder: 'other' });
+		expect(holders(divisionWinner)).toEqual([people[0].id, people[2].id, people[3].id]);
 	});
 
 	it('places automatically by last season’s place or level, and refuses bad moves', async () => {

@@ -52,6 +52,8 @@ export type BadgeCriterion =
 	| { kind: 'season_place'; maxRank: number }
 	/** End of season: the team ranked first; from the frozen results. */
 	| { kind: 'season_best_team' }
+	/** End of season: rank ≤ maxRank in the person's own division (#17); from the final standings. */
+	| { kind: 'division_place'; maxRank: number }
 	/** N training quizzes of the season passed (on their earning attempts); people only. */
 	| { kind: 'quizzes_passed'; count: number }
 	/** N head-to-head duels of the season won (frozen results, #17); people only. */
@@ -173,6 +175,7 @@ export function evaluate(
 			return weekly(all, key, subject.id, ctx, mostImproved);
 		case 'season_place':
 		case 'season_best_team':
+		case 'division_place':
 			// Decided once by the scheduler when the season ends, from its frozen results.
 			return [];
 		case 'quizzes_passed':
@@ -482,6 +485,10 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 				: m.badges_criterion_season_top({ k: criterion.maxRank }, say);
 		case 'season_best_team':
 			return m.badges_criterion_best_team({}, say);
+		case 'division_place':
+			return criterion.maxRank === 1
+				? m.divisions_badge_criterion_first({}, say)
+				: m.divisions_badge_criterion_top({ k: criterion.maxRank }, say);
 		case 'quizzes_passed':
 			return m.badges_criterion_quizzes_passed(
 				{ n: points(criterion.count, intlLocale(locale)) },

@@ -78,6 +78,11 @@ describe('parseBadge', () => {
 			criterion: { kind: 'season_place', maxRank: 1 }
 		},
 		{
+			name: 'final place in one’s division',
+			values: values({ kind: 'division_place', maxRank: '3' }),
+			criterion: { kind: 'division_place', maxRank: 3 }
+		},
+		{
 			// The stored JSON of the counted criteria that came first must not change.
 			name: 'quizzes passed',
 			values: values({ kind: 'quizzes_passed', count: '2', activityType: 'call' }),

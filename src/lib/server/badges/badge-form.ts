@@ -139,6 +139,7 @@ export function badgeToValues(row: Badge): BadgeValues {
 			values.target = c.metric === 'amount' ? plainAmount(c.target) : String(c.target);
 			break;
 		case 'season_place':
+		case 'division_place':
 			values.maxRank = String(c.maxRank);
 			break;
 	}
@@ -324,7 +325,8 @@ export function parseBadge(
 			if (metric && target !== undefined) criterion = { kind, target, metric };
 			break;
 		}
-		case 'season_place': {
+		case 'season_place':
+		case 'division_place': {
 			const maxRank = check('maxRank', wholeNumber('rank', 1, 100), values.maxRank);
 			if (maxRank !== undefined) criterion = { kind, maxRank };
 			break;

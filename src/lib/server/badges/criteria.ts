@@ -89,6 +89,11 @@ export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint
 			hint: m.badges_criterion_season_place_hint
 		},
 		{
+			kind: 'division_place',
+			label: m.divisions_badge_label,
+			hint: m.divisions_badge_hint
+		},
+		{
 			kind: 'season_best_team',
 			label: m.badges_criterion_season_best_team_label,
 			hint: m.badges_criterion_season_best_team_hint

@@ -16,6 +16,7 @@ import { getLeaderboard } from '../boards/leaderboard';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
 import { carryDivisions, recarryDivisions } from '../divisions/carry';
+import { divisionBoards } from '../divisions/standings';
 import { graceEndSql } from './queries';
 import { launchNeedsSql } from './launch';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
@@ -193,30 +194,49 @@ const END_BADGES = (locale: Locale) => [
 	}
 ];
 
-/** Champion, podium and best-team awards from the frozen results, each given once. */
+/**
+ * The end-of-season badges from the frozen results, each given once: the starter champion,
+ * podium and best-team badges (created the first time a season ends) and every other active
+ * badge of the season on a final place — in the season (`season_place`, any rank), as its best
+ * team, or in one's own division (`division_place`, #17). Run again when the results become
+ * final: whoever a late confirmation lifted gets the badge too; nobody loses one.
+ */
 function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
-	const existing = seasonBadges(tx, s.id);
-	const results = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, s.id)).all();
-	const events: BadgeEvent[] = [];
+	const badges = seasonBadges(tx, s.id);
 	for (const def of END_BADGES(getOrganisation(tx).defaultLocale)) {
-		const b =
-			existing.find(
-				(e) =>
-					e.seasonId === s.id &&
-					e.criterion.kind === def.criterion.kind &&
-					JSON.stringify(e.criterion) === JSON.stringify(def.criterion)
-			) ??
-			tx
-				.insert(badge)
-				.values({ ...def, seasonId: s.id })
-				.returning()
-				.get();
-		if (!b.active) continue;
-		const winners = results.filter((r) =>
-			def.criterion.kind === 'season_best_team'
-				? r.subjectType === 'team' && r.rank === 1 && r.points > 0
-				: r.subjectType === 'user' && r.rank <= def.criterion.maxRank && r.points > 0
+		const exists = badges.some(
+			(e) => e.seasonId === s.id && JSON.stringify(e.criterion) === JSON.stringify(def.criterion)
 		);
+		if (!exists)
+			badges.push(
+				tx
+					.insert(badge)
+					.values({ ...def, seasonId: s.id })
+					.returning()
+					.get()
+			);
+	}
+	const results = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, s.id)).all();
+	let divisions: ReturnType<typeof divisionBoards> | undefined;
+	const events: BadgeEvent[] = [];
+	for (const b of badges) {
+		const c = b.criterion;
+		if (!b.active) continue;
+		let winners: { subjectType: 'user' | 'team'; subjectId: number; name: string }[];
+		if (c.kind === 'season_place')
+			winners = results.filter(
+				(r) => r.subjectType === 'user' && r.rank <= c.maxRank && r.points > 0
+			);
+		else if (c.kind === 'season_best_team')
+			winners = results.filter((r) => r.subjectType === 'team' && r.rank === 1 && r.points > 0);
+		else if (c.kind === 'division_place') {
+			divisions ??= divisionBoards(tx, s.id);
+			winners = (divisions ?? []).flatMap((d) =>
+				d.entries
+					.filter((e) => e.rank <= c.maxRank && e.counted > 0)
+					.map((e) => ({ subjectType: 'user' as const, subjectId: e.id, name: e.name }))
+			);
+		} else continue;
 		for (const w of winners) {
 			const row = tx
 				.insert(award)
