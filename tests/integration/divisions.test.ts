@@ -261,6 +261,39 @@ describe('divisions', () => {
 		expect(holders(divisionWinner)).toEqual([people[0].id, people[2].id, people[3].id]);
 	});
 
+	it('gives the target badge at the season’s end to people and teams at N % of their target', async () => {
+		const db = ctx.db;
+		const { season: s, people, team, score } = await contest(db, 3);
+		score(0, 120, END - 5 * DAY); // target 100: 120 %
+		score(1, 150, END - 5 * DAY); // target 200: 75 %
+		score(2, 500, END - 5 * DAY); // no target
+		const target = (subject: { type: 'user' | 'team'; id: number }, points: number) =>
+			setQuota(db, { seasonId: s.id, subject, target: points }, manager, END - DAY);
+		target({ type: 'user', id: people[0].id }, 100);
+		target({ type: 'user', id: people[1].id }, 200);
+		target({ type: 'team', id: team.id }, 700); // the team has 770
+		const reached = db
+			.insert(badge)
+			.values({
+				seasonId: s.id,
+				name: 'On target',
+				criterion: { kind: 'quota_attained', percent: 100 }
+			})
+			.returning()
+			.get().id;
+		runScheduler(db, { clock: () => END });
+		const holders = db
+			.select({ type: award.subjectType, id: award.subjectId })
+			.from(award)
+			.where(eq(award.badgeId, reached))
+			.all()
+			.sort((a, b) => a.type.localeCompare(b.type));
+		expect(holders).toEqual([
+			{ type: 'team', id: team.id },
+			{ type: 'user', id: people[0].id }
+		]);
+	});
+
 	it('places automatically by last season’s place or level, and refuses bad moves', async () => {
 		const db = ctx.db;
 		const { season: s, people } = await contest(db, 5);

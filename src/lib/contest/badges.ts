@@ -54,6 +54,8 @@ export type BadgeCriterion =
 	| { kind: 'season_best_team' }
 	/** End of season: rank ≤ maxRank in the person's own division (#17); from the final standings. */
 	| { kind: 'division_place'; maxRank: number }
+	/** End of season: points (as the season ranks them) ≥ percent % of the person's or team's target. */
+	| { kind: 'quota_attained'; percent: number }
 	/** N training quizzes of the season passed (on their earning attempts); people only. */
 	| { kind: 'quizzes_passed'; count: number }
 	/** N head-to-head duels of the season won (frozen results, #17); people only. */
@@ -176,6 +178,7 @@ export function evaluate(
 		case 'season_place':
 		case 'season_best_team':
 		case 'division_place':
+		case 'quota_attained':
 			// Decided once by the scheduler when the season ends, from its frozen results.
 			return [];
 		case 'quizzes_passed':
@@ -485,6 +488,8 @@ export function describeCriterion(criterion: BadgeCriterion, locale?: Locale): s
 				: m.badges_criterion_season_top({ k: criterion.maxRank }, say);
 		case 'season_best_team':
 			return m.badges_criterion_best_team({}, say);
+		case 'quota_attained':
+			return m.quotas_badge_criterion({ percent: criterion.percent }, say);
 		case 'division_place':
 			return criterion.maxRank === 1
 				? m.divisions_badge_criterion_first({}, say)

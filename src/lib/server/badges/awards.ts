@@ -65,7 +65,12 @@ export function seasonBadges(db: Queryable, seasonId: number): Badge[] {
 export const TEAM_ONLY = new Set(['team_target']);
 export const WEEKLY = new Set(['top_k_week', 'most_improved_week']);
 /** Awarded by the season's end (scheduler.ts) from the frozen results, never by `evaluate`. */
-export const END_OF_SEASON = new Set(['season_place', 'season_best_team', 'division_place']);
+export const END_OF_SEASON = new Set([
+	'season_place',
+	'season_best_team',
+	'division_place',
+	'quota_attained'
+]);
 
 export interface Candidate {
 	b: Badge;

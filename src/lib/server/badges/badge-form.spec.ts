@@ -83,6 +83,11 @@ describe('parseBadge', () => {
 			criterion: { kind: 'division_place', maxRank: 3 }
 		},
 		{
+			name: 'target reached',
+			values: values({ kind: 'quota_attained', percent: '110' }),
+			criterion: { kind: 'quota_attained', percent: 110 }
+		},
+		{
 			// The stored JSON of the counted criteria that came first must not change.
 			name: 'quizzes passed',
 			values: values({ kind: 'quizzes_passed', count: '2', activityType: 'call' }),

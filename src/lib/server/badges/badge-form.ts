@@ -35,6 +35,8 @@ export interface BadgeValues {
 	target: string;
 	metric: string;
 	maxRank: string;
+	/** % of the target (quota attained). */
+	percent: string;
 	active: boolean;
 }
 
@@ -66,6 +68,7 @@ export function emptyBadgeValues(): BadgeValues {
 		target: '5000',
 		metric: 'points',
 		maxRank: '3',
+		percent: '100',
 		active: true
 	};
 }
@@ -85,7 +88,8 @@ const TEXT_KEYS = [
 	'k',
 	'target',
 	'metric',
-	'maxRank'
+	'maxRank',
+	'percent'
 ] as const satisfies readonly (keyof BadgeValues)[];
 
 export function readBadgeForm(form: FormData): BadgeValues {
@@ -141,6 +145,9 @@ export function badgeToValues(row: Badge): BadgeValues {
 		case 'season_place':
 		case 'division_place':
 			values.maxRank = String(c.maxRank);
+			break;
+		case 'quota_attained':
+			values.percent = String(c.percent);
 			break;
 	}
 	return values;
@@ -334,6 +341,11 @@ export function parseBadge(
 		case 'season_best_team':
 			criterion = { kind };
 			break;
+		case 'quota_attained': {
+			const percent = check('percent', countOf(1000, m.quotas_badge_error_percent), values.percent);
+			if (percent !== undefined) criterion = { kind, percent };
+			break;
+		}
 	}
 
 	if (

@@ -94,6 +94,11 @@ export const CRITERIA: readonly { kind: CriterionKind; label: () => string; hint
 			hint: m.divisions_badge_hint
 		},
 		{
+			kind: 'quota_attained',
+			label: m.quotas_badge_label,
+			hint: m.quotas_badge_hint
+		},
+		{
 			kind: 'season_best_team',
 			label: m.badges_criterion_season_best_team_label,
 			hint: m.badges_criterion_season_best_team_hint

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db, Queryable } from '../db';
 import {
+	quota,
 	award,
 	badge,
 	schedulerLease,
@@ -236,6 +237,19 @@ function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 					.filter((e) => e.rank <= c.maxRank && e.counted > 0)
 					.map((e) => ({ subjectType: 'user' as const, subjectId: e.id, name: e.name }))
 			);
+		} else if (c.kind === 'quota_attained') {
+			const result = new Map(results.map((r) => [`${r.subjectType}:${r.subjectId}`, r]));
+			winners = tx
+				.select()
+				.from(quota)
+				.where(eq(quota.seasonId, s.id))
+				.all()
+				.flatMap((q) => {
+					const r = result.get(`${q.subjectType}:${q.subjectId}`);
+					if (!r) return [];
+					const counted = s.rankBy === 'total' ? r.points + r.provisionalPoints : r.points;
+					return counted > 0 && counted * 100 >= q.targetPoints * c.percent ? [r] : [];
+				});
 		} else continue;
 		for (const w of winners) {
 			const row = tx
