@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import {
 	activity,
@@ -41,6 +42,40 @@ const once = (rows: { at: number | null }[]): CountedMoment[] =>
 	rows.map((r) => ({ at: r.at ?? 0, weight: 1 }));
 const ids = (rows: { id: number | null }[]) => rows.flatMap((r) => (r.id === null ? [] : [r.id]));
 
+/** A format whose results freeze with a winner (duels, sprints, knockouts): its table's columns. */
+interface FrozenWinsTable {
+	table: SQLiteTable;
+	seasonId: SQLiteColumn;
+	subject: SQLiteColumn;
+	status: SQLiteColumn;
+	winnerId: SQLiteColumn;
+	finalizedAt: SQLiteColumn;
+}
+
+/** "N won": a person's frozen wins of the format in a season, each counted when it froze. */
+function frozenWins(t: FrozenWinsTable): Counted {
+	const won = (seasonId: number) =>
+		and(eq(t.seasonId, seasonId), eq(t.subject, 'user'), eq(t.status, 'final'));
+	return {
+		moments: (tx, seasonId, userId) =>
+			once(
+				tx
+					.select({ at: t.finalizedAt })
+					.from(t.table)
+					.where(and(won(seasonId), eq(t.winnerId, userId)))
+					.all() as { at: number | null }[]
+			),
+		doers: (tx, seasonId) =>
+			ids(
+				tx
+					.selectDistinct({ id: t.winnerId })
+					.from(t.table)
+					.where(and(won(seasonId), isNotNull(t.winnerId)))
+					.all() as { id: number | null }[]
+			)
+	};
+}
+
 const COUNTED: Record<CountedKind, Counted> = {
 	// On their earning attempts: a retry that passes counts nothing more.
 	quizzes_passed: {
@@ -71,101 +106,9 @@ const COUNTED: Record<CountedKind, Counted> = {
 			)
 	},
 	// Frozen results only: a win that can no longer change, counted when it was frozen.
-	duels_won: {
-		moments: (tx, seasonId, userId) =>
-			once(
-				tx
-					.select({ at: challenge.finalizedAt })
-					.from(challenge)
-					.where(
-						and(
-							eq(challenge.seasonId, seasonId),
-							eq(challenge.subjectType, 'user'),
-							eq(challenge.status, 'final'),
-							eq(challenge.winnerId, userId)
-						)
-					)
-					.all()
-			),
-		doers: (tx, seasonId) =>
-			ids(
-				tx
-					.selectDistinct({ id: challenge.winnerId })
-					.from(challenge)
-					.where(
-						and(
-							eq(challenge.seasonId, seasonId),
-							eq(challenge.subjectType, 'user'),
-							eq(challenge.status, 'final')
-						)
-					)
-					.all()
-			)
-	},
-	sprints_won: {
-		moments: (tx, seasonId, userId) =>
-			once(
-				tx
-					.select({ at: sprint.finalizedAt })
-					.from(sprint)
-					.where(
-						and(
-							eq(sprint.seasonId, seasonId),
-							eq(sprint.subject, 'user'),
-							eq(sprint.status, 'final'),
-							eq(sprint.winnerId, userId)
-						)
-					)
-					.all()
-			),
-		doers: (tx, seasonId) =>
-			ids(
-				tx
-					.selectDistinct({ id: sprint.winnerId })
-					.from(sprint)
-					.where(
-						and(
-							eq(sprint.seasonId, seasonId),
-							eq(sprint.subject, 'user'),
-							eq(sprint.status, 'final'),
-							isNotNull(sprint.winnerId)
-						)
-					)
-					.all()
-			)
-	},
-	knockouts_won: {
-		moments: (tx, seasonId, userId) =>
-			once(
-				tx
-					.select({ at: knockout.finalizedAt })
-					.from(knockout)
-					.where(
-						and(
-							eq(knockout.seasonId, seasonId),
-							eq(knockout.subject, 'user'),
-							eq(knockout.status, 'final'),
-							eq(knockout.winnerId, userId)
-						)
-					)
-					.all()
-			),
-		doers: (tx, seasonId) =>
-			ids(
-				tx
-					.selectDistinct({ id: knockout.winnerId })
-					.from(knockout)
-					.where(
-						and(
-							eq(knockout.seasonId, seasonId),
-							eq(knockout.subject, 'user'),
-							eq(knockout.status, 'final'),
-							isNotNull(knockout.winnerId)
-						)
-					)
-					.all()
-			)
-	},
+	duels_won: frozenWins({ table: challenge, ...challenge, subject: challenge.subjectType }),
+	sprints_won: frozenWins({ table: sprint, ...sprint }),
+	knockouts_won: frozenWins({ table: knockout, ...knockout }),
 	// In units, at the time each activity happened; the type by its key in the activity's season.
 	activities_logged: {
 		moments: (tx, seasonId, userId, c) => {
