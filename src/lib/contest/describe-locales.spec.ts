@@ -105,3 +105,56 @@ describe('a breakdown item in ru and pl', () => {
 		);
 	});
 });
+
+describe('an activity rule in every language', () => {
+	const week = localDateWindow('2026-03-09', '2026-03-13', TZ);
+	const types = new Map([['demo', 'Product demo']]);
+	it.each([
+		{
+			locale: 'en' as const,
+			any: 'Triple points on every activity',
+			type: 'Double points on every “Product demo” logged, 9–13 March (up to 30 points a day)'
+		},
+		{
+			locale: 'nl' as const,
+			any: 'Driedubbele punten op elke activiteit',
+			type: 'Dubbele punten op elke geregistreerde ‘Product demo’'
+		},
+		{
+			locale: 'ru' as const,
+			any: 'Тройные баллы за любую активность',
+			type: 'Двойные баллы за каждую активность «Product demo»'
+		},
+		{
+			locale: 'sv' as const,
+			any: 'Tredubbla poäng på varje aktivitet',
+			type: 'Dubbla poäng på varje loggad ”Product demo”'
+		},
+		{
+			locale: 'pl' as const,
+			any: 'Potrójne punkty za każdą aktywność',
+			type: 'Podwójne punkty za każdą aktywność „Product demo”'
+		},
+		{
+			locale: 'fr' as const,
+			any: 'Points triplés sur chaque activité',
+			type: 'Points doublés sur chaque activité « Product demo »'
+		}
+	])('$locale', ({ locale, any, type }) => {
+		const every = rule({ target: { kind: 'activity' }, effect: { kind: 'multiplier', factor: 3 } });
+		expect(describeRule(every, TZ, { locale })).toBe(any);
+		const demo = rule({
+			target: { kind: 'activity', type: 'demo' },
+			effect: { kind: 'multiplier', factor: 2 },
+			...(locale === 'en' ? { ...week, dailyCap: 30 } : {})
+		});
+		expect(describeRule(demo, TZ, { locale, activityTypes: types })).toBe(type);
+		// Without the season's types the key stands in for the name.
+		expect(describeRule(demo, TZ, { locale })).toContain('demo');
+	});
+
+	it('refuses an effect that activities cannot have', () => {
+		const bonus = rule({ target: { kind: 'activity' } });
+		expect(() => describeRule(bonus, TZ, { locale: 'en' })).toThrow(RangeError);
+	});
+});

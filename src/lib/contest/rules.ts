@@ -8,9 +8,16 @@ import type { Locale } from '../i18n/locales';
 import { m } from '../paraglide/messages.js';
 import type { CatalogueItem } from './types';
 
-/** Which sale lines a rule looks at. */
+/**
+ * What a rule looks at: sale lines (`any`, `sku`, `category`), or logged activities (`activity`:
+ * of one type, by its key, or of every type when `type` is missing). A sale-line target never
+ * matches an activity, nor an activity target a sale line.
+ */
 export type RuleTarget =
-	{ kind: 'any' } | { kind: 'sku'; sku: string } | { kind: 'category'; category: string };
+	| { kind: 'any' }
+	| { kind: 'sku'; sku: string }
+	| { kind: 'category'; category: string }
+	| { kind: 'activity'; type?: string };
 
 /**
  * What a rule does to the lines its target matches. Multipliers only ever scale base points;
@@ -87,7 +94,18 @@ export function isInWindow(rule: Rule, at: number): boolean {
 
 export function matchesTarget(target: RuleTarget, line: Pick<CatalogueItem, 'sku' | 'category'>) {
 	if (target.kind === 'any') return true;
+	if (target.kind === 'activity') return false;
 	return target.kind === 'sku' ? line.sku === target.sku : line.category === target.category;
+}
+
+/** Whether a rule's target takes an activity of the type `typeKey`. */
+export function matchesActivity(target: RuleTarget, typeKey: string): boolean {
+	return target.kind === 'activity' && (target.type == null || target.type === typeKey);
+}
+
+/** The one effect an activity rule may have: activities are multiplied, never given bonuses. */
+export function isActivityEffect(effect: RuleEffect): boolean {
+	return effect.kind === 'multiplier';
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -123,6 +141,8 @@ function nextDayStart(day: TZDate, timeZone: string): number {
 export interface DescribeOptions {
 	/** Lets sentences name products instead of SKUs. */
 	catalogue?: ReadonlyMap<string, CatalogueItem>;
+	/** Lets sentences name activity types (by key) instead of their keys. */
+	activityTypes?: ReadonlyMap<string, string>;
 	/** ISO 4217 code for amounts; without it amounts are plain numbers. */
 	currency?: string;
 	/** The reader's language; the current one (the request's or the page's) when missing. */
@@ -150,6 +170,15 @@ function effectSentence(rule: Rule, options: DescribeOptions): string {
 	const { effect, target } = rule;
 	const say = { locale: options.locale };
 	const number = (n: number) => points(n, intlLocale(options.locale));
+	if (target.kind === 'activity') {
+		// parseRule refuses any other effect on activities, so stored rules never reach the throw.
+		if (effect.kind !== 'multiplier')
+			throw new RangeError(`An activity rule multiplies; ${effect.kind} cannot apply`);
+		const factor = m.rules_factor_points({ factor: effect.factor, x: number(effect.factor) }, say);
+		if (target.type == null) return m.rules_describe_multiplier_activity_any({ factor }, say);
+		const type = options.activityTypes?.get(target.type) ?? target.type;
+		return m.rules_describe_multiplier_activity_type({ factor, type }, say);
+	}
 	const on = targetInputs(target, options.catalogue);
 	switch (effect.kind) {
 		case 'multiplier': {
@@ -237,7 +266,7 @@ type TargetInputs =
 	| { kind: 'category'; category: { noun: string; shape: NounShape } };
 
 function targetInputs(
-	target: RuleTarget,
+	target: Exclude<RuleTarget, { kind: 'activity' }>,
 	catalogue?: ReadonlyMap<string, CatalogueItem>
 ): TargetInputs {
 	if (target.kind === 'any') return { kind: 'any' };

@@ -90,42 +90,14 @@ export function score(
 			if (effect.factor <= 1 || !matchesTarget(rule.target, line)) return false;
 			return effect.kind !== 'cross_sell_multiplier' || hasCompanion(line, effect.withCategory);
 		});
-	const factorOf = (rule: Rule) => ('factor' in rule.effect ? rule.effect.factor : 1);
-
-	if (context.multipliers === 'multiply') {
-		lines.forEach((line, index) => {
-			let running = line.points;
-			for (const rule of multipliersOf(line)) {
-				const factor = factorOf(rule);
-				const raw = roundPoints((factor - 1) * running);
-				if (raw <= 0) continue;
-				const points = caps.allow(rule, raw);
-				caps.take(rule, points);
-				running += points;
-				const label = `${rule.name}: ×${factor} on ${line.name}`;
-				const words = multiplierWords(rule, factor, line);
-				awards.push({ rule, index, raw, points, label, words, sku: line.sku });
-			}
-		});
-	} else
-		lines.forEach((line, index) => {
-			let best: { rule: Rule; factor: number; raw: number; points: number } | undefined;
-			for (const rule of multipliersOf(line)) {
-				const factor = factorOf(rule);
-				const raw = roundPoints((factor - 1) * line.points);
-				const points = caps.allow(rule, raw);
-				// `live` is in id order, so strict comparisons leave ties with the lower id.
-				if (!best || points > best.points || (points === best.points && factor > best.factor)) {
-					best = { rule, factor, raw, points };
-				}
-			}
-			if (!best || best.raw <= 0) return;
-			const { rule, factor, raw, points } = best;
-			caps.take(rule, points);
+	lines.forEach((line, index) => {
+		const applied = applyMultipliers(line.points, multipliersOf(line), caps, context.multipliers);
+		for (const { rule, factor, raw, points } of applied) {
 			const label = `${rule.name}: ×${factor} on ${line.name}`;
-			const words = multiplierWords(rule, factor, line);
+			const words = multiplierWords(rule, factor, line.name);
 			awards.push({ rule, index, raw, points, label, words, sku: line.sku });
-		});
+		}
+	});
 
 	for (const rule of live) {
 		const { effect, target } = rule;
@@ -179,28 +151,20 @@ export function score(
 	}
 
 	awards.sort((a, b) => a.rule.id - b.rule.id || a.index - b.index);
-	for (const award of awards) {
-		const capped = award.points < award.raw;
-		const cap = !capped ? undefined : award.points === 0 ? 'reached' : 'partial';
-		const note =
-			cap === undefined ? '' : cap === 'reached' ? ' (daily cap reached)' : ' (daily cap)';
-		const item: BreakdownItem = {
-			label: award.label + note,
-			points: award.points,
-			ruleId: award.rule.id,
-			words: cap === undefined ? award.words : { ...award.words, cap }
-		};
-		if (award.sku !== undefined) item.sku = award.sku;
-		items.push(item);
-	}
+	for (const award of awards) items.push(ruleItem(award));
 	const total = items.reduce((sum, item) => sum + item.points, 0);
 	return { total, base, lines, items };
 }
 
-interface Award {
-	rule: Rule;
+interface Award extends RuleAward {
 	/** Line index, or lines.length for a per-sale bonus, so items sort by line. */
 	index: number;
+}
+
+/** What one rule added to a sale line, a sale or an activity, before and after its daily cap. */
+export interface RuleAward {
+	rule: Rule;
+	/** What the rule would add without its daily cap. */
 	raw: number;
 	points: number;
 	/** English, stored with the sale for readers of older rows; `words` is what pages show. */
@@ -209,12 +173,71 @@ interface Award {
 	sku?: string;
 }
 
-function multiplierWords(rule: Rule, factor: number, line: LineScore): BreakdownWords {
-	return { kind: 'multiplier', rule: rule.name, factor, product: line.name };
+/** A rule's breakdown item, saying so when its daily cap cut it. */
+export function ruleItem(award: RuleAward): BreakdownItem {
+	const capped = award.points < award.raw;
+	const cap = !capped ? undefined : award.points === 0 ? 'reached' : 'partial';
+	const note = cap === undefined ? '' : cap === 'reached' ? ' (daily cap reached)' : ' (daily cap)';
+	const item: BreakdownItem = {
+		label: award.label + note,
+		points: award.points,
+		ruleId: award.rule.id,
+		words: cap === undefined ? award.words : { ...award.words, cap }
+	};
+	if (award.sku !== undefined) item.sku = award.sku;
+	return item;
+}
+
+/** A multiplier's words: `product` names what it multiplied (a product, an activity type). */
+export function multiplierWords(rule: Rule, factor: number, product: string): BreakdownWords {
+	return { kind: 'multiplier', rule: rule.name, factor, product };
+}
+
+const factorOf = (rule: Rule) => ('factor' in rule.effect ? rule.effect.factor : 1);
+
+/**
+ * The multipliers among `rules` (all matching, factor above 1, in id order) applied to `base`
+ * points (a sale line's, an activity's), the way `score()` documents: the one worth most after
+ * daily caps ('best'), or each in turn on the points so far ('multiply'). Takes what each adds
+ * from `caps`.
+ */
+export function applyMultipliers(
+	base: number,
+	rules: readonly Rule[],
+	caps: DailyCaps,
+	mode: MultiplierMode = 'best'
+): { rule: Rule; factor: number; raw: number; points: number }[] {
+	if (mode === 'multiply') {
+		const applied: { rule: Rule; factor: number; raw: number; points: number }[] = [];
+		let running = base;
+		for (const rule of rules) {
+			const factor = factorOf(rule);
+			const raw = roundPoints((factor - 1) * running);
+			if (raw <= 0) continue;
+			const points = caps.allow(rule, raw);
+			caps.take(rule, points);
+			running += points;
+			applied.push({ rule, factor, raw, points });
+		}
+		return applied;
+	}
+	let best: { rule: Rule; factor: number; raw: number; points: number } | undefined;
+	for (const rule of rules) {
+		const factor = factorOf(rule);
+		const raw = roundPoints((factor - 1) * base);
+		const points = caps.allow(rule, raw);
+		// `rules` are in id order, so strict comparisons leave ties with the lower id.
+		if (!best || points > best.points || (points === best.points && factor > best.factor)) {
+			best = { rule, factor, raw, points };
+		}
+	}
+	if (!best || best.raw <= 0) return [];
+	caps.take(best.rule, best.points);
+	return [best];
 }
 
 /** What each rule may still add today for this seller. */
-class DailyCaps {
+export class DailyCaps {
 	private readonly used = new Map<number, number>();
 
 	constructor(private readonly today: Readonly<Record<number, number>>) {}
@@ -232,7 +255,7 @@ class DailyCaps {
 }
 
 /** Half up, after trimming float noise so that (1.15 − 1) × 10 rounds like 1.5 does. */
-function roundPoints(value: number): number {
+export function roundPoints(value: number): number {
 	return Math.round(Math.round(value * 1e6) / 1e6);
 }
 
