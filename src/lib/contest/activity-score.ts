@@ -1,3 +1,4 @@
+import { activityPoints } from './activity';
 import { isInWindow, matchesActivity, type Rule } from './rules';
 import {
 	applyMultipliers,
@@ -38,7 +39,7 @@ export function scoreActivity(
 	context: Pick<ScoreContext, 'ruleAwardsToday' | 'multipliers'> = {}
 ): ActivityScore {
 	const { type, quantity } = activity;
-	const base = type.points * quantity;
+	const base = activityPoints(type.points, quantity);
 	const items: BreakdownItem[] = [{ label: `${quantity} × ${type.name}`, points: base }];
 	const multipliers = rules
 		.filter(

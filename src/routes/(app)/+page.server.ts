@@ -5,6 +5,7 @@ import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { describeRule } from '$lib/contest/rules';
+import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
@@ -27,11 +28,13 @@ export const load: PageServerLoad = async ({ parent }) => {
 		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
+	const activityTypes = activityTypeNames(db, season.id);
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
 		id: rule.id,
 		name: rule.name,
 		text: describeRule(toEngineRule(rule), season.timeZone, {
 			catalogue,
+			activityTypes,
 			currency: currentCurrency()
 		})
 	}));

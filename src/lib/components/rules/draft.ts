@@ -41,6 +41,10 @@ export function draftFromValues(v: RuleValues, timeZone: string): Rule | null {
 	} else if (v.targetKind === 'sku') {
 		if (!v.targetSku) return null;
 		target = { kind: 'sku', sku: v.targetSku };
+	} else if (v.targetKind === 'activity') {
+		// Activities are only multiplied: another kind has no sentence (parseRule says why).
+		if (v.effect !== 'multiplier') return null;
+		target = v.targetActivity ? { kind: 'activity', type: v.targetActivity } : { kind: 'activity' };
 	} else target = { kind: 'any' };
 
 	const factor = number(v.factor);

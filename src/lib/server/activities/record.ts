@@ -1,12 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { activity, activityType, season, user, type ActivitySource } from '../db/schema';
-import {
-	activityDifferences,
-	activityPoints,
-	INTEGRATION_SOURCES,
-	timeProblem
-} from '../../contest/activity';
+import { activityDifferences, INTEGRATION_SOURCES, timeProblem } from '../../contest/activity';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntry } from '../scoring/ledger';
 import { awardCounted } from '../badges/counted';
@@ -19,9 +14,12 @@ import { systemClock, type Clock } from '../shared/clock';
 import { normalizeEmail } from '../people/users';
 import { activityTypeByKey } from './types';
 import { activityItem } from './queries';
+import { scoreNewActivity } from './scoring';
 
 // Logging an activity: the activity row, its ledger entry (kind 'activity') and the standings
-// change in one transaction, then the board and the feed move live. The idempotency key works as
+// change in one transaction, then the board and the feed move live. Its points are the type's
+// points × quantity and what the season's activity rules add at logging time; the breakdown says
+// why, on the activity and on its ledger entry. The idempotency key works as
 // a sale's externalId: the same key with the same activity answers the first result and counts
 // nothing twice; with another activity it is refused (409). Activities count confirmed at once,
 // also in seasons that confirm sales (there is no review of activities: docs/activities.md).
@@ -146,7 +144,13 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			'occurredAt'
 		);
 
-	const points = activityPoints(type.points, input.quantity);
+	const scored = scoreNewActivity(tx, owner, person.id, {
+		type,
+		quantity: input.quantity,
+		occurredAt: input.occurredAt
+	});
+	const points = scored.total;
+	const breakdown = { items: scored.items };
 	const row = tx
 		.insert(activity)
 		.values({
@@ -160,6 +164,7 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			externalId: input.externalId,
 			status: 'counted',
 			points,
+			breakdown,
 			createdById: input.createdById ?? null,
 			createdAt: now
 		})
@@ -175,6 +180,7 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			kind: 'activity',
 			points,
 			status: 'confirmed',
+			breakdown,
 			reason: `${input.quantity} × ${type.name}`,
 			createdById: input.createdById ?? null
 		},

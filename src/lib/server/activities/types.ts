@@ -179,3 +179,8 @@ export function setActivityTypeActive(
 		{ behavior: 'immediate' }
 	);
 }
+
+/** The season's type names by key, so that a rule's sentence names "Product demo", not `demo`. */
+export function activityTypeNames(db: Queryable, seasonId: number): Map<string, string> {
+	return new Map(listActivityTypes(db, seasonId).map((t) => [t.key, t.name]));
+}

@@ -253,6 +253,26 @@ const CASES: Case[] = [
 		]
 	},
 	{
+		action: 'season.recalculate',
+		subject: 'season:1',
+		data: {
+			salesChecked: 1200,
+			salesChanged: 0,
+			activitiesChecked: 80,
+			activitiesChanged: 4,
+			pointsBefore: 60,
+			pointsAfter: 120
+		},
+		summary: 'Recalculated season Winter Sprint',
+		details: [
+			['Sales checked', '1,200'],
+			['Sales changed', '0'],
+			['Activities checked', '80'],
+			['Activities changed', '4'],
+			['Points of the changed sales and activities', '60 → 120']
+		]
+	},
+	{
 		action: 'season.prize.create',
 		subject: 'season:1',
 		data: { key: 'p1', title: 'A weekend away', image: 'none' },

@@ -125,11 +125,26 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 		case 'season.recalculate': {
 			const before = num(data.pointsBefore) ?? 0;
 			const after = num(data.pointsAfter) ?? 0;
+			// Recalculations before #17's activity rules name no activities.
+			const activities = num(data.activitiesChecked);
+			const pointsLabel =
+				activities === null
+					? m.audit_changed_sales_points()
+					: m.audit_changed_sales_activities_points();
 			return out(phrase(m.audit_season_recalculate, { season: season() }), [
 				{ label: m.audit_sales_checked(), value: count(num(data.salesChecked) ?? 0) },
 				{ label: m.audit_sales_changed(), value: count(num(data.salesChanged) ?? 0) },
+				...(activities === null
+					? []
+					: [
+							{ label: m.audit_activities_checked(), value: count(activities) },
+							{
+								label: m.audit_activities_changed(),
+								value: count(num(data.activitiesChanged) ?? 0)
+							}
+						]),
 				...(before !== after
-					? [{ label: m.audit_changed_sales_points(), value: `${count(before)} → ${count(after)}` }]
+					? [{ label: pointsLabel, value: `${count(before)} → ${count(after)}` }]
 					: [])
 			]);
 		}

@@ -1452,8 +1452,13 @@ export const activity = sqliteTable(
 		externalId: text('external_id').notNull(),
 		/** Counted (its points are confirmed in the ledger); no path voids one yet. */
 		status: text('status').$type<ActivityStatus>().notNull().default('counted'),
-		/** quantity × the type's points when it was logged. */
+		/** What it earned when it was logged: quantity × the type's points, then the season's rules. */
 		points: integer('points').notNull(),
+		/**
+		 * Why: the base item and each rule's item (`ruleId`), as a sale's. Missing on activities
+		 * logged before rules applied to activities (they earned the base alone).
+		 */
+		breakdown: text('breakdown', { mode: 'json' }).$type<LedgerBreakdown>(),
 		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
 		createdById: integer('created_by_id').references(() => user.id),
 		createdAt: integer('created_at').notNull().default(now)

@@ -9,9 +9,10 @@ import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from
 import { describeRule, isInWindow, type MultiplierMode, type Rule } from '../../contest/rules';
 import { score, ScoringError } from '../../contest/scoring';
 import type { BreakdownItem, CatalogueItem, SaleInput } from '../../contest/types';
+import { previewActivityRule, type PreviewType } from './activity-preview';
 
 // The preview of a rule being edited: the draft applied to a sample sale by the pure engine,
-// nothing saved.
+// nothing saved. An activity rule is tried on a sample activity instead (activity-preview.ts).
 
 /** The local "now" of a zone in the shape of a datetime-local input. */
 function localDateTimeValue(ms: number, timeZone: string): string {
@@ -52,6 +53,8 @@ export interface RulePreview {
 	/** The draft in plain words. */
 	description: string;
 	sample: SampleValues;
+	/** What an activity rule was tried on ("1 × 🎯 Product demo"); a sale's lines otherwise. */
+	subject?: string;
 	when: string;
 	base: number;
 	total: number;
@@ -80,10 +83,26 @@ export function previewRule(
 	catalogue: ReadonlyMap<string, PricedItem>,
 	draft: RuleDraft,
 	sampleValues: SampleValues,
-	options: { editingId?: number; now?: number } = {}
+	options: { editingId?: number; now?: number; activityTypes?: readonly PreviewType[] } = {}
 ): { ok: true; preview: RulePreview } | { ok: false; errors: SampleErrors } {
 	const now = options.now ?? Date.now();
 	const errors: SampleErrors = {};
+	if (draft.target.kind === 'activity') {
+		const at = sampleValues.at ? parseLocalDateTime(sampleValues.at, timeZone) : now;
+		if (at === null) return { ok: false, errors: { sampleAt: m.rules_sample_error_at() } };
+		const sample = { ...sampleValues, at: localDateTimeValue(at, timeZone) };
+		const target = draft.target;
+		return previewActivityRule(
+			db,
+			seasonId,
+			timeZone,
+			options.activityTypes ?? [],
+			{ ...draft, target },
+			sample,
+			at,
+			{ editingId: options.editingId, catalogue }
+		);
+	}
 	const others = engineRules(db, seasonId).filter((r) => r.id !== options.editingId);
 	const draftRule: Rule = {
 		...draft,

@@ -59,6 +59,25 @@ describe('parseRule: valid forms', () => {
 			name: 'open-ended window',
 			values: { ...crossSell, from: '2026-11-01' },
 			expected: { startsAt: Date.UTC(2026, 9, 31, 23), endsAt: null }
+		},
+		{
+			name: 'multiplier on one activity type, capped',
+			values: values({
+				factor: '2',
+				targetKind: 'activity',
+				targetActivity: 'demo',
+				dailyCap: '30'
+			}),
+			expected: {
+				effect: { kind: 'multiplier', factor: 2 },
+				target: { kind: 'activity', type: 'demo' },
+				dailyCap: 30
+			}
+		},
+		{
+			name: 'multiplier on every activity type',
+			values: values({ factor: '3', targetKind: 'activity', targetActivity: '' }),
+			expected: { effect: { kind: 'multiplier', factor: 3 }, target: { kind: 'activity' } }
 		}
 	];
 	it.each(cases)('$name', ({ values, expected }) => {
@@ -131,6 +150,26 @@ describe('parseRule: refused forms say which field and why', () => {
 			name: 'window after the season',
 			values: { ...crossSell, from: '2027-01-05' },
 			errors: { from: 'The season runs 1 Oct 2026 – 31 Dec 2026: these dates are outside it' }
+		},
+		{
+			name: 'a bonus on activities',
+			values: values({ effect: 'first_sale_bonus', bonusPoints: '5', targetKind: 'activity' }),
+			errors: { effect: 'Activities can only be multiplied: choose Multiplier, or target products' }
+		},
+		{
+			name: 'a cross-sell multiplier on activities',
+			values: { ...crossSell, targetKind: 'activity' },
+			errors: { effect: 'Activities can only be multiplied: choose Multiplier, or target products' }
+		},
+		{
+			name: 'unknown activity type',
+			values: values({ targetKind: 'activity', targetActivity: 'lunch' }),
+			errors: { targetActivity: 'The season has no activity type “lunch”' }
+		},
+		{
+			name: 'unknown target',
+			values: values({ targetKind: 'everything' }),
+			errors: { targetKind: 'Choose which products the rule applies to' }
 		},
 		{
 			name: 'unknown effect',

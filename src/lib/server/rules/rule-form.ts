@@ -16,7 +16,8 @@ import type { CatalogueItem } from '../../contest/types';
 
 // The rule form: what a manager types (strings, so that a refused form comes back as it was
 // sent), how it is read from FormData, how a stored rule fills it, and how it is checked
-// against the season and its catalogue. The sample sale beside it belongs to the same form.
+// against the season, its catalogue and its activity types. The sample sale beside it belongs
+// to the same form.
 
 const EFFECT_KINDS = [
 	'multiplier',
@@ -26,7 +27,12 @@ const EFFECT_KINDS = [
 	'first_sale_bonus'
 ] as const satisfies readonly RuleEffect['kind'][];
 
-const TARGET_KINDS = ['any', 'category', 'sku'] as const satisfies readonly RuleTarget['kind'][];
+const TARGET_KINDS = [
+	'any',
+	'category',
+	'sku',
+	'activity'
+] as const satisfies readonly RuleTarget['kind'][];
 
 export interface RuleValues {
 	name: string;
@@ -39,6 +45,8 @@ export interface RuleValues {
 	targetKind: string;
 	targetCategory: string;
 	targetSku: string;
+	/** An activity type's key, or '' for every type (with targetKind 'activity'). */
+	targetActivity: string;
 	from: string;
 	to: string;
 	dailyCap: string;
@@ -81,6 +89,8 @@ export interface RuleDraft {
 export interface RuleContext {
 	timeZone: string;
 	catalogue: ReadonlyMap<string, CatalogueItem>;
+	/** The season's activity types: name by key. */
+	activityTypes: ReadonlyMap<string, string>;
 	season: { startsAt: number; endsAt: number };
 }
 
@@ -96,6 +106,7 @@ export function emptyRuleValues(): RuleValues {
 		targetKind: 'any',
 		targetCategory: '',
 		targetSku: '',
+		targetActivity: '',
 		from: '',
 		to: '',
 		dailyCap: '',
@@ -115,6 +126,7 @@ const TEXT_KEYS = [
 	'targetKind',
 	'targetCategory',
 	'targetSku',
+	'targetActivity',
 	'from',
 	'to',
 	'dailyCap'
@@ -153,6 +165,7 @@ export function ruleToValues(row: RuleRow, timeZone: string): RuleValues {
 	values.targetKind = target.kind;
 	if (target.kind === 'category') values.targetCategory = target.category;
 	if (target.kind === 'sku') values.targetSku = target.sku;
+	if (target.kind === 'activity') values.targetActivity = target.type ?? '';
 	// endsAt is exclusive: the last day shown is the one before it.
 	values.from = row.startsAt == null ? '' : localDateKey(row.startsAt, timeZone);
 	values.to = row.endsAt == null ? '' : localDateKey(row.endsAt - 1, timeZone);
@@ -239,6 +252,14 @@ export function parseRule(
 		else if (!ctx.catalogue.has(values.targetSku))
 			errors.targetSku = m.rules_error_no_sku({ sku: values.targetSku });
 		target = { kind: 'sku', sku: values.targetSku };
+	} else if (targetKind === 'activity') {
+		const type = values.targetActivity.trim();
+		if (type && !ctx.activityTypes.has(type))
+			errors.targetActivity = m.rules_error_no_activity_type({ type });
+		target = type ? { kind: 'activity', type } : { kind: 'activity' };
+		// Bonuses count sales, lines and amounts, which an activity has none of.
+		if (kind !== undefined && kind !== 'multiplier')
+			errors.effect = m.rules_error_activity_effect();
 	}
 
 	let effect: RuleEffect | undefined;

@@ -28,7 +28,11 @@ export const seasonWindow = {
 	startsAt: Date.UTC(2026, 8, 30, 22),
 	endsAt: Date.UTC(2026, 11, 31, 23)
 };
-export const ctx: RuleContext = { timeZone: TZ, catalogue, season: seasonWindow };
+export const activityTypes = new Map([
+	['call', 'Customer call'],
+	['demo', 'Product demo']
+]);
+export const ctx: RuleContext = { timeZone: TZ, catalogue, activityTypes, season: seasonWindow };
 export const values = (patch: Partial<RuleValues>): RuleValues => ({
 	...emptyRuleValues(),
 	name: 'Campaign',

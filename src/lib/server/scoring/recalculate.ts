@@ -12,6 +12,11 @@ import { forgetSeasonDays } from './person-day';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
+import {
+	applyActivityRescore,
+	planActivityRescore,
+	type ActivityChange
+} from '../activities/rescore';
 
 export interface SaleChange {
 	saleId: number;
@@ -25,13 +30,17 @@ export interface SaleChange {
 export interface Recalculation {
 	salesChecked: number;
 	changes: SaleChange[];
-	/** Per person: points before and after. */
+	/** Activities are rescored with the same rules (#17): activity rules only touch them. */
+	activitiesChecked: number;
+	activityChanges: ActivityChange[];
+	/** Per person, sales and activities together: points before and after. */
 	people: { userId: number; name: string; before: number; after: number }[];
 }
 
 /**
  * Scores every counted sale of the season again with today's rules and catalogue, in the order
- * they were registered (so first-sale bonuses and daily caps replay as they would have).
+ * they were registered (so first-sale bonuses and daily caps replay as they would have), and
+ * every counted activity with today's activity rules, in the order they were logged.
  */
 export function planRecalculation(db: Queryable, seasonId: number): Recalculation {
 	const s = db.select().from(seasonTable).where(eq(seasonTable.id, seasonId)).get();
@@ -133,9 +142,18 @@ export function planRecalculation(db: Queryable, seasonId: number): Recalculatio
 			});
 		}
 	}
+	const activities = planActivityRescore(db, s);
+	for (const [userId, part] of activities.people) {
+		const person = people.get(userId) ?? { ...part, before: 0, after: 0 };
+		person.before += part.before;
+		person.after += part.after;
+		people.set(userId, person);
+	}
 	return {
 		salesChecked: checked,
 		changes,
+		activitiesChecked: activities.checked,
+		activityChanges: activities.changes,
 		people: [...people.values()]
 			.filter((p) => p.before !== p.after)
 			.sort((a, b) => b.after - b.before - (a.after - a.before))
@@ -180,6 +198,8 @@ export function recalculateSeason(
 					.where(eq(sale.id, target.id))
 					.run();
 			}
+			applyActivityRescore(tx, seasonId, plan.activityChanges, actor, now);
+			const all = [...plan.changes, ...plan.activityChanges];
 			audit(
 				tx,
 				actor,
@@ -188,11 +208,14 @@ export function recalculateSeason(
 				{
 					salesChecked: plan.salesChecked,
 					salesChanged: plan.changes.length,
-					pointsBefore: plan.changes.reduce((sum, c) => sum + c.before, 0),
-					pointsAfter: plan.changes.reduce((sum, c) => sum + c.after, 0)
+					activitiesChecked: plan.activitiesChecked,
+					activitiesChanged: plan.activityChanges.length,
+					pointsBefore: all.reduce((sum, c) => sum + c.before, 0),
+					pointsAfter: all.reduce((sum, c) => sum + c.after, 0)
 				},
 				now
 			);
+			if (plan.activityChanges.length > 0 && plan.changes.length === 0) bumpVersion(tx, seasonId);
 			if (plan.changes.length > 0) {
 				// The days' rule awards came from the old breakdowns: refilled from the new ones.
 				forgetSeasonDays(tx, seasonId);
@@ -202,6 +225,6 @@ export function recalculateSeason(
 		},
 		{ behavior: 'immediate' }
 	);
-	if (plan.changes.length > 0) notifyLeaderboard(seasonId);
+	if (plan.changes.length + plan.activityChanges.length > 0) notifyLeaderboard(seasonId);
 	return plan;
 }

@@ -3,6 +3,7 @@ import { getDb } from '$lib/server/db';
 import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus } from '$lib/contest/rules';
+import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 
 export const load: PageServerLoad = async ({ parent }) => {
@@ -12,6 +13,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const season = getSeason(db, current.id)!;
 	const products = listProducts(db, season.id).filter((p) => p.active);
 	const catalogue = catalogueOf(products);
+	const activityTypes = activityTypeNames(db, season.id);
 	const now = Date.now();
 	// Rules that are over or switched off are not shown; scheduled ones are, as coming soon.
 	const rules = listRules(db, season.id).flatMap((r) => {
@@ -19,6 +21,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		if (status === 'off' || status === 'over') return [];
 		const text = describeRule(toEngineRule(r), season.timeZone, {
 			catalogue,
+			activityTypes,
 			currency: currentCurrency()
 		});
 		return [{ id: r.id, name: r.name, text, live: status === 'active', startsAt: r.startsAt }];

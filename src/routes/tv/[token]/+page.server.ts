@@ -9,6 +9,7 @@ import { recentAwards } from '$lib/server/badges/awards';
 import { formatViewsOf } from '$lib/server/formats/views';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
+import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
@@ -76,11 +77,13 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 		];
 	});
 	const catalogue = catalogueOf(listProducts(db, season.id));
+	const activityTypes = activityTypeNames(db, season.id);
 	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({
 		id: rule.id,
 		name: rule.name,
 		text: describeRule(toEngineRule(rule), season.timeZone, {
 			catalogue,
+			activityTypes,
 			currency: currentCurrency()
 		})
 	}));

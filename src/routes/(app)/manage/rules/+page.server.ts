@@ -6,6 +6,7 @@ import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus, ruleWindowText } from '$lib/contest/rules';
+import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { m } from '$lib/paraglide/messages.js';
 import { deleteRule, setRuleActive } from '$lib/server/rules/commands';
@@ -29,6 +30,7 @@ export const load: PageServerLoad = (event) => {
 	if (!season)
 		return { season: null, rules: [], settings: null, requireConfirmation: false, saved: null };
 	const catalogue = catalogueOf(listProducts(db, season.id));
+	const activityTypes = activityTypeNames(db, season.id);
 	const now = Date.now();
 	const rules = listRules(db, season.id).map((row) => ({
 		id: row.id,
@@ -38,6 +40,7 @@ export const load: PageServerLoad = (event) => {
 		status: ruleStatus(row, now),
 		description: describeRule(toEngineRule(row), season.timeZone, {
 			catalogue,
+			activityTypes,
 			currency: currentCurrency()
 		}),
 		window: ruleWindowText(row, season.timeZone),
@@ -67,11 +70,14 @@ async function ruleIdFrom(event: RequestEvent) {
 
 /** A recalculation as the page shows it: totals and the people whose points change. */
 function summary(plan: Recalculation) {
+	const changed = [...plan.changes, ...plan.activityChanges];
 	return {
 		salesChecked: plan.salesChecked,
 		salesChanged: plan.changes.length,
-		pointsBefore: plan.changes.reduce((sum, c) => sum + c.before, 0),
-		pointsAfter: plan.changes.reduce((sum, c) => sum + c.after, 0),
+		activitiesChecked: plan.activitiesChecked,
+		activitiesChanged: plan.activityChanges.length,
+		pointsBefore: changed.reduce((sum, c) => sum + c.before, 0),
+		pointsAfter: changed.reduce((sum, c) => sum + c.after, 0),
 		people: plan.people
 	};
 }

@@ -13,6 +13,7 @@ import {
 	type RuleValues
 } from '$lib/server/rules/rule-form';
 import { refuse, refuseError } from '$lib/server/shared/form';
+import { listActivityTypes } from '$lib/server/activities/types';
 import { m } from '$lib/paraglide/messages.js';
 
 // The create and edit pages share one form and its two actions: preview (nothing saved) and
@@ -24,6 +25,17 @@ function currentSeason() {
 	return season;
 }
 
+/** The season's activity types, inactive ones too: a rule may still target one. */
+function typesFor(seasonId: number) {
+	return listActivityTypes(getDb(), seasonId).map(({ key, name, emoji, points, active }) => ({
+		key,
+		name,
+		emoji,
+		points,
+		active
+	}));
+}
+
 function catalogueFor(seasonId: number) {
 	const products = listProducts(getDb(), seasonId);
 	const catalogue = new Map<string, PricedItem>(products.map((p) => [p.sku, p]));
@@ -33,6 +45,7 @@ function catalogueFor(seasonId: number) {
 export function ruleEditorData(rule: RuleValues | undefined) {
 	const season = currentSeason();
 	const { products } = catalogueFor(season.id);
+	const activityTypes = typesFor(season.id);
 	const values: RuleFormValues = {
 		rule: rule ?? emptyRuleValues(),
 		sample: startingSample(rule, season.timeZone)
@@ -48,6 +61,7 @@ export function ruleEditorData(rule: RuleValues | undefined) {
 			active
 		})),
 		categories: [...new Set(products.map((p) => p.category))].sort(),
+		activityTypes,
 		values
 	};
 }
@@ -59,13 +73,19 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 		const season = currentSeason();
 		const values = readRuleForm(await event.request.formData());
 		const { catalogue } = catalogueFor(season.id);
-		const parsed = parseRule(values.rule, { timeZone: season.timeZone, catalogue, season });
-		return { user, editingId, season, catalogue, parsed, values };
+		const activityTypes = typesFor(season.id);
+		const parsed = parseRule(values.rule, {
+			timeZone: season.timeZone,
+			catalogue,
+			activityTypes: new Map(activityTypes.map((t) => [t.key, t.name])),
+			season
+		});
+		return { user, editingId, season, catalogue, activityTypes, parsed, values };
 	}
 
 	return {
 		preview: async (event: RequestEvent) => {
-			const { editingId, season, catalogue, parsed, values } = await read(event);
+			const { editingId, season, catalogue, activityTypes, parsed, values } = await read(event);
 			if (!parsed.ok) {
 				const message = m.rules_form_preview_refused();
 				return refuse(400, 'preview', message, { errors: parsed.errors, values });
@@ -77,7 +97,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 				catalogue,
 				parsed.draft,
 				values.sample,
-				{ editingId }
+				{ editingId, activityTypes }
 			);
 			if (!result.ok) {
 				// The sample's own message shows beside the sample, not at the top of the form.

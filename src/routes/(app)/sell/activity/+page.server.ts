@@ -5,6 +5,7 @@ import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { AppError } from '$lib/server/shared/errors';
 import { activeActivityTypes } from '$lib/server/activities/types';
+import { activityDayContext, activityRules } from '$lib/server/activities/scoring';
 import { sellingSeason } from '$lib/server/activities/selling-season';
 import { ActivityConflictError, logActivity } from '$lib/server/activities/record';
 import { activityFormValues, parseActivityForm } from '$lib/server/activities/activity-form';
@@ -17,15 +18,20 @@ export const load: PageServerLoad = (event) => {
 	const season = sellingSeason(user, event.url, event.cookies);
 	const now = Date.now();
 	const timeZone = season?.timeZone ?? 'UTC';
+	const db = getDb();
+	const rules = season ? activityRules(db, season.id) : [];
 	return {
 		types: season
-			? activeActivityTypes(getDb(), season.id).map((t) => ({
+			? activeActivityTypes(db, season.id).map((t) => ({
 					key: t.key,
 					name: t.name,
 					emoji: t.emoji,
 					points: t.points
 				}))
 			: [],
+		// The same pure scorer previews a campaign's effect in the browser; the server's result counts.
+		rules,
+		context: season ? activityDayContext(db, season, user.id, now, rules) : {},
 		timeZone,
 		/** "Now" as the when field shows it, and its latest value. */
 		now: localInput(now, timeZone),
