@@ -1,6 +1,8 @@
+import { TZDate } from '@date-fns/tz';
 import { and, eq, like } from 'drizzle-orm';
 import type { Db } from '../db';
-import { seasonMember, user } from '../db/schema';
+import { rule, season, seasonMember, user } from '../db/schema';
+import { listRules } from '../rules/engine';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 import { activityTypeByKey, createActivityType } from './types';
@@ -27,9 +29,32 @@ function generator(seed: number) {
 }
 
 /**
- * The demo's activity types (call 2 pts, visit 10, demo 15, named in the demo's language) and a
- * few weeks of the reps' calls, visits and demos. Running it again changes nothing: the types
- * exist and every activity's externalId replays.
+ * "Demo week: ×2 on demos", highlighted, over the seven local days around `now`, so that a
+ * newcomer sees an activity campaign on the board, on /sell and in the reps' histories.
+ */
+function seedDemoWeek(db: Db, seasonId: number, now: number, locale: Locale): void {
+	if (listRules(db, seasonId).some((r) => r.target.kind === 'activity')) return;
+	const { timeZone } = db.select().from(season).where(eq(season.id, seasonId)).get()!;
+	const today = new TZDate(now, timeZone);
+	const day = (offset: number) =>
+		new TZDate(today.getFullYear(), today.getMonth(), today.getDate() + offset, timeZone).getTime();
+	db.insert(rule)
+		.values({
+			seasonId,
+			name: m.demo_rule_demo_week({}, { locale }),
+			target: { kind: 'activity', type: 'demo' },
+			effect: { kind: 'multiplier', factor: 2 },
+			startsAt: day(-3),
+			endsAt: day(4),
+			highlight: true
+		})
+		.run();
+}
+
+/**
+ * The demo's activity types (call 2 pts, visit 10, demo 15, named in the demo's language), its
+ * activity campaign (Demo week) and a few weeks of the reps' calls, visits and demos. Running it
+ * again changes nothing: the types and the campaign exist and every activity's externalId replays.
  */
 export function seedDemoActivities(
 	db: Db,
@@ -46,6 +71,7 @@ export function seedDemoActivities(
 			() => now
 		);
 	}
+	seedDemoWeek(db, seasonId, now, locale);
 	const reps = db
 		.select({ id: user.id })
 		.from(user)
