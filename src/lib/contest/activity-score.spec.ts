@@ -149,7 +149,7 @@ describe('scoreActivity: several multipliers', () => {
 
 describe('scoreActivity: daily cap', () => {
 	const capped = rule(1, 3, { dailyCap: 30 });
-	it.each([
+	it.each<{ name: string; today: Record<number, number>; points: number; cap?: string }>([
 		{ name: 'unused', today: {}, points: 30, cap: undefined },
 		{ name: 'partly used', today: { 1: 20 }, points: 10, cap: 'partial' },
 		{ name: 'reached', today: { 1: 30 }, points: 0, cap: 'reached' },
