@@ -219,6 +219,7 @@ export function campaignEffects(
 	}>(sql`
 		select id, name, starts_at as startsAt, ends_at as endsAt, target from rule
 		where season_id = ${s.id} and starts_at is not null and ends_at is not null
+			and json_extract(target, '$.kind') <> 'activity'
 		order by starts_at, id`);
 	if (rules.length === 0) return [];
 	const products = db.all<{ id: number; sku: string; category: string }>(
