@@ -55,7 +55,8 @@ const season = () => `/seasons/${seeded.seasonId}`;
 /** Rows a create writes: the formats and the audit trail. */
 const written = () =>
 	readDb(seeded.path, (db) => {
-		const one = (table: string) => db.prepare(`select count(*) from ${table}`).pluck().get();
+		const one = (table: string) =>
+			db.prepare(`select count(*) from ${table}`).pluck().get() as number;
 		return {
 			sprints: one('sprint'),
 			knockouts: one('knockout'),

@@ -1,11 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
-import { challenge, team, type SubjectType } from '../db/schema';
+import { challenge } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import type { Duel } from '../../contest/challenge';
-import { findUserByEmail } from '../people/users';
-import { getMembership } from '../seasons/queries';
 import { AppError } from '../shared/errors';
 import {
 	apiRequestId,
@@ -19,6 +17,7 @@ import {
 	subjectKind,
 	subjectSchema
 } from '../formats/format-api';
+import { kindOf, resolveSubject, sameRef, subjectRefSchema } from '../formats/subject-ref';
 import { duelFormSchema } from './challenge-form';
 import { createDuel } from './commands';
 import { duelsOf } from './view';
@@ -43,30 +42,13 @@ export const challengeListQuerySchema = z.object({
 	limit: z.coerce.number().int().min(1).max(1000).default(200)
 });
 
-const side = z
-	.object({
-		email: z.email().max(254).optional().describe('A person, by email'),
-		teamId: z.number().int().positive().optional().describe('A team, by id'),
-		teamName: z.string().trim().min(1).max(80).optional().describe('A team, by name')
-	})
-	.refine((s) => [s.email, s.teamId, s.teamName].filter((v) => v !== undefined).length === 1, {
-		error: 'Name the side by exactly one of email, teamId or teamName'
-	});
-
-type Side = z.infer<typeof side>;
-const kindOf = (s: Side): SubjectType => (s.email === undefined ? 'team' : 'user');
-const sameSide = (a: Side, b: Side) =>
-	(a.email !== undefined && a.email.toLowerCase() === b.email?.toLowerCase()) ||
-	(a.teamId !== undefined && a.teamId === b.teamId) ||
-	(a.teamName !== undefined && a.teamName === b.teamName);
-
 const form = duelFormSchema.shape;
 
 /** A manager's duel, as the console's form makes it: two people or two teams, accepted at once. */
 export const challengeCreateSchema = z
 	.object({
-		challenger: side,
-		opponent: side,
+		challenger: subjectRefSchema,
+		opponent: subjectRefSchema,
 		measure: form.measure.describe(measureDoc),
 		preset: form.preset
 			.default('week')
@@ -82,7 +64,7 @@ export const challengeCreateSchema = z
 		error: 'Both sides are people (email) or both are teams (teamId or teamName)',
 		path: ['opponent']
 	})
-	.refine((v) => !sameSide(v.challenger, v.opponent), {
+	.refine((v) => !sameRef(v.challenger, v.opponent), {
 		error: 'A side cannot duel itself',
 		path: ['opponent']
 	})
@@ -176,45 +158,6 @@ function challengeById(db: Queryable, seasonId: number, id: number) {
 	return challengeJson(duel, emails);
 }
 
-/** A side named by email, team id or team name, as a member of the season; or a 422. */
-function resolveSide(db: Db, seasonId: number, s: Side, field: string): number {
-	if (s.email !== undefined) {
-		const person = findUserByEmail(db, s.email);
-		if (!person)
-			throw new AppError(422, 'unknown_person', `No user has the email ${s.email}`, { field });
-		if (!getMembership(db, seasonId, person.id))
-			throw new AppError(
-				422,
-				'not_a_member',
-				`${person.displayName} is not in season ${seasonId}`,
-				{
-					field
-				}
-			);
-		return person.id;
-	}
-	const found = db
-		.select({ id: team.id })
-		.from(team)
-		.where(
-			and(
-				eq(team.seasonId, seasonId),
-				s.teamId !== undefined ? eq(team.id, s.teamId) : eq(team.name, s.teamName!)
-			)
-		)
-		.get();
-	if (!found)
-		throw new AppError(
-			422,
-			'unknown_team',
-			`Season ${seasonId} has no team ${s.teamId ?? s.teamName}`,
-			{
-				field
-			}
-		);
-	return found.id;
-}
-
 /**
  * Creates a manager's duel for a token. Past its schema the body is well formed, so whatever the
  * service still refuses (a period already over, a stake over the budget) is a 422.
@@ -226,8 +169,8 @@ export function createChallengeFor(
 	principal: ApiPrincipal
 ): { challenge: ReturnType<typeof challengeJson>; created: boolean } {
 	formatSeason(db, seasonId);
-	const challengerId = resolveSide(db, seasonId, body.challenger, 'challenger');
-	const opponentId = resolveSide(db, seasonId, body.opponent, 'opponent');
+	const challengerId = resolveSubject(db, seasonId, body.challenger, 'challenger');
+	const opponentId = resolveSubject(db, seasonId, body.opponent, 'opponent');
 	checkMeasure(db, seasonId, body.measure);
 	let made: ReturnType<typeof createDuel>;
 	try {
