@@ -3,12 +3,23 @@
 // board shows, moved by a sale; refusals (401, 403, 400, 404, 422) write nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { apiTokenFor, readDb, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { io as ioClient } from 'socket.io-client';
+import {
+	apiTokenFor,
+	connect,
+	readDb,
+	seedServerDb,
+	waitFor,
+	withDb,
+	type ClientSocket,
+	type SeededDb
+} from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { getKnockout } from '../../src/lib/server/knockouts/bracket';
 import { knockoutCard } from '../../src/lib/server/knockouts/view';
-import { sprintCards } from '../../src/lib/server/sprints/view';
+import { sprintCards, type SprintsState } from '../../src/lib/server/sprints/view';
+import type { LeaderboardPush } from '../../src/lib/realtime/events';
 
 // This file's port (the range 47960–47979 is this part's).
 const SERVER_PORT = 47_960;
@@ -434,6 +445,41 @@ describe('formats API: created, read back and moved by a sale', () => {
 		const values = (rounds: { matches: { aValue: number | null; bValue: number | null }[] }[]) =>
 			rounds.flatMap((r) => r.matches.map((m) => [m.aValue, m.bValue]));
 		expect(values(bracket.bracket)).toEqual(values(board.knockout.rounds));
+	});
+});
+
+describe('formats API: pushed live', () => {
+	it("pushes a sprint created by a token to the season's watchers", async () => {
+		const socket = ioClient(server.url, {
+			autoConnect: false,
+			reconnection: false,
+			transports: ['websocket'],
+			auth: { token: integration },
+			timeout: 5_000
+		}) as ClientSocket;
+		const frames: LeaderboardPush[] = [];
+		socket.on('leaderboard', (push) => frames.push(push));
+		try {
+			await connect(socket);
+			await new Promise((done) => socket.emit('watch', { seasonId: seeded.seasonId }, done));
+			const response = await call(`${season()}/sprints`, admin, {
+				...sprintBody,
+				name: 'Teams to three sales',
+				subject: 'team',
+				measure: 'sales',
+				target: 3,
+				requestId: 'formats-sprint-live'
+			});
+			expect(response.status).toBe(201);
+			const { id } = await response.json();
+			const pushed = () =>
+				frames.some((f) =>
+					(f.formats?.sprints as SprintsState | null | undefined)?.sprints.some((c) => c.id === id)
+				);
+			await waitFor(pushed, 5_000, 'the new sprint in a leaderboard push');
+		} finally {
+			socket.disconnect();
+		}
 	});
 });
 

@@ -391,7 +391,7 @@ export const operations: Operation[] = [
 			...forbidden,
 			404: error('No such season'),
 			422: error(
-				'unknown_person, not_a_member, unknown_team, unknown_measure, season_not_live, bad_period, stake_*: nothing is created'
+				'unknown_person, not_a_member, unknown_team, unknown_measure, season_not_live, bad_period, self, stake_*: nothing is created'
 			),
 			...busy
 		}

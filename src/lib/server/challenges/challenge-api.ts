@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
-import { challenge } from '../db/schema';
+import { challenge, type ChallengeStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import type { Duel } from '../../contest/challenge';
 import { AppError } from '../shared/errors';
@@ -35,7 +35,7 @@ const STATUSES = [
 	'live',
 	'finished',
 	'final'
-] as const;
+] as const satisfies readonly ChallengeStatus[];
 
 export const challengeListQuerySchema = z.object({
 	status: z.enum(STATUSES).optional(),

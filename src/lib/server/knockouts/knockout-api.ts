@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
-import type { Knockout } from '../db/schema';
+import type { Knockout, KnockoutStatus, RoundUnit } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
@@ -27,6 +27,8 @@ import { knockoutCard, knockoutsOf, type KnockoutCard } from './view';
 // /api/v1/knockouts/{id}): requests and answers as zod schemas, read through the board's
 // knockoutCard and created through the console's createKnockout with the console form's fields.
 
+const ROUND_UNITS = ['day', 'hour'] as const satisfies readonly RoundUnit[];
+
 /** The console form's bounds and defaults (its size, round length and grace hours). */
 export const knockoutCreateSchema = z.object({
 	name: nameField(),
@@ -39,7 +41,7 @@ export const knockoutCreateSchema = z.object({
 		.max(MAX_SIZE)
 		.describe('The most entrants, seeded from the ranking at the start; fewer if fewer take part'),
 	roundLength: z.number().int().min(1).max(60).default(1),
-	roundUnit: z.enum(['day', 'hour']).default('day'),
+	roundUnit: z.enum(ROUND_UNITS).default('day'),
 	graceHours: z
 		.number()
 		.int()
@@ -64,11 +66,11 @@ const summaryShape = {
 	measure: z.string().describe(measureDoc),
 	size: z.number().int(),
 	roundLength: z.number().int(),
-	roundUnit: z.enum(['day', 'hour']),
+	roundUnit: z.enum(ROUND_UNITS),
 	graceHours: z.number().int(),
 	startsAt: iso,
 	prize: z.string().nullable(),
-	status: z.enum(['scheduled', 'live', 'final']),
+	status: z.enum(['scheduled', 'live', 'final'] as const satisfies readonly KnockoutStatus[]),
 	winner: subjectSchema.nullable(),
 	rounds: z.number().int().describe('How many rounds the bracket has; 0 before it is seeded'),
 	currentRound: z

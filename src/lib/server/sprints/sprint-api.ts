@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
+import type { SprintStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
@@ -26,6 +27,13 @@ import { sprintCards, type SprintCard } from './view';
 // createSprint with the console form's fields.
 
 const instant = z.iso.datetime({ offset: true });
+const STATUSES = [
+	'scheduled',
+	'live',
+	'won',
+	'expired',
+	'final'
+] as const satisfies readonly SprintStatus[];
 
 export const sprintCreateSchema = z
 	.object({
@@ -61,7 +69,7 @@ export const sprintSchema = z.object({
 	startsAt: iso,
 	endsAt: iso.describe('The deadline'),
 	prize: z.string().nullable(),
-	status: z.enum(['scheduled', 'live', 'won', 'expired', 'final']),
+	status: z.enum(STATUSES),
 	winner: subjectSchema.extend({ reachedAt: iso }).nullable(),
 	progress: z.array(progressEntry).describe('The leaders, highest value first (at most 200)'),
 	progressCut: z.boolean().describe('True when more took part than `progress` lists')
