@@ -316,7 +316,7 @@ describe('a rep challenges a colleague', () => {
 				preset: 'custom',
 				fromDate: dayKeyOf(from, 'UTC'),
 				toDate: dayKeyOf(from, 'UTC'),
-				actorId: ann.id,
+				actor: { userId: ann.id },
 				challengerId: cid.id,
 				opponentId: dee.id,
 				requestId: 'm1'

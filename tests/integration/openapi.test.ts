@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { apiTokenFor, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
 import { recordReferral } from '../../src/lib/server/referrals/record';
 import { createActivityType } from '../../src/lib/server/activities/types';
+import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { operations, type Operation } from '../../src/lib/server/api/operations';
 import { buildOpenApiDocument } from '../../src/lib/server/api/openapi';
 
@@ -14,6 +15,8 @@ let server: RunningServer;
 let token: string;
 /** Two open referrals: one to confirm by the sale doc-1, one to reject. */
 let referrals: number[];
+/** A knockout made in the console's way, for GET /knockouts/{id}. */
+let knockoutId: number;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
@@ -38,6 +41,27 @@ beforeAll(async () => {
 			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
 			{}
 		)
+	);
+	knockoutId = withDb(
+		seeded.path,
+		(db) =>
+			createKnockout(
+				db,
+				seeded.seasonId,
+				{
+					name: 'Documented cup',
+					subject: 'user',
+					measure: 'points',
+					size: 4,
+					roundLength: 1,
+					roundUnit: 'day',
+					graceHours: 2,
+					startsAt: Date.now() + 86_400_000,
+					prize: null,
+					requestId: 'openapi-knockout'
+				},
+				{}
+			).knockout.id
 	);
 	server = await startServer({ dbPath: seeded.path });
 }, 60_000);
@@ -118,6 +142,15 @@ describe('every documented operation answers as documented', () => {
 			seller: { email: seller },
 			occurredAt,
 			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
+		});
+		const sprint = (requestId: string) => ({
+			name: 'Documented sprint',
+			subject: 'user',
+			measure: 'sales',
+			target: 10,
+			startsAt: occurredAt,
+			endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+			requestId
 		});
 		const activity = (externalId: string) => ({
 			externalId,
@@ -245,6 +278,108 @@ describe('every documented operation answers as documented', () => {
 					json: { reason: 'Too late' },
 					status: 409
 				}
+			],
+			// Formats (#17): duels, sprints and knockouts.
+			'get /seasons/{id}/challenges': [
+				{ path: `/seasons/${seeded.seasonId}/challenges`, status: 200 },
+				{ path: `/seasons/${seeded.seasonId}/challenges`, query: 'status=soon', status: 400 },
+				{ path: '/seasons/999999/challenges', status: 404 }
+			],
+			'post /seasons/{id}/challenges': [
+				{
+					path: `/seasons/${seeded.seasonId}/challenges`,
+					json: {
+						challenger: { email: seller },
+						opponent: { email: seeded.people[1].email },
+						measure: 'points',
+						requestId: 'openapi-duel-1'
+					},
+					status: 201
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/challenges`,
+					json: {
+						challenger: { email: seller },
+						opponent: { email: seeded.people[1].email },
+						measure: 'points',
+						requestId: 'openapi-duel-1'
+					},
+					status: 200
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/challenges`,
+					json: { challenger: { email: seller }, opponent: { teamId: 1 }, measure: 'points' },
+					status: 400
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/challenges`,
+					json: {
+						challenger: { email: seller },
+						opponent: { email: seeded.outsider.email },
+						measure: 'points'
+					},
+					status: 422
+				},
+				{
+					path: '/seasons/999999/challenges',
+					json: {
+						challenger: { email: seller },
+						opponent: { email: seeded.people[1].email },
+						measure: 'points'
+					},
+					status: 404
+				}
+			],
+			'get /seasons/{id}/sprints': [
+				{ path: `/seasons/${seeded.seasonId}/sprints`, status: 200 },
+				{ path: '/seasons/999999/sprints', status: 404 }
+			],
+			'post /seasons/{id}/sprints': [
+				{
+					path: `/seasons/${seeded.seasonId}/sprints`,
+					json: sprint('openapi-sprint-1'),
+					status: 201
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/sprints`,
+					json: sprint('openapi-sprint-1'),
+					status: 200
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/sprints`,
+					json: { ...sprint('openapi-sprint-2'), target: 0 },
+					status: 400
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/sprints`,
+					json: { ...sprint('openapi-sprint-3'), measure: 'category:None' },
+					status: 422
+				}
+			],
+			'get /seasons/{id}/knockouts': [
+				{ path: `/seasons/${seeded.seasonId}/knockouts`, status: 200 },
+				{ path: '/seasons/999999/knockouts', status: 404 }
+			],
+			'post /seasons/{id}/knockouts': [
+				{
+					path: `/seasons/${seeded.seasonId}/knockouts`,
+					json: { name: 'Cup', subject: 'team', measure: 'sales', size: 4, startsAt: occurredAt },
+					status: 201
+				},
+				{
+					path: `/seasons/${seeded.seasonId}/knockouts`,
+					json: { name: 'Cup', subject: 'team', measure: 'sales', size: 65, startsAt: occurredAt },
+					status: 400
+				},
+				{
+					path: `/seasons/${seeded.endedSeasonId}/knockouts`,
+					json: { name: 'Cup', subject: 'team', measure: 'sales', size: 4, startsAt: occurredAt },
+					status: 422
+				}
+			],
+			'get /knockouts/{id}': [
+				{ path: `/knockouts/${knockoutId}`, status: 200 },
+				{ path: '/knockouts/999999', status: 404 }
 			],
 			'get /openapi.json': [{ path: '/openapi.json', auth: false, status: 200 }]
 		};

@@ -31,6 +31,18 @@ import {
 	referralRejectBodySchema
 } from '../referrals/referral-api';
 import { activityResultSchema, createActivitySchema } from '../activities/activity-api';
+import {
+	challengeCreateSchema,
+	challengeListQuerySchema,
+	challengeListSchema,
+	challengeSchema
+} from '../challenges/challenge-api';
+import { sprintCreateSchema, sprintListSchema, sprintSchema } from '../sprints/sprint-api';
+import {
+	knockoutBracketSchema,
+	knockoutCreateSchema,
+	knockoutListSchema
+} from '../knockouts/knockout-api';
 
 // Every /api/v1 operation, described once: the OpenAPI document (openapi.ts) is generated from
 // this list, with the very schemas the routes validate with (`validates` names them; a test checks
@@ -51,7 +63,7 @@ export interface Operation {
 	path: string;
 	summary: string;
 	description?: string;
-	tag: 'Sales' | 'Activities' | 'Seasons' | 'Imports' | 'Referrals' | 'Reference';
+	tag: 'Sales' | 'Activities' | 'Seasons' | 'Formats' | 'Imports' | 'Referrals' | 'Reference';
 	/** Token roles allowed; undefined: any valid token; `public`: no token. */
 	auth: readonly TokenRole[] | 'any' | 'public';
 	params?: z.ZodObject;
@@ -69,6 +81,7 @@ const externalId = z.object({
 });
 const referralId = z.object({ id: z.coerce.number().int().positive().describe('A referral id') });
 const jobId = z.object({ id: z.string().describe('The job id from the 202 answer') });
+const knockoutId = z.object({ id: z.coerce.number().int().positive().describe('A knockout id') });
 
 const common = {
 	400: error('The input is not valid: `error.details.issues` lists what and where'),
@@ -342,6 +355,134 @@ export const operations: Operation[] = [
 			...busy
 		}
 	},
+	// ---- Formats (#17): duels, sprints and knockouts ----
+	{
+		method: 'get',
+		path: '/seasons/{id}/challenges',
+		tag: 'Formats',
+		summary: "A season's duels",
+		description:
+			'Head-to-head challenges between two people or two teams, newest period first, with both values as the board counts them.',
+		auth: 'any',
+		params: seasonId,
+		query: challengeListQuerySchema,
+		validates: ['challengeListQuerySchema'],
+		responses: {
+			200: { description: 'Duels', schema: challengeListSchema },
+			...common,
+			404: error('No such season')
+		}
+	},
+	{
+		method: 'post',
+		path: '/seasons/{id}/challenges',
+		tag: 'Formats',
+		summary: 'Set a duel between two people or two teams',
+		description:
+			"A manager's duel, as the console sets it: accepted at once, in a live season. People are named by email, teams by teamId or teamName. The same requestId again answers 200 with the first duel.",
+		auth: ['admin', 'manager'],
+		params: seasonId,
+		body: { schema: challengeCreateSchema },
+		validates: ['challengeCreateSchema'],
+		responses: {
+			201: { description: 'Created', schema: challengeSchema },
+			200: { description: 'Already created with this requestId', schema: challengeSchema },
+			...common,
+			...forbidden,
+			404: error('No such season'),
+			422: error(
+				'unknown_person, not_a_member, unknown_team, unknown_measure, season_not_live, bad_period, self, stake_*: nothing is created'
+			),
+			...busy
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/sprints',
+		tag: 'Formats',
+		summary: "A season's sprints",
+		description:
+			"First to reach a target wins: each sprint with its winner and the leaders' progress, as the board shows them, latest deadline first.",
+		auth: 'any',
+		params: seasonId,
+		responses: {
+			200: { description: 'Sprints', schema: sprintListSchema },
+			...common,
+			404: error('No such season')
+		}
+	},
+	{
+		method: 'post',
+		path: '/seasons/{id}/sprints',
+		tag: 'Formats',
+		summary: 'Create a sprint',
+		description:
+			"What the console's sprint form creates; live at once when startsAt has passed. The same requestId again answers 200 with the first sprint.",
+		auth: ['admin', 'manager'],
+		params: seasonId,
+		body: { schema: sprintCreateSchema },
+		validates: ['sprintCreateSchema'],
+		responses: {
+			201: { description: 'Created', schema: sprintSchema },
+			200: { description: 'Already created with this requestId', schema: sprintSchema },
+			...common,
+			...forbidden,
+			404: error('No such season'),
+			422: error('unknown_measure, season_closed or period_over: nothing is created'),
+			...busy
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/knockouts',
+		tag: 'Formats',
+		summary: "A season's knockouts",
+		description: 'Each knockout in brief, latest start first; its bracket is at /knockouts/{id}.',
+		auth: 'any',
+		params: seasonId,
+		responses: {
+			200: { description: 'Knockouts', schema: knockoutListSchema },
+			...common,
+			404: error('No such season')
+		}
+	},
+	{
+		method: 'post',
+		path: '/seasons/{id}/knockouts',
+		tag: 'Formats',
+		summary: 'Create a knockout',
+		description:
+			"What the console's knockout form creates: the entrants are seeded from the ranking when it starts. The same requestId again answers 200 with the first knockout.",
+		auth: ['admin', 'manager'],
+		params: seasonId,
+		body: { schema: knockoutCreateSchema },
+		validates: ['knockoutCreateSchema'],
+		responses: {
+			201: { description: 'Created', schema: knockoutBracketSchema },
+			200: { description: 'Already created with this requestId', schema: knockoutBracketSchema },
+			...common,
+			...forbidden,
+			404: error('No such season'),
+			422: error('unknown_measure or season_closed: nothing is created'),
+			...busy
+		}
+	},
+	{
+		method: 'get',
+		path: '/knockouts/{id}',
+		tag: 'Formats',
+		summary: "A knockout's bracket",
+		description:
+			'The rounds with their periods, each pairing with both sides, their values, byes and winners, as the board shows them. Empty until the entrants are seeded.',
+		auth: 'any',
+		params: knockoutId,
+		responses: {
+			200: { description: 'The knockout and its bracket', schema: knockoutBracketSchema },
+			...common,
+			404: error('No such knockout')
+		}
+	},
+	// ---- end of Formats ----
 	{
 		method: 'get',
 		path: '/openapi.json',

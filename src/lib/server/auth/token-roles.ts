@@ -6,6 +6,6 @@ export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export const TOKEN_ROLE_HELP: Record<TokenRole, string> = {
 	integration: 'post sales, activities and imports; read seasons',
-	manager: 'also create seasons and confirm or reverse sales',
+	manager: 'also create seasons, duels, sprints and knockouts, and confirm or reverse sales',
 	admin: 'everything the API offers'
 };

@@ -24,7 +24,7 @@ import {
 import { parseMeasure } from '../../contest/measure';
 import { balanceFor } from '../rewards/balances';
 import { getMembership } from '../seasons/queries';
-import { audit } from '../audit/record';
+import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
@@ -279,7 +279,7 @@ function insertManagerDuel(
 	v: { subject: SubjectType; challengerId: number; opponentId: number; measure: string },
 	period: [number, number],
 	stake: number,
-	actorId: number,
+	actorId: number | null,
 	requestId: string,
 	now: number
 ): Challenge {
@@ -305,12 +305,12 @@ function insertManagerDuel(
 		.get();
 }
 
-/** A manager's duel between two chosen people or teams. */
+/** A manager's duel between two chosen people or teams (in the console, or by an API token). */
 export function createDuel(
 	db: Db,
 	input: DuelTerms & {
 		seasonId: number;
-		actorId: number;
+		actor: Actor;
 		challengerId: number;
 		opponentId: number;
 	},
@@ -335,13 +335,13 @@ export function createDuel(
 				input,
 				period,
 				input.stake,
-				input.actorId,
+				input.actor.userId ?? null,
 				input.requestId,
 				now
 			);
 			audit(
 				tx,
-				{ userId: input.actorId },
+				input.actor,
 				'challenge.create',
 				`challenge:${row.id}`,
 				{

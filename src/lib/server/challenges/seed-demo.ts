@@ -52,7 +52,7 @@ export function seedDemoChallenges(
 			db,
 			{
 				seasonId,
-				actorId: managerId,
+				actor: { userId: managerId },
 				subject: 'user',
 				challengerId: repIds[a],
 				opponentId: repIds[b],

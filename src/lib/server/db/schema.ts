@@ -1358,10 +1358,11 @@ export const challenge = sqliteTable(
 		winnerId: integer('winner_id'),
 		/** The stake paid to the winner (kind 'challenge'), written in the finalising transaction. */
 		payoutEntryId: integer('payout_entry_id').references(() => ledgerEntry.id),
-		/** The challenger for a rep's challenge; the manager for one they created or paired. */
-		createdById: integer('created_by_id')
-			.notNull()
-			.references(() => user.id),
+		/**
+		 * The challenger for a rep's challenge; the manager for one they created or paired; null
+		 * for a duel an API token created (the audit event names the token).
+		 */
+		createdById: integer('created_by_id').references(() => user.id),
 		/** Who accepted, declined or cancelled (null for a manager's duel, accepted at once). */
 		decidedById: integer('decided_by_id').references(() => user.id),
 		decidedAt: integer('decided_at'),

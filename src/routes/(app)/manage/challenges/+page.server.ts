@@ -90,7 +90,7 @@ export const actions: Actions = {
 					...parsed.data,
 					requestId: `${user.id}:${parsed.data.requestId}`,
 					seasonId: s.id,
-					actorId: user.id
+					actor: { userId: user.id }
 				})
 			);
 			return { action: 'create' as const, success: true as const, count: 1 };
