@@ -30,7 +30,11 @@ import {
 	referralListSchema,
 	referralRejectBodySchema
 } from '../referrals/referral-api';
-import { activityResultSchema, createActivitySchema } from '../activities/activity-api';
+import {
+	activityResultSchema,
+	createActivitySchema,
+	voidActivityResultSchema
+} from '../activities/activity-api';
 
 // Every /api/v1 operation, described once: the OpenAPI document (openapi.ts) is generated from
 // this list, with the very schemas the routes validate with (`validates` names them; a test checks
@@ -66,6 +70,9 @@ const error = (description: string): Answer => ({ description, schema: errorSche
 const seasonId = z.object({ id: z.coerce.number().int().positive().describe('A season id') });
 const externalId = z.object({
 	externalId: z.string().describe('The externalId the sale was registered with')
+});
+const activityExternalId = z.object({
+	externalId: z.string().describe('The externalId the activity was logged with')
 });
 const referralId = z.object({ id: z.coerce.number().int().positive().describe('A referral id') });
 const jobId = z.object({ id: z.string().describe('The job id from the 202 answer') });
@@ -339,6 +346,26 @@ export const operations: Operation[] = [
 			422: error(
 				'Unknown person or activity type (unknown_activity_type), no live season, or a time outside it'
 			),
+			...busy
+		}
+	},
+	{
+		method: 'post',
+		path: '/activities/{externalId}/void',
+		tag: 'Activities',
+		summary: 'Void an activity',
+		description:
+			"Its points are taken back by a compensating ledger entry; the activity stays, with who voided it, when and why. `reason` is required and shown to the person. The externalId is the one the API or a CSV import of activities logged it under. Voiding again is harmless (changed: false).",
+		auth: ['admin', 'manager'],
+		params: activityExternalId,
+		body: { schema: reviewBodySchema },
+		validates: ['reviewBodySchema'],
+		responses: {
+			200: { description: 'The activity after voiding', schema: voidActivityResultSchema },
+			...common,
+			...forbidden,
+			404: error('No activity logged by the API or an import with this externalId'),
+			409: error("The season's results are final (season_final)"),
 			...busy
 		}
 	},
