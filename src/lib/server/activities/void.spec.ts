@@ -10,6 +10,7 @@ import {
 	auditEvent,
 	award,
 	badge,
+	dashboardSlot,
 	ledgerEntry,
 	season,
 	seasonMember,
@@ -225,6 +226,18 @@ describe('what follows a void', () => {
 		expect(totals({ kind: 'activity', type: 'call' })).toBe(2);
 		expect(totals({ kind: 'activity', type: 'visit' })).toBe(10);
 		expect(totals({ kind: 'points' })).toBe(12);
+	});
+
+	it('nets to zero on the dashboard at the time it was logged, not on the day of the void', () => {
+		const call = log(ann, 'call', 3, 30);
+		voidActivity(db, call.activity.id, byBoss(), () => NOW + 3 * DAY);
+		const slots = db
+			.select({ slot: dashboardSlot.slot, confirmed: dashboardSlot.confirmed })
+			.from(dashboardSlot)
+			.where(eq(dashboardSlot.seasonId, seasonId))
+			.all();
+		// Logged at NOW (the clock of log()), whenever it happened.
+		expect(slots).toEqual([{ slot: Math.floor(NOW / 900_000), confirmed: 0 }]);
 	});
 
 	it('withdraws an "activities logged" badge the person no longer reaches, and gives it again', () => {
