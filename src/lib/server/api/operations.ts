@@ -355,7 +355,7 @@ export const operations: Operation[] = [
 		tag: 'Activities',
 		summary: 'Void an activity',
 		description:
-			"Its points are taken back by a compensating ledger entry; the activity stays, with who voided it, when and why. `reason` is required and shown to the person. The externalId is the one the API or a CSV import of activities logged it under. Voiding again is harmless (changed: false).",
+			'Its points are taken back by a compensating ledger entry; the activity stays, with who voided it, when and why. `reason` is required and shown to the person. The externalId is the one the API or a CSV import of activities logged it under. Voiding again is harmless (changed: false).',
 		auth: ['admin', 'manager'],
 		params: activityExternalId,
 		body: { schema: reviewBodySchema },
