@@ -85,9 +85,9 @@ export interface ActivityItem {
 	id: string;
 	seasonId: number;
 	/**
-	 * A sale, or a person's badge withdrawn because the sale that earned it no longer counts, a
-	 * person's training-quiz points ('quiz'), or a new quiz open to everyone ('quiz_open': no
-	 * person; userId 0, `points` the most it earns). Clients that do not know a kind show
+	 * A sale, or a person's badge withdrawn because the sale or activity that earned it no longer
+	 * counts, a person's training-quiz points ('quiz'), or a new quiz open to everyone ('quiz_open':
+	 * no person; userId 0, `points` the most it earns). Clients that do not know a kind show
 	 * `summary` (the quiz's title). A duel's result ('challenge', #17): the winner (or, for a
 	 * draw, the challenger) as the person, `duel` the rest.
 	 * A logged activity ('activity', #17): a call, a visit…

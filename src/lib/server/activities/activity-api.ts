@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ACTIVITY_LIMITS } from '../../contest/activity';
 import type { LoggedActivity } from './record';
+import type { VoidedActivity } from './void';
 
-// POST /api/v1/activities: its request and answer as zod schemas; the route validates with them
+// POST /api/v1/activities and /activities/:externalId/void: requests and answers as zod schemas; the route validates with them
 // and the OpenAPI document (api/operations.ts) is generated from them.
 
 export const createActivitySchema = z.object({
@@ -41,4 +42,18 @@ export const activityResultSchema = z.object({
 
 export function activityAnswer(logged: LoggedActivity): z.infer<typeof activityResultSchema> {
 	return { activity: logged.activity, seasonId: logged.seasonId };
+}
+
+export const voidActivityResultSchema = z.object({
+	activity: z.object({
+		id: z.number().int(),
+		status: z.enum(['counted', 'void']),
+		points: z.number().int().describe('What it earned when logged; the void took them back')
+	}),
+	seasonId: z.number().int(),
+	changed: z.boolean().describe('False when the activity was void already')
+});
+
+export function voidAnswer(voided: VoidedActivity): z.infer<typeof voidActivityResultSchema> {
+	return { activity: voided.activity, seasonId: voided.seasonId, changed: voided.changed };
 }

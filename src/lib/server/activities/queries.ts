@@ -1,12 +1,15 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import { activity, activityType, team, user } from '../db/schema';
 import type { ActivityItem } from '../../realtime/events';
 
 // Reading logged activities: the board's feed (boards/activity.ts merges it with the sales) and
-// the console's list of recent ones.
+// the console's list, filtered by person and type, a page at a time, voided ones included.
 
-function recent(db: Queryable, seasonId: number, limit: number) {
+const voider = alias(user, 'voider');
+
+function recent(db: Queryable, seasonId: number, limit: number, offset = 0, filter?: SQL) {
 	return db
 		.select({
 			id: activity.id,
@@ -22,15 +25,21 @@ function recent(db: Queryable, seasonId: number, limit: number) {
 			source: activity.source,
 			externalId: activity.externalId,
 			occurredAt: activity.occurredAt,
-			createdAt: activity.createdAt
+			createdAt: activity.createdAt,
+			status: activity.status,
+			voidedAt: activity.voidedAt,
+			voidReason: activity.voidReason,
+			voidedBy: voider.displayName
 		})
 		.from(activity)
 		.innerJoin(user, eq(user.id, activity.userId))
 		.innerJoin(team, eq(team.id, activity.teamId))
 		.innerJoin(activityType, eq(activityType.id, activity.typeId))
-		.where(eq(activity.seasonId, seasonId))
+		.leftJoin(voider, eq(voider.id, activity.voidedById))
+		.where(and(eq(activity.seasonId, seasonId), filter))
 		.orderBy(desc(activity.createdAt), desc(activity.id))
 		.limit(limit)
+		.offset(offset)
 		.all();
 }
 
@@ -40,7 +49,8 @@ export function activityFeed(
 	seasonId: number,
 	limit: number
 ): { sortAt: number; item: ActivityItem }[] {
-	return recent(db, seasonId, limit).map((r) => ({
+	// A voided activity no longer counts: the feed shows only what does (as with sales).
+	return recent(db, seasonId, limit, 0, eq(activity.status, 'counted')).map((r) => ({
 		sortAt: r.createdAt,
 		item: activityItem({
 			id: r.id,
@@ -58,9 +68,50 @@ export function activityFeed(
 
 export type RecentActivity = ReturnType<typeof recent>[number];
 
-/** The console's list: the season's latest activities, with who, what, where from. */
-export function recentActivities(db: Queryable, seasonId: number, limit = 50): RecentActivity[] {
-	return recent(db, seasonId, limit);
+export const ACTIVITY_PAGE_SIZE = 25;
+
+export interface ActivityLogQuery {
+	userId?: number;
+	typeId?: number;
+	page: number;
+	perPage?: number;
+}
+
+/**
+ * The console's list: the season's activities newest logged first, with who, what, where from
+ * and, for a voided one, who voided it and why; one page of those matching the filter.
+ */
+export function activityLog(db: Queryable, seasonId: number, query: ActivityLogQuery) {
+	const perPage = query.perPage ?? ACTIVITY_PAGE_SIZE;
+	const filter = and(
+		query.userId === undefined ? undefined : eq(activity.userId, query.userId),
+		query.typeId === undefined ? undefined : eq(activity.typeId, query.typeId)
+	);
+	const total =
+		db
+			.select({ n: count() })
+			.from(activity)
+			.where(and(eq(activity.seasonId, seasonId), filter))
+			.get()?.n ?? 0;
+	const pages = Math.max(1, Math.ceil(total / perPage));
+	const page = Math.min(Math.max(1, query.page), pages);
+	return {
+		rows: recent(db, seasonId, perPage, (page - 1) * perPage, filter),
+		total,
+		page,
+		pages
+	};
+}
+
+/** The people who logged an activity in the season, by name: the console's person filter. */
+export function activityPeople(db: Queryable, seasonId: number) {
+	return db
+		.selectDistinct({ id: user.id, name: user.displayName })
+		.from(activity)
+		.innerJoin(user, eq(user.id, activity.userId))
+		.where(eq(activity.seasonId, seasonId))
+		.orderBy(user.displayName, user.id)
+		.all();
 }
 
 /** The feed item of an activity: worded on each board in its viewer's language. */
@@ -88,4 +139,14 @@ export function activityItem(a: {
 		provisional: false,
 		at: a.at
 	};
+}
+
+/** An activity of this season, so that a form cannot reach another season's. */
+export function activityInSeason(db: Queryable, seasonId: number, activityId: number) {
+	return db
+		.select({ id: activity.id, userName: user.displayName })
+		.from(activity)
+		.innerJoin(user, eq(user.id, activity.userId))
+		.where(and(eq(activity.id, activityId), eq(activity.seasonId, seasonId)))
+		.get();
 }

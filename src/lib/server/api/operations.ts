@@ -30,7 +30,11 @@ import {
 	referralListSchema,
 	referralRejectBodySchema
 } from '../referrals/referral-api';
-import { activityResultSchema, createActivitySchema } from '../activities/activity-api';
+import {
+	activityResultSchema,
+	createActivitySchema,
+	voidActivityResultSchema
+} from '../activities/activity-api';
 import {
 	challengeCreateSchema,
 	challengeListQuerySchema,
@@ -78,6 +82,9 @@ const error = (description: string): Answer => ({ description, schema: errorSche
 const seasonId = z.object({ id: z.coerce.number().int().positive().describe('A season id') });
 const externalId = z.object({
 	externalId: z.string().describe('The externalId the sale was registered with')
+});
+const activityExternalId = z.object({
+	externalId: z.string().describe('The externalId the activity was logged with')
 });
 const referralId = z.object({ id: z.coerce.number().int().positive().describe('A referral id') });
 const jobId = z.object({ id: z.string().describe('The job id from the 202 answer') });
@@ -483,6 +490,26 @@ export const operations: Operation[] = [
 		}
 	},
 	// ---- end of Formats ----
+	{
+		method: 'post',
+		path: '/activities/{externalId}/void',
+		tag: 'Activities',
+		summary: 'Void an activity',
+		description:
+			'Its points are taken back by a compensating ledger entry; the activity stays, with who voided it, when and why. `reason` is required and shown to the person. The externalId is the one the API or a CSV import of activities logged it under. Voiding again is harmless (changed: false).',
+		auth: ['admin', 'manager'],
+		params: activityExternalId,
+		body: { schema: reviewBodySchema },
+		validates: ['reviewBodySchema'],
+		responses: {
+			200: { description: 'The activity after voiding', schema: voidActivityResultSchema },
+			...common,
+			...forbidden,
+			404: error('No activity logged by the API or an import with this externalId'),
+			409: error("The season's results are final (season_final)"),
+			...busy
+		}
+	},
 	{
 		method: 'get',
 		path: '/openapi.json',

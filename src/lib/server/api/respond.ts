@@ -144,17 +144,18 @@ async function readBody(request: Request, limit: number): Promise<string> {
 
 /**
  * Parses a JSON body against a schema, or throws a 400 that says what is wrong and where
- * (a 413 when the body is over MAX_JSON_BODY_BYTES).
+ * (a 413 when the body is over MAX_JSON_BODY_BYTES). With `whenEmpty`, a body left out is read
+ * as that value (an endpoint whose fields are all optional).
  */
 export async function parseJson<S extends z.ZodType>(
 	request: Request,
 	schema: S,
-	options: { maxBytes?: number } = {}
+	options: { maxBytes?: number; whenEmpty?: unknown } = {}
 ): Promise<z.infer<S>> {
 	const text = await readBody(request, options.maxBytes ?? MAX_JSON_BODY_BYTES);
-	let body: unknown;
+	let body: unknown = options.whenEmpty;
 	try {
-		body = JSON.parse(text);
+		if (options.whenEmpty === undefined || text.trim() !== '') body = JSON.parse(text);
 	} catch {
 		throw new AppError(400, 'invalid_json', 'The request body is not valid JSON');
 	}

@@ -502,6 +502,20 @@ const CASES: Case[] = [
 		summary: 'Activities imported: Winter Sprint'
 	},
 	{
+		action: 'activity.void',
+		subject: 'activity:31',
+		data: { seasonId: 1, userId: 5, type: 'call', quantity: 3, points: 6, reason: 'logged twice' },
+		summary: 'Voided activity #31 of Anna Kowalska',
+		points: -6
+	},
+	{
+		action: 'activity.void',
+		subject: 'activity:32',
+		data: { seasonId: 1, userId: 99, type: 'call', quantity: 1, points: 2, reason: 'test' },
+		summary: 'Voided activity #32',
+		points: -2
+	},
+	{
 		action: 'badge.create',
 		subject: 'badge:4',
 		data: {

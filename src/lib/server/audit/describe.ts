@@ -101,6 +101,23 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 				points
 			);
 		}
+		case 'activity.void': {
+			// Like a reversal: the event records the activity's points, and voiding takes them away.
+			const recorded = num(data.points);
+			const userId = num(data.userId);
+			const name = userId ? ctx.name('user', userId) : undefined;
+			const activity = String(id ?? '?');
+			return out(
+				userId && name
+					? phrase(m.activities_audit_void_of, {
+							activity,
+							person: { text: name, href: `/manage/people/${userId}` }
+						})
+					: phrase(m.activities_audit_void_alone, { activity }),
+				[],
+				recorded === null ? null : -recorded
+			);
+		}
 		case 'sales.import': {
 			const rows = num(data.rows) ?? 0;
 			return out(

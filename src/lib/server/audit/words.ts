@@ -106,6 +106,7 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'activity_type.activate': m.activities_audit_type_activate,
 	'activity_type.deactivate': m.activities_audit_type_deactivate,
 	'activity.import': m.activities_audit_import,
+	'activity.void': m.activities_audit_void,
 	'display.create': m.audit_action_display_create,
 	'display.revoke': m.audit_action_display_revoke,
 	'webhook.create': m.audit_action_webhook_create,

@@ -327,7 +327,7 @@ export function withdrawnItem(w: {
 		userId: w.userId,
 		userName: w.userName,
 		teamName: w.teamName,
-		summary: `${w.badge.emoji} ${w.badge.name} withdrawn: the sale that earned it no longer counts`,
+		summary: `${w.badge.emoji} ${w.badge.name} withdrawn: the sale or activity that earned it no longer counts`,
 		badge: { name: w.badge.name, emoji: w.badge.emoji },
 		points: w.points,
 		provisional: w.provisional,

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import {
@@ -20,7 +20,8 @@ import {
 	type CountedCriterion,
 	type CountedMoment
 } from '../../contest/badges';
-import { applyPlan, type AwardChanges, type Plan } from './awards';
+import { applyPlan, withdrawAward, type AwardChanges, type Plan } from './awards';
+import type { ActivityItem } from '../../realtime/events';
 
 // The counted badge criteria: "awarded once, when the count-th X happened", X being a quiz passed,
 // a duel, sprint or knockout won, an activity logged. Each is decided in two places that must
@@ -207,7 +208,9 @@ export function awardCounted(
 				and(
 					eq(award.seasonId, seasonId),
 					eq(award.subjectType, 'user'),
-					eq(award.subjectId, userId)
+					eq(award.subjectId, userId),
+					// A withdrawn award (what earned it was voided) is earned again by reaching N again.
+					ne(award.status, 'void')
 				)
 			)
 			.all()
@@ -227,4 +230,40 @@ export function awardCounted(
 	};
 	if (plan.candidates.length === 0) return NONE();
 	return applyPlan(tx, plan, now);
+}
+
+/**
+ * Withdraws the season's `kind` badges `userId` holds and no longer earns (what counted was
+ * voided), inside the caller's transaction. One still earned, at another instant, stays: the
+ * re-evaluation keeps such an award too (reevaluate.ts). The caller publishes once committed.
+ */
+export function withdrawCounted(
+	tx: Queryable,
+	kind: CountedKind,
+	seasonId: number,
+	userId: number,
+	now: number
+): AwardChanges {
+	const held = tx
+		.select({ award, badge })
+		.from(award)
+		.innerJoin(badge, eq(badge.id, award.badgeId))
+		.where(
+			and(
+				eq(award.seasonId, seasonId),
+				eq(award.subjectType, 'user'),
+				eq(award.subjectId, userId),
+				ne(award.status, 'void')
+			)
+		)
+		.all();
+	const withdrawn: ActivityItem[] = [];
+	for (const { award: a, badge: b } of held) {
+		const c = b.criterion;
+		if (c.kind !== kind || !isCounted(c) || countedEarned(tx, seasonId, userId, c).length > 0)
+			continue;
+		const item = withdrawAward(tx, a, b, now);
+		if (item) withdrawn.push(item);
+	}
+	return { awarded: [], withdrawn };
 }

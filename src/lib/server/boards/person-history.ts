@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
+import { activity, ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
 import { sayReason } from '../scoring/stored-reasons';
 
 export interface HistoryRow {
@@ -19,9 +19,14 @@ export interface HistoryRow {
 		customerRef: string | null;
 		reviewReason: string | null;
 	} | null;
+	/** The activity an entry scores or voids (#17). */
+	activity: { id: number; status: string } | null;
 }
 
-/** A person's ledger in a season, newest first: sales with their breakdowns, reviews, adjustments. */
+/**
+ * A person's ledger in a season, newest first: sales with their breakdowns, reviews, adjustments,
+ * activities and their voids.
+ */
 export function personHistory(
 	db: Queryable,
 	seasonId: number,
@@ -31,15 +36,20 @@ export function personHistory(
 	const by = db.select({ id: user.id, name: user.displayName }).from(user).all();
 	const names = new Map(by.map((u) => [u.id, u.name]));
 	return db
-		.select({ entry: ledgerEntry, sale })
+		.select({
+			entry: ledgerEntry,
+			sale,
+			activity: { id: activity.id, status: activity.status }
+		})
 		.from(ledgerEntry)
 		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+		.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
 		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
 		.orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
 		.limit(limit)
 		.all()
 		.filter(({ entry }) => !(entry.kind === 'reversal' && entry.points === 0))
-		.map(({ entry, sale }) => ({
+		.map(({ entry, sale, activity }) => ({
 			id: entry.id,
 			kind: entry.kind,
 			points: entry.points,
@@ -56,6 +66,7 @@ export function personHistory(
 						customerRef: sale.customerRef,
 						reviewReason: sayReason(sale.reviewReason)
 					}
-				: null
+				: null,
+			activity
 		}));
 }

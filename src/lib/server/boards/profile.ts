@@ -103,7 +103,7 @@ export interface TrophyBadge {
 	prize: string | null;
 }
 
-/** A badge withdrawn because the sale that earned it no longer counts. */
+/** A badge withdrawn because the sale or activity that earned it no longer counts. */
 export interface WithdrawnBadge {
 	id: number;
 	name: string;

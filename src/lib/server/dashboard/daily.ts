@@ -102,7 +102,8 @@ function slotsOfDay(db: Queryable) {
 
 /**
  * Ledger points and standing sales per team and local day, from the dashboard_slot rollup that
- * triggers keep with every ledger entry and sale (drizzle/0008_dashboard_rollups.sql): a few
+ * triggers keep with every ledger entry and sale (drizzle/0008_dashboard_rollups.sql; an
+ * activity's entries dated by when it was logged since 0016_activity_void.sql): a few
  * thousand rows however many sales the season has. Equal to directBuckets (tested).
  *
  * One range of slots per day, not one GROUP BY over the season with the day as an expression:
@@ -126,7 +127,11 @@ export function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
 
 /** buckets() recomputed from the ledger and the sales themselves: the reference for tests. */
 export function directBuckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
-	const entryDay = localDayIndexSql(sql`coalesce(sa.occurred_at, le.created_at)`, days, s.timeZone);
+	const entryDay = localDayIndexSql(
+		sql`coalesce(sa.occurred_at, ac.created_at, le.created_at)`,
+		days,
+		s.timeZone
+	);
 	// A season's entries are appended over a stretch of ids: reading that stretch in id order is
 	// about 3x faster than following ledger_season_user_idx, whose order (by user) makes every
 	// row a random read. `+le.season_id` keeps SQLite on the id range.
@@ -143,6 +148,7 @@ export function directBuckets(db: Queryable, s: Season, days: DateKey[]): Bucket
 			sum(case when le.status = 'confirmed' then le.points else 0 end) as confirmed,
 			sum(case when le.status = 'provisional' then le.points else 0 end) as provisional
 		from ledger_entry le left join sale sa on sa.id = le.sale_id
+			left join activity ac on ac.id = le.activity_id
 		where le.id between ${span?.lo ?? 0} and ${span?.hi ?? -1} and +le.season_id = ${s.id} and le.status != 'void'
 		group by 1, 2`);
 	const saleDay = localDayIndexSql(sql`occurred_at`, days, s.timeZone);

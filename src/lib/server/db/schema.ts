@@ -1451,7 +1451,7 @@ export const activity = sqliteTable(
 		 * CRM id sent by either is the same activity. The /sell form's is `<userId>:<requestId>`.
 		 */
 		externalId: text('external_id').notNull(),
-		/** Counted (its points are confirmed in the ledger); no path voids one yet. */
+		/** Counted (its points are confirmed in the ledger), or void: a compensating entry took them. */
 		status: text('status').$type<ActivityStatus>().notNull().default('counted'),
 		/** What it earned when it was logged: quantity × the type's points, then the season's rules. */
 		points: integer('points').notNull(),
@@ -1462,7 +1462,11 @@ export const activity = sqliteTable(
 		breakdown: text('breakdown', { mode: 'json' }).$type<LedgerBreakdown>(),
 		ledgerEntryId: integer('ledger_entry_id').references(() => ledgerEntry.id),
 		createdById: integer('created_by_id').references(() => user.id),
-		createdAt: integer('created_at').notNull().default(now)
+		createdAt: integer('created_at').notNull().default(now),
+		/** Who voided it, when and why (a manager's or an admin's token: no person). */
+		voidedById: integer('voided_by_id').references(() => user.id),
+		voidedAt: integer('voided_at'),
+		voidReason: text('void_reason')
 	},
 	(t) => [
 		uniqueIndex('activity_source_external_uq').on(t.source, t.externalId),

@@ -182,3 +182,11 @@ export function awardNet(
 ): { confirmed: number; provisional: number } {
 	return net(tx, eq(ledgerEntry.awardId, awardId));
 }
+
+/** Net points of an activity's entries per status (#17). */
+export function activityNet(
+	tx: Queryable,
+	activityId: number
+): { confirmed: number; provisional: number } {
+	return net(tx, eq(ledgerEntry.activityId, activityId));
+}

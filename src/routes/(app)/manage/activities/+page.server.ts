@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -10,21 +11,43 @@ import {
 	setActivityTypeActive,
 	updateActivityType
 } from '$lib/server/activities/types';
-import { recentActivities } from '$lib/server/activities/queries';
+import { activityInSeason, activityLog, activityPeople } from '$lib/server/activities/queries';
 import { importActivities } from '$lib/server/activities/import';
 import { ACTIVITY_CSV_HEADER } from '$lib/server/activities/activities-csv';
-import { fieldErrors, refuse, refuseError } from '$lib/server/shared/form';
+import { voidActivity } from '$lib/server/activities/void';
+import { voidFormSchema } from '$lib/server/activities/void-form';
+import { fieldErrors, formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { graceEndsAt } from '$lib/contest/calendar';
 import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
+// The list's filter and page, from the URL (a shared link shows the same list); nonsense is ignored.
+const logQuerySchema = z.object({
+	person: z.coerce.number().int().positive().optional().catch(undefined),
+	type: z.coerce.number().int().positive().optional().catch(undefined),
+	page: z.coerce.number().int().min(1).max(100_000).catch(1)
+});
+
 export const load: PageServerLoad = (event) => {
-	requireRole(event, MANAGERS);
+	const user = requireRole(event, MANAGERS);
 	const season = consoleSeason();
-	if (!season) return { season: null, types: [], recent: [], header: ACTIVITY_CSV_HEADER };
+	if (!season) return { season: null, types: [], log: null, header: ACTIVITY_CSV_HEADER };
 	const db = getDb();
+	const q = event.url.searchParams;
+	const query = logQuerySchema.parse({
+		person: q.get('person') ?? undefined,
+		type: q.get('type') ?? undefined,
+		page: q.get('page') ?? 1
+	});
 	return {
-		season: { id: season.id, name: season.name, timeZone: season.timeZone },
+		season: {
+			id: season.id,
+			name: season.name,
+			timeZone: season.timeZone,
+			// Voiding stops where reversing sales does: once the results are final.
+			voidable: season.status !== 'archived' && Date.now() < graceEndsAt(season)
+		},
 		types: listActivityTypes(db, season.id).map(({ id, key, name, points, emoji, active }) => ({
 			id,
 			key,
@@ -33,7 +56,13 @@ export const load: PageServerLoad = (event) => {
 			emoji,
 			active
 		})),
-		recent: recentActivities(db, season.id, 30),
+		log: {
+			...activityLog(db, season.id, { userId: query.person, typeId: query.type, page: query.page }),
+			person: query.person ?? null,
+			type: query.type ?? null,
+			people: activityPeople(db, season.id),
+			me: user.id
+		},
 		header: ACTIVITY_CSV_HEADER
 	};
 };
@@ -101,6 +130,39 @@ export const actions = {
 			};
 		} catch (e) {
 			return refuseError(e, 'toggle');
+		}
+	},
+	void: async (event) => {
+		const user = requireRole(event, MANAGERS);
+		const season = currentSeason();
+		const values = formText(await event.request.formData(), ['activityId', 'reason']);
+		const parsed = parseForm(voidFormSchema, values, 'void', values);
+		if (!parsed.ok) return parsed.failure;
+		const db = getDb();
+		// The form names an activity; the server checks it is one of the season on this page.
+		const target = activityInSeason(db, season.id, parsed.data.activityId);
+		if (!target)
+			return refuse(
+				404,
+				'void',
+				m.activities_void_error_elsewhere({ id: parsed.data.activityId }),
+				{
+					values
+				}
+			);
+		try {
+			const result = voidActivity(db, target.id, {
+				actor: { userId: user.id },
+				reason: parsed.data.reason
+			});
+			return {
+				action: 'void' as const,
+				message: result.changed
+					? m.activities_void_done({ id: target.id, name: target.userName })
+					: m.activities_void_already({ id: target.id })
+			};
+		} catch (e) {
+			return refuseError(e, 'void', values);
 		}
 	},
 	import: async (event) => {
