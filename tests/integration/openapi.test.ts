@@ -179,6 +179,11 @@ describe('every documented operation answers as documented', () => {
 				{ path: '/activities', json: { ...activity('doc-act-3'), quantity: 0 }, status: 400 },
 				{ path: '/activities', json: activity('doc-act-4'), auth: false, status: 401 }
 			],
+			'post /activities/{externalId}/void': [
+				{ path: '/activities/doc-act-1/void', json: {}, status: 400 },
+				{ path: '/activities/doc-act-1/void', json: { reason: 'Logged twice' }, status: 200 },
+				{ path: '/activities/nothing/void', json: { reason: 'Logged twice' }, status: 404 }
+			],
 			'post /sales/{externalId}/confirm': [
 				{ path: '/sales/doc-1/confirm', json: {}, status: 200 },
 				{ path: '/sales/nobody/confirm', json: {}, status: 404 }
