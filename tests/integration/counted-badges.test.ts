@@ -225,11 +225,13 @@ describe('sprints won', () => {
 		const final = base + HOUR + 7 * DAY;
 		advanceSprints(db, () => final);
 		advanceSprints(db, () => final + HOUR);
-		// The team sprint's winner is a team: no person's badge.
+		// Bob won the Morning sprint, and the team sprint with his team (he is its only member):
+		// one award, at the freeze.
 		expect(awardsOf(winner)).toEqual([{ subjectType: 'user', subjectId: bob.id, at: final }]);
 		expect(pushed.map((e) => [e.badge.name, e.subjectId])).toEqual([['Sprinter', bob.id]]);
 
-		// A second sprint, won by Ann: a "2 sprints" badge waits for a second win of hers.
+		// A second sprint, won by Ann: a "2 sprints" badge waits for a second win of hers; Bob's
+		// two (his own and his team's) earn it at once.
 		const { badge: twice } = await createBadge(
 			db,
 			season.id,
@@ -246,7 +248,7 @@ describe('sprints won', () => {
 			{ subjectType: 'user', subjectId: ann.id, at: final2 },
 			{ subjectType: 'user', subjectId: bob.id, at: final }
 		]);
-		expect(awardsOf(twice)).toEqual([]);
+		expect(awardsOf(twice)).toEqual([{ subjectType: 'user', subjectId: bob.id, at: final }]);
 
 		expect(await sameBadgeLater(season.id, winner, () => final2 + DAY)).toEqual(awardsOf(winner));
 		const check = standingsVsLedger(db, season.id);

@@ -27,14 +27,16 @@ const SPRINT_STATUS: Record<SprintStatus, () => string> = {
 	live: m.sprints_status_live,
 	won: m.sprints_status_won,
 	expired: m.sprints_status_expired,
-	final: m.sprints_status_final
+	final: m.sprints_status_final,
+	cancelled: m.sprints_status_cancelled
 };
 export const sprintStatusLabel = (status: SprintStatus) => SPRINT_STATUS[status]();
 
 const KNOCKOUT_STATUS: Record<KnockoutStatus, () => string> = {
 	scheduled: m.sprints_status_scheduled,
 	live: m.sprints_status_live,
-	final: m.sprints_status_final
+	final: m.sprints_status_final,
+	cancelled: m.sprints_status_cancelled
 };
 export const knockoutStatusLabel = (status: KnockoutStatus) => KNOCKOUT_STATUS[status]();
 

@@ -454,6 +454,70 @@ const CASES: Case[] = [
 		summary: 'Created the knockout “December cup”'
 	},
 	{
+		action: 'sprint.update',
+		subject: 'sprint:2',
+		data: {
+			seasonId: 1,
+			name: 'First to 600',
+			changes: {
+				name: { from: 'First to 500', to: 'First to 600' },
+				endsAt: { from: AT, to: AT + 86_400_000 },
+				subject: { from: 'user', to: 'team' },
+				measure: { from: 'points', to: 'sales' }
+			}
+		},
+		summary: 'Changed the sprint “First to 600”',
+		details: [
+			['Name', 'First to 500 → First to 600'],
+			['Ends', '1 Dec 2026, 15:00 → 2 Dec 2026, 15:00'],
+			['Who races', 'People → Teams'],
+			['What counts', 'points → sales']
+		]
+	},
+	{
+		action: 'sprint.delete',
+		subject: 'sprint:2',
+		data: { seasonId: 1, name: 'First to 500' },
+		summary: 'Deleted the sprint “First to 500”'
+	},
+	{
+		action: 'sprint.cancel',
+		subject: 'sprint:2',
+		data: { seasonId: 1, name: 'First to 500' },
+		summary: 'Called off the sprint “First to 500”'
+	},
+	{
+		action: 'knockout.update',
+		subject: 'knockout:4',
+		data: {
+			seasonId: 1,
+			name: 'December cup',
+			changes: {
+				prize: { from: null, to: 'A trophy' },
+				roundUnit: { from: 'day', to: 'hour' },
+				graceHours: { from: 2, to: 4 }
+			}
+		},
+		summary: 'Changed the knockout “December cup”',
+		details: [
+			['Prize', 'none → A trophy'],
+			['Unit of the round length', 'days → hours'],
+			['Grace after each round (hours)', '2 → 4']
+		]
+	},
+	{
+		action: 'knockout.delete',
+		subject: 'knockout:4',
+		data: { seasonId: 1, name: 'December cup' },
+		summary: 'Deleted the knockout “December cup”'
+	},
+	{
+		action: 'knockout.cancel',
+		subject: 'knockout:4',
+		data: { seasonId: 1, name: 'December cup' },
+		summary: 'Called off the knockout “December cup”'
+	},
+	{
 		action: 'quiz.create',
 		subject: 'quiz:3',
 		data: { seasonId: 1, title: 'Know your offers' },

@@ -42,6 +42,24 @@ export {
 	type SummaryPart
 } from './words';
 
+/**
+ * A sprint's or knockout's changed fields in the console form's words (duels record `subject`
+ * and `measure` too, under their own labels).
+ */
+function raceChanges(diff: unknown, ctx: DescribeContext): Detail[] {
+	if (!isRecord(diff)) return [];
+	const who = (v: unknown) =>
+		v === 'team' ? m.sprints_subject_team() : v === 'user' ? m.sprints_subject_user() : String(v);
+	return Object.entries(diff).flatMap(([key, change]): Detail[] => {
+		if (key === 'subject' && isRecord(change))
+			return [
+				{ label: m.sprints_form_subject(), value: `${who(change.from)} → ${who(change.to)}` }
+			];
+		const [detail] = changes({ [key]: change }, ctx);
+		return [key === 'measure' ? { ...detail, label: m.sprints_form_measure() } : detail];
+	});
+}
+
 /** The event in words and its details, in the reader's language. */
 export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Described {
 	const data = event.data ?? {};
@@ -361,6 +379,20 @@ export function describeEvent(event: AuditEventInput, ctx: DescribeContext): Des
 			return out([{ text: m.sprints_audit_create({ name: name(data.name) }) }]);
 		case 'knockout.create':
 			return out([{ text: m.knockouts_audit_create({ name: name(data.name) }) }]);
+		case 'sprint.update':
+		case 'knockout.update': {
+			const said =
+				event.action === 'sprint.update' ? m.sprints_audit_update : m.knockouts_audit_update;
+			return out([{ text: said({ name: name(data.name) }) }], raceChanges(data.changes, ctx));
+		}
+		case 'sprint.delete':
+			return out([{ text: m.sprints_audit_delete({ name: name(data.name) }) }]);
+		case 'sprint.cancel':
+			return out([{ text: m.sprints_audit_cancel({ name: name(data.name) }) }]);
+		case 'knockout.delete':
+			return out([{ text: m.knockouts_audit_delete({ name: name(data.name) }) }]);
+		case 'knockout.cancel':
+			return out([{ text: m.knockouts_audit_cancel({ name: name(data.name) }) }]);
 		case 'quiz.update':
 			return out([
 				{

@@ -99,6 +99,12 @@ export const ACTION_LABELS: Record<string, () => string> = {
 	'quiz.create': m.audit_action_quiz_create,
 	'sprint.create': m.sprints_audit_action_create,
 	'knockout.create': m.knockouts_audit_action_create,
+	'sprint.update': m.sprints_audit_action_update,
+	'sprint.delete': m.sprints_audit_action_delete,
+	'sprint.cancel': m.sprints_audit_action_cancel,
+	'knockout.update': m.knockouts_audit_action_update,
+	'knockout.delete': m.knockouts_audit_action_delete,
+	'knockout.cancel': m.knockouts_audit_action_cancel,
 	'quiz.update': m.audit_action_quiz_update,
 	'quiz.publish': m.audit_action_quiz_publish,
 	'activity_type.create': m.activities_audit_type_create,
@@ -234,7 +240,13 @@ const LABELS: Record<string, () => string> = {
 	userId: m.audit_field_user_id,
 	productId: m.audit_field_product_id,
 	defaultLocale: m.audit_field_default_locale,
-	currency: m.audit_field_currency
+	currency: m.audit_field_currency,
+	// Sprints and knockouts (#17): the console form's own words.
+	prize: m.audit_field_prize,
+	size: m.knockouts_form_size,
+	roundLength: m.knockouts_form_round,
+	roundUnit: m.knockouts_form_round_unit,
+	graceHours: m.knockouts_form_grace
 };
 export const label = (key: string) => LABELS[key]?.() ?? sentence(words(key.replace(/Id$/, '')));
 
@@ -267,6 +279,8 @@ export function show(key: string, value: unknown, ctx: DescribeContext): string 
 		if (key === 'rankBy')
 			return value === 'total' ? m.audit_rank_total() : m.audit_rank_confirmed();
 		if (key === 'tieRule') return value === 'dense' ? m.audit_ties_dense() : m.audit_ties_shared();
+		if (key === 'roundUnit')
+			return value === 'hour' ? m.knockouts_unit_hours() : m.knockouts_unit_days();
 		return value;
 	}
 	if (Array.isArray(value)) {

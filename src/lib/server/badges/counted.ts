@@ -8,10 +8,12 @@ import {
 	badge,
 	challenge,
 	knockout,
+	knockoutWinMember,
 	quiz,
 	quizAttempt,
 	seasonMember,
-	sprint
+	sprint,
+	sprintWinMember
 } from '../db/schema';
 import {
 	countedAwards,
@@ -20,7 +22,7 @@ import {
 	type CountedCriterion,
 	type CountedMoment
 } from '../../contest/badges';
-import { applyPlan, withdrawAward, type AwardChanges, type Plan } from './awards';
+import { applyPlan, merge, withdrawAward, type AwardChanges, type Plan } from './awards';
 import type { ActivityItem } from '../../realtime/events';
 
 // The counted badge criteria: "awarded once, when the count-th X happened", X being a quiz passed,
@@ -46,34 +48,57 @@ const ids = (rows: { id: number | null }[]) => rows.flatMap((r) => (r.id === nul
 /** A format whose results freeze with a winner (duels, sprints, knockouts): its table's columns. */
 interface FrozenWinsTable {
 	table: SQLiteTable;
+	id: SQLiteColumn;
 	seasonId: SQLiteColumn;
 	subject: SQLiteColumn;
 	status: SQLiteColumn;
 	winnerId: SQLiteColumn;
 	finalizedAt: SQLiteColumn;
+	/** Who was in the winning team when a team's win froze (sprints, knockouts). */
+	members?: { table: SQLiteTable; winId: SQLiteColumn; userId: SQLiteColumn };
 }
 
-/** "N won": a person's frozen wins of the format in a season, each counted when it froze. */
+/**
+ * "N won": a person's frozen wins of the format in a season, each counted when it froze: their
+ * own, and those of the team they were in at that moment.
+ */
 function frozenWins(t: FrozenWinsTable): Counted {
-	const won = (seasonId: number) =>
-		and(eq(t.seasonId, seasonId), eq(t.subject, 'user'), eq(t.status, 'final'));
+	const final = (seasonId: number) => and(eq(t.seasonId, seasonId), eq(t.status, 'final'));
+	const won = (seasonId: number) => and(final(seasonId), eq(t.subject, 'user'));
+	const teamWins = (tx: Queryable, seasonId: number, userId?: number) =>
+		t.members
+			? (tx
+					.select({ at: t.finalizedAt, id: t.members.userId })
+					.from(t.members.table)
+					.innerJoin(t.table, eq(t.id, t.members.winId))
+					.where(
+						and(
+							final(seasonId),
+							eq(t.subject, 'team'),
+							userId === undefined ? undefined : eq(t.members.userId, userId)
+						)
+					)
+					.all() as { at: number | null; id: number }[])
+			: [];
 	return {
 		moments: (tx, seasonId, userId) =>
-			once(
-				tx
+			once([
+				...(tx
 					.select({ at: t.finalizedAt })
 					.from(t.table)
 					.where(and(won(seasonId), eq(t.winnerId, userId)))
-					.all() as { at: number | null }[]
-			),
+					.all() as { at: number | null }[]),
+				...teamWins(tx, seasonId, userId)
+			]),
 		doers: (tx, seasonId) =>
-			ids(
-				tx
+			ids([
+				...(tx
 					.selectDistinct({ id: t.winnerId })
 					.from(t.table)
 					.where(and(won(seasonId), isNotNull(t.winnerId)))
-					.all() as { id: number | null }[]
-			)
+					.all() as { id: number | null }[]),
+				...teamWins(tx, seasonId)
+			])
 	};
 }
 
@@ -108,8 +133,16 @@ const COUNTED: Record<CountedKind, Counted> = {
 	},
 	// Frozen results only: a win that can no longer change, counted when it was frozen.
 	duels_won: frozenWins({ table: challenge, ...challenge, subject: challenge.subjectType }),
-	sprints_won: frozenWins({ table: sprint, ...sprint }),
-	knockouts_won: frozenWins({ table: knockout, ...knockout }),
+	sprints_won: frozenWins({
+		table: sprint,
+		...sprint,
+		members: { table: sprintWinMember, winId: sprintWinMember.sprintId, ...sprintWinMember }
+	}),
+	knockouts_won: frozenWins({
+		table: knockout,
+		...knockout,
+		members: { table: knockoutWinMember, winId: knockoutWinMember.knockoutId, ...knockoutWinMember }
+	}),
 	// In units, at the time each activity happened; the type by its key in the activity's season.
 	activities_logged: {
 		moments: (tx, seasonId, userId, c) => {
@@ -180,6 +213,34 @@ export function memberTeam(tx: Queryable, seasonId: number, userId: number): num
 }
 
 const NONE = (): AwardChanges => ({ awarded: [], withdrawn: [] });
+
+/**
+ * The people in a team of the season now: at the freeze of a team's win, those it counts for
+ * (their one team per season, as everywhere: season_member).
+ */
+export function teamMembersNow(tx: Queryable, seasonId: number, teamId: number): number[] {
+	return tx
+		.select({ userId: seasonMember.userId })
+		.from(seasonMember)
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.teamId, teamId)))
+		.orderBy(seasonMember.userId)
+		.all()
+		.map((r) => r.userId);
+}
+
+/** awardCounted for each of `userIds` (the members of a winning team), in one change set. */
+export function awardCountedEach(
+	tx: Queryable,
+	kind: CountedKind,
+	seasonId: number,
+	userIds: readonly number[],
+	now: number
+): AwardChanges {
+	return userIds.reduce(
+		(all, userId) => merge(all, awardCounted(tx, kind, seasonId, userId, now)),
+		NONE()
+	);
+}
 
 /**
  * Gives `userId` the season's `kind` badges they now qualify for, inside the caller's

@@ -1128,7 +1128,8 @@ export const rewardRedemption = sqliteTable(
 
 // ---- #17 sprints / knockouts ----
 
-export type SprintStatus = 'scheduled' | 'live' | 'won' | 'expired' | 'final';
+/** `cancelled`: stopped by a manager once it had started; it shows nowhere and gives nothing. */
+export type SprintStatus = 'scheduled' | 'live' | 'won' | 'expired' | 'final' | 'cancelled';
 
 /**
  * A sprint ("first to N"): within a season, the first person or team whose measure, counted from
@@ -1167,7 +1168,8 @@ export const sprint = sqliteTable(
 	(t) => [index('sprint_season_idx').on(t.seasonId, t.status)]
 );
 
-export type KnockoutStatus = 'scheduled' | 'live' | 'final';
+/** `cancelled`: stopped by a manager once it had started; it shows nowhere and gives nothing. */
+export type KnockoutStatus = 'scheduled' | 'live' | 'final' | 'cancelled';
 export type RoundUnit = 'day' | 'hour';
 
 /**
@@ -1211,6 +1213,30 @@ export const knockout = sqliteTable(
 );
 
 /**
+ * The members of the team that won a sprint, as they were when the result was frozen (status
+ * 'final', same transaction): each counts the win toward their "sprints won" badges, and a later
+ * move or a badge created afterwards sees the same people.
+ */
+export const sprintWinMember = sqliteTable(
+	'sprint_win_member',
+	{
+		sprintId: integer('sprint_id')
+			.notNull()
+			.references(() => sprint.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id)
+	},
+	(t) => [
+		primaryKey({ columns: [t.sprintId, t.userId] }),
+		index('sprint_win_member_user_idx').on(t.userId)
+	]
+);
+
+/**
  * One pairing of a knockout: round 0 is the first; `slot` orders the pairings of a round, and
  * the winner of slot s moves to slot s/2 of the next round (side a when s is even). `bId` null
  * in round 0 is a bye (a wins at seeding); in later rounds a null side waits for its winner.
@@ -1236,6 +1262,26 @@ export const knockoutMatch = sqliteTable(
 		decidedAt: integer('decided_at')
 	},
 	(t) => [uniqueIndex('knockout_match_slot_uq').on(t.knockoutId, t.round, t.slot)]
+);
+
+/** The members of the team that won a knockout when its final was frozen (as sprintWinMember). */
+export const knockoutWinMember = sqliteTable(
+	'knockout_win_member',
+	{
+		knockoutId: integer('knockout_id')
+			.notNull()
+			.references(() => knockout.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id)
+	},
+	(t) => [
+		primaryKey({ columns: [t.knockoutId, t.userId] }),
+		index('knockout_win_member_user_idx').on(t.userId)
+	]
 );
 
 export type Sprint = typeof sprint.$inferSelect;

@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { knockout, knockoutMatch, type Knockout } from '../db/schema';
+import { knockout, knockoutMatch, knockoutWinMember, type Knockout } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { bracketSlots, firstRound, freezeAt, nextPlace, roundCount } from '../../contest/knockout';
-import { awardCounted } from '../badges/counted';
+import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { bracketOf, planOf, seasonOf } from './bracket';
@@ -12,7 +12,8 @@ import { bracketOf, planOf, seasonOf } from './bracket';
 // grace period is over (which fills the next round). Each step is written in one transaction,
 // only from the state it was read in (status 'scheduled', roundsFrozen = r), so a second run,
 // another process or a restart does nothing twice. The step that freezes the final gives the
-// winner (a person) their "knockouts won" badges.
+// winner (a person, or each member of the winning team) their "knockouts won" badges. A
+// cancelled knockout is left alone.
 
 /** Seeds and freezes what is due; returns the seasons whose knockouts changed. */
 export function advanceKnockouts(db: Db, clock: Clock = systemClock): number[] {
@@ -44,7 +45,7 @@ interface Step {
 /** One step of one knockout; its season (and badges) when something changed, else null. */
 function advanceOne(tx: Queryable, id: number, now: number): Step | null {
 	const k = tx.select().from(knockout).where(eq(knockout.id, id)).get();
-	if (!k || k.status === 'final' || k.startsAt > now) return null;
+	if (!k || k.status === 'final' || k.status === 'cancelled' || k.startsAt > now) return null;
 	const s = seasonOf(tx, k.seasonId);
 	if (!s) return null;
 	if (k.status === 'scheduled') {
@@ -106,11 +107,23 @@ function advanceOne(tx: Queryable, id: number, now: number): Step | null {
 		.set({ status: 'final', winnerId, finalizedAt: now })
 		.where(eq(knockout.id, k.id))
 		.run();
-	const badges =
-		winnerId !== null && k.subject === 'user'
-			? awardCounted(tx, 'knockouts_won', k.seasonId, winnerId, now)
-			: undefined;
+	const badges = winnerId !== null ? awardWin(tx, k, winnerId, now) : undefined;
 	return { seasonId: k.seasonId, badges };
+}
+
+/**
+ * The frozen final's badges: the person's, or (a team's win) each member's at this moment, whom
+ * the win is recorded for so that a badge created later counts the same people.
+ */
+function awardWin(tx: Queryable, k: Knockout, winnerId: number, now: number): AwardChanges {
+	if (k.subject === 'user') return awardCounted(tx, 'knockouts_won', k.seasonId, winnerId, now);
+	const members = teamMembersNow(tx, k.seasonId, winnerId);
+	if (members.length > 0)
+		tx.insert(knockoutWinMember)
+			.values(members.map((userId) => ({ knockoutId: k.id, userId, teamId: winnerId })))
+			.onConflictDoNothing()
+			.run();
+	return awardCountedEach(tx, 'knockouts_won', k.seasonId, members, now);
 }
 
 /** Seeds the entrants by the season's ranking now: the top `size` people or teams. */

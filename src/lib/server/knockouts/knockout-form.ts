@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { formText } from '../shared/form';
-import { parseLocalInput } from '../quizzes/quiz-form';
-import { measureField, nameField, prizeField, requestIdField } from '../sprints/sprint-form';
+import { localInput, parseLocalInput } from '../quizzes/quiz-form';
+import {
+	editValues,
+	measureField,
+	nameField,
+	prizeField,
+	requestIdField
+} from '../sprints/sprint-form';
+import type { Knockout } from '../db/schema';
 import { MAX_SIZE, MIN_SIZE } from '../../contest/knockout';
 import { m } from '../../paraglide/messages.js';
 
@@ -24,6 +31,24 @@ export type KnockoutFormValues = Record<(typeof KEYS)[number], string>;
 
 export const knockoutFormValues = (form: FormData): KnockoutFormValues => formText(form, KEYS);
 
+/** A knockout as its edit form shows it. */
+export const knockoutValuesOf = (row: Knockout, timeZone: string): KnockoutFormValues => ({
+	name: row.name,
+	subject: row.subject,
+	measure: row.measure,
+	size: String(row.size),
+	roundLength: String(row.roundLength),
+	roundUnit: row.roundUnit,
+	graceHours: String(row.graceHours),
+	startsAt: localInput(row.startsAt, timeZone),
+	prize: row.prize ?? '',
+	requestId: ''
+});
+
+/** An edit form's values, the fields it did not send (disabled: locked) as stored. */
+export const knockoutEditValues = (form: FormData, stored: KnockoutFormValues) =>
+	editValues(form, KEYS, stored);
+
 const whole = (min: number, max: number, message: () => string) =>
 	z
 		.string()
@@ -32,7 +57,8 @@ const whole = (min: number, max: number, message: () => string) =>
 		.transform(Number)
 		.refine((n) => n >= min && n <= max, { error: message });
 
-export function knockoutFormSchema(timeZone: string) {
+/** What a knockout is, without the form's one-time id: creating and editing share it. */
+export function knockoutEditSchema(timeZone: string) {
 	return z.object({
 		name: nameField(),
 		subject: z.enum(['user', 'team'], { error: () => m.sprints_error_subject() }),
@@ -49,9 +75,13 @@ export function knockoutFormSchema(timeZone: string) {
 			}
 			return at;
 		}),
-		prize: prizeField(),
-		requestId: requestIdField()
+		prize: prizeField()
 	});
 }
 
+export function knockoutFormSchema(timeZone: string) {
+	return knockoutEditSchema(timeZone).extend({ requestId: requestIdField() });
+}
+
 export type KnockoutInput = z.infer<ReturnType<typeof knockoutFormSchema>>;
+export type KnockoutEdit = z.infer<ReturnType<typeof knockoutEditSchema>>;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, type Knockout, type KnockoutStatus, type SubjectType } from '../db/schema';
 import type { FormatView } from '../formats/views';
@@ -100,6 +100,8 @@ export function knockoutsOf(
 		.where(
 			and(
 				eq(knockout.seasonId, seasonId),
+				// A cancelled knockout shows nowhere (the console lists it).
+				ne(knockout.status, 'cancelled'),
 				options.all
 					? undefined
 					: or(isNull(knockout.finalizedAt), gte(knockout.finalizedAt, now - SHOWN_AFTER_END_MS))

@@ -1,10 +1,13 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, eq } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
 import { sprint, type Sprint } from '../db/schema';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
-import type { SprintInput } from './sprint-form';
+import { badRequest, conflict, notFound } from '../shared/errors';
+import { removal, sprintEdit, type EditRefusal } from '../../contest/format-edit';
+import { m } from '../../paraglide/messages.js';
+import type { SprintEdit, SprintInput } from './sprint-form';
 
 /**
  * Creates a sprint in a season. The form's requestId makes a double submit (or a resend after a
@@ -48,4 +51,99 @@ export function createSprint(
 	);
 	if (result.created) notifyLeaderboard(seasonId);
 	return result;
+}
+
+function sprintOf(tx: Queryable, seasonId: number, id: number): Sprint {
+	const row = tx
+		.select()
+		.from(sprint)
+		.where(and(eq(sprint.id, id), eq(sprint.seasonId, seasonId)))
+		.get();
+	if (!row) throw notFound('not_found', m.sprints_error_not_found());
+	return row;
+}
+
+function refused(refusal: EditRefusal): never {
+	switch (refusal.reason) {
+		case 'final':
+			throw conflict('final', m.sprints_error_final());
+		case 'cancelled':
+			throw conflict('cancelled', m.sprints_error_cancelled());
+		case 'locked':
+			throw badRequest('locked', m.sprints_error_locked(), { field: refusal.field });
+		case 'deadline_later':
+			throw badRequest('deadline_later', m.sprints_error_deadline_later(), { field: 'endsAt' });
+		case 'deadline_passed':
+			throw badRequest('deadline_passed', m.sprints_error_deadline_passed(), { field: 'endsAt' });
+	}
+}
+
+/**
+ * Changes a sprint of the season: every field before it starts; once started only its name, its
+ * prize and a later deadline (contest/format-edit.ts). Anything else is refused and nothing is
+ * written. Boards show the change at once.
+ */
+export function updateSprint(
+	db: Db,
+	seasonId: number,
+	id: number,
+	input: SprintEdit,
+	actor: Actor,
+	clock: Clock = systemClock
+): Sprint {
+	const now = clock();
+	const { row, changed } = db.transaction(
+		(tx) => {
+			const before = sprintOf(tx, seasonId, id);
+			const edit = sprintEdit(before, input, now);
+			if (!edit.ok) refused(edit.refusal);
+			const changes = Object.fromEntries(
+				Object.entries(edit.set)
+					// The status follows a new start: not something the manager changed.
+					.filter(([key, value]) => key !== 'status' && before[key as keyof Sprint] !== value)
+					.map(([key, value]) => [key, { from: before[key as keyof Sprint], to: value }])
+			);
+			if (Object.keys(changes).length === 0) return { row: before, changed: false };
+			// Read and written under the write lock: the scheduler cannot move it in between.
+			const row = tx.update(sprint).set(edit.set).where(eq(sprint.id, id)).returning().get()!;
+			audit(tx, actor, 'sprint.update', `sprint:${id}`, { seasonId, name: row.name, changes }, now);
+			return { row, changed: true };
+		},
+		{ behavior: 'immediate' }
+	);
+	if (changed) notifyLeaderboard(seasonId);
+	return row;
+}
+
+/**
+ * Removes a sprint: deleted before its start, cancelled once started (it stops, leaves the
+ * boards, /sprints and the TV, and gives no win), refused once final.
+ */
+export function removeSprint(
+	db: Db,
+	seasonId: number,
+	id: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): 'deleted' | 'cancelled' {
+	const now = clock();
+	const done = db.transaction(
+		(tx) => {
+			const row = sprintOf(tx, seasonId, id);
+			const decided = removal(row, now);
+			if (!decided.ok) refused(decided.refusal);
+			const data = { seasonId, name: row.name };
+			if (decided.action === 'delete') {
+				tx.delete(sprint).where(eq(sprint.id, id)).run();
+				audit(tx, actor, 'sprint.delete', `sprint:${id}`, data, now);
+				return 'deleted' as const;
+			}
+			tx.update(sprint).set({ status: 'cancelled' }).where(eq(sprint.id, id)).run();
+			audit(tx, actor, 'sprint.cancel', `sprint:${id}`, data, now);
+			return 'cancelled' as const;
+		},
+		{ behavior: 'immediate' }
+	);
+	notifyLeaderboard(seasonId);
+	return done;
 }

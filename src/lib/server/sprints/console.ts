@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, sprint } from '../db/schema';
 import { listProducts } from '../seasons/queries';
@@ -37,3 +37,23 @@ export const listKnockouts = (db: Queryable, seasonId: number) =>
 		.where(eq(knockout.seasonId, seasonId))
 		.orderBy(desc(knockout.startsAt), desc(knockout.id))
 		.all();
+
+/** A sprint of the season by id (a form's hidden field: anything may come). */
+export function sprintIn(db: Queryable, seasonId: number, id: number) {
+	if (!Number.isInteger(id) || id <= 0) return undefined;
+	return db
+		.select()
+		.from(sprint)
+		.where(and(eq(sprint.id, id), eq(sprint.seasonId, seasonId)))
+		.get();
+}
+
+/** A knockout of the season by id (a form's hidden field: anything may come). */
+export function knockoutIn(db: Queryable, seasonId: number, id: number) {
+	if (!Number.isInteger(id) || id <= 0) return undefined;
+	return db
+		.select()
+		.from(knockout)
+		.where(and(eq(knockout.id, id), eq(knockout.seasonId, seasonId)))
+		.get();
+}

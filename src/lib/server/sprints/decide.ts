@@ -1,6 +1,6 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { season, sprint, type Sprint } from '../db/schema';
+import { season, sprint, sprintWinMember, type Sprint, type SprintStatus } from '../db/schema';
 import { periodTotals } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
@@ -12,7 +12,7 @@ import {
 	type SprintPhase
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
-import { awardCounted } from '../badges/counted';
+import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -26,7 +26,8 @@ export interface SprintSeason {
 }
 
 export interface SprintOutcome {
-	phase: SprintPhase;
+	/** Where the race stands; a cancelled sprint stays cancelled. */
+	phase: SprintPhase | 'cancelled';
 	winner: Crossing | null;
 	/** Each subject's measure within the sprint (up to the winner's crossing, or now). */
 	values: Map<number, number>;
@@ -44,7 +45,8 @@ export function decideSprint(
 	now: number
 ): SprintOutcome {
 	const measure = parseMeasure(row.measure);
-	if (!measure) return { phase: row.status, winner: null, values: new Map() };
+	if (!measure || row.status === 'cancelled')
+		return { phase: row.status, winner: null, values: new Map() };
 	const [from, to] = searchWindow(row, now);
 	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
 	const values = new Map<number, number>();
@@ -69,22 +71,45 @@ export function decideSprint(
 	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
 }
 
+/** Sprints the scheduler no longer moves: frozen, or cancelled by a manager. */
+const CLOSED: SprintStatus[] = ['final', 'cancelled'];
+
+/**
+ * The frozen win's badges: the person's, or (a team's win) each member's at this moment, whom
+ * the win is recorded for so that a badge created later counts the same people.
+ */
+function awardWin(tx: Queryable, row: Sprint, winnerId: number, now: number): AwardChanges {
+	if (row.subject === 'user') return awardCounted(tx, 'sprints_won', row.seasonId, winnerId, now);
+	const members = teamMembersNow(tx, row.seasonId, winnerId);
+	if (members.length > 0)
+		tx.insert(sprintWinMember)
+			.values(members.map((userId) => ({ sprintId: row.id, userId, teamId: winnerId })))
+			.onConflictDoNothing()
+			.run();
+	return awardCountedEach(tx, 'sprints_won', row.seasonId, members, now);
+}
+
 /**
  * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
- * end, and final (frozen) once the season's grace period after that end is over, when a
- * person's win gives them their "sprints won" badges in the same transaction. Each change is
- * written only from the state it was read in (a second run, another process or a restart
- * changes nothing more). Returns the seasons whose sprints changed.
+ * end, and final (frozen) once the season's grace period after that end is over, when the win
+ * gives the winner (a person, or each member of the winning team) their "sprints won" badges in
+ * the same transaction. Each change is written only from the state it was read in (a second
+ * run, another process or a restart changes nothing more); a cancelled sprint is left alone.
+ * Returns the seasons whose sprints changed.
  */
 export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 	const now = clock();
-	const open = db.select({ id: sprint.id }).from(sprint).where(ne(sprint.status, 'final')).all();
+	const open = db
+		.select({ id: sprint.id })
+		.from(sprint)
+		.where(notInArray(sprint.status, CLOSED))
+		.all();
 	const changed = new Set<number>();
 	for (const { id } of open) {
 		const won = db.transaction(
 			(tx): { seasonId: number; badges: AwardChanges } | undefined => {
 				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
-				if (!row || row.status === 'final') return;
+				if (!row || CLOSED.includes(row.status)) return;
 				const s = tx
 					.select({ rankBy: season.rankBy, graceDays: season.graceDays })
 					.from(season)
@@ -111,11 +136,8 @@ export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 					.run().changes;
 				if (written === 0) return;
 				changed.add(row.seasonId);
-				if (phase === 'final' && winner && row.subject === 'user')
-					return {
-						seasonId: row.seasonId,
-						badges: awardCounted(tx, 'sprints_won', row.seasonId, winner.id, now)
-					};
+				if (phase === 'final' && winner)
+					return { seasonId: row.seasonId, badges: awardWin(tx, row, winner.id, now) };
 			},
 			{ behavior: 'immediate' }
 		);

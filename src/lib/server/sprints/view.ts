@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, sprint, type SprintStatus, type SubjectType } from '../db/schema';
 import type { FormatView } from '../formats/views';
@@ -67,6 +67,8 @@ export function sprintCards(
 		.where(
 			and(
 				eq(sprint.seasonId, seasonId),
+				// A cancelled sprint shows nowhere (the console lists it).
+				ne(sprint.status, 'cancelled'),
 				options.all
 					? undefined
 					: or(isNull(sprint.finalizedAt), gte(sprint.endsAt, now - SHOWN_AFTER_END_MS))

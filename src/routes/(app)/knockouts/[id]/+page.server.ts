@@ -11,7 +11,9 @@ export const load: PageServerLoad = async ({ params, parent }) => {
 	const { user } = await parent();
 	const id = Number(params.id);
 	const db = getDb();
-	const k = Number.isInteger(id) && id > 0 ? getKnockout(db, id) : undefined;
+	const found = Number.isInteger(id) && id > 0 ? getKnockout(db, id) : undefined;
+	// A cancelled knockout shows nowhere.
+	const k = found?.status === 'cancelled' ? undefined : found;
 	const season = k && getSeason(db, k.seasonId);
 	if (!k || !season) error(404, { message: m.knockouts_not_found() });
 	return {

@@ -1,0 +1,229 @@
+// A team's frozen win of a sprint or a knockout counts toward its members' "sprints won" and
+// "knockouts won" badges (#17), through the real services on a temp SQLite file and a fake
+// clock: the members of the winning team when the result froze get the badge, once however
+// often the scheduler runs; the losing team and a person who left the winning team before the
+// freeze get nothing; a badge created later (the re-evaluation) finds the same people even after
+// someone joined the team since.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { tempDb } from '../helpers/db';
+import { makeContest, standingsVsLedger } from '../helpers/factories';
+import type { Db } from '../../src/lib/server/db';
+import { award, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
+import { createBadge } from '../../src/lib/server/badges/commands';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { moveMember } from '../../src/lib/server/teams/members';
+import { createSprint } from '../../src/lib/server/sprints/commands';
+import { createKnockout } from '../../src/lib/server/knockouts/commands';
+import { runBracketJobs } from '../../src/lib/server/knockouts/job';
+import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
+import type { BadgeCriterion } from '../../src/lib/contest/badges';
+import type { BadgeEvent } from '../../src/lib/realtime/events';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const SYSTEM = { userId: null };
+
+let ctx: ReturnType<typeof tempDb>;
+let db: Db;
+let pushed: BadgeEvent[];
+
+beforeEach(() => {
+	ctx = tempDb();
+	db = ctx.db;
+	pushed = [];
+	setPublisher({
+		badge: (event: BadgeEvent) => pushed.push(event),
+		activity: () => {},
+		leaderboardChanged: () => {},
+		season: () => {}
+	} as unknown as LivePublisher);
+});
+afterEach(() => {
+	setPublisher(undefined);
+	ctx.cleanup();
+});
+
+const draft = (name: string, criterion: BadgeCriterion, points = 0) => ({
+	name,
+	emoji: '🏅',
+	description: '',
+	points,
+	criterion,
+	active: true
+});
+
+const holders = (b: Badge) =>
+	db
+		.select({ subjectType: award.subjectType, subjectId: award.subjectId, at: award.earnedAt })
+		.from(award)
+		.where(eq(award.badgeId, b.id))
+		.orderBy(award.subjectId)
+		.all();
+
+const bonusOf = (b: Badge) =>
+	db
+		.select({ userId: ledgerEntry.userId, teamId: ledgerEntry.teamId, points: ledgerEntry.points })
+		.from(ledgerEntry)
+		.innerJoin(award, eq(award.id, ledgerEntry.awardId))
+		.where(and(eq(ledgerEntry.kind, 'badge'), eq(award.badgeId, b.id)))
+		.orderBy(ledgerEntry.userId)
+		.all();
+
+let n = 0;
+const sell = (sellerId: number, at: number, phones = 1) =>
+	recordSale(
+		db,
+		{
+			source: 'api',
+			externalId: `t${++n}`,
+			seller: { userId: sellerId },
+			occurredAt: at,
+			lines: [{ sku: 'PHONE', quantity: phones }]
+		},
+		() => at,
+		{ awards: false }
+	);
+
+/** Two teams of three: team 0 = people 0, 2, 4; team 1 = people 1, 3, 5. */
+async function contest() {
+	const made = await makeContest(db, { teams: 2, people: 6 });
+	const base = Date.now() - 20 * DAY;
+	return { ...made, base };
+}
+
+describe('a team sprint won', () => {
+	it('gives each member of the winning team at the freeze the badge, once', async () => {
+		const { season, teams, people, base } = await contest();
+		const [ann, bob, cat, , eve, fay] = people;
+		const { badge: sprinter } = await createBadge(
+			db,
+			season.id,
+			draft('Sprinter', { kind: 'sprints_won', count: 1 }, 10),
+			{},
+			() => base - DAY
+		);
+		createSprint(
+			db,
+			season.id,
+			{
+				name: 'Team race',
+				subject: 'team',
+				measure: 'points',
+				target: 150,
+				startsAt: base,
+				endsAt: base + 2 * DAY,
+				prize: null,
+				requestId: 'team-race'
+			},
+			SYSTEM,
+			() => base - DAY
+		);
+		runBracketJobs(db, () => base);
+		sell(bob.id, base + HOUR, 2);
+		// Team 0 reaches 150 first: Ann's 100 and Cat's 50.
+		sell(ann.id, base + 2 * HOUR, 2);
+		sell(cat.id, base + 3 * HOUR);
+		// Eve leaves the winning team before the result is frozen.
+		moveMember(db, season.id, eve.id, teams[1].id, SYSTEM, () => base + DAY);
+		runBracketJobs(db, () => base + 4 * HOUR);
+		expect(holders(sprinter)).toEqual([]);
+
+		const final = base + 3 * HOUR + 7 * DAY;
+		runBracketJobs(db, () => final);
+		const members = [
+			{ subjectType: 'user', subjectId: ann.id, at: final },
+			{ subjectType: 'user', subjectId: cat.id, at: final }
+		];
+		expect(holders(sprinter)).toEqual(members);
+		// The badge's points are each member's, in the team they won with.
+		expect(bonusOf(sprinter)).toEqual([
+			{ userId: ann.id, teamId: teams[0].id, points: 10 },
+			{ userId: cat.id, teamId: teams[0].id, points: 10 }
+		]);
+		expect(pushed.map((e) => e.subjectId).sort()).toEqual([ann.id, cat.id].sort());
+
+		// Another run (a restart): nothing more.
+		runBracketJobs(db, () => final + HOUR);
+		runBracketJobs(db, () => final + DAY);
+		expect(holders(sprinter)).toEqual(members);
+		expect(pushed).toHaveLength(2);
+
+		// Fay joins the winning team after the freeze: a badge created now counts the team as it
+		// was when the sprint froze.
+		moveMember(db, season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
+		const later = await createBadge(
+			db,
+			season.id,
+			draft('Sprinter (later)', { kind: 'sprints_won', count: 1 }),
+			{},
+			() => final + DAY
+		);
+		expect(holders(later.badge)).toEqual(members);
+		const check = standingsVsLedger(db, season.id);
+		expect(check.stored).toEqual(check.fromLedger);
+	});
+});
+
+describe('a team knockout won', () => {
+	it('gives each member of the winning team at the final the badge, once', async () => {
+		const { season, teams, people, base } = await contest();
+		const [ann, bob, cat, dan] = people;
+		const { badge: champion } = await createBadge(
+			db,
+			season.id,
+			draft('Champions', { kind: 'knockouts_won', count: 1 }, 25),
+			{},
+			() => base - DAY
+		);
+		// Team 1 leads at the start (seed 1), team 0 is seed 2; one round: the final.
+		sell(bob.id, base - DAY, 2);
+		sell(ann.id, base - DAY);
+		createKnockout(
+			db,
+			season.id,
+			{
+				name: 'Team cup',
+				subject: 'team',
+				measure: 'points',
+				size: 4,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt: base,
+				prize: null,
+				requestId: 'team-cup'
+			},
+			SYSTEM,
+			() => base - DAY
+		);
+		runBracketJobs(db, () => base);
+		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
+		sell(ann.id, base + HOUR, 3);
+		sell(cat.id, base + 2 * HOUR);
+		sell(dan.id, base + 3 * HOUR);
+		runBracketJobs(db, () => base + DAY);
+		expect(holders(champion)).toEqual([]);
+
+		const end = base + DAY + 2 * HOUR;
+		runBracketJobs(db, () => end);
+		runBracketJobs(db, () => end + HOUR);
+		const team0 = people.filter((_, i) => i % 2 === 0).map((p) => p.id);
+		expect(holders(champion).map((a) => a.subjectId)).toEqual(team0);
+		expect(holders(champion).every((a) => a.at === end)).toBe(true);
+		expect(holders(champion).map((a) => a.subjectId)).not.toContain(dan.id);
+		expect(bonusOf(champion).every((e) => e.teamId === teams[0].id && e.points === 25)).toBe(true);
+		expect(pushed.filter((e) => e.badge.id === champion.id)).toHaveLength(team0.length);
+
+		const later = await createBadge(
+			db,
+			season.id,
+			draft('Champions (later)', { kind: 'knockouts_won', count: 1 }),
+			{},
+			() => end + DAY
+		);
+		expect(holders(later.badge)).toEqual(holders(champion));
+		const check = standingsVsLedger(db, season.id);
+		expect(check.stored).toEqual(check.fromLedger);
+	});
+});
