@@ -23,6 +23,8 @@ import { sprintCards } from '../../src/lib/server/sprints/view';
 import { knockoutsOf } from '../../src/lib/server/knockouts/view';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
+import { listSprintsJson } from '../../src/lib/server/sprints/sprint-api';
+import { knockoutJson, listKnockoutsJson } from '../../src/lib/server/knockouts/knockout-api';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -232,6 +234,8 @@ describe('a sprint', () => {
 		expect(sprintRow(live.id)?.status).toBe('cancelled');
 		expect(sprintCards(db, season.id, now, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, now).sprints).toBeNull();
+		// The API shows it nowhere either.
+		expect(listSprintsJson(db, season.id, () => now)).toEqual([]);
 		expect(audits().map((e) => e.action)).toEqual([
 			'sprint.create',
 			'sprint.create',
@@ -416,6 +420,11 @@ describe('a knockout', () => {
 		expect(removeKnockout(db, season.id, k.id, MANAGER, () => base + HOUR)).toBe('cancelled');
 		expect(knockoutsOf(db, season.id, base + HOUR, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, base + HOUR).knockouts).toBeNull();
+		expect(listKnockoutsJson(db, season.id, () => base + HOUR)).toEqual([]);
+		expect(refusal(() => knockoutJson(db, k.id, () => base + HOUR))).toMatchObject({
+			status: 404,
+			code: 'not_found'
+		});
 		const matches = () =>
 			db.select().from(knockoutMatch).where(eq(knockoutMatch.knockoutId, k.id)).all();
 		const before = matches();

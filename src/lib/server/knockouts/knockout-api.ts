@@ -58,6 +58,14 @@ const entrant = subjectSchema.extend({
 	seed: z.number().int().nullable().describe('1 = the best placed at the start')
 });
 
+// A cancelled knockout shows nowhere (knockoutsOf leaves it out, its bracket answers 404).
+const SHOWN_STATUSES = ['scheduled', 'live', 'final'] as const satisfies readonly KnockoutStatus[];
+
+function shownStatus(status: KnockoutStatus): (typeof SHOWN_STATUSES)[number] {
+	if (status === 'cancelled') throw new Error('A cancelled knockout is not shown');
+	return status;
+}
+
 const summaryShape = {
 	id: z.number().int(),
 	seasonId: z.number().int(),
@@ -70,7 +78,7 @@ const summaryShape = {
 	graceHours: z.number().int(),
 	startsAt: iso,
 	prize: z.string().nullable(),
-	status: z.enum(['scheduled', 'live', 'final'] as const satisfies readonly KnockoutStatus[]),
+	status: z.enum(SHOWN_STATUSES),
 	winner: subjectSchema.nullable(),
 	rounds: z.number().int().describe('How many rounds the bracket has; 0 before it is seeded'),
 	currentRound: z
@@ -130,7 +138,7 @@ function summaryJson(k: Knockout, card: KnockoutCard, email: ReturnType<typeof w
 		graceHours: card.graceHours,
 		startsAt: isoOf(card.startsAt),
 		prize: card.prize,
-		status: card.status,
+		status: shownStatus(card.status),
 		winner: card.winner && email(card.winner),
 		rounds: card.rounds.length,
 		currentRound: card.rounds.length === 0 ? null : card.current + 1
@@ -168,7 +176,8 @@ export function listKnockoutsJson(db: Queryable, seasonId: number, clock: Clock 
 
 export function knockoutJson(db: Queryable, id: number, clock: Clock = systemClock) {
 	const k = getKnockout(db, id);
-	if (!k) throw new AppError(404, 'not_found', `No knockout ${id}`);
+	// A cancelled knockout shows nowhere, as its bracket page answers 404.
+	if (!k || k.status === 'cancelled') throw new AppError(404, 'not_found', `No knockout ${id}`);
 	return bracketJson(db, k, clock());
 }
 

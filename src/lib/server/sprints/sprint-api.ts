@@ -100,7 +100,7 @@ function sprintJson(db: Queryable, card: SprintCard) {
 		startsAt: isoOf(card.startsAt),
 		endsAt: isoOf(card.endsAt),
 		prize: card.prize,
-		status: card.status,
+		status: shownStatus(card.status),
 		winner: card.winner && {
 			...subject(card.winner.id),
 			name: card.winner.name,
@@ -109,6 +109,12 @@ function sprintJson(db: Queryable, card: SprintCard) {
 		progress: ranked.map((r) => ({ ...subject(r.id), value: r.value })),
 		progressCut: card.valuesCut
 	} satisfies z.infer<typeof sprintSchema>;
+}
+
+/** A cancelled sprint shows nowhere: sprintCards leaves it out, so it never gets here. */
+function shownStatus(status: SprintStatus): (typeof STATUSES)[number] {
+	if (status === 'cancelled') throw new Error('A cancelled sprint is not shown');
+	return status;
 }
 
 /** Every sprint of the season (finished ones too), latest deadline first. */
