@@ -169,7 +169,7 @@ describe('parseRule: refused forms say which field and why', () => {
 		{
 			name: 'unknown target',
 			values: values({ targetKind: 'everything' }),
-			errors: { targetKind: 'Choose which products the rule applies to' }
+			errors: { targetKind: 'Choose which products or activities the rule applies to' }
 		},
 		{
 			name: 'unknown effect',
