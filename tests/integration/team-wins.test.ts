@@ -1,21 +1,24 @@
-// A team's frozen win of a sprint or a knockout counts toward its members' "sprints won" and
-// "knockouts won" badges (#17), through the real services on a temp SQLite file and a fake
+// A team's frozen win of a sprint, a knockout or a duel counts toward its members' "sprints won",
+// "knockouts won" and "duels won" badges (#17), through the real services on a temp SQLite file and a fake
 // clock: the members of the winning team when the result froze get the badge, once however
 // often the scheduler runs; the losing team and a person who left the winning team before the
-// freeze get nothing; a badge created later (the re-evaluation) finds the same people even after
+// freeze get nothing, nor does anyone for a draw; a badge created later (the re-evaluation) finds the same people even after
 // someone joined the team since.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
-import { award, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
+import { award, challenge, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { moveMember } from '../../src/lib/server/teams/members';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
+import { createDuel } from '../../src/lib/server/challenges/commands';
+import { advanceChallenges } from '../../src/lib/server/challenges/advance';
+import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import type { BadgeEvent } from '../../src/lib/realtime/events';
@@ -223,6 +226,97 @@ describe('a team knockout won', () => {
 			() => end + DAY
 		);
 		expect(holders(later.badge)).toEqual(holders(champion));
+		const check = standingsVsLedger(db, season.id);
+		expect(check.stored).toEqual(check.fromLedger);
+	});
+});
+
+describe('a team duel won', () => {
+	it('gives each member of the winning team at the freeze the badge, once; a draw gives none', async () => {
+		const { season, teams, people, base } = await contest();
+		const [ann, bob, cat, dan, eve, fay] = people;
+		const { badge: duellist } = await createBadge(
+			db,
+			season.id,
+			draft('Duellist', { kind: 'duels_won', count: 1 }, 5),
+			{},
+			() => base - DAY
+		);
+		// Two team duels (the season is in UTC): team 0 against team 1 on day one, a draw on day two.
+		const day1 = Math.floor(base / DAY) * DAY + DAY;
+		const day2 = day1 + DAY;
+		const duel = (day: number, requestId: string) =>
+			createDuel(
+				db,
+				{
+					seasonId: season.id,
+					actor: SYSTEM,
+					subject: 'team',
+					challengerId: teams[0].id,
+					opponentId: teams[1].id,
+					measure: 'points',
+					preset: 'custom',
+					fromDate: dayKeyOf(day, 'UTC'),
+					toDate: dayKeyOf(day, 'UTC'),
+					stake: 0,
+					requestId
+				},
+				() => base
+			);
+		duel(day1, 'won');
+		duel(day2, 'draw');
+		advanceChallenges(db, () => day1);
+		// Day one: team 0 (Ann, Cat) 150 points, team 1 (Bob) 50. Day two: 50 each.
+		sell(ann.id, day1 + HOUR, 2);
+		sell(cat.id, day1 + 2 * HOUR);
+		sell(bob.id, day1 + 3 * HOUR);
+		sell(cat.id, day2 + HOUR);
+		sell(dan.id, day2 + 2 * HOUR);
+		advanceChallenges(db, () => day2 + DAY);
+		// Eve leaves the winning team after the day, before the result is frozen.
+		moveMember(db, season.id, eve.id, teams[1].id, SYSTEM, () => day2 + DAY + HOUR);
+		expect(holders(duellist)).toEqual([]);
+
+		const final = day1 + DAY + 7 * DAY;
+		advanceChallenges(db, () => final);
+		const members = [
+			{ subjectType: 'user', subjectId: ann.id, at: final },
+			{ subjectType: 'user', subjectId: cat.id, at: final }
+		];
+		expect(holders(duellist)).toEqual(members);
+		expect(bonusOf(duellist)).toEqual([
+			{ userId: ann.id, teamId: teams[0].id, points: 5 },
+			{ userId: cat.id, teamId: teams[0].id, points: 5 }
+		]);
+		expect(pushed.map((e) => e.subjectId).sort()).toEqual([ann.id, cat.id].sort());
+
+		// The draw freezes a day later and gives nobody anything; further runs (a restart) neither.
+		advanceChallenges(db, () => final + DAY);
+		advanceChallenges(db, () => final + 2 * DAY);
+		expect(
+			db
+				.select({ status: challenge.status, winnerId: challenge.winnerId })
+				.from(challenge)
+				.orderBy(challenge.id)
+				.all()
+		).toEqual([
+			{ status: 'final', winnerId: teams[0].id },
+			{ status: 'final', winnerId: null }
+		]);
+		expect(holders(duellist)).toEqual(members);
+		expect(pushed).toHaveLength(2);
+
+		// Fay joins the winning team after the freeze: a badge created now counts the team as it
+		// was when the duel froze.
+		moveMember(db, season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
+		const later = await createBadge(
+			db,
+			season.id,
+			draft('Duellist (later)', { kind: 'duels_won', count: 1 }),
+			{},
+			() => final + 3 * DAY
+		);
+		expect(holders(later.badge)).toEqual(members);
 		const check = standingsVsLedger(db, season.id);
 		expect(check.stored).toEqual(check.fromLedger);
 	});

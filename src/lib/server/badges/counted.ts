@@ -7,6 +7,7 @@ import {
 	award,
 	badge,
 	challenge,
+	challengeWinMember,
 	knockout,
 	knockoutWinMember,
 	quiz,
@@ -54,8 +55,8 @@ interface FrozenWinsTable {
 	status: SQLiteColumn;
 	winnerId: SQLiteColumn;
 	finalizedAt: SQLiteColumn;
-	/** Who was in the winning team when a team's win froze (sprints, knockouts). */
-	members?: { table: SQLiteTable; winId: SQLiteColumn; userId: SQLiteColumn };
+	/** Who was in the winning team when a team's win froze. */
+	members: { table: SQLiteTable; winId: SQLiteColumn; userId: SQLiteColumn };
 }
 
 /**
@@ -66,20 +67,18 @@ function frozenWins(t: FrozenWinsTable): Counted {
 	const final = (seasonId: number) => and(eq(t.seasonId, seasonId), eq(t.status, 'final'));
 	const won = (seasonId: number) => and(final(seasonId), eq(t.subject, 'user'));
 	const teamWins = (tx: Queryable, seasonId: number, userId?: number) =>
-		t.members
-			? (tx
-					.select({ at: t.finalizedAt, id: t.members.userId })
-					.from(t.members.table)
-					.innerJoin(t.table, eq(t.id, t.members.winId))
-					.where(
-						and(
-							final(seasonId),
-							eq(t.subject, 'team'),
-							userId === undefined ? undefined : eq(t.members.userId, userId)
-						)
-					)
-					.all() as { at: number | null; id: number }[])
-			: [];
+		tx
+			.select({ at: t.finalizedAt, id: t.members.userId })
+			.from(t.members.table)
+			.innerJoin(t.table, eq(t.id, t.members.winId))
+			.where(
+				and(
+					final(seasonId),
+					eq(t.subject, 'team'),
+					userId === undefined ? undefined : eq(t.members.userId, userId)
+				)
+			)
+			.all() as { at: number | null; id: number }[];
 	return {
 		moments: (tx, seasonId, userId) =>
 			once([
@@ -132,7 +131,16 @@ const COUNTED: Record<CountedKind, Counted> = {
 			)
 	},
 	// Frozen results only: a win that can no longer change, counted when it was frozen.
-	duels_won: frozenWins({ table: challenge, ...challenge, subject: challenge.subjectType }),
+	duels_won: frozenWins({
+		table: challenge,
+		...challenge,
+		subject: challenge.subjectType,
+		members: {
+			table: challengeWinMember,
+			winId: challengeWinMember.challengeId,
+			...challengeWinMember
+		}
+	}),
 	sprints_won: frozenWins({
 		table: sprint,
 		...sprint,

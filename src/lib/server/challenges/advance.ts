@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
+import { challenge, challengeWinMember, type Challenge, type ChallengeStatus } from '../db/schema';
 import { dueStatus, outcome } from '../../contest/challenge';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntry } from '../scoring/ledger';
@@ -10,14 +10,15 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { countingOf, duelSeason, duelValues, subjectNames } from './standings';
-import { awardCounted } from '../badges/counted';
+import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
 
 // The scheduler's duel job: proposals expire, accepted duels go live at their start, finish at
 // their end (the result announced, still open to late confirmations and reversals) and become
 // final when the season's grace days are over: values and winner frozen, the stake paid (ledger
-// kind 'challenge'), the "duels won" badges given. Every move is an update guarded by the old
-// status in one immediate transaction with what it writes, so a second run, a second process or
-// a restart moves nothing twice and pays nothing twice.
+// kind 'challenge'), the "duels won" badges given (to the winner, or each member of the winning
+// team). Every move is an update guarded by the old status in one immediate transaction with
+// what it writes, so a second run, a second process or a restart moves nothing twice and pays
+// nothing twice.
 
 const MOVING: ChallengeStatus[] = ['proposed', 'accepted', 'live', 'finished'];
 
@@ -86,12 +87,12 @@ export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced 
 						bumpVersion(tx, frozen.seasonId);
 						seasons.add(frozen.seasonId);
 					}
-					if (winnerId !== null && frozen.subjectType === 'user')
+					if (winnerId !== null)
 						badges.set(
 							frozen.seasonId,
 							merge(
 								badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] },
-								awardCounted(tx, 'duels_won', frozen.seasonId, winnerId, now)
+								awardWin(tx, frozen, winnerId, now)
 							)
 						);
 					items.push(duelItem(tx, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting));
@@ -139,6 +140,21 @@ function anyDue(db: Queryable, now: number): boolean {
 			};
 			return dueStatus(t, now) !== row.status;
 		});
+}
+
+/**
+ * The frozen duel's badges: the person's, or (a team's win) each member's at this moment, whom
+ * the win is recorded for so that a badge created later counts the same people.
+ */
+function awardWin(tx: Queryable, row: Challenge, winnerId: number, now: number): AwardChanges {
+	if (row.subjectType === 'user') return awardCounted(tx, 'duels_won', row.seasonId, winnerId, now);
+	const members = teamMembersNow(tx, row.seasonId, winnerId);
+	if (members.length > 0)
+		tx.insert(challengeWinMember)
+			.values(members.map((userId) => ({ challengeId: row.id, userId, teamId: winnerId })))
+			.onConflictDoNothing()
+			.run();
+	return awardCountedEach(tx, 'duels_won', row.seasonId, members, now);
 }
 
 /** The stake to the winner, once (the guarded final update came first); the entry's id or null. */

@@ -1436,6 +1436,30 @@ export const challengeSettings = sqliteTable('challenge_settings', {
 	updatedAt: integer('updated_at').notNull().default(now)
 });
 
+/**
+ * The members of the team that won a team duel, as they were when the result was frozen (status
+ * 'final', same transaction; as sprintWinMember): each counts the win toward their "duels won"
+ * badges, and a later move or a badge created afterwards sees the same people.
+ */
+export const challengeWinMember = sqliteTable(
+	'challenge_win_member',
+	{
+		challengeId: integer('challenge_id')
+			.notNull()
+			.references(() => challenge.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		teamId: integer('team_id')
+			.notNull()
+			.references(() => team.id)
+	},
+	(t) => [
+		primaryKey({ columns: [t.challengeId, t.userId] }),
+		index('challenge_win_member_user_idx').on(t.userId)
+	]
+);
+
 export type Challenge = typeof challenge.$inferSelect;
 
 // ---- #17 activities ----
