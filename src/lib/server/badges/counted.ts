@@ -14,7 +14,8 @@ import {
 	quizAttempt,
 	seasonMember,
 	sprint,
-	sprintWinMember
+	sprintWinMember,
+	type SubjectType
 } from '../db/schema';
 import {
 	countedAwards,
@@ -222,11 +223,8 @@ export function memberTeam(tx: Queryable, seasonId: number, userId: number): num
 
 const NONE = (): AwardChanges => ({ awarded: [], withdrawn: [] });
 
-/**
- * The people in a team of the season now: at the freeze of a team's win, those it counts for
- * (their one team per season, as everywhere: season_member).
- */
-export function teamMembersNow(tx: Queryable, seasonId: number, teamId: number): number[] {
+/** The people in a team of the season now (their one team per season: season_member). */
+function teamMembersNow(tx: Queryable, seasonId: number, teamId: number): number[] {
 	return tx
 		.select({ userId: seasonMember.userId })
 		.from(seasonMember)
@@ -236,16 +234,51 @@ export function teamMembersNow(tx: Queryable, seasonId: number, teamId: number):
 		.map((r) => r.userId);
 }
 
-/** awardCounted for each of `userIds` (the members of a winning team), in one change set. */
-export function awardCountedEach(
+type WinKind = 'duels_won' | 'sprints_won' | 'knockouts_won';
+
+/** Writes down whom a team's frozen win counts for (what frozenWins reads for a team). */
+function recordWinMembers(
 	tx: Queryable,
-	kind: CountedKind,
-	seasonId: number,
-	userIds: readonly number[],
+	kind: WinKind,
+	winId: number,
+	teamId: number,
+	members: readonly number[]
+): void {
+	const rows = members.map((userId) => ({ userId, teamId }));
+	if (kind === 'duels_won')
+		tx.insert(challengeWinMember)
+			.values(rows.map((row) => ({ ...row, challengeId: winId })))
+			.onConflictDoNothing()
+			.run();
+	else if (kind === 'sprints_won')
+		tx.insert(sprintWinMember)
+			.values(rows.map((row) => ({ ...row, sprintId: winId })))
+			.onConflictDoNothing()
+			.run();
+	else
+		tx.insert(knockoutWinMember)
+			.values(rows.map((row) => ({ ...row, knockoutId: winId })))
+			.onConflictDoNothing()
+			.run();
+}
+
+/**
+ * The badges a duel, sprint or knockout's win gives, in the transaction that freezes it: the
+ * winner's own, or (a team's win) each member's of the team at this moment, whom the win is
+ * recorded for so that a badge created later counts the same people.
+ */
+export function awardFrozenWin(
+	tx: Queryable,
+	kind: WinKind,
+	win: { id: number; seasonId: number; subject: SubjectType },
+	winnerId: number,
 	now: number
 ): AwardChanges {
-	return userIds.reduce(
-		(all, userId) => merge(all, awardCounted(tx, kind, seasonId, userId, now)),
+	if (win.subject === 'user') return awardCounted(tx, kind, win.seasonId, winnerId, now);
+	const members = teamMembersNow(tx, win.seasonId, winnerId);
+	if (members.length > 0) recordWinMembers(tx, kind, win.id, winnerId, members);
+	return members.reduce(
+		(all, userId) => merge(all, awardCounted(tx, kind, win.seasonId, userId, now)),
 		NONE()
 	);
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { challenge, challengeWinMember, type Challenge, type ChallengeStatus } from '../db/schema';
+import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
 import { dueStatus, outcome } from '../../contest/challenge';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntry } from '../scoring/ledger';
@@ -10,7 +10,7 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { countingOf, duelSeason, duelValues, subjectNames } from './standings';
-import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
+import { awardFrozenWin } from '../badges/counted';
 
 // The scheduler's duel job: proposals expire, accepted duels go live at their start, finish at
 // their end (the result announced, still open to late confirmations and reversals) and become
@@ -92,7 +92,13 @@ export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced 
 							frozen.seasonId,
 							merge(
 								badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] },
-								awardWin(tx, frozen, winnerId, now)
+								awardFrozenWin(
+									tx,
+									'duels_won',
+									{ ...frozen, subject: frozen.subjectType },
+									winnerId,
+									now
+								)
 							)
 						);
 					items.push(duelItem(tx, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting));
@@ -140,21 +146,6 @@ function anyDue(db: Queryable, now: number): boolean {
 			};
 			return dueStatus(t, now) !== row.status;
 		});
-}
-
-/**
- * The frozen duel's badges: the person's, or (a team's win) each member's at this moment, whom
- * the win is recorded for so that a badge created later counts the same people.
- */
-function awardWin(tx: Queryable, row: Challenge, winnerId: number, now: number): AwardChanges {
-	if (row.subjectType === 'user') return awardCounted(tx, 'duels_won', row.seasonId, winnerId, now);
-	const members = teamMembersNow(tx, row.seasonId, winnerId);
-	if (members.length > 0)
-		tx.insert(challengeWinMember)
-			.values(members.map((userId) => ({ challengeId: row.id, userId, teamId: winnerId })))
-			.onConflictDoNothing()
-			.run();
-	return awardCountedEach(tx, 'duels_won', row.seasonId, members, now);
 }
 
 /** The stake to the winner, once (the guarded final update came first); the entry's id or null. */

@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { knockout, knockoutMatch, knockoutWinMember, type Knockout } from '../db/schema';
+import { knockout, knockoutMatch, type Knockout } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
 import { bracketSlots, firstRound, freezeAt, nextPlace, roundCount } from '../../contest/knockout';
-import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
+import { awardFrozenWin } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { bracketOf, planOf, seasonOf } from './bracket';
@@ -107,23 +107,9 @@ function advanceOne(tx: Queryable, id: number, now: number): Step | null {
 		.set({ status: 'final', winnerId, finalizedAt: now })
 		.where(eq(knockout.id, k.id))
 		.run();
-	const badges = winnerId !== null ? awardWin(tx, k, winnerId, now) : undefined;
+	const badges =
+		winnerId !== null ? awardFrozenWin(tx, 'knockouts_won', k, winnerId, now) : undefined;
 	return { seasonId: k.seasonId, badges };
-}
-
-/**
- * The frozen final's badges: the person's, or (a team's win) each member's at this moment, whom
- * the win is recorded for so that a badge created later counts the same people.
- */
-function awardWin(tx: Queryable, k: Knockout, winnerId: number, now: number): AwardChanges {
-	if (k.subject === 'user') return awardCounted(tx, 'knockouts_won', k.seasonId, winnerId, now);
-	const members = teamMembersNow(tx, k.seasonId, winnerId);
-	if (members.length > 0)
-		tx.insert(knockoutWinMember)
-			.values(members.map((userId) => ({ knockoutId: k.id, userId, teamId: winnerId })))
-			.onConflictDoNothing()
-			.run();
-	return awardCountedEach(tx, 'knockouts_won', k.seasonId, members, now);
 }
 
 /** Seeds the entrants by the season's ranking now: the top `size` people or teams. */

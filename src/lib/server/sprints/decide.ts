@@ -1,6 +1,6 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
-import { season, sprint, sprintWinMember, type Sprint, type SprintStatus } from '../db/schema';
+import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
 import { periodTotals } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
@@ -12,7 +12,7 @@ import {
 	type SprintPhase
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
-import { awardCounted, awardCountedEach, teamMembersNow } from '../badges/counted';
+import { awardFrozenWin } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -75,21 +75,6 @@ export function decideSprint(
 const CLOSED: SprintStatus[] = ['final', 'cancelled'];
 
 /**
- * The frozen win's badges: the person's, or (a team's win) each member's at this moment, whom
- * the win is recorded for so that a badge created later counts the same people.
- */
-function awardWin(tx: Queryable, row: Sprint, winnerId: number, now: number): AwardChanges {
-	if (row.subject === 'user') return awardCounted(tx, 'sprints_won', row.seasonId, winnerId, now);
-	const members = teamMembersNow(tx, row.seasonId, winnerId);
-	if (members.length > 0)
-		tx.insert(sprintWinMember)
-			.values(members.map((userId) => ({ sprintId: row.id, userId, teamId: winnerId })))
-			.onConflictDoNothing()
-			.run();
-	return awardCountedEach(tx, 'sprints_won', row.seasonId, members, now);
-}
-
-/**
  * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
  * end, and final (frozen) once the season's grace period after that end is over, when the win
  * gives the winner (a person, or each member of the winning team) their "sprints won" badges in
@@ -137,7 +122,10 @@ export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 				if (written === 0) return;
 				changed.add(row.seasonId);
 				if (phase === 'final' && winner)
-					return { seasonId: row.seasonId, badges: awardWin(tx, row, winner.id, now) };
+					return {
+						seasonId: row.seasonId,
+						badges: awardFrozenWin(tx, 'sprints_won', row, winner.id, now)
+					};
 			},
 			{ behavior: 'immediate' }
 		);
