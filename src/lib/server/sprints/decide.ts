@@ -1,14 +1,14 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
-import { periodTotals } from '../formats/measure';
+import { periodEntries, periodTotals } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
-	firstCrossing,
+	crossingsOf,
+	type Crossing,
 	firstToCross,
 	searchWindow,
 	sprintPhase,
-	type Crossing,
 	type SprintPhase
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
@@ -54,14 +54,12 @@ export function decideSprint(
 		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
 	for (const [id, total] of periodTotals(db, { ...query, to }))
 		values.set(id, valueOf(total, s.rankBy));
-	const crossings: Crossing[] = [];
-	for (const [id, value] of values) {
-		if (value < row.target) continue;
-		const valueAt = (t: number) =>
-			valueOf(periodTotals(db, { ...query, to: t, ids: [id] }).get(id), s.rankBy);
-		const at = firstCrossing(valueAt, from, to, row.target);
-		if (at !== null) crossings.push({ id, reachedAt: at, value: valueAt(at + 1) });
-	}
+	// Those at the target by now: when each got there, from their entries read once in time order.
+	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
+	const crossings =
+		reached.length > 0
+			? crossingsOf(periodEntries(db, { ...query, to, ids: reached }), from, row.target, s.rankBy)
+			: [];
 	const winner = firstToCross(crossings);
 	if (winner) {
 		// The race stopped at the winner: the others' bars show where they stood then.
