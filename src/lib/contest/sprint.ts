@@ -3,8 +3,6 @@
 // is the instant of the entry that crossed it (a sale counts at the time it was made). Until
 // the grace period after the sprint's end is over, the outcome is decided again from the ledger.
 
-import { valueOf, type Counting, type PeriodTotal } from './measure';
-
 export type SprintPhase = 'scheduled' | 'live' | 'won' | 'expired' | 'final';
 
 export interface Crossing {
@@ -13,60 +11,6 @@ export interface Crossing {
 	reachedAt: number;
 	/** The measure just after that entry (a bigger jump past the target wins a same-instant tie). */
 	value: number;
-}
-
-/** One entry of a subject's measure: what it adds, at the instant it counts. */
-export interface TimedTotal extends PeriodTotal {
-	id: number;
-	at: number;
-}
-
-/**
- * Each subject's crossing of `target` within [from, …), from the entries of the window in time
- * order: the instant of the entry after which the subject's measure first stood at the target,
- * and the measure just after that instant (every entry of that instant counted). Where the
- * measure only grows (points and sales do: a reversal voids its sale's entries, which removes
- * them from the whole window), that is the first instant t with the measure over [from, t + 1)
- * at the target; a negative manual adjustment is the exception, and then it is the first time
- * the measure stood there. One pass over the entries, where a search over time would sum the
- * period again at every step. A target of 0 or less is reached at `from` by anyone with entries.
- */
-export function crossingsOf(
-	entries: readonly TimedTotal[],
-	from: number,
-	target: number,
-	counting: Counting
-): Crossing[] {
-	const sums = new Map<number, PeriodTotal>();
-	const add = (entry: TimedTotal) => {
-		const sum = sums.get(entry.id) ?? { confirmed: 0, provisional: 0 };
-		sums.set(entry.id, {
-			confirmed: sum.confirmed + entry.confirmed,
-			provisional: sum.provisional + entry.provisional
-		});
-	};
-	if (target <= 0) {
-		for (const entry of entries) {
-			if (entry.at === from) add(entry);
-			else if (!sums.has(entry.id)) sums.set(entry.id, { confirmed: 0, provisional: 0 });
-		}
-		return [...sums].map(([id, sum]) => ({ id, reachedAt: from, value: valueOf(sum, counting) }));
-	}
-	const crossed = new Map<number, Crossing>();
-	for (let i = 0; i < entries.length;) {
-		const at = entries[i].at;
-		const touched = new Set<number>();
-		for (; i < entries.length && entries[i].at === at; i += 1) {
-			if (crossed.has(entries[i].id)) continue;
-			add(entries[i]);
-			touched.add(entries[i].id);
-		}
-		for (const id of touched) {
-			const value = valueOf(sums.get(id), counting);
-			if (value >= target) crossed.set(id, { id, reachedAt: at, value });
-		}
-	}
-	return [...crossed.values()];
 }
 
 /** The winner among subjects that crossed: earliest, then the bigger value, then the lower id. */

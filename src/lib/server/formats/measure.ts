@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import {
@@ -10,7 +10,8 @@ import {
 	saleLine,
 	type SubjectType
 } from '../db/schema';
-import type { Measure, PeriodTotal } from '../../contest/measure';
+import type { Counting, Measure, PeriodTotal } from '../../contest/measure';
+import type { Crossing } from '../../contest/sprint';
 
 // The one query behind every contest format's standings (#17): a measure of each person or
 // team over a period, read from the append-only ledger. An entry belongs to the period of the
@@ -31,7 +32,10 @@ export interface PeriodQuery {
 
 /** Each subject's measure over the period; subjects with nothing in it are absent. */
 export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, PeriodTotal> {
-	const rows = periodRows(db, query, 'totals');
+	const rows = db.all<{ id: number; confirmed: number | null; provisional: number | null }>(
+		sql`SELECT id, sum(confirmed) AS confirmed, sum(provisional) AS provisional
+			FROM (${periodEntries(db, query)}) GROUP BY id`
+	);
 	return new Map(
 		rows.map((row) => [
 			row.id,
@@ -41,82 +45,74 @@ export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, Per
 }
 
 /**
- * What each subject's measure is made of in the period, one row per entry (sale, line or ledger
- * entry) with the instant it counts at, in time order: one read where a search over time would
- * sum the period again at every step.
+ * When each subject's measure over the period first reached `target`: the instant of the entry
+ * after which the running sum (every entry of that instant counted) stood at the target, and
+ * that sum. Subjects that never reach it are absent. Where the measure only grows (points and
+ * sales do: a reversal voids its sale's entries, which removes them from the whole window), that
+ * is the first instant t with the measure over [from, t + 1) at the target; a negative manual
+ * adjustment is the exception, and then it is the first time the measure stood there. One read,
+ * summed in SQLite (a window function), where a search over time would sum the period again at
+ * every step.
  */
-export function periodEntries(db: Queryable, query: PeriodQuery): PeriodEntry[] {
-	return periodRows(db, query, 'entries').map((row) => ({
-		id: row.id,
-		at: row.at,
-		confirmed: row.confirmed ?? 0,
-		provisional: row.provisional ?? 0
-	}));
-}
-
-export interface PeriodEntry extends PeriodTotal {
-	id: number;
-	at: number;
-}
-
-type Row = { id: number; at: number; confirmed: number | null; provisional: number | null };
-type Mode = 'totals' | 'entries';
-
-function periodRows(db: Queryable, query: PeriodQuery, mode: Mode): Row[] {
-	const { measure } = query;
-	switch (measure.kind) {
-		case 'points':
-			return ledgerPoints(db, query, mode);
-		case 'sales':
-			return saleCounts(db, query, mode);
-		case 'category':
-			return categoryPoints(db, query, measure.category, mode);
-		case 'activity':
-			return activityPoints(db, query, measure.type, mode);
-	}
+export function periodCrossings(
+	db: Queryable,
+	query: PeriodQuery,
+	target: number,
+	counting: Counting
+): Crossing[] {
+	const value = sql.raw(counting === 'confirmed' ? 'confirmed' : 'confirmed + provisional');
+	// Of a subject's rows at the target, min(at) picks the first, and SQLite takes the bare
+	// `value` from that row.
+	return db.all<Crossing>(
+		sql`SELECT id, min(at) AS reachedAt, ${value} AS value FROM (
+			SELECT id, at,
+				sum(confirmed) OVER running AS confirmed,
+				sum(provisional) OVER running AS provisional
+			FROM (${periodEntries(db, query)})
+			WINDOW running AS (PARTITION BY id ORDER BY at RANGE UNBOUNDED PRECEDING)
+		) WHERE ${value} >= ${target} GROUP BY id`
+	);
 }
 
 /**
- * The selected columns: per subject, the sums of its confirmed and provisional values; or per
- * entry, the values themselves and the instant the entry counts at.
+ * What each subject's measure is made of in the period: one row per entry (a ledger entry, a
+ * sale or a sale line) as { id, at, confirmed, provisional }, `at` the instant it counts at.
  */
-function columns(mode: Mode, id: SQLiteColumn, at: SQL, confirmed: SQL, provisional: SQL) {
-	return mode === 'totals'
-		? {
-				id,
-				at: sql<number>`0`,
-				confirmed: sql<number>`sum(${confirmed})`,
-				provisional: sql<number>`sum(${provisional})`
-			}
-		: {
-				id,
-				at: sql<number>`${at}`,
-				confirmed: sql<number>`${confirmed}`,
-				provisional: sql<number>`${provisional}`
-			};
+function periodEntries(db: Queryable, query: PeriodQuery): SQLWrapper {
+	const { measure } = query;
+	switch (measure.kind) {
+		case 'points':
+			return ledgerPoints(db, query);
+		case 'sales':
+			return saleCounts(db, query);
+		case 'category':
+			return categoryPoints(db, query, measure.category);
+		case 'activity':
+			return activityPoints(db, query, measure.type);
+	}
 }
 
-/** One row per subject (totals), or every entry in time order. */
-function shaped<
-	Q extends { groupBy(column: SQLiteColumn): { all(): Row[] }; orderBy(at: SQL): { all(): Row[] } }
->(query: Q, mode: Mode, id: SQLiteColumn, at: SQL): Row[] {
-	return mode === 'totals' ? query.groupBy(id).all() : query.orderBy(at).all();
-}
+/** The columns of an entry: its subject, its instant and its value by status. */
+const entryColumns = (id: SQLiteColumn, at: SQL, confirmed: SQL, provisional: SQL) => ({
+	id: sql<number>`${id}`.as('id'),
+	at: sql<number>`${at}`.as('at'),
+	confirmed: sql<number>`${confirmed}`.as('confirmed'),
+	provisional: sql<number>`${provisional}`.as('provisional')
+});
 
-const byStatus = (column: SQL | SQLiteColumn, status: string, value: SQL | SQLiteColumn) =>
+const when = (column: SQLiteColumn, status: string, value: SQLiteColumn | SQL) =>
 	sql`case when ${column} = ${status} then ${value} else 0 end`;
 
-function ledgerPoints(db: Queryable, query: PeriodQuery, mode: Mode): Row[] {
+function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
 	const at = sql`coalesce(${sale.occurredAt}, ${activity.occurredAt}, ${ledgerEntry.createdAt})`;
-	const selected = db
+	return db
 		.select(
-			columns(
-				mode,
+			entryColumns(
 				subjectColumn,
 				at,
-				byStatus(ledgerEntry.status, 'confirmed', ledgerEntry.points),
-				byStatus(ledgerEntry.status, 'provisional', ledgerEntry.points)
+				when(ledgerEntry.status, 'confirmed', ledgerEntry.points),
+				when(ledgerEntry.status, 'provisional', ledgerEntry.points)
 			)
 		)
 		.from(ledgerEntry)
@@ -131,19 +127,16 @@ function ledgerPoints(db: Queryable, query: PeriodQuery, mode: Mode): Row[] {
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		);
-	return shaped(selected, mode, subjectColumn, at);
 }
 
 /** Sales made in the period: approved ones as confirmed, pending ones as provisional. */
-function saleCounts(db: Queryable, query: PeriodQuery, mode: Mode): Row[] {
+function saleCounts(db: Queryable, query: PeriodQuery): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? sale.sellerId : sale.teamId;
-	const at = sql`${sale.occurredAt}`;
-	const selected = db
+	return db
 		.select(
-			columns(
-				mode,
+			entryColumns(
 				subjectColumn,
-				at,
+				sql`${sale.occurredAt}`,
 				sql`(${sale.status} = 'approved')`,
 				sql`(${sale.status} = 'pending')`
 			)
@@ -158,21 +151,18 @@ function saleCounts(db: Queryable, query: PeriodQuery, mode: Mode): Row[] {
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		);
-	return shaped(selected, mode, subjectColumn, at);
 }
 
 /** The points of the period's sale lines whose product is in the category. */
-function categoryPoints(db: Queryable, query: PeriodQuery, category: string, mode: Mode): Row[] {
+function categoryPoints(db: Queryable, query: PeriodQuery, category: string): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? sale.sellerId : sale.teamId;
-	const at = sql`${sale.occurredAt}`;
-	const selected = db
+	return db
 		.select(
-			columns(
-				mode,
+			entryColumns(
 				subjectColumn,
-				at,
-				byStatus(sale.status, 'approved', saleLine.points),
-				byStatus(sale.status, 'pending', saleLine.points)
+				sql`${sale.occurredAt}`,
+				when(sale.status, 'approved', saleLine.points),
+				when(sale.status, 'pending', saleLine.points)
 			)
 		)
 		.from(sale)
@@ -188,21 +178,18 @@ function categoryPoints(db: Queryable, query: PeriodQuery, category: string, mod
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		);
-	return shaped(selected, mode, subjectColumn, at);
 }
 
 /** The points of the period's activities of one type (by the type's key), when they happened. */
-function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string, mode: Mode): Row[] {
+function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
-	const at = sql`${activity.occurredAt}`;
-	const selected = db
+	return db
 		.select(
-			columns(
-				mode,
+			entryColumns(
 				subjectColumn,
-				at,
-				byStatus(ledgerEntry.status, 'confirmed', ledgerEntry.points),
-				byStatus(ledgerEntry.status, 'provisional', ledgerEntry.points)
+				sql`${activity.occurredAt}`,
+				when(ledgerEntry.status, 'confirmed', ledgerEntry.points),
+				when(ledgerEntry.status, 'provisional', ledgerEntry.points)
 			)
 		)
 		.from(ledgerEntry)
@@ -218,5 +205,4 @@ function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string, mode
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		);
-	return shaped(selected, mode, subjectColumn, at);
 }

@@ -20,4 +20,22 @@ describe('Publisher window', () => {
 	it('uses a fixed interval when one is given', () => {
 		expect(new Publisher(io, db, { intervalMs: 250 }).windowMs({ costMs: 1 })).toBe(250);
 	});
+
+	it('builds the format views at most once per ten times their cost, up to 5 s', () => {
+		const publisher = new Publisher(io, db);
+		expect(publisher.formatsWindowMs({ formatsCostMs: 0 })).toBe(0);
+		expect(publisher.formatsWindowMs({ formatsCostMs: 2 })).toBe(20);
+		expect(publisher.formatsWindowMs({ formatsCostMs: 300 })).toBe(3000);
+		expect(publisher.formatsWindowMs({ formatsCostMs: 900 })).toBe(5000);
+		// A fixed push interval builds them with every push…
+		expect(new Publisher(io, db, { intervalMs: 250 }).formatsWindowMs({ formatsCostMs: 300 })).toBe(
+			0
+		);
+		// …unless their own interval is given.
+		expect(
+			new Publisher(io, db, { intervalMs: 0, formatsIntervalMs: 400 }).formatsWindowMs({
+				formatsCostMs: 1
+			})
+		).toBe(400);
+	});
 });

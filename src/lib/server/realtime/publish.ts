@@ -41,6 +41,11 @@ export interface PublisherOptions {
 	 */
 	intervalMs?: number;
 	/**
+	 * A fixed minimum time between two builds of the contest format views. Unset: it adapts to
+	 * what they cost (FORMATS_FACTOR), or is 0 when `intervalMs` is set.
+	 */
+	formatsIntervalMs?: number;
+	/**
 	 * Observes each push's change → push time (s). Unset: this process's metrics; the fan-out
 	 * process sends it to the writer, which serves /metrics.
 	 */
@@ -61,6 +66,15 @@ const PLAYERS_TTL_MS = 5_000;
 const WINDOW_FACTOR = 4;
 const WINDOW_MIN_MS = 0;
 const WINDOW_MAX_MS = 1000;
+/**
+ * The contest format views (duels, sprints, knockouts…) sum the ledger over their periods, so
+ * in a big season they cost far more than the top of the board: they are built again at most
+ * once per this many times their own smoothed cost (at most FORMATS_MAX_MS), and a push in
+ * between carries the leaderboard alone and leaves the views to a push at the window's end.
+ * Cheap views (a few ms) still ride in every push.
+ */
+const FORMATS_FACTOR = 10;
+const FORMATS_MAX_MS = 5_000;
 
 interface Room {
 	/** When the last push ended (ms since the epoch). */
@@ -75,6 +89,12 @@ interface Room {
 	costMs: number;
 	/** Each format view's JSON as last pushed, to push only the views that changed. */
 	formats: Map<string, string>;
+	/** When the format views were last built for a push (ms since the epoch). */
+	formatsAt: number;
+	/** Smoothed cost of building the format views, ms. */
+	formatsCostMs: number;
+	/** A push went without the format views: they are built by a push at the window's end. */
+	formatsOwed: boolean;
 }
 
 /**
@@ -86,11 +106,15 @@ interface Room {
  * at least four fifths of the time.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
- * (or a snapshot when there is none to diff against), the people who moved, and the feed
- * items since the last push.
+ * (or a snapshot when there is none to diff against), the people who moved, the feed items
+ * since the last push, and the contest format views that changed. Those views read the ledger
+ * over their periods and can cost far more than the board: they are built at most once per ten
+ * times their own cost (at most 5 s), and a push in between goes without them, so that a
+ * stream of sales keeps the board live while the duel and sprint cards follow a little later.
  */
 export class Publisher implements LivePublisher {
 	private readonly fixedIntervalMs: number | undefined;
+	private readonly fixedFormatsMs: number | undefined;
 	private readonly pushed: ((seconds: number) => void) | undefined;
 	private readonly rooms = new Map<number, Room>();
 
@@ -100,6 +124,7 @@ export class Publisher implements LivePublisher {
 		options: PublisherOptions = {}
 	) {
 		this.fixedIntervalMs = options.intervalMs;
+		this.fixedFormatsMs = options.formatsIntervalMs;
 		this.pushed = options.pushed;
 	}
 
@@ -175,11 +200,21 @@ export class Publisher implements LivePublisher {
 				activity: [],
 				players: null,
 				costMs: 0,
-				formats: new Map()
+				formats: new Map(),
+				formatsAt: 0,
+				formatsCostMs: 0,
+				formatsOwed: false
 			};
 			this.rooms.set(seasonId, room);
 		}
 		return room;
+	}
+
+	/** The time between two builds of a room's format views (ms), as it stands now. */
+	formatsWindowMs(room: Pick<Room, 'formatsCostMs'>): number {
+		if (this.fixedFormatsMs !== undefined) return this.fixedFormatsMs;
+		if (this.fixedIntervalMs !== undefined) return 0;
+		return Math.min(FORMATS_MAX_MS, FORMATS_FACTOR * room.formatsCostMs);
 	}
 
 	private flush(seasonId: number): void {
@@ -190,6 +225,14 @@ export class Publisher implements LivePublisher {
 		} finally {
 			// The window counts from the end of the push, so a slow push cannot follow itself.
 			room.lastPush = Date.now();
+			// Views left out of this push go out once their window is over, changes or not.
+			if (room.formatsOwed && !room.timer) {
+				const wait = Math.max(
+					this.windowMs(room),
+					room.formatsAt + this.formatsWindowMs(room) - room.lastPush
+				);
+				room.timer = { timeout: setTimeout(() => this.flush(seasonId), wait) };
+			}
 		}
 	}
 
@@ -204,10 +247,12 @@ export class Publisher implements LivePublisher {
 			// Nobody watches: whoever comes next gets the board from the watch ack.
 			room.top = null;
 			room.formats.clear();
+			room.formatsOwed = false;
 			return;
 		}
 		const now = Date.now();
-		const formats = this.changedFormats(seasonId, room, now);
+		room.formatsOwed = now - room.formatsAt < this.formatsWindowMs(room);
+		const formats = room.formatsOwed ? undefined : this.changedFormats(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
 		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
 		if (!top) return;
@@ -284,6 +329,7 @@ export class Publisher implements LivePublisher {
 		room: Room,
 		now: number
 	): Record<string, unknown> | undefined {
+		const started = performance.now();
 		let views: Record<string, unknown> | undefined;
 		for (const view of FORMAT_VIEWS) {
 			const state = view.build(this.db, seasonId, now);
@@ -293,6 +339,9 @@ export class Publisher implements LivePublisher {
 			room.formats.set(view.name, json);
 			(views ??= {})[view.name] = state ?? null;
 		}
+		const cost = performance.now() - started;
+		room.formatsCostMs = room.formatsAt === 0 ? cost : 0.7 * room.formatsCostMs + 0.3 * cost;
+		room.formatsAt = Date.now();
 		return views;
 	}
 }

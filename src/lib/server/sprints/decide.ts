@@ -1,10 +1,9 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
-import { periodEntries, periodTotals } from '../formats/measure';
+import { periodCrossings, periodTotals } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
-	crossingsOf,
 	type Crossing,
 	firstToCross,
 	searchWindow,
@@ -58,7 +57,7 @@ export function decideSprint(
 	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
 	const crossings =
 		reached.length > 0
-			? crossingsOf(periodEntries(db, { ...query, to, ids: reached }), from, row.target, s.rankBy)
+			? periodCrossings(db, { ...query, to, ids: reached }, row.target, s.rankBy)
 			: [];
 	const winner = firstToCross(crossings);
 	if (winner) {

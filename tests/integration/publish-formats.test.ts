@@ -1,0 +1,143 @@
+// The publisher builds the contest format views at most once per their window: a push in
+// between carries the board alone, and the views left out go in a push at the window's end,
+// even when nothing else changes by then. Real queries on a temp database; a stand-in
+// Socket.IO room that records what would be sent.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDb } from '../helpers/db';
+import { makeContest } from '../helpers/factories';
+import {
+	Publisher,
+	setPublisher,
+	type RealtimeServer
+} from '../../src/lib/server/realtime/publish';
+import { createSprint } from '../../src/lib/server/sprints/commands';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
+import type { SprintsState } from '../../src/lib/server/sprints/view';
+import type { Db } from '../../src/lib/server/db';
+
+const HOUR = 3_600_000;
+
+let ctx: ReturnType<typeof tempDb>;
+let db: Db;
+let publisher: Publisher | undefined;
+beforeEach(() => {
+	ctx = tempDb();
+	db = ctx.db;
+});
+afterEach(() => {
+	setPublisher(undefined);
+	publisher?.close();
+	ctx.cleanup();
+});
+
+/** Resolves once `sent` holds more than `count` pushes (or fails after `ms`). */
+async function pushes(sent: unknown[], count: number, ms = 2_000): Promise<void> {
+	const until = Date.now() + ms;
+	while (sent.length <= count) {
+		if (Date.now() > until) throw new Error(`no push after ${count} within ${ms} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
+describe('format views in pushes', () => {
+	it('a push within the window goes without them; the next push at its end carries them', async () => {
+		const { season, people } = await makeContest(db, { teams: 1, people: 2 });
+		const now = Date.now();
+		createSprint(
+			db,
+			season.id,
+			{
+				name: 'First to 100',
+				subject: 'user',
+				measure: 'points',
+				target: 100,
+				startsAt: now - HOUR,
+				endsAt: now + HOUR,
+				prize: null,
+				requestId: 'race'
+			},
+			{ userId: null }
+		);
+		const sent: (LeaderboardDelta & { formats?: { sprints?: SprintsState } })[] = [];
+		const io = {
+			sockets: { adapter: { rooms: new Map([[seasonRoom(season.id), new Set(['x'])]]) } },
+			to: () => ({ emit: (_event: string, payload: (typeof sent)[number]) => sent.push(payload) })
+		} as unknown as RealtimeServer;
+		publisher = new Publisher(io, db, { intervalMs: 0, formatsIntervalMs: 400 });
+		setPublisher(publisher);
+
+		const built = Date.now();
+		publisher.leaderboardChanged(season.id);
+		await pushes(sent, 0);
+		expect(sent[0].formats?.sprints?.sprints[0].winner).toBeNull();
+
+		// A sale that wins the sprint: the board goes at once, the sprint card waits.
+		const sell = (id: string) =>
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: id,
+					seller: { userId: people[0].id },
+					occurredAt: Date.now() - 1000,
+					lines: [{ sku: 'PHONE', quantity: 2 }]
+				},
+				undefined,
+				{ awards: false }
+			);
+		sell('s1');
+		await pushes(sent, 1);
+		expect(sent[1].individual.map((e) => e.id)).toContain(people[0].id);
+		expect(sent[1].formats).toBeUndefined();
+
+		// Nothing else happens: the views still go out when their window is over.
+		await pushes(sent, 2);
+		expect(Date.now() - built).toBeGreaterThanOrEqual(400);
+		expect(sent[2].formats?.sprints?.sprints[0].winner?.id).toBe(people[0].id);
+		expect(sent[2].individual).toEqual([]);
+	});
+
+	it('with a window of 0 every push carries what changed in the views', async () => {
+		const { season, people } = await makeContest(db, { teams: 1, people: 1 });
+		const now = Date.now();
+		createSprint(
+			db,
+			season.id,
+			{
+				name: 'First to 50',
+				subject: 'user',
+				measure: 'points',
+				target: 50,
+				startsAt: now - HOUR,
+				endsAt: now + HOUR,
+				prize: null,
+				requestId: 'race'
+			},
+			{ userId: null }
+		);
+		const sent: (LeaderboardDelta & { formats?: { sprints?: SprintsState } })[] = [];
+		const io = {
+			sockets: { adapter: { rooms: new Map([[seasonRoom(season.id), new Set(['x'])]]) } },
+			to: () => ({ emit: (_event: string, payload: (typeof sent)[number]) => sent.push(payload) })
+		} as unknown as RealtimeServer;
+		publisher = new Publisher(io, db, { intervalMs: 0 });
+		setPublisher(publisher);
+		publisher.leaderboardChanged(season.id);
+		await pushes(sent, 0);
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId: 'win',
+				seller: { userId: people[0].id },
+				occurredAt: Date.now() - 1000,
+				lines: [{ sku: 'PHONE', quantity: 1 }]
+			},
+			undefined,
+			{ awards: false }
+		);
+		await pushes(sent, 1);
+		expect(sent[1].formats?.sprints?.sprints[0].winner?.id).toBe(people[0].id);
+	});
+});
