@@ -1,15 +1,18 @@
 // The publisher builds the contest format views at most once per their window: a push in
 // between carries the board alone, and the views left out go in a push at the window's end,
-// even when nothing else changes by then. Real queries on a temp database; a stand-in
+// even when nothing else changes by then. A page's first render uses the pushed views only
+// while nothing has changed since the push. Real queries on a temp database; a stand-in
 // Socket.IO room that records what would be sent.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import {
+	formatsNow,
 	Publisher,
 	setPublisher,
 	type RealtimeServer
 } from '../../src/lib/server/realtime/publish';
+import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
@@ -67,6 +70,9 @@ describe('format views in pushes', () => {
 		publisher = new Publisher(io, db, { intervalMs: 0, formatsIntervalMs: 400 });
 		setPublisher(publisher);
 
+		// A page's first render builds the views until a push has them.
+		expect(publisher.settledFormats(season.id)).toBeUndefined();
+		expect(formatsNow(db, season.id).sprints).toEqual(formatViewsOf(db, season.id).sprints);
 		const built = Date.now();
 		publisher.leaderboardChanged(season.id);
 		await pushes(sent, 0);
@@ -90,12 +96,19 @@ describe('format views in pushes', () => {
 		await pushes(sent, 1);
 		expect(sent[1].individual.map((e) => e.id)).toContain(people[0].id);
 		expect(sent[1].formats).toBeUndefined();
+		// Views owed: a page builds its own (with the winner) rather than show the old ones.
+		expect(publisher.settledFormats(season.id)).toBeUndefined();
+		expect((formatsNow(db, season.id).sprints as SprintsState).sprints[0].winner?.id).toBe(
+			people[0].id
+		);
 
 		// Nothing else happens: the views still go out when their window is over.
 		await pushes(sent, 2);
 		expect(Date.now() - built).toBeGreaterThanOrEqual(400);
 		expect(sent[2].formats?.sprints?.sprints[0].winner?.id).toBe(people[0].id);
 		expect(sent[2].individual).toEqual([]);
+		// Settled: a page gets what the push carried, without building anything.
+		expect(publisher.settledFormats(season.id)?.sprints).toEqual(sent[2].formats?.sprints);
 	});
 
 	it('with a window of 0 every push carries what changed in the views', async () => {

@@ -9,7 +9,7 @@ import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
 import { listPrizes } from '$lib/server/seasons/prizes';
-import { formatViewsOf } from '$lib/server/formats/views';
+import { formatsNow } from '$lib/server/realtime/publish';
 import { divisionOf } from '$lib/server/divisions/standings';
 import { invitationsFor } from '$lib/server/challenges/view';
 
@@ -45,7 +45,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		campaigns,
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
-		formats: formatViewsOf(db, season.id),
+		formats: formatsNow(db, season.id),
 		myDivisionId: divisionOf(db, season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};

@@ -4,7 +4,7 @@ import type { Queryable } from '../db';
 import { getBoardTop, seasonRanking } from '../boards/leaderboard';
 import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
-import { FORMAT_VIEWS } from '../formats/views';
+import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
 import { markLeaderboardChange, observePush, takeLeaderboardChange } from '../shared/metrics';
 import {
 	seasonRoom,
@@ -32,6 +32,11 @@ export interface LivePublisher {
 	activity(item: ActivityItem): void;
 	badge(event: BadgeEvent): void;
 	season(event: SeasonEvent): void;
+	/**
+	 * The season's format views as the last push left them, while nothing has changed since
+	 * (undefined otherwise, and where the sockets are in another process).
+	 */
+	settledFormats?(seasonId: number): Record<string, unknown> | undefined;
 }
 
 export interface PublisherOptions {
@@ -247,6 +252,7 @@ export class Publisher implements LivePublisher {
 			// Nobody watches: whoever comes next gets the board from the watch ack.
 			room.top = null;
 			room.formats.clear();
+			room.formatsAt = 0;
 			room.formatsOwed = false;
 			return;
 		}
@@ -317,6 +323,16 @@ export class Publisher implements LivePublisher {
 		return views;
 	}
 
+	settledFormats(seasonId: number): Record<string, unknown> | undefined {
+		const room = this.rooms.get(seasonId);
+		// Built for a push (formatsAt), or every view by a watch ack (formatsFor).
+		const built = room && (room.formatsAt > 0 || room.formats.size === FORMAT_VIEWS.length);
+		if (!built || room.timer || room.formatsOwed) return undefined;
+		return Object.fromEntries(
+			FORMAT_VIEWS.map((view) => [view.name, JSON.parse(room.formats.get(view.name) ?? 'null')])
+		);
+	}
+
 	/**
 	 * The season's contest format views that changed since the last push (or the last ack), each
 	 * whole; undefined when none did. They ride in the leaderboard push, so a sale that moves a
@@ -361,6 +377,14 @@ function getPublisher(): LivePublisher | undefined {
 
 export function notifyLeaderboard(seasonId: number): void {
 	getPublisher()?.leaderboardChanged(seasonId);
+}
+
+/**
+ * A season's format views for a page's first render: those of the last push while nothing has
+ * changed since (a busy board's page then costs no ledger sums), else built now.
+ */
+export function formatsNow(db: Queryable, seasonId: number): Record<string, unknown> {
+	return getPublisher()?.settledFormats?.(seasonId) ?? formatViewsOf(db, seasonId);
 }
 
 export function publishActivity(item: ActivityItem): void {
