@@ -1,0 +1,152 @@
+// Contest formats at size: a season of 1,000 participants with 10,000 → 200,000 sales (the
+// dashboard bench's seed, bench/lib/seed-sales.ts) and a live week-long sprint that hundreds of
+// people have crossed. For each size, on a fresh temp database:
+//   - decideSprint as the scheduler and the views run it (one sum of the period, one running
+//     sum for the crossings, one sum at the winner's instant);
+//   - the same decision the way it was made before 2026-12-02: a bisection over time with one
+//     sum of the period per step, per person at the target (timed on at most 20 of them, and
+//     extrapolated to all);
+//   - every format view of the season (what a push builds, at most once per ten times its cost);
+//   - the bare stack: plain better-sqlite3 summing the season's ledger per person once.
+//
+//   npm run bench:formats -- [--sizes 10000,50000,200000]
+//
+// Prints the machine's load and writes bench/results/formats-<time>.json. Not part of npm test.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Db } from '../src/lib/server/db';
+import { decideSprint } from '../src/lib/server/sprints/decide';
+import { periodTotals, type PeriodQuery } from '../src/lib/server/formats/measure';
+import { FORMAT_VIEWS } from '../src/lib/server/formats/views';
+import { createSprint } from '../src/lib/server/sprints/commands';
+import { valueOf } from '../src/lib/contest/measure';
+import { NOW, seedSales } from './lib/seed-sales';
+import { ROOT } from './lib/server';
+import { round } from './lib/stats';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string' } } });
+const SIZES = (values.sizes ?? '10000,50000,200000').split(',').map(Number);
+const DAY = 86_400_000;
+const RUNS = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function time(run: () => unknown): { first: number; median: number } {
+	const times: number[] = [];
+	for (let i = 0; i < RUNS; i += 1) {
+		const t = performance.now();
+		run();
+		times.push(performance.now() - t);
+	}
+	return { first: round(times[0]), median: round(median(times)) };
+}
+
+/** The decision as it was before: bisection over time, one sum of the period per step. */
+function bisectedCrossing(db: Db, query: PeriodQuery, id: number, target: number) {
+	const valueAt = (to: number) =>
+		valueOf(periodTotals(db, { ...query, to, ids: [id] }).get(id), 'confirmed');
+	let lo = query.from;
+	let hi = query.to;
+	if (valueAt(hi) < target) return null;
+	while (hi - lo > 1) {
+		const mid = lo + Math.floor((hi - lo) / 2);
+		if (valueAt(mid) >= target) hi = mid;
+		else lo = mid;
+	}
+	return hi - 1;
+}
+
+const load = () => loadavg().map((l) => round(l, 2));
+const loadStart = load();
+console.log(`bench:formats sizes ${SIZES.join(', ')} · load ${loadStart.join(' ')}`);
+const results: Record<string, unknown>[] = [];
+for (const sales of SIZES) {
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-formats-'));
+	try {
+		const path = join(dir, 'bench.db');
+		const seeded = await seedSales(path, sales);
+		const db = openDatabase(path);
+		const from = NOW - 7 * DAY;
+		const week = periodTotals(db, {
+			seasonId: seeded.seasonId,
+			subject: 'user',
+			measure: { kind: 'points' },
+			from,
+			to: NOW
+		});
+		// A target half the week's best: many people have crossed it, at different times.
+		const best = Math.max(...[...week.values()].map((t) => t.confirmed));
+		const target = Math.max(1, Math.round(best / 2));
+		const { sprint } = createSprint(
+			db,
+			seeded.seasonId,
+			{
+				name: 'Bench week',
+				subject: 'user',
+				measure: 'points',
+				target,
+				startsAt: from,
+				endsAt: NOW + DAY,
+				prize: null,
+				requestId: `bench-${sales}`
+			},
+			{ userId: null },
+			() => NOW
+		);
+		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
+		const decide = time(() => decideSprint(db, sprint, s, NOW));
+		const atTarget = [...week].filter(([, t]) => t.confirmed >= target).map(([id]) => id);
+		const query: PeriodQuery = {
+			seasonId: seeded.seasonId,
+			subject: 'user',
+			measure: { kind: 'points' },
+			from,
+			to: NOW
+		};
+		const sample = atTarget.slice(0, 20);
+		const t = performance.now();
+		for (const id of sample) bisectedCrossing(db, query, id, target);
+		const perPerson = (performance.now() - t) / Math.max(1, sample.length);
+		const views = time(() => FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW)));
+		const bare = time(() =>
+			db.$client
+				.prepare(
+					'SELECT user_id, sum(points) FROM ledger_entry WHERE season_id = ? AND status != ? GROUP BY user_id'
+				)
+				.all(seeded.seasonId, 'void')
+		);
+		const row = {
+			sales,
+			target,
+			peopleAtTarget: atTarget.length,
+			decideSprintMs: decide,
+			beforeBisectionMs: {
+				perPerson: round(perPerson),
+				allAtTarget: round(perPerson * atTarget.length)
+			},
+			formatViewsMs: views,
+			bareLedgerSumMs: bare,
+			ratioDecideToBare: round(decide.median / bare.median),
+			load: load()
+		};
+		results.push(row);
+		console.log(
+			`${sales.toLocaleString('en')} sales · ${atTarget.length} people at the target ${target}: ` +
+				`decideSprint ${decide.median} ms (first ${decide.first}); before: ${row.beforeBisectionMs.perPerson} ms per person at the target → ` +
+				`${row.beforeBisectionMs.allAtTarget} ms; all format views ${views.median} ms; ` +
+				`bare ledger sum ${bare.median} ms (decide ÷ bare ${row.ratioDecideToBare}×) · load ${row.load.join(' ')}`
+		);
+		db.$client.close();
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const out = join(
+	ROOT,
+	`bench/results/formats-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+);
+writeFileSync(out, JSON.stringify({ loadStart, loadEnd: load(), results }, null, 2));
+console.log(`load at end ${load().join(' ')}\nwritten ${out}`);
