@@ -41,7 +41,7 @@ export function seedDemoBrackets(
 			endsAt: weekEnd,
 			status: 'live' as const
 		};
-		return !decideSprint(db, probe, s, now).winner;
+		return !decideSprint(db, probe, s, now, false).winner;
 	});
 	const { created } = createSprint(
 		db,

@@ -41,7 +41,9 @@ export function decideSprint(
 	db: Queryable,
 	row: SprintRace,
 	s: SprintSeason,
-	now: number
+	now: number,
+	/** false: the values are left as they stand now (the scheduler needs only the winner). */
+	barsAtWinner = true
 ): SprintOutcome {
 	const measure = parseMeasure(row.measure);
 	if (!measure || row.status === 'cancelled')
@@ -60,7 +62,7 @@ export function decideSprint(
 			? periodCrossings(db, { ...query, to, ids: reached }, row.target, s.rankBy)
 			: [];
 	const winner = firstToCross(crossings);
-	if (winner) {
+	if (winner && barsAtWinner) {
 		// The race stopped at the winner: the others' bars show where they stood then.
 		const atWinner = periodTotals(db, { ...query, to: winner.reachedAt + 1 });
 		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
@@ -98,7 +100,7 @@ export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 					.where(eq(season.id, row.seasonId))
 					.get();
 				if (!s) return;
-				const { phase, winner } = decideSprint(tx, row, s, now);
+				const { phase, winner } = decideSprint(tx, row, s, now, false);
 				const next = {
 					status: phase,
 					winnerId: winner?.id ?? null,
