@@ -4,6 +4,8 @@
 //     queries, a stand-in Socket.IO room that only records what would be sent);
 //   - top-50 + my rank (rankingPage + standingOf) for viewers at the top, the middle, the
 //     bottom of the scorers and with no points, and the "of N players" count;
+//   - the rank counts held in memory (ranking-points.ts): one rebuild and one catch-up after a
+//     sale;
 //   - the bare stack: plain better-sqlite3 reading the same top 50 and one count(*) rank;
 //   - the board page `/` of the production build for a member: bytes, time until the headers
 //     (the server's time: SvelteKit renders before it answers; first request and p50 of the
@@ -21,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { getBoardTop, getLeaderboard, seasonRanking } from '../src/lib/server/boards/leaderboard';
 import { countPlayers, rankingPage, standingOf } from '../src/lib/server/boards/ranking-window';
+import { forgetRankingPoints, rankingPoints } from '../src/lib/server/boards/ranking-points';
 import { Publisher, type RealtimeServer } from '../src/lib/server/realtime/publish';
 import { markStandingMoved } from '../src/lib/server/realtime/changed';
 import { createSession, generateSessionToken } from '../src/lib/server/auth/session';
@@ -199,6 +202,32 @@ async function measure(members: number, buildEntry: string | null) {
 			if (mine.entry.rank !== expected.rank) throw new Error(`rank mismatch for ${where}`);
 		}
 		result.top50AndMyRankMs = topAndMe;
+
+		// The rank counts held in memory (ranking-points.ts): one rebuild from the standings, and
+		// one catch-up after a sale (the moved person read again and moved in the structure).
+		result.rankCountsRebuildMs = round(
+			time(() => {
+				forgetRankingPoints(db);
+				return rankingPoints(db, s);
+			}, 5).ms,
+			2
+		);
+		const catchUps: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			const seller = ids[Math.floor((i * 104_729) % ids.length)];
+			db.$client
+				.prepare(
+					`UPDATE standing SET confirmed_points = confirmed_points + 40 WHERE season_id = ? AND subject_type = 'user' AND subject_id = ?`
+				)
+				.run(seasonId, seller);
+			db.$client.prepare(`UPDATE season SET version = version + 1 WHERE id = ?`).run(seasonId);
+			markStandingMoved(seasonId, seller);
+			const start = performance.now();
+			rankingPoints(db, s);
+			catchUps.push(performance.now() - start);
+		}
+		// Not summarize(): it rounds to 0.1 ms, and a catch-up takes microseconds.
+		result.rankCountsCatchUpMs = round(catchUps.sort((a, b) => a - b)[catchUps.length >> 1], 4);
 		result.playersCountMs = round(time(() => countPlayers(db, s)).ms, 2);
 
 		// Bare better-sqlite3: the same top 50 and one rank as a count.

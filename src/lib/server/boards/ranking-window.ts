@@ -4,6 +4,7 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import type { TieRule } from '../../contest/types';
 import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
+import { rankingPoints } from './ranking-points';
 
 // Parts of a season's individual ranking read through the standing table's rank index
 // (standing_rank_idx / standing_rank_total_idx), without building the whole ranking. The order
@@ -208,8 +209,13 @@ function tieGroup(db: Queryable, season: SeasonRanking, p: number, r: number): R
 	);
 }
 
-/** Players ranked strictly above a ranking value: competition rank = 1 + that. */
+/**
+ * Players ranked strictly above a ranking value: competition rank = 1 + that (dense: distinct
+ * values above). At 0 or more, from the points held in memory (ranking-points.ts) when it can.
+ */
 function countAbove(db: Queryable, season: SeasonRanking, p: number): number {
+	const held = p >= 0 ? rankingPoints(db, season) : null;
+	if (held) return season.tieRule === 'dense' ? held.distinctAbove(p) : held.countAbove(p);
 	const pts = ptsExpr(season.rankBy);
 	const what = season.tieRule === 'dense' ? sql.raw(`count(DISTINCT pts)`) : sql.raw('count(*)');
 	if (p >= 0)
@@ -255,6 +261,8 @@ function walk(
 
 /** Players whose ranking points equal `p`. */
 function countAt(db: Queryable, season: SeasonRanking, p: number): number {
+	const held = p > 0 ? rankingPoints(db, season) : null;
+	if (held) return held.countAt(p);
 	const pts = ptsExpr(season.rankBy);
 	if (p > 0)
 		return get<{ n: number }>(
@@ -284,7 +292,8 @@ function toEntries(
 	let previous: { pts: number; rank: number } | null = null;
 	let distinct = 0;
 	const first = rows[0];
-	// The one count that reads an index range as long as the rank: done once per window.
+	// The one count of the players above (from memory, or an index range as long as the rank):
+	// done once per window.
 	let firstAbove: number | null = null;
 	let firstAt: number | null = null;
 	rows.forEach((row, index) => {

@@ -60,7 +60,10 @@ export function applyStandingDelta(
 		now,
 		scoreChanged: scoreChanged ? 1 : 0
 	});
-	if (scoreChanged) markStandingMoved(entry.seasonId, entry.userId);
+	// The pushes and the rank counts held in memory (boards/ranking-points.ts) learn who moved
+	// from this mark: the latter trust that every change of a person's points is marked here.
+	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+		markStandingMoved(entry.seasonId, entry.userId);
 }
 
 const nextVersion = (db: Queryable) =>
