@@ -96,6 +96,8 @@ function ownerOnly(path: string): void {
 	}
 }
 
+const PAGE_CACHE_KIB = 64 * 1024;
+
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
 export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
 	const path = url.replace(/^file:/, '');
@@ -107,6 +109,10 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 	client.pragma('foreign_keys = ON');
 	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
+	// SQLite's default page cache is 2 MB: in a season of 200,000 sales (an 80 MB file) every
+	// scan and every index an insert touches was read again from the OS, page by page (half of a
+	// sprint's period sum went to those reads). Up to 64 MiB, taken as pages are used.
+	client.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
 	const db = drizzle(client, { schema }) as Db;
 	const folder = migrationsFolder();
 	if (!upToDate(client, folder)) migrate(db, { migrationsFolder: folder });
