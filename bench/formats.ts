@@ -3,9 +3,6 @@
 // people have crossed. For each size, on a fresh temp database:
 //   - decideSprint as the scheduler and the views run it (one sum of the period, one running
 //     sum for the crossings, one sum at the winner's instant);
-//   - the same decision the way it was made before 2026-12-02: a bisection over time with one
-//     sum of the period per step, per person at the target (timed on at most 20 of them, and
-//     extrapolated to all);
 //   - every format view of the season (what a push builds, at most once per ten times its cost);
 //   - the bare stack: plain better-sqlite3 summing the season's ledger per person once.
 //
@@ -17,12 +14,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Db } from '../src/lib/server/db';
+import { openDatabase } from '../src/lib/server/db';
 import { decideSprint } from '../src/lib/server/sprints/decide';
-import { periodTotals, type PeriodQuery } from '../src/lib/server/formats/measure';
+import { periodTotals } from '../src/lib/server/formats/measure';
 import { FORMAT_VIEWS } from '../src/lib/server/formats/views';
 import { createSprint } from '../src/lib/server/sprints/commands';
-import { valueOf } from '../src/lib/contest/measure';
 import { NOW, seedSales } from './lib/seed-sales';
 import { ROOT } from './lib/server';
 import { round } from './lib/stats';
@@ -41,21 +37,6 @@ function time(run: () => unknown): { first: number; median: number } {
 		times.push(performance.now() - t);
 	}
 	return { first: round(times[0]), median: round(median(times)) };
-}
-
-/** The decision as it was before: bisection over time, one sum of the period per step. */
-function bisectedCrossing(db: Db, query: PeriodQuery, id: number, target: number) {
-	const valueAt = (to: number) =>
-		valueOf(periodTotals(db, { ...query, to, ids: [id] }).get(id), 'confirmed');
-	let lo = query.from;
-	let hi = query.to;
-	if (valueAt(hi) < target) return null;
-	while (hi - lo > 1) {
-		const mid = lo + Math.floor((hi - lo) / 2);
-		if (valueAt(mid) >= target) hi = mid;
-		else lo = mid;
-	}
-	return hi - 1;
 }
 
 const load = () => loadavg().map((l) => round(l, 2));
@@ -97,18 +78,7 @@ for (const sales of SIZES) {
 		);
 		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
 		const decide = time(() => decideSprint(db, sprint, s, NOW));
-		const atTarget = [...week].filter(([, t]) => t.confirmed >= target).map(([id]) => id);
-		const query: PeriodQuery = {
-			seasonId: seeded.seasonId,
-			subject: 'user',
-			measure: { kind: 'points' },
-			from,
-			to: NOW
-		};
-		const sample = atTarget.slice(0, 20);
-		const t = performance.now();
-		for (const id of sample) bisectedCrossing(db, query, id, target);
-		const perPerson = (performance.now() - t) / Math.max(1, sample.length);
+		const atTarget = [...week].filter(([, t]) => t.confirmed >= target);
 		const views = time(() => FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW)));
 		const bare = time(() =>
 			db.$client
@@ -122,10 +92,6 @@ for (const sales of SIZES) {
 			target,
 			peopleAtTarget: atTarget.length,
 			decideSprintMs: decide,
-			beforeBisectionMs: {
-				perPerson: round(perPerson),
-				allAtTarget: round(perPerson * atTarget.length)
-			},
 			formatViewsMs: views,
 			bareLedgerSumMs: bare,
 			ratioDecideToBare: round(decide.median / bare.median),
@@ -134,8 +100,7 @@ for (const sales of SIZES) {
 		results.push(row);
 		console.log(
 			`${sales.toLocaleString('en')} sales · ${atTarget.length} people at the target ${target}: ` +
-				`decideSprint ${decide.median} ms (first ${decide.first}); before: ${row.beforeBisectionMs.perPerson} ms per person at the target → ` +
-				`${row.beforeBisectionMs.allAtTarget} ms; all format views ${views.median} ms; ` +
+				`decideSprint ${decide.median} ms (first ${decide.first}); all format views ${views.median} ms; ` +
 				`bare ledger sum ${bare.median} ms (decide ÷ bare ${row.ratioDecideToBare}×) · load ${row.load.join(' ')}`
 		);
 		db.$client.close();

@@ -14,6 +14,10 @@ import {
 } from '../../src/lib/server/formats/measure';
 import { valueOf, type Counting, type Measure } from '../../src/lib/contest/measure';
 import type { Db } from '../../src/lib/server/db';
+import { createActivityType } from '../../src/lib/server/activities/types';
+import { logActivity } from '../../src/lib/server/activities/record';
+import { voidActivity } from '../../src/lib/server/activities/void';
+import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 
 const MINUTE = 60_000;
 
@@ -149,5 +153,114 @@ describe('periodCrossings', () => {
 			{ id: bob.id, reachedAt: at + MINUTE, value: 150 }
 		]);
 		expect(periodCrossings(db, query, 201, 'confirmed')).toEqual([]);
+	});
+
+	it('reads the same entries by time as the whole ledger read with coalesce(sale, activity, written)', async () => {
+		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
+		const now = Date.now();
+		const start = now - 300 * MINUTE;
+		let seed = 5;
+		const random = (n: number) => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed % n;
+		};
+		createActivityType(db, season.id, { key: 'call', name: 'Call', points: 3, emoji: '📞' }, {});
+		const activities: number[] = [];
+		for (let i = 0; i < 120; i += 1) {
+			const who = people[random(people.length)];
+			const at = start + random(300) * MINUTE;
+			// Written later than it happened, as an import or a late entry is.
+			const written = () => Math.min(now, at + random(120) * MINUTE);
+			const kind = random(4);
+			if (kind === 0)
+				activities.push(
+					logActivity(
+						db,
+						{
+							source: 'api',
+							externalId: `a${i}`,
+							person: { userId: who.id },
+							type: 'call',
+							quantity: 1 + random(3),
+							occurredAt: at
+						},
+						written
+					).activity.id
+				);
+			else if (kind === 1)
+				adjustPoints(
+					db,
+					{
+						seasonId: season.id,
+						userId: who.id,
+						points: random(40) - 15,
+						reason: 'fix',
+						actor: {}
+					},
+					written
+				);
+			else {
+				const sold = recordSale(
+					db,
+					{
+						source: 'api',
+						externalId: `s${i}`,
+						seller: { userId: who.id },
+						occurredAt: at,
+						lines: [{ sku: 'PHONE', quantity: 1 }]
+					},
+					written,
+					{ awards: false }
+				);
+				if (random(6) === 0)
+					reviewSales(
+						db,
+						[sold.sale.id],
+						{ decision: 'reverse', actor: {}, reason: 'returned' },
+						() => now
+					);
+			}
+		}
+		voidActivity(db, activities[0], { actor: {}, reason: 'duplicate' }, () => now);
+		const whole = (from: number, to: number, subject: 'user_id' | 'team_id') =>
+			new Map(
+				db.$client
+					.prepare(
+						`SELECT l.${subject} AS id,
+							sum(CASE WHEN l.status = 'confirmed' THEN l.points ELSE 0 END) AS confirmed,
+							sum(CASE WHEN l.status = 'provisional' THEN l.points ELSE 0 END) AS provisional
+						FROM ledger_entry l LEFT JOIN sale s ON s.id = l.sale_id
+							LEFT JOIN activity a ON a.id = l.activity_id
+						WHERE l.season_id = ? AND l.status <> 'void'
+							AND coalesce(s.occurred_at, a.occurred_at, l.created_at) >= ?
+							AND coalesce(s.occurred_at, a.occurred_at, l.created_at) < ?
+						GROUP BY l.${subject}`
+					)
+					.all(season.id, from, to)
+					.map((row) => {
+						const r = row as { id: number; confirmed: number; provisional: number };
+						return [r.id, { confirmed: r.confirmed, provisional: r.provisional }];
+					})
+			);
+		for (let i = 0; i < 30; i += 1) {
+			const from = start + random(320) * MINUTE - 10 * MINUTE;
+			const to = from + (1 + random(200)) * MINUTE;
+			for (const subject of ['user', 'team'] as const) {
+				const query = {
+					seasonId: season.id,
+					subject,
+					measure: { kind: 'points' as const },
+					from,
+					to
+				};
+				const all = whole(from, to, subject === 'user' ? 'user_id' : 'team_id');
+				expect(periodTotals(db, query)).toEqual(all);
+				// Some of them only (a duel): read another way for people, the same totals.
+				const some = [...all.keys()].filter(() => random(2) === 0);
+				expect(periodTotals(db, { ...query, ids: some })).toEqual(
+					new Map([...all].filter(([id]) => some.includes(id)))
+				);
+			}
+		}
 	});
 });

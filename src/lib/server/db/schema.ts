@@ -330,7 +330,16 @@ export const ledgerEntry = sqliteTable(
 	},
 	(t) => [
 		index('ledger_season_user_idx').on(t.seasonId, t.userId, t.createdAt),
-		index('ledger_sale_idx').on(t.saleId)
+		index('ledger_sale_idx').on(t.saleId),
+		// The contest formats' period sums (formats/measure.ts) read a period's entries by time:
+		// an activity's through its activity, an entry of neither a sale nor an activity (a
+		// bonus, a badge, a quiz…) by when it was written. Partial: no cost on a sale's entry.
+		index('ledger_activity_idx')
+			.on(t.activityId)
+			.where(sql`activity_id IS NOT NULL`),
+		index('ledger_other_time_idx')
+			.on(t.seasonId, t.createdAt)
+			.where(sql`sale_id IS NULL AND activity_id IS NULL`)
 	]
 );
 

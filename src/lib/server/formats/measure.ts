@@ -1,5 +1,5 @@
-import { and, eq, gte, inArray, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { and, eq, gte, inArray, isNull, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { unionAll, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
 import {
 	activity,
@@ -103,30 +103,77 @@ const entryColumns = (id: SQLiteColumn, at: SQL, confirmed: SQL, provisional: SQ
 const when = (column: SQLiteColumn, status: string, value: SQLiteColumn | SQL) =>
 	sql`case when ${column} = ${status} then ${value} else 0 end`;
 
+/**
+ * Every ledger entry counts at its sale's time, else its activity's, else when it was written.
+ * Some people (a duel, a sprint's crossings): their entries, through ledger_season_user_idx.
+ * Everyone, or teams: three ranges by time (a sale's entries through sale_season_time_idx, an
+ * activity's through activity_season_time_idx, the rest through ledger_other_time_idx), so that
+ * a period costs the entries in it, not the season's whole ledger.
+ */
 function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
-	const at = sql`coalesce(${sale.occurredAt}, ${activity.occurredAt}, ${ledgerEntry.createdAt})`;
-	return db
-		.select(
-			entryColumns(
-				subjectColumn,
-				at,
-				when(ledgerEntry.status, 'confirmed', ledgerEntry.points),
-				when(ledgerEntry.status, 'provisional', ledgerEntry.points)
-			)
-		)
-		.from(ledgerEntry)
-		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
-		.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
+	const confirmed = when(ledgerEntry.status, 'confirmed', ledgerEntry.points);
+	const provisional = when(ledgerEntry.status, 'provisional', ledgerEntry.points);
+	if (query.ids && query.subject === 'user') {
+		const at = sql`coalesce(${sale.occurredAt}, ${activity.occurredAt}, ${ledgerEntry.createdAt})`;
+		return db
+			.select(entryColumns(subjectColumn, at, confirmed, provisional))
+			.from(ledgerEntry)
+			.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+			.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
+			.where(
+				and(
+					eq(ledgerEntry.seasonId, query.seasonId),
+					inArray(ledgerEntry.userId, [...query.ids]),
+					ne(ledgerEntry.status, 'void'),
+					sql`${at} >= ${query.from}`,
+					sql`${at} < ${query.to}`
+				)
+			);
+	}
+	const counted = and(
+		eq(ledgerEntry.seasonId, query.seasonId),
+		ne(ledgerEntry.status, 'void'),
+		query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
+	);
+	const ofSales = db
+		.select(entryColumns(subjectColumn, sql`${sale.occurredAt}`, confirmed, provisional))
+		.from(sale)
+		.innerJoin(ledgerEntry, eq(ledgerEntry.saleId, sale.id))
 		.where(
 			and(
-				eq(ledgerEntry.seasonId, query.seasonId),
-				ne(ledgerEntry.status, 'void'),
-				sql`${at} >= ${query.from}`,
-				sql`${at} < ${query.to}`,
-				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
+				eq(sale.seasonId, query.seasonId),
+				gte(sale.occurredAt, query.from),
+				lt(sale.occurredAt, query.to),
+				counted
 			)
 		);
+	const ofActivities = db
+		.select(entryColumns(subjectColumn, sql`${activity.occurredAt}`, confirmed, provisional))
+		.from(activity)
+		.innerJoin(ledgerEntry, eq(ledgerEntry.activityId, activity.id))
+		.where(
+			and(
+				eq(activity.seasonId, query.seasonId),
+				gte(activity.occurredAt, query.from),
+				lt(activity.occurredAt, query.to),
+				isNull(ledgerEntry.saleId),
+				counted
+			)
+		);
+	const others = db
+		.select(entryColumns(subjectColumn, sql`${ledgerEntry.createdAt}`, confirmed, provisional))
+		.from(ledgerEntry)
+		.where(
+			and(
+				isNull(ledgerEntry.saleId),
+				isNull(ledgerEntry.activityId),
+				gte(ledgerEntry.createdAt, query.from),
+				lt(ledgerEntry.createdAt, query.to),
+				counted
+			)
+		);
+	return unionAll(ofSales, ofActivities, others);
 }
 
 /** Sales made in the period: approved ones as confirmed, pending ones as provisional. */
@@ -183,6 +230,7 @@ function categoryPoints(db: Queryable, query: PeriodQuery, category: string): SQ
 /** The points of the period's activities of one type (by the type's key), when they happened. */
 function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string): SQLWrapper {
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
+	// From the period's activities (activity_season_time_idx) to their entries (ledger_activity_idx).
 	return db
 		.select(
 			entryColumns(
@@ -192,16 +240,17 @@ function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string): SQL
 				when(ledgerEntry.status, 'provisional', ledgerEntry.points)
 			)
 		)
-		.from(ledgerEntry)
-		.innerJoin(activity, eq(activity.id, ledgerEntry.activityId))
+		.from(activity)
 		.innerJoin(activityType, eq(activityType.id, activity.typeId))
+		.innerJoin(ledgerEntry, eq(ledgerEntry.activityId, activity.id))
 		.where(
 			and(
-				eq(ledgerEntry.seasonId, query.seasonId),
-				ne(ledgerEntry.status, 'void'),
-				eq(activityType.key, typeKey),
+				eq(activity.seasonId, query.seasonId),
 				gte(activity.occurredAt, query.from),
 				lt(activity.occurredAt, query.to),
+				eq(activityType.key, typeKey),
+				eq(ledgerEntry.seasonId, query.seasonId),
+				ne(ledgerEntry.status, 'void'),
 				query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
 			)
 		);

@@ -1,0 +1,2 @@
+CREATE INDEX `ledger_activity_idx` ON `ledger_entry` (`activity_id`) WHERE activity_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `ledger_other_time_idx` ON `ledger_entry` (`season_id`,`created_at`) WHERE sale_id IS NULL AND activity_id IS NULL;
