@@ -31,9 +31,13 @@ const SQL = {
 	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (1, ?)
 		ON CONFLICT(id) DO UPDATE SET ledger_id = excluded.ledger_id`,
 	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
-	entries: `SELECT id, sale_id AS saleId, kind, points FROM ledger_entry
-		WHERE id > ? AND sale_id IS NOT NULL AND kind IN ('sale', 'adjustment', 'reversal')
-		ORDER BY id LIMIT ?`,
+	// Each entry with its sale (the facts never change a sale, so reading it here is reading it
+	// when the entry's turn comes); a sale no longer there has null columns.
+	entries: `SELECT e.id, e.sale_id AS saleId, e.kind, e.points, s.season_id AS seasonId,
+		s.seller_id AS userId, s.team_id AS teamId, s.occurred_at AS occurredAt, s.amount, s.status
+		FROM ledger_entry e LEFT JOIN sale s ON s.id = e.sale_id
+		WHERE e.id > ? AND e.sale_id IS NOT NULL AND e.kind IN ('sale', 'adjustment', 'reversal')
+		ORDER BY e.id LIMIT ?`,
 	earlierReversal: `SELECT 1 FROM ledger_entry WHERE sale_id = ? AND kind = 'reversal' AND id < ?`,
 	sale: `SELECT id, season_id AS seasonId, seller_id AS userId, team_id AS teamId,
 		occurred_at AS occurredAt, amount, status FROM sale WHERE id = ?`,
@@ -303,19 +307,20 @@ export function catchUpFacts(
 ): { added: NewSale[]; removed: NewSale[]; done: boolean; changedSeasons: Set<number> } {
 	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
-	const rows = stmt(db, SQL.entries).all(cursor, batch) as {
+	const rows = stmt(db, SQL.entries).all(cursor, batch) as ({
 		id: number;
 		saleId: number;
 		kind: 'sale' | 'adjustment' | 'reversal';
 		points: number;
-	}[];
+	} & Omit<SaleRow, 'id' | 'seasonId'> & { seasonId: number | null })[];
 	const added: NewSale[] = [];
 	const removed: NewSale[] = [];
 	const changedSeasons = new Set<number>();
 	const growth = new Growth();
 	for (const entry of rows) {
-		const s = stmt(db, SQL.sale).get(entry.saleId) as SaleRow | undefined;
-		if (!s) continue;
+		if (entry.seasonId === null) continue;
+		const { saleId, seasonId, userId, teamId, occurredAt, amount, status } = entry;
+		const s: SaleRow = { id: saleId, seasonId, userId, teamId, occurredAt, amount, status };
 		changedSeasons.add(s.seasonId);
 		if (entry.kind === 'sale') {
 			growth.addSale(db, s, entry.points);
