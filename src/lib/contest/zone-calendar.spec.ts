@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
 import {
 	isWorkingDate,
@@ -12,6 +13,7 @@ import {
 	dayRangeOf,
 	isWorkingDay,
 	nextWorkingDay,
+	wallClockInstant,
 	weekKeyOf,
 	weekRangeOf
 } from './zone-calendar';
@@ -31,6 +33,28 @@ describe('zone calendar', () => {
 				expect(dayRangeOf(ms, zone)).toEqual(localDayRange(key, zone));
 				expect(weekKeyOf(ms, zone)).toBe(weekKey(ms, zone));
 				expect(weekRangeOf(ms, zone)).toEqual(weekRange(ms, zone));
+			}
+	});
+
+	it('reads wall-clock times as TZDate does, in any order', () => {
+		let seed = 11;
+		const random = (n: number) =>
+			Math.floor((((seed = (seed * 16807) % 2147483647) - 1) / 2147483646) * n);
+		// Half-hour DST (Lord Howe), a skipped midnight (Santiago), an offset in seconds (Amsterdam
+		// before 1937), an unknown zone; times in random order, each day asked many times.
+		const spans = [
+			['Australia/Lord_Howe', 2025],
+			['America/Santiago', 2025],
+			['Europe/Amsterdam', 1920],
+			['Europe/Moscow', 2011],
+			['Not/A_Zone', 2026]
+		] as const;
+		for (const [zone, year] of spans)
+			for (let i = 0; i < 800; i++) {
+				const [month, day, hour, minute] = [random(12), 1 + random(28), random(24), random(60)];
+				expect(wallClockInstant(zone, year, month, day, hour, minute, 30, 250)).toEqual(
+					new TZDate(year, month, day, hour, minute, 30, 250, zone).getTime()
+				);
 			}
 	});
 

@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
 import {
 	decimalOf,
@@ -139,6 +140,77 @@ describe('dates', () => {
 		const day = parseDate('2026-07-01', null);
 		if ('error' in day) throw new Error(day.error);
 		expect(instantOf(day, 'Europe/Stockholm')).toBe(Date.UTC(2026, 5, 30, 22, 0));
+	});
+
+	// Around DST changes, as TZDate reads each time (instantOf remembers a day's midnight
+	// only where the offset holds): Amsterdam's 2026 changes, Moscow's move to +4 (2011) and back
+	// to +3 (2014), each day with its neighbours.
+	const changes = [
+		['Europe/Amsterdam', 2026, 3, 29],
+		['Europe/Amsterdam', 2026, 10, 25],
+		['Europe/Moscow', 2011, 3, 27],
+		['Europe/Moscow', 2014, 10, 26]
+	] as const;
+	const times = [
+		[0, 0],
+		[0, 30],
+		[1, 0],
+		[1, 30],
+		[1, 59],
+		[2, 0],
+		[2, 30],
+		[2, 59],
+		[3, 0],
+		[3, 30],
+		[4, 0],
+		[12, 0],
+		[23, 59]
+	];
+	it.each(changes)(
+		'reads local times around the change in %s on %i-%i-%i as TZDate does',
+		(zone, year, month, day) => {
+			for (const offset of [-1, 0, 1])
+				for (const [hour, minute] of times) {
+					const date = {
+						kind: 'local',
+						year,
+						month,
+						day: day + offset,
+						hour,
+						minute,
+						second: 7,
+						ms: 5,
+						dateOnly: false
+					} as const;
+					expect(
+						instantOf(date, zone),
+						`${zone} ${year}-${month}-${day + offset} ${hour}:${minute}`
+					).toBe(new TZDate(year, month - 1, day + offset, hour, minute, 7, 5, zone).getTime());
+				}
+		}
+	);
+
+	it('skips the missing hour of a spring-forward and reads the doubled one once', () => {
+		const local = (zone: string, y: number, mo: number, d: number, h: number, mi: number) =>
+			instantOf(
+				{
+					kind: 'local',
+					year: y,
+					month: mo,
+					day: d,
+					hour: h,
+					minute: mi,
+					second: 0,
+					ms: 0,
+					dateOnly: false
+				},
+				zone
+			);
+		expect(local('Europe/Amsterdam', 2026, 3, 29, 1, 30)).toBe(Date.UTC(2026, 2, 29, 0, 30));
+		expect(local('Europe/Amsterdam', 2026, 3, 29, 3, 30)).toBe(Date.UTC(2026, 2, 29, 1, 30));
+		expect(local('Europe/Amsterdam', 2026, 10, 25, 3, 30)).toBe(Date.UTC(2026, 9, 25, 2, 30));
+		expect(local('Europe/Moscow', 2011, 3, 27, 3, 30)).toBe(Date.UTC(2011, 2, 26, 23, 30));
+		expect(local('Europe/Moscow', 2014, 10, 26, 3, 30)).toBe(Date.UTC(2014, 9, 26, 0, 30));
 	});
 });
 

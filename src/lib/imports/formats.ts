@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { wallClockInstant } from '../contest/zone-calendar';
 
 // How real exports write dates, amounts and text: Salesforce's US `11/20/2026` and `1,099.00`,
 // HubSpot's and Pipedrive's `2026-11-20 10:15`, a European Excel's `20.11.2026 10:15` and
@@ -326,14 +326,6 @@ export function parseDate(raw: string, order: DateOrder | null): ParsedDate | { 
 /** The instant of a parsed date: a wall-clock time is read in the season's time zone. */
 export function instantOf(date: ParsedDate, timeZone: string): number {
 	if (date.kind === 'instant') return date.ms;
-	return new TZDate(
-		date.year,
-		date.month - 1,
-		date.day,
-		date.hour,
-		date.minute,
-		date.second,
-		date.ms,
-		timeZone
-	).getTime();
+	const { year, month, day, hour, minute, second, ms } = date;
+	return wallClockInstant(timeZone, year, month - 1, day, hour, minute, second, ms);
 }

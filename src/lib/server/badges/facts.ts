@@ -31,9 +31,13 @@ const SQL = {
 	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (1, ?)
 		ON CONFLICT(id) DO UPDATE SET ledger_id = excluded.ledger_id`,
 	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
-	entries: `SELECT id, sale_id AS saleId, kind, points FROM ledger_entry
-		WHERE id > ? AND sale_id IS NOT NULL AND kind IN ('sale', 'adjustment', 'reversal')
-		ORDER BY id LIMIT ?`,
+	// Each entry with its sale (the facts never change a sale, so reading it here is reading it
+	// when the entry's turn comes); a sale no longer there has null columns.
+	entries: `SELECT e.id, e.sale_id AS saleId, e.kind, e.points, s.season_id AS seasonId,
+		s.seller_id AS userId, s.team_id AS teamId, s.occurred_at AS occurredAt, s.amount, s.status
+		FROM ledger_entry e LEFT JOIN sale s ON s.id = e.sale_id
+		WHERE e.id > ? AND e.sale_id IS NOT NULL AND e.kind IN ('sale', 'adjustment', 'reversal')
+		ORDER BY e.id LIMIT ?`,
 	earlierReversal: `SELECT 1 FROM ledger_entry WHERE sale_id = ? AND kind = 'reversal' AND id < ?`,
 	sale: `SELECT id, season_id AS seasonId, seller_id AS userId, team_id AS teamId,
 		occurred_at AS occurredAt, amount, status FROM sale WHERE id = ?`,
@@ -45,8 +49,8 @@ const SQL = {
 	tallies: `SELECT metric, value FROM badge_tally
 		WHERE season_id = ? AND subject_type = ? AND subject_id = ?`,
 	addDay: `INSERT INTO badge_day (season_id, user_id, day, sales, first_at, first_sale_id)
-		VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT DO UPDATE SET
-			sales = sales + 1,
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+			sales = sales + excluded.sales,
 			first_sale_id = CASE WHEN sales = 0 OR excluded.first_at < first_at
 				OR (excluded.first_at = first_at AND excluded.first_sale_id < first_sale_id)
 				THEN excluded.first_sale_id ELSE first_sale_id END,
@@ -173,20 +177,81 @@ function markWeek(db: Queryable, seasonId: number, at: number, timeZone: string)
 	dirty.run(seasonId, weekKey(range[1], timeZone), next[1]);
 }
 
-/** A sale starts counting: every fact it feeds grows. */
-function addSale(db: Queryable, s: SaleRow, points: number) {
-	const zone = timeZoneOf(db, s.seasonId);
-	const categories = categoriesOf(db, s.id);
-	tally(db, s, 'sales', 1, false);
-	tally(db, s, 'points', points, true);
-	tally(db, s, 'amount', s.amount, true);
-	tally(db, s, 'cross', categories.length > 1 ? 1 : 0, false);
-	for (const category of categories) tally(db, s, `cat:${category}`, 1, false);
-	const day = localDateKey(s.occurredAt, zone);
-	stmt(db, SQL.addDay).run(s.seasonId, s.userId, day, s.occurredAt, s.id);
-	const week = weekKey(s.occurredAt, zone);
-	stmt(db, SQL.week).run(s.seasonId, week, s.userId, 1, points, s.occurredAt);
-	markWeek(db, s.seasonId, s.occurredAt, zone);
+/**
+ * What new sales add to the facts, summed per row and written once: a window of an import
+ * brings hundreds of sales of the same teams, people and weeks, and one row takes the sum of
+ * many additions as it takes each (the upserts add counts and keep the earliest first sale and
+ * the latest time). Written before any other kind of entry is read, as those read the rows.
+ */
+class Growth {
+	// Each row as its statement's parameters, by the row's key.
+	private tallies = new Map<string, [number, 'user' | 'team', number, string, number]>();
+	private days = new Map<string, [number, number, string, number, number, number]>();
+	private weeks = new Map<string, [number, string, number, number, number, number]>();
+	private periods = new Map<string, [number, string, number]>();
+
+	/** A sale starts counting: every fact it feeds grows. */
+	addSale(db: Queryable, s: SaleRow, points: number) {
+		const zone = timeZoneOf(db, s.seasonId);
+		const categories = categoriesOf(db, s.id);
+		this.tally(s, 'sales', 1, false);
+		this.tally(s, 'points', points, true);
+		this.tally(s, 'amount', s.amount, true);
+		this.tally(s, 'cross', categories.length > 1 ? 1 : 0, false);
+		for (const category of categories) this.tally(s, `cat:${category}`, 1, false);
+
+		const day = localDateKey(s.occurredAt, zone);
+		const dayKey = `${s.seasonId}|${s.userId}|${day}`;
+		const d = this.days.get(dayKey);
+		if (!d) this.days.set(dayKey, [s.seasonId, s.userId, day, 1, s.occurredAt, s.id]);
+		else {
+			d[3] += 1;
+			if (s.occurredAt < d[4] || (s.occurredAt === d[4] && s.id < d[5]))
+				[d[4], d[5]] = [s.occurredAt, s.id];
+		}
+
+		const week = weekKey(s.occurredAt, zone);
+		const weekId = `${s.seasonId}|${week}|${s.userId}`;
+		const w = this.weeks.get(weekId);
+		if (!w) this.weeks.set(weekId, [s.seasonId, week, s.userId, 1, points, s.occurredAt]);
+		else {
+			w[3] += 1;
+			w[4] += points;
+			w[5] = Math.max(w[5], s.occurredAt);
+		}
+
+		// A week's totals decide its own weekly badges and "most improved" of the week after.
+		const range = weekRange(s.occurredAt, zone);
+		this.periods.set(`${s.seasonId}|${week}`, [s.seasonId, week, range[1]]);
+		const next = weekKey(range[1], zone);
+		this.periods.set(`${s.seasonId}|${next}`, [s.seasonId, next, weekRange(range[1], zone)[1]]);
+	}
+
+	private tally(s: SaleRow, metric: string, value: number, teamToo: boolean) {
+		if (value === 0) return;
+		const add = (type: 'user' | 'team', id: number) => {
+			const key = `${s.seasonId}|${type}|${id}|${metric}`;
+			const held = this.tallies.get(key);
+			if (held) held[4] += value;
+			else this.tallies.set(key, [s.seasonId, type, id, metric, value]);
+		};
+		add('user', s.userId);
+		if (teamToo) add('team', s.teamId);
+	}
+
+	write(db: Queryable) {
+		const [tally, day, week, dirty] = [SQL.tally, SQL.addDay, SQL.week, SQL.dirty].map((text) =>
+			stmt(db, text)
+		);
+		for (const row of this.tallies.values()) tally.run(...row);
+		for (const row of this.days.values()) day.run(...row);
+		for (const row of this.weeks.values()) week.run(...row);
+		for (const row of this.periods.values()) dirty.run(...row);
+		this.tallies.clear();
+		this.days.clear();
+		this.weeks.clear();
+		this.periods.clear();
+	}
 }
 
 /** The points of a sale that counts changed (recalculation), or the last of its reversal. */
@@ -242,23 +307,28 @@ export function catchUpFacts(
 ): { added: NewSale[]; removed: NewSale[]; done: boolean; changedSeasons: Set<number> } {
 	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
-	const rows = stmt(db, SQL.entries).all(cursor, batch) as {
+	const rows = stmt(db, SQL.entries).all(cursor, batch) as ({
 		id: number;
 		saleId: number;
 		kind: 'sale' | 'adjustment' | 'reversal';
 		points: number;
-	}[];
+	} & Omit<SaleRow, 'id' | 'seasonId'> & { seasonId: number | null })[];
 	const added: NewSale[] = [];
 	const removed: NewSale[] = [];
 	const changedSeasons = new Set<number>();
+	const growth = new Growth();
 	for (const entry of rows) {
-		const s = stmt(db, SQL.sale).get(entry.saleId) as SaleRow | undefined;
-		if (!s) continue;
+		if (entry.seasonId === null) continue;
+		const { saleId, seasonId, userId, teamId, occurredAt, amount, status } = entry;
+		const s: SaleRow = { id: saleId, seasonId, userId, teamId, occurredAt, amount, status };
 		changedSeasons.add(s.seasonId);
 		if (entry.kind === 'sale') {
-			addSale(db, s, entry.points);
+			growth.addSale(db, s, entry.points);
 			added.push({ seasonId: s.seasonId, saleId: s.id });
-		} else if (entry.kind === 'adjustment') {
+			continue;
+		}
+		growth.write(db);
+		if (entry.kind === 'adjustment') {
 			addPoints(db, s, entry.points);
 		} else if (stmt(db, SQL.earlierReversal).get(s.id, entry.id)) {
 			// A reversal in two parts (provisional and confirmed points): the sale left already.
@@ -268,6 +338,7 @@ export function catchUpFacts(
 			removed.push({ seasonId: s.seasonId, saleId: s.id });
 		}
 	}
+	growth.write(db);
 	const done = batch < 0 || rows.length < batch;
 	const next = done
 		? ((stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)

@@ -52,5 +52,11 @@ export function literals(values: readonly (string | number)[]): SQL {
 export function savepoint<T>(tx: Queryable, fn: () => T): T {
 	// Note: the session's client is Drizzle-internal, like the session in prepared() above.
 	const client = (tx as unknown as { session: { client: Database.Database } }).session.client;
-	return client.transaction(fn)();
+	// better-sqlite3 builds four wrapper functions for every transaction() it is asked for: one
+	// per connection, that runs the function it is given, is built once.
+	let run = inSavepoint.get(client);
+	if (!run) inSavepoint.set(client, (run = client.transaction((f: () => unknown) => f())));
+	return run(fn) as T;
 }
+
+const inSavepoint = new WeakMap<Database.Database, (fn: () => unknown) => unknown>();

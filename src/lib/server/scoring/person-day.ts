@@ -139,13 +139,14 @@ export function writeDay(tx: Queryable, key: DayKey, totals: DayTotals): void {
 	});
 }
 
-/** The day's totals: its row, or (first time) its sales summed and stored. */
+/**
+ * The day's totals: its row, or (first time) its sales summed. Not stored here: the sale that
+ * asks stores its day with itself (addSaleToDay, or a WriteBatch); a refused sale's writes
+ * are undone anyway.
+ */
 export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
 	const row = prepared(tx, readRow).get(key);
-	if (row) return stored(row);
-	const totals = recomputeDay(tx, key, timeZone);
-	writeDay(tx, key, totals);
-	return totals;
+	return row ? stored(row) : recomputeDay(tx, key, timeZone);
 }
 
 /** What the scoring engine needs to know about the seller's day before a new sale. */

@@ -22,10 +22,10 @@ const subjectRow = (subjectType: SubjectType, subjectId: string) => ({
 	reachedAt: sql.placeholder('now'),
 	updatedAt: sql.placeholder('now')
 });
-const upsertStandings = (db: Queryable) =>
+const upsert = (db: Queryable, rows: ReturnType<typeof subjectRow>[]) =>
 	db
 		.insert(standing)
-		.values([subjectRow('user', 'userId'), subjectRow('team', 'teamId')])
+		.values(rows)
 		.onConflictDoUpdate({
 			target: [standing.seasonId, standing.subjectType, standing.subjectId],
 			set: {
@@ -37,6 +37,10 @@ const upsertStandings = (db: Queryable) =>
 			}
 		})
 		.prepare();
+const upsertStandings = (db: Queryable) =>
+	upsert(db, [subjectRow('user', 'userId'), subjectRow('team', 'teamId')]);
+const upsertUserStanding = (db: Queryable) => upsert(db, [subjectRow('user', 'userId')]);
+const upsertTeamStanding = (db: Queryable) => upsert(db, [subjectRow('team', 'teamId')]);
 
 /**
  * Adds a ledger change to the running totals of the person and of the team it was earned for;
@@ -64,6 +68,33 @@ export function applyStandingDelta(
 	// from this mark: the latter trust that every change of a person's points is marked here.
 	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
 		markStandingMoved(entry.seasonId, entry.userId);
+}
+
+/**
+ * applyStandingDelta for the person alone or the team alone: a WriteBatch sums its team's
+ * deltas over all of the batch's people and moves each team once.
+ */
+export function applySubjectDelta(
+	tx: Queryable,
+	subject: { seasonId: number; userId: number } | { seasonId: number; teamId: number },
+	delta: StandingDelta,
+	now: number,
+	scoreChanged: boolean
+): void {
+	const values = {
+		...subject,
+		confirmed: delta.confirmed,
+		provisional: delta.provisional,
+		sales: delta.sales,
+		now,
+		scoreChanged: scoreChanged ? 1 : 0
+	};
+	if ('userId' in subject) {
+		prepared(tx, upsertUserStanding).run(values);
+		// As applyStandingDelta: every change of a person's points is marked.
+		if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+			markStandingMoved(subject.seasonId, subject.userId);
+	} else prepared(tx, upsertTeamStanding).run(values);
 }
 
 const nextVersion = (db: Queryable) =>

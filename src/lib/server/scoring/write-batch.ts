@@ -1,5 +1,5 @@
 import type { Queryable } from '../db';
-import { applyStandingDelta, bumpVersion, type StandingDelta } from './standings';
+import { applySubjectDelta, bumpVersion, type StandingDelta } from './standings';
 import { dayTotals, writeDay, type DayKey, type DayTotals } from './person-day';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
@@ -38,14 +38,7 @@ export class WriteBatch {
 		delta: StandingDelta
 	): void {
 		const key: StandingKey = `${entry.seasonId}:${entry.userId}:${entry.teamId}`;
-		const held = this.standings.get(key);
-		const scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0;
-		if (held) {
-			held.confirmed += delta.confirmed;
-			held.provisional += delta.provisional;
-			held.sales += delta.sales;
-			held.scoreChanged ||= scoreChanged;
-		} else this.standings.set(key, { ...delta, scoreChanged });
+		addDelta(this.standings, key, delta, delta.confirmed !== 0 || delta.provisional !== 0);
 	}
 
 	/** The season's leaderboard changes with this batch. */
@@ -61,15 +54,37 @@ export class WriteBatch {
 	/** Writes every held row once; call inside the transaction the sales were recorded in. */
 	finish(tx: Queryable, now: number): void {
 		for (const { key, totals } of this.days.values()) writeDay(tx, key, totals);
+		// Each person once, then each team once with the sum of its people's deltas.
+		const teams = new Map<string, StandingDelta & { scoreChanged: boolean }>();
 		for (const [key, { scoreChanged, ...delta }] of this.standings) {
 			const [seasonId, userId, teamId] = key.split(':').map(Number);
-			applyStandingDelta(tx, { seasonId, userId, teamId }, delta, now, scoreChanged);
+			applySubjectDelta(tx, { seasonId, userId }, delta, now, scoreChanged);
+			addDelta(teams, `${seasonId}:${teamId}`, delta, scoreChanged);
+		}
+		for (const [key, { scoreChanged, ...delta }] of teams) {
+			const [seasonId, teamId] = key.split(':').map(Number);
+			applySubjectDelta(tx, { seasonId, teamId }, delta, now, scoreChanged);
 		}
 		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
 		this.days.clear();
 		this.standings.clear();
 		this.seasons.clear();
 	}
+}
+
+function addDelta<K>(
+	into: Map<K, StandingDelta & { scoreChanged: boolean }>,
+	key: K,
+	delta: StandingDelta,
+	scoreChanged: boolean
+): void {
+	const held = into.get(key);
+	if (held) {
+		held.confirmed += delta.confirmed;
+		held.provisional += delta.provisional;
+		held.sales += delta.sales;
+		held.scoreChanged ||= scoreChanged;
+	} else into.set(key, { ...delta, scoreChanged });
 }
 
 const dayId = (key: DayKey) => `${key.seasonId}:${key.userId}:${key.day}`;
