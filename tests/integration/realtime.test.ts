@@ -292,12 +292,18 @@ describe('pushes', () => {
 		const pushes = events.leaderboard;
 		// The window adapts to what a push costs (a few ms on this small board), so a burst spread
 		// over a second is not squeezed into 250 ms slots any more: fewer pushes than sales, each
-		// one newer than the last, the last one with every sale.
-		expect(pushes.length).toBeGreaterThanOrEqual(1);
-		expect(pushes.length).toBeLessThan(30);
-		for (let i = 1; i < pushes.length; i++)
-			expect(pushes[i].version).toBeGreaterThan(pushes[i - 1].version);
-		const final = pushes[pushes.length - 1];
+		// one newer than the last, the last one with every sale. The contest format views have
+		// their own window: a push that only brings them keeps the version it follows.
+		const boards = pushes.filter(
+			(p, i) => i === 0 || p.version > pushes[i - 1].version || !('formats' in p)
+		);
+		expect(boards.length).toBeGreaterThanOrEqual(1);
+		expect(boards.length).toBeLessThan(30);
+		for (let i = 1; i < pushes.length; i++) {
+			expect(pushes[i].version).toBeGreaterThanOrEqual(pushes[i - 1].version);
+			if (pushes[i].version === pushes[i - 1].version) expect(pushes[i]).toHaveProperty('formats');
+		}
+		const final = boards[boards.length - 1];
 		expect(final.version).toBe(last);
 		expect(final.individual.find((e) => e.id === seller.id)).toMatchObject({
 			points: pointsBefore + 30 * 5,
