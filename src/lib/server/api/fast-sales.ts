@@ -110,8 +110,8 @@ const DRAIN_AFTER_413_MS = 5_000;
 /**
  * A 413 while the client may still be sending its body. Closing at once would reset the
  * connection under a client that is still writing, which then sees EPIPE instead of this
- * answer: the rest of the body is read and dropped instead, for a few seconds at most, and the
- * connection closes when it ends (or when that time is up).
+ * answer: the rest of the body is read and dropped instead, for a few seconds at most (the
+ * connection is closed when that time is up, and kept when the body has ended).
  */
 function refuseTooLarge(
 	req: IncomingMessage,
@@ -126,10 +126,9 @@ function refuseTooLarge(
 	const cap = setTimeout(() => socket.destroy(), DRAIN_AFTER_413_MS);
 	cap.unref();
 	req.on('data', () => {});
-	req.once('end', () => {
-		clearTimeout(cap);
-		socket.end();
-	});
+	// Read to its end, the connection is in step again and stays open: closing it here raced a
+	// client that had already taken it from its pool for the next request ("other side closed").
+	req.once('end', () => clearTimeout(cap));
 	req.once('close', () => clearTimeout(cap));
 	req.resume();
 }
