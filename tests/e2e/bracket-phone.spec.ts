@@ -1,6 +1,6 @@
 // The demo's knockout on a 375 px phone: the bracket shows its rounds as columns (the page stays
-// as wide as the screen; the bracket scrolls sideways), the first round decided, the second live,
-// and a sale for an entrant of the live round fills in their score without a reload.
+// as wide as the screen; the bracket scrolls sideways), the round under way marked live, and a sale
+// for an entrant of that round fills in their score without a reload.
 import { createHash } from 'node:crypto';
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
 import { withDb } from './pages';
@@ -12,37 +12,50 @@ test.describe('a knockout bracket on a 375 px phone', () => {
 
 	test('shows the rounds and fills in live', async ({ page, request, baseURL }) => {
 		const token = `hb_bracket_e2e_${Date.now()}`;
-		const { knockoutId, name, email } = withDb((db) => {
+		const knockoutId = withDb((db) => {
 			db.prepare(`insert into api_token (name, token_hash, role) values (?, ?, 'integration')`).run(
 				`bracket e2e ${Date.now()}`,
 				createHash('sha256').update(token).digest('hex')
 			);
-			const k = db.prepare(`select id from knockout order by id limit 1`).get() as { id: number };
-			const entrant = db
-				.prepare(
-					`select u.display_name as name, u.email from knockout_match m
-					 join knockout_match first on first.knockout_id = m.knockout_id and first.round = 0
-					   and first.winner_id is not null
-					 join user u on u.id = first.winner_id
-					 where m.knockout_id = ? and m.round = 0 order by first.slot limit 1`
-				)
-				.get(k.id) as { name: string; email: string };
-			return { knockoutId: k.id, ...entrant };
+			return (db.prepare(`select id from knockout order by id limit 1`).get() as { id: number }).id;
 		}, false);
+		const headers = { authorization: `Bearer ${token}` };
+
+		// Which round is live depends on the clock: the demo's knockout started yesterday, and for
+		// the first two hours of a day (the grace hours) the round that just ended is not decided
+		// yet. So take the round under way from the API: the first one that has started and has an
+		// undecided pairing of two people, and a sale dated inside that round's period.
+		const bracket = await request.get(`${baseURL}/api/v1/knockouts/${knockoutId}`, { headers });
+		expect(bracket.status(), await bracket.text()).toBe(200);
+		type Side = { name: string; email: string } | null;
+		type Round = {
+			startsAt: string;
+			endsAt: string;
+			started: boolean;
+			matches: { a: Side; b: Side; decided: boolean }[];
+		};
+		const rounds = (await bracket.json()).bracket as Round[];
+		const live = rounds.findIndex(
+			(r) => r.started && r.matches.some((x) => !x.decided && x.a !== null && x.b !== null)
+		);
+		expect(live, JSON.stringify(rounds)).toBeGreaterThanOrEqual(0);
+		const pairing = rounds[live].matches.find((x) => !x.decided && x.a !== null && x.b !== null)!;
+		const { name, email } = pairing.a!;
+		const labels = [/^Quarter-finals/, /^Semi-finals/, /^Final/];
 
 		await page.goto(`/knockouts/${knockoutId}`);
 		await waitForHydration(page);
-		const rounds = page.getByRole('region', { name: 'Bracket' });
+		const region = page.getByRole('region', { name: 'Bracket' });
 		// "Semi-finals Live": the round under way says so in its heading.
-		for (const heading of [/^Quarter-finals/, /^Semi-finals/, /^Final/])
-			await expect(rounds.getByRole('heading', { name: heading })).toBeVisible({
+		for (const heading of labels)
+			await expect(region.getByRole('heading', { name: heading })).toBeVisible({
 				timeout: PAGE_READY
 			});
-		const semis = rounds
+		const round = region
 			.getByRole('listitem')
-			.filter({ has: page.getByRole('heading', { name: /^Semi-finals/ }) });
-		await expect(semis.getByText('Live')).toBeVisible();
-		const match = semis.getByRole('listitem').filter({ hasText: name });
+			.filter({ has: page.getByRole('heading', { name: labels[live] }) });
+		await expect(round.getByText('Live')).toBeVisible();
+		const match = round.getByRole('listitem').filter({ hasText: name });
 		await expect(match).toBeVisible();
 		const scoreOf = async () => {
 			const text = await match.getByText(name).locator('..').innerText();
@@ -50,12 +63,14 @@ test.describe('a knockout bracket on a 375 px phone', () => {
 		};
 		const before = await scoreOf();
 
+		// Inside the round's period: now, or its last minute while the round is in its grace hours.
+		const occurredAt = Math.min(Date.now(), Date.parse(rounds[live].endsAt) - 60_000);
 		const response = await request.post(`${baseURL}/api/v1/sales`, {
-			headers: { authorization: `Bearer ${token}` },
+			headers,
 			data: {
 				externalId: `bracket-e2e-${Date.now()}`,
 				seller: { email },
-				occurredAt: new Date().toISOString(),
+				occurredAt: new Date(occurredAt).toISOString(),
 				lines: [{ sku: 'PH-PRO', quantity: 1, unitPrice: 1099 }]
 			}
 		});
