@@ -1,8 +1,9 @@
 // Contest formats at size: a season of 1,000 participants with 10,000 → 200,000 sales (the
 // dashboard bench's seed, bench/lib/seed-sales.ts) and a live week-long sprint that hundreds of
 // people have crossed. For each size, on a fresh temp database:
-//   - decideSprint as the scheduler and the views run it (one sum of the period, one running
-//     sum for the crossings, one sum at the winner's instant);
+//   - decideSprint as the views run it (one sum of the period, one running sum for the
+//     crossings, one sum at the winner's instant) and as the scheduler's 30-second job runs it
+//     (the winner only: one running sum of the period);
 //   - every format view of the season (what a push builds, at most once per ten times its cost);
 //   - the bare stack: plain better-sqlite3 summing the season's ledger per person once.
 //
@@ -78,6 +79,7 @@ for (const sales of SIZES) {
 		);
 		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
 		const decide = time(() => decideSprint(db, sprint, s, NOW));
+		const scheduler = time(() => decideSprint(db, sprint, s, NOW, false));
 		const atTarget = [...week].filter(([, t]) => t.confirmed >= target);
 		const views = time(() => FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW)));
 		const bare = time(() =>
@@ -92,6 +94,7 @@ for (const sales of SIZES) {
 			target,
 			peopleAtTarget: atTarget.length,
 			decideSprintMs: decide,
+			schedulerDecideMs: scheduler,
 			formatViewsMs: views,
 			bareLedgerSumMs: bare,
 			ratioDecideToBare: round(decide.median / bare.median),
@@ -100,7 +103,7 @@ for (const sales of SIZES) {
 		results.push(row);
 		console.log(
 			`${sales.toLocaleString('en')} sales · ${atTarget.length} people at the target ${target}: ` +
-				`decideSprint ${decide.median} ms (first ${decide.first}); all format views ${views.median} ms; ` +
+				`decideSprint ${decide.median} ms (first ${decide.first}), the scheduler's (winner only) ${scheduler.median} ms; all format views ${views.median} ms; ` +
 				`bare ledger sum ${bare.median} ms (decide ÷ bare ${row.ratioDecideToBare}×) · load ${row.load.join(' ')}`
 		);
 		db.$client.close();

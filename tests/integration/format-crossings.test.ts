@@ -18,6 +18,7 @@ import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { voidActivity } from '../../src/lib/server/activities/void';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { decideSprint } from '../../src/lib/server/sprints/decide';
 
 const MINUTE = 60_000;
 
@@ -153,6 +154,64 @@ describe('periodCrossings', () => {
 			{ id: bob.id, reachedAt: at + MINUTE, value: 150 }
 		]);
 		expect(periodCrossings(db, query, 201, 'confirmed')).toEqual([]);
+	});
+
+	it('leaves out a person knocked back below the target; the scheduler finds the same winner', async () => {
+		const { season, people } = await makeContest(db, { teams: 1, people: 3 });
+		const now = Date.now();
+		const [ann, bob, cy] = people;
+		const sell = (id: string, who: (typeof people)[number], when: number, quantity: number) =>
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: id,
+					seller: { userId: who.id },
+					occurredAt: when,
+					lines: [{ sku: 'PHONE', quantity }]
+				},
+				() => now,
+				{ awards: false }
+			);
+		sell('a1', ann, now - 50 * MINUTE, 4); // 200 points, first past 100…
+		sell('b1', bob, now - 40 * MINUTE, 3); // 150
+		sell('c1', cy, now - 30 * MINUTE, 1); // 50: never there
+		// …then a manager takes 150 back from Ann: she stands at 50.
+		adjustPoints(
+			db,
+			{ seasonId: season.id, userId: ann.id, points: -150, reason: 'fix', actor: {} },
+			() => now - 20 * MINUTE
+		);
+		const query: PeriodQuery = {
+			seasonId: season.id,
+			subject: 'user',
+			measure: { kind: 'points' },
+			from: now - 60 * MINUTE,
+			to: now
+		};
+		expect(periodCrossings(db, query, 100, 'confirmed')).toEqual([
+			{ id: bob.id, reachedAt: now - 40 * MINUTE, value: 150 }
+		]);
+		const race = {
+			seasonId: season.id,
+			subject: 'user' as const,
+			measure: 'points',
+			target: 100,
+			startsAt: now - 60 * MINUTE,
+			endsAt: now + 60 * MINUTE,
+			status: 'live' as const
+		};
+		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
+		const board = decideSprint(db, race, s, now);
+		const scheduler = decideSprint(db, race, s, now, false);
+		expect(board.winner).toEqual({ id: bob.id, reachedAt: now - 40 * MINUTE, value: 150 });
+		expect(scheduler.winner).toEqual(board.winner);
+		expect(scheduler.phase).toBe(board.phase);
+		// Without a winner too: a target nobody stands at.
+		expect(decideSprint(db, { ...race, target: 151 }, s, now, false)).toMatchObject({
+			winner: null,
+			phase: decideSprint(db, { ...race, target: 151 }, s, now).phase
+		});
 	});
 
 	it('reads the same entries by time as the whole ledger read with coalesce(sale, activity, written)', async () => {

@@ -47,7 +47,8 @@ export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, Per
 /**
  * When each subject's measure over the period first reached `target`: the instant of the entry
  * after which the running sum (every entry of that instant counted) stood at the target, and
- * that sum. Subjects that never reach it are absent. Where the measure only grows (points and
+ * that sum. Subjects that never reach it, or no longer stand there at the period's end (a later
+ * negative adjustment), are absent. Where the measure only grows (points and
  * sales do: a reversal voids its sale's entries, which removes them from the whole window), that
  * is the first instant t with the measure over [from, t + 1) at the target; a negative manual
  * adjustment is the exception, and then it is the first time the measure stood there. One read,
@@ -63,14 +64,21 @@ export function periodCrossings(
 	const value = sql.raw(counting === 'confirmed' ? 'confirmed' : 'confirmed + provisional');
 	// Of a subject's rows at the target, min(at) picks the first, and SQLite takes the bare
 	// `value` from that row.
+	const total = sql.raw(
+		counting === 'confirmed' ? 'totalConfirmed' : 'totalConfirmed + totalProvisional'
+	);
 	return db.all<Crossing>(
 		sql`SELECT id, min(at) AS reachedAt, ${value} AS value FROM (
 			SELECT id, at,
 				sum(confirmed) OVER running AS confirmed,
-				sum(provisional) OVER running AS provisional
+				sum(provisional) OVER running AS provisional,
+				sum(confirmed) OVER whole AS totalConfirmed,
+				sum(provisional) OVER whole AS totalProvisional
 			FROM (${periodEntries(db, query)})
-			WINDOW running AS (PARTITION BY id ORDER BY at RANGE UNBOUNDED PRECEDING)
-		) WHERE ${value} >= ${target} GROUP BY id`
+			WINDOW person AS (PARTITION BY id ORDER BY at),
+				running AS (person RANGE UNBOUNDED PRECEDING),
+				whole AS (person RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+		) WHERE ${value} >= ${target} AND ${total} >= ${target} GROUP BY id`
 	);
 }
 
