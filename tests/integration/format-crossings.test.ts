@@ -46,6 +46,22 @@ function bisected(query: PeriodQuery, id: number, target: number, counting: Coun
 	return { id, reachedAt: hi - 1, value: valueAt(hi) };
 }
 
+/** `sell(id, who, when, quantity)`: a sale of that many phones (50 points each), recorded at `now`. */
+const phonesSold =
+	(now: number) => (externalId: string, who: { id: number }, when: number, quantity: number) =>
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId,
+				seller: { userId: who.id },
+				occurredAt: when,
+				lines: [{ sku: 'PHONE', quantity }]
+			},
+			() => now,
+			{ awards: false }
+		);
+
 describe('periodCrossings', () => {
 	it('finds the crossing bisection finds, for every measure, subject and counting', async () => {
 		const { season, people, teams } = await makeContest(db, {
@@ -122,19 +138,7 @@ describe('periodCrossings', () => {
 		const now = Date.now();
 		const [ann, bob] = people;
 		const at = now - 10 * MINUTE;
-		const sell = (id: string, who: (typeof people)[number], when: number, quantity: number) =>
-			recordSale(
-				db,
-				{
-					source: 'api',
-					externalId: id,
-					seller: { userId: who.id },
-					occurredAt: when,
-					lines: [{ sku: 'PHONE', quantity }]
-				},
-				() => now,
-				{ awards: false }
-			);
+		const sell = phonesSold(now);
 		sell('a1', ann, at - MINUTE, 1); // 50 points
 		sell('a2', ann, at, 1); // 100 by `at`…
 		sell('a3', ann, at, 2); // …and 200 with this one, at the same instant
@@ -160,19 +164,7 @@ describe('periodCrossings', () => {
 		const { season, people } = await makeContest(db, { teams: 1, people: 3 });
 		const now = Date.now();
 		const [ann, bob, cy] = people;
-		const sell = (id: string, who: (typeof people)[number], when: number, quantity: number) =>
-			recordSale(
-				db,
-				{
-					source: 'api',
-					externalId: id,
-					seller: { userId: who.id },
-					occurredAt: when,
-					lines: [{ sku: 'PHONE', quantity }]
-				},
-				() => now,
-				{ awards: false }
-			);
+		const sell = phonesSold(now);
 		sell('a1', ann, now - 50 * MINUTE, 4); // 200 points, first past 100…
 		sell('b1', bob, now - 40 * MINUTE, 3); // 150
 		sell('c1', cy, now - 30 * MINUTE, 1); // 50: never there

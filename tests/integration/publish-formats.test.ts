@@ -43,32 +43,63 @@ async function pushes(sent: unknown[], count: number, ms = 2_000): Promise<void>
 	}
 }
 
+type Pushed = LeaderboardDelta & { formats?: { sprints?: SprintsState } };
+
+/**
+ * A season of `people` with a live sprint "first to `target` points", a publisher with these
+ * options whose pushes land in `sent`, and `sell(id, phones)` for the first person.
+ */
+async function raceWithPublisher(
+	people: number,
+	target: number,
+	options: ConstructorParameters<typeof Publisher>[2]
+) {
+	const contest = await makeContest(db, { teams: 1, people });
+	const now = Date.now();
+	createSprint(
+		db,
+		contest.season.id,
+		{
+			name: `First to ${target}`,
+			subject: 'user',
+			measure: 'points',
+			target,
+			startsAt: now - HOUR,
+			endsAt: now + HOUR,
+			prize: null,
+			requestId: 'race'
+		},
+		{ userId: null }
+	);
+	const sent: Pushed[] = [];
+	const io = {
+		sockets: { adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) } },
+		to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) })
+	} as unknown as RealtimeServer;
+	publisher = new Publisher(io, db, options);
+	setPublisher(publisher);
+	const sell = (externalId: string, quantity: number) =>
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId,
+				seller: { userId: contest.people[0].id },
+				occurredAt: Date.now() - 1000,
+				lines: [{ sku: 'PHONE', quantity }]
+			},
+			undefined,
+			{ awards: false }
+		);
+	return { ...contest, publisher, sent, sell };
+}
+
 describe('format views in pushes', () => {
 	it('a push within the window goes without them; the next push at its end carries them', async () => {
-		const { season, people } = await makeContest(db, { teams: 1, people: 2 });
-		const now = Date.now();
-		createSprint(
-			db,
-			season.id,
-			{
-				name: 'First to 100',
-				subject: 'user',
-				measure: 'points',
-				target: 100,
-				startsAt: now - HOUR,
-				endsAt: now + HOUR,
-				prize: null,
-				requestId: 'race'
-			},
-			{ userId: null }
-		);
-		const sent: (LeaderboardDelta & { formats?: { sprints?: SprintsState } })[] = [];
-		const io = {
-			sockets: { adapter: { rooms: new Map([[seasonRoom(season.id), new Set(['x'])]]) } },
-			to: () => ({ emit: (_event: string, payload: (typeof sent)[number]) => sent.push(payload) })
-		} as unknown as RealtimeServer;
-		publisher = new Publisher(io, db, { intervalMs: 0, formatsIntervalMs: 400 });
-		setPublisher(publisher);
+		const { season, people, publisher, sent, sell } = await raceWithPublisher(2, 100, {
+			intervalMs: 0,
+			formatsIntervalMs: 400
+		});
 
 		// A page's first render builds the views until a push has them.
 		expect(publisher.settledFormats(season.id)).toBeUndefined();
@@ -79,20 +110,7 @@ describe('format views in pushes', () => {
 		expect(sent[0].formats?.sprints?.sprints[0].winner).toBeNull();
 
 		// A sale that wins the sprint: the board goes at once, the sprint card waits.
-		const sell = (id: string) =>
-			recordSale(
-				db,
-				{
-					source: 'api',
-					externalId: id,
-					seller: { userId: people[0].id },
-					occurredAt: Date.now() - 1000,
-					lines: [{ sku: 'PHONE', quantity: 2 }]
-				},
-				undefined,
-				{ awards: false }
-			);
-		sell('s1');
+		sell('s1', 2);
 		await pushes(sent, 1);
 		expect(sent[1].individual.map((e) => e.id)).toContain(people[0].id);
 		expect(sent[1].formats).toBeUndefined();
@@ -112,44 +130,12 @@ describe('format views in pushes', () => {
 	});
 
 	it('with a window of 0 every push carries what changed in the views', async () => {
-		const { season, people } = await makeContest(db, { teams: 1, people: 1 });
-		const now = Date.now();
-		createSprint(
-			db,
-			season.id,
-			{
-				name: 'First to 50',
-				subject: 'user',
-				measure: 'points',
-				target: 50,
-				startsAt: now - HOUR,
-				endsAt: now + HOUR,
-				prize: null,
-				requestId: 'race'
-			},
-			{ userId: null }
-		);
-		const sent: (LeaderboardDelta & { formats?: { sprints?: SprintsState } })[] = [];
-		const io = {
-			sockets: { adapter: { rooms: new Map([[seasonRoom(season.id), new Set(['x'])]]) } },
-			to: () => ({ emit: (_event: string, payload: (typeof sent)[number]) => sent.push(payload) })
-		} as unknown as RealtimeServer;
-		publisher = new Publisher(io, db, { intervalMs: 0 });
-		setPublisher(publisher);
+		const { season, people, publisher, sent, sell } = await raceWithPublisher(1, 50, {
+			intervalMs: 0
+		});
 		publisher.leaderboardChanged(season.id);
 		await pushes(sent, 0);
-		recordSale(
-			db,
-			{
-				source: 'api',
-				externalId: 'win',
-				seller: { userId: people[0].id },
-				occurredAt: Date.now() - 1000,
-				lines: [{ sku: 'PHONE', quantity: 1 }]
-			},
-			undefined,
-			{ awards: false }
-		);
+		sell('win', 1);
 		await pushes(sent, 1);
 		expect(sent[1].formats?.sprints?.sprints[0].winner?.id).toBe(people[0].id);
 	});
