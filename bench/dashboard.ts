@@ -10,8 +10,8 @@
 //     ledger (the least any dashboard must do without rollups);
 // and, when the production build is there, GET /dashboard on the built server (port 4542-4549,
 // DASHBOARD_BENCH_PORT): first at once after the start, then on another fresh server after the
-// last 7 days were shown (so the whole season's figures are computed with the code warm). Prints the machine's load at start and end and writes
-// bench/results/dashboard-<time>.json.
+// last 7 days were shown (so the whole season's figures are computed with the code warm).
+// Prints the machine's load at start and end and writes bench/results/dashboard-<time>.json.
 // Run with `npm run bench:dashboard [-- --quick] [-- --sizes 10000,50000]`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

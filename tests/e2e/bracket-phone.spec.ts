@@ -35,11 +35,10 @@ test.describe('a knockout bracket on a 375 px phone', () => {
 			matches: { a: Side; b: Side; decided: boolean }[];
 		};
 		const rounds = (await bracket.json()).bracket as Round[];
-		const live = rounds.findIndex(
-			(r) => r.started && r.matches.some((x) => !x.decided && x.a !== null && x.b !== null)
-		);
+		const open = (x: Round['matches'][number]) => !x.decided && x.a !== null && x.b !== null;
+		const live = rounds.findIndex((r) => r.started && r.matches.some(open));
 		expect(live, JSON.stringify(rounds)).toBeGreaterThanOrEqual(0);
-		const pairing = rounds[live].matches.find((x) => !x.decided && x.a !== null && x.b !== null)!;
+		const pairing = rounds[live].matches.find(open)!;
 		const { name, email } = pairing.a!;
 		const labels = [/^Quarter-finals/, /^Semi-finals/, /^Final/];
 

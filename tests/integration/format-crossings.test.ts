@@ -62,6 +62,15 @@ const phonesSold =
 			{ awards: false }
 		);
 
+/** People's points over the hour before `now`. */
+const lastHourPoints = (seasonId: number, now: number): PeriodQuery => ({
+	seasonId,
+	subject: 'user',
+	measure: { kind: 'points' },
+	from: now - 60 * MINUTE,
+	to: now
+});
+
 describe('periodCrossings', () => {
 	it('finds the crossing bisection finds, for every measure, subject and counting', async () => {
 		const { season, people, teams } = await makeContest(db, {
@@ -143,13 +152,7 @@ describe('periodCrossings', () => {
 		sell('a2', ann, at, 1); // 100 by `at`…
 		sell('a3', ann, at, 2); // …and 200 with this one, at the same instant
 		sell('b1', bob, at + MINUTE, 3); // 150 points
-		const query: PeriodQuery = {
-			seasonId: season.id,
-			subject: 'user',
-			measure: { kind: 'points' },
-			from: now - 60 * MINUTE,
-			to: now
-		};
+		const query = lastHourPoints(season.id, now);
 		expect(periodCrossings(db, query, 100, 'confirmed').sort((a, b) => a.id - b.id)).toEqual([
 			{ id: ann.id, reachedAt: at, value: 200 },
 			{ id: bob.id, reachedAt: at + MINUTE, value: 150 }
@@ -174,13 +177,7 @@ describe('periodCrossings', () => {
 			{ seasonId: season.id, userId: ann.id, points: -150, reason: 'fix', actor: {} },
 			() => now - 20 * MINUTE
 		);
-		const query: PeriodQuery = {
-			seasonId: season.id,
-			subject: 'user',
-			measure: { kind: 'points' },
-			from: now - 60 * MINUTE,
-			to: now
-		};
+		const query = lastHourPoints(season.id, now);
 		expect(periodCrossings(db, query, 100, 'confirmed')).toEqual([
 			{ id: bob.id, reachedAt: now - 40 * MINUTE, value: 150 }
 		]);

@@ -48,8 +48,8 @@ export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, Per
  * When each subject's measure over the period first reached `target`: the instant of the entry
  * after which the running sum (every entry of that instant counted) stood at the target, and
  * that sum. Subjects that never reach it, or no longer stand there at the period's end (a later
- * negative adjustment), are absent. Where the measure only grows (points and
- * sales do: a reversal voids its sale's entries, which removes them from the whole window), that
+ * negative adjustment), are absent. Where the measure only grows (points and sales do: a reversal
+ * voids its sale's entries, which removes them from the whole window), that
  * is the first instant t with the measure over [from, t + 1) at the target; a negative manual
  * adjustment is the exception, and then it is the first time the measure stood there. One read,
  * summed in SQLite (a window function), where a search over time would sum the period again at

@@ -73,7 +73,7 @@ export function decideSprint(
 	const crossings =
 		reached.length > 0 ? periodCrossings(db, { ...query, to, ids }, row.target, s.rankBy) : [];
 	const winner = firstToCross(crossings);
-	if (winner && barsAtWinner) {
+	if (winner) {
 		// The race stopped at the winner: the others' bars show where they stood then.
 		const atWinner = periodTotals(db, { ...query, to: winner.reachedAt + 1 });
 		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
