@@ -31,16 +31,24 @@ function readJson(path) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 let failedSteps = 0;
+/** @type {string[]} The steps that failed, named again in the closing lines (CI keeps only the tail). */
+const failedStepNames = [];
+/** @param {string} name @param {number} code */
+function counted(name, code) {
+	if (code === 0) return 0;
+	failedStepNames.push(name);
+	return 1;
+}
 // A style or type error fails the run, but the tests still run so that one run shows everything.
 // The lint and the type check (`npm run check`'s steps) each keep one core busy for minutes:
 // they run side by side, once the generated files both read (messages, .svelte-kit) are written.
-failedSteps +=
+failedSteps += counted(
+	'generated files',
 	run('generated files (messages, svelte-kit sync)', 'sh', [
 		'-c',
 		'npm run -s i18n && npx svelte-kit sync'
-	]) === 0
-		? 0
-		: 1;
+	])
+);
 console.log(
 	'\n▶ lint (prettier --check, eslint) [lint] beside the type check (svelte-check) [check]'
 );
@@ -55,19 +63,23 @@ const checks = await Promise.all([
 	)
 ]);
 console.log(`◀ lint and type check: ${Math.round((Date.now() - checksStarted) / 1000)} s`);
-failedSteps += checks.filter((code) => code !== 0).length;
+failedSteps += counted('lint', checks[0]) + counted('type check', checks[1]);
 if (run('build', 'npm', ['run', 'build']) !== 0) {
 	console.log('\ntests: 0 passed, 1 failed (the build failed)');
 	process.exit(1);
 }
 // The build compiled the messages one module per message (the pages load only those they use);
 // the tests read them one module per language, which Vitest imports ~2× faster (build/ is done).
-failedSteps += run('messages for the tests', 'npm', ['run', '-s', 'i18n']) === 0 ? 0 : 1;
+failedSteps += counted(
+	'messages for the tests',
+	run('messages for the tests', 'npm', ['run', '-s', 'i18n'])
+);
 // Vitest runs two files at a time (its default on 2 cores is one: the integration tests mostly
 // wait on the servers they start, so two halve the run). The fan-out test, whose two server
 // processes are the most timing-sensitive, runs alone after them.
 const SERIAL = ['tests/integration/realtime-fanout.test.ts'];
-failedSteps +=
+failedSteps += counted(
+	'vitest',
 	run('vitest (unit + integration)', npx, [
 		'vitest',
 		'run',
@@ -76,10 +88,10 @@ failedSteps +=
 		'--reporter=default',
 		'--reporter=json',
 		`--outputFile.json=${out}/vitest.json`
-	]) === 0
-		? 0
-		: 1;
-failedSteps +=
+	])
+);
+failedSteps += counted(
+	'vitest (alone)',
 	run('vitest (the tests that run alone)', npx, [
 		'vitest',
 		'run',
@@ -87,9 +99,8 @@ failedSteps +=
 		'--reporter=default',
 		'--reporter=json',
 		`--outputFile.json=${out}/vitest-serial.json`
-	]) === 0
-		? 0
-		: 1;
+	])
+);
 // The browser tests in two Playwright runs at once, each with its own server and demo database:
 // the page sweeps (axe, layouts, CSP), which only read, beside every other spec. Each run keeps
 // one worker (its specs share their database); the two together keep both cores busy, where one
@@ -154,7 +165,8 @@ const browserRuns = await Promise.all([
 	)
 ]);
 console.log(`◀ playwright: ${Math.round((Date.now() - browserStarted) / 1000)} s`);
-failedSteps += browserRuns.filter((code) => code !== 0).length;
+failedSteps +=
+	counted('playwright sweeps', browserRuns[0]) + counted('playwright specs', browserRuns[1]);
 
 /** The two Vitest reports as one. */
 function vitestReport() {
@@ -204,13 +216,21 @@ if (failedSteps > 0 && failed === 0) failed = failedSteps;
 // CI keeps only the tail of the output: name every failed test (and the first lines of why)
 // again here, after the browser tests, so the reason is never scrolled away.
 const failures = [];
-for (const file of vitest?.testResults ?? [])
+for (const file of vitest?.testResults ?? []) {
+	// A file can fail with none of its tests failed: a hook (beforeAll) that threw or timed out
+	// leaves its tests skipped, an import error leaves none.
+	if (file.status === 'failed' && file.message)
+		failures.push({
+			where: `${file.name.replace(`${process.cwd()}/`, '')} (the file)`,
+			why: file.message
+		});
 	for (const test of file.assertionResults ?? [])
 		if (test.status === 'failed')
 			failures.push({
 				where: `${file.name.replace(`${process.cwd()}/`, '')} › ${test.fullName ?? test.title}`,
 				why: (test.failureMessages ?? []).join('\n')
 			});
+}
 /** @param {any} suite */
 function playwrightFailures(suite, file = suite.file) {
 	for (const child of suite.suites ?? []) playwrightFailures(child, file);
@@ -242,5 +262,17 @@ console.log(
 console.log(
 	`playwright: ${playwright?.stats?.expected ?? 0} passed, ${playwright?.stats?.unexpected ?? 0} failed${flaky ? `, ${flaky} flaky` : ''}`
 );
+// No test is meant to be skipped: one that is names the file whose hook failed.
+const skippedTests = (vitest?.testResults ?? []).flatMap((/** @type {any} */ file) =>
+	(file.assertionResults ?? [])
+		.filter((/** @type {any} */ test) => ['skipped', 'pending'].includes(test.status))
+		.map(
+			(/** @type {any} */ test) =>
+				`${file.name.replace(`${process.cwd()}/`, '')} › ${test.fullName ?? test.title}`
+		)
+);
+if (skippedTests.length > 0 && skippedTests.length <= 20)
+	console.log(`\nskipped:\n${skippedTests.map((where) => `  - ${where}`).join('\n')}`);
+if (failedStepNames.length > 0) console.log(`steps that failed: ${failedStepNames.join(', ')}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failedSteps > 0 ? 1 : 0);
