@@ -42,7 +42,28 @@ export default defineConfig({
 						'--disable-component-update',
 						'--disable-sync',
 						'--no-first-run',
-						'--disable-quic'
+						'--disable-quic',
+						// Chromium reads only the last --disable-features: Playwright's own list again
+						// (chromiumSwitches.ts in Playwright 1.65), plus the address bar's suggestion
+						// popup, a page Chromium renders in its own process for every window. Without
+						// it, the browser tests take 12 % less CPU (175 -> 153 s for three spec files).
+						`--disable-features=${[
+							'AvoidUnnecessaryBeforeUnloadCheckSync',
+							'DestroyProfileOnBrowserClose',
+							'HttpsUpgrades',
+							'HttpsFirstBalancedModeAutoEnable',
+							'LensOverlay',
+							'MediaRouter',
+							'PaintHolding',
+							'ThirdPartyStoragePartitioning',
+							'AvoidCorsURLLoaderRestartOnRedirect',
+							'TcpPortRandomizationWin',
+							'OptimizationHints',
+							'NetworkTimeServiceQuerying',
+							'AimEnabled',
+							'PreconnectToSearch',
+							'WebUIOmniboxPopup'
+						].join(',')}`
 					]
 				}
 			}

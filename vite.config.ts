@@ -39,7 +39,12 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					environment: 'node',
-					include: ['src/**/*.spec.ts']
+					include: ['src/**/*.spec.ts'],
+					// One module graph per worker for all the unit specs: importing it again for each
+					// file took 85 % of their run (76 s -> 15 s). What a spec may change in a shared
+					// module (the paraglide locale) is put back before each file.
+					isolate: false,
+					setupFiles: ['tests/helpers/unit-setup.ts']
 				}
 			},
 			{

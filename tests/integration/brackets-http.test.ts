@@ -29,7 +29,7 @@ beforeAll(async () => {
 		signIn(running.url, 'manager@test.test'),
 		signIn(running.url, db.people[0].email)
 	]);
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
 	await running?.dispose();

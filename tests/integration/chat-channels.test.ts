@@ -63,7 +63,7 @@ beforeAll(async () => {
 	await new Promise<void>((done) => receiver.listen(RECEIVER_PORT, '127.0.0.1', done));
 	running = await startServer({ dbPath: db.path, port: SERVER_PORT });
 	admin = await signIn(running.url, 'admin@test.test');
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
 	await running?.dispose();

@@ -128,7 +128,7 @@ beforeAll(async () => {
 	people.sam = await signIn(server.url, seeded.people[0].email);
 	people.other = await signIn(server.url, 'other@test.test');
 	people.optedOut = await signIn(server.url, 'quiet@test.test');
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
 	await server?.stop();
