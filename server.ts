@@ -14,8 +14,11 @@ import {
 } from './src/lib/server/realtime/fanout';
 import { setPublisher } from './src/lib/server/realtime/publish';
 import { onSessionsEnded } from './src/lib/server/auth/session-events';
-import { closeDb, getDb } from './src/lib/server/db';
+import { closeDb, DEFAULT_DATABASE_URL, getDb } from './src/lib/server/db';
+import { startReadThread, stopReadThread } from './src/lib/server/reads/thread';
 import { startJobs } from './src/lib/server/shared/jobs';
+import { systemClock } from './src/lib/server/shared/clock';
+import { warmDashboard } from './src/lib/server/dashboard/figures';
 import { log, withRequestContext, type RequestContext } from './src/lib/server/shared/log';
 import {
 	collectDefaultMetrics,
@@ -37,6 +40,12 @@ process.env.BODY_SIZE_LIMIT ??= '50M';
 process.env.DB_BUSY_TIMEOUT_MS ??= '100';
 
 getDb(); // open and migrate before the first request
+// Contest format views and sprint decisions are read in a thread of their own, on a second
+// connection, off the event loop (reads/thread.ts); the thread opens the migrated file.
+startReadThread(
+	fileURLToPath(new URL('./read-thread.js', import.meta.url)),
+	process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+);
 collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
@@ -162,7 +171,12 @@ let stopJobs: (() => void) | undefined;
 server.listen(port, host, () => {
 	log.info(`Honorboard is running at ${process.env.ORIGIN}`);
 	// Background work starts once the server answers, never before.
-	if (!stopping) stopJobs = startJobs(getDb());
+	if (stopping) return;
+	stopJobs = startJobs(getDb());
+	// The read thread computes the default dashboard once, off the event loop.
+	warmDashboard(getDb(), systemClock).catch((error) =>
+		log.warn({ err: error }, 'warming the dashboard failed')
+	);
 });
 
 function shutdown(signal: string) {
@@ -175,6 +189,7 @@ function shutdown(signal: string) {
 	}, 10_000);
 	force.unref();
 	stopJobs?.();
+	stopReadThread();
 	// Connections that were busy when the signal came become idle once their response is out.
 	const sweep = setInterval(() => server.closeIdleConnections(), 100);
 	sweep.unref();

@@ -10,7 +10,8 @@
 //     ledger (the least any dashboard must do without rollups);
 // and, when the production build is there, GET /dashboard on the built server (port 4542-4549,
 // DASHBOARD_BENCH_PORT): first at once after the start, then on another fresh server after the
-// last 7 days were shown (so the whole season's figures are computed with the code warm).
+// last 7 days were shown (so the whole season's figures are computed with the code warm); then
+// both again 3 s after signing in (the read thread has warmed the default dashboard by then).
 // Prints the machine's load at start and end and writes bench/results/dashboard-<time>.json.
 // Run with `npm run bench:dashboard [-- --quick] [-- --sizes 10000,50000]`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,11 +125,14 @@ const COVERING = [
  * RUNS (served from the figures' cache). With `prime`, that page is asked first: the first
  * /dashboard then computes its figures uncached with the code already run once, which separates
  * what the figures cost from what any first request after a start costs (compiling the code on
- * its first run, the database's pages read from disk).
+ * its first run, the database's pages read from disk). With `settleMs`, the first request waits
+ * that long after signing in: a server that has been up a few seconds, whose read thread has
+ * computed the default dashboard at start (dashboard/figures.ts warmDashboard).
  */
 async function timeHttp(
 	path: string,
-	prime: string | null
+	prime: string | null,
+	settleMs = 0
 ): Promise<Record<string, unknown> | string> {
 	const missing = missingBuild();
 	if (missing) return `skipped: ${missing}`;
@@ -158,6 +162,7 @@ async function timeHttp(
 				throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 200)}`);
 			return { time: performance.now() - t, bytes: body.length };
 		};
+		if (settleMs > 0) await new Promise((done) => setTimeout(done, settleMs));
 		const primed = prime ? { [prime]: round((await get(prime)).time) } : {};
 		const result: Record<string, unknown> = { ...primed };
 		for (const url of ['/dashboard', '/dashboard/data.csv']) {
@@ -235,7 +240,9 @@ for (const sales of SIZES) {
 				? 'skipped (--quick)'
 				: {
 						atOnce: await timeHttp(path, null),
-						afterAnotherPeriod: await timeHttp(path, '/dashboard?period=7d')
+						afterAnotherPeriod: await timeHttp(path, '/dashboard?period=7d'),
+						after3s: await timeHttp(path, null, 3_000),
+						after3sAnotherPeriod: await timeHttp(path, '/dashboard?period=7d', 3_000)
 					};
 		} catch (error) {
 			http = `failed: ${String(error).slice(0, 300)}`;

@@ -5,18 +5,22 @@
 //     crossings, one sum at the winner's instant) and as the scheduler's 30-second job runs it
 //     (the winner only: one running sum of the period);
 //   - every format view of the season (what a push builds, at most once per ten times its cost);
-//   - the bare stack: plain better-sqlite3 summing the season's ledger per person once.
+//   - the bare stack: plain better-sqlite3 summing the season's ledger per person once;
+//   - the same scheduler decision and views through the format reader's thread (what the built
+//     server does, build/read-thread.js: `npm run build` first), with the longest the event
+//     loop went unanswered meanwhile, against the same reads inline.
 //
 //   npm run bench:formats -- [--sizes 10000,50000,200000]
 //
 // Prints the machine's load and writes bench/results/formats-<time>.json. Not part of npm test.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/lib/server/db';
 import { decideSprint } from '../src/lib/server/sprints/decide';
+import { ReadThread } from '../src/lib/server/reads/thread';
 import { periodTotals } from '../src/lib/server/formats/measure';
 import { FORMAT_VIEWS } from '../src/lib/server/formats/views';
 import { createSprint } from '../src/lib/server/sprints/commands';
@@ -39,6 +43,35 @@ function time(run: () => unknown): { first: number; median: number } {
 	}
 	return { first: round(times[0]), median: round(median(times)) };
 }
+
+/**
+ * `run` five times, with the event loop's delay measured meanwhile (1 ms resolution): the median
+ * wall time, and the loop's longest and p99 delay over all five.
+ */
+async function timeLoop(
+	run: () => unknown
+): Promise<{ wallMs: number; loopMaxMs: number; loopP99Ms: number }> {
+	const loop = monitorEventLoopDelay({ resolution: 1 });
+	const times: number[] = [];
+	// A first run outside the measure (the thread's first read opens its connection).
+	await run();
+	loop.enable();
+	for (let i = 0; i < RUNS; i += 1) {
+		const t = performance.now();
+		await run();
+		times.push(performance.now() - t);
+		await new Promise((done) => setTimeout(done, 5));
+	}
+	loop.disable();
+	return {
+		wallMs: round(median(times)),
+		loopMaxMs: round(loop.max / 1e6),
+		loopP99Ms: round(loop.percentile(99) / 1e6)
+	};
+}
+
+const WORKER = join(ROOT, 'build/read-thread.js');
+if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run \`npm run build\` first`);
 
 const load = () => loadavg().map((l) => round(l, 2));
 const loadStart = load();
@@ -89,8 +122,17 @@ for (const sales of SIZES) {
 				)
 				.all(seeded.seasonId, 'void')
 		);
+		const reader = new ReadThread(WORKER, path);
+		const threadDecide = await timeLoop(() => reader.decideSprint(sprint.id, NOW));
+		const inlineDecide = await timeLoop(() => decideSprint(db, sprint, s, NOW, false));
+		const threadViews = await timeLoop(() => reader.views(seeded.seasonId, NOW));
+		const inlineViews = await timeLoop(() =>
+			FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW))
+		);
+		await reader.close();
 		const row = {
 			sales,
+			offTheLoop: { threadDecide, inlineDecide, threadViews, inlineViews },
 			target,
 			peopleAtTarget: atTarget.length,
 			decideSprintMs: decide,
@@ -106,6 +148,11 @@ for (const sales of SIZES) {
 				`decideSprint ${decide.median} ms (first ${decide.first}), the scheduler's (winner only) ${scheduler.median} ms; all format views ${views.median} ms; ` +
 				`bare ledger sum ${bare.median} ms (decide ÷ bare ${row.ratioDecideToBare}×) · load ${row.load.join(' ')}`
 		);
+		const loopLine = (name: string, thread: typeof threadDecide, inline: typeof threadDecide) =>
+			`  ${name}: in the reader's thread ${thread.wallMs} ms, event loop max ${thread.loopMaxMs} ms (p99 ${thread.loopP99Ms}); ` +
+			`inline ${inline.wallMs} ms, loop max ${inline.loopMaxMs} ms (p99 ${inline.loopP99Ms})`;
+		console.log(loopLine("the scheduler's decision", threadDecide, inlineDecide));
+		console.log(loopLine('all format views', threadViews, inlineViews));
 		db.$client.close();
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

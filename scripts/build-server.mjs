@@ -110,6 +110,14 @@ await build({
 	outfile: 'build/fanout.js',
 	plugins: [messagesUsed]
 });
+// The read thread (src/lib/server/reads/thread.ts), which build/server.js and build/fanout.js
+// start beside themselves.
+await build({
+	...node,
+	entryPoints: ['src/lib/server/reads/worker.ts'],
+	outfile: 'build/read-thread.js',
+	plugins: [messagesUsed]
+});
 // The CLI too, so that a production install (the container) can run it without tsx or src/:
 // `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
 await build({
@@ -118,4 +126,4 @@ await build({
 	outfile: 'build/cli.js',
 	plugins: [messagesUsed]
 });
-console.log('built build/server.js, build/fanout.js and build/cli.js');
+console.log('built build/server.js, build/fanout.js, build/read-thread.js and build/cli.js');

@@ -176,7 +176,8 @@ describe('GET /metrics', () => {
 			'honorboard_http_request_duration_seconds',
 			'honorboard_import_rows_total',
 			'honorboard_webhook_deliveries_total',
-			'honorboard_scheduler_transitions_total'
+			'honorboard_scheduler_transitions_total',
+			'honorboard_heavy_read_duration_seconds'
 		])
 			expect(text, name).toContain(`# TYPE ${name} `);
 	});
@@ -206,6 +207,26 @@ describe('GET /metrics', () => {
 				'honorboard_http_request_duration_seconds_count{route="/api/v1/sales",method="POST",status="201"}';
 			expect(sample(after, posts)).toBe(sample(before, posts) + 1);
 			expect(after).not.toMatch(/route="\/api\/v1\/seasons\/\d+/);
+
+			// The push's contest format views were read in the read thread, not on the event
+			// loop (reads/thread.ts).
+			const views = (where: string) =>
+				`honorboard_heavy_read_duration_seconds_count{kind="views",where="${where}"}`;
+			let latest = after;
+			const deadline = Date.now() + 5_000;
+			while (sample(latest, views('thread')) <= sample(before, views('thread'))) {
+				if (Date.now() > deadline) throw new Error('no format views read in the thread');
+				await new Promise((r) => setTimeout(r, 50));
+				latest = await metricsText();
+			}
+			expect(sample(latest, views('inline'))).toBe(0);
+			// The default dashboard was computed there at start, before anyone asked for it.
+			expect(
+				sample(
+					latest,
+					'honorboard_heavy_read_duration_seconds_count{kind="dashboard",where="thread"}'
+				)
+			).toBeGreaterThanOrEqual(1);
 		} finally {
 			socket.disconnect();
 		}

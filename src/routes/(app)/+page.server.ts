@@ -45,7 +45,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		campaigns,
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
-		formats: formatsNow(db, season.id),
+		formats: await formatsNow(db, season.id),
 		myDivisionId: divisionOf(db, season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};

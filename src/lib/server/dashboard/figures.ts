@@ -1,5 +1,7 @@
 import type { Queryable } from '../db';
 import type { Clock } from '../shared/clock';
+import { log } from '../shared/log';
+import { getReadThread } from '../reads/thread';
 import {
 	dayList,
 	daysLeft,
@@ -174,27 +176,100 @@ export type DashboardData = NonNullable<ReturnType<typeof dashboardData>>;
 // Figures per database, season version, filters and minute: a page that many executives keep
 // open (and that reloads on every leaderboard change) computes them once per change. Changes that
 // do not bump the version (a new member, an edited rule) show within a minute.
-const cache = new WeakMap<object, Map<string, DashboardData | null>>();
+// On globalThis: server.ts (which warms it at start) and SvelteKit's bundle each have a copy of
+// this module. Figures being computed are shared too, so that a burst of reloads computes once.
+const KEY = Symbol.for('honorboard.dashboardCache');
+type Entry = DashboardData | null | Promise<DashboardData | null>;
+const cache: WeakMap<object, Map<string, Entry>> = ((
+	globalThis as { [KEY]?: WeakMap<object, Map<string, Entry>> }
+)[KEY] ??= new WeakMap());
 const CACHE_SIZE = 50;
 
-function cachedDashboard(db: Queryable, seasonId: number, filters: DashboardFilters, clock: Clock) {
-	const now = clock();
+/**
+ * The figures from the cache, else computed (`compute`) and kept; undefined for an unknown
+ * season. A failed computation is not kept.
+ */
+function cachedDashboard(
+	db: Queryable,
+	seasonId: number,
+	filters: DashboardFilters,
+	now: number,
+	compute: () => Entry
+): Entry {
 	const version = seasonVersion(db, seasonId);
 	if (version === undefined) return null;
 	const key = JSON.stringify([seasonId, version, Math.floor(now / 60_000), filters]);
 	let entries = cache.get(db);
 	if (!entries) cache.set(db, (entries = new Map()));
 	if (entries.has(key)) return entries.get(key)!;
-	const data = dashboardData(db, seasonId, filters, () => now);
+	const data = compute();
 	if (entries.size >= CACHE_SIZE) entries.delete(entries.keys().next().value!);
 	entries.set(key, data);
+	if (data instanceof Promise) {
+		const kept = entries;
+		data.then(
+			(value) => kept.get(key) === data && kept.set(key, value),
+			() => kept.get(key) === data && kept.delete(key)
+		);
+	}
 	return data;
 }
 
-/** What the page and the CSV export read: the chosen (or default) season with the URL's filters. */
-export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
+/** The chosen season (?season=) or the default one; null when there is none. */
+function dashboardSeasonOf(db: Queryable, params: URLSearchParams, now: number): number | null {
 	const requested = Number(params.get('season'));
-	const seasonId =
-		Number.isInteger(requested) && requested > 0 ? requested : defaultDashboardSeason(db, clock());
-	return seasonId === null ? null : cachedDashboard(db, seasonId, parseFilters(params), clock);
+	return Number.isInteger(requested) && requested > 0 ? requested : defaultDashboardSeason(db, now);
+}
+
+/**
+ * What the page and the CSV export read: the chosen (or default) season with the URL's
+ * filters, computed inline (the dev server, scripts and tests without a read thread).
+ */
+export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
+	const now = clock();
+	const seasonId = dashboardSeasonOf(db, params, now);
+	if (seasonId === null) return null;
+	const filters = parseFilters(params);
+	const data = cachedDashboard(db, seasonId, filters, now, () =>
+		dashboardData(db, seasonId, filters, () => now)
+	);
+	// A computation the read thread has under way: this caller computes its own.
+	return data instanceof Promise ? dashboardData(db, seasonId, filters, () => now) : data;
+}
+
+/**
+ * loadDashboard for a running server: the figures are computed by the read thread when there is
+ * one (reads/thread.ts; ~100–140 ms at 200,000 sales that the event loop does not wait on),
+ * inline when there is none or it fails.
+ */
+export async function loadDashboardOffThread(
+	db: Queryable,
+	params: URLSearchParams,
+	clock: Clock
+): Promise<DashboardData | null> {
+	const thread = getReadThread();
+	if (!thread) return loadDashboard(db, params, clock);
+	const now = clock();
+	const seasonId = dashboardSeasonOf(db, params, now);
+	if (seasonId === null) return null;
+	const filters = parseFilters(params);
+	try {
+		return await cachedDashboard(db, seasonId, filters, now, () =>
+			thread.dashboard(seasonId, filters, now)
+		);
+	} catch (error) {
+		log.error({ err: error }, 'the dashboard could not be read in the read thread');
+		return loadDashboard(db, params, clock);
+	}
+}
+
+/**
+ * At a server's start, the read thread computes the default dashboard once: the first
+ * executive to open it then gets cached figures (or a thread whose code has run), instead of
+ * paying for code running the first time (docs/benchmarks.md, "bench:dashboard"). Nothing
+ * without a read thread: inline, it would hold the event loop at start.
+ */
+export async function warmDashboard(db: Queryable, clock: Clock): Promise<void> {
+	if (!getReadThread()) return;
+	await loadDashboardOffThread(db, new URLSearchParams(), clock);
 }

@@ -12,6 +12,7 @@ import { standingOf } from '../boards/ranking-window';
 import { validateApiToken } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
+import { getReadThread } from '../reads/thread';
 import { getSeason } from '../seasons/queries';
 import { onSessionsEnded } from '../auth/session-events';
 import { sessionAlive, mayWatch, tokenAlive } from './access';
@@ -233,7 +234,12 @@ export function attachRealtime(
 		}
 	});
 
-	const publisher = new Publisher(io, db, options);
+	// The format views of pushes are built by the read thread when the server started one
+	// (reads/thread.ts), else inline.
+	const publisher = new Publisher(io, db, {
+		...options,
+		formatBuilder: options.formatBuilder ?? getReadThread()
+	});
 	setPublisher(publisher);
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.
 	const close = io.close.bind(io);

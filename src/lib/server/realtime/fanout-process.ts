@@ -6,7 +6,9 @@
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
-import { closeDb, getDb } from '../db';
+import { fileURLToPath } from 'node:url';
+import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../db';
+import { startReadThread } from '../reads/thread';
 import { sessionsEnded } from '../auth/session-events';
 import { log } from '../shared/log';
 import { attachRealtime } from './attach';
@@ -27,6 +29,11 @@ function tell(message: FromFanout): void {
 // No page is served here: Socket.IO answers its own path, everything else is not found.
 const server = createServer((_req, res) => res.writeHead(404).end());
 const handedOver = new Set<Socket>();
+// The pushes' format views are built here, so the read thread is this process's.
+startReadThread(
+	fileURLToPath(new URL('./read-thread.js', import.meta.url)),
+	process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+);
 const io = attachRealtime(server, {
 	db: getDb(),
 	pushed: (seconds) => tell({ t: 'pushed', seconds })

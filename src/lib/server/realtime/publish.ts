@@ -5,7 +5,14 @@ import { getBoardTop, seasonRanking } from '../boards/leaderboard';
 import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
 import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
-import { markLeaderboardChange, observePush, takeLeaderboardChange } from '../shared/metrics';
+import { getReadThread } from '../reads/thread';
+import { log } from '../shared/log';
+import {
+	markLeaderboardChange,
+	observeHeavyRead,
+	observePush,
+	takeLeaderboardChange
+} from '../shared/metrics';
 import {
 	seasonRoom,
 	type ActivityItem,
@@ -55,6 +62,17 @@ export interface PublisherOptions {
 	 * process sends it to the writer, which serves /metrics.
 	 */
 	pushed?: (seconds: number) => void;
+	/**
+	 * Builds a season's format views off the event loop (the read thread,
+	 * reads/thread.ts). Unset: they are built inline, in the push.
+	 */
+	formatBuilder?: FormatBuilder;
+}
+
+/** Where the format views of a push are built when not inline (reads/thread.ts). */
+export interface FormatBuilder {
+	readonly alive: boolean;
+	views(seasonId: number, now: number): Promise<Record<string, unknown>>;
 }
 
 /** A push may list this many moved people; more (an import) and it says "everyone re-check". */
@@ -100,6 +118,14 @@ interface Room {
 	formatsCostMs: number;
 	/** A push went without the format views: they are built by a push at the window's end. */
 	formatsOwed: boolean;
+	/** The format views are being built off the event loop (formatBuilder). */
+	formatsBuilding: boolean;
+	/** A push came while they were: that build may have read before its change. */
+	formatsAgain: boolean;
+	/** Views a build off the event loop found changed, for the next push. */
+	formatsReady: Record<string, unknown> | undefined;
+	/** Bumped when the room forgets its views: a build started before lands nowhere. */
+	formatsEpoch: number;
 }
 
 /**
@@ -121,6 +147,7 @@ export class Publisher implements LivePublisher {
 	private readonly fixedIntervalMs: number | undefined;
 	private readonly fixedFormatsMs: number | undefined;
 	private readonly pushed: ((seconds: number) => void) | undefined;
+	private formatBuilder: FormatBuilder | undefined;
 	private readonly rooms = new Map<number, Room>();
 
 	constructor(
@@ -131,10 +158,16 @@ export class Publisher implements LivePublisher {
 		this.fixedIntervalMs = options.intervalMs;
 		this.fixedFormatsMs = options.formatsIntervalMs;
 		this.pushed = options.pushed;
+		this.formatBuilder = options.formatBuilder;
 	}
 
 	leaderboardChanged(seasonId: number): void {
 		markLeaderboardChange(seasonId);
+		this.schedule(seasonId);
+	}
+
+	/** A push of the season's room at the window's end (or on the next turn when it is over). */
+	private schedule(seasonId: number): void {
 		const room = this.room(seasonId);
 		if (room.timer) return;
 		const wait = Math.max(0, room.lastPush + this.windowMs(room) - Date.now());
@@ -208,7 +241,11 @@ export class Publisher implements LivePublisher {
 				formats: new Map(),
 				formatsAt: 0,
 				formatsCostMs: 0,
-				formatsOwed: false
+				formatsOwed: false,
+				formatsBuilding: false,
+				formatsAgain: false,
+				formatsReady: undefined,
+				formatsEpoch: 0
 			};
 			this.rooms.set(seasonId, room);
 		}
@@ -254,11 +291,14 @@ export class Publisher implements LivePublisher {
 			room.formats.clear();
 			room.formatsAt = 0;
 			room.formatsOwed = false;
+			room.formatsReady = undefined;
+			room.formatsBuilding = false;
+			room.formatsAgain = false;
+			room.formatsEpoch++;
 			return;
 		}
 		const now = Date.now();
-		room.formatsOwed = now - room.formatsAt < this.formatsWindowMs(room);
-		const formats = room.formatsOwed ? undefined : this.changedFormats(seasonId, room, now);
+		const formats = this.formatsOfPush(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
 		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
 		if (!top) return;
@@ -306,6 +346,64 @@ export class Publisher implements LivePublisher {
 	}
 
 	/**
+	 * The views this push carries. Inline: built now when their window is over, else owed to a
+	 * push at the window's end. With a builder off the event loop: those its last build found
+	 * changed, and a new build is started when the window is over (its answer schedules a push).
+	 */
+	private formatsOfPush(
+		seasonId: number,
+		room: Room,
+		now: number
+	): Record<string, unknown> | undefined {
+		const due = now - room.formatsAt >= this.formatsWindowMs(room);
+		if (this.formatBuilder?.alive) {
+			const ready = room.formatsReady;
+			room.formatsReady = undefined;
+			if (room.formatsBuilding) {
+				// The running build may have read before this push's change: another one follows.
+				room.formatsAgain = true;
+				room.formatsOwed = false;
+			} else {
+				room.formatsOwed = !due;
+				if (due) this.buildFormats(seasonId, room, now);
+			}
+			return ready;
+		}
+		room.formatsBuilding = false;
+		room.formatsOwed = !due;
+		return due ? this.changedFormats(seasonId, room, now) : undefined;
+	}
+
+	/** Builds the views off the event loop; what changed goes out with the push it schedules. */
+	private buildFormats(seasonId: number, room: Room, now: number): void {
+		const epoch = room.formatsEpoch;
+		const started = performance.now();
+		room.formatsBuilding = true;
+		this.formatBuilder!.views(seasonId, now).then(
+			(views) => {
+				if (this.rooms.get(seasonId) !== room || room.formatsEpoch !== epoch) return;
+				room.formatsBuilding = false;
+				const changed = this.keepChanged(room, views);
+				this.formatsBuilt(room, performance.now() - started);
+				if (changed) room.formatsReady = { ...room.formatsReady, ...changed };
+				const again = room.formatsAgain;
+				room.formatsAgain = false;
+				// The push carries what changed, and owes a build at the window's end if asked.
+				if (changed || again) this.schedule(seasonId);
+			},
+			(error: unknown) => {
+				// From now on the views are built inline, as without a builder: a thread that is
+				// gone (or a read that failed there and would fail again) is not asked twice.
+				room.formatsBuilding = false;
+				room.formatsAgain = false;
+				this.formatBuilder = undefined;
+				log.error({ err: error }, 'building the format views off the event loop failed');
+				if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
+			}
+		);
+	}
+
+	/**
 	 * Every format view of a season as this room's pushes left it (built now when the room has
 	 * none yet), for a watch or snapshot ack: the next push then carries what changed since.
 	 */
@@ -327,7 +425,8 @@ export class Publisher implements LivePublisher {
 		const room = this.rooms.get(seasonId);
 		// Built for a push (formatsAt), or every view by a watch ack (formatsFor).
 		const built = room && (room.formatsAt > 0 || room.formats.size === FORMAT_VIEWS.length);
-		if (!built || room.timer || room.formatsOwed) return undefined;
+		if (!built || room.timer || room.formatsOwed || room.formatsBuilding || room.formatsReady)
+			return undefined;
 		return Object.fromEntries(
 			FORMAT_VIEWS.map((view) => [view.name, JSON.parse(room.formats.get(view.name) ?? 'null')])
 		);
@@ -346,19 +445,34 @@ export class Publisher implements LivePublisher {
 		now: number
 	): Record<string, unknown> | undefined {
 		const started = performance.now();
+		const changed = this.keepChanged(room, formatViewsOf(this.db, seasonId, now));
+		const cost = performance.now() - started;
+		observeHeavyRead('views', 'inline', cost / 1000);
+		this.formatsBuilt(room, cost);
+		return changed;
+	}
+
+	/** The views that differ from those last pushed (each whole), kept as the pushed ones. */
+	private keepChanged(
+		room: Room,
+		built: Record<string, unknown>
+	): Record<string, unknown> | undefined {
 		let views: Record<string, unknown> | undefined;
 		for (const view of FORMAT_VIEWS) {
-			const state = view.build(this.db, seasonId, now);
-			const json = JSON.stringify(state ?? null);
+			const state = built[view.name] ?? null;
+			const json = JSON.stringify(state);
 			// A view never pushed counts as null: a season without the format sends nothing.
 			if ((room.formats.get(view.name) ?? 'null') === json) continue;
 			room.formats.set(view.name, json);
-			(views ??= {})[view.name] = state ?? null;
+			(views ??= {})[view.name] = state;
 		}
-		const cost = performance.now() - started;
+		return views;
+	}
+
+	/** A build of the views is done: its cost (smoothed) sizes the window before the next. */
+	private formatsBuilt(room: Room, cost: number): void {
 		room.formatsCostMs = room.formatsAt === 0 ? cost : 0.7 * room.formatsCostMs + 0.3 * cost;
 		room.formatsAt = Date.now();
-		return views;
 	}
 }
 
@@ -381,10 +495,25 @@ export function notifyLeaderboard(seasonId: number): void {
 
 /**
  * A season's format views for a page's first render: those of the last push while nothing has
- * changed since (a busy board's page then costs no ledger sums), else built now.
+ * changed since (a busy board's page then costs no ledger sums), else built now, by the read
+ * thread when the server runs one (reads/thread.ts), else inline.
  */
-export function formatsNow(db: Queryable, seasonId: number): Record<string, unknown> {
-	return getPublisher()?.settledFormats?.(seasonId) ?? formatViewsOf(db, seasonId);
+export async function formatsNow(
+	db: Queryable,
+	seasonId: number,
+	now = Date.now()
+): Promise<Record<string, unknown>> {
+	const settled = getPublisher()?.settledFormats?.(seasonId);
+	if (settled) return settled;
+	const thread = getReadThread();
+	if (thread) {
+		try {
+			return await thread.views(seasonId, now);
+		} catch (error) {
+			log.error({ err: error }, 'reading the format views in their thread failed');
+		}
+	}
+	return formatViewsOf(db, seasonId, now);
 }
 
 export function publishActivity(item: ActivityItem): void {

@@ -11,7 +11,7 @@ import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { announceOpenedQuizzes } from '../quizzes/announce';
-import { runBracketJobs } from '../knockouts/job';
+import { runBracketJobsOffThread } from '../knockouts/job';
 import { advanceChallenges } from '../challenges/advance';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
@@ -46,6 +46,7 @@ export function startJobs(
 	const clock = options.clock ?? systemClock;
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
+	let bracketsRunning = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
 	let scheduler: { stop(): void } | undefined;
@@ -66,7 +67,15 @@ export function startJobs(
 			if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
 			const quizzes = announceOpenedQuizzes(db, clock);
 			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
-			runBracketJobs(db, clock);
+			// Sprints are decided off the event loop when the read thread runs; one run at a time.
+			if (!bracketsRunning) {
+				bracketsRunning = true;
+				runBracketJobsOffThread(db, clock)
+					.catch((error) => {
+						if (!stopped) log.error({ err: error }, 'sprint and knockout jobs failed');
+					})
+					.finally(() => (bracketsRunning = false));
+			}
 			const duels = advanceChallenges(db, clock);
 			if (duels.moved > 0) log.info(duels, `${duels.moved} duel(s) moved on`);
 		} catch (error) {

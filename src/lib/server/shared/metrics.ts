@@ -73,6 +73,26 @@ const httpDuration = metric(
 		})
 );
 
+const formatReads = metric(
+	'honorboard_heavy_read_duration_seconds',
+	() =>
+		new client.Histogram({
+			name: 'honorboard_heavy_read_duration_seconds',
+			help: "Heavy reads (a push's contest format views, the scheduler's sprint decisions, the dashboard's figures), by where they ran: the read thread or inline on the event loop",
+			labelNames: ['kind', 'where'] as const,
+			buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
+		})
+);
+
+/** One heavy read took `seconds`, in the read thread or inline. */
+export function observeHeavyRead(
+	kind: 'views' | 'sprint' | 'dashboard',
+	where: 'thread' | 'inline',
+	seconds: number
+): void {
+	formatReads.observe({ kind, where }, seconds);
+}
+
 const importRows = metric(
 	'honorboard_import_rows_total',
 	() =>

@@ -84,6 +84,57 @@ export function decideSprint(
 /** Sprints the scheduler no longer moves: frozen, or cancelled by a manager. */
 const CLOSED: SprintStatus[] = ['final', 'cancelled'];
 
+/** What the scheduler decided of one unfinished sprint, and from what (decideSprintOf). */
+export interface SprintDecision {
+	row: SprintRace;
+	season: SprintSeason;
+	phase: SprintOutcome['phase'];
+	winner: Crossing | null;
+}
+
+/** The scheduler's decision of one sprint at `now`: null when it is gone or closed. */
+export function decideSprintOf(db: Queryable, id: number, now: number): SprintDecision | null {
+	const row = db.select().from(sprint).where(eq(sprint.id, id)).get();
+	if (!row || CLOSED.includes(row.status)) return null;
+	const s = db
+		.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+		.from(season)
+		.where(eq(season.id, row.seasonId))
+		.get();
+	if (!s) return null;
+	const { phase, winner } = decideSprint(db, row, s, now, false);
+	const race: SprintRace = {
+		seasonId: row.seasonId,
+		subject: row.subject,
+		measure: row.measure,
+		target: row.target,
+		startsAt: row.startsAt,
+		endsAt: row.endsAt,
+		status: row.status
+	};
+	return { row: race, season: s, phase, winner };
+}
+
+/** Whether a sprint and its season are still what a decision was made from. */
+function sameRace(decided: SprintDecision, row: SprintRace, s: SprintSeason): boolean {
+	const keys = Object.keys(decided.row) as (keyof SprintRace)[];
+	return (
+		keys.every((key) => decided.row[key] === row[key]) &&
+		decided.season.rankBy === s.rankBy &&
+		decided.season.graceDays === s.graceDays
+	);
+}
+
+/** The unfinished sprints, by id. */
+function openSprints(db: Db): number[] {
+	return db
+		.select({ id: sprint.id })
+		.from(sprint)
+		.where(notInArray(sprint.status, CLOSED))
+		.all()
+		.map(({ id }) => id);
+}
+
 /**
  * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
  * end, and final (frozen) once the season's grace period after that end is over, when the win
@@ -94,52 +145,105 @@ const CLOSED: SprintStatus[] = ['final', 'cancelled'];
  */
 export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
 	const now = clock();
-	const open = db
-		.select({ id: sprint.id })
-		.from(sprint)
-		.where(notInArray(sprint.status, CLOSED))
-		.all();
 	const changed = new Set<number>();
-	for (const { id } of open) {
-		const won = db.transaction(
-			(tx): { seasonId: number; badges: AwardChanges } | undefined => {
-				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
-				if (!row || CLOSED.includes(row.status)) return;
-				const s = tx
-					.select({ rankBy: season.rankBy, graceDays: season.graceDays })
-					.from(season)
-					.where(eq(season.id, row.seasonId))
-					.get();
-				if (!s) return;
-				const { phase, winner } = decideSprint(tx, row, s, now, false);
-				const next = {
-					status: phase,
-					winnerId: winner?.id ?? null,
-					reachedAt: winner?.reachedAt ?? null,
-					finalizedAt: phase === 'final' ? now : null
-				};
-				if (
-					next.status === row.status &&
-					next.winnerId === row.winnerId &&
-					next.reachedAt === row.reachedAt
-				)
-					return;
-				const written = tx
-					.update(sprint)
-					.set(next)
-					.where(and(eq(sprint.id, id), eq(sprint.status, row.status)))
-					.run().changes;
-				if (written === 0) return;
-				changed.add(row.seasonId);
-				if (phase === 'final' && winner)
-					return {
-						seasonId: row.seasonId,
-						badges: awardFrozenWin(tx, 'sprints_won', row, winner.id, now)
-					};
+	for (const id of openSprints(db)) {
+		// Decided and written in one transaction.
+		const written = db.transaction(
+			(tx) => {
+				const decided = decideSprintOf(tx, id, now);
+				return decided ? writeDecision(tx, id, decided, now) : undefined;
 			},
 			{ behavior: 'immediate' }
 		);
-		if (won) publishAwardChanges(won.seasonId, won.badges);
+		published(written, changed);
 	}
 	return [...changed];
+}
+
+/**
+ * advanceSprints with each decision read by the read thread (reads/thread.ts), off the
+ * event loop: only the write is done here, in a transaction that first checks that the sprint
+ * and its season are still what the decision was read from (a manager's edit in between, and
+ * this sprint waits for the next run). A decision read from a snapshot a moment old is the
+ * decision of that moment: the next run (30 s) decides again from then.
+ */
+export async function advanceSprintsOffThread(
+	db: Db,
+	thread: { decideSprint(id: number, now: number): Promise<SprintDecision | null> },
+	clock: Clock = systemClock
+): Promise<number[]> {
+	const now = clock();
+	const changed = new Set<number>();
+	for (const id of openSprints(db)) {
+		const decided = await thread.decideSprint(id, now);
+		if (!decided) continue;
+		const written = db.transaction(
+			(tx) => {
+				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
+				const s = row
+					? tx
+							.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+							.from(season)
+							.where(eq(season.id, row.seasonId))
+							.get()
+					: undefined;
+				if (!row || !s || !sameRace(decided, row, s)) return undefined;
+				return writeDecision(tx, id, decided, now);
+			},
+			{ behavior: 'immediate' }
+		);
+		published(written, changed);
+	}
+	return [...changed];
+}
+
+/**
+ * Writes a decision when it changes the sprint (from the status it was decided in), with the
+ * winner's badges when it freezes a win (published by the caller once committed). Returns the
+ * sprint's season when the sprint changed.
+ */
+type Written = { seasonId: number; badges: AwardChanges | undefined };
+function writeDecision(
+	tx: Queryable,
+	id: number,
+	decided: SprintDecision,
+	now: number
+): Written | undefined {
+	const { row, phase, winner } = decided;
+	const current = tx
+		.select({ winnerId: sprint.winnerId, reachedAt: sprint.reachedAt })
+		.from(sprint)
+		.where(eq(sprint.id, id))
+		.get();
+	const next = {
+		status: phase,
+		winnerId: winner?.id ?? null,
+		reachedAt: winner?.reachedAt ?? null,
+		finalizedAt: phase === 'final' ? now : null
+	};
+	if (
+		!current ||
+		(next.status === row.status &&
+			next.winnerId === current.winnerId &&
+			next.reachedAt === current.reachedAt)
+	)
+		return undefined;
+	const written = tx
+		.update(sprint)
+		.set(next)
+		.where(and(eq(sprint.id, id), eq(sprint.status, row.status)))
+		.run().changes;
+	if (written === 0) return undefined;
+	const badges =
+		phase === 'final' && winner
+			? awardFrozenWin(tx, 'sprints_won', { ...row, id }, winner.id, now)
+			: undefined;
+	return { seasonId: row.seasonId, badges };
+}
+
+/** The sprint's season into `changed`, and the badges of a frozen win out, once committed. */
+function published(written: Written | undefined, changed: Set<number>): void {
+	if (!written) return;
+	changed.add(written.seasonId);
+	if (written.badges) publishAwardChanges(written.seasonId, written.badges);
 }

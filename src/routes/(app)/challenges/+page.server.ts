@@ -5,7 +5,7 @@ import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { getMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { balanceFor } from '$lib/server/rewards/balances';
-import { formatViewsOf } from '$lib/server/formats/views';
+import { formatsNow } from '$lib/server/realtime/publish';
 import { duelsFor } from '$lib/server/challenges/view';
 import { challengeChoices, stakeBudget } from '$lib/server/challenges/standings';
 import {
@@ -26,7 +26,7 @@ function duelSeason(event: Parameters<PageServerLoad>[0] | Parameters<Actions['p
 	return season && season.status === 'live' && membership ? { season, membership, user } : null;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const taking = duelSeason(event);
 	if (!taking) return { member: false as const };
@@ -43,7 +43,7 @@ export const load: PageServerLoad = (event) => {
 		choices: challengeChoices(db, season.id, user.id, membership.teamId),
 		stake: { budget, left, max: Math.max(0, Math.min(balance, left)) },
 		board: getBoardTop(db, season.id, { viewerId: user.id }),
-		formats: formatViewsOf(db, season.id),
+		formats: await formatsNow(db, season.id),
 		// One id per filled-in form: a double tap or a retried post makes the challenge once.
 		requestId: crypto.randomUUID()
 	};

@@ -4,15 +4,15 @@ import { getDb } from '$lib/server/db';
 import { m } from '$lib/paraglide/messages.js';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
-import { loadDashboard } from '$lib/server/dashboard/figures';
+import { loadDashboardOffThread } from '$lib/server/dashboard/figures';
 import { dashboardSeasons } from '$lib/server/dashboard/queries';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, EXECUTIVES, m.dash_for_executives());
 	const db = getDb();
 	const seasons = dashboardSeasons(db);
-	const dashboard = loadDashboard(db, event.url.searchParams, systemClock);
+	const dashboard = await loadDashboardOffThread(db, event.url.searchParams, systemClock);
 	if (!dashboard && event.url.searchParams.has('season'))
 		error(404, { message: m.dash_no_such_season() });
 	// The live board's snapshot seeds the socket subscription that keeps the page fresh: only

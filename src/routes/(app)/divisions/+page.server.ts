@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
-import { formatViewsOf } from '$lib/server/formats/views';
+import { formatsNow } from '$lib/server/realtime/publish';
 import { divisionOf } from '$lib/server/divisions/standings';
 
 export const load: PageServerLoad = async ({ parent }) => {
@@ -11,7 +11,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	return {
 		// The socket's pushes carry the divisions' changes; the board top is what it starts from.
 		board: getBoardTop(db, season.id, { top: 3 }),
-		formats: formatViewsOf(db, season.id),
+		formats: await formatsNow(db, season.id),
 		myDivisionId: divisionOf(db, season.id, user.id)
 	};
 };

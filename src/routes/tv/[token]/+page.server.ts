@@ -6,7 +6,7 @@ import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/querie
 import { getBoardTop, personNames } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
-import { formatViewsOf } from '$lib/server/formats/views';
+import { formatsNow } from '$lib/server/realtime/publish';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
@@ -47,7 +47,7 @@ function shownDisplay(db: Db, token: string) {
 	}
 }
 
-export const load: PageServerLoad = ({ params, url, setHeaders }) => {
+export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 	const db = getDb();
 	const shown = shownDisplay(db, params.token);
 	const season = getSeason(db, shown.seasonId);
@@ -101,7 +101,7 @@ export const load: PageServerLoad = ({ params, url, setHeaders }) => {
 			timeZone: season.timeZone
 		},
 		board,
-		formats: formatViewsOf(db, season.id, now),
+		formats: await formatsNow(db, season.id, now),
 		activity: recentActivity(db, season.id, 15),
 		badges,
 		campaigns,

@@ -4,15 +4,15 @@ import { getDb } from '$lib/server/db';
 import { m } from '$lib/paraglide/messages.js';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { systemClock } from '$lib/server/shared/clock';
-import { loadDashboard } from '$lib/server/dashboard/figures';
+import { loadDashboardOffThread } from '$lib/server/dashboard/figures';
 import { dashboardCsv } from '$lib/server/dashboard/dashboard-csv';
 import { exportFormatOf, sheetFor } from '$lib/server/exports/sheet-format';
 import { csvResponse } from '$lib/csv';
 
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	requireRole(event, EXECUTIVES, m.dash_for_executives());
 	const exportFormat = exportFormatOf(event.url.searchParams);
-	const dashboard = loadDashboard(getDb(), event.url.searchParams, systemClock);
+	const dashboard = await loadDashboardOffThread(getDb(), event.url.searchParams, systemClock);
 	if (!dashboard) error(404, { message: m.dash_no_such_season() });
 	const { season, filters } = dashboard;
 	return csvResponse(

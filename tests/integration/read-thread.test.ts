@@ -1,0 +1,260 @@
+// The read thread (reads/thread.ts): the built thread (build/read-thread.js, `npm run build`)
+// reads the contest format views, the scheduler's sprint decisions and the dashboard's figures
+// on its own connection to a real temp database, and answers what the same functions answer
+// inline. The scheduler writes a decision read there only while the sprint is still what it
+// was read from, and the publisher pushes views built there, then builds them inline once the
+// thread is gone.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tempDb } from '../helpers/db';
+import { makeContest } from '../helpers/factories';
+import { ReadThread } from '../../src/lib/server/reads/thread';
+import { formatViewsOf } from '../../src/lib/server/formats/views';
+import { dashboardData } from '../../src/lib/server/dashboard/figures';
+import { parseFilters } from '../../src/lib/server/dashboard/filters';
+import { createSprint } from '../../src/lib/server/sprints/commands';
+import {
+	advanceSprints,
+	advanceSprintsOffThread,
+	decideSprintOf
+} from '../../src/lib/server/sprints/decide';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
+import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
+import type { SprintsState } from '../../src/lib/server/sprints/view';
+import { sprint } from '../../src/lib/server/db/schema';
+import type { Db } from '../../src/lib/server/db';
+
+const ENTRY = resolve('build/read-thread.js');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let ctx: ReturnType<typeof tempDb>;
+let db: Db;
+let thread: ReadThread;
+let publisher: Publisher | undefined;
+
+beforeAll(() => {
+	if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
+});
+beforeEach(() => {
+	ctx = tempDb();
+	db = ctx.db;
+	thread = new ReadThread(ENTRY, ctx.path);
+});
+afterEach(async () => {
+	publisher?.close();
+	publisher = undefined;
+	await thread.close();
+	ctx.cleanup();
+});
+
+/** A season of three with a sprint "first to 100 points" from `base` for two days. */
+async function race(base: number) {
+	const contest = await makeContest(db, { teams: 1, people: 3 });
+	const { sprint: created } = createSprint(
+		db,
+		contest.season.id,
+		{
+			name: 'First to 100',
+			subject: 'user',
+			measure: 'points',
+			target: 100,
+			startsAt: base,
+			endsAt: base + 2 * DAY,
+			prize: null,
+			requestId: 'race'
+		},
+		{ userId: null },
+		() => base - DAY
+	);
+	let n = 0;
+	const sell = (userId: number, occurredAt: number, quantity = 1) =>
+		recordSale(
+			db,
+			{
+				source: 'api',
+				externalId: `s${++n}`,
+				seller: { userId },
+				occurredAt,
+				lines: [{ sku: 'PHONE', quantity }]
+			},
+			() => occurredAt + 1000,
+			{ awards: false }
+		);
+	return { ...contest, sprintId: created.id, sell };
+}
+
+/** What a value looks like once it has crossed a thread (no undefined, no Map order games). */
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+describe('the read thread', () => {
+	it('answers the views and the sprint decision the inline functions give, on the same data', async () => {
+		const base = Date.now() - DAY;
+		const { season, people, sprintId, sell } = await race(base);
+		sell(people[1].id, base + HOUR);
+		sell(people[0].id, base + 2 * HOUR, 2);
+		sell(people[2].id, base + 3 * HOUR, 2);
+		const now = Date.now();
+
+		const views = await thread.views(season.id, now);
+		expect(plain(views)).toEqual(plain(formatViewsOf(db, season.id, now)));
+		const sprints = views.sprints as SprintsState;
+		expect(sprints.sprints[0].winner?.id).toBe(people[0].id);
+
+		const decided = await thread.decideSprint(sprintId, now);
+		expect(decided).toEqual(decideSprintOf(db, sprintId, now));
+		expect(decided?.phase).toBe('won');
+		expect(decided?.winner).toMatchObject({ id: people[0].id, reachedAt: base + 2 * HOUR });
+		// A sprint that does not exist is nothing to decide.
+		expect(await thread.decideSprint(sprintId + 99, now)).toBeNull();
+	});
+
+	it('answers the dashboard figures dashboardData gives inline', async () => {
+		const base = Date.now() - DAY;
+		const { season, teams, people, sell } = await race(base);
+		sell(people[0].id, base + HOUR, 2);
+		sell(people[1].id, base + 2 * HOUR);
+		const now = Date.now();
+		for (const query of ['', 'period=7d', `team=${teams[0].id}&period=season`]) {
+			const filters = parseFilters(new URLSearchParams(query));
+			const inline = dashboardData(db, season.id, filters, () => now);
+			expect(plain(await thread.dashboard(season.id, filters, now)), query).toEqual(plain(inline));
+		}
+		expect(
+			await thread.dashboard(season.id + 99, parseFilters(new URLSearchParams()), now)
+		).toBeNull();
+	});
+
+	it('sees what the server committed a moment before', async () => {
+		const base = Date.now() - DAY;
+		const { season, people, sell } = await race(base);
+		const before = (await thread.views(season.id, Date.now())).sprints as SprintsState;
+		expect(before.sprints[0].winner).toBeNull();
+		sell(people[2].id, base + HOUR, 2);
+		const after = (await thread.views(season.id, Date.now())).sprints as SprintsState;
+		expect(after.sprints[0].winner?.id).toBe(people[2].id);
+	});
+
+	it('fails a request whose read fails, and goes on answering the next', async () => {
+		const base = Date.now() - DAY;
+		const { season } = await race(base);
+		db.$client.exec('ALTER TABLE sprint RENAME TO sprint_gone');
+		await expect(thread.views(season.id, Date.now())).rejects.toThrow(/sprint/);
+		db.$client.exec('ALTER TABLE sprint_gone RENAME TO sprint');
+		await expect(thread.views(season.id, Date.now())).resolves.toHaveProperty('sprints');
+		expect(thread.alive).toBe(true);
+	});
+});
+
+describe('the scheduler with decisions read off the event loop', () => {
+	const state = (id: number) =>
+		db
+			.select({ status: sprint.status, winnerId: sprint.winnerId, reachedAt: sprint.reachedAt })
+			.from(sprint)
+			.where(eq(sprint.id, id))
+			.get();
+
+	it('moves a sprint through live, won and final as the inline scheduler does', async () => {
+		const base = Date.now() - 10 * DAY;
+		const { season, people, sprintId, sell } = await race(base);
+		expect(await advanceSprintsOffThread(db, thread, () => base + 1)).toEqual([season.id]);
+		expect(state(sprintId)?.status).toBe('live');
+		sell(people[1].id, base + HOUR, 2);
+		expect(await advanceSprintsOffThread(db, thread, () => base + 2 * HOUR)).toEqual([season.id]);
+		expect(state(sprintId)).toEqual({
+			status: 'won',
+			winnerId: people[1].id,
+			reachedAt: base + HOUR
+		});
+		// Nothing new: nothing written, no season to push.
+		expect(await advanceSprintsOffThread(db, thread, () => base + 3 * HOUR)).toEqual([]);
+		const final = base + 9 * DAY;
+		expect(await advanceSprintsOffThread(db, thread, () => final)).toEqual([season.id]);
+		expect(state(sprintId)?.status).toBe('final');
+		// The inline scheduler agrees that nothing is left to do.
+		expect(advanceSprints(db, () => final + HOUR)).toEqual([]);
+	});
+
+	it('does not write a decision read before a manager changed the sprint', async () => {
+		const base = Date.now() - DAY;
+		const { people, sprintId, sell } = await race(base);
+		advanceSprints(db, () => base + 1);
+		sell(people[0].id, base + HOUR, 2);
+		// The target is raised while the thread decides: the decision was read for 100.
+		const racing = {
+			decideSprint: async (id: number, now: number) => {
+				const decided = await thread.decideSprint(id, now);
+				db.update(sprint).set({ target: 1000 }).where(eq(sprint.id, id)).run();
+				return decided;
+			}
+		};
+		expect(await advanceSprintsOffThread(db, racing, () => base + 2 * HOUR)).toEqual([]);
+		expect(state(sprintId)).toEqual({ status: 'live', winnerId: null, reachedAt: null });
+		// The next run decides from the sprint as it is now: 100 points is not 1000.
+		await advanceSprintsOffThread(db, thread, () => base + 3 * HOUR);
+		expect(state(sprintId)?.status).toBe('live');
+	});
+});
+
+describe('pushes with views built by the read thread', () => {
+	type Pushed = LeaderboardDelta & { formats?: { sprints?: SprintsState } };
+
+	async function watched() {
+		const base = Date.now() - DAY;
+		const contest = await race(base);
+		const sent: Pushed[] = [];
+		const io = {
+			sockets: {
+				adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) }
+			},
+			to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) })
+		} as unknown as RealtimeServer;
+		return { ...contest, base, sent, io };
+	}
+
+	/** Resolves with the first push (after `from`) that carries the sprint views. */
+	async function sprintsPush(sent: Pushed[], from: number, ms = 5_000): Promise<Pushed> {
+		const until = Date.now() + ms;
+		for (;;) {
+			const found = sent.slice(from).find((p) => p.formats?.sprints);
+			if (found) return found;
+			if (Date.now() > until) throw new Error(`no push with the sprint views within ${ms} ms`);
+			await new Promise((done) => setTimeout(done, 5));
+		}
+	}
+
+	it('the board goes at once; the sprint card follows when the thread has built it', async () => {
+		const { season, people, base, sent, io, sell } = await watched();
+		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: thread });
+		publisher.leaderboardChanged(season.id);
+		const first = await sprintsPush(sent, 0);
+		expect(first.formats?.sprints?.sprints[0].winner).toBeNull();
+
+		const from = sent.length;
+		sell(people[1].id, base + HOUR, 2);
+		publisher.leaderboardChanged(season.id);
+		const won = await sprintsPush(sent, from);
+		expect(won.formats?.sprints?.sprints[0].winner?.id).toBe(people[1].id);
+		// The push of the sale itself did not wait for the views.
+		expect(sent[from].individual.map((e) => e.id)).toContain(people[1].id);
+		// Settled: a page gets what was pushed without building anything.
+		await new Promise((done) => setTimeout(done, 50));
+		expect(publisher.settledFormats(season.id)?.sprints).toEqual(
+			plain(formatViewsOf(db, season.id).sprints)
+		);
+	});
+
+	it('builds them inline once the thread is gone', async () => {
+		const { season, people, base, sent, io, sell } = await watched();
+		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: thread });
+		await thread.close();
+		expect(thread.alive).toBe(false);
+		sell(people[2].id, base + HOUR, 2);
+		publisher.leaderboardChanged(season.id);
+		const pushed = await sprintsPush(sent, 0);
+		expect(pushed.formats?.sprints?.sprints[0].winner?.id).toBe(people[2].id);
+	});
+});
