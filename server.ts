@@ -40,17 +40,13 @@ process.env.BODY_SIZE_LIMIT ??= '50M';
 process.env.DB_BUSY_TIMEOUT_MS ??= '100';
 
 getDb(); // open and migrate before the first request
-// Contest format views and sprint decisions are read in a thread of their own, on a second
-// connection, off the event loop (reads/thread.ts); the thread opens the migrated file.
-startReadThread(
-	fileURLToPath(new URL('./read-thread.js', import.meta.url)),
-	process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
-);
 collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
 
 let stopping = false;
+/** How long after listening the read thread computes the default dashboard (see listen). */
+const DASHBOARD_WARM_DELAY_MS = 1_000;
 
 // HONORBOARD_FANOUT=process: the live sockets live in a second process (realtime/fanout.ts), so
 // that a push to thousands of watchers and the API's writes each have a core. Otherwise
@@ -172,11 +168,22 @@ server.listen(port, host, () => {
 	log.info(`Honorboard is running at ${process.env.ORIGIN}`);
 	// Background work starts once the server answers, never before.
 	if (stopping) return;
-	stopJobs = startJobs(getDb());
-	// The read thread computes the default dashboard once, off the event loop.
-	warmDashboard(getDb(), systemClock).catch((error) =>
-		log.warn({ err: error }, 'warming the dashboard failed')
+	// Heavy reads (contest format views, sprint decisions, the dashboard's figures) run in a
+	// thread of their own on a second connection, off the event loop (reads/thread.ts). Started
+	// once listening: loading it beside the server's own modules delayed the first answer by
+	// ~200 ms (bench:start); until then (and without a build) those reads run inline.
+	startReadThread(
+		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
+		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
 	);
+	stopJobs = startJobs(getDb());
+	// The thread computes the default dashboard once, after the first requests' turn.
+	const warm = setTimeout(() => {
+		warmDashboard(getDb(), systemClock).catch((error) =>
+			log.warn({ err: error }, 'warming the dashboard failed')
+		);
+	}, DASHBOARD_WARM_DELAY_MS);
+	warm.unref();
 });
 
 function shutdown(signal: string) {

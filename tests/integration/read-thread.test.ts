@@ -247,6 +247,29 @@ describe('pushes with views built by the read thread', () => {
 		);
 	});
 
+	it("a watcher's first views come from the thread, and then from what the room holds", async () => {
+		const { season, people, base, io, sell } = await watched();
+		sell(people[0].id, base + HOUR, 2);
+		let asked = 0;
+		const counting = {
+			get alive() {
+				return thread.alive;
+			},
+			views: (seasonId: number, now: number) => {
+				asked++;
+				return thread.views(seasonId, now);
+			}
+		};
+		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: counting });
+		const first = await publisher.formatsForWatch(season.id);
+		expect(asked).toBe(1);
+		expect(plain(first)).toEqual(plain(formatViewsOf(db, season.id)));
+		expect((first.sprints as SprintsState).sprints[0].winner?.id).toBe(people[0].id);
+		// A second watcher: the room has every view, nothing is read again.
+		expect(await publisher.formatsForWatch(season.id)).toEqual(first);
+		expect(asked).toBe(1);
+	});
+
 	it('builds them inline once the thread is gone', async () => {
 		const { season, people, base, sent, io, sell } = await watched();
 		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: thread });

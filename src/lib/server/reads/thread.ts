@@ -116,6 +116,22 @@ export function getReadThread(): ReadThread | undefined {
 }
 
 /**
+ * Whichever read thread the server runs at the time of each call (it starts once the server
+ * listens, after Socket.IO's publisher was made): what the publisher builds its views with.
+ */
+export const currentReadThread = {
+	get alive(): boolean {
+		return getReadThread() !== undefined;
+	},
+	views(seasonId: number, now: number): Promise<Record<string, unknown>> {
+		const thread = getReadThread();
+		return thread
+			? thread.views(seasonId, now)
+			: Promise.reject(new Error('the read thread is not running'));
+	}
+};
+
+/**
  * Starts the read thread on `entry` (build/read-thread.js beside the built server) for a
  * database file, unless HONORBOARD_READ_THREAD=inline; returns it, or undefined when the reads
  * stay inline (no built entry, an in-memory database).

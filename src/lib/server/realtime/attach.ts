@@ -12,7 +12,7 @@ import { standingOf } from '../boards/ranking-window';
 import { validateApiToken } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
-import { getReadThread } from '../reads/thread';
+import { currentReadThread } from '../reads/thread';
 import { getSeason } from '../seasons/queries';
 import { onSessionsEnded } from '../auth/session-events';
 import { sessionAlive, mayWatch, tokenAlive } from './access';
@@ -87,7 +87,7 @@ export function attachRealtime(
 	});
 
 	io.on('connection', (socket) => {
-		socket.on('watch', (payload, ack) => {
+		socket.on('watch', async (payload, ack) => {
 			if (typeof ack !== 'function') return;
 			const parsed = watchPayload.safeParse(payload);
 			if (!parsed.success) {
@@ -125,24 +125,30 @@ export function attachRealtime(
 				ack({ error: { code: 'unauthorized', message: 'This API token was revoked or expired' } });
 				return void socket.disconnect(true);
 			}
+			// The views first (off the event loop when the room has none yet); the room is joined
+			// and the board read after, with no turn of the loop in between, so that no push can
+			// reach this socket before its ack.
+			const formats = await publisher.formatsForWatch(seasonId);
+			if (!socket.connected) return;
 			socket.join(seasonRoom(seasonId));
 			const snapshot = getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!;
 			const { me: _me, ...shared } = snapshot;
 			void _me;
 			publisher.primed(shared);
-			ack({ ...snapshot, formats: publisher.formatsFor(seasonId) });
+			ack({ ...snapshot, formats });
 		});
 		// A client that missed a push (a version gap) asks for the current top again.
-		socket.on('snapshot', (payload, ack) => {
+		socket.on('snapshot', async (payload, ack) => {
 			if (typeof ack !== 'function') return;
 			const parsed = watchPayload.safeParse(payload);
 			if (!parsed.success || !socket.rooms.has(seasonRoom(parsed.data.seasonId))) {
 				return ack({ error: { code: 'not_watching', message: 'Watch the season first' } });
 			}
+			const formats = await publisher.formatsForWatch(parsed.data.seasonId);
 			ack({
 				kind: 'snapshot',
 				...getBoardTop(db, parsed.data.seasonId, { viewerId: socket.data.user?.id })!,
-				formats: publisher.formatsFor(parsed.data.seasonId)
+				formats
 			});
 		});
 		// A viewer outside the top asks for their own rank when a push says they may have moved.
@@ -238,7 +244,7 @@ export function attachRealtime(
 	// (reads/thread.ts), else inline.
 	const publisher = new Publisher(io, db, {
 		...options,
-		formatBuilder: options.formatBuilder ?? getReadThread()
+		formatBuilder: options.formatBuilder ?? currentReadThread
 	});
 	setPublisher(publisher);
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.

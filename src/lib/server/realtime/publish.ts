@@ -421,6 +421,27 @@ export class Publisher implements LivePublisher {
 		return views;
 	}
 
+	/**
+	 * formatsFor, with the views the room does not have yet built off the event loop when there
+	 * is a builder (the read thread): the first watcher of a quiet season does not hold every
+	 * request up while a big season's views are summed. Inline when the builder fails.
+	 */
+	async formatsForWatch(seasonId: number, now = Date.now()): Promise<Record<string, unknown>> {
+		const room = this.room(seasonId);
+		const missing = () => FORMAT_VIEWS.some((view) => !room.formats.has(view.name));
+		if (this.formatBuilder?.alive && missing()) {
+			try {
+				const built = await this.formatBuilder.views(seasonId, now);
+				for (const view of FORMAT_VIEWS)
+					if (!room.formats.has(view.name))
+						room.formats.set(view.name, JSON.stringify(built[view.name] ?? null));
+			} catch (error) {
+				log.error({ err: error }, 'building the format views off the event loop failed');
+			}
+		}
+		return this.formatsFor(seasonId, now);
+	}
+
 	settledFormats(seasonId: number): Record<string, unknown> | undefined {
 		const room = this.rooms.get(seasonId);
 		// Built for a push (formatsAt), or every view by a watch ack (formatsFor).
