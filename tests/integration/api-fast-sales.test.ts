@@ -3,7 +3,9 @@
 // body and headers, for new sales, replays, conflicts and every refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
-import { lastLine, seedServerDb, type SeededDb } from '../helpers/seeded';
+import { lastLine, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { eq } from 'drizzle-orm';
+import { sale as saleTable, user } from '../../src/lib/server/db/schema';
 
 let seeded: SeededDb;
 let fast: RunningServer;
@@ -114,5 +116,58 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 		// A sale recorded through one is a replay through the other (one id space).
 		const cross = await post(kit, sale('fast-r-1'));
 		expect(cross.status).toBe(200);
+	});
+
+	// The plain handler answers a body it has answered before from one read of the sale
+	// (fast-sales.ts, answeredBefore); SvelteKit's route always takes the full path. Both run on
+	// the same database file here, so their answers must be equal, whatever happened since.
+	it('answers the same text again as the full path does: the sale as it stands now', async () => {
+		const text = sale('fast-again-1', { seller: { email: seeded.people[1].email } });
+		const first = await post(fast, text);
+		expect(first.status).toBe(201);
+		const again = await post(fast, text);
+		expect(again).toEqual(await post(kit, text));
+		expect(again.status).toBe(200);
+		expect(again.json.sale).toEqual(first.json.sale);
+
+		// A manager's decision and another sale since: the status and version as they are now.
+		withDb(seeded.path, (db) =>
+			db
+				.update(saleTable)
+				.set({ status: 'rejected' })
+				.where(eq(saleTable.id, first.json.sale.id))
+				.run()
+		);
+		expect((await post(fast, sale('fast-again-2'))).status).toBe(201);
+		const later = await post(fast, text);
+		expect(later).toEqual(await post(kit, text));
+		expect(later.json.sale.status).toBe('rejected');
+		expect(later.json.version).toBeGreaterThan(first.json.version);
+
+		// The seller's email changed: that email is nobody's now, so the same text is a
+		// different sale's claim (409), as the full path says.
+		const email = seeded.people[1].email;
+		withDb(seeded.path, (db) =>
+			db
+				.update(user)
+				.set({ email: `moved-${email}` })
+				.where(eq(user.email, email))
+				.run()
+		);
+		try {
+			const moved = await post(fast, text);
+			expect(moved).toEqual(await post(kit, text));
+			expect(moved.status).toBe(409);
+			expect(moved.json.error.details.differs).toEqual(['seller']);
+		} finally {
+			withDb(seeded.path, (db) =>
+				db
+					.update(user)
+					.set({ email })
+					.where(eq(user.email, `moved-${email}`))
+					.run()
+			);
+		}
+		expect((await post(fast, text)).status).toBe(200);
 	});
 });

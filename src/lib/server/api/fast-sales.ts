@@ -9,16 +9,27 @@ import { getDb } from '../db';
 import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
 import { createSaleSchema } from './schemas';
 import { replayOf, type RecordSaleInput } from '../scoring/sales';
+import { replayAnswerOf } from '../scoring/sale-queries';
+import { prepared } from '../db/prepared';
+import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
 import { AppError } from '../shared/errors';
 import { requestContext } from '../shared/log';
 
 export type CreateSaleBody = z.infer<typeof createSaleSchema>;
 
+/** What POST /api/v1/sales answers for a sale recorded (201) or replayed (200). */
+export interface SaleAnswer {
+	sale: { id: number; status: string; points: number };
+	seasonId: number;
+	version: number;
+	flagReason?: string;
+}
+
 /** A sale sent to the API, recorded: the answer's status and body. */
 export async function createSaleAnswer(
 	body: CreateSaleBody
-): Promise<{ status: number; body: Record<string, unknown> }> {
+): Promise<{ status: number; body: SaleAnswer }> {
 	const input: RecordSaleInput = {
 		source: 'api',
 		externalId: body.externalId,
@@ -38,14 +49,59 @@ export async function createSaleAnswer(
 	const result = replayOf(db, input) ?? (await recordSaleGrouped(db, input));
 	return {
 		status: result.created ? 201 : 200,
-		body: {
-			sale: result.sale,
-			seasonId: result.seasonId,
-			version: result.version,
-			// Above the season's points ceiling: recorded, pending until a manager checks it.
-			...(result.flagReason && { flagReason: result.flagReason })
-		}
+		body: saleAnswer(result.sale, result.seasonId, result.version, result.flagReason)
 	};
+}
+
+function saleAnswer(
+	sale: SaleAnswer['sale'],
+	seasonId: number,
+	version: number,
+	flagReason: string | null
+): SaleAnswer {
+	return {
+		sale,
+		seasonId,
+		version,
+		// Above the season's points ceiling: recorded, pending until a manager checks it.
+		...(flagReason && { flagReason })
+	};
+}
+
+/**
+ * Bodies already answered, by their exact text: the sale they recorded or replayed, and the
+ * seller's email in them. Once recorded, a sale's seller, time, season, customer and lines never
+ * change (its status and points do), so the same text again is that sale's replay: one indexed
+ * read answers it (replayAnswerOf: the status, points and season version as they are now, and
+ * whether that email is still the seller's), without parsing, validating and comparing the body
+ * again (docs/benchmarks.md, "Ingest"). When the read finds nothing (the seller's email changed,
+ * the sale is gone), the body takes the full path. Bounded: the oldest go first.
+ */
+const answered = new Map<string, { saleId: number; email: string }>();
+const ANSWERED_MAX = 20_000;
+/** Longer bodies (a sale with many lines) are not kept: the cache stays a few MB at most. */
+const ANSWERED_TEXT_MAX = 2_048;
+
+function answeredBefore(text: string): SaleAnswer | null {
+	const known = answered.get(text);
+	if (!known) return null;
+	const row = prepared(getDb(), replayAnswerOf).get(known);
+	if (!row) {
+		answered.delete(text);
+		return null;
+	}
+	return saleAnswer(
+		{ id: row.id, status: row.status, points: row.points },
+		row.seasonId,
+		row.version,
+		row.flagReason
+	);
+}
+
+function rememberAnswered(text: string, body: CreateSaleBody, answer: SaleAnswer): void {
+	if (text.length > ANSWERED_TEXT_MAX || answered.has(text)) return;
+	if (answered.size >= ANSWERED_MAX) answered.delete(answered.keys().next().value!);
+	answered.set(text, { saleId: answer.sale.id, email: normalizeEmail(body.seller.email) });
 }
 
 /** The JSON text of a body, checked against the sale schema (400 saying what is wrong). */
@@ -95,7 +151,11 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 	try {
 		authenticate(req.headers.authorization);
 		const text = await readBody(req, MAX_JSON_BODY_BYTES);
-		const recorded = await createSaleAnswer(parseSaleBody(text));
+		const again = answeredBefore(text);
+		if (again) return send(res, { status: 200, body: again, headers: {} });
+		const body = parseSaleBody(text);
+		const recorded = await createSaleAnswer(body);
+		rememberAnswered(text, body, recorded.body);
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
 		const refused = errorAnswer(error);

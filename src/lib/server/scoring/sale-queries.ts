@@ -121,6 +121,26 @@ export const recordedLines = (db: Queryable) =>
 		.innerJoin(product, eq(product.id, saleLine.productId))
 		.where(eq(saleLine.saleId, sql.placeholder('saleId')))
 		.prepare();
+/**
+ * A recorded sale's answer as it stands now (status, points, the season's version), when its
+ * seller still has this email: what a replay of a body already answered needs (fast-sales.ts).
+ */
+export const replayAnswerOf = (db: Queryable) =>
+	db
+		.select({
+			id: sale.id,
+			status: sale.status,
+			points: sale.points,
+			seasonId: sale.seasonId,
+			flagReason: sale.flagReason,
+			version: season.version
+		})
+		.from(sale)
+		.innerJoin(season, eq(season.id, sale.seasonId))
+		.innerJoin(user, eq(user.id, sale.sellerId))
+		.where(and(eq(sale.id, sql.placeholder('saleId')), eq(user.email, sql.placeholder('email'))))
+		.prepare();
+
 export const seasonVersion = (db: Queryable) =>
 	db
 		.select({ version: season.version })
