@@ -168,20 +168,25 @@ type TokenRow = typeof apiToken.$inferSelect;
 type TokenCache = {
 	verified: Map<string, { row: TokenRow | undefined; until: number }>;
 	dataVersion: unknown;
+	/** When data_version was last read (performance.now()). */
+	checkedAt: number;
 };
 const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
 
 // Verified tokens, by the token itself: an integration's every call would hash it and read its
 // row again. The cache holds while no other connection has written to the database (SQLite's
-// data_version, one cheap pragma): a revocation by the CLI is seen on the next call, one in this
-// process clears it at once. Expiry is checked on every call.
+// data_version), read at most every DATA_VERSION_MS: per call it was 15 % of a replayed sale's
+// CPU (docs/benchmarks.md, "Ingest"). A revocation by the CLI is seen within that time, one in
+// this process clears the cache at once. Expiry is checked on every call.
 const TOKEN_CACHE_MS = 60_000;
 const TOKEN_CACHE_MAX = 1000;
+const DATA_VERSION_MS = 100;
 // Note: on globalThis, like the connection (db/index.ts): the build may hold two copies of this
 // module (server.ts's fast path and SvelteKit's routes), and a revocation in one must reach both.
 const shared = ((globalThis as { [TOKEN_CACHE]?: TokenCache })[TOKEN_CACHE] ??= {
 	verified: new Map(),
-	dataVersion: null
+	dataVersion: null,
+	checkedAt: -Infinity
 });
 const verified = shared.verified;
 const dataVersions = new WeakMap<object, Database.Statement>();
@@ -201,10 +206,13 @@ function dataVersion(db: Db): unknown {
 
 function tokenRow(db: Db, token: string): TokenRow | undefined {
 	const now = performance.now();
-	const version = dataVersion(db);
-	if (version !== shared.dataVersion) {
-		verified.clear();
-		shared.dataVersion = version;
+	if (now - shared.checkedAt >= DATA_VERSION_MS) {
+		shared.checkedAt = now;
+		const version = dataVersion(db);
+		if (version !== shared.dataVersion) {
+			verified.clear();
+			shared.dataVersion = version;
+		}
 	}
 	const held = verified.get(token);
 	if (held && held.until > now) return held.row;
