@@ -228,7 +228,11 @@ describe('pushes with views built by the read thread', () => {
 
 	it('the board goes at once; the sprint card follows when the thread has built it', async () => {
 		const { season, people, base, sent, io, sell } = await watched();
-		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: thread });
+		publisher = new Publisher(io, db, {
+			intervalMs: 0,
+			formatBuilder: thread,
+			formatsInlineMaxMs: 0
+		});
 		publisher.leaderboardChanged(season.id);
 		const first = await sprintsPush(sent, 0);
 		expect(first.formats?.sprints?.sprints[0].winner).toBeNull();
@@ -245,6 +249,28 @@ describe('pushes with views built by the read thread', () => {
 		expect(publisher.settledFormats(season.id)?.sprints).toEqual(
 			plain(formatViewsOf(db, season.id).sprints)
 		);
+	});
+
+	it('cheap views (demo size) are built in the push itself once their cost is known', async () => {
+		const { season, people, base, sent, io, sell } = await watched();
+		// A thread whose code has run (its very first read costs far more than the views do).
+		for (let i = 0; i < 3; i++) await thread.views(season.id, Date.now());
+		// Below the line even on a loaded machine (the default line is 20 ms).
+		publisher = new Publisher(io, db, {
+			intervalMs: 0,
+			formatBuilder: thread,
+			formatsInlineMaxMs: 1_000
+		});
+		publisher.leaderboardChanged(season.id);
+		// Their cost is not known yet: the first build is the thread's.
+		await sprintsPush(sent, 0);
+		const from = sent.length;
+		sell(people[1].id, base + HOUR, 2);
+		publisher.leaderboardChanged(season.id);
+		const won = await sprintsPush(sent, from);
+		// Cheap: built inline, so the sale's own push carries the card.
+		expect(won).toBe(sent[from]);
+		expect(won.formats?.sprints?.sprints[0].winner?.id).toBe(people[1].id);
 	});
 
 	it("a watcher's first views come from the thread, and then from what the room holds", async () => {
@@ -272,7 +298,11 @@ describe('pushes with views built by the read thread', () => {
 
 	it('builds them inline once the thread is gone', async () => {
 		const { season, people, base, sent, io, sell } = await watched();
-		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: thread });
+		publisher = new Publisher(io, db, {
+			intervalMs: 0,
+			formatBuilder: thread,
+			formatsInlineMaxMs: 0
+		});
 		await thread.close();
 		expect(thread.alive).toBe(false);
 		sell(people[2].id, base + HOUR, 2);
