@@ -79,7 +79,10 @@ function saleAnswer(
  */
 const answered = new Map<string, { saleId: number; email: string }>();
 const ANSWERED_MAX = 20_000;
-/** Longer bodies (a sale with many lines) are not kept: the cache stays a few MB at most. */
+/**
+ * Longer bodies (a sale with many lines) are not kept: at most 40 MB of text, a few MB for
+ * typical bodies of ~200 bytes.
+ */
 const ANSWERED_TEXT_MAX = 2_048;
 
 function answeredBefore(text: string): SaleAnswer | null {

@@ -186,8 +186,8 @@ const cache: WeakMap<object, Map<string, Entry>> = ((
 const CACHE_SIZE = 50;
 
 /**
- * The figures from the cache, else computed (`compute`) and kept; undefined for an unknown
- * season. A failed computation is not kept.
+ * The figures from the cache, else computed (`compute`) and kept; null for an unknown season.
+ * A failed computation is not kept.
  */
 function cachedDashboard(
 	db: Queryable,
