@@ -129,6 +129,31 @@ describe('format views in pushes', () => {
 		expect(publisher.settledFormats(season.id)?.sprints).toEqual(sent[2].formats?.sprints);
 	});
 
+	it('owed views do not hold the board back: each sale is pushed at once meanwhile', async () => {
+		const { season, people, publisher, sent, sell } = await raceWithPublisher(2, 100, {
+			intervalMs: 0,
+			formatsIntervalMs: 1_500
+		});
+		publisher.leaderboardChanged(season.id);
+		await pushes(sent, 0);
+
+		// Two sales while the views are owed: two board pushes, neither waits for the views.
+		sell('s1', 1);
+		await pushes(sent, 1);
+		expect(sent[1].formats).toBeUndefined();
+		sell('s2', 1);
+		await pushes(sent, 2);
+		expect(sent[2].formats).toBeUndefined();
+		expect(sent[2].version).toBeGreaterThan(sent[1].version);
+		expect(sent[2].individual.map((e) => e.id)).toContain(people[0].id);
+
+		// Then the views, once, at their window's end.
+		await pushes(sent, 3);
+		expect(sent[3].formats?.sprints).toBeDefined();
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(sent).toHaveLength(4);
+	});
+
 	it('with a window of 0 every push carries what changed in the views', async () => {
 		const { season, people, publisher, sent, sell } = await raceWithPublisher(1, 50, {
 			intervalMs: 0

@@ -127,6 +127,12 @@ interface Room {
 	formatsCostMs: number;
 	/** A push went without the format views: they are built by a push at the window's end. */
 	formatsOwed: boolean;
+	/**
+	 * Asks for that push at the views' window end. Kept apart from `timer`: the board's own
+	 * pushes keep their short window meanwhile (one timer for both held every board push until
+	 * the views were due, up to 5 s).
+	 */
+	formatsTimer: ReturnType<typeof setTimeout> | null;
 	/** The format views are being built off the event loop (formatBuilder). */
 	formatsBuilding: boolean;
 	/** A push came while they were: that build may have read before its change. */
@@ -231,9 +237,10 @@ export class Publisher implements LivePublisher {
 	}
 
 	close(): void {
-		for (const { timer } of this.rooms.values()) {
+		for (const { timer, formatsTimer } of this.rooms.values()) {
 			if (timer && 'immediate' in timer) clearImmediate(timer.immediate);
 			if (timer && 'timeout' in timer) clearTimeout(timer.timeout);
+			if (formatsTimer) clearTimeout(formatsTimer);
 		}
 		this.rooms.clear();
 	}
@@ -253,6 +260,7 @@ export class Publisher implements LivePublisher {
 				formatsAt: 0,
 				formatsCostMs: 0,
 				formatsOwed: false,
+				formatsTimer: null,
 				formatsBuilding: false,
 				formatsAgain: false,
 				formatsReady: undefined,
@@ -279,12 +287,15 @@ export class Publisher implements LivePublisher {
 			// The window counts from the end of the push, so a slow push cannot follow itself.
 			room.lastPush = Date.now();
 			// Views left out of this push go out once their window is over, changes or not.
-			if (room.formatsOwed && !room.timer) {
+			if (room.formatsOwed && !room.formatsTimer) {
 				const wait = Math.max(
 					this.windowMs(room),
 					room.formatsAt + this.formatsWindowMs(room) - room.lastPush
 				);
-				room.timer = { timeout: setTimeout(() => this.flush(seasonId), wait) };
+				room.formatsTimer = setTimeout(() => {
+					room.formatsTimer = null;
+					if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
+				}, wait);
 			}
 		}
 	}
@@ -302,6 +313,8 @@ export class Publisher implements LivePublisher {
 			room.formats.clear();
 			room.formatsAt = 0;
 			room.formatsOwed = false;
+			if (room.formatsTimer) clearTimeout(room.formatsTimer);
+			room.formatsTimer = null;
 			room.formatsReady = undefined;
 			room.formatsBuilding = false;
 			room.formatsAgain = false;
