@@ -64,11 +64,13 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 		activity: [] as ActivityItem[],
 		boards: [] as LeaderboardPush[]
 	};
-	socket.on('badge', (e) => seen.badges.push(e));
-	// Feed items ride in the leaderboard push.
+	// Feed items and badges ride in the leaderboard push: no frame of their own.
+	const frames: string[] = [];
+	socket.onAny((event: string) => frames.push(event));
 	socket.on('leaderboard', (e) => {
 		seen.boards.push(e);
 		seen.activity.push(...(e.activity ?? []));
+		seen.badges.push(...(e.badges ?? []));
 	});
 	await socket.timeout(5_000).emitWithAck('watch', { seasonId: seeded.seasonId });
 
@@ -120,4 +122,5 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 		const { stored, fromLedger } = standingsVsLedger(db, seeded.seasonId);
 		expect(stored).toEqual(fromLedger);
 	});
+	expect(new Set(frames)).toEqual(new Set(['leaderboard']));
 });

@@ -36,6 +36,8 @@ export interface LeaderboardSnapshot {
 	me?: MyStanding | null;
 	/** Feed items that came with this update (a delta carries the new ones). */
 	activity?: ActivityItem[];
+	/** Badges awarded since the last push (a push only: a watch ack carries none). */
+	badges?: BadgeEvent[];
 	/**
 	 * The season's contest formats (#17: duels, sprints, knockouts, divisions…) by view name
 	 * (formats/views.ts), each view whole: every view in a watch or snapshot ack, only the views
@@ -66,6 +68,8 @@ export interface LeaderboardDelta {
 	/** Everyone may have moved (ranking rule changed, large import): refresh your standing. */
 	reRanked?: boolean;
 	activity: ActivityItem[];
+	/** Badges awarded since the last push: they ride in it rather than in a frame each. */
+	badges?: BadgeEvent[];
 	/** The contest format views that changed since the last push, each whole (see the snapshot). */
 	formats?: Record<string, unknown>;
 }
@@ -150,7 +154,6 @@ export type StandingAck = { me: MyStanding | null } | Refusal;
 
 export interface ServerToClientEvents {
 	leaderboard: (push: LeaderboardPush) => void;
-	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
 }
 

@@ -109,9 +109,6 @@ export class LiveSeason {
 		const leaderboard = (push: LeaderboardPush) => {
 			if (push.seasonId === this.seasonId) this.accept(push);
 		};
-		const badge = (event: BadgeEvent) => {
-			if (event.seasonId === this.seasonId) this.onBadge.emit(event);
-		};
 		const seasonChanged = (event: SeasonEvent) => {
 			if (event.seasonId === this.seasonId) this.onSeason.emit(event);
 		};
@@ -129,7 +126,6 @@ export class LiveSeason {
 		};
 		s.on('connect', watch);
 		s.on('leaderboard', leaderboard);
-		s.on('badge', badge);
 		s.on('season', seasonChanged);
 		s.on('disconnect', disconnect);
 		s.on('connect_error', refused);
@@ -138,7 +134,6 @@ export class LiveSeason {
 			s.emit('unwatch', { seasonId: this.seasonId });
 			s.off('connect', watch);
 			s.off('leaderboard', leaderboard);
-			s.off('badge', badge);
 			s.off('season', seasonChanged);
 			s.off('disconnect', disconnect);
 			s.off('connect_error', refused);
@@ -175,6 +170,7 @@ export class LiveSeason {
 		const { feed, added } = mergeActivity(this.activity, push.activity, FEED_SIZE);
 		this.activity = feed;
 		for (const item of added) this.onActivity.emit(item);
+		for (const event of push.badges ?? []) this.onBadge.emit(event);
 		const applied = applyPush(this.snapshot, push);
 		if ('gap' in applied) return this.resync();
 		if ('stale' in applied) return;

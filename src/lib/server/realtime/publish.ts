@@ -81,6 +81,8 @@ export interface FormatBuilder {
 const MOVED_MAX = 200;
 /** Feed items one push carries at most (a board shows 20; a burst of sales keeps its toasts). */
 const ACTIVITY_MAX = 50;
+/** Badges one push carries at most (a burst of awards, e.g. a weekly job: the latest ones). */
+const BADGES_MAX = 50;
 /** The "of N players" count is read again at most this often. */
 const PLAYERS_TTL_MS = 5_000;
 /**
@@ -116,6 +118,8 @@ interface Room {
 	/** The top last pushed, to diff the next push against; null: the next push is a snapshot. */
 	top: { rows: Map<number, string>; teams: Map<number, string> } | null;
 	activity: ActivityItem[];
+	/** Badges awarded since the last push: they ride in it (one frame per push per client). */
+	badges: BadgeEvent[];
 	players: { n: number; at: number } | null;
 	/** Smoothed cost of a push (build + emit), ms. */
 	costMs: number;
@@ -153,7 +157,7 @@ interface Room {
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, the feed items
- * since the last push, and the contest format views that changed. Those views read the ledger
+ * and badges since the last push, and the contest format views that changed. Those views read the ledger
  * over their periods and can cost far more than the board: they are built at most once per ten
  * times their own cost (at most 5 s), and a push in between goes without them, so that a
  * stream of sales keeps the board live while the duel and sprint cards follow a little later.
@@ -203,8 +207,12 @@ export class Publisher implements LivePublisher {
 		this.leaderboardChanged(item.seasonId);
 	}
 
+	/** A badge rides in the season's next push, like a feed item. */
 	badge(event: BadgeEvent): void {
-		this.io.to(seasonRoom(event.seasonId)).emit('badge', event);
+		const room = this.room(event.seasonId);
+		room.badges.push(event);
+		if (room.badges.length > BADGES_MAX) room.badges.shift();
+		this.leaderboardChanged(event.seasonId);
 	}
 
 	season(event: SeasonEvent): void {
@@ -254,6 +262,7 @@ export class Publisher implements LivePublisher {
 				timer: null,
 				top: null,
 				activity: [],
+				badges: [],
 				players: null,
 				costMs: 0,
 				formats: new Map(),
@@ -306,6 +315,8 @@ export class Publisher implements LivePublisher {
 		const movedIds = drainMoved(seasonId);
 		const activity = room.activity;
 		room.activity = [];
+		const badges = room.badges;
+		room.badges = [];
 		const name = seasonRoom(seasonId);
 		if (!this.io.sockets.adapter.rooms.get(name)?.size) {
 			// Nobody watches: whoever comes next gets the board from the watch ack.
@@ -327,13 +338,15 @@ export class Publisher implements LivePublisher {
 		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
 		if (!top) return;
 		if (!fresh) room.players = { n: top.players ?? top.individual.length, at: now };
-		if (top.version <= room.lastVersion && activity.length === 0 && !formats) return;
+		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
+			return;
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
 		if (!room.top) {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
 			if (formats) snapshot.formats = formats;
+			if (badges.length > 0) snapshot.badges = badges;
 			this.io.to(name).emit('leaderboard', snapshot);
 		} else {
 			const changed = (
@@ -359,6 +372,7 @@ export class Publisher implements LivePublisher {
 			};
 			if (reRanked) delta.reRanked = true;
 			if (formats) delta.formats = formats;
+			if (badges.length > 0) delta.badges = badges;
 			this.io.to(name).emit('leaderboard', delta);
 		}
 		if (!this.pushed) observePush(changedAt);
