@@ -2,6 +2,7 @@
 // the sale is reversed its withdrawal is pushed to everyone watching, with the board.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import {
 	apiTokenFor,
@@ -23,6 +24,7 @@ let seeded: SeededDb;
 let server: RunningServer;
 let token: string;
 let socket: ClientSocket | undefined;
+let tool: ClientSocket | undefined;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 3 });
@@ -51,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	socket?.disconnect();
+	tool?.disconnect();
 	await server?.dispose();
 	seeded?.cleanup();
 });
@@ -73,6 +76,17 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 		seen.badges.push(...(e.badges ?? []));
 	});
 	await socket.timeout(5_000).emitWithAck('watch', { seasonId: seeded.seasonId });
+	// Another tool, with an API token, also gets a `badge` frame per award (the contract).
+	tool = ioClient(server.url, {
+		autoConnect: false,
+		reconnection: false,
+		transports: ['websocket'],
+		auth: { token }
+	}) as ClientSocket;
+	const toolBadges: BadgeEvent[] = [];
+	tool.on('badge', (e) => toolBadges.push(e));
+	await connect(tool);
+	await tool.timeout(5_000).emitWithAck('watch', { seasonId: seeded.seasonId });
 
 	const seller = seeded.people[1];
 	const api = (path: string, body: unknown) =>
@@ -94,6 +108,8 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 		provisional: true,
 		badge: { name: 'First sale', points: 10 }
 	});
+	await waitFor(() => toolBadges.length > 0, 10_000, 'the badge frame to the API token');
+	expect(toolBadges).toEqual(seen.badges);
 
 	const reversed = await api('/sales/live-badge-1/reverse', { reason: 'cancelled order' });
 	expect(reversed.status).toBe(200);

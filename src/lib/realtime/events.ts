@@ -154,6 +154,8 @@ export type StandingAck = { me: MyStanding | null } | Refusal;
 
 export interface ServerToClientEvents {
 	leaderboard: (push: LeaderboardPush) => void;
+	/** To API-token sockets only (seasonBadgeRoom); others get `badges` in the push. */
+	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
 }
 
@@ -167,6 +169,12 @@ export interface ClientToServerEvents {
 }
 
 export const seasonRoom = (seasonId: number) => `season:${seasonId}`;
+
+/**
+ * The API-token sockets watching a season, which also get a `badge` frame per award (the
+ * contract's event for other tools); browsers and TVs get the same events in the push.
+ */
+export const seasonBadgeRoom = (seasonId: number) => `season:${seasonId}:badges`;
 
 /** The season of a room name made by seasonRoom; null for any other room. */
 export function seasonOfRoom(room: string): number | null {

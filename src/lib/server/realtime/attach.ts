@@ -19,6 +19,7 @@ import { sessionAlive, mayWatch, tokenAlive } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
 	seasonOfRoom,
+	seasonBadgeRoom,
 	seasonRoom,
 	type ClientToServerEvents,
 	type ServerToClientEvents
@@ -131,6 +132,7 @@ export function attachRealtime(
 			const formats = await publisher.formatsForWatch(seasonId);
 			if (!socket.connected) return;
 			socket.join(seasonRoom(seasonId));
+			if (socket.data.token) socket.join(seasonBadgeRoom(seasonId));
 			const snapshot = getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!;
 			const { me: _me, ...shared } = snapshot;
 			void _me;
@@ -164,7 +166,9 @@ export function attachRealtime(
 		});
 		socket.on('unwatch', (payload) => {
 			const parsed = watchPayload.safeParse(payload);
-			if (parsed.success) socket.leave(seasonRoom(parsed.data.seasonId));
+			if (!parsed.success) return;
+			socket.leave(seasonRoom(parsed.data.seasonId));
+			socket.leave(seasonBadgeRoom(parsed.data.seasonId));
 		});
 	});
 

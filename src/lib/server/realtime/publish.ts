@@ -14,6 +14,7 @@ import {
 	takeLeaderboardChange
 } from '../shared/metrics';
 import {
+	seasonBadgeRoom,
 	seasonRoom,
 	type ActivityItem,
 	type BadgeEvent,
@@ -207,8 +208,12 @@ export class Publisher implements LivePublisher {
 		this.leaderboardChanged(item.seasonId);
 	}
 
-	/** A badge rides in the season's next push, like a feed item. */
+	/**
+	 * A badge rides in the season's next push, like a feed item; API-token sockets also get it
+	 * at once as a `badge` frame (the contract other tools rely on: they are few).
+	 */
 	badge(event: BadgeEvent): void {
+		this.io.to(seasonBadgeRoom(event.seasonId)).emit('badge', event);
 		const room = this.room(event.seasonId);
 		room.badges.push(event);
 		if (room.badges.length > BADGES_MAX) room.badges.shift();
