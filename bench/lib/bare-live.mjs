@@ -1,8 +1,11 @@
 // The bare stack of `bench:live --baseline`: node:http + Socket.IO 4.8 + better-sqlite3, no
 // SvelteKit. POST /api/v1/sales (JSON, Bearer token) does one insert and answers { version };
-// then one room emit of a `leaderboard` frame padded to PAYLOAD_BYTES (the mean size of the
-// pushes Honorboard sent in the same run), coalesced as Honorboard does (BARE_POLICY below). `watch` joins the room and acks { version }.
-// Env: PORT, HOST, DATABASE_URL, PAYLOAD_BYTES, BENCH_TOKEN. Never part of the app.
+// then one room emit of a `leaderboard` frame: one of the deltas Honorboard pushed in the same
+// run (PAYLOAD_FILE), with the version changed, or else a frame padded to PAYLOAD_BYTES (their
+// mean size); coalesced as Honorboard does (BARE_POLICY below). `watch` joins the room and acks
+// { version }. Env: PORT, HOST, DATABASE_URL, PAYLOAD_FILE, PAYLOAD_BYTES, BENCH_TOKEN. Never
+// part of the app.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
@@ -27,6 +30,13 @@ let version = db.prepare('SELECT coalesce(max(id), 0) AS v FROM sale').get().v;
 const envelope = (v) => ({ kind: 'delta', seasonId: 1, version: v, baseVersion: v - 1, pad: '' });
 const padLength = Math.max(0, payloadBytes - JSON.stringify(envelope(1_000_000)).length);
 const pad = 'x'.repeat(padLength);
+// The same payload as Honorboard's (one of its deltas from this run, PAYLOAD_FILE) when there is
+// one, so that the clients parse the same frames; else a padded envelope of its mean size.
+const sample = process.env.PAYLOAD_FILE
+	? JSON.parse(readFileSync(process.env.PAYLOAD_FILE, 'utf8'))
+	: null;
+const payload = (v) =>
+	sample ? { ...sample, seasonId: 1, version: v, baseVersion: v - 1 } : { ...envelope(v), pad };
 
 const http = createServer((req, res) => {
 	if (req.method !== 'POST' || req.url !== '/api/v1/sales') {
@@ -72,7 +82,7 @@ let costMs = 0;
 function push() {
 	pending = false;
 	const started = performance.now();
-	io.to('season:1').emit('leaderboard', { ...envelope(version), pad });
+	io.to('season:1').emit('leaderboard', payload(version));
 	lastPushAt = performance.now(); // the window counts from the push's end, as in publish.ts
 	const cost = lastPushAt - started;
 	costMs = costMs === 0 ? cost : 0.7 * costMs + 0.3 * cost; // the same moving average

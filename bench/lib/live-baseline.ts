@@ -69,6 +69,17 @@ const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 const load = () => loadavg().map((v) => round(v, 2));
 
+/** The sample whose JSON is closest to the samples' mean size (undefined when none). */
+function sampleOfMeanSize(samples: Record<string, unknown>[]): Record<string, unknown> | undefined {
+	if (samples.length === 0) return undefined;
+	const sizes = samples.map((sample) => JSON.stringify(sample).length);
+	const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+	let best = 0;
+	for (let i = 1; i < sizes.length; i++)
+		if (Math.abs(sizes[i] - mean) < Math.abs(sizes[best] - mean)) best = i;
+	return samples[best];
+}
+
 function readOptions(argv: string[]): Options | null {
 	const { values } = parseArgs({
 		args: argv,
@@ -161,6 +172,7 @@ interface ClientResult {
 	outOfOrder: number;
 	pushesPerClient: number[];
 	pushBytes: number[];
+	pushSamples?: Record<string, unknown>[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,6 +221,8 @@ interface TargetResult {
 	/** HONORBOARD_FANOUT=process: the fan-out process's own loop (its CPU is in serverCpuSeconds). */
 	fanoutLoopDelayMs: { p50: number; p99: number; max: number } | null;
 	pushBytesMean: number | null;
+	/** A delta Honorboard pushed in this run, of about the mean size (not saved in the JSON). */
+	pushSample?: Record<string, unknown>;
 	pushesPerClient: Summary | null;
 	disconnects: number;
 	outOfOrder: number;
@@ -405,6 +419,7 @@ async function runTarget(input: {
 			pushBytesMean: bytes.length
 				? Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length)
 				: null,
+			pushSample: sampleOfMeanSize(results.flatMap((r) => r.pushSamples ?? [])),
 			pushesPerClient: summarize(results.flatMap((r) => r.pushesPerClient)),
 			disconnects: results.reduce((s, r) => s + r.disconnects, 0),
 			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
@@ -484,6 +499,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 			// Honorboard on a fresh copy of the seeded database, in each fan-out mode asked for.
 			let products: Product[] = [];
 			let pushBytes: number | null = null;
+			let pushSample: Record<string, unknown> | undefined;
 			for (const mode of options.fanout) {
 				if (clock() > deadlineAt) break;
 				const target: Target = mode === 'process' ? 'honorboard-process' : 'honorboard';
@@ -518,13 +534,18 @@ export async function runBaseline(argv: string[]): Promise<number> {
 					});
 					results.push(result);
 					pushBytes ??= result.pushBytesMean;
+					pushSample ??= result.pushSample;
+					delete result.pushSample;
 				} finally {
 					await hb.stop();
 				}
 			}
 			if (clock() > deadlineAt) break;
-			// The bare stack, pushing frames of the size Honorboard pushed.
+			// The bare stack, pushing the same payload as Honorboard (one of its deltas, the version
+			// changed), so that the clients parse the same frames for both; else frames of its size.
 			const barePath = join(dir, `bare-${clients}.db`);
+			const payloadFile = join(dir, `payload-${clients}.json`);
+			if (pushSample) writeFileSync(payloadFile, JSON.stringify(pushSample));
 			const bare = await startBenchServer(barePath, {
 				entry: join(ROOT, 'bench/lib/bare-live.mjs'),
 				port: options.portBase + 1,
@@ -533,6 +554,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 					LOOP_PROBE_FILE: probeFile,
 					BENCH_TOKEN: token,
 					PAYLOAD_BYTES: String(pushBytes ?? 1000),
+					...(pushSample ? { PAYLOAD_FILE: payloadFile } : {}),
 					BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
 				}
 			});

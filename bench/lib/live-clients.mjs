@@ -12,6 +12,8 @@ import { io } from 'socket.io-client';
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const watchers = [];
 const pushBytes = [];
+/** Deltas as received (first client only), for the bare stack to push the same payload. */
+const pushSamples = [];
 
 function connectOne(url, auth, seasonId, timeoutMs, measureBytes) {
 	return new Promise((done, fail) => {
@@ -26,6 +28,7 @@ function connectOne(url, auth, seasonId, timeoutMs, measureBytes) {
 		socket.on('leaderboard', (push) => {
 			const at = clock();
 			if (measureBytes && pushBytes.length < 2000) pushBytes.push(JSON.stringify(push).length);
+			if (measureBytes && push.kind === 'delta' && pushSamples.length < 50) pushSamples.push(push);
 			const last = w.versions.length ? w.versions[w.versions.length - 1] : -Infinity;
 			if (push.version === last) return;
 			if (push.version < last) {
@@ -112,7 +115,16 @@ function finish(m) {
 	}
 	for (const w of watchers) w.socket.disconnect();
 	process.send(
-		{ type: 'result', latencies, missing, disconnects, outOfOrder, pushesPerClient, pushBytes },
+		{
+			type: 'result',
+			latencies,
+			missing,
+			disconnects,
+			outOfOrder,
+			pushesPerClient,
+			pushBytes,
+			pushSamples
+		},
 		() => process.exit(0)
 	);
 }
