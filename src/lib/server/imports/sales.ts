@@ -312,8 +312,9 @@ async function importRows(
 		const now = clock();
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
-		// Standings, days and versions: written once per window, not once per sale.
-		const writes = new WriteBatch();
+		// Standings, days and versions: written once per window, not once per sale; the sales'
+		// own rows many per statement (a window holds each sale once: its lines are grouped).
+		const writes = new WriteBatch({ rows: true });
 		const outcomes: {
 			group: ResolvedSale;
 			outcome: 'new' | 'duplicate' | 'error';
