@@ -85,7 +85,9 @@ function state(db: Db) {
 			sql`select e.id, s.external_id, e.user_id, e.team_id, e.kind, e.points, e.status, e.breakdown from ledger_entry e left join sale s on s.id = e.sale_id order by 1`
 		),
 		referrals: rows(sql`select id, status, matched_sale_id, ledger_entry_id from referral`),
-		sequences: rows(sql`select name, seq from sqlite_sequence where name in ('sale', 'sale_line', 'ledger_entry') order by 1`),
+		sequences: rows(
+			sql`select name, seq from sqlite_sequence where name in ('sale', 'sale_line', 'ledger_entry') order by 1`
+		),
 		standings: rows(
 			sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count from standing order by 1, 2`
 		),

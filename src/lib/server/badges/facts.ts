@@ -266,7 +266,11 @@ class Growth {
 		insertRows(db, MANY.tally, [...this.tallies.values()].flat());
 		insertRows(db, MANY.day, [...this.days.values()].flat());
 		insertRows(db, MANY.week, [...this.weeks.values()].flat());
-		insertRows(db, MANY.dirty, [...this.periods.values()].flatMap((row) => [...row, 1]));
+		insertRows(
+			db,
+			MANY.dirty,
+			[...this.periods.values()].flatMap((row) => [...row, 1])
+		);
 		this.tallies.clear();
 		this.days.clear();
 		this.weeks.clear();

@@ -60,7 +60,8 @@ function statement(client: Client, insert: ManyRows, rows: number): Database.Sta
 	let byRows = texts.get(insert);
 	if (!byRows) texts.set(insert, (byRows = []));
 	const row = `(${insert.columns.map(() => '?').join(', ')})`;
-	byRows[rows] ??= `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
+	byRows[rows] ??=
+		`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
 	return cached(client, byRows[rows]);
 }
 

@@ -324,6 +324,11 @@ async function importRows(
 		try {
 			db.transaction(
 				(tx) => {
+					// The window's sellers and their seasons in two queries, not two a seller.
+					lookups.prefetch(
+						tx,
+						batch.map((group) => group.userId)
+					);
 					for (const group of batch) {
 						try {
 							// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
