@@ -1,7 +1,9 @@
 // A WriteBatch (scoring/write-batch.ts) records many sales in one transaction and writes the
-// standings, the day totals and the season's version once at the end. Whatever it holds, the
-// database after the batch must equal the one the per-sale path (recordSale) leaves: the same
-// sales, ledger, standings, person_day and dashboard rollups; refused sales change nothing.
+// standings, the day totals and the season's version once at the end; with `rows` (an import's
+// window) it also holds the sales' own rows and writes them many per statement. Whatever it
+// holds, the database after the batch must equal the one the per-sale path (recordSale) leaves:
+// the same sales, lines and ledger (with the same ids), standings, person_day, dashboard
+// rollups and confirmed referrals; refused sales change nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -15,6 +17,7 @@ import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
 import { savepoint } from '../../src/lib/server/db/prepared';
 import { rule, season } from '../../src/lib/server/db/schema';
+import { recordReferral } from '../../src/lib/server/referrals/record';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
 
@@ -56,6 +59,15 @@ async function contestDb(timeZone: string) {
 			}
 		])
 		.run();
+	// A customer's open referral: the first confirmed sale naming the customer confirms it.
+	recordReferral(ctx.db, {
+		requestId: 'wb-referral',
+		referrerId: contest.people[1].id,
+		customerName: 'Acme',
+		customerRef: 'AC-7',
+		contact: null,
+		note: null
+	});
 	return { db: ctx.db, contest };
 }
 
@@ -64,13 +76,17 @@ function state(db: Db) {
 	const rows = (query: ReturnType<typeof sql>) => db.all(query);
 	return {
 		sales: rows(
-			sql`select external_id, seller_id, team_id, occurred_at, amount, status, points, flag_reason, breakdown from sale order by external_id`
+			sql`select id, external_id, seller_id, team_id, occurred_at, amount, customer_ref, status, points, flag_reason, breakdown from sale order by external_id`
 		),
 		lines: rows(
-			sql`select s.external_id, l.product_id, l.quantity, l.unit_price, l.points from sale_line l join sale s on s.id = l.sale_id order by 1, 2, 3`
+			sql`select l.id, s.external_id, l.product_id, l.quantity, l.unit_price, l.points from sale_line l join sale s on s.id = l.sale_id order by 2, 3, 4`
 		),
 		ledger: rows(
-			sql`select s.external_id, e.user_id, e.team_id, e.kind, e.points, e.status, e.breakdown from ledger_entry e join sale s on s.id = e.sale_id order by 1`
+			sql`select e.id, s.external_id, e.user_id, e.team_id, e.kind, e.points, e.status, e.breakdown from ledger_entry e left join sale s on s.id = e.sale_id order by 1`
+		),
+		referrals: rows(sql`select id, status, matched_sale_id, ledger_entry_id from referral`),
+		sequences: rows(
+			sql`select name, seq from sqlite_sequence where name in ('sale', 'sale_line', 'ledger_entry') order by 1`
 		),
 		standings: rows(
 			sql`select subject_type, subject_id, confirmed_points, provisional_points, sales_count from standing order by 1, 2`
@@ -81,15 +97,17 @@ function state(db: Db) {
 			sql`select * from dashboard_product_day order by season_id, day, team_id, product_id`
 		),
 		dashboardLines: rows(
-			sql`select d.season_id, d.product_id, d.occurred_at, s.external_id, d.team_id, d.quantity, d.points from dashboard_line d join sale s on s.id = d.sale_id order by 4, 2, 6`
+			sql`select d.season_id, d.product_id, d.occurred_at, d.line_id, s.external_id, d.team_id, d.quantity, d.points from dashboard_line d join sale s on s.id = d.sale_id order by 5, 2, 7`
 		)
 	};
 }
 
 describe.each([
-	[7, 'Europe/Amsterdam'],
-	[2026, 'Pacific/Auckland']
-])('sales recorded in batches (seed %i, %s)', (seed, timeZone) => {
+	[7, 'Europe/Amsterdam', false],
+	[2026, 'Pacific/Auckland', false],
+	[7, 'Europe/Amsterdam', true],
+	[2026, 'Pacific/Auckland', true]
+])('sales recorded in batches (seed %i, %s, rows held: %s)', (seed, timeZone, holdRows) => {
 	it('leave the database as recording them one by one does', async () => {
 		const random = mulberry32(seed);
 		const one = await contestDb(timeZone);
@@ -111,7 +129,9 @@ describe.each([
 					sku: refused ? 'NOPE' : random() < 0.5 ? 'PHONE' : 'CASE',
 					quantity: 1 + Math.floor(random() * 4),
 					unitPrice: 2900
-				}))
+				})),
+				// Some name a customer; the referred one's first confirmed sale confirms the referral.
+				customerRef: random() < 0.1 ? (random() < 0.5 ? 'ac 7' : `C-${i}`) : null
 			};
 		});
 		// One sale above maxSalePoints whatever the day's cap left (13 phones: 650 points before any
@@ -142,7 +162,7 @@ describe.each([
 
 		const inBatches: string[] = [];
 		for (let start = 0; start < inputs.length; start += 37) {
-			const writes = new WriteBatch();
+			const writes = new WriteBatch({ rows: holdRows });
 			const lookups = new SaleLookups();
 			batched.db.transaction(
 				(tx) => {
@@ -158,6 +178,10 @@ describe.each([
 
 		expect(inBatches).toEqual(perSale);
 		expect(perSale.filter((o) => o !== 'ok').length).toBeGreaterThan(3);
+		// The referral was confirmed by a sale of the batches (its row written before it).
+		expect(state(one.db).referrals).toEqual([
+			expect.objectContaining({ status: 'confirmed', matched_sale_id: expect.any(Number) })
+		]);
 		expect(state(batched.db)).toEqual(state(one.db));
 		const seasonId = batched.contest.season.id;
 		const { stored, fromLedger } = standingsVsLedger(batched.db, seasonId);

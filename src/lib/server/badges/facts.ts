@@ -8,6 +8,7 @@ import {
 } from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
+import { insertRows, type ManyRows } from '../db/many-rows';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -33,8 +34,12 @@ const SQL = {
 	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
 	// Each entry with its sale (the facts never change a sale, so reading it here is reading it
 	// when the entry's turn comes); a sale no longer there has null columns.
+	// A new sale's categories come with it, as categoriesOf reads them (one query, not one a sale).
 	entries: `SELECT e.id, e.sale_id AS saleId, e.kind, e.points, s.season_id AS seasonId,
-		s.seller_id AS userId, s.team_id AS teamId, s.occurred_at AS occurredAt, s.amount, s.status
+		s.seller_id AS userId, s.team_id AS teamId, s.occurred_at AS occurredAt, s.amount, s.status,
+		CASE WHEN e.kind = 'sale' THEN (SELECT json_group_array(DISTINCT p.category)
+			FROM sale_line l JOIN product p ON p.id = l.product_id WHERE l.sale_id = e.sale_id)
+		END AS categories
 		FROM ledger_entry e LEFT JOIN sale s ON s.id = e.sale_id
 		WHERE e.id > ? AND e.sale_id IS NOT NULL AND e.kind IN ('sale', 'adjustment', 'reversal')
 		ORDER BY e.id LIMIT ?`,
@@ -117,6 +122,23 @@ const SQL = {
 	]
 } as const;
 
+/**
+ * SQL.tally, addDay, week and dirty as many rows per statement (Growth.write): each row's values
+ * in the columns' order, and the same upsert after VALUES.
+ */
+const MANY = {
+	tally: manyOf(SQL.tally, 'badge_tally'),
+	day: manyOf(SQL.addDay, 'badge_day'),
+	week: manyOf(SQL.week, 'badge_week'),
+	dirty: manyOf(SQL.dirty, 'badge_period')
+};
+
+function manyOf(text: string, table: string): ManyRows {
+	// Note: every column is a parameter (dirty's literal 1 becomes a value of each row).
+	const [, columns, then] = /\(([^)]*)\)\s+VALUES \([^)]*\)\s*(.*)$/s.exec(text)!;
+	return { table, columns: columns.split(',').map((c) => c.trim()), then };
+}
+
 type Statement = Database.Statement;
 const cache = new WeakMap<Client, Map<string, Statement>>();
 
@@ -191,9 +213,8 @@ class Growth {
 	private periods = new Map<string, [number, string, number]>();
 
 	/** A sale starts counting: every fact it feeds grows. */
-	addSale(db: Queryable, s: SaleRow, points: number) {
+	addSale(db: Queryable, s: SaleRow, points: number, categories: string[]) {
 		const zone = timeZoneOf(db, s.seasonId);
-		const categories = categoriesOf(db, s.id);
 		this.tally(s, 'sales', 1, false);
 		this.tally(s, 'points', points, true);
 		this.tally(s, 'amount', s.amount, true);
@@ -240,13 +261,16 @@ class Growth {
 	}
 
 	write(db: Queryable) {
-		const [tally, day, week, dirty] = [SQL.tally, SQL.addDay, SQL.week, SQL.dirty].map((text) =>
-			stmt(db, text)
+		// Many rows per statement (db/many-rows.ts): each key is held once, so each row's upsert
+		// is the one its own statement would run.
+		insertRows(db, MANY.tally, [...this.tallies.values()].flat());
+		insertRows(db, MANY.day, [...this.days.values()].flat());
+		insertRows(db, MANY.week, [...this.weeks.values()].flat());
+		insertRows(
+			db,
+			MANY.dirty,
+			[...this.periods.values()].flatMap((row) => [...row, 1])
 		);
-		for (const row of this.tallies.values()) tally.run(...row);
-		for (const row of this.days.values()) day.run(...row);
-		for (const row of this.weeks.values()) week.run(...row);
-		for (const row of this.periods.values()) dirty.run(...row);
 		this.tallies.clear();
 		this.days.clear();
 		this.weeks.clear();
@@ -312,6 +336,7 @@ export function catchUpFacts(
 		saleId: number;
 		kind: 'sale' | 'adjustment' | 'reversal';
 		points: number;
+		categories: string | null;
 	} & Omit<SaleRow, 'id' | 'seasonId'> & { seasonId: number | null })[];
 	const added: NewSale[] = [];
 	const removed: NewSale[] = [];
@@ -323,7 +348,7 @@ export function catchUpFacts(
 		const s: SaleRow = { id: saleId, seasonId, userId, teamId, occurredAt, amount, status };
 		changedSeasons.add(s.seasonId);
 		if (entry.kind === 'sale') {
-			growth.addSale(db, s, entry.points);
+			growth.addSale(db, s, entry.points, JSON.parse(entry.categories!) as string[]);
 			added.push({ seasonId: s.seasonId, saleId: s.id });
 			continue;
 		}

@@ -16,7 +16,7 @@ import type { SeasonRanking } from './ranking-window';
 //   process reading what the writer wrote) committed, and who it moved is unknown here: read
 //   everything again.
 // - Otherwise every change of a person's points in this process went through
-//   applyStandingDelta or applySubjectDelta (scoring/standings.ts, the only writers of the
+//   applyStandingDelta or applySubjectDeltas (scoring/standings.ts, the only writers of the
 //   standing table), which mark the person in the journal (realtime/changed.ts). The people marked since the last
 //   read are read again by their key and moved in the structure: a sale costs the viewer after
 //   it one lookup and a short memmove, not a rebuild (a rebuild at 100,000 is docs/benchmarks.md's

@@ -109,6 +109,11 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 	client.pragma('foreign_keys = ON');
 	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
+	// A statement or savepoint that changes more than 64 KiB of pages (a sale with its six
+	// indexes and dashboard triggers, an import's window) spills its journal to a temporary file:
+	// created, written and deleted each time, a third of an import's CPU (docs/benchmarks.md,
+	// "Set-based import windows"). In memory instead; temporary tables and sorts are small here.
+	client.pragma('temp_store = MEMORY');
 	// SQLite's default page cache is 2 MB: in a season of 200,000 sales (an 80 MB file) every
 	// scan and every index an insert touches was read again from the OS, page by page (half of a
 	// sprint's period sum went to those reads). Up to 64 MiB, taken as pages are used.

@@ -312,8 +312,9 @@ async function importRows(
 		const now = clock();
 		const touched = new Map<number, Set<number>>();
 		const lookups = new SaleLookups();
-		// Standings, days and versions: written once per window, not once per sale.
-		const writes = new WriteBatch();
+		// Standings, days and versions: written once per window, not once per sale; the sales'
+		// own rows many per statement (a window holds each sale once: its lines are grouped).
+		const writes = new WriteBatch({ rows: true });
 		const outcomes: {
 			group: ResolvedSale;
 			outcome: 'new' | 'duplicate' | 'error';
@@ -323,6 +324,11 @@ async function importRows(
 		try {
 			db.transaction(
 				(tx) => {
+					// The window's sellers and their seasons in two queries, not two a seller.
+					lookups.prefetch(
+						tx,
+						batch.map((group) => group.userId)
+					);
 					for (const group of batch) {
 						try {
 							// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale

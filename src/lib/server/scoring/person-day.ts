@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
 import { prepared } from '../db/prepared';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
@@ -137,6 +138,29 @@ export function writeDay(tx: Queryable, key: DayKey, totals: DayTotals): void {
 		quantity: totals.quantity,
 		ruleAwards: JSON.stringify(totals.ruleAwards)
 	});
+}
+
+const MANY_DAYS: ManyRows = {
+	table: 'person_day',
+	columns: ['season_id', 'user_id', 'day', 'sales', 'points', 'quantity', 'rule_awards'],
+	then: `ON CONFLICT (season_id, user_id, day) DO UPDATE SET sales = excluded.sales,
+		points = excluded.points, quantity = excluded.quantity, rule_awards = excluded.rule_awards`
+};
+
+/** Stores many days' totals (as writeDay each), many rows per statement (db/many-rows.ts). */
+export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: DayTotals }>): void {
+	const values: unknown[] = [];
+	for (const { key, totals } of days)
+		values.push(
+			key.seasonId,
+			key.userId,
+			key.day,
+			totals.sales,
+			totals.points,
+			totals.quantity,
+			JSON.stringify(totals.ruleAwards)
+		);
+	insertRows(tx, MANY_DAYS, values);
 }
 
 /**

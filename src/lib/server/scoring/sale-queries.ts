@@ -54,16 +54,18 @@ export const rulesOfSeason = (db: Queryable) =>
 		.orderBy(asc(rule.id))
 		.prepare();
 
+const membershipColumns = {
+	seasonId: seasonMember.seasonId,
+	teamId: team.id,
+	teamName: team.name,
+	teamEmoji: team.emoji,
+	teamColor: team.color
+};
+
 /** The person's live seasons with their team there, most recently started first. */
 function liveMemberships(db: Queryable, chosenSeason: boolean) {
 	return db
-		.select({
-			seasonId: seasonMember.seasonId,
-			teamId: team.id,
-			teamName: team.name,
-			teamEmoji: team.emoji,
-			teamColor: team.color
-		})
+		.select(membershipColumns)
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
@@ -78,6 +80,21 @@ function liveMemberships(db: Queryable, chosenSeason: boolean) {
 		.prepare();
 }
 export const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
+/** liveMemberships of many people at once (each person's rows in the same order). */
+export function liveMembershipsOf(db: Queryable, userIds: number[]) {
+	return db
+		.select({ userId: seasonMember.userId, ...membershipColumns })
+		.from(seasonMember)
+		.innerJoin(season, eq(season.id, seasonMember.seasonId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(season.status, 'live'), inArray(seasonMember.userId, userIds)))
+		.orderBy(asc(seasonMember.userId), desc(season.startsAt), desc(season.id))
+		.all();
+}
+/** Sellers by id, many at once. */
+export function sellersByIds(db: Queryable, ids: number[]) {
+	return db.select(sellerColumns).from(user).where(inArray(user.id, ids)).all();
+}
 export const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
 
 const recordedColumns = {

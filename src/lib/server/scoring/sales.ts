@@ -295,7 +295,8 @@ export function recordSaleInTx(
 		status: (provisional ? 'pending' : 'approved') as SaleStatus,
 		points: breakdown.total
 	};
-	saleRow.id = prepared(tx, insertSale).get({
+	const stored = { lines: breakdown.lines, items: breakdown.items };
+	const saleValues = {
 		seasonId: season.id,
 		source: input.source,
 		externalId: input.externalId,
@@ -307,35 +308,53 @@ export function recordSaleInTx(
 		status: saleRow.status,
 		points: breakdown.total,
 		flagReason,
-		breakdown: JSON.stringify({ lines: breakdown.lines, items: breakdown.items }),
+		breakdown: JSON.stringify(stored),
 		createdById: input.createdById ?? null,
 		createdAt: now
-	})!.id;
-	const lineInsert = prepared(tx, insertLine);
-	lines.forEach((line, i) =>
-		lineInsert.run({
-			saleId: saleRow.id,
-			productId: bySku.get(line.sku)!.id,
-			quantity: line.quantity,
-			unitPrice: line.unitPrice,
-			points: breakdown.lines[i].points
-		})
-	);
+	};
+	const lineValues = lines.map((line, i) => ({
+		productId: bySku.get(line.sku)!.id,
+		quantity: line.quantity,
+		unitPrice: line.unitPrice,
+		points: breakdown.lines[i].points
+	}));
 	const entry: NewEntry = {
 		seasonId: season.id,
 		userId: seller.id,
 		teamId: membership.teamId,
-		saleId: saleRow.id,
+		saleId: null,
 		kind: 'sale',
 		points: breakdown.total,
 		status: provisional ? 'provisional' : 'confirmed',
-		breakdown: { lines: breakdown.lines, items: breakdown.items },
+		breakdown: stored,
 		createdById: input.createdById ?? null
 	};
-	const totals = saleTotals(breakdown.total, { lines: breakdown.lines, items: breakdown.items });
+	if (batch?.rows) {
+		// Held, written with the batch's other new rows (the same JSON for sale and entry).
+		saleRow.id = batch.rows.add(
+			tx,
+			saleValues,
+			lineValues,
+			{
+				...entry,
+				breakdown: saleValues.breakdown,
+				reason: null,
+				createdById: entry.createdById ?? null,
+				createdAt: now
+			},
+			INTEGRATION_SOURCES.has(input.source)
+		);
+	} else {
+		saleRow.id = prepared(tx, insertSale).get(saleValues)!.id;
+		const lineInsert = prepared(tx, insertLine);
+		for (const line of lineValues) lineInsert.run({ saleId: saleRow.id, ...line });
+	}
+	entry.saleId = saleRow.id;
+	const totals = saleTotals(breakdown.total, stored);
 	let version = 0;
-	if (batch) insertLedgerEntry(tx, entry, now);
-	else {
+	if (batch) {
+		if (!batch.rows) insertLedgerEntry(tx, entry, now);
+	} else {
 		appendEntry(tx, entry, now, 1);
 		addSaleToDay(tx, dayKey, day, totals);
 		version = bumpVersion(tx, season.id);
@@ -359,7 +378,10 @@ export function recordSaleInTx(
 			lookups.webhooks(tx)
 		);
 		// The customer's first confirmed sale confirms their referral (standings move directly;
-		// the season's version moves with this sale's).
+		// the season's version moves with this sale's). The referral refers to the sale's row:
+		// held rows are written first (nothing of this sale can be refused any more, so the
+		// earlier sales' rows written inside its savepoint stay).
+		if (input.customerRef) batch?.rows?.write(tx);
 		confirmReferralBySale(
 			tx,
 			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
 
 export interface StandingDelta {
@@ -39,8 +40,6 @@ const upsert = (db: Queryable, rows: ReturnType<typeof subjectRow>[]) =>
 		.prepare();
 const upsertStandings = (db: Queryable) =>
 	upsert(db, [subjectRow('user', 'userId'), subjectRow('team', 'teamId')]);
-const upsertUserStanding = (db: Queryable) => upsert(db, [subjectRow('user', 'userId')]);
-const upsertTeamStanding = (db: Queryable) => upsert(db, [subjectRow('team', 'teamId')]);
 
 /**
  * Adds a ledger change to the running totals of the person and of the team it was earned for;
@@ -70,31 +69,70 @@ export function applyStandingDelta(
 		markStandingMoved(entry.seasonId, entry.userId);
 }
 
+/** A subject's delta for applySubjectDeltas. */
+export type SubjectDelta = {
+	seasonId: number;
+	subjectType: SubjectType;
+	subjectId: number;
+	delta: StandingDelta;
+	scoreChanged: boolean;
+};
+
+// The upsert above, many rows per statement: whether the score changed picks the statement (it
+// decides reached_at), as SQLite cannot read it from a row that VALUES does not store.
+const manyStandings = (scoreChanged: boolean): ManyRows => ({
+	table: 'standing',
+	columns: [
+		'season_id',
+		'subject_type',
+		'subject_id',
+		'confirmed_points',
+		'provisional_points',
+		'sales_count',
+		'reached_at',
+		'updated_at'
+	],
+	then: `ON CONFLICT (season_id, subject_type, subject_id) DO UPDATE SET
+		confirmed_points = confirmed_points + excluded.confirmed_points,
+		provisional_points = provisional_points + excluded.provisional_points,
+		sales_count = sales_count + excluded.sales_count,
+		reached_at = ${scoreChanged ? 'excluded.reached_at' : 'reached_at'},
+		updated_at = excluded.updated_at`
+});
+const MANY_STANDINGS = { changed: manyStandings(true), unchanged: manyStandings(false) };
+
 /**
- * applyStandingDelta for the person alone or the team alone: a WriteBatch sums its team's
- * deltas over all of the batch's people and moves each team once.
+ * applyStandingDelta for many subjects, the person alone or the team alone, each once, many
+ * rows per statement (db/many-rows.ts): a WriteBatch sums its team's deltas over all of the
+ * batch's people and moves each team once.
  */
-export function applySubjectDelta(
-	tx: Queryable,
-	subject: { seasonId: number; userId: number } | { seasonId: number; teamId: number },
-	delta: StandingDelta,
-	now: number,
-	scoreChanged: boolean
-): void {
-	const values = {
-		...subject,
-		confirmed: delta.confirmed,
-		provisional: delta.provisional,
-		sales: delta.sales,
-		now,
-		scoreChanged: scoreChanged ? 1 : 0
-	};
-	if ('userId' in subject) {
-		prepared(tx, upsertUserStanding).run(values);
+export function applySubjectDeltas(tx: Queryable, deltas: SubjectDelta[], now: number): void {
+	// Runs of the same statement, in the deltas' order (new rows are stored in that order).
+	let run: unknown[] = [];
+	let runChanged = true;
+	for (const { seasonId, subjectType, subjectId, delta, scoreChanged } of deltas) {
+		if (scoreChanged !== runChanged) {
+			insertRows(tx, runChanged ? MANY_STANDINGS.changed : MANY_STANDINGS.unchanged, run);
+			[run, runChanged] = [[], scoreChanged];
+		}
+		run.push(
+			seasonId,
+			subjectType,
+			subjectId,
+			delta.confirmed,
+			delta.provisional,
+			delta.sales,
+			now,
+			now
+		);
 		// As applyStandingDelta: every change of a person's points is marked.
-		if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
-			markStandingMoved(subject.seasonId, subject.userId);
-	} else prepared(tx, upsertTeamStanding).run(values);
+		if (
+			subjectType === 'user' &&
+			(scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+		)
+			markStandingMoved(seasonId, subjectId);
+	}
+	insertRows(tx, runChanged ? MANY_STANDINGS.changed : MANY_STANDINGS.unchanged, run);
 }
 
 const nextVersion = (db: Queryable) =>

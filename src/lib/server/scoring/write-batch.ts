@@ -1,6 +1,12 @@
 import type { Queryable } from '../db';
-import { applySubjectDelta, bumpVersion, type StandingDelta } from './standings';
-import { dayTotals, writeDay, type DayKey, type DayTotals } from './person-day';
+import {
+	applySubjectDeltas,
+	bumpVersion,
+	type StandingDelta,
+	type SubjectDelta
+} from './standings';
+import { dayTotals, writeDays, type DayKey, type DayTotals } from './person-day';
+import { SaleRows } from './sale-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
 // the same few rows again and again: the seller's and the team's standing, the seller's day, the
@@ -12,6 +18,16 @@ import { dayTotals, writeDay, type DayKey, type DayTotals } from './person-day';
 //
 // Note: a sale's changes join the batch only after every statement of that sale ran (see
 // recordSaleInTx), so a sale refused inside its savepoint leaves the batch as it was.
+//
+// With `rows`, the batch also holds the new sales' own rows (sale, lines, ledger entry) and
+// writes them many per statement (sale-rows.ts): for a caller whose batch never has one sale
+// twice (an import's window groups a sale's lines by its id), as a held sale is not yet in the
+// table that a replay is read from.
+
+export interface WriteBatchOptions {
+	/** Hold the new sales' rows too, written before the rest by finish(). */
+	rows?: boolean;
+}
 
 type StandingKey = `${number}:${number}:${number}`;
 
@@ -20,6 +36,12 @@ export class WriteBatch {
 	private days = new Map<string, { key: DayKey; totals: DayTotals }>();
 	private seasons = new Set<number>();
 	private versions = new Map<number, number>();
+	/** The new sales' rows, when the batch holds them (WriteBatchOptions.rows). */
+	readonly rows: SaleRows | null;
+
+	constructor(options: WriteBatchOptions = {}) {
+		this.rows = options.rows ? new SaleRows() : null;
+	}
 
 	/** The seller's day so far: from the batch, else its row (as dayTotals). */
 	day(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
@@ -53,18 +75,21 @@ export class WriteBatch {
 
 	/** Writes every held row once; call inside the transaction the sales were recorded in. */
 	finish(tx: Queryable, now: number): void {
-		for (const { key, totals } of this.days.values()) writeDay(tx, key, totals);
+		this.rows?.write(tx);
+		writeDays(tx, this.days.values());
 		// Each person once, then each team once with the sum of its people's deltas.
+		const subjects: SubjectDelta[] = [];
 		const teams = new Map<string, StandingDelta & { scoreChanged: boolean }>();
 		for (const [key, { scoreChanged, ...delta }] of this.standings) {
 			const [seasonId, userId, teamId] = key.split(':').map(Number);
-			applySubjectDelta(tx, { seasonId, userId }, delta, now, scoreChanged);
+			subjects.push({ seasonId, subjectType: 'user', subjectId: userId, delta, scoreChanged });
 			addDelta(teams, `${seasonId}:${teamId}`, delta, scoreChanged);
 		}
 		for (const [key, { scoreChanged, ...delta }] of teams) {
 			const [seasonId, teamId] = key.split(':').map(Number);
-			applySubjectDelta(tx, { seasonId, teamId }, delta, now, scoreChanged);
+			subjects.push({ seasonId, subjectType: 'team', subjectId: teamId, delta, scoreChanged });
 		}
+		applySubjectDeltas(tx, subjects, now);
 		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
 		this.days.clear();
 		this.standings.clear();

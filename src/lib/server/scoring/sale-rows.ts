@@ -1,0 +1,197 @@
+import type { Queryable } from '../db';
+import { cachedStatement, insertRows, type ManyRows } from '../db/many-rows';
+import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
+
+// An import's window records hundreds of sales in one transaction. SaleRows holds the new
+// sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts);
+// the dashboard triggers still fire for every row, so the rollups are the ones the one-by-one
+// path leaves.
+//
+// Ids are given here as AUTOINCREMENT gives them (one more than the largest ever used), so that
+// a sale's id is known when it is recorded (its lines and ledger entry, the answer) though its
+// row is written later.
+
+/** A new sale's columns (breakdown as its JSON text). */
+export interface SaleValues {
+	seasonId: number;
+	source: SaleSource;
+	externalId: string;
+	sellerId: number;
+	teamId: number;
+	occurredAt: number;
+	amount: number;
+	customerRef: string | null;
+	status: SaleStatus;
+	points: number;
+	flagReason: string | null;
+	breakdown: string;
+	createdById: number | null;
+	createdAt: number;
+}
+
+export interface LineValues {
+	productId: number;
+	quantity: number;
+	unitPrice: number;
+	points: number;
+}
+
+/** The sale's ledger entry (its sale is the one it is held with; breakdown as JSON text). */
+export interface EntryValues {
+	seasonId: number;
+	userId: number;
+	teamId: number;
+	kind: LedgerKind;
+	points: number;
+	status: LedgerStatus;
+	breakdown: string | null;
+	reason: string | null;
+	createdById: number | null;
+	createdAt: number;
+}
+
+type Table = 'sale' | 'sale_line' | 'ledger_entry';
+
+const INSERTS: Record<Table, ManyRows> = {
+	sale: {
+		table: 'sale',
+		columns: [
+			'id',
+			'season_id',
+			'source',
+			'external_id',
+			'seller_id',
+			'team_id',
+			'occurred_at',
+			'amount',
+			'customer_ref',
+			'status',
+			'points',
+			'flag_reason',
+			'breakdown',
+			'created_by_id',
+			'created_at'
+		]
+	},
+	sale_line: {
+		table: 'sale_line',
+		columns: ['id', 'sale_id', 'product_id', 'quantity', 'unit_price', 'points']
+	},
+	ledger_entry: {
+		table: 'ledger_entry',
+		columns: [
+			'id',
+			'season_id',
+			'user_id',
+			'team_id',
+			'sale_id',
+			'award_id',
+			'activity_id',
+			'kind',
+			'points',
+			'status',
+			'breakdown',
+			'reason',
+			'created_by_id',
+			'created_at'
+		]
+	}
+};
+
+export class SaleRows {
+	// Each table's held rows, their values one after the other in COLUMNS order.
+	private values: Record<Table, unknown[]> = { sale: [], sale_line: [], ledger_entry: [] };
+	private next: Record<Table, number> | null = null;
+	// The held sales by their id space (one for the integrations, one per other source).
+	private keys = new Set<string>();
+
+	/** Holds a new sale with its lines and ledger entry; returns the sale's id. */
+	add(
+		tx: Queryable,
+		sale: SaleValues,
+		lines: LineValues[],
+		entry: EntryValues,
+		integration: boolean
+	): number {
+		const key = keyOf(sale.source, sale.externalId, integration);
+		// Note: the caller reads a sale sent before (replayOf) from the table: one held here is
+		// not there yet. An import's window groups a sale's lines by id, so it never holds one twice.
+		if (this.keys.has(key)) throw new Error(`sale ${sale.externalId} is held twice in one batch`);
+		this.keys.add(key);
+		const next = (this.next ??= nextIds(tx));
+		const saleId = next.sale++;
+		this.values.sale.push(
+			saleId,
+			sale.seasonId,
+			sale.source,
+			sale.externalId,
+			sale.sellerId,
+			sale.teamId,
+			sale.occurredAt,
+			sale.amount,
+			sale.customerRef,
+			sale.status,
+			sale.points,
+			sale.flagReason,
+			sale.breakdown,
+			sale.createdById,
+			sale.createdAt
+		);
+		for (const line of lines)
+			this.values.sale_line.push(
+				next.sale_line++,
+				saleId,
+				line.productId,
+				line.quantity,
+				line.unitPrice,
+				line.points
+			);
+		this.values.ledger_entry.push(
+			next.ledger_entry++,
+			entry.seasonId,
+			entry.userId,
+			entry.teamId,
+			saleId,
+			null,
+			null,
+			entry.kind,
+			entry.points,
+			entry.status,
+			entry.breakdown,
+			entry.reason,
+			entry.createdById,
+			entry.createdAt
+		);
+		return saleId;
+	}
+
+	/**
+	 * Writes every held row: sales first (the lines' and entries' triggers read their sale),
+	 * then lines, then entries. Ids are read again for the next row held, in case anything else
+	 * inserted into these tables meanwhile.
+	 */
+	write(tx: Queryable): void {
+		for (const table of ['sale', 'sale_line', 'ledger_entry'] as const) {
+			insertRows(tx, INSERTS[table], this.values[table]);
+			this.values[table] = [];
+		}
+		this.keys.clear();
+		this.next = null;
+	}
+}
+
+const keyOf = (source: SaleSource, externalId: string, integration: boolean) =>
+	integration ? `integration:${externalId}` : `${source}:${externalId}`;
+
+/** The id AUTOINCREMENT would give each table's next row. */
+function nextIds(tx: Queryable): Record<Table, number> {
+	const next = (table: Table) =>
+		(
+			cachedStatement(
+				tx,
+				`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '${table}'), 0),
+					coalesce((SELECT max(id) FROM ${table}), 0)) + 1 AS id`
+			).get() as { id: number }
+		).id;
+	return { sale: next('sale'), sale_line: next('sale_line'), ledger_entry: next('ledger_entry') };
+}
