@@ -73,7 +73,7 @@ function saleAnswer(
  * At most this much body text (characters) is kept: ~100,000 typical bodies of ~250 bytes, or
  * 12,000 of the longest kept. A count of 20,000 bodies kept 5 MB of typical ones, and a CRM
  * sending a week of sales again (or bench:ingest's replays, spread over every sale of the run)
- * took the full path for most of them.
+ * took the full path for half of them or more.
  */
 const ANSWERED_TEXT_BUDGET = 24_000_000;
 /** Longer bodies (a sale with many lines) are not kept. */
