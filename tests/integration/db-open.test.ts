@@ -59,4 +59,16 @@ describe('openDatabase', () => {
 		expect(table).toBe('open_test');
 		reopened.$client.close();
 	});
+
+	// A sale's savepoint spilled its statement journal to a temp file once per API group
+	// (docs/benchmarks.md, "hb-rep2"); a longer WAL between checkpoints blocked the loop longer.
+	it('keeps temp files in memory and checkpoints the WAL every 1,000 pages', () => {
+		dir = mkdtempSync(join(tmpdir(), 'honorboard-open-'));
+		const db = openDatabase(join(dir, 'test.db'));
+		expect(db.$client.pragma('temp_store', { simple: true })).toBe(2);
+		expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+		expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+		expect(db.$client.pragma('synchronous', { simple: true })).toBe(1);
+		db.$client.close();
+	});
 });

@@ -14,6 +14,7 @@ import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
 import { AppError } from '../shared/errors';
+import { AnsweredBodies } from './answered-bodies';
 import { requestContext } from '../shared/log';
 
 export type CreateSaleBody = z.infer<typeof createSaleSchema>;
@@ -69,28 +70,34 @@ function saleAnswer(
 }
 
 /**
+ * At most this much body text (characters) is kept: ~100,000 typical bodies of ~250 bytes, or
+ * 12,000 of the longest kept. A count of 20,000 bodies kept 5 MB of typical ones, and a CRM
+ * sending a week of sales again (or bench:ingest's replays, spread over every sale of the run)
+ * took the full path for half of them or more.
+ */
+const ANSWERED_TEXT_BUDGET = 24_000_000;
+/** Longer bodies (a sale with many lines) are not kept. */
+const ANSWERED_TEXT_MAX = 2_048;
+/**
  * Bodies already answered, by their exact text: the sale they recorded or replayed, and the
  * seller's email in them. Once recorded, a sale's seller, time, season, customer and lines never
  * change (its status and points do), so the same text again is that sale's replay: one indexed
  * read answers it (replayAnswerOf: the status, points and season version as they are now, and
  * whether that email is still the seller's), without parsing, validating and comparing the body
  * again (docs/benchmarks.md, "Ingest"). When the read finds nothing (the seller's email changed,
- * the sale is gone), the body takes the full path. Bounded: the oldest go first.
+ * the sale is gone), the body takes the full path. Bounded by the text kept: the oldest go first.
  */
-const answered = new Map<string, { saleId: number; email: string }>();
-const ANSWERED_MAX = 20_000;
-/**
- * Longer bodies (a sale with many lines) are not kept: at most 40 MB of text, a few MB for
- * typical bodies of ~200 bytes.
- */
-const ANSWERED_TEXT_MAX = 2_048;
+const answered = new AnsweredBodies<{ saleId: number; email: string }>(
+	ANSWERED_TEXT_BUDGET,
+	ANSWERED_TEXT_MAX
+);
 
 function answeredBefore(text: string): SaleAnswer | null {
 	const known = answered.get(text);
 	if (!known) return null;
 	const row = prepared(getDb(), replayAnswerOf).get(known);
 	if (!row) {
-		answered.delete(text);
+		answered.forget(text);
 		return null;
 	}
 	return saleAnswer(
@@ -102,9 +109,7 @@ function answeredBefore(text: string): SaleAnswer | null {
 }
 
 function rememberAnswered(text: string, body: CreateSaleBody, answer: SaleAnswer): void {
-	if (text.length > ANSWERED_TEXT_MAX || answered.has(text)) return;
-	if (answered.size >= ANSWERED_MAX) answered.delete(answered.keys().next().value!);
-	answered.set(text, { saleId: answer.sale.id, email: normalizeEmail(body.seller.email) });
+	answered.remember(text, { saleId: answer.sale.id, email: normalizeEmail(body.seller.email) });
 }
 
 /** The JSON text of a body, checked against the sale schema (400 saying what is wrong). */

@@ -109,15 +109,19 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 	client.pragma('foreign_keys = ON');
 	client.pragma(`busy_timeout = ${SCRIPT_BUSY_TIMEOUT_MS}`);
 	client.pragma('synchronous = NORMAL');
-	// A statement or savepoint that changes more than 64 KiB of pages (a sale with its six
-	// indexes and dashboard triggers, an import's window) spills its journal to a temporary file:
-	// created, written and deleted each time, a third of an import's CPU (docs/benchmarks.md,
-	// "Set-based import windows"). In memory instead; temporary tables and sorts are small here.
-	client.pragma('temp_store = MEMORY');
 	// SQLite's default page cache is 2 MB: in a season of 200,000 sales (an 80 MB file) every
 	// scan and every index an insert touches was read again from the OS, page by page (half of a
 	// sprint's period sum went to those reads). Up to 64 MiB, taken as pages are used.
 	client.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+	// A statement or savepoint keeps the pages it changes in a statement journal, which SQLite
+	// moves to a temp file past 64 KiB: group commit (one savepoint per sale) and an import's
+	// window (docs/benchmarks.md, "Set-based import windows") opened, wrote and deleted one each
+	// time: ~45 of a new sale's ~65 pwrite calls (strace, bench:ingest), a third of an import's
+	// CPU. Temp files in memory instead; temporary tables and sorts are small here.
+	// Note: the WAL's automatic checkpoint stays at SQLite's 1,000 pages: every 4,000 took less
+	// CPU per sale but blocked the event loop longer at each checkpoint (bench:ingest: loop p99
+	// 54 ms against 30 ms, sale p99 65 ms against 40 ms).
+	client.pragma('temp_store = MEMORY');
 	const db = drizzle(client, { schema }) as Db;
 	const folder = migrationsFolder();
 	if (!upToDate(client, folder)) migrate(db, { migrationsFolder: folder });
