@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { literal, prepared } from '../db/prepared';
 import type { Db, Queryable } from '../db';
 import {
 	award,
@@ -121,24 +122,28 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
 }
 
 /** The keys `badgeId|periodKey` of a subject's awards that stand. */
+/** A subject's awards that stand (not void) in a season, prepared once per connection. */
+const standingAwardsQuery = (db: Queryable) =>
+	db
+		.select({ badgeId: award.badgeId, periodKey: award.periodKey })
+		.from(award)
+		.where(
+			and(
+				eq(award.seasonId, sql.placeholder('seasonId')),
+				eq(award.subjectType, sql.placeholder('subjectType')),
+				eq(award.subjectId, sql.placeholder('subjectId')),
+				ne(award.status, literal('void'))
+			)
+		)
+		.prepare();
+
 function standingAwards(
 	tx: Queryable,
 	seasonId: number,
 	subjectType: 'user' | 'team',
 	subjectId: number
 ): Set<string> {
-	const rows = tx
-		.select({ badgeId: award.badgeId, periodKey: award.periodKey })
-		.from(award)
-		.where(
-			and(
-				eq(award.seasonId, seasonId),
-				eq(award.subjectType, subjectType),
-				eq(award.subjectId, subjectId),
-				ne(award.status, 'void')
-			)
-		)
-		.all();
+	const rows = prepared(tx, standingAwardsQuery).all({ seasonId, subjectType, subjectId });
 	return new Set(rows.map((r) => `${r.badgeId}|${r.periodKey}`));
 }
 
