@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { Queryable } from '../db';
 import {
 	dayKeyOf as localDateKey,
@@ -9,6 +8,7 @@ import {
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
 import { insertRows, type ManyRows } from '../db/many-rows';
+import { cachedStatement } from '../db/prepared';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -19,13 +19,6 @@ import { insertRows, type ManyRows } from '../db/many-rows';
 // write transaction.
 
 const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-
-type Client = Database.Database;
-
-/** The better-sqlite3 connection under a Drizzle database or transaction (see savepoint()). */
-function clientOf(db: Queryable): Client {
-	return (db as unknown as { session: { client: Client } }).session.client;
-}
 
 const SQL = {
 	cursor: `SELECT ledger_id AS id FROM badge_cursor WHERE id = 1`,
@@ -139,17 +132,7 @@ function manyOf(text: string, table: string): ManyRows {
 	return { table, columns: columns.split(',').map((c) => c.trim()), then };
 }
 
-type Statement = Database.Statement;
-const cache = new WeakMap<Client, Map<string, Statement>>();
-
-function stmt(db: Queryable, text: string): Statement {
-	const client = clientOf(db);
-	let byText = cache.get(client);
-	if (!byText) cache.set(client, (byText = new Map()));
-	let s = byText.get(text);
-	if (!s) byText.set(text, (s = client.prepare(text)));
-	return s;
-}
+const stmt = cachedStatement;
 
 interface SaleRow {
 	id: number;

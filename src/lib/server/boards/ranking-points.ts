@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { clientOf } from '../db/prepared';
 import type { Queryable } from '../db';
 import { journalEnd, movedSince } from '../realtime/changed';
 import { PointsMultiset } from './points-multiset';
@@ -101,8 +102,7 @@ const connections = ((globalThis as { [KEY]?: WeakMap<object, PerConnection> })[
 	new WeakMap());
 
 function perConnection(db: Queryable): PerConnection {
-	// Note: the session and its client are Drizzle-internal, as in db/prepared.ts.
-	const client = (db as unknown as { session: { client: Database.Database } }).session.client;
+	const client = clientOf(db);
 	let held = connections.get(client);
 	if (!held) connections.set(client, (held = { statements: prepare(client), counts: new Map() }));
 	return held;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { clientOf } from '../db/prepared';
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
@@ -92,9 +93,7 @@ const statements = new WeakMap<object, Map<string, Database.Statement>>();
 const STATEMENTS_MAX = 200;
 
 function statement(db: Queryable, query: SQL): { run: Database.Statement; params: unknown[] } {
-	// Note: the session and its client are Drizzle-internal, as in db/prepared.ts: a database and
-	// its transactions share them.
-	const client = (db as unknown as { session: { client: Database.Database } }).session.client;
+	const client = clientOf(db);
 	const { sql: text, params } = dialect.sqlToQuery(query);
 	let cache = statements.get(client);
 	if (!cache) statements.set(client, (cache = new Map()));

@@ -50,8 +50,7 @@ export function literals(values: readonly (string | number)[]): SQL {
  * paid once per sale (docs/benchmarks.md).
  */
 export function savepoint<T>(tx: Queryable, fn: () => T): T {
-	// Note: the session's client is Drizzle-internal, like the session in prepared() above.
-	const client = (tx as unknown as { session: { client: Database.Database } }).session.client;
+	const client = clientOf(tx);
 	// better-sqlite3 builds four wrapper functions for every transaction() it is asked for: one
 	// per connection, that runs the function it is given, is built once.
 	let run = inSavepoint.get(client);
@@ -60,3 +59,21 @@ export function savepoint<T>(tx: Queryable, fn: () => T): T {
 }
 
 const inSavepoint = new WeakMap<Database.Database, (fn: () => unknown) => unknown>();
+
+/** The better-sqlite3 connection under a Drizzle database or transaction (they share it). */
+export function clientOf(db: Queryable): Database.Database {
+	// Note: the session and its client are Drizzle-internal (not in its types), as in prepared().
+	return (db as unknown as { session: { client: Database.Database } }).session.client;
+}
+
+const byText = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** The raw SQL statement `text` on this connection, prepared once. */
+export function cachedStatement(db: Queryable, text: string): Database.Statement {
+	const client = clientOf(db);
+	let statements = byText.get(client);
+	if (!statements) byText.set(client, (statements = new Map()));
+	let statement = statements.get(text);
+	if (!statement) statements.set(text, (statement = client.prepare(text)));
+	return statement;
+}

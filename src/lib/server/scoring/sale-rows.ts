@@ -1,5 +1,6 @@
 import type { Queryable } from '../db';
-import { cachedStatement, insertRows, type ManyRows } from '../db/many-rows';
+import { insertRows, type ManyRows } from '../db/many-rows';
+import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
 
 // An import's window records hundreds of sales in one transaction. SaleRows holds the new
