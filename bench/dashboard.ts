@@ -33,6 +33,7 @@ import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { NOW, PEOPLE, TEAMS, seedSales } from './lib/seed-sales';
 import {
 	missingBuild,
+	signIn,
 	snapshotBuild,
 	startBenchServer,
 	ROOT,
@@ -143,17 +144,12 @@ async function timeHttp(
 			(port) => startBenchServer(path, { entry: build.entry, port, startTimeoutMs: 180_000 }),
 			PORT
 		);
-		const login = await fetch(`${server.url}/login`, {
-			method: 'POST',
-			body: new URLSearchParams({ email: 'exec@bench.test', password: 'bench-password' }),
-			headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
-			redirect: 'manual'
-		});
-		const cookie = login.headers
-			.getSetCookie()
-			.map((c) => c.split(';')[0])
-			.find((c) => c.startsWith('session='));
-		if (!cookie) return `skipped: sign-in failed (${login.status})`;
+		let cookie: string;
+		try {
+			cookie = await signIn(server.url, 'exec@bench.test', 'bench-password');
+		} catch (error) {
+			return `skipped: ${(error as Error).message}`;
+		}
 		const get = async (url: string) => {
 			const t = performance.now();
 			const response = await fetch(server!.url + url, { headers: { cookie } });

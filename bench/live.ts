@@ -22,6 +22,7 @@ import {
 	procMemory,
 	ROOT,
 	runCli,
+	signIn,
 	startBenchServer,
 	systemCpuSeconds,
 	type BenchServer
@@ -200,28 +201,6 @@ async function api<T>(
 		);
 	}
 	return { status: response.status, body };
-}
-
-async function signIn(server: BenchServer, email: string, password: string): Promise<string> {
-	const response = await fetch(server.url + '/login', {
-		method: 'POST',
-		body: new URLSearchParams({ email, password }),
-		headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
-		redirect: 'manual',
-		signal: abortController.signal
-	});
-	const cookie = response.headers
-		.getSetCookie()
-		.map((c) => c.split(';')[0])
-		.find((c) => c.startsWith('session='));
-	if (!cookie) {
-		const text = await response.text();
-		throw new Error(
-			`sign-in as ${email} failed (${response.status}): no session cookie. ${text.slice(0, 300)}`
-		);
-	}
-	await response.arrayBuffer().catch(() => undefined);
-	return cookie;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,7 +488,12 @@ async function run(options: Options): Promise<number> {
 		);
 		const products = productList.body.entries.filter((p) => p.active !== false);
 		if (products.length === 0) throw new Error(`season ${seasonId} has no active products`);
-		const cookie = await signIn(server, 'executive@demo.test', 'demo-password');
+		const cookie = await signIn(
+			server.url,
+			'executive@demo.test',
+			'demo-password',
+			abortController.signal
+		);
 		log(
 			`season ${seasonId} "${current.body.name}", ${products.length} products; signed in as executive@demo.test`
 		);

@@ -24,6 +24,7 @@ import {
 	procMemory,
 	ROOT,
 	runCli,
+	signIn,
 	snapshotBuild,
 	startBenchServer,
 	type BenchServer
@@ -46,6 +47,9 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --fanout MODE        inline (Socket.IO in the server's process, the default setting),
                        process (HONORBOARD_FANOUT=process: the sockets in a second process),
                        or both (default): each is compared with the same bare run
+  --watchers AS        session (default): Honorboard's watchers connect as boards and TVs do,
+                       with a signed-in session's cookie; token: with the API token, as an
+                       integration does (such a socket also gets a \`badge\` frame per award)
 
 Needs the production build: run \`npm run build\` first.`;
 
@@ -60,6 +64,7 @@ interface Options {
 	portBase: number;
 	barePerSale: boolean;
 	fanout: FanoutMode[];
+	watchers: 'session' | 'token';
 }
 
 type FanoutMode = 'inline' | 'process';
@@ -96,6 +101,7 @@ function readOptions(argv: string[]): Options | null {
 			'port-base': { type: 'string' },
 			'bare-per-sale': { type: 'boolean' },
 			fanout: { type: 'string' },
+			watchers: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -122,8 +128,12 @@ function readOptions(argv: string[]): Options | null {
 	const fanout = values.fanout ?? 'both';
 	if (!['inline', 'process', 'both'].includes(fanout))
 		throw new Error('--fanout must be inline, process or both');
+	const watchers = values.watchers ?? 'session';
+	if (watchers !== 'session' && watchers !== 'token')
+		throw new Error('--watchers must be session or token');
 	return {
 		fanout: fanout === 'both' ? ['inline', 'process'] : [fanout as FanoutMode],
+		watchers,
 		sizes,
 		sales: int(values.sales, 'sales', values.quick ? 100 : 200, 1, 100_000),
 		rate,
@@ -171,6 +181,7 @@ interface ClientResult {
 	disconnects: number;
 	outOfOrder: number;
 	pushesPerClient: number[];
+	badgeFramesPerClient: number[];
 	pushBytes: number[];
 	pushSamples?: Record<string, unknown>[];
 }
@@ -224,6 +235,8 @@ interface TargetResult {
 	/** A delta Honorboard pushed in this run, of about the mean size (not saved in the JSON). */
 	pushSample?: Record<string, unknown>;
 	pushesPerClient: Summary | null;
+	/** `badge` frames a watcher got besides the pushes (API-token sockets only). */
+	badgeFramesPerClient: Summary | null;
 	disconnects: number;
 	outOfOrder: number;
 	serverPeakRssMiB: number | null;
@@ -266,13 +279,16 @@ async function runTarget(input: {
 	options: Options;
 	server: BenchServer;
 	token: string;
+	/** How the watchers authenticate: Socket.IO `auth`, or headers (a session cookie). */
+	watchAs: { auth?: Record<string, string>; headers?: Record<string, string> };
 	seasonId: number;
 	products: Product[];
 	probeFile: string;
 	deadlineAt: number;
 	log: (m: string) => void;
 }): Promise<TargetResult> {
-	const { target, clients, options, server, token, seasonId, products, probeFile, log } = input;
+	const { target, clients, options, server, token, watchAs, seasonId, products, probeFile, log } =
+		input;
 	const loadStart = load();
 	const procCount = Math.min(options.clientProcs, clients);
 	const procs = Array.from({ length: procCount }, startClientProc);
@@ -291,7 +307,8 @@ async function runTarget(input: {
 						type: 'connect',
 						url: server.url,
 						count: Math.floor(clients / procCount) + (i < clients % procCount ? 1 : 0),
-						auth: { token },
+						auth: watchAs.auth,
+						headers: watchAs.headers,
 						seasonId,
 						connectConcurrency: options.connectConcurrency,
 						timeoutMs: 30_000
@@ -421,6 +438,7 @@ async function runTarget(input: {
 				: null,
 			pushSample: sampleOfMeanSize(results.flatMap((r) => r.pushSamples ?? [])),
 			pushesPerClient: summarize(results.flatMap((r) => r.pushesPerClient)),
+			badgeFramesPerClient: summarize(results.flatMap((r) => r.badgeFramesPerClient ?? [])),
 			disconnects: results.reduce((s, r) => s + r.disconnects, 0),
 			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
 			serverPeakRssMiB: round(tree.reduce((sum, pid) => sum + (procMemory(pid)?.hwmMiB ?? NaN), 0)),
@@ -474,7 +492,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		fdLimit = null;
 	}
 	log(
-		`load ${loadStart.join(' ')}; ${fdLimit ?? ''}; sizes ${options.sizes.join(', ')}; ${options.sales} sales at ${options.rate}/s; ${options.clientProcs} client processes`
+		`load ${loadStart.join(' ')}; ${fdLimit ?? ''}; sizes ${options.sizes.join(', ')}; ${options.sales} sales at ${options.rate}/s; ${options.clientProcs} client processes; watchers by ${options.watchers}`
 	);
 
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-livebase-'));
@@ -520,12 +538,22 @@ export async function runBaseline(argv: string[]): Promise<number> {
 						await fetch(`${hb.url}/api/v1/seasons/${season.id}/products`, { headers: auth })
 					).json()) as { entries: Product[] };
 					products = list.entries.filter((p) => p.active !== false);
+					// One sign-in shared by every watcher, as a wall of tabs on one account.
+					const watchAs =
+						options.watchers === 'token'
+							? { auth: { token } }
+							: {
+									headers: {
+										cookie: await signIn(hb.url, 'executive@demo.test', 'demo-password')
+									}
+								};
 					const result = await runTarget({
 						target,
 						clients,
 						options,
 						server: hb,
 						token,
+						watchAs,
 						seasonId: season.id,
 						products,
 						probeFile,
@@ -566,6 +594,9 @@ export async function runBaseline(argv: string[]): Promise<number> {
 						options,
 						server: bare,
 						token,
+						// The bare stack checks the token in its handshake, whichever way Honorboard's
+						// watchers signed in.
+						watchAs: { auth: { token } },
 						seasonId: 1,
 						products,
 						probeFile,
@@ -725,6 +756,10 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		row(
 			'pushes per client p50',
 			each((r) => r.pushesPerClient?.p50)
+		);
+		row(
+			'badge frames per client p50',
+			each((r) => r.badgeFramesPerClient?.p50)
 		);
 		row(
 			'server peak RSS MiB',

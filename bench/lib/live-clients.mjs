@@ -3,7 +3,8 @@
 // Times are CLOCK_MONOTONIC in ms (process.hrtime), the same clock in every process of the
 // machine, so the parent's "API answered at" and a child's "push arrived at" compare directly.
 //
-// parent → child: { type: 'connect', url, count, auth, seasonId, connectConcurrency, timeoutMs }
+// parent → child: { type: 'connect', url, count, auth, headers, seasonId, connectConcurrency,
+//                   timeoutMs }
 //                 { type: 'status', target }      → { type: 'status', behind }
 //                 { type: 'finish', sales: [{ version, respondedAt }], pairTimeoutMs }
 //                                                  → { type: 'result', … } and exit
@@ -15,16 +16,20 @@ const pushBytes = [];
 /** Deltas as received (first client only), for the bare stack to push the same payload. */
 const pushSamples = [];
 
-function connectOne(url, auth, seasonId, timeoutMs, measureBytes) {
+function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 	return new Promise((done, fail) => {
 		const socket = io(url, {
 			transports: ['websocket'],
 			auth,
+			extraHeaders: headers,
 			forceNew: true,
 			reconnection: false,
 			timeout: timeoutMs
 		});
-		const w = { socket, versions: [], times: [], outOfOrder: 0, disconnects: 0 };
+		const w = { socket, versions: [], times: [], outOfOrder: 0, disconnects: 0, badgeFrames: 0 };
+		// A frame of its own per award: only sockets with an API token get these (the push carries
+		// the badges for everyone else).
+		socket.on('badge', () => w.badgeFrames++);
 		socket.on('leaderboard', (push) => {
 			const at = clock();
 			if (measureBytes && pushBytes.length < 2000) pushBytes.push(JSON.stringify(push).length);
@@ -73,7 +78,7 @@ async function connectAll(m) {
 		while (next < m.count) {
 			const i = next++;
 			try {
-				watchers.push(await connectOne(m.url, m.auth, m.seasonId, m.timeoutMs, i === 0));
+				watchers.push(await connectOne(m.url, m.auth, m.headers, m.seasonId, m.timeoutMs, i === 0));
 			} catch (error) {
 				errors.push(error.message);
 			}
@@ -95,10 +100,12 @@ function finish(m) {
 	let outOfOrder = 0;
 	const minVersion = m.sales.reduce((min, s) => Math.min(min, s.version), Infinity);
 	const pushesPerClient = [];
+	const badgeFramesPerClient = [];
 	for (const w of watchers) {
 		disconnects += w.disconnects;
 		outOfOrder += w.outOfOrder;
 		pushesPerClient.push(w.versions.filter((v) => v >= minVersion).length);
+		badgeFramesPerClient.push(w.badgeFrames);
 		for (const sale of m.sales) {
 			// First push whose version includes the sale (a snapshot or a delta: version ≥ sale's).
 			let lo = 0;
@@ -122,6 +129,7 @@ function finish(m) {
 			disconnects,
 			outOfOrder,
 			pushesPerClient,
+			badgeFramesPerClient,
 			pushBytes,
 			pushSamples
 		},

@@ -142,6 +142,37 @@ export async function startBenchServer(
 	return { url, pid: child.pid!, process: child, output: () => log, stop };
 }
 
+/**
+ * Signs in through the login form and returns the session cookie (`session=…`), as a browser
+ * or a TV's kiosk gets it; throws with the answer when there is none.
+ */
+export async function signIn(
+	url: string,
+	email: string,
+	password: string,
+	signal?: AbortSignal
+): Promise<string> {
+	const response = await fetch(url + '/login', {
+		method: 'POST',
+		body: new URLSearchParams({ email, password }),
+		headers: { origin: url, 'content-type': 'application/x-www-form-urlencoded' },
+		redirect: 'manual',
+		signal
+	});
+	const cookie = response.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.find((c) => c.startsWith('session='));
+	if (!cookie) {
+		const text = await response.text();
+		throw new Error(
+			`sign-in as ${email} failed (${response.status}): no session cookie. ${text.slice(0, 300)}`
+		);
+	}
+	await response.arrayBuffer().catch(() => undefined);
+	return cookie;
+}
+
 /** Runs `tsx scripts/cli.ts …` against a database. */
 export function runCli(
 	args: string[],
