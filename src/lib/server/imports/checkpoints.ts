@@ -1,0 +1,31 @@
+import type Database from 'better-sqlite3';
+
+// An import's window of 500 sales writes more than a thousand pages to the WAL (the sales with
+// their six indexes, the lines and ledger entries, the dashboard rollups, standings and badge
+// facts), so at SQLite's automatic checkpoint of 1,000 pages every window's commit also copied
+// its WAL back into the database file: the same index and rollup pages written twice per
+// window, and a sync. While a window is written its connection checkpoints only past
+// WINDOW_CHECKPOINT_PAGES; then the connection's own setting is back, so the next commit past
+// it (the import's audit entry at its end, or any request in between) checkpoints what the
+// windows left, once.
+//
+// Safe with anything else writing on the connection: a window runs synchronously from the
+// PRAGMA to its commit and the restore, so no other import's window or API request commits
+// while the raised value holds, and each window restores the value it found. A connection whose
+// automatic checkpoint is off (0) or already higher is left as it is: someone else checkpoints
+// (a checkpoint thread), or the WAL may grow that far anyway.
+
+/** How far a window's WAL may grow before its commit checkpoints (4 KiB pages: 80 MiB). */
+export const WINDOW_CHECKPOINT_PAGES = 20_000;
+
+/** Runs `write` (one window's transaction) with fewer automatic checkpoints on `client`. */
+export function withFewerCheckpoints<T>(client: Database.Database, write: () => T): T {
+	const own = client.pragma('wal_autocheckpoint', { simple: true }) as number;
+	if (own <= 0 || own >= WINDOW_CHECKPOINT_PAGES) return write();
+	client.pragma(`wal_autocheckpoint = ${WINDOW_CHECKPOINT_PAGES}`);
+	try {
+		return write();
+	} finally {
+		client.pragma(`wal_autocheckpoint = ${own}`);
+	}
+}
