@@ -52,8 +52,11 @@ const texts = new WeakMap<ManyRows, string[]>();
 function statement(db: Queryable, insert: ManyRows, rows: number) {
 	let byRows = texts.get(insert);
 	if (!byRows) texts.set(insert, (byRows = []));
-	const row = `(${insert.columns.map(() => '?').join(', ')})`;
-	byRows[rows] ??=
-		`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
-	return cachedStatement(db, byRows[rows]);
+	let text = byRows[rows];
+	if (!text) {
+		const row = `(${insert.columns.map(() => '?').join(', ')})`;
+		text = byRows[rows] =
+			`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
+	}
+	return cachedStatement(db, text);
 }
