@@ -156,7 +156,12 @@ function standingAwards(
  */
 function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, Plan> {
 	const bySeason = new Map<number, number[]>();
-	for (const a of added) bySeason.set(a.seasonId, [...(bySeason.get(a.seasonId) ?? []), a.saleId]);
+	for (const a of added) {
+		const ids = bySeason.get(a.seasonId);
+		// Note: pushed, not copied: a window of an import brings hundreds of sales.
+		if (ids) ids.push(a.saleId);
+		else bySeason.set(a.seasonId, [a.saleId]);
+	}
 	const plans = new Map<number, Plan>();
 	for (const [seasonId, saleIds] of bySeason) {
 		const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
