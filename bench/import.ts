@@ -182,18 +182,20 @@ async function run(label: string, dryRun: boolean) {
 	const cpu = process.cpuUsage(cpu0);
 	// CPU time (user + system) of this process: on a shared machine, less moved by the load.
 	const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+	const systemSeconds = cpu.system / 1e6;
 	sample();
 	console.log(
 		`${label.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(ROWS / seconds)
 			.toLocaleString('en')
 			.padStart(
 				7
-			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
+			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s, system ${systemSeconds.toFixed(1)} s)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
 	);
 	return {
 		label,
 		seconds,
 		cpuSeconds,
+		systemSeconds,
 		rowsPerSecond: Math.round(ROWS / seconds),
 		sales: report.sales,
 		rejected: report.rejected

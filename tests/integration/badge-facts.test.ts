@@ -1,13 +1,15 @@
 // The incremental badge facts and the awards decided from them equal a full re-evaluation after
 // any sequence of sales (in and out of order), confirmations, rejections, reversals and periodic
-// runs: a seeded random sequence on a real temp database, checked after every step.
+// runs: a seeded random sequence on a real temp database, checked after every step. An import
+// decides its awards inside each window's transaction: checked after every window.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeContest } from '../helpers/factories';
+import { makeContest, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, badge, product, sale, saleLine, season } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
+import { importSales } from '../../src/lib/server/imports/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../../src/lib/server/badges/awards';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
@@ -94,7 +96,7 @@ const keyOf = (badgeId: number, type: string, id: number, period: string) =>
 function fullEvaluation(
 	seasonId: number,
 	now: number,
-	options: { users?: number[]; weekly: boolean; onlyWeekly?: boolean }
+	options: { users?: number[]; weekly: boolean; onlyWeekly?: boolean; heldUpTo?: number }
 ): Expected[] {
 	const s = db.select().from(season).where(eq(season.id, seasonId)).get()!;
 	const { facts, pending } = seasonFacts(seasonId);
@@ -106,6 +108,7 @@ function fullEvaluation(
 			.from(award)
 			.where(ne(award.status, 'void'))
 			.all()
+			.filter((a) => options.heldUpTo === undefined || a.id <= options.heldUpTo)
 			.map((a) => keyOf(a.badgeId, a.subjectType, a.subjectId, a.periodKey))
 	);
 	const out: Expected[] = [];
@@ -333,4 +336,67 @@ describe('badge facts', () => {
 		},
 		180_000
 	);
+
+	it('an import decides in each window what a full re-evaluation gives', async () => {
+		const random = mulberry32(3);
+		const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+		const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+		const contest = await makeContest(db, { teams: 3, people: 7, requireConfirmation: true });
+		const seasonId = contest.season.id;
+		const now = Date.now();
+		const clock = () => now;
+		const actor = { userId: null };
+		for (const b of BADGES)
+			await createBadge(
+				db,
+				seasonId,
+				{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
+				actor,
+				clock
+			);
+		// The new badges' re-evaluation (in slices) is over: only the import decides from here.
+		await reevaluationsSettled(db);
+		// Sales out of order (anywhere in the last four weeks), some with a case: one line each.
+		const rows = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice'];
+		for (let n = 1; n <= 60; n++) {
+			const person = pick(contest.people);
+			const at = new Date(
+				Math.floor((now - int(1, 27 * 24) * (DAY / 24) - int(0, 3_599_999)) / 1000) * 1000
+			).toISOString();
+			rows.push(`imp-${n},${person.email},${at},PHONE,${int(1, 3)},${int(500, 3000)}.00`);
+			if (random() < 0.4) rows.push(`imp-${n},${person.email},${at},CASE,1,29.00`);
+		}
+		let before = lastAwardId();
+		let windows = 0;
+		const report = await importSales(db, rows.join('\n'), {
+			dryRun: false,
+			actor,
+			clock,
+			batchSize: 7,
+			onProgress: (done) => {
+				if (done === 0) return;
+				windows += 1;
+				// The window's awards were decided before its commit, from the facts it wrote then:
+				// they are what the full evaluation gives now, less what was held before the window.
+				const wanted = fullEvaluation(seasonId, now, { weekly: false, heldUpTo: before });
+				expect(awardsAfter(before), `window ${windows}`).toEqual(wanted);
+				const { stored, fromSales } = factsVsSales(seasonId);
+				expect(stored, `window ${windows}: facts`).toEqual(fromSales);
+				before = lastAwardId();
+			}
+		});
+		expect(report.sales).toMatchObject({ new: 60, rejected: 0 });
+		expect(windows).toBe(9);
+		expect(fullEvaluation(seasonId, now, { weekly: false })).toEqual([]);
+		const earned = new Set(
+			db
+				.select({ b: award.badgeId })
+				.from(award)
+				.all()
+				.map((r) => r.b)
+		);
+		expect(earned.size).toBeGreaterThanOrEqual(8);
+		const { stored, fromLedger } = standingsVsLedger(db, seasonId);
+		expect(stored).toEqual(fromLedger);
+	});
 });

@@ -77,6 +77,54 @@ describe('streaming imports', () => {
 		expect(saleCount(a.db)).toBe(24);
 	});
 
+	it('a window that fails ends the import with its error: the rest of the file is not reported as imported', async () => {
+		const c = await makeContest(a.db, { people: 2 });
+		const p = c.people[0].email;
+		const at = new Date(c.season.startsAt + 3_600_000).toISOString();
+		const lines = [HEADER];
+		for (let i = 1; i <= 10; i++) lines.push(`fail-${i},${p},${at},PHONE,1,999`);
+		// Once, after the first window (as a passing failure would: a busy database, a full disk).
+		let failed = false;
+		const failing = importSales(a.db, lines.join('\n'), {
+			dryRun: false,
+			actor: {},
+			batchSize: 3,
+			onProgress: (done) => {
+				if (done === 0 || failed) return;
+				failed = true;
+				throw new Error('the window failed');
+			}
+		});
+		await expect(failing).rejects.toThrow('the window failed');
+		// The first window had committed; nothing after it was read.
+		expect(saleCount(a.db)).toBe(3);
+	});
+
+	it("leaves the connection's automatic WAL checkpoint as it found it, off included", async () => {
+		const c = await makeContest(a.db, { people: 2 });
+		const p = c.people[0].email;
+		const at = new Date(c.season.startsAt + 3_600_000).toISOString();
+		const csv = (from: number) =>
+			[HEADER, ...[0, 1, 2, 3].map((i) => `wal-${from + i},${p},${at},PHONE,1,999`)].join('\n');
+		const autocheckpoint = () => a.db.$client.pragma('wal_autocheckpoint', { simple: true });
+		for (const [own, from] of [
+			[1000, 0],
+			[0, 10]
+		]) {
+			a.db.$client.pragma(`wal_autocheckpoint = ${own}`);
+			const seen: unknown[] = [];
+			const report = await importSales(a.db, csv(from), {
+				dryRun: false,
+				actor: {},
+				batchSize: 2,
+				onProgress: () => seen.push(autocheckpoint())
+			});
+			expect(report.sales.new).toBe(4);
+			// Between windows (when a request may commit) and after: the connection's own value.
+			expect(new Set([...seen, autocheckpoint()])).toEqual(new Set([own]));
+		}
+	});
+
 	it('words the report in the locale it is given, with plurals', async () => {
 		const c = await makeContest(a.db, { people: 2 });
 		const p = c.people[0].email;

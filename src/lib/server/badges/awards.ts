@@ -156,7 +156,12 @@ function standingAwards(
  */
 function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, Plan> {
 	const bySeason = new Map<number, number[]>();
-	for (const a of added) bySeason.set(a.seasonId, [...(bySeason.get(a.seasonId) ?? []), a.saleId]);
+	for (const a of added) {
+		const ids = bySeason.get(a.seasonId);
+		// Note: pushed, not copied: a window of an import brings hundreds of sales.
+		if (ids) ids.push(a.saleId);
+		else bySeason.set(a.seasonId, [a.saleId]);
+	}
 	const plans = new Map<number, Plan>();
 	for (const [seasonId, saleIds] of bySeason) {
 		const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
@@ -454,8 +459,33 @@ export function applyNewSales(
 /** At most this many ledger entries are taken in per call on a request's path. */
 const ENTRIES_PER_CALL = 1000;
 
+/** Awards decided inside a transaction: to publish once it has committed. */
+export interface DecidedAwards {
+	changes: Map<number, AwardChanges>;
+	/** The facts did not take in the whole ledger: the rest follows in slices (publishDecided). */
+	backlog: boolean;
+}
+
 /**
- * Decides the awards of what a sale (or an import batch) changed. Idempotent: an award already
+ * evaluateAwards's work inside the caller's transaction: an import's window decides the awards
+ * of its sales before its one commit, instead of committing them and then the facts and awards
+ * in a second transaction. The facts take in at most ENTRIES_PER_CALL ledger entries plus
+ * `ownEntries` (those the caller just wrote: a window of more sales than ENTRIES_PER_CALL
+ * leaves no backlog of its own).
+ */
+export function decideAwardsInTx(tx: Queryable, now: number, ownEntries = 0): DecidedAwards {
+	const { added, done } = catchUpFacts(tx, ENTRIES_PER_CALL + ownEntries);
+	return { changes: applyNewSales(tx, added, now), backlog: !done };
+}
+
+/** Publishes awards decided in a transaction that has committed; a backlog follows in slices. */
+export function publishDecided(db: Db, decided: DecidedAwards, clock: Clock = systemClock): void {
+	for (const [id, c] of decided.changes) publishAwardChanges(id, c);
+	if (decided.backlog) continueCatchUp(db, clock);
+}
+
+/**
+ * Decides the awards of what a sale (or a group of sales) changed. Idempotent: an award already
  * stored is never given again, so replays, restarts and repeated ticks award nothing new. An
  * award earned by a pending sale is provisional, its points too, until the sale is reviewed.
  *
@@ -470,18 +500,9 @@ export function evaluateAwards(
 	options: { userIds: number[]; clock?: Clock }
 ): BadgeEvent[] {
 	const now = (options.clock ?? systemClock)();
-	let backlog = false;
-	const changes = db.transaction(
-		(tx) => {
-			const { added, done } = catchUpFacts(tx, ENTRIES_PER_CALL);
-			backlog = !done;
-			return applyNewSales(tx, added, now);
-		},
-		{ behavior: 'immediate' }
-	);
-	for (const [id, c] of changes) publishAwardChanges(id, c);
-	if (backlog) continueCatchUp(db, options.clock ?? systemClock);
-	return changes.get(seasonId)?.awarded ?? [];
+	const decided = db.transaction((tx) => decideAwardsInTx(tx, now), { behavior: 'immediate' });
+	publishDecided(db, decided, options.clock);
+	return decided.changes.get(seasonId)?.awarded ?? [];
 }
 
 const WEEKLY_BADGE_KINDS = WEEKLY;

@@ -7,7 +7,7 @@ import {
 } from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
-import { insertRows, type ManyRows } from '../db/many-rows';
+import { flatRows, insertRows, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
@@ -246,14 +246,10 @@ class Growth {
 	write(db: Queryable) {
 		// Many rows per statement (db/many-rows.ts): each key is held once, so each row's upsert
 		// is the one its own statement would run.
-		insertRows(db, MANY.tally, [...this.tallies.values()].flat());
-		insertRows(db, MANY.day, [...this.days.values()].flat());
-		insertRows(db, MANY.week, [...this.weeks.values()].flat());
-		insertRows(
-			db,
-			MANY.dirty,
-			[...this.periods.values()].flatMap((row) => [...row, 1])
-		);
+		insertRows(db, MANY.tally, flatRows(this.tallies.values()));
+		insertRows(db, MANY.day, flatRows(this.days.values()));
+		insertRows(db, MANY.week, flatRows(this.weeks.values()));
+		insertRows(db, MANY.dirty, flatRows(this.periods.values(), 1));
 		this.tallies.clear();
 		this.days.clear();
 		this.weeks.clear();

@@ -36,13 +36,27 @@ export function insertRows(db: Queryable, insert: ManyRows, values: readonly unk
 	}
 }
 
+/** Rows held as arrays of values, one after the other as insertRows takes them. */
+export function flatRows(rows: Iterable<readonly unknown[]>, extra?: unknown): unknown[] {
+	// Note: a loop, not [...rows].flat(): flat() took ~10 % of an import window's badge facts.
+	const values: unknown[] = [];
+	for (const row of rows) {
+		for (let i = 0; i < row.length; i++) values.push(row[i]);
+		if (extra !== undefined) values.push(extra);
+	}
+	return values;
+}
+
 const texts = new WeakMap<ManyRows, string[]>();
 
 function statement(db: Queryable, insert: ManyRows, rows: number) {
 	let byRows = texts.get(insert);
 	if (!byRows) texts.set(insert, (byRows = []));
-	const row = `(${insert.columns.map(() => '?').join(', ')})`;
-	byRows[rows] ??=
-		`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
-	return cachedStatement(db, byRows[rows]);
+	let text = byRows[rows];
+	if (!text) {
+		const row = `(${insert.columns.map(() => '?').join(', ')})`;
+		text = byRows[rows] =
+			`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
+	}
+	return cachedStatement(db, text);
 }

@@ -271,8 +271,10 @@ export function eachRecord(
 						error ? (quoteMessage(error.code, locale) ?? error.message) : null
 					);
 				} catch (e) {
-					parser.abort();
+					// Failed first: abort() calls complete() at once, which would resolve (and the
+					// import would go on to its last window as if the file had ended here).
 					fail(e);
+					parser.abort();
 				}
 			},
 			complete: () => {

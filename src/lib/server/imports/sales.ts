@@ -4,7 +4,7 @@ import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
 import { WriteBatch } from '../scoring/write-batch';
 import { AppError } from '../shared/errors';
-import { evaluateAwards } from '../badges/awards';
+import { decideAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { audit, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
@@ -25,6 +25,7 @@ import {
 	type SaleGroup
 } from './sales-csv';
 import { openSource, type ImportSource } from './source';
+import { withFewerCheckpoints } from './checkpoints';
 import { ReportSink, type ImportResult } from './report-sink';
 
 export type { ImportResult } from './report-sink';
@@ -310,7 +311,9 @@ async function importRows(
 		}
 		const batch = valid;
 		const now = clock();
-		const touched = new Map<number, Set<number>>();
+		const touched = new Set<number>();
+		let created = 0;
+		let decided: DecidedAwards | undefined;
 		const lookups = new SaleLookups();
 		// Standings, days and versions: written once per window, not once per sale; the sales'
 		// own rows many per statement (a window holds each sale once: its lines are grouped).
@@ -322,59 +325,62 @@ async function importRows(
 			error?: AppError;
 		}[] = [];
 		try {
-			db.transaction(
-				(tx) => {
-					// The window's sellers and their seasons in two queries, not two a seller.
-					lookups.prefetch(
-						tx,
-						batch.map((group) => group.userId)
-					);
-					for (const group of batch) {
-						try {
-							// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
-							// sent before (through the API or an import: one id space) comes back as not
-							// created and is reported a duplicate, counted once.
-							const recorded = savepoint(tx, () =>
-								recordSaleInTx(
-									tx,
-									{
-										source: 'import',
-										externalId: group.externalId,
-										seller: { userId: group.userId },
-										occurredAt: group.occurredAt,
-										lines: group.rows.map((r) => ({
-											sku: r.sku,
-											quantity: r.quantity,
-											unitPrice: r.unitPrice
-										})),
-										// The first line that states the customer speaks for the sale.
-										customerRef: group.rows.find((r) => r.customerRef)?.customerRef ?? null,
-										createdById: options.actor.userId ?? null
-									},
-									now,
-									lookups,
-									writes
-								)
-							);
-							outcomes.push({
-								group,
-								outcome: recorded.created ? 'new' : 'duplicate',
-								points: recorded.sale.points
-							});
-							if (recorded.created && recorded.activity) {
-								const sellers = touched.get(recorded.seasonId) ?? new Set<number>();
-								sellers.add(recorded.activity.userId);
-								touched.set(recorded.seasonId, sellers);
+			withFewerCheckpoints(db.$client, () =>
+				db.transaction(
+					(tx) => {
+						// The window's sellers and their seasons in two queries, not two a seller.
+						lookups.prefetch(
+							tx,
+							batch.map((group) => group.userId)
+						);
+						for (const group of batch) {
+							try {
+								// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
+								// sent before (through the API or an import: one id space) comes back as not
+								// created and is reported a duplicate, counted once.
+								const recorded = savepoint(tx, () =>
+									recordSaleInTx(
+										tx,
+										{
+											source: 'import',
+											externalId: group.externalId,
+											seller: { userId: group.userId },
+											occurredAt: group.occurredAt,
+											lines: group.rows.map((r) => ({
+												sku: r.sku,
+												quantity: r.quantity,
+												unitPrice: r.unitPrice
+											})),
+											// The first line that states the customer speaks for the sale.
+											customerRef: group.rows.find((r) => r.customerRef)?.customerRef ?? null,
+											createdById: options.actor.userId ?? null
+										},
+										now,
+										lookups,
+										writes
+									)
+								);
+								outcomes.push({
+									group,
+									outcome: recorded.created ? 'new' : 'duplicate',
+									points: recorded.sale.points
+								});
+								if (recorded.created) {
+									created += 1;
+									touched.add(recorded.seasonId);
+								}
+							} catch (error) {
+								if (!(error instanceof AppError)) throw error;
+								outcomes.push({ group, outcome: 'error', error });
 							}
-						} catch (error) {
-							if (!(error instanceof AppError)) throw error;
-							outcomes.push({ group, outcome: 'error', error });
 						}
-					}
-					writes.finish(tx, now);
-					if (options.dryRun) throw DRY_RUN;
-				},
-				{ behavior: 'immediate' }
+						writes.finish(tx, now);
+						if (options.dryRun) throw DRY_RUN;
+						// The window's badges before its commit, not in a second transaction and commit.
+						if (created > 0) decided = decideAwardsInTx(tx, now, created);
+					},
+					{ behavior: 'immediate' }
+				)
 			);
 		} catch (error) {
 			if (error !== DRY_RUN) throw error;
@@ -403,10 +409,8 @@ async function importRows(
 			);
 		}
 		if (!options.dryRun) {
-			for (const [seasonId, sellers] of touched) {
-				notifyLeaderboard(seasonId);
-				evaluateAwards(db, seasonId, { userIds: [...sellers], clock });
-			}
+			for (const seasonId of touched) notifyLeaderboard(seasonId);
+			if (decided) publishDecided(db, decided, clock);
 		}
 		// Every data row has exactly one outcome: counted (new or duplicate) or refused.
 		for (const code of rejectedRow.values()) sink.rejectRows(code);

@@ -62,11 +62,16 @@ export class SaleLookups {
 	prefetch(tx: Queryable, userIds: Iterable<number>): void {
 		const ids = [...new Set(userIds)].filter((id) => !this.sellers.has(`i:${id}`));
 		if (ids.length === 0) return;
-		const sellers = new Map(sellersByIds(tx, ids).map((s) => [s.id, s]));
+		const json = JSON.stringify(ids);
+		const sellers = new Map(
+			prepared(tx, sellersByIds)
+				.all({ ids: json })
+				.map((s) => [s.id, s])
+		);
 		for (const id of ids) this.sellers.set(`i:${id}`, sellers.get(id));
 		const latest = new Map<number, Omit<LiveMembershipRow, 'userId'>>();
 		// Each person's first row is their most recently started live season (as seasonOf).
-		for (const { userId, ...row } of liveMembershipsOf(tx, ids))
+		for (const { userId, ...row } of prepared(tx, liveMembershipsOf).all({ userIds: json }))
 			if (!latest.has(userId)) latest.set(userId, row);
 		for (const id of ids) {
 			if (this.seasons.has(id)) continue;
@@ -120,5 +125,5 @@ interface Seller {
 	displayName: string;
 }
 type Membership = NonNullable<ReturnType<typeof getMembership>>;
-type LiveMembershipRow = ReturnType<typeof liveMembershipsOf>[number];
+type LiveMembershipRow = ReturnType<ReturnType<typeof liveMembershipsOf>['all']>[number];
 type Product = ReturnType<typeof listProducts>[number];

@@ -80,21 +80,30 @@ function liveMemberships(db: Queryable, chosenSeason: boolean) {
 		.prepare();
 }
 export const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
-/** liveMemberships of many people at once (each person's rows in the same order). */
-export function liveMembershipsOf(db: Queryable, userIds: number[]) {
-	return db
+/**
+ * The ids of a prepared query's JSON array parameter `name`, for inArray(): one statement for
+ * any number of ids, where a list of placeholders is built and prepared again for each count
+ * (an import's window: ~4 ms a query for 500 sellers).
+ */
+const idsOf = (name: string) => sql`(select value from json_each(${sql.placeholder(name)}))`;
+
+/** liveMemberships of many people at once, each person's rows in the same order (`userIds`: JSON). */
+export const liveMembershipsOf = (db: Queryable) =>
+	db
 		.select({ userId: seasonMember.userId, ...membershipColumns })
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(and(eq(season.status, 'live'), inArray(seasonMember.userId, userIds)))
+		.where(and(eq(season.status, literal('live')), inArray(seasonMember.userId, idsOf('userIds'))))
 		.orderBy(asc(seasonMember.userId), desc(season.startsAt), desc(season.id))
-		.all();
-}
-/** Sellers by id, many at once. */
-export function sellersByIds(db: Queryable, ids: number[]) {
-	return db.select(sellerColumns).from(user).where(inArray(user.id, ids)).all();
-}
+		.prepare();
+/** Sellers by id, many at once; `ids` a JSON array. */
+export const sellersByIds = (db: Queryable) =>
+	db
+		.select(sellerColumns)
+		.from(user)
+		.where(inArray(user.id, idsOf('ids')))
+		.prepare();
 export const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
 
 const recordedColumns = {

@@ -331,12 +331,18 @@ export function recordSaleInTx(
 	};
 	if (batch?.rows) {
 		// Held, written with the batch's other new rows (the same JSON for sale and entry).
+		// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
 		saleRow.id = batch.rows.add(
 			tx,
 			saleValues,
 			lineValues,
 			{
-				...entry,
+				seasonId: entry.seasonId,
+				userId: entry.userId,
+				teamId: entry.teamId,
+				kind: entry.kind,
+				points: entry.points,
+				status: entry.status,
 				breakdown: saleValues.breakdown,
 				reason: null,
 				createdById: entry.createdById ?? null,
