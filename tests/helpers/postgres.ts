@@ -107,21 +107,18 @@ async function serve(
 	const url = `postgres://honorboard@127.0.0.1:${port}/postgres`;
 	if (await connects(url)) return null;
 	// Durability off: the cluster lives for one test file.
+	const settings = {
+		port,
+		listen_addresses: '127.0.0.1',
+		unix_socket_directories: dir,
+		fsync: 'off',
+		synchronous_commit: 'off',
+		full_page_writes: 'off'
+	};
 	const server = asUser(user, join(bin, 'postgres'), [
 		'-D',
 		data,
-		'-p',
-		String(port),
-		'-k',
-		dir,
-		'-c',
-		'listen_addresses=127.0.0.1',
-		'-c',
-		'fsync=off',
-		'-c',
-		'synchronous_commit=off',
-		'-c',
-		'full_page_writes=off'
+		...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])
 	]);
 	const child: ChildProcess = spawn(server.command, server.args, {
 		cwd: dir,
@@ -136,7 +133,9 @@ async function serve(
 		const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
 		if (pid > 0 && child.exitCode === null) process.kill(pid, 'SIGINT');
 		else child.kill('SIGINT');
-		await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+		clearTimeout(timer);
 	};
 	const started = Date.now();
 	while (!(await connects(url))) {
@@ -163,14 +162,10 @@ export async function startPostgres(): Promise<TestPostgres> {
 	try {
 		if (user) chownSync(dir, user.uid, user.gid);
 		const init = asUser(user, join(bin, 'initdb'), [
-			'-D',
-			join(dir, 'data'),
-			'-U',
-			'honorboard',
-			'-A',
-			'trust',
-			'-E',
-			'UTF8',
+			`--pgdata=${join(dir, 'data')}`,
+			'--username=honorboard',
+			'--auth=trust',
+			'--encoding=UTF8',
 			'--locale=C',
 			'--no-sync'
 		]);
