@@ -15,11 +15,12 @@ export const PG_SCHEMA_PATH = 'src/lib/server/db/schema.pg.ts';
  * Booleans and JSON get PostgreSQL's own types: Drizzle reads both sides as the same JavaScript
  * values, so a copy through the two schemas needs no conversion.
  */
-const BUILDERS: Record<string, (name: string) => string> = {
-	SQLiteInteger: (name) => `bigint('${name}', { mode: 'number' })`,
-	SQLiteBoolean: (name) => `boolean('${name}')`,
-	SQLiteText: (name) => `text('${name}')`,
-	SQLiteTextJson: (name) => `jsonb('${name}')`
+const BUILDERS: Record<string, { builder: string; source: (name: string) => string }> = {
+	SQLiteInteger: { builder: 'bigint', source: (name) => `bigint('${name}', { mode: 'number' })` },
+	SQLiteBoolean: { builder: 'boolean', source: (name) => `boolean('${name}')` },
+	SQLiteReal: { builder: 'doublePrecision', source: (name) => `doublePrecision('${name}')` },
+	SQLiteText: { builder: 'text', source: (name) => `text('${name}')` },
+	SQLiteTextJson: { builder: 'jsonb', source: (name) => `jsonb('${name}')` }
 };
 
 /** The SQL defaults schema.ts uses, as SQLite renders them, and their PostgreSQL constant. */
@@ -58,17 +59,24 @@ function sqlSource(value: SQL, keys: Map<string, string>, booleans: string[]): s
 	return `sql\`${parts.join('')}\``;
 }
 
+/** What rendering collects on the way: the tables' export names, the column builders used. */
+interface Rendering {
+	names: Map<SQLiteTable, string>;
+	builders: Set<string>;
+}
+
 function columnSource(
 	tableKey: string,
 	key: string,
 	column: Column,
 	table: ReturnType<typeof getTableConfig>,
-	names: Map<SQLiteTable, string>
+	rendering: Rendering
 ): string {
 	const builder = BUILDERS[column.columnType];
 	if (!builder)
 		throw new Error(`schema-pg-source: ${tableKey}.${key}: no mapping for ${column.columnType}`);
-	let source = builder(column.name);
+	rendering.builders.add(builder.builder);
+	let source = builder.source(column.name);
 	if (column.columnType === 'SQLiteText' || column.columnType === 'SQLiteTextJson')
 		source += `.$type<Of<typeof sqlite.${tableKey}, '${key}'>>()`;
 	if (column.primary) {
@@ -100,7 +108,7 @@ function columnSource(
 		const reference = fk.reference();
 		if (reference.columns.length !== 1)
 			throw new Error(`schema-pg-source: ${tableKey}: foreign keys of several columns`);
-		const target = names.get(reference.foreignTable as SQLiteTable);
+		const target = rendering.names.get(reference.foreignTable as SQLiteTable);
 		const targetKey = Object.entries(getTableColumns(reference.foreignTable)).find(
 			([, c]) => c.name === reference.foreignColumns[0].name
 		)?.[0];
@@ -115,7 +123,7 @@ function columnSource(
 	return `${key}: ${source}`;
 }
 
-function tableSource(tableKey: string, table: SQLiteTable, names: Map<SQLiteTable, string>) {
+function tableSource(tableKey: string, table: SQLiteTable, rendering: Rendering) {
 	const config = getTableConfig(table);
 	if (config.checks.length > 0 || config.uniqueConstraints.length > 0)
 		throw new Error(
@@ -140,7 +148,9 @@ function tableSource(tableKey: string, table: SQLiteTable, names: Map<SQLiteTabl
 			return source;
 		})
 	];
-	const body = columns.map(([key, column]) => columnSource(tableKey, key, column, config, names));
+	const body = columns.map(([key, column]) =>
+		columnSource(tableKey, key, column, config, rendering)
+	);
 	return `export const ${tableKey} = pgTable(${quote(config.name)}, {\n${body.join(',\n')}\n}${
 		extras.length ? `, (t) => [${extras.join(',\n')}]` : ''
 	});`;
@@ -149,22 +159,17 @@ function tableSource(tableKey: string, table: SQLiteTable, names: Map<SQLiteTabl
 /** The source of schema.pg.ts before formatting. */
 export function renderPgSchema(): string {
 	const all = tables();
-	const names = new Map(all.map(([key, table]) => [table, key]));
+	const rendering: Rendering = {
+		names: new Map(all.map(([key, t]) => [t, key])),
+		builders: new Set()
+	};
+	const body = all.map(([key, table]) => tableSource(key, table, rendering) + '\n');
+	const imports = [...rendering.builders, 'index', 'pgTable', 'primaryKey', 'uniqueIndex'].sort();
 	return [
 		'// GENERATED from schema.ts by schema-pg-source.ts: do not edit by hand.',
 		'// Regenerate with `npm run db:generate:pg` (this file, then the drizzle-pg/ migrations).',
 		"import { sql } from 'drizzle-orm';",
-		'import {',
-		'	type AnyPgColumn,',
-		'	bigint,',
-		'	boolean,',
-		'	index,',
-		'	jsonb,',
-		'	pgTable,',
-		'	primaryKey,',
-		'	text,',
-		'	uniqueIndex',
-		"} from 'drizzle-orm/pg-core';",
+		`import { type AnyPgColumn, ${imports.join(', ')} } from 'drizzle-orm/pg-core';`,
 		"import type * as sqlite from './schema';",
 		'',
 		"/** A column's type in the SQLite schema: both schemas infer the same rows. */",
@@ -175,7 +180,7 @@ export function renderPgSchema(): string {
 		"/** Epoch milliseconds, as SQLite's `unixepoch('subsec') * 1000` (statement time). */",
 		'const now = sql`(floor(extract(epoch from statement_timestamp()) * 1000)::bigint)`;',
 		'',
-		...all.map(([key, table]) => tableSource(key, table, names) + '\n')
+		...body
 	].join('\n');
 }
 
