@@ -82,7 +82,8 @@ const DAY = 86_400_000;
 /**
  * Writes that fire every dashboard trigger: sales and lines of each status, their review, a sale
  * moved in time, lines changed and removed, entries of a sale, an activity and neither, an entry
- * voided, a void entry removed, a sale removed with its lines. Plain SQL both dialects read alike.
+ * voided, a void entry removed, statements of many rows, a sale removed with its lines. Plain SQL
+ * both dialects read alike.
  */
 const WRITES = [
 	`INSERT INTO "user" (id, email, display_name, password_hash) VALUES
@@ -118,6 +119,10 @@ const WRITES = [
 	`DELETE FROM sale_line WHERE id = 2`,
 	`UPDATE ledger_entry SET status = 'void' WHERE id = 4`,
 	`DELETE FROM ledger_entry WHERE id = 5`,
+	// Statements of many rows (PostgreSQL runs the row triggers at the statement's end).
+	`UPDATE sale_line SET points = points * 2 WHERE sale_id IN (1, 2, 4)`,
+	`UPDATE ledger_entry SET points = points + 1 WHERE status <> 'void'`,
+	`UPDATE sale SET occurred_at = occurred_at + 30 * ${MIN} WHERE id IN (1, 4)`,
 	`DELETE FROM ledger_entry WHERE id = 6`,
 	`DELETE FROM sale WHERE id = 4`
 ];
