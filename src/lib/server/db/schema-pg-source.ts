@@ -31,7 +31,7 @@ const SQL_DEFAULTS: Record<string, string> = {
 const dialect = new SQLiteSyncDialect();
 
 function tables(): [string, SQLiteTable][] {
-	return Object.entries(sqlite)
+	return Object.entries(sqlite as Record<string, unknown>)
 		.filter((entry): entry is [string, SQLiteTable] => is(entry[1], SQLiteTable))
 		.sort(([a], [b]) => a.localeCompare(b));
 }
