@@ -33,7 +33,7 @@ const dialect = new SQLiteSyncDialect();
 function tables(): [string, SQLiteTable][] {
 	return Object.entries(sqlite as Record<string, unknown>)
 		.filter((entry): entry is [string, SQLiteTable] => is(entry[1], SQLiteTable))
-		.sort(([a], [b]) => a.localeCompare(b));
+		.sort(([a], [b]) => (a < b ? -1 : 1)); // by code unit: the same order on every machine
 }
 
 const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
