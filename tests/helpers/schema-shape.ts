@@ -51,6 +51,17 @@ export function normaliseSql(text: string): string {
 		.trim();
 }
 
+/** A foreign key in one line: `columns -> table(columns) on delete X on update Y`. */
+function foreignKey(
+	columns: string[],
+	table: string,
+	targets: string[],
+	onDelete: string,
+	onUpdate: string
+): string {
+	return `${columns.join(',')} -> ${table}(${targets.join(',')}) on delete ${onDelete.toLowerCase()} on update ${onUpdate.toLowerCase()}`;
+}
+
 /** The text inside the parentheses that open at `from` (which must be a `(`). */
 function parenthesised(text: string, from: number): string {
 	let depth = 0;
@@ -128,10 +139,14 @@ export function sqliteShape(client: Database.Database): SchemaShape {
 		const byId = new Map<number, typeof fkRows>();
 		for (const row of fkRows) byId.set(row.id, [...(byId.get(row.id) ?? []), row]);
 		const foreignKeys = [...byId.values()]
-			.map(
-				(rows) =>
-					`${rows.map((r) => r.from).join(',')} -> ${rows[0].table}(${rows.map((r) => r.to).join(',')})` +
-					` on delete ${rows[0].on_delete.toLowerCase()} on update ${rows[0].on_update.toLowerCase()}`
+			.map((rows) =>
+				foreignKey(
+					rows.map((r) => r.from),
+					rows[0].table,
+					rows.map((r) => r.to),
+					rows[0].on_delete,
+					rows[0].on_update
+				)
 			)
 			.sort();
 		const indexes: Record<string, IndexShape> = {};
@@ -145,9 +160,9 @@ export function sqliteShape(client: Database.Database): SchemaShape {
 				.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`)
 				.get(index.name) as { sql: string | null };
 			// An index SQLite made for a UNIQUE in CREATE TABLE has no SQL of its own.
-			const text =
-				row.sql ??
-				`ON t (${(client.pragma(`index_info("${index.name}")`) as { name: string }[]).map((c) => c.name).join(',')})`;
+			const keyColumns = () =>
+				(client.pragma(`index_info("${index.name}")`) as { name: string }[]).map((c) => c.name);
+			const text = row.sql ?? `ON t (${keyColumns().join(',')})`;
 			const open = text.indexOf('(', text.search(/\bON\b/i));
 			const on = parenthesised(text, open);
 			const rest = text.slice(open + on.length + 2);
@@ -224,8 +239,13 @@ export async function pgShape(client: pg.Client): Promise<SchemaShape> {
 		if (c.contype === 'p') table.primaryKey = c.columns;
 		else
 			table.foreignKeys.push(
-				`${c.columns.join(',')} -> ${c.target}(${(c.target_columns ?? []).join(',')})` +
-					` on delete ${PG_ACTIONS[c.confdeltype]} on update ${PG_ACTIONS[c.confupdtype]}`
+				foreignKey(
+					c.columns,
+					c.target ?? '',
+					c.target_columns ?? [],
+					PG_ACTIONS[c.confdeltype],
+					PG_ACTIONS[c.confupdtype]
+				)
 			);
 	}
 	for (const table of Object.values(shape)) table.foreignKeys.sort();

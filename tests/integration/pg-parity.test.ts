@@ -2,8 +2,8 @@
 // drizzle-pg/ applied by Drizzle's node-postgres migrator to a throwaway PostgreSQL, drizzle/ to a
 // temp SQLite file. Same tables, columns (type, nullability, default), primary keys, foreign keys,
 // indexes and triggers; and the triggers' rollups the same after the same writes. A column, key,
-// index or trigger added to one dialect only fails here. PostgreSQL comes from tests/helpers/postgres.ts
-// (the server programs must be installed: CI's .ci/run installs Debian's `postgresql`).
+// index or trigger added to one dialect only fails here. PostgreSQL comes from
+// tests/helpers/postgres.ts (its server programs must be installed: CI's .ci/run installs them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
