@@ -71,4 +71,9 @@ describe('openDatabase', () => {
 		expect(db.$client.pragma('synchronous', { simple: true })).toBe(1);
 		db.$client.close();
 	});
+
+	it('refuses a PostgreSQL URL instead of making a file of it (#20: not supported yet)', () => {
+		for (const url of ['postgres://app@db/honorboard', 'postgresql://app@db/honorboard'])
+			expect(() => openDatabase(url)).toThrow(/cannot run on yet/);
+	});
 });

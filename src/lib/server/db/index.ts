@@ -100,6 +100,12 @@ const PAGE_CACHE_KIB = 64 * 1024;
 
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
 export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
+	// Not a file to create: the PostgreSQL schema exists, the services do not run on it yet.
+	if (/^postgres(ql)?:/i.test(url))
+		throw new Error(
+			'DATABASE_URL names PostgreSQL, which this version cannot run on yet (docs/postgres.md): ' +
+				'give the path of a SQLite file'
+		);
 	const path = url.replace(/^file:/, '');
 	const onDisk = path !== ':memory:' && path !== '';
 	if (onDisk) createOwnerOnly(path);

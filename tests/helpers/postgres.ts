@@ -1,0 +1,191 @@
+// A throwaway PostgreSQL for the tests that need one: its own cluster in a temp folder, started
+// from the server binaries (Debian's `postgresql` package; CI installs it) and removed afterwards.
+// PostgreSQL refuses to run as root: as root (CI), the cluster belongs to the `postgres` user the
+// package creates (else `nobody`) and its programs run through `runuser`. With PG_TEST_URL set,
+// a server of your own is used instead (a fresh database in it, dropped afterwards).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import pg from 'pg';
+
+/** The port the tests' cluster listens on (127.0.0.1 only); PG_TEST_PORT moves it. */
+export const PG_TEST_PORT = Number(process.env.PG_TEST_PORT) || 48660;
+
+const HOW_TO_INSTALL = [
+	'PostgreSQL server programs (initdb, postgres) were not found: the PostgreSQL tests need them.',
+	'Install them (Debian/Ubuntu: `apt-get install postgresql`; macOS: `brew install postgresql@15`)',
+	'and put their folder on PATH or in PG_BIN (e.g. PG_BIN=/usr/lib/postgresql/15/bin),',
+	'or set PG_TEST_URL=postgres://user@host:port/db to a server where that user may create databases.'
+].join('\n');
+
+export interface TestPostgres {
+	/** A connection string to an empty database. */
+	url: string;
+	stop(): Promise<void>;
+}
+
+/** The folder holding initdb and postgres: PG_BIN, Debian's newest version, else PATH. */
+function serverBin(): string {
+	const candidates = [process.env.PG_BIN ?? ''];
+	const debian = '/usr/lib/postgresql';
+	if (existsSync(debian))
+		candidates.push(
+			...readdirSync(debian)
+				.sort((a, b) => Number(b) - Number(a))
+				.map((version) => join(debian, version, 'bin'))
+		);
+	candidates.push(...(process.env.PATH ?? '').split(delimiter));
+	const found = candidates.find(
+		(dir) => dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))
+	);
+	if (!found) throw new Error(HOW_TO_INSTALL);
+	return found;
+}
+
+/** Who runs the cluster when this process is root; null when it is not root. */
+function clusterUser(): { name: string; uid: number; gid: number } | null {
+	if (process.getuid?.() !== 0) return null;
+	for (const name of ['postgres', 'nobody']) {
+		const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+		const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+		if (uid.status === 0 && gid.status === 0)
+			return { name, uid: Number(uid.stdout), gid: Number(gid.stdout) };
+	}
+	throw new Error(
+		'Running as root, but neither a `postgres` nor a `nobody` user exists to run PostgreSQL'
+	);
+}
+
+/** A command line, run as the cluster's user when this process is root. */
+function asUser(user: ReturnType<typeof clusterUser>, command: string, args: string[]) {
+	return user
+		? { command: 'runuser', args: ['-u', user.name, '--', command, ...args] }
+		: { command, args };
+}
+
+async function connects(url: string): Promise<boolean> {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+	try {
+		await client.connect();
+		return true;
+	} catch {
+		return false;
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+/** A fresh database on the server PG_TEST_URL names. */
+async function databaseOn(serverUrl: string): Promise<TestPostgres> {
+	const name = `honorboard_test_${process.pid}_${Date.now()}`;
+	const admin = new pg.Client({ connectionString: serverUrl });
+	await admin.connect();
+	await admin.query(`CREATE DATABASE ${name}`);
+	await admin.end();
+	const url = new URL(serverUrl);
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		async stop() {
+			const client = new pg.Client({ connectionString: serverUrl });
+			await client.connect();
+			await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			await client.end();
+		}
+	};
+}
+
+/** A postgres process on `port`, once it answers; null when the port was taken. */
+async function serve(
+	user: ReturnType<typeof clusterUser>,
+	bin: string,
+	dir: string,
+	port: number
+): Promise<TestPostgres | null> {
+	const data = join(dir, 'data');
+	const url = `postgres://honorboard@127.0.0.1:${port}/postgres`;
+	if (await connects(url)) return null;
+	// Durability off: the cluster lives for one test file.
+	const settings = {
+		port,
+		listen_addresses: '127.0.0.1',
+		unix_socket_directories: dir,
+		fsync: 'off',
+		synchronous_commit: 'off',
+		full_page_writes: 'off'
+	};
+	const server = asUser(user, join(bin, 'postgres'), [
+		'-D',
+		data,
+		...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])
+	]);
+	const child: ChildProcess = spawn(server.command, server.args, {
+		cwd: dir,
+		stdio: ['ignore', 'ignore', 'pipe']
+	});
+	let log = '';
+	child.stderr?.on('data', (chunk) => (log += chunk));
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const stop = async () => {
+		// The postmaster itself, not runuser in front of it: SIGINT is a fast shutdown.
+		const pidFile = join(data, 'postmaster.pid');
+		const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+		if (pid > 0 && child.exitCode === null) process.kill(pid, 'SIGINT');
+		else child.kill('SIGINT');
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+		clearTimeout(timer);
+	};
+	const started = Date.now();
+	while (!(await connects(url))) {
+		if (child.exitCode !== null && /Address already in use/.test(log)) return null;
+		if (child.exitCode !== null || Date.now() - started > 30_000) {
+			await stop();
+			throw new Error(`PostgreSQL did not start on port ${port}:\n${log}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return { url, stop };
+}
+
+/**
+ * Starts a PostgreSQL of its own (or uses PG_TEST_URL's server) and gives an empty database.
+ * The port is PG_TEST_PORT or, when something holds it (a client's ephemeral port can), one of
+ * the next nine.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+	if (process.env.PG_TEST_URL) return databaseOn(process.env.PG_TEST_URL);
+	const bin = serverBin();
+	const user = clusterUser();
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-pg-'));
+	try {
+		if (user) chownSync(dir, user.uid, user.gid);
+		const init = asUser(user, join(bin, 'initdb'), [
+			`--pgdata=${join(dir, 'data')}`,
+			'--username=honorboard',
+			'--auth=trust',
+			'--encoding=UTF8',
+			'--locale=C',
+			'--no-sync'
+		]);
+		const initialised = spawnSync(init.command, init.args, { cwd: dir, encoding: 'utf8' });
+		if (initialised.status !== 0)
+			throw new Error(`initdb failed:\n${initialised.stderr || initialised.error?.message}`);
+		for (let port = PG_TEST_PORT; port < PG_TEST_PORT + 10; port++) {
+			const server = await serve(user, bin, dir, port);
+			if (server)
+				return {
+					url: server.url,
+					async stop() {
+						await server.stop();
+						rmSync(dir, { recursive: true, force: true });
+					}
+				};
+		}
+		throw new Error(`Ports ${PG_TEST_PORT}-${PG_TEST_PORT + 9} are all taken: set PG_TEST_PORT`);
+	} catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		throw error;
+	}
+}
