@@ -121,20 +121,20 @@ function finish(m) {
 		}
 	}
 	for (const w of watchers) w.socket.disconnect();
-	process.send(
-		{
-			type: 'result',
-			latencies,
-			missing,
-			disconnects,
-			outOfOrder,
-			pushesPerClient,
-			badgeFramesPerClient,
-			pushBytes,
-			pushSamples
-		},
-		() => process.exit(0)
-	);
+	// No exit of its own once sent: the parent could see the exit before the message and take it
+	// for a crash ("client process exited (0)"). The parent ends it (SIGTERM), or its
+	// disconnect does.
+	process.send({
+		type: 'result',
+		latencies,
+		missing,
+		disconnects,
+		outOfOrder,
+		pushesPerClient,
+		badgeFramesPerClient,
+		pushBytes,
+		pushSamples
+	});
 }
 
 process.on('message', (m) => {
