@@ -1,10 +1,9 @@
 // The checkpoint thread (checkpointer.ts): copies the WAL's pages back into the database file on
 // its own connection, so that the copy and its fsyncs run beside the event loop instead of in
 // the commit that crossed SQLite's autocheckpoint threshold. Built to build/checkpoint-thread.js.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './index';
+import { WalIndex } from './wal-index';
 import type { CheckpointDone, CheckpointerData } from './checkpointer';
 
 const { databasePath, pages, everyMs } = workerData as CheckpointerData;
@@ -13,22 +12,9 @@ const db = openDatabase(databasePath);
 db.$client.pragma('query_only = ON');
 const passive = db.$client.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
-// How far the WAL is ahead of the database file, read from the wal-index header in the -shm
-// file (https://sqlite.org/walformat.html: mxFrame at byte 16, nBackfill at byte 96, in the
-// machine's byte order) without asking SQLite: a poll costs one 100-byte pread. A torn read only
-// moves a checkpoint by one poll.
-const shm = openSync(`${databasePath}-shm`, 'r');
-const header = Buffer.alloc(100);
-const little = endianness() === 'LE';
-/** The WAL's last frame and how many of its frames are in the database file already. */
-function walFrames(): { last: number; copied: number } {
-	if (readSync(shm, header, 0, header.length, 0) < header.length) return { last: 0, copied: 0 };
-	return little
-		? { last: header.readUInt32LE(16), copied: header.readUInt32LE(96) }
-		: { last: header.readUInt32BE(16), copied: header.readUInt32BE(96) };
-}
+const wal = new WalIndex(databasePath);
 function framesBehind(): number {
-	const { last, copied } = walFrames();
+	const { last, copied } = wal.frames();
 	return Math.max(0, last - copied);
 }
 
@@ -46,7 +32,7 @@ function checkpoint(): void {
 	let rounds = 0;
 	while (rounds < CATCH_UP_ROUNDS) {
 		rounds++;
-		const { copied } = walFrames();
+		const { copied } = wal.frames();
 		const { busy, log, checkpointed } = passive.get() as {
 			busy: number;
 			log: number;
@@ -71,7 +57,7 @@ parentPort!.on('message', (message: 'stop') => {
 	clearInterval(timer);
 	// The last checkpoint, so that the file is whole without its WAL once the server is gone.
 	if (framesBehind() > 0) checkpoint();
-	closeSync(shm);
+	wal.close();
 	db.$client.close();
 	parentPort!.close();
 });
