@@ -10,7 +10,6 @@ const { databasePath, pages, everyMs } = workerData as CheckpointerData;
 const db = openDatabase(databasePath);
 // This connection never writes rows: a checkpoint is not a write to the schema or the data.
 db.$client.pragma('query_only = ON');
-const passive = db.$client.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
 const wal = new WalIndex(databasePath);
 function framesBehind(): number {
@@ -18,32 +17,42 @@ function framesBehind(): number {
 	return Math.max(0, last - copied);
 }
 
+type CheckpointRow = { busy: number; log: number; checkpointed: number };
+const passive = db.$client.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const restart = db.$client.prepare('PRAGMA wal_checkpoint(RESTART)');
+// A RESTART that finds the writer or a reader busy gives up at once instead of waiting: it holds
+// the write lock while it waits for readers, and the server's writes would wait with it.
+db.$client.pragma('busy_timeout = 0');
+
 /**
  * SQLite starts the WAL over from its beginning only when a write begins with every frame
- * copied; the writer appends while a checkpoint copies, so one checkpoint rarely ends level with
- * it. The few frames left are copied at once, a few times at most, so that the WAL restarts
- * instead of growing for as long as the writes go on.
+ * copied, and the writer appends while a PASSIVE checkpoint copies: under steady writes it never
+ * ends level, and the WAL grew to its cap (64 MB in bench:ingest, every read and commit slower
+ * for it). So the bulk is copied beside the writes, then a RESTART copies the few frames written
+ * meanwhile and starts the WAL over: it takes the write lock for that short copy (a commit of the
+ * server waits that long), and gives up when the lock or a reader is busy, to try again a
+ * millisecond later, a few times at most.
  */
-const CATCH_UP_ROUNDS = 4;
+const RESTART_ATTEMPTS = 5;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function checkpoint(): void {
 	const started = performance.now();
-	let frames = 0;
-	let rounds = 0;
-	while (rounds < CATCH_UP_ROUNDS) {
-		rounds++;
+	const before = wal.frames().copied;
+	const bulk = passive.get() as CheckpointRow;
+	let frames = Math.max(0, bulk.checkpointed - before);
+	let attempts = 0;
+	while (attempts < RESTART_ATTEMPTS) {
+		attempts++;
 		const { copied } = wal.frames();
-		const { busy, log, checkpointed } = passive.get() as {
-			busy: number;
-			log: number;
-			checkpointed: number;
-		};
-		frames += Math.max(0, checkpointed - copied);
-		// Another checkpoint held the lock (the server's own, as a fallback), or a reader's
-		// snapshot keeps the rest in the WAL: the next poll tries again.
-		if (busy || checkpointed < log || framesBehind() === 0) break;
+		const done = restart.get() as CheckpointRow;
+		if (!done.busy) {
+			frames += Math.max(0, done.checkpointed - copied);
+			break;
+		}
+		Atomics.wait(pause, 0, 0, 1);
 	}
-	const done: CheckpointDone = { frames, rounds, ms: performance.now() - started };
+	const done: CheckpointDone = { frames, rounds: attempts, ms: performance.now() - started };
 	parentPort!.postMessage(done);
 }
 
