@@ -171,9 +171,7 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 		expect((await post(fast, text)).status).toBe(200);
 	});
 
-	// A replay answered twice with no commit in between is sent again as it was (the wal-index's
-	// commit count, db/wal-index.ts); a decision taken through the same server in between is a
-	// commit of that process, and the next replay says so.
+	// A decision taken through the same server between two replays: the next replay says so.
 	it('answers a repeated replay as the sale stands after a confirmation or a reversal through the API', async () => {
 		const manager = apiTokenFor(seeded.path, 'fast-manager');
 		const decide = async (externalId: string, decision: 'confirm' | 'reverse') => {

@@ -10,8 +10,7 @@ import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge }
 import { createSaleSchema } from './schemas';
 import { replayOf, type RecordSaleInput } from '../scoring/sales';
 import { replayAnswerOf } from '../scoring/sale-queries';
-import { clientOf, prepared } from '../db/prepared';
-import { walIndexOf } from '../db/wal-index';
+import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
 import { AppError } from '../shared/errors';
@@ -80,48 +79,33 @@ const ANSWERED_TEXT_BUDGET = 24_000_000;
 /** Longer bodies (a sale with many lines) are not kept. */
 const ANSWERED_TEXT_MAX = 2_048;
 /**
- * Bodies already answered, by their exact text: the sale they recorded or replayed, the seller's
- * email in them, and the last answer given with the commit it was read after. Once recorded, a
- * sale's seller, time, season, customer and lines never change (its status and points do), so
- * the same text again is that sale's replay. While nothing has been committed since (the
- * wal-index says so, db/wal-index.ts: a confirmation, a rejection, a reversal, an email change,
- * another sale that moves the season's version, by this process or another), the last answer is
- * sent again as it was; else one indexed read answers it (replayAnswerOf: the status, points and
- * season version as they are now, and whether that email is still the seller's), without
- * parsing, validating and comparing the body again (docs/benchmarks.md, "Ingest"). When the read
- * finds nothing (the seller's email changed, the sale is gone), the body takes the full path.
- * Bounded by the text kept: the oldest go first.
+ * Bodies already answered, by their exact text: the sale they recorded or replayed, and the
+ * seller's email in them. Once recorded, a sale's seller, time, season, customer and lines never
+ * change (its status and points do), so the same text again is that sale's replay: one indexed
+ * read answers it (replayAnswerOf: the status, points and season version as they are now, and
+ * whether that email is still the seller's), without parsing, validating and comparing the body
+ * again (docs/benchmarks.md, "Ingest"). When the read finds nothing (the seller's email changed,
+ * the sale is gone), the body takes the full path. Bounded by the text kept: the oldest go first.
  */
-const answered = new AnsweredBodies<{
-	saleId: number;
-	email: string;
-	/** The answer's JSON, and the wal-index's commit count read before it was read. */
-	last?: { json: string; commits: number };
-}>(ANSWERED_TEXT_BUDGET, ANSWERED_TEXT_MAX);
+const answered = new AnsweredBodies<{ saleId: number; email: string }>(
+	ANSWERED_TEXT_BUDGET,
+	ANSWERED_TEXT_MAX
+);
 
-/** The JSON answer to a body answered before, as things stand now; null: take the full path. */
-function answeredBefore(text: string): string | null {
+function answeredBefore(text: string): SaleAnswer | null {
 	const known = answered.get(text);
 	if (!known) return null;
-	const db = getDb();
-	// Read before the sale is: a commit between the two is seen as one at the next replay.
-	const commits = walIndexOf(clientOf(db))?.commits();
-	if (known.last && commits !== undefined && known.last.commits === commits) return known.last.json;
-	const row = prepared(db, replayAnswerOf).get(known);
+	const row = prepared(getDb(), replayAnswerOf).get(known);
 	if (!row) {
 		answered.forget(text);
 		return null;
 	}
-	const json = JSON.stringify(
-		saleAnswer(
-			{ id: row.id, status: row.status, points: row.points },
-			row.seasonId,
-			row.version,
-			row.flagReason
-		)
+	return saleAnswer(
+		{ id: row.id, status: row.status, points: row.points },
+		row.seasonId,
+		row.version,
+		row.flagReason
 	);
-	known.last = commits === undefined ? undefined : { json, commits };
-	return json;
 }
 
 function rememberAnswered(text: string, body: CreateSaleBody, answer: SaleAnswer): void {
@@ -176,7 +160,7 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 		authenticate(req.headers.authorization);
 		const text = await readBody(req, MAX_JSON_BODY_BYTES);
 		const again = answeredBefore(text);
-		if (again !== null) return sendJson(res, 200, again, {});
+		if (again) return send(res, { status: 200, body: again, headers: {} });
 		const body = parseSaleBody(text);
 		const recorded = await createSaleAnswer(body);
 		rememberAnswered(text, body, recorded.body);
@@ -221,20 +205,12 @@ function send(
 	res: ServerResponse,
 	answer: { status: number; body: unknown; headers: Record<string, string> }
 ): void {
-	sendJson(res, answer.status, JSON.stringify(answer.body), answer.headers);
-}
-
-function sendJson(
-	res: ServerResponse,
-	status: number,
-	payload: string,
-	headers: Record<string, string>
-): void {
-	res.writeHead(status, {
+	const payload = JSON.stringify(answer.body);
+	res.writeHead(answer.status, {
 		'content-type': 'application/json',
 		'content-length': Buffer.byteLength(payload),
 		...SECURITY_HEADERS,
-		...headers
+		...answer.headers
 	});
 	res.end(payload);
 }
