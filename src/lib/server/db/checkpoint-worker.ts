@@ -27,8 +27,8 @@ db.$client.pragma('busy_timeout = 0');
 /**
  * SQLite starts the WAL over from its beginning only when a write begins with every frame
  * copied, and the writer appends while a PASSIVE checkpoint copies: under steady writes it never
- * ends level, and the WAL grew to its cap (64 MB in bench:ingest, every read and commit slower
- * for it). So the bulk is copied beside the writes, then a RESTART copies the few frames written
+ * ends level, and the WAL grew to its 64 MB cap within 15,000 API sales, every read slower for
+ * it (docs/benchmarks.md, "A checkpointer off the event loop"). So the bulk is copied beside the writes, then a RESTART copies the few frames written
  * meanwhile and starts the WAL over: it takes the write lock for that short copy (a commit of the
  * server waits that long), and gives up when the lock or a reader is busy, to try again a
  * millisecond later, a few times at most.

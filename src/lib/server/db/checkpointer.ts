@@ -29,7 +29,7 @@ export interface CheckpointerData {
 	everyMs: number;
 }
 
-/** What the thread reports after each checkpoint: frames copied, in how many PRAGMAs, how long. */
+/** What the thread reports after each checkpoint: frames copied, RESTART attempts, how long. */
 export interface CheckpointDone {
 	frames: number;
 	rounds: number;
