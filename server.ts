@@ -15,6 +15,7 @@ import {
 import { setPublisher } from './src/lib/server/realtime/publish';
 import { onSessionsEnded } from './src/lib/server/auth/session-events';
 import { closeDb, DEFAULT_DATABASE_URL, getDb } from './src/lib/server/db';
+import { startCheckpointer, type Checkpointer } from './src/lib/server/db/checkpointer';
 import { startReadThread, stopReadThread } from './src/lib/server/reads/thread';
 import { startJobs } from './src/lib/server/shared/jobs';
 import { systemClock } from './src/lib/server/shared/clock';
@@ -165,6 +166,7 @@ if (fanout) {
 const io = fanout ? null : attachRealtime(server);
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
 let stopJobs: (() => void) | undefined;
+let checkpointer: Checkpointer | undefined;
 
 server.listen(port, host, () => {
 	log.info(`Honorboard is running at ${process.env.ORIGIN}`);
@@ -178,6 +180,13 @@ server.listen(port, host, () => {
 		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
 		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
 	);
+	// WAL checkpoints (the copy of committed pages into the file, and its fsyncs) on a connection
+	// of their own in a thread, instead of in the commit that crosses SQLite's threshold.
+	checkpointer = startCheckpointer(
+		fileURLToPath(new URL('./checkpoint-thread.js', import.meta.url)),
+		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+		getDb().$client
+	);
 	stopJobs = startJobs(getDb());
 	// The thread computes the default dashboard once, after the first requests' turn.
 	const warm = setTimeout(() => {
@@ -187,6 +196,12 @@ server.listen(port, host, () => {
 	}, DASHBOARD_WARM_DELAY_MS);
 	warm.unref();
 });
+
+/** The checkpoint thread's last checkpoint, then the server's connection (the last one). */
+async function closeDatabase() {
+	await checkpointer?.close();
+	closeDb();
+}
 
 function shutdown(signal: string) {
 	if (stopping) return;
@@ -206,19 +221,15 @@ function shutdown(signal: string) {
 	if (fanout) {
 		// The fan-out process closes its sockets and exits; this one once its requests are done.
 		const closed = new Promise<void>((done) => server.close(() => done()));
-		void Promise.all([closed, fanout.stop()]).then(() => {
-			closeDb();
-			process.exit(0);
-		});
+		void Promise.all([closed, fanout.stop()])
+			.then(closeDatabase)
+			.then(() => process.exit(0));
 		return;
 	}
 	// Every socket is told to disconnect and the engine closes its transports (a WebSocket gets
 	// its close frame, a pending long-poll its answer)…
 	io!.disconnectSockets(true);
-	io!.close(() => {
-		closeDb();
-		process.exit(0);
-	});
+	io!.close(() => void closeDatabase().then(() => process.exit(0)));
 	// …and a client that does not finish the close handshake (a stalled script, a client that
 	// never reads) is cut off after a moment instead of holding the exit.
 	setTimeout(() => {

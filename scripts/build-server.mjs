@@ -118,6 +118,13 @@ await build({
 	outfile: 'build/read-thread.js',
 	plugins: [messagesUsed]
 });
+// The checkpoint thread (src/lib/server/db/checkpointer.ts), which build/server.js starts.
+await build({
+	...node,
+	entryPoints: ['src/lib/server/db/checkpoint-worker.ts'],
+	outfile: 'build/checkpoint-thread.js',
+	plugins: [messagesUsed]
+});
 // The CLI too, so that a production install (the container) can run it without tsx or src/:
 // `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
 await build({
@@ -126,4 +133,6 @@ await build({
 	outfile: 'build/cli.js',
 	plugins: [messagesUsed]
 });
-console.log('built build/server.js, build/fanout.js, build/read-thread.js and build/cli.js');
+console.log(
+	'built build/server.js, build/fanout.js, build/read-thread.js, build/checkpoint-thread.js and build/cli.js'
+);

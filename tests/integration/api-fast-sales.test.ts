@@ -3,7 +3,7 @@
 // body and headers, for new sales, replays, conflicts and every refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
-import { lastLine, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { apiTokenFor, lastLine, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
 import { eq } from 'drizzle-orm';
 import { sale as saleTable, user } from '../../src/lib/server/db/schema';
 
@@ -169,5 +169,36 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 			);
 		}
 		expect((await post(fast, text)).status).toBe(200);
+	});
+
+	// A decision taken through the same server between two replays: the next replay says so.
+	it('answers a repeated replay as the sale stands after a confirmation or a reversal through the API', async () => {
+		const manager = apiTokenFor(seeded.path, 'fast-manager');
+		const decide = async (externalId: string, decision: 'confirm' | 'reverse') => {
+			const response = await fetch(`${fast.url}/api/v1/sales/${externalId}/${decision}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', authorization: `Bearer ${manager}` },
+				body: JSON.stringify({ reason: 'checked' })
+			});
+			expect(response.status).toBe(200);
+		};
+		const text = sale('fast-decided-1', { seller: { email: seeded.people[2].email } });
+		const first = await post(fast, text);
+		expect(first.status).toBe(201);
+		const again = await post(fast, text);
+		expect(await post(fast, text)).toEqual(again);
+		expect(again).toEqual(await post(kit, text));
+
+		await decide('fast-decided-1', 'confirm');
+		const confirmed = await post(fast, text);
+		expect(confirmed).toEqual(await post(kit, text));
+		expect(confirmed.json.sale.status).toBe('approved');
+		expect(await post(fast, text)).toEqual(confirmed);
+
+		await decide('fast-decided-1', 'reverse');
+		const reversed = await post(fast, text);
+		expect(reversed).toEqual(await post(kit, text));
+		expect(reversed.json.sale.status).toBe('reversed');
+		expect(await post(fast, text)).toEqual(reversed);
 	});
 });

@@ -124,9 +124,8 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 	// window (docs/benchmarks.md, "Set-based import windows") opened, wrote and deleted one each
 	// time: ~45 of a new sale's ~65 pwrite calls (strace, bench:ingest), a third of an import's
 	// CPU. Temp files in memory instead; temporary tables and sorts are small here.
-	// Note: the WAL's automatic checkpoint stays at SQLite's 1,000 pages: every 4,000 took less
-	// CPU per sale but blocked the event loop longer at each checkpoint (bench:ingest: loop p99
-	// 54 ms against 30 ms, sale p99 65 ms against 40 ms).
+	// Note: the WAL's automatic checkpoint stays at SQLite's 1,000 pages here; the server moves
+	// it to a thread of its own (checkpointer.ts).
 	client.pragma('temp_store = MEMORY');
 	const db = drizzle(client, { schema }) as Db;
 	const folder = migrationsFolder();
