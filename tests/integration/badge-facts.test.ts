@@ -224,26 +224,33 @@ function factsVsSales(seasonId: number) {
 	};
 }
 
+/** A contest of three teams and seven people with every badge of BADGES, and a seeded random. */
+async function contestWithBadges(seed: number) {
+	const random = mulberry32(seed);
+	const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+	const contest = await makeContest(db, { teams: 3, people: 7, requireConfirmation: true });
+	const seasonId = contest.season.id;
+	const now = Date.now();
+	const clock = () => now;
+	const actor = { userId: null };
+	for (const b of BADGES)
+		await createBadge(
+			db,
+			seasonId,
+			{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
+			actor,
+			clock
+		);
+	return { random, int, pick, contest, seasonId, now, clock, actor };
+}
+
 describe('badge facts', () => {
 	it.each([1, 2])(
 		'equal a full re-evaluation after a random sequence of sales and reviews (seed %i)',
 		async (seed) => {
-			const random = mulberry32(seed);
-			const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-			const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-			const contest = await makeContest(db, { teams: 3, people: 7, requireConfirmation: true });
-			const seasonId = contest.season.id;
-			const now = Date.now();
-			const clock = () => now;
-			const actor = { userId: null };
-			for (const b of BADGES)
-				await createBadge(
-					db,
-					seasonId,
-					{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
-					actor,
-					clock
-				);
+			const { random, int, pick, contest, seasonId, now, clock, actor } =
+				await contestWithBadges(seed);
 			let n = 0;
 			const counted = (status: 'pending' | 'approved') =>
 				db
@@ -338,22 +345,7 @@ describe('badge facts', () => {
 	);
 
 	it('an import decides in each window what a full re-evaluation gives', async () => {
-		const random = mulberry32(3);
-		const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-		const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-		const contest = await makeContest(db, { teams: 3, people: 7, requireConfirmation: true });
-		const seasonId = contest.season.id;
-		const now = Date.now();
-		const clock = () => now;
-		const actor = { userId: null };
-		for (const b of BADGES)
-			await createBadge(
-				db,
-				seasonId,
-				{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
-				actor,
-				clock
-			);
+		const { random, int, pick, contest, seasonId, now, clock, actor } = await contestWithBadges(3);
 		// The new badges' re-evaluation (in slices) is over: only the import decides from here.
 		await reevaluationsSettled(db);
 		// Sales out of order (anywhere in the last four weeks), some with a case: one line each.
