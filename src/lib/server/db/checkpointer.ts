@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { log } from '../shared/log';
+import { databaseFile } from './index';
 
 // In WAL mode a commit appends pages to the -wal file, and a checkpoint copies them back into
 // the database file. SQLite's own (wal_autocheckpoint, every 1,000 pages) runs inside the commit
@@ -108,9 +109,9 @@ export function startCheckpointer(
 	databaseUrl: string,
 	client: Database.Database
 ): Checkpointer | undefined {
-	const path = databaseUrl.replace(/^file:/, '');
+	const path = databaseFile(databaseUrl);
 	if (process.env.HONORBOARD_CHECKPOINT === 'inline') return undefined;
-	if (path === '' || path === ':memory:' || !existsSync(entry)) return undefined;
+	if (path === null || !existsSync(entry)) return undefined;
 	const pages = Number(process.env.HONORBOARD_CHECKPOINT_PAGES) || CHECKPOINT_PAGES;
 	return new Checkpointer(entry, path, client, pages);
 }

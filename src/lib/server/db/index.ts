@@ -98,6 +98,12 @@ function ownerOnly(path: string): void {
 
 const PAGE_CACHE_KIB = 64 * 1024;
 
+/** The file a DATABASE_URL names (`file:` prefix or a plain path), or null for an in-memory database. */
+export function databaseFile(url: string): string | null {
+	const path = url.replace(/^file:/, '');
+	return path === '' || path === ':memory:' ? null : path;
+}
+
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
 export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
 	// Not a file to create: the PostgreSQL schema exists, the services do not run on it yet.
@@ -107,7 +113,7 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 				'give the path of a SQLite file'
 		);
 	const path = url.replace(/^file:/, '');
-	const onDisk = path !== ':memory:' && path !== '';
+	const onDisk = databaseFile(url) !== null;
 	if (onDisk) createOwnerOnly(path);
 	const client = new Database(path);
 	client.pragma('journal_mode = WAL');

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { SprintDecision } from '../sprints/decide';
 import type { DashboardData } from '../dashboard/figures';
 import type { DashboardFilters } from '../dashboard/filters';
+import { databaseFile } from '../db';
 import { log } from '../shared/log';
 import { observeHeavyRead } from '../shared/metrics';
 
@@ -137,9 +138,9 @@ export const currentReadThread = {
  * stay inline (no built entry, an in-memory database).
  */
 export function startReadThread(entry: string, databaseUrl: string): ReadThread | undefined {
-	const path = databaseUrl.replace(/^file:/, '');
+	const path = databaseFile(databaseUrl);
 	if (process.env.HONORBOARD_READ_THREAD === 'inline') return undefined;
-	if (path === '' || path === ':memory:' || !existsSync(entry)) return undefined;
+	if (path === null || !existsSync(entry)) return undefined;
 	const thread = new ReadThread(entry, path);
 	(globalThis as Holder)[KEY] = thread;
 	return thread;
