@@ -370,10 +370,13 @@ test.describe('toasts', () => {
 					await expect(toast).toBeVisible({ timeout: PAGE_READY });
 					// Wait until it has slid into place.
 					await expect(toast).toHaveAttribute('data-mounted', 'true');
-					await toast.evaluate((el) =>
-						Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished))
-					);
-					const box = (await toast.boundingBox())!;
+					// Its box is read as its slide ends, in the same call: on a slow machine a second
+					// call could come after the toast's time is up and find it gone.
+					const box = await toast.evaluate(async (el) => {
+						await Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished));
+						const { x, y, width, height } = el.getBoundingClientRect();
+						return { x, y, width, height };
+					});
 					const header = (await page.locator('header').first().boundingBox())!;
 					const tabs = (await page
 						.getByRole('navigation', { name: say(locale, 'nav_main', 'Main') })
