@@ -26,6 +26,9 @@ test('a sale registered offline is sent when back online and counted once', asyn
 	context,
 	openAs
 }) => {
+	// The service worker precaches every asset of the app before it is ready: on a busy machine
+	// that alone took 26 s of the default 60.
+	test.setTimeout(120_000);
 	const board = await openAs(SELLER);
 	await openBoard(board);
 	const before = await readStanding(board);
