@@ -33,6 +33,7 @@ let postgres: TestPostgres;
 let admin: pg.Client;
 let source: ReturnType<typeof tempDb>;
 let broken: string;
+let target: pg.Client;
 
 /** An empty database in the test cluster. */
 async function database(name: string): Promise<string> {
@@ -111,6 +112,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	await target?.end();
 	await admin?.end();
 	await postgres?.stop();
 	source?.cleanup();
@@ -118,7 +120,6 @@ afterAll(async () => {
 
 describe('migrate-to', () => {
 	let url: string;
-	let target: pg.Client;
 
 	it('a copy that fails in a late table names the row and leaves the target without a row', async () => {
 		url = await database('copy');
@@ -247,6 +248,5 @@ describe('migrate-to', () => {
 			.values({ url: 'https://example.test/new', secret: 'whsec_c', events: [] })
 			.returning();
 		expect(hook.id).toBe(highest(webhooks) + 1);
-		await target.end();
 	});
 });
