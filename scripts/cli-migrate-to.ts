@@ -29,7 +29,7 @@ export async function migrateToCommand(values: Record<string, unknown>): Promise
 	console.log(`Copied ${number(total)} rows of ${copied.size} tables in ${seconds.toFixed(1)} s.`);
 	console.log('\nRows per table (source = target):');
 	const width = Math.max(...report.tables.map((t) => t.table.length));
-	for (const t of report.tables)
+	for (const t of [...report.tables].sort((a, b) => (a.table < b.table ? -1 : 1)))
 		console.log(
 			`  ${t.table.padEnd(width)}  ${number(t.source).padStart(9)}${t.source === t.target ? '' : `  ≠ ${number(t.target)}`}`
 		);

@@ -14,11 +14,12 @@ const MAX_PARAMETERS = 65_535;
 export class CopyError extends Error {
 	constructor(
 		readonly table: string,
-		readonly row: number,
+		/** The row's position in the table's key order; null when a batch of rows failed. */
+		readonly row: number | null,
 		readonly key: string,
 		reason: string
 	) {
-		super(`Copying ${table} failed at row ${row} (${key}): ${reason}`);
+		super(`Copying ${table} failed at ${row === null ? '' : `row ${row} `}(${key}): ${reason}`);
 		this.name = 'CopyError';
 	}
 }
@@ -160,8 +161,8 @@ async function setDeferred(
 		} catch (error) {
 			throw new CopyError(
 				plan.name,
-				0,
-				`${plan.deferred.join(', ')} of ${keyText(plan, batch[0])} …`,
+				null,
+				`setting ${plan.deferred.join(', ')} of ${batch.length} rows from ${keyText(plan, batch[0])}`,
 				(error as Error).message
 			);
 		}
