@@ -27,6 +27,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build ./build
 COPY --from=build /app/drizzle ./drizzle
+# PostgreSQL's migrations, which `node build/cli.js migrate-to --to postgres://…` applies.
+COPY --from=build /app/drizzle-pg ./drizzle-pg
 COPY --from=build /app/scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 # The image's own "node" user (uid 1000) owns the data folder and nothing else.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data

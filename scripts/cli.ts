@@ -10,6 +10,8 @@ import { ROLES, type Role } from '../src/lib/contest/types';
 import { createDisplay, revokeDisplay } from '../src/lib/server/displays/tokens';
 import { AppError } from '../src/lib/server/shared/errors';
 import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
+import { MIGRATE_TO_USAGE, migrateToCommand } from './cli-migrate-to';
+import { CopyError } from '../src/lib/server/db/migrate-to/copy';
 import { SYSTEM } from '../src/lib/server/audit/record';
 import { getOrganisation, setOrganisation } from '../src/lib/server/organisation/settings';
 import { CURRENCIES, isCurrency, isLocale, LOCALE_NAMES, LOCALES } from '../src/lib/i18n/locales';
@@ -35,6 +37,7 @@ const USAGE = `Usage: npm run cli -- <command>
   display revoke --token T                   the TV with this token stops at once
   backup --to FILE [--force]                 an online, consistent copy of the database (safe while
                                              the server runs); refuses an existing FILE unless --force
+${MIGRATE_TO_USAGE}
 ${WEBHOOK_USAGE}
   org show                                   the organisation's default language and currency
   org set [--locale L] [--currency C]        change them (audited); L: ${LOCALES.join(' | ')}
@@ -221,6 +224,9 @@ async function main(argv: string[]): Promise<void> {
 			console.log(`Backed up to ${path} (${size}, ${bytes} bytes).`);
 			return;
 		}
+		case 'migrate-to':
+			await migrateToCommand(values);
+			return;
 		case 'org show': {
 			const { defaultLocale, currency } = getOrganisation(getDb());
 			console.log(`Default language: ${defaultLocale} (${LOCALE_NAMES[defaultLocale]})`);
@@ -257,7 +263,9 @@ main(process.argv.slice(2))
 	.then(() => closeDb())
 	.catch((error) => {
 		closeDb();
-		if (
+		if (error instanceof CopyError) {
+			console.error(`Error: ${error.message}\nNothing was copied: the target has no rows.`);
+		} else if (
 			error instanceof UsageError ||
 			error instanceof AppError ||
 			(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -43,6 +43,15 @@ describe('packaging', () => {
 		for (const entry of ['*.db', '.env', 'data', 'node_modules']) expect(ignored).toContain(entry);
 	});
 
+	it('the image can run `node build/cli.js migrate-to`: the PostgreSQL migrations and pg', () => {
+		const run = read('Dockerfile').split(/^FROM /m)[2];
+		expect(run).toMatch(/^COPY --from=build \/app\/drizzle-pg \.\/drizzle-pg$/m);
+		// `npm prune --omit=dev` keeps only the runtime dependencies.
+		const pkg = JSON.parse(read('package.json'));
+		expect(pkg.dependencies.pg).toBeDefined();
+		expect(pkg.devDependencies.pg).toBeUndefined();
+	});
+
 	it('.env.example names every environment variable the app and adapter-node read', () => {
 		const read_ = new Set<string>();
 		for (const file of [...sources('src'), ...sources('scripts'), 'server.ts'])

@@ -28,19 +28,26 @@ export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof sc
 
 export const DEFAULT_DATABASE_URL = 'data/honorboard.db';
 
-export function migrationsFolder(): string {
-	if (process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);
-	const candidates = [resolve('drizzle')];
+/**
+ * Where the migrations are: `drizzle` (SQLite's; MIGRATIONS_DIR overrides) or `drizzle-pg`
+ * (PostgreSQL's, which `migrate-to` applies).
+ */
+export function migrationsFolder(name: 'drizzle' | 'drizzle-pg' = 'drizzle'): string {
+	if (name === 'drizzle' && process.env.MIGRATIONS_DIR) return resolve(process.env.MIGRATIONS_DIR);
+	const candidates = [resolve(name)];
 	// Note: bundles live one or more levels below the project root (build/, build/server/chunks/).
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (let i = 0; i < 5; i++) {
-		candidates.push(resolve(dir, 'drizzle'));
+		candidates.push(resolve(dir, name));
 		dir = dirname(dir);
 	}
 	const found = candidates.find((candidate) =>
 		existsSync(resolve(candidate, 'meta/_journal.json'))
 	);
-	if (!found) throw new Error('Cannot find the drizzle/ migrations folder; set MIGRATIONS_DIR');
+	if (!found)
+		throw new Error(
+			`Cannot find the ${name}/ migrations folder${name === 'drizzle' ? '; set MIGRATIONS_DIR' : ''}`
+		);
 	return found;
 }
 
