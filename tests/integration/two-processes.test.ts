@@ -18,7 +18,7 @@ import {
 } from '../helpers/seeded';
 import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
-import { season } from '../../src/lib/server/db/schema';
+import { season, user } from '../../src/lib/server/db/schema';
 import { openDatabase } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
@@ -32,7 +32,7 @@ const tokens = { sales: '', doomed: '' };
 let doomedId = 0;
 let draftId = 0;
 let endingId = 0;
-const sessions = { admin: '', manager: '' };
+const sessions = { admin: '', manager: '', lead: '' };
 let counter = 0;
 
 beforeAll(async () => {
@@ -41,6 +41,7 @@ beforeAll(async () => {
 	try {
 		await makeUser(db, { email: 'admin@test.test', role: 'admin', password: PASSWORD });
 		await makeUser(db, { email: 'manager@test.test', role: 'manager', password: PASSWORD });
+		await makeUser(db, { email: 'lead@test.test', role: 'manager', password: PASSWORD });
 		tokens.sales = createApiToken(db, { name: 'crm', role: 'admin' }).token;
 		const doomed = createApiToken(db, { name: 'old till', role: 'integration' });
 		tokens.doomed = doomed.token;
@@ -70,6 +71,7 @@ beforeAll(async () => {
 	b = await startServer({ dbPath: seeded.path });
 	sessions.admin = await signIn(a.url, 'admin@test.test');
 	sessions.manager = await signIn(a.url, 'manager@test.test');
+	sessions.lead = await signIn(a.url, 'lead@test.test');
 }, 180_000);
 
 afterAll(async () => {
@@ -207,6 +209,19 @@ describe('two server processes on one database', () => {
 		const refused = await postJson(b, '/sales', tokens.sales, sale(leaving.email));
 		expect(refused.status).toBe(422);
 		expect((await refused.json()).error.code).toBe('not_a_member');
+	});
+
+	it('a manager made a participant by another process is refused the console by node B', async () => {
+		const consolePage = () =>
+			fetch(`${b.url}/manage/products`, {
+				headers: { cookie: `session=${sessions.lead}` },
+				redirect: 'manual'
+			});
+		expect((await consolePage()).status).toBe(200);
+		withDb(seeded.path, (db) =>
+			db.update(user).set({ role: 'participant' }).where(eq(user.email, 'lead@test.test')).run()
+		);
+		expect((await consolePage()).status).toBe(403);
 	});
 
 	it('a replay on node B of a sale reversed on node A answers what the database holds', async () => {
