@@ -1,6 +1,7 @@
 // The season scheduler across restarts (issue #16): the lease is released on shutdown, the new
 // process runs the scheduler at boot, and a running scheduler wakes at the next transition
-// instead of only on its safety tick.
+// instead of only on its safety tick. Two servers up at the same time (a season ended once, a
+// season published on the node without the lease): tests/integration/two-processes.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';

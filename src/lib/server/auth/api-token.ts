@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { prepared } from '../db/prepared';
+import { dataVersion } from '../db/data-version';
 import { apiToken, user } from '../db/schema';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
@@ -176,8 +176,10 @@ const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
 // Verified tokens, by the token itself: an integration's every call would hash it and read its
 // row again. The cache holds while no other connection has written to the database (SQLite's
 // data_version), read at most every DATA_VERSION_MS: per call it was 15 % of a replayed sale's
-// CPU (docs/benchmarks.md, "Ingest"). A revocation by the CLI is seen within that time, one in
-// this process clears the cache at once. Expiry is checked on every call.
+// CPU (docs/benchmarks.md, "Ingest"). A revocation by another process (the CLI, another server
+// on the same database) is seen within that time, one in this process clears the cache at once.
+// Reading data_version on every call would cost about what the cache saves: it is a read of the
+// WAL index, like the token's row (docs/process-state.md). Expiry is checked on every call.
 const TOKEN_CACHE_MS = 60_000;
 const TOKEN_CACHE_MAX = 1000;
 const DATA_VERSION_MS = 100;
@@ -189,19 +191,10 @@ const shared = ((globalThis as { [TOKEN_CACHE]?: TokenCache })[TOKEN_CACHE] ??= 
 	checkedAt: -Infinity
 });
 const verified = shared.verified;
-const dataVersions = new WeakMap<object, Database.Statement>();
 
 /** Forgets every verified token (a token was revoked). */
 export function forgetVerifiedTokens(): void {
 	verified.clear();
-}
-
-/** Changes whenever another connection (another process) commits to the database file. */
-function dataVersion(db: Db): unknown {
-	let statement = dataVersions.get(db.$client);
-	if (!statement)
-		dataVersions.set(db.$client, (statement = db.$client.prepare('PRAGMA data_version').pluck()));
-	return statement.get();
 }
 
 function tokenRow(db: Db, token: string): TokenRow | undefined {

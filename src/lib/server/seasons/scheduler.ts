@@ -27,6 +27,7 @@ import { emitDomainEvent } from '../notify/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSchedulerTransitions } from '../shared/metrics';
 import { getOrganisation } from '../organisation/settings';
+import { dataVersion } from '../db/data-version';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 
@@ -428,6 +429,14 @@ export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition
 /** setTimeout's longest wait (about 24.8 days); a later time is reached in several waits. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
+/**
+ * How often the loop asks whether another process wrote. A season published, created or given
+ * its people on another server cannot wake this loop (wakeScheduler is per process), and it
+ * would wait for its safety tick (30 s): this bounds the wait to about a second, for one
+ * data_version read a second.
+ */
+const WATCH_MS = 1_000;
+
 export interface RunningScheduler {
 	/** Looks again when the next transition is due (after a season's dates changed). */
 	wake: () => void;
@@ -440,7 +449,8 @@ export interface RunningScheduler {
  * (a season's start or end, the end of a grace period) and every `intervalMs` as a safety net
  * (a season that gets its people later, a clock change). While another process holds the lease
  * it asks again every `retryMs`, so that it takes over within seconds once that process has
- * released it. `onTransition` hears of each transition it made.
+ * released it. It also looks again within about a second of another process's write (see
+ * WATCH_MS). `onTransition` hears of each transition it made.
  */
 export function startScheduler(
 	db: Db,
@@ -448,6 +458,8 @@ export function startScheduler(
 		clock?: Clock;
 		intervalMs?: number;
 		retryMs?: number;
+		/** How often to look for another process's writes (WATCH_MS). */
+		watchMs?: number;
 		onTransition?: (t: Transition) => void;
 		onError?: (error: unknown) => void;
 	} = {}
@@ -496,6 +508,23 @@ export function startScheduler(
 		}
 		rearm();
 	}
+	// Another process committed: a transition may be due now (run it), or later than the timer
+	// says (arm again). This process's own writes (on this connection) do not move data_version.
+	let seen = dataVersion(db);
+	const watch = setInterval(() => {
+		if (stopped) return;
+		try {
+			const version = dataVersion(db);
+			if (version === seen) return;
+			seen = version;
+			const next = nextTransitionAt(db);
+			if (next !== null && next <= clock()) run();
+			else rearm();
+		} catch (error) {
+			options.onError?.(error);
+		}
+	}, options.watchMs ?? WATCH_MS);
+	watch.unref();
 	state.released = false;
 	state.rearm = rearm;
 	run();
@@ -505,6 +534,7 @@ export function startScheduler(
 			if (stopped) return;
 			stopped = true;
 			clearTimeout(timer);
+			clearInterval(watch);
 			if (state.rearm === rearm) state.rearm = undefined;
 			try {
 				releaseLease(db, state.holder);
