@@ -82,9 +82,10 @@ async function boardOn(server: RunningServer) {
 		.timeout(10_000)
 		.emitWithAck('watch', { seasonId: seeded.seasonId })) as WatchAck;
 	if ('error' in ack) throw new Error(ack.error.code);
-	const state = { board: ack as LeaderboardSnapshot, pushes: 0, gaps: 0 };
+	const state = { board: ack as LeaderboardSnapshot, pushes: 0, gaps: 0, feed: [] as unknown[] };
 	socket.on('leaderboard', async (push: LeaderboardPush) => {
 		state.pushes++;
+		for (const item of push.activity ?? []) state.feed.push(item.id);
 		const applied = applyPush(state.board, push);
 		if ('board' in applied) state.board = applied.board;
 		if ('gap' in applied) {
@@ -161,6 +162,9 @@ async function formPost(server: RunningServer, path: string, cookie: string, for
 describe('two nodes sharing one database and one Redis', () => {
 	it('pushes a sale taken by node A to a board on node B, and the board ends equal to the API', async () => {
 		const { state } = await boardOn(b);
+		// A board on A too: each board gets one sequence of deltas, from its own node, and never
+		// misses a base (no gap).
+		const { state: onA } = await boardOn(a);
 		const first = await postSale(a, 'two-nodes-1');
 		expect(first.status).toBe(201);
 		await waitFor(() => state.pushes > 0, 10_000, 'a push on B after a sale on A');
@@ -171,12 +175,19 @@ describe('two nodes sharing one database and one Redis', () => {
 			expect(answer.status).toBe(201);
 		}
 		const final = await leaderboard(a);
-		await waitFor(() => state.board.version >= final.version, 10_000, 'the last version on B');
-		expect(state.board.version).toBe(final.version);
-		expect(rows(state.board.individual)).toEqual(
-			rows(final.entries).slice(0, state.board.individual.length)
-		);
-		expect(state.board.individual.length).toBeGreaterThan(0);
+		for (const board of [state, onA]) {
+			await waitFor(() => board.board.version >= final.version, 10_000, 'the last version');
+			expect(board.board.version).toBe(final.version);
+			expect(board.board.individual.length).toBeGreaterThan(0);
+			expect(rows(board.board.individual)).toEqual(
+				rows(final.entries).slice(0, board.board.individual.length)
+			);
+			expect(board.gaps).toBe(0);
+			// Each sale's feed item once: from the board's own node, not from both.
+			await waitFor(() => board.feed.length >= 9, 5_000, 'the feed items');
+			expect(board.feed).toHaveLength(9);
+			expect(new Set(board.feed).size).toBe(9);
+		}
 	});
 
 	it('counts twenty concurrent replays of one externalId, spread over both nodes, once', async () => {
@@ -272,6 +283,11 @@ describe('two nodes sharing one database and one Redis', () => {
 		// Posted on A, seen on B: and the event carries the stream offset recovery starts from.
 		await announce('Before the restart');
 		await waitFor(() => events.length === 1, 10_000, 'the announcement on B');
+		// A socket on A: B's stop must not reach it (`io.disconnectSockets` goes through the
+		// adapter to every node).
+		const onA = await connected(socketFor(a.url, session));
+		const dropped: string[] = [];
+		onA.on('disconnect', (reason) => dropped.push(reason));
 		const before = socket.id;
 		const closed = new Promise<string>((done) => socket.once('disconnect', done));
 		expect(await b.stop()).toBe(0);
@@ -288,6 +304,7 @@ describe('two nodes sharing one database and one Redis', () => {
 		socket.on('leaderboard', (push) => pushes.push(push));
 		expect((await postSale(a, 'two-nodes-after-restart')).status).toBe(201);
 		await waitFor(() => pushes.length > 0, 10_000, 'a push after the recovery');
+		expect(dropped).toEqual([]);
 	});
 
 	it('disconnects a socket on node B when its session signs out on node A', async () => {
