@@ -41,11 +41,11 @@ let session: string;
 const MANAGER = 'manager@test.test';
 const sockets: ClientSocket[] = [];
 
-function node(port?: number): Promise<RunningServer> {
+function node(port?: number, env: Record<string, string> = {}): Promise<RunningServer> {
 	return startServer({
 		dbPath: seeded.path,
 		port,
-		env: { REDIS_URL: redis.url, HONORBOARD_SOCKET_CHECK_MS: '600000' }
+		env: { REDIS_URL: redis.url, HONORBOARD_SOCKET_CHECK_MS: '600000', ...env }
 	});
 }
 
@@ -319,5 +319,25 @@ describe('two nodes sharing one database and one Redis', () => {
 			new Promise((done) => setTimeout(() => done('still connected after 5 s'), 5_000))
 		]);
 		expect(reason).toBe('io server disconnect');
+	});
+
+	it('joins a node whose sockets live in its fan-out process (HONORBOARD_FANOUT=process)', async () => {
+		const c = await node(undefined, { HONORBOARD_FANOUT: 'process' });
+		try {
+			const { state } = await boardOn(c);
+			const before = state.board.version;
+			expect((await postSale(a, 'two-nodes-fanout')).status).toBe(201);
+			await waitFor(() => state.board.version > before, 10_000, 'the push on C');
+			expect(state.feed).toHaveLength(1);
+			// A sign-out on A reaches the socket in C's fan-out process.
+			const other = await signIn(a.url, seeded.people[0].email);
+			const socket = await connected(socketFor(c.url, other));
+			await socket.timeout(10_000).emitWithAck('watch', { seasonId: seeded.seasonId });
+			const gone = new Promise<string>((done) => socket.once('disconnect', done));
+			expect((await formPost(a, '/logout', other)).status).toBe(303);
+			expect(await gone).toBe('io server disconnect');
+		} finally {
+			await c.stop();
+		}
 	});
 });
