@@ -340,4 +340,31 @@ describe('two nodes sharing one database and one Redis', () => {
 			await c.stop();
 		}
 	});
+
+	it('refuses to start when Redis does not answer, in one line', async () => {
+		const nowhere = { ...redis, url: 'redis://127.0.0.1:1' };
+		const start = startServer({ dbPath: seeded.path, env: { REDIS_URL: nowhere.url } });
+		const error = await start.then(
+			() => null,
+			(e: Error) => e
+		);
+		expect(error?.message).toMatch(/server exited with 1/);
+		expect(error?.message).toMatch(
+			/Redis at redis:\/\/127\.0\.0\.1:1 did not answer \(.+\): not starting \(REDIS_URL\)/
+		);
+	});
+
+	// Last: it stops the Redis.
+	it('keeps pushing to its own sockets when Redis goes away at runtime, and says so', async () => {
+		const { state } = await boardOn(b);
+		await redis.stop();
+		const before = state.board.version;
+		expect((await postSale(b, 'two-nodes-no-redis')).status).toBe(201);
+		await waitFor(() => state.board.version > before, 10_000, 'the push on B without Redis');
+		await waitFor(() => b.output().includes('Lost the connection to Redis'), 5_000, 'the log line');
+		// And still stops at once, cleanly.
+		const stopping = Date.now();
+		expect(await b.stop()).toBe(0);
+		expect(Date.now() - stopping).toBeLessThan(5_000);
+	});
 });

@@ -6,6 +6,8 @@ import { log } from '../shared/log';
 
 /** How long a start waits for Redis before it gives up (ms). */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** A stop waits this long for what is queued to reach Redis (ms). */
+const CLOSE_WAIT_MS = 2_000;
 /** After a lost connection, reconnects wait up to this long between tries (ms). */
 const RECONNECT_MAX_MS = 2_000;
 
@@ -102,11 +104,16 @@ export async function connectRedis(url: string): Promise<RedisLink> {
 			}
 		},
 		close: async () => {
-			try {
-				await client.close();
-			} catch {
-				client.destroy();
-			}
+			// Called as the process stops. A Redis that is away would hold a graceful close until
+			// it is back, and destroying the client would reject what is queued, among it the
+			// adapter's own unawaited writes (an unhandled rejection, exit code 1): the client is
+			// left to the exit then, and the queued sessions are lost (their clients reconnect as
+			// new sockets).
+			if (!client.isReady) return;
+			let timer: NodeJS.Timeout | undefined;
+			const late = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)));
+			await Promise.race([client.close().catch(() => {}), late]);
+			clearTimeout(timer);
 		}
 	};
 }
