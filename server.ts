@@ -251,7 +251,8 @@ function shutdown(signal: string) {
 	// Every socket is told to disconnect and the engine closes its transports (a WebSocket gets
 	// its close frame, a pending long-poll its answer)… With Redis the sockets are closed
 	// without the word to disconnect: their sessions are kept there, and the clients reconnect
-	// (to this node started again, or another) and recover them.
+	// (to this node started again, or another) and recover them. Through the adapter,
+	// disconnectSockets would also reach the sockets of every other node.
 	if (!redis) io!.disconnectSockets(true);
 	io!.close(() => void closeDatabase().then(() => process.exit(0)));
 	// …and a client that does not finish the close handshake (a stalled script, a client that

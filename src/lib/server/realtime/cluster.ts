@@ -2,15 +2,16 @@
 // sockets of every node.
 //
 // A leaderboard push is a delta against the top that this process pushed last (publish.ts,
-// `room.top`). Were every node to broadcast its deltas through the adapter, a board would get
-// deltas from two writers, each built on its own base, interleaved: half of them a version gap
-// and a snapshot asked for, and a delta built on an older base than the board holds would be
-// applied as if it fitted. So pushes stay node-local (publish.ts emits through `io.local`) and
-// nodes tell each other what changed instead: "season S changed; these people moved; these
-// feed items and badges are new" (`io.serverSideEmit`, Redis PUB/SUB). Each node then reads the
-// board from the shared database and pushes to its own sockets, one sequence of deltas per
-// socket as with one node. The version comes from the database (season.version), so it only
-// grows whichever node wrote.
+// `room.top`). Were every node to broadcast its deltas through the adapter, each board would get
+// every change twice (each feed item twice) and deltas from two writers, each built on its own
+// base, interleaved. The client treats only a base newer than its board as a gap
+// (board-state.ts), so a delta built on an older base would be applied as if it fitted, and a
+// row that changed and changed back in between would stay wrong. So pushes stay node-local
+// (publish.ts emits through `io.local`) and nodes tell each other what changed instead: "season
+// S changed; these people moved; these feed items and badges are new" (`io.serverSideEmit`,
+// Redis PUB/SUB). Each node then reads the board from the shared database and pushes to its own
+// sockets, one sequence of deltas per socket as with one node. The version comes from the
+// database (season.version), so it only grows whichever node wrote.
 //
 // Frames that are whole in themselves are broadcast once through the adapter by the node where
 // they happen: `season` events and the `badge` frames of API-token sockets. They go through the

@@ -66,7 +66,8 @@ function stop(): void {
 	stopping = true;
 	clearInterval(countTimer);
 	// With Redis the sockets close without the word to disconnect, so that their sessions are
-	// kept and the clients recover them on reconnecting (server.ts does the same).
+	// kept and the clients recover them on reconnecting; and through the adapter that word would
+	// reach the sockets of every node (server.ts does the same).
 	if (!redis) io.disconnectSockets(true);
 	io.close(() => {
 		closeDb();
