@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { constants as zlib } from 'node:zlib';
 import compression from 'compression';
 import { attachRealtime } from './src/lib/server/realtime/attach';
+import { connectRedis, RedisUnavailable, type RedisLink } from './src/lib/server/realtime/redis';
 import {
 	FanoutProcess,
 	fanoutProcessWanted,
@@ -45,6 +46,21 @@ collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
 
+// REDIS_URL: this node shares its live sockets with the other nodes through Redis
+// (docs/scale-out.md). A Redis that does not answer stops the start: a node running alone would
+// look healthy while its boards missed every sale the other nodes took.
+let redis: RedisLink | undefined;
+const redisUrl = process.env.REDIS_URL?.trim();
+if (redisUrl) {
+	try {
+		redis = await connectRedis(redisUrl);
+	} catch (error) {
+		if (!(error instanceof RedisUnavailable)) throw error;
+		log.error(`${error.message}: not starting (REDIS_URL)`);
+		process.exit(1);
+	}
+}
+
 let stopping = false;
 /** How long after listening the read thread computes the default dashboard (see listen). */
 const DASHBOARD_WARM_DELAY_MS = 1_000;
@@ -53,6 +69,12 @@ const DASHBOARD_WARM_DELAY_MS = 1_000;
 // that a push to thousands of watchers and the API's writes each have a core. Otherwise
 // Socket.IO shares this process (the default: small installs, tests, the dev server).
 let sockets = 0;
+// With both, the fan-out process holds the sockets and its own Redis link: this one only
+// checked above that Redis answers.
+if (redis && fanoutProcessWanted()) {
+	await redis.close();
+	redis = undefined;
+}
 const fanout = fanoutProcessWanted()
 	? new FanoutProcess({
 			entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
@@ -163,7 +185,7 @@ if (fanout) {
 	});
 }
 
-const io = fanout ? null : attachRealtime(server);
+const io = fanout ? null : attachRealtime(server, { redis });
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
 let stopJobs: (() => void) | undefined;
 let checkpointer: Checkpointer | undefined;
@@ -227,8 +249,11 @@ function shutdown(signal: string) {
 		return;
 	}
 	// Every socket is told to disconnect and the engine closes its transports (a WebSocket gets
-	// its close frame, a pending long-poll its answer)…
-	io!.disconnectSockets(true);
+	// its close frame, a pending long-poll its answer)… With Redis the sockets are closed
+	// without the word to disconnect: their sessions are kept there, and the clients reconnect
+	// (to this node started again, or another) and recover them. Through the adapter,
+	// disconnectSockets would also reach the sockets of every other node.
+	if (!redis) io!.disconnectSockets(true);
 	io!.close(() => void closeDatabase().then(() => process.exit(0)));
 	// …and a client that does not finish the close handshake (a stalled script, a client that
 	// never reads) is cut off after a moment instead of holding the exit.

@@ -14,7 +14,7 @@ import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
 import { currentReadThread } from '../reads/thread';
 import { getSeason } from '../seasons/queries';
-import { onSessionsEnded } from '../auth/session-events';
+import { onSessionsEnded, type SessionsEnded } from '../auth/session-events';
 import { sessionAlive, mayWatch, tokenAlive } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
@@ -25,6 +25,8 @@ import {
 	type ServerToClientEvents
 } from '../../realtime/events';
 import { Publisher, setPublisher, type PublisherOptions } from './publish';
+import { ClusterPublisher, endSessionsEverywhere, type InterServerEvents } from './cluster';
+import type { RedisLink } from './redis';
 
 export interface SocketData {
 	/** A signed-in person (as of the last check) and their session, or… */
@@ -41,18 +43,19 @@ const CHECK_SLICE = 250;
 
 const watchPayload = z.object({ seasonId: z.number().int().positive() });
 
-/** Attaches Socket.IO to an HTTP server: session-cookie auth, season rooms, the publisher. */
+/**
+ * Attaches Socket.IO to an HTTP server: session-cookie auth, season rooms, the publisher. With
+ * `redis` (REDIS_URL, redis.ts) this node shares its sockets with the other nodes (cluster.ts).
+ */
 export function attachRealtime(
 	httpServer: HttpServer,
-	options: { db?: Db; revocationCheckMs?: number } & PublisherOptions = {}
-): Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> {
+	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
+): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
 	const db = options.db ?? getDb();
-	const io = new Server<
-		ClientToServerEvents,
-		ServerToClientEvents,
-		Record<string, never>,
-		SocketData
-	>(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
+		httpServer,
+		{ serveClient: false, maxHttpBufferSize: 16 * 1024, ...options.redis?.serverOptions }
+	);
 
 	io.use((socket, next) => {
 		const displayToken = (socket.handshake.auth as { displayToken?: unknown } | undefined)
@@ -233,8 +236,8 @@ export function attachRealtime(
 	revocationCheck.unref();
 
 	// A sign-out, a password reset or an expiry in this process cuts that session's sockets off
-	// at once.
-	const stopListening = onSessionsEnded((ended) => {
+	// at once, on every node when there are several.
+	const disconnectHere = (ended: SessionsEnded) => {
 		for (const socket of io.sockets.sockets.values()) {
 			const gone =
 				'sessionId' in ended
@@ -242,7 +245,10 @@ export function attachRealtime(
 					: socket.data.user?.id === ended.userId;
 			if (gone) socket.disconnect(true);
 		}
-	});
+	};
+	const stopListening = onSessionsEnded(
+		options.redis ? endSessionsEverywhere(io, disconnectHere) : disconnectHere
+	);
 
 	// The format views of pushes are built by the read thread when the server started one
 	// (reads/thread.ts), else inline.
@@ -250,7 +256,7 @@ export function attachRealtime(
 		...options,
 		formatBuilder: options.formatBuilder ?? currentReadThread
 	});
-	setPublisher(publisher);
+	setPublisher(options.redis ? new ClusterPublisher(io, publisher) : publisher);
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.
 	const close = io.close.bind(io);
 	io.close = (fn) => {
@@ -259,7 +265,12 @@ export function attachRealtime(
 		stopListening();
 		publisher.close();
 		setPublisher(undefined);
-		return close(fn);
+		// The sockets' sessions are written to Redis as they close (recovery): the link is
+		// closed after them, which sends what is still queued.
+		return close((error) => {
+			if (!options.redis) return fn?.(error);
+			void options.redis.close().then(() => fn?.(error));
+		});
 	};
 	return io;
 }

@@ -12,6 +12,7 @@ import { startReadThread } from '../reads/thread';
 import { sessionsEnded } from '../auth/session-events';
 import { log } from '../shared/log';
 import { attachRealtime } from './attach';
+import { connectRedis, RedisUnavailable, type RedisLink } from './redis';
 import { markStandingMoved } from './changed';
 import type { FromFanout, ToFanout } from './fanout';
 import { notifyLeaderboard, publishActivity, publishBadge, publishSeason } from './publish';
@@ -34,8 +35,20 @@ startReadThread(
 	fileURLToPath(new URL('./read-thread.js', import.meta.url)),
 	process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
 );
+// REDIS_URL: the sockets are here, so the link to the other nodes is too (redis.ts).
+let redis: RedisLink | undefined;
+if (process.env.REDIS_URL?.trim()) {
+	try {
+		redis = await connectRedis(process.env.REDIS_URL.trim());
+	} catch (error) {
+		if (!(error instanceof RedisUnavailable)) throw error;
+		log.error(`${error.message}: the live fan-out process stops (REDIS_URL)`);
+		process.exit(1);
+	}
+}
 const io = attachRealtime(server, {
 	db: getDb(),
+	redis,
 	pushed: (seconds) => tell({ t: 'pushed', seconds })
 });
 
@@ -52,7 +65,10 @@ function stop(): void {
 	if (stopping) return;
 	stopping = true;
 	clearInterval(countTimer);
-	io.disconnectSockets(true);
+	// With Redis the sockets close without the word to disconnect, so that their sessions are
+	// kept and the clients recover them on reconnecting; and through the adapter that word would
+	// reach the sockets of every node (server.ts does the same).
+	if (!redis) io.disconnectSockets(true);
 	io.close(() => {
 		closeDb();
 		process.exit(0);

@@ -124,6 +124,8 @@ interface Room {
 	players: { n: number; at: number } | null;
 	/** Smoothed cost of a push (build + emit), ms. */
 	costMs: number;
+	/** The next push tells every viewer to check their rank (who moved is not known). */
+	reRank: boolean;
 	/** Each format view's JSON as last pushed, to push only the views that changed. */
 	formats: Map<string, string>;
 	/** When the format views were last built for a push (ms since the epoch). */
@@ -183,8 +185,13 @@ export class Publisher implements LivePublisher {
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
 	}
 
-	leaderboardChanged(seasonId: number): void {
+	/**
+	 * `reRank`: who moved is not known (a change told by another node that lost track, see
+	 * cluster.ts), so the next push tells every viewer to check their rank.
+	 */
+	leaderboardChanged(seasonId: number, options: { reRank?: boolean } = {}): void {
 		markLeaderboardChange(seasonId);
+		if (options.reRank) this.room(seasonId).reRank = true;
 		this.schedule(seasonId);
 	}
 
@@ -210,16 +217,19 @@ export class Publisher implements LivePublisher {
 
 	/**
 	 * A badge rides in the season's next push, like a feed item; API-token sockets also get it
-	 * at once as a `badge` frame (the contract other tools rely on: they are few).
+	 * at once as a `badge` frame (the contract other tools rely on: they are few). The frame
+	 * goes to every node's sockets (through the adapter when there are several, cluster.ts);
+	 * `frameSent`: the node where the badge was awarded has sent it already.
 	 */
-	badge(event: BadgeEvent): void {
-		this.io.to(seasonBadgeRoom(event.seasonId)).emit('badge', event);
+	badge(event: BadgeEvent, options: { frameSent?: boolean } = {}): void {
+		if (!options.frameSent) this.io.to(seasonBadgeRoom(event.seasonId)).emit('badge', event);
 		const room = this.room(event.seasonId);
 		room.badges.push(event);
 		if (room.badges.length > BADGES_MAX) room.badges.shift();
 		this.leaderboardChanged(event.seasonId);
 	}
 
+	/** To every node's sockets: the event is whole in itself (cluster.ts). */
 	season(event: SeasonEvent): void {
 		this.io.to(seasonRoom(event.seasonId)).emit('season', event);
 	}
@@ -270,6 +280,7 @@ export class Publisher implements LivePublisher {
 				badges: [],
 				players: null,
 				costMs: 0,
+				reRank: false,
 				formats: new Map(),
 				formatsAt: 0,
 				formatsCostMs: 0,
@@ -326,6 +337,7 @@ export class Publisher implements LivePublisher {
 		if (!this.io.sockets.adapter.rooms.get(name)?.size) {
 			// Nobody watches: whoever comes next gets the board from the watch ack.
 			room.top = null;
+			room.reRank = false;
 			room.formats.clear();
 			room.formatsAt = 0;
 			room.formatsOwed = false;
@@ -345,6 +357,8 @@ export class Publisher implements LivePublisher {
 		if (!fresh) room.players = { n: top.players ?? top.individual.length, at: now };
 		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
 			return;
+		// Pushes go to this node's sockets only (`io.local`): each node diffs against the top it
+		// pushed itself, and learns of changes made on other nodes from cluster.ts.
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
@@ -352,7 +366,7 @@ export class Publisher implements LivePublisher {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
 			if (formats) snapshot.formats = formats;
 			if (badges.length > 0) snapshot.badges = badges;
-			this.io.to(name).emit('leaderboard', snapshot);
+			this.io.local.to(name).emit('leaderboard', snapshot);
 		} else {
 			const changed = (
 				entries: LeaderboardEntry[],
@@ -361,7 +375,8 @@ export class Publisher implements LivePublisher {
 			) => entries.filter((e) => before.get(e.id) !== now.get(e.id));
 			const s = seasonRanking(this.db, seasonId);
 			const reRanked =
-				top.version > room.lastVersion && (movedIds.length === 0 || movedIds.length > MOVED_MAX);
+				top.version > room.lastVersion &&
+				(room.reRank || movedIds.length === 0 || movedIds.length > MOVED_MAX);
 			const delta: LeaderboardDelta = {
 				kind: 'delta',
 				seasonId,
@@ -378,8 +393,9 @@ export class Publisher implements LivePublisher {
 			if (reRanked) delta.reRanked = true;
 			if (formats) delta.formats = formats;
 			if (badges.length > 0) delta.badges = badges;
-			this.io.to(name).emit('leaderboard', delta);
+			this.io.local.to(name).emit('leaderboard', delta);
 		}
+		room.reRank = false;
 		if (!this.pushed) observePush(changedAt);
 		else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
 		room.top = { rows, teams };

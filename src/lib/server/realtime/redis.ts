@@ -1,0 +1,119 @@
+// REDIS_URL=redis://… : several app nodes share their live sockets through Socket.IO's Redis
+// Streams adapter (docs/scale-out.md). The `redis` client and the adapter are imported only
+// when REDIS_URL is set: a single node loads neither.
+import type { ServerOptions } from 'socket.io';
+import { log } from '../shared/log';
+
+/** How long a start waits for Redis before it gives up (ms). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A stop waits this long for what is queued to reach Redis (ms). */
+const CLOSE_WAIT_MS = 2_000;
+/** After a lost connection, reconnects wait up to this long between tries (ms). */
+const RECONNECT_MAX_MS = 2_000;
+
+/**
+ * How long a node keeps a dropped socket's session (rooms, data, the stream position it had
+ * read to) in Redis, so that a client back within that time, on any node, resumes where it was.
+ */
+const RECOVERY_WINDOW_MS = 2 * 60_000;
+
+export interface RedisLink {
+	/** What `new Server(…)` takes: the adapter, and connection-state recovery. */
+	serverOptions: Partial<ServerOptions>;
+	/** Sends what is still queued (the sessions of the sockets just closed), then disconnects. */
+	close(): Promise<void>;
+}
+
+/** The URL without its password, for messages. */
+function shown(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString();
+	} catch {
+		return '(not a URL)';
+	}
+}
+
+/** A CommonJS package's exports, whether the import gave them by name or as `default`. */
+function commonJs<T extends object>(module: T): T {
+	return (module as { default?: T }).default ?? module;
+}
+
+/** The one-line reason a start gives up. */
+export class RedisUnavailable extends Error {}
+
+/**
+ * Connects to Redis and builds the adapter. Rejects with RedisUnavailable when Redis does not
+ * answer within a few seconds: the caller stops the node rather than run it alone, because a
+ * node without the adapter would look healthy while its boards missed every sale taken by the
+ * other nodes. Once connected, a lost connection is logged and retried for as long as it takes;
+ * meanwhile the node keeps pushing to its own sockets (publish.ts emits locally).
+ */
+export async function connectRedis(url: string): Promise<RedisLink> {
+	const [redis, adapter] = await Promise.all([
+		import('redis'),
+		import('@socket.io/redis-streams-adapter')
+	]);
+	// Both are CommonJS: bundled (build/server.js) their exports come as `default`.
+	const { createClient } = commonJs(redis);
+	const { createAdapter } = commonJs(adapter);
+	let connected = false;
+	let down = false;
+	const client = createClient({
+		url,
+		socket: {
+			connectTimeout: CONNECT_TIMEOUT_MS,
+			// Before the first connection an error ends the attempt (connect() rejects); after it,
+			// the client keeps trying. The adapter's own readers are copies of this client.
+			reconnectStrategy: (retries, cause) =>
+				connected ? Math.min(50 * 2 ** Math.min(retries, 6), RECONNECT_MAX_MS) : cause
+		}
+	});
+	// Without an 'error' listener node-redis would throw the error and stop the process.
+	client.on('error', (error: Error) => {
+		if (!connected || down) return;
+		down = true;
+		log.error(
+			{ err: error },
+			`Lost the connection to Redis (${shown(url)}): this node's sockets still get pushes, ` +
+				'but not what happens on the other nodes until it is back'
+		);
+	});
+	client.on('ready', () => {
+		if (down) log.info(`Connected to Redis again (${shown(url)})`);
+		down = false;
+	});
+	const timeout = setTimeout(() => void client.destroy(), CONNECT_TIMEOUT_MS + 1_000);
+	try {
+		await client.connect();
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new RedisUnavailable(`Redis at ${shown(url)} did not answer (${reason || 'timeout'})`);
+	} finally {
+		clearTimeout(timeout);
+	}
+	connected = true;
+	return {
+		serverOptions: {
+			adapter: createAdapter(client),
+			connectionStateRecovery: {
+				maxDisconnectionDuration: RECOVERY_WINDOW_MS,
+				// A recovered socket passes io.use again: the session may have ended meanwhile.
+				skipMiddlewares: false
+			}
+		},
+		close: async () => {
+			// Called as the process stops. A Redis that is away would hold a graceful close until
+			// it is back, and destroying the client would reject what is queued, among it the
+			// adapter's own unawaited writes (an unhandled rejection, exit code 1): the client is
+			// left to the exit then, and the queued sessions are lost (their clients reconnect as
+			// new sockets).
+			if (!client.isReady) return;
+			let timer: NodeJS.Timeout | undefined;
+			const late = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)));
+			await Promise.race([client.close().catch(() => {}), late]);
+			clearTimeout(timer);
+		}
+	};
+}
