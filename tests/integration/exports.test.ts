@@ -447,9 +447,7 @@ describe('import job registry', () => {
 			});
 			expect(getImportJob(t.db, job.id, { userId: c.people[1].id })).toBeNull();
 			// An hour after it finished the job is forgotten.
-			expect(
-				getImportJob(t.db, job.id, owner, () => Date.now() + 61 * 60 * 1000)
-			).toBeNull();
+			expect(getImportJob(t.db, job.id, owner, () => Date.now() + 61 * 60 * 1000)).toBeNull();
 		} finally {
 			t.cleanup();
 		}

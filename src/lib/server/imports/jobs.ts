@@ -277,7 +277,8 @@ async function runJob(
 	try {
 		const report = await importSales(db, source, {
 			dryRun: row.dryRun,
-			actor: row.ownerUserId !== null ? { userId: row.ownerUserId } : { tokenId: row.ownerTokenId! },
+			actor:
+				row.ownerUserId !== null ? { userId: row.ownerUserId } : { tokenId: row.ownerTokenId! },
 			mapping: options.mapping,
 			locale: options.locale,
 			dateOrder: options.dateOrder,

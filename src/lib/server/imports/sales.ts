@@ -233,7 +233,9 @@ async function importRows(
 	resume: ImportCheckpoint | null
 ): Promise<Totals> {
 	const batchSize = options.batchSize ?? 500;
-	const totals: Totals = resume ? { ...resume.totals } : { new: 0, duplicate: 0, rejected: 0, points: 0 };
+	const totals: Totals = resume
+		? { ...resume.totals }
+		: { new: 0, duplicate: 0, rejected: 0, points: 0 };
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
