@@ -10,6 +10,7 @@ CREATE TABLE "import_job" (
 	"done" bigint DEFAULT 0 NOT NULL,
 	"total" bigint DEFAULT 0 NOT NULL,
 	"checkpoint" jsonb,
+	"kept" jsonb,
 	"report" jsonb,
 	"error" text,
 	"failure" jsonb,

@@ -10,6 +10,7 @@ CREATE TABLE `import_job` (
 	`done` integer DEFAULT 0 NOT NULL,
 	`total` integer DEFAULT 0 NOT NULL,
 	`checkpoint` text,
+	`kept` text,
 	`report` text,
 	`error` text,
 	`failure` text,

@@ -430,6 +430,7 @@ export const importJob = pgTable(
 		done: bigint('done', { mode: 'number' }).notNull().default(0),
 		total: bigint('total', { mode: 'number' }).notNull().default(0),
 		checkpoint: jsonb('checkpoint').$type<Of<typeof sqlite.importJob, 'checkpoint'>>(),
+		kept: jsonb('kept').$type<Of<typeof sqlite.importJob, 'kept'>>(),
 		report: jsonb('report').$type<Of<typeof sqlite.importJob, 'report'>>(),
 		error: text('error').$type<Of<typeof sqlite.importJob, 'error'>>(),
 		failure: jsonb('failure').$type<Of<typeof sqlite.importJob, 'failure'>>(),

@@ -1608,8 +1608,13 @@ export const importJob = sqliteTable(
 		/** Data rows handled (committed) so far, and in the file. */
 		done: integer('done').notNull().default(0),
 		total: integer('total').notNull().default(0),
-		/** Where a resumed run starts: the totals and report so far, through row `done`. */
+		/** Where a resumed run starts: the totals and counts so far, through row `done`. */
 		checkpoint: text('checkpoint', { mode: 'json' }).$type<Record<string, unknown>>(),
+		/**
+		 * The report's first errors and results as of the checkpoint: apart, because they stop
+		 * changing once full (after a few windows), and a window then need not write them again.
+		 */
+		kept: text('kept', { mode: 'json' }).$type<Record<string, unknown>>(),
 		/** The finished report (without the full error list: that is import_job_error). */
 		report: text('report', { mode: 'json' }).$type<Record<string, unknown>>(),
 		error: text('error'),

@@ -6,7 +6,7 @@ import { importJob, importJobError, importUpload } from '../db/schema';
 import { importSales, type ImportCheckpoint, type ImportReport } from './sales';
 import type { ParseOptions } from './sales-csv';
 import type { ImportSource } from './source';
-import { ERRORS_CSV_HEADER } from './report-sink';
+import { ERRORS_CSV_HEADER, type SinkState } from './report-sink';
 import { dropOrphanUploads, dropUpload, storeText, uploadSource } from './upload';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict } from '../shared/errors';
@@ -262,6 +262,15 @@ async function runJob(
 	);
 	beat.unref();
 	let total = row.total;
+	// The checkpoint as saved: counts in `checkpoint`, the report's kept lists in `kept`.
+	const saved = row.checkpoint as Omit<ImportCheckpoint, 'sink'> & {
+		sink: Omit<SinkState, 'errors' | 'results'>;
+	};
+	const kept = (row.kept ?? { errors: [], results: [] }) as Pick<SinkState, 'errors' | 'results'>;
+	const resume: ImportCheckpoint | null = saved
+		? { ...saved, sink: { ...saved.sink, errors: kept.errors, results: kept.results } }
+		: null;
+	let keptLengths = [kept.errors.length, kept.results.length];
 	const changed = (q: Queryable, set: Partial<JobRow>) => {
 		if (q.update(importJob).set(set).where(mine).run().changes !== 1) throw new JobLost();
 	};
@@ -285,7 +294,7 @@ async function runJob(
 			decimal: options.decimal,
 			batchSize: options.batchSize,
 			clock,
-			resume: row.checkpoint as ImportCheckpoint | null,
+			resume,
 			onProgress: (done, all) => {
 				if (job) [job.done, job.total] = [done, all];
 				// The first call (before any window) says how many rows the file has.
@@ -296,23 +305,27 @@ async function runJob(
 			},
 			onWindow: (q, checkpoint, csv) => {
 				saveErrors(q, csv);
+				const { errors, results, ...counts } = checkpoint.sink;
+				const grew = errors.length !== keptLengths[0] || results.length !== keptLengths[1];
 				changed(q, {
 					done: checkpoint.rows,
 					total,
-					checkpoint: checkpoint as unknown as Record<string, unknown>,
+					checkpoint: { ...checkpoint, sink: counts },
+					...(grew ? { kept: { errors, results } } : {}),
 					heartbeatAt: clock()
 				});
+				keptLengths = [errors.length, results.length];
 			},
 			onFinish: (q, report, csv) => {
 				saveErrors(q, csv);
-				const { errorsFile: _file, ...kept } = report;
-				void _file;
 				changed(q, {
 					status: 'done',
 					done: report.rows,
 					total: report.rows,
 					checkpoint: null,
-					report: { ...kept, errorsFile: null } as Record<string, unknown>,
+					kept: null,
+					// The errors file of a report on disk is no job's: its errors are import_job_error.
+					report: { ...report, errorsFile: null } as unknown as Record<string, unknown>,
 					finishedAt: clock(),
 					holder: null,
 					heartbeatAt: null
@@ -345,6 +358,7 @@ async function runJob(
 					error: message,
 					failure,
 					checkpoint: null,
+					kept: null,
 					finishedAt: clock(),
 					holder: null,
 					heartbeatAt: null
