@@ -23,7 +23,7 @@ export interface ImportResult {
 	points?: number;
 }
 
-/** A file of every error (row, column, message), deleted with its job. */
+/** A temporary file for every error (row, column, message); jobs keep theirs in the database. */
 export function errorsFilePath(): string {
 	return join(tmpdir(), `honorboard-import-errors-${randomBytes(9).toString('hex')}.csv`);
 }

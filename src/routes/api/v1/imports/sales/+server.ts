@@ -16,8 +16,9 @@ const on = (value: string) => value === '1' || value === 'true';
 /**
  * POST /api/v1/imports/sales?dryRun=1|0&async=0|1 with a CSV body; a dry run unless dryRun=0.
  * The body is streamed into the database (up to IMPORT_MAX_BYTES, 500 MB by default) and
- * imported from there in batches, so its size does not show in memory, and any node can resume it. Up to SYNC_ROW_LIMIT
- * rows answer at once (200 + the report); more, or async=1, answer 202 with a job to poll.
+ * imported from there in batches, so its size does not show in memory and any node can resume
+ * the job. Up to SYNC_ROW_LIMIT rows answer at once (200 + the report); more, or async=1, answer
+ * 202 with a job to poll.
  * `map.<field>=<header>` names a field's column (the rest are guessed from the header),
  * `dateOrder=DMY|MDY|YMD`, `decimal=,|.` and `encoding=utf-8|windows-1250|windows-1252` say how
  * to read the file when it does not show it. A file whose dates or amounts cannot be read
