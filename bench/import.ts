@@ -3,11 +3,20 @@
 // writes a generated CSV file (one line per sale line, as a European spreadsheet writes it: `;`,
 // decimal commas, zone-less DD.MM.YYYY HH:mm times) to disk as a stream and imports it into a
 // fresh temporary database through the same streaming service the API uses (dry run, commit,
-// re-import), then the same rows with bare better-sqlite3 (one prepared INSERT per row in one
+// re-import; `--passes job`: as a background job does, from the file stored in the database, with
+// its checkpoint and errors written per window), then the same rows with bare better-sqlite3 (one prepared INSERT per row in one
 // transaction) in the same run; prints rows per second, the ratio, the peak RSS (the process's
 // maxRSS, which covers the whole import) and the machine load. Results go to
 // bench/results/import-<time>.json.
-import { createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	createReadStream,
+	createWriteStream,
+	mkdirSync,
+	rmSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
+import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +26,10 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { tempDb } from '../tests/helpers/db';
 import { makeMember, makeProduct, makeSeason, makeTeam } from '../tests/helpers/factories';
-import { rule } from '../src/lib/server/db/schema';
-import { importSales } from '../src/lib/server/imports/sales';
+import { rule, user } from '../src/lib/server/db/schema';
+import { importSales, type ImportReport } from '../src/lib/server/imports/sales';
+import { startImportJob } from '../src/lib/server/imports/jobs';
+import { saveUpload } from '../src/lib/server/imports/upload';
 import { guessMapping } from '../src/lib/imports/mapping';
 
 const { values } = parseArgs({
@@ -170,14 +181,32 @@ console.log(
 // The RSS of the database and people set up, before any import.
 const setupRss = process.memoryUsage().rss;
 
+/** The file as the API's background job imports it: stored as an upload, then read from there. */
+async function viaJob(): Promise<ImportReport> {
+	const body = Readable.toWeb(createReadStream(csvPath)) as ReadableStream<Uint8Array>;
+	const upload = await saveUpload(db, body, Infinity);
+	const owner = db.select({ id: user.id }).from(user).limit(1).get()!;
+	const job = startImportJob(
+		db,
+		{ uploadId: upload.id },
+		{ owner: { userId: owner.id }, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
+	);
+	await job.finished;
+	if (!job.report) throw job.failure;
+	return job.report;
+}
+
 async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
 	const cpu0 = process.cpuUsage();
-	const report = await importSales(
-		db,
-		{ path: csvPath },
-		{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
-	);
+	const report =
+		label === 'job'
+			? await viaJob()
+			: await importSales(
+					db,
+					{ path: csvPath },
+					{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
+				);
 	const seconds = (performance.now() - t0) / 1000;
 	const cpu = process.cpuUsage(cpu0);
 	// CPU time (user + system) of this process: on a shared machine, less moved by the load.
@@ -207,6 +236,7 @@ const results: Awaited<ReturnType<typeof run>>[] = [];
 if (passes.includes('dry')) results.push(await run('dry run', true));
 if (passes.includes('commit')) results.push(await run('commit', false));
 if (passes.includes('again')) results.push(await run('re-import', false));
+if (passes.includes('job')) results.push(await run('job', false));
 const rateOf = (label: string) => results.find((r) => r.label === label)?.rowsPerSecond ?? null;
 clearInterval(sampler);
 // maxRSS (kB) sees every peak, even one between two samples.
@@ -244,6 +274,7 @@ process.stdout.write(
 			results,
 			dryRun: rateOf('dry run'),
 			commit: rateOf('commit'),
+			job: rateOf('job'),
 			bare: bareRate,
 			peakRssMb: projectPeak,
 			setupRssMb: Math.round(setupRss / 1024 / 1024),

@@ -407,6 +407,57 @@ export const divisionMember = pgTable(
 	]
 );
 
+export const importJob = pgTable(
+	'import_job',
+	{
+		id: text('id').$type<Of<typeof sqlite.importJob, 'id'>>().primaryKey(),
+		ownerUserId: bigint('owner_user_id', { mode: 'number' }).references(
+			(): AnyPgColumn => user.id,
+			{ onDelete: 'cascade' }
+		),
+		ownerTokenId: bigint('owner_token_id', { mode: 'number' }).references(
+			(): AnyPgColumn => apiToken.id,
+			{ onDelete: 'cascade' }
+		),
+		dryRun: boolean('dry_run').notNull(),
+		exclusive: boolean('exclusive').notNull(),
+		options: jsonb('options').$type<Of<typeof sqlite.importJob, 'options'>>().notNull(),
+		uploadId: bigint('upload_id', { mode: 'number' }).references(
+			(): AnyPgColumn => importUpload.id,
+			{ onDelete: 'set null' }
+		),
+		status: text('status').$type<Of<typeof sqlite.importJob, 'status'>>().notNull(),
+		done: bigint('done', { mode: 'number' }).notNull().default(0),
+		total: bigint('total', { mode: 'number' }).notNull().default(0),
+		checkpoint: jsonb('checkpoint').$type<Of<typeof sqlite.importJob, 'checkpoint'>>(),
+		kept: jsonb('kept').$type<Of<typeof sqlite.importJob, 'kept'>>(),
+		report: jsonb('report').$type<Of<typeof sqlite.importJob, 'report'>>(),
+		error: text('error').$type<Of<typeof sqlite.importJob, 'error'>>(),
+		failure: jsonb('failure').$type<Of<typeof sqlite.importJob, 'failure'>>(),
+		startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+		finishedAt: bigint('finished_at', { mode: 'number' }),
+		holder: text('holder').$type<Of<typeof sqlite.importJob, 'holder'>>(),
+		heartbeatAt: bigint('heartbeat_at', { mode: 'number' })
+	},
+	(t) => [
+		index('import_job_status_idx').on(t.status, t.heartbeatAt),
+		index('import_job_finished_idx').on(t.finishedAt)
+	]
+);
+
+export const importJobError = pgTable(
+	'import_job_error',
+	{
+		jobId: text('job_id')
+			.$type<Of<typeof sqlite.importJobError, 'jobId'>>()
+			.notNull()
+			.references((): AnyPgColumn => importJob.id, { onDelete: 'cascade' }),
+		seq: bigint('seq', { mode: 'number' }).notNull(),
+		csv: text('csv').$type<Of<typeof sqlite.importJobError, 'csv'>>().notNull()
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.seq] })]
+);
+
 export const importMapping = pgTable('import_mapping', {
 	id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
 	name: text('name').$type<Of<typeof sqlite.importMapping, 'name'>>().notNull(),
@@ -423,6 +474,24 @@ export const importMapping = pgTable('import_mapping', {
 	}),
 	updatedAt: bigint('updated_at', { mode: 'number' }).notNull().default(now)
 });
+
+export const importUpload = pgTable('import_upload', {
+	id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+	bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+	createdAt: bigint('created_at', { mode: 'number' }).notNull()
+});
+
+export const importUploadChunk = pgTable(
+	'import_upload_chunk',
+	{
+		uploadId: bigint('upload_id', { mode: 'number' })
+			.notNull()
+			.references((): AnyPgColumn => importUpload.id, { onDelete: 'cascade' }),
+		seq: bigint('seq', { mode: 'number' }).notNull(),
+		data: text('data').$type<Of<typeof sqlite.importUploadChunk, 'data'>>().notNull()
+	},
+	(t) => [primaryKey({ columns: [t.uploadId, t.seq] })]
+);
 
 export const invite = pgTable('invite', {
 	id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),

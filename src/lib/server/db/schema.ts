@@ -1554,3 +1554,92 @@ export const activity = sqliteTable(
 		index('activity_user_idx').on(t.userId, t.typeId)
 	]
 );
+
+/**
+ * A file sent to an import, kept in the database so that any node can read it and a job that a
+ * crash or restart interrupted can read it again. Written in chunks as it arrives (never whole
+ * in memory); removed when its job has finished, or with the expired jobs if no job took it.
+ */
+export const importUpload = sqliteTable('import_upload', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	bytes: integer('bytes').notNull().default(0),
+	createdAt: integer('created_at').notNull()
+});
+
+/**
+ * One chunk of an upload, base64 (PostgreSQL's schema here has no binary column, and the bytes
+ * must stay as sent: the import finds their encoding).
+ */
+export const importUploadChunk = sqliteTable(
+	'import_upload_chunk',
+	{
+		uploadId: integer('upload_id')
+			.notNull()
+			.references(() => importUpload.id, { onDelete: 'cascade' }),
+		seq: integer('seq').notNull(),
+		data: text('data').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.uploadId, t.seq] })]
+);
+
+export type ImportJobStatus = 'running' | 'done' | 'failed';
+
+/**
+ * A sales import running in the background (imports/jobs.ts): its owner, what it reads and how,
+ * its progress and checkpoint (written in each window's transaction), its report, and which
+ * process runs it (the holder renews `heartbeat_at`; a job whose heartbeat is older than the
+ * lease is taken over and resumed by another process).
+ */
+export const importJob = sqliteTable(
+	'import_job',
+	{
+		id: text('id').primaryKey(),
+		/** Who started it: a person or an API token (exactly one of the two). */
+		ownerUserId: integer('owner_user_id').references(() => user.id, { onDelete: 'cascade' }),
+		ownerTokenId: integer('owner_token_id').references(() => apiToken.id, {
+			onDelete: 'cascade'
+		}),
+		dryRun: integer('dry_run', { mode: 'boolean' }).notNull(),
+		exclusive: integer('exclusive', { mode: 'boolean' }).notNull(),
+		/** How to read the file: mapping, date order, decimal mark, encoding, language, batch size. */
+		options: text('options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+		uploadId: integer('upload_id').references(() => importUpload.id, { onDelete: 'set null' }),
+		status: text('status').$type<ImportJobStatus>().notNull(),
+		/** Data rows handled (committed) so far, and in the file. */
+		done: integer('done').notNull().default(0),
+		total: integer('total').notNull().default(0),
+		/** Where a resumed run starts: the totals and counts so far, through row `done`. */
+		checkpoint: text('checkpoint', { mode: 'json' }).$type<Record<string, unknown>>(),
+		/**
+		 * The report's first errors and results as of the checkpoint: apart, because they stop
+		 * changing once full (after a few windows), and a window then need not write them again.
+		 */
+		kept: text('kept', { mode: 'json' }).$type<Record<string, unknown>>(),
+		/** The finished report (without the full error list: that is import_job_error). */
+		report: text('report', { mode: 'json' }).$type<Record<string, unknown>>(),
+		error: text('error'),
+		/** A failure the owner caused (a file that is not text): status, code and details. */
+		failure: text('failure', { mode: 'json' }).$type<Record<string, unknown>>(),
+		startedAt: integer('started_at').notNull(),
+		finishedAt: integer('finished_at'),
+		holder: text('holder'),
+		heartbeatAt: integer('heartbeat_at')
+	},
+	(t) => [
+		index('import_job_status_idx').on(t.status, t.heartbeatAt),
+		index('import_job_finished_idx').on(t.finishedAt)
+	]
+);
+
+/** Every error of a job's file as CSV lines, one chunk per window (the download). */
+export const importJobError = sqliteTable(
+	'import_job_error',
+	{
+		jobId: text('job_id')
+			.notNull()
+			.references(() => importJob.id, { onDelete: 'cascade' }),
+		seq: integer('seq').notNull(),
+		csv: text('csv').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.seq] })]
+);

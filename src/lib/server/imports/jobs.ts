@@ -1,38 +1,59 @@
-import { randomBytes } from 'node:crypto';
-import { createReadStream, rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import type { Db } from '../db';
-import { importSales, type ImportReport } from './sales';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db';
+import { importJob, importJobError, importUpload } from '../db/schema';
+import { importSales, type ImportCheckpoint, type ImportReport } from './sales';
 import type { ParseOptions } from './sales-csv';
 import type { ImportSource } from './source';
-import { errorsFilePath } from './report-sink';
+import { ERRORS_CSV_HEADER, type SinkState } from './report-sink';
+import { dropOrphanUploads, dropUpload, storeText, uploadSource } from './upload';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict } from '../shared/errors';
 import { log } from '../shared/log';
 import { writeCsv } from '../../csv';
+import type { Encoding } from '../../imports/formats';
+import type { Locale } from './wording';
 
 // Sales imports committed from the console, and large (or `async=1`) API imports, run in the
 // background so that a large file never holds a request open; the page or the client polls the
 // job. A small API import runs as a job too and is awaited, so that its full error list can be
-// downloaded afterwards. Jobs live in this process's memory only: a restart forgets them (the
-// sales already recorded stay, and a re-upload counts nothing twice). A job writes every error
-// of its file to a temporary CSV file (the download); an uploaded file handed to a job is the
-// job's to delete. Both go when the job has finished (the upload) or expires (the errors).
+// downloaded afterwards.
+//
+// A job is a row of import_job, so that any node answers a poll and a restart forgets nothing:
+// its progress, its checkpoint and its errors (import_job_error, the download) are written in
+// each window's transaction, with the sales the window stored. Its file is an upload stored in
+// the database (upload.ts). The process that runs a job holds it and renews its heartbeat; when
+// a process dies (a crash, SIGKILL, a lost machine) its heartbeat stops, and a process that
+// starts, or the periodic check of a running one (resumeImportJobs), takes the job over and
+// goes on from the stored file and the last checkpoint.
+//
+// Why resume from the checkpoint rather than import the file again from its start: an import
+// recognises a sale it recorded before by its external id (scoring's idempotency, one id space
+// for the API and imports), so a second run would count no sale twice, but it would report
+// those sales as duplicates, not as new, and its totals, points and audit entry would differ
+// from one uninterrupted run. The checkpoint commits with its window, so the rows up to it were
+// stored exactly once and are counted in it; the run goes on from the next row, where the
+// uninterrupted run started its next window too. External ids stay the safety net.
+//
+// A finished job is kept for JOB_TTL_MS (its report and error download), then removed with
+// its errors; its upload goes as soon as it has finished.
 
 const JOB_TTL_MS = 60 * 60 * 1000;
 /** How many per-row results a page or a poll carries; the rest is counted. */
 const RESULTS_SHOWN = 500;
+/** How long a holder's heartbeat lasts: IMPORT_JOB_LEASE_MS (tests shorten it). */
+export const importJobLeaseMs = () => Number(process.env.IMPORT_JOB_LEASE_MS) || 30_000;
+const leaseMs = importJobLeaseMs;
 
 export type JobStatus = 'running' | 'done' | 'failed';
 
 /** Who started a job: a signed-in person or an API token. Only they can see it. */
 export type JobOwner = { userId: number } | { tokenId: number };
-const ownerKey = (owner: JobOwner) =>
-	'userId' in owner ? `user:${owner.userId}` : `token:${owner.tokenId}`;
 
+/** A job as a poll sees it (read from the database). */
 export interface ImportJob {
 	id: string;
-	owner: string;
 	dryRun: boolean;
 	/** One exclusive (background) job per owner runs at a time. */
 	exclusive: boolean;
@@ -42,14 +63,26 @@ export interface ImportJob {
 	total: number;
 	report: ImportReport | null;
 	error: string | null;
-	/** What the job failed with (an AppError when the file turned out not to be text). */
-	failure: unknown;
 	startedAt: number;
 	finishedAt: number | null;
-	/** Settles when the job has finished, whether it succeeded or failed. */
+}
+
+/** A job this process has just started: it settles `finished` when it has run. */
+export interface StartedJob extends ImportJob {
+	/** Settles when the job has finished here, whether it succeeded or failed. */
 	finished: Promise<void>;
-	/** Every error of the file, as CSV (removed when the job expires). */
-	errorsFile: string | null;
+	/** What the job failed with (an AppError when the file turned out not to be text). */
+	failure: unknown;
+}
+
+/** How the job reads its file, kept with it so that another process can run it again. */
+interface JobOptions {
+	mapping?: ParseOptions['mapping'];
+	locale?: Locale;
+	dateOrder?: ParseOptions['dateOrder'];
+	decimal?: ParseOptions['decimal'];
+	encoding?: Encoding | null;
+	batchSize?: number;
 }
 
 /** A report cut to what a page shows: at most RESULTS_SHOWN results and the errors kept. */
@@ -61,126 +94,375 @@ export type ReportView = Omit<ImportReport, 'errorsFile'> & {
 };
 
 export function reportView(report: ImportReport, jobId: string | null = null): ReportView {
+	// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a server path is not for pages
 	const { errorsFile, ...rest } = report;
 	return {
 		...rest,
 		results: report.results.slice(0, RESULTS_SHOWN),
 		errorsCsv: report.errors.length === 0 ? null : errorsCsv(report),
 		errorsUrl:
-			errorsFile && jobId && report.errorsTotal > report.errors.length
+			jobId && report.errorsTotal > report.errors.length
 				? `/manage/import/jobs/${jobId}/errors.csv`
 				: null
 	};
 }
 
-const jobs = new Map<string, ImportJob>();
+// This process's name as a holder. The app is bundled more than once (SvelteKit's server,
+// server.ts), so it lives on globalThis, like the scheduler's: every copy is the same holder.
+const STATE = Symbol.for('honorboard.import-jobs');
+function processHolder(): string {
+	const holder = globalThis as { [STATE]?: string };
+	holder[STATE] ??= `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+	return holder[STATE];
+}
 
-function prune(now: number) {
-	for (const [id, job] of jobs) {
-		if (job.status !== 'running' && now - (job.finishedAt ?? job.startedAt) > JOB_TTL_MS) {
-			if (job.errorsFile) rmSync(job.errorsFile, { force: true });
-			jobs.delete(id);
-		}
-	}
+/** Another process took the job over (this one was too slow to renew): stop, store nothing. */
+class JobLost extends Error {}
+
+const ownerWhere = (owner: JobOwner) =>
+	'userId' in owner
+		? eq(importJob.ownerUserId, owner.userId)
+		: eq(importJob.ownerTokenId, owner.tokenId);
+
+type JobRow = typeof importJob.$inferSelect;
+
+function toJob(row: JobRow): ImportJob {
+	return {
+		id: row.id,
+		dryRun: row.dryRun,
+		exclusive: row.exclusive,
+		status: row.status,
+		done: row.done,
+		total: row.total,
+		report: (row.report as ImportReport | null) ?? null,
+		error: row.error,
+		startedAt: row.startedAt,
+		finishedAt: row.finishedAt
+	};
+}
+
+/** Removes finished jobs (with their errors) past JOB_TTL_MS, and uploads no job took. */
+export function pruneImportJobs(db: Db, now: number) {
+	db.delete(importJob)
+		.where(and(isNotNull(importJob.finishedAt), lt(importJob.finishedAt, now - JOB_TTL_MS)))
+		.run();
+	dropOrphanUploads(db, now - JOB_TTL_MS);
 }
 
 /**
  * Starts an import in the background and returns the job at once. One exclusive import per
- * owner: a second one is refused until the first has finished.
+ * owner: a second one is refused until the first has finished. Text (the console's form) is
+ * stored as an upload first when the job runs in the background, so that it can be resumed; an
+ * upload (`uploadId`) becomes the job's, deleted when the job has finished.
  */
 export function startImportJob(
 	db: Db,
-	input: string | ImportSource,
+	input: string | { uploadId: number; encoding?: Encoding | null },
 	options: ParseOptions & {
 		owner: JobOwner;
-		/** The upload is the job's: deleted when the job has finished. */
-		ownsFile?: boolean;
 		dryRun?: boolean;
 		exclusive?: boolean;
 		batchSize?: number;
 		clock?: Clock;
 	}
-): ImportJob {
+): StartedJob {
 	const clock = options.clock ?? systemClock;
-	const owner = ownerKey(options.owner);
 	const exclusive = options.exclusive ?? true;
-	prune(clock());
-	if (exclusive) {
-		for (const job of jobs.values()) {
-			if (job.owner === owner && job.exclusive && job.status === 'running') {
-				throw conflict(
-					'import_running',
-					'Your previous import is still running: wait for it to finish.'
-				);
-			}
-		}
-	}
-	const job: ImportJob = {
-		id: randomBytes(12).toString('hex'),
-		owner,
-		dryRun: options.dryRun ?? false,
-		exclusive,
-		status: 'running',
-		done: 0,
-		total: 0,
-		report: null,
-		error: null,
-		failure: null,
-		startedAt: clock(),
-		finishedAt: null,
-		finished: Promise.resolve(),
-		errorsFile: errorsFilePath()
-	};
-	jobs.set(job.id, job);
-	job.finished = importSales(db, input, {
-		dryRun: job.dryRun,
-		actor: options.owner,
+	const now = clock();
+	pruneImportJobs(db, now);
+	const jobOptions: JobOptions = {
 		mapping: options.mapping,
 		locale: options.locale,
 		dateOrder: options.dateOrder,
 		decimal: options.decimal,
-		batchSize: options.batchSize,
-		clock,
-		errorsFile: job.errorsFile,
-		onProgress: (done, total) => {
-			job.done = done;
-			job.total = total;
-		}
-	})
-		.then(
-			(report) => {
-				job.report = report;
-				job.done = job.total = report.rows;
-				job.status = 'done';
-				job.finishedAt = clock();
-			},
-			(error: unknown) => {
-				// A file that is not text is the sender's problem, not the server's.
-				if (!(error instanceof AppError))
-					log.error({ err: error, jobId: job.id }, 'sales import failed');
-				job.failure = error;
-				job.error = error instanceof Error ? error.message : String(error);
-				job.status = 'failed';
-				job.finishedAt = clock();
-				job.errorsFile = null;
+		encoding: typeof input === 'string' ? 'utf-8' : (input.encoding ?? null),
+		batchSize: options.batchSize
+	};
+	const id = randomBytes(12).toString('hex');
+	// The check and the insert in one write transaction: two nodes cannot both start one.
+	const row = db.transaction(
+		(tx) => {
+			if (exclusive) {
+				const running = tx
+					.select({ id: importJob.id })
+					.from(importJob)
+					.where(
+						and(
+							ownerWhere(options.owner),
+							eq(importJob.exclusive, true),
+							eq(importJob.status, 'running')
+						)
+					)
+					.get();
+				if (running)
+					throw conflict(
+						'import_running',
+						'Your previous import is still running: wait for it to finish.'
+					);
 			}
-		)
-		.finally(() => {
-			if (options.ownsFile && typeof input !== 'string' && 'path' in input)
-				rmSync(input.path, { force: true });
-		});
+			return tx
+				.insert(importJob)
+				.values({
+					id,
+					ownerUserId: 'userId' in options.owner ? options.owner.userId : null,
+					ownerTokenId: 'tokenId' in options.owner ? options.owner.tokenId : null,
+					dryRun: options.dryRun ?? false,
+					exclusive,
+					options: jobOptions as Record<string, unknown>,
+					uploadId: typeof input === 'string' ? null : input.uploadId,
+					status: 'running',
+					startedAt: now,
+					holder: processHolder(),
+					heartbeatAt: now
+				})
+				.returning()
+				.get();
+		},
+		{ behavior: 'immediate' }
+	);
+	let source: ImportSource;
+	if (typeof input !== 'string') source = uploadSource(db, input.uploadId, jobOptions.encoding!);
+	else if (exclusive) {
+		// A background job outlives the request: its file must be there for whoever resumes it.
+		const uploadId = storeText(db, input, now);
+		db.update(importJob).set({ uploadId }).where(eq(importJob.id, id)).run();
+		row.uploadId = uploadId;
+		source = uploadSource(db, uploadId, 'utf-8');
+	} else source = { text: input };
+	const job: StartedJob = { ...toJob(row), finished: Promise.resolve(), failure: null };
+	job.finished = runJob(db, row, source, clock, job);
 	return job;
+}
+
+/** Runs a job this process holds, from its checkpoint; `job` (if given) follows it in memory. */
+async function runJob(
+	db: Db,
+	row: JobRow,
+	source: ImportSource,
+	clock: Clock,
+	job?: StartedJob
+): Promise<void> {
+	const holder = processHolder();
+	const options = row.options as JobOptions;
+	const mine = and(
+		eq(importJob.id, row.id),
+		eq(importJob.holder, holder),
+		eq(importJob.status, 'running')
+	);
+	// Between windows the heartbeat is renewed by time; a window renews it with its checkpoint.
+	const beat = setInterval(
+		() => {
+			try {
+				db.update(importJob).set({ heartbeatAt: clock() }).where(mine).run();
+			} catch (error) {
+				log.warn({ err: error, jobId: row.id }, 'renewing an import job failed');
+			}
+		},
+		Math.max(100, Math.floor(leaseMs() / 3))
+	);
+	beat.unref();
+	let total = row.total;
+	// The checkpoint as saved: counts in `checkpoint`, the report's kept lists in `kept`.
+	const saved = row.checkpoint as Omit<ImportCheckpoint, 'sink'> & {
+		sink: Omit<SinkState, 'errors' | 'results'>;
+	};
+	const kept = (row.kept ?? { errors: [], results: [] }) as Pick<SinkState, 'errors' | 'results'>;
+	const resume: ImportCheckpoint | null = saved
+		? { ...saved, sink: { ...saved.sink, errors: kept.errors, results: kept.results } }
+		: null;
+	let keptLengths = [kept.errors.length, kept.results.length];
+	const changed = (q: Queryable, set: Partial<JobRow>) => {
+		if (q.update(importJob).set(set).where(mine).run().changes !== 1) throw new JobLost();
+	};
+	const saveErrors = (q: Queryable, csv: string) => {
+		if (!csv) return;
+		const seq = q
+			.select({ next: sql<number>`coalesce(max(${importJobError.seq}), -1) + 1` })
+			.from(importJobError)
+			.where(eq(importJobError.jobId, row.id))
+			.get()!.next;
+		q.insert(importJobError).values({ jobId: row.id, seq, csv }).run();
+	};
+	try {
+		const report = await importSales(db, source, {
+			dryRun: row.dryRun,
+			actor:
+				row.ownerUserId !== null ? { userId: row.ownerUserId } : { tokenId: row.ownerTokenId! },
+			mapping: options.mapping,
+			locale: options.locale,
+			dateOrder: options.dateOrder,
+			decimal: options.decimal,
+			batchSize: options.batchSize,
+			clock,
+			resume,
+			onProgress: (done, all) => {
+				if (job) [job.done, job.total] = [done, all];
+				// The first call (before any window) says how many rows the file has.
+				if (total !== all) {
+					total = all;
+					db.update(importJob).set({ total }).where(mine).run();
+				}
+			},
+			onWindow: (q, checkpoint, csv) => {
+				saveErrors(q, csv);
+				const { errors, results, ...counts } = checkpoint.sink;
+				const grew = errors.length !== keptLengths[0] || results.length !== keptLengths[1];
+				changed(q, {
+					done: checkpoint.rows,
+					total,
+					checkpoint: { ...checkpoint, sink: counts },
+					...(grew ? { kept: { errors, results } } : {}),
+					heartbeatAt: clock()
+				});
+				keptLengths = [errors.length, results.length];
+			},
+			onFinish: (q, report, csv) => {
+				saveErrors(q, csv);
+				changed(q, {
+					status: 'done',
+					done: report.rows,
+					total: report.rows,
+					checkpoint: null,
+					kept: null,
+					// The errors file of a report on disk is no job's: its errors are import_job_error.
+					report: { ...report, errorsFile: null } as unknown as Record<string, unknown>,
+					finishedAt: clock(),
+					holder: null,
+					heartbeatAt: null
+				});
+			}
+		});
+		if (job) {
+			job.report = { ...report, errorsFile: null };
+			job.done = job.total = report.rows;
+			job.status = 'done';
+			job.finishedAt = clock();
+		}
+	} catch (error) {
+		if (error instanceof JobLost) {
+			log.warn({ jobId: row.id }, 'import job taken over by another process');
+			return;
+		}
+		// A file that is not text is the sender's problem, not the server's.
+		if (!(error instanceof AppError))
+			log.error({ err: error, jobId: row.id }, 'sales import failed');
+		const message = error instanceof Error ? error.message : String(error);
+		const failure =
+			error instanceof AppError
+				? { status: error.status, code: error.code, message, details: error.details ?? null }
+				: null;
+		try {
+			db.update(importJob)
+				.set({
+					status: 'failed',
+					error: message,
+					failure,
+					checkpoint: null,
+					kept: null,
+					finishedAt: clock(),
+					holder: null,
+					heartbeatAt: null
+				})
+				.where(mine)
+				.run();
+		} catch (failed) {
+			// The database is gone (the process is stopping): the job is resumed elsewhere.
+			log.warn({ err: failed, jobId: row.id }, 'recording a failed import job failed');
+		}
+		if (job) {
+			job.failure = error;
+			job.error = message;
+			job.status = 'failed';
+			job.finishedAt = clock();
+		}
+	} finally {
+		clearInterval(beat);
+	}
+	// The file has served: the job has finished (a job taken over returned above, keeping it).
+	try {
+		if (row.uploadId !== null) dropUpload(db, row.uploadId);
+	} catch (error) {
+		log.warn({ err: error, jobId: row.id }, 'removing an import upload failed');
+	}
+}
+
+/**
+ * Takes over the jobs whose holder's heartbeat is older than the lease (its process died or
+ * stopped) and runs them again from their stored file and last checkpoint; a job whose file
+ * was never stored (the console's awaited dry run) is marked failed. Also removes expired
+ * jobs. Returns how many jobs it took. Called when a server starts and every few seconds.
+ */
+export function resumeImportJobs(db: Db, clock: Clock = systemClock): number {
+	const now = clock();
+	pruneImportJobs(db, now);
+	const expired = or(isNull(importJob.heartbeatAt), lt(importJob.heartbeatAt, now - leaseMs()));
+	const stale = db
+		.select({ id: importJob.id })
+		.from(importJob)
+		.where(and(eq(importJob.status, 'running'), expired))
+		.orderBy(asc(importJob.startedAt))
+		.all();
+	let taken = 0;
+	for (const { id } of stale) {
+		// Only one process wins a job: the update takes it only while the heartbeat is still old.
+		const row = db
+			.update(importJob)
+			.set({ holder: processHolder(), heartbeatAt: now })
+			.where(and(eq(importJob.id, id), eq(importJob.status, 'running'), expired))
+			.returning()
+			.get();
+		if (!row) continue;
+		taken += 1;
+		const upload =
+			row.uploadId === null
+				? undefined
+				: db.select().from(importUpload).where(eq(importUpload.id, row.uploadId)).get();
+		if (!upload) {
+			db.update(importJob)
+				.set({
+					status: 'failed',
+					error: 'The import was interrupted and its file was not kept: upload it again.',
+					finishedAt: now,
+					holder: null,
+					heartbeatAt: null
+				})
+				.where(eq(importJob.id, id))
+				.run();
+			continue;
+		}
+		log.info({ jobId: id, from: row.done }, `resuming import job ${id} after row ${row.done}`);
+		const options = row.options as JobOptions;
+		void runJob(db, row, uploadSource(db, upload.id, options.encoding ?? null), clock);
+	}
+	return taken;
+}
+
+/**
+ * Gives up the jobs this process holds (it is stopping), so that another process resumes them
+ * at once instead of waiting for the lease to run out. Their windows in flight store nothing.
+ */
+export function releaseImportJobs(db: Db) {
+	db.update(importJob)
+		.set({ holder: null, heartbeatAt: null })
+		.where(and(eq(importJob.holder, processHolder()), eq(importJob.status, 'running')))
+		.run();
 }
 
 /** The job if it exists, has not expired and belongs to this person or token. */
 export function getImportJob(
+	db: Db,
 	id: string,
 	owner: JobOwner,
 	clock: Clock = systemClock
 ): ImportJob | null {
-	prune(clock());
-	const job = jobs.get(id);
-	return job && job.owner === ownerKey(owner) ? job : null;
+	const row = db
+		.select()
+		.from(importJob)
+		.where(and(eq(importJob.id, id), ownerWhere(owner)))
+		.get();
+	if (!row) return null;
+	if (row.finishedAt !== null && row.finishedAt < clock() - JOB_TTL_MS) return null;
+	return toJob(row);
 }
 
 /** The errors a report keeps, as a spreadsheet (row, column, message). */
@@ -191,17 +473,35 @@ export function errorsCsv(report: Pick<ImportReport, 'errors'>): string {
 	);
 }
 
-/** Every error of a finished job, as a CSV download. */
-export function errorsDownload(job: ImportJob): Response {
+/** Every error of a finished job, as a CSV download, read chunk by chunk from the database. */
+export function errorsDownload(db: Db, job: ImportJob): Response {
 	const headers = {
 		'content-type': 'text/csv; charset=utf-8',
 		'content-disposition': `attachment; filename="import-${job.id}-errors.csv"`,
 		'cache-control': 'private, no-store'
 	};
-	if (!job.report?.errorsFile)
-		return new Response(job.report ? errorsCsv(job.report) : '', { headers });
-	const file = Readable.toWeb(createReadStream(job.report.errorsFile)) as ReadableStream;
-	return new Response(file, { headers });
+	let seq = -1;
+	const body = new ReadableStream<Uint8Array>({
+		pull(controller) {
+			if (seq === -1) {
+				seq = 0;
+				controller.enqueue(new TextEncoder().encode(ERRORS_CSV_HEADER));
+				return;
+			}
+			const chunk = db
+				.select({ csv: importJobError.csv })
+				.from(importJobError)
+				.where(and(eq(importJobError.jobId, job.id), eq(importJobError.seq, seq)))
+				.get();
+			if (!chunk) {
+				controller.close();
+				return;
+			}
+			seq += 1;
+			controller.enqueue(new TextEncoder().encode(chunk.csv));
+		}
+	});
+	return new Response(body, { headers });
 }
 
 /** What the page polls: progress, and the report once the job is done. */

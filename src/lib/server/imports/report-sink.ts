@@ -7,8 +7,9 @@ import type { ImportError } from './sales-csv';
 
 // What an import says about its rows, in memory no larger for a million rows than for ten: exact
 // totals (rows refused, by reason), the first ERRORS_KEPT errors and RESULTS_KEPT per-row results,
-// and, when asked for, every error written to a CSV file on disk as the import goes (the
-// download that the page and the API offer).
+// and, when asked for, every error as CSV as the import goes: written to a file on disk, or
+// handed over window by window (a job stores it in the database: the download that the page and
+// the API offer). Its state can be saved and restored, so that a resumed job goes on from it.
 
 export const ERRORS_KEPT = 1000;
 export const RESULTS_KEPT = 1000;
@@ -22,10 +23,23 @@ export interface ImportResult {
 	points?: number;
 }
 
-/** A file of every error (row, column, message), deleted with its job. */
+/** A temporary file for every error (row, column, message); jobs keep theirs in the database. */
 export function errorsFilePath(): string {
 	return join(tmpdir(), `honorboard-import-errors-${randomBytes(9).toString('hex')}.csv`);
 }
+
+/** What a sink has counted and kept so far (a job's checkpoint). */
+export interface SinkState {
+	errors: ImportError[];
+	errorsTotal: number;
+	results: ImportResult[];
+	resultsTotal: number;
+	rejectedRows: number;
+	rejectedBy: Record<string, number>;
+}
+
+/** The CSV header line of an errors file, without its line break. */
+export const ERRORS_CSV_HEADER = writeCsv(ERROR_FIELDS, []).replace(/\r\n$/, '');
 
 export class ReportSink {
 	readonly errors: ImportError[] = [];
@@ -36,12 +50,45 @@ export class ReportSink {
 	/** Rows refused, by the code of their first error. */
 	readonly rejectedBy: Record<string, number> = {};
 	private fd: number | null = null;
+	/** Error lines not yet taken (`takeErrorsCsv`), when the sink collects them. */
+	private unsaved: string[] | null = null;
 
-	constructor(readonly errorsFile: string | null = null) {
+	constructor(
+		readonly errorsFile: string | null = null,
+		options: { collect?: boolean; state?: SinkState | null } = {}
+	) {
+		if (options.collect) this.unsaved = [];
+		if (options.state) {
+			const s = options.state;
+			this.errors.push(...s.errors);
+			this.results.push(...s.results);
+			this.errorsTotal = s.errorsTotal;
+			this.resultsTotal = s.resultsTotal;
+			this.rejectedRows = s.rejectedRows;
+			Object.assign(this.rejectedBy, s.rejectedBy);
+		}
 		if (errorsFile) {
 			this.fd = openSync(errorsFile, 'w', 0o600);
-			writeSync(this.fd, writeCsv(ERROR_FIELDS, []).replace(/\r\n$/, ''));
+			writeSync(this.fd, ERRORS_CSV_HEADER);
 		}
+	}
+
+	state(): SinkState {
+		return {
+			errors: this.errors,
+			errorsTotal: this.errorsTotal,
+			results: this.results,
+			resultsTotal: this.resultsTotal,
+			rejectedRows: this.rejectedRows,
+			rejectedBy: this.rejectedBy
+		};
+	}
+
+	/** The error lines added since the last call, each starting with its line break. */
+	takeErrorsCsv(): string {
+		const text = this.unsaved?.join('') ?? '';
+		if (this.unsaved) this.unsaved = [];
+		return text;
 	}
 
 	/** Errors of consecutive rows, in row order. */
@@ -52,12 +99,14 @@ export class ReportSink {
 			if (this.errors.length >= ERRORS_KEPT) break;
 			this.errors.push(e);
 		}
-		if (this.fd !== null) {
+		if (this.fd !== null || this.unsaved) {
 			const text = writeCsv(
 				ERROR_FIELDS,
 				errors.map((e) => [e.row, e.column, e.message])
 			);
-			writeSync(this.fd, text.slice(text.indexOf('\r\n')));
+			const lines = text.slice(text.indexOf('\r\n'));
+			if (this.fd !== null) writeSync(this.fd, lines);
+			this.unsaved?.push(lines);
 		}
 	}
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { savepoint } from '../db/prepared';
 import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
@@ -26,7 +26,7 @@ import {
 } from './sales-csv';
 import { openSource, type ImportSource } from './source';
 import { withFewerCheckpoints } from './checkpoints';
-import { ReportSink, type ImportResult } from './report-sink';
+import { ReportSink, type ImportResult, type SinkState } from './report-sink';
 
 export type { ImportResult } from './report-sink';
 import { SellerDirectory } from './sellers';
@@ -107,6 +107,23 @@ export interface ImportOptions extends ParseOptions {
 	onProgress?: (doneRows: number, totalRows: number) => void;
 	/** Write every error to this CSV file as the import goes. */
 	errorsFile?: string | null;
+	/**
+	 * Called with each window's checkpoint and its errors as CSV lines: inside the window's
+	 * transaction (before its commit) when the import stores, after the window in a dry run. A
+	 * job saves both there, so that what it saved and what the window stored commit together.
+	 */
+	onWindow?: (q: Queryable, checkpoint: ImportCheckpoint, errorsCsv: string) => void;
+	/** Called with the report in the transaction that ends the import (with its audit entry). */
+	onFinish?: (q: Queryable, report: ImportReport, errorsCsv: string) => void;
+	/** Go on from this checkpoint: rows up to `checkpoint.rows` were handled, and counted in it. */
+	resume?: ImportCheckpoint | null;
+}
+
+/** Where an import stands after a window: rows handled, the totals and the report so far. */
+export interface ImportCheckpoint {
+	rows: number;
+	totals: Totals;
+	sink: SinkState;
 }
 
 /**
@@ -129,37 +146,18 @@ export async function importSales(
 	const clock = options.clock ?? systemClock;
 	const source = await openSource(typeof input === 'string' ? { text: input } : input);
 	const scan = await scanSales(source.chunks(), options);
-	const sink = new ReportSink(options.errorsFile ?? null);
+	const resume = scan.problem ? null : (options.resume ?? null);
+	const sink = new ReportSink(options.errorsFile ?? null, {
+		collect: Boolean(options.onWindow || options.onFinish),
+		state: resume?.sink
+	});
 	try {
 		const totals = scan.problem
 			? refuseFile(sink, scan.rows, scan.problem, options)
-			: await importRows(db, source.chunks(), scan, sink, options, clock);
-		if (!options.dryRun && totals.new > 0) {
-			db.transaction((tx) =>
-				audit(
-					tx,
-					options.actor,
-					'sales.import',
-					'sales',
-					{
-						rows: scan.rows,
-						new: totals.new,
-						duplicate: totals.duplicate,
-						rejected: totals.rejected
-					},
-					clock()
-				)
-			);
-		}
+			: await importRows(db, source.chunks(), scan, sink, options, clock, resume);
 		sink.close();
 		const rejected = sink.rejectedRows;
-		countImport({
-			dryRun: options.dryRun,
-			accepted: scan.rows - rejected,
-			rejected,
-			sales: totals
-		});
-		return {
+		const report: ImportReport = {
 			dryRun: options.dryRun,
 			rows: scan.rows,
 			accepted: scan.rows - rejected,
@@ -175,13 +173,41 @@ export async function importSales(
 			reading: scan.reading,
 			problem: scan.problem
 		};
+		// The audit entry and the job's end in one transaction: a job resumed after a crash
+		// between the two would otherwise write its audit entry twice.
+		if ((!options.dryRun && totals.new > 0) || options.onFinish) {
+			db.transaction((tx) => {
+				if (!options.dryRun && totals.new > 0)
+					audit(
+						tx,
+						options.actor,
+						'sales.import',
+						'sales',
+						{
+							rows: scan.rows,
+							new: totals.new,
+							duplicate: totals.duplicate,
+							rejected: totals.rejected
+						},
+						clock()
+					);
+				options.onFinish?.(tx, report, sink.takeErrorsCsv());
+			});
+		}
+		countImport({
+			dryRun: options.dryRun,
+			accepted: scan.rows - rejected,
+			rejected,
+			sales: totals
+		});
+		return report;
 	} catch (error) {
 		sink.discard();
 		throw error;
 	}
 }
 
-type Totals = { new: number; duplicate: number; rejected: number; points: number };
+export type Totals = { new: number; duplicate: number; rejected: number; points: number };
 
 /** A file with a problem: every row refused with one message on row 0, nothing stored. */
 function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, options: ImportOptions) {
@@ -203,10 +229,13 @@ async function importRows(
 	scan: Awaited<ReturnType<typeof scanSales>>,
 	sink: ReportSink,
 	options: ImportOptions,
-	clock: Clock
+	clock: Clock,
+	resume: ImportCheckpoint | null
 ): Promise<Totals> {
 	const batchSize = options.batchSize ?? 500;
-	const totals: Totals = { new: 0, duplicate: 0, rejected: 0, points: 0 };
+	const totals: Totals = resume
+		? { ...resume.totals }
+		: { new: 0, duplicate: 0, rejected: 0, points: 0 };
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
@@ -232,7 +261,7 @@ async function importRows(
 	let refused: Extract<RowRead, { errors: ImportError[] }>[] = [];
 	let badIds = new Map<string, number>();
 	let windowRows = 0;
-	let doneRows = 0;
+	let doneRows = resume?.rows ?? 0;
 
 	const flush = () => {
 		if (windowRows === 0) return;
@@ -324,6 +353,43 @@ async function importRows(
 			points?: number;
 			error?: AppError;
 		}[] = [];
+		// What the window's outcomes add to the totals and the report; in the window's transaction
+		// when it stores, so that the checkpoint saved with it says exactly what it stored.
+		const settle = (q: Queryable) => {
+			for (const o of outcomes) {
+				if (o.outcome === 'error') {
+					const { column, message, code } = refusal(
+						o.group,
+						o.error!,
+						options.locale,
+						() => seasons.seasonOf(q, o.group.userId).season?.name ?? ''
+					);
+					rejectGroup(o.group, column, message, code);
+					totals.rejected += 1;
+					continue;
+				}
+				totals[o.outcome] += 1;
+				if (o.outcome === 'new') totals.points += o.points ?? 0;
+				o.group.rows.forEach((r, i) =>
+					results.push({
+						row: r.row,
+						externalId: o.group.externalId,
+						outcome: o.outcome,
+						points: i === 0 ? o.points : undefined
+					})
+				);
+			}
+			// Every data row has exactly one outcome: counted (new or duplicate) or refused.
+			for (const code of rejectedRow.values()) sink.rejectRows(code);
+			sink.addErrors(errors.sort((a, b) => a.row - b.row));
+			sink.addResults(results.sort((a, b) => a.row - b.row));
+			doneRows += windowRows;
+			options.onWindow?.(
+				q,
+				{ rows: doneRows, totals: { ...totals }, sink: sink.state() },
+				sink.takeErrorsCsv()
+			);
+		};
 		try {
 			withFewerCheckpoints(db.$client, () =>
 				db.transaction(
@@ -378,45 +444,19 @@ async function importRows(
 						if (options.dryRun) throw DRY_RUN;
 						// The window's badges before its commit, not in a second transaction and commit.
 						if (created > 0) decided = decideAwardsInTx(tx, now, created);
+						settle(tx);
 					},
 					{ behavior: 'immediate' }
 				)
 			);
 		} catch (error) {
 			if (error !== DRY_RUN) throw error;
-		}
-		for (const o of outcomes) {
-			if (o.outcome === 'error') {
-				const { column, message, code } = refusal(
-					o.group,
-					o.error!,
-					options.locale,
-					() => seasons.seasonOf(db, o.group.userId).season?.name ?? ''
-				);
-				rejectGroup(o.group, column, message, code);
-				totals.rejected += 1;
-				continue;
-			}
-			totals[o.outcome] += 1;
-			if (o.outcome === 'new') totals.points += o.points ?? 0;
-			o.group.rows.forEach((r, i) =>
-				results.push({
-					row: r.row,
-					externalId: o.group.externalId,
-					outcome: o.outcome,
-					points: i === 0 ? o.points : undefined
-				})
-			);
+			settle(db);
 		}
 		if (!options.dryRun) {
 			for (const seasonId of touched) notifyLeaderboard(seasonId);
 			if (decided) publishDecided(db, decided, clock);
 		}
-		// Every data row has exactly one outcome: counted (new or duplicate) or refused.
-		for (const code of rejectedRow.values()) sink.rejectRows(code);
-		sink.addErrors(errors.sort((a, b) => a.row - b.row));
-		sink.addResults(results.sort((a, b) => a.row - b.row));
-		doneRows += windowRows;
 		options.onProgress?.(doneRows, scan.rows);
 		groups = new Map();
 		refused = [];
@@ -424,13 +464,14 @@ async function importRows(
 		windowRows = 0;
 	};
 
-	options.onProgress?.(0, scan.rows);
+	options.onProgress?.(doneRows, scan.rows);
 	const read = rowReader(scan, options);
 	await eachRecord(
 		chunks,
 		(record, line, unreadable) => {
 			const r = read(record, line, unreadable);
-			if (!r) return;
+			// Rows a resumed import handled before: read (to keep the count) but left alone.
+			if (!r || r.row <= (resume?.rows ?? 0)) return;
 			const id = 'value' in r ? r.value.externalId : r.externalId;
 			// A new sale (or a row of none) starts a new batch when this one is full.
 			const known = id !== '' && (groups.has(id) || badIds.has(id));

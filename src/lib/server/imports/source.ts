@@ -5,13 +5,16 @@ import { chunkDecoder, letterScore, type Encoding } from '../../imports/formats'
 import { AppError } from '../shared/errors';
 import { points } from '../../format/numbers';
 
-// What an import reads: text already in memory (the console's form, tests) or a file on disk
-// (an API upload streamed there). Either is read as text chunks, as many times as the import
+// What an import reads: text already in memory (the console's form, tests), a file on disk, or
+// bytes read chunk by chunk from elsewhere (an upload stored in the database, upload.ts). Either is read as text chunks, as many times as the import
 // needs (once to learn how the file writes dates and amounts, once to import), so that a file of
 // a million rows never has to be in memory: a file is decoded chunk by chunk (UTF-8, or
 // Windows-1250/1252 found from its letters, or the encoding chosen).
 
-export type ImportSource = { text: string } | { path: string; encoding?: Encoding | null };
+export type ImportSource =
+	| { text: string }
+	| { path: string; encoding?: Encoding | null }
+	| { bytes: () => AsyncIterable<Uint8Array>; encoding?: Encoding | null };
 
 /** A readable source: its encoding (null for text) and its text, chunk by chunk, each time asked. */
 export interface OpenSource {
@@ -55,12 +58,12 @@ async function* fileBytes(path: string): AsyncIterable<Uint8Array> {
 		yield chunk as Buffer;
 }
 
-/** The encoding of a file on disk: UTF-8 when all of it is, else the code page whose letters it reads as. */
-async function detectEncoding(path: string): Promise<Encoding> {
+/** The encoding of bytes: UTF-8 when all of them are, else the code page whose letters they read as. */
+async function detectEncoding(bytes: () => AsyncIterable<Uint8Array>): Promise<Encoding> {
 	const utf8 = new TextDecoder('utf-8', { fatal: true });
 	let first = true;
 	try {
-		for await (const chunk of fileBytes(path)) {
+		for await (const chunk of bytes()) {
 			if (
 				first &&
 				((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))
@@ -78,7 +81,7 @@ async function detectEncoding(path: string): Promise<Encoding> {
 	const cp1250 = chunkDecoder('windows-1250');
 	const cp1252 = chunkDecoder('windows-1252');
 	let score = 0;
-	for await (const chunk of fileBytes(path))
+	for await (const chunk of bytes())
 		score +=
 			letterScore(cp1250(chunk), 'windows-1250') - letterScore(cp1252(chunk), 'windows-1252');
 	return score > 0 ? 'windows-1250' : 'windows-1252';
@@ -106,15 +109,16 @@ export async function openSource(source: ImportSource): Promise<OpenSource> {
 			}
 		};
 	}
-	const encoding = source.encoding ?? (await detectEncoding(source.path));
+	const bytes = 'path' in source ? () => fileBytes(source.path) : source.bytes;
+	const encoding = source.encoding ?? (await detectEncoding(bytes));
 	return {
 		encoding,
 		chunks: async function* () {
 			const decode = chunkDecoder(encoding);
 			const check = new TextCheck();
 			let first = true;
-			for await (const bytes of fileBytes(source.path)) {
-				let text = decode(bytes);
+			for await (const chunk of bytes()) {
+				let text = decode(chunk);
 				if (first) text = text.replace(/^\uFEFF/, '');
 				first = false;
 				check.add(text);

@@ -1,18 +1,23 @@
-import { createWriteStream, rmSync } from 'node:fs';
-
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { and, eq, lt, notExists } from 'drizzle-orm';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Db } from '../db';
+import { importJob, importUpload, importUploadChunk } from '../db/schema';
 import { AppError } from '../shared/errors';
+import type { ImportSource } from './source';
+import type { Encoding } from '../../imports/formats';
 
-// An API upload goes to a temporary file as it arrives, never whole into memory: the import
-// then reads it from disk (twice, see sales.ts). IMPORT_MAX_BYTES caps it (default 500 MB);
+// A file sent to an import is stored in the database as it arrives, in chunks of CHUNK_BYTES,
+// never whole in memory: the import then reads it from there (twice, see sales.ts), on whichever
+// node runs or resumes the job (jobs.ts). IMPORT_MAX_BYTES caps it (default 500 MB);
 // adapter-node's BODY_SIZE_LIMIT (50M by default, see server.ts) caps every request before
 // that, so a larger import needs both raised.
 
 const DEFAULT_MAX = 500 * 1024 * 1024;
+/** Bytes per stored chunk: few rows for a large file, little memory while one is gathered. */
+const CHUNK_BYTES = 1024 * 1024;
+/** Bytes an import is handed at a time (it yields to the event loop between them). */
+const READ_BYTES = 64 * 1024;
 
 /** The largest CSV body the import API takes, in bytes: IMPORT_MAX_BYTES ("500M", "2G", bytes). */
 export function importMaxBytes(env: string | undefined = process.env.IMPORT_MAX_BYTES): number {
@@ -23,7 +28,7 @@ export function importMaxBytes(env: string | undefined = process.env.IMPORT_MAX_
 }
 
 export interface Upload {
-	path: string;
+	id: number;
 	bytes: number;
 	/** Lines with something on them, less the header: chooses between waiting and a job. */
 	dataLines: number;
@@ -33,9 +38,49 @@ export interface Upload {
 
 const HEAD_BYTES = 64 * 1024;
 
-/** Writes a request body to a temporary file; 413 `too_large` past `max` bytes (nothing kept). */
-export async function saveUpload(body: ReadableStream<Uint8Array> | null, max: number) {
-	const path = join(tmpdir(), `honorboard-import-${randomBytes(9).toString('hex')}.csv`);
+/** A writer of an upload's chunks: each CHUNK_BYTES gathered is one row. */
+function chunkWriter(db: Db, uploadId: number) {
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let seq = 0;
+	let bytes = 0;
+	const flush = () => {
+		if (pendingBytes === 0) return;
+		const data = Buffer.concat(pending).toString('base64');
+		db.insert(importUploadChunk).values({ uploadId, seq, data }).run();
+		seq += 1;
+		pending = [];
+		pendingBytes = 0;
+	};
+	return {
+		write(chunk: Uint8Array) {
+			pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+			pendingBytes += chunk.byteLength;
+			bytes += chunk.byteLength;
+			if (pendingBytes >= CHUNK_BYTES) flush();
+		},
+		end() {
+			flush();
+			db.update(importUpload).set({ bytes }).where(eq(importUpload.id, uploadId)).run();
+		}
+	};
+}
+
+const newUpload = (db: Db, now: number) =>
+	db.insert(importUpload).values({ createdAt: now }).returning({ id: importUpload.id }).get().id;
+
+/**
+ * Stores a request body in the database; 413 `too_large` past `max` bytes (nothing kept). The
+ * body is copied chunk by chunk, so its size never shows in memory.
+ */
+export async function saveUpload(
+	db: Db,
+	body: ReadableStream<Uint8Array> | null,
+	max: number,
+	now = Date.now()
+): Promise<Upload> {
+	const id = newUpload(db, now);
+	const writer = chunkWriter(db, id);
 	let bytes = 0;
 	let lines = 0;
 	let lineHasText = false;
@@ -67,23 +112,94 @@ export async function saveUpload(body: ReadableStream<Uint8Array> | null, max: n
 			done(null, chunk);
 		}
 	});
+	const store = new Writable({
+		write(chunk: Buffer, _encoding, done) {
+			try {
+				writer.write(chunk);
+				done();
+			} catch (error) {
+				done(error as Error);
+			}
+		},
+		final(done) {
+			try {
+				writer.end();
+				done();
+			} catch (error) {
+				done(error as Error);
+			}
+		}
+	});
 	try {
 		const input = body
 			? Readable.fromWeb(body as import('node:stream/web').ReadableStream)
 			: Readable.from([]);
-		await pipeline(input, count, createWriteStream(path, { mode: 0o600 }));
+		await pipeline(input, count, store);
 	} catch (error) {
-		rmSync(path, { force: true });
+		dropUpload(db, id);
 		throw error;
 	}
 	if (lineHasText) lines += 1;
 	return {
-		path,
+		id,
 		bytes,
 		dataLines: Math.max(0, lines - 1),
 		head: new Uint8Array(Buffer.concat(head).subarray(0, HEAD_BYTES))
-	} satisfies Upload;
+	};
 }
 
-/** Deletes an upload no job took. */
-export const dropUpload = (upload: Upload) => rmSync(upload.path, { force: true });
+/** Stores text (a file the console's form read) as an upload, UTF-8; returns its id. */
+export function storeText(db: Db, text: string, now = Date.now()): number {
+	const id = newUpload(db, now);
+	const writer = chunkWriter(db, id);
+	// A slice of characters at a time: a few MB of UTF-8 at most, never a second copy of the file.
+	const step = CHUNK_BYTES / 4;
+	let at = 0;
+	while (at < text.length) {
+		// A surrogate pair cut at the slice's end would be two broken characters: keep it whole.
+		let end = Math.min(text.length, at + step);
+		const last = text.charCodeAt(end - 1);
+		if (end < text.length && last >= 0xd800 && last <= 0xdbff) end += 1;
+		writer.write(Buffer.from(text.slice(at, end), 'utf8'));
+		at = end;
+	}
+	writer.end();
+	return id;
+}
+
+/** An upload as an import reads it: its bytes, chunk by chunk, from the database. */
+export function uploadSource(db: Db, uploadId: number, encoding: Encoding | null): ImportSource {
+	return {
+		encoding,
+		bytes: async function* () {
+			for (let seq = 0; ; seq++) {
+				const row = db
+					.select({ data: importUploadChunk.data })
+					.from(importUploadChunk)
+					.where(and(eq(importUploadChunk.uploadId, uploadId), eq(importUploadChunk.seq, seq)))
+					.get();
+				if (!row) return;
+				const bytes = Buffer.from(row.data, 'base64');
+				for (let at = 0; at < bytes.length; at += READ_BYTES)
+					yield bytes.subarray(at, at + READ_BYTES);
+			}
+		}
+	};
+}
+
+/** Deletes an upload (and its chunks): no job took it, or its job has finished. */
+export function dropUpload(db: Db, id: number) {
+	db.delete(importUpload).where(eq(importUpload.id, id)).run();
+}
+
+/** Deletes uploads older than `before` that no job refers to (a request cut off mid-upload). */
+export function dropOrphanUploads(db: Db, before: number) {
+	db.delete(importUpload)
+		.where(
+			and(
+				lt(importUpload.createdAt, before),
+				notExists(db.select().from(importJob).where(eq(importJob.uploadId, importUpload.id)))
+			)
+		)
+		.run();
+}

@@ -13,6 +13,7 @@ import { startChat } from '../notify/chat/start';
 import { announceOpenedQuizzes } from '../quizzes/announce';
 import { runBracketJobsOffThread } from '../knockouts/job';
 import { advanceChallenges } from '../challenges/advance';
+import { importJobLeaseMs, releaseImportJobs, resumeImportJobs } from '../imports/jobs';
 import { systemClock, type Clock } from './clock';
 import { log } from './log';
 
@@ -26,7 +27,7 @@ const FIRST_RUN_DELAY = 2_000;
 
 /**
  * Periodic work of a running server: season lifecycle, auto-confirmation, badge facts and
- * period-end badges. Nothing runs before the caller's next turn of the event loop, so a server
+ * period-end badges, import jobs left by a process that stopped. Nothing runs before the caller's next turn of the event loop, so a server
  * that starts its jobs and then listens is listening before any job runs; the badge work runs
  * in slices that yield (badges/awards.ts runPeriodicAwards), so it never holds requests up.
  */
@@ -102,6 +103,21 @@ export function startJobs(
 	firstTick.unref();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
+	// Import jobs whose process died are taken over (at start, then twice per lease), and
+	// finished ones expire.
+	const resumeImports = () => {
+		if (stopped) return;
+		try {
+			const taken = resumeImportJobs(db, clock);
+			if (taken > 0) log.info({ taken }, `took over ${taken} interrupted import job(s)`);
+		} catch (error) {
+			log.error({ err: error }, 'resuming import jobs failed');
+		}
+	};
+	const firstImports = setTimeout(resumeImports, options.firstRunDelayMs ?? FIRST_RUN_DELAY);
+	firstImports.unref();
+	const imports = setInterval(resumeImports, Math.max(1_000, importJobLeaseMs() / 2));
+	imports.unref();
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
 	let sending = false;
 	const deliveries = setInterval(async () => {
@@ -160,6 +176,14 @@ export function startJobs(
 		clearInterval(timer);
 		clearInterval(deliveries);
 		clearInterval(mails);
+		clearTimeout(firstImports);
+		clearInterval(imports);
 		scheduler?.stop();
+		// Another node goes on with this one's imports at once, not after the lease.
+		try {
+			releaseImportJobs(db);
+		} catch (error) {
+			log.warn({ err: error }, 'releasing import jobs failed');
+		}
 	};
 }

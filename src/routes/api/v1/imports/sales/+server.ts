@@ -15,9 +15,10 @@ const on = (value: string) => value === '1' || value === 'true';
 
 /**
  * POST /api/v1/imports/sales?dryRun=1|0&async=0|1 with a CSV body; a dry run unless dryRun=0.
- * The body is streamed to a temporary file (up to IMPORT_MAX_BYTES, 500 MB by default) and
- * imported from there in batches, so its size does not show in memory. Up to SYNC_ROW_LIMIT
- * rows answer at once (200 + the report); more, or async=1, answer 202 with a job to poll.
+ * The body is streamed into the database (up to IMPORT_MAX_BYTES, 500 MB by default) and
+ * imported from there in batches, so its size does not show in memory and any node can resume
+ * the job. Up to SYNC_ROW_LIMIT rows answer at once (200 + the report); more, or async=1, answer
+ * 202 with a job to poll.
  * `map.<field>=<header>` names a field's column (the rest are guessed from the header),
  * `dateOrder=DMY|MDY|YMD`, `decimal=,|.` and `encoding=utf-8|windows-1250|windows-1252` say how
  * to read the file when it does not show it. A file whose dates or amounts cannot be read
@@ -29,7 +30,7 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 	if (!/^text\/(csv|plain)\b/i.test(type)) {
 		throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
 	}
-	const upload = await saveUpload(request.body, importMaxBytes());
+	const upload = await saveUpload(getDb(), request.body, importMaxBytes());
 	let handed = false;
 	try {
 		// The header, decoded from the first bytes (a character cut at their end is left out).
@@ -42,12 +43,11 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 		const background = on(params.async) || upload.dataLines > SYNC_ROW_LIMIT;
 		const job = startImportJob(
 			getDb(),
-			{ path: upload.path, encoding: params.encoding ?? (head.detected ? null : head.encoding) },
+			{ uploadId: upload.id, encoding: params.encoding ?? (head.detected ? null : head.encoding) },
 			{
 				owner: { tokenId: principal.tokenId },
 				dryRun: on(params.dryRun),
 				exclusive: background,
-				ownsFile: true,
 				// The report's messages in the caller's language (Accept-Language, or the organisation's).
 				locale: locals.locale,
 				...reading
@@ -72,6 +72,6 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 			});
 		return json(apiReport(job.report, job.id, details));
 	} finally {
-		if (!handed) dropUpload(upload);
+		if (!handed) dropUpload(getDb(), upload.id);
 	}
 }, API_WRITERS);

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { errorsDownload, getImportJob } from '$lib/server/imports/jobs';
 import { m } from '$lib/paraglide/messages.js';
@@ -7,7 +8,7 @@ import { m } from '$lib/paraglide/messages.js';
 /** Every error of a finished import started from this page, as CSV (only its owner). */
 export const GET: RequestHandler = (event) => {
 	const user = requireRole(event, MANAGERS);
-	const job = getImportJob(event.params.id, { userId: user.id });
+	const job = getImportJob(getDb(), event.params.id, { userId: user.id });
 	if (!job?.report) error(404, { message: m.import_job_unknown() });
-	return errorsDownload(job);
+	return errorsDownload(getDb(), job);
 };
