@@ -74,7 +74,9 @@ async function raceWithPublisher(
 	const sent: Pushed[] = [];
 	const io = {
 		sockets: { adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) } },
-		to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) })
+		to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
+		// Pushes go to this node's own sockets (publish.ts, cluster.ts).
+		local: { to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }) }
 	} as unknown as RealtimeServer;
 	publisher = new Publisher(io, db, options);
 	setPublisher(publisher);

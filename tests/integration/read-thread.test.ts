@@ -210,7 +210,9 @@ describe('pushes with views built by the read thread', () => {
 			sockets: {
 				adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) }
 			},
-			to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) })
+			to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
+			// Pushes go to this node's own sockets (publish.ts, cluster.ts).
+			local: { to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }) }
 		} as unknown as RealtimeServer;
 		return { ...contest, base, sent, io };
 	}
