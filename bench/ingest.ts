@@ -345,8 +345,32 @@ async function main() {
 		startups.push({ badges, loop });
 		log(`  (server started: event loop max ${loop?.max ?? '?'} ms during start-up)`);
 	};
-	const restart = async (badges: boolean, profile: boolean) => {
+	// The checkpoint thread's totals, from the line it logs when the server stops: its longest
+	// RESTART is the longest a commit can have waited for it.
+	const checkpoints: {
+		checkpoints: number;
+		frames: number;
+		restartFrames?: number;
+		restartMs?: number;
+		longestRestartMs?: number;
+	}[] = [];
+	const stopHonorboard = async () => {
 		await hb.stop();
+		const line = hb
+			.output()
+			.split('\n')
+			.find((l) => l.includes('the checkpoint thread stopped'));
+		if (!line) return;
+		const done = JSON.parse(line) as (typeof checkpoints)[number];
+		checkpoints.push(done);
+		log(
+			`  (checkpoint thread: ${done.checkpoints} checkpoints, ${done.frames} frames; under the ` +
+				`write lock (RESTART) ${done.restartFrames ?? '?'} frames, ${done.restartMs ?? '?'} ms ` +
+				`in all, longest ${done.longestRestartMs ?? '?'} ms)`
+		);
+	};
+	const restart = async (badges: boolean, profile: boolean) => {
+		await stopHonorboard();
 		hb = await startHonorboard(badges, profile);
 		hbProcess = hb.process;
 		honorboard.pid = hb.pid;
@@ -377,7 +401,7 @@ async function main() {
 			for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
 		}
 	} finally {
-		await hb.stop();
+		await stopHonorboard();
 		bare.kill('SIGTERM');
 		build.remove();
 	}
@@ -397,7 +421,8 @@ async function main() {
 		replayPerSecond: windows.find((w) => w.stack === 'honorboard' && w.phase === 'replay')
 			?.perSecond,
 		bareReplayPerSecond: windows.find((w) => w.stack === 'bare' && w.phase === 'replay')?.perSecond,
-		ratios
+		ratios,
+		checkpoints
 	};
 	direct.close();
 	const profile = PROFILE && existsSync(profileDir) ? hottest(profileDir) : [];

@@ -30,10 +30,17 @@ export interface CheckpointerData {
 	everyMs: number;
 }
 
-/** What the thread reports after each checkpoint: frames copied, RESTART attempts, how long. */
+/**
+ * What the thread reports after each checkpoint: frames copied, PASSIVE passes, RESTART
+ * attempts, the longest RESTART (the time the server's commits may have waited) and the frames
+ * it copied under the write lock, how long.
+ */
 export interface CheckpointDone {
 	frames: number;
+	passes: number;
 	rounds: number;
+	holdMs: number;
+	restartFrames: number;
 	ms: number;
 }
 
@@ -44,8 +51,18 @@ export class Checkpointer {
 	private stopping = false;
 	/** Resolves once the thread watches the WAL (tests). */
 	readonly ready: Promise<void>;
-	/** Checkpoints the thread has made and the frames they copied (tests, the log). */
-	readonly done = { checkpoints: 0, frames: 0 };
+	/**
+	 * Checkpoints the thread has made, the frames they copied, the frames copied under the write
+	 * lock (by RESTARTs), the time spent in RESTARTs and the longest in ms (the longest a commit
+	 * of the server can have waited for the thread): tests, the log.
+	 */
+	readonly done = {
+		checkpoints: 0,
+		frames: 0,
+		restartFrames: 0,
+		restartMs: 0,
+		longestRestartMs: 0
+	};
 
 	constructor(
 		entry: string,
@@ -65,6 +82,12 @@ export class Checkpointer {
 			if (message === 'ready') return started();
 			this.done.checkpoints++;
 			this.done.frames += message.frames;
+			this.done.restartFrames += message.restartFrames;
+			this.done.restartMs = Math.round((this.done.restartMs + message.holdMs) * 10) / 10;
+			this.done.longestRestartMs = Math.max(
+				this.done.longestRestartMs,
+				Math.round(message.holdMs * 10) / 10
+			);
 		});
 		this.worker.on('error', (error) => log.error({ err: error }, 'the checkpoint thread failed'));
 		this.exited = new Promise((resolve) =>
