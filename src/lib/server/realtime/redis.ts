@@ -55,7 +55,7 @@ export function redisNames(prefix = process.env.REDIS_PREFIX): RedisNames {
 	const name = prefix?.trim() || DEFAULT_REDIS_PREFIX;
 	if (!/^[\w.:-]{1,64}$/.test(name))
 		throw new RedisUnavailable(
-			`REDIS_PREFIX "${name}" is not usable: up to 64 letters, digits and . _ - :`
+			`REDIS_PREFIX "${name}" is not usable (up to 64 letters, digits and . _ - :)`
 		);
 	return {
 		streamName: `${name}:socket.io`,
