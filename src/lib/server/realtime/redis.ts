@@ -39,7 +39,7 @@ export interface RedisLink {
 export interface RedisNames {
 	/** The adapter's stream: broadcasts and what recovery replays. */
 	streamName: string;
-	/** The PUB/SUB channels between nodes (`<prefix>#<namespace>#…`). */
+	/** What starts the PUB/SUB channels between nodes (the adapter adds `#<namespace>#…`). */
 	channelPrefix: string;
 	/** Dropped sockets' sessions, kept for recovery. */
 	sessionKeyPrefix: string;
@@ -153,10 +153,9 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 		isUp: () => handled.allReady(),
 		close: async () => {
 			// Called as the process stops. A Redis that is away would hold a graceful close until
-			// it is back, and destroying the client would reject what is queued, among it the
-			// adapter's own unawaited writes (an unhandled rejection, exit code 1): the client is
-			// left to the exit then, and the queued sessions are lost (their clients reconnect as
-			// new sockets).
+			// it is back, and destroying the client would only reject what is queued: the client
+			// is left to the exit then, and the queued sessions are lost (their clients reconnect
+			// as new sockets).
 			if (!client.isReady) return;
 			let timer: NodeJS.Timeout | undefined;
 			const late = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)));
