@@ -69,12 +69,8 @@ const DASHBOARD_WARM_DELAY_MS = 1_000;
 // that a push to thousands of watchers and the API's writes each have a core. Otherwise
 // Socket.IO shares this process (the default: small installs, tests, the dev server).
 let sockets = 0;
-// With both, the fan-out process holds the sockets and its own Redis link: this one only
-// checked above that Redis answers.
-if (redis && fanoutProcessWanted()) {
-	await redis.close();
-	redis = undefined;
-}
+// With both, the fan-out process holds the sockets and its own Redis link (the adapter): this
+// one keeps only its client, so that /readyz can tell whether Redis answers.
 const fanout = fanoutProcessWanted()
 	? new FanoutProcess({
 			entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
@@ -88,7 +84,10 @@ const fanout = fanoutProcessWanted()
 // true when it answered. Add a lean endpoint here with one line.
 // POST /api/v1/sales, the hot path, goes without SvelteKit's per-request work (api/fast-sales.ts)
 // and before compression (below).
-const earlyHandlers: EarlyHandler[] = [opsEndpoints(() => stopping)];
+const redisLink = redis;
+const earlyHandlers: EarlyHandler[] = [
+	opsEndpoints(() => stopping, { redisUp: redisLink && (() => redisLink.isUp()) })
+];
 
 // gzip/brotli for pages, JSON and assets, unless a proxy in front does it
 // (HONORBOARD_COMPRESSION=off). Every write is flushed, so that a streamed page or a CSV
@@ -186,6 +185,8 @@ if (fanout) {
 }
 
 const io = fanout ? null : attachRealtime(server, { redis });
+// The fan-out process's link is its own; this one's is for /readyz alone.
+const readinessOnlyRedis = fanout ? redis : undefined;
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
 let stopJobs: (() => void) | undefined;
 let checkpointer: Checkpointer | undefined;
@@ -243,7 +244,7 @@ function shutdown(signal: string) {
 	if (fanout) {
 		// The fan-out process closes its sockets and exits; this one once its requests are done.
 		const closed = new Promise<void>((done) => server.close(() => done()));
-		void Promise.all([closed, fanout.stop()])
+		void Promise.all([closed, fanout.stop(), readinessOnlyRedis?.close()])
 			.then(closeDatabase)
 			.then(() => process.exit(0));
 		return;

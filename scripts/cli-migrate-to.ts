@@ -1,7 +1,8 @@
 // `npm run cli -- migrate-to --to postgres://…`: the copy of the SQLite database (DATABASE_URL)
 // into an empty PostgreSQL database, and its report. docs/postgres.md, "Moving to PostgreSQL".
 import { databaseFile, DEFAULT_DATABASE_URL } from '../src/lib/server/db';
-import { migrateTo, safeUrl } from '../src/lib/server/db/migrate-to';
+import { migrateTo } from '../src/lib/server/db/migrate-to';
+import { withoutPassword } from '../src/lib/server/shared/url';
 import { AppError } from '../src/lib/server/shared/errors';
 
 export const MIGRATE_TO_USAGE = `  migrate-to --to postgres://U:P@HOST/DB     copies the database into an empty PostgreSQL database
@@ -23,7 +24,7 @@ export async function migrateToCommand(values: Record<string, unknown>): Promise
 	const path = databaseFile(from);
 	if (path === null) throw invalid('DATABASE_URL must name a SQLite file, not :memory:');
 
-	console.log(`Copying ${path} into ${safeUrl(to)} …`);
+	console.log(`Copying ${path} into ${withoutPassword(to, 'the --to URL')} …`);
 	const { copied, report, seconds } = await migrateTo(path, to);
 	const total = [...copied.values()].reduce((a, b) => a + b, 0);
 	console.log(`Copied ${number(total)} rows of ${copied.size} tables in ${seconds.toFixed(1)} s.`);

@@ -2,9 +2,10 @@
 // free port of 127.0.0.1, nothing saved to disk, its own temp folder, stopped afterwards.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './server';
 
 const HOW_TO_INSTALL =
 	'redis-server was not found: the multi-node tests need it ' +
@@ -16,17 +17,13 @@ export interface TestRedis {
 	port: number;
 	/** Stops the server (SIGTERM) and removes its folder. */
 	stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-	return new Promise((done, fail) => {
-		const probe = createServer();
-		probe.once('error', fail);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => done(port));
-		});
-	});
+	/** Kills the server (SIGKILL: no goodbye to its clients, the way a crash or OOM kill ends it). */
+	kill(): Promise<void>;
+	/**
+	 * Stops the server in its tracks (SIGSTOP): connections stay open, commands get no answer,
+	 * like a Redis that hangs. kill() then ends it with those commands unanswered.
+	 */
+	freeze(): void;
 }
 
 /** Whether Redis answers PING on the port. */
@@ -45,11 +42,12 @@ function answers(port: number): Promise<boolean> {
 	});
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** Starts a Redis on a free port, or on `port` (to bring one back where its clients expect it). */
+export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
 	const bin = process.env.REDIS_SERVER || 'redis-server';
 	if (spawnSync(bin, ['--version']).status !== 0) throw new Error(HOW_TO_INSTALL);
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-redis-'));
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const child = spawn(
 		bin,
 		// No snapshots, no append-only file: the server lives for one test file.
@@ -60,11 +58,12 @@ export async function startRedis(): Promise<TestRedis> {
 	let log = '';
 	child.stderr.on('data', (chunk) => (log += chunk));
 	const exited = new Promise<void>((done) => child.once('exit', () => done()));
-	const stop = async () => {
-		if (child.exitCode === null) child.kill('SIGTERM');
+	const end = async (signal: NodeJS.Signals) => {
+		if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 		await exited;
 		rmSync(dir, { recursive: true, force: true });
 	};
+	const stop = () => end('SIGTERM');
 	const started = Date.now();
 	while (!(await answers(port))) {
 		if (child.exitCode !== null || Date.now() - started > 10_000) {
@@ -73,5 +72,11 @@ export async function startRedis(): Promise<TestRedis> {
 		}
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
-	return { url: `redis://127.0.0.1:${port}`, port, stop };
+	return {
+		url: `redis://127.0.0.1:${port}`,
+		port,
+		stop,
+		kill: () => end('SIGKILL'),
+		freeze: () => void child.kill('SIGSTOP')
+	};
 }

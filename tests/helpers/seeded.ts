@@ -171,12 +171,12 @@ export function connect(socket: ClientSocket): Promise<void> {
 
 /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
 export async function waitFor(
-	predicate: () => boolean,
+	predicate: () => boolean | Promise<boolean>,
 	timeoutMs = 5_000,
 	what = 'condition'
 ): Promise<void> {
 	const until = Date.now() + timeoutMs;
-	while (!predicate()) {
+	while (!(await predicate())) {
 		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 20));
 	}

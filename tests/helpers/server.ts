@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-function freePort(): Promise<number> {
+/** A TCP port of 127.0.0.1 that nothing listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
 	return new Promise((done, fail) => {
 		const probe = createServer();
 		probe.once('error', fail);

@@ -324,6 +324,10 @@ describe('two nodes sharing one database and one Redis', () => {
 	it('joins a node whose sockets live in its fan-out process (HONORBOARD_FANOUT=process)', async () => {
 		const c = await node(undefined, { HONORBOARD_FANOUT: 'process' });
 		try {
+			// The writer keeps a connection of its own to Redis for /readyz.
+			const readyz = await fetch(`${c.url}/readyz`);
+			expect(readyz.status).toBe(200);
+			expect(((await readyz.json()) as { checks: { redis?: string } }).checks.redis).toBe('up');
 			const { state } = await boardOn(c);
 			const before = state.board.version;
 			expect((await postSale(a, 'two-nodes-fanout')).status).toBe(201);
@@ -362,6 +366,9 @@ describe('two nodes sharing one database and one Redis', () => {
 		expect((await postSale(b, 'two-nodes-no-redis')).status).toBe(201);
 		await waitFor(() => state.board.version > before, 10_000, 'the push on B without Redis');
 		await waitFor(() => b.output().includes('Lost the connection to Redis'), 5_000, 'the log line');
+		// Not ready (its boards miss the other nodes' sales), but alive.
+		expect((await fetch(`${b.url}/readyz`)).status).toBe(503);
+		expect((await fetch(`${b.url}/healthz`)).status).toBe(200);
 		// And still stops at once, cleanly.
 		const stopping = Date.now();
 		expect(await b.stop()).toBe(0);

@@ -1,7 +1,9 @@
 // The operator's endpoints, answered by server.ts before SvelteKit (no session, no page):
 // - GET /healthz: the process is up (200 whenever it answers at all).
-// - GET /readyz: the database answers, its migrations are applied and the server is not shutting
-//   down: 200, otherwise 503 (a load balancer stops sending requests).
+// - GET /readyz: the database answers, its migrations are applied, the server is not shutting
+//   down and, with REDIS_URL, its link to Redis is up: 200, otherwise 503 (a load balancer stops
+//   sending requests). A node cut off from Redis still works, but its boards miss the other
+//   nodes' sales: better they watch on a node that sees everything.
 // - GET /metrics: Prometheus' text format, for an API token with the admin role.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -44,12 +46,23 @@ function newestMigration(): number {
 
 export interface Readiness {
 	ready: boolean;
-	checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
+	checks: {
+		database: 'ok' | 'unreachable';
+		migrations: 'ok' | 'pending' | 'unknown';
+		/** Only with REDIS_URL: whether every connection of this node to Redis is open. */
+		redis?: 'up' | 'down';
+	};
 	shuttingDown: boolean;
 }
 
+/** What the readiness check asks beyond the database. */
+export interface ReadinessProbes {
+	/** With REDIS_URL: whether the link to Redis is up (realtime/redis.ts). */
+	redisUp?: () => boolean;
+}
+
 /** What /readyz reports. */
-export function readiness(shuttingDown: boolean): Readiness {
+export function readiness(shuttingDown: boolean, probes: ReadinessProbes = {}): Readiness {
 	let database: Readiness['checks']['database'] = 'unreachable';
 	let migrations: Readiness['checks']['migrations'] = 'unknown';
 	try {
@@ -64,9 +77,10 @@ export function readiness(shuttingDown: boolean): Readiness {
 	} catch (error) {
 		log.warn({ err: error }, 'readiness check failed');
 	}
+	const redis = probes.redisUp ? (probes.redisUp() ? 'up' : 'down') : undefined;
 	return {
-		ready: database === 'ok' && migrations === 'ok' && !shuttingDown,
-		checks: { database, migrations },
+		ready: database === 'ok' && migrations === 'ok' && redis !== 'down' && !shuttingDown,
+		checks: { database, migrations, ...(redis && { redis }) },
 		shuttingDown
 	};
 }
@@ -126,8 +140,14 @@ function metrics(res: ServerResponse, req: IncomingMessage) {
 	);
 }
 
-/** /healthz, /readyz and /metrics; `shuttingDown` tells whether the server is stopping. */
-export function opsEndpoints(shuttingDown: () => boolean): EarlyHandler {
+/**
+ * /healthz, /readyz and /metrics; `shuttingDown` tells whether the server is stopping, `probes`
+ * what else readiness depends on.
+ */
+export function opsEndpoints(
+	shuttingDown: () => boolean,
+	probes: ReadinessProbes = {}
+): EarlyHandler {
 	return (req, res) => {
 		const path = (req.url ?? '/').split('?')[0];
 		if (path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return false;
@@ -148,7 +168,7 @@ export function opsEndpoints(shuttingDown: () => boolean): EarlyHandler {
 				uptimeSeconds: Math.round((Date.now() - startedAt) / 1000)
 			});
 		} else if (path === '/readyz') {
-			const state = readiness(shuttingDown());
+			const state = readiness(shuttingDown(), probes);
 			sendJson(res, state.ready ? 200 : 503, {
 				status: state.ready ? 'ready' : 'not_ready',
 				...state

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../../shared/errors';
+import { withoutPassword } from '../../shared/url';
 import { migrationsFolder } from '..';
 import { copyTables } from './copy';
 import { copyPlan } from './plan';
@@ -25,17 +26,6 @@ export interface MigrateToResult {
 }
 
 const refused = (message: string) => new AppError(409, 'conflict', message);
-
-/** The URL without its password, for messages. */
-export function safeUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password) parsed.password = '***';
-		return parsed.toString();
-	} catch {
-		return 'the --to URL';
-	}
-}
 
 /** The newest migration a folder holds (drizzle's journal), as drizzle records it. */
 function newestMigration(folder: string): number {
@@ -129,7 +119,7 @@ export async function migrateTo(
 			throw new AppError(
 				503,
 				'unavailable',
-				`Cannot connect to ${safeUrl(targetUrl)}: ${(error as Error).message}`
+				`Cannot connect to ${withoutPassword(targetUrl, 'the --to URL')}: ${(error as Error).message}`
 			);
 		}
 		await assertEmpty(target, tables);

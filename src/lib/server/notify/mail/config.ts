@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../../db';
+import { withoutPassword } from '../../shared/url';
 
 // How mail leaves, read from the environment on each use (a test or an operator may change it
 // between runs; reading a few variables costs nothing next to sending a mail):
@@ -46,11 +47,5 @@ export function appOrigin(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The SMTP URL without its password, for the admins' pages and the logs. */
 export function safeSmtpUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password) parsed.password = '***';
-		return parsed.toString();
-	} catch {
-		return 'smtp://…';
-	}
+	return withoutPassword(url, 'smtp://…');
 }
