@@ -9,7 +9,7 @@ import { cachedStatement as stmt } from '../db/prepared';
 // (tests/integration/badge-probes.test.ts keeps the reference). A season of 200,000 sales made
 // one team step read 20,000 sales and one person step probe the season once per personal best;
 // these read the team's running total up to the sale that crosses the target, and the season's
-// biggest sales down to the subject's first.
+// biggest sales down to the subject's first (or a bounded part of them).
 
 const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
@@ -32,8 +32,18 @@ const SQL = {
 		FROM sale INDEXED BY sale_season_amount_idx
 		WHERE season_id = ? AND amount >= ? AND status IN ${COUNTED} ORDER BY amount DESC`,
 	anyEarlier: `SELECT 1 FROM sale WHERE season_id = ? AND status IN ${COUNTED}
-		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`
+		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	// The other way round, for a sale early in the season: the few sales before it, in time.
+	biggerEarlier: `SELECT 1 FROM sale INDEXED BY sale_season_time_idx
+		WHERE season_id = ? AND amount >= ? AND status IN ${COUNTED}
+		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	ownBefore: `SELECT id, occurred_at AS at, amount FROM sale
+		WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED}
+		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) ORDER BY occurred_at, id`
 } as const;
+
+/** Rows of the biggest sales read before the rest is asked the other way round. */
+const BIGGEST_ROWS = 2048;
 
 /**
  * A team target: once, at the team's sale (in time order, up to `now`) that takes its running
@@ -70,21 +80,24 @@ const before = (a: { at: number; id: number }, b: { at: number; id: number }) =>
  *
  * A sale is a record when every sale at least as big comes after it. Read from the biggest
  * down, a sale is one when it is earlier than everything read so far; once something read is
- * no later than the person's first sale, nothing further down can be theirs. In a season of
- * random sales that is about as many rows as the person has sales, where the probe of their
- * first sale alone scanned the same rows again per personal best.
+ * no later than the person's first sale, nothing further down can be theirs. That is about as
+ * many rows as the person has sales in a season of random sales, but the whole season for
+ * someone whose first sale was its first and small: after BIGGEST_ROWS rows, their personal
+ * bests older than everything read are asked in time order instead, where few sales precede
+ * them.
  */
 export function recordAwards(
 	db: Queryable,
 	seasonId: number,
 	userId: number,
 	timeZone: string,
-	now: number
+	now: number,
+	biggestRows = BIGGEST_ROWS
 ): BadgeAward[] {
 	const first = stmt(db, SQL.firstOwn).get(seasonId, userId) as Omit<Sale, 'userId'> | undefined;
 	if (!first || first.at > now) return [];
 	// Theirs, from the latest down.
-	const mine: Sale[] = [];
+	const mine: Omit<Sale, 'userId'>[] = [];
 	let earliest: Sale | undefined;
 	// Sales of one amount: only the earliest of them can be a record.
 	let group: Sale | undefined;
@@ -96,14 +109,40 @@ export function recordAwards(
 		}
 		group = undefined;
 	};
+	let read = 0;
+	let finished = true;
 	for (const row of stmt(db, SQL.biggest).iterate(seasonId, first.amount) as Iterable<Sale>) {
 		if (group && row.amount !== group.amount) {
 			close();
 			if (earliest && !before(first, earliest)) break;
+			if (read >= biggestRows) {
+				finished = false;
+				break;
+			}
 		}
+		read += 1;
 		if (!group || before(row, group)) group = row;
 	}
 	close();
+	if (!finished && earliest) {
+		// Their personal bests before everything read (in time order), each asked on its own.
+		const older: Omit<Sale, 'userId'>[] = [];
+		let best = -Infinity;
+		const own = stmt(db, SQL.ownBefore).all(
+			seasonId,
+			userId,
+			earliest.at,
+			earliest.at,
+			earliest.id
+		) as Omit<Sale, 'userId'>[];
+		for (const f of own) {
+			if (f.amount <= best) continue;
+			best = f.amount;
+			if (f.at > now) continue;
+			if (!stmt(db, SQL.biggerEarlier).get(seasonId, f.amount, f.at, f.at, f.id)) older.push(f);
+		}
+		mine.push(...older.reverse());
+	}
 	// The earliest of them may be the season's first sale, which sets the record unearned.
 	const last = mine.at(-1);
 	if (last && !stmt(db, SQL.anyEarlier).get(seasonId, last.at, last.at, last.id)) mine.pop();
