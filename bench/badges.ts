@@ -9,6 +9,9 @@
 //   npm run bench:badges -- --seeded 200000  only the season-wide work (full re-evaluation,
 //     reconciliation after a reversal, recalculation) on a season written directly by
 //     bench/lib/seed-sales.ts (1,000 people): minutes instead of an hour at 200,000 sales
+//   npm run bench:badges -- --seeded 200000 --season-end  and then the season's end: the
+//     scheduler's live → ended step (results frozen, end-of-season badges) and, after the grace
+//     period, ended → archived (results final, the badges again), each one synchronous block
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -33,12 +36,15 @@ import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
 import { recalculateSeason } from '../src/lib/server/scoring/recalculate';
+import { runScheduler } from '../src/lib/server/seasons/scheduler';
+import { eq } from 'drizzle-orm';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
 const QUICK = process.argv.includes('--quick');
 const seededAt = process.argv.indexOf('--seeded');
 const SEEDED = seededAt > 0 ? Number(process.argv[seededAt + 1]) : 0;
 const SERVER = !process.argv.includes('--no-server');
+const SEASON_END = process.argv.includes('--season-end');
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
 	? custom.slice('--checkpoints='.length).split(',').map(Number)
@@ -244,6 +250,54 @@ if (SEEDED > 0) {
 	process.exit(0);
 }
 
+/**
+ * The season's end on the seeded season, with an end-of-season badge for the top ten beside
+ * the starter ones the first end creates: each scheduler step runs in one transaction, so its
+ * wall time is the longest block the event loop sees.
+ */
+async function seasonEnd(db: Db, seasonId: number) {
+	await createBadge(
+		db,
+		seasonId,
+		{
+			name: 'Top ten',
+			criterion: { kind: 'season_place', maxRank: 10 },
+			emoji: '🏅',
+			description: '',
+			points: 0,
+			active: true
+		},
+		{ userId: null },
+		() => Date.now()
+	);
+	await reevaluationsSettled(db);
+	const { endsAt } = db.select().from(season).where(eq(season.id, seasonId)).get()!;
+	const out: Record<string, unknown> = {};
+	// Ended at its end; archived (results final) once every grace period is over.
+	for (const [name, at] of [
+		['live → ended', endsAt + 1],
+		['ended → archived', endsAt + 400 * DAY]
+	] as const) {
+		const count = db.$client.prepare(`SELECT count(*) AS n FROM award WHERE season_id = ?`);
+		const before = (count.get(seasonId) as { n: number }).n;
+		let blockMs = 0;
+		const [wall, loop] = await underLoopMonitor(async () => {
+			// A turn of the loop on each side, so that the monitor sees the block as a delay.
+			await new Promise((r) => setTimeout(r, 20));
+			const t0 = performance.now();
+			runScheduler(db, { clock: () => at });
+			blockMs = round(ms(t0));
+			await new Promise((r) => setTimeout(r, 20));
+		});
+		const awards = (count.get(seasonId) as { n: number }).n - before;
+		console.log(
+			`season end (${name}): one block of ${blockMs} ms (wall ${wall} ms), ${awards} awards given, ${loopText(loop)}`
+		);
+		out[name] = { blockMs, ms: wall, loop, awards };
+	}
+	return out;
+}
+
 /** The season-wide work on a big season written directly (bench/lib/seed-sales.ts). */
 async function seasonWideOnly(sales: number) {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-badges-'));
@@ -300,6 +354,7 @@ async function seasonWideOnly(sales: number) {
 		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
 	});
 	console.log(`recalculation (one synchronous block): ${recalcMs} ms, ${loopText(recalcLoop)}`);
+	if (SEASON_END) out.seasonEnd = await seasonEnd(db, seeded.seasonId);
 	Object.assign(out, {
 		full: { ms: fullMs, loop: fullLoop },
 		reversal: { requestMs, ms: reversalMs, loop: reversalLoop },

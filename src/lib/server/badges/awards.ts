@@ -41,10 +41,10 @@ import {
 	ownFacts,
 	saleFact,
 	talliesOf,
-	teamFacts,
 	weekTotals,
 	type NewSale
 } from './facts';
+import { teamTargetAward } from './probes';
 import { appendEntry, awardNet, changeAwardEntriesStatus } from '../scoring/ledger';
 import { bumpVersion } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -242,10 +242,11 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 					continue;
 				}
 				if (!inReach(c, tallies)) continue;
-				own ??=
-					subject.kind === 'user'
-						? ownFacts(tx, seasonId, subject.id)
-						: teamFacts(tx, seasonId, subject.id);
+				if (c.kind === 'team_target') {
+					push(b, teamTargetAward(tx, seasonId, subject.id, c.target, c.metric ?? 'points', now));
+					continue;
+				}
+				own ??= ownFacts(tx, seasonId, subject.id);
 				push(b, evaluate(c, subject, own, ctx));
 			}
 		}

@@ -96,8 +96,6 @@ const SQL = {
 	ownCategories: `SELECT l.sale_id AS saleId, p.category FROM sale s
 		JOIN sale_line l ON l.sale_id = s.id JOIN product p ON p.id = l.product_id
 		WHERE s.season_id = ? AND s.seller_id = ? AND s.status IN ${COUNTED}`,
-	teamSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
-		points FROM sale WHERE season_id = ? AND team_id = ? AND status IN ${COUNTED} ORDER BY id`,
 	lastTeam: `SELECT team_id AS teamId FROM sale WHERE season_id = ? AND seller_id = ?
 		AND status IN ${COUNTED} ORDER BY id DESC LIMIT 1`,
 	saleStatus: `SELECT status FROM sale WHERE id = ?`,
@@ -413,7 +411,10 @@ export function firstOfDay(db: Queryable, seasonId: number, userId: number, sale
 	return row?.firstSaleId === sale.saleId;
 }
 
-/** Is the sale bigger than every earlier sale of its season that counts (and not the first)? */
+/**
+ * Is the sale bigger than every earlier sale of its season that counts (and not the first)?
+ * A new sale's question; a re-evaluation asks it per person at once (probes.ts).
+ */
 export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
 	const earlier = [s.occurredAt, s.occurredAt, s.saleId] as const;
 	if (!stmt(db, SQL.anyEarlier).get(seasonId, ...earlier)) return false;
@@ -466,12 +467,6 @@ export function ownFacts(db: Queryable, seasonId: number, userId: number): SaleF
 		category: string;
 	}[];
 	return withCategories(rows, cats);
-}
-
-/** A team's sales that count (points and amount only: what a team target looks at). */
-export function teamFacts(db: Queryable, seasonId: number, teamId: number): SaleFact[] {
-	const rows = stmt(db, SQL.teamSales).all(seasonId, teamId) as FactRow[];
-	return withCategories(rows, []);
 }
 
 /** The sale's facts for the criteria, when it still counts. */

@@ -9,7 +9,6 @@ import {
 	type BadgeSubject,
 	type SaleFact
 } from '../../contest/badges';
-import { dayKeyOf as localDateKey } from '../../contest/zone-calendar';
 import {
 	applyNewSales,
 	applyPlan,
@@ -30,13 +29,12 @@ import {
 	catchUpFacts,
 	endedPeriods,
 	isPending,
-	isRecordSale,
 	lastTeamOf,
 	ownFacts,
 	seasonSubjects,
-	talliesOf,
-	teamFacts
+	talliesOf
 } from './facts';
+import { recordAwards, teamTargetAward } from './probes';
 import type { ActivityItem } from '../../realtime/events';
 import { countedEarned, memberTeam, withCountedDoers } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
@@ -45,8 +43,8 @@ import { log } from '../shared/log';
 // Re-evaluating a whole season (a new or changed badge, new holidays, and after a rejection or a
 // reversal) without holding the server: the work is cut into steps, one per person, team or
 // ended week, and each step is exact on its own. A person's awards depend only on their own
-// sales (records: two index probes against the season per personal best), a team's on its
-// own, a week's on the week totals; so a step reads the current state and decides that
+// sales (records: the season's biggest sales down to the person's first, probes.ts), a team's
+// on its own (summed by SQLite), a week's on the week totals; so a step reads the current state and decides that
 // subject in one short transaction, and a sale recorded between two steps is decided by the
 // sale's own step (scoring/sales.ts) whichever side of it its subject falls. Steps run in
 // slices of about SLICE_MS and yield to the event loop in between.
@@ -91,22 +89,6 @@ export function observeReevaluationSlices(observer: ((wallMs: number) => void) |
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Awards a subject's own sales earn under the record badge: once per local day at most. */
-function records(tx: Queryable, seasonId: number, own: SaleFact[], timeZone: string) {
-	const out: BadgeAward[] = [];
-	let best = -Infinity;
-	for (const f of own) {
-		// An earlier sale of their own at least as big: not a record, without asking the season.
-		if (f.amount <= best) continue;
-		best = f.amount;
-		if (!isRecordSale(tx, f, seasonId)) continue;
-		const day = localDateKey(f.occurredAt, timeZone);
-		if (out.at(-1)?.periodKey !== day)
-			out.push({ periodKey: day, at: f.occurredAt, saleId: f.saleId });
-	}
-	return out;
-}
-
 /**
  * One person or team decided afresh inside the caller's transaction: what the subject earns now
  * under `badges` is given if missing; with `since`, what it holds, was earned since then and
@@ -144,13 +126,9 @@ function decideSubject(
 	};
 	let own: SaleFact[] | undefined;
 	const ownSales = () => {
-		if (!own) {
-			own = (
-				subject.kind === 'user' ? ownFacts(tx, s.id, subject.id) : teamFacts(tx, s.id, subject.id)
-			)
-				.filter((f) => f.occurredAt <= now)
-				.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
-		}
+		own ??= ownFacts(tx, s.id, subject.id)
+			.filter((f) => f.occurredAt <= now)
+			.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
 		return own;
 	};
 	const tallies = talliesOf(tx, s.id, subject.kind, subject.id);
@@ -158,10 +136,12 @@ function decideSubject(
 	for (const b of mine) {
 		const c = b.criterion;
 		let earned: BadgeAward[];
-		if (c.kind === 'record_sale') earned = records(tx, s.id, ownSales(), ctx.timeZone);
+		if (c.kind === 'record_sale') earned = recordAwards(tx, s.id, subject.id, ctx.timeZone, now);
 		else if (settled(b)) continue;
 		else if (isCounted(c)) earned = countedEarned(tx, s.id, subject.id, c);
 		else if (!inReach(c, tallies)) earned = [];
+		else if (c.kind === 'team_target')
+			earned = teamTargetAward(tx, s.id, subject.id, c.target, c.metric ?? 'points', now);
 		else earned = evaluate(c, subject, ownSales(), ctx);
 		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
 	}

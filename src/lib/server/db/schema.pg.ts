@@ -1010,7 +1010,8 @@ export const sale = pgTable(
 		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
 		index('sale_season_time_idx').on(t.seasonId, t.occurredAt),
-		index('sale_season_amount_idx').on(t.seasonId, t.amount)
+		index('sale_season_amount_idx').on(t.seasonId, t.amount),
+		index('sale_season_team_idx').on(t.seasonId, t.teamId, t.occurredAt)
 	]
 );
 

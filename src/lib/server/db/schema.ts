@@ -238,7 +238,9 @@ export const sale = sqliteTable(
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
 		index('sale_season_time_idx').on(t.seasonId, t.occurredAt),
 		/** Record-sale badges: "is there an earlier sale at least this big?" without a scan. */
-		index('sale_season_amount_idx').on(t.seasonId, t.amount)
+		index('sale_season_amount_idx').on(t.seasonId, t.amount),
+		/** Team badges: a team's running total in time order, summed by SQLite (badges/probes.ts). */
+		index('sale_season_team_idx').on(t.seasonId, t.teamId, t.occurredAt)
 	]
 );
 

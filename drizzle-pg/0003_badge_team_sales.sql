@@ -1,0 +1,1 @@
+CREATE INDEX "sale_season_team_idx" ON "sale" USING btree ("season_id","team_id","occurred_at");
