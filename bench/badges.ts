@@ -9,6 +9,8 @@
 //   npm run bench:badges -- --seeded 200000  only the season-wide work (full re-evaluation,
 //     reconciliation after a reversal, recalculation) on a season written directly by
 //     bench/lib/seed-sales.ts (1,000 people): minutes instead of an hour at 200,000 sales
+//   npm run bench:badges -- --seeded 50000 --recalc-only  only the season recalculation after a
+//     rule change (issue #13), its preview and its apply, on such a seeded season
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../src/lib/server/db';
-import { product, season, seasonMember, team, user } from '../src/lib/server/db/schema';
+import { product, rule, season, seasonMember, team, user } from '../src/lib/server/db/schema';
 import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
@@ -32,13 +34,14 @@ import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
-import { recalculateSeason } from '../src/lib/server/scoring/recalculate';
+import { planRecalculation, recalculateSeason } from '../src/lib/server/scoring/recalculate';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
 const QUICK = process.argv.includes('--quick');
 const seededAt = process.argv.indexOf('--seeded');
 const SEEDED = seededAt > 0 ? Number(process.argv[seededAt + 1]) : 0;
 const SERVER = !process.argv.includes('--no-server');
+const RECALC_ONLY = process.argv.includes('--recalc-only');
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
 	? custom.slice('--checkpoints='.length).split(',').map(Number)
@@ -240,8 +243,74 @@ const loopText = (l: LoopDelay) =>
 	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms`;
 
 if (SEEDED > 0) {
-	await seasonWideOnly(SEEDED);
+	await (RECALC_ONLY ? recalculationOnly(SEEDED) : seasonWideOnly(SEEDED));
 	process.exit(0);
+} else if (RECALC_ONLY) {
+	console.error('--recalc-only needs --seeded N');
+	process.exit(2);
+}
+
+/**
+ * The season recalculation after a rule change (issue #13) on a seeded season: a first-sale
+ * bonus and a capped double for one category are added first, so that most sales change.
+ */
+async function recalculationOnly(sales: number) {
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-'));
+	const path = join(dir, 'seeded.db');
+	const seeded = await seedSales(path, sales);
+	const db = openDatabase(path);
+	const clock = () => Date.now();
+	console.log(`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s`);
+	db.insert(rule)
+		.values([
+			{
+				seasonId: seeded.seasonId,
+				name: 'First sale of the day',
+				target: { kind: 'any' },
+				effect: { kind: 'first_sale_bonus', points: 25 }
+			},
+			{
+				seasonId: seeded.seasonId,
+				name: 'Cat 2 double, 400 a day at most',
+				target: { kind: 'category', category: 'Cat 2' },
+				effect: { kind: 'multiplier', factor: 2 },
+				dailyCap: 400
+			}
+		])
+		.run();
+	let changed = 0;
+	const [previewMs, previewLoop] = await underLoopMonitor(async () => {
+		const t0 = performance.now();
+		const plan = planRecalculation(db, seeded.seasonId);
+		sliceTimes.push(ms(t0));
+		changed = plan.changes.length;
+	});
+	console.log(`preview: ${previewMs} ms, ${changed} sales to change, ${loopText(previewLoop)}`);
+	const [applyMs, applyLoop] = await underLoopMonitor(async () => {
+		const t0 = performance.now();
+		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
+		sliceTimes.push(ms(t0));
+	});
+	console.log(`apply: ${applyMs} ms, ${loopText(applyLoop)}`);
+	const loadEnd = load();
+	console.log(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}`);
+	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+	writeFileSync(
+		join(ROOT, `bench/results/badges-recalc-${Date.now()}.json`),
+		JSON.stringify(
+			{
+				sales,
+				changed,
+				preview: { ms: previewMs, loop: previewLoop },
+				apply: { ms: applyMs, loop: applyLoop },
+				load: { start: loadStart, end: loadEnd }
+			},
+			null,
+			2
+		)
+	);
+	db.$client.close();
+	rmSync(dir, { recursive: true, force: true });
 }
 
 /** The season-wide work on a big season written directly (bench/lib/seed-sales.ts). */
