@@ -34,7 +34,11 @@ import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
-import { planRecalculation, recalculateSeason } from '../src/lib/server/scoring/recalculate';
+import {
+	observeRecalculationSlices,
+	previewRecalculation,
+	recalculateInSlices
+} from '../src/lib/server/scoring/recalculate-run';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
 const QUICK = process.argv.includes('--quick');
@@ -241,6 +245,7 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 	];
 }
 observeReevaluationSlices((wallMs) => sliceTimes.push(wallMs));
+observeRecalculationSlices((wallMs) => sliceTimes.push(wallMs));
 const loopText = (l: LoopDelay) =>
 	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms`;
 
@@ -282,17 +287,12 @@ async function recalculationOnly(sales: number) {
 		.run();
 	let changed = 0;
 	const [previewMs, previewLoop] = await underLoopMonitor(async () => {
-		const t0 = performance.now();
-		const plan = planRecalculation(db, seeded.seasonId);
-		sliceTimes.push(ms(t0));
-		changed = plan.changes.length;
+		changed = (await previewRecalculation(db, seeded.seasonId)).changes.length;
 	});
 	console.log(`preview: ${previewMs} ms, ${changed} sales to change, ${loopText(previewLoop)}`);
-	const [applyMs, applyLoop] = await underLoopMonitor(async () => {
-		const t0 = performance.now();
-		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
-		sliceTimes.push(ms(t0));
-	});
+	const [applyMs, applyLoop] = await underLoopMonitor(() =>
+		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+	);
 	console.log(`apply: ${applyMs} ms, ${loopText(applyLoop)}`);
 	const loadEnd = load();
 	console.log(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}`);
@@ -367,10 +367,10 @@ async function seasonWideOnly(sales: number) {
 	console.log(
 		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
 	);
-	const [recalcMs, recalcLoop] = await underLoopMonitor(async () => {
-		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
-	});
-	console.log(`recalculation (one synchronous block): ${recalcMs} ms, ${loopText(recalcLoop)}`);
+	const [recalcMs, recalcLoop] = await underLoopMonitor(() =>
+		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+	);
+	console.log(`recalculation (slices): ${recalcMs} ms, ${loopText(recalcLoop)}`);
 	Object.assign(out, {
 		full: { ms: fullMs, loop: fullLoop },
 		reversal: { requestMs, ms: reversalMs, loop: reversalLoop },
