@@ -6,8 +6,8 @@ import { localDateKey } from '../../contest/calendar';
 import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
 import { engineRules, ruleAwards } from '../rules/engine';
-import { appendEntry } from './ledger';
-import { bumpVersion } from './standings';
+import { entryDelta, insertLedgerEntry } from './ledger';
+import { applyStandingDelta, bumpVersion, type StandingDelta } from './standings';
 import { countedSale } from './counting';
 import { forgetPersonDays } from './person-day';
 import { audit, type Actor } from '../audit/record';
@@ -180,27 +180,42 @@ export function applyPerson(
 	actor: Actor,
 	now: number
 ): void {
+	// The person's sales as they are now (team, status), read once; their standings are moved
+	// once per team at the end, by what all the adjustments add up to.
+	const sales = new Map(
+		tx
+			.select({ id: sale.id, teamId: sale.teamId, status: sale.status })
+			.from(sale)
+			.where(and(eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)))
+			.all()
+			.map((r) => [r.id, r])
+	);
+	const deltas = new Map<number, StandingDelta>();
 	for (const change of plan.changes) {
-		const target = tx.select().from(sale).where(eq(sale.id, change.saleId)).get()!;
+		const target = sales.get(change.saleId)!;
 		const breakdown = { lines: change.breakdown.lines, items: change.breakdown.items };
-		appendEntry(
-			tx,
-			{
-				seasonId,
-				userId: target.sellerId,
-				teamId: target.teamId,
-				saleId: target.id,
-				kind: 'adjustment',
-				points: change.after - change.before,
-				status: target.status === 'pending' ? 'provisional' : 'confirmed',
-				breakdown,
-				reason: 'Season recalculated with the current rules',
-				createdById: actor.userId ?? null
-			},
-			now
-		);
+		const entry = {
+			seasonId,
+			userId,
+			teamId: target.teamId,
+			saleId: target.id,
+			kind: 'adjustment' as const,
+			points: change.after - change.before,
+			status: target.status === 'pending' ? ('provisional' as const) : ('confirmed' as const),
+			breakdown,
+			reason: 'Season recalculated with the current rules',
+			createdById: actor.userId ?? null
+		};
+		insertLedgerEntry(tx, entry, now);
+		const delta = entryDelta(entry);
+		const sum = deltas.get(target.teamId) ?? { confirmed: 0, provisional: 0, sales: 0 };
+		sum.confirmed += delta.confirmed;
+		sum.provisional += delta.provisional;
+		deltas.set(target.teamId, sum);
 		tx.update(sale).set({ points: change.after, breakdown }).where(eq(sale.id, target.id)).run();
 	}
+	for (const [teamId, delta] of deltas)
+		applyStandingDelta(tx, { seasonId, userId, teamId }, delta, now, true);
 	applyActivityRescore(tx, seasonId, plan.activityChanges, actor, now);
 	// The days' rule awards came from the old breakdowns: refilled from the new ones on demand.
 	if (plan.changes.length > 0) forgetPersonDays(tx, seasonId, userId);
