@@ -67,12 +67,16 @@ export function seasonScoring(db: Queryable, seasonId: number): SeasonScoring | 
 	return { season: s, rules: engineRules(db, seasonId), catalogue };
 }
 
-/** Everyone a recalculation must look at: people with a counted sale or activity, by id. */
+/**
+ * Everyone a recalculation must look at: people with a sale or a counted activity, by id. Sellers
+ * whose sales all stopped counting are in (their step finds nothing): the sellers alone come
+ * from the index (season, seller) without reading a sale.
+ */
 export function recalculationPeople(db: Queryable, seasonId: number): number[] {
 	const sellers = db
 		.selectDistinct({ id: sale.sellerId })
 		.from(sale)
-		.where(and(eq(sale.seasonId, seasonId), countedSale))
+		.where(eq(sale.seasonId, seasonId))
 		.all();
 	const doers = db
 		.selectDistinct({ id: activity.userId })
