@@ -204,6 +204,16 @@ describe('season recalculation in slices', () => {
 		});
 		await recalculateInSlices(db, seasonId, { userId: null }, clock);
 		expect(added).toHaveLength(2);
+		const adjusted = (id: number) =>
+			db
+				.select()
+				.from(ledgerEntry)
+				.where(and(eq(ledgerEntry.saleId, id), eq(ledgerEntry.kind, 'adjustment')))
+				.all().length;
+		// The first person's sale came after their step: scored right at once, never adjusted.
+		// The last person's was scored from day totals of the old rules, and set right by their step.
+		expect(adjusted(added[0])).toBe(0);
+		expect(adjusted(added[1])).toBe(1);
 		// Everything now has the points today's rules give, the new sales too.
 		expect(planRecalculation(db, seasonId).changes).toEqual([]);
 		for (const id of added) {
