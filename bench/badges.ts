@@ -10,7 +10,8 @@
 //     reconciliation after a reversal, recalculation) on a season written directly by
 //     bench/lib/seed-sales.ts (1,000 people): minutes instead of an hour at 200,000 sales
 //   npm run bench:badges -- --seeded 50000 --recalc-only  only the season recalculation after a
-//     rule change (issue #13), its preview and its apply, on such a seeded season
+//     rule change (issue #13), its preview and its apply, on such a seeded season; with
+//     --checkpoint-thread the WAL is checkpointed in its thread as the server does (needs a build)
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -34,6 +35,7 @@ import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
+import { startCheckpointer } from '../src/lib/server/db/checkpointer';
 import {
 	observeRecalculationSlices,
 	previewRecalculation,
@@ -46,6 +48,7 @@ const seededAt = process.argv.indexOf('--seeded');
 const SEEDED = seededAt > 0 ? Number(process.argv[seededAt + 1]) : 0;
 const SERVER = !process.argv.includes('--no-server');
 const RECALC_ONLY = process.argv.includes('--recalc-only');
+const CHECKPOINT_THREAD = process.argv.includes('--checkpoint-thread');
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
 	? custom.slice('--checkpoints='.length).split(',').map(Number)
@@ -271,6 +274,13 @@ async function recalculationOnly(sales: number) {
 	const db = openDatabase(path);
 	const clock = () => Date.now();
 	console.log(`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s`);
+	// As the server does (server.ts): WAL checkpoints in their thread, not in the commit that
+	// crosses SQLite's threshold (which is then one of the recalculation's slices).
+	const checkpointer = CHECKPOINT_THREAD
+		? startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), path, db.$client)
+		: undefined;
+	if (CHECKPOINT_THREAD && !checkpointer)
+		throw new Error('--checkpoint-thread needs npm run build');
 	db.insert(rule)
 		.values([
 			{
@@ -314,6 +324,7 @@ async function recalculationOnly(sales: number) {
 			2
 		)
 	);
+	await checkpointer?.close();
 	db.$client.close();
 	rmSync(dir, { recursive: true, force: true });
 }
