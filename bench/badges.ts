@@ -12,6 +12,9 @@
 //   npm run bench:badges -- --seeded 200000 --season-end  and then the season's end: the
 //     scheduler's live → ended step (results frozen, end-of-season badges) and, after the grace
 //     period, ended → archived (results final, the badges again), each one synchronous block
+//   npm run bench:badges -- --seeded 50000 --recalc-only  only the season recalculation after a
+//     rule change (issue #13), its preview and its apply, on such a seeded season; with
+//     --checkpoint-thread the WAL is checkpointed in its thread as the server does (needs a build)
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -20,7 +23,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../src/lib/server/db';
-import { product, season, seasonMember, team, user } from '../src/lib/server/db/schema';
+import { product, rule, season, seasonMember, team, user } from '../src/lib/server/db/schema';
 import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
@@ -35,9 +38,14 @@ import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
-import { recalculateSeason } from '../src/lib/server/scoring/recalculate';
 import { runScheduler } from '../src/lib/server/seasons/scheduler';
 import { eq } from 'drizzle-orm';
+import { startCheckpointer } from '../src/lib/server/db/checkpointer';
+import {
+	observeRecalculationSlices,
+	previewRecalculation,
+	recalculateInSlices
+} from '../src/lib/server/scoring/recalculate-run';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
 const QUICK = process.argv.includes('--quick');
@@ -45,6 +53,8 @@ const seededAt = process.argv.indexOf('--seeded');
 const SEEDED = seededAt > 0 ? Number(process.argv[seededAt + 1]) : 0;
 const SERVER = !process.argv.includes('--no-server');
 const SEASON_END = process.argv.includes('--season-end');
+const RECALC_ONLY = process.argv.includes('--recalc-only');
+const CHECKPOINT_THREAD = process.argv.includes('--checkpoint-thread');
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
 	? custom.slice('--checkpoints='.length).split(',').map(Number)
@@ -221,9 +231,14 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 	const h = monitorEventLoopDelay({ resolution: 1 });
 	sliceTimes = [];
 	h.enable();
+	// The histogram records the gap between two of its timer's turns: it needs a first turn
+	// before the work, or a block that starts at once is never seen.
+	await new Promise((r) => setTimeout(r, 5));
 	const t0 = performance.now();
 	await work();
 	const wall = round(ms(t0));
+	// One more timer turn: a synchronous block is only seen by the histogram once the loop turns.
+	await new Promise((r) => setTimeout(r, 5));
 	h.disable();
 	const idle = monitorEventLoopDelay({ resolution: 1 });
 	idle.enable();
@@ -242,12 +257,82 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 	];
 }
 observeReevaluationSlices((wallMs) => sliceTimes.push(wallMs));
+observeRecalculationSlices((wallMs) => sliceTimes.push(wallMs));
 const loopText = (l: LoopDelay) =>
 	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms`;
 
 if (SEEDED > 0) {
-	await seasonWideOnly(SEEDED);
+	await (RECALC_ONLY ? recalculationOnly(SEEDED) : seasonWideOnly(SEEDED));
 	process.exit(0);
+} else if (RECALC_ONLY) {
+	console.error('--recalc-only needs --seeded N');
+	process.exit(2);
+}
+
+/**
+ * The season recalculation after a rule change (issue #13) on a seeded season: a first-sale
+ * bonus and a capped double for one category are added first, so that most sales change.
+ */
+async function recalculationOnly(sales: number) {
+	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-'));
+	const path = join(dir, 'seeded.db');
+	const seeded = await seedSales(path, sales);
+	const db = openDatabase(path);
+	const clock = () => Date.now();
+	console.log(`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s`);
+	// As the server does (server.ts): WAL checkpoints in their thread, not in the commit that
+	// crosses SQLite's threshold (which is then one of the recalculation's slices).
+	const checkpointer = CHECKPOINT_THREAD
+		? startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), path, db.$client)
+		: undefined;
+	if (CHECKPOINT_THREAD && !checkpointer)
+		throw new Error('--checkpoint-thread needs npm run build');
+	db.insert(rule)
+		.values([
+			{
+				seasonId: seeded.seasonId,
+				name: 'First sale of the day',
+				target: { kind: 'any' },
+				effect: { kind: 'first_sale_bonus', points: 25 }
+			},
+			{
+				seasonId: seeded.seasonId,
+				name: 'Cat 2 double, 400 a day at most',
+				target: { kind: 'category', category: 'Cat 2' },
+				effect: { kind: 'multiplier', factor: 2 },
+				dailyCap: 400
+			}
+		])
+		.run();
+	let changed = 0;
+	const [previewMs, previewLoop] = await underLoopMonitor(async () => {
+		changed = (await previewRecalculation(db, seeded.seasonId)).changes.length;
+	});
+	console.log(`preview: ${previewMs} ms, ${changed} sales to change, ${loopText(previewLoop)}`);
+	const [applyMs, applyLoop] = await underLoopMonitor(() =>
+		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+	);
+	console.log(`apply: ${applyMs} ms, ${loopText(applyLoop)}`);
+	const loadEnd = load();
+	console.log(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}`);
+	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+	writeFileSync(
+		join(ROOT, `bench/results/badges-recalc-${Date.now()}.json`),
+		JSON.stringify(
+			{
+				sales,
+				changed,
+				preview: { ms: previewMs, loop: previewLoop },
+				apply: { ms: applyMs, loop: applyLoop },
+				load: { start: loadStart, end: loadEnd }
+			},
+			null,
+			2
+		)
+	);
+	await checkpointer?.close();
+	db.$client.close();
+	rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -350,10 +435,10 @@ async function seasonWideOnly(sales: number) {
 	console.log(
 		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
 	);
-	const [recalcMs, recalcLoop] = await underLoopMonitor(async () => {
-		recalculateSeason(db, seeded.seasonId, { userId: null }, clock);
-	});
-	console.log(`recalculation (one synchronous block): ${recalcMs} ms, ${loopText(recalcLoop)}`);
+	const [recalcMs, recalcLoop] = await underLoopMonitor(() =>
+		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+	);
+	console.log(`recalculation (slices): ${recalcMs} ms, ${loopText(recalcLoop)}`);
 	if (SEASON_END) out.seasonEnd = await seasonEnd(db, seeded.seasonId);
 	Object.assign(out, {
 		full: { ms: fullMs, loop: fullLoop },

@@ -29,10 +29,14 @@ export interface ActivityRescore {
 	people: Map<number, { userId: number; name: string; before: number; after: number }>;
 }
 
-/** Scores every counted activity of the season again, in the order they were logged. */
+/**
+ * Scores every counted activity of the season (of one person with `userId`) again, in the order
+ * they were logged.
+ */
 export function planActivityRescore(
 	db: Queryable,
-	season: { id: number; timeZone: string; multiplierMode: MultiplierMode }
+	season: { id: number; timeZone: string; multiplierMode: MultiplierMode },
+	userId?: number
 ): ActivityRescore {
 	const rules = activityRules(db, season.id);
 	const rows = db
@@ -50,7 +54,13 @@ export function planActivityRescore(
 		.from(activity)
 		.innerJoin(activityType, eq(activityType.id, activity.typeId))
 		.innerJoin(user, eq(user.id, activity.userId))
-		.where(and(eq(activity.seasonId, season.id), eq(activity.status, 'counted')))
+		.where(
+			and(
+				eq(activity.seasonId, season.id),
+				eq(activity.status, 'counted'),
+				userId === undefined ? undefined : eq(activity.userId, userId)
+			)
+		)
 		.orderBy(asc(activity.id))
 		.all();
 	const days = new Map<string, { ruleId?: number; points: number }[][]>();

@@ -13,7 +13,7 @@ import type { ScoreContext } from '../../contest/scoring';
 // replaces (rules/engine.ts sellerDayContext), and moves with them:
 // - a new sale adds itself (recordSaleInTx);
 // - a rejection or a reversal takes the sale out (review.ts);
-// - a recalculation rewrites breakdowns and drops the season's rows (recalculate.ts).
+// - a recalculation rewrites a person's breakdowns and drops their rows (recalculate.ts).
 // A missing row (a day nobody scored since the table exists, or dropped) is filled from the sales
 // when a sale first needs it, so the table never has to be complete to be right.
 
@@ -222,7 +222,9 @@ export function removeSaleFromDay(
 	writeDay(tx, key, after);
 }
 
-/** Drops a season's day totals (its sales were rescored); they are filled again on demand. */
-export function forgetSeasonDays(tx: Queryable, seasonId: number): void {
-	tx.delete(personDay).where(eq(personDay.seasonId, seasonId)).run();
+/** Drops a person's day totals in a season (their sales were rescored); filled again on demand. */
+export function forgetPersonDays(tx: Queryable, seasonId: number, userId: number): void {
+	tx.delete(personDay)
+		.where(and(eq(personDay.seasonId, seasonId), eq(personDay.userId, userId)))
+		.run();
 }

@@ -17,18 +17,30 @@ import {
 	settingsToValues
 } from '$lib/server/seasons/settings-form';
 import { fieldErrors, refuse, refuseError } from '$lib/server/shared/form';
+import { recalculationTotals, type Recalculation } from '$lib/server/scoring/recalculate';
 import {
-	planRecalculation,
-	recalculateSeason,
-	type Recalculation
-} from '$lib/server/scoring/recalculate';
+	previewRecalculation,
+	recalculateInSlices,
+	recalculationRunning
+} from '$lib/server/scoring/recalculate-run';
+import { log } from '$lib/server/shared/log';
+
+/** How long applying waits for the run before the page says it goes on in the background. */
+const APPLY_WAIT_MS = 5_000;
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
 	if (!season)
-		return { season: null, rules: [], settings: null, requireConfirmation: false, saved: null };
+		return {
+			season: null,
+			rules: [],
+			settings: null,
+			requireConfirmation: false,
+			saved: null,
+			recalculating: false
+		};
 	const catalogue = catalogueOf(listProducts(db, season.id));
 	const activityTypes = activityTypeNames(db, season.id);
 	const now = Date.now();
@@ -53,7 +65,8 @@ export const load: PageServerLoad = (event) => {
 		rules,
 		settings: settings ? settingsToValues(settings) : null,
 		requireConfirmation: season.requireConfirmation,
-		saved: rules.find((r) => r.id === savedId)?.name ?? null
+		saved: rules.find((r) => r.id === savedId)?.name ?? null,
+		recalculating: recalculationRunning(db, season.id)
 	};
 };
 
@@ -70,16 +83,7 @@ async function ruleIdFrom(event: RequestEvent) {
 
 /** A recalculation as the page shows it: totals and the people whose points change. */
 function summary(plan: Recalculation) {
-	const changed = [...plan.changes, ...plan.activityChanges];
-	return {
-		salesChecked: plan.salesChecked,
-		salesChanged: plan.changes.length,
-		activitiesChecked: plan.activitiesChecked,
-		activitiesChanged: plan.activityChanges.length,
-		pointsBefore: changed.reduce((sum, c) => sum + c.before, 0),
-		pointsAfter: changed.reduce((sum, c) => sum + c.after, 0),
-		people: plan.people
-	};
+	return { ...recalculationTotals(plan), people: plan.people };
 }
 
 export const actions = {
@@ -116,13 +120,21 @@ export const actions = {
 	plan: async (event) => {
 		requireRole(event, MANAGERS);
 		const season = currentSeason();
-		return { action: 'plan', plan: summary(planRecalculation(getDb(), season.id)) };
+		return { action: 'plan', plan: summary(await previewRecalculation(getDb(), season.id)) };
 	},
 	recalculate: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = currentSeason();
-		const applied = recalculateSeason(getDb(), season.id, { userId: user.id });
-		return { action: 'recalculate', plan: summary(applied) };
+		const run = recalculateInSlices(getDb(), season.id, { userId: user.id });
+		// The run goes on whether or not this request waits for it: its failure is logged.
+		run.catch((e) => log.error({ err: e, seasonId: season.id }, 'season recalculation failed'));
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const waited = new Promise<null>((resolve) => {
+			timer = setTimeout(() => resolve(null), APPLY_WAIT_MS);
+		});
+		const applied = await Promise.race([run, waited]).finally(() => clearTimeout(timer));
+		if (!applied) return { action: 'recalculate', plan: null, running: true };
+		return { action: 'recalculate', plan: summary(applied), running: false };
 	},
 	settings: async (event) => {
 		const user = requireRole(event, MANAGERS);

@@ -1,0 +1,214 @@
+import { performance } from 'node:perf_hooks';
+import type { Db, Queryable } from '../db';
+import { audit, type Actor } from '../audit/record';
+import { notifyLeaderboard } from '../realtime/publish';
+import { systemClock, type Clock } from '../shared/clock';
+import { bumpVersion } from './standings';
+import {
+	addPlan,
+	applyPerson,
+	emptyRecalculation,
+	finishPlan,
+	planPerson,
+	recalculationPeople,
+	recalculationTotals,
+	seasonScoring,
+	type Recalculation,
+	type SeasonScoring
+} from './recalculate';
+
+// A season recalculation after a rule change (issue #13) without holding the server: one step
+// per person (a person's points depend only on their own sales and activities), steps run in
+// slices of about SLICE_MS that yield to the event loop in between, as badge re-evaluation does
+// (badges/reevaluate.ts). Each applied slice is its own short `immediate` transaction that
+// reads a person's sales and books their changes together, so a sale recorded between two
+// slices is never lost nor counted twice: recorded after its seller's step, it was scored with
+// the new rules already (recordSale reads them, and the seller's day totals were dropped with
+// the old breakdowns); recorded before, the seller's step replays it with the others.
+//
+// Each slice that changed points bumps the leaderboard version and notifies (the publisher
+// coalesces): every committed state then has its own version, so what caches by version (the
+// publisher's last top, ranking points, format views) never keeps a half-recalculated board
+// under a version that now means another, and the board moves while the run goes on.
+
+/** How long a slice may hold the event loop: well under the 50 ms target on a loaded machine. */
+const SLICE_MS = 8;
+let sliceMs = SLICE_MS;
+
+/** Tests: a budget of 0 makes every person a slice of their own; undefined restores 8 ms. */
+export function setRecalculationSliceMs(ms: number | undefined) {
+	sliceMs = ms ?? SLICE_MS;
+}
+
+let sliceObserver: ((wallMs: number) => void) | undefined;
+
+/** Hears the wall time of every slice, preview and apply (bench:badges). */
+export function observeRecalculationSlices(observer: ((wallMs: number) => void) | undefined) {
+	sliceObserver = observer;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs the steps slice by slice: `step` decides one person inside the slice's transaction;
+ * `after` runs once the slice has committed. False when the season is not there (any more).
+ */
+async function sliced(
+	db: Db,
+	seasonId: number,
+	behavior: 'deferred' | 'immediate',
+	step: (tx: Queryable, ctx: SeasonScoring, userId: number) => void,
+	after?: () => void
+): Promise<boolean> {
+	let people: number[] | undefined;
+	let next = 0;
+	for (;;) {
+		if (!db.$client.open) return false;
+		const started = performance.now();
+		const found = db.transaction(
+			(tx) => {
+				const ctx = seasonScoring(tx, seasonId);
+				if (!ctx) return false;
+				people ??= recalculationPeople(tx, seasonId);
+				while (next < people.length) {
+					step(tx, ctx, people[next++]);
+					if (performance.now() - started >= sliceMs) break;
+				}
+				return true;
+			},
+			{ behavior }
+		);
+		sliceObserver?.(performance.now() - started);
+		if (!found) return people !== undefined;
+		after?.();
+		if (next >= people!.length) return true;
+		await yieldToLoop();
+	}
+}
+
+/**
+ * What a recalculation of the season would change, without changing it, in slices that yield.
+ * The same summary the apply gives when nothing is recorded meanwhile.
+ */
+export async function previewRecalculation(db: Db, seasonId: number): Promise<Recalculation> {
+	const plan = emptyRecalculation();
+	const found = await sliced(db, seasonId, 'deferred', (tx, ctx, userId) =>
+		addPlan(plan, planPerson(tx, ctx, userId))
+	);
+	if (!found) throw new Error(`No season ${seasonId}`);
+	return finishPlan(plan);
+}
+
+interface Request {
+	actor: Actor;
+	clock: Clock;
+	waiters: { resolve: (r: Recalculation) => void; reject: (e: unknown) => void }[];
+}
+
+/** Runs one recalculation, slice by slice; audited once with the totals. */
+async function run(db: Db, seasonId: number, request: Request): Promise<Recalculation> {
+	const plan = emptyRecalculation();
+	let sliceChanged = false;
+	const found = await sliced(
+		db,
+		seasonId,
+		'immediate',
+		(tx, ctx, userId) => {
+			const part = planPerson(tx, ctx, userId);
+			applyPerson(tx, seasonId, userId, part, request.actor, request.clock());
+			const changed = part.changes.length + part.activityChanges.length > 0;
+			if (changed && !sliceChanged) {
+				sliceChanged = true;
+				bumpVersion(tx, seasonId);
+			}
+			addPlan(plan, part);
+		},
+		() => {
+			if (sliceChanged) notifyLeaderboard(seasonId);
+			sliceChanged = false;
+		}
+	);
+	if (!found) throw new Error(`No season ${seasonId}`);
+	if (db.$client.open) {
+		const now = request.clock();
+		db.transaction(
+			(tx) =>
+				audit(
+					tx,
+					request.actor,
+					'season.recalculate',
+					`season:${seasonId}`,
+					recalculationTotals(plan),
+					now
+				),
+			{ behavior: 'immediate' }
+		);
+	}
+	return finishPlan(plan);
+}
+
+interface SeasonQueue {
+	running: Promise<void>;
+	/** What was asked while a run was going: merged, run once after it. */
+	next?: Request;
+}
+
+const queues = new WeakMap<Db, Map<number, SeasonQueue>>();
+
+function start(db: Db, seasonId: number, request: Request): Promise<void> {
+	const byDb = queues.get(db) ?? new Map<number, SeasonQueue>();
+	queues.set(db, byDb);
+	const queue: SeasonQueue = { running: Promise.resolve() };
+	byDb.set(seasonId, queue);
+	queue.running = (async () => {
+		try {
+			const result = await run(db, seasonId, request);
+			for (const w of request.waiters) w.resolve(result);
+		} catch (error) {
+			for (const w of request.waiters) w.reject(error);
+		}
+		const following = queue.next;
+		if (following) {
+			queue.next = undefined;
+			await start(db, seasonId, following);
+		} else if (byDb.get(seasonId) === queue) byDb.delete(seasonId);
+	})();
+	return queue.running;
+}
+
+/**
+ * Recalculates the season with today's rules in slices that yield (see above); resolves with
+ * what changed once done. Requests made while one runs for the same season are merged into one
+ * more run after it (the last asker's name goes in its audit entry).
+ */
+export function recalculateInSlices(
+	db: Db,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock = systemClock
+): Promise<Recalculation> {
+	return new Promise<Recalculation>((resolve, reject) => {
+		const request: Request = { actor, clock, waiters: [{ resolve, reject }] };
+		const queue = queues.get(db)?.get(seasonId);
+		if (!queue) void start(db, seasonId, request);
+		else if (queue.next) {
+			queue.next.actor = actor;
+			queue.next.clock = clock;
+			queue.next.waiters.push(...request.waiters);
+		} else queue.next = request;
+	});
+}
+
+/** Whether a recalculation of the season is running or waiting. */
+export function recalculationRunning(db: Db, seasonId: number): boolean {
+	return queues.get(db)?.has(seasonId) ?? false;
+}
+
+/** Resolves once no recalculation is running or waiting on this database (tests, benches). */
+export async function recalculationsSettled(db: Db): Promise<void> {
+	for (;;) {
+		const running = [...(queues.get(db)?.values() ?? [])].map((q) => q.running);
+		if (running.length === 0) return;
+		await Promise.allSettled(running);
+	}
+}
