@@ -199,6 +199,16 @@ export function recalculateInSlices(
 	});
 }
 
+/**
+ * How long the rule console's apply waits for the run before it answers that the recalculation
+ * goes on in the background: RECALC_WAIT_MS, 5 s by default (tests set 0).
+ */
+export function recalculationWaitMs(): number {
+	const set = process.env.RECALC_WAIT_MS;
+	const ms = set === undefined || set.trim() === '' ? NaN : Number(set);
+	return Number.isFinite(ms) && ms >= 0 ? ms : 5_000;
+}
+
 /** Whether a recalculation of the season is running or waiting. */
 export function recalculationRunning(db: Db, seasonId: number): boolean {
 	return queues.get(db)?.has(seasonId) ?? false;

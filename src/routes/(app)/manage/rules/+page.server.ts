@@ -21,12 +21,10 @@ import { recalculationTotals, type Recalculation } from '$lib/server/scoring/rec
 import {
 	previewRecalculation,
 	recalculateInSlices,
-	recalculationRunning
+	recalculationRunning,
+	recalculationWaitMs
 } from '$lib/server/scoring/recalculate-run';
 import { log } from '$lib/server/shared/log';
-
-/** How long applying waits for the run before the page says it goes on in the background. */
-const APPLY_WAIT_MS = 5_000;
 
 export const load: PageServerLoad = (event) => {
 	requireRole(event, MANAGERS);
@@ -130,7 +128,7 @@ export const actions = {
 		run.catch((e) => log.error({ err: e, seasonId: season.id }, 'season recalculation failed'));
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const waited = new Promise<null>((resolve) => {
-			timer = setTimeout(() => resolve(null), APPLY_WAIT_MS);
+			timer = setTimeout(() => resolve(null), recalculationWaitMs());
 		});
 		const applied = await Promise.race([run, waited]).finally(() => clearTimeout(timer));
 		if (!applied) return { action: 'recalculate', plan: null, running: true };
