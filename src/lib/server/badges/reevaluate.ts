@@ -39,6 +39,7 @@ import type { ActivityItem } from '../../realtime/events';
 import { countedEarned, memberTeam, withCountedDoers } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
+import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
 
 // Re-evaluating a whole season (a new or changed badge, new holidays, and after a rejection or a
 // reversal) without holding the server: the work is cut into steps, one per person, team or
@@ -69,12 +70,11 @@ export interface Reevaluation {
 	clock?: Clock;
 }
 
-interface Request {
+interface Request extends SeasonRequest<AwardChanges> {
 	badgeIds: Set<number> | 'all';
 	since?: number;
 	weekly: boolean;
 	clock: Clock;
-	waiters: { resolve: (c: AwardChanges) => void; reject: (e: unknown) => void }[];
 }
 
 type Step =
@@ -237,14 +237,6 @@ async function run(db: Db, seasonId: number, request: Request): Promise<AwardCha
 	return total;
 }
 
-interface SeasonQueue {
-	running: Promise<void>;
-	/** What was asked while a run was going: merged, run once the current run ends. */
-	next?: Request;
-}
-
-const queues = new WeakMap<Db, Map<number, SeasonQueue>>();
-
 function mergeInto(into: Request, more: Request) {
 	into.badgeIds =
 		into.badgeIds === 'all' || more.badgeIds === 'all'
@@ -255,26 +247,8 @@ function mergeInto(into: Request, more: Request) {
 	into.waiters.push(...more.waiters);
 }
 
-function start(db: Db, seasonId: number, request: Request): Promise<void> {
-	const byDb = queues.get(db) ?? new Map<number, SeasonQueue>();
-	queues.set(db, byDb);
-	const queue: SeasonQueue = { running: Promise.resolve() };
-	byDb.set(seasonId, queue);
-	queue.running = (async () => {
-		try {
-			const changes = await run(db, seasonId, request);
-			for (const w of request.waiters) w.resolve(changes);
-		} catch (error) {
-			for (const w of request.waiters) w.reject(error);
-		}
-		const following = queue.next;
-		if (following) {
-			queue.next = undefined;
-			await start(db, seasonId, following);
-		} else if (byDb.get(seasonId) === queue) byDb.delete(seasonId);
-	})();
-	return queue.running;
-}
+/** One re-evaluation at a time per season; requests made meanwhile run once after it, merged. */
+const runs = new SeasonRuns<AwardChanges, Request>(run, mergeInto);
 
 /**
  * Decides a season's badges for everyone, in slices that yield (see above); resolves with what
@@ -295,10 +269,7 @@ export function reevaluateSeason(
 			clock: options.clock ?? systemClock,
 			waiters: [{ resolve, reject }]
 		};
-		const queue = queues.get(db)?.get(seasonId);
-		if (!queue) void start(db, seasonId, request);
-		else if (queue.next) mergeInto(queue.next, request);
-		else queue.next = request;
+		runs.ask(db, seasonId, request);
 	});
 }
 
@@ -313,10 +284,6 @@ export function reconcileInSlices(db: Db, seasonId: number, since: number, clock
 }
 
 /** Resolves once no re-evaluation is running or waiting on this database (tests, benches). */
-export async function reevaluationsSettled(db: Db): Promise<void> {
-	for (;;) {
-		const running = [...(queues.get(db)?.values() ?? [])].map((q) => q.running);
-		if (running.length === 0) return;
-		await Promise.allSettled(running);
-	}
+export function reevaluationsSettled(db: Db): Promise<void> {
+	return runs.settled(db);
 }

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
+import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
 import { bumpVersion } from './standings';
 import {
 	addPlan,
@@ -99,10 +100,9 @@ export async function previewRecalculation(db: Db, seasonId: number): Promise<Re
 	return finishPlan(plan);
 }
 
-interface Request {
+interface Request extends SeasonRequest<Recalculation> {
 	actor: Actor;
 	clock: Clock;
-	waiters: { resolve: (r: Recalculation) => void; reject: (e: unknown) => void }[];
 }
 
 /** Runs one recalculation, slice by slice; audited once with the totals. */
@@ -147,34 +147,12 @@ async function run(db: Db, seasonId: number, request: Request): Promise<Recalcul
 	return finishPlan(plan);
 }
 
-interface SeasonQueue {
-	running: Promise<void>;
-	/** What was asked while a run was going: merged, run once after it. */
-	next?: Request;
-}
-
-const queues = new WeakMap<Db, Map<number, SeasonQueue>>();
-
-function start(db: Db, seasonId: number, request: Request): Promise<void> {
-	const byDb = queues.get(db) ?? new Map<number, SeasonQueue>();
-	queues.set(db, byDb);
-	const queue: SeasonQueue = { running: Promise.resolve() };
-	byDb.set(seasonId, queue);
-	queue.running = (async () => {
-		try {
-			const result = await run(db, seasonId, request);
-			for (const w of request.waiters) w.resolve(result);
-		} catch (error) {
-			for (const w of request.waiters) w.reject(error);
-		}
-		const following = queue.next;
-		if (following) {
-			queue.next = undefined;
-			await start(db, seasonId, following);
-		} else if (byDb.get(seasonId) === queue) byDb.delete(seasonId);
-	})();
-	return queue.running;
-}
+/** One recalculation at a time per season; a request made meanwhile runs once after it. */
+const runs = new SeasonRuns<Recalculation, Request>(run, (into, more) => {
+	into.actor = more.actor;
+	into.clock = more.clock;
+	into.waiters.push(...more.waiters);
+});
 
 /**
  * Recalculates the season with today's rules in slices that yield (see above); resolves with
@@ -187,16 +165,9 @@ export function recalculateInSlices(
 	actor: Actor,
 	clock: Clock = systemClock
 ): Promise<Recalculation> {
-	return new Promise<Recalculation>((resolve, reject) => {
-		const request: Request = { actor, clock, waiters: [{ resolve, reject }] };
-		const queue = queues.get(db)?.get(seasonId);
-		if (!queue) void start(db, seasonId, request);
-		else if (queue.next) {
-			queue.next.actor = actor;
-			queue.next.clock = clock;
-			queue.next.waiters.push(...request.waiters);
-		} else queue.next = request;
-	});
+	return new Promise<Recalculation>((resolve, reject) =>
+		runs.ask(db, seasonId, { actor, clock, waiters: [{ resolve, reject }] })
+	);
 }
 
 /**
@@ -211,14 +182,10 @@ export function recalculationWaitMs(): number {
 
 /** Whether a recalculation of the season is running or waiting. */
 export function recalculationRunning(db: Db, seasonId: number): boolean {
-	return queues.get(db)?.has(seasonId) ?? false;
+	return runs.busy(db, seasonId);
 }
 
 /** Resolves once no recalculation is running or waiting on this database (tests, benches). */
-export async function recalculationsSettled(db: Db): Promise<void> {
-	for (;;) {
-		const running = [...(queues.get(db)?.values() ?? [])].map((q) => q.running);
-		if (running.length === 0) return;
-		await Promise.allSettled(running);
-	}
+export function recalculationsSettled(db: Db): Promise<void> {
+	return runs.settled(db);
 }
