@@ -62,6 +62,23 @@ export interface FanoutOptions {
 }
 
 /** Forks the fan-out process and forwards sockets and publications to it. */
+/**
+ * Stops this process reading from a connection that goes to the child. After the 'upgrade'
+ * event the connection's handle still reads, and Node sends a handle without stopping that: it
+ * only throws away what the handle reads until the handle closes here, after the send. Both
+ * processes then read the same connection, and a frame the client sends as soon as the child
+ * has answered its handshake (Socket.IO's CONNECT) could be read here and lost: the client
+ * waited for its connection forever (about 1 run in 5 of realtime-fanout.test.ts). Node has no
+ * public call for it: `pause()` stops the handle only for sockets made with `onread`.
+ */
+function stopReading(socket: Socket): void {
+	const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })
+		._handle;
+	if (!handle?.readStop) return;
+	handle.reading = false;
+	handle.readStop();
+}
+
 export class FanoutProcess implements LivePublisher {
 	readonly socketPath = join(tmpdir(), `honorboard-fanout-${process.pid}.sock`);
 	private child!: ChildProcess;
@@ -102,6 +119,7 @@ export class FanoutProcess implements LivePublisher {
 
 	/** A WebSocket upgrade for Socket.IO: the connection goes to the child as it is. */
 	upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+		stopReading(socket);
 		const request = rawRequest(req, head);
 		if (this.ready) this.send(request, socket);
 		else this.waiting.push({ request, socket });
