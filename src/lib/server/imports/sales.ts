@@ -399,6 +399,11 @@ async function importRows(
 							tx,
 							batch.map((group) => group.userId)
 						);
+						// Which of its ids were sent before, in one query, not one a sale.
+						lookups.prefetchReplays(
+							tx,
+							batch.map((group) => group.externalId)
+						);
 						for (const group of batch) {
 							try {
 								// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale

@@ -10,7 +10,9 @@ import {
 	seasonById,
 	sellerByEmail,
 	sellerById,
-	sellersByIds
+	sellersByIds,
+	integrationIdsAmong,
+	INTEGRATION_SOURCES
 } from './sale-queries';
 import type { CatalogueItem } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
@@ -35,6 +37,9 @@ export class SaleLookups {
 	>();
 
 	private subscribers: Subscribers | undefined;
+	// The integration external ids read by prefetchReplays, and which of them have a sale.
+	private replayChecked = new Set<string>();
+	private replayFound = new Set<string>();
 
 	/** The active webhooks, read once per batch. */
 	webhooks(tx: Queryable): Subscribers {
@@ -78,6 +83,29 @@ export class SaleLookups {
 			const row = latest.get(id);
 			this.seasons.set(id, row ? this.found(tx, row) : {});
 		}
+	}
+
+	/**
+	 * Reads in one query which of a window's external ids (an import's: API and import share one
+	 * id space) have a sale already, so that mayBeReplay answers the window's new sales without
+	 * the one indexed read per sale replayOf makes (~8 µs of an import's ~50 µs per sale).
+	 * Note: valid while no sale with one of these ids is written, as in an import's window (its
+	 * sales are held until the window's end and each id is in it once).
+	 */
+	prefetchReplays(tx: Queryable, externalIds: Iterable<string>): void {
+		const ids = [...new Set(externalIds)];
+		if (ids.length === 0) return;
+		for (const { externalId } of prepared(tx, integrationIdsAmong).all({
+			externalIds: JSON.stringify(ids)
+		}))
+			this.replayFound.add(externalId);
+		for (const id of ids) this.replayChecked.add(id);
+	}
+
+	/** False when prefetchReplays found no sale with this id: replayOf need not read one. */
+	mayBeReplay(source: RecordSaleInput['source'], externalId: string): boolean {
+		if (!INTEGRATION_SOURCES.has(source) || !this.replayChecked.has(externalId)) return true;
+		return this.replayFound.has(externalId);
 	}
 
 	private found(tx: Queryable, row: Omit<LiveMembershipRow, 'userId'>) {

@@ -139,6 +139,18 @@ export const sourceSale = (db: Queryable) =>
 			)
 		)
 		.prepare();
+/** Which of the external ids (`externalIds`: JSON) a sale of an integration (API, import) has. */
+export const integrationIdsAmong = (db: Queryable) =>
+	db
+		.select({ externalId: sale.externalId })
+		.from(sale)
+		.where(
+			and(
+				inArray(sale.source, literals([...INTEGRATION_SOURCES])),
+				inArray(sale.externalId, idsOf('externalIds'))
+			)
+		)
+		.prepare();
 /** A recorded sale's lines as sent: SKU, quantity and unit price (cents). */
 export const recordedLines = (db: Queryable) =>
 	db

@@ -195,6 +195,7 @@ export function replayOf(
 ): RecordedSale | null {
 	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
 	// the other is the same sale, counted once.
+	if (!lookups.mayBeReplay(input.source, input.externalId)) return null;
 	const existing = INTEGRATION_SOURCES.has(input.source)
 		? prepared(db, integrationSale).get({ externalId: input.externalId })
 		: prepared(db, sourceSale).get({ source: input.source, externalId: input.externalId });
