@@ -457,8 +457,14 @@ export function applyNewSales(
 	return changes;
 }
 
-/** At most this many ledger entries are taken in per call on a request's path. */
-const ENTRIES_PER_CALL = 1000;
+/**
+ * At most this many ledger entries are taken in per call on a request's path (beyond the
+ * caller's own): a backlog (after an upgrade, or sales recorded without the badge step) is
+ * taken in by the slices (continueCatchUp), not by the requests. With 1,000 every sale behind
+ * a 200,000-entry backlog spent ~60 ms of CPU on it, the first seconds after a restart
+ * (docs/benchmarks.md, "A restart behind a badge backlog"); 50 is a slice's worth.
+ */
+const ENTRIES_PER_CALL = 50;
 
 /** Awards decided inside a transaction: to publish once it has committed. */
 export interface DecidedAwards {

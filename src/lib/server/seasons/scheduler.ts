@@ -20,6 +20,7 @@ import { carryDivisions, recarryDivisions } from '../divisions/carry';
 import { divisionBoards } from '../divisions/standings';
 import { graceEndSql } from './queries';
 import { launchNeedsSql } from './launch';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -148,29 +149,79 @@ function transition(
 	return true;
 }
 
-/** Freezes the current standings as the season's results (ranks as displayed). */
-function freezeResults(tx: Queryable, seasonId: number, now: number): void {
+/** season_result's columns, in the order freezeResults gives its values. */
+const RESULT_ROWS: ManyRows = {
+	table: 'season_result',
+	columns: [
+		'season_id',
+		'subject_type',
+		'subject_id',
+		'name',
+		'team_name',
+		'rank',
+		'points',
+		'provisional_points',
+		'sales_count',
+		'frozen_at'
+	]
+};
+
+/** A frozen result as awardEndOfSeason needs it. */
+interface FrozenResult {
+	subjectType: 'user' | 'team';
+	subjectId: number;
+	name: string;
+	rank: number;
+	points: number;
+	provisionalPoints: number;
+}
+
+/**
+ * Freezes the current standings as the season's results (ranks as displayed); returns them, so
+ * that the end-of-season badges need not read them back.
+ */
+function freezeResults(tx: Queryable, seasonId: number, now: number): FrozenResult[] {
 	const board = getLeaderboard(tx, seasonId)!;
 	tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId)).run();
-	const rows = [
-		...board.individual.map((e) => ({ subjectType: 'user' as const, ...e })),
-		...board.teams.map((e) => ({ subjectType: 'team' as const, ...e }))
-	].map((e) => ({
-		seasonId,
-		subjectType: e.subjectType,
-		subjectId: e.id,
-		name: e.name,
-		teamName: e.teamName ?? null,
-		rank: e.rank,
-		points: e.points,
-		provisionalPoints: e.provisionalPoints,
-		salesCount: e.salesCount,
-		frozenAt: now
-	}));
-	for (let i = 0; i < rows.length; i += 200)
-		tx.insert(seasonResult)
-			.values(rows.slice(i, i + 200))
-			.run();
+	// Note: raw multi-row INSERTs (db/many-rows.ts), not Drizzle's builder: building a 200-row
+	// INSERT was ~25 ms of the 40-50 ms the season's end held the event loop for at 1,000 people
+	// (docs/benchmarks.md, "Season end without the builder").
+	const values: unknown[] = [];
+	const results: FrozenResult[] = [];
+	for (const [subjectType, entries] of [
+		['user', board.individual],
+		['team', board.teams]
+	] as const)
+		for (const e of entries) {
+			results.push({
+				subjectType,
+				subjectId: e.id,
+				name: e.name,
+				rank: e.rank,
+				points: e.points,
+				provisionalPoints: e.provisionalPoints
+			});
+			values.push(
+				seasonId,
+				subjectType,
+				e.id,
+				e.name,
+				e.teamName ?? null,
+				e.rank,
+				e.points,
+				e.provisionalPoints,
+				e.salesCount,
+				now
+			);
+		}
+	insertRows(tx, RESULT_ROWS, values);
+	// In the order the badges read them back from the table before (its key: teams, then people,
+	// by id), so that awards, webhooks and events come in the same order as they did.
+	return results.sort(
+		(a, b) =>
+			(a.subjectType === b.subjectType ? 0 : a.subjectType < b.subjectType ? -1 : 1) ||
+			a.subjectId - b.subjectId
+	);
 }
 
 // Badges written once, when the first season ends: data from then on, so worded in the
@@ -203,7 +254,12 @@ const END_BADGES = (locale: Locale) => [
  * team, or in one's own division (`division_place`, #17). Run again when the results become
  * final: whoever a late confirmation lifted gets the badge too; nobody loses one.
  */
-function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
+function awardEndOfSeason(
+	tx: Queryable,
+	s: Season,
+	now: number,
+	results: FrozenResult[]
+): BadgeEvent[] {
 	const badges = seasonBadges(tx, s.id);
 	for (const def of END_BADGES(getOrganisation(tx).defaultLocale)) {
 		const exists = badges.some(
@@ -218,7 +274,6 @@ function awardEndOfSeason(tx: Queryable, s: Season, now: number): BadgeEvent[] {
 					.get()
 			);
 	}
-	const results = tx.select().from(seasonResult).where(eq(seasonResult.seasonId, s.id)).all();
 	let divisions: ReturnType<typeof divisionBoards> | undefined;
 	const events: BadgeEvent[] = [];
 	for (const b of badges) {
@@ -345,8 +400,8 @@ function stepOnce(db: Db, now: number): Step | null {
 			}
 			if (due.status === 'live') {
 				transition(tx, due, 'live', 'ended', now);
-				freezeResults(tx, due.id, now);
-				const badges = awardEndOfSeason(tx, due, now);
+				const results = freezeResults(tx, due.id, now);
+				const badges = awardEndOfSeason(tx, due, now, results);
 				const next = due.recurrence
 					? cloneSeason(tx, due, { recurrence: due.recurrence, now })
 					: undefined;
@@ -360,10 +415,16 @@ function stepOnce(db: Db, now: number): Step | null {
 							points: seasonResult.points
 						})
 						.from(seasonResult)
-						.where(and(eq(seasonResult.seasonId, due.id), eq(seasonResult.subjectType, type)))
+						.where(
+							and(
+								eq(seasonResult.seasonId, due.id),
+								eq(seasonResult.subjectType, type),
+								// In SQL, not after: the podium, not 1,000 rows read to keep three.
+								lte(seasonResult.rank, 3)
+							)
+						)
 						.orderBy(seasonResult.rank, seasonResult.name)
-						.all()
-						.filter((r) => r.rank <= 3);
+						.all();
 				const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
 				enqueueWebhooks(
 					tx,
@@ -379,7 +440,7 @@ function stepOnce(db: Db, now: number): Step | null {
 				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 			}
 			// Grace period over: late confirmations are in, the results become final.
-			freezeResults(tx, due.id, now);
+			const results = freezeResults(tx, due.id, now);
 			transition(tx, due, 'ended', 'archived', now);
 			tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
 			// Promotions and relegations into the rerun follow the final results too.
@@ -387,7 +448,7 @@ function stepOnce(db: Db, now: number): Step | null {
 			// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
 			return {
 				transitions: [{ seasonId: due.id, to: 'archived' }],
-				badges: awardEndOfSeason(tx, due, now),
+				badges: awardEndOfSeason(tx, due, now, results),
 				boards: rerun === null ? [] : [rerun]
 			};
 		},
