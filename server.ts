@@ -108,9 +108,14 @@ function requestId(header: string | string[] | undefined): string {
 
 /** A path fit for the log: no query string, no secret in the path (invite, reset, TV links). */
 function loggedPath(url: string | undefined): string {
-	const path = (url ?? '/').split('?')[0];
+	const whole = url ?? '/';
+	const query = whole.indexOf('?');
+	const path = query === -1 ? whole : whole.slice(0, query);
+	// Only these three carry a secret: the API's paths (every sale) skip the replace.
+	if (!SECRET_PATH_START.test(path)) return path;
 	return path.replace(/^\/(invite|reset|tv)\/[^/]+/, '/$1/[token]');
 }
+const SECRET_PATH_START = /^\/(invite|reset|tv)\//;
 
 // Read once: process.env is a lookup in the C++ environment on every access (~1 % of a replayed
 // sale's CPU when read per request).

@@ -20,6 +20,19 @@ export interface RequestContext {
 const KEY = Symbol.for('honorboard.log');
 type Shared = { logger: Logger; context: AsyncLocalStorage<RequestContext> };
 
+// pino's isoTime formats a new Date on every line: ~2 % of a replayed sale's CPU, for the same
+// text as the line before at thousands of lines a second. The same text, built once a millisecond.
+let timeMs = -1;
+let timeText = '';
+function isoTimeOncePerMs(): string {
+	const now = Date.now();
+	if (now !== timeMs) {
+		timeMs = now;
+		timeText = `,"time":"${new Date(now).toISOString()}"`;
+	}
+	return timeText;
+}
+
 function create(): Shared {
 	const context = new AsyncLocalStorage<RequestContext>();
 	const pretty =
@@ -28,7 +41,7 @@ function create(): Shared {
 	const logger = pino({
 		level: process.env.LOG_LEVEL || 'info',
 		base: undefined,
-		timestamp: pino.stdTimeFunctions.isoTime,
+		timestamp: isoTimeOncePerMs,
 		formatters: { level: (label) => ({ level: label }) },
 		mixin() {
 			const reqId = context.getStore()?.reqId;
