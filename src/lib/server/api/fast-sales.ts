@@ -243,10 +243,13 @@ function send(
 	answer: { status: number; body: unknown; headers: Record<string, string> }
 ): void {
 	const payload = JSON.stringify(answer.body);
+	// server.ts leaves X-Request-Id to this handler (see there).
+	const reqId = requestContext()?.reqId;
 	res.writeHead(answer.status, {
 		'content-type': 'application/json',
 		'content-length': Buffer.byteLength(payload),
 		...SECURITY_HEADERS,
+		...(reqId && { 'X-Request-Id': reqId }),
 		...answer.headers
 	});
 	res.end(payload);
