@@ -22,7 +22,7 @@ beforeAll(async () => {
 	process.env.DATABASE_URL = seeded.path;
 	({ handleFastSales } = await import('../../src/lib/server/api/fast-sales'));
 	({ closeDb } = await import('../../src/lib/server/db'));
-});
+}, 120_000);
 
 afterAll(() => {
 	closeDb?.();
@@ -71,7 +71,9 @@ function request(text: string, auth = `Bearer ${token}`) {
 			req.emit('data', Buffer.from(text));
 			req.emit('end');
 		},
-		sent: () => answer as Sent | null
+		sent: () => answer as Sent | null,
+		/** The connection reset after the body (a client gone): must not throw, nor answer again. */
+		reset: () => req.emit('error', new Error('aborted'))
 	};
 }
 
@@ -120,6 +122,12 @@ describe('a replay on the plain handler', () => {
 		expect(later.sent()?.body).toMatchObject({
 			sale: { id: saleId, status: 'rejected', points: 0 }
 		});
+
+		// A reset once answered is handled (an 'error' without a listener would throw) and
+		// changes nothing.
+		const answer = later.sent();
+		expect(later.reset()).toBe(true);
+		expect(later.sent()).toBe(answer);
 	});
 
 	it('still refuses a bad token before reading the body, and a sale gone takes the full path', async () => {

@@ -269,11 +269,13 @@ function readBody(
 	if (Number.isFinite(declared) && declared > limit) return done(tooLarge(limit), '');
 	const chunks: Buffer[] = [];
 	let size = 0;
+	let settled = false;
 	const stop = (error: AppError) => {
 		req.off('data', onData);
 		req.off('end', onEnd);
-		req.off('error', onError);
 		req.pause();
+		if (settled) return;
+		settled = true;
 		done(error, '');
 	};
 	const onData = (chunk: Buffer) => {
@@ -282,12 +284,15 @@ function readBody(
 		chunks.push(chunk);
 	};
 	const onEnd = () => {
-		req.off('error', onError);
+		settled = true;
 		done(
 			null,
 			chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')
 		);
 	};
+	// Stays on for the request's life: a connection reset after the end (or while a refused
+	// body is drained, refuseTooLarge) must not become an unhandled 'error'; once answered it
+	// changes nothing.
 	const onError = () =>
 		stop(new AppError(400, 'invalid_body', 'The request body could not be read'));
 	req.on('data', onData);
