@@ -201,4 +201,27 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 		expect(reversed.json.sale.status).toBe('reversed');
 		expect(await post(fast, text)).toEqual(reversed);
 	});
+
+	it('answers with the X-Request-Id given, or a new one, on a new sale, a replay and a refusal', async () => {
+		const text = sale('fast-request-id-1');
+		const idOf = async (server: RunningServer, body: string, given?: string, auth = token) => {
+			const response = await fetch(`${server.url}/api/v1/sales`, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					authorization: `Bearer ${auth}`,
+					...(given ? { 'x-request-id': given } : {})
+				},
+				body
+			});
+			await response.arrayBuffer();
+			return response.headers.get('x-request-id');
+		};
+		for (const server of [fast, kit]) {
+			expect(await idOf(server, text, 'crm-1')).toBe('crm-1');
+			expect(await idOf(server, text, 'crm-2')).toBe('crm-2');
+			expect(await idOf(server, text, 'crm-3', 'not-a-token')).toBe('crm-3');
+			expect(await idOf(server, text)).toMatch(/^[0-9a-f-]{36}$/);
+		}
+	});
 });

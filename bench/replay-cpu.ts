@@ -1,0 +1,139 @@
+// Replays alone, measured by the server's CPU rather than by wall-clock rate: on a machine
+// shared with other work the rate follows the load, the CPU a replay costs much less so. Records
+// 4,000 sales on a copy of the demo database (seeded once, kept in /tmp), then replays them for
+// --seconds with 32 connections and prints replays/s and the server's user+system CPU per replay
+// (from /proc). Compare two builds in turn: --entry a copy of an older build/ under bench/results.
+//
+//   npm run bench:replay-cpu -- [--entry bench/results/.build-old/server.js] [--seconds 8]
+//     [--profile <dir>] (node --cpu-prof on the server) [--port 53010]
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runCli, startBenchServer } from './lib/server';
+
+const args = process.argv.slice(2);
+const opt = (n: string, f: string) =>
+	args.indexOf(`--${n}`) === -1 ? f : args[args.indexOf(`--${n}`) + 1];
+const ENTRY = opt('entry', join(ROOT, 'build/server.js'));
+const SECONDS = Number(opt('seconds', '8'));
+const PROFILE = opt('profile', '');
+const PORT = Number(opt('port', '53010'));
+const TEMPLATE = '/tmp/replay-cpu-template.db';
+
+function cpuTicks(pid: number): number {
+	const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100/s)
+}
+
+async function main() {
+	if (!existsSync(TEMPLATE + '.token')) {
+		const s = await runCli(['seed-demo'], TEMPLATE);
+		if (s.code !== 0) throw new Error(s.stderr);
+		const t = await runCli(['token', 'create', '--name', 'bench'], TEMPLATE);
+		writeFileSync(TEMPLATE + '.token', t.stdout.trim().split('\n').pop()!.trim());
+	}
+	const token = readFileSync(TEMPLATE + '.token', 'utf8');
+	const db = `/tmp/replay-cpu-${PORT}.db`;
+	for (const ext of ['', '-wal', '-shm'])
+		if (existsSync(TEMPLATE + ext)) copyFileSync(TEMPLATE + ext, db + ext);
+	const direct = new Database(db, { readonly: true });
+	const live = direct
+		.prepare(`select id from season where status='live' order by starts_at desc limit 1`)
+		.get() as { id: number };
+	const emails = (
+		direct
+			.prepare(
+				`select u.email from season_member m join user u on u.id=m.user_id where m.season_id=?`
+			)
+			.all(live.id) as { email: string }[]
+	).map((r) => r.email);
+	const skus = direct
+		.prepare(`select sku, price from product where season_id=? and active=1`)
+		.all(live.id) as { sku: string; price: number }[];
+	direct.close();
+	const now = Date.now();
+	const body = (i: number) =>
+		JSON.stringify({
+			externalId: `rc-${i}`,
+			seller: { email: emails[i % emails.length] },
+			occurredAt: new Date(now - 3_600_000 - (i % 1000) * 60_000).toISOString(),
+			lines: [
+				{
+					sku: skus[i % skus.length].sku,
+					quantity: 1 + (i % 3),
+					unitPrice: skus[i % skus.length].price / 100
+				}
+			]
+		});
+	const server = await startBenchServer(db, {
+		entry: ENTRY,
+		port: PORT,
+		readyTimeoutMs: 180_000,
+		nodeArgs: PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [],
+		env: { HONORBOARD_BENCH_SALE_BADGES: '0' }
+	});
+	const KNOWN = 4000;
+	const run = async (seconds: number, pick: () => number) => {
+		const counts: Record<number, number> = {};
+		const r = await autocannon({
+			url: server.url,
+			connections: 32,
+			duration: seconds,
+			requests: [
+				{
+					method: 'POST',
+					path: '/api/v1/sales',
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					setupRequest: (req) => ({ ...req, body: body(pick()) }),
+					onResponse: (status) => (counts[status] = (counts[status] ?? 0) + 1)
+				}
+			]
+		});
+		return { counts, p99: r.latency.p99 };
+	};
+	let n = 0;
+	// Record KNOWN sales first (each once), then replay them.
+	while (n < KNOWN) {
+		await autocannon({
+			url: server.url,
+			connections: 16,
+			amount: KNOWN,
+			requests: [
+				{
+					method: 'POST',
+					path: '/api/v1/sales',
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					setupRequest: (req) => ({ ...req, body: body(n++) })
+				}
+			]
+		});
+	}
+	let r = 0;
+	const pick = () => (r = (r * 1103515245 + 12345) >>> 0) % KNOWN;
+	await run(2, pick); // warm-up
+	const l0 = loadavg()[0];
+	const c0 = cpuTicks(server.pid);
+	const t0 = performance.now();
+	const res = await run(SECONDS, pick);
+	const wall = (performance.now() - t0) / 1000;
+	const cpu = (cpuTicks(server.pid) - c0) / 100;
+	const replays = res.counts[200] ?? 0;
+	console.log(
+		JSON.stringify({
+			entry: ENTRY,
+			load: Math.round(l0 * 10) / 10,
+			replaysPerSecond: Math.round(replays / wall),
+			cpuUsPerReplay: Math.round((cpu / replays) * 1e6),
+			serverCpuShare: Math.round((cpu / wall) * 100) / 100,
+			p99: res.p99,
+			statuses: res.counts
+		})
+	);
+	await server.stop();
+}
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
