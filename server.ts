@@ -24,6 +24,7 @@ import { warmDashboard } from './src/lib/server/dashboard/figures';
 import { log, withRequestContext, type RequestContext } from './src/lib/server/shared/log';
 import {
 	collectDefaultMetrics,
+	countRedisWith,
 	countSocketsWith,
 	observeHttpRequest,
 	observePush
@@ -88,6 +89,7 @@ const redisLink = redis;
 const earlyHandlers: EarlyHandler[] = [
 	opsEndpoints(() => stopping, { redisUp: redisLink && (() => redisLink.isUp()) })
 ];
+if (redisLink) countRedisWith(() => (fanout ? fanout.redisStats() : redisLink.stats()));
 
 // gzip/brotli for pages, JSON and assets, unless a proxy in front does it
 // (HONORBOARD_COMPRESSION=off). Every write is flushed, so that a streamed page or a CSV
