@@ -85,9 +85,13 @@ const fanout = fanoutProcessWanted()
 // true when it answered. Add a lean endpoint here with one line.
 // POST /api/v1/sales, the hot path, goes without SvelteKit's per-request work (api/fast-sales.ts)
 // and before compression (below).
+// With the fan-out process, the adapter's link to Redis is the child's: readiness asks both.
 const redisLink = redis;
 const earlyHandlers: EarlyHandler[] = [
-	opsEndpoints(() => stopping, { redisUp: redisLink && (() => redisLink.isUp()) })
+	opsEndpoints(() => stopping, {
+		redisUp: redisLink && (() => redisLink.isUp() && (!fanout || fanout.redisUp())),
+		fanoutUp: fanout ? () => fanout.alive() : undefined
+	})
 ];
 if (redisLink) countRedisWith(() => (fanout ? fanout.redisStats() : redisLink.stats()));
 
