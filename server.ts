@@ -29,6 +29,7 @@ import {
 } from './src/lib/server/shared/log';
 import {
 	collectDefaultMetrics,
+	countRedisWith,
 	countSocketsWith,
 	observeHttpRequest,
 	observePush
@@ -91,10 +92,15 @@ const fanout = fanoutProcessWanted()
 // true when it answered. Add a lean endpoint here with one line.
 // POST /api/v1/sales, the hot path, goes without SvelteKit's per-request work (api/fast-sales.ts)
 // and before compression (below).
+// With the fan-out process, the adapter's link to Redis is the child's: readiness asks both.
 const redisLink = redis;
 const earlyHandlers: EarlyHandler[] = [
-	opsEndpoints(() => stopping, { redisUp: redisLink && (() => redisLink.isUp()) })
+	opsEndpoints(() => stopping, {
+		redisUp: redisLink && (() => redisLink.isUp() && (!fanout || fanout.redisUp())),
+		fanoutUp: fanout ? () => fanout.alive() : undefined
+	})
 ];
+if (redisLink) countRedisWith(() => (fanout ? fanout.redisStats() : redisLink.stats()));
 
 // gzip/brotli for pages, JSON and assets, unless a proxy in front does it
 // (HONORBOARD_COMPRESSION=off). Every write is flushed, so that a streamed page or a CSV

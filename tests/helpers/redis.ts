@@ -24,6 +24,8 @@ export interface TestRedis {
 	 * like a Redis that hangs. kill() then ends it with those commands unanswered.
 	 */
 	freeze(): void;
+	/** Lets a frozen server go on (SIGCONT): it answers what waited, in order. */
+	thaw(): void;
 }
 
 /** Whether Redis answers PING on the port. */
@@ -59,7 +61,11 @@ export async function startRedis(options: { port?: number } = {}): Promise<TestR
 	child.stderr.on('data', (chunk) => (log += chunk));
 	const exited = new Promise<void>((done) => child.once('exit', () => done()));
 	const end = async (signal: NodeJS.Signals) => {
-		if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+		if (child.exitCode === null && child.signalCode === null) {
+			child.kill(signal);
+			// A frozen server takes SIGTERM only once it runs again.
+			if (signal !== 'SIGKILL') child.kill('SIGCONT');
+		}
 		await exited;
 		rmSync(dir, { recursive: true, force: true });
 	};
@@ -77,6 +83,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<TestR
 		port,
 		stop,
 		kill: () => end('SIGKILL'),
-		freeze: () => void child.kill('SIGSTOP')
+		freeze: () => void child.kill('SIGSTOP'),
+		thaw: () => void child.kill('SIGCONT')
 	};
 }

@@ -1,6 +1,7 @@
 // The HTTP API contract (DESIGN.md "Contracts"), against the production build on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { postSaleBody } from '../helpers/sales';
 import { lastLine, readDb, scoreState, seedServerDb, type SeededDb } from '../helpers/seeded';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -44,15 +45,6 @@ function api(path: string, init: RequestInit & { auth?: string | null } = {}) {
 	return fetch(`${server.url}/api/v1${path}`, { ...rest, headers });
 }
 
-function postSale(body: unknown, auth?: string | null) {
-	return api('/sales', {
-		method: 'POST',
-		auth,
-		headers: { 'content-type': 'application/json' },
-		body: typeof body === 'string' ? body : JSON.stringify(body)
-	});
-}
-
 function salesWithExternalId(id: string): number {
 	return readDb(seeded.path, (db) =>
 		db.prepare('select count(*) from sale where external_id = ?').pluck().get(id)
@@ -75,7 +67,7 @@ describe('POST /api/v1/sales', () => {
 				{ sku: 'CASE', quantity: 1, unitPrice: 29 }
 			]
 		});
-		const response = await postSale(body);
+		const response = await postSaleBody(server.url, token, body);
 		expect(response.status).toBe(201);
 		const json = await response.json();
 		expect(json.sale).toEqual({ id: expect.any(Number), status: 'approved', points: 2 * 50 + 5 });
@@ -101,16 +93,19 @@ describe('POST /api/v1/sales', () => {
 
 	it('answers the same externalId again with 200 and the first result, counting nothing twice', async () => {
 		const body = saleBody();
-		const first = await postSale(body);
+		const first = await postSaleBody(server.url, token, body);
 		expect(first.status).toBe(201);
 		const firstJson = await first.json();
 		const before = scoreState(seeded.path);
 
-		const again = await postSale(body);
+		const again = await postSaleBody(server.url, token, body);
 		expect(again.status).toBe(200);
 		expect((await again.json()).sale).toEqual(firstJson.sale);
 		// A different sale with the same externalId is refused (Stripe's idempotency keys).
-		const other = await postSale({ ...body, lines: [{ sku: 'CASE', quantity: 9, unitPrice: 1 }] });
+		const other = await postSaleBody(server.url, token, {
+			...body,
+			lines: [{ sku: 'CASE', quantity: 9, unitPrice: 1 }]
+		});
 		expect(other.status).toBe(409);
 		expectErrorShape(await other.json(), 'idempotency_conflict');
 		expect(scoreState(seeded.path)).toEqual(before);
@@ -119,7 +114,9 @@ describe('POST /api/v1/sales', () => {
 	it('makes exactly one sale out of 20 concurrent identical requests', async () => {
 		const body = saleBody({ lines: [{ sku: 'PHONE', quantity: 3, unitPrice: 999 }] });
 		const before = scoreState(seeded.path);
-		const responses = await Promise.all(Array.from({ length: 20 }, () => postSale(body)));
+		const responses = await Promise.all(
+			Array.from({ length: 20 }, () => postSaleBody(server.url, token, body))
+		);
 		const results = await Promise.all(
 			responses.map(async (r) => ({ status: r.status, json: await r.json() }))
 		);
@@ -146,7 +143,11 @@ describe('POST /api/v1/sales', () => {
 	});
 
 	it('finds the seller by email whatever its case', async () => {
-		const response = await postSale(saleBody({ seller: { email: seller.email.toUpperCase() } }));
+		const response = await postSaleBody(
+			server.url,
+			token,
+			saleBody({ seller: { email: seller.email.toUpperCase() } })
+		);
 		expect(response.status).toBe(201);
 	});
 
@@ -203,7 +204,7 @@ describe('POST /api/v1/sales', () => {
 		it.each(cases)('%s', async (_name, makeBody, code) => {
 			const body = makeBody();
 			const before = scoreState(seeded.path);
-			const response = await postSale(body);
+			const response = await postSaleBody(server.url, token, body);
 			expect(response.status).toBe(400);
 			const json = await response.json();
 			expectErrorShape(json, code);
@@ -236,7 +237,13 @@ describe('POST /api/v1/sales', () => {
 		it.each(cases)('%s', async (_name, header) => {
 			const body = saleBody();
 			const before = scoreState(seeded.path);
-			const response = await postSale(body, header());
+			const auth = header();
+			const response = await postSaleBody(
+				server.url,
+				null,
+				body,
+				auth === null ? {} : { headers: { authorization: auth } }
+			);
 			expect(response.status).toBe(401);
 			expectErrorShape(await response.json(), 'unauthorized');
 			expect(salesWithExternalId(body.externalId)).toBe(0);
@@ -311,7 +318,7 @@ describe('POST /api/v1/sales', () => {
 		it.each(cases)('%s', async (_name, overrides, code) => {
 			const body = saleBody(overrides());
 			const before = scoreState(seeded.path);
-			const response = await postSale(body);
+			const response = await postSaleBody(server.url, token, body);
 			expect(response.status).toBe(422);
 			expectErrorShape(await response.json(), code);
 			expect(scoreState(seeded.path)).toEqual(before);
@@ -320,8 +327,8 @@ describe('POST /api/v1/sales', () => {
 
 		it('lets a refused externalId be sent again once it is fixed', async () => {
 			const body = saleBody({ lines: [{ sku: 'NOPE', quantity: 1, unitPrice: 1 }] });
-			expect((await postSale(body)).status).toBe(422);
-			const fixed = await postSale({
+			expect((await postSaleBody(server.url, token, body)).status).toBe(422);
+			const fixed = await postSaleBody(server.url, token, {
 				...body,
 				lines: [{ sku: 'CASE', quantity: 1, unitPrice: 29 }]
 			});
@@ -390,7 +397,9 @@ describe('GET /api/v1/seasons', () => {
 				[b, 'PHONE', 1],
 				[c, 'CASE', 2]
 			] as const) {
-				const response = await postSale(
+				const response = await postSaleBody(
+					server.url,
+					token,
 					saleBody({ seller: { email: who.email }, lines: [{ sku, quantity, unitPrice: 1 }] })
 				);
 				expect(response.status).toBe(201);
@@ -521,7 +530,7 @@ describe('GET /api/v1/seasons', () => {
 				(await api(`/seasons/${seeded.seasonId}/leaderboard?scope=individual&limit=1000`)).json();
 			const before = await board();
 			const sellerBefore = before.entries.find((e: Entry) => e.id === seller.id).points;
-			const response = await postSale(saleBody());
+			const response = await postSaleBody(server.url, token, saleBody());
 			expect(response.status).toBe(201);
 			const sale = await response.json();
 			expect(sale.version).toBeGreaterThan(before.version);

@@ -8,6 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	connect,
 	PASSWORD,
@@ -79,25 +80,6 @@ async function metricsText(): Promise<string> {
 function sample(text: string, series: string): number {
 	const line = text.split('\n').find((l) => l.startsWith(`${series} `));
 	return line ? Number(line.slice(series.length + 1)) : 0;
-}
-
-async function postSale(headers: Record<string, string> = {}) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: {
-			authorization: `Bearer ${tokens.integration}`,
-			'content-type': 'application/json',
-			...headers
-		},
-		body: JSON.stringify({
-			externalId: `ops-${++counter}`,
-			seller: { email: seeded.people[0].email },
-			occurredAt: new Date(Date.now() - 60_000).toISOString(),
-			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-		})
-	});
-	expect(response.status).toBe(201);
-	return (await response.json()) as { version: number };
 }
 
 /** The server's log so far, one parsed object per line. */
@@ -194,7 +176,12 @@ describe('GET /metrics', () => {
 
 			const pushes: number[] = [];
 			socket.on('leaderboard', (snapshot) => pushes.push(snapshot.version));
-			const sale = await postSale();
+			const answer = await postSale<{ version: number }>(server.url, tokens.integration, {
+				externalId: `ops-${++counter}`,
+				seller: seeded.people[0].email
+			});
+			expect(answer.status).toBe(201);
+			const sale = answer.body;
 			await waitFor(() => pushes.some((v) => v >= sale.version), 5_000, 'the push');
 			const after = await metricsText();
 

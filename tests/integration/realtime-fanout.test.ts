@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	connect,
@@ -48,21 +49,6 @@ function watch(socket: ClientSocket): Promise<WatchAck> {
 	return socket.timeout(10_000).emitWithAck('watch', { seasonId: seeded.seasonId });
 }
 
-async function postSale(externalId: string) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email: seeded.people[1].email },
-			occurredAt: new Date(Date.now() - 60_000).toISOString(),
-			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-		})
-	});
-	expect(response.status).toBe(201);
-	return (await response.json()) as { version: number };
-}
-
 /** The processes the server forked (the fan-out process). */
 function childrenOf(pid: number): number[] {
 	return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -102,7 +88,12 @@ describe('live sockets in the fan-out process', () => {
 			expect(ack.seasonId).toBe(seeded.seasonId);
 			socket.on('leaderboard', (push) => list.push(push));
 		}
-		const { version } = await postSale('fanout-1');
+		const answer = await postSale<{ version: number }>(server.url, token, {
+			externalId: 'fanout-1',
+			seller: seeded.people[1].email
+		});
+		expect(answer.status).toBe(201);
+		const { version } = answer.body;
 		for (const [, list] of pushes) {
 			await waitFor(() => list.some((p) => p.version >= version), 10_000, 'the push');
 			const items = list.flatMap((p) => p.activity ?? []);

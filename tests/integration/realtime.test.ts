@@ -1,6 +1,7 @@
 // Socket.IO against the production build: cookie auth, `watch`, pushes after API sales.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	connect,
@@ -91,19 +92,15 @@ function record(socket: ClientSocket) {
 	return events;
 }
 
-async function postSale(sellerEmail: string, sku = 'PHONE', quantity = 1) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId: `rt-${++counter}`,
-			seller: { email: sellerEmail },
-			occurredAt: new Date(Date.now() - 60_000).toISOString(),
-			lines: [{ sku, quantity, unitPrice: 10 }]
-		})
-	});
-	expect(response.status).toBe(201);
-	return (await response.json()) as { sale: { id: number; points: number }; version: number };
+/** A new sale (an externalId of its own) by `sellerEmail`, acknowledged with 201. */
+async function sell(sellerEmail: string, sku = 'PHONE', quantity = 1) {
+	const answer = await postSale<{ sale: { id: number; points: number }; version: number }>(
+		server.url,
+		token,
+		{ externalId: `rt-${++counter}`, seller: sellerEmail, sku, quantity }
+	);
+	expect(answer.status).toBe(201);
+	return answer.body;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -196,7 +193,7 @@ describe('watch', () => {
 		const seen = record(watcher);
 		const unseen = [record(bystander), record(otherSeason)];
 
-		const sale = await postSale(seeded.people[1].email);
+		const sale = await sell(seeded.people[1].email);
 		await waitFor(
 			() => seen.activity.length > 0 && seen.leaderboard.some((s) => s.version >= sale.version),
 			5_000,
@@ -217,7 +214,7 @@ describe('watch', () => {
 		await pause(100); // unwatch has no ack: let the server handle it
 		const seen = record(watcher);
 		const unseen = record(leaver);
-		const sale = await postSale(seeded.people[2].email);
+		const sale = await sell(seeded.people[2].email);
 		await waitFor(
 			() => seen.leaderboard.some((s) => s.version >= sale.version),
 			5_000,
@@ -237,7 +234,7 @@ describe('pushes', () => {
 		const pointsBefore = before.individual.find((e) => e.id === seller.id)!.points;
 		const events = record(socket);
 
-		const sale = await postSale(seller.email, 'PHONE', 2);
+		const sale = await sell(seller.email, 'PHONE', 2);
 		expect(sale.sale.points).toBe(100);
 		await waitFor(
 			() => events.leaderboard.some((s) => s.version >= sale.version),
@@ -272,7 +269,7 @@ describe('pushes', () => {
 		const events = record(socket);
 
 		const sales = await Promise.all(
-			Array.from({ length: 30 }, () => postSale(seller.email, 'CASE', 1))
+			Array.from({ length: 30 }, () => sell(seller.email, 'CASE', 1))
 		);
 		const versions = sales.map((s) => s.version).sort((a, b) => a - b);
 		// Every answer carries a version newer than the watched one, at which its sale shows.
@@ -328,7 +325,7 @@ describe('who may watch what', () => {
 		const watcher = await connected();
 		await watch(watcher, { seasonId: seeded.seasonId });
 		const seen = record(watcher);
-		const sale = await postSale(seeded.people[1].email);
+		const sale = await sell(seeded.people[1].email);
 		await waitFor(
 			() => seen.leaderboard.some((s) => s.version >= sale.version),
 			5_000,
@@ -389,10 +386,10 @@ describe('when a participant leaves the season', () => {
 			await watch(watcher, { seasonId: seeded.seasonId });
 			const seen = record(watcher);
 			const unseen = record(socket);
-			await postSale(seeded.people[1].email);
+			await sell(seeded.people[1].email);
 			// The periodic check (300 ms here) runs before the next sale.
 			await pause(1_000);
-			const sale = await postSale(seeded.people[1].email);
+			const sale = await sell(seeded.people[1].email);
 			await waitFor(
 				() => seen.leaderboard.some((s) => s.version >= sale.version),
 				5_000,
@@ -427,7 +424,7 @@ describe('when the session ends', () => {
 		});
 		expect(logout.status).toBe(303);
 		expect(await gone).toBe('io server disconnect');
-		await postSale(seeded.people[2].email);
+		await sell(seeded.people[2].email);
 		await pause(400);
 		expect(events.leaderboard).toEqual([]);
 		expect(events.activity).toEqual([]);
@@ -475,7 +472,7 @@ describe('deltas, gaps and snapshots', () => {
 		socket.onAny((event) => frames.push(event));
 		const events = record(socket);
 		const seller = seeded.people[2];
-		const sale = await postSale(seller.email);
+		const sale = await sell(seller.email);
 		await waitFor(
 			() => events.leaderboard.some((s) => s.version >= sale.version),
 			10_000,
@@ -508,13 +505,13 @@ describe('deltas, gaps and snapshots', () => {
 		const socket = await connected();
 		const ack = (await watch(socket, { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
 		const events = record(socket);
-		const first = await postSale(seeded.people[3].email);
+		const first = await sell(seeded.people[3].email);
 		await waitFor(
 			() => events.leaderboard.some((s) => s.version >= first.version),
 			10_000,
 			'push 1'
 		);
-		const second = await postSale(seeded.people[1].email);
+		const second = await sell(seeded.people[1].email);
 		await waitFor(
 			() => events.leaderboard.some((s) => s.version >= second.version),
 			10_000,
@@ -578,7 +575,7 @@ describe('API tokens on the socket', () => {
 			error: { code: 'not_found' }
 		});
 		const events = record(socket);
-		const sale = await postSale(seeded.people[5].email);
+		const sale = await sell(seeded.people[5].email);
 		await waitFor(() => events.leaderboard.some((s) => s.version >= sale.version), 10_000, 'push');
 	});
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startRedis, type TestRedis } from '../helpers/redis';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	connect,
@@ -27,6 +28,14 @@ let token: string;
 let session: string;
 const sockets: ClientSocket[] = [];
 const OCCURRED_AT = new Date(Date.now() - 60_000).toISOString();
+
+/** One sale by the same seller at the same time, on `server`. */
+const sellOn = (server: RunningServer, externalId: string) =>
+	postSale(server.url, token, {
+		externalId,
+		seller: seeded.people[1].email,
+		occurredAt: OCCURRED_AT
+	});
 
 function node(): Promise<RunningServer> {
 	return startServer({
@@ -50,23 +59,6 @@ afterAll(async () => {
 	await redis?.stop();
 	seeded?.cleanup();
 });
-
-async function postSale(server: RunningServer, externalId: string) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email: seeded.people[1].email },
-			occurredAt: OCCURRED_AT,
-			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-		})
-	});
-	return {
-		status: response.status,
-		body: (await response.json()) as { sale?: { id: number; status: string } }
-	};
-}
 
 async function ready(server: RunningServer) {
 	const response = await fetch(`${server.url}/readyz`);
@@ -104,7 +96,7 @@ describe('a Redis that dies under two nodes and comes back', () => {
 		expect(await ready(a)).toEqual({ status: 200, redis: 'up' });
 		expect(await ready(b)).toEqual({ status: 200, redis: 'up' });
 		const onB = await watcherOn(b);
-		expect((await postSale(a, 'link-before')).status).toBe(201);
+		expect((await sellOn(a, 'link-before')).status).toBe(201);
 		await waitFor(() => onB.pushes > 0, 10_000, 'a push on B for a sale on A');
 	});
 
@@ -113,7 +105,7 @@ describe('a Redis that dies under two nodes and comes back', () => {
 		// over PUB/SUB) are sent and wait for an answer; then it dies, and they fail.
 		redis.freeze();
 		const ids = Array.from({ length: 10 }, (_, i) => `link-down-${i}`);
-		const answers = await Promise.all(ids.map((id, i) => postSale(i % 2 ? a : b, id)));
+		const answers = await Promise.all(ids.map((id, i) => sellOn(i % 2 ? a : b, id)));
 		expect(answers.map((x) => x.status)).toEqual(ids.map(() => 201));
 		// The nodes tell each other once per tick, after the sales' transactions.
 		await new Promise((resolve) => setTimeout(resolve, 300));
@@ -127,7 +119,7 @@ describe('a Redis that dies under two nodes and comes back', () => {
 		expect(await ready(b)).toEqual({ status: 503, redis: 'down' });
 		// More sales with the link down for a while (the clients retrying in the background).
 		for (let i = 0; i < 4; i++) {
-			expect((await postSale(i % 2 ? a : b, `link-down-later-${i}`)).status).toBe(201);
+			expect((await sellOn(i % 2 ? a : b, `link-down-later-${i}`)).status).toBe(201);
 		}
 		ids.push(...[0, 1, 2, 3].map((i) => `link-down-later-${i}`));
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -150,7 +142,7 @@ describe('a Redis that dies under two nodes and comes back', () => {
 		expect(await ready(a)).toEqual({ status: 200, redis: 'up' });
 		expect(await ready(b)).toEqual({ status: 200, redis: 'up' });
 		const onB = await watcherOn(b);
-		expect((await postSale(a, 'link-after')).status).toBe(201);
+		expect((await sellOn(a, 'link-after')).status).toBe(201);
 		await waitFor(() => onB.pushes > 0, 10_000, 'a push on B for a sale on A, after the return');
 		for (const server of [a, b]) expect(server.process.exitCode, server.output()).toBeNull();
 	});

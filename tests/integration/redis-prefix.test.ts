@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startRedis, type TestRedis } from '../helpers/redis';
+import { postSale } from '../helpers/sales';
 import { makeUser } from '../helpers/factories';
 import {
 	apiTokenFor,
@@ -64,20 +65,6 @@ afterAll(async () => {
 	seeded?.cleanup();
 });
 
-async function postSale(server: RunningServer, externalId: string) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email: seeded.people[1].email },
-			occurredAt: OCCURRED_AT,
-			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-		})
-	});
-	return response.status;
-}
-
 /** A board on `server`, counting the leaderboard pushes and season events that reach it. */
 async function watcherOn(server: RunningServer) {
 	const socket = socketFor(server.url, session);
@@ -122,7 +109,15 @@ describe('REDIS_PREFIX', () => {
 	it("pushes a sale to the nodes of its own install, never to another install's", async () => {
 		const sameInstall = await watcherOn(staging2);
 		const otherInstall = await watcherOn(production);
-		expect(await postSale(staging1, 'prefix-staging-1')).toBe(201);
+		expect(
+			(
+				await postSale(staging1.url, token, {
+					externalId: 'prefix-staging-1',
+					seller: seeded.people[1].email,
+					occurredAt: OCCURRED_AT
+				})
+			).status
+		).toBe(201);
 		await waitFor(() => sameInstall.pushes > 0, 10_000, 'the push on the same prefix');
 		// The other install would have had it by now too (same Redis, same database).
 		await pause(1_500);
@@ -131,7 +126,15 @@ describe('REDIS_PREFIX', () => {
 		// second push, a moment later: the count is taken once the board is quiet.)
 		await quiet(sameInstall);
 		const before = sameInstall.pushes;
-		expect(await postSale(production, 'prefix-production-1')).toBe(201);
+		expect(
+			(
+				await postSale(production.url, token, {
+					externalId: 'prefix-production-1',
+					seller: seeded.people[1].email,
+					occurredAt: OCCURRED_AT
+				})
+			).status
+		).toBe(201);
 		await waitFor(() => otherInstall.pushes > 0, 10_000, "the push on production's own node");
 		await pause(1_500);
 		expect(sameInstall.pushes).toBe(before);

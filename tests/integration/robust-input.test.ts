@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { parse as devalueParse } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { postSaleBody } from '../helpers/sales';
 import {
 	lastLine,
 	PASSWORD,
@@ -51,19 +52,6 @@ function saleBody(overrides: Record<string, unknown> = {}) {
 	};
 }
 
-function postSale(body: unknown, init: RequestInit = {}) {
-	return fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		...init,
-		headers: {
-			authorization: `Bearer ${token}`,
-			'content-type': 'application/json',
-			...(init.headers as Record<string, string>)
-		},
-		body: typeof body === 'string' ? body : JSON.stringify(body)
-	});
-}
-
 /** Posts the /sell form the way enhance does; returns the action result with its data. */
 async function sell(fields: Record<string, string>) {
 	const response = await fetch(`${server.url}/sell`, {
@@ -102,7 +90,7 @@ describe('a write lock held by another process', () => {
 		holder.exec('BEGIN IMMEDIATE');
 		try {
 			const finished: string[] = [];
-			const salePromise = postSale(body).then((r) => {
+			const salePromise = postSaleBody(server.url, token, body).then((r) => {
 				finished.push('sale');
 				return r;
 			});
@@ -140,9 +128,9 @@ describe('a write lock held by another process', () => {
 		}
 		expect(scoreState(seeded.path)).toEqual(before);
 
-		const retried = await postSale(body);
+		const retried = await postSaleBody(server.url, token, body);
 		expect(retried.status).toBe(201);
-		const again = await postSale(body);
+		const again = await postSaleBody(server.url, token, body);
 		expect(again.status).toBe(200);
 		expect(salesWith('external_id', body.externalId)).toHaveLength(1);
 		expect(scoreState(seeded.path).sales).toBe(before.sales + 1);
@@ -185,7 +173,9 @@ describe('numbers are read strictly', () => {
 		['a price as text', { unitPrice: '' }]
 	])('the API refuses %s with 400', async (_n, line) => {
 		const before = scoreState(seeded.path);
-		const response = await postSale(
+		const response = await postSaleBody(
+			server.url,
+			token,
 			saleBody({ lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999, ...line }] })
 		);
 		expect(response.status).toBe(400);
@@ -236,7 +226,7 @@ describe('numbers are read strictly', () => {
 	it('answers a JSON body over the limit with 413 and a JSON error', async () => {
 		const before = scoreState(seeded.path);
 		const big = JSON.stringify({ ...saleBody(), padding: 'x'.repeat(2 * 1024 * 1024) });
-		const response = await postSale(big);
+		const response = await postSaleBody(server.url, token, big);
 		expect(response.status).toBe(413);
 		const json = await response.json();
 		expect(json.error.code).toBe('payload_too_large');
@@ -302,7 +292,7 @@ describe('a sale above the season ceiling on points', () => {
 	it('is recorded but waits for a manager, with the reason, instead of counting at once', async () => {
 		const confirmedBefore = confirmedPoints();
 		const body = saleBody({ lines: [{ sku: 'PHONE', quantity: 10_000, unitPrice: 999 }] });
-		const response = await postSale(body);
+		const response = await postSaleBody(server.url, token, body);
 		expect(response.status).toBe(201);
 		const json = await response.json();
 		expect(json.sale).toEqual({ id: expect.any(Number), status: 'pending', points: 500_000 });
@@ -339,7 +329,9 @@ describe('a sale above the season ceiling on points', () => {
 
 	it('a sale at the ceiling counts at once', async () => {
 		// 2,000 × 50 points = 100,000: not above the ceiling.
-		const response = await postSale(
+		const response = await postSaleBody(
+			server.url,
+			token,
 			saleBody({ lines: [{ sku: 'PHONE', quantity: 2_000, unitPrice: 999 }] })
 		);
 		expect(response.status).toBe(201);
@@ -352,12 +344,12 @@ describe('a sale above the season ceiling on points', () => {
 describe('a reused idempotency key', () => {
 	it('the API replays the same body and answers 409 idempotency_conflict for a different one', async () => {
 		const body = saleBody();
-		const first = await postSale(body);
+		const first = await postSaleBody(server.url, token, body);
 		expect(first.status).toBe(201);
 		const firstJson = await first.json();
 		const before = scoreState(seeded.path);
 
-		const same = await postSale(body);
+		const same = await postSaleBody(server.url, token, body);
 		expect(same.status).toBe(200);
 		expect((await same.json()).sale).toEqual(firstJson.sale);
 
@@ -368,7 +360,7 @@ describe('a reused idempotency key', () => {
 			{ seller: { email: seeded.people[2].email } },
 			{ occurredAt: new Date(Date.now() - 120_000).toISOString() }
 		]) {
-			const conflict = await postSale({ ...body, ...changed });
+			const conflict = await postSaleBody(server.url, token, { ...body, ...changed });
 			expect(conflict.status).toBe(409);
 			const json = await conflict.json();
 			expect(json.error.code).toBe('idempotency_conflict');
@@ -381,7 +373,7 @@ describe('a reused idempotency key', () => {
 
 	it('the CSV import rejects a row whose externalId was used for a different sale', async () => {
 		const body = saleBody();
-		expect((await postSale(body)).status).toBe(201);
+		expect((await postSaleBody(server.url, token, body)).status).toBe(201);
 		const before = scoreState(seeded.path);
 		const csv = [
 			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',

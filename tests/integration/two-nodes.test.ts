@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startRedis, type TestRedis } from '../helpers/redis';
+import { postSale, type SaleAnswer } from '../helpers/sales';
 import { makeUser } from '../helpers/factories';
 import {
 	apiTokenFor,
@@ -98,31 +99,17 @@ async function boardOn(server: RunningServer) {
 	return { socket, state };
 }
 
-interface SaleAnswer {
-	status: number;
-	body: { sale?: { id: number; status: string; points: number }; version?: number };
-}
-
 /** A replay must repeat the sale exactly: a different time would be a conflict (409). */
 const OCCURRED_AT = new Date(Date.now() - 60_000).toISOString();
 
-async function postSale(
+/** A sale on `server`, all at the same time (see OCCURRED_AT). */
+function sellOn(
 	server: RunningServer,
 	externalId: string,
 	seller = seeded.people[1].email,
 	quantity = 1
 ): Promise<SaleAnswer> {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email: seller },
-			occurredAt: OCCURRED_AT,
-			lines: [{ sku: 'PHONE', quantity, unitPrice: 10 }]
-		})
-	});
-	return { status: response.status, body: await response.json() };
+	return postSale(server.url, token, { externalId, seller, quantity, occurredAt: OCCURRED_AT });
 }
 
 async function leaderboard(server: RunningServer) {
@@ -165,13 +152,13 @@ describe('two nodes sharing one database and one Redis', () => {
 		// A board on A too: each board gets one sequence of deltas, from its own node, and never
 		// misses a base (no gap).
 		const { state: onA } = await boardOn(a);
-		const first = await postSale(a, 'two-nodes-1');
+		const first = await sellOn(a, 'two-nodes-1');
 		expect(first.status).toBe(201);
 		await waitFor(() => state.pushes > 0, 10_000, 'a push on B after a sale on A');
 		// A series alternating between the nodes, several sellers, so that ranks change.
 		for (let i = 0; i < 8; i++) {
 			const seller = seeded.people[1 + (i % 3)].email;
-			const answer = await postSale(i % 2 ? a : b, `two-nodes-series-${i}`, seller, 1 + i);
+			const answer = await sellOn(i % 2 ? a : b, `two-nodes-series-${i}`, seller, 1 + i);
 			expect(answer.status).toBe(201);
 		}
 		const final = await leaderboard(a);
@@ -192,7 +179,7 @@ describe('two nodes sharing one database and one Redis', () => {
 
 	it('counts twenty concurrent replays of one externalId, spread over both nodes, once', async () => {
 		const answers = await Promise.all(
-			Array.from({ length: 20 }, (_, i) => postSale(i % 2 ? a : b, 'two-nodes-replayed'))
+			Array.from({ length: 20 }, (_, i) => sellOn(i % 2 ? a : b, 'two-nodes-replayed'))
 		);
 		const statuses = answers.map((x) => x.status);
 		expect(statuses.filter((status) => status === 201)).toHaveLength(1);
@@ -222,7 +209,7 @@ describe('two nodes sharing one database and one Redis', () => {
 			Array.from({ length: burst }, async (_, i) => {
 				const onA = i % 2 === 0;
 				try {
-					answers[i] = await postSale(
+					answers[i] = await sellOn(
 						onA ? a : b,
 						`two-nodes-burst-${i}`,
 						seeded.people[1 + (i % 3)].email
@@ -302,7 +289,7 @@ describe('two nodes sharing one database and one Redis', () => {
 		// Still in the season's room: a sale on A reaches it without watching again.
 		const pushes: LeaderboardPush[] = [];
 		socket.on('leaderboard', (push) => pushes.push(push));
-		expect((await postSale(a, 'two-nodes-after-restart')).status).toBe(201);
+		expect((await sellOn(a, 'two-nodes-after-restart')).status).toBe(201);
 		await waitFor(() => pushes.length > 0, 10_000, 'a push after the recovery');
 		expect(dropped).toEqual([]);
 	});
@@ -324,13 +311,20 @@ describe('two nodes sharing one database and one Redis', () => {
 	it('joins a node whose sockets live in its fan-out process (HONORBOARD_FANOUT=process)', async () => {
 		const c = await node(undefined, { HONORBOARD_FANOUT: 'process' });
 		try {
-			// The writer keeps a connection of its own to Redis for /readyz.
+			// /readyz asks the writer's own connection to Redis and the fan-out child's link: 200
+			// once the child is up and has said so.
+			await waitFor(
+				async () => (await fetch(`${c.url}/readyz`)).status === 200,
+				20_000,
+				'/readyz 200 on C'
+			);
 			const readyz = await fetch(`${c.url}/readyz`);
 			expect(readyz.status).toBe(200);
-			expect(((await readyz.json()) as { checks: { redis?: string } }).checks.redis).toBe('up');
+			const checks = ((await readyz.json()) as { checks: Record<string, string> }).checks;
+			expect([checks.redis, checks.fanout]).toEqual(['up', 'up']);
 			const { state } = await boardOn(c);
 			const before = state.board.version;
-			expect((await postSale(a, 'two-nodes-fanout')).status).toBe(201);
+			expect((await sellOn(a, 'two-nodes-fanout')).status).toBe(201);
 			await waitFor(() => state.board.version > before, 10_000, 'the push on C');
 			expect(state.feed).toHaveLength(1);
 			// A sign-out on A reaches the socket in C's fan-out process.
@@ -363,7 +357,7 @@ describe('two nodes sharing one database and one Redis', () => {
 		const { state } = await boardOn(b);
 		await redis.stop();
 		const before = state.board.version;
-		expect((await postSale(b, 'two-nodes-no-redis')).status).toBe(201);
+		expect((await sellOn(b, 'two-nodes-no-redis')).status).toBe(201);
 		await waitFor(() => state.board.version > before, 10_000, 'the push on B without Redis');
 		await waitFor(() => b.output().includes('Lost the connection to Redis'), 5_000, 'the log line');
 		// Not ready (its boards miss the other nodes' sales), but alive.

@@ -256,7 +256,11 @@ export function attachRealtime(
 		...options,
 		formatBuilder: options.formatBuilder ?? currentReadThread
 	});
-	setPublisher(options.redis ? new ClusterPublisher(io, publisher) : publisher);
+	if (options.redis) {
+		const cluster = new ClusterPublisher(io, publisher);
+		options.redis.onResync(() => cluster.resync());
+		setPublisher(cluster);
+	} else setPublisher(publisher);
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.
 	const close = io.close.bind(io);
 	io.close = (fn) => {

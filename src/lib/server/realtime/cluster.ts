@@ -94,6 +94,21 @@ export class ClusterPublisher implements LivePublisher {
 		return this.local.settledFormats(seasonId);
 	}
 
+	/**
+	 * Redis answers again after an outage (redis.ts, `onResync`). What this node told the others
+	 * meanwhile may be lost, and what they told it: its boards are read again from the database
+	 * (a delta against what they last got, everyone asked to check their rank), and the others
+	 * are told that every season changed here may have changed, who moved unknown, so that they
+	 * do the same. The version comes from the database, so a board that missed pushes gets what
+	 * it missed in the one delta.
+	 */
+	resync(): void {
+		for (const seasonId of this.read.keys()) {
+			this.io.serverSideEmit('hb:changed', { seasonId, moved: [], activity: [] });
+		}
+		this.local.resync();
+	}
+
 	private note(seasonId: number): ActivityItem[] {
 		let items = this.pending.get(seasonId);
 		if (!items) this.pending.set(seasonId, (items = []));

@@ -52,11 +52,17 @@ const io = attachRealtime(server, {
 	pushed: (seconds) => tell({ t: 'pushed', seconds })
 });
 
+/** This process's link to Redis, for the writer's /readyz and /metrics; also says it is alive. */
+function tellLink(): void {
+	tell({ t: 'link', redis: redis ? { up: redis.isUp(), ...redis.stats() } : null });
+}
+
 let lastCount = -1;
 const countTimer = setInterval(() => {
 	const count = io.sockets.sockets.size;
 	if (count !== lastCount) tell({ t: 'sockets', count });
 	lastCount = count;
+	tellLink();
 }, 1000);
 countTimer.unref();
 
@@ -128,5 +134,6 @@ try {
 }
 server.listen(socketPath, () => {
 	log.info('Live fan-out process ready');
+	tellLink();
 	tell({ t: 'ready' });
 });

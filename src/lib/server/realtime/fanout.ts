@@ -29,9 +29,21 @@ export type ToFanout =
 	| { t: 'sessionsEnded'; ended: SessionsEnded }
 	| { t: 'stop' };
 
+/** The fan-out process's link to Redis (null: no REDIS_URL), sent every second. */
+export type FanoutLink = { up: boolean; pending: number; dropped: number } | null;
+
 /** Fan-out → writer. */
 export type FromFanout =
-	{ t: 'ready' } | { t: 'sockets'; count: number } | { t: 'pushed'; seconds: number };
+	| { t: 'ready' }
+	| { t: 'sockets'; count: number }
+	| { t: 'pushed'; seconds: number }
+	| { t: 'link'; redis: FanoutLink };
+
+/**
+ * The child reports its link every second: past this without a report (ms), it is taken for
+ * hung (/readyz 503), whatever its last report said.
+ */
+const LINK_STALE_MS = 10_000;
 
 export const SOCKET_IO_PATH = '/socket.io/';
 
@@ -90,6 +102,10 @@ export class FanoutProcess implements LivePublisher {
 	private pending = new Map<number, ActivityItem[]>();
 	private flushScheduled = false;
 	private exited: Promise<void> = Promise.resolve();
+	/** The child's last link report, and when it came (performance.now()). */
+	private link: { redis: FanoutLink; at: number } | null = null;
+	/** Redis commands the children dropped, over every child this process started. */
+	private droppedBefore = 0;
 
 	constructor(private readonly options: FanoutOptions) {
 		this.start();
@@ -106,15 +122,46 @@ export class FanoutProcess implements LivePublisher {
 				for (const { request, socket } of this.waiting.splice(0)) this.send(request, socket);
 			} else if (message.t === 'sockets') this.options.onSockets?.(message.count);
 			else if (message.t === 'pushed') this.options.onPushed?.(message.seconds);
+			else if (message.t === 'link') this.link = { redis: message.redis, at: performance.now() };
 		});
 		child.once('exit', (code, signal) => {
 			this.ready = false;
+			// A new child counts its drops from 0 again.
+			this.droppedBefore += this.link?.redis?.dropped ?? 0;
+			this.link = null;
 			this.options.onSockets?.(0);
 			if (this.stopping) return;
 			// Its watchers reconnect to the new one and get a snapshot with their watch ack.
 			log.error({ code, signal }, 'The live fan-out process exited; starting it again');
 			setTimeout(() => this.stopping || this.start(), 1000).unref();
 		});
+	}
+
+	/**
+	 * Whether the child is running, answers (its last report is recent) and takes connections:
+	 * /readyz answers 503 otherwise, as no board can connect to this node meanwhile.
+	 */
+	alive(): boolean {
+		return (
+			this.ready &&
+			this.child.connected &&
+			this.link !== null &&
+			performance.now() - this.link.at < LINK_STALE_MS
+		);
+	}
+
+	/** Whether the child is alive and its own link to Redis (the adapter's) is up. */
+	redisUp(): boolean {
+		return this.alive() && this.link?.redis?.up === true;
+	}
+
+	/** The child's Redis commands waiting now, and those dropped since this process started. */
+	redisStats(): { pending: number; dropped: number } {
+		const redis = this.link?.redis;
+		return {
+			pending: redis?.pending ?? 0,
+			dropped: this.droppedBefore + (redis?.dropped ?? 0)
+		};
 	}
 
 	/** A WebSocket upgrade for Socket.IO: the connection goes to the child as it is. */

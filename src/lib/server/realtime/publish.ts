@@ -195,6 +195,14 @@ export class Publisher implements LivePublisher {
 		this.schedule(seasonId);
 	}
 
+	/**
+	 * Every watched board is read again and pushed if it changed, everyone asked to check their
+	 * rank: after a Redis outage, when changes made on other nodes may not have been told here.
+	 */
+	resync(): void {
+		for (const seasonId of this.rooms.keys()) this.leaderboardChanged(seasonId, { reRank: true });
+	}
+
 	/** A push of the season's room at the window's end (or on the next turn when it is over). */
 	private schedule(seasonId: number): void {
 		const room = this.room(seasonId);

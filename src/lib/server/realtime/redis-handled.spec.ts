@@ -72,4 +72,32 @@ describe('handledClients', () => {
 		raw.isReady = false;
 		expect(allReady()).toBe(false);
 	});
+
+	it('counts the commands waiting for an answer, and tells of each answer', async () => {
+		const raw = new FakeClient();
+		let answer!: () => void;
+		(raw as unknown as { get: () => Promise<string> }).get = () =>
+			new Promise<string>((done) => (answer = () => done('OK')));
+		let answers = 0;
+		const handled = handledClients(
+			raw,
+			() => {},
+			() => answers++
+		);
+		const client = handled.client as unknown as {
+			get(): Promise<string>;
+			publish(c: string): Promise<number>;
+		};
+		void client.get();
+		void client.publish('z');
+		expect(handled.pending()).toBe(2);
+		await flush();
+		// The failed one is no longer waiting.
+		expect(handled.pending()).toBe(1);
+		expect(answers).toBe(0);
+		answer();
+		await flush();
+		expect(handled.pending()).toBe(0);
+		expect(answers).toBe(1);
+	});
 });

@@ -9,6 +9,9 @@
 //
 // The copies the adapter makes (`duplicate()`: one reads the stream, one subscribes) are handled
 // the same way, and counted, so that readiness can ask whether all of them are connected.
+//
+// The commands sent and not answered yet are counted too (all clients together): while Redis
+// hangs they pile up, and the metrics show how many (redis.ts bounds them).
 
 /** The part of a node-redis client this module relies on. */
 export interface RedisClientLike {
@@ -21,6 +24,8 @@ export interface HandledClients<T extends RedisClientLike> {
 	client: T;
 	/** Whether the client and every copy of it are connected and ready. */
 	allReady(): boolean;
+	/** Commands sent through the client or its copies and not answered (nor failed) yet. */
+	pending(): number;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -33,13 +38,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Wraps `client` (and the copies `duplicate()` makes of it) so that no command's promise is left
- * unhandled: a failure goes to `onFailure` with the command's name.
+ * unhandled: a failure goes to `onFailure` with the command's name, an answer to `onAnswer`.
  */
 export function handledClients<T extends RedisClientLike>(
 	client: T,
-	onFailure: (command: string, error: unknown) => void
+	onFailure: (command: string, error: unknown) => void,
+	onAnswer?: () => void
 ): HandledClients<T> {
 	const clients = new Set<RedisClientLike>([client]);
+	let pending = 0;
 	function wrap<C extends RedisClientLike>(target: C, copy: boolean): C {
 		const wrappers = new Map<PropertyKey, unknown>();
 		return new Proxy(target, {
@@ -68,7 +75,19 @@ export function handledClients<T extends RedisClientLike>(
 				} else {
 					wrapper = (...args: unknown[]) => {
 						const result: unknown = value.apply(object, args);
-						if (isThenable(result)) result.then(undefined, (error) => onFailure(name, error));
+						if (isThenable(result)) {
+							pending++;
+							result.then(
+								() => {
+									pending--;
+									onAnswer?.();
+								},
+								(error) => {
+									pending--;
+									onFailure(name, error);
+								}
+							);
+						}
 						return result;
 					};
 				}
@@ -79,6 +98,7 @@ export function handledClients<T extends RedisClientLike>(
 	}
 	return {
 		client: wrap(client, false),
-		allReady: () => [...clients].every((each) => each.isReady)
+		allReady: () => [...clients].every((each) => each.isReady),
+		pending: () => pending
 	};
 }

@@ -12,6 +12,18 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const CLOSE_WAIT_MS = 2_000;
 /** After a lost connection, reconnects wait up to this long between tries (ms). */
 const RECONNECT_MAX_MS = 2_000;
+/**
+ * Commands one connection holds at most, sent and waiting for an answer or waiting to be sent
+ * (REDIS_QUEUE_MAX). While Redis is away or hangs, each sale's word to the other nodes would
+ * otherwise wait in memory until it is back, with no bound; past this, a command fails at once
+ * and the push it carried is dropped (the other nodes catch up when Redis answers again, see
+ * `onResync`). A word to the others is a few hundred bytes: 10,000 of them a few MB. A healthy
+ * Redis answers in well under a millisecond, so only an outage (or a burst of thousands of
+ * sockets closing at once, whose recovery sessions are written then) comes near it.
+ */
+const DEFAULT_QUEUE_MAX = 10_000;
+/** While commands fail, how often the link checks whether Redis answers again (ms). */
+const RECOVERY_CHECK_MS = 250;
 
 /**
  * How long a node keeps a dropped socket's session (rooms, data, the stream position it had
@@ -31,8 +43,32 @@ export interface RedisLink {
 	readonly serverOptions: Partial<ServerOptions>;
 	/** Whether every connection of this node to Redis is open (readiness, /readyz). */
 	isUp(): boolean;
+	/** Commands waiting for Redis now, and commands dropped (failed) since the start. */
+	stats(): RedisStats;
+	/**
+	 * `listener` runs each time Redis answers again, on every connection, after commands failed
+	 * or a connection was lost: what this node told the others meanwhile may be lost, and what
+	 * they told it too (cluster.ts then has every board read again).
+	 */
+	onResync(listener: () => void): void;
 	/** Sends what is still queued (the sessions of the sockets just closed), then disconnects. */
 	close(): Promise<void>;
+}
+
+export interface RedisStats {
+	/** Commands sent (or queued to send) and not answered yet, all connections together. */
+	pending: number;
+	/** Commands that failed since the start: refused on a full queue, or lost with a connection. */
+	dropped: number;
+}
+
+/** REDIS_QUEUE_MAX: a positive whole number, else RedisUnavailable (the node does not start). */
+export function redisQueueMax(value = process.env.REDIS_QUEUE_MAX): number {
+	if (value === undefined || value.trim() === '') return DEFAULT_QUEUE_MAX;
+	const max = Number(value);
+	if (!Number.isInteger(max) || max < 1)
+		throw new RedisUnavailable(`REDIS_QUEUE_MAX "${value}" is not a whole number of 1 or more`);
+	return max;
 }
 
 /** The names this node uses in Redis, all starting with the prefix (REDIS_PREFIX). */
@@ -87,10 +123,16 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 	// Both are CommonJS: bundled (build/server.js) their exports come as `default`.
 	const { createClient } = commonJs(redis);
 	const { createAdapter } = commonJs(adapter);
+	const queueMax = redisQueueMax();
 	let connected = false;
 	let down = false;
 	const client = createClient({
 		url,
+		// The adapter's copies (duplicate()) are made with the same options, so each connection
+		// holds at most this many commands. The offline queue is kept (not disableOfflineQueue):
+		// the reading copy sends its next XREAD as soon as one fails, and with no queue to wait
+		// in it would fail again at once, round and round, without ever leaving the event loop.
+		commandsQueueMaxLength: queueMax,
 		socket: {
 			connectTimeout: CONNECT_TIMEOUT_MS,
 			// Before the first connection an error ends the attempt (connect() rejects); after it,
@@ -99,14 +141,80 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 				connected ? Math.min(50 * 2 ** Math.min(retries, 6), RECONNECT_MAX_MS) : cause
 		}
 	});
+
+	// An outage, from the first failed command (or lost connection) until Redis answers again
+	// on every connection. Logged once at its start and once at its end, not per command: while
+	// it lasts, every sale's word to the others fails.
+	let dropped = 0;
+	let outage: { dropped: number; answered: boolean; check: NodeJS.Timeout } | null = null;
+	const resyncListeners: (() => void)[] = [];
+	let pinging = false;
+	function outageBegins(reason: string, error: unknown) {
+		if (outage) return;
+		outage = {
+			dropped: 0,
+			answered: false,
+			check: setInterval(outageOver, RECOVERY_CHECK_MS)
+		};
+		outage.check.unref();
+		log.warn(
+			{ err: error },
+			`${reason}: what this node publishes to the other nodes is dropped until Redis answers ` +
+				`again (at most ${queueMax} commands wait per connection); sales are still taken, ` +
+				'and the boards on every node are read again then'
+		);
+	}
+	function outageOver() {
+		// Over once a command was answered after it began (a Redis that hangs keeps its
+		// connections open: being connected is not enough) and every connection is ready.
+		if (!outage || !handled.allReady()) return;
+		if (!outage.answered) {
+			// A node that sends nothing (a writer whose sockets are in the fan-out process) asks
+			// itself; on the raw client, so that a refused ping does not count as dropped.
+			if (!pinging) {
+				pinging = true;
+				client
+					.ping()
+					.then(
+						() => void (outage && (outage.answered = true)),
+						() => {}
+					)
+					.finally(() => (pinging = false));
+			}
+			return;
+		}
+		clearInterval(outage.check);
+		log.info(
+			`Redis (${withoutPassword(url)}) answers again; ${outage.dropped} command(s) dropped ` +
+				'meanwhile: the boards are read again'
+		);
+		outage = null;
+		for (const listener of resyncListeners) {
+			try {
+				listener();
+			} catch (error) {
+				log.error({ err: error }, 'resynchronising after a Redis outage failed');
+			}
+		}
+	}
 	// Every command's promise handled: the adapter leaves some unawaited, and a connection that
 	// breaks rejects those waiting for an answer (redis-handled.ts).
-	let failed = 0;
-	const handled = handledClients(client as unknown as RedisClientLike, (command, error) => {
-		// At warn level once per outage: while it lasts, every sale's word to the others fails.
-		if (failed++ === 0) log.warn({ err: error, command }, 'A Redis command failed');
-		else log.debug({ err: error, command }, 'A Redis command failed');
-	});
+	const handled = handledClients(
+		client as unknown as RedisClientLike,
+		(command, error) => {
+			dropped++;
+			const full = error instanceof Error && error.message === 'The queue is full';
+			outageBegins(
+				full ? 'Redis does not answer and its queue is full' : 'A Redis command failed',
+				error
+			);
+			outage!.dropped++;
+			log.debug({ err: error, command }, 'A Redis command failed');
+		},
+		() => {
+			if (outage) outage.answered = true;
+		}
+	);
 	// Without an 'error' listener node-redis would throw the error and stop the process.
 	client.on('error', (error: Error) => {
 		if (!connected || down) return;
@@ -116,14 +224,10 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 			`Lost the connection to Redis (${withoutPassword(url)}): this node's sockets still get ` +
 				'pushes, but not what happens on the other nodes until it is back (/readyz answers 503)'
 		);
+		outageBegins('The connection to Redis is lost', error);
 	});
 	client.on('ready', () => {
-		if (down)
-			log.info(
-				`Connected to Redis again (${withoutPassword(url)}); ${failed} command(s) failed meanwhile`
-			);
 		down = false;
-		failed = 0;
 	});
 	const timeout = setTimeout(() => void client.destroy(), CONNECT_TIMEOUT_MS + 1_000);
 	try {
@@ -151,11 +255,14 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 			return serverOptions;
 		},
 		isUp: () => handled.allReady(),
+		stats: () => ({ pending: handled.pending(), dropped }),
+		onResync: (listener) => void resyncListeners.push(listener),
 		close: async () => {
 			// Called as the process stops. A Redis that is away would hold a graceful close until
 			// it is back, and destroying the client would only reject what is queued: the client
 			// is left to the exit then, and the queued sessions are lost (their clients reconnect
 			// as new sockets).
+			if (outage) clearInterval(outage.check);
 			if (!client.isReady) return;
 			let timer: NodeJS.Timeout | undefined;
 			const late = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)));

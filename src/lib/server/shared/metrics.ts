@@ -17,10 +17,15 @@ type State = {
 	changedAt: Map<number, number>;
 	/** Reads the number of connected sockets (set by server.ts once Socket.IO is attached). */
 	socketCount?: () => number;
+	/** With REDIS_URL: reads the commands waiting for Redis and those dropped (server.ts). */
+	redisStats?: () => { pending: number; dropped: number };
+	/** The dropped count the counter last reached (a counter only goes up by increments). */
+	redisDropped: number;
 };
 const state: State = ((globalThis as { [KEY]?: State })[KEY] ??= {
 	defaults: false,
-	changedAt: new Map()
+	changedAt: new Map(),
+	redisDropped: 0
 });
 
 /** Default process and Node.js metrics (CPU, memory, event-loop lag, GC), registered once. */
@@ -48,6 +53,32 @@ metric(
 			help: 'Socket.IO clients connected (people and TV displays)',
 			collect() {
 				this.set(state.socketCount?.() ?? 0);
+			}
+		})
+);
+
+metric(
+	'honorboard_redis_commands_pending',
+	() =>
+		new client.Gauge({
+			name: 'honorboard_redis_commands_pending',
+			help: 'With REDIS_URL: commands sent to Redis (or waiting to be) and not answered yet; bounded by REDIS_QUEUE_MAX per connection',
+			collect() {
+				this.set(state.redisStats?.().pending ?? 0);
+			}
+		})
+);
+
+metric(
+	'honorboard_redis_commands_dropped_total',
+	() =>
+		new client.Counter({
+			name: 'honorboard_redis_commands_dropped_total',
+			help: 'With REDIS_URL: commands to Redis that failed (queue full while Redis hung, or lost with the connection): pushes to the other nodes that were dropped',
+			collect() {
+				const dropped = state.redisStats?.().dropped ?? 0;
+				if (dropped > state.redisDropped) this.inc(dropped - state.redisDropped);
+				state.redisDropped = Math.max(state.redisDropped, dropped);
 			}
 		})
 );
@@ -133,6 +164,11 @@ export function renderMetrics(): Promise<string> {
 /** server.ts: where the socket gauge reads its value. */
 export function countSocketsWith(read: () => number): void {
 	state.socketCount = read;
+}
+
+/** server.ts: where the Redis gauges read their values (with REDIS_URL). */
+export function countRedisWith(read: () => { pending: number; dropped: number }): void {
+	state.redisStats = read;
 }
 
 /** New sales recorded, after their transaction committed. */

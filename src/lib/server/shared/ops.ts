@@ -3,7 +3,9 @@
 // - GET /readyz: the database answers, its migrations are applied, the server is not shutting
 //   down and, with REDIS_URL, its link to Redis is up: 200, otherwise 503 (a load balancer stops
 //   sending requests). A node cut off from Redis still works, but its boards miss the other
-//   nodes' sales: better they watch on a node that sees everything.
+//   nodes' sales: better they watch on a node that sees everything. With HONORBOARD_FANOUT=process
+//   the live sockets (and the adapter's link to Redis) are in the fan-out child: it must be
+//   alive, and its link up too.
 // - GET /metrics: Prometheus' text format, for an API token with the admin role.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -49,8 +51,13 @@ export interface Readiness {
 	checks: {
 		database: 'ok' | 'unreachable';
 		migrations: 'ok' | 'pending' | 'unknown';
-		/** Only with REDIS_URL: whether every connection of this node to Redis is open. */
+		/**
+		 * Only with REDIS_URL: whether every connection of this node to Redis is open (this
+		 * process's and, with the fan-out process, the child's).
+		 */
 		redis?: 'up' | 'down';
+		/** Only with HONORBOARD_FANOUT=process: whether the child holding the sockets is alive. */
+		fanout?: 'up' | 'down';
 	};
 	shuttingDown: boolean;
 }
@@ -59,6 +66,8 @@ export interface Readiness {
 export interface ReadinessProbes {
 	/** With REDIS_URL: whether the link to Redis is up (realtime/redis.ts). */
 	redisUp?: () => boolean;
+	/** With HONORBOARD_FANOUT=process: whether the fan-out process is alive (realtime/fanout.ts). */
+	fanoutUp?: () => boolean;
 }
 
 /** What /readyz reports. */
@@ -78,9 +87,15 @@ export function readiness(shuttingDown: boolean, probes: ReadinessProbes = {}): 
 		log.warn({ err: error }, 'readiness check failed');
 	}
 	const redis = probes.redisUp ? (probes.redisUp() ? 'up' : 'down') : undefined;
+	const fanout = probes.fanoutUp ? (probes.fanoutUp() ? 'up' : 'down') : undefined;
 	return {
-		ready: database === 'ok' && migrations === 'ok' && redis !== 'down' && !shuttingDown,
-		checks: { database, migrations, ...(redis && { redis }) },
+		ready:
+			database === 'ok' &&
+			migrations === 'ok' &&
+			redis !== 'down' &&
+			fanout !== 'down' &&
+			!shuttingDown,
+		checks: { database, migrations, ...(redis && { redis }), ...(fanout && { fanout }) },
 		shuttingDown
 	};
 }
