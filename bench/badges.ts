@@ -231,9 +231,19 @@ interface LoopDelay {
 	cpuMs: number;
 	/** The slices' wall time added up (the rest of the wall time is between slices). */
 	inSlicesMs: number;
+	/** The 99th percentile and the median of the slices' wall times. */
+	sliceP99Ms: number;
+	sliceP50Ms: number;
 }
 
 let sliceTimes: number[] = [];
+
+/** The value below which `share` of `values` fall (0 when there are none). */
+function percentileOf(values: number[], share: number): number {
+	if (values.length === 0) return 0;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
+}
 
 /** Runs `work` while measuring the event loop's delay (what a request arriving meanwhile waits). */
 async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, LoopDelay]> {
@@ -265,14 +275,16 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 			slices: sliceTimes.length,
 			longestSliceMs: round(Math.max(0, ...sliceTimes)),
 			cpuMs: round((cpu.user + cpu.system) / 1000),
-			inSlicesMs: round(sliceTimes.reduce((sum, t) => sum + t, 0))
+			inSlicesMs: round(sliceTimes.reduce((sum, t) => sum + t, 0)),
+			sliceP99Ms: round(percentileOf(sliceTimes, 0.99)),
+			sliceP50Ms: round(percentileOf(sliceTimes, 0.5))
 		}
 	];
 }
 observeReevaluationSlices((wallMs) => sliceTimes.push(wallMs));
 observeRecalculationSlices((wallMs) => sliceTimes.push(wallMs));
 const loopText = (l: LoopDelay) =>
-	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms (${l.inSlicesMs} ms in slices), CPU ${l.cpuMs} ms`;
+	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms, p99 ${l.sliceP99Ms}, p50 ${l.sliceP50Ms} (${l.inSlicesMs} ms in slices), CPU ${l.cpuMs} ms`;
 
 if (SEEDED > 0) {
 	await (RECALC_ONLY ? recalculationOnly(SEEDED) : seasonWideOnly(SEEDED));
