@@ -273,7 +273,10 @@ export function applyPerson(
 const setSalePoints = (db: Queryable) =>
 	db
 		.update(sale)
-		.set({ points: sql.placeholder('points'), breakdown: sql`${sql.placeholder('breakdown')}` })
+		.set({
+			points: sql`${sql.placeholder('points')}`,
+			breakdown: sql`${sql.placeholder('breakdown')}`
+		})
 		.where(eq(sale.id, sql.placeholder('id')))
 		.prepare();
 
