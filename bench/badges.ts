@@ -44,7 +44,8 @@ import { startCheckpointer } from '../src/lib/server/db/checkpointer';
 import {
 	observeRecalculationSlices,
 	previewRecalculation,
-	recalculateInSlices
+	recalculateInSlices,
+	setRecalculationSliceMs
 } from '../src/lib/server/scoring/recalculate-run';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 
@@ -55,6 +56,10 @@ const SERVER = !process.argv.includes('--no-server');
 const SEASON_END = process.argv.includes('--season-end');
 const RECALC_ONLY = process.argv.includes('--recalc-only');
 const CHECKPOINT_THREAD = process.argv.includes('--checkpoint-thread');
+// --slice-ms N: the recalculation's slice budget instead of its 8 ms (to weigh commits against
+// slice length).
+const sliceMsAt = process.argv.indexOf('--slice-ms');
+if (sliceMsAt > 0) setRecalculationSliceMs(Number(process.argv[sliceMsAt + 1]));
 const custom = process.argv.find((a) => a.startsWith('--checkpoints='));
 const CHECKPOINTS = custom
 	? custom.slice('--checkpoints='.length).split(',').map(Number)
@@ -222,9 +227,23 @@ interface LoopDelay {
 	slices: number;
 	/** The longest slice, wall time (what the code bounds; the rest is the machine). */
 	longestSliceMs: number;
+	/** The process's CPU time (user + system, every thread) during the work. */
+	cpuMs: number;
+	/** The slices' wall time added up (the rest of the wall time is between slices). */
+	inSlicesMs: number;
+	/** The 99th percentile and the median of the slices' wall times. */
+	sliceP99Ms: number;
+	sliceP50Ms: number;
 }
 
 let sliceTimes: number[] = [];
+
+/** The value below which `share` of `values` fall (0 when there are none). */
+function percentileOf(values: number[], share: number): number {
+	if (values.length === 0) return 0;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
+}
 
 /** Runs `work` while measuring the event loop's delay (what a request arriving meanwhile waits). */
 async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, LoopDelay]> {
@@ -235,8 +254,10 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 	// before the work, or a block that starts at once is never seen.
 	await new Promise((r) => setTimeout(r, 5));
 	const t0 = performance.now();
+	const cpu0 = process.cpuUsage();
 	await work();
 	const wall = round(ms(t0));
+	const cpu = process.cpuUsage(cpu0);
 	// One more timer turn: a synchronous block is only seen by the histogram once the loop turns.
 	await new Promise((r) => setTimeout(r, 5));
 	h.disable();
@@ -252,14 +273,18 @@ async function underLoopMonitor(work: () => Promise<unknown>): Promise<[number, 
 			idleP99Ms: round(idle.percentile(99) / 1e6),
 			idleMaxMs: round(idle.max / 1e6),
 			slices: sliceTimes.length,
-			longestSliceMs: round(Math.max(0, ...sliceTimes))
+			longestSliceMs: round(Math.max(0, ...sliceTimes)),
+			cpuMs: round((cpu.user + cpu.system) / 1000),
+			inSlicesMs: round(sliceTimes.reduce((sum, t) => sum + t, 0)),
+			sliceP99Ms: round(percentileOf(sliceTimes, 0.99)),
+			sliceP50Ms: round(percentileOf(sliceTimes, 0.5))
 		}
 	];
 }
 observeReevaluationSlices((wallMs) => sliceTimes.push(wallMs));
 observeRecalculationSlices((wallMs) => sliceTimes.push(wallMs));
 const loopText = (l: LoopDelay) =>
-	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms`;
+	`loop p99 ${l.p99Ms} / max ${l.maxMs} ms (idle loop ${l.idleP99Ms} / ${l.idleMaxMs} ms), ${l.slices} slices, longest ${l.longestSliceMs} ms, p99 ${l.sliceP99Ms}, p50 ${l.sliceP50Ms} (${l.inSlicesMs} ms in slices), CPU ${l.cpuMs} ms`;
 
 if (SEEDED > 0) {
 	await (RECALC_ONLY ? recalculationOnly(SEEDED) : seasonWideOnly(SEEDED));

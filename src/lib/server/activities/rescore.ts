@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { activity, activityType, user } from '../db/schema';
 import { localDateKey } from '../../contest/calendar';
 import { scoreActivity, type ActivityScore } from '../../contest/activity-score';
-import type { MultiplierMode } from '../../contest/rules';
+import type { MultiplierMode, Rule } from '../../contest/rules';
 import { appendEntry } from '../scoring/ledger';
 import { ruleAwards } from '../rules/engine';
 import type { Actor } from '../audit/record';
@@ -36,9 +36,13 @@ export interface ActivityRescore {
 export function planActivityRescore(
 	db: Queryable,
 	season: { id: number; timeZone: string; multiplierMode: MultiplierMode },
-	userId?: number
+	userId?: number,
+	/** The season's rules when the caller has read them already (a recalculation does). */
+	seasonRules?: readonly Rule[]
 ): ActivityRescore {
-	const rules = activityRules(db, season.id);
+	const rules = seasonRules
+		? seasonRules.filter((rule) => rule.target.kind === 'activity')
+		: activityRules(db, season.id);
 	const rows = db
 		.select({
 			id: activity.id,

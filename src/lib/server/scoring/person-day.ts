@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
 import { prepared } from '../db/prepared';
@@ -226,5 +226,25 @@ export function removeSaleFromDay(
 export function forgetPersonDays(tx: Queryable, seasonId: number, userId: number): void {
 	tx.delete(personDay)
 		.where(and(eq(personDay.seasonId, seasonId), eq(personDay.userId, userId)))
+		.run();
+}
+
+/** Drops a person's day totals of the local days in [from, to) (those days were rescored). */
+export function forgetPersonDaysBetween(
+	tx: Queryable,
+	seasonId: number,
+	userId: number,
+	from: number,
+	to: number
+): void {
+	tx.delete(personDay)
+		.where(
+			and(
+				eq(personDay.seasonId, seasonId),
+				eq(personDay.userId, userId),
+				gte(personDay.day, from),
+				lt(personDay.day, to)
+			)
+		)
 		.run();
 }

@@ -7,25 +7,26 @@ import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
 import { bumpVersion } from './standings';
 import {
 	addPlan,
-	applyPerson,
 	emptyRecalculation,
 	finishPlan,
-	planPerson,
 	recalculationPeople,
 	recalculationTotals,
 	seasonScoring,
 	type Recalculation,
 	type SeasonScoring
 } from './recalculate';
+import { applyChunk, planChunk, startPerson, type PersonCursor } from './recalculate-chunk';
 
-// A season recalculation after a rule change (issue #13) without holding the server: one step
-// per person (a person's points depend only on their own sales and activities), steps run in
-// slices of about SLICE_MS that yield to the event loop in between, as badge re-evaluation does
-// (badges/reevaluate.ts). Each applied slice is its own short `immediate` transaction that
-// reads a person's sales and books their changes together, so a sale recorded between two
-// slices is never lost nor counted twice: recorded after its seller's step, it was scored with
-// the new rules already (recordSale reads them, and the seller's day totals were dropped with
-// the old breakdowns); recorded before, the seller's step replays it with the others.
+// A season recalculation after a rule change (issue #13) without holding the server: person by
+// person (a person's points depend only on their own sales and activities), each person in
+// chunks of whole local days (recalculate-chunk.ts: a step is about 64 sales, not a whole
+// person, whose sales can take 80 ms), chunks run in slices of about SLICE_MS that yield to the
+// event loop in between, as badge re-evaluation does (badges/reevaluate.ts). Each applied slice
+// is its own short `immediate` transaction that reads a chunk's sales and books their changes
+// together, so a sale recorded between two slices is never lost nor counted twice: recorded on
+// a day its seller's chunks have done, it was scored with the new rules already (recordSale
+// reads them, and the seller's day totals were dropped with the old breakdowns); on a day still
+// to do, the chunk that does it replays it with the others.
 //
 // Each slice that changed points bumps the leaderboard version and notifies (the publisher
 // coalesces): every committed state then has its own version, so what caches by version (the
@@ -36,7 +37,7 @@ import {
 const SLICE_MS = 8;
 let sliceMs = SLICE_MS;
 
-/** Tests: a budget of 0 makes every person a slice of their own; undefined restores 8 ms. */
+/** Tests: a budget of 0 makes every chunk a slice of its own; undefined restores 8 ms. */
 export function setRecalculationSliceMs(ms: number | undefined) {
 	sliceMs = ms ?? SLICE_MS;
 }
@@ -51,18 +52,21 @@ export function observeRecalculationSlices(observer: ((wallMs: number) => void) 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs the steps slice by slice: `step` decides one person inside the slice's transaction;
- * `after` runs once the slice has committed. False when the season is not there (any more).
+ * Runs the chunks slice by slice: `step` decides one chunk of a person (moving their cursor)
+ * inside the slice's transaction; `after` runs once the slice has committed. False when the
+ * season is not there (any more).
  */
 async function sliced(
 	db: Db,
 	seasonId: number,
 	behavior: 'deferred' | 'immediate',
-	step: (tx: Queryable, ctx: SeasonScoring, userId: number) => void,
+	step: (tx: Queryable, ctx: SeasonScoring, cursor: PersonCursor) => void,
 	after?: () => void
 ): Promise<boolean> {
 	let people: number[] | undefined;
 	let next = 0;
+	// The person under way, kept across slices when their chunks span several.
+	let cursor: PersonCursor | undefined;
 	for (;;) {
 		if (!db.$client.open) return false;
 		const started = performance.now();
@@ -71,8 +75,13 @@ async function sliced(
 				const ctx = seasonScoring(tx, seasonId);
 				if (!ctx) return false;
 				people ??= recalculationPeople(tx, seasonId);
-				while (next < people.length) {
-					step(tx, ctx, people[next++]);
+				for (;;) {
+					if (!cursor) {
+						if (next >= people.length) break;
+						cursor = startPerson(tx, people[next++]);
+					}
+					step(tx, ctx, cursor);
+					if (cursor.done) cursor = undefined;
 					if (performance.now() - started >= sliceMs) break;
 				}
 				return true;
@@ -82,7 +91,7 @@ async function sliced(
 		sliceObserver?.(performance.now() - started);
 		if (!found) return people !== undefined;
 		after?.();
-		if (next >= people!.length) return true;
+		if (!cursor && next >= people!.length) return true;
 		await yieldToLoop();
 	}
 }
@@ -93,8 +102,8 @@ async function sliced(
  */
 export async function previewRecalculation(db: Db, seasonId: number): Promise<Recalculation> {
 	const plan = emptyRecalculation();
-	const found = await sliced(db, seasonId, 'deferred', (tx, ctx, userId) =>
-		addPlan(plan, planPerson(tx, ctx, userId))
+	const found = await sliced(db, seasonId, 'deferred', (tx, ctx, cursor) =>
+		addPlan(plan, planChunk(tx, ctx, cursor).plan)
 	);
 	if (!found) throw new Error(`No season ${seasonId}`);
 	return finishPlan(plan);
@@ -113,9 +122,10 @@ async function run(db: Db, seasonId: number, request: Request): Promise<Recalcul
 		db,
 		seasonId,
 		'immediate',
-		(tx, ctx, userId) => {
-			const part = planPerson(tx, ctx, userId);
-			applyPerson(tx, seasonId, userId, part, request.actor, request.clock());
+		(tx, ctx, cursor) => {
+			const chunk = planChunk(tx, ctx, cursor);
+			const part = chunk.plan;
+			applyChunk(tx, seasonId, chunk, request.actor, request.clock());
 			const changed = part.changes.length + part.activityChanges.length > 0;
 			if (changed && !sliceChanged) {
 				sliceChanged = true;
