@@ -383,7 +383,10 @@ async function main() {
 
 		log(`\nnew sales, badges off, growing the season toward ${TARGET.toLocaleString('en')} sales:`);
 		await restart(false, PROFILE);
-		for (let i = 0; i < MAX_GROW_WINDOWS && salesNow() < TARGET; i++) await pair('new, badges off');
+		// At least one window, even when the badges-on windows already passed the target (a
+		// --quick run at 2,000+ sales/s did: the run had no badges-off figure at all).
+		for (let i = 0; i < MAX_GROW_WINDOWS && (i === 0 || salesNow() < TARGET); i++)
+			await pair('new, badges off');
 
 		log('\nreplays of known externalIds (the same body again), badges off:');
 		const hbKnown = honorboard.next;
