@@ -106,7 +106,7 @@ describe('REDIS_PREFIX', () => {
 		// read one database, so a push there may well show the other install's points.
 		const sameInstall = await watcherOn(staging2);
 		const otherInstall = await watcherOn(production);
-		const staging = await postSale(staging1.url, token, {
+		const staging = await postSale<{ sale: { id: number } }>(staging1.url, token, {
 			externalId: 'prefix-staging-1',
 			seller: seeded.people[1].email,
 			occurredAt: OCCURRED_AT
@@ -118,7 +118,7 @@ describe('REDIS_PREFIX', () => {
 		await pause(1_500);
 		expect(otherInstall.feed.has(stagingItem)).toBe(false);
 		// And the other way round: production's sale stays in production.
-		const production1 = await postSale(production.url, token, {
+		const production1 = await postSale<{ sale: { id: number } }>(production.url, token, {
 			externalId: 'prefix-production-1',
 			seller: seeded.people[1].email,
 			occurredAt: OCCURRED_AT
