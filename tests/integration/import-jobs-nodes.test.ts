@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
+import {
+	readDb,
+	seedServerDb,
+	signIn,
+	waitFor,
+	withDb,
+	PASSWORD,
+	type SeededDb
+} from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { openDatabase } from '../../src/lib/server/db';
@@ -234,7 +242,13 @@ describe('a node killed mid-import', () => {
 				if (body.job.status !== 'running') break;
 				await pause(100);
 			}
-			expect(c.output()).toContain(`resuming import job ${job.id}`);
+			// Log lines are written in batches, up to 0.1 s late (shared/log.ts, batchLogLines).
+			const resumed = c;
+			await waitFor(
+				() => resumed.output().includes(`resuming import job ${job.id}`),
+				5_000,
+				'the resume log line'
+			);
 			// The report of one run: every sale new once, none a duplicate of the first node's.
 			expect(body.job).toMatchObject({ status: 'done', done: 20_000, total: 20_000 });
 			expect(body.report).toMatchObject({ rows: 20_000, rejected: bad, errorsTotal: bad });
