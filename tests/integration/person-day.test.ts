@@ -5,14 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
+import { addDailyCapRules, mulberry32, personDaysVsRecomputed } from '../helpers/daily-caps';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
-import { recomputeDay, type DayKey } from '../../src/lib/server/scoring/person-day';
 import { sellerDayContext } from '../../src/lib/server/rules/engine';
 import { score } from '../../src/lib/contest/scoring';
-import { personDay, rule, sale, season } from '../../src/lib/server/db/schema';
+import { rule, sale, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
@@ -24,32 +24,6 @@ beforeEach(() => {
 	db = ctx.db;
 });
 afterEach(() => ctx.cleanup());
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** Every stored day next to the same day summed from its counted sales. */
-function storedVsRecomputed(seasonId: number, timeZone: string) {
-	const rows = db.select().from(personDay).where(eq(personDay.seasonId, seasonId)).all();
-	const stored = rows.map((r) => ({
-		key: `${r.userId}@${r.day}`,
-		sales: r.sales,
-		points: r.points,
-		quantity: r.quantity,
-		ruleAwards: JSON.parse(r.ruleAwards)
-	}));
-	const recomputed = rows.map((r) => {
-		const key: DayKey = { seasonId, userId: r.userId, day: r.day };
-		return { key: `${r.userId}@${r.day}`, ...recomputeDay(db, key, timeZone) };
-	});
-	return { stored, recomputed };
-}
 
 describe.each([
 	[11, 'Pacific/Auckland', false],
@@ -63,30 +37,7 @@ describe.each([
 			const contest = await makeContest(db, { teams: 2, people: 5, requireConfirmation: confirm });
 			const seasonId = contest.season.id;
 			db.update(season).set({ timeZone }).where(eq(season.id, seasonId)).run();
-			db.insert(rule)
-				.values([
-					{
-						seasonId,
-						name: 'First sale',
-						target: { kind: 'any' },
-						effect: { kind: 'first_sale_bonus', points: 7 }
-					},
-					{
-						seasonId,
-						name: 'Phones double, 300 a day at most',
-						target: { kind: 'category', category: 'Phones' },
-						effect: { kind: 'multiplier', factor: 2 },
-						dailyCap: 300
-					},
-					{
-						seasonId,
-						name: 'Big basket, 50 a day at most',
-						target: { kind: 'any' },
-						effect: { kind: 'amount_bonus', minAmount: 150000, points: 25 },
-						dailyCap: 50
-					}
-				])
-				.run();
+			addDailyCapRules(db, seasonId);
 			const manager = await makeUser(db, { role: 'manager' });
 			const now = Date.now();
 			const clock = () => now;
@@ -149,11 +100,11 @@ describe.each([
 					recalculateSeason(db, seasonId, { userId: manager.id }, clock);
 				}
 				if (step % 40 === 39) {
-					const { stored, recomputed } = storedVsRecomputed(seasonId, timeZone);
+					const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, timeZone);
 					expect(stored).toEqual(recomputed);
 				}
 			}
-			const { stored, recomputed } = storedVsRecomputed(seasonId, timeZone);
+			const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, timeZone);
 			expect(stored.length).toBeGreaterThan(5);
 			expect(stored).toEqual(recomputed);
 			expect(scoredAgainstScan).toBeGreaterThan(100);

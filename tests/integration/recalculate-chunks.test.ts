@@ -3,28 +3,36 @@
 // Chunked, it must give what the one-block recalculation gives, and a sale recorded between
 // two chunks of its seller must be counted once, with the new rules, on a day done or to do.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
-import { tempDb } from '../helpers/db';
+import { and, eq } from 'drizzle-orm';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
+import {
+	addCasesTripleRule,
+	addDailyCapRules,
+	adjustmentCount,
+	byPerson,
+	closeTempDbs,
+	mulberry32,
+	openTempDb,
+	personDaysVsRecomputed,
+	recalculationOutcome,
+	recordRandomSales,
+	reviewInTurn
+} from '../helpers/daily-caps';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { reviewSales } from '../../src/lib/server/scoring/review';
 import {
 	planRecalculation,
 	recalculateSeason,
-	recalculationTotals,
-	type Recalculation
+	recalculationTotals
 } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
 	previewRecalculation,
 	recalculateInSlices,
-	recalculationsSettled,
 	setRecalculationSliceMs
 } from '../../src/lib/server/scoring/recalculate-run';
 import { setRecalculationChunkSales } from '../../src/lib/server/scoring/recalculate-chunk';
-import { auditEvent, ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
+import { auditEvent, ledgerEntry, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { recomputeDay } from '../../src/lib/server/scoring/person-day';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -32,25 +40,12 @@ const DAY = 24 * HOUR;
 const NOW = Math.floor(Date.now() / DAY) * DAY + 12 * HOUR;
 const clock = () => NOW;
 
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const opened: ReturnType<typeof tempDb>[] = [];
 beforeEach(() => setRecalculationSliceMs(0));
 afterEach(async () => {
 	setRecalculationSliceMs(undefined);
 	setRecalculationChunkSales(undefined);
 	observeRecalculationSlices(undefined);
-	for (const ctx of opened.splice(0)) {
-		await recalculationsSettled(ctx.db);
-		ctx.cleanup();
-	}
+	await closeTempDbs();
 });
 
 const sell = (db: Db, seller: number, externalId: string, occurredAt: number, quantity = 2) =>
@@ -67,115 +62,36 @@ const sell = (db: Db, seller: number, externalId: string, occurredAt: number, qu
 		{ awards: false }
 	).sale.id;
 
-/** The new rules: a first-sale bonus, phones doubled up to 300 a day, a capped big-basket bonus. */
-function changeRules(db: Db, seasonId: number) {
-	db.insert(rule)
-		.values([
-			{
-				seasonId,
-				name: 'First sale',
-				target: { kind: 'any' },
-				effect: { kind: 'first_sale_bonus', points: 7 }
-			},
-			{
-				seasonId,
-				name: 'Phones double, 300 a day at most',
-				target: { kind: 'category', category: 'Phones' },
-				effect: { kind: 'multiplier', factor: 2 },
-				dailyCap: 300
-			},
-			{
-				seasonId,
-				name: 'Big basket, 50 a day at most',
-				target: { kind: 'any' },
-				effect: { kind: 'amount_bonus', minAmount: 150000, points: 25 },
-				dailyCap: 50
-			}
-		])
-		.run();
-}
-
 /**
  * One person with 150 sales over twelve days (registered out of time order, some rejected or
- * reversed) and one with 8, under one rule; then the rules change. Same seed, same season.
+ * reversed) and one with 8, under one rule; then the rules change (addDailyCapRules). Same seed,
+ * same season.
  */
 async function bigSellerSeason(seed = 11) {
-	const ctx = tempDb();
-	opened.push(ctx);
-	const db = ctx.db;
+	const db = openTempDb();
 	const random = mulberry32(seed);
 	const contest = await makeContest(db, { teams: 2, people: 2, requireConfirmation: true });
 	const seasonId = contest.season.id;
 	const [big, small] = [...contest.people].sort((x, y) => x.id - y.id);
-	db.insert(rule)
-		.values({
-			seasonId,
-			name: 'Cases triple',
-			target: { kind: 'sku', sku: 'CASE' },
-			effect: { kind: 'multiplier', factor: 3 }
-		})
-		.run();
-	const ids: number[] = [];
-	for (let n = 0; n < 158; n++)
-		ids.push(
-			recordSale(
-				db,
-				{
-					source: 'api',
-					externalId: `s-${n}`,
-					seller: { userId: n < 150 ? big.id : small.id },
-					occurredAt: NOW - Math.floor(random() * 12 * DAY),
-					lines: [
-						{
-							sku: random() < 0.5 ? 'PHONE' : 'CASE',
-							quantity: 1 + Math.floor(random() * 3),
-							unitPrice: random() < 0.5 ? 99900 : 2900
-						}
-					]
-				},
-				clock,
-				{ awards: false }
-			).sale.id
-		);
-	for (const [i, decision] of [
+	addCasesTripleRule(db, seasonId);
+	const ids = recordRandomSales(db, random, {
+		count: 158,
+		now: NOW,
+		span: 12 * DAY,
+		sellerOf: (n) => (n < 150 ? big.id : small.id)
+	});
+	const decisions = [
 		[5, 'reject'],
 		[17, 'confirm'],
 		[23, 'confirm'],
 		[23, 'reverse'],
 		[90, 'reject'],
 		[151, 'reject']
-	] as const)
-		reviewSales(db, [ids[i]], { decision, actor: { userId: null }, reason: 'r' }, clock);
-	changeRules(db, seasonId);
+	] as const;
+	reviewInTurn(db, ids, decisions, { userId: null }, clock);
+	addDailyCapRules(db, seasonId);
 	return { db, seasonId, big, small };
 }
-
-/** What a recalculation leaves: every sale's points and breakdown, the ledger per person. */
-function outcome(db: Db, seasonId: number) {
-	return {
-		sales: db
-			.select({ id: sale.id, points: sale.points, breakdown: sale.breakdown })
-			.from(sale)
-			.where(eq(sale.seasonId, seasonId))
-			.orderBy(sale.id)
-			.all(),
-		ledger: db.all(sql`select user_id, kind, status, sum(points) as points, count(*) as n
-			from ledger_entry where season_id = ${seasonId} group by 1, 2, 3 order by 1, 2, 3`),
-		standings: standingsVsLedger(db, seasonId).stored
-	};
-}
-
-const byPerson = (r: Recalculation) =>
-	[...r.people]
-		.sort((a, b) => a.userId - b.userId)
-		.map(({ userId, before, after }) => ({ userId, before, after }));
-
-const adjustments = (db: Db, saleId: number) =>
-	db
-		.select()
-		.from(ledgerEntry)
-		.where(and(eq(ledgerEntry.saleId, saleId), eq(ledgerEntry.kind, 'adjustment')))
-		.all().length;
 
 describe('season recalculation of a person in chunks of days', () => {
 	it.each([
@@ -202,7 +118,9 @@ describe('season recalculation of a person in chunks of days', () => {
 		expect(a.changes.map((c) => [c.saleId, c.before, c.after])).toEqual(
 			b.changes.map((c) => [c.saleId, c.before, c.after])
 		);
-		expect(outcome(chunked.db, chunked.seasonId)).toEqual(outcome(block.db, block.seasonId));
+		expect(recalculationOutcome(chunked.db, chunked.seasonId)).toEqual(
+			recalculationOutcome(block.db, block.seasonId)
+		);
 		const s = standingsVsLedger(chunked.db, chunked.seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		const audits = chunked.db
@@ -216,9 +134,7 @@ describe('season recalculation of a person in chunks of days', () => {
 	});
 
 	it('counts a sale recorded between two chunks of its seller once, with the new rules', async () => {
-		const ctx = tempDb();
-		opened.push(ctx);
-		const db = ctx.db;
+		const db = openTempDb();
 		const contest = await makeContest(db, { teams: 1, people: 1 });
 		const seasonId = contest.season.id;
 		const seller = contest.people[0].id;
@@ -226,7 +142,7 @@ describe('season recalculation of a person in chunks of days', () => {
 		// under the new rules the day's doubles reach the 300 cap with its third sale.
 		for (let day = 6; day >= 1; day--)
 			for (let n = 0; n < 4; n++) sell(db, seller, `d${day}-${n}`, NOW - day * DAY + n * 60_000);
-		changeRules(db, seasonId);
+		addDailyCapRules(db, seasonId);
 		// A chunk is one local day, and a slice one chunk: the days go in time order.
 		setRecalculationChunkSales(1);
 		const added: number[] = [];
@@ -247,7 +163,7 @@ describe('season recalculation of a person in chunks of days', () => {
 		// breakdowns: right at once (cap reached, no double), never adjusted.
 		const points = (id: number) => db.select().from(sale).where(eq(sale.id, id)).get()!.points;
 		expect(points(added[0])).toBe(100);
-		expect(adjustments(db, added[0])).toBe(0);
+		expect(adjustmentCount(db, added[0])).toBe(0);
 		// On the day to do, it was scored from the old day totals (a full double and the basket
 		// bonus: 225) and set right by that day's chunk, once.
 		const recorded = db
@@ -257,7 +173,7 @@ describe('season recalculation of a person in chunks of days', () => {
 			.get()!;
 		expect(recorded.points).toBe(225);
 		expect(points(added[1])).toBe(100);
-		expect(adjustments(db, added[1])).toBe(1);
+		expect(adjustmentCount(db, added[1])).toBe(1);
 		expect(run.salesChecked).toBe(25);
 		// Everything has the points today's rules give; each sale once in the ledger.
 		expect(planRecalculation(db, seasonId).changes).toEqual([]);
@@ -269,14 +185,7 @@ describe('season recalculation of a person in chunks of days', () => {
 		const s = standingsVsLedger(db, seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		// The day totals kept for scoring agree with the sales as they are now.
-		for (const d of db.select().from(personDay).where(eq(personDay.seasonId, seasonId)).all()) {
-			const key = { seasonId, userId: d.userId, day: d.day };
-			const { sales, points, ruleAwards } = recomputeDay(db, key, 'UTC');
-			expect({ sales: d.sales, points: d.points, ruleAwards: JSON.parse(d.ruleAwards) }).toEqual({
-				sales,
-				points,
-				ruleAwards
-			});
-		}
+		const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, 'UTC');
+		expect(stored).toEqual(recomputed);
 	});
 });

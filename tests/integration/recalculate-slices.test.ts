@@ -3,154 +3,75 @@
 // recalculation gives, count a sale recorded between two slices once and with the new rules,
 // merge requests made while it runs, preview what it then applies, and let the event loop turn.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
-import { tempDb } from '../helpers/db';
+import { and, eq } from 'drizzle-orm';
 import { makeContest, makeUser, standingsVsLedger } from '../helpers/factories';
+import {
+	addCasesTripleRule,
+	addDailyCapRules,
+	adjustmentCount,
+	byPerson,
+	closeTempDbs,
+	mulberry32,
+	openTempDb,
+	personDaysVsRecomputed,
+	recalculationOutcome,
+	recordRandomSales,
+	reviewInTurn
+} from '../helpers/daily-caps';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { reviewSales } from '../../src/lib/server/scoring/review';
 import {
 	planRecalculation,
 	recalculateSeason,
-	recalculationTotals,
-	type Recalculation
+	recalculationTotals
 } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
 	previewRecalculation,
 	recalculateInSlices,
-	recalculationsSettled,
 	setRecalculationSliceMs
 } from '../../src/lib/server/scoring/recalculate-run';
-import { auditEvent, ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
+import { auditEvent, ledgerEntry, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { recomputeDay } from '../../src/lib/server/scoring/person-day';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.now();
 const clock = () => NOW;
 
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const opened: ReturnType<typeof tempDb>[] = [];
 beforeEach(() => setRecalculationSliceMs(0));
 afterEach(async () => {
 	setRecalculationSliceMs(undefined);
 	observeRecalculationSlices(undefined);
-	for (const ctx of opened.splice(0)) {
-		await recalculationsSettled(ctx.db);
-		ctx.cleanup();
-	}
+	await closeTempDbs();
 });
 
 /**
  * A season of six people with three days of sales scored under one rule, some of them rejected
- * or reversed; then the rules change: a first-sale bonus, phones doubled up to 300 a day, a
- * big-basket bonus up to 50 a day. The same seed gives the same season.
+ * or reversed; then the rules change (addDailyCapRules). The same seed gives the same season.
  */
 async function changedSeason(seed = 7) {
-	const ctx = tempDb();
-	opened.push(ctx);
-	const db = ctx.db;
+	const db = openTempDb();
 	const random = mulberry32(seed);
 	const contest = await makeContest(db, { teams: 2, people: 6, requireConfirmation: true });
 	const seasonId = contest.season.id;
 	const manager = await makeUser(db, { role: 'manager' });
-	db.insert(rule)
-		.values({
-			seasonId,
-			name: 'Cases triple',
-			target: { kind: 'sku', sku: 'CASE' },
-			effect: { kind: 'multiplier', factor: 3 }
-		})
-		.run();
-	const ids: number[] = [];
-	for (let n = 0; n < 90; n++) {
-		const seller = contest.people[Math.floor(random() * contest.people.length)];
-		const result = recordSale(
-			db,
-			{
-				source: 'api',
-				externalId: `s-${n}`,
-				seller: { userId: seller.id },
-				occurredAt: NOW - Math.floor(random() * 72 * HOUR),
-				lines: [
-					{
-						sku: random() < 0.5 ? 'PHONE' : 'CASE',
-						quantity: 1 + Math.floor(random() * 3),
-						unitPrice: random() < 0.5 ? 99900 : 2900
-					}
-				]
-			},
-			clock,
-			{ awards: false }
-		);
-		ids.push(result.sale.id);
-	}
-	for (const [i, decision] of [
+	addCasesTripleRule(db, seasonId);
+	const ids = recordRandomSales(db, random, {
+		count: 90,
+		now: NOW,
+		span: 72 * HOUR,
+		sellerOf: () => contest.people[Math.floor(random() * contest.people.length)].id
+	});
+	const decisions = [
 		[5, 'reject'],
 		[17, 'confirm'],
 		[23, 'confirm'],
 		[23, 'reverse'],
 		[40, 'reject']
-	] as const)
-		reviewSales(db, [ids[i]], { decision, actor: { userId: manager.id }, reason: 'r' }, clock);
-	db.insert(rule)
-		.values([
-			{
-				seasonId,
-				name: 'First sale',
-				target: { kind: 'any' },
-				effect: { kind: 'first_sale_bonus', points: 7 }
-			},
-			{
-				seasonId,
-				name: 'Phones double, 300 a day at most',
-				target: { kind: 'category', category: 'Phones' },
-				effect: { kind: 'multiplier', factor: 2 },
-				dailyCap: 300
-			},
-			{
-				seasonId,
-				name: 'Big basket, 50 a day at most',
-				target: { kind: 'any' },
-				effect: { kind: 'amount_bonus', minAmount: 150000, points: 25 },
-				dailyCap: 50
-			}
-		])
-		.run();
+	] as const;
+	reviewInTurn(db, ids, decisions, { userId: manager.id }, clock);
+	addDailyCapRules(db, seasonId);
 	return { db, seasonId, contest, manager };
 }
-
-/** What a recalculation leaves: every sale's points and breakdown, the ledger per person. */
-function outcome(db: Db, seasonId: number) {
-	return {
-		sales: db
-			.select({ id: sale.id, points: sale.points, breakdown: sale.breakdown })
-			.from(sale)
-			.where(eq(sale.seasonId, seasonId))
-			.orderBy(sale.id)
-			.all(),
-		ledger: db.all(sql`select user_id, kind, status, sum(points) as points, count(*) as n
-			from ledger_entry where season_id = ${seasonId} group by 1, 2, 3 order by 1, 2, 3`),
-		standings: standingsVsLedger(db, seasonId).stored
-	};
-}
-
-const byPerson = (r: Recalculation) =>
-	[...r.people]
-		.sort((a, b) => a.userId - b.userId)
-		.map(({ userId, before, after }) => ({
-			userId,
-			before,
-			after
-		}));
 
 const recalculations = (db: Db) =>
 	db.select().from(auditEvent).where(eq(auditEvent.action, 'season.recalculate')).all();
@@ -167,7 +88,9 @@ describe('season recalculation in slices', () => {
 		expect(a.changes.length).toBeGreaterThan(10);
 		expect(recalculationTotals(a)).toEqual(recalculationTotals(b));
 		expect(byPerson(a)).toEqual(byPerson(b));
-		expect(outcome(sliced.db, sliced.seasonId)).toEqual(outcome(block.db, block.seasonId));
+		expect(recalculationOutcome(sliced.db, sliced.seasonId)).toEqual(
+			recalculationOutcome(block.db, block.seasonId)
+		);
 		const s = standingsVsLedger(sliced.db, sliced.seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		// One audit entry with the totals, and nothing left to change.
@@ -204,16 +127,10 @@ describe('season recalculation in slices', () => {
 		});
 		await recalculateInSlices(db, seasonId, { userId: null }, clock);
 		expect(added).toHaveLength(2);
-		const adjusted = (id: number) =>
-			db
-				.select()
-				.from(ledgerEntry)
-				.where(and(eq(ledgerEntry.saleId, id), eq(ledgerEntry.kind, 'adjustment')))
-				.all().length;
 		// The first person's sale came after their step: scored right at once, never adjusted.
 		// The last person's was scored from day totals of the old rules, and set right by their step.
-		expect(adjusted(added[0])).toBe(0);
-		expect(adjusted(added[1])).toBe(1);
+		expect(adjustmentCount(db, added[0])).toBe(0);
+		expect(adjustmentCount(db, added[1])).toBe(1);
 		// Everything now has the points today's rules give, the new sales too.
 		expect(planRecalculation(db, seasonId).changes).toEqual([]);
 		for (const id of added) {
@@ -229,12 +146,8 @@ describe('season recalculation in slices', () => {
 		const s = standingsVsLedger(db, seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		// The day totals kept for scoring agree with the sales as they are now.
-		for (const d of db.select().from(personDay).where(eq(personDay.seasonId, seasonId)).all()) {
-			const key = { seasonId, userId: d.userId, day: d.day };
-			expect({ sales: d.sales, points: d.points }).toMatchObject(
-				(({ sales, points }) => ({ sales, points }))(recomputeDay(db, key, 'UTC'))
-			);
-		}
+		const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, 'UTC');
+		expect(stored).toEqual(recomputed);
 	});
 
 	it('merges the requests made while one runs into one more run', async () => {

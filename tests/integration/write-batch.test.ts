@@ -6,8 +6,8 @@
 // rollups and confirmed referrals; refused sales change nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
+import { addDailyCapRules, closeTempDbs, mulberry32, openTempDb } from '../helpers/daily-caps';
 import {
 	recordSale,
 	recordSaleInTx,
@@ -16,51 +16,24 @@ import {
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
 import { savepoint } from '../../src/lib/server/db/prepared';
-import { rule, season } from '../../src/lib/server/db/schema';
+import { season } from '../../src/lib/server/db/schema';
 import { recordReferral } from '../../src/lib/server/referrals/record';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+afterEach(closeTempDbs);
 
 /** The same contest in a fresh database: ids come out the same in each. */
 async function contestDb(timeZone: string) {
-	const ctx = tempDb();
-	cleanups.push(ctx.cleanup);
-	const contest = await makeContest(ctx.db, { teams: 3, people: 7 });
+	const db = openTempDb();
+	const contest = await makeContest(db, { teams: 3, people: 7 });
 	const seasonId = contest.season.id;
-	ctx.db.update(season).set({ timeZone, maxSalePoints: 600 }).where(eq(season.id, seasonId)).run();
-	ctx.db
-		.insert(rule)
-		.values([
-			{
-				seasonId,
-				name: 'First sale',
-				target: { kind: 'any' },
-				effect: { kind: 'first_sale_bonus', points: 7 }
-			},
-			{
-				seasonId,
-				name: 'Phones double, 300 a day at most',
-				target: { kind: 'category', category: 'Phones' },
-				effect: { kind: 'multiplier', factor: 2 },
-				dailyCap: 300
-			}
-		])
-		.run();
+	db.update(season).set({ timeZone, maxSalePoints: 600 }).where(eq(season.id, seasonId)).run();
+	// Without the basket bonus: at 29.00 a unit, no basket here would reach it.
+	addDailyCapRules(db, seasonId, { bigBasket: false });
 	// A customer's open referral: the first confirmed sale naming the customer confirms it.
-	recordReferral(ctx.db, {
+	recordReferral(db, {
 		requestId: 'wb-referral',
 		referrerId: contest.people[1].id,
 		customerName: 'Acme',
@@ -68,7 +41,7 @@ async function contestDb(timeZone: string) {
 		contact: null,
 		note: null
 	});
-	return { db: ctx.db, contest };
+	return { db, contest };
 }
 
 /** What the two paths must agree on (times of writing and the version left out). */
