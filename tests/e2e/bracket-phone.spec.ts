@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
 import { withDb } from './pages';
+import { postSale } from '../helpers/sales';
 
 const PHONE = { width: 375, height: 812 };
 
@@ -64,17 +65,15 @@ test.describe('a knockout bracket on a 375 px phone', () => {
 
 		// Inside the round's period: now, or its last minute while the round is in its grace hours.
 		const occurredAt = Math.min(Date.now(), Date.parse(rounds[live].endsAt) - 60_000);
-		const response = await request.post(`${baseURL}/api/v1/sales`, {
-			headers,
-			data: {
-				externalId: `bracket-e2e-${Date.now()}`,
-				seller: { email },
-				occurredAt: new Date(occurredAt).toISOString(),
-				lines: [{ sku: 'PH-PRO', quantity: 1, unitPrice: 1099 }]
-			}
+		const answer = await postSale<{ sale: { points: number } }>(baseURL!, token, {
+			externalId: `bracket-e2e-${Date.now()}`,
+			seller: email,
+			occurredAt: new Date(occurredAt).toISOString(),
+			sku: 'PH-PRO',
+			unitPrice: 1099
 		});
-		expect(response.status(), await response.text()).toBe(201);
-		const { points } = (await response.json()).sale;
+		expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+		const { points } = answer.body.sale;
 		await expect.poll(scoreOf, { timeout: PAGE_READY }).toBe(before + points);
 
 		const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -6,6 +6,7 @@ import { expect, navigateInApp, PAGE_READY, test, waitForHydration } from './fix
 import { ACCOUNTS, adminOnlyPages, pagesFor, tvPath, withDb, type Role } from './pages';
 import { browserLocale, pattern, say, type Locale } from './messages';
 import { runCli } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import { E2E_DB } from './env';
 
 const PHONE = { width: 375, height: 740 };
@@ -346,7 +347,7 @@ test.describe('toasts', () => {
 			test.use({ locale: browserLocale(locale) });
 			test(
 				named(`stay clear of the navigation at ${viewport.width}px`, locale),
-				async ({ openAs, request, baseURL }) => {
+				async ({ openAs, baseURL }) => {
 					const page = await openAs(ACCOUNTS.rep);
 					await page.setViewportSize(viewport);
 					await page.goto('/');
@@ -356,16 +357,14 @@ test.describe('toasts', () => {
 						timeout: PAGE_READY
 					});
 					// Another person's sale is toasted on the board.
-					const response = await request.post(`${baseURL}/api/v1/sales`, {
-						headers: { authorization: `Bearer ${apiToken}` },
-						data: {
-							externalId: `layout-toast-${viewport.width}-${locale}-${Date.now()}`,
-							seller: { email: 'rep2@demo.test' },
-							occurredAt: new Date().toISOString(),
-							lines: [{ sku: 'SCR', quantity: 1, unitPrice: 19 }]
-						}
+					const answer = await postSale(baseURL!, apiToken, {
+						externalId: `layout-toast-${viewport.width}-${locale}-${Date.now()}`,
+						seller: 'rep2@demo.test',
+						occurredAt: new Date().toISOString(),
+						sku: 'SCR',
+						unitPrice: 19
 					});
-					expect(response.status(), await response.text()).toBe(201);
+					expect(answer.status, JSON.stringify(answer.body)).toBe(201);
 					const toast = page.locator('[data-sonner-toast]').first();
 					await expect(toast).toBeVisible({ timeout: PAGE_READY });
 					// Wait until it has slid into place.

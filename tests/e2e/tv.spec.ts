@@ -4,10 +4,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { E2E_DB } from './env';
 import { expect, openBoard, PAGE_READY, repEmail, test } from './fixtures';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 
 /** How long an update may take to cross the socket to a page on a busy machine. */
 const LIVE = 20_000;
@@ -74,25 +75,25 @@ async function newcomer(): Promise<{ email: string; name: string }> {
 	return person;
 }
 
-/** Registers a sale through the HTTP API, the way a CRM does. */
+/** Registers a sale of one line through the HTTP API, the way a CRM does. */
 async function sell(
-	request: APIRequestContext,
 	url: string,
 	apiToken: string,
 	email: string,
-	lines: { sku: string; quantity: number; unitPrice: number }[]
+	line: { sku: string; quantity: number; unitPrice: number }
 ): Promise<{ id: number; status: string; points: number }> {
-	const response = await request.post(`${url}/api/v1/sales`, {
-		headers: { authorization: `Bearer ${apiToken}` },
-		data: {
+	const answer = await postSale<{ sale: { id: number; status: string; points: number } }>(
+		url,
+		apiToken,
+		{
 			externalId: `tv-e2e-${unique()}`,
-			seller: { email },
+			seller: email,
 			occurredAt: new Date().toISOString(),
-			lines
+			...line
 		}
-	});
-	expect(response.status(), await response.text()).toBe(201);
-	return (await response.json()).sale;
+	);
+	expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+	return answer.body.sale;
 }
 
 /** Opens the TV page in its own browser (no sign-in) and waits until its socket is live. */
@@ -114,8 +115,7 @@ function connecting(tv: Page) {
 test('a first sale is toasted on another board and celebrated on the TV', async ({
 	browser,
 	baseURL,
-	openAs,
-	request
+	openAs
 }) => {
 	const seasonId = demoSeasonId();
 	const firstSale = withDb(E2E_DB, (db) =>
@@ -147,9 +147,7 @@ test('a first sale is toasted on another board and celebrated on the TV', async 
 		{ timeout: LIVE }
 	);
 	// A small sale: no "big sale" or record celebration queues in front of the badge.
-	await sell(request, baseURL!, apiToken, member.email, [
-		{ sku: 'SCR', quantity: 1, unitPrice: 19 }
-	]);
+	await sell(baseURL!, apiToken, member.email, { sku: 'SCR', quantity: 1, unitPrice: 19 });
 	await Promise.all([toast, overlay]);
 	await expect(tv.getByRole('alert')).toContainText('Badge earned');
 	await tv.context().close();
@@ -227,7 +225,7 @@ test.describe('a server restart', () => {
 
 		server = await startServer({ dbPath, port });
 		const phone = { sku: 'PH-PRO', quantity: 1, unitPrice: 1099 };
-		const sale = await sell(request, url, apiToken, repEmail(leader), [phone]);
+		const sale = await sell(url, apiToken, repEmail(leader), phone);
 		expect(sale.points).toBeGreaterThan(0);
 		// What the board should now show for the leader (badge bonuses included).
 		const response = await request.get(`${url}/api/v1/seasons/${seasonId}/leaderboard?limit=3`, {

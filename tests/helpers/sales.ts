@@ -11,6 +11,8 @@ export interface TestSale {
 	unitPrice?: number;
 	/** ISO time; a minute ago when left out. */
 	occurredAt?: string;
+	/** The customer's reference (referrals); not sent when left out. */
+	customerRef?: string;
 }
 
 /** The JSON body the API takes for `sale`. */
@@ -21,7 +23,8 @@ export function saleBody(sale: TestSale): Record<string, unknown> {
 		occurredAt: sale.occurredAt ?? new Date(Date.now() - 60_000).toISOString(),
 		lines: [
 			{ sku: sale.sku ?? 'PHONE', quantity: sale.quantity ?? 1, unitPrice: sale.unitPrice ?? 10 }
-		]
+		],
+		...(sale.customerRef !== undefined && { customerRef: sale.customerRef })
 	};
 }
 

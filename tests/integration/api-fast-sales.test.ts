@@ -3,6 +3,7 @@
 // body and headers, for new sales, replays, conflicts and every refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { postSaleBody } from '../helpers/sales';
 import { apiTokenFor, lastLine, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
 import { eq } from 'drizzle-orm';
 import { sale as saleTable, user } from '../../src/lib/server/db/schema';
@@ -40,14 +41,7 @@ const sale = (id: string, overrides: Record<string, unknown> = {}) =>
 	});
 
 async function post(server: RunningServer, body: string, auth: string | null = token) {
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: {
-			'content-type': 'application/json',
-			...(auth === null ? {} : { authorization: `Bearer ${auth}` })
-		},
-		body
-	});
+	const response = await postSaleBody(server.url, auth, body);
 	const headers = Object.fromEntries(
 		['content-type', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'retry-after']
 			.map((h) => [h, response.headers.get(h)])
@@ -205,14 +199,8 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 	it('answers with the X-Request-Id given, or a new one, on a new sale, a replay and a refusal', async () => {
 		const text = sale('fast-request-id-1');
 		const idOf = async (server: RunningServer, body: string, given?: string, auth = token) => {
-			const response = await fetch(`${server.url}/api/v1/sales`, {
-				method: 'POST',
-				headers: {
-					'content-type': 'application/json',
-					authorization: `Bearer ${auth}`,
-					...(given ? { 'x-request-id': given } : {})
-				},
-				body
+			const response = await postSaleBody(server.url, auth, body, {
+				headers: given ? { 'x-request-id': given } : {}
 			});
 			await response.arrayBuffer();
 			return response.headers.get('x-request-id');

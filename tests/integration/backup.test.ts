@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { apiTokenFor, readDb, seedServerDb, type SeededDb } from '../helpers/seeded';
+import { postSale } from '../helpers/sales';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -23,17 +24,13 @@ afterAll(async () => {
 let sold = 0;
 async function sell(): Promise<void> {
 	const i = sold++;
-	const response = await fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId: `backup-${i}`,
-			seller: { email: seeded.people[i % seeded.people.length].email },
-			occurredAt: new Date(Date.now() - 60_000).toISOString(),
-			lines: [{ sku: 'PHONE', quantity: 1 + (i % 3), unitPrice: 999 }]
-		})
+	const answer = await postSale(server.url, token, {
+		externalId: `backup-${i}`,
+		seller: seeded.people[i % seeded.people.length].email,
+		quantity: 1 + (i % 3),
+		unitPrice: 999
 	});
-	expect(response.status).toBe(201);
+	expect(answer.status).toBe(201);
 }
 
 /** What one consistent snapshot must agree on: every sale has its ledger entry and standing. */

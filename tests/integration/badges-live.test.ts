@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	connect,
@@ -95,11 +96,9 @@ it('pushes the pending badge, then its withdrawal when the sale is reversed', as
 			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 			body: JSON.stringify(body)
 		});
-	const sold = await api('/sales', {
+	const sold = await postSale(server.url, token, {
 		externalId: 'live-badge-1',
-		seller: { email: seller.email },
-		occurredAt: new Date(Date.now() - 60_000).toISOString(),
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
+		seller: seller.email
 	});
 	expect(sold.status).toBe(201);
 	await waitFor(() => seen.badges.length > 0, 10_000, 'the badge push');

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	connect,
@@ -126,18 +127,11 @@ describe('duels over HTTP and Socket.IO', () => {
 		});
 
 		frames.length = 0;
-		const sale = await fetch(`${server.url}/api/v1/sales`, {
-			method: 'POST',
-			headers: {
-				authorization: `Bearer ${apiTokenFor(seeded.path)}`,
-				'content-type': 'application/json'
-			},
-			body: JSON.stringify({
-				externalId: 'duel-sale-1',
-				seller: { email: sam.email },
-				occurredAt: new Date().toISOString(),
-				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
-			})
+		const sale = await postSale(server.url, apiTokenFor(seeded.path), {
+			externalId: 'duel-sale-1',
+			seller: sam.email,
+			occurredAt: new Date().toISOString(),
+			unitPrice: 999
 		});
 		expect(sale.status).toBe(201);
 		await waitFor(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	PASSWORD,
@@ -115,17 +116,14 @@ async function addChannel(platform: string, name: string, path: string, points =
 const SOLD_AT = new Date(Date.now() - 60_000).toISOString();
 
 async function sell(externalId: string, sku: string) {
-	const response = await fetch(`${running.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email: db.people[1].email },
-			occurredAt: SOLD_AT,
-			lines: [{ sku, quantity: 1, unitPrice: 10 }]
-		})
+	const answer = await postSale(running.url, token, {
+		externalId,
+		seller: db.people[1].email,
+		occurredAt: SOLD_AT,
+		sku,
+		unitPrice: 10
 	});
-	expect(response.status).toBeLessThan(300);
+	expect(answer.status).toBeLessThan(300);
 }
 
 const at = (path: string) => received.filter((r) => r.path === path);

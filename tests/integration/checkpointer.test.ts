@@ -9,6 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { apiTokenFor, readDb, seedServerDb, waitFor } from '../helpers/seeded';
 import { startServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import { Checkpointer, SQLITE_AUTOCHECKPOINT_PAGES } from '../../src/lib/server/db/checkpointer';
 
 const ENTRY = resolve('build/checkpoint-thread.js');
@@ -84,19 +85,13 @@ describe('the built server with its checkpoint thread', () => {
 		const token = apiTokenFor(seeded.path);
 		const env = { HONORBOARD_CHECKPOINT_PAGES: '20' };
 		const occurredAt = new Date(Date.now() - 60_000).toISOString();
-		const body = (i: number) =>
-			JSON.stringify({
-				externalId: `ckpt-${i}`,
-				seller: { email: seeded.people[1].email },
-				occurredAt,
-				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
-			});
 		const post = (url: string, i: number) =>
-			fetch(`${url}/api/v1/sales`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-				body: body(i)
-			}).then(async (r) => ({ status: r.status, json: await r.json() }));
+			postSale<{ sale: { id: number } }>(url, token, {
+				externalId: `ckpt-${i}`,
+				seller: seeded.people[1].email,
+				occurredAt,
+				unitPrice: 999
+			});
 		const SALES = 150;
 		let server = await startServer({ dbPath: seeded.path, env });
 		try {
@@ -104,7 +99,7 @@ describe('the built server with its checkpoint thread', () => {
 			for (let i = 0; i < SALES; i++) {
 				const answer = await post(server.url, i);
 				expect(answer.status).toBe(201);
-				ids.push(answer.json.sale.id);
+				ids.push(answer.body.sale.id);
 			}
 			server.process.kill('SIGKILL');
 			await server.stop();
@@ -118,7 +113,7 @@ describe('the built server with its checkpoint thread', () => {
 			for (const i of [0, SALES / 2, SALES - 1]) {
 				const again = await post(server.url, i);
 				expect(again.status).toBe(200);
-				expect(again.json.sale.id).toBe(ids[i]);
+				expect(again.body.sale.id).toBe(ids[i]);
 			}
 			for (let i = SALES; i < SALES + 50; i++) expect((await post(server.url, i)).status).toBe(201);
 			expect(await server.stop()).toBe(0);

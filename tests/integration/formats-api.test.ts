@@ -3,6 +3,7 @@
 // board shows, moved by a sale; refusals (401, 403, 400, 404, 422) write nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import { io as ioClient } from 'socket.io-client';
 import {
 	apiTokenFor,
@@ -96,14 +97,14 @@ const knockoutBody = {
 };
 
 async function sell(externalId: string, email: string) {
-	const response = await call('/sales', integration, {
+	const answer = await postSale<{ sale: { points: number } }>(server.url, integration, {
 		externalId,
-		seller: { email },
+		seller: email,
 		occurredAt: iso(-60_000),
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
+		unitPrice: 999
 	});
-	expect(response.status).toBe(201);
-	return ((await response.json()) as { sale: { points: number } }).sale.points;
+	expect(answer.status).toBe(201);
+	return answer.body.sale.points;
 }
 
 describe('formats API: refusals write nothing', () => {

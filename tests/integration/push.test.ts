@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createDecipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	PASSWORD,
@@ -150,15 +151,11 @@ function api(method: string, session: string | null, body?: unknown, origin = se
 }
 
 function sell(email: string, externalId: string) {
-	return fetch(`${server.url}/api/v1/sales`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			externalId,
-			seller: { email },
-			occurredAt: new Date().toISOString(),
-			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 100 }]
-		})
+	return postSale(server.url, token, {
+		externalId,
+		seller: email,
+		occurredAt: new Date().toISOString(),
+		unitPrice: 100
 	});
 }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
@@ -111,12 +112,12 @@ const consistent = () =>
 	});
 
 function sale(externalId: string, customerRef?: string) {
-	return api('/sales', tokens.integration, {
+	const seller = seeded.people[1].email;
+	return postSale(server.url, tokens.integration, {
 		externalId,
-		seller: { email: seeded.people[1].email },
-		occurredAt: new Date(Date.now() - 60_000).toISOString(),
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 100 }],
-		...(customerRef && { customerRef })
+		seller,
+		unitPrice: 100,
+		customerRef
 	});
 }
 
@@ -149,9 +150,9 @@ describe('referrals', () => {
 	});
 
 	it('is confirmed by the customer’s first confirmed sale, however the reference is typed', async () => {
-		const response = await sale('crm-1', ' ac 100 ');
-		expect(response.status).toBe(201);
-		const { sale: recorded } = await response.json();
+		const answer = await sale('crm-1', ' ac 100 ');
+		expect(answer.status).toBe(201);
+		const recorded = answer.body.sale!;
 		expect(recorded.status).toBe('approved');
 		const [row] = referrals();
 		expect(row).toMatchObject({ status: 'confirmed', entry: 'confirmed' });
@@ -281,8 +282,8 @@ describe('a season that needs confirmation', () => {
 		try {
 			await refer('req-review-001', 'Review Oy', 'RV-1');
 			const id = referrals().at(-1)!.id;
-			const response = await sale('crm-review', 'rv 1');
-			expect((await response.json()).sale.status).toBe('pending');
+			const answer = await sale('crm-review', 'rv 1');
+			expect(answer.body.sale?.status).toBe('pending');
 			expect(referrals().at(-1)).toMatchObject({ status: 'open', entry: 'provisional' });
 			const queue = await fetch(`${server.url}/manage/review`, {
 				headers: { cookie: `session=${sessions.manager}` }

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
+import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
 	PASSWORD,
@@ -74,15 +75,9 @@ describe('two server processes on one database', () => {
 		const SALES = 8;
 		const responses = await Promise.all(
 			Array.from({ length: SALES }, (_, i) =>
-				fetch(`${servers[i % 2].url}/api/v1/sales`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-					body: JSON.stringify({
-						externalId: `twice-${i}`,
-						seller: { email: db.people[i % db.people.length].email },
-						occurredAt: new Date(Date.now() - 60_000).toISOString(),
-						lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-					})
+				postSale(servers[i % 2].url, token, {
+					externalId: `twice-${i}`,
+					seller: db.people[i % db.people.length].email
 				})
 			)
 		);
@@ -181,15 +176,9 @@ describe('Redeliver on the webhooks console', () => {
 		);
 		const running = await server(db.path);
 		const token = apiTokenFor(db.path);
-		const sale = await fetch(`${running.url}/api/v1/sales`, {
-			method: 'POST',
-			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-			body: JSON.stringify({
-				externalId: 'redeliver-1',
-				seller: { email: db.people[0].email },
-				occurredAt: new Date(Date.now() - 60_000).toISOString(),
-				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 10 }]
-			})
+		const sale = await postSale(running.url, token, {
+			externalId: 'redeliver-1',
+			seller: db.people[0].email
 		});
 		expect(sale.status).toBe(201);
 		await waitFor(() => received.length === 1, 15_000, 'the first delivery');
