@@ -564,7 +564,7 @@ export async function runSchedulerOffThread(
 		const due = dueSeason(db, clock());
 		if (!due) break;
 		let step: Step | typeof STALE | null = STALE;
-		for (let reads = 0; step === STALE; reads++) {
+		for (let reads = 0; step === STALE && reads < BOARD_READS; reads++) {
 			const read =
 				due.status === 'scheduled' ? null : await reader.finalBoard(due.id).catch(() => null);
 			// Stopping while the thread read: the next process ends the season.
@@ -574,7 +574,7 @@ export async function runSchedulerOffThread(
 				inline: read === null || reads + 1 >= BOARD_READS
 			});
 		}
-		if (!step) break;
+		if (!step || step === STALE) break;
 		announce(step, done);
 	}
 	if (holder === state.holder) state.rearm?.();
