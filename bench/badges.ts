@@ -11,7 +11,9 @@
 //     bench/lib/seed-sales.ts (1,000 people): minutes instead of an hour at 200,000 sales
 //   npm run bench:badges -- --seeded 200000 --season-end  and then the season's end: the
 //     scheduler's live → ended step (results frozen, end-of-season badges) and, after the grace
-//     period, ended → archived (results final, the badges again), each one synchronous block
+//     period, ended → archived (results final, the badges again); with a build, the board each
+//     step freezes is read on the read thread as the server does, and the bench prints the
+//     longest synchronous block (HONORBOARD_READ_THREAD=inline: all in one block, as before)
 //   npm run bench:badges -- --seeded 50000 --recalc-only  only the season recalculation after a
 //     rule change (issue #13), its preview and its apply, on such a seeded season; with
 //     --checkpoint-thread the WAL is checkpointed in its thread as the server does (needs a build)
@@ -38,7 +40,8 @@ import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
-import { runScheduler } from '../src/lib/server/seasons/scheduler';
+import { runScheduler, runSchedulerOffThread } from '../src/lib/server/seasons/scheduler';
+import { startReadThread, stopReadThread } from '../src/lib/server/reads/thread';
 import { eq } from 'drizzle-orm';
 import { startCheckpointer } from '../src/lib/server/db/checkpointer';
 import {
@@ -362,10 +365,13 @@ async function recalculationOnly(sales: number) {
 
 /**
  * The season's end on the seeded season, with an end-of-season badge for the top ten beside
- * the starter ones the first end creates: each scheduler step runs in one transaction, so its
- * wall time is the longest block the event loop sees.
+ * the starter ones the first end creates. Without the read thread each scheduler step runs in
+ * one transaction, so its wall time is the longest block the event loop sees; with it, the
+ * blocks are the stretches between the thread's answers (the lease and the step's write).
  */
-async function seasonEnd(db: Db, seasonId: number) {
+async function seasonEnd(db: Db, seasonId: number, path: string) {
+	const thread = startReadThread(join(ROOT, 'build/read-thread.js'), path);
+	console.log(`season end: the board read ${thread ? 'on the read thread' : 'inline'}`);
 	await createBadge(
 		db,
 		seasonId,
@@ -391,20 +397,41 @@ async function seasonEnd(db: Db, seasonId: number) {
 		const count = db.$client.prepare(`SELECT count(*) AS n FROM award WHERE season_id = ?`);
 		const before = (count.get(seasonId) as { n: number }).n;
 		let blockMs = 0;
+		const blocks: number[] = [];
+		const reads: number[] = [];
 		const [wall, loop] = await underLoopMonitor(async () => {
 			// A turn of the loop on each side, so that the monitor sees the block as a delay.
 			await new Promise((r) => setTimeout(r, 20));
-			const t0 = performance.now();
-			runScheduler(db, { clock: () => at });
-			blockMs = round(ms(t0));
+			let mark = performance.now();
+			if (thread) {
+				// The synchronous stretches: from the start (or a thread's answer) to the next
+				// question to the thread (or the end).
+				await runSchedulerOffThread(
+					db,
+					{
+						async finalBoard(id) {
+							blocks.push(round(ms(mark)));
+							const asked = performance.now();
+							const read = await thread.finalBoard(id);
+							reads.push(round(ms(asked)));
+							mark = performance.now();
+							return read;
+						}
+					},
+					{ clock: () => at }
+				);
+			} else runScheduler(db, { clock: () => at });
+			blocks.push(round(ms(mark)));
+			blockMs = Math.max(...blocks);
 			await new Promise((r) => setTimeout(r, 20));
 		});
 		const awards = (count.get(seasonId) as { n: number }).n - before;
 		console.log(
-			`season end (${name}): one block of ${blockMs} ms (wall ${wall} ms), ${awards} awards given, ${loopText(loop)}`
+			`season end (${name}): longest block ${blockMs} ms (blocks ${blocks.join(' / ')} ms; board read on the thread ${reads.join(' / ') || '–'} ms; wall ${wall} ms), ${awards} awards given, ${loopText(loop)}`
 		);
-		out[name] = { blockMs, ms: wall, loop, awards };
+		out[name] = { blockMs, blocks, reads, ms: wall, loop, awards };
 	}
+	if (thread) stopReadThread();
 	return out;
 }
 
@@ -464,7 +491,7 @@ async function seasonWideOnly(sales: number) {
 		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
 	);
 	console.log(`recalculation (slices): ${recalcMs} ms, ${loopText(recalcLoop)}`);
-	if (SEASON_END) out.seasonEnd = await seasonEnd(db, seeded.seasonId);
+	if (SEASON_END) out.seasonEnd = await seasonEnd(db, seeded.seasonId, path);
 	Object.assign(out, {
 		full: { ms: fullMs, loop: fullLoop },
 		reversal: { requestMs, ms: reversalMs, loop: reversalLoop },

@@ -26,6 +26,9 @@ import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events
 import type { SprintsState } from '../../src/lib/server/sprints/view';
 import { sprint } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
+import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
+import { seasonResult } from '../../src/lib/server/db/schema';
 
 const ENTRY = resolve('build/read-thread.js');
 const HOUR = 3_600_000;
@@ -311,5 +314,33 @@ describe('pushes with views built by the read thread', () => {
 		publisher.leaderboardChanged(season.id);
 		const pushed = await sprintsPush(sent, 0);
 		expect(pushed.formats?.sprints?.sprints[0].winner?.id).toBe(people[2].id);
+	});
+});
+
+describe("the read thread and a season's end", () => {
+	it('reads the board the end freezes as readFinalBoard does, and the end writes that board', async () => {
+		const base = Date.now() - DAY;
+		const { season, people, sell } = await race(base);
+		sell(people[1].id, base + HOUR, 3);
+		sell(people[0].id, base + 2 * HOUR, 2);
+		const read = await thread.finalBoard(season.id);
+		expect(read).toEqual(plain(readFinalBoard(db, season.id)));
+		expect(read!.board.individual.map((e) => e.id)).toEqual([
+			people[1].id,
+			people[0].id,
+			people[2].id
+		]);
+		const ended = await runSchedulerOffThread(db, thread, { clock: () => season.endsAt + 1 });
+		expect(ended.map((t) => t.to)).toEqual(['ended']);
+		const frozen = db
+			.select()
+			.from(seasonResult)
+			.where(eq(seasonResult.seasonId, season.id))
+			.all()
+			.filter((r) => r.subjectType === 'user')
+			.sort((a, b) => a.rank - b.rank || a.subjectId - b.subjectId);
+		expect(frozen.map((r) => [r.subjectId, r.rank, r.points])).toEqual(
+			read!.board.individual.map((e) => [e.id, e.rank, e.points])
+		);
 	});
 });

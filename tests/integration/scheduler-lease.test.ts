@@ -8,13 +8,15 @@ import { tempDb } from '../helpers/db';
 import { makeMember, makeProduct, makeSeason, makeTeam } from '../helpers/factories';
 import { startServer, type RunningServer } from '../helpers/server';
 import { readDb, seedServerDb, waitFor, withDb, type SeededDb } from '../helpers/seeded';
-import { schedulerLease, season } from '../../src/lib/server/db/schema';
+import { schedulerLease, season, seasonResult } from '../../src/lib/server/db/schema';
 import {
 	nextTransitionAt,
 	runScheduler,
 	startScheduler,
-	wakeScheduler
+	wakeScheduler,
+	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
+import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -70,6 +72,44 @@ describe('the scheduler loop in one process', () => {
 			expect(status(s.id)).toBe('ended');
 			vi.advanceTimersByTime(DAY);
 			expect(status(s.id)).toBe('archived');
+		} finally {
+			scheduler.stop();
+		}
+	});
+
+	it('an end whose board the read thread reads writes nothing until it comes, one run at a time', async () => {
+		vi.useRealTimers();
+		const s = makeSeason(ctx.db, { endsAt: Date.now() - 1000 });
+		makeTeam(ctx.db, s.id, 'Only team');
+		let asked = 0;
+		let release: (() => void) | undefined;
+		const reader: BoardReader = {
+			async finalBoard(id) {
+				asked++;
+				await new Promise<void>((resolve) => (release = resolve));
+				return readFinalBoard(ctx.db, id);
+			}
+		};
+		// retryMs 0: a wake while the board is read asks for a run at once.
+		const scheduler = startScheduler(ctx.db, { intervalMs: DAY, retryMs: 0, reader: () => reader });
+		try {
+			await vi.waitFor(() => expect(asked).toBe(1));
+			// What saving a season does meanwhile: the season is due, so the loop runs at once.
+			scheduler.wake();
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(asked).toBe(1);
+			expect(status(s.id)).toBe('live');
+			release!();
+			await vi.waitFor(() => expect(status(s.id)).toBe('ended'));
+			const frozen = ctx.db
+				.select()
+				.from(seasonResult)
+				.where(eq(seasonResult.seasonId, s.id))
+				.all();
+			expect(frozen.map((r) => [r.subjectType, r.name, r.rank])).toEqual([
+				['team', 'Only team', 1]
+			]);
+			expect(asked).toBe(1);
 		} finally {
 			scheduler.stop();
 		}

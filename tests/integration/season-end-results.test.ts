@@ -3,8 +3,13 @@ import { eq, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeProduct, makeSeason, makeTeam } from '../helpers/factories';
 import { openDatabase, type Db } from '../../src/lib/server/db';
-import { season, seasonMember, seasonResult, user } from '../../src/lib/server/db/schema';
-import { runScheduler } from '../../src/lib/server/seasons/scheduler';
+import { season, seasonMember, seasonResult, team, user } from '../../src/lib/server/db/schema';
+import {
+	runScheduler,
+	runSchedulerOffThread,
+	type BoardReader
+} from '../../src/lib/server/seasons/scheduler';
+import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
@@ -270,3 +275,180 @@ describe("the season's end", () => {
 		other.$client.close();
 	});
 });
+
+/**
+ * A read thread as runSchedulerOffThread sees it: reads the board on its own connection, as
+ * the worker does, then lets `after` change something before the end's transaction runs.
+ */
+function threadThatChanges(path: string, after: (reads: number) => void) {
+	const own = openDatabase(path);
+	const reader = {
+		reads: 0,
+		close: () => own.$client.close(),
+		async finalBoard(seasonId: number) {
+			const read = readFinalBoard(own, seasonId);
+			after(++reader.reads);
+			return read;
+		}
+	};
+	return reader satisfies BoardReader;
+}
+
+describe("the season's end with its board read off the event loop", () => {
+	// Each change reaches the board through a different input: standings (season.version),
+	// memberships, names and first sign-in (season.roster_version).
+	const changes: [string, (db: Db, s: { id: number }, people: number[]) => void][] = [
+		[
+			'a sale',
+			(db, _s, people) =>
+				recordSale(
+					db,
+					{
+						source: 'api',
+						externalId: 'between',
+						seller: { userId: people[11] },
+						occurredAt: NOW - 1000,
+						lines: [{ sku: 'PHONE', quantity: 40 }]
+					},
+					() => NOW + 2
+				)
+		],
+		[
+			'a team move',
+			(db, s, people) => {
+				const other = db
+					.select()
+					.from(team)
+					.where(eq(team.seasonId, s.id))
+					.all()
+					.find((t) => t.name === 'Team 3')!;
+				db.update(seasonMember)
+					.set({ teamId: other.id })
+					.where(eq(seasonMember.userId, people[0]))
+					.run();
+			}
+		],
+		[
+			'a rename',
+			(db, _s, people) =>
+				db.update(user).set({ displayName: 'Renamed' }).where(eq(user.id, people[5])).run()
+		],
+		[
+			'an invitation accepted',
+			(db, _s, people) =>
+				db.update(user).set({ passwordHash: 'set-now' }).where(eq(user.id, people[7])).run()
+		]
+	];
+
+	it.each(changes)(
+		'freezes the board as it is at the write when %s comes between the read and the write',
+		async (_name, change) => {
+			const db = ctx.db;
+			const { season: s, people } = bigSeason(db);
+			const atRead = referenceResults(db, s.id, NOW + 3);
+			const reader = threadThatChanges(ctx.path, (reads) => {
+				if (reads === 1) change(db, s, people);
+			});
+			const done = await runSchedulerOffThread(db, reader, { clock: () => NOW + 3 });
+			expect(done.map((t) => t.to)).toEqual(['ended']);
+			const now = referenceResults(db, s.id, NOW + 3);
+			expect(now).not.toEqual(atRead);
+			expect(storedResults(db, s.id)).toEqual(now);
+			// The first read was stale: read again, and that board was frozen.
+			expect(reader.reads).toBe(2);
+			reader.close();
+		}
+	);
+
+	it('reads the board once when nothing changed, and again when the results become final', async () => {
+		const db = ctx.db;
+		const { season: s } = bigSeason(db);
+		const expected = referenceResults(db, s.id, NOW + 1);
+		const reader = threadThatChanges(ctx.path, () => {});
+		expect(
+			(await runSchedulerOffThread(db, reader, { clock: () => NOW + 1 })).map((t) => t.to)
+		).toEqual(['ended']);
+		expect(reader.reads).toBe(1);
+		expect(storedResults(db, s.id)).toEqual(expected);
+		// A late confirmation between the final read and the write is in the final results.
+		const pending = db.all<{ id: number }>(
+			sql`select id from sale where season_id = ${s.id} and status = 'pending' order by id`
+		);
+		const late = threadThatChanges(ctx.path, (reads) => {
+			if (reads === 1)
+				reviewSales(db, [pending[0].id], { decision: 'confirm', actor: {} }, () => NOW + DAY);
+		});
+		expect(
+			(await runSchedulerOffThread(db, late, { clock: () => NOW + 400 * DAY })).map((t) => t.to)
+		).toEqual(['archived']);
+		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 400 * DAY));
+		expect(late.reads).toBe(2);
+		reader.close();
+		late.close();
+	});
+
+	it('reads the board in its transaction after three stale reads, and a failed thread at once', async () => {
+		const db = ctx.db;
+		const { season: s, people } = bigSeason(db);
+		// Every read is followed by another sale: the third stale read gives way to the inline one.
+		const busy = threadThatChanges(ctx.path, (reads) =>
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: `busy-${reads}`,
+					seller: { userId: people[20 + reads] },
+					occurredAt: NOW - 1000,
+					lines: [{ sku: 'PHONE', quantity: 10 * reads }]
+				},
+				() => NOW + 2
+			)
+		);
+		expect(
+			(await runSchedulerOffThread(db, busy, { clock: () => NOW + 3 })).map((t) => t.to)
+		).toEqual(['ended']);
+		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 3));
+		expect(busy.reads).toBe(3);
+		expect(
+			db.get<{ n: number }>(sql`select count(*) as n from sale where external_id like 'busy-%'`)!.n
+		).toBe(3);
+		busy.close();
+
+		const second = bigSecondSeason(db);
+		const failing: BoardReader = { finalBoard: () => Promise.reject(new Error('thread died')) };
+		expect(
+			(await runSchedulerOffThread(db, failing, { clock: () => NOW + 3 })).map((t) => t.to)
+		).toEqual(['ended']);
+		expect(storedResults(db, second)).toEqual(referenceResults(db, second, NOW + 3));
+	});
+});
+
+/** A second small live season ending at NOW (the first one has ended already). */
+function bigSecondSeason(db: Db): number {
+	const s = makeSeason(db, { startsAt: NOW - 5 * DAY, endsAt: NOW + 2 }, NOW - 5 * DAY);
+	const t = makeTeam(db, s.id, 'Solo');
+	makeProduct(db, s.id, { sku: 'PHONE', points: 50 });
+	const u = db
+		.insert(user)
+		.values({
+			email: 'second@test.test',
+			displayName: 'Second',
+			role: 'participant',
+			passwordHash: 'x'
+		})
+		.returning()
+		.get();
+	db.insert(seasonMember).values({ seasonId: s.id, userId: u.id, teamId: t.id }).run();
+	recordSale(
+		db,
+		{
+			source: 'api',
+			externalId: 'second-1',
+			seller: { userId: u.id },
+			occurredAt: NOW - DAY,
+			lines: [{ sku: 'PHONE', quantity: 1 }]
+		},
+		() => NOW - DAY
+	);
+	return s.id;
+}

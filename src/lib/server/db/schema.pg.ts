@@ -1077,6 +1077,7 @@ export const season = pgTable(
 		target: bigint('target', { mode: 'number' }),
 		maxSalePoints: bigint('max_sale_points', { mode: 'number' }).notNull().default(100000),
 		version: bigint('version', { mode: 'number' }).notNull().default(0),
+		rosterVersion: bigint('roster_version', { mode: 'number' }).notNull().default(0),
 		createdAt: bigint('created_at', { mode: 'number' }).notNull().default(now)
 	},
 	(t) => [

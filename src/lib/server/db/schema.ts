@@ -138,6 +138,12 @@ export const season = sqliteTable(
 		maxSalePoints: integer('max_sale_points').notNull().default(100_000),
 		/** Leaderboard version: bumped in every transaction that changes a standing. */
 		version: integer('version').notNull().default(0),
+		/**
+		 * Bumped (by triggers) whenever who is on the board or how it names them changes: a
+		 * membership, a team move, a team, a person's name or first sign-in. With `version` it
+		 * tells the season's end that a board read outside its transaction is still the board.
+		 */
+		rosterVersion: integer('roster_version').notNull().default(0),
 		createdAt: integer('created_at').notNull().default(now)
 	},
 	(t) => [

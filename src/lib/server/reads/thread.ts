@@ -3,24 +3,26 @@ import { Worker } from 'node:worker_threads';
 import type { SprintDecision } from '../sprints/decide';
 import type { DashboardData } from '../dashboard/figures';
 import type { DashboardFilters } from '../dashboard/filters';
+import type { FinalBoard } from '../seasons/final-board';
 import { databaseFile } from '../db';
 import { log } from '../shared/log';
 import { observeHeavyRead } from '../shared/metrics';
 
 // Some reads sum a big part of a season: the contest format views a push carries (~150–400 ms
 // at 200,000 sales), the scheduler's sprint decision (~80–200 ms), the dashboard's figures
-// (~100–140 ms). On the event loop each is one block during which no request is answered
-// (docs/benchmarks.md, "bench:formats" and "bench:dashboard"). The read thread runs them in a
-// worker thread (worker.ts) on its own read-only connection to the same file: the server's
-// thread only posts a request and takes the answer, and goes on answering requests meanwhile.
-// The built server starts one when build/read-thread.js is there and the database is a file;
-// without it (the dev server, unit tests, HONORBOARD_READ_THREAD=inline) the same functions run
-// inline.
+// (~100–140 ms), the whole board a season's end freezes (~10–30 ms at 1,000 people). On the
+// event loop each is one block during which no request is answered (docs/benchmarks.md,
+// "bench:formats" and "bench:dashboard"). The read thread runs them in a worker thread
+// (worker.ts) on its own read-only connection to the same file: the server's thread only posts
+// a request and takes the answer, and goes on answering requests meanwhile. The built server
+// starts one when build/read-thread.js is there and the database is a file; without it (the dev
+// server, unit tests, HONORBOARD_READ_THREAD=inline) the same functions run inline.
 
 export type ReadRequest =
 	| { id: number; kind: 'views'; seasonId: number; now: number }
 	| { id: number; kind: 'sprint'; sprintId: number; now: number }
-	| { id: number; kind: 'dashboard'; seasonId: number; filters: DashboardFilters; now: number };
+	| { id: number; kind: 'dashboard'; seasonId: number; filters: DashboardFilters; now: number }
+	| { id: number; kind: 'board'; seasonId: number };
 
 export type ReadKind = ReadRequest['kind'];
 
@@ -82,6 +84,11 @@ export class ReadThread {
 		now: number
 	): Promise<DashboardData | null> {
 		return this.ask({ kind: 'dashboard', seasonId, filters, now }) as Promise<DashboardData | null>;
+	}
+
+	/** A season's whole board with the counters it was read at, for its end (null: no such season). */
+	finalBoard(seasonId: number): Promise<FinalBoard | null> {
+		return this.ask({ kind: 'board', seasonId }) as Promise<FinalBoard | null>;
 	}
 
 	close(): Promise<number> {

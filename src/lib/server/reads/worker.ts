@@ -1,13 +1,14 @@
-// The read thread (thread.ts): the contest format views, the scheduler's sprint decisions and
-// the dashboard's figures, read on a second, read-only connection to the same SQLite file, so
-// that their sums over a big season run beside the event loop instead of on it. Each request is
-// answered from one read transaction: one consistent snapshot of the file (WAL lets it read
-// while the server writes). Built to build/read-thread.js.
+// The read thread (thread.ts): the contest format views, the scheduler's sprint decisions, the
+// board a season's end freezes and the dashboard's figures, read on a second, read-only
+// connection to the same SQLite file, so that their sums over a big season run beside the event
+// loop instead of on it. Each request is answered from one read transaction: one consistent
+// snapshot of the file (WAL lets it read while the server writes). Built to build/read-thread.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db';
 import { formatViewsOf } from '../formats/views';
 import { decideSprintOf } from '../sprints/decide';
 import { dashboardData } from '../dashboard/figures';
+import { readFinalBoard } from '../seasons/final-board';
 import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
@@ -23,6 +24,8 @@ function answer(request: ReadRequest): unknown {
 			return decideSprintOf(db, request.sprintId, request.now);
 		case 'dashboard':
 			return dashboardData(db, request.seasonId, request.filters, () => request.now);
+		case 'board':
+			return readFinalBoard(db, request.seasonId);
 	}
 }
 

@@ -14,6 +14,9 @@ import {
 	type SeasonStatus
 } from '../db/schema';
 import { getLeaderboard } from '../boards/leaderboard';
+import { isStillCurrent, type FinalBoard } from './final-board';
+import { getReadThread } from '../reads/thread';
+import type { LeaderboardSnapshot } from '../../realtime/events';
 import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
 import { carryDivisions, recarryDivisions } from '../divisions/carry';
@@ -177,11 +180,15 @@ interface FrozenResult {
 }
 
 /**
- * Freezes the current standings as the season's results (ranks as displayed); returns them, so
- * that the end-of-season badges need not read them back.
+ * Freezes the board (the current standings, ranks as displayed) as the season's results;
+ * returns them, so that the end-of-season badges need not read them back.
  */
-function freezeResults(tx: Queryable, seasonId: number, now: number): FrozenResult[] {
-	const board = getLeaderboard(tx, seasonId)!;
+function freezeResults(
+	tx: Queryable,
+	seasonId: number,
+	now: number,
+	board: LeaderboardSnapshot
+): FrozenResult[] {
 	tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId)).run();
 	// Note: raw multi-row INSERTs (db/many-rows.ts), not Drizzle's builder: building a 200-row
 	// INSERT was ~25 ms of the 40-50 ms the season's end held the event loop for at 1,000 people
@@ -363,20 +370,47 @@ function awardEndOfSeason(
 /** What a step changed: its transitions, its badges, and other boards that moved (`boards`). */
 type Step = { transitions: Transition[]; badges: BadgeEvent[]; boards?: number[] };
 
-function stepOnce(db: Db, now: number): Step | null {
+/**
+ * Where a step that freezes results takes the board from: `read`, a board read earlier on the
+ * read thread, if nothing it was read from has changed since; otherwise its own read in the
+ * step's transaction when `inline`, or nothing: the step does nothing and says STALE.
+ */
+interface BoardSource {
+	read?: FinalBoard;
+	inline: boolean;
+}
+const INLINE: BoardSource = { inline: true };
+const STALE = 'stale';
+
+function boardToFreeze(
+	tx: Queryable,
+	seasonId: number,
+	source: BoardSource
+): LeaderboardSnapshot | null {
+	if (source.read?.seasonId === seasonId && isStillCurrent(tx, source.read))
+		return source.read.board;
+	return source.inline ? getLeaderboard(tx, seasonId) : null;
+}
+
+/** The season whose transition is due first at `now`, if any. */
+function dueSeason(db: Queryable, now: number): Season | undefined {
+	return db
+		.select()
+		.from(season)
+		.where(
+			sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchNeedsSql})
+				or (${season.status} = 'live' and ${season.endsAt} <= ${now})
+				or (${season.status} = 'ended' and ${graceEndSql} <= ${now})`
+		)
+		.orderBy(season.endsAt, season.id)
+		.limit(1)
+		.get();
+}
+
+function stepOnce(db: Db, now: number, source = INLINE): Step | typeof STALE | null {
 	return db.transaction(
 		(tx) => {
-			const due = tx
-				.select()
-				.from(season)
-				.where(
-					sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchNeedsSql})
-						or (${season.status} = 'live' and ${season.endsAt} <= ${now})
-						or (${season.status} = 'ended' and ${graceEndSql} <= ${now})`
-				)
-				.orderBy(season.endsAt, season.id)
-				.limit(1)
-				.get();
+			const due = dueSeason(tx, now);
 			if (!due) return null;
 			if (due.status === 'scheduled') {
 				// A season whose whole window passed while the server was down still opens (and
@@ -398,9 +432,12 @@ function stepOnce(db: Db, now: number): Step | null {
 					);
 				return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
 			}
+			// Checked before anything is written: a stale board leaves the step undone.
+			const board = boardToFreeze(tx, due.id, source);
+			if (!board) return STALE;
 			if (due.status === 'live') {
 				transition(tx, due, 'live', 'ended', now);
-				const results = freezeResults(tx, due.id, now);
+				const results = freezeResults(tx, due.id, now, board);
 				const badges = awardEndOfSeason(tx, due, now, results);
 				const next = due.recurrence
 					? cloneSeason(tx, due, { recurrence: due.recurrence, now })
@@ -440,7 +477,7 @@ function stepOnce(db: Db, now: number): Step | null {
 				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 			}
 			// Grace period over: late confirmations are in, the results become final.
-			const results = freezeResults(tx, due.id, now);
+			const results = freezeResults(tx, due.id, now, board);
 			transition(tx, due, 'ended', 'archived', now);
 			tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
 			// Promotions and relegations into the rerun follow the final results too.
@@ -472,17 +509,74 @@ export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition
 	const done: Transition[] = [];
 	for (let i = 0; i < 1000; i++) {
 		const step = stepOnce(db, clock());
-		if (!step) break;
-		done.push(...step.transitions);
-		countSchedulerTransitions(step.transitions);
-		for (const t of step.transitions) {
-			publishSeason({ seasonId: t.seasonId, status: t.to, nextSeasonId: t.nextSeasonId });
-			notifyLeaderboard(t.seasonId);
-		}
-		for (const event of step.badges) publishBadge(event);
-		for (const seasonId of step.boards ?? []) notifyLeaderboard(seasonId);
+		if (!step || step === STALE) break;
+		announce(step, done);
 	}
 	// A season was created, published or moved: the running loop looks again at the next time.
+	if (holder === state.holder) state.rearm?.();
+	return done;
+}
+
+/** Counts and publishes what a step changed; adds its transitions to `done`. */
+function announce(step: Step, done: Transition[]): void {
+	done.push(...step.transitions);
+	countSchedulerTransitions(step.transitions);
+	for (const t of step.transitions) {
+		publishSeason({ seasonId: t.seasonId, status: t.to, nextSeasonId: t.nextSeasonId });
+		notifyLeaderboard(t.seasonId);
+	}
+	for (const event of step.badges) publishBadge(event);
+	for (const seasonId of step.boards ?? []) notifyLeaderboard(seasonId);
+}
+
+/** Reads a season's whole board off the event loop (the read thread's finalBoard). */
+export interface BoardReader {
+	finalBoard(seasonId: number): Promise<FinalBoard | null>;
+}
+
+/**
+ * How many times an end reads its board again on the read thread when something it read changed
+ * before the write (a sale, a team move), before it reads the board in its own transaction.
+ */
+const BOARD_READS = 3;
+
+/**
+ * runScheduler with the board that an end freezes read by `reader` (the read thread), off the
+ * event loop: the step's transaction only checks that nothing the board was read from has
+ * changed since (final-board.ts) and writes. Something changed: the board is read again, at
+ * most BOARD_READS times, then in the transaction as runScheduler does. The step stays one
+ * transaction: a season is ended with its results or not, and a crash before the write leaves
+ * it live, to be ended by the next run.
+ */
+export async function runSchedulerOffThread(
+	db: Db,
+	reader: BoardReader,
+	options: SchedulerOptions = {}
+): Promise<Transition[]> {
+	const clock = options.clock ?? systemClock;
+	const state = processScheduler();
+	const holder = options.holder ?? state.holder;
+	const released = () => holder === state.holder && state.released;
+	if (released()) return [];
+	if (!acquireLease(db, holder, clock(), options.leaseMs ?? LEASE_MS)) return [];
+	const done: Transition[] = [];
+	for (let i = 0; i < 1000; i++) {
+		const due = dueSeason(db, clock());
+		if (!due) break;
+		let step: Step | typeof STALE | null = STALE;
+		for (let reads = 0; step === STALE && reads < BOARD_READS; reads++) {
+			const read =
+				due.status === 'scheduled' ? null : await reader.finalBoard(due.id).catch(() => null);
+			// Stopping while the thread read: the next process ends the season.
+			if (released()) return done;
+			step = stepOnce(db, clock(), {
+				read: read ?? undefined,
+				inline: read === null || reads + 1 >= BOARD_READS
+			});
+		}
+		if (!step || step === STALE) break;
+		announce(step, done);
+	}
 	if (holder === state.holder) state.rearm?.();
 	return done;
 }
@@ -523,6 +617,8 @@ export function startScheduler(
 		watchMs?: number;
 		onTransition?: (t: Transition) => void;
 		onError?: (error: unknown) => void;
+		/** Where ends read their board off the event loop; none: in their transaction. */
+		reader?: () => BoardReader | undefined;
 	} = {}
 ): RunningScheduler {
 	const clock = options.clock ?? systemClock;
@@ -560,14 +656,40 @@ export function startScheduler(
 			arm(interval);
 		}
 	};
+	const reader = options.reader ?? getReadThread;
+	// A run that waits for the read thread is still running when a timer or the watch asks for
+	// another: that one runs once after it, so that two runs never interleave.
+	let running = false;
+	let again = false;
 	function run() {
 		if (stopped) return;
-		try {
-			for (const t of runScheduler(db, { clock })) options.onTransition?.(t);
-		} catch (error) {
-			options.onError?.(error);
+		if (running) {
+			again = true;
+			return;
 		}
-		rearm();
+		const thread = reader();
+		if (!thread) {
+			try {
+				for (const t of runScheduler(db, { clock })) options.onTransition?.(t);
+			} catch (error) {
+				options.onError?.(error);
+			}
+			rearm();
+			return;
+		}
+		running = true;
+		runSchedulerOffThread(db, thread, { clock })
+			.then((done) => {
+				for (const t of done) options.onTransition?.(t);
+			})
+			.catch((error) => options.onError?.(error))
+			.finally(() => {
+				running = false;
+				if (again) {
+					again = false;
+					run();
+				} else rearm();
+			});
 	}
 	// Another process committed: a transition may be due now (run it), or later than the timer
 	// says (arm again). This process's own writes (on this connection) do not move data_version.
