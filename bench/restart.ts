@@ -331,6 +331,8 @@ async function main() {
 		);
 		log(`results in ${dir.slice(ROOT.length + 1)}/ (summary.json, the profile, the server log)`);
 		writeFileSync(join(dir, 'server.log'), server.output());
+		// The copy of the season (~200 MB) is not worth keeping; the template is.
+		for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 	} finally {
 		build.remove();
 	}
