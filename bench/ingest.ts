@@ -18,7 +18,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { missingBuild, ROOT, runCli, snapshotBuild, startBenchServer } from './lib/server';
-import { round } from './lib/stats';
+import { isMainThreadProfile, round } from './lib/stats';
+import { demoWorld, hash, saleBody } from './lib/sale-bodies';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -41,37 +42,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 4512);
 const log = (line: string) => console.log(line);
 let hbProcess: import('node:child_process').ChildProcess | undefined;
 const load = () => loadavg().map((l) => round(l, 2));
-
-// ---------------------------------------------------------------------------------------------
-// Payloads: sale i is the same for both stacks and for its replays.
-
-function hash(i: number, salt: number) {
-	let t = (i * 2654435761 + salt * 40503) | 0;
-	t = Math.imul(t ^ (t >>> 15), 1 | t);
-	t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-	return (t ^ (t >>> 14)) >>> 0;
-}
-
-interface World {
-	emails: string[];
-	skus: { sku: string; price: number }[];
-	from: number;
-	span: number;
-}
-
-function saleBody(world: World, prefix: string, i: number): string {
-	const lines = Array.from({ length: 1 + (hash(i, 3) % 2) }, (_, k) => {
-		const product = world.skus[hash(i, 4 + k) % world.skus.length];
-		return { sku: product.sku, quantity: 1 + (hash(i, 7 + k) % 3), unitPrice: product.price / 100 };
-	});
-	return JSON.stringify({
-		externalId: `${prefix}-${i}`,
-		seller: { email: world.emails[hash(i, 1) % world.emails.length] },
-		// Spread over the last days: sellers have many sales a day, and days change.
-		occurredAt: new Date(world.from + (hash(i, 2) % world.span)).toISOString(),
-		lines
-	});
-}
 
 // ---------------------------------------------------------------------------------------------
 // One window of load against one server.
@@ -174,7 +144,7 @@ function show(w: Window, bare?: Window) {
 // CPU profile: the functions with the most self time.
 
 function hottest(dir: string) {
-	const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+	const file = readdirSync(dir).find(isMainThreadProfile);
 	if (!file) return [];
 	const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
 		nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -223,31 +193,10 @@ async function main() {
 		throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
 
 	const direct = new Database(dbPath);
-	const live = direct
-		.prepare(
-			`select id, starts_at as startsAt from season where status = 'live' order by starts_at desc limit 1`
-		)
-		.get() as { id: number; startsAt: number };
-	const world: World = {
-		emails: (
-			direct
-				.prepare(
-					`select u.email from season_member m join user u on u.id = m.user_id where m.season_id = ?`
-				)
-				.all(live.id) as { email: string }[]
-		).map((r) => r.email),
-		skus: direct
-			.prepare(`select sku, price from product where season_id = ? and active = 1`)
-			.all(live.id) as { sku: string; price: number }[],
-		from: 0,
-		span: 0
-	};
-	const now = Date.now();
-	world.from = Math.max(live.startsAt, now - 7 * 86_400_000);
-	world.span = now - 60_000 - world.from;
+	const { seasonId: liveId, world } = demoWorld(direct);
 	const salesNow = () =>
 		(
-			direct.prepare('select count(*) as n from sale where season_id = ?').get(live.id) as {
+			direct.prepare('select count(*) as n from sale where season_id = ?').get(liveId) as {
 				n: number;
 			}
 		).n;

@@ -35,3 +35,9 @@ export function formatSummary(s: Summary | null, unit = 'ms'): string {
 	if (!s) return 'n/a';
 	return `p50 ${s.p50} ${unit} · p90 ${s.p90} ${unit} · p99 ${s.p99} ${unit} · max ${s.max} ${unit}`;
 }
+
+/**
+ * Whether a file of `node --cpu-prof` is the main thread's: the read and checkpoint threads write
+ * theirs beside it (CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile, the main thread's id 0).
+ */
+export const isMainThreadProfile = (file: string) => /\.\d+\.0\.\d+\.cpuprofile$/.test(file);

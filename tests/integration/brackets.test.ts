@@ -1,7 +1,7 @@
 // Sprints and knockouts (#17) driven by the scheduler's jobs on a fake clock: a sprint to its
 // winner (and a reversal in the grace period that changes it), a 5-entrant knockout with byes
 // through all its rounds (a reversal before a round's grace end flips it), each job run twice.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
@@ -15,6 +15,13 @@ import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { knockoutCard } from '../../src/lib/server/knockouts/view';
 import { knockout, sprint } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { periodTotals } from '../../src/lib/server/formats/measure';
+
+// periodTotals as it is, counted: the scheduler's tick must not read sums it does not need.
+vi.mock('../../src/lib/server/formats/measure', async (original) => {
+	const actual = await original<typeof import('../../src/lib/server/formats/measure')>();
+	return { ...actual, periodTotals: vi.fn(actual.periodTotals) };
+});
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -218,5 +225,51 @@ describe('knockouts', () => {
 			finalizedAt: end
 		});
 		expect(card(end).winner?.id).toBe(p3.id);
+	});
+
+	it('a tick reads no sums while no round is due to freeze, and freezes the same when one is', async () => {
+		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
+		const [, , p3, p4] = people;
+		const base = Date.now() - 20 * DAY;
+		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		createKnockout(
+			db,
+			season.id,
+			{
+				name: 'Cup',
+				subject: 'user',
+				measure: 'points',
+				size: 4,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt: base,
+				prize: null,
+				requestId: 'knockout-request-2'
+			},
+			{ userId: null },
+			() => base - DAY
+		);
+		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
+		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
+		sell(p4.id, base + HOUR);
+		sell(p3.id, base + 2 * HOUR);
+		const sums = vi.mocked(periodTotals);
+		sums.mockClear();
+		for (const at of [base + HOUR, base + DAY - 1, base + DAY + HOUR, base + DAY + 2 * HOUR - 1])
+			expect(advanceKnockouts(db, () => at)).toEqual([]);
+		expect(sums).not.toHaveBeenCalled();
+		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(0);
+		// Due: the round is read and frozen as before.
+		const freeze1 = base + DAY + 2 * HOUR;
+		expect(advanceKnockouts(db, () => freeze1)).toEqual([season.id]);
+		expect(sums).toHaveBeenCalled();
+		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
+		const frozen = knockoutCard(db, db.select().from(knockout).get()!, freeze1);
+		expect(frozen.rounds[0].matches.map((m) => [m.winnerId, m.aValue, m.bValue])).toEqual([
+			[p4.id, 0, 50],
+			[p3.id, 0, 50]
+		]);
+		expect(frozen.rounds[1].matches[0]).toMatchObject({ a: { id: p4.id }, b: { id: p3.id } });
 	});
 });

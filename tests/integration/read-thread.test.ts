@@ -21,10 +21,16 @@ import {
 	decideSprintOf
 } from '../../src/lib/server/sprints/decide';
 import { recordSale } from '../../src/lib/server/scoring/sales';
+import { createKnockout } from '../../src/lib/server/knockouts/commands';
+import {
+	advanceKnockouts,
+	advanceKnockoutsOffThread,
+	dueRoundOf
+} from '../../src/lib/server/knockouts/advance';
 import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
-import { sprint } from '../../src/lib/server/db/schema';
+import { knockout, knockoutMatch, sprint } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
 import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
@@ -199,6 +205,138 @@ describe('the scheduler with decisions read off the event loop', () => {
 		// The next run decides from the sprint as it is now: 100 points is not 1000.
 		await advanceSprintsOffThread(db, thread, () => base + 3 * HOUR);
 		expect(state(sprintId)?.status).toBe('live');
+	});
+});
+
+describe('knockout rounds read off the event loop', () => {
+	/** Four people seeded 1…4 in a knockout of one-day rounds from `base` (grace 2 hours). */
+	async function cup(base: number) {
+		const { season, people } = await makeContest(db, { teams: 1, people: 4 });
+		let n = 0;
+		const sell = (userId: number, occurredAt: number, quantity = 1) =>
+			recordSale(
+				db,
+				{
+					source: 'api',
+					externalId: `k${++n}`,
+					seller: { userId },
+					occurredAt,
+					lines: [{ sku: 'PHONE', quantity }]
+				},
+				() => occurredAt,
+				{ awards: false }
+			);
+		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		const { knockout: k } = createKnockout(
+			db,
+			season.id,
+			{
+				name: 'Cup',
+				subject: 'user',
+				measure: 'points',
+				size: 4,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt: base,
+				prize: null,
+				requestId: 'cup'
+			},
+			{ userId: null },
+			() => base - DAY
+		);
+		return { season, people, sell, id: k.id };
+	}
+	const matches = (id: number) =>
+		db
+			.select({
+				round: knockoutMatch.round,
+				aId: knockoutMatch.aId,
+				bId: knockoutMatch.bId,
+				aValue: knockoutMatch.aValue,
+				bValue: knockoutMatch.bValue,
+				winnerId: knockoutMatch.winnerId
+			})
+			.from(knockoutMatch)
+			.where(eq(knockoutMatch.knockoutId, id))
+			.orderBy(knockoutMatch.round, knockoutMatch.slot)
+			.all();
+	const row = (id: number) => db.select().from(knockout).where(eq(knockout.id, id)).get()!;
+
+	it('freezes every round as the inline scheduler does, asking the thread only when one is due', async () => {
+		const base = Date.now() - 10 * DAY;
+		const { season, people, sell, id } = await cup(base);
+		const [, p2, p3, p4] = people;
+		let asked = 0;
+		const counting = {
+			dueKnockoutRound: (knockoutId: number, now: number) => {
+				asked += 1;
+				return thread.dueKnockoutRound(knockoutId, now);
+			}
+		};
+		expect(await advanceKnockoutsOffThread(db, counting, () => base)).toEqual([season.id]);
+		sell(p4.id, base + HOUR);
+		sell(p3.id, base + 2 * HOUR, 2);
+		// Round 1 runs, then its grace period: nothing to read yet.
+		for (const at of [base + HOUR, base + DAY + HOUR])
+			expect(await advanceKnockoutsOffThread(db, counting, () => at)).toEqual([]);
+		expect(asked).toBe(0);
+		const freeze1 = base + DAY + 2 * HOUR;
+		// What the thread reads is what the inline read gives.
+		expect(await thread.dueKnockoutRound(id, freeze1)).toEqual(dueRoundOf(db, id, freeze1));
+		expect(await advanceKnockoutsOffThread(db, counting, () => freeze1)).toEqual([season.id]);
+		// Once: whether the next round is due is known without a read (it is not).
+		expect(asked).toBe(1);
+		expect(row(id).roundsFrozen).toBe(1);
+		// The final: 4 v 3, 2 sells for nobody in it.
+		sell(p2.id, base + DAY + 3 * HOUR, 5);
+		sell(p4.id, base + DAY + 4 * HOUR, 3);
+		const end = base + 2 * DAY + 2 * HOUR;
+		expect(await advanceKnockoutsOffThread(db, counting, () => end)).toEqual([season.id]);
+		expect(row(id)).toMatchObject({ status: 'final', winnerId: p4.id, roundsFrozen: 2 });
+		expect(matches(id)).toEqual([
+			{ round: 0, aId: people[0].id, bId: p4.id, aValue: 0, bValue: 50, winnerId: p4.id },
+			{ round: 0, aId: p2.id, bId: p3.id, aValue: 0, bValue: 100, winnerId: p3.id },
+			{ round: 1, aId: p4.id, bId: p3.id, aValue: 150, bValue: 0, winnerId: p4.id }
+		]);
+		// The inline scheduler agrees that nothing is left to do.
+		expect(advanceKnockouts(db, () => end + HOUR)).toEqual([]);
+	});
+
+	it('does not write a round read before the knockout was cancelled or frozen elsewhere', async () => {
+		const base = Date.now() - 10 * DAY;
+		const { people, sell, id } = await cup(base);
+		advanceKnockouts(db, () => base);
+		sell(people[3].id, base + HOUR);
+		const freeze1 = base + DAY + 2 * HOUR;
+		const racing = (change: () => void) => ({
+			dueKnockoutRound: async (knockoutId: number, now: number) => {
+				const due = await thread.dueKnockoutRound(knockoutId, now);
+				change();
+				return due;
+			}
+		});
+		// Another node froze the round while the thread read it: written once, by that node.
+		const before = matches(id);
+		let other = false;
+		const frozenElsewhere = racing(() => {
+			if (other) return;
+			other = true;
+			expect(advanceKnockouts(db, () => freeze1)).toHaveLength(1);
+		});
+		await advanceKnockoutsOffThread(db, frozenElsewhere, () => freeze1);
+		expect(row(id).roundsFrozen).toBe(1);
+		expect(matches(id)).not.toEqual(before);
+		// A manager cancels it while the thread reads the final: nothing is written.
+		const frozen = matches(id);
+		const cancelled = racing(() =>
+			db.update(knockout).set({ status: 'cancelled' }).where(eq(knockout.id, id)).run()
+		);
+		expect(await advanceKnockoutsOffThread(db, cancelled, () => base + 2 * DAY + 2 * HOUR)).toEqual(
+			[]
+		);
+		expect(row(id)).toMatchObject({ status: 'cancelled', roundsFrozen: 1, winnerId: null });
+		expect(matches(id)).toEqual(frozen);
 	});
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { SprintDecision } from '../sprints/decide';
+import type { DueRound } from '../knockouts/advance';
 import type { DashboardData } from '../dashboard/figures';
 import type { DashboardFilters } from '../dashboard/filters';
 import type { FinalBoard } from '../seasons/final-board';
@@ -9,18 +10,20 @@ import { log } from '../shared/log';
 import { observeHeavyRead } from '../shared/metrics';
 
 // Some reads sum a big part of a season: the contest format views a push carries (~150–400 ms
-// at 200,000 sales), the scheduler's sprint decision (~80–200 ms), the dashboard's figures
-// (~100–140 ms), the whole board a season's end freezes (~10–30 ms at 1,000 people). On the
-// event loop each is one block during which no request is answered (docs/benchmarks.md,
-// "bench:formats" and "bench:dashboard"). The read thread runs them in a worker thread
-// (worker.ts) on its own read-only connection to the same file: the server's thread only posts
-// a request and takes the answer, and goes on answering requests meanwhile. The built server
-// starts one when build/read-thread.js is there and the database is a file; without it (the dev
-// server, unit tests, HONORBOARD_READ_THREAD=inline) the same functions run inline.
+// at 200,000 sales), the scheduler's sprint decision (~80–200 ms) and knockout round (~260 ms),
+// the dashboard's figures (~100–140 ms), the whole board a season's end freezes (~10–30 ms at
+// 1,000 people). On the event loop each is one block during which no request is answered
+// (docs/benchmarks.md, "bench:formats" and "bench:dashboard"). The read thread runs them in a
+// worker thread (worker.ts) on its own read-only connection to the same file: the server's thread
+// only posts a request and takes the answer, and goes on answering requests meanwhile.
+// The built server starts one when build/read-thread.js is there and the database is a file;
+// without it (the dev server, unit tests, HONORBOARD_READ_THREAD=inline) the same functions run
+// inline.
 
 export type ReadRequest =
 	| { id: number; kind: 'views'; seasonId: number; now: number }
 	| { id: number; kind: 'sprint'; sprintId: number; now: number }
+	| { id: number; kind: 'knockoutRound'; knockoutId: number; now: number }
 	| { id: number; kind: 'dashboard'; seasonId: number; filters: DashboardFilters; now: number }
 	| { id: number; kind: 'board'; seasonId: number };
 
@@ -75,6 +78,11 @@ export class ReadThread {
 	/** Where an unfinished sprint stands at `now`, as the scheduler decides it (null: none). */
 	decideSprint(sprintId: number, now: number): Promise<SprintDecision | null> {
 		return this.ask({ kind: 'sprint', sprintId, now }) as Promise<SprintDecision | null>;
+	}
+
+	/** A knockout's round due to be frozen at `now`, as the scheduler reads it (null: none). */
+	dueKnockoutRound(knockoutId: number, now: number): Promise<DueRound | null> {
+		return this.ask({ kind: 'knockoutRound', knockoutId, now }) as Promise<DueRound | null>;
 	}
 
 	/** The dashboard's figures, as dashboardData computes them (null: no such season). */

@@ -1,12 +1,14 @@
-// The read thread (thread.ts): the contest format views, the scheduler's sprint decisions, the
-// board a season's end freezes and the dashboard's figures, read on a second, read-only
-// connection to the same SQLite file, so that their sums over a big season run beside the event
-// loop instead of on it. Each request is answered from one read transaction: one consistent
-// snapshot of the file (WAL lets it read while the server writes). Built to build/read-thread.js.
+// The read thread (thread.ts): the contest format views, the scheduler's sprint decisions and
+// knockout rounds, the board a season's end freezes and the dashboard's figures, read on a
+// second, read-only connection to the same SQLite file, so that their sums over a big season run
+// beside the event loop instead of on it. Each request is answered from one read transaction: one
+// consistent snapshot of the file (WAL lets it read while the server writes). Built to
+// build/read-thread.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db';
 import { formatViewsOf } from '../formats/views';
 import { decideSprintOf } from '../sprints/decide';
+import { dueRoundOf } from '../knockouts/advance';
 import { dashboardData } from '../dashboard/figures';
 import { readFinalBoard } from '../seasons/final-board';
 import type { ReadAnswer, ReadRequest } from './thread';
@@ -22,6 +24,8 @@ function answer(request: ReadRequest): unknown {
 			return formatViewsOf(db, request.seasonId, request.now);
 		case 'sprint':
 			return decideSprintOf(db, request.sprintId, request.now);
+		case 'knockoutRound':
+			return dueRoundOf(db, request.knockoutId, request.now);
 		case 'dashboard':
 			return dashboardData(db, request.seasonId, request.filters, () => request.now);
 		case 'board':
