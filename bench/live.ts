@@ -28,6 +28,7 @@ import {
 	type BenchServer
 } from './lib/server';
 import { formatSummary, round, summarize, type Summary } from './lib/stats';
+import { startRedis, type TestRedis } from '../tests/helpers/redis';
 
 const USAGE = `Usage: npm run bench:live -- [options]
 
@@ -45,6 +46,9 @@ const USAGE = `Usage: npm run bench:live -- [options]
                           the realtime path is measured alone
   --profile               run the server with --cpu-prof; the profile is written to
                           bench/results/profiles/ when the server stops
+  --nodes N               N app nodes (1 to 4, default 1) on the one database, joined by a
+                          throwaway redis-server (REDIS_URL): watchers and sales go to the
+                          nodes in turn; server CPU and RSS are the nodes' sums
 
 With --baseline, Honorboard and the bare stack (plain Socket.IO + better-sqlite3) run
 interleaved in the same run with watchers over several client processes: see
@@ -65,6 +69,7 @@ interface Options {
 	deadlineMs: number;
 	profile: boolean;
 	noBadges: boolean;
+	nodes: number;
 }
 
 class UsageError extends Error {}
@@ -82,6 +87,7 @@ function readOptions(argv: string[]): Options | null {
 			deadline: { type: 'string' },
 			profile: { type: 'boolean' },
 			'no-badges': { type: 'boolean' },
+			nodes: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -111,7 +117,8 @@ function readOptions(argv: string[]): Options | null {
 		pairTimeoutMs: int('pair-timeout', 10, 1, 120) * 1000,
 		deadlineMs: int('deadline', 120, 10, 3600) * 1000,
 		profile: values.profile ?? false,
-		noBadges: values['no-badges'] ?? false
+		noBadges: values['no-badges'] ?? false,
+		nodes: int('nodes', 1, 1, 4)
 	};
 }
 
@@ -387,6 +394,9 @@ async function run(options: Options): Promise<number> {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-'));
 	const dbPath = join(dir, 'bench.db');
 	let server: BenchServer | null = null;
+	/** Every node; `server` is the first. */
+	const servers: BenchServer[] = [];
+	let redis: TestRedis | null = null;
 	let build: { entry: string; remove: () => void } | null = null;
 	let failure: string | null = null;
 	let badgesDeactivated: number | null = null;
@@ -401,9 +411,11 @@ async function run(options: Options): Promise<number> {
 	};
 	const markPhase = (name: string) => {
 		phases[name] = {
-			serverRssMiB: server ? round(procMemory(server.pid)?.rssMiB ?? NaN) : null,
+			serverRssMiB: server
+				? round(servers.reduce((sum, s) => sum + (procMemory(s.pid)?.rssMiB ?? NaN), 0))
+				: null,
 			benchRssMiB: round(process.memoryUsage().rss / 2 ** 20),
-			serverCpuS: server ? procCpuSeconds(server.pid) : null,
+			serverCpuS: server ? sumCpu(servers.map((s) => procCpuSeconds(s.pid))) : null,
 			benchCpuS: round(benchCpu(), 2),
 			system: systemCpuSeconds(),
 			load1: loadAverage(),
@@ -446,18 +458,35 @@ async function run(options: Options): Promise<number> {
 		// 2. The production server on 127.0.0.1.
 		const profileDir = join(ROOT, 'bench/results/profiles');
 		if (options.profile) mkdirSync(profileDir, { recursive: true });
-		server = await startBenchServer(dbPath, {
-			entry: build.entry,
-			port: process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : undefined,
-			nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-		});
+		// Several nodes: one Redis joins them (docs/scale-out.md); the first node opens the file.
+		const basePort = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : undefined;
+		if (options.nodes > 1) {
+			redis = await startRedis({ port: basePort === undefined ? undefined : basePort + 10 });
+			log(`redis-server on port ${redis.port}`);
+		}
+		for (let n = 0; n < options.nodes; n++) {
+			const node = await startBenchServer(dbPath, {
+				entry: build.entry,
+				port: basePort === undefined ? undefined : basePort + n,
+				env: redis ? { REDIS_URL: redis.url } : {},
+				nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+			});
+			servers.push(node);
+			node.process.once('exit', (code, signal) => {
+				serverExit = code !== null ? `exit code ${code}` : `signal ${signal}`;
+				if (!aborted && !stopping) abort(`a server stopped unexpectedly (${serverExit})`);
+			});
+		}
+		server = servers[0];
 		const pid = server.pid;
-		server.process.once('exit', (code, signal) => {
-			serverExit = code !== null ? `exit code ${code}` : `signal ${signal}`;
-			if (!aborted && !stopping) abort(`the server stopped unexpectedly (${serverExit})`);
-		});
 		const sample = () => {
-			const mem = procMemory(pid);
+			const mems = servers.map((s) => procMemory(s.pid));
+			const mem = mems.every(Boolean)
+				? {
+						rssMiB: mems.reduce((sum, m) => sum + m!.rssMiB, 0),
+						hwmMiB: mems.reduce((sum, m) => sum + m!.hwmMiB, 0)
+					}
+				: null;
 			if (mem) serverHwmMiB = mem.hwmMiB;
 			samples.push({
 				t: round((now() - t0) / 1000, 2),
@@ -468,7 +497,7 @@ async function run(options: Options): Promise<number> {
 		sample();
 		memorySampler = setInterval(sample, 250);
 		markPhase('serverStarted');
-		log(`server pid ${pid} listening on ${server.url}`);
+		log(`server pid ${pid} listening on ${servers.map((s) => s.url).join(', ')}`);
 
 		// 3. Season, products, a signed-in executive.
 		const current = await api<{ id: number; name: string }>(
@@ -502,9 +531,11 @@ async function run(options: Options): Promise<number> {
 		const connectStart = now();
 		const slots = Array.from({ length: options.clients }, (_, i) => i);
 		let lastReport = now();
-		await pool(slots, options.connectConcurrency, async () => {
+		await pool(slots, options.connectConcurrency, async (slot) => {
 			try {
-				watchers.push(await connectWatcher(server!.url, cookie, seasonId, 20_000));
+				// The nodes in turn.
+				const url = servers[slot % servers.length].url;
+				watchers.push(await connectWatcher(url, cookie, seasonId, 20_000));
 			} catch (error) {
 				connectErrors.push((error as Error).message);
 				if (connectErrors.length >= Math.max(10, options.clients * 0.05))
@@ -530,7 +561,7 @@ async function run(options: Options): Promise<number> {
 			const body = makeSale(index, runId, products);
 			const sentAt = now();
 			try {
-				const response = await fetch(server!.url + '/api/v1/sales', {
+				const response = await fetch(servers[index % servers.length].url + '/api/v1/sales', {
 					method: 'POST',
 					body: JSON.stringify(body),
 					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -640,11 +671,13 @@ async function run(options: Options): Promise<number> {
 
 	// 8. Clean-up: clients, server, temp folder.
 	if (memorySampler) clearInterval(memorySampler);
-	const serverPeakFinal = server ? procMemory(server.pid) : null;
-	if (serverPeakFinal) serverHwmMiB = serverPeakFinal.hwmMiB;
+	const serverPeakFinal = servers.map((s) => procMemory(s.pid));
+	if (servers.length > 0 && serverPeakFinal.every(Boolean))
+		serverHwmMiB = serverPeakFinal.reduce((sum, m) => sum + m!.hwmMiB, 0);
 	for (const w of watchers) w.socket.disconnect();
 	stopping = true;
-	if (server) serverExit = await server.stop();
+	for (const node of servers) serverExit = await node.stop();
+	await redis?.stop();
 	rmSync(dir, { recursive: true, force: true });
 	build?.remove();
 
@@ -726,6 +759,11 @@ interface Phase {
  * server, the bench and everything else on the machine: other processes compete for the same
  * cores and show up as latency.
  */
+/** CPU seconds of several processes together (null when one of them could not be read). */
+function sumCpu(values: (number | null)[]): number | null {
+	return values.some((v) => v === null) ? null : values.reduce((sum: number, v) => sum + v!, 0);
+}
+
 function cpuBreakdown(phases: Record<string, Phase>) {
 	const a = phases.clientsConnected;
 	const b = phases.afterSales;

@@ -4,61 +4,33 @@
 // "down") so that a proxy stops sending boards to a node that misses the others' sales, and
 // once Redis is back the nodes must find each other again without a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server';
-import { startRedis, type TestRedis } from '../helpers/redis';
+import type { RunningServer } from '../helpers/server';
+import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes';
 import { postSale } from '../helpers/sales';
-import {
-	apiTokenFor,
-	connect,
-	readDb,
-	seedServerDb,
-	signIn,
-	socketFor,
-	waitFor,
-	type ClientSocket,
-	type SeededDb
-} from '../helpers/seeded';
+import { connect, readDb, signIn, waitFor } from '../helpers/seeded';
 import type { WatchAck } from '../../src/lib/realtime/events';
 
-let seeded: SeededDb;
-let redis: TestRedis;
+let nodes: TwoNodes;
 let a: RunningServer;
 let b: RunningServer;
-let token: string;
 let session: string;
-const sockets: ClientSocket[] = [];
 const OCCURRED_AT = new Date(Date.now() - 60_000).toISOString();
 
 /** One sale by the same seller at the same time, on `server`. */
 const sellOn = (server: RunningServer, externalId: string) =>
-	postSale(server.url, token, {
+	postSale(server.url, nodes.token, {
 		externalId,
-		seller: seeded.people[1].email,
+		seller: nodes.seeded.people[1].email,
 		occurredAt: OCCURRED_AT
 	});
 
-function node(): Promise<RunningServer> {
-	return startServer({
-		dbPath: seeded.path,
-		env: { REDIS_URL: redis.url, HONORBOARD_SOCKET_CHECK_MS: '600000' }
-	});
-}
-
 beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 2, people: 4 });
-	token = apiTokenFor(seeded.path);
-	redis = await startRedis();
-	a = await node();
-	b = await node();
-	session = await signIn(a.url, seeded.people[0].email);
+	nodes = await startTwoNodes();
+	({ a, b } = nodes);
+	session = await signIn(a.url, nodes.seeded.people[0].email);
 }, 120_000);
 
-afterAll(async () => {
-	for (const socket of sockets) socket.disconnect();
-	await Promise.all([a?.stop(), b?.stop()]);
-	await redis?.stop();
-	seeded?.cleanup();
-});
+afterAll(() => nodes?.stop());
 
 async function ready(server: RunningServer) {
 	const response = await fetch(`${server.url}/readyz`);
@@ -68,12 +40,11 @@ async function ready(server: RunningServer) {
 
 /** A board on `server`: how many leaderboard pushes reached it. */
 async function watcherOn(server: RunningServer) {
-	const socket = socketFor(server.url, session);
-	sockets.push(socket);
+	const socket = nodes.socket(server.url, session);
 	await connect(socket);
 	const ack = (await socket
 		.timeout(10_000)
-		.emitWithAck('watch', { seasonId: seeded.seasonId })) as WatchAck;
+		.emitWithAck('watch', { seasonId: nodes.seeded.seasonId })) as WatchAck;
 	if ('error' in ack) throw new Error(ack.error.code);
 	const seen = { pushes: 0 };
 	socket.on('leaderboard', () => seen.pushes++);
@@ -81,7 +52,7 @@ async function watcherOn(server: RunningServer) {
 }
 
 function stored(externalIds: string[]): string[] {
-	return readDb(seeded.path, (db) =>
+	return readDb(nodes.seeded.path, (db) =>
 		db
 			.prepare(
 				`select external_id from sale where external_id in (${externalIds.map(() => '?').join(',')})`
@@ -103,13 +74,13 @@ describe('a Redis that dies under two nodes and comes back', () => {
 	it('keeps both nodes up and taking sales while Redis is gone, and /readyz says 503', async () => {
 		// Redis hangs first, so that the commands the sales cause (the nodes telling each other,
 		// over PUB/SUB) are sent and wait for an answer; then it dies, and they fail.
-		redis.freeze();
+		nodes.redis.freeze();
 		const ids = Array.from({ length: 10 }, (_, i) => `link-down-${i}`);
 		const answers = await Promise.all(ids.map((id, i) => sellOn(i % 2 ? a : b, id)));
 		expect(answers.map((x) => x.status)).toEqual(ids.map(() => 201));
 		// The nodes tell each other once per tick, after the sales' transactions.
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		await redis.kill();
+		await nodes.redis.kill();
 		await waitFor(
 			async () => (await ready(a)).status === 503 && (await ready(b)).status === 503,
 			10_000,
@@ -133,7 +104,7 @@ describe('a Redis that dies under two nodes and comes back', () => {
 	});
 
 	it('is ready again once Redis is back on its port, and the nodes see each other again', async () => {
-		redis = await startRedis({ port: redis.port });
+		await nodes.restartRedis();
 		await waitFor(
 			async () => (await ready(a)).status === 200 && (await ready(b)).status === 200,
 			20_000,

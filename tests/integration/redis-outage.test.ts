@@ -4,73 +4,64 @@
 // took. The node keeps taking every sale (the database is its own), counts the pushes it drops
 // (/metrics), says so once in its log, and when Redis answers again a board on the other node
 // catches up with what it missed, without another sale: the version and the rows a fresh
-// snapshot has.
+// snapshot has. A `season` frame that Redis refused (a season's end, an announcement) reached
+// only the sockets of the node that sent it: once Redis answers, the other node's boards are
+// sent the seasons' state. Each node warns once per outage, and again for the next one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server';
-import { startRedis, type TestRedis } from '../helpers/redis';
+import type { RunningServer } from '../helpers/server';
+import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes';
 import { postSale } from '../helpers/sales';
-import {
-	apiTokenFor,
-	connect,
-	readDb,
-	seedServerDb,
-	signIn,
-	socketFor,
-	waitFor,
-	type ClientSocket,
-	type SeededDb
-} from '../helpers/seeded';
+import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../helpers/factories';
+import { connect, PASSWORD, readDb, signIn, waitFor, withDb } from '../helpers/seeded';
+import { season } from '../../src/lib/server/db/schema';
 import { applyPush } from '../../src/lib/realtime/board-state';
-import type { LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
+import type { LeaderboardSnapshot, SeasonEvent, WatchAck } from '../../src/lib/realtime/events';
+import { eq } from 'drizzle-orm';
 
 /** A small bound, so that a few dozen sales pass it. */
 const QUEUE_MAX = 20;
 /** Each node has three connections to Redis: its own, and the adapter's reader and subscriber. */
 const CONNECTIONS = 3;
+const MANAGER = 'manager@test.test';
 
-let seeded: SeededDb;
-let redis: TestRedis;
+let nodes: TwoNodes;
 let a: RunningServer;
 let b: RunningServer;
-let token: string;
 let session: string;
-const sockets: ClientSocket[] = [];
+let manager: string;
+/** A second live season, which ends while Redis hangs (A runs the scheduler). */
+let endingId = 0;
 let sold = 0;
 
-function node(): Promise<RunningServer> {
-	return startServer({
-		dbPath: seeded.path,
-		env: {
-			REDIS_URL: redis.url,
-			REDIS_QUEUE_MAX: String(QUEUE_MAX),
-			HONORBOARD_SOCKET_CHECK_MS: '600000'
+beforeAll(async () => {
+	nodes = await startTwoNodes({
+		people: 6,
+		env: { REDIS_QUEUE_MAX: String(QUEUE_MAX) },
+		prepare: async (db) => {
+			await makeUser(db, { email: MANAGER, role: 'manager', password: PASSWORD });
+			endingId = makeSeason(db).id;
+			await makeMember(db, endingId, makeTeam(db, endingId).id);
+			makeProduct(db, endingId);
 		}
 	});
-}
-
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 2, people: 6 });
-	token = apiTokenFor(seeded.path);
-	redis = await startRedis();
-	a = await node();
-	b = await node();
-	session = await signIn(b.url, seeded.people[0].email);
+	({ a, b } = nodes);
+	session = await signIn(b.url, nodes.seeded.people[0].email);
+	manager = await signIn(a.url, MANAGER);
 }, 120_000);
 
-afterAll(async () => {
-	for (const socket of sockets) socket.disconnect();
-	await Promise.all([a?.stop(), b?.stop()]);
-	await redis?.stop();
-	seeded?.cleanup();
-});
+afterAll(() => nodes?.stop());
 
 /** `count` sales on A, one after the other, spread over the sellers so that ranks change. */
 async function sellOnA(count: number, prefix: string): Promise<string[]> {
 	const ids: string[] = [];
 	for (let i = 0; i < count; i++) {
 		const externalId = `${prefix}-${++sold}`;
-		const seller = seeded.people[sold % seeded.people.length].email;
-		const answer = await postSale(a.url, token, { externalId, seller, quantity: 1 + (sold % 3) });
+		const seller = nodes.seeded.people[sold % nodes.seeded.people.length].email;
+		const answer = await postSale(a.url, nodes.token, {
+			externalId,
+			seller,
+			quantity: 1 + (sold % 3)
+		});
 		expect(answer.status, JSON.stringify(answer.body)).toBe(201);
 		ids.push(externalId);
 	}
@@ -78,7 +69,7 @@ async function sellOnA(count: number, prefix: string): Promise<string[]> {
 }
 
 function stored(externalIds: string[]): number {
-	return readDb(seeded.path, (db) =>
+	return readDb(nodes.seeded.path, (db) =>
 		db
 			.prepare(
 				`select count(*) from sale where external_id in (${externalIds.map(() => '?').join(',')})`
@@ -89,15 +80,15 @@ function stored(externalIds: string[]): number {
 }
 
 function seasonVersion(): number {
-	return readDb(seeded.path, (db) =>
-		db.prepare('select version from season where id = ?').pluck().get(seeded.seasonId)
+	return readDb(nodes.seeded.path, (db) =>
+		db.prepare('select version from season where id = ?').pluck().get(nodes.seeded.seasonId)
 	) as number;
 }
 
 /** The node's Redis figures from /metrics. */
 async function redisMetrics(server: RunningServer) {
 	const response = await fetch(`${server.url}/metrics`, {
-		headers: { authorization: `Bearer ${token}` }
+		headers: { authorization: `Bearer ${nodes.token}` }
 	});
 	const text = await response.text();
 	const value = (name: string) => {
@@ -113,13 +104,12 @@ async function redisMetrics(server: RunningServer) {
 
 /** A board on `server`, kept as the client keeps it (board-state.ts), snapshots on a gap. */
 async function boardOn(server: RunningServer) {
-	const socket = socketFor(server.url, session);
-	sockets.push(socket);
+	const socket = nodes.socket(server.url, session);
 	await connect(socket);
 	const ask = async (event: 'watch' | 'snapshot') => {
 		const ack = (await socket
 			.timeout(10_000)
-			.emitWithAck(event, { seasonId: seeded.seasonId })) as WatchAck;
+			.emitWithAck(event, { seasonId: nodes.seeded.seasonId })) as WatchAck;
 		if ('error' in ack) throw new Error(ack.error.code);
 		return ack;
 	};
@@ -147,7 +137,15 @@ function outageWarnings(server: RunningServer): number {
 	return server
 		.output()
 		.split('\n')
-		.filter((line) => line.includes('is dropped until Redis')).length;
+		.filter((line) => line.includes('is dropped until Redis is back')).length;
+}
+
+/** The lines that end an outage: `Redis (…) answers again; N command(s) dropped meanwhile`. */
+function outageEnds(server: RunningServer): number {
+	return server
+		.output()
+		.split('\n')
+		.filter((line) => /answers again; \d+ command\(s\) dropped/.test(line)).length;
 }
 
 /**
@@ -160,16 +158,43 @@ async function settledWarnings(server: RunningServer, expected: number): Promise
 	return outageWarnings(server);
 }
 
+/** The `season` frames a manager's socket on `server` hears for the seasons it watches. */
+async function seasonFramesOn(server: RunningServer, seasonIds: number[]) {
+	const socket = nodes.socket(server.url, manager);
+	await connect(socket);
+	for (const seasonId of seasonIds) {
+		const ack = (await socket.timeout(10_000).emitWithAck('watch', { seasonId })) as WatchAck;
+		if ('error' in ack) throw new Error(ack.error.code);
+	}
+	const frames: SeasonEvent[] = [];
+	socket.on('season', (event) => frames.push(event));
+	/** The last frame heard for a season. */
+	return (seasonId: number) => frames.filter((frame) => frame.seasonId === seasonId).at(-1);
+}
+
+function statusOf(seasonId: number): string {
+	return readDb(nodes.seeded.path, (db) =>
+		db.prepare('select status from season where id = ?').pluck().get(seasonId)
+	) as string;
+}
+
 describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 	let onB: Awaited<ReturnType<typeof boardOn>>;
+	const frames: Record<'a' | 'b', (seasonId: number) => SeasonEvent | undefined> = {
+		a: () => undefined,
+		b: () => undefined
+	};
 
 	it('bounds what waits for a hung Redis, takes every sale and counts the dropped pushes', async () => {
 		onB = await boardOn(b);
+		// Boards of both seasons on both nodes, for the test that follows.
+		frames.a = await seasonFramesOn(a, [nodes.seeded.seasonId, endingId]);
+		frames.b = await seasonFramesOn(b, [nodes.seeded.seasonId, endingId]);
 		await sellOnA(1, 'outage-before');
 		await waitFor(() => onB.state.pushes > 0, 10_000, 'a push on B for a sale on A');
 		expect((await redisMetrics(a)).dropped).toBe(0);
 
-		redis.freeze();
+		nodes.redis.freeze();
 		const ids = await sellOnA(120, 'outage-hung');
 		const during = await redisMetrics(a);
 		// Each sale tells the other node once: 120 commands, of which at most QUEUE_MAX per
@@ -183,29 +208,91 @@ describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 		expect(a.process.exitCode, a.output()).toBeNull();
 	});
 
+	it("tells the other node's boards the season news that Redis refused, once it answers", async () => {
+		// Redis still hangs and A's queue is full: a `season` frame A sends now fails through the
+		// adapter and reaches A's own sockets only (docs/scale-out.md).
+		const text = 'Told while Redis hung';
+		const announced = await fetch(`${a.url}/manage/seasons/${nodes.seeded.seasonId}?/announce`, {
+			method: 'POST',
+			body: new URLSearchParams({ announcement: text }),
+			headers: {
+				origin: a.url,
+				cookie: `session=${manager}`,
+				accept: 'text/html',
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			redirect: 'manual'
+		});
+		expect(announced.status).toBeLessThan(400);
+		// The second season's end passes (written as a third process would): A, which holds the
+		// scheduler's lease, ends it within a second.
+		withDb(nodes.seeded.path, (db) =>
+			db
+				.update(season)
+				.set({ endsAt: Date.now() - 1000 })
+				.where(eq(season.id, endingId))
+				.run()
+		);
+		await waitFor(() => frames.a(endingId)?.status === 'ended', 10_000, 'the end on A');
+		await waitFor(() => frames.a(nodes.seeded.seasonId)?.announcement === text, 5_000, 'A');
+		expect(statusOf(endingId)).toBe('ended');
+		// Nothing reached B: the frames were refused, not queued.
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect([frames.b(endingId), frames.b(nodes.seeded.seasonId)]).toEqual([undefined, undefined]);
+
+		nodes.redis.thaw();
+		// Once Redis answers, B's sockets hear the seasons' state as it is now.
+		await waitFor(
+			() =>
+				frames.b(endingId)?.status === 'ended' &&
+				frames.b(nodes.seeded.seasonId)?.announcement === text,
+			20_000,
+			"the season's end and the announcement on B"
+		);
+		expect(frames.b(endingId)).toEqual({ seasonId: endingId, status: 'ended', announcement: null });
+		expect(frames.b(nodes.seeded.seasonId)).toEqual({
+			seasonId: nodes.seeded.seasonId,
+			status: 'live',
+			announcement: text
+		});
+	});
+
 	it('catches the board on the other node up once Redis answers again', async () => {
-		redis.thaw();
 		await waitFor(() => caughtUp(onB), 20_000, 'the board on B caught up with A');
-		await waitFor(() => a.output().includes('answers again'), 10_000, 'A logs that Redis answers');
-		expect((await redisMetrics(a)).pending).toBeLessThanOrEqual(CONNECTIONS);
+		// The end of the outage as A sees it (checked every 250 ms): the next one is another.
+		await waitFor(() => outageEnds(a) === 1, 10_000, 'A logs that Redis answers again');
+		// What waited is answered: at most one command per connection in flight (the reader's
+		// blocking XREAD, a heartbeat), read until it settles, as commands come and go.
+		await waitFor(
+			async () => (await redisMetrics(a)).pending <= CONNECTIONS,
+			10_000,
+			'the queue drained'
+		);
 	});
 
 	it('catches it up after Redis died and came back, with no sale after its return', async () => {
+		// The pushes of the resync above are over (a push window is 1 s at most): a board that
+		// is up to date after the kill can only have been caught up by what follows.
+		await waitFor(() => caughtUp(onB), 10_000, 'the board on B caught up');
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		const before = await redisMetrics(a);
-		redis.freeze();
-		// Told while Redis hangs, then lost with the connections when it dies.
-		const ids = await sellOnA(30, 'outage-killed');
-		await redis.kill();
+		const warned = { a: outageWarnings(a), b: outageWarnings(b) };
+		nodes.redis.freeze();
+		// Told while Redis hangs, then lost with the connections when it dies. Fewer than the
+		// bound: nothing is refused before the kill, whose failures begin this outage.
+		const ids = await sellOnA(QUEUE_MAX / 2, 'outage-killed');
+		await nodes.redis.kill();
 		expect(stored(ids)).toBe(ids.length);
 		const during = await redisMetrics(a);
 		expect(during.pending).toBeLessThanOrEqual(QUEUE_MAX * CONNECTIONS);
 		expect(during.dropped).toBeGreaterThan(before.dropped);
 		expect(onB.state.board.version).toBeLessThan(seasonVersion());
-		// Whether this outage gets a warning of its own depends on when the first command fails
-		// (a drop, or the connection lost at the kill): the count per outage is the test above's.
-		expect(outageWarnings(a)).toBeGreaterThanOrEqual(1);
+		// A warning of its own on each node: A (whose first outage ended above) and B, which had
+		// dropped nothing before and now lost its connections.
+		expect(await settledWarnings(a, warned.a + 1)).toBe(warned.a + 1);
+		expect(await settledWarnings(b, warned.b + 1)).toBe(warned.b + 1);
 
-		redis = await startRedis({ port: redis.port });
+		await nodes.restartRedis();
 		// Nothing is sold now: the board catches up from what the nodes read again.
 		await waitFor(() => caughtUp(onB), 20_000, 'the board on B caught up after the restart');
 		for (const server of [a, b]) {

@@ -3,28 +3,26 @@
 // a node killed mid-burst loses no sale it acknowledged, a board whose node restarts recovers
 // its socket, and a sign-out on one node cuts the person's sockets off on the other.
 //
-// Both nodes open the same SQLite file: two processes on one file stand in for the shared
-// database until the app runs on PostgreSQL (issue #20). The sockets' periodic check is slowed
-// down to 10 minutes, so that only the nodes telling each other can explain what a test sees.
+// Both nodes open the same SQLite file and one Redis (tests/helpers/two-nodes.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
-import { startRedis, type TestRedis } from '../helpers/redis';
+import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes';
 import { postSale, type SaleAnswer } from '../helpers/sales';
-import { makeUser } from '../helpers/factories';
+import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../helpers/factories';
 import {
-	apiTokenFor,
 	connect,
 	PASSWORD,
 	readDb,
-	seedServerDb,
 	signIn,
 	socketFor,
 	waitFor,
+	withDb,
 	type ClientSocket,
 	type SeededDb
 } from '../helpers/seeded';
-import { openDatabase } from '../../src/lib/server/db';
+import { schedulerLease, season } from '../../src/lib/server/db/schema';
 import { applyPush } from '../../src/lib/realtime/board-state';
 import type {
 	LeaderboardPush,
@@ -33,41 +31,38 @@ import type {
 	WatchAck
 } from '../../src/lib/realtime/events';
 
+let nodes: TwoNodes;
 let seeded: SeededDb;
-let redis: TestRedis;
 let a: RunningServer;
 let b: RunningServer;
 let token: string;
 let session: string;
 const MANAGER = 'manager@test.test';
 const sockets: ClientSocket[] = [];
+/** A repeating season without grace period, which the season-end test ends. */
+let endingId = 0;
 
 function node(port?: number, env: Record<string, string> = {}): Promise<RunningServer> {
-	return startServer({
-		dbPath: seeded.path,
-		port,
-		env: { REDIS_URL: redis.url, HONORBOARD_SOCKET_CHECK_MS: '600000', ...env }
-	});
+	return nodes.node({ port, env });
 }
 
 beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 2, people: 4 });
-	const db = openDatabase(seeded.path);
-	await makeUser(db, { email: MANAGER, role: 'manager', password: PASSWORD });
-	db.$client.close();
-	token = apiTokenFor(seeded.path);
-	redis = await startRedis();
-	// One after the other: the first opens (and migrates) the file.
-	a = await node();
-	b = await node();
+	nodes = await startTwoNodes({
+		prepare: async (db) => {
+			await makeUser(db, { email: MANAGER, role: 'manager', password: PASSWORD });
+			const ending = makeSeason(db, { recurrence: { every: 1, unit: 'month' }, graceDays: 0 });
+			endingId = ending.id;
+			await makeMember(db, endingId, makeTeam(db, endingId).id);
+			makeProduct(db, endingId);
+		}
+	});
+	({ seeded, token, a, b } = nodes);
 	session = await signIn(a.url, seeded.people[0].email);
 }, 120_000);
 
 afterAll(async () => {
 	for (const socket of sockets) socket.disconnect();
-	await Promise.all([a?.stop(), b?.stop()]);
-	await redis?.stop();
-	seeded?.cleanup();
+	await nodes?.stop();
 });
 
 async function connected(socket: ClientSocket): Promise<ClientSocket> {
@@ -195,6 +190,84 @@ describe('two nodes sharing one database and one Redis', () => {
 			ledger: db.prepare(`select count(*) from ledger_entry where sale_id = ?`).pluck().get(id)
 		}));
 		expect(counts).toEqual({ sales: 1, ledger: 1 });
+	});
+
+	it('ends a season once while both schedulers race for it: one result, one archive, one rerun', async () => {
+		const manager = await signIn(a.url, MANAGER);
+		/** The `season` frames a board of the ending season on `server` hears. */
+		const framesOn = async (server: RunningServer) => {
+			const socket = await connected(socketFor(server.url, manager));
+			const ack = await socket.timeout(10_000).emitWithAck('watch', { seasonId: endingId });
+			expect('error' in ack).toBe(false);
+			const frames: SeasonEvent[] = [];
+			socket.on('season', (event) => frames.push(event));
+			return frames;
+		};
+		const onA = await framesOn(a);
+		const onB = await framesOn(b);
+		// The end a moment ahead, and A's lease running out at that very moment (written at once,
+		// as a third process would; each node sees it within a second, data_version): A wakes 5 ms
+		// after the end (scheduler.ts, nextDelay), B, which asks again when another node's lease
+		// runs out, at the same time. Both run the scheduler then, and the lease lets one through.
+		const endsAt = Date.now() + 2_500;
+		withDb(seeded.path, (db) =>
+			db.transaction((tx) => {
+				tx.update(season).set({ endsAt }).where(eq(season.id, endingId)).run();
+				tx.update(schedulerLease)
+					.set({ expiresAt: endsAt + 5 })
+					.where(eq(schedulerLease.name, 'scheduler'))
+					.run();
+			})
+		);
+		const statusOf = (id: number) =>
+			readDb(seeded.path, (db) =>
+				db.prepare('select status from season where id = ?').pluck().get(id)
+			) as string;
+		await waitFor(() => statusOf(endingId) === 'archived', 20_000, 'the season to be archived');
+		// The other node has had its turn (it ran at the end too) and the frames have arrived.
+		await new Promise((resolve) => setTimeout(resolve, 2_500));
+		const counts = readDb(seeded.path, (db) => {
+			const one = (sql: string) => db.prepare(sql).pluck().get(endingId) as number;
+			return {
+				ended: one(
+					"select count(*) from season_transition where season_id = ? and to_status = 'ended'"
+				),
+				archived: one(
+					"select count(*) from season_transition where season_id = ? and to_status = 'archived'"
+				),
+				results: one('select count(*) from season_result where season_id = ?'),
+				distinctResults: one(
+					'select count(distinct subject_type || subject_id) from season_result where season_id = ?'
+				),
+				reruns: one('select count(*) from season where previous_season_id = ?')
+			};
+		});
+		expect(counts.results).toBeGreaterThan(0);
+		expect(counts).toEqual({
+			ended: 1,
+			archived: 1,
+			results: counts.distinctResults,
+			distinctResults: counts.distinctResults,
+			reruns: 1
+		});
+		const rerun = readDb(seeded.path, (db) =>
+			db.prepare('select id, status from season where previous_season_id = ?').get(endingId)
+		) as { id: number; status: string };
+		expect(rerun.status).toBe('live');
+		// One node made each transition (server.ts logs the ones its scheduler made).
+		const logged = (to: string) =>
+			[a, b].filter((server) => server.output().includes(`season ${endingId} is now ${to}`)).length;
+		expect([logged('ended'), logged('archived')]).toEqual([1, 1]);
+		// The other node did not run into the database's own guards (the transition logged once,
+		// one rerun per season): the lease kept it out.
+		for (const server of [a, b]) expect(server.output()).not.toContain('season scheduler failed');
+		// Each frame once on each node: from the node that ran the transition, through Redis.
+		const expected = [
+			{ seasonId: endingId, status: 'ended', nextSeasonId: rerun.id },
+			{ seasonId: endingId, status: 'archived' }
+		];
+		expect(onA).toEqual(expected);
+		expect(onB).toEqual(expected);
 	});
 
 	it('loses no acknowledged sale when node A is killed in the middle of a burst', async () => {
@@ -340,8 +413,7 @@ describe('two nodes sharing one database and one Redis', () => {
 	});
 
 	it('refuses to start when Redis does not answer, in one line', async () => {
-		const nowhere = { ...redis, url: 'redis://127.0.0.1:1' };
-		const start = startServer({ dbPath: seeded.path, env: { REDIS_URL: nowhere.url } });
+		const start = startServer({ dbPath: seeded.path, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
 		const error = await start.then(
 			() => null,
 			(e: Error) => e
@@ -355,7 +427,7 @@ describe('two nodes sharing one database and one Redis', () => {
 	// Last: it stops the Redis.
 	it('keeps pushing to its own sockets when Redis goes away at runtime, and says so', async () => {
 		const { state } = await boardOn(b);
-		await redis.stop();
+		await nodes.redis.stop();
 		const before = state.board.version;
 		expect((await sellOn(b, 'two-nodes-no-redis')).status).toBe(201);
 		await waitFor(() => state.board.version > before, 10_000, 'the push on B without Redis');

@@ -41,6 +41,8 @@ export interface InterServerEvents {
 	'hb:changed': (change: SeasonChanged) => void;
 	'hb:badge': (event: BadgeEvent) => void;
 	'hb:sessionsEnded': (ended: SessionsEnded) => void;
+	/** Redis answered again after an outage of the sender: send your sockets the seasons' state. */
+	'hb:resendSeasons': () => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -66,6 +68,7 @@ export class ClusterPublisher implements LivePublisher {
 	) {
 		io.on('hb:changed', (change) => this.changedElsewhere(change));
 		io.on('hb:badge', (event) => this.local.badge(event, { frameSent: true }));
+		io.on('hb:resendSeasons', () => this.resendSeasons());
 	}
 
 	leaderboardChanged(seasonId: number): void {
@@ -101,12 +104,26 @@ export class ClusterPublisher implements LivePublisher {
 	 * are told that every season changed here may have changed, who moved unknown, so that they
 	 * do the same. The version comes from the database, so a board that missed pushes gets what
 	 * it missed in the one delta.
+	 *
+	 * A `season` frame (a season ended, an announcement) that Redis refused reached this node's
+	 * sockets only, and nothing in a leaderboard push says it: every node, this one included,
+	 * sends the state of the seasons its sockets watch as it is now (Publisher.resendSeasons).
 	 */
 	resync(): void {
 		for (const seasonId of this.read.keys()) {
 			this.io.serverSideEmit('hb:changed', { seasonId, moved: [], activity: [] });
 		}
+		this.io.serverSideEmit('hb:resendSeasons');
 		this.local.resync();
+		this.resendSeasons();
+	}
+
+	private resendSeasons(): void {
+		try {
+			this.local.resendSeasons();
+		} catch (error) {
+			log.error({ err: error }, "sending the seasons' state after a Redis outage failed");
+		}
 	}
 
 	private note(seasonId: number): ActivityItem[] {

@@ -6,6 +6,7 @@ import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
 import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
 import { getReadThread } from '../reads/thread';
+import { seasonEventsNow } from '../seasons/state-events';
 import { log } from '../shared/log';
 import {
 	markLeaderboardChange,
@@ -15,6 +16,7 @@ import {
 } from '../shared/metrics';
 import {
 	seasonBadgeRoom,
+	seasonOfRoom,
 	seasonRoom,
 	type ActivityItem,
 	type BadgeEvent,
@@ -240,6 +242,23 @@ export class Publisher implements LivePublisher {
 	/** To every node's sockets: the event is whole in itself (cluster.ts). */
 	season(event: SeasonEvent): void {
 		this.io.to(seasonRoom(event.seasonId)).emit('season', event);
+	}
+
+	/**
+	 * Each season watched by this process's sockets gets a `season` frame with its state now,
+	 * after a Redis outage: a frame that Redis refused (its queue full) reached only the sockets
+	 * of the node that sent it (cluster.ts), so a board elsewhere never heard that its season
+	 * ended or what was announced. The frame carries the whole state, so one the client had
+	 * already changes nothing (a TV reloads its page once, as for any `season` frame).
+	 */
+	resendSeasons(): void {
+		const ids: number[] = [];
+		for (const room of this.io.sockets.adapter.rooms.keys()) {
+			const seasonId = seasonOfRoom(room);
+			if (seasonId !== null) ids.push(seasonId);
+		}
+		for (const event of seasonEventsNow(this.db, ids))
+			this.io.local.to(seasonRoom(event.seasonId)).emit('season', event);
 	}
 
 	/**

@@ -159,8 +159,9 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 		outage.check.unref();
 		log.warn(
 			{ err: error },
-			`${reason}: what this node publishes to the other nodes is dropped until Redis answers ` +
-				`again (at most ${queueMax} commands wait per connection); sales are still taken, ` +
+			// Not "answers again": those words are the end's line, which operators and tests look for.
+			`${reason}: what this node publishes to the other nodes is dropped until Redis is back ` +
+				`(at most ${queueMax} commands wait per connection); sales are still taken, ` +
 				'and the boards on every node are read again then'
 		);
 	}
