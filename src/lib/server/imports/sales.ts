@@ -12,6 +12,7 @@ import { countImport } from '../shared/metrics';
 import type { ImportField } from '../../imports/mapping';
 import { instantOf, type ParsedDate } from '../../imports/formats';
 import { TZDate } from '@date-fns/tz';
+import { statSync } from 'node:fs';
 import {
 	eachRecord,
 	problemErrors,
@@ -229,15 +230,25 @@ async function importSource(
 	}
 }
 
-/** Text smaller than this is read inline: one chunk (source.ts) leaves nothing to overlap. */
-const THREAD_MIN_TEXT = 64 * 1024;
+/**
+ * Files smaller than this are read inline: starting a thread costs more than it can save on a
+ * few thousand rows (one 64 KiB chunk leaves nothing to overlap at all).
+ */
+const THREAD_MIN_BYTES = 256 * 1024;
 
 /** The import's parse thread, or null to read its rows inline. */
 function parseThreadFor(input: string | ImportSource, options: ImportOptions): ParseThread | null {
 	const entry = options.parseThread === undefined ? parseThreadEntry() : options.parseThread;
 	if (entry === null) return null;
-	const text = typeof input === 'string' ? input : 'text' in input ? input.text : null;
-	if (text !== null && text.length < THREAD_MIN_TEXT) return null;
+	const source = typeof input === 'string' ? { text: input } : input;
+	// Characters for text: a lower bound of its bytes.
+	const size =
+		'text' in source
+			? source.text.length
+			: 'path' in source
+				? statSync(source.path, { throwIfNoEntry: false })?.size
+				: source.size;
+	if (size !== undefined && size < THREAD_MIN_BYTES) return null;
 	return new ParseThread(entry);
 }
 
