@@ -39,9 +39,9 @@ export class ParseThread {
 	private failure: Error | null = null;
 
 	constructor(entry: string) {
+		// Note: not unref()'d: while the import waits for its rows, the thread is what keeps a
+		// process with nothing else to do (a script) running. importSales closes it in any case.
 		this.worker = new Worker(entry);
-		// A thread must not keep a finished process (a test, the CLI) alive.
-		this.worker.unref();
 		this.worker.on('message', (reply: ParseReply) => {
 			this.replies.push(reply);
 			this.notify();
