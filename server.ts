@@ -18,6 +18,7 @@ import { onSessionsEnded } from './src/lib/server/auth/session-events';
 import { closeDb, DEFAULT_DATABASE_URL, getDb } from './src/lib/server/db';
 import { startCheckpointer, type Checkpointer } from './src/lib/server/db/checkpointer';
 import { startReadThread, stopReadThread } from './src/lib/server/reads/thread';
+import { useParseThread } from './src/lib/server/imports/parse-thread';
 import { startJobs } from './src/lib/server/shared/jobs';
 import { systemClock } from './src/lib/server/shared/clock';
 import { warmDashboard } from './src/lib/server/dashboard/figures';
@@ -223,6 +224,9 @@ server.listen(port, host, () => {
 		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
 		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
 	);
+	// Imports read their files' rows in a thread of their own while they write (imports/
+	// parse-thread.ts); a thread per import, started when one is.
+	useParseThread(fileURLToPath(new URL('./import-parse-thread.js', import.meta.url)));
 	// WAL checkpoints (the copy of committed pages into the file, and its fsyncs) on a connection
 	// of their own in a thread, instead of in the commit that crosses SQLite's threshold.
 	checkpointer = startCheckpointer(

@@ -5,13 +5,15 @@
 // fresh temporary database through the same streaming service the API uses (dry run, commit,
 // re-import; `--passes job`: as a background job does, from the file stored in the database, with
 // its checkpoint and errors written per window), then the same rows with bare better-sqlite3 (one prepared INSERT per row in one
-// transaction) in the same run; prints rows per second, the ratio, the peak RSS (the process's
+// transaction) in the same run (the rows read in the parse thread as the built server reads them,
+// or inline with --parse-inline); prints rows per second, the ratio, the peak RSS (the process's
 // maxRSS, which covers the whole import) and the machine load. Results go to
 // bench/results/import-<time>.json.
 import {
 	createReadStream,
 	createWriteStream,
 	mkdirSync,
+	readFileSync,
 	rmSync,
 	statSync,
 	writeFileSync
@@ -31,6 +33,8 @@ import { importSales, type ImportReport } from '../src/lib/server/imports/sales'
 import { startImportJob } from '../src/lib/server/imports/jobs';
 import { saveUpload } from '../src/lib/server/imports/upload';
 import { guessMapping } from '../src/lib/imports/mapping';
+import { useParseThread } from '../src/lib/server/imports/parse-thread';
+import { parseThreadEntry } from '../tests/helpers/parse-thread';
 
 const { values } = parseArgs({
 	options: {
@@ -41,7 +45,10 @@ const { values } = parseArgs({
 		people: { type: 'string', default: '1000' },
 		batch: { type: 'string', default: '500' },
 		// Which runs: a million rows on a busy machine may only have time for the commit.
-		passes: { type: 'string', default: 'dry,commit,again' }
+		passes: { type: 'string', default: 'dry,commit,again' },
+		// Rows read inline, on the importing thread, instead of in the parse thread as the
+		// built server reads them (imports/parse-thread.ts).
+		'parse-inline': { type: 'boolean', default: false }
 	}
 });
 
@@ -69,7 +76,8 @@ if (!values.child) {
 				'--batch',
 				values.batch!,
 				'--passes',
-				values.passes!
+				values.passes!,
+				...(values['parse-inline'] ? ['--parse-inline'] : [])
 			],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -102,6 +110,8 @@ const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const sampler = setInterval(sample, 50);
 
 const { db, cleanup } = tempDb();
+// As the built server does: the file's rows read in a thread beside the import.
+useParseThread(values['parse-inline'] ? null : await parseThreadEntry());
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.now();
 const season = makeSeason(db, { startsAt: now - 80 * DAY, endsAt: now + 10 * DAY });
@@ -196,9 +206,26 @@ async function viaJob(): Promise<ImportReport> {
 	return job.report;
 }
 
+/**
+ * CPU seconds of this process's main thread alone (Linux: /proc/self/task/<pid>/stat, in clock
+ * ticks of 10 ms); null elsewhere. With the parse thread, the import's critical path: what one
+ * thread must do, whatever the other core does meanwhile.
+ */
+function mainThreadCpu(): number | null {
+	try {
+		const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+		// The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return null;
+	}
+}
+
 async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
 	const cpu0 = process.cpuUsage();
+	const main0 = mainThreadCpu();
 	const report =
 		label === 'job'
 			? await viaJob()
@@ -212,19 +239,22 @@ async function run(label: string, dryRun: boolean) {
 	// CPU time (user + system) of this process: on a shared machine, less moved by the load.
 	const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 	const systemSeconds = cpu.system / 1e6;
+	const main1 = mainThreadCpu();
+	const mainSeconds = main0 === null || main1 === null ? null : main1 - main0;
 	sample();
 	console.log(
 		`${label.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(ROWS / seconds)
 			.toLocaleString('en')
 			.padStart(
 				7
-			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s, system ${systemSeconds.toFixed(1)} s)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
+			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s, system ${systemSeconds.toFixed(1)} s; main thread ${mainSeconds?.toFixed(1) ?? '?'} s)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
 	);
 	return {
 		label,
 		seconds,
 		cpuSeconds,
 		systemSeconds,
+		mainSeconds,
 		rowsPerSecond: Math.round(ROWS / seconds),
 		sales: report.sales,
 		rejected: report.rejected
@@ -261,7 +291,7 @@ console.log(
 	`${'bare'.padEnd(10)} ${bareSeconds.toFixed(2).padStart(6)} s  ${bareRate.toLocaleString('en').padStart(7)} rows/s  (better-sqlite3, one INSERT per row)`
 );
 console.log(
-	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH})`
+	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH}, rows read ${values['parse-inline'] ? 'inline' : 'in the parse thread'})`
 );
 cleanup();
 process.stdout.write(

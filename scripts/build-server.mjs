@@ -5,31 +5,7 @@
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-
-/**
- * Server modules import the messages as `import { m } from '…/paraglide/messages.js'`, a
- * re-exported namespace that esbuild cannot tree-shake: every bundle carried all ~2,700
- * messages in six languages (6.9 of build/server.js's 7.3 MB, compiled at every start). As
- * `import * as m from '…/messages/_index.js'` esbuild keeps only the messages the server uses
- * (docs/benchmarks.md, "Cold start").
- * @type {import('esbuild').Plugin}
- */
-const messagesUsed = {
-	name: 'paraglide-messages-used',
-	setup(b) {
-		b.onLoad({ filter: /[\\/]src[\\/]lib[\\/].*\.ts$/ }, async (args) => {
-			const source = await readFile(args.path, 'utf8');
-			if (!source.includes('paraglide/messages.js')) return undefined;
-			return {
-				contents: source.replace(
-					/import \{ m \} from '((?:\.\.\/)+)paraglide\/messages\.js';/g,
-					"import * as m from '$1paraglide/messages/_index.js';"
-				),
-				loader: 'ts'
-			};
-		});
-	}
-};
+import { messagesUsed } from './messages-used.mjs';
 
 /**
  * What every bundle shares: ESM for Node 20, the packages in the bundle except the native ones
@@ -125,6 +101,14 @@ await build({
 	outfile: 'build/checkpoint-thread.js',
 	plugins: [messagesUsed]
 });
+// The import's parse thread (src/lib/server/imports/parse-thread.ts), which an import started
+// by build/server.js runs beside itself.
+await build({
+	...node,
+	entryPoints: ['src/lib/server/imports/parse-worker.ts'],
+	outfile: 'build/import-parse-thread.js',
+	plugins: [messagesUsed]
+});
 // The CLI too, so that a production install (the container) can run it without tsx or src/:
 // `node build/cli.js user create …`, `node build/cli.js backup --to FILE`.
 await build({
@@ -134,5 +118,5 @@ await build({
 	plugins: [messagesUsed]
 });
 console.log(
-	'built build/server.js, build/fanout.js, build/read-thread.js, build/checkpoint-thread.js and build/cli.js'
+	'built build/server.js, build/fanout.js, build/read-thread.js, build/checkpoint-thread.js, build/import-parse-thread.js and build/cli.js'
 );

@@ -12,6 +12,7 @@ import { countImport } from '../shared/metrics';
 import type { ImportField } from '../../imports/mapping';
 import { instantOf, type ParsedDate } from '../../imports/formats';
 import { TZDate } from '@date-fns/tz';
+import { statSync } from 'node:fs';
 import {
 	eachRecord,
 	problemErrors,
@@ -24,7 +25,8 @@ import {
 	type RowRead,
 	type SaleGroup
 } from './sales-csv';
-import { openSource, type ImportSource } from './source';
+import { openSource, type ImportSource, type OpenSource } from './source';
+import { ParseThread, parseThreadEntry } from './parse-thread';
 import { withFewerCheckpoints } from './checkpoints';
 import { ReportSink, type ImportResult, type SinkState } from './report-sink';
 
@@ -117,6 +119,11 @@ export interface ImportOptions extends ParseOptions {
 	onFinish?: (q: Queryable, report: ImportReport, errorsCsv: string) => void;
 	/** Go on from this checkpoint: rows up to `checkpoint.rows` were handled, and counted in it. */
 	resume?: ImportCheckpoint | null;
+	/**
+	 * The parse thread's entry (parse-thread.ts), null to read the rows inline; by default the
+	 * one the server set (useParseThread).
+	 */
+	parseThread?: string | null;
 }
 
 /** Where an import stands after a window: rows handled, the totals and the report so far. */
@@ -143,9 +150,25 @@ export async function importSales(
 	input: string | ImportSource,
 	options: ImportOptions
 ): Promise<ImportReport> {
-	const clock = options.clock ?? systemClock;
 	const source = await openSource(typeof input === 'string' ? { text: input } : input);
-	const scan = await scanSales(source.chunks(), options);
+	const thread = parseThreadFor(input, options);
+	try {
+		return await importSource(db, source, thread, options);
+	} finally {
+		thread?.close();
+	}
+}
+
+async function importSource(
+	db: Db,
+	source: OpenSource,
+	thread: ParseThread | null,
+	options: ImportOptions
+): Promise<ImportReport> {
+	const clock = options.clock ?? systemClock;
+	const scan = thread
+		? await thread.scan(source.chunks(), parseOptions(options))
+		: await scanSales(source.chunks(), options);
 	const resume = scan.problem ? null : (options.resume ?? null);
 	const sink = new ReportSink(options.errorsFile ?? null, {
 		collect: Boolean(options.onWindow || options.onFinish),
@@ -154,7 +177,7 @@ export async function importSales(
 	try {
 		const totals = scan.problem
 			? refuseFile(sink, scan.rows, scan.problem, options)
-			: await importRows(db, source.chunks(), scan, sink, options, clock, resume);
+			: await importRows(db, source, thread, scan, sink, options, clock, resume);
 		sink.close();
 		const rejected = sink.rejectedRows;
 		const report: ImportReport = {
@@ -207,6 +230,38 @@ export async function importSales(
 	}
 }
 
+/**
+ * Files smaller than this are read inline: starting a thread costs more than it can save on a
+ * few thousand rows (one 64 KiB chunk leaves nothing to overlap at all).
+ */
+const THREAD_MIN_BYTES = 256 * 1024;
+
+/** The import's parse thread, or null to read its rows inline. */
+function parseThreadFor(input: string | ImportSource, options: ImportOptions): ParseThread | null {
+	const entry = options.parseThread === undefined ? parseThreadEntry() : options.parseThread;
+	if (entry === null) return null;
+	const source = typeof input === 'string' ? { text: input } : input;
+	// Characters for text: a lower bound of its bytes.
+	const size =
+		'text' in source
+			? source.text.length
+			: 'path' in source
+				? statSync(source.path, { throwIfNoEntry: false })?.size
+				: source.size;
+	if (size !== undefined && size < THREAD_MIN_BYTES) return null;
+	return new ParseThread(entry);
+}
+
+/** What the parse thread needs of the options (the rest holds functions and connections). */
+function parseOptions(options: ImportOptions): ParseOptions {
+	return {
+		mapping: options.mapping,
+		locale: options.locale,
+		dateOrder: options.dateOrder,
+		decimal: options.decimal
+	};
+}
+
 export type Totals = { new: number; duplicate: number; rejected: number; points: number };
 
 /** A file with a problem: every row refused with one message on row 0, nothing stored. */
@@ -225,7 +280,8 @@ function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, option
 
 async function importRows(
 	db: Db,
-	chunks: AsyncIterable<string>,
+	source: OpenSource,
+	thread: ParseThread | null,
 	scan: Awaited<ReturnType<typeof scanSales>>,
 	sink: ReportSink,
 	options: ImportOptions,
@@ -470,30 +526,37 @@ async function importRows(
 	};
 
 	options.onProgress?.(doneRows, scan.rows);
-	const read = rowReader(scan, options);
-	await eachRecord(
-		chunks,
-		(record, line, unreadable) => {
-			const r = read(record, line, unreadable);
-			// Rows a resumed import handled before: read (to keep the count) but left alone.
-			if (!r || r.row <= (resume?.rows ?? 0)) return;
-			const id = 'value' in r ? r.value.externalId : r.externalId;
-			// A new sale (or a row of none) starts a new batch when this one is full.
-			const known = id !== '' && (groups.has(id) || badIds.has(id));
-			if (!known && (groups.size >= batchSize || windowRows >= 4 * batchSize)) flush();
-			windowRows += 1;
-			if ('value' in r) {
-				const group = groups.get(id) ?? { externalId: id, rows: [] };
-				group.rows.push(r.value);
-				groups.set(id, group);
-			} else {
-				refused.push(r);
-				if (id && !badIds.has(id)) badIds.set(id, r.row);
-			}
-		},
-		scan.delimiter,
-		options.locale
-	);
+	const take = (r: RowRead | null) => {
+		// Rows a resumed import handled before: read (to keep the count) but left alone.
+		if (!r || r.row <= (resume?.rows ?? 0)) return;
+		const id = 'value' in r ? r.value.externalId : r.externalId;
+		// A new sale (or a row of none) starts a new batch when this one is full.
+		const known = id !== '' && (groups.has(id) || badIds.has(id));
+		if (!known && (groups.size >= batchSize || windowRows >= 4 * batchSize)) flush();
+		windowRows += 1;
+		if ('value' in r) {
+			const group = groups.get(id) ?? { externalId: id, rows: [] };
+			group.rows.push(r.value);
+			groups.set(id, group);
+		} else {
+			refused.push(r);
+			if (id && !badIds.has(id)) badIds.set(id, r.row);
+		}
+	};
+	if (thread) {
+		// The thread reads the next chunks' rows while the windows of these are written.
+		await thread.rows(source.chunks(), parseOptions(options), scan, (reads) => {
+			for (const r of reads) take(r);
+		});
+	} else {
+		const read = rowReader(scan, options);
+		await eachRecord(
+			source.chunks(),
+			(record, line, unreadable) => take(read(record, line, unreadable)),
+			scan.delimiter,
+			options.locale
+		);
+	}
 	flush();
 	return totals;
 }

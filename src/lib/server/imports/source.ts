@@ -14,7 +14,12 @@ import { points } from '../../format/numbers';
 export type ImportSource =
 	| { text: string }
 	| { path: string; encoding?: Encoding | null }
-	| { bytes: () => AsyncIterable<Uint8Array>; encoding?: Encoding | null };
+	| {
+			bytes: () => AsyncIterable<Uint8Array>;
+			encoding?: Encoding | null;
+			/** The bytes' length, when known (an upload's). */
+			size?: number;
+	  };
 
 /** A readable source: its encoding (null for text) and its text, chunk by chunk, each time asked. */
 export interface OpenSource {

@@ -169,8 +169,14 @@ export function storeText(db: Db, text: string, now = Date.now()): number {
 
 /** An upload as an import reads it: its bytes, chunk by chunk, from the database. */
 export function uploadSource(db: Db, uploadId: number, encoding: Encoding | null): ImportSource {
+	const stored = db
+		.select({ bytes: importUpload.bytes })
+		.from(importUpload)
+		.where(eq(importUpload.id, uploadId))
+		.get();
 	return {
 		encoding,
+		size: stored?.bytes,
 		bytes: async function* () {
 			for (let seq = 0; ; seq++) {
 				const row = db
