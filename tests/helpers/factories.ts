@@ -10,6 +10,8 @@ import {
 } from '../../src/lib/server/db/schema';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import type { Role } from '../../src/lib/contest/types';
+import { createKnockout } from '../../src/lib/server/knockouts/commands';
+import type { KnockoutInput } from '../../src/lib/server/knockouts/knockout-form';
 
 const DAY = 24 * 60 * 60 * 1000;
 let counter = 0;
@@ -155,4 +157,35 @@ export function standingsVsLedger(db: Db, seasonId: number) {
 		from ledger_entry where season_id = ${seasonId} group by user_id
 		order by 1, 2`);
 	return { stored, fromLedger };
+}
+
+/**
+ * A knockout of four people on points, one-day rounds from `startsAt` with a 2-hour grace,
+ * created the day before it starts by the system; `input` changes any of its settings.
+ */
+export function makeCup(
+	db: Db,
+	seasonId: number,
+	startsAt: number,
+	input: Partial<KnockoutInput> = {}
+) {
+	return createKnockout(
+		db,
+		seasonId,
+		{
+			name: 'Cup',
+			subject: 'user',
+			measure: 'points',
+			size: 4,
+			roundLength: 1,
+			roundUnit: 'day',
+			graceHours: 2,
+			startsAt,
+			prize: null,
+			requestId: `cup-${next()}`,
+			...input
+		},
+		{ userId: null },
+		() => startsAt - DAY
+	);
 }

@@ -4,13 +4,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeContest } from '../helpers/factories';
+import { makeContest, makeCup } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints } from '../../src/lib/server/sprints/decide';
 import { sprintCards } from '../../src/lib/server/sprints/view';
-import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { knockoutCard } from '../../src/lib/server/knockouts/view';
 import { knockout, sprint } from '../../src/lib/server/db/schema';
@@ -142,24 +141,7 @@ describe('knockouts', () => {
 		const base = Date.now() - 20 * DAY;
 		// The ranking at the start seeds them 1…5.
 		[5, 4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		const { knockout: k } = createKnockout(
-			db,
-			season.id,
-			{
-				name: 'Cup',
-				subject: 'user',
-				measure: 'points',
-				size: 8,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: 'knockout-request-1'
-			},
-			{ userId: null },
-			() => base - DAY
-		);
+		const { knockout: k } = makeCup(db, season.id, base, { size: 8 });
 		const card = (at: number) =>
 			knockoutCard(db, db.select().from(knockout).where(eq(knockout.id, k.id)).get()!, at);
 		const winners = (at: number) => card(at).rounds.map((r) => r.matches.map((m) => m.winnerId));
@@ -232,24 +214,7 @@ describe('knockouts', () => {
 		const [, , p3, p4] = people;
 		const base = Date.now() - 20 * DAY;
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		createKnockout(
-			db,
-			season.id,
-			{
-				name: 'Cup',
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: 'knockout-request-2'
-			},
-			{ userId: null },
-			() => base - DAY
-		);
+		makeCup(db, season.id, base);
 		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
 		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
 		sell(p4.id, base + HOUR);

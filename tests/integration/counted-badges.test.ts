@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeContest, standingsVsLedger } from '../helpers/factories';
+import { makeContest, standingsVsLedger, makeCup } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
@@ -16,7 +16,6 @@ import { logActivity } from '../../src/lib/server/activities/record';
 import { importActivities } from '../../src/lib/server/activities/import';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints } from '../../src/lib/server/sprints/decide';
-import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -269,24 +268,7 @@ describe('knockouts won', () => {
 			{},
 			() => base - DAY
 		);
-		createKnockout(
-			db,
-			season.id,
-			{
-				name: 'Cup',
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: 'cup'
-			},
-			{ userId: null },
-			() => base - DAY
-		);
+		makeCup(db, season.id, base);
 		advanceKnockouts(db, () => base);
 		// Round 1: 1 v 4 → 4, 2 v 3 → 2; the final: 4 v 2 → 4.
 		sell(people[3].id, base + HOUR);

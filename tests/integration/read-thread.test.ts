@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
-import { makeContest } from '../helpers/factories';
+import { makeContest, makeCup } from '../helpers/factories';
 import { ReadThread } from '../../src/lib/server/reads/thread';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
@@ -21,7 +21,6 @@ import {
 	decideSprintOf
 } from '../../src/lib/server/sprints/decide';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import {
 	advanceKnockouts,
 	advanceKnockoutsOffThread,
@@ -227,24 +226,7 @@ describe('knockout rounds read off the event loop', () => {
 				{ awards: false }
 			);
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		const { knockout: k } = createKnockout(
-			db,
-			season.id,
-			{
-				name: 'Cup',
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: 'cup'
-			},
-			{ userId: null },
-			() => base - DAY
-		);
+		const { knockout: k } = makeCup(db, season.id, base);
 		return { season, people, sell, id: k.id };
 	}
 	const matches = (id: number) =>

@@ -7,14 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
-import { makeContest, standingsVsLedger } from '../helpers/factories';
+import { makeContest, standingsVsLedger, makeCup } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, challenge, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { moveMember } from '../../src/lib/server/teams/members';
 import { createSprint } from '../../src/lib/server/sprints/commands';
-import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
 import { createDuel } from '../../src/lib/server/challenges/commands';
 import { advanceChallenges } from '../../src/lib/server/challenges/advance';
@@ -182,24 +181,7 @@ describe('a team knockout won', () => {
 		// Team 1 leads at the start (seed 1), team 0 is seed 2; one round: the final.
 		sell(bob.id, base - DAY, 2);
 		sell(ann.id, base - DAY);
-		createKnockout(
-			db,
-			season.id,
-			{
-				name: 'Team cup',
-				subject: 'team',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: 'team-cup'
-			},
-			SYSTEM,
-			() => base - DAY
-		);
+		makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
 		runBracketJobs(db, () => base);
 		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
 		sell(ann.id, base + HOUR, 3);
