@@ -17,7 +17,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { missingBuild, ROOT, runCli, snapshotBuild, startBenchServer } from './lib/server';
+import {
+	missingBuild,
+	ROOT,
+	seedDemoWithToken,
+	snapshotBuild,
+	startBenchServer
+} from './lib/server';
 import { isMainThreadProfile, round } from './lib/stats';
 import { demoWorld, hash, saleBody } from './lib/sale-bodies';
 
@@ -185,12 +191,7 @@ async function main() {
 	const probe = pathToFileURL(join(ROOT, 'bench/lib/loop-probe.mjs')).href;
 	const profileDir = join(dir, 'profile');
 
-	const seeded = await runCli(['seed-demo'], dbPath);
-	if (seeded.code !== 0) throw new Error(`seed-demo failed:\n${seeded.stdout}${seeded.stderr}`);
-	const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
-	const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
-	if (created.code !== 0 || !token)
-		throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
+	const token = await seedDemoWithToken(dbPath);
 
 	const direct = new Database(dbPath);
 	const { seasonId: liveId, world } = demoWorld(direct);

@@ -21,7 +21,7 @@ import {
 	procCpuSeconds,
 	procMemory,
 	ROOT,
-	runCli,
+	seedDemoWithToken,
 	signIn,
 	startBenchServer,
 	systemCpuSeconds,
@@ -441,13 +441,7 @@ async function run(options: Options): Promise<number> {
 		// (the last stdout line).
 		build = snapshotBuild();
 		log(`temp database ${dbPath}`);
-		const seeded = await runCli(['seed-demo'], dbPath);
-		if (seeded.code !== 0)
-			throw new Error(`seed-demo failed (${seeded.code}):\n${seeded.stdout}${seeded.stderr}`);
-		const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
-		const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
-		if (created.code !== 0 || !token)
-			throw new Error(`token create failed (${created.code}):\n${created.stdout}${created.stderr}`);
+		const token = await seedDemoWithToken(dbPath);
 		log('seeded the demo season and created an API token');
 		if (options.noBadges) {
 			badgesDeactivated = await deactivateBadges(dbPath);

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli, startBenchServer } from './lib/server';
+import { ROOT, seedDemoWithToken, startBenchServer } from './lib/server';
 
 const args = process.argv.slice(2);
 const opt = (n: string, f: string) =>
@@ -29,10 +29,7 @@ function cpuTicks(pid: number): number {
 
 async function main() {
 	if (!existsSync(TEMPLATE + '.token')) {
-		const s = await runCli(['seed-demo'], TEMPLATE);
-		if (s.code !== 0) throw new Error(s.stderr);
-		const t = await runCli(['token', 'create', '--name', 'bench'], TEMPLATE);
-		writeFileSync(TEMPLATE + '.token', t.stdout.trim().split('\n').pop()!.trim());
+		writeFileSync(TEMPLATE + '.token', await seedDemoWithToken(TEMPLATE));
 	}
 	const token = readFileSync(TEMPLATE + '.token', 'utf8');
 	const db = `/tmp/replay-cpu-${PORT}.db`;

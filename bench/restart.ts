@@ -22,7 +22,7 @@ import {
 	missingBuild,
 	procCpuSeconds,
 	ROOT,
-	runCli,
+	seedDemoWithToken,
 	snapshotBuild,
 	startBenchServer
 } from './lib/server';
@@ -95,12 +95,7 @@ async function template(entry: string): Promise<Template> {
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	const dbPath = join(dir, 'honorboard.db');
-	const seeded = await runCli(['seed-demo'], dbPath);
-	if (seeded.code !== 0) throw new Error(`seed-demo failed:\n${seeded.stdout}${seeded.stderr}`);
-	const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
-	const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
-	if (created.code !== 0 || !token)
-		throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
+	const token = await seedDemoWithToken(dbPath);
 	const direct = new Database(dbPath, { readonly: true });
 	const { seasonId, world } = demoWorld(direct);
 	const count = () =>

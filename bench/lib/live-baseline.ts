@@ -23,7 +23,7 @@ import {
 	procCpuSeconds,
 	procMemory,
 	ROOT,
-	runCli,
+	seedDemoWithToken,
 	signIn,
 	snapshotBuild,
 	startBenchServer,
@@ -503,12 +503,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	const results: TargetResult[] = [];
 	let error: string | null = null;
 	try {
-		const seeded = await runCli(['seed-demo'], template);
-		if (seeded.code !== 0) throw new Error(`seed-demo failed:\n${seeded.stdout}${seeded.stderr}`);
-		const created = await runCli(['token', 'create', '--name', 'bench'], template);
-		const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
-		if (created.code !== 0 || !token)
-			throw new Error(`token create failed:\n${created.stdout}${created.stderr}`);
+		const token = await seedDemoWithToken(template);
 		log('seeded the demo season and created an API token');
 
 		for (const clients of options.sizes) {

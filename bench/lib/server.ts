@@ -196,6 +196,19 @@ export function runCli(
 	});
 }
 
+/** Seeds the demo season into a new database and creates an API token for it; returns the token. */
+export async function seedDemoWithToken(dbPath: string): Promise<string> {
+	const seeded = await runCli(['seed-demo'], dbPath);
+	if (seeded.code !== 0)
+		throw new Error(`seed-demo failed (${seeded.code}):\n${seeded.stdout}${seeded.stderr}`);
+	const created = await runCli(['token', 'create', '--name', 'bench'], dbPath);
+	// The token is the last line the command prints.
+	const token = created.stdout.trim().split('\n').pop()?.trim() ?? '';
+	if (created.code !== 0 || !token)
+		throw new Error(`token create failed (${created.code}):\n${created.stdout}${created.stderr}`);
+	return token;
+}
+
 /** VmRSS and VmHWM (peak RSS) of a process in MiB, from /proc/<pid>/status; null if gone. */
 export function procMemory(pid: number | 'self'): { rssMiB: number; hwmMiB: number } | null {
 	try {
