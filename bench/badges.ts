@@ -51,6 +51,7 @@ import {
 	setRecalculationSliceMs
 } from '../src/lib/server/scoring/recalculate-run';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
+import { mulberry32 } from '../src/lib/seeded-random';
 
 const QUICK = process.argv.includes('--quick');
 const seededAt = process.argv.indexOf('--seeded');
@@ -75,14 +76,6 @@ const TEAMS = 10;
 const PORT = Number(process.env.BENCH_PORT ?? 4522);
 const DAY = 86_400_000;
 
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 const random = mulberry32(13);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 

@@ -4,6 +4,7 @@ import { localDateWindow } from '../src/lib/contest/rules';
 import { score, type ScoreContext } from '../src/lib/contest/scoring';
 import type { Rule } from '../src/lib/contest/rules';
 import type { CatalogueItem, SaleInput } from '../src/lib/contest/types';
+import { mulberry32 } from '../src/lib/seeded-random';
 
 const SALES = Number(process.argv[2] ?? 200_000);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -12,14 +13,6 @@ const SEASON = localDateWindow('2026-03-01', '2026-03-31', TIME_ZONE);
 const DAY = 86_400_000;
 
 // Seeded so that every run scores the same sales and prints the same checksum.
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 const random = mulberry32(2026);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];

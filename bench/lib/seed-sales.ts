@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../src/lib/server/db';
 import { hashPassword } from '../../src/lib/server/auth/password';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 export const PEOPLE = 1_000;
 export const TEAMS = 10;
@@ -14,14 +15,6 @@ export const NOW = Date.now();
 const START = NOW - 45 * DAY;
 const END = NOW + 15 * DAY;
 
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 let random = mulberry32(6);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 

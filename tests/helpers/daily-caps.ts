@@ -14,16 +14,6 @@ import { recomputeDay } from '../../src/lib/server/scoring/person-day';
 import { ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 
-/** Numbers in [0, 1) from a seed (mulberry32): the same seed gives the same season. */
-export function mulberry32(seed: number): () => number {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const opened: ReturnType<typeof tempDb>[] = [];
 
 /**

@@ -17,6 +17,7 @@ import { createBadge } from '../../src/lib/server/badges/commands';
 import { clearFacts } from '../../src/lib/server/badges/facts';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
 import { localDateKey, weekKey } from '../../src/lib/contest/calendar';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
 const WEEKLY = new Set(['top_k_week', 'most_improved_week']);
@@ -36,15 +37,6 @@ const BADGES: { name: string; criterion: BadgeCriterion; points?: number }[] = [
 	{ name: 'Top 2 of the week', criterion: { kind: 'top_k_week', k: 2 }, points: 15 },
 	{ name: 'Most improved', criterion: { kind: 'most_improved_week' }, points: 3 }
 ];
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;

@@ -16,18 +16,10 @@ import { reevaluateSeason, reevaluationsSettled } from '../../src/lib/server/bad
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { recordAwards, teamTargetAward } from '../../src/lib/server/badges/probes';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;

@@ -16,18 +16,10 @@ import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import type { DashboardFilters } from '../../src/lib/server/dashboard/filters';
 import { product, rule, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 let ctx: ReturnType<typeof tempDb> | undefined;
 afterEach(() => {

@@ -15,6 +15,7 @@ import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import type { Db } from '../../src/lib/server/db';
 import type { SaleSource } from '../../src/lib/server/db/schema';
 import { AppError } from '../../src/lib/server/shared/errors';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
 const POINTS: Record<string, number> = { PHONE: 50, CASE: 5 };
@@ -27,16 +28,6 @@ beforeEach(() => {
 	db = ctx.db;
 });
 afterEach(() => ctx.cleanup());
-
-/** Deterministic pseudo-random numbers, so that a failure can be replayed. */
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function standingOf(seasonId: number, type: 'user' | 'team', id: number) {
 	return db

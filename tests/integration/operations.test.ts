@@ -9,16 +9,7 @@ import { reviewSales, autoConfirm } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { recalculateSeason, planRecalculation } from '../../src/lib/server/scoring/recalculate';
 import { AppError } from '../../src/lib/server/shared/errors';
-
-/** Deterministic pseudo-random numbers so a failure can be replayed. */
-function random(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 let ctx: ReturnType<typeof tempDb>;
 beforeEach(() => (ctx = tempDb()));
@@ -71,7 +62,7 @@ describe('ledger and standings stay consistent', () => {
 				}
 			])
 			.run();
-		const next = random(7);
+		const next = mulberry32(7);
 		const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
 		const now = Date.now();
 		const counts = {

@@ -23,17 +23,9 @@ import {
 } from '../../src/lib/server/boards/ranking-window';
 import { rankingPoints } from '../../src/lib/server/boards/ranking-points';
 import type { LeaderboardEntry } from '../../src/lib/realtime/events';
+import { mulberry32 } from '../../src/lib/seeded-random';
 
 const HOUR = 3_600_000;
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 let ctx: ReturnType<typeof tempDb> | undefined;
 afterEach(() => {

@@ -11,13 +11,13 @@ import {
 	adjustmentCount,
 	byPerson,
 	closeTempDbs,
-	mulberry32,
 	openTempDb,
 	personDaysVsRecomputed,
 	recalculationOutcome,
 	recordRandomSales,
 	reviewInTurn
 } from '../helpers/daily-caps';
+import { mulberry32 } from '../../src/lib/seeded-random';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import {
 	planRecalculation,

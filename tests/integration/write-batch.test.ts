@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
-import { addDailyCapRules, closeTempDbs, mulberry32, openTempDb } from '../helpers/daily-caps';
+import { addDailyCapRules, closeTempDbs, openTempDb } from '../helpers/daily-caps';
+import { mulberry32 } from '../../src/lib/seeded-random';
 import {
 	recordSale,
 	recordSaleInTx,

@@ -7,6 +7,7 @@ import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 import { activityTypeByKey, createActivityType } from './types';
 import { logActivity } from './record';
+import { mulberry32 } from '../../seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -15,18 +16,6 @@ const TYPES = [
 	{ key: 'visit', points: 10, emoji: '🤝', name: m.activities_demo_visit },
 	{ key: 'demo', points: 15, emoji: '🎯', name: m.activities_demo_demo }
 ] as const;
-
-/** A small deterministic generator: the same demo every time, so a second run replays. */
-function generator(seed: number) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * "Demo week: ×2 on demos", highlighted, over the seven local days around `now`, so that a
@@ -79,7 +68,7 @@ export function seedDemoActivities(
 		.where(and(eq(seasonMember.seasonId, seasonId), like(user.email, 'rep%@demo.test')))
 		.orderBy(user.id)
 		.all();
-	const random = generator(17);
+	const random = mulberry32(17);
 	const from = Math.max(startsAt, now - 21 * DAY);
 	const span = Math.max(0, now - from - 60 * 60 * 1000);
 	let n = 0;

@@ -26,6 +26,7 @@ import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
 import { seedDemoBrackets } from '../knockouts/seed-demo';
 import { seedDemoChallenges } from '../challenges/seed-demo';
+import { mulberry32 } from '../../seeded-random';
 
 export const DEMO_PASSWORD = 'demo-password';
 const DAY = 24 * 60 * 60 * 1000;
@@ -210,16 +211,6 @@ const MARKET_CURRENCY: Record<Locale, Currency> = {
 	sv: 'SEK',
 	pl: 'PLN'
 };
-
-/** Deterministic pseudo-random numbers, so every seed of the demo tells the same story. */
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export interface DemoLogin {
 	email: string;
