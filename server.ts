@@ -71,8 +71,14 @@ if (redisUrl) {
 }
 
 let stopping = false;
-/** How long after listening the read thread computes the default dashboard (see listen). */
-const DASHBOARD_WARM_DELAY_MS = 1_000;
+/**
+ * How long after listening the read thread is asked for the default dashboard (see listen): at
+ * once, so that it computes while the thread's own start has just finished and the first
+ * executive is still signing in. A second later (as before), an executive who opened the
+ * dashboard right after a start waited for the thread's first computation: 246 ms at 200,000
+ * sales where 3 s after the start it took 140 ms (docs/benchmarks.md, "bench:dashboard").
+ */
+const DASHBOARD_WARM_DELAY_MS = 0;
 
 // HONORBOARD_FANOUT=process: the live sockets live in a second process (realtime/fanout.ts), so
 // that a push to thousands of watchers and the API's writes each have a core. Otherwise
@@ -235,7 +241,8 @@ server.listen(port, host, () => {
 		getDb().$client
 	);
 	stopJobs = startJobs(getDb());
-	// The thread computes the default dashboard once, after the first requests' turn.
+	// The thread computes the default dashboard once. On the event loop this is two small reads
+	// and a message: the timer only lets requests already waiting at listen go first.
 	const warm = setTimeout(() => {
 		warmDashboard(getDb(), systemClock).catch((error) =>
 			log.warn({ err: error }, 'warming the dashboard failed')
