@@ -3,7 +3,6 @@ import { savepoint } from '../db/prepared';
 import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
 import { WriteBatch } from '../scoring/write-batch';
-import { dayKeyOf, type DayKey } from '../scoring/person-day';
 import { AppError } from '../shared/errors';
 import { decideAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -99,28 +98,6 @@ export interface ImportReport {
 interface ResolvedSale extends SaleGroup {
 	userId: number;
 	occurredAt: number;
-}
-
-/**
- * The seller's day each of a window's sales falls on, with its season's time zone, as
- * recordSaleInTx will key it (the seller's live season). A sale refused later was read for
- * nothing; a day keyed otherwise is read by the sale itself.
- */
-function daysOf(
-	tx: Queryable,
-	batch: readonly ResolvedSale[],
-	lookups: SaleLookups
-): [DayKey, string][] {
-	const days: [DayKey, string][] = [];
-	for (const group of batch) {
-		const { season } = lookups.seasonOf(tx, group.userId);
-		if (season)
-			days.push([
-				dayKeyOf(season.id, group.userId, group.occurredAt, season.timeZone),
-				season.timeZone
-			]);
-	}
-	return days;
 }
 
 export interface ImportOptions extends ParseOptions {
@@ -483,8 +460,6 @@ async function importRows(
 							tx,
 							batch.map((group) => group.externalId)
 						);
-						// The sellers' days the sales fall on, in two queries, not one or two a sale.
-						writes.prefetchDays(tx, daysOf(tx, batch, lookups));
 						for (const group of batch) {
 							try {
 								// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale

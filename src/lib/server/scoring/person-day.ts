@@ -1,8 +1,7 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
-import { cachedStatement, prepared } from '../db/prepared';
-import { COUNTED_SALE_STATUSES } from '../../contest/counting';
+import { prepared } from '../db/prepared';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
@@ -172,59 +171,6 @@ export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: D
 export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
 	const row = prepared(tx, readRow).get(key);
 	return row ? stored(row) : recomputeDay(tx, key, timeZone);
-}
-
-// Many days at once (an import's window): the keys as one JSON parameter, each
-// [seasonId, userId, day, end of day]. The rows that exist, then the counted sales of the days
-// without one, as dayTotals reads them one day at a time.
-const ROWS_OF_DAYS = `SELECT k.key AS i, d.sales, d.points, d.quantity, d.rule_awards AS ruleAwards
-	FROM json_each(?) k JOIN person_day d ON d.season_id = k.value ->> 0
-		AND d.user_id = k.value ->> 1 AND d.day = k.value ->> 2`;
-const SALES_OF_DAYS = `SELECT k.key AS i, s.points, s.breakdown
-	FROM json_each(?) k JOIN sale s ON s.season_id = k.value ->> 0
-		AND s.seller_id = k.value ->> 1 AND s.occurred_at >= k.value ->> 2
-		AND s.occurred_at < k.value ->> 3
-	WHERE s.status IN (${COUNTED_SALE_STATUSES.map((status) => `'${status}'`).join(', ')})`;
-
-/**
- * dayTotals for many days in two queries instead of one or two a day: what each day's row says,
- * or (no row) what its counted sales add up to. The days are each [key, its time zone].
- */
-export function manyDayTotals(
-	tx: Queryable,
-	days: readonly (readonly [DayKey, string])[]
-): DayTotals[] {
-	const totals: (DayTotals | undefined)[] = new Array(days.length);
-	if (days.length === 0) return [];
-	const keys = days.map(([key, timeZone]) => [
-		key.seasonId,
-		key.userId,
-		key.day,
-		localDay(key.day, timeZone)[1]
-	]);
-	const rows = cachedStatement(tx, ROWS_OF_DAYS).all(JSON.stringify(keys)) as {
-		i: number;
-		sales: number;
-		points: number;
-		quantity: number;
-		ruleAwards: string;
-	}[];
-	for (const row of rows) totals[row.i] = stored(row);
-	const missing: number[] = [];
-	for (let i = 0; i < days.length; i++) if (!totals[i]) missing.push(i);
-	if (missing.length === 0) return totals as DayTotals[];
-	const sales = new Map<number, { points: number; breakdown: LedgerBreakdown | null }[]>();
-	for (const i of missing) sales.set(i, []);
-	const found = cachedStatement(tx, SALES_OF_DAYS).all(
-		JSON.stringify(missing.map((i) => keys[i]))
-	) as { i: number; points: number; breakdown: string | null }[];
-	for (const s of found)
-		sales.get(missing[s.i])!.push({
-			points: s.points,
-			breakdown: s.breakdown === null ? null : (JSON.parse(s.breakdown) as LedgerBreakdown)
-		});
-	for (const [i, daySales] of sales) totals[i] = sumOf(daySales);
-	return totals as DayTotals[];
 }
 
 /** What the scoring engine needs to know about the seller's day before a new sale. */

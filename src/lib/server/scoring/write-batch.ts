@@ -5,7 +5,7 @@ import {
 	type StandingDelta,
 	type SubjectDelta
 } from './standings';
-import { dayTotals, manyDayTotals, writeDays, type DayKey, type DayTotals } from './person-day';
+import { dayTotals, writeDays, type DayKey, type DayTotals } from './person-day';
 import { SaleRows } from './sale-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
@@ -34,8 +34,6 @@ type StandingKey = `${number}:${number}:${number}`;
 export class WriteBatch {
 	private standings = new Map<StandingKey, StandingDelta & { scoreChanged: boolean }>();
 	private days = new Map<string, { key: DayKey; totals: DayTotals }>();
-	// Days read ahead for the batch (prefetchDays): as their rows or sales stood before it.
-	private read = new Map<string, DayTotals>();
 	private seasons = new Set<number>();
 	private versions = new Map<number, number>();
 	/** The new sales' rows, when the batch holds them (WriteBatchOptions.rows). */
@@ -47,28 +45,8 @@ export class WriteBatch {
 
 	/** The seller's day so far: from the batch, else its row (as dayTotals). */
 	day(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
-		const id = dayId(key);
-		const held = this.days.get(id);
-		if (held) return held.totals;
-		return this.read.get(id) ?? dayTotals(tx, key, timeZone);
-	}
-
-	/**
-	 * Reads the days the batch's sales will ask for in two queries (an import's window: one or
-	 * two reads a sale otherwise). Valid until finish(): a day changes only through the batch
-	 * meanwhile (a new sale's day is held by setDay, which day() answers first), and the batch's
-	 * sales and days are written by finish() alone, or, for held rows written early (a sale
-	 * that confirms a referral), with their days already held.
-	 */
-	prefetchDays(tx: Queryable, days: Iterable<readonly [DayKey, string]>): void {
-		const wanted = new Map<string, readonly [DayKey, string]>();
-		for (const day of days) {
-			const id = dayId(day[0]);
-			if (!this.days.has(id) && !this.read.has(id)) wanted.set(id, day);
-		}
-		const list = [...wanted.values()];
-		const totals = manyDayTotals(tx, list);
-		for (let i = 0; i < list.length; i++) this.read.set(dayId(list[i][0]), totals[i]);
+		const held = this.days.get(dayId(key));
+		return held ? held.totals : dayTotals(tx, key, timeZone);
 	}
 
 	/** Holds a day's new totals until finish(). */
@@ -114,7 +92,6 @@ export class WriteBatch {
 		applySubjectDeltas(tx, subjects, now);
 		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
 		this.days.clear();
-		this.read.clear();
 		this.standings.clear();
 		this.seasons.clear();
 	}
