@@ -1,15 +1,16 @@
 import { hash } from 'node:crypto';
 
 /**
- * The key a body is kept under: the SHA-256 of its text (UTF-8), as a 32-character string. A
- * key costs the same whatever the body's length, so that the bodies of a whole season fit
- * (~80 bytes each with the map's own, against ~180 for a typical text alone): kept by their
- * text, a budget of 24 M characters held ~133,000 of bench:ingest's 229,000 bodies, and the
- * others took the full path (docs/benchmarks.md, "Replays at any season size"). The one-shot
- * `hash` costs ~0.8 µs for a typical body; createHash().update().digest() cost ~7 µs.
+ * The key a body is kept under: the SHA-256 of its text (UTF-8), as a 32-character string (one
+ * character per byte: 'binary' is latin1). A key costs the same whatever the body's length, so
+ * that the bodies of a whole season fit (~80 bytes each with the map's own, against ~340 for a
+ * typical text and its entry): kept by their text, a budget of 24 M characters held ~133,000 of
+ * bench:ingest's 229,000 bodies, and the others took the full path (docs/benchmarks.md,
+ * "Replays at any season size"). The one-shot `hash` costs ~0.8 µs for a typical body;
+ * createHash().update().digest() cost ~7 µs.
  */
 export function bodyKey(text: string): string {
-	return hash('sha256', text, 'latin1');
+	return hash('sha256', text, 'binary');
 }
 
 /**
