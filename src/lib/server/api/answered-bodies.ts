@@ -1,37 +1,46 @@
+import { hash } from 'node:crypto';
+
 /**
- * Request bodies already answered, by their exact text, with what answers them again
- * (api/fast-sales.ts). Bounded by the text kept rather than by a count, so that the memory it
- * may take does not depend on how long the bodies are: once `budget` characters are held, the
- * oldest bodies go first. Bodies longer than `longest` are not kept.
+ * The key a body is kept under: the SHA-256 of its text (UTF-8), as a 32-character string (one
+ * character per byte: 'binary' is latin1). A key costs the same whatever the body's length, so
+ * that the bodies of a whole season fit (~80 bytes each with the map's own, against ~340 for a
+ * typical text and its entry): kept by their text, a budget of 24 M characters held ~133,000 of
+ * bench:ingest's 229,000 bodies, and the others took the full path (docs/benchmarks.md,
+ * "Replays at any season size"). The one-shot `hash` costs ~0.8 µs for a typical body;
+ * createHash().update().digest() cost ~7 µs.
+ */
+export function bodyKey(text: string): string {
+	return hash('sha256', text, 'binary');
+}
+
+/**
+ * Request bodies already answered, by the digest of their text (bodyKey), with what answers
+ * them again (api/fast-sales.ts). At most `most` are kept: then the oldest go first. A digest
+ * says the text is the same only with overwhelming likelihood, so what is kept must be checked
+ * against the body before it answers it (fast-sales.ts checks the sale's externalId).
  */
 export class AnsweredBodies<V> {
-	private readonly byText = new Map<string, V>();
-	private held = 0;
+	private readonly byKey = new Map<string, V>();
 
-	constructor(
-		private readonly budget: number,
-		private readonly longest: number
-	) {}
+	constructor(private readonly most: number) {}
 
-	get(text: string): V | undefined {
-		return this.byText.get(text);
+	get(key: string): V | undefined {
+		return this.byKey.get(key);
 	}
 
-	/** Keeps `text` (unless it is too long or kept already), dropping the oldest to make room. */
-	remember(text: string, value: V): void {
-		if (text.length > this.longest || this.byText.has(text)) return;
-		while (this.held + text.length > this.budget && this.byText.size > 0)
-			this.forget(this.byText.keys().next().value!);
-		this.byText.set(text, value);
-		this.held += text.length;
+	/** Keeps `key` (unless kept already), dropping the oldest to make room. */
+	remember(key: string, value: V): void {
+		if (this.most <= 0 || this.byKey.has(key)) return;
+		while (this.byKey.size >= this.most) this.byKey.delete(this.byKey.keys().next().value!);
+		this.byKey.set(key, value);
 	}
 
-	forget(text: string): void {
-		if (this.byText.delete(text)) this.held -= text.length;
+	forget(key: string): void {
+		this.byKey.delete(key);
 	}
 
-	/** Bodies kept, and their characters: for tests. */
-	get size(): { bodies: number; characters: number } {
-		return { bodies: this.byText.size, characters: this.held };
+	/** Bodies kept: for tests. */
+	get size(): number {
+		return this.byKey.size;
 	}
 }

@@ -9,12 +9,12 @@ import { getDb } from '../db';
 import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
 import { createSaleSchema } from './schemas';
 import { replayOf, type RecordSaleInput } from '../scoring/sales';
-import { replayAnswerOf } from '../scoring/sale-queries';
+import { INTEGRATION_SOURCES, replayAnswerOf } from '../scoring/sale-queries';
 import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
 import { AppError } from '../shared/errors';
-import { AnsweredBodies } from './answered-bodies';
+import { AnsweredBodies, bodyKey } from './answered-bodies';
 import { requestContext, withRequestContext } from '../shared/log';
 
 export type CreateSaleBody = z.infer<typeof createSaleSchema>;
@@ -70,34 +70,51 @@ function saleAnswer(
 }
 
 /**
- * At most this much body text (characters) is kept: ~100,000 typical bodies of ~250 bytes, or
- * 12,000 of the longest kept. A count of 20,000 bodies kept 5 MB of typical ones, and a CRM
- * sending a week of sales again (or bench:ingest's replays, spread over every sale of the run)
- * took the full path for half of them or more.
+ * At most this many bodies are kept (~80 bytes each: ~78 MB at the most, ~18 MB for a season of
+ * 229,000 sales). By their text, a budget of 24 M characters held ~133,000 typical bodies: a
+ * CRM sending a week of sales again, or bench:ingest's replays spread over every sale of the
+ * run, took the full path for the others (docs/benchmarks.md, "Replays at any season size").
  */
-const ANSWERED_TEXT_BUDGET = 24_000_000;
-/** Longer bodies (a sale with many lines) are not kept. */
-const ANSWERED_TEXT_MAX = 2_048;
+const ANSWERED_MOST = 1_000_000;
 /**
- * Bodies already answered, by their exact text: the sale they recorded or replayed, and the
- * seller's email in them. Once recorded, a sale's seller, time, season, customer and lines never
- * change (its status and points do), so the same text again is that sale's replay: one indexed
- * read answers it (replayAnswerOf: the status, points and season version as they are now, and
- * whether that email is still the seller's), without parsing, validating and comparing the body
- * again (docs/benchmarks.md, "Ingest"). When the read finds nothing (the seller's email changed,
- * the sale is gone), the body takes the full path. Bounded by the text kept: the oldest go first.
+ * Bodies already answered, by the digest of their text (bodyKey): the sale they recorded or
+ * replayed. Once recorded, a sale's seller, time, season, customer and lines never change (its
+ * status and points do), so the same text again is that sale's replay: one indexed read answers
+ * it (replayAnswerOf: the status, points and season version as they are now, and whether the
+ * body's email is still the seller's), without validating and comparing the body again
+ * (docs/benchmarks.md, "Ingest"). When the read finds nothing (the seller's email changed, the
+ * sale is gone), the body takes the full path. The oldest go first.
  */
-const answered = new AnsweredBodies<{ saleId: number; email: string }>(
-	ANSWERED_TEXT_BUDGET,
-	ANSWERED_TEXT_MAX
-);
+const answered = new AnsweredBodies<number>(ANSWERED_MOST);
 
-function answeredBefore(text: string): SaleAnswer | null {
-	const known = answered.get(text);
-	if (!known) return null;
-	const row = prepared(getDb(), replayAnswerOf).get(known);
-	if (!row) {
-		answered.forget(text);
+/**
+ * The externalId and email of a body, from its JSON alone (no schema): null when it has none,
+ * and the body takes the full path, which says what is wrong. Trimmed as the schema trims the
+ * externalId, lower-cased as emails are stored.
+ */
+function sentIdentity(text: string): { externalId: string; email: string } | null {
+	let raw: { externalId?: unknown; seller?: { email?: unknown } } | null;
+	try {
+		raw = JSON.parse(text);
+	} catch {
+		return null;
+	}
+	const externalId = raw?.externalId;
+	const email = raw?.seller?.email;
+	if (typeof externalId !== 'string' || typeof email !== 'string') return null;
+	return { externalId: externalId.trim(), email: normalizeEmail(email) };
+}
+
+function answeredBefore(text: string, key: string): SaleAnswer | null {
+	const saleId = answered.get(key);
+	if (saleId === undefined) return null;
+	// The digest alone does not answer: the sale read must be this body's (its externalId, an
+	// integration's; its seller with this email), so that two texts of the same digest could
+	// never get each other's sale.
+	const sent = sentIdentity(text);
+	const row = sent ? prepared(getDb(), replayAnswerOf).get({ saleId, email: sent.email }) : null;
+	if (!sent || !row || row.externalId !== sent.externalId || !INTEGRATION_SOURCES.has(row.source)) {
+		answered.forget(key);
 		return null;
 	}
 	return saleAnswer(
@@ -106,10 +123,6 @@ function answeredBefore(text: string): SaleAnswer | null {
 		row.version,
 		row.flagReason
 	);
-}
-
-function rememberAnswered(text: string, body: CreateSaleBody, answer: SaleAnswer): void {
-	answered.remember(text, { saleId: answer.sale.id, email: normalizeEmail(body.seller.email) });
 }
 
 /** The JSON text of a body, checked against the sale schema (400 saying what is wrong). */
@@ -178,25 +191,25 @@ function answerBody(
 ): void {
 	if (error) return refuse(req, res, error);
 	let again: SaleAnswer | null;
+	const key = bodyKey(text);
 	try {
-		again = answeredBefore(text);
+		again = answeredBefore(text, key);
 	} catch (failure) {
 		// A database locked by another process (503), or worse (500, logged).
 		return refuse(req, res, failure);
 	}
 	if (again) return send(res, { status: 200, body: again, headers: {} });
-	answerNewSale(res, text).catch((failure) => {
+	answerNewSale(res, text, key).catch((failure) => {
 		// Only a failure to write the answer lands here (a socket gone): nothing more to say.
 		if (!res.headersSent) send(res, errorAnswer(failure));
 		else res.destroy();
 	});
 }
 
-async function answerNewSale(res: ServerResponse, text: string): Promise<void> {
+async function answerNewSale(res: ServerResponse, text: string, key: string): Promise<void> {
 	try {
-		const body = parseSaleBody(text);
-		const recorded = await createSaleAnswer(body);
-		rememberAnswered(text, body, recorded.body);
+		const recorded = await createSaleAnswer(parseSaleBody(text));
+		answered.remember(key, recorded.body.sale.id);
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
 		send(res, errorAnswer(error));

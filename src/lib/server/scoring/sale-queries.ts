@@ -161,12 +161,15 @@ export const recordedLines = (db: Queryable) =>
 		.prepare();
 /**
  * A recorded sale's answer as it stands now (status, points, the season's version), when its
- * seller still has this email: what a replay of a body already answered needs (fast-sales.ts).
+ * seller still has this email: what a replay of a body already answered needs (fast-sales.ts),
+ * with its source and externalId to check against the body's.
  */
 export const replayAnswerOf = (db: Queryable) =>
 	db
 		.select({
 			id: sale.id,
+			source: sale.source,
+			externalId: sale.externalId,
 			status: sale.status,
 			points: sale.points,
 			seasonId: sale.seasonId,

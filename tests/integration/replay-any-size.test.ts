@@ -1,0 +1,190 @@
+// Replays at any season size (api/fast-sales.ts, docs/benchmarks.md "Replays at any season
+// size"): bodies already answered are kept by a 128-bit digest of their text rather than by
+// the text, so that a whole season's fit, and a body of any length is kept. A digest is not
+// the text: what it finds must be this body's sale (its externalId, its seller's email), or
+// the body takes the full path. The handler runs in this process on a fake request and
+// response (as in fast-sales-replay.test.ts): an answer out when the body ends came from the
+// kept bodies, one that needs a turn of the event loop came from the full path.
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
+import { sale as saleTable } from '../../src/lib/server/db/schema';
+
+// Every body gets the same digest while `collide.on`: what two texts of one digest would do.
+const collide = vi.hoisted(() => ({ on: false }));
+vi.mock('../../src/lib/server/api/answered-bodies', async (importOriginal) => {
+	const original =
+		await importOriginal<typeof import('../../src/lib/server/api/answered-bodies')>();
+	return {
+		...original,
+		bodyKey: (text: string) => (collide.on ? 'the same digest' : original.bodyKey(text))
+	};
+});
+
+let seeded: SeededDb;
+let token: string;
+let fastSales: typeof import('../../src/lib/server/api/fast-sales');
+let closeDb: () => void;
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 1, people: 2 });
+	token = apiTokenFor(seeded.path);
+	process.env.DATABASE_URL = seeded.path;
+	fastSales = await import('../../src/lib/server/api/fast-sales');
+	({ closeDb } = await import('../../src/lib/server/db'));
+}, 120_000);
+
+afterAll(() => {
+	closeDb?.();
+	seeded?.cleanup();
+});
+
+interface Sent {
+	status: number;
+	body: Record<string, unknown>;
+}
+
+/** Posts `text` to the handler; `at once` is the answer written when the body ended, if any. */
+async function post(text: string): Promise<Sent & { atOnce: boolean }> {
+	const req = Object.assign(new EventEmitter(), {
+		method: 'POST',
+		url: '/api/v1/sales',
+		headers: {
+			authorization: `Bearer ${token}`,
+			'content-type': 'application/json',
+			'content-length': String(Buffer.byteLength(text))
+		},
+		socket: { destroy() {} },
+		pause() {},
+		resume() {}
+	});
+	let answer: Sent | null = null;
+	let status = 0;
+	const res = {
+		headersSent: false,
+		writeHead(code: number) {
+			status = code;
+			this.headersSent = true;
+		},
+		end(payload: string) {
+			answer = { status, body: JSON.parse(payload) };
+		},
+		destroy() {}
+	};
+	expect(fastSales.handleFastSales(req as never, res as never)).toBe(true);
+	req.emit('data', Buffer.from(text));
+	req.emit('end');
+	const atOnce = answer != null;
+	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
+	expect(answer, 'no answer').not.toBeNull();
+	return { ...(answer as unknown as Sent), atOnce };
+}
+
+/** What SvelteKit's route answers for this text (the same core, always the full path). */
+async function fullPath(text: string): Promise<Sent> {
+	try {
+		const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+		return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
+	} catch (error) {
+		const { errorAnswer } = await import('../../src/lib/server/api/respond');
+		const refused = errorAnswer(error);
+		return { status: refused.status, body: JSON.parse(JSON.stringify(refused.body)) };
+	}
+}
+
+const occurredAt = new Date(Date.now() - 60_000).toISOString();
+const body = (id: string, overrides: Record<string, unknown> = {}) =>
+	JSON.stringify({
+		externalId: id,
+		seller: { email: seeded.people[0].email },
+		occurredAt,
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }],
+		...overrides
+	});
+const idOf = (sent: Sent) => (sent.body.sale as { id: number }).id;
+
+describe('replays kept by digest', () => {
+	it('a body the handler never answered (recorded before a restart) gets what the full path answers, then is kept', async () => {
+		const text = body('never-held-1');
+		const recorded = await fullPath(text);
+		expect(recorded.status).toBe(201);
+		withDb(seeded.path, (db) =>
+			db
+				.update(saleTable)
+				.set({ status: 'rejected', points: 0 })
+				.where(eq(saleTable.id, idOf(recorded)))
+				.run()
+		);
+
+		const first = await post(text);
+		expect(first.atOnce).toBe(false);
+		const expected = await fullPath(text);
+		expect(expected).toMatchObject({ status: 200, body: { sale: { status: 'rejected' } } });
+		expect({ status: first.status, body: first.body }).toEqual(expected);
+
+		const again = await post(text);
+		expect(again.atOnce).toBe(true);
+		expect({ status: again.status, body: again.body }).toEqual(expected);
+	});
+
+	it('keeps a body of any length: 60 lines (over 2,048 characters) is answered when it ends', async () => {
+		const lines = Array.from({ length: 60 }, (_, i) => ({
+			sku: 'PHONE',
+			quantity: 1 + (i % 3),
+			unitPrice: 999
+		}));
+		const text = body('long-1', { lines, customerRef: 'a customer with a long order' });
+		expect(text.length).toBeGreaterThan(2_048);
+		const recorded = await post(text);
+		expect(recorded.status).toBe(201);
+
+		const again = await post(text);
+		// Kept by their text, bodies over 2,048 characters were not kept: the full path again.
+		expect(again.atOnce).toBe(true);
+		expect({ status: again.status, body: again.body }).toEqual(await fullPath(text));
+		expect(idOf(again)).toBe(idOf(recorded));
+	});
+
+	it('a body with another body’s digest never gets its sale: the full path answers it', async () => {
+		collide.on = true;
+		try {
+			const first = body('same-digest-1');
+			const recorded = await post(first);
+			expect(recorded.status).toBe(201);
+
+			// Another externalId under the same digest: its own new sale, not the first's replay.
+			const second = body('same-digest-2');
+			const other = await post(second);
+			expect(other.atOnce).toBe(false);
+			expect(other.status).toBe(201);
+			expect(idOf(other)).not.toBe(idOf(recorded));
+
+			// The first again (the digest now names the second's sale): its own sale.
+			const again = await post(first);
+			expect(again.atOnce).toBe(false);
+			expect({ status: again.status, body: again.body }).toEqual(await fullPath(first));
+			expect(idOf(again)).toBe(idOf(recorded));
+
+			// The same externalId with another seller's email: the full path says what differs.
+			const otherSeller = body('same-digest-1', { seller: { email: seeded.people[1].email } });
+			const conflict = await post(otherSeller);
+			expect(conflict.atOnce).toBe(false);
+			expect(conflict.status).toBe(409);
+			expect(conflict.body).toEqual((await fullPath(otherSeller)).body);
+			expect(JSON.stringify(conflict.body)).toContain('seller');
+
+			// Not JSON, or JSON without an externalId: refused by the full path as always.
+			for (const text of [
+				'{"externalId": ',
+				JSON.stringify({ seller: { email: seeded.people[0].email } })
+			]) {
+				const refused = await post(text);
+				expect(refused.status).toBe(400);
+				expect(refused.body).toEqual((await fullPath(text)).body);
+			}
+		} finally {
+			collide.on = false;
+		}
+	});
+});
