@@ -65,11 +65,17 @@ describe('the awards since an instant', () => {
 			{ subjectId: ann.id, periodKey: 'w1', earnedAt: T + 5_000, createdAt: T - 1 },
 			// Earned a week before, written after: listed (a weekly badge's `at` is the week's end).
 			{ subjectId: ann.id, periodKey: 'w2', earnedAt: T - 7 * 86_400_000, createdAt: T },
-			{ subjectId: bo.id, periodKey: 'w2', status: 'provisional', earnedAt: T, createdAt: T + 1 },
-			// Withdrawn: not listed.
-			{ subjectId: bo.id, periodKey: 'w3', status: 'void', earnedAt: T, createdAt: T + 2 },
 			{
-				subjectType: 'team',
+				subjectId: bo.id,
+				periodKey: 'w2',
+				status: 'provisional' as const,
+				earnedAt: T,
+				createdAt: T + 1
+			},
+			// Withdrawn: not listed.
+			{ subjectId: bo.id, periodKey: 'w3', status: 'void' as const, earnedAt: T, createdAt: T + 2 },
+			{
+				subjectType: 'team' as const,
 				subjectId: contest.teams[1].id,
 				periodKey: 'w2',
 				earnedAt: T,
