@@ -1,13 +1,15 @@
-// The office TV (/tv/<token>): celebrations as they happen, revoked and unknown links, and
-// coming back on its own after the server restarts.
+// The office TV (/tv/<token>): celebrations as they happen, revoked and unknown links, coming
+// back on its own after the server restarts, and no reload for a season's state sent again
+// after a Redis outage.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { E2E_DB } from './env';
-import { expect, openBoard, PAGE_READY, repEmail, test } from './fixtures';
+import { expect, openBoard, PAGE_READY, repEmail, signIn, test } from './fixtures';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { startRedis, type TestRedis } from '../helpers/redis';
 import { postSale } from '../helpers/sales';
 
 /** How long an update may take to cross the socket to a page on a busy machine. */
@@ -239,6 +241,68 @@ test.describe('a server restart', () => {
 		const label = `Rank ${now.rank}: ${leader}, ${now.points.toLocaleString('en')} points`;
 		await expect(tv.getByRole('listitem', { name: label })).toBeVisible({ timeout: LIVE });
 		expect(await tv.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+		await tv.context().close();
+	});
+});
+
+test.describe('a Redis outage', () => {
+	let dir: string;
+	let server: RunningServer | undefined;
+	let redis: TestRedis | undefined;
+
+	test.beforeEach(async () => {
+		dir = mkdtempSync(join(tmpdir(), 'honorboard-tv-redis-'));
+	});
+	test.afterEach(async () => {
+		await server?.stop();
+		await redis?.stop();
+		server = undefined;
+		redis = undefined;
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test("does not reload the TV for the season's state sent again, and a rename does", async ({
+		browser
+	}) => {
+		test.setTimeout(150_000);
+		const dbPath = join(dir, 'tv.db');
+		const source = new Database(E2E_DB, { readonly: true, fileMustExist: true });
+		await source.backup(dbPath).finally(() => source.close());
+		const seasonId = demoSeasonId(dbPath);
+		const displayToken = await cli(
+			['display', 'create', '--season', String(seasonId), '--name', 'Lobby TV'],
+			dbPath
+		);
+		redis = await startRedis();
+		server = await startServer({ dbPath, env: { REDIS_URL: redis.url } });
+		const { url } = server;
+		const tv = await openTv(browser, url, displayToken);
+		// The page's data loaded again (invalidateAll): what a `season` frame may cause.
+		const reloads: string[] = [];
+		tv.on('request', (request) => {
+			if (request.url().includes('__data.json')) reloads.push(request.url());
+		});
+		await tv.evaluate(() => ((window as { notReloaded?: boolean }).notReloaded = true));
+
+		// Redis dies and comes back: the node sends every watched season's state again, the
+		// moment it logs that Redis answers (on the TV's socket before any later frame).
+		await redis.kill();
+		redis = await startRedis({ port: redis.port });
+		await expect
+			.poll(() => server!.output().includes('answers again;'), { timeout: LIVE })
+			.toBe(true);
+
+		// A rename after it: the TV loads its page again for that one.
+		const manager = await (await browser.newContext({ baseURL: url })).newPage();
+		await signIn(manager, 'manager@demo.test');
+		await manager.goto(`/manage/seasons/${seasonId}`);
+		const name = `Renamed ${unique()}`;
+		await manager.getByLabel('Season name').fill(name);
+		await manager.getByRole('button', { name: 'Save changes' }).click();
+		await expect(tv.getByRole('heading', { level: 1, name })).toBeVisible({ timeout: LIVE });
+		expect(reloads).toHaveLength(1);
+		expect(await tv.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+		await manager.context().close();
 		await tv.context().close();
 	});
 });

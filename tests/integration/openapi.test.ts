@@ -220,6 +220,20 @@ describe('every documented operation answers as documented', () => {
 				{ path: `/seasons/${seeded.seasonId}/products`, status: 200 },
 				{ path: '/seasons/999999/products', status: 404 }
 			],
+			'get /seasons/{id}/badges': [
+				{
+					path: `/seasons/${seeded.seasonId}/badges`,
+					query: 'since=2020-01-01T00:00:00Z&limit=1',
+					status: 200
+				},
+				{ path: `/seasons/${seeded.seasonId}/badges`, status: 400 },
+				{ path: `/seasons/${seeded.seasonId}/badges`, query: 'since=yesterday', status: 400 },
+				{
+					path: `/seasons/${seeded.draftSeasonId}/badges`,
+					query: 'since=2020-01-01T00:00:00Z',
+					status: 404
+				}
+			],
 			'get /seasons/{id}/leaderboard': [
 				{ path: `/seasons/${seeded.seasonId}/leaderboard`, status: 200 },
 				{

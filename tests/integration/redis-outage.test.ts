@@ -6,7 +6,10 @@
 // catches up with what it missed, without another sale: the version and the rows a fresh
 // snapshot has. A `season` frame that Redis refused (a season's end, an announcement) reached
 // only the sockets of the node that sent it: once Redis answers, the other node's boards are
-// sent the seasons' state. Each node warns once per outage, and again for the next one.
+// sent the seasons' state (with the fingerprint a TV compares with its own, so that a TV that
+// missed nothing does not reload). A token socket's `badge` frame that Redis refused is not sent
+// again: the other node's token sockets get a `badgesMissed` hint and read the awards since then
+// from GET /api/v1/seasons/{id}/badges. Each node warns once per outage, and again for the next.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../helpers/server';
 import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes';
@@ -15,7 +18,16 @@ import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../help
 import { connect, PASSWORD, readDb, signIn, waitFor, withDb } from '../helpers/seeded';
 import { season } from '../../src/lib/server/db/schema';
 import { applyPush } from '../../src/lib/realtime/board-state';
-import type { LeaderboardSnapshot, SeasonEvent, WatchAck } from '../../src/lib/realtime/events';
+import type {
+	BadgeEvent,
+	BadgesMissed,
+	LeaderboardSnapshot,
+	SeasonEvent,
+	WatchAck
+} from '../../src/lib/realtime/events';
+import { createBadge } from '../../src/lib/server/badges/commands';
+import { getSeason } from '../../src/lib/server/seasons/queries';
+import { seasonLook } from '../../src/lib/server/seasons/look';
 import { eq } from 'drizzle-orm';
 
 /** A small bound, so that a few dozen sales pass it. */
@@ -23,6 +35,8 @@ const QUEUE_MAX = 20;
 /** Each node has three connections to Redis: its own, and the adapter's reader and subscriber. */
 const CONNECTIONS = 3;
 const MANAGER = 'manager@test.test';
+/** A member who sells for the first time while A's queue is full: a `badge` frame Redis refuses. */
+const LATECOMER = 'latecomer@test.test';
 
 let nodes: TwoNodes;
 let a: RunningServer;
@@ -37,11 +51,25 @@ beforeAll(async () => {
 	nodes = await startTwoNodes({
 		people: 6,
 		env: { REDIS_QUEUE_MAX: String(QUEUE_MAX) },
-		prepare: async (db) => {
+		prepare: async (db, seeded) => {
 			await makeUser(db, { email: MANAGER, role: 'manager', password: PASSWORD });
 			endingId = makeSeason(db).id;
 			await makeMember(db, endingId, makeTeam(db, endingId).id);
 			makeProduct(db, endingId);
+			await makeMember(db, seeded.seasonId, seeded.teams[0].id, { email: LATECOMER });
+			createBadge(
+				db,
+				seeded.seasonId,
+				{
+					name: 'First sale',
+					emoji: '🥇',
+					description: '',
+					points: 0,
+					criterion: { kind: 'first_sale' },
+					active: true
+				},
+				{ userId: null }
+			);
 		}
 	});
 	({ a, b } = nodes);
@@ -172,6 +200,74 @@ async function seasonFramesOn(server: RunningServer, seasonIds: number[]) {
 	return (seasonId: number) => frames.filter((frame) => frame.seasonId === seasonId).at(-1);
 }
 
+/** An API-token socket on `server` watching the season: its `badge` and `badgesMissed` frames. */
+async function tokenSocketOn(server: RunningServer) {
+	const socket = nodes.socket(server.url);
+	(socket.auth as Record<string, string>) = { token: nodes.token };
+	await connect(socket);
+	const heard = { badges: [] as BadgeEvent[], missed: [] as BadgesMissed[] };
+	socket.on('badge', (event) => heard.badges.push(event));
+	socket.on('badgesMissed', (hint) => heard.missed.push(hint));
+	const ack = (await socket
+		.timeout(10_000)
+		.emitWithAck('watch', { seasonId: nodes.seeded.seasonId })) as WatchAck;
+	if ('error' in ack) throw new Error(ack.error.code);
+	return heard;
+}
+
+/** An award's key (award_once_uq): the same in a `badge` frame and in the API's list. */
+const awardKey = (a: Pick<BadgeEvent, 'badge' | 'subjectType' | 'subjectId' | 'periodKey'>) =>
+	`${a.badge.id}:${a.subjectType}:${a.subjectId}:${a.periodKey}`;
+
+/** What seasons/look.ts makes of the season as it is in the database. */
+function lookOf(seasonId: number): string {
+	return withDb(nodes.seeded.path, (db) => seasonLook(getSeason(db, seasonId)!));
+}
+
+function latecomerId(): number {
+	return readDb(nodes.seeded.path, (db) =>
+		db.prepare('select id from user where email = ?').pluck().get(LATECOMER)
+	) as number;
+}
+
+/** The keys of the season's standing awards written since `since` (ms), as the database has them. */
+function awardKeysSince(since: number): string[] {
+	const rows = readDb(nodes.seeded.path, (db) =>
+		db
+			.prepare(
+				`select badge_id, subject_type, subject_id, period_key from award
+				where season_id = ? and status <> 'void' and created_at >= ?`
+			)
+			.all(nodes.seeded.seasonId, since)
+	) as { badge_id: number; subject_type: string; subject_id: number; period_key: string }[];
+	return rows.map((r) => `${r.badge_id}:${r.subject_type}:${r.subject_id}:${r.period_key}`);
+}
+
+/** Every page of GET /api/v1/seasons/{id}/badges?since= on `server`. */
+async function badgesSince(server: RunningServer, since: string) {
+	type Page = {
+		entries: (Pick<BadgeEvent, 'badge' | 'subjectType' | 'subjectId' | 'periodKey'> & {
+			id: number;
+		})[];
+		next: number | null;
+	};
+	const entries: Page['entries'] = [];
+	let after: number | null = null;
+	do {
+		const query = new URLSearchParams({ since, limit: '2' });
+		if (after !== null) query.set('after', String(after));
+		const response = await fetch(
+			`${server.url}/api/v1/seasons/${nodes.seeded.seasonId}/badges?${query}`,
+			{ headers: { authorization: `Bearer ${nodes.token}` } }
+		);
+		expect(response.status).toBe(200);
+		const page = (await response.json()) as Page;
+		entries.push(...page.entries);
+		after = page.next;
+	} while (after !== null);
+	return entries;
+}
+
 function statusOf(seasonId: number): string {
 	return readDb(nodes.seeded.path, (db) =>
 		db.prepare('select status from season where id = ?').pluck().get(seasonId)
@@ -180,6 +276,10 @@ function statusOf(seasonId: number): string {
 
 describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 	let onB: Awaited<ReturnType<typeof boardOn>>;
+	const tools: Record<'a' | 'b', Awaited<ReturnType<typeof tokenSocketOn>>> = {
+		a: { badges: [], missed: [] },
+		b: { badges: [], missed: [] }
+	};
 	const frames: Record<'a' | 'b', (seasonId: number) => SeasonEvent | undefined> = {
 		a: () => undefined,
 		b: () => undefined
@@ -190,6 +290,8 @@ describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 		// Boards of both seasons on both nodes, for the test that follows.
 		frames.a = await seasonFramesOn(a, [nodes.seeded.seasonId, endingId]);
 		frames.b = await seasonFramesOn(b, [nodes.seeded.seasonId, endingId]);
+		tools.a = await tokenSocketOn(a);
+		tools.b = await tokenSocketOn(b);
 		await sellOnA(1, 'outage-before');
 		await waitFor(() => onB.state.pushes > 0, 10_000, 'a push on B for a sale on A');
 		expect((await redisMetrics(a)).dropped).toBe(0);
@@ -208,7 +310,7 @@ describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 		expect(a.process.exitCode, a.output()).toBeNull();
 	});
 
-	it("tells the other node's boards the season news that Redis refused, once it answers", async () => {
+	it("tells the other node's boards the season news and badges that Redis refused, once it answers", async () => {
 		// Redis still hangs and A's queue is full: a `season` frame A sends now fails through the
 		// adapter and reaches A's own sockets only (docs/scale-out.md).
 		const text = 'Told while Redis hung';
@@ -236,6 +338,18 @@ describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 		await waitFor(() => frames.a(endingId)?.status === 'ended', 10_000, 'the end on A');
 		await waitFor(() => frames.a(nodes.seeded.seasonId)?.announcement === text, 5_000, 'A');
 		expect(statusOf(endingId)).toBe('ended');
+		// A first sale: its `badge` frame to the token sockets is refused too, and reaches A's.
+		const latecomer = await postSale(a.url, nodes.token, {
+			externalId: 'outage-latecomer',
+			seller: LATECOMER
+		});
+		expect(latecomer.status, JSON.stringify(latecomer.body)).toBe(201);
+		const firstSale = (e: BadgeEvent) => e.userName !== undefined && e.badge.name === 'First sale';
+		await waitFor(
+			() => tools.a.badges.some((e) => firstSale(e) && e.userId === latecomerId()),
+			10_000,
+			"the latecomer's badge on A"
+		);
 		// Nothing reached B: the frames were refused, not queued.
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		expect([frames.b(endingId), frames.b(nodes.seeded.seasonId)]).toEqual([undefined, undefined]);
@@ -249,12 +363,42 @@ describe('a Redis that hangs, then dies, under two nodes taking sales', () => {
 			20_000,
 			"the season's end and the announcement on B"
 		);
-		expect(frames.b(endingId)).toEqual({ seasonId: endingId, status: 'ended', announcement: null });
+		// With the fingerprint of the season's looks that a TV page is built with: a TV that
+		// shows this state already does not reload for it (tv/season-frame.ts).
+		expect(frames.b(endingId)).toEqual({
+			seasonId: endingId,
+			status: 'ended',
+			announcement: null,
+			look: lookOf(endingId)
+		});
 		expect(frames.b(nodes.seeded.seasonId)).toEqual({
 			seasonId: nodes.seeded.seasonId,
 			status: 'live',
-			announcement: text
+			announcement: text,
+			look: lookOf(nodes.seeded.seasonId)
 		});
+
+		// The latecomer's frame is not sent again (B's token socket may have had some of the
+		// frames of the outage): B's token sockets are told to read the awards since A's outage.
+		await waitFor(() => tools.b.missed.length > 0, 20_000, 'a badgesMissed hint on B');
+		expect(tools.b.badges.some((e) => e.userId === latecomerId())).toBe(false);
+		const [hint] = tools.b.missed;
+		expect(hint.seasonId).toBe(nodes.seeded.seasonId);
+		const listed = await badgesSince(b, hint.since);
+		// Every award written since the outage began is listed, the latecomer's among them; a
+		// frame B's socket did get is the same award (the same key) as an entry.
+		const since = Date.parse(hint.since);
+		const written = awardKeysSince(since);
+		expect(written.length).toBeGreaterThan(0);
+		expect(listed.map(awardKey).sort()).toEqual(written.sort());
+		const theirs = listed.find((e) => e.subjectId === latecomerId());
+		expect(theirs?.badge.name).toBe('First sale');
+		// Nothing lost: what B's token socket heard and what it read make every award, each once
+		// by its key (B heard some of the outage's frames: those that waited for Redis).
+		const known = new Set([...tools.b.badges, ...listed].map(awardKey));
+		expect(awardKeysSince(0).filter((key) => !known.has(key))).toEqual([]);
+		// A's sockets got every frame A sent: no hint there (B had no outage of its own).
+		expect(tools.a.missed).toEqual([]);
 	});
 
 	it('catches the board on the other node up once Redis answers again', async () => {

@@ -146,6 +146,21 @@ export interface SeasonEvent {
 	nextSeasonId?: number;
 	/** A manager's announcement to show on every board. */
 	announcement?: string | null;
+	/**
+	 * The fingerprint of the season's name, theme, dates and target (seasons/look.ts), in the
+	 * frames that may change them: a TV reloads its page only when it differs from its own.
+	 */
+	look?: string;
+}
+
+/**
+ * `badge` frames of the season sent since `since` (an ISO instant) may not have reached this
+ * socket: GET /api/v1/seasons/{seasonId}/badges?since=… lists the awards since then. A frame and
+ * an entry are the same award when `badge.id`, `subjectType`, `subjectId` and `periodKey` match.
+ */
+export interface BadgesMissed {
+	seasonId: number;
+	since: string;
 }
 
 type Refusal = { error: { code: string; message: string } };
@@ -157,6 +172,8 @@ export interface ServerToClientEvents {
 	/** To API-token sockets only (seasonBadgeRoom); others get `badges` in the push. */
 	badge: (event: BadgeEvent) => void;
 	season: (event: SeasonEvent) => void;
+	/** To API-token sockets only, after a Redis outage (docs/scale-out.md). */
+	badgesMissed: (hint: BadgesMissed) => void;
 }
 
 export interface ClientToServerEvents {
@@ -175,6 +192,12 @@ export const seasonRoom = (seasonId: number) => `season:${seasonId}`;
  * contract's event for other tools); browsers and TVs get the same events in the push.
  */
 export const seasonBadgeRoom = (seasonId: number) => `season:${seasonId}:badges`;
+
+/** The season of a room name made by seasonBadgeRoom; null for any other room. */
+export function seasonOfBadgeRoom(room: string): number | null {
+	const match = /^season:(\d+):badges$/.exec(room);
+	return match ? Number(match[1]) : null;
+}
 
 /** The season of a room name made by seasonRoom; null for any other room. */
 export function seasonOfRoom(room: string): number | null {

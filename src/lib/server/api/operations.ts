@@ -3,12 +3,14 @@ import {
 	createSaleSchema,
 	importJobQuerySchema,
 	importSalesQuerySchema,
+	badgeListQuerySchema,
 	leaderboardQuerySchema,
 	reviewBodySchema,
 	seasonListQuerySchema
 } from './schemas';
 import { newSeasonSchema } from '../seasons/fields';
 import {
+	badgeListSchema,
 	errorSchema,
 	importJobSchema,
 	importReportSchema,
@@ -215,6 +217,25 @@ export const operations: Operation[] = [
 		validates: ['leaderboardQuerySchema'],
 		responses: {
 			200: { description: 'People or teams by rank', schema: leaderboardSchema },
+			...common,
+			404: error('No such season (or a draft)')
+		}
+	},
+	{
+		method: 'get',
+		path: '/seasons/{id}/badges',
+		tag: 'Seasons',
+		summary: 'The badges awarded since an instant',
+		description:
+			'What an API-token socket may have missed: after a Redis outage the nodes send a ' +
+			'`badgesMissed` frame with `since` (docs/scale-out.md). The same award as a `badge` ' +
+			'frame has the same `badge.id`, `subjectType`, `subjectId` and `periodKey`.',
+		auth: 'any',
+		params: seasonId,
+		query: badgeListQuerySchema,
+		validates: ['badgeListQuerySchema'],
+		responses: {
+			200: { description: 'The awards, in the order they were given', schema: badgeListSchema },
 			...common,
 			404: error('No such season (or a draft)')
 		}

@@ -92,6 +92,30 @@ export const leaderboardSchema = z.object({
 	)
 });
 
+export const badgeListSchema = z.object({
+	seasonId: id,
+	entries: z.array(
+		z.object({
+			id: id.describe('The award'),
+			subjectType: z.enum(['user', 'team']),
+			subjectId: id,
+			subjectName: z.string(),
+			badge: z.object({
+				id,
+				name: z.string(),
+				emoji: z.string(),
+				description: z.string(),
+				points: z.number()
+			}),
+			provisional: z.boolean().describe('Earned by a sale still waiting for review'),
+			periodKey: z.string(),
+			earnedAt: iso.describe("When it counts as earned (the `badge` frame's `at`)"),
+			awardedAt: iso.describe('When it was awarded and its `badge` frame sent')
+		})
+	),
+	next: id.nullable().describe('`after` for the next page; null: this is the last')
+});
+
 const resultEntry = rankedEntry.extend({
 	teamName: z.string().optional(),
 	salesCount: z.number().int()

@@ -25,6 +25,14 @@ export const leaderboardQuerySchema = z.object({
 	around: z.coerce.number().int().positive().optional()
 });
 
+/** GET /seasons/{id}/badges: the awards written since an instant, a page at a time. */
+export const badgeListQuerySchema = z.object({
+	since: z.iso.datetime({ offset: true }).describe("An instant: a `badgesMissed` frame's `since`"),
+	/** The `next` of the previous page. */
+	after: z.coerce.number().int().positive().optional(),
+	limit: z.coerce.number().int().min(1).max(1000).default(100)
+});
+
 export const seasonListQuerySchema = z.object({
 	status: z.enum(['draft', 'scheduled', 'live', 'ended', 'archived']).optional()
 });

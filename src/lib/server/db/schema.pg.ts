@@ -141,6 +141,7 @@ export const award = pgTable(
 			.on(t.badgeId, t.subjectType, t.subjectId, t.periodKey)
 			.where(sql`status <> 'void'`),
 		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId),
+		index('award_season_created_idx').on(t.seasonId, t.createdAt),
 		index('award_sale_idx').on(t.saleId)
 	]
 );

@@ -625,6 +625,8 @@ export const award = sqliteTable(
 			.on(t.badgeId, t.subjectType, t.subjectId, t.periodKey)
 			.where(sql`status <> 'void'`),
 		index('award_season_subject_idx').on(t.seasonId, t.subjectType, t.subjectId),
+		/** The awards written since an instant (badges/awards-since.ts) without a scan. */
+		index('award_season_created_idx').on(t.seasonId, t.createdAt),
 		/** Confirming or withdrawing a sale finds its awards without a scan. */
 		index('award_sale_idx').on(t.saleId)
 	]

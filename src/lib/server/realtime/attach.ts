@@ -258,7 +258,7 @@ export function attachRealtime(
 	});
 	if (options.redis) {
 		const cluster = new ClusterPublisher(io, publisher);
-		options.redis.onResync(() => cluster.resync());
+		options.redis.onResync((outage) => cluster.resync(outage.since));
 		setPublisher(cluster);
 	} else setPublisher(publisher);
 	// Closing Socket.IO (graceful shutdown, tests) also stops the publisher's timers.

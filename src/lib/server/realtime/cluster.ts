@@ -41,8 +41,12 @@ export interface InterServerEvents {
 	'hb:changed': (change: SeasonChanged) => void;
 	'hb:badge': (event: BadgeEvent) => void;
 	'hb:sessionsEnded': (ended: SessionsEnded) => void;
-	/** Redis answered again after an outage of the sender: send your sockets the seasons' state. */
-	'hb:resendSeasons': () => void;
+	/**
+	 * Redis answered again after an outage of the sender: send your sockets the seasons' state,
+	 * and your token sockets a `badgesMissed` hint from `since` (ms; absent from nodes older
+	 * than 2026-12-04).
+	 */
+	'hb:resendSeasons': (outage?: { since: number }) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,7 +72,10 @@ export class ClusterPublisher implements LivePublisher {
 	) {
 		io.on('hb:changed', (change) => this.changedElsewhere(change));
 		io.on('hb:badge', (event) => this.local.badge(event, { frameSent: true }));
-		io.on('hb:resendSeasons', () => this.resendSeasons());
+		io.on('hb:resendSeasons', (outage) => {
+			this.resendSeasons();
+			if (outage) this.badgesMissed(outage.since);
+		});
 	}
 
 	leaderboardChanged(seasonId: number): void {
@@ -108,12 +115,18 @@ export class ClusterPublisher implements LivePublisher {
 	 * A `season` frame (a season ended, an announcement) that Redis refused reached this node's
 	 * sockets only, and nothing in a leaderboard push says it: every node, this one included,
 	 * sends the state of the seasons its sockets watch as it is now (Publisher.resendSeasons).
+	 *
+	 * A token socket's `badge` frame that Redis refused reached this node's sockets only, too.
+	 * Which of the frames sent since `since` a socket on another node got, no node can tell (a
+	 * command that failed may have been carried out, recovery may have replayed it), and a frame
+	 * sent again would be told twice: the other nodes send their token sockets a hint to read the
+	 * awards since then (GET /api/v1/seasons/{id}/badges), which carry the awards' keys.
 	 */
-	resync(): void {
+	resync(since: number): void {
 		for (const seasonId of this.read.keys()) {
 			this.io.serverSideEmit('hb:changed', { seasonId, moved: [], activity: [] });
 		}
-		this.io.serverSideEmit('hb:resendSeasons');
+		this.io.serverSideEmit('hb:resendSeasons', { since });
 		this.local.resync();
 		this.resendSeasons();
 	}
@@ -123,6 +136,14 @@ export class ClusterPublisher implements LivePublisher {
 			this.local.resendSeasons();
 		} catch (error) {
 			log.error({ err: error }, "sending the seasons' state after a Redis outage failed");
+		}
+	}
+
+	private badgesMissed(since: number): void {
+		try {
+			this.local.badgesMissed(since);
+		} catch (error) {
+			log.error({ err: error }, 'telling the token sockets of missed badges failed');
 		}
 	}
 

@@ -7,6 +7,7 @@ import { drainMoved } from './changed';
 import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
+import { awardsSince } from '../badges/awards-since';
 import { log } from '../shared/log';
 import {
 	markLeaderboardChange,
@@ -16,6 +17,7 @@ import {
 } from '../shared/metrics';
 import {
 	seasonBadgeRoom,
+	seasonOfBadgeRoom,
 	seasonOfRoom,
 	seasonRoom,
 	type ActivityItem,
@@ -259,6 +261,21 @@ export class Publisher implements LivePublisher {
 		}
 		for (const event of seasonEventsNow(this.db, ids))
 			this.io.local.to(seasonRoom(event.seasonId)).emit('season', event);
+	}
+
+	/**
+	 * Each season watched by this process's API-token sockets with an award written since
+	 * `since` (ms) gets a `badgesMissed` frame: another node's `badge` frames may have been
+	 * refused by Redis since then (cluster.ts, `resync`). A season with none gets nothing.
+	 */
+	badgesMissed(since: number): void {
+		for (const room of this.io.sockets.adapter.rooms.keys()) {
+			const seasonId = seasonOfBadgeRoom(room);
+			if (seasonId === null) continue;
+			if (awardsSince(this.db, seasonId, { since, limit: 1 }).entries.length === 0) continue;
+			const hint = { seasonId, since: new Date(since).toISOString() };
+			this.io.local.to(seasonBadgeRoom(seasonId)).emit('badgesMissed', hint);
+		}
 	}
 
 	/**

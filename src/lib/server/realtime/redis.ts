@@ -24,6 +24,8 @@ const RECONNECT_MAX_MS = 2_000;
 const DEFAULT_QUEUE_MAX = 10_000;
 /** While commands fail, how often the link checks whether Redis answers again (ms). */
 const RECOVERY_CHECK_MS = 250;
+/** How long before Redis's last answer an outage's `since` is put (OutageEnded). */
+const ANSWER_MARGIN_MS = 1_000;
 
 /**
  * How long a node keeps a dropped socket's session (rooms, data, the stream position it had
@@ -50,9 +52,17 @@ export interface RedisLink {
 	 * or a connection was lost: what this node told the others meanwhile may be lost, and what
 	 * they told it too (cluster.ts then has every board read again).
 	 */
-	onResync(listener: () => void): void;
+	onResync(listener: (outage: OutageEnded) => void): void;
 	/** Sends what is still queued (the sessions of the sockets just closed), then disconnects. */
 	close(): Promise<void>;
+}
+
+export interface OutageEnded {
+	/**
+	 * When Redis last answered this node before the outage, less a second (ms): what this node
+	 * sent from then on may have been refused or lost, on any connection.
+	 */
+	since: number;
 }
 
 export interface RedisStats {
@@ -146,15 +156,24 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 	// on every connection. Logged once at its start and once at its end, not per command: while
 	// it lasts, every sale's word to the others fails.
 	let dropped = 0;
-	let outage: { dropped: number; answered: boolean; check: NodeJS.Timeout } | null = null;
-	const resyncListeners: (() => void)[] = [];
+	let outage: {
+		dropped: number;
+		answered: boolean;
+		check: NodeJS.Timeout;
+		since: number;
+	} | null = null;
+	// A healthy Redis answers within milliseconds: a command sent a second before its last
+	// answer was answered too (in order on its connection), or its connection's outage is this.
+	let lastAnswer = Date.now();
+	const resyncListeners: ((outage: OutageEnded) => void)[] = [];
 	let pinging = false;
 	function outageBegins(reason: string, error: unknown) {
 		if (outage) return;
 		outage = {
 			dropped: 0,
 			answered: false,
-			check: setInterval(outageOver, RECOVERY_CHECK_MS)
+			check: setInterval(outageOver, RECOVERY_CHECK_MS),
+			since: lastAnswer - ANSWER_MARGIN_MS
 		};
 		outage.check.unref();
 		log.warn(
@@ -189,10 +208,11 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 			`Redis (${withoutPassword(url)}) answers again; ${outage.dropped} command(s) dropped ` +
 				'meanwhile: the boards are read again'
 		);
+		const ended = { since: outage.since };
 		outage = null;
 		for (const listener of resyncListeners) {
 			try {
-				listener();
+				listener(ended);
 			} catch (error) {
 				log.error({ err: error }, 'resynchronising after a Redis outage failed');
 			}
@@ -213,6 +233,7 @@ export async function connectRedis(url: string, names = redisNames()): Promise<R
 			log.debug({ err: error, command }, 'A Redis command failed');
 		},
 		() => {
+			lastAnswer = Date.now();
 			if (outage) outage.answered = true;
 		}
 	);

@@ -10,6 +10,7 @@ import {
 import { audit, type Actor } from '../audit/record';
 import { bumpVersion } from '../scoring/standings';
 import { notifyLeaderboard, publishSeason } from '../realtime/publish';
+import { seasonLook } from './look';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
 import { localDateKey, type Recurrence } from '../../contest/calendar';
@@ -144,7 +145,7 @@ export function updateConsoleSeason(
 			(key) => key === 'name' || key === 'theme' || key === 'banner' || key === 'target'
 		)
 	) {
-		publishSeason({ seasonId, status: s.status });
+		publishSeason({ seasonId, status: s.status, look: seasonLook(s) });
 	}
 	if (s.status === 'scheduled' && result.changed.includes('startsAt')) runScheduler(db, { clock });
 	// New dates: the running scheduler wakes at the new next transition.

@@ -2,11 +2,13 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season } from '../db/schema';
 import type { SeasonEvent } from '../../realtime/events';
+import { seasonLook } from './look';
 
 /**
- * The seasons' state now, as `season` frames: status, announcement (null: none) and, for an
- * ended recurring season, the season that follows it. What a board would have heard had it
- * missed none of the frames (realtime/publish.ts, `resendSeasons`).
+ * The seasons' state now, as `season` frames: status, announcement (null: none), the
+ * fingerprint of their looks and, for an ended recurring season, the season that follows it.
+ * What a board would have heard had it missed none of the frames (realtime/publish.ts,
+ * `resendSeasons`); a client compares it with what it shows (a TV reloads only on a difference).
  */
 export function seasonEventsNow(db: Queryable, seasonIds: number[]): SeasonEvent[] {
 	if (seasonIds.length === 0) return [];
@@ -15,6 +17,11 @@ export function seasonEventsNow(db: Queryable, seasonIds: number[]): SeasonEvent
 			seasonId: season.id,
 			status: season.status,
 			announcement: season.announcement,
+			name: season.name,
+			theme: season.theme,
+			startsAt: season.startsAt,
+			endsAt: season.endsAt,
+			target: season.target,
 			nextSeasonId: sql<
 				number | null
 			>`(select n.id from season n where n.previous_season_id = ${season.id})`
@@ -22,7 +29,8 @@ export function seasonEventsNow(db: Queryable, seasonIds: number[]): SeasonEvent
 		.from(season)
 		.where(inArray(season.id, seasonIds))
 		.all();
-	return rows.map(({ nextSeasonId, ...event }) =>
-		nextSeasonId === null ? event : { ...event, nextSeasonId }
-	);
+	return rows.map(({ seasonId, status, announcement, nextSeasonId, ...looks }) => {
+		const event: SeasonEvent = { seasonId, status, announcement, look: seasonLook(looks) };
+		return nextSeasonId === null ? event : { ...event, nextSeasonId };
+	});
 }

@@ -14,6 +14,7 @@ import { currentCurrency } from '$lib/format/money';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
+import { seasonLook } from '$lib/server/seasons/look';
 import { m } from '$lib/paraglide/messages.js';
 
 const DEFAULT_ROTATE_SECONDS = 15;
@@ -98,7 +99,9 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 			status: season.status,
 			startsAt: season.startsAt,
 			endsAt: season.endsAt,
-			timeZone: season.timeZone
+			timeZone: season.timeZone,
+			// What a `season` frame is compared with (season-frame.ts).
+			look: seasonLook(season)
 		},
 		board,
 		formats: await formatsNow(db, season.id, now),

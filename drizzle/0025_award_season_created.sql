@@ -1,0 +1,1 @@
+CREATE INDEX `award_season_created_idx` ON `award` (`season_id`,`created_at`);

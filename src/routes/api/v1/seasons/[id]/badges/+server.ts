@@ -1,0 +1,27 @@
+import { json } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { apiHandler, parseId, parseQuery } from '$lib/server/api/respond';
+import { AppError } from '$lib/server/shared/errors';
+import { badgeListQuerySchema } from '$lib/server/api/schemas';
+import { awardsSince } from '$lib/server/badges/awards-since';
+import { getSeason } from '$lib/server/seasons/queries';
+
+// The awards since an instant, for a client whose socket may have missed `badge` frames (a
+// `badgesMissed` frame after a Redis outage). Paged by award id (`next` → `?after=`).
+export const GET = apiHandler(({ params, url }) => {
+	const seasonId = parseId(params.id);
+	const { since, after, limit } = parseQuery(url, badgeListQuerySchema);
+	const db = getDb();
+	const status = getSeason(db, seasonId)?.status;
+	if (!status || status === 'draft') throw new AppError(404, 'not_found', `No season ${seasonId}`);
+	const page = awardsSince(db, seasonId, { since: Date.parse(since), after, limit });
+	return json({
+		seasonId,
+		entries: page.entries.map((entry) => ({
+			...entry,
+			earnedAt: new Date(entry.earnedAt).toISOString(),
+			awardedAt: new Date(entry.awardedAt).toISOString()
+		})),
+		next: page.next
+	});
+});
