@@ -148,6 +148,11 @@ interface SaleRow {
 export interface NewSale {
 	seasonId: number;
 	saleId: number;
+	/**
+	 * The sale as the criteria see it, read with its ledger entry (null when it no longer
+	 * counts): saleFact's answer without reading the sale and its categories a second time.
+	 */
+	fact?: (SaleFact & { seasonId: number }) | null;
 }
 
 const zones = new Map<number, string>();
@@ -327,8 +332,9 @@ export function catchUpFacts(
 		const s: SaleRow = { id: saleId, seasonId, userId, teamId, occurredAt, amount, status };
 		changedSeasons.add(s.seasonId);
 		if (entry.kind === 'sale') {
-			growth.addSale(db, s, entry.points, JSON.parse(entry.categories!) as string[]);
-			added.push({ seasonId: s.seasonId, saleId: s.id });
+			const categories = JSON.parse(entry.categories!) as string[];
+			growth.addSale(db, s, entry.points, categories);
+			added.push({ seasonId: s.seasonId, saleId: s.id, fact: factOf(s, categories) });
 			continue;
 		}
 		growth.write(db);
@@ -477,8 +483,14 @@ export function saleFact(
 	saleId: number
 ): (SaleFact & { seasonId: number }) | undefined {
 	const s = stmt(db, SQL.sale).get(saleId) as SaleRow | undefined;
-	if (!s || !(COUNTED_SALE_STATUSES as readonly string[]).includes(s.status)) return undefined;
-	const categories = categoriesOf(db, s.id);
+	if (!s || !counts(s)) return undefined;
+	return factOf(s, categoriesOf(db, s.id)) ?? undefined;
+}
+
+const counts = (s: SaleRow) => (COUNTED_SALE_STATUSES as readonly string[]).includes(s.status);
+
+function factOf(s: SaleRow, categories: string[]): (SaleFact & { seasonId: number }) | null {
+	if (!counts(s)) return null;
 	return {
 		saleId: s.id,
 		seasonId: s.seasonId,
