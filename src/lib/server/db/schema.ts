@@ -241,6 +241,8 @@ export const sale = sqliteTable(
 		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
 		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
+		/** A person's latest sale (the team their badge points go to) as one seek (badges/facts.ts). */
+		index('sale_season_seller_id_idx').on(t.seasonId, t.sellerId, t.id),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
 		index('sale_season_time_idx').on(t.seasonId, t.occurredAt),
 		/** Record-sale badges: "is there an earlier sale at least this big?" without a scan. */

@@ -119,7 +119,11 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 				// from the ledger at the next start.
 				if (!db.$client.open) return;
 				try {
-					evaluateAwards(db, seasonId, { userIds: [...new Set(sellers)], clock });
+					evaluateAwards(db, seasonId, {
+						userIds: [...new Set(sellers)],
+						clock,
+						sales: sellers.length
+					});
 				} catch (error) {
 					log.error({ err: error, seasonId }, 'badges after a group of API sales failed');
 				}

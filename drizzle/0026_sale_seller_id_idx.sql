@@ -1,0 +1,1 @@
+CREATE INDEX `sale_season_seller_id_idx` ON `sale` (`season_id`,`seller_id`,`id`);
