@@ -216,6 +216,16 @@ async function main() {
 		});
 		const listening = micros();
 		const cpuAtListen = procCpuSeconds(server.pid);
+		// When the badge backlog's slices end (their log line), in seconds after listening: how
+		// long users waited for badges under this traffic.
+		let caughtUp: { at: number; line: string } | undefined;
+		server.process.stdout?.on('data', (chunk: Buffer) => {
+			const line = chunk
+				.toString()
+				.split('\n')
+				.find((l) => l.includes('badge facts caught up'));
+			if (line && !caughtUp) caughtUp = { at: round((micros() - listening) / 1e6, 1), line };
+		});
 		log(`listening ${round((listening - spawned) / 1000, 0)} ms after the spawn`);
 		await new Promise((r) => setTimeout(r, SETTLE_MS));
 		// Answers per second since listening, by the time each answer arrived.
@@ -252,6 +262,7 @@ async function main() {
 		const cpu = procCpuSeconds(server.pid);
 		await server.stop();
 		const endLoad = load();
+		const backlog = backlogLeft(dbPath);
 
 		const timeline = JSON.parse(readFileSync(timelineFile, 'utf8')) as {
 			windows: { at: number; p99: number; max: number }[];
@@ -306,8 +317,15 @@ async function main() {
 					ours.map((x) => `${x.name.split(' ')[0]} ${x.percent} %`).join(' · ')
 			);
 		}
+		log(
+			caughtUp
+				? `\nbadge backlog taken in ${caughtUp.at} s after listening: ${caughtUp.line.match(/"slices":\d+/)?.[0] ?? ''}`
+				: `\nbadge backlog not taken in during the run: ${backlog.toLocaleString('en')} ledger entries left`
+		);
 		const summary = {
 			sales: SALES,
+			caughtUpAt: caughtUp?.at ?? null,
+			backlogLeft: backlog,
 			rate: RATE,
 			seconds: SECONDS,
 			startLoad,
@@ -337,3 +355,19 @@ main().catch((error) => {
 	console.error(error);
 	process.exit(1);
 });
+
+/** Ledger entries the badge facts have not taken in yet (after the server stopped). */
+function backlogLeft(dbPath: string): number {
+	const db = new Database(dbPath, { readonly: true });
+	try {
+		const row = db
+			.prepare(
+				`SELECT count(*) AS n FROM ledger_entry
+				WHERE id > coalesce((SELECT ledger_id FROM badge_cursor WHERE id = 1), 0)`
+			)
+			.get() as { n: number };
+		return row.n;
+	} finally {
+		db.close();
+	}
+}
