@@ -133,11 +133,11 @@ describe('the weekly digest and the daily summary', () => {
 		sell(bo.email, 3, monday8 - 12 * HOUR); // Sunday evening: Bo 150 passes her
 
 		const check = createDigestCheck(db);
-		expect(check.check(monday8 - 1)).toEqual({ digests: 0, summaries: 0 });
-		expect(check.check(monday8)).toEqual({ digests: 2, summaries: 1 });
-		expect(check.check(monday8 + 60_000)).toEqual({ digests: 0, summaries: 0 });
+		expect(await check.check(monday8 - 1)).toEqual({ digests: 0, summaries: 0 });
+		expect(await check.check(monday8)).toEqual({ digests: 2, summaries: 1 });
+		expect(await check.check(monday8 + 60_000)).toEqual({ digests: 0, summaries: 0 });
 		// A restart forgets what it handled; the dedupe keys remember.
-		expect(createDigestCheck(db).check(monday8 + 5 * 60_000)).toEqual({
+		expect(await createDigestCheck(db).check(monday8 + 5 * 60_000)).toEqual({
 			digests: 0,
 			summaries: 0
 		});
@@ -165,6 +165,6 @@ describe('the weekly digest and the daily summary', () => {
 		expect([offered(manager.id, 'manager'), offered(ann.id, 'participant')]).toEqual([true, false]);
 
 		// Tuesday 08:00: a new summary, no new digest.
-		expect(check.check(monday8 + DAY)).toEqual({ digests: 0, summaries: 1 });
+		expect(await check.check(monday8 + DAY)).toEqual({ digests: 0, summaries: 1 });
 	});
 });

@@ -7,10 +7,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDb } from '../helpers/db';
-import { makeContest, makeCup } from '../helpers/factories';
-import { ReadThread } from '../../src/lib/server/reads/thread';
+import { makeContest, makeCup, makeUser } from '../helpers/factories';
+import { ReadThread, startReadThread, stopReadThread } from '../../src/lib/server/reads/thread';
+import { rankingAt } from '../../src/lib/server/notify/digest/ranking-at';
+import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
@@ -29,7 +31,13 @@ import {
 import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
-import { knockout, knockoutMatch, sprint } from '../../src/lib/server/db/schema';
+import {
+	knockout,
+	knockoutMatch,
+	outgoingMessage,
+	season,
+	sprint
+} from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
 import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
@@ -462,5 +470,45 @@ describe("the read thread and a season's end", () => {
 		expect(frozen.map((r) => [r.subjectId, r.rank, r.points])).toEqual(
 			read!.board.individual.map((e) => [e.id, e.rank, e.points])
 		);
+	});
+});
+
+describe('the read thread and the mails’ rankings', () => {
+	it('reads a season’s ranking at past instants as rankingAt does, and the digest check uses it', async () => {
+		const base = Date.parse('2026-12-07T07:00:00Z');
+		const { season: s, people, sell } = await race(base - 5 * DAY);
+		const [ann, bo, cy] = people;
+		sell(ann.id, base - 4 * DAY, 2);
+		sell(bo.id, base - 3 * DAY, 3);
+		sell(cy.id, base - 2 * DAY, 1);
+		sell(ann.id, base - DAY, 2);
+		const rankingSeason = { id: s.id, rankBy: s.rankBy, tieRule: s.tieRule };
+		const instants = [base - 6 * DAY, base - 3.5 * DAY, base - 2.5 * DAY, base];
+		const read = await thread.rankingsAt(instants.map((at) => ({ season: rankingSeason, at })));
+		expect(read.map((r) => r.at)).toEqual(instants);
+		for (const r of read) expect(r.ranking).toEqual(plain(rankingAt(db, rankingSeason, r.at)));
+		// The standings moved between the instants, so equal answers are not equal by chance.
+		expect(read.map((r) => r.ranking[0]?.id)).toEqual([undefined, ann.id, bo.id, ann.id]);
+
+		// The check asks the server's thread (getReadThread), and the mails tell what it read.
+		db.update(season)
+			.set({ timeZone: 'UTC', startsAt: base - 10 * DAY, endsAt: base + 10 * DAY })
+			.where(eq(season.id, s.id))
+			.run();
+		await makeUser(db, { role: 'manager' });
+		const server = startReadThread(ENTRY, ctx.path)!;
+		try {
+			const asked = vi.spyOn(server, 'rankingsAt');
+			expect(await createDigestCheck(db).check(base + HOUR)).toEqual({ digests: 3, summaries: 1 });
+			expect(asked).toHaveBeenCalledTimes(1);
+		} finally {
+			stopReadThread();
+		}
+		const summary = db
+			.select({ body: outgoingMessage.body })
+			.from(outgoingMessage)
+			.where(eq(outgoingMessage.kind, 'daily_summary'))
+			.get()!;
+		expect(summary.body).toContain(`Biggest climber: ${ann.displayName}, from #2 to #1.`);
 	});
 });

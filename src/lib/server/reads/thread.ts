@@ -5,6 +5,8 @@ import type { DueRound } from '../knockouts/advance';
 import type { DashboardData } from '../dashboard/figures';
 import type { DashboardFilters } from '../dashboard/filters';
 import type { FinalBoard } from '../seasons/final-board';
+import type { RankingSeason } from '../notify/digest/ranking-at';
+import type { Ranked, RankInput } from '../../contest/ranking';
 import { databaseFile } from '../db';
 import { log } from '../shared/log';
 import { observeHeavyRead } from '../shared/metrics';
@@ -25,7 +27,11 @@ export type ReadRequest =
 	| { id: number; kind: 'sprint'; sprintId: number; now: number }
 	| { id: number; kind: 'knockoutRound'; knockoutId: number; now: number }
 	| { id: number; kind: 'dashboard'; seasonId: number; filters: DashboardFilters; now: number }
-	| { id: number; kind: 'board'; seasonId: number };
+	| { id: number; kind: 'board'; seasonId: number }
+	| { id: number; kind: 'rankings'; wanted: { season: RankingSeason; at: number }[] };
+
+/** A season's ranking at an instant, as rankingAt reads it (the mails' digest and summary). */
+export type RankingRead = { seasonId: number; at: number; ranking: Ranked<RankInput>[] };
 
 export type ReadKind = ReadRequest['kind'];
 
@@ -97,6 +103,11 @@ export class ReadThread {
 	/** A season's whole board with the counters it was read at, for its end (null: no such season). */
 	finalBoard(seasonId: number): Promise<FinalBoard | null> {
 		return this.ask({ kind: 'board', seasonId }) as Promise<FinalBoard | null>;
+	}
+
+	/** Seasons' rankings at instants (the digest and summary mails'), as rankingAt reads them. */
+	rankingsAt(wanted: { season: RankingSeason; at: number }[]): Promise<RankingRead[]> {
+		return this.ask({ kind: 'rankings', wanted }) as Promise<RankingRead[]>;
 	}
 
 	close(): Promise<number> {

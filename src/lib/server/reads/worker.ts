@@ -11,6 +11,7 @@ import { decideSprintOf } from '../sprints/decide';
 import { dueRoundOf } from '../knockouts/advance';
 import { dashboardData } from '../dashboard/figures';
 import { readFinalBoard } from '../seasons/final-board';
+import { rankingAt } from '../notify/digest/ranking-at';
 import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
@@ -30,6 +31,12 @@ function answer(request: ReadRequest): unknown {
 			return dashboardData(db, request.seasonId, request.filters, () => request.now);
 		case 'board':
 			return readFinalBoard(db, request.seasonId);
+		case 'rankings':
+			return request.wanted.map(({ season, at }) => ({
+				seasonId: season.id,
+				at,
+				ranking: rankingAt(db, season, at)
+			}));
 	}
 }
 

@@ -44,11 +44,17 @@ export function rankingAt(db: Queryable, season: RankingSeason, at: number): Ran
 	);
 }
 
-/** The same, by person. */
-export function placesAt(
-	db: Queryable,
-	season: RankingSeason,
-	at: number
-): Map<number, Ranked<RankInput>> {
-	return new Map(rankingAt(db, season, at).map((r) => [r.id, r]));
+/** A season's ranking at an instant: read here (rankingAt) or handed over by the read thread. */
+export type RankingsAt = (season: RankingSeason, at: number) => Ranked<RankInput>[];
+
+/** Rankings read ahead (by the read thread), looked up by season and instant. */
+export function rankingsFrom(
+	read: readonly { seasonId: number; at: number; ranking: Ranked<RankInput>[] }[]
+): RankingsAt {
+	const byKey = new Map(read.map((r) => [`${r.seasonId}:${r.at}`, r.ranking]));
+	return (season, at) => {
+		const ranking = byKey.get(`${season.id}:${at}`);
+		if (!ranking) throw new Error(`no ranking of season ${season.id} at ${at} was read`);
+		return ranking;
+	};
 }

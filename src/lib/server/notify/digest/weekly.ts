@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../../db';
 import { rule } from '../../db/schema';
 import { queueMail } from '../mail/queue';
 import { weeklyMail, type WeeklySeason } from '../mail/digest-weekly';
-import { placesAt, rankingAt } from './ranking-at';
+import { rankingAt, type RankingsAt } from './ranking-at';
 import { mailRecipients, type DueSeason } from './seasons';
 import { openQuizzesWithTakers } from '../../quizzes/queries';
 
@@ -12,6 +12,11 @@ import { openQuizzesWithTakers } from '../../quizzes/queries';
 // week (`digest:<userId>:<week>`), so a second check or a restart queues nothing more.
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+/** The instants a season's digest ranks it at: now and a week ago (job.ts reads them ahead). */
+export function digestInstants(now: number): number[] {
+	return [now, now - WEEK];
+}
 
 /** The names of the season's rules whose window is open now, in the order they were made. */
 function campaignsNow(db: Queryable, seasonId: number, now: number): string[] {
@@ -32,12 +37,17 @@ function campaignsNow(db: Queryable, seasonId: number, now: number): string[] {
 }
 
 /** Queues the digests of the due seasons (with their slots); returns how many were queued. */
-export function queueWeeklyDigests(db: Db, due: readonly DueSeason[], now: number): number {
+export function queueWeeklyDigests(
+	db: Db,
+	due: readonly DueSeason[],
+	now: number,
+	ranked: RankingsAt = (season, at) => rankingAt(db, season, at)
+): number {
 	if (due.length === 0) return 0;
 	const sections = new Map<number, WeeklySeason[]>();
 	for (const { season } of due) {
-		const ranking = rankingAt(db, season, now);
-		const before = placesAt(db, season, now - WEEK);
+		const ranking = ranked(season, now);
+		const before = new Map(ranked(season, now - WEEK).map((r) => [r.id, r]));
 		const campaigns = campaignsNow(db, season.id, now);
 		const quizzes = openQuizzesWithTakers(db, season.id, now);
 		for (const place of ranking) {
