@@ -13,6 +13,8 @@ import { makeContest, makeCup, makeUser } from '../helpers/factories';
 import { ReadThread, startReadThread, stopReadThread } from '../../src/lib/server/reads/thread';
 import { rankingAt } from '../../src/lib/server/notify/digest/ranking-at';
 import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
+import { seasonYesterday } from '../../src/lib/server/notify/digest/summary';
+import { liveSeasons } from '../../src/lib/server/notify/digest/seasons';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
@@ -474,7 +476,7 @@ describe("the read thread and a season's end", () => {
 });
 
 describe('the read thread and the mails’ rankings', () => {
-	it('reads a season’s ranking at past instants as rankingAt does, and the digest check uses it', async () => {
+	it('reads a season’s ranking at past instants and a summary’s yesterday as inline, and the digest check uses them', async () => {
 		const base = Date.parse('2026-12-07T07:00:00Z');
 		const { season: s, people, sell } = await race(base - 5 * DAY);
 		const [ann, bo, cy] = people;
@@ -498,9 +500,14 @@ describe('the read thread and the mails’ rankings', () => {
 		await makeUser(db, { role: 'manager' });
 		const server = startReadThread(ENTRY, ctx.path)!;
 		try {
-			const asked = vi.spyOn(server, 'rankingsAt');
+			const live = liveSeasons(db).find((l) => l.id === s.id)!;
+			expect(
+				await server.summaries([{ season: live, date: '2026-12-07', now: base + HOUR }])
+			).toEqual(plain([seasonYesterday(db, live, '2026-12-07', base + HOUR)]));
+			const rankings = vi.spyOn(server, 'rankingsAt');
+			const summaries = vi.spyOn(server, 'summaries');
 			expect(await createDigestCheck(db).check(base + HOUR)).toEqual({ digests: 3, summaries: 1 });
-			expect(asked).toHaveBeenCalledTimes(1);
+			expect([rankings.mock.calls.length, summaries.mock.calls.length]).toEqual([1, 1]);
 		} finally {
 			stopReadThread();
 		}

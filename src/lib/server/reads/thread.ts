@@ -6,6 +6,8 @@ import type { DashboardData } from '../dashboard/figures';
 import type { DashboardFilters } from '../dashboard/filters';
 import type { FinalBoard } from '../seasons/final-board';
 import type { RankingSeason } from '../notify/digest/ranking-at';
+import type { LiveSeason } from '../notify/digest/seasons';
+import type { SummarySeason } from '../notify/mail/digest-summary';
 import type { Ranked, RankInput } from '../../contest/ranking';
 import { databaseFile } from '../db';
 import { log } from '../shared/log';
@@ -28,7 +30,8 @@ export type ReadRequest =
 	| { id: number; kind: 'knockoutRound'; knockoutId: number; now: number }
 	| { id: number; kind: 'dashboard'; seasonId: number; filters: DashboardFilters; now: number }
 	| { id: number; kind: 'board'; seasonId: number }
-	| { id: number; kind: 'rankings'; wanted: { season: RankingSeason; at: number }[] };
+	| { id: number; kind: 'rankings'; wanted: { season: RankingSeason; at: number }[] }
+	| { id: number; kind: 'summaries'; wanted: { season: LiveSeason; date: string; now: number }[] };
 
 /** A season's ranking at an instant, as rankingAt reads it (the mails' digest and summary). */
 export type RankingRead = { seasonId: number; at: number; ranking: Ranked<RankInput>[] };
@@ -108,6 +111,11 @@ export class ReadThread {
 	/** Seasons' rankings at instants (the digest and summary mails'), as rankingAt reads them. */
 	rankingsAt(wanted: { season: RankingSeason; at: number }[]): Promise<RankingRead[]> {
 		return this.ask({ kind: 'rankings', wanted }) as Promise<RankingRead[]>;
+	}
+
+	/** The daily summary's yesterday of each season, as seasonYesterday reads it. */
+	summaries(wanted: { season: LiveSeason; date: string; now: number }[]): Promise<SummarySeason[]> {
+		return this.ask({ kind: 'summaries', wanted }) as Promise<SummarySeason[]>;
 	}
 
 	close(): Promise<number> {

@@ -12,6 +12,7 @@ import { dueRoundOf } from '../knockouts/advance';
 import { dashboardData } from '../dashboard/figures';
 import { readFinalBoard } from '../seasons/final-board';
 import { rankingAt } from '../notify/digest/ranking-at';
+import { seasonYesterday } from '../notify/digest/summary';
 import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
@@ -37,6 +38,8 @@ function answer(request: ReadRequest): unknown {
 				at,
 				ranking: rankingAt(db, season, at)
 			}));
+		case 'summaries':
+			return request.wanted.map(({ season, date, now }) => seasonYesterday(db, season, date, now));
 	}
 }
 

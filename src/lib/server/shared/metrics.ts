@@ -109,7 +109,7 @@ const formatReads = metric(
 	() =>
 		new client.Histogram({
 			name: 'honorboard_heavy_read_duration_seconds',
-			help: "Heavy reads (a push's contest format views, the scheduler's sprint decisions and knockout rounds, the dashboard's figures, the board a season's end freezes, the mails' rankings), by where they ran: the read thread or inline on the event loop",
+			help: "Heavy reads (a push's contest format views, the scheduler's sprint decisions and knockout rounds, the dashboard's figures, the board a season's end freezes, the mails' rankings and summaries), by where they ran: the read thread or inline on the event loop",
 			labelNames: ['kind', 'where'] as const,
 			buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 		})
@@ -117,7 +117,7 @@ const formatReads = metric(
 
 /** One heavy read took `seconds`, in the read thread or inline. */
 export function observeHeavyRead(
-	kind: 'views' | 'sprint' | 'knockoutRound' | 'dashboard' | 'board' | 'rankings',
+	kind: 'views' | 'sprint' | 'knockoutRound' | 'dashboard' | 'board' | 'rankings' | 'summaries',
 	where: 'thread' | 'inline',
 	seconds: number
 ): void {

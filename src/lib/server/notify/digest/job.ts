@@ -4,47 +4,50 @@ import type { Clock } from '../../shared/clock';
 import { dueSlot } from './due';
 import { liveSeasons, type DueSeason } from './seasons';
 import { digestInstants, queueWeeklyDigests } from './weekly';
-import { queueDailySummaries, summaryInstants } from './summary';
-import { rankingAt, rankingsFrom, type RankingSeason, type RankingsAt } from './ranking-at';
+import { queueDailySummaries } from './summary';
+import type { SummarySeason } from '../mail/digest-summary';
+import { rankingsFrom, type RankingSeason, type RankingsAt } from './ranking-at';
 import { getReadThread } from '../../reads/thread';
 
 // Every minute: is a weekly digest or a daily summary due? Cheap when nothing is: one read of
 // the live seasons and a little date arithmetic; a season's slot, once handled, is remembered
 // until the next one (a restart forgets, and the dedupe keys keep the mails once only).
-// When one is due, the seasons' rankings it tells (now, a week ago, yesterday's start and end)
-// are sums over each season's ledger: 809 ms on the event loop at 200,000 sales for one
-// summary (docs/benchmarks.md, "bench:restart"). The server's read thread reads them; the
-// mails are then queued here, in one short transaction.
+// When one is due, what it tells sums each season's ledger and sales (the rankings now, a week
+// ago, at yesterday's start and end; yesterday's sales; the sales waiting): 809 ms on the event
+// loop at 200,000 sales for one summary (docs/benchmarks.md, "bench:restart"). The server's
+// read thread reads them; the mails are then queued here, in one short transaction.
 
 export interface DigestCheck {
 	/** One round at `now`; resolves with how many mails were queued. */
 	check(now: number): Promise<{ digests: number; summaries: number }>;
 }
 
-/** The rankings the due mails tell, read on the read thread (inline without one). */
-async function readRankings(
-	db: Db,
+/**
+ * What the due mails tell that sums a season's ledger, read on the read thread: the digest's
+ * rankings (now and a week ago) and each summary's yesterday. Without a thread (or when it
+ * fails) the queueing functions read them here.
+ */
+async function readAhead(
 	due: Record<'weekly' | 'daily', DueSeason[]>,
 	now: number
-): Promise<RankingsAt> {
+): Promise<{ ranked?: RankingsAt; summaries?: SummarySeason[] }> {
+	const thread = getReadThread();
+	if (!thread) return {};
 	const wanted: { season: RankingSeason; at: number }[] = [];
 	for (const { season } of due.weekly)
-		for (const at of digestInstants(now)) wanted.push({ season, at });
-	for (const { season, slot } of due.daily)
-		for (const at of summaryInstants(season, slot.date, now)) wanted.push({ season, at });
-	const thread = getReadThread();
-	if (thread && wanted.length > 0) {
-		try {
-			return rankingsFrom(
-				await thread.rankingsAt(
-					wanted.map(({ season, at }) => ({ season: rankingSeason(season), at }))
-				)
-			);
-		} catch (error) {
-			log.warn({ err: error }, 'the read thread could not read the rankings; reading them here');
-		}
+		for (const at of digestInstants(now)) wanted.push({ season: rankingSeason(season), at });
+	try {
+		const [rankings, summaries] = await Promise.all([
+			wanted.length > 0 ? thread.rankingsAt(wanted) : [],
+			due.daily.length > 0
+				? thread.summaries(due.daily.map(({ season, slot }) => ({ season, date: slot.date, now })))
+				: undefined
+		]);
+		return { ranked: rankings.length > 0 ? rankingsFrom(rankings) : undefined, summaries };
+	} catch (error) {
+		log.warn({ err: error }, 'the read thread could not read the mails; reading them here');
+		return {};
 	}
-	return (season, at) => rankingAt(db, season, at);
 }
 
 /** What a ranking needs of a season: a plain object the thread can be sent. */
@@ -65,9 +68,9 @@ export function createDigestCheck(db: Db): DigestCheck {
 						due[kind].push({ season, slot });
 				}
 			if (due.weekly.length + due.daily.length === 0) return { digests: 0, summaries: 0 };
-			const ranked = await readRankings(db, due, now);
-			const digests = queueWeeklyDigests(db, due.weekly, now, ranked);
-			const summaries = queueDailySummaries(db, due.daily, now, ranked);
+			const read = await readAhead(due, now);
+			const digests = queueWeeklyDigests(db, due.weekly, now, read.ranked);
+			const summaries = queueDailySummaries(db, due.daily, now, read.summaries);
 			for (const kind of ['weekly', 'daily'] as const)
 				for (const { season, slot } of due[kind]) handled.set(`${kind}:${season.id}`, slot.key);
 			if (digests + summaries > 0)

@@ -4,29 +4,19 @@ import { sale, user } from '../../db/schema';
 import { addDaysToKey, localDayRange } from '../../../contest/calendar';
 import { queueMail } from '../mail/queue';
 import { summaryMail, type SummarySeason } from '../mail/digest-summary';
-import { rankingAt, type RankingsAt, type RankingSeason } from './ranking-at';
+import { rankingAt } from './ranking-at';
 import { mailRecipients, type DueSeason, type LiveSeason } from './seasons';
 
 // The managers' morning summary: to every manager and admin, once a day
 // (`summary:<userId>:<date>`), yesterday in each season whose 08:00 has come: its sales and
 // points, the sales waiting for review, the top 3 and the person who climbed most.
 
-/**
- * The instants a season's summary ranks it at: now (the top 3), and yesterday's start and end
- * (the climber). Each is a sum over the season's ledger (~270 ms at 200,000 sales): the job reads
- * them on the read thread (job.ts).
- */
-export function summaryInstants(season: LiveSeason, date: string, now: number): number[] {
-	return [now, ...localDayRange(addDaysToKey(date, -1), season.timeZone)];
-}
-
 /** Yesterday (the local day before `date`) of one season, as the summary tells it. */
 export function seasonYesterday(
 	db: Queryable,
 	season: LiveSeason,
 	date: string,
-	now: number,
-	ranked: RankingsAt = (s: RankingSeason, at: number) => rankingAt(db, s, at)
+	now: number
 ): SummarySeason {
 	const [start, end] = localDayRange(addDaysToKey(date, -1), season.timeZone);
 	const day = db
@@ -49,15 +39,15 @@ export function seasonYesterday(
 		.from(sale)
 		.where(and(eq(sale.seasonId, season.id), eq(sale.status, 'pending')))
 		.get()!.n;
-	const top = ranked(season, now)
+	const top = rankingAt(db, season, now)
 		.filter((p) => p.points > 0)
 		.slice(0, 3)
 		.map((p) => ({ name: p.name, points: p.points }));
 	// The climber gained points yesterday and places with them (a fall of others is no climb).
-	const before = new Map(ranked(season, start).map((r) => [r.id, r]));
+	const before = new Map(rankingAt(db, season, start).map((r) => [r.id, r]));
 	let climber: SummarySeason['climber'] = null;
 	let best = 0;
-	for (const after of ranked(season, end)) {
+	for (const after of rankingAt(db, season, end)) {
 		const was = before.get(after.id);
 		const from = was?.rank ?? Infinity;
 		const climb = was ? was.rank - after.rank : 0;
@@ -69,12 +59,15 @@ export function seasonYesterday(
 	return { name: season.name, sales: day.sales, points: day.points, waiting, top, climber };
 }
 
-/** Queues the summaries of the due seasons; returns how many were queued. */
+/**
+ * Queues the summaries of the due seasons; returns how many were queued. `read`: each due
+ * season's yesterday, read ahead (by the read thread: job.ts), else read here.
+ */
 export function queueDailySummaries(
 	db: Db,
 	due: readonly DueSeason[],
 	now: number,
-	ranked?: RankingsAt
+	read?: SummarySeason[]
 ): number {
 	if (due.length === 0) return 0;
 	const managers = db
@@ -87,9 +80,8 @@ export function queueDailySummaries(
 	const keyOf = (id: number) => `summary:${id}:${date}`;
 	const people = mailRecipients(db, managers, 'daily_summary', keyOf);
 	if (people.length === 0) return 0;
-	const seasons = due.map(({ season, slot }) =>
-		seasonYesterday(db, season, slot.date, now, ranked)
-	);
+	const seasons =
+		read ?? due.map(({ season, slot }) => seasonYesterday(db, season, slot.date, now));
 	const yesterday = addDaysToKey(date, -1);
 	let queued = 0;
 	db.transaction((tx) => {
