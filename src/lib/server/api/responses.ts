@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badgeAwardedData } from '../webhooks/events';
 
 // What the API answers, as zod schemas: the OpenAPI document is generated from them and the API
 // test checks every documented route's answer against them.
@@ -100,13 +101,8 @@ export const badgeListSchema = z.object({
 			subjectType: z.enum(['user', 'team']),
 			subjectId: id,
 			subjectName: z.string(),
-			badge: z.object({
-				id,
-				name: z.string(),
-				emoji: z.string(),
-				description: z.string(),
-				points: z.number()
-			}),
+			// The badge as the badge.awarded webhook carries it: one shape for an award everywhere.
+			badge: badgeAwardedData.shape.badge,
 			provisional: z.boolean().describe('Earned by a sale still waiting for review'),
 			periodKey: z.string(),
 			earnedAt: iso.describe("When it counts as earned (the `badge` frame's `at`)"),
