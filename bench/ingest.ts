@@ -26,13 +26,8 @@ import {
 } from './lib/server';
 import { isMainThreadProfile, round } from './lib/stats';
 import { demoWorld, hash, saleBody } from './lib/sale-bodies';
+import { flag, option } from './lib/args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: number) => {
-	const at = args.indexOf(`--${name}`);
-	return at === -1 ? fallback : Number(args[at + 1]);
-};
 const QUICK = flag('quick');
 const PROFILE = flag('profile');
 const CONNECTIONS = option('connections', 32);

@@ -28,13 +28,8 @@ import {
 } from './lib/server';
 import { demoWorld, saleBody, type World } from './lib/sale-bodies';
 import { isMainThreadProfile, round } from './lib/stats';
+import { flag, option } from './lib/args';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: number) => {
-	const at = args.indexOf(`--${name}`);
-	return at === -1 ? fallback : Number(args[at + 1]);
-};
 const SALES = option('sales', 200_000);
 const SECONDS = option('seconds', 20);
 const RATE = option('rate', 1_000);
