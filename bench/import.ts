@@ -1,13 +1,15 @@
 // npm run bench:import [-- --quick] [-- --sizes 10000,100000,1000000 --people 1000 --batch 500]
-// (--rows N is one size.) For each size, in its own process (so that each peak RSS is its own):
+// (--rows N is one size; --parse-inline, --checkpoints-inline: see the options.) For each size,
+// in its own process (so that each peak RSS is its own):
 // writes a generated CSV file (one line per sale line, as a European spreadsheet writes it: `;`,
 // decimal commas, zone-less DD.MM.YYYY HH:mm times) to disk as a stream and imports it into a
 // fresh temporary database through the same streaming service the API uses (dry run, commit,
 // re-import; `--passes job`: as a background job does, from the file stored in the database, with
 // its checkpoint and errors written per window), then the same rows with bare better-sqlite3 (one prepared INSERT per row in one
-// transaction) in the same run (the rows read in the parse thread as the built server reads them,
-// or inline with --parse-inline); prints rows per second, the ratio, the peak RSS (the process's
-// maxRSS, which covers the whole import) and the machine load. Results go to
+// transaction) in the same run (the rows read in the parse thread and the WAL checkpointed in its
+// thread, as the built server does; needs a build); prints rows per second, the ratio, the event
+// loop's delay during each pass (p99, max), the peak RSS (the process's maxRSS, which covers the
+// whole import) and the machine load. Results go to
 // bench/results/import-<time>.json.
 import {
 	createReadStream,
@@ -24,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { tempDb } from '../tests/helpers/db';
@@ -35,6 +38,8 @@ import { saveUpload } from '../src/lib/server/imports/upload';
 import { guessMapping } from '../src/lib/imports/mapping';
 import { useParseThread } from '../src/lib/server/imports/parse-thread';
 import { parseThreadEntry } from '../tests/helpers/parse-thread';
+import { startCheckpointer } from '../src/lib/server/db/checkpointer';
+import { ROOT } from './lib/server';
 
 const { values } = parseArgs({
 	options: {
@@ -48,7 +53,10 @@ const { values } = parseArgs({
 		passes: { type: 'string', default: 'dry,commit,again' },
 		// Rows read inline, on the importing thread, instead of in the parse thread as the
 		// built server reads them (imports/parse-thread.ts).
-		'parse-inline': { type: 'boolean', default: false }
+		'parse-inline': { type: 'boolean', default: false },
+		// WAL checkpoints in the window's commit that crosses SQLite's threshold, on the importing
+		// thread, instead of in their thread as the built server makes them (server.ts).
+		'checkpoints-inline': { type: 'boolean', default: false }
 	}
 });
 
@@ -77,7 +85,8 @@ if (!values.child) {
 				values.batch!,
 				'--passes',
 				values.passes!,
-				...(values['parse-inline'] ? ['--parse-inline'] : [])
+				...(values['parse-inline'] ? ['--parse-inline'] : []),
+				...(values['checkpoints-inline'] ? ['--checkpoints-inline'] : [])
 			],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -109,9 +118,17 @@ let peakRss = 0;
 const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const sampler = setInterval(sample, 50);
 
-const { db, cleanup } = tempDb();
+const { db, path: dbPath, cleanup } = tempDb();
 // As the built server does: the file's rows read in a thread beside the import.
 useParseThread(values['parse-inline'] ? null : await parseThreadEntry());
+// And its WAL checkpoints in their thread (build/checkpoint-thread.js), as the built server
+// makes them: without it each checkpoint (a copy of ~16 MB and two fsyncs) ran in the window's
+// commit that crossed the threshold, on the importing thread, which the server never does.
+const checkpointer = values['checkpoints-inline']
+	? undefined
+	: startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), dbPath, db.$client);
+if (!values['checkpoints-inline'] && !checkpointer)
+	throw new Error('the checkpoint thread needs npm run build (or --checkpoints-inline)');
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.now();
 const season = makeSeason(db, { startsAt: now - 80 * DAY, endsAt: now + 10 * DAY });
@@ -226,6 +243,10 @@ async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
 	const cpu0 = process.cpuUsage();
 	const main0 = mainThreadCpu();
+	// How long the import holds the event loop: each window runs from its first statement to its
+	// commit without yielding, and a server answers nothing meanwhile (issue: p99 ≤ 50 ms).
+	const loop = monitorEventLoopDelay({ resolution: 10 });
+	loop.enable();
 	const report =
 		label === 'job'
 			? await viaJob()
@@ -235,6 +256,9 @@ async function run(label: string, dryRun: boolean) {
 					{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
 				);
 	const seconds = (performance.now() - t0) / 1000;
+	loop.disable();
+	const loopP99 = loop.percentile(99) / 1e6;
+	const loopMax = loop.max / 1e6;
 	const cpu = process.cpuUsage(cpu0);
 	// CPU time (user + system) of this process: on a shared machine, less moved by the load.
 	const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -247,7 +271,7 @@ async function run(label: string, dryRun: boolean) {
 			.toLocaleString('en')
 			.padStart(
 				7
-			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s, system ${systemSeconds.toFixed(1)} s; main thread ${mainSeconds?.toFixed(1) ?? '?'} s)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
+			)} rows/s  cpu ${cpuSeconds.toFixed(1)} s (${Math.round(ROWS / cpuSeconds).toLocaleString('en')} rows per cpu-s, system ${systemSeconds.toFixed(1)} s; main thread ${mainSeconds?.toFixed(1) ?? '?'} s; loop p99 ${loopP99.toFixed(1)} ms, max ${loopMax.toFixed(1)} ms)  new ${report.sales.new}, already ${report.sales.duplicate}, rejected rows ${report.rejected}`
 	);
 	return {
 		label,
@@ -255,6 +279,8 @@ async function run(label: string, dryRun: boolean) {
 		cpuSeconds,
 		systemSeconds,
 		mainSeconds,
+		loopP99Ms: Math.round(loopP99 * 10) / 10,
+		loopMaxMs: Math.round(loopMax * 10) / 10,
 		rowsPerSecond: Math.round(ROWS / seconds),
 		sales: report.sales,
 		rejected: report.rejected
@@ -274,6 +300,14 @@ const projectPeak = Math.round(
 	Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024
 );
 rmSync(csvPath, { force: true });
+if (checkpointer) {
+	await checkpointer.close();
+	// RESTARTs take the write lock: the longest is the longest a window's commit can have waited.
+	const done = checkpointer.done;
+	console.log(
+		`checkpoint thread: ${done.checkpoints} checkpoints, ${done.frames.toLocaleString('en')} frames, RESTARTs ${done.restartMs} ms (longest ${done.longestRestartMs} ms)`
+	);
+}
 
 // The bare stack: the same rows, one prepared INSERT each, in one transaction.
 const bare = new Database(':memory:');
@@ -291,7 +325,7 @@ console.log(
 	`${'bare'.padEnd(10)} ${bareSeconds.toFixed(2).padStart(6)} s  ${bareRate.toLocaleString('en').padStart(7)} rows/s  (better-sqlite3, one INSERT per row)`
 );
 console.log(
-	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH}, rows read ${values['parse-inline'] ? 'inline' : 'in the parse thread'})`
+	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH}, rows read ${values['parse-inline'] ? 'inline' : 'in the parse thread'}, checkpoints ${checkpointer ? 'in their thread' : 'in the commits'})`
 );
 cleanup();
 process.stdout.write(
