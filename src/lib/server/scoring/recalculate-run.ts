@@ -58,23 +58,25 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * in slices at 200,000 sales, ~7 ms a commit on average). A slice asks for chunks no bigger
  * than what is left of its budget pays for, commit included, where a fixed chunk of 64 sales ran
  * past it by that chunk's whole cost (docs/benchmarks.md, "Recalculation slices bounded by
- * time"). Starts at what a 64-sale chunk cost on a quiet machine, a few ms.
+ * time").
+ *
+ * The cheapest of the last samples: they are wall times, and a step the machine paused (a
+ * second for 63 sales at load 17) only ever reads dearer. An average followed those pauses, so
+ * chunks shrank and commits multiplied on a loaded machine (1.17× the CPU) for slices no shorter.
  */
-interface SaleCosts {
-	step: number;
-	commit: number;
-}
+class SaleCost {
+	private readonly samples: number[] = [];
+	constructor(private estimate: number) {}
 
-/**
- * A cost measured once more. Wall time, so a step the machine paused (a second for 63 sales at
- * load 17) reads as dear: a dearer sample moves the estimate a little and counts for at most
- * twice it, a cheaper one moves it halfway. The estimate follows what the work costs when it
- * runs, which is what a slice can bound; smaller chunks on a loaded machine only made more
- * commits (more CPU) for the same stretched slices.
- */
-function learnt(estimate: number, sample: number): number {
-	if (sample < estimate) return (estimate + sample) / 2;
-	return 0.9 * estimate + 0.1 * Math.min(sample, 2 * estimate);
+	get ms(): number {
+		return this.estimate;
+	}
+
+	learn(sample: number): void {
+		this.samples.push(sample);
+		if (this.samples.length > 16) this.samples.shift();
+		this.estimate = Math.min(...this.samples);
+	}
 }
 
 /**
@@ -95,7 +97,8 @@ async function sliced(
 	let finished = false;
 	// The person under way, kept across slices when their chunks span several.
 	let cursor: PersonCursor | undefined;
-	const costs: SaleCosts = { step: 0.08, commit: 0.04 };
+	// Until measured: about what a 64-sale chunk and its commit cost on a quiet machine.
+	const costs = { step: new SaleCost(0.08), commit: new SaleCost(0.04) };
 	for (;;) {
 		if (!db.$client.open) return false;
 		const started = performance.now();
@@ -122,8 +125,8 @@ async function sliced(
 						if (steps > 0) break;
 					} else {
 						// As many sales as what is left of the budget pays for, this slice's commit included.
-						const left = sliceMs - (performance.now() - started) - costs.commit * scored;
-						sales = Math.floor(left / (costs.step + costs.commit));
+						const left = sliceMs - (performance.now() - started) - costs.commit.ms * scored;
+						sales = Math.floor(left / (costs.step.ms + costs.commit.ms));
 						if (sales < 1) {
 							if (steps > 0) break;
 							sales = 1;
@@ -131,7 +134,7 @@ async function sliced(
 					}
 					const stepStarted = performance.now();
 					const n = step(tx, ctx, cursor, sales);
-					if (n > 0) costs.step = learnt(costs.step, (performance.now() - stepStarted) / n);
+					if (n > 0) costs.step.learn((performance.now() - stepStarted) / n);
 					scored += n;
 					if (cursor.done) cursor = undefined;
 				}
@@ -144,7 +147,7 @@ async function sliced(
 		sliceObserver?.(ended - started);
 		if (!found) return doers !== undefined;
 		// The commit's share, from the slice's end to the transaction's: what the body left out.
-		if (scored > 0) costs.commit = learnt(costs.commit, (ended - bodyEnded) / scored);
+		if (scored > 0) costs.commit.learn((ended - bodyEnded) / scored);
 		after?.();
 		if (finished) return true;
 		await yieldToLoop();
