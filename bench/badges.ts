@@ -17,8 +17,17 @@
 //   npm run bench:badges -- --seeded 50000 --recalc-only  only the season recalculation after a
 //     rule change (issue #13), its preview and its apply, on such a seeded season; with
 //     --checkpoint-thread the WAL is checkpointed in its thread as the server does (needs a build)
+//     --seeded-cache DIR  the seeded database copied from DIR (seeded there by the first run)
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	mkdtempSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,7 +306,7 @@ if (SEEDED > 0) {
 async function recalculationOnly(sales: number) {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-'));
 	const path = join(dir, 'seeded.db');
-	const seeded = await seedSales(path, sales);
+	const seeded = await seededCopy(path, sales);
 	const db = openDatabase(path);
 	const clock = () => Date.now();
 	console.log(`${sales.toLocaleString('en')} sales seeded in ${seeded.seconds.toFixed(1)} s`);
@@ -354,6 +363,30 @@ async function recalculationOnly(sales: number) {
 	await checkpointer?.close();
 	db.$client.close();
 	rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The seeded season at `path`: seeded there, or with --seeded-cache DIR copied from DIR when an
+ * earlier run seeded it (the seed is deterministic; at 200,000 sales it takes 40–100 s, longer
+ * than the recalculation it prepares, which made runs of the code before and after in turn slow).
+ */
+async function seededCopy(path: string, sales: number) {
+	const cacheAt = process.argv.indexOf('--seeded-cache');
+	if (cacheAt < 0) return seedSales(path, sales);
+	const cache = process.argv[cacheAt + 1];
+	const file = join(cache, `seeded-${sales}.db`);
+	const meta = join(cache, `seeded-${sales}.json`);
+	if (existsSync(file) && existsSync(meta)) {
+		copyFileSync(file, path);
+		return { ...JSON.parse(readFileSync(meta, 'utf8')), seconds: 0 } as Awaited<
+			ReturnType<typeof seedSales>
+		>;
+	}
+	const seeded = await seedSales(path, sales);
+	mkdirSync(cache, { recursive: true });
+	copyFileSync(path, file);
+	writeFileSync(meta, JSON.stringify(seeded));
+	return seeded;
 }
 
 /**

@@ -112,38 +112,32 @@ const when = (column: SQLiteColumn, status: string, value: SQLiteColumn | SQL) =
 	sql`case when ${column} = ${status} then ${value} else 0 end`;
 
 /**
- * Every ledger entry counts at its sale's time, else its activity's, else when it was written.
- * Some people (a duel, a sprint's crossings): their entries, through ledger_season_user_idx.
- * Everyone, or teams: three ranges by time (a sale's entries through sale_season_time_idx, an
- * activity's through activity_season_time_idx, the rest through ledger_other_time_idx), so that
- * a period costs the entries in it, not the season's whole ledger.
+ * Every ledger entry counts at its sale's time, else its activity's, else when it was written:
+ * three ranges by time (a sale's entries through its sale, an activity's through its activity,
+ * the rest through ledger_other_time_idx), so that a period costs the entries in it, not the
+ * season's whole ledger. Some people or teams (a duel, a sprint, a knockout's entrants): their
+ * sales through (season, seller or team, occurred_at), the index the period bounds at both ends.
+ * An entry's written time says nothing of the period its sale counts in (a sale imported or sent
+ * late is written long after it was made), so reading a person's entries by (season, user,
+ * created_at) read their whole season for any period.
+ *
+ * Note: assumes a sale's entries are its seller's and its team's (the sale's, reversal's and
+ * recalculation's entries all copy them from the sale: docs/benchmarks.md, "Recalculation
+ * slices bounded by time").
  */
 function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
-	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
+	const byUser = query.subject === 'user';
+	const subjectColumn = byUser ? ledgerEntry.userId : ledgerEntry.teamId;
 	const confirmed = when(ledgerEntry.status, 'confirmed', ledgerEntry.points);
 	const provisional = when(ledgerEntry.status, 'provisional', ledgerEntry.points);
-	if (query.ids && query.subject === 'user') {
-		const at = sql`coalesce(${sale.occurredAt}, ${activity.occurredAt}, ${ledgerEntry.createdAt})`;
-		return db
-			.select(entryColumns(subjectColumn, at, confirmed, provisional))
-			.from(ledgerEntry)
-			.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
-			.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
-			.where(
-				and(
-					eq(ledgerEntry.seasonId, query.seasonId),
-					inArray(ledgerEntry.userId, [...query.ids]),
-					ne(ledgerEntry.status, 'void'),
-					sql`${at} >= ${query.from}`,
-					sql`${at} < ${query.to}`
-				)
-			);
-	}
+	// `+column`: a filter, not an index. On the person's column SQLite took (season, user,
+	// created_at) for every sale of the period, reading the person's whole ledger once a sale.
 	const counted = and(
 		eq(ledgerEntry.seasonId, query.seasonId),
 		ne(ledgerEntry.status, 'void'),
-		query.ids ? inArray(subjectColumn, [...query.ids]) : undefined
+		query.ids ? inArray(sql`+${subjectColumn}`, [...query.ids]) : undefined
 	);
+	const saleSubject = byUser ? sale.sellerId : sale.teamId;
 	const ofSales = db
 		.select(entryColumns(subjectColumn, sql`${sale.occurredAt}`, confirmed, provisional))
 		.from(sale)
@@ -151,6 +145,7 @@ function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
 		.where(
 			and(
 				eq(sale.seasonId, query.seasonId),
+				query.ids ? inArray(saleSubject, [...query.ids]) : undefined,
 				gte(sale.occurredAt, query.from),
 				lt(sale.occurredAt, query.to),
 				counted

@@ -31,7 +31,10 @@ import {
 // the day's other sales and books the difference. The person's activities (logged by hand, far
 // fewer) are scored with their last chunk, all at once.
 
-/** About how many sales one chunk scores (more when its last day holds more). */
+/**
+ * About how many sales one chunk scores at most (more when its last day holds more); the run
+ * asks for fewer when its slice has less time left (recalculate-run.ts).
+ */
 const CHUNK_SALES = 64;
 let chunkSales = CHUNK_SALES;
 
@@ -125,19 +128,25 @@ const targetsOfChunk = (db: Queryable) =>
 
 /**
  * Decides the person's next chunk (changes nothing) and moves the cursor past it: the local
- * days from `cursor.from` to the end of the day of their CHUNK_SALES-th sale from there, or
- * all their remaining sales and then their activities.
+ * days from `cursor.from` to the end of the day of their n-th sale from there (n = `sales`, at
+ * most CHUNK_SALES, at least 1), or all their remaining sales and then their activities.
  */
-export function planChunk(tx: Queryable, ctx: SeasonScoring, cursor: PersonCursor): Chunk {
+export function planChunk(
+	tx: Queryable,
+	ctx: SeasonScoring,
+	cursor: PersonCursor,
+	sales = chunkSales
+): Chunk {
 	const seasonId = ctx.season.id;
 	const { userId, from } = cursor;
-	const nth = prepared(tx, nthSaleFrom).get({ seasonId, userId, from, skip: chunkSales - 1 });
+	const skip = Math.max(0, Math.min(chunkSales, Math.floor(sales)) - 1);
+	const nth = prepared(tx, nthSaleFrom).get({ seasonId, userId, from, skip });
 	const to = nth ? localDay(nth.at, ctx.season.timeZone)[1] : LAST;
 	const range = { seasonId, userId, from, to };
-	const sales = prepared(tx, salesOfChunk).all(range);
+	const counted = prepared(tx, salesOfChunk).all(range);
 	const lines = prepared(tx, linesOfChunk).all(range);
 	const plan = emptyRecalculation();
-	scoreSales(ctx, cursor, sales, linesBySale(lines), plan);
+	scoreSales(ctx, cursor, counted, linesBySale(lines), plan);
 	cursor.from = to;
 	if (to === LAST) {
 		finishPerson(tx, ctx, cursor, plan);

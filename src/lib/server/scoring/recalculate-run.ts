@@ -9,7 +9,8 @@ import {
 	addPlan,
 	emptyRecalculation,
 	finishPlan,
-	recalculationPeople,
+	nextRecalculationPerson,
+	recalculationDoers,
 	recalculationTotals,
 	seasonScoring,
 	type Recalculation,
@@ -52,46 +53,103 @@ export function observeRecalculationSlices(observer: ((wallMs: number) => void) 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs the chunks slice by slice: `step` decides one chunk of a person (moving their cursor)
- * inside the slice's transaction; `after` runs once the slice has committed. False when the
- * season is not there (any more).
+ * What a scored sale costs a slice, learnt while the run goes (ms): in its chunk's step, and in
+ * the slice's commit (the pages its changes dirtied go to the WAL: a fifth of the apply's time
+ * in slices at 200,000 sales, ~7 ms a commit on average). A slice asks for chunks no bigger
+ * than what is left of its budget pays for, commit included, where a fixed chunk of 64 sales ran
+ * past it by that chunk's whole cost (docs/benchmarks.md, "Recalculation slices bounded by
+ * time").
+ *
+ * The cheapest of the last samples: they are wall times, and a step the machine paused (a
+ * second for 63 sales at load 17) only ever reads dearer. An average followed those pauses, so
+ * chunks shrank and commits multiplied on a loaded machine (1.17× the CPU) for slices no shorter.
+ */
+class SaleCost {
+	private readonly samples: number[] = [];
+	constructor(private estimate: number) {}
+
+	get ms(): number {
+		return this.estimate;
+	}
+
+	learn(sample: number): void {
+		this.samples.push(sample);
+		if (this.samples.length > 16) this.samples.shift();
+		this.estimate = Math.min(...this.samples);
+	}
+}
+
+/**
+ * Runs the chunks slice by slice: `step` decides one chunk of at most `sales` sales of a
+ * person (moving their cursor) inside the slice's transaction and returns how many it scored;
+ * `after` runs once the slice has committed. False when the season is not there (any more).
  */
 async function sliced(
 	db: Db,
 	seasonId: number,
 	behavior: 'deferred' | 'immediate',
-	step: (tx: Queryable, ctx: SeasonScoring, cursor: PersonCursor) => void,
+	step: (tx: Queryable, ctx: SeasonScoring, cursor: PersonCursor, sales: number) => number,
 	after?: () => void
 ): Promise<boolean> {
-	let people: number[] | undefined;
-	let next = 0;
+	// People go by id, the next one sought when the one before is done.
+	let doers: number[] | undefined;
+	let lastPerson = 0;
+	let finished = false;
 	// The person under way, kept across slices when their chunks span several.
 	let cursor: PersonCursor | undefined;
+	// Until measured: about what a 64-sale chunk and its commit cost on a quiet machine.
+	const costs = { step: new SaleCost(0.08), commit: new SaleCost(0.04) };
 	for (;;) {
 		if (!db.$client.open) return false;
 		const started = performance.now();
+		let scored = 0;
+		let bodyEnded = started;
 		const found = db.transaction(
 			(tx) => {
 				const ctx = seasonScoring(tx, seasonId);
 				if (!ctx) return false;
-				people ??= recalculationPeople(tx, seasonId);
-				for (;;) {
+				doers ??= recalculationDoers(tx, seasonId);
+				for (let steps = 0; ; steps++) {
 					if (!cursor) {
-						if (next >= people.length) break;
-						cursor = startPerson(tx, people[next++]);
+						const next = nextRecalculationPerson(tx, seasonId, doers, lastPerson);
+						if (next === undefined) {
+							finished = true;
+							break;
+						}
+						lastPerson = next;
+						cursor = startPerson(tx, next);
 					}
-					step(tx, ctx, cursor);
+					let sales = Infinity;
+					if (sliceMs === 0) {
+						// No budget (tests): one whole chunk per slice.
+						if (steps > 0) break;
+					} else {
+						// As many sales as what is left of the budget pays for, this slice's commit included.
+						const left = sliceMs - (performance.now() - started) - costs.commit.ms * scored;
+						sales = Math.floor(left / (costs.step.ms + costs.commit.ms));
+						if (sales < 1) {
+							if (steps > 0) break;
+							sales = 1;
+						}
+					}
+					const stepStarted = performance.now();
+					const n = step(tx, ctx, cursor, sales);
+					if (n > 0) costs.step.learn((performance.now() - stepStarted) / n);
+					scored += n;
 					if (cursor.done) cursor = undefined;
-					if (performance.now() - started >= sliceMs) break;
 				}
+				bodyEnded = performance.now();
 				return true;
 			},
 			{ behavior }
 		);
-		sliceObserver?.(performance.now() - started);
-		if (!found) return people !== undefined;
+		const ended = performance.now();
+		sliceObserver?.(ended - started);
+		if (!found) return doers !== undefined;
+		// The commit's share, from the slice's end to the transaction's: what the body left out.
+		if (scored > 0) costs.commit.learn((ended - bodyEnded) / scored);
 		after?.();
-		if (!cursor && next >= people!.length) return true;
+		if (finished) return true;
 		await yieldToLoop();
 	}
 }
@@ -102,9 +160,11 @@ async function sliced(
  */
 export async function previewRecalculation(db: Db, seasonId: number): Promise<Recalculation> {
 	const plan = emptyRecalculation();
-	const found = await sliced(db, seasonId, 'deferred', (tx, ctx, cursor) =>
-		addPlan(plan, planChunk(tx, ctx, cursor).plan)
-	);
+	const found = await sliced(db, seasonId, 'deferred', (tx, ctx, cursor, sales) => {
+		const part = planChunk(tx, ctx, cursor, sales).plan;
+		addPlan(plan, part);
+		return part.salesChecked;
+	});
 	if (!found) throw new Error(`No season ${seasonId}`);
 	return finishPlan(plan);
 }
@@ -122,8 +182,8 @@ async function run(db: Db, seasonId: number, request: Request): Promise<Recalcul
 		db,
 		seasonId,
 		'immediate',
-		(tx, ctx, cursor) => {
-			const chunk = planChunk(tx, ctx, cursor);
+		(tx, ctx, cursor, sales) => {
+			const chunk = planChunk(tx, ctx, cursor, sales);
 			const part = chunk.plan;
 			applyChunk(tx, seasonId, chunk, request.actor, request.clock());
 			const changed = part.changes.length + part.activityChanges.length > 0;
@@ -132,6 +192,7 @@ async function run(db: Db, seasonId: number, request: Request): Promise<Recalcul
 				bumpVersion(tx, seasonId);
 			}
 			addPlan(plan, part);
+			return part.salesChecked;
 		},
 		() => {
 			if (sliceChanged) notifyLeaderboard(seasonId);

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { activity, product, rule, sale, saleLine, season as seasonTable, user } from '../db/schema';
 import { prepared } from '../db/prepared';
@@ -106,6 +106,50 @@ export function recalculationPeople(db: Queryable, seasonId: number): number[] {
 		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
 		.all();
 	return [...new Set([...sellers, ...doers].map((r) => r.id))].sort((a, b) => a - b);
+}
+
+// The seller after a given id: a seek on sale_season_seller_idx (season, seller, …) that stops
+// at its first entry, where reading every seller at once walked the season's 200,000 entries of
+// the index (~20–45 ms, the first slice of every run).
+const nextSellerAfter = (db: Queryable) =>
+	db
+		.select({ id: sql<number | null>`min(${sale.sellerId})` })
+		.from(sale)
+		.where(
+			and(
+				eq(sale.seasonId, sql.placeholder('seasonId')),
+				gt(sale.sellerId, sql.placeholder('after'))
+			)
+		)
+		.prepare();
+
+/** People with a counted activity, by id (few: activities are logged by hand). */
+export function recalculationDoers(db: Queryable, seasonId: number): number[] {
+	return db
+		.selectDistinct({ id: activity.userId })
+		.from(activity)
+		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
+		.orderBy(asc(activity.userId))
+		.all()
+		.map((r) => r.id);
+}
+
+/**
+ * The next person after `after` that a recalculation must look at, as recalculationPeople
+ * lists them (`doers` from recalculationDoers), without reading them all; undefined past the
+ * last. A seller new since the run began is taken if their id comes later (their sales were
+ * scored with the new rules already: their step finds nothing to change).
+ */
+export function nextRecalculationPerson(
+	db: Queryable,
+	seasonId: number,
+	doers: readonly number[],
+	after: number
+): number | undefined {
+	const seller = prepared(db, nextSellerAfter).get({ seasonId, after })?.id ?? undefined;
+	const doer = doers.find((id) => id > after);
+	if (seller === undefined) return doer;
+	return doer === undefined ? seller : Math.min(seller, doer);
 }
 
 export const emptyRecalculation = (): Recalculation => ({

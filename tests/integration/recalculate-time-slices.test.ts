@@ -1,0 +1,135 @@
+// The recalculation's slices are bounded by time, not by a fixed chunk (issue #13): a slice asks
+// for a chunk no bigger than what is left of its budget pays for, so a slice whose budget is
+// spent takes the smallest chunk (one local day) rather than CHUNK_SALES sales past it. People
+// are sought one after the other instead of read all at once. Same results as the one block.
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeContest, standingsVsLedger } from '../helpers/factories';
+import {
+	addDailyCapRules,
+	byPerson,
+	closeTempDbs,
+	openTempDb,
+	recalculationOutcome
+} from '../helpers/daily-caps';
+import { recordSale } from '../../src/lib/server/scoring/sales';
+import { logActivity } from '../../src/lib/server/activities/record';
+import { createActivityType } from '../../src/lib/server/activities/types';
+import {
+	nextRecalculationPerson,
+	planRecalculation,
+	recalculateSeason,
+	recalculationDoers,
+	recalculationPeople,
+	recalculationTotals
+} from '../../src/lib/server/scoring/recalculate';
+import {
+	observeRecalculationSlices,
+	previewRecalculation,
+	recalculateInSlices,
+	setRecalculationSliceMs
+} from '../../src/lib/server/scoring/recalculate-run';
+import type { Db } from '../../src/lib/server/db';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const NOW = Math.floor(Date.now() / DAY) * DAY + 12 * HOUR;
+const clock = () => NOW;
+
+afterEach(async () => {
+	setRecalculationSliceMs(undefined);
+	observeRecalculationSlices(undefined);
+	await closeTempDbs();
+});
+
+const sell = (db: Db, seller: number, externalId: string, occurredAt: number) =>
+	recordSale(
+		db,
+		{
+			source: 'api',
+			externalId,
+			seller: { userId: seller },
+			occurredAt,
+			lines: [{ sku: 'PHONE', quantity: 2, unitPrice: 99900 }]
+		},
+		clock,
+		{ awards: false }
+	).sale.id;
+
+/** One seller with a sale on each of the last 20 days, another with 3; new rules after. */
+async function twentyDays() {
+	const db = openTempDb();
+	const contest = await makeContest(db, { teams: 1, people: 2 });
+	const seasonId = contest.season.id;
+	const [many, few] = [...contest.people].sort((a, b) => a.id - b.id);
+	for (let day = 20; day >= 1; day--) sell(db, many.id, `m${day}`, NOW - day * DAY);
+	for (let day = 3; day >= 1; day--) sell(db, few.id, `f${day}`, NOW - day * DAY + HOUR);
+	addDailyCapRules(db, seasonId);
+	return { db, seasonId };
+}
+
+describe('recalculation slices bounded by time', () => {
+	it('takes one day per slice once the budget is spent, with what the one block gives', async () => {
+		// A budget no step fits in: every slice takes the smallest chunk, one local day (the
+		// fixed chunks of 64 sales took the first seller's 20 days in one slice).
+		setRecalculationSliceMs(0.001);
+		const sliced = await twentyDays();
+		const block = await twentyDays();
+		let previewSlices = 0;
+		observeRecalculationSlices(() => (previewSlices += 1));
+		const preview = await previewRecalculation(sliced.db, sliced.seasonId);
+		let slices = 0;
+		observeRecalculationSlices(() => (slices += 1));
+		const a = await recalculateInSlices(sliced.db, sliced.seasonId, { userId: null }, clock);
+		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
+		expect(previewSlices).toBeGreaterThanOrEqual(23);
+		expect(slices).toBeGreaterThanOrEqual(23);
+		expect(a.changes.length).toBe(23);
+		expect(recalculationTotals(preview)).toEqual(recalculationTotals(a));
+		expect(recalculationTotals(a)).toEqual(recalculationTotals(b));
+		expect(byPerson(a)).toEqual(byPerson(b));
+		expect(recalculationOutcome(sliced.db, sliced.seasonId)).toEqual(
+			recalculationOutcome(block.db, block.seasonId)
+		);
+		const s = standingsVsLedger(sliced.db, sliced.seasonId);
+		expect(s.stored).toEqual(s.fromLedger);
+		expect(planRecalculation(sliced.db, sliced.seasonId).changes).toEqual([]);
+	});
+
+	it('seeks the people one by one in the order recalculationPeople lists them', async () => {
+		const db = openTempDb();
+		const contest = await makeContest(db, { teams: 1, people: 5 });
+		const seasonId = contest.season.id;
+		const [a, b, c, , e] = [...contest.people].sort((x, y) => x.id - y.id);
+		sell(db, c.id, 'c1', NOW - DAY);
+		sell(db, a.id, 'a1', NOW - DAY);
+		sell(db, c.id, 'c2', NOW - 2 * DAY);
+		// b and e only log activities: they come from the activities, the others from the sales.
+		createActivityType(db, seasonId, { key: 'call', name: 'Call', points: 3, emoji: '📞' }, {});
+		for (const [person, externalId] of [
+			[e, 'e-call'],
+			[b, 'b-call']
+		] as const)
+			logActivity(
+				db,
+				{
+					source: 'api',
+					externalId,
+					person: { userId: person.id },
+					type: 'call',
+					quantity: 1,
+					occurredAt: NOW - DAY
+				},
+				clock
+			);
+		const doers = recalculationDoers(db, seasonId);
+		const sought: number[] = [];
+		for (let after = 0; ;) {
+			const next = nextRecalculationPerson(db, seasonId, doers, after);
+			if (next === undefined) break;
+			sought.push(next);
+			after = next;
+		}
+		expect(sought).toEqual(recalculationPeople(db, seasonId));
+		expect(sought).toEqual([a.id, b.id, c.id, e.id]);
+	});
+});
