@@ -162,7 +162,9 @@ async function randomSequence(seed: number, steps: number) {
 			const any = withStatus('pending', 'approved', 'rejected', 'reversed');
 			if (any.length > 0) {
 				const id = pick(any);
-				const kind = int(0, 3);
+				const kind = int(0, 4);
+				// Often a record itself: taking one out is what reads the sales after it.
+				const records = storedFrontier(seasonId) as { saleId: number }[];
 				if (kind === 0)
 					db.$client
 						.prepare(`UPDATE sale SET occurred_at = ? WHERE id = ?`)
@@ -171,6 +173,10 @@ async function randomSequence(seed: number, steps: number) {
 					db.$client.prepare(`UPDATE sale SET amount = ? WHERE id = ?`).run(pick(prices) * 100, id);
 				else if (kind === 2)
 					db.$client.prepare(`UPDATE sale SET status = 'approved' WHERE id = ?`).run(id);
+				else if (kind === 3 && records.length > 0)
+					db.$client
+						.prepare(`UPDATE sale SET status = 'rejected' WHERE id = ?`)
+						.run(pick(records).saleId);
 				else {
 					db.$client.prepare(`DELETE FROM sale_line WHERE sale_id = ?`).run(id);
 					db.$client.prepare(`DELETE FROM ledger_entry WHERE sale_id = ?`).run(id);
@@ -195,6 +201,41 @@ describe('the record-sale check from badge_record', () => {
 			expect(seen.moved).toBeGreaterThan(3);
 		}
 	);
+
+	it('takes a record out: the sales it kept from being records become records', () => {
+		const { seasonId, userId, teamId } = seedSeason();
+		const insert = db.$client.prepare(
+			`INSERT INTO sale (id, season_id, source, external_id, seller_id, team_id, occurred_at,
+			amount, status, points) VALUES (?, ?, 'api', ?, ?, ?, ?, ?, 'approved', 0)`
+		);
+		for (const [id, at, amount] of [
+			[1, 10, 100],
+			[2, 20, 300],
+			[3, 30, 200],
+			[4, 30, 250],
+			[5, 40, 250],
+			[6, 50, 400],
+			[7, 60, 350]
+		])
+			insert.run(id, seasonId, `t${id}`, userId, teamId, at, amount);
+		const frontier = () => (storedFrontier(seasonId) as { saleId: number }[]).map((r) => r.saleId);
+		const steps: [string, number[]][] = [
+			[`UPDATE sale SET status = 'rejected' WHERE id = 2`, [1, 3, 4, 6]],
+			[`UPDATE sale SET status = 'reversed' WHERE id = 4`, [1, 3, 5, 6]],
+			[`UPDATE sale SET status = 'approved' WHERE id = 2`, [1, 2, 6]],
+			[`DELETE FROM sale WHERE id = 6`, [1, 2, 7]],
+			[`UPDATE sale SET occurred_at = 5 WHERE id = 2`, [2, 7]],
+			[`UPDATE sale SET amount = 50 WHERE id = 2`, [2, 1, 3, 5, 7]],
+			[`UPDATE sale SET status = 'pending' WHERE id = 2`, [2, 1, 3, 5, 7]],
+			[`DELETE FROM sale WHERE id = 2`, [1, 3, 5, 7]]
+		];
+		expect(frontier()).toEqual([1, 2, 6]);
+		for (const [write, want] of steps) {
+			db.$client.exec(write);
+			expect(frontier(), write).toEqual(want);
+			expect(storedFrontier(seasonId), write).toEqual(expectedFrontier(countedSales(seasonId)));
+		}
+	});
 
 	it('is one seek of badge_record, not a walk of the sales', () => {
 		const plan = db.$client
