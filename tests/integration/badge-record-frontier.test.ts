@@ -237,6 +237,32 @@ describe('the record-sale check from badge_record', () => {
 		}
 	});
 
+	it('follows statements of many rows (an import window, a review of many sales)', () => {
+		const { seasonId, userId, teamId } = seedSeason();
+		const random = mulberry32(21);
+		const statuses = ['pending', 'approved', 'approved', 'rejected'];
+		const values = Array.from({ length: 300 }, (_, i) => {
+			const at = Math.floor(random() * 40) * 1000;
+			const amount = (1 + Math.floor(random() * 30)) * 100;
+			const status = statuses[Math.floor(random() * statuses.length)];
+			return `(${seasonId}, 'import', 'w${i}', ${userId}, ${teamId}, ${at}, ${amount}, '${status}', 0)`;
+		});
+		const writes = [
+			`INSERT INTO sale (season_id, source, external_id, seller_id, team_id, occurred_at, amount,
+				status, points) VALUES ${values.join(', ')}`,
+			`UPDATE sale SET status = 'reversed' WHERE season_id = ${seasonId} AND id % 3 = 0`,
+			`UPDATE sale SET status = 'approved' WHERE season_id = ${seasonId} AND id % 5 = 0`,
+			`UPDATE sale SET occurred_at = occurred_at + 7000 WHERE season_id = ${seasonId} AND id % 4 = 1`,
+			`DELETE FROM sale WHERE season_id = ${seasonId} AND id % 7 = 2`
+		];
+		for (const write of writes) {
+			db.$client.exec(write);
+			const want = expectedFrontier(countedSales(seasonId));
+			expect(want.length, write).toBeGreaterThan(2);
+			expect(storedFrontier(seasonId), write).toEqual(want);
+		}
+	});
+
 	it('is one seek of badge_record, not a walk of the sales', () => {
 		const plan = db.$client
 			.prepare(
