@@ -163,7 +163,7 @@ function standingAwards(
  * The awards that sales which just started counting earn, from the badge facts: a once-only
  * badge already held costs a set lookup; one whose total is not reached a map lookup; only a
  * badge within reach reads the subject's own sales (once, to find the deciding sale), a streak
- * only the person's days, and a record two index probes. Nothing reads the season's sales.
+ * only the person's days, and a record one seek of badge_record. Nothing reads the season's sales.
  * Equal to the full evaluation of the sellers and their teams (tests/integration/badge-facts).
  */
 function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, Plan> {

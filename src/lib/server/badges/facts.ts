@@ -83,12 +83,15 @@ const SQL = {
 	periods: `SELECT period_key AS periodKey, ends_at AS endsAt, dirty, decided_with AS decidedWith
 		FROM badge_period WHERE season_id = ? AND ends_at <= ? ORDER BY ends_at`,
 	decided: `UPDATE badge_period SET dirty = 0, decided_with = ? WHERE season_id = ? AND period_key = ?`,
-	// Record sales: an earlier sale that counts at all, and one at least as big.
+	// Record sales: an earlier sale that counts at all.
 	anyEarlier: `SELECT 1 FROM sale WHERE season_id = ? AND status IN ${COUNTED}
 		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
-	biggerEarlier: `SELECT 1 FROM sale INDEXED BY sale_season_amount_idx
-		WHERE season_id = ? AND amount >= ? AND status IN ${COUNTED}
-		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
+	// The biggest amount of the season's sales that count before a sale: the last record before
+	// it (badge_record, kept by triggers on sale; none when no sale that counts is earlier).
+	// One seek: walking sale_season_amount_idx up from the sale's amount until an earlier sale
+	// cost p50 5 µs but p99 0.2 ms and up to 12.6 ms at 200,000 sales (hb-record).
+	biggestBefore: `SELECT amount FROM badge_record WHERE season_id = ?
+		AND (occurred_at, sale_id) < (?, ?) ORDER BY occurred_at DESC, sale_id DESC LIMIT 1`,
 	firstSales: `SELECT id FROM sale WHERE season_id = ? AND status IN ${COUNTED}
 		ORDER BY occurred_at, id LIMIT ?`,
 	ownSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
@@ -424,9 +427,10 @@ export function firstOfDay(db: Queryable, seasonId: number, userId: number, sale
  * A new sale's question; a re-evaluation asks it per person at once (probes.ts).
  */
 export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
-	const earlier = [s.occurredAt, s.occurredAt, s.saleId] as const;
-	if (!stmt(db, SQL.anyEarlier).get(seasonId, ...earlier)) return false;
-	return !stmt(db, SQL.biggerEarlier).get(seasonId, s.amount, ...earlier);
+	const before = stmt(db, SQL.biggestBefore).get(seasonId, s.occurredAt, s.saleId) as
+		{ amount: number } | undefined;
+	// No earlier sale: the first sale sets the record without earning it. A tie is no record.
+	return before !== undefined && before.amount < s.amount;
 }
 
 type FactRow = Omit<SaleFact, 'categories' | 'crossSell' | 'saleId'> & { id: number };

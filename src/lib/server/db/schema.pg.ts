@@ -204,6 +204,20 @@ export const badgePeriod = pgTable(
 	]
 );
 
+export const badgeRecord = pgTable(
+	'badge_record',
+	{
+		seasonId: bigint('season_id', { mode: 'number' }).notNull(),
+		occurredAt: bigint('occurred_at', { mode: 'number' }).notNull(),
+		saleId: bigint('sale_id', { mode: 'number' }).notNull(),
+		amount: bigint('amount', { mode: 'number' }).notNull()
+	},
+	(t) => [
+		primaryKey({ columns: [t.seasonId, t.occurredAt, t.saleId] }),
+		index('badge_record_amount_idx').on(t.seasonId, t.amount)
+	]
+);
+
 export const badgeTally = pgTable(
 	'badge_tally',
 	{

@@ -539,6 +539,27 @@ export const badgePeriod = sqliteTable(
 	]
 );
 
+/**
+ * A season's record sales: those that count and are bigger than every earlier sale that counts
+ * (its running maximum in time order; amounts grow strictly along it). Kept by triggers on sale
+ * (drizzle/0027_badge_record_frontier.sql), so every writer keeps it; "is this sale a record?"
+ * is the one entry just before the sale (badges/facts.ts isRecordSale). WITHOUT ROWID by hand.
+ * No foreign key: the sale triggers empty it as a season's sales go.
+ */
+export const badgeRecord = sqliteTable(
+	'badge_record',
+	{
+		seasonId: integer('season_id').notNull(),
+		occurredAt: integer('occurred_at').notNull(),
+		saleId: integer('sale_id').notNull(),
+		amount: integer('amount').notNull()
+	},
+	(t) => [
+		primaryKey({ columns: [t.seasonId, t.occurredAt, t.saleId] }),
+		index('badge_record_amount_idx').on(t.seasonId, t.amount)
+	]
+);
+
 /** How far the badge facts have read the ledger (one row). */
 export const badgeCursor = sqliteTable('badge_cursor', {
 	id: integer('id').primaryKey(),
