@@ -180,6 +180,32 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	});
 });
 
+describe('on postgres, the pool', () => {
+	it('reads a bigint past 2^53 as an error, not a rounded number', async () => {
+		const store = nodes.postgres[0];
+		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');
+		await store.pool.query(
+			"insert into login_throttle (key, failures, last_failure_at) values ('w:huge', 9007199254740993, 0)"
+		);
+		const { loginThrottle } = store.tables;
+		const error = await store.db
+			.select()
+			.from(loginThrottle)
+			.where(eq(loginThrottle.key, 'w:huge'))
+			.then(
+				() => null,
+				(e: unknown) => e
+			);
+		// Drizzle wraps the driver's error ("Failed query: …"), the parser's is its cause.
+		expect(String((error as Error | null)?.cause)).toMatch(/9007199254740993.*does not fit/);
+		await store.pool.query("delete from login_throttle where key = 'w:huge'");
+	});
+
+	it('refuses a URL it cannot reach, and says why', async () => {
+		await expect(openStore('postgres://nobody@127.0.0.1:1/none')).rejects.toThrow(/ECONNREFUSED/);
+	});
+});
+
 describe('on sqlite, a write is one macrotask', () => {
 	const store = () => nodes.sqlite[0];
 	const inTransaction = () => {

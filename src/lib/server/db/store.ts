@@ -75,16 +75,11 @@ export async function openStore(url: string): Promise<Store> {
 	const { drizzle } = await import('drizzle-orm/node-postgres');
 	const { migrate } = await import('drizzle-orm/node-postgres/migrator');
 	const pgTables = await import('./schema.pg');
-	const pool = new pg.Pool({
-		connectionString: url,
-		// int8 (every integer column, count(*)) as numbers, per pool: node-postgres reads it as text.
-		types: {
-			getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-				oid === INT8_OID && format !== 'binary'
-					? int8
-					: pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
-		}
-	});
+	// int8 (every integer column, count(*)) as numbers: node-postgres reads it as text. Global,
+	// because Drizzle's node-postgres session looks each query's parsers up in pg's global
+	// registry (a pool's own `types` never reach its queries); migrate-to takes numbers as well.
+	pg.types.setTypeParser(INT8_OID, int8);
+	const pool = new pg.Pool({ connectionString: url });
 	// An idle client's error (the server restarted) must not crash the process; the next query
 	// gets a new connection.
 	pool.on('error', () => {});
