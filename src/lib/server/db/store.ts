@@ -13,6 +13,7 @@ import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import { getDb, migrationsFolder, openDatabase, schema, type Db } from './index';
 import type * as pgSchema from './schema.pg';
+import { log } from '../shared/log';
 
 /**
  * What a service queries with: the store's database or a write's transaction. Typed from the
@@ -52,7 +53,7 @@ function asTables(tables: typeof schema): Tables {
 	return tables as unknown as Tables;
 }
 
-/** The largest integer node-postgres may hand over as a number; beyond it an error, not a guess. */
+/** An int8's text as a number; past 2⁵³ an error, not a rounded number. */
 function int8(text: string): number {
 	const value = Number(text);
 	if (!Number.isSafeInteger(value))
@@ -80,9 +81,9 @@ export async function openStore(url: string): Promise<Store> {
 	// registry (a pool's own `types` never reach its queries); migrate-to takes numbers as well.
 	pg.types.setTypeParser(INT8_OID, int8);
 	const pool = new pg.Pool({ connectionString: url });
-	// An idle client's error (the server restarted) must not crash the process; the next query
-	// gets a new connection.
-	pool.on('error', () => {});
+	// An idle client's error (the server restarted) must not crash the process: the pool drops
+	// that client and the next query gets a new connection.
+	pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL: an idle connection failed'));
 	try {
 		const client = await pool.connect();
 		try {
