@@ -1,6 +1,7 @@
 import { eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { loginThrottle } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
 import { intlLocale } from '../../i18n/current';
 
 // Sign-in throttling with growing delays (OWASP's "exponential back-off" instead of a hard
@@ -22,7 +23,9 @@ import { intlLocale } from '../../i18n/current';
 // When such an exempt attempt turns out wrong, the sign-in page answers with the address's wait,
 // as it does for an email without an account: a slowed address cannot tell the two apart by the
 // answer. (Only by its timing: the exempt attempt ran a password check.)
-// In the database, not in memory: the counts hold across processes and restarts.
+// In the database, not in memory: the counts hold across processes and restarts, and on
+// PostgreSQL across the nodes sharing it (written through the store, db/store.ts: the same code
+// on both dialects).
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -84,65 +87,79 @@ export type SignInAttempt =
  * same transaction (taken back by `signInSucceeded`). When not, says how long to wait.
  */
 export function beginSignIn(
-	db: Db,
+	store: Store,
 	/** `known`: the email belongs to an account. */
 	input: { email: string; address: string; known: boolean },
 	now: number
-): SignInAttempt {
+): Promise<SignInAttempt> {
 	const keys = signInKeys(input.email, input.address);
-	return db.transaction(
-		(tx) => {
-			forgetOldFailures(tx, now);
-			const rows = tx
-				.select()
-				.from(loginThrottle)
-				.where(inArray(loginThrottle.key, Object.values(keys)))
-				.all();
-			const count = (limit: Limit) => {
-				const row = rows.find((r) => r.key === keys[limit]);
-				return row && row.lastFailureAt > now - LOGIN_LIMITS.forgetAfter
-					? row
-					: { failures: 0, lastFailureAt: now };
-			};
-			const wait = (limit: Limit, free: number = LOGIN_LIMITS[limit]) => {
-				const { failures, lastFailureAt } = count(limit);
-				return Math.max(0, lastFailureAt + delayAfter(failures, free) - now);
-			};
-			// The address's count never refuses an account that has not failed itself.
-			const exempt = input.known && count('account').failures === 0;
-			const addressWait = wait('address');
-			const retryAfter = Math.max(wait('pair'), wait('account'), exempt ? 0 : addressWait);
-			if (retryAfter > 0) return { ok: false as const, retryAfter };
-			for (const limit of ['pair', 'account', 'address'] as const) {
-				tx.insert(loginThrottle)
-					.values({ key: keys[limit], failures: count(limit).failures + 1, lastFailureAt: now })
-					.onConflictDoUpdate({
-						target: loginThrottle.key,
-						set: { failures: count(limit).failures + 1, lastFailureAt: now }
-					})
-					.run();
-			}
-			return { ok: true as const, keys, addressWait: exempt ? addressWait : 0 };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { loginThrottle } = store.tables;
+	// Serializable on both dialects (write()): two attempts at once cannot both read the same
+	// count and both pass.
+	return write(store, async (tx) => {
+		await forgetOldCounts(tx, store, now);
+		const rows = await tx
+			.select()
+			.from(loginThrottle)
+			.where(inArray(loginThrottle.key, Object.values(keys)));
+		const count = (limit: Limit) => {
+			const row = rows.find((r) => r.key === keys[limit]);
+			return row && row.lastFailureAt > now - LOGIN_LIMITS.forgetAfter
+				? row
+				: { failures: 0, lastFailureAt: now };
+		};
+		const wait = (limit: Limit, free: number = LOGIN_LIMITS[limit]) => {
+			const { failures, lastFailureAt } = count(limit);
+			return Math.max(0, lastFailureAt + delayAfter(failures, free) - now);
+		};
+		// The address's count never refuses an account that has not failed itself.
+		const exempt = input.known && count('account').failures === 0;
+		const addressWait = wait('address');
+		const retryAfter = Math.max(wait('pair'), wait('account'), exempt ? 0 : addressWait);
+		if (retryAfter > 0) return { ok: false as const, retryAfter };
+		for (const limit of ['pair', 'account', 'address'] as const) {
+			await tx
+				.insert(loginThrottle)
+				.values({ key: keys[limit], failures: count(limit).failures + 1, lastFailureAt: now })
+				.onConflictDoUpdate({
+					target: loginThrottle.key,
+					set: { failures: count(limit).failures + 1, lastFailureAt: now }
+				});
+		}
+		return { ok: true as const, keys, addressWait: exempt ? addressWait : 0 };
+	});
 }
 
 /**
  * The password was right: the account's own counts start again, and the address gets back the
  * failure counted in advance (other people's failures from it still count).
  */
-export function signInSucceeded(db: Queryable, keys: SignInKeys): void {
-	db.delete(loginThrottle)
-		.where(inArray(loginThrottle.key, [keys.pair, keys.account]))
-		.run();
-	db.update(loginThrottle)
-		.set({ failures: sql`max(${loginThrottle.failures} - 1, 0)` })
-		.where(eq(loginThrottle.key, keys.address))
-		.run();
+export function signInSucceeded(store: Store, keys: SignInKeys): Promise<void> {
+	const { loginThrottle } = store.tables;
+	return write(store, async (tx) => {
+		await tx.delete(loginThrottle).where(inArray(loginThrottle.key, [keys.pair, keys.account]));
+		// Note: CASE, not SQLite's two-argument max() (PostgreSQL's is greatest()).
+		await tx
+			.update(loginThrottle)
+			.set({
+				failures: sql`case when ${loginThrottle.failures} > 0 then ${loginThrottle.failures} - 1 else 0 end`
+			})
+			.where(eq(loginThrottle.key, keys.address));
+	});
 }
 
-/** Drops counts nobody will look at again (their last failure is past `forgetAfter`). */
+/** `forgetOldFailures` through the store. */
+function forgetOldCounts(tx: StoreDb, store: Store, now: number) {
+	const { loginThrottle } = store.tables;
+	return tx
+		.delete(loginThrottle)
+		.where(lt(loginThrottle.lastFailureAt, now - LOGIN_LIMITS.forgetAfter));
+}
+
+/**
+ * Drops counts nobody will look at again (their last failure is past `forgetAfter`). Synchronous,
+ * for the password-reset requests (notify/mail/self-reset.ts), not ported to the store yet.
+ */
 export function forgetOldFailures(db: Queryable, now: number): void {
 	db.delete(loginThrottle)
 		.where(lt(loginThrottle.lastFailureAt, now - LOGIN_LIMITS.forgetAfter))

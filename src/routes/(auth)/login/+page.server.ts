@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { adminNames, findUserByEmail, normalizeEmail } from '$lib/server/people/users';
 import { decoyHash, verifyPassword } from '$lib/server/auth/password';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
@@ -40,8 +41,8 @@ export const actions: Actions = {
 			return refuse(429, 'default', m.auth_too_many({ wait: waitInWords(wait) }), { values });
 		};
 		// Counted before the slow check, so that simultaneous guesses cannot slip past the limit.
-		const attempt = beginSignIn(
-			db,
+		const attempt = await beginSignIn(
+			getStore(),
 			{ email, address: event.getClientAddress(), known: !!user },
 			Date.now()
 		);
@@ -56,7 +57,7 @@ export const actions: Actions = {
 			return attempt.addressWait > 0
 				? tooMany(attempt.addressWait)
 				: refuse(400, 'default', m.auth_wrong(), { values });
-		signInSucceeded(db, attempt.keys);
+		await signInSucceeded(getStore(), attempt.keys);
 		log.info({ userId: user.id }, 'signed in');
 
 		const token = generateSessionToken();

@@ -1,0 +1,220 @@
+// The store: the database a ported service talks to, on SQLite or PostgreSQL (#20). The rules
+// for writing a service against it are in docs/postgres.md, "The store layer"; in short:
+// - every query is a Drizzle builder that is awaited (`await store.db.select()…`), never
+//   `.run()`/`.get()`/`.all()` (SQLite-only; `StoreDb` is typed from the PostgreSQL dialect, so
+//   they do not compile), with the tables of `store.tables`;
+// - every write is one `write(store, async (tx) => …)`, whose callback awaits nothing but `tx`,
+//   has no effect outside the database (PostgreSQL may run it again) and does not nest writes.
+// Dialect-specific code stays in this file.
+import type Database from 'better-sqlite3';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { Pool } from 'pg';
+import { getDb, migrationsFolder, openDatabase, schema, type Db } from './index';
+import type * as pgSchema from './schema.pg';
+import { log } from '../shared/log';
+
+/**
+ * What a service queries with: the store's database or a write's transaction. Typed from the
+ * PostgreSQL dialect, whose builders SQLite's match where both are awaited; SQLite's synchronous
+ * extras (`.run()`, `.all()`, `.get()`) thus do not compile. The affected-row count of an
+ * unreturning write differs (`changes` / `rowCount`): use `.returning()` instead.
+ */
+export type StoreDb = PgDatabase<NodePgQueryResultHKT, typeof pgSchema>;
+
+/** The tables, same export names in schema.ts and schema.pg.ts; the row types are the same. */
+export type Tables = typeof pgSchema;
+
+export type Store =
+	| { dialect: 'sqlite'; db: StoreDb; tables: Tables; sqlite: Db }
+	| { dialect: 'postgres'; db: StoreDb; tables: Tables; pool: Pool };
+
+/** A write's callback awaited something that was not its transaction (docs/postgres.md). */
+export class WriteAwaitedIoError extends Error {
+	constructor(options?: { cause?: unknown }) {
+		super(
+			'A write callback let the event loop run (it awaited I/O or a timer, not only its ' +
+				'transaction): the write was rolled back. Do that work before or after write().',
+			options
+		);
+		this.name = 'WriteAwaitedIoError';
+	}
+}
+
+/** A store on an open SQLite connection (the app's one writer connection, or a test's). */
+export function sqliteStore(db: Db): Store {
+	return { dialect: 'sqlite', db: db as unknown as StoreDb, tables: asTables(schema), sqlite: db };
+}
+
+function asTables(tables: typeof schema): Tables {
+	// Note: on SQLite the SQLite tables, typed as their PostgreSQL twins (schema-pg-source.ts
+	// gives each column the SQLite column's `$type`, so a row reads the same on both).
+	return tables as unknown as Tables;
+}
+
+/** An int8's text as a number; past 2⁵³ an error, not a rounded number. */
+function int8(text: string): number {
+	const value = Number(text);
+	if (!Number.isSafeInteger(value))
+		throw new RangeError(`A bigint of PostgreSQL (${text}) does not fit a JavaScript number`);
+	return value;
+}
+const INT8_OID = 20;
+/** Serializes the PostgreSQL migrations of nodes starting together (any constant of our own). */
+const MIGRATION_LOCK = 0x486f6e6f72; // "Honor"
+
+/**
+ * Opens the store a DATABASE_URL names: a file (or `:memory:`) → better-sqlite3 as
+ * `openDatabase` opens it; `postgres://…` → a node-postgres pool, its drizzle-pg migrations
+ * applied (under an advisory lock, so that nodes starting together migrate once).
+ */
+export async function openStore(url: string): Promise<Store> {
+	if (!/^postgres(ql)?:/i.test(url)) return sqliteStore(openDatabase(url));
+	// Loaded only here: a SQLite server never loads the driver or the PostgreSQL schema.
+	const { default: pg } = await import('pg');
+	const { drizzle } = await import('drizzle-orm/node-postgres');
+	const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+	const pgTables = await import('./schema.pg');
+	// int8 (every integer column, count(*)) as numbers: node-postgres reads it as text. Global,
+	// because Drizzle's node-postgres session looks each query's parsers up in pg's global
+	// registry (a pool's own `types` never reach its queries); migrate-to takes numbers as well.
+	pg.types.setTypeParser(INT8_OID, int8);
+	const pool = new pg.Pool({ connectionString: url });
+	// An idle client's error (the server restarted) must not crash the process: the pool drops
+	// that client and the next query gets a new connection.
+	pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL: an idle connection failed'));
+	try {
+		const client = await pool.connect();
+		try {
+			client.on('notice', () => {}); // "relation … already exists, skipping": not ours to print
+			await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+			try {
+				await migrate(drizzle(client), { migrationsFolder: migrationsFolder('drizzle-pg') });
+			} finally {
+				await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+			}
+		} finally {
+			client.release();
+		}
+	} catch (error) {
+		await pool.end();
+		throw error;
+	}
+	return {
+		dialect: 'postgres',
+		db: drizzle(pool) as unknown as StoreDb,
+		tables: pgTables as Tables,
+		pool
+	};
+}
+
+/** Closes what `openStore` opened. */
+export async function closeStore(store: Store): Promise<void> {
+	if (store.dialect === 'postgres') await store.pool.end();
+	else store.sqlite.$client.close();
+}
+
+// The app's store on the app's connection (getDb): one writer, shared with the code not ported
+// yet. Kept on globalThis like the connection (the app is bundled more than once).
+const KEY = Symbol.for('honorboard.store');
+type Holder = { [KEY]?: { db: Db; store: Store } };
+
+/** The app's store. SQLite only until every capability is ported (DATABASE_URL is refused). */
+export function getStore(): Store {
+	const holder = globalThis as Holder;
+	const db = getDb();
+	if (holder[KEY]?.db !== db) holder[KEY] = { db, store: sqliteStore(db) };
+	return holder[KEY].store;
+}
+
+/**
+ * How often a PostgreSQL write is tried when it loses a serialization conflict; before each
+ * retry a random pause that doubles, so that writes that collided do not collide again.
+ */
+const SERIALIZATION_ATTEMPTS = 10;
+const FIRST_RETRY_PAUSE_MS = 2;
+
+/**
+ * Runs `work` in one transaction and returns what it returns; a throw rolls everything back.
+ * Both dialects give the same guarantee: the transaction is serializable, as if no other write
+ * ran during it.
+ * - SQLite: BEGIN IMMEDIATE (the write lock up front) … COMMIT by hand, because better-sqlite3's
+ *   transaction() refuses an async function. Its queries are synchronous, so the awaits between
+ *   them only run microtasks; the transaction starts in a macrotask of its own, so no other
+ *   request's code is queued among them. A callback that lets the event loop run is rolled back
+ *   (`WriteAwaitedIoError`).
+ * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT (Drizzle's
+ *   transaction), run again when PostgreSQL reports a serialization failure or a deadlock
+ *   (up to SERIALIZATION_ATTEMPTS times; then that error is thrown).
+ */
+export async function write<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+	if (store.dialect === 'sqlite') return writeSqlite(store.sqlite, work);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await (store.db.transaction((tx) => work(tx as unknown as StoreDb), {
+				isolationLevel: 'serializable'
+			}) as Promise<T>);
+		} catch (error) {
+			if (attempt >= SERIALIZATION_ATTEMPTS || !isSerializationFailure(error)) throw error;
+			const pause = Math.random() * FIRST_RETRY_PAUSE_MS * 2 ** Math.min(attempt, 6);
+			await new Promise((resolve) => setTimeout(resolve, pause));
+		}
+	}
+}
+
+/** 40001 serialization_failure, 40P01 deadlock_detected (Drizzle wraps the driver's error). */
+function isSerializationFailure(error: unknown): boolean {
+	for (let e = error; e instanceof Error; e = e.cause) {
+		const code = (e as { code?: unknown }).code;
+		if (code === '40001' || code === '40P01') return true;
+	}
+	return false;
+}
+
+async function writeSqlite<T>(db: Db, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+	const client = db.$client;
+	// A macrotask of its own: the microtasks already queued (another request's continuations,
+	// which may query the same connection) run before BEGIN, not inside the transaction.
+	await new Promise<void>((resolve) => setImmediate(resolve));
+	if (client.inTransaction)
+		throw new Error(
+			'A write started while another was open on the connection: a write callback awaited I/O'
+		);
+	const state = { broken: false };
+	// This write's view of the connection: once the write is broken, its statements fail instead
+	// of running outside any transaction.
+	const guarded = {
+		prepare(source: string) {
+			if (state.broken) throw new WriteAwaitedIoError();
+			return client.prepare(source);
+		},
+		transaction() {
+			throw new Error('A write cannot open a transaction inside its own: pass its tx instead');
+		}
+	};
+	const tx = drizzleSqlite(guarded as unknown as Database.Database) as unknown as StoreDb;
+	client.exec('BEGIN IMMEDIATE');
+	// Runs only if the event loop turns while the transaction is open: the callback awaited I/O.
+	// Rolled back at once, so that other requests' statements stop landing in it (those that ran
+	// before this are lost with it: the rule is there to make this never happen).
+	const tripwire = setImmediate(() => {
+		state.broken = true;
+		if (client.inTransaction) client.exec('ROLLBACK');
+	});
+	try {
+		const result = await work(tx);
+		if (state.broken) throw new WriteAwaitedIoError();
+		client.exec('COMMIT');
+		return result;
+	} catch (error) {
+		if (state.broken)
+			throw error instanceof WriteAwaitedIoError
+				? error
+				: new WriteAwaitedIoError({ cause: error });
+		if (client.inTransaction) client.exec('ROLLBACK');
+		throw error;
+	} finally {
+		clearImmediate(tripwire);
+	}
+}

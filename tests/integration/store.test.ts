@@ -1,0 +1,265 @@
+// The store layer (#20, db/store.ts) and the first capability ported onto it, the sign-in rate
+// limits, with the same assertions on a temp SQLite file and a throwaway PostgreSQL
+// (tests/helpers/postgres.ts). "Two nodes" are two stores on one database: two SQLite
+// connections to one file, two PostgreSQL pools. Then what only SQLite needs: a write's awaits
+// let no other request's code run inside its transaction, and a callback that awaits I/O is
+// rolled back.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq, like } from 'drizzle-orm';
+import { mkdtempSync, readFile, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/lib/server/db';
+import {
+	closeStore,
+	openStore,
+	sqliteStore,
+	write,
+	WriteAwaitedIoError,
+	type Store
+} from '../../src/lib/server/db/store';
+import {
+	beginSignIn,
+	LOGIN_LIMITS,
+	signInSucceeded,
+	type SignInAttempt
+} from '../../src/lib/server/auth/rate-limit';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
+
+const SECOND = 1000;
+
+let postgres: TestPostgres | undefined;
+let dir: string;
+const nodes: Record<'sqlite' | 'postgres', Store[]> = { sqlite: [], postgres: [] };
+
+beforeAll(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'honorboard-store-'));
+	const file = join(dir, 'test.db');
+	nodes.sqlite = [sqliteStore(openDatabase(file)), sqliteStore(openDatabase(file))];
+	postgres = await startPostgres();
+	// Opened together: the two nodes' migrations must not trip over each other.
+	nodes.postgres = await Promise.all([openStore(postgres.url), openStore(postgres.url)]);
+}, 60_000);
+
+afterAll(async () => {
+	for (const store of [...nodes.sqlite, ...nodes.postgres]) await closeStore(store);
+	await postgres?.stop();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const retry = (a: SignInAttempt) => (a.ok ? 0 : a.retryAfter);
+
+describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
+	const node = (i: 0 | 1) => nodes[dialect][i];
+
+	it('write() commits what its callback wrote and returns what it returned', async () => {
+		const { loginThrottle } = node(0).tables;
+		const returned = await write(node(0), async (tx) => {
+			await tx.insert(loginThrottle).values({ key: 'w:commit', failures: 1, lastFailureAt: 5 });
+			return 'done';
+		});
+		expect(returned).toBe('done');
+		const rows = await node(1)
+			.db.select()
+			.from(loginThrottle)
+			.where(eq(loginThrottle.key, 'w:commit'));
+		expect(rows).toEqual([{ key: 'w:commit', failures: 1, lastFailureAt: 5 }]);
+	});
+
+	it('write() rolls back everything when its callback throws, and throws that error', async () => {
+		const { loginThrottle } = node(0).tables;
+		const failure = new Error('refused');
+		await expect(
+			write(node(0), async (tx) => {
+				await tx.insert(loginThrottle).values({ key: 'w:undo1', failures: 1, lastFailureAt: 5 });
+				await tx.insert(loginThrottle).values({ key: 'w:undo2', failures: 1, lastFailureAt: 5 });
+				throw failure;
+			})
+		).rejects.toBe(failure);
+		const rows = await node(1)
+			.db.select()
+			.from(loginThrottle)
+			.where(like(loginThrottle.key, 'w:undo%'));
+		expect(rows).toEqual([]);
+	});
+
+	it('integers past 2^31 read back as numbers', async () => {
+		const { loginThrottle } = node(0).tables;
+		const at = 1_800_000_000_000;
+		await write(node(0), (tx) =>
+			tx.insert(loginThrottle).values({ key: 'w:big', failures: 2 ** 40, lastFailureAt: at })
+		);
+		const [row] = await node(1)
+			.db.select()
+			.from(loginThrottle)
+			.where(eq(loginThrottle.key, 'w:big'));
+		expect(row).toEqual({ key: 'w:big', failures: 2 ** 40, lastFailureAt: at });
+	});
+
+	it('failed sign-ins counted on one node hold back the same person on the other', async () => {
+		const email = `pair-${dialect}@x`;
+		const now = 1_000_000;
+		// The free tries, alternating between the nodes.
+		for (let i = 0; i < LOGIN_LIMITS.pair; i++) {
+			const attempt = await beginSignIn(
+				node((i % 2) as 0 | 1),
+				{ email, address: '1.1.1.1', known: true },
+				now
+			);
+			expect(attempt.ok).toBe(true);
+		}
+		for (const i of [0, 1] as const)
+			expect(
+				retry(
+					await beginSignIn(node(i), { email, address: '1.1.1.1', known: true }, now + 10 * SECOND)
+				)
+			).toBe(20 * SECOND);
+		// The same account from another address is not held back by this address's failures.
+		expect((await beginSignIn(node(1), { email, address: '2.2.2.2', known: true }, now)).ok).toBe(
+			true
+		);
+	});
+
+	it('simultaneous attempts on both nodes get no more password checks than the allowance', async () => {
+		const email = `burst-${dialect}@x`;
+		const attempts = await Promise.all(
+			Array.from({ length: 16 }, (_, i) =>
+				beginSignIn(node((i % 2) as 0 | 1), { email, address: '3.3.3.3', known: true }, 5_000)
+			)
+		);
+		expect(attempts.filter((a) => a.ok)).toHaveLength(LOGIN_LIMITS.pair);
+		expect(attempts.filter((a) => !a.ok)).toHaveLength(16 - LOGIN_LIMITS.pair);
+		// Every check was counted: the next attempt waits the first delay.
+		expect(
+			retry(await beginSignIn(node(0), { email, address: '3.3.3.3', known: true }, 5_000))
+		).toBe(LOGIN_LIMITS.firstDelay);
+	});
+
+	it('a success on one node clears the account for both and takes back the advance failure', async () => {
+		const email = `ok-${dialect}@x`;
+		const input = { email, address: '4.4.4.4', known: true };
+		for (let i = 0; i < LOGIN_LIMITS.pair - 1; i++) await beginSignIn(node(0), input, 0);
+		const right = await beginSignIn(node(0), input, 0);
+		expect(right.ok).toBe(true);
+		if (right.ok) await signInSucceeded(node(1), right.keys);
+		const { loginThrottle } = node(0).tables;
+		const address = await node(0)
+			.db.select({ failures: loginThrottle.failures })
+			.from(loginThrottle)
+			.where(eq(loginThrottle.key, 'ip:4.4.4.4'));
+		expect(address).toEqual([{ failures: LOGIN_LIMITS.pair - 1 }]);
+		for (let i = 0; i < LOGIN_LIMITS.pair; i++)
+			expect((await beginSignIn(node(i % 2 ? 1 : 0), input, 0)).ok).toBe(true);
+	});
+
+	it('an address spraying many accounts waits on both nodes, an account without failures does not', async () => {
+		const address = `6.6.6.${dialect === 'sqlite' ? 1 : 2}`;
+		for (let i = 0; i < LOGIN_LIMITS.address; i++)
+			await beginSignIn(
+				node((i % 2) as 0 | 1),
+				{ email: `made-up${i}@x`, address, known: false },
+				0
+			);
+		for (const i of [0, 1] as const)
+			expect(
+				retry(await beginSignIn(node(i), { email: 'made-up-again@x', address, known: false }, 1))
+			).toBeGreaterThan(0);
+		const fresh = await beginSignIn(
+			node(1),
+			{ email: `colleague-${dialect}@x`, address, known: true },
+			1
+		);
+		expect(fresh.ok && fresh.addressWait).toBeGreaterThan(0);
+	});
+
+	it('forgets failures a day after the last one, whichever node looks', async () => {
+		const input = { email: `old-${dialect}@x`, address: '7.7.7.7', known: true };
+		for (let i = 0; i <= LOGIN_LIMITS.pair; i++) await beginSignIn(node(0), input, 0);
+		expect(retry(await beginSignIn(node(1), input, 1))).toBeGreaterThan(0);
+		expect((await beginSignIn(node(1), input, LOGIN_LIMITS.forgetAfter + 1)).ok).toBe(true);
+	});
+});
+
+describe('on postgres, the pool', () => {
+	it('reads a bigint past 2^53 as an error, not a rounded number', async () => {
+		const store = nodes.postgres[0];
+		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');
+		await store.pool.query(
+			"insert into login_throttle (key, failures, last_failure_at) values ('w:huge', 9007199254740993, 0)"
+		);
+		const { loginThrottle } = store.tables;
+		const error = await store.db
+			.select()
+			.from(loginThrottle)
+			.where(eq(loginThrottle.key, 'w:huge'))
+			.then(
+				() => null,
+				(e: unknown) => e
+			);
+		// Drizzle wraps the driver's error ("Failed query: …"), the parser's is its cause.
+		expect(String((error as Error | null)?.cause)).toMatch(/9007199254740993.*does not fit/);
+		await store.pool.query("delete from login_throttle where key = 'w:huge'");
+	});
+
+	it('refuses a URL it cannot reach, and says why', async () => {
+		await expect(openStore('postgres://nobody@127.0.0.1:1/none')).rejects.toThrow(/ECONNREFUSED/);
+	});
+});
+
+describe('on sqlite, a write is one macrotask', () => {
+	const store = () => nodes.sqlite[0];
+	const inTransaction = () => {
+		const sqlite = store();
+		return sqlite.dialect === 'sqlite' ? sqlite.sqlite.$client.inTransaction : null;
+	};
+
+	it('no timer, immediate, I/O callback or earlier microtask runs inside it', async () => {
+		const seen: Record<string, boolean | null> = {};
+		setTimeout(() => (seen.timer = inTransaction()), 0);
+		setImmediate(() => (seen.immediate = inTransaction()));
+		readFile(import.meta.filename, () => (seen.io = inTransaction()));
+		void Promise.resolve().then(() => (seen.microtask = inTransaction()));
+		// Hold the thread until the timer and the read are due, then start the write in the same tick.
+		const until = Date.now() + 30;
+		while (Date.now() < until);
+		const { loginThrottle } = store().tables;
+		let queries = 0;
+		await write(store(), async (tx) => {
+			for (let i = 0; i < 200; i++) {
+				await tx.select().from(loginThrottle).where(eq(loginThrottle.key, 'none'));
+				queries++;
+			}
+		});
+		expect(queries).toBe(200);
+		await vi.waitFor(() => expect(Object.keys(seen)).toHaveLength(4));
+		expect(seen).toEqual({
+			timer: false,
+			immediate: false,
+			io: false,
+			microtask: false
+		});
+	});
+
+	it('a callback that awaits I/O is rolled back, its later statements refused, and it throws', async () => {
+		const { loginThrottle } = store().tables;
+		const pending = write(store(), async (tx) => {
+			await tx.insert(loginThrottle).values({ key: 'io:before', failures: 1, lastFailureAt: 1 });
+			await new Promise((resolve) => setTimeout(resolve, 10));
+			await tx.insert(loginThrottle).values({ key: 'io:after', failures: 1, lastFailureAt: 1 });
+		});
+		await expect(pending).rejects.toBeInstanceOf(WriteAwaitedIoError);
+		expect(inTransaction()).toBe(false);
+		const rows = await nodes.sqlite[1].db
+			.select()
+			.from(loginThrottle)
+			.where(like(loginThrottle.key, 'io:%'));
+		expect(rows).toEqual([]);
+		// The connection is whole: the next write commits.
+		await write(store(), (tx) =>
+			tx.insert(loginThrottle).values({ key: 'io:next', failures: 1, lastFailureAt: 1 })
+		);
+		expect(
+			await store().db.select().from(loginThrottle).where(eq(loginThrottle.key, 'io:next'))
+		).toHaveLength(1);
+	});
+});
