@@ -98,8 +98,7 @@ async function main() {
 				}
 			]
 		});
-	const start = (profile: boolean) =>
-		BARE ? startBare(profile) : startHonorboard(profile);
+	const start = (profile: boolean) => (BARE ? startBare(profile) : startHonorboard(profile));
 	const startHonorboard = (profile: boolean) =>
 		startBenchServer(db, {
 			entry: ENTRY,
