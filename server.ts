@@ -25,7 +25,6 @@ import { warmDashboard } from './src/lib/server/dashboard/figures';
 import {
 	batchLogLines,
 	log,
-	logRequest,
 	withRequestContext,
 	type RequestContext
 } from './src/lib/server/shared/log';
@@ -156,15 +155,18 @@ function accessLog(req: IncomingMessage, res: ServerResponse, context: RequestCo
 	// Files served from build/client never reach SvelteKit's hooks: they have no route.
 	const route = context.route ?? '(static)';
 	observeHttpRequest(route, req.method ?? 'GET', res.statusCode, seconds);
-	logRequest({
-		reqId: context.reqId,
-		method: req.method ?? 'GET',
-		path: loggedPath(req.url),
-		route,
-		status: res.statusCode,
-		ms: Math.round(seconds * 10_000) / 10,
-		aborted: !res.writableFinished
-	});
+	log.info(
+		{
+			reqId: context.reqId,
+			method: req.method,
+			path: loggedPath(req.url),
+			route,
+			status: res.statusCode,
+			ms: Math.round(seconds * 10_000) / 10,
+			...(res.writableFinished ? {} : { aborted: true })
+		},
+		'request'
+	);
 }
 
 const server = createServer((req, res) => {

@@ -99,40 +99,6 @@ const shared = ((globalThis as { [KEY]?: Shared })[KEY] ??= create());
 
 export const log: Logger = shared.logger;
 
-/** What the access log says of one request (server.ts). */
-export interface RequestLine {
-	reqId: string;
-	method: string;
-	path: string;
-	route: string;
-	status: number;
-	ms: number;
-	/** The client went away before the whole answer was written. */
-	aborted?: boolean;
-}
-
-/**
- * Writes a request's access line: the same JSON, fields in the same order, as
- * log.info(line, 'request'), built as text. Through pino, building the line (its serializers,
- * the mixin and its merge) was ~3 % of a replayed sale's CPU, at a line for every request
- * (docs/benchmarks.md, "Replays: the per-request cost"). Pretty-printed logs (development) go
- * through pino.
- */
-export function logRequest(line: RequestLine): void {
-	const output = shared.output;
-	if (!output) {
-		const { aborted, ...finished } = line;
-		return shared.logger.info(aborted ? line : finished, 'request');
-	}
-	if (!shared.logger.isLevelEnabled('info')) return;
-	output.write(
-		`{"level":"info"${isoTimeOncePerMs()},"reqId":${JSON.stringify(line.reqId)},` +
-			`"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},` +
-			`"route":${JSON.stringify(line.route)},"status":${line.status},"ms":${line.ms}` +
-			`${line.aborted ? ',"aborted":true' : ''},"msg":"request"}\n`
-	);
-}
-
 /** Runs `fn` with this request's context: every log line written while it runs carries reqId. */
 export function withRequestContext<T>(context: RequestContext, fn: () => T): T {
 	return shared.context.run(context, fn);
