@@ -7,12 +7,16 @@
 // --cold then restarts the server and measures again, replaying each sale once in a shuffled
 // order: every replay takes the full path (nothing answered since the start), as after a
 // restart under a CRM sending a week again. The server's RSS is printed with each pass.
+// --bare measures the bare stack of bench:ingest (bench/lib/bare-ingest.mjs) the same way, same
+// bodies and client: what a replay costs a server that does the least an ingest endpoint must.
 //
 //   npm run bench:replay-cpu -- [--entry bench/results/.build-old/server.js] [--seconds 8]
-//     [--known 4000] [--cold] [--profile <dir>] (node --cpu-prof on the server) [--port 53010]
+//     [--known 4000] [--cold] [--bare] [--profile <dir>] (node --cpu-prof on the server)
+//     [--port 53010]
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, seedDemoWithToken, startBenchServer } from './lib/server';
@@ -26,11 +30,18 @@ const PROFILE = opt('profile', '');
 const PORT = Number(opt('port', '53010'));
 const KNOWN = Number(opt('known', '4000'));
 const COLD = args.includes('--cold');
+const BARE = args.includes('--bare');
 const TEMPLATE = '/tmp/replay-cpu-template.db';
 
 function cpuTicks(pid: number): number {
+	const { user, system } = cpuSplit(pid);
+	return user + system;
+}
+
+/** The process's CPU in user space and in the kernel (the loopback writes), clock ticks (100/s). */
+function cpuSplit(pid: number): { user: number; system: number } {
 	const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-	return Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100/s)
+	return { user: Number(f[11]), system: Number(f[12]) };
 }
 
 /**
@@ -87,7 +98,8 @@ async function main() {
 				}
 			]
 		});
-	const start = (profile: boolean) =>
+	const start = (profile: boolean) => (BARE ? startBare(profile) : startHonorboard(profile));
+	const startHonorboard = (profile: boolean) =>
 		startBenchServer(db, {
 			entry: ENTRY,
 			port: PORT,
@@ -95,6 +107,36 @@ async function main() {
 			nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [],
 			env: { HONORBOARD_BENCH_SALE_BADGES: '0' }
 		});
+	// The bare stack keeps its sales in a file of its own, new for each run (kept for --cold).
+	const bareFile = `/tmp/replay-cpu-bare-${PORT}.db`;
+	if (BARE) for (const ext of ['', '-wal', '-shm']) rmSync(bareFile + ext, { force: true });
+	const startBare = async (profile: boolean) => {
+		const file = bareFile;
+		const child = spawn(
+			process.execPath,
+			[
+				...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []),
+				join(ROOT, 'bench/lib/bare-ingest.mjs')
+			],
+			{
+				env: { ...process.env, PORT: String(PORT), DATABASE_URL: file, TOKEN: token },
+				stdio: ['ignore', 'pipe', 'inherit']
+			}
+		);
+		await new Promise<void>((ready, fail) => {
+			child.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && ready());
+			child.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
+		});
+		const exited = new Promise((done) => child.once('exit', done));
+		return {
+			url: `http://127.0.0.1:${PORT}`,
+			pid: child.pid!,
+			stop: async () => {
+				child.kill('SIGTERM');
+				await exited;
+			}
+		};
+	};
 	// Cold: the pass after the hot one, on a new server (the one profiled, if asked).
 	let server = await start(PROFILE !== '' && !COLD);
 	const run = async (seconds: number, pick: () => number) => {
@@ -145,16 +187,18 @@ async function main() {
 			: () => (r = (r * 1103515245 + 12345) >>> 0) % KNOWN;
 		await run(2, pick); // warm-up
 		const l0 = loadavg()[0];
-		const c0 = cpuTicks(server.pid);
+		const c0 = cpuSplit(server.pid);
 		const t0 = performance.now();
 		const res = await run(SECONDS, pick);
 		const wall = (performance.now() - t0) / 1000;
-		const cpu = (cpuTicks(server.pid) - c0) / 100;
+		const c1 = cpuSplit(server.pid);
+		const cpu = (c1.user + c1.system - c0.user - c0.system) / 100;
+		const kernel = (c1.system - c0.system) / 100;
 		const replays = res.counts[200] ?? 0;
 		const rss = readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1];
 		console.log(
 			JSON.stringify({
-				entry: ENTRY,
+				entry: BARE ? 'bare' : ENTRY,
 				known: KNOWN,
 				// Cold, and more replays than known sales: the later ones were answered before.
 				pass: cold ? (r <= KNOWN ? 'cold' : 'cold, then some again') : 'hot',
@@ -163,6 +207,8 @@ async function main() {
 				rssMB: Math.round(Number(rss) / 1024),
 				replaysPerSecond: Math.round(replays / wall),
 				cpuUsPerReplay: Math.round((cpu / replays) * 1e6),
+				// Of which in the kernel (system time): mostly the answer's loopback write.
+				kernelUsPerReplay: Math.round((kernel / replays) * 1e6),
 				serverCpuShare: Math.round((cpu / wall) * 100) / 100,
 				p99: res.p99,
 				statuses: res.counts

@@ -54,9 +54,16 @@ function request(text: string, auth = `Bearer ${token}`) {
 	let status = 0;
 	const res = {
 		headersSent: false,
-		writeHead(code: number, given: Record<string, unknown>) {
+		writeHead(code: number, given: Record<string, unknown> | unknown[]) {
 			status = code;
-			headers = given;
+			// Names and values in turn (the handler's form), or an object.
+			headers = Array.isArray(given)
+				? Object.fromEntries(
+						given.flatMap((name, i) =>
+							i % 2 === 0 ? [[String(name).toLowerCase(), given[i + 1]]] : []
+						)
+					)
+				: given;
 			this.headersSent = true;
 		},
 		end(payload: string) {

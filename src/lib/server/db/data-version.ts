@@ -17,3 +17,21 @@ export function dataVersion(db: Db): number {
 		statements.set(db.$client, (statement = db.$client.prepare('PRAGMA data_version').pluck()));
 	return statement.get() as number;
 }
+
+const changeCounts = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * How many rows this connection has inserted, changed or deleted since it opened (SQLite's
+ * total_changes(), triggers' included): with dataVersion, whether anything at all was written
+ * since a moment, by this process or another. Far cheaper than dataVersion (~0.1 µs: no read of
+ * the WAL index). It moves on a rolled-back write too, which only makes a cache forget early.
+ */
+export function ownChanges(db: Db): number {
+	let statement = changeCounts.get(db.$client);
+	if (!statement)
+		changeCounts.set(
+			db.$client,
+			(statement = db.$client.prepare('SELECT total_changes()').pluck())
+		);
+	return statement.get() as number;
+}

@@ -1,0 +1,177 @@
+// Replays answered from their held JSON (api/held-answers.ts, docs/benchmarks.md "Replays: the
+// per-request cost"): while nothing at all is written to the database, a sale replayed twice
+// is sent the answer the last read made, without reading again; any write (a
+// status change on this server's connection, a new sale moving the season's version, a write by
+// another connection) makes the next replay read the sale as it is now. The handler runs in
+// this process on a fake request and response, as in replay-any-size.test.ts; the sale's read
+// is counted through a wrapper around its query.
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
+import { sale as saleTable } from '../../src/lib/server/db/schema';
+
+// How many times a replay read its sale (replayAnswerOf's statement run).
+const reads = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../../src/lib/server/scoring/sale-queries', async (importOriginal) => {
+	const original =
+		await importOriginal<typeof import('../../src/lib/server/scoring/sale-queries')>();
+	return {
+		...original,
+		replayAnswerOf: (db: Parameters<typeof original.replayAnswerOf>[0]) => {
+			const query = original.replayAnswerOf(db);
+			return {
+				get: (params: { saleId: number; email: string }) => {
+					reads.count++;
+					return query.get(params);
+				}
+			};
+		}
+	};
+});
+
+let seeded: SeededDb;
+let token: string;
+let fastSales: typeof import('../../src/lib/server/api/fast-sales');
+let getDb: typeof import('../../src/lib/server/db').getDb;
+let closeDb: () => void;
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 1, people: 2 });
+	token = apiTokenFor(seeded.path);
+	process.env.DATABASE_URL = seeded.path;
+	fastSales = await import('../../src/lib/server/api/fast-sales');
+	({ closeDb, getDb } = await import('../../src/lib/server/db'));
+}, 120_000);
+
+afterAll(() => {
+	closeDb?.();
+	seeded?.cleanup();
+});
+
+interface Sent {
+	status: number;
+	body: Record<string, unknown>;
+}
+
+/** Posts `text` to the handler and waits for its answer. */
+async function post(text: string): Promise<Sent> {
+	const req = Object.assign(new EventEmitter(), {
+		method: 'POST',
+		url: '/api/v1/sales',
+		headers: {
+			authorization: `Bearer ${token}`,
+			'content-type': 'application/json',
+			'content-length': String(Buffer.byteLength(text))
+		},
+		socket: { destroy() {} },
+		pause() {},
+		resume() {}
+	});
+	let answer: Sent | null = null;
+	let status = 0;
+	const res = {
+		headersSent: false,
+		writeHead(code: number) {
+			status = code;
+			this.headersSent = true;
+		},
+		end(payload: string) {
+			answer = { status, body: JSON.parse(payload) };
+		},
+		destroy() {}
+	};
+	expect(fastSales.handleFastSales(req as never, res as never)).toBe(true);
+	req.emit('data', Buffer.from(text));
+	req.emit('end');
+	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
+	expect(answer, 'no answer').not.toBeNull();
+	return answer as unknown as Sent;
+}
+
+/** What SvelteKit's route answers for this text (the same core, always reading the sale). */
+async function fullPath(text: string): Promise<Sent> {
+	const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
+}
+
+const occurredAt = new Date(Date.now() - 60_000).toISOString();
+const body = (id: string) =>
+	JSON.stringify({
+		externalId: id,
+		seller: { email: seeded.people[0].email },
+		occurredAt,
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
+	});
+const idOf = (sent: Sent) => (sent.body.sale as { id: number }).id;
+
+/** Posts `text` twice more (recorded already), the answers and the reads they made. */
+async function replayTwice(text: string) {
+	const before = reads.count;
+	const first = await post(text);
+	const second = await post(text);
+	return { first, second, reads: reads.count - before };
+}
+
+describe('a replay answered from its held JSON', () => {
+	it('is not read again while nothing is written, and says what a read says', async () => {
+		const text = body('held-1');
+		expect((await post(text)).status).toBe(201);
+		// The first replay reads the sale (and marks it), the second reads it and holds its answer.
+		const marked = await replayTwice(text);
+		expect(marked.reads).toBe(2);
+		const { first, second, reads: made } = await replayTwice(text);
+		expect(made).toBe(0);
+		expect(second).toEqual(first);
+		expect(first).toEqual(marked.second);
+		expect(second).toEqual(await fullPath(text));
+	});
+
+	it("reads again after a status change on this server's connection", async () => {
+		const text = body('held-2');
+		const recorded = await post(text);
+		expect(recorded.status).toBe(201);
+		await replayTwice(text);
+
+		getDb()
+			.update(saleTable)
+			.set({ status: 'rejected', points: 0 })
+			.where(eq(saleTable.id, idOf(recorded)))
+			.run();
+		const { first, second, reads: made } = await replayTwice(text);
+		expect(made).toBe(1);
+		expect(first).toMatchObject({ status: 200, body: { sale: { status: 'rejected', points: 0 } } });
+		expect(second).toEqual(first);
+		expect(first).toEqual(await fullPath(text));
+	});
+
+	it('reads again after a write by another connection (the CLI, a second node)', async () => {
+		const text = body('held-3');
+		const recorded = await post(text);
+		await replayTwice(text);
+
+		withDb(seeded.path, (db) =>
+			db
+				.update(saleTable)
+				.set({ status: 'pending', points: 7 })
+				.where(eq(saleTable.id, idOf(recorded)))
+				.run()
+		);
+		const { first, reads: made } = await replayTwice(text);
+		expect(made).toBe(1);
+		expect(first).toMatchObject({ status: 200, body: { sale: { status: 'pending', points: 7 } } });
+		expect(first).toEqual(await fullPath(text));
+	});
+
+	it("reads again after another sale moved the season's version", async () => {
+		const text = body('held-4');
+		await post(text);
+		const held = (await replayTwice(text)).second;
+
+		expect((await post(body('held-4-other'))).status).toBe(201);
+		const { first, reads: made } = await replayTwice(text);
+		expect(made).toBe(1);
+		expect(first.body.version).not.toBe(held.body.version);
+		expect(first).toEqual(await fullPath(text));
+	});
+});
