@@ -143,6 +143,9 @@ const options = (parseThread: string | null, more: Partial<ImportOptions> = {}):
 	dryRun: false,
 	actor: {},
 	batchSize: 100,
+	// Windows of exactly 100 sales in both runs: sized by time they could end elsewhere, and the
+	// ids of the window's badge entries with them.
+	windowMs: null,
 	clock,
 	parseThread,
 	...more

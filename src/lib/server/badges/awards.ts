@@ -53,6 +53,7 @@ import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/pu
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
+import { yieldToLoop } from '../shared/yield-to-loop';
 
 // Prepared once per connection: built by Drizzle on every call, the badges' query alone was
 // 6.5 % of a backlog's catch-up (one call per slice of 50 entries).
@@ -617,7 +618,6 @@ const ENTRIES_PER_SLICE = 50;
  */
 const SHARE_WHEN_BUSY = 0.3;
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Databases whose backlog the slices are taking in now (a sale's own step leaves it to them). */

@@ -40,6 +40,7 @@ import { countedEarned, memberTeam, withCountedDoers } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
+import { yieldToLoop } from '../shared/yield-to-loop';
 
 // Re-evaluating a whole season (a new or changed badge, new holidays, and after a rejection or a
 // reversal) without holding the server: the work is cut into steps, one per person, team or
@@ -86,8 +87,6 @@ let sliceObserver: ((wallMs: number) => void) | undefined;
 export function observeReevaluationSlices(observer: ((wallMs: number) => void) | undefined) {
 	sliceObserver = observer;
 }
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * One person or team decided afresh inside the caller's transaction: what the subject earns now

@@ -66,7 +66,7 @@ export class ParseThread {
 		chunks: AsyncIterable<string>,
 		options: ParseOptions,
 		scan: FileScan,
-		onRows: (reads: RowRead[]) => void
+		onRows: (reads: RowRead[]) => void | Promise<void>
 	): Promise<void> {
 		await this.pass(chunks, { kind: 'rows', options, scan }, onRows);
 	}
@@ -95,12 +95,12 @@ export class ParseThread {
 
 	/**
 	 * Posts the chunks, keeping at most MAX_AHEAD in the thread, and hands each reply's rows to
-	 * `onRows` (synchronously: a window may be written there) until the pass is done.
+	 * `onRows` (a window may be written there; the next reply waits for it) until the pass is done.
 	 */
 	private async pass(
 		chunks: AsyncIterable<string>,
 		start: Extract<ParseRequest, { kind: 'scan' | 'rows' }>,
-		onRows: (reads: RowRead[]) => void
+		onRows: (reads: RowRead[]) => void | Promise<void>
 	): Promise<FileScan | null> {
 		this.worker.postMessage(start);
 		// Note: a chunk goes as UTF-8 bytes whose buffer is handed over, not as a string: posting
@@ -112,7 +112,7 @@ export class ParseThread {
 			const reply = await this.next();
 			if (reply.kind === 'done') throw new Error('the parse thread ended a pass early');
 			ahead -= 1;
-			onRows((reply as Extract<ParseReply, { kind: 'read' }>).reads);
+			await onRows((reply as Extract<ParseReply, { kind: 'read' }>).reads);
 		};
 		for await (const text of chunks) {
 			const bytes = encoder.encode(text);
@@ -124,11 +124,11 @@ export class ParseThread {
 		for (;;) {
 			const reply = await this.next();
 			if (reply.kind === 'read') {
-				onRows(reply.reads);
+				await onRows(reply.reads);
 				continue;
 			}
 			if (reply.kind !== 'done') throw new Error('unexpected parse thread reply');
-			onRows(reply.reads);
+			await onRows(reply.reads);
 			return reply.scan;
 		}
 	}

@@ -236,11 +236,12 @@ function readRow(
  * Reads CSV text, chunk by chunk, record by record: `onRecord` gets every record (blank ones
  * too), its spreadsheet line (the header's is 1) and, for a record that could not be read (a
  * quote never closed), why. `onRecord` runs synchronously between chunks; what it throws ends
- * the reading and rejects the promise. The byte-order mark is already gone (see source.ts).
+ * the reading and rejects the promise; when it returns true (it wrote a window), the event loop
+ * turns before the next record. The byte-order mark is already gone (see source.ts).
  */
 export function eachRecord(
 	chunks: AsyncIterable<string>,
-	onRecord: (record: string[], line: number, unreadable: string | null) => void,
+	onRecord: (record: string[], line: number, unreadable: string | null) => boolean | void,
 	delimiter?: string,
 	locale?: Locale
 ): Promise<{ delimiter: string }> {
@@ -265,11 +266,15 @@ export function eachRecord(
 				found = results.meta.delimiter || found;
 				const error = results.errors.find((e) => e.code !== 'UndetectableDelimiter');
 				try {
-					onRecord(
+					const wrote = onRecord(
 						results.data,
 						line,
 						error ? (quoteMessage(error.code, locale) ?? error.message) : null
 					);
+					if (wrote === true) {
+						parser.pause();
+						setImmediate(() => parser.resume());
+					}
 				} catch (e) {
 					// Failed first: abort() calls complete() at once, which would resolve (and the
 					// import would go on to its last window as if the file had ended here).

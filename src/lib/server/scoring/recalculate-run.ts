@@ -17,6 +17,7 @@ import {
 	type SeasonScoring
 } from './recalculate';
 import { applyChunk, planChunk, startPerson, type PersonCursor } from './recalculate-chunk';
+import { yieldToLoop } from '../shared/yield-to-loop';
 
 // A season recalculation after a rule change (issue #13) without holding the server: person by
 // person (a person's points depend only on their own sales and activities), each person in
@@ -49,8 +50,6 @@ let sliceObserver: ((wallMs: number) => void) | undefined;
 export function observeRecalculationSlices(observer: ((wallMs: number) => void) | undefined) {
 	sliceObserver = observer;
 }
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * What a scored sale costs a slice, learnt while the run goes (ms): in its chunk's step, and in
