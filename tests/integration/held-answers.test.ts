@@ -5,10 +5,10 @@
 // another connection) makes the next replay read the sale as it is now. The handler runs in
 // this process on a fake request and response, as in replay-any-size.test.ts; the sale's read
 // is counted through a wrapper around its query.
-import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
+import { postToFastSales } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // How many times a replay read its sale (replayAnswerOf's statement run).
@@ -54,39 +54,10 @@ interface Sent {
 	body: Record<string, unknown>;
 }
 
-/** Posts `text` to the handler and waits for its answer. */
+/** Posts `text` to the handler and waits for its answer (its status and body). */
 async function post(text: string): Promise<Sent> {
-	const req = Object.assign(new EventEmitter(), {
-		method: 'POST',
-		url: '/api/v1/sales',
-		headers: {
-			authorization: `Bearer ${token}`,
-			'content-type': 'application/json',
-			'content-length': String(Buffer.byteLength(text))
-		},
-		socket: { destroy() {} },
-		pause() {},
-		resume() {}
-	});
-	let answer: Sent | null = null;
-	let status = 0;
-	const res = {
-		headersSent: false,
-		writeHead(code: number) {
-			status = code;
-			this.headersSent = true;
-		},
-		end(payload: string) {
-			answer = { status, body: JSON.parse(payload) };
-		},
-		destroy() {}
-	};
-	expect(fastSales.handleFastSales(req as never, res as never)).toBe(true);
-	req.emit('data', Buffer.from(text));
-	req.emit('end');
-	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
-	expect(answer, 'no answer').not.toBeNull();
-	return answer as unknown as Sent;
+	const { status, body } = await postToFastSales(fastSales.handleFastSales, token, text);
+	return { status, body };
 }
 
 /** What SvelteKit's route answers for this text (the same core, always reading the sale). */

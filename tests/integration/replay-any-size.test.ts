@@ -5,10 +5,10 @@
 // the body takes the full path. The handler runs in this process on a fake request and
 // response (as in fast-sales-replay.test.ts): an answer out when the body ends came from the
 // kept bodies, one that needs a turn of the event loop came from the full path.
-import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
+import { postToFastSales } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // Every body gets the same digest while `collide.on`: what two texts of one digest would do.
@@ -45,40 +45,9 @@ interface Sent {
 	body: Record<string, unknown>;
 }
 
-/** Posts `text` to the handler; `at once` is the answer written when the body ended, if any. */
-async function post(text: string): Promise<Sent & { atOnce: boolean }> {
-	const req = Object.assign(new EventEmitter(), {
-		method: 'POST',
-		url: '/api/v1/sales',
-		headers: {
-			authorization: `Bearer ${token}`,
-			'content-type': 'application/json',
-			'content-length': String(Buffer.byteLength(text))
-		},
-		socket: { destroy() {} },
-		pause() {},
-		resume() {}
-	});
-	let answer: Sent | null = null;
-	let status = 0;
-	const res = {
-		headersSent: false,
-		writeHead(code: number) {
-			status = code;
-			this.headersSent = true;
-		},
-		end(payload: string) {
-			answer = { status, body: JSON.parse(payload) };
-		},
-		destroy() {}
-	};
-	expect(fastSales.handleFastSales(req as never, res as never)).toBe(true);
-	req.emit('data', Buffer.from(text));
-	req.emit('end');
-	const atOnce = answer != null;
-	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
-	expect(answer, 'no answer').not.toBeNull();
-	return { ...(answer as unknown as Sent), atOnce };
+/** Posts `text` to the handler and waits for its answer. */
+function post(text: string) {
+	return postToFastSales(fastSales.handleFastSales, token, text);
 }
 
 /** What SvelteKit's route answers for this text (the same core, always the full path). */
