@@ -34,6 +34,7 @@ export type { ImportResult } from './report-sink';
 import { SellerDirectory } from './sellers';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
+import { CheapestRecent } from '../shared/cheapest-recent';
 import { yieldToLoop } from '../shared/yield-to-loop';
 
 const DRY_RUN = Symbol('dry run');
@@ -289,21 +290,17 @@ function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, option
 const WINDOW_BUDGET_MS = 20;
 /** The first window's sales, before any cost is known: ~10 ms on a quiet machine. */
 const FIRST_WINDOW = 100;
-/** The windows a sale's cost is taken from: the cheapest of them, as a busy machine only adds. */
-const COST_SAMPLES = 16;
-
 /**
  * Sizes the windows by the time they take: as many sales as fit in WINDOW_BUDGET_MS at the
- * cheapest cost per sale of the last windows, never more than the import's `batchSize`. A window
- * runs from its first statement to its commit without yielding, so its length is what a request
- * arriving meanwhile waits: 500 sales took 45 ms at the median and up to 82 ms on a quiet machine
- * (bench:import, 100,000 rows, 2026-12-05), which held the loop's p99 near 100 ms. The first
- * window is `batchSize` sales; the cheapest of recent costs, not their mean, keeps a pause of the
- * process (a busy machine) from shrinking the windows for the rest of the import.
+ * cheapest cost per sale of the last windows (CheapestRecent), never more than the import's
+ * `batchSize`. A window runs from its first statement to its commit without yielding, so its
+ * length is what a request arriving meanwhile waits: 500 sales took 45 ms at the median and up
+ * to 82 ms on a quiet machine (bench:import, 100,000 rows, 2026-12-05), which held the loop's
+ * p99 near 100 ms. The first window is FIRST_WINDOW sales, before any cost is known.
  */
 class WindowSizer {
 	size: number;
-	private readonly costs: number[] = [];
+	private readonly cost = new CheapestRecent(Infinity);
 
 	constructor(
 		private readonly most: number,
@@ -314,10 +311,8 @@ class WindowSizer {
 
 	took(ms: number, sales: number) {
 		if (sales === 0 || this.budgetMs === null) return;
-		this.costs.push(ms / sales);
-		if (this.costs.length > COST_SAMPLES) this.costs.shift();
-		const cheapest = Math.min(...this.costs);
-		const fits = Math.floor(this.budgetMs / Math.max(cheapest, 1e-3));
+		this.cost.learn(ms / sales);
+		const fits = Math.floor(this.budgetMs / Math.max(this.cost.value, 1e-3));
 		this.size = Math.max(Math.min(this.most, 25), Math.min(this.most, fits));
 	}
 }

@@ -17,6 +17,7 @@ import {
 	type SeasonScoring
 } from './recalculate';
 import { applyChunk, planChunk, startPerson, type PersonCursor } from './recalculate-chunk';
+import { CheapestRecent } from '../shared/cheapest-recent';
 import { yieldToLoop } from '../shared/yield-to-loop';
 
 // A season recalculation after a rule change (issue #13) without holding the server: person by
@@ -52,33 +53,6 @@ export function observeRecalculationSlices(observer: ((wallMs: number) => void) 
 }
 
 /**
- * What a scored sale costs a slice, learnt while the run goes (ms): in its chunk's step, and in
- * the slice's commit (the pages its changes dirtied go to the WAL: a fifth of the apply's time
- * in slices at 200,000 sales, ~7 ms a commit on average). A slice asks for chunks no bigger
- * than what is left of its budget pays for, commit included, where a fixed chunk of 64 sales ran
- * past it by that chunk's whole cost (docs/benchmarks.md, "Recalculation slices bounded by
- * time").
- *
- * The cheapest of the last samples: they are wall times, and a step the machine paused (a
- * second for 63 sales at load 17) only ever reads dearer. An average followed those pauses, so
- * chunks shrank and commits multiplied on a loaded machine (1.17× the CPU) for slices no shorter.
- */
-class SaleCost {
-	private readonly samples: number[] = [];
-	constructor(private estimate: number) {}
-
-	get ms(): number {
-		return this.estimate;
-	}
-
-	learn(sample: number): void {
-		this.samples.push(sample);
-		if (this.samples.length > 16) this.samples.shift();
-		this.estimate = Math.min(...this.samples);
-	}
-}
-
-/**
  * Runs the chunks slice by slice: `step` decides one chunk of at most `sales` sales of a
  * person (moving their cursor) inside the slice's transaction and returns how many it scored;
  * `after` runs once the slice has committed. False when the season is not there (any more).
@@ -96,8 +70,13 @@ async function sliced(
 	let finished = false;
 	// The person under way, kept across slices when their chunks span several.
 	let cursor: PersonCursor | undefined;
-	// Until measured: about what a 64-sale chunk and its commit cost on a quiet machine.
-	const costs = { step: new SaleCost(0.08), commit: new SaleCost(0.04) };
+	// What a scored sale costs the slice, learnt as the run goes (ms): in its chunk's step, and in
+	// the slice's commit (the pages its changes dirtied go to the WAL: a fifth of the apply's time
+	// in slices at 200,000 sales). A slice asks for chunks no bigger than what is left of its
+	// budget pays for, commit included, where a fixed chunk of 64 sales ran past it by that
+	// chunk's whole cost (docs/benchmarks.md, "Recalculation slices bounded by time"). Until
+	// measured: about what a 64-sale chunk and its commit cost on a quiet machine.
+	const costs = { step: new CheapestRecent(0.08), commit: new CheapestRecent(0.04) };
 	for (;;) {
 		if (!db.$client.open) return false;
 		const started = performance.now();
@@ -124,8 +103,8 @@ async function sliced(
 						if (steps > 0) break;
 					} else {
 						// As many sales as what is left of the budget pays for, this slice's commit included.
-						const left = sliceMs - (performance.now() - started) - costs.commit.ms * scored;
-						sales = Math.floor(left / (costs.step.ms + costs.commit.ms));
+						const left = sliceMs - (performance.now() - started) - costs.commit.value * scored;
+						sales = Math.floor(left / (costs.step.value + costs.commit.value));
 						if (sales < 1) {
 							if (steps > 0) break;
 							sales = 1;
