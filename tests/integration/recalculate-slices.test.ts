@@ -34,7 +34,9 @@ import { auditEvent, ledgerEntry, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
-const NOW = Date.now();
+// 18:00 UTC yesterday, not the time the test runs: the new sales below (an hour before) must fall
+// on a day the seeded sales fill, and just after midnight the day so far held none of them.
+const NOW = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 6 * HOUR;
 const clock = () => NOW;
 
 beforeEach(() => setRecalculationSliceMs(0));
