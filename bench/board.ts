@@ -27,6 +27,7 @@ import { forgetRankingPoints, rankingPoints } from '../src/lib/server/boards/ran
 import { Publisher, type RealtimeServer } from '../src/lib/server/realtime/publish';
 import { markStandingMoved } from '../src/lib/server/realtime/changed';
 import { createSession, generateSessionToken } from '../src/lib/server/auth/session';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { seasonRoom } from '../src/lib/realtime/events';
 import { missingBuild, procMemory, ROOT, snapshotBuild, startBenchServer } from './lib/server';
 import { startOnFreePort } from './lib/port-retry';
@@ -256,7 +257,7 @@ async function measure(members: number, buildEntry: string | null) {
 		if (buildEntry) {
 			const raw = openDatabase(path);
 			const token = generateSessionToken();
-			createSession(raw, token, viewers.middle);
+			await createSession(sqliteStore(raw), token, viewers.middle);
 			raw.$client.close();
 			const server = await startOnFreePort(
 				(port) => startBenchServer(path, { entry: buildEntry, port }),

@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
-import { getDb, isDatabaseBusy } from '$lib/server/db';
+import { isDatabaseBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { log, requestContext } from '$lib/server/shared/log';
@@ -23,7 +24,7 @@ const handleSession: Handle = async ({ event, resolve }) => {
 		event.locals.session = null;
 		return resolve(event);
 	}
-	const { session, user } = validateSessionToken(getDb(), token);
+	const { session, user } = await validateSessionToken(getStore(), token);
 	if (session) setSessionTokenCookie(event, token, session.expiresAt);
 	else deleteSessionTokenCookie(event);
 	event.locals.user = user;

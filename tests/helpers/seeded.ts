@@ -6,6 +6,12 @@ import { rmSync } from 'node:fs';
 import { tempDb } from './db';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import {
+	generateSessionToken,
+	hashToken,
+	SESSION_LIFETIME
+} from '../../src/lib/server/auth/session';
+import { session } from '../../src/lib/server/db/schema';
 import { makeContest, makeMember, makeSeason, makeTeam, makeUser } from './factories';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events';
 
@@ -84,6 +90,21 @@ export function withDb<T>(path: string, fn: (db: Db) => T): T {
 	} finally {
 		db.$client.close();
 	}
+}
+
+/**
+ * A session for any user, its row written straight to the database (as sign-in would, without
+ * the store's asynchronous write, so that a test can make one in one line); returns its token.
+ */
+export function sessionTokenFor(path: string, userId: number): string {
+	const token = generateSessionToken();
+	withDb(path, (db) =>
+		db
+			.insert(session)
+			.values({ id: hashToken(token), userId, expiresAt: Date.now() + SESSION_LIFETIME })
+			.run()
+	);
+	return token;
 }
 
 /** An admin API token for the database (the CLI's `token create`, without spawning it). */

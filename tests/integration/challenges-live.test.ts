@@ -9,6 +9,7 @@ import {
 	apiTokenFor,
 	connect,
 	seedServerDb,
+	sessionTokenFor,
 	signIn,
 	socketFor,
 	waitFor,
@@ -16,7 +17,6 @@ import {
 	type ClientSocket,
 	type SeededDb
 } from '../helpers/seeded';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
 import type { ChallengesView } from '../../src/lib/contest/challenge';
 import type { LeaderboardPush, LeaderboardSnapshot } from '../../src/lib/realtime/events';
 
@@ -26,11 +26,7 @@ let socket: ClientSocket;
 const frames: LeaderboardPush[] = [];
 let ack: LeaderboardSnapshot;
 
-const sessionFor = (userId: number) => {
-	const token = generateSessionToken();
-	withDb(seeded.path, (db) => createSession(db, token, userId));
-	return token;
-};
+const sessionFor = (userId: number) => sessionTokenFor(seeded.path, userId);
 
 async function act(path: string, session: string, fields: Record<string, string>) {
 	const response = await fetch(`${server.url}${path}`, {

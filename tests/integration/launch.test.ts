@@ -13,6 +13,7 @@ import { blankSeasonValues, parseSeasonValues } from '../../src/lib/server/seaso
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { acceptInvite, createInvite } from '../../src/lib/server/people/invites';
 
@@ -147,7 +148,7 @@ describe('the ranking and people invited but not joined yet', () => {
 		expect(names()).toHaveLength(1);
 		expect(names()).not.toContain('ada');
 
-		await acceptInvite(db, invited[0].token, 'a-good-password', clock);
+		await acceptInvite(sqliteStore(db), invited[0].token, 'a-good-password', clock);
 		expect(names()).toContain('ada');
 		expect(names()).not.toContain('bo');
 	});

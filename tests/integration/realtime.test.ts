@@ -6,6 +6,7 @@ import {
 	apiTokenFor,
 	connect,
 	seedServerDb,
+	sessionTokenFor,
 	signIn,
 	socketFor,
 	waitFor,
@@ -14,12 +15,7 @@ import {
 	type SeededDb
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
-import {
-	createSession,
-	generateSessionToken,
-	hashToken,
-	SESSION_COOKIE
-} from '../../src/lib/server/auth/session';
+import { hashToken, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import { seasonMember, session as sessionTable } from '../../src/lib/server/db/schema';
 import { applyPush } from '../../src/lib/realtime/board-state';
 import { createApiToken, revokeApiToken } from '../../src/lib/server/auth/api-token';
@@ -50,12 +46,7 @@ beforeAll(async () => {
 	session = await signIn(server.url, seeded.people[0].email);
 });
 
-/** A session for any user, written straight to the database (as sign-in would). */
-function sessionFor(userId: number): string {
-	const sessionToken = generateSessionToken();
-	withDb(seeded.path, (db) => createSession(db, sessionToken, userId));
-	return sessionToken;
-}
+const sessionFor = (userId: number) => sessionTokenFor(seeded.path, userId);
 
 /** Resolves with the reason once the server disconnects the socket. */
 function disconnected(socket: ClientSocket): Promise<string> {

@@ -25,6 +25,7 @@ import {
 	type SignInAttempt
 } from '../../src/lib/server/auth/rate-limit';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { log } from '../../src/lib/server/shared/log';
 
 const SECOND = 1000;
 
@@ -199,6 +200,24 @@ describe('on postgres, the pool', () => {
 		// Drizzle wraps the driver's error ("Failed query: …"), the parser's is its cause.
 		expect(String((error as Error | null)?.cause)).toMatch(/9007199254740993.*does not fit/);
 		await store.pool.query("delete from login_throttle where key = 'w:huge'");
+	});
+
+	it('logs an idle connection that failed with its message and code, not the pg client', () => {
+		const store = nodes.postgres[0];
+		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');
+		const warn = vi.spyOn(log, 'warn').mockImplementation(() => {});
+		try {
+			// What pg-pool emits when an idle client's connection ends: the error, with the client on it.
+			const client = { connectionParameters: { password: 'secret' } };
+			const error = Object.assign(new Error('terminating connection'), { code: '57P01', client });
+			store.pool.emit('error', error, client);
+			expect(warn).toHaveBeenCalledWith(
+				{ message: 'terminating connection', code: '57P01' },
+				'PostgreSQL: an idle connection failed'
+			);
+		} finally {
+			warn.mockRestore();
+		}
 	});
 
 	it('refuses a URL it cannot reach, and says why', async () => {

@@ -1,10 +1,12 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull, ne } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { invite, user } from '../db/schema';
-import { audit } from '../audit/record';
+import { write, type Store, type StoreDb } from '../db/store';
+import { auditInWrite } from '../audit/record';
 import { hashPassword } from './password';
-import { hashToken, invalidateUserSessions } from './session';
+import { deleteUserSessionsInWrite, hashToken } from './session';
+import { sessionsEnded } from './session-events';
 import { AppError, badRequest } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { m } from '../../paraglide/messages.js';
@@ -53,15 +55,36 @@ export function newLinkToken(): string {
 export function voidOpenLinks(tx: Queryable, userId: number, now: number, exceptId?: number) {
 	tx.update(invite)
 		.set({ voidedAt: now })
-		.where(
-			and(
-				eq(invite.userId, userId),
-				isNull(invite.acceptedAt),
-				isNull(invite.voidedAt),
-				exceptId === undefined ? undefined : ne(invite.id, exceptId)
-			)
-		)
+		.where(openLinksOf(invite, userId, exceptId))
 		.run();
+}
+
+/** `voidOpenLinks` inside a store's write (db/store.ts). */
+export function voidOpenLinksInWrite(
+	tx: StoreDb,
+	store: Store,
+	userId: number,
+	now: number,
+	exceptId?: number
+) {
+	const links = store.tables.invite;
+	return tx
+		.update(links)
+		.set({ voidedAt: now })
+		.where(openLinksOf(links, userId, exceptId));
+}
+
+function openLinksOf(
+	links: typeof invite | Store['tables']['invite'],
+	userId: number,
+	exceptId?: number
+) {
+	return and(
+		eq(links.userId, userId),
+		isNull(links.acceptedAt),
+		isNull(links.voidedAt),
+		exceptId === undefined ? undefined : ne(links.id, exceptId)
+	);
 }
 
 /** Stores a new link of a person (voiding their older ones) and returns its token. */
@@ -80,29 +103,69 @@ export function issueLink(
 	voidOpenLinks(tx, input.userId, now);
 	const token = newLinkToken();
 	tx.insert(invite)
-		.values({
-			purpose: input.purpose,
-			email: input.email,
-			userId: input.userId,
-			seasonId: input.seasonId ?? null,
-			tokenHash: hashToken(token),
-			createdById: input.createdById ?? null,
-			createdAt: now,
-			expiresAt: now + input.lifetime
-		})
+		.values(linkRow(input, token, now))
 		.run();
 	return token;
 }
 
+/** `issueLink` inside a store's write (db/store.ts): the self-service reset. */
+export async function issueLinkInWrite(
+	tx: StoreDb,
+	store: Store,
+	input: NewLink,
+	now: number
+): Promise<string> {
+	await voidOpenLinksInWrite(tx, store, input.userId, now);
+	const token = newLinkToken();
+	await tx.insert(store.tables.invite).values(linkRow(input, token, now));
+	return token;
+}
+
+type NewLink = Parameters<typeof issueLink>[1];
+
+function linkRow(input: NewLink, token: string, now: number) {
+	return {
+		purpose: input.purpose,
+		email: input.email,
+		userId: input.userId,
+		seasonId: input.seasonId ?? null,
+		tokenHash: hashToken(token),
+		createdById: input.createdById ?? null,
+		createdAt: now,
+		expiresAt: now + input.lifetime
+	};
+}
+
 /** The link behind a token, if it can still be used for `purpose`; otherwise a 410 AppError. */
 export function findLink(db: Queryable, token: string, purpose: LinkPurpose, now: number) {
-	const words = WORDS[purpose];
 	const row = db
 		.select({ link: invite, name: user.displayName, passwordHash: user.passwordHash })
 		.from(invite)
 		.innerJoin(user, eq(user.id, invite.userId))
 		.where(and(eq(invite.tokenHash, hashToken(token)), eq(invite.purpose, purpose)))
 		.get();
+	return usableLink(row, purpose, now);
+}
+
+/** `findLink` through the store. */
+async function findLinkInStore(store: Store, token: string, purpose: LinkPurpose, now: number) {
+	const { invite: links, user: people } = store.tables;
+	const [row] = await store.db
+		.select({ link: links, name: people.displayName, passwordHash: people.passwordHash })
+		.from(links)
+		.innerJoin(people, eq(people.id, links.userId))
+		.where(and(eq(links.tokenHash, hashToken(token)), eq(links.purpose, purpose)));
+	return usableLink(row, purpose, now);
+}
+
+type LinkRow = {
+	link: typeof invite.$inferSelect;
+	name: string;
+	passwordHash: string;
+};
+
+function usableLink(row: LinkRow | undefined, purpose: LinkPurpose, now: number) {
+	const words = WORDS[purpose];
 	if (!row) throw linkGone('invalid', words.invalid());
 	if (row.link.acceptedAt != null) throw linkGone('used', words.used());
 	// An invitation is spent once the account has a password, whichever link set it.
@@ -131,62 +194,63 @@ export function checkNewPassword(password: string): void {
 }
 
 /**
- * Sets the password from a link, once: in one transaction the link is marked used, the
- * person's other open links are voided and the password is written only if the account is in
- * the state the link is for (no password for an invitation, a password for a reset). Then every
- * session of the person ends; the caller signs them in afresh.
+ * Sets the password from a link, once: in one write the link is marked used, the person's other
+ * open links are voided and the password is written only if the account is in the state the
+ * link is for (no password for an invitation, a password for a reset). Then every session of
+ * the person ends; the caller signs them in afresh.
  */
 export async function useLink(
-	db: Db,
+	store: Store,
 	token: string,
 	purpose: LinkPurpose,
 	password: string,
 	clock: Clock = systemClock
 ): Promise<number> {
-	const found = findLink(db, token, purpose, clock());
+	const found = await findLinkInStore(store, token, purpose, clock());
 	checkNewPassword(password);
 	const passwordHash = await hashPassword(password);
 	const now = clock();
 	const words = WORDS[purpose];
-	db.transaction(
-		(tx) => {
-			const used = tx
-				.update(invite)
-				.set({ acceptedAt: now })
-				.where(
-					and(
-						eq(invite.id, found.id),
-						isNull(invite.acceptedAt),
-						isNull(invite.voidedAt),
-						eq(invite.purpose, purpose)
-					)
+	const { invite: links, user: people } = store.tables;
+	await write(store, async (tx) => {
+		const used = await tx
+			.update(links)
+			.set({ acceptedAt: now })
+			.where(
+				and(
+					eq(links.id, found.id),
+					isNull(links.acceptedAt),
+					isNull(links.voidedAt),
+					eq(links.purpose, purpose)
 				)
-				.run();
-			if (used.changes !== 1) throw linkGone('used', words.used());
-			const hasNoPassword = eq(user.passwordHash, NO_PASSWORD);
-			const set = tx
-				.update(user)
-				.set({ passwordHash })
-				.where(
-					and(
-						eq(user.id, found.userId),
-						purpose === 'invite' ? hasNoPassword : ne(user.passwordHash, NO_PASSWORD)
-					)
+			)
+			.returning({ id: links.id });
+		if (used.length !== 1) throw linkGone('used', words.used());
+		const hasNoPassword = eq(people.passwordHash, NO_PASSWORD);
+		const set = await tx
+			.update(people)
+			.set({ passwordHash })
+			.where(
+				and(
+					eq(people.id, found.userId),
+					purpose === 'invite' ? hasNoPassword : ne(people.passwordHash, NO_PASSWORD)
 				)
-				.run();
-			if (set.changes !== 1) throw linkGone('used', words.used());
-			voidOpenLinks(tx, found.userId, now, found.id);
-			invalidateUserSessions(tx, found.userId);
-			audit(
-				tx,
-				{ userId: found.userId },
-				purpose === 'invite' ? 'member.accept_invite' : 'member.reset_password',
-				`user:${found.userId}`,
-				{},
-				now
-			);
-		},
-		{ behavior: 'immediate' }
-	);
+			)
+			.returning({ id: people.id });
+		if (set.length !== 1) throw linkGone('used', words.used());
+		await voidOpenLinksInWrite(tx, store, found.userId, now, found.id);
+		await deleteUserSessionsInWrite(tx, store, found.userId);
+		await auditInWrite(
+			tx,
+			store,
+			{ userId: found.userId },
+			purpose === 'invite' ? 'member.accept_invite' : 'member.reset_password',
+			`user:${found.userId}`,
+			{},
+			now
+		);
+	});
+	// After the commit: the live sockets of the person's old sessions are closed.
+	sessionsEnded({ userId: found.userId });
 	return found.userId;
 }

@@ -1,6 +1,6 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { getDb, type Db } from '../db';
+import { getStore, type Store } from '../db/store';
 import { createSession, generateSessionToken } from './session';
 import { setSessionTokenCookie } from './cookie';
 import { AppError } from '../shared/errors';
@@ -38,22 +38,22 @@ export const newPasswordSchema = z
  * returns the person's id), then signs the person in and goes to the board.
  */
 export function setPasswordAction(
-	use: (db: Db, token: string, password: string) => Promise<number>
+	use: (store: Store, token: string, password: string) => Promise<number>
 ) {
 	return async (event: RequestEvent<{ token: string }>) => {
 		const input = formText(await event.request.formData(), ['password', 'confirm']);
 		// Passwords are never sent back to the page.
 		const parsed = parseForm(newPasswordSchema, input, 'default');
 		if (!parsed.ok) return parsed.failure;
-		const db = getDb();
+		const store = getStore();
 		let userId: number;
 		try {
-			userId = await use(db, event.params.token, parsed.data.password);
+			userId = await use(store, event.params.token, parsed.data.password);
 		} catch (e) {
 			return refuseError(e, 'default');
 		}
 		const token = generateSessionToken();
-		const session = createSession(db, token, userId);
+		const session = await createSession(store, token, userId);
 		setSessionTokenCookie(event, token, session.expiresAt);
 		redirect(303, '/');
 	};

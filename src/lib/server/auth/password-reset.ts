@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
+import type { Store } from '../db/store';
 import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { audit } from '../audit/record';
@@ -83,12 +84,12 @@ export function findReset(db: Db, token: string, clock: Clock = systemClock) {
 
 /** Sets the new password (once), voids the other links and ends every session of the person. */
 export function resetPassword(
-	db: Db,
+	store: Store,
 	token: string,
 	password: string,
 	clock: Clock = systemClock
 ): Promise<number> {
-	return useLink(db, token, 'reset', password, clock);
+	return useLink(store, token, 'reset', password, clock);
 }
 
 /** Why `issuerId` may not reset `person`'s password, in the reader's language. */

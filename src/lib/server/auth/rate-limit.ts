@@ -1,6 +1,4 @@
 import { eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { loginThrottle } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { intlLocale } from '../../i18n/current';
 
@@ -148,22 +146,15 @@ export function signInSucceeded(store: Store, keys: SignInKeys): Promise<void> {
 	});
 }
 
-/** `forgetOldFailures` through the store. */
-function forgetOldCounts(tx: StoreDb, store: Store, now: number) {
+/**
+ * Drops counts nobody will look at again (their last failure is past `forgetAfter`), inside a
+ * write: the sign-in's and the password-reset requests' (notify/mail/self-reset.ts).
+ */
+export function forgetOldCounts(tx: StoreDb, store: Store, now: number) {
 	const { loginThrottle } = store.tables;
 	return tx
 		.delete(loginThrottle)
 		.where(lt(loginThrottle.lastFailureAt, now - LOGIN_LIMITS.forgetAfter));
-}
-
-/**
- * Drops counts nobody will look at again (their last failure is past `forgetAfter`). Synchronous,
- * for the password-reset requests (notify/mail/self-reset.ts), not ported to the store yet.
- */
-export function forgetOldFailures(db: Queryable, now: number): void {
-	db.delete(loginThrottle)
-		.where(lt(loginThrottle.lastFailureAt, now - LOGIN_LIMITS.forgetAfter))
-		.run();
 }
 
 /** "30 seconds", "2 minutes" (in the reader's language): a wait, rounded up, for the sign-in page. */

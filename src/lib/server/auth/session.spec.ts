@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
+import { sqliteStore, type Store } from '../db/store';
 import { session, user } from '../db/schema';
 import {
 	createSession,
@@ -13,10 +14,12 @@ import {
 
 const DAY = 24 * 60 * 60 * 1000;
 let db: Db;
+let store: Store;
 let userId: number;
 
 beforeEach(() => {
 	db = openDatabase(':memory:');
+	store = sqliteStore(db);
 	userId = db
 		.insert(user)
 		.values({ email: 'a@test.test', displayName: 'A', role: 'participant', passwordHash: 'x' })
@@ -32,9 +35,9 @@ describe('sessions', () => {
 		for (const token of tokens) expect(token).toMatch(/^[a-z2-7]{32}$/);
 	});
 
-	it('stores only the SHA-256 of the token', () => {
+	it('stores only the SHA-256 of the token', async () => {
 		const token = generateSessionToken();
-		createSession(db, token, userId, () => 0);
+		await createSession(store, token, userId, () => 0);
 		const rows = db.select().from(session).all();
 		expect(rows).toEqual([{ id: hashToken(token), userId, expiresAt: SESSION_LIFETIME }]);
 		expect(rows[0].id).not.toContain(token);
@@ -46,11 +49,11 @@ describe('sessions', () => {
 		{ title: 'one ms before expiry', age: SESSION_LIFETIME - 1, valid: true, renewed: true },
 		{ title: 'at expiry', age: SESSION_LIFETIME, valid: false, renewed: false },
 		{ title: 'long expired', age: 90 * DAY, valid: false, renewed: false }
-	])('validates a $title session', ({ age, valid, renewed }) => {
+	])('validates a $title session', async ({ age, valid, renewed }) => {
 		const token = generateSessionToken();
-		const created = createSession(db, token, userId, () => 1_000);
+		const created = await createSession(store, token, userId, () => 1_000);
 		const now = 1_000 + age;
-		const result = validateSessionToken(db, token, () => now);
+		const result = await validateSessionToken(store, token, () => now);
 		expect(result.user?.id ?? null).toBe(valid ? userId : null);
 		if (valid) {
 			expect(result.session!.expiresAt).toBe(renewed ? now + SESSION_LIFETIME : created.expiresAt);
@@ -60,12 +63,12 @@ describe('sessions', () => {
 		}
 	});
 
-	it('rejects unknown tokens and invalidated sessions', () => {
+	it('rejects unknown tokens and invalidated sessions', async () => {
 		const token = generateSessionToken();
-		const created = createSession(db, token, userId);
-		expect(validateSessionToken(db, 'not-a-token').session).toBeNull();
-		invalidateSession(db, created.id);
-		expect(validateSessionToken(db, token).session).toBeNull();
+		const created = await createSession(store, token, userId);
+		expect((await validateSessionToken(store, 'not-a-token')).session).toBeNull();
+		await invalidateSession(store, created.id);
+		expect((await validateSessionToken(store, token)).session).toBeNull();
 	});
 
 	it.each([

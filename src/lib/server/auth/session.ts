@@ -1,11 +1,15 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { session as sessionTable, user as userTable } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
 import { systemClock, type Clock } from '../shared/clock';
-import { unlessBusy } from '../db/busy';
+import { isBusy } from '../db/busy';
 import { sessionsEnded } from './session-events';
+
+// Sessions as the Lucia guide shapes them: the cookie holds a random token, the database its
+// SHA-256, and a session used in the second half of its life is extended (sliding expiry).
+// Through the store (db/store.ts): the same code on SQLite and PostgreSQL, so that on several
+// nodes a session ended on one is refused on the others.
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME = 30 * DAY;
@@ -35,24 +39,31 @@ export function hashToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export function createSession(
-	db: Db,
+export async function createSession(
+	store: Store,
 	token: string,
 	userId: number,
 	clock: Clock = systemClock
-): Session {
+): Promise<Session> {
 	const session: Session = { id: hashToken(token), userId, expiresAt: clock() + SESSION_LIFETIME };
-	db.insert(sessionTable).values(session).run();
+	const { session: sessionTable } = store.tables;
+	await write(store, (tx) => tx.insert(sessionTable).values(session));
 	return session;
 }
 
-export function validateSessionToken(
-	db: Db,
+/**
+ * The session and person behind a token, or nulls. Runs on every request with a cookie: one
+ * read, and a write only when the session expired (deleted) or is in the second half of its life
+ * (extended, about once in fifteen days per session).
+ */
+export async function validateSessionToken(
+	store: Store,
 	token: string,
 	clock: Clock = systemClock
-): SessionValidationResult {
+): Promise<SessionValidationResult> {
+	const { session: sessionTable, user: userTable } = store.tables;
 	const sessionId = hashToken(token);
-	const row = db
+	const [row] = await store.db
 		.select({
 			session: sessionTable,
 			user: {
@@ -65,39 +76,63 @@ export function validateSessionToken(
 		})
 		.from(sessionTable)
 		.innerJoin(userTable, eq(sessionTable.userId, userTable.id))
-		.where(eq(sessionTable.id, sessionId))
-		.get();
+		.where(eq(sessionTable.id, sessionId));
 	if (!row) return { session: null, user: null };
 	const now = clock();
 	const session = row.session;
 	if (now >= session.expiresAt) {
 		// Cleanup only: a database locked by another process leaves it for the next request.
-		unlessBusy(() => db.delete(sessionTable).where(eq(sessionTable.id, session.id)).run());
+		await unlessBusy(store, (tx) => tx.delete(sessionTable).where(eq(sessionTable.id, session.id)));
 		sessionsEnded({ sessionId: session.id });
 		return { session: null, user: null };
 	}
 	if (now >= session.expiresAt - RENEW_WITHIN) {
-		// A database locked by another process skips the renewal; a later request renews.
-		const renewed = unlessBusy(() =>
-			db
+		// A database locked by another process skips the renewal; a later request renews. Two
+		// nodes renewing at once both write about the same expiry: no conflict worth a check.
+		const renewed = await unlessBusy(store, (tx) =>
+			tx
 				.update(sessionTable)
 				.set({ expiresAt: now + SESSION_LIFETIME })
 				.where(eq(sessionTable.id, session.id))
-				.run()
 		);
 		if (renewed) session.expiresAt = now + SESSION_LIFETIME;
 	}
 	return { session, user: row.user };
 }
 
-export function invalidateSession(db: Db, sessionId: string): void {
-	db.delete(sessionTable).where(eq(sessionTable.id, sessionId)).run();
+/** A write that may be skipped: false when SQLite's lock is held by another process. */
+async function unlessBusy(store: Store, work: (tx: StoreDb) => Promise<unknown>): Promise<boolean> {
+	try {
+		await write(store, work);
+		return true;
+	} catch (error) {
+		if (isBusy(error)) return false;
+		throw error;
+	}
+}
+
+/** Ends one session (signing out); the live sockets on it are told. */
+export async function invalidateSession(store: Store, sessionId: string): Promise<void> {
+	const { session: sessionTable } = store.tables;
+	await write(store, (tx) => tx.delete(sessionTable).where(eq(sessionTable.id, sessionId)));
 	sessionsEnded({ sessionId });
 }
 
-export function invalidateUserSessions(db: Queryable, userId: number): void {
-	db.delete(sessionTable).where(eq(sessionTable.userId, userId)).run();
+/** Ends every session of a person; the live sockets on them are told. */
+export async function invalidateUserSessions(store: Store, userId: number): Promise<void> {
+	await write(store, (tx) => deleteUserSessionsInWrite(tx, store, userId));
 	sessionsEnded({ userId });
+}
+
+/**
+ * Deletes every session of a person inside a caller's write (auth/links.ts, when a password is
+ * set from a link). The caller tells the sockets (`sessionsEnded({ userId })`) once the write
+ * has committed, not inside it: PostgreSQL may run a write twice, and one that rolls back
+ * ended nothing.
+ */
+export function deleteUserSessionsInWrite(tx: StoreDb, store: Store, userId: number) {
+	const { session: sessionTable } = store.tables;
+	return tx.delete(sessionTable).where(eq(sessionTable.userId, userId));
 }
 
 /** Reads the session token from a raw Cookie header (sockets have no SvelteKit cookies API). */

@@ -83,7 +83,14 @@ export async function openStore(url: string): Promise<Store> {
 	const pool = new pg.Pool({ connectionString: url });
 	// An idle client's error (the server restarted) must not crash the process: the pool drops
 	// that client and the next query gets a new connection.
-	pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL: an idle connection failed'));
+	// Only the message and the code: pg-pool sets `err.client` to the failed client, whose
+	// fields (its connection, settings, queue) would fill the log line.
+	pool.on('error', (error) =>
+		log.warn(
+			{ message: error.message, code: (error as { code?: unknown }).code },
+			'PostgreSQL: an idle connection failed'
+		)
+	);
 	try {
 		const client = await pool.connect();
 		try {

@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { organisation } from '../db/schema';
 import type { Db, Queryable } from '../db';
+import type { Store, StoreDb } from '../db/store';
 import { audit, type Actor } from '../audit/record';
 import {
 	DEFAULT_CURRENCY,
@@ -19,7 +20,19 @@ export interface OrganisationSettings {
 }
 
 export function getOrganisation(db: Queryable): OrganisationSettings {
-	const row = db.select().from(organisation).where(eq(organisation.id, 1)).get();
+	return settingsOf(db.select().from(organisation).where(eq(organisation.id, 1)).get());
+}
+
+/** `getOrganisation` through the store (db/store.ts): its database or a write's transaction. */
+export async function readOrganisation(db: StoreDb, store: Store): Promise<OrganisationSettings> {
+	const { organisation: settings } = store.tables;
+	const [row] = await db.select().from(settings).where(eq(settings.id, 1));
+	return settingsOf(row);
+}
+
+function settingsOf(
+	row: { defaultLocale: string | null; currency: string | null } | undefined
+): OrganisationSettings {
 	return {
 		defaultLocale: isLocale(row?.defaultLocale) ? row.defaultLocale : DEFAULT_LOCALE,
 		currency: isCurrency(row?.currency) ? row.currency : DEFAULT_CURRENCY

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
+import type { Store } from '../db/store';
 import { invite, season, seasonMember, team, user } from '../db/schema';
 import { hashToken } from '../auth/session';
 import { findLink, issueLink, NO_PASSWORD, useLink } from '../auth/links';
@@ -115,12 +116,12 @@ export function findInvite(db: Db, token: string, clock: Clock = systemClock) {
  * voids the person's other links and ends their sessions. The caller then signs them in.
  */
 export function acceptInvite(
-	db: Db,
+	store: Store,
 	token: string,
 	password: string,
 	clock: Clock = systemClock
 ): Promise<number> {
-	return useLink(db, token, 'invite', password, clock);
+	return useLink(store, token, 'invite', password, clock);
 }
 
 /** The season an invitation link is for (its name and look), once findInvite accepted it. */

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getDb, type Db } from '../db';
+import { sqliteStore } from '../db/store';
 import {
 	sessionTokenFromCookieHeader,
 	validateSessionToken,
@@ -52,6 +53,9 @@ export function attachRealtime(
 	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
 	const db = options.db ?? getDb();
+	// The sessions are read through the store (auth/session.ts); the rest of this file is not
+	// ported yet and uses the SQLite connection, which the store wraps.
+	const store = sqliteStore(db);
 	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
 		httpServer,
 		{ serveClient: false, maxHttpBufferSize: 16 * 1024, ...options.redis?.serverOptions }
@@ -81,13 +85,20 @@ export function attachRealtime(
 			}
 		}
 		const token = sessionTokenFromCookieHeader(socket.handshake.headers.cookie);
-		const { user, session } = token
-			? validateSessionToken(db, token)
-			: { user: null, session: null };
-		if (!user) return next(new Error('unauthorized'));
-		socket.data.user = user;
-		socket.data.sessionId = session.id;
-		next();
+		if (!token) return next(new Error('unauthorized'));
+		validateSessionToken(store, token).then(
+			({ user, session }) => {
+				if (!user) return next(new Error('unauthorized'));
+				socket.data.user = user;
+				socket.data.sessionId = session.id;
+				next();
+			},
+			(error: unknown) => {
+				// The handshake is refused; the reason stays in the log, not in the client's hands.
+				log.error({ err: error }, "reading a socket's session failed");
+				next(new Error('unavailable'));
+			}
+		);
 	});
 
 	io.on('connection', (socket) => {

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { normalizeEmail } from '$lib/server/people/users';
 import { waitInWords } from '$lib/server/auth/rate-limit';
 import { mailConfigured } from '$lib/server/notify/mail/config';
@@ -25,8 +25,8 @@ export const actions: Actions = {
 		if (!email) return refuse(400, 'default', m.forgot_enter_email(), { values });
 		if (email.length > 254 || !email.includes('@'))
 			return refuse(400, 'default', m.forgot_not_an_email(), { values });
-		const answer = requestSelfReset(
-			getDb(),
+		const answer = await requestSelfReset(
+			getStore(),
 			{ email, address: event.getClientAddress() },
 			Date.now()
 		);

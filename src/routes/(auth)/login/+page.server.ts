@@ -61,7 +61,7 @@ export const actions: Actions = {
 		log.info({ userId: user.id }, 'signed in');
 
 		const token = generateSessionToken();
-		const session = createSession(db, token, user.id);
+		const session = await createSession(getStore(), token, user.id);
 		setSessionTokenCookie(event, token, session.expiresAt);
 		redirect(303, safeRedirect(event.url.searchParams.get('redirectTo')));
 	}

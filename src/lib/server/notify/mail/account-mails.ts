@@ -3,7 +3,10 @@ import type { Queryable } from '../../db';
 import { user } from '../../db/schema';
 import { m } from '../../../paraglide/messages.js';
 import { appOrigin } from './config';
-import { queueMail } from './queue';
+import type { Store, StoreDb } from '../../db/store';
+import { readOrganisation } from '../../organisation/settings';
+import type { Locale } from '../../../i18n/locales';
+import { queueMail, queueMailInWrite } from './queue';
 import { recipientLocale, renderMail } from './templates';
 
 // The mails that carry a link to set a password: an invitation, and a password reset (asked for
@@ -40,19 +43,58 @@ export function queueInvitationMail(
 }
 
 /** Queues the password-reset mail with the link `/reset/<token>`. */
-export function queueResetMail(
-	tx: Queryable,
-	input: { userId: number; token: string; askedBy: 'self' | 'manager' },
-	now: number
-): void {
+export function queueResetMail(tx: Queryable, input: ResetMail, now: number): void {
 	const to = person(tx, input.userId);
 	if (!to) return;
 	const locale = recipientLocale(tx, input.userId);
+	queueMail(
+		tx,
+		{
+			userId: input.userId,
+			kind: 'password_reset',
+			to: to.email,
+			...resetMail(to.name, locale, input)
+		},
+		now
+	);
+}
+
+/** `queueResetMail` inside a store's write (db/store.ts): the self-service reset. */
+export async function queueResetMailInWrite(
+	tx: StoreDb,
+	store: Store,
+	input: ResetMail,
+	now: number
+): Promise<void> {
+	const { user: people } = store.tables;
+	const [to] = await tx
+		.select({ name: people.displayName, email: people.email, locale: people.locale })
+		.from(people)
+		.where(eq(people.id, input.userId));
+	if (!to) return;
+	// As recipientLocale: their own language, else the organisation's default.
+	const locale = to.locale ?? (await readOrganisation(tx, store)).defaultLocale;
+	await queueMailInWrite(
+		tx,
+		store,
+		{
+			userId: input.userId,
+			kind: 'password_reset',
+			to: to.email,
+			...resetMail(to.name, locale, input)
+		},
+		now
+	);
+}
+
+type ResetMail = { userId: number; token: string; askedBy: 'self' | 'manager' };
+
+function resetMail(name: string, locale: Locale, input: ResetMail) {
 	const o = { locale };
-	const mail = renderMail({
+	return renderMail({
 		locale,
 		subject: m.mail_reset_subject({}, o),
-		greeting: m.mail_greeting({ name: to.name }, o),
+		greeting: m.mail_greeting({ name }, o),
 		paragraphs: [
 			input.askedBy === 'self' ? m.mail_reset_body_self({}, o) : m.mail_reset_body_manager({}, o)
 		],
@@ -62,5 +104,4 @@ export function queueResetMail(
 			...(input.askedBy === 'self' ? [m.mail_reset_ignore({}, o)] : [])
 		]
 	});
-	queueMail(tx, { userId: input.userId, kind: 'password_reset', to: to.email, ...mail }, now);
 }

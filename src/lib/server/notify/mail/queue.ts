@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db';
+import type { Store, StoreDb } from '../../db/store';
 import { outgoingMessage, type NotificationKind } from '../../db/schema';
 
 // Queues one mail in the outbox (outgoing_message), inside the caller's transaction; the mail
@@ -21,20 +22,40 @@ export interface MailToQueue {
 export function queueMail(tx: Queryable, mail: MailToQueue, now: number): boolean {
 	const row = tx
 		.insert(outgoingMessage)
-		.values({
-			channel: 'email',
-			kind: mail.kind,
-			userId: mail.userId,
-			recipient: mail.to,
-			subject: mail.subject,
-			body: mail.text,
-			payload: { html: mail.html },
-			dedupeKey: mail.dedupeKey ?? null,
-			nextAttemptAt: now,
-			createdAt: now
-		})
+		.values(outboxRow(mail, now))
 		.onConflictDoNothing()
 		.returning({ id: outgoingMessage.id })
 		.get();
 	return row !== undefined;
+}
+
+/** `queueMail` inside a store's write (db/store.ts): the self-service reset. */
+export async function queueMailInWrite(
+	tx: StoreDb,
+	store: Store,
+	mail: MailToQueue,
+	now: number
+): Promise<boolean> {
+	const { outgoingMessage: outbox } = store.tables;
+	const rows = await tx
+		.insert(outbox)
+		.values(outboxRow(mail, now))
+		.onConflictDoNothing()
+		.returning({ id: outbox.id });
+	return rows.length > 0;
+}
+
+function outboxRow(mail: MailToQueue, now: number) {
+	return {
+		channel: 'email' as const,
+		kind: mail.kind,
+		userId: mail.userId,
+		recipient: mail.to,
+		subject: mail.subject,
+		body: mail.text,
+		payload: { html: mail.html },
+		dedupeKey: mail.dedupeKey ?? null,
+		nextAttemptAt: now,
+		createdAt: now
+	};
 }
