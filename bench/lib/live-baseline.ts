@@ -48,11 +48,11 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --fanout MODE        inline (Socket.IO in the server's process, the default setting),
                        process (HONORBOARD_FANOUT=process: the sockets in a second process),
                        or both (default): each is compared with the same bare run
-  --client-kind KIND   sio (default): watchers are socket.io-client sockets; wire: a minimal
-                       Socket.IO v4 client on \`ws\` (bench/lib/live-clients-wire.mjs) that reads
-                       a push only as far as its version, so that the watchers' own CPU
-                       weighs less on the two cores (the first watcher of each process
-                       still parses every frame and checks the version)
+  --client-kind KIND   wire (default): a minimal Socket.IO v4 client on \`ws\`
+                       (bench/lib/live-clients-wire.mjs) that reads a push only as far as its
+                       version, so that the watchers' own CPU weighs less on the two cores
+                       (the first watcher of each process still parses every frame and checks
+                       the version); sio: socket.io-client sockets, as before 2026-12-05
   --watchers AS        session (default): Honorboard's watchers connect as boards and TVs do,
                        with a signed-in session's cookie; token: with the API token, as an
                        integration does (such a socket also gets a \`badge\` frame per award)
@@ -139,7 +139,7 @@ function readOptions(argv: string[]): Options | null {
 	const watchers = values.watchers ?? 'session';
 	if (watchers !== 'session' && watchers !== 'token')
 		throw new Error('--watchers must be session or token');
-	const clientKind = values['client-kind'] ?? 'sio';
+	const clientKind = values['client-kind'] ?? 'wire';
 	if (clientKind !== 'sio' && clientKind !== 'wire')
 		throw new Error('--client-kind must be sio or wire');
 	return {
