@@ -29,6 +29,7 @@ import {
 	startBenchServer,
 	type BenchServer
 } from './server';
+import { startOnFreePort } from './port-retry';
 import { round, summarize, type Summary } from './stats';
 
 const USAGE = `Usage: npm run bench:live -- --baseline [options]
@@ -42,11 +43,16 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --pair-timeout T     seconds before a (sale, watcher) pair counts as missing (default 10)
   --deadline D         stop the whole run after D seconds (default 900)
   --bare-per-sale      the bare stack emits once per sale instead of coalescing like Honorboard
-  --port-base N        first of the ports used (default 4591: Honorboard N, bare N+1,
-                       Honorboard with the fan-out process N+2)
+  --port-base N        first of the ports used (default 4591: Honorboard N, with the fan-out
+                       process N+4, bare N+8; each tries the next 4 ports if taken)
   --fanout MODE        inline (Socket.IO in the server's process, the default setting),
                        process (HONORBOARD_FANOUT=process: the sockets in a second process),
                        or both (default): each is compared with the same bare run
+  --client-kind KIND   wire (default): a minimal Socket.IO v4 client on \`ws\`
+                       (bench/lib/live-clients-wire.mjs) that reads a push only as far as its
+                       version, so that the watchers' own CPU weighs less on the two cores
+                       (the first watcher of each process still parses every frame and checks
+                       the version); sio: socket.io-client sockets, as before 2026-12-05
   --watchers AS        session (default): Honorboard's watchers connect as boards and TVs do,
                        with a signed-in session's cookie; token: with the API token, as an
                        integration does (such a socket also gets a \`badge\` frame per award)
@@ -65,6 +71,7 @@ interface Options {
 	barePerSale: boolean;
 	fanout: FanoutMode[];
 	watchers: 'session' | 'token';
+	clientKind: 'sio' | 'wire';
 }
 
 type FanoutMode = 'inline' | 'process';
@@ -102,6 +109,7 @@ function readOptions(argv: string[]): Options | null {
 			'bare-per-sale': { type: 'boolean' },
 			fanout: { type: 'string' },
 			watchers: { type: 'string' },
+			'client-kind': { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -131,9 +139,13 @@ function readOptions(argv: string[]): Options | null {
 	const watchers = values.watchers ?? 'session';
 	if (watchers !== 'session' && watchers !== 'token')
 		throw new Error('--watchers must be session or token');
+	const clientKind = values['client-kind'] ?? 'wire';
+	if (clientKind !== 'sio' && clientKind !== 'wire')
+		throw new Error('--client-kind must be sio or wire');
 	return {
 		fanout: fanout === 'both' ? ['inline', 'process'] : [fanout as FanoutMode],
 		watchers,
+		clientKind,
 		sizes,
 		sales: int(values.sales, 'sales', values.quick ? 100 : 200, 1, 100_000),
 		rate,
@@ -154,8 +166,9 @@ interface ClientProc {
 	request: <T>(message: object, reply: string) => Promise<T>;
 }
 
-function startClientProc(): ClientProc {
-	const child = fork(join(ROOT, 'bench/lib/live-clients.mjs'), [], {
+function startClientProc(kind: Options['clientKind']): ClientProc {
+	const file = kind === 'wire' ? 'live-clients-wire.mjs' : 'live-clients.mjs';
+	const child = fork(join(ROOT, 'bench/lib', file), [], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		serialization: 'advanced'
 	});
@@ -184,6 +197,9 @@ interface ClientResult {
 	badgeFramesPerClient: number[];
 	pushBytes: number[];
 	pushSamples?: Record<string, unknown>[];
+	decodeMs?: number[];
+	versionMismatches?: number;
+	incompleteFrames?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +258,13 @@ interface TargetResult {
 	serverPeakRssMiB: number | null;
 	/** CPU the watcher processes used over the same window: they share the machine's cores. */
 	clientProcsCpuSeconds: number | null;
+	/** The watcher processes' CPU per accepted sale (ms). */
+	clientCpuMsPerSale: number | null;
+	/** Arrival → handled, per frame, the first watcher of each process (its full parse), µs. */
+	clientDecodeUs: Summary | null;
+	/** wire clients: parsed version ≠ the version read without parsing; frames cut short. */
+	versionMismatches: number | null;
+	incompleteFrames: number | null;
 	load: { start: number[]; end: number[] };
 	aborted: string | null;
 }
@@ -291,7 +314,7 @@ async function runTarget(input: {
 		input;
 	const loadStart = load();
 	const procCount = Math.min(options.clientProcs, clients);
-	const procs = Array.from({ length: procCount }, startClientProc);
+	const procs = Array.from({ length: procCount }, () => startClientProc(options.clientKind));
 	let aborted: string | null = null;
 	const overdue = () => {
 		if (!aborted && clock() > input.deadlineAt) aborted = 'deadline reached';
@@ -443,6 +466,16 @@ async function runTarget(input: {
 			outOfOrder: results.reduce((s, r) => s + r.outOfOrder, 0),
 			serverPeakRssMiB: round(tree.reduce((sum, pid) => sum + (procMemory(pid)?.hwmMiB ?? NaN), 0)),
 			clientProcsCpuSeconds: round(clientCpuUsed, 2),
+			clientCpuMsPerSale: sales.length ? round((clientCpuUsed * 1000) / sales.length, 2) : null,
+			clientDecodeUs: summarize(results.flatMap((r) => (r.decodeMs ?? []).map((ms) => ms * 1000))),
+			versionMismatches:
+				options.clientKind === 'wire'
+					? results.reduce((s, r) => s + (r.versionMismatches ?? 0), 0)
+					: null,
+			incompleteFrames:
+				options.clientKind === 'wire'
+					? results.reduce((s, r) => s + (r.incompleteFrames ?? 0), 0)
+					: null,
 			load: { start: loadStart, end: load() },
 			aborted
 		};
@@ -492,7 +525,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		fdLimit = null;
 	}
 	log(
-		`load ${loadStart.join(' ')}; ${fdLimit ?? ''}; sizes ${options.sizes.join(', ')}; ${options.sales} sales at ${options.rate}/s; ${options.clientProcs} client processes; watchers by ${options.watchers}`
+		`load ${loadStart.join(' ')}; ${fdLimit ?? ''}; sizes ${options.sizes.join(', ')}; ${options.sales} sales at ${options.rate}/s; ${options.clientProcs} client processes (${options.clientKind}); watchers by ${options.watchers}`
 	);
 
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-livebase-'));
@@ -518,12 +551,18 @@ export async function runBaseline(argv: string[]): Promise<number> {
 				const target: Target = mode === 'process' ? 'honorboard-process' : 'honorboard';
 				const dbPath = join(dir, `${target}-${clients}.db`);
 				copyFileSync(template, dbPath);
-				const hb = await startBenchServer(dbPath, {
-					entry: build.entry,
-					port: options.portBase + (mode === 'process' ? 2 : 0),
-					nodeArgs: ['--import', probe],
-					env: { LOOP_PROBE_FILE: probeFile, HONORBOARD_FANOUT: mode }
-				});
+				// The watchers' own outgoing connections may hold a port of the range for a moment
+				// (thousands of them, from the same ephemeral range): the next ports are tried.
+				const hb = await startOnFreePort(
+					(port) =>
+						startBenchServer(dbPath, {
+							entry: build.entry,
+							port,
+							nodeArgs: ['--import', probe],
+							env: { LOOP_PROBE_FILE: probeFile, HONORBOARD_FANOUT: mode }
+						}),
+					options.portBase + (mode === 'process' ? 4 : 0)
+				);
 				try {
 					const auth = { authorization: `Bearer ${token}` };
 					const season = (await (
@@ -569,18 +608,22 @@ export async function runBaseline(argv: string[]): Promise<number> {
 			const barePath = join(dir, `bare-${clients}.db`);
 			const payloadFile = join(dir, `payload-${clients}.json`);
 			if (pushSample) writeFileSync(payloadFile, JSON.stringify(pushSample));
-			const bare = await startBenchServer(barePath, {
-				entry: join(ROOT, 'bench/lib/bare-live.mjs'),
-				port: options.portBase + 1,
-				nodeArgs: ['--import', probe],
-				env: {
-					LOOP_PROBE_FILE: probeFile,
-					BENCH_TOKEN: token,
-					PAYLOAD_BYTES: String(pushBytes ?? 1000),
-					...(pushSample ? { PAYLOAD_FILE: payloadFile } : {}),
-					BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
-				}
-			});
+			const bare = await startOnFreePort(
+				(port) =>
+					startBenchServer(barePath, {
+						entry: join(ROOT, 'bench/lib/bare-live.mjs'),
+						port,
+						nodeArgs: ['--import', probe],
+						env: {
+							LOOP_PROBE_FILE: probeFile,
+							BENCH_TOKEN: token,
+							PAYLOAD_BYTES: String(pushBytes ?? 1000),
+							...(pushSample ? { PAYLOAD_FILE: payloadFile } : {}),
+							BARE_POLICY: options.barePerSale ? 'per-sale' : 'coalesce'
+						}
+					}),
+				options.portBase + 8
+			);
 			try {
 				results.push(
 					await runTarget({
@@ -660,7 +703,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	// Summary table.
 	const f = (v: number | null | undefined) => (v == null ? '?' : String(v));
 	console.log(
-		`\nLive — Honorboard vs bare stack (${options.sales} sales at ${options.rate}/s; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
+		`\nLive — Honorboard vs bare stack (${options.sales} sales at ${options.rate}/s; ${options.clientKind} clients; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
 	);
 	const columns: Target[] = [...hbTargets, 'bare'];
 	const names: Record<Target, string> = {
@@ -736,6 +779,19 @@ export async function runBaseline(argv: string[]): Promise<number> {
 			'client procs CPU s',
 			each((r) => r.clientProcsCpuSeconds)
 		);
+		row(
+			'client procs CPU ms / sale',
+			each((r) => r.clientCpuMsPerSale)
+		);
+		row(
+			'client decode p50/p99 µs',
+			each((r) => (r.clientDecodeUs ? `${r.clientDecodeUs.p50}/${r.clientDecodeUs.p99}` : null))
+		);
+		if (options.clientKind === 'wire')
+			row(
+				'version mismatch/cut',
+				each((r) => `${r.versionMismatches}/${r.incompleteFrames}`)
+			);
 		row(
 			'sales/s achieved',
 			each((r) => r.achievedRate)

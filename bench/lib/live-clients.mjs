@@ -15,6 +15,8 @@ const watchers = [];
 const pushBytes = [];
 /** Deltas as received (first client only), for the bare stack to push the same payload. */
 const pushSamples = [];
+/** ms from a frame's arrival (the engine's `packet`) to the end of its handler, first client. */
+const decodeMs = [];
 
 function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 	return new Promise((done, fail) => {
@@ -26,7 +28,15 @@ function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 			reconnection: false,
 			timeout: timeoutMs
 		});
-		const w = { socket, versions: [], times: [], outOfOrder: 0, disconnects: 0, badgeFrames: 0 };
+		const w = {
+			socket,
+			versions: [],
+			times: [],
+			outOfOrder: 0,
+			disconnects: 0,
+			badgeFrames: 0,
+			packetAt: 0
+		};
 		// A frame of its own per award: only sockets with an API token get these (the push carries
 		// the badges for everyone else).
 		socket.on('badge', () => w.badgeFrames++);
@@ -42,6 +52,7 @@ function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 			}
 			w.versions.push(push.version);
 			w.times.push(at);
+			if (measureBytes && decodeMs.length < 20000) decodeMs.push(clock() - w.packetAt);
 		});
 		socket.on('disconnect', () => w.disconnects++);
 		const timer = setTimeout(() => {
@@ -54,6 +65,9 @@ function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 			fail(new Error(`connect_error: ${error.message}`));
 		});
 		socket.once('connect', async () => {
+			// The engine emits `packet` before the manager decodes it (on `data`): the time from
+			// here to the end of the handler is the client's own parse and dispatch of the frame.
+			if (measureBytes) socket.io.engine.on('packet', () => (w.packetAt = clock()));
 			try {
 				const ack = await socket.timeout(timeoutMs).emitWithAck('watch', { seasonId });
 				clearTimeout(timer);
@@ -133,7 +147,8 @@ function finish(m) {
 		pushesPerClient,
 		badgeFramesPerClient,
 		pushBytes,
-		pushSamples
+		pushSamples,
+		decodeMs
 	});
 }
 
