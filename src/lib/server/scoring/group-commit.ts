@@ -5,18 +5,17 @@ import { recordSaleInTx, saleBadges, type RecordedSale, type RecordSaleInput } f
 import { SaleLookups } from './sale-lookups';
 import { WriteBatch } from './write-batch';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
-import { evaluateAwards } from '../badges/awards';
+import { decideGroupAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
-import { log } from '../shared/log';
 
 // Group commit for the API: the sales that arrive while the event loop is busy are recorded
 // together, in one transaction, on the next turn of the loop. Each sale has its own savepoint
 // (a refused sale leaves the others alone), the group's standings, days and versions are
 // written once (WriteBatch), and every request is answered only after the transaction that
-// holds its sale has committed: nothing acknowledged can be lost. One COMMIT (and one badge
-// evaluation per season) then serves many sales instead of one each.
+// holds its sale has committed: nothing acknowledged can be lost. One COMMIT, holding the
+// group's badge step too, then serves many sales instead of one each.
 
 /** At most this many sales per transaction, so that one group never holds the loop long. */
 const MAX_GROUP = 128;
@@ -65,12 +64,14 @@ async function drain(
 async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void> {
 	let outcomes: ({ recorded: ReturnType<typeof recordSaleInTx> } | { error: AppError })[];
 	let writes: WriteBatch;
+	let decided: DecidedAwards | undefined;
 	try {
 		// A database locked by another process is retried whole (it was rolled back whole).
 		outcomes = await retryWhenBusy(() => {
 			const now = clock();
 			const lookups = new SaleLookups();
 			writes = new WriteBatch();
+			decided = undefined;
 			return db.transaction(
 				(tx) => {
 					const done = group.map((p) => {
@@ -84,6 +85,12 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 						}
 					});
 					writes.finish(tx, now);
+					// The badges follow the ledger in the same transaction: its own BEGIN/COMMIT
+					// after the answers was ~18 % of the step's CPU at 200,000 sales
+					// (docs/benchmarks.md, "The badges-on step at size"). A failure of the step
+					// leaves the sales to commit (decideGroupAwardsInTx).
+					const added = done.filter((d) => 'recorded' in d && d.recorded?.activity).length;
+					if (saleBadges && added > 0) decided = decideGroupAwardsInTx(db, tx, now, added);
 					return done;
 				},
 				{ behavior: 'immediate' }
@@ -111,22 +118,7 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 		countSalesRecorded(sellers.length);
 		notifyLeaderboard(seasonId);
 	}
-	// After the answers have gone out: the badges follow the committed ledger, once per season.
-	if (saleBadges && touched.size > 0)
-		setImmediate(() => {
-			for (const [seasonId, sellers] of touched) {
-				// The server (or a test) may have closed the database since: the facts catch up
-				// from the ledger at the next start.
-				if (!db.$client.open) return;
-				try {
-					evaluateAwards(db, seasonId, {
-						userIds: [...new Set(sellers)],
-						clock,
-						sales: sellers.length
-					});
-				} catch (error) {
-					log.error({ err: error, seasonId }, 'badges after a group of API sales failed');
-				}
-			}
-		});
+	// After the answers have gone out: the awards the group's transaction decided are pushed.
+	const awards = decided;
+	if (awards) setImmediate(() => publishDecided(db, awards, clock));
 }
