@@ -184,7 +184,11 @@ async function main() {
 		let r = 0;
 		const pick = cold
 			? () => (r++ * STEP) % KNOWN
-			: () => (r = (r * 1103515245 + 12345) >>> 0) % KNOWN;
+			: // Math.imul: r * 1103515245 in doubles lost its low bits past 2^53, and the sequence
+				// fell into a cycle of ~2,900 sales: at --known 200000, 94 % of the hot pass's
+				// replays repeated (held answers), where bench:ingest's are nearly all first ones.
+				// In 32-bit arithmetic, ~11 % repeat at 200,000 (~90 % at 4,000).
+				() => (r = (Math.imul(r, 1103515245) + 12345) >>> 0) % KNOWN;
 		await run(2, pick); // warm-up
 		const l0 = loadavg()[0];
 		const c0 = cpuSplit(server.pid);

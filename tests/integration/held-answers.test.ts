@@ -21,7 +21,7 @@ vi.mock('../../src/lib/server/scoring/sale-queries', async (importOriginal) => {
 		replayAnswerOf: (db: Parameters<typeof original.replayAnswerOf>[0]) => {
 			const query = original.replayAnswerOf(db);
 			return {
-				get: (params: { saleId: number; email: string }) => {
+				get: (params: { saleId: number; email: string; externalId: string }) => {
 					reads.count++;
 					return query.get(params);
 				}

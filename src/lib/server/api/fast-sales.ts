@@ -9,7 +9,7 @@ import { getDb } from '../db';
 import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
 import { createSaleSchema } from './schemas';
 import { replayOf, type RecordSaleInput } from '../scoring/sales';
-import { INTEGRATION_SOURCES, replayAnswerOf } from '../scoring/sale-queries';
+import { replayAnswerOf, type ReplayAnswerRow } from '../scoring/sale-queries';
 import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
@@ -130,21 +130,32 @@ function answeredBefore(text: string, key: string): string | null {
 	const kept = held.lookup(db, saleId);
 	// Held for this externalId and email, unchanged since: what the read below would say.
 	if (kept && kept.externalId === sent.externalId && kept.email === sent.email) return kept.payload;
-	const row = prepared(db, replayAnswerOf).get({ saleId, email: sent.email });
-	if (!row || row.externalId !== sent.externalId || !INTEGRATION_SOURCES.has(row.source)) {
+	const row = prepared(db, replayAnswerOf).get({
+		saleId,
+		email: sent.email,
+		externalId: sent.externalId
+	});
+	if (!row) {
 		answered.forget(key);
 		return null;
 	}
-	const payload = JSON.stringify(
-		saleAnswer(
-			{ id: row.id, status: row.status, points: row.points },
-			row.seasonId,
-			row.version,
-			row.flagReason
-		)
-	);
+	const payload = replayPayload(saleId, row);
 	held.keep(saleId, { externalId: sent.externalId, email: sent.email, payload });
 	return payload;
+}
+
+/**
+ * The JSON text of a replay's answer: what JSON.stringify(saleAnswer(…)) writes for the same
+ * sale, key for key, written out instead (~0.5 µs of a replay: no object to build and walk).
+ * The strings (status, flagReason) go through JSON.stringify, which escapes them.
+ */
+export function replayPayload(saleId: number, row: ReplayAnswerRow): string {
+	const [status, points, seasonId, flagReason, version] = row;
+	const flag = flagReason ? `,"flagReason":${JSON.stringify(flagReason)}` : '';
+	return (
+		`{"sale":{"id":${saleId},"status":${JSON.stringify(status)},"points":${points}},` +
+		`"seasonId":${seasonId},"version":${version}${flag}}`
+	);
 }
 
 /** The JSON text of a body, checked against the sale schema (400 saying what is wrong). */

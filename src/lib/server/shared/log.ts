@@ -70,28 +70,61 @@ function create(): Shared {
 	return { logger: pino(options, output), context, output };
 }
 
-/** Lines are written once this many bytes are waiting (batchLogLines)… */
-const LOG_BATCH_BYTES = 4096;
+/** Lines are handed to stdout's writer once this many characters are waiting (batchLogLines)… */
+const LOG_BATCH_CHARS = 16_384;
 /** …or at the latest this long after they were logged. */
 const LOG_FLUSH_MS = 100;
 
 /**
- * The server's lines go to stdout in batches of ~4 KB, or 0.1 s after they were logged at most,
- * instead of one write (a job on libuv's thread pool and its callback) per line: at thousands of
- * requests a second, the access log's writes were ~9 % of a replayed sale's CPU. What is waiting
- * is written when the process exits (pino flushes its writer on `exit`, a crash included); a
- * SIGKILL loses at most the last 0.1 s. Called by server.ts alone: the CLI and scripts keep one
- * write per line, in order with what they print. Worker threads keep theirs (pino flushes on
- * exit in the main thread only).
+ * The server's lines go to stdout in batches of ~16 K characters, or 0.1 s after they were logged
+ * at most, instead of one write (a job on libuv's thread pool and its callback) per line: at
+ * thousands of requests a second, the access log's writes were ~9 % of a replayed sale's CPU.
+ * The lines wait here, in an array joined once per batch: handed to pino's writer (sonic-boom)
+ * one by one, each line appended to a growing string whose UTF-8 length it measured again,
+ * ~2 µs a line against ~0.4 µs (docs/benchmarks.md, "Replays: the first replay"). What is
+ * waiting is written when the process exits, synchronously (a clean shutdown and a crash lose
+ * nothing); a SIGKILL loses at most the last 0.1 s. Called by server.ts alone: the CLI and
+ * scripts keep one write per line, in order with what they print. Worker threads keep theirs
+ * (pino flushes on exit in the main thread only).
  */
 export function batchLogLines(): void {
 	const output = shared.output;
 	if (!output || !isMainThread) return;
-	output.target = pino.destination({
-		dest: 1,
-		sync: false,
-		minLength: LOG_BATCH_BYTES,
-		periodicFlush: LOG_FLUSH_MS
+	const target = pino.destination({ dest: 1, sync: false, minLength: 0 });
+	const waiting: string[] = [];
+	let waitingChars = 0;
+	const handOver = () => {
+		if (waiting.length === 0) return;
+		const text = waiting.join('');
+		waiting.length = 0;
+		waitingChars = 0;
+		target.write(text);
+	};
+	output.target = target;
+	output.write = (line) => {
+		waiting.push(line);
+		waitingChars += line.length;
+		if (waitingChars >= LOG_BATCH_CHARS) handOver();
+	};
+	setInterval(handOver, LOG_FLUSH_MS).unref();
+	// pino flushes its writer when the process exits (and ends it when the event loop runs
+	// out), before these run: what is still waiting here is written after it, in order;
+	// synchronously on exit.
+	process.on('beforeExit', () => {
+		try {
+			handOver();
+		} catch {
+			// Ended already: nothing more can be written.
+		}
+	});
+	process.on('exit', () => {
+		if (waiting.length === 0) return;
+		try {
+			handOver();
+			target.flushSync();
+		} catch {
+			// stdout not open yet, or gone: nothing more can be written.
+		}
 	});
 }
 

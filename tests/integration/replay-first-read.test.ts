@@ -1,0 +1,109 @@
+// A replay's read (sale-queries.ts replayAnswerOf: a raw statement since hb-replay5, the body's
+// externalId and the integration sources checked in its SQL) and the answer's JSON written out
+// (fast-sales.ts replayPayload): a replay must still say what the full path says, key for key,
+// and a sale that is no longer this body's (not an integration's, another externalId) must
+// never answer it. The handler runs in this process on a fake request, as in
+// held-answers.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
+import { postToFastSales } from '../helpers/fast-sales-post';
+import { sale as saleTable } from '../../src/lib/server/db/schema';
+
+let seeded: SeededDb;
+let token: string;
+let fastSales: typeof import('../../src/lib/server/api/fast-sales');
+let closeDb: () => void;
+
+beforeAll(async () => {
+	seeded = await seedServerDb({ teams: 1, people: 2 });
+	token = apiTokenFor(seeded.path);
+	process.env.DATABASE_URL = seeded.path;
+	fastSales = await import('../../src/lib/server/api/fast-sales');
+	({ closeDb } = await import('../../src/lib/server/db'));
+}, 120_000);
+
+afterAll(() => {
+	closeDb?.();
+	seeded?.cleanup();
+});
+
+const post = (text: string) => postToFastSales(fastSales.handleFastSales, token, text);
+
+/** What SvelteKit's route answers for this text (the same core, always reading the sale). */
+async function fullPath(text: string) {
+	const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
+}
+
+const occurredAt = new Date(Date.now() - 60_000).toISOString();
+const body = (id: string) =>
+	JSON.stringify({
+		externalId: id,
+		seller: { email: seeded.people[0].email },
+		occurredAt,
+		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
+	});
+const idOf = (sent: { body: Record<string, unknown> }) => (sent.body.sale as { id: number }).id;
+
+function setSale(id: number, values: Partial<typeof saleTable.$inferInsert>) {
+	withDb(seeded.path, (db) => db.update(saleTable).set(values).where(eq(saleTable.id, id)).run());
+}
+
+describe("a sale's first replay", () => {
+	it('says what the full path says, key for key, with a flag reason that needs escaping', async () => {
+		const text = body('first-read-1');
+		const recorded = await post(text);
+		expect(recorded.status).toBe(201);
+		const reason = 'Über "the ceiling" \\ by 3×\n\u2028and more';
+		setSale(idOf(recorded), { status: 'pending', points: 12, flagReason: reason });
+
+		const again = await post(text);
+		expect(again.atOnce).toBe(true);
+		expect(again.status).toBe(200);
+		expect(again.body).toMatchObject({
+			sale: { status: 'pending', points: 12 },
+			flagReason: reason
+		});
+		const full = await fullPath(text);
+		expect(JSON.stringify(again.body)).toBe(JSON.stringify(full.body));
+
+		// No flag (null, or empty): no flagReason key, as the full path writes it.
+		for (const flagReason of [null, '']) {
+			setSale(idOf(recorded), { status: 'approved', flagReason });
+			const plain = await post(text);
+			expect(plain.body).not.toHaveProperty('flagReason');
+			expect(JSON.stringify(plain.body)).toBe(JSON.stringify((await fullPath(text)).body));
+		}
+	});
+
+	it("is not answered from a sale that is no longer an integration's: the full path answers", async () => {
+		const text = body('first-read-2');
+		const recorded = await post(text);
+		expect(recorded.status).toBe(201);
+		// A sale whose source is no longer the API's (entered on the web): the body's
+		// digest still names it, but the API's externalId space no longer holds it.
+		setSale(idOf(recorded), { source: 'web' });
+
+		const again = await post(text);
+		expect(again.atOnce).toBe(false);
+		expect(again.status).toBe(201);
+		expect(idOf(again)).not.toBe(idOf(recorded));
+	});
+
+	it('is not answered from a sale whose externalId is no longer the body’s', async () => {
+		const text = body('first-read-3');
+		const recorded = await post(text);
+		expect(recorded.status).toBe(201);
+		setSale(idOf(recorded), { externalId: 'first-read-3-renamed' });
+
+		const again = await post(text);
+		expect(again.atOnce).toBe(false);
+		expect(again.status).toBe(201);
+		expect(idOf(again)).not.toBe(idOf(recorded));
+		// Then kept for the new sale: its replay is answered at once, from it.
+		const third = await post(text);
+		expect(third.atOnce).toBe(true);
+		expect(idOf(third)).toBe(idOf(again));
+	});
+});
