@@ -1,3 +1,4 @@
+import type { HeldEntry } from '../scoring/sale-rows';
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { cachedStatement, prepared, savepoint } from '../db/prepared';
 import { performance } from 'node:perf_hooks';
@@ -491,15 +492,17 @@ export interface DecidedAwards {
  * of its sales before its one commit, instead of committing them and then the facts and awards
  * in a second transaction. The facts take in at most ENTRIES_PER_CALL ledger entries plus
  * `ownEntries` (those the caller just wrote: a window of more sales than ENTRIES_PER_CALL
- * leaves no backlog of its own).
+ * leaves no backlog of its own). `held`: the entries the caller just wrote, as it wrote them
+ * (catchUpFacts takes them instead of reading them back when they are all there is to read).
  */
 export function decideAwardsInTx(
 	tx: Queryable,
 	now: number,
 	ownEntries = 0,
-	limit = ENTRIES_PER_CALL + ownEntries
+	limit = ENTRIES_PER_CALL + ownEntries,
+	held: readonly HeldEntry[] = []
 ): DecidedAwards {
-	const { added, done } = catchUpFacts(tx, limit);
+	const { added, done } = catchUpFacts(tx, limit, held);
 	return { changes: applyNewSales(tx, added, now), backlog: !done };
 }
 

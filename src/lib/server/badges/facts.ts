@@ -9,6 +9,7 @@ import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
 import { flatRows, insertRows, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
+import type { HeldEntry } from '../scoring/sale-rows';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -310,20 +311,26 @@ function removeSale(db: Queryable, s: SaleRow, points: number) {
 /**
  * Brings the badge facts up to date with the ledger, reading at most `limit` entries. Returns
  * the sales that started counting (their awards are to be decided) and whether the facts are
- * now up to date.
+ * now up to date. `held`: entries the caller has just written (an import's window, as
+ * SaleRows held them); when they are exactly the ledger's entries after the cursor, they are
+ * taken as they are instead of read back (the same values: the sale's row as written, its
+ * products' categories in line order).
  */
 export function catchUpFacts(
 	db: Queryable,
-	limit = Infinity
+	limit = Infinity,
+	held: readonly HeldEntry[] = []
 ): { added: NewSale[]; removed: NewSale[]; done: boolean; changedSeasons: Set<number> } {
 	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
-	const rows = stmt(db, SQL.entries).all(cursor, batch) as ({
+	const last = heldAreNext(db, cursor, batch, held);
+	const rows = (last !== null ? held : stmt(db, SQL.entries).all(cursor, batch)) as readonly ({
 		id: number;
 		saleId: number;
 		kind: 'sale' | 'adjustment' | 'reversal';
 		points: number;
-		categories: string | null;
+		/** JSON text as read; an array when held. */
+		categories: string | string[] | null;
 	} & Omit<SaleRow, 'id' | 'seasonId'> & { seasonId: number | null })[];
 	const added: NewSale[] = [];
 	const removed: NewSale[] = [];
@@ -335,7 +342,10 @@ export function catchUpFacts(
 		const s: SaleRow = { id: saleId, seasonId, userId, teamId, occurredAt, amount, status };
 		changedSeasons.add(s.seasonId);
 		if (entry.kind === 'sale') {
-			const categories = JSON.parse(entry.categories!) as string[];
+			const categories =
+				typeof entry.categories === 'string'
+					? (JSON.parse(entry.categories) as string[])
+					: entry.categories!;
 			growth.addSale(db, s, entry.points, categories);
 			added.push({ seasonId: s.seasonId, saleId: s.id, fact: factOf(s, categories) });
 			continue;
@@ -354,10 +364,27 @@ export function catchUpFacts(
 	growth.write(db);
 	const done = batch < 0 || rows.length < batch;
 	const next = done
-		? ((stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)
+		? (last ?? (stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)
 		: rows[rows.length - 1].id;
 	if (next !== cursor) stmt(db, SQL.setCursor).run(next);
 	return { added, removed, done, changedSeasons };
+}
+
+/**
+ * The ledger's last id when `held` is every entry after `cursor` (ids cursor + 1, cursor + 2, …
+ * up to the last one, so nothing else was written in between or after), and fewer than `batch`;
+ * null when the entries must be read.
+ */
+function heldAreNext(
+	db: Queryable,
+	cursor: number,
+	batch: number,
+	held: readonly HeldEntry[]
+): number | null {
+	if (held.length === 0 || (batch >= 0 && held.length >= batch)) return null;
+	for (let i = 0; i < held.length; i++) if (held[i].id !== cursor + 1 + i) return null;
+	const last = (stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0;
+	return last === cursor + held.length ? last : null;
 }
 
 /** Throws the facts away: the next catch-up rebuilds them from the whole ledger. */

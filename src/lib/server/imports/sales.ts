@@ -549,7 +549,8 @@ async function importRows(
 						writes.finish(tx, now);
 						if (options.dryRun) throw DRY_RUN;
 						// The window's badges before its commit, not in a second transaction and commit.
-						if (created > 0) decided = decideAwardsInTx(tx, now, created);
+						if (created > 0)
+							decided = decideAwardsInTx(tx, now, created, undefined, writes.rows!.entries);
 						settle(tx);
 					},
 					{ behavior: 'immediate' }

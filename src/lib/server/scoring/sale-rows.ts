@@ -53,6 +53,26 @@ export interface EntryValues {
 
 type Table = 'sale' | 'sale_line' | 'ledger_entry';
 
+/**
+ * A held sale's ledger entry as the badge facts read it back after the window's write
+ * (badges/facts.ts catchUpFacts): the window's facts take these instead of reading its own
+ * entries again with their sales and categories (~4 % of an import's window).
+ */
+export interface HeldEntry {
+	id: number;
+	saleId: number;
+	kind: 'sale';
+	points: number;
+	seasonId: number;
+	userId: number;
+	teamId: number;
+	occurredAt: number;
+	amount: number;
+	status: SaleStatus;
+	/** The sale's products' categories, each once, in line order. */
+	categories: string[];
+}
+
 const INSERTS: Record<Table, ManyRows> = {
 	sale: {
 		table: 'sale',
@@ -105,6 +125,8 @@ export class SaleRows {
 	private next: Record<Table, number> | null = null;
 	// The held sales by their id space (one for the integrations, one per other source).
 	private keys = new Set<string>();
+	/** Every entry held since this batch began, written or not, in id order. */
+	readonly entries: HeldEntry[] = [];
 
 	/** Holds a new sale with its lines and ledger entry; returns the sale's id. */
 	add(
@@ -112,7 +134,8 @@ export class SaleRows {
 		sale: SaleValues,
 		lines: LineValues[],
 		entry: EntryValues,
-		integration: boolean
+		integration: boolean,
+		categories: string[]
 	): number {
 		const key = keyOf(sale.source, sale.externalId, integration);
 		// Note: the caller reads a sale sent before (replayOf) from the table: one held here is
@@ -147,6 +170,19 @@ export class SaleRows {
 				line.unitPrice,
 				line.points
 			);
+		this.entries.push({
+			id: next.ledger_entry,
+			saleId,
+			kind: 'sale',
+			points: entry.points,
+			seasonId: sale.seasonId,
+			userId: sale.sellerId,
+			teamId: sale.teamId,
+			occurredAt: sale.occurredAt,
+			amount: sale.amount,
+			status: sale.status,
+			categories
+		});
 		this.values.ledger_entry.push(
 			next.ledger_entry++,
 			entry.seasonId,

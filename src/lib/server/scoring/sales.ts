@@ -349,7 +349,9 @@ export function recordSaleInTx(
 				createdById: entry.createdById ?? null,
 				createdAt: now
 			},
-			INTEGRATION_SOURCES.has(input.source)
+			INTEGRATION_SOURCES.has(input.source),
+			// For the window's badge facts (HeldEntry): as json_group_array(DISTINCT category) reads them.
+			[...new Set(lines.map((line) => bySku.get(line.sku)!.category))]
 		);
 	} else {
 		saleRow.id = prepared(tx, insertSale).get(saleValues)!.id;
