@@ -9,6 +9,7 @@
 //                 { type: 'finish', sales: [{ version, respondedAt }], pairTimeoutMs }
 //                                                  → { type: 'result', … } and exit
 import { io } from 'socket.io-client';
+import { connectWatchers, pairLatencies } from './watchers.mjs';
 
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const watchers = [];
@@ -85,55 +86,15 @@ function connectOne(url, auth, headers, seasonId, timeoutMs, measureBytes) {
 	});
 }
 
-async function connectAll(m) {
-	const errors = [];
-	let next = 0;
-	const worker = async () => {
-		while (next < m.count) {
-			const i = next++;
-			try {
-				watchers.push(await connectOne(m.url, m.auth, m.headers, m.seasonId, m.timeoutMs, i === 0));
-			} catch (error) {
-				errors.push(error.message);
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(m.connectConcurrency, m.count) }, worker));
-	process.send({
-		type: 'connected',
-		watching: watchers.length,
-		errors: errors.slice(0, 5),
-		failed: errors.length
-	});
+function connectAll(m) {
+	return connectWatchers(m, watchers, (i) =>
+		connectOne(m.url, m.auth, m.headers, m.seasonId, m.timeoutMs, i === 0)
+	);
 }
 
 function finish(m) {
-	const latencies = [];
-	let missing = 0;
-	let disconnects = 0;
-	let outOfOrder = 0;
-	const minVersion = m.sales.reduce((min, s) => Math.min(min, s.version), Infinity);
-	const pushesPerClient = [];
-	const badgeFramesPerClient = [];
-	for (const w of watchers) {
-		disconnects += w.disconnects;
-		outOfOrder += w.outOfOrder;
-		pushesPerClient.push(w.versions.filter((v) => v >= minVersion).length);
-		badgeFramesPerClient.push(w.badgeFrames);
-		for (const sale of m.sales) {
-			// First push whose version includes the sale (a snapshot or a delta: version ≥ sale's).
-			let lo = 0;
-			let hi = w.versions.length;
-			while (lo < hi) {
-				const mid = (lo + hi) >> 1;
-				if (w.versions[mid] >= sale.version) hi = mid;
-				else lo = mid + 1;
-			}
-			const latency = lo < w.versions.length ? w.times[lo] - sale.respondedAt : Infinity;
-			if (latency > m.pairTimeoutMs) missing++;
-			else latencies.push(Math.max(0, Math.round(latency * 100) / 100));
-		}
-	}
+	const { latencies, missing, disconnects, outOfOrder, pushesPerClient, badgeFramesPerClient } =
+		pairLatencies(m, watchers);
 	for (const w of watchers) w.socket.disconnect();
 	// No exit of its own once sent: the parent could see the exit before the message and take it
 	// for a crash ("client process exited (0)"). The parent ends it (SIGTERM), or its
