@@ -8,63 +8,20 @@
 // import's CPU time (rows read inline, on this thread). See docs/benchmarks.md, hb-import8.
 import { readFileSync } from 'node:fs';
 import { tempDb } from '../tests/helpers/db';
-import { makeMember, makeProduct, makeSeason, makeTeam } from '../tests/helpers/factories';
 import { importSales } from '../src/lib/server/imports/sales';
 import { guessMapping } from '../src/lib/imports/mapping';
-import { rule } from '../src/lib/server/db/schema';
+import { IMPORT_HEADER, importLine, importRows, seedImportSeason } from './lib/import-season';
 
 const SALES = Number(process.argv[2] ?? 20_000);
 const WINDOW = Number(process.argv[3] ?? 180);
 const { db, path, cleanup } = tempDb();
 const client = db.$client;
-const DAY = 86_400_000;
-const now = Date.now();
-const season = makeSeason(db, { startsAt: now - 80 * DAY, endsAt: now + 10 * DAY });
-const teams = Array.from({ length: 10 }, (_, i) => makeTeam(db, season.id, `Team ${i + 1}`));
-const people: { email: string }[] = [];
-for (let i = 0; i < 1000; i++) people.push(await makeMember(db, season.id, teams[i % 10].id));
-const skus = Array.from(
-	{ length: 40 },
-	(_, i) =>
-		makeProduct(db, season.id, {
-			sku: `SKU-${i}`,
-			category: i < 10 ? 'Accessories' : 'Phones',
-			points: 5 + i
-		}).sku
-);
-db.insert(rule)
-	.values([
-		{
-			seasonId: season.id,
-			name: 'Cross-sell',
-			target: { kind: 'category', category: 'Phones' },
-			effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 }
-		},
-		{
-			seasonId: season.id,
-			name: 'First sale',
-			target: { kind: 'any' },
-			effect: { kind: 'first_sale_bonus', points: 10 },
-			dailyCap: 10
-		}
-	])
-	.run();
-
-// The file as bench/import.ts writes it: one to three lines a sale, out of order over 79 days.
-const pad = (n: number) => String(n).padStart(2, '0');
-const euTime = (ms: number) => {
-	const d = new Date(ms);
-	return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-};
-const HEADER = 'Ordernummer;E-mail;Datum;Artikelnummer;Aantal;Prijs';
-const lines = [HEADER];
-for (let sale = 1; sale <= SALES; sale++) {
-	const seller = people[(sale * 7919) % 1000].email;
-	const atMs = Math.floor((now - ((sale * 104729) % (79 * DAY))) / 60_000) * 60_000;
-	for (let l = 0; l < 1 + (sale % 3); l++)
-		lines.push(
-			`bench-${sale};${seller};${euTime(atMs)};${skus[(sale + l * 13) % 40]};${1 + (sale % 2)};${49 + (sale % 900)},00`
-		);
+// The file as bench/import.ts writes it (1,000 people): its first `SALES` sales.
+const bench = await seedImportSeason(db, 1000);
+const lines = [IMPORT_HEADER];
+for (const row of importRows(bench, Infinity)) {
+	if (Number(row[0].slice('bench-'.length)) > SALES) break;
+	lines.push(importLine(row));
 }
 
 // Every frame stays in the WAL: an empty one now, no checkpoint until the end.
@@ -78,7 +35,7 @@ const report = await importSales(db, lines.join('\n'), {
 	batchSize: WINDOW,
 	windowMs: null,
 	parseThread: null,
-	mapping: guessMapping(HEADER.split(';'))
+	mapping: guessMapping(IMPORT_HEADER.split(';'))
 });
 const cpu = process.cpuUsage(cpu0);
 console.log(

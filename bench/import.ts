@@ -30,8 +30,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { tempDb } from '../tests/helpers/db';
-import { makeMember, makeProduct, makeSeason, makeTeam } from '../tests/helpers/factories';
-import { rule, user } from '../src/lib/server/db/schema';
+import { user } from '../src/lib/server/db/schema';
+import { IMPORT_HEADER, importLine, importRows, seedImportSeason } from './lib/import-season';
 import { importSales, type ImportReport } from '../src/lib/server/imports/sales';
 import { startImportJob } from '../src/lib/server/imports/jobs';
 import { saveUpload } from '../src/lib/server/imports/upload';
@@ -129,75 +129,20 @@ const checkpointer = values['checkpoints-inline']
 	: startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), dbPath, db.$client);
 if (!values['checkpoints-inline'] && !checkpointer)
 	throw new Error('the checkpoint thread needs npm run build (or --checkpoints-inline)');
-const DAY = 24 * 60 * 60 * 1000;
-const now = Date.now();
-const season = makeSeason(db, { startsAt: now - 80 * DAY, endsAt: now + 10 * DAY });
-const teams = Array.from({ length: 10 }, (_, i) => makeTeam(db, season.id, `Team ${i + 1}`));
-const people: { email: string }[] = [];
-for (let i = 0; i < PEOPLE; i++)
-	people.push(await makeMember(db, season.id, teams[i % teams.length].id));
-const skus = Array.from(
-	{ length: 40 },
-	(_, i) =>
-		makeProduct(db, season.id, {
-			sku: `SKU-${i}`,
-			category: i < 10 ? 'Accessories' : 'Phones',
-			points: 5 + i
-		}).sku
-);
-db.insert(rule)
-	.values([
-		{
-			seasonId: season.id,
-			name: 'Cross-sell',
-			target: { kind: 'category', category: 'Phones' },
-			effect: { kind: 'cross_sell_multiplier', withCategory: 'Accessories', factor: 3 }
-		},
-		{
-			seasonId: season.id,
-			name: 'First sale',
-			target: { kind: 'any' },
-			effect: { kind: 'first_sale_bonus', points: 10 },
-			dailyCap: 10
-		}
-	])
-	.run();
-
-const pad = (n: number) => String(n).padStart(2, '0');
-/** A zone-less local time as a European spreadsheet writes it (the season is UTC). */
-const euTime = (ms: number) => {
-	const d = new Date(ms);
-	return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-};
-const HEADER = 'Ordernummer;E-mail;Datum;Artikelnummer;Aantal;Prijs';
+const bench = await seedImportSeason(db, PEOPLE);
+const skus = bench.skus;
+const HEADER = IMPORT_HEADER;
 /** The file's rows, generated the same way each time (the CSV, then the bare inserts). */
-function* saleRows(): Generator<[string, string, number, string, number, number]> {
-	let rows = 0;
-	for (let sale = 1; rows < ROWS; sale++) {
-		const seller = people[(sale * 7919) % PEOPLE].email;
-		// Whole minutes: the file's times have no seconds.
-		const atMs = Math.floor((now - ((sale * 104729) % (79 * DAY))) / 60_000) * 60_000;
-		const count = 1 + (sale % 3);
-		for (let l = 0; l < count && rows < ROWS; l++, rows++) {
-			const price = 49 + (sale % 900) + 1000 * (sale % 3);
-			const sku = skus[(sale + l * 13) % skus.length];
-			yield [`bench-${sale}`, seller, atMs, sku, 1 + (sale % 2), price * 100];
-		}
-	}
-}
-const euro = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 });
+const saleRows = () => importRows(bench, ROWS);
 const csvPath = join(tmpdir(), `honorboard-bench-import-${process.pid}.csv`);
 const out = createWriteStream(csvPath);
 out.write(HEADER);
 let sales = 0;
 let lastId = '';
-for (const [id, seller, atMs, sku, quantity, cents] of saleRows()) {
-	if (id !== lastId) sales += 1;
-	lastId = id;
-	if (
-		!out.write(`\n${id};${seller};${euTime(atMs)};${sku};${quantity};${euro.format(cents / 100)}`)
-	)
-		await once(out, 'drain');
+for (const row of saleRows()) {
+	if (row[0] !== lastId) sales += 1;
+	lastId = row[0];
+	if (!out.write(`\n${importLine(row)}`)) await once(out, 'drain');
 }
 out.end();
 await once(out, 'finish');
