@@ -2,13 +2,9 @@
 // the store (#20, db/store.ts): the same assertions on a temp SQLite file and a throwaway
 // PostgreSQL (tests/helpers/postgres.ts). "Two nodes" are two stores on one database: two
 // SQLite connections to one file, two PostgreSQL pools.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../src/lib/server/db';
-import { closeStore, openStore, sqliteStore, type Store } from '../../src/lib/server/db/store';
+import type { Store } from '../../src/lib/server/db/store';
 import {
 	createSession,
 	generateSessionToken,
@@ -22,27 +18,11 @@ import { onSessionsEnded, type SessionsEnded } from '../../src/lib/server/auth/s
 import { issueLink, NO_PASSWORD, useLink } from '../../src/lib/server/auth/links';
 import { requestSelfReset, SELF_RESET_LIMITS } from '../../src/lib/server/notify/mail/self-reset';
 import { AppError } from '../../src/lib/server/shared/errors';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-let postgres: TestPostgres | undefined;
-let dir: string;
-const nodes: Record<'sqlite' | 'postgres', Store[]> = { sqlite: [], postgres: [] };
-
-beforeAll(async () => {
-	dir = mkdtempSync(join(tmpdir(), 'honorboard-sessions-store-'));
-	const file = join(dir, 'test.db');
-	nodes.sqlite = [sqliteStore(openDatabase(file)), sqliteStore(openDatabase(file))];
-	postgres = await startPostgres();
-	nodes.postgres = await Promise.all([openStore(postgres.url), openStore(postgres.url)]);
-}, 60_000);
-
-afterAll(async () => {
-	for (const store of [...nodes.sqlite, ...nodes.postgres]) await closeStore(store);
-	await postgres?.stop();
-	rmSync(dir, { recursive: true, force: true });
-});
+const nodes = twoNodesPerDialect('sessions-store');
 
 let people = 0;
 /** A new person; `passwordHash` NO_PASSWORD for one who was invited and never joined. */

@@ -4,49 +4,22 @@
 // connections to one file, two PostgreSQL pools. Then what only SQLite needs: a write's awaits
 // let no other request's code run inside its transaction, and a callback that awaits I/O is
 // rolled back.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eq, like } from 'drizzle-orm';
-import { mkdtempSync, readFile, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../src/lib/server/db';
-import {
-	closeStore,
-	openStore,
-	sqliteStore,
-	write,
-	WriteAwaitedIoError,
-	type Store
-} from '../../src/lib/server/db/store';
+import { readFile } from 'node:fs';
+import { openStore, write, WriteAwaitedIoError } from '../../src/lib/server/db/store';
 import {
 	beginSignIn,
 	LOGIN_LIMITS,
 	signInSucceeded,
 	type SignInAttempt
 } from '../../src/lib/server/auth/rate-limit';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { log } from '../../src/lib/server/shared/log';
 
 const SECOND = 1000;
 
-let postgres: TestPostgres | undefined;
-let dir: string;
-const nodes: Record<'sqlite' | 'postgres', Store[]> = { sqlite: [], postgres: [] };
-
-beforeAll(async () => {
-	dir = mkdtempSync(join(tmpdir(), 'honorboard-store-'));
-	const file = join(dir, 'test.db');
-	nodes.sqlite = [sqliteStore(openDatabase(file)), sqliteStore(openDatabase(file))];
-	postgres = await startPostgres();
-	// Opened together: the two nodes' migrations must not trip over each other.
-	nodes.postgres = await Promise.all([openStore(postgres.url), openStore(postgres.url)]);
-}, 60_000);
-
-afterAll(async () => {
-	for (const store of [...nodes.sqlite, ...nodes.postgres]) await closeStore(store);
-	await postgres?.stop();
-	rmSync(dir, { recursive: true, force: true });
-});
+const nodes = twoNodesPerDialect('store');
 
 const retry = (a: SignInAttempt) => (a.ok ? 0 : a.retryAfter);
 
