@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { apiTokenFor, seedServerDb, type SeededDb } from './seeded';
 
 /** An answer of the fast sales handler: its status and JSON body. */
 export interface FastSalesAnswer {
@@ -51,4 +52,38 @@ export async function postToFastSales(
 	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
 	expect(answer, 'no answer').not.toBeNull();
 	return { ...(answer as unknown as Omit<FastSalesAnswer, 'atOnce'>), atOnce };
+}
+
+/** The fast sales handler in the test's process, on a seeded database of its own. */
+export interface FastSalesInProcess {
+	seeded: SeededDb;
+	/** An API token of the seeded organisation. */
+	token: string;
+	fastSales: typeof import('../../src/lib/server/api/fast-sales');
+	db: typeof import('../../src/lib/server/db');
+	/** Posts `text` with `token` and waits for the answer (postToFastSales). */
+	post(text: string): Promise<FastSalesAnswer>;
+}
+
+/**
+ * Seeds a server database (one team, two people), points DATABASE_URL at it and imports the
+ * fast sales handler (in beforeAll; the fields are there once it has run); closes and removes
+ * it after the file.
+ */
+export function fastSalesInProcess(): FastSalesInProcess {
+	const server = {
+		post: (text: string) => postToFastSales(server.fastSales.handleFastSales, server.token, text)
+	} as FastSalesInProcess;
+	beforeAll(async () => {
+		server.seeded = await seedServerDb({ teams: 1, people: 2 });
+		server.token = apiTokenFor(server.seeded.path);
+		process.env.DATABASE_URL = server.seeded.path;
+		server.fastSales = await import('../../src/lib/server/api/fast-sales');
+		server.db = await import('../../src/lib/server/db');
+	}, 120_000);
+	afterAll(() => {
+		server.db?.closeDb();
+		server.seeded?.cleanup();
+	});
+	return server;
 }

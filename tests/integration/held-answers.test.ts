@@ -5,10 +5,10 @@
 // another connection) makes the next replay read the sale as it is now. The handler runs in
 // this process on a fake request and response, as in replay-any-size.test.ts; the sale's read
 // is counted through a wrapper around its query.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
-import { postToFastSales } from '../helpers/fast-sales-post';
+import { withDb } from '../helpers/seeded';
+import { fastSalesInProcess } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // How many times a replay read its sale (replayAnswerOf's statement run).
@@ -30,24 +30,7 @@ vi.mock('../../src/lib/server/scoring/sale-queries', async (importOriginal) => {
 	};
 });
 
-let seeded: SeededDb;
-let token: string;
-let fastSales: typeof import('../../src/lib/server/api/fast-sales');
-let getDb: typeof import('../../src/lib/server/db').getDb;
-let closeDb: () => void;
-
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 1, people: 2 });
-	token = apiTokenFor(seeded.path);
-	process.env.DATABASE_URL = seeded.path;
-	fastSales = await import('../../src/lib/server/api/fast-sales');
-	({ closeDb, getDb } = await import('../../src/lib/server/db'));
-}, 120_000);
-
-afterAll(() => {
-	closeDb?.();
-	seeded?.cleanup();
-});
+const server = fastSalesInProcess();
 
 interface Sent {
 	status: number;
@@ -56,13 +39,13 @@ interface Sent {
 
 /** Posts `text` to the handler and waits for its answer (its status and body). */
 async function post(text: string): Promise<Sent> {
-	const { status, body } = await postToFastSales(fastSales.handleFastSales, token, text);
+	const { status, body } = await server.post(text);
 	return { status, body };
 }
 
 /** What SvelteKit's route answers for this text (the same core, always reading the sale). */
 async function fullPath(text: string): Promise<Sent> {
-	const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+	const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
 	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
 }
 
@@ -70,7 +53,7 @@ const occurredAt = new Date(Date.now() - 60_000).toISOString();
 const body = (id: string) =>
 	JSON.stringify({
 		externalId: id,
-		seller: { email: seeded.people[0].email },
+		seller: { email: server.seeded.people[0].email },
 		occurredAt,
 		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
 	});
@@ -104,7 +87,8 @@ describe('a replay answered from its held JSON', () => {
 		expect(recorded.status).toBe(201);
 		await replayTwice(text);
 
-		getDb()
+		server.db
+			.getDb()
 			.update(saleTable)
 			.set({ status: 'rejected', points: 0 })
 			.where(eq(saleTable.id, idOf(recorded)))
@@ -121,7 +105,7 @@ describe('a replay answered from its held JSON', () => {
 		const recorded = await post(text);
 		await replayTwice(text);
 
-		withDb(seeded.path, (db) =>
+		withDb(server.seeded.path, (db) =>
 			db
 				.update(saleTable)
 				.set({ status: 'pending', points: 7 })

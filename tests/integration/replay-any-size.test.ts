@@ -5,10 +5,10 @@
 // the body takes the full path. The handler runs in this process on a fake request and
 // response (as in fast-sales-replay.test.ts): an answer out when the body ends came from the
 // kept bodies, one that needs a turn of the event loop came from the full path.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
-import { postToFastSales } from '../helpers/fast-sales-post';
+import { withDb } from '../helpers/seeded';
+import { fastSalesInProcess } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // Every body gets the same digest while `collide.on`: what two texts of one digest would do.
@@ -22,23 +22,7 @@ vi.mock('../../src/lib/server/api/answered-bodies', async (importOriginal) => {
 	};
 });
 
-let seeded: SeededDb;
-let token: string;
-let fastSales: typeof import('../../src/lib/server/api/fast-sales');
-let closeDb: () => void;
-
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 1, people: 2 });
-	token = apiTokenFor(seeded.path);
-	process.env.DATABASE_URL = seeded.path;
-	fastSales = await import('../../src/lib/server/api/fast-sales');
-	({ closeDb } = await import('../../src/lib/server/db'));
-}, 120_000);
-
-afterAll(() => {
-	closeDb?.();
-	seeded?.cleanup();
-});
+const server = fastSalesInProcess();
 
 interface Sent {
 	status: number;
@@ -47,13 +31,13 @@ interface Sent {
 
 /** Posts `text` to the handler and waits for its answer. */
 function post(text: string) {
-	return postToFastSales(fastSales.handleFastSales, token, text);
+	return server.post(text);
 }
 
 /** What SvelteKit's route answers for this text (the same core, always the full path). */
 async function fullPath(text: string): Promise<Sent> {
 	try {
-		const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+		const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
 		return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
 	} catch (error) {
 		const { errorAnswer } = await import('../../src/lib/server/api/respond');
@@ -66,7 +50,7 @@ const occurredAt = new Date(Date.now() - 60_000).toISOString();
 const body = (id: string, overrides: Record<string, unknown> = {}) =>
 	JSON.stringify({
 		externalId: id,
-		seller: { email: seeded.people[0].email },
+		seller: { email: server.seeded.people[0].email },
 		occurredAt,
 		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }],
 		...overrides
@@ -78,7 +62,7 @@ describe('replays kept by digest', () => {
 		const text = body('never-held-1');
 		const recorded = await fullPath(text);
 		expect(recorded.status).toBe(201);
-		withDb(seeded.path, (db) =>
+		withDb(server.seeded.path, (db) =>
 			db
 				.update(saleTable)
 				.set({ status: 'rejected', points: 0 })
@@ -136,7 +120,9 @@ describe('replays kept by digest', () => {
 			expect(idOf(again)).toBe(idOf(recorded));
 
 			// The same externalId with another seller's email: the full path says what differs.
-			const otherSeller = body('same-digest-1', { seller: { email: seeded.people[1].email } });
+			const otherSeller = body('same-digest-1', {
+				seller: { email: server.seeded.people[1].email }
+			});
 			const conflict = await post(otherSeller);
 			expect(conflict.atOnce).toBe(false);
 			expect(conflict.status).toBe(409);
@@ -146,7 +132,7 @@ describe('replays kept by digest', () => {
 			// Not JSON, or JSON without an externalId: refused by the full path as always.
 			for (const text of [
 				'{"externalId": ',
-				JSON.stringify({ seller: { email: seeded.people[0].email } })
+				JSON.stringify({ seller: { email: server.seeded.people[0].email } })
 			]) {
 				const refused = await post(text);
 				expect(refused.status).toBe(400);

@@ -4,35 +4,19 @@
 // and a sale that is no longer this body's (not an integration's, another externalId) must
 // never answer it. The handler runs in this process on a fake request, as in
 // held-answers.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { seedServerDb, withDb, apiTokenFor, type SeededDb } from '../helpers/seeded';
-import { postToFastSales } from '../helpers/fast-sales-post';
+import { withDb } from '../helpers/seeded';
+import { fastSalesInProcess } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
-let seeded: SeededDb;
-let token: string;
-let fastSales: typeof import('../../src/lib/server/api/fast-sales');
-let closeDb: () => void;
+const server = fastSalesInProcess();
 
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 1, people: 2 });
-	token = apiTokenFor(seeded.path);
-	process.env.DATABASE_URL = seeded.path;
-	fastSales = await import('../../src/lib/server/api/fast-sales');
-	({ closeDb } = await import('../../src/lib/server/db'));
-}, 120_000);
-
-afterAll(() => {
-	closeDb?.();
-	seeded?.cleanup();
-});
-
-const post = (text: string) => postToFastSales(fastSales.handleFastSales, token, text);
+const post = (text: string) => server.post(text);
 
 /** What SvelteKit's route answers for this text (the same core, always reading the sale). */
 async function fullPath(text: string) {
-	const answer = await fastSales.createSaleAnswer(fastSales.parseSaleBody(text));
+	const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
 	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
 }
 
@@ -40,14 +24,16 @@ const occurredAt = new Date(Date.now() - 60_000).toISOString();
 const body = (id: string) =>
 	JSON.stringify({
 		externalId: id,
-		seller: { email: seeded.people[0].email },
+		seller: { email: server.seeded.people[0].email },
 		occurredAt,
 		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
 	});
 const idOf = (sent: { body: Record<string, unknown> }) => (sent.body.sale as { id: number }).id;
 
 function setSale(id: number, values: Partial<typeof saleTable.$inferInsert>) {
-	withDb(seeded.path, (db) => db.update(saleTable).set(values).where(eq(saleTable.id, id)).run());
+	withDb(server.seeded.path, (db) =>
+		db.update(saleTable).set(values).where(eq(saleTable.id, id)).run()
+	);
 }
 
 describe("a sale's first replay", () => {
