@@ -9,10 +9,9 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { createBadge } from '../../src/lib/server/badges/commands';
 import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
-import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
+import { addBadges } from '../helpers/badges';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -30,15 +29,12 @@ const BADGES: BadgeCriterion[] = [
 /** A contest with three badges and 6 people; returns their emails. */
 async function contest(db: Db) {
 	const c = await makeContest(db, { teams: 2, people: 6 });
-	for (const [i, criterion] of BADGES.entries())
-		await createBadge(
-			db,
-			c.season.id,
-			{ name: `Badge ${i}`, emoji: '🏅', description: '', points: 0, criterion, active: true },
-			{ userId: null },
-			clock
-		);
-	await reevaluationsSettled(db);
+	await addBadges(
+		db,
+		c.season.id,
+		BADGES.map((criterion) => ({ criterion, points: 0 })),
+		clock
+	);
 	return c.people.map((p) => p.email);
 }
 

@@ -10,10 +10,10 @@ import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
-import { createBadge } from '../../src/lib/server/badges/commands';
 import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
-import { reevaluateSeason, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
+import { addBadges } from '../helpers/badges';
 
 const NOW = Date.UTC(2026, 11, 4, 12);
 const clock = () => NOW;
@@ -31,15 +31,7 @@ const BADGES: { criterion: BadgeCriterion; points: number }[] = [
 
 async function contest(db: Db) {
 	const c = await makeContest(db, { teams: 2, people: 4 });
-	for (const [i, { criterion, points }] of BADGES.entries())
-		await createBadge(
-			db,
-			c.season.id,
-			{ name: `Badge ${i}`, emoji: '🏅', description: '', points, criterion, active: true },
-			{ userId: null },
-			clock
-		);
-	await reevaluationsSettled(db);
+	await addBadges(db, c.season.id, BADGES, clock);
 	return c;
 }
 

@@ -17,8 +17,7 @@ import {
 	type ImportReport
 } from '../../src/lib/server/imports/sales';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { createBadge } from '../../src/lib/server/badges/commands';
-import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
+import { addBadges } from '../helpers/badges';
 
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -75,18 +74,15 @@ beforeAll(async () => {
 beforeEach(async () => {
 	ctx = tempDb();
 	const c = await makeContest(ctx.db, { people: 6 });
-	for (const [i, criterion] of [
-		{ kind: 'first_sale' as const },
-		{ kind: 'sales_count' as const, count: 40 }
-	].entries())
-		await createBadge(
-			ctx.db,
-			c.season.id,
-			{ name: `Badge ${i}`, emoji: '🏅', description: '', points: 5, criterion, active: true },
-			{ userId: null },
-			clock
-		);
-	await reevaluationsSettled(ctx.db);
+	await addBadges(
+		ctx.db,
+		c.season.id,
+		[
+			{ criterion: { kind: 'first_sale' }, points: 5 },
+			{ criterion: { kind: 'sales_count', count: 40 }, points: 5 }
+		],
+		clock
+	);
 	const at = (i: number) => new Date(NOW - 10 * HOUR + i * 7_000).toISOString();
 	// Sent before through the API: one comes again unchanged (a duplicate), one with other
 	// lines (a conflict).
