@@ -63,7 +63,23 @@ export interface FastSalesInProcess {
 	db: typeof import('../../src/lib/server/db');
 	/** Posts `text` with `token` and waits for the answer (postToFastSales). */
 	post(text: string): Promise<FastSalesAnswer>;
+	/**
+	 * What SvelteKit's route answers for `text`: the same core, always the full path (a refused
+	 * body as its error answer).
+	 */
+	fullPath(text: string): Promise<SaleAnswer>;
+	/** A sale's body: one phone sold a minute before the file started, by the first person. */
+	saleBody(externalId: string, overrides?: Record<string, unknown>): string;
 }
+
+/** An answer's status and JSON body. */
+export interface SaleAnswer {
+	status: number;
+	body: Record<string, unknown>;
+}
+
+/** The id of the sale an answer reports. */
+export const saleIdOf = (answer: SaleAnswer) => (answer.body.sale as { id: number }).id;
 
 /**
  * Seeds a server database (one team, two people), points DATABASE_URL at it and imports the
@@ -71,8 +87,28 @@ export interface FastSalesInProcess {
  * it after the file.
  */
 export function fastSalesInProcess(): FastSalesInProcess {
+	const occurredAt = new Date(Date.now() - 60_000).toISOString();
 	const server = {
-		post: (text: string) => postToFastSales(server.fastSales.handleFastSales, server.token, text)
+		post: (text: string) => postToFastSales(server.fastSales.handleFastSales, server.token, text),
+		async fullPath(text: string) {
+			try {
+				const { createSaleAnswer, parseSaleBody } = server.fastSales;
+				const answer = await createSaleAnswer(parseSaleBody(text));
+				return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
+			} catch (error) {
+				const { errorAnswer } = await import('../../src/lib/server/api/respond');
+				const refused = errorAnswer(error);
+				return { status: refused.status, body: JSON.parse(JSON.stringify(refused.body)) };
+			}
+		},
+		saleBody: (externalId: string, overrides: Record<string, unknown> = {}) =>
+			JSON.stringify({
+				externalId,
+				seller: { email: server.seeded.people[0].email },
+				occurredAt,
+				lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }],
+				...overrides
+			})
 	} as FastSalesInProcess;
 	beforeAll(async () => {
 		server.seeded = await seedServerDb({ teams: 1, people: 2 });

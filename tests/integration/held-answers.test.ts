@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { withDb } from '../helpers/seeded';
-import { fastSalesInProcess } from '../helpers/fast-sales-post';
+import { fastSalesInProcess, saleIdOf, type SaleAnswer } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // How many times a replay read its sale (replayAnswerOf's statement run).
@@ -32,32 +32,15 @@ vi.mock('../../src/lib/server/scoring/sale-queries', async (importOriginal) => {
 
 const server = fastSalesInProcess();
 
-interface Sent {
-	status: number;
-	body: Record<string, unknown>;
-}
-
 /** Posts `text` to the handler and waits for its answer (its status and body). */
-async function post(text: string): Promise<Sent> {
+async function post(text: string): Promise<SaleAnswer> {
 	const { status, body } = await server.post(text);
 	return { status, body };
 }
 
-/** What SvelteKit's route answers for this text (the same core, always reading the sale). */
-async function fullPath(text: string): Promise<Sent> {
-	const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
-	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
-}
-
-const occurredAt = new Date(Date.now() - 60_000).toISOString();
-const body = (id: string) =>
-	JSON.stringify({
-		externalId: id,
-		seller: { email: server.seeded.people[0].email },
-		occurredAt,
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
-	});
-const idOf = (sent: Sent) => (sent.body.sale as { id: number }).id;
+const body = server.saleBody;
+const fullPath = server.fullPath;
+const idOf = saleIdOf;
 
 /** Posts `text` twice more (recorded already), the answers and the reads they made. */
 async function replayTwice(text: string) {

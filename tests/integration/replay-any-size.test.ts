@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { withDb } from '../helpers/seeded';
-import { fastSalesInProcess } from '../helpers/fast-sales-post';
+import { fastSalesInProcess, saleIdOf } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 // Every body gets the same digest while `collide.on`: what two texts of one digest would do.
@@ -24,38 +24,14 @@ vi.mock('../../src/lib/server/api/answered-bodies', async (importOriginal) => {
 
 const server = fastSalesInProcess();
 
-interface Sent {
-	status: number;
-	body: Record<string, unknown>;
-}
-
 /** Posts `text` to the handler and waits for its answer. */
 function post(text: string) {
 	return server.post(text);
 }
 
-/** What SvelteKit's route answers for this text (the same core, always the full path). */
-async function fullPath(text: string): Promise<Sent> {
-	try {
-		const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
-		return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
-	} catch (error) {
-		const { errorAnswer } = await import('../../src/lib/server/api/respond');
-		const refused = errorAnswer(error);
-		return { status: refused.status, body: JSON.parse(JSON.stringify(refused.body)) };
-	}
-}
-
-const occurredAt = new Date(Date.now() - 60_000).toISOString();
-const body = (id: string, overrides: Record<string, unknown> = {}) =>
-	JSON.stringify({
-		externalId: id,
-		seller: { email: server.seeded.people[0].email },
-		occurredAt,
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }],
-		...overrides
-	});
-const idOf = (sent: Sent) => (sent.body.sale as { id: number }).id;
+const body = server.saleBody;
+const fullPath = server.fullPath;
+const idOf = saleIdOf;
 
 describe('replays kept by digest', () => {
 	it('a body the handler never answered (recorded before a restart) gets what the full path answers, then is kept', async () => {

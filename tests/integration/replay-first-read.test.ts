@@ -7,28 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { withDb } from '../helpers/seeded';
-import { fastSalesInProcess } from '../helpers/fast-sales-post';
+import { fastSalesInProcess, saleIdOf } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
 const server = fastSalesInProcess();
 
 const post = (text: string) => server.post(text);
 
-/** What SvelteKit's route answers for this text (the same core, always reading the sale). */
-async function fullPath(text: string) {
-	const answer = await server.fastSales.createSaleAnswer(server.fastSales.parseSaleBody(text));
-	return { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
-}
-
-const occurredAt = new Date(Date.now() - 60_000).toISOString();
-const body = (id: string) =>
-	JSON.stringify({
-		externalId: id,
-		seller: { email: server.seeded.people[0].email },
-		occurredAt,
-		lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 999 }]
-	});
-const idOf = (sent: { body: Record<string, unknown> }) => (sent.body.sale as { id: number }).id;
+const body = server.saleBody;
+const fullPath = server.fullPath;
+const idOf = saleIdOf;
 
 function setSale(id: number, values: Partial<typeof saleTable.$inferInsert>) {
 	withDb(server.seeded.path, (db) =>
