@@ -18,6 +18,7 @@ import {
 	validateSessionToken
 } from '../src/lib/server/auth/session';
 import { option } from './lib/args';
+import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 20_000);
@@ -45,10 +46,10 @@ for (let i = 0; i < 1000; i++) {
 }
 const token = (i: number) => tokens[i % tokens.length];
 
-type Variant = { name: string; run: () => unknown };
 const variants: Variant[] = [
 	{
 		name: 'validate, store (awaited)',
+		ops: N,
 		run: async () => {
 			for (let i = 0; i < N; i++)
 				if (!(await validateSessionToken(store, token(i))).session) throw new Error('refused');
@@ -68,6 +69,7 @@ if (OLD) {
 	).openDatabase(file);
 	variants.unshift({
 		name: 'validate, before (synchronous)',
+		ops: N,
 		run: () => {
 			for (let i = 0; i < N; i++)
 				if (!old.validateSessionToken(oldDb, token(i)).session) throw new Error('refused');
@@ -75,26 +77,7 @@ if (OLD) {
 	});
 }
 
-const wall: number[][] = variants.map(() => []);
-const cpu: number[][] = variants.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-	for (const [v, variant] of variants.entries()) {
-		const cpuStart = process.cpuUsage();
-		const start = process.hrtime.bigint();
-		await variant.run();
-		const elapsed = Number(process.hrtime.bigint() - start) / 1000;
-		const used = process.cpuUsage(cpuStart);
-		// The first round warms the JIT and the page cache: not counted.
-		if (round === 0) continue;
-		wall[v].push(elapsed / N);
-		cpu[v].push((used.user + used.system) / N);
-	}
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 console.log(`${ROUNDS - 1} counted rounds; ${N} validations per round`);
-for (const [v, variant] of variants.entries())
-	console.log(
-		`${variant.name.padEnd(34)} ${median(wall[v]).toFixed(2).padStart(8)} µs/op  cpu ${median(cpu[v]).toFixed(2).padStart(8)} µs/op`
-	);
+await timeInterleaved(variants, ROUNDS);
 db.$client.close();
 rmSync(dir, { recursive: true, force: true });

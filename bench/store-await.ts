@@ -10,6 +10,7 @@ import { openDatabase } from '../src/lib/server/db';
 import { loginThrottle } from '../src/lib/server/db/schema';
 import { sqliteStore, write } from '../src/lib/server/db/store';
 import { option } from './lib/args';
+import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 20_000);
@@ -30,7 +31,6 @@ const readPrepared = db
 	.where(eq(loginThrottle.key, sql.placeholder('key')))
 	.prepare();
 
-type Variant = { name: string; ops: number; run: () => unknown };
 const variants: Variant[] = [
 	{
 		name: 'read, builder, sync .get()',
@@ -106,26 +106,7 @@ const variants: Variant[] = [
 	}
 ];
 
-const wall: number[][] = variants.map(() => []);
-const cpu: number[][] = variants.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-	for (const [v, variant] of variants.entries()) {
-		const cpuStart = process.cpuUsage();
-		const start = process.hrtime.bigint();
-		await variant.run();
-		const elapsed = Number(process.hrtime.bigint() - start) / 1000;
-		const used = process.cpuUsage(cpuStart);
-		// The first round warms the JIT and the page cache: not counted.
-		if (round === 0) continue;
-		wall[v].push(elapsed / variant.ops);
-		cpu[v].push((used.user + used.system) / variant.ops);
-	}
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 console.log(`${ROUNDS - 1} counted rounds; ${N} reads, ${WRITES} writes per round`);
-for (const [v, variant] of variants.entries())
-	console.log(
-		`${variant.name.padEnd(38)} ${median(wall[v]).toFixed(2).padStart(8)} µs/op  cpu ${median(cpu[v]).toFixed(2).padStart(8)} µs/op`
-	);
+await timeInterleaved(variants, ROUNDS);
 db.$client.close();
 rmSync(dir, { recursive: true, force: true });
