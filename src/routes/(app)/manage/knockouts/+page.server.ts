@@ -1,4 +1,3 @@
-import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -13,7 +12,7 @@ import {
 } from '$lib/server/knockouts/knockout-form';
 import { knockoutIn, listKnockouts, measureChoices } from '$lib/server/sprints/console';
 import { localInput } from '$lib/server/quizzes/quiz-form';
-import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { raceActions } from '$lib/server/sprints/race-actions';
 import { knockoutLocked, removal } from '$lib/contest/format-edit';
 import { m } from '$lib/paraglide/messages.js';
 
@@ -63,53 +62,17 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-export const actions = {
-	create: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'create', m.sprints_error_no_season());
-		const values = knockoutFormValues(await event.request.formData());
-		const parsed = parseForm(knockoutFormSchema(season.timeZone), values, 'create', values);
-		if (!parsed.ok) return parsed.failure;
-		let id: number;
-		try {
-			id = createKnockout(getDb(), season.id, parsed.data, { userId: user.id }).knockout.id;
-		} catch (e) {
-			return refuseError(e, 'create', values);
-		}
-		redirect(303, `/manage/knockouts?created=${id}`);
-	},
-	update: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'update', m.sprints_error_no_season());
-		const form = await event.request.formData();
-		const db = getDb();
-		const stored = knockoutIn(db, season.id, Number(form.get('id')));
-		if (!stored) return refuse(404, 'update', m.knockouts_error_not_found());
-		const values = knockoutEditValues(form, knockoutValuesOf(stored, season.timeZone));
-		const parsed = parseForm(knockoutEditSchema(season.timeZone), values, 'update', values);
-		if (!parsed.ok) return parsed.failure;
-		try {
-			updateKnockout(db, season.id, stored.id, parsed.data, { userId: user.id });
-		} catch (e) {
-			return refuseError(e, 'update', values);
-		}
-		redirect(303, `/manage/knockouts?saved=${stored.id}`);
-	},
-	remove: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'remove', m.sprints_error_no_season());
-		const id = Number((await event.request.formData()).get('id'));
-		try {
-			const done = removeKnockout(getDb(), season.id, id, { userId: user.id });
-			return {
-				action: 'remove' as const,
-				message: done === 'deleted' ? m.knockouts_deleted() : m.knockouts_cancelled()
-			};
-		} catch (e) {
-			return refuseError(e, 'remove');
-		}
-	}
-} satisfies Actions;
+export const actions = raceActions({
+	path: '/manage/knockouts',
+	notFound: () => m.knockouts_error_not_found(),
+	removed: (done) => (done === 'deleted' ? m.knockouts_deleted() : m.knockouts_cancelled()),
+	formValues: knockoutFormValues,
+	formSchema: knockoutFormSchema,
+	editValues: knockoutEditValues,
+	editSchema: knockoutEditSchema,
+	valuesOf: knockoutValuesOf,
+	find: knockoutIn,
+	create: (db, seasonId, input, actor) => createKnockout(db, seasonId, input, actor).knockout,
+	update: updateKnockout,
+	remove: removeKnockout
+}) satisfies Actions;

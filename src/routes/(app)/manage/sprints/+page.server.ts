@@ -1,4 +1,3 @@
-import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -13,7 +12,7 @@ import {
 	sprintValuesOf
 } from '$lib/server/sprints/sprint-form';
 import { localInput } from '$lib/server/quizzes/quiz-form';
-import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
+import { raceActions } from '$lib/server/sprints/race-actions';
 import { removal, sprintLocked } from '$lib/contest/format-edit';
 import { m } from '$lib/paraglide/messages.js';
 
@@ -59,53 +58,17 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-export const actions = {
-	create: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'create', m.sprints_error_no_season());
-		const values = sprintFormValues(await event.request.formData());
-		const parsed = parseForm(sprintFormSchema(season.timeZone), values, 'create', values);
-		if (!parsed.ok) return parsed.failure;
-		let id: number;
-		try {
-			id = createSprint(getDb(), season.id, parsed.data, { userId: user.id }).sprint.id;
-		} catch (e) {
-			return refuseError(e, 'create', values);
-		}
-		redirect(303, `/manage/sprints?created=${id}`);
-	},
-	update: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'update', m.sprints_error_no_season());
-		const form = await event.request.formData();
-		const db = getDb();
-		const stored = sprintIn(db, season.id, Number(form.get('id')));
-		if (!stored) return refuse(404, 'update', m.sprints_error_not_found());
-		const values = sprintEditValues(form, sprintValuesOf(stored, season.timeZone));
-		const parsed = parseForm(sprintEditSchema(season.timeZone), values, 'update', values);
-		if (!parsed.ok) return parsed.failure;
-		try {
-			updateSprint(db, season.id, stored.id, parsed.data, { userId: user.id });
-		} catch (e) {
-			return refuseError(e, 'update', values);
-		}
-		redirect(303, `/manage/sprints?saved=${stored.id}`);
-	},
-	remove: async (event) => {
-		const user = requireRole(event, MANAGERS);
-		const season = consoleSeason();
-		if (!season) return refuse(404, 'remove', m.sprints_error_no_season());
-		const id = Number((await event.request.formData()).get('id'));
-		try {
-			const done = removeSprint(getDb(), season.id, id, { userId: user.id });
-			return {
-				action: 'remove' as const,
-				message: done === 'deleted' ? m.sprints_deleted() : m.sprints_cancelled()
-			};
-		} catch (e) {
-			return refuseError(e, 'remove');
-		}
-	}
-} satisfies Actions;
+export const actions = raceActions({
+	path: '/manage/sprints',
+	notFound: () => m.sprints_error_not_found(),
+	removed: (done) => (done === 'deleted' ? m.sprints_deleted() : m.sprints_cancelled()),
+	formValues: sprintFormValues,
+	formSchema: sprintFormSchema,
+	editValues: sprintEditValues,
+	editSchema: sprintEditSchema,
+	valuesOf: sprintValuesOf,
+	find: sprintIn,
+	create: (db, seasonId, input, actor) => createSprint(db, seasonId, input, actor).sprint,
+	update: updateSprint,
+	remove: removeSprint
+}) satisfies Actions;
