@@ -31,10 +31,11 @@ export function isDatabaseBusy(error: unknown): boolean {
  * Runs a write (a transaction) again while SQLite answers SQLITE_BUSY, waiting between
  * attempts on a timer so that the event loop serves other requests meanwhile. A busy
  * transaction was rolled back whole, so running it again counts nothing twice. Gives up with
- * DatabaseBusyError after about `budgetMs`.
+ * DatabaseBusyError after about `budgetMs`. A write through the store (`write(store, …)`) is a
+ * promise: it is awaited here, so that its rejection is retried too.
  */
 export async function retryWhenBusy<T>(
-	write: () => T,
+	write: () => T | PromiseLike<T>,
 	options: { budgetMs?: number; delayMs?: number } = {}
 ): Promise<T> {
 	const budget = options.budgetMs ?? 1500;
@@ -42,7 +43,7 @@ export async function retryWhenBusy<T>(
 	const started = performance.now();
 	for (;;) {
 		try {
-			return write();
+			return await write();
 		} catch (error) {
 			if (!isBusy(error)) throw error;
 			if (performance.now() - started + delay > budget) throw new DatabaseBusyError(error);
