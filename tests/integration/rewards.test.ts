@@ -10,6 +10,7 @@ import {
 } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { saveProgramme, saveReward } from '../../src/lib/server/rewards/catalogue';
 import type { RewardInput } from '../../src/lib/server/rewards/reward-form';
@@ -116,17 +117,36 @@ beforeAll(async () => {
 			});
 		const now = Date.now();
 		const actor = { userId: boss.id };
-		ids.last = saveReward(db, reward({ name: 'Last one', stock: 1 }), undefined, actor, now);
-		ids.mugs = saveReward(db, reward({ name: 'Mug', stock: 5 }), undefined, actor, now);
-		ids.pricey = saveReward(
-			db,
+		const store = sqliteStore(db);
+		ids.last = await saveReward(
+			store,
+			reward({ name: 'Last one', stock: 1 }),
+			undefined,
+			actor,
+			now
+		);
+		ids.mugs = await saveReward(store, reward({ name: 'Mug', stock: 5 }), undefined, actor, now);
+		ids.pricey = await saveReward(
+			store,
 			reward({ name: 'Bike', cost: 2000, pricePoints: 10 }),
 			undefined,
 			actor,
 			now
 		);
-		ids.yacht = saveReward(db, reward({ name: 'Yacht', pricePoints: 501 }), undefined, actor, now);
-		saveProgramme(db, seeded.seasonId, { budget: 1500, share: 50, pointValue: 2 }, actor, now);
+		ids.yacht = await saveReward(
+			store,
+			reward({ name: 'Yacht', pricePoints: 501 }),
+			undefined,
+			actor,
+			now
+		);
+		await saveProgramme(
+			store,
+			seeded.seasonId,
+			{ budget: 1500, share: 50, pointValue: 2 },
+			actor,
+			now
+		);
 	} finally {
 		db.$client.close();
 	}

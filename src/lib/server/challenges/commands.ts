@@ -22,7 +22,7 @@ import {
 	type PeriodPreset
 } from '../../contest/challenge';
 import { parseMeasure } from '../../contest/measure';
-import { balanceFor } from '../rewards/balances';
+import { balanceForInTransaction } from '../rewards/balances';
 import { getMembership } from '../seasons/queries';
 import { audit, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -130,7 +130,7 @@ function checkStake(
 	const refusal = stakeRefusal({
 		stake,
 		subject,
-		spendable: subject === 'user' ? balanceFor(tx, seasonId, spenderId).balance : 0,
+		spendable: subject === 'user' ? balanceForInTransaction(tx, seasonId, spenderId).balance : 0,
 		budgetLeft: stakeBudget(tx, seasonId).left
 	});
 	if (!refusal) return;

@@ -24,6 +24,7 @@ import {
 import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
+import { sqliteStore } from './store';
 import { seedDemoBrackets } from '../knockouts/seed-demo';
 import { seedDemoChallenges } from '../challenges/seed-demo';
 import { mulberry32 } from '../../seeded-random';
@@ -402,7 +403,7 @@ export async function seedDemo(
 	seedDemoActivities(db, { seasonId, startsAt, now, locale });
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
-	seedDemoRewards(db, {
+	await seedDemoRewards(sqliteStore(db), {
 		seasonId,
 		locale,
 		now,

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { notificationOptOut, type NotificationKind } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 
 // What a person receives outside the app: every kind is on until they switch it off in their
 // profile, per channel. Nothing is queued for a kind someone switched off.
@@ -32,6 +33,25 @@ export function wants(
 		)
 		.get();
 	return !row;
+}
+
+/**
+ * `wants` through the store (db/store.ts): its database or a write's transaction (a redemption's
+ * mail, rewards/mails.ts). `wants` stays for the synchronous transactions.
+ */
+export async function readWants(
+	db: StoreDb,
+	store: Store,
+	userId: number,
+	channel: PersonalChannel,
+	kind: NotificationKind
+): Promise<boolean> {
+	const { notificationOptOut: optOut } = store.tables;
+	const rows = await db
+		.select({ userId: optOut.userId })
+		.from(optOut)
+		.where(and(eq(optOut.userId, userId), eq(optOut.channel, channel), eq(optOut.kind, kind)));
+	return rows.length === 0;
 }
 
 /** The kinds `userId` switched off, as `channel:kind` strings. */

@@ -1,10 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { rewardRedemption, seasonMember, seasonProgramme, standing } from '../db/schema';
+import { rewardRedemption, seasonProgramme, standing, type RedemptionStatus } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 import { balanceOf, budgetOf, type Balance, type Budget } from '../../contest/rewards';
 
 // Balances and the budget, rebuilt on every read from the standings (which the ledger keeps) and
-// the season's redemptions: spending is never stored as a number of its own.
+// the season's redemptions: spending is never stored as a number of its own. Read through the
+// store (db/store.ts): `db` is the store's database or a write's transaction.
 
 export interface Programme {
 	spendSharePercent: number;
@@ -18,76 +20,91 @@ const DEFAULT_PROGRAMME: Programme = {
 	pointValueCents: 1
 };
 
+type SpentRow = { userId: number; points: number; costCents: number; status: RedemptionStatus };
+
 /** The rewards columns of the season's programme (its defaults while no row exists). */
-export function programmeOf(db: Queryable, seasonId: number): Programme {
-	return (
-		db
-			.select({
-				spendSharePercent: seasonProgramme.spendSharePercent,
-				rewardBudgetCents: seasonProgramme.rewardBudgetCents,
-				pointValueCents: seasonProgramme.pointValueCents
-			})
-			.from(seasonProgramme)
-			.where(eq(seasonProgramme.seasonId, seasonId))
-			.get() ?? DEFAULT_PROGRAMME
-	);
-}
-
-function confirmedPoints(db: Queryable, seasonId: number, userIds?: number[]) {
-	return new Map(
-		db
-			.select({ userId: standing.subjectId, points: standing.confirmedPoints })
-			.from(standing)
-			.where(
-				and(
-					eq(standing.seasonId, seasonId),
-					eq(standing.subjectType, 'user'),
-					userIds ? inArray(standing.subjectId, userIds) : undefined
-				)
-			)
-			.all()
-			.map((r) => [r.userId, r.points])
-	);
-}
-
-function seasonRedemptions(db: Queryable, seasonId: number, userId?: number) {
-	return db
+export async function programmeOf(db: StoreDb, store: Store, seasonId: number): Promise<Programme> {
+	const { seasonProgramme: programme } = store.tables;
+	const [row] = await db
 		.select({
-			userId: rewardRedemption.userId,
-			points: rewardRedemption.points,
-			costCents: rewardRedemption.costCents,
-			status: rewardRedemption.status
+			spendSharePercent: programme.spendSharePercent,
+			rewardBudgetCents: programme.rewardBudgetCents,
+			pointValueCents: programme.pointValueCents
 		})
-		.from(rewardRedemption)
+		.from(programme)
+		.where(eq(programme.seasonId, seasonId));
+	return row ?? DEFAULT_PROGRAMME;
+}
+
+async function confirmedPoints(db: StoreDb, store: Store, seasonId: number, userIds?: number[]) {
+	const { standing: standings } = store.tables;
+	const rows = await db
+		.select({ userId: standings.subjectId, points: standings.confirmedPoints })
+		.from(standings)
 		.where(
 			and(
-				eq(rewardRedemption.seasonId, seasonId),
-				userId === undefined ? undefined : eq(rewardRedemption.userId, userId)
+				eq(standings.seasonId, seasonId),
+				eq(standings.subjectType, 'user'),
+				userIds ? inArray(standings.subjectId, userIds) : undefined
 			)
-		)
-		.all();
+		);
+	return new Map(rows.map((r) => [r.userId, r.points]));
+}
+
+function seasonRedemptions(
+	db: StoreDb,
+	store: Store,
+	seasonId: number,
+	userId?: number
+): Promise<SpentRow[]> {
+	const { rewardRedemption: redemption } = store.tables;
+	return db
+		.select({
+			userId: redemption.userId,
+			points: redemption.points,
+			costCents: redemption.costCents,
+			status: redemption.status
+		})
+		.from(redemption)
+		.where(
+			and(
+				eq(redemption.seasonId, seasonId),
+				userId === undefined ? undefined : eq(redemption.userId, userId)
+			)
+		);
 }
 
 /** One person's balance in one season. */
-export function balanceFor(db: Queryable, seasonId: number, userId: number): Balance {
-	const confirmed = confirmedPoints(db, seasonId, [userId]).get(userId) ?? 0;
-	const { spendSharePercent } = programmeOf(db, seasonId);
-	return balanceOf(confirmed, spendSharePercent, seasonRedemptions(db, seasonId, userId));
+export async function balanceFor(
+	db: StoreDb,
+	store: Store,
+	seasonId: number,
+	userId: number
+): Promise<Balance> {
+	const confirmed = (await confirmedPoints(db, store, seasonId, [userId])).get(userId) ?? 0;
+	const { spendSharePercent } = await programmeOf(db, store, seasonId);
+	return balanceOf(
+		confirmed,
+		spendSharePercent,
+		await seasonRedemptions(db, store, seasonId, userId)
+	);
 }
 
 /** Every member's balance in the season (members without points included), by user id. */
-export function balancesOf(db: Queryable, seasonId: number): Map<number, Balance> {
-	const { spendSharePercent } = programmeOf(db, seasonId);
-	const confirmed = confirmedPoints(db, seasonId);
-	const members = db
-		.select({ userId: seasonMember.userId })
-		.from(seasonMember)
-		.where(eq(seasonMember.seasonId, seasonId))
-		.all()
-		.map((r) => r.userId);
+export async function balancesOf(
+	db: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<Map<number, Balance>> {
+	const { seasonMember: member } = store.tables;
+	const { spendSharePercent } = await programmeOf(db, store, seasonId);
+	const confirmed = await confirmedPoints(db, store, seasonId);
+	const members = (
+		await db.select({ userId: member.userId }).from(member).where(eq(member.seasonId, seasonId))
+	).map((r) => r.userId);
 	// Note: Map.groupBy needs Node 21; the machines run Node 20.
-	const redemptions = new Map<number, ReturnType<typeof seasonRedemptions>>();
-	for (const r of seasonRedemptions(db, seasonId))
+	const redemptions = new Map<number, SpentRow[]>();
+	for (const r of await seasonRedemptions(db, store, seasonId))
 		redemptions.set(r.userId, [...(redemptions.get(r.userId) ?? []), r]);
 	const ids = new Set([...members, ...confirmed.keys(), ...redemptions.keys()]);
 	const balances = new Map<number, Balance>();
@@ -100,12 +117,48 @@ export function balancesOf(db: Queryable, seasonId: number): Map<number, Balance
 }
 
 /** Where the season's reward budget stands. */
-export function budgetFor(db: Queryable, seasonId: number): Budget {
-	const programme = programmeOf(db, seasonId);
+export async function budgetFor(db: StoreDb, store: Store, seasonId: number): Promise<Budget> {
+	const programme = await programmeOf(db, store, seasonId);
 	return budgetOf({
 		budgetCents: programme.rewardBudgetCents,
 		pointValueCents: programme.pointValueCents,
-		redemptions: seasonRedemptions(db, seasonId),
-		balances: [...balancesOf(db, seasonId).values()].map((b) => b.balance)
+		redemptions: await seasonRedemptions(db, store, seasonId),
+		balances: [...(await balancesOf(db, store, seasonId)).values()].map((b) => b.balance)
 	});
+}
+
+/**
+ * `balanceFor` inside a synchronous `db.transaction()`: the synchronous twin for the challenges'
+ * stake check (challenges/commands.ts), until the challenges are ported to the store.
+ */
+export function balanceForInTransaction(tx: Queryable, seasonId: number, userId: number): Balance {
+	const confirmed =
+		tx
+			.select({ points: standing.confirmedPoints })
+			.from(standing)
+			.where(
+				and(
+					eq(standing.seasonId, seasonId),
+					eq(standing.subjectType, 'user'),
+					eq(standing.subjectId, userId)
+				)
+			)
+			.get()?.points ?? 0;
+	const programme =
+		tx
+			.select({ spendSharePercent: seasonProgramme.spendSharePercent })
+			.from(seasonProgramme)
+			.where(eq(seasonProgramme.seasonId, seasonId))
+			.get() ?? DEFAULT_PROGRAMME;
+	const spent = tx
+		.select({
+			userId: rewardRedemption.userId,
+			points: rewardRedemption.points,
+			costCents: rewardRedemption.costCents,
+			status: rewardRedemption.status
+		})
+		.from(rewardRedemption)
+		.where(and(eq(rewardRedemption.seasonId, seasonId), eq(rewardRedemption.userId, userId)))
+		.all();
+	return balanceOf(confirmed, programme.spendSharePercent, spent);
 }

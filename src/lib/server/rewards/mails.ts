@@ -1,19 +1,20 @@
-import type { Queryable } from '../db';
-import { queueMail } from '../notify/mail/queue';
+import type { Store, StoreDb } from '../db/store';
+import { queueMailInWrite } from '../notify/mail/queue';
 import { renderMail } from '../notify/mail/templates';
 import { appUrl, pts } from '../notify/mail/digest-layout';
-import { recipient } from '../notify/digest/recipient';
-import { wants } from '../notify/preferences';
+import { readRecipient } from '../notify/digest/recipient';
+import { readWants } from '../notify/preferences';
 import { m } from '../../paraglide/messages.js';
 
 // The mail a person gets when a manager decides on their redemption or hands the reward over:
-// queued in the same transaction as the decision (the outbox sends it later), in their own
+// queued in the same write as the decision (the outbox sends it later), in their own
 // language, never to someone who switched "redemption" mails off.
 
 export type RedemptionNews = 'approved' | 'rejected' | 'fulfilled';
 
-export function queueRedemptionMail(
-	tx: Queryable,
+export async function queueRedemptionMailInWrite(
+	tx: StoreDb,
+	store: Store,
 	input: {
 		redemptionId: number;
 		userId: number;
@@ -23,9 +24,9 @@ export function queueRedemptionMail(
 		reason?: string | null;
 	},
 	now: number
-): boolean {
-	if (!wants(tx, input.userId, 'email', 'redemption')) return false;
-	const to = recipient(tx, input.userId);
+): Promise<boolean> {
+	if (!(await readWants(tx, store, input.userId, 'email', 'redemption'))) return false;
+	const to = await readRecipient(tx, store, input.userId);
 	if (!to) return false;
 	const o = { locale: to.locale };
 	const values = { reward: input.reward, points: pts(input.points, to.locale) };
@@ -56,8 +57,9 @@ export function queueRedemptionMail(
 		action: { label: m.rewards_mail_action({}, o), url: appUrl('/rewards') },
 		notes: [m.rewards_mail_why({}, o)]
 	});
-	return queueMail(
+	return queueMailInWrite(
 		tx,
+		store,
 		{
 			userId: to.id,
 			kind: 'redemption',

@@ -1,29 +1,23 @@
 import { and, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import {
-	reward,
-	rewardRedemption,
-	rewardSeason,
-	season,
-	seasonMember,
-	type RedemptionStatus
-} from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import type { RedemptionStatus } from '../db/schema';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { AppError, conflict, notFound } from '../shared/errors';
 import { approvalFits, redeemRefusal, type RedeemRefusal } from '../../contest/rewards';
 import { balanceFor, budgetFor } from './balances';
-import { queueRedemptionMail } from './mails';
+import { queueRedemptionMailInWrite } from './mails';
 import { m } from '../../paraglide/messages.js';
 
-// The four steps of a redemption, each one immediate transaction (the CLI or another node may
+// The four steps of a redemption, each one write (db/store.ts; the CLI or another node may
 // write too): request, approve, reject, fulfil. A request takes its stock item with a conditional
 // UPDATE and holds its points until rejected; a decision moves the status only from the status it
-// read, so of two racing decisions exactly one wins and the other is told so.
+// read, so of two racing decisions exactly one wins and the other is told so. The mail a decision
+// sends is queued in the same write (the outbox sends it after the commit).
 
 /** Seasons whose points can be spent: the live one and those that ended (not drafts, not archived). */
 const SPENDING_STATUSES = ['live', 'ended'] as const;
 
-export type Redemption = typeof rewardRedemption.$inferSelect;
+export type Redemption = Tables['rewardRedemption']['$inferSelect'];
 
 function refusalError(why: RedeemRefusal): AppError {
 	switch (why) {
@@ -41,24 +35,29 @@ function refusalError(why: RedeemRefusal): AppError {
 }
 
 /** Whether the reward can be bought with the season's points (no season listed: every season). */
-export function usableIn(db: Queryable, rewardId: number, seasonId: number): boolean {
-	const seasons = db
+export async function usableIn(
+	db: StoreDb,
+	store: Store,
+	rewardId: number,
+	seasonId: number
+): Promise<boolean> {
+	const { rewardSeason } = store.tables;
+	const seasons = await db
 		.select({ seasonId: rewardSeason.seasonId })
 		.from(rewardSeason)
-		.where(eq(rewardSeason.rewardId, rewardId))
-		.all();
+		.where(eq(rewardSeason.rewardId, rewardId));
 	return seasons.length === 0 || seasons.some((s) => s.seasonId === seasonId);
 }
 
 /** The seasons a person can spend in: theirs, live or ended. */
-export function spendingSeasons(db: Queryable, userId: number) {
-	return db
+export async function spendingSeasons(db: StoreDb, store: Store, userId: number) {
+	const { season, seasonMember } = store.tables;
+	return await db
 		.select({ id: season.id, name: season.name, status: season.status, endsAt: season.endsAt })
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.where(and(eq(seasonMember.userId, userId), inArray(season.status, [...SPENDING_STATUSES])))
-		.orderBy(sql`${season.status} = 'live' desc`, sql`${season.endsAt} desc`)
-		.all();
+		.orderBy(sql`${season.status} = 'live' desc`, sql`${season.endsAt} desc`);
 }
 
 /** The request id as stored: scoped to the person, so that nobody can collide with another's. */
@@ -69,91 +68,85 @@ const storedRequestId = (userId: number, requestId: string) => `${userId}:${requ
  * returns the first redemption, `created: false`.
  */
 export function requestRedemption(
-	db: Db,
+	store: Store,
 	input: { userId: number; rewardId: number; seasonId: number; requestId: string },
 	now: number
-): { redemption: Redemption; created: boolean } {
+): Promise<{ redemption: Redemption; created: boolean }> {
+	const { reward, rewardRedemption } = store.tables;
 	const requestId = storedRequestId(input.userId, input.requestId);
-	return db.transaction(
-		(tx) => {
-			const earlier = tx
-				.select()
-				.from(rewardRedemption)
-				.where(eq(rewardRedemption.requestId, requestId))
-				.get();
-			if (earlier) return { redemption: earlier, created: false };
-			const item = tx.select().from(reward).where(eq(reward.id, input.rewardId)).get();
-			if (!item) throw notFound('unknown_reward', m.rewards_error_unknown());
-			const seasons = spendingSeasons(tx, input.userId);
-			if (!seasons.some((s) => s.id === input.seasonId))
-				throw conflict('not_a_member', m.rewards_error_season());
-			const already =
-				tx
-					.select({ n: count() })
-					.from(rewardRedemption)
-					.where(
-						and(
-							eq(rewardRedemption.rewardId, item.id),
-							eq(rewardRedemption.userId, input.userId),
-							ne(rewardRedemption.status, 'rejected')
-						)
-					)
-					.get()?.n ?? 0;
-			const why = redeemRefusal({
-				active: item.active,
-				usableInSeason: usableIn(tx, item.id, input.seasonId),
-				stock: item.stock,
-				perPersonLimit: item.perPersonLimit,
-				alreadyRedeemed: already,
-				pricePoints: item.pricePoints,
-				balance: balanceFor(tx, input.seasonId, input.userId).balance
-			});
-			if (why) throw refusalError(why);
-			if (item.stock !== null) {
-				// The conditional take: whatever raced, stock never goes below zero.
-				const taken = tx
-					.update(reward)
-					.set({ stock: sql`${reward.stock} - 1`, updatedAt: now })
-					.where(and(eq(reward.id, item.id), gt(reward.stock, 0)))
-					.returning({ id: reward.id })
-					.get();
-				if (!taken) throw refusalError('out_of_stock');
-			}
-			const redemption = tx
-				.insert(rewardRedemption)
-				.values({
-					rewardId: item.id,
-					userId: input.userId,
-					seasonId: input.seasonId,
-					points: item.pricePoints,
-					costCents: item.costCents,
-					status: 'pending',
-					requestId,
-					createdAt: now
-				})
-				.returning()
-				.get();
-			audit(
-				tx,
-				{ userId: input.userId },
-				'redemption.request',
-				`redemption:${redemption.id}`,
-				{ name: item.name, spentPoints: item.pricePoints, seasonId: input.seasonId },
-				now
+	return write(store, async (tx) => {
+		const [earlier] = await tx
+			.select()
+			.from(rewardRedemption)
+			.where(eq(rewardRedemption.requestId, requestId));
+		if (earlier) return { redemption: earlier, created: false };
+		const [item] = await tx.select().from(reward).where(eq(reward.id, input.rewardId));
+		if (!item) throw notFound('unknown_reward', m.rewards_error_unknown());
+		const seasons = await spendingSeasons(tx, store, input.userId);
+		if (!seasons.some((s) => s.id === input.seasonId))
+			throw conflict('not_a_member', m.rewards_error_season());
+		const [already] = await tx
+			.select({ n: count() })
+			.from(rewardRedemption)
+			.where(
+				and(
+					eq(rewardRedemption.rewardId, item.id),
+					eq(rewardRedemption.userId, input.userId),
+					ne(rewardRedemption.status, 'rejected')
+				)
 			);
-			return { redemption, created: true };
-		},
-		{ behavior: 'immediate' }
-	);
+		const why = redeemRefusal({
+			active: item.active,
+			usableInSeason: await usableIn(tx, store, item.id, input.seasonId),
+			stock: item.stock,
+			perPersonLimit: item.perPersonLimit,
+			alreadyRedeemed: already?.n ?? 0,
+			pricePoints: item.pricePoints,
+			balance: (await balanceFor(tx, store, input.seasonId, input.userId)).balance
+		});
+		if (why) throw refusalError(why);
+		if (item.stock !== null) {
+			// The conditional take: whatever raced, stock never goes below zero.
+			const taken = await tx
+				.update(reward)
+				.set({ stock: sql`${reward.stock} - 1`, updatedAt: now })
+				.where(and(eq(reward.id, item.id), gt(reward.stock, 0)))
+				.returning({ id: reward.id });
+			if (taken.length === 0) throw refusalError('out_of_stock');
+		}
+		const [redemption] = await tx
+			.insert(rewardRedemption)
+			.values({
+				rewardId: item.id,
+				userId: input.userId,
+				seasonId: input.seasonId,
+				points: item.pricePoints,
+				costCents: item.costCents,
+				status: 'pending',
+				requestId,
+				createdAt: now
+			})
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			{ userId: input.userId },
+			'redemption.request',
+			`redemption:${redemption.id}`,
+			{ name: item.name, spentPoints: item.pricePoints, seasonId: input.seasonId },
+			now
+		);
+		return { redemption, created: true };
+	});
 }
 
-function loadForDecision(tx: Queryable, id: number, expected: RedemptionStatus) {
-	const row = tx
+async function loadForDecision(tx: StoreDb, store: Store, id: number, expected: RedemptionStatus) {
+	const { reward, rewardRedemption } = store.tables;
+	const [row] = await tx
 		.select({ redemption: rewardRedemption, rewardName: reward.name, stock: reward.stock })
 		.from(rewardRedemption)
 		.innerJoin(reward, eq(reward.id, rewardRedemption.rewardId))
-		.where(eq(rewardRedemption.id, id))
-		.get();
+		.where(eq(rewardRedemption.id, id));
 	if (!row) throw notFound('unknown_redemption', m.rewards_error_unknown_redemption());
 	if (row.redemption.status !== expected)
 		throw conflict('already_decided', m.rewards_error_already_decided());
@@ -161,123 +154,153 @@ function loadForDecision(tx: Queryable, id: number, expected: RedemptionStatus) 
 }
 
 /** Moves a redemption from `from` to `to` only if no one moved it first. */
-function move(
-	tx: Queryable,
+async function move(
+	tx: StoreDb,
+	store: Store,
 	id: number,
 	from: RedemptionStatus,
 	set: Partial<Redemption> & { status: RedemptionStatus }
-) {
-	const moved = tx
+): Promise<Redemption> {
+	const { rewardRedemption } = store.tables;
+	const [moved] = await tx
 		.update(rewardRedemption)
 		.set(set)
 		.where(and(eq(rewardRedemption.id, id), eq(rewardRedemption.status, from)))
-		.returning()
-		.get();
+		.returning();
 	if (!moved) throw conflict('already_decided', m.rewards_error_already_decided());
 	return moved;
 }
 
 /** Approves a pending redemption if its cost fits in what is left of the season's budget. */
-export function approveRedemption(db: Db, id: number, actor: Actor, now: number): Redemption {
-	return db.transaction(
-		(tx) => {
-			const { redemption, rewardName } = loadForDecision(tx, id, 'pending');
-			const budget = budgetFor(tx, redemption.seasonId);
-			if (!approvalFits(budget, redemption.costCents))
-				throw conflict('over_budget', m.rewards_error_over_budget(), {
-					details: {
-						budgetCents: budget.budgetCents,
-						usedCents: budget.approvedCents + budget.fulfilledCents,
-						costCents: redemption.costCents
-					}
-				});
-			const moved = move(tx, id, 'pending', {
-				status: 'approved',
-				decidedById: actor.userId ?? null,
-				decidedAt: now
+export function approveRedemption(
+	store: Store,
+	id: number,
+	actor: Actor,
+	now: number
+): Promise<Redemption> {
+	return write(store, async (tx) => {
+		const { redemption, rewardName } = await loadForDecision(tx, store, id, 'pending');
+		const budget = await budgetFor(tx, store, redemption.seasonId);
+		if (!approvalFits(budget, redemption.costCents))
+			throw conflict('over_budget', m.rewards_error_over_budget(), {
+				details: {
+					budgetCents: budget.budgetCents,
+					usedCents: budget.approvedCents + budget.fulfilledCents,
+					costCents: redemption.costCents
+				}
 			});
-			audit(tx, actor, 'redemption.approve', `redemption:${id}`, { name: rewardName }, now);
-			queueRedemptionMail(
-				tx,
-				{
-					redemptionId: id,
-					userId: moved.userId,
-					news: 'approved',
-					reward: rewardName,
-					points: moved.points
-				},
-				now
-			);
-			return moved;
-		},
-		{ behavior: 'immediate' }
-	);
+		const moved = await move(tx, store, id, 'pending', {
+			status: 'approved',
+			decidedById: actor.userId ?? null,
+			decidedAt: now
+		});
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'redemption.approve',
+			`redemption:${id}`,
+			{ name: rewardName },
+			now
+		);
+		await queueRedemptionMailInWrite(
+			tx,
+			store,
+			{
+				redemptionId: id,
+				userId: moved.userId,
+				news: 'approved',
+				reward: rewardName,
+				points: moved.points
+			},
+			now
+		);
+		return moved;
+	});
 }
 
 /** Rejects a pending redemption with a reason: its stock item and its points come back. */
 export function rejectRedemption(
-	db: Db,
+	store: Store,
 	id: number,
 	reason: string,
 	actor: Actor,
 	now: number
-): Redemption {
-	return db.transaction(
-		(tx) => {
-			const { redemption, rewardName } = loadForDecision(tx, id, 'pending');
-			const moved = move(tx, id, 'pending', {
-				status: 'rejected',
-				reason,
-				decidedById: actor.userId ?? null,
-				decidedAt: now
-			});
-			tx.update(reward)
-				.set({ stock: sql`${reward.stock} + 1`, updatedAt: now })
-				.where(and(eq(reward.id, redemption.rewardId), sql`${reward.stock} is not null`))
-				.run();
-			audit(tx, actor, 'redemption.reject', `redemption:${id}`, { name: rewardName, reason }, now);
-			queueRedemptionMail(
-				tx,
-				{
-					redemptionId: id,
-					userId: moved.userId,
-					news: 'rejected',
-					reward: rewardName,
-					points: moved.points,
-					reason
-				},
-				now
-			);
-			return moved;
-		},
-		{ behavior: 'immediate' }
-	);
+): Promise<Redemption> {
+	const { reward } = store.tables;
+	return write(store, async (tx) => {
+		const { redemption, rewardName } = await loadForDecision(tx, store, id, 'pending');
+		const moved = await move(tx, store, id, 'pending', {
+			status: 'rejected',
+			reason,
+			decidedById: actor.userId ?? null,
+			decidedAt: now
+		});
+		await tx
+			.update(reward)
+			.set({ stock: sql`${reward.stock} + 1`, updatedAt: now })
+			.where(and(eq(reward.id, redemption.rewardId), sql`${reward.stock} is not null`));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'redemption.reject',
+			`redemption:${id}`,
+			{ name: rewardName, reason },
+			now
+		);
+		await queueRedemptionMailInWrite(
+			tx,
+			store,
+			{
+				redemptionId: id,
+				userId: moved.userId,
+				news: 'rejected',
+				reward: rewardName,
+				points: moved.points,
+				reason
+			},
+			now
+		);
+		return moved;
+	});
 }
 
 /** Marks an approved redemption as handed over. */
-export function fulfilRedemption(db: Db, id: number, actor: Actor, now: number): Redemption {
-	return db.transaction(
-		(tx) => {
-			const { rewardName } = loadForDecision(tx, id, 'approved');
-			const moved = move(tx, id, 'approved', {
-				status: 'fulfilled',
-				fulfilledById: actor.userId ?? null,
-				fulfilledAt: now
-			});
-			audit(tx, actor, 'redemption.fulfil', `redemption:${id}`, { name: rewardName }, now);
-			queueRedemptionMail(
-				tx,
-				{
-					redemptionId: id,
-					userId: moved.userId,
-					news: 'fulfilled',
-					reward: rewardName,
-					points: moved.points
-				},
-				now
-			);
-			return moved;
-		},
-		{ behavior: 'immediate' }
-	);
+export function fulfilRedemption(
+	store: Store,
+	id: number,
+	actor: Actor,
+	now: number
+): Promise<Redemption> {
+	return write(store, async (tx) => {
+		const { rewardName } = await loadForDecision(tx, store, id, 'approved');
+		const moved = await move(tx, store, id, 'approved', {
+			status: 'fulfilled',
+			fulfilledById: actor.userId ?? null,
+			fulfilledAt: now
+		});
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'redemption.fulfil',
+			`redemption:${id}`,
+			{ name: rewardName },
+			now
+		);
+		await queueRedemptionMailInWrite(
+			tx,
+			store,
+			{
+				redemptionId: id,
+				userId: moved.userId,
+				news: 'fulfilled',
+				reward: rewardName,
+				points: moved.points
+			},
+			now
+		);
+		return moved;
+	});
 }

@@ -1,9 +1,10 @@
-import { alias } from 'drizzle-orm/sqlite-core';
+// Note: PostgreSQL's alias is the same proxy as SQLite's (drizzle-orm's TableAliasProxyHandler),
+// typed for store.tables; it loads no driver.
+import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { reward, rewardRedemption, user } from '../db/schema';
+import type { Store } from '../db/store';
 import { STANDARD_SHEET, type Sheet } from '../exports/sheet-format';
-import { getOrganisation } from '../organisation/settings';
+import { readOrganisation } from '../organisation/settings';
 import { balancesOf, programmeOf } from './balances';
 
 // The rewards exports for finance: every redemption of a season (who, what, points, cost,
@@ -26,11 +27,16 @@ const REDEMPTION_COLUMNS = [
 	'fulfilledBy'
 ] as const;
 
-export function redemptionsCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET) {
+export async function redemptionsCsv(
+	store: Store,
+	seasonId: number,
+	sheet: Sheet = STANDARD_SHEET
+) {
+	const { reward, rewardRedemption, user } = store.tables;
 	const person = alias(user, 'person');
 	const decider = alias(user, 'decider');
 	const fulfiller = alias(user, 'fulfiller');
-	const rows = db
+	const rows = await store.db
 		.select({
 			r: rewardRedemption,
 			reward: reward.name,
@@ -45,9 +51,8 @@ export function redemptionsCsv(db: Queryable, seasonId: number, sheet: Sheet = S
 		.leftJoin(decider, eq(decider.id, rewardRedemption.decidedById))
 		.leftJoin(fulfiller, eq(fulfiller.id, rewardRedemption.fulfilledById))
 		.where(eq(rewardRedemption.seasonId, seasonId))
-		.orderBy(asc(rewardRedemption.createdAt), asc(rewardRedemption.id))
-		.all();
-	const { currency } = getOrganisation(db);
+		.orderBy(asc(rewardRedemption.createdAt), asc(rewardRedemption.id));
+	const { currency } = await readOrganisation(store.db, store);
 	const at = (ms: number | null) => (ms === null ? '' : sheet.time(ms));
 	return sheet.write(
 		REDEMPTION_COLUMNS,
@@ -81,16 +86,17 @@ const BALANCE_COLUMNS = [
 	'currency'
 ] as const;
 
-export function balancesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET) {
-	const { pointValueCents } = programmeOf(db, seasonId);
-	const { currency } = getOrganisation(db);
-	const balances = balancesOf(db, seasonId);
-	const people = db
-		.select({ id: user.id, name: user.displayName, email: user.email })
-		.from(user)
-		.orderBy(asc(user.displayName))
-		.all()
-		.filter((p) => balances.has(p.id));
+export async function balancesCsv(store: Store, seasonId: number, sheet: Sheet = STANDARD_SHEET) {
+	const { user } = store.tables;
+	const { pointValueCents } = await programmeOf(store.db, store, seasonId);
+	const { currency } = await readOrganisation(store.db, store);
+	const balances = await balancesOf(store.db, store, seasonId);
+	const people = (
+		await store.db
+			.select({ id: user.id, name: user.displayName, email: user.email })
+			.from(user)
+			.orderBy(asc(user.displayName))
+	).filter((p) => balances.has(p.id));
 	return sheet.write(
 		BALANCE_COLUMNS,
 		people.map((p) => {

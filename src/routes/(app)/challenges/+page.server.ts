@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { getMembership } from '$lib/server/seasons/queries';
@@ -33,7 +34,8 @@ export const load: PageServerLoad = async (event) => {
 	const db = getDb();
 	const { season, membership } = taking;
 	const { budget, left } = stakeBudget(db, season.id);
-	const balance = balanceFor(db, season.id, user.id).balance;
+	const store = getStore();
+	const balance = (await balanceFor(store.db, store, season.id, user.id)).balance;
 	return {
 		member: true as const,
 		seasonId: season.id,

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db';
 import { outgoingMessage, user } from '../../db/schema';
 import { NO_PASSWORD } from '../../auth/links';
-import { getOrganisation } from '../../organisation/settings';
+import { getOrganisation, readOrganisation } from '../../organisation/settings';
+import type { Store, StoreDb } from '../../db/store';
 import { isLocale, type Locale } from '../../../i18n/locales';
 
 // Who a digest mail goes to, in which language: the person's own choice, else the
@@ -35,6 +36,35 @@ export function recipient(db: Queryable, userId: number): Recipient | null {
 		email: row.email,
 		name: row.name,
 		locale: isLocale(row.locale) ? row.locale : getOrganisation(db).defaultLocale
+	};
+}
+
+/**
+ * `recipient` through the store (db/store.ts): its database or a write's transaction (a
+ * redemption's mail, rewards/mails.ts). `recipient` stays for the synchronous transactions.
+ */
+export async function readRecipient(
+	db: StoreDb,
+	store: Store,
+	userId: number
+): Promise<Recipient | null> {
+	const { user: people } = store.tables;
+	const [row] = await db
+		.select({
+			id: people.id,
+			email: people.email,
+			name: people.displayName,
+			locale: people.locale,
+			passwordHash: people.passwordHash
+		})
+		.from(people)
+		.where(eq(people.id, userId));
+	if (!row || row.passwordHash === NO_PASSWORD) return null;
+	return {
+		id: row.id,
+		email: row.email,
+		name: row.name,
+		locale: isLocale(row.locale) ? row.locale : (await readOrganisation(db, store)).defaultLocale
 	};
 }
 

@@ -2,6 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeasons } from '$lib/server/rewards/catalogue';
+import { getStore } from '$lib/server/db/store';
 import { listDivisions, membersWithDivision } from '$lib/server/divisions/standings';
 import {
 	deleteDivision,
@@ -19,10 +20,10 @@ import {
 import { formText, parseForm, refuseError } from '$lib/server/shared/form';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const seasons = consoleSeasons(db);
+	const seasons = await consoleSeasons(getStore());
 	const asked = Number(event.url.searchParams.get('season'));
 	const seasonId = seasons.find((s) => s.id === asked)?.id ?? seasons[0]?.id ?? null;
 	return {

@@ -2,6 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeasons } from '$lib/server/rewards/catalogue';
+import { getStore } from '$lib/server/db/store';
 import { importQuotas, quotaSheet, removeQuota, setQuota } from '$lib/server/quotas/commands';
 import { parseQuotaCsv } from '$lib/server/quotas/quota-csv';
 import { quotaFormSchema, quotaFormValues, removeFormSchema } from '$lib/server/quotas/quota-form';
@@ -10,10 +11,10 @@ import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE = 2 * 1024 * 1024;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const seasons = consoleSeasons(db);
+	const seasons = await consoleSeasons(getStore());
 	const asked = Number(event.url.searchParams.get('season'));
 	const seasonId = seasons.find((s) => s.id === asked)?.id ?? seasons[0]?.id ?? null;
 	return { seasons, seasonId, sheet: seasonId ? quotaSheet(db, seasonId) : [] };

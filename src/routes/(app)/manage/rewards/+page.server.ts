@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { budgetFor, programmeOf } from '$lib/server/rewards/balances';
 import {
@@ -32,18 +32,18 @@ function chosenSeasonId(url: URL, seasons: { id: number }[]): number | null {
 	return seasons.find((s) => s.id === asked)?.id ?? seasons[0]?.id ?? null;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
-	const seasons = consoleSeasons(db);
+	const store = getStore();
+	const seasons = await consoleSeasons(store);
 	const seasonId = chosenSeasonId(event.url, seasons);
 	return {
 		seasons,
 		seasonId,
-		programme: seasonId ? programmeOf(db, seasonId) : null,
-		budget: seasonId ? budgetFor(db, seasonId) : null,
-		queue: seasonId ? redemptionQueue(db, seasonId) : [],
-		rewards: listRewards(db),
+		programme: seasonId ? await programmeOf(store.db, store, seasonId) : null,
+		budget: seasonId ? await budgetFor(store.db, store, seasonId) : null,
+		queue: seasonId ? await redemptionQueue(store, seasonId) : [],
+		rewards: await listRewards(store),
 		currency: event.locals.currency,
 		now: Date.now()
 	};
@@ -53,7 +53,7 @@ export const load: PageServerLoad = (event) => {
 async function decide(
 	event: RequestEvent,
 	action: 'approve' | 'fulfil',
-	run: (id: number, actor: { userId: number }) => unknown
+	run: (id: number, actor: { userId: number }) => Promise<unknown>
 ) {
 	const user = requireRole(event, MANAGERS);
 	const parsed = parseForm(
@@ -63,7 +63,7 @@ async function decide(
 	);
 	if (!parsed.ok) return parsed.failure;
 	try {
-		await retryWhenBusy(() => run(parsed.data.id, { userId: user.id }));
+		await run(parsed.data.id, { userId: user.id });
 		return {
 			action,
 			success: true as const,
@@ -90,9 +90,7 @@ export const actions: Actions = {
 			picture = read.dataUrl;
 		}
 		try {
-			await retryWhenBusy(() =>
-				saveReward(getDb(), parsed.data, picture, { userId: user.id }, Date.now())
-			);
+			await saveReward(getStore(), parsed.data, picture, { userId: user.id }, Date.now());
 			return { action: 'save' as const, success: true as const, message: m.rewards_saved() };
 		} catch (error) {
 			return refuseError(error, 'save', values);
@@ -107,9 +105,7 @@ export const actions: Actions = {
 		);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() =>
-				deleteReward(getDb(), parsed.data.id, { userId: user.id }, Date.now())
-			);
+			await deleteReward(getStore(), parsed.data.id, { userId: user.id }, Date.now());
 			return { action: 'delete' as const, success: true as const, message: m.rewards_deleted() };
 		} catch (error) {
 			return refuseError(error, 'delete');
@@ -123,9 +119,7 @@ export const actions: Actions = {
 		const parsed = parseForm(programmeFormSchema, values, 'programme', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() =>
-				saveProgramme(getDb(), seasonId, parsed.data, { userId: user.id }, Date.now())
-			);
+			await saveProgramme(getStore(), seasonId, parsed.data, { userId: user.id }, Date.now());
 			return {
 				action: 'programme' as const,
 				success: true as const,
@@ -136,23 +130,21 @@ export const actions: Actions = {
 		}
 	},
 	approve: (event) =>
-		decide(event, 'approve', (id, actor) => approveRedemption(getDb(), id, actor, Date.now())),
+		decide(event, 'approve', (id, actor) => approveRedemption(getStore(), id, actor, Date.now())),
 	fulfil: (event) =>
-		decide(event, 'fulfil', (id, actor) => fulfilRedemption(getDb(), id, actor, Date.now())),
+		decide(event, 'fulfil', (id, actor) => fulfilRedemption(getStore(), id, actor, Date.now())),
 	reject: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const values = formText(await event.request.formData(), ['id', 'reason']);
 		const parsed = parseForm(rejectFormSchema, values, 'reject', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() =>
-				rejectRedemption(
-					getDb(),
-					parsed.data.id,
-					parsed.data.reason,
-					{ userId: user.id },
-					Date.now()
-				)
+			await rejectRedemption(
+				getStore(),
+				parsed.data.id,
+				parsed.data.reason,
+				{ userId: user.id },
+				Date.now()
 			);
 			return { action: 'reject' as const, success: true as const, message: m.rewards_rejected() };
 		} catch (error) {
