@@ -136,24 +136,28 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
 }
 
 /**
- * The keys `badgeId|periodKey` of a subject's awards that stand (not void) in a season. Raw
- * SQL: read for every person and team of every group of API sales, Drizzle's prepared query
- * spent about as long mapping its rows as SQLite reading them (bench/badge-step.ts).
+ * The keys `badgeId|` of the once-only badges (period key '') a subject holds (not void) in a
+ * season, among `badgeIds` (a JSON array). Only these are read: a sale's step asks no other
+ * period but a record sale's day, and a day already held is left to the insert, which gives
+ * nothing twice (applyPlan). Raw SQL, by seeks in award_once_uq (it holds every column asked
+ * but the season, whose term `+` keeps off the index): reading all of a subject's awards (its
+ * record days and weekly ones too) was ~15 % of the step at 200,000 sales (bench/badge-step.ts).
  */
-const STANDING_AWARDS = `SELECT badge_id AS badgeId, period_key AS periodKey FROM award
-	WHERE season_id = ? AND subject_type = ? AND subject_id = ? AND status <> 'void'`;
+const ONCE_HELD = `SELECT badge_id AS badgeId FROM award
+	WHERE badge_id IN (SELECT value FROM json_each(?)) AND subject_type = ? AND subject_id = ?
+		AND period_key = '' AND status <> 'void' AND +season_id = ?`;
 
-function standingAwards(
+function onceHeld(
 	tx: Queryable,
 	seasonId: number,
+	badgeIds: string,
 	subjectType: 'user' | 'team',
 	subjectId: number
 ): Set<string> {
-	const rows = cachedStatement(tx, STANDING_AWARDS).all(seasonId, subjectType, subjectId) as {
+	const rows = cachedStatement(tx, ONCE_HELD).all(badgeIds, subjectType, subjectId, seasonId) as {
 		badgeId: number;
-		periodKey: string;
 	}[];
-	return new Set(rows.map((r) => `${r.badgeId}|${r.periodKey}`));
+	return new Set(rows.map((r) => `${r.badgeId}|`));
 }
 
 /**
@@ -215,8 +219,11 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 				subjects.set(key, entry);
 			}
 		}
+		const onceOnly = JSON.stringify(
+			badges.filter((b) => b.criterion.kind !== 'record_sale').map((b) => b.id)
+		);
 		for (const { subject, sales: newSales } of subjects.values()) {
-			const held = standingAwards(tx, seasonId, subject.kind, subject.id);
+			const held = onceHeld(tx, seasonId, onceOnly, subject.kind, subject.id);
 			// Read once a badge needs them: at size everyone holds the once-only badges a sale
 			// can earn, and the step read every seller's and team's totals for nothing.
 			let tallies: Map<string, number> | undefined;
@@ -550,17 +557,20 @@ export function evaluateAwards(
  * while the slices take in a backlog (evaluateAwards). The step is the group's in time only:
  * its failure rolls back its savepoint alone, the sales commit, and the facts take them in
  * from the ledger in slices right after (the cursor did not move). Publish the result once the
- * transaction has committed (publishDecided).
+ * transaction has committed (publishDecided). `held`: the group's entries as it wrote them;
+ * reading them back with their sales and categories was ~30 % of the step at 200,000 sales
+ * (catchUpFacts reads them anyway when they are not all there is to take in).
  */
 export function decideGroupAwardsInTx(
 	db: Db,
 	tx: Queryable,
 	now: number,
-	sales: number
+	sales: number,
+	held: readonly HeldEntry[] = []
 ): DecidedAwards {
 	const limit = slicing.has(db) ? Math.max(1, sales) : ENTRIES_PER_CALL + sales;
 	try {
-		return savepoint(tx, () => decideAwardsInTx(tx, now, 0, limit));
+		return savepoint(tx, () => decideAwardsInTx(tx, now, 0, limit, held));
 	} catch (error) {
 		log.error({ err: error }, 'badges of a group of API sales failed: left to the catch-up');
 		return { changes: new Map(), backlog: true };

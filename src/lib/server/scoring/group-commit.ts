@@ -90,7 +90,8 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 					// (docs/benchmarks.md, "The badges-on step at size"). A failure of the step
 					// leaves the sales to commit (decideGroupAwardsInTx).
 					const added = done.filter((d) => 'recorded' in d && d.recorded?.activity).length;
-					if (saleBadges && added > 0) decided = decideGroupAwardsInTx(db, tx, now, added);
+					if (saleBadges && added > 0)
+						decided = decideGroupAwardsInTx(db, tx, now, added, writes.entries);
 					return done;
 				},
 				{ behavior: 'immediate' }

@@ -361,8 +361,9 @@ export function recordSaleInTx(
 	entry.saleId = saleRow.id;
 	const totals = saleTotals(breakdown.total, stored);
 	let version = 0;
+	let entryId = 0;
 	if (batch) {
-		if (!batch.rows) insertLedgerEntry(tx, entry, now);
+		if (!batch.rows) entryId = insertLedgerEntry(tx, entry, now);
 	} else {
 		appendEntry(tx, entry, now, 1);
 		addSaleToDay(tx, dayKey, day, totals);
@@ -400,6 +401,22 @@ export function recordSaleInTx(
 
 	// Last, once nothing of this sale can fail any more (see WriteBatch).
 	if (batch) {
+		// The group's badge facts take the entry as written (catchUpFacts's `held`): the sale's
+		// row, its products' categories each once in line order, as the facts' query reads them.
+		if (entryId !== 0)
+			batch.addEntry({
+				id: entryId,
+				saleId: saleRow.id,
+				kind: 'sale',
+				points: entry.points,
+				seasonId: season.id,
+				userId: seller.id,
+				teamId: membership.teamId,
+				occurredAt: input.occurredAt,
+				amount,
+				status: saleRow.status,
+				categories: [...new Set(lines.map((line) => bySku.get(line.sku)!.category))]
+			});
 		batch.addStanding(entry, entryDelta(entry, 1));
 		batch.setDay(dayKey, withSale(day, totals));
 		batch.touchSeason(season.id);

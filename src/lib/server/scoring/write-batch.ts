@@ -6,7 +6,7 @@ import {
 	type SubjectDelta
 } from './standings';
 import { dayTotals, writeDays, type DayKey, type DayTotals } from './person-day';
-import { SaleRows } from './sale-rows';
+import { SaleRows, type HeldEntry } from './sale-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
 // the same few rows again and again: the seller's and the team's standing, the seller's day, the
@@ -38,6 +38,11 @@ export class WriteBatch {
 	private versions = new Map<number, number>();
 	/** The new sales' rows, when the batch holds them (WriteBatchOptions.rows). */
 	readonly rows: SaleRows | null;
+	/**
+	 * The new sales' ledger entries as written, when the batch does not hold their rows (a group
+	 * of API sales): the group's badge facts take them instead of reading them back.
+	 */
+	readonly entries: HeldEntry[] = [];
 
 	constructor(options: WriteBatchOptions = {}) {
 		this.rows = options.rows ? new SaleRows() : null;
@@ -61,6 +66,11 @@ export class WriteBatch {
 	): void {
 		const key: StandingKey = `${entry.seasonId}:${entry.userId}:${entry.teamId}`;
 		addDelta(this.standings, key, delta, delta.confirmed !== 0 || delta.provisional !== 0);
+	}
+
+	/** A sale's ledger entry, once nothing of that sale can be refused any more. */
+	addEntry(entry: HeldEntry): void {
+		this.entries.push(entry);
 	}
 
 	/** The season's leaderboard changes with this batch. */
