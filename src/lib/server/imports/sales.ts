@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../db';
 import { savepoint } from '../db/prepared';
 import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
+import { WindowLookups } from './window-lookups';
 import { WriteBatch } from '../scoring/write-batch';
 import { AppError } from '../shared/errors';
 import { decideAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
@@ -340,6 +341,8 @@ async function importRows(
 	// from the season's start on its first day).
 	const directory = new SellerDirectory(db);
 	const seasons = new SaleLookups();
+	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while true.
+	const windowLookups = new WindowLookups(db.$client);
 	const instant = (date: ParsedDate, userId: number) => {
 		const { season } = seasons.seasonOf(db, userId);
 		const ms = instantOf(date, season?.timeZone ?? 'UTC');
@@ -444,7 +447,7 @@ async function importRows(
 		const touched = new Set<number>();
 		let created = 0;
 		let decided: DecidedAwards | undefined;
-		const lookups = new SaleLookups();
+		let lookups: SaleLookups;
 		// Standings, days and versions: written once per window, not once per sale; the sales'
 		// own rows many per statement (a window holds each sale once: its lines are grouped).
 		const writes = new WriteBatch({ rows: true });
@@ -495,6 +498,7 @@ async function importRows(
 			withFewerCheckpoints(db.$client, () =>
 				db.transaction(
 					(tx) => {
+						lookups = windowLookups.take();
 						// The window's sellers and their seasons in two queries, not two a seller.
 						lookups.prefetch(
 							tx,
@@ -557,9 +561,13 @@ async function importRows(
 				)
 			);
 		} catch (error) {
-			if (error !== DRY_RUN) throw error;
+			if (error !== DRY_RUN) {
+				windowLookups.drop();
+				throw error;
+			}
 			settle(db);
 		}
+		windowLookups.ended();
 		if (!options.dryRun) {
 			for (const seasonId of touched) notifyLeaderboard(seasonId);
 			if (decided) publishDecided(db, decided, clock);

@@ -102,6 +102,16 @@ export class SaleLookups {
 		for (const id of ids) this.replayChecked.add(id);
 	}
 
+	/**
+	 * Forgets the ids prefetchReplays read, for lookups kept from one window to the next
+	 * (imports/window-lookups.ts): each window reads its own ids again, and the sets would
+	 * otherwise grow with the file.
+	 */
+	forgetReplays(): void {
+		this.replayChecked.clear();
+		this.replayFound.clear();
+	}
+
 	/** False when prefetchReplays found no sale with this id: replayOf need not read one. */
 	mayBeReplay(source: RecordSaleInput['source'], externalId: string): boolean {
 		if (!INTEGRATION_SOURCES.has(source) || !this.replayChecked.has(externalId)) return true;
