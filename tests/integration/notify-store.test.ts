@@ -1,0 +1,183 @@
+// The notifications ported onto the store (#20, db/store.ts): the mail outbox, its sender and the
+// admins' message log, with the same assertions on a temp SQLite file and a throwaway PostgreSQL
+// (tests/helpers/postgres.ts). "Two nodes" are two stores on one database: two SQLite
+// connections to one file, two PostgreSQL pools.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { write, type Store } from '../../src/lib/server/db/store';
+import { queueMailInWrite, type MailToQueue } from '../../src/lib/server/notify/mail/queue';
+import {
+	MAIL_CLAIM_MS,
+	MAX_MAIL_ATTEMPTS,
+	sendDueMails
+} from '../../src/lib/server/notify/mail/sender';
+import type { MailTransport, OutgoingMail } from '../../src/lib/server/notify/mail/transport';
+import { messageLog } from '../../src/lib/server/notify/message-log';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
+
+const nodes = twoNodesPerDialect('notify-store');
+
+let mails = 0;
+function mail(overrides: Partial<MailToQueue> = {}): MailToQueue {
+	mails += 1;
+	return {
+		userId: null,
+		kind: 'password_reset',
+		to: `someone${mails}@example.test`,
+		subject: `Subject ${mails}`,
+		text: `Text ${mails}`,
+		html: `<p>Text ${mails}</p>`,
+		...overrides
+	};
+}
+
+/** A transport that lets the event loop run (as SMTP does) and records what it was given. */
+function recording(fail?: string): { sent: OutgoingMail[]; transport: MailTransport } {
+	const sent: OutgoingMail[] = [];
+	return {
+		sent,
+		transport: async (m) => {
+			await new Promise((resolve) => setTimeout(resolve, 1));
+			if (fail) throw new Error(fail);
+			sent.push(m);
+			return { file: `outbox/${m.id}.eml` };
+		}
+	};
+}
+
+describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
+	const node = (i: 0 | 1) => nodes[dialect][i];
+	const queue = (store: Store, m: MailToQueue, now: number) =>
+		write(store, (tx) => queueMailInWrite(tx, store, m, now));
+	const outbox = async (store: Store) => {
+		const { outgoingMessage } = store.tables;
+		return store.db.select().from(outgoingMessage).orderBy(outgoingMessage.id);
+	};
+
+	beforeEach(async () => {
+		const store = node(0);
+		await store.db.delete(store.tables.outgoingMessage);
+	});
+
+	describe('the mail outbox and its sender', () => {
+		it('a mail queued on one node is in the other’s log; a dedupe key queues it once', async () => {
+			const first = mail({ dedupeKey: 'weekly:1' });
+			expect(await queue(node(0), first, 1_000)).toBe(true);
+			expect(await queue(node(1), mail({ dedupeKey: 'weekly:1' }), 2_000)).toBe(false);
+			const log = await messageLog(node(1), { page: 1 });
+			expect(log.total).toBe(1);
+			expect(log.rows).toEqual([
+				expect.objectContaining({
+					channel: 'email',
+					recipient: first.to,
+					subject: first.subject,
+					body: first.text,
+					status: 'pending',
+					attempts: 0,
+					createdAt: 1_000,
+					nextAttemptAt: 1_000,
+					file: null
+				})
+			]);
+		});
+
+		it('two nodes sending together send every mail once', async () => {
+			for (let i = 0; i < 12; i++) await queue(node(i % 2 === 0 ? 0 : 1), mail(), 1_000);
+			const a = recording();
+			const b = recording();
+			const clock = () => 5_000;
+			const [byA, byB] = await Promise.all([
+				sendDueMails(node(0), { clock, transport: a.transport, claimer: 'a' }),
+				sendDueMails(node(1), { clock, transport: b.transport, claimer: 'b' })
+			]);
+			expect(byA + byB).toBe(12);
+			const ids = [...a.sent, ...b.sent].map((m) => m.id).sort((x, y) => x - y);
+			const rows = await outbox(node(0));
+			expect(ids).toEqual(rows.map((r) => r.id));
+			for (const row of rows) {
+				expect(row).toMatchObject({
+					status: 'sent',
+					sentAt: 5_000,
+					attempts: 1,
+					claimedBy: null,
+					claimedUntil: null,
+					lastError: null
+				});
+				expect(row.payload).toEqual({ html: expect.any(String), file: `outbox/${row.id}.eml` });
+			}
+			// Nothing is due any more, on either node.
+			expect(await sendDueMails(node(1), { clock, transport: b.transport })).toBe(0);
+		});
+
+		it('a failure is retried later and marked failed after the last attempt', async () => {
+			await queue(node(0), mail(), 1_000);
+			const failing = recording('550 mailbox unavailable');
+			let now = 1_000;
+			const clock = () => now;
+			for (let attempt = 1; attempt <= MAX_MAIL_ATTEMPTS; attempt++) {
+				const store = node(attempt % 2 === 0 ? 1 : 0);
+				expect(await sendDueMails(store, { clock, transport: failing.transport })).toBe(1);
+				// Not due again before its backoff.
+				expect(await sendDueMails(store, { clock, transport: failing.transport })).toBe(0);
+				const [row] = await outbox(node(0));
+				expect(row).toMatchObject({ attempts: attempt, lastError: '550 mailbox unavailable' });
+				expect(row.status).toBe(attempt < MAX_MAIL_ATTEMPTS ? 'pending' : 'failed');
+				expect(row.nextAttemptAt).toBeGreaterThan(now);
+				now = row.nextAttemptAt;
+			}
+			expect(await sendDueMails(node(0), { clock, transport: recording().transport })).toBe(0);
+			const failed = await messageLog(node(1), { status: 'failed', page: 1 });
+			expect(failed.rows.map((r) => r.attempts)).toEqual([MAX_MAIL_ATTEMPTS]);
+		});
+
+		it('a mail another node claimed is left alone until the claim expires', async () => {
+			await queue(node(0), mail(), 1_000);
+			const { outgoingMessage } = node(0).tables;
+			await node(0)
+				.db.update(outgoingMessage)
+				.set({ claimedBy: 'crashed', claimedUntil: 2_000 + MAIL_CLAIM_MS });
+			const { sent, transport } = recording();
+			expect(await sendDueMails(node(1), { clock: () => 2_000, transport })).toBe(0);
+			const expired = () => 2_000 + MAIL_CLAIM_MS + 1;
+			expect(await sendDueMails(node(1), { clock: expired, transport })).toBe(1);
+			expect(sent).toHaveLength(1);
+			const [row] = await outbox(node(0));
+			expect(row).toMatchObject({ status: 'sent', claimedBy: null, attempts: 1 });
+		});
+	});
+
+	describe('the message log', () => {
+		it('filters by channel and status, newest first, keeps a page in range; mails only are sent', async () => {
+			for (let i = 1; i <= 5; i++) await queue(node(i % 2 === 0 ? 0 : 1), mail(), i * 1_000);
+			const { outgoingMessage } = node(0).tables;
+			await node(0).db.insert(outgoingMessage).values({
+				channel: 'push',
+				kind: 'badge',
+				recipient: 'device 1',
+				subject: 'A badge',
+				body: 'You earned a badge',
+				payload: {},
+				nextAttemptAt: 9_000,
+				createdAt: 9_000
+			});
+			const all = await messageLog(node(1), { page: 1, perPage: 2 });
+			expect(all).toMatchObject({ total: 6, page: 1, pages: 3 });
+			expect(all.rows.map((r) => r.createdAt)).toEqual([9_000, 5_000]);
+			const mailsOnly = await messageLog(node(0), { channel: 'email', page: 99, perPage: 2 });
+			expect(mailsOnly).toMatchObject({ total: 5, page: 3, pages: 3 });
+			expect(mailsOnly.rows.map((r) => r.createdAt)).toEqual([1_000]);
+			const below = await messageLog(node(0), { channel: 'email', page: -4, perPage: 2 });
+			expect(below.page).toBe(1);
+			const none = await messageLog(node(1), { channel: 'slack', status: 'sent', page: 1 });
+			expect(none).toEqual({ rows: [], total: 0, page: 1, pages: 1 });
+			// The mail sender sends mails only: the push row waits for the push sender.
+			const { transport } = recording();
+			expect(await sendDueMails(node(1), { clock: () => 10_000, transport })).toBe(5);
+			const [push] = await node(1)
+				.db.select()
+				.from(outgoingMessage)
+				.where(eq(outgoingMessage.channel, 'push'));
+			expect(push.status).toBe('pending');
+		});
+	});
+});
