@@ -13,9 +13,42 @@ import {
 } from '../../src/lib/server/notify/mail/sender';
 import type { MailTransport, OutgoingMail } from '../../src/lib/server/notify/mail/transport';
 import { messageLog } from '../../src/lib/server/notify/message-log';
+import { optOutsOf, setWanted } from '../../src/lib/server/notify/preferences';
+import {
+	readReceiveForm,
+	receiveChoices,
+	saveReceiveChoices,
+	type ReceiveChoice
+} from '../../src/lib/server/notify/digest/receive-form';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 
 const nodes = twoNodesPerDialect('notify-store');
+
+let people = 0;
+async function makePerson(store: Store, role: 'participant' | 'manager' = 'participant') {
+	const { user } = store.tables;
+	const [row] = await store.db
+		.insert(user)
+		.values({
+			email: `person${++people}@example.test`,
+			displayName: `Person ${people}`,
+			role,
+			passwordHash: 'not-a-real-hash'
+		})
+		.returning({ id: user.id });
+	return row.id;
+}
+
+/** The profile form as a browser sends it: every pair shown, the ticked ones as `on`. */
+function receiveForm(choices: readonly ReceiveChoice[], extra: [string, string][] = []) {
+	const form = new FormData();
+	for (const c of choices) {
+		form.append('shown', `${c.channel}:${c.kind}`);
+		if (c.on) form.append('on', `${c.channel}:${c.kind}`);
+	}
+	for (const [name, value] of extra) form.append(name, value);
+	return form;
+}
 
 let mails = 0;
 function mail(overrides: Partial<MailToQueue> = {}): MailToQueue {
@@ -178,6 +211,85 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				.from(outgoingMessage)
 				.where(eq(outgoingMessage.channel, 'push'));
 			expect(push.status).toBe('pending');
+		});
+	});
+
+	describe('what a person receives', () => {
+		const offIn = (choices: ReceiveChoice[]) =>
+			choices.filter((c) => !c.on).map((c) => `${c.channel}:${c.kind}`);
+
+		it('a choice saved on one node is what the other shows; switching back is idempotent', async () => {
+			const person = await makePerson(node(0));
+			const shown = await receiveChoices(node(1), person, 'participant');
+			expect(shown.every((c) => c.on)).toBe(true);
+			expect(shown.map((c) => c.kind)).not.toContain('daily_summary');
+			const choices = readReceiveForm(
+				receiveForm(
+					shown.map((c) => ({
+						...c,
+						on: !(c.kind === 'weekly_digest' || (c.channel === 'push' && c.kind === 'badge'))
+					}))
+				)
+			);
+			expect(choices).not.toBeNull();
+			await saveReceiveChoices(node(0), person, choices!);
+			expect(offIn(await receiveChoices(node(1), person, 'participant'))).toEqual([
+				'email:weekly_digest',
+				'push:badge'
+			]);
+			await setWanted(node(1), person, 'push', 'badge', true);
+			await setWanted(node(1), person, 'push', 'badge', true);
+			await setWanted(node(0), person, 'email', 'weekly_digest', false);
+			expect(await optOutsOf(node(0), person)).toEqual(new Set(['email:weekly_digest']));
+			const manager = await makePerson(node(1), 'manager');
+			const forManager = await receiveChoices(node(0), manager, 'manager');
+			expect(forManager.map((c) => c.kind)).toContain('daily_summary');
+		});
+
+		it('two saves at once on two nodes leave one of them whole, not a mix', async () => {
+			const person = await makePerson(node(0));
+			const shown = await receiveChoices(node(0), person, 'participant');
+			const allOff = shown.map((c) => ({ ...c, on: false }));
+			const emailOff = shown.map((c) => ({ ...c, on: c.channel !== 'email' }));
+			for (let round = 0; round < 4; round++) {
+				await Promise.all([
+					saveReceiveChoices(node(0), person, allOff),
+					saveReceiveChoices(node(1), person, emailOff)
+				]);
+				const off = offIn(
+					await receiveChoices(node(round % 2 === 0 ? 1 : 0), person, 'participant')
+				);
+				expect([offIn(allOff), offIn(emailOff)]).toContainEqual(off);
+			}
+		});
+
+		it('a form with anything that is not a switchable pair changes nothing', async () => {
+			const person = await makePerson(node(0));
+			await setWanted(node(0), person, 'email', 'badge', false);
+			const shown = (await receiveChoices(node(1), person, 'participant')).map((c) => ({
+				...c,
+				on: false
+			}));
+			for (const bad of [
+				receiveForm(shown, [['on', 'email:password_reset']]),
+				receiveForm(shown, [['shown', 'sms:badge']]),
+				receiveForm(shown, [['on', 'email:badge:extra']]),
+				receiveForm([])
+			])
+				expect(readReceiveForm(bad)).toBeNull();
+			// A save for a person who no longer exists fails whole, on either dialect.
+			const { user } = node(0).tables;
+			const gone = await makePerson(node(0));
+			await node(0).db.delete(user).where(eq(user.id, gone));
+			await expect(saveReceiveChoices(node(1), gone, shown)).rejects.toThrow();
+			const { notificationOptOut } = node(0).tables;
+			expect(
+				await node(0)
+					.db.select()
+					.from(notificationOptOut)
+					.where(eq(notificationOptOut.userId, gone))
+			).toEqual([]);
+			expect(await optOutsOf(node(1), person)).toEqual(new Set(['email:badge']));
 		});
 	});
 });

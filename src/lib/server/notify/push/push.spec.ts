@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../../db';
+import { sqliteStore } from '../../db/store';
 import { outgoingMessage, pushSubscription, user } from '../../db/schema';
 import { setWanted } from '../preferences';
 import { queueOvertaken } from './queue';
@@ -59,11 +60,11 @@ describe('queueing', () => {
 		expect(rows()).toHaveLength(4);
 	});
 
-	it('tells nothing to a person who switched overtakes off', () => {
+	it('tells nothing to a person who switched overtakes off', async () => {
 		subscribe(db, sam, { endpoint: 'https://push.example/s', keys: KEYS }, null, T0);
-		setWanted(db, sam, 'push', 'overtaken', false);
+		await setWanted(sqliteStore(db), sam, 'push', 'overtaken', false);
 		expect(overtake(sam, alex, T0)).toBe(0);
-		setWanted(db, sam, 'push', 'overtaken', true);
+		await setWanted(sqliteStore(db), sam, 'push', 'overtaken', true);
 		expect(overtake(sam, alex, T0)).toBe(1);
 		expect(rows()[0].subject).toBe('You were overtaken by Alex');
 	});
