@@ -1,9 +1,10 @@
-// The notifications ported onto the store (#20, db/store.ts): the mail outbox, its sender and the
-// admins' message log, with the same assertions on a temp SQLite file and a throwaway PostgreSQL
+// The notifications ported onto the store (#20, db/store.ts): the mail outbox, its sender, the
+// admins' message log, what a person receives and web push (devices, VAPID keys, the sender), with the same assertions on a temp SQLite file and a throwaway PostgreSQL
 // (tests/helpers/postgres.ts). "Two nodes" are two stores on one database: two SQLite
 // connections to one file, two PostgreSQL pools.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { createECDH } from 'node:crypto';
+import { eq, inArray } from 'drizzle-orm';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { queueMailInWrite, type MailToQueue } from '../../src/lib/server/notify/mail/queue';
 import {
@@ -20,6 +21,9 @@ import {
 	saveReceiveChoices,
 	type ReceiveChoice
 } from '../../src/lib/server/notify/digest/receive-form';
+import { subscribe, unsubscribe } from '../../src/lib/server/notify/push/subscriptions';
+import { MAX_PUSH_ATTEMPTS, sendDuePushes } from '../../src/lib/server/notify/push/send';
+import { forgetVapidKeys, vapidKeys } from '../../src/lib/server/notify/push/vapid';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 
 const nodes = twoNodesPerDialect('notify-store');
@@ -290,6 +294,139 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 					.where(eq(notificationOptOut.userId, gone))
 			).toEqual([]);
 			expect(await optOutsOf(node(1), person)).toEqual(new Set(['email:badge']));
+		});
+	});
+
+	describe('web push', () => {
+		/** A browser's subscription: a real P-256 key, so that the payload can be encrypted. */
+		const device = (endpoint: string) => {
+			const ecdh = createECDH('prime256v1');
+			ecdh.generateKeys();
+			return {
+				endpoint,
+				keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: 'A'.repeat(22) }
+			};
+		};
+		let endpoints = 0;
+		const nextEndpoint = () => `https://push.example/${dialect}/${++endpoints}`;
+		const devices = async (store: Store, userId: number) => {
+			const { pushSubscription } = store.tables;
+			return store.db.select().from(pushSubscription).where(eq(pushSubscription.userId, userId));
+		};
+		/** A push for one device, as the push queue writes it. */
+		const queuePushRow = (store: Store, subscriptionId: number, now: number) =>
+			store.db.insert(store.tables.outgoingMessage).values({
+				channel: 'push',
+				kind: 'badge',
+				recipient: 'Browser',
+				subject: 'A badge',
+				body: 'You earned a badge',
+				payload: { url: '/', subscriptionId },
+				nextAttemptAt: now,
+				createdAt: now
+			});
+
+		it('a device is one person’s on every node, and passes on only with its keys', async () => {
+			const [sam, alex] = [await makePerson(node(0)), await makePerson(node(1))];
+			const at = device(nextEndpoint());
+			expect(await subscribe(node(0), sam, at, 'Mozilla/5.0 (Android 14) Chrome/131', 1_000)).toBe(
+				true
+			);
+			// The same endpoint without its keys: refused, and the row stays as it was.
+			const other = { ...at, keys: { ...at.keys, auth: 'C'.repeat(22) } };
+			expect(await subscribe(node(1), alex, other, null, 2_000)).toBe(false);
+			expect(await devices(node(1), sam)).toMatchObject([
+				{ endpoint: at.endpoint, auth: 'A'.repeat(22), createdAt: 1_000 }
+			]);
+			expect(await unsubscribe(node(1), alex, at.endpoint)).toBe(false);
+			// With them (the browser's own subscription): the device is Alex's now, one row.
+			expect(await subscribe(node(1), alex, at, null, 3_000)).toBe(true);
+			expect(await devices(node(0), sam)).toEqual([]);
+			expect(await devices(node(0), alex)).toHaveLength(1);
+			expect(await unsubscribe(node(0), alex, at.endpoint)).toBe(true);
+			expect(await unsubscribe(node(1), alex, at.endpoint)).toBe(false);
+		});
+
+		it('two nodes making the VAPID pair at once store one and both sign with it', async () => {
+			const { serverSecret } = node(0).tables;
+			await node(0)
+				.db.delete(serverSecret)
+				.where(inArray(serverSecret.name, ['vapid_public_key', 'vapid_private_key']));
+			forgetVapidKeys();
+			const first = vapidKeys(node(0), {});
+			forgetVapidKeys(); // the second node has not read it either
+			const [a, b] = await Promise.all([first, vapidKeys(node(1), {})]);
+			expect(a).toEqual(b);
+			const stored = await node(1)
+				.db.select()
+				.from(serverSecret)
+				.where(inArray(serverSecret.name, ['vapid_public_key', 'vapid_private_key']));
+			expect(Object.fromEntries(stored.map((r) => [r.name, r.value]))).toEqual({
+				vapid_public_key: a.publicKey,
+				vapid_private_key: a.privateKey
+			});
+		});
+
+		it('two nodes sending together push each message once; a 410 removes the device', async () => {
+			const person = await makePerson(node(0));
+			for (let i = 0; i < 3; i++)
+				await subscribe(node(i % 2 === 0 ? 0 : 1), person, device(nextEndpoint()), null, 1_000);
+			const [kept, gone, dropped] = await devices(node(0), person);
+			for (let i = 0; i < 4; i++) await queuePushRow(node(i % 2 === 0 ? 0 : 1), kept.id, 1_000);
+			await queuePushRow(node(0), gone.id, 1_000);
+			await queuePushRow(node(1), dropped.id, 1_000);
+			// The last device unsubscribes before its push is sent: that push is skipped.
+			expect(await unsubscribe(node(1), person, dropped.endpoint)).toBe(true);
+			const posted: string[] = [];
+			const post = async (url: string) => {
+				await new Promise((resolve) => setTimeout(resolve, 1));
+				posted.push(url);
+				if (url === gone.endpoint) throw Object.assign(new Error('HTTP 410'), { status: 410 });
+				return { status: 201 };
+			};
+			const clock = () => 5_000;
+			const [byA, byB] = await Promise.all([
+				sendDuePushes(node(0), { clock, post, claimer: 'a' }),
+				sendDuePushes(node(1), { clock, post, claimer: 'b' })
+			]);
+			expect(byA + byB).toBe(5);
+			expect(posted.sort()).toEqual([...Array(4).fill(kept.endpoint), gone.endpoint].sort());
+			const rows = await outbox(node(1));
+			expect(rows.map((r) => r.status).sort()).toEqual([
+				'failed',
+				'sent',
+				'sent',
+				'sent',
+				'sent',
+				'skipped'
+			]);
+			expect(rows.every((r) => r.claimedBy === null)).toBe(true);
+			expect((await devices(node(1), person)).map((d) => [d.id, d.lastSentAt])).toEqual([
+				[kept.id, 5_000]
+			]);
+			expect(await sendDuePushes(node(0), { clock, post })).toBe(0);
+		});
+
+		it('a push that keeps failing is retried, then marked failed; the device stays', async () => {
+			const person = await makePerson(node(1));
+			await subscribe(node(1), person, device(nextEndpoint()), null, 1_000);
+			const [only] = await devices(node(0), person);
+			await queuePushRow(node(0), only.id, 1_000);
+			let now = 1_000;
+			const post = async () => {
+				throw Object.assign(new Error('HTTP 503'), { status: 503 });
+			};
+			for (let attempt = 1; attempt <= MAX_PUSH_ATTEMPTS; attempt++) {
+				expect(
+					await sendDuePushes(node(attempt % 2 === 0 ? 0 : 1), { clock: () => now, post })
+				).toBe(1);
+				const [row] = await outbox(node(0));
+				expect(row).toMatchObject({ attempts: attempt, lastError: 'HTTP 503' });
+				expect(row.status).toBe(attempt < MAX_PUSH_ATTEMPTS ? 'pending' : 'failed');
+				now = row.nextAttemptAt;
+			}
+			expect(await sendDuePushes(node(0), { clock: () => now, post })).toBe(0);
+			expect(await devices(node(1), person)).toHaveLength(1);
 		});
 	});
 });
