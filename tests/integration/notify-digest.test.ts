@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { outgoingMessage, season, user } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { createRankWatch } from '../../src/lib/server/notify/rank-watch';
@@ -60,7 +61,7 @@ describe('"you were overtaken"', () => {
 		const [ann, bo, cy, dee] = people;
 		db.update(user).set({ locale: 'nl' }).where(eq(user.id, bo.id)).run();
 		db.update(user).set({ passwordHash: '!' }).where(eq(user.id, dee.id)).run();
-		setWanted(db, cy.id, 'email', 'overtaken', false);
+		await setWanted(sqliteStore(db), cy.id, 'email', 'overtaken', false);
 		const watch = createRankWatch(db, { clock });
 		const stop = listenForOvertaken(db);
 		try {
@@ -127,8 +128,8 @@ describe('the weekly digest and the daily summary', () => {
 		const admin = await makeUser(db, { role: 'admin' });
 		await makeUser(db, { role: 'executive' });
 		db.update(user).set({ passwordHash: '!' }).where(eq(user.id, dee.id)).run();
-		setWanted(db, cy.id, 'email', 'weekly_digest', false);
-		setWanted(db, admin.id, 'email', 'daily_summary', false);
+		await setWanted(sqliteStore(db), cy.id, 'email', 'weekly_digest', false);
+		await setWanted(sqliteStore(db), admin.id, 'email', 'daily_summary', false);
 		sell(ann.email, 2, now); // ten days ago: Ann 100, first
 		sell(bo.email, 3, monday8 - 12 * HOUR); // Sunday evening: Bo 150 passes her
 
@@ -160,9 +161,12 @@ describe('the weekly digest and the daily summary', () => {
 		expect(summary.body).toContain(`Biggest climber: ${bo.displayName}, from #2 to #1.`);
 
 		// The profile offers the summary's switch to those who get it.
-		const offered = (id: number, role: Role) =>
-			receiveChoices(db, id, role).some((c) => c.kind === 'daily_summary');
-		expect([offered(manager.id, 'manager'), offered(ann.id, 'participant')]).toEqual([true, false]);
+		const offered = async (id: number, role: Role) =>
+			(await receiveChoices(sqliteStore(db), id, role)).some((c) => c.kind === 'daily_summary');
+		expect([await offered(manager.id, 'manager'), await offered(ann.id, 'participant')]).toEqual([
+			true,
+			false
+		]);
 
 		// Tuesday 08:00: a new summary, no new digest.
 		expect(await check.check(monday8 + DAY)).toEqual({ digests: 0, summaries: 1 });

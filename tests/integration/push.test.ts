@@ -18,6 +18,7 @@ import {
 } from '../helpers/seeded';
 import { makeMember } from '../helpers/factories';
 import { openDatabase } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { setWanted } from '../../src/lib/server/notify/preferences';
 
@@ -113,7 +114,7 @@ beforeAll(async () => {
 	ids.sam = seeded.people[0].id;
 	ids.other = other.id;
 	ids.optedOut = optedOut.id;
-	setWanted(db, optedOut.id, 'push', 'badge', false);
+	await setWanted(sqliteStore(db), optedOut.id, 'push', 'badge', false);
 	db.$client.close();
 	token = apiTokenFor(seeded.path);
 	pushService = createServer((req, res) => {

@@ -1,10 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { notificationOptOut, type NotificationKind } from '../db/schema';
-import type { Store, StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 
 // What a person receives outside the app: every kind is on until they switch it off in their
-// profile, per channel. Nothing is queued for a kind someone switched off.
+// profile, per channel. Nothing is queued for a kind someone switched off. The profile reads and
+// saves the choices through the store (db/store.ts); `wants` stays a synchronous twin for the
+// queues that ask it inside a synchronous transaction (push, the overtaken mail); `readWants` is
+// its store version for a write's transaction (a redemption's mail).
 
 export type PersonalChannel = 'email' | 'push';
 
@@ -14,7 +17,7 @@ export const SWITCHABLE: Record<PersonalChannel, NotificationKind[]> = {
 	push: ['overtaken', 'badge', 'quiz_open']
 };
 
-/** Whether `userId` wants `kind` on `channel` (no opt-out row: yes). */
+/** Whether `userId` wants `kind` on `channel` (no opt-out row: yes). Synchronous twin. */
 export function wants(
 	db: Queryable,
 	userId: number,
@@ -55,34 +58,39 @@ export async function readWants(
 }
 
 /** The kinds `userId` switched off, as `channel:kind` strings. */
-export function optOutsOf(db: Queryable, userId: number): Set<string> {
-	return new Set(
-		db
-			.select({ channel: notificationOptOut.channel, kind: notificationOptOut.kind })
-			.from(notificationOptOut)
-			.where(eq(notificationOptOut.userId, userId))
-			.all()
-			.map((r) => `${r.channel}:${r.kind}`)
-	);
+export async function optOutsOf(store: Store, userId: number): Promise<Set<string>> {
+	const { notificationOptOut: optOut } = store.tables;
+	const rows = await store.db
+		.select({ channel: optOut.channel, kind: optOut.kind })
+		.from(optOut)
+		.where(eq(optOut.userId, userId));
+	return new Set(rows.map((r) => `${r.channel}:${r.kind}`));
 }
 
 /** Switches one kind on or off for a person on one channel (idempotent). */
 export function setWanted(
-	db: Queryable,
+	store: Store,
 	userId: number,
 	channel: PersonalChannel,
 	kind: NotificationKind,
 	wanted: boolean
-): void {
+): Promise<void> {
+	return write(store, (tx) => setWantedInWrite(tx, store, userId, channel, kind, wanted));
+}
+
+/** `setWanted` inside a store's write: the profile saves all its choices in one. */
+export async function setWantedInWrite(
+	tx: StoreDb,
+	store: Store,
+	userId: number,
+	channel: PersonalChannel,
+	kind: NotificationKind,
+	wanted: boolean
+): Promise<void> {
+	const { notificationOptOut: optOut } = store.tables;
 	if (wanted)
-		db.delete(notificationOptOut)
-			.where(
-				and(
-					eq(notificationOptOut.userId, userId),
-					eq(notificationOptOut.channel, channel),
-					eq(notificationOptOut.kind, kind)
-				)
-			)
-			.run();
-	else db.insert(notificationOptOut).values({ userId, channel, kind }).onConflictDoNothing().run();
+		await tx
+			.delete(optOut)
+			.where(and(eq(optOut.userId, userId), eq(optOut.channel, channel), eq(optOut.kind, kind)));
+	else await tx.insert(optOut).values({ userId, channel, kind }).onConflictDoNothing();
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { sqliteStore } from '../db/store';
 import { autoConfirm } from '../scoring/review';
 import { lapseReferrals } from '../referrals/decide';
 import { runPeriodicAwards } from '../badges/awards';
@@ -133,12 +134,13 @@ export function startJobs(
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
 	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
+	const mailStore = sqliteStore(db);
 	let mailing = false;
 	const mails = setInterval(async () => {
 		if (mailing) return;
 		mailing = true;
 		try {
-			await sendDueMails(db, { clock });
+			await sendDueMails(mailStore, { clock });
 		} catch (error) {
 			log.error({ err: error }, 'mail sending failed');
 		} finally {

@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { personHistory } from '$lib/server/boards/person-history';
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user, membership } = await parent();
 	const locale = isLocale(user.locale) ? user.locale : null;
 	const db = getDb();
-	const receive = receiveChoices(db, user.id, user.role);
+	const receive = await receiveChoices(getStore(), user.id, user.role);
 	if (!season || !membership)
 		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale, receive };
 	// One person's place through the rank index, not the whole ranking.
@@ -45,7 +46,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const choices = readReceiveForm(await event.request.formData());
 		if (!choices) return refuse(400, 'receive', m.me_receive_invalid());
-		saveReceiveChoices(getDb(), user.id, choices);
+		await saveReceiveChoices(getStore(), user.id, choices);
 		return { action: 'receive' as const, saved: true };
 	}
 };

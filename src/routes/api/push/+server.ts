@@ -5,7 +5,7 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { vapidKeys } from '$lib/server/notify/push/vapid';
 import {
 	pushSubscriptionInput,
@@ -35,9 +35,9 @@ async function readWrite(event: RequestEvent) {
 	return { user, body };
 }
 
-export const GET: RequestHandler = ({ locals }) => {
+export const GET: RequestHandler = async ({ locals }) => {
 	if (!locals.user) return refuse(401, 'unauthorized', 'Sign in first');
-	return json({ publicKey: vapidKeys(getDb()).publicKey });
+	return json({ publicKey: (await vapidKeys(getStore())).publicKey });
 };
 
 export const POST: RequestHandler = async (event) => {
@@ -54,7 +54,7 @@ export const POST: RequestHandler = async (event) => {
 	const refused = refusedEndpoint(parsed.data.endpoint);
 	if (refused) return refuse(400, 'invalid_subscription', refused);
 	const userAgent = event.request.headers.get('user-agent');
-	if (!subscribe(getDb(), read.user.id, parsed.data, userAgent, Date.now()))
+	if (!(await subscribe(getStore(), read.user.id, parsed.data, userAgent, Date.now())))
 		return refuse(409, 'conflict', 'This endpoint is another person’s device');
 	return json({ subscribed: true }, { status: 201 });
 };
@@ -67,7 +67,7 @@ export const DELETE: RequestHandler = async (event) => {
 	const parsed = unsubscribeInput.safeParse(read.body);
 	if (!parsed.success)
 		return refuse(400, 'invalid_request', 'Give the endpoint', z.treeifyError(parsed.error));
-	if (!unsubscribe(getDb(), read.user.id, parsed.data.endpoint))
+	if (!(await unsubscribe(getStore(), read.user.id, parsed.data.endpoint)))
 		return refuse(404, 'not_found', 'You have no subscription at this endpoint');
 	return json({ subscribed: false });
 };

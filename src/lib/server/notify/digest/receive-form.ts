@@ -1,7 +1,7 @@
-import type { Db } from '../../db';
 import type { NotificationKind } from '../../db/schema';
+import { write, type Store } from '../../db/store';
 import type { Role } from '../../../contest/types';
-import { optOutsOf, setWanted, SWITCHABLE, type PersonalChannel } from '../preferences';
+import { optOutsOf, setWantedInWrite, SWITCHABLE, type PersonalChannel } from '../preferences';
 
 // The profile's "What I receive": one checkbox per switchable kind and channel. A checkbox that
 // is not ticked is not sent, so the form also names every pair it shows (`shown`) and the
@@ -22,8 +22,12 @@ const ONLY_FOR: Partial<Record<NotificationKind, readonly Role[]>> = {
 };
 
 /** What the profile lists for a person, per channel, ticked unless switched off. */
-export function receiveChoices(db: Db, userId: number, role: Role): ReceiveChoice[] {
-	const off = optOutsOf(db, userId);
+export async function receiveChoices(
+	store: Store,
+	userId: number,
+	role: Role
+): Promise<ReceiveChoice[]> {
+	const off = await optOutsOf(store, userId);
 	return CHANNELS.flatMap((channel) =>
 		SWITCHABLE[channel]
 			.filter((kind) => ONLY_FOR[kind]?.includes(role) ?? true)
@@ -58,9 +62,13 @@ export function readReceiveForm(form: FormData): ReceiveChoice[] | null {
 	return shown.map((p) => ({ ...p!, on: ticked.has(`${p!.channel}:${p!.kind}`) }));
 }
 
-/** Saves a person's choices in one transaction. */
-export function saveReceiveChoices(db: Db, userId: number, choices: readonly ReceiveChoice[]) {
-	db.transaction((tx) => {
-		for (const c of choices) setWanted(tx, userId, c.channel, c.kind, c.on);
+/** Saves a person's choices in one write: all of them or, if it fails, none. */
+export function saveReceiveChoices(
+	store: Store,
+	userId: number,
+	choices: readonly ReceiveChoice[]
+): Promise<void> {
+	return write(store, async (tx) => {
+		for (const c of choices) await setWantedInWrite(tx, store, userId, c.channel, c.kind, c.on);
 	});
 }

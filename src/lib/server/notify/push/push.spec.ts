@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../../db';
+import { sqliteStore, type Store } from '../../db/store';
 import { outgoingMessage, pushSubscription, user } from '../../db/schema';
 import { setWanted } from '../preferences';
 import { queueOvertaken } from './queue';
@@ -15,11 +16,13 @@ const HOUR = 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 11, 2, 10, 30);
 const KEYS = { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) };
 let db: Db;
+let store: Store;
 let sam: number;
 let alex: number;
 
 function fresh() {
 	db = openDatabase(':memory:');
+	store = sqliteStore(db);
 	forgetVapidKeys();
 	const add = (email: string, displayName: string, locale: 'nl' | null) =>
 		db
@@ -43,9 +46,9 @@ describe('queueing', () => {
 		expect(rows()).toEqual([]);
 	});
 
-	it('tells an overtake once an hour per device, in the person’s language', () => {
-		subscribe(db, alex, { endpoint: 'https://push.example/a', keys: KEYS }, null, T0);
-		subscribe(db, alex, { endpoint: 'https://push.example/b', keys: KEYS }, null, T0);
+	it('tells an overtake once an hour per device, in the person’s language', async () => {
+		await subscribe(store, alex, { endpoint: 'https://push.example/a', keys: KEYS }, null, T0);
+		await subscribe(store, alex, { endpoint: 'https://push.example/b', keys: KEYS }, null, T0);
 		expect(overtake(alex, sam, T0)).toBe(2);
 		expect(overtake(alex, sam, T0 + HOUR / 2)).toBe(0);
 		expect(overtake(alex, sam, T0 + HOUR + 1)).toBe(2);
@@ -59,11 +62,11 @@ describe('queueing', () => {
 		expect(rows()).toHaveLength(4);
 	});
 
-	it('tells nothing to a person who switched overtakes off', () => {
-		subscribe(db, sam, { endpoint: 'https://push.example/s', keys: KEYS }, null, T0);
-		setWanted(db, sam, 'push', 'overtaken', false);
+	it('tells nothing to a person who switched overtakes off', async () => {
+		await subscribe(store, sam, { endpoint: 'https://push.example/s', keys: KEYS }, null, T0);
+		await setWanted(store, sam, 'push', 'overtaken', false);
 		expect(overtake(sam, alex, T0)).toBe(0);
-		setWanted(db, sam, 'push', 'overtaken', true);
+		await setWanted(store, sam, 'push', 'overtaken', true);
 		expect(overtake(sam, alex, T0)).toBe(1);
 		expect(rows()[0].subject).toBe('You were overtaken by Alex');
 	});
@@ -75,8 +78,8 @@ describe('sending', () => {
 	const device = async () => {
 		const ecdh = (await import('node:crypto')).createECDH('prime256v1');
 		ecdh.generateKeys();
-		subscribe(
-			db,
+		await subscribe(
+			store,
 			sam,
 			{
 				endpoint: 'https://push.example/s',
@@ -97,7 +100,7 @@ describe('sending', () => {
 		};
 		let now = T0;
 		for (let i = 0; i < MAX_PUSH_ATTEMPTS + 2; i++) {
-			await sendDuePushes(db, { clock: () => now, post });
+			await sendDuePushes(store, { clock: () => now, post });
 			now += 20 * 60 * 1000;
 		}
 		expect(calls).toBe(MAX_PUSH_ATTEMPTS);
@@ -112,8 +115,8 @@ describe('sending', () => {
 			seen.push(headers);
 			return { status: 201 };
 		};
-		expect(await sendDuePushes(db, { clock: () => T0, post })).toBe(1);
-		expect(await sendDuePushes(db, { clock: () => T0 + 1000, post })).toBe(0);
+		expect(await sendDuePushes(store, { clock: () => T0, post })).toBe(1);
+		expect(await sendDuePushes(store, { clock: () => T0 + 1000, post })).toBe(0);
 		expect(seen[0]).toMatchObject({ TTL: '3600', Urgency: 'high' });
 		expect(rows()[0]).toMatchObject({ status: 'sent', sentAt: T0 });
 	});
@@ -121,9 +124,9 @@ describe('sending', () => {
 	it('skips a message whose device is gone', async () => {
 		await device();
 		db.delete(pushSubscription).where(eq(pushSubscription.userId, sam)).run();
-		expect(await sendDuePushes(db, { clock: () => T0, post: async () => ({ status: 201 }) })).toBe(
-			0
-		);
+		expect(
+			await sendDuePushes(store, { clock: () => T0, post: async () => ({ status: 201 }) })
+		).toBe(0);
 		expect(rows()[0].status).toBe('skipped');
 	});
 });
@@ -131,20 +134,22 @@ describe('sending', () => {
 describe('VAPID keys', () => {
 	beforeEach(fresh);
 
-	it('are made once and read back', () => {
-		const made = vapidKeys(db, {});
+	it('are made once and read back', async () => {
+		const made = await vapidKeys(store, {});
 		forgetVapidKeys();
-		expect(vapidKeys(db, {})).toEqual(made);
+		expect(await vapidKeys(store, {})).toEqual(made);
 		expect(made.subject).toBe('mailto:push@honorboard.invalid');
 	});
 
-	it('come from the environment when both are set', () => {
-		expect(vapidKeys(db, { VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' })).toMatchObject({
+	it('come from the environment when both are set', async () => {
+		expect(
+			await vapidKeys(store, { VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' })
+		).toMatchObject({
 			publicKey: 'pub',
 			privateKey: 'priv'
 		});
 		forgetVapidKeys();
-		expect(() => vapidKeys(db, { VAPID_PUBLIC_KEY: 'pub' })).toThrow(/both/);
+		await expect(vapidKeys(store, { VAPID_PUBLIC_KEY: 'pub' })).rejects.toThrow(/both/);
 	});
 
 	it.each([
@@ -161,15 +166,15 @@ describe('VAPID keys', () => {
 });
 
 describe('subscriptions', () => {
-	it('passes a device to another person only with its keys', () => {
+	it('passes a device to another person only with its keys', async () => {
 		fresh();
 		const at = { endpoint: 'https://push.example/shared', keys: KEYS };
-		expect(subscribe(db, sam, at, null, T0)).toBe(true);
+		expect(await subscribe(store, sam, at, null, T0)).toBe(true);
 		const other = { ...at, keys: { ...KEYS, auth: 'C'.repeat(22) } };
-		expect(subscribe(db, alex, other, null, T0)).toBe(false);
+		expect(await subscribe(store, alex, other, null, T0)).toBe(false);
 		expect(db.select().from(pushSubscription).get()).toMatchObject({ userId: sam });
-		expect(subscribe(db, alex, at, null, T0)).toBe(true);
-		expect(subscribe(db, alex, other, null, T0)).toBe(true);
+		expect(await subscribe(store, alex, at, null, T0)).toBe(true);
+		expect(await subscribe(store, alex, other, null, T0)).toBe(true);
 		expect(db.select().from(pushSubscription).all()).toMatchObject([
 			{ userId: alex, auth: 'C'.repeat(22) }
 		]);

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import webpush from 'web-push';
-import type { Db } from '../../db';
-import { outgoingMessage, pushSubscription } from '../../db/schema';
+import { write, type Store } from '../../db/store';
 import { systemClock, type Clock } from '../../shared/clock';
 import { backoff } from '../../webhooks/delivery';
 import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from '../../webhooks/target';
@@ -32,9 +31,10 @@ const GONE = new Set([404, 410]);
 
 /** Sends the pushes that are due; returns how many were attempted. */
 export async function sendDuePushes(
-	db: Db,
+	store: Store,
 	options: { clock?: Clock; limit?: number; post?: PushPoster; claimer?: string } = {}
 ): Promise<number> {
+	const { outgoingMessage, pushSubscription } = store.tables;
 	const clock = options.clock ?? systemClock;
 	const post = options.post ?? postToTarget;
 	const claimer = options.claimer ?? PROCESS_ID;
@@ -47,38 +47,39 @@ export async function sendDuePushes(
 			lte(outgoingMessage.nextAttemptAt, now),
 			unclaimed(now)
 		);
-	const due = db
+	const due = await store.db
 		.select({ id: outgoingMessage.id })
 		.from(outgoingMessage)
 		.where(pending(clock()))
 		.orderBy(asc(outgoingMessage.nextAttemptAt), asc(outgoingMessage.id))
-		.limit(options.limit ?? 50)
-		.all();
+		.limit(options.limit ?? 50);
 	if (due.length === 0) return 0;
-	const keys = vapidKeys(db);
+	const keys = await vapidKeys(store);
 	let attempted = 0;
 	for (const { id } of due) {
 		const claimedAt = clock();
-		const message = db
-			.update(outgoingMessage)
-			.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
-			.where(and(eq(outgoingMessage.id, id), pending(claimedAt)))
-			.returning()
-			.get();
+		const [message] = await write(store, (tx) =>
+			tx
+				.update(outgoingMessage)
+				.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
+				.where(and(eq(outgoingMessage.id, id), pending(claimedAt)))
+				.returning()
+		);
 		if (!message) continue;
 		const release = { claimedBy: null, claimedUntil: null };
 		const mine = and(eq(outgoingMessage.id, id), eq(outgoingMessage.claimedBy, claimer));
 		const subscriptionId = Number(message.payload?.subscriptionId);
-		const device = db
+		const [device] = await store.db
 			.select()
 			.from(pushSubscription)
-			.where(eq(pushSubscription.id, subscriptionId))
-			.get();
+			.where(eq(pushSubscription.id, subscriptionId));
 		if (!device) {
-			db.update(outgoingMessage)
-				.set({ status: 'skipped', lastError: 'The device is no longer subscribed', ...release })
-				.where(mine)
-				.run();
+			await write(store, (tx) =>
+				tx
+					.update(outgoingMessage)
+					.set({ status: 'skipped', lastError: 'The device is no longer subscribed', ...release })
+					.where(mine)
+			);
 			continue;
 		}
 		attempted += 1;
@@ -117,30 +118,31 @@ export async function sendDuePushes(
 		}
 		const attempts = message.attempts + 1;
 		const now = clock();
-		db.transaction((tx) => {
+		await write(store, async (tx) => {
 			if (error == null) {
-				tx.update(outgoingMessage)
+				await tx
+					.update(outgoingMessage)
 					.set({ status: 'sent', sentAt: now, attempts, lastError: null, ...release })
-					.where(mine)
-					.run();
-				tx.update(pushSubscription)
+					.where(mine);
+				await tx
+					.update(pushSubscription)
 					.set({ lastSentAt: now })
-					.where(eq(pushSubscription.id, device.id))
-					.run();
+					.where(eq(pushSubscription.id, device.id));
 			} else if (status != null && GONE.has(status)) {
 				// The phone unsubscribed or the browser was reset: never send there again.
-				tx.delete(pushSubscription).where(eq(pushSubscription.id, device.id)).run();
-				tx.update(outgoingMessage)
+				await tx.delete(pushSubscription).where(eq(pushSubscription.id, device.id));
+				await tx
+					.update(outgoingMessage)
 					.set({
 						status: 'failed',
 						attempts,
 						lastError: `${error} (the device unsubscribed: removed)`,
 						...release
 					})
-					.where(mine)
-					.run();
+					.where(mine);
 			} else {
-				tx.update(outgoingMessage)
+				await tx
+					.update(outgoingMessage)
 					.set({
 						status: attempts >= MAX_PUSH_ATTEMPTS ? 'failed' : 'pending',
 						attempts,
@@ -148,8 +150,7 @@ export async function sendDuePushes(
 						nextAttemptAt: now + backoff(attempts),
 						...release
 					})
-					.where(mine)
-					.run();
+					.where(mine);
 			}
 		});
 	}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { and, eq, or } from 'drizzle-orm';
 import type { Queryable } from '../../db';
 import { pushSubscription } from '../../db/schema';
+import { write, type Store } from '../../db/store';
 import { privateTargetsAllowed } from '../../webhooks/target';
 
 // The phones and browsers that allowed web push, per person. The browser's PushSubscription
@@ -64,46 +65,57 @@ export function deviceLabel(userAgent: string | null | undefined): string {
  * browser's own subscription proves it (a shared phone), an endpoint alone does not. False when
  * the endpoint stays someone else's.
  */
-export function subscribe(
-	db: Queryable,
+export async function subscribe(
+	store: Store,
 	userId: number,
 	input: PushSubscriptionInput,
 	userAgent: string | null,
 	now: number
-): boolean {
+): Promise<boolean> {
+	const { pushSubscription } = store.tables;
 	const values = {
 		userId,
 		p256dh: input.keys.p256dh,
 		auth: input.keys.auth,
 		userAgent: userAgent?.slice(0, 300) ?? null
 	};
-	const stored = db
-		.insert(pushSubscription)
-		.values({ ...values, endpoint: input.endpoint, createdAt: now })
-		.onConflictDoUpdate({
-			target: pushSubscription.endpoint,
-			set: values,
-			setWhere: or(
-				eq(pushSubscription.userId, userId),
-				and(eq(pushSubscription.p256dh, values.p256dh), eq(pushSubscription.auth, values.auth))
-			)
-		})
-		.returning({ id: pushSubscription.id })
-		.get();
-	return stored !== undefined;
+	const stored = await write(store, (tx) =>
+		tx
+			.insert(pushSubscription)
+			.values({ ...values, endpoint: input.endpoint, createdAt: now })
+			.onConflictDoUpdate({
+				target: pushSubscription.endpoint,
+				set: values,
+				setWhere: or(
+					eq(pushSubscription.userId, userId),
+					and(eq(pushSubscription.p256dh, values.p256dh), eq(pushSubscription.auth, values.auth))
+				)
+			})
+			.returning({ id: pushSubscription.id })
+	);
+	return stored.length > 0;
 }
 
 /** Removes `userId`'s subscription at `endpoint`; false when they have none there. */
-export function unsubscribe(db: Queryable, userId: number, endpoint: string): boolean {
-	const gone = db
-		.delete(pushSubscription)
-		.where(and(eq(pushSubscription.userId, userId), eq(pushSubscription.endpoint, endpoint)))
-		.returning({ id: pushSubscription.id })
-		.get();
-	return gone !== undefined;
+export async function unsubscribe(
+	store: Store,
+	userId: number,
+	endpoint: string
+): Promise<boolean> {
+	const { pushSubscription } = store.tables;
+	const gone = await write(store, (tx) =>
+		tx
+			.delete(pushSubscription)
+			.where(and(eq(pushSubscription.userId, userId), eq(pushSubscription.endpoint, endpoint)))
+			.returning({ id: pushSubscription.id })
+	);
+	return gone.length > 0;
 }
 
-/** A person's subscriptions, for queueing a message to each device. */
+/**
+ * A person's subscriptions, for queueing a message to each device. Synchronous twin: the push
+ * queue (queue.ts) runs inside the synchronous transactions of badges and rank changes.
+ */
 export function subscriptionsOf(db: Queryable, userId: number) {
 	return db
 		.select({ id: pushSubscription.id, userAgent: pushSubscription.userAgent })

@@ -1,11 +1,11 @@
 import webpush from 'web-push';
 import { inArray } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { serverSecret } from '../../db/schema';
+import { write, type Store, type StoreDb } from '../../db/store';
 
 // The VAPID key pair that signs every push (RFC 8292). Configured by VAPID_PUBLIC_KEY and
 // VAPID_PRIVATE_KEY, else made once and kept in server_secret: every process and restart signs
-// with the same pair, so the subscriptions phones made with its public key keep working.
+// with the same pair, so the subscriptions phones made with its public key keep working. Read
+// through the store (db/store.ts): on PostgreSQL every node signs with the one pair.
 
 export interface VapidKeys {
 	publicKey: string;
@@ -39,12 +39,15 @@ function configuredKeys(env: NodeJS.ProcessEnv): { publicKey: string; privateKey
 	return { publicKey, privateKey };
 }
 
-function storedKeys(db: Queryable): { publicKey: string; privateKey: string } | null {
-	const rows = db
+async function storedKeys(
+	db: StoreDb,
+	store: Store
+): Promise<{ publicKey: string; privateKey: string } | null> {
+	const { serverSecret } = store.tables;
+	const rows = await db
 		.select({ name: serverSecret.name, value: serverSecret.value })
 		.from(serverSecret)
-		.where(inArray(serverSecret.name, [PUBLIC, PRIVATE]))
-		.all();
+		.where(inArray(serverSecret.name, [PUBLIC, PRIVATE]));
 	const publicKey = rows.find((r) => r.name === PUBLIC)?.value;
 	const privateKey = rows.find((r) => r.name === PRIVATE)?.value;
 	return publicKey && privateKey ? { publicKey, privateKey } : null;
@@ -53,23 +56,27 @@ function storedKeys(db: Queryable): { publicKey: string; privateKey: string } | 
 let cached: VapidKeys | undefined;
 
 /** The key pair (read once per process); the first process to need it makes and stores it. */
-export function vapidKeys(db: Queryable, env: NodeJS.ProcessEnv = process.env): VapidKeys {
+export async function vapidKeys(
+	store: Store,
+	env: NodeJS.ProcessEnv = process.env
+): Promise<VapidKeys> {
 	if (cached) return cached;
 	const subject = vapidSubject(env);
-	let pair = configuredKeys(env) ?? storedKeys(db);
+	let pair = configuredKeys(env) ?? (await storedKeys(store.db, store));
 	if (!pair) {
 		const made = webpush.generateVAPIDKeys();
 		// Two processes starting together: the first insert wins, both read the winner back.
-		db.transaction((tx) => {
-			tx.insert(serverSecret)
+		const { serverSecret } = store.tables;
+		pair = await write(store, async (tx) => {
+			await tx
+				.insert(serverSecret)
 				.values([
 					{ name: PUBLIC, value: made.publicKey },
 					{ name: PRIVATE, value: made.privateKey }
 				])
-				.onConflictDoNothing()
-				.run();
+				.onConflictDoNothing();
+			return (await storedKeys(tx, store))!;
 		});
-		pair = storedKeys(db)!;
 	}
 	cached = { ...pair, subject };
 	return cached;

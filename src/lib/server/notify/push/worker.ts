@@ -1,4 +1,5 @@
 import type { Db } from '../../db';
+import { sqliteStore } from '../../db/store';
 import type { Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
 import { startPushNotices } from './queue';
@@ -13,13 +14,14 @@ export function startPush(
 	options: { clock?: Clock; intervalMs?: number } = {}
 ): () => void {
 	const stopNotices = startPushNotices(db);
+	const store = sqliteStore(db);
 	// A slow push service never delays the next round twice.
 	let sending = false;
 	const timer = setInterval(async () => {
 		if (sending) return;
 		sending = true;
 		try {
-			await sendDuePushes(db, { clock: options.clock });
+			await sendDuePushes(store, { clock: options.clock });
 		} catch (error) {
 			log.error({ err: error }, 'push sending failed');
 		} finally {

@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { z } from 'zod';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { MESSAGE_CHANNELS, MESSAGE_STATUSES, messageLog } from '$lib/server/notify/message-log';
@@ -17,7 +17,7 @@ const querySchema = z.object({
 	page: z.coerce.number().int().min(1).max(100_000).catch(1)
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, ADMINS, m.messages_admins_only());
 	const q = event.url.searchParams;
 	const { channel, status, page } = querySchema.parse({
@@ -27,7 +27,7 @@ export const load: PageServerLoad = (event) => {
 	});
 	const timeZone = consoleSeason()?.timeZone ?? 'UTC';
 	const dates = datesIn(timeZone);
-	const log = messageLog(getDb(), { channel, status, page });
+	const log = await messageLog(getStore(), { channel, status, page });
 	const config = mailConfig();
 	return {
 		channel: channel ?? null,
