@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
 import { backupDatabase } from '../src/lib/server/db/backup';
+import { getStore } from '../src/lib/server/db/store';
 import { createUser, findUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
@@ -199,7 +200,7 @@ async function main(argv: string[]): Promise<void> {
 			if (!Number.isSafeInteger(seasonId) || seasonId <= 0)
 				throw new UsageError('--season must be a season id');
 			const name = option(values, 'name');
-			const { token } = createDisplay(getDb(), seasonId, name);
+			const { token } = await createDisplay(getStore(), seasonId, name);
 			console.log(
 				`TV display "${name}" created for season ${seasonId}. Open /tv/<token> on the screen:`
 			);
@@ -207,7 +208,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'display revoke': {
-			revokeDisplay(getDb(), option(values, 'token'));
+			await revokeDisplay(getStore(), option(values, 'token'));
 			console.log('Display revoked: the screen stops showing the board.');
 			return;
 		}

@@ -4,9 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startServer, runCli, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
+import { readDb, seedServerDb, signIn, type SeededDb } from '../helpers/seeded';
 import { tempDb } from '../helpers/db';
 import { createDisplay } from '../../src/lib/server/displays/tokens';
+import { openDatabase } from '../../src/lib/server/db';
+import { closeStore, sqliteStore } from '../../src/lib/server/db/store';
 import { priceIn } from '../../src/lib/server/db/seed-demo';
 
 let seeded: SeededDb;
@@ -16,7 +18,12 @@ let ownChoice: string;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ people: 2 });
-	tvToken = withDb(seeded.path, (db) => createDisplay(db, seeded.seasonId, 'Lobby', 'ru').token);
+	const store = sqliteStore(openDatabase(seeded.path));
+	try {
+		tvToken = (await createDisplay(store, seeded.seasonId, 'Lobby', 'ru')).token;
+	} finally {
+		await closeStore(store);
+	}
 	ownChoice = seeded.people[1].email;
 	// The second person signs in too: give them a password and their own language.
 	const login = seeded.people[0].email;

@@ -1,7 +1,7 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { invite, user } from '../db/schema';
+import { invite } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite } from '../audit/record';
 import { hashPassword } from './password';
@@ -51,7 +51,10 @@ export function newLinkToken(): string {
 	return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-/** Voids every open link of a person (but `exceptId`): called when a link is issued or used. */
+/**
+ * Voids every open link of a person (but `exceptId`): called when a link is issued or used.
+ * Synchronous twin of `voidOpenLinksInWrite`, for `issueLink`.
+ */
 export function voidOpenLinks(tx: Queryable, userId: number, now: number, exceptId?: number) {
 	tx.update(invite)
 		.set({ voidedAt: now })
@@ -87,7 +90,11 @@ function openLinksOf(
 	);
 }
 
-/** Stores a new link of a person (voiding their older ones) and returns its token. */
+/**
+ * Stores a new link of a person (voiding their older ones) and returns its token. Synchronous
+ * twin of `issueLinkInWrite`, for an invitation (people/invites.ts `createInvite`), which runs
+ * inside the synchronous transaction of teams/members.ts.
+ */
 export function issueLink(
 	tx: Queryable,
 	input: {
@@ -108,7 +115,7 @@ export function issueLink(
 	return token;
 }
 
-/** `issueLink` inside a store's write (db/store.ts): the self-service reset. */
+/** `issueLink` inside a store's write (db/store.ts): the self-service and the manager's reset. */
 export async function issueLinkInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -136,19 +143,11 @@ function linkRow(input: NewLink, token: string, now: number) {
 	};
 }
 
-/** The link behind a token, if it can still be used for `purpose`; otherwise a 410 AppError. */
-export function findLink(db: Queryable, token: string, purpose: LinkPurpose, now: number) {
-	const row = db
-		.select({ link: invite, name: user.displayName, passwordHash: user.passwordHash })
-		.from(invite)
-		.innerJoin(user, eq(user.id, invite.userId))
-		.where(and(eq(invite.tokenHash, hashToken(token)), eq(invite.purpose, purpose)))
-		.get();
-	return usableLink(row, purpose, now);
-}
-
-/** `findLink` through the store. */
-async function findLinkInStore(store: Store, token: string, purpose: LinkPurpose, now: number) {
+/**
+ * The link behind a token, if it can still be used for `purpose`; otherwise a 410 AppError.
+ * Read through the store: a link issued or used on one node is seen by every other.
+ */
+export async function findLink(store: Store, token: string, purpose: LinkPurpose, now: number) {
 	const { invite: links, user: people } = store.tables;
 	const [row] = await store.db
 		.select({ link: links, name: people.displayName, passwordHash: people.passwordHash })
@@ -206,7 +205,7 @@ export async function useLink(
 	password: string,
 	clock: Clock = systemClock
 ): Promise<number> {
-	const found = await findLinkInStore(store, token, purpose, clock());
+	const found = await findLink(store, token, purpose, clock());
 	checkNewPassword(password);
 	const passwordHash = await hashPassword(password);
 	const now = clock();

@@ -11,9 +11,9 @@ import { m } from '../../paraglide/messages.js';
 // the URL is the credential. Both read the link the same way and set the password the same way.
 
 /** What the page shows about a link: its details, or why it no longer works. */
-export function readLink<T extends object>(find: () => T) {
+export async function readLink<T extends object>(find: () => Promise<T>) {
 	try {
-		return { ok: true as const, ...find() };
+		return { ok: true as const, ...(await find()) };
 	} catch (e) {
 		if (e instanceof AppError) return { ok: false as const, code: e.code, message: e.message };
 		throw e;

@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
-import type { Store } from '../db/store';
-import { user } from '../db/schema';
+import { write, type Store } from '../db/store';
 import type { Role } from '../../contest/types';
-import { audit } from '../audit/record';
-import { findLink, issueLink, NO_PASSWORD, useLink } from './links';
+import { auditInWrite } from '../audit/record';
+import { findLink, issueLinkInWrite, NO_PASSWORD, useLink } from './links';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
-import { queueResetMail } from '../notify/mail/account-mails';
+import { queueResetMailInWrite } from '../notify/mail/account-mails';
 
 // A forgotten password: a manager or admin issues a reset link (/reset/<token>) and hands it
 // over (it is mailed to the person too); the person sets a new password with it. The same
@@ -29,56 +27,57 @@ export function mayReset(issuer: { id: number; role: Role }, target: { id: numbe
 
 /**
  * Issues a reset link for a person, voiding their older links, and queues the mail that carries
- * it; returns the token (shown once) and the address it is mailed to.
+ * it; returns the token (shown once) and the address it is mailed to. One write through the
+ * store: the link, its mail and the audit entry exist together or not at all.
  */
 export function issueResetLink(
-	db: Db,
+	store: Store,
 	input: { userId: number; issuer: { id: number; role: Role } },
 	clock: Clock = systemClock
-): { token: string; expiresAt: number; email: string } {
+): Promise<{ token: string; expiresAt: number; email: string }> {
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const person = tx.select().from(user).where(eq(user.id, input.userId)).get();
-			if (!person) throw notFound('not_found', m.people_no_person());
-			if (!mayReset(input.issuer, person)) {
-				throw new AppError(403, 'forbidden', resetRefusal(input.issuer.id, person));
-			}
-			if (person.passwordHash === NO_PASSWORD) {
-				throw conflict(
-					'no_password',
-					`${person.displayName} has not set a password yet: send them a new invitation from the team page instead.`
-				);
-			}
-			const token = issueLink(
-				tx,
-				{
-					purpose: 'reset',
-					userId: person.id,
-					email: person.email,
-					createdById: input.issuer.id,
-					lifetime: RESET_LIFETIME
-				},
-				now
+	const { user } = store.tables;
+	return write(store, async (tx) => {
+		const [person] = await tx.select().from(user).where(eq(user.id, input.userId));
+		if (!person) throw notFound('not_found', m.people_no_person());
+		if (!mayReset(input.issuer, person)) {
+			throw new AppError(403, 'forbidden', resetRefusal(input.issuer.id, person));
+		}
+		if (person.passwordHash === NO_PASSWORD) {
+			throw conflict(
+				'no_password',
+				`${person.displayName} has not set a password yet: send them a new invitation from the team page instead.`
 			);
-			queueResetMail(tx, { userId: person.id, token, askedBy: 'manager' }, now);
-			audit(
-				tx,
-				{ userId: input.issuer.id },
-				'member.reset_link',
-				`user:${person.id}`,
-				{ expiresAt: now + RESET_LIFETIME },
-				now
-			);
-			return { token, expiresAt: now + RESET_LIFETIME, email: person.email };
-		},
-		{ behavior: 'immediate' }
-	);
+		}
+		const token = await issueLinkInWrite(
+			tx,
+			store,
+			{
+				purpose: 'reset',
+				userId: person.id,
+				email: person.email,
+				createdById: input.issuer.id,
+				lifetime: RESET_LIFETIME
+			},
+			now
+		);
+		await queueResetMailInWrite(tx, store, { userId: person.id, token, askedBy: 'manager' }, now);
+		await auditInWrite(
+			tx,
+			store,
+			{ userId: input.issuer.id },
+			'member.reset_link',
+			`user:${person.id}`,
+			{ expiresAt: now + RESET_LIFETIME },
+			now
+		);
+		return { token, expiresAt: now + RESET_LIFETIME, email: person.email };
+	});
 }
 
 /** The person a reset link is for, if it can still be used (else a 410 AppError). */
-export function findReset(db: Db, token: string, clock: Clock = systemClock) {
-	const found = findLink(db, token, 'reset', clock());
+export async function findReset(store: Store, token: string, clock: Clock = systemClock) {
+	const found = await findLink(store, token, 'reset', clock());
 	return { email: found.email, name: found.name, expiresAt: found.expiresAt };
 }
 

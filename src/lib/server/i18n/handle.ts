@@ -8,6 +8,7 @@ import { paraglideMiddleware } from '$lib/paraglide/server';
 import { chooseLocale, type Locale } from '$lib/i18n/locales';
 import { setCurrency } from '$lib/format/money';
 import { getDb } from '../db';
+import { getStore } from '../db/store';
 import { getOrganisation } from '../organisation/settings';
 import { checkDisplayToken } from '../displays/tokens';
 
@@ -17,16 +18,20 @@ defineCustomServerStrategy('custom-honorboard', {
 	getLocale: (request) => (request ? chosen.get(request) : undefined)
 });
 
-function displayLocale(event: RequestEvent): Locale | null {
+/** A TV page's display's language (null: not a TV page, or not a display's link). */
+async function displayLocale(event: RequestEvent): Promise<Locale | null> {
 	const match = /^\/tv\/([^/]+)/.exec(event.url.pathname);
 	if (!match) return null;
-	const check = checkDisplayToken(getDb(), decodeURIComponent(match[1]));
+	const check = await checkDisplayToken(getStore(), decodeURIComponent(match[1]));
 	return check.ok ? check.display.locale : null;
 }
 
-export function requestLocale(event: RequestEvent, organisationDefault: Locale): Locale {
+export async function requestLocale(
+	event: RequestEvent,
+	organisationDefault: Locale
+): Promise<Locale> {
 	return (
-		displayLocale(event) ??
+		(await displayLocale(event)) ??
 		chooseLocale({
 			own: event.locals.user?.locale,
 			acceptLanguage: event.request.headers.get('accept-language'),
@@ -35,10 +40,10 @@ export function requestLocale(event: RequestEvent, organisationDefault: Locale):
 	);
 }
 
-export const handleLocale: Handle = ({ event, resolve }) => {
+export const handleLocale: Handle = async ({ event, resolve }) => {
 	const settings = getOrganisation(getDb());
 	setCurrency(settings.currency);
-	const locale = requestLocale(event, settings.defaultLocale);
+	const locale = await requestLocale(event, settings.defaultLocale);
 	event.locals.locale = locale;
 	event.locals.currency = settings.currency;
 	chosen.set(event.request, locale);

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import type { Store } from '../db/store';
-import { invite, season, seasonMember, team, user } from '../db/schema';
+import { season, seasonMember, team, user } from '../db/schema';
 import { hashToken } from '../auth/session';
 import { findLink, issueLink, NO_PASSWORD, useLink } from '../auth/links';
 import { audit, type Actor } from '../audit/record';
@@ -22,6 +22,10 @@ interface InviteInput {
 }
 
 /**
+ * Synchronous (not on the store yet): its one caller, teams/members.ts, runs it inside its own
+ * synchronous transaction, so it keeps the synchronous `issueLink`, `queueInvitationMail` and
+ * `audit`.
+ *
  * Invites a person into a season's team: creates the participant account if the email is new
  * (with an unusable password), adds the membership and returns the token for the link
  * `/invite/<token>`, where the person sets a password. Shown once; stored hashed; also mailed to
@@ -106,8 +110,8 @@ export function createInvite(
 }
 
 /** The invite behind a link, if it can still be used. */
-export function findInvite(db: Db, token: string, clock: Clock = systemClock) {
-	const found = findLink(db, token, 'invite', clock());
+export async function findInvite(store: Store, token: string, clock: Clock = systemClock) {
+	const found = await findLink(store, token, 'invite', clock());
 	return { email: found.email, name: found.name, userId: found.userId };
 }
 
@@ -125,11 +129,12 @@ export function acceptInvite(
 }
 
 /** The season an invitation link is for (its name and look), once findInvite accepted it. */
-export function invitedSeason(db: Db, token: string) {
-	return db
-		.select({ name: season.name, theme: season.theme })
-		.from(invite)
-		.innerJoin(season, eq(season.id, invite.seasonId))
-		.where(eq(invite.tokenHash, hashToken(token)))
-		.get();
+export async function invitedSeason(store: Store, token: string) {
+	const { invite: links, season: seasons } = store.tables;
+	const [row] = await store.db
+		.select({ name: seasons.name, theme: seasons.theme })
+		.from(links)
+		.innerJoin(seasons, eq(seasons.id, links.seasonId))
+		.where(eq(links.tokenHash, hashToken(token)));
+	return row;
 }

@@ -1,6 +1,7 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { apiToken, seasonMember, session, user } from '../db/schema';
+import { apiToken, seasonMember } from '../db/schema';
+import type { Store } from '../db/store';
 import type { SessionUser } from '../auth/session';
 
 // Who may hold a live socket and watch which season. Checked at every `watch` and, for the
@@ -9,22 +10,28 @@ import type { SessionUser } from '../auth/session';
 /** Staff see every season they can open in the console (drafts are refused before this). */
 const STAFF = new Set<SessionUser['role']>(['manager', 'admin', 'executive']);
 
-/** The person behind a session that still exists and has not expired, as they are now. */
-export function sessionAlive(db: Queryable, sessionId: string, now: number): SessionUser | null {
-	return (
-		db
-			.select({
-				id: user.id,
-				email: user.email,
-				displayName: user.displayName,
-				role: user.role,
-				locale: user.locale
-			})
-			.from(session)
-			.innerJoin(user, eq(user.id, session.userId))
-			.where(and(eq(session.id, sessionId), gt(session.expiresAt, now)))
-			.get() ?? null
-	);
+/**
+ * The person behind a session that still exists and has not expired, as they are now. Through
+ * the store: a session ended on another node ends this node's sockets at the next check.
+ */
+export async function sessionAlive(
+	store: Store,
+	sessionId: string,
+	now: number
+): Promise<SessionUser | null> {
+	const { session, user } = store.tables;
+	const [row] = await store.db
+		.select({
+			id: user.id,
+			email: user.email,
+			displayName: user.displayName,
+			role: user.role,
+			locale: user.locale
+		})
+		.from(session)
+		.innerJoin(user, eq(user.id, session.userId))
+		.where(and(eq(session.id, sessionId), gt(session.expiresAt, now)));
+	return row ?? null;
 }
 
 /** A participant watches only the seasons they take part in; staff any season. */

@@ -53,8 +53,9 @@ export function attachRealtime(
 	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
 	const db = options.db ?? getDb();
-	// The sessions are read through the store (auth/session.ts); the rest of this file is not
-	// ported yet and uses the SQLite connection, which the store wraps.
+	// The sessions and the displays are read through the store (auth/session.ts, access.ts
+	// sessionAlive, displays/tokens.ts); the rest of this file is not ported yet and uses the
+	// SQLite connection, which the store wraps.
 	const store = sqliteStore(db);
 	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
 		httpServer,
@@ -65,11 +66,18 @@ export function attachRealtime(
 		const displayToken = (socket.handshake.auth as { displayToken?: unknown } | undefined)
 			?.displayToken;
 		if (typeof displayToken === 'string') {
-			const check = checkDisplayToken(db, displayToken);
-			if (!check.ok)
-				return next(new Error(check.reason === 'revoked' ? 'display_revoked' : 'unauthorized'));
-			socket.data.display = { id: check.display.id, seasonId: check.display.seasonId };
-			return next();
+			return void checkDisplayToken(store, displayToken).then(
+				(check) => {
+					if (!check.ok)
+						return next(new Error(check.reason === 'revoked' ? 'display_revoked' : 'unauthorized'));
+					socket.data.display = { id: check.display.id, seasonId: check.display.seasonId };
+					next();
+				},
+				(error: unknown) => {
+					log.error({ err: error }, "reading a socket's display failed");
+					next(new Error('unavailable'));
+				}
+			);
 		}
 		const apiTokenValue = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
 		if (typeof apiTokenValue === 'string') {
@@ -114,13 +122,13 @@ export function attachRealtime(
 			if (socket.data.display && socket.data.display.seasonId !== seasonId) {
 				return ack({ error: { code: 'forbidden', message: 'This display shows another season' } });
 			}
-			if (socket.data.display && isDisplayRevoked(db, socket.data.display.id)) {
+			if (socket.data.display && (await isDisplayRevoked(store, socket.data.display.id))) {
 				ack({ error: { code: 'unauthorized', message: 'This display was revoked' } });
 				return void socket.disconnect(true);
 			}
 			// A person is checked again at every watch: the session may have ended, the role changed.
 			if (socket.data.sessionId) {
-				const user = sessionAlive(db, socket.data.sessionId, Date.now());
+				const user = await sessionAlive(store, socket.data.sessionId, Date.now());
 				if (!user) {
 					ack({ error: { code: 'unauthorized', message: 'The session has ended: sign in again' } });
 					return void socket.disconnect(true);
@@ -198,9 +206,9 @@ export function attachRealtime(
 		checking = true;
 		try {
 			const now = Date.now();
-			const sessions = new Map<string, SessionUser | null>();
+			const sessions = new Map<string, Promise<SessionUser | null>>();
 			const tokens = new Map<number, boolean>();
-			const displays = new Map<number, boolean>();
+			const displays = new Map<number, Promise<boolean>>();
 			const watches = new Map<string, boolean>();
 			const memo = <K, V>(cache: Map<K, V>, key: K, read: () => V): V => {
 				if (!cache.has(key)) cache.set(key, read());
@@ -212,14 +220,14 @@ export function attachRealtime(
 				if (closed) return;
 				if (!socket.connected) continue;
 				const shown = socket.data.display;
-				if (shown && memo(displays, shown.id, () => isDisplayRevoked(db, shown.id)))
+				if (shown && (await memo(displays, shown.id, () => isDisplayRevoked(store, shown.id))))
 					socket.disconnect(true);
 				const token = socket.data.token;
 				if (token && !memo(tokens, token.id, () => tokenAlive(db, token.id, now)))
 					socket.disconnect(true);
 				const sessionId = socket.data.sessionId;
 				if (!sessionId) continue;
-				const person = memo(sessions, sessionId, () => sessionAlive(db, sessionId, now));
+				const person = await memo(sessions, sessionId, () => sessionAlive(store, sessionId, now));
 				if (!person) {
 					socket.disconnect(true);
 					continue;

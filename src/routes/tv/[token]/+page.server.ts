@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDb, type Db } from '$lib/server/db';
+import { getDb } from '$lib/server/db';
+import { getStore, type Store } from '$lib/server/db/store';
 import { AppError } from '$lib/server/shared/errors';
 import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { getBoardTop, personNames } from '$lib/server/boards/leaderboard';
@@ -36,9 +37,9 @@ function tvOptions(url: URL): { rotateSeconds: number; startView: TvView; bigSal
 }
 
 /** The display the link names, or the error page that tells the TV why not. */
-function shownDisplay(db: Db, token: string) {
+async function shownDisplay(store: Store, token: string) {
 	try {
-		return displayFor(db, token);
+		return await displayFor(store, token);
 	} catch (e) {
 		if (e instanceof AppError) {
 			const message = e.code === 'display_revoked' ? m.tv_revoked_title() : m.tv_unknown_title();
@@ -50,11 +51,12 @@ function shownDisplay(db: Db, token: string) {
 
 export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 	const db = getDb();
-	const shown = shownDisplay(db, params.token);
+	const store = getStore();
+	const shown = await shownDisplay(store, params.token);
 	const season = getSeason(db, shown.seasonId);
 	if (!season) error(404, { message: m.tv_unknown_title(), code: 'display_unknown' });
 	const now = Date.now();
-	markSeen(db, shown.id, now);
+	await markSeen(store, shown.id, now);
 	// A TV shows live data: never let a proxy or the browser serve it stale after a restart.
 	setHeaders({ 'cache-control': 'no-store' });
 

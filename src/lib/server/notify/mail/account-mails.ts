@@ -42,24 +42,8 @@ export function queueInvitationMail(
 	queueMail(tx, { userId: input.userId, kind: 'invitation', to: to.email, ...mail }, now);
 }
 
-/** Queues the password-reset mail with the link `/reset/<token>`. */
-export function queueResetMail(tx: Queryable, input: ResetMail, now: number): void {
-	const to = person(tx, input.userId);
-	if (!to) return;
-	const locale = recipientLocale(tx, input.userId);
-	queueMail(
-		tx,
-		{
-			userId: input.userId,
-			kind: 'password_reset',
-			to: to.email,
-			...resetMail(to.name, locale, input)
-		},
-		now
-	);
-}
-
-/** `queueResetMail` inside a store's write (db/store.ts): the self-service reset. */
+/** Queues the password-reset mail with the link `/reset/<token>`, inside a store's write
+ * (db/store.ts): a manager's reset and the self-service one. */
 export async function queueResetMailInWrite(
 	tx: StoreDb,
 	store: Store,

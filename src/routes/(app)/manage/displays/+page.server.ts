@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { getOrganisation } from '$lib/server/organisation/settings';
@@ -13,13 +14,13 @@ import {
 	seasonDisplays
 } from '$lib/server/displays/console';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name, timeZone: season.timeZone } : null,
-		displays: season ? seasonDisplays(db, season.id) : [],
+		displays: season ? await seasonDisplays(getStore(), season.id) : [],
 		// A new TV speaks the organisation's language unless the manager picks another.
 		defaultLocale: getOrganisation(db).defaultLocale,
 		now: Date.now()
@@ -50,8 +51,8 @@ export const actions: Actions = {
 		if (!season) {
 			return refuse(409, 'create', m.displays_no_live_create(), { values });
 		}
-		const { token } = createAuditedDisplay(
-			db,
+		const { token } = await createAuditedDisplay(
+			getStore(),
 			season.id,
 			name,
 			{ userId: user.id },
@@ -71,10 +72,15 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const id = idSchema.safeParse(form.get('id'));
 		if (!id.success) return refuse(400, 'revoke', m.displays_choose_revoke());
-		const db = getDb();
 		const season = consoleSeason();
 		if (!season) return refuse(409, 'revoke', m.displays_no_live());
-		const result = revokeDisplayById(db, season.id, id.data, { userId: user.id }, Date.now());
+		const result = await revokeDisplayById(
+			getStore(),
+			season.id,
+			id.data,
+			{ userId: user.id },
+			Date.now()
+		);
 		if (result.status === 'not_found') {
 			return refuse(404, 'revoke', m.displays_not_in_season());
 		}

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { findPersonSale, personInSeason, personName } from '$lib/server/people/participants';
@@ -97,11 +98,11 @@ export const actions: Actions = {
 		}
 	},
 
-	resetLink: (event) => {
+	resetLink: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
 		try {
-			const { token, expiresAt, email } = issueResetLink(getDb(), {
+			const { token, expiresAt, email } = await issueResetLink(getStore(), {
 				userId,
 				issuer: { id: user.id, role: user.role }
 			});
