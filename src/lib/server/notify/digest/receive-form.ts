@@ -1,3 +1,4 @@
+import { eq, sql } from 'drizzle-orm';
 import type { NotificationKind } from '../../db/schema';
 import { write, type Store } from '../../db/store';
 import type { Role } from '../../../contest/types';
@@ -62,13 +63,25 @@ export function readReceiveForm(form: FormData): ReceiveChoice[] | null {
 	return shown.map((p) => ({ ...p!, on: ticked.has(`${p!.channel}:${p!.kind}`) }));
 }
 
-/** Saves a person's choices in one write: all of them or, if it fails, none. */
+/**
+ * Saves a person's choices in one write: all of them or, if it fails, none. Two saves for one
+ * person are put in turn on their account's row: on PostgreSQL the second waits for the first and
+ * runs again on what it wrote (without it, one save's switches on and another's switches off
+ * sent to two nodes at once were sometimes both kept, a mix of the two forms; the test).
+ */
 export function saveReceiveChoices(
 	store: Store,
 	userId: number,
 	choices: readonly ReceiveChoice[]
 ): Promise<void> {
 	return write(store, async (tx) => {
+		const { user: people } = store.tables;
+		const [person] = await tx
+			.update(people)
+			.set({ locale: sql`${people.locale}` })
+			.where(eq(people.id, userId))
+			.returning({ id: people.id });
+		if (!person) throw new Error(`No person ${userId} to save the choices of`);
 		for (const c of choices) await setWantedInWrite(tx, store, userId, c.channel, c.kind, c.on);
 	});
 }
