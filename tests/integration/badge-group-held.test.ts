@@ -4,19 +4,20 @@
 // taken twice (a refused sale in the middle of a group, a replay, a person twice in a group), and
 // the read must still happen when something else lies after the facts' cursor.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type Database from 'better-sqlite3';
 import { tempDb } from '../helpers/db';
-import { makeContest, makeProduct } from '../helpers/factories';
+import {
+	contestWithFactBadges,
+	countEntryReads,
+	factRows,
+	rebuiltFactRows
+} from '../helpers/held-facts';
 import type { Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
-import { catchUpFacts, clearFacts } from '../../src/lib/server/badges/facts';
-import { createBadge } from '../../src/lib/server/badges/commands';
-import { reevaluateSeason, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
-const FACT_TABLES = ['badge_tally', 'badge_day', 'badge_week', 'badge_period', 'badge_cursor'];
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;
@@ -28,67 +29,6 @@ afterEach(() => {
 	vi.restoreAllMocks();
 	ctx.cleanup();
 });
-
-/** Every row of the badge facts' tables, in a stable order. */
-function facts(): Record<string, unknown[]> {
-	const out: Record<string, unknown[]> = {};
-	for (const table of FACT_TABLES)
-		out[table] = db.$client
-			.prepare(`SELECT * FROM ${table}`)
-			.all()
-			.map((row) => JSON.stringify(row))
-			.sort();
-	return out;
-}
-
-/** The facts as the read gives them: thrown away and rebuilt from the whole ledger. */
-function rebuiltFacts(): Record<string, unknown[]> {
-	db.transaction((tx) => {
-		clearFacts(tx);
-		catchUpFacts(tx);
-	});
-	return facts();
-}
-
-/** Counts the runs of the facts' read of the entries after the cursor (SQL.entries). */
-function countEntryReads(client: Database.Database): { reads: number } {
-	const counter = { reads: 0 };
-	const prepare = client.prepare.bind(client);
-	vi.spyOn(client, 'prepare').mockImplementation(((source: string) => {
-		const statement = prepare(source);
-		if (!source.includes('FROM ledger_entry e LEFT JOIN sale s')) return statement;
-		const all = statement.all.bind(statement);
-		statement.all = ((...args: unknown[]) => {
-			counter.reads += 1;
-			return all(...args);
-		}) as typeof statement.all;
-		return statement;
-	}) as typeof client.prepare);
-	return counter;
-}
-
-async function contest() {
-	const c = await makeContest(db, { teams: 3, people: 6 });
-	// A third category, and sales whose lines repeat one: categories are counted once a sale.
-	makeProduct(db, c.season.id, { sku: 'WATCH', category: 'Wearables', points: 30 });
-	const actor = { userId: null };
-	for (const [name, criterion] of [
-		['First sale', { kind: 'first_sale' }],
-		['Two cases', { kind: 'sales_count', count: 2, category: 'Accessories' }],
-		['Cross-seller', { kind: 'cross_sells', count: 2 }],
-		['Two days', { kind: 'streak', days: 2 }],
-		['Record', { kind: 'record_sale' }],
-		['Team 900', { kind: 'team_target', target: 900 }]
-	] as const)
-		await createBadge(
-			db,
-			c.season.id,
-			{ name, criterion, emoji: '🏅', description: '', points: 0, active: true },
-			actor
-		);
-	await reevaluationsSettled(db);
-	return c;
-}
 
 /** `sales` API sales out of order over ten days, one to three lines each. */
 function sales(people: { email: string }[], count: number, seed: number, prefix: string) {
@@ -119,7 +59,7 @@ describe("a group of API sales' badge facts", () => {
 	it('are taken from the entries it wrote, and equal the facts rebuilt from the ledger', async () => {
 		// Before anything prepares the read (statements are prepared once per connection).
 		const counter = countEntryReads(db.$client);
-		const c = await contest();
+		const c = await contestWithFactBadges(db);
 		const before = counter.reads;
 		const first = sales(c.people, 12, 1, 'a');
 		// A refused sale (no such product) in the middle: its entry's id is given again.
@@ -141,10 +81,10 @@ describe("a group of API sales' badge facts", () => {
 		await group(sales(c.people, 16, 3, 'c'));
 		// No group read its own entries back (each of them did before).
 		expect(counter.reads - before).toBe(0);
-		const held = facts();
+		const held = factRows(db);
 		expect(held.badge_tally.length).toBeGreaterThan(0);
 		expect(held.badge_day.length).toBeGreaterThan(0);
-		expect(rebuiltFacts()).toEqual(held);
+		expect(rebuiltFactRows(db)).toEqual(held);
 		const cursor = db.$client.prepare('SELECT ledger_id AS id FROM badge_cursor').get();
 		const last = db.$client.prepare('SELECT max(id) AS id FROM ledger_entry').get();
 		expect(cursor).toEqual(last);
@@ -156,7 +96,7 @@ describe("a group of API sales' badge facts", () => {
 
 	it('are read when a sale recorded without its badge step lies after the cursor', async () => {
 		const counter = countEntryReads(db.$client);
-		const c = await contest();
+		const c = await contestWithFactBadges(db);
 		await group(sales(c.people, 8, 4, 'a'));
 		// A sale whose facts wait (no badge step): the next group must take it in too.
 		recordSale(db, sales(c.people, 1, 5, 'alone')[0], undefined, { awards: false });
@@ -165,8 +105,8 @@ describe("a group of API sales' badge facts", () => {
 		await group(sales(c.people, 8, 7, 'c'));
 		// The first group read (the lone sale before its own), the second did not.
 		expect(counter.reads - before).toBe(1);
-		const held = facts();
-		expect(rebuiltFacts()).toEqual(held);
+		const held = factRows(db);
+		expect(rebuiltFactRows(db)).toEqual(held);
 		const cursor = db.$client.prepare('SELECT ledger_id AS id FROM badge_cursor').get();
 		const last = db.$client.prepare('SELECT max(id) AS id FROM ledger_entry').get();
 		expect(cursor).toEqual(last);
