@@ -44,7 +44,13 @@ const store = sqliteStore(db);
 
 const seasonId = db
 	.insert(season)
-	.values({ name: 'Bench', theme: {}, startsAt: 0, endsAt: now * 2, status: 'live' })
+	.values({
+		name: 'Bench',
+		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
+		startsAt: 0,
+		endsAt: now * 2,
+		status: 'live'
+	})
 	.returning()
 	.get().id;
 const teamId = db.insert(team).values({ seasonId, name: 'Crew' }).returning().get().id;
