@@ -15,7 +15,13 @@ import {
 	quizAttempt,
 	season
 } from '../../src/lib/server/db/schema';
-import { createQuiz, publishQuiz, questionsOf } from '../../src/lib/server/quizzes/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
+import {
+	createQuiz,
+	publishQuiz,
+	questionsInTransaction,
+	questionsOf
+} from '../../src/lib/server/quizzes/commands';
 import { takeQuiz } from '../../src/lib/server/quizzes/attempts';
 import { announceOpenedQuizzes } from '../../src/lib/server/quizzes/announce';
 import { quizResults } from '../../src/lib/server/quizzes/queries';
@@ -70,13 +76,14 @@ describe('quiz services', () => {
 			db.insert(badge)
 				.values({ seasonId: s.id, name: 'Whiz', criterion: { kind: 'quizzes_passed', count: 1 } })
 				.run();
-			const row = createQuiz(db, s.id, draft(now), { userId: null });
+			const store = sqliteStore(db);
+			const row = await createQuiz(store, s.id, draft(now), { userId: null });
 			// A draft cannot be taken.
 			expect(() =>
 				takeQuiz(db, { quizId: row.id, userId: rep.id, answers: {}, requestId: 'draft-try-1' })
 			).toThrow(AppError);
-			publishQuiz(db, s.id, row.id, {});
-			const [q1, q2] = questionsOf(db, row.id);
+			await publishQuiz(store, s.id, row.id, {});
+			const [q1, q2] = await questionsOf(store, row.id);
 			const right = {
 				[q1.id]: [q1.options[1].id],
 				[q2.id]: [q2.options[0].id, q2.options[2].id]
@@ -129,7 +136,7 @@ describe('quiz services', () => {
 			// Both passed (50 %): one badge each, however many attempts.
 			expect(awards.map((a) => a.subjectId).sort()).toEqual([rep.id, other.id].sort());
 
-			const results = quizResults(db, s.id, row.id);
+			const results = await quizResults(store, s.id, row.id);
 			expect(results.taken).toBe(2);
 			expect(results.hardest[0]).toMatchObject({ number: 2, wrong: 1, shareWrong: 0.5 });
 			expect(results.notTaken.map((p) => p.name)).toContain(idle.displayName);
@@ -152,8 +159,9 @@ describe('quiz services', () => {
 					auth: 'a'
 				})
 				.run();
-			const later = createQuiz(db, s.id, { ...draft(now), opensAt: now + HOUR }, {});
-			publishQuiz(db, s.id, later.id, {});
+			const store = sqliteStore(db);
+			const later = await createQuiz(store, s.id, { ...draft(now), opensAt: now + HOUR }, {});
+			await publishQuiz(store, s.id, later.id, {});
 			expect(announceOpenedQuizzes(db, () => now)).toBe(0);
 			expect(announceOpenedQuizzes(db, () => now + 2 * HOUR)).toBe(1);
 			expect(announceOpenedQuizzes(db, () => now + 3 * HOUR)).toBe(0);
@@ -274,7 +282,7 @@ describe('quizzes over HTTP', () => {
 	it('two concurrent first submissions earn once; a retry earns nothing', async () => {
 		const { id, questionId, yes } = withDb(seeded.path, (db) => {
 			const q = db.select().from(quiz).get()!;
-			const [question] = questionsOf(db, q.id);
+			const [question] = questionsInTransaction(db, q.id);
 			return { id: q.id, questionId: question.id, yes: question.options[0].id };
 		});
 		const take = (requestId: string) =>

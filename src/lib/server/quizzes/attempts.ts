@@ -10,14 +10,17 @@ import type { ActivityItem } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
-import { questionsOf } from './commands';
+import { questionsInTransaction } from './commands';
+import type { Store, Tables } from '../db/store';
 import { awardCounted } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 
 // Taking a quiz. The first attempt earns (correct × points per correct answer), confirmed at
 // once, on the ledger for the person's current team, in the attempt's own transaction; retries
 // are for learning and earn nothing. The form's requestId makes a resend the same attempt, and
-// the unique index on earning attempts keeps "points once" whatever races.
+// the unique index on earning attempts keeps "points once" whatever races. Taking a quiz stays a
+// synchronous transaction: its points go through the ledger (scoring/) and the badges, which are
+// not on the store yet; what the pages read of the attempts is (`attemptsOf`).
 
 export type AttemptRow = typeof quizAttempt.$inferSelect;
 
@@ -64,7 +67,7 @@ export function takeQuiz(db: Db, input: TakeInput, clock: Clock = systemClock): 
 				if (status === 'scheduled') throw conflict('quiz_not_open', m.quiz_error_not_open_yet());
 				if (status !== 'open' || s.status !== 'live')
 					throw conflict('quiz_closed', m.quiz_error_closed());
-				const questions: QuestionKey[] = questionsOf(tx, row.id);
+				const questions: QuestionKey[] = questionsInTransaction(tx, row.id);
 				const problems = checkAnswers(questions, input.answers);
 				if (problems.length > 0) {
 					const position = questions.findIndex((q) => q.id === problems[0].questionId) + 1;
@@ -198,11 +201,15 @@ export function quizActivity(a: {
 }
 
 /** A person's attempts at a quiz, newest first. */
-export function attemptsOf(db: Queryable, quizId: number, userId: number): AttemptRow[] {
-	return db
+export function attemptsOf(
+	store: Store,
+	quizId: number,
+	userId: number
+): Promise<Tables['quizAttempt']['$inferSelect'][]> {
+	const { quizAttempt } = store.tables;
+	return store.db
 		.select()
 		.from(quizAttempt)
 		.where(and(eq(quizAttempt.quizId, quizId), eq(quizAttempt.userId, userId)))
-		.orderBy(desc(quizAttempt.id))
-		.all();
+		.orderBy(desc(quizAttempt.id));
 }

@@ -1,45 +1,53 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { quiz, quizAttempt, season, seasonMember, team, user } from '../db/schema';
+import { quiz, quizAttempt, season } from '../db/schema';
+import type { Store } from '../db/store';
 import { isAnswerRight, maxPoints, quizStatus, type QuizStatus } from '../../contest/quiz';
 import { questionsOf } from './commands';
 
-// What the quiz pages read: the console's list and results, the participants' list and page.
+// What the quiz pages read: the console's list and results, the participants' list and page. On
+// the store (db/store.ts), except the weekly digest's read (`openQuizzesWithTakers`), which its
+// synchronous caller (notify/digest/weekly.ts) still asks.
 
-const members = (db: Queryable, seasonId: number) =>
-	db
-		.select({ userId: seasonMember.userId, teamId: seasonMember.teamId })
-		.from(seasonMember)
-		.where(eq(seasonMember.seasonId, seasonId))
-		.all();
-
-function questionCounts(db: Queryable, quizIds: number[]): Map<number, number> {
+async function questionCounts(store: Store, quizIds: number[]): Promise<Map<number, number>> {
 	if (quizIds.length === 0) return new Map();
-	const rows = db.all<{ quizId: number; n: number }>(
-		sql`select quiz_id as quizId, count(*) as n from quiz_question
-			where quiz_id in ${quizIds} group by quiz_id`
-	);
+	const { quizQuestion } = store.tables;
+	const rows = await store.db
+		.select({ quizId: quizQuestion.quizId, n: count() })
+		.from(quizQuestion)
+		.where(inArray(quizQuestion.quizId, quizIds))
+		.groupBy(quizQuestion.quizId);
 	return new Map(rows.map((r) => [r.quizId, r.n]));
 }
 
+async function seasonRow(store: Store, seasonId: number) {
+	const { season } = store.tables;
+	const [row] = await store.db.select().from(season).where(eq(season.id, seasonId));
+	return row;
+}
+
 /** The season's quizzes for the console: status, questions and completion (takers / members). */
-export function listQuizzes(db: Queryable, seasonId: number, now: number) {
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
-	const rows = db
+export async function listQuizzes(store: Store, seasonId: number, now: number) {
+	const { quiz, quizAttempt, seasonMember } = store.tables;
+	const s = await seasonRow(store, seasonId);
+	const rows = await store.db
 		.select()
 		.from(quiz)
 		.where(eq(quiz.seasonId, seasonId))
-		.orderBy(desc(quiz.opensAt), desc(quiz.id))
-		.all();
-	const memberCount = members(db, seasonId).length;
-	const takers = db.all<{ quizId: number; n: number }>(
-		sql`select quiz_id as quizId, count(*) as n from quiz_attempt
-			where earning = 1 and quiz_id in (select id from quiz where season_id = ${seasonId})
-			group by quiz_id`
-	);
+		.orderBy(desc(quiz.opensAt), desc(quiz.id));
+	const [{ memberCount }] = await store.db
+		.select({ memberCount: count() })
+		.from(seasonMember)
+		.where(eq(seasonMember.seasonId, seasonId));
+	const takers = await store.db
+		.select({ quizId: quizAttempt.quizId, n: count() })
+		.from(quizAttempt)
+		.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
+		.where(and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true)))
+		.groupBy(quizAttempt.quizId);
 	const taken = new Map(takers.map((t) => [t.quizId, t.n]));
-	const questions = questionCounts(
-		db,
+	const questions = await questionCounts(
+		store,
 		rows.map((r) => r.id)
 	);
 	return rows.map((r) => ({
@@ -56,18 +64,19 @@ export function listQuizzes(db: Queryable, seasonId: number, now: number) {
 }
 
 /** The open quizzes of a season for a member, with what they did: "done 4/5, +40 pts" or new. */
-export function openQuizzesFor(db: Queryable, seasonId: number, userId: number, now: number) {
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+export async function openQuizzesFor(store: Store, seasonId: number, userId: number, now: number) {
+	const { quiz, quizAttempt } = store.tables;
+	const s = await seasonRow(store, seasonId);
 	if (!s) return [];
-	const rows = db
-		.select()
-		.from(quiz)
-		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.publishedAt)))
-		.orderBy(desc(quiz.opensAt), desc(quiz.id))
-		.all()
-		.filter((r) => quizStatus(r, now, s.endsAt) === 'open');
+	const rows = (
+		await store.db
+			.select()
+			.from(quiz)
+			.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.publishedAt)))
+			.orderBy(desc(quiz.opensAt), desc(quiz.id))
+	).filter((r) => quizStatus(r, now, s.endsAt) === 'open');
 	if (rows.length === 0) return [];
-	const mine = db
+	const mine = await store.db
 		.select()
 		.from(quizAttempt)
 		.where(
@@ -79,21 +88,20 @@ export function openQuizzesFor(db: Queryable, seasonId: number, userId: number, 
 					rows.map((r) => r.id)
 				)
 			)
-		)
-		.all();
-	const questions = questionCounts(
-		db,
+		);
+	const questions = await questionCounts(
+		store,
 		rows.map((r) => r.id)
 	);
 	return rows.map((r) => {
 		const done = mine.find((a) => a.quizId === r.id);
-		const count = questions.get(r.id) ?? 0;
+		const n = questions.get(r.id) ?? 0;
 		return {
 			id: r.id,
 			title: r.title,
 			intro: r.intro,
-			questions: count,
-			maxPoints: maxPoints(count, r.pointsPerCorrect),
+			questions: n,
+			maxPoints: maxPoints(n, r.pointsPerCorrect),
 			closesAt: r.closesAt ?? s.endsAt,
 			done: done
 				? {
@@ -108,20 +116,21 @@ export function openQuizzesFor(db: Queryable, seasonId: number, userId: number, 
 }
 
 /** How many open quizzes a member has not taken yet (the nav's and the digest's count). */
-export function untakenCount(db: Queryable, seasonId: number, userId: number, now: number) {
-	return openQuizzesFor(db, seasonId, userId, now).filter((q) => !q.done).length;
+export async function untakenCount(store: Store, seasonId: number, userId: number, now: number) {
+	return (await openQuizzesFor(store, seasonId, userId, now)).filter((q) => !q.done).length;
 }
 
 /** A quiz as a member sees it: the questions without the answers, unless `reveal`. */
-export function quizForMember(db: Queryable, quizId: number, now: number) {
-	const row = db.select().from(quiz).where(eq(quiz.id, quizId)).get();
+export async function quizForMember(store: Store, quizId: number, now: number) {
+	const { quiz } = store.tables;
+	const [row] = await store.db.select().from(quiz).where(eq(quiz.id, quizId));
 	if (!row || row.publishedAt == null) return null;
-	const s = db.select().from(season).where(eq(season.id, row.seasonId)).get()!;
+	const s = (await seasonRow(store, row.seasonId))!;
 	return {
 		quiz: row,
 		status: quizStatus(row, now, s.endsAt),
 		seasonLive: s.status === 'live',
-		questions: questionsOf(db, quizId)
+		questions: await questionsOf(store, quizId)
 	};
 }
 
@@ -129,13 +138,13 @@ export function quizForMember(db: Queryable, quizId: number, now: number) {
  * The console's results of a quiz: completion per team (takers / members), the questions most
  * often answered wrong on earning attempts, and the members who have not taken it yet.
  */
-export function quizResults(db: Queryable, seasonId: number, quizId: number) {
-	const attempts = db
+export async function quizResults(store: Store, seasonId: number, quizId: number) {
+	const { quizAttempt, seasonMember, team, user } = store.tables;
+	const attempts = await store.db
 		.select()
 		.from(quizAttempt)
-		.where(and(eq(quizAttempt.quizId, quizId), eq(quizAttempt.earning, true)))
-		.all();
-	const roster = db
+		.where(and(eq(quizAttempt.quizId, quizId), eq(quizAttempt.earning, true)));
+	const roster = await store.db
 		.select({
 			userId: seasonMember.userId,
 			name: user.displayName,
@@ -146,8 +155,7 @@ export function quizResults(db: Queryable, seasonId: number, quizId: number) {
 		.innerJoin(user, eq(user.id, seasonMember.userId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
 		.where(eq(seasonMember.seasonId, seasonId))
-		.orderBy(asc(team.name), asc(user.displayName))
-		.all();
+		.orderBy(asc(team.name), asc(user.displayName));
 	const takers = new Set(attempts.map((a) => a.userId));
 	const teams = new Map<number, { name: string; members: number; taken: number }>();
 	for (const r of roster) {
@@ -156,7 +164,7 @@ export function quizResults(db: Queryable, seasonId: number, quizId: number) {
 		if (takers.has(r.userId)) t.taken += 1;
 		teams.set(r.teamId, t);
 	}
-	const questions = questionsOf(db, quizId).map((q, i) => {
+	const questions = (await questionsOf(store, quizId)).map((q, i) => {
 		const wrong = attempts.filter((a) => !isAnswerRight(q, a.answers[String(q.id)] ?? [])).length;
 		return {
 			number: i + 1,
@@ -181,9 +189,19 @@ export function quizResults(db: Queryable, seasonId: number, quizId: number) {
 	};
 }
 
+function questionCountsInTransaction(db: Queryable, quizIds: number[]): Map<number, number> {
+	if (quizIds.length === 0) return new Map();
+	const rows = db.all<{ quizId: number; n: number }>(
+		sql`select quiz_id as quizId, count(*) as n from quiz_question
+			where quiz_id in ${quizIds} group by quiz_id`
+	);
+	return new Map(rows.map((r) => [r.quizId, r.n]));
+}
+
 /**
  * The open published quizzes of a season with who has taken each (earning attempts): one read
- * for the weekly digest, which then lists per person the ones they have not taken.
+ * for the weekly digest, which then lists per person the ones they have not taken. Synchronous:
+ * the digest (notify/digest/weekly.ts) is not on the store yet.
  */
 export function openQuizzesWithTakers(db: Queryable, seasonId: number, now: number) {
 	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
@@ -196,7 +214,7 @@ export function openQuizzesWithTakers(db: Queryable, seasonId: number, now: numb
 		.all()
 		.filter((r) => quizStatus(r, now, s.endsAt) === 'open');
 	if (open.length === 0) return [];
-	const counts = questionCounts(
+	const counts = questionCountsInTransaction(
 		db,
 		open.map((r) => r.id)
 	);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { badge, quiz } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import type { QuestionDraft } from '../../contest/quiz';
 import { m } from '../../paraglide/messages.js';
@@ -11,7 +11,8 @@ import { takeQuiz } from './attempts';
 // The demo's training quiz: about the demo season's products and its audio-week campaign, open
 // for a week, taken by some reps (rep1 has not taken it, so a newcomer signing in as rep1 can),
 // and a "quizzes passed" badge. Idempotent: a second run finds the quiz and the attempts by
-// their request ids.
+// their request ids. The quiz is made through the store; the attempts are synchronous, as taking
+// a quiz is (attempts.ts), so the demo runs on SQLite's connection.
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -71,17 +72,18 @@ export async function seedDemoQuizzes(
 	input: { seasonId: number; locale: Locale; repIds: number[]; now: number }
 ): Promise<void> {
 	const { seasonId, locale, repIds, now } = input;
+	const store = sqliteStore(db);
+	const { badge, quiz } = store.tables;
 	const title = m.demo_quiz_title({}, { locale });
-	const existing = db
+	const [existing] = await store.db
 		.select()
 		.from(quiz)
-		.where(and(eq(quiz.seasonId, seasonId), eq(quiz.title, title)))
-		.get();
+		.where(and(eq(quiz.seasonId, seasonId), eq(quiz.title, title)));
 	const opensAt = now - 2 * DAY;
 	const row =
 		existing ??
-		createQuiz(
-			db,
+		(await createQuiz(
+			store,
 			seasonId,
 			{
 				title,
@@ -94,21 +96,19 @@ export async function seedDemoQuizzes(
 			},
 			SYSTEM,
 			() => opensAt - HOUR
-		);
+		));
 	if (!existing) {
-		publishQuiz(db, seasonId, row.id, SYSTEM, () => opensAt - HOUR);
-		db.insert(badge)
-			.values({
-				seasonId,
-				name: m.demo_badge_quiz_whiz({}, { locale }),
-				emoji: '🎓',
-				description: m.demo_badge_quiz_whiz_description({}, { locale }),
-				criterion: { kind: 'quizzes_passed', count: 1 },
-				points: 0
-			})
-			.run();
+		await publishQuiz(store, seasonId, row.id, SYSTEM, () => opensAt - HOUR);
+		await store.db.insert(badge).values({
+			seasonId,
+			name: m.demo_badge_quiz_whiz({}, { locale }),
+			emoji: '🎓',
+			description: m.demo_badge_quiz_whiz_description({}, { locale }),
+			criterion: { kind: 'quizzes_passed', count: 1 },
+			points: 0
+		});
 	}
-	const stored = questionsOf(db, row.id);
+	const stored = await questionsOf(store, row.id);
 	// rep2 … rep7 took it over the last two days; rep1 is left for whoever tries the demo.
 	TAKERS.forEach((picks, i) => {
 		const userId = repIds[i + 1];

@@ -15,7 +15,8 @@ type Referral = typeof referral.$inferSelect;
 
 // The ways a referral leaves 'open': confirmed by its customer's first confirmed sale (matched
 // by customer reference, or by a manager), rejected by a manager, or lapsed by the clock. Its
-// provisional points follow in the same transaction: confirmed, or void.
+// provisional points follow in the same transaction: confirmed, or void. These stay synchronous
+// transactions: the points move on the ledger (scoring/), which is not on the store yet.
 
 /**
  * Moves an open referral to a final state with its ledger entry, guarded by its status (a

@@ -1,20 +1,47 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { season, seasonProgramme } from '../db/schema';
+import type { Queryable } from '../db';
+import { seasonProgramme } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
 import { REFERRAL_DEFAULTS } from '../../contest/referral';
-import { audit, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { m } from '../../paraglide/messages.js';
+
+// A season's referral settings, on the store (db/store.ts). Recording a referral still reads
+// them in its synchronous transaction (`referralSettingsInTransaction`): its points go through
+// the ledger (scoring/), which is not on the store yet.
 
 export interface ReferralSettings {
 	referralPoints: number;
 	referralLapseDays: number;
 }
 
+const DEFAULTS: ReferralSettings = {
+	referralPoints: REFERRAL_DEFAULTS.points,
+	referralLapseDays: REFERRAL_DEFAULTS.lapseDays
+};
+
+async function settingsIn(db: StoreDb, store: Store, seasonId: number): Promise<ReferralSettings> {
+	const { seasonProgramme } = store.tables;
+	const [row] = await db
+		.select({
+			referralPoints: seasonProgramme.referralPoints,
+			referralLapseDays: seasonProgramme.referralLapseDays
+		})
+		.from(seasonProgramme)
+		.where(eq(seasonProgramme.seasonId, seasonId));
+	return row ?? DEFAULTS;
+}
+
 /** A season's referral points and lapse days; the schema's defaults when it has no programme row. */
-export function referralSettings(db: Queryable, seasonId: number): ReferralSettings {
-	const row = db
+export function referralSettings(store: Store, seasonId: number): Promise<ReferralSettings> {
+	return settingsIn(store.db, store, seasonId);
+}
+
+/** `referralSettings` inside a synchronous transaction (recording a referral, record.ts). */
+export function referralSettingsInTransaction(tx: Queryable, seasonId: number): ReferralSettings {
+	const row = tx
 		.select({
 			referralPoints: seasonProgramme.referralPoints,
 			referralLapseDays: seasonProgramme.referralLapseDays
@@ -22,12 +49,7 @@ export function referralSettings(db: Queryable, seasonId: number): ReferralSetti
 		.from(seasonProgramme)
 		.where(eq(seasonProgramme.seasonId, seasonId))
 		.get();
-	return (
-		row ?? {
-			referralPoints: REFERRAL_DEFAULTS.points,
-			referralLapseDays: REFERRAL_DEFAULTS.lapseDays
-		}
-	);
+	return row ?? DEFAULTS;
 }
 
 /**
@@ -35,38 +57,37 @@ export function referralSettings(db: Queryable, seasonId: number): ReferralSetti
  * keeps its own columns of the same row. New values count for referrals recorded from now on.
  */
 export function saveReferralSettings(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	settings: ReferralSettings,
 	actor: Actor,
 	clock: Clock = systemClock
-): void {
+): Promise<void> {
 	const now = clock();
-	db.transaction(
-		(tx) => {
-			const owner = tx.select({ id: season.id }).from(season).where(eq(season.id, seasonId)).get();
-			if (!owner) throw new AppError(404, 'not_found', m.referral_error_no_season());
-			const before = referralSettings(tx, seasonId);
-			tx.insert(seasonProgramme)
-				.values({ seasonId, ...settings, updatedAt: now })
-				.onConflictDoUpdate({
-					target: seasonProgramme.seasonId,
-					set: {
-						referralPoints: sql`excluded.referral_points`,
-						referralLapseDays: sql`excluded.referral_lapse_days`,
-						updatedAt: now
-					}
-				})
-				.run();
-			audit(
-				tx,
-				actor,
-				'season.referral_settings',
-				`season:${seasonId}`,
-				{ before, after: settings },
-				now
-			);
-		},
-		{ behavior: 'immediate' }
-	);
+	const { season, seasonProgramme } = store.tables;
+	return write(store, async (tx) => {
+		const [owner] = await tx.select({ id: season.id }).from(season).where(eq(season.id, seasonId));
+		if (!owner) throw new AppError(404, 'not_found', m.referral_error_no_season());
+		const before = await settingsIn(tx, store, seasonId);
+		await tx
+			.insert(seasonProgramme)
+			.values({ seasonId, ...settings, updatedAt: now })
+			.onConflictDoUpdate({
+				target: seasonProgramme.seasonId,
+				set: {
+					referralPoints: sql`excluded.referral_points`,
+					referralLapseDays: sql`excluded.referral_lapse_days`,
+					updatedAt: now
+				}
+			});
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'season.referral_settings',
+			`season:${seasonId}`,
+			{ before, after: settings },
+			now
+		);
+	});
 }

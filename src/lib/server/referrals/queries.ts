@@ -1,12 +1,17 @@
-import { and, desc, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { and, count, desc, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db';
-import { referral, sale, user, type ReferralStatus } from '../db/schema';
+import { referral, user, type ReferralStatus } from '../db/schema';
+import type { Store } from '../db/store';
 import { customerKey, pointsStatus } from '../../contest/referral';
 
+// What the referral pages and the API read, on the store (db/store.ts); the review queue's
+// `referralsConfirmedBy` stays synchronous for its caller (scoring/review-queue.ts).
+
 /** A person's own referrals, newest first, with what their points are now. */
-export function listMyReferrals(db: Queryable, userId: number, limit = 100) {
-	return db
+export async function listMyReferrals(store: Store, userId: number, limit = 100) {
+	const { referral } = store.tables;
+	const rows = await store.db
 		.select({
 			id: referral.id,
 			customerName: referral.customerName,
@@ -22,22 +27,27 @@ export function listMyReferrals(db: Queryable, userId: number, limit = 100) {
 		.from(referral)
 		.where(eq(referral.referrerId, userId))
 		.orderBy(desc(referral.createdAt), desc(referral.id))
-		.limit(limit)
-		.all()
-		.map((r) => ({ ...r, duplicate: Boolean(r.duplicate), pointsStatus: pointsStatus(r.status) }));
+		.limit(limit);
+	// Note: SQLite reads the condition as 0 or 1, PostgreSQL as a boolean.
+	return rows.map((r) => ({
+		...r,
+		duplicate: Boolean(r.duplicate),
+		pointsStatus: pointsStatus(r.status)
+	}));
 }
 
 /** The manager's list: by status (all when none), open first, each with its possible original. */
 export function listReferrals(
-	db: Queryable,
+	store: Store,
 	options: { status?: ReferralStatus; seasonId?: number; limit?: number } = {}
 ) {
+	const { referral, user } = store.tables;
 	const original = alias(referral, 'original');
 	const originalBy = alias(user, 'original_by');
 	const filters: SQL[] = [];
 	if (options.status) filters.push(eq(referral.status, options.status));
 	if (options.seasonId) filters.push(eq(referral.seasonId, options.seasonId));
-	return db
+	return store.db
 		.select({
 			id: referral.id,
 			seasonId: referral.seasonId,
@@ -63,25 +73,29 @@ export function listReferrals(
 		.leftJoin(originalBy, eq(originalBy.id, original.referrerId))
 		.where(filters.length ? and(...filters) : undefined)
 		.orderBy(desc(referral.createdAt), desc(referral.id))
-		.limit(options.limit ?? 200)
-		.all();
+		.limit(options.limit ?? 200);
 }
 
 /** Counts per status, for the manager's filter. */
-export function referralCounts(db: Queryable, seasonId?: number): Record<ReferralStatus, number> {
+export async function referralCounts(
+	store: Store,
+	seasonId?: number
+): Promise<Record<ReferralStatus, number>> {
+	const { referral } = store.tables;
 	const counts: Record<ReferralStatus, number> = { open: 0, confirmed: 0, lapsed: 0, rejected: 0 };
-	const rows = db
-		.select({ status: referral.status })
+	const rows = await store.db
+		.select({ status: referral.status, n: count() })
 		.from(referral)
 		.where(seasonId ? eq(referral.seasonId, seasonId) : undefined)
-		.all();
-	for (const row of rows) counts[row.status]++;
+		.groupBy(referral.status);
+	for (const row of rows) counts[row.status] = row.n;
 	return counts;
 }
 
 /**
  * For the review queue: which pending sales would confirm an open referral (the first of their
- * customer in the sale's season), by sale id → the referrer's name.
+ * customer in the sale's season), by sale id → the referrer's name. Synchronous: the review
+ * queue (scoring/review-queue.ts) is not on the store yet.
  */
 export function referralsConfirmedBy(
 	db: Queryable,
@@ -127,8 +141,9 @@ export function referralsConfirmedBy(
 }
 
 /** Confirmed sales a manager can pick from to confirm a referral by hand: the season's latest. */
-export function confirmedSalesFor(db: Queryable, seasonId: number, limit = 50) {
-	return db
+export function confirmedSalesFor(store: Store, seasonId: number, limit = 50) {
+	const { sale, user } = store.tables;
+	return store.db
 		.select({
 			id: sale.id,
 			externalId: sale.externalId,
@@ -140,6 +155,5 @@ export function confirmedSalesFor(db: Queryable, seasonId: number, limit = 50) {
 		.innerJoin(user, eq(user.id, sale.sellerId))
 		.where(and(eq(sale.seasonId, seasonId), eq(sale.status, 'approved')))
 		.orderBy(desc(sale.occurredAt))
-		.limit(limit)
-		.all();
+		.limit(limit);
 }

@@ -8,7 +8,7 @@ import { getLiveSeasonFor, getMembership } from '../seasons/queries';
 import { notifyLeaderboard } from '../realtime/publish';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
-import { referralSettings } from './programme';
+import { referralSettingsInTransaction } from './programme';
 import type { ReferralForm } from './referral-form';
 import { m } from '../../paraglide/messages.js';
 
@@ -52,6 +52,7 @@ function seasonFor(tx: Queryable, userId: number, seasonId?: number) {
  * person's current team), in one transaction with the standings; the board updates live. The
  * same requestId again answers the first referral. A customer already referred (open or
  * confirmed, by anyone) is recorded but flagged as a possible duplicate for the manager.
+ * A synchronous transaction: the points go on the ledger (scoring/), not on the store yet.
  */
 export function recordReferral(
 	db: Db,
@@ -71,7 +72,7 @@ export function recordReferral(
 			const membership = owner && getMembership(tx, owner.id, input.referrerId);
 			if (!owner || !membership)
 				throw new AppError(422, 'not_a_member', m.referral_error_not_in_season());
-			const { referralPoints, referralLapseDays } = referralSettings(tx, owner.id);
+			const { referralPoints, referralLapseDays } = referralSettingsInTransaction(tx, owner.id);
 			const key = customerKey(input.customerRef);
 			const earlier = key ? firstReferralOf(tx, key) : undefined;
 			const ledgerEntryId = appendEntry(

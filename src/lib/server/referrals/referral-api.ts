@@ -60,7 +60,7 @@ export const referralDecisionSchema = z.object({
 const isoOf = (ms: number) => new Date(ms).toISOString();
 
 export function referralJson(
-	r: ReturnType<typeof listReferrals>[number]
+	r: Awaited<ReturnType<typeof listReferrals>>[number]
 ): z.infer<typeof referralSchema> {
 	return {
 		id: r.id,

@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getLiveSeasonFor, getMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
@@ -22,9 +23,9 @@ function referringSeason(
 		: getLiveSeasonFor(db, userId);
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const db = getDb();
+	const store = getStore();
 	const season = referringSeason(event, user.id);
 	return {
 		season: season
@@ -32,10 +33,10 @@ export const load: PageServerLoad = (event) => {
 					id: season.id,
 					name: season.name,
 					timeZone: season.timeZone,
-					...referralSettings(db, season.id)
+					...(await referralSettings(store, season.id))
 				}
 			: null,
-		referrals: listMyReferrals(db, user.id),
+		referrals: await listMyReferrals(store, user.id),
 		// One id per filled-in form: a double tap or a retried post records the referral once.
 		requestId: crypto.randomUUID(),
 		now: Date.now()

@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { importQuiz, publishQuiz } from '$lib/server/quizzes/commands';
@@ -15,11 +16,11 @@ import { currentSeason } from './quiz-editor.server';
 
 const MAX_FILE = 256 * 1024;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const season = consoleSeason();
 	if (!season) return { season: null, quizzes: [], saved: null };
-	const quizzes = listQuizzes(getDb(), season.id, Date.now());
+	const quizzes = await listQuizzes(getStore(), season.id, Date.now());
 	const saved = quizzes.find((q) => q.id === Number(event.url.searchParams.get('saved')));
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
@@ -34,10 +35,11 @@ export const actions = {
 		const season = currentSeason();
 		const form = await event.request.formData();
 		try {
-			const db = getDb();
-			const quiz = publishQuiz(db, season.id, Number(form.get('id')), { userId: user.id });
+			const quiz = await publishQuiz(getStore(), season.id, Number(form.get('id')), {
+				userId: user.id
+			});
 			// Already open: the board and phones hear of it now rather than at the next job tick.
-			announceOpenedQuizzes(db);
+			announceOpenedQuizzes(getDb());
 			return { action: 'publish', message: m.quiz_manage_published({ title: quiz.title }) };
 		} catch (e) {
 			return refuseError(e, 'publish');
@@ -68,19 +70,21 @@ export const actions = {
 			});
 		let id: number;
 		try {
-			id = importQuiz(
-				getDb(),
-				season.id,
-				{
-					title: checked.data,
-					intro: null,
-					pointsPerCorrect: 10,
-					passPercent: 80,
-					opensAt: Date.now(),
-					closesAt: null,
-					csv: await file.text()
-				},
-				{ userId: user.id }
+			id = (
+				await importQuiz(
+					getStore(),
+					season.id,
+					{
+						title: checked.data,
+						intro: null,
+						pointsPerCorrect: 10,
+						passPercent: 80,
+						opensAt: Date.now(),
+						closesAt: null,
+						csv: await file.text()
+					},
+					{ userId: user.id }
+				)
 			).id;
 		} catch (e) {
 			if (e instanceof AppError && e.code === 'quiz_csv_invalid')

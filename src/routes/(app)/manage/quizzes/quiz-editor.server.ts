@@ -1,5 +1,5 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createQuiz, updateQuiz } from '$lib/server/quizzes/commands';
@@ -30,11 +30,11 @@ export function quizEditorActions(editing?: (event: RequestEvent) => number) {
 			}
 			let id: number;
 			try {
-				const db = getDb();
+				const store = getStore();
 				id = (
 					editingId === undefined
-						? createQuiz(db, season.id, parsed.draft, { userId: user.id })
-						: updateQuiz(db, season.id, editingId, parsed.draft, { userId: user.id })
+						? await createQuiz(store, season.id, parsed.draft, { userId: user.id })
+						: await updateQuiz(store, season.id, editingId, parsed.draft, { userId: user.id })
 				).id;
 			} catch (e) {
 				return refuseError(e, 'save', values);

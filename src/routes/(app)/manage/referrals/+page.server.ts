@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getReviewSeason } from '$lib/server/seasons/queries';
 import { confirmReferral, rejectReferral } from '$lib/server/referrals/decide';
@@ -22,9 +23,10 @@ const filtersSchema = z.object({
 	status: z.enum([...REFERRAL_STATUSES, 'all']).catch('open')
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
+	const store = getStore();
 	const q = event.url.searchParams;
 	const filters = filtersSchema.parse({
 		season: q.get('season') ?? undefined,
@@ -36,13 +38,13 @@ export const load: PageServerLoad = (event) => {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		seasons: seasons.map((s) => ({ id: s.id, name: s.name })),
 		status: filters.status,
-		settings: referralSettings(db, season.id),
-		counts: referralCounts(db, season.id),
-		referrals: listReferrals(db, {
+		settings: await referralSettings(store, season.id),
+		counts: await referralCounts(store, season.id),
+		referrals: await listReferrals(store, {
 			seasonId: season.id,
 			status: filters.status === 'all' ? undefined : filters.status
 		}),
-		sales: confirmedSalesFor(db, season.id)
+		sales: await confirmedSalesFor(store, season.id)
 	};
 };
 
@@ -90,7 +92,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const { seasonId, ...settings } = parsed.data;
-			saveReferralSettings(getDb(), seasonId, settings, { userId: user.id });
+			await saveReferralSettings(getStore(), seasonId, settings, { userId: user.id });
 			return {
 				action: 'settings' as const,
 				success: true as const,

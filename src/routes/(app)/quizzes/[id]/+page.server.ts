@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getMembership } from '$lib/server/seasons/queries';
 import { quizForMember } from '$lib/server/quizzes/queries';
@@ -15,15 +16,16 @@ function quizId(params: { id: string }) {
 	return id;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const db = getDb();
+	const store = getStore();
 	const id = quizId(event.params);
-	const found = quizForMember(db, id, Date.now());
+	const found = await quizForMember(store, id, Date.now());
 	if (!found) error(404, { message: m.quiz_not_found() });
-	if (!getMembership(db, found.quiz.seasonId, user.id))
+	// Note: the membership check (seasons/) is not on the store yet.
+	if (!getMembership(getDb(), found.quiz.seasonId, user.id))
 		error(403, { message: m.quiz_error_not_member() });
-	const attempts = attemptsOf(db, id, user.id);
+	const attempts = await attemptsOf(store, id, user.id);
 	const asked = Number(event.url.searchParams.get('attempt'));
 	const shown =
 		attempts.find((a) => a.id === asked) ??

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { asDrafts, getQuiz, questionsOf } from '$lib/server/quizzes/commands';
 import { quizToValues } from '$lib/server/quizzes/quiz-form';
@@ -15,19 +15,19 @@ function quizId(params: Record<string, string>) {
 	return id;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const season = currentSeason();
-	const db = getDb();
+	const store = getStore();
 	const id = quizId(event.params);
 	try {
-		const row = getQuiz(db, season.id, id);
-		const summary = listQuizzes(db, season.id, Date.now()).find((q) => q.id === id)!;
+		const row = await getQuiz(store, season.id, id);
+		const summary = (await listQuizzes(store, season.id, Date.now())).find((q) => q.id === id)!;
 		return {
 			season: { name: season.name, timeZone: season.timeZone },
 			quiz: { id, title: row.title, status: summary.status, taken: summary.taken },
 			locked: summary.taken > 0,
-			values: quizToValues(row, asDrafts(questionsOf(db, id)), season.timeZone)
+			values: quizToValues(row, asDrafts(await questionsOf(store, id)), season.timeZone)
 		};
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, { message: e.message });
