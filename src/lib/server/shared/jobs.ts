@@ -133,14 +133,15 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
-	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
-	const mailStore = sqliteStore(db);
+	// Mails go out the same way: the outbox (outgoing_message), one round at a time. The store
+	// (db/store.ts) of the jobs ported to it: mail and chat.
+	const store = sqliteStore(db);
 	let mailing = false;
 	const mails = setInterval(async () => {
 		if (mailing) return;
 		mailing = true;
 		try {
-			await sendDueMails(mailStore, { clock });
+			await sendDueMails(store, { clock });
 		} catch (error) {
 			log.error({ err: error }, 'mail sending failed');
 		} finally {
@@ -161,7 +162,7 @@ export function startJobs(
 	// Web push: badges and overtakes queued for people's phones, sent within seconds.
 	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
-	const stopChat = startChat(db, { clock, intervalMs: options.chatIntervalMs });
+	const stopChat = startChat(store, { clock, intervalMs: options.chatIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
 	const stopOvertaken = listenForOvertaken(db);
 	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
