@@ -6,6 +6,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import { chatChannel, outgoingMessage, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { forgetChannels } from '../../src/lib/server/notify/chat/channels';
 import { formatChat } from '../../src/lib/server/notify/chat/compose';
 import { queueChat } from '../../src/lib/server/notify/chat/queue';
@@ -64,7 +65,7 @@ describe('the chat sender', () => {
 		queue(db, a, 3, now);
 		queue(db, b, 1, now);
 		const posts: string[] = [];
-		const sender = createChatSender(db, {
+		const sender = createChatSender(sqliteStore(db), {
 			clock: () => now,
 			post: async (url) => {
 				posts.push(url.split('/').pop()!);
@@ -97,7 +98,7 @@ describe('the chat sender', () => {
 			broken: [503, 503, 503, 503, 503, 503],
 			gone: [404]
 		};
-		const sender = createChatSender(db, {
+		const sender = createChatSender(sqliteStore(db), {
 			clock: () => now,
 			post: async (url) => {
 				const name = url.split('/').pop()!;
@@ -138,7 +139,7 @@ describe('the chat sender', () => {
 		queue(db, ch, 1, 0);
 		db.update(chatChannel).set({ active: false }).where(eq(chatChannel.id, ch.id)).run();
 		let posted = 0;
-		const sender = createChatSender(db, {
+		const sender = createChatSender(sqliteStore(db), {
 			clock: () => 1,
 			post: async () => ((posted += 1), { status: 200 })
 		});
@@ -165,13 +166,14 @@ describe('the daily summary', () => {
 			.set({ status: 'live', timeZone: 'Europe/Stockholm' })
 			.where(eq(season.id, contest.season.id))
 			.run();
+		const store = sqliteStore(db);
 		channel(db, 'daily', ['daily_summary']);
 		channel(db, 'sales only', ['big_sale']);
 		// 06:30 UTC is 07:30 in Stockholm in December: too early.
-		expect(queueDailySummaries(db, Date.UTC(2026, 11, 2, 6, 30))).toBe(0);
-		expect(queueDailySummaries(db, Date.UTC(2026, 11, 2, 7, 0))).toBe(1);
-		expect(queueDailySummaries(db, Date.UTC(2026, 11, 2, 9, 0))).toBe(0);
-		expect(queueDailySummaries(db, Date.UTC(2026, 11, 3, 7, 5))).toBe(1);
+		expect(await queueDailySummaries(store, Date.UTC(2026, 11, 2, 6, 30))).toBe(0);
+		expect(await queueDailySummaries(store, Date.UTC(2026, 11, 2, 7, 0))).toBe(1);
+		expect(await queueDailySummaries(store, Date.UTC(2026, 11, 2, 9, 0))).toBe(0);
+		expect(await queueDailySummaries(store, Date.UTC(2026, 11, 3, 7, 5))).toBe(1);
 		const rows = db.select().from(outgoingMessage).all();
 		expect(rows.map((r) => r.dedupeKey)).toEqual([
 			expect.stringMatching(/:daily_summary:\d+:2026-12-02$/),

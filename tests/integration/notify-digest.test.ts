@@ -62,15 +62,23 @@ describe('"you were overtaken"', () => {
 		db.update(user).set({ locale: 'nl' }).where(eq(user.id, bo.id)).run();
 		db.update(user).set({ passwordHash: '!' }).where(eq(user.id, dee.id)).run();
 		await setWanted(sqliteStore(db), cy.id, 'email', 'overtaken', false);
-		const watch = createRankWatch(db, { clock });
-		const stop = listenForOvertaken(db);
+		const store = sqliteStore(db);
+		const rankWatch = createRankWatch(store, { clock });
+		const overtaken = listenForOvertaken(store);
+		// One round of the watch, and the mails of what it heard queued.
+		const watch = {
+			check: async () => {
+				await rankWatch.check();
+				await overtaken.idle();
+			}
+		};
 		try {
 			sell(ann.email, 2); // Ann 100
 			sell(cy.email, 1); // Cy 50
 			sell(dee.email, 1); // Dee 50 (invited, never joined)
-			watch.check(); // the first reading is only remembered
+			await watch.check(); // the first reading is only remembered
 			sell(bo.email, 3); // Bo 150 passes Ann, Cy and Dee
-			watch.check();
+			await watch.check();
 			const first = mails('overtaken');
 			expect(first.map((m) => [m.userId, m.dedupeKey, m.status])).toEqual([
 				[ann.id, `overtaken:${ann.id}:2026-12-02`, 'pending']
@@ -82,10 +90,10 @@ describe('"you were overtaken"', () => {
 			// Ann passes Bo (Bo's mail, in Dutch), then Bo passes Ann again the same day: no second.
 			now += HOUR;
 			sell(ann.email, 2); // Ann 200
-			watch.check();
+			await watch.check();
 			now += HOUR;
 			sell(bo.email, 2); // Bo 250
-			watch.check();
+			await watch.check();
 			const sameDay = mails('overtaken');
 			expect(sameDay.map((m) => m.userId)).toEqual([ann.id, bo.id]);
 			expect(sameDay[1].subject).toBe(`${ann.displayName} heeft je net ingehaald`);
@@ -93,10 +101,10 @@ describe('"you were overtaken"', () => {
 			// The next local day (after midnight in Amsterdam, 23:00 UTC) Ann may hear it again.
 			now = Date.parse('2026-12-02T23:30:00Z');
 			sell(ann.email, 2); // Ann 300
-			watch.check();
+			await watch.check();
 			now += HOUR;
 			sell(bo.email, 2); // Bo 350
-			watch.check();
+			await watch.check();
 			expect(mails('overtaken').map((m) => m.dedupeKey)).toEqual([
 				`overtaken:${ann.id}:2026-12-02`,
 				`overtaken:${bo.id}:2026-12-02`,
@@ -104,7 +112,7 @@ describe('"you were overtaken"', () => {
 				`overtaken:${ann.id}:2026-12-03`
 			]);
 		} finally {
-			stop();
+			overtaken.stop();
 		}
 	});
 });

@@ -133,14 +133,15 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
-	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
-	const mailStore = sqliteStore(db);
+	// Mails go out the same way: the outbox (outgoing_message), one round at a time. The store
+	// (db/store.ts) of the jobs ported to it: mail, chat, the rank watch and its mails.
+	const store = sqliteStore(db);
 	let mailing = false;
 	const mails = setInterval(async () => {
 		if (mailing) return;
 		mailing = true;
 		try {
-			await sendDueMails(mailStore, { clock });
+			await sendDueMails(store, { clock });
 		} catch (error) {
 			log.error({ err: error }, 'mail sending failed');
 		} finally {
@@ -149,26 +150,28 @@ export function startJobs(
 	}, options.mailIntervalMs ?? 2_000);
 	mails.unref();
 	// Who was overtaken, who took the lead: read when a live season's version moved.
-	const rankWatch = createRankWatch(db, { clock });
+	const rankWatch = createRankWatch(store, { clock });
+	let watching = false;
 	const ranks = setInterval(() => {
-		try {
-			rankWatch.check();
-		} catch (error) {
-			log.error({ err: error }, 'rank watch failed');
-		}
+		if (watching) return;
+		watching = true;
+		rankWatch
+			.check()
+			.catch((error) => log.error({ err: error }, 'rank watch failed'))
+			.finally(() => (watching = false));
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
 	// Web push: badges and overtakes queued for people's phones, sent within seconds.
 	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
 	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
-	const stopChat = startChat(db, { clock, intervalMs: options.chatIntervalMs });
+	const stopChat = startChat(store, { clock, intervalMs: options.chatIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
-	const stopOvertaken = listenForOvertaken(db);
+	const overtaken = listenForOvertaken(store);
 	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
 	return () => {
 		stopPush();
 		stopChat();
-		stopOvertaken();
+		overtaken.stop();
 		stopDigests();
 		clearInterval(ranks);
 		rankWatch.stop();

@@ -1,14 +1,17 @@
 // The chat channels an admin configures (Slack or Teams incoming webhooks) and the cached list
 // of active ones that every sale consults. Every change is audited; the URL never is (anyone
 // who has it can post to the channel), and the console shows it shortened.
+// On the store (db/store.ts): each change and its audit entry are one write, so a channel made,
+// paused or removed on one node is what every node's console, sender and queues read.
 import { performance } from 'node:perf_hooks';
 import { isIP } from 'node:net';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../../db';
-import { chatChannel, outgoingMessage, type ChatEvent } from '../../db/schema';
+import type { Queryable } from '../../db';
+import { chatChannel, type ChatEvent } from '../../db/schema';
 import { literal } from '../../db/prepared';
-import { audit, type Actor } from '../../audit/record';
+import { write, type Store, type StoreDb } from '../../db/store';
+import { auditInWrite, type Actor } from '../../audit/record';
 import { conflict } from '../../shared/errors';
 import { isBlockedAddress, privateTargetsAllowed, refusedTarget } from '../../webhooks/target';
 import { m } from '../../../paraglide/messages.js';
@@ -119,10 +122,19 @@ export function forgetChannels(): void {
 	cached = null;
 }
 
-/** The active channels, read at most once per CACHE_MS. */
+function fresh(at: number): ActiveChannel[] | null {
+	return cached && at - cached.at < CACHE_MS ? cached.channels : null;
+}
+
+/**
+ * The active channels, read at most once per CACHE_MS. Synchronous: the domain events of the
+ * sales, badges and seasons ask it inside their synchronous transactions (queue.ts
+ * onChatDomainEvent); `readActiveChannels` is the store's, and both share the cache.
+ */
 export function activeChannels(db: Queryable): ActiveChannel[] {
 	const at = performance.now();
-	if (cached && at - cached.at < CACHE_MS) return cached.channels;
+	const known = fresh(at);
+	if (known) return known;
 	const channels = db
 		.select({
 			id: chatChannel.id,
@@ -139,19 +151,40 @@ export function activeChannels(db: Queryable): ActiveChannel[] {
 	return channels;
 }
 
-export function listChannels(db: Queryable) {
-	const channels = db
+/** `activeChannels` through the store (the lead changes and daily summaries, watch.ts). */
+export async function readActiveChannels(store: Store): Promise<ActiveChannel[]> {
+	const at = performance.now();
+	const known = fresh(at);
+	if (known) return known;
+	const { chatChannel: channel } = store.tables;
+	const channels = await store.db
+		.select({
+			id: channel.id,
+			platform: channel.platform,
+			name: channel.name,
+			url: channel.url,
+			events: channel.events,
+			bigSalePoints: channel.bigSalePoints
+		})
+		.from(channel)
+		.where(eq(channel.active, true));
+	cached = { at, channels };
+	return channels;
+}
+
+export async function listChannels(store: Store) {
+	const { chatChannel: channel, outgoingMessage } = store.tables;
+	const channels = await store.db
 		.select()
-		.from(chatChannel)
-		.orderBy(desc(chatChannel.createdAt), desc(chatChannel.id))
-		.all();
+		.from(channel)
+		.orderBy(desc(channel.createdAt), desc(channel.id));
 	const counts = new Map<number, Record<string, number>>();
 	if (channels.length > 0) {
-		const rows = db
+		const rows = await store.db
 			.select({
 				id: outgoingMessage.chatChannelId,
 				status: outgoingMessage.status,
-				n: sql<number>`count(*)`
+				n: sql<number>`count(*)`.mapWith(Number)
 			})
 			.from(outgoingMessage)
 			.where(
@@ -160,8 +193,7 @@ export function listChannels(db: Queryable) {
 					channels.map((c) => c.id)
 				)
 			)
-			.groupBy(outgoingMessage.chatChannelId, outgoingMessage.status)
-			.all();
+			.groupBy(outgoingMessage.chatChannelId, outgoingMessage.status);
 		for (const row of rows) {
 			const c = counts.get(row.id!) ?? {};
 			c[row.status] = row.n;
@@ -184,8 +216,9 @@ export function listChannels(db: Queryable) {
 }
 
 /** The latest chat messages, newest first, for the console's log. */
-export function listChatMessages(db: Queryable, limit = 30) {
-	return db
+export async function listChatMessages(store: Store, limit = 30) {
+	const { outgoingMessage } = store.tables;
+	return store.db
 		.select({
 			id: outgoingMessage.id,
 			channel: outgoingMessage.channel,
@@ -202,19 +235,24 @@ export function listChatMessages(db: Queryable, limit = 30) {
 		.from(outgoingMessage)
 		.where(inArray(outgoingMessage.channel, ['slack', 'teams']))
 		.orderBy(desc(outgoingMessage.id))
-		.limit(limit)
-		.all();
+		.limit(limit);
 }
 
-export function createChannel(db: Db, input: ChatChannelInput, actor: Actor, now: number) {
-	const row = db.transaction((tx) => {
-		const created = tx
-			.insert(chatChannel)
+export async function createChannel(
+	store: Store,
+	input: ChatChannelInput,
+	actor: Actor,
+	now: number
+) {
+	const { chatChannel: channel } = store.tables;
+	const row = await write(store, async (tx) => {
+		const [created] = await tx
+			.insert(channel)
 			.values({ ...input, active: true, createdById: actor.userId ?? null, createdAt: now })
-			.returning({ id: chatChannel.id, name: chatChannel.name })
-			.get();
-		audit(
+			.returning({ id: channel.id, name: channel.name });
+		await auditInWrite(
 			tx,
+			store,
 			actor,
 			'chat.create',
 			`chat:${created.id}`,
@@ -227,35 +265,61 @@ export function createChannel(db: Db, input: ChatChannelInput, actor: Actor, now
 	return row;
 }
 
-function found(db: Queryable, id: number) {
-	const row = db.select().from(chatChannel).where(eq(chatChannel.id, id)).get();
+/** The channel's full row (its URL included); a channel that is gone is a conflict. */
+async function found(db: StoreDb, store: Store, id: number) {
+	const { chatChannel: channel } = store.tables;
+	const [row] = await db.select().from(channel).where(eq(channel.id, id));
 	if (!row) throw conflict('chat_channel_gone', m.chat_gone());
 	return row;
 }
 
 /** Changes what a channel receives; the points threshold of a big sale goes with it. */
-export function updateChannelEvents(
-	db: Db,
+export async function updateChannelEvents(
+	store: Store,
 	id: number,
 	input: ChatEventsInput,
 	actor: Actor,
 	now: number
 ) {
-	const row = db.transaction((tx) => {
-		const row = found(tx, id);
-		tx.update(chatChannel).set(input).where(eq(chatChannel.id, id)).run();
-		audit(tx, actor, 'chat.update', `chat:${id}`, { name: row.name, ...input }, now);
+	const { chatChannel: channel } = store.tables;
+	const row = await write(store, async (tx) => {
+		const row = await found(tx, store, id);
+		await tx.update(channel).set(input).where(eq(channel.id, id));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'chat.update',
+			`chat:${id}`,
+			{ name: row.name, ...input },
+			now
+		);
 		return row;
 	});
 	forgetChannels();
 	return row;
 }
 
-export function setChannelActive(db: Db, id: number, active: boolean, actor: Actor, now: number) {
-	const row = db.transaction((tx) => {
-		const row = found(tx, id);
-		tx.update(chatChannel).set({ active }).where(eq(chatChannel.id, id)).run();
-		audit(tx, actor, active ? 'chat.resume' : 'chat.pause', `chat:${id}`, { name: row.name }, now);
+export async function setChannelActive(
+	store: Store,
+	id: number,
+	active: boolean,
+	actor: Actor,
+	now: number
+) {
+	const { chatChannel: channel } = store.tables;
+	const row = await write(store, async (tx) => {
+		const row = await found(tx, store, id);
+		await tx.update(channel).set({ active }).where(eq(channel.id, id));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			active ? 'chat.resume' : 'chat.pause',
+			`chat:${id}`,
+			{ name: row.name },
+			now
+		);
 		return row;
 	});
 	forgetChannels();
@@ -263,12 +327,13 @@ export function setChannelActive(db: Db, id: number, active: boolean, actor: Act
 }
 
 /** Removes a channel; its messages go with it (pending ones are never sent). */
-export function deleteChannel(db: Db, id: number, actor: Actor, now: number) {
-	const row = db.transaction((tx) => {
-		const row = found(tx, id);
-		tx.delete(outgoingMessage).where(eq(outgoingMessage.chatChannelId, id)).run();
-		tx.delete(chatChannel).where(eq(chatChannel.id, id)).run();
-		audit(tx, actor, 'chat.delete', `chat:${id}`, { name: row.name }, now);
+export async function deleteChannel(store: Store, id: number, actor: Actor, now: number) {
+	const { chatChannel: channel, outgoingMessage } = store.tables;
+	const row = await write(store, async (tx) => {
+		const row = await found(tx, store, id);
+		await tx.delete(outgoingMessage).where(eq(outgoingMessage.chatChannelId, id));
+		await tx.delete(channel).where(eq(channel.id, id));
+		await auditInWrite(tx, store, actor, 'chat.delete', `chat:${id}`, { name: row.name }, now);
 		return row;
 	});
 	forgetChannels();
@@ -276,6 +341,6 @@ export function deleteChannel(db: Db, id: number, actor: Actor, now: number) {
 }
 
 /** The full row, for the test message (the URL included). */
-export function channelById(db: Queryable, id: number) {
-	return found(db, id);
+export function channelById(store: Store, id: number) {
+	return found(store.db, store, id);
 }

@@ -1,18 +1,25 @@
 // What a chat channel hears, queued in the outbox inside the event's transaction: a domain
 // event (notify/events.ts) queues for every active channel that picked it, so the message exists
 // exactly when the event does. send.ts posts the rows.
+// The domain events run inside the synchronous transactions of the sales, badges and seasons,
+// so `queueChat` and `queueForChannels` stay synchronous for them; the lead changes and the
+// daily summaries (watch.ts) queue in a store's write with `queueForChannelsInWrite`.
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db';
 import { outgoingMessage, season, type ChatEvent } from '../../db/schema';
-import { getOrganisation } from '../../organisation/settings';
+import type { Store, StoreDb } from '../../db/store';
+import { getOrganisation, readOrganisation } from '../../organisation/settings';
+import type { Locale } from '../../../i18n/locales';
 import type { DomainData, DomainEvent } from '../events';
 import { activeChannels, DEFAULT_BIG_SALE_POINTS, type ActiveChannel } from './channels';
 import { formatChat, type ChatSubject, type FormattedChat } from './compose';
 
+type ChatTarget = Pick<ActiveChannel, 'id' | 'platform' | 'name'>;
+
 /** Queues one message for one channel; false when its dedupe key was queued already. */
 export function queueChat(
 	tx: Queryable,
-	channel: Pick<ActiveChannel, 'id' | 'platform' | 'name'>,
+	channel: ChatTarget,
 	kind: ChatEvent | 'test',
 	message: FormattedChat,
 	now: number,
@@ -20,22 +27,71 @@ export function queueChat(
 ): boolean {
 	const row = tx
 		.insert(outgoingMessage)
-		.values({
-			channel: channel.platform,
-			kind,
-			chatChannelId: channel.id,
-			recipient: channel.name,
-			subject: message.subject,
-			body: message.body,
-			payload: message.payload,
-			dedupeKey,
-			nextAttemptAt: now,
-			createdAt: now
-		})
+		.values(outboxRow(channel, kind, message, now, dedupeKey))
 		.onConflictDoNothing()
 		.returning({ id: outgoingMessage.id })
 		.get();
 	return row !== undefined;
+}
+
+/** `queueChat` inside a store's write (db/store.ts). */
+export async function queueChatInWrite(
+	tx: StoreDb,
+	store: Store,
+	channel: ChatTarget,
+	kind: ChatEvent | 'test',
+	message: FormattedChat,
+	now: number,
+	dedupeKey: string | null = null
+): Promise<boolean> {
+	const { outgoingMessage: outbox } = store.tables;
+	const rows = await tx
+		.insert(outbox)
+		.values(outboxRow(channel, kind, message, now, dedupeKey))
+		.onConflictDoNothing()
+		.returning({ id: outbox.id });
+	return rows.length > 0;
+}
+
+function outboxRow(
+	channel: ChatTarget,
+	kind: ChatEvent | 'test',
+	message: FormattedChat,
+	now: number,
+	dedupeKey: string | null
+) {
+	return {
+		channel: channel.platform,
+		kind,
+		chatChannelId: channel.id,
+		recipient: channel.name,
+		subject: message.subject,
+		body: message.body,
+		payload: message.payload,
+		dedupeKey,
+		nextAttemptAt: now,
+		createdAt: now
+	};
+}
+
+type QueuedSubject = Exclude<ChatSubject, { event: 'test' }>;
+
+/** Each channel's message and dedupe key, formatted once per platform. */
+function messagesFor(
+	channels: ActiveChannel[],
+	subject: QueuedSubject,
+	key: string,
+	locale: Locale
+): { channel: ActiveChannel; message: FormattedChat; dedupe: string }[] {
+	const formatted = new Map<string, FormattedChat>();
+	return channels.map((channel) => {
+		let message = formatted.get(channel.platform);
+		if (!message) {
+			message = formatChat(channel.platform, subject, locale);
+			formatted.set(channel.platform, message);
+		}
+		return { channel, message, dedupe: `chat:${channel.id}:${subject.event}:${key}` };
+	});
 }
 
 /**
@@ -45,23 +101,33 @@ export function queueChat(
 export function queueForChannels(
 	tx: Queryable,
 	channels: ActiveChannel[],
-	subject: Exclude<ChatSubject, { event: 'test' }>,
+	subject: QueuedSubject,
 	key: string,
 	now: number
 ): number {
 	if (channels.length === 0) return 0;
-	const locale = getOrganisation(tx).defaultLocale;
-	const formatted = new Map<string, FormattedChat>();
 	let queued = 0;
-	for (const channel of channels) {
-		let message = formatted.get(channel.platform);
-		if (!message) {
-			message = formatChat(channel.platform, subject, locale);
-			formatted.set(channel.platform, message);
-		}
-		const dedupe = `chat:${channel.id}:${subject.event}:${key}`;
+	const locale = getOrganisation(tx).defaultLocale;
+	for (const { channel, message, dedupe } of messagesFor(channels, subject, key, locale))
 		if (queueChat(tx, channel, subject.event, message, now, dedupe)) queued += 1;
-	}
+	return queued;
+}
+
+/** `queueForChannels` inside a store's write (db/store.ts): the lead changes, the summaries. */
+export async function queueForChannelsInWrite(
+	tx: StoreDb,
+	store: Store,
+	channels: ActiveChannel[],
+	subject: QueuedSubject,
+	key: string,
+	now: number
+): Promise<number> {
+	if (channels.length === 0) return 0;
+	let queued = 0;
+	const locale = (await readOrganisation(tx, store)).defaultLocale;
+	for (const { channel, message, dedupe } of messagesFor(channels, subject, key, locale))
+		if (await queueChatInWrite(tx, store, channel, subject.event, message, now, dedupe))
+			queued += 1;
 	return queued;
 }
 

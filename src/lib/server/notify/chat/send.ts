@@ -4,11 +4,13 @@
 // its posters: at most one message per second per channel (Slack's limit for incoming
 // webhooks), a 429 waits for its Retry-After, and one slow or rate-limited channel never holds
 // up the others (each channel has at most one post in flight, and a round does not wait for it).
+// On the store (db/store.ts): each claim and each outcome is a write, the post between them; on
+// PostgreSQL every node works through the one outbox and two nodes never post one message. The
+// pace is each process's own: two nodes may each post to a channel within the same second.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
-import type { Db } from '../../db';
-import { chatChannel, outgoingMessage } from '../../db/schema';
+import { write, type Store } from '../../db/store';
 import { systemClock, type Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
 import { backoff, CLAIM_MS } from '../../webhooks/delivery';
@@ -50,13 +52,14 @@ export interface ChatSender {
 }
 
 export function createChatSender(
-	db: Db,
+	store: Store,
 	options: { clock?: Clock; post?: ChatPoster; claimer?: string; paceMs?: number } = {}
 ): ChatSender {
 	const clock = options.clock ?? systemClock;
 	const post = options.post ?? postToTarget;
 	const claimer = options.claimer ?? PROCESS_ID;
 	const paceMs = options.paceMs ?? PACE_MS;
+	const { chatChannel, outgoingMessage } = store.tables;
 	/** When each channel may post again (its pace, or a 429's Retry-After). */
 	const free = new Map<number, number>();
 	const busy = new Set<number>();
@@ -66,29 +69,36 @@ export function createChatSender(
 
 	async function sendOne(channelId: number, id: number): Promise<boolean> {
 		const claimedAt = clock();
-		const message = db
-			.update(outgoingMessage)
-			.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
-			.where(
-				and(
-					eq(outgoingMessage.id, id),
-					eq(outgoingMessage.status, 'pending'),
-					lte(outgoingMessage.nextAttemptAt, claimedAt),
-					unclaimed(claimedAt)
+		// Only one process wins this UPDATE; it re-checks the row is still pending and due.
+		const [message] = await write(store, (tx) =>
+			tx
+				.update(outgoingMessage)
+				.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
+				.where(
+					and(
+						eq(outgoingMessage.id, id),
+						eq(outgoingMessage.status, 'pending'),
+						lte(outgoingMessage.nextAttemptAt, claimedAt),
+						unclaimed(claimedAt)
+					)
 				)
-			)
-			.returning()
-			.get();
+				.returning()
+		);
 		if (!message) return false;
 		const mine = and(eq(outgoingMessage.id, id), eq(outgoingMessage.claimedBy, claimer));
 		const release = { claimedBy: null, claimedUntil: null };
-		const channel = db.select().from(chatChannel).where(eq(chatChannel.id, channelId)).get();
+		const [channel] = await store.db
+			.select()
+			.from(chatChannel)
+			.where(eq(chatChannel.id, channelId));
 		if (!channel?.active) {
 			// Paused after the message was queued: a paused channel gets nothing.
-			db.update(outgoingMessage)
-				.set({ status: 'skipped', lastError: 'The channel is paused', ...release })
-				.where(mine)
-				.run();
+			await write(store, (tx) =>
+				tx
+					.update(outgoingMessage)
+					.set({ status: 'skipped', lastError: 'The channel is paused', ...release })
+					.where(mine)
+			);
 			return false;
 		}
 		let status: number | null = null;
@@ -112,10 +122,12 @@ export function createChatSender(
 		const attempts = message.attempts + 1;
 		free.set(channelId, now + paceMs);
 		if (error == null) {
-			db.update(outgoingMessage)
-				.set({ status: 'sent', sentAt: now, attempts, lastError: null, ...release })
-				.where(mine)
-				.run();
+			await write(store, (tx) =>
+				tx
+					.update(outgoingMessage)
+					.set({ status: 'sent', sentAt: now, attempts, lastError: null, ...release })
+					.where(mine)
+			);
 			return true;
 		}
 		// 429: the platform says when; other 4xx (a revoked URL, a refused body) will not get
@@ -125,16 +137,18 @@ export function createChatSender(
 		const permanent =
 			status != null && status >= 400 && status < 500 && status !== 408 && status !== 429;
 		const failed = permanent || attempts >= MAX_CHAT_ATTEMPTS;
-		db.update(outgoingMessage)
-			.set({
-				status: failed ? 'failed' : 'pending',
-				attempts,
-				lastError: error,
-				nextAttemptAt: now + (limited ?? backoff(attempts)),
-				...release
-			})
-			.where(mine)
-			.run();
+		await write(store, (tx) =>
+			tx
+				.update(outgoingMessage)
+				.set({
+					status: failed ? 'failed' : 'pending',
+					attempts,
+					lastError: error,
+					nextAttemptAt: now + (limited ?? backoff(attempts)),
+					...release
+				})
+				.where(mine)
+		);
 		if (failed) log.warn({ messageId: id, channelId, error }, 'a chat message failed');
 		return true;
 	}
@@ -142,7 +156,7 @@ export function createChatSender(
 	return {
 		async round() {
 			const now = clock();
-			const due = db
+			const due = await store.db
 				.select({ id: outgoingMessage.id, channelId: outgoingMessage.chatChannelId })
 				.from(outgoingMessage)
 				.where(
@@ -154,8 +168,7 @@ export function createChatSender(
 					)
 				)
 				.orderBy(asc(outgoingMessage.nextAttemptAt), asc(outgoingMessage.id))
-				.limit(200)
-				.all();
+				.limit(200);
 			// The oldest due message of each channel that may post now.
 			const next = new Map<number, number>();
 			for (const { id, channelId } of due) {

@@ -1,6 +1,8 @@
 // Slack and Teams in a running server: listens to the domain events and the rank watch, queues
-// the daily summaries and posts the outbox. Started by shared/jobs.ts startJobs.
-import type { Db } from '../../db';
+// the daily summaries and posts the outbox. Started by shared/jobs.ts startJobs. The domain
+// events queue in the emitter's synchronous transaction (queue.ts); the rest goes through the
+// store (db/store.ts).
+import type { Store } from '../../db/store';
 import { systemClock, type Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
 import { onDomainEvent, rankEvents, type RankEvents } from '../events';
@@ -9,7 +11,7 @@ import { createChatSender, type ChatPoster } from './send';
 import { queueDailySummaries, queueLeadChange } from './watch';
 
 export function startChat(
-	db: Db,
+	store: Store,
 	options: {
 		clock?: Clock;
 		/** How often the sender looks for due messages (default 500 ms: pacing is per second). */
@@ -30,24 +32,23 @@ export function startChat(
 		}
 	});
 	const onLead = (change: RankEvents['lead'][0]) => {
-		try {
-			queueLeadChange(db, change);
-		} catch (error) {
-			log.error({ err: error }, 'queueing a lead change for chat failed');
-		}
+		queueLeadChange(store, change).catch((error) =>
+			log.error({ err: error }, 'queueing a lead change for chat failed')
+		);
 	};
 	rankEvents.on('lead', onLead);
-	const sender = createChatSender(db, { clock, post: options.post });
+	const sender = createChatSender(store, { clock, post: options.post });
 	const sending = setInterval(() => {
 		sender.round().catch((error) => log.error({ err: error }, 'chat sending failed'));
 	}, options.intervalMs ?? 500);
 	sending.unref();
+	let summing = false;
 	const summaries = setInterval(() => {
-		try {
-			queueDailySummaries(db, clock());
-		} catch (error) {
-			log.error({ err: error }, 'daily chat summaries failed');
-		}
+		if (summing) return;
+		summing = true;
+		queueDailySummaries(store, clock())
+			.catch((error) => log.error({ err: error }, 'daily chat summaries failed'))
+			.finally(() => (summing = false));
 	}, options.summaryIntervalMs ?? 60_000);
 	summaries.unref();
 	return () => {

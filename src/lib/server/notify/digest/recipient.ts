@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db';
-import { outgoingMessage, user } from '../../db/schema';
+import { user } from '../../db/schema';
 import { NO_PASSWORD } from '../../auth/links';
 import { getOrganisation, readOrganisation } from '../../organisation/settings';
 import type { Store, StoreDb } from '../../db/store';
@@ -68,11 +68,17 @@ export async function readRecipient(
 	};
 }
 
-/** Whether a once-only message with this key was queued already. */
-export function alreadyQueued(db: Queryable, dedupeKey: string): boolean {
-	return !!db
-		.select({ id: outgoingMessage.id })
-		.from(outgoingMessage)
-		.where(eq(outgoingMessage.dedupeKey, dedupeKey))
-		.get();
+/** Whether a once-only message with this key was queued already (the store or a write's tx). */
+export async function alreadyQueued(
+	db: StoreDb,
+	store: Store,
+	dedupeKey: string
+): Promise<boolean> {
+	const { outgoingMessage: outbox } = store.tables;
+	const rows = await db
+		.select({ id: outbox.id })
+		.from(outbox)
+		.where(eq(outbox.dedupeKey, dedupeKey))
+		.limit(1);
+	return rows.length > 0;
 }

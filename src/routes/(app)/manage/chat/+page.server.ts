@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActionFailure } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { fieldErrors, refuse, refuseError, type FormFailure } from '$lib/server/shared/form';
 import {
@@ -23,12 +23,16 @@ import { m } from '$lib/paraglide/messages.js';
 const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.chat_admin_only());
 const idSchema = z.coerce.number().int().positive();
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	admin(event);
-	const db = getDb();
+	const store = getStore();
+	const [channels, messages] = await Promise.all([
+		listChannels(store),
+		listChatMessages(store, 30)
+	]);
 	return {
-		channels: listChannels(db),
-		messages: listChatMessages(db, 30),
+		channels,
+		messages,
 		events: [...CHAT_EVENTS],
 		defaultBigSale: DEFAULT_BIG_SALE_POINTS
 	};
@@ -80,7 +84,7 @@ export const actions = {
 		const refused = await refusedChatUrl(parsed.data.platform, parsed.data.url);
 		if (refused)
 			return refuse(400, 'create', m.chat_check_form(), { errors: { url: refused }, values });
-		const created = createChannel(getDb(), parsed.data, { userId: user.id }, Date.now());
+		const created = await createChannel(getStore(), parsed.data, { userId: user.id }, Date.now());
 		return {
 			action: 'create' as const,
 			success: true as const,
@@ -88,14 +92,14 @@ export const actions = {
 		};
 	},
 	update: (event) =>
-		change(event, 'update', (id, form) => {
+		change(event, 'update', async (id, form) => {
 			const parsed = chatEventsInput.safeParse(eventsOf(form));
 			if (!parsed.success) {
 				const errors = fieldErrors(parsed.error);
 				return refuse(400, 'update', Object.values(errors)[0] ?? m.chat_check_form(), { errors });
 			}
-			const row = updateChannelEvents(
-				getDb(),
+			const row = await updateChannelEvents(
+				getStore(),
 				id,
 				parsed.data,
 				{ userId: event.locals.user!.id },
@@ -104,10 +108,10 @@ export const actions = {
 			return m.chat_updated_notice({ name: row.name });
 		}),
 	toggle: (event) =>
-		change(event, 'toggle', (id, form) => {
+		change(event, 'toggle', async (id, form) => {
 			const active = form.get('active') === 'true';
-			const row = setChannelActive(
-				getDb(),
+			const row = await setChannelActive(
+				getStore(),
 				id,
 				active,
 				{ userId: event.locals.user!.id },
@@ -118,14 +122,19 @@ export const actions = {
 				: m.chat_paused_notice({ name: row.name });
 		}),
 	delete: (event) =>
-		change(event, 'delete', (id) => {
-			const row = deleteChannel(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+		change(event, 'delete', async (id) => {
+			const row = await deleteChannel(
+				getStore(),
+				id,
+				{ userId: event.locals.user!.id },
+				Date.now()
+			);
 			return m.chat_deleted_notice({ name: row.name });
 		}),
 	test: (event) =>
 		change(event, 'test', async (id) => {
 			const result = await sendTestMessage(
-				getDb(),
+				getStore(),
 				id,
 				{ userId: event.locals.user!.id },
 				Date.now
