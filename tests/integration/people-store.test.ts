@@ -22,6 +22,8 @@ import {
 	seasonDisplays
 } from '../../src/lib/server/displays/console';
 import { sessionAlive } from '../../src/lib/server/realtime/access';
+import { setOwnLocale } from '../../src/lib/server/people/own-locale';
+import { saveReceiveChoices } from '../../src/lib/server/notify/digest/receive-form';
 import { createSession, generateSessionToken, hashToken } from '../../src/lib/server/auth/session';
 import type { Role } from '../../src/lib/contest/types';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -347,6 +349,48 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				'Hall'
 			]);
 			expect(await isDisplayRevoked(node(0), active.id)).toBe(false);
+		});
+	});
+
+	describe("a person's own language", () => {
+		const localeOf = async (store: Store, id: number) => {
+			const { user } = store.tables;
+			const [row] = await store.db
+				.select({ locale: user.locale })
+				.from(user)
+				.where(eq(user.id, id));
+			return row?.locale;
+		};
+
+		it('set on one node is what the other reads, and "none" clears it', async () => {
+			const person = await makePerson(node(0));
+			await setOwnLocale(node(0), person.id, 'ru');
+			expect(await localeOf(node(1), person.id)).toBe('ru');
+			await setOwnLocale(node(1), person.id, null);
+			expect(await localeOf(node(0), person.id)).toBeNull();
+		});
+
+		it('is refused for a person who does not exist, and nothing is written', async () => {
+			const { user } = node(0).tables;
+			const before = await node(0).db.select({ id: user.id, locale: user.locale }).from(user);
+			await expect(setOwnLocale(node(0), 999_999, 'pl')).rejects.toThrow(/No person 999999/);
+			expect(await node(1).db.select({ id: user.id, locale: user.locale }).from(user)).toEqual(
+				before
+			);
+		});
+
+		it('is kept when the same person saves what they receive on the other node at once', async () => {
+			const person = await makePerson(node(0), { locale: null });
+			for (let round = 0; round < 5; round++) {
+				const locale = round % 2 ? 'fr' : 'pl';
+				await Promise.all([
+					setOwnLocale(node(0), person.id, locale),
+					saveReceiveChoices(node(1), person.id, [
+						{ channel: 'email', kind: 'weekly_digest', on: round % 2 === 0 }
+					])
+				]);
+				expect(await localeOf(node(1), person.id)).toBe(locale);
+			}
 		});
 	});
 

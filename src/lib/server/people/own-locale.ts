@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { user } from '../db/schema';
+import { write, type Store } from '../db/store';
 import { isLocale, type Locale } from '../../i18n/locales';
 
 // A person's own language: one of ours, or none (null), which leaves the choice to the browser's
@@ -14,6 +13,15 @@ export function readLocaleChoice(
 	return isLocale(value) ? { ok: true, locale: value } : { ok: false };
 }
 
-export function setOwnLocale(db: Queryable, userId: number, locale: Locale | null): void {
-	db.update(user).set({ locale }).where(eq(user.id, userId)).run();
+/** Sets a person's own language (null: none) in one `write`, read by every node's next request. */
+export async function setOwnLocale(
+	store: Store,
+	userId: number,
+	locale: Locale | null
+): Promise<void> {
+	const { user } = store.tables;
+	const set = await write(store, (tx) =>
+		tx.update(user).set({ locale }).where(eq(user.id, userId)).returning({ id: user.id })
+	);
+	if (set.length === 0) throw new Error(`No person ${userId} to set the language of`);
 }

@@ -38,7 +38,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const choice = readLocaleChoice((await event.request.formData()).get('locale'));
 		if (!choice.ok) return refuse(400, 'language', m.me_language_invalid());
-		setOwnLocale(getDb(), user.id, choice.locale);
+		await setOwnLocale(getStore(), user.id, choice.locale);
 		// The language of a page is chosen before its action runs: a fresh load speaks the new one.
 		redirect(303, '/me');
 	},
