@@ -26,9 +26,9 @@ import {
 import { formatChat } from '../../src/lib/server/notify/chat/compose';
 import { queueChatInWrite } from '../../src/lib/server/notify/chat/queue';
 import { queueDailySummaries, queueLeadChange } from '../../src/lib/server/notify/chat/watch';
-import { AppError } from '../../src/lib/server/shared/errors';
 import { theme } from '../helpers/factories';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { appErrorCode } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('chat-store');
 const NOW = 1_800_000_000_000;
@@ -45,17 +45,6 @@ function channelInput(overrides: Partial<ChatChannelInput> = {}): ChatChannelInp
 		bigSalePoints: null,
 		...overrides
 	};
-}
-
-/** What an AppError was thrown with (its code), or 'ok'. */
-async function outcome(run: () => Promise<unknown>): Promise<string> {
-	try {
-		await run();
-		return 'ok';
-	} catch (error) {
-		if (error instanceof AppError) return error.code;
-		throw error;
-	}
 }
 
 /** A poster that lets the event loop run (as a real POST does) and records the URLs. */
@@ -195,12 +184,12 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			expect(await listChannels(node(0))).toEqual([]);
 			const events = { events: ['badge' as const], bigSalePoints: null };
 			expect(
-				await outcome(() => updateChannelEvents(node(0), created.id, events, ADMIN, NOW + 2))
+				await appErrorCode(() => updateChannelEvents(node(0), created.id, events, ADMIN, NOW + 2))
 			).toBe('chat_channel_gone');
 			expect(
-				await outcome(() => setChannelActive(node(0), created.id, false, ADMIN, NOW + 2))
+				await appErrorCode(() => setChannelActive(node(0), created.id, false, ADMIN, NOW + 2))
 			).toBe('chat_channel_gone');
-			expect(await outcome(() => channelById(node(0), created.id))).toBe('chat_channel_gone');
+			expect(await appErrorCode(() => channelById(node(0), created.id))).toBe('chat_channel_gone');
 			expect((await audited(node(0), `chat:${created.id}`)).map((r) => r.action)).toEqual([
 				'chat.create',
 				'chat.delete'
@@ -210,7 +199,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		it('one channel removed on two nodes at once is removed and audited once', async () => {
 			const created = await createChannel(node(0), channelInput(), ADMIN, NOW);
 			const results = await Promise.all(
-				[0, 1, 0, 1].map((i) => outcome(() => deleteChannel(node(i), created.id, ADMIN, NOW)))
+				[0, 1, 0, 1].map((i) => appErrorCode(() => deleteChannel(node(i), created.id, ADMIN, NOW)))
 			);
 			expect(results.sort()).toEqual([
 				'chat_channel_gone',
@@ -271,7 +260,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			await setChannelActive(node(0), created.id, false, ADMIN, NOW);
 			const { urls, post } = poster();
 			expect(
-				await outcome(() => sendTestMessage(node(1), created.id, ADMIN, () => NOW, post))
+				await appErrorCode(() => sendTestMessage(node(1), created.id, ADMIN, () => NOW, post))
 			).toBe('chat_channel_paused');
 			expect(urls).toEqual([]);
 			expect(await listChatMessages(node(0))).toEqual([]);

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { and, count, eq, like } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import type { QuizDraft } from '../../src/lib/server/quizzes/quiz-form';
-import { theme } from '../helpers/factories';
 import {
 	createQuiz,
 	getQuiz,
@@ -27,6 +26,7 @@ import {
 import { attemptsOf } from '../../src/lib/server/quizzes/attempts';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('quizzes-store');
 const NOW = 1_800_000_000_000;
@@ -57,50 +57,8 @@ function draft(title: string, prompts = ['Which case is rugged?', 'Which are acc
 }
 
 /** A live season with two teams and `size` members, split between them. */
-async function makeSeason(store: Store, size = 3) {
-	const { season, team, user, seasonMember } = store.tables;
-	const n = ++serial;
-	const [made] = await store.db
-		.insert(season)
-		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: NOW * 2, status: 'live' })
-		.returning({ id: season.id });
-	const crews = await store.db
-		.insert(team)
-		.values([
-			{ seasonId: made.id, name: 'Alpha' },
-			{ seasonId: made.id, name: 'Beta' }
-		])
-		.returning({ id: team.id });
-	const people: { id: number; name: string }[] = [];
-	for (let i = 0; i < size; i++) {
-		const name = `Person ${n}.${i}`;
-		const [person] = await store.db
-			.insert(user)
-			.values({
-				email: `q${n}-p${i}@example.test`,
-				displayName: name,
-				role: 'participant',
-				passwordHash: 'not-a-real-hash'
-			})
-			.returning({ id: user.id });
-		await store.db
-			.insert(seasonMember)
-			.values({ seasonId: made.id, userId: person.id, teamId: crews[i % 2].id });
-		people.push({ id: person.id, name });
-	}
-	return { seasonId: made.id, people };
-}
-
-/** What an AppError was thrown with (its code), or 'ok'. */
-async function outcome(run: () => Promise<unknown>): Promise<string> {
-	try {
-		await run();
-		return 'ok';
-	} catch (error) {
-		if (error instanceof AppError) return error.code;
-		throw error;
-	}
-}
+const makeSeason = (store: Store, size = 3) =>
+	liveSeasonOn(store, { size, teams: ['Alpha', 'Beta'], endsAt: NOW * 2 });
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i % 2];
@@ -230,7 +188,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			{ correct: 1, of: 2, earning: true, points: 10 }
 		);
 		expect(
-			await outcome(() =>
+			await appErrorCode(() =>
 				updateQuiz(node(0), seasonId, made.id, draft('Locked', ['Other']), BOSS, () => NOW + 1)
 			)
 		).toBe('quiz_taken');
@@ -252,16 +210,20 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const other = await makeSeason(node(0));
 		const made = await createQuiz(node(0), seasonId, draft('Mine'), BOSS, () => NOW);
 		// Another season's quiz, a quiz that is not there.
-		expect(await outcome(() => getQuiz(node(1), other.seasonId, made.id))).toBe('quiz_not_found');
-		expect(await outcome(() => publishQuiz(node(1), other.seasonId, made.id, BOSS))).toBe(
+		expect(await appErrorCode(() => getQuiz(node(1), other.seasonId, made.id))).toBe(
+			'quiz_not_found'
+		);
+		expect(await appErrorCode(() => publishQuiz(node(1), other.seasonId, made.id, BOSS))).toBe(
 			'quiz_not_found'
 		);
 		expect(
-			await outcome(() => updateQuiz(node(1), seasonId, made.id + 10_000, draft('X'), BOSS))
+			await appErrorCode(() => updateQuiz(node(1), seasonId, made.id + 10_000, draft('X'), BOSS))
 		).toBe('quiz_not_found');
 		// A quiz with no questions cannot be published.
 		const empty = await createQuiz(node(1), seasonId, { ...draft('Empty'), questions: [] }, BOSS);
-		expect(await outcome(() => publishQuiz(node(0), seasonId, empty.id, BOSS))).toBe('quiz_empty');
+		expect(await appErrorCode(() => publishQuiz(node(0), seasonId, empty.id, BOSS))).toBe(
+			'quiz_empty'
+		);
 		expect((await getQuiz(node(0), seasonId, empty.id)).publishedAt).toBeNull();
 		// A CSV with a bad row creates nothing.
 		const csv = [

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
-import { theme } from '../helpers/factories';
 import { REFERRAL_DEFAULTS } from '../../src/lib/contest/referral';
 import { referralSettings, saveReferralSettings } from '../../src/lib/server/referrals/programme';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../src/lib/server/referrals/queries';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('referrals-store');
 const NOW = 1_800_000_000_000;
@@ -28,34 +28,8 @@ let serial = 0;
 
 /** A live season with one team and `size` members. */
 async function makeSeason(store: Store, size = 2) {
-	const { season, team, user, seasonMember } = store.tables;
-	const n = ++serial;
-	const [made] = await store.db
-		.insert(season)
-		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: NOW * 2, status: 'live' })
-		.returning({ id: season.id });
-	const [crew] = await store.db
-		.insert(team)
-		.values({ seasonId: made.id, name: 'Crew' })
-		.returning({ id: team.id });
-	const people: { id: number; name: string }[] = [];
-	for (let i = 0; i < size; i++) {
-		const name = `Person ${n}.${i}`;
-		const [person] = await store.db
-			.insert(user)
-			.values({
-				email: `r${n}-p${i}@example.test`,
-				displayName: name,
-				role: 'participant',
-				passwordHash: 'not-a-real-hash'
-			})
-			.returning({ id: user.id });
-		await store.db
-			.insert(seasonMember)
-			.values({ seasonId: made.id, userId: person.id, teamId: crew.id });
-		people.push({ id: person.id, name });
-	}
-	return { seasonId: made.id, teamId: crew.id, people };
+	const made = await liveSeasonOn(store, { size, teams: ['Crew'], endsAt: NOW * 2 });
+	return { seasonId: made.seasonId, teamId: made.teamIds[0], people: made.people };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { and, count, eq, like } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
-import { theme } from '../helpers/factories';
 import {
 	consoleSeasons,
 	deleteReward,
@@ -25,8 +24,8 @@ import { balanceFor, balancesOf, budgetFor } from '../../src/lib/server/rewards/
 import { storeFor } from '../../src/lib/server/rewards/store';
 import { balancesCsv, redemptionsCsv } from '../../src/lib/server/rewards/rewards-csv';
 import type { RewardInput } from '../../src/lib/server/rewards/reward-form';
-import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('rewards-store');
 const NOW = 1_800_000_000_000;
@@ -56,59 +55,29 @@ async function makeSeason(
 	points: number[],
 	programme = { share: 100, budget: null as number | null }
 ) {
-	const { season, team, user, seasonMember, standing } = store.tables;
-	const n = ++serial;
-	const [made] = await store.db
-		.insert(season)
-		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: NOW * 2, status: 'live' })
-		.returning({ id: season.id });
-	const [crew] = await store.db
-		.insert(team)
-		.values({ seasonId: made.id, name: 'Crew' })
-		.returning({ id: team.id });
-	const people: number[] = [];
-	for (const [i, confirmed] of points.entries()) {
-		const [person] = await store.db
-			.insert(user)
-			.values({
-				email: `s${n}-p${i}@example.test`,
-				displayName: `Person ${n}.${i}`,
-				role: 'participant',
-				passwordHash: 'not-a-real-hash'
-			})
-			.returning({ id: user.id });
-		await store.db
-			.insert(seasonMember)
-			.values({ seasonId: made.id, userId: person.id, teamId: crew.id });
+	const { standing } = store.tables;
+	const made = await liveSeasonOn(store, {
+		size: points.length,
+		teams: ['Crew'],
+		endsAt: NOW * 2
+	});
+	for (const [i, person] of made.people.entries())
 		await store.db.insert(standing).values({
-			seasonId: made.id,
+			seasonId: made.seasonId,
 			subjectType: 'user',
 			subjectId: person.id,
-			confirmedPoints: confirmed,
+			confirmedPoints: points[i],
 			reachedAt: 0,
 			updatedAt: 0
 		});
-		people.push(person.id);
-	}
 	await saveProgramme(
 		store,
-		made.id,
+		made.seasonId,
 		{ share: programme.share, budget: programme.budget, pointValue: 2 },
 		BOSS,
 		NOW
 	);
-	return { seasonId: made.id, people };
-}
-
-/** What an AppError was thrown with (its code), or 'ok'. */
-async function outcome(run: () => Promise<unknown>): Promise<string> {
-	try {
-		await run();
-		return 'ok';
-	} catch (error) {
-		if (error instanceof AppError) return error.code;
-		throw error;
-	}
+	return { seasonId: made.seasonId, people: made.people.map((person) => person.id) };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
@@ -164,10 +133,12 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const { auditEvent } = node(0).tables;
 		const [audits] = await node(0).db.select({ n: count() }).from(auditEvent);
 		expect(
-			await outcome(() => saveReward(node(1), rewardInput({ id: 999_999 }), undefined, BOSS, NOW))
+			await appErrorCode(() =>
+				saveReward(node(1), rewardInput({ id: 999_999 }), undefined, BOSS, NOW)
+			)
 		).toBe('unknown_reward');
 		expect(
-			await outcome(() =>
+			await appErrorCode(() =>
 				saveProgramme(node(1), 999_999, { share: 50, budget: 100, pointValue: 1 }, BOSS, NOW)
 			)
 		).toBe('unknown_season');
@@ -193,7 +164,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const id = await saveReward(node(0), rewardInput({ stock: 1 }), undefined, BOSS, NOW);
 		const answers = await Promise.all(
 			people.map((userId, i) =>
-				outcome(() =>
+				appErrorCode(() =>
 					requestRedemption(
 						node(i),
 						{ userId, rewardId: id, seasonId, requestId: `last-${i}` },
@@ -214,7 +185,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const id = await saveReward(node(1), rewardInput({}), undefined, BOSS, NOW);
 		const answers = await Promise.all(
 			[0, 1, 2, 3].map((i) =>
-				outcome(() =>
+				appErrorCode(() =>
 					requestRedemption(
 						node(i),
 						{ userId: people[0], rewardId: id, seasonId, requestId: `spend-${i}` },
@@ -265,7 +236,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			NOW
 		);
 		const ask = (rewardId: number, requestId: string, s = seasonId) =>
-			outcome(() =>
+			appErrorCode(() =>
 				requestRedemption(node(1), { userId: people[0], rewardId, seasonId: s, requestId }, NOW)
 			);
 		expect(await ask(off, 'off')).toBe('reward_inactive');
@@ -287,8 +258,8 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			NOW
 		);
 		const answers = await Promise.all([
-			outcome(() => approveRedemption(node(0), redemption.id, BOSS, NOW)),
-			outcome(() => rejectRedemption(node(1), redemption.id, 'No mugs', BOSS, NOW))
+			appErrorCode(() => approveRedemption(node(0), redemption.id, BOSS, NOW)),
+			appErrorCode(() => rejectRedemption(node(1), redemption.id, 'No mugs', BOSS, NOW))
 		]);
 		expect(answers.filter((a) => a === 'ok')).toHaveLength(1);
 		expect(answers.filter((a) => a === 'already_decided')).toHaveLength(1);
@@ -300,7 +271,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await counted(node(0), `redemption:${redemption.id}`)).toEqual({ audits: 2, mails: 1 });
 		if (row.status === 'approved') {
 			await fulfilRedemption(node(1), redemption.id, BOSS, NOW);
-			expect(await outcome(() => fulfilRedemption(node(0), redemption.id, BOSS, NOW))).toBe(
+			expect(await appErrorCode(() => fulfilRedemption(node(0), redemption.id, BOSS, NOW))).toBe(
 				'already_decided'
 			);
 			expect(await counted(node(0), `redemption:${redemption.id}`)).toEqual({
@@ -308,7 +279,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				mails: 2
 			});
 		}
-		expect(await outcome(() => approveRedemption(node(0), 999_999, BOSS, NOW))).toBe(
+		expect(await appErrorCode(() => approveRedemption(node(0), 999_999, BOSS, NOW))).toBe(
 			'unknown_redemption'
 		);
 	});
@@ -331,7 +302,9 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		);
 		expect(await pendingCount(node(1))).toBeGreaterThanOrEqual(2);
 		const answers = await Promise.all(
-			asked.map((a, i) => outcome(() => approveRedemption(node(i), a.redemption.id, BOSS, NOW)))
+			asked.map((a, i) =>
+				appErrorCode(() => approveRedemption(node(i), a.redemption.id, BOSS, NOW))
+			)
 		);
 		expect(answers.sort()).toEqual(['ok', 'over_budget']);
 		expect((await rows(node(0), id)).map((r) => r.status).sort()).toEqual(['approved', 'pending']);
@@ -366,9 +339,11 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			{ userId: people[0], rewardId: used, seasonId, requestId: 'keep' },
 			NOW
 		);
-		expect(await outcome(() => deleteReward(node(1), used, BOSS, NOW))).toBe('reward_in_use');
-		expect(await outcome(() => deleteReward(node(1), unused, BOSS, NOW))).toBe('ok');
-		expect(await outcome(() => deleteReward(node(1), unused, BOSS, NOW))).toBe('unknown_reward');
+		expect(await appErrorCode(() => deleteReward(node(1), used, BOSS, NOW))).toBe('reward_in_use');
+		expect(await appErrorCode(() => deleteReward(node(1), unused, BOSS, NOW))).toBe('ok');
+		expect(await appErrorCode(() => deleteReward(node(1), unused, BOSS, NOW))).toBe(
+			'unknown_reward'
+		);
 		const ids = (await listRewards(node(0))).map((r) => r.id);
 		expect(ids).toContain(used);
 		expect(ids).not.toContain(unused);

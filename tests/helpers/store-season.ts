@@ -1,0 +1,57 @@
+// What the store tests of #20 (tests/integration/*-store.test.ts) set up the same way on both
+// dialects: a live season with teams and members written through a store (db/store.ts), and the
+// code an AppError was thrown with.
+import type { Store } from '../../src/lib/server/db/store';
+import { AppError } from '../../src/lib/server/shared/errors';
+import { theme } from './factories';
+
+let serial = 0;
+
+/**
+ * A live season ending at `endsAt`, with the teams named and `size` participants spread over them
+ * in turn (the first to the first team, …). Emails are unique per test file's databases.
+ */
+export async function liveSeasonOn(
+	store: Store,
+	options: { size: number; teams: string[]; endsAt: number }
+) {
+	const { season, team, user, seasonMember } = store.tables;
+	const n = ++serial;
+	const [made] = await store.db
+		.insert(season)
+		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: options.endsAt, status: 'live' })
+		.returning({ id: season.id });
+	const teams = await store.db
+		.insert(team)
+		.values(options.teams.map((name) => ({ seasonId: made.id, name })))
+		.returning({ id: team.id });
+	const people: { id: number; name: string }[] = [];
+	for (let i = 0; i < options.size; i++) {
+		const name = `Person ${n}.${i}`;
+		const [person] = await store.db
+			.insert(user)
+			.values({
+				email: `s${n}-p${i}@example.test`,
+				displayName: name,
+				role: 'participant',
+				passwordHash: 'not-a-real-hash'
+			})
+			.returning({ id: user.id });
+		await store.db
+			.insert(seasonMember)
+			.values({ seasonId: made.id, userId: person.id, teamId: teams[i % teams.length].id });
+		people.push({ id: person.id, name });
+	}
+	return { seasonId: made.id, teamIds: teams.map((t) => t.id), people };
+}
+
+/** What an AppError was thrown with (its code), or 'ok'. */
+export async function appErrorCode(run: () => Promise<unknown>): Promise<string> {
+	try {
+		await run();
+		return 'ok';
+	} catch (error) {
+		if (error instanceof AppError) return error.code;
+		throw error;
+	}
+}
