@@ -4,7 +4,15 @@
 // package creates (else `nobody`) and its programs run through `runuser`. With PG_TEST_URL set,
 // a server of your own is used instead (a fresh database in it, dropped afterwards).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+	chownSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	realpathSync,
+	rmSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
@@ -76,6 +84,20 @@ async function connects(url: string): Promise<boolean> {
 	}
 }
 
+/** The data directory of the server that answers at `url`, or null when none answers. */
+async function dataDirectoryAt(url: string): Promise<string | null> {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+	try {
+		await client.connect();
+		const { rows } = await client.query<{ data_directory: string }>('show data_directory');
+		return rows[0].data_directory;
+	} catch {
+		return null;
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
 /** A fresh database on the server PG_TEST_URL names. */
 async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 	const name = `honorboard_test_${process.pid}_${Date.now()}`;
@@ -138,7 +160,15 @@ async function serve(
 		clearTimeout(timer);
 	};
 	const started = Date.now();
-	while (!(await connects(url))) {
+	for (;;) {
+		const answering = await dataDirectoryAt(url);
+		// Two test files starting at once both find the port free; the one whose server lost it
+		// would otherwise take the other's server for its own (and stop it under the other file).
+		if (answering !== null && realpathSync(answering) === realpathSync(data)) break;
+		if (answering !== null) {
+			await stop();
+			return null;
+		}
 		if (child.exitCode !== null && /Address already in use/.test(log)) return null;
 		if (child.exitCode !== null || Date.now() - started > 30_000) {
 			await stop();
