@@ -8,41 +8,65 @@ import { theme } from './factories';
 let serial = 0;
 
 /**
- * A live season ending at `endsAt`, with the teams named and `size` participants spread over them
- * in turn (the first to the first team, …). Emails are unique per test file's databases.
+ * A season (live unless `status` says otherwise) ending at `endsAt`, with the teams named and
+ * `size` participants spread over them in turn (the first to the first team, …). With `points`,
+ * each member also has a standing of those confirmed points, reached in the members' order.
+ * Emails are unique per test file's databases.
  */
 export async function liveSeasonOn(
 	store: Store,
-	options: { size: number; teams: string[]; endsAt: number }
+	options: {
+		size: number;
+		teams: string[];
+		endsAt: number;
+		points?: number[];
+		status?: 'live' | 'draft';
+		timeZone?: string;
+	}
 ) {
-	const { season, team, user, seasonMember } = store.tables;
+	const { season, team, user, seasonMember, standing } = store.tables;
 	const n = ++serial;
 	const [made] = await store.db
 		.insert(season)
-		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: options.endsAt, status: 'live' })
-		.returning({ id: season.id });
+		.values({
+			name: `Season ${n}`,
+			theme,
+			startsAt: 0,
+			endsAt: options.endsAt,
+			status: options.status ?? 'live',
+			...(options.timeZone ? { timeZone: options.timeZone } : {})
+		})
+		.returning({ id: season.id, name: season.name });
 	const teams = await store.db
 		.insert(team)
 		.values(options.teams.map((name) => ({ seasonId: made.id, name })))
 		.returning({ id: team.id });
-	const people: { id: number; name: string }[] = [];
+	const people: { id: number; name: string; email: string }[] = [];
 	for (let i = 0; i < options.size; i++) {
-		const name = `Person ${n}.${i}`;
 		const [person] = await store.db
 			.insert(user)
 			.values({
 				email: `s${n}-p${i}@example.test`,
-				displayName: name,
+				displayName: `Person ${n}.${i}`,
 				role: 'participant',
 				passwordHash: 'not-a-real-hash'
 			})
-			.returning({ id: user.id });
+			.returning({ id: user.id, name: user.displayName, email: user.email });
 		await store.db
 			.insert(seasonMember)
 			.values({ seasonId: made.id, userId: person.id, teamId: teams[i % teams.length].id });
-		people.push({ id: person.id, name });
+		if (options.points)
+			await store.db.insert(standing).values({
+				seasonId: made.id,
+				subjectType: 'user',
+				subjectId: person.id,
+				confirmedPoints: options.points[i],
+				reachedAt: i,
+				updatedAt: 0
+			});
+		people.push(person);
 	}
-	return { seasonId: made.id, teamIds: teams.map((t) => t.id), people };
+	return { seasonId: made.id, name: made.name, teamIds: teams.map((t) => t.id), people };
 }
 
 /** What an AppError was thrown with (its code), or 'ok'. */

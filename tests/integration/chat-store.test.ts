@@ -26,9 +26,8 @@ import {
 import { formatChat } from '../../src/lib/server/notify/chat/compose';
 import { queueChatInWrite } from '../../src/lib/server/notify/chat/queue';
 import { queueDailySummaries, queueLeadChange } from '../../src/lib/server/notify/chat/watch';
-import { theme } from '../helpers/factories';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode } from '../helpers/store-season';
+import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('chat-store');
 const NOW = 1_800_000_000_000;
@@ -67,41 +66,14 @@ async function makeSeason(
 	points: number[],
 	values: { status?: 'live' | 'draft'; timeZone?: string } = {}
 ) {
-	const { season, team, user, seasonMember, standing } = store.tables;
-	const n = ++serial;
-	const [made] = await store.db
-		.insert(season)
-		.values({ name: `Season ${n}`, theme, startsAt: 0, endsAt: NOW * 2, ...values })
-		.returning({ id: season.id, name: season.name });
-	const [crew] = await store.db
-		.insert(team)
-		.values({ seasonId: made.id, name: 'Crew' })
-		.returning({ id: team.id });
-	const people: { id: number; name: string }[] = [];
-	for (const [i, confirmed] of points.entries()) {
-		const [person] = await store.db
-			.insert(user)
-			.values({
-				email: `s${n}-p${i}@example.test`,
-				displayName: `Person ${n}.${i}`,
-				role: 'participant',
-				passwordHash: 'not-a-real-hash'
-			})
-			.returning({ id: user.id, name: user.displayName });
-		await store.db
-			.insert(seasonMember)
-			.values({ seasonId: made.id, userId: person.id, teamId: crew.id });
-		await store.db.insert(standing).values({
-			seasonId: made.id,
-			subjectType: 'user',
-			subjectId: person.id,
-			confirmedPoints: confirmed,
-			reachedAt: i,
-			updatedAt: 0
-		});
-		people.push(person);
-	}
-	return { ...made, teamId: crew.id, people };
+	const made = await liveSeasonOn(store, {
+		size: points.length,
+		teams: ['Crew'],
+		endsAt: NOW * 2,
+		points,
+		...values
+	});
+	return { id: made.seasonId, name: made.name, teamId: made.teamIds[0], people: made.people };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {

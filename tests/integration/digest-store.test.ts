@@ -12,58 +12,22 @@ import {
 	type OvertakenListener
 } from '../../src/lib/server/notify/digest/overtaken';
 import { setWanted } from '../../src/lib/server/notify/preferences';
-import { theme } from '../helpers/factories';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('digest-store');
 const AT = Date.parse('2026-12-02T10:00:00Z');
 
-let serial = 0;
-
-/** A live season in Amsterdam's zone with people of these confirmed points, and its id. */
+/** A live season in Amsterdam with people of these confirmed points, in one team. */
 async function makeSeason(store: Store, points: number[]) {
-	const { season, team, user, seasonMember, standing } = store.tables;
-	const n = ++serial;
-	const [made] = await store.db
-		.insert(season)
-		.values({
-			name: `Season ${n}`,
-			theme,
-			startsAt: 0,
-			endsAt: AT * 2,
-			status: 'live',
-			timeZone: 'Europe/Amsterdam'
-		})
-		.returning({ id: season.id, name: season.name });
-	const [crew] = await store.db
-		.insert(team)
-		.values({ seasonId: made.id, name: 'Crew' })
-		.returning({ id: team.id });
-	const people: { id: number; name: string; email: string }[] = [];
-	for (const [i, confirmed] of points.entries()) {
-		const [person] = await store.db
-			.insert(user)
-			.values({
-				email: `s${n}-p${i}@example.test`,
-				displayName: `Person ${n}.${i}`,
-				role: 'participant',
-				passwordHash: 'not-a-real-hash'
-			})
-			.returning({ id: user.id, name: user.displayName, email: user.email });
-		await store.db
-			.insert(seasonMember)
-			.values({ seasonId: made.id, userId: person.id, teamId: crew.id });
-		await store.db.insert(standing).values({
-			seasonId: made.id,
-			subjectType: 'user',
-			subjectId: person.id,
-			confirmedPoints: confirmed,
-			reachedAt: i,
-			updatedAt: 0
-		});
-		people.push(person);
-	}
-	return { ...made, people };
+	const made = await liveSeasonOn(store, {
+		size: points.length,
+		teams: ['Crew'],
+		endsAt: AT * 2,
+		points,
+		timeZone: 'Europe/Amsterdam'
+	});
+	return { id: made.seasonId, name: made.name, people: made.people };
 }
 
 /** Sets a person's points and moves the season's version on, as a sale does. */

@@ -55,21 +55,12 @@ async function makeSeason(
 	points: number[],
 	programme = { share: 100, budget: null as number | null }
 ) {
-	const { standing } = store.tables;
 	const made = await liveSeasonOn(store, {
 		size: points.length,
 		teams: ['Crew'],
-		endsAt: NOW * 2
+		endsAt: NOW * 2,
+		points
 	});
-	for (const [i, person] of made.people.entries())
-		await store.db.insert(standing).values({
-			seasonId: made.seasonId,
-			subjectType: 'user',
-			subjectId: person.id,
-			confirmedPoints: points[i],
-			reachedAt: 0,
-			updatedAt: 0
-		});
 	await saveProgramme(
 		store,
 		made.seasonId,
