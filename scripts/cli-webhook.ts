@@ -1,6 +1,6 @@
 // `npm run cli -- webhook create|list|delete`: the webhooks console's commands, for setups
 // without the web UI. The same checks as the console (URL, events, private targets) apply.
-import { getDb } from '../src/lib/server/db';
+import { getStore } from '../src/lib/server/db/store';
 import { SYSTEM } from '../src/lib/server/audit/record';
 import { AppError } from '../src/lib/server/shared/errors';
 import { WEBHOOK_EVENTS } from '../src/lib/server/webhooks/events';
@@ -42,15 +42,15 @@ async function create(values: Values) {
 	}
 	const reason = await refusedTarget(parsed.data.url);
 	if (reason) throw refused(`--url: ${reason}`);
-	const created = createWebhook(getDb(), parsed.data, SYSTEM, Date.now());
+	const created = await createWebhook(getStore(), parsed.data, SYSTEM, Date.now());
 	console.log(
 		`Webhook ${created.id} created for ${created.events.join(', ')} → ${created.url}. Its secret (shown once; receivers verify the webhook-signature header with it):`
 	);
 	console.log(created.secret);
 }
 
-function list() {
-	const rows = listWebhooks(getDb());
+async function list() {
+	const rows = await listWebhooks(getStore());
 	if (rows.length === 0) {
 		console.log('No webhooks.');
 		return;
@@ -70,19 +70,19 @@ function list() {
 	}
 }
 
-function remove(values: Values) {
+async function remove(values: Values) {
 	const id = Number(text(values, 'id'));
 	if (!Number.isSafeInteger(id) || id <= 0)
 		throw refused('--id must be a webhook id (see webhook list)');
-	const row = deleteWebhook(getDb(), id, SYSTEM, Date.now());
+	const row = await deleteWebhook(getStore(), id, SYSTEM, Date.now());
 	console.log(`Webhook ${id} (${row.url}) deleted with its delivery log.`);
 }
 
 /** Runs `webhook <sub>`; false when the command is not a webhook command. */
 export async function webhookCommand(command: string, values: Values): Promise<boolean> {
 	if (command === 'webhook create') await create(values);
-	else if (command === 'webhook list') list();
-	else if (command === 'webhook delete') remove(values);
+	else if (command === 'webhook list') await list();
+	else if (command === 'webhook delete') await remove(values);
 	else return false;
 	return true;
 }

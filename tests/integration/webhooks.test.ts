@@ -19,6 +19,7 @@ import {
 	newWebhookSecret
 } from '../../src/lib/server/webhooks/delivery';
 import { reviewByExternalId } from '../../src/lib/server/scoring/review';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 interface Received {
 	headers: Record<string, string | string[] | undefined>;
@@ -95,18 +96,18 @@ describe('outgoing webhooks', () => {
 			clock
 		);
 		answers.push(500, 503);
-		expect(await deliverDueWebhooks(db, { clock })).toBe(1);
+		expect(await deliverDueWebhooks(sqliteStore(db), { clock })).toBe(1);
 		expect(db.select().from(webhookDelivery).get()).toMatchObject({
 			status: 'pending',
 			attempts: 1,
 			lastStatus: 500
 		});
-		expect(await deliverDueWebhooks(db, { clock })).toBe(0); // not due again yet
+		expect(await deliverDueWebhooks(sqliteStore(db), { clock })).toBe(0); // not due again yet
 		// The backoff has jitter (0.75 to 1.25 times 1 s, then 5 s): wait out its longest.
 		now += 1250;
-		await deliverDueWebhooks(db, { clock });
+		await deliverDueWebhooks(sqliteStore(db), { clock });
 		now += 6250;
-		await deliverDueWebhooks(db, { clock });
+		await deliverDueWebhooks(sqliteStore(db), { clock });
 		expect(db.select().from(webhookDelivery).get()).toMatchObject({
 			status: 'delivered',
 			attempts: 3,
@@ -171,7 +172,7 @@ describe('outgoing webhooks', () => {
 			occurredAt: Date.now() - 1000,
 			lines: [{ sku: 'PHONE', quantity: 1 }]
 		});
-		await deliverDueWebhooks(db);
+		await deliverDueWebhooks(sqliteStore(db));
 		expect(received).toHaveLength(1);
 		expect(received[0].verified).toMatchObject({ type: 'sale.confirmed' });
 	});
@@ -204,7 +205,7 @@ describe('outgoing webhooks', () => {
 			actor: { userId: people[2].id },
 			reason: 'Invoice paid'
 		});
-		await deliverDueWebhooks(db);
+		await deliverDueWebhooks(sqliteStore(db));
 		const bodies = received.map((r) => JSON.parse(r.body));
 		expect(bodies.map((b) => b.data.sale.externalId).sort()).toEqual(['direct', 'reviewed']);
 		const shape = (value: unknown): unknown =>
@@ -239,7 +240,7 @@ describe('outgoing webhooks', () => {
 			lines: [{ sku: 'CASE', quantity: 1 }]
 		});
 		for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
-			await deliverDueWebhooks(db, { clock: () => now });
+			await deliverDueWebhooks(sqliteStore(db), { clock: () => now });
 			now += 60 * 60_000;
 		}
 		expect(db.select().from(webhookDelivery).get()).toMatchObject({
@@ -282,7 +283,7 @@ describe('outgoing webhooks', () => {
 			.run();
 		runScheduler(db, { clock: () => now });
 		runScheduler(db, { clock: () => now + 1000 });
-		await deliverDueWebhooks(db, { clock: () => now + 5000 });
+		await deliverDueWebhooks(sqliteStore(db), { clock: () => now + 5000 });
 		const events = received.map((r) => JSON.parse(r.body));
 		expect(events.map((e) => e.type).sort()).toEqual([
 			'badge.awarded',
@@ -335,7 +336,7 @@ describe('outgoing webhooks', () => {
 				() => now
 			);
 			vi.stubEnv('WEBHOOKS_ALLOW_PRIVATE', '');
-			expect(await deliverDueWebhooks(db, { clock: () => now })).toBe(2);
+			expect(await deliverDueWebhooks(sqliteStore(db), { clock: () => now })).toBe(2);
 			expect(received).toEqual([]);
 			const row = (id: number) =>
 				db.select().from(webhookDelivery).where(eq(webhookDelivery.webhookId, id)).get()!;
@@ -344,7 +345,7 @@ describe('outgoing webhooks', () => {
 
 			// With the opt-in (tests only), the redirect answer is a failure: its target gets nothing.
 			vi.stubEnv('WEBHOOKS_ALLOW_PRIVATE', 'true');
-			await deliverDueWebhooks(db, { clock: () => now + 60_000 });
+			await deliverDueWebhooks(sqliteStore(db), { clock: () => now + 60_000 });
 			expect(row(local.id)).toMatchObject({ status: 'delivered', attempts: 2 });
 			expect(row(moved.id)).toMatchObject({ status: 'pending', attempts: 2, lastStatus: 301 });
 			expect(row(moved.id).lastError).toMatch(/redirect .* not followed/);

@@ -119,13 +119,16 @@ export function startJobs(
 	firstImports.unref();
 	const imports = setInterval(resumeImports, Math.max(1_000, importJobLeaseMs() / 2));
 	imports.unref();
+	// The store (db/store.ts) of the jobs ported to it: webhooks, mail, chat, the rank watch and
+	// its mails.
+	const store = sqliteStore(db);
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
 	let sending = false;
 	const deliveries = setInterval(async () => {
 		if (sending) return;
 		sending = true;
 		try {
-			await deliverDueWebhooks(db, { clock });
+			await deliverDueWebhooks(store, { clock });
 		} catch (error) {
 			log.error({ err: error }, 'webhook delivery failed');
 		} finally {
@@ -133,9 +136,7 @@ export function startJobs(
 		}
 	}, options.webhookIntervalMs ?? 2_000);
 	deliveries.unref();
-	// Mails go out the same way: the outbox (outgoing_message), one round at a time. The store
-	// (db/store.ts) of the jobs ported to it: mail, chat, the rank watch and its mails.
-	const store = sqliteStore(db);
+	// Mails go out the same way: the outbox (outgoing_message), one round at a time.
 	let mailing = false;
 	const mails = setInterval(async () => {
 		if (mailing) return;

@@ -1,15 +1,16 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq, inArray, max } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
-import { webhook, webhookAttempt, webhookDelivery } from '../db/schema';
-import { newWebhookSecret, queueDelivery } from './delivery';
+import { write, type Store, type StoreDb } from '../db/store';
+import { newWebhookSecret, queueDeliveryInWrite } from './delivery';
 import { envelope, WEBHOOK_EVENTS } from './events';
-import { audit, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { conflict } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 
 // The admin console's side of webhooks: register, switch on and off, remove, send a test and
-// read the delivery log. Every change is audited; the secret never is.
+// read the delivery log. Every change is audited; the secret never is. On the store
+// (db/store.ts): each change is one write with its audit entry, so what one node changes every
+// node lists, and two changes of one webhook at once take turns.
 
 export const webhookInput = z.object({
 	url: z
@@ -34,16 +35,17 @@ export const webhookInput = z.object({
 });
 export type WebhookInput = z.infer<typeof webhookInput>;
 
-export function listWebhooks(db: Queryable) {
-	const last = db
+export async function listWebhooks(store: Store) {
+	const { webhook, webhookDelivery } = store.tables;
+	const last = store.db
 		.select({
 			webhookId: webhookDelivery.webhookId,
-			id: sql<number>`max(${webhookDelivery.id})`.as('last_id')
+			id: max(webhookDelivery.id).as('last_id')
 		})
 		.from(webhookDelivery)
 		.groupBy(webhookDelivery.webhookId)
 		.as('last');
-	return db
+	return store.db
 		.select({
 			id: webhook.id,
 			url: webhook.url,
@@ -57,12 +59,12 @@ export function listWebhooks(db: Queryable) {
 		.from(webhook)
 		.leftJoin(last, eq(last.webhookId, webhook.id))
 		.leftJoin(webhookDelivery, eq(webhookDelivery.id, last.id))
-		.orderBy(desc(webhook.createdAt), desc(webhook.id))
-		.all();
+		.orderBy(desc(webhook.createdAt), desc(webhook.id));
 }
 
-export function listDeliveries(db: Queryable, limit = 50) {
-	return db
+export async function listDeliveries(store: Store, limit = 50) {
+	const { webhook, webhookDelivery } = store.tables;
+	return store.db
 		.select({
 			id: webhookDelivery.id,
 			webhookId: webhookDelivery.webhookId,
@@ -80,105 +82,103 @@ export function listDeliveries(db: Queryable, limit = 50) {
 		.from(webhookDelivery)
 		.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
 		.orderBy(desc(webhookDelivery.id))
-		.limit(limit)
-		.all();
+		.limit(limit);
 }
 
 /** Registers a webhook; the secret is returned once, to be shown once. */
-export function createWebhook(db: Db, input: WebhookInput, actor: Actor, now: number) {
+export async function createWebhook(store: Store, input: WebhookInput, actor: Actor, now: number) {
+	const { webhook } = store.tables;
 	const secret = newWebhookSecret();
-	return db.transaction(
-		(tx) => {
-			const row = tx
-				.insert(webhook)
-				.values({ url: input.url, events: input.events, secret, active: true, createdAt: now })
-				.returning({ id: webhook.id })
-				.get();
-			audit(
-				tx,
-				actor,
-				'webhook.create',
-				`webhook:${row.id}`,
-				{ url: input.url, events: input.events },
-				now
-			);
-			return { id: row.id, url: input.url, events: input.events, secret };
-		},
-		{ behavior: 'immediate' }
-	);
+	return write(store, async (tx) => {
+		const [row] = await tx
+			.insert(webhook)
+			.values({ url: input.url, events: input.events, secret, active: true, createdAt: now })
+			.returning({ id: webhook.id });
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'webhook.create',
+			`webhook:${row.id}`,
+			{ url: input.url, events: input.events },
+			now
+		);
+		return { id: row.id, url: input.url, events: input.events, secret };
+	});
 }
 
-function found(db: Queryable, id: number) {
-	const row = db
+async function foundInWrite(tx: StoreDb, store: Store, id: number) {
+	const { webhook } = store.tables;
+	const [row] = await tx
 		.select({ id: webhook.id, url: webhook.url, active: webhook.active, events: webhook.events })
 		.from(webhook)
-		.where(eq(webhook.id, id))
-		.get();
+		.where(eq(webhook.id, id));
 	if (!row) throw conflict('webhook_gone', m.webhooks_gone());
 	return row;
 }
 
-export function setWebhookActive(db: Db, id: number, active: boolean, actor: Actor, now: number) {
-	return db.transaction(
-		(tx) => {
-			const row = found(tx, id);
-			tx.update(webhook).set({ active }).where(eq(webhook.id, id)).run();
-			audit(
-				tx,
-				actor,
-				active ? 'webhook.enable' : 'webhook.disable',
-				`webhook:${id}`,
-				{ url: row.url },
-				now
-			);
-			return { ...row, active };
-		},
-		{ behavior: 'immediate' }
-	);
+export async function setWebhookActive(
+	store: Store,
+	id: number,
+	active: boolean,
+	actor: Actor,
+	now: number
+) {
+	const { webhook } = store.tables;
+	return write(store, async (tx) => {
+		const row = await foundInWrite(tx, store, id);
+		await tx.update(webhook).set({ active }).where(eq(webhook.id, id));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			active ? 'webhook.enable' : 'webhook.disable',
+			`webhook:${id}`,
+			{ url: row.url },
+			now
+		);
+		return { ...row, active };
+	});
 }
 
 /** Removes a webhook and its delivery log (pending deliveries are dropped). */
-export function deleteWebhook(db: Db, id: number, actor: Actor, now: number) {
-	return db.transaction(
-		(tx) => {
-			const row = found(tx, id);
-			tx.delete(webhookDelivery).where(eq(webhookDelivery.webhookId, id)).run();
-			tx.delete(webhook).where(eq(webhook.id, id)).run();
-			audit(tx, actor, 'webhook.delete', `webhook:${id}`, { url: row.url }, now);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+export async function deleteWebhook(store: Store, id: number, actor: Actor, now: number) {
+	const { webhook, webhookDelivery } = store.tables;
+	return write(store, async (tx) => {
+		const row = await foundInWrite(tx, store, id);
+		// Their attempts go with them: the foreign key cascades, in both schemas.
+		await tx.delete(webhookDelivery).where(eq(webhookDelivery.webhookId, id));
+		await tx.delete(webhook).where(eq(webhook.id, id));
+		await auditInWrite(tx, store, actor, 'webhook.delete', `webhook:${id}`, { url: row.url }, now);
+		return row;
+	});
 }
 
 /** Queues a signed test delivery for one webhook; the regular delivery job sends it. */
-export function queueTestEvent(db: Db, id: number, actor: Actor, now: number) {
-	return db.transaction(
-		(tx) => {
-			const row = found(tx, id);
-			if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_test());
-			const data = {
-				test: true as const,
-				message: 'A test delivery from Honorboard: no action needed.'
-			};
-			queueDelivery(tx, id, envelope('webhook.test', data, now), now);
-			audit(tx, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+export async function queueTestEvent(store: Store, id: number, actor: Actor, now: number) {
+	return write(store, async (tx) => {
+		const row = await foundInWrite(tx, store, id);
+		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_test());
+		const data = {
+			test: true as const,
+			message: 'A test delivery from Honorboard: no action needed.'
+		};
+		await queueDeliveryInWrite(tx, store, id, envelope('webhook.test', data, now), now);
+		await auditInWrite(tx, store, actor, 'webhook.test', `webhook:${id}`, { url: row.url }, now);
+		return row;
+	});
 }
 
 /** Every attempt of the given deliveries, newest first, grouped by delivery. */
-export function listAttempts(db: Queryable, deliveryIds: number[]) {
+export async function listAttempts(store: Store, deliveryIds: number[]) {
+	const { webhookAttempt } = store.tables;
 	const byDelivery = new Map<number, (typeof webhookAttempt.$inferSelect)[]>();
 	if (deliveryIds.length === 0) return byDelivery;
-	const rows = db
+	const rows = await store.db
 		.select()
 		.from(webhookAttempt)
 		.where(inArray(webhookAttempt.deliveryId, deliveryIds))
-		.orderBy(desc(webhookAttempt.id))
-		.all();
+		.orderBy(desc(webhookAttempt.id));
 	for (const row of rows) {
 		const list = byDelivery.get(row.deliveryId) ?? [];
 		list.push(row);
@@ -192,37 +192,35 @@ export function listAttempts(db: Queryable, deliveryIds: number[]) {
  * got it already can tell): it is due at once, with a fresh round of retries. Its attempts so far
  * stay in the log.
  */
-export function redeliver(db: Db, deliveryId: number, actor: Actor, now: number) {
-	return db.transaction(
-		(tx) => {
-			const row = tx
-				.select({
-					id: webhookDelivery.id,
-					webhookId: webhookDelivery.webhookId,
-					event: webhookDelivery.event,
-					url: webhook.url,
-					active: webhook.active
-				})
-				.from(webhookDelivery)
-				.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
-				.where(eq(webhookDelivery.id, deliveryId))
-				.get();
-			if (!row) throw conflict('delivery_gone', m.webhooks_delivery_gone());
-			if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_redeliver());
-			tx.update(webhookDelivery)
-				.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
-				.where(eq(webhookDelivery.id, deliveryId))
-				.run();
-			audit(
-				tx,
-				actor,
-				'webhook.redeliver',
-				`webhook:${row.webhookId}`,
-				{ url: row.url, deliveryId, event: row.event },
-				now
-			);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+export async function redeliver(store: Store, deliveryId: number, actor: Actor, now: number) {
+	const { webhook, webhookDelivery } = store.tables;
+	return write(store, async (tx) => {
+		const [row] = await tx
+			.select({
+				id: webhookDelivery.id,
+				webhookId: webhookDelivery.webhookId,
+				event: webhookDelivery.event,
+				url: webhook.url,
+				active: webhook.active
+			})
+			.from(webhookDelivery)
+			.innerJoin(webhook, eq(webhook.id, webhookDelivery.webhookId))
+			.where(eq(webhookDelivery.id, deliveryId));
+		if (!row) throw conflict('delivery_gone', m.webhooks_delivery_gone());
+		if (!row.active) throw conflict('webhook_disabled', m.webhooks_enable_before_redeliver());
+		await tx
+			.update(webhookDelivery)
+			.set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
+			.where(eq(webhookDelivery.id, deliveryId));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'webhook.redeliver',
+			`webhook:${row.webhookId}`,
+			{ url: row.url, deliveryId, event: row.event },
+			now
+		);
+		return row;
+	});
 }

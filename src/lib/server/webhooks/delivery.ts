@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { webhook, webhookAttempt, webhookDelivery, type WebhookEvent } from '../db/schema';
+import type { Queryable } from '../db';
+import { write, type Store, type StoreDb } from '../db/store';
+import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
 import { emitDomainEvent } from '../notify/events';
 import { envelope, type WebhookData, type WebhookEnvelope } from './events';
 import { literal, prepared } from '../db/prepared';
@@ -89,15 +90,33 @@ export function queueDelivery(
 	now: number
 ): void {
 	tx.insert(webhookDelivery)
-		.values({
-			webhookId,
-			event: payload.type,
-			payload,
-			messageId: newMessageId(),
-			nextAttemptAt: now,
-			createdAt: now
-		})
+		.values(deliveryRow(webhookId, payload, now))
 		.run();
+}
+
+/**
+ * `queueDelivery` inside a store's write (db/store.ts), for the admin console's test event.
+ * `queueDelivery` stays for the synchronous transactions of sales, reviews, badges and seasons.
+ */
+export async function queueDeliveryInWrite(
+	tx: StoreDb,
+	store: Store,
+	webhookId: number,
+	payload: WebhookEnvelope,
+	now: number
+): Promise<void> {
+	await tx.insert(store.tables.webhookDelivery).values(deliveryRow(webhookId, payload, now));
+}
+
+function deliveryRow(webhookId: number, payload: WebhookEnvelope, now: number) {
+	return {
+		webhookId,
+		event: payload.type,
+		payload,
+		messageId: newMessageId(),
+		nextAttemptAt: now,
+		createdAt: now
+	};
 }
 
 /**
@@ -129,54 +148,47 @@ export type Sender = (
 /**
  * Sends the deliveries that are due, one POST each (5 s timeout, no redirects, public hosts
  * only: see target.ts); a non-2xx answer or a network error is retried with exponential backoff
- * until MAX_ATTEMPTS. Several server processes may share the database: each delivery is claimed
- * atomically before it is sent, so exactly one of them sends it. Returns how many were
- * attempted.
+ * until MAX_ATTEMPTS. Several server processes (nodes) may share the database: each delivery is
+ * claimed by one write before it is sent, so exactly one of them sends it; the sending itself is
+ * outside any write. Returns how many were attempted.
  */
 export async function deliverDueWebhooks(
-	db: Db,
+	store: Store,
 	options: { clock?: Clock; limit?: number; send?: Sender; claimer?: string } = {}
 ): Promise<number> {
+	const { webhook, webhookAttempt, webhookDelivery } = store.tables;
 	const clock = options.clock ?? systemClock;
 	const send = options.send ?? postToTarget;
 	const claimer = options.claimer ?? PROCESS_ID;
-	const unclaimed = (now: number) =>
-		or(isNull(webhookDelivery.claimedUntil), lt(webhookDelivery.claimedUntil, now));
-	const due = db
+	const dueNow = (now: number) =>
+		and(
+			eq(webhookDelivery.status, 'pending'),
+			lte(webhookDelivery.nextAttemptAt, now),
+			or(isNull(webhookDelivery.claimedUntil), lt(webhookDelivery.claimedUntil, now))
+		);
+	const due = await store.db
 		.select({ id: webhookDelivery.id })
 		.from(webhookDelivery)
-		.where(
-			and(
-				eq(webhookDelivery.status, 'pending'),
-				lte(webhookDelivery.nextAttemptAt, clock()),
-				unclaimed(clock())
-			)
-		)
+		.where(dueNow(clock()))
 		.orderBy(asc(webhookDelivery.nextAttemptAt), asc(webhookDelivery.id))
-		.limit(options.limit ?? 50)
-		.all();
+		.limit(options.limit ?? 50);
 	let attempted = 0;
 	for (const { id } of due) {
-		// The claim: one UPDATE that only one process can win (SQLite serialises writers). It
-		// re-checks that the delivery is still pending and due, since another process may have
-		// sent it since the SELECT above.
+		// The claim: one UPDATE that only one node can win. It re-checks that the delivery is still
+		// pending and due, since another node may have sent it since the SELECT above.
 		const claimedAt = clock();
-		const delivery = db
-			.update(webhookDelivery)
-			.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
-			.where(
-				and(
-					eq(webhookDelivery.id, id),
-					eq(webhookDelivery.status, 'pending'),
-					lte(webhookDelivery.nextAttemptAt, claimedAt),
-					unclaimed(claimedAt)
-				)
-			)
-			.returning()
-			.get();
-		if (!delivery) continue;
-		const hook = db.select().from(webhook).where(eq(webhook.id, delivery.webhookId)).get();
-		if (!hook) continue;
+		const claimed = await write(store, async (tx) => {
+			const [delivery] = await tx
+				.update(webhookDelivery)
+				.set({ claimedBy: claimer, claimedUntil: claimedAt + CLAIM_MS })
+				.where(and(eq(webhookDelivery.id, id), dueNow(claimedAt)))
+				.returning();
+			if (!delivery) return undefined;
+			const [hook] = await tx.select().from(webhook).where(eq(webhook.id, delivery.webhookId));
+			return hook ? { delivery, hook } : undefined;
+		});
+		if (!claimed) continue;
+		const { delivery, hook } = claimed;
 		attempted += 1;
 		const body = bodyOf(delivery.payload);
 		const messageId = delivery.messageId ?? `msg_legacy_${delivery.id}`;
@@ -212,21 +224,19 @@ export async function deliverDueWebhooks(
 						lastError: error,
 						nextAttemptAt: now + backoff(attempts)
 					};
-		db.transaction((tx) => {
-			tx.insert(webhookAttempt)
-				.values({
-					deliveryId: delivery.id,
-					attemptedAt,
-					durationMs,
-					httpStatus: status,
-					error,
-					ok: error == null
-				})
-				.run();
-			tx.update(webhookDelivery)
+		await write(store, async (tx) => {
+			await tx.insert(webhookAttempt).values({
+				deliveryId: delivery.id,
+				attemptedAt,
+				durationMs,
+				httpStatus: status,
+				error,
+				ok: error == null
+			});
+			await tx
+				.update(webhookDelivery)
 				.set({ ...outcome, attempts, lastStatus: status, ...release })
-				.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)))
-				.run();
+				.where(and(eq(webhookDelivery.id, delivery.id), eq(webhookDelivery.claimedBy, claimer)));
 		});
 		countWebhookDelivery(error == null, attempts >= MAX_ATTEMPTS);
 	}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { WEBHOOK_EVENTS } from '$lib/server/webhooks/events';
@@ -21,16 +21,19 @@ import { m } from '$lib/paraglide/messages.js';
 const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.webhooks_admin_only());
 const idSchema = z.coerce.number().int().positive();
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	admin(event);
-	const db = getDb();
-	const deliveries = listDeliveries(db, 50);
-	const attempts = listAttempts(
-		db,
+	const store = getStore();
+	const [webhooks, deliveries] = await Promise.all([
+		listWebhooks(store),
+		listDeliveries(store, 50)
+	]);
+	const attempts = await listAttempts(
+		store,
 		deliveries.map((d) => d.id)
 	);
 	return {
-		webhooks: listWebhooks(db),
+		webhooks,
 		deliveries: deliveries.map((d) => ({ ...d, log: attempts.get(d.id) ?? [] })),
 		events: [...WEBHOOK_EVENTS],
 		now: Date.now()
@@ -41,7 +44,7 @@ export const load: PageServerLoad = (event) => {
 async function change(
 	event: RequestEvent,
 	action: 'toggle' | 'delete' | 'test' | 'redeliver',
-	run: (id: number, form: FormData) => string
+	run: (id: number, form: FormData) => Promise<string>
 ) {
 	admin(event);
 	const form = await event.request.formData();
@@ -53,7 +56,7 @@ async function change(
 			action === 'redeliver' ? m.webhooks_choose_delivery() : m.webhooks_choose_webhook()
 		);
 	try {
-		return { action, success: true as const, message: run(id.data, form) };
+		return { action, success: true as const, message: await run(id.data, form) };
 	} catch (e) {
 		return refuseError(e, action);
 	}
@@ -81,7 +84,7 @@ export const actions = {
 				errors: { url: refused },
 				values
 			});
-		const created = createWebhook(getDb(), parsed.data, { userId: user.id }, Date.now());
+		const created = await createWebhook(getStore(), parsed.data, { userId: user.id }, Date.now());
 		return {
 			action: 'create' as const,
 			success: true as const,
@@ -90,10 +93,10 @@ export const actions = {
 		};
 	},
 	toggle: (event) =>
-		change(event, 'toggle', (id, form) => {
+		change(event, 'toggle', async (id, form) => {
 			const active = form.get('active') === 'true';
-			const row = setWebhookActive(
-				getDb(),
+			const row = await setWebhookActive(
+				getStore(),
 				id,
 				active,
 				{ userId: event.locals.user!.id },
@@ -104,18 +107,28 @@ export const actions = {
 				: m.webhooks_disabled_notice({ url: row.url });
 		}),
 	delete: (event) =>
-		change(event, 'delete', (id) => {
-			const row = deleteWebhook(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+		change(event, 'delete', async (id) => {
+			const row = await deleteWebhook(
+				getStore(),
+				id,
+				{ userId: event.locals.user!.id },
+				Date.now()
+			);
 			return m.webhooks_deleted_notice({ url: row.url });
 		}),
 	test: (event) =>
-		change(event, 'test', (id) => {
-			const row = queueTestEvent(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+		change(event, 'test', async (id) => {
+			const row = await queueTestEvent(
+				getStore(),
+				id,
+				{ userId: event.locals.user!.id },
+				Date.now()
+			);
 			return m.webhooks_test_notice({ url: row.url });
 		}),
 	redeliver: (event) =>
-		change(event, 'redeliver', (id) => {
-			const row = redeliver(getDb(), id, { userId: event.locals.user!.id }, Date.now());
+		change(event, 'redeliver', async (id) => {
+			const row = await redeliver(getStore(), id, { userId: event.locals.user!.id }, Date.now());
 			return m.webhooks_redeliver_notice({ event: row.event, url: row.url });
 		})
 } satisfies Actions;
