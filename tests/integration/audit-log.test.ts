@@ -8,6 +8,7 @@ import { audit } from '../../src/lib/server/audit/record';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { moveMember } from '../../src/lib/server/teams/members';
 import { updateProduct } from '../../src/lib/server/catalogue/products';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { createInvite } from '../../src/lib/server/people/invites';
 
 let ctx: ReturnType<typeof tempDb>;
@@ -29,8 +30,8 @@ describe('the audit log in plain words', () => {
 		});
 		moveMember(db, season.id, people[0].id, teams[1].id, actor);
 		const phone = products[0];
-		updateProduct(
-			db,
+		await updateProduct(
+			sqliteStore(db),
 			season.id,
 			phone.id,
 			{ name: phone.name, category: phone.category, points: phone.points, price: 89900 },

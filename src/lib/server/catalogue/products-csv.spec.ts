@@ -3,6 +3,7 @@ import { catalogueToCsv, MAX_ROWS, parseCatalogueCsv } from './products-csv';
 import type { CsvError } from '../../csv';
 import { importCatalogue, listCatalogue, type ProductInput } from './products';
 import { openDatabase } from '../db';
+import { sqliteStore } from '../db/store';
 import { auditEvent, product, season } from '../db/schema';
 
 const HEADER = 'sku,name,category,points,price,active';
@@ -286,7 +287,7 @@ describe('catalogueToCsv', () => {
 });
 
 describe('importing a parsed file into a season', () => {
-	it('adds new SKUs, updates known ones, keeps `active` when the column is left out; one audit event', () => {
+	it('adds new SKUs, updates known ones, keeps `active` when the column is left out; one audit event', async () => {
 		const db = openDatabase(':memory:');
 		const theme = { primary: '#000', accent: '#fff', emoji: '🏆', tagline: '' };
 		const seasonId = db
@@ -324,13 +325,13 @@ describe('importing a parsed file into a season', () => {
 			)
 		);
 		expect(errors).toEqual([]);
-		expect(importCatalogue(db, seasonId, rows, { userId: null })).toEqual({
+		expect(await importCatalogue(sqliteStore(db), seasonId, rows, { userId: null })).toEqual({
 			added: 1,
 			updated: 2,
 			unchanged: 1
 		});
 		expect(
-			listCatalogue(db, seasonId).map(({ sku, name, points, active }) => ({
+			(await listCatalogue(sqliteStore(db), seasonId)).map(({ sku, name, points, active }) => ({
 				sku,
 				name,
 				points,

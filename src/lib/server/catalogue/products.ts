@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
-import { product } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import type { product } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, notFound } from '../shared/errors';
 import { priceProblem, readPrice } from '../../format/money';
@@ -10,7 +10,9 @@ import { points as pointsText } from '../../format/numbers';
 import { m } from '../../paraglide/messages.js';
 
 // A season's catalogue as managers edit it. Product changes only affect sales registered
-// afterwards: past sales keep their points until the season is recalculated.
+// afterwards: past sales keep their points until the season is recalculated. On the store
+// (db/store.ts): each change is one write with its audit entry, so what one node saves every
+// node's sell page and sales read, and two saves of one product at once take turns.
 
 export type ProductRow = typeof product.$inferSelect;
 
@@ -75,21 +77,22 @@ export const productFields = {
 		})
 };
 
-export function listCatalogue(db: Db, seasonId: number): ProductRow[] {
-	return db
+export async function listCatalogue(store: Store, seasonId: number): Promise<ProductRow[]> {
+	const { product } = store.tables;
+	return store.db
 		.select()
 		.from(product)
 		.where(eq(product.seasonId, seasonId))
-		.orderBy(product.category, product.name)
-		.all();
+		.orderBy(product.category, product.name);
 }
 
-export function skuTaken(db: Db, seasonId: number, sku: string): boolean {
-	return !!db
+export async function skuTaken(store: Store, seasonId: number, sku: string): Promise<boolean> {
+	const { product } = store.tables;
+	const [row] = await store.db
 		.select({ id: product.id })
 		.from(product)
-		.where(and(eq(product.seasonId, seasonId), eq(product.sku, sku.trim())))
-		.get();
+		.where(and(eq(product.seasonId, seasonId), eq(product.sku, sku.trim())));
+	return row !== undefined;
 }
 
 /** The columns an edit or an import may change; a missing `active` keeps the current one. */
@@ -107,104 +110,117 @@ function changedFields(row: ProductRow, input: ProductInput) {
 	return changes;
 }
 
-export function createProduct(
-	db: Db,
+export async function createProduct(
+	store: Store,
 	seasonId: number,
 	input: ProductInput,
 	actor: Actor,
 	clock: Clock = systemClock
-): ProductRow {
+): Promise<ProductRow> {
+	const { product } = store.tables;
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const clash = tx
-				.select({ id: product.id })
-				.from(product)
-				.where(and(eq(product.seasonId, seasonId), eq(product.sku, input.sku)))
-				.get();
-			if (clash) {
-				throw badRequest('duplicate_sku', m.products_error_sku_taken({ sku: input.sku }), {
-					field: 'sku'
-				});
-			}
-			const row = tx
-				.insert(product)
-				.values({ ...input, active: input.active ?? true, seasonId })
-				.returning()
-				.get();
-			audit(tx, actor, 'product.create', `product:${row.id}`, { seasonId, ...input }, now);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+	return write(store, async (tx) => {
+		const [clash] = await tx
+			.select({ id: product.id })
+			.from(product)
+			.where(and(eq(product.seasonId, seasonId), eq(product.sku, input.sku)));
+		if (clash) {
+			throw badRequest('duplicate_sku', m.products_error_sku_taken({ sku: input.sku }), {
+				field: 'sku'
+			});
+		}
+		const [row] = await tx
+			.insert(product)
+			.values({ ...input, active: input.active ?? true, seasonId })
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'product.create',
+			`product:${row.id}`,
+			{ seasonId, ...input },
+			now
+		);
+		return row;
+	});
 }
 
 /** The season's product with this id, or a 404. */
-function requireProduct(tx: Queryable, seasonId: number, id: number): ProductRow {
-	const row = tx
+async function requireProductInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<ProductRow> {
+	const { product } = store.tables;
+	const [row] = await tx
 		.select()
 		.from(product)
-		.where(and(eq(product.id, id), eq(product.seasonId, seasonId)))
-		.get();
+		.where(and(eq(product.id, id), eq(product.seasonId, seasonId)));
 	if (!row) throw notFound('not_found', m.products_error_missing());
 	return row;
 }
 
 /** Updates everything but the SKU, which sales, rules and API clients refer to. */
-export function updateProduct(
-	db: Db,
+export async function updateProduct(
+	store: Store,
 	seasonId: number,
 	id: number,
 	input: Omit<ProductInput, 'sku'>,
 	actor: Actor,
 	clock: Clock = systemClock
-): ProductRow {
+): Promise<ProductRow> {
+	const { product } = store.tables;
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const row = requireProduct(tx, seasonId, id);
-			const changes = changedFields(row, { ...input, sku: row.sku });
-			if (Object.keys(changes).length === 0) return row;
-			const updated = tx
-				.update(product)
-				.set(editable(input, row))
-				.where(eq(product.id, id))
-				.returning()
-				.get();
-			audit(tx, actor, 'product.update', `product:${id}`, { seasonId, sku: row.sku, changes }, now);
-			return updated;
-		},
-		{ behavior: 'immediate' }
-	);
+	return write(store, async (tx) => {
+		const row = await requireProductInWrite(tx, store, seasonId, id);
+		const changes = changedFields(row, { ...input, sku: row.sku });
+		if (Object.keys(changes).length === 0) return row;
+		const [updated] = await tx
+			.update(product)
+			.set(editable(input, row))
+			.where(eq(product.id, id))
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'product.update',
+			`product:${id}`,
+			{ seasonId, sku: row.sku, changes },
+			now
+		);
+		return updated;
+	});
 }
 
 /** Inactive products leave the sell page; sales already registered keep their points. */
-export function setProductActive(
-	db: Db,
+export async function setProductActive(
+	store: Store,
 	seasonId: number,
 	id: number,
 	active: boolean,
 	actor: Actor,
 	clock: Clock = systemClock
-): ProductRow {
+): Promise<ProductRow> {
+	const { product } = store.tables;
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const row = requireProduct(tx, seasonId, id);
-			if (row.active === active) return row;
-			const updated = tx
-				.update(product)
-				.set({ active })
-				.where(eq(product.id, id))
-				.returning()
-				.get();
-			const action = active ? 'product.activate' : 'product.deactivate';
-			audit(tx, actor, action, `product:${id}`, { seasonId, sku: row.sku }, now);
-			return updated;
-		},
-		{ behavior: 'immediate' }
-	);
+	return write(store, async (tx) => {
+		const row = await requireProductInWrite(tx, store, seasonId, id);
+		if (row.active === active) return row;
+		const [updated] = await tx
+			.update(product)
+			.set({ active })
+			.where(eq(product.id, id))
+			.returning();
+		const action = active ? 'product.activate' : 'product.deactivate';
+		await auditInWrite(tx, store, actor, action, `product:${id}`, { seasonId, sku: row.sku }, now);
+		return updated;
+	});
 }
+
+const INSERT_CHUNK = 500;
 
 export interface ImportResult {
 	added: number;
@@ -215,57 +231,57 @@ export interface ImportResult {
 }
 
 /**
- * Adds new SKUs and updates existing ones, all in one transaction: either every row is
- * applied or none. Rows must already be validated (see products-csv.ts).
+ * Adds new SKUs and updates existing ones, all in one write: either every row is applied or
+ * none. Rows must already be validated (see products-csv.ts).
  */
-export function importCatalogue(
-	db: Db,
+export async function importCatalogue(
+	store: Store,
 	seasonId: number,
 	rows: readonly ProductInput[],
 	actor: Actor,
 	clock: Clock = systemClock
-): ImportResult {
+): Promise<ImportResult> {
+	const { product } = store.tables;
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const existing = new Map(
-				tx
-					.select()
-					.from(product)
-					.where(eq(product.seasonId, seasonId))
-					.all()
-					.map((p) => [p.sku, p])
-			);
-			const added: string[] = [];
-			const updated: { sku: string; changes: ReturnType<typeof changedFields> }[] = [];
-			let unchanged = 0;
-			for (const input of rows) {
-				const row = existing.get(input.sku);
-				if (!row) {
-					tx.insert(product)
-						.values({ ...input, active: input.active ?? true, seasonId })
-						.run();
-					added.push(input.sku);
-					continue;
-				}
-				const changes = changedFields(row, input);
-				if (Object.keys(changes).length === 0) {
-					unchanged += 1;
-					continue;
-				}
-				tx.update(product).set(editable(input, row)).where(eq(product.id, row.id)).run();
-				updated.push({ sku: input.sku, changes });
+	return write(store, async (tx) => {
+		const existing = new Map(
+			(await tx.select().from(product).where(eq(product.seasonId, seasonId))).map((p) => [p.sku, p])
+		);
+		const added: ProductInput[] = [];
+		const updated: { sku: string; changes: ReturnType<typeof changedFields> }[] = [];
+		let unchanged = 0;
+		for (const input of rows) {
+			const row = existing.get(input.sku);
+			if (!row) {
+				added.push(input);
+				continue;
 			}
-			audit(
-				tx,
-				actor,
-				'catalogue.import',
-				`season:${seasonId}`,
-				{ rows: rows.length, added, updated, unchanged },
-				now
-			);
-			return { added: added.length, updated: updated.length + unchanged, unchanged };
-		},
-		{ behavior: 'immediate' }
-	);
+			const changes = changedFields(row, input);
+			if (Object.keys(changes).length === 0) {
+				unchanged += 1;
+				continue;
+			}
+			await tx.update(product).set(editable(input, row)).where(eq(product.id, row.id));
+			updated.push({ sku: input.sku, changes });
+		}
+		// The new ones a few hundred to a statement: within both dialects' limits on parameters.
+		for (let from = 0; from < added.length; from += INSERT_CHUNK)
+			await tx
+				.insert(product)
+				.values(
+					added
+						.slice(from, from + INSERT_CHUNK)
+						.map((input) => ({ ...input, active: input.active ?? true, seasonId }))
+				);
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'catalogue.import',
+			`season:${seasonId}`,
+			{ rows: rows.length, added: added.map((a) => a.sku), updated, unchanged },
+			now
+		);
+		return { added: added.length, updated: updated.length + unchanged, unchanged };
+	});
 }

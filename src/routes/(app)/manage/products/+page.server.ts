@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import {
@@ -20,12 +20,11 @@ import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	const season = consoleSeason();
 	if (!season) return { season: null, products: [], categories: [], limits: PRODUCT_LIMITS };
-	const products = listCatalogue(db, season.id).map(
+	const products = (await listCatalogue(getStore(), season.id)).map(
 		({ id, sku, name, category, points, price, active }) => ({
 			id,
 			sku,
@@ -58,14 +57,14 @@ export const actions = {
 		const parsed = productFormSchema.safeParse(values);
 		const errors = parsed.success ? {} : fieldErrors(parsed.error);
 		// Say at once that a SKU is taken, not only after the other fields are right.
-		if (!errors.sku && values.sku.trim() && skuTaken(getDb(), season.id, values.sku)) {
+		if (!errors.sku && values.sku.trim() && (await skuTaken(getStore(), season.id, values.sku))) {
 			errors.sku = m.products_error_sku_taken({ sku: values.sku.trim() });
 		}
 		if (!parsed.success || errors.sku) {
 			return refuse(400, 'create', Object.values(errors)[0], { errors, values });
 		}
 		try {
-			const row = createProduct(getDb(), season.id, parsed.data, { userId: user.id });
+			const row = await createProduct(getStore(), season.id, parsed.data, { userId: user.id });
 			return { action: 'create', message: m.products_added({ name: row.name, sku: row.sku }) };
 		} catch (e) {
 			return refuseError(e, 'create', values);
@@ -82,7 +81,7 @@ export const actions = {
 		if (!parsed.ok) return parsed.failure;
 		try {
 			// The SKU stays: updateProduct ignores it.
-			const row = updateProduct(getDb(), season.id, id, parsed.data, { userId: user.id });
+			const row = await updateProduct(getStore(), season.id, id, parsed.data, { userId: user.id });
 			return { action: 'update', message: m.products_saved({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'update', values);
@@ -94,7 +93,7 @@ export const actions = {
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
-			const row = setProductActive(getDb(), season.id, Number(form.get('id')), active, {
+			const row = await setProductActive(getStore(), season.id, Number(form.get('id')), active, {
 				userId: user.id
 			});
 			return {
@@ -124,7 +123,7 @@ export const actions = {
 		if (text.trim() === '') return refuseText(m.products_import_empty());
 		const parsed = parseCatalogueCsv(text);
 		if (parsed.errors.length > 0) return refuseFile(parsed.errors);
-		const result = importCatalogue(getDb(), season.id, parsed.rows, { userId: user.id });
+		const result = await importCatalogue(getStore(), season.id, parsed.rows, { userId: user.id });
 		return { action: 'import', result, total: parsed.rows.length };
 	}
 } satisfies Actions;
