@@ -57,7 +57,7 @@ describe('the audit log in plain words', () => {
 			Date.UTC(2026, 11, 1, 9, 30)
 		);
 
-		const log = auditLog(db, { page: 1, timeZone: 'Europe/Amsterdam' });
+		const log = await auditLog(sqliteStore(db), { page: 1, timeZone: 'Europe/Amsterdam' });
 		const text = log.rows
 			.map((r) =>
 				[r.when, r.actor.name, r.summary, ...r.details.map((d) => `${d.label}: ${d.value}`)].join(

@@ -1,18 +1,5 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import {
-	apiToken,
-	auditEvent,
-	badge,
-	display,
-	product,
-	rule,
-	sale,
-	season,
-	team,
-	user,
-	webhook
-} from '../db/schema';
+import { count, desc, eq, inArray } from 'drizzle-orm';
+import type { Store } from '../db/store';
 import { datesIn } from '../../format/dates';
 import {
 	actionLabel,
@@ -46,46 +33,51 @@ export interface AuditRow {
 	details: Detail[];
 }
 
-/** One page of the audit log, newest first, optionally of one action, dates in `timeZone`. */
-export function auditLog(
-	db: Queryable,
+/**
+ * One page of the audit log, newest first, optionally of one action, dates in `timeZone`. Read
+ * through the store (db/store.ts): every node's entries, as every node wrote them.
+ */
+export async function auditLog(
+	store: Store,
 	options: { action?: string; page: number; perPage?: number; timeZone?: string }
 ) {
+	const { auditEvent, user, apiToken } = store.tables;
 	const perPage = options.perPage ?? AUDIT_PAGE_SIZE;
 	const where = options.action ? eq(auditEvent.action, options.action) : undefined;
-	const total =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(auditEvent)
-			.where(where)
-			.get()?.n ?? 0;
+	const [{ n: total }] = await store.db.select({ n: count() }).from(auditEvent).where(where);
 	const pages = Math.max(1, Math.ceil(total / perPage));
 	const page = Math.min(Math.max(1, options.page), pages);
-	const events = db
-		.select({
-			id: auditEvent.id,
-			action: auditEvent.action,
-			subject: auditEvent.subject,
-			data: auditEvent.data,
-			at: auditEvent.createdAt,
-			userName: user.displayName,
-			tokenName: apiToken.name
-		})
-		.from(auditEvent)
-		.leftJoin(user, eq(user.id, auditEvent.actorUserId))
-		.leftJoin(apiToken, eq(apiToken.id, auditEvent.actorTokenId))
-		.where(where)
-		.orderBy(desc(auditEvent.createdAt), desc(auditEvent.id))
-		.limit(perPage)
-		.offset((page - 1) * perPage)
-		.all()
-		.map((e) => ({ ...e, data: e.data ?? {} }));
+	const events = (
+		await store.db
+			.select({
+				id: auditEvent.id,
+				action: auditEvent.action,
+				subject: auditEvent.subject,
+				data: auditEvent.data,
+				at: auditEvent.createdAt,
+				userName: user.displayName,
+				tokenName: apiToken.name
+			})
+			.from(auditEvent)
+			.leftJoin(user, eq(user.id, auditEvent.actorUserId))
+			.leftJoin(apiToken, eq(apiToken.id, auditEvent.actorTokenId))
+			.where(where)
+			.orderBy(desc(auditEvent.createdAt), desc(auditEvent.id))
+			.limit(perPage)
+			.offset((page - 1) * perPage)
+	).map((e) => ({ ...e, data: e.data ?? {} }));
 
-	const names = lookUpNames(db, referencedIds(events));
-	const sellers = saleSellers(
-		db,
-		events.map((e) => e.subject)
-	);
+	const [names, sellers, actionRows] = await Promise.all([
+		lookUpNames(store, referencedIds(events)),
+		saleSellers(
+			store,
+			events.map((e) => e.subject)
+		),
+		store.db
+			.selectDistinct({ action: auditEvent.action })
+			.from(auditEvent)
+			.orderBy(auditEvent.action)
+	]);
 	const timeZone = options.timeZone ?? 'UTC';
 	const dates = datesIn(timeZone);
 	const ctx = {
@@ -110,18 +102,15 @@ export function auditLog(
 			...described
 		};
 	});
-	const actions = db
-		.selectDistinct({ action: auditEvent.action })
-		.from(auditEvent)
-		.orderBy(auditEvent.action)
-		.all()
+	const actions = actionRows
 		.map(({ action }) => ({ value: action, label: actionLabel(action) }))
 		.sort((a, b) => a.label.localeCompare(b.label, intlLocale()));
 	return { rows, total, page, pages, perPage, actions };
 }
 
 /** Who sold each sale that events are about (sale id → seller), to say whose sale it was. */
-function saleSellers(db: Queryable, subjects: string[]) {
+async function saleSellers(store: Store, subjects: string[]) {
+	const { sale, user } = store.tables;
 	const ids = [
 		...new Set(
 			subjects.flatMap((s) => {
@@ -132,19 +121,20 @@ function saleSellers(db: Queryable, subjects: string[]) {
 		)
 	];
 	if (ids.length === 0) return new Map<number, { id: number; name: string }>();
-	return new Map(
-		db
-			.select({ saleId: sale.id, id: user.id, name: user.displayName })
-			.from(sale)
-			.innerJoin(user, eq(user.id, sale.sellerId))
-			.where(inArray(sale.id, ids))
-			.all()
-			.map((r) => [r.saleId, { id: r.id, name: r.name }])
-	);
+	const rows = await store.db
+		.select({ saleId: sale.id, id: user.id, name: user.displayName })
+		.from(sale)
+		.innerJoin(user, eq(user.id, sale.sellerId))
+		.where(inArray(sale.id, ids));
+	return new Map(rows.map((r) => [r.saleId, { id: r.id, name: r.name }]));
 }
 
 /** Current names of everything the events refer to, keyed "kind:id", one query per kind. */
-function lookUpNames(db: Queryable, ids: Map<NamedKind, Set<number>>): Map<string, string> {
+async function lookUpNames(
+	store: Store,
+	ids: Map<NamedKind, Set<number>>
+): Promise<Map<string, string>> {
+	const { user, season, team, badge, rule, product, display, webhook } = store.tables;
 	const names = new Map<string, string>();
 	const tables = {
 		user: { table: user, id: user.id, name: user.displayName },
@@ -159,11 +149,10 @@ function lookUpNames(db: Queryable, ids: Map<NamedKind, Set<number>>): Map<strin
 	for (const [kind, set] of ids) {
 		const source = tables[kind];
 		if (!source || set.size === 0) continue;
-		for (const row of db
+		for (const row of await store.db
 			.select({ id: source.id, name: source.name })
 			.from(source.table)
-			.where(inArray(source.id, [...set]))
-			.all()) {
+			.where(inArray(source.id, [...set]))) {
 			names.set(`${kind}:${row.id}`, row.name);
 		}
 	}

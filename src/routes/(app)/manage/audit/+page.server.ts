@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { z } from 'zod';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { auditLog } from '$lib/server/audit/log';
@@ -16,9 +16,8 @@ const querySchema = z.object({
 	page: z.coerce.number().int().min(1).max(100_000).catch(1)
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	const q = event.url.searchParams;
 	const { action, page } = querySchema.parse({
 		action: q.get('action') ?? undefined,
@@ -26,5 +25,9 @@ export const load: PageServerLoad = (event) => {
 	});
 	// Dates in the live season's zone, like the rest of the console (UTC when none is live).
 	const timeZone = consoleSeason()?.timeZone ?? 'UTC';
-	return { action: action ?? null, timeZone, ...auditLog(db, { action, page, timeZone }) };
+	return {
+		action: action ?? null,
+		timeZone,
+		...(await auditLog(getStore(), { action, page, timeZone }))
+	};
 };
