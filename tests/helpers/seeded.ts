@@ -5,6 +5,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { rmSync } from 'node:fs';
 import { tempDb } from './db';
 import { openDatabase, type Db } from '../../src/lib/server/db';
+import { sqliteStore, type Store } from '../../src/lib/server/db/store';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import {
 	generateSessionToken,
@@ -87,6 +88,16 @@ export function withDb<T>(path: string, fn: (db: Db) => T): T {
 	const db = openDatabase(path);
 	try {
 		return fn(db);
+	} finally {
+		db.$client.close();
+	}
+}
+
+/** `withDb` for code on the store (db/store.ts): closes the file once `fn` has settled. */
+export async function withStoreAt<T>(path: string, fn: (store: Store) => Promise<T>): Promise<T> {
+	const db = openDatabase(path);
+	try {
+		return await fn(sqliteStore(db));
 	} finally {
 		db.$client.close();
 	}

@@ -8,12 +8,21 @@ import { TZDate } from '@date-fns/tz';
 import { eq } from 'drizzle-orm';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
+import {
+	readDb,
+	seedServerDb,
+	signIn,
+	withDb,
+	withStoreAt,
+	PASSWORD,
+	type SeededDb
+} from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { openDatabase } from '../../src/lib/server/db';
 import { season } from '../../src/lib/server/db/schema';
 import { createActivityType } from '../../src/lib/server/activities/types';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { createRule } from '../../src/lib/server/rules/commands';
 import { localDateKey, addDaysToKey } from '../../src/lib/contest/calendar';
 import { localDateWindow } from '../../src/lib/contest/rules';
@@ -49,34 +58,38 @@ beforeAll(async () => {
 		createActivityType(db, id, { key: 'call', name: 'Customer call', points: 2, emoji: '📞' }, {});
 		createActivityType(db, id, { key: 'demo', name: 'Product demo', points: 15, emoji: '🎯' }, {});
 		const draft = { active: true, highlight: true, dailyCap: null };
-		rules.demoWeek = createRule(
-			db,
-			id,
-			{
-				...draft,
-				name: 'Demo week',
-				...localDateWindow(dayOf(-1), dayOf(1), TZ),
-				target: { kind: 'activity', type: 'demo' },
-				effect: { kind: 'multiplier', factor: 2 }
-			},
-			{}
+		rules.demoWeek = (
+			await createRule(
+				sqliteStore(db),
+				id,
+				{
+					...draft,
+					name: 'Demo week',
+					...localDateWindow(dayOf(-1), dayOf(1), TZ),
+					target: { kind: 'activity', type: 'demo' },
+					effect: { kind: 'multiplier', factor: 2 }
+				},
+				{}
+			)
 		).id;
-		rules.friday = createRule(
-			db,
-			id,
-			{
-				...draft,
-				name: 'Activity days',
-				...localDateWindow(dayOf(0), dayOf(1), TZ),
-				target: { kind: 'activity' },
-				effect: { kind: 'multiplier', factor: 3 },
-				dailyCap: 30
-			},
-			{}
+		rules.friday = (
+			await createRule(
+				sqliteStore(db),
+				id,
+				{
+					...draft,
+					name: 'Activity days',
+					...localDateWindow(dayOf(0), dayOf(1), TZ),
+					target: { kind: 'activity' },
+					effect: { kind: 'multiplier', factor: 3 },
+					dailyCap: 30
+				},
+				{}
+			)
 		).id;
 		// A sale-line rule over the same days: it must never touch an activity.
-		createRule(
-			db,
+		await createRule(
+			sqliteStore(db),
 			id,
 			{
 				...draft,
@@ -304,9 +317,9 @@ describe('activity campaigns through the API', () => {
 
 	it('the board announces an activity campaign in words', async () => {
 		// D is in the past: a campaign open now, to see it on the board.
-		withDb(seeded.path, (db) =>
+		await withStoreAt(seeded.path, (store) =>
 			createRule(
-				db,
+				store,
 				seeded.seasonId,
 				{
 					name: 'Call blitz',

@@ -10,6 +10,7 @@ import { readDb, seedServerDb, signIn, waitFor, PASSWORD, type SeededDb } from '
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { openDatabase } from '../../src/lib/server/db';
 import { recordSale } from '../../src/lib/server/scoring/sales';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { createRule } from '../../src/lib/server/rules/commands';
 
 const PEOPLE = 60;
@@ -54,8 +55,8 @@ beforeAll(async () => {
 			}
 		}
 		// The rules change after the sales: everything counts double from now on.
-		createRule(
-			db,
+		await createRule(
+			sqliteStore(db),
 			seeded.seasonId,
 			{
 				name: 'Everything ×2',

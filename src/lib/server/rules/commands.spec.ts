@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../db';
+import { sqliteStore } from '../db/store';
 import { auditEvent, product, rule, season } from '../db/schema';
 import { createRule, deleteRule, setRuleActive, updateRule } from './commands';
 import { previewRule } from './preview';
@@ -79,8 +80,8 @@ describe('rules in the database', () => {
 		]);
 	});
 
-	it('replaces the edited rule instead of stacking with it', () => {
-		const saved = createRule(db, seasonId, draftOf(crossSell), actor, () => at);
+	it('replaces the edited rule instead of stacking with it', async () => {
+		const saved = await createRule(sqliteStore(db), seasonId, draftOf(crossSell), actor, () => at);
 		const weaker = draftOf({ ...crossSell, factor: '2' });
 		const result = previewRule(db, seasonId, TZ, catalogue, weaker, sample, {
 			editingId: saved.id,
@@ -94,11 +95,11 @@ describe('rules in the database', () => {
 		['multiply', 310, 'multiply']
 	] as const)(
 		"previews with the season's way of combining multipliers: %s",
-		(mode, total, said) => {
+		async (mode, total, said) => {
 			db.update(season).set({ multiplierMode: mode }).where(eq(season.id, seasonId)).run();
 			// A ×2 on everything already exists; the draft is a ×3 cross-sell on the phone.
-			createRule(
-				db,
+			await createRule(
+				sqliteStore(db),
 				seasonId,
 				draftOf({
 					...crossSell,
@@ -133,11 +134,17 @@ describe('rules in the database', () => {
 		});
 	});
 
-	it('creates, edits, switches off and deletes, each audited', () => {
-		const created = createRule(db, seasonId, draftOf(crossSell), actor, () => at);
+	it('creates, edits, switches off and deletes, each audited', async () => {
+		const created = await createRule(
+			sqliteStore(db),
+			seasonId,
+			draftOf(crossSell),
+			actor,
+			() => at
+		);
 		expect(ruleToValues(created, TZ)).toEqual({ ...crossSell });
-		updateRule(
-			db,
+		await updateRule(
+			sqliteStore(db),
 			seasonId,
 			created.id,
 			draftOf({ ...crossSell, factor: '2', from: '2026-11-01', to: '2026-11-15' }),
@@ -149,9 +156,9 @@ describe('rules in the database', () => {
 			from: '2026-11-01',
 			to: '2026-11-15'
 		});
-		setRuleActive(db, seasonId, created.id, false, actor);
-		setRuleActive(db, seasonId, created.id, false, actor); // no change, no audit
-		deleteRule(db, seasonId, created.id, actor);
+		await setRuleActive(sqliteStore(db), seasonId, created.id, false, actor);
+		await setRuleActive(sqliteStore(db), seasonId, created.id, false, actor); // no change, no audit
+		await deleteRule(sqliteStore(db), seasonId, created.id, actor);
 		expect(db.select().from(rule).all()).toEqual([]);
 		expect(
 			db
@@ -162,9 +169,9 @@ describe('rules in the database', () => {
 		).toEqual(['rule.create', 'rule.update', 'rule.deactivate', 'rule.delete']);
 	});
 
-	it('does not touch a rule of another season', () => {
-		const created = createRule(db, seasonId, draftOf(crossSell), actor);
-		expect(() => deleteRule(db, seasonId + 1, created.id, actor)).toThrow(
+	it('does not touch a rule of another season', async () => {
+		const created = await createRule(sqliteStore(db), seasonId, draftOf(crossSell), actor);
+		await expect(deleteRule(sqliteStore(db), seasonId + 1, created.id, actor)).rejects.toThrow(
 			'This rule does not exist'
 		);
 	});

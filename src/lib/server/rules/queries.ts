@@ -1,22 +1,37 @@
 import { and, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { rule, type RuleRow } from '../db/schema';
+import type { RuleRow } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 import { notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 
-// Reading one rule for the console. The lists the scoring engine reads are in engine.ts.
+// Reading one rule for the console, through the store (db/store.ts). The lists the scoring
+// engine reads are in engine.ts.
 
-export function getRule(db: Queryable, seasonId: number, id: number): RuleRow | undefined {
-	return db
-		.select()
-		.from(rule)
-		.where(and(eq(rule.id, id), eq(rule.seasonId, seasonId)))
-		.get();
+export async function getRule(
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<RuleRow | undefined> {
+	return ruleIn(store.db, store, seasonId, id);
 }
 
 /** The rule of this season, or a 404 AppError: a form cannot reach another season's rule. */
-export function requireRule(db: Queryable, seasonId: number, id: number): RuleRow {
-	const row = getRule(db, seasonId, id);
+export async function requireRuleInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<RuleRow> {
+	const row = await ruleIn(tx, store, seasonId, id);
 	if (!row) throw notFound('not_found', m.rules_edit_missing());
+	return row;
+}
+
+async function ruleIn(db: StoreDb, store: Store, seasonId: number, id: number) {
+	const { rule } = store.tables;
+	const [row] = await db
+		.select()
+		.from(rule)
+		.where(and(eq(rule.id, id), eq(rule.seasonId, seasonId)));
 	return row;
 }

@@ -1,6 +1,7 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -91,7 +92,7 @@ export const actions = {
 		const { form, id } = await ruleIdFrom(event);
 		const active = form.get('active') === 'true';
 		try {
-			const row = setRuleActive(getDb(), season.id, id, active, { userId: user.id });
+			const row = await setRuleActive(getStore(), season.id, id, active, { userId: user.id });
 			const message = active
 				? m.rules_page_turned_on({ name: row.name })
 				: m.rules_page_turned_off({ name: row.name });
@@ -105,7 +106,7 @@ export const actions = {
 		const season = currentSeason();
 		const { id } = await ruleIdFrom(event);
 		try {
-			const row = deleteRule(getDb(), season.id, id, { userId: user.id });
+			const row = await deleteRule(getStore(), season.id, id, { userId: user.id });
 			return {
 				action: 'delete',
 				ok: true,

@@ -1,5 +1,6 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -119,13 +120,15 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });
 			}
-			const db = getDb();
+			const store = getStore();
 			let id: number;
 			try {
-				id =
+				const actor = { userId: user.id };
+				id = (
 					editingId === undefined
-						? createRule(db, season.id, parsed.draft, { userId: user.id }).id
-						: updateRule(db, season.id, editingId, parsed.draft, { userId: user.id }).id;
+						? await createRule(store, season.id, parsed.draft, actor)
+						: await updateRule(store, season.id, editingId, parsed.draft, actor)
+				).id;
 			} catch (e) {
 				return refuseError(e, 'save', values);
 			}

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { getRule } from '$lib/server/rules/queries';
@@ -14,11 +14,10 @@ function ruleId(raw: string): number {
 	return id;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	const season = consoleSeason();
-	const row = season && getRule(db, season.id, ruleId(event.params.id));
+	const row = season && (await getRule(getStore(), season.id, ruleId(event.params.id)));
 	if (!season || !row) error(404, { message: m.rules_edit_missing() });
 	return {
 		...ruleEditorData(ruleToValues(row, season.timeZone)),
