@@ -25,6 +25,7 @@ import { buildDivisionsView } from '../../src/lib/server/divisions/view';
 import { buildQuotasView } from '../../src/lib/server/quotas/view';
 import { parseQuotaCsv } from '../../src/lib/server/quotas/quota-csv';
 import { importQuotas, setQuota } from '../../src/lib/server/quotas/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { createActivityType, listActivityTypes } from '../../src/lib/server/activities/types';
 
@@ -268,10 +269,10 @@ describe('divisions', () => {
 		score(1, 150, END - 5 * DAY); // target 200: 75 %
 		score(2, 500, END - 5 * DAY); // no target
 		const target = (subject: { type: 'user' | 'team'; id: number }, points: number) =>
-			setQuota(db, { seasonId: s.id, subject, target: points }, manager, END - DAY);
-		target({ type: 'user', id: people[0].id }, 100);
-		target({ type: 'user', id: people[1].id }, 200);
-		target({ type: 'team', id: team.id }, 700); // the team has 770
+			setQuota(sqliteStore(db), { seasonId: s.id, subject, target: points }, manager, END - DAY);
+		await target({ type: 'user', id: people[0].id }, 100);
+		await target({ type: 'user', id: people[1].id }, 200);
+		await target({ type: 'team', id: team.id }, 700); // the team has 770
 		const reached = db
 			.insert(badge)
 			.values({
@@ -357,8 +358,8 @@ describe('quotas', () => {
 	it('imports a good file whole, and nothing of a file with a bad row', async () => {
 		const db = ctx.db;
 		const { season: s } = await contest(db, 3);
-		const bad = parseQuotaCsv(
-			db,
+		const bad = await parseQuotaCsv(
+			sqliteStore(db),
 			s.id,
 			'email,team,target\np1@x.test,,1000\nnobody@x.test,,5\np2@x.test,,-3\n,North,\np1@x.test,,7\n,,9\n'
 		);
@@ -370,11 +371,15 @@ describe('quotas', () => {
 			[6, 'email'],
 			[7, null]
 		]);
-		const good = parseQuotaCsv(db, s.id, 'Email;Team;Target\r\nP1@x.test;;1000\r\n;north;6000\r\n');
+		const good = await parseQuotaCsv(
+			sqliteStore(db),
+			s.id,
+			'Email;Team;Target\r\nP1@x.test;;1000\r\n;north;6000\r\n'
+		);
 		expect(good.errors).toEqual([]);
-		expect(importQuotas(db, s.id, good.quotas, manager, END)).toBe(2);
+		expect(await importQuotas(sqliteStore(db), s.id, good.quotas, manager, END)).toBe(2);
 		// Again: the same targets, not twice.
-		importQuotas(db, s.id, good.quotas, manager, END);
+		await importQuotas(sqliteStore(db), s.id, good.quotas, manager, END);
 		expect(
 			db
 				.select()
@@ -387,20 +392,22 @@ describe('quotas', () => {
 			['user', 1000],
 			['team', 6000]
 		]);
-		expect(parseQuotaCsv(db, s.id, 'email,target\n').errors[0].message).toMatch(/no targets/);
+		expect(
+			(await parseQuotaCsv(sqliteStore(db), s.id, 'email,target\n')).errors[0].message
+		).toMatch(/no targets/);
 	});
 
 	it('gives the rerun the same targets and activity types', async () => {
 		const db = ctx.db;
 		const { season: s, people, team } = await contest(db, 2);
-		setQuota(
-			db,
+		await setQuota(
+			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'user', id: people[0].id }, target: 600 },
 			manager,
 			END - DAY
 		);
-		setQuota(
-			db,
+		await setQuota(
+			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'team', id: team.id }, target: 2600 },
 			manager,
 			END - DAY
@@ -431,26 +438,31 @@ describe('quotas', () => {
 		score(0, 300, END - 9 * DAY); // target 600 → 50 %
 		score(1, 100, END - 9 * DAY); // target 100 → 100 %
 		score(2, 900, END - 9 * DAY); // no target
-		setQuota(
-			db,
+		await setQuota(
+			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'user', id: people[0].id }, target: 600 },
 			manager,
 			END
 		);
-		setQuota(
-			db,
+		await setQuota(
+			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'user', id: people[1].id }, target: 100 },
 			manager,
 			END
 		);
-		setQuota(
-			db,
+		await setQuota(
+			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'team', id: team.id }, target: 2600 },
 			manager,
 			END
 		);
 		await expect(async () =>
-			setQuota(db, { seasonId: s.id, subject: { type: 'team', id: 999 }, target: 5 }, manager, END)
+			setQuota(
+				sqliteStore(db),
+				{ seasonId: s.id, subject: { type: 'team', id: 999 }, target: 5 },
+				manager,
+				END
+			)
 		).rejects.toThrow(AppError);
 		const view = buildQuotasView(db, s.id, END - 15 * DAY)!;
 		expect(view.attainment.ranked).toBe(2);

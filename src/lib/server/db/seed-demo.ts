@@ -411,7 +411,7 @@ export async function seedDemo(
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	seedDemoBrackets(db, { seasonId, locale, now });
-	seedDemoDivisions(db, { seasonId, locale, now });
+	await seedDemoDivisions(db, { seasonId, locale, now });
 	seedDemoChallenges(db, {
 		seasonId,
 		locale,

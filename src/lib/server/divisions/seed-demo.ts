@@ -8,6 +8,7 @@ import { SYSTEM } from '../audit/record';
 import { placeAutomatically, saveDivision } from './commands';
 import { listDivisions } from './standings';
 import { importQuotas } from '../quotas/commands';
+import { sqliteStore } from '../db/store';
 
 // The demo's divisions and quotas (#17): last quarter's season, archived with its results (so
 // that placement by last place and "most improved" have something to read), three divisions
@@ -21,10 +22,10 @@ const LAST_PACE = [1.3, 0.8, 1.1, 0.6, 1.5, 0.9, 1.0, 0.7, 1.2, 1.4];
 /** Target against this quarter's projection: below 1 is ahead of plan, above 1 behind. */
 const TARGET_PACE = [0.8, 1.25, 0.95, 1.5, 1.1, 0.7, 1.35, 0.9, 1.05, 1.2, 0.85];
 
-export function seedDemoDivisions(
+export async function seedDemoDivisions(
 	db: Db,
 	options: { seasonId: number; locale: Locale; now: number }
-): void {
+): Promise<void> {
 	const { seasonId, locale, now } = options;
 	if (listDivisions(db, seasonId).length > 0) return;
 	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
@@ -121,8 +122,8 @@ export function seedDemoDivisions(
 		const target = people.find((p) => p.subjectId === t.members)?.targetPoints ?? 0;
 		teamTargets.set(t.id, (teamTargets.get(t.id) ?? 0) + target);
 	}
-	importQuotas(
-		db,
+	await importQuotas(
+		sqliteStore(db),
 		seasonId,
 		[
 			...people,

@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { seasonMember, team, user } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import type { Store } from '../db/store';
 import { readTable, writeCsv, type CsvError } from '../../csv';
 import { MAX_TARGET, targetSchema } from './quota-form';
 import { m } from '../../paraglide/messages.js';
@@ -19,11 +18,12 @@ export interface QuotaRow {
 	targetPoints: number;
 }
 
-export function parseQuotaCsv(
-	db: Queryable,
+export async function parseQuotaCsv(
+	store: Store,
 	seasonId: number,
 	text: string
-): { quotas: QuotaRow[]; errors: CsvError[] } {
+): Promise<{ quotas: QuotaRow[]; errors: CsvError[] }> {
+	const { seasonMember, team, user } = store.tables;
 	const table = readTable(text, {
 		columns: QUOTA_CSV_COLUMNS,
 		required: ['target'],
@@ -33,23 +33,16 @@ export function parseQuotaCsv(
 		unescape: true
 	});
 	const errors = table.errors;
-	const members = new Map(
-		db
+	const [memberRows, teamRows] = await Promise.all([
+		store.db
 			.select({ id: user.id, email: user.email })
 			.from(seasonMember)
 			.innerJoin(user, eq(user.id, seasonMember.userId))
-			.where(eq(seasonMember.seasonId, seasonId))
-			.all()
-			.map((u) => [u.email.toLowerCase(), u.id])
-	);
-	const teams = new Map(
-		db
-			.select({ id: team.id, name: team.name })
-			.from(team)
-			.where(and(eq(team.seasonId, seasonId)))
-			.all()
-			.map((t) => [t.name.toLowerCase(), t.id])
-	);
+			.where(eq(seasonMember.seasonId, seasonId)),
+		store.db.select({ id: team.id, name: team.name }).from(team).where(eq(team.seasonId, seasonId))
+	]);
+	const members = new Map(memberRows.map((u) => [u.email.toLowerCase(), u.id]));
+	const teams = new Map(teamRows.map((t) => [t.name.toLowerCase(), t.id]));
 	const seen = new Map<string, number>();
 	const quotas: QuotaRow[] = [];
 	for (const { row, cells } of table.rows) {

@@ -1,5 +1,4 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeasons } from '$lib/server/rewards/catalogue';
 import { getStore } from '$lib/server/db/store';
@@ -13,11 +12,11 @@ const MAX_FILE = 2 * 1024 * 1024;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
-	const seasons = await consoleSeasons(getStore());
+	const store = getStore();
+	const seasons = await consoleSeasons(store);
 	const asked = Number(event.url.searchParams.get('season'));
 	const seasonId = seasons.find((s) => s.id === asked)?.id ?? seasons[0]?.id ?? null;
-	return { seasons, seasonId, sheet: seasonId ? quotaSheet(db, seasonId) : [] };
+	return { seasons, seasonId, sheet: seasonId ? await quotaSheet(store, seasonId) : [] };
 };
 
 export const actions: Actions = {
@@ -27,7 +26,7 @@ export const actions: Actions = {
 		const parsed = parseForm(quotaFormSchema, values, 'set', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() => setQuota(getDb(), parsed.data, { userId: user.id }, Date.now()));
+			await setQuota(getStore(), parsed.data, { userId: user.id }, Date.now());
 			return { action: 'set' as const, success: true as const, message: m.quotas_saved() };
 		} catch (error) {
 			return refuseError(error, 'set', values);
@@ -39,7 +38,7 @@ export const actions: Actions = {
 		const parsed = parseForm(removeFormSchema, values, 'remove');
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() => removeQuota(getDb(), parsed.data, { userId: user.id }, Date.now()));
+			await removeQuota(getStore(), parsed.data, { userId: user.id }, Date.now());
 			return { action: 'remove' as const, success: true as const, message: m.quotas_removed() };
 		} catch (error) {
 			return refuseError(error, 'remove');
@@ -58,16 +57,14 @@ export const actions: Actions = {
 			return refuse(400, 'import', m.quotas_import_too_big(), {
 				errors: { file: m.quotas_import_too_big() }
 			});
-		const db = getDb();
-		const { quotas, errors } = parseQuotaCsv(db, seasonId, await file.text());
+		const store = getStore();
+		const { quotas, errors } = await parseQuotaCsv(store, seasonId, await file.text());
 		if (errors.length > 0)
 			return refuse(400, 'import', m.quotas_import_refused({ n: errors.length }), {
 				problems: errors
 			});
 		try {
-			const n = await retryWhenBusy(() =>
-				importQuotas(db, seasonId, quotas, { userId: user.id }, Date.now())
-			);
+			const n = await importQuotas(store, seasonId, quotas, { userId: user.id }, Date.now());
 			return {
 				action: 'import' as const,
 				success: true as const,
