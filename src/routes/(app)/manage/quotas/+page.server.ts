@@ -2,6 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeasons } from '$lib/server/rewards/catalogue';
 import { getStore } from '$lib/server/db/store';
+import { retryWhenBusy } from '$lib/server/db';
 import { importQuotas, quotaSheet, removeQuota, setQuota } from '$lib/server/quotas/commands';
 import { parseQuotaCsv } from '$lib/server/quotas/quota-csv';
 import { quotaFormSchema, quotaFormValues, removeFormSchema } from '$lib/server/quotas/quota-form';
@@ -26,7 +27,7 @@ export const actions: Actions = {
 		const parsed = parseForm(quotaFormSchema, values, 'set', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await setQuota(getStore(), parsed.data, { userId: user.id }, Date.now());
+			await retryWhenBusy(() => setQuota(getStore(), parsed.data, { userId: user.id }, Date.now()));
 			return { action: 'set' as const, success: true as const, message: m.quotas_saved() };
 		} catch (error) {
 			return refuseError(error, 'set', values);
@@ -38,7 +39,9 @@ export const actions: Actions = {
 		const parsed = parseForm(removeFormSchema, values, 'remove');
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await removeQuota(getStore(), parsed.data, { userId: user.id }, Date.now());
+			await retryWhenBusy(() =>
+				removeQuota(getStore(), parsed.data, { userId: user.id }, Date.now())
+			);
 			return { action: 'remove' as const, success: true as const, message: m.quotas_removed() };
 		} catch (error) {
 			return refuseError(error, 'remove');
@@ -64,7 +67,9 @@ export const actions: Actions = {
 				problems: errors
 			});
 		try {
-			const n = await importQuotas(store, seasonId, quotas, { userId: user.id }, Date.now());
+			const n = await retryWhenBusy(() =>
+				importQuotas(store, seasonId, quotas, { userId: user.id }, Date.now())
+			);
 			return {
 				action: 'import' as const,
 				success: true as const,
