@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
 			if (!TOKEN_ROLES.includes(tokenRole as TokenRole))
 				throw new UsageError(`--role must be one of: ${TOKEN_ROLES.join(', ')}`);
 			const expiresAt = values.expires === undefined ? null : expiry(values.expires);
-			const { token } = createApiToken(getDb(), {
+			const { token } = await createApiToken(getStore(), {
 				name,
 				role: tokenRole as TokenRole,
 				expiresAt
@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'token list': {
-			const tokens = listApiTokens(getDb());
+			const tokens = await listApiTokens(getStore());
 			if (tokens.length === 0) {
 				console.log('No API tokens yet.');
 				return;
@@ -191,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'token revoke': {
-			const revoked = revokeApiToken(getDb(), { name: option(values, 'name') });
+			const revoked = await revokeApiToken(getStore(), { name: option(values, 'name') });
 			console.log(`API token "${revoked.name}" revoked: it is refused from now on.`);
 			return;
 		}

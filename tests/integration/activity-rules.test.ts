@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { openDatabase } from '../../src/lib/server/db';
 import { season } from '../../src/lib/server/db/schema';
 import { createActivityType } from '../../src/lib/server/activities/types';
@@ -44,7 +45,7 @@ beforeAll(async () => {
 	try {
 		db.update(season).set({ timeZone: TZ }).where(eq(season.id, seeded.seasonId)).run();
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+		token = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		const id = seeded.seasonId;
 		createActivityType(db, id, { key: 'call', name: 'Customer call', points: 2, emoji: '📞' }, {});
 		createActivityType(db, id, { key: 'demo', name: 'Product demo', points: 15, emoji: '🎯' }, {});
