@@ -1,5 +1,6 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
+import type { Store, StoreDb } from '../db/store';
 import { AppError, conflict } from '../shared/errors';
 import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
@@ -121,6 +122,43 @@ export function setEmployeeNumber(db: Queryable, userId: number, value: string):
 			{ field: 'employeeNumber' }
 		);
 	db.update(user).set({ employeeNumber: number }).where(eq(user.id, userId)).run();
+	return number;
+}
+
+/** `personWithEmployeeNumber` through the store (a write's `tx` or `store.db`). */
+export async function personWithEmployeeNumberIn(db: StoreDb, store: Store, value: string) {
+	const { user: people } = store.tables;
+	const [row] = await db
+		.select({ id: people.id, displayName: people.displayName, email: people.email })
+		.from(people)
+		.where(eq(people.employeeNumber, normalizeEmployeeNumber(value)));
+	return row;
+}
+
+/** `setEmployeeNumber` inside a store's write (teams/members.ts, importing the members file). */
+export async function setEmployeeNumberInWrite(
+	tx: StoreDb,
+	store: Store,
+	userId: number,
+	value: string
+): Promise<string | null> {
+	const { user: people } = store.tables;
+	const number = normalizeEmployeeNumber(value);
+	if (number === '') {
+		await tx.update(people).set({ employeeNumber: null }).where(eq(people.id, userId));
+		return null;
+	}
+	const problem = employeeNumberProblem(number);
+	if (problem)
+		throw new AppError(400, 'invalid_employee_number', problem, { field: 'employeeNumber' });
+	const holder = await personWithEmployeeNumberIn(tx, store, number);
+	if (holder && holder.id !== userId)
+		throw conflict(
+			'employee_number_taken',
+			m.teams_error_number_taken({ name: holder.displayName, email: holder.email, number }),
+			{ field: 'employeeNumber' }
+		);
+	await tx.update(people).set({ employeeNumber: number }).where(eq(people.id, userId));
 	return number;
 }
 
