@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
 import { backupDatabase } from '../src/lib/server/db/backup';
 import { getStore } from '../src/lib/server/db/store';
-import { createUser, findUserByEmail } from '../src/lib/server/people/users';
+import { createUser, readUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
 import { seedDemo, DEMO_PASSWORD, demoOptions } from '../src/lib/server/db/seed-demo';
@@ -131,10 +131,10 @@ async function main(argv: string[]): Promise<void> {
 			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
 				throw new UsageError('--email is not an email address');
 			if (password.length < 8) throw new UsageError('--password needs at least 8 characters');
-			const db = getDb();
-			if (findUserByEmail(db, email))
+			const store = getStore();
+			if (await readUserByEmail(store, email))
 				throw new UsageError(`A user with email ${email} exists already`);
-			const created = await createUser(db, {
+			const created = await createUser(store, {
 				email,
 				displayName: option(values, 'name'),
 				role: role(values.role ?? 'participant'),

@@ -34,8 +34,8 @@ beforeAll(async () => {
 			db.insert(product)
 				.values({ seasonId: seeded.seasonId, sku, name: sku, category: 'Gifts', points: 3 })
 				.run();
-		setEmployeeNumber(db, seeded.people[1].id, 'E-1');
-		setEmployeeNumber(db, seeded.people[2].id, 'E-2');
+		await setEmployeeNumber(store, seeded.people[1].id, 'E-1');
+		await setEmployeeNumber(store, seeded.people[2].id, 'E-2');
 	});
 	day = fixtureDay(TIME_ZONE, seeded.season.startsAt) as FixtureDay;
 	server = await startServer({ dbPath: seeded.path });

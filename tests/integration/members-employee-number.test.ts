@@ -17,7 +17,7 @@ describe('employee numbers in the members file', () => {
 		const c = await makeContest(a.db, { teams: 1, people: 2 });
 		const team = c.teams[0].name;
 		const [ann, ben] = c.people;
-		setEmployeeNumber(a.db, ben.id, 'B-2');
+		await setEmployeeNumber(sqliteStore(a.db), ben.id, 'B-2');
 		const parse = (text: string) => parseMembersCsv(text, { teams: [team] });
 
 		const taken = parse(`email,name,team,employeeNumber\n${ann.email},Ann,${team},b-2`);
@@ -28,13 +28,13 @@ describe('employee numbers in the members file', () => {
 			errors: [{ row: 2, column: 'employeeNumber' }]
 		});
 		expect(!refused.ok && refused.errors[0].message).toContain(ben.email);
-		expect(employeeNumberOf(a.db, ann.id)).toBeNull();
+		expect(await employeeNumberOf(sqliteStore(a.db), ann.id)).toBeNull();
 
 		const good = parse(`email,name,team,EmployeeNumber\n${ann.email},Ann,${team}, a-1 `);
 		expect(await importMembers(sqliteStore(a.db), c.season.id, good.rows, {})).toMatchObject({
 			ok: true
 		});
-		expect(employeeNumberOf(a.db, ann.id)).toBe('A-1');
+		expect(await employeeNumberOf(sqliteStore(a.db), ann.id)).toBe('A-1');
 		expect((await membersCsv(sqliteStore(a.db), c.season.id)).split('\r\n')).toEqual(
 			expect.arrayContaining([
 				'email,name,team,employeeNumber',
