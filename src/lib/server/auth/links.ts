@@ -66,11 +66,7 @@ export function voidOpenLinksInWrite(
 		.where(openLinksOf(links, userId, exceptId));
 }
 
-function openLinksOf(
-	links: Store['tables']['invite'],
-	userId: number,
-	exceptId?: number
-) {
+function openLinksOf(links: Store['tables']['invite'], userId: number, exceptId?: number) {
 	return and(
 		eq(links.userId, userId),
 		isNull(links.acceptedAt),
