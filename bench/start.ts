@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { createApiToken } from '../src/lib/server/auth/api-token';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { catchUpFacts } from '../src/lib/server/badges/facts';
 import { missingBuild, snapshotBuild, ROOT } from './lib/server';
 import { seedSales } from './lib/seed-sales';
@@ -105,7 +106,7 @@ try {
 	const path = join(dir, 'bench.db');
 	const seeded = await seedSales(path, SALES);
 	const db = openDatabase(path);
-	const { token } = createApiToken(db, { name: 'bench', role: 'integration' });
+	const { token } = await createApiToken(sqliteStore(db), { name: 'bench', role: 'integration' });
 	if (FACTS) {
 		const t0 = performance.now();
 		db.transaction((tx) => catchUpFacts(tx));

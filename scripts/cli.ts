@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
 import { backupDatabase } from '../src/lib/server/db/backup';
 import { getStore } from '../src/lib/server/db/store';
-import { createUser, findUserByEmail } from '../src/lib/server/people/users';
+import { createUser, readUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
 import { seedDemo, DEMO_PASSWORD, demoOptions } from '../src/lib/server/db/seed-demo';
@@ -131,10 +131,10 @@ async function main(argv: string[]): Promise<void> {
 			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
 				throw new UsageError('--email is not an email address');
 			if (password.length < 8) throw new UsageError('--password needs at least 8 characters');
-			const db = getDb();
-			if (findUserByEmail(db, email))
+			const store = getStore();
+			if (await readUserByEmail(store, email))
 				throw new UsageError(`A user with email ${email} exists already`);
-			const created = await createUser(db, {
+			const created = await createUser(store, {
 				email,
 				displayName: option(values, 'name'),
 				role: role(values.role ?? 'participant'),
@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
 			if (!TOKEN_ROLES.includes(tokenRole as TokenRole))
 				throw new UsageError(`--role must be one of: ${TOKEN_ROLES.join(', ')}`);
 			const expiresAt = values.expires === undefined ? null : expiry(values.expires);
-			const { token } = createApiToken(getDb(), {
+			const { token } = await createApiToken(getStore(), {
 				name,
 				role: tokenRole as TokenRole,
 				expiresAt
@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'token list': {
-			const tokens = listApiTokens(getDb());
+			const tokens = await listApiTokens(getStore());
 			if (tokens.length === 0) {
 				console.log('No API tokens yet.');
 				return;
@@ -191,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'token revoke': {
-			const revoked = revokeApiToken(getDb(), { name: option(values, 'name') });
+			const revoked = await revokeApiToken(getStore(), { name: option(values, 'name') });
 			console.log(`API token "${revoked.name}" revoked: it is refused from now on.`);
 			return;
 		}

@@ -6,13 +6,12 @@ import { rmSync } from 'node:fs';
 import { tempDb } from './db';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { sqliteStore, type Store } from '../../src/lib/server/db/store';
-import { createApiToken } from '../../src/lib/server/auth/api-token';
 import {
 	generateSessionToken,
 	hashToken,
 	SESSION_LIFETIME
 } from '../../src/lib/server/auth/session';
-import { session } from '../../src/lib/server/db/schema';
+import { apiToken, session } from '../../src/lib/server/db/schema';
 import { makeContest, makeMember, makeSeason, makeTeam, makeUser } from './factories';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events';
 
@@ -93,11 +92,14 @@ export function withDb<T>(path: string, fn: (db: Db) => T): T {
 	}
 }
 
-/** `withDb` for code on the store (db/store.ts): closes the file once `fn` has settled. */
-export async function withStoreAt<T>(path: string, fn: (store: Store) => Promise<T>): Promise<T> {
+/** As withDb, for what runs through the store (db/store.ts); the file is closed once `fn` settles. */
+export async function withStore<T>(
+	path: string,
+	fn: (store: Store, db: Db) => Promise<T>
+): Promise<T> {
 	const db = openDatabase(path);
 	try {
-		return await fn(sqliteStore(db));
+		return await fn(sqliteStore(db), db);
 	} finally {
 		db.$client.close();
 	}
@@ -118,9 +120,19 @@ export function sessionTokenFor(path: string, userId: number): string {
 	return token;
 }
 
-/** An admin API token for the database (the CLI's `token create`, without spawning it). */
+/**
+ * An admin API token for the database, its row written straight to it (as `token create` would,
+ * without the store's asynchronous write, so that a test can make one in one line).
+ */
 export function apiTokenFor(path: string, name = 'test'): string {
-	return withDb(path, (db) => createApiToken(db, { name, role: 'admin' }).token);
+	const token = `hb_${generateSessionToken()}`;
+	withDb(path, (db) =>
+		db
+			.insert(apiToken)
+			.values({ name, role: 'admin', tokenHash: hashToken(token), createdAt: Date.now() })
+			.run()
+	);
+	return token;
 }
 
 /** Reads the database file without writing to it (WAL lets it run beside the server). */

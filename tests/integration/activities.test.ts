@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { openDatabase } from '../../src/lib/server/db';
 import { createActivityType } from '../../src/lib/server/activities/types';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
 	const db = openDatabase(seeded.path);
 	try {
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+		token = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		const type = { name: 'Customer call', points: 2, emoji: '📞' };
 		createActivityType(db, seeded.seasonId, { key: 'call', ...type }, {});
 		createActivityType(

@@ -13,16 +13,16 @@ import {
 	seedServerDb,
 	signIn,
 	withDb,
-	withStoreAt,
+	withStore,
 	PASSWORD,
 	type SeededDb
 } from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { openDatabase } from '../../src/lib/server/db';
 import { season } from '../../src/lib/server/db/schema';
 import { createActivityType } from '../../src/lib/server/activities/types';
-import { sqliteStore } from '../../src/lib/server/db/store';
 import { createRule } from '../../src/lib/server/rules/commands';
 import { localDateKey, addDaysToKey } from '../../src/lib/contest/calendar';
 import { localDateWindow } from '../../src/lib/contest/rules';
@@ -53,7 +53,7 @@ beforeAll(async () => {
 	try {
 		db.update(season).set({ timeZone: TZ }).where(eq(season.id, seeded.seasonId)).run();
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+		token = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		const id = seeded.seasonId;
 		createActivityType(db, id, { key: 'call', name: 'Customer call', points: 2, emoji: '📞' }, {});
 		createActivityType(db, id, { key: 'demo', name: 'Product demo', points: 15, emoji: '🎯' }, {});
@@ -317,7 +317,7 @@ describe('activity campaigns through the API', () => {
 
 	it('the board announces an activity campaign in words', async () => {
 		// D is in the past: a campaign open now, to see it on the board.
-		await withStoreAt(seeded.path, (store) =>
+		await withStore(seeded.path, (store) =>
 			createRule(
 				store,
 				seeded.seasonId,

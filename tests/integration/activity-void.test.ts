@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
+import {
+	readDb,
+	seedServerDb,
+	signIn,
+	withDb,
+	PASSWORD,
+	type SeededDb,
+	withStore
+} from '../helpers/seeded';
 import { makeMember, makeTeam, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { createActivityType } from '../../src/lib/server/activities/types';
@@ -29,10 +37,10 @@ let finalExternalId = '';
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 3 });
-	withDb(seeded.path, (db) => {
-		tokens.manager = createApiToken(db, { name: 'ops', role: 'manager' }).token;
-		tokens.admin = createApiToken(db, { name: 'root', role: 'admin' }).token;
-		tokens.integration = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+	await withStore(seeded.path, async (store, db) => {
+		tokens.manager = (await createApiToken(store, { name: 'ops', role: 'manager' })).token;
+		tokens.admin = (await createApiToken(store, { name: 'root', role: 'admin' })).token;
+		tokens.integration = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
 		for (const [key, points] of [
 			['call', 2],
 			['visit', 10]

@@ -7,6 +7,7 @@ import { readDb, seedServerDb, signIn, PASSWORD, type SeededDb } from '../helper
 import { openDatabase } from '../../src/lib/server/db';
 import { makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -20,17 +21,23 @@ beforeAll(async () => {
 	try {
 		for (const role of ['manager', 'admin'] as const) {
 			await makeUser(db, { email: `${role}@test.test`, role, password: PASSWORD });
-			tokens[role] = createApiToken(db, { name: role, role }).token;
+			tokens[role] = (await createApiToken(sqliteStore(db), { name: role, role })).token;
 		}
-		tokens.integration = createApiToken(db, { name: 'crm', role: 'integration' }).token;
-		tokens.revoked = createApiToken(db, { name: 'old till', role: 'integration' }).token;
+		tokens.integration = (
+			await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })
+		).token;
+		tokens.revoked = (
+			await createApiToken(sqliteStore(db), { name: 'old till', role: 'integration' })
+		).token;
 		// Created with an expiry a second in the future, as seen by a clock a minute back.
 		const soon = Date.now() - 1_000;
-		tokens.expired = createApiToken(
-			db,
-			{ name: 'trial', role: 'admin', expiresAt: soon },
-			{},
-			() => soon - 60_000
+		tokens.expired = (
+			await createApiToken(
+				sqliteStore(db),
+				{ name: 'trial', role: 'admin', expiresAt: soon },
+				{},
+				() => soon - 60_000
+			)
 		).token;
 	} finally {
 		db.$client.close();

@@ -28,7 +28,7 @@ describe('the audit log in plain words', () => {
 			reason: 'Fair play',
 			actor
 		});
-		moveMember(db, season.id, people[0].id, teams[1].id, actor);
+		await moveMember(sqliteStore(db), season.id, people[0].id, teams[1].id, actor);
 		const phone = products[0];
 		await updateProduct(
 			sqliteStore(db),
@@ -37,7 +37,7 @@ describe('the audit log in plain words', () => {
 			{ name: phone.name, category: phone.category, points: phone.points, price: 89900 },
 			actor
 		);
-		createInvite(db, {
+		await createInvite(sqliteStore(db), {
 			email: 'new@test.test',
 			displayName: 'Nina New',
 			seasonId: season.id,

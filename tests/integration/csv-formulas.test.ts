@@ -11,6 +11,7 @@ import { makeMember, makeProduct, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { rule, season, team, user } from '../../src/lib/server/db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
 			role: 'admin',
 			password: PASSWORD
 		});
-		apiToken = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+		apiToken = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		seeded.teams.forEach((t, i) =>
 			db.update(team).set({ name: HOSTILE[i] }).where(eq(team.id, t.id)).run()
 		);

@@ -13,7 +13,8 @@ import {
 	waitFor,
 	withDb,
 	type ClientSocket,
-	type SeededDb
+	type SeededDb,
+	withStore
 } from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
@@ -36,12 +37,13 @@ let integration: string;
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
 	admin = apiTokenFor(seeded.path, 'formats-admin');
-	manager = withDb(seeded.path, (db) =>
-		createApiToken(db, { name: 'formats-manager', role: 'manager' })
+	manager = await withStore(seeded.path, (store) =>
+		createApiToken(store, { name: 'formats-manager', role: 'manager' })
 	);
-	integration = withDb(
+	integration = await withStore(
 		seeded.path,
-		(db) => createApiToken(db, { name: 'formats-crm', role: 'integration' }).token
+		async (store) =>
+			(await createApiToken(store, { name: 'formats-crm', role: 'integration' })).token
 	);
 	server = await startServer({ dbPath: seeded.path, port: SERVER_PORT });
 }, 60_000);

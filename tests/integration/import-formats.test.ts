@@ -13,6 +13,7 @@ import { importSales } from '../../src/lib/server/imports/sales';
 import { decodeCsvFile } from '../../src/lib/server/imports/text';
 import { mappingOrRefuse } from '../../src/lib/server/imports/options';
 import { setEmployeeNumber } from '../../src/lib/server/people/users';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { readCsvHeader } from '../../src/lib/csv';
 import {
 	FIXTURE_SALES,
@@ -38,8 +39,8 @@ async function contest(db: Db) {
 		db.insert(product)
 			.values({ seasonId: c.season.id, sku, name: sku, category: 'Gifts', points: 3, price: 1000 })
 			.run();
-	setEmployeeNumber(db, c.people[0].id, '10042');
-	setEmployeeNumber(db, c.people[1].id, 'pl-7');
+	await setEmployeeNumber(sqliteStore(db), c.people[0].id, '10042');
+	await setEmployeeNumber(sqliteStore(db), c.people[1].id, 'pl-7');
 	const day = fixtureDay(TIME_ZONE, c.season.startsAt) as FixtureDay;
 	const vars: FixtureVars = {
 		emails: [c.people[0].email, c.people[1].email],

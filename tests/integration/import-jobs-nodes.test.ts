@@ -16,7 +16,8 @@ import {
 	waitFor,
 	withDb,
 	PASSWORD,
-	type SeededDb
+	type SeededDb,
+	withStore
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
@@ -35,9 +36,9 @@ const paths = { nodes: '', crash: '', reference: '' };
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
-	withDb(seeded.path, (db) => {
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
-		stranger = createApiToken(db, { name: 'till', role: 'admin' }).token;
+	await withStore(seeded.path, async (store) => {
+		token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
+		stranger = (await createApiToken(store, { name: 'till', role: 'admin' })).token;
 	});
 	const db = openDatabase(seeded.path);
 	try {

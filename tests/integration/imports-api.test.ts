@@ -11,9 +11,9 @@ import {
 	scoreState,
 	seedServerDb,
 	signIn,
-	withDb,
 	PASSWORD,
-	type SeededDb
+	type SeededDb,
+	withStore
 } from '../helpers/seeded';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeUser } from '../helpers/factories';
@@ -27,9 +27,9 @@ let manager: string;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
-	withDb(seeded.path, (db) => {
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
-		other = createApiToken(db, { name: 'till', role: 'admin' }).token;
+	await withStore(seeded.path, async (store) => {
+		token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
+		other = (await createApiToken(store, { name: 'till', role: 'admin' })).token;
 	});
 	const db = openDatabase(seeded.path);
 	try {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, scoreState, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { readDb, scoreState, seedServerDb, type SeededDb, withStore } from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { product, season } from '../../src/lib/server/db/schema';
 import { setEmployeeNumber } from '../../src/lib/server/people/users';
@@ -27,15 +27,15 @@ const TIME_ZONE = 'America/New_York';
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
-	withDb(seeded.path, (db) => {
-		token = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+	await withStore(seeded.path, async (store, db) => {
+		token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
 		db.update(season).set({ timeZone: TIME_ZONE }).where(eq(season.id, seeded.seasonId)).run();
 		for (const sku of SPECIAL_SKUS)
 			db.insert(product)
 				.values({ seasonId: seeded.seasonId, sku, name: sku, category: 'Gifts', points: 3 })
 				.run();
-		setEmployeeNumber(db, seeded.people[1].id, 'E-1');
-		setEmployeeNumber(db, seeded.people[2].id, 'E-2');
+		await setEmployeeNumber(store, seeded.people[1].id, 'E-1');
+		await setEmployeeNumber(store, seeded.people[2].id, 'E-2');
 	});
 	day = fixtureDay(TIME_ZONE, seeded.season.startsAt) as FixtureDay;
 	server = await startServer({ dbPath: seeded.path });

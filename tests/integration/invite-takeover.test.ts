@@ -3,8 +3,9 @@
 // sets the password of an account that already has one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { readDb, seedServerDb, withStore, type SeededDb } from '../helpers/seeded';
 import { createInvite } from '../../src/lib/server/people/invites';
+import type { Store } from '../../src/lib/server/db/store';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -12,7 +13,7 @@ let manager: number;
 /** [link 1, link 2] of a person invited, then invited again. */
 let links: Record<'accepted' | 'replaced', [string, string]>;
 
-function invitePerson(db: Parameters<typeof createInvite>[0], email: string): [string, string] {
+async function invitePerson(store: Store, email: string): Promise<[string, string]> {
 	const input = {
 		email,
 		displayName: email.split('@')[0],
@@ -20,17 +21,17 @@ function invitePerson(db: Parameters<typeof createInvite>[0], email: string): [s
 		teamId: seeded.teams[0].id,
 		actor: { userId: manager }
 	};
-	const first = createInvite(db, input).token;
-	const second = createInvite(db, input).token;
+	const first = (await createInvite(store, input)).token;
+	const second = (await createInvite(store, input)).token;
 	return [first, second];
 }
 
 beforeAll(async () => {
 	seeded = await seedServerDb();
 	manager = seeded.people[1].id;
-	links = withDb(seeded.path, (db) => ({
-		accepted: invitePerson(db, 'newcomer@test.test'),
-		replaced: invitePerson(db, 'waiting@test.test')
+	links = await withStore(seeded.path, async (store) => ({
+		accepted: await invitePerson(store, 'newcomer@test.test'),
+		replaced: await invitePerson(store, 'waiting@test.test')
 	}));
 	server = await startServer({ dbPath: seeded.path });
 });

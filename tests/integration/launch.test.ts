@@ -130,19 +130,21 @@ describe('the ranking and people invited but not joined yet', () => {
 	it('leaves invitees out until they join, and counts them once they do', async () => {
 		const db = ctx.db;
 		const { season: s, teams } = await makeContest(db, { teams: 1, people: 1 });
-		const invited = ['ada', 'bo', 'cy'].map((name) =>
-			createInvite(
-				db,
-				{
-					email: `${name}@test.test`,
-					displayName: name,
-					seasonId: s.id,
-					teamId: teams[0].id,
-					actor: { userId: null }
-				},
-				clock
-			)
-		);
+		const invited: { token: string }[] = [];
+		for (const name of ['ada', 'bo', 'cy'])
+			invited.push(
+				await createInvite(
+					sqliteStore(db),
+					{
+						email: `${name}@test.test`,
+						displayName: name,
+						seasonId: s.id,
+						teamId: teams[0].id,
+						actor: { userId: null }
+					},
+					clock
+				)
+			);
 		const names = () => getLeaderboard(db, s.id)!.individual.map((e) => e.name);
 		// Only the member who has an account plays; the three invitees are not 0-point players.
 		expect(names()).toHaveLength(1);

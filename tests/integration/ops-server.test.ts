@@ -16,9 +16,9 @@ import {
 	signIn,
 	socketFor,
 	waitFor,
-	withDb,
 	type ClientSocket,
-	type SeededDb
+	type SeededDb,
+	withStore
 } from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import type { TokenRole } from '../../src/lib/server/auth/token-roles';
@@ -30,9 +30,9 @@ let counter = 0;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 3, people: 12 });
-	withDb(seeded.path, (db) => {
+	await withStore(seeded.path, async (store) => {
 		for (const role of ['admin', 'manager', 'integration'] as const)
-			tokens[role] = createApiToken(db, { name: `ops-${role}`, role }).token;
+			tokens[role] = (await createApiToken(store, { name: `ops-${role}`, role })).token;
 	});
 	server = await startServer({ dbPath: seeded.path });
 });

@@ -6,6 +6,7 @@ import { PASSWORD, readDb, seedServerDb, signIn, type SeededDb } from '../helper
 import { makeMember, makeUser } from '../helpers/factories';
 import { openDatabase } from '../../src/lib/server/db';
 import { createInvite } from '../../src/lib/server/people/invites';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 let seeded: SeededDb;
 let server: RunningServer;
@@ -41,7 +42,7 @@ beforeAll(async () => {
 	});
 	ids.executive = executive.id;
 	ids.seller = seeded.people[0].id;
-	const invited = createInvite(db, {
+	const invited = await createInvite(sqliteStore(db), {
 		email: 'invited@test.test',
 		displayName: 'Ivy Invited',
 		seasonId: seeded.seasonId,

@@ -196,7 +196,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	});
 
 	describe('an invitation link’s page', () => {
-		/** An invitation as createInvite stores it (synchronous: teams/members.ts calls it). */
+		/** An invitation as createInvite stores it, written straight to the store. */
 		async function invitation(store: Store, seasonId: number | null, expiresAt = DAY) {
 			const person = await makePerson(store, { passwordHash: NO_PASSWORD });
 			const { invite } = store.tables;

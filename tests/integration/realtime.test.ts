@@ -12,7 +12,8 @@ import {
 	waitFor,
 	withDb,
 	type ClientSocket,
-	type SeededDb
+	type SeededDb,
+	withStore
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
 import { hashToken, SESSION_COOKIE } from '../../src/lib/server/auth/session';
@@ -552,11 +553,11 @@ describe('API tokens on the socket', () => {
 		sockets.push(socket);
 		return socket;
 	}
-	const newToken = (name: string, role: 'integration' | 'manager' = 'integration') =>
-		withDb(seeded.path, (db) => createApiToken(db, { name, role }).token);
+	const newToken = async (name: string, role: 'integration' | 'manager' = 'integration') =>
+		withStore(seeded.path, async (store) => (await createApiToken(store, { name, role })).token);
 
 	it('lets a token watch any season that is not a draft, and gets the pushes', async () => {
-		const socket = tokenSocket(newToken(`socket-${++counter}`));
+		const socket = tokenSocket(await newToken(`socket-${++counter}`));
 		await connect(socket);
 		const ack = (await watch(socket, { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
 		expect(ack.version).toEqual(expect.any(Number));
@@ -573,18 +574,18 @@ describe('API tokens on the socket', () => {
 	it('refuses an unknown or revoked token at connection', async () => {
 		await expect(connect(tokenSocket('hb_not_a_token'))).rejects.toThrow('unauthorized');
 		const name = `revoked-${++counter}`;
-		const revoked = newToken(name);
-		withDb(seeded.path, (db) => revokeApiToken(db, { name }));
+		const revoked = await newToken(name);
+		await withStore(seeded.path, (store) => revokeApiToken(store, { name }));
 		await expect(connect(tokenSocket(revoked))).rejects.toThrow('token_revoked');
 	});
 
 	it('disconnects a watching token once it is revoked', async () => {
 		const name = `cut-${++counter}`;
-		const socket = tokenSocket(newToken(name));
+		const socket = tokenSocket(await newToken(name));
 		await connect(socket);
 		expect(await watch(socket, { seasonId: seeded.seasonId })).toHaveProperty('version');
 		const gone = disconnected(socket);
-		withDb(seeded.path, (db) => revokeApiToken(db, { name }));
+		await withStore(seeded.path, (store) => revokeApiToken(store, { name }));
 		expect(await gone).toBe('io server disconnect');
 	});
 });

@@ -10,6 +10,7 @@ import { postSale } from '../helpers/sales';
 import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { openDatabase } from '../../src/lib/server/db';
 import { lapseReferrals } from '../../src/lib/server/referrals/decide';
 
@@ -24,8 +25,12 @@ beforeAll(async () => {
 	const db = openDatabase(seeded.path);
 	try {
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		tokens.manager = createApiToken(db, { name: 'boss', role: 'manager' }).token;
-		tokens.integration = createApiToken(db, { name: 'crm', role: 'integration' }).token;
+		tokens.manager = (
+			await createApiToken(sqliteStore(db), { name: 'boss', role: 'manager' })
+		).token;
+		tokens.integration = (
+			await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })
+		).token;
 	} finally {
 		db.$client.close();
 	}

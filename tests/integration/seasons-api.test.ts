@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { apiTokenFor, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
+import { apiTokenFor, seedServerDb, type SeededDb, withStore } from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 
 let seeded: SeededDb;
@@ -11,9 +11,9 @@ let manager: string;
 beforeAll(async () => {
 	seeded = await seedServerDb();
 	admin = apiTokenFor(seeded.path, 'admin');
-	manager = withDb(
+	manager = await withStore(
 		seeded.path,
-		(db) => createApiToken(db, { name: 'manager', role: 'manager' }).token
+		async (store) => (await createApiToken(store, { name: 'manager', role: 'manager' })).token
 	);
 	server = await startServer({ dbPath: seeded.path });
 });

@@ -15,7 +15,7 @@ import {
 	validateSessionToken
 } from '../../src/lib/server/auth/session';
 import { onSessionsEnded, type SessionsEnded } from '../../src/lib/server/auth/session-events';
-import { issueLink, NO_PASSWORD, useLink } from '../../src/lib/server/auth/links';
+import { NO_PASSWORD, useLink } from '../../src/lib/server/auth/links';
 import { requestSelfReset, SELF_RESET_LIMITS } from '../../src/lib/server/notify/mail/self-reset';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -301,21 +301,5 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 					.where(like(loginThrottle.key, `reset:${person.email}`))
 			).toEqual([{ failures: SELF_RESET_LIMITS.email }]);
 		});
-	});
-});
-
-// The synchronous link API (a manager's reset, invitations) and the store's write share the
-// links: a link issued synchronously is used through the store.
-describe('on sqlite, the synchronous link API and the store', () => {
-	it('a link issued by issueLink is used by useLink', async () => {
-		const store = nodes.sqlite[0];
-		if (store.dialect !== 'sqlite') throw new Error('not SQLite');
-		const person = await makePerson(store);
-		const token = issueLink(
-			store.sqlite,
-			{ purpose: 'reset', userId: person.id, email: person.email, lifetime: DAY },
-			Date.now()
-		);
-		expect(await useLink(nodes.sqlite[1], token, 'reset', 'a-new-password')).toBe(person.id);
 	});
 });

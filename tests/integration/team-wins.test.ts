@@ -13,6 +13,7 @@ import { award, challenge, ledgerEntry, type Badge } from '../../src/lib/server/
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { moveMember } from '../../src/lib/server/teams/members';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
 import { createDuel } from '../../src/lib/server/challenges/commands';
@@ -127,7 +128,7 @@ describe('a team sprint won', () => {
 		sell(ann.id, base + 2 * HOUR, 2);
 		sell(cat.id, base + 3 * HOUR);
 		// Eve leaves the winning team before the result is frozen.
-		moveMember(db, season.id, eve.id, teams[1].id, SYSTEM, () => base + DAY);
+		await moveMember(sqliteStore(db), season.id, eve.id, teams[1].id, SYSTEM, () => base + DAY);
 		runBracketJobs(db, () => base + 4 * HOUR);
 		expect(holders(sprinter)).toEqual([]);
 
@@ -153,7 +154,7 @@ describe('a team sprint won', () => {
 
 		// Fay joins the winning team after the freeze: a badge created now counts the team as it
 		// was when the sprint froze.
-		moveMember(db, season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
+		await moveMember(sqliteStore(db), season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
 		const later = await createBadge(
 			db,
 			season.id,
@@ -256,7 +257,14 @@ describe('a team duel won', () => {
 		sell(dan.id, day2 + 2 * HOUR);
 		advanceChallenges(db, () => day2 + DAY);
 		// Eve leaves the winning team after the day, before the result is frozen.
-		moveMember(db, season.id, eve.id, teams[1].id, SYSTEM, () => day2 + DAY + HOUR);
+		await moveMember(
+			sqliteStore(db),
+			season.id,
+			eve.id,
+			teams[1].id,
+			SYSTEM,
+			() => day2 + DAY + HOUR
+		);
 		expect(holders(duellist)).toEqual([]);
 
 		const final = day1 + DAY + 7 * DAY;
@@ -290,7 +298,7 @@ describe('a team duel won', () => {
 
 		// Fay joins the winning team after the freeze: a badge created now counts the team as it
 		// was when the duel froze.
-		moveMember(db, season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
+		await moveMember(sqliteStore(db), season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
 		const later = await createBadge(
 			db,
 			season.id,

@@ -18,6 +18,7 @@ import {
 } from '../helpers/seeded';
 import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { season, user } from '../../src/lib/server/db/schema';
 import { openDatabase } from '../../src/lib/server/db';
 
@@ -42,8 +43,8 @@ beforeAll(async () => {
 		await makeUser(db, { email: 'admin@test.test', role: 'admin', password: PASSWORD });
 		await makeUser(db, { email: 'manager@test.test', role: 'manager', password: PASSWORD });
 		await makeUser(db, { email: 'lead@test.test', role: 'manager', password: PASSWORD });
-		tokens.sales = createApiToken(db, { name: 'crm', role: 'admin' }).token;
-		const doomed = createApiToken(db, { name: 'old till', role: 'integration' });
+		tokens.sales = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'admin' })).token;
+		const doomed = await createApiToken(sqliteStore(db), { name: 'old till', role: 'integration' });
 		tokens.doomed = doomed.token;
 		doomedId = doomed.id;
 		// The draft is ready to open as soon as it is published: people, a product, a past start.

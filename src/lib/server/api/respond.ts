@@ -1,7 +1,8 @@
 import { json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
-import { validateApiToken, type ApiPrincipal } from '../auth/api-token';
+import { getStore } from '../db/store';
+import { validateApiToken, validateApiTokenSync, type ApiPrincipal } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
@@ -25,7 +26,10 @@ export function apiHandler(
 ): RequestHandler {
 	return async (event) => {
 		try {
-			const principal = authenticate(event.request.headers.get('authorization'), roles);
+			const principal = await authenticateRequest(
+				event.request.headers.get('authorization'),
+				roles
+			);
 			return await fn(Object.assign(event, { principal }));
 		} catch (error) {
 			const answer = errorAnswer(error);
@@ -35,12 +39,27 @@ export function apiHandler(
 }
 
 /** The bearer token's principal (with one of `roles`), or the 401/403 AppError to answer. */
+export async function authenticateRequest(
+	authorization: string | null | undefined,
+	roles?: readonly TokenRole[]
+): Promise<ApiPrincipal> {
+	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+	return permitted(match ? await validateApiToken(getStore(), match[1]) : null, roles);
+}
+
+/**
+ * `authenticateRequest`'s synchronous twin (auth/api-token.ts `validateApiTokenSync`) for the
+ * fast sales path (api/fast-sales.ts), which answers a replay without a promise.
+ */
 export function authenticate(
 	authorization: string | null | undefined,
 	roles?: readonly TokenRole[]
 ): ApiPrincipal {
 	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-	const principal = match ? validateApiToken(getDb(), match[1]) : null;
+	return permitted(match ? validateApiTokenSync(getDb(), match[1]) : null, roles);
+}
+
+function permitted(principal: ApiPrincipal | null, roles?: readonly TokenRole[]): ApiPrincipal {
 	if (!principal) {
 		throw new AppError(
 			401,

@@ -3,17 +3,19 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { prepared } from '../db/prepared';
 import { dataVersion } from '../db/data-version';
-import { apiToken, user } from '../db/schema';
+import * as schema from '../db/schema';
+import { othersCommitVersion, write, type Store, type StoreDb } from '../db/store';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
-import { unlessBusy } from '../db/busy';
+import { isBusy, unlessBusy } from '../db/busy';
 import { AppError, conflict, notFound } from '../shared/errors';
-import { audit, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { TOKEN_ROLES, type TokenRole } from './token-roles';
 
 // API tokens: shown once when created, stored as their SHA-256, given a role, optionally an
 // expiry, and revoked by name. Names are unique among the tokens still in use, so that
-// `token revoke --name N` means one token.
+// `token revoke --name N` means one token. Through the store (db/store.ts): a token created or
+// revoked on one node is what every other accepts or refuses.
 
 export type ApiPrincipal = { tokenId: number; name: string; role: TokenRole };
 
@@ -27,12 +29,12 @@ export interface NewToken {
 }
 
 /** Creates a token and returns it: the only time it is ever seen. */
-export function createApiToken(
-	db: Db,
+export async function createApiToken(
+	store: Store,
 	input: NewToken,
 	actor: Actor = {},
 	clock: Clock = systemClock
-): { id: number; token: string } {
+): Promise<{ id: number; token: string }> {
 	const name = input.name.trim();
 	if (!name || name.length > TOKEN_NAME_MAX)
 		throw new AppError(
@@ -55,35 +57,40 @@ export function createApiToken(
 	const bytes = new Uint8Array(24);
 	crypto.getRandomValues(bytes);
 	const token = `hb_${encodeBase32LowerCaseNoPadding(bytes)}`;
-	const id = db.transaction(
-		(tx) => {
-			const taken = tx
-				.select({ id: apiToken.id })
-				.from(apiToken)
-				.where(and(eq(apiToken.name, name), isNull(apiToken.revokedAt)))
-				.get();
-			if (taken)
-				throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
-					field: 'name',
-					details: { name }
-				});
-			const row = tx
-				.insert(apiToken)
-				.values({
-					name,
-					role: input.role,
-					tokenHash: hashToken(token),
-					createdAt: now,
-					createdById: actor.userId ?? null,
-					expiresAt: input.expiresAt ?? null
-				})
-				.returning({ id: apiToken.id })
-				.get();
-			audit(tx, actor, 'token.create', `token:${row.id}`, { name, role: input.role }, now);
-			return row.id;
-		},
-		{ behavior: 'immediate' }
-	);
+	const { apiToken } = store.tables;
+	// Serializable on both dialects: two nodes creating one name at once make one token.
+	const id = await write(store, async (tx) => {
+		const [taken] = await tx
+			.select({ id: apiToken.id })
+			.from(apiToken)
+			.where(and(eq(apiToken.name, name), isNull(apiToken.revokedAt)));
+		if (taken)
+			throw conflict('token_name_taken', `A token named "${name}" is in use already`, {
+				field: 'name',
+				details: { name }
+			});
+		const [row] = await tx
+			.insert(apiToken)
+			.values({
+				name,
+				role: input.role,
+				tokenHash: hashToken(token),
+				createdAt: now,
+				createdById: actor.userId ?? null,
+				expiresAt: input.expiresAt ?? null
+			})
+			.returning({ id: apiToken.id });
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'token.create',
+			`token:${row.id}`,
+			{ name, role: input.role },
+			now
+		);
+		return row.id;
+	});
 	return { id, token };
 }
 
@@ -99,8 +106,9 @@ export interface TokenListing {
 }
 
 /** Every token, newest first (revoked ones too, so that the list shows what happened). */
-export function listApiTokens(db: Db): TokenListing[] {
-	return db
+export function listApiTokens(store: Store): Promise<TokenListing[]> {
+	const { apiToken, user } = store.tables;
+	return store.db
 		.select({
 			id: apiToken.id,
 			name: apiToken.name,
@@ -113,63 +121,85 @@ export function listApiTokens(db: Db): TokenListing[] {
 		})
 		.from(apiToken)
 		.leftJoin(user, eq(user.id, apiToken.createdById))
-		.orderBy(desc(apiToken.createdAt), desc(apiToken.id))
-		.all();
+		.orderBy(desc(apiToken.createdAt), desc(apiToken.id));
 }
 
 /** Revokes the token in use with this name (or id): it is refused from now on. */
-export function revokeApiToken(
-	db: Db,
+export async function revokeApiToken(
+	store: Store,
 	which: { name: string } | { id: number },
 	actor: Actor = {},
 	clock: Clock = systemClock
-): { id: number; name: string } {
+): Promise<{ id: number; name: string }> {
 	const now = clock();
-	const revoked = db.transaction(
-		(tx) => {
-			const row = tx
-				.select({ id: apiToken.id, name: apiToken.name })
-				.from(apiToken)
-				.where(
-					and(
-						'name' in which ? eq(apiToken.name, which.name.trim()) : eq(apiToken.id, which.id),
-						isNull(apiToken.revokedAt)
-					)
+	const { apiToken } = store.tables;
+	const revoked = await write(store, async (tx) => {
+		// The update picks the row: of two nodes revoking one token at once, one finds it in use.
+		const [row] = await tx
+			.update(apiToken)
+			.set({ revokedAt: now })
+			.where(
+				and(
+					'name' in which ? eq(apiToken.name, which.name.trim()) : eq(apiToken.id, which.id),
+					isNull(apiToken.revokedAt)
 				)
-				.get();
-			if (!row)
-				throw notFound(
-					'unknown_token',
-					'name' in which
-						? `No token in use is named "${which.name.trim()}"`
-						: 'This token does not exist or is revoked already'
-				);
-			tx.update(apiToken).set({ revokedAt: now }).where(eq(apiToken.id, row.id)).run();
-			audit(tx, actor, 'token.revoke', `token:${row.id}`, { name: row.name }, now);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+			)
+			.returning({ id: apiToken.id, name: apiToken.name });
+		if (!row)
+			throw notFound(
+				'unknown_token',
+				'name' in which
+					? `No token in use is named "${which.name.trim()}"`
+					: 'This token does not exist or is revoked already'
+			);
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'token.revoke',
+			`token:${row.id}`,
+			{ name: row.name },
+			now
+		);
+		return row;
+	});
 	forgetVerifiedTokens();
 	return revoked;
 }
 
-// Every API call: prepared once per connection.
+// The synchronous twin's read (the fast sales path): prepared once per connection.
 const tokenByHash = (db: Queryable) =>
 	db
 		.select()
+		.from(schema.apiToken)
+		.where(eq(schema.apiToken.tokenHash, sql.placeholder('hash')))
+		.prepare();
+
+// The store's read, prepared once per store (on PostgreSQL a named statement, which each pool
+// connection prepares on its first use): a builder built per call cost ~60 µs more CPU per read
+// than the prepared one (bench/api-token-validate.ts).
+const byStore = new WeakMap<StoreDb, ReturnType<typeof prepareTokenByHash>>();
+const prepareTokenByHash = (store: Store) => {
+	const { apiToken } = store.tables;
+	return store.db
+		.select()
 		.from(apiToken)
 		.where(eq(apiToken.tokenHash, sql.placeholder('hash')))
-		.prepare();
+		.prepare('api_token_by_hash');
+};
+function tokenByHashOn(store: Store) {
+	let query = byStore.get(store.db);
+	if (!query) byStore.set(store.db, (query = prepareTokenByHash(store)));
+	return query;
+}
 
 const refused = (code: string, message: string) => new AppError(401, code, message);
 
-type TokenRow = typeof apiToken.$inferSelect;
+type TokenRow = typeof schema.apiToken.$inferSelect;
 type TokenCache = {
 	verified: Map<string, { row: TokenRow | undefined; until: number }>;
-	dataVersion: unknown;
-	/** When data_version was last read (performance.now()). */
-	checkedAt: number;
+	/** Per connection: its data_version when last read, and when (performance.now()). */
+	versions: WeakMap<object, { version: unknown; checkedAt: number }>;
 };
 const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
 
@@ -180,6 +210,7 @@ const TOKEN_CACHE = Symbol.for('honorboard.verifiedApiTokens');
 // on the same database) is seen within that time, one in this process clears the cache at once.
 // Reading data_version on every call would cost about what the cache saves: it is a read of the
 // WAL index, like the token's row (docs/process-state.md). Expiry is checked on every call.
+// On PostgreSQL nothing tells a node that another revoked a token: it reads the row every call.
 const TOKEN_CACHE_MS = 60_000;
 const TOKEN_CACHE_MAX = 1000;
 const DATA_VERSION_MS = 100;
@@ -187,8 +218,7 @@ const DATA_VERSION_MS = 100;
 // module (server.ts's fast path and SvelteKit's routes), and a revocation in one must reach both.
 const shared = ((globalThis as { [TOKEN_CACHE]?: TokenCache })[TOKEN_CACHE] ??= {
 	verified: new Map(),
-	dataVersion: null,
-	checkedAt: -Infinity
+	versions: new WeakMap()
 });
 const verified = shared.verified;
 
@@ -197,39 +227,44 @@ export function forgetVerifiedTokens(): void {
 	verified.clear();
 }
 
-function tokenRow(db: Db, token: string): TokenRow | undefined {
-	const now = performance.now();
-	if (now - shared.checkedAt >= DATA_VERSION_MS) {
-		shared.checkedAt = now;
-		const version = dataVersion(db);
-		if (version !== shared.dataVersion) {
+/**
+ * The verified token's row as the cache holds it, `undefined` when it must be read. Each
+ * connection's data_version is its own count (two nodes on one file count apart), so each is
+ * compared with what that connection read before; a change seen by any clears the cache. A
+ * connection without one (null: PostgreSQL) holds nothing.
+ */
+function cachedRow(
+	connection: object,
+	token: string,
+	now: number,
+	version: () => unknown
+): { row: TokenRow | undefined } | undefined {
+	let seen = shared.versions.get(connection);
+	if (!seen) shared.versions.set(connection, (seen = { version: null, checkedAt: -Infinity }));
+	if (now - seen.checkedAt >= DATA_VERSION_MS) {
+		seen.checkedAt = now;
+		const current = version();
+		if (current !== seen.version) {
 			verified.clear();
-			shared.dataVersion = version;
+			seen.version = current;
 		}
 	}
+	if (seen.version === null) return undefined;
 	const held = verified.get(token);
-	if (held && held.until > now) return held.row;
-	const row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+	return held && held.until > now ? held : undefined;
+}
+
+function remember(connection: object, token: string, row: TokenRow | undefined, now: number) {
+	if (shared.versions.get(connection)?.version == null) return;
 	// Unknown tokens are not kept: a stream of made-up tokens must not fill the cache.
 	if (row) {
 		if (verified.size >= TOKEN_CACHE_MAX) verified.clear();
 		verified.set(token, { row, until: now + TOKEN_CACHE_MS });
 	} else verified.delete(token);
-	return row;
 }
 
-/**
- * The token's principal, or null for a token that does not exist. An expired or revoked token
- * is refused with a 401 that says so, so that an integration's owner knows what to fix.
- */
-export function validateApiToken(
-	db: Db,
-	token: string,
-	clock: Clock = systemClock
-): ApiPrincipal | null {
-	const row = tokenRow(db, token);
-	if (!row) return null;
-	const now = clock();
+/** Refuses a revoked or expired token; true when its last use should be recorded. */
+function check(row: TokenRow, now: number): boolean {
 	if (row.revokedAt !== null)
 		throw refused(
 			'token_revoked',
@@ -241,11 +276,66 @@ export function validateApiToken(
 			`This API token ("${row.name}") expired on ${new Date(row.expiresAt).toISOString()}: ask an admin for a new one`
 		);
 	// Recorded at minute precision so that a busy integration does not write on every call.
-	if (!row.lastUsedAt || now - row.lastUsedAt > 60_000) {
+	return !row.lastUsedAt || now - row.lastUsedAt > 60_000;
+}
+
+/**
+ * The token's principal, or null for a token that does not exist. An expired or revoked token
+ * is refused with a 401 that says so, so that an integration's owner knows what to fix. Runs on
+ * every API request and socket handshake: on SQLite a verified token is held in memory (above).
+ */
+export async function validateApiToken(
+	store: Store,
+	token: string,
+	clock: Clock = systemClock
+): Promise<ApiPrincipal | null> {
+	const { apiToken } = store.tables;
+	const at = performance.now();
+	let row = cachedRow(store.db, token, at, () => othersCommitVersion(store))?.row;
+	if (!row) {
+		[row] = await tokenByHashOn(store).execute({ hash: hashToken(token) });
+		remember(store.db, token, row, at);
+	}
+	if (!row) return null;
+	const now = clock();
+	if (check(row, now)) {
+		const id = row.id;
+		// Bookkeeping only: a database locked by another process leaves it for a later call.
+		try {
+			await write(store, (tx) =>
+				tx.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, id))
+			);
+			row.lastUsedAt = now;
+		} catch (error) {
+			if (!isBusy(error)) throw error;
+		}
+	}
+	return { tokenId: row.id, name: row.name, role: row.role };
+}
+
+/**
+ * `validateApiToken`'s synchronous twin, sharing its cache, for the fast sales path
+ * (api/fast-sales.ts through `authenticate`), which answers a replay without a promise.
+ */
+export function validateApiTokenSync(
+	db: Db,
+	token: string,
+	clock: Clock = systemClock
+): ApiPrincipal | null {
+	const at = performance.now();
+	let row = cachedRow(db, token, at, () => dataVersion(db))?.row;
+	if (!row) {
+		row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
+		remember(db, token, row, at);
+	}
+	if (!row) return null;
+	const now = clock();
+	if (check(row, now)) {
+		const id = row.id;
 		// Bookkeeping only: a database locked by another process leaves it for a later call.
 		if (
 			unlessBusy(() =>
-				db.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id)).run()
+				db.update(schema.apiToken).set({ lastUsedAt: now }).where(eq(schema.apiToken.id, id)).run()
 			)
 		)
 			row.lastUsedAt = now;

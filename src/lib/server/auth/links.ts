@@ -1,7 +1,6 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull, ne } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { invite } from '../db/schema';
+import type { invite } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite } from '../audit/record';
 import { hashPassword } from './password';
@@ -51,18 +50,8 @@ export function newLinkToken(): string {
 	return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-/**
- * Voids every open link of a person (but `exceptId`): called when a link is issued or used.
- * Synchronous twin of `voidOpenLinksInWrite`, for `issueLink`.
- */
-export function voidOpenLinks(tx: Queryable, userId: number, now: number, exceptId?: number) {
-	tx.update(invite)
-		.set({ voidedAt: now })
-		.where(openLinksOf(invite, userId, exceptId))
-		.run();
-}
-
-/** `voidOpenLinks` inside a store's write (db/store.ts). */
+/** Voids every open link of a person (but `exceptId`), inside a store's write: called when a
+ * link is issued or used. */
 export function voidOpenLinksInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -77,11 +66,7 @@ export function voidOpenLinksInWrite(
 		.where(openLinksOf(links, userId, exceptId));
 }
 
-function openLinksOf(
-	links: typeof invite | Store['tables']['invite'],
-	userId: number,
-	exceptId?: number
-) {
+function openLinksOf(links: Store['tables']['invite'], userId: number, exceptId?: number) {
 	return and(
 		eq(links.userId, userId),
 		isNull(links.acceptedAt),
@@ -91,31 +76,9 @@ function openLinksOf(
 }
 
 /**
- * Stores a new link of a person (voiding their older ones) and returns its token. Synchronous
- * twin of `issueLinkInWrite`, for an invitation (people/invites.ts `createInvite`), which runs
- * inside the synchronous transaction of teams/members.ts.
+ * Stores a new link of a person (voiding their older ones), inside a store's write, and returns
+ * its token: the self-service and the manager's reset, an invitation.
  */
-export function issueLink(
-	tx: Queryable,
-	input: {
-		purpose: LinkPurpose;
-		userId: number;
-		email: string;
-		seasonId?: number | null;
-		createdById?: number | null;
-		lifetime: number;
-	},
-	now: number
-): string {
-	voidOpenLinks(tx, input.userId, now);
-	const token = newLinkToken();
-	tx.insert(invite)
-		.values(linkRow(input, token, now))
-		.run();
-	return token;
-}
-
-/** `issueLink` inside a store's write (db/store.ts): the self-service and the manager's reset. */
 export async function issueLinkInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -128,7 +91,14 @@ export async function issueLinkInWrite(
 	return token;
 }
 
-type NewLink = Parameters<typeof issueLink>[1];
+type NewLink = {
+	purpose: LinkPurpose;
+	userId: number;
+	email: string;
+	seasonId?: number | null;
+	createdById?: number | null;
+	lifetime: number;
+};
 
 function linkRow(input: NewLink, token: string, now: number) {
 	return {

@@ -269,7 +269,7 @@ export async function seedDemo(
 	const users = [];
 	for (const login of logins) {
 		users.push(
-			await upsertUser(db, {
+			await upsertUser(sqliteStore(db), {
 				email: login.email,
 				displayName: login.name,
 				role: login.role,

@@ -12,6 +12,7 @@ import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import { getDb, migrationsFolder, openDatabase, schema, type Db } from './index';
+import { dataVersion } from './data-version';
 import type * as pgSchema from './schema.pg';
 import { log } from '../shared/log';
 
@@ -133,6 +134,16 @@ export function getStore(): Store {
 	const db = getDb();
 	if (holder[KEY]?.db !== db) holder[KEY] = { db, store: sqliteStore(db) };
 	return holder[KEY].store;
+}
+
+/**
+ * A number that moves when another connection to the database committed (SQLite's
+ * data_version, db/data-version.ts: another process, or another node on the same file), for an
+ * in-memory cache to learn that it may be stale. Null on PostgreSQL: other nodes' commits leave
+ * no cheap sign here, so a cache there reads the database instead of trusting itself.
+ */
+export function othersCommitVersion(store: Store): number | null {
+	return store.dialect === 'sqlite' ? dataVersion(store.sqlite) : null;
 }
 
 /**

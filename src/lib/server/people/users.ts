@@ -1,5 +1,6 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Db } from '../db';
+import { write, type Store, type StoreDb } from '../db/store';
 import { AppError, conflict } from '../shared/errors';
 import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
@@ -11,12 +12,26 @@ export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
 }
 
+/**
+ * Synchronous twin of `readUserByEmail`, for `formats/subject-ref.ts` (a format's subject named
+ * by email, inside the formats' synchronous transactions).
+ */
 export function findUserByEmail(db: Db, email: string) {
 	return db
 		.select()
 		.from(user)
 		.where(eq(user.email, normalizeEmail(email)))
 		.get();
+}
+
+/** The account with this email (compared normalized), if any: sign-in and the CLI. */
+export async function readUserByEmail(store: Store, email: string) {
+	const { user: people } = store.tables;
+	const [row] = await store.db
+		.select()
+		.from(people)
+		.where(eq(people.email, normalizeEmail(email)));
+	return row;
 }
 
 interface NewUser {
@@ -26,51 +41,63 @@ interface NewUser {
 	password: string;
 }
 
-export async function createUser(db: Db, input: NewUser) {
+/** Creates an account; an email in use already is refused (`email_taken`) and writes nothing. */
+export async function createUser(store: Store, input: NewUser) {
+	// Hashed before the write: a write awaits nothing but its transaction.
 	const passwordHash = await hashPassword(input.password);
-	return db
-		.insert(user)
-		.values({
-			email: normalizeEmail(input.email),
-			displayName: input.displayName.trim(),
-			role: input.role,
-			passwordHash
-		})
-		.returning()
-		.get();
+	const { user: people } = store.tables;
+	const email = normalizeEmail(input.email);
+	return write(store, async (tx) => {
+		const [taken] = await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
+		if (taken) throw conflict('email_taken', `A user with email ${email} exists already`);
+		const [row] = await tx
+			.insert(people)
+			.values({ email, displayName: input.displayName.trim(), role: input.role, passwordHash })
+			.returning();
+		return row;
+	});
 }
 
 /** Creates the user, or updates name and role of an existing one (password left alone). */
-export async function upsertUser(db: Db, input: NewUser) {
-	const existing = findUserByEmail(db, input.email);
-	if (!existing) return createUser(db, input);
-	return db
-		.update(user)
-		.set({ displayName: input.displayName.trim(), role: input.role })
-		.where(eq(user.id, existing.id))
-		.returning()
-		.get();
+export async function upsertUser(store: Store, input: NewUser) {
+	const passwordHash = await hashPassword(input.password);
+	const { user: people } = store.tables;
+	const email = normalizeEmail(input.email);
+	return write(store, async (tx) => {
+		const [existing] = await tx
+			.select({ id: people.id })
+			.from(people)
+			.where(eq(people.email, email));
+		const values = { displayName: input.displayName.trim(), role: input.role };
+		const [row] = existing
+			? await tx.update(people).set(values).where(eq(people.id, existing.id)).returning()
+			: await tx
+					.insert(people)
+					.values({ email, ...values, passwordHash })
+					.returning();
+		return row;
+	});
 }
 
 /** The admins' names, for "ask an admin" on the sign-in page (names only: it is public). */
-export function adminNames(db: Db, limit = 3): string[] {
-	return db
-		.select({ name: user.displayName })
-		.from(user)
-		.where(and(eq(user.role, 'admin'), ne(user.passwordHash, NO_PASSWORD)))
-		.orderBy(asc(user.id))
-		.limit(limit)
-		.all()
-		.map((u) => u.name);
+export async function adminNames(store: Store, limit = 3): Promise<string[]> {
+	const { user: people } = store.tables;
+	const rows = await store.db
+		.select({ name: people.displayName })
+		.from(people)
+		.where(and(eq(people.role, 'admin'), ne(people.passwordHash, NO_PASSWORD)))
+		.orderBy(asc(people.id))
+		.limit(limit);
+	return rows.map((u) => u.name);
 }
 
 /** A person's role and whether they have set a password (for the reset link on their page). */
-export function accountOf(db: Db, id: number) {
-	const row = db
-		.select({ id: user.id, role: user.role, passwordHash: user.passwordHash })
-		.from(user)
-		.where(eq(user.id, id))
-		.get();
+export async function accountOf(store: Store, id: number) {
+	const { user: people } = store.tables;
+	const [row] = await store.db
+		.select({ id: people.id, role: people.role, passwordHash: people.passwordHash })
+		.from(people)
+		.where(eq(people.id, id));
 	return row && { id: row.id, role: row.role, hasPassword: row.passwordHash !== NO_PASSWORD };
 }
 
@@ -91,41 +118,56 @@ export function employeeNumberProblem(value: string): string | null {
 	return null;
 }
 
-/** The person who has this employee number, if anyone. */
-export function personWithEmployeeNumber(db: Queryable, value: string) {
-	return db
-		.select({ id: user.id, displayName: user.displayName, email: user.email })
-		.from(user)
-		.where(eq(user.employeeNumber, normalizeEmployeeNumber(value)))
-		.get();
-}
-
-/**
- * Sets (or with '' clears) a person's employee number: unique in the organisation, so a sales
- * file's seller column can name them by it. Refuses a number someone else has, naming them.
- */
-export function setEmployeeNumber(db: Queryable, userId: number, value: string): string | null {
+/** `setEmployeeNumber` inside a store's write (teams/members.ts, importing the members file). */
+export async function setEmployeeNumberInWrite(
+	tx: StoreDb,
+	store: Store,
+	userId: number,
+	value: string
+): Promise<string | null> {
+	const { user: people } = store.tables;
 	const number = normalizeEmployeeNumber(value);
 	if (number === '') {
-		db.update(user).set({ employeeNumber: null }).where(eq(user.id, userId)).run();
+		await tx.update(people).set({ employeeNumber: null }).where(eq(people.id, userId));
 		return null;
 	}
 	const problem = employeeNumberProblem(number);
 	if (problem)
 		throw new AppError(400, 'invalid_employee_number', problem, { field: 'employeeNumber' });
-	const holder = personWithEmployeeNumber(db, number);
+	const holder = await personWithEmployeeNumberIn(tx, store, number);
 	if (holder && holder.id !== userId)
 		throw conflict(
 			'employee_number_taken',
 			m.teams_error_number_taken({ name: holder.displayName, email: holder.email, number }),
 			{ field: 'employeeNumber' }
 		);
-	db.update(user).set({ employeeNumber: number }).where(eq(user.id, userId)).run();
+	await tx.update(people).set({ employeeNumber: number }).where(eq(people.id, userId));
 	return number;
 }
 
-export function employeeNumberOf(db: Queryable, userId: number): string | null {
-	return (
-		db.select({ n: user.employeeNumber }).from(user).where(eq(user.id, userId)).get()?.n ?? null
-	);
+/** The person who has this employee number, if anyone (a write's `tx` or `store.db`). */
+export async function personWithEmployeeNumberIn(db: StoreDb, store: Store, value: string) {
+	const { user: people } = store.tables;
+	const [row] = await db
+		.select({ id: people.id, displayName: people.displayName, email: people.email })
+		.from(people)
+		.where(eq(people.employeeNumber, normalizeEmployeeNumber(value)));
+	return row;
+}
+
+/**
+ * Sets (or with '' clears) a person's employee number: unique in the organisation, so a sales
+ * file's seller column can name them by it. Refuses a number someone else has, naming them.
+ */
+export function setEmployeeNumber(store: Store, userId: number, value: string) {
+	return write(store, (tx) => setEmployeeNumberInWrite(tx, store, userId, value));
+}
+
+export async function employeeNumberOf(store: Store, userId: number): Promise<string | null> {
+	const { user: people } = store.tables;
+	const [row] = await store.db
+		.select({ n: people.employeeNumber })
+		.from(people)
+		.where(eq(people.id, userId));
+	return row?.n ?? null;
 }

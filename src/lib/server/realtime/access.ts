@@ -1,6 +1,6 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { apiToken, seasonMember } from '../db/schema';
+import { seasonMember } from '../db/schema';
 import type { Store } from '../db/store';
 import type { SessionUser } from '../auth/session';
 
@@ -51,13 +51,14 @@ export function mayWatch(
 /**
  * An API token that may still be used: not revoked, not expired. Every token role may read
  * seasons (GET /api/v1/seasons/:id/leaderboard), so every live token may watch any season that
- * is not a draft, as staff may.
+ * is not a draft, as staff may. Through the store: a token revoked on another node ends this
+ * node's sockets at the next check.
  */
-export function tokenAlive(db: Queryable, tokenId: number, now: number): boolean {
-	const row = db
+export async function tokenAlive(store: Store, tokenId: number, now: number): Promise<boolean> {
+	const { apiToken } = store.tables;
+	const [row] = await store.db
 		.select({ revokedAt: apiToken.revokedAt, expiresAt: apiToken.expiresAt })
 		.from(apiToken)
-		.where(eq(apiToken.id, tokenId))
-		.get();
+		.where(eq(apiToken.id, tokenId));
 	return !!row && row.revokedAt === null && (row.expiresAt === null || now < row.expiresAt);
 }

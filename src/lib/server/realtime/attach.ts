@@ -53,8 +53,8 @@ export function attachRealtime(
 	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
 	const db = options.db ?? getDb();
-	// The sessions and the displays are read through the store (auth/session.ts, access.ts
-	// sessionAlive, displays/tokens.ts); the rest of this file is not ported yet and uses the
+	// The sessions, the displays and the API tokens are read through the store (auth/session.ts,
+	// access.ts sessionAlive, displays/tokens.ts, auth/api-token.ts); the rest of this file is not ported yet and uses the
 	// SQLite connection, which the store wraps.
 	const store = sqliteStore(db);
 	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
@@ -81,16 +81,19 @@ export function attachRealtime(
 		}
 		const apiTokenValue = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
 		if (typeof apiTokenValue === 'string') {
-			try {
-				const principal = validateApiToken(db, apiTokenValue);
-				if (!principal) return next(new Error('unauthorized'));
-				socket.data.token = { id: principal.tokenId, name: principal.name };
-				return next();
-			} catch (error) {
-				// Revoked or expired: the same codes as the HTTP API's 401.
-				if (error instanceof AppError) return next(new Error(error.code));
-				throw error;
-			}
+			return void validateApiToken(store, apiTokenValue).then(
+				(principal) => {
+					if (!principal) return next(new Error('unauthorized'));
+					socket.data.token = { id: principal.tokenId, name: principal.name };
+					next();
+				},
+				(error: unknown) => {
+					// Revoked or expired: the same codes as the HTTP API's 401.
+					if (error instanceof AppError) return next(new Error(error.code));
+					log.error({ err: error }, "reading a socket's API token failed");
+					next(new Error('unavailable'));
+				}
+			);
 		}
 		const token = sessionTokenFromCookieHeader(socket.handshake.headers.cookie);
 		if (!token) return next(new Error('unauthorized'));
@@ -144,7 +147,7 @@ export function attachRealtime(
 					error: { code: 'forbidden', message: 'You are not taking part in this season' }
 				});
 			}
-			if (socket.data.token && !tokenAlive(db, socket.data.token.id, Date.now())) {
+			if (socket.data.token && !(await tokenAlive(store, socket.data.token.id, Date.now()))) {
 				ack({ error: { code: 'unauthorized', message: 'This API token was revoked or expired' } });
 				return void socket.disconnect(true);
 			}
@@ -207,7 +210,7 @@ export function attachRealtime(
 		try {
 			const now = Date.now();
 			const sessions = new Map<string, Promise<SessionUser | null>>();
-			const tokens = new Map<number, boolean>();
+			const tokens = new Map<number, Promise<boolean>>();
 			const displays = new Map<number, Promise<boolean>>();
 			const watches = new Map<string, boolean>();
 			const memo = <K, V>(cache: Map<K, V>, key: K, read: () => V): V => {
@@ -223,7 +226,7 @@ export function attachRealtime(
 				if (shown && (await memo(displays, shown.id, () => isDisplayRevoked(store, shown.id))))
 					socket.disconnect(true);
 				const token = socket.data.token;
-				if (token && !memo(tokens, token.id, () => tokenAlive(db, token.id, now)))
+				if (token && !(await memo(tokens, token.id, () => tokenAlive(store, token.id, now))))
 					socket.disconnect(true);
 				const sessionId = socket.data.sessionId;
 				if (!sessionId) continue;

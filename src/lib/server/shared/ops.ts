@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getDb, migrationsFolder } from '../db';
+import { getStore } from '../db/store';
 import { validateApiToken } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from './errors';
@@ -116,10 +117,10 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
 	);
 }
 
-function metrics(res: ServerResponse, req: IncomingMessage) {
+async function metrics(res: ServerResponse, req: IncomingMessage) {
 	try {
 		const token = bearer(req);
-		const principal = token ? validateApiToken(getDb(), token) : null;
+		const principal = token ? await validateApiToken(getStore(), token) : null;
 		if (!principal)
 			return refuse(
 				res,
@@ -189,7 +190,7 @@ export function opsEndpoints(
 				...state
 			});
 		} else {
-			metrics(res, req);
+			void metrics(res, req);
 		}
 		return true;
 	};

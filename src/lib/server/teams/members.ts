@@ -1,12 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '$lib/server/db';
-import { invite, ledgerEntry, sale, seasonMember, team, user } from '$lib/server/db/schema';
-import { audit, type Actor } from '$lib/server/audit/record';
-import { createInvite } from '$lib/server/people/invites';
+import type { Store, StoreDb } from '$lib/server/db/store';
+import { auditInWrite, type Actor } from '$lib/server/audit/record';
+import { createInviteInWrite } from '$lib/server/people/invites';
 import {
 	normalizeEmail,
-	personWithEmployeeNumber,
-	setEmployeeNumber
+	personWithEmployeeNumberIn,
+	setEmployeeNumberInWrite
 } from '$lib/server/people/users';
 import { conflict, notFound } from '$lib/server/shared/errors';
 import { writeCsv, type CsvError } from '$lib/csv';
@@ -16,7 +15,8 @@ import { changeTeams } from './open-season';
 import { m } from '../../paraglide/messages.js';
 
 // Who is in which team of a season: people brought in (invited, or added when they have an
-// account), moved and removed.
+// account), moved and removed. Through the store: each change is one write, so that the same
+// person brought in on two nodes at once lands in one team.
 // Note: an account that has a password never gets a link, since accepting one resets the
 // password: a manager could otherwise take over any account, an admin's included.
 // Note: ledger entries keep the team of the time, so a member who moves leaves their earlier
@@ -38,23 +38,23 @@ type Plan =
 	| {
 			ok: true;
 			email: string;
-			account: typeof user.$inferSelect | undefined;
+			account: Store['tables']['user']['$inferSelect'] | undefined;
 			member: boolean;
 			hasPassword: boolean;
 	  };
 
 /** What adding this person would do, or why it cannot (they are in another team). */
-function plan(tx: Queryable, seasonId: number, person: Person): Plan {
+async function plan(tx: StoreDb, store: Store, seasonId: number, person: Person): Promise<Plan> {
+	const { seasonMember, team, user } = store.tables;
 	const email = normalizeEmail(person.email);
-	const account = tx.select().from(user).where(eq(user.email, email)).get();
-	const membership = account
-		? tx
+	const [account] = await tx.select().from(user).where(eq(user.email, email));
+	const [membership] = account
+		? await tx
 				.select({ teamId: seasonMember.teamId, team: team.name })
 				.from(seasonMember)
 				.innerJoin(team, eq(team.id, seasonMember.teamId))
 				.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, account.id)))
-				.get()
-		: undefined;
+		: [];
 	if (membership && membership.teamId !== person.teamId) {
 		return {
 			ok: false,
@@ -69,25 +69,27 @@ function plan(tx: Queryable, seasonId: number, person: Person): Plan {
 	return { ok: true, email, account, member: !!membership, hasPassword };
 }
 
-function apply(
-	db: Db,
-	tx: Queryable,
+async function apply(
+	tx: StoreDb,
+	store: Store,
 	seasonId: number,
 	person: Person,
 	teamName: string,
 	actor: Actor,
 	clock: Clock
-): Outcome {
-	const p = plan(tx, seasonId, person);
+): Promise<Outcome> {
+	const { seasonMember } = store.tables;
+	const p = await plan(tx, store, seasonId, person);
 	if (!p.ok) throw conflict('conflict', p.error);
 	const name = p.account?.displayName ?? person.name.trim();
 	if (p.hasPassword) {
 		if (p.member) return { kind: 'already', name, email: p.email, team: teamName };
-		tx.insert(seasonMember)
-			.values({ seasonId, userId: p.account!.id, teamId: person.teamId, joinedAt: clock() })
-			.run();
-		audit(
+		await tx
+			.insert(seasonMember)
+			.values({ seasonId, userId: p.account!.id, teamId: person.teamId, joinedAt: clock() });
+		await auditInWrite(
 			tx,
+			store,
 			actor,
 			'member.add',
 			`user:${p.account!.id}`,
@@ -96,34 +98,34 @@ function apply(
 		);
 		return { kind: 'added', name, email: p.email, team: teamName };
 	}
-	// better-sqlite3 nests createInvite's transaction as a savepoint of this one.
-	const { token } = createInvite(
-		db,
+	const { token } = await createInviteInWrite(
+		tx,
+		store,
 		{ email: p.email, displayName: person.name, seasonId, teamId: person.teamId, actor },
-		clock
+		clock()
 	);
 	return { kind: 'invited', name, email: p.email, team: teamName, token };
 }
 
 /** Invites one person (or adds them, when they have an account) into a team of the season. */
 export function inviteMember(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	person: Person,
 	actor: Actor,
 	clock: Clock = systemClock
-): Outcome {
+): Promise<Outcome> {
+	const { team } = store.tables;
 	return changeTeams(
-		db,
+		store,
 		seasonId,
-		(tx) => {
-			const t = tx
+		async (tx) => {
+			const [t] = await tx
 				.select()
 				.from(team)
-				.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)))
-				.get();
+				.where(and(eq(team.id, person.teamId), eq(team.seasonId, seasonId)));
 			if (!t) throw notFound('not_found', m.teams_error_team_not_in_season());
-			return apply(db, tx, seasonId, person, t.name, actor, clock);
+			return apply(tx, store, seasonId, person, t.name, actor, clock);
 		},
 		(outcome) => outcome.kind !== 'already'
 	);
@@ -136,32 +138,29 @@ type ImportResult = { ok: true; outcomes: Outcome[] } | { ok: false; errors: Csv
  * of the season, nothing changes and those rows are reported.
  */
 export function importMembers(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	rows: MemberRow[],
 	actor: Actor,
 	clock: Clock = systemClock
-): ImportResult {
-	const teams = new Map(
-		db
-			.select()
-			.from(team)
-			.where(eq(team.seasonId, seasonId))
-			.all()
-			.map((t) => [t.name, t])
-	);
-	const people = rows.map((r) => ({
-		row: r.row,
-		email: r.email,
-		name: r.name,
-		teamId: teams.get(r.team)?.id ?? 0,
-		team: r.team,
-		employeeNumber: r.employeeNumber ?? null
-	}));
+): Promise<ImportResult> {
+	const { team, user } = store.tables;
 	return changeTeams<ImportResult>(
-		db,
+		store,
 		seasonId,
-		(tx) => {
+		async (tx) => {
+			// Read in the write: a team renamed or deleted on another node meanwhile is seen.
+			const teams = new Map(
+				(await tx.select().from(team).where(eq(team.seasonId, seasonId))).map((t) => [t.name, t])
+			);
+			const people = rows.map((r) => ({
+				row: r.row,
+				email: r.email,
+				name: r.name,
+				teamId: teams.get(r.team)?.id ?? 0,
+				team: r.team,
+				employeeNumber: r.employeeNumber ?? null
+			}));
 			const errors: CsvError[] = [];
 			for (const p of people) {
 				if (!p.teamId)
@@ -171,12 +170,12 @@ export function importMembers(
 						message: m.teams_error_no_team_in_season({ team: p.team })
 					});
 				else {
-					const checked = plan(tx, seasonId, p);
+					const checked = await plan(tx, store, seasonId, p);
 					if (!checked.ok) errors.push({ row: p.row, column: 'team', message: checked.error });
 				}
 				// An employee number someone else has is refused, naming them.
 				const holder = p.employeeNumber
-					? personWithEmployeeNumber(tx, p.employeeNumber)
+					? await personWithEmployeeNumberIn(tx, store, p.employeeNumber)
 					: undefined;
 				if (holder && holder.email !== normalizeEmail(p.email))
 					errors.push({
@@ -190,18 +189,17 @@ export function importMembers(
 					});
 			}
 			if (errors.length > 0) return { ok: false, errors };
-			const outcomes = people.map((p) => {
-				const outcome = apply(db, tx, seasonId, p, p.team, actor, clock);
+			const outcomes: Outcome[] = [];
+			for (const p of people) {
+				outcomes.push(await apply(tx, store, seasonId, p, p.team, actor, clock));
 				if (p.employeeNumber) {
-					const account = tx
+					const [account] = await tx
 						.select({ id: user.id })
 						.from(user)
-						.where(eq(user.email, normalizeEmail(p.email)))
-						.get();
-					if (account) setEmployeeNumber(tx, account.id, p.employeeNumber);
+						.where(eq(user.email, normalizeEmail(p.email)));
+					if (account) await setEmployeeNumberInWrite(tx, store, account.id, p.employeeNumber);
 				}
-				return outcome;
-			});
+			}
 			return { ok: true, outcomes };
 		},
 		(result) => result.ok && result.outcomes.some((o) => o.kind !== 'already')
@@ -209,33 +207,33 @@ export function importMembers(
 }
 
 export function moveMember(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	userId: number,
 	teamId: number,
 	actor: Actor,
 	clock: Clock = systemClock
 ) {
-	return changeTeams(db, seasonId, (tx) => {
-		const member = tx
+	const { seasonMember, team } = store.tables;
+	return changeTeams(store, seasonId, async (tx) => {
+		const [member] = await tx
 			.select()
 			.from(seasonMember)
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-			.get();
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)));
 		if (!member) throw notFound('not_found', m.teams_error_person_not_in_season());
-		const target = tx
+		const [target] = await tx
 			.select()
 			.from(team)
-			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)))
-			.get();
+			.where(and(eq(team.id, teamId), eq(team.seasonId, seasonId)));
 		if (!target) throw notFound('not_found', m.teams_error_this_team_not_in_season());
 		if (member.teamId === teamId) return { moved: false as const, team: target.name };
-		tx.update(seasonMember)
+		await tx
+			.update(seasonMember)
 			.set({ teamId })
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-			.run();
-		audit(
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)));
+		await auditInWrite(
 			tx,
+			store,
 			actor,
 			'member.move',
 			`user:${userId}`,
@@ -248,43 +246,42 @@ export function moveMember(
 
 /** Only someone who has not scored in the season: otherwise the ledger would lose its owner. */
 export function removeMember(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	userId: number,
 	actor: Actor,
 	clock: Clock = systemClock
 ) {
-	return changeTeams(db, seasonId, (tx) => {
-		const member = tx
+	const { invite, ledgerEntry, sale, seasonMember, user } = store.tables;
+	return changeTeams(store, seasonId, async (tx) => {
+		const [member] = await tx
 			.select({ teamId: seasonMember.teamId, name: user.displayName })
 			.from(seasonMember)
 			.innerJoin(user, eq(user.id, seasonMember.userId))
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-			.get();
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)));
 		if (!member) throw notFound('not_found', m.teams_error_person_not_in_season());
-		const sales = tx
+		const [sales] = await tx
 			.select({ n: sql<number>`count(*)` })
 			.from(sale)
-			.where(and(eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)))
-			.get()!.n;
-		const entries = tx
+			.where(and(eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)));
+		const [entries] = await tx
 			.select({ n: sql<number>`count(*)` })
 			.from(ledgerEntry)
-			.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
-			.get()!.n;
-		if (sales + entries > 0)
+			.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)));
+		if (sales.n + entries.n > 0)
 			throw conflict('conflict', m.teams_error_has_points({ name: member.name }));
-		tx.delete(seasonMember)
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-			.run();
+		await tx
+			.delete(seasonMember)
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)));
 		// An unused invitation to this season must not outlive the membership.
-		tx.delete(invite)
+		await tx
+			.delete(invite)
 			.where(
 				and(eq(invite.userId, userId), eq(invite.seasonId, seasonId), isNull(invite.acceptedAt))
-			)
-			.run();
-		audit(
+			);
+		await auditInWrite(
 			tx,
+			store,
 			actor,
 			'member.remove',
 			`user:${userId}`,
@@ -296,8 +293,9 @@ export function removeMember(
 }
 
 /** A season's members as the members file (`email,name,team,employeeNumber`), to edit and re-import. */
-export function membersCsv(db: Queryable, seasonId: number): string {
-	const rows = db
+export async function membersCsv(store: Store, seasonId: number): Promise<string> {
+	const { seasonMember, team, user } = store.tables;
+	const rows = await store.db
 		.select({
 			email: user.email,
 			name: user.displayName,
@@ -308,8 +306,7 @@ export function membersCsv(db: Queryable, seasonId: number): string {
 		.innerJoin(user, eq(user.id, seasonMember.userId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
 		.where(eq(seasonMember.seasonId, seasonId))
-		.orderBy(team.name, user.displayName)
-		.all();
+		.orderBy(team.name, user.displayName);
 	return writeCsv(
 		['email', 'name', 'team', 'employeeNumber'],
 		rows.map((r) => [r.email, r.name, r.team, r.employeeNumber ?? ''])

@@ -1,8 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { adminNames, findUserByEmail, normalizeEmail } from '$lib/server/people/users';
+import { adminNames, normalizeEmail, readUserByEmail } from '$lib/server/people/users';
 import { decoyHash, verifyPassword } from '$lib/server/auth/password';
 import { createSession, generateSessionToken } from '$lib/server/auth/session';
 import { setSessionTokenCookie } from '$lib/server/auth/cookie';
@@ -17,10 +16,10 @@ function safeRedirect(target: string | null): string {
 	return target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
 }
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
 	// With mail configured, people reset their own password (/forgot); else they ask an admin.
-	return { admins: adminNames(getDb()), selfReset: mailConfigured() };
+	return { admins: await adminNames(getStore()), selfReset: mailConfigured() };
 };
 
 export const actions: Actions = {
@@ -34,8 +33,7 @@ export const actions: Actions = {
 		if (email.length > 254 || password.length > 256)
 			return refuse(400, 'default', m.auth_wrong(), { values });
 
-		const db = getDb();
-		const user = findUserByEmail(db, email);
+		const user = await readUserByEmail(getStore(), email);
 		const tooMany = (wait: number) => {
 			event.setHeaders({ 'retry-after': String(Math.ceil(wait / 1000)) });
 			return refuse(429, 'default', m.auth_too_many({ wait: waitInWords(wait) }), { values });

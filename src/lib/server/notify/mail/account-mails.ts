@@ -1,35 +1,32 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { user } from '../../db/schema';
 import { m } from '../../../paraglide/messages.js';
 import { appOrigin } from './config';
 import type { Store, StoreDb } from '../../db/store';
 import { readOrganisation } from '../../organisation/settings';
 import type { Locale } from '../../../i18n/locales';
-import { queueMail, queueMailInWrite } from './queue';
-import { recipientLocale, renderMail } from './templates';
+import { queueMailInWrite } from './queue';
+import { renderMail } from './templates';
 
 // The mails that carry a link to set a password: an invitation, and a password reset (asked for
 // by the person on /forgot, or issued by a manager). Queued in the transaction that stores the
 // link, so that the mail exists exactly when the link does; neither can be switched off.
 
-function person(tx: Queryable, userId: number) {
-	return tx
-		.select({ name: user.displayName, email: user.email })
-		.from(user)
-		.where(eq(user.id, userId))
-		.get();
-}
-
-/** Queues the invitation mail with the link `/invite/<token>`. */
-export function queueInvitationMail(
-	tx: Queryable,
+/** Queues the invitation mail with the link `/invite/<token>`, inside a store's write
+ * (db/store.ts): people/invites.ts `createInviteInWrite`. */
+export async function queueInvitationMailInWrite(
+	tx: StoreDb,
+	store: Store,
 	input: { userId: number; token: string; seasonName: string; teamName: string },
 	now: number
-): void {
-	const to = person(tx, input.userId);
+): Promise<void> {
+	const { user: people } = store.tables;
+	const [to] = await tx
+		.select({ name: people.displayName, email: people.email, locale: people.locale })
+		.from(people)
+		.where(eq(people.id, input.userId));
 	if (!to) return;
-	const locale = recipientLocale(tx, input.userId);
+	// As recipientLocale: their own language, else the organisation's default.
+	const locale = to.locale ?? (await readOrganisation(tx, store)).defaultLocale;
 	const o = { locale };
 	const mail = renderMail({
 		locale,
@@ -39,7 +36,12 @@ export function queueInvitationMail(
 		action: { label: m.mail_invite_action({}, o), url: `${appOrigin()}/invite/${input.token}` },
 		notes: [m.mail_invite_expires({}, o)]
 	});
-	queueMail(tx, { userId: input.userId, kind: 'invitation', to: to.email, ...mail }, now);
+	await queueMailInWrite(
+		tx,
+		store,
+		{ userId: input.userId, kind: 'invitation', to: to.email, ...mail },
+		now
+	);
 }
 
 /** Queues the password-reset mail with the link `/reset/<token>`, inside a store's write

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -24,7 +25,7 @@ import { m } from '$lib/paraglide/messages.js';
 
 const MAX_FILE_BYTES = 512 * 1024;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const seasons = listConsoleSeasons(db);
@@ -47,7 +48,7 @@ export const load: PageServerLoad = (event) => {
 					open: chosen.status !== 'ended' && chosen.status !== 'archived'
 				}
 			: null,
-		...(chosen ? teamsOverview(db, chosen.id) : { teams: [], members: [] })
+		...(chosen ? await teamsOverview(getStore(), chosen.id) : { teams: [], members: [] })
 	};
 };
 
@@ -89,7 +90,7 @@ export const actions: Actions = {
 		const parsed = parseForm(teamSchema, values, 'addTeam', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			const row = addTeam(getDb(), s.id, parsed.data, { userId: user.id });
+			const row = await addTeam(getStore(), s.id, parsed.data, { userId: user.id });
 			return { action: 'addTeam', message: m.teams_added({ emoji: row.emoji, name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'addTeam', values);
@@ -106,7 +107,7 @@ export const actions: Actions = {
 		const parsed = parseForm(teamSchema, values, 'updateTeam', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			const row = updateTeam(getDb(), s.id, teamId.data, parsed.data, { userId: user.id });
+			const row = await updateTeam(getStore(), s.id, teamId.data, parsed.data, { userId: user.id });
 			return { action: 'updateTeam', message: m.teams_saved({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'updateTeam', values);
@@ -120,7 +121,7 @@ export const actions: Actions = {
 		const s = seasonFrom(form);
 		if (!s || !teamId.success) return refuse(404, 'deleteTeam', m.teams_gone());
 		try {
-			const row = deleteTeam(getDb(), s.id, teamId.data, { userId: user.id });
+			const row = await deleteTeam(getStore(), s.id, teamId.data, { userId: user.id });
 			return { action: 'deleteTeam', message: m.teams_deleted({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'deleteTeam');
@@ -136,7 +137,9 @@ export const actions: Actions = {
 		if (!s || !userId.success || !teamId.success)
 			return refuse(400, 'moveMember', m.teams_choose_move());
 		try {
-			const result = moveMember(getDb(), s.id, userId.data, teamId.data, { userId: user.id });
+			const result = await moveMember(getStore(), s.id, userId.data, teamId.data, {
+				userId: user.id
+			});
 			return {
 				action: 'moveMember',
 				message: result.moved
@@ -155,7 +158,7 @@ export const actions: Actions = {
 		const s = seasonFrom(form);
 		if (!s || !userId.success) return refuse(404, 'removeMember', m.teams_person_not_in_season());
 		try {
-			const removed = removeMember(getDb(), s.id, userId.data, { userId: user.id });
+			const removed = await removeMember(getStore(), s.id, userId.data, { userId: user.id });
 			return {
 				action: 'removeMember',
 				message: m.teams_removed({ name: removed.name, season: s.name })
@@ -174,7 +177,7 @@ export const actions: Actions = {
 		const parsed = parseForm(inviteSchema, values, 'invite', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			const outcome = inviteMember(getDb(), s.id, parsed.data, { userId: user.id });
+			const outcome = await inviteMember(getStore(), s.id, parsed.data, { userId: user.id });
 			return { action: 'invite', outcome: linkOf(event, outcome) };
 		} catch (e) {
 			return refuseError(e, 'invite', values);
@@ -188,13 +191,13 @@ export const actions: Actions = {
 		const userId = id.safeParse(form.get('userId'));
 		const member =
 			s && userId.success
-				? teamsOverview(getDb(), s.id).members.find((row) => row.userId === userId.data)
+				? (await teamsOverview(getStore(), s.id)).members.find((row) => row.userId === userId.data)
 				: undefined;
 		if (!s || !member) return refuse(404, 'invite', m.teams_person_not_in_season());
 		if (member.joined) return refuse(409, 'invite', m.teams_already_joined({ name: member.name }));
 		try {
-			const outcome = inviteMember(
-				getDb(),
+			const outcome = await inviteMember(
+				getStore(),
 				s.id,
 				{ email: member.email, name: member.name, teamId: member.teamId },
 				{ userId: user.id }
@@ -219,13 +222,12 @@ export const actions: Actions = {
 			csv = await file.text();
 		}
 		if (csv.trim() === '') return whole(m.teams_no_csv());
-		const db = getDb();
 		const parsed = parseMembersCsv(csv, {
-			teams: teamsOverview(db, s.id).teams.map((t) => t.name)
+			teams: (await teamsOverview(getStore(), s.id)).teams.map((t) => t.name)
 		});
 		if (parsed.errors.length > 0) return refuseFile(pasted, parsed.errors);
 		try {
-			const result = importMembers(db, s.id, parsed.rows, { userId: user.id });
+			const result = await importMembers(getStore(), s.id, parsed.rows, { userId: user.id });
 			if (!result.ok) return refuseFile(pasted, result.errors);
 			return { action: 'import', outcomes: result.outcomes.map((o) => linkOf(event, o)) };
 		} catch (e) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-token';
@@ -15,10 +15,10 @@ const ROLE_HELP = {
 	admin: m.tokens_role_help_admin
 };
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	admin(event);
 	return {
-		tokens: listApiTokens(getDb()),
+		tokens: await listApiTokens(getStore()),
 		roles: TOKEN_ROLES.map((role) => ({ role, help: ROLE_HELP[role]() })),
 		now: Date.now()
 	};
@@ -31,8 +31,8 @@ export const actions = {
 		const parsed = parseForm(tokenFormSchema(), values, 'create', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			const { token } = createApiToken(
-				getDb(),
+			const { token } = await createApiToken(
+				getStore(),
 				{ name: parsed.data.name, role: parsed.data.role, expiresAt: parsed.data.expiresOn },
 				{ userId: user.id }
 			);
@@ -54,7 +54,7 @@ export const actions = {
 			.safeParse((await event.request.formData()).get('id'));
 		if (!id.success) return refuse(400, 'revoke', m.tokens_choose());
 		try {
-			const revoked = revokeApiToken(getDb(), { id: id.data }, { userId: user.id });
+			const revoked = await revokeApiToken(getStore(), { id: id.data }, { userId: user.id });
 			return {
 				action: 'revoke' as const,
 				success: true as const,

@@ -22,19 +22,19 @@ function personId(raw: string): number {
 	return parsed.data;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
 	if (!season) error(404, { message: m.console_home_no_season() });
 	const found = personInSeason(db, season.id, personId(event.params.userId));
 	if (!found) error(404, { message: m.people_not_in_named_season({ season: season.name }) });
-	const account = accountOf(db, found.person.id);
+	const account = await accountOf(getStore(), found.person.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		...found,
 		self: found.person.id === user.id,
-		employeeNumber: employeeNumberOf(db, found.person.id),
+		employeeNumber: await employeeNumberOf(getStore(), found.person.id),
 		// Whether this manager may issue a password-reset link for the person, and if not, why.
 		reset: !account
 			? { allowed: false, why: m.people_no_account() }
@@ -88,7 +88,7 @@ export const actions: Actions = {
 				values
 			});
 		try {
-			const number = setEmployeeNumber(getDb(), userId, values.employeeNumber);
+			const number = await setEmployeeNumber(getStore(), userId, values.employeeNumber);
 			return {
 				action: 'employeeNumber',
 				message: number ? m.people_number_set({ number }) : m.people_number_removed()

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getSeason } from '$lib/server/seasons/queries';
 import { membersCsv } from '$lib/server/teams/members';
@@ -9,10 +10,13 @@ import { csvFileName, csvResponse } from '$lib/csv';
 import { m } from '$lib/paraglide/messages.js';
 
 /** GET /manage/teams/members.csv?season=ID: the season's members, in the members file's format. */
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	requireRole(event, MANAGERS);
 	const id = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('season'));
 	const season = id.success ? getSeason(getDb(), id.data) : undefined;
 	if (!season) error(404, { message: m.teams_no_such_season() });
-	return csvResponse(membersCsv(getDb(), season.id), csvFileName(season.name, 'season', 'members'));
+	return csvResponse(
+		await membersCsv(getStore(), season.id),
+		csvFileName(season.name, 'season', 'members')
+	);
 };
