@@ -4,6 +4,7 @@
 // often the scheduler runs; the losing team and a person who left the winning team before the
 // freeze get nothing, nor does anyone for a draw; a badge created later (the re-evaluation) finds the same people even after
 // someone joined the team since.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -105,8 +106,8 @@ describe('a team sprint won', () => {
 			{},
 			() => base - DAY
 		);
-		createSprint(
-			db,
+		await createSprint(
+			sqliteStore(db),
 			season.id,
 			{
 				name: 'Team race',
@@ -181,7 +182,7 @@ describe('a team knockout won', () => {
 		// Team 1 leads at the start (seed 1), team 0 is seed 2; one round: the final.
 		sell(bob.id, base - DAY, 2);
 		sell(ann.id, base - DAY);
-		makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
+		await makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
 		runBracketJobs(db, () => base);
 		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
 		sell(ann.id, base + HOUR, 3);
