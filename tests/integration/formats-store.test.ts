@@ -1,8 +1,10 @@
 // The sprints' and knockouts' consoles ported onto the store (#20, db/store.ts): a manager's
 // create, edit and remove with their audit entries, the console's lists and the measures it
 // offers, and the API's season and measure checks, with the same assertions on a temp SQLite file
-// and a throwaway PostgreSQL, two nodes each (tests/helpers/store-nodes.ts). Deciding and
-// advancing the races (their wins give badges) and the boards' views stay synchronous.
+// and a throwaway PostgreSQL, two nodes each (tests/helpers/store-nodes.ts); and the duels'
+// commands (propose, answer, withdraw, a manager's duel, pairing, the stake budget). Deciding and
+// advancing the races and the duels (their wins give badges and pay stakes) and the boards'
+// views stay synchronous.
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -22,6 +24,15 @@ import {
 import { checkMeasure, formatSeason, openSeason } from '../../src/lib/server/formats/format-api';
 import type { SprintInput } from '../../src/lib/server/sprints/sprint-form';
 import type { KnockoutInput } from '../../src/lib/server/knockouts/knockout-form';
+import {
+	answerChallenge,
+	cancelChallenge,
+	createDuel,
+	pairAutomatically,
+	proposeChallenge,
+	setStakeBudget
+} from '../../src/lib/server/challenges/commands';
+import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
 
@@ -82,6 +93,17 @@ const cupEditOf = (row: Omit<KnockoutInput, 'requestId'>) => ({
 
 const makeSeason = (store: Store, status: 'live' | 'draft' = 'live') =>
 	liveSeasonOn(store, { size: 2, teams: ['Alpha', 'Beta'], endsAt: NOW * 2, status });
+
+/** A duel's terms over two days from tomorrow (UTC), on points. */
+const duelTerms = (stake = 0) => ({
+	subject: 'user' as const,
+	measure: 'points',
+	preset: 'custom' as const,
+	fromDate: dayKeyOf(NOW + DAY, 'UTC'),
+	toDate: dayKeyOf(NOW + 2 * DAY, 'UTC'),
+	stake,
+	requestId: `duel-${++serial}`
+});
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i % 2];
@@ -368,5 +390,179 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await appErrorCode(() => formatSeason(node(1), 99_999))).toBe('not_found');
 		await node(1).db.update(season).set({ status: 'ended' }).where(eq(season.id, seasonId));
 		expect(await appErrorCode(() => openSeason(node(0), seasonId))).toBe('season_closed');
+	});
+
+	it('a duel proposed on one node is answered or withdrawn on the other, once', async () => {
+		const { seasonId, people } = await liveSeasonOn(node(0), {
+			size: 4,
+			teams: ['Alpha', 'Beta'],
+			endsAt: NOW * 2,
+			timeZone: 'UTC'
+		});
+		const [ann, bob, cid, dee] = people;
+		const terms = { ...duelTerms(), seasonId, userId: ann.id, opponentId: bob.id };
+		// The same form sent to both nodes at once is one challenge.
+		const sent = await Promise.all([0, 1].map((i) => proposeChallenge(node(i), terms, () => NOW)));
+		expect(sent.filter((p) => p.created)).toHaveLength(1);
+		const id = sent[0].challenge.id;
+		expect(sent[1].challenge.id).toBe(id);
+
+		// Only Bob answers; accepting on both nodes at once is one answer.
+		expect(
+			await appErrorCode(() =>
+				answerChallenge(node(1), { challengeId: id, userId: cid.id, decision: 'accept' }, () => NOW)
+			)
+		).toBe('not_found');
+		const answers = await Promise.all(
+			[0, 1].map((i) =>
+				answerChallenge(node(i), { challengeId: id, userId: bob.id, decision: 'accept' }, () => NOW)
+			)
+		);
+		expect(answers.map((a) => a.status)).toEqual(['accepted', 'accepted']);
+		expect(answers[0].decidedAt).toBe(answers[1].decidedAt);
+		expect(
+			await appErrorCode(() =>
+				answerChallenge(
+					node(0),
+					{ challengeId: id, userId: bob.id, decision: 'decline' },
+					() => NOW
+				)
+			)
+		).toBe('not_open');
+
+		// A withdrawal on one node; the other node's answer then comes too late.
+		const other = await proposeChallenge(
+			node(1),
+			{ ...duelTerms(), seasonId, userId: cid.id, opponentId: dee.id },
+			() => NOW
+		);
+		expect(
+			(
+				await cancelChallenge(
+					node(0),
+					{ challengeId: other.challenge.id, userId: cid.id },
+					() => NOW
+				)
+			).status
+		).toBe('cancelled');
+		expect(
+			await appErrorCode(() =>
+				answerChallenge(
+					node(1),
+					{ challengeId: other.challenge.id, userId: dee.id, decision: 'accept' },
+					() => NOW
+				)
+			)
+		).toBe('not_open');
+
+		// Bad terms change nothing.
+		const { challenge } = node(0).tables;
+		const before = await node(0)
+			.db.select()
+			.from(challenge)
+			.where(eq(challenge.seasonId, seasonId));
+		for (const [bad, code] of [
+			[{ opponentId: ann.id }, 'self'],
+			[{ measure: 'category:Nope' }, 'bad_measure'],
+			[
+				{ fromDate: dayKeyOf(NOW - 3 * DAY, 'UTC'), toDate: dayKeyOf(NOW - 2 * DAY, 'UTC') },
+				'bad_period'
+			],
+			[{ stake: 5 }, 'stake_spendable']
+		] as const)
+			expect(
+				await appErrorCode(() =>
+					proposeChallenge(node(1), { ...terms, ...duelTerms(), ...bad }, () => NOW)
+				)
+			).toBe(code);
+		expect(
+			await node(1).db.select().from(challenge).where(eq(challenge.seasonId, seasonId))
+		).toEqual(before);
+	});
+
+	it('stakes raced on two nodes stay within the budget set on either', async () => {
+		const { seasonId, people } = await liveSeasonOn(node(0), {
+			size: 4,
+			teams: ['Alpha', 'Beta'],
+			endsAt: NOW * 2,
+			timeZone: 'UTC',
+			points: [1000, 1000, 1000, 1000]
+		});
+		const [ann, bob, cid, dee] = people;
+		const boss = { userId: ann.id };
+		await setStakeBudget(node(1), { seasonId, actorId: ann.id, budget: 50 }, () => NOW);
+		// Two duels of 30 each, asked on both nodes at once: only one fits the 50 left.
+		const duels = await Promise.all(
+			[
+				[ann, bob],
+				[cid, dee]
+			].map(([a, b], i) =>
+				appErrorCode(() =>
+					createDuel(
+						node(i),
+						{ ...duelTerms(30), seasonId, actor: boss, challengerId: a.id, opponentId: b.id },
+						() => NOW
+					)
+				)
+			)
+		);
+		expect(duels.sort()).toEqual(['ok', 'stake_budget']);
+		// A budget raised on the other node lets the second through.
+		await setStakeBudget(node(0), { seasonId, actorId: ann.id, budget: 60 }, () => NOW);
+		await createDuel(
+			node(1),
+			{ ...duelTerms(30), seasonId, actor: boss, challengerId: cid.id, opponentId: dee.id },
+			() => NOW
+		);
+		expect((await audits(node(0), `season:${seasonId}`)).map((a) => [a.action, a.data])).toEqual([
+			['challenge.budget', { budget: 50 }],
+			['challenge.budget', { budget: 60 }]
+		]);
+	});
+
+	it('a pairing sent to both nodes at once pairs everyone once', async () => {
+		const { seasonId, people } = await liveSeasonOn(node(0), {
+			size: 5,
+			teams: ['Alpha', 'Beta'],
+			endsAt: NOW * 2,
+			timeZone: 'UTC',
+			points: [10, 50, 40, 30, 20]
+		});
+		const input = {
+			...duelTerms(),
+			seasonId,
+			actorId: people[0].id,
+			mode: 'neighbours' as const
+		};
+		const made = await Promise.all([0, 1].map((i) => pairAutomatically(node(i), input, () => NOW)));
+		const pairings = made.filter((p) => p.created.length > 0);
+		expect(pairings).toHaveLength(1);
+		// Ranking neighbours: 50 v 40, 30 v 20; the last (10) sits out.
+		const [{ created, bye }] = pairings;
+		const ids = people.map((p) => p.id);
+		expect(created.map((d) => [d.challengerId, d.opponentId, d.status])).toEqual([
+			[ids[1], ids[2], 'accepted'],
+			[ids[3], ids[4], 'accepted']
+		]);
+		expect(bye).toBe(ids[0]);
+		expect(
+			(await audits(node(1), `season:${seasonId}`)).filter((a) => a.action === 'challenge.pair')
+		).toHaveLength(1);
+		// Too few for a pair is refused.
+		const alone = await liveSeasonOn(node(1), {
+			size: 1,
+			teams: ['Solo'],
+			endsAt: NOW * 2,
+			timeZone: 'UTC'
+		});
+		expect(
+			await appErrorCode(() =>
+				pairAutomatically(
+					node(0),
+					{ ...input, ...duelTerms(), seasonId: alone.seasonId },
+					() => NOW
+				)
+			)
+		).toBe('too_few');
 	});
 });

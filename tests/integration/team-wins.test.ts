@@ -230,7 +230,7 @@ describe('a team duel won', () => {
 		const day2 = day1 + DAY;
 		const duel = (day: number, requestId: string) =>
 			createDuel(
-				db,
+				sqliteStore(db),
 				{
 					seasonId: season.id,
 					actor: SYSTEM,
@@ -246,8 +246,8 @@ describe('a team duel won', () => {
 				},
 				() => base
 			);
-		duel(day1, 'won');
-		duel(day2, 'draw');
+		await duel(day1, 'won');
+		await duel(day2, 'draw');
 		advanceChallenges(db, () => day1);
 		// Day one: team 0 (Ann, Cat) 150 points, team 1 (Bob) 50. Day two: 50 each.
 		sell(ann.id, day1 + HOUR, 2);

@@ -166,7 +166,7 @@ function challengeById(db: Queryable, seasonId: number, id: number) {
  */
 export async function createChallengeFor(
 	store: Store,
-	/** The same database: the duel's command and its answer are not on the store yet. */
+	/** The same database: the duel's answer is read through the board's view, not on the store yet. */
 	db: Db,
 	seasonId: number,
 	body: z.infer<typeof challengeCreateSchema>,
@@ -176,9 +176,9 @@ export async function createChallengeFor(
 	const challengerId = resolveSubject(db, seasonId, body.challenger, 'challenger');
 	const opponentId = resolveSubject(db, seasonId, body.opponent, 'opponent');
 	await checkMeasure(store, seasonId, body.measure);
-	let made: ReturnType<typeof createDuel>;
+	let made: Awaited<ReturnType<typeof createDuel>>;
 	try {
-		made = createDuel(db, {
+		made = await createDuel(store, {
 			seasonId,
 			actor: { tokenId: principal.tokenId },
 			subject: kindOf(body.challenger),

@@ -412,7 +412,7 @@ export async function seedDemo(
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	await seedDemoBrackets(sqliteStore(db), db, { seasonId, locale, now });
 	seedDemoDivisions(db, { seasonId, locale, now });
-	seedDemoChallenges(db, {
+	await seedDemoChallenges(sqliteStore(db), db, {
 		seasonId,
 		locale,
 		repIds: reps.map((r) => r.id),
