@@ -13,6 +13,7 @@
 //   npm run bench:formats -- [--sizes 10000,50000,200000]
 //
 // Prints the machine's load and writes bench/results/formats-<time>.json. Not part of npm test.
+import { sqliteStore } from '../src/lib/server/db/store';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,8 +95,8 @@ for (const sales of SIZES) {
 		// A target half the week's best: many people have crossed it, at different times.
 		const best = Math.max(...[...week.values()].map((t) => t.confirmed));
 		const target = Math.max(1, Math.round(best / 2));
-		const { sprint } = createSprint(
-			db,
+		const { sprint } = await createSprint(
+			sqliteStore(db),
 			seeded.seasonId,
 			{
 				name: 'Bench week',

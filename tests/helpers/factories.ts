@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { Db } from '../../src/lib/server/db';
 import {
 	product,
@@ -163,14 +164,14 @@ export function standingsVsLedger(db: Db, seasonId: number) {
  * A knockout of four people on points, one-day rounds from `startsAt` with a 2-hour grace,
  * created the day before it starts by the system; `input` changes any of its settings.
  */
-export function makeCup(
+export async function makeCup(
 	db: Db,
 	seasonId: number,
 	startsAt: number,
 	input: Partial<KnockoutInput> = {}
 ) {
-	return createKnockout(
-		db,
+	return await createKnockout(
+		sqliteStore(db),
 		seasonId,
 		{
 			name: 'Cup',

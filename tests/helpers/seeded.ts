@@ -82,14 +82,22 @@ export async function seedServerDb(
 	};
 }
 
-/** Opens the file with the app's own connection code, runs `fn` and closes it again. */
+/**
+ * Opens the file with the app's own connection code, runs `fn` and closes it again (once its
+ * promise settles, when it returns one: a store's write runs after a hop of the event loop).
+ */
 export function withDb<T>(path: string, fn: (db: Db) => T): T {
 	const db = openDatabase(path);
+	let result: T;
 	try {
-		return fn(db);
-	} finally {
+		result = fn(db);
+	} catch (error) {
 		db.$client.close();
+		throw error;
 	}
+	if (result instanceof Promise) return result.finally(() => db.$client.close()) as T;
+	db.$client.close();
+	return result;
 }
 
 /** As withDb, for what runs through the store (db/store.ts); the file is closed once `fn` settles. */

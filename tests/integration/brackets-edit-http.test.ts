@@ -3,6 +3,7 @@
 // sprint's form sends only what may change and a forged change of its target is refused with
 // the field named; removing one that is live cancels it, and the boards watching over Socket.IO
 // lose its card without a reload; /sprints and the bracket page no longer show it.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -51,40 +52,52 @@ beforeAll(async () => {
 			target: 5000,
 			prize: 'Lunch'
 		};
-		ids.live = createSprint(
-			d,
-			db.seasonId,
-			{ ...base, name: 'Live race', startsAt: now - HOUR, endsAt: now + DAY, requestId: 'live-1' },
-			{ userId: null }
+		ids.live = (
+			await createSprint(
+				sqliteStore(d),
+				db.seasonId,
+				{
+					...base,
+					name: 'Live race',
+					startsAt: now - HOUR,
+					endsAt: now + DAY,
+					requestId: 'live-1'
+				},
+				{ userId: null }
+			)
 		).sprint.id;
-		ids.later = createSprint(
-			d,
-			db.seasonId,
-			{
-				...base,
-				name: 'Next week race',
-				startsAt: now + 7 * DAY,
-				endsAt: now + 8 * DAY,
-				requestId: 'later-1'
-			},
-			{ userId: null }
+		ids.later = (
+			await createSprint(
+				sqliteStore(d),
+				db.seasonId,
+				{
+					...base,
+					name: 'Next week race',
+					startsAt: now + 7 * DAY,
+					endsAt: now + 8 * DAY,
+					requestId: 'later-1'
+				},
+				{ userId: null }
+			)
 		).sprint.id;
-		ids.cup = createKnockout(
-			d,
-			db.seasonId,
-			{
-				name: 'Running cup',
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: now - HOUR,
-				prize: null,
-				requestId: 'cup-1'
-			},
-			{ userId: null }
+		ids.cup = (
+			await createKnockout(
+				sqliteStore(d),
+				db.seasonId,
+				{
+					name: 'Running cup',
+					subject: 'user',
+					measure: 'points',
+					size: 4,
+					roundLength: 1,
+					roundUnit: 'day',
+					graceHours: 2,
+					startsAt: now - HOUR,
+					prize: null,
+					requestId: 'cup-1'
+				},
+				{ userId: null }
+			)
 		).knockout.id;
 	} finally {
 		d.$client.close();

@@ -3,6 +3,7 @@
 // later deadline once started; a refusal writes nothing (no row change, no audit event, no push);
 // removing deletes one not started and cancels a started one, which then shows nowhere and which
 // the scheduler leaves alone, across a restart too; a final one cannot be touched.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -61,9 +62,9 @@ const audits = () =>
 		.filter((e) => /^(sprint|knockout)\./.test(e.action));
 
 /** The refusal a command throws: its status, code and field. */
-function refusal(run: () => unknown) {
+async function refusal(run: () => unknown) {
 	try {
-		run();
+		await run();
 	} catch (e) {
 		if (e instanceof AppError) return { status: e.status, code: e.code, field: e.field };
 		throw e;
@@ -115,10 +116,16 @@ describe('a sprint', () => {
 	it('before its start: every field changes, audited and pushed', async () => {
 		const { season } = await makeContest(db, { teams: 2, people: 2 });
 		const now = Date.now();
-		const { sprint: s } = createSprint(db, season.id, sprintInput(now + DAY), MANAGER, () => now);
+		const { sprint: s } = await createSprint(
+			sqliteStore(db),
+			season.id,
+			sprintInput(now + DAY),
+			MANAGER,
+			() => now
+		);
 		pushes.length = 0;
-		const changed = updateSprint(
-			db,
+		const changed = await updateSprint(
+			sqliteStore(db),
 			season.id,
 			s.id,
 			edit(s, {
@@ -150,7 +157,7 @@ describe('a sprint', () => {
 			['endsAt', 'measure', 'name', 'prize', 'startsAt', 'subject', 'target'].sort()
 		);
 		// Sent back unchanged: nothing written, nothing audited.
-		updateSprint(db, season.id, s.id, edit(changed), MANAGER, () => now);
+		await updateSprint(sqliteStore(db), season.id, s.id, edit(changed), MANAGER, () => now);
 		expect(audits()).toHaveLength(2);
 	});
 
@@ -158,8 +165,8 @@ describe('a sprint', () => {
 		const { season } = await makeContest(db, { teams: 2, people: 2 });
 		const now = Date.now();
 		// Stored to the millisecond; the form sends minutes.
-		const { sprint: s } = createSprint(
-			db,
+		const { sprint: s } = await createSprint(
+			sqliteStore(db),
 			season.id,
 			sprintInput(now - HOUR + 1234),
 			MANAGER,
@@ -178,11 +185,20 @@ describe('a sprint', () => {
 			[{ endsAt: now + HOUR }, { status: 400, code: 'deadline_later', field: 'endsAt' }]
 		] as const)
 			expect(
-				refusal(() =>
-					updateSprint(db, season.id, s.id, { ...shown, ...change }, MANAGER, () => now)
+				await refusal(() =>
+					updateSprint(
+						sqliteStore(db),
+						season.id,
+						s.id,
+						{ ...shown, ...change },
+						MANAGER,
+						() => now
+					)
 				)
 			).toEqual(expected);
-		expect(refusal(() => updateSprint(db, season.id, 9999, shown, MANAGER, () => now))).toEqual({
+		expect(
+			await refusal(() => updateSprint(sqliteStore(db), season.id, 9999, shown, MANAGER, () => now))
+		).toEqual({
 			status: 404,
 			code: 'not_found',
 			field: undefined
@@ -191,8 +207,8 @@ describe('a sprint', () => {
 		expect(audits()).toHaveLength(auditsBefore);
 		expect(pushes).toEqual([]);
 
-		const later = updateSprint(
-			db,
+		const later = await updateSprint(
+			sqliteStore(db),
 			season.id,
 			s.id,
 			{ ...shown, name: 'First to 100!', prize: 'Dinner', endsAt: now + 5 * DAY },
@@ -213,24 +229,28 @@ describe('a sprint', () => {
 	it('removed before its start is deleted; removed once started is cancelled and shows nowhere', async () => {
 		const { season } = await makeContest(db, { teams: 2, people: 2 });
 		const now = Date.now();
-		const { sprint: soon } = createSprint(
-			db,
+		const { sprint: soon } = await createSprint(
+			sqliteStore(db),
 			season.id,
 			sprintInput(now + DAY),
 			MANAGER,
 			() => now
 		);
-		const { sprint: live } = createSprint(
-			db,
+		const { sprint: live } = await createSprint(
+			sqliteStore(db),
 			season.id,
 			sprintInput(now - HOUR),
 			MANAGER,
 			() => now
 		);
-		expect(removeSprint(db, season.id, soon.id, MANAGER, () => now)).toBe('deleted');
+		expect(await removeSprint(sqliteStore(db), season.id, soon.id, MANAGER, () => now)).toBe(
+			'deleted'
+		);
 		expect(sprintRow(soon.id)).toBeUndefined();
 		expect(sprintCards(db, season.id, now).map((c) => c.id)).toEqual([live.id]);
-		expect(removeSprint(db, season.id, live.id, MANAGER, () => now)).toBe('cancelled');
+		expect(await removeSprint(sqliteStore(db), season.id, live.id, MANAGER, () => now)).toBe(
+			'cancelled'
+		);
 		expect(sprintRow(live.id)?.status).toBe('cancelled');
 		expect(sprintCards(db, season.id, now, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, now).sprints).toBeNull();
@@ -243,12 +263,16 @@ describe('a sprint', () => {
 			'sprint.cancel'
 		]);
 		// Cancelled: no second removal, no change.
-		expect(refusal(() => removeSprint(db, season.id, live.id, MANAGER, () => now))).toMatchObject({
+		expect(
+			await refusal(() => removeSprint(sqliteStore(db), season.id, live.id, MANAGER, () => now))
+		).toMatchObject({
 			status: 409,
 			code: 'cancelled'
 		});
 		expect(
-			refusal(() => updateSprint(db, season.id, live.id, edit(live), MANAGER, () => now))
+			await refusal(() =>
+				updateSprint(sqliteStore(db), season.id, live.id, edit(live), MANAGER, () => now)
+			)
 		).toMatchObject({ status: 409, code: 'cancelled' });
 	});
 
@@ -269,9 +293,17 @@ describe('a sprint', () => {
 			{},
 			() => base - DAY
 		);
-		const { sprint: s } = createSprint(db, season.id, sprintInput(base), MANAGER, () => base);
+		const { sprint: s } = await createSprint(
+			sqliteStore(db),
+			season.id,
+			sprintInput(base),
+			MANAGER,
+			() => base
+		);
 		runBracketJobs(db, () => base + 1);
-		expect(removeSprint(db, season.id, s.id, MANAGER, () => base + HOUR)).toBe('cancelled');
+		expect(await removeSprint(sqliteStore(db), season.id, s.id, MANAGER, () => base + HOUR)).toBe(
+			'cancelled'
+		);
 		// Someone crosses the line after the cancellation; the deadline and the grace pass.
 		sell(people[0].id, base + 2 * HOUR, 2);
 		runBracketJobs(db, () => base + 3 * HOUR);
@@ -291,19 +323,34 @@ describe('a sprint', () => {
 	it('final: cannot be changed, deleted or cancelled', async () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 2 });
 		const base = Date.now() - 20 * DAY;
-		const { sprint: s } = createSprint(db, season.id, sprintInput(base), MANAGER, () => base);
+		const { sprint: s } = await createSprint(
+			sqliteStore(db),
+			season.id,
+			sprintInput(base),
+			MANAGER,
+			() => base
+		);
 		sell(people[0].id, base + HOUR, 2);
 		runBracketJobs(db, () => base + 10 * DAY);
 		const frozen = sprintRow(s.id)!;
 		expect(frozen.status).toBe('final');
 		const now = base + 11 * DAY;
-		expect(refusal(() => removeSprint(db, season.id, s.id, MANAGER, () => now))).toMatchObject({
+		expect(
+			await refusal(() => removeSprint(sqliteStore(db), season.id, s.id, MANAGER, () => now))
+		).toMatchObject({
 			status: 409,
 			code: 'final'
 		});
 		expect(
-			refusal(() =>
-				updateSprint(db, season.id, s.id, edit(frozen, { name: 'x' }), MANAGER, () => now)
+			await refusal(() =>
+				updateSprint(
+					sqliteStore(db),
+					season.id,
+					s.id,
+					edit(frozen, { name: 'x' }),
+					MANAGER,
+					() => now
+				)
 			)
 		).toMatchObject({ status: 409, code: 'final' });
 		expect(sprintRow(s.id)).toEqual(frozen);
@@ -343,15 +390,15 @@ describe('a knockout', () => {
 	it('before its start: every field; once started: the name and the prize only', async () => {
 		const { season } = await makeContest(db, { teams: 2, people: 4 });
 		const base = Date.now() - 20 * DAY;
-		const { knockout: k } = createKnockout(
-			db,
+		const { knockout: k } = await createKnockout(
+			sqliteStore(db),
 			season.id,
 			cupInput(base),
 			MANAGER,
 			() => base - DAY
 		);
-		const changed = updateKnockout(
-			db,
+		const changed = await updateKnockout(
+			sqliteStore(db),
 			season.id,
 			k.id,
 			cupEdit(k, { subject: 'team', size: 8, roundLength: 12, roundUnit: 'hour', graceHours: 1 }),
@@ -360,7 +407,7 @@ describe('a knockout', () => {
 		);
 		expect(changed).toMatchObject({ subject: 'team', size: 8, roundLength: 12, roundUnit: 'hour' });
 		const back = cupEdit(changed, { subject: 'user' });
-		updateKnockout(db, season.id, k.id, back, MANAGER, () => base - HOUR);
+		await updateKnockout(sqliteStore(db), season.id, k.id, back, MANAGER, () => base - HOUR);
 		runBracketJobs(db, () => base);
 		const seeded = cupRow(k.id)!;
 		expect(seeded.status).toBe('live');
@@ -373,14 +420,21 @@ describe('a knockout', () => {
 			[{ startsAt: base + DAY }, 'startsAt']
 		] as const)
 			expect(
-				refusal(() =>
-					updateKnockout(db, season.id, k.id, cupEdit(seeded, change), MANAGER, () => base + HOUR)
+				await refusal(() =>
+					updateKnockout(
+						sqliteStore(db),
+						season.id,
+						k.id,
+						cupEdit(seeded, change),
+						MANAGER,
+						() => base + HOUR
+					)
 				)
 			).toEqual({ status: 400, code: 'locked', field });
 		expect(cupRow(k.id)).toEqual(seeded);
 		expect(
-			updateKnockout(
-				db,
+			await updateKnockout(
+				sqliteStore(db),
 				season.id,
 				k.id,
 				cupEdit(seeded, { name: 'Winter cup', prize: 'A trophy' }),
@@ -399,15 +453,15 @@ describe('a knockout', () => {
 	it('removed before its start is deleted; once started, cancelled: no round frozen after, across a restart', async () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
 		const base = Date.now() - 20 * DAY;
-		const { knockout: later } = createKnockout(
-			db,
+		const { knockout: later } = await createKnockout(
+			sqliteStore(db),
 			season.id,
 			cupInput(base + 5 * DAY),
 			MANAGER,
 			() => base - DAY
 		);
-		const { knockout: k } = createKnockout(
-			db,
+		const { knockout: k } = await createKnockout(
+			sqliteStore(db),
 			season.id,
 			cupInput(base),
 			MANAGER,
@@ -415,13 +469,17 @@ describe('a knockout', () => {
 		);
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
 		runBracketJobs(db, () => base);
-		expect(removeKnockout(db, season.id, later.id, MANAGER, () => base + HOUR)).toBe('deleted');
+		expect(
+			await removeKnockout(sqliteStore(db), season.id, later.id, MANAGER, () => base + HOUR)
+		).toBe('deleted');
 		expect(cupRow(later.id)).toBeUndefined();
-		expect(removeKnockout(db, season.id, k.id, MANAGER, () => base + HOUR)).toBe('cancelled');
+		expect(await removeKnockout(sqliteStore(db), season.id, k.id, MANAGER, () => base + HOUR)).toBe(
+			'cancelled'
+		);
 		expect(knockoutsOf(db, season.id, base + HOUR, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, base + HOUR).knockouts).toBeNull();
 		expect(listKnockoutsJson(db, season.id, () => base + HOUR)).toEqual([]);
-		expect(refusal(() => knockoutJson(db, k.id, () => base + HOUR))).toMatchObject({
+		expect(await refusal(() => knockoutJson(db, k.id, () => base + HOUR))).toMatchObject({
 			status: 404,
 			code: 'not_found'
 		});
@@ -444,8 +502,8 @@ describe('a knockout', () => {
 	it('final: cannot be changed, deleted or cancelled', async () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
 		const base = Date.now() - 20 * DAY;
-		const { knockout: k } = createKnockout(
-			db,
+		const { knockout: k } = await createKnockout(
+			sqliteStore(db),
 			season.id,
 			cupInput(base),
 			MANAGER,
@@ -457,11 +515,20 @@ describe('a knockout', () => {
 		const frozen = cupRow(k.id)!;
 		expect(frozen.status).toBe('final');
 		expect(
-			refusal(() => removeKnockout(db, season.id, k.id, MANAGER, () => base + 4 * DAY))
+			await refusal(() =>
+				removeKnockout(sqliteStore(db), season.id, k.id, MANAGER, () => base + 4 * DAY)
+			)
 		).toMatchObject({ status: 409, code: 'final' });
 		expect(
-			refusal(() =>
-				updateKnockout(db, season.id, k.id, cupEdit(frozen, { name: 'x' }), MANAGER, () => base)
+			await refusal(() =>
+				updateKnockout(
+					sqliteStore(db),
+					season.id,
+					k.id,
+					cupEdit(frozen, { name: 'x' }),
+					MANAGER,
+					() => base
+				)
 			)
 		).toMatchObject({ status: 409, code: 'final' });
 		expect(cupRow(k.id)).toEqual(frozen);

@@ -1,6 +1,7 @@
 // Sprints and knockouts (#17) driven by the scheduler's jobs on a fake clock: a sprint to its
 // winner (and a reversal in the grace period that changes it), a 5-entrant knockout with byes
 // through all its rounds (a reversal before a round's grace end flips it), each job run twice.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -56,8 +57,8 @@ describe('sprints', () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 3 });
 		const [ann, bob, cat] = people;
 		const base = Date.now() - 20 * DAY;
-		const { sprint: row } = createSprint(
-			db,
+		const { sprint: row } = await createSprint(
+			sqliteStore(db),
 			season.id,
 			{
 				name: 'First to 100',
@@ -123,8 +124,20 @@ describe('sprints', () => {
 			prize: null,
 			requestId: 'same-request'
 		};
-		const first = createSprint(db, season.id, input, { userId: null }, () => base);
-		const again = createSprint(db, season.id, input, { userId: null }, () => base);
+		const first = await createSprint(
+			sqliteStore(db),
+			season.id,
+			input,
+			{ userId: null },
+			() => base
+		);
+		const again = await createSprint(
+			sqliteStore(db),
+			season.id,
+			input,
+			{ userId: null },
+			() => base
+		);
 		expect(again).toMatchObject({ created: false, sprint: { id: first.sprint.id } });
 		sell(people[0].id, base + HOUR);
 		advanceSprints(db, () => base + DAY);
@@ -141,7 +154,7 @@ describe('knockouts', () => {
 		const base = Date.now() - 20 * DAY;
 		// The ranking at the start seeds them 1…5.
 		[5, 4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		const { knockout: k } = makeCup(db, season.id, base, { size: 8 });
+		const { knockout: k } = await makeCup(db, season.id, base, { size: 8 });
 		const card = (at: number) =>
 			knockoutCard(db, db.select().from(knockout).where(eq(knockout.id, k.id)).get()!, at);
 		const winners = (at: number) => card(at).rounds.map((r) => r.matches.map((m) => m.winnerId));
@@ -214,7 +227,7 @@ describe('knockouts', () => {
 		const [, , p3, p4] = people;
 		const base = Date.now() - 20 * DAY;
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		makeCup(db, season.id, base);
+		await makeCup(db, season.id, base);
 		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
 		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
 		sell(p4.id, base + HOUR);

@@ -1,6 +1,7 @@
 // Head-to-head challenges (#17) through their services and the scheduler's job, on a real
 // SQLite file and a fake clock: proposals, answers, expiry, stakes, late confirmations and
 // reversals before the grace end, the freeze, exactly-once payouts and badges, pairings.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -68,9 +69,9 @@ async function contest() {
 	};
 }
 
-const refusal = (fn: () => unknown) => {
+const refusal = async (fn: () => unknown) => {
 	try {
-		fn();
+		await fn();
 	} catch (error) {
 		if (error instanceof AppError) return error.code;
 		throw error;
@@ -92,7 +93,7 @@ describe('a rep challenges a colleague', () => {
 		const sid = c.season.id;
 		// Ann's confirmed points make a stake possible; the budget allows 40.
 		c.review([c.sell('old', ann.id, c.now() - HOUR)], 'confirm');
-		setStakeBudget(db, { seasonId: sid, actorId: ann.id, budget: 40 }, c.clock);
+		await setStakeBudget(sqliteStore(db), { seasonId: sid, actorId: ann.id, budget: 40 }, c.clock);
 		db.insert(badge)
 			.values({
 				seasonId: sid,
@@ -119,34 +120,50 @@ describe('a rep challenges a colleague', () => {
 		};
 		// Stakes: never more than her spendable points (50) nor the budget left (40).
 		expect(
-			refusal(() => proposeChallenge(db, { ...terms, stake: 45, requestId: 'x1' }, c.clock))
+			await refusal(() =>
+				proposeChallenge(sqliteStore(db), { ...terms, stake: 45, requestId: 'x1' }, c.clock)
+			)
 		).toBe('stake_budget');
-		setStakeBudget(db, { seasonId: sid, actorId: ann.id, budget: 100 }, c.clock);
+		await setStakeBudget(sqliteStore(db), { seasonId: sid, actorId: ann.id, budget: 100 }, c.clock);
 		expect(
-			refusal(() => proposeChallenge(db, { ...terms, stake: 60, requestId: 'x2' }, c.clock))
+			await refusal(() =>
+				proposeChallenge(sqliteStore(db), { ...terms, stake: 60, requestId: 'x2' }, c.clock)
+			)
 		).toBe('stake_spendable');
 		expect(
-			refusal(() =>
-				proposeChallenge(db, { ...terms, opponentId: ann.id, requestId: 'x3' }, c.clock)
+			await refusal(() =>
+				proposeChallenge(
+					sqliteStore(db),
+					{ ...terms, opponentId: ann.id, requestId: 'x3' },
+					c.clock
+				)
 			)
 		).toBe('self');
 		expect(
-			refusal(() =>
-				proposeChallenge(db, { ...terms, measure: 'category:Nope', requestId: 'x4' }, c.clock)
+			await refusal(() =>
+				proposeChallenge(
+					sqliteStore(db),
+					{ ...terms, measure: 'category:Nope', requestId: 'x4' },
+					c.clock
+				)
 			)
 		).toBe('bad_measure');
 		// An activity type the season does not have is refused like an unknown category.
 		expect(
-			refusal(() =>
-				proposeChallenge(db, { ...terms, measure: 'activity:call', requestId: 'x5' }, c.clock)
+			await refusal(() =>
+				proposeChallenge(
+					sqliteStore(db),
+					{ ...terms, measure: 'activity:call', requestId: 'x5' },
+					c.clock
+				)
 			)
 		).toBe('bad_measure');
 		expect(db.select().from(challenge).all()).toHaveLength(0);
 
-		const made = proposeChallenge(db, terms, c.clock);
+		const made = await proposeChallenge(sqliteStore(db), terms, c.clock);
 		expect(made.challenge).toMatchObject({ status: 'proposed', answerBy: from, stakePoints: 30 });
 		// The same form again is the same challenge.
-		expect(proposeChallenge(db, terms, c.clock)).toMatchObject({
+		expect(await proposeChallenge(sqliteStore(db), terms, c.clock)).toMatchObject({
 			created: false,
 			challenge: { id: made.challenge.id }
 		});
@@ -154,20 +171,40 @@ describe('a rep challenges a colleague', () => {
 		const id = made.challenge.id;
 		// Only the challenged person answers.
 		expect(
-			refusal(() =>
-				answerChallenge(db, { challengeId: id, userId: cid.id, decision: 'accept' }, c.clock)
+			await refusal(() =>
+				answerChallenge(
+					sqliteStore(db),
+					{ challengeId: id, userId: cid.id, decision: 'accept' },
+					c.clock
+				)
 			)
 		).toBe('not_found');
 		expect(
-			answerChallenge(db, { challengeId: id, userId: bob.id, decision: 'accept' }, c.clock).status
+			(
+				await answerChallenge(
+					sqliteStore(db),
+					{ challengeId: id, userId: bob.id, decision: 'accept' },
+					c.clock
+				)
+			).status
 		).toBe('accepted');
 		// A double tap is harmless; a change of mind is too late.
 		expect(
-			answerChallenge(db, { challengeId: id, userId: bob.id, decision: 'accept' }, c.clock).status
+			(
+				await answerChallenge(
+					sqliteStore(db),
+					{ challengeId: id, userId: bob.id, decision: 'accept' },
+					c.clock
+				)
+			).status
 		).toBe('accepted');
 		expect(
-			refusal(() =>
-				answerChallenge(db, { challengeId: id, userId: bob.id, decision: 'decline' }, c.clock)
+			await refusal(() =>
+				answerChallenge(
+					sqliteStore(db),
+					{ challengeId: id, userId: bob.id, decision: 'decline' },
+					c.clock
+				)
 			)
 		).toBe('not_open');
 
@@ -256,7 +293,7 @@ describe('a rep challenges a colleague', () => {
 		const c = await contest();
 		const [ann, bob, cid, dee] = c.people;
 		const sid = c.season.id;
-		setStakeBudget(db, { seasonId: sid, actorId: ann.id, budget: 100 }, c.clock);
+		await setStakeBudget(sqliteStore(db), { seasonId: sid, actorId: ann.id, budget: 100 }, c.clock);
 		const base = {
 			seasonId: sid,
 			subject: 'user' as const,
@@ -267,61 +304,83 @@ describe('a rep challenges a colleague', () => {
 			stake: 0
 		};
 		// Today is under way: it waits for an answer until the day ends (sooner than 24 h).
-		const today = proposeChallenge(
-			db,
-			{ ...base, userId: ann.id, opponentId: bob.id, requestId: 'r1' },
-			c.clock
+		const today = (
+			await proposeChallenge(
+				sqliteStore(db),
+				{ ...base, userId: ann.id, opponentId: bob.id, requestId: 'r1' },
+				c.clock
+			)
 		).challenge;
 		expect(today.answerBy).toBe(today.periodTo);
-		const declined = proposeChallenge(
-			db,
-			{ ...base, userId: ann.id, opponentId: cid.id, requestId: 'r2' },
-			c.clock
+		const declined = (
+			await proposeChallenge(
+				sqliteStore(db),
+				{ ...base, userId: ann.id, opponentId: cid.id, requestId: 'r2' },
+				c.clock
+			)
 		).challenge;
 		expect(
-			answerChallenge(
-				db,
-				{ challengeId: declined.id, userId: cid.id, decision: 'decline' },
-				c.clock
+			(
+				await answerChallenge(
+					sqliteStore(db),
+					{ challengeId: declined.id, userId: cid.id, decision: 'decline' },
+					c.clock
+				)
 			).status
 		).toBe('declined');
-		const withdrawn = proposeChallenge(
-			db,
-			{ ...base, userId: ann.id, opponentId: dee.id, requestId: 'r3' },
-			c.clock
+		const withdrawn = (
+			await proposeChallenge(
+				sqliteStore(db),
+				{ ...base, userId: ann.id, opponentId: dee.id, requestId: 'r3' },
+				c.clock
+			)
 		).challenge;
 		expect(
-			refusal(() => cancelChallenge(db, { challengeId: withdrawn.id, userId: dee.id }, c.clock))
+			await refusal(() =>
+				cancelChallenge(sqliteStore(db), { challengeId: withdrawn.id, userId: dee.id }, c.clock)
+			)
 		).toBe('not_found');
-		expect(cancelChallenge(db, { challengeId: withdrawn.id, userId: ann.id }, c.clock).status).toBe(
-			'cancelled'
-		);
+		expect(
+			(
+				await cancelChallenge(
+					sqliteStore(db),
+					{ challengeId: withdrawn.id, userId: ann.id },
+					c.clock
+				)
+			).status
+		).toBe('cancelled');
 		c.at(today.answerBy);
 		advanceChallenges(db, c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, today.id)).get()!.status).toBe(
 			'expired'
 		);
 		expect(
-			refusal(() =>
-				answerChallenge(db, { challengeId: today.id, userId: bob.id, decision: 'accept' }, c.clock)
+			await refusal(() =>
+				answerChallenge(
+					sqliteStore(db),
+					{ challengeId: today.id, userId: bob.id, decision: 'accept' },
+					c.clock
+				)
 			)
 		).toBe('not_open');
 
 		// A manager's duel is accepted at once; equal sales are a draw.
 		const from = c.now() + DAY + HOUR;
-		const duel = createDuel(
-			db,
-			{
-				...base,
-				preset: 'custom',
-				fromDate: dayKeyOf(from, 'UTC'),
-				toDate: dayKeyOf(from, 'UTC'),
-				actor: { userId: ann.id },
-				challengerId: cid.id,
-				opponentId: dee.id,
-				requestId: 'm1'
-			},
-			c.clock
+		const duel = (
+			await createDuel(
+				sqliteStore(db),
+				{
+					...base,
+					preset: 'custom',
+					fromDate: dayKeyOf(from, 'UTC'),
+					toDate: dayKeyOf(from, 'UTC'),
+					actor: { userId: ann.id },
+					challengerId: cid.id,
+					opponentId: dee.id,
+					requestId: 'm1'
+				},
+				c.clock
+			)
 		).challenge;
 		expect(duel.status).toBe('accepted');
 		c.sell('c1', cid.id, from + HOUR);
@@ -363,14 +422,14 @@ describe('a manager pairs automatically', () => {
 			mode: 'neighbours' as const,
 			requestId: 'p1'
 		};
-		const pairing = pairAutomatically(db, input, c.clock);
+		const pairing = await pairAutomatically(sqliteStore(db), input, c.clock);
 		expect(pairing.created.map((d) => [d.challengerId, d.opponentId, d.status])).toEqual([
 			[dee.id, bob.id, 'live'],
 			[ann.id, cid.id, 'live']
 		]);
-		expect(pairAutomatically(db, input, c.clock).created).toHaveLength(0);
-		const random = pairAutomatically(
-			db,
+		expect((await pairAutomatically(sqliteStore(db), input, c.clock)).created).toHaveLength(0);
+		const random = await pairAutomatically(
+			sqliteStore(db),
 			{ ...input, mode: 'random', requestId: 'p2', random: () => 0.5 },
 			c.clock
 		);
@@ -379,7 +438,13 @@ describe('a manager pairs automatically', () => {
 		);
 		// Teams pair too.
 		expect(
-			pairAutomatically(db, { ...input, subject: 'team', requestId: 'p3' }, c.clock).created
+			(
+				await pairAutomatically(
+					sqliteStore(db),
+					{ ...input, subject: 'team', requestId: 'p3' },
+					c.clock
+				)
+			).created
 		).toHaveLength(1);
 	});
 });

@@ -3,6 +3,7 @@
 // however often an activity is replayed; "sprints won" and "knockouts won" given by the freeze,
 // once however often the job runs; and each time, a badge created afterwards (the re-evaluation)
 // gives the same people the same award at the same instant.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -197,7 +198,7 @@ describe('sprints won', () => {
 		);
 		const race = (name: string, startsAt: number, subject: 'user' | 'team' = 'user') =>
 			createSprint(
-				db,
+				sqliteStore(db),
 				season.id,
 				{
 					name,
@@ -212,8 +213,8 @@ describe('sprints won', () => {
 				{ userId: null },
 				() => base - DAY
 			);
-		race('Morning', base);
-		race('Teams', base, 'team');
+		await race('Morning', base);
+		await race('Teams', base, 'team');
 		advanceSprints(db, () => base + 1);
 		sell(bob.id, base + HOUR, 2);
 		sell(ann.id, base + 2 * HOUR, 2);
@@ -238,7 +239,7 @@ describe('sprints won', () => {
 			{},
 			() => final
 		);
-		race('Evening', base + 2 * DAY);
+		await race('Evening', base + 2 * DAY);
 		advanceSprints(db, () => base + 2 * DAY);
 		sell(ann.id, base + 2 * DAY + HOUR, 2);
 		const final2 = base + 2 * DAY + HOUR + 7 * DAY;
@@ -268,7 +269,7 @@ describe('knockouts won', () => {
 			{},
 			() => base - DAY
 		);
-		makeCup(db, season.id, base);
+		await makeCup(db, season.id, base);
 		advanceKnockouts(db, () => base);
 		// Round 1: 1 v 4 → 4, 2 v 3 → 2; the final: 4 v 2 → 4.
 		sell(people[3].id, base + HOUR);

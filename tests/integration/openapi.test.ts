@@ -1,6 +1,7 @@
 // The API reference (issue #14): /api/v1/openapi.json is the document generated from the routes'
 // schemas, every documented operation answers as documented (statuses and bodies checked against
 // the documented schemas), and every /api/v1 answer is JSON, unknown paths and methods included.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { apiTokenFor, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
@@ -42,25 +43,27 @@ beforeAll(async () => {
 			{}
 		)
 	);
-	knockoutId = withDb(
+	knockoutId = await withDb(
 		seeded.path,
-		(db) =>
-			createKnockout(
-				db,
-				seeded.seasonId,
-				{
-					name: 'Documented cup',
-					subject: 'user',
-					measure: 'points',
-					size: 4,
-					roundLength: 1,
-					roundUnit: 'day',
-					graceHours: 2,
-					startsAt: Date.now() + 86_400_000,
-					prize: null,
-					requestId: 'openapi-knockout'
-				},
-				{}
+		async (db) =>
+			(
+				await createKnockout(
+					sqliteStore(db),
+					seeded.seasonId,
+					{
+						name: 'Documented cup',
+						subject: 'user',
+						measure: 'points',
+						size: 4,
+						roundLength: 1,
+						roundUnit: 'day',
+						graceHours: 2,
+						startsAt: Date.now() + 86_400_000,
+						prize: null,
+						requestId: 'openapi-knockout'
+					},
+					{}
+				)
 			).knockout.id
 	);
 	server = await startServer({ dbPath: seeded.path });

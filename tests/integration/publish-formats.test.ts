@@ -3,6 +3,7 @@
 // even when nothing else changes by then. A page's first render uses the pushed views only
 // while nothing has changed since the push. Real queries on a temp database; a stand-in
 // Socket.IO room that records what would be sent.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
@@ -56,8 +57,8 @@ async function raceWithPublisher(
 ) {
 	const contest = await makeContest(db, { teams: 1, people });
 	const now = Date.now();
-	createSprint(
-		db,
+	await createSprint(
+		sqliteStore(db),
 		contest.season.id,
 		{
 			name: `First to ${target}`,

@@ -4,6 +4,7 @@
 // inline. The scheduler writes a decision read there only while the sprint is still what it
 // was read from, and the publisher pushes views built there, then builds them inline once the
 // thread is gone.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -72,8 +73,8 @@ afterEach(async () => {
 /** A season of three with a sprint "first to 100 points" from `base` for two days. */
 async function race(base: number) {
 	const contest = await makeContest(db, { teams: 1, people: 3 });
-	const { sprint: created } = createSprint(
-		db,
+	const { sprint: created } = await createSprint(
+		sqliteStore(db),
 		contest.season.id,
 		{
 			name: 'First to 100',
@@ -236,7 +237,7 @@ describe('knockout rounds read off the event loop', () => {
 				{ awards: false }
 			);
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		const { knockout: k } = makeCup(db, season.id, base);
+		const { knockout: k } = await makeCup(db, season.id, base);
 		return { season, people, sell, id: k.id };
 	}
 	const matches = (id: number) =>

@@ -4,6 +4,7 @@
 // often the scheduler runs; the losing team and a person who left the winning team before the
 // freeze get nothing, nor does anyone for a draw; a badge created later (the re-evaluation) finds the same people even after
 // someone joined the team since.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -13,7 +14,6 @@ import { award, challenge, ledgerEntry, type Badge } from '../../src/lib/server/
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { moveMember } from '../../src/lib/server/teams/members';
-import { sqliteStore } from '../../src/lib/server/db/store';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
 import { createDuel } from '../../src/lib/server/challenges/commands';
@@ -106,8 +106,8 @@ describe('a team sprint won', () => {
 			{},
 			() => base - DAY
 		);
-		createSprint(
-			db,
+		await createSprint(
+			sqliteStore(db),
 			season.id,
 			{
 				name: 'Team race',
@@ -182,7 +182,7 @@ describe('a team knockout won', () => {
 		// Team 1 leads at the start (seed 1), team 0 is seed 2; one round: the final.
 		sell(bob.id, base - DAY, 2);
 		sell(ann.id, base - DAY);
-		makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
+		await makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
 		runBracketJobs(db, () => base);
 		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
 		sell(ann.id, base + HOUR, 3);
@@ -230,7 +230,7 @@ describe('a team duel won', () => {
 		const day2 = day1 + DAY;
 		const duel = (day: number, requestId: string) =>
 			createDuel(
-				db,
+				sqliteStore(db),
 				{
 					seasonId: season.id,
 					actor: SYSTEM,
@@ -246,8 +246,8 @@ describe('a team duel won', () => {
 				},
 				() => base
 			);
-		duel(day1, 'won');
-		duel(day2, 'draw');
+		await duel(day1, 'won');
+		await duel(day2, 'draw');
 		advanceChallenges(db, () => day1);
 		// Day one: team 0 (Ann, Cat) 150 points, team 1 (Bob) 50. Day two: 50 each.
 		sell(ann.id, day1 + HOUR, 2);

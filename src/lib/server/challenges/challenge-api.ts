@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
+import type { Store } from '../db/store';
 import { challenge, type ChallengeStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import type { Duel } from '../../contest/challenge';
@@ -9,6 +10,7 @@ import {
 	apiRequestId,
 	checkMeasure,
 	formatSeason,
+	formatSeasonInView,
 	iso,
 	isoOf,
 	measureDoc,
@@ -139,7 +141,7 @@ export function listChallenges(
 	seasonId: number,
 	query: z.infer<typeof challengeListQuerySchema>
 ) {
-	formatSeason(db, seasonId);
+	formatSeasonInView(db, seasonId);
 	const where = query.status ? eq(challenge.status, query.status) : undefined;
 	const duels = duelsOf(db, seasonId, where, query.limit);
 	const emails = personEmails(
@@ -162,19 +164,21 @@ function challengeById(db: Queryable, seasonId: number, id: number) {
  * Creates a manager's duel for a token. Past its schema the body is well formed, so whatever the
  * service still refuses (a period already over, a stake over the budget) is a 422.
  */
-export function createChallengeFor(
+export async function createChallengeFor(
+	store: Store,
+	/** The same database: the duel's answer is read through the board's view, not on the store yet. */
 	db: Db,
 	seasonId: number,
 	body: z.infer<typeof challengeCreateSchema>,
 	principal: ApiPrincipal
-): { challenge: ReturnType<typeof challengeJson>; created: boolean } {
-	formatSeason(db, seasonId);
+): Promise<{ challenge: ReturnType<typeof challengeJson>; created: boolean }> {
+	await formatSeason(store, seasonId);
 	const challengerId = resolveSubject(db, seasonId, body.challenger, 'challenger');
 	const opponentId = resolveSubject(db, seasonId, body.opponent, 'opponent');
-	checkMeasure(db, seasonId, body.measure);
-	let made: ReturnType<typeof createDuel>;
+	await checkMeasure(store, seasonId, body.measure);
+	let made: Awaited<ReturnType<typeof createDuel>>;
 	try {
-		made = createDuel(db, {
+		made = await createDuel(store, {
 			seasonId,
 			actor: { tokenId: principal.tokenId },
 			subject: kindOf(body.challenger),

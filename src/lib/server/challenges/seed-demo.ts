@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { badge, challenge } from '../db/schema';
+import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { presetPeriod } from '../../contest/challenge';
 import { dayKeyOf } from '../../contest/zone-calendar';
@@ -19,7 +19,9 @@ import { duelSeason } from './standings';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-export function seedDemoChallenges(
+export async function seedDemoChallenges(
+	store: Store,
+	/** The same database, for what is not on the store yet: the sales and deciding the duels. */
 	db: Db,
 	input: {
 		seasonId: number;
@@ -29,27 +31,30 @@ export function seedDemoChallenges(
 		now: number;
 		sku: string;
 	}
-): void {
+): Promise<void> {
 	const { seasonId, repIds, managerId, now } = input;
+	const { badge, challenge } = store.tables;
 	const s = duelSeason(db, seasonId);
 	if (!s || repIds.length < 12) return;
-	if (db.select().from(challenge).where(eq(challenge.requestId, 'demo-duel-0')).get()) return;
-	setStakeBudget(db, { seasonId, actorId: managerId, budget: 500 }, () => now);
-	db.insert(badge)
-		.values({
-			seasonId,
-			name: m.challenges_demo_badge({}, { locale: input.locale }),
-			emoji: '⚔️',
-			description: m.challenges_demo_badge_description({}, { locale: input.locale }),
-			criterion: { kind: 'duels_won', count: 1 },
-			points: 0
-		})
-		.run();
+	const [seeded] = await store.db
+		.select({ id: challenge.id })
+		.from(challenge)
+		.where(eq(challenge.requestId, 'demo-duel-0'));
+	if (seeded) return;
+	await setStakeBudget(store, { seasonId, actorId: managerId, budget: 500 }, () => now);
+	await store.db.insert(badge).values({
+		seasonId,
+		name: m.challenges_demo_badge({}, { locale: input.locale }),
+		emoji: '⚔️',
+		description: m.challenges_demo_badge_description({}, { locale: input.locale }),
+		criterion: { kind: 'duels_won', count: 1 },
+		points: 0
+	});
 	const [weekStart] = presetPeriod('week', now, s.timeZone);
 	const day = (ms: number) => dayKeyOf(ms, s.timeZone);
 	const duel = (n: number, a: number, b: number, measure: string, from: number, stake: number) =>
 		createDuel(
-			db,
+			store,
 			{
 				seasonId,
 				actor: { userId: managerId },
@@ -69,9 +74,9 @@ export function seedDemoChallenges(
 		);
 	// Two weeks ago: final (the grace days are over), the winner paid. Last week: finished.
 	const earlier = [weekStart - 14 * DAY, weekStart - 7 * DAY];
-	earlier.forEach((from, i) => {
-		if (from - HOUR < s.startsAt) return;
-		duel(i, 2 + i * 2, 3 + i * 2, 'points', from, i === 0 ? 50 : 0);
+	for (const [i, from] of earlier.entries()) {
+		if (from - HOUR < s.startsAt) continue;
+		await duel(i, 2 + i * 2, 3 + i * 2, 'points', from, i === 0 ? 50 : 0);
 		// A big sale in the duel's week makes the challenger the clear winner.
 		recordSale(
 			db,
@@ -85,13 +90,14 @@ export function seedDemoChallenges(
 			() => from + 2 * DAY + 10 * HOUR,
 			{ awards: false }
 		);
-	});
+	}
 	// This week: live duels (rep1 against rep6, and two more).
 	const pairs: [number, number, string][] = [
 		[0, 5, 'points'],
 		[6, 7, 'sales'],
 		[8, 9, 'points']
 	];
-	pairs.forEach(([a, b, measure], i) => duel(10 + i, a, b, measure, weekStart, i === 0 ? 25 : 0));
+	for (const [i, [a, b, measure]] of pairs.entries())
+		await duel(10 + i, a, b, measure, weekStart, i === 0 ? 25 : 0);
 	advanceChallenges(db, () => now);
 }

@@ -410,9 +410,9 @@ export async function seedDemo(
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
-	seedDemoBrackets(db, { seasonId, locale, now });
+	await seedDemoBrackets(sqliteStore(db), db, { seasonId, locale, now });
 	await seedDemoDivisions(db, { seasonId, locale, now });
-	seedDemoChallenges(db, {
+	await seedDemoChallenges(sqliteStore(db), db, {
 		seasonId,
 		locale,
 		repIds: reps.map((r) => r.id),

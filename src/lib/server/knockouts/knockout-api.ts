@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
+import type { Store } from '../db/store';
 import type { Knockout, KnockoutStatus, RoundUnit } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import { AppError } from '../shared/errors';
@@ -7,7 +8,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import {
 	apiRequestId,
 	checkMeasure,
-	formatSeason,
+	formatSeasonInView,
 	iso,
 	isoOf,
 	measureDoc,
@@ -166,7 +167,7 @@ function bracketJson(db: Queryable, k: Knockout, now: number) {
 
 /** Every knockout of the season (finished ones too), latest start first. */
 export function listKnockoutsJson(db: Queryable, seasonId: number, clock: Clock = systemClock) {
-	formatSeason(db, seasonId);
+	formatSeasonInView(db, seasonId);
 	const now = clock();
 	return knockoutsOf(db, seasonId, now, { all: true }).map((k) => {
 		const card = knockoutCard(db, k, now);
@@ -181,17 +182,22 @@ export function knockoutJson(db: Queryable, id: number, clock: Clock = systemClo
 	return bracketJson(db, k, clock());
 }
 
-export function createKnockoutFor(
-	db: Db,
+/**
+ * Creates through the console's createKnockout (on the store); the answer is read through the
+ * boards' synchronous view on `db` (the same SQLite connection) until the views are ported.
+ */
+export async function createKnockoutFor(
+	store: Store,
+	db: Queryable,
 	seasonId: number,
 	body: z.infer<typeof knockoutCreateSchema>,
 	principal: ApiPrincipal,
 	clock: Clock = systemClock
 ) {
-	openSeason(db, seasonId);
-	checkMeasure(db, seasonId, body.measure);
-	const made = createKnockout(
-		db,
+	await openSeason(store, seasonId);
+	await checkMeasure(store, seasonId, body.measure);
+	const made = await createKnockout(
+		store,
 		seasonId,
 		{
 			name: body.name,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
-import { badge, season } from '../db/schema';
+import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { dayRangeOf, weekRangeOf } from '../../contest/zone-calendar';
 import { m } from '../../paraglide/messages.js';
@@ -18,12 +18,15 @@ import { advanceKnockouts } from './advance';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-export function seedDemoBrackets(
+export async function seedDemoBrackets(
+	store: Store,
+	/** The same database, for what is not on the store yet: deciding and advancing the races. */
 	db: Db,
 	options: { seasonId: number; locale: Locale; now: number }
-): void {
+): Promise<void> {
 	const { seasonId, locale, now } = options;
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+	const { season, badge } = store.tables;
+	const [s] = await store.db.select().from(season).where(eq(season.id, seasonId));
 	if (!s) return;
 	const o = { locale };
 	const [weekStart, weekEnd] = weekRangeOf(now, s.timeZone);
@@ -43,8 +46,8 @@ export function seedDemoBrackets(
 		};
 		return !decideSprint(db, probe, s, now, false).winner;
 	});
-	const { created } = createSprint(
-		db,
+	const { created } = await createSprint(
+		store,
 		seasonId,
 		{
 			name: m.sprints_demo_name({}, o),
@@ -60,18 +63,16 @@ export function seedDemoBrackets(
 		() => now
 	);
 	if (created)
-		db.insert(badge)
-			.values({
-				seasonId,
-				name: m.sprints_demo_badge({}, o),
-				emoji: '🏁',
-				description: m.sprints_demo_badge_description({}, o),
-				criterion: { kind: 'sprints_won', count: 1 },
-				points: 0
-			})
-			.run();
-	createKnockout(
-		db,
+		await store.db.insert(badge).values({
+			seasonId,
+			name: m.sprints_demo_badge({}, o),
+			emoji: '🏁',
+			description: m.sprints_demo_badge_description({}, o),
+			criterion: { kind: 'sprints_won', count: 1 },
+			points: 0
+		});
+	await createKnockout(
+		store,
 		seasonId,
 		{
 			name: m.knockouts_demo_name({}, o),

@@ -1,6 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { rewardRedemption, seasonProgramme, standing, type RedemptionStatus } from '../db/schema';
+import type { RedemptionStatus } from '../db/schema';
 import type { Store, StoreDb } from '../db/store';
 import { balanceOf, budgetOf, type Balance, type Budget } from '../../contest/rewards';
 
@@ -125,40 +124,4 @@ export async function budgetFor(db: StoreDb, store: Store, seasonId: number): Pr
 		redemptions: await seasonRedemptions(db, store, seasonId),
 		balances: [...(await balancesOf(db, store, seasonId)).values()].map((b) => b.balance)
 	});
-}
-
-/**
- * `balanceFor` inside a synchronous `db.transaction()`: the synchronous twin for the challenges'
- * stake check (challenges/commands.ts), until the challenges are ported to the store.
- */
-export function balanceForInTransaction(tx: Queryable, seasonId: number, userId: number): Balance {
-	const confirmed =
-		tx
-			.select({ points: standing.confirmedPoints })
-			.from(standing)
-			.where(
-				and(
-					eq(standing.seasonId, seasonId),
-					eq(standing.subjectType, 'user'),
-					eq(standing.subjectId, userId)
-				)
-			)
-			.get()?.points ?? 0;
-	const programme =
-		tx
-			.select({ spendSharePercent: seasonProgramme.spendSharePercent })
-			.from(seasonProgramme)
-			.where(eq(seasonProgramme.seasonId, seasonId))
-			.get() ?? DEFAULT_PROGRAMME;
-	const spent = tx
-		.select({
-			userId: rewardRedemption.userId,
-			points: rewardRedemption.points,
-			costCents: rewardRedemption.costCents,
-			status: rewardRedemption.status
-		})
-		.from(rewardRedemption)
-		.where(and(eq(rewardRedemption.seasonId, seasonId), eq(rewardRedemption.userId, userId)))
-		.all();
-	return balanceOf(confirmed, programme.spendSharePercent, spent);
 }

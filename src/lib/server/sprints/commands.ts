@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { sprint, type Sprint } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { badRequest, conflict, notFound } from '../shared/errors';
@@ -9,56 +8,66 @@ import { removal, sprintEdit, type EditRefusal } from '../../contest/format-edit
 import { m } from '../../paraglide/messages.js';
 import type { SprintEdit, SprintInput } from './sprint-form';
 
+// A manager's sprint commands: create, edit, remove. On the store (db/store.ts): one write
+// each, with its audit entry; the boards are told once it is committed.
+
+type Sprint = Tables['sprint']['$inferSelect'];
+
 /**
  * Creates a sprint in a season. The form's requestId makes a double submit (or a resend after a
  * lost answer) return the sprint it created the first time.
  */
-export function createSprint(
-	db: Db,
+export async function createSprint(
+	store: Store,
 	seasonId: number,
 	input: SprintInput,
 	actor: Actor,
 	clock: Clock = systemClock
-): { sprint: Sprint; created: boolean } {
+): Promise<{ sprint: Sprint; created: boolean }> {
 	const now = clock();
 	const requestId = `${actor.userId ?? 0}:${input.requestId}`;
-	const result = db.transaction(
-		(tx) => {
-			const existing = tx.select().from(sprint).where(eq(sprint.requestId, requestId)).get();
-			if (existing) return { sprint: existing, created: false };
-			const row = tx
-				.insert(sprint)
-				.values({
-					seasonId,
-					name: input.name,
-					subject: input.subject,
-					measure: input.measure,
-					target: input.target,
-					startsAt: input.startsAt,
-					endsAt: input.endsAt,
-					prize: input.prize,
-					status: input.startsAt <= now ? 'live' : 'scheduled',
-					requestId,
-					createdById: actor.userId ?? null,
-					createdAt: now
-				})
-				.returning()
-				.get();
-			audit(tx, actor, 'sprint.create', `sprint:${row.id}`, { seasonId, name: row.name }, now);
-			return { sprint: row, created: true };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { sprint } = store.tables;
+	const result = await write(store, async (tx) => {
+		const [existing] = await tx.select().from(sprint).where(eq(sprint.requestId, requestId));
+		if (existing) return { sprint: existing, created: false };
+		const [row] = await tx
+			.insert(sprint)
+			.values({
+				seasonId,
+				name: input.name,
+				subject: input.subject,
+				measure: input.measure,
+				target: input.target,
+				startsAt: input.startsAt,
+				endsAt: input.endsAt,
+				prize: input.prize,
+				status: input.startsAt <= now ? 'live' : 'scheduled',
+				requestId,
+				createdById: actor.userId ?? null,
+				createdAt: now
+			})
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'sprint.create',
+			`sprint:${row.id}`,
+			{ seasonId, name: row.name },
+			now
+		);
+		return { sprint: row, created: true };
+	});
 	if (result.created) notifyLeaderboard(seasonId);
 	return result;
 }
 
-function sprintOf(tx: Queryable, seasonId: number, id: number): Sprint {
-	const row = tx
+async function sprintOf(tx: StoreDb, store: Store, seasonId: number, id: number): Promise<Sprint> {
+	const { sprint } = store.tables;
+	const [row] = await tx
 		.select()
 		.from(sprint)
-		.where(and(eq(sprint.id, id), eq(sprint.seasonId, seasonId)))
-		.get();
+		.where(and(eq(sprint.id, id), eq(sprint.seasonId, seasonId)));
 	if (!row) throw notFound('not_found', m.sprints_error_not_found());
 	return row;
 }
@@ -83,34 +92,40 @@ function refused(refusal: EditRefusal): never {
  * prize and a later deadline (contest/format-edit.ts). Anything else is refused and nothing is
  * written. Boards show the change at once.
  */
-export function updateSprint(
-	db: Db,
+export async function updateSprint(
+	store: Store,
 	seasonId: number,
 	id: number,
 	input: SprintEdit,
 	actor: Actor,
 	clock: Clock = systemClock
-): Sprint {
+): Promise<Sprint> {
 	const now = clock();
-	const { row, changed } = db.transaction(
-		(tx) => {
-			const before = sprintOf(tx, seasonId, id);
-			const edit = sprintEdit(before, input, now);
-			if (!edit.ok) refused(edit.refusal);
-			const changes = Object.fromEntries(
-				Object.entries(edit.set)
-					// The status follows a new start: not something the manager changed.
-					.filter(([key, value]) => key !== 'status' && before[key as keyof Sprint] !== value)
-					.map(([key, value]) => [key, { from: before[key as keyof Sprint], to: value }])
-			);
-			if (Object.keys(changes).length === 0) return { row: before, changed: false };
-			// Read and written under the write lock: the scheduler cannot move it in between.
-			const row = tx.update(sprint).set(edit.set).where(eq(sprint.id, id)).returning().get()!;
-			audit(tx, actor, 'sprint.update', `sprint:${id}`, { seasonId, name: row.name, changes }, now);
-			return { row, changed: true };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { sprint } = store.tables;
+	const { row, changed } = await write(store, async (tx) => {
+		const before = await sprintOf(tx, store, seasonId, id);
+		const edit = sprintEdit(before, input, now);
+		if (!edit.ok) refused(edit.refusal);
+		const changes = Object.fromEntries(
+			Object.entries(edit.set)
+				// The status follows a new start: not something the manager changed.
+				.filter(([key, value]) => key !== 'status' && before[key as keyof Sprint] !== value)
+				.map(([key, value]) => [key, { from: before[key as keyof Sprint], to: value }])
+		);
+		if (Object.keys(changes).length === 0) return { row: before, changed: false };
+		// Read and written in one write: the scheduler cannot move it in between.
+		const [row] = await tx.update(sprint).set(edit.set).where(eq(sprint.id, id)).returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'sprint.update',
+			`sprint:${id}`,
+			{ seasonId, name: row.name, changes },
+			now
+		);
+		return { row, changed: true };
+	});
 	if (changed) notifyLeaderboard(seasonId);
 	return row;
 }
@@ -119,31 +134,29 @@ export function updateSprint(
  * Removes a sprint: deleted before its start, cancelled once started (it stops, leaves the
  * boards, /sprints and the TV, and gives no win), refused once final.
  */
-export function removeSprint(
-	db: Db,
+export async function removeSprint(
+	store: Store,
 	seasonId: number,
 	id: number,
 	actor: Actor,
 	clock: Clock = systemClock
-): 'deleted' | 'cancelled' {
+): Promise<'deleted' | 'cancelled'> {
 	const now = clock();
-	const done = db.transaction(
-		(tx) => {
-			const row = sprintOf(tx, seasonId, id);
-			const decided = removal(row, now);
-			if (!decided.ok) refused(decided.refusal);
-			const data = { seasonId, name: row.name };
-			if (decided.action === 'delete') {
-				tx.delete(sprint).where(eq(sprint.id, id)).run();
-				audit(tx, actor, 'sprint.delete', `sprint:${id}`, data, now);
-				return 'deleted' as const;
-			}
-			tx.update(sprint).set({ status: 'cancelled' }).where(eq(sprint.id, id)).run();
-			audit(tx, actor, 'sprint.cancel', `sprint:${id}`, data, now);
-			return 'cancelled' as const;
-		},
-		{ behavior: 'immediate' }
-	);
+	const { sprint } = store.tables;
+	const done = await write(store, async (tx) => {
+		const row = await sprintOf(tx, store, seasonId, id);
+		const decided = removal(row, now);
+		if (!decided.ok) refused(decided.refusal);
+		const data = { seasonId, name: row.name };
+		if (decided.action === 'delete') {
+			await tx.delete(sprint).where(eq(sprint.id, id));
+			await auditInWrite(tx, store, actor, 'sprint.delete', `sprint:${id}`, data, now);
+			return 'deleted' as const;
+		}
+		await tx.update(sprint).set({ status: 'cancelled' }).where(eq(sprint.id, id));
+		await auditInWrite(tx, store, actor, 'sprint.cancel', `sprint:${id}`, data, now);
+		return 'cancelled' as const;
+	});
 	notifyLeaderboard(seasonId);
 	return done;
 }

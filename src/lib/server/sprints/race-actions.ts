@@ -1,6 +1,6 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { getDb, type Db } from '../db';
+import { getStore, type Store } from '../db/store';
 import type { Actor } from '../audit/record';
 import { MANAGERS, requireRole } from '../auth/guards';
 import { consoleSeason } from '../seasons/choice';
@@ -9,7 +9,7 @@ import { m } from '../../paraglide/messages.js';
 
 // The form actions of the two race consoles, /manage/sprints and /manage/knockouts: create, edit
 // and remove a race of the console's season. They differ only in their form and their commands,
-// which each page passes in; what a manager may do and how a refusal reads is the same on both.
+// which each page passes in (on the store, db/store.ts); what a manager may do and how a refusal reads is the same on both.
 
 export interface RaceConsole<
 	Stored extends { id: number },
@@ -27,10 +27,26 @@ export interface RaceConsole<
 	editValues: (form: FormData, stored: Values) => Values;
 	editSchema: (timeZone: string) => Edit;
 	valuesOf: (stored: Stored, timeZone: string) => Values;
-	find: (db: Db, seasonId: number, id: number) => Stored | undefined;
-	create: (db: Db, seasonId: number, input: z.infer<Create>, actor: Actor) => { id: number };
-	update: (db: Db, seasonId: number, id: number, input: z.infer<Edit>, actor: Actor) => unknown;
-	remove: (db: Db, seasonId: number, id: number, actor: Actor) => 'deleted' | 'cancelled';
+	find: (store: Store, seasonId: number, id: number) => Promise<Stored | undefined>;
+	create: (
+		store: Store,
+		seasonId: number,
+		input: z.infer<Create>,
+		actor: Actor
+	) => Promise<{ id: number }>;
+	update: (
+		store: Store,
+		seasonId: number,
+		id: number,
+		input: z.infer<Edit>,
+		actor: Actor
+	) => Promise<unknown>;
+	remove: (
+		store: Store,
+		seasonId: number,
+		id: number,
+		actor: Actor
+	) => Promise<'deleted' | 'cancelled'>;
 }
 
 export function raceActions<
@@ -49,7 +65,7 @@ export function raceActions<
 			if (!parsed.ok) return parsed.failure;
 			let id: number;
 			try {
-				id = race.create(getDb(), season.id, parsed.data, { userId: user.id }).id;
+				id = (await race.create(getStore(), season.id, parsed.data, { userId: user.id })).id;
 			} catch (e) {
 				return refuseError(e, 'create', values);
 			}
@@ -60,14 +76,14 @@ export function raceActions<
 			const season = consoleSeason();
 			if (!season) return refuse(404, 'update', m.sprints_error_no_season());
 			const form = await event.request.formData();
-			const db = getDb();
-			const stored = race.find(db, season.id, Number(form.get('id')));
+			const store = getStore();
+			const stored = await race.find(store, season.id, Number(form.get('id')));
 			if (!stored) return refuse(404, 'update', race.notFound());
 			const values = race.editValues(form, race.valuesOf(stored, season.timeZone));
 			const parsed = parseForm(race.editSchema(season.timeZone), values, 'update', values);
 			if (!parsed.ok) return parsed.failure;
 			try {
-				race.update(db, season.id, stored.id, parsed.data, { userId: user.id });
+				await race.update(store, season.id, stored.id, parsed.data, { userId: user.id });
 			} catch (e) {
 				return refuseError(e, 'update', values);
 			}
@@ -79,7 +95,7 @@ export function raceActions<
 			if (!season) return refuse(404, 'remove', m.sprints_error_no_season());
 			const id = Number((await event.request.formData()).get('id'));
 			try {
-				const done = race.remove(getDb(), season.id, id, { userId: user.id });
+				const done = await race.remove(getStore(), season.id, id, { userId: user.id });
 				return { action: 'remove' as const, message: race.removed(done) };
 			} catch (e) {
 				return refuseError(e, 'remove');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
+import type { Store } from '../db/store';
 import type { SprintStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import { AppError } from '../shared/errors';
@@ -7,7 +8,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import {
 	apiRequestId,
 	checkMeasure,
-	formatSeason,
+	formatSeasonInView,
 	iso,
 	isoOf,
 	measureDoc,
@@ -119,24 +120,29 @@ function shownStatus(status: SprintStatus): (typeof STATUSES)[number] {
 
 /** Every sprint of the season (finished ones too), latest deadline first. */
 export function listSprintsJson(db: Queryable, seasonId: number, clock: Clock = systemClock) {
-	formatSeason(db, seasonId);
+	formatSeasonInView(db, seasonId);
 	return sprintCards(db, seasonId, clock(), { all: true }).map((card) => sprintJson(db, card));
 }
 
-export function createSprintFor(
-	db: Db,
+/**
+ * Creates through the console's createSprint (on the store); the answer is read through the
+ * boards' synchronous view on `db` (the same SQLite connection) until the views are ported.
+ */
+export async function createSprintFor(
+	store: Store,
+	db: Queryable,
 	seasonId: number,
 	body: z.infer<typeof sprintCreateSchema>,
 	principal: ApiPrincipal,
 	clock: Clock = systemClock
 ) {
-	openSeason(db, seasonId);
-	checkMeasure(db, seasonId, body.measure);
+	await openSeason(store, seasonId);
+	await checkMeasure(store, seasonId, body.measure);
 	const endsAt = Date.parse(body.endsAt);
 	if (endsAt <= clock())
 		throw new AppError(422, 'period_over', 'endsAt is already past', { field: 'endsAt' });
-	const made = createSprint(
-		db,
+	const made = await createSprint(
+		store,
 		seasonId,
 		{
 			name: body.name,

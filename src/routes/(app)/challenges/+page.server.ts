@@ -66,7 +66,7 @@ export const actions: Actions = {
 		try {
 			const { user, season } = taking;
 			const made = await retryWhenBusy(() =>
-				proposeChallenge(getDb(), {
+				proposeChallenge(getStore(), {
 					...parsed.data,
 					// Per person: another person's form can never replay this one.
 					requestId: `${user.id}:${parsed.data.requestId}`,
@@ -88,7 +88,7 @@ export const actions: Actions = {
 			return refuse(400, 'answer', m.challenges_error_not_found());
 		try {
 			const row = await retryWhenBusy(() =>
-				answerChallenge(getDb(), { challengeId, userId: user.id, decision })
+				answerChallenge(getStore(), { challengeId, userId: user.id, decision })
 			);
 			return { action: 'answer' as const, success: true as const, status: row.status };
 		} catch (error) {
@@ -100,7 +100,7 @@ export const actions: Actions = {
 		const challengeId = idOf(await event.request.formData());
 		if (!challengeId) return refuse(400, 'cancel', m.challenges_error_not_found());
 		try {
-			await retryWhenBusy(() => cancelChallenge(getDb(), { challengeId, userId: user.id }));
+			await retryWhenBusy(() => cancelChallenge(getStore(), { challengeId, userId: user.id }));
 			return { action: 'cancel' as const, success: true as const };
 		} catch (error) {
 			return refuseError(error, 'cancel');

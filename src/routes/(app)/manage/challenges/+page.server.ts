@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { duelsOf } from '$lib/server/challenges/view';
@@ -49,7 +50,7 @@ export const actions: Actions = {
 		if (!s) return refuse(404, 'budget', m.challenges_error_not_found());
 		try {
 			await retryWhenBusy(() =>
-				setStakeBudget(getDb(), { seasonId: s.id, actorId: user.id, budget: parsed.data.budget })
+				setStakeBudget(getStore(), { seasonId: s.id, actorId: user.id, budget: parsed.data.budget })
 			);
 			return { action: 'budget' as const, success: true as const };
 		} catch (error) {
@@ -65,7 +66,7 @@ export const actions: Actions = {
 		if (!s) return refuse(404, 'pair', m.challenges_error_not_found());
 		try {
 			const made = await retryWhenBusy(() =>
-				pairAutomatically(getDb(), {
+				pairAutomatically(getStore(), {
 					...parsed.data,
 					requestId: `${user.id}:${parsed.data.requestId}`,
 					seasonId: s.id,
@@ -86,7 +87,7 @@ export const actions: Actions = {
 		if (!s) return refuse(404, 'create', m.challenges_error_not_found());
 		try {
 			await retryWhenBusy(() =>
-				createDuel(getDb(), {
+				createDuel(getStore(), {
 					...parsed.data,
 					requestId: `${user.id}:${parsed.data.requestId}`,
 					seasonId: s.id,

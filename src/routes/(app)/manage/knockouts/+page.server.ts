@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createKnockout, removeKnockout, updateKnockout } from '$lib/server/knockouts/commands';
@@ -18,14 +18,14 @@ import { m } from '$lib/paraglide/messages.js';
 
 const HOUR = 3_600_000;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const season = consoleSeason();
 	if (!season) return { season: null, knockouts: [], measures: [], values: null, editing: null };
-	const db = getDb();
+	const store = getStore();
 	const now = Date.now();
 	// ?edit=<id>: the form shows that knockout, with what it may no longer change locked.
-	const edited = knockoutIn(db, season.id, Number(event.url.searchParams.get('edit')));
+	const edited = await knockoutIn(store, season.id, Number(event.url.searchParams.get('edit')));
 	const editing =
 		edited && removal(edited, now).ok
 			? {
@@ -39,11 +39,11 @@ export const load: PageServerLoad = (event) => {
 	const start = Math.ceil(now / HOUR) * HOUR;
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
-		knockouts: listKnockouts(db, season.id).map((k) => {
+		knockouts: (await listKnockouts(store, season.id)).map((k) => {
 			const decided = removal(k, now);
 			return { ...k, removal: decided.ok ? decided.action : null };
 		}),
-		measures: measureChoices(db, season.id),
+		measures: await measureChoices(store, season.id),
 		created: Number(event.url.searchParams.get('created')) || null,
 		saved: Number(event.url.searchParams.get('saved')) || null,
 		editing,
@@ -72,7 +72,8 @@ export const actions = raceActions({
 	editSchema: knockoutEditSchema,
 	valuesOf: knockoutValuesOf,
 	find: knockoutIn,
-	create: (db, seasonId, input, actor) => createKnockout(db, seasonId, input, actor).knockout,
+	create: async (store, seasonId, input, actor) =>
+		(await createKnockout(store, seasonId, input, actor)).knockout,
 	update: updateKnockout,
 	remove: removeKnockout
 }) satisfies Actions;

@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createSprint, removeSprint, updateSprint } from '$lib/server/sprints/commands';
@@ -18,14 +18,14 @@ import { m } from '$lib/paraglide/messages.js';
 
 const DAY = 86_400_000;
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const season = consoleSeason();
 	if (!season) return { season: null, sprints: [], measures: [], values: null, editing: null };
-	const db = getDb();
+	const store = getStore();
 	const now = Date.now();
 	// ?edit=<id>: the form shows that sprint, with what it may no longer change locked.
-	const edited = sprintIn(db, season.id, Number(event.url.searchParams.get('edit')));
+	const edited = await sprintIn(store, season.id, Number(event.url.searchParams.get('edit')));
 	const editing =
 		edited && removal(edited, now).ok
 			? {
@@ -37,11 +37,11 @@ export const load: PageServerLoad = (event) => {
 			: null;
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
-		sprints: listSprints(db, season.id).map((s) => {
+		sprints: (await listSprints(store, season.id)).map((s) => {
 			const decided = removal(s, now);
 			return { ...s, removal: decided.ok ? decided.action : null };
 		}),
-		measures: measureChoices(db, season.id),
+		measures: await measureChoices(store, season.id),
 		created: Number(event.url.searchParams.get('created')) || null,
 		saved: Number(event.url.searchParams.get('saved')) || null,
 		editing,
@@ -68,7 +68,8 @@ export const actions = raceActions({
 	editSchema: sprintEditSchema,
 	valuesOf: sprintValuesOf,
 	find: sprintIn,
-	create: (db, seasonId, input, actor) => createSprint(db, seasonId, input, actor).sprint,
+	create: async (store, seasonId, input, actor) =>
+		(await createSprint(store, seasonId, input, actor)).sprint,
 	update: updateSprint,
 	remove: removeSprint
 }) satisfies Actions;

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId, parseJson } from '$lib/server/api/respond';
 import { API_MANAGERS } from '$lib/server/auth/guards';
 import {
@@ -15,6 +16,8 @@ export const GET = apiHandler(({ params }) =>
 export const POST = apiHandler(async ({ params, request, principal }) => {
 	const seasonId = parseId(params.id);
 	const body = await parseJson(request, sprintCreateSchema);
-	const made = await retryWhenBusy(() => createSprintFor(getDb(), seasonId, body, principal));
+	const made = await retryWhenBusy(() =>
+		createSprintFor(getStore(), getDb(), seasonId, body, principal)
+	);
 	return json(made.sprint, { status: made.created ? 201 : 200 });
 }, API_MANAGERS);
