@@ -1,6 +1,7 @@
 // What the store tests of #20 (tests/integration/*-store.test.ts) set up the same way on both
 // dialects: a live season with teams and members written through a store (db/store.ts), and the
-// code an AppError was thrown with.
+// code an AppError was thrown with, and the audit entries about a subject.
+import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { theme } from './factories';
@@ -78,4 +79,14 @@ export async function appErrorCode(run: () => Promise<unknown>): Promise<string>
 		if (error instanceof AppError) return error.code;
 		throw error;
 	}
+}
+
+/** The audit entries about a subject ("rule:7", "season:3", …), oldest first: action and data. */
+export async function auditsOf(store: Store, subject: string) {
+	const { auditEvent } = store.tables;
+	return store.db
+		.select({ action: auditEvent.action, data: auditEvent.data })
+		.from(auditEvent)
+		.where(eq(auditEvent.subject, subject))
+		.orderBy(auditEvent.id);
 }

@@ -3,7 +3,6 @@
 // SQLite file and a throwaway PostgreSQL (tests/helpers/postgres.ts). "Two nodes" are two stores
 // on one database: two SQLite connections to one file, two PostgreSQL pools.
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import {
 	createProduct,
@@ -16,7 +15,7 @@ import {
 } from '../../src/lib/server/catalogue/products';
 import { MAX_ROWS } from '../../src/lib/server/catalogue/products-csv';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('catalogue-store');
 
@@ -38,15 +37,6 @@ const rest = {
 
 async function newSeason(store: Store) {
 	return (await liveSeasonOn(store, { size: 0, teams: ['A'], endsAt: 1e13 })).seasonId;
-}
-
-async function auditsOf(store: Store, subject: string) {
-	const { auditEvent } = store.tables;
-	return store.db
-		.select({ action: auditEvent.action, data: auditEvent.data })
-		.from(auditEvent)
-		.where(eq(auditEvent.subject, subject))
-		.orderBy(auditEvent.id);
 }
 
 const summary = (rows: Awaited<ReturnType<typeof listCatalogue>>) =>

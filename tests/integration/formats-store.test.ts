@@ -34,7 +34,7 @@ import {
 } from '../../src/lib/server/challenges/commands';
 import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('formats-store');
 const NOW = 1_800_000_000_000;
@@ -108,15 +108,6 @@ const duelTerms = (stake = 0) => ({
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i % 2];
 
-	async function audits(store: Store, subject: string) {
-		const { auditEvent } = store.tables;
-		return store.db
-			.select({ action: auditEvent.action, data: auditEvent.data })
-			.from(auditEvent)
-			.where(eq(auditEvent.subject, subject))
-			.orderBy(auditEvent.id);
-	}
-
 	it('a sprint made on one node is listed, found, changed and removed on the other', async () => {
 		const { seasonId } = await makeSeason(node(0));
 		const later = await createSprint(node(0), seasonId, sprintInput(NOW + DAY), BOSS, () => NOW);
@@ -165,7 +156,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await sprintIn(node(0), seasonId, live.sprint.id)).toMatchObject({
 			status: 'cancelled'
 		});
-		expect(await audits(node(1), `sprint:${later.sprint.id}`)).toEqual([
+		expect(await auditsOf(node(1), `sprint:${later.sprint.id}`)).toEqual([
 			{ action: 'sprint.create', data: { seasonId, name: 'First to 500' } },
 			{
 				action: 'sprint.update',
@@ -180,7 +171,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			},
 			{ action: 'sprint.delete', data: { seasonId, name: 'First to 800' } }
 		]);
-		expect((await audits(node(0), `sprint:${live.sprint.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(0), `sprint:${live.sprint.id}`)).map((a) => a.action)).toEqual([
 			'sprint.create',
 			'sprint.cancel'
 		]);
@@ -195,7 +186,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(sprints.filter((s) => s.created)).toHaveLength(1);
 		expect(new Set(sprints.map((s) => s.sprint.id)).size).toBe(1);
 		expect(await listSprints(node(1), seasonId)).toHaveLength(1);
-		expect(await audits(node(0), `sprint:${sprints[0].sprint.id}`)).toHaveLength(1);
+		expect(await auditsOf(node(0), `sprint:${sprints[0].sprint.id}`)).toHaveLength(1);
 
 		const cup = cupInput(NOW + DAY);
 		const cups = await Promise.all(
@@ -204,7 +195,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(cups.filter((k) => k.created)).toHaveLength(1);
 		expect(new Set(cups.map((k) => k.knockout.id)).size).toBe(1);
 		expect(await listKnockouts(node(0), seasonId)).toHaveLength(1);
-		expect(await audits(node(1), `knockout:${cups[0].knockout.id}`)).toHaveLength(1);
+		expect(await auditsOf(node(1), `knockout:${cups[0].knockout.id}`)).toHaveLength(1);
 	});
 
 	it('edits racing on two nodes take turns: each audited from what the other left', async () => {
@@ -229,7 +220,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				)
 			)
 		);
-		const updates = (await audits(node(1), `sprint:${sprint.id}`)).filter(
+		const updates = (await auditsOf(node(1), `sprint:${sprint.id}`)).filter(
 			(a) => a.action === 'sprint.update'
 		);
 		expect(updates).toHaveLength(2);
@@ -258,11 +249,11 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			)
 		);
 		expect(cancelled.sort()).toEqual(['cancelled', 'ok']);
-		expect((await audits(node(1), `sprint:${soon.sprint.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(1), `sprint:${soon.sprint.id}`)).map((a) => a.action)).toEqual([
 			'sprint.create',
 			'sprint.delete'
 		]);
-		expect((await audits(node(0), `sprint:${live.sprint.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(0), `sprint:${live.sprint.id}`)).map((a) => a.action)).toEqual([
 			'sprint.create',
 			'sprint.cancel'
 		]);
@@ -277,7 +268,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await knockoutIn(node(0), seasonId, cup.knockout.id)).toMatchObject({
 			status: 'cancelled'
 		});
-		expect((await audits(node(0), `knockout:${cup.knockout.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(0), `knockout:${cup.knockout.id}`)).map((a) => a.action)).toEqual([
 			'knockout.create',
 			'knockout.cancel'
 		]);
@@ -307,7 +298,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			await appErrorCode(() => updateSprint(node(0), seasonId, 99_999, edit, BOSS, () => NOW))
 		).toBe('not_found');
 		expect(await sprintIn(node(0), seasonId, sprint.id)).toEqual(sprint);
-		expect((await audits(node(1), `sprint:${sprint.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(1), `sprint:${sprint.id}`)).map((a) => a.action)).toEqual([
 			'sprint.create'
 		]);
 
@@ -349,7 +340,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		);
 		expect(grown.size).toBe(8);
 		expect(await knockoutIn(node(1), seasonId, later.id)).toMatchObject({ size: 8 });
-		expect((await audits(node(1), `knockout:${later.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(1), `knockout:${later.id}`)).map((a) => a.action)).toEqual([
 			'knockout.create',
 			'knockout.update'
 		]);
@@ -514,7 +505,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			{ ...duelTerms(30), seasonId, actor: boss, challengerId: cid.id, opponentId: dee.id },
 			() => NOW
 		);
-		expect((await audits(node(0), `season:${seasonId}`)).map((a) => [a.action, a.data])).toEqual([
+		expect((await auditsOf(node(0), `season:${seasonId}`)).map((a) => [a.action, a.data])).toEqual([
 			['challenge.budget', { budget: 50 }],
 			['challenge.budget', { budget: 60 }]
 		]);
@@ -546,7 +537,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		]);
 		expect(bye).toBe(ids[0]);
 		expect(
-			(await audits(node(1), `season:${seasonId}`)).filter((a) => a.action === 'challenge.pair')
+			(await auditsOf(node(1), `season:${seasonId}`)).filter((a) => a.action === 'challenge.pair')
 		).toHaveLength(1);
 		// Too few for a pair is refused.
 		const alone = await liveSeasonOn(node(1), {

@@ -26,7 +26,7 @@ import {
 import { attemptsOf } from '../../src/lib/server/quizzes/attempts';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('quizzes-store');
 const NOW = 1_800_000_000_000;
@@ -63,14 +63,6 @@ const makeSeason = (store: Store, size = 3) =>
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i % 2];
 
-	async function audits(store: Store, subject: string) {
-		const { auditEvent } = store.tables;
-		return store.db
-			.select({ action: auditEvent.action, data: auditEvent.data })
-			.from(auditEvent)
-			.where(eq(auditEvent.subject, subject))
-			.orderBy(auditEvent.id);
-	}
 	async function quizzesTitled(store: Store, seasonId: number, title: string) {
 		const { quiz } = store.tables;
 		const [row] = await store.db
@@ -134,7 +126,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			expect.objectContaining({ id: made.id, questions: 2, maxPoints: 20, done: null })
 		]);
 		expect(await untakenCount(node(1), seasonId, people[0].id, NOW)).toBe(1);
-		expect((await audits(node(0), `quiz:${made.id}`)).map((a) => a.action)).toEqual([
+		expect((await auditsOf(node(0), `quiz:${made.id}`)).map((a) => a.action)).toEqual([
 			'quiz.create',
 			'quiz.publish'
 		]);
@@ -148,7 +140,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			publishQuiz(node(1), seasonId, made.id, BOSS, () => NOW + 2)
 		]);
 		expect(a.publishedAt).toBe(b.publishedAt);
-		expect((await audits(node(1), `quiz:${made.id}`)).map((e) => e.action)).toEqual([
+		expect((await auditsOf(node(1), `quiz:${made.id}`)).map((e) => e.action)).toEqual([
 			'quiz.create',
 			'quiz.publish'
 		]);
@@ -171,7 +163,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const positions = (await questionsOf(node(1), made.id)).map((q) => q.position);
 		expect(positions).toEqual(prompts.map((_, i) => i));
 		expect(
-			(await audits(node(0), `quiz:${made.id}`)).filter((e) => e.action === 'quiz.update')
+			(await auditsOf(node(0), `quiz:${made.id}`)).filter((e) => e.action === 'quiz.update')
 		).toHaveLength(2);
 	});
 
@@ -238,7 +230,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect((refused as AppError).code).toBe('quiz_csv_invalid');
 		expect((refused as AppError).details.errors).toEqual([expect.objectContaining({ row: 3 })]);
 		expect(await quizzesTitled(node(0), seasonId, 'Imported')).toBe(0);
-		expect((await audits(node(0), `quiz:${made.id}`)).map((e) => e.action)).toEqual([
+		expect((await auditsOf(node(0), `quiz:${made.id}`)).map((e) => e.action)).toEqual([
 			'quiz.create'
 		]);
 		// The same file without the bad row makes a draft, read on the other node.

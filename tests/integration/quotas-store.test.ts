@@ -4,7 +4,6 @@
 // two SQLite connections to one file, two PostgreSQL pools.
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import type { Store } from '../../src/lib/server/db/store';
 import {
 	importQuotas,
 	quotaSheet,
@@ -13,20 +12,11 @@ import {
 } from '../../src/lib/server/quotas/commands';
 import { parseQuotaCsv } from '../../src/lib/server/quotas/quota-csv';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('quotas-store');
 
 const MANAGER = {};
-
-async function auditsOf(store: Store, subject: string) {
-	const { auditEvent } = store.tables;
-	return store.db
-		.select({ action: auditEvent.action, data: auditEvent.data })
-		.from(auditEvent)
-		.where(eq(auditEvent.subject, subject))
-		.orderBy(auditEvent.id);
-}
 
 const targets = (sheet: Awaited<ReturnType<typeof quotaSheet>>) =>
 	sheet.map((r) => [r.subjectType, r.name, r.target, r.points]);

@@ -17,7 +17,7 @@ import {
 } from '../../src/lib/server/referrals/queries';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { liveSeasonOn } from '../helpers/store-season';
+import { auditsOf, liveSeasonOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('referrals-store');
 const NOW = 1_800_000_000_000;
@@ -35,14 +35,6 @@ async function makeSeason(store: Store, size = 2) {
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i % 2];
 
-	async function audits(store: Store, subject: string) {
-		const { auditEvent } = store.tables;
-		return store.db
-			.select({ action: auditEvent.action, data: auditEvent.data })
-			.from(auditEvent)
-			.where(eq(auditEvent.subject, subject))
-			.orderBy(auditEvent.id);
-	}
 	async function programmeRows(store: Store, seasonId: number) {
 		const { seasonProgramme } = store.tables;
 		return store.db.select().from(seasonProgramme).where(eq(seasonProgramme.seasonId, seasonId));
@@ -96,7 +88,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		});
 		const [row] = await programmeRows(node(1), seasonId);
 		expect(row).toMatchObject({ spendSharePercent: 40, updatedAt: NOW });
-		expect(await audits(node(1), `season:${seasonId}`)).toEqual([
+		expect(await auditsOf(node(1), `season:${seasonId}`)).toEqual([
 			{
 				action: 'season.referral_settings',
 				data: {
@@ -120,7 +112,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		]);
 		const rows = await programmeRows(node(0), seasonId);
 		expect(rows).toHaveLength(1);
-		const entries = (await audits(node(1), `season:${seasonId}`)).map(
+		const entries = (await auditsOf(node(1), `season:${seasonId}`)).map(
 			(e) => e.data as { before: unknown; after: unknown }
 		);
 		expect(entries).toHaveLength(2);
@@ -141,7 +133,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(refused).toBeInstanceOf(AppError);
 		expect(refused).toMatchObject({ status: 404, code: 'not_found' });
 		expect(await programmeRows(node(1), missing)).toEqual([]);
-		expect(await audits(node(1), `season:${missing}`)).toEqual([]);
+		expect(await auditsOf(node(1), `season:${missing}`)).toEqual([]);
 	});
 
 	it('lists, counts and offers sales the same from either node', async () => {

@@ -23,7 +23,7 @@ import {
 	type Sender
 } from '../../src/lib/server/webhooks/delivery';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode } from '../helpers/store-season';
+import { appErrorCode, auditsOf } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('webhooks-store');
 
@@ -44,15 +44,6 @@ function receiver(...statuses: number[]) {
 		return { status };
 	};
 	return { sent, send };
-}
-
-async function auditsOf(store: Store, subject: string) {
-	const { auditEvent } = store.tables;
-	return store.db
-		.select({ action: auditEvent.action, data: auditEvent.data })
-		.from(auditEvent)
-		.where(eq(auditEvent.subject, subject))
-		.orderBy(auditEvent.id);
 }
 
 async function deliveryOf(store: Store, id: number) {
