@@ -25,9 +25,9 @@ beforeAll(async () => {
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
 		token = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		const type = { name: 'Customer call', points: 2, emoji: '📞' };
-		createActivityType(db, seeded.seasonId, { key: 'call', ...type }, {});
-		createActivityType(
-			db,
+		await createActivityType(sqliteStore(db), seeded.seasonId, { key: 'call', ...type }, {});
+		await createActivityType(
+			sqliteStore(db),
 			seeded.seasonId,
 			{ key: 'visit', name: 'Visit', points: 10, emoji: '🤝' },
 			{}

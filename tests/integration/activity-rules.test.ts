@@ -55,8 +55,18 @@ beforeAll(async () => {
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
 		token = (await createApiToken(sqliteStore(db), { name: 'crm', role: 'integration' })).token;
 		const id = seeded.seasonId;
-		createActivityType(db, id, { key: 'call', name: 'Customer call', points: 2, emoji: '📞' }, {});
-		createActivityType(db, id, { key: 'demo', name: 'Product demo', points: 15, emoji: '🎯' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			id,
+			{ key: 'call', name: 'Customer call', points: 2, emoji: '📞' },
+			{}
+		);
+		await createActivityType(
+			sqliteStore(db),
+			id,
+			{ key: 'demo', name: 'Product demo', points: 15, emoji: '🎯' },
+			{}
+		);
 		const draft = { active: true, highlight: true, dailyCap: null };
 		rules.demoWeek = (
 			await createRule(

@@ -4,6 +4,7 @@
 // console's Void action on /manage/activities for managers (not participants, not on one's own
 // activity); a voided activity no longer counts in a duel's or a sprint's measure; the
 // "activities logged" badge it completed is withdrawn; /me tells the person.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -45,7 +46,12 @@ beforeAll(async () => {
 			['call', 2],
 			['visit', 10]
 		] as const)
-			createActivityType(db, seeded.seasonId, { key, name: key, points, emoji: '📞' }, {});
+			await createActivityType(
+				sqliteStore(db),
+				seeded.seasonId,
+				{ key, name: key, points, emoji: '📞' },
+				{}
+			);
 		db.insert(badge)
 			.values({
 				seasonId: seeded.seasonId,
@@ -59,7 +65,12 @@ beforeAll(async () => {
 		const past = seeded.endedSeasonId;
 		const clock = () => START - 65 * DAY;
 		db.update(season).set({ status: 'live' }).where(eq(season.id, past)).run();
-		createActivityType(db, past, { key: 'call', name: 'call', points: 2, emoji: '📞' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			past,
+			{ key: 'call', name: 'call', points: 2, emoji: '📞' },
+			{}
+		);
 		finalExternalId = 'past-call';
 		logActivity(
 			db,

@@ -77,7 +77,13 @@ describe('activities logged', () => {
 		const now = Date.now();
 		const clock = () => now;
 		for (const key of ['call', 'visit'])
-			createActivityType(db, season.id, { key, name: key, points: 2, emoji: '📞' }, {}, clock);
+			await createActivityType(
+				sqliteStore(db),
+				season.id,
+				{ key, name: key, points: 2, emoji: '📞' },
+				{},
+				clock
+			);
 		const { badge: tenCalls } = await createBadge(
 			db,
 			season.id,

@@ -412,7 +412,12 @@ describe('quotas', () => {
 			manager,
 			END - DAY
 		);
-		createActivityType(db, s.id, { key: 'call', name: 'Call', points: 2, emoji: '📞' }, manager);
+		await createActivityType(
+			sqliteStore(db),
+			s.id,
+			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+			manager
+		);
 		runScheduler(db, { clock: () => END });
 		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
 		const nextTeam = db.select().from(teamTable).where(eq(teamTable.seasonId, next.id)).get()!;
@@ -428,7 +433,13 @@ describe('quotas', () => {
 			{ type: 'user', id: people[0].id, target: 600 }
 		]);
 		expect(
-			listActivityTypes(db, next.id).map((t) => [t.key, t.name, t.points, t.emoji, t.active])
+			(await listActivityTypes(sqliteStore(db), next.id)).map((t) => [
+				t.key,
+				t.name,
+				t.points,
+				t.emoji,
+				t.active
+			])
 		).toEqual([['call', 'Call', 2, '📞', true]]);
 	});
 

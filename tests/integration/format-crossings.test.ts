@@ -2,6 +2,7 @@
 // target, read once with a running sum in SQLite. It must find what the definition finds: the
 // first instant t at which the measure over [from, t + 1) reaches the target, searched by
 // bisection over periodTotals (what decideSprint did before, one sum of the period per step).
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
@@ -212,7 +213,12 @@ describe('periodCrossings', () => {
 			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
 			return seed % n;
 		};
-		createActivityType(db, season.id, { key: 'call', name: 'Call', points: 3, emoji: '📞' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			season.id,
+			{ key: 'call', name: 'Call', points: 3, emoji: '📞' },
+			{}
+		);
 		const activities: number[] = [];
 		for (let i = 0; i < 120; i += 1) {
 			const who = people[random(people.length)];

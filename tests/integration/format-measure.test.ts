@@ -1,4 +1,5 @@
 // periodTotals (formats/measure.ts): the one ledger query behind every contest format.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
@@ -98,8 +99,18 @@ describe('periodTotals of activities (#17)', () => {
 		const { season, teams, people } = await makeContest(db, { teams: 2, people: 2 });
 		const now = Date.now();
 		const [ann, bob] = people;
-		createActivityType(db, season.id, { key: 'call', name: 'Call', points: 2, emoji: '📞' }, {});
-		createActivityType(db, season.id, { key: 'visit', name: 'Visit', points: 10, emoji: '🤝' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			season.id,
+			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+			{}
+		);
+		await createActivityType(
+			sqliteStore(db),
+			season.id,
+			{ key: 'visit', name: 'Visit', points: 10, emoji: '🤝' },
+			{}
+		);
 		const log = (
 			id: string,
 			who: (typeof people)[number],

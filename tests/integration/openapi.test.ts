@@ -35,9 +35,9 @@ beforeAll(async () => {
 				}).id
 		)
 	);
-	withDb(seeded.path, (db) =>
+	await withDb(seeded.path, (db) =>
 		createActivityType(
-			db,
+			sqliteStore(db),
 			seeded.seasonId,
 			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
 			{}

@@ -3,6 +3,7 @@
 // not their whole season's ledger by (season, user, created_at): an entry is written when its
 // sale is recorded, reversed or recalculated, which says nothing of the period the sale counts
 // in (a sale imported days late). Same totals as the season-wide read, whatever wrote them.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -112,7 +113,12 @@ describe("a period's totals for some people", () => {
 	it('gives what the whole ledger gives, for entries written late, reversed, recalculated or by hand', async () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 3 });
 		const [ann, bob, cat] = people;
-		createActivityType(db, season.id, { key: 'call', name: 'Call', points: 3, emoji: '📞' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			season.id,
+			{ key: 'call', name: 'Call', points: 3, emoji: '📞' },
+			{}
+		);
 		const from = NOW - 6 * DAY;
 		const to = NOW - 4 * DAY;
 		// Before, in and after the period, recorded at once; in it, recorded four days late.

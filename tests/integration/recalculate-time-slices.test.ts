@@ -2,6 +2,7 @@
 // for a chunk no bigger than what is left of its budget pays for, so a slice whose budget is
 // spent takes the smallest chunk (one local day) rather than CHUNK_SALES sales past it. People
 // are sought one after the other instead of read all at once. Same results as the one block.
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import {
@@ -104,7 +105,12 @@ describe('recalculation slices bounded by time', () => {
 		sell(db, a.id, 'a1', NOW - DAY);
 		sell(db, c.id, 'c2', NOW - 2 * DAY);
 		// b and e only log activities: they come from the activities, the others from the sales.
-		createActivityType(db, seasonId, { key: 'call', name: 'Call', points: 3, emoji: '📞' }, {});
+		await createActivityType(
+			sqliteStore(db),
+			seasonId,
+			{ key: 'call', name: 'Call', points: 3, emoji: '📞' },
+			{}
+		);
 		for (const [person, externalId] of [
 			[e, 'e-call'],
 			[b, 'b-call']

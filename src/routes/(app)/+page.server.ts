@@ -1,5 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -28,7 +29,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		};
 	const db = getDb();
 	const catalogue = catalogueOf(listProducts(db, season.id));
-	const activityTypes = activityTypeNames(db, season.id);
+	const activityTypes = await activityTypeNames(getStore(), season.id);
 	const campaigns = activeCampaigns(db, season.id, Date.now()).map((rule) => ({
 		id: rule.id,
 		name: rule.name,

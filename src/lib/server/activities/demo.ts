@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq, like } from 'drizzle-orm';
 import type { Db } from '../db';
+import { sqliteStore } from '../db/store';
 import { rule, season, seasonMember, user } from '../db/schema';
 import { listRules } from '../rules/engine';
 import type { Locale } from '../../i18n/locales';
@@ -45,15 +46,16 @@ function seedDemoWeek(db: Db, seasonId: number, now: number, locale: Locale): vo
  * activity campaign (Demo week) and a few weeks of the reps' calls, visits and demos. Running it
  * again changes nothing: the types and the campaign exist and every activity's externalId replays.
  */
-export function seedDemoActivities(
+export async function seedDemoActivities(
 	db: Db,
 	options: { seasonId: number; startsAt: number; now: number; locale: Locale }
-): void {
+): Promise<void> {
 	const { seasonId, startsAt, now, locale } = options;
+	const store = sqliteStore(db);
 	for (const t of TYPES) {
-		if (activityTypeByKey(db, seasonId, t.key)) continue;
-		createActivityType(
-			db,
+		if (await activityTypeByKey(store, seasonId, t.key)) continue;
+		await createActivityType(
+			store,
 			seasonId,
 			{ key: t.key, name: t.name({}, { locale }), points: t.points, emoji: t.emoji },
 			{},

@@ -12,7 +12,7 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { normalizeEmail } from '../people/users';
-import { activityTypeByKey } from './types';
+import { activityTypeByKeyInTransaction } from './types';
 import { activityItem } from './queries';
 import { scoreNewActivity } from './scoring';
 
@@ -127,7 +127,7 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 	const membership = owner && getMembership(tx, owner.id, person.id);
 	if (!owner || !membership)
 		throw refused('not_a_member', `${person.displayName} is not in a live season`, 'person');
-	const type = activityTypeByKey(tx, owner.id, input.type);
+	const type = activityTypeByKeyInTransaction(tx, owner.id, input.type);
 	if (!type || !type.active)
 		throw refused(
 			'unknown_activity_type',

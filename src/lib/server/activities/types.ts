@@ -1,15 +1,21 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { activityType } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
 import { ACTIVITY_LIMITS, isActivityKey, normaliseKey } from '../../contest/activity';
-import { audit, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { conflict, notFound } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { m } from '../../paraglide/messages.js';
 
 // A season's activity types: what managers define (key, name, points per unit, emoji) and turn
 // on or off. Each change is audited. A type is never deleted: its activities keep counting.
+// On the store (db/store.ts): each change is one write with its audit entry, so what one node
+// saves every node's sell page, rules and boards read, and two saves of one key at once make one
+// type. Logging an activity (record.ts) and the duels' choices read the types inside their
+// synchronous transactions: `activityTypeByKeyInTransaction` and `activeActivityTypesInView`
+// are their twins until those are ported.
 
 export type ActivityTypeRow = typeof activityType.$inferSelect;
 
@@ -41,71 +47,118 @@ export const activityTypeFields = z.object({
 });
 export type ActivityTypeInput = z.infer<typeof activityTypeFields>;
 
-export function listActivityTypes(db: Queryable, seasonId: number): ActivityTypeRow[] {
-	return db
+/** A season's types, by name. */
+export async function listActivityTypes(
+	store: Store,
+	seasonId: number
+): Promise<ActivityTypeRow[]> {
+	const { activityType } = store.tables;
+	return store.db
 		.select()
 		.from(activityType)
 		.where(eq(activityType.seasonId, seasonId))
+		.orderBy(asc(activityType.name), asc(activityType.id));
+}
+
+/** The types people can log now. */
+export async function activeActivityTypes(
+	store: Store,
+	seasonId: number
+): Promise<ActivityTypeRow[]> {
+	return (await listActivityTypes(store, seasonId)).filter((t) => t.active);
+}
+
+/**
+ * `activeActivityTypes` inside a synchronous read (the duels' choices, challenges/standings.ts),
+ * until that is ported.
+ */
+export function activeActivityTypesInView(db: Queryable, seasonId: number): ActivityTypeRow[] {
+	return db
+		.select()
+		.from(activityType)
+		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.active, true)))
 		.orderBy(asc(activityType.name), asc(activityType.id))
 		.all();
 }
 
-export function activeActivityTypes(db: Queryable, seasonId: number): ActivityTypeRow[] {
-	return listActivityTypes(db, seasonId).filter((t) => t.active);
+export async function activityTypeByKey(
+	store: Store,
+	seasonId: number,
+	key: string
+): Promise<ActivityTypeRow | undefined> {
+	return byKey(store.db, store, seasonId, key);
 }
 
-export function activityTypeByKey(
-	db: Queryable,
+/** `activityTypeByKey` inside logging's synchronous transaction (record.ts), until it is ported. */
+export function activityTypeByKeyInTransaction(
+	tx: Queryable,
 	seasonId: number,
 	key: string
 ): ActivityTypeRow | undefined {
-	return db
+	return tx
 		.select()
 		.from(activityType)
 		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.key, key)))
 		.get();
 }
 
+async function byKey(
+	db: StoreDb,
+	store: Store,
+	seasonId: number,
+	key: string
+): Promise<ActivityTypeRow | undefined> {
+	const { activityType } = store.tables;
+	const [row] = await db
+		.select()
+		.from(activityType)
+		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.key, key)));
+	return row;
+}
+
 /** Adds a type to a season; its key must be new in the season. */
-export function createActivityType(
-	db: Db,
+export async function createActivityType(
+	store: Store,
 	seasonId: number,
 	input: ActivityTypeInput,
 	actor: Actor,
 	clock: Clock = systemClock
-): ActivityTypeRow {
+): Promise<ActivityTypeRow> {
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			if (activityTypeByKey(tx, seasonId, input.key))
-				throw conflict('activity_type_exists', m.activities_error_key_taken({ key: input.key }), {
-					field: 'key'
-				});
-			const row = tx
-				.insert(activityType)
-				.values({ seasonId, ...input, active: true, createdAt: now, updatedAt: now })
-				.returning()
-				.get();
-			audit(
-				tx,
-				actor,
-				'activity_type.create',
-				`activity_type:${row.id}`,
-				{ seasonId, ...input },
-				now
-			);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+	const { activityType } = store.tables;
+	return write(store, async (tx) => {
+		if (await byKey(tx, store, seasonId, input.key))
+			throw conflict('activity_type_exists', m.activities_error_key_taken({ key: input.key }), {
+				field: 'key'
+			});
+		const [row] = await tx
+			.insert(activityType)
+			.values({ seasonId, ...input, active: true, createdAt: now, updatedAt: now })
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'activity_type.create',
+			`activity_type:${row.id}`,
+			{ seasonId, ...input },
+			now
+		);
+		return row;
+	});
 }
 
-function typeOf(tx: Queryable, seasonId: number, id: number): ActivityTypeRow {
-	const row = tx
+async function typeOf(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<ActivityTypeRow> {
+	const { activityType } = store.tables;
+	const [row] = await tx
 		.select()
 		.from(activityType)
-		.where(and(eq(activityType.id, id), eq(activityType.seasonId, seasonId)))
-		.get();
+		.where(and(eq(activityType.id, id), eq(activityType.seasonId, seasonId)));
 	if (!row) throw notFound('activity_type_not_found', m.activities_error_type_gone());
 	return row;
 }
@@ -114,73 +167,73 @@ function typeOf(tx: Queryable, seasonId: number, id: number): ActivityTypeRow {
  * Changes a type's name, points or emoji (its key stays: integrations send it). New points
  * count for activities logged from now on; those already logged keep what they earned.
  */
-export function updateActivityType(
-	db: Db,
+export async function updateActivityType(
+	store: Store,
 	seasonId: number,
 	id: number,
 	input: Omit<ActivityTypeInput, 'key'>,
 	actor: Actor,
 	clock: Clock = systemClock
-): ActivityTypeRow {
+): Promise<ActivityTypeRow> {
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const before = typeOf(tx, seasonId, id);
-			const row = tx
-				.update(activityType)
-				.set({ ...input, updatedAt: now })
-				.where(eq(activityType.id, id))
-				.returning()
-				.get();
-			audit(
-				tx,
-				actor,
-				'activity_type.update',
-				`activity_type:${id}`,
-				{
-					seasonId,
-					key: before.key,
-					before: { name: before.name, points: before.points, emoji: before.emoji },
-					after: input
-				},
-				now
-			);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+	const { activityType } = store.tables;
+	return write(store, async (tx) => {
+		const before = await typeOf(tx, store, seasonId, id);
+		const [row] = await tx
+			.update(activityType)
+			.set({ ...input, updatedAt: now })
+			.where(eq(activityType.id, id))
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'activity_type.update',
+			`activity_type:${id}`,
+			{
+				seasonId,
+				key: before.key,
+				before: { name: before.name, points: before.points, emoji: before.emoji },
+				after: input
+			},
+			now
+		);
+		return row;
+	});
 }
 
 /** Turns a type on or off; doing it twice changes nothing the second time. */
-export function setActivityTypeActive(
-	db: Db,
+export async function setActivityTypeActive(
+	store: Store,
 	seasonId: number,
 	id: number,
 	active: boolean,
 	actor: Actor,
 	clock: Clock = systemClock
-): { changed: boolean } {
+): Promise<{ changed: boolean }> {
 	const now = clock();
-	return db.transaction(
-		(tx) => {
-			const before = typeOf(tx, seasonId, id);
-			if (before.active === active) return { changed: false };
-			tx.update(activityType).set({ active, updatedAt: now }).where(eq(activityType.id, id)).run();
-			audit(
-				tx,
-				actor,
-				active ? 'activity_type.activate' : 'activity_type.deactivate',
-				`activity_type:${id}`,
-				{ seasonId, key: before.key },
-				now
-			);
-			return { changed: true };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { activityType } = store.tables;
+	return write(store, async (tx) => {
+		const before = await typeOf(tx, store, seasonId, id);
+		if (before.active === active) return { changed: false };
+		await tx.update(activityType).set({ active, updatedAt: now }).where(eq(activityType.id, id));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			active ? 'activity_type.activate' : 'activity_type.deactivate',
+			`activity_type:${id}`,
+			{ seasonId, key: before.key },
+			now
+		);
+		return { changed: true };
+	});
 }
 
 /** The season's type names by key, so that a rule's sentence names "Product demo", not `demo`. */
-export function activityTypeNames(db: Queryable, seasonId: number): Map<string, string> {
-	return new Map(listActivityTypes(db, seasonId).map((t) => [t.key, t.name]));
+export async function activityTypeNames(
+	store: Store,
+	seasonId: number
+): Promise<Map<string, string>> {
+	return new Map((await listActivityTypes(store, seasonId)).map((t) => [t.key, t.name]));
 }

@@ -2,6 +2,7 @@
 // standings, a second void changing nothing, each refusal changing nothing, the contest measures
 // and the "activities logged" badge following. The API and the console are in
 // tests/integration/activity-void.test.ts.
+import { sqliteStore } from '../db/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../db';
@@ -36,7 +37,7 @@ let seasonId: number;
 let ann: number;
 let boss: number;
 
-beforeEach(() => {
+beforeEach(async () => {
 	db = openDatabase(':memory:');
 	seasonId = db
 		.insert(season)
@@ -62,8 +63,18 @@ beforeEach(() => {
 	boss = make('boss@test', 'manager');
 	for (const userId of [ann, boss])
 		db.insert(seasonMember).values({ seasonId, userId, teamId }).run();
-	createActivityType(db, seasonId, { key: 'call', name: 'Call', points: 2, emoji: '📞' }, {});
-	createActivityType(db, seasonId, { key: 'visit', name: 'Visit', points: 10, emoji: '🤝' }, {});
+	await createActivityType(
+		sqliteStore(db),
+		seasonId,
+		{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+		{}
+	);
+	await createActivityType(
+		sqliteStore(db),
+		seasonId,
+		{ key: 'visit', name: 'Visit', points: 10, emoji: '🤝' },
+		{}
+	);
 });
 
 let n = 0;

@@ -1,6 +1,7 @@
 // The counted criteria against a real (in-memory) database: what each one counts, the type
 // filter of "activities logged", and that the award a transaction gives is the award the
 // re-evaluation computes. The flows through the services are in tests/integration/counted-badges.
+import { sqliteStore } from '../db/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
 import { award, badge, season, seasonMember, team, user } from '../db/schema';
@@ -17,7 +18,7 @@ let seasonId: number;
 let ann: number;
 let bob: number;
 
-beforeEach(() => {
+beforeEach(async () => {
 	db = openDatabase(':memory:');
 	seasonId = db
 		.insert(season)
@@ -43,7 +44,13 @@ beforeEach(() => {
 	for (const userId of [ann, bob])
 		db.insert(seasonMember).values({ seasonId, userId, teamId }).run();
 	for (const key of ['call', 'visit'])
-		createActivityType(db, seasonId, { key, name: key, points: 2, emoji: '📞' }, {}, clock);
+		await createActivityType(
+			sqliteStore(db),
+			seasonId,
+			{ key, name: key, points: 2, emoji: '📞' },
+			{},
+			clock
+		);
 });
 
 let n = 0;

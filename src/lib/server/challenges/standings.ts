@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { activeActivityTypes } from '../activities/types';
+import { activeActivityTypesInView } from '../activities/types';
 import {
 	challenge,
 	challengeSettings,
@@ -162,6 +162,6 @@ export function challengeChoices(
 		.all()
 		.map((r) => r.category)
 		.filter((c): c is string => !!c);
-	const activityTypes = activeActivityTypes(db, seasonId).map((t) => t.key);
+	const activityTypes = activeActivityTypesInView(db, seasonId).map((t) => t.key);
 	return { people, teams, categories, activityTypes };
 }

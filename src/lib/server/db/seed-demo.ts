@@ -400,7 +400,7 @@ export async function seedDemo(
 		}
 	}
 	seedDemoReferrals(db, seasonId, now, PRODUCTS[0].sku);
-	seedDemoActivities(db, { seasonId, startsAt, now, locale });
+	await seedDemoActivities(db, { seasonId, startsAt, now, locale });
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
 	await seedDemoRewards(sqliteStore(db), {

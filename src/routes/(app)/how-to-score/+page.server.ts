@@ -1,5 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus } from '$lib/contest/rules';
@@ -13,7 +14,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const season = getSeason(db, current.id)!;
 	const products = listProducts(db, season.id).filter((p) => p.active);
 	const catalogue = catalogueOf(products);
-	const activityTypes = activityTypeNames(db, season.id);
+	const activityTypes = await activityTypeNames(getStore(), season.id);
 	const now = Date.now();
 	// Rules that are over or switched off are not shown; scheduled ones are, as coming soon.
 	const rules = listRules(db, season.id).flatMap((r) => {

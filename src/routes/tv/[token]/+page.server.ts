@@ -80,7 +80,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 		];
 	});
 	const catalogue = catalogueOf(listProducts(db, season.id));
-	const activityTypes = activityTypeNames(db, season.id);
+	const activityTypes = await activityTypeNames(store, season.id);
 	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({
 		id: rule.id,
 		name: rule.name,

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import {
@@ -29,7 +30,7 @@ const logQuerySchema = z.object({
 	page: z.coerce.number().int().min(1).max(100_000).catch(1)
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
 	const season = consoleSeason();
 	if (!season) return { season: null, types: [], log: null, header: ACTIVITY_CSV_HEADER };
@@ -48,14 +49,16 @@ export const load: PageServerLoad = (event) => {
 			// Voiding stops where reversing sales does: once the results are final.
 			voidable: season.status !== 'archived' && Date.now() < graceEndsAt(season)
 		},
-		types: listActivityTypes(db, season.id).map(({ id, key, name, points, emoji, active }) => ({
-			id,
-			key,
-			name,
-			points,
-			emoji,
-			active
-		})),
+		types: (await listActivityTypes(getStore(), season.id)).map(
+			({ id, key, name, points, emoji, active }) => ({
+				id,
+				key,
+				name,
+				points,
+				emoji,
+				active
+			})
+		),
 		log: {
 			...activityLog(db, season.id, { userId: query.person, typeId: query.type, page: query.page }),
 			person: query.person ?? null,
@@ -91,7 +94,7 @@ export const actions = {
 			return refuse(400, 'create', Object.values(errors)[0], { errors, values });
 		}
 		try {
-			const row = createActivityType(getDb(), season.id, parsed.data, { userId: user.id });
+			const row = await createActivityType(getStore(), season.id, parsed.data, { userId: user.id });
 			return { action: 'create' as const, message: m.activities_console_added({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'create', values);
@@ -109,7 +112,9 @@ export const actions = {
 			return refuse(400, 'update', Object.values(errors)[0], { errors, values });
 		}
 		try {
-			const row = updateActivityType(getDb(), season.id, id, parsed.data, { userId: user.id });
+			const row = await updateActivityType(getStore(), season.id, id, parsed.data, {
+				userId: user.id
+			});
 			return { action: 'update' as const, message: m.activities_console_saved({ name: row.name }) };
 		} catch (e) {
 			return refuseError(e, 'update', values);
@@ -121,7 +126,7 @@ export const actions = {
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
-			setActivityTypeActive(getDb(), season.id, Number(form.get('id')), active, {
+			await setActivityTypeActive(getStore(), season.id, Number(form.get('id')), active, {
 				userId: user.id
 			});
 			return {

@@ -1,5 +1,6 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listProducts } from '$lib/server/seasons/queries';
 import { listActivityTypes } from '$lib/server/activities/types';
@@ -29,24 +30,25 @@ function categoriesOf(seasonId: number): string[] {
 }
 
 /** The season's activity types, turned off ones too: what was logged of them still counts. */
-function activityTypesOf(seasonId: number): { key: string; name: string }[] {
-	return listActivityTypes(getDb(), seasonId).map((t) => ({ key: t.key, name: t.name }));
+async function activityTypesOf(seasonId: number): Promise<{ key: string; name: string }[]> {
+	const types = await listActivityTypes(getStore(), seasonId);
+	return types.map((t) => ({ key: t.key, name: t.name }));
 }
 
-function formContext(seasonId: number) {
+async function formContext(seasonId: number) {
 	return {
 		categories: categoriesOf(seasonId),
-		activityTypes: activityTypesOf(seasonId).map((t) => t.key)
+		activityTypes: (await activityTypesOf(seasonId)).map((t) => t.key)
 	};
 }
 
-export function badgeEditorData(values?: BadgeValues) {
+export async function badgeEditorData(values?: BadgeValues) {
 	const season = currentSeason();
 	return {
 		season: { id: season.id, name: season.name },
 		criteria: criteriaOptions(),
 		categories: categoriesOf(season.id),
-		activityTypes: activityTypesOf(season.id),
+		activityTypes: await activityTypesOf(season.id),
 		values: values ?? emptyBadgeValues()
 	};
 }
@@ -58,7 +60,7 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 			const editingId = editing?.(event);
 			const season = currentSeason();
 			const values = readBadgeForm(await event.request.formData());
-			const parsed = parseBadge(values, formContext(season.id));
+			const parsed = parseBadge(values, await formContext(season.id));
 			if (!parsed.ok) {
 				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });

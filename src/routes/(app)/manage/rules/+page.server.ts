@@ -27,7 +27,7 @@ import {
 } from '$lib/server/scoring/recalculate-run';
 import { log } from '$lib/server/shared/log';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
@@ -41,7 +41,7 @@ export const load: PageServerLoad = (event) => {
 			recalculating: false
 		};
 	const catalogue = catalogueOf(listProducts(db, season.id));
-	const activityTypes = activityTypeNames(db, season.id);
+	const activityTypes = await activityTypeNames(getStore(), season.id);
 	const now = Date.now();
 	const rules = listRules(db, season.id).map((row) => ({
 		id: row.id,

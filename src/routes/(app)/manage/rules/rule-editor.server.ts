@@ -27,14 +27,16 @@ function currentSeason() {
 }
 
 /** The season's activity types, inactive ones too: a rule may still target one. */
-function typesFor(seasonId: number) {
-	return listActivityTypes(getDb(), seasonId).map(({ key, name, emoji, points, active }) => ({
-		key,
-		name,
-		emoji,
-		points,
-		active
-	}));
+async function typesFor(seasonId: number) {
+	return (await listActivityTypes(getStore(), seasonId)).map(
+		({ key, name, emoji, points, active }) => ({
+			key,
+			name,
+			emoji,
+			points,
+			active
+		})
+	);
 }
 
 function catalogueFor(seasonId: number) {
@@ -43,10 +45,10 @@ function catalogueFor(seasonId: number) {
 	return { products, catalogue };
 }
 
-export function ruleEditorData(rule: RuleValues | undefined) {
+export async function ruleEditorData(rule: RuleValues | undefined) {
 	const season = currentSeason();
 	const { products } = catalogueFor(season.id);
-	const activityTypes = typesFor(season.id);
+	const activityTypes = await typesFor(season.id);
 	const values: RuleFormValues = {
 		rule: rule ?? emptyRuleValues(),
 		sample: startingSample(rule, season.timeZone)
@@ -74,7 +76,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 		const season = currentSeason();
 		const values = readRuleForm(await event.request.formData());
 		const { catalogue } = catalogueFor(season.id);
-		const activityTypes = typesFor(season.id);
+		const activityTypes = await typesFor(season.id);
 		const parsed = parseRule(values.rule, {
 			timeZone: season.timeZone,
 			catalogue,

@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { refuse, refuseError } from '$lib/server/shared/form';
@@ -13,7 +14,7 @@ import { localInput } from '$lib/server/quizzes/quiz-form';
 import { ACTIVITY_LIMITS } from '$lib/contest/activity';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const season = sellingSeason(user, event.url, event.cookies);
 	const now = Date.now();
@@ -22,7 +23,7 @@ export const load: PageServerLoad = (event) => {
 	const rules = season ? activityRules(db, season.id) : [];
 	return {
 		types: season
-			? activeActivityTypes(db, season.id).map((t) => ({
+			? (await activeActivityTypes(getStore(), season.id)).map((t) => ({
 					key: t.key,
 					name: t.name,
 					emoji: t.emoji,
@@ -74,7 +75,9 @@ export const actions: Actions = {
 				})
 			);
 			const standing = getStanding(db, logged.seasonId, user.id)?.entry;
-			const type = activeActivityTypes(db, logged.seasonId).find((t) => t.key === parsed.type);
+			const type = (await activeActivityTypes(getStore(), logged.seasonId)).find(
+				(t) => t.key === parsed.type
+			);
 			return {
 				action: 'default' as const,
 				success: true as const,

@@ -14,13 +14,13 @@ function badgeId(raw: string): number {
 	return id;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const season = consoleSeason();
 	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
 	if (!season || !row) error(404, { message: m.badges_edit_missing() });
-	return { ...badgeEditorData(badgeToValues(row)), badgeId: row.id, badgeName: row.name };
+	return { ...(await badgeEditorData(badgeToValues(row))), badgeId: row.id, badgeName: row.name };
 };
 
 export const actions = badgeEditorActions((event) =>

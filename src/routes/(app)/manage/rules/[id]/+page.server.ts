@@ -20,7 +20,7 @@ export const load: PageServerLoad = async (event) => {
 	const row = season && (await getRule(getStore(), season.id, ruleId(event.params.id)));
 	if (!season || !row) error(404, { message: m.rules_edit_missing() });
 	return {
-		...ruleEditorData(ruleToValues(row, season.timeZone)),
+		...(await ruleEditorData(ruleToValues(row, season.timeZone))),
 		ruleId: row.id,
 		ruleName: row.name
 	};
