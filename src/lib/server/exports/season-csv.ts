@@ -1,23 +1,17 @@
-import { alias } from 'drizzle-orm/sqlite-core';
+import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import {
-	ledgerEntry,
-	product,
-	sale,
-	saleLine,
-	team,
-	user,
-	type LedgerBreakdown
-} from '../db/schema';
+import type { LedgerBreakdown } from '../db/schema';
+import type { Store } from '../db/store';
 import { getLeaderboard } from '../boards/leaderboard';
 import type { ResultEntry } from '../boards/hall-of-fame';
 import { writeCsv } from '../../csv';
 import { STANDARD_SHEET, type Sheet } from './sheet-format';
-import { getOrganisation } from '../organisation/settings';
+import { readOrganisation } from '../organisation/settings';
 
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
-// written as numbers (negative points too).
+// written as numbers (negative points too). The sales and the ledger are read through the store
+// (db/store.ts); the ranking through the boards' synchronous leaderboard, until that is ported.
 
 const RANKING_COLUMNS = [
 	'scope',
@@ -86,8 +80,13 @@ const SALES_COLUMNS = [
  * organisation's currency, whose ISO code is the last column (added last, so that readers by
  * position keep working).
  */
-export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
-	const rows = db
+export async function salesCsv(
+	store: Store,
+	seasonId: number,
+	sheet: Sheet = STANDARD_SHEET
+): Promise<string> {
+	const { sale, saleLine, product, user, team } = store.tables;
+	const rows = await store.db
 		.select({
 			externalId: sale.externalId,
 			source: sale.source,
@@ -110,9 +109,8 @@ export function salesCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDAR
 		.innerJoin(user, eq(user.id, sale.sellerId))
 		.innerJoin(team, eq(team.id, sale.teamId))
 		.where(eq(sale.seasonId, seasonId))
-		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id))
-		.all();
-	const { currency } = getOrganisation(db);
+		.orderBy(asc(sale.occurredAt), asc(sale.id), asc(saleLine.id));
+	const { currency } = await readOrganisation(store.db, store);
 	return sheet.write(
 		SALES_COLUMNS,
 		rows.map((r) => [
@@ -149,9 +147,14 @@ const LEDGER_COLUMNS = [
 ] as const;
 
 /** Every ledger entry of the season in the order they were written. */
-export function ledgerCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
+export async function ledgerCsv(
+	store: Store,
+	seasonId: number,
+	sheet: Sheet = STANDARD_SHEET
+): Promise<string> {
+	const { ledgerEntry, sale, user, team } = store.tables;
 	const member = alias(user, 'member');
-	const rows = db
+	const rows = await store.db
 		.select({
 			id: ledgerEntry.id,
 			createdAt: ledgerEntry.createdAt,
@@ -170,8 +173,7 @@ export function ledgerCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDA
 		.innerJoin(team, eq(team.id, ledgerEntry.teamId))
 		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
 		.where(eq(ledgerEntry.seasonId, seasonId))
-		.orderBy(asc(ledgerEntry.id))
-		.all();
+		.orderBy(asc(ledgerEntry.id));
 	return sheet.write(
 		LEDGER_COLUMNS,
 		rows.map((r) => [

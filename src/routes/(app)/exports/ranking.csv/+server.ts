@@ -8,9 +8,9 @@ import { csvFileName, csvResponse } from '$lib/csv';
 import { m } from '$lib/paraglide/messages.js';
 
 // Endpoints run no layout load: the role is checked here.
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	requireRole(event, EXECUTIVES, m.exports_executives_only());
-	const season = seasonFor(event);
+	const season = await seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
 		rankingCsv(getDb(), season.id, sheet),

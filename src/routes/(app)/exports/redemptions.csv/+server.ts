@@ -10,7 +10,7 @@ import { m } from '$lib/paraglide/messages.js';
 // Endpoints run no layout load: the role is checked here.
 export const GET: RequestHandler = async (event) => {
 	requireRole(event, MANAGERS, m.exports_managers_only());
-	const season = seasonFor(event);
+	const season = await seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
 		await redemptionsCsv(getStore(), season.id, sheet),

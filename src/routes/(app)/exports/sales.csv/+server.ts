@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { salesCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
@@ -8,12 +8,12 @@ import { csvFileName, csvResponse } from '$lib/csv';
 import { m } from '$lib/paraglide/messages.js';
 
 // Endpoints run no layout load: the role is checked here.
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	requireRole(event, MANAGERS, m.exports_managers_only());
-	const season = seasonFor(event);
+	const season = await seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
-		salesCsv(getDb(), season.id, sheet),
+		await salesCsv(getStore(), season.id, sheet),
 		csvFileName(season.name, `season-${season.id}`, 'sales')
 	);
 };
