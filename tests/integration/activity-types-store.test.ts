@@ -1,8 +1,10 @@
 // A season's activity types on the store (#20, db/store.ts): adding, changing and switching
-// types on and off, and the lists the sell page, the rules and the boards read, with the same
+// types on and off, the lists the sell page, the rules and the boards read, and the console's
+// list of logged activities, with the same
 // assertions on a temp SQLite file and a throwaway PostgreSQL (tests/helpers/postgres.ts). "Two
 // nodes" are two stores on one database: two SQLite connections to one file, two PostgreSQL pools.
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import {
 	activeActivityTypes,
 	activityTypeByKey,
@@ -12,6 +14,11 @@ import {
 	setActivityTypeActive,
 	updateActivityType
 } from '../../src/lib/server/activities/types';
+import {
+	activityInSeason,
+	activityLog,
+	activityPeople
+} from '../../src/lib/server/activities/queries';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
@@ -141,5 +148,70 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		await createActivityType(node(1), b.seasonId, { ...CALL, points: 7 }, MANAGER);
 		expect((await activityTypeByKey(node(0), b.seasonId, 'call'))?.points).toBe(7);
 		expect((await activityTypeByKey(node(1), a.seasonId, 'call'))?.points).toBe(2);
+	});
+
+	it('the console lists what was logged on either node: newest first, filtered, paged, with who voided it', async () => {
+		const s = await liveSeasonOn(node(0), { size: 2, teams: ['A'], endsAt: 1e13 });
+		const other = await season();
+		const call = await createActivityType(node(0), s.seasonId, CALL, MANAGER);
+		const visit = await createActivityType(node(1), s.seasonId, VISIT, MANAGER);
+		const [ann, bob] = s.people;
+		const { activity } = node(0).tables;
+		const logged = (writer: number, who: typeof ann, type: typeof call, at: number) =>
+			nodes[dialect][writer].db
+				.insert(activity)
+				.values({
+					seasonId: s.seasonId,
+					userId: who.id,
+					teamId: s.teamIds[0],
+					typeId: type.id,
+					quantity: 1,
+					occurredAt: at,
+					source: 'api',
+					externalId: `act-${s.seasonId}-${at}`,
+					points: type.points,
+					createdAt: at
+				})
+				.returning({ id: activity.id });
+		const [first] = await logged(0, ann, call, 1_000);
+		await logged(1, bob, visit, 2_000);
+		const [third] = await logged(0, ann, visit, 3_000);
+		await node(1)
+			.db.update(activity)
+			.set({ status: 'void', voidedById: bob.id, voidedAt: 4_000, voidReason: 'wrong customer' })
+			.where(eq(activity.id, third.id));
+
+		const all = await activityLog(node(1), s.seasonId, { page: 1 });
+		expect(all).toMatchObject({ total: 3, page: 1, pages: 1 });
+		expect(all.rows.map((r) => [r.userName, r.typeKey, r.status, r.voidedBy])).toEqual([
+			[ann.name, 'visit', 'void', bob.name],
+			[bob.name, 'visit', 'counted', null],
+			[ann.name, 'call', 'counted', null]
+		]);
+		const annsCalls = await activityLog(node(0), s.seasonId, {
+			page: 1,
+			userId: ann.id,
+			typeId: call.id
+		});
+		expect(annsCalls.rows.map((r) => r.id)).toEqual([first.id]);
+		// A page past the end shows the last one.
+		const paged = await activityLog(node(0), s.seasonId, { page: 9, perPage: 2 });
+		expect({ page: paged.page, pages: paged.pages, rows: paged.rows.length }).toEqual({
+			page: 2,
+			pages: 2,
+			rows: 1
+		});
+		expect(await activityPeople(node(1), s.seasonId)).toEqual(
+			[ann, bob]
+				.map((p) => ({ id: p.id, name: p.name }))
+				.sort((a, b) => a.name.localeCompare(b.name))
+		);
+		expect(await activityInSeason(node(1), s.seasonId, first.id)).toEqual({
+			id: first.id,
+			userName: ann.name
+		});
+		// Another season's page cannot reach it.
+		expect(await activityInSeason(node(1), other.seasonId, first.id)).toBeUndefined();
+		expect((await activityLog(node(1), other.seasonId, { page: 1 })).total).toBe(0);
 	});
 });

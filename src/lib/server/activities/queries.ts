@@ -1,16 +1,85 @@
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { and, count, desc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db';
 import { activity, activityType, team, user } from '../db/schema';
+import type { Store } from '../db/store';
 import type { ActivityItem } from '../../realtime/events';
 
 // Reading logged activities: the board's feed (boards/activity.ts merges it with the sales) and
-// the console's list, filtered by person and type, a page at a time, voided ones included.
+// the console's list, filtered by person and type, a page at a time, voided ones included. The
+// console's reads are the store's (db/store.ts: every node's activities); the feed stays
+// synchronous with the boards that build it (the publisher, the read thread).
 
-const voider = alias(user, 'voider');
+/** The season's latest activities as feed items, newest logged first. */
+export function activityFeed(
+	db: Queryable,
+	seasonId: number,
+	limit: number
+): { sortAt: number; item: ActivityItem }[] {
+	const rows = db
+		.select({
+			id: activity.id,
+			userId: activity.userId,
+			userName: user.displayName,
+			teamName: team.name,
+			typeName: activityType.name,
+			emoji: activityType.emoji,
+			quantity: activity.quantity,
+			points: activity.points,
+			occurredAt: activity.occurredAt,
+			createdAt: activity.createdAt
+		})
+		.from(activity)
+		.innerJoin(user, eq(user.id, activity.userId))
+		.innerJoin(team, eq(team.id, activity.teamId))
+		.innerJoin(activityType, eq(activityType.id, activity.typeId))
+		// A voided activity no longer counts: the feed shows only what does (as with sales).
+		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
+		.orderBy(desc(activity.createdAt), desc(activity.id))
+		.limit(limit)
+		.all();
+	return rows.map((r) => ({
+		sortAt: r.createdAt,
+		item: activityItem({
+			id: r.id,
+			seasonId,
+			userId: r.userId,
+			userName: r.userName,
+			teamName: r.teamName,
+			type: { name: r.typeName, emoji: r.emoji },
+			quantity: r.quantity,
+			points: r.points,
+			at: r.occurredAt
+		})
+	}));
+}
 
-function recent(db: Queryable, seasonId: number, limit: number, offset = 0, filter?: SQL) {
-	return db
+export const ACTIVITY_PAGE_SIZE = 25;
+
+export interface ActivityLogQuery {
+	userId?: number;
+	typeId?: number;
+	page: number;
+	perPage?: number;
+}
+
+/**
+ * The console's list: the season's activities newest logged first, with who, what, where from
+ * and, for a voided one, who voided it and why; one page of those matching the filter.
+ */
+export async function activityLog(store: Store, seasonId: number, query: ActivityLogQuery) {
+	const { activity, activityType, team, user } = store.tables;
+	const perPage = query.perPage ?? ACTIVITY_PAGE_SIZE;
+	const where = and(
+		eq(activity.seasonId, seasonId),
+		query.userId === undefined ? undefined : eq(activity.userId, query.userId),
+		query.typeId === undefined ? undefined : eq(activity.typeId, query.typeId)
+	);
+	const [{ n: total }] = await store.db.select({ n: count() }).from(activity).where(where);
+	const pages = Math.max(1, Math.ceil(total / perPage));
+	const page = Math.min(Math.max(1, query.page), pages);
+	const voidedBy = alias(user, 'voider');
+	const rows = await store.db
 		.select({
 			id: activity.id,
 			userId: activity.userId,
@@ -29,89 +98,29 @@ function recent(db: Queryable, seasonId: number, limit: number, offset = 0, filt
 			status: activity.status,
 			voidedAt: activity.voidedAt,
 			voidReason: activity.voidReason,
-			voidedBy: voider.displayName
+			voidedBy: voidedBy.displayName
 		})
 		.from(activity)
 		.innerJoin(user, eq(user.id, activity.userId))
 		.innerJoin(team, eq(team.id, activity.teamId))
 		.innerJoin(activityType, eq(activityType.id, activity.typeId))
-		.leftJoin(voider, eq(voider.id, activity.voidedById))
-		.where(and(eq(activity.seasonId, seasonId), filter))
+		.leftJoin(voidedBy, eq(voidedBy.id, activity.voidedById))
+		.where(where)
 		.orderBy(desc(activity.createdAt), desc(activity.id))
-		.limit(limit)
-		.offset(offset)
-		.all();
-}
-
-/** The season's latest activities as feed items, newest logged first. */
-export function activityFeed(
-	db: Queryable,
-	seasonId: number,
-	limit: number
-): { sortAt: number; item: ActivityItem }[] {
-	// A voided activity no longer counts: the feed shows only what does (as with sales).
-	return recent(db, seasonId, limit, 0, eq(activity.status, 'counted')).map((r) => ({
-		sortAt: r.createdAt,
-		item: activityItem({
-			id: r.id,
-			seasonId,
-			userId: r.userId,
-			userName: r.userName,
-			teamName: r.teamName,
-			type: { name: r.typeName, emoji: r.emoji },
-			quantity: r.quantity,
-			points: r.points,
-			at: r.occurredAt
-		})
-	}));
-}
-
-export type RecentActivity = ReturnType<typeof recent>[number];
-
-export const ACTIVITY_PAGE_SIZE = 25;
-
-export interface ActivityLogQuery {
-	userId?: number;
-	typeId?: number;
-	page: number;
-	perPage?: number;
-}
-
-/**
- * The console's list: the season's activities newest logged first, with who, what, where from
- * and, for a voided one, who voided it and why; one page of those matching the filter.
- */
-export function activityLog(db: Queryable, seasonId: number, query: ActivityLogQuery) {
-	const perPage = query.perPage ?? ACTIVITY_PAGE_SIZE;
-	const filter = and(
-		query.userId === undefined ? undefined : eq(activity.userId, query.userId),
-		query.typeId === undefined ? undefined : eq(activity.typeId, query.typeId)
-	);
-	const total =
-		db
-			.select({ n: count() })
-			.from(activity)
-			.where(and(eq(activity.seasonId, seasonId), filter))
-			.get()?.n ?? 0;
-	const pages = Math.max(1, Math.ceil(total / perPage));
-	const page = Math.min(Math.max(1, query.page), pages);
-	return {
-		rows: recent(db, seasonId, perPage, (page - 1) * perPage, filter),
-		total,
-		page,
-		pages
-	};
+		.limit(perPage)
+		.offset((page - 1) * perPage);
+	return { rows, total, page, pages };
 }
 
 /** The people who logged an activity in the season, by name: the console's person filter. */
-export function activityPeople(db: Queryable, seasonId: number) {
-	return db
+export async function activityPeople(store: Store, seasonId: number) {
+	const { activity, user } = store.tables;
+	return store.db
 		.selectDistinct({ id: user.id, name: user.displayName })
 		.from(activity)
 		.innerJoin(user, eq(user.id, activity.userId))
 		.where(eq(activity.seasonId, seasonId))
-		.orderBy(user.displayName, user.id)
-		.all();
+		.orderBy(user.displayName, user.id);
 }
 
 /** The feed item of an activity: worded on each board in its viewer's language. */
@@ -142,11 +151,12 @@ export function activityItem(a: {
 }
 
 /** An activity of this season, so that a form cannot reach another season's. */
-export function activityInSeason(db: Queryable, seasonId: number, activityId: number) {
-	return db
+export async function activityInSeason(store: Store, seasonId: number, activityId: number) {
+	const { activity, user } = store.tables;
+	const [row] = await store.db
 		.select({ id: activity.id, userName: user.displayName })
 		.from(activity)
 		.innerJoin(user, eq(user.id, activity.userId))
-		.where(and(eq(activity.id, activityId), eq(activity.seasonId, seasonId)))
-		.get();
+		.where(and(eq(activity.id, activityId), eq(activity.seasonId, seasonId)));
+	return row;
 }

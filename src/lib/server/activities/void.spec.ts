@@ -303,7 +303,7 @@ describe('what follows a void', () => {
 		]);
 	});
 
-	it('leaves the board feed, stays in the console list with its reason, filtered and paged', () => {
+	it('leaves the board feed, stays in the console list with its reason, filtered and paged', async () => {
 		const call = log(ann, 'call', 1, 3);
 		const visit = log(ann, 'visit', 1, 2);
 		log(boss, 'call', 1, 1);
@@ -311,20 +311,20 @@ describe('what follows a void', () => {
 		expect(activityFeed(db, seasonId, 10).map((f) => f.item.id)).not.toContain(
 			`activity:${visit.activity.id}`
 		);
-		const all = activityLog(db, seasonId, { page: 1 });
+		const all = await activityLog(sqliteStore(db), seasonId, { page: 1 });
 		expect(all.total).toBe(3);
 		expect(all.rows.find((r) => r.id === visit.activity.id)).toMatchObject({
 			status: 'void',
 			voidReason: 'wrong customer',
 			voidedBy: 'boss'
 		});
-		const annsCalls = activityLog(db, seasonId, {
+		const annsCalls = await activityLog(sqliteStore(db), seasonId, {
 			page: 1,
 			userId: ann,
 			typeId: db.select().from(activity).where(eq(activity.id, call.activity.id)).get()!.typeId
 		});
 		expect(annsCalls.rows.map((r) => r.id)).toEqual([call.activity.id]);
-		const paged = activityLog(db, seasonId, { page: 9, perPage: 2 });
+		const paged = await activityLog(sqliteStore(db), seasonId, { page: 9, perPage: 2 });
 		expect({ page: paged.page, pages: paged.pages, rows: paged.rows.length }).toEqual({
 			page: 2,
 			pages: 2,

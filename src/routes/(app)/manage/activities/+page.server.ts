@@ -34,7 +34,6 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
 	const season = consoleSeason();
 	if (!season) return { season: null, types: [], log: null, header: ACTIVITY_CSV_HEADER };
-	const db = getDb();
 	const q = event.url.searchParams;
 	const query = logQuerySchema.parse({
 		person: q.get('person') ?? undefined,
@@ -60,10 +59,14 @@ export const load: PageServerLoad = async (event) => {
 			})
 		),
 		log: {
-			...activityLog(db, season.id, { userId: query.person, typeId: query.type, page: query.page }),
+			...(await activityLog(getStore(), season.id, {
+				userId: query.person,
+				typeId: query.type,
+				page: query.page
+			})),
 			person: query.person ?? null,
 			type: query.type ?? null,
-			people: activityPeople(db, season.id),
+			people: await activityPeople(getStore(), season.id),
 			me: user.id
 		},
 		header: ACTIVITY_CSV_HEADER
@@ -143,9 +146,8 @@ export const actions = {
 		const values = formText(await event.request.formData(), ['activityId', 'reason']);
 		const parsed = parseForm(voidFormSchema, values, 'void', values);
 		if (!parsed.ok) return parsed.failure;
-		const db = getDb();
 		// The form names an activity; the server checks it is one of the season on this page.
-		const target = activityInSeason(db, season.id, parsed.data.activityId);
+		const target = await activityInSeason(getStore(), season.id, parsed.data.activityId);
 		if (!target)
 			return refuse(
 				404,
@@ -156,7 +158,7 @@ export const actions = {
 				}
 			);
 		try {
-			const result = voidActivity(db, target.id, {
+			const result = voidActivity(getDb(), target.id, {
 				actor: { userId: user.id },
 				reason: parsed.data.reason
 			});
