@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
+import { read, type Store } from '../db/store';
 import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
@@ -47,6 +48,22 @@ function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
 		)
 		.where(eq(team.seasonId, s.seasonId))
 		.all();
+	return rankTeams(s, teams);
+}
+
+interface TeamRow {
+	id: number;
+	name: string;
+	emoji: string;
+	color: string;
+	confirmed: number;
+	provisional: number;
+	salesCount: number;
+	reachedAt: number;
+}
+
+/** A season's teams in rank order, as every board shows them. */
+function rankTeams(s: SeasonRanking, teams: TeamRow[]): LeaderboardEntry[] {
 	const ranked = rank(
 		teams.map((row) => ({
 			...row,
@@ -145,38 +162,131 @@ export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnap
 			)
 			.where(eq(seasonMember.seasonId, seasonId))
 			.all();
-		// The ranking counts confirmed points, or confirmed + provisional as a season option;
-		// entries always show both.
-		const toEntry = <T extends { confirmed: number; provisional: number }>(row: T) => ({
-			...row,
-			points: s.rankBy === 'total' ? row.confirmed + row.provisional : row.confirmed,
-			provisionalPoints: row.provisional
-		});
-		// People invited but not joined yet are not players: they appear once they join (or
-		// score, e.g. a sale sent by the API for them).
-		const players = people.filter(
-			(p) => p.joined || p.salesCount > 0 || p.confirmed !== 0 || p.provisional !== 0
-		);
-		const individual: LeaderboardEntry[] = rank(players.map(toEntry), s.tieRule).map((r) => ({
-			rank: r.rank,
-			id: r.id,
-			name: r.name,
-			points: r.confirmed,
-			provisionalPoints: r.provisionalPoints,
-			salesCount: r.salesCount,
-			teamId: r.teamId,
-			teamName: r.teamName,
-			emoji: r.emoji,
-			color: r.color
-		}));
-		const teamEntries = rankedTeams(tx, s);
-		return {
-			seasonId,
-			version: s.version,
-			individual,
-			teams: teamEntries,
-			players: individual.length
-		};
+		return leaderboardOf(s, people, rankedTeams(tx, s));
+	});
+}
+
+interface PersonRow {
+	id: number;
+	name: string;
+	teamId: number;
+	teamName: string;
+	emoji: string;
+	color: string;
+	confirmed: number;
+	provisional: number;
+	salesCount: number;
+	reachedAt: number;
+	joined: number | boolean;
+}
+
+/** The whole board from every member's row and the ranked teams. */
+function leaderboardOf(
+	s: SeasonRanking,
+	people: PersonRow[],
+	teams: LeaderboardEntry[]
+): LeaderboardSnapshot {
+	// The ranking counts confirmed points, or confirmed + provisional as a season option;
+	// entries always show both.
+	const toEntry = <T extends { confirmed: number; provisional: number }>(row: T) => ({
+		...row,
+		points: s.rankBy === 'total' ? row.confirmed + row.provisional : row.confirmed,
+		provisionalPoints: row.provisional
+	});
+	// People invited but not joined yet are not players: they appear once they join (or
+	// score, e.g. a sale sent by the API for them).
+	const players = people.filter(
+		(p) => p.joined || p.salesCount > 0 || p.confirmed !== 0 || p.provisional !== 0
+	);
+	const individual: LeaderboardEntry[] = rank(players.map(toEntry), s.tieRule).map((r) => ({
+		rank: r.rank,
+		id: r.id,
+		name: r.name,
+		points: r.confirmed,
+		provisionalPoints: r.provisionalPoints,
+		salesCount: r.salesCount,
+		teamId: r.teamId,
+		teamName: r.teamName,
+		emoji: r.emoji,
+		color: r.color
+	}));
+	return {
+		seasonId: s.seasonId,
+		version: s.version,
+		individual,
+		teams,
+		players: individual.length
+	};
+}
+
+/**
+ * `getLeaderboard` through the store (db/store.ts): the whole board in one snapshot (`read`),
+ * so that the version matches the standings it is sent with whichever node wrote them. For the
+ * consoles and exports; the boards, TVs and pushes read `getBoardTop` on their own connection.
+ */
+export async function readLeaderboard(
+	store: Store,
+	seasonId: number
+): Promise<LeaderboardSnapshot | null> {
+	const { season, seasonMember, standing, team, user } = store.tables;
+	return read(store, async (tx) => {
+		const [found] = await tx
+			.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		if (!found) return null;
+		const s: SeasonRanking = { seasonId, ...found };
+		const people = await tx
+			.select({
+				id: user.id,
+				name: user.displayName,
+				teamId: team.id,
+				teamName: team.name,
+				emoji: team.emoji,
+				color: team.color,
+				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
+				reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`.mapWith(
+					Number
+				),
+				// '!' is the unusable hash of an account whose invitation is not accepted yet.
+				joined: sql<boolean>`${user.passwordHash} <> '!'`.mapWith(Boolean)
+			})
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.innerJoin(team, eq(team.id, seasonMember.teamId))
+			.leftJoin(
+				standing,
+				and(
+					eq(standing.seasonId, seasonMember.seasonId),
+					eq(standing.subjectType, 'user'),
+					eq(standing.subjectId, seasonMember.userId)
+				)
+			)
+			.where(eq(seasonMember.seasonId, seasonId));
+		const teams = await tx
+			.select({
+				id: team.id,
+				name: team.name,
+				emoji: team.emoji,
+				color: team.color,
+				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
+				reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`.mapWith(Number)
+			})
+			.from(team)
+			.leftJoin(
+				standing,
+				and(
+					eq(standing.seasonId, team.seasonId),
+					eq(standing.subjectType, 'team'),
+					eq(standing.subjectId, team.id)
+				)
+			)
+			.where(eq(team.seasonId, seasonId));
+		return leaderboardOf(s, people, rankTeams(s, teams));
 	});
 }
 

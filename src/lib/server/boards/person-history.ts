@@ -1,5 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db';
+import type { Store } from '../db/store';
 import { activity, ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
 import { sayReason } from '../scoring/stored-reasons';
 
@@ -48,8 +50,54 @@ export function personHistory(
 		.orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
 		.limit(limit)
 		.all()
-		.filter(({ entry }) => !(entry.kind === 'reversal' && entry.points === 0))
-		.map(({ entry, sale, activity }) => ({
+		.flatMap((row) =>
+			historyRow({
+				...row,
+				by: row.entry.createdById ? (names.get(row.entry.createdById) ?? null) : null
+			})
+		);
+}
+
+/** `personHistory` through the store (db/store.ts): what any node wrote, for the consoles. */
+export async function readPersonHistory(
+	store: Store,
+	seasonId: number,
+	userId: number,
+	limit = 200
+): Promise<HistoryRow[]> {
+	const { activity, ledgerEntry, sale, user } = store.tables;
+	const author = alias(user, 'author');
+	const rows = await store.db
+		.select({
+			entry: ledgerEntry,
+			sale,
+			activity: { id: activity.id, status: activity.status },
+			by: author.displayName
+		})
+		.from(ledgerEntry)
+		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
+		.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
+		.leftJoin(author, eq(author.id, ledgerEntry.createdById))
+		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
+		.orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
+		.limit(limit);
+	return rows.flatMap(historyRow);
+}
+
+type Entry = typeof ledgerEntry.$inferSelect;
+type Sale = typeof sale.$inferSelect;
+
+/** One ledger entry as the history shows it; none for a reversal of nothing (0 points). */
+function historyRow(row: {
+	entry: Entry;
+	sale: Sale | null;
+	activity: { id: number; status: string } | null;
+	by: string | null;
+}): HistoryRow[] {
+	const { entry, sale } = row;
+	if (entry.kind === 'reversal' && entry.points === 0) return [];
+	return [
+		{
 			id: entry.id,
 			kind: entry.kind,
 			points: entry.points,
@@ -57,7 +105,7 @@ export function personHistory(
 			reason: sayReason(entry.reason),
 			breakdown: entry.breakdown ?? null,
 			at: entry.createdAt,
-			by: entry.createdById ? (names.get(entry.createdById) ?? null) : null,
+			by: row.by,
 			sale: sale
 				? {
 						id: sale.id,
@@ -67,6 +115,7 @@ export function personHistory(
 						reviewReason: sayReason(sale.reviewReason)
 					}
 				: null,
-			activity
-		}));
+			activity: row.activity
+		}
+	];
 }

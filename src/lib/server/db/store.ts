@@ -167,7 +167,7 @@ const FIRST_RETRY_PAUSE_MS = 2;
  *   (up to SERIALIZATION_ATTEMPTS times; then that error is thrown).
  */
 export async function write<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
-	if (store.dialect === 'sqlite') return writeSqlite(store.sqlite, work);
+	if (store.dialect === 'sqlite') return inSqliteTransaction(store.sqlite, 'BEGIN IMMEDIATE', work);
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await (store.db.transaction((tx) => work(tx as unknown as StoreDb), {
@@ -181,6 +181,24 @@ export async function write<T>(store: Store, work: (tx: StoreDb) => Promise<T>):
 	}
 }
 
+/**
+ * Runs `work`'s reads in one snapshot: what several queries read together (a board and the
+ * version it is sent with) is what the database held at one moment, whatever another node
+ * commits meanwhile. Nothing is written (on PostgreSQL a write fails; on SQLite the callback
+ * must not try). Same rules as `write` for the callback: await nothing but `tx`.
+ * - SQLite: BEGIN (deferred: no write lock, a reader never waits for the writer in WAL) …
+ *   COMMIT by hand, in a macrotask of its own, with the same tripwire as `write`.
+ * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY … COMMIT
+ *   (one snapshot; a read-only transaction never fails on a serialization conflict).
+ */
+export async function read<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+	if (store.dialect === 'sqlite') return inSqliteTransaction(store.sqlite, 'BEGIN', work);
+	return store.db.transaction((tx) => work(tx as unknown as StoreDb), {
+		isolationLevel: 'repeatable read',
+		accessMode: 'read only'
+	}) as Promise<T>;
+}
+
 /** 40001 serialization_failure, 40P01 deadlock_detected (Drizzle wraps the driver's error). */
 function isSerializationFailure(error: unknown): boolean {
 	for (let e = error; e instanceof Error; e = e.cause) {
@@ -190,7 +208,11 @@ function isSerializationFailure(error: unknown): boolean {
 	return false;
 }
 
-async function writeSqlite<T>(db: Db, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+async function inSqliteTransaction<T>(
+	db: Db,
+	begin: 'BEGIN' | 'BEGIN IMMEDIATE',
+	work: (tx: StoreDb) => Promise<T>
+): Promise<T> {
 	const client = db.$client;
 	// A macrotask of its own: the microtasks already queued (another request's continuations,
 	// which may query the same connection) run before BEGIN, not inside the transaction.
@@ -212,7 +234,7 @@ async function writeSqlite<T>(db: Db, work: (tx: StoreDb) => Promise<T>): Promis
 		}
 	};
 	const tx = drizzleSqlite(guarded as unknown as Database.Database) as unknown as StoreDb;
-	client.exec('BEGIN IMMEDIATE');
+	client.exec(begin);
 	// Runs only if the event loop turns while the transaction is open: the callback awaited I/O.
 	// Rolled back at once, so that other requests' statements stop landing in it (those that ran
 	// before this are lost with it: the rule is there to make this never happen).

@@ -1,17 +1,16 @@
 import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import type { LedgerBreakdown } from '../db/schema';
 import type { Store } from '../db/store';
-import { getLeaderboard } from '../boards/leaderboard';
+import { readLeaderboard } from '../boards/leaderboard';
 import type { ResultEntry } from '../boards/hall-of-fame';
 import { writeCsv } from '../../csv';
 import { STANDARD_SHEET, type Sheet } from './sheet-format';
 import { readOrganisation } from '../organisation/settings';
 
 // Spreadsheet exports of a season. writeCsv keeps a name like "=HYPERLINK(…)" text; numbers are
-// written as numbers (negative points too). The sales and the ledger are read through the store
-// (db/store.ts); the ranking through the boards' synchronous leaderboard, until that is ported.
+// written as numbers (negative points too). Read through the store (db/store.ts): what any node
+// wrote.
 
 const RANKING_COLUMNS = [
 	'scope',
@@ -24,8 +23,12 @@ const RANKING_COLUMNS = [
 ] as const;
 
 /** People then teams, ranks as the boards show them. */
-export function rankingCsv(db: Queryable, seasonId: number, sheet: Sheet = STANDARD_SHEET): string {
-	const board = getLeaderboard(db, seasonId);
+export async function rankingCsv(
+	store: Store,
+	seasonId: number,
+	sheet: Sheet = STANDARD_SHEET
+): Promise<string> {
+	const board = await readLeaderboard(store, seasonId);
 	if (!board) return sheet.write(RANKING_COLUMNS, []);
 	return sheet.write(RANKING_COLUMNS, [
 		...board.individual.map((e) => [

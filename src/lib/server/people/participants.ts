@@ -1,8 +1,10 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { ledgerEntry, sale, seasonMember, team, user } from '../db/schema';
-import { getLeaderboard } from '../boards/leaderboard';
-import { personHistory } from '../boards/person-history';
+import type { Store } from '../db/store';
+import { readLeaderboard } from '../boards/leaderboard';
+import { readPersonHistory } from '../boards/person-history';
+
+// The console's people of a season (/manage/people), through the store (db/store.ts): the board
+// and the histories as any node wrote them.
 
 interface Participant {
 	id: number;
@@ -22,8 +24,9 @@ interface Participant {
 const NOT_JOINED = '!';
 
 /** The season's members who have not accepted their invitation (the board leaves them out). */
-function invitees(db: Queryable, seasonId: number, ranked: Set<number>): Participant[] {
-	return db
+async function invitees(store: Store, seasonId: number, ranked: Set<number>) {
+	const { seasonMember, team, user } = store.tables;
+	const rows = await store.db
 		.select({
 			id: user.id,
 			name: user.displayName,
@@ -35,8 +38,8 @@ function invitees(db: Queryable, seasonId: number, ranked: Set<number>): Partici
 		.innerJoin(user, eq(user.id, seasonMember.userId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
 		.where(and(eq(seasonMember.seasonId, seasonId), eq(user.passwordHash, NOT_JOINED)))
-		.orderBy(user.displayName)
-		.all()
+		.orderBy(user.displayName);
+	return rows
 		.filter((p) => !ranked.has(p.id))
 		.map((p) => ({ ...p, rank: 0, confirmed: 0, pending: 0, salesCount: 0, invited: true }));
 }
@@ -45,23 +48,24 @@ function invitees(db: Queryable, seasonId: number, ranked: Set<number>): Partici
  * The season's participants in ranking order, with what the console shows and searches; then
  * the people invited who have not joined yet (not on the board, but the manager works with them).
  */
-export function seasonPeople(db: Queryable, seasonId: number): Participant[] {
-	const board = getLeaderboard(db, seasonId);
+export async function seasonPeople(store: Store, seasonId: number): Promise<Participant[]> {
+	const { user } = store.tables;
+	const board = await readLeaderboard(store, seasonId);
 	if (!board) return [];
-	const waiting = invitees(db, seasonId, new Set(board.individual.map((e) => e.id)));
+	const waiting = await invitees(store, seasonId, new Set(board.individual.map((e) => e.id)));
 	if (board.individual.length === 0) return waiting;
 	const emails = new Map(
-		db
-			.select({ id: user.id, email: user.email })
-			.from(user)
-			.where(
-				inArray(
-					user.id,
-					board.individual.map((e) => e.id)
+		(
+			await store.db
+				.select({ id: user.id, email: user.email })
+				.from(user)
+				.where(
+					inArray(
+						user.id,
+						board.individual.map((e) => e.id)
+					)
 				)
-			)
-			.all()
-			.map((u) => [u.id, u.email])
+		).map((u) => [u.id, u.email])
 	);
 	return board.individual
 		.map((entry) => ({
@@ -80,28 +84,29 @@ export function seasonPeople(db: Queryable, seasonId: number): Participant[] {
 }
 
 /** One participant of the season with their history, or undefined when they are not in it. */
-export function personInSeason(db: Queryable, seasonId: number, userId: number) {
-	const people = seasonPeople(db, seasonId);
+export async function personInSeason(store: Store, seasonId: number, userId: number) {
+	const { sale, user } = store.tables;
+	const people = await seasonPeople(store, seasonId);
 	const person = people.find((p) => p.id === userId);
 	if (!person) return undefined;
-	const history = personHistory(db, seasonId, userId);
+	const history = await readPersonHistory(store, seasonId, userId);
 	const saleIds = [...new Set(history.flatMap((row) => (row.sale ? [row.sale.id] : [])))];
-	// Note: personHistory does not say who confirmed a sale (a confirmation adds no ledger entry).
+	// Note: the history does not say who confirmed a sale (a confirmation adds no ledger entry).
 	const reviews = new Map(
 		saleIds.length === 0
 			? []
-			: db
-					.select({ id: sale.id, at: sale.reviewedAt, by: user.displayName })
-					.from(sale)
-					.leftJoin(user, eq(user.id, sale.reviewedById))
-					.where(inArray(sale.id, saleIds))
-					.all()
-					.map((r) => [r.id, { at: r.at, by: r.by }])
+			: (
+					await store.db
+						.select({ id: sale.id, at: sale.reviewedAt, by: user.displayName })
+						.from(sale)
+						.leftJoin(user, eq(user.id, sale.reviewedById))
+						.where(inArray(sale.id, saleIds))
+				).map((r) => [r.id, { at: r.at, by: r.by }])
 	);
 	return {
 		person,
 		of: people.filter((p) => !p.invited).length,
-		adjusted: manualAdjustments(db, seasonId, userId),
+		adjusted: await manualAdjustments(store, seasonId, userId),
 		history: history.map((row) => ({
 			...row,
 			review: row.sale ? (reviews.get(row.sale.id) ?? null) : null
@@ -110,32 +115,42 @@ export function personInSeason(db: Queryable, seasonId: number, userId: number) 
 }
 
 /** Net points of a person's manual adjustments (recalculations are adjustments tied to a sale). */
-function manualAdjustments(db: Queryable, seasonId: number, userId: number): number {
-	return (
-		db
-			.select({ points: sql<number>`coalesce(sum(${ledgerEntry.points}), 0)` })
-			.from(ledgerEntry)
-			.where(
-				and(
-					eq(ledgerEntry.seasonId, seasonId),
-					eq(ledgerEntry.userId, userId),
-					eq(ledgerEntry.kind, 'adjustment'),
-					isNull(ledgerEntry.saleId)
-				)
+async function manualAdjustments(store: Store, seasonId: number, userId: number) {
+	const { ledgerEntry } = store.tables;
+	const [row] = await store.db
+		.select({ points: sql<number>`coalesce(sum(${ledgerEntry.points}), 0)`.mapWith(Number) })
+		.from(ledgerEntry)
+		.where(
+			and(
+				eq(ledgerEntry.seasonId, seasonId),
+				eq(ledgerEntry.userId, userId),
+				eq(ledgerEntry.kind, 'adjustment'),
+				isNull(ledgerEntry.saleId)
 			)
-			.get()?.points ?? 0
-	);
+		);
+	return row?.points ?? 0;
 }
 
 /** A sale of this person in this season, so that a form cannot reach someone else's sale. */
-export function findPersonSale(db: Queryable, seasonId: number, userId: number, saleId: number) {
-	return db
+export async function findPersonSale(
+	store: Store,
+	seasonId: number,
+	userId: number,
+	saleId: number
+) {
+	const { sale } = store.tables;
+	const [row] = await store.db
 		.select({ id: sale.id, status: sale.status })
 		.from(sale)
-		.where(and(eq(sale.id, saleId), eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)))
-		.get();
+		.where(and(eq(sale.id, saleId), eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)));
+	return row;
 }
 
-export function personName(db: Queryable, userId: number): string | undefined {
-	return db.select({ name: user.displayName }).from(user).where(eq(user.id, userId)).get()?.name;
+export async function personName(store: Store, userId: number): Promise<string | undefined> {
+	const { user } = store.tables;
+	const [row] = await store.db
+		.select({ name: user.displayName })
+		.from(user)
+		.where(eq(user.id, userId));
+	return row?.name;
 }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { EXECUTIVES, requireRole } from '$lib/server/auth/guards';
 import { rankingCsv } from '$lib/server/exports/season-csv';
 import { seasonFor } from '$lib/server/exports/seasons';
@@ -13,7 +13,7 @@ export const GET: RequestHandler = async (event) => {
 	const season = await seasonFor(event);
 	const sheet = sheetFor(exportFormatOf(event.url.searchParams), season.timeZone);
 	return csvResponse(
-		rankingCsv(getDb(), season.id, sheet),
+		await rankingCsv(getStore(), season.id, sheet),
 		csvFileName(season.name, `season-${season.id}`, 'ranking')
 	);
 };

@@ -24,10 +24,9 @@ function personId(raw: string): number {
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
-	const db = getDb();
 	const season = consoleSeason();
 	if (!season) error(404, { message: m.console_home_no_season() });
-	const found = personInSeason(db, season.id, personId(event.params.userId));
+	const found = await personInSeason(getStore(), season.id, personId(event.params.userId));
 	if (!found) error(404, { message: m.people_not_in_named_season({ season: season.name }) });
 	const account = await accountOf(getStore(), found.person.id);
 	return {
@@ -83,7 +82,7 @@ export const actions: Actions = {
 		const userId = personId(event.params.userId);
 		const values = formText(await event.request.formData(), ['employeeNumber']);
 		const season = consoleSeason();
-		if (!season || !personInSeason(getDb(), season.id, userId))
+		if (!season || !(await personInSeason(getStore(), season.id, userId)))
 			return refuse(404, 'employeeNumber', m.people_not_in_season(), {
 				values
 			});
@@ -144,7 +143,7 @@ export const actions: Actions = {
 			return refuseError(e, 'adjust', values);
 		}
 		const n = parsed.data.points;
-		const name = personName(db, userId) ?? '';
+		const name = (await personName(getStore(), userId)) ?? '';
 		return {
 			action: 'adjust',
 			message:
@@ -164,7 +163,7 @@ export const actions: Actions = {
 		const season = consoleSeason();
 		if (!season) return refuse(409, 'reverse', m.console_home_no_season(), { values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
-		const target = findPersonSale(db, season.id, userId, parsed.data.saleId);
+		const target = await findPersonSale(getStore(), season.id, userId, parsed.data.saleId);
 		if (!target)
 			return refuse(404, 'reverse', m.people_sale_not_theirs({ id: parsed.data.saleId }), {
 				values
