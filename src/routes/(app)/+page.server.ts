@@ -1,5 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -46,7 +47,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
 		formats: await formatsNow(db, season.id),
-		myDivisionId: divisionOf(db, season.id, user.id),
+		myDivisionId: await divisionOf(getStore(), season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};
 };
