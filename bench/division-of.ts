@@ -20,6 +20,7 @@ import {
 } from '../src/lib/server/db/schema';
 import { sqliteStore } from '../src/lib/server/db/store';
 import { divisionOf } from '../src/lib/server/divisions/standings';
+import { theme } from '../tests/helpers/factories';
 import { option } from './lib/args';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
@@ -34,7 +35,7 @@ const db = openDatabase(file);
 const store = sqliteStore(db);
 const s = db
 	.insert(season)
-	.values({ name: 'Bench', theme: {}, startsAt: 0, endsAt: 1e13, status: 'live' })
+	.values({ name: 'Bench', theme, startsAt: 0, endsAt: 1e13, status: 'live' })
 	.returning()
 	.get();
 const divisions = [1, 2, 3, 4].map(
