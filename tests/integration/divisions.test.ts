@@ -89,23 +89,36 @@ function placementOf(db: Db, seasonId: number) {
 	return Object.fromEntries(rows.map((r) => [r.userId, r.name]));
 }
 
+/** The divisions named, created in order (top first); their ids. */
+async function saveDivisions(db: Db, seasonId: number, names: string[]): Promise<number[]> {
+	const ids: number[] = [];
+	for (const name of names)
+		ids.push(
+			await saveDivision(
+				sqliteStore(db),
+				divisionInput(seasonId, name, 1, 1),
+				manager,
+				END - 9 * DAY
+			)
+		);
+	return ids;
+}
+
 describe('divisions', () => {
 	it('promotes the top and relegates the bottom into the rerun, exactly once', async () => {
 		const db = ctx.db;
 		const { season: s, people, score } = await contest(db, 7);
-		const [gold, silver, bronze] = ['Gold', 'Silver', 'Bronze'].map((name) =>
-			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
-		);
+		const [gold, silver, bronze] = await saveDivisions(db, s.id, ['Gold', 'Silver', 'Bronze']);
 		const place = (i: number, d: number) =>
 			moveMember(
-				db,
+				sqliteStore(db),
 				{ seasonId: s.id, userId: people[i].id, divisionId: d },
 				manager,
 				END - 9 * DAY
 			);
-		[0, 1].forEach((i) => place(i, gold));
-		[2, 3, 4].forEach((i) => place(i, silver));
-		[5, 6].forEach((i) => place(i, bronze));
+		for (const i of [0, 1]) await place(i, gold);
+		for (const i of [2, 3, 4]) await place(i, silver);
+		for (const i of [5, 6]) await place(i, bronze);
 		// Gold: P1 90, P2 10 → P2 down. Silver: P3 and P4 tie at 50, P3 reached it first → P3 up;
 		// P5 0 → down. Bronze: P6 30 → up, P7 nothing.
 		score(0, 90, END - 8 * DAY);
@@ -159,18 +172,16 @@ describe('divisions', () => {
 	it('decides the moves again from the final results when the grace period ends', async () => {
 		const db = ctx.db;
 		const { season: s, people, score } = await contest(db, 4);
-		const [gold, silver] = ['Gold', 'Silver'].map((name) =>
-			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
-		);
+		const [gold, silver] = await saveDivisions(db, s.id, ['Gold', 'Silver']);
 		const place = (i: number, d: number) =>
 			moveMember(
-				db,
+				sqliteStore(db),
 				{ seasonId: s.id, userId: people[i].id, divisionId: d },
 				manager,
 				END - 9 * DAY
 			);
-		[0, 1].forEach((i) => place(i, gold));
-		[2, 3].forEach((i) => place(i, silver));
+		for (const i of [0, 1]) await place(i, gold);
+		for (const i of [2, 3]) await place(i, silver);
 		// At the end: Gold P1 90, P2 10 → P2 down; Silver P3 50, P4 20 → P3 up.
 		score(0, 90, END - 8 * DAY);
 		score(1, 10, END - 8 * DAY);
@@ -196,7 +207,12 @@ describe('divisions', () => {
 			.where(eq(division.seasonId, next.id))
 			.all()
 			.find((d) => d.name === 'Gold')!;
-		moveMember(db, { seasonId: next.id, userId: p2, divisionId: rerunGold.id }, manager, END + DAY);
+		await moveMember(
+			sqliteStore(db),
+			{ seasonId: next.id, userId: p2, divisionId: rerunGold.id },
+			manager,
+			END + DAY
+		);
 		// Nothing moves before the grace period is over (the rerun only opens)…
 		expect(runScheduler(db, { clock: () => END + 2 * DAY }).map((t) => t.to)).not.toContain(
 			'archived'
@@ -216,15 +232,21 @@ describe('divisions', () => {
 	it('gives the end-of-season badges on a final place: any rank, and in one’s division', async () => {
 		const db = ctx.db;
 		const { season: s, people, score } = await contest(db, 5);
-		const [gold, silver] = ['Gold', 'Silver'].map((name) =>
-			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
-		);
-		[0, 1].forEach((i) =>
-			moveMember(db, { seasonId: s.id, userId: people[i].id, divisionId: gold }, manager, END)
-		);
-		[2, 3, 4].forEach((i) =>
-			moveMember(db, { seasonId: s.id, userId: people[i].id, divisionId: silver }, manager, END)
-		);
+		const [gold, silver] = await saveDivisions(db, s.id, ['Gold', 'Silver']);
+		for (const i of [0, 1])
+			await moveMember(
+				sqliteStore(db),
+				{ seasonId: s.id, userId: people[i].id, divisionId: gold },
+				manager,
+				END
+			);
+		for (const i of [2, 3, 4])
+			await moveMember(
+				sqliteStore(db),
+				{ seasonId: s.id, userId: people[i].id, divisionId: silver },
+				manager,
+				END
+			);
 		// Season: P1 90, P2 60, P3 40, P4 20, P5 nothing. Gold: P1 first; Silver: P3 first.
 		[90, 60, 40, 20].forEach((points, i) => score(i, points, END - 5 * DAY));
 		const make = (name: string, criterion: (typeof badge.$inferInsert)['criterion']) =>
@@ -321,14 +343,16 @@ describe('divisions', () => {
 				})
 				.run()
 		);
-		expect(() => placeAutomatically(db, s.id, 'tier', manager, END - 9 * DAY)).toThrow(AppError);
-		const [gold, , bronze] = ['Gold', 'Silver', 'Bronze'].map((name) =>
-			saveDivision(db, divisionInput(s.id, name, 1, 1), manager, END - 9 * DAY)
-		);
+		await expect(
+			placeAutomatically(sqliteStore(db), s.id, 'tier', manager, END - 9 * DAY)
+		).rejects.toThrow(AppError);
+		const [gold, , bronze] = await saveDivisions(db, s.id, ['Gold', 'Silver', 'Bronze']);
 		// Sent twice: one division.
-		expect(saveDivision(db, divisionInput(s.id, 'Gold', 1, 1), manager, END)).toBe(gold);
+		expect(
+			await saveDivision(sqliteStore(db), divisionInput(s.id, 'Gold', 1, 1), manager, END)
+		).toBe(gold);
 		const ids = people.map((p) => p.id);
-		expect(placeAutomatically(db, s.id, 'tier', manager, END - 9 * DAY)).toBe(5);
+		expect(await placeAutomatically(sqliteStore(db), s.id, 'tier', manager, END - 9 * DAY)).toBe(5);
 		expect(Object.values(placementOf(db, s.id))).toEqual([
 			'Gold',
 			'Silver',
@@ -336,7 +360,7 @@ describe('divisions', () => {
 			'Bronze',
 			'Bronze'
 		]);
-		placeAutomatically(db, s.id, 'last_place', manager, END - 9 * DAY);
+		await placeAutomatically(sqliteStore(db), s.id, 'last_place', manager, END - 9 * DAY);
 		expect(ids.map((id) => placementOf(db, s.id)[id])).toEqual([
 			'Gold',
 			'Gold',
@@ -344,12 +368,22 @@ describe('divisions', () => {
 			'Bronze',
 			'Bronze'
 		]);
-		expect(() =>
-			moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: 999 }, manager, END)
-		).toThrow(AppError);
-		moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: bronze }, manager, END);
+		await expect(
+			moveMember(sqliteStore(db), { seasonId: s.id, userId: ids[0], divisionId: 999 }, manager, END)
+		).rejects.toThrow(AppError);
+		await moveMember(
+			sqliteStore(db),
+			{ seasonId: s.id, userId: ids[0], divisionId: bronze },
+			manager,
+			END
+		);
 		expect(placementOf(db, s.id)[ids[0]]).toBe('Bronze');
-		moveMember(db, { seasonId: s.id, userId: ids[0], divisionId: null }, manager, END);
+		await moveMember(
+			sqliteStore(db),
+			{ seasonId: s.id, userId: ids[0], divisionId: null },
+			manager,
+			END
+		);
 		expect(placementOf(db, s.id)[ids[0]]).toBeUndefined();
 	});
 });

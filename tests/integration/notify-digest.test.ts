@@ -141,12 +141,12 @@ describe('the weekly digest and the daily summary', () => {
 		sell(ann.email, 2, now); // ten days ago: Ann 100, first
 		sell(bo.email, 3, monday8 - 12 * HOUR); // Sunday evening: Bo 150 passes her
 
-		const check = createDigestCheck(db);
+		const check = createDigestCheck(sqliteStore(db));
 		expect(await check.check(monday8 - 1)).toEqual({ digests: 0, summaries: 0 });
 		expect(await check.check(monday8)).toEqual({ digests: 2, summaries: 1 });
 		expect(await check.check(monday8 + 60_000)).toEqual({ digests: 0, summaries: 0 });
 		// A restart forgets what it handled; the dedupe keys remember.
-		expect(await createDigestCheck(db).check(monday8 + 5 * 60_000)).toEqual({
+		expect(await createDigestCheck(sqliteStore(db)).check(monday8 + 5 * 60_000)).toEqual({
 			digests: 0,
 			summaries: 0
 		});

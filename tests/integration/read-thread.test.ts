@@ -501,13 +501,16 @@ describe('the read thread and the mails’ rankings', () => {
 		await makeUser(db, { role: 'manager' });
 		const server = startReadThread(ENTRY, ctx.path)!;
 		try {
-			const live = liveSeasons(db).find((l) => l.id === s.id)!;
+			const live = (await liveSeasons(sqliteStore(db))).find((l) => l.id === s.id)!;
 			expect(
 				await server.summaries([{ season: live, date: '2026-12-07', now: base + HOUR }])
 			).toEqual(plain([seasonYesterday(db, live, '2026-12-07', base + HOUR)]));
 			const rankings = vi.spyOn(server, 'rankingsAt');
 			const summaries = vi.spyOn(server, 'summaries');
-			expect(await createDigestCheck(db).check(base + HOUR)).toEqual({ digests: 3, summaries: 1 });
+			expect(await createDigestCheck(sqliteStore(db)).check(base + HOUR)).toEqual({
+				digests: 3,
+				summaries: 1
+			});
 			expect([rankings.mock.calls.length, summaries.mock.calls.length]).toEqual([1, 1]);
 		} finally {
 			stopReadThread();

@@ -47,7 +47,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		announcement: currentAnnouncement(db, season.id),
 		prizes: listPrizes(db, season.id),
 		formats: await formatsNow(db, season.id),
-		myDivisionId: divisionOf(db, season.id, user.id),
+		myDivisionId: await divisionOf(getStore(), season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
 	};
 };

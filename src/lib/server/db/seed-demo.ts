@@ -411,7 +411,7 @@ export async function seedDemo(
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
 	await seedDemoBrackets(sqliteStore(db), db, { seasonId, locale, now });
-	await seedDemoDivisions(db, { seasonId, locale, now });
+	await seedDemoDivisions(sqliteStore(db), { seasonId, locale, now });
 	await seedDemoChallenges(sqliteStore(db), db, {
 		seasonId,
 		locale,

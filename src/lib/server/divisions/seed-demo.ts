@@ -1,14 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db';
-import { quota, season, seasonMember, seasonResult, standing, team, user } from '../db/schema';
+import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { elapsedShare } from '../../contest/quota';
 import { m } from '../../paraglide/messages.js';
 import { SYSTEM } from '../audit/record';
 import { placeAutomatically, saveDivision } from './commands';
-import { listDivisions } from './standings';
+import { readDivisions } from './standings';
 import { importQuotas } from '../quotas/commands';
-import { sqliteStore } from '../db/store';
 
 // The demo's divisions and quotas (#17): last quarter's season, archived with its results (so
 // that placement by last place and "most improved" have something to read), three divisions
@@ -23,34 +21,35 @@ const LAST_PACE = [1.3, 0.8, 1.1, 0.6, 1.5, 0.9, 1.0, 0.7, 1.2, 1.4];
 const TARGET_PACE = [0.8, 1.25, 0.95, 1.5, 1.1, 0.7, 1.35, 0.9, 1.05, 1.2, 0.85];
 
 export async function seedDemoDivisions(
-	db: Db,
+	store: Store,
 	options: { seasonId: number; locale: Locale; now: number }
 ): Promise<void> {
 	const { seasonId, locale, now } = options;
-	if (listDivisions(db, seasonId).length > 0) return;
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+	const { quota, season, seasonMember, seasonResult, standing, team, user } = store.tables;
+	if ((await readDivisions(store, seasonId)).length > 0) return;
+	const [s] = await store.db.select().from(season).where(eq(season.id, seasonId));
 	if (!s) return;
 	const share = Math.max(0.1, elapsedShare(s.startsAt, s.endsAt, now));
-	const reps = db
-		.select({ id: user.id, name: user.displayName, points: standing.confirmedPoints })
-		.from(seasonMember)
-		.innerJoin(user, eq(user.id, seasonMember.userId))
-		.leftJoin(
-			standing,
-			and(
-				eq(standing.seasonId, seasonId),
-				eq(standing.subjectType, 'user'),
-				eq(standing.subjectId, seasonMember.userId)
+	const reps = (
+		await store.db
+			.select({ id: user.id, name: user.displayName, points: standing.confirmedPoints })
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.leftJoin(
+				standing,
+				and(
+					eq(standing.seasonId, seasonId),
+					eq(standing.subjectType, 'user'),
+					eq(standing.subjectId, seasonMember.userId)
+				)
 			)
-		)
-		.where(eq(seasonMember.seasonId, seasonId))
-		.orderBy(user.id)
-		.all()
-		.map((r) => ({ ...r, projected: Math.max(100, Math.round((r.points ?? 0) / share)) }));
+			.where(eq(seasonMember.seasonId, seasonId))
+			.orderBy(user.id)
+	).map((r) => ({ ...r, projected: Math.max(100, Math.round((r.points ?? 0) / share)) }));
 
 	// Last quarter, archived with its results; rep20 joined this quarter (no result).
 	const length = s.endsAt - s.startsAt;
-	const last = db
+	const [last] = await store.db
 		.insert(season)
 		.values({
 			key: 'demo-last',
@@ -64,19 +63,17 @@ export async function seedDemoDivisions(
 			createdAt: s.startsAt - length
 		})
 		.onConflictDoNothing()
-		.returning()
-		.get();
+		.returning();
 	if (last) {
 		const results = reps
 			.slice(0, -1)
 			.map((r, i) => ({ ...r, last: Math.round(r.projected * LAST_PACE[i % LAST_PACE.length]) }))
 			.sort((a, b) => b.last - a.last);
-		results.forEach((r, i) =>
-			db
-				.insert(seasonResult)
-				.values({
+		if (results.length > 0)
+			await store.db.insert(seasonResult).values(
+				results.map((r, i) => ({
 					seasonId: last.id,
-					subjectType: 'user',
+					subjectType: 'user' as const,
 					subjectId: r.id,
 					name: r.name,
 					rank: i + 1,
@@ -84,9 +81,8 @@ export async function seedDemoDivisions(
 					provisionalPoints: 0,
 					salesCount: Math.max(1, Math.round(r.last / 120)),
 					frozenAt: s.startsAt
-				})
-				.run()
-		);
+				}))
+			);
 	}
 
 	const o = { locale };
@@ -96,34 +92,38 @@ export async function seedDemoDivisions(
 		[m.divisions_demo_bronze({}, o), m.divisions_demo_bronze_prize({}, o)]
 	];
 	for (const [name, prize] of divisions)
-		saveDivision(
-			db,
+		await saveDivision(
+			store,
 			{ id: null, seasonId, name, promote: 2, relegate: 2, prizes: [{ title: prize, place: 1 }] },
 			SYSTEM,
 			now
 		);
-	placeAutomatically(db, seasonId, 'last_place', SYSTEM, now);
+	await placeAutomatically(store, seasonId, 'last_place', SYSTEM, now);
 
-	if (db.select().from(quota).where(eq(quota.seasonId, seasonId)).get()) return;
+	const [hasQuota] = await store.db
+		.select({ id: quota.id })
+		.from(quota)
+		.where(eq(quota.seasonId, seasonId))
+		.limit(1);
+	if (hasQuota) return;
 	const round = (n: number) => Math.max(50, Math.round(n / 50) * 50);
 	const people = reps.map((r, i) => ({
 		subjectType: 'user' as const,
 		subjectId: r.id,
 		targetPoints: round(r.projected * TARGET_PACE[i % TARGET_PACE.length])
 	}));
-	const teams = db
+	const teams = await store.db
 		.select({ id: team.id, members: seasonMember.userId })
 		.from(team)
 		.innerJoin(seasonMember, eq(seasonMember.teamId, team.id))
-		.where(eq(team.seasonId, seasonId))
-		.all();
+		.where(eq(team.seasonId, seasonId));
 	const teamTargets = new Map<number, number>();
 	for (const t of teams) {
 		const target = people.find((p) => p.subjectId === t.members)?.targetPoints ?? 0;
 		teamTargets.set(t.id, (teamTargets.get(t.id) ?? 0) + target);
 	}
 	await importQuotas(
-		sqliteStore(db),
+		store,
 		seasonId,
 		[
 			...people,

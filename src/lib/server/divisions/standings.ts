@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
+import type { Store } from '../db/store';
 import {
 	division,
 	divisionMember,
@@ -51,6 +52,11 @@ export interface DivisionRow {
 	prizes: SeasonPrize[] | null;
 }
 
+/**
+ * A season's divisions, top first. The synchronous twin of `readDivisions`, for the boards'
+ * view (`divisionBoards`) and carrying divisions into a rerun (carry.ts, in the season
+ * scheduler's transaction).
+ */
 export function listDivisions(db: Queryable, seasonId: number): DivisionRow[] {
 	return db
 		.select({
@@ -65,6 +71,23 @@ export function listDivisions(db: Queryable, seasonId: number): DivisionRow[] {
 		.where(eq(division.seasonId, seasonId))
 		.orderBy(asc(division.position))
 		.all();
+}
+
+/** A season's divisions, top first, for the console and the demo. */
+export async function readDivisions(store: Store, seasonId: number): Promise<DivisionRow[]> {
+	const { division } = store.tables;
+	return store.db
+		.select({
+			id: division.id,
+			name: division.name,
+			position: division.position,
+			promote: division.promote,
+			relegate: division.relegate,
+			prizes: division.prizes
+		})
+		.from(division)
+		.where(eq(division.seasonId, seasonId))
+		.orderBy(asc(division.position));
 }
 
 /**
@@ -144,19 +167,23 @@ export function divisionBoards(
 }
 
 /** The division a person plays in this season, or null. */
-export function divisionOf(db: Queryable, seasonId: number, userId: number): number | null {
-	return (
-		db
-			.select({ id: divisionMember.divisionId })
-			.from(divisionMember)
-			.where(and(eq(divisionMember.seasonId, seasonId), eq(divisionMember.userId, userId)))
-			.get()?.id ?? null
-	);
+export async function divisionOf(
+	store: Store,
+	seasonId: number,
+	userId: number
+): Promise<number | null> {
+	const { divisionMember } = store.tables;
+	const [row] = await store.db
+		.select({ id: divisionMember.divisionId })
+		.from(divisionMember)
+		.where(and(eq(divisionMember.seasonId, seasonId), eq(divisionMember.userId, userId)));
+	return row?.id ?? null;
 }
 
 /** Every member of the season with their division (null: none), for the console; by name. */
-export function membersWithDivision(db: Queryable, seasonId: number, limit = 1000) {
-	return db
+export async function membersWithDivision(store: Store, seasonId: number, limit = 1000) {
+	const { divisionMember, seasonMember, user } = store.tables;
+	return store.db
 		.select({
 			id: seasonMember.userId,
 			name: user.displayName,
@@ -174,7 +201,6 @@ export function membersWithDivision(db: Queryable, seasonId: number, limit = 100
 			)
 		)
 		.where(eq(seasonMember.seasonId, seasonId))
-		.orderBy(sql`lower(${user.displayName})`)
-		.limit(limit)
-		.all();
+		.orderBy(sql`lower(${user.displayName})`, seasonMember.userId)
+		.limit(limit);
 }

@@ -1,13 +1,10 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { quiz, quizAttempt, season } from '../db/schema';
+import { and, asc, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Store } from '../db/store';
 import { isAnswerRight, maxPoints, quizStatus, type QuizStatus } from '../../contest/quiz';
 import { questionsOf } from './commands';
 
-// What the quiz pages read: the console's list and results, the participants' list and page. On
-// the store (db/store.ts), except the weekly digest's read (`openQuizzesWithTakers`), which its
-// synchronous caller (notify/digest/weekly.ts) still asks.
+// What the quiz pages read: the console's list and results, the participants' list and page, and
+// the weekly digest's open quizzes. On the store (db/store.ts).
 
 async function questionCounts(store: Store, quizIds: number[]): Promise<Map<number, number>> {
 	if (quizIds.length === 0) return new Map();
@@ -189,48 +186,28 @@ export async function quizResults(store: Store, seasonId: number, quizId: number
 	};
 }
 
-function questionCountsInTransaction(db: Queryable, quizIds: number[]): Map<number, number> {
-	if (quizIds.length === 0) return new Map();
-	const rows = db.all<{ quizId: number; n: number }>(
-		sql`select quiz_id as quizId, count(*) as n from quiz_question
-			where quiz_id in ${quizIds} group by quiz_id`
-	);
-	return new Map(rows.map((r) => [r.quizId, r.n]));
-}
-
 /**
  * The open published quizzes of a season with who has taken each (earning attempts): one read
- * for the weekly digest, which then lists per person the ones they have not taken. Synchronous:
- * the digest (notify/digest/weekly.ts) is not on the store yet.
+ * for the weekly digest, which then lists per person the ones they have not taken.
  */
-export function openQuizzesWithTakers(db: Queryable, seasonId: number, now: number) {
-	const s = db.select().from(season).where(eq(season.id, seasonId)).get();
+export async function openQuizzesWithTakers(store: Store, seasonId: number, now: number) {
+	const { quiz, quizAttempt, season } = store.tables;
+	const [s] = await store.db.select().from(season).where(eq(season.id, seasonId));
 	if (!s) return [];
-	const open = db
-		.select()
-		.from(quiz)
-		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.publishedAt)))
-		.orderBy(asc(quiz.opensAt), asc(quiz.id))
-		.all()
-		.filter((r) => quizStatus(r, now, s.endsAt) === 'open');
+	const open = (
+		await store.db
+			.select()
+			.from(quiz)
+			.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.publishedAt)))
+			.orderBy(asc(quiz.opensAt), asc(quiz.id))
+	).filter((r) => quizStatus(r, now, s.endsAt) === 'open');
 	if (open.length === 0) return [];
-	const counts = questionCountsInTransaction(
-		db,
-		open.map((r) => r.id)
-	);
-	const taken = db
+	const ids = open.map((r) => r.id);
+	const counts = await questionCounts(store, ids);
+	const taken = await store.db
 		.select({ quizId: quizAttempt.quizId, userId: quizAttempt.userId })
 		.from(quizAttempt)
-		.where(
-			and(
-				eq(quizAttempt.earning, true),
-				inArray(
-					quizAttempt.quizId,
-					open.map((r) => r.id)
-				)
-			)
-		)
-		.all();
+		.where(and(eq(quizAttempt.earning, true), inArray(quizAttempt.quizId, ids)));
 	return open.map((r) => ({
 		title: r.title,
 		points: maxPoints(counts.get(r.id) ?? 0, r.pointsPerCorrect),

@@ -168,7 +168,7 @@ export function startJobs(
 	const stopChat = startChat(store, { clock, intervalMs: options.chatIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.
 	const overtaken = listenForOvertaken(store);
-	const stopDigests = startDigestJob(db, { clock, intervalMs: options.digestIntervalMs });
+	const stopDigests = startDigestJob(store, { clock, intervalMs: options.digestIntervalMs });
 	return () => {
 		stopPush();
 		stopChat();

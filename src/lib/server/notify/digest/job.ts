@@ -1,4 +1,4 @@
-import type { Db } from '../../db';
+import type { Store } from '../../db/store';
 import { log } from '../../shared/log';
 import type { Clock } from '../../shared/clock';
 import { dueSlot } from './due';
@@ -15,7 +15,9 @@ import { getReadThread } from '../../reads/thread';
 // When one is due, what it tells sums each season's ledger and sales (the rankings now, a week
 // ago, at yesterday's start and end; yesterday's sales; the sales waiting): 809 ms on the event
 // loop at 200,000 sales for one summary (docs/benchmarks.md, "bench:restart"). The server's
-// read thread reads them; the mails are then queued here, in one short transaction.
+// read thread reads them (SQLite only; without it, as on PostgreSQL, they are read through the
+// store); the mails are then queued here, in one write per kind (db/store.ts). Nodes that check
+// the same slot at once queue each mail once (its dedupe key).
 
 export interface DigestCheck {
 	/** One round at `now`; resolves with how many mails were queued. */
@@ -28,10 +30,12 @@ export interface DigestCheck {
  * fails) the queueing functions read them here.
  */
 async function readAhead(
+	store: Store,
 	due: Record<'weekly' | 'daily', DueSeason[]>,
 	now: number
 ): Promise<{ ranked?: RankingsAt; summaries?: SummarySeason[] }> {
-	const thread = getReadThread();
+	// The read thread reads the app's SQLite file; on PostgreSQL the pool is the read path.
+	const thread = store.dialect === 'sqlite' ? getReadThread() : null;
 	if (!thread) return {};
 	const wanted: { season: RankingSeason; at: number }[] = [];
 	for (const { season } of due.weekly)
@@ -55,22 +59,22 @@ function rankingSeason(season: RankingSeason): RankingSeason {
 	return { id: season.id, rankBy: season.rankBy, tieRule: season.tieRule };
 }
 
-export function createDigestCheck(db: Db): DigestCheck {
+export function createDigestCheck(store: Store): DigestCheck {
 	// The slot last handled per kind and season ('weekly:3' → '2026-W49').
 	const handled = new Map<string, string>();
 	return {
 		async check(now) {
 			const due: Record<'weekly' | 'daily', DueSeason[]> = { weekly: [], daily: [] };
-			for (const season of liveSeasons(db))
+			for (const season of await liveSeasons(store))
 				for (const kind of ['weekly', 'daily'] as const) {
 					const slot = dueSlot(kind, now, season);
 					if (slot && handled.get(`${kind}:${season.id}`) !== slot.key)
 						due[kind].push({ season, slot });
 				}
 			if (due.weekly.length + due.daily.length === 0) return { digests: 0, summaries: 0 };
-			const read = await readAhead(due, now);
-			const digests = queueWeeklyDigests(db, due.weekly, now, read.ranked);
-			const summaries = queueDailySummaries(db, due.daily, now, read.summaries);
+			const read = await readAhead(store, due, now);
+			const digests = await queueWeeklyDigests(store, due.weekly, now, read.ranked);
+			const summaries = await queueDailySummaries(store, due.daily, now, read.summaries);
 			for (const kind of ['weekly', 'daily'] as const)
 				for (const { season, slot } of due[kind]) handled.set(`${kind}:${season.id}`, slot.key);
 			if (digests + summaries > 0)
@@ -84,8 +88,11 @@ export function createDigestCheck(db: Db): DigestCheck {
 }
 
 /** Runs the check every `intervalMs` (default a minute) for the running server, one at a time. */
-export function startDigestJob(db: Db, options: { clock: Clock; intervalMs?: number }): () => void {
-	const digests = createDigestCheck(db);
+export function startDigestJob(
+	store: Store,
+	options: { clock: Clock; intervalMs?: number }
+): () => void {
+	const digests = createDigestCheck(store);
 	let running = false;
 	const timer = setInterval(() => {
 		if (running) return;

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { and, count, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db';
+import type { Store } from '../../db/store';
 import type { RankBy } from '../../db/schema';
 import { rank, type Ranked, type RankInput } from '../../../contest/ranking';
 import type { TieRule } from '../../../contest/types';
@@ -22,7 +23,8 @@ export interface RankingSeason {
 
 /**
  * Every joined member's rank and points at `at` (entries made before it), best first; people who
- * joined later and had nothing by then are not in it.
+ * joined later and had nothing by then are not in it. The synchronous twin of `readRankingAt`,
+ * for the read thread (reads/worker.ts), which reads it ahead for the digest job on SQLite.
  */
 export function rankingAt(db: Queryable, season: RankingSeason, at: number): Ranked<RankInput>[] {
 	const counted =
@@ -44,8 +46,50 @@ export function rankingAt(db: Queryable, season: RankingSeason, at: number): Ran
 	);
 }
 
-/** A season's ranking at an instant: read here (rankingAt) or handed over by the read thread. */
-export type RankingsAt = (season: RankingSeason, at: number) => Ranked<RankInput>[];
+/** `rankingAt` through the store, in SQL both dialects speak. */
+export async function readRankingAt(
+	store: Store,
+	season: RankingSeason,
+	at: number
+): Promise<Ranked<RankInput>[]> {
+	const { ledgerEntry, seasonMember, user } = store.tables;
+	const statuses: ('confirmed' | 'provisional')[] =
+		season.rankBy === 'total' ? ['confirmed', 'provisional'] : ['confirmed'];
+	const rows = await store.db
+		.select({
+			id: seasonMember.userId,
+			name: user.displayName,
+			points: sql<number>`coalesce(sum(${ledgerEntry.points}), 0)`.mapWith(Number),
+			reachedAt:
+				sql<number>`coalesce(max(${ledgerEntry.createdAt}), ${seasonMember.joinedAt})`.mapWith(
+					Number
+				)
+		})
+		.from(seasonMember)
+		.innerJoin(user, and(eq(user.id, seasonMember.userId), ne(user.passwordHash, NO_PASSWORD)))
+		.leftJoin(
+			ledgerEntry,
+			and(
+				eq(ledgerEntry.seasonId, seasonMember.seasonId),
+				eq(ledgerEntry.userId, seasonMember.userId),
+				lt(ledgerEntry.createdAt, at),
+				inArray(ledgerEntry.status, statuses)
+			)
+		)
+		.where(eq(seasonMember.seasonId, season.id))
+		.groupBy(seasonMember.userId, user.displayName, seasonMember.joinedAt)
+		.having(or(lt(seasonMember.joinedAt, at), sql`${count(ledgerEntry.id)} > 0`));
+	return rank(
+		rows.map((r) => ({ ...r, provisionalPoints: 0 })),
+		season.tieRule
+	);
+}
+
+/** A season's ranking at an instant: read here (readRankingAt) or handed over by the read thread. */
+export type RankingsAt = (
+	season: RankingSeason,
+	at: number
+) => Ranked<RankInput>[] | Promise<Ranked<RankInput>[]>;
 
 /** Rankings read ahead (by the read thread), looked up by season and instant. */
 export function rankingsFrom(

@@ -1,19 +1,14 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import {
-	notificationOptOut,
-	outgoingMessage,
-	season,
-	user,
-	type NotificationKind
-} from '../../db/schema';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type { NotificationKind } from '../../db/schema';
+import type { Store } from '../../db/store';
 import { NO_PASSWORD } from '../../auth/links';
-import { getOrganisation } from '../../organisation/settings';
+import { readOrganisation } from '../../organisation/settings';
 import { isLocale } from '../../../i18n/locales';
 import type { Recipient } from './recipient';
 import type { DueSlot } from './due';
 
-// Reads shared by the weekly digest and the daily summary, each one query for all people.
+// Reads shared by the weekly digest and the daily summary, each one query for all people, through
+// the store (db/store.ts).
 
 export interface LiveSeason {
 	id: number;
@@ -31,8 +26,9 @@ export interface DueSeason {
 	slot: DueSlot;
 }
 
-export function liveSeasons(db: Queryable): LiveSeason[] {
-	return db
+export async function liveSeasons(store: Store): Promise<LiveSeason[]> {
+	const { season } = store.tables;
+	return store.db
 		.select({
 			id: season.id,
 			name: season.name,
@@ -44,8 +40,7 @@ export function liveSeasons(db: Queryable): LiveSeason[] {
 		})
 		.from(season)
 		.where(eq(season.status, 'live'))
-		.orderBy(season.id)
-		.all();
+		.orderBy(season.id);
 }
 
 const CHUNK = 500;
@@ -57,44 +52,45 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 /**
  * The people among `ids` who get `kind` by mail now: joined, not switched off, and without a
- * message under their dedupe key yet (`keyOf`), with their language.
+ * message under their dedupe key yet (`keyOf`), with their language. Read before the write that
+ * queues them: a mail another node queued meanwhile is kept once by its dedupe key.
  */
-export function mailRecipients(
-	db: Queryable,
+export async function mailRecipients(
+	store: Store,
 	ids: readonly number[],
 	kind: NotificationKind,
 	keyOf: (userId: number) => string
-): Recipient[] {
-	const fallback = getOrganisation(db).defaultLocale;
+): Promise<Recipient[]> {
+	const { notificationOptOut, outgoingMessage, user } = store.tables;
+	const fallback = (await readOrganisation(store.db, store)).defaultLocale;
 	const out: Recipient[] = [];
 	for (const part of chunks([...new Set(ids)])) {
 		const off = new Set(
-			db
-				.select({ id: notificationOptOut.userId })
-				.from(notificationOptOut)
-				.where(
-					and(
-						inArray(notificationOptOut.userId, part),
-						eq(notificationOptOut.channel, 'email'),
-						eq(notificationOptOut.kind, kind)
+			(
+				await store.db
+					.select({ id: notificationOptOut.userId })
+					.from(notificationOptOut)
+					.where(
+						and(
+							inArray(notificationOptOut.userId, part),
+							eq(notificationOptOut.channel, 'email'),
+							eq(notificationOptOut.kind, kind)
+						)
 					)
-				)
-				.all()
-				.map((r) => r.id)
+			).map((r) => r.id)
 		);
 		const sent = new Set(
-			db
-				.select({ key: outgoingMessage.dedupeKey })
-				.from(outgoingMessage)
-				.where(inArray(outgoingMessage.dedupeKey, part.map(keyOf)))
-				.all()
-				.map((r) => r.key)
+			(
+				await store.db
+					.select({ key: outgoingMessage.dedupeKey })
+					.from(outgoingMessage)
+					.where(inArray(outgoingMessage.dedupeKey, part.map(keyOf)))
+			).map((r) => r.key)
 		);
-		const people = db
+		const people = await store.db
 			.select({ id: user.id, email: user.email, name: user.displayName, locale: user.locale })
 			.from(user)
-			.where(and(inArray(user.id, part), sql`${user.passwordHash} <> ${NO_PASSWORD}`))
-			.all();
+			.where(and(inArray(user.id, part), ne(user.passwordHash, NO_PASSWORD)));
 		for (const p of people)
 			if (!off.has(p.id) && !sent.has(keyOf(p.id)))
 				out.push({ ...p, locale: isLocale(p.locale) ? p.locale : fallback });

@@ -1,17 +1,23 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../../db';
-import { sale, user } from '../../db/schema';
+import type { Queryable } from '../../db';
+import { sale } from '../../db/schema';
+import { write, type Store } from '../../db/store';
 import { addDaysToKey, localDayRange } from '../../../contest/calendar';
-import { queueMail } from '../mail/queue';
+import { queueMailInWrite } from '../mail/queue';
 import { summaryMail, type SummarySeason } from '../mail/digest-summary';
-import { rankingAt } from './ranking-at';
+import { rankingAt, readRankingAt } from './ranking-at';
+import type { Ranked, RankInput } from '../../../contest/ranking';
 import { mailRecipients, type DueSeason, type LiveSeason } from './seasons';
 
 // The managers' morning summary: to every manager and admin, once a day
 // (`summary:<userId>:<date>`), yesterday in each season whose 08:00 has come: its sales and
 // points, the sales waiting for review, the top 3 and the person who climbed most.
 
-/** Yesterday (the local day before `date`) of one season, as the summary tells it. */
+/**
+ * Yesterday (the local day before `date`) of one season, as the summary tells it. The synchronous
+ * twin of `readSeasonYesterday`, for the read thread (reads/worker.ts), which reads it ahead for
+ * the digest job on SQLite.
+ */
 export function seasonYesterday(
 	db: Queryable,
 	season: LiveSeason,
@@ -39,15 +45,63 @@ export function seasonYesterday(
 		.from(sale)
 		.where(and(eq(sale.seasonId, season.id), eq(sale.status, 'pending')))
 		.get()!.n;
-	const top = rankingAt(db, season, now)
+	return yesterdayOf(season, day, waiting, [
+		rankingAt(db, season, now),
+		rankingAt(db, season, start),
+		rankingAt(db, season, end)
+	]);
+}
+
+/** `seasonYesterday` through the store, in SQL both dialects speak. */
+export async function readSeasonYesterday(
+	store: Store,
+	season: LiveSeason,
+	date: string,
+	now: number
+): Promise<SummarySeason> {
+	const { sale } = store.tables;
+	const [start, end] = localDayRange(addDaysToKey(date, -1), season.timeZone);
+	const [day] = await store.db
+		.select({
+			sales: sql<number>`count(*)`.mapWith(Number),
+			points: sql<number>`coalesce(sum(${sale.points}), 0)`.mapWith(Number)
+		})
+		.from(sale)
+		.where(
+			and(
+				eq(sale.seasonId, season.id),
+				gte(sale.occurredAt, start),
+				lt(sale.occurredAt, end),
+				inArray(sale.status, ['pending', 'approved'])
+			)
+		);
+	const [waiting] = await store.db
+		.select({ n: sql<number>`count(*)`.mapWith(Number) })
+		.from(sale)
+		.where(and(eq(sale.seasonId, season.id), eq(sale.status, 'pending')));
+	return yesterdayOf(season, day, waiting.n, [
+		await readRankingAt(store, season, now),
+		await readRankingAt(store, season, start),
+		await readRankingAt(store, season, end)
+	]);
+}
+
+/** The summary's season from its reads: the rankings now, at yesterday's start and its end. */
+function yesterdayOf(
+	season: LiveSeason,
+	day: { sales: number; points: number },
+	waiting: number,
+	[now, start, end]: Ranked<RankInput>[][]
+): SummarySeason {
+	const top = now
 		.filter((p) => p.points > 0)
 		.slice(0, 3)
 		.map((p) => ({ name: p.name, points: p.points }));
 	// The climber gained points yesterday and places with them (a fall of others is no climb).
-	const before = new Map(rankingAt(db, season, start).map((r) => [r.id, r]));
+	const before = new Map(start.map((r) => [r.id, r]));
 	let climber: SummarySeason['climber'] = null;
 	let best = 0;
-	for (const after of rankingAt(db, season, end)) {
+	for (const after of end) {
 		const was = before.get(after.id);
 		const from = was?.rank ?? Infinity;
 		const climb = was ? was.rank - after.rank : 0;
@@ -60,36 +114,41 @@ export function seasonYesterday(
 }
 
 /**
- * Queues the summaries of the due seasons; returns how many were queued. `read`: each due
- * season's yesterday, read ahead (by the read thread: job.ts), else read here.
+ * Queues the summaries of the due seasons, in one write; returns how many were queued. `read`:
+ * each due season's yesterday, read ahead (by the read thread: job.ts), else read here.
  */
-export function queueDailySummaries(
-	db: Db,
+export async function queueDailySummaries(
+	store: Store,
 	due: readonly DueSeason[],
 	now: number,
 	read?: SummarySeason[]
-): number {
+): Promise<number> {
 	if (due.length === 0) return 0;
-	const managers = db
-		.select({ id: user.id })
-		.from(user)
-		.where(inArray(user.role, ['manager', 'admin']))
-		.all()
-		.map((r) => r.id);
+	const { user } = store.tables;
+	const managers = (
+		await store.db
+			.select({ id: user.id })
+			.from(user)
+			.where(inArray(user.role, ['manager', 'admin']))
+	).map((r) => r.id);
 	const date = due[0].slot.key;
 	const keyOf = (id: number) => `summary:${id}:${date}`;
-	const people = mailRecipients(db, managers, 'daily_summary', keyOf);
+	const people = await mailRecipients(store, managers, 'daily_summary', keyOf);
 	if (people.length === 0) return 0;
-	const seasons =
-		read ?? due.map(({ season, slot }) => seasonYesterday(db, season, slot.date, now));
+	const seasons: SummarySeason[] = [];
+	if (read) seasons.push(...read);
+	else
+		for (const { season, slot } of due)
+			seasons.push(await readSeasonYesterday(store, season, slot.date, now));
 	const yesterday = addDaysToKey(date, -1);
-	let queued = 0;
-	db.transaction((tx) => {
+	return write(store, async (tx) => {
+		let queued = 0;
 		for (const person of people) {
 			const body = summaryMail(yesterday, seasons, person.locale);
 			const mail = { userId: person.id, kind: 'daily_summary' as const, to: person.email };
-			if (queueMail(tx, { ...mail, ...body, dedupeKey: keyOf(person.id) }, now)) queued++;
+			if (await queueMailInWrite(tx, store, { ...mail, ...body, dedupeKey: keyOf(person.id) }, now))
+				queued++;
 		}
+		return queued;
 	});
-	return queued;
 }

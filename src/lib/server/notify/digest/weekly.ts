@@ -1,9 +1,8 @@
 import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
-import type { Db, Queryable } from '../../db';
-import { rule } from '../../db/schema';
-import { queueMail } from '../mail/queue';
+import { write, type Store } from '../../db/store';
+import { queueMailInWrite } from '../mail/queue';
 import { weeklyMail, type WeeklySeason } from '../mail/digest-weekly';
-import { rankingAt, type RankingsAt } from './ranking-at';
+import { readRankingAt, type RankingsAt } from './ranking-at';
 import { mailRecipients, type DueSeason } from './seasons';
 import { openQuizzesWithTakers } from '../../quizzes/queries';
 
@@ -19,8 +18,9 @@ export function digestInstants(now: number): number[] {
 }
 
 /** The names of the season's rules whose window is open now, in the order they were made. */
-function campaignsNow(db: Queryable, seasonId: number, now: number): string[] {
-	return db
+async function campaignsNow(store: Store, seasonId: number, now: number): Promise<string[]> {
+	const { rule } = store.tables;
+	const rows = await store.db
 		.select({ name: rule.name })
 		.from(rule)
 		.where(
@@ -31,25 +31,27 @@ function campaignsNow(db: Queryable, seasonId: number, now: number): string[] {
 				or(isNull(rule.endsAt), gt(rule.endsAt, now))
 			)
 		)
-		.orderBy(rule.id)
-		.all()
-		.map((r) => r.name);
+		.orderBy(rule.id);
+	return rows.map((r) => r.name);
 }
 
-/** Queues the digests of the due seasons (with their slots); returns how many were queued. */
-export function queueWeeklyDigests(
-	db: Db,
+/**
+ * Queues the digests of the due seasons (with their slots), in one write; returns how many were
+ * queued.
+ */
+export async function queueWeeklyDigests(
+	store: Store,
 	due: readonly DueSeason[],
 	now: number,
-	ranked: RankingsAt = (season, at) => rankingAt(db, season, at)
-): number {
+	ranked: RankingsAt = (season, at) => readRankingAt(store, season, at)
+): Promise<number> {
 	if (due.length === 0) return 0;
 	const sections = new Map<number, WeeklySeason[]>();
 	for (const { season } of due) {
-		const ranking = ranked(season, now);
-		const before = new Map(ranked(season, now - WEEK).map((r) => [r.id, r]));
-		const campaigns = campaignsNow(db, season.id, now);
-		const quizzes = openQuizzesWithTakers(db, season.id, now);
+		const ranking = await ranked(season, now);
+		const before = new Map((await ranked(season, now - WEEK)).map((r) => [r.id, r]));
+		const campaigns = await campaignsNow(store, season.id, now);
+		const quizzes = await openQuizzesWithTakers(store, season.id, now);
 		for (const place of ranking) {
 			const then = before.get(place.id);
 			const section: WeeklySeason = {
@@ -69,14 +71,16 @@ export function queueWeeklyDigests(
 	// One digest a week however many seasons a person plays: the first due season's week names it.
 	const week = due[0].slot.key;
 	const keyOf = (id: number) => `digest:${id}:${week}`;
-	const people = mailRecipients(db, [...sections.keys()], 'weekly_digest', keyOf);
-	let queued = 0;
-	db.transaction((tx) => {
+	const people = await mailRecipients(store, [...sections.keys()], 'weekly_digest', keyOf);
+	if (people.length === 0) return 0;
+	return write(store, async (tx) => {
+		let queued = 0;
 		for (const person of people) {
 			const body = weeklyMail(sections.get(person.id)!, person.locale);
 			const mail = { userId: person.id, kind: 'weekly_digest' as const, to: person.email };
-			if (queueMail(tx, { ...mail, ...body, dedupeKey: keyOf(person.id) }, now)) queued++;
+			if (await queueMailInWrite(tx, store, { ...mail, ...body, dedupeKey: keyOf(person.id) }, now))
+				queued++;
 		}
+		return queued;
 	});
-	return queued;
 }

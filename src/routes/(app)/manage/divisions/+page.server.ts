@@ -1,9 +1,9 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeasons } from '$lib/server/rewards/catalogue';
 import { getStore } from '$lib/server/db/store';
-import { listDivisions, membersWithDivision } from '$lib/server/divisions/standings';
+import { readDivisions, membersWithDivision } from '$lib/server/divisions/standings';
 import {
 	deleteDivision,
 	moveMember,
@@ -22,15 +22,15 @@ import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
-	const seasons = await consoleSeasons(getStore());
+	const store = getStore();
+	const seasons = await consoleSeasons(store);
 	const asked = Number(event.url.searchParams.get('season'));
 	const seasonId = seasons.find((s) => s.id === asked)?.id ?? seasons[0]?.id ?? null;
 	return {
 		seasons,
 		seasonId,
-		divisions: seasonId ? listDivisions(db, seasonId) : [],
-		members: seasonId ? membersWithDivision(db, seasonId) : []
+		divisions: seasonId ? await readDivisions(store, seasonId) : [],
+		members: seasonId ? await membersWithDivision(store, seasonId) : []
 	};
 };
 
@@ -42,7 +42,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		try {
 			await retryWhenBusy(() =>
-				saveDivision(getDb(), parsed.data, { userId: user.id }, Date.now())
+				saveDivision(getStore(), parsed.data, { userId: user.id }, Date.now())
 			);
 			return { action: 'save' as const, success: true as const, message: m.divisions_saved() };
 		} catch (error) {
@@ -59,7 +59,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		try {
 			await retryWhenBusy(() =>
-				deleteDivision(getDb(), parsed.data.id, { userId: user.id }, Date.now())
+				deleteDivision(getStore(), parsed.data.id, { userId: user.id }, Date.now())
 			);
 			return { action: 'delete' as const, success: true as const, message: m.divisions_deleted() };
 		} catch (error) {
@@ -74,7 +74,7 @@ export const actions: Actions = {
 		try {
 			const n = await retryWhenBusy(() =>
 				placeAutomatically(
-					getDb(),
+					getStore(),
 					parsed.data.seasonId,
 					parsed.data.method,
 					{ userId: user.id },
@@ -96,7 +96,9 @@ export const actions: Actions = {
 		const parsed = parseForm(moveFormSchema, values, 'move', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await retryWhenBusy(() => moveMember(getDb(), parsed.data, { userId: user.id }, Date.now()));
+			await retryWhenBusy(() =>
+				moveMember(getStore(), parsed.data, { userId: user.id }, Date.now())
+			);
 			return { action: 'move' as const, success: true as const, message: m.divisions_moved() };
 		} catch (error) {
 			return refuseError(error, 'move', values);
