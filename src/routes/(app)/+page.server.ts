@@ -1,5 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -43,7 +44,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		board: getBoardTop(db, season.id, { viewerId: user.id }),
 		activity: recentActivity(db, season.id),
 		campaigns,
-		announcement: currentAnnouncement(db, season.id),
+		announcement: await currentAnnouncement(getStore(), season.id),
 		prizes: listPrizes(db, season.id),
 		formats: await formatsNow(db, season.id),
 		myDivisionId: divisionOf(db, season.id, user.id),

@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { publishDraft } from '$lib/server/seasons/commands';
@@ -145,7 +146,7 @@ export const actions: Actions = {
 		const parsed = parseForm(announcementForm, values, 'announce', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			setAnnouncement(getDb(), s.id, parsed.data.announcement, { userId: user.id });
+			await setAnnouncement(getStore(), s.id, parsed.data.announcement, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'announce', values);
 		}
@@ -159,7 +160,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		try {
-			setAnnouncement(getDb(), s.id, null, { userId: user.id });
+			await setAnnouncement(getStore(), s.id, null, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'announce', { announcement: '' });
 		}
