@@ -6,6 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import { currentAnnouncement, setAnnouncement } from '../../src/lib/server/seasons/announcements';
+import {
+	prizeBadgeChoices,
+	prizeImage,
+	readPrizes,
+	removePrize,
+	savePrize
+} from '../../src/lib/server/seasons/prizes';
+import { launchState } from '../../src/lib/server/seasons/launch';
 import { getSeasonSettings, updateSeasonSettings } from '../../src/lib/server/seasons/settings';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
@@ -127,6 +135,183 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			);
 			expect(await currentAnnouncement(node(0), s.seasonId)).toBeNull();
 			expect(await auditsOf(node(0), `season:${s.seasonId}`)).toEqual([]);
+		});
+	});
+
+	describe('prizes', () => {
+		const PNG_URL =
+			'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+		async function badgeOn(store: Store, seasonId: number | null, name: string) {
+			const { badge } = store.tables;
+			const [row] = await store.db
+				.insert(badge)
+				.values({ seasonId, name, criterion: { kind: 'first_sale' } })
+				.returning({ id: badge.id });
+			return row.id;
+		}
+
+		it('a prize saved on one node is listed with its badge and picture on the other; removed there, it is gone', async () => {
+			const s = await liveSeasonOn(node(0), { size: 1, teams: ['A'], endsAt: 1e13 });
+			const own = await badgeOn(node(0), s.seasonId, 'Hat-trick');
+			expect((await prizeBadgeChoices(node(1), s.seasonId)).map((b) => b.id)).toContain(own);
+			await savePrize(
+				node(0),
+				s.seasonId,
+				{ place: 1, title: 'Weekend away', description: 'For two', image: PNG_URL },
+				MANAGER
+			);
+			await savePrize(
+				node(1),
+				s.seasonId,
+				{ badgeId: own, title: 'Coffee voucher', description: '', image: null },
+				MANAGER
+			);
+			const prizes = await readPrizes(node(1), s.seasonId);
+			expect(prizes.map((p) => [p.key, p.title, p.badge?.name ?? null])).toEqual([
+				['place-1', 'Weekend away', null],
+				[`badge-${own}`, 'Coffee voucher', 'Hat-trick']
+			]);
+			expect(prizes[0].imageUrl).toMatch(/^\/prizes\/\d+\/place-1\?v=[0-9a-f]{10}$/);
+			expect((await prizeImage(node(0), s.seasonId, 'place-1'))?.type).toBe('image/png');
+			expect(await prizeImage(node(0), s.seasonId, `badge-${own}`)).toBeNull();
+			await removePrize(node(0), s.seasonId, `badge-${own}`, MANAGER);
+			expect((await readPrizes(node(1), s.seasonId)).map((p) => p.key)).toEqual(['place-1']);
+			expect((await auditsOf(node(1), `season:${s.seasonId}`)).map((a) => a.action)).toEqual([
+				'season.prize.create',
+				'season.prize.create',
+				'season.prize.remove'
+			]);
+		});
+
+		it('prizes for two places saved on two nodes at once are both kept', async () => {
+			const s = await liveSeasonOn(node(0), { size: 1, teams: ['A'], endsAt: 1e13 });
+			await Promise.all([
+				savePrize(
+					node(0),
+					s.seasonId,
+					{ place: 1, title: 'Gold', description: '', image: null },
+					MANAGER
+				),
+				savePrize(
+					node(1),
+					s.seasonId,
+					{ place: 2, title: 'Silver', description: '', image: null },
+					MANAGER
+				)
+			]);
+			expect((await readPrizes(node(0), s.seasonId)).map((p) => p.title)).toEqual([
+				'Gold',
+				'Silver'
+			]);
+		});
+
+		it('a removal sent to two nodes at once removes and audits once', async () => {
+			const s = await liveSeasonOn(node(0), { size: 1, teams: ['A'], endsAt: 1e13 });
+			await savePrize(
+				node(0),
+				s.seasonId,
+				{ place: 3, title: 'Bronze', description: '', image: null },
+				MANAGER
+			);
+			const codes = await Promise.all([
+				appErrorCode(() => removePrize(node(0), s.seasonId, 'place-3', MANAGER)),
+				appErrorCode(() => removePrize(node(1), s.seasonId, 'place-3', MANAGER))
+			]);
+			expect(codes.sort()).toEqual(['ok', 'prize_gone']);
+			expect(await readPrizes(node(1), s.seasonId)).toEqual([]);
+			expect((await auditsOf(node(1), `season:${s.seasonId}`)).map((a) => a.action)).toEqual([
+				'season.prize.create',
+				'season.prize.remove'
+			]);
+		});
+
+		it('another season’s badge, a place out of range or a missing season is refused and nothing changes', async () => {
+			const s = await liveSeasonOn(node(0), { size: 1, teams: ['A'], endsAt: 1e13 });
+			const other = await liveSeasonOn(node(0), { size: 1, teams: ['B'], endsAt: 1e13 });
+			const foreign = await badgeOn(node(0), other.seasonId, 'Elsewhere');
+			const refused = async (run: () => Promise<unknown>) => appErrorCode(run);
+			expect(
+				await refused(() =>
+					savePrize(
+						node(1),
+						s.seasonId,
+						{ badgeId: foreign, title: 'Nope', description: '', image: null },
+						MANAGER
+					)
+				)
+			).toBe('unknown_badge');
+			expect(
+				await refused(() =>
+					savePrize(
+						node(1),
+						s.seasonId,
+						{ place: 11, title: 'Nope', description: '', image: null },
+						MANAGER
+					)
+				)
+			).toBe('invalid_place');
+			expect(
+				await refused(() =>
+					savePrize(
+						node(1),
+						1e9,
+						{ place: 1, title: 'Nope', description: '', image: null },
+						MANAGER
+					)
+				)
+			).toBe('not_found');
+			expect(await readPrizes(node(0), s.seasonId)).toEqual([]);
+			expect(await auditsOf(node(0), `season:${s.seasonId}`)).toEqual([]);
+		});
+	});
+
+	describe('the launch checklist', () => {
+		it('counts what the other node added: people and products make a waiting season ready', async () => {
+			const s = await liveSeasonOn(node(0), {
+				size: 0,
+				teams: ['A', 'B'],
+				endsAt: 1e13,
+				status: 'draft'
+			});
+			const { season, product, seasonMember, user } = node(1).tables;
+			await node(1).db.update(season).set({ status: 'scheduled' }).where(eq(season.id, s.seasonId));
+			const [row] = await node(0).db.select().from(season).where(eq(season.id, s.seasonId));
+			const before = await launchState(node(0), row, 1);
+			expect(before).toMatchObject({
+				ready: false,
+				waiting: true,
+				missing: ['people', 'products']
+			});
+			expect(before.steps.find((step) => step.key === 'teams')?.done).toBe(true);
+			await node(1)
+				.db.insert(product)
+				.values([
+					{
+						seasonId: s.seasonId,
+						sku: 'A1',
+						name: 'Off',
+						category: 'Kit',
+						active: false,
+						points: 1
+					},
+					{ seasonId: s.seasonId, sku: 'A2', name: 'On', category: 'Kit', active: true, points: 1 }
+				]);
+			const [person] = await node(1)
+				.db.insert(user)
+				.values({
+					email: `launch-${dialect}@example.test`,
+					displayName: 'Launch',
+					role: 'participant',
+					passwordHash: 'not-a-real-hash'
+				})
+				.returning({ id: user.id });
+			await node(1)
+				.db.insert(seasonMember)
+				.values({ seasonId: s.seasonId, userId: person.id, teamId: s.teamIds[0] });
+			const after = await launchState(node(0), row, 1);
+			expect(after).toMatchObject({ ready: true, waiting: false, missing: [] });
+			expect(after.steps.find((step) => step.key === 'catalogue')?.detail).toMatch(/1/);
 		});
 	});
 });

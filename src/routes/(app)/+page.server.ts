@@ -9,7 +9,7 @@ import { describeRule } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
-import { listPrizes } from '$lib/server/seasons/prizes';
+import { readPrizes } from '$lib/server/seasons/prizes';
 import { formatsNow } from '$lib/server/realtime/publish';
 import { divisionOf } from '$lib/server/divisions/standings';
 import { invitationsFor } from '$lib/server/challenges/view';
@@ -45,7 +45,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		activity: recentActivity(db, season.id),
 		campaigns,
 		announcement: await currentAnnouncement(getStore(), season.id),
-		prizes: listPrizes(db, season.id),
+		prizes: await readPrizes(getStore(), season.id),
 		formats: await formatsNow(db, season.id),
 		myDivisionId: divisionOf(db, season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []

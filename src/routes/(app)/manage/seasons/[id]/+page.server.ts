@@ -20,7 +20,7 @@ import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/s
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	// A season waiting for people or products goes live as soon as they are there: checked
@@ -53,7 +53,10 @@ export const load: PageServerLoad = (event) => {
 		values: seasonValues(s),
 		can: editable(s.status),
 		history: seasonHistory(db, s.id),
-		launch: s.status === 'ended' || s.status === 'archived' ? null : launchState(db, s, now),
+		launch:
+			s.status === 'ended' || s.status === 'archived'
+				? null
+				: await launchState(getStore(), s, now),
 		created: event.url.searchParams.has('created'),
 		today: localDateKey(now, s.timeZone),
 		announcementMax: ANNOUNCEMENT_MAX
@@ -127,7 +130,7 @@ export const actions: Actions = {
 		if (s.status !== 'draft') return refuse(409, 'publish', m.seasons_only_draft());
 		const db = getDb();
 		const after = publishDraft(db, s.id, { userId: user.id });
-		const { waiting, missing } = launchState(db, after, Date.now());
+		const { waiting, missing } = await launchState(getStore(), after, Date.now());
 		return {
 			action: 'publish',
 			message:
