@@ -13,6 +13,10 @@ import {
 	removePrize,
 	savePrize
 } from '../../src/lib/server/seasons/prizes';
+import { createSeason, publishDraft } from '../../src/lib/server/seasons/commands';
+import { updateConsoleSeason } from '../../src/lib/server/seasons/edit';
+import { newSeasonSchema } from '../../src/lib/server/seasons/fields';
+import { parseSeasonValues, seasonValues } from '../../src/lib/server/seasons/season-form';
 import { launchState } from '../../src/lib/server/seasons/launch';
 import { getSeasonSettings, updateSeasonSettings } from '../../src/lib/server/seasons/settings';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -312,6 +316,119 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			const after = await launchState(node(0), row, 1);
 			expect(after).toMatchObject({ ready: true, waiting: false, missing: [] });
 			expect(after.steps.find((step) => step.key === 'catalogue')?.detail).toMatch(/1/);
+		});
+	});
+
+	describe('creating, publishing and editing a season', () => {
+		const draft = (name: string) =>
+			newSeasonSchema.parse({
+				name,
+				timeZone: 'Europe/Stockholm',
+				startsAt: '2099-01-01T00:00:00+01:00',
+				endsAt: '2099-03-31T00:00:00+02:00',
+				draft: true
+			});
+
+		async function seasonRow(store: Store, seasonId: number) {
+			const { season } = store.tables;
+			const [row] = await store.db.select().from(season).where(eq(season.id, seasonId));
+			return row;
+		}
+
+		/** The season form as the console sends it, from the season as it is, with changes. */
+		async function formOf(store: Store, seasonId: number, changes: Record<string, unknown>) {
+			const parsed = parseSeasonValues({
+				...seasonValues(await seasonRow(store, seasonId)),
+				...changes
+			});
+			if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+			return parsed.input;
+		}
+
+		it('a draft created on one node is published on the other; published on two nodes at once, it is published once', async () => {
+			const created = await createSeason(node(0), draft('Spring push'), MANAGER, () => 1_000);
+			expect(created).toMatchObject({ name: 'Spring push', status: 'draft', createdAt: 1_000 });
+			expect((await seasonRow(node(1), created.id)).status).toBe('draft');
+			const codes = await Promise.all([
+				appErrorCode(() => publishDraft(node(0), created.id, { userId: null }, () => 2_000)),
+				appErrorCode(() => publishDraft(node(1), created.id, { userId: null }, () => 2_000))
+			]);
+			expect(codes.sort()).toEqual(['not_draft', 'ok']);
+			expect((await seasonRow(node(0), created.id)).status).toBe('scheduled');
+			const { seasonTransition } = node(1).tables;
+			expect(
+				await node(1)
+					.db.select({ to: seasonTransition.toStatus })
+					.from(seasonTransition)
+					.where(eq(seasonTransition.seasonId, created.id))
+			).toEqual([{ to: 'scheduled' }]);
+			expect((await auditsOf(node(1), `season:${created.id}`)).map((a) => a.action)).toEqual([
+				'season.create',
+				'season.publish'
+			]);
+			expect(await appErrorCode(() => publishDraft(node(1), 1e9, {}))).toBe('not_found');
+		});
+
+		it('a change saved on one node is read on the other; a new tie rule moves the board’s version', async () => {
+			const created = await createSeason(node(0), draft('Summer push'), MANAGER);
+			const version = await versionOf(node(0), created.id);
+			const saved = await updateConsoleSeason(
+				node(1),
+				created.id,
+				await formOf(node(1), created.id, { name: 'Summer sprint', tieRule: 'dense' }),
+				{ kind: 'keep' },
+				MANAGER
+			);
+			expect(saved.changed.sort()).toEqual(['name', 'tieRule']);
+			expect(saved.season).toMatchObject({ name: 'Summer sprint', tieRule: 'dense' });
+			expect(await seasonRow(node(0), created.id)).toMatchObject({
+				name: 'Summer sprint',
+				tieRule: 'dense',
+				version: version + 1
+			});
+			const again = await updateConsoleSeason(
+				node(0),
+				created.id,
+				await formOf(node(0), created.id, {}),
+				{ kind: 'keep' },
+				MANAGER
+			);
+			expect(again.changed).toEqual([]);
+			expect((await auditsOf(node(0), `season:${created.id}`)).map((a) => a.action)).toEqual([
+				'season.create',
+				'season.update'
+			]);
+		});
+
+		it('edits sent to two nodes at once both land, each audited from what the other left', async () => {
+			const created = await createSeason(node(0), draft('Autumn push'), MANAGER);
+			const [a, b] = await Promise.all([
+				formOf(node(0), created.id, { name: 'Autumn A' }),
+				formOf(node(1), created.id, { target: '500' })
+			]);
+			await Promise.all([
+				updateConsoleSeason(node(0), created.id, a, { kind: 'keep' }, MANAGER),
+				updateConsoleSeason(node(1), created.id, b, { kind: 'keep' }, MANAGER)
+			]);
+			const after = await seasonRow(node(1), created.id);
+			const updates = (await auditsOf(node(1), `season:${created.id}`)).filter(
+				(e) => e.action === 'season.update'
+			);
+			expect(updates).toHaveLength(2);
+			// Each form holds the other field as it was read: the one saved second sets it back.
+			const last = updates[1].data as Record<string, { to: unknown }>;
+			expect(after.name).toBe(last.name ? last.name.to : 'Autumn push');
+			expect(after.target).toBe(last.target ? last.target.to : 500);
+		});
+
+		it('a season that is not there is refused and nothing is written', async () => {
+			const created = await createSeason(node(0), draft('Winter push'), MANAGER);
+			const form = await formOf(node(0), created.id, { name: 'Ghost' });
+			expect(
+				await appErrorCode(() => updateConsoleSeason(node(1), 1e9, form, { kind: 'keep' }, MANAGER))
+			).toBe('not_found');
+			expect((await seasonRow(node(0), created.id)).name).toBe('Winter push');
+			expect(await auditsOf(node(0), 'season:1000000000')).toEqual([]);
 		});
 	});
 });

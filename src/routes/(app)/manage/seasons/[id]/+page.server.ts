@@ -112,7 +112,7 @@ export const actions: Actions = {
 			});
 		}
 		try {
-			const { changed } = updateConsoleSeason(getDb(), s.id, parsed.input, banner, {
+			const { changed } = await updateConsoleSeason(getStore(), s.id, parsed.input, banner, {
 				userId: user.id
 			});
 			return {
@@ -128,9 +128,14 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		if (s.status !== 'draft') return refuse(409, 'publish', m.seasons_only_draft());
-		const db = getDb();
-		const after = publishDraft(db, s.id, { userId: user.id });
-		const { waiting, missing } = await launchState(getStore(), after, Date.now());
+		const store = getStore();
+		let after;
+		try {
+			after = await publishDraft(store, s.id, { userId: user.id });
+		} catch (error) {
+			return refuseError(error, 'publish');
+		}
+		const { waiting, missing } = await launchState(store, after, Date.now());
 		return {
 			action: 'publish',
 			message:
