@@ -25,7 +25,7 @@ const NOW = Date.parse('2027-01-04T09:00:00Z');
 const clock = () => NOW;
 
 /** A season created in the console the way a manager does: starting today, from scratch. */
-function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
+async function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
 	const parsed = parseSeasonValues({
 		...blankSeasonValues('UTC', NOW),
 		name: 'Q1 push',
@@ -33,7 +33,13 @@ function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
 		endDate
 	});
 	if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-	return createConsoleSeason(db, parsed.input, { status: 'scheduled' }, { userId: null }, clock);
+	return createConsoleSeason(
+		sqliteStore(db),
+		parsed.input,
+		{ status: 'scheduled' },
+		{ userId: null },
+		clock
+	);
 }
 
 const statusOf = (db: Db, id: number) =>
@@ -42,7 +48,7 @@ const statusOf = (db: Db, id: number) =>
 describe('launching a season', () => {
 	it('waits, off the boards, until it has people and products, then goes live', async () => {
 		const db = ctx.db;
-		const s = newSeason(db);
+		const s = await newSeason(db);
 		// Its start has come, but nobody is in it and there is nothing to sell.
 		expect(s.status).toBe('scheduled');
 		expect(await launchState(sqliteStore(db), s, NOW)).toMatchObject({
@@ -94,7 +100,7 @@ describe('launching a season', () => {
 
 	it('a ready season still waits for its first day', async () => {
 		const db = ctx.db;
-		const s = newSeason(db, '2027-02-01', '2027-02-28');
+		const s = await newSeason(db, '2027-02-01', '2027-02-28');
 		const rep = await makeMember(db, s.id, makeTeam(db, s.id).id);
 		makeProduct(db, s.id, { sku: 'PHONE' });
 		expect(await launchState(sqliteStore(db), s, NOW)).toMatchObject({
@@ -110,7 +116,7 @@ describe('launching a season', () => {
 
 	it('lists every step of the checklist, with what is done', async () => {
 		const db = ctx.db;
-		const s = newSeason(db);
+		const s = await newSeason(db);
 		const steps = (await launchState(sqliteStore(db), s, NOW)).steps;
 		expect(steps.map((step) => step.key)).toEqual([
 			'theme',

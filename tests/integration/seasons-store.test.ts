@@ -13,7 +13,11 @@ import {
 	removePrize,
 	savePrize
 } from '../../src/lib/server/seasons/prizes';
-import { createSeason, publishDraft } from '../../src/lib/server/seasons/commands';
+import {
+	createConsoleSeason,
+	createSeason,
+	publishDraft
+} from '../../src/lib/server/seasons/commands';
 import { updateConsoleSeason } from '../../src/lib/server/seasons/edit';
 import { newSeasonSchema } from '../../src/lib/server/seasons/fields';
 import { parseSeasonValues, seasonValues } from '../../src/lib/server/seasons/season-form';
@@ -429,6 +433,93 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			).toBe('not_found');
 			expect((await seasonRow(node(0), created.id)).name).toBe('Winter push');
 			expect(await auditsOf(node(0), 'season:1000000000')).toEqual([]);
+		});
+	});
+
+	describe('copying a season in the console', () => {
+		it('a copy made on one node holds the source’s teams, members, catalogue, rules, badges and targets, read on the other', async () => {
+			const s = await liveSeasonOn(node(0), { size: 3, teams: ['North', 'South'], endsAt: 1e13 });
+			const { badge, product, quota, rule, season, seasonMember, team } = node(0).tables;
+			await node(0)
+				.db.insert(product)
+				.values({ seasonId: s.seasonId, sku: 'P1', name: 'Phone', category: 'Kit', points: 5 });
+			await node(0)
+				.db.insert(rule)
+				.values({
+					seasonId: s.seasonId,
+					name: 'Double',
+					target: { kind: 'any' },
+					effect: { kind: 'multiplier', factor: 2 },
+					startsAt: 1_000,
+					endsAt: 2_000
+				});
+			const [own] = await node(0)
+				.db.insert(badge)
+				.values({ seasonId: s.seasonId, name: 'Closer', criterion: { kind: 'first_sale' } })
+				.returning({ id: badge.id });
+			await node(0).db.insert(quota).values({
+				seasonId: s.seasonId,
+				subjectType: 'team',
+				subjectId: s.teamIds[0],
+				targetPoints: 900,
+				updatedAt: 0
+			});
+			const [source] = await node(1).db.select().from(season).where(eq(season.id, s.seasonId));
+			const parsed = parseSeasonValues({ ...seasonValues(source), name: 'Copy' });
+			if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+			const copy = await createConsoleSeason(
+				node(1),
+				{ ...parsed.input, startsAt: 1e12, endsAt: 2e12 },
+				{ status: 'draft', cloneOf: s.seasonId },
+				MANAGER,
+				() => 5_000
+			);
+			expect(copy).toMatchObject({ name: 'Copy', status: 'draft', startsAt: 1e12 });
+			const teams = await node(0).db.select().from(team).where(eq(team.seasonId, copy.id));
+			expect(teams.map((t) => t.name).sort()).toEqual(['North', 'South']);
+			const members = await node(0)
+				.db.select()
+				.from(seasonMember)
+				.where(eq(seasonMember.seasonId, copy.id));
+			expect(members).toHaveLength(3);
+			expect(members.every((m) => teams.some((t) => t.id === m.teamId))).toBe(true);
+			expect(
+				(await node(0).db.select().from(product).where(eq(product.seasonId, copy.id))).map(
+					(p) => p.sku
+				)
+			).toEqual(['P1']);
+			const [movedRule] = await node(0).db.select().from(rule).where(eq(rule.seasonId, copy.id));
+			expect(movedRule.startsAt).toBe(1_000 + 1e12);
+			const [copiedBadge] = await node(0)
+				.db.select()
+				.from(badge)
+				.where(eq(badge.seasonId, copy.id));
+			expect(copiedBadge).toMatchObject({ name: 'Closer' });
+			expect(copiedBadge.id).not.toBe(own.id);
+			const [target] = await node(0).db.select().from(quota).where(eq(quota.seasonId, copy.id));
+			expect(target).toMatchObject({
+				subjectId: teams.find((t) => t.name === 'North')!.id,
+				targetPoints: 900
+			});
+			expect((await auditsOf(node(0), `season:${copy.id}`)).map((a) => a.data)).toEqual([
+				{ name: 'Copy', status: 'draft', from: `clone:${s.seasonId}` }
+			]);
+		});
+
+		it('a copy of a season that is not there is refused and nothing is written', async () => {
+			const { season } = node(0).tables;
+			const before = await node(0).db.select({ id: season.id }).from(season);
+			const parsed = parseSeasonValues({
+				...seasonValues((await node(0).db.select().from(season).limit(1))[0]),
+				name: 'Orphan'
+			});
+			if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+			expect(
+				await appErrorCode(() =>
+					createConsoleSeason(node(1), parsed.input, { status: 'draft', cloneOf: 1e9 }, MANAGER)
+				)
+			).toBe('not_found');
+			expect(await node(1).db.select({ id: season.id }).from(season)).toHaveLength(before.length);
 		});
 	});
 });

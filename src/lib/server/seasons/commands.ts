@@ -1,14 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db';
-import { season, seasonTransition, type Season, type SeasonTheme } from '../db/schema';
+import type { Season, SeasonTheme } from '../db/schema';
 import { unportedSqlite, write, type Store } from '../db/store';
-import { audit, auditInWrite, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict, notFound } from '../shared/errors';
 import type { Recurrence } from '../../contest/calendar';
 import type { TieRule } from '../../contest/types';
 import type { MultiplierMode } from '../../contest/rules';
-import { cloneSeason } from './clone';
+import { cloneSeasonInWrite } from './clone';
 import type { NewSeason } from './fields';
 import { runScheduler, wakeScheduler } from './scheduler';
 import { m } from '../../paraglide/messages.js';
@@ -138,13 +137,13 @@ interface CreateOptions {
 	themeKey?: string;
 }
 
-export function createConsoleSeason(
-	db: Db,
+export async function createConsoleSeason(
+	store: Store,
 	input: SeasonInput,
 	options: CreateOptions,
 	actor: Actor,
 	clock: Clock = systemClock
-): Season {
+): Promise<Season> {
 	const now = clock();
 	const withBanner = (banner: string | null | undefined): SeasonTheme => ({
 		...input.theme,
@@ -166,67 +165,61 @@ export function createConsoleSeason(
 		graceDays: input.graceDays,
 		maxSalePoints: input.maxSalePoints
 	};
-	const created = db.transaction(
-		(tx) => {
-			let row: Season;
-			if (options.cloneOf != null) {
-				const source = tx.select().from(season).where(eq(season.id, options.cloneOf)).get();
-				if (!source)
-					throw notFound('not_found', m.seasons_error_clone_gone(), {
-						field: 'cloneFrom'
-					});
-				const copy = cloneSeason(tx, source, {
-					startsAt: input.startsAt,
-					endsAt: input.endsAt,
-					name: input.name,
-					status: options.status,
-					recurrence: input.recurrence,
-					now
+	const { season, seasonTransition } = store.tables;
+	const created = await write(store, async (tx) => {
+		let row: Season;
+		if (options.cloneOf != null) {
+			const [source] = await tx.select().from(season).where(eq(season.id, options.cloneOf));
+			if (!source)
+				throw notFound('not_found', m.seasons_error_clone_gone(), {
+					field: 'cloneFrom'
 				});
-				// The form shows the source's settings, as the manager may have changed them.
-				const theme = withBanner(
-					options.banner === undefined ? source.theme.banner : options.banner
-				);
-				row = tx
-					.update(season)
-					.set({ ...settings, theme })
-					.where(eq(season.id, copy.id))
-					.returning()
-					.get();
-			} else {
-				row = tx
-					.insert(season)
-					.values({ ...settings, createdAt: now })
-					.returning()
-					.get();
-			}
-			tx.insert(seasonTransition)
-				.values({
-					seasonId: row.id,
-					toStatus: options.status,
-					at: now,
-					by: String(actor.userId ?? 'api')
-				})
-				.run();
-			const from =
-				options.cloneOf != null
-					? `clone:${options.cloneOf}`
-					: options.themeKey
-						? `theme:${options.themeKey}`
-						: 'scratch';
-			audit(
-				tx,
-				actor,
-				'season.create',
-				`season:${row.id}`,
-				{ name: row.name, status: row.status, from },
+			const copy = await cloneSeasonInWrite(tx, store, source, {
+				startsAt: input.startsAt,
+				endsAt: input.endsAt,
+				name: input.name,
+				status: options.status,
+				recurrence: input.recurrence,
 				now
-			);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+			});
+			// The form shows the source's settings, as the manager may have changed them.
+			const theme = withBanner(options.banner === undefined ? source.theme.banner : options.banner);
+			[row] = await tx
+				.update(season)
+				.set({ ...settings, theme })
+				.where(eq(season.id, copy.id))
+				.returning();
+		} else {
+			[row] = await tx
+				.insert(season)
+				.values({ ...settings, createdAt: now })
+				.returning();
+		}
+		await tx.insert(seasonTransition).values({
+			seasonId: row.id,
+			toStatus: options.status,
+			at: now,
+			by: String(actor.userId ?? 'api')
+		});
+		const from =
+			options.cloneOf != null
+				? `clone:${options.cloneOf}`
+				: options.themeKey
+					? `theme:${options.themeKey}`
+					: 'scratch';
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'season.create',
+			`season:${row.id}`,
+			{ name: row.name, status: row.status, from },
+			now
+		);
+		return row;
+	});
 	// A season scheduled to start today (or earlier) opens at once.
-	if (created.status === 'scheduled') runScheduler(db, { clock });
-	return db.select().from(season).where(eq(season.id, created.id)).get()!;
+	if (created.status === 'scheduled') runSchedulerOn(store, clock);
+	const [after] = await store.db.select().from(season).where(eq(season.id, created.id));
+	return after;
 }
