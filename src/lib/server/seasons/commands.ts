@@ -13,7 +13,8 @@ import { runScheduler, wakeScheduler } from './scheduler';
 import { m } from '../../paraglide/messages.js';
 
 // What changes a season: create (by the API, or in the console from scratch, a built-in theme
-// or a copy), edit, publish a draft. One transaction and one audit event per command.
+// or a copy), edit, publish a draft. One write (db/store.ts) and one audit event per command:
+// a season created or published on one node is what every node reads.
 
 export interface SeasonInput {
 	name: string;
