@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { award, ledgerEntry, standing } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
@@ -121,8 +122,8 @@ describe('a badge follows the sale that earned it', () => {
 	it('is withdrawn when the sale is rejected: void, compensated, in the feed and off the profile', async () => {
 		const c = await setup();
 		const [ann] = c.people;
-		savePrize(
-			db,
+		await savePrize(
+			sqliteStore(db),
 			c.season.id,
 			{ badgeId: c.badgeId, title: 'Cinema tickets', description: '', image: null },
 			manager,

@@ -25,7 +25,7 @@ const NOW = Date.parse('2027-01-04T09:00:00Z');
 const clock = () => NOW;
 
 /** A season created in the console the way a manager does: starting today, from scratch. */
-function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
+async function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
 	const parsed = parseSeasonValues({
 		...blankSeasonValues('UTC', NOW),
 		name: 'Q1 push',
@@ -33,7 +33,13 @@ function newSeason(db: Db, startDate = '2027-01-04', endDate = '2027-03-31') {
 		endDate
 	});
 	if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-	return createConsoleSeason(db, parsed.input, { status: 'scheduled' }, { userId: null }, clock);
+	return createConsoleSeason(
+		sqliteStore(db),
+		parsed.input,
+		{ status: 'scheduled' },
+		{ userId: null },
+		clock
+	);
 }
 
 const statusOf = (db: Db, id: number) =>
@@ -42,10 +48,10 @@ const statusOf = (db: Db, id: number) =>
 describe('launching a season', () => {
 	it('waits, off the boards, until it has people and products, then goes live', async () => {
 		const db = ctx.db;
-		const s = newSeason(db);
+		const s = await newSeason(db);
 		// Its start has come, but nobody is in it and there is nothing to sell.
 		expect(s.status).toBe('scheduled');
-		expect(launchState(db, s, NOW)).toMatchObject({
+		expect(await launchState(sqliteStore(db), s, NOW)).toMatchObject({
 			ready: false,
 			waiting: true,
 			missing: ['people', 'products']
@@ -57,7 +63,7 @@ describe('launching a season', () => {
 		expect(runScheduler(db, { clock })).toEqual([]);
 		expect(statusOf(db, s.id)).toBe('scheduled');
 		expect(getLiveSeasonFor(db, rep.id)).toBeUndefined();
-		expect(launchState(db, s, NOW).missing).toEqual(['products']);
+		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
 		// Not accepting sales while it waits.
 		expect(() =>
 			recordSale(
@@ -78,10 +84,14 @@ describe('launching a season', () => {
 		const phone = makeProduct(db, s.id, { sku: 'PHONE', points: 50 });
 		db.update(product).set({ active: false }).where(eq(product.id, phone.id)).run();
 		expect(runScheduler(db, { clock })).toEqual([]);
-		expect(launchState(db, s, NOW).missing).toEqual(['products']);
+		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
 
 		db.update(product).set({ active: true }).where(eq(product.id, phone.id)).run();
-		expect(launchState(db, s, NOW)).toMatchObject({ ready: true, waiting: false, missing: [] });
+		expect(await launchState(sqliteStore(db), s, NOW)).toMatchObject({
+			ready: true,
+			waiting: false,
+			missing: []
+		});
 		expect(runScheduler(db, { clock: () => NOW + 1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
 		expect(statusOf(db, s.id)).toBe('live');
 		expect(getCurrentSeason(db)?.id).toBe(s.id);
@@ -90,10 +100,13 @@ describe('launching a season', () => {
 
 	it('a ready season still waits for its first day', async () => {
 		const db = ctx.db;
-		const s = newSeason(db, '2027-02-01', '2027-02-28');
+		const s = await newSeason(db, '2027-02-01', '2027-02-28');
 		const rep = await makeMember(db, s.id, makeTeam(db, s.id).id);
 		makeProduct(db, s.id, { sku: 'PHONE' });
-		expect(launchState(db, s, NOW)).toMatchObject({ ready: true, waiting: false });
+		expect(await launchState(sqliteStore(db), s, NOW)).toMatchObject({
+			ready: true,
+			waiting: false
+		});
 		expect(runScheduler(db, { clock })).toEqual([]);
 		expect(statusOf(db, s.id)).toBe('scheduled');
 		const feb1 = Date.parse('2027-02-01T00:00:00Z');
@@ -103,8 +116,8 @@ describe('launching a season', () => {
 
 	it('lists every step of the checklist, with what is done', async () => {
 		const db = ctx.db;
-		const s = newSeason(db);
-		const steps = launchState(db, s, NOW).steps;
+		const s = await newSeason(db);
+		const steps = (await launchState(sqliteStore(db), s, NOW)).steps;
 		expect(steps.map((step) => step.key)).toEqual([
 			'theme',
 			'teams',
@@ -121,7 +134,7 @@ describe('launching a season', () => {
 			'catalogue'
 		]);
 		await makeMember(db, s.id, makeTeam(db, s.id).id);
-		const after = launchState(db, s, NOW).steps;
+		const after = (await launchState(sqliteStore(db), s, NOW)).steps;
 		expect(after.filter((step) => step.done).map((step) => step.key)).toEqual(['teams', 'people']);
 	});
 });

@@ -5,10 +5,12 @@ import { makeSeason, makeUser } from '../helpers/factories';
 import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { badge, season } from '../../src/lib/server/db/schema';
 import {
 	listPrizes,
 	mergeFormPrizes,
+	readPrizes,
 	removePrize,
 	savePrize
 } from '../../src/lib/server/seasons/prizes';
@@ -23,8 +25,9 @@ const PNG = Buffer.from(
 const PNG_URL = `data:image/png;base64,${PNG.toString('base64')}`;
 
 describe('prizes service', () => {
-	it('keeps one prize per place and per badge, with pictures, and refuses bad input without changes', () => {
+	it('keeps one prize per place and per badge, with pictures, and refuses bad input without changes', async () => {
 		const { db, cleanup } = tempDb();
+		const store = sqliteStore(db);
 		try {
 			const s = makeSeason(db);
 			const other = makeSeason(db);
@@ -39,21 +42,21 @@ describe('prizes service', () => {
 				.returning()
 				.get();
 
-			savePrize(
-				db,
+			await savePrize(
+				store,
 				s.id,
 				{ place: 1, title: 'Weekend away', description: 'For two', image: PNG_URL },
 				{}
 			);
-			savePrize(
-				db,
+			await savePrize(
+				store,
 				s.id,
 				{ badgeId: own.id, title: 'Coffee voucher', description: '', image: null },
 				{}
 			);
 			// The same place again replaces the prize and keeps its picture.
-			savePrize(
-				db,
+			await savePrize(
+				store,
 				s.id,
 				{ place: 1, title: 'Weekend in the mountains', description: 'For two', image: 'keep' },
 				{}
@@ -64,23 +67,24 @@ describe('prizes service', () => {
 				.from(season)
 				.where(eq(season.id, s.id))
 				.get()!.prizes;
-			expect(() =>
+			await expect(
 				savePrize(
-					db,
+					store,
 					s.id,
 					{ badgeId: foreign.id, title: 'Nope', description: '', image: null },
 					{}
 				)
-			).toThrow(AppError);
-			expect(() =>
-				savePrize(db, s.id, { place: 0, title: 'Nope', description: '', image: null }, {})
-			).toThrow(AppError);
-			expect(() => removePrize(db, s.id, 'place-7', {})).toThrow(AppError);
+			).rejects.toThrow(AppError);
+			await expect(
+				savePrize(store, s.id, { place: 0, title: 'Nope', description: '', image: null }, {})
+			).rejects.toThrow(AppError);
+			await expect(removePrize(store, s.id, 'place-7', {})).rejects.toThrow(AppError);
 			expect(
 				db.select({ prizes: season.prizes }).from(season).where(eq(season.id, s.id)).get()!.prizes
 			).toEqual(before);
 
 			const prizes = listPrizes(db, s.id);
+			expect(await readPrizes(store, s.id)).toEqual(prizes);
 			expect(prizes.map((p) => [p.key, p.title])).toEqual([
 				['place-1', 'Weekend in the mountains'],
 				[`badge-${own.id}`, 'Coffee voucher']
@@ -92,7 +96,7 @@ describe('prizes service', () => {
 				place: null
 			});
 
-			removePrize(db, s.id, `badge-${own.id}`, {});
+			await removePrize(store, s.id, `badge-${own.id}`, {});
 			expect(listPrizes(db, s.id).map((p) => p.key)).toEqual(['place-1']);
 		} finally {
 			cleanup();
@@ -114,8 +118,9 @@ describe('prizes service', () => {
 		expect(mergeFormPrizes(null, [])).toBeNull();
 	});
 
-	it('a cloned season points its badge prizes at its own copies of the badges', () => {
+	it('a cloned season points its badge prizes at its own copies of the badges', async () => {
 		const { db, cleanup } = tempDb();
+		const store = sqliteStore(db);
 		try {
 			const s = makeSeason(db);
 			const own = db
@@ -123,8 +128,8 @@ describe('prizes service', () => {
 				.values({ seasonId: s.id, name: 'Closer', criterion: { kind: 'first_sale' } })
 				.returning()
 				.get();
-			savePrize(
-				db,
+			await savePrize(
+				store,
 				s.id,
 				{ badgeId: own.id, title: 'Cinema tickets', description: '', image: null },
 				{}

@@ -9,7 +9,7 @@ import { describeRule } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
 import { currentAnnouncement } from '$lib/server/seasons/announcements';
-import { listPrizes } from '$lib/server/seasons/prizes';
+import { readPrizes } from '$lib/server/seasons/prizes';
 import { formatsNow } from '$lib/server/realtime/publish';
 import { divisionOf } from '$lib/server/divisions/standings';
 import { invitationsFor } from '$lib/server/challenges/view';
@@ -44,8 +44,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 		board: getBoardTop(db, season.id, { viewerId: user.id }),
 		activity: recentActivity(db, season.id),
 		campaigns,
-		announcement: currentAnnouncement(db, season.id),
-		prizes: listPrizes(db, season.id),
+		announcement: await currentAnnouncement(getStore(), season.id),
+		prizes: await readPrizes(getStore(), season.id),
 		formats: await formatsNow(db, season.id),
 		myDivisionId: await divisionOf(getStore(), season.id, user.id),
 		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []

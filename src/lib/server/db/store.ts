@@ -137,6 +137,15 @@ export function getStore(): Store {
 }
 
 /**
+ * The synchronous connection under a SQLite store, for the code a ported command still hands
+ * on to that is not ported (the season scheduler, seasons/scheduler.ts); null on PostgreSQL,
+ * where that code cannot run yet (the server refuses postgres:// until it is ported).
+ */
+export function unportedSqlite(store: Store): Db | null {
+	return store.dialect === 'sqlite' ? store.sqlite : null;
+}
+
+/**
  * A number that moves when another connection to the database committed (SQLite's
  * data_version, db/data-version.ts: another process, or another node on the same file), for an
  * in-memory cache to learn that it may be stale. Null on PostgreSQL: other nodes' commits leave

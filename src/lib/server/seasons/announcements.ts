@@ -1,15 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
-import { season } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import { write, type Store } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { publishSeason } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 
 // A manager's one-line message on every board of a season, e.g. "Double points this Friday!".
-// Saved on the season, audited, then pushed to open boards through the season event.
+// Saved on the season, audited, then pushed to open boards through the season event. Through
+// the store (db/store.ts): posted on one node, it is what every node's boards read.
 
 export const ANNOUNCEMENT_MAX = 280;
 
@@ -25,47 +25,47 @@ export const announcementForm = z.object({
 });
 
 /** The announcement boards show now, if any. */
-export function currentAnnouncement(db: Queryable, seasonId: number): string | null {
-	return (
-		db.select({ text: season.announcement }).from(season).where(eq(season.id, seasonId)).get()
-			?.text ?? null
-	);
+export async function currentAnnouncement(store: Store, seasonId: number): Promise<string | null> {
+	const { season } = store.tables;
+	const [row] = await store.db
+		.select({ text: season.announcement })
+		.from(season)
+		.where(eq(season.id, seasonId));
+	return row?.text ?? null;
 }
 
 /** Posts (text) or clears (null) the announcement; boards that are open show it at once. */
-export function setAnnouncement(
-	db: Db,
+export async function setAnnouncement(
+	store: Store,
 	seasonId: number,
 	text: string | null,
 	actor: Actor,
 	clock: Clock = systemClock
 ) {
 	const now = clock();
-	const saved = db.transaction(
-		(tx) => {
-			const before = tx
-				.select({ status: season.status, announcement: season.announcement })
-				.from(season)
-				.where(eq(season.id, seasonId))
-				.get();
-			if (!before) throw notFound('not_found', m.seasons_error_gone());
-			if (before.status === 'ended' || before.status === 'archived') {
-				throw conflict('locked', m.seasons_error_announce_over());
-			}
-			if (before.announcement === text) return { status: before.status, changed: false };
-			tx.update(season).set({ announcement: text }).where(eq(season.id, seasonId)).run();
-			audit(
-				tx,
-				actor,
-				text == null ? 'season.announcement_clear' : 'season.announce',
-				`season:${seasonId}`,
-				{ from: before.announcement, to: text },
-				now
-			);
-			return { status: before.status, changed: true };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { season } = store.tables;
+	const saved = await write(store, async (tx) => {
+		const [before] = await tx
+			.select({ status: season.status, announcement: season.announcement })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		if (!before) throw notFound('not_found', m.seasons_error_gone());
+		if (before.status === 'ended' || before.status === 'archived') {
+			throw conflict('locked', m.seasons_error_announce_over());
+		}
+		if (before.announcement === text) return { status: before.status, changed: false };
+		await tx.update(season).set({ announcement: text }).where(eq(season.id, seasonId));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			text == null ? 'season.announcement_clear' : 'season.announce',
+			`season:${seasonId}`,
+			{ from: before.announcement, to: text },
+			now
+		);
+		return { status: before.status, changed: true };
+	});
 	if (saved.changed) publishSeason({ seasonId, status: saved.status, announcement: text });
 	return saved;
 }

@@ -1,19 +1,20 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
-import { season, seasonTransition, type Season, type SeasonTheme } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import { and, eq } from 'drizzle-orm';
+import type { Season, SeasonTheme } from '../db/schema';
+import { unportedSqlite, write, type Store } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
-import { notFound } from '../shared/errors';
+import { conflict, notFound } from '../shared/errors';
 import type { Recurrence } from '../../contest/calendar';
 import type { TieRule } from '../../contest/types';
 import type { MultiplierMode } from '../../contest/rules';
-import { cloneSeason } from './clone';
+import { cloneSeasonInWrite } from './clone';
 import type { NewSeason } from './fields';
-import { runScheduler } from './scheduler';
+import { runScheduler, wakeScheduler } from './scheduler';
 import { m } from '../../paraglide/messages.js';
 
 // What changes a season: create (by the API, or in the console from scratch, a built-in theme
-// or a copy), edit, publish a draft. One transaction and one audit event per command.
+// or a copy), edit, publish a draft. One write (db/store.ts) and one audit event per command:
+// a season created or published on one node is what every node reads.
 
 export interface SeasonInput {
 	name: string;
@@ -35,18 +36,29 @@ export interface SeasonInput {
 }
 
 /**
+ * A season was scheduled or its start moved: the scheduler (synchronous, not ported: it runs on
+ * SQLite's connection) opens at once what is due; on PostgreSQL its loop is woken instead.
+ */
+export function runSchedulerOn(store: Store, clock: Clock): void {
+	const db = unportedSqlite(store);
+	if (db) runScheduler(db, { clock });
+	else wakeScheduler();
+}
+
+/**
  * Creates a season: a draft to prepare in the console, or scheduled, in which case the
  * scheduler opens it at its start (at once when the start has passed).
  */
-export function createSeason(
-	db: Db,
+export async function createSeason(
+	store: Store,
 	input: NewSeason,
 	actor: Actor,
 	clock: Clock = systemClock
-): Season {
+): Promise<Season> {
 	const now = clock();
-	const created = db.transaction((tx) => {
-		const row = tx
+	const { season } = store.tables;
+	const created = await write(store, async (tx) => {
+		const [row] = await tx
 			.insert(season)
 			.values({
 				name: input.name,
@@ -64,10 +76,10 @@ export function createSeason(
 				maxSalePoints: input.maxSalePoints,
 				createdAt: now
 			})
-			.returning()
-			.get();
-		audit(
+			.returning();
+		await auditInWrite(
 			tx,
+			store,
 			actor,
 			'season.create',
 			`season:${row.id}`,
@@ -76,34 +88,44 @@ export function createSeason(
 		);
 		return row;
 	});
-	if (created.status === 'scheduled') runScheduler(db, { clock });
-	return db.select().from(season).where(eq(season.id, created.id)).get()!;
+	if (created.status === 'scheduled') runSchedulerOn(store, clock);
+	const [after] = await store.db.select().from(season).where(eq(season.id, created.id));
+	return after;
 }
 
 /** A draft becomes scheduled (and live at its start); logged like every transition. */
-export function publishDraft(
-	db: Db,
+export async function publishDraft(
+	store: Store,
 	seasonId: number,
 	actor: Actor,
 	clock: Clock = systemClock
-): Season {
+): Promise<Season> {
 	const now = clock();
-	db.transaction((tx) => {
-		const moved = tx
+	const { season, seasonTransition } = store.tables;
+	await write(store, async (tx) => {
+		// Only a draft: a publish sent twice (or to two nodes at once) moves it once.
+		const moved = await tx
 			.update(season)
 			.set({ status: 'scheduled' })
-			.where(eq(season.id, seasonId))
-			.run();
-		if (moved.changes !== 1)
-			throw notFound('not_found', m.seasons_error_no_season({ id: seasonId }));
-		tx.insert(seasonTransition)
+			.where(and(eq(season.id, seasonId), eq(season.status, 'draft')))
+			.returning({ id: season.id });
+		if (moved.length !== 1) {
+			const [there] = await tx
+				.select({ status: season.status })
+				.from(season)
+				.where(eq(season.id, seasonId));
+			if (!there) throw notFound('not_found', m.seasons_error_no_season({ id: seasonId }));
+			throw conflict('not_draft', m.seasons_only_draft());
+		}
+		await tx
+			.insert(seasonTransition)
 			.values({ seasonId, toStatus: 'scheduled', at: now, by: String(actor.userId ?? 'api') })
-			.onConflictDoNothing()
-			.run();
-		audit(tx, actor, 'season.publish', `season:${seasonId}`, {}, now);
+			.onConflictDoNothing();
+		await auditInWrite(tx, store, actor, 'season.publish', `season:${seasonId}`, {}, now);
 	});
-	runScheduler(db, { clock });
-	return db.select().from(season).where(eq(season.id, seasonId)).get()!;
+	runSchedulerOn(store, clock);
+	const [after] = await store.db.select().from(season).where(eq(season.id, seasonId));
+	return after;
 }
 
 interface CreateOptions {
@@ -116,13 +138,13 @@ interface CreateOptions {
 	themeKey?: string;
 }
 
-export function createConsoleSeason(
-	db: Db,
+export async function createConsoleSeason(
+	store: Store,
 	input: SeasonInput,
 	options: CreateOptions,
 	actor: Actor,
 	clock: Clock = systemClock
-): Season {
+): Promise<Season> {
 	const now = clock();
 	const withBanner = (banner: string | null | undefined): SeasonTheme => ({
 		...input.theme,
@@ -144,67 +166,61 @@ export function createConsoleSeason(
 		graceDays: input.graceDays,
 		maxSalePoints: input.maxSalePoints
 	};
-	const created = db.transaction(
-		(tx) => {
-			let row: Season;
-			if (options.cloneOf != null) {
-				const source = tx.select().from(season).where(eq(season.id, options.cloneOf)).get();
-				if (!source)
-					throw notFound('not_found', m.seasons_error_clone_gone(), {
-						field: 'cloneFrom'
-					});
-				const copy = cloneSeason(tx, source, {
-					startsAt: input.startsAt,
-					endsAt: input.endsAt,
-					name: input.name,
-					status: options.status,
-					recurrence: input.recurrence,
-					now
+	const { season, seasonTransition } = store.tables;
+	const created = await write(store, async (tx) => {
+		let row: Season;
+		if (options.cloneOf != null) {
+			const [source] = await tx.select().from(season).where(eq(season.id, options.cloneOf));
+			if (!source)
+				throw notFound('not_found', m.seasons_error_clone_gone(), {
+					field: 'cloneFrom'
 				});
-				// The form shows the source's settings, as the manager may have changed them.
-				const theme = withBanner(
-					options.banner === undefined ? source.theme.banner : options.banner
-				);
-				row = tx
-					.update(season)
-					.set({ ...settings, theme })
-					.where(eq(season.id, copy.id))
-					.returning()
-					.get();
-			} else {
-				row = tx
-					.insert(season)
-					.values({ ...settings, createdAt: now })
-					.returning()
-					.get();
-			}
-			tx.insert(seasonTransition)
-				.values({
-					seasonId: row.id,
-					toStatus: options.status,
-					at: now,
-					by: String(actor.userId ?? 'api')
-				})
-				.run();
-			const from =
-				options.cloneOf != null
-					? `clone:${options.cloneOf}`
-					: options.themeKey
-						? `theme:${options.themeKey}`
-						: 'scratch';
-			audit(
-				tx,
-				actor,
-				'season.create',
-				`season:${row.id}`,
-				{ name: row.name, status: row.status, from },
+			const copy = await cloneSeasonInWrite(tx, store, source, {
+				startsAt: input.startsAt,
+				endsAt: input.endsAt,
+				name: input.name,
+				status: options.status,
+				recurrence: input.recurrence,
 				now
-			);
-			return row;
-		},
-		{ behavior: 'immediate' }
-	);
+			});
+			// The form shows the source's settings, as the manager may have changed them.
+			const theme = withBanner(options.banner === undefined ? source.theme.banner : options.banner);
+			[row] = await tx
+				.update(season)
+				.set({ ...settings, theme })
+				.where(eq(season.id, copy.id))
+				.returning();
+		} else {
+			[row] = await tx
+				.insert(season)
+				.values({ ...settings, createdAt: now })
+				.returning();
+		}
+		await tx.insert(seasonTransition).values({
+			seasonId: row.id,
+			toStatus: options.status,
+			at: now,
+			by: String(actor.userId ?? 'api')
+		});
+		const from =
+			options.cloneOf != null
+				? `clone:${options.cloneOf}`
+				: options.themeKey
+					? `theme:${options.themeKey}`
+					: 'scratch';
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'season.create',
+			`season:${row.id}`,
+			{ name: row.name, status: row.status, from },
+			now
+		);
+		return row;
+	});
 	// A season scheduled to start today (or earlier) opens at once.
-	if (created.status === 'scheduled') runScheduler(db, { clock });
-	return db.select().from(season).where(eq(season.id, created.id)).get()!;
+	if (created.status === 'scheduled') runSchedulerOn(store, clock);
+	const [after] = await store.db.select().from(season).where(eq(season.id, created.id));
+	return after;
 }

@@ -1,15 +1,7 @@
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import {
-	badge,
-	display,
-	product,
-	rule,
-	season,
-	seasonMember,
-	team,
-	type Season
-} from '../db/schema';
+import { and, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgTable } from 'drizzle-orm/pg-core';
+import { product, season, seasonMember, type Season } from '../db/schema';
+import type { Store } from '../db/store';
 import { DEFAULT_THEME } from './fields';
 import { m } from '../../paraglide/messages.js';
 
@@ -47,44 +39,36 @@ export interface LaunchState {
 	waiting: boolean;
 }
 
-/** The checklist of a season, in the order a manager sets one up. */
-export function launchState(db: Queryable, s: Season, now: number): LaunchState {
-	const teams =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(team)
-			.where(eq(team.seasonId, s.id))
-			.get()?.n ?? 0;
-	const displays =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(display)
-			.where(and(eq(display.seasonId, s.id), isNull(display.revokedAt)))
-			.get()?.n ?? 0;
-	const people =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(seasonMember)
-			.where(eq(seasonMember.seasonId, s.id))
-			.get()?.n ?? 0;
-	const products =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(product)
-			.where(and(eq(product.seasonId, s.id), eq(product.active, true)))
-			.get()?.n ?? 0;
-	const rules =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(rule)
-			.where(and(eq(rule.seasonId, s.id), eq(rule.active, true)))
-			.get()?.n ?? 0;
-	const badges =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(badge)
-			.where(and(or(eq(badge.seasonId, s.id), isNull(badge.seasonId)), eq(badge.active, true)))
-			.get()?.n ?? 0;
+/** A count of rows, read through the store (`count(*)` is int8 on PostgreSQL: a number). */
+async function countOf(store: Store, table: AnyPgTable, where: SQL | undefined): Promise<number> {
+	const [row] = await store.db.select({ n: count() }).from(table).where(where);
+	return row?.n ?? 0;
+}
+
+/**
+ * The checklist of a season, in the order a manager sets one up; through the store
+ * (db/store.ts), so what another node added counts at once.
+ */
+export async function launchState(store: Store, s: Season, now: number): Promise<LaunchState> {
+	const { badge, display, product, rule, seasonMember, team } = store.tables;
+	const teams = await countOf(store, team, eq(team.seasonId, s.id));
+	const displays = await countOf(
+		store,
+		display,
+		and(eq(display.seasonId, s.id), isNull(display.revokedAt))
+	);
+	const people = await countOf(store, seasonMember, eq(seasonMember.seasonId, s.id));
+	const products = await countOf(
+		store,
+		product,
+		and(eq(product.seasonId, s.id), eq(product.active, true))
+	);
+	const rules = await countOf(store, rule, and(eq(rule.seasonId, s.id), eq(rule.active, true)));
+	const badges = await countOf(
+		store,
+		badge,
+		and(or(eq(badge.seasonId, s.id), isNull(badge.seasonId)), eq(badge.active, true))
+	);
 	const prizes = s.prizes?.length ?? 0;
 	const themed =
 		!!s.theme.banner ||

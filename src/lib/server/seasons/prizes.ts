@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { badge, season, type SeasonPrize } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import type { Queryable } from '../db';
+import { badge as badgeTable, season as seasonTable, type SeasonPrize } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
@@ -10,6 +11,7 @@ import { m } from '../../paraglide/messages.js';
 // A season's prizes: one per final place and one per badge ("everyone who earns Hat-trick gets
 // a voucher"), each with a title, an optional description and an optional picture. They live
 // in the season row (a short list), and pictures are served by URL so pages stay light.
+// Through the store (db/store.ts): a prize saved on one node is what every node shows.
 
 export const MAX_PLACE = 10;
 
@@ -33,25 +35,53 @@ export interface PrizeView {
 const imageVersion = (dataUrl: string) =>
 	createHash('sha1').update(dataUrl).digest('hex').slice(0, 10);
 
-/** Places first (1st, 2nd, …), then badge prizes by badge name. */
+type PrizeBadge = { id: number; name: string; emoji: string };
+
+/**
+ * Places first (1st, 2nd, …), then badge prizes by badge name. The synchronous twin of
+ * `readPrizes`, for the boards' views built inside their reads (boards/hall-of-fame.ts,
+ * profile.ts).
+ */
 export function listPrizes(db: Queryable, seasonId: number): PrizeView[] {
 	const row = db
-		.select({ prizes: season.prizes })
-		.from(season)
-		.where(eq(season.id, seasonId))
+		.select({ prizes: seasonTable.prizes })
+		.from(seasonTable)
+		.where(eq(seasonTable.id, seasonId))
 		.get();
 	const prizes = row?.prizes ?? [];
 	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
-	const badges = new Map(
+	const badges =
 		badgeIds.length === 0
 			? []
 			: db
+					.select({ id: badgeTable.id, name: badgeTable.name, emoji: badgeTable.emoji })
+					.from(badgeTable)
+					.where(inArray(badgeTable.id, badgeIds))
+					.all();
+	return prizeViews(seasonId, prizes, badges);
+}
+
+/** `listPrizes` through the store (db/store.ts): the console's and the home page's prizes. */
+export async function readPrizes(store: Store, seasonId: number): Promise<PrizeView[]> {
+	const { season, badge } = store.tables;
+	const [row] = await store.db
+		.select({ prizes: season.prizes })
+		.from(season)
+		.where(eq(season.id, seasonId));
+	const prizes = row?.prizes ?? [];
+	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
+	const badges =
+		badgeIds.length === 0
+			? []
+			: await store.db
 					.select({ id: badge.id, name: badge.name, emoji: badge.emoji })
 					.from(badge)
-					.where(inArray(badge.id, badgeIds))
-					.all()
-					.map((b) => [b.id, b])
-	);
+					.where(inArray(badge.id, badgeIds));
+	return prizeViews(seasonId, prizes, badges);
+}
+
+function prizeViews(seasonId: number, prizes: SeasonPrize[], found: PrizeBadge[]): PrizeView[] {
+	const badges = new Map(found.map((b) => [b.id, b]));
 	return prizes
 		.filter((p) => p.badgeId == null || badges.has(p.badgeId))
 		.map((p) => {
@@ -77,26 +107,30 @@ export function listPrizes(db: Queryable, seasonId: number): PrizeView[] {
 }
 
 /** The badges a prize can be attached to: the season's own and the all-time ones. */
-export function prizeBadgeChoices(db: Queryable, seasonId: number) {
+export async function prizeBadgeChoices(
+	store: Store,
+	seasonId: number,
+	db: StoreDb = store.db
+): Promise<PrizeBadge[]> {
+	const { badge } = store.tables;
 	return db
 		.select({ id: badge.id, name: badge.name, emoji: badge.emoji })
 		.from(badge)
 		.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
-		.orderBy(badge.name)
-		.all();
+		.orderBy(badge.name);
 }
 
 /** The picture of a prize, decoded from its data URL; null when there is none. */
-export function prizeImage(
-	db: Queryable,
+export async function prizeImage(
+	store: Store,
 	seasonId: number,
 	key: string
-): { type: string; bytes: Buffer } | null {
-	const row = db
+): Promise<{ type: string; bytes: Buffer } | null> {
+	const { season } = store.tables;
+	const [row] = await store.db
 		.select({ prizes: season.prizes })
 		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
+		.where(eq(season.id, seasonId));
 	const image = row?.prizes?.find((p) => prizeKey(p) === key)?.image;
 	const match = image?.match(/^data:(image\/[a-z+]+);base64,(.+)$/);
 	return match ? { type: match[1], bytes: Buffer.from(match[2], 'base64') } : null;
@@ -113,96 +147,92 @@ interface PrizeInput {
 }
 
 /** Adds a prize, or replaces the one for the same place or badge. */
-export function savePrize(
-	db: Db,
+export async function savePrize(
+	store: Store,
 	seasonId: number,
 	input: PrizeInput,
 	actor: Actor,
 	clock: Clock = systemClock
-): PrizeKey {
-	return db.transaction(
-		(tx) => {
-			const row = tx
-				.select({ prizes: season.prizes })
-				.from(season)
-				.where(eq(season.id, seasonId))
-				.get();
-			if (!row) throw new AppError(400, 'not_found', m.seasons_error_gone(), { field: 'season' });
-			if (
-				input.badgeId != null &&
-				!prizeBadgeChoices(tx, seasonId).some((b) => b.id === input.badgeId)
-			) {
-				throw badRequest('unknown_badge', m.seasons_error_badge_not_season(), {
-					field: 'badgeId'
-				});
-			}
-			if (
-				input.badgeId == null &&
-				!(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)
-			) {
-				throw badRequest('invalid_place', m.seasons_error_place_range({ max: MAX_PLACE }), {
-					field: 'place'
-				});
-			}
-			const key = prizeKey(input);
-			const prizes = row.prizes ?? [];
-			const before = prizes.find((p) => prizeKey(p) === key);
-			const image = input.image === 'keep' ? before?.image : (input.image ?? undefined);
-			const prize: SeasonPrize = {
-				title: input.title,
-				...(input.description ? { description: input.description } : {}),
-				...(image ? { image } : {}),
-				...(input.badgeId != null ? { badgeId: input.badgeId } : { place: input.place })
-			};
-			const next = before ? prizes.map((p) => (p === before ? prize : p)) : [...prizes, prize];
-			tx.update(season).set({ prizes: next }).where(eq(season.id, seasonId)).run();
-			audit(
-				tx,
-				actor,
-				before ? 'season.prize.update' : 'season.prize.create',
-				`season:${seasonId}`,
-				{ key, title: input.title, image: image ? 'set' : 'none' },
-				clock()
-			);
-			return key;
-		},
-		{ behavior: 'immediate' }
-	);
+): Promise<PrizeKey> {
+	const { season } = store.tables;
+	return write(store, async (tx) => {
+		const [row] = await tx
+			.select({ prizes: season.prizes })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		if (!row) throw new AppError(400, 'not_found', m.seasons_error_gone(), { field: 'season' });
+		if (
+			input.badgeId != null &&
+			!(await prizeBadgeChoices(store, seasonId, tx)).some((b) => b.id === input.badgeId)
+		) {
+			throw badRequest('unknown_badge', m.seasons_error_badge_not_season(), {
+				field: 'badgeId'
+			});
+		}
+		if (
+			input.badgeId == null &&
+			!(Number.isInteger(input.place) && input.place! >= 1 && input.place! <= MAX_PLACE)
+		) {
+			throw badRequest('invalid_place', m.seasons_error_place_range({ max: MAX_PLACE }), {
+				field: 'place'
+			});
+		}
+		const key = prizeKey(input);
+		const prizes = row.prizes ?? [];
+		const before = prizes.find((p) => prizeKey(p) === key);
+		const image = input.image === 'keep' ? before?.image : (input.image ?? undefined);
+		const prize: SeasonPrize = {
+			title: input.title,
+			...(input.description ? { description: input.description } : {}),
+			...(image ? { image } : {}),
+			...(input.badgeId != null ? { badgeId: input.badgeId } : { place: input.place })
+		};
+		const next = before ? prizes.map((p) => (p === before ? prize : p)) : [...prizes, prize];
+		await tx.update(season).set({ prizes: next }).where(eq(season.id, seasonId));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			before ? 'season.prize.update' : 'season.prize.create',
+			`season:${seasonId}`,
+			{ key, title: input.title, image: image ? 'set' : 'none' },
+			clock()
+		);
+		return key;
+	});
 }
 
-export function removePrize(
-	db: Db,
+export async function removePrize(
+	store: Store,
 	seasonId: number,
 	key: string,
 	actor: Actor,
 	clock: Clock = systemClock
-): void {
-	db.transaction(
-		(tx) => {
-			const row = tx
-				.select({ prizes: season.prizes })
-				.from(season)
-				.where(eq(season.id, seasonId))
-				.get();
-			const prizes = row?.prizes ?? [];
-			const gone = prizes.find((p) => prizeKey(p) === key);
-			if (!gone) throw badRequest('prize_gone', m.seasons_error_prize_gone(), { field: 'key' });
-			const next = prizes.filter((p) => p !== gone);
-			tx.update(season)
-				.set({ prizes: next.length > 0 ? next : null })
-				.where(eq(season.id, seasonId))
-				.run();
-			audit(
-				tx,
-				actor,
-				'season.prize.remove',
-				`season:${seasonId}`,
-				{ key, title: gone.title },
-				clock()
-			);
-		},
-		{ behavior: 'immediate' }
-	);
+): Promise<void> {
+	const { season } = store.tables;
+	await write(store, async (tx) => {
+		const [row] = await tx
+			.select({ prizes: season.prizes })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		const prizes = row?.prizes ?? [];
+		const gone = prizes.find((p) => prizeKey(p) === key);
+		if (!gone) throw badRequest('prize_gone', m.seasons_error_prize_gone(), { field: 'key' });
+		const next = prizes.filter((p) => p !== gone);
+		await tx
+			.update(season)
+			.set({ prizes: next.length > 0 ? next : null })
+			.where(eq(season.id, seasonId));
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'season.prize.remove',
+			`season:${seasonId}`,
+			{ key, title: gone.title },
+			clock()
+		);
+	});
 }
 
 /**

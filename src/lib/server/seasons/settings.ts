@@ -1,15 +1,15 @@
-import { eq } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { season, type RankBy } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
-import { bumpVersion } from '../scoring/standings';
+import { eq, sql } from 'drizzle-orm';
+import type { RankBy } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 
 // A season's settings edited on the rules page (the form is settings-form.ts); whether sales
-// need confirmation is read here and edited with the season (edit.ts).
+// need confirmation is read here and edited with the season (edit.ts). Through the store
+// (db/store.ts): settings saved on one node are what every node reads.
 
 /** How a season treats new sales and what its ranking counts. */
 export interface SeasonSettings {
@@ -22,16 +22,21 @@ export interface SeasonSettings {
 /** What the rules page changes. */
 export type RankingSettings = Omit<SeasonSettings, 'requireConfirmation'>;
 
-export function getSeasonSettings(db: Queryable, seasonId: number): SeasonSettings | undefined {
-	return db
+export async function getSeasonSettings(
+	store: Store,
+	seasonId: number,
+	db: StoreDb = store.db
+): Promise<SeasonSettings | undefined> {
+	const { season } = store.tables;
+	const [row] = await db
 		.select({
 			requireConfirmation: season.requireConfirmation,
 			autoConfirmDays: season.autoConfirmDays,
 			rankBy: season.rankBy
 		})
 		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
+		.where(eq(season.id, seasonId));
+	return row;
 }
 
 /**
@@ -39,32 +44,36 @@ export function getSeasonSettings(db: Queryable, seasonId: number): SeasonSettin
  * from now on (sales already pending stay in the review queue); a new `rankBy` reorders the
  * board at once, so it gets a new leaderboard version and a push.
  */
-export function updateSeasonSettings(
-	db: Db,
+export async function updateSeasonSettings(
+	store: Store,
 	seasonId: number,
 	settings: RankingSettings,
 	actor: Actor,
 	clock: Clock = systemClock
-): { changed: (keyof RankingSettings)[] } {
+): Promise<{ changed: (keyof RankingSettings)[] }> {
 	const now = clock();
-	const result = db.transaction(
-		(tx) => {
-			const before = getSeasonSettings(tx, seasonId);
-			if (!before) throw notFound('not_found', m.seasons_error_gone());
-			const changed = (Object.keys(settings) as (keyof RankingSettings)[]).filter(
-				(key) => before[key] !== settings[key]
-			);
-			if (changed.length === 0) return { changed };
-			tx.update(season).set(settings).where(eq(season.id, seasonId)).run();
-			const diff = Object.fromEntries(
-				changed.map((key) => [key, { from: before[key], to: settings[key] }])
-			);
-			audit(tx, actor, 'season.configure', `season:${seasonId}`, diff, now);
-			if (changed.includes('rankBy')) bumpVersion(tx, seasonId);
-			return { changed };
-		},
-		{ behavior: 'immediate' }
-	);
+	const { season } = store.tables;
+	const result = await write(store, async (tx) => {
+		const before = await getSeasonSettings(store, seasonId, tx);
+		if (!before) throw notFound('not_found', m.seasons_error_gone());
+		const changed = (Object.keys(settings) as (keyof RankingSettings)[]).filter(
+			(key) => before[key] !== settings[key]
+		);
+		if (changed.length === 0) return { changed };
+		// The leaderboard version moves with a new ranking, as scoring/standings.ts `bumpVersion`.
+		await tx
+			.update(season)
+			.set({
+				...settings,
+				...(changed.includes('rankBy') ? { version: sql`${season.version} + 1` } : {})
+			})
+			.where(eq(season.id, seasonId));
+		const diff = Object.fromEntries(
+			changed.map((key) => [key, { from: before[key], to: settings[key] }])
+		);
+		await auditInWrite(tx, store, actor, 'season.configure', `season:${seasonId}`, diff, now);
+		return { changed };
+	});
 	if (result.changed.includes('rankBy')) notifyLeaderboard(seasonId);
 	return result;
 }

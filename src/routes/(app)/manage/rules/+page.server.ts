@@ -58,7 +58,7 @@ export const load: PageServerLoad = async (event) => {
 		dailyCap: row.dailyCap
 	}));
 	const savedId = Number(event.url.searchParams.get('saved'));
-	const settings = getSeasonSettings(db, season.id);
+	const settings = await getSeasonSettings(getStore(), season.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		rules,
@@ -144,7 +144,7 @@ export const actions = {
 			const message = m.rules_settings_refused();
 			return refuse(400, 'settings', message, { errors: fieldErrors(parsed.error), values });
 		}
-		const { changed } = updateSeasonSettings(getDb(), season.id, parsed.data, {
+		const { changed } = await updateSeasonSettings(getStore(), season.id, parsed.data, {
 			userId: user.id
 		});
 		return {

@@ -1,18 +1,24 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listConsoleSeasons } from '$lib/server/seasons/queries';
 import { launchState, waitingText } from '$lib/server/seasons/launch';
 import { runScheduler } from '$lib/server/seasons/scheduler';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	// Seasons waiting for people or products open as soon as they have them (see launch.ts).
 	runScheduler(db);
 	const now = Date.now();
-	const seasons = listConsoleSeasons(db).map((s) => {
-		const launch = s.status === 'scheduled' ? launchState(db, s, now) : null;
+	const store = getStore();
+	const listed = listConsoleSeasons(db);
+	const launches = await Promise.all(
+		listed.map((s) => (s.status === 'scheduled' ? launchState(store, s, now) : null))
+	);
+	const seasons = listed.map((s, i) => {
+		const launch = launches[i];
 		return {
 			id: s.id,
 			name: s.name,

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
 import { seasonListQuerySchema } from '$lib/server/api/schemas';
 import { seasonJson } from '$lib/server/api/season-json';
@@ -15,7 +16,7 @@ export const GET = apiHandler(({ url }) => {
 export const POST = apiHandler(
 	async ({ request, principal }) => {
 		const body = await parseJson(request, newSeasonSchema);
-		const created = createSeason(getDb(), body, { tokenId: principal.tokenId });
+		const created = await createSeason(getStore(), body, { tokenId: principal.tokenId });
 		return json({ id: created.id, status: created.status }, { status: 201 });
 	},
 	['admin', 'manager']

@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { publishDraft } from '$lib/server/seasons/commands';
@@ -19,7 +20,7 @@ import { parseSeasonValues, readSeasonValues, seasonValues } from '$lib/server/s
 import type { SeasonErrors, SeasonValues } from '$lib/components/console/season-values';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	// A season waiting for people or products goes live as soon as they are there: checked
@@ -52,7 +53,10 @@ export const load: PageServerLoad = (event) => {
 		values: seasonValues(s),
 		can: editable(s.status),
 		history: seasonHistory(db, s.id),
-		launch: s.status === 'ended' || s.status === 'archived' ? null : launchState(db, s, now),
+		launch:
+			s.status === 'ended' || s.status === 'archived'
+				? null
+				: await launchState(getStore(), s, now),
 		created: event.url.searchParams.has('created'),
 		today: localDateKey(now, s.timeZone),
 		announcementMax: ANNOUNCEMENT_MAX
@@ -108,7 +112,7 @@ export const actions: Actions = {
 			});
 		}
 		try {
-			const { changed } = updateConsoleSeason(getDb(), s.id, parsed.input, banner, {
+			const { changed } = await updateConsoleSeason(getStore(), s.id, parsed.input, banner, {
 				userId: user.id
 			});
 			return {
@@ -124,9 +128,14 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		if (s.status !== 'draft') return refuse(409, 'publish', m.seasons_only_draft());
-		const db = getDb();
-		const after = publishDraft(db, s.id, { userId: user.id });
-		const { waiting, missing } = launchState(db, after, Date.now());
+		const store = getStore();
+		let after;
+		try {
+			after = await publishDraft(store, s.id, { userId: user.id });
+		} catch (error) {
+			return refuseError(error, 'publish');
+		}
+		const { waiting, missing } = await launchState(store, after, Date.now());
 		return {
 			action: 'publish',
 			message:
@@ -145,7 +154,7 @@ export const actions: Actions = {
 		const parsed = parseForm(announcementForm, values, 'announce', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			setAnnouncement(getDb(), s.id, parsed.data.announcement, { userId: user.id });
+			await setAnnouncement(getStore(), s.id, parsed.data.announcement, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'announce', values);
 		}
@@ -159,7 +168,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const s = seasonFromParams(event);
 		try {
-			setAnnouncement(getDb(), s.id, null, { userId: user.id });
+			await setAnnouncement(getStore(), s.id, null, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'announce', { announcement: '' });
 		}

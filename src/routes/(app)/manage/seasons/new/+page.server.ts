@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { createConsoleSeason } from '$lib/server/seasons/commands';
 import { listConsoleSeasons } from '$lib/server/seasons/queries';
@@ -99,8 +100,8 @@ export const actions: Actions = {
 		}
 		let created;
 		try {
-			created = createConsoleSeason(
-				getDb(),
+			created = await createConsoleSeason(
+				getStore(),
 				parsed.input,
 				{
 					status,

@@ -1,27 +1,27 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { seasonFromParams } from '../../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { imageFromFile } from '$lib/server/seasons/image-upload';
 import { readPrizeForm, prizeSchema } from '$lib/server/seasons/prize-form';
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import {
-	listPrizes,
 	MAX_PLACE,
 	prizeBadgeChoices,
+	readPrizes,
 	removePrize,
 	savePrize
 } from '$lib/server/seasons/prizes';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const s = seasonFromParams(event);
-	const db = getDb();
+	const store = getStore();
 	return {
 		season: { id: s.id, name: s.name, status: s.status },
-		prizes: listPrizes(db, s.id),
-		badges: prizeBadgeChoices(db, s.id),
+		prizes: await readPrizes(store, s.id),
+		badges: await prizeBadgeChoices(store, s.id),
 		maxPlace: MAX_PLACE
 	};
 };
@@ -43,7 +43,7 @@ export const actions: Actions = {
 			image = read.dataUrl;
 		}
 		try {
-			savePrize(getDb(), s.id, { ...parsed.data, image }, { userId: user.id });
+			await savePrize(getStore(), s.id, { ...parsed.data, image }, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'save', values);
 		}
@@ -54,7 +54,7 @@ export const actions: Actions = {
 		const s = seasonFromParams(event);
 		const { key } = formText(await event.request.formData(), ['key']);
 		try {
-			removePrize(getDb(), s.id, key, { userId: user.id });
+			await removePrize(getStore(), s.id, key, { userId: user.id });
 		} catch (error) {
 			return refuseError(error, 'remove', { key });
 		}
