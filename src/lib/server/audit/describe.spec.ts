@@ -971,14 +971,16 @@ describe('describeEvent', () => {
 
 describe('actionLabel', () => {
 	it('has words and a test case for every action the server code records', () => {
-		// The literal actions inside each audit(…) call of src/lib/server.
+		// The literal actions inside each audit(…) and auditInWrite(…) call of src/lib/server.
 		const recorded = new Set<string>();
 		const walk = (dir: string) => {
 			for (const entry of readdirSync(dir, { withFileTypes: true })) {
 				const path = join(dir, entry.name);
 				if (entry.isDirectory()) walk(path);
 				else if (path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.includes('/audit/')) {
-					for (const call of readFileSync(path, 'utf8').matchAll(/\baudit\(([^;]*?)\);/gs))
+					for (const call of readFileSync(path, 'utf8').matchAll(
+						/\baudit(?:InWrite)?\(([^;]*?)\);/gs
+					))
 						for (const m of call[1].matchAll(/'([a-z_]+(?:\.[a-z_]+)+)'/g)) recorded.add(m[1]);
 				}
 			}
