@@ -1,0 +1,153 @@
+// The boards' pages on the store (#20, db/store.ts): the hall of fame (/hall-of-fame, its
+// seasons and their results.csv, boards/hall-of-fame.ts), with the same assertions on a temp
+// SQLite file and a throwaway PostgreSQL (tests/helpers/postgres.ts). "Two nodes" are two stores
+// on one database: what one wrote, the other reads.
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { hallOfFameSeason, listHallOfFame } from '../../src/lib/server/boards/hall-of-fame';
+import { resultsCsv } from '../../src/lib/server/exports/season-csv';
+import type { Store } from '../../src/lib/server/db/store';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { liveSeasonOn } from '../helpers/store-season';
+
+const nodes = twoNodesPerDialect('boards-pages-store');
+
+/**
+ * A season of three in two teams that ended (or was archived) with its results frozen: Person .0
+ * first with 90, .1 and .2 tied second with 30 (.2 with 5 pending), the North team first; a prize
+ * for the first place and one for a badge.
+ */
+async function endedSeason(writer: Store, status: 'ended' | 'archived' = 'ended') {
+	const s = await liveSeasonOn(writer, { size: 3, teams: ['North', 'South'], endsAt: 1e12 });
+	const { badge, season, seasonResult, team } = writer.tables;
+	const [p0, p1, p2] = s.people;
+	const [star] = await writer.db
+		.insert(badge)
+		.values({
+			seasonId: s.seasonId,
+			name: `Star ${s.seasonId}`,
+			emoji: '⭐',
+			description: 'A star',
+			criterion: { kind: 'first_sale' }
+		})
+		.returning({ id: badge.id });
+	await writer.db
+		.update(season)
+		.set({
+			status,
+			prizes: [
+				{ title: 'A trip', place: 1 },
+				{ title: 'A mug', badgeId: star.id }
+			]
+		})
+		.where(eq(season.id, s.seasonId));
+	await writer.db
+		.update(team)
+		.set({ color: '#112233', emoji: '🐻' })
+		.where(eq(team.id, s.teamIds[0]));
+	const result = (
+		subjectType: 'user' | 'team',
+		subjectId: number,
+		name: string,
+		teamName: string | null,
+		rank: number,
+		points: number,
+		provisionalPoints = 0
+	) => ({
+		seasonId: s.seasonId,
+		subjectType,
+		subjectId,
+		name,
+		teamName,
+		rank,
+		points,
+		provisionalPoints,
+		salesCount: 1,
+		frozenAt: 5_000
+	});
+	await writer.db
+		.insert(seasonResult)
+		.values([
+			result('user', p1.id, p1.name, 'South', 2, 30),
+			result('user', p0.id, p0.name, 'North', 1, 90),
+			result('user', p2.id, p2.name, 'North', 2, 30, 5),
+			result('team', s.teamIds[0], 'North', null, 1, 120),
+			result('team', s.teamIds[1], 'South', null, 2, 30)
+		]);
+	return { ...s, p0, p1, p2, star };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
+	const node = (i: number) => nodes[dialect][i];
+
+	it('the hall of fame lists the seasons another node ended, newest first, with podium and best team', async () => {
+		const older = await endedSeason(node(0), 'archived');
+		const { season } = node(0).tables;
+		await node(0).db.update(season).set({ endsAt: 5e11 }).where(eq(season.id, older.seasonId));
+		const newer = await endedSeason(node(0));
+		const live = await liveSeasonOn(node(0), { size: 1, teams: ['Only'], endsAt: 1e13 });
+
+		const hall = await listHallOfFame(node(1));
+		const ids = hall.map((h) => h.id);
+		expect(ids).not.toContain(live.seasonId);
+		expect(ids.indexOf(newer.seasonId)).toBeLessThan(ids.indexOf(older.seasonId));
+		const shown = hall.find((h) => h.id === newer.seasonId)!;
+		expect(shown).toMatchObject({
+			name: newer.name,
+			status: 'ended',
+			final: false,
+			participants: 3,
+			bestTeam: 'North',
+			endsAt: 1e12
+		});
+		expect(shown.podium).toEqual([
+			{ rank: 1, name: newer.p0.name, points: 90 },
+			{ rank: 2, name: newer.p1.name, points: 30 },
+			{ rank: 2, name: newer.p2.name, points: 30 }
+		]);
+		expect(hall.find((h) => h.id === older.seasonId)).toMatchObject({
+			status: 'archived',
+			final: true
+		});
+		// Both nodes read the same hall at once.
+		const [a, b] = await Promise.all([listHallOfFame(node(0)), listHallOfFame(node(1))]);
+		expect(a).toEqual(b);
+	});
+
+	it('one season’s results: ranks as frozen, team colours, prizes with their badge, and its CSV', async () => {
+		const s = await endedSeason(node(0));
+		const found = (await hallOfFameSeason(node(1), s.seasonId))!;
+		expect(found.frozenAt).toBe(5_000);
+		expect(found.season).toMatchObject({ id: s.seasonId, name: s.name, status: 'ended' });
+		expect(found.season.prizes.map((p) => [p.title, p.place, p.badge?.id ?? null])).toEqual([
+			['A trip', 1, null],
+			['A mug', null, s.star.id]
+		]);
+		expect(
+			found.individual.map((e) => [e.rank, e.name, e.points, e.provisionalPoints, e.color ?? null])
+		).toEqual([
+			[1, s.p0.name, 90, 0, '#112233'],
+			[2, s.p1.name, 30, 0, expect.any(String)],
+			[2, s.p2.name, 30, 5, '#112233']
+		]);
+		expect(found.teams.map((e) => [e.rank, e.id, e.points, e.emoji])).toEqual([
+			[1, s.teamIds[0], 120, '🐻'],
+			[2, s.teamIds[1], 30, expect.any(String)]
+		]);
+		const csv = resultsCsv(found);
+		expect(csv).toContain(s.p0.name);
+		expect(csv).toContain('North');
+		expect(await hallOfFameSeason(node(0), s.seasonId)).toEqual(found);
+	});
+
+	it('a season not over, or none, has no results, and asking changes nothing', async () => {
+		const live = await liveSeasonOn(node(0), { size: 1, teams: ['Only'], endsAt: 1e13 });
+		const { season } = node(0).tables;
+		const before = await node(0).db.select().from(season).where(eq(season.id, live.seasonId));
+		expect(await hallOfFameSeason(node(1), live.seasonId)).toBeNull();
+		expect(await hallOfFameSeason(node(1), 987_654)).toBeNull();
+		expect(await node(0).db.select().from(season).where(eq(season.id, live.seasonId))).toEqual(
+			before
+		);
+	});
+});
