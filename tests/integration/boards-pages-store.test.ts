@@ -1,10 +1,13 @@
 // The boards' pages on the store (#20, db/store.ts): the hall of fame (/hall-of-fame, its
-// seasons and their results.csv, boards/hall-of-fame.ts), with the same assertions on a temp
+// seasons and their results.csv, boards/hall-of-fame.ts) and the console home's overview
+// (/manage, boards/overview.ts), with the same assertions on a temp
 // SQLite file and a throwaway PostgreSQL (tests/helpers/postgres.ts). "Two nodes" are two stores
 // on one database: what one wrote, the other reads.
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { hallOfFameSeason, listHallOfFame } from '../../src/lib/server/boards/hall-of-fame';
+import { seasonOverview } from '../../src/lib/server/boards/overview';
+import { recentActivity } from '../../src/lib/server/boards/activity';
 import { resultsCsv } from '../../src/lib/server/exports/season-csv';
 import type { Store } from '../../src/lib/server/db/store';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -149,5 +152,92 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await node(0).db.select().from(season).where(eq(season.id, live.seasonId))).toEqual(
 			before
 		);
+	});
+
+	it('the overview counts what another node sold: totals, pending, who has not sold, the latest sales', async () => {
+		const s = await liveSeasonOn(node(0), { size: 3, teams: ['North', 'South'], endsAt: 1e13 });
+		const [p0, p1, p2] = s.people;
+		const empty = await seasonOverview(node(1), s.seasonId, []);
+		expect(empty.totals).toEqual({ sales: 0, points: 0, revenue: 0, sellers: 0, pending: 0 });
+		expect(empty.notYetSold.map((m) => m.id).sort()).toEqual([p0.id, p1.id, p2.id].sort());
+
+		const { sale } = node(0).tables;
+		const sold = async (
+			seller: typeof p0,
+			teamId: number,
+			n: number,
+			status: 'approved' | 'pending',
+			points: number,
+			amount: number
+		) => {
+			const [row] = await node(0)
+				.db.insert(sale)
+				.values({
+					seasonId: s.seasonId,
+					source: 'web',
+					externalId: `overview-${s.seasonId}-${n}`,
+					sellerId: seller.id,
+					teamId,
+					occurredAt: 1_000 + n,
+					amount,
+					status,
+					points,
+					createdAt: 2_000 + n
+				})
+				.returning({ id: sale.id });
+			return row.id;
+		};
+		await sold(p0, s.teamIds[0], 1, 'approved', 100, 250);
+		await sold(p0, s.teamIds[0], 2, 'pending', 40, 80);
+		const last = await sold(p1, s.teamIds[1], 3, 'approved', 10, 20);
+
+		const feed = [
+			{
+				id: `sale:${last}`,
+				seasonId: s.seasonId,
+				kind: 'sale' as const,
+				userId: p1.id,
+				userName: p1.name,
+				teamName: 'South',
+				summary: '',
+				points: 10,
+				provisional: false,
+				at: 1_003
+			}
+		];
+		const overview = await seasonOverview(node(1), s.seasonId, feed);
+		expect(overview.totals).toEqual({
+			sales: 3,
+			points: 150,
+			revenue: 350,
+			sellers: 2,
+			pending: 1
+		});
+		expect(overview.members).toBe(3);
+		expect(overview.notYetSold.map((m) => [m.id, m.email, m.team, m.sales])).toEqual([
+			[p2.id, p2.email, 'North', 0]
+		]);
+		expect(overview.recent).toEqual([
+			{ ...feed[0], id: last, source: 'web', amount: 20, customerRef: null, status: 'approved' }
+		]);
+		// Both nodes at once see the same overview.
+		const [a, b] = await Promise.all([
+			seasonOverview(node(0), s.seasonId, feed),
+			seasonOverview(node(1), s.seasonId, feed)
+		]);
+		expect(a).toEqual(b);
+		expect(a).toEqual(overview);
+		const other = node(0);
+		if (other.dialect === 'sqlite') {
+			// The boards' feed, read synchronously, is given the same details.
+			const recent = recentActivity(other.sqlite, s.seasonId, 25);
+			const withFeed = await seasonOverview(other, s.seasonId, recent);
+			expect(withFeed.recent.map((r) => [r.id, r.points])).toEqual([
+				[last, 10],
+				[expect.any(Number), 40],
+				[expect.any(Number), 100]
+			]);
+		}
+		expect((await seasonOverview(node(1), 987_654, [])).totals.sales).toBe(0);
 	});
 });
