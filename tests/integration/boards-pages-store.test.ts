@@ -1,6 +1,7 @@
 // The boards' pages on the store (#20, db/store.ts): the hall of fame (/hall-of-fame, its
-// seasons and their results.csv, boards/hall-of-fame.ts) and the console home's overview
-// (/manage, boards/overview.ts), with the same assertions on a temp
+// seasons and their results.csv, boards/hall-of-fame.ts), the console home's overview
+// (/manage, boards/overview.ts) and a person's profile (/people/[id], boards/profile.ts
+// `readProfile`; its badges are still the badges' synchronous reads), with the same assertions on a temp
 // SQLite file and a throwaway PostgreSQL (tests/helpers/postgres.ts). "Two nodes" are two stores
 // on one database: what one wrote, the other reads.
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import { hallOfFameSeason, listHallOfFame } from '../../src/lib/server/boards/hall-of-fame';
 import { seasonOverview } from '../../src/lib/server/boards/overview';
 import { recentActivity } from '../../src/lib/server/boards/activity';
+import { readProfile } from '../../src/lib/server/boards/profile';
 import { resultsCsv } from '../../src/lib/server/exports/season-csv';
 import type { Store } from '../../src/lib/server/db/store';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -239,5 +241,100 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			]);
 		}
 		expect((await seasonOverview(node(1), 987_654, [])).totals.sales).toBe(0);
+	});
+
+	it('a profile reads what another node scored: totals, rank, timeline, latest sales, badge prizes', async () => {
+		const DAY = 86_400_000;
+		const s = await liveSeasonOn(node(0), {
+			size: 3,
+			teams: ['North', 'South'],
+			endsAt: 1e13,
+			points: [0, 0, 0]
+		});
+		const [p0, p1, p2] = s.people;
+		const { badge, ledgerEntry, sale, season, standing } = node(0).tables;
+		const [star] = await node(0)
+			.db.insert(badge)
+			.values({
+				seasonId: s.seasonId,
+				name: `Star ${s.seasonId}`,
+				emoji: '⭐',
+				description: 'A star',
+				criterion: { kind: 'first_sale' }
+			})
+			.returning({ id: badge.id });
+		await node(0)
+			.db.update(season)
+			.set({ prizes: [{ title: 'A mug', badgeId: star.id }] })
+			.where(eq(season.id, s.seasonId));
+		const [sold] = await node(0)
+			.db.insert(sale)
+			.values({
+				seasonId: s.seasonId,
+				source: 'web',
+				externalId: `profile-${s.seasonId}`,
+				sellerId: p1.id,
+				teamId: s.teamIds[1],
+				occurredAt: DAY + 5,
+				amount: 100,
+				status: 'approved',
+				points: 50
+			})
+			.returning({ id: sale.id });
+		// Day 1: p0 40; day 2: p1's sale of 50 takes the lead; p2 never scores.
+		await node(0)
+			.db.insert(ledgerEntry)
+			.values([
+				{
+					seasonId: s.seasonId,
+					userId: p0.id,
+					teamId: s.teamIds[0],
+					kind: 'adjustment',
+					points: 40,
+					status: 'confirmed',
+					createdAt: 10
+				},
+				{
+					seasonId: s.seasonId,
+					userId: p1.id,
+					teamId: s.teamIds[1],
+					saleId: sold.id,
+					kind: 'sale',
+					points: 50,
+					status: 'confirmed',
+					createdAt: DAY + 10
+				}
+			]);
+		await node(0)
+			.db.update(standing)
+			.set({ confirmedPoints: 40, reachedAt: 10 })
+			.where(eq(standing.subjectId, p0.id));
+		await node(0)
+			.db.update(standing)
+			.set({ confirmedPoints: 50, salesCount: 1, reachedAt: DAY + 10 })
+			.where(eq(standing.subjectId, p1.id));
+
+		const [row] = await node(1).db.select().from(season).where(eq(season.id, s.seasonId));
+		const profile = (await readProfile(node(1), row, p1.id, 2 * DAY + 1))!;
+		expect(profile.person).toMatchObject({ id: p1.id, name: p1.name, teamName: 'South' });
+		expect(profile.totals).toEqual({ confirmed: 50, pending: 0, rank: 1, of: 3, salesCount: 1 });
+		expect(profile.timeline.map((t) => [t.day, t.points, t.rank])).toEqual([
+			['1970-01-01', 0, 2],
+			['1970-01-02', 50, 1],
+			['1970-01-03', 50, 1]
+		]);
+		expect(profile.recent.map((r) => [r.points, r.status, r.saleStatus])).toEqual([
+			[50, 'confirmed', 'approved']
+		]);
+		expect([...profile.badgePrizes]).toEqual([[star.id, 'A mug']]);
+		expect(profile.teamId).toBe(s.teamIds[1]);
+		// Both nodes at once read the same profile; someone not taking part has none.
+		const [a, b] = await Promise.all([
+			readProfile(node(0), row, p1.id, 2 * DAY + 1),
+			readProfile(node(1), row, p1.id, 2 * DAY + 1)
+		]);
+		expect(a).toEqual(b);
+		expect((await readProfile(node(0), row, p2.id, 2 * DAY + 1))!.totals.rank).toBe(3);
+		expect(await readProfile(node(1), row, 987_654, 2 * DAY + 1)).toBeUndefined();
 	});
 });
