@@ -131,9 +131,9 @@ describe('a badge follows the sale that earned it', () => {
 		);
 		const s = sell(ann.email, 'a1', 2);
 		// While the sale waits, the profile shows the badge and its prize as pending.
-		expect(buildProfile(db, c.season, ann.id, NOW)!.badges.earned).toMatchObject([
-			{ id: c.badgeId, pending: true, prize: 'Cinema tickets' }
-		]);
+		expect(
+			(await buildProfile(sqliteStore(db), c.season, ann.id, NOW, db))!.badges.earned
+		).toMatchObject([{ id: c.badgeId, pending: true, prize: 'Cinema tickets' }]);
 		const later = () => NOW + 60_000;
 		reviewSales(
 			db,
@@ -158,7 +158,7 @@ describe('a badge follows the sale that earned it', () => {
 		).toHaveLength(0);
 		expect(listSeasonBadges(db, c.season.id).find((b) => b.id === c.badgeId)?.awarded).toBe(0);
 		// The profile: no badge, no prize; the withdrawal says what went.
-		const profile = buildProfile(db, c.season, ann.id, NOW + 60_000)!;
+		const profile = (await buildProfile(sqliteStore(db), c.season, ann.id, NOW + 60_000, db))!;
 		expect(profile.badges.earned).toEqual([]);
 		expect(profile.badges.withdrawn).toMatchObject([
 			{ name: 'First sale', prize: 'Cinema tickets', at: NOW + 60_000 }

@@ -1,13 +1,15 @@
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season, seasonResult, team } from '../db/schema';
-import { listPrizes } from '../seasons/prizes';
+import type { Store } from '../db/store';
+import { readPrizes } from '../seasons/prizes';
 import { graceEndsAt } from '../../contest/calendar';
 
 // Every ended season's frozen results, ranks as stored when it ended: provisional during the
-// grace period (late confirmations may still move them), final once archived.
+// grace period (late confirmations may still move them), final once archived. Read through the
+// store (db/store.ts): what any node froze. The results no longer change once frozen, so the
+// reads need no snapshot of their own.
 
-const OVER = or(eq(season.status, 'ended'), eq(season.status, 'archived'));
+const over = ({ season }: Store['tables']) =>
+	or(eq(season.status, 'ended'), eq(season.status, 'archived'));
 
 export interface ResultEntry {
 	rank: number;
@@ -27,26 +29,26 @@ function finality(s: { status: string; endsAt: number; graceDays: number }) {
 	return { final: s.status === 'archived', finalAt: graceEndsAt(s) };
 }
 
-function entries(db: Queryable, seasonIds: number[]) {
+async function entries(store: Store, seasonIds: number[]) {
+	const { seasonResult } = store.tables;
 	if (seasonIds.length === 0) return [];
-	return db
+	return store.db
 		.select()
 		.from(seasonResult)
 		.where(inArray(seasonResult.seasonId, seasonIds))
-		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
-		.all();
+		.orderBy(asc(seasonResult.rank), asc(seasonResult.name));
 }
 
 /** The seasons that are over, newest first, each with its podium and winning team. */
-export function listHallOfFame(db: Queryable) {
-	const seasons = db
+export async function listHallOfFame(store: Store) {
+	const { season } = store.tables;
+	const seasons = await store.db
 		.select()
 		.from(season)
-		.where(OVER)
-		.orderBy(desc(season.endsAt), desc(season.id))
-		.all();
-	const results = entries(
-		db,
+		.where(over(store.tables))
+		.orderBy(desc(season.endsAt), desc(season.id));
+	const results = await entries(
+		store,
 		seasons.map((s) => s.id)
 	);
 	return seasons.map((s) => {
@@ -72,17 +74,18 @@ export function listHallOfFame(db: Queryable) {
 }
 
 /** One season's results, or null when it is not over (or does not exist). */
-export function hallOfFameSeason(db: Queryable, seasonId: number) {
-	const s = db
+export async function hallOfFameSeason(store: Store, seasonId: number) {
+	const { season, team } = store.tables;
+	const [s] = await store.db
 		.select()
 		.from(season)
-		.where(and(eq(season.id, seasonId), OVER))
-		.get();
+		.where(and(eq(season.id, seasonId), over(store.tables)));
 	if (!s) return null;
-	const teams = db.select().from(team).where(eq(team.seasonId, s.id)).all();
+	const teams = await store.db.select().from(team).where(eq(team.seasonId, s.id));
 	const byName = new Map(teams.map((t) => [t.name, t]));
 	const byId = new Map(teams.map((t) => [t.id, t]));
-	const rows = entries(db, [s.id]);
+	const rows = await entries(store, [s.id]);
+	const prizes = await readPrizes(store, s.id);
 	const entry = (r: (typeof rows)[number]): ResultEntry => {
 		const t =
 			r.subjectType === 'team'
@@ -113,7 +116,7 @@ export function hallOfFameSeason(db: Queryable, seasonId: number) {
 			endsAt: s.endsAt,
 			target: s.target,
 			...finality(s),
-			prizes: listPrizes(db, s.id)
+			prizes
 		},
 		frozenAt: rows[0]?.frozenAt ?? null,
 		individual: rows.filter((r) => r.subjectType === 'user').map(entry),

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
+import { sqliteStore } from '../db/store';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
 import { recordSale } from '../scoring/sales';
 import { reevaluateSeason } from '../badges/reevaluate';
@@ -157,8 +158,8 @@ describe('buildProfile', () => {
 		await reevaluateSeason(db, s.id, { clock: () => NOW });
 	});
 
-	it('gathers totals, level, timeline, badges and recent sales', () => {
-		const profile = buildProfile(db, s, ids[0], NOW)!;
+	it('gathers totals, level, timeline, badges and recent sales', async () => {
+		const profile = (await buildProfile(sqliteStore(db), s, ids[0], NOW, db))!;
 		expect(profile.totals).toEqual({ confirmed: 100, pending: 0, rank: 1, of: 2, salesCount: 2 });
 		expect(profile.level).toMatchObject({
 			points: 100,
@@ -181,12 +182,12 @@ describe('buildProfile', () => {
 		expect(JSON.stringify(profile)).not.toContain('ACME');
 	});
 
-	it('is undefined for someone who does not take part', () => {
+	it('is undefined for someone who does not take part', async () => {
 		const outsider = db
 			.insert(user)
 			.values({ email: 'x@test', displayName: 'x', passwordHash: 'x' })
 			.returning()
 			.get().id;
-		expect(buildProfile(db, s, outsider, NOW)).toBeUndefined();
+		expect(await buildProfile(sqliteStore(db), s, outsider, NOW, db)).toBeUndefined();
 	});
 });

@@ -1,17 +1,11 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import {
-	ledgerEntry,
-	seasonMember,
-	user,
-	type LedgerStatus,
-	type RankBy,
-	type Season
-} from '../db/schema';
-import { getLeaderboard } from './leaderboard';
+import type { LedgerStatus, RankBy, Season } from '../db/schema';
+import type { Store } from '../db/store';
+import { readLeaderboard } from './leaderboard';
 import { awardsOf, seasonBadges } from '../badges/awards';
-import { personHistory } from './person-history';
-import { listPrizes } from '../seasons/prizes';
+import { readPersonHistory } from './person-history';
+import { readPrizes } from '../seasons/prizes';
 import { rank } from '../../contest/ranking';
 import { localDayRange, playedDays, type DateKey } from '../../contest/calendar';
 import { DEFAULT_TIERS, progress, type Tier } from '../../contest/tiers';
@@ -20,7 +14,10 @@ import { breakdownLabel } from '../../contest/breakdown-words';
 
 // A participant's profile ("trophy case"): totals, level, how points and rank moved over the
 // season, badges and the latest sales. Everyone signed in may look at it, so it shows what
-// the board already shows plus sales summaries, never customer references.
+// the board already shows plus sales summaries, never customer references. Read through the
+// store (db/store.ts): the board, the ledger, the prizes and the sales any node wrote. The
+// badges' reads (badges/awards.ts `awardsOf`, `seasonBadges`) are still synchronous, with the
+// badges: they take the SQLite connection until the badges are ported.
 
 /** One ledger entry as the charts need it. */
 export interface PointEvent {
@@ -156,19 +153,23 @@ const RECENT_SALES = 5;
 /** Badges only teams earn: not in a person's "still to earn". */
 const TEAM_KINDS = new Set(['team_target', 'season_best_team']);
 
-/** The profile of a participant of `s`, or undefined when they are not taking part in it. */
-export function buildProfile(db: Queryable, s: Season, userId: number, now: number) {
-	const board = getLeaderboard(db, s.id);
+/**
+ * A participant's profile read through the store, all but the badges: undefined when they are
+ * not taking part in `s`. `badgePrizes` (each badge's prize) and `teamId` are what
+ * `profileBadges` needs.
+ */
+export async function readProfile(store: Store, s: Season, userId: number, now: number) {
+	const board = await readLeaderboard(store, s.id);
 	const me = board?.individual.find((e) => e.id === userId);
 	if (!board || !me) return undefined;
 
-	const members = db
+	const { ledgerEntry, seasonMember, user } = store.tables;
+	const members = await store.db
 		.select({ id: user.id, name: user.displayName, joinedAt: seasonMember.joinedAt })
 		.from(seasonMember)
 		.innerJoin(user, eq(user.id, seasonMember.userId))
-		.where(eq(seasonMember.seasonId, s.id))
-		.all();
-	const events: PointEvent[] = db
+		.where(eq(seasonMember.seasonId, s.id));
+	const events: PointEvent[] = await store.db
 		.select({
 			userId: ledgerEntry.userId,
 			points: ledgerEntry.points,
@@ -176,8 +177,7 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			at: ledgerEntry.createdAt
 		})
 		.from(ledgerEntry)
-		.where(and(eq(ledgerEntry.seasonId, s.id), ne(ledgerEntry.status, 'void')))
-		.all();
+		.where(and(eq(ledgerEntry.seasonId, s.id), ne(ledgerEntry.status, 'void')));
 	const days = playedDays(s, now);
 	const cumulative = cumulativePoints(events, userId, days, s.timeZone);
 	const ranks = rankHistory(events, members, userId, days, {
@@ -192,27 +192,11 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 
 	// A badge's prize goes with the badge: withdrawn with it.
 	const prizes = new Map(
-		listPrizes(db, s.id).flatMap((p) => (p.badge ? [[p.badge.id, p.title] as const] : []))
+		(await readPrizes(store, s.id)).flatMap((p) =>
+			p.badge ? [[p.badge.id, p.title] as const] : []
+		)
 	);
-	const own = awardsOf(db, s.id, 'user', userId);
-	const earned = groupAwards(own, prizes);
-	const withdrawn: WithdrawnBadge[] = own
-		.filter((a) => a.status === 'void')
-		.map((a) => ({
-			id: a.id,
-			name: a.badge.name,
-			emoji: a.badge.emoji,
-			at: a.voidedAt ?? a.earnedAt,
-			prize: prizes.get(a.badge.id) ?? null
-		}))
-		.sort((a, b) => b.at - a.at);
-	const teamEarned = me.teamId ? groupAwards(awardsOf(db, s.id, 'team', me.teamId), prizes) : [];
-	const earnedIds = new Set(earned.map((b) => b.id));
-	const toEarn = seasonBadges(db, s.id)
-		.filter((b) => b.active && !TEAM_KINDS.has(b.criterion.kind) && !earnedIds.has(b.id))
-		.map((b) => ({ id: b.id, name: b.name, emoji: b.emoji, description: b.description }));
-
-	const recent: ProfileSale[] = personHistory(db, s.id, userId, 100)
+	const recent: ProfileSale[] = (await readPersonHistory(store, s.id, userId, 100))
 		.filter((row) => row.kind === 'sale')
 		.slice(0, RECENT_SALES)
 		.map((row) => ({
@@ -250,9 +234,60 @@ export function buildProfile(db: Queryable, s: Season, userId: number, now: numb
 			tiers: [...tiers].sort((a, b) => a.minPoints - b.minPoints)
 		},
 		timeline: days.map((day, i) => ({ day, points: cumulative[i], rank: ranks[i] })),
-		badges: { earned, team: teamEarned, toEarn, withdrawn },
+		badgePrizes: prizes,
+		teamId: me.teamId ?? null,
 		recent
 	};
 }
 
-export type Profile = NonNullable<ReturnType<typeof buildProfile>>;
+/**
+ * A participant's badges: earned, their team's, still to earn, withdrawn. Synchronous, with the
+ * badges' reads (badges/awards.ts).
+ */
+export function profileBadges(
+	db: Queryable,
+	seasonId: number,
+	userId: number,
+	teamId: number | null,
+	prizes: ReadonlyMap<number, string>
+) {
+	const own = awardsOf(db, seasonId, 'user', userId);
+	const earned = groupAwards(own, prizes);
+	const withdrawn: WithdrawnBadge[] = own
+		.filter((a) => a.status === 'void')
+		.map((a) => ({
+			id: a.id,
+			name: a.badge.name,
+			emoji: a.badge.emoji,
+			at: a.voidedAt ?? a.earnedAt,
+			prize: prizes.get(a.badge.id) ?? null
+		}))
+		.sort((a, b) => b.at - a.at);
+	const teamEarned = teamId ? groupAwards(awardsOf(db, seasonId, 'team', teamId), prizes) : [];
+	const earnedIds = new Set(earned.map((b) => b.id));
+	const toEarn = seasonBadges(db, seasonId)
+		.filter((b) => b.active && !TEAM_KINDS.has(b.criterion.kind) && !earnedIds.has(b.id))
+		.map((b) => ({ id: b.id, name: b.name, emoji: b.emoji, description: b.description }));
+
+	return { earned, team: teamEarned, toEarn, withdrawn };
+}
+
+/**
+ * The profile of a participant of `s`, or undefined when they are not taking part in it:
+ * `readProfile` with the badges, which `badgesDb` (the SQLite connection) reads until the
+ * badges are ported.
+ */
+export async function buildProfile(
+	store: Store,
+	s: Season,
+	userId: number,
+	now: number,
+	badgesDb: Queryable
+) {
+	const found = await readProfile(store, s, userId, now);
+	if (!found) return undefined;
+	const { badgePrizes, teamId, ...profile } = found;
+	return { ...profile, badges: profileBadges(badgesDb, s.id, userId, teamId, badgePrizes) };
+}
+
+export type Profile = NonNullable<Awaited<ReturnType<typeof buildProfile>>>;

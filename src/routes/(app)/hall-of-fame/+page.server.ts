@@ -1,9 +1,9 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { listHallOfFame } from '$lib/server/boards/hall-of-fame';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireUser(event);
-	return { seasons: listHallOfFame(getDb()) };
+	return { seasons: await listHallOfFame(getStore()) };
 };

@@ -3,10 +3,12 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getReviewSeason } from '$lib/server/seasons/queries';
+import { getStore } from '$lib/server/db/store';
 import { seasonOverview } from '$lib/server/boards/overview';
+import { recentActivity } from '$lib/server/boards/activity';
 import { reviewQueue } from '$lib/server/scoring/review-queue';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
 	const now = Date.now();
@@ -15,7 +17,10 @@ export const load: PageServerLoad = (event) => {
 	const pending =
 		season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
 	return {
-		overview: season ? seasonOverview(db, season.id) : null,
+		// The feed is the boards' (still synchronous); the overview's own reads are the store's.
+		overview: season
+			? await seasonOverview(getStore(), season.id, recentActivity(db, season.id, 25))
+			: null,
 		seasonName: season?.name ?? null,
 		timeZone: season?.timeZone ?? 'UTC',
 		ended: season?.status === 'ended' ? { finalAt: graceEndsAt(season), pending } : null

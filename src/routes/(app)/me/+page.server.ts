@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
-import { personHistory } from '$lib/server/boards/person-history';
+import { readPersonHistory } from '$lib/server/boards/person-history';
 import { readLocaleChoice, setOwnLocale } from '$lib/server/people/own-locale';
 import { refuse } from '$lib/server/shared/form';
 import { isLocale } from '$lib/i18n/locales';
@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale, receive };
 	// One person's place through the rank index, not the whole ranking.
 	return {
-		history: personHistory(db, season.id, user.id),
+		history: await readPersonHistory(getStore(), season.id, user.id),
 		me: getStanding(db, season.id, user.id)?.entry ?? null,
 		of: getPlayersCount(db, season.id),
 		timeZone: season.timeZone,
