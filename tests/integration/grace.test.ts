@@ -11,6 +11,7 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { reviewQueue } from '../../src/lib/server/scoring/review-queue';
 import { getReviewSeason, listReviewableSeasons } from '../../src/lib/server/seasons/queries';
 import { seasonBounds } from '../../src/lib/contest/calendar';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 let ctx: ReturnType<typeof tempDb>;
 beforeEach(() => (ctx = tempDb()));
@@ -66,7 +67,7 @@ describe('the review queue during the grace period', () => {
 		// 1 Feb: the season has ended (23:00 UTC on 31 Jan) and is in its grace period.
 		const feb1 = at('2027-02-01T09:00:00Z');
 		expect(runScheduler(db, { clock: () => feb1 }).map((t) => t.to)).toEqual(['ended']);
-		const open = getReviewSeason(db, feb1);
+		const open = await getReviewSeason(sqliteStore(db), feb1);
 		expect(open.season).toMatchObject({ id: jan.id, status: 'ended' });
 		expect(reviewQueue(db, jan.id, {}, feb1).sales.map((s) => s.id)).toEqual([sale.sale.id]);
 
@@ -80,10 +81,12 @@ describe('the review queue during the grace period', () => {
 
 		// The last instant of the grace period still counts; from then on it is final.
 		const graceEnd = jan.endsAt + 3 * 24 * 60 * 60 * 1000;
-		expect(listReviewableSeasons(db, graceEnd - 1).map((s) => s.id)).toEqual([jan.id]);
-		expect(listReviewableSeasons(db, graceEnd)).toEqual([]);
+		expect((await listReviewableSeasons(sqliteStore(db), graceEnd - 1)).map((s) => s.id)).toEqual([
+			jan.id
+		]);
+		expect(await listReviewableSeasons(sqliteStore(db), graceEnd)).toEqual([]);
 		runScheduler(db, { clock: () => graceEnd });
-		expect(getReviewSeason(db, graceEnd - 1).season).toBeUndefined();
+		expect((await getReviewSeason(sqliteStore(db), graceEnd - 1)).season).toBeUndefined();
 	});
 
 	it('prefers the live season, lists the ended one after it, and honours an explicit choice', async () => {
@@ -113,14 +116,16 @@ describe('the review queue during the grace period', () => {
 		const now = at('2027-02-02T09:00:00Z');
 		runScheduler(db, { clock: () => now });
 
-		const { season: chosen, seasons } = getReviewSeason(db, now);
+		const { season: chosen, seasons } = await getReviewSeason(sqliteStore(db), now);
 		expect(chosen?.id).toBe(feb.id);
 		expect(seasons.map((s) => [s.id, s.status])).toEqual([
 			[feb.id, 'live'],
 			[jan.id, 'ended']
 		]);
-		expect(getReviewSeason(db, now, jan.id).season?.id).toBe(jan.id);
+		expect((await getReviewSeason(sqliteStore(db), now, jan.id)).season?.id).toBe(jan.id);
 		// A season that is not open for review is never chosen, whatever the address asks.
-		expect(getReviewSeason(db, at('2027-02-10T00:00:00Z'), jan.id).season?.id).toBe(feb.id);
+		expect(
+			(await getReviewSeason(sqliteStore(db), at('2027-02-10T00:00:00Z'), jan.id)).season?.id
+		).toBe(feb.id);
 	});
 });

@@ -56,7 +56,7 @@ describe('launching a season', () => {
 			waiting: true,
 			missing: ['people', 'products']
 		});
-		expect(getCurrentSeason(db)).toBeUndefined();
+		expect(await getCurrentSeason(sqliteStore(db))).toBeUndefined();
 
 		const t = makeTeam(db, s.id, 'Wolves');
 		const rep = await makeMember(db, s.id, t.id);
@@ -94,7 +94,7 @@ describe('launching a season', () => {
 		});
 		expect(runScheduler(db, { clock: () => NOW + 1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
 		expect(statusOf(db, s.id)).toBe('live');
-		expect(getCurrentSeason(db)?.id).toBe(s.id);
+		expect((await getCurrentSeason(sqliteStore(db)))?.id).toBe(s.id);
 		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
 	});
 

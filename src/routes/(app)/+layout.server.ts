@@ -1,15 +1,15 @@
 import type { LayoutServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getMembership } from '$lib/server/seasons/queries';
+import { readMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 
-export const load: LayoutServerLoad = (event) => {
+export const load: LayoutServerLoad = async (event) => {
 	const user = requireUser(event);
-	const db = getDb();
-	const chosen = chosenSeason(db, user, event.url, event.cookies);
+	const store = getStore();
+	const chosen = await chosenSeason(store, user, event.url, event.cookies);
 	const season = chosen.season ?? null;
-	const membership = season ? (getMembership(db, season.id, user.id) ?? null) : null;
+	const membership = season ? ((await readMembership(store, season.id, user.id)) ?? null) : null;
 	return {
 		user,
 		season: season && {

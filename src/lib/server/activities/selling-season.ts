@@ -1,21 +1,21 @@
 import type { Cookies } from '@sveltejs/kit';
-import { getDb } from '../db';
+import { getStore } from '../db/store';
 import type { SessionUser } from '../auth/session';
 import { chosenSeason } from '../seasons/choice';
-import { getLiveSeasonFor, getMembership } from '../seasons/queries';
+import { readLiveSeasonFor, readMembership } from '../seasons/queries';
 
 /**
- * The live season a person logs activities into: the one they chose on the board, if they take
- * part in it and it is live, else their latest live season (as /sell chooses for sales).
+ * The live season a person sells, refers or logs activities into: the one they chose on the
+ * board, if they take part in it and it is live, else their latest live season.
  */
-export function sellingSeason(
+export async function sellingSeason(
 	user: Pick<SessionUser, 'id' | 'role'>,
 	url: URL,
 	cookies: Pick<Cookies, 'get' | 'set'>
 ) {
-	const db = getDb();
-	const { season } = chosenSeason(db, user, url, cookies);
-	return season && season.status === 'live' && getMembership(db, season.id, user.id)
+	const store = getStore();
+	const { season } = await chosenSeason(store, user, url, cookies);
+	return season && season.status === 'live' && (await readMembership(store, season.id, user.id))
 		? season
-		: getLiveSeasonFor(db, user.id);
+		: readLiveSeasonFor(store, user.id);
 }

@@ -1,15 +1,7 @@
-import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, or, sql, type Column } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import {
-	product,
-	season,
-	seasonMember,
-	seasonResult,
-	seasonTransition,
-	team,
-	user,
-	type SeasonStatus
-} from '../db/schema';
+import { product, season, seasonMember, team, type Season, type SeasonStatus } from '../db/schema';
+import type { Store } from '../db/store';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
 import { m } from '../../paraglide/messages.js';
@@ -18,50 +10,11 @@ export function getSeason(db: Queryable, id: number) {
 	return db.select().from(season).where(eq(season.id, id)).get();
 }
 
-/** "The" live season: the most recently started one (parallel contests are a later feature). */
-export function getCurrentSeason(db: Queryable) {
-	return db
-		.select()
-		.from(season)
-		.where(eq(season.status, 'live'))
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.get();
-}
+/** graceEndsAt as SQL, for queries that pick seasons by it (the scheduler's, on SQLite). */
+export const graceEndSql = graceEndOf(season);
 
-/** graceEndsAt as SQL, for queries that pick seasons by it. */
-export const graceEndSql = sql<number>`(${season.endsAt} + ${season.graceDays} * ${DAY_MS})`;
-
-/**
- * The seasons whose sales a manager may still confirm or reject: the live ones and the ended
- * ones whose grace period is still running (results not final yet). Live first, then the most
- * recently ended.
- * Note: mirrors the scheduler, which archives an ended season at `endsAt + graceDays`.
- */
-export function listReviewableSeasons(db: Queryable, now: number) {
-	return db
-		.select()
-		.from(season)
-		.where(
-			or(
-				eq(season.status, 'live'),
-				and(eq(season.status, 'ended'), isNull(season.finalizedAt), gt(graceEndSql, now))
-			)
-		)
-		.orderBy(sql`${season.status} = 'live' desc`, desc(season.endsAt), desc(season.id))
-		.all();
-}
-
-/**
- * The season the review queue is about: the one asked for when it is still reviewable, else
- * the current live season, else the most recently ended one still in its grace period.
- */
-export function getReviewSeason(db: Queryable, now: number, askedId?: number) {
-	const open = listReviewableSeasons(db, now);
-	const current = getCurrentSeason(db);
-	return {
-		seasons: open,
-		season: open.find((s) => s.id === askedId) ?? open.find((s) => s.id === current?.id) ?? open[0]
-	};
+function graceEndOf(s: { endsAt: Column; graceDays: Column }) {
+	return sql<number>`(${s.endsAt} + ${s.graceDays} * ${DAY_MS})`;
 }
 
 /** The live season a person takes part in, if any. */
@@ -97,34 +50,130 @@ export function catalogueOf(products: ReturnType<typeof listProducts>): Map<stri
 	return new Map(products.map((p) => [p.sku, p]));
 }
 
-export function listConsoleSeasons(db: Queryable) {
-	const counts = new Map(
-		db
-			.select({ seasonId: seasonMember.seasonId, members: sql<number>`count(*)` })
-			.from(seasonMember)
-			.groupBy(seasonMember.seasonId)
-			.all()
-			.map((r) => [r.seasonId, r.members])
-	);
-	const teams = new Map(
-		db
-			.select({ seasonId: team.seasonId, teams: sql<number>`count(*)` })
-			.from(team)
-			.groupBy(team.seasonId)
-			.all()
-			.map((r) => [r.seasonId, r.teams])
-	);
-	return db
+// The store's versions (#20): what the pages and the API read, on SQLite or PostgreSQL. The
+// synchronous getSeason, getLiveSeasonFor, getMembership and listProducts above stay for the
+// synchronous transactions not ported yet (the sales path, logging an activity, the formats).
+
+export async function readSeason(store: Store, id: number): Promise<Season | undefined> {
+	const { season } = store.tables;
+	const [row] = await store.db.select().from(season).where(eq(season.id, id)).limit(1);
+	return row;
+}
+
+/** "The" live season: the most recently started one. */
+export async function getCurrentSeason(store: Store): Promise<Season | undefined> {
+	const { season } = store.tables;
+	const [row] = await store.db
 		.select()
 		.from(season)
+		.where(eq(season.status, 'live'))
 		.orderBy(desc(season.startsAt), desc(season.id))
-		.all()
-		.map((s) => ({ ...s, members: counts.get(s.id) ?? 0, teams: teams.get(s.id) ?? 0 }));
+		.limit(1);
+	return row;
+}
+
+/**
+ * The seasons whose sales a manager may still confirm or reject: the live ones and the ended
+ * ones whose grace period is still running (results not final yet). Live first, then the most
+ * recently ended.
+ * Note: mirrors the scheduler, which archives an ended season at `endsAt + graceDays`.
+ */
+export async function listReviewableSeasons(store: Store, now: number): Promise<Season[]> {
+	const { season } = store.tables;
+	return store.db
+		.select()
+		.from(season)
+		.where(
+			or(
+				eq(season.status, 'live'),
+				and(eq(season.status, 'ended'), isNull(season.finalizedAt), gt(graceEndOf(season), now))
+			)
+		)
+		.orderBy(
+			sql`case when ${season.status} = 'live' then 0 else 1 end`,
+			desc(season.endsAt),
+			desc(season.id)
+		);
+}
+
+/**
+ * The season the review queue is about: the one asked for when it is still reviewable, else
+ * the current live season, else the most recently ended one still in its grace period.
+ */
+export async function getReviewSeason(store: Store, now: number, askedId?: number) {
+	const open = await listReviewableSeasons(store, now);
+	const current = await getCurrentSeason(store);
+	return {
+		seasons: open,
+		season: open.find((s) => s.id === askedId) ?? open.find((s) => s.id === current?.id) ?? open[0]
+	};
+}
+
+/** The live season a person takes part in, if any: the most recently started one. */
+export async function readLiveSeasonFor(store: Store, userId: number): Promise<Season | undefined> {
+	const { season, seasonMember } = store.tables;
+	const [row] = await store.db
+		.select({ season })
+		.from(season)
+		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
+		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, userId)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.limit(1);
+	return row?.season;
+}
+
+/** A person's team in a season, if they take part in it. */
+export async function readMembership(store: Store, seasonId: number, userId: number) {
+	const { seasonMember, team } = store.tables;
+	const [row] = await store.db
+		.select({ teamId: team.id, teamName: team.name, teamEmoji: team.emoji, teamColor: team.color })
+		.from(seasonMember)
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+		.limit(1);
+	return row;
+}
+
+/** A season's catalogue, by category and name. */
+export async function readProducts(
+	store: Store,
+	seasonId: number
+): Promise<(typeof product.$inferSelect)[]> {
+	const { product } = store.tables;
+	return store.db
+		.select()
+		.from(product)
+		.where(eq(product.seasonId, seasonId))
+		.orderBy(asc(product.category), asc(product.name));
+}
+
+/** Every season for the console's list, most recent start first, with its people and teams. */
+export async function listConsoleSeasons(store: Store) {
+	const { season, seasonMember, team } = store.tables;
+	const [members, teams, seasons] = await Promise.all([
+		store.db
+			.select({ seasonId: seasonMember.seasonId, count: count().mapWith(Number) })
+			.from(seasonMember)
+			.groupBy(seasonMember.seasonId),
+		store.db
+			.select({ seasonId: team.seasonId, count: count().mapWith(Number) })
+			.from(team)
+			.groupBy(team.seasonId),
+		store.db.select().from(season).orderBy(desc(season.startsAt), desc(season.id))
+	]);
+	const memberCounts = new Map(members.map((r) => [r.seasonId, r.count]));
+	const teamCounts = new Map(teams.map((r) => [r.seasonId, r.count]));
+	return seasons.map((s) => ({
+		...s,
+		members: memberCounts.get(s.id) ?? 0,
+		teams: teamCounts.get(s.id) ?? 0
+	}));
 }
 
 /** The transitions a season went through, oldest first, with who made them. */
-export function seasonHistory(db: Queryable, seasonId: number) {
-	const rows = db
+export async function seasonHistory(store: Store, seasonId: number) {
+	const { seasonTransition, user } = store.tables;
+	const rows = await store.db
 		.select({
 			toStatus: seasonTransition.toStatus,
 			at: seasonTransition.at,
@@ -132,10 +181,11 @@ export function seasonHistory(db: Queryable, seasonId: number) {
 			name: user.displayName
 		})
 		.from(seasonTransition)
-		.leftJoin(user, sql`${user.id} = cast(${seasonTransition.by} as integer)`)
+		// `by` is a user's id as text, or 'scheduler': compared as text, which both dialects do
+		// (PostgreSQL refuses to cast 'scheduler' to an integer).
+		.leftJoin(user, sql`cast(${user.id} as text) = ${seasonTransition.by}`)
 		.where(eq(seasonTransition.seasonId, seasonId))
-		.orderBy(asc(seasonTransition.at), asc(seasonTransition.id))
-		.all();
+		.orderBy(asc(seasonTransition.at), asc(seasonTransition.id));
 	return rows.map((r) => ({
 		toStatus: r.toStatus,
 		at: r.at,
@@ -144,39 +194,40 @@ export function seasonHistory(db: Queryable, seasonId: number) {
 }
 
 /** Every season, most recent start first; only those with `status` when it is given. */
-export function listSeasons(db: Queryable, status?: SeasonStatus) {
-	return db
+export async function listSeasons(store: Store, status?: SeasonStatus): Promise<Season[]> {
+	const { season } = store.tables;
+	return store.db
 		.select()
 		.from(season)
 		.where(status ? eq(season.status, status) : undefined)
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.all();
+		.orderBy(desc(season.startsAt), desc(season.id));
 }
 
 /** A season's frozen results, best rank first. */
-export function listResults(db: Queryable, seasonId: number) {
-	return db
+export async function listResults(store: Store, seasonId: number) {
+	const { seasonResult } = store.tables;
+	return store.db
 		.select()
 		.from(seasonResult)
 		.where(eq(seasonResult.seasonId, seasonId))
-		.orderBy(asc(seasonResult.rank), asc(seasonResult.name))
-		.all();
+		.orderBy(asc(seasonResult.rank), asc(seasonResult.name));
 }
 
 /** A season's teams and people, for the sample board of its preview. */
-export function listCast(db: Queryable, seasonId: number) {
-	const teams = db
-		.select({ id: team.id, name: team.name, emoji: team.emoji, color: team.color })
-		.from(team)
-		.where(eq(team.seasonId, seasonId))
-		.orderBy(asc(team.id))
-		.all();
-	const people = db
-		.select({ id: user.id, name: user.displayName, teamId: seasonMember.teamId })
-		.from(seasonMember)
-		.innerJoin(user, eq(user.id, seasonMember.userId))
-		.where(eq(seasonMember.seasonId, seasonId))
-		.orderBy(asc(user.displayName))
-		.all();
+export async function listCast(store: Store, seasonId: number) {
+	const { team, seasonMember, user } = store.tables;
+	const [teams, people] = await Promise.all([
+		store.db
+			.select({ id: team.id, name: team.name, emoji: team.emoji, color: team.color })
+			.from(team)
+			.where(eq(team.seasonId, seasonId))
+			.orderBy(asc(team.id)),
+		store.db
+			.select({ id: user.id, name: user.displayName, teamId: seasonMember.teamId })
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.where(eq(seasonMember.seasonId, seasonId))
+			.orderBy(asc(user.displayName))
+	]);
 	return { teams, people };
 }

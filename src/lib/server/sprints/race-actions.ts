@@ -58,7 +58,7 @@ export function raceActions<
 	return {
 		create: async (event: RequestEvent) => {
 			const user = requireRole(event, MANAGERS);
-			const season = consoleSeason();
+			const season = await consoleSeason();
 			if (!season) return refuse(404, 'create', m.sprints_error_no_season());
 			const values = race.formValues(await event.request.formData());
 			const parsed = parseForm(race.formSchema(season.timeZone), values, 'create', values);
@@ -73,7 +73,7 @@ export function raceActions<
 		},
 		update: async (event: RequestEvent) => {
 			const user = requireRole(event, MANAGERS);
-			const season = consoleSeason();
+			const season = await consoleSeason();
 			if (!season) return refuse(404, 'update', m.sprints_error_no_season());
 			const form = await event.request.formData();
 			const store = getStore();
@@ -91,7 +91,7 @@ export function raceActions<
 		},
 		remove: async (event: RequestEvent) => {
 			const user = requireRole(event, MANAGERS);
-			const season = consoleSeason();
+			const season = await consoleSeason();
 			if (!season) return refuse(404, 'remove', m.sprints_error_no_season());
 			const id = Number((await event.request.formData()).get('id'));
 			try {

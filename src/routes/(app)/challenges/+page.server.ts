@@ -3,7 +3,7 @@ import { getDb, retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { getBoardTop } from '$lib/server/boards/leaderboard';
-import { getMembership } from '$lib/server/seasons/queries';
+import { readMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { balanceFor } from '$lib/server/rewards/balances';
 import { formatsNow } from '$lib/server/realtime/publish';
@@ -19,17 +19,19 @@ import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/for
 import { m } from '$lib/paraglide/messages.js';
 
 /** The live season the person duels in: the one chosen on the board, if they take part in it. */
-function duelSeason(event: Parameters<PageServerLoad>[0] | Parameters<Actions['propose']>[0]) {
-	const db = getDb();
+async function duelSeason(
+	event: Parameters<PageServerLoad>[0] | Parameters<Actions['propose']>[0]
+) {
+	const store = getStore();
 	const user = requireUser(event);
-	const { season } = chosenSeason(db, user, event.url, event.cookies);
-	const membership = season ? getMembership(db, season.id, user.id) : undefined;
+	const { season } = await chosenSeason(store, user, event.url, event.cookies);
+	const membership = season ? await readMembership(store, season.id, user.id) : undefined;
 	return season && season.status === 'live' && membership ? { season, membership, user } : null;
 }
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const taking = duelSeason(event);
+	const taking = await duelSeason(event);
 	if (!taking) return { member: false as const };
 	const db = getDb();
 	const { season, membership } = taking;
@@ -61,7 +63,7 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), CHALLENGE_FORM_FIELDS);
 		const parsed = parseForm(challengeFormSchema, values, 'propose', values);
 		if (!parsed.ok) return parsed.failure;
-		const taking = duelSeason(event);
+		const taking = await duelSeason(event);
 		if (!taking) return refuse(403, 'propose', m.challenges_error_not_member(), { values });
 		try {
 			const { user, season } = taking;

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { catalogueOf, getSeason, listProducts } from '$lib/server/seasons/queries';
+import { catalogueOf, readProducts, readSeason } from '$lib/server/seasons/queries';
 import { listRules, toEngineRule } from '$lib/server/rules/engine';
 import { describeRule, ruleStatus } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
@@ -11,10 +11,11 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const { season: current } = await parent();
 	if (!current) return { rules: [], products: [], settings: null };
 	const db = getDb();
-	const season = getSeason(db, current.id)!;
-	const products = listProducts(db, season.id).filter((p) => p.active);
+	const store = getStore();
+	const season = (await readSeason(store, current.id))!;
+	const products = (await readProducts(store, season.id)).filter((p) => p.active);
 	const catalogue = catalogueOf(products);
-	const activityTypes = await activityTypeNames(getStore(), season.id);
+	const activityTypes = await activityTypeNames(store, season.id);
 	const now = Date.now();
 	// Rules that are over or switched off are not shown; scheduled ones are, as coming soon.
 	const rules = listRules(db, season.id).flatMap((r) => {

@@ -13,7 +13,7 @@ export const load: PageServerLoad = async (event) => {
 	const db = getDb();
 	const now = Date.now();
 	// The live season, else one that ended but still takes late confirmations.
-	const { season } = getReviewSeason(db, now);
+	const { season } = await getReviewSeason(getStore(), now);
 	const pending =
 		season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
 	return {

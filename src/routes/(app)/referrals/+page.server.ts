@@ -2,31 +2,17 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getLiveSeasonFor, getMembership } from '$lib/server/seasons/queries';
-import { chosenSeason } from '$lib/server/seasons/choice';
+import { sellingSeason } from '$lib/server/activities/selling-season';
 import { recordReferral } from '$lib/server/referrals/record';
 import { referralSettings } from '$lib/server/referrals/programme';
 import { listMyReferrals } from '$lib/server/referrals/queries';
 import { REFERRAL_FORM_FIELDS, referralFormSchema } from '$lib/server/referrals/referral-form';
 import { formText, parseForm, refuseError } from '$lib/server/shared/form';
 
-/** The live season the person refers into: the one chosen on the board, if they take part in it. */
-function referringSeason(
-	event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0],
-	userId: number
-) {
-	const db = getDb();
-	const user = requireUser(event);
-	const { season } = chosenSeason(db, user, event.url, event.cookies);
-	return season && season.status === 'live' && getMembership(db, season.id, userId)
-		? season
-		: getLiveSeasonFor(db, userId);
-}
-
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const store = getStore();
-	const season = referringSeason(event, user.id);
+	const season = await sellingSeason(user, event.url, event.cookies);
 	return {
 		season: season
 			? {
@@ -49,6 +35,7 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), REFERRAL_FORM_FIELDS);
 		const parsed = parseForm(referralFormSchema, values, 'default', values);
 		if (!parsed.ok) return parsed.failure;
+		const seasonId = (await sellingSeason(user, event.url, event.cookies))?.id;
 		try {
 			const db = getDb();
 			const recorded = await retryWhenBusy(() =>
@@ -57,7 +44,7 @@ export const actions: Actions = {
 					// Per person: another person's form can never replay this one.
 					requestId: `${user.id}:${parsed.data.requestId}`,
 					referrerId: user.id,
-					seasonId: referringSeason(event, user.id)?.id
+					seasonId
 				})
 			);
 			return {

@@ -8,6 +8,6 @@ import { sellingSeason } from '$lib/server/activities/selling-season';
 // rewards activities (#17).
 export const load: LayoutServerLoad = async (event) => {
 	const user = requireUser(event);
-	const season = sellingSeason(user, event.url, event.cookies);
+	const season = await sellingSeason(user, event.url, event.cookies);
 	return { activityTab: !!season && (await activeActivityTypes(getStore(), season.id)).length > 0 };
 };

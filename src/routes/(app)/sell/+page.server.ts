@@ -1,8 +1,9 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
-import { getLiveSeasonFor, getMembership, listProducts } from '$lib/server/seasons/queries';
-import { chosenSeason } from '$lib/server/seasons/choice';
+import { readProducts } from '$lib/server/seasons/queries';
+import { sellingSeason } from '$lib/server/activities/selling-season';
+import { getStore } from '$lib/server/db/store';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
 import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
@@ -16,19 +17,6 @@ import {
 	saleFormValues
 } from '$lib/server/scoring/sale-form';
 
-/** The live season the person sells into: the one they chose on the board, if they take part in it. */
-function sellingSeason(
-	event: Parameters<PageServerLoad>[0] | Parameters<Actions['default']>[0],
-	userId: number
-) {
-	const db = getDb();
-	const user = requireUser(event);
-	const { season } = chosenSeason(db, user, event.url, event.cookies);
-	return season && season.status === 'live' && getMembership(db, season.id, userId)
-		? season
-		: getLiveSeasonFor(db, userId);
-}
-
 /** The seller's words for why the sale service refused a sale from this form (its API words are English). */
 function refusal(code: string): string | null {
 	if (code === 'not_a_member') return m.sell_error_not_in_season();
@@ -38,11 +26,13 @@ function refusal(code: string): string | null {
 	return null;
 }
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = getDb();
-	const season = sellingSeason(event, user.id);
-	const products = season ? listProducts(db, season.id).filter((p) => p.active) : [];
+	const season = await sellingSeason(user, event.url, event.cookies);
+	const products = season
+		? (await readProducts(getStore(), season.id)).filter((p) => p.active)
+		: [];
 	const now = Date.now();
 	return {
 		products: products.map((p) => ({
@@ -83,6 +73,7 @@ export const actions: Actions = {
 			return refuse(400, 'default', issue.message, { errors, values });
 		}
 		const db = getDb();
+		const seasonId = (await sellingSeason(user, event.url, event.cookies))?.id;
 		try {
 			// A database locked by another process is retried, yielding between attempts.
 			const result = await retryWhenBusy(() =>
@@ -90,7 +81,7 @@ export const actions: Actions = {
 					source: 'web',
 					externalId: `${user.id}:${parsed.data.requestId}`,
 					seller: { userId: user.id },
-					seasonId: sellingSeason(event, user.id)?.id,
+					seasonId,
 					occurredAt: Date.now(),
 					lines: parsed.data.lines,
 					customerRef: parsed.data.customerRef,

@@ -32,7 +32,7 @@ const logQuerySchema = z.object({
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null, types: [], log: null, header: ACTIVITY_CSV_HEADER };
 	const q = event.url.searchParams;
 	const query = logQuerySchema.parse({
@@ -73,8 +73,8 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.activities_console_no_season() });
 	return season;
 }
@@ -89,7 +89,7 @@ const typeValues = (form: FormData) => ({
 export const actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = typeValues(await event.request.formData());
 		const parsed = activityTypeFields.safeParse(values);
 		if (!parsed.success) {
@@ -105,7 +105,7 @@ export const actions = {
 	},
 	update: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const id = Number(form.get('id'));
 		const values = { ...typeValues(form), id };
@@ -125,7 +125,7 @@ export const actions = {
 	},
 	toggle: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
@@ -142,7 +142,7 @@ export const actions = {
 	},
 	void: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = formText(await event.request.formData(), ['activityId', 'reason']);
 		const parsed = parseForm(voidFormSchema, values, 'void', values);
 		if (!parsed.ok) return parsed.failure;
@@ -174,7 +174,7 @@ export const actions = {
 	},
 	import: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const file = form.get('file');
 		const dryRun = form.get('dryRun') !== '0';

@@ -24,7 +24,7 @@ export const load: PageServerLoad = async (event) => {
 		page: q.get('page') ?? 1
 	});
 	// Dates in the live season's zone, like the rest of the console (UTC when none is live).
-	const timeZone = consoleSeason()?.timeZone ?? 'UTC';
+	const timeZone = (await consoleSeason())?.timeZone ?? 'UTC';
 	return {
 		action: action ?? null,
 		timeZone,

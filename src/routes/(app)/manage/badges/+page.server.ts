@@ -16,10 +16,10 @@ import { refuse, refuseError } from '$lib/server/shared/form';
 import { m } from '$lib/paraglide/messages.js';
 import { intlLocale } from '$lib/i18n/current';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season)
 		return {
 			season: null,
@@ -52,8 +52,8 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.badges_page_no_season() });
 	return season;
 }
@@ -61,7 +61,7 @@ function currentSeason() {
 export const actions = {
 	toggle: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
@@ -84,7 +84,7 @@ export const actions = {
 	},
 	starter: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const { added, awarded } = await addStarterBadges(getDb(), season.id, { userId: user.id });
 		const names = new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(
 			added.map((b) => b.name)
@@ -106,7 +106,7 @@ export const actions = {
 	},
 	levels: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = readLevelsForm(await event.request.formData());
 		const parsed = parseLevels(values);
 		if (!parsed.ok) {

@@ -19,8 +19,8 @@ import { refuse, refuseError } from '$lib/server/shared/form';
 // The new and edit pages share one form and its save action. `editing` names the badge being
 // edited (read after the role check); none for a new one.
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.badges_page_no_season_text() });
 	return season;
 }
@@ -43,7 +43,7 @@ async function formContext(seasonId: number) {
 }
 
 export async function badgeEditorData(values?: BadgeValues) {
-	const season = currentSeason();
+	const season = await currentSeason();
 	return {
 		season: { id: season.id, name: season.name },
 		criteria: criteriaOptions(),
@@ -58,7 +58,7 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 		save: async (event: RequestEvent) => {
 			const user = requireRole(event, MANAGERS);
 			const editingId = editing?.(event);
-			const season = currentSeason();
+			const season = await currentSeason();
 			const values = readBadgeForm(await event.request.formData());
 			const parsed = parseBadge(values, await formContext(season.id));
 			if (!parsed.ok) {

@@ -16,9 +16,9 @@ import {
 import { formText, parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null };
 	const db = getDb();
 	return {
@@ -35,8 +35,8 @@ export const load: PageServerLoad = (event) => {
 	};
 };
 
-function season() {
-	const s = consoleSeason();
+async function season() {
+	const s = await consoleSeason();
 	return s ?? null;
 }
 
@@ -46,7 +46,7 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), ['budget'] as const);
 		const parsed = parseForm(budgetFormSchema, values, 'budget', values);
 		if (!parsed.ok) return parsed.failure;
-		const s = season();
+		const s = await season();
 		if (!s) return refuse(404, 'budget', m.challenges_error_not_found());
 		try {
 			await retryWhenBusy(() =>
@@ -62,7 +62,7 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), PAIRING_FORM_FIELDS);
 		const parsed = parseForm(pairingFormSchema, values, 'pair', values);
 		if (!parsed.ok) return parsed.failure;
-		const s = season();
+		const s = await season();
 		if (!s) return refuse(404, 'pair', m.challenges_error_not_found());
 		try {
 			const made = await retryWhenBusy(() =>
@@ -83,7 +83,7 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), DUEL_FORM_FIELDS);
 		const parsed = parseForm(duelFormSchema, values, 'create', values);
 		if (!parsed.ok) return parsed.failure;
-		const s = season();
+		const s = await season();
 		if (!s) return refuse(404, 'create', m.challenges_error_not_found());
 		try {
 			await retryWhenBusy(() =>

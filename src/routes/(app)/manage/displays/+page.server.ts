@@ -17,7 +17,7 @@ import {
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name, timeZone: season.timeZone } : null,
 		displays: season ? await seasonDisplays(getStore(), season.id) : [],
@@ -47,7 +47,7 @@ export const actions: Actions = {
 		const parsed = parseForm(displaySchema(), values, 'create', values);
 		if (!parsed.ok) return parsed.failure;
 		const { name, locale } = parsed.data;
-		const season = consoleSeason();
+		const season = await consoleSeason();
 		if (!season) {
 			return refuse(409, 'create', m.displays_no_live_create(), { values });
 		}
@@ -72,7 +72,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const id = idSchema.safeParse(form.get('id'));
 		if (!id.success) return refuse(400, 'revoke', m.displays_choose_revoke());
-		const season = consoleSeason();
+		const season = await consoleSeason();
 		if (!season) return refuse(409, 'revoke', m.displays_no_live());
 		const result = await revokeDisplayById(
 			getStore(),

@@ -20,7 +20,7 @@ const HOUR = 3_600_000;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null, knockouts: [], measures: [], values: null, editing: null };
 	const store = getStore();
 	const now = Date.now();

@@ -25,7 +25,7 @@ export const load: PageServerLoad = async (event) => {
 		status: q.get('status') ?? undefined,
 		page: q.get('page') ?? 1
 	});
-	const timeZone = consoleSeason()?.timeZone ?? 'UTC';
+	const timeZone = (await consoleSeason())?.timeZone ?? 'UTC';
 	const dates = datesIn(timeZone);
 	const log = await messageLog(getStore(), { channel, status, page });
 	const config = mailConfig();

@@ -6,7 +6,7 @@ import { seasonPeople } from '$lib/server/people/participants';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name } : null,
 		// Everyone is sent and the page filters: the list is a season's sales force, not a directory.

@@ -22,7 +22,7 @@ const MAX_FILE_BYTES = 1024 * 1024;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null, products: [], categories: [], limits: PRODUCT_LIMITS };
 	const products = (await listCatalogue(getStore(), season.id)).map(
 		({ id, sku, name, category, points, price, active }) => ({
@@ -43,8 +43,8 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.products_page_no_season() });
 	return season;
 }
@@ -52,7 +52,7 @@ function currentSeason() {
 export const actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = productFormValues(await event.request.formData());
 		const parsed = productFormSchema.safeParse(values);
 		const errors = parsed.success ? {} : fieldErrors(parsed.error);
@@ -72,7 +72,7 @@ export const actions = {
 	},
 	update: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const id = Number(form.get('id'));
 		// The id comes back with the values so that the page reopens the right row.
@@ -89,7 +89,7 @@ export const actions = {
 	},
 	toggle: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const active = form.get('active') === 'true';
 		try {
@@ -106,7 +106,7 @@ export const actions = {
 	},
 	import: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const file = form.get('file');
 		const values = { csv: String(form.get('csv') ?? '') };

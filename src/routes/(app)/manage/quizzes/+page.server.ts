@@ -18,7 +18,7 @@ const MAX_FILE = 256 * 1024;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null, quizzes: [], saved: null };
 	const quizzes = await listQuizzes(getStore(), season.id, Date.now());
 	const saved = quizzes.find((q) => q.id === Number(event.url.searchParams.get('saved')));
@@ -32,7 +32,7 @@ export const load: PageServerLoad = async (event) => {
 export const actions = {
 	publish: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		try {
 			const quiz = await publishQuiz(getStore(), season.id, Number(form.get('id')), {
@@ -47,7 +47,7 @@ export const actions = {
 	},
 	import: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const form = await event.request.formData();
 		const title = String(form.get('title') ?? '');
 		const file = form.get('file');

@@ -10,8 +10,8 @@ import { m } from '$lib/paraglide/messages.js';
 // The new and edit pages share one form and its save action; `editing` names the quiz being
 // edited (read after the role check), none for a new one.
 
-export function currentSeason() {
-	const season = consoleSeason();
+export async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.quiz_manage_no_season() });
 	return season;
 }
@@ -21,7 +21,7 @@ export function quizEditorActions(editing?: (event: RequestEvent) => number) {
 		save: async (event: RequestEvent) => {
 			const user = requireRole(event, MANAGERS);
 			const editingId = editing?.(event);
-			const season = currentSeason();
+			const season = await currentSeason();
 			const values: QuizValues = readQuizForm(await event.request.formData());
 			const parsed = parseQuiz(values, season.timeZone);
 			if (!parsed.ok) {

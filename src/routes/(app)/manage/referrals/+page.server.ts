@@ -25,14 +25,13 @@ const filtersSchema = z.object({
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	const store = getStore();
 	const q = event.url.searchParams;
 	const filters = filtersSchema.parse({
 		season: q.get('season') ?? undefined,
 		status: q.get('status') ?? 'open'
 	});
-	const { season, seasons } = getReviewSeason(db, Date.now(), filters.season);
+	const { season, seasons } = await getReviewSeason(store, Date.now(), filters.season);
 	if (!season) return { season: null, status: filters.status };
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { graceEndsAt } from '$lib/contest/calendar';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons/queries';
 import { reviewSales } from '$lib/server/scoring/review';
@@ -33,13 +34,17 @@ const filtersSchema = z.object({
 	age: z.coerce.number().int().min(1).max(3650).optional().catch(undefined)
 });
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
 	const db = getDb();
 	const q = event.url.searchParams;
 	const now = Date.now();
 	// An ended season stays here until its grace period is over, for late confirmations.
-	const { season, seasons } = getReviewSeason(db, now, id.parse(q.get('season') ?? undefined));
+	const { season, seasons } = await getReviewSeason(
+		getStore(),
+		now,
+		id.parse(q.get('season') ?? undefined)
+	);
 	if (!season) return { season: null };
 	const filters = filtersSchema.parse({
 		team: q.get('team') ?? undefined,
@@ -108,7 +113,7 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	const db = getDb();
 	// Any season still open for review: the queue may show an ended one in its grace period,
 	// and a decision names sales, not a season.
-	const open = listReviewableSeasons(db, Date.now());
+	const open = await listReviewableSeasons(getStore(), Date.now());
 	if (open.length === 0) return refuse(409, decision, m.review_error_no_season(), { values });
 	const ids = [...new Set(parsed.data.ids)];
 	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));

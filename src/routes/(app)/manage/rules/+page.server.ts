@@ -30,7 +30,7 @@ import { log } from '$lib/server/shared/log';
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season)
 		return {
 			season: null,
@@ -69,8 +69,8 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.rules_page_no_season() });
 	return season;
 }
@@ -88,7 +88,7 @@ function summary(plan: Recalculation) {
 export const actions = {
 	toggle: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const { form, id } = await ruleIdFrom(event);
 		const active = form.get('active') === 'true';
 		try {
@@ -103,7 +103,7 @@ export const actions = {
 	},
 	delete: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const { id } = await ruleIdFrom(event);
 		try {
 			const row = await deleteRule(getStore(), season.id, id, { userId: user.id });
@@ -118,12 +118,12 @@ export const actions = {
 	},
 	plan: async (event) => {
 		requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		return { action: 'plan', plan: summary(await previewRecalculation(getDb(), season.id)) };
 	},
 	recalculate: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const run = recalculateInSlices(getDb(), season.id, { userId: user.id });
 		// The run goes on whether or not this request waits for it: its failure is logged.
 		run.catch((e) => log.error({ err: e, seasonId: season.id }, 'season recalculation failed'));
@@ -137,7 +137,7 @@ export const actions = {
 	},
 	settings: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = readSettingsForm(await event.request.formData());
 		const parsed = settingsSchema.safeParse(values);
 		if (!parsed.success) {

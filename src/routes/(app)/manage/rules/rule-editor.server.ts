@@ -20,8 +20,8 @@ import { m } from '$lib/paraglide/messages.js';
 // The create and edit pages share one form and its two actions: preview (nothing saved) and
 // save. `editing` names the rule being edited (read after the role check); none for a new one.
 
-function currentSeason() {
-	const season = consoleSeason();
+async function currentSeason() {
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.rules_page_no_season() });
 	return season;
 }
@@ -46,7 +46,7 @@ function catalogueFor(seasonId: number) {
 }
 
 export async function ruleEditorData(rule: RuleValues | undefined) {
-	const season = currentSeason();
+	const season = await currentSeason();
 	const { products } = catalogueFor(season.id);
 	const activityTypes = await typesFor(season.id);
 	const values: RuleFormValues = {
@@ -73,7 +73,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 	async function read(event: RequestEvent) {
 		const user = requireRole(event, MANAGERS);
 		const editingId = editing?.(event);
-		const season = currentSeason();
+		const season = await currentSeason();
 		const values = readRuleForm(await event.request.formData());
 		const { catalogue } = catalogueFor(season.id);
 		const activityTypes = await typesFor(season.id);

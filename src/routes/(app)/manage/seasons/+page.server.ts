@@ -13,7 +13,7 @@ export const load: PageServerLoad = async (event) => {
 	runScheduler(db);
 	const now = Date.now();
 	const store = getStore();
-	const listed = listConsoleSeasons(db);
+	const listed = await listConsoleSeasons(store);
 	const launches = await Promise.all(
 		listed.map((s) => (s.status === 'scheduled' ? launchState(store, s, now) : null))
 	);

@@ -1,11 +1,11 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
-import { getSeason } from '$lib/server/seasons/queries';
+import { getStore } from '$lib/server/db/store';
+import { readSeason } from '$lib/server/seasons/queries';
 
 /** The season named by the route's `[id]`, or a 404. */
-export function seasonFromParams(event: Pick<RequestEvent, 'params'>) {
+export async function seasonFromParams(event: Pick<RequestEvent, 'params'>) {
 	const id = Number((event.params as { id?: string }).id);
-	const found = Number.isInteger(id) && id > 0 ? getSeason(getDb(), id) : undefined;
+	const found = Number.isInteger(id) && id > 0 ? await readSeason(getStore(), id) : undefined;
 	if (!found) error(404, { message: 'There is no such season.' });
 	return found;
 }

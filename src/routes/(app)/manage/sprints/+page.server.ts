@@ -20,7 +20,7 @@ const DAY = 86_400_000;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) return { season: null, sprints: [], measures: [], values: null, editing: null };
 	const store = getStore();
 	const now = Date.now();

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { getSeason } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { listConsoleSeasons } from '$lib/server/seasons/queries';
+import { listConsoleSeasons, readSeason } from '$lib/server/seasons/queries';
 import { parseForm, refuse, refuseError } from '$lib/server/shared/form';
 import type { CsvError } from '$lib/csv';
 import { AppError } from '$lib/server/shared/errors';
@@ -27,10 +25,9 @@ const MAX_FILE_BYTES = 512 * 1024;
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
-	const seasons = listConsoleSeasons(db);
+	const seasons = await listConsoleSeasons(getStore());
 	const asked = Number(event.url.searchParams.get('season'));
-	const live = consoleSeason();
+	const live = await consoleSeason();
 	// The live season by default, else the next one being prepared, else the latest.
 	const chosen =
 		seasons.find((s) => s.id === asked) ??
@@ -55,9 +52,9 @@ export const load: PageServerLoad = async (event) => {
 const id = z.coerce.number().int().positive();
 
 /** The season a console form is about (a hidden field: the query string does not reach actions). */
-function seasonFrom(form: FormData) {
+async function seasonFrom(form: FormData) {
 	const parsed = id.safeParse(form.get('seasonId'));
-	return parsed.success ? getSeason(getDb(), parsed.data) : undefined;
+	return parsed.success ? readSeason(getStore(), parsed.data) : undefined;
 }
 
 /** The invitation link is shown once, in the answer to the manager who created it. */
@@ -85,7 +82,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const values = teamValues(form);
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s) return refuse(404, 'addTeam', m.teams_choose_season(), { values });
 		const parsed = parseForm(teamSchema, values, 'addTeam', values);
 		if (!parsed.ok) return parsed.failure;
@@ -102,7 +99,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
 		const values = teamValues(form);
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s || !teamId.success) return refuse(404, 'updateTeam', m.teams_gone(), { values });
 		const parsed = parseForm(teamSchema, values, 'updateTeam', values);
 		if (!parsed.ok) return parsed.failure;
@@ -118,7 +115,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const teamId = id.safeParse(form.get('teamId'));
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s || !teamId.success) return refuse(404, 'deleteTeam', m.teams_gone());
 		try {
 			const row = await deleteTeam(getStore(), s.id, teamId.data, { userId: user.id });
@@ -133,7 +130,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const userId = id.safeParse(form.get('userId'));
 		const teamId = id.safeParse(form.get('teamId'));
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s || !userId.success || !teamId.success)
 			return refuse(400, 'moveMember', m.teams_choose_move());
 		try {
@@ -155,7 +152,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const userId = id.safeParse(form.get('userId'));
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s || !userId.success) return refuse(404, 'removeMember', m.teams_person_not_in_season());
 		try {
 			const removed = await removeMember(getStore(), s.id, userId.data, { userId: user.id });
@@ -172,7 +169,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const values = inviteValues(form);
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		if (!s) return refuse(404, 'invite', m.teams_choose_season(), { values });
 		const parsed = parseForm(inviteSchema, values, 'invite', values);
 		if (!parsed.ok) return parsed.failure;
@@ -187,7 +184,7 @@ export const actions: Actions = {
 	reinvite: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		const userId = id.safeParse(form.get('userId'));
 		const member =
 			s && userId.success
@@ -212,7 +209,7 @@ export const actions: Actions = {
 		const user = requireRole(event, MANAGERS);
 		const form = await event.request.formData();
 		const pasted = String(form.get('csv') ?? '');
-		const s = seasonFrom(form);
+		const s = await seasonFrom(form);
 		const whole = (message: string) => refuseFile(pasted, [{ row: null, column: null, message }]);
 		if (!s) return whole(m.teams_choose_season());
 		let csv = pasted;

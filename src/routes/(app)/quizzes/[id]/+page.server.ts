@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getMembership } from '$lib/server/seasons/queries';
+import { readMembership } from '$lib/server/seasons/queries';
 import { quizForMember } from '$lib/server/quizzes/queries';
 import { attemptsOf, takeQuiz } from '$lib/server/quizzes/attempts';
 import { attemptView, readAnswers } from '$lib/server/quizzes/take-form';
@@ -23,7 +23,7 @@ export const load: PageServerLoad = async (event) => {
 	const found = await quizForMember(store, id, Date.now());
 	if (!found) error(404, { message: m.quiz_not_found() });
 	// Note: the membership check (seasons/) is not on the store yet.
-	if (!getMembership(getDb(), found.quiz.seasonId, user.id))
+	if (!(await readMembership(getStore(), found.quiz.seasonId, user.id)))
 		error(403, { message: m.quiz_error_not_member() });
 	const attempts = await attemptsOf(store, id, user.id);
 	const asked = Number(event.url.searchParams.get('attempt'));

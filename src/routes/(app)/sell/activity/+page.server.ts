@@ -16,7 +16,7 @@ import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const season = sellingSeason(user, event.url, event.cookies);
+	const season = await sellingSeason(user, event.url, event.cookies);
 	const now = Date.now();
 	const timeZone = season?.timeZone ?? 'UTC';
 	const db = getDb();
@@ -55,7 +55,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const values = activityFormValues(form);
-		const season = sellingSeason(user, event.url, event.cookies);
+		const season = await sellingSeason(user, event.url, event.cookies);
 		if (!season) return refuse(422, 'default', m.sell_error_not_in_season(), { values });
 		const parsed = parseActivityForm(form, season.timeZone, Date.now());
 		if (!parsed.ok)

@@ -1,5 +1,4 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseJson, parseQuery } from '$lib/server/api/respond';
 import { seasonListQuerySchema } from '$lib/server/api/schemas';
@@ -8,9 +7,9 @@ import { createSeason } from '$lib/server/seasons/commands';
 import { newSeasonSchema } from '$lib/server/seasons/fields';
 import { listSeasons } from '$lib/server/seasons/queries';
 
-export const GET = apiHandler(({ url }) => {
+export const GET = apiHandler(async ({ url }) => {
 	const { status } = parseQuery(url, seasonListQuerySchema);
-	return json({ entries: listSeasons(getDb(), status).map(seasonJson) });
+	return json({ entries: (await listSeasons(getStore(), status)).map(seasonJson) });
 });
 
 export const POST = apiHandler(

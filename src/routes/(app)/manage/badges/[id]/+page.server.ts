@@ -17,7 +17,7 @@ function badgeId(raw: string): number {
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const db = getDb();
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
 	if (!season || !row) error(404, { message: m.badges_edit_missing() });
 	return { ...(await badgeEditorData(badgeToValues(row))), badgeId: row.id, badgeName: row.name };

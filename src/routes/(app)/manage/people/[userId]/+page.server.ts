@@ -24,7 +24,7 @@ function personId(raw: string): number {
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.console_home_no_season() });
 	const found = await personInSeason(getStore(), season.id, personId(event.params.userId));
 	if (!found) error(404, { message: m.people_not_in_named_season({ season: season.name }) });
@@ -81,7 +81,7 @@ export const actions: Actions = {
 		requireRole(event, MANAGERS);
 		const userId = personId(event.params.userId);
 		const values = formText(await event.request.formData(), ['employeeNumber']);
-		const season = consoleSeason();
+		const season = await consoleSeason();
 		if (!season || !(await personInSeason(getStore(), season.id, userId)))
 			return refuse(404, 'employeeNumber', m.people_not_in_season(), {
 				values
@@ -129,7 +129,7 @@ export const actions: Actions = {
 		);
 		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
-		const season = consoleSeason();
+		const season = await consoleSeason();
 		if (!season) return refuse(409, 'adjust', m.console_home_no_season(), { values });
 		try {
 			adjustPoints(db, {
@@ -160,7 +160,7 @@ export const actions: Actions = {
 		const parsed = parseForm(reverseSchema, values, 'reverse', values);
 		if (!parsed.ok) return parsed.failure;
 		const db = getDb();
-		const season = consoleSeason();
+		const season = await consoleSeason();
 		if (!season) return refuse(409, 'reverse', m.console_home_no_season(), { values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
 		const target = await findPersonSale(getStore(), season.id, userId, parsed.data.saleId);

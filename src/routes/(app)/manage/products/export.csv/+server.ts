@@ -11,7 +11,7 @@ import { m } from '$lib/paraglide/messages.js';
 // Layout loads do not guard endpoints: this one checks the role itself.
 export const GET: RequestHandler = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	if (!season) error(404, { message: m.products_page_no_season() });
 	return csvResponse(
 		catalogueToCsv(await listCatalogue(getStore(), season.id)),

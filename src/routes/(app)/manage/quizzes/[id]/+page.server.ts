@@ -17,7 +17,7 @@ function quizId(params: Record<string, string>) {
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = currentSeason();
+	const season = await currentSeason();
 	const store = getStore();
 	const id = quizId(event.params);
 	try {

@@ -3,9 +3,9 @@ import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { emptyQuizValues } from '$lib/server/quizzes/quiz-form';
 import { currentSeason, quizEditorActions } from '../quiz-editor.server';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = currentSeason();
+	const season = await currentSeason();
 	return {
 		season: { name: season.name, timeZone: season.timeZone },
 		quiz: null,

@@ -16,7 +16,7 @@ function ruleId(raw: string): number {
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = consoleSeason();
+	const season = await consoleSeason();
 	const row = season && (await getRule(getStore(), season.id, ruleId(event.params.id)));
 	if (!season || !row) error(404, { message: m.rules_edit_missing() });
 	return {

@@ -26,9 +26,9 @@ export const load: PageServerLoad = async (event) => {
 	// A season waiting for people or products goes live as soon as they are there: checked
 	// here too, so the manager does not wait for the scheduler's next round.
 	runScheduler(db);
-	const s = seasonFromParams(event);
+	const s = await seasonFromParams(event);
 	const now = Date.now();
-	const counts = listConsoleSeasons(db).find((row) => row.id === s.id);
+	const counts = (await listConsoleSeasons(getStore())).find((row) => row.id === s.id);
 	return {
 		season: {
 			id: s.id,
@@ -52,7 +52,7 @@ export const load: PageServerLoad = async (event) => {
 		banner: s.theme.banner ?? null,
 		values: seasonValues(s),
 		can: editable(s.status),
-		history: seasonHistory(db, s.id),
+		history: await seasonHistory(getStore(), s.id),
 		launch:
 			s.status === 'ended' || s.status === 'archived'
 				? null
@@ -86,7 +86,7 @@ function waitingMessage(name: string, missing: string[]): string {
 export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		const form = await event.request.formData();
 		const sent = readSeasonValues(form);
 		// Locked fields are disabled in the form (not sent): they keep the season's values.
@@ -126,7 +126,7 @@ export const actions: Actions = {
 
 	publish: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		if (s.status !== 'draft') return refuse(409, 'publish', m.seasons_only_draft());
 		const store = getStore();
 		let after;
@@ -149,7 +149,7 @@ export const actions: Actions = {
 
 	announce: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		const values = formText(await event.request.formData(), ['announcement']);
 		const parsed = parseForm(announcementForm, values, 'announce', values);
 		if (!parsed.ok) return parsed.failure;
@@ -166,7 +166,7 @@ export const actions: Actions = {
 
 	clearAnnouncement: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		try {
 			await setAnnouncement(getStore(), s.id, null, { userId: user.id });
 		} catch (error) {

@@ -1,6 +1,5 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { createConsoleSeason } from '$lib/server/seasons/commands';
@@ -19,10 +18,10 @@ import {
 import type { SeasonErrors, SeasonSource } from '$lib/components/console/season-values';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const now = Date.now();
-	const seasons = listConsoleSeasons(getDb());
+	const seasons = await listConsoleSeasons(getStore());
 	// A new season most likely runs where the last one did.
 	const zone = seasons[0]?.timeZone ?? 'UTC';
 	// Most seasons start from a theme: the first one is picked and filled in.

@@ -1,10 +1,9 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { getSeason } from '$lib/server/seasons/queries';
+import { readSeason } from '$lib/server/seasons/queries';
 import { membersCsv } from '$lib/server/teams/members';
 import { csvFileName, csvResponse } from '$lib/csv';
 import { m } from '$lib/paraglide/messages.js';
@@ -13,7 +12,7 @@ import { m } from '$lib/paraglide/messages.js';
 export const GET: RequestHandler = async (event) => {
 	requireRole(event, MANAGERS);
 	const id = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('season'));
-	const season = id.success ? getSeason(getDb(), id.data) : undefined;
+	const season = id.success ? await readSeason(getStore(), id.data) : undefined;
 	if (!season) error(404, { message: m.teams_no_such_season() });
 	return csvResponse(
 		await membersCsv(getStore(), season.id),

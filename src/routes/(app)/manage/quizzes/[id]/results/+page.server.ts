@@ -10,7 +10,7 @@ import { currentSeason } from '../../quiz-editor.server';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const season = currentSeason();
+	const season = await currentSeason();
 	const id = Number(event.params.id);
 	if (!Number.isInteger(id) || id <= 0) error(404, { message: m.quiz_not_found() });
 	const store = getStore();

@@ -1,15 +1,15 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listCast } from '$lib/server/seasons/queries';
 import { seasonFromParams } from '../../season-param.server';
 import { seasonDates } from '$lib/components/console/format';
 import { sampleBoard } from '$lib/server/seasons/preview-sample';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const s = seasonFromParams(event);
-	const { teams, people } = listCast(getDb(), s.id);
+	const s = await seasonFromParams(event);
+	const { teams, people } = await listCast(getStore(), s.id);
 	const now = Date.now();
 	const board = sampleBoard({ seasonId: s.id, tieRule: s.tieRule, teams, people, now });
 	return {

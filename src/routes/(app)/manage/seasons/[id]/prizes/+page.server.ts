@@ -16,7 +16,7 @@ import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const s = seasonFromParams(event);
+	const s = await seasonFromParams(event);
 	const store = getStore();
 	return {
 		season: { id: s.id, name: s.name, status: s.status },
@@ -29,7 +29,7 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	save: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		const form = await event.request.formData();
 		const { values, input } = readPrizeForm(form);
 		const parsed = parseForm(prizeSchema, input, 'save', values);
@@ -51,7 +51,7 @@ export const actions: Actions = {
 	},
 	remove: async (event) => {
 		const user = requireRole(event, MANAGERS);
-		const s = seasonFromParams(event);
+		const s = await seasonFromParams(event);
 		const { key } = formText(await event.request.formData(), ['key']);
 		try {
 			await removePrize(getStore(), s.id, key, { userId: user.id });

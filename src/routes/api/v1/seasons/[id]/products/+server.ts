@@ -1,14 +1,15 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId } from '$lib/server/api/respond';
 import { AppError } from '$lib/server/shared/errors';
-import { getSeason, listProducts } from '$lib/server/seasons/queries';
+import { readProducts, readSeason } from '$lib/server/seasons/queries';
 
-export const GET = apiHandler(({ params }) => {
-	const db = getDb();
+export const GET = apiHandler(async ({ params }) => {
+	const store = getStore();
 	const seasonId = parseId(params.id);
-	if (!getSeason(db, seasonId)) throw new AppError(404, 'not_found', `No season ${seasonId}`);
-	const entries = listProducts(db, seasonId).map((p) => ({
+	if (!(await readSeason(store, seasonId)))
+		throw new AppError(404, 'not_found', `No season ${seasonId}`);
+	const entries = (await readProducts(store, seasonId)).map((p) => ({
 		sku: p.sku,
 		name: p.name,
 		category: p.category,

@@ -1,12 +1,12 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId } from '$lib/server/api/respond';
 import { AppError } from '$lib/server/shared/errors';
-import { getSeason, listResults } from '$lib/server/seasons/queries';
+import { listResults, readSeason } from '$lib/server/seasons/queries';
 
-export const GET = apiHandler(({ params }) => {
-	const db = getDb();
-	const found = getSeason(db, parseId(params.id));
+export const GET = apiHandler(async ({ params }) => {
+	const store = getStore();
+	const found = await readSeason(store, parseId(params.id));
 	if (!found) throw new AppError(404, 'not_found', `No season ${params.id}`);
 	if (found.status !== 'ended' && found.status !== 'archived') {
 		throw new AppError(
@@ -15,7 +15,7 @@ export const GET = apiHandler(({ params }) => {
 			`Season ${found.id} is ${found.status}: results are frozen when it ends`
 		);
 	}
-	const rows = listResults(db, found.id);
+	const rows = await listResults(store, found.id);
 	const entry = (r: (typeof rows)[number]) => ({
 		rank: r.rank,
 		id: r.subjectId,
