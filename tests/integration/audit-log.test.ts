@@ -21,7 +21,7 @@ describe('the audit log in plain words', () => {
 		const { season, teams, people, products } = await makeContest(db, { teams: 2, people: 2 });
 		const manager = await makeUser(db, { role: 'manager', name: 'Mia Manager' });
 		const actor = { userId: manager.id };
-		adjustPoints(db, {
+		await adjustPoints(sqliteStore(db), {
 			seasonId: season.id,
 			userId: people[0].id,
 			points: 20,

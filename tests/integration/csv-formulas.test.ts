@@ -89,7 +89,7 @@ beforeAll(async () => {
 			)
 		);
 		for (const [i, reason] of HOSTILE.entries())
-			adjustPoints(db, {
+			await adjustPoints(sqliteStore(db), {
 				seasonId: seeded.seasonId,
 				userId: people[i].id,
 				points: -3,

@@ -10,6 +10,7 @@ import { makeContest, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
@@ -116,8 +117,8 @@ async function randomSeason(timeZone: string, startsAt: number, seed: number) {
 			);
 			target.status = result.sale.status;
 		} else if (roll < 0.97) {
-			adjustPoints(
-				db,
+			await adjustPoints(
+				sqliteStore(db),
 				{
 					seasonId,
 					userId: pick(contest.people).id,

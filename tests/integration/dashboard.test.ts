@@ -5,6 +5,7 @@ import { makeContest, makeSeason, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { dashboardData, loadDashboard } from '../../src/lib/server/dashboard/figures';
 import { dashboardCsvRows } from '../../src/lib/server/dashboard/dashboard-csv';
 import { localDayIndexSql } from '../../src/lib/server/dashboard/daily';
@@ -141,8 +142,10 @@ beforeAll(async () => {
 		at(11, 17)
 	);
 	decide(sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
-	adjustPoints(db, { seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor }, () =>
-		at(14)
+	await adjustPoints(
+		sqliteStore(db),
+		{ seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor },
+		() => at(14)
 	);
 	const reversed = sell(0, at(16, 8), [{ sku: 'PHONE', quantity: 2 }]);
 	decide(reversed, 'confirm', at(16, 9));

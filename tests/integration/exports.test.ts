@@ -16,6 +16,7 @@ import {
 import { makeMember, makeUser } from '../helpers/factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { Webhook } from 'standardwebhooks';
 import { tempDb } from '../helpers/db';
@@ -64,7 +65,7 @@ beforeAll(async () => {
 			.prepare("select id from user where email = 'manager@test.test'")
 			.pluck()
 			.get() as number;
-		adjustPoints(db, {
+		await adjustPoints(sqliteStore(db), {
 			seasonId: seeded.seasonId,
 			userId: seeded.people[2].id,
 			points: -7,

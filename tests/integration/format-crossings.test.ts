@@ -173,8 +173,8 @@ describe('periodCrossings', () => {
 		sell('b1', bob, now - 40 * MINUTE, 3); // 150
 		sell('c1', cy, now - 30 * MINUTE, 1); // 50: never there
 		// …then a manager takes 150 back from Ann: she stands at 50.
-		adjustPoints(
-			db,
+		await adjustPoints(
+			sqliteStore(db),
 			{ seasonId: season.id, userId: ann.id, points: -150, reason: 'fix', actor: {} },
 			() => now - 20 * MINUTE
 		);
@@ -242,8 +242,8 @@ describe('periodCrossings', () => {
 					).activity.id
 				);
 			else if (kind === 1)
-				adjustPoints(
-					db,
+				await adjustPoints(
+					sqliteStore(db),
 					{
 						seasonId: season.id,
 						userId: who.id,

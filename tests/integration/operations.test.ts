@@ -7,6 +7,7 @@ import { rule, sale, standing, season } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales, autoConfirm } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { recalculateSeason, planRecalculation } from '../../src/lib/server/scoring/recalculate';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { mulberry32 } from '../../src/lib/seeded-random';
@@ -128,8 +129,8 @@ describe('ledger and standings stay consistent', () => {
 					counts.reverse += 1;
 				} else {
 					const points = Math.round((next() - 0.4) * 50) || 1;
-					adjustPoints(
-						db,
+					await adjustPoints(
+						sqliteStore(db),
 						{
 							seasonId: s.id,
 							userId: pick(people).id,

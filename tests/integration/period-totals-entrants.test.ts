@@ -143,8 +143,8 @@ describe("a period's totals for some people", () => {
 			},
 			() => NOW
 		);
-		adjustPoints(
-			db,
+		await adjustPoints(
+			sqliteStore(db),
 			{ seasonId: season.id, userId: bob.id, points: 11, reason: 'fix', actor: {} },
 			() => from + 6 * HOUR
 		);

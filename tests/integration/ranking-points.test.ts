@@ -14,6 +14,7 @@ import { recordSale } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
 import { getLeaderboard, seasonRanking } from '../../src/lib/server/boards/leaderboard';
 import {
@@ -118,8 +119,8 @@ async function randomHistory(
 			);
 			target.status = result.sale.status;
 		} else if (roll < 0.87) {
-			adjustPoints(
-				db,
+			await adjustPoints(
+				sqliteStore(db),
 				{
 					seasonId,
 					userId: pick(people),
@@ -202,8 +203,8 @@ describe('rank counts held in memory', () => {
 			// The scoring code on another handle of this process: marks and data_version both.
 			const second = openDatabase(ctx!.path);
 			try {
-				adjustPoints(
-					second,
+				await adjustPoints(
+					sqliteStore(second),
 					{
 						seasonId,
 						userId: full.at(-1)!.id,

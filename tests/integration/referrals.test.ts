@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
 import { postSale } from '../helpers/sales';
-import { readDb, seedServerDb, signIn, withDb, PASSWORD, type SeededDb } from '../helpers/seeded';
+import {
+	readDb,
+	seedServerDb,
+	signIn,
+	withDb,
+	withStore,
+	PASSWORD,
+	type SeededDb
+} from '../helpers/seeded';
 import { makeUser, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -260,8 +268,8 @@ describe('referrals', () => {
 	it('lapses an open referral past its date exactly once, voiding its points', async () => {
 		const before = standing(rep().id)!;
 		const later = () => Date.now() + 11 * DAY;
-		expect(withDb(seeded.path, (db) => lapseReferrals(db, later))).toBe(1);
-		expect(withDb(seeded.path, (db) => lapseReferrals(db, later))).toBe(0);
+		expect(await withStore(seeded.path, (store) => lapseReferrals(store, later))).toBe(1);
+		expect(await withStore(seeded.path, (store) => lapseReferrals(store, later))).toBe(0);
 		expect(referrals()[3]).toMatchObject({ status: 'lapsed', points: 30, entry: 'void' });
 		expect(standing(rep().id)).toEqual({ ...before, provisional: before.provisional - 30 });
 		consistent();

@@ -108,7 +108,7 @@ beforeAll(async () => {
 				})
 			);
 		for (const person of [seeded.people[0], ...others])
-			adjustPoints(db, {
+			await adjustPoints(sqliteStore(db), {
 				seasonId: seeded.seasonId,
 				userId: person.id,
 				points: 1000,

@@ -7,7 +7,13 @@ import {
 	type LedgerBreakdown
 } from '../db/schema';
 import { prepared } from '../db/prepared';
-import { applyStandingDelta, type StandingDelta } from './standings';
+import type { Store, StoreDb } from '../db/store';
+import {
+	applyStandingDelta,
+	applyStandingDeltaInWrite,
+	type StandingDelta,
+	type StandingMove
+} from './standings';
 
 export interface NewEntry {
 	seasonId: number;
@@ -189,4 +195,80 @@ export function activityNet(
 	activityId: number
 ): { confirmed: number; provisional: number } {
 	return net(tx, eq(ledgerEntry.activityId, activityId));
+}
+
+// The same on the store (db/store.ts, #20), inside a write's callback (`…InWrite(tx, store, …)`),
+// for the commands ported to it. The people whose standing moved go into `moved`, a list the
+// callback makes and returns; its caller marks them after the commit (markStandingsMoved).
+
+/** appendEntry inside a store's write: the entry, and the person's and team's standings. */
+export async function appendEntryInWrite(
+	tx: StoreDb,
+	store: Store,
+	entry: NewEntry,
+	now: number,
+	moved: StandingMove[],
+	salesDelta = 0
+): Promise<number> {
+	const { ledgerEntry } = store.tables;
+	const [row] = await tx
+		.insert(ledgerEntry)
+		.values({
+			seasonId: entry.seasonId,
+			userId: entry.userId,
+			teamId: entry.teamId,
+			saleId: entry.saleId ?? null,
+			awardId: entry.awardId ?? null,
+			activityId: entry.activityId ?? null,
+			kind: entry.kind,
+			points: entry.points,
+			status: entry.status,
+			breakdown: entry.breakdown ?? null,
+			reason: entry.reason ?? null,
+			createdById: entry.createdById ?? null,
+			createdAt: now
+		})
+		.returning({ id: ledgerEntry.id });
+	await applyStandingDeltaInWrite(tx, store, entry, entryDelta(entry, salesDelta), now, moved);
+	return row.id;
+}
+
+/**
+ * changeEntryStatus inside a store's write: one entry (a quiz's or a referral's points) from
+ * one status to another, the standings following. The update is guarded by `from`, so an entry
+ * another write moved meanwhile is not moved twice. Returns how many points moved.
+ */
+export async function changeEntryStatusInWrite(
+	tx: StoreDb,
+	store: Store,
+	entryId: number,
+	from: LedgerStatus,
+	to: LedgerStatus,
+	now: number,
+	moved: StandingMove[]
+): Promise<number> {
+	const { ledgerEntry } = store.tables;
+	const changed = await tx
+		.update(ledgerEntry)
+		.set({ status: to })
+		.where(and(eq(ledgerEntry.id, entryId), eq(ledgerEntry.status, from)))
+		.returning({
+			seasonId: ledgerEntry.seasonId,
+			userId: ledgerEntry.userId,
+			teamId: ledgerEntry.teamId,
+			points: ledgerEntry.points
+		});
+	let points = 0;
+	for (const entry of changed) {
+		const before = bucket(from, entry.points);
+		const after = bucket(to, entry.points);
+		const delta = {
+			confirmed: after.confirmed - before.confirmed,
+			provisional: after.provisional - before.provisional,
+			sales: 0
+		};
+		await applyStandingDeltaInWrite(tx, store, entry, delta, now, moved);
+		points += entry.points;
+	}
+	return points;
 }

@@ -4,6 +4,7 @@ import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
+import type { Store, StoreDb } from '../db/store';
 
 export interface StandingDelta {
 	confirmed: number;
@@ -146,4 +147,80 @@ const nextVersion = (db: Queryable) =>
 /** Bumps the season's leaderboard version; returns the new one. */
 export function bumpVersion(tx: Queryable, seasonId: number): number {
 	return prepared(tx, nextVersion).get({ seasonId })!.version;
+}
+
+// The same on the store (db/store.ts, #20), for the commands ported to it: a manager's
+// adjustment, deciding a referral. Builders both dialects speak, not prepared statements: these
+// run once per command, not per sale (the sales path keeps the synchronous ones above).
+
+/** A person whose standing a write moved: marked (markStandingsMoved) once it has committed. */
+export type StandingMove = { seasonId: number; userId: number };
+
+/**
+ * applyStandingDelta inside a store's write: one upsert of the person's and the team's rows.
+ * The person goes into `moved` (a list the write's callback made and returns): the mark is
+ * memory outside the database, so the caller makes it after the commit (markStandingsMoved),
+ * not in a callback PostgreSQL may run twice or roll back.
+ */
+export async function applyStandingDeltaInWrite(
+	tx: StoreDb,
+	store: Store,
+	entry: { seasonId: number; userId: number; teamId: number },
+	delta: StandingDelta,
+	now: number,
+	moved: StandingMove[],
+	scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0
+): Promise<void> {
+	const { standing } = store.tables;
+	const row = (subjectType: SubjectType, subjectId: number) => ({
+		seasonId: entry.seasonId,
+		subjectType,
+		subjectId,
+		confirmedPoints: delta.confirmed,
+		provisionalPoints: delta.provisional,
+		salesCount: delta.sales,
+		reachedAt: now,
+		updatedAt: now
+	});
+	await tx
+		.insert(standing)
+		.values([row('user', entry.userId), row('team', entry.teamId)])
+		.onConflictDoUpdate({
+			target: [standing.seasonId, standing.subjectType, standing.subjectId],
+			set: {
+				confirmedPoints: sql`${standing.confirmedPoints} + excluded.confirmed_points`,
+				provisionalPoints: sql`${standing.provisionalPoints} + excluded.provisional_points`,
+				salesCount: sql`${standing.salesCount} + excluded.sales_count`,
+				// Decided here rather than by a bound flag: PostgreSQL types a parameter in CASE WHEN
+				// as boolean, SQLite as an integer.
+				reachedAt: scoreChanged ? sql`excluded.reached_at` : sql`${standing.reachedAt}`,
+				updatedAt: sql`excluded.updated_at`
+			}
+		});
+	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+		moved.push({ seasonId: entry.seasonId, userId: entry.userId });
+}
+
+/** Marks the people a committed write moved, as applyStandingDelta marks them in its transaction. */
+export function markStandingsMoved(moved: StandingMove[]): void {
+	for (const { seasonId, userId } of moved) markStandingMoved(seasonId, userId);
+}
+
+/**
+ * bumpVersion inside a store's write. The increment is done by the database on the row the write
+ * holds (serializable on both dialects), so writes on different nodes never hand out one version
+ * twice: the version only grows, whichever node wrote.
+ */
+export async function bumpVersionInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<number> {
+	const { season } = store.tables;
+	const [row] = await tx
+		.update(season)
+		.set({ version: sql`${season.version} + 1` })
+		.where(eq(season.id, seasonId))
+		.returning({ version: season.version });
+	return row.version;
 }

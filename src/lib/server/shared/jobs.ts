@@ -49,6 +49,7 @@ export function startJobs(
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
 	let bracketsRunning = false;
+	let lapsing = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
 	let scheduler: { stop(): void } | undefined;
@@ -65,8 +66,18 @@ export function startJobs(
 		try {
 			const confirmed = autoConfirm(db, clock);
 			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
-			const lapsed = lapseReferrals(db, clock);
-			if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
+			// On the store (the `store` below): one run at a time.
+			if (!lapsing) {
+				lapsing = true;
+				lapseReferrals(store, clock)
+					.then((lapsed) => {
+						if (lapsed > 0) log.info({ lapsed }, `${lapsed} referral(s) lapsed`);
+					})
+					.catch((error) => {
+						if (!stopped) log.error({ err: error }, 'lapsing referrals failed');
+					})
+					.finally(() => (lapsing = false));
+			}
 			const quizzes = announceOpenedQuizzes(db, clock);
 			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
 			// Sprints are decided off the event loop when the read thread runs; one run at a time.
@@ -120,7 +131,7 @@ export function startJobs(
 	const imports = setInterval(resumeImports, Math.max(1_000, importJobLeaseMs() / 2));
 	imports.unref();
 	// The store (db/store.ts) of the jobs ported to it: webhooks, mail, chat, the rank watch and
-	// its mails.
+	// its mails, the referrals' lapse.
 	const store = sqliteStore(db);
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
 	let sending = false;

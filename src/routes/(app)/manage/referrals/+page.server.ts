@@ -54,7 +54,12 @@ export const actions: Actions = {
 		const parsed = parseForm(confirmFormSchema, values, 'confirm', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			confirmReferral(getDb(), parsed.data.id, { saleId: parsed.data.saleId }, { userId: user.id });
+			await confirmReferral(
+				getStore(),
+				parsed.data.id,
+				{ saleId: parsed.data.saleId },
+				{ userId: user.id }
+			);
 			return {
 				action: 'confirm' as const,
 				success: true as const,
@@ -70,7 +75,7 @@ export const actions: Actions = {
 		const parsed = parseForm(rejectFormSchema, values, 'reject', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			rejectReferral(getDb(), parsed.data.id, parsed.data.reason, { userId: user.id });
+			await rejectReferral(getStore(), parsed.data.id, parsed.data.reason, { userId: user.id });
 			return {
 				action: 'reject' as const,
 				success: true as const,

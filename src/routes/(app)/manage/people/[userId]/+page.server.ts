@@ -128,11 +128,10 @@ export const actions: Actions = {
 			values
 		);
 		if (!parsed.ok) return parsed.failure;
-		const db = getDb();
 		const season = await consoleSeason();
 		if (!season) return refuse(409, 'adjust', m.console_home_no_season(), { values });
 		try {
-			adjustPoints(db, {
+			await adjustPoints(getStore(), {
 				seasonId: season.id,
 				userId,
 				points: parsed.data.points,
