@@ -35,6 +35,7 @@ import { IMPORT_HEADER, importLine, importRows, seedImportSeason } from './lib/i
 import { importSales, type ImportReport } from '../src/lib/server/imports/sales';
 import { startImportJob } from '../src/lib/server/imports/jobs';
 import { saveUpload } from '../src/lib/server/imports/upload';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { guessMapping } from '../src/lib/imports/mapping';
 import { useParseThread } from '../src/lib/server/imports/parse-thread';
 import { parseThreadEntry } from '../tests/helpers/parse-thread';
@@ -156,10 +157,11 @@ const setupRss = process.memoryUsage().rss;
 /** The file as the API's background job imports it: stored as an upload, then read from there. */
 async function viaJob(): Promise<ImportReport> {
 	const body = Readable.toWeb(createReadStream(csvPath)) as ReadableStream<Uint8Array>;
-	const upload = await saveUpload(db, body, Infinity);
+	const store = sqliteStore(db);
+	const upload = await saveUpload(store, body, Infinity);
 	const owner = db.select({ id: user.id }).from(user).limit(1).get()!;
-	const job = startImportJob(
-		db,
+	const job = await startImportJob(
+		store,
 		{ uploadId: upload.id },
 		{ owner: { userId: owner.id }, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
 	);

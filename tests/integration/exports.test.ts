@@ -23,6 +23,7 @@ import { tempDb } from '../helpers/db';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeContest } from '../helpers/factories';
 import { getImportJob, startImportJob } from '../../src/lib/server/imports/jobs';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 
 const HOUR = 60 * 60 * 1000;
@@ -423,32 +424,36 @@ describe('import job registry', () => {
 				)
 			].join('\n');
 			const progress: number[] = [];
-			const job = startImportJob(t.db, text, {
+			const store = sqliteStore(t.db);
+			const job = await startImportJob(store, text, {
 				owner: { userId: c.people[0].id },
 				batchSize: 5
 			});
-			expect(() => startImportJob(t.db, text, { owner: { userId: c.people[0].id } })).toThrow(
-				AppError
-			);
+			await expect(
+				startImportJob(store, text, { owner: { userId: c.people[0].id } })
+			).rejects.toThrow(AppError);
 			// Progress as a poll reads it: from the database, window by window.
 			const owner = { userId: c.people[0].id };
 			while (job.status === 'running') {
-				progress.push(getImportJob(t.db, job.id, owner)!.done);
+				progress.push((await getImportJob(store, job.id, owner))!.done);
 				await new Promise((r) => setImmediate(r));
 			}
+			await job.finished;
 			expect(job).toMatchObject({ status: 'done', done: 25, total: 25 });
 			expect(progress.some((p) => p > 0 && p < 25)).toBe(true);
 			expect(job.report!.sales.new).toBe(25);
-			expect(getImportJob(t.db, job.id, owner)).toMatchObject({
+			expect(await getImportJob(store, job.id, owner)).toMatchObject({
 				id: job.id,
 				status: 'done',
 				done: 25,
 				total: 25,
 				report: { sales: { new: 25 } }
 			});
-			expect(getImportJob(t.db, job.id, { userId: c.people[1].id })).toBeNull();
+			expect(await getImportJob(store, job.id, { userId: c.people[1].id })).toBeNull();
 			// An hour after it finished the job is forgotten.
-			expect(getImportJob(t.db, job.id, owner, () => Date.now() + 61 * 60 * 1000)).toBeNull();
+			expect(
+				await getImportJob(store, job.id, owner, () => Date.now() + 61 * 60 * 1000)
+			).toBeNull();
 		} finally {
 			t.cleanup();
 		}

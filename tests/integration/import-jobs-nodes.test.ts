@@ -14,7 +14,6 @@ import {
 	seedServerDb,
 	signIn,
 	waitFor,
-	withDb,
 	PASSWORD,
 	type SeededDb,
 	withStore
@@ -162,7 +161,7 @@ describe('two nodes on one database', () => {
 		expect((await get(`${b.url}${body.report.errorsUrl}`, stranger)).status).toBe(404);
 
 		// An hour after it finished, the job and its errors are removed from the database.
-		withDb(paths.nodes, (db) => pruneImportJobs(db, Date.now() + 61 * 60 * 1000));
+		await withStore(paths.nodes, (store) => pruneImportJobs(store, Date.now() + 61 * 60 * 1000));
 		expect(count(paths.nodes, 'select count(*) from import_job where id = ?', job.id)).toBe(0);
 		expect(
 			count(paths.nodes, 'select count(*) from import_job_error where job_id = ?', job.id)

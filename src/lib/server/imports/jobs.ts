@@ -1,13 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { importJob, importJobError, importUpload } from '../db/schema';
+import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { importJob as sqliteJob, importJobError as sqliteJobError } from '../db/schema';
+import { unportedSqlite, write, type Store, type Tables } from '../db/store';
 import { importSales, type ImportCheckpoint, type ImportReport } from './sales';
 import type { ParseOptions } from './sales-csv';
 import type { ImportSource } from './source';
 import { ERRORS_CSV_HEADER, type SinkState } from './report-sink';
-import { dropOrphanUploads, dropUpload, storeText, uploadSource } from './upload';
+import { dropOrphanUploadsInWrite, dropUpload, storeText, uploadSource } from './upload';
 import { systemClock, type Clock } from '../shared/clock';
 import { AppError, conflict } from '../shared/errors';
 import { log } from '../shared/log';
@@ -119,12 +120,12 @@ function processHolder(): string {
 /** Another process took the job over (this one was too slow to renew): stop, store nothing. */
 class JobLost extends Error {}
 
-const ownerWhere = (owner: JobOwner) =>
+const ownerWhere = (importJob: Tables['importJob'], owner: JobOwner) =>
 	'userId' in owner
 		? eq(importJob.ownerUserId, owner.userId)
 		: eq(importJob.ownerTokenId, owner.tokenId);
 
-type JobRow = typeof importJob.$inferSelect;
+type JobRow = Tables['importJob']['$inferSelect'];
 
 function toJob(row: JobRow): ImportJob {
 	return {
@@ -142,21 +143,25 @@ function toJob(row: JobRow): ImportJob {
 }
 
 /** Removes finished jobs (with their errors) past JOB_TTL_MS, and uploads no job took. */
-export function pruneImportJobs(db: Db, now: number) {
-	db.delete(importJob)
-		.where(and(isNotNull(importJob.finishedAt), lt(importJob.finishedAt, now - JOB_TTL_MS)))
-		.run();
-	dropOrphanUploads(db, now - JOB_TTL_MS);
+export async function pruneImportJobs(store: Store, now: number): Promise<void> {
+	const { importJob } = store.tables;
+	await write(store, async (tx) => {
+		await tx
+			.delete(importJob)
+			.where(and(isNotNull(importJob.finishedAt), lt(importJob.finishedAt, now - JOB_TTL_MS)));
+		await dropOrphanUploadsInWrite(tx, store, now - JOB_TTL_MS);
+	});
 }
 
 /**
  * Starts an import in the background and returns the job at once. One exclusive import per
- * owner: a second one is refused until the first has finished. Text (the console's form) is
- * stored as an upload first when the job runs in the background, so that it can be resumed; an
- * upload (`uploadId`) becomes the job's, deleted when the job has finished.
+ * owner: a second one is refused until the first has finished, whichever node started it. Text
+ * (the console's form) is stored as an upload first when the job runs in the background, so
+ * that it can be resumed; an upload (`uploadId`) becomes the job's, deleted when the job has
+ * finished.
  */
-export function startImportJob(
-	db: Db,
+export async function startImportJob(
+	store: Store,
 	input: string | { uploadId: number; encoding?: Encoding | null },
 	options: ParseOptions & {
 		owner: JobOwner;
@@ -165,11 +170,12 @@ export function startImportJob(
 		batchSize?: number;
 		clock?: Clock;
 	}
-): StartedJob {
+): Promise<StartedJob> {
+	const { importJob } = store.tables;
 	const clock = options.clock ?? systemClock;
 	const exclusive = options.exclusive ?? true;
 	const now = clock();
-	pruneImportJobs(db, now);
+	await pruneImportJobs(store, now);
 	const jobOptions: JobOptions = {
 		mapping: options.mapping,
 		locale: options.locale,
@@ -179,69 +185,68 @@ export function startImportJob(
 		batchSize: options.batchSize
 	};
 	const id = randomBytes(12).toString('hex');
-	// The check and the insert in one write transaction: two nodes cannot both start one.
-	const row = db.transaction(
-		(tx) => {
-			if (exclusive) {
-				const running = tx
-					.select({ id: importJob.id })
-					.from(importJob)
-					.where(
-						and(
-							ownerWhere(options.owner),
-							eq(importJob.exclusive, true),
-							eq(importJob.status, 'running')
-						)
+	// The check and the insert in one write: two nodes cannot both start one.
+	const row = await write(store, async (tx) => {
+		if (exclusive) {
+			const [running] = await tx
+				.select({ id: importJob.id })
+				.from(importJob)
+				.where(
+					and(
+						ownerWhere(importJob, options.owner),
+						eq(importJob.exclusive, true),
+						eq(importJob.status, 'running')
 					)
-					.get();
-				if (running)
-					throw conflict(
-						'import_running',
-						'Your previous import is still running: wait for it to finish.'
-					);
-			}
-			return tx
-				.insert(importJob)
-				.values({
-					id,
-					ownerUserId: 'userId' in options.owner ? options.owner.userId : null,
-					ownerTokenId: 'tokenId' in options.owner ? options.owner.tokenId : null,
-					dryRun: options.dryRun ?? false,
-					exclusive,
-					options: jobOptions as Record<string, unknown>,
-					uploadId: typeof input === 'string' ? null : input.uploadId,
-					status: 'running',
-					startedAt: now,
-					holder: processHolder(),
-					heartbeatAt: now
-				})
-				.returning()
-				.get();
-		},
-		{ behavior: 'immediate' }
-	);
+				)
+				.limit(1);
+			if (running)
+				throw conflict(
+					'import_running',
+					'Your previous import is still running: wait for it to finish.'
+				);
+		}
+		const [inserted] = await tx
+			.insert(importJob)
+			.values({
+				id,
+				ownerUserId: 'userId' in options.owner ? options.owner.userId : null,
+				ownerTokenId: 'tokenId' in options.owner ? options.owner.tokenId : null,
+				dryRun: options.dryRun ?? false,
+				exclusive,
+				options: jobOptions as Record<string, unknown>,
+				uploadId: typeof input === 'string' ? null : input.uploadId,
+				status: 'running',
+				startedAt: now,
+				holder: processHolder(),
+				heartbeatAt: now
+			})
+			.returning();
+		return inserted;
+	});
 	let source: ImportSource;
-	if (typeof input !== 'string') source = uploadSource(db, input.uploadId, jobOptions.encoding!);
+	if (typeof input !== 'string')
+		source = await uploadSource(store, input.uploadId, jobOptions.encoding!);
 	else if (exclusive) {
 		// A background job outlives the request: its file must be there for whoever resumes it.
-		const uploadId = storeText(db, input, now);
-		db.update(importJob).set({ uploadId }).where(eq(importJob.id, id)).run();
+		const uploadId = await storeText(store, input, now);
+		await write(store, (tx) => tx.update(importJob).set({ uploadId }).where(eq(importJob.id, id)));
 		row.uploadId = uploadId;
-		source = uploadSource(db, uploadId, 'utf-8');
+		source = await uploadSource(store, uploadId, 'utf-8');
 	} else source = { text: input };
 	const job: StartedJob = { ...toJob(row), finished: Promise.resolve(), failure: null };
-	job.finished = runJob(db, row, source, clock, job);
+	job.finished = runJob(store, row, source, clock, job);
 	return job;
 }
 
 /** Runs a job this process holds, from its checkpoint; `job` (if given) follows it in memory. */
 async function runJob(
-	db: Db,
+	store: Store,
 	row: JobRow,
 	source: ImportSource,
 	clock: Clock,
 	job?: StartedJob
 ): Promise<void> {
+	const { importJob } = store.tables;
 	const holder = processHolder();
 	const options = row.options as JobOptions;
 	const mine = and(
@@ -250,18 +255,21 @@ async function runJob(
 		eq(importJob.status, 'running')
 	);
 	// Between windows the heartbeat is renewed by time; a window renews it with its checkpoint.
+	let beating = false;
 	const beat = setInterval(
 		() => {
-			try {
-				db.update(importJob).set({ heartbeatAt: clock() }).where(mine).run();
-			} catch (error) {
-				log.warn({ err: error, jobId: row.id }, 'renewing an import job failed');
-			}
+			if (beating) return;
+			beating = true;
+			const at = clock();
+			write(store, (tx) => tx.update(importJob).set({ heartbeatAt: at }).where(mine))
+				.catch((error) => log.warn({ err: error, jobId: row.id }, 'renewing an import job failed'))
+				.finally(() => (beating = false));
 		},
 		Math.max(100, Math.floor(leaseMs() / 3))
 	);
 	beat.unref();
 	let total = row.total;
+	let totalSaved: Promise<unknown> = Promise.resolve();
 	// The checkpoint as saved: counts in `checkpoint`, the report's kept lists in `kept`.
 	const saved = row.checkpoint as Omit<ImportCheckpoint, 'sink'> & {
 		sink: Omit<SinkState, 'errors' | 'results'>;
@@ -271,19 +279,30 @@ async function runJob(
 		? { ...saved, sink: { ...saved.sink, errors: kept.errors, results: kept.results } }
 		: null;
 	let keptLengths = [kept.errors.length, kept.results.length];
+	// A window's progress, checkpoint and errors commit in the window's own transaction, with
+	// the sales it stored: that transaction is the import's (imports/sales.ts, synchronous, on
+	// SQLite's connection), so these writes are its synchronous twins, on SQLite's tables.
+	const mineInWindow = and(
+		eq(sqliteJob.id, row.id),
+		eq(sqliteJob.holder, holder),
+		eq(sqliteJob.status, 'running')
+	);
 	const changed = (q: Queryable, set: Partial<JobRow>) => {
-		if (q.update(importJob).set(set).where(mine).run().changes !== 1) throw new JobLost();
+		if (q.update(sqliteJob).set(set).where(mineInWindow).run().changes !== 1) throw new JobLost();
 	};
 	const saveErrors = (q: Queryable, csv: string) => {
 		if (!csv) return;
 		const seq = q
-			.select({ next: sql<number>`coalesce(max(${importJobError.seq}), -1) + 1` })
-			.from(importJobError)
-			.where(eq(importJobError.jobId, row.id))
+			.select({ next: sql<number>`coalesce(max(${sqliteJobError.seq}), -1) + 1` })
+			.from(sqliteJobError)
+			.where(eq(sqliteJobError.jobId, row.id))
 			.get()!.next;
-		q.insert(importJobError).values({ jobId: row.id, seq, csv }).run();
+		q.insert(sqliteJobError).values({ jobId: row.id, seq, csv }).run();
 	};
 	try {
+		// The rows' scoring is not on the store yet (#20): it runs on SQLite's connection.
+		const db = unportedSqlite(store);
+		if (!db) throw new Error('Imports run on SQLite only until their scoring is ported (#20)');
 		const report = await importSales(db, source, {
 			dryRun: row.dryRun,
 			actor:
@@ -300,7 +319,10 @@ async function runJob(
 				// The first call (before any window) says how many rows the file has.
 				if (total !== all) {
 					total = all;
-					db.update(importJob).set({ total }).where(mine).run();
+					const set = { total };
+					totalSaved = write(store, (tx) => tx.update(importJob).set(set).where(mine)).catch(
+						(error) => log.warn({ err: error, jobId: row.id }, 'saving an import total failed')
+					);
 				}
 			},
 			onWindow: (q, checkpoint, csv) => {
@@ -351,20 +373,18 @@ async function runJob(
 			error instanceof AppError
 				? { status: error.status, code: error.code, message, details: error.details ?? null }
 				: null;
+		const set = {
+			status: 'failed' as const,
+			error: message,
+			failure,
+			checkpoint: null,
+			kept: null,
+			finishedAt: clock(),
+			holder: null,
+			heartbeatAt: null
+		};
 		try {
-			db.update(importJob)
-				.set({
-					status: 'failed',
-					error: message,
-					failure,
-					checkpoint: null,
-					kept: null,
-					finishedAt: clock(),
-					holder: null,
-					heartbeatAt: null
-				})
-				.where(mine)
-				.run();
+			await write(store, (tx) => tx.update(importJob).set(set).where(mine));
 		} catch (failed) {
 			// The database is gone (the process is stopping): the job is resumed elsewhere.
 			log.warn({ err: failed, jobId: row.id }, 'recording a failed import job failed');
@@ -377,48 +397,54 @@ async function runJob(
 		}
 	} finally {
 		clearInterval(beat);
+		await totalSaved;
 	}
 	// The file has served: the job has finished (a job taken over returned above, keeping it).
 	try {
-		if (row.uploadId !== null) dropUpload(db, row.uploadId);
+		if (row.uploadId !== null) await dropUpload(store, row.uploadId);
 	} catch (error) {
 		log.warn({ err: error, jobId: row.id }, 'removing an import upload failed');
 	}
 }
 
 /**
- * Takes over the jobs whose holder's heartbeat is older than the lease (its process died or
- * stopped) and runs them again from their stored file and last checkpoint; a job whose file
- * was never stored (the console's awaited dry run) is marked failed. Also removes expired
- * jobs. Returns how many jobs it took. Called when a server starts and every few seconds.
+ * Takes the running jobs whose holder's heartbeat is older than the lease (its process died or
+ * stopped) for this process, in one conditional UPDATE … RETURNING: of nodes checking at once,
+ * each job goes to one (on PostgreSQL the others' serializable writes run again and find the
+ * heartbeat renewed). A job whose file was never stored (the console's awaited dry run) is
+ * marked failed in the same write. Returns the jobs taken that can run again, oldest first,
+ * and how many were taken in all.
  */
-export function resumeImportJobs(db: Db, clock: Clock = systemClock): number {
+export async function claimStaleImportJobs(
+	store: Store,
+	clock: Clock = systemClock
+): Promise<{ runnable: JobRow[]; taken: number }> {
+	const { importJob, importUpload } = store.tables;
 	const now = clock();
-	pruneImportJobs(db, now);
 	const expired = or(isNull(importJob.heartbeatAt), lt(importJob.heartbeatAt, now - leaseMs()));
-	const stale = db
-		.select({ id: importJob.id })
-		.from(importJob)
-		.where(and(eq(importJob.status, 'running'), expired))
-		.orderBy(asc(importJob.startedAt))
-		.all();
-	let taken = 0;
-	for (const { id } of stale) {
-		// Only one process wins a job: the update takes it only while the heartbeat is still old.
-		const row = db
+	return write(store, async (tx) => {
+		const taken = await tx
 			.update(importJob)
 			.set({ holder: processHolder(), heartbeatAt: now })
-			.where(and(eq(importJob.id, id), eq(importJob.status, 'running'), expired))
-			.returning()
-			.get();
-		if (!row) continue;
-		taken += 1;
-		const upload =
-			row.uploadId === null
-				? undefined
-				: db.select().from(importUpload).where(eq(importUpload.id, row.uploadId)).get();
-		if (!upload) {
-			db.update(importJob)
+			.where(and(eq(importJob.status, 'running'), expired))
+			.returning();
+		if (taken.length === 0) return { runnable: [], taken: 0 };
+		const uploadIds = taken.flatMap((r) => (r.uploadId === null ? [] : [r.uploadId]));
+		const stored = new Set(
+			uploadIds.length === 0
+				? []
+				: (
+						await tx
+							.select({ id: importUpload.id })
+							.from(importUpload)
+							.where(inArray(importUpload.id, uploadIds))
+					).map((u) => u.id)
+		);
+		const runnable = taken.filter((r) => r.uploadId !== null && stored.has(r.uploadId));
+		const fileless = taken.filter((r) => !runnable.includes(r)).map((r) => r.id);
+		if (fileless.length > 0)
+			await tx
+				.update(importJob)
 				.set({
 					status: 'failed',
 					error: 'The import was interrupted and its file was not kept: upload it again.',
@@ -426,13 +452,28 @@ export function resumeImportJobs(db: Db, clock: Clock = systemClock): number {
 					holder: null,
 					heartbeatAt: null
 				})
-				.where(eq(importJob.id, id))
-				.run();
-			continue;
-		}
-		log.info({ jobId: id, from: row.done }, `resuming import job ${id} after row ${row.done}`);
+				.where(inArray(importJob.id, fileless));
+		runnable.sort((a, b) => a.startedAt - b.startedAt);
+		return { runnable, taken: taken.length };
+	});
+}
+
+/**
+ * Takes over the jobs whose holder's heartbeat is older than the lease (claimStaleImportJobs)
+ * and runs them again from their stored file and last checkpoint. Also removes expired jobs.
+ * Returns how many jobs it took. Called when a server starts and every few seconds.
+ */
+export async function resumeImportJobs(store: Store, clock: Clock = systemClock): Promise<number> {
+	await pruneImportJobs(store, clock());
+	const { runnable, taken } = await claimStaleImportJobs(store, clock);
+	for (const row of runnable) {
+		log.info(
+			{ jobId: row.id, from: row.done },
+			`resuming import job ${row.id} after row ${row.done}`
+		);
 		const options = row.options as JobOptions;
-		void runJob(db, row, uploadSource(db, upload.id, options.encoding ?? null), clock);
+		const source = await uploadSource(store, row.uploadId!, options.encoding ?? null);
+		void runJob(store, row, source, clock);
 	}
 	return taken;
 }
@@ -441,25 +482,28 @@ export function resumeImportJobs(db: Db, clock: Clock = systemClock): number {
  * Gives up the jobs this process holds (it is stopping), so that another process resumes them
  * at once instead of waiting for the lease to run out. Their windows in flight store nothing.
  */
-export function releaseImportJobs(db: Db) {
-	db.update(importJob)
-		.set({ holder: null, heartbeatAt: null })
-		.where(and(eq(importJob.holder, processHolder()), eq(importJob.status, 'running')))
-		.run();
+export async function releaseImportJobs(store: Store): Promise<void> {
+	const { importJob } = store.tables;
+	await write(store, (tx) =>
+		tx
+			.update(importJob)
+			.set({ holder: null, heartbeatAt: null })
+			.where(and(eq(importJob.holder, processHolder()), eq(importJob.status, 'running')))
+	);
 }
 
 /** The job if it exists, has not expired and belongs to this person or token. */
-export function getImportJob(
-	db: Db,
+export async function getImportJob(
+	store: Store,
 	id: string,
 	owner: JobOwner,
 	clock: Clock = systemClock
-): ImportJob | null {
-	const row = db
+): Promise<ImportJob | null> {
+	const { importJob } = store.tables;
+	const [row] = await store.db
 		.select()
 		.from(importJob)
-		.where(and(eq(importJob.id, id), ownerWhere(owner)))
-		.get();
+		.where(and(eq(importJob.id, id), ownerWhere(importJob, owner)));
 	if (!row) return null;
 	if (row.finishedAt !== null && row.finishedAt < clock() - JOB_TTL_MS) return null;
 	return toJob(row);
@@ -474,7 +518,8 @@ export function errorsCsv(report: Pick<ImportReport, 'errors'>): string {
 }
 
 /** Every error of a finished job, as a CSV download, read chunk by chunk from the database. */
-export function errorsDownload(db: Db, job: ImportJob): Response {
+export function errorsDownload(store: Store, job: ImportJob): Response {
+	const { importJobError } = store.tables;
 	const headers = {
 		'content-type': 'text/csv; charset=utf-8',
 		'content-disposition': `attachment; filename="import-${job.id}-errors.csv"`,
@@ -482,17 +527,16 @@ export function errorsDownload(db: Db, job: ImportJob): Response {
 	};
 	let seq = -1;
 	const body = new ReadableStream<Uint8Array>({
-		pull(controller) {
+		async pull(controller) {
 			if (seq === -1) {
 				seq = 0;
 				controller.enqueue(new TextEncoder().encode(ERRORS_CSV_HEADER));
 				return;
 			}
-			const chunk = db
+			const [chunk] = await store.db
 				.select({ csv: importJobError.csv })
 				.from(importJobError)
-				.where(and(eq(importJobError.jobId, job.id), eq(importJobError.seq, seq)))
-				.get();
+				.where(and(eq(importJobError.jobId, job.id), eq(importJobError.seq, seq)));
 			if (!chunk) {
 				controller.close();
 				return;

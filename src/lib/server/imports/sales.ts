@@ -32,7 +32,8 @@ import { withFewerCheckpoints } from './checkpoints';
 import { ReportSink, type ImportResult, type SinkState } from './report-sink';
 
 export type { ImportResult } from './report-sink';
-import { SellerDirectory } from './sellers';
+import { readSellerDirectory } from './sellers';
+import { sqliteStore } from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
 import { CheapestRecent } from '../shared/cheapest-recent';
@@ -339,7 +340,7 @@ async function importRows(
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
-	const directory = new SellerDirectory(db);
+	const directory = await readSellerDirectory(sqliteStore(db));
 	const seasons = new SaleLookups();
 	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while true.
 	const windowLookups = new WindowLookups(db.$client);

@@ -1,7 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Queryable } from '../db';
-import { importMapping } from '../db/schema';
+import { write, type Store } from '../db/store';
 import {
 	IMPORT_FIELDS,
 	MAPPABLE_FIELDS,
@@ -34,16 +33,17 @@ export interface SavedMapping {
 	updatedAt: number;
 }
 
-export function listSavedMappings(db: Queryable): SavedMapping[] {
-	return db.select().from(importMapping).orderBy(asc(importMapping.name)).all();
+export async function listSavedMappings(store: Store): Promise<SavedMapping[]> {
+	const { importMapping } = store.tables;
+	return store.db.select().from(importMapping).orderBy(asc(importMapping.name));
 }
 
 /**
  * Remembers (or replaces) the mapping of a file with these headers, under a name. Every field's
  * column must be one of the headers.
  */
-export function saveMapping(
-	db: Queryable,
+export async function saveMapping(
+	store: Store,
 	input: {
 		name: string;
 		headers: string[];
@@ -52,7 +52,7 @@ export function saveMapping(
 		userId: number;
 	},
 	clock: Clock = systemClock
-): SavedMapping {
+): Promise<SavedMapping> {
 	const name = nameSchema.safeParse(input.name);
 	if (!name.success)
 		throw badRequest('invalid_name', name.error.issues[0].message, { field: 'mappingName' });
@@ -73,14 +73,26 @@ export function saveMapping(
 		updatedById: input.userId,
 		updatedAt: clock()
 	};
-	return db
-		.insert(importMapping)
-		.values(values)
-		.onConflictDoUpdate({ target: importMapping.headerKey, set: values })
-		.returning()
-		.get();
+	const { importMapping } = store.tables;
+	// One statement: two nodes saving the same headers at once leave one mapping, the later one.
+	return write(store, async (tx) => {
+		const [saved] = await tx
+			.insert(importMapping)
+			.values(values)
+			.onConflictDoUpdate({ target: importMapping.headerKey, set: values })
+			.returning();
+		return saved;
+	});
 }
 
-export function deleteMapping(db: Queryable, id: number): boolean {
-	return db.delete(importMapping).where(eq(importMapping.id, id)).run().changes > 0;
+/** Forgets a saved mapping; false when there was none (another node removed it first). */
+export async function deleteMapping(store: Store, id: number): Promise<boolean> {
+	const { importMapping } = store.tables;
+	return write(store, async (tx) => {
+		const gone = await tx
+			.delete(importMapping)
+			.where(eq(importMapping.id, id))
+			.returning({ id: importMapping.id });
+		return gone.length > 0;
+	});
 }

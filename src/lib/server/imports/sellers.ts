@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season, seasonMember, user } from '../db/schema';
+import { read, type Store } from '../db/store';
 import { normalizeEmail, normalizeEmployeeNumber } from '../people/users';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
@@ -30,28 +29,35 @@ interface Person {
 	displayName: string;
 }
 
-/** Everyone a seller cell may name, read once per import. */
+/** Everyone a seller cell may name, read once per import (in one snapshot). */
+export async function readSellerDirectory(store: Store): Promise<SellerDirectory> {
+	const { season, seasonMember, user } = store.tables;
+	return read(store, async (tx) => {
+		const people = await tx
+			.select({ id: user.id, email: user.email, number: user.employeeNumber })
+			.from(user);
+		// Members of the live seasons: the seasons a sale can count in (scoring's seasonOf).
+		const members = await tx
+			.selectDistinct({ id: user.id, email: user.email, displayName: user.displayName })
+			.from(seasonMember)
+			.innerJoin(user, eq(user.id, seasonMember.userId))
+			.innerJoin(season, eq(season.id, seasonMember.seasonId))
+			.where(eq(season.status, 'live'));
+		return new SellerDirectory(people, members);
+	});
+}
+
+/** Who each seller cell may name: every person by address and number, live members by name. */
 export class SellerDirectory {
 	private byEmail = new Map<string, number>();
 	private byNumber = new Map<string, number>();
 	private byName = new Map<string, Person[]>();
 
-	constructor(db: Queryable) {
-		for (const p of db
-			.select({ id: user.id, email: user.email, number: user.employeeNumber })
-			.from(user)
-			.all()) {
+	constructor(people: { id: number; email: string; number: string | null }[], members: Person[]) {
+		for (const p of people) {
 			this.byEmail.set(normalizeEmail(p.email), p.id);
 			if (p.number) this.byNumber.set(normalizeEmployeeNumber(p.number), p.id);
 		}
-		// Members of the live seasons: the seasons a sale can count in (scoring's seasonOf).
-		const members = db
-			.selectDistinct({ id: user.id, email: user.email, displayName: user.displayName })
-			.from(seasonMember)
-			.innerJoin(user, eq(user.id, seasonMember.userId))
-			.innerJoin(season, eq(season.id, seasonMember.seasonId))
-			.where(eq(season.status, 'live'))
-			.all();
 		for (const m of members) {
 			const key = normalizeName(m.displayName);
 			const found = this.byName.get(key) ?? [];

@@ -1,8 +1,7 @@
 import { and, eq, lt, notExists } from 'drizzle-orm';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db } from '../db';
-import { importJob, importUpload, importUploadChunk } from '../db/schema';
+import { write, type Store, type StoreDb } from '../db/store';
 import { AppError } from '../shared/errors';
 import type { ImportSource } from './source';
 import type { Encoding } from '../../imports/formats';
@@ -38,49 +37,61 @@ export interface Upload {
 
 const HEAD_BYTES = 64 * 1024;
 
-/** A writer of an upload's chunks: each CHUNK_BYTES gathered is one row. */
-function chunkWriter(db: Db, uploadId: number) {
+/**
+ * A writer of an upload's chunks: each CHUNK_BYTES gathered is one row, written as it is full
+ * (each its own write: an upload arrives over many turns of the event loop). Awaiting `write`
+ * before the next chunk keeps the chunks in order and memory at one chunk.
+ */
+function chunkWriter(store: Store, uploadId: number) {
+	const { importUpload, importUploadChunk } = store.tables;
 	let pending: Buffer[] = [];
 	let pendingBytes = 0;
 	let seq = 0;
 	let bytes = 0;
-	const flush = () => {
+	const flush = async () => {
 		if (pendingBytes === 0) return;
 		const data = Buffer.concat(pending).toString('base64');
-		db.insert(importUploadChunk).values({ uploadId, seq, data }).run();
-		seq += 1;
 		pending = [];
 		pendingBytes = 0;
+		const at = seq++;
+		await write(store, (tx) => tx.insert(importUploadChunk).values({ uploadId, seq: at, data }));
 	};
 	return {
-		write(chunk: Uint8Array) {
+		async write(chunk: Uint8Array) {
 			pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 			pendingBytes += chunk.byteLength;
 			bytes += chunk.byteLength;
-			if (pendingBytes >= CHUNK_BYTES) flush();
+			if (pendingBytes >= CHUNK_BYTES) await flush();
 		},
-		end() {
-			flush();
-			db.update(importUpload).set({ bytes }).where(eq(importUpload.id, uploadId)).run();
+		async end() {
+			await flush();
+			await write(store, (tx) =>
+				tx.update(importUpload).set({ bytes }).where(eq(importUpload.id, uploadId))
+			);
 		}
 	};
 }
 
-const newUpload = (db: Db, now: number) =>
-	db.insert(importUpload).values({ createdAt: now }).returning({ id: importUpload.id }).get().id;
+async function newUpload(store: Store, now: number): Promise<number> {
+	const { importUpload } = store.tables;
+	const [row] = await write(store, (tx) =>
+		tx.insert(importUpload).values({ createdAt: now }).returning({ id: importUpload.id })
+	);
+	return row.id;
+}
 
 /**
  * Stores a request body in the database; 413 `too_large` past `max` bytes (nothing kept). The
  * body is copied chunk by chunk, so its size never shows in memory.
  */
 export async function saveUpload(
-	db: Db,
+	store: Store,
 	body: ReadableStream<Uint8Array> | null,
 	max: number,
 	now = Date.now()
 ): Promise<Upload> {
-	const id = newUpload(db, now);
-	const writer = chunkWriter(db, id);
+	const id = await newUpload(store, now);
+	const writer = chunkWriter(store, id);
 	let bytes = 0;
 	let lines = 0;
 	let lineHasText = false;
@@ -112,31 +123,21 @@ export async function saveUpload(
 			done(null, chunk);
 		}
 	});
-	const store = new Writable({
+	const keep = new Writable({
 		write(chunk: Buffer, _encoding, done) {
-			try {
-				writer.write(chunk);
-				done();
-			} catch (error) {
-				done(error as Error);
-			}
+			writer.write(chunk).then(() => done(), done);
 		},
 		final(done) {
-			try {
-				writer.end();
-				done();
-			} catch (error) {
-				done(error as Error);
-			}
+			writer.end().then(() => done(), done);
 		}
 	});
 	try {
 		const input = body
 			? Readable.fromWeb(body as import('node:stream/web').ReadableStream)
 			: Readable.from([]);
-		await pipeline(input, count, store);
+		await pipeline(input, count, keep);
 	} catch (error) {
-		dropUpload(db, id);
+		await dropUpload(store, id);
 		throw error;
 	}
 	if (lineHasText) lines += 1;
@@ -149,9 +150,9 @@ export async function saveUpload(
 }
 
 /** Stores text (a file the console's form read) as an upload, UTF-8; returns its id. */
-export function storeText(db: Db, text: string, now = Date.now()): number {
-	const id = newUpload(db, now);
-	const writer = chunkWriter(db, id);
+export async function storeText(store: Store, text: string, now = Date.now()): Promise<number> {
+	const id = await newUpload(store, now);
+	const writer = chunkWriter(store, id);
 	// A slice of characters at a time: a few MB of UTF-8 at most, never a second copy of the file.
 	const step = CHUNK_BYTES / 4;
 	let at = 0;
@@ -160,30 +161,33 @@ export function storeText(db: Db, text: string, now = Date.now()): number {
 		let end = Math.min(text.length, at + step);
 		const last = text.charCodeAt(end - 1);
 		if (end < text.length && last >= 0xd800 && last <= 0xdbff) end += 1;
-		writer.write(Buffer.from(text.slice(at, end), 'utf8'));
+		await writer.write(Buffer.from(text.slice(at, end), 'utf8'));
 		at = end;
 	}
-	writer.end();
+	await writer.end();
 	return id;
 }
 
 /** An upload as an import reads it: its bytes, chunk by chunk, from the database. */
-export function uploadSource(db: Db, uploadId: number, encoding: Encoding | null): ImportSource {
-	const stored = db
+export async function uploadSource(
+	store: Store,
+	uploadId: number,
+	encoding: Encoding | null
+): Promise<ImportSource> {
+	const { importUpload, importUploadChunk } = store.tables;
+	const [stored] = await store.db
 		.select({ bytes: importUpload.bytes })
 		.from(importUpload)
-		.where(eq(importUpload.id, uploadId))
-		.get();
+		.where(eq(importUpload.id, uploadId));
 	return {
 		encoding,
 		size: stored?.bytes,
 		bytes: async function* () {
 			for (let seq = 0; ; seq++) {
-				const row = db
+				const [row] = await store.db
 					.select({ data: importUploadChunk.data })
 					.from(importUploadChunk)
-					.where(and(eq(importUploadChunk.uploadId, uploadId), eq(importUploadChunk.seq, seq)))
-					.get();
+					.where(and(eq(importUploadChunk.uploadId, uploadId), eq(importUploadChunk.seq, seq)));
 				if (!row) return;
 				const bytes = Buffer.from(row.data, 'base64');
 				for (let at = 0; at < bytes.length; at += READ_BYTES)
@@ -194,18 +198,20 @@ export function uploadSource(db: Db, uploadId: number, encoding: Encoding | null
 }
 
 /** Deletes an upload (and its chunks): no job took it, or its job has finished. */
-export function dropUpload(db: Db, id: number) {
-	db.delete(importUpload).where(eq(importUpload.id, id)).run();
+export async function dropUpload(store: Store, id: number): Promise<void> {
+	const { importUpload } = store.tables;
+	await write(store, (tx) => tx.delete(importUpload).where(eq(importUpload.id, id)));
 }
 
 /** Deletes uploads older than `before` that no job refers to (a request cut off mid-upload). */
-export function dropOrphanUploads(db: Db, before: number) {
-	db.delete(importUpload)
+export async function dropOrphanUploadsInWrite(tx: StoreDb, store: Store, before: number) {
+	const { importJob, importUpload } = store.tables;
+	await tx
+		.delete(importUpload)
 		.where(
 			and(
 				lt(importUpload.createdAt, before),
-				notExists(db.select().from(importJob).where(eq(importJob.uploadId, importUpload.id)))
+				notExists(tx.select().from(importJob).where(eq(importJob.uploadId, importUpload.id)))
 			)
-		)
-		.run();
+		);
 }

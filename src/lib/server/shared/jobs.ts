@@ -46,6 +46,9 @@ export function startJobs(
 	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
+	// The store (db/store.ts) of the jobs ported to it: import jobs, webhooks, mail, chat, the rank
+	// watch and its mails.
+	const store = sqliteStore(db);
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
 	let bracketsRunning = false;
@@ -115,24 +118,24 @@ export function startJobs(
 	firstTick.unref();
 	const timer = setInterval(tick, options.intervalMs ?? 30_000);
 	timer.unref();
+	let resuming = false;
 	// Import jobs whose process died are taken over (at start, then twice per lease), and
 	// finished ones expire.
 	const resumeImports = () => {
 		if (stopped) return;
-		try {
-			const taken = resumeImportJobs(db, clock);
-			if (taken > 0) log.info({ taken }, `took over ${taken} interrupted import job(s)`);
-		} catch (error) {
-			log.error({ err: error }, 'resuming import jobs failed');
-		}
+		if (resuming) return;
+		resuming = true;
+		resumeImportJobs(store, clock)
+			.then((taken) => {
+				if (taken > 0) log.info({ taken }, `took over ${taken} interrupted import job(s)`);
+			})
+			.catch((error) => log.error({ err: error }, 'resuming import jobs failed'))
+			.finally(() => (resuming = false));
 	};
 	const firstImports = setTimeout(resumeImports, options.firstRunDelayMs ?? FIRST_RUN_DELAY);
 	firstImports.unref();
 	const imports = setInterval(resumeImports, Math.max(1_000, importJobLeaseMs() / 2));
 	imports.unref();
-	// The store (db/store.ts) of the jobs ported to it: webhooks, mail, chat, the rank watch and
-	// its mails, the referrals' lapse.
-	const store = sqliteStore(db);
 	// Webhooks go out within seconds; a slow receiver never delays the next round twice.
 	let sending = false;
 	const deliveries = setInterval(async () => {
@@ -197,10 +200,8 @@ export function startJobs(
 		clearInterval(imports);
 		scheduler?.stop();
 		// Another node goes on with this one's imports at once, not after the lease.
-		try {
-			releaseImportJobs(db);
-		} catch (error) {
-			log.warn({ err: error }, 'releasing import jobs failed');
-		}
+		releaseImportJobs(store).catch((error) =>
+			log.warn({ err: error }, 'releasing import jobs failed')
+		);
 	};
 }

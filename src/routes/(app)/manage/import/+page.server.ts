@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { reportView, startImportJob } from '$lib/server/imports/jobs';
 import { readImportForm } from '$lib/server/imports/import-form';
@@ -8,9 +8,9 @@ import { deleteMapping, listSavedMappings, saveMapping } from '$lib/server/impor
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { m } from '$lib/paraglide/messages.js';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	return { savedMappings: listSavedMappings(getDb()) };
+	return { savedMappings: await listSavedMappings(getStore()) };
 };
 
 export const actions = {
@@ -21,7 +21,7 @@ export const actions = {
 			return refuse(400, 'check', input.message, { values: { mapping: input.mapping } });
 		const values = { mapping: input.mapping };
 		// A dry run as a job awaited here: its full error list stays downloadable for an hour.
-		const job = startImportJob(getDb(), input.text, {
+		const job = await startImportJob(getStore(), input.text, {
 			owner: { userId: user.id },
 			dryRun: true,
 			exclusive: false,
@@ -45,13 +45,15 @@ export const actions = {
 		let saved: string | null = null;
 		if (input.mappingName) {
 			try {
-				saved = saveMapping(getDb(), {
-					name: input.mappingName,
-					headers: input.headers,
-					mapping: input.mapping,
-					reading: input.reading,
-					userId: user.id
-				}).name;
+				saved = (
+					await saveMapping(getStore(), {
+						name: input.mappingName,
+						headers: input.headers,
+						mapping: input.mapping,
+						reading: input.reading,
+						userId: user.id
+					})
+				).name;
 			} catch (e) {
 				return refuseError(e, 'check', values);
 			}
@@ -71,7 +73,7 @@ export const actions = {
 		const values = { mapping: input.mapping };
 		if (!input.ok) return refuse(400, 'commit', input.message, { values });
 		try {
-			const job = startImportJob(getDb(), input.text, {
+			const job = await startImportJob(getStore(), input.text, {
 				owner: { userId: user.id },
 				locale: event.locals.locale,
 				mapping: input.mapping,
@@ -90,7 +92,7 @@ export const actions = {
 			.int()
 			.positive()
 			.safeParse((await event.request.formData()).get('id'));
-		if (!id.success || !deleteMapping(getDb(), id.data))
+		if (!id.success || !(await deleteMapping(getStore(), id.data)))
 			return refuse(404, 'forget', m.import_mapping_gone());
 		return { action: 'forget', message: m.import_mapping_removed() };
 	}

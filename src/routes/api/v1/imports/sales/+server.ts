@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseQuery } from '$lib/server/api/respond';
 import { importSalesQuerySchema } from '$lib/server/api/schemas';
 import { API_WRITERS } from '$lib/server/auth/guards';
@@ -30,7 +30,7 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 	if (!/^text\/(csv|plain)\b/i.test(type)) {
 		throw new AppError(415, 'unsupported_media_type', 'Send the CSV with content-type: text/csv');
 	}
-	const upload = await saveUpload(getDb(), request.body, importMaxBytes());
+	const upload = await saveUpload(getStore(), request.body, importMaxBytes());
 	let handed = false;
 	try {
 		// The header, decoded from the first bytes (a character cut at their end is left out).
@@ -41,8 +41,8 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 		const reading = { mapping, dateOrder: params.dateOrder, decimal: params.decimal };
 		const details = on(params.details);
 		const background = on(params.async) || upload.dataLines > SYNC_ROW_LIMIT;
-		const job = startImportJob(
-			getDb(),
+		const job = await startImportJob(
+			getStore(),
 			{ uploadId: upload.id, encoding: params.encoding ?? (head.detected ? null : head.encoding) },
 			{
 				owner: { tokenId: principal.tokenId },
@@ -72,6 +72,6 @@ export const POST = apiHandler(async ({ request, url, principal, locals }) => {
 			});
 		return json(apiReport(job.report, job.id, details));
 	} finally {
-		if (!handed) dropUpload(getDb(), upload.id);
+		if (!handed) await dropUpload(getStore(), upload.id);
 	}
 }, API_WRITERS);
