@@ -23,7 +23,6 @@ import { tempDb } from '../helpers/db';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeContest } from '../helpers/factories';
 import { getImportJob, startImportJob } from '../../src/lib/server/imports/jobs';
-import { sqliteStore } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 
 const HOUR = 60 * 60 * 1000;
