@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Badge } from '../db/schema';
-import { unportedSqlite, write, type Store } from '../db/store';
+import { write, type Store } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
-import { reevaluateSeason } from './reevaluate';
+import { reevaluateOnStore } from './reevaluate';
 import type { BadgeDraft } from './badge-form';
 import { requireSeasonBadgeInWrite, seasonBadgesOn } from './queries';
 import type { BadgeCriterion } from '../../contest/badges';
@@ -28,14 +28,12 @@ export interface BadgeSaved {
 
 /**
  * Awards what the season already earns under `badgeIds`; counts only their awards. The badges'
- * engine is not ported: it runs on SQLite's connection (`unportedSqlite`). On PostgreSQL, where
- * the server cannot run yet, nothing is evaluated here and nothing is counted.
+ * engine is not ported (reevaluate.ts `reevaluateOnStore`: SQLite's connection; on PostgreSQL,
+ * where the server cannot run yet, nothing is evaluated and nothing counted).
  */
 async function awardNow(store: Store, seasonId: number, badgeIds: number[], clock: Clock) {
-	const db = unportedSqlite(store);
-	if (!db) return 0;
 	const ids = new Set(badgeIds);
-	const { awarded } = await reevaluateSeason(db, seasonId, { badgeIds, clock });
+	const { awarded } = await reevaluateOnStore(store, seasonId, { badgeIds, clock });
 	return awarded.filter((e) => ids.has(e.badge.id)).length;
 }
 

@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { notFound } from '../shared/errors';
-import { reevaluateSeason } from './reevaluate';
-import { log } from '../shared/log';
+import { reevaluateOnStoreInBackground } from './reevaluate';
 import type { Levels } from './levels-form';
 import { DEFAULT_TIERS, type Tier } from '../../contest/tiers';
 import { m } from '../../paraglide/messages.js';
@@ -81,12 +80,8 @@ export async function updateLevels(
 		await auditInWrite(tx, store, actor, 'season.levels', `season:${seasonId}`, diff, now);
 		return { changed };
 	});
-	// Holidays move streaks: everyone is decided again in the background, in slices, by the
-	// badges' engine, which runs on SQLite's connection only (not ported: reevaluate.ts).
-	const db = unportedSqlite(store);
-	if (db && result.changed.includes('holidays'))
-		reevaluateSeason(db, seasonId, { clock }).catch((error) => {
-			if (db.$client.open) log.error({ err: error, seasonId }, 'badge re-evaluation failed');
-		});
+	// Holidays move streaks: everyone is decided again in the background, in slices.
+	if (result.changed.includes('holidays'))
+		reevaluateOnStoreInBackground(store, seasonId, { clock });
 	return result;
 }
