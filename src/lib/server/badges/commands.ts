@@ -194,25 +194,21 @@ export const STARTER_BADGES: readonly Omit<BadgeDraft, 'active'>[] = [
 	}
 ];
 
-const sameCriterion = (a: BadgeCriterion, b: BadgeCriterion) =>
-	JSON.stringify(criterionKeysSorted(a)) === JSON.stringify(criterionKeysSorted(b));
-
-/** PostgreSQL's jsonb does not keep a criterion's keys in the order they were written. */
-function criterionKeysSorted(c: BadgeCriterion): BadgeCriterion {
-	return Object.fromEntries(
-		Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-	) as BadgeCriterion;
+/**
+ * A criterion as text with its keys sorted: PostgreSQL's jsonb does not keep the order they
+ * were written in, so two equal criteria may read back in different orders.
+ */
+function criterionKey(c: BadgeCriterion): string {
+	return JSON.stringify(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The starter badges that `existing` lacks (none there of the same name or criterion). */
 function lackingStarters(existing: Badge[]) {
+	const names = new Set(existing.map((b) => b.name.toLowerCase()));
+	const criteria = new Set(existing.map((b) => criterionKey(b.criterion)));
 	return STARTER_BADGES.filter(
 		(starter) =>
-			!existing.some(
-				(b) =>
-					b.name.toLowerCase() === starter.name.toLowerCase() ||
-					sameCriterion(b.criterion, starter.criterion)
-			)
+			!names.has(starter.name.toLowerCase()) && !criteria.has(criterionKey(starter.criterion))
 	);
 }
 
