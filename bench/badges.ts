@@ -44,6 +44,7 @@ import {
 	reevaluationsSettled
 } from '../src/lib/server/badges/reevaluate';
 import { createBadge } from '../src/lib/server/badges/commands';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { clearFacts } from '../src/lib/server/badges/facts';
 import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
@@ -177,7 +178,7 @@ for (const category of CATEGORIES)
 			.run();
 for (const b of BADGES)
 	await createBadge(
-		db,
+		sqliteStore(db),
 		s.id,
 		{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
 		{ userId: null },
@@ -399,7 +400,7 @@ async function seasonEnd(db: Db, seasonId: number, path: string) {
 	const thread = startReadThread(join(ROOT, 'build/read-thread.js'), path);
 	console.log(`season end: the board read ${thread ? 'on the read thread' : 'inline'}`);
 	await createBadge(
-		db,
+		sqliteStore(db),
 		seasonId,
 		{
 			name: 'Top ten',
@@ -479,7 +480,7 @@ async function seasonWideOnly(sales: number) {
 	)) {
 		const [wall, loop] = await underLoopMonitor(() =>
 			createBadge(
-				db,
+				sqliteStore(db),
 				seeded.seasonId,
 				{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
 				{ userId: null },

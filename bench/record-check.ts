@@ -20,6 +20,7 @@ import { openDatabase } from '../src/lib/server/db';
 import { catchUpFacts, isRecordSale } from '../src/lib/server/badges/facts';
 import { evaluateAwards } from '../src/lib/server/badges/awards';
 import { createBadge } from '../src/lib/server/badges/commands';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { reevaluationsSettled } from '../src/lib/server/badges/reevaluate';
 import { recordSale } from '../src/lib/server/scoring/sales';
 import type { BadgeCriterion, SaleFact } from '../src/lib/contest/badges';
@@ -179,7 +180,7 @@ console.log(
 t0 = performance.now();
 for (const b of BADGES)
 	await createBadge(
-		db,
+		sqliteStore(db),
 		seasonId,
 		{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
 		{ userId: null },

@@ -1,6 +1,7 @@
 import type { Db } from '../../src/lib/server/db';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import type { Clock } from '../../src/lib/server/shared/clock';
 
@@ -16,7 +17,7 @@ export async function addBadges(
 ): Promise<void> {
 	for (const [i, { criterion, points }] of badges.entries())
 		await createBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			{ name: `Badge ${i}`, emoji: '🏅', description: '', points, criterion, active: true },
 			{ userId: null },

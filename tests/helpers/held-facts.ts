@@ -8,6 +8,7 @@ import { makeContest, makeProduct } from './factories';
 import type { Db } from '../../src/lib/server/db';
 import { catchUpFacts, clearFacts } from '../../src/lib/server/badges/facts';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 
 const FACT_TABLES = ['badge_tally', 'badge_day', 'badge_week', 'badge_period', 'badge_cursor'];
@@ -68,7 +69,7 @@ export async function contestWithFactBadges(db: Db) {
 		['Team 900', { kind: 'team_target', target: 900 }]
 	] as const)
 		await createBadge(
-			db,
+			sqliteStore(db),
 			c.season.id,
 			{ name, criterion, emoji: '🏅', description: '', points: 0, active: true },
 			actor

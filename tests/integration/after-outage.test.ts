@@ -12,6 +12,7 @@ import { seasonEventsNow } from '../../src/lib/server/seasons/state-events';
 import { seasonLook } from '../../src/lib/server/seasons/look';
 import { getSeason } from '../../src/lib/server/seasons/queries';
 import { awardsSince } from '../../src/lib/server/badges/awards-since';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;
@@ -85,8 +86,8 @@ describe('the awards since an instant', () => {
 		ids = values.map((v) => db.insert(award).values(v).returning().get().id);
 	});
 
-	it('lists the standing ones written since then, in order, with their names, a page at a time', () => {
-		const first = awardsSince(db, contest.season.id, { since: T, limit: 2 });
+	it('lists the standing ones written since then, in order, with their names, a page at a time', async () => {
+		const first = await awardsSince(sqliteStore(db), contest.season.id, { since: T, limit: 2 });
 		expect(first.entries.map((e) => e.id)).toEqual([ids[1], ids[2]]);
 		expect(first.next).toBe(ids[2]);
 		expect(first.entries[0]).toMatchObject({
@@ -99,14 +100,21 @@ describe('the awards since an instant', () => {
 			awardedAt: T
 		});
 		expect(first.entries[1].provisional).toBe(true);
-		const second = awardsSince(db, contest.season.id, { since: T, after: first.next!, limit: 2 });
+		const second = await awardsSince(sqliteStore(db), contest.season.id, {
+			since: T,
+			after: first.next!,
+			limit: 2
+		});
 		expect(second.entries.map((e) => [e.id, e.subjectType, e.subjectName])).toEqual([
 			[ids[4], 'team', contest.teams[1].name]
 		]);
 		expect(second.next).toBeNull();
 	});
 
-	it("lists nothing of another season's", () => {
-		expect(awardsSince(db, contest.season.id + 1000, { since: 0, limit: 10 }).entries).toEqual([]);
+	it("lists nothing of another season's", async () => {
+		expect(
+			(await awardsSince(sqliteStore(db), contest.season.id + 1000, { since: 0, limit: 10 }))
+				.entries
+		).toEqual([]);
 	});
 });

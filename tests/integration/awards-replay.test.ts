@@ -11,6 +11,7 @@ import { importSales } from '../../src/lib/server/imports/sales';
 import { evaluateAwards } from '../../src/lib/server/badges/awards';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { BadgeDraft } from '../../src/lib/server/badges/badge-form';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 
@@ -78,7 +79,7 @@ describe('awards are idempotent', () => {
 				points: b.points ?? 0,
 				active: true
 			};
-			await createBadge(db, seasonId, draft, { userId: null }, clock);
+			await createBadge(sqliteStore(db), seasonId, draft, { userId: null }, clock);
 		}
 
 		// 18 days of sales: everyone sells daily (streaks, weekly ranks); the first two people

@@ -14,6 +14,7 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { evaluateAwards, runPeriodicAwards } from '../../src/lib/server/badges/awards';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { clearFacts } from '../../src/lib/server/badges/facts';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
 import { localDateKey, weekKey } from '../../src/lib/contest/calendar';
@@ -228,7 +229,7 @@ async function contestWithBadges(seed: number) {
 	const actor = { userId: null };
 	for (const b of BADGES)
 		await createBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			{ ...b, emoji: '🏅', description: '', points: b.points ?? 0, active: true },
 			actor,

@@ -14,6 +14,7 @@ import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { reevaluateSeason, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { recordAwards, teamTargetAward } from '../../src/lib/server/badges/probes';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
 import { mulberry32 } from '../../src/lib/seeded-random';
@@ -189,7 +190,7 @@ describe('badge probes', () => {
 			];
 			for (const b of badges)
 				await createBadge(
-					db,
+					sqliteStore(db),
 					seasonId,
 					{ ...b, emoji: '🏅', description: '', points: 5, active: true },
 					actor,

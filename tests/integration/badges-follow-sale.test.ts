@@ -38,7 +38,7 @@ const manager = { userId: null };
 async function setup(criterion: BadgeCriterion = { kind: 'first_sale' }, points = 10) {
 	const contest = await makeContest(db, { teams: 2, people: 3, requireConfirmation: true });
 	const saved = await createBadge(
-		db,
+		sqliteStore(db),
 		contest.season.id,
 		{ name: 'First sale', emoji: '🥇', description: '', points, criterion, active: true },
 		manager,
@@ -156,7 +156,10 @@ describe('a badge follows the sale that earned it', () => {
 		expect(
 			awardsOf(db, c.season.id, 'user', ann.id).filter((a) => a.status !== 'void')
 		).toHaveLength(0);
-		expect(listSeasonBadges(db, c.season.id).find((b) => b.id === c.badgeId)?.awarded).toBe(0);
+		expect(
+			(await listSeasonBadges(sqliteStore(db), c.season.id)).find((b) => b.id === c.badgeId)
+				?.awarded
+		).toBe(0);
 		// The profile: no badge, no prize; the withdrawal says what went.
 		const profile = (await buildProfile(sqliteStore(db), c.season, ann.id, NOW + 60_000, db))!;
 		expect(profile.badges.earned).toEqual([]);

@@ -19,6 +19,7 @@ import {
 import { standingsVsLedger } from '../helpers/factories';
 import { season } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { ActivityItem, BadgeEvent, LeaderboardPush } from '../../src/lib/realtime/events';
 
 let seeded: SeededDb;
@@ -29,13 +30,13 @@ let tool: ClientSocket | undefined;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 3 });
-	withDb(seeded.path, (db) => {
+	await withDb(seeded.path, async (db) => {
 		db.update(season)
 			.set({ requireConfirmation: true })
 			.where(eq(season.id, seeded.seasonId))
 			.run();
-		createBadge(
-			db,
+		await createBadge(
+			sqliteStore(db),
 			seeded.seasonId,
 			{
 				name: 'First sale',

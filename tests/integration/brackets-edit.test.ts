@@ -280,7 +280,7 @@ describe('a sprint', () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 2 });
 		const base = Date.now() - 20 * DAY;
 		const { badge } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			{
 				name: 'Sprinter',

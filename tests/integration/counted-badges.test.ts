@@ -66,7 +66,13 @@ const awardsOf = (b: Badge) =>
 
 /** The same criterion as `b`, created now: the re-evaluation decides it for the whole season. */
 async function sameBadgeLater(seasonId: number, b: Badge, clock: () => number) {
-	const later = await createBadge(db, seasonId, draft(`${b.name} (later)`, b.criterion), {}, clock);
+	const later = await createBadge(
+		sqliteStore(db),
+		seasonId,
+		draft(`${b.name} (later)`, b.criterion),
+		{},
+		clock
+	);
 	return awardsOf(later.badge);
 }
 
@@ -85,14 +91,14 @@ describe('activities logged', () => {
 				clock
 			);
 		const { badge: tenCalls } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Ten calls', { kind: 'activities_logged', count: 10, type: 'call' }, 15),
 			{},
 			clock
 		);
 		const { badge: anything } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Busy', { kind: 'activities_logged', count: 4 }),
 			{},
@@ -196,7 +202,7 @@ describe('sprints won', () => {
 		const [ann, bob] = people;
 		const base = Date.now() - 20 * DAY;
 		const { badge: winner } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Sprinter', { kind: 'sprints_won', count: 1 }, 10),
 			{},
@@ -239,7 +245,7 @@ describe('sprints won', () => {
 		// A second sprint, won by Ann: a "2 sprints" badge waits for a second win of hers; Bob's
 		// two (his own and his team's) earn it at once.
 		const { badge: twice } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Two sprints', { kind: 'sprints_won', count: 2 }),
 			{},
@@ -269,7 +275,7 @@ describe('knockouts won', () => {
 		// Seeds 1…4 by the ranking at the start.
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
 		const { badge: champion } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Champion', { kind: 'knockouts_won', count: 1 }, 25),
 			{},

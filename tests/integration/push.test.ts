@@ -91,7 +91,7 @@ beforeAll(async () => {
 	seeded = await seedServerDb();
 	const db = openDatabase(seeded.path);
 	await createBadge(
-		db,
+		sqliteStore(db),
 		seeded.seasonId,
 		{
 			name: 'Hat-trick',

@@ -26,6 +26,7 @@ import type {
 	WatchAck
 } from '../../src/lib/realtime/events';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { getSeason } from '../../src/lib/server/seasons/queries';
 import { seasonLook } from '../../src/lib/server/seasons/look';
 import { eq } from 'drizzle-orm';
@@ -57,8 +58,8 @@ beforeAll(async () => {
 			await makeMember(db, endingId, makeTeam(db, endingId).id);
 			makeProduct(db, endingId);
 			await makeMember(db, seeded.seasonId, seeded.teams[0].id, { email: LATECOMER });
-			createBadge(
-				db,
+			await createBadge(
+				sqliteStore(db),
 				seeded.seasonId,
 				{
 					name: 'First sale',

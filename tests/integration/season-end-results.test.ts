@@ -14,6 +14,7 @@ import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createBadge } from '../../src/lib/server/badges/commands';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import * as delivery from '../../src/lib/server/webhooks/delivery';
 
@@ -155,7 +156,7 @@ describe("the season's end", () => {
 		const db = ctx.db;
 		const { season: s, people } = bigSeason(db);
 		await createBadge(
-			db,
+			sqliteStore(db),
 			s.id,
 			{
 				name: 'Top ten',

@@ -100,7 +100,7 @@ describe('a team sprint won', () => {
 		const { season, teams, people, base } = await contest();
 		const [ann, bob, cat, , eve, fay] = people;
 		const { badge: sprinter } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Sprinter', { kind: 'sprints_won', count: 1 }, 10),
 			{},
@@ -156,7 +156,7 @@ describe('a team sprint won', () => {
 		// was when the sprint froze.
 		await moveMember(sqliteStore(db), season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
 		const later = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Sprinter (later)', { kind: 'sprints_won', count: 1 }),
 			{},
@@ -173,7 +173,7 @@ describe('a team knockout won', () => {
 		const { season, teams, people, base } = await contest();
 		const [ann, bob, cat, dan] = people;
 		const { badge: champion } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Champions', { kind: 'knockouts_won', count: 1 }, 25),
 			{},
@@ -202,7 +202,7 @@ describe('a team knockout won', () => {
 		expect(pushed.filter((e) => e.badge.id === champion.id)).toHaveLength(team0.length);
 
 		const later = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Champions (later)', { kind: 'knockouts_won', count: 1 }),
 			{},
@@ -219,7 +219,7 @@ describe('a team duel won', () => {
 		const { season, teams, people, base } = await contest();
 		const [ann, bob, cat, dan, eve, fay] = people;
 		const { badge: duellist } = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Duellist', { kind: 'duels_won', count: 1 }, 5),
 			{},
@@ -300,7 +300,7 @@ describe('a team duel won', () => {
 		// was when the duel froze.
 		await moveMember(sqliteStore(db), season.id, fay.id, teams[0].id, SYSTEM, () => final + HOUR);
 		const later = await createBadge(
-			db,
+			sqliteStore(db),
 			season.id,
 			draft('Duellist (later)', { kind: 'duels_won', count: 1 }),
 			{},

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, gte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, ne, sql, type AnyColumn } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { award, badge, team, user } from '../db/schema';
+import { award as sqliteAward } from '../db/schema';
+import type { Store } from '../db/store';
 
 /** One award as GET /api/v1/seasons/{id}/badges lists it: a `badge` frame with its id and times. */
 export interface AwardEntry {
@@ -27,12 +28,13 @@ export interface AwardEntry {
  * Read through award_season_created_idx: on a season of 200,000 awards a scan of the season's
  * rows took 0.3-0.6 s, which every node spent at the end of an outage (Publisher.badgesMissed).
  */
-export function awardsSince(
-	db: Queryable,
+export async function awardsSince(
+	store: Store,
 	seasonId: number,
 	options: { since: number; after?: number; limit: number }
-): { entries: AwardEntry[]; next: number | null } {
-	const rows = db
+): Promise<{ entries: AwardEntry[]; next: number | null }> {
+	const { award, badge, team, user } = store.tables;
+	const rows = await store.db
 		.select({
 			id: award.id,
 			subjectType: award.subjectType,
@@ -54,17 +56,9 @@ export function awardsSince(
 		})
 		.from(award)
 		.innerJoin(badge, eq(badge.id, award.badgeId))
-		.where(
-			and(
-				eq(award.seasonId, seasonId),
-				ne(award.status, 'void'),
-				gte(award.createdAt, options.since),
-				options.after === undefined ? undefined : gt(award.id, options.after)
-			)
-		)
+		.where(writtenSince(award, seasonId, options))
 		.orderBy(asc(award.id))
-		.limit(options.limit)
-		.all();
+		.limit(options.limit);
 	const entries = rows.map(({ status, subjectName, ...row }) => ({
 		...row,
 		subjectType: row.subjectType as 'user' | 'team',
@@ -75,4 +69,36 @@ export function awardsSince(
 		entries,
 		next: entries.length === options.limit ? entries[entries.length - 1].id : null
 	};
+}
+
+/** The award columns `writtenSince` filters on, of either dialect's table. */
+type AwardColumns = Record<'id' | 'seasonId' | 'status' | 'createdAt', AnyColumn>;
+
+/** A season's awards not withdrawn, written since `since` (ms), after the award `after`. */
+function writtenSince(
+	award: AwardColumns,
+	seasonId: number,
+	options: { since: number; after?: number }
+) {
+	return and(
+		eq(award.seasonId, seasonId),
+		ne(award.status, 'void'),
+		gte(award.createdAt, options.since),
+		options.after === undefined ? undefined : gt(award.id, options.after)
+	);
+}
+
+/**
+ * Whether the season has an award written since `since` (ms): `awardsSince` for the publisher's
+ * `badgesMissed` (realtime/publish.ts), which reads synchronously on SQLite's connection until it
+ * is ported.
+ */
+export function hasAwardsSinceInView(db: Queryable, seasonId: number, since: number): boolean {
+	const row = db
+		.select({ id: sqliteAward.id })
+		.from(sqliteAward)
+		.where(writtenSince(sqliteAward, seasonId, { since }))
+		.limit(1)
+		.get();
+	return row !== undefined;
 }

@@ -11,6 +11,7 @@ import {
 	STARTER_BADGES,
 	updateBadge
 } from './commands';
+import { sqliteStore } from '../db/store';
 import { getLevels, updateLevels } from './levels';
 import { listSeasonBadges } from './queries';
 
@@ -82,7 +83,7 @@ describe('badge service', () => {
 
 	it('creates a badge, audits it and awards it to those who already qualify', async () => {
 		const saved = await createBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			draft({ bonus: '5' }),
 			{ userId: managerId },
@@ -95,14 +96,14 @@ describe('badge service', () => {
 		expect(events).toMatchObject([
 			{ action: 'badge.create', subject: `badge:${saved.badge.id}`, actorUserId: managerId }
 		]);
-		expect(listSeasonBadges(db, seasonId)).toMatchObject([
+		expect(await listSeasonBadges(sqliteStore(db), seasonId)).toMatchObject([
 			{ name: 'First sale', awarded: 1, points: 5, criterion: 'First sale of the season' }
 		]);
 	});
 
 	it('round-trips a stored badge through the form', async () => {
 		const saved = await createBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			draft({ kind: 'team_target', metric: 'amount', target: '2500.5' }),
 			{ userId: managerId },
@@ -115,22 +116,36 @@ describe('badge service', () => {
 
 	it('updates and deactivates with an audit entry each; awards already given stay', async () => {
 		const { badge: created } = await createBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			draft(),
 			{ userId: managerId },
 			clock
 		);
 		await updateBadge(
-			db,
+			sqliteStore(db),
 			seasonId,
 			created.id,
 			draft({ name: 'Opening act' }),
 			{ userId: managerId },
 			clock
 		);
-		await setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
-		await setBadgeActive(db, seasonId, created.id, false, { userId: managerId }, clock);
+		await setBadgeActive(
+			sqliteStore(db),
+			seasonId,
+			created.id,
+			false,
+			{ userId: managerId },
+			clock
+		);
+		await setBadgeActive(
+			sqliteStore(db),
+			seasonId,
+			created.id,
+			false,
+			{ userId: managerId },
+			clock
+		);
 		expect(db.select().from(badge).where(eq(badge.id, created.id)).get()).toMatchObject({
 			name: 'Opening act',
 			active: false
@@ -152,12 +167,15 @@ describe('badge service', () => {
 			.returning()
 			.get();
 		await expect(
-			setBadgeActive(db, seasonId, other.id, false, { userId: managerId }, clock)
+			setBadgeActive(sqliteStore(db), seasonId, other.id, false, { userId: managerId }, clock)
 		).rejects.toThrow(/does not exist/);
 	});
 
-	it('saves levels and holidays; default levels are stored as default', () => {
-		expect(getLevels(db, seasonId)).toMatchObject({ custom: false, holidays: [] });
+	it('saves levels and holidays; default levels are stored as default', async () => {
+		expect(await getLevels(sqliteStore(db), seasonId)).toMatchObject({
+			custom: false,
+			holidays: []
+		});
 		const custom = {
 			tiers: [
 				{ name: 'Rookie', minPoints: 0 },
@@ -165,15 +183,16 @@ describe('badge service', () => {
 			],
 			holidays: ['2026-12-24']
 		};
-		expect(updateLevels(db, seasonId, custom, { userId: managerId }, clock).changed).toEqual([
-			'tiers',
-			'holidays'
-		]);
-		expect(getLevels(db, seasonId)).toEqual({ ...custom, custom: true });
-		expect(updateLevels(db, seasonId, custom, { userId: managerId }, clock).changed).toEqual([]);
-		const back = getLevels(db, seasonId)!;
-		updateLevels(
-			db,
+		expect(
+			(await updateLevels(sqliteStore(db), seasonId, custom, { userId: managerId }, clock)).changed
+		).toEqual(['tiers', 'holidays']);
+		expect(await getLevels(sqliteStore(db), seasonId)).toEqual({ ...custom, custom: true });
+		expect(
+			(await updateLevels(sqliteStore(db), seasonId, custom, { userId: managerId }, clock)).changed
+		).toEqual([]);
+		const back = (await getLevels(sqliteStore(db), seasonId))!;
+		await updateLevels(
+			sqliteStore(db),
 			seasonId,
 			{
 				tiers: [
@@ -200,19 +219,19 @@ describe('badge service', () => {
 	it('adds the starter set in one click, skipping badges the season has, and only once', async () => {
 		const mine = parseBadge(values({ name: 'My first', kind: 'first_sale' }), ctx);
 		if (!mine.ok) throw new Error('invalid');
-		await createBadge(db, seasonId, mine.draft, { userId: managerId }, clock);
+		await createBadge(sqliteStore(db), seasonId, mine.draft, { userId: managerId }, clock);
 
-		const first = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		const first = await addStarterBadges(sqliteStore(db), seasonId, { userId: managerId }, clock);
 		// "First sale" is already there (same criterion, another name): not added twice.
 		expect(first.added.map((b) => b.name)).toEqual(
 			STARTER_BADGES.map((b) => b.name).filter((name) => name !== 'First sale')
 		);
 		// Anna's one sale gives nothing new here (hat-trick needs 3); the list shows them all.
-		expect(listSeasonBadges(db, seasonId).map((b) => b.name)).toEqual([
+		expect((await listSeasonBadges(sqliteStore(db), seasonId)).map((b) => b.name)).toEqual([
 			'My first',
 			...first.added.map((b) => b.name)
 		]);
-		const again = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		const again = await addStarterBadges(sqliteStore(db), seasonId, { userId: managerId }, clock);
 		expect(again).toEqual({ added: [], awarded: 0 });
 		expect(
 			db
@@ -224,7 +243,12 @@ describe('badge service', () => {
 	});
 
 	it('the starter set awards what people already earned', async () => {
-		const { added, awarded } = await addStarterBadges(db, seasonId, { userId: managerId }, clock);
+		const { added, awarded } = await addStarterBadges(
+			sqliteStore(db),
+			seasonId,
+			{ userId: managerId },
+			clock
+		);
 		expect(added).toHaveLength(STARTER_BADGES.length);
 		// Anna's sale: first sale and the record so far.
 		expect(awarded).toBeGreaterThanOrEqual(1);

@@ -1,19 +1,19 @@
 import { eq } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { badge, type Badge } from '../db/schema';
-import { audit, type Actor } from '../audit/record';
+import type { Badge } from '../db/schema';
+import { write, type Store } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
-import { reevaluateSeason } from './reevaluate';
+import { reevaluateOnStore } from './reevaluate';
 import type { BadgeDraft } from './badge-form';
-import { requireSeasonBadge } from './queries';
-import { seasonBadges } from './awards';
+import { requireSeasonBadgeInWrite, seasonBadgesOn } from './queries';
 import type { BadgeCriterion } from '../../contest/badges';
 import { m } from '../../paraglide/messages.js';
 
 // Changing a season's badges. A change applies from now on: awards already given stay, and so
-// do the bonus points they added. Saving an active badge evaluates the season at once (in
-// slices that leave the server answering: reevaluate.ts), so people who already qualify receive
-// it (and see it celebrated); the promise resolves once they have.
+// do the bonus points they added. Each command is one write (db/store.ts) with its audit entry:
+// a badge saved on one node is what every node reads. Saving an active badge then evaluates the
+// season at once (in slices that leave the server answering: reevaluate.ts), so people who
+// already qualify receive it (and see it celebrated); the promise resolves once they have.
 
 function snapshot(row: BadgeDraft) {
 	const { name, emoji, description, points, criterion, active } = row;
@@ -26,44 +26,47 @@ export interface BadgeSaved {
 	awarded: number;
 }
 
-/** Awards what the season already earns; only counts the awards of `badgeId`. */
-async function awardNow(db: Db, seasonId: number, badgeId: number, clock: Clock) {
-	const { awarded } = await reevaluateSeason(db, seasonId, { badgeIds: [badgeId], clock });
-	return awarded.filter((e) => e.badge.id === badgeId).length;
+/**
+ * Awards what the season already earns under `badgeIds`; counts only their awards. The badges'
+ * engine is not ported (reevaluate.ts `reevaluateOnStore`: SQLite's connection; on PostgreSQL,
+ * where the server cannot run yet, nothing is evaluated and nothing counted).
+ */
+async function awardNow(store: Store, seasonId: number, badgeIds: number[], clock: Clock) {
+	const ids = new Set(badgeIds);
+	const { awarded } = await reevaluateOnStore(store, seasonId, { badgeIds, clock });
+	return awarded.filter((e) => ids.has(e.badge.id)).length;
 }
 
 export async function createBadge(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	draft: BadgeDraft,
 	actor: Actor,
 	clock: Clock = systemClock
 ): Promise<BadgeSaved> {
 	const now = clock();
-	const row = db.transaction(
-		(tx) => {
-			const created = tx
-				.insert(badge)
-				.values({ ...draft, seasonId, createdAt: now })
-				.returning()
-				.get();
-			audit(
-				tx,
-				actor,
-				'badge.create',
-				`badge:${created.id}`,
-				{ seasonId, ...snapshot(draft) },
-				now
-			);
-			return created;
-		},
-		{ behavior: 'immediate' }
-	);
-	return { badge: row, awarded: row.active ? await awardNow(db, seasonId, row.id, clock) : 0 };
+	const { badge } = store.tables;
+	const row = await write(store, async (tx) => {
+		const [created] = await tx
+			.insert(badge)
+			.values({ ...draft, seasonId, createdAt: now })
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'badge.create',
+			`badge:${created.id}`,
+			{ seasonId, ...snapshot(draft) },
+			now
+		);
+		return created;
+	});
+	return { badge: row, awarded: row.active ? await awardNow(store, seasonId, [row.id], clock) : 0 };
 }
 
 export async function updateBadge(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	id: number,
 	draft: BadgeDraft,
@@ -71,27 +74,26 @@ export async function updateBadge(
 	clock: Clock = systemClock
 ): Promise<BadgeSaved> {
 	const now = clock();
-	const row = db.transaction(
-		(tx) => {
-			const before = requireSeasonBadge(tx, seasonId, id);
-			const updated = tx.update(badge).set(draft).where(eq(badge.id, id)).returning().get();
-			audit(
-				tx,
-				actor,
-				'badge.update',
-				`badge:${id}`,
-				{ seasonId, name: draft.name, before: snapshot(before), after: snapshot(draft) },
-				now
-			);
-			return updated;
-		},
-		{ behavior: 'immediate' }
-	);
-	return { badge: row, awarded: row.active ? await awardNow(db, seasonId, row.id, clock) : 0 };
+	const { badge } = store.tables;
+	const row = await write(store, async (tx) => {
+		const before = await requireSeasonBadgeInWrite(tx, store, seasonId, id);
+		const [updated] = await tx.update(badge).set(draft).where(eq(badge.id, id)).returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'badge.update',
+			`badge:${id}`,
+			{ seasonId, name: draft.name, before: snapshot(before), after: snapshot(draft) },
+			now
+		);
+		return updated;
+	});
+	return { badge: row, awarded: row.active ? await awardNow(store, seasonId, [row.id], clock) : 0 };
 }
 
 export async function setBadgeActive(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	id: number,
 	active: boolean,
@@ -99,24 +101,23 @@ export async function setBadgeActive(
 	clock: Clock = systemClock
 ): Promise<BadgeSaved> {
 	const now = clock();
-	const result = db.transaction(
-		(tx) => {
-			const before = requireSeasonBadge(tx, seasonId, id);
-			if (before.active === active) return { row: before, changed: false };
-			const row = tx.update(badge).set({ active }).where(eq(badge.id, id)).returning().get();
-			audit(
-				tx,
-				actor,
-				active ? 'badge.activate' : 'badge.deactivate',
-				`badge:${id}`,
-				{ seasonId, name: before.name },
-				now
-			);
-			return { row, changed: true };
-		},
-		{ behavior: 'immediate' }
-	);
-	const awarded = result.changed && active ? await awardNow(db, seasonId, id, clock) : 0;
+	const { badge } = store.tables;
+	const result = await write(store, async (tx) => {
+		const before = await requireSeasonBadgeInWrite(tx, store, seasonId, id);
+		if (before.active === active) return { row: before, changed: false };
+		const [row] = await tx.update(badge).set({ active }).where(eq(badge.id, id)).returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			active ? 'badge.activate' : 'badge.deactivate',
+			`badge:${id}`,
+			{ seasonId, name: before.name },
+			now
+		);
+		return { row, changed: true };
+	});
+	const awarded = result.changed && active ? await awardNow(store, seasonId, [id], clock) : 0;
 	return { badge: result.row, awarded };
 }
 
@@ -193,57 +194,66 @@ export const STARTER_BADGES: readonly Omit<BadgeDraft, 'active'>[] = [
 	}
 ];
 
-const sameCriterion = (a: BadgeCriterion, b: BadgeCriterion) =>
-	JSON.stringify(a) === JSON.stringify(b);
+/**
+ * A criterion as text with its keys sorted: PostgreSQL's jsonb does not keep the order they
+ * were written in, so two equal criteria may read back in different orders.
+ */
+function criterionKey(c: BadgeCriterion): string {
+	return JSON.stringify(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
 
-/** The starter badges the season does not have yet (same name or same criterion). */
-export function missingStarterBadges(db: Queryable, seasonId: number) {
-	const existing = seasonBadges(db, seasonId);
+/** The starter badges that `existing` lacks (none there of the same name or criterion). */
+function lackingStarters(existing: Badge[]) {
+	const names = new Set(existing.map((b) => b.name.toLowerCase()));
+	const criteria = new Set(existing.map((b) => criterionKey(b.criterion)));
 	return STARTER_BADGES.filter(
 		(starter) =>
-			!existing.some(
-				(b) =>
-					b.name.toLowerCase() === starter.name.toLowerCase() ||
-					sameCriterion(b.criterion, starter.criterion)
-			)
+			!names.has(starter.name.toLowerCase()) && !criteria.has(criterionKey(starter.criterion))
 	);
 }
 
+/** The starter badges the season does not have yet (same name or same criterion). */
+export async function missingStarterBadges(store: Store, seasonId: number) {
+	return lackingStarters(await seasonBadgesOn(store.db, store, seasonId));
+}
+
 /**
- * Adds the starter badges the season lacks, in one transaction and one audit event; the ones
- * it already has (by name or by criterion) are skipped, so a second click adds nothing.
+ * Adds the starter badges the season lacks, in one write and one audit event; the ones it
+ * already has (by name or by criterion) are skipped, so a second click, on any node, adds
+ * nothing.
  */
 export async function addStarterBadges(
-	db: Db,
+	store: Store,
 	seasonId: number,
 	actor: Actor,
 	clock: Clock = systemClock
 ): Promise<{ added: Badge[]; awarded: number }> {
 	const now = clock();
-	const added = db.transaction(
-		(tx) => {
-			const missing = missingStarterBadges(tx, seasonId);
-			if (missing.length === 0) return [];
-			const rows = tx
-				.insert(badge)
-				.values(missing.map((b) => ({ ...b, active: true, seasonId, createdAt: now })))
-				.returning()
-				.all();
-			audit(
-				tx,
-				actor,
-				'badge.starter',
-				`season:${seasonId}`,
-				{ seasonId, added: rows.map((r) => r.name) },
-				now
-			);
-			return rows;
-		},
-		{ behavior: 'immediate' }
-	);
+	const { badge } = store.tables;
+	const added = await write(store, async (tx) => {
+		const missing = lackingStarters(await seasonBadgesOn(tx, store, seasonId));
+		if (missing.length === 0) return [];
+		const rows = await tx
+			.insert(badge)
+			.values(missing.map((b) => ({ ...b, active: true, seasonId, createdAt: now })))
+			.returning();
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'badge.starter',
+			`season:${seasonId}`,
+			{ seasonId, added: rows.map((r) => r.name) },
+			now
+		);
+		return rows;
+	});
 	if (added.length === 0) return { added, awarded: 0 };
-	const ids = new Set(added.map((b) => b.id));
-	const changes = await reevaluateSeason(db, seasonId, { badgeIds: [...ids], clock });
-	const awarded = changes.awarded.filter((e) => ids.has(e.badge.id)).length;
+	const awarded = await awardNow(
+		store,
+		seasonId,
+		added.map((b) => b.id),
+		clock
+	);
 	return { added, awarded };
 }

@@ -1,13 +1,13 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { award, badge, type Badge } from '../db/schema';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import type { Badge } from '../db/schema';
+import { read, type Store, type StoreDb } from '../db/store';
 import { notFound } from '../shared/errors';
-import { seasonBadges } from './awards';
 import type { CriterionKind } from './criteria';
 import { describeCriterion } from '../../contest/badges';
 import { m } from '../../paraglide/messages.js';
 
-// Reading a season's badges for the console.
+// Reading a season's badges for the console, through the store (db/store.ts): what any node
+// saved. The badges' engine (awards.ts `seasonBadges`) keeps its own synchronous, prepared read.
 
 interface BadgeListItem {
 	id: number;
@@ -23,18 +23,34 @@ interface BadgeListItem {
 	awarded: number;
 }
 
+/** The season's badges and the all-time ones, oldest first (as awards.ts `seasonBadges`). */
+export async function seasonBadgesOn(
+	db: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<Badge[]> {
+	const { badge } = store.tables;
+	return db
+		.select()
+		.from(badge)
+		.where(or(eq(badge.seasonId, seasonId), isNull(badge.seasonId)))
+		.orderBy(badge.id);
+}
+
 /** The season's badges (and the all-time ones) with how many times each was awarded in it. */
-export function listSeasonBadges(db: Queryable, seasonId: number): BadgeListItem[] {
-	const counts = new Map(
-		db
-			.select({ badgeId: award.badgeId, n: sql<number>`count(*)` })
+export async function listSeasonBadges(store: Store, seasonId: number): Promise<BadgeListItem[]> {
+	const { award } = store.tables;
+	// One snapshot: an award another node writes meanwhile is counted with its badge or not at all.
+	const { rows, counted } = await read(store, async (tx) => ({
+		rows: await seasonBadgesOn(tx, store, seasonId),
+		counted: await tx
+			.select({ badgeId: award.badgeId, n: sql<number>`count(*)`.mapWith(Number) })
 			.from(award)
 			.where(and(eq(award.seasonId, seasonId), ne(award.status, 'void')))
 			.groupBy(award.badgeId)
-			.all()
-			.map((row) => [row.badgeId, row.n])
-	);
-	return seasonBadges(db, seasonId).map((row) => ({
+	}));
+	const counts = new Map(counted.map((row) => [row.badgeId, row.n]));
+	return rows.map((row) => ({
 		id: row.id,
 		name: row.name,
 		emoji: row.emoji,
@@ -48,18 +64,40 @@ export function listSeasonBadges(db: Queryable, seasonId: number): BadgeListItem
 	}));
 }
 
-/** A badge of this season (not an all-time one), so that a form cannot reach another season's. */
-export function getSeasonBadge(db: Queryable, seasonId: number, id: number): Badge | undefined {
-	return db
+async function seasonBadgeOn(
+	db: StoreDb,
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<Badge | undefined> {
+	// A form's id that is no integer (NaN, 1.5) names no badge; PostgreSQL would refuse it as a
+	// bigint with an error of its own.
+	if (!Number.isSafeInteger(id)) return undefined;
+	const { badge } = store.tables;
+	const [row] = await db
 		.select()
 		.from(badge)
-		.where(and(eq(badge.id, id), eq(badge.seasonId, seasonId)))
-		.get();
+		.where(and(eq(badge.id, id), eq(badge.seasonId, seasonId)));
+	return row;
 }
 
-/** The badge of this season, or a 404 AppError. */
-export function requireSeasonBadge(db: Queryable, seasonId: number, id: number): Badge {
-	const row = getSeasonBadge(db, seasonId, id);
+/** A badge of this season (not an all-time one), so that a form cannot reach another season's. */
+export function getSeasonBadge(
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<Badge | undefined> {
+	return seasonBadgeOn(store.db, store, seasonId, id);
+}
+
+/** The badge of this season inside a write, or a 404 AppError (which rolls the write back). */
+export async function requireSeasonBadgeInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	id: number
+): Promise<Badge> {
+	const row = await seasonBadgeOn(tx, store, seasonId, id);
 	if (!row) throw notFound('not_found', m.badges_edit_missing());
 	return row;
 }

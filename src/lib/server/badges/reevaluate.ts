@@ -1,6 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
+import { unportedSqlite, type Store } from '../db/store';
 import { award, season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
@@ -279,6 +280,33 @@ export function reevaluateSeason(
 export function reconcileInSlices(db: Db, seasonId: number, since: number, clock?: Clock): void {
 	reevaluateSeason(db, seasonId, { since, weekly: true, clock }).catch((error) => {
 		if (db.$client.open) log.error({ err: error, seasonId }, 'badge reconciliation failed');
+	});
+}
+
+/**
+ * `reevaluateSeason` after a command ported to the store (db/store.ts) committed: the engine is
+ * not ported and runs on SQLite's connection (`unportedSqlite`). On PostgreSQL, where the server
+ * cannot run yet, nothing is evaluated and nothing changes.
+ */
+export function reevaluateOnStore(
+	store: Store,
+	seasonId: number,
+	options: Reevaluation = {}
+): Promise<AwardChanges> {
+	const db = unportedSqlite(store);
+	if (!db) return Promise.resolve({ awarded: [], withdrawn: [] });
+	return reevaluateSeason(db, seasonId, options);
+}
+
+/** `reevaluateOnStore` in the background: a failure is logged, unless the connection closed. */
+export function reevaluateOnStoreInBackground(
+	store: Store,
+	seasonId: number,
+	options: Reevaluation = {}
+): void {
+	reevaluateOnStore(store, seasonId, options).catch((error) => {
+		const db = unportedSqlite(store);
+		if (!db || db.$client.open) log.error({ err: error, seasonId }, 'badge re-evaluation failed');
 	});
 }
 

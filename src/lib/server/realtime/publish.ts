@@ -7,7 +7,7 @@ import { drainMoved } from './changed';
 import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
-import { awardsSince } from '../badges/awards-since';
+import { hasAwardsSinceInView } from '../badges/awards-since';
 import { log } from '../shared/log';
 import {
 	markLeaderboardChange,
@@ -272,7 +272,7 @@ export class Publisher implements LivePublisher {
 		for (const room of this.io.sockets.adapter.rooms.keys()) {
 			const seasonId = seasonOfBadgeRoom(room);
 			if (seasonId === null) continue;
-			if (awardsSince(this.db, seasonId, { since, limit: 1 }).entries.length === 0) continue;
+			if (!hasAwardsSinceInView(this.db, seasonId, since)) continue;
 			const hint = { seasonId, since: new Date(since).toISOString() };
 			this.io.local.to(seasonBadgeRoom(seasonId)).emit('badgesMissed', hint);
 		}

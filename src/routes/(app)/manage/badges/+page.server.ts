@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import {
@@ -18,7 +18,7 @@ import { intlLocale } from '$lib/i18n/current';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
+	const store = getStore();
 	const season = await consoleSeason();
 	if (!season)
 		return {
@@ -29,17 +29,20 @@ export const load: PageServerLoad = async (event) => {
 			saved: null,
 			starter: { missing: [], total: 0 }
 		};
-	const badges = listSeasonBadges(db, season.id);
+	const [badges, levels, missing] = await Promise.all([
+		listSeasonBadges(store, season.id),
+		getLevels(store, season.id),
+		missingStarterBadges(store, season.id)
+	]);
 	const savedId = Number(event.url.searchParams.get('saved'));
 	const saved = badges.find((b) => b.id === savedId);
-	const levels = getLevels(db, season.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		badges,
 		levels: levels ? levelsToValues(levels) : null,
 		custom: levels?.custom ?? false,
 		starter: {
-			missing: missingStarterBadges(db, season.id).map(({ name, emoji, description }) => ({
+			missing: missing.map(({ name, emoji, description }) => ({
 				name,
 				emoji,
 				description
@@ -66,7 +69,7 @@ export const actions = {
 		const active = form.get('active') === 'true';
 		try {
 			const { badge, awarded } = await setBadgeActive(
-				getDb(),
+				getStore(),
 				season.id,
 				Number(form.get('id')),
 				active,
@@ -85,7 +88,7 @@ export const actions = {
 	starter: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = await currentSeason();
-		const { added, awarded } = await addStarterBadges(getDb(), season.id, { userId: user.id });
+		const { added, awarded } = await addStarterBadges(getStore(), season.id, { userId: user.id });
 		const names = new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(
 			added.map((b) => b.name)
 		);
@@ -113,7 +116,9 @@ export const actions = {
 			const message = m.badges_levels_refused();
 			return refuse(400, 'levels', message, { errors: parsed.errors, values });
 		}
-		const { changed } = updateLevels(getDb(), season.id, parsed.levels, { userId: user.id });
+		const { changed } = await updateLevels(getStore(), season.id, parsed.levels, {
+			userId: user.id
+		});
 		return {
 			action: 'levels',
 			values: levelsToValues(parsed.levels),

@@ -1,8 +1,7 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { listProducts } from '$lib/server/seasons/queries';
+import { listCatalogue } from '$lib/server/catalogue/products';
 import { listActivityTypes } from '$lib/server/activities/types';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createBadge, updateBadge, type BadgeSaved } from '$lib/server/badges/commands';
@@ -25,8 +24,9 @@ async function currentSeason() {
 	return season;
 }
 
-function categoriesOf(seasonId: number): string[] {
-	return [...new Set(listProducts(getDb(), seasonId).map((p) => p.category))].sort();
+async function categoriesOf(seasonId: number): Promise<string[]> {
+	const products = await listCatalogue(getStore(), seasonId);
+	return [...new Set(products.map((p) => p.category))].sort();
 }
 
 /** The season's activity types, turned off ones too: what was logged of them still counts. */
@@ -37,7 +37,7 @@ async function activityTypesOf(seasonId: number): Promise<{ key: string; name: s
 
 async function formContext(seasonId: number) {
 	return {
-		categories: categoriesOf(seasonId),
+		categories: await categoriesOf(seasonId),
 		activityTypes: (await activityTypesOf(seasonId)).map((t) => t.key)
 	};
 }
@@ -47,7 +47,7 @@ export async function badgeEditorData(values?: BadgeValues) {
 	return {
 		season: { id: season.id, name: season.name },
 		criteria: criteriaOptions(),
-		categories: categoriesOf(season.id),
+		categories: await categoriesOf(season.id),
 		activityTypes: await activityTypesOf(season.id),
 		values: values ?? emptyBadgeValues()
 	};
@@ -65,13 +65,13 @@ export function badgeEditorActions(editing?: (event: RequestEvent) => number) {
 				const message = m.rules_form_save_refused();
 				return refuse(400, 'save', message, { errors: parsed.errors, values });
 			}
-			const db = getDb();
+			const store = getStore();
 			let saved: BadgeSaved;
 			try {
 				saved =
 					editingId === undefined
-						? await createBadge(db, season.id, parsed.draft, { userId: user.id })
-						: await updateBadge(db, season.id, editingId, parsed.draft, { userId: user.id });
+						? await createBadge(store, season.id, parsed.draft, { userId: user.id })
+						: await updateBadge(store, season.id, editingId, parsed.draft, { userId: user.id });
 			} catch (e) {
 				return refuseError(e, 'save', values);
 			}

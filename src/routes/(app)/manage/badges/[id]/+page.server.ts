@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { badgeToValues } from '$lib/server/badges/badge-form';
@@ -16,9 +16,8 @@ function badgeId(raw: string): number {
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	const season = await consoleSeason();
-	const row = season && getSeasonBadge(db, season.id, badgeId(event.params.id));
+	const row = season && (await getSeasonBadge(getStore(), season.id, badgeId(event.params.id)));
 	if (!season || !row) error(404, { message: m.badges_edit_missing() });
 	return { ...(await badgeEditorData(badgeToValues(row))), badgeId: row.id, badgeName: row.name };
 };
