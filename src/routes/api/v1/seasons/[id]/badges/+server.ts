@@ -1,20 +1,20 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId, parseQuery } from '$lib/server/api/respond';
 import { AppError } from '$lib/server/shared/errors';
 import { badgeListQuerySchema } from '$lib/server/api/schemas';
 import { awardsSince } from '$lib/server/badges/awards-since';
-import { getSeason } from '$lib/server/seasons/queries';
+import { readSeason } from '$lib/server/seasons/queries';
 
 // The awards since an instant, for a client whose socket may have missed `badge` frames (a
 // `badgesMissed` frame after a Redis outage). Paged by award id (`next` → `?after=`).
 export const GET = apiHandler(async ({ params, url }) => {
 	const seasonId = parseId(params.id);
 	const { since, after, limit } = parseQuery(url, badgeListQuerySchema);
-	const status = getSeason(getDb(), seasonId)?.status;
+	const store = getStore();
+	const status = (await readSeason(store, seasonId))?.status;
 	if (!status || status === 'draft') throw new AppError(404, 'not_found', `No season ${seasonId}`);
-	const page = await awardsSince(getStore(), seasonId, { since: Date.parse(since), after, limit });
+	const page = await awardsSince(store, seasonId, { since: Date.parse(since), after, limit });
 	return json({
 		seasonId,
 		entries: page.entries.map((entry) => ({
