@@ -91,7 +91,9 @@ async function after(person: (typeof people)[number]) {
 }
 
 const at = (i: number) => people[i % PEOPLE];
-console.log(`${ROUNDS - 1} counted rounds; ${N} pages per round; ${PEOPLE} people, ${SEASONS} seasons`);
+console.log(
+	`${ROUNDS - 1} counted rounds; ${N} pages per round; ${PEOPLE} people, ${SEASONS} seasons`
+);
 await timeInterleaved(
 	[
 		{
