@@ -22,19 +22,21 @@ let knockoutId: number;
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 4 });
 	token = apiTokenFor(seeded.path, 'openapi');
-	referrals = withDb(seeded.path, (db) =>
-		['A', 'B'].map(
-			(name) =>
-				recordReferral(db, {
-					referrerId: seeded.people[1].id,
-					requestId: `openapi-referral-${name}`,
-					customerName: `Customer ${name}`,
-					customerRef: `REF-${name}`,
-					contact: null,
-					note: null
-				}).id
-		)
-	);
+	referrals = await withDb(seeded.path, async (db) => {
+		const ids: number[] = [];
+		for (const name of ['A', 'B']) {
+			const recorded = await recordReferral(sqliteStore(db), {
+				referrerId: seeded.people[1].id,
+				requestId: `openapi-referral-${name}`,
+				customerName: `Customer ${name}`,
+				customerRef: `REF-${name}`,
+				contact: null,
+				note: null
+			});
+			ids.push(recorded.id);
+		}
+		return ids;
+	});
 	await withDb(seeded.path, (db) =>
 		createActivityType(
 			sqliteStore(db),

@@ -7,6 +7,7 @@ import { makeContest, standingsVsLedger } from '../helpers/factories';
 import { referral, sale } from '../../src/lib/server/db/schema';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { recordReferral } from '../../src/lib/server/referrals/record';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { guessMapping } from '../../src/lib/imports/mapping';
 
 let a: ReturnType<typeof tempDb>;
@@ -26,7 +27,7 @@ describe('the customerRef import column', () => {
 		const c = await makeContest(a.db, { teams: 1, people: 2 });
 		const [referrer, seller] = c.people;
 		const at = Date.now() - 60 * 60 * 1000;
-		const recorded = recordReferral(a.db, {
+		const recorded = await recordReferral(sqliteStore(a.db), {
 			requestId: 'import-ref-1',
 			referrerId: referrer.id,
 			customerName: 'Acme',

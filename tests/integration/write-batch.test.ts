@@ -19,6 +19,7 @@ import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
 import { savepoint } from '../../src/lib/server/db/prepared';
 import { season } from '../../src/lib/server/db/schema';
 import { recordReferral } from '../../src/lib/server/referrals/record';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
 
@@ -34,7 +35,7 @@ async function contestDb(timeZone: string) {
 	// Without the basket bonus: at 29.00 a unit, no basket here would reach it.
 	addDailyCapRules(db, seasonId, { bigBasket: false });
 	// A customer's open referral: the first confirmed sale naming the customer confirms it.
-	recordReferral(db, {
+	await recordReferral(sqliteStore(db), {
 		requestId: 'wb-referral',
 		referrerId: contest.people[1].id,
 		customerName: 'Acme',

@@ -399,7 +399,7 @@ export async function seedDemo(
 			);
 		}
 	}
-	seedDemoReferrals(db, seasonId, now, PRODUCTS[0].sku);
+	await seedDemoReferrals(sqliteStore(db), db, seasonId, now, PRODUCTS[0].sku);
 	await seedDemoActivities(db, { seasonId, startsAt, now, locale });
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
 	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });

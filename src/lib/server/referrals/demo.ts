@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
+import type { Store } from '../db/store';
 import { seasonMember, user } from '../db/schema';
 import { recordSale } from '../scoring/sales';
 import { recordReferral } from './record';
@@ -11,7 +12,13 @@ const DAY = 24 * 60 * 60 * 1000;
  * differently, as people do), one open, and one flagged as a duplicate of the open one. Running it
  * again changes nothing (the referrals' request ids and the sale's externalId replay).
  */
-export function seedDemoReferrals(db: Db, seasonId: number, now: number, sku: string): void {
+export async function seedDemoReferrals(
+	store: Store,
+	db: Db,
+	seasonId: number,
+	now: number,
+	sku: string
+): Promise<void> {
 	const rep = (n: number) => {
 		const row = db
 			.select({ id: user.id })
@@ -33,9 +40,9 @@ export function seedDemoReferrals(db: Db, seasonId: number, now: number, sku: st
 			contact: string | null;
 			note: string | null;
 		}
-	) => recordReferral(db, { requestId, referrerId, seasonId, ...customer }, () => at);
+	) => recordReferral(store, { requestId, referrerId, seasonId, ...customer }, () => at);
 
-	refer('demo-referral-1', first, now - 9 * DAY, {
+	await refer('demo-referral-1', first, now - 9 * DAY, {
 		customerName: 'Nordlys Hotel',
 		customerRef: 'NH-2041',
 		contact: 'Ingrid Berg, +47 22 33 44 55',
@@ -55,13 +62,13 @@ export function seedDemoReferrals(db: Db, seasonId: number, now: number, sku: st
 		() => now - 3 * DAY,
 		{ awards: false }
 	);
-	refer('demo-referral-2', second, now - 4 * DAY, {
+	await refer('demo-referral-2', second, now - 4 * DAY, {
 		customerName: 'Baltic Bikes',
 		customerRef: 'BB-0077',
 		contact: 'kontakt@balticbikes.example',
 		note: 'Opening a second shop in spring'
 	});
-	refer('demo-referral-3', fourth, now - DAY, {
+	await refer('demo-referral-3', fourth, now - DAY, {
 		customerName: 'Baltic Bikes sp. z o.o.',
 		customerRef: 'bb 0077',
 		contact: null,

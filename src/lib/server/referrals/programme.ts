@@ -1,6 +1,4 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { seasonProgramme } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { REFERRAL_DEFAULTS } from '../../contest/referral';
 import { auditInWrite, type Actor } from '../audit/record';
@@ -8,9 +6,8 @@ import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { m } from '../../paraglide/messages.js';
 
-// A season's referral settings, on the store (db/store.ts). Recording a referral still reads
-// them in its synchronous transaction (`referralSettingsInTransaction`): its points go through
-// the ledger (scoring/), which is not on the store yet.
+// A season's referral settings, on the store (db/store.ts); recording a referral reads them
+// before its write (record.ts).
 
 export interface ReferralSettings {
 	referralPoints: number;
@@ -37,19 +34,6 @@ async function settingsIn(db: StoreDb, store: Store, seasonId: number): Promise<
 /** A season's referral points and lapse days; the schema's defaults when it has no programme row. */
 export function referralSettings(store: Store, seasonId: number): Promise<ReferralSettings> {
 	return settingsIn(store.db, store, seasonId);
-}
-
-/** `referralSettings` inside a synchronous transaction (recording a referral, record.ts). */
-export function referralSettingsInTransaction(tx: Queryable, seasonId: number): ReferralSettings {
-	const row = tx
-		.select({
-			referralPoints: seasonProgramme.referralPoints,
-			referralLapseDays: seasonProgramme.referralLapseDays
-		})
-		.from(seasonProgramme)
-		.where(eq(seasonProgramme.seasonId, seasonId))
-		.get();
-	return row ?? DEFAULTS;
 }
 
 /**

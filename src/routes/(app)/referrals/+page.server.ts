@@ -1,5 +1,4 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { sellingSeason } from '$lib/server/activities/selling-season';
@@ -37,16 +36,13 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		const seasonId = (await sellingSeason(user, event.url, event.cookies))?.id;
 		try {
-			const db = getDb();
-			const recorded = await retryWhenBusy(() =>
-				recordReferral(db, {
-					...parsed.data,
-					// Per person: another person's form can never replay this one.
-					requestId: `${user.id}:${parsed.data.requestId}`,
-					referrerId: user.id,
-					seasonId
-				})
-			);
+			const recorded = await recordReferral(getStore(), {
+				...parsed.data,
+				// Per person: another person's form can never replay this one.
+				requestId: `${user.id}:${parsed.data.requestId}`,
+				referrerId: user.id,
+				seasonId
+			});
 			return {
 				action: 'default' as const,
 				success: true as const,
