@@ -5,9 +5,15 @@
 // let no other request's code run inside its transaction, and a callback that awaits I/O is
 // rolled back.
 import { describe, expect, it, vi } from 'vitest';
-import { eq, like } from 'drizzle-orm';
+import { eq, like, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readFile } from 'node:fs';
-import { openStore, write, WriteAwaitedIoError } from '../../src/lib/server/db/store';
+import {
+	openStore,
+	STATEMENTS_KEPT,
+	write,
+	WriteAwaitedIoError
+} from '../../src/lib/server/db/store';
 import {
 	beginSignIn,
 	LOGIN_LIMITS,
@@ -253,5 +259,86 @@ describe('on sqlite, a write is one macrotask', () => {
 		expect(
 			await store().db.select().from(loginThrottle).where(eq(loginThrottle.key, 'io:next'))
 		).toHaveLength(1);
+	});
+});
+
+describe('on sqlite, a query is prepared once per connection', () => {
+	const sqliteOf = () => {
+		const store = nodes.sqlite[0];
+		if (store.dialect !== 'sqlite') throw new Error('a SQLite node');
+		return store;
+	};
+	/** The texts `client.prepare` was asked for while `work` ran. */
+	async function preparedDuring(work: () => Promise<unknown>): Promise<string[]> {
+		const prepare = vi.spyOn(sqliteOf().sqlite.$client, 'prepare');
+		try {
+			await work();
+			return prepare.mock.calls.map(([text]) => text);
+		} finally {
+			prepare.mockRestore();
+		}
+	}
+
+	it('the same query run again, inside writes or not, is not prepared again', async () => {
+		const store = sqliteOf();
+		const { loginThrottle } = store.tables;
+		const query = () =>
+			store.db.select().from(loginThrottle).where(eq(loginThrottle.key, 'cache:none'));
+		const texts = await preparedDuring(async () => {
+			for (let i = 0; i < 5; i++) await query();
+			for (let i = 0; i < 5; i++)
+				await write(
+					store,
+					async (tx) =>
+						void (await tx
+							.select()
+							.from(loginThrottle)
+							.where(eq(loginThrottle.key, `k${i}`)))
+				);
+		});
+		const text = query().toSQL().sql;
+		expect(texts.filter((t) => t === text).length).toBeLessThanOrEqual(1);
+		// …and each run read what the table holds now, with its own parameters.
+		await write(store, (tx) =>
+			tx.insert(loginThrottle).values({ key: 'cache:none', failures: 3, lastFailureAt: 1 })
+		);
+		expect(await query()).toEqual([{ key: 'cache:none', failures: 3, lastFailureAt: 1 }]);
+	});
+
+	it('a kept statement Drizzle used in raw mode returns objects to a query that wants them', async () => {
+		const store = sqliteOf();
+		const { loginThrottle } = store.tables;
+		await write(store, (tx) =>
+			tx.insert(loginThrottle).values({ key: 'cache:raw', failures: 2, lastFailureAt: 7 })
+		);
+		const builder = () =>
+			store.db
+				.select({ key: loginThrottle.key, failures: loginThrottle.failures })
+				.from(loginThrottle)
+				.where(eq(loginThrottle.key, sql.raw(`'cache:raw'`)));
+		const asSqlite = store.db as unknown as BetterSQLite3Database;
+		const same = sql.raw(builder().toSQL().sql);
+		expect(await builder()).toEqual([{ key: 'cache:raw', failures: 2 }]); // Drizzle: raw rows
+		expect(asSqlite.all(same)).toEqual([{ key: 'cache:raw', failures: 2 }]); // the driver's objects
+		expect(await builder()).toEqual([{ key: 'cache:raw', failures: 2 }]);
+	});
+
+	it(`keeps the ${STATEMENTS_KEPT} most recently used statements and prepares an older one again`, async () => {
+		const store = sqliteOf();
+		const asSqlite = store.db as unknown as BetterSQLite3Database;
+		const nth = (i: number) => sql.raw(`select ${i} as n`);
+		const texts = await preparedDuring(async () => {
+			asSqlite.all(nth(0));
+			asSqlite.all(nth(1));
+			for (let i = 2; i <= STATEMENTS_KEPT; i++) {
+				asSqlite.all(nth(i));
+				if (i % 100 === 0) asSqlite.all(nth(1)); // kept in use
+			}
+			asSqlite.all(nth(1));
+			asSqlite.all(nth(0));
+		});
+		expect(texts.filter((t) => t === 'select 1 as n')).toHaveLength(1);
+		expect(texts.filter((t) => t === 'select 0 as n')).toHaveLength(2);
+		expect(asSqlite.all(nth(42))).toEqual([{ n: 42 }]);
 	});
 });

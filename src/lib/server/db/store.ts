@@ -45,7 +45,52 @@ export class WriteAwaitedIoError extends Error {
 
 /** A store on an open SQLite connection (the app's one writer connection, or a test's). */
 export function sqliteStore(db: Db): Store {
-	return { dialect: 'sqlite', db: db as unknown as StoreDb, tables: asTables(schema), sqlite: db };
+	const client = db.$client;
+	// The store's own Drizzle on the connection, whose statements come from the cache below.
+	const cached = {
+		prepare: (source: string) => cachedStatement(client, source),
+		transaction() {
+			throw new Error('A store opens its transactions with write() or read(), not transaction()');
+		}
+	};
+	const storeDb = drizzleSqlite(cached as unknown as Database.Database, { schema });
+	return {
+		dialect: 'sqlite',
+		db: storeDb as unknown as StoreDb,
+		tables: asTables(schema),
+		sqlite: db
+	};
+}
+
+/** How many statements of the store's queries a SQLite connection keeps prepared. */
+export const STATEMENTS_KEPT = 500;
+const statementsOf = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * The statement of `source` on this connection, prepared once and kept (the least recently used
+ * dropped past STATEMENTS_KEPT). Drizzle prepares every query it runs again, which cost a ported
+ * command more than the synchronous code it replaced (docs/benchmarks.md): a store's queries are
+ * Drizzle builders with bound parameters, so the same few texts come back on every call.
+ */
+function cachedStatement(client: Database.Database, source: string): Database.Statement {
+	let statements = statementsOf.get(client);
+	if (!statements) statementsOf.set(client, (statements = new Map()));
+	const statement = statements.get(source);
+	// Note: busy = an iterator is still open on it; a fresh statement, not kept, serves this one.
+	if (statement === undefined || statement.busy) {
+		const fresh = client.prepare(source);
+		if (statement === undefined) {
+			if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value!);
+			statements.set(source, fresh);
+		}
+		return fresh;
+	}
+	statements.delete(source); // moved to the end: the most recently used
+	statements.set(source, statement);
+	// Drizzle turns raw mode on for the queries it maps itself (`stmt.raw().all()`) and calls
+	// `stmt.all()` for those it does not: a kept statement starts each use in the default mode.
+	if (statement.reader) statement.raw(false);
+	return statement;
 }
 
 function asTables(tables: typeof schema): Tables {
@@ -236,7 +281,7 @@ async function inSqliteTransaction<T>(
 	const guarded = {
 		prepare(source: string) {
 			if (state.broken) throw new WriteAwaitedIoError();
-			return client.prepare(source);
+			return cachedStatement(client, source);
 		},
 		transaction() {
 			throw new Error('A write cannot open a transaction inside its own: pass its tx instead');
