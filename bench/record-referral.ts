@@ -6,56 +6,24 @@
 // request id and customer; variants interleaved, rounds × iterations; prints the median µs per
 // referral and the CPU µs per referral.
 // Run with `npx tsx bench/record-referral.ts [--rounds 7] [--n 3000]`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { openDatabase } from '../src/lib/server/db';
-import {
-	referral,
-	season,
-	seasonMember,
-	seasonProgramme,
-	team,
-	user
-} from '../src/lib/server/db/schema';
-import { sqliteStore } from '../src/lib/server/db/store';
+import { referral, season, seasonProgramme } from '../src/lib/server/db/schema';
 import { recordReferral } from '../src/lib/server/referrals/record';
 import { appendEntry } from '../src/lib/server/scoring/ledger';
 import { bumpVersion } from '../src/lib/server/scoring/standings';
 import { getLiveSeasonFor, getMembership } from '../src/lib/server/seasons/queries';
 import { customerKey, lapseDate, REFERRAL_DEFAULTS } from '../src/lib/contest/referral';
 import { option } from './lib/args';
+import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 3_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'honorboard-referral-bench-'));
-const db = openDatabase(join(dir, 'bench.db'));
-const store = sqliteStore(db);
-const { id: seasonId } = db
-	.insert(season)
-	.values({
-		name: 'Bench',
-		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
-		startsAt: 0,
-		endsAt: 1e13,
-		status: 'live'
-	})
-	.returning()
-	.get();
-const { id: teamId } = db.insert(team).values({ seasonId, name: 'T' }).returning().get();
-const people: number[] = [];
-for (let i = 0; i < 200; i++) {
-	const { id } = db
-		.insert(user)
-		.values({ email: `p${i}@x`, displayName: `P ${i}`, role: 'participant', passwordHash: 'x' })
-		.returning()
-		.get();
-	db.insert(seasonMember).values({ seasonId, userId: id, teamId }).run();
-	people.push(id);
-}
+const contest = benchContest('referral');
+const { db, store } = contest;
+const seasonId = contest.seasons[0].id;
+const people = contest.people.map((p) => p.id);
 let serial = 0;
 const input = (i: number) => {
 	const n = ++serial;
@@ -166,5 +134,4 @@ const variants: Variant[] = [
 
 console.log(`${ROUNDS - 1} counted rounds; ${N} referrals per round`);
 await timeInterleaved(variants, ROUNDS);
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+contest.remove();

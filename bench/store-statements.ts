@@ -11,25 +11,15 @@
 // one file of 5 live seasons and 2,000 people. Variants interleaved, rounds × iterations; prints
 // the median µs and CPU µs per operation.
 // Run with `npx tsx bench/store-statements.ts [--old <worktree>] [--rounds 7] [--n 5000]`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { and, desc, eq } from 'drizzle-orm';
-import { openDatabase, type Db } from '../src/lib/server/db';
-import { season, seasonMember, team, user } from '../src/lib/server/db/schema';
-import { sqliteStore, type Store } from '../src/lib/server/db/store';
+import { type Store } from '../src/lib/server/db/store';
+import type { sqliteStore } from '../src/lib/server/db/store';
 import { adjustPoints } from '../src/lib/server/scoring/adjustments';
-import { appendEntry } from '../src/lib/server/scoring/ledger';
-import { bumpVersion } from '../src/lib/server/scoring/standings';
-import { audit } from '../src/lib/server/audit/record';
 import { chosenSeason } from '../src/lib/server/seasons/chosen';
-import {
-	getLiveSeasonFor,
-	getMembership,
-	getSeason,
-	readMembership
-} from '../src/lib/server/seasons/queries';
+import { readMembership } from '../src/lib/server/seasons/queries';
 import { option } from './lib/args';
+import { adjustBefore, layoutReadsBefore } from './lib/before-port';
+import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
@@ -39,43 +29,13 @@ const OLD = at === -1 ? null : resolve(process.argv[at + 1]);
 const SEASONS = 5;
 const PEOPLE = 2_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'honorboard-store-statements-bench-'));
-const db = openDatabase(join(dir, 'bench.db'));
-const store = sqliteStore(db);
-const theme = { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' };
-const seasons: { id: number; teamId: number }[] = [];
-for (let s = 0; s < SEASONS; s++) {
-	const { id } = db
-		.insert(season)
-		.values({ name: `Season ${s}`, theme, startsAt: s, endsAt: 1e13, status: 'live' })
-		.returning()
-		.get();
-	const { id: teamId } = db.insert(team).values({ seasonId: id, name: 'Team' }).returning().get();
-	seasons.push({ id, teamId });
-}
-const people: { id: number; seasonId: number; role: 'participant'; cookie?: string }[] = [];
-db.transaction((tx) => {
-	for (let i = 0; i < PEOPLE; i++) {
-		const { id } = tx
-			.insert(user)
-			.values({ email: `p${i}@x`, displayName: `P ${i}`, role: 'participant', passwordHash: 'x' })
-			.returning()
-			.get();
-		const own = seasons[i % SEASONS];
-		tx.insert(seasonMember).values({ seasonId: own.id, userId: id, teamId: own.teamId }).run();
-		people.push({
-			id,
-			seasonId: own.id,
-			role: 'participant',
-			cookie: i % 2 ? String(own.id) : undefined
-		});
-	}
-});
-const { id: managerId } = db
-	.insert(user)
-	.values({ email: 'boss@x', displayName: 'Boss', role: 'manager', passwordHash: 'x' })
-	.returning()
-	.get();
+const contest = benchContest('store-statements', { seasons: SEASONS, people: PEOPLE });
+const { db, store, managerId } = contest;
+const people = contest.people.map((p, i) => ({
+	...p,
+	role: 'participant' as const,
+	cookie: i % 2 ? String(p.seasonId) : undefined
+}));
 const person = (i: number) => people[i % PEOPLE];
 const adjustment = (i: number) => ({
 	seasonId: person(i).seasonId,
@@ -86,49 +46,6 @@ const adjustment = (i: number) => ({
 });
 const url = new URL('http://127.0.0.1/');
 const cookiesOf = (cookie: string | undefined) => ({ get: () => cookie, set: () => {} });
-
-/** adjustPoints' body before its port (its checks left out: every variant passes them). */
-function adjustBefore(i: number): number {
-	const { seasonId, userId, points, reason, actor } = adjustment(i);
-	const now = Date.now();
-	return db.transaction(
-		(tx) => {
-			const member = tx
-				.select({ teamId: seasonMember.teamId })
-				.from(seasonMember)
-				.innerJoin(user, eq(user.id, seasonMember.userId))
-				.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-				.get()!;
-			const id = appendEntry(
-				tx,
-				{
-					...{ seasonId, userId, teamId: member.teamId, kind: 'adjustment', points },
-					...{ status: 'confirmed', reason, createdById: actor.userId }
-				},
-				now
-			);
-			audit(tx, actor, 'points.adjust', `user:${userId}`, { seasonId, points, reason }, now);
-			bumpVersion(tx, seasonId);
-			return id;
-		},
-		{ behavior: 'immediate' }
-	);
-}
-
-/** The layout's reads before the port (bench/season-choice.ts). */
-function pageBefore(d: Db, p: (typeof people)[number]) {
-	const options = d
-		.select({ id: season.id, name: season.name, theme: season.theme })
-		.from(season)
-		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
-		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, p.id)))
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.all();
-	const remembered = Number(p.cookie);
-	const pick = options.some((o) => o.id === remembered) ? remembered : undefined;
-	const chosen = (pick ? getSeason(d, pick) : undefined) ?? getLiveSeasonFor(d, p.id);
-	return chosen ? getMembership(d, chosen.id, p.id) : undefined;
-}
 
 type StoreCode = {
 	name: string;
@@ -164,7 +81,7 @@ const variants: Variant[] = [
 		name: 'adjust, synchronous',
 		ops: N,
 		run: () => {
-			for (let i = 0; i < N; i++) adjustBefore(i);
+			for (let i = 0; i < N; i++) adjustBefore(db, adjustment(i));
 		}
 	},
 	...codes.map((code) => ({
@@ -178,7 +95,8 @@ const variants: Variant[] = [
 		name: 'page, synchronous',
 		ops: N * 4,
 		run: () => {
-			for (let i = 0; i < N * 4; i++) if (!pageBefore(db, person(i))) throw new Error('none');
+			for (let i = 0; i < N * 4; i++)
+				if (!layoutReadsBefore(db, person(i))) throw new Error('none');
 		}
 	},
 	...codes.map((code) => ({
@@ -200,5 +118,4 @@ console.log(
 		`${PEOPLE} people, ${SEASONS} seasons`
 );
 await timeInterleaved(variants, ROUNDS);
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+contest.remove();

@@ -1,0 +1,67 @@
+// The synchronous bodies that store ports replaced, kept for the benchmarks that time a port
+// against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts).
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../src/lib/server/db';
+import { season, seasonMember, user } from '../../src/lib/server/db/schema';
+import { appendEntry } from '../../src/lib/server/scoring/ledger';
+import { bumpVersion } from '../../src/lib/server/scoring/standings';
+import { audit } from '../../src/lib/server/audit/record';
+import { getLiveSeasonFor, getMembership, getSeason } from '../../src/lib/server/seasons/queries';
+
+export interface Adjustment {
+	seasonId: number;
+	userId: number;
+	points: number;
+	reason: string;
+	actor: { userId: number };
+}
+
+/**
+ * adjustPoints' body before its port (base 9e8d5a1; its checks left out: the benchmarks pass
+ * them): one `db.transaction(…, { behavior: 'immediate' })` of the member's read, `appendEntry`,
+ * `audit` and `bumpVersion`, which the sales path keeps.
+ */
+export function adjustBefore(db: Db, { seasonId, userId, points, reason, actor }: Adjustment) {
+	const now = Date.now();
+	return db.transaction(
+		(tx) => {
+			const member = tx
+				.select({ teamId: seasonMember.teamId, name: user.displayName })
+				.from(seasonMember)
+				.innerJoin(user, eq(user.id, seasonMember.userId))
+				.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
+				.get()!;
+			const id = appendEntry(
+				tx,
+				{
+					...{ seasonId, userId, teamId: member.teamId, kind: 'adjustment', points },
+					...{ status: 'confirmed', reason, createdById: actor.userId }
+				},
+				now
+			);
+			audit(tx, actor, 'points.adjust', `user:${userId}`, { seasonId, points, reason }, now);
+			bumpVersion(tx, seasonId);
+			return id;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/**
+ * The app layout's reads before the port (choice.ts and +layout.server.ts): the person's live
+ * seasons (the switcher), the chosen season again by id or the latest live one, their team.
+ */
+export function layoutReadsBefore(db: Db, person: { id: number; cookie?: string }) {
+	const options = db
+		.select({ id: season.id, name: season.name, theme: season.theme })
+		.from(season)
+		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
+		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, person.id)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.all()
+		.map((r) => ({ id: r.id, name: r.name, emoji: r.theme.emoji }));
+	const remembered = Number(person.cookie);
+	const pick = options.some((o) => o.id === remembered) ? remembered : undefined;
+	const chosen = (pick ? getSeason(db, pick) : undefined) ?? getLiveSeasonFor(db, person.id);
+	return chosen ? getMembership(db, chosen.id, person.id) : undefined;
+}
