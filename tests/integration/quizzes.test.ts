@@ -164,9 +164,9 @@ describe('quiz services', () => {
 			const store = sqliteStore(db);
 			const later = await createQuiz(store, s.id, { ...draft(now), opensAt: now + HOUR }, {});
 			await publishQuiz(store, s.id, later.id, {});
-			expect(announceOpenedQuizzes(db, () => now)).toBe(0);
-			expect(announceOpenedQuizzes(db, () => now + 2 * HOUR)).toBe(1);
-			expect(announceOpenedQuizzes(db, () => now + 3 * HOUR)).toBe(0);
+			expect(await announceOpenedQuizzes(store, () => now)).toBe(0);
+			expect(await announceOpenedQuizzes(store, () => now + 2 * HOUR)).toBe(1);
+			expect(await announceOpenedQuizzes(store, () => now + 3 * HOUR)).toBe(0);
 			const pushes = db
 				.select()
 				.from(outgoingMessage)
