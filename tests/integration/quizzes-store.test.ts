@@ -2,8 +2,8 @@
 // publish, import) with their audit entries, and what the pages read (the console's list and
 // results, the participants' list and page, a person's attempts), with the same assertions on a
 // temp SQLite file and a throwaway PostgreSQL, two nodes each (tests/helpers/store-nodes.ts).
-// Taking a quiz stays synchronous (its points go through scoring/): attempts are written here
-// as rows, as a taker's transaction leaves them.
+// Attempts are written here as rows, as taking a quiz leaves them (taking one is tested in
+// quizzes-take-store.test.ts).
 import { describe, expect, it } from 'vitest';
 import { and, count, eq, like } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -71,7 +71,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			.where(and(eq(quiz.seasonId, seasonId), like(quiz.title, title)));
 		return row.n;
 	}
-	/** An attempt as taking a quiz writes it (attempts.ts, synchronous). */
+	/** An attempt as taking a quiz writes it (attempts.ts). */
 	async function attempt(
 		store: Store,
 		quizId: number,

@@ -13,15 +13,12 @@ import {
 	pushSubscription,
 	quiz,
 	quizAttempt,
+	quizOption,
+	quizQuestion,
 	season
 } from '../../src/lib/server/db/schema';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import {
-	createQuiz,
-	publishQuiz,
-	questionsInTransaction,
-	questionsOf
-} from '../../src/lib/server/quizzes/commands';
+import { createQuiz, publishQuiz, questionsOf } from '../../src/lib/server/quizzes/commands';
 import { takeQuiz } from '../../src/lib/server/quizzes/attempts';
 import { announceOpenedQuizzes } from '../../src/lib/server/quizzes/announce';
 import { quizResults } from '../../src/lib/server/quizzes/queries';
@@ -79,9 +76,9 @@ describe('quiz services', () => {
 			const store = sqliteStore(db);
 			const row = await createQuiz(store, s.id, draft(now), { userId: null });
 			// A draft cannot be taken.
-			expect(() =>
-				takeQuiz(db, { quizId: row.id, userId: rep.id, answers: {}, requestId: 'draft-try-1' })
-			).toThrow(AppError);
+			await expect(
+				takeQuiz(store, { quizId: row.id, userId: rep.id, answers: {}, requestId: 'draft-try-1' })
+			).rejects.toThrow(AppError);
 			await publishQuiz(store, s.id, row.id, {});
 			const [q1, q2] = await questionsOf(store, row.id);
 			const right = {
@@ -91,11 +88,11 @@ describe('quiz services', () => {
 			const half = { [q1.id]: [q1.options[1].id], [q2.id]: [q2.options[0].id] };
 
 			// Unanswered questions are refused and change nothing.
-			expect(() =>
-				takeQuiz(db, { quizId: row.id, userId: rep.id, answers: {}, requestId: 'empty-try-1' })
-			).toThrow(/question 1/);
+			await expect(
+				takeQuiz(store, { quizId: row.id, userId: rep.id, answers: {}, requestId: 'empty-try-1' })
+			).rejects.toThrow(/question 1/);
 
-			const first = takeQuiz(db, {
+			const first = await takeQuiz(store, {
 				quizId: row.id,
 				userId: rep.id,
 				answers: right,
@@ -108,14 +105,14 @@ describe('quiz services', () => {
 				passed: true
 			});
 			// The same request again is the same attempt.
-			const resent = takeQuiz(db, {
+			const resent = await takeQuiz(store, {
 				quizId: row.id,
 				userId: rep.id,
 				answers: half,
 				requestId: 'rep-first-1'
 			});
 			expect(resent).toMatchObject({ fresh: false, attempt: { id: first.attempt.id, points: 20 } });
-			const retry = takeQuiz(db, {
+			const retry = await takeQuiz(store, {
 				quizId: row.id,
 				userId: rep.id,
 				answers: right,
@@ -123,7 +120,12 @@ describe('quiz services', () => {
 			});
 			expect(retry.attempt).toMatchObject({ earning: false, points: 0 });
 
-			takeQuiz(db, { quizId: row.id, userId: other.id, answers: half, requestId: 'other-first-1' });
+			await takeQuiz(store, {
+				quizId: row.id,
+				userId: other.id,
+				answers: half,
+				requestId: 'other-first-1'
+			});
 
 			const entries = db.select().from(ledgerEntry).where(eq(ledgerEntry.kind, 'quiz')).all();
 			expect(entries.map((e) => [e.userId, e.points, e.status])).toEqual([
@@ -162,9 +164,9 @@ describe('quiz services', () => {
 			const store = sqliteStore(db);
 			const later = await createQuiz(store, s.id, { ...draft(now), opensAt: now + HOUR }, {});
 			await publishQuiz(store, s.id, later.id, {});
-			expect(announceOpenedQuizzes(db, () => now)).toBe(0);
-			expect(announceOpenedQuizzes(db, () => now + 2 * HOUR)).toBe(1);
-			expect(announceOpenedQuizzes(db, () => now + 3 * HOUR)).toBe(0);
+			expect(await announceOpenedQuizzes(store, () => now)).toBe(0);
+			expect(await announceOpenedQuizzes(store, () => now + 2 * HOUR)).toBe(1);
+			expect(await announceOpenedQuizzes(store, () => now + 3 * HOUR)).toBe(0);
 			const pushes = db
 				.select()
 				.from(outgoingMessage)
@@ -282,8 +284,19 @@ describe('quizzes over HTTP', () => {
 	it('two concurrent first submissions earn once; a retry earns nothing', async () => {
 		const { id, questionId, yes } = withDb(seeded.path, (db) => {
 			const q = db.select().from(quiz).get()!;
-			const [question] = questionsInTransaction(db, q.id);
-			return { id: q.id, questionId: question.id, yes: question.options[0].id };
+			const question = db
+				.select()
+				.from(quizQuestion)
+				.where(eq(quizQuestion.quizId, q.id))
+				.orderBy(quizQuestion.position)
+				.get()!;
+			const yes = db
+				.select()
+				.from(quizOption)
+				.where(eq(quizOption.questionId, question.id))
+				.orderBy(quizOption.position)
+				.get()!;
+			return { id: q.id, questionId: question.id, yes: yes.id };
 		});
 		const take = (requestId: string) =>
 			post(`/quizzes/${id}`, sellerCookie, formOf({ requestId, [`q${questionId}`]: String(yes) }));

@@ -1,19 +1,19 @@
-import { and, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { quiz, quizAttempt, season, seasonMember, team, user } from '../db/schema';
+import { and, count, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { write, type Store } from '../db/store';
+import { quiz, quizAttempt, seasonMember, team, user } from '../db/schema';
 import { maxPoints } from '../../contest/quiz';
 import type { ActivityItem } from '../../realtime/events';
-import { queuePush } from '../notify/push/queue';
+import { queuePushesInWrite } from '../notify/push/queue';
 import { publishActivity } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
-import { log } from '../shared/log';
 import { m } from '../../paraglide/messages.js';
 import { quizActivity } from './attempts';
 
 // A new quiz is announced once, when it is published and open: a feed item on the season's
 // boards and a push (kind 'quiz_open') to the members who want it. `quiz.announced_at` is set in
-// the same transaction as the pushes are queued, so a second check, another process or a restart
-// announces nothing more; the pushes' dedupe keys say the same per device.
+// the same write as the pushes are queued (on the store, db/store.ts), so a second check, another
+// node or a restart announces nothing more; the pushes' dedupe keys say the same per device.
 
 const questionCount = (tx: Queryable, quizId: number) =>
 	tx.get<{ n: number }>(sql`select count(*) as n from quiz_question where quiz_id = ${quizId}`).n;
@@ -37,70 +37,76 @@ function openItem(
 	};
 }
 
-/** Announces the published quizzes of live seasons that have opened; returns how many. */
-export function announceOpenedQuizzes(db: Db, clock: Clock = systemClock): number {
+/**
+ * Announces the published quizzes of live seasons that have opened, in one write: each is
+ * claimed by setting its `announced_at` where it is still unset, so of nodes running this at
+ * once one announces it. Returns how many this call announced.
+ */
+export async function announceOpenedQuizzes(
+	store: Store,
+	clock: Clock = systemClock
+): Promise<number> {
 	const now = clock();
-	const items = db.transaction(
-		(tx) => {
-			const due = tx
-				.select({ quiz })
-				.from(quiz)
-				.innerJoin(season, eq(season.id, quiz.seasonId))
-				.where(
-					and(
-						isNotNull(quiz.publishedAt),
-						isNull(quiz.announcedAt),
-						lte(quiz.opensAt, now),
-						or(isNull(quiz.closesAt), gt(quiz.closesAt, now)),
-						eq(season.status, 'live')
-					)
+	const { quiz, quizQuestion, season, seasonMember } = store.tables;
+	const items = await write(store, async (tx) => {
+		const due = await tx
+			.select({ id: quiz.id })
+			.from(quiz)
+			.innerJoin(season, eq(season.id, quiz.seasonId))
+			.where(
+				and(
+					isNotNull(quiz.publishedAt),
+					isNull(quiz.announcedAt),
+					lte(quiz.opensAt, now),
+					or(isNull(quiz.closesAt), gt(quiz.closesAt, now)),
+					eq(season.status, 'live')
 				)
-				.all()
-				.map((r) => r.quiz);
-			const out: ActivityItem[] = [];
-			for (const row of due) {
-				const claimed = tx
-					.update(quiz)
-					.set({ announcedAt: now })
-					.where(and(eq(quiz.id, row.id), isNull(quiz.announcedAt)))
-					.run().changes;
-				if (claimed === 0) continue;
-				const points = maxPoints(questionCount(tx, row.id), row.pointsPerCorrect);
-				const members = tx
-					.select({ userId: seasonMember.userId })
-					.from(seasonMember)
-					.where(eq(seasonMember.seasonId, row.seasonId))
-					.all();
-				for (const { userId } of members) {
-					try {
-						queuePush(
-							tx,
-							userId,
-							'quiz_open',
-							(locale) => ({
-								title: m.quiz_push_title({ title: row.title }, { locale }),
-								body: m.quiz_push_body({ points }, { locale }),
-								url: `/quizzes/${row.id}`
-							}),
-							`push:quiz_open:${row.id}:${userId}`,
-							now
-						);
-					} catch (error) {
-						// A push that cannot be queued must not hold the announcement up.
-						log.error({ err: error, userId, quizId: row.id }, 'queueing a quiz push failed');
-					}
-				}
-				out.push(openItem({ ...row, announcedAt: now }, points));
-			}
-			return out;
-		},
-		{ behavior: 'immediate' }
-	);
+			)
+			.orderBy(quiz.id);
+		const out: ActivityItem[] = [];
+		for (const { id } of due) {
+			const [row] = await tx
+				.update(quiz)
+				.set({ announcedAt: now })
+				.where(and(eq(quiz.id, id), isNull(quiz.announcedAt)))
+				.returning();
+			if (!row) continue;
+			const [{ n }] = await tx
+				.select({ n: count() })
+				.from(quizQuestion)
+				.where(eq(quizQuestion.quizId, row.id));
+			const points = maxPoints(n, row.pointsPerCorrect);
+			const members = await tx
+				.select({ userId: seasonMember.userId })
+				.from(seasonMember)
+				.where(eq(seasonMember.seasonId, row.seasonId))
+				.orderBy(seasonMember.userId);
+			await queuePushesInWrite(
+				tx,
+				store,
+				members.map((r) => r.userId),
+				'quiz_open',
+				(locale) => ({
+					title: m.quiz_push_title({ title: row.title }, { locale }),
+					body: m.quiz_push_body({ points }, { locale }),
+					url: `/quizzes/${row.id}`
+				}),
+				(userId) => `push:quiz_open:${row.id}:${userId}`,
+				now
+			);
+			out.push(openItem(row, points));
+		}
+		return out;
+	});
 	for (const item of items) publishActivity(item);
 	return items.length;
 }
 
-/** The season's quiz feed items, newest first: quizzes announced and quiz points earned. */
+/**
+ * The season's quiz feed items, newest first: quizzes announced and quiz points earned.
+ * Synchronous: the boards' activity feed (boards/activity.ts) reads it inside its own
+ * synchronous read, not on the store yet.
+ */
 export function quizFeed(
 	db: Queryable,
 	seasonId: number,

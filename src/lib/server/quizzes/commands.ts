@@ -1,6 +1,4 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { quizOption, quizQuestion } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
 import type { QuestionDraft } from '../../contest/quiz';
 import { parseQuizCsv } from '../../contest/quiz-csv';
@@ -34,7 +32,8 @@ export function getQuiz(store: Store, seasonId: number, quizId: number): Promise
 	return findQuiz(store.db, store, seasonId, quizId);
 }
 
-async function questionsIn(
+/** `questionsOf` inside a write (taking a quiz, editing one). */
+export async function questionsInWrite(
 	db: StoreDb,
 	store: Store,
 	quizId: number
@@ -61,33 +60,7 @@ async function questionsIn(
 
 /** A quiz's questions with their options, in order. */
 export function questionsOf(store: Store, quizId: number): Promise<QuestionWithOptions[]> {
-	return questionsIn(store.db, store, quizId);
-}
-
-/**
- * `questionsOf` inside a synchronous transaction: taking a quiz (attempts.ts) credits its points
- * through the ledger and the badges, which are not on the store yet.
- */
-export function questionsInTransaction(tx: Queryable, quizId: number): QuestionWithOptions[] {
-	const questions = tx
-		.select()
-		.from(quizQuestion)
-		.where(eq(quizQuestion.quizId, quizId))
-		.orderBy(asc(quizQuestion.position))
-		.all();
-	if (questions.length === 0) return [];
-	const options = tx
-		.select()
-		.from(quizOption)
-		.where(
-			inArray(
-				quizOption.questionId,
-				questions.map((q) => q.id)
-			)
-		)
-		.orderBy(asc(quizOption.position))
-		.all();
-	return questions.map((q) => ({ ...q, options: options.filter((o) => o.questionId === q.id) }));
+	return questionsInWrite(store.db, store, quizId);
 }
 
 export function asDrafts(questions: QuestionWithOptions[]): QuestionDraft[] {
@@ -194,7 +167,7 @@ export function updateQuiz(
 	const { quiz } = store.tables;
 	return write(store, async (tx) => {
 		await findQuiz(tx, store, seasonId, quizId);
-		const before = asDrafts(await questionsIn(tx, store, quizId));
+		const before = asDrafts(await questionsInWrite(tx, store, quizId));
 		const changed = JSON.stringify(before) !== JSON.stringify(draft.questions);
 		if (changed) {
 			if (await hasAttempts(tx, store, quizId))

@@ -11,8 +11,7 @@ import { takeQuiz } from './attempts';
 // The demo's training quiz: about the demo season's products and its audio-week campaign, open
 // for a week, taken by some reps (rep1 has not taken it, so a newcomer signing in as rep1 can),
 // and a "quizzes passed" badge. Idempotent: a second run finds the quiz and the attempts by
-// their request ids. The quiz is made through the store; the attempts are synchronous, as taking
-// a quiz is (attempts.ts), so the demo runs on SQLite's connection.
+// their request ids. Made and taken through the store, on the demo's SQLite connection.
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -110,16 +109,16 @@ export async function seedDemoQuizzes(
 	}
 	const stored = await questionsOf(store, row.id);
 	// rep2 … rep7 took it over the last two days; rep1 is left for whoever tries the demo.
-	TAKERS.forEach((picks, i) => {
+	for (const [i, picks] of TAKERS.entries()) {
 		const userId = repIds[i + 1];
-		if (userId === undefined) return;
+		if (userId === undefined) continue;
 		const answers = Object.fromEntries(
 			stored.map((q, qi) => [String(q.id), picks[qi].map((p) => q.options[p].id)])
 		);
-		takeQuiz(
-			db,
+		await takeQuiz(
+			store,
 			{ quizId: row.id, userId, answers, requestId: `demo-quiz-${row.id}-${userId}` },
 			() => now - (i + 1) * 5 * HOUR
 		);
-	});
+	}
 }

@@ -5,8 +5,9 @@ import { referral, user, type ReferralStatus } from '../db/schema';
 import type { Store } from '../db/store';
 import { customerKey, pointsStatus } from '../../contest/referral';
 
-// What the referral pages and the API read, on the store (db/store.ts); the review queue's
-// `referralsConfirmedBy` stays synchronous for its caller (scoring/review-queue.ts).
+// What the referral pages, the API and the review queue read, on the store (db/store.ts); the
+// review queue's synchronous twin `referralsConfirmedBy` stays until scoring/review-queue.ts is
+// ported.
 
 /** A person's own referrals, newest first, with what their points are now. */
 export async function listMyReferrals(store: Store, userId: number, limit = 100) {
@@ -92,23 +93,81 @@ export async function referralCounts(
 	return counts;
 }
 
-/**
- * For the review queue: which pending sales would confirm an open referral (the first of their
- * customer in the sale's season), by sale id → the referrer's name. Synchronous: the review
- * queue (scoring/review-queue.ts) is not on the store yet.
- */
-export function referralsConfirmedBy(
-	db: Queryable,
-	sales: { id: number; seasonId: number; customerRef: string | null }[]
-): Map<number, { referralId: number; referrerName: string; customerName: string }> {
-	const found = new Map<
-		number,
-		{ referralId: number; referrerName: string; customerName: string }
-	>();
-	const keyed = sales
+/** A pending sale of the review queue: what `…ConfirmedBy` match an open referral on. */
+type ReviewedSale = { id: number; seasonId: number; customerRef: string | null };
+/** The referral a sale would confirm, by sale id. */
+export type ConfirmedBy = Map<
+	number,
+	{ referralId: number; referrerName: string; customerName: string }
+>;
+type ReferralOfKey = {
+	id: number;
+	seasonId: number;
+	key: string | null;
+	status: ReferralStatus;
+	referrerName: string;
+	customerName: string;
+};
+
+const keyedSales = (sales: readonly ReviewedSale[]) =>
+	sales
 		.map((s) => ({ ...s, key: customerKey(s.customerRef) }))
 		.filter((s): s is typeof s & { key: string } => s.key !== null);
-	if (keyed.length === 0) return found;
+
+/** The first open or confirmed referral of each sale's customer in its season, when still open. */
+function matchFirst(keyed: ReturnType<typeof keyedSales>, rows: ReferralOfKey[]): ConfirmedBy {
+	const found: ConfirmedBy = new Map();
+	for (const s of keyed) {
+		const first = rows.find((r) => r.seasonId === s.seasonId && r.key === s.key);
+		if (first?.status === 'open')
+			found.set(s.id, {
+				referralId: first.id,
+				referrerName: first.referrerName,
+				customerName: first.customerName
+			});
+	}
+	return found;
+}
+
+/**
+ * For the review queue: which pending sales would confirm an open referral (the first of their
+ * customer in the sale's season), by sale id → the referrer's name. On the store.
+ */
+export async function readReferralsConfirmedBy(
+	store: Store,
+	sales: readonly ReviewedSale[]
+): Promise<ConfirmedBy> {
+	const keyed = keyedSales(sales);
+	if (keyed.length === 0) return new Map();
+	const { referral, user } = store.tables;
+	const rows = await store.db
+		.select({
+			id: referral.id,
+			seasonId: referral.seasonId,
+			key: referral.customerKey,
+			status: referral.status,
+			referrerName: user.displayName,
+			customerName: referral.customerName
+		})
+		.from(referral)
+		.innerJoin(user, eq(user.id, referral.referrerId))
+		.where(
+			and(
+				inArray(referral.customerKey, [...new Set(keyed.map((s) => s.key))]),
+				inArray(referral.status, ['open', 'confirmed'])
+			)
+		)
+		.orderBy(referral.id);
+	return matchFirst(keyed, rows);
+}
+
+/**
+ * `readReferralsConfirmedBy`'s synchronous twin: the review queue (scoring/review-queue.ts)
+ * reads it inside its synchronous read, not on the store yet.
+ */
+export function referralsConfirmedBy(db: Queryable, sales: readonly ReviewedSale[]): ConfirmedBy {
+	const keyed = keyedSales(sales);
+	if (keyed.length === 0) return new Map();
 	const rows = db
 		.select({
 			id: referral.id,
@@ -128,16 +187,7 @@ export function referralsConfirmedBy(
 		)
 		.orderBy(referral.id)
 		.all();
-	for (const s of keyed) {
-		const first = rows.find((r) => r.seasonId === s.seasonId && r.key === s.key);
-		if (first?.status === 'open')
-			found.set(s.id, {
-				referralId: first.id,
-				referrerName: first.referrerName,
-				customerName: first.customerName
-			});
-	}
-	return found;
+	return matchFirst(keyed, rows);
 }
 
 /** Confirmed sales a manager can pick from to confirm a referral by hand: the season's latest. */

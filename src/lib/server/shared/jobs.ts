@@ -81,8 +81,14 @@ export function startJobs(
 					})
 					.finally(() => (lapsing = false));
 			}
-			const quizzes = announceOpenedQuizzes(db, clock);
-			if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
+			// On the store: a quiz is claimed in its write, so runs that overlap announce it once.
+			announceOpenedQuizzes(store, clock)
+				.then((quizzes) => {
+					if (quizzes > 0) log.info({ quizzes }, `announced ${quizzes} new quiz(zes)`);
+				})
+				.catch((error) => {
+					if (!stopped) log.error({ err: error }, 'announcing quizzes failed');
+				});
 			// Sprints are decided off the event loop when the read thread runs; one run at a time.
 			if (!bracketsRunning) {
 				bracketsRunning = true;

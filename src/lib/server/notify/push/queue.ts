@@ -1,9 +1,10 @@
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db';
 import { outgoingMessage, user, type NotificationKind } from '../../db/schema';
 import { chooseLocale, type Locale } from '../../../i18n/locales';
 import { m } from '../../../paraglide/messages.js';
-import { getOrganisation } from '../../organisation/settings';
+import type { Store, StoreDb } from '../../db/store';
+import { getOrganisation, readOrganisation } from '../../organisation/settings';
 import { log } from '../../shared/log';
 import { onDomainEvent, rankEvents, type DomainData, type RankEvents } from '../events';
 import { wants } from '../preferences';
@@ -72,6 +73,110 @@ export function queuePush(
 			.returning({ id: outgoingMessage.id })
 			.get();
 		if (row) queued += 1;
+	}
+	return queued;
+}
+
+/** How many people's devices, opt-outs and languages one query of `queuePushesInWrite` reads. */
+const PEOPLE_PER_QUERY = 500;
+
+/**
+ * `queuePush` for several people inside a store's write (db/store.ts): announcing an opened
+ * quiz. Their devices, opt-outs and languages are read a few hundred people to a query, and the
+ * rows inserted as many to a statement. `dedupeKey(userId)` sends it once only (per device);
+ * a text that cannot be made for one person (`notice` throws) is left out and logged, and holds
+ * no one else's up. Returns the rows queued.
+ */
+export async function queuePushesInWrite(
+	tx: StoreDb,
+	store: Store,
+	userIds: readonly number[],
+	kind: NotificationKind,
+	notice: (locale: Locale) => PushNotice,
+	dedupeKey: (userId: number) => string,
+	now: number
+): Promise<number> {
+	const {
+		outgoingMessage: outbox,
+		pushSubscription,
+		notificationOptOut,
+		user: person
+	} = store.tables;
+	const organisation = await readOrganisation(tx, store);
+	let queued = 0;
+	for (let from = 0; from < userIds.length; from += PEOPLE_PER_QUERY) {
+		const ids = userIds.slice(from, from + PEOPLE_PER_QUERY);
+		const devices = await tx
+			.select({
+				id: pushSubscription.id,
+				userId: pushSubscription.userId,
+				userAgent: pushSubscription.userAgent
+			})
+			.from(pushSubscription)
+			.where(inArray(pushSubscription.userId, ids))
+			.orderBy(pushSubscription.id);
+		if (devices.length === 0) continue;
+		const withDevices = [...new Set(devices.map((d) => d.userId))];
+		const optedOut = new Set(
+			(
+				await tx
+					.select({ userId: notificationOptOut.userId })
+					.from(notificationOptOut)
+					.where(
+						and(
+							inArray(notificationOptOut.userId, withDevices),
+							eq(notificationOptOut.channel, 'push'),
+							eq(notificationOptOut.kind, kind)
+						)
+					)
+			).map((r) => r.userId)
+		);
+		const locales = new Map(
+			(
+				await tx
+					.select({ id: person.id, locale: person.locale })
+					.from(person)
+					.where(inArray(person.id, withDevices))
+			).map((r) => [r.id, r.locale])
+		);
+		const texts = new Map<number, PushNotice>();
+		for (const userId of withDevices) {
+			if (optedOut.has(userId)) continue;
+			const locale = chooseLocale({
+				own: locales.get(userId),
+				organisation: organisation.defaultLocale
+			});
+			try {
+				texts.set(userId, notice(locale));
+			} catch (error) {
+				log.error({ err: error, userId, kind }, 'making a push notice failed');
+			}
+		}
+		const rows = devices.flatMap((device) => {
+			const text = texts.get(device.userId);
+			if (!text) return [];
+			return [
+				{
+					channel: 'push' as const,
+					kind,
+					userId: device.userId,
+					recipient: deviceLabel(device.userAgent),
+					subject: text.title,
+					body: text.body,
+					payload: { url: text.url, subscriptionId: device.id },
+					dedupeKey: `${dedupeKey(device.userId)}:${device.id}`,
+					nextAttemptAt: now,
+					createdAt: now
+				}
+			];
+		});
+		if (rows.length === 0) continue;
+		const inserted = await tx
+			.insert(outbox)
+			.values(rows)
+			.onConflictDoNothing()
+			.returning({ id: outbox.id });
+		queued += inserted.length;
 	}
 	return queued;
 }

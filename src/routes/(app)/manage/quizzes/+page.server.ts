@@ -1,6 +1,5 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -39,7 +38,7 @@ export const actions = {
 				userId: user.id
 			});
 			// Already open: the board and phones hear of it now rather than at the next job tick.
-			announceOpenedQuizzes(getDb());
+			await announceOpenedQuizzes(getStore());
 			return { action: 'publish', message: m.quiz_manage_published({ title: quiz.title }) };
 		} catch (e) {
 			return refuseError(e, 'publish');

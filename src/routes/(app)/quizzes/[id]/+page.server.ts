@@ -1,6 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { readMembership } from '$lib/server/seasons/queries';
@@ -22,8 +21,7 @@ export const load: PageServerLoad = async (event) => {
 	const id = quizId(event.params);
 	const found = await quizForMember(store, id, Date.now());
 	if (!found) error(404, { message: m.quiz_not_found() });
-	// Note: the membership check (seasons/) is not on the store yet.
-	if (!(await readMembership(getStore(), found.quiz.seasonId, user.id)))
+	if (!(await readMembership(store, found.quiz.seasonId, user.id)))
 		error(403, { message: m.quiz_error_not_member() });
 	const attempts = await attemptsOf(store, id, user.id);
 	const asked = Number(event.url.searchParams.get('attempt'));
@@ -71,7 +69,8 @@ export const actions = {
 		if (!requestId) return refuse(400, 'take', m.server_check_form(), { values: answers });
 		let attemptId: number;
 		try {
-			attemptId = takeQuiz(getDb(), { quizId: id, userId: user.id, answers, requestId }).attempt.id;
+			const taken = await takeQuiz(getStore(), { quizId: id, userId: user.id, answers, requestId });
+			attemptId = taken.attempt.id;
 		} catch (e) {
 			return refuseError(e, 'take', answers);
 		}
