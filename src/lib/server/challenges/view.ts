@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
 import { read, type Store, type Tables } from '../db/store';
@@ -150,14 +150,17 @@ export function readDuelsFor(
 	userId: number,
 	teamId: number | null
 ): Promise<Duel[]> {
-	const mine: DuelFilter = (c) =>
-		or(
-			and(eq(c.subjectType, 'user'), or(eq(c.challengerId, userId), eq(c.opponentId, userId))),
-			teamId === null
-				? undefined
-				: and(eq(c.subjectType, 'team'), or(eq(c.challengerId, teamId), eq(c.opponentId, teamId)))
-		);
-	return readDuels(store, seasonId, mine, 100);
+	return readDuels(store, seasonId, (c) => theirs(c, userId, teamId), 100);
+}
+
+/** Duels a person is a side of, or their team. */
+function theirs(c: Tables['challenge'], userId: number, teamId: number | null) {
+	return or(
+		and(eq(c.subjectType, 'user'), or(eq(c.challengerId, userId), eq(c.opponentId, userId))),
+		teamId === null
+			? undefined
+			: and(eq(c.subjectType, 'team'), or(eq(c.challengerId, teamId), eq(c.opponentId, teamId)))
+	);
 }
 
 export const challengesView: FormatView = {
@@ -168,7 +171,11 @@ export const challengesView: FormatView = {
 	}
 };
 
-/** Proposals waiting for this person's answer (to them, or to their team), still open. */
+/**
+ * Proposals waiting for this person's answer (to them, or to their team), still open. Only the
+ * open proposals are read: a proposal has no values yet, so the ledger is not summed (the home
+ * page asks on every load).
+ */
 export async function invitationsFor(
 	store: Store,
 	seasonId: number,
@@ -176,10 +183,9 @@ export async function invitationsFor(
 	teamId: number | null,
 	now = Date.now()
 ): Promise<Duel[]> {
-	return (await readDuelsFor(store, seasonId, userId, teamId)).filter(
-		(d) =>
-			d.status === 'proposed' &&
-			d.answerBy > now &&
-			d.opponent.id === (d.subject === 'user' ? userId : teamId)
+	const open: DuelFilter = (c) =>
+		and(theirs(c, userId, teamId), eq(c.status, 'proposed'), gt(c.answerBy, now));
+	return (await readDuels(store, seasonId, open, 100)).filter(
+		(d) => d.opponent.id === (d.subject === 'user' ? userId : teamId)
 	);
 }
