@@ -5,7 +5,7 @@
 // builders as the store's `readPeriodTotals`, formats/measure.ts). Against an older checkout's
 // synchronous ones (`--old <worktree>`, e.g. `git worktree add /work/wt-old <commit>` with its
 // node_modules linked), on one file: a live season of 200 people in 10 teams, 20 ledger entries
-// each in the week, 30 live duels, 3 of them and one open proposal the viewer's. Variants
+// each in the week, 32 live duels, 3 of them and one open proposal the viewer's. Variants
 // interleaved, rounds × iterations; prints the median µs and CPU µs per call.
 // Run with `npx tsx bench/duel-reads.ts [--old <worktree>] [--rounds 7] [--n 2000]`.
 import { mkdtempSync, rmSync } from 'node:fs';
