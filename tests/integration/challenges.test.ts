@@ -167,7 +167,7 @@ describe('a rep challenges a colleague', () => {
 			created: false,
 			challenge: { id: made.challenge.id }
 		});
-		expect(stakeBudget(db, sid).left).toBe(70);
+		expect((await stakeBudget(sqliteStore(db), sid)).left).toBe(70);
 		const id = made.challenge.id;
 		// Only the challenged person answers.
 		expect(
@@ -209,7 +209,7 @@ describe('a rep challenges a colleague', () => {
 		).toBe('not_open');
 
 		c.at(from + HOUR);
-		expect(advanceChallenges(db, c.clock)).toEqual({ moved: 1, finalized: 0 });
+		expect(await advanceChallenges(sqliteStore(db), c.clock)).toEqual({ moved: 1, finalized: 0 });
 		const annSale = c.sell('a1', ann.id, from + 2 * HOUR); // 50, pending
 		const annLate = c.sell('a2', ann.id, from + 3 * HOUR); // 50, pending
 		const bobSale = c.sell('b1', bob.id, from + 4 * HOUR); // 50, pending
@@ -226,7 +226,7 @@ describe('a rep challenges a colleague', () => {
 		});
 
 		c.at(from + DAY + HOUR);
-		expect(advanceChallenges(db, c.clock).moved).toBe(1);
+		expect((await advanceChallenges(sqliteStore(db), c.clock)).moved).toBe(1);
 		expect(openDuels(db, sid)[0]).toMatchObject({ status: 'finished', leaderId: bob.id });
 		expect(challengeFeed(db, sid, 5)[0].item).toMatchObject({
 			kind: 'challenge',
@@ -238,7 +238,7 @@ describe('a rep challenges a colleague', () => {
 		c.at(from + DAY + 20 * HOUR);
 		c.review([bobSale], 'reverse');
 		c.review([annLate], 'confirm');
-		advanceChallenges(db, c.clock);
+		await advanceChallenges(sqliteStore(db), c.clock);
 		duel = openDuels(db, sid)[0];
 		expect(duel).toMatchObject({
 			status: 'finished',
@@ -249,8 +249,8 @@ describe('a rep challenges a colleague', () => {
 
 		// The grace days are over: frozen, the stake paid, the badge given — once, however often the job runs.
 		c.at(from + 3 * DAY);
-		expect(advanceChallenges(db, c.clock)).toEqual({ moved: 1, finalized: 1 });
-		expect(advanceChallenges(db, c.clock)).toEqual({ moved: 0, finalized: 0 });
+		expect(await advanceChallenges(sqliteStore(db), c.clock)).toEqual({ moved: 1, finalized: 1 });
+		expect(await advanceChallenges(sqliteStore(db), c.clock)).toEqual({ moved: 0, finalized: 0 });
 		const frozen = db.select().from(challenge).where(eq(challenge.id, id)).get()!;
 		expect(frozen).toMatchObject({
 			status: 'final',
@@ -267,7 +267,7 @@ describe('a rep challenges a colleague', () => {
 			})
 		]);
 		expect(db.select().from(award).where(eq(award.subjectId, ann.id)).all()).toHaveLength(1);
-		expect(stakeBudget(db, sid).left).toBe(70);
+		expect((await stakeBudget(sqliteStore(db), sid)).left).toBe(70);
 		expect(challengeFeed(db, sid, 5)[0].item).toMatchObject({
 			id: `challenge:${id}:final`,
 			userId: ann.id,
@@ -278,7 +278,7 @@ describe('a rep challenges a colleague', () => {
 		// After the freeze nothing changes the result.
 		c.review([annSale], 'reverse');
 		c.at(from + 9 * DAY);
-		advanceChallenges(db, c.clock);
+		await advanceChallenges(sqliteStore(db), c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, id)).get()).toMatchObject({
 			winnerId: ann.id,
 			challengerValue: 100
@@ -350,7 +350,7 @@ describe('a rep challenges a colleague', () => {
 			).status
 		).toBe('cancelled');
 		c.at(today.answerBy);
-		advanceChallenges(db, c.clock);
+		await advanceChallenges(sqliteStore(db), c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, today.id)).get()!.status).toBe(
 			'expired'
 		);
@@ -386,7 +386,7 @@ describe('a rep challenges a colleague', () => {
 		c.sell('c1', cid.id, from + HOUR);
 		c.sell('d1', dee.id, from + 2 * HOUR, 'CASE');
 		c.at(from + 4 * DAY);
-		advanceChallenges(db, c.clock);
+		await advanceChallenges(sqliteStore(db), c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, duel.id)).get()).toMatchObject({
 			status: 'final',
 			winnerId: null

@@ -248,14 +248,14 @@ describe('a team duel won', () => {
 			);
 		await duel(day1, 'won');
 		await duel(day2, 'draw');
-		advanceChallenges(db, () => day1);
+		await advanceChallenges(sqliteStore(db), () => day1);
 		// Day one: team 0 (Ann, Cat) 150 points, team 1 (Bob) 50. Day two: 50 each.
 		sell(ann.id, day1 + HOUR, 2);
 		sell(cat.id, day1 + 2 * HOUR);
 		sell(bob.id, day1 + 3 * HOUR);
 		sell(cat.id, day2 + HOUR);
 		sell(dan.id, day2 + 2 * HOUR);
-		advanceChallenges(db, () => day2 + DAY);
+		await advanceChallenges(sqliteStore(db), () => day2 + DAY);
 		// Eve leaves the winning team after the day, before the result is frozen.
 		await moveMember(
 			sqliteStore(db),
@@ -268,7 +268,7 @@ describe('a team duel won', () => {
 		expect(holders(duellist)).toEqual([]);
 
 		const final = day1 + DAY + 7 * DAY;
-		advanceChallenges(db, () => final);
+		await advanceChallenges(sqliteStore(db), () => final);
 		const members = [
 			{ subjectType: 'user', subjectId: ann.id, at: final },
 			{ subjectType: 'user', subjectId: cat.id, at: final }
@@ -281,8 +281,8 @@ describe('a team duel won', () => {
 		expect(pushed.map((e) => e.subjectId).sort()).toEqual([ann.id, cat.id].sort());
 
 		// The draw freezes a day later and gives nobody anything; further runs (a restart) neither.
-		advanceChallenges(db, () => final + DAY);
-		advanceChallenges(db, () => final + 2 * DAY);
+		await advanceChallenges(sqliteStore(db), () => final + DAY);
+		await advanceChallenges(sqliteStore(db), () => final + 2 * DAY);
 		expect(
 			db
 				.select({ status: challenge.status, winnerId: challenge.winnerId })

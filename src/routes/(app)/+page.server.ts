@@ -48,6 +48,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 		prizes: await readPrizes(getStore(), season.id),
 		formats: await formatsNow(db, season.id),
 		myDivisionId: await divisionOf(getStore(), season.id, user.id),
-		duelInvitations: membership ? invitationsFor(db, season.id, user.id, membership.teamId) : []
+		duelInvitations: membership
+			? await invitationsFor(getStore(), season.id, user.id, membership.teamId)
+			: []
 	};
 };

@@ -13,9 +13,8 @@ import { m } from '../../paraglide/messages.js';
 // on or off. Each change is audited. A type is never deleted: its activities keep counting.
 // On the store (db/store.ts): each change is one write with its audit entry, so what one node
 // saves every node's sell page, rules and boards read, and two saves of one key at once make one
-// type. Logging an activity (record.ts) and the duels' choices read the types inside their
-// synchronous transactions: `activityTypeByKeyInTransaction` and `activeActivityTypesInView`
-// are their twins until those are ported.
+// type. Logging an activity (record.ts) reads the types inside its synchronous transaction:
+// `activityTypeByKeyInTransaction` is its twin until that is ported.
 
 export type ActivityTypeRow = typeof activityType.$inferSelect;
 
@@ -66,19 +65,6 @@ export async function activeActivityTypes(
 	seasonId: number
 ): Promise<ActivityTypeRow[]> {
 	return (await listActivityTypes(store, seasonId)).filter((t) => t.active);
-}
-
-/**
- * `activeActivityTypes` inside a synchronous read (the duels' choices, challenges/standings.ts),
- * until that is ported.
- */
-export function activeActivityTypesInView(db: Queryable, seasonId: number): ActivityTypeRow[] {
-	return db
-		.select()
-		.from(activityType)
-		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.active, true)))
-		.orderBy(asc(activityType.name), asc(activityType.id))
-		.all();
 }
 
 export async function activityTypeByKey(

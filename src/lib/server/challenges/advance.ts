@@ -1,24 +1,36 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
+import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { dueStatus, outcome } from '../../contest/challenge';
 import type { ActivityItem } from '../../realtime/events';
-import { appendEntry } from '../scoring/ledger';
-import { bumpVersion } from '../scoring/standings';
+import { appendEntryInWrite } from '../scoring/ledger';
+import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { getMembership } from '../seasons/queries';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
+import { awardCounted } from '../badges/counted';
 import { systemClock, type Clock } from '../shared/clock';
-import { countingOf, duelSeason, duelValues, subjectNames } from './standings';
-import { awardFrozenWin } from '../badges/counted';
+import {
+	countingOf,
+	duelSeason,
+	duelValues,
+	readDuelSeason,
+	readDuelValues,
+	readSubjectNames,
+	subjectNames,
+	type SubjectName
+} from './standings';
 
 // The scheduler's duel job: proposals expire, accepted duels go live at their start, finish at
 // their end (the result announced, still open to late confirmations and reversals) and become
 // final when the season's grace days are over: values and winner frozen, the stake paid (ledger
 // kind 'challenge'), the "duels won" badges given (to the winner, or each member of the winning
-// team). Every move is an update guarded by the old status in one immediate transaction with
-// what it writes, so a second run, a second process or a restart moves nothing twice and pays
-// nothing twice.
+// team). Every move is an update guarded by the old status (`… where status = old returning`)
+// in one write of the store (db/store.ts) with what it writes, so a second run, a second node
+// or a restart moves nothing twice and pays nothing twice: of two nodes moving one duel at once,
+// one update returns the row and the other returns none (on PostgreSQL the loser's write is run
+// again and finds the duel moved).
 
 const MOVING: ChallengeStatus[] = ['proposed', 'accepted', 'live', 'finished'];
 
@@ -27,136 +39,209 @@ export interface Advanced {
 	finalized: number;
 }
 
-/** Moves every duel to the status it is due at the clock's time; returns what moved. */
-export function advanceChallenges(db: Db, clock: Clock = systemClock): Advanced {
-	const now = clock();
-	// Every tick asks; the write lock is taken only when some duel is due to move.
-	if (!anyDue(db, now)) return { moved: 0, finalized: 0 };
-	const items: ActivityItem[] = [];
-	const badges = new Map<number, AwardChanges>();
-	const seasons = new Set<number>();
-	const done = db.transaction(
-		(tx) => {
-			const rows = tx.select().from(challenge).where(inArray(challenge.status, MOVING)).all();
-			let moved = 0;
-			let finalized = 0;
-			const seasonOf = new Map<number, ReturnType<typeof duelSeason>>();
-			for (const row of rows) {
-				if (!seasonOf.has(row.seasonId)) seasonOf.set(row.seasonId, duelSeason(tx, row.seasonId));
-				const s = seasonOf.get(row.seasonId);
-				if (!s) continue;
-				const due = dueStatus(
-					{
-						status: row.status,
-						answerBy: row.answerBy,
-						from: row.periodFrom,
-						to: row.periodTo,
-						graceDays: s.graceDays
-					},
-					now
-				);
-				if (due === row.status) continue;
-				const guard = and(eq(challenge.id, row.id), eq(challenge.status, row.status));
-				if (due === 'final') {
-					const counting = countingOf(s.rankBy);
-					const [a, b] = duelValues(tx, row, counting);
-					const names = subjectNames(tx, row.subjectType, [row.challengerId, row.opponentId]);
-					const side = (id: number, value: number) => ({
-						id,
-						name: names.get(id)?.name ?? '',
-						value
-					});
-					const winnerId = outcome(side(row.challengerId, a), side(row.opponentId, b), s.tieRule);
-					const frozen = tx
-						.update(challenge)
-						.set({
-							status: 'final',
-							challengerValue: a,
-							opponentValue: b,
-							winnerId,
-							finishedAt: row.finishedAt ?? now,
-							finalizedAt: now
-						})
-						.where(guard)
-						.returning()
-						.get();
-					if (!frozen) continue;
-					finalized++;
-					const paid = payStake(tx, frozen, now);
-					if (paid) {
-						bumpVersion(tx, frozen.seasonId);
-						seasons.add(frozen.seasonId);
-					}
-					if (winnerId !== null)
-						badges.set(
-							frozen.seasonId,
-							merge(
-								badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] },
-								awardFrozenWin(
-									tx,
-									'duels_won',
-									{ ...frozen, subject: frozen.subjectType },
-									winnerId,
-									now
-								)
-							)
-						);
-					items.push(duelItem(tx, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting));
-				} else {
-					const next = tx
-						.update(challenge)
-						.set({ status: due, ...(due === 'finished' && { finishedAt: now }) })
-						.where(guard)
-						.returning()
-						.get();
-					if (!next) continue;
-					if (due === 'finished') items.push(duelItem(tx, next, countingOf(s.rankBy)));
-				}
-				moved++;
-				seasons.add(row.seasonId);
-			}
-			return { moved, finalized };
-		},
-		{ behavior: 'immediate' }
-	);
-	for (const item of items) publishActivity(item);
-	for (const [seasonId, changes] of badges) publishAwardChanges(seasonId, changes);
-	for (const seasonId of seasons) notifyLeaderboard(seasonId);
-	return done;
+/** What a write moved, for what follows its commit. */
+interface Moves extends Advanced {
+	items: ActivityItem[];
+	badges: Map<number, AwardChanges>;
+	seasons: Set<number>;
+	standings: StandingMove[];
 }
 
-function anyDue(db: Queryable, now: number): boolean {
+type DuelSeason = NonNullable<Awaited<ReturnType<typeof readDuelSeason>>>;
+
+/** Moves every duel to the status it is due at the clock's time; returns what moved. */
+export async function advanceChallenges(
+	store: Store,
+	clock: Clock = systemClock
+): Promise<Advanced> {
+	const now = clock();
+	// Every tick asks; the write lock is taken only when some duel is due to move.
+	if (!(await anyDue(store, now))) return { moved: 0, finalized: 0 };
+	const { challenge } = store.tables;
+	const done = await write(store, async (tx) => {
+		const moves: Moves = {
+			moved: 0,
+			finalized: 0,
+			items: [],
+			badges: new Map(),
+			seasons: new Set(),
+			standings: []
+		};
+		const rows = await tx.select().from(challenge).where(inArray(challenge.status, MOVING));
+		const seasonOf = new Map<number, DuelSeason | undefined>();
+		for (const row of rows) {
+			if (!seasonOf.has(row.seasonId))
+				seasonOf.set(row.seasonId, await readDuelSeason(tx, store, row.seasonId));
+			const s = seasonOf.get(row.seasonId);
+			if (!s) continue;
+			const due = dueStatus(
+				{
+					status: row.status,
+					answerBy: row.answerBy,
+					from: row.periodFrom,
+					to: row.periodTo,
+					graceDays: s.graceDays
+				},
+				now
+			);
+			if (due === row.status) continue;
+			const guard = and(eq(challenge.id, row.id), eq(challenge.status, row.status));
+			if (due === 'final') {
+				if (!(await freeze(tx, store, row, s, guard, now, moves))) continue;
+			} else {
+				const [next] = await tx
+					.update(challenge)
+					.set({ status: due, ...(due === 'finished' && { finishedAt: now }) })
+					.where(guard)
+					.returning();
+				if (!next) continue;
+				if (due === 'finished')
+					moves.items.push(await readDuelItem(tx, store, next, countingOf(s.rankBy)));
+			}
+			moves.moved++;
+			moves.seasons.add(row.seasonId);
+		}
+		return moves;
+	});
+	markStandingsMoved(done.standings);
+	for (const item of done.items) publishActivity(item);
+	for (const [seasonId, changes] of done.badges) publishAwardChanges(seasonId, changes);
+	for (const seasonId of done.seasons) notifyLeaderboard(seasonId);
+	return { moved: done.moved, finalized: done.finalized };
+}
+
+/**
+ * Freezes a duel whose grace days are over (its values and winner), pays the stake and gives
+ * the badges, inside the write; false when another write froze it first.
+ */
+async function freeze(
+	tx: StoreDb,
+	store: Store,
+	row: Challenge,
+	s: DuelSeason,
+	guard: ReturnType<typeof and>,
+	now: number,
+	moves: Moves
+): Promise<boolean> {
+	const { challenge } = store.tables;
+	const counting = countingOf(s.rankBy);
+	const [a, b] = await readDuelValues(tx, store, row, counting);
+	const names = await readSubjectNames(tx, store, row.subjectType, [
+		row.challengerId,
+		row.opponentId
+	]);
+	const side = (id: number, value: number) => ({ id, name: names.get(id)?.name ?? '', value });
+	const winnerId = outcome(side(row.challengerId, a), side(row.opponentId, b), s.tieRule);
+	const [frozen] = await tx
+		.update(challenge)
+		.set({
+			status: 'final',
+			challengerValue: a,
+			opponentValue: b,
+			winnerId,
+			finishedAt: row.finishedAt ?? now,
+			finalizedAt: now
+		})
+		.where(guard)
+		.returning();
+	if (!frozen) return false;
+	moves.finalized++;
+	const paid = await payStake(tx, store, frozen, now, moves.standings);
+	if (paid) await bumpVersionInWrite(tx, store, frozen.seasonId);
+	if (winnerId !== null) {
+		const given = await giveWinBadges(tx, store, frozen, winnerId, now);
+		moves.badges.set(
+			frozen.seasonId,
+			merge(moves.badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] }, given)
+		);
+	}
+	moves.items.push(
+		await readDuelItem(tx, store, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting)
+	);
+	return true;
+}
+
+/**
+ * The "duels won" badges of a frozen win: the winner's own, or (a team's win) each member's of
+ * the team at this moment, whom the win is recorded for (challenge_win_member, what a badge
+ * created later counts, as badges/counted.ts `awardFrozenWin` records it for the other formats).
+ * The badges' engine is not ported: on SQLite it runs on the write's own connection, inside its
+ * transaction (its statements are synchronous, so they land between the write's), and the win
+ * and its badges commit together as before; on PostgreSQL, where the server cannot run yet, the
+ * win is recorded and no badge is given (as `reevaluateOnStore`).
+ */
+async function giveWinBadges(
+	tx: StoreDb,
+	store: Store,
+	win: Challenge,
+	winnerId: number,
+	now: number
+): Promise<AwardChanges> {
+	const { challengeWinMember, seasonMember } = store.tables;
+	let winners = [winnerId];
+	if (win.subjectType === 'team') {
+		winners = (
+			await tx
+				.select({ userId: seasonMember.userId })
+				.from(seasonMember)
+				.where(and(eq(seasonMember.seasonId, win.seasonId), eq(seasonMember.teamId, winnerId)))
+				.orderBy(seasonMember.userId)
+		).map((r) => r.userId);
+		if (winners.length > 0)
+			await tx
+				.insert(challengeWinMember)
+				.values(winners.map((userId) => ({ challengeId: win.id, userId, teamId: winnerId })))
+				.onConflictDoNothing();
+	}
+	const sqlite = unportedSqlite(store);
+	const changes: AwardChanges = { awarded: [], withdrawn: [] };
+	if (!sqlite) return changes;
+	for (const userId of winners)
+		merge(changes, awardCounted(sqlite, 'duels_won', win.seasonId, userId, now));
+	return changes;
+}
+
+async function anyDue(store: Store, now: number): Promise<boolean> {
+	const { challenge } = store.tables;
+	const rows = await store.db.select().from(challenge).where(inArray(challenge.status, MOVING));
 	const graceOf = new Map<number, number | undefined>();
-	return db
-		.select()
-		.from(challenge)
-		.where(inArray(challenge.status, MOVING))
-		.all()
-		.some((row) => {
-			if (!graceOf.has(row.seasonId))
-				graceOf.set(row.seasonId, duelSeason(db, row.seasonId)?.graceDays);
-			const graceDays = graceOf.get(row.seasonId);
-			if (graceDays === undefined) return false;
-			const t = {
-				status: row.status,
-				answerBy: row.answerBy,
-				from: row.periodFrom,
-				to: row.periodTo,
-				graceDays
-			};
-			return dueStatus(t, now) !== row.status;
-		});
+	for (const row of rows) {
+		if (!graceOf.has(row.seasonId))
+			graceOf.set(row.seasonId, (await readDuelSeason(store.db, store, row.seasonId))?.graceDays);
+		const graceDays = graceOf.get(row.seasonId);
+		if (graceDays === undefined) continue;
+		const t = {
+			status: row.status,
+			answerBy: row.answerBy,
+			from: row.periodFrom,
+			to: row.periodTo,
+			graceDays
+		};
+		if (dueStatus(t, now) !== row.status) return true;
+	}
+	return false;
 }
 
 /** The stake to the winner, once (the guarded final update came first); the entry's id or null. */
-function payStake(tx: Queryable, row: Challenge, now: number): number | null {
+async function payStake(
+	tx: StoreDb,
+	store: Store,
+	row: Challenge,
+	now: number,
+	moved: StandingMove[]
+): Promise<number | null> {
 	if (row.stakePoints <= 0 || row.winnerId === null || row.subjectType !== 'user') return null;
-	const member = getMembership(tx, row.seasonId, row.winnerId);
+	const { challenge, seasonMember } = store.tables;
+	const [member] = await tx
+		.select({ teamId: seasonMember.teamId })
+		.from(seasonMember)
+		.where(and(eq(seasonMember.seasonId, row.seasonId), eq(seasonMember.userId, row.winnerId)));
 	if (!member) return null;
 	const loserId = row.winnerId === row.challengerId ? row.opponentId : row.challengerId;
-	const loser = subjectNames(tx, 'user', [loserId]).get(loserId)?.name ?? '';
-	const entryId = appendEntry(
+	const loser = (await readSubjectNames(tx, store, 'user', [loserId])).get(loserId)?.name ?? '';
+	const entryId = await appendEntryInWrite(
 		tx,
+		store,
 		{
 			seasonId: row.seasonId,
 			userId: row.winnerId,
@@ -166,9 +251,10 @@ function payStake(tx: Queryable, row: Challenge, now: number): number | null {
 			status: 'confirmed',
 			reason: loser
 		},
-		now
+		now,
+		moved
 	);
-	tx.update(challenge).set({ payoutEntryId: entryId }).where(eq(challenge.id, row.id)).run();
+	await tx.update(challenge).set({ payoutEntryId: entryId }).where(eq(challenge.id, row.id));
 	return entryId;
 }
 
@@ -183,20 +269,79 @@ export function duelItem(
 	counting: ReturnType<typeof countingOf>
 ): ActivityItem {
 	const final = row.status === 'final';
-	const [a, b] = final
+	const values: [number, number] = final
 		? [row.challengerValue ?? 0, row.opponentValue ?? 0]
 		: duelValues(tx, row, counting);
-	const s = duelSeason(tx, row.seasonId);
 	const names = subjectNames(tx, row.subjectType, [row.challengerId, row.opponentId]);
+	const tieRule = duelSeason(tx, row.seasonId)?.tieRule ?? 'competition';
+	const first = firstOf(row, values, names, tieRule);
+	const team =
+		row.subjectType === 'user' ? (getMembership(tx, row.seasonId, first)?.teamName ?? '') : '';
+	return itemOf(row, values, names, tieRule, team);
+}
+
+/** duelItem on the store, inside a write. */
+async function readDuelItem(
+	tx: StoreDb,
+	store: Store,
+	row: Challenge,
+	counting: ReturnType<typeof countingOf>
+): Promise<ActivityItem> {
+	const { seasonMember, team } = store.tables;
+	const final = row.status === 'final';
+	const values: [number, number] = final
+		? [row.challengerValue ?? 0, row.opponentValue ?? 0]
+		: await readDuelValues(tx, store, row, counting);
+	const names = await readSubjectNames(tx, store, row.subjectType, [
+		row.challengerId,
+		row.opponentId
+	]);
+	const tieRule = (await readDuelSeason(tx, store, row.seasonId))?.tieRule ?? 'competition';
+	const first = firstOf(row, values, names, tieRule);
+	const [member] =
+		row.subjectType === 'user'
+			? await tx
+					.select({ teamName: team.name })
+					.from(seasonMember)
+					.innerJoin(team, eq(team.id, seasonMember.teamId))
+					.where(and(eq(seasonMember.seasonId, row.seasonId), eq(seasonMember.userId, first)))
+			: [];
+	return itemOf(row, values, names, tieRule, member?.teamName ?? '');
+}
+
+/** The winner, or the challenger of a draw: the feed item's person (or team). */
+function firstOf(
+	row: Challenge,
+	[a, b]: [number, number],
+	names: Map<number, SubjectName>,
+	tieRule: 'competition' | 'dense'
+): number {
+	return winnerOf(row, [a, b], names, tieRule) ?? row.challengerId;
+}
+
+function winnerOf(
+	row: Challenge,
+	[a, b]: [number, number],
+	names: Map<number, SubjectName>,
+	tieRule: 'competition' | 'dense'
+): number | null {
+	if (row.status === 'final') return row.winnerId;
 	const side = (id: number, value: number) => ({ id, name: names.get(id)?.name ?? '', value });
-	const winnerId = final
-		? row.winnerId
-		: outcome(side(row.challengerId, a), side(row.opponentId, b), s?.tieRule ?? 'competition');
+	return outcome(side(row.challengerId, a), side(row.opponentId, b), tieRule);
+}
+
+function itemOf(
+	row: Challenge,
+	[a, b]: [number, number],
+	names: Map<number, SubjectName>,
+	tieRule: 'competition' | 'dense',
+	team: string
+): ActivityItem {
+	const final = row.status === 'final';
+	const winnerId = winnerOf(row, [a, b], names, tieRule);
 	const first = winnerId ?? row.challengerId;
 	const other = first === row.challengerId ? row.opponentId : row.challengerId;
 	const values: [number, number] = first === row.challengerId ? [a, b] : [b, a];
-	const team =
-		row.subjectType === 'user' ? (getMembership(tx, row.seasonId, first)?.teamName ?? '') : '';
 	const firstName = names.get(first)?.name ?? '';
 	const otherName = names.get(other)?.name ?? '';
 	return {
@@ -214,7 +359,10 @@ export function duelItem(
 	};
 }
 
-/** The season's duel results for the feed, newest first (one item per duel: its latest). */
+/**
+ * The season's duel results for the feed, newest first (one item per duel: its latest). Read
+ * inside the boards' synchronous read (boards/activity.ts), so synchronous until that is ported.
+ */
 export function challengeFeed(
 	db: Queryable,
 	seasonId: number,

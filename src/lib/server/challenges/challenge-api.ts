@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
+import type { Db } from '../db';
 import type { Store } from '../db/store';
-import { challenge, type ChallengeStatus } from '../db/schema';
+import type { ChallengeStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
 import type { Duel } from '../../contest/challenge';
 import { AppError } from '../shared/errors';
@@ -10,11 +10,10 @@ import {
 	apiRequestId,
 	checkMeasure,
 	formatSeason,
-	formatSeasonInView,
 	iso,
 	isoOf,
 	measureDoc,
-	personEmails,
+	readPersonEmails,
 	requestIdDoc,
 	subjectKind,
 	subjectSchema
@@ -22,10 +21,10 @@ import {
 import { kindOf, resolveSubject, sameRef, subjectRefSchema } from '../formats/subject-ref';
 import { duelFormSchema } from './challenge-form';
 import { createDuel } from './commands';
-import { duelsOf } from './view';
+import { readDuels } from './view';
 
 // The duels of the API (GET and POST /api/v1/seasons/{id}/challenges): requests and answers as
-// zod schemas (the OpenAPI document is generated from them), read through the board's duelsOf and
+// zod schemas (the OpenAPI document is generated from them), read as the board counts them (view.ts readDuels) and
 // created through the console's createDuel.
 
 const STATUSES = [
@@ -136,25 +135,30 @@ export function challengeJson(duel: Duel, emails: Map<number, string>) {
 }
 
 /** The season's duels as the board counts them, newest period first. */
-export function listChallenges(
-	db: Queryable,
+export async function listChallenges(
+	store: Store,
 	seasonId: number,
 	query: z.infer<typeof challengeListQuerySchema>
 ) {
-	formatSeasonInView(db, seasonId);
-	const where = query.status ? eq(challenge.status, query.status) : undefined;
-	const duels = duelsOf(db, seasonId, where, query.limit);
-	const emails = personEmails(
-		db,
+	await formatSeason(store, seasonId);
+	const { status } = query;
+	const duels = await readDuels(
+		store,
+		seasonId,
+		status ? (c) => eq(c.status, status) : undefined,
+		query.limit
+	);
+	const emails = await readPersonEmails(
+		store,
 		duels.filter((d) => d.subject === 'user').flatMap((d) => [d.challenger.id, d.opponent.id])
 	);
 	return duels.map((d) => challengeJson(d, emails));
 }
 
-function challengeById(db: Queryable, seasonId: number, id: number) {
-	const [duel] = duelsOf(db, seasonId, eq(challenge.id, id), 1);
-	const emails = personEmails(
-		db,
+async function challengeById(store: Store, seasonId: number, id: number) {
+	const [duel] = await readDuels(store, seasonId, (c) => eq(c.id, id), 1);
+	const emails = await readPersonEmails(
+		store,
 		duel.subject === 'user' ? [duel.challenger.id, duel.opponent.id] : []
 	);
 	return challengeJson(duel, emails);
@@ -166,7 +170,7 @@ function challengeById(db: Queryable, seasonId: number, id: number) {
  */
 export async function createChallengeFor(
 	store: Store,
-	/** The same database: the duel's answer is read through the board's view, not on the store yet. */
+	/** The same database, for resolving the sides by email (formats/subject-ref.ts, synchronous). */
 	db: Db,
 	seasonId: number,
 	body: z.infer<typeof challengeCreateSchema>,
@@ -200,7 +204,7 @@ export async function createChallengeFor(
 		throw error;
 	}
 	return {
-		challenge: challengeById(db, made.challenge.seasonId, made.challenge.id),
+		challenge: await challengeById(store, made.challenge.seasonId, made.challenge.id),
 		created: made.created
 	};
 }

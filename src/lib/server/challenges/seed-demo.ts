@@ -8,7 +8,7 @@ import { recordSale } from '../scoring/sales';
 import { m } from '../../paraglide/messages.js';
 import { createDuel, setStakeBudget } from './commands';
 import { advanceChallenges } from './advance';
-import { duelSeason } from './standings';
+import { readDuelSeason } from './standings';
 
 // The demo's duels: a stake budget, a few duels live this week (rep1 has one, so whoever signs
 // in as rep1 sees a duel card on the board), last week's duel finished (its result announced,
@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
 
 export async function seedDemoChallenges(
 	store: Store,
-	/** The same database, for what is not on the store yet: the sales and deciding the duels. */
+	/** The same database, for what is not on the store yet: the sales. */
 	db: Db,
 	input: {
 		seasonId: number;
@@ -34,7 +34,7 @@ export async function seedDemoChallenges(
 ): Promise<void> {
 	const { seasonId, repIds, managerId, now } = input;
 	const { badge, challenge } = store.tables;
-	const s = duelSeason(db, seasonId);
+	const s = await readDuelSeason(store.db, store, seasonId);
 	if (!s || repIds.length < 12) return;
 	const [seeded] = await store.db
 		.select({ id: challenge.id })
@@ -99,5 +99,5 @@ export async function seedDemoChallenges(
 	];
 	for (const [i, [a, b, measure]] of pairs.entries())
 		await duel(10 + i, a, b, measure, weekStart, i === 0 ? 25 : 0);
-	advanceChallenges(db, () => now);
+	await advanceChallenges(store, () => now);
 }

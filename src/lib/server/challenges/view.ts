@@ -1,13 +1,25 @@
-import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
+import { read, type Store, type Tables } from '../db/store';
 import type { FormatView } from '../formats/views';
 import { leaderOf, type ChallengesView, type Duel } from '../../contest/challenge';
-import { countingOf, duelSeason, duelValues, subjectNames } from './standings';
+import {
+	countingOf,
+	duelSeason,
+	duelValues,
+	readDuelSeason,
+	readDuelValues,
+	readSubjectNames,
+	subjectNames,
+	type SubjectName
+} from './standings';
 
 // The format view 'challenges' (formats/views.ts): the season's duels that are coming, live or
 // waiting for their grace days, with both values as they stand. The publisher builds it with
-// each push; pages load it for their first render. Must not import realtime/publish.ts.
+// each push, inside the boards' synchronous reads (`duelsOf`, `openDuels`); the pages and the API
+// read the same on the store (`readDuels`, `readDuelsFor`, `invitationsFor`). Must not import
+// realtime/publish.ts.
 
 /** What boards and the TV show: a duel accepted and not yet frozen. */
 const OPEN: ChallengeStatus[] = ['accepted', 'live', 'finished'];
@@ -37,23 +49,67 @@ export function duelsOf(db: Queryable, seasonId: number, where?: SQL, limit = SH
 			rows.filter((r) => r.subjectType === 'team').flatMap((r) => [r.challengerId, r.opponentId])
 		)
 	};
-	return rows.map((row) => toDuel(db, row, names[row.subjectType], counting, s.tieRule));
+	return rows.map((row) =>
+		toDuel(
+			row,
+			names[row.subjectType],
+			counted(row) ? duelValues(db, row, counting) : valuesOf(row),
+			s.tieRule
+		)
+	);
 }
 
+/** A duel's filter on the store's challenge table (the store's tables differ by dialect). */
+export type DuelFilter = (c: Tables['challenge']) => SQL | undefined;
+
+/** duelsOf on the store: the same duels, in one read. */
+export async function readDuels(
+	store: Store,
+	seasonId: number,
+	filter?: DuelFilter,
+	limit = SHOWN
+): Promise<Duel[]> {
+	const { challenge } = store.tables;
+	return read(store, async (tx) => {
+		const s = await readDuelSeason(tx, store, seasonId);
+		if (!s) return [];
+		const rows = await tx
+			.select()
+			.from(challenge)
+			.where(and(eq(challenge.seasonId, seasonId), filter?.(challenge)))
+			.orderBy(desc(challenge.periodTo), desc(challenge.id))
+			.limit(limit);
+		const counting = countingOf(s.rankBy);
+		const sides = (subject: 'user' | 'team') =>
+			rows.filter((r) => r.subjectType === subject).flatMap((r) => [r.challengerId, r.opponentId]);
+		const names = {
+			user: await readSubjectNames(tx, store, 'user', sides('user')),
+			team: await readSubjectNames(tx, store, 'team', sides('team'))
+		};
+		const duels: Duel[] = [];
+		for (const row of rows) {
+			const values = counted(row) ? await readDuelValues(tx, store, row, counting) : valuesOf(row);
+			duels.push(toDuel(row, names[row.subjectType], values, s.tieRule));
+		}
+		return duels;
+	});
+}
+
+/** Whether a duel's values are read from the ledger: live, or waiting for its grace days. */
+const counted = (row: Challenge) => row.status === 'live' || row.status === 'finished';
+
+/** A duel's values when not read from the ledger: frozen ones, or 0 before its period. */
+const valuesOf = (row: Challenge): [number, number] =>
+	row.status === 'final' ? [row.challengerValue ?? 0, row.opponentValue ?? 0] : [0, 0];
+
 function toDuel(
-	db: Queryable,
 	row: Challenge,
-	names: Map<number, { name: string; emoji: string | null }>,
-	counting: ReturnType<typeof countingOf>,
+	names: Map<number, SubjectName>,
+	[a, b]: [number, number],
 	tieRule: 'competition' | 'dense'
 ): Duel {
 	const frozen = row.status === 'final';
-	const counts = row.status === 'live' || row.status === 'finished';
-	const [a, b] = frozen
-		? [row.challengerValue ?? 0, row.opponentValue ?? 0]
-		: counts
-			? duelValues(db, row, counting)
-			: [0, 0];
+	const counts = counted(row);
 	const side = (id: number, value: number) => ({
 		id,
 		name: names.get(id)?.name ?? '?',
@@ -88,20 +144,23 @@ export function openDuels(db: Queryable, seasonId: number): Duel[] {
 }
 
 /** A person's duels in the season (their own, or their team's), newest first. */
-export function duelsFor(db: Queryable, seasonId: number, userId: number, teamId: number | null) {
-	const mine = or(
-		and(
-			eq(challenge.subjectType, 'user'),
-			or(eq(challenge.challengerId, userId), eq(challenge.opponentId, userId))
-		),
+export function readDuelsFor(
+	store: Store,
+	seasonId: number,
+	userId: number,
+	teamId: number | null
+): Promise<Duel[]> {
+	return readDuels(store, seasonId, (c) => theirs(c, userId, teamId), 100);
+}
+
+/** Duels a person is a side of, or their team. */
+function theirs(c: Tables['challenge'], userId: number, teamId: number | null) {
+	return or(
+		and(eq(c.subjectType, 'user'), or(eq(c.challengerId, userId), eq(c.opponentId, userId))),
 		teamId === null
 			? undefined
-			: and(
-					eq(challenge.subjectType, 'team'),
-					or(eq(challenge.challengerId, teamId), eq(challenge.opponentId, teamId))
-				)
+			: and(eq(c.subjectType, 'team'), or(eq(c.challengerId, teamId), eq(c.opponentId, teamId)))
 	);
-	return duelsOf(db, seasonId, mine, 100);
 }
 
 export const challengesView: FormatView = {
@@ -112,18 +171,21 @@ export const challengesView: FormatView = {
 	}
 };
 
-/** Proposals waiting for this person's answer (to them, or to their team), still open. */
-export function invitationsFor(
-	db: Queryable,
+/**
+ * Proposals waiting for this person's answer (to them, or to their team), still open. Only the
+ * open proposals are read: a proposal has no values yet, so the ledger is not summed (the home
+ * page asks on every load).
+ */
+export async function invitationsFor(
+	store: Store,
 	seasonId: number,
 	userId: number,
 	teamId: number | null,
 	now = Date.now()
-): Duel[] {
-	return duelsFor(db, seasonId, userId, teamId).filter(
-		(d) =>
-			d.status === 'proposed' &&
-			d.answerBy > now &&
-			d.opponent.id === (d.subject === 'user' ? userId : teamId)
+): Promise<Duel[]> {
+	const open: DuelFilter = (c) =>
+		and(theirs(c, userId, teamId), eq(c.status, 'proposed'), gt(c.answerBy, now));
+	return (await readDuels(store, seasonId, open, 100)).filter(
+		(d) => d.opponent.id === (d.subject === 'user' ? userId : teamId)
 	);
 }

@@ -41,8 +41,9 @@ export async function formatSeason(store: Store, seasonId: number): Promise<Seas
 }
 
 /**
- * `formatSeason` for the API's lists, which are read through the boards' synchronous format
- * views (sprints/view.ts, knockouts/view.ts, challenges/view.ts) until those are on the store.
+ * `formatSeason` for the API's lists of sprints and knockouts, which are read through the
+ * boards' synchronous format views (sprints/view.ts, knockouts/view.ts) until those are on the
+ * store.
  */
 export function formatSeasonInView(db: Queryable, seasonId: number): Season {
 	const found = db.select().from(season).where(eq(season.id, seasonId)).get();
@@ -68,9 +69,23 @@ export async function checkMeasure(store: Store, seasonId: number, measure: stri
 		});
 }
 
+/** People's emails by id (teams have none). */
+export async function readPersonEmails(
+	store: Store,
+	ids: readonly number[]
+): Promise<Map<number, string>> {
+	if (ids.length === 0) return new Map();
+	const { user } = store.tables;
+	const rows = await store.db
+		.select({ id: user.id, email: user.email })
+		.from(user)
+		.where(inArray(user.id, [...ids]));
+	return new Map(rows.map((r) => [r.id, r.email]));
+}
+
 /**
- * People's emails by id (teams have none). Synchronous: the API's answers are built from the
- * boards' format views (sprints/view.ts, knockouts/view.ts), which are not on the store yet.
+ * `readPersonEmails` for the API's answers built from the boards' synchronous format views
+ * (sprints/view.ts, knockouts/view.ts), which are not on the store yet.
  */
 export function personEmails(db: Queryable, ids: readonly number[]): Map<number, string> {
 	if (ids.length === 0) return new Map();

@@ -1,15 +1,7 @@
-import { and, eq, gte, inArray, isNull, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { unionAll, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Queryable } from '../db';
-import {
-	activity,
-	activityType,
-	ledgerEntry,
-	product,
-	sale,
-	saleLine,
-	type SubjectType
-} from '../db/schema';
+import { and, eq, gte, inArray, isNull, lt, ne, sql, type Column, type SQL } from 'drizzle-orm';
+import { schema, type Queryable } from '../db';
+import type { SubjectType } from '../db/schema';
+import type { StoreDb, Tables } from '../db/store';
 import type { Counting, Measure, PeriodTotal } from '../../contest/measure';
 import type { Crossing } from '../../contest/sprint';
 
@@ -30,12 +22,47 @@ export interface PeriodQuery {
 	ids?: readonly number[];
 }
 
+/**
+ * The entries' builders run on both: SQLite's synchronous connection with the SQLite tables (the
+ * boards' views, the sprints and knockouts), a store's database with its tables (the duels).
+ * Typed as the store's; the SQL they build is the same.
+ */
+const sqliteTables = schema as unknown as Tables;
+const onSqlite = (db: Queryable) => db as unknown as StoreDb;
+
 /** Each subject's measure over the period; subjects with nothing in it are absent. */
 export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, PeriodTotal> {
 	const rows = db.all<{ id: number; confirmed: number | null; provisional: number | null }>(
 		sql`SELECT id, sum(confirmed) AS confirmed, sum(provisional) AS provisional
-			FROM (${periodEntries(db, query)}) GROUP BY id`
+			FROM (${periodEntries(onSqlite(db), sqliteTables, query)}) GROUP BY id`
 	);
+	return totalsOf(rows);
+}
+
+/**
+ * periodTotals on the store (db/store.ts): `db` a store's database, a read's or a write's
+ * transaction, `tables` the store's. The sums are `numeric` on PostgreSQL, read as numbers.
+ */
+export async function readPeriodTotals(
+	db: StoreDb,
+	tables: Tables,
+	query: PeriodQuery
+): Promise<Map<number, PeriodTotal>> {
+	const entries = periodEntries(db, tables, query).as('entries');
+	const rows = await db
+		.select({
+			id: entries.id,
+			confirmed: sql<number | null>`sum(${entries.confirmed})`.mapWith(Number),
+			provisional: sql<number | null>`sum(${entries.provisional})`.mapWith(Number)
+		})
+		.from(entries)
+		.groupBy(entries.id);
+	return totalsOf(rows);
+}
+
+function totalsOf(
+	rows: { id: number; confirmed: number | null; provisional: number | null }[]
+): Map<number, PeriodTotal> {
 	return new Map(
 		rows.map((row) => [
 			row.id,
@@ -74,7 +101,7 @@ export function periodCrossings(
 				sum(provisional) OVER running AS provisional,
 				sum(confirmed) OVER whole AS totalConfirmed,
 				sum(provisional) OVER whole AS totalProvisional
-			FROM (${periodEntries(db, query)})
+			FROM (${periodEntries(onSqlite(db), sqliteTables, query)})
 			WINDOW person AS (PARTITION BY id ORDER BY at),
 				running AS (person RANGE UNBOUNDED PRECEDING),
 				whole AS (person RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
@@ -86,29 +113,29 @@ export function periodCrossings(
  * What each subject's measure is made of in the period: one row per entry (a ledger entry, a
  * sale or a sale line) as { id, at, confirmed, provisional }, `at` the instant it counts at.
  */
-function periodEntries(db: Queryable, query: PeriodQuery): SQLWrapper {
+function periodEntries(db: StoreDb, t: Tables, query: PeriodQuery) {
 	const { measure } = query;
 	switch (measure.kind) {
 		case 'points':
-			return ledgerPoints(db, query);
+			return ledgerPoints(db, t, query);
 		case 'sales':
-			return saleCounts(db, query);
+			return saleCounts(db, t, query);
 		case 'category':
-			return categoryPoints(db, query, measure.category);
+			return categoryPoints(db, t, query, measure.category);
 		case 'activity':
-			return activityPoints(db, query, measure.type);
+			return activityPoints(db, t, query, measure.type);
 	}
 }
 
 /** The columns of an entry: its subject, its instant and its value by status. */
-const entryColumns = (id: SQLiteColumn, at: SQL, confirmed: SQL, provisional: SQL) => ({
+const entryColumns = (id: Column, at: SQL, confirmed: SQL, provisional: SQL) => ({
 	id: sql<number>`${id}`.as('id'),
 	at: sql<number>`${at}`.as('at'),
 	confirmed: sql<number>`${confirmed}`.as('confirmed'),
 	provisional: sql<number>`${provisional}`.as('provisional')
 });
 
-const when = (column: SQLiteColumn, status: string, value: SQLiteColumn | SQL) =>
+const when = (column: Column, status: string, value: Column | SQL) =>
 	sql`case when ${column} = ${status} then ${value} else 0 end`;
 
 /**
@@ -125,7 +152,8 @@ const when = (column: SQLiteColumn, status: string, value: SQLiteColumn | SQL) =
  * recalculation's entries all copy them from the sale: docs/benchmarks.md, "Recalculation
  * slices bounded by time").
  */
-function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
+function ledgerPoints(db: StoreDb, t: Tables, query: PeriodQuery) {
+	const { activity, ledgerEntry, sale } = t;
 	const byUser = query.subject === 'user';
 	const subjectColumn = byUser ? ledgerEntry.userId : ledgerEntry.teamId;
 	const confirmed = when(ledgerEntry.status, 'confirmed', ledgerEntry.points);
@@ -176,19 +204,20 @@ function ledgerPoints(db: Queryable, query: PeriodQuery): SQLWrapper {
 				counted
 			)
 		);
-	return unionAll(ofSales, ofActivities, others);
+	return ofSales.unionAll(ofActivities).unionAll(others);
 }
 
 /** Sales made in the period: approved ones as confirmed, pending ones as provisional. */
-function saleCounts(db: Queryable, query: PeriodQuery): SQLWrapper {
+function saleCounts(db: StoreDb, t: Tables, query: PeriodQuery) {
+	const { sale } = t;
 	const subjectColumn = query.subject === 'user' ? sale.sellerId : sale.teamId;
 	return db
 		.select(
 			entryColumns(
 				subjectColumn,
 				sql`${sale.occurredAt}`,
-				sql`(${sale.status} = 'approved')`,
-				sql`(${sale.status} = 'pending')`
+				when(sale.status, 'approved', sql`1`),
+				when(sale.status, 'pending', sql`1`)
 			)
 		)
 		.from(sale)
@@ -204,7 +233,8 @@ function saleCounts(db: Queryable, query: PeriodQuery): SQLWrapper {
 }
 
 /** The points of the period's sale lines whose product is in the category. */
-function categoryPoints(db: Queryable, query: PeriodQuery, category: string): SQLWrapper {
+function categoryPoints(db: StoreDb, t: Tables, query: PeriodQuery, category: string) {
+	const { product, sale, saleLine } = t;
 	const subjectColumn = query.subject === 'user' ? sale.sellerId : sale.teamId;
 	return db
 		.select(
@@ -231,7 +261,8 @@ function categoryPoints(db: Queryable, query: PeriodQuery, category: string): SQ
 }
 
 /** The points of the period's activities of one type (by the type's key), when they happened. */
-function activityPoints(db: Queryable, query: PeriodQuery, typeKey: string): SQLWrapper {
+function activityPoints(db: StoreDb, t: Tables, query: PeriodQuery, typeKey: string) {
+	const { activity, activityType, ledgerEntry } = t;
 	const subjectColumn = query.subject === 'user' ? ledgerEntry.userId : ledgerEntry.teamId;
 	// From the period's activities (activity_season_time_idx) to their entries (ledger_activity_idx).
 	return db

@@ -53,6 +53,7 @@ export function startJobs(
 	let badgesRunning = false;
 	let bracketsRunning = false;
 	let lapsing = false;
+	let advancing = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
 	let scheduler: { stop(): void } | undefined;
@@ -98,8 +99,18 @@ export function startJobs(
 					})
 					.finally(() => (bracketsRunning = false));
 			}
-			const duels = advanceChallenges(db, clock);
-			if (duels.moved > 0) log.info(duels, `${duels.moved} duel(s) moved on`);
+			// On the store: one run at a time.
+			if (!advancing) {
+				advancing = true;
+				advanceChallenges(store, clock)
+					.then((duels) => {
+						if (duels.moved > 0) log.info(duels, `${duels.moved} duel(s) moved on`);
+					})
+					.catch((error) => {
+						if (!stopped) log.error({ err: error }, 'advancing duels failed');
+					})
+					.finally(() => (advancing = false));
+			}
 		} catch (error) {
 			log.error({ err: error }, 'periodic jobs failed');
 		}

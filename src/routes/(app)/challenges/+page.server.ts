@@ -7,7 +7,7 @@ import { readMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { balanceFor } from '$lib/server/rewards/balances';
 import { formatsNow } from '$lib/server/realtime/publish';
-import { duelsFor } from '$lib/server/challenges/view';
+import { readDuelsFor } from '$lib/server/challenges/view';
 import { challengeChoices, stakeBudget } from '$lib/server/challenges/standings';
 import {
 	answerChallenge,
@@ -34,17 +34,17 @@ export const load: PageServerLoad = async (event) => {
 	const taking = await duelSeason(event);
 	if (!taking) return { member: false as const };
 	const db = getDb();
-	const { season, membership } = taking;
-	const { budget, left } = stakeBudget(db, season.id);
 	const store = getStore();
+	const { season, membership } = taking;
+	const { budget, left } = await stakeBudget(store, season.id);
 	const balance = (await balanceFor(store.db, store, season.id, user.id)).balance;
 	return {
 		member: true as const,
 		seasonId: season.id,
 		timeZone: season.timeZone,
 		teamId: membership.teamId,
-		duels: duelsFor(db, season.id, user.id, membership.teamId),
-		choices: challengeChoices(db, season.id, user.id, membership.teamId),
+		duels: await readDuelsFor(store, season.id, user.id, membership.teamId),
+		choices: await challengeChoices(store, season.id, user.id, membership.teamId),
 		stake: { budget, left, max: Math.max(0, Math.min(balance, left)) },
 		board: getBoardTop(db, season.id, { viewerId: user.id }),
 		formats: await formatsNow(db, season.id),

@@ -1,9 +1,9 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { duelsOf } from '$lib/server/challenges/view';
+import { readDuels } from '$lib/server/challenges/view';
 import { challengeChoices, stakeBudget } from '$lib/server/challenges/standings';
 import { createDuel, pairAutomatically, setStakeBudget } from '$lib/server/challenges/commands';
 import {
@@ -20,7 +20,7 @@ export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
 	const season = await consoleSeason();
 	if (!season) return { season: null };
-	const db = getDb();
+	const store = getStore();
 	return {
 		season: {
 			id: season.id,
@@ -28,9 +28,9 @@ export const load: PageServerLoad = async (event) => {
 			timeZone: season.timeZone,
 			live: season.status === 'live'
 		},
-		budget: stakeBudget(db, season.id),
-		duels: duelsOf(db, season.id, undefined, 200),
-		choices: challengeChoices(db, season.id, 0, null),
+		budget: await stakeBudget(store, season.id),
+		duels: await readDuels(store, season.id, undefined, 200),
+		choices: await challengeChoices(store, season.id, 0, null),
 		requestId: crypto.randomUUID()
 	};
 };

@@ -10,10 +10,10 @@ import {
 	listChallenges
 } from '$lib/server/challenges/challenge-api';
 
-export const GET = apiHandler(({ params, url }) => {
+export const GET = apiHandler(async ({ params, url }) => {
 	const seasonId = parseId(params.id);
 	const query = parseQuery(url, challengeListQuerySchema);
-	return json({ entries: listChallenges(getDb(), seasonId, query) });
+	return json({ entries: await listChallenges(getStore(), seasonId, query) });
 });
 
 export const POST = apiHandler(async ({ params, request, principal }) => {
