@@ -1,12 +1,10 @@
 import { and, count, desc, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../db';
-import { referral, user, type ReferralStatus } from '../db/schema';
-import type { Store } from '../db/store';
+import type { ReferralStatus } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 import { customerKey, pointsStatus } from '../../contest/referral';
 
-// What the referral pages and the API read, on the store (db/store.ts); the review queue's
-// `referralsConfirmedBy` stays synchronous for its caller (scoring/review-queue.ts).
+// What the referral pages, the API and the review queue read, on the store (db/store.ts).
 
 /** A person's own referrals, newest first, with what their points are now. */
 export async function listMyReferrals(store: Store, userId: number, limit = 100) {
@@ -93,14 +91,15 @@ export async function referralCounts(
 }
 
 /**
- * For the review queue: which pending sales would confirm an open referral (the first of their
- * customer in the sale's season), by sale id → the referrer's name. Synchronous: the review
- * queue (scoring/review-queue.ts) is not on the store yet.
+ * For the review queue (scoring/review-queue.ts, inside its read): which pending sales would
+ * confirm an open referral (the first of their customer in the sale's season), by sale id → the
+ * referrer's name.
  */
-export function referralsConfirmedBy(
-	db: Queryable,
+export async function referralsConfirmedBy(
+	db: StoreDb,
+	store: Store,
 	sales: { id: number; seasonId: number; customerRef: string | null }[]
-): Map<number, { referralId: number; referrerName: string; customerName: string }> {
+): Promise<Map<number, { referralId: number; referrerName: string; customerName: string }>> {
 	const found = new Map<
 		number,
 		{ referralId: number; referrerName: string; customerName: string }
@@ -109,7 +108,8 @@ export function referralsConfirmedBy(
 		.map((s) => ({ ...s, key: customerKey(s.customerRef) }))
 		.filter((s): s is typeof s & { key: string } => s.key !== null);
 	if (keyed.length === 0) return found;
-	const rows = db
+	const { referral, user } = store.tables;
+	const rows = await db
 		.select({
 			id: referral.id,
 			seasonId: referral.seasonId,
@@ -126,8 +126,7 @@ export function referralsConfirmedBy(
 				inArray(referral.status, ['open', 'confirmed'])
 			)
 		)
-		.orderBy(referral.id)
-		.all();
+		.orderBy(referral.id);
 	for (const s of keyed) {
 		const first = rows.find((r) => r.seasonId === s.seasonId && r.key === s.key);
 		if (first?.status === 'open')
