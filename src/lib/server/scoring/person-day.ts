@@ -201,29 +201,10 @@ export function withSale(before: DayTotals, sale: DayTotals): DayTotals {
 }
 
 /**
- * A sale stopped counting (rejected or reversed): it leaves its day. A day without a row is
- * left alone: it will be filled from the sales, without this one, when next needed.
+ * A sale stopped counting (rejected or reversed, review.ts): it leaves its day, inside the
+ * review's write of the store (db/store.ts). A day without a row is left alone: it will be
+ * filled from the sales, without this one, when next needed.
  */
-export function removeSaleFromDay(
-	tx: Queryable,
-	sale: {
-		seasonId: number;
-		sellerId: number;
-		occurredAt: number;
-		points: number;
-		breakdown: LedgerBreakdown | null;
-	},
-	timeZone: string
-): void {
-	const key = dayKeyOf(sale.seasonId, sale.sellerId, sale.occurredAt, timeZone);
-	const row = prepared(tx, readRow).get(key);
-	if (!row) return;
-	const after = stored(row);
-	add(after, saleTotals(sale.points, sale.breakdown), -1);
-	writeDay(tx, key, after);
-}
-
-/** `removeSaleFromDay` inside a store's write (db/store.ts): reviewing a sale (review.ts). */
 export async function removeSaleFromDayInWrite(
 	tx: StoreDb,
 	store: Store,
