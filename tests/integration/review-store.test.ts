@@ -15,6 +15,9 @@ import { appendEntryInWrite } from '../../src/lib/server/scoring/ledger';
 import { dayKeyOf } from '../../src/lib/server/scoring/person-day';
 import { customerKey } from '../../src/lib/contest/referral';
 import { write, type Store } from '../../src/lib/server/db/store';
+import { onDomainEventInWrite } from '../../src/lib/server/notify/events';
+import { onChatDomainEventInWrite } from '../../src/lib/server/notify/chat/queue';
+import { forgetChannels } from '../../src/lib/server/notify/chat/channels';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
 
@@ -416,5 +419,49 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await recentDecisions(node(1), s.seasonId)).toMatchObject([
 			{ saleId: a.id, action: 'confirm', by: boss.name, points: 12, reason: null }
 		]);
+	});
+	it('a big sale confirmed on both nodes at once is queued once for the chat channel that wants it', async () => {
+		const s = await season();
+		const boss = s.people[2];
+		const { chatChannel, outgoingMessage } = node(0).tables;
+		// The chat's handler, as startChat registers it in a running server.
+		const off = onDomainEventInWrite(onChatDomainEventInWrite);
+		try {
+			const [wins] = await node(0)
+				.db.insert(chatChannel)
+				.values({
+					platform: 'slack',
+					name: `#wins-${dialect}`,
+					url: 'https://hooks.slack.com/services/T0/B0/x',
+					events: ['big_sale'],
+					bigSalePoints: 30
+				})
+				.returning({ id: chatChannel.id });
+			const big = await pendingSaleOn(node(0), s, 45);
+			const small = await pendingSaleOn(node(0), s, 20);
+			forgetChannels();
+			await Promise.all(
+				[0, 1].map((i) =>
+					reviewSales(
+						node(i),
+						[big.id, small.id],
+						{ decision: 'confirm', actor: { userId: boss.id } },
+						clock
+					)
+				)
+			);
+			const queued = await node(1)
+				.db.select({ kind: outgoingMessage.kind, recipient: outgoingMessage.recipient })
+				.from(outgoingMessage)
+				.where(eq(outgoingMessage.chatChannelId, wins.id));
+			expect(queued).toEqual([{ kind: 'big_sale', recipient: `#wins-${dialect}` }]);
+			await node(0)
+				.db.update(chatChannel)
+				.set({ active: false })
+				.where(eq(chatChannel.id, wins.id));
+		} finally {
+			off();
+			forgetChannels();
+		}
 	});
 });
