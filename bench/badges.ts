@@ -502,8 +502,8 @@ async function seasonWideOnly(sales: number) {
 	let requestMs = 0;
 	const [reversalMs, reversalLoop] = await underLoopMonitor(async () => {
 		t0 = performance.now();
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[victim.id],
 			{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
 			clock
@@ -578,8 +578,8 @@ for (const at of CHECKPOINTS) {
 	let reversalRequestMs = 0;
 	const [reversalMs, reversalLoop] = await underLoopMonitor(async () => {
 		const t0 = performance.now();
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[victim.id],
 			{ decision: 'reverse', actor: { userId: null }, reason: 'bench' },
 			clock

@@ -13,6 +13,7 @@ import { recalculationsSettled } from '../../src/lib/server/scoring/recalculate-
 import { recomputeDay } from '../../src/lib/server/scoring/person-day';
 import { ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const opened: ReturnType<typeof tempDb>[] = [];
 
@@ -116,15 +117,15 @@ export function recordRandomSales(
 }
 
 /** Reviews the sales at the given places of `ids`, one decision after the other. */
-export function reviewInTurn(
+export async function reviewInTurn(
 	db: Db,
 	ids: number[],
 	decisions: readonly (readonly [number, Decision])[],
 	actor: { userId: number | null },
 	clock: () => number
-): void {
+): Promise<void> {
 	for (const [i, decision] of decisions)
-		reviewSales(db, [ids[i]], { decision, actor, reason: 'r' }, clock);
+		await reviewSales(sqliteStore(db), [ids[i]], { decision, actor, reason: 'r' }, clock);
 }
 
 /** What a recalculation leaves: every sale's points and breakdown, the ledger per person. */

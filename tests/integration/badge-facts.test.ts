@@ -282,15 +282,20 @@ describe('badge facts', () => {
 				} else if (roll < 0.75) {
 					const pending = counted('pending');
 					if (pending.length === 0) continue;
-					reviewSales(db, [pick(pending)], { decision: 'confirm', actor }, clock);
+					await reviewSales(
+						sqliteStore(db),
+						[pick(pending)],
+						{ decision: 'confirm', actor },
+						clock
+					);
 				} else if (roll < 0.95) {
 					const pending = counted('pending');
 					const approved = counted('approved');
 					const reject = random() < 0.5 && pending.length > 0;
 					const pool = reject ? pending : approved.length > 0 ? approved : pending;
 					if (pool.length === 0) continue;
-					reviewSales(
-						db,
+					await reviewSales(
+						sqliteStore(db),
 						[pick(pool)],
 						{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 						clock

@@ -12,6 +12,7 @@ import { seasonMember } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { LAST_TEAM_QUERY, lastTeamOf } from '../../src/lib/server/badges/facts';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 11, 4, 12);
@@ -62,8 +63,8 @@ describe('lastTeamOf', () => {
 		sell(people[1].email, 'other', NOW - 2 * HOUR);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(b);
 		// The latest sale reversed: the one before it decides again.
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[late],
 			{ decision: 'reverse', actor: { userId: null }, reason: 'Test' },
 			clock
@@ -72,8 +73,8 @@ describe('lastTeamOf', () => {
 		// One more sale (still in team b), reversed too: team a's sale is the latest that counts.
 		const newest = sell(p.email, 'three', NOW - 30 * 60_000);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(b);
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[newest],
 			{ decision: 'reverse', actor: { userId: null }, reason: 'Test' },
 			clock

@@ -109,15 +109,15 @@ async function randomSequence(
 		} else if (roll < 0.8) {
 			const pending = withStatus('pending');
 			if (pending.length > 0)
-				reviewSales(db, [pick(pending)], { decision: 'confirm', actor }, clock);
+				await reviewSales(sqliteStore(db), [pick(pending)], { decision: 'confirm', actor }, clock);
 		} else {
 			const pending = withStatus('pending');
 			const approved = withStatus('approved');
 			const reject = random() < 0.5 && pending.length > 0;
 			const pool = reject ? pending : approved.length > 0 ? approved : pending;
 			if (pool.length > 0)
-				reviewSales(
-					db,
+				await reviewSales(
+					sqliteStore(db),
 					[pick(pool)],
 					{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 					clock
@@ -233,7 +233,12 @@ describe('badge probes', () => {
 					.all()
 					.at(-1 - i);
 				if (!biggest) break;
-				reviewSales(db, [biggest.id], { decision: 'reverse', actor, reason: 'Test' }, clock);
+				await reviewSales(
+					sqliteStore(db),
+					[biggest.id],
+					{ decision: 'reverse', actor, reason: 'Test' },
+					clock
+				);
 				await reevaluationsSettled(db);
 				expect(stored(), `reversal ${i}`).toEqual(wanted());
 			}

@@ -21,6 +21,7 @@ import { isRecordSale } from '../../src/lib/server/badges/facts';
 import { evaluate, type SaleFact } from '../../src/lib/contest/badges';
 import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { mulberry32 } from '../../src/lib/seeded-random';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -143,15 +144,15 @@ async function randomSequence(seed: number, steps: number) {
 		} else if (roll < 0.72) {
 			const pending = withStatus('pending');
 			if (pending.length > 0)
-				reviewSales(db, [pick(pending)], { decision: 'confirm', actor }, clock);
+				await reviewSales(sqliteStore(db), [pick(pending)], { decision: 'confirm', actor }, clock);
 		} else if (roll < 0.9) {
 			const pending = withStatus('pending');
 			const approved = withStatus('approved');
 			const reject = random() < 0.5 && pending.length > 0;
 			const pool = reject ? pending : approved.length > 0 ? approved : pending;
 			if (pool.length > 0)
-				reviewSales(
-					db,
+				await reviewSales(
+					sqliteStore(db),
 					[pick(pool)],
 					{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 					clock

@@ -109,7 +109,7 @@ describe('a badge follows the sale that earned it', () => {
 		});
 		expectStandingsEqualLedger(c.season.id);
 
-		reviewSales(db, [s.sale.id], { decision: 'confirm', actor: manager }, clock);
+		await reviewSales(sqliteStore(db), [s.sale.id], { decision: 'confirm', actor: manager }, clock);
 		expect(awardsFor(c.badgeId)).toMatchObject([{ status: 'confirmed' }]);
 		expect(badgeEntries(ann.id)).toEqual([{ points: 10, status: 'confirmed' }]);
 		expect(standingOf(c.season.id, ann.id)).toMatchObject({
@@ -135,8 +135,8 @@ describe('a badge follows the sale that earned it', () => {
 			(await buildProfile(sqliteStore(db), c.season, ann.id, NOW, db))!.badges.earned
 		).toMatchObject([{ id: c.badgeId, pending: true, prize: 'Cinema tickets' }]);
 		const later = () => NOW + 60_000;
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[s.sale.id],
 			{ decision: 'reject', actor: manager, reason: 'no contract' },
 			later
@@ -178,8 +178,13 @@ describe('a badge follows the sale that earned it', () => {
 		const c = await setup();
 		const [ann] = c.people;
 		const s = sell(ann.email, 'a1', 2);
-		reviewSales(db, [s.sale.id], { decision: 'confirm', actor: manager }, clock);
-		reviewSales(db, [s.sale.id], { decision: 'reverse', actor: manager, reason: 'refund' }, clock);
+		await reviewSales(sqliteStore(db), [s.sale.id], { decision: 'confirm', actor: manager }, clock);
+		await reviewSales(
+			sqliteStore(db),
+			[s.sale.id],
+			{ decision: 'reverse', actor: manager, reason: 'refund' },
+			clock
+		);
 
 		expect(awardsFor(c.badgeId)).toMatchObject([{ status: 'void' }]);
 		expect(badgeEntries(ann.id)).toEqual([
@@ -198,7 +203,12 @@ describe('a badge follows the sale that earned it', () => {
 		const [ann] = c.people;
 		const first = sell(ann.email, 'a1', 3);
 		const second = sell(ann.email, 'a2', 1);
-		reviewSales(db, [first.sale.id], { decision: 'reject', actor: manager, reason: 'dup' }, clock);
+		await reviewSales(
+			sqliteStore(db),
+			[first.sale.id],
+			{ decision: 'reject', actor: manager, reason: 'dup' },
+			clock
+		);
 		// The badge goes to whoever earns it now once the season's re-evaluation has run.
 		await reevaluationsSettled(db);
 		const awards = awardsFor(c.badgeId);
@@ -221,10 +231,20 @@ describe('a badge follows the sale that earned it', () => {
 		const opening = sell(cat.email, 'c1', 5, 1);
 		const big = sell(ann.email, 'a1', 4, 5);
 		sell(bob.email, 'b1', 3, 3);
-		reviewSales(db, [opening.sale.id], { decision: 'confirm', actor: manager }, clock);
+		await reviewSales(
+			sqliteStore(db),
+			[opening.sale.id],
+			{ decision: 'confirm', actor: manager },
+			clock
+		);
 		expect(awardsFor(c.badgeId).map((a) => a.subjectId)).toEqual([ann.id]);
 
-		reviewSales(db, [big.sale.id], { decision: 'reject', actor: manager, reason: 'fake' }, clock);
+		await reviewSales(
+			sqliteStore(db),
+			[big.sale.id],
+			{ decision: 'reject', actor: manager, reason: 'fake' },
+			clock
+		);
 		await reevaluationsSettled(db);
 		const after = awardsFor(c.badgeId);
 		expect(after).toMatchObject([
@@ -248,7 +268,12 @@ describe('a badge follows the sale that earned it', () => {
 		expect(badgeEntries(ann.id)).toEqual([{ points: 10, status: 'provisional' }]);
 		expectStandingsEqualLedger(c.season.id);
 
-		reviewSales(db, [imported.saleId!], { decision: 'reject', actor: manager, reason: 'x' }, clock);
+		await reviewSales(
+			sqliteStore(db),
+			[imported.saleId!],
+			{ decision: 'reject', actor: manager, reason: 'x' },
+			clock
+		);
 		expect(awardsFor(c.badgeId)).toMatchObject([{ status: 'void' }]);
 		expect(standingOf(c.season.id, ann.id)).toMatchObject({
 			confirmedPoints: 0,

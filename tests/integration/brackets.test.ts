@@ -50,7 +50,12 @@ const sell = (sellerId: number, at: number, phones = 1) =>
 		{ awards: false }
 	).sale.id;
 const reverse = (saleId: number, at: number) =>
-	reviewSales(db, [saleId], { decision: 'reverse', actor: {}, reason: 'returned' }, () => at);
+	reviewSales(
+		sqliteStore(db),
+		[saleId],
+		{ decision: 'reverse', actor: {}, reason: 'returned' },
+		() => at
+	);
 
 describe('sprints', () => {
 	it('the first to reach the target wins; a reversal in the grace period changes it; frozen once', async () => {
@@ -97,7 +102,7 @@ describe('sprints', () => {
 		expect(card.values[cat.id] ?? 0).toBe(0);
 
 		// Ann's crossing sale is reversed within the grace period: Bob crossed first now.
-		reverse(annCross, base + DAY);
+		await reverse(annCross, base + DAY);
 		expect(advanceSprints(db, () => base + DAY)).toEqual([season.id]);
 		stored = db.select().from(sprint).get()!;
 		expect(stored).toMatchObject({ status: 'won', winnerId: bob.id, reachedAt: base + 4 * HOUR });
@@ -183,7 +188,7 @@ describe('knockouts', () => {
 		expect(card(inGrace).rounds[1].matches[0].b?.id).toBe(p5.id);
 
 		// Reversed before the round's grace end: 50 v 50, the tie goes to the better seed (4).
-		reverse(late, inGrace);
+		await reverse(late, inGrace);
 		expect(winners(inGrace)[0][1]).toBe(p4.id);
 		// Seed 4 sold in round 2 before the freeze: it counts, round 2 is its period.
 		sell(p4.id, base + DAY + 90 * 60 * 1000);
@@ -193,7 +198,7 @@ describe('knockouts', () => {
 		expect(advanceKnockouts(db, () => freeze1)).toEqual([]);
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
 		// After the freeze a reversal no longer changes round 1.
-		reverse(p4Round1, freeze1 + HOUR);
+		await reverse(p4Round1, freeze1 + HOUR);
 		sell(p3.id, base + DAY + 3 * HOUR);
 		expect(card(freeze1 + HOUR).rounds[0].matches[1]).toMatchObject({
 			winnerId: p4.id,

@@ -58,7 +58,7 @@ async function contest() {
 			{ awards: false }
 		).sale.id;
 	const review = (ids: number[], decision: 'confirm' | 'reverse') =>
-		reviewSales(db, ids, { decision, actor: {}, reason: 'late' }, clock);
+		reviewSales(sqliteStore(db), ids, { decision, actor: {}, reason: 'late' }, clock);
 	return {
 		...c,
 		clock,
@@ -92,7 +92,7 @@ describe('a rep challenges a colleague', () => {
 		const [ann, bob, cid] = c.people;
 		const sid = c.season.id;
 		// Ann's confirmed points make a stake possible; the budget allows 40.
-		c.review([c.sell('old', ann.id, c.now() - HOUR)], 'confirm');
+		await c.review([c.sell('old', ann.id, c.now() - HOUR)], 'confirm');
 		await setStakeBudget(sqliteStore(db), { seasonId: sid, actorId: ann.id, budget: 40 }, c.clock);
 		db.insert(badge)
 			.values({
@@ -214,9 +214,9 @@ describe('a rep challenges a colleague', () => {
 		const annLate = c.sell('a2', ann.id, from + 3 * HOUR); // 50, pending
 		const bobSale = c.sell('b1', bob.id, from + 4 * HOUR); // 50, pending
 		c.sell('b2', bob.id, from + 5 * HOUR, 'CASE'); // 5, pending
-		c.review([annSale, bobSale], 'confirm');
+		await c.review([annSale, bobSale], 'confirm');
 		// Bob's case is confirmed too: the season ranks by confirmed points.
-		c.review([c.sell('b3', bob.id, from + 6 * HOUR, 'CASE')], 'confirm');
+		await c.review([c.sell('b3', bob.id, from + 6 * HOUR, 'CASE')], 'confirm');
 		let duel = openDuels(db, sid)[0];
 		expect(duel).toMatchObject({
 			status: 'live',
@@ -236,8 +236,8 @@ describe('a rep challenges a colleague', () => {
 
 		// Within the grace days: Bob's sale is reversed and Ann's late one confirmed.
 		c.at(from + DAY + 20 * HOUR);
-		c.review([bobSale], 'reverse');
-		c.review([annLate], 'confirm');
+		await c.review([bobSale], 'reverse');
+		await c.review([annLate], 'confirm');
 		await advanceChallenges(sqliteStore(db), c.clock);
 		duel = openDuels(db, sid)[0];
 		expect(duel).toMatchObject({
@@ -276,7 +276,7 @@ describe('a rep challenges a colleague', () => {
 		});
 
 		// After the freeze nothing changes the result.
-		c.review([annSale], 'reverse');
+		await c.review([annSale], 'reverse');
 		c.at(from + 9 * DAY);
 		await advanceChallenges(sqliteStore(db), c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, id)).get()).toMatchObject({
@@ -402,7 +402,7 @@ describe('a manager pairs automatically', () => {
 		const [ann, bob, cid, dee] = c.people;
 		const sid = c.season.id;
 		// Ranking: dee 100, bob 50, ann 5, cid 0.
-		c.review(
+		await c.review(
 			[
 				c.sell('d1', dee.id, c.now() - 3 * HOUR),
 				c.sell('d2', dee.id, c.now() - 2 * HOUR),

@@ -23,6 +23,7 @@ import {
 } from '../../src/lib/contest/calendar';
 import { product, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -153,20 +154,23 @@ async function reviewAndImport(timeZone: string, firstDay: string) {
 	expectRecount(db, seasonId, timeZone);
 
 	// Two in three confirmed, the rest rejected; then every other confirmed one reversed.
-	ids.forEach((id, i) =>
-		reviewSales(
-			db,
+	for (const [i, id] of ids.entries())
+		await reviewSales(
+			sqliteStore(db),
 			[id],
 			{ decision: i % 3 === 2 ? 'reject' : 'confirm', actor, reason: i % 3 === 2 ? 'test' : null },
 			clock
-		)
-	);
+		);
 	expectRecount(db, seasonId, timeZone);
 	const confirmed = ids.filter((_, i) => i % 3 !== 2);
-	confirmed.forEach(
-		(id, i) =>
-			i % 2 === 0 && reviewSales(db, [id], { decision: 'reverse', actor, reason: 'test' }, clock)
-	);
+	for (const [i, id] of confirmed.entries())
+		if (i % 2 === 0)
+			await reviewSales(
+				sqliteStore(db),
+				[id],
+				{ decision: 'reverse', actor, reason: 'test' },
+				clock
+			);
 	expectRecount(db, seasonId, timeZone);
 
 	// An import of sales on the same midnights (a minute either side, in UTC ISO form), half of
@@ -186,10 +190,9 @@ async function reviewAndImport(timeZone: string, firstDay: string) {
 		.prepare(`select id from sale where season_id = ? and source = 'import' and status = 'pending'`)
 		.pluck()
 		.all(seasonId) as number[];
-	imported.forEach(
-		(id, i) =>
-			i % 2 === 0 && reviewSales(db, [id], { decision: 'confirm', actor, reason: null }, clock)
-	);
+	for (const [i, id] of imported.entries())
+		if (i % 2 === 0)
+			await reviewSales(sqliteStore(db), [id], { decision: 'confirm', actor, reason: null }, clock);
 	expectRecount(db, seasonId, timeZone);
 }
 

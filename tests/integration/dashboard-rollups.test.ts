@@ -109,8 +109,8 @@ async function randomSeason(timeZone: string, startsAt: number, seed: number) {
 						? 'reverse'
 						: 'confirm';
 			if (target.status === 'rejected' || target.status === 'reversed') continue;
-			const [result] = reviewSales(
-				db,
+			const [result] = await reviewSales(
+				sqliteStore(db),
 				[target.id],
 				{ decision, actor, reason: decision === 'confirm' ? null : 'test' },
 				() => now - HOUR
@@ -219,8 +219,8 @@ describe('dashboard rollups', () => {
 			.get() as number;
 		for (const [i, id] of pending.entries()) {
 			if (i % 3 === 2) continue;
-			reviewSales(
-				db,
+			await reviewSales(
+				sqliteStore(db),
 				[id],
 				{
 					decision: i % 3 === 0 ? 'confirm' : 'reject',

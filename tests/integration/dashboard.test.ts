@@ -123,17 +123,17 @@ beforeAll(async () => {
 		).sale.id;
 	const decide = (id: number, decision: 'confirm' | 'reject' | 'reverse', when: number) =>
 		reviewSales(
-			db,
+			sqliteStore(db),
 			[id],
 			{ decision, actor, reason: decision === 'confirm' ? null : 'test' },
 			() => when
 		);
 
-	decide(sell(0, at(2, 10), [{ sku: 'PHONE', quantity: 1 }]), 'confirm', at(2, 18));
+	await decide(sell(0, at(2, 10), [{ sku: 'PHONE', quantity: 1 }]), 'confirm', at(2, 18));
 	// 00:30 local on 4 March is still 3 March in UTC: it must count on the 4th.
-	decide(sell(1, at(4, 0.5), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(5));
+	await decide(sell(1, at(4, 0.5), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(5));
 	sell(2, at(8, 12), [{ sku: 'CASE', quantity: 3 }]);
-	decide(
+	await decide(
 		sell(3, at(11, 9), [
 			{ sku: 'CASE', quantity: 4 },
 			{ sku: 'PHONE', quantity: 1 }
@@ -141,20 +141,20 @@ beforeAll(async () => {
 		'confirm',
 		at(11, 17)
 	);
-	decide(sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
+	await decide(sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
 	await adjustPoints(
 		sqliteStore(db),
 		{ seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor },
 		() => at(14)
 	);
 	const reversed = sell(0, at(16, 8), [{ sku: 'PHONE', quantity: 2 }]);
-	decide(reversed, 'confirm', at(16, 9));
-	decide(reversed, 'reverse', at(17, 9));
+	await decide(reversed, 'confirm', at(16, 9));
+	await decide(reversed, 'reverse', at(17, 9));
 	sell(1, at(17, 11), [
 		{ sku: 'PHONE', quantity: 1 },
 		{ sku: 'CASE', quantity: 1 }
 	]);
-	decide(sell(5, at(18, 9), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(18, 10));
+	await decide(sell(5, at(18, 9), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(18, 10));
 
 	// An earlier season with frozen results.
 	const past = makeSeason(db, {

@@ -108,9 +108,14 @@ describe('periodCrossings', () => {
 		}
 		// Some confirmed, some reversed after confirmation (gone from the whole window), some left.
 		const confirm = ids.filter(() => random(3) !== 0);
-		reviewSales(db, confirm, { decision: 'confirm', actor: {} }, () => now + MINUTE);
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
+			confirm,
+			{ decision: 'confirm', actor: {} },
+			() => now + MINUTE
+		);
+		await reviewSales(
+			sqliteStore(db),
 			confirm.filter(() => random(5) === 0),
 			{ decision: 'reverse', actor: {}, reason: 'returned' },
 			() => now + 2 * MINUTE
@@ -267,8 +272,8 @@ describe('periodCrossings', () => {
 					{ awards: false }
 				);
 				if (random(6) === 0)
-					reviewSales(
-						db,
+					await reviewSales(
+						sqliteStore(db),
 						[sold.sale.id],
 						{ decision: 'reverse', actor: {}, reason: 'returned' },
 						() => now

@@ -53,7 +53,12 @@ describe('periodTotals', () => {
 		expect(points.get(bob.id)).toEqual({ confirmed: 0, provisional: 50 });
 
 		// Confirmed later (a day after it was made): still in the period it was made in.
-		reviewSales(db, [inside.sale.id], { decision: 'confirm', actor: {} }, () => now + 24 * HOUR);
+		await reviewSales(
+			sqliteStore(db),
+			[inside.sale.id],
+			{ decision: 'confirm', actor: {} },
+			() => now + 24 * HOUR
+		);
 		points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });
 		expect(points.get(ann.id)).toEqual({ confirmed: 50, provisional: 5 });
 
@@ -68,8 +73,8 @@ describe('periodTotals', () => {
 		expect(phones.get(ann.id)).toEqual({ confirmed: 50, provisional: 0 });
 
 		// Reversed: the period's totals lose it, whenever the reversal is written.
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			[inside.sale.id],
 			{ decision: 'reverse', actor: {}, reason: 'returned' },
 			() => now + 48 * HOUR

@@ -69,10 +69,12 @@ describe('the review queue during the grace period', () => {
 		expect(runScheduler(db, { clock: () => feb1 }).map((t) => t.to)).toEqual(['ended']);
 		const open = await getReviewSeason(sqliteStore(db), feb1);
 		expect(open.season).toMatchObject({ id: jan.id, status: 'ended' });
-		expect(reviewQueue(db, jan.id, {}, feb1).sales.map((s) => s.id)).toEqual([sale.sale.id]);
+		expect((await reviewQueue(sqliteStore(db), jan.id, {}, feb1)).sales.map((s) => s.id)).toEqual([
+			sale.sale.id
+		]);
 
-		const [decided] = reviewSales(
-			db,
+		const [decided] = await reviewSales(
+			sqliteStore(db),
 			[sale.sale.id],
 			{ decision: 'confirm', actor: {} },
 			() => feb1

@@ -104,24 +104,24 @@ describe('ledger and standings stay consistent', () => {
 					);
 					counts[duplicate ? 'duplicate' : 'register'] += 1;
 				} else if (roll < 0.65) {
-					reviewSales(
-						db,
+					await reviewSales(
+						sqliteStore(db),
 						[pick(saleIds)],
 						{ decision: 'confirm', actor: { userId: manager.id } },
 						() => now + op
 					);
 					counts.confirm += 1;
 				} else if (roll < 0.75) {
-					reviewSales(
-						db,
+					await reviewSales(
+						sqliteStore(db),
 						[pick(saleIds)],
 						{ decision: 'reject', actor: { userId: manager.id }, reason: 'no invoice' },
 						() => now + op
 					);
 					counts.reject += 1;
 				} else if (roll < 0.85) {
-					reviewSales(
-						db,
+					await reviewSales(
+						sqliteStore(db),
 						[pick(saleIds), pick(saleIds)],
 						{ decision: 'reverse', actor: { userId: manager.id }, reason: 'refund' },
 						() => now + op
@@ -193,24 +193,44 @@ describe('ledger and standings stay consistent', () => {
 		});
 
 		const actor = { userId: manager.id };
-		expect(reviewSales(db, [a.sale.id], { decision: 'confirm', actor })[0]).toMatchObject({
+		expect(
+			(await reviewSales(sqliteStore(db), [a.sale.id], { decision: 'confirm', actor }))[0]
+		).toMatchObject({
 			changed: true,
 			sale: { status: 'approved' }
 		});
-		expect(reviewSales(db, [a.sale.id], { decision: 'confirm', actor })[0].changed).toBe(false);
+		expect(
+			(await reviewSales(sqliteStore(db), [a.sale.id], { decision: 'confirm', actor }))[0].changed
+		).toBe(false);
 		expect(totals(anna.id)).toMatchObject({ confirmedPoints: 50, provisionalPoints: 50 });
 
-		expect(() => reviewSales(db, [b.sale.id], { decision: 'reject', actor })).toThrow(/reason/);
-		reviewSales(db, [b.sale.id], { decision: 'reject', actor, reason: 'duplicate invoice' });
+		await expect(
+			reviewSales(sqliteStore(db), [b.sale.id], { decision: 'reject', actor })
+		).rejects.toThrow(/reason/);
+		await reviewSales(sqliteStore(db), [b.sale.id], {
+			decision: 'reject',
+			actor,
+			reason: 'duplicate invoice'
+		});
 		expect(totals(anna.id)).toMatchObject({
 			confirmedPoints: 50,
 			provisionalPoints: 0,
 			salesCount: 1
 		});
-		expect(() => reviewSales(db, [b.sale.id], { decision: 'confirm', actor })).toThrow(AppError);
+		await expect(
+			reviewSales(sqliteStore(db), [b.sale.id], { decision: 'confirm', actor })
+		).rejects.toThrow(AppError);
 
-		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });
-		reviewSales(db, [a.sale.id], { decision: 'reverse', actor, reason: 'refund' });
+		await reviewSales(sqliteStore(db), [a.sale.id], {
+			decision: 'reverse',
+			actor,
+			reason: 'refund'
+		});
+		await reviewSales(sqliteStore(db), [a.sale.id], {
+			decision: 'reverse',
+			actor,
+			reason: 'refund'
+		});
 		expect(totals(anna.id)).toMatchObject({
 			confirmedPoints: 0,
 			provisionalPoints: 0,
@@ -218,9 +238,9 @@ describe('ledger and standings stay consistent', () => {
 		});
 
 		// Nobody decides on their own sale, even a manager who also sells.
-		expect(() =>
-			reviewSales(db, [c.sale.id], { decision: 'confirm', actor: { userId: ben.id } })
-		).toThrow(/own sale/);
+		await expect(
+			reviewSales(sqliteStore(db), [c.sale.id], { decision: 'confirm', actor: { userId: ben.id } })
+		).rejects.toThrow(/own sale/);
 		expectConsistent(db, s.id);
 	});
 
@@ -239,8 +259,8 @@ describe('ledger and standings stay consistent', () => {
 				lines: [{ sku: 'CASE', quantity: 1 }]
 			});
 		}
-		expect(autoConfirm(db, () => now)).toBe(2);
-		expect(autoConfirm(db, () => now)).toBe(0);
+		expect(await autoConfirm(sqliteStore(db), () => now)).toBe(2);
+		expect(await autoConfirm(sqliteStore(db), () => now)).toBe(0);
 		expect(
 			db
 				.select({ status: sale.status })

@@ -129,7 +129,12 @@ describe("a period's totals for some people", () => {
 		sell(bob.id, to - HOUR, NOW);
 		sell(cat.id, from + 3 * HOUR);
 		// A reversal written after the period, of a sale in it.
-		reviewSales(db, [late], { decision: 'reverse', actor: {}, reason: 'returned' }, () => NOW);
+		await reviewSales(
+			sqliteStore(db),
+			[late],
+			{ decision: 'reverse', actor: {}, reason: 'returned' },
+			() => NOW
+		);
 		// An activity in the period, logged after it; a hand adjustment written in it.
 		logActivity(
 			db,

@@ -15,6 +15,7 @@ import { sellerDayContext } from '../../src/lib/server/rules/engine';
 import { score } from '../../src/lib/contest/scoring';
 import { rule, sale, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -84,8 +85,8 @@ describe.each([
 					const target = pick(recorded);
 					const decision: Decision = roll < 0.78 ? 'confirm' : roll < 0.9 ? 'reject' : 'reverse';
 					try {
-						const [outcome] = reviewSales(
-							db,
+						const [outcome] = await reviewSales(
+							sqliteStore(db),
 							[target.id],
 							{ decision, actor: { userId: manager.id }, reason: 'checked' },
 							clock

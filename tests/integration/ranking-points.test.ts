@@ -111,8 +111,8 @@ async function randomHistory(
 			if (target.status === 'rejected' || target.status === 'reversed') continue;
 			const decision: Decision =
 				target.status === 'pending' ? pick(['confirm', 'confirm', 'reject'] as const) : 'reverse';
-			const [result] = reviewSales(
-				db,
+			const [result] = await reviewSales(
+				sqliteStore(db),
 				[target.id],
 				{ decision, actor, reason: decision === 'confirm' ? null : 'test' },
 				() => now - HOUR

@@ -88,7 +88,7 @@ async function bigSellerSeason(seed = 11) {
 		[90, 'reject'],
 		[151, 'reject']
 	] as const;
-	reviewInTurn(db, ids, decisions, { userId: null }, clock);
+	await reviewInTurn(db, ids, decisions, { userId: null }, clock);
 	addDailyCapRules(db, seasonId);
 	return { db, seasonId, big, small };
 }

@@ -70,7 +70,7 @@ async function changedSeason(seed = 7) {
 		[23, 'reverse'],
 		[40, 'reject']
 	] as const;
-	reviewInTurn(db, ids, decisions, { userId: manager.id }, clock);
+	await reviewInTurn(db, ids, decisions, { userId: manager.id }, clock);
 	addDailyCapRules(db, seasonId);
 	return { db, seasonId, contest, manager };
 }

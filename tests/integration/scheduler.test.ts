@@ -16,6 +16,7 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { seasonBounds } from '../../src/lib/contest/calendar';
 import { theme } from '../helpers/factories';
 import { AppError } from '../../src/lib/server/shared/errors';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const DAY = 24 * 60 * 60 * 1000;
 let ctx: ReturnType<typeof tempDb>;
@@ -94,7 +95,12 @@ describe('scheduler', () => {
 		const s1 = sell(1, 0, '2027-01-05T10:00:00Z');
 		sell(2, 0, '2027-01-10T10:00:00Z'); // inside the double-points week
 		const s3 = sell(3, 1, '2027-01-20T10:00:00Z');
-		reviewSales(db, [s1.sale.id], { decision: 'confirm', actor: {} }, at('2027-01-21T10:00:00Z'));
+		await reviewSales(
+			sqliteStore(db),
+			[s1.sale.id],
+			{ decision: 'confirm', actor: {} },
+			at('2027-01-21T10:00:00Z')
+		);
 
 		// The server goes down before the end of January and comes back on 2 February: the first
 		// season ends exactly once and exactly one next season is created (then goes live).
@@ -138,7 +144,12 @@ describe('scheduler', () => {
 		]);
 
 		// Late confirmation during the grace period updates the standings; the final freeze keeps it.
-		reviewSales(db, [s3.sale.id], { decision: 'confirm', actor: {} }, at('2027-02-03T08:00:00Z'));
+		await reviewSales(
+			sqliteStore(db),
+			[s3.sale.id],
+			{ decision: 'confirm', actor: {} },
+			at('2027-02-03T08:00:00Z')
+		);
 		expect(
 			runScheduler(db, { clock: at('2027-02-04T08:00:00Z'), holder: 'second-process' }).map(
 				(t) => t.to
@@ -151,14 +162,14 @@ describe('scheduler', () => {
 			.all()
 			.filter((r) => r.subjectType === 'user');
 		expect(final.map((r) => r.points).sort()).toEqual([0, 50, 50]);
-		expect(() =>
+		await expect(
 			reviewSales(
-				db,
+				sqliteStore(db),
 				[s3.sale.id + 0],
 				{ decision: 'reverse', actor: {}, reason: 'late refund' },
 				at('2027-02-05T08:00:00Z')
 			)
-		).toThrow(AppError);
+		).rejects.toThrow(AppError);
 
 		// The second season ends too; again one next season, and nothing is done twice.
 		const second = runScheduler(db, {

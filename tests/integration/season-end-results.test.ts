@@ -50,7 +50,7 @@ afterEach(() => ctx.cleanup());
  * A live season ending at NOW with 300 people in 4 teams (more than one 256-row INSERT), many
  * tied on points, some pending points, one person invited but not joined, one never selling.
  */
-function bigSeason(db: Db) {
+async function bigSeason(db: Db) {
 	const s = makeSeason(
 		db,
 		{ startsAt: NOW - 20 * DAY, endsAt: NOW, requireConfirmation: true },
@@ -103,8 +103,8 @@ function bigSeason(db: Db) {
 		}
 	}
 	// Two thirds confirmed, the rest pending: confirmed points rank, pending ones show.
-	reviewSales(
-		db,
+	await reviewSales(
+		sqliteStore(db),
 		sales.filter((_, i) => i % 3 !== 0),
 		{ decision: 'confirm', actor: {} },
 		() => NOW - DAY
@@ -154,7 +154,7 @@ function awards(db: Db, seasonId: number) {
 describe("the season's end", () => {
 	it('freezes the board as shown and gives the end badges from it, at the end and when final', async () => {
 		const db = ctx.db;
-		const { season: s, people } = bigSeason(db);
+		const { season: s, people } = await bigSeason(db);
 		await createBadge(
 			sqliteStore(db),
 			s.id,
@@ -195,8 +195,8 @@ describe("the season's end", () => {
 		const pending = db.all<{ id: number }>(
 			sql`select id from sale where season_id = ${s.id} and status = 'pending' order by id`
 		);
-		reviewSales(
-			db,
+		await reviewSales(
+			sqliteStore(db),
 			pending.map((p) => p.id),
 			{ decision: 'confirm', actor: {} },
 			() => NOW + DAY
@@ -225,7 +225,7 @@ describe("the season's end", () => {
 
 	it('counts a sale posted before the end and refuses one posted during or after it, never half', async () => {
 		const db = ctx.db;
-		const { season: s, people } = bigSeason(db);
+		const { season: s, people } = await bigSeason(db);
 		// Another process's connection, failing at once on the lock instead of waiting for it.
 		const other = openDatabase(ctx.path);
 		other.$client.pragma('busy_timeout = 0');
@@ -281,14 +281,14 @@ describe("the season's end", () => {
  * A read thread as runSchedulerOffThread sees it: reads the board on its own connection, as
  * the worker does, then lets `after` change something before the end's transaction runs.
  */
-function threadThatChanges(path: string, after: (reads: number) => void) {
+function threadThatChanges(path: string, after: (reads: number) => unknown) {
 	const own = openDatabase(path);
 	const reader = {
 		reads: 0,
 		close: () => own.$client.close(),
 		async finalBoard(seasonId: number) {
 			const read = readFinalBoard(own, seasonId);
-			after(++reader.reads);
+			await after(++reader.reads);
 			return read;
 		}
 	};
@@ -345,7 +345,7 @@ describe("the season's end with its board read off the event loop", () => {
 		'freezes the board as it is at the write when %s comes between the read and the write',
 		async (_name, change) => {
 			const db = ctx.db;
-			const { season: s, people } = bigSeason(db);
+			const { season: s, people } = await bigSeason(db);
 			const atRead = referenceResults(db, s.id, NOW + 3);
 			const reader = threadThatChanges(ctx.path, (reads) => {
 				if (reads === 1) change(db, s, people);
@@ -363,7 +363,7 @@ describe("the season's end with its board read off the event loop", () => {
 
 	it('reads the board once when nothing changed, and again when the results become final', async () => {
 		const db = ctx.db;
-		const { season: s } = bigSeason(db);
+		const { season: s } = await bigSeason(db);
 		const expected = referenceResults(db, s.id, NOW + 1);
 		const reader = threadThatChanges(ctx.path, () => {});
 		expect(
@@ -375,9 +375,14 @@ describe("the season's end with its board read off the event loop", () => {
 		const pending = db.all<{ id: number }>(
 			sql`select id from sale where season_id = ${s.id} and status = 'pending' order by id`
 		);
-		const late = threadThatChanges(ctx.path, (reads) => {
+		const late = threadThatChanges(ctx.path, async (reads) => {
 			if (reads === 1)
-				reviewSales(db, [pending[0].id], { decision: 'confirm', actor: {} }, () => NOW + DAY);
+				await reviewSales(
+					sqliteStore(db),
+					[pending[0].id],
+					{ decision: 'confirm', actor: {} },
+					() => NOW + DAY
+				);
 		});
 		expect(
 			(await runSchedulerOffThread(db, late, { clock: () => NOW + 400 * DAY })).map((t) => t.to)
@@ -390,7 +395,7 @@ describe("the season's end with its board read off the event loop", () => {
 
 	it('reads the board in its transaction after three stale reads, and a failed thread at once', async () => {
 		const db = ctx.db;
-		const { season: s, people } = bigSeason(db);
+		const { season: s, people } = await bigSeason(db);
 		// Every read is followed by another sale: the third stale read gives way to the inline one.
 		const busy = threadThatChanges(ctx.path, (reads) =>
 			recordSale(

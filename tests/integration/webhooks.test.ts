@@ -200,7 +200,7 @@ describe('outgoing webhooks', () => {
 			lines: [{ sku: 'PHONE', quantity: 1 }]
 		});
 		expect(pending.sale.status).toBe('pending');
-		reviewByExternalId(db, 'reviewed', {
+		await reviewByExternalId(sqliteStore(db), 'reviewed', {
 			decision: 'confirm',
 			actor: { userId: people[2].id },
 			reason: 'Invoice paid'

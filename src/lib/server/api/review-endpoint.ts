@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '../db';
+import { getStore } from '../db/store';
 import { apiHandler, invalidBody } from './respond';
 import { reviewBodySchema } from './schemas';
 import { AppError } from '../shared/errors';
@@ -22,7 +22,7 @@ export function reviewEndpoint(decision: Decision) {
 			if (!parsed.success) {
 				throw invalidBody(parsed.error);
 			}
-			const result = reviewByExternalId(getDb(), params.externalId!, {
+			const result = await reviewByExternalId(getStore(), params.externalId!, {
 				decision,
 				actor: { tokenId: principal.tokenId },
 				reason: parsed.data.reason ?? (decision === 'confirm' ? null : undefined)

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Queryable } from '../db';
+import type { Store, StoreDb } from '../db/store';
 import type { WebhookEvent } from '../db/schema';
 import type { WebhookData } from '../webhooks/events';
 import type { LeadChange, Overtaken } from './rank-changes';
@@ -51,6 +52,41 @@ export function emitDomainEvent<E extends DomainEvent>(
 	now: number
 ): void {
 	for (const handler of handlers) handler(tx, event, data, now);
+}
+
+/** A handler for the domain events emitted inside a store's write (db/store.ts, #20). */
+export type DomainHandlerInWrite = <E extends DomainEvent>(
+	tx: StoreDb,
+	store: Store,
+	event: E,
+	data: DomainData<E>,
+	now: number
+) => Promise<void>;
+
+const HANDLERS_IN_WRITE = Symbol.for('honorboard.domainEventHandlersInWrite');
+const handlersInWrite: Set<DomainHandlerInWrite> = ((
+	globalThis as { [HANDLERS_IN_WRITE]?: Set<DomainHandlerInWrite> }
+)[HANDLERS_IN_WRITE] ??= new Set());
+
+/**
+ * Adds a handler for the domain events of the commands ported to the store; returns its
+ * removal. A channel that hears an event must register here as well as with onDomainEvent, until
+ * every emitter is ported: the same event comes from one or the other, never both.
+ */
+export function onDomainEventInWrite(handler: DomainHandlerInWrite): () => void {
+	handlersInWrite.add(handler);
+	return () => handlersInWrite.delete(handler);
+}
+
+/** emitDomainEvent inside a store's write: the handlers queue with the write's `tx`. */
+export async function emitDomainEventInWrite<E extends DomainEvent>(
+	tx: StoreDb,
+	store: Store,
+	event: E,
+	data: DomainData<E>,
+	now: number
+): Promise<void> {
+	for (const handler of handlersInWrite) await handler(tx, store, event, data, now);
 }
 
 export interface RankEvents {

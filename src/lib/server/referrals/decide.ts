@@ -19,7 +19,8 @@ type Referral = typeof referral.$inferSelect;
 // provisional points follow in the same transaction: confirmed, or void. A manager's decision
 // and the lapse job are writes of the store (db/store.ts, #20): on PostgreSQL a referral decided
 // on two nodes at once is decided once. Confirming by a sale stays in the sales' synchronous
-// transaction (scoring/sales.ts, review.ts), with `settle`'s synchronous twin.
+// transaction (scoring/sales.ts), with `settle`'s synchronous twin; a manager's confirmation
+// (scoring/review.ts) is the store's (confirmReferralBySaleInWrite).
 
 type Settled = { saleId?: number; actor?: Actor; reason?: string | null };
 
@@ -117,6 +118,45 @@ export function confirmReferralBySale(
 		.get();
 	if (!first || first.status !== 'open') return null;
 	return settle(tx, first, 'confirmed', { saleId: confirmed.id }, now) ? first.id : null;
+}
+
+/**
+ * confirmReferralBySale inside a store's write: a manager confirming a sale (scoring/review.ts).
+ * The people whose points moved go into `moved`.
+ */
+export async function confirmReferralBySaleInWrite(
+	tx: StoreDb,
+	store: Store,
+	confirmed: { id: number; seasonId: number; customerRef: string | null },
+	now: number,
+	moved: StandingMove[]
+): Promise<number | null> {
+	const key = customerKey(confirmed.customerRef);
+	if (!key) return null;
+	const { referral } = store.tables;
+	const [first] = await tx
+		.select({ id: referral.id, status: referral.status, ledgerEntryId: referral.ledgerEntryId })
+		.from(referral)
+		.where(
+			and(
+				eq(referral.seasonId, confirmed.seasonId),
+				eq(referral.customerKey, key),
+				inArray(referral.status, ['open', 'confirmed'])
+			)
+		)
+		.orderBy(asc(referral.id))
+		.limit(1);
+	if (!first || first.status !== 'open') return null;
+	const settled = await settleInWrite(
+		tx,
+		store,
+		first,
+		'confirmed',
+		{ saleId: confirmed.id },
+		now,
+		moved
+	);
+	return settled ? first.id : null;
 }
 
 function referralRefused(status: number, code: string, message: string) {

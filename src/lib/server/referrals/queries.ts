@@ -1,13 +1,10 @@
 import { and, count, desc, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../db';
-import { referral, user, type ReferralStatus } from '../db/schema';
-import type { Store } from '../db/store';
+import type { ReferralStatus } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 import { customerKey, pointsStatus } from '../../contest/referral';
 
-// What the referral pages, the API and the review queue read, on the store (db/store.ts); the
-// review queue's synchronous twin `referralsConfirmedBy` stays until scoring/review-queue.ts is
-// ported.
+// What the referral pages, the API and the review queue read, on the store (db/store.ts).
 
 /** A person's own referrals, newest first, with what their points are now. */
 export async function listMyReferrals(store: Store, userId: number, limit = 100) {
@@ -131,16 +128,18 @@ function matchFirst(keyed: ReturnType<typeof keyedSales>, rows: ReferralOfKey[])
 
 /**
  * For the review queue: which pending sales would confirm an open referral (the first of their
- * customer in the sale's season), by sale id → the referrer's name. On the store.
+ * customer in the sale's season), by sale id → the referrer's name. On the store; `db` is a
+ * `read()`'s transaction when the queue reads it with the rest (scoring/review-queue.ts).
  */
 export async function readReferralsConfirmedBy(
 	store: Store,
-	sales: readonly ReviewedSale[]
+	sales: readonly ReviewedSale[],
+	db: StoreDb = store.db
 ): Promise<ConfirmedBy> {
 	const keyed = keyedSales(sales);
 	if (keyed.length === 0) return new Map();
 	const { referral, user } = store.tables;
-	const rows = await store.db
+	const rows = await db
 		.select({
 			id: referral.id,
 			seasonId: referral.seasonId,
@@ -158,35 +157,6 @@ export async function readReferralsConfirmedBy(
 			)
 		)
 		.orderBy(referral.id);
-	return matchFirst(keyed, rows);
-}
-
-/**
- * `readReferralsConfirmedBy`'s synchronous twin: the review queue (scoring/review-queue.ts)
- * reads it inside its synchronous read, not on the store yet.
- */
-export function referralsConfirmedBy(db: Queryable, sales: readonly ReviewedSale[]): ConfirmedBy {
-	const keyed = keyedSales(sales);
-	if (keyed.length === 0) return new Map();
-	const rows = db
-		.select({
-			id: referral.id,
-			seasonId: referral.seasonId,
-			key: referral.customerKey,
-			status: referral.status,
-			referrerName: user.displayName,
-			customerName: referral.customerName
-		})
-		.from(referral)
-		.innerJoin(user, eq(user.id, referral.referrerId))
-		.where(
-			and(
-				inArray(referral.customerKey, [...new Set(keyed.map((s) => s.key))]),
-				inArray(referral.status, ['open', 'confirmed'])
-			)
-		)
-		.orderBy(referral.id)
-		.all();
 	return matchFirst(keyed, rows);
 }
 

@@ -2,6 +2,7 @@ import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
 import { prepared } from '../db/prepared';
+import type { Store, StoreDb } from '../db/store';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
@@ -12,7 +13,7 @@ import type { ScoreContext } from '../../contest/scoring';
 // sales of the day. It counts the sales that count (pending or approved), like the scan it
 // replaces (rules/engine.ts sellerDayContext), and moves with them:
 // - a new sale adds itself (recordSaleInTx);
-// - a rejection or a reversal takes the sale out (review.ts);
+// - a rejection or a reversal takes the sale out (review.ts, in a store's write);
 // - a recalculation rewrites a person's breakdowns and drops their rows (recalculate.ts).
 // A missing row (a day nobody scored since the table exists, or dropped) is filled from the sales
 // when a sale first needs it, so the table never has to be complete to be right.
@@ -200,11 +201,13 @@ export function withSale(before: DayTotals, sale: DayTotals): DayTotals {
 }
 
 /**
- * A sale stopped counting (rejected or reversed): it leaves its day. A day without a row is
- * left alone: it will be filled from the sales, without this one, when next needed.
+ * A sale stopped counting (rejected or reversed, review.ts): it leaves its day, inside the
+ * review's write of the store (db/store.ts). A day without a row is left alone: it will be
+ * filled from the sales, without this one, when next needed.
  */
-export function removeSaleFromDay(
-	tx: Queryable,
+export async function removeSaleFromDayInWrite(
+	tx: StoreDb,
+	store: Store,
 	sale: {
 		seasonId: number;
 		sellerId: number;
@@ -213,13 +216,36 @@ export function removeSaleFromDay(
 		breakdown: LedgerBreakdown | null;
 	},
 	timeZone: string
-): void {
+): Promise<void> {
+	const { personDay } = store.tables;
 	const key = dayKeyOf(sale.seasonId, sale.sellerId, sale.occurredAt, timeZone);
-	const row = prepared(tx, readRow).get(key);
+	const at = and(
+		eq(personDay.seasonId, key.seasonId),
+		eq(personDay.userId, key.userId),
+		eq(personDay.day, key.day)
+	);
+	const [row] = await tx
+		.select({
+			sales: personDay.sales,
+			points: personDay.points,
+			quantity: personDay.quantity,
+			ruleAwards: personDay.ruleAwards
+		})
+		.from(personDay)
+		.where(at)
+		.limit(1);
 	if (!row) return;
 	const after = stored(row);
 	add(after, saleTotals(sale.points, sale.breakdown), -1);
-	writeDay(tx, key, after);
+	await tx
+		.update(personDay)
+		.set({
+			sales: after.sales,
+			points: after.points,
+			quantity: after.quantity,
+			ruleAwards: JSON.stringify(after.ruleAwards)
+		})
+		.where(at);
 }
 
 /** Drops a person's day totals in a season (their sales were rescored); filled again on demand. */

@@ -1,19 +1,12 @@
-import { alias } from 'drizzle-orm/sqlite-core';
+import { alias } from 'drizzle-orm/pg-core';
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import {
-	apiToken,
-	auditEvent,
-	product,
-	sale,
-	saleLine,
-	seasonMember,
-	team,
-	user
-} from '../db/schema';
+import { read, type Store } from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import { sayReason } from './stored-reasons';
-import { referralsConfirmedBy } from '../referrals/queries';
+import { readReferralsConfirmedBy } from '../referrals/queries';
+
+// The manager's review queue and its counts, read through the store (db/store.ts, #20): a sale
+// recorded or decided on any node is in (or out of) every node's queue.
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -46,8 +39,12 @@ export interface QueuedSale {
 	referralBy: string | null;
 }
 
-/** Pending sales of a season, oldest first: what a manager has to decide on. */
-export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilters, now: number) {
+/**
+ * Pending sales of a season, oldest first: what a manager has to decide on. The sales, their
+ * lines, referrals and counts are read in one snapshot, so the counts match the list.
+ */
+export function reviewQueue(store: Store, seasonId: number, filters: QueueFilters, now: number) {
+	const { product, sale, saleLine, team, user } = store.tables;
 	const pendingInSeason = and(eq(sale.seasonId, seasonId), eq(sale.status, 'pending'));
 	const conditions: (SQL | undefined)[] = [pendingInSeason];
 	if (filters.teamId) conditions.push(eq(sale.teamId, filters.teamId));
@@ -55,7 +52,7 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 	if (filters.olderThanDays)
 		conditions.push(lt(sale.occurredAt, now - filters.olderThanDays * DAY));
 	if (filters.sku) {
-		const withProduct = db
+		const withProduct = store.db
 			.select({ id: saleLine.saleId })
 			.from(saleLine)
 			.innerJoin(product, eq(product.id, saleLine.productId))
@@ -63,103 +60,105 @@ export function reviewQueue(db: Queryable, seasonId: number, filters: QueueFilte
 		conditions.push(inArray(sale.id, withProduct));
 	}
 	const where = and(...conditions);
-	const count = (condition: SQL | undefined) =>
-		db
+	return read(store, async (tx) => {
+		const count = async (condition: SQL | undefined) => {
+			const [row] = await tx
+				.select({
+					sales: sql<number>`count(*)`.mapWith(Number),
+					points: sql<number>`coalesce(sum(${sale.points}), 0)`.mapWith(Number)
+				})
+				.from(sale)
+				.where(condition);
+			return row ?? { sales: 0, points: 0 };
+		};
+
+		const rows = await tx
 			.select({
-				sales: sql<number>`count(*)`,
-				points: sql<number>`coalesce(sum(${sale.points}), 0)`
+				id: sale.id,
+				sellerId: sale.sellerId,
+				sellerName: user.displayName,
+				teamName: team.name,
+				teamEmoji: team.emoji,
+				occurredAt: sale.occurredAt,
+				amount: sale.amount,
+				points: sale.points,
+				customerRef: sale.customerRef,
+				source: sale.source,
+				flagReason: sale.flagReason
 			})
 			.from(sale)
-			.where(condition)
-			.get() ?? { sales: 0, points: 0 };
-
-	const rows = db
-		.select({
-			id: sale.id,
-			sellerId: sale.sellerId,
-			sellerName: user.displayName,
-			teamName: team.name,
-			teamEmoji: team.emoji,
-			occurredAt: sale.occurredAt,
-			amount: sale.amount,
-			points: sale.points,
-			customerRef: sale.customerRef,
-			source: sale.source,
-			flagReason: sale.flagReason
-		})
-		.from(sale)
-		.innerJoin(user, eq(user.id, sale.sellerId))
-		.innerJoin(team, eq(team.id, sale.teamId))
-		.where(where)
-		.orderBy(asc(sale.occurredAt), asc(sale.id))
-		.limit(QUEUE_LIMIT)
-		.all();
-	const lines =
-		rows.length === 0
-			? []
-			: db
-					.select({ saleId: saleLine.saleId, quantity: saleLine.quantity, name: product.name })
-					.from(saleLine)
-					.innerJoin(product, eq(product.id, saleLine.productId))
-					.where(
-						inArray(
-							saleLine.saleId,
-							rows.map((r) => r.id)
+			.innerJoin(user, eq(user.id, sale.sellerId))
+			.innerJoin(team, eq(team.id, sale.teamId))
+			.where(where)
+			.orderBy(asc(sale.occurredAt), asc(sale.id))
+			.limit(QUEUE_LIMIT);
+		const lines =
+			rows.length === 0
+				? []
+				: await tx
+						.select({ saleId: saleLine.saleId, quantity: saleLine.quantity, name: product.name })
+						.from(saleLine)
+						.innerJoin(product, eq(product.id, saleLine.productId))
+						.where(
+							inArray(
+								saleLine.saleId,
+								rows.map((r) => r.id)
+							)
 						)
-					)
-					.orderBy(asc(saleLine.id))
-					.all();
-	const referrals = referralsConfirmedBy(
-		db,
-		rows.map((r) => ({ id: r.id, seasonId, customerRef: r.customerRef }))
-	);
-	const sales: QueuedSale[] = rows.map((row) => ({
-		...row,
-		referralBy: referrals.get(row.id)?.referrerName ?? null,
-		flagReason: sayReason(row.flagReason),
-		items: lines
-			.filter((l) => l.saleId === row.id)
-			.map(({ name, quantity }) => ({ name, quantity }))
-	}));
-	return { sales, matching: count(where), waiting: count(pendingInSeason) };
+						.orderBy(asc(saleLine.id));
+		const referrals = await readReferralsConfirmedBy(
+			store,
+			rows.map((r) => ({ id: r.id, seasonId, customerRef: r.customerRef })),
+			tx
+		);
+		const sales: QueuedSale[] = rows.map((row) => ({
+			...row,
+			referralBy: referrals.get(row.id)?.referrerName ?? null,
+			flagReason: sayReason(row.flagReason),
+			items: lines
+				.filter((l) => l.saleId === row.id)
+				.map(({ name, quantity }) => ({ name, quantity }))
+		}));
+		return { sales, matching: await count(where), waiting: await count(pendingInSeason) };
+	});
 }
 
 /** What the queue's filters offer: the season's teams, members and products. */
-export function queueFilterOptions(db: Queryable, seasonId: number) {
+export async function queueFilterOptions(store: Store, seasonId: number) {
+	const { product, seasonMember, team, user } = store.tables;
 	return {
-		teams: db
+		teams: await store.db
 			.select({ id: team.id, name: team.name })
 			.from(team)
 			.where(eq(team.seasonId, seasonId))
-			.orderBy(asc(team.name))
-			.all(),
-		sellers: db
+			.orderBy(asc(team.name)),
+		sellers: await store.db
 			.select({ id: user.id, name: user.displayName })
 			.from(seasonMember)
 			.innerJoin(user, eq(user.id, seasonMember.userId))
 			.where(eq(seasonMember.seasonId, seasonId))
-			.orderBy(asc(user.displayName))
-			.all(),
-		products: db
+			.orderBy(asc(user.displayName)),
+		products: await store.db
 			.select({ sku: product.sku, name: product.name })
 			.from(product)
 			.where(eq(product.seasonId, seasonId))
 			.orderBy(asc(product.name))
-			.all()
 	};
 }
 
 /** The ids among `ids` that are sales of this season; the rest are not this queue's business. */
-export function salesOfSeason(db: Queryable, seasonId: number, ids: number[]): Set<number> {
+export async function salesOfSeason(
+	store: Store,
+	seasonId: number,
+	ids: number[]
+): Promise<Set<number>> {
 	if (ids.length === 0) return new Set();
-	return new Set(
-		db
-			.select({ id: sale.id })
-			.from(sale)
-			.where(and(eq(sale.seasonId, seasonId), inArray(sale.id, ids)))
-			.all()
-			.map((r) => r.id)
-	);
+	const { sale } = store.tables;
+	const rows = await store.db
+		.select({ id: sale.id })
+		.from(sale)
+		.where(and(eq(sale.seasonId, seasonId), inArray(sale.id, ids)));
+	return new Set(rows.map((r) => r.id));
 }
 
 export interface Decided {
@@ -179,10 +178,15 @@ export interface Decided {
  * The latest decisions on this season's sales, newest first. Read from the audit log rather than
  * the sale, so that a sale confirmed and later reversed shows both decisions and who took them.
  */
-export function recentDecisions(db: Queryable, seasonId: number, limit = 20): Decided[] {
+export async function recentDecisions(
+	store: Store,
+	seasonId: number,
+	limit = 20
+): Promise<Decided[]> {
+	const { apiToken, auditEvent, sale, user } = store.tables;
 	const seller = alias(user, 'seller');
 	const actor = alias(user, 'actor');
-	return db
+	const rows = await store.db
 		.select({
 			eventId: auditEvent.id,
 			action: auditEvent.action,
@@ -207,19 +211,18 @@ export function recentDecisions(db: Queryable, seasonId: number, limit = 20): De
 			)
 		)
 		.orderBy(desc(auditEvent.createdAt), desc(auditEvent.id))
-		.limit(limit)
-		.all()
-		.map((row) => ({
-			eventId: row.eventId,
-			saleId: row.saleId,
-			action: row.action.slice('sale.'.length) as Decided['action'],
-			sellerId: row.sellerId,
-			sellerName: row.sellerName,
-			points: typeof row.data?.points === 'number' ? row.data.points : row.points,
-			at: row.at,
-			by:
-				row.actorName ??
-				(row.tokenName ? m.review_by_token({ name: row.tokenName }) : m.review_by_system()),
-			reason: typeof row.data?.reason === 'string' ? sayReason(row.data.reason) : null
-		}));
+		.limit(limit);
+	return rows.map((row) => ({
+		eventId: row.eventId,
+		saleId: row.saleId,
+		action: row.action.slice('sale.'.length) as Decided['action'],
+		sellerId: row.sellerId,
+		sellerName: row.sellerName,
+		points: typeof row.data?.points === 'number' ? row.data.points : row.points,
+		at: row.at,
+		by:
+			row.actorName ??
+			(row.tokenName ? m.review_by_token({ name: row.tokenName }) : m.review_by_system()),
+		reason: typeof row.data?.reason === 'string' ? sayReason(row.data.reason) : null
+	}));
 }

@@ -1,25 +1,26 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { sale, season, user, type Sale } from '../db/schema';
-import { appendEntry, changeSaleEntriesStatus, saleNet } from './ledger';
+import { and, eq, isNull, isNotNull, lt } from 'drizzle-orm';
+import type { Sale } from '../db/schema';
+import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { appendEntryInWrite, changeEntryStatusInWrite } from './ledger';
 import { graceEndsAt } from '../../contest/calendar';
 import { saleCounts } from '../../contest/counting';
-import { bumpVersion } from './standings';
-import { removeSaleFromDay } from './person-day';
-import { audit, SYSTEM, type Actor } from '../audit/record';
+import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from './standings';
+import { removeSaleFromDayInWrite } from './person-day';
+import { auditInWrite, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
-import { enqueueWebhooks } from '../webhooks/delivery';
+import { enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { AppError } from '../shared/errors';
-import {
-	confirmSaleAwards,
-	publishAwardChanges,
-	reconcileAwards,
-	type AwardChanges
-} from '../badges/awards';
+import { publishAwardChanges, reconcileAwards } from '../badges/awards';
 import { reconcileInSlices } from '../badges/reevaluate';
 import { systemClock, type Clock } from '../shared/clock';
-import { confirmReferralBySale } from '../referrals/decide';
+import { confirmReferralBySaleInWrite } from '../referrals/decide';
 import { m } from '../../paraglide/messages.js';
+
+// Reviewing a sale on the store (db/store.ts, #20): every decision of one call, with its ledger
+// entries, standings, day totals, referral, webhooks and audit entry, is one write, so a sale
+// confirmed on two nodes at once is confirmed and counted once. The badges' engine is not ported:
+// what a rejection or reversal withdraws is reconciled after the commit, on SQLite's connection
+// (`unportedSqlite`), as `reevaluateOnStore` does; on PostgreSQL it does not run yet.
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
 const REVIEW_STATUS = {
@@ -36,12 +37,14 @@ function reviewRefused(code: keyof typeof REVIEW_STATUS, message: string): AppEr
 }
 
 /** The seller as sale.confirmed describes them, whichever path confirms the sale. */
-function sellerOf(tx: Queryable, userId: number) {
-	return tx
+async function sellerOf(tx: StoreDb, store: Store, userId: number) {
+	const { user } = store.tables;
+	const [seller] = await tx
 		.select({ id: user.id, email: user.email, name: user.displayName })
 		.from(user)
 		.where(eq(user.id, userId))
-		.get()!;
+		.limit(1);
+	return seller;
 }
 
 export type Decision = 'confirm' | 'reject' | 'reverse';
@@ -60,20 +63,64 @@ const FINAL_STATUS: Record<Decision, Sale['status']> = {
 };
 
 /**
- * One decision on one sale, inside the caller's transaction:
+ * A confirmed sale's badges: the awards it earned, and their points, are confirmed with it
+ * (badges/awards.ts confirmSaleAwards, on the store). Each entry's move is guarded by its status.
+ */
+async function confirmSaleAwardsInWrite(
+	tx: StoreDb,
+	store: Store,
+	saleId: number,
+	now: number,
+	moved: StandingMove[]
+): Promise<void> {
+	const { award, ledgerEntry } = store.tables;
+	const confirmed = await tx
+		.update(award)
+		.set({ status: 'confirmed' })
+		.where(and(eq(award.saleId, saleId), eq(award.status, 'provisional')))
+		.returning({ id: award.id });
+	for (const a of confirmed) {
+		const entries = await tx
+			.select({ id: ledgerEntry.id })
+			.from(ledgerEntry)
+			.where(and(eq(ledgerEntry.awardId, a.id), eq(ledgerEntry.status, 'provisional')));
+		for (const entry of entries)
+			await changeEntryStatusInWrite(tx, store, entry.id, 'provisional', 'confirmed', now, moved);
+	}
+}
+
+/** Net points of a sale's entries per status. */
+async function saleNetInWrite(tx: StoreDb, store: Store, saleId: number) {
+	const { ledgerEntry } = store.tables;
+	const entries = await tx
+		.select({ status: ledgerEntry.status, points: ledgerEntry.points })
+		.from(ledgerEntry)
+		.where(eq(ledgerEntry.saleId, saleId));
+	const net = { confirmed: 0, provisional: 0 };
+	for (const e of entries)
+		if (e.status === 'confirmed' || e.status === 'provisional') net[e.status] += e.points;
+	return net;
+}
+
+/**
+ * One decision on one sale, inside the caller's write:
  * - confirm: a pending sale's provisional entries become confirmed;
  * - reject: a pending sale is cancelled by a compensating provisional entry;
  * - reverse: a sale (pending or approved, e.g. a refund) is cancelled by compensating entries.
- * Nothing is deleted; the sale keeps who decided, when and why.
+ * Nothing is deleted; the sale keeps who decided, when and why. The people whose points moved go
+ * into `moved`.
  */
-function decide(
-	tx: Queryable,
+async function decide(
+	tx: StoreDb,
+	store: Store,
 	target: Sale,
 	decision: Decision,
 	actor: Actor,
 	reason: string | null,
-	now: number
-): ReviewedSale {
+	now: number,
+	moved: StandingMove[]
+): Promise<ReviewedSale> {
+	const { sale, season } = store.tables;
 	const result = (changed: boolean, status = target.status) => ({
 		sale: { id: target.id, status, points: target.points },
 		seasonId: target.seasonId,
@@ -86,7 +133,7 @@ function decide(
 	if ((decision === 'reject' || decision === 'reverse') && !reason?.trim()) {
 		throw reviewRefused('reason_required', m.review_error_reason_short());
 	}
-	const owner = tx.select().from(season).where(eq(season.id, target.seasonId)).get()!;
+	const [owner] = await tx.select().from(season).where(eq(season.id, target.seasonId)).limit(1);
 	if (owner.status === 'archived' || now >= graceEndsAt(owner)) {
 		throw reviewRefused('season_final', m.review_error_final({ name: owner.name }));
 	}
@@ -104,11 +151,18 @@ function decide(
 	}
 
 	if (decision === 'confirm') {
-		changeSaleEntriesStatus(tx, target.id, 'provisional', 'confirmed', now);
-		confirmSaleAwards(tx, target.id, now);
-		confirmReferralBySale(tx, target, now);
-		enqueueWebhooks(
+		const { ledgerEntry } = store.tables;
+		const entries = await tx
+			.select({ id: ledgerEntry.id })
+			.from(ledgerEntry)
+			.where(and(eq(ledgerEntry.saleId, target.id), eq(ledgerEntry.status, 'provisional')));
+		for (const entry of entries)
+			await changeEntryStatusInWrite(tx, store, entry.id, 'provisional', 'confirmed', now, moved);
+		await confirmSaleAwardsInWrite(tx, store, target.id, now, moved);
+		await confirmReferralBySaleInWrite(tx, store, target, now, moved);
+		await enqueueWebhooksInWrite(
 			tx,
+			store,
 			'sale.confirmed',
 			{
 				sale: {
@@ -116,7 +170,7 @@ function decide(
 					externalId: target.externalId,
 					source: target.source,
 					points: target.points,
-					seller: sellerOf(tx, target.sellerId)
+					seller: await sellerOf(tx, store, target.sellerId)
 				},
 				seasonId: target.seasonId,
 				reason: reason ?? null
@@ -124,14 +178,15 @@ function decide(
 			now
 		);
 	} else {
-		const net = saleNet(tx, target.id);
+		const net = await saleNetInWrite(tx, store, target.id);
 		const parts = (['provisional', 'confirmed'] as const)
 			.map((status) => ({ status, points: net[status] }))
 			.filter((part) => part.points !== 0);
 		if (parts.length === 0) parts.push({ status: 'confirmed', points: 0 });
-		parts.forEach((part, i) =>
-			appendEntry(
+		for (const [i, part] of parts.entries())
+			await appendEntryInWrite(
 				tx,
+				store,
 				{
 					seasonId: target.seasonId,
 					userId: target.sellerId,
@@ -144,20 +199,28 @@ function decide(
 					createdById: actor.userId ?? null
 				},
 				now,
+				moved,
 				// The sale leaves the sales count once, whatever mix of statuses it had.
 				i === 0 ? -1 : 0
-			)
-		);
+			);
 	}
 	const status = FINAL_STATUS[decision];
-	tx.update(sale)
+	await tx
+		.update(sale)
 		.set({ status, reviewedById: actor.userId ?? null, reviewedAt: now, reviewReason: reason })
-		.where(eq(sale.id, target.id))
-		.run();
+		.where(eq(sale.id, target.id));
 	// A rejected or reversed sale no longer counts on its day (daily rules).
-	if (decision !== 'confirm') removeSaleFromDay(tx, target, owner.timeZone);
-	audit(tx, actor, `sale.${decision}`, `sale:${target.id}`, { reason, points: target.points }, now);
-	bumpVersion(tx, target.seasonId);
+	if (decision !== 'confirm') await removeSaleFromDayInWrite(tx, store, target, owner.timeZone);
+	await auditInWrite(
+		tx,
+		store,
+		actor,
+		`sale.${decision}`,
+		`sale:${target.id}`,
+		{ reason, points: target.points },
+		now
+	);
+	await bumpVersionInWrite(tx, store, target.seasonId);
 	return result(true, status);
 }
 
@@ -167,79 +230,104 @@ export interface DecisionInput {
 	reason?: string | null;
 }
 
-/** Decides on several sales in one transaction; returns each outcome, or throws for all. */
-export function reviewSales(
-	db: Db,
+/**
+ * Decides on several sales in one write of the store; returns each outcome, or throws for all.
+ * The write reads each sale inside it: a decision racing another on a second node sees the
+ * other's outcome (serializable on both dialects), so the points move once.
+ */
+export async function reviewSales(
+	store: Store,
 	saleIds: number[],
 	input: DecisionInput,
 	clock: Clock = systemClock
-): ReviewedSale[] {
+): Promise<ReviewedSale[]> {
 	const now = clock();
-	let awardChanges = new Map<number, AwardChanges>();
-	// Per season, the earliest sale that stopped counting: awards decided since may no longer hold.
-	const since = new Map<number, number>();
-	const results = db.transaction(
-		(tx) => {
-			const outcomes = saleIds.map((id) => {
-				const target = tx.select().from(sale).where(eq(sale.id, id)).get();
-				if (!target) throw reviewRefused('not_found', m.review_error_no_sale({ id }));
-				const outcome = decide(
-					tx,
-					target,
-					input.decision,
-					input.actor,
-					input.reason?.trim() || null,
-					now
+	const reason = input.reason?.trim() || null;
+	const { sale } = store.tables;
+	const { outcomes, since, moved } = await write(store, async (tx) => {
+		// Per season, the earliest sale that stopped counting: awards decided since may no longer
+		// hold.
+		const since = new Map<number, number>();
+		const moved: StandingMove[] = [];
+		const outcomes: ReviewedSale[] = [];
+		for (const id of saleIds) {
+			const [target] = await tx.select().from(sale).where(eq(sale.id, id)).limit(1);
+			if (!target) throw reviewRefused('not_found', m.review_error_no_sale({ id }));
+			const outcome = await decide(
+				tx,
+				store,
+				target,
+				input.decision,
+				input.actor,
+				reason,
+				now,
+				moved
+			);
+			if (outcome.changed && input.decision !== 'confirm')
+				since.set(
+					target.seasonId,
+					Math.min(since.get(target.seasonId) ?? Infinity, target.occurredAt)
 				);
-				if (outcome.changed && input.decision !== 'confirm')
-					since.set(
-						target.seasonId,
-						Math.min(since.get(target.seasonId) ?? Infinity, target.occurredAt)
-					);
-				return outcome;
-			});
-			// The badges those sales earned follow them: withdrawn now, and given to whoever earns
-			// them now by the season's re-evaluation once this has committed.
-			if (since.size > 0) awardChanges = reconcileAwards(tx, now);
-			return outcomes;
-		},
-		{ behavior: 'immediate' }
-	);
-	for (const seasonId of new Set(results.filter((r) => r.changed).map((r) => r.seasonId))) {
+			outcomes.push(outcome);
+		}
+		return { outcomes, since, moved };
+	});
+	markStandingsMoved(moved);
+	for (const seasonId of new Set(outcomes.filter((r) => r.changed).map((r) => r.seasonId))) {
 		notifyLeaderboard(seasonId);
 	}
+	if (since.size > 0) reconcileAfterReview(store, since, now, clock);
+	return outcomes;
+}
+
+/**
+ * The badges the rejected or reversed sales earned follow them: withdrawn now, and given to
+ * whoever earns them now by the season's re-evaluation in slices. The badges' engine runs on
+ * SQLite's connection right after the commit (nothing else runs between the two on that one
+ * connection); on PostgreSQL it is not ported and nothing is reconciled.
+ */
+function reconcileAfterReview(
+	store: Store,
+	since: Map<number, number>,
+	now: number,
+	clock: Clock
+): void {
+	const db = unportedSqlite(store);
+	if (!db) return;
+	const awardChanges = db.transaction((tx) => reconcileAwards(tx, now), { behavior: 'immediate' });
 	for (const [seasonId, changes] of awardChanges) publishAwardChanges(seasonId, changes);
 	for (const [seasonId, from] of since) reconcileInSlices(db, seasonId, from, clock);
-	return results;
 }
 
 /** The API's way in: a sale by its external id from the API source. */
-export function reviewByExternalId(
-	db: Db,
+export async function reviewByExternalId(
+	store: Store,
 	externalId: string,
 	input: DecisionInput,
 	clock: Clock = systemClock
-): ReviewedSale {
-	const target = db
+): Promise<ReviewedSale> {
+	const { sale } = store.tables;
+	const [target] = await store.db
 		.select({ id: sale.id })
 		.from(sale)
 		.where(and(eq(sale.source, 'api'), eq(sale.externalId, externalId)))
-		.get();
+		.limit(1);
 	if (!target) throw reviewRefused('not_found', m.review_error_no_external({ externalId }));
-	return reviewSales(db, [target.id], input, clock)[0];
+	return (await reviewSales(store, [target.id], input, clock))[0];
 }
 
 /** Confirms pending sales older than their season's auto-confirm delay. Returns how many. */
-export function autoConfirm(db: Db, clock: Clock = systemClock): number {
+export async function autoConfirm(store: Store, clock: Clock = systemClock): Promise<number> {
 	const now = clock();
-	const seasons = db
-		.select()
+	const { sale, season } = store.tables;
+	const seasons = await store.db
+		.select({ id: season.id, autoConfirmDays: season.autoConfirmDays })
 		.from(season)
-		.all()
-		.filter((s) => s.autoConfirmDays != null);
+		.where(isNotNull(season.autoConfirmDays));
 	let confirmed = 0;
 	for (const s of seasons) {
-		const due = db
+		const days = s.autoConfirmDays!;
+		const due = await store.db
 			.select({ id: sale.id })
 			.from(sale)
 			.where(
@@ -248,22 +336,17 @@ export function autoConfirm(db: Db, clock: Clock = systemClock): number {
 					eq(sale.status, 'pending'),
 					// A sale flagged above the season's ceiling waits for a person.
 					isNull(sale.flagReason),
-					lt(sale.occurredAt, now - s.autoConfirmDays! * 24 * 60 * 60 * 1000)
+					lt(sale.occurredAt, now - days * 24 * 60 * 60 * 1000)
 				)
-			)
-			.all();
+			);
 		if (due.length === 0) continue;
-		reviewSales(
-			db,
+		const outcomes = await reviewSales(
+			store,
 			due.map((d) => d.id),
-			{
-				decision: 'confirm',
-				actor: SYSTEM,
-				reason: `auto-confirmed after ${s.autoConfirmDays} days`
-			},
+			{ decision: 'confirm', actor: SYSTEM, reason: `auto-confirmed after ${days} days` },
 			clock
 		);
-		confirmed += due.length;
+		confirmed += outcomes.filter((o) => o.changed).length;
 	}
 	return confirmed;
 }

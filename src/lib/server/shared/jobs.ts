@@ -54,6 +54,7 @@ export function startJobs(
 	let bracketsRunning = false;
 	let lapsing = false;
 	let advancing = false;
+	let confirming = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
 	let scheduler: { stop(): void } | undefined;
@@ -68,8 +69,19 @@ export function startJobs(
 	const tick = () => {
 		if (stopped) return;
 		try {
-			const confirmed = autoConfirm(db, clock);
-			if (confirmed > 0) log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
+			// On the store: one run at a time.
+			if (!confirming) {
+				confirming = true;
+				autoConfirm(store, clock)
+					.then((confirmed) => {
+						if (confirmed > 0)
+							log.info({ confirmed }, `auto-confirmed ${confirmed} pending sale(s)`);
+					})
+					.catch((error) => {
+						if (!stopped) log.error({ err: error }, 'auto-confirmation failed');
+					})
+					.finally(() => (confirming = false));
+			}
 			// On the store (the `store` below): one run at a time.
 			if (!lapsing) {
 				lapsing = true;

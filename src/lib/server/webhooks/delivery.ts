@@ -6,7 +6,7 @@ import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { write, type Store, type StoreDb } from '../db/store';
 import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
-import { emitDomainEvent } from '../notify/events';
+import { emitDomainEvent, emitDomainEventInWrite } from '../notify/events';
 import { envelope, type WebhookData, type WebhookEnvelope } from './events';
 import { literal, prepared } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
@@ -82,6 +82,38 @@ export function enqueueWebhooks<E extends WebhookEvent>(
 	for (const hook of hooks) queueDelivery(tx, hook.id, payload, now);
 }
 
+/**
+ * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts).
+ * The domain event goes to the handlers registered for writes (notify/events.ts).
+ * `enqueueWebhooks` stays for the synchronous transactions of sales, badges and seasons.
+ */
+export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
+	tx: StoreDb,
+	store: Store,
+	event: E,
+	data: WebhookData<E>,
+	now: number
+): Promise<void> {
+	if (event !== 'webhook.test')
+		await emitDomainEventInWrite(
+			tx,
+			store,
+			event as Exclude<E, 'webhook.test'>,
+			data as never,
+			now
+		);
+	const { webhook } = store.tables;
+	const hooks = (
+		await tx
+			.select({ id: webhook.id, events: webhook.events })
+			.from(webhook)
+			.where(eq(webhook.active, true))
+	).filter((h) => h.events.includes(event));
+	if (hooks.length === 0) return;
+	const payload = envelope(event, data, now);
+	for (const hook of hooks) await queueDeliveryInWrite(tx, store, hook.id, payload, now);
+}
+
 /** One delivery of a payload to one webhook, due now. */
 export function queueDelivery(
 	tx: Queryable,
@@ -95,7 +127,8 @@ export function queueDelivery(
 }
 
 /**
- * `queueDelivery` inside a store's write (db/store.ts), for the admin console's test event.
+ * `queueDelivery` inside a store's write (db/store.ts), for the admin console's test event and
+ * `enqueueWebhooksInWrite`.
  * `queueDelivery` stays for the synchronous transactions of sales, reviews, badges and seasons.
  */
 export async function queueDeliveryInWrite(

@@ -15,7 +15,9 @@ export const load: PageServerLoad = async (event) => {
 	// The live season, else one that ended but still takes late confirmations.
 	const { season } = await getReviewSeason(getStore(), now);
 	const pending =
-		season && season.status === 'ended' ? reviewQueue(db, season.id, {}, now).waiting.sales : 0;
+		season && season.status === 'ended'
+			? (await reviewQueue(getStore(), season.id, {}, now)).waiting.sales
+			: 0;
 	return {
 		// The feed is the boards' (still synchronous); the overview's own reads are the store's.
 		overview: season

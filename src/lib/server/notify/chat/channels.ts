@@ -151,13 +151,19 @@ export function activeChannels(db: Queryable): ActiveChannel[] {
 	return channels;
 }
 
-/** `activeChannels` through the store (the lead changes and daily summaries, watch.ts). */
-export async function readActiveChannels(store: Store): Promise<ActiveChannel[]> {
+/**
+ * `activeChannels` through the store (the lead changes and daily summaries, watch.ts); inside a
+ * write, with its `tx` (the domain events of the commands ported to the store, queue.ts).
+ */
+export async function readActiveChannels(
+	store: Store,
+	db: StoreDb = store.db
+): Promise<ActiveChannel[]> {
 	const at = performance.now();
 	const known = fresh(at);
 	if (known) return known;
 	const { chatChannel: channel } = store.tables;
-	const channels = await store.db
+	const channels = await db
 		.select({
 			id: channel.id,
 			platform: channel.platform,

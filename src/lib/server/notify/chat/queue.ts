@@ -11,7 +11,12 @@ import type { Store, StoreDb } from '../../db/store';
 import { getOrganisation, readOrganisation } from '../../organisation/settings';
 import type { Locale } from '../../../i18n/locales';
 import type { DomainData, DomainEvent } from '../events';
-import { activeChannels, DEFAULT_BIG_SALE_POINTS, type ActiveChannel } from './channels';
+import {
+	activeChannels,
+	DEFAULT_BIG_SALE_POINTS,
+	readActiveChannels,
+	type ActiveChannel
+} from './channels';
 import { formatChat, type ChatSubject, type FormattedChat } from './compose';
 
 type ChatTarget = Pick<ActiveChannel, 'id' | 'platform' | 'name'>;
@@ -142,6 +147,87 @@ function seasonOf(tx: Queryable, id: number) {
 		.get();
 }
 
+type SeasonNaming = { name: string; timeZone: string } | undefined;
+
+/** What a domain event queues: for which channels, which subject, under which key. */
+interface ChatPlan {
+	to: ActiveChannel[];
+	/** The season whose name or time zone the subject needs (read only when a channel wants it). */
+	seasonId: number | null;
+	subject: (s: SeasonNaming) => QueuedSubject;
+	key: string;
+}
+
+function chatPlan<E extends DomainEvent>(
+	channels: ActiveChannel[],
+	event: E,
+	data: DomainData<E>
+): ChatPlan | null {
+	switch (event) {
+		case 'sale.confirmed': {
+			const { seasonId, sale } = data as DomainData<'sale.confirmed'>;
+			const big = wanting(channels, 'big_sale').filter(
+				(c) => sale.points >= (c.bigSalePoints ?? DEFAULT_BIG_SALE_POINTS)
+			);
+			return {
+				to: big,
+				seasonId,
+				subject: (s) => ({
+					event: 'big_sale',
+					season: s?.name ?? '',
+					seller: sale.seller.name,
+					points: sale.points
+				}),
+				key: String(sale.id)
+			};
+		}
+		case 'badge.awarded': {
+			const d = data as DomainData<'badge.awarded'>;
+			return {
+				to: wanting(channels, 'badge'),
+				seasonId: d.seasonId,
+				subject: (s) => ({
+					event: 'badge',
+					season: s?.name ?? '',
+					who: d.subjectName,
+					badge: d.badge
+				}),
+				key: `${d.seasonId}:${d.subjectType}:${d.subjectId}:${d.badge.id}:${d.periodKey}`
+			};
+		}
+		case 'season.started': {
+			const { season: started } = data as DomainData<'season.started'>;
+			return {
+				to: wanting(channels, 'season_start'),
+				seasonId: started.id,
+				subject: (s) => ({
+					event: 'season_start',
+					season: started.name,
+					startsAt: Date.parse(started.startsAt),
+					endsAt: Date.parse(started.endsAt),
+					timeZone: s?.timeZone ?? 'UTC'
+				}),
+				key: String(started.id)
+			};
+		}
+		case 'season.ended': {
+			const d = data as DomainData<'season.ended'>;
+			return {
+				to: wanting(channels, 'season_end'),
+				seasonId: null,
+				subject: () => ({
+					event: 'season_end',
+					season: d.season.name,
+					podium: d.podium,
+					teams: d.teams
+				}),
+				key: String(d.season.id)
+			};
+		}
+	}
+	return null;
+}
+
 /**
  * The domain-event handler: runs inside every sale's transaction, so it costs one cached list
  * (channels.ts) until a channel wants the event; only then does it read the season's name.
@@ -154,72 +240,32 @@ export function onChatDomainEvent<E extends DomainEvent>(
 ): void {
 	const channels = activeChannels(tx);
 	if (channels.length === 0) return;
-	switch (event) {
-		case 'sale.confirmed': {
-			const { seasonId, sale } = data as DomainData<'sale.confirmed'>;
-			const big = wanting(channels, 'big_sale').filter(
-				(c) => sale.points >= (c.bigSalePoints ?? DEFAULT_BIG_SALE_POINTS)
-			);
-			if (big.length === 0) return;
-			const s = seasonOf(tx, seasonId);
-			queueForChannels(
-				tx,
-				big,
-				{ event: 'big_sale', season: s?.name ?? '', seller: sale.seller.name, points: sale.points },
-				String(sale.id),
-				now
-			);
-			return;
-		}
-		case 'badge.awarded': {
-			const d = data as DomainData<'badge.awarded'>;
-			const to = wanting(channels, 'badge');
-			if (to.length === 0) return;
-			queueForChannels(
-				tx,
-				to,
-				{
-					event: 'badge',
-					season: seasonOf(tx, d.seasonId)?.name ?? '',
-					who: d.subjectName,
-					badge: d.badge
-				},
-				`${d.seasonId}:${d.subjectType}:${d.subjectId}:${d.badge.id}:${d.periodKey}`,
-				now
-			);
-			return;
-		}
-		case 'season.started': {
-			const { season: started } = data as DomainData<'season.started'>;
-			const to = wanting(channels, 'season_start');
-			if (to.length === 0) return;
-			queueForChannels(
-				tx,
-				to,
-				{
-					event: 'season_start',
-					season: started.name,
-					startsAt: Date.parse(started.startsAt),
-					endsAt: Date.parse(started.endsAt),
-					timeZone: seasonOf(tx, started.id)?.timeZone ?? 'UTC'
-				},
-				String(started.id),
-				now
-			);
-			return;
-		}
-		case 'season.ended': {
-			const d = data as DomainData<'season.ended'>;
-			const to = wanting(channels, 'season_end');
-			if (to.length === 0) return;
-			queueForChannels(
-				tx,
-				to,
-				{ event: 'season_end', season: d.season.name, podium: d.podium, teams: d.teams },
-				String(d.season.id),
-				now
-			);
-			return;
-		}
-	}
+	const plan = chatPlan(channels, event, data);
+	if (!plan || plan.to.length === 0) return;
+	const s = plan.seasonId == null ? undefined : seasonOf(tx, plan.seasonId);
+	queueForChannels(tx, plan.to, plan.subject(s), plan.key, now);
+}
+
+/** `onChatDomainEvent` inside a store's write: the events of the commands ported to it. */
+export async function onChatDomainEventInWrite<E extends DomainEvent>(
+	tx: StoreDb,
+	store: Store,
+	event: E,
+	data: DomainData<E>,
+	now: number
+): Promise<void> {
+	const channels = await readActiveChannels(store, tx);
+	if (channels.length === 0) return;
+	const plan = chatPlan(channels, event, data);
+	if (!plan || plan.to.length === 0) return;
+	const { season } = store.tables;
+	const [s] =
+		plan.seasonId == null
+			? []
+			: await tx
+					.select({ name: season.name, timeZone: season.timeZone })
+					.from(season)
+					.where(eq(season.id, plan.seasonId))
+					.limit(1);
+	await queueForChannelsInWrite(tx, store, plan.to, plan.subject(s), plan.key, now);
 }

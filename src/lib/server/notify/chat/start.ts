@@ -5,8 +5,8 @@
 import type { Store } from '../../db/store';
 import { systemClock, type Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
-import { onDomainEvent, rankEvents, type RankEvents } from '../events';
-import { onChatDomainEvent } from './queue';
+import { onDomainEvent, onDomainEventInWrite, rankEvents, type RankEvents } from '../events';
+import { onChatDomainEvent, onChatDomainEventInWrite } from './queue';
 import { createChatSender, type ChatPoster } from './send';
 import { queueDailySummaries, queueLeadChange } from './watch';
 
@@ -27,6 +27,16 @@ export function startChat(
 	const removeHandler = onDomainEvent((tx, event, data, now) => {
 		try {
 			onChatDomainEvent(tx, event, data, now);
+		} catch (error) {
+			log.error({ err: error, event }, 'queueing a chat message failed');
+		}
+	});
+	// The same for the events of the commands ported to the store, inside their write. A failure
+	// is logged and the write goes on on SQLite; on PostgreSQL a failed statement aborts the
+	// transaction, so the write's next statement fails it.
+	const removeHandlerInWrite = onDomainEventInWrite(async (tx, inStore, event, data, now) => {
+		try {
+			await onChatDomainEventInWrite(tx, inStore, event, data, now);
 		} catch (error) {
 			log.error({ err: error, event }, 'queueing a chat message failed');
 		}
@@ -53,6 +63,7 @@ export function startChat(
 	summaries.unref();
 	return () => {
 		removeHandler();
+		removeHandlerInWrite();
 		rankEvents.off('lead', onLead);
 		clearInterval(sending);
 		clearInterval(summaries);

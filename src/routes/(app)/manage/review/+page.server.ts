@@ -3,7 +3,6 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { graceEndsAt } from '$lib/contest/calendar';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { getReviewSeason, listReviewableSeasons } from '$lib/server/seasons/queries';
@@ -36,7 +35,6 @@ const filtersSchema = z.object({
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, MANAGERS);
-	const db = getDb();
 	const q = event.url.searchParams;
 	const now = Date.now();
 	// An ended season stays here until its grace period is over, for late confirmations.
@@ -52,8 +50,9 @@ export const load: PageServerLoad = async (event) => {
 		product: q.get('product') ?? undefined,
 		age: q.get('age') ?? undefined
 	});
-	const queue = reviewQueue(
-		db,
+	const store = getStore();
+	const queue = await reviewQueue(
+		store,
 		season.id,
 		{
 			teamId: filters.team,
@@ -77,12 +76,12 @@ export const load: PageServerLoad = async (event) => {
 		seasons: seasons.map((s) => ({ id: s.id, name: s.name, status: s.status })),
 		filters,
 		filtered: Object.values(filters).some((v) => v !== undefined),
-		options: queueFilterOptions(db, season.id),
+		options: await queueFilterOptions(store, season.id),
 		sales: queue.sales.map((s) => ({ ...s, own: s.sellerId === user.id })),
 		matching: queue.matching,
 		waiting: queue.waiting,
 		limit: QUEUE_LIMIT,
-		recent: recentDecisions(db, season.id, 20),
+		recent: await recentDecisions(store, season.id, 20),
 		now
 	};
 };
@@ -110,13 +109,13 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 		return refuse(400, decision, message, { values });
 	}
 
-	const db = getDb();
 	// Any season still open for review: the queue may show an ended one in its grace period,
 	// and a decision names sales, not a season.
 	const open = await listReviewableSeasons(getStore(), Date.now());
 	if (open.length === 0) return refuse(409, decision, m.review_error_no_season(), { values });
 	const ids = [...new Set(parsed.data.ids)];
-	const known = new Set(open.flatMap((s) => [...salesOfSeason(db, s.id, ids)]));
+	const known = new Set<number>();
+	for (const s of open) for (const id of await salesOfSeason(getStore(), s.id, ids)) known.add(id);
 	const stranger = ids.find((id) => !known.has(id));
 	if (stranger) {
 		const message = m.review_error_stranger({ id: stranger });
@@ -124,7 +123,7 @@ async function decide(event: RequestEvent, decision: 'confirm' | 'reject') {
 	}
 
 	try {
-		const results = reviewSales(db, ids, {
+		const results = await reviewSales(getStore(), ids, {
 			decision,
 			actor: { userId: user.id },
 			reason: reason || null

@@ -1,7 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -158,7 +157,6 @@ export const actions: Actions = {
 		const values = formText(await event.request.formData(), ['saleId', 'reason']);
 		const parsed = parseForm(reverseSchema, values, 'reverse', values);
 		if (!parsed.ok) return parsed.failure;
-		const db = getDb();
 		const season = await consoleSeason();
 		if (!season) return refuse(409, 'reverse', m.console_home_no_season(), { values });
 		// The sale must be this person's in this season: the form names a sale, the server checks whose.
@@ -168,7 +166,7 @@ export const actions: Actions = {
 				values
 			});
 		try {
-			const [result] = reviewSales(db, [target.id], {
+			const [result] = await reviewSales(getStore(), [target.id], {
 				decision: 'reverse',
 				actor: { userId: user.id },
 				reason: parsed.data.reason

@@ -1,0 +1,165 @@
+// What reviewing costs on SQLite (#20: scoring/review.ts and review-queue.ts ported onto the
+// store). Two operations, each the ported, awaited one against the synchronous one of an older
+// checkout (`--old <worktree>`, e.g. `git worktree add /work/wt-old aa6e1cb`, with its
+// node_modules and src/lib/paraglide linked to this checkout's), on its own connection to the
+// same file: reading the manager's queue (`reviewQueue`, 200 of 1,000 pending sales, the counts,
+// the referrals; every load of /manage/review) and confirming one pending sale (`reviewSales`,
+// one decision per call, sales taken in turn). Variants interleaved, rounds × iterations;
+// prints the median µs per operation and the CPU µs per operation.
+// Run with `npx tsx bench/review.ts [--old <worktree>] [--rounds 7] [--n 200]`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../src/lib/server/db';
+import { sale, season, seasonMember, team, user } from '../src/lib/server/db/schema';
+import { sqliteStore } from '../src/lib/server/db/store';
+import { appendEntry } from '../src/lib/server/scoring/ledger';
+import { reviewSales } from '../src/lib/server/scoring/review';
+import { reviewQueue } from '../src/lib/server/scoring/review-queue';
+import { option } from './lib/args';
+import { timeInterleaved, type Variant } from './lib/interleaved';
+
+const ROUNDS = option('rounds', 7);
+const N = option('n', 200);
+const at = process.argv.indexOf('--old');
+const OLD = at === -1 ? null : resolve(process.argv[at + 1]);
+const NOW = Date.now();
+
+const dir = mkdtempSync(join(tmpdir(), 'honorboard-review-bench-'));
+const file = join(dir, 'bench.db');
+const db = openDatabase(file);
+const store = sqliteStore(db);
+const { id: seasonId } = db
+	.insert(season)
+	.values({
+		name: 'Bench',
+		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
+		startsAt: 0,
+		endsAt: 1e13,
+		status: 'live',
+		requireConfirmation: true
+	})
+	.returning()
+	.get();
+const { id: teamId } = db.insert(team).values({ seasonId, name: 'T' }).returning().get();
+const people: number[] = [];
+for (let i = 0; i < 100; i++) {
+	const { id } = db
+		.insert(user)
+		.values({ email: `p${i}@x`, displayName: `P ${i}`, role: 'participant', passwordHash: 'x' })
+		.returning()
+		.get();
+	db.insert(seasonMember).values({ seasonId, userId: id, teamId }).run();
+	people.push(id);
+}
+const { id: managerId } = db
+	.insert(user)
+	.values({ email: 'boss@x', displayName: 'Boss', role: 'manager', passwordHash: 'x' })
+	.returning()
+	.get();
+
+/** A pending sale with its provisional entry, as the sales path leaves it. */
+function pendingSale(n: number): number {
+	return db.transaction((tx) => {
+		const sellerId = people[n % people.length];
+		const { id } = tx
+			.insert(sale)
+			.values({
+				seasonId,
+				source: 'api',
+				externalId: `b${n}`,
+				sellerId,
+				teamId,
+				occurredAt: NOW - 1000 * n,
+				amount: 1000,
+				status: 'pending',
+				points: 10,
+				customerRef: `C-${n}`
+			})
+			.returning()
+			.get();
+		appendEntry(
+			tx,
+			{
+				seasonId,
+				userId: sellerId,
+				teamId,
+				saleId: id,
+				kind: 'sale',
+				points: 10,
+				status: 'provisional'
+			},
+			NOW,
+			1
+		);
+		return id;
+	});
+}
+// The queue: 1,000 pending sales. The confirmations take their own, all made beforehand (the
+// queue shows the 200 oldest: these are newer).
+for (let n = 0; n < 1000; n++) pendingSale(n);
+let serial = 1000;
+const batch = () => Array.from({ length: N }, () => pendingSale(serial++));
+const rounds = (count: number) => Array.from({ length: count }, batch);
+const actor = { userId: managerId };
+
+type OldReview = (db: unknown, ids: number[], input: unknown) => unknown;
+type OldQueue = (db: unknown, seasonId: number, filters: object, now: number) => unknown;
+const variants: Variant[] = [];
+let confirmNew: number[][] = [];
+let confirmOld: number[][] = [];
+if (OLD) {
+	// The older checkout's own modules, on its own connection to the same file.
+	const oldReview = (await import(join(OLD, 'src/lib/server/scoring/review.ts'))) as {
+		reviewSales: OldReview;
+	};
+	const oldQueue = (await import(join(OLD, 'src/lib/server/scoring/review-queue.ts'))) as {
+		reviewQueue: OldQueue;
+	};
+	const oldDb = (
+		(await import(join(OLD, 'src/lib/server/db/index.ts'))) as {
+			openDatabase: (file: string) => unknown;
+		}
+	).openDatabase(file);
+	variants.push(
+		{
+			name: 'queue, before (synchronous)',
+			ops: N,
+			run: () => {
+				for (let i = 0; i < N; i++) oldQueue.reviewQueue(oldDb, seasonId, {}, NOW);
+			}
+		},
+		{
+			name: 'confirm, before (synchronous)',
+			ops: N,
+			run: () => {
+				for (const id of confirmOld.pop()!)
+					oldReview.reviewSales(oldDb, [id], { decision: 'confirm', actor });
+			}
+		}
+	);
+	confirmOld = rounds(ROUNDS);
+}
+variants.push(
+	{
+		name: 'queue, store (awaited)',
+		ops: N,
+		run: async () => {
+			for (let i = 0; i < N; i++) await reviewQueue(store, seasonId, {}, NOW);
+		}
+	},
+	{
+		name: 'confirm, store (awaited)',
+		ops: N,
+		run: async () => {
+			for (const id of confirmNew.pop()!)
+				await reviewSales(store, [id], { decision: 'confirm', actor });
+		}
+	}
+);
+confirmNew = rounds(ROUNDS);
+
+console.log(`${ROUNDS - 1} counted rounds; ${N} operations per round`);
+await timeInterleaved(variants, ROUNDS);
+db.$client.close();
+rmSync(dir, { recursive: true, force: true });
