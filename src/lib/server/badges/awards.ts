@@ -47,7 +47,7 @@ import {
 	type NewSale
 } from './facts';
 import { teamTargetAward } from './probes';
-import { appendEntry, awardNet, changeAwardEntriesStatus } from '../scoring/ledger';
+import { appendEntry, awardNet } from '../scoring/ledger';
 import { bumpVersion } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
@@ -808,19 +808,6 @@ export function reconcileAwards(tx: Queryable, now: number): Map<number, AwardCh
 		}
 	}
 	return changes;
-}
-
-/** A sale was confirmed: the awards it earned, and their points, are confirmed with it. */
-export function confirmSaleAwards(tx: Queryable, saleId: number, now: number): void {
-	const provisional = tx
-		.select({ id: award.id })
-		.from(award)
-		.where(and(eq(award.saleId, saleId), eq(award.status, 'provisional')))
-		.all();
-	for (const a of provisional) {
-		tx.update(award).set({ status: 'confirmed' }).where(eq(award.id, a.id)).run();
-		changeAwardEntriesStatus(tx, a.id, 'provisional', 'confirmed', now);
-	}
 }
 
 /** A person's or team's badges in a season, newest first, withdrawn ones (status void) included. */

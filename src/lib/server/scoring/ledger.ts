@@ -127,20 +127,9 @@ function changeEntriesStatus(
 }
 
 /**
- * Moves a sale's entries from one status to another (the only update the ledger allows), with
- * the standings following. Returns how many points moved.
+ * Moves one entry (a quiz's or a referral's points) from one status to another (the only update
+ * the ledger allows), with the standings following. Returns how many points moved.
  */
-export function changeSaleEntriesStatus(
-	tx: Queryable,
-	saleId: number,
-	from: LedgerStatus,
-	to: LedgerStatus,
-	now: number
-): number {
-	return changeEntriesStatus(tx, eq(ledgerEntry.saleId, saleId), from, to, now);
-}
-
-/** The same for one entry (a quiz's or a referral's points). */
 export function changeEntryStatus(
 	tx: Queryable,
 	entryId: number,
@@ -149,17 +138,6 @@ export function changeEntryStatus(
 	now: number
 ): number {
 	return changeEntriesStatus(tx, eq(ledgerEntry.id, entryId), from, to, now);
-}
-
-/** The same for a badge award's entries (its points follow the sale that earned it). */
-export function changeAwardEntriesStatus(
-	tx: Queryable,
-	awardId: number,
-	from: LedgerStatus,
-	to: LedgerStatus,
-	now: number
-): number {
-	return changeEntriesStatus(tx, eq(ledgerEntry.awardId, awardId), from, to, now);
 }
 
 function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: number } {
@@ -174,11 +152,6 @@ function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: numbe
 		},
 		{ confirmed: 0, provisional: 0 }
 	);
-}
-
-/** Net points of a sale's entries per status. */
-export function saleNet(tx: Queryable, saleId: number): { confirmed: number; provisional: number } {
-	return net(tx, eq(ledgerEntry.saleId, saleId));
 }
 
 /** Net points of a badge award's entries per status. */

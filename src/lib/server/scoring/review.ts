@@ -64,7 +64,8 @@ const FINAL_STATUS: Record<Decision, Sale['status']> = {
 
 /**
  * A confirmed sale's badges: the awards it earned, and their points, are confirmed with it
- * (badges/awards.ts confirmSaleAwards, on the store). Each entry's move is guarded by its status.
+ * (what badges/awards.ts confirmSaleAwards did before the port). Each entry's move is guarded by
+ * its status.
  */
 async function confirmSaleAwardsInWrite(
 	tx: StoreDb,
