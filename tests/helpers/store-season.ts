@@ -1,7 +1,7 @@
 // What the store tests of #20 (tests/integration/*-store.test.ts) set up the same way on both
 // dialects: a live season with teams and members written through a store (db/store.ts), and the
-// code an AppError was thrown with, and the audit entries about a subject.
-import { eq } from 'drizzle-orm';
+// code an AppError was thrown with, the audit entries about a subject, and a subject's points.
+import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { theme } from './factories';
@@ -89,4 +89,25 @@ export async function auditsOf(store: Store, subject: string) {
 		.from(auditEvent)
 		.where(eq(auditEvent.subject, subject))
 		.orderBy(auditEvent.id);
+}
+
+/** A subject's confirmed and provisional points in a season (undefined without a standing). */
+export async function pointsOf(
+	store: Store,
+	seasonId: number,
+	subjectType: 'user' | 'team',
+	subjectId: number
+) {
+	const { standing } = store.tables;
+	const [row] = await store.db
+		.select({ confirmed: standing.confirmedPoints, provisional: standing.provisionalPoints })
+		.from(standing)
+		.where(
+			and(
+				eq(standing.seasonId, seasonId),
+				eq(standing.subjectType, subjectType),
+				eq(standing.subjectId, subjectId)
+			)
+		);
+	return row;
 }

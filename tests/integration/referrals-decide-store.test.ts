@@ -4,7 +4,7 @@
 // SQLite file and a throwaway PostgreSQL. "Two nodes" are two stores on one database: a
 // referral decided on both at once is decided once, its points moved once.
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
 	confirmReferral,
 	lapseReferrals,
@@ -13,7 +13,7 @@ import {
 import { appendEntryInWrite } from '../../src/lib/server/scoring/ledger';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, auditsOf, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, auditsOf, liveSeasonOn, pointsOf } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('referrals-decide-store');
 const NOW = 1_900_000_000_000;
@@ -81,7 +81,7 @@ async function saleOn(store: Store, s: Season, status: 'approved' | 'pending' = 
 
 /** The referral, its entry's status, the referrer's and the team's standing, the version. */
 async function stateOf(store: Store, s: Season, referralId: number) {
-	const { referral, ledgerEntry, standing, season } = store.tables;
+	const { referral, ledgerEntry, season } = store.tables;
 	const [row] = await store.db
 		.select({
 			status: referral.status,
@@ -93,27 +93,14 @@ async function stateOf(store: Store, s: Season, referralId: number) {
 		.from(referral)
 		.innerJoin(ledgerEntry, eq(ledgerEntry.id, referral.ledgerEntryId))
 		.where(eq(referral.id, referralId));
-	const points = async (type: 'user' | 'team', id: number) => {
-		const [one] = await store.db
-			.select({ confirmed: standing.confirmedPoints, provisional: standing.provisionalPoints })
-			.from(standing)
-			.where(
-				and(
-					eq(standing.seasonId, s.seasonId),
-					eq(standing.subjectType, type),
-					eq(standing.subjectId, id)
-				)
-			);
-		return one;
-	};
 	const [{ version }] = await store.db
 		.select({ version: season.version })
 		.from(season)
 		.where(eq(season.id, s.seasonId));
 	return {
 		...row,
-		person: await points('user', s.people[0].id),
-		team: await points('team', s.teamIds[0]),
+		person: await pointsOf(store, s.seasonId, 'user', s.people[0].id),
+		team: await pointsOf(store, s.seasonId, 'team', s.teamIds[0]),
 		version
 	};
 }

@@ -3,12 +3,12 @@
 // on a temp SQLite file and a throwaway PostgreSQL. "Two nodes" are two stores on one database:
 // the same request id sent to both at once records once, and both answers are the same.
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { recordReferral, type RecordReferralInput } from '../../src/lib/server/referrals/record';
 import { saveReferralSettings } from '../../src/lib/server/referrals/programme';
 import type { Store } from '../../src/lib/server/db/store';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
+import { appErrorCode, liveSeasonOn, pointsOf } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('referrals-record-store');
 const NOW = 1_900_000_000_000;
@@ -34,7 +34,7 @@ function form(s: Season, extra: Partial<RecordReferralInput> = {}): RecordReferr
 
 /** The season's referrals and entries, the first person's and team's standing, the version. */
 async function stateOf(store: Store, s: Season) {
-	const { referral, ledgerEntry, standing, season } = store.tables;
+	const { referral, ledgerEntry, season } = store.tables;
 	const referrals = await store.db
 		.select({
 			id: referral.id,
@@ -54,19 +54,6 @@ async function stateOf(store: Store, s: Season) {
 		.select({ id: ledgerEntry.id })
 		.from(ledgerEntry)
 		.where(eq(ledgerEntry.seasonId, s.seasonId));
-	const points = async (type: 'user' | 'team', id: number) => {
-		const [one] = await store.db
-			.select({ confirmed: standing.confirmedPoints, provisional: standing.provisionalPoints })
-			.from(standing)
-			.where(
-				and(
-					eq(standing.seasonId, s.seasonId),
-					eq(standing.subjectType, type),
-					eq(standing.subjectId, id)
-				)
-			);
-		return one;
-	};
 	const [{ version }] = await store.db
 		.select({ version: season.version })
 		.from(season)
@@ -74,8 +61,8 @@ async function stateOf(store: Store, s: Season) {
 	return {
 		referrals,
 		entries: entries.length,
-		person: await points('user', s.people[0].id),
-		team: await points('team', s.teamIds[0]),
+		person: await pointsOf(store, s.seasonId, 'user', s.people[0].id),
+		team: await pointsOf(store, s.seasonId, 'team', s.teamIds[0]),
 		version
 	};
 }
