@@ -7,16 +7,13 @@
 // one decision per call, sales taken in turn). Variants interleaved, rounds × iterations;
 // prints the median µs per operation and the CPU µs per operation.
 // Run with `npx tsx bench/review.ts [--old <worktree>] [--rounds 7] [--n 200]`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../src/lib/server/db';
-import { sale, season, seasonMember, team, user } from '../src/lib/server/db/schema';
-import { sqliteStore } from '../src/lib/server/db/store';
+import { sale } from '../src/lib/server/db/schema';
 import { appendEntry } from '../src/lib/server/scoring/ledger';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { reviewQueue } from '../src/lib/server/scoring/review-queue';
 import { option } from './lib/args';
+import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
@@ -25,38 +22,10 @@ const at = process.argv.indexOf('--old');
 const OLD = at === -1 ? null : resolve(process.argv[at + 1]);
 const NOW = Date.now();
 
-const dir = mkdtempSync(join(tmpdir(), 'honorboard-review-bench-'));
-const file = join(dir, 'bench.db');
-const db = openDatabase(file);
-const store = sqliteStore(db);
-const { id: seasonId } = db
-	.insert(season)
-	.values({
-		name: 'Bench',
-		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
-		startsAt: 0,
-		endsAt: 1e13,
-		status: 'live',
-		requireConfirmation: true
-	})
-	.returning()
-	.get();
-const { id: teamId } = db.insert(team).values({ seasonId, name: 'T' }).returning().get();
-const people: number[] = [];
-for (let i = 0; i < 100; i++) {
-	const { id } = db
-		.insert(user)
-		.values({ email: `p${i}@x`, displayName: `P ${i}`, role: 'participant', passwordHash: 'x' })
-		.returning()
-		.get();
-	db.insert(seasonMember).values({ seasonId, userId: id, teamId }).run();
-	people.push(id);
-}
-const { id: managerId } = db
-	.insert(user)
-	.values({ email: 'boss@x', displayName: 'Boss', role: 'manager', passwordHash: 'x' })
-	.returning()
-	.get();
+const contest = benchContest('review', { people: 100, season: { requireConfirmation: true } });
+const { file, db, store, managerId } = contest;
+const { id: seasonId, teamId } = contest.seasons[0];
+const people = contest.people.map((p) => p.id);
 
 /** A pending sale with its provisional entry, as the sales path leaves it. */
 function pendingSale(n: number): number {
@@ -161,5 +130,4 @@ confirmNew = rounds(ROUNDS);
 
 console.log(`${ROUNDS - 1} counted rounds; ${N} operations per round`);
 await timeInterleaved(variants, ROUNDS);
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+contest.remove();

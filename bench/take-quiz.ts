@@ -7,11 +7,7 @@
 // person's first, earning, passing attempt at a quiz, each (quiz, person) used once. Variants
 // interleaved, rounds × iterations; prints the median µs and CPU µs per attempt.
 // Run with `npx tsx bench/take-quiz.ts [--rounds 7] [--n 1000]`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { openDatabase } from '../src/lib/server/db';
 import {
 	badge,
 	quiz,
@@ -19,12 +15,9 @@ import {
 	quizOption,
 	quizQuestion,
 	season,
-	seasonMember,
-	team,
 	user,
 	type QuizAnswers
 } from '../src/lib/server/db/schema';
-import { sqliteStore } from '../src/lib/server/db/store';
 import { createQuiz, publishQuiz, questionsOf } from '../src/lib/server/quizzes/commands';
 import { quizActivity, takeQuiz } from '../src/lib/server/quizzes/attempts';
 import { checkAnswers, quizStatus, scoreAttempt } from '../src/lib/contest/quiz';
@@ -36,6 +29,7 @@ import { publishAwardChanges, type AwardChanges } from '../src/lib/server/badges
 import { notifyLeaderboard, publishActivity } from '../src/lib/server/realtime/publish';
 import type { ActivityItem } from '../src/lib/realtime/events';
 import { option } from './lib/args';
+import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
@@ -44,32 +38,11 @@ const PEOPLE = 500;
 const QUIZZES = 60;
 if (2 * ROUNDS * N > PEOPLE * QUIZZES) throw new Error('too few (quiz, person) pairs');
 
-const dir = mkdtempSync(join(tmpdir(), 'honorboard-take-quiz-bench-'));
-const db = openDatabase(join(dir, 'bench.db'));
-const store = sqliteStore(db);
+const contest = benchContest('take-quiz', { people: PEOPLE });
+const { db, store } = contest;
 const now = Date.now();
-const { id: seasonId } = db
-	.insert(season)
-	.values({
-		name: 'Bench',
-		theme: { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' },
-		startsAt: 0,
-		endsAt: 1e13,
-		status: 'live'
-	})
-	.returning()
-	.get();
-const { id: teamId } = db.insert(team).values({ seasonId, name: 'T' }).returning().get();
-const people: number[] = [];
-for (let i = 0; i < PEOPLE; i++) {
-	const { id } = db
-		.insert(user)
-		.values({ email: `p${i}@x`, displayName: `P ${i}`, role: 'participant', passwordHash: 'x' })
-		.returning()
-		.get();
-	db.insert(seasonMember).values({ seasonId, userId: id, teamId }).run();
-	people.push(id);
-}
+const seasonId = contest.seasons[0].id;
+const people = contest.people.map((p) => p.id);
 db.insert(badge)
 	.values({ seasonId, name: 'Whiz', criterion: { kind: 'quizzes_passed', count: 1 } })
 	.run();
@@ -260,5 +233,4 @@ console.log(`${ROUNDS - 1} counted rounds; ${N} first attempts per round`);
 await timeInterleaved(variants, ROUNDS);
 const earning = db.select({ id: quizAttempt.id }).from(quizAttempt).all().length;
 if (earning !== 2 * ROUNDS * N) throw new Error(`expected ${2 * ROUNDS * N} attempts, ${earning}`);
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+contest.remove();

@@ -1,6 +1,7 @@
 // A temp SQLite file with live seasons (a team each), participants and a manager, for the
 // benchmarks of the store's commands and reads against the synchronous code they replaced
-// (bench/adjust-points.ts, record-referral.ts, season-choice.ts, store-statements.ts).
+// (bench/adjust-points.ts, record-referral.ts, review.ts, season-choice.ts, store-statements.ts,
+// take-quiz.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface BenchPerson {
 }
 
 export interface BenchContest {
+	/** The SQLite file, for a second connection (an older checkout's code, bench/review.ts). */
+	file: string;
 	db: Db;
 	store: Store;
 	seasons: { id: number; teamId: number }[];
@@ -28,11 +31,18 @@ export interface BenchContest {
 
 export function benchContest(
 	name: string,
-	options: { seasons?: number; people?: number; alsoNextEvery?: number } = {}
+	options: {
+		seasons?: number;
+		people?: number;
+		alsoNextEvery?: number;
+		/** Settings every season gets (e.g. `requireConfirmation`). */
+		season?: Partial<typeof season.$inferInsert>;
+	} = {}
 ): BenchContest {
 	const { seasons: seasonCount = 1, people: peopleCount = 200, alsoNextEvery = 0 } = options;
 	const dir = mkdtempSync(join(tmpdir(), `honorboard-${name}-bench-`));
-	const db = openDatabase(join(dir, 'bench.db'));
+	const file = join(dir, 'bench.db');
+	const db = openDatabase(file);
 	const theme = { primary: '#2563eb', accent: '#f59e0b', emoji: '🏆', tagline: '' };
 	const seasons: BenchContest['seasons'] = [];
 	const people: BenchPerson[] = [];
@@ -41,7 +51,14 @@ export function benchContest(
 		for (let s = 0; s < seasonCount; s++) {
 			const { id } = tx
 				.insert(season)
-				.values({ name: `Season ${s}`, theme, startsAt: s, endsAt: 1e13, status: 'live' })
+				.values({
+					name: `Season ${s}`,
+					theme,
+					startsAt: s,
+					endsAt: 1e13,
+					status: 'live',
+					...options.season
+				})
 				.returning()
 				.get();
 			const { id: teamId } = tx.insert(team).values({ seasonId: id, name: 'T' }).returning().get();
@@ -70,6 +87,7 @@ export function benchContest(
 			.get().id;
 	});
 	return {
+		file,
 		db,
 		store: sqliteStore(db),
 		seasons,
