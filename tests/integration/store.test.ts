@@ -10,9 +10,12 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readFile } from 'node:fs';
 import {
 	openStore,
+	preparedQuery,
 	STATEMENTS_KEPT,
 	write,
-	WriteAwaitedIoError
+	WriteAwaitedIoError,
+	type StoreDb,
+	type Tables
 } from '../../src/lib/server/db/store';
 import {
 	beginSignIn,
@@ -28,6 +31,30 @@ const SECOND = 1000;
 const nodes = twoNodesPerDialect('store');
 
 const retry = (a: SignInAttempt) => (a.ok ? 0 : a.retryAfter);
+
+// Queries for preparedQuery, module-level as its callers' are; `builds` counts their building.
+const builds = { insert: 0, select: 0 };
+const insertThrottle = (db: StoreDb, { loginThrottle }: Tables) => {
+	builds.insert++;
+	return db
+		.insert(loginThrottle)
+		.values({
+			key: sql.placeholder('key'),
+			failures: sql.placeholder('failures'),
+			lastFailureAt: sql.placeholder('at')
+		})
+		.returning({ key: loginThrottle.key })
+		.prepare('test_insert_throttle');
+};
+const throttleByKey = (db: StoreDb, { loginThrottle }: Tables) => {
+	builds.select++;
+	return db
+		.select({ key: loginThrottle.key, failures: loginThrottle.failures })
+		.from(loginThrottle)
+		.where(like(loginThrottle.key, sql.placeholder('key')))
+		.orderBy(loginThrottle.key)
+		.prepare('test_throttle_by_key');
+};
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: 0 | 1) => nodes[dialect][i];
@@ -61,6 +88,45 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			.from(loginThrottle)
 			.where(like(loginThrottle.key, 'w:undo%'));
 		expect(rows).toEqual([]);
+	});
+
+	it('a prepared query runs in the write it is called in, with each call’s values', async () => {
+		const store = node(0);
+		const failure = new Error('refused');
+		await expect(
+			write(store, async (tx) => {
+				await preparedQuery(tx, store, insertThrottle).execute({
+					key: 'p:undo',
+					failures: 1,
+					at: 1
+				});
+				throw failure;
+			})
+		).rejects.toBe(failure);
+		const inserted = await write(store, async (tx) => [
+			...(await preparedQuery(tx, store, insertThrottle).execute({
+				key: 'p:a',
+				failures: 1,
+				at: 1
+			})),
+			...(await preparedQuery(tx, store, insertThrottle).execute({
+				key: 'p:b',
+				failures: 2,
+				at: 1
+			}))
+		]);
+		expect(inserted).toEqual([{ key: 'p:a' }, { key: 'p:b' }]);
+		// Read outside a write, on both nodes: what was committed, and nothing of the rolled back.
+		for (const reader of [node(0), node(1)])
+			expect(await preparedQuery(reader.db, reader, throttleByKey).execute({ key: 'p:%' })).toEqual(
+				[
+					{ key: 'p:a', failures: 1 },
+					{ key: 'p:b', failures: 2 }
+				]
+			);
+		expect(await preparedQuery(store.db, store, throttleByKey).execute({ key: 'p:b' })).toEqual([
+			{ key: 'p:b', failures: 2 }
+		]);
 	});
 
 	it('integers past 2^31 read back as numbers', async () => {
@@ -321,6 +387,54 @@ describe('on sqlite, a query is prepared once per connection', () => {
 		expect(await builder()).toEqual([{ key: 'cache:raw', failures: 2 }]); // Drizzle: raw rows
 		expect(asSqlite.all(same)).toEqual([{ key: 'cache:raw', failures: 2 }]); // the driver's objects
 		expect(await builder()).toEqual([{ key: 'cache:raw', failures: 2 }]);
+	});
+
+	it('a prepared query is built and prepared once per connection, inside writes or not', async () => {
+		const store = sqliteOf();
+		const other = nodes.sqlite[1];
+		// Queries of their own (a query is known by its function), built on neither node yet.
+		const insert: typeof insertThrottle = (db, tables) => insertThrottle(db, tables);
+		const select: typeof throttleByKey = (db, tables) => throttleByKey(db, tables);
+		const before = { ...builds };
+		const texts = await preparedDuring(async () => {
+			for (let i = 0; i < 3; i++) {
+				await write(store, (tx) =>
+					preparedQuery(tx, store, insert).execute({ key: `once:${i}`, failures: i, at: 1 })
+				);
+				await preparedQuery(store.db, store, select).execute({ key: 'once:%' });
+			}
+		});
+		expect(builds.insert - before.insert).toBe(1);
+		expect(builds.select - before.select).toBe(1);
+		expect(texts).toHaveLength(2);
+		// The other node's connection builds its own, and reads what this one committed.
+		expect(await preparedQuery(other.db, other, select).execute({ key: 'once:%' })).toEqual([
+			{ key: 'once:0', failures: 0 },
+			{ key: 'once:1', failures: 1 },
+			{ key: 'once:2', failures: 2 }
+		]);
+		expect(builds.select - before.select).toBe(2);
+	});
+
+	it('a prepared query of a write that awaited I/O is refused, and nothing of it stays', async () => {
+		const store = sqliteOf();
+		const pending = write(store, async (tx) => {
+			await preparedQuery(tx, store, insertThrottle).execute({
+				key: 'pio:before',
+				failures: 1,
+				at: 1
+			});
+			await new Promise((resolve) => setTimeout(resolve, 10));
+			await preparedQuery(tx, store, insertThrottle).execute({
+				key: 'pio:after',
+				failures: 1,
+				at: 1
+			});
+		});
+		await expect(pending).rejects.toBeInstanceOf(WriteAwaitedIoError);
+		expect(await preparedQuery(store.db, store, throttleByKey).execute({ key: 'pio:%' })).toEqual(
+			[]
+		);
 	});
 
 	it(`keeps the ${STATEMENTS_KEPT} most recently used statements and prepares an older one again`, async () => {

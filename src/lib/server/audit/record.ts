@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { auditEvent } from '../db/schema';
 import type { Queryable } from '../db';
-import type { Store, StoreDb } from '../db/store';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 
 /** Who did something: a signed-in user, an API token, or the system itself (both null). */
 export interface Actor {
@@ -36,8 +37,24 @@ export async function auditInWrite(
 	data: Record<string, unknown>,
 	now: number
 ): Promise<void> {
-	await tx.insert(store.tables.auditEvent).values(auditRow(actor, action, subject, data, now));
+	await preparedQuery(tx, store, insertAuditOnStore).execute(
+		auditRow(actor, action, subject, data, now)
+	);
 }
+
+// Every ported command audits: prepared once per connection (db/store.ts `preparedQuery`).
+const insertAuditOnStore = (db: StoreDb, { auditEvent }: Tables) =>
+	db
+		.insert(auditEvent)
+		.values({
+			actorUserId: sql.placeholder('actorUserId'),
+			actorTokenId: sql.placeholder('actorTokenId'),
+			action: sql.placeholder('action'),
+			subject: sql.placeholder('subject'),
+			data: sql.placeholder('data'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.prepare('audit_insert');
 
 function auditRow(
 	actor: Actor,

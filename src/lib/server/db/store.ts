@@ -48,6 +48,7 @@ export function sqliteStore(db: Db): Store {
 	const client = db.$client;
 	// The store's own Drizzle on the connection, whose statements come from the cache below.
 	const cached = {
+		[CONNECTION]: { client, state: { broken: false } },
 		prepare: (source: string) => cachedStatement(client, source),
 		transaction() {
 			throw new Error('A store opens its transactions with write() or read(), not transaction()');
@@ -92,6 +93,48 @@ function cachedStatement(client: Database.Database, source: string): Database.St
 	if (statement.reader) statement.raw(false);
 	return statement;
 }
+
+/** Where a SQLite store's Drizzle (its `db`, a write's `tx`) runs: the connection, and the write's state. */
+const CONNECTION = Symbol('connection');
+type Connection = { client: Database.Database; state: { broken: boolean } };
+
+/**
+ * A query `build` makes from the tables with `sql.placeholder()` for its values and ends with
+ * `.prepare(name)`, run with `.execute({ … })`. Drizzle then builds its SQL once instead of on
+ * every call: building is what a store command cost beyond the synchronous code it replaced
+ * (checking each part with `is()`, assembling the text; docs/benchmarks.md). For the paths
+ * that run per sale or per request.
+ * - SQLite: built once per connection (and per `build`, a module-level function) and run on
+ *   that connection, inside the write or read it is called in; refused once that write broke
+ *   its rule (`WriteAwaitedIoError`), as the write's other statements are.
+ * - PostgreSQL: built on `tx` each time (a query is bound to its transaction's client); `name`
+ *   makes it a prepared statement of that connection, parsed and planned once per connection.
+ */
+export function preparedQuery<Q>(
+	tx: StoreDb,
+	store: Store,
+	build: (db: StoreDb, tables: Tables) => Q
+): Q {
+	if (store.dialect === 'postgres') return build(tx, store.tables);
+	// Note: Drizzle's session and its client are internal (not in its types); the client is the
+	// object sqliteStore or a write gave Drizzle, marked with its connection.
+	const connection = (tx as unknown as { session: { client: { [CONNECTION]?: Connection } } })
+		.session.client[CONNECTION];
+	if (!connection) throw new Error('preparedQuery: not a SQLite store database or transaction');
+	if (connection.state.broken) throw new WriteAwaitedIoError();
+	let queries = preparedOf.get(connection.client);
+	if (!queries) preparedOf.set(connection.client, (queries = new Map()));
+	let query = queries.get(build) as Q | undefined;
+	if (query === undefined) {
+		// On a Drizzle of the bare connection: the statement is the query's own, prepared here
+		// once, not one of the cache's, which other queries share and reset.
+		const own = drizzleSqlite(connection.client, { schema }) as unknown as StoreDb;
+		queries.set(build, (query = build(own, store.tables)));
+	}
+	return query;
+}
+
+const preparedOf = new WeakMap<Database.Database, Map<unknown, unknown>>();
 
 function asTables(tables: typeof schema): Tables {
 	// Note: on SQLite the SQLite tables, typed as their PostgreSQL twins (schema-pg-source.ts
@@ -279,6 +322,7 @@ async function inSqliteTransaction<T>(
 	// This write's view of the connection: once the write is broken, its statements fail instead
 	// of running outside any transaction.
 	const guarded = {
+		[CONNECTION]: { client, state } satisfies Connection,
 		prepare(source: string) {
 			if (state.broken) throw new WriteAwaitedIoError();
 			return cachedStatement(client, source);

@@ -7,7 +7,7 @@ import {
 	type LedgerBreakdown
 } from '../db/schema';
 import { prepared } from '../db/prepared';
-import type { Store, StoreDb } from '../db/store';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	applyStandingDelta,
 	applyStandingDeltaInWrite,
@@ -79,7 +79,13 @@ export function entryDelta(entry: NewEntry, salesDelta = 0): StandingDelta {
 
 /** Appends the entry alone: the caller moves the standings (appendEntry, or a WriteBatch). */
 export function insertLedgerEntry(tx: Queryable, entry: NewEntry, now: number): number {
-	const row = prepared(tx, insertEntry).get({
+	const row = prepared(tx, insertEntry).get(entryValues(entry, now))!;
+	return row.id;
+}
+
+/** An entry's values for insertEntry's placeholders. */
+function entryValues(entry: NewEntry, now: number) {
+	return {
 		seasonId: entry.seasonId,
 		userId: entry.userId,
 		teamId: entry.teamId,
@@ -93,8 +99,7 @@ export function insertLedgerEntry(tx: Queryable, entry: NewEntry, now: number): 
 		reason: entry.reason ?? null,
 		createdById: entry.createdById ?? null,
 		createdAt: now
-	})!;
-	return row.id;
+	};
 }
 
 /** Moves the entries matching `owner` from one status to another, the standings following. */
@@ -174,6 +179,28 @@ export function activityNet(
 // for the commands ported to it. The people whose standing moved go into `moved`, a list the
 // callback makes and returns; its caller marks them after the commit (markStandingsMoved).
 
+// As insertEntry, for the store: the tables are the store's dialect's.
+const insertEntryOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
+	db
+		.insert(ledgerEntry)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			userId: sql.placeholder('userId'),
+			teamId: sql.placeholder('teamId'),
+			saleId: sql.placeholder('saleId'),
+			awardId: sql.placeholder('awardId'),
+			activityId: sql.placeholder('activityId'),
+			kind: sql.placeholder('kind'),
+			points: sql.placeholder('points'),
+			status: sql.placeholder('status'),
+			breakdown: sql`${sql.placeholder('breakdown')}`,
+			reason: sql.placeholder('reason'),
+			createdById: sql.placeholder('createdById'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.returning({ id: ledgerEntry.id })
+		.prepare('ledger_insert_entry');
+
 /** appendEntry inside a store's write: the entry, and the person's and team's standings. */
 export async function appendEntryInWrite(
 	tx: StoreDb,
@@ -183,28 +210,28 @@ export async function appendEntryInWrite(
 	moved: StandingMove[],
 	salesDelta = 0
 ): Promise<number> {
-	const { ledgerEntry } = store.tables;
-	const [row] = await tx
-		.insert(ledgerEntry)
-		.values({
-			seasonId: entry.seasonId,
-			userId: entry.userId,
-			teamId: entry.teamId,
-			saleId: entry.saleId ?? null,
-			awardId: entry.awardId ?? null,
-			activityId: entry.activityId ?? null,
-			kind: entry.kind,
-			points: entry.points,
-			status: entry.status,
-			breakdown: entry.breakdown ?? null,
-			reason: entry.reason ?? null,
-			createdById: entry.createdById ?? null,
-			createdAt: now
-		})
-		.returning({ id: ledgerEntry.id });
+	const [row] = await preparedQuery(tx, store, insertEntryOnStore).execute(entryValues(entry, now));
 	await applyStandingDeltaInWrite(tx, store, entry, entryDelta(entry, salesDelta), now, moved);
 	return row.id;
 }
+
+const changeStatusOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
+	db
+		.update(ledgerEntry)
+		.set({ status: sql`${sql.placeholder('to')}` })
+		.where(
+			and(
+				eq(ledgerEntry.id, sql.placeholder('entryId')),
+				eq(ledgerEntry.status, sql.placeholder('from'))
+			)
+		)
+		.returning({
+			seasonId: ledgerEntry.seasonId,
+			userId: ledgerEntry.userId,
+			teamId: ledgerEntry.teamId,
+			points: ledgerEntry.points
+		})
+		.prepare('ledger_change_status');
 
 /**
  * changeEntryStatus inside a store's write: one entry (a quiz's or a referral's points) from
@@ -220,17 +247,11 @@ export async function changeEntryStatusInWrite(
 	now: number,
 	moved: StandingMove[]
 ): Promise<number> {
-	const { ledgerEntry } = store.tables;
-	const changed = await tx
-		.update(ledgerEntry)
-		.set({ status: to })
-		.where(and(eq(ledgerEntry.id, entryId), eq(ledgerEntry.status, from)))
-		.returning({
-			seasonId: ledgerEntry.seasonId,
-			userId: ledgerEntry.userId,
-			teamId: ledgerEntry.teamId,
-			points: ledgerEntry.points
-		});
+	const changed = await preparedQuery(tx, store, changeStatusOnStore).execute({
+		entryId,
+		from,
+		to
+	});
 	let points = 0;
 	for (const entry of changed) {
 		const before = bucket(from, entry.points);

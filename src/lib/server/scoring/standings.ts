@@ -4,7 +4,7 @@ import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
-import type { Store, StoreDb } from '../db/store';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 
 export interface StandingDelta {
 	confirmed: number;
@@ -150,11 +150,39 @@ export function bumpVersion(tx: Queryable, seasonId: number): number {
 }
 
 // The same on the store (db/store.ts, #20), for the commands ported to it: a manager's
-// adjustment, deciding a referral. Builders both dialects speak, not prepared statements: these
-// run once per command, not per sale (the sales path keeps the synchronous ones above).
+// adjustment, deciding a referral, a review. Prepared as the synchronous ones are
+// (`preparedQuery`): the sales path will run them per sale.
 
 /** A person whose standing a write moved: marked (markStandingsMoved) once it has committed. */
 export type StandingMove = { seasonId: number; userId: number };
+
+const storeSubjectRow = (subjectType: SubjectType, subjectId: string) => ({
+	seasonId: sql.placeholder('seasonId'),
+	subjectType: literal(subjectType),
+	subjectId: sql.placeholder(subjectId),
+	confirmedPoints: sql.placeholder('confirmed'),
+	provisionalPoints: sql.placeholder('provisional'),
+	salesCount: sql.placeholder('sales'),
+	reachedAt: sql.placeholder('now'),
+	updatedAt: sql.placeholder('now')
+});
+const upsertStandingsOnStore = (db: StoreDb, { standing }: Tables) =>
+	db
+		.insert(standing)
+		.values([storeSubjectRow('user', 'userId'), storeSubjectRow('team', 'teamId')])
+		.onConflictDoUpdate({
+			target: [standing.seasonId, standing.subjectType, standing.subjectId],
+			set: {
+				confirmedPoints: sql`${standing.confirmedPoints} + excluded.confirmed_points`,
+				provisionalPoints: sql`${standing.provisionalPoints} + excluded.provisional_points`,
+				salesCount: sql`${standing.salesCount} + excluded.sales_count`,
+				// Compared with 1: PostgreSQL types a bare parameter in CASE WHEN as a boolean, SQLite
+				// binds an integer; `= 1` makes it an integer on both.
+				reachedAt: sql`CASE WHEN ${sql.placeholder('scoreChanged')} = 1 THEN excluded.reached_at ELSE ${standing.reachedAt} END`,
+				updatedAt: sql`excluded.updated_at`
+			}
+		})
+		.prepare('standings_upsert');
 
 /**
  * applyStandingDelta inside a store's write: one upsert of the person's and the team's rows.
@@ -171,32 +199,16 @@ export async function applyStandingDeltaInWrite(
 	moved: StandingMove[],
 	scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0
 ): Promise<void> {
-	const { standing } = store.tables;
-	const row = (subjectType: SubjectType, subjectId: number) => ({
+	await preparedQuery(tx, store, upsertStandingsOnStore).execute({
 		seasonId: entry.seasonId,
-		subjectType,
-		subjectId,
-		confirmedPoints: delta.confirmed,
-		provisionalPoints: delta.provisional,
-		salesCount: delta.sales,
-		reachedAt: now,
-		updatedAt: now
+		userId: entry.userId,
+		teamId: entry.teamId,
+		confirmed: delta.confirmed,
+		provisional: delta.provisional,
+		sales: delta.sales,
+		now,
+		scoreChanged: scoreChanged ? 1 : 0
 	});
-	await tx
-		.insert(standing)
-		.values([row('user', entry.userId), row('team', entry.teamId)])
-		.onConflictDoUpdate({
-			target: [standing.seasonId, standing.subjectType, standing.subjectId],
-			set: {
-				confirmedPoints: sql`${standing.confirmedPoints} + excluded.confirmed_points`,
-				provisionalPoints: sql`${standing.provisionalPoints} + excluded.provisional_points`,
-				salesCount: sql`${standing.salesCount} + excluded.sales_count`,
-				// Decided here rather than by a bound flag: PostgreSQL types a parameter in CASE WHEN
-				// as boolean, SQLite as an integer.
-				reachedAt: scoreChanged ? sql`excluded.reached_at` : sql`${standing.reachedAt}`,
-				updatedAt: sql`excluded.updated_at`
-			}
-		});
 	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
 		moved.push({ seasonId: entry.seasonId, userId: entry.userId });
 }
@@ -216,11 +228,14 @@ export async function bumpVersionInWrite(
 	store: Store,
 	seasonId: number
 ): Promise<number> {
-	const { season } = store.tables;
-	const [row] = await tx
-		.update(season)
-		.set({ version: sql`${season.version} + 1` })
-		.where(eq(season.id, seasonId))
-		.returning({ version: season.version });
+	const [row] = await preparedQuery(tx, store, bumpVersionOnStore).execute({ seasonId });
 	return row.version;
 }
+
+const bumpVersionOnStore = (db: StoreDb, { season }: Tables) =>
+	db
+		.update(season)
+		.set({ version: sql`${season.version} + 1` })
+		.where(eq(season.id, sql.placeholder('seasonId')))
+		.returning({ version: season.version })
+		.prepare('season_bump_version');
