@@ -1,6 +1,8 @@
 // What keeping the store's statements prepared saves on SQLite (#20: db/store.ts prepares each
 // query text once per connection, `cachedStatement`; before, Drizzle prepared every query it
-// ran again). Two paths the store already serves, each timed three ways in one process:
+// ran again), and building the ledger's and the audit's queries once (`preparedQuery`, compared
+// with `--old` a checkout before it, e.g. ef47e55). Two paths the store already serves, each
+// timed three ways in one process:
 // - the synchronous code the path had before its port (the anchor: `db.transaction` and
 //   `.get()`/`.run()`/`.all()`, as bench/adjust-points.ts and bench/season-choice.ts time it);
 // - the store code of an older checkout, whose store prepared every query (`--old <worktree>`,
