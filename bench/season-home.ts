@@ -1,6 +1,6 @@
 // What the home page's season reads cost on SQLite (#20: the seasons' console ported onto the
 // store): the announcement and the prizes, read on every visit to the board. Before: the
-// synchronous reads (`listPrizes`, kept as the boards' twin, and the announcement's `.get()` as
+// synchronous reads (`listPrizes`, now `listPrizesBefore` in bench/lib/before-port.ts, and the announcement's `.get()` as
 // seasons/announcements.ts had it); after: the awaited `currentAnnouncement(store, …)` and
 // `readPrizes(store, …)`. One file, a season with three place prizes and a badge prize; variants
 // interleaved, rounds × iterations; prints the median µs and CPU µs per page's reads.
@@ -13,7 +13,8 @@ import { openDatabase } from '../src/lib/server/db';
 import { badge, season } from '../src/lib/server/db/schema';
 import { sqliteStore } from '../src/lib/server/db/store';
 import { currentAnnouncement } from '../src/lib/server/seasons/announcements';
-import { listPrizes, readPrizes } from '../src/lib/server/seasons/prizes';
+import { readPrizes } from '../src/lib/server/seasons/prizes';
+import { listPrizesBefore } from './lib/before-port';
 import { option } from './lib/args';
 import { timeInterleaved } from './lib/interleaved';
 
@@ -59,7 +60,7 @@ await timeInterleaved(
 						.from(season)
 						.where(eq(season.id, seasonId))
 						.get()?.text;
-					if (!text || listPrizes(db, seasonId).length !== 4) throw new Error('wrong reads');
+					if (!text || listPrizesBefore(db, seasonId).length !== 4) throw new Error('wrong reads');
 				}
 			}
 		},

@@ -1,8 +1,10 @@
 // The synchronous bodies that store ports replaced, kept for the benchmarks that time a port
-// against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts).
-import { and, desc, eq } from 'drizzle-orm';
+// against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts,
+// season-home.ts).
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../src/lib/server/db';
-import { season, seasonMember, user } from '../../src/lib/server/db/schema';
+import { badge, season, seasonMember, user } from '../../src/lib/server/db/schema';
+import { prizeViews } from '../../src/lib/server/seasons/prizes';
 import { appendEntry } from '../../src/lib/server/scoring/ledger';
 import { bumpVersion } from '../../src/lib/server/scoring/standings';
 import { audit } from '../../src/lib/server/audit/record';
@@ -64,4 +66,24 @@ export function layoutReadsBefore(db: Db, person: { id: number; cookie?: string 
 	const pick = options.some((o) => o.id === remembered) ? remembered : undefined;
 	const chosen = (pick ? getSeason(db, pick) : undefined) ?? getLiveSeasonFor(db, person.id);
 	return chosen ? getMembership(db, chosen.id, person.id) : undefined;
+}
+
+/** A season's prizes as `listPrizes` read them before `readPrizes` replaced it (seasons/prizes.ts). */
+export function listPrizesBefore(db: Db, seasonId: number) {
+	const row = db
+		.select({ prizes: season.prizes })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get();
+	const prizes = row?.prizes ?? [];
+	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
+	const badges =
+		badgeIds.length === 0
+			? []
+			: db
+					.select({ id: badge.id, name: badge.name, emoji: badge.emoji })
+					.from(badge)
+					.where(inArray(badge.id, badgeIds))
+					.all();
+	return prizeViews(seasonId, prizes, badges);
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeSeason, makeTeam, makeUser } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import {
 	kindOf,
@@ -57,9 +58,9 @@ describe('resolveSubject', () => {
 	});
 	afterEach(() => cleanup());
 
-	const code = (ref: SubjectRef) => {
+	const code = async (ref: SubjectRef) => {
 		try {
-			resolveSubject(db, contest.season.id, ref, 'opponent');
+			await resolveSubject(sqliteStore(db), contest.season.id, ref, 'opponent');
 			return null;
 		} catch (error) {
 			expect(error).toBeInstanceOf(AppError);
@@ -69,20 +70,20 @@ describe('resolveSubject', () => {
 		}
 	};
 
-	it('finds a member by email (any case) and a team by id or name', () => {
+	it('finds a member by email (any case) and a team by id or name', async () => {
 		const [ann] = contest.people;
 		const [north] = contest.teams;
-		expect(resolveSubject(db, contest.season.id, { email: ann.email.toUpperCase() }, 'x')).toBe(
-			ann.id
-		);
-		expect(resolveSubject(db, contest.season.id, { teamId: north.id }, 'x')).toBe(north.id);
-		expect(resolveSubject(db, contest.season.id, { teamName: north.name }, 'x')).toBe(north.id);
+		const resolve = (ref: SubjectRef) =>
+			resolveSubject(sqliteStore(db), contest.season.id, ref, 'x');
+		expect(await resolve({ email: ann.email.toUpperCase() })).toBe(ann.id);
+		expect(await resolve({ teamId: north.id })).toBe(north.id);
+		expect(await resolve({ teamName: north.name })).toBe(north.id);
 	});
 
-	it('refuses unknown people, non-members and teams of other seasons', () => {
-		expect(code({ email: 'nobody@test.test' })).toBe('unknown_person');
-		expect(code({ email: 'outsider@test.test' })).toBe('not_a_member');
-		expect(code({ teamId: otherTeam.id })).toBe('unknown_team');
-		expect(code({ teamName: otherTeam.name })).toBe('unknown_team');
+	it('refuses unknown people, non-members and teams of other seasons', async () => {
+		expect(await code({ email: 'nobody@test.test' })).toBe('unknown_person');
+		expect(await code({ email: 'outsider@test.test' })).toBe('not_a_member');
+		expect(await code({ teamId: otherTeam.id })).toBe('unknown_team');
+		expect(await code({ teamName: otherTeam.name })).toBe('unknown_team');
 	});
 });

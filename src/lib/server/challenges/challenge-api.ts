@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
 import type { Store } from '../db/store';
 import type { ChallengeStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
@@ -170,15 +169,13 @@ async function challengeById(store: Store, seasonId: number, id: number) {
  */
 export async function createChallengeFor(
 	store: Store,
-	/** The same database, for resolving the sides by email (formats/subject-ref.ts, synchronous). */
-	db: Db,
 	seasonId: number,
 	body: z.infer<typeof challengeCreateSchema>,
 	principal: ApiPrincipal
 ): Promise<{ challenge: ReturnType<typeof challengeJson>; created: boolean }> {
 	await formatSeason(store, seasonId);
-	const challengerId = resolveSubject(db, seasonId, body.challenger, 'challenger');
-	const opponentId = resolveSubject(db, seasonId, body.opponent, 'opponent');
+	const challengerId = await resolveSubject(store, seasonId, body.challenger, 'challenger');
+	const opponentId = await resolveSubject(store, seasonId, body.opponent, 'opponent');
 	await checkMeasure(store, seasonId, body.measure);
 	let made: Awaited<ReturnType<typeof createDuel>>;
 	try {

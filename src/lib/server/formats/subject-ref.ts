@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
-import { team, type SubjectType } from '../db/schema';
-import { findUserByEmail } from '../people/users';
-import { getMembership } from '../seasons/queries';
+import type { SubjectType } from '../db/schema';
+import type { Store } from '../db/store';
+import { readUserByEmail } from '../people/users';
+import { readMembership } from '../seasons/queries';
 import { AppError } from '../shared/errors';
 
 // How the API names a side of a format: a person by email (as sales and activities name people),
@@ -30,12 +30,17 @@ export const sameRef = (a: SubjectRef, b: SubjectRef) =>
 	(a.teamName !== undefined && a.teamName === b.teamName);
 
 /** The person's or team's id in the season; `field` names the side in the 422. */
-export function resolveSubject(db: Db, seasonId: number, ref: SubjectRef, field: string): number {
+export async function resolveSubject(
+	store: Store,
+	seasonId: number,
+	ref: SubjectRef,
+	field: string
+): Promise<number> {
 	if (ref.email !== undefined) {
-		const person = findUserByEmail(db, ref.email);
+		const person = await readUserByEmail(store, ref.email);
 		if (!person)
 			throw new AppError(422, 'unknown_person', `No user has the email ${ref.email}`, { field });
-		if (!getMembership(db, seasonId, person.id))
+		if (!(await readMembership(store, seasonId, person.id)))
 			throw new AppError(
 				422,
 				'not_a_member',
@@ -46,13 +51,13 @@ export function resolveSubject(db: Db, seasonId: number, ref: SubjectRef, field:
 			);
 		return person.id;
 	}
+	const { team } = store.tables;
 	const byIdOrName =
 		ref.teamId !== undefined ? eq(team.id, ref.teamId) : eq(team.name, ref.teamName!);
-	const found = db
+	const [found] = await store.db
 		.select({ id: team.id })
 		.from(team)
-		.where(and(eq(team.seasonId, seasonId), byIdOrName))
-		.get();
+		.where(and(eq(team.seasonId, seasonId), byIdOrName));
 	if (!found)
 		throw new AppError(
 			422,

@@ -1,8 +1,6 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { Db } from '../db';
 import { write, type Store, type StoreDb } from '../db/store';
 import { AppError, conflict } from '../shared/errors';
-import { user } from '../db/schema';
 import type { Role } from '../../contest/types';
 import { hashPassword } from '../auth/password';
 import { NO_PASSWORD } from '../auth/links';
@@ -10,18 +8,6 @@ import { m } from '../../paraglide/messages.js';
 
 export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
-}
-
-/**
- * Synchronous twin of `readUserByEmail`, for `formats/subject-ref.ts` (a format's subject named
- * by email, inside the formats' synchronous transactions).
- */
-export function findUserByEmail(db: Db, email: string) {
-	return db
-		.select()
-		.from(user)
-		.where(eq(user.email, normalizeEmail(email)))
-		.get();
 }
 
 /** The account with this email (compared normalized), if any: sign-in and the CLI. */

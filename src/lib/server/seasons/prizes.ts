@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { badge as badgeTable, season as seasonTable, type SeasonPrize } from '../db/schema';
+import type { SeasonPrize } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
@@ -37,31 +36,7 @@ const imageVersion = (dataUrl: string) =>
 
 type PrizeBadge = { id: number; name: string; emoji: string };
 
-/**
- * Places first (1st, 2nd, …), then badge prizes by badge name. The synchronous twin of
- * `readPrizes`, for the boards' views built inside their reads (boards/hall-of-fame.ts,
- * profile.ts).
- */
-export function listPrizes(db: Queryable, seasonId: number): PrizeView[] {
-	const row = db
-		.select({ prizes: seasonTable.prizes })
-		.from(seasonTable)
-		.where(eq(seasonTable.id, seasonId))
-		.get();
-	const prizes = row?.prizes ?? [];
-	const badgeIds = prizes.flatMap((p) => (p.badgeId != null ? [p.badgeId] : []));
-	const badges =
-		badgeIds.length === 0
-			? []
-			: db
-					.select({ id: badgeTable.id, name: badgeTable.name, emoji: badgeTable.emoji })
-					.from(badgeTable)
-					.where(inArray(badgeTable.id, badgeIds))
-					.all();
-	return prizeViews(seasonId, prizes, badges);
-}
-
-/** `listPrizes` through the store (db/store.ts): the console's and the home page's prizes. */
+/** A season's prizes, places first (1st, 2nd, …), then badge prizes by badge name. */
 export async function readPrizes(store: Store, seasonId: number): Promise<PrizeView[]> {
 	const { season, badge } = store.tables;
 	const [row] = await store.db
@@ -80,7 +55,11 @@ export async function readPrizes(store: Store, seasonId: number): Promise<PrizeV
 	return prizeViews(seasonId, prizes, badges);
 }
 
-function prizeViews(seasonId: number, prizes: SeasonPrize[], found: PrizeBadge[]): PrizeView[] {
+export function prizeViews(
+	seasonId: number,
+	prizes: SeasonPrize[],
+	found: PrizeBadge[]
+): PrizeView[] {
 	const badges = new Map(found.map((b) => [b.id, b]));
 	return prizes
 		.filter((p) => p.badgeId == null || badges.has(p.badgeId))

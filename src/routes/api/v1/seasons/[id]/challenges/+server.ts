@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId, parseJson, parseQuery } from '$lib/server/api/respond';
 import { API_MANAGERS } from '$lib/server/auth/guards';
@@ -19,8 +19,6 @@ export const GET = apiHandler(async ({ params, url }) => {
 export const POST = apiHandler(async ({ params, request, principal }) => {
 	const seasonId = parseId(params.id);
 	const body = await parseJson(request, challengeCreateSchema);
-	const made = await retryWhenBusy(() =>
-		createChallengeFor(getStore(), getDb(), seasonId, body, principal)
-	);
+	const made = await retryWhenBusy(() => createChallengeFor(getStore(), seasonId, body, principal));
 	return json(made.challenge, { status: made.created ? 201 : 200 });
 }, API_MANAGERS);
