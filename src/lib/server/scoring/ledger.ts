@@ -41,26 +41,23 @@ function bucket(status: LedgerStatus, points: number) {
 
 // Hot path (every sale): prepared once per connection. The breakdown is bound as its JSON text
 // (a placeholder in an insert would encode a missing breakdown as the JSON text 'null').
+const entryPlaceholders = {
+	seasonId: sql.placeholder('seasonId'),
+	userId: sql.placeholder('userId'),
+	teamId: sql.placeholder('teamId'),
+	saleId: sql.placeholder('saleId'),
+	awardId: sql.placeholder('awardId'),
+	activityId: sql.placeholder('activityId'),
+	kind: sql.placeholder('kind'),
+	points: sql.placeholder('points'),
+	status: sql.placeholder('status'),
+	breakdown: sql`${sql.placeholder('breakdown')}`,
+	reason: sql.placeholder('reason'),
+	createdById: sql.placeholder('createdById'),
+	createdAt: sql.placeholder('createdAt')
+};
 const insertEntry = (db: Queryable) =>
-	db
-		.insert(ledgerEntry)
-		.values({
-			seasonId: sql.placeholder('seasonId'),
-			userId: sql.placeholder('userId'),
-			teamId: sql.placeholder('teamId'),
-			saleId: sql.placeholder('saleId'),
-			awardId: sql.placeholder('awardId'),
-			activityId: sql.placeholder('activityId'),
-			kind: sql.placeholder('kind'),
-			points: sql.placeholder('points'),
-			status: sql.placeholder('status'),
-			breakdown: sql`${sql.placeholder('breakdown')}`,
-			reason: sql.placeholder('reason'),
-			createdById: sql.placeholder('createdById'),
-			createdAt: sql.placeholder('createdAt')
-		})
-		.returning({ id: ledgerEntry.id })
-		.prepare();
+	db.insert(ledgerEntry).values(entryPlaceholders).returning({ id: ledgerEntry.id }).prepare();
 
 /**
  * The one way points change: appends a ledger entry and moves the person's and the team's
@@ -183,21 +180,7 @@ export function activityNet(
 const insertEntryOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
 	db
 		.insert(ledgerEntry)
-		.values({
-			seasonId: sql.placeholder('seasonId'),
-			userId: sql.placeholder('userId'),
-			teamId: sql.placeholder('teamId'),
-			saleId: sql.placeholder('saleId'),
-			awardId: sql.placeholder('awardId'),
-			activityId: sql.placeholder('activityId'),
-			kind: sql.placeholder('kind'),
-			points: sql.placeholder('points'),
-			status: sql.placeholder('status'),
-			breakdown: sql`${sql.placeholder('breakdown')}`,
-			reason: sql.placeholder('reason'),
-			createdById: sql.placeholder('createdById'),
-			createdAt: sql.placeholder('createdAt')
-		})
+		.values(entryPlaceholders)
 		.returning({ id: ledgerEntry.id })
 		.prepare('ledger_insert_entry');
 

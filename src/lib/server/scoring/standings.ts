@@ -24,19 +24,23 @@ const subjectRow = (subjectType: SubjectType, subjectId: string) => ({
 	reachedAt: sql.placeholder('now'),
 	updatedAt: sql.placeholder('now')
 });
+/** A row that exists takes the sums, and the new time reached when the score moved. */
+const addedOnConflict = (columns: typeof standing | Tables['standing']) => ({
+	confirmedPoints: sql`${columns.confirmedPoints} + excluded.confirmed_points`,
+	provisionalPoints: sql`${columns.provisionalPoints} + excluded.provisional_points`,
+	salesCount: sql`${columns.salesCount} + excluded.sales_count`,
+	// Compared with 1: PostgreSQL types a bare parameter in CASE WHEN as a boolean, SQLite binds
+	// an integer; `= 1` makes it an integer on both.
+	reachedAt: sql`CASE WHEN ${sql.placeholder('scoreChanged')} = 1 THEN excluded.reached_at ELSE ${columns.reachedAt} END`,
+	updatedAt: sql`excluded.updated_at`
+});
 const upsert = (db: Queryable, rows: ReturnType<typeof subjectRow>[]) =>
 	db
 		.insert(standing)
 		.values(rows)
 		.onConflictDoUpdate({
 			target: [standing.seasonId, standing.subjectType, standing.subjectId],
-			set: {
-				confirmedPoints: sql`${standing.confirmedPoints} + excluded.confirmed_points`,
-				provisionalPoints: sql`${standing.provisionalPoints} + excluded.provisional_points`,
-				salesCount: sql`${standing.salesCount} + excluded.sales_count`,
-				reachedAt: sql`CASE WHEN ${sql.placeholder('scoreChanged')} THEN excluded.reached_at ELSE ${standing.reachedAt} END`,
-				updatedAt: sql`excluded.updated_at`
-			}
+			set: addedOnConflict(standing)
 		})
 		.prepare();
 const upsertStandings = (db: Queryable) =>
@@ -156,31 +160,13 @@ export function bumpVersion(tx: Queryable, seasonId: number): number {
 /** A person whose standing a write moved: marked (markStandingsMoved) once it has committed. */
 export type StandingMove = { seasonId: number; userId: number };
 
-const storeSubjectRow = (subjectType: SubjectType, subjectId: string) => ({
-	seasonId: sql.placeholder('seasonId'),
-	subjectType: literal(subjectType),
-	subjectId: sql.placeholder(subjectId),
-	confirmedPoints: sql.placeholder('confirmed'),
-	provisionalPoints: sql.placeholder('provisional'),
-	salesCount: sql.placeholder('sales'),
-	reachedAt: sql.placeholder('now'),
-	updatedAt: sql.placeholder('now')
-});
 const upsertStandingsOnStore = (db: StoreDb, { standing }: Tables) =>
 	db
 		.insert(standing)
-		.values([storeSubjectRow('user', 'userId'), storeSubjectRow('team', 'teamId')])
+		.values([subjectRow('user', 'userId'), subjectRow('team', 'teamId')])
 		.onConflictDoUpdate({
 			target: [standing.seasonId, standing.subjectType, standing.subjectId],
-			set: {
-				confirmedPoints: sql`${standing.confirmedPoints} + excluded.confirmed_points`,
-				provisionalPoints: sql`${standing.provisionalPoints} + excluded.provisional_points`,
-				salesCount: sql`${standing.salesCount} + excluded.sales_count`,
-				// Compared with 1: PostgreSQL types a bare parameter in CASE WHEN as a boolean, SQLite
-				// binds an integer; `= 1` makes it an integer on both.
-				reachedAt: sql`CASE WHEN ${sql.placeholder('scoreChanged')} = 1 THEN excluded.reached_at ELSE ${standing.reachedAt} END`,
-				updatedAt: sql`excluded.updated_at`
-			}
+			set: addedOnConflict(standing)
 		})
 		.prepare('standings_upsert');
 
