@@ -8,7 +8,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { outgoingMessage, season, user } from '../../src/lib/server/db/schema';
+import { outgoingMessage, season, seasonMember, user } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { createRankWatch } from '../../src/lib/server/notify/rank-watch';
 import { listenForOvertaken } from '../../src/lib/server/notify/digest/overtaken';
@@ -130,6 +130,12 @@ describe('the weekly digest and the daily summary', () => {
 				endsAt: monday8 + 30 * DAY
 			})
 			.where(eq(season.id, s.id))
+			.run();
+		// Joined on the test's clock, not the machine's: the rankings of a day leave out who joined
+		// after it began, and the factory stamps the real time.
+		db.update(seasonMember)
+			.set({ joinedAt: monday8 - 30 * DAY })
+			.where(eq(seasonMember.seasonId, s.id))
 			.run();
 		const [ann, bo, cy, dee] = people;
 		const manager = await makeUser(db, { role: 'manager' });
