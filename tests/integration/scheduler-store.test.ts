@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import {
+	acquireLease,
 	nextTransitionAt,
 	releaseLease,
 	runScheduler
@@ -80,44 +81,42 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('the season scheduler on %s',
 	it('the lease is one node’s until it expires or is released, whichever node asks', async () => {
 		const [a, b] = nodes[dialect];
 		await freeLease(a);
-		// Both ask at once with nothing due: one holds the lease.
-		const both = await Promise.all([
-			runScheduler(a, { clock: () => NOW, holder: 'node-a', leaseMs: MINUTE }),
-			runScheduler(b, { clock: () => NOW, holder: 'node-b', leaseMs: MINUTE })
-		]);
-		expect(both).toEqual([[], []]);
-		const first = await leaseHolder(b);
-		expect(['node-a', 'node-b']).toContain(first);
-		const other = first === 'node-a' ? 'node-b' : 'node-a';
-		const [firstNode, otherNode] = first === 'node-a' ? [a, b] : [b, a];
-
-		// A season due now: the node without the lease does nothing before the lease expires…
+		// Four holders on the two nodes ask at once, all having read a free lease: one gets it.
+		const holders = ['node-a', 'node-b', 'node-a2', 'node-b2'];
+		const taken = await Promise.all(
+			holders.map((holder, i) => acquireLease(i % 2 ? b : a, holder, NOW, MINUTE))
+		);
+		expect(taken.filter(Boolean)).toHaveLength(1);
+		expect(await leaseHolder(b)).toBe(holders[taken.indexOf(true)]);
+		// From here on node A as 'node-a', node B as 'node-b'. The lease has expired at NOW + 1 min:
+		// A takes it, until NOW + 2 min.
+		const T = NOW + MINUTE;
+		expect(await acquireLease(a, 'node-a', T, MINUTE)).toBe(true);
+		expect(await leaseHolder(b)).toBe('node-a');
+		// A season due now: B does nothing while A's lease runs…
 		const s = await scheduledSeason(a, NOW - MINUTE, true);
 		expect(
-			await runScheduler(otherNode, { clock: () => NOW + 30_000, holder: other, leaseMs: MINUTE })
+			await runScheduler(b, { clock: () => T + 30_000, holder: 'node-b', leaseMs: MINUTE })
 		).toEqual([]);
-		expect(await leaseHolder(a)).toBe(first);
+		expect(await leaseHolder(a)).toBe('node-a');
 		expect(await statusOf(b, s.seasonId)).toBe('scheduled');
-		// …the holder renews it and runs…
+		// …A renews it (until T + 100 s) and runs…
 		expect(
-			await runScheduler(firstNode, {
-				clock: () => NOW + 40_000,
-				holder: first!,
-				leaseMs: MINUTE
-			})
+			await runScheduler(a, { clock: () => T + 40_000, holder: 'node-a', leaseMs: MINUTE })
 		).toEqual([{ seasonId: s.seasonId, to: 'live' }]);
-		expect(await statusOf(otherNode, s.seasonId)).toBe('live');
-		// …so that the other still waits at the first lease's expiry, and takes it after the renewal's.
+		expect(await statusOf(b, s.seasonId)).toBe('live');
+		// …so B still waits past the first lease's expiry, and takes it after the renewal's.
 		expect(
-			await runScheduler(otherNode, { clock: () => NOW + 61_000, holder: other, leaseMs: MINUTE })
+			await runScheduler(b, { clock: () => T + 61_000, holder: 'node-b', leaseMs: MINUTE })
 		).toEqual([]);
-		await runScheduler(otherNode, { clock: () => NOW + 101_000, holder: other, leaseMs: MINUTE });
-		expect(await leaseHolder(firstNode)).toBe(other);
+		expect(await leaseHolder(a)).toBe('node-a');
+		await runScheduler(b, { clock: () => T + 101_000, holder: 'node-b', leaseMs: MINUTE });
+		expect(await leaseHolder(a)).toBe('node-b');
 		// Released by its holder, it is free for the other node at once.
-		await releaseLease(otherNode, other);
-		expect(await leaseHolder(firstNode)).toBeNull();
-		await runScheduler(firstNode, { clock: () => NOW + 102_000, holder: first!, leaseMs: MINUTE });
-		expect(await leaseHolder(otherNode)).toBe(first);
+		await releaseLease(b, 'node-b');
+		expect(await leaseHolder(a)).toBeNull();
+		await runScheduler(a, { clock: () => T + 102_000, holder: 'node-a', leaseMs: MINUTE });
+		expect(await leaseHolder(b)).toBe('node-a');
 		// Not the end of the season (an hour away): only the start was made.
 		expect(await transitionsOf(a, s.seasonId)).toEqual(['live']);
 	});

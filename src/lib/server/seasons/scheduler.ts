@@ -82,9 +82,10 @@ function processScheduler(): ProcessScheduler {
 /**
  * Takes or renews the scheduler lease; false when another live holder has it. The conditional
  * upsert is the claim: only an expired lease, or the holder's own, changes hands, so of two nodes
- * asking at once one gets the row back and the other nothing.
+ * asking at once one gets the row back and the other nothing. Exported for the store test, which
+ * asks from several holders at once.
  */
-async function acquireLease(
+export async function acquireLease(
 	store: Store,
 	holder: string,
 	now: number,
