@@ -434,7 +434,7 @@ async function seasonEnd(db: Db, seasonId: number, path: string) {
 				// The synchronous stretches: from the start (or a thread's answer) to the next
 				// question to the thread (or the end).
 				await runSchedulerOffThread(
-					db,
+					sqliteStore(db),
 					{
 						async finalBoard(id) {
 							blocks.push(round(ms(mark)));
@@ -447,7 +447,7 @@ async function seasonEnd(db: Db, seasonId: number, path: string) {
 					},
 					{ clock: () => at }
 				);
-			} else runScheduler(db, { clock: () => at });
+			} else await runScheduler(sqliteStore(db), { clock: () => at });
 			blocks.push(round(ms(mark)));
 			blockMs = Math.max(...blocks);
 			await new Promise((r) => setTimeout(r, 20));

@@ -1,14 +1,32 @@
 // The synchronous bodies that store ports replaced, kept for the benchmarks that time a port
+<<<<<<< HEAD
 // against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts,
 // season-home.ts).
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../src/lib/server/db';
 import { badge, season, seasonMember, user } from '../../src/lib/server/db/schema';
 import { prizeViews } from '../../src/lib/server/seasons/prizes';
+=======
+// against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts, scheduler-run.ts).
+import { and, desc, eq, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../../src/lib/server/db';
+import {
+	product,
+	schedulerLease,
+	season,
+	seasonMember,
+	user
+} from '../../src/lib/server/db/schema';
+>>>>>>> hb-storesched
 import { appendEntry } from '../../src/lib/server/scoring/ledger';
 import { bumpVersion } from '../../src/lib/server/scoring/standings';
 import { audit } from '../../src/lib/server/audit/record';
-import { getLiveSeasonFor, getMembership, getSeason } from '../../src/lib/server/seasons/queries';
+import {
+	getLiveSeasonFor,
+	getMembership,
+	getSeason,
+	graceEndOf
+} from '../../src/lib/server/seasons/queries';
 
 export interface Adjustment {
 	seasonId: number;
@@ -68,6 +86,7 @@ export function layoutReadsBefore(db: Db, person: { id: number; cookie?: string 
 	return chosen ? getMembership(db, chosen.id, person.id) : undefined;
 }
 
+<<<<<<< HEAD
 /** A season's prizes as `listPrizes` read them before `readPrizes` replaced it (seasons/prizes.ts). */
 export function listPrizesBefore(db: Db, seasonId: number) {
 	const row = db
@@ -86,4 +105,48 @@ export function listPrizesBefore(db: Db, seasonId: number) {
 					.where(inArray(badge.id, badgeIds))
 					.all();
 	return prizeViews(seasonId, prizes, badges);
+=======
+/**
+ * A scheduler run with nothing due before its port (base ef47e55, seasons/scheduler.ts), what
+ * the seasons' console ran synchronously on every load: the lease read, taken or renewed by an
+ * upsert and read back, then the due season's query (none).
+ */
+export function schedulerRunBefore(db: Db, holder: string, now: number): boolean {
+	const current = db
+		.select()
+		.from(schedulerLease)
+		.where(eq(schedulerLease.name, 'scheduler'))
+		.get();
+	if (current && current.holder !== holder && current.expiresAt > now) return false;
+	const expiresAt = now + 60_000;
+	db.insert(schedulerLease)
+		.values({ name: 'scheduler', holder, expiresAt })
+		.onConflictDoUpdate({
+			target: schedulerLease.name,
+			set: { holder, expiresAt },
+			setWhere: or(lte(schedulerLease.expiresAt, now), eq(schedulerLease.holder, holder))
+		})
+		.run();
+	if (
+		db.select().from(schedulerLease).where(eq(schedulerLease.name, 'scheduler')).get()?.holder !==
+		holder
+	)
+		return false;
+	const launchNeeds = sql`(
+		exists (select 1 from ${seasonMember} where ${seasonMember.seasonId} = ${season.id})
+		and exists (select 1 from ${product} where ${product.seasonId} = ${season.id} and ${product.active} = 1)
+	)`;
+	const due = db
+		.select()
+		.from(season)
+		.where(
+			sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchNeeds})
+				or (${season.status} = 'live' and ${season.endsAt} <= ${now})
+				or (${season.status} = 'ended' and ${graceEndOf(season)} <= ${now})`
+		)
+		.orderBy(season.endsAt, season.id)
+		.limit(1)
+		.get();
+	return due === undefined;
+>>>>>>> hb-storesched
 }

@@ -136,8 +136,12 @@ describe('divisions', () => {
 		]);
 
 		// The season ends; the scheduler runs twice (a second process, a restart).
-		expect(runScheduler(db, { clock: () => END }).map((t) => t.to)).toContain('ended');
-		expect(runScheduler(db, { clock: () => END + 1000, holder: 'other' })).toEqual([]);
+		expect((await runScheduler(sqliteStore(db), { clock: () => END })).map((t) => t.to)).toContain(
+			'ended'
+		);
+		expect(
+			await runScheduler(sqliteStore(db), { clock: () => END + 1000, holder: 'other' })
+		).toEqual([]);
 		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
 		const expected = {
 			[people[0].id]: 'Gold',
@@ -187,7 +191,9 @@ describe('divisions', () => {
 		score(1, 10, END - 8 * DAY);
 		score(2, 50, END - 7 * DAY);
 		score(3, 20, END - 6 * DAY);
-		expect(runScheduler(db, { clock: () => END }).map((t) => t.to)).toContain('ended');
+		expect((await runScheduler(sqliteStore(db), { clock: () => END })).map((t) => t.to)).toContain(
+			'ended'
+		);
 		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
 		const [p1, p2, p3, p4] = people.map((p) => p.id);
 		expect(placementOf(db, next.id)).toEqual({
@@ -214,18 +220,20 @@ describe('divisions', () => {
 			END + DAY
 		);
 		// Nothing moves before the grace period is over (the rerun only opens)…
-		expect(runScheduler(db, { clock: () => END + 2 * DAY }).map((t) => t.to)).not.toContain(
-			'archived'
-		);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: () => END + 2 * DAY })).map((t) => t.to)
+		).not.toContain('archived');
 		expect(placementOf(db, next.id)[p3]).toBe('Gold');
 		// …then the final results decide: P4 goes up, P3 stays in Silver, P2 stays where the
 		// manager put them; once only.
-		expect(runScheduler(db, { clock: () => END + 3 * DAY + 1000 }).map((t) => t.to)).toEqual([
-			'archived'
-		]);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: () => END + 3 * DAY + 1000 })).map((t) => t.to)
+		).toEqual(['archived']);
 		const final = { [p1]: 'Gold', [p2]: 'Gold', [p3]: 'Silver', [p4]: 'Gold' };
 		expect(placementOf(db, next.id)).toEqual(final);
-		expect(runScheduler(db, { clock: () => END + 4 * DAY, holder: 'other' })).toEqual([]);
+		expect(
+			await runScheduler(sqliteStore(db), { clock: () => END + 4 * DAY, holder: 'other' })
+		).toEqual([]);
 		expect(placementOf(db, next.id)).toEqual(final);
 	});
 
@@ -263,7 +271,7 @@ describe('divisions', () => {
 			})
 			.returning()
 			.get().id;
-		runScheduler(db, { clock: () => END });
+		await runScheduler(sqliteStore(db), { clock: () => END });
 		const holders = (badgeId: number) =>
 			db
 				.select({ id: award.subjectId })
@@ -279,8 +287,8 @@ describe('divisions', () => {
 		// A late confirmation in the grace period makes P4 Silver's winner: the final results
 		// give P4 the badge too; P3 keeps theirs. Once only.
 		score(3, 30, END + DAY);
-		runScheduler(db, { clock: () => END + 3 * DAY + 1000 });
-		runScheduler(db, { clock: () => END + 4 * DAY, holder: 'other' });
+		await runScheduler(sqliteStore(db), { clock: () => END + 3 * DAY + 1000 });
+		await runScheduler(sqliteStore(db), { clock: () => END + 4 * DAY, holder: 'other' });
 		expect(holders(divisionWinner)).toEqual([people[0].id, people[2].id, people[3].id]);
 	});
 
@@ -304,7 +312,7 @@ describe('divisions', () => {
 			})
 			.returning()
 			.get().id;
-		runScheduler(db, { clock: () => END });
+		await runScheduler(sqliteStore(db), { clock: () => END });
 		const holders = db
 			.select({ type: award.subjectType, id: award.subjectId })
 			.from(award)
@@ -452,7 +460,7 @@ describe('quotas', () => {
 			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
 			manager
 		);
-		runScheduler(db, { clock: () => END });
+		await runScheduler(sqliteStore(db), { clock: () => END });
 		const next = db.select().from(season).where(eq(season.previousSeasonId, s.id)).get()!;
 		const nextTeam = db.select().from(teamTable).where(eq(teamTable.seasonId, next.id)).get()!;
 		expect(

@@ -50,7 +50,7 @@ describe('the review queue during the grace period', () => {
 	it('offers an ended season until its results are final, and a late confirmation counts', async () => {
 		const db = ctx.db;
 		const { season: jan, seller } = await januarySeason(db);
-		runScheduler(db, { clock: () => at('2027-01-01T08:00:00Z') });
+		await runScheduler(sqliteStore(db), { clock: () => at('2027-01-01T08:00:00Z') });
 		const sale = recordSale(
 			db,
 			{
@@ -66,7 +66,9 @@ describe('the review queue during the grace period', () => {
 
 		// 1 Feb: the season has ended (23:00 UTC on 31 Jan) and is in its grace period.
 		const feb1 = at('2027-02-01T09:00:00Z');
-		expect(runScheduler(db, { clock: () => feb1 }).map((t) => t.to)).toEqual(['ended']);
+		expect((await runScheduler(sqliteStore(db), { clock: () => feb1 })).map((t) => t.to)).toEqual([
+			'ended'
+		]);
 		const open = await getReviewSeason(sqliteStore(db), feb1);
 		expect(open.season).toMatchObject({ id: jan.id, status: 'ended' });
 		expect((await reviewQueue(sqliteStore(db), jan.id, {}, feb1)).sales.map((s) => s.id)).toEqual([
@@ -87,7 +89,7 @@ describe('the review queue during the grace period', () => {
 			jan.id
 		]);
 		expect(await listReviewableSeasons(sqliteStore(db), graceEnd)).toEqual([]);
-		runScheduler(db, { clock: () => graceEnd });
+		await runScheduler(sqliteStore(db), { clock: () => graceEnd });
 		expect((await getReviewSeason(sqliteStore(db), graceEnd - 1)).season).toBeUndefined();
 	});
 
@@ -116,7 +118,7 @@ describe('the review queue during the grace period', () => {
 		await makeMember(db, feb.id, makeTeam(db, feb.id).id);
 		makeProduct(db, feb.id, { sku: 'PHONE' });
 		const now = at('2027-02-02T09:00:00Z');
-		runScheduler(db, { clock: () => now });
+		await runScheduler(sqliteStore(db), { clock: () => now });
 
 		const { season: chosen, seasons } = await getReviewSeason(sqliteStore(db), now);
 		expect(chosen?.id).toBe(feb.id);

@@ -60,7 +60,7 @@ describe('launching a season', () => {
 
 		const t = makeTeam(db, s.id, 'Wolves');
 		const rep = await makeMember(db, s.id, t.id);
-		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(await runScheduler(sqliteStore(db), { clock })).toEqual([]);
 		expect(statusOf(db, s.id)).toBe('scheduled');
 		expect(getLiveSeasonFor(db, rep.id)).toBeUndefined();
 		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
@@ -83,7 +83,7 @@ describe('launching a season', () => {
 		// A product switched off does not count as something to sell.
 		const phone = makeProduct(db, s.id, { sku: 'PHONE', points: 50 });
 		db.update(product).set({ active: false }).where(eq(product.id, phone.id)).run();
-		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(await runScheduler(sqliteStore(db), { clock })).toEqual([]);
 		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
 
 		db.update(product).set({ active: true }).where(eq(product.id, phone.id)).run();
@@ -92,7 +92,9 @@ describe('launching a season', () => {
 			waiting: false,
 			missing: []
 		});
-		expect(runScheduler(db, { clock: () => NOW + 1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
+		expect(await runScheduler(sqliteStore(db), { clock: () => NOW + 1 })).toEqual([
+			{ seasonId: s.id, to: 'live' }
+		]);
 		expect(statusOf(db, s.id)).toBe('live');
 		expect((await getCurrentSeason(sqliteStore(db)))?.id).toBe(s.id);
 		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
@@ -107,10 +109,12 @@ describe('launching a season', () => {
 			ready: true,
 			waiting: false
 		});
-		expect(runScheduler(db, { clock })).toEqual([]);
+		expect(await runScheduler(sqliteStore(db), { clock })).toEqual([]);
 		expect(statusOf(db, s.id)).toBe('scheduled');
 		const feb1 = Date.parse('2027-02-01T00:00:00Z');
-		expect(runScheduler(db, { clock: () => feb1 })).toEqual([{ seasonId: s.id, to: 'live' }]);
+		expect(await runScheduler(sqliteStore(db), { clock: () => feb1 })).toEqual([
+			{ seasonId: s.id, to: 'live' }
+		]);
 		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
 	});
 

@@ -461,7 +461,9 @@ describe("the read thread and a season's end", () => {
 			people[0].id,
 			people[2].id
 		]);
-		const ended = await runSchedulerOffThread(db, thread, { clock: () => season.endsAt + 1 });
+		const ended = await runSchedulerOffThread(sqliteStore(db), thread, {
+			clock: () => season.endsAt + 1
+		});
 		expect(ended.map((t) => t.to)).toEqual(['ended']);
 		const frozen = db
 			.select()

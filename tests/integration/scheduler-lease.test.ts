@@ -17,6 +17,7 @@ import {
 	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
 import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -33,19 +34,33 @@ describe('the scheduler loop in one process', () => {
 	});
 	const status = (id: number) =>
 		ctx.db.select().from(season).where(eq(season.id, id)).get()!.status;
+	/**
+	 * Lets the loop's runs finish: a run's writes each start on a turn of the event loop of their
+	 * own (db/store.ts write, on setImmediate, which the fake timers leave real), and the loop
+	 * arms its next timer after the run. A count of turns, not a time.
+	 */
+	const settle = async () => {
+		for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+	};
+	/** Moves the fake clock on, then lets what its timers started finish. */
+	const advance = async (ms: number) => {
+		vi.advanceTimersByTime(ms);
+		await settle();
+	};
 
-	it('wakes when a season ends, not only on its safety tick', () => {
+	it('wakes when a season ends, not only on its safety tick', async () => {
 		const s = makeSeason(ctx.db, { endsAt: Date.now() + 10 * MINUTE });
-		expect(nextTransitionAt(ctx.db)).toBe(s.endsAt);
+		expect(await nextTransitionAt(sqliteStore(ctx.db))).toBe(s.endsAt);
 		// A tick once a day: only the wake at the end can end the season on time.
-		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		const scheduler = startScheduler(sqliteStore(ctx.db), { intervalMs: DAY });
 		try {
-			vi.advanceTimersByTime(10 * MINUTE - 1000);
+			await settle();
+			await advance(10 * MINUTE - 1000);
 			expect(status(s.id)).toBe('live');
-			vi.advanceTimersByTime(1000 + 10);
+			await advance(1000 + 10);
 			expect(status(s.id)).toBe('ended');
 		} finally {
-			scheduler.stop();
+			await scheduler.stop();
 		}
 	});
 
@@ -62,18 +77,19 @@ describe('the scheduler loop in one process', () => {
 		makeProduct(ctx.db, s.id);
 		// An empty season waiting for its start is no transition: it never opens by itself.
 		makeSeason(ctx.db, { status: 'scheduled', startsAt: start - MINUTE, endsAt: start + DAY });
-		expect(nextTransitionAt(ctx.db)).toBe(start);
+		expect(await nextTransitionAt(sqliteStore(ctx.db))).toBe(start);
 		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-		const scheduler = startScheduler(ctx.db, { intervalMs: 10 * DAY });
+		const scheduler = startScheduler(sqliteStore(ctx.db), { intervalMs: 10 * DAY });
 		try {
-			vi.advanceTimersByTime(5 * MINUTE + 10);
+			await settle();
+			await advance(5 * MINUTE + 10);
 			expect(status(s.id)).toBe('live');
-			vi.advanceTimersByTime(60 * MINUTE);
+			await advance(60 * MINUTE);
 			expect(status(s.id)).toBe('ended');
-			vi.advanceTimersByTime(DAY);
+			await advance(DAY);
 			expect(status(s.id)).toBe('archived');
 		} finally {
-			scheduler.stop();
+			await scheduler.stop();
 		}
 	});
 
@@ -91,7 +107,11 @@ describe('the scheduler loop in one process', () => {
 			}
 		};
 		// retryMs 0: a wake while the board is read asks for a run at once.
-		const scheduler = startScheduler(ctx.db, { intervalMs: DAY, retryMs: 0, reader: () => reader });
+		const scheduler = startScheduler(sqliteStore(ctx.db), {
+			intervalMs: DAY,
+			retryMs: 0,
+			reader: () => reader
+		});
 		try {
 			await vi.waitFor(() => expect(asked).toBe(1));
 			// What saving a season does meanwhile: the season is due, so the loop runs at once.
@@ -111,56 +131,61 @@ describe('the scheduler loop in one process', () => {
 			]);
 			expect(asked).toBe(1);
 		} finally {
-			scheduler.stop();
+			await scheduler.stop();
 		}
 	});
 
-	it('a season moved earlier wakes the scheduler at its new end', () => {
+	it('a season moved earlier wakes the scheduler at its new end', async () => {
 		const s = makeSeason(ctx.db, { endsAt: Date.now() + 60 * MINUTE });
-		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		const scheduler = startScheduler(sqliteStore(ctx.db), { intervalMs: DAY });
 		try {
+			await settle();
 			ctx.db
 				.update(season)
 				.set({ endsAt: Date.now() + 2 * MINUTE })
 				.where(eq(season.id, s.id))
 				.run();
 			wakeScheduler(); // what saving the season in the console does (edit.ts)
-			vi.advanceTimersByTime(2 * MINUTE + 10);
+			await settle();
+			await advance(2 * MINUTE + 10);
 			expect(status(s.id)).toBe('ended');
 		} finally {
-			scheduler.stop();
+			await scheduler.stop();
 		}
 	});
 
-	it('stopping releases the lease: another process runs the scheduler at once', () => {
+	it('stopping releases the lease: another process runs the scheduler at once', async () => {
 		const s = makeSeason(ctx.db, { endsAt: Date.now() + 60 * MINUTE });
-		const scheduler = startScheduler(ctx.db, { intervalMs: DAY });
+		const scheduler = startScheduler(sqliteStore(ctx.db), { intervalMs: DAY });
+		await settle();
 		expect(ctx.db.select().from(schedulerLease).all()).toHaveLength(1);
-		scheduler.stop();
+		await scheduler.stop();
 		expect(ctx.db.select().from(schedulerLease).all()).toEqual([]);
-		vi.advanceTimersByTime(60 * MINUTE + 10);
+		await advance(60 * MINUTE + 10);
 		// This process no longer runs it (a request during shutdown cannot take the lease back)...
-		expect(runScheduler(ctx.db)).toEqual([]);
+		expect(await runScheduler(sqliteStore(ctx.db))).toEqual([]);
 		expect(status(s.id)).toBe('live');
 		// ...the next one does, without waiting for a lease to expire.
-		expect(runScheduler(ctx.db, { holder: 'next-process' })).toEqual([
+		expect(await runScheduler(sqliteStore(ctx.db), { holder: 'next-process' })).toEqual([
 			{ seasonId: s.id, to: 'ended' }
 		]);
 	});
 
-	it('while another process holds the lease, it takes over soon after that one releases it', () => {
+	it('while another process holds the lease, it takes over soon after that one releases it', async () => {
 		const s = makeSeason(ctx.db, { endsAt: Date.now() + 20_000 });
 		// The old process is still shutting down: its lease is live for another minute.
-		runScheduler(ctx.db, { holder: 'old-process' });
-		const scheduler = startScheduler(ctx.db, { intervalMs: DAY, retryMs: 2000 });
+		await runScheduler(sqliteStore(ctx.db), { holder: 'old-process' });
+		const scheduler = startScheduler(sqliteStore(ctx.db), { intervalMs: DAY, retryMs: 2000 });
 		try {
-			vi.advanceTimersByTime(30_000);
+			await settle();
+			// The retries every 2 s, each let finish.
+			for (let waited = 0; waited < 30_000; waited += 2000) await advance(2000);
 			expect(status(s.id)).toBe('live');
 			ctx.db.delete(schedulerLease).run(); // the old process's releaseLease
-			vi.advanceTimersByTime(2000);
+			await advance(2000);
 			expect(status(s.id)).toBe('ended');
 		} finally {
-			scheduler.stop();
+			await scheduler.stop();
 		}
 	});
 });

@@ -74,11 +74,11 @@ describe('scheduler', () => {
 		let db = ctx.db;
 		const { season: first, people } = await monthlySeason(db);
 
-		expect(runScheduler(db, { clock: at('2026-12-31T22:59:00Z') })).toEqual([]); // 23:59 in Warsaw
-		expect(runScheduler(db, { clock: at('2026-12-31T23:00:00Z') })).toEqual([
+		expect(await runScheduler(sqliteStore(db), { clock: at('2026-12-31T22:59:00Z') })).toEqual([]); // 23:59 in Warsaw
+		expect(await runScheduler(sqliteStore(db), { clock: at('2026-12-31T23:00:00Z') })).toEqual([
 			{ seasonId: first.id, to: 'live' }
 		]);
-		expect(runScheduler(db, { clock: at('2026-12-31T23:00:30Z') })).toEqual([]);
+		expect(await runScheduler(sqliteStore(db), { clock: at('2026-12-31T23:00:30Z') })).toEqual([]);
 
 		const sell = (i: number, who: number, iso: string) =>
 			recordSale(
@@ -106,7 +106,7 @@ describe('scheduler', () => {
 		// season ends exactly once and exactly one next season is created (then goes live).
 		db.$client.close();
 		db = openDatabase(ctx.path);
-		const afterRestart = runScheduler(db, {
+		const afterRestart = await runScheduler(sqliteStore(db), {
 			clock: at('2027-02-02T08:00:00Z'),
 			holder: 'second-process'
 		});
@@ -151,9 +151,12 @@ describe('scheduler', () => {
 			at('2027-02-03T08:00:00Z')
 		);
 		expect(
-			runScheduler(db, { clock: at('2027-02-04T08:00:00Z'), holder: 'second-process' }).map(
-				(t) => t.to
-			)
+			(
+				await runScheduler(sqliteStore(db), {
+					clock: at('2027-02-04T08:00:00Z'),
+					holder: 'second-process'
+				})
+			).map((t) => t.to)
 		).toEqual(['archived']);
 		const final = db
 			.select()
@@ -172,14 +175,17 @@ describe('scheduler', () => {
 		).rejects.toThrow(AppError);
 
 		// The second season ends too; again one next season, and nothing is done twice.
-		const second = runScheduler(db, {
+		const second = await runScheduler(sqliteStore(db), {
 			clock: at('2027-03-01T00:00:00Z'),
 			holder: 'second-process'
 		});
 		expect(second.map((t) => t.to)).toEqual(['ended', 'live']);
 		for (let i = 0; i < 3; i++)
 			expect(
-				runScheduler(db, { clock: at('2027-03-01T00:05:00Z'), holder: 'second-process' })
+				await runScheduler(sqliteStore(db), {
+					clock: at('2027-03-01T00:05:00Z'),
+					holder: 'second-process'
+				})
 			).toEqual([]);
 		expect(count(db, 'season')).toBe(3);
 		expect(
@@ -217,17 +223,25 @@ describe('scheduler', () => {
 		const db = ctx.db;
 		const { season: s } = await monthlySeason(db);
 		const clock = at('2027-01-01T10:00:00Z');
-		expect(runScheduler(db, { clock, holder: 'a', leaseMs: 60_000 })).toHaveLength(1);
+		expect(
+			await runScheduler(sqliteStore(db), { clock, holder: 'a', leaseMs: 60_000 })
+		).toHaveLength(1);
 		db.update(season)
 			.set({ endsAt: Date.parse('2027-01-01T10:00:10Z') })
 			.where(eq(season.id, s.id))
 			.run();
 		// b cannot run while a's lease holds; once it lapses b takes over and ends the season once.
-		expect(runScheduler(db, { clock: at('2027-01-01T10:00:30Z'), holder: 'b' })).toEqual([]);
 		expect(
-			runScheduler(db, { clock: at('2027-01-01T10:01:01Z'), holder: 'b' }).map((t) => t.to)
+			await runScheduler(sqliteStore(db), { clock: at('2027-01-01T10:00:30Z'), holder: 'b' })
+		).toEqual([]);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: at('2027-01-01T10:01:01Z'), holder: 'b' })).map(
+				(t) => t.to
+			)
 		).toEqual(['ended']);
-		expect(runScheduler(db, { clock: at('2027-01-01T10:03:00Z'), holder: 'a' })).toEqual([]);
+		expect(
+			await runScheduler(sqliteStore(db), { clock: at('2027-01-01T10:03:00Z'), holder: 'a' })
+		).toEqual([]);
 		expect(db.select().from(award).all().length).toBe(0); // nobody scored: no podium
 	});
 });

@@ -173,7 +173,9 @@ describe("the season's end", () => {
 
 		const expected = referenceResults(db, s.id, NOW + 1);
 		expect(expected.filter((r) => r.subjectType === 'user')).toHaveLength(299); // all but the invitation not accepted
-		expect(runScheduler(db, { clock: () => NOW + 1 }).map((t) => t.to)).toEqual(['ended']);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: () => NOW + 1 })).map((t) => t.to)
+		).toEqual(['ended']);
 		expect(storedResults(db, s.id)).toEqual(expected);
 
 		// The badges follow the frozen ranks, in key order (teams, then people, by id).
@@ -204,9 +206,9 @@ describe("the season's end", () => {
 		const before = given.length;
 		const final = referenceResults(db, s.id, NOW + 400 * DAY);
 		expect(final).not.toEqual(expected.map((r) => ({ ...r, frozenAt: NOW + 400 * DAY })));
-		expect(runScheduler(db, { clock: () => NOW + 400 * DAY }).map((t) => t.to)).toEqual([
-			'archived'
-		]);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: () => NOW + 400 * DAY })).map((t) => t.to)
+		).toEqual(['archived']);
 		expect(storedResults(db, s.id)).toEqual(final);
 		// Nobody loses a badge; whoever the confirmations lifted into the top ten gets it.
 		const after = awards(db, s.id);
@@ -256,7 +258,9 @@ describe("the season's end", () => {
 				during = error;
 			}
 		};
-		expect(runScheduler(db, { clock: () => NOW + 6 }).map((t) => t.to)).toEqual(['ended']);
+		expect(
+			(await runScheduler(sqliteStore(db), { clock: () => NOW + 6 })).map((t) => t.to)
+		).toEqual(['ended']);
 		expect(String(during)).toMatch(/SQLITE_BUSY|database is locked/);
 		expect(salesOf()).toBe(count);
 		// After it, the season is ended: refused, and the results stay as frozen.
@@ -350,7 +354,7 @@ describe("the season's end with its board read off the event loop", () => {
 			const reader = threadThatChanges(ctx.path, (reads) => {
 				if (reads === 1) change(db, s, people);
 			});
-			const done = await runSchedulerOffThread(db, reader, { clock: () => NOW + 3 });
+			const done = await runSchedulerOffThread(sqliteStore(db), reader, { clock: () => NOW + 3 });
 			expect(done.map((t) => t.to)).toEqual(['ended']);
 			const now = referenceResults(db, s.id, NOW + 3);
 			expect(now).not.toEqual(atRead);
@@ -367,7 +371,9 @@ describe("the season's end with its board read off the event loop", () => {
 		const expected = referenceResults(db, s.id, NOW + 1);
 		const reader = threadThatChanges(ctx.path, () => {});
 		expect(
-			(await runSchedulerOffThread(db, reader, { clock: () => NOW + 1 })).map((t) => t.to)
+			(await runSchedulerOffThread(sqliteStore(db), reader, { clock: () => NOW + 1 })).map(
+				(t) => t.to
+			)
 		).toEqual(['ended']);
 		expect(reader.reads).toBe(1);
 		expect(storedResults(db, s.id)).toEqual(expected);
@@ -385,7 +391,9 @@ describe("the season's end with its board read off the event loop", () => {
 				);
 		});
 		expect(
-			(await runSchedulerOffThread(db, late, { clock: () => NOW + 400 * DAY })).map((t) => t.to)
+			(await runSchedulerOffThread(sqliteStore(db), late, { clock: () => NOW + 400 * DAY })).map(
+				(t) => t.to
+			)
 		).toEqual(['archived']);
 		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 400 * DAY));
 		expect(late.reads).toBe(2);
@@ -411,7 +419,9 @@ describe("the season's end with its board read off the event loop", () => {
 			)
 		);
 		expect(
-			(await runSchedulerOffThread(db, busy, { clock: () => NOW + 3 })).map((t) => t.to)
+			(await runSchedulerOffThread(sqliteStore(db), busy, { clock: () => NOW + 3 })).map(
+				(t) => t.to
+			)
 		).toEqual(['ended']);
 		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 3));
 		expect(busy.reads).toBe(3);
@@ -423,7 +433,9 @@ describe("the season's end with its board read off the event loop", () => {
 		const second = bigSecondSeason(db);
 		const failing: BoardReader = { finalBoard: () => Promise.reject(new Error('thread died')) };
 		expect(
-			(await runSchedulerOffThread(db, failing, { clock: () => NOW + 3 })).map((t) => t.to)
+			(await runSchedulerOffThread(sqliteStore(db), failing, { clock: () => NOW + 3 })).map(
+				(t) => t.to
+			)
 		).toEqual(['ended']);
 		expect(storedResults(db, second)).toEqual(referenceResults(db, second, NOW + 3));
 	});

@@ -281,8 +281,8 @@ describe('outgoing webhooks', () => {
 			.set({ endsAt: now - 10 })
 			.where(eq(season.id, s.id))
 			.run();
-		runScheduler(db, { clock: () => now });
-		runScheduler(db, { clock: () => now + 1000 });
+		await runScheduler(sqliteStore(db), { clock: () => now });
+		await runScheduler(sqliteStore(db), { clock: () => now + 1000 });
 		await deliverDueWebhooks(sqliteStore(db), { clock: () => now + 5000 });
 		const events = received.map((r) => JSON.parse(r.body));
 		expect(events.map((e) => e.type).sort()).toEqual([

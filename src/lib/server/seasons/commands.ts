@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Season, SeasonTheme } from '../db/schema';
-import { unportedSqlite, write, type Store } from '../db/store';
+import { write, type Store } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { conflict, notFound } from '../shared/errors';
@@ -9,7 +9,8 @@ import type { TieRule } from '../../contest/types';
 import type { MultiplierMode } from '../../contest/rules';
 import { cloneSeasonInWrite } from './clone';
 import type { NewSeason } from './fields';
-import { runScheduler, wakeScheduler } from './scheduler';
+import { runScheduler } from './scheduler';
+import { log } from '../shared/log';
 import { m } from '../../paraglide/messages.js';
 
 // What changes a season: create (by the API, or in the console from scratch, a built-in theme
@@ -36,13 +37,13 @@ export interface SeasonInput {
 }
 
 /**
- * A season was scheduled or its start moved: the scheduler (synchronous, not ported: it runs on
- * SQLite's connection) opens at once what is due; on PostgreSQL its loop is woken instead.
+ * A season was scheduled or its start moved: the scheduler opens at once what is due. Its
+ * failure does not fail the command, which is committed: the loop runs again (and logs it).
  */
-export function runSchedulerOn(store: Store, clock: Clock): void {
-	const db = unportedSqlite(store);
-	if (db) runScheduler(db, { clock });
-	else wakeScheduler();
+export async function runSchedulerOn(store: Store, clock: Clock): Promise<void> {
+	await runScheduler(store, { clock }).catch((error) =>
+		log.error({ err: error }, 'season scheduler failed')
+	);
 }
 
 /**
@@ -88,7 +89,7 @@ export async function createSeason(
 		);
 		return row;
 	});
-	if (created.status === 'scheduled') runSchedulerOn(store, clock);
+	if (created.status === 'scheduled') await runSchedulerOn(store, clock);
 	const [after] = await store.db.select().from(season).where(eq(season.id, created.id));
 	return after;
 }
@@ -123,7 +124,7 @@ export async function publishDraft(
 			.onConflictDoNothing();
 		await auditInWrite(tx, store, actor, 'season.publish', `season:${seasonId}`, {}, now);
 	});
-	runSchedulerOn(store, clock);
+	await runSchedulerOn(store, clock);
 	const [after] = await store.db.select().from(season).where(eq(season.id, seasonId));
 	return after;
 }
@@ -220,7 +221,7 @@ export async function createConsoleSeason(
 		return row;
 	});
 	// A season scheduled to start today (or earlier) opens at once.
-	if (created.status === 'scheduled') runSchedulerOn(store, clock);
+	if (created.status === 'scheduled') await runSchedulerOn(store, clock);
 	const [after] = await store.db.select().from(season).where(eq(season.id, created.id));
 	return after;
 }

@@ -155,7 +155,8 @@ export async function updateConsoleSeason(
 	) {
 		publishSeason({ seasonId, status: s.status, look: seasonLook(s) });
 	}
-	if (s.status === 'scheduled' && result.changed.includes('startsAt')) runSchedulerOn(store, clock);
+	if (s.status === 'scheduled' && result.changed.includes('startsAt'))
+		await runSchedulerOn(store, clock);
 	// New dates: the running scheduler wakes at the new next transition.
 	else if (
 		result.changed.some((key) => key === 'startsAt' || key === 'endsAt' || key === 'graceDays')

@@ -1,7 +1,7 @@
 import { and, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgTable } from 'drizzle-orm/pg-core';
-import { product, season, seasonMember, type Season } from '../db/schema';
-import type { Store } from '../db/store';
+import type { Season } from '../db/schema';
+import type { Store, Tables } from '../db/store';
 import { DEFAULT_THEME } from './fields';
 import { m } from '../../paraglide/messages.js';
 
@@ -10,11 +10,14 @@ import { m } from '../../paraglide/messages.js';
 // and is shown as "ready to launch" (not on any board, no sales), so a season created with
 // today's start never appears empty on everyone's board.
 
-/** What a season needs before the scheduler opens it. */
-export const launchNeedsSql = sql<boolean>`(
-	exists (select 1 from ${seasonMember} where ${seasonMember.seasonId} = ${season.id})
-	and exists (select 1 from ${product} where ${product.seasonId} = ${season.id} and ${product.active} = 1)
-)`;
+/** What a season needs before the scheduler opens it, on the store's tables (either dialect). */
+export function launchNeedsSql(t: Tables): SQL<boolean> {
+	const { product, season, seasonMember } = t;
+	return sql<boolean>`(
+		exists (select 1 from ${seasonMember} where ${seasonMember.seasonId} = ${season.id})
+		and exists (select 1 from ${product} where ${product.seasonId} = ${season.id} and ${eq(product.active, true)})
+	)`;
+}
 
 export type LaunchStepKey =
 	'theme' | 'teams' | 'people' | 'catalogue' | 'rules' | 'badges' | 'prizes' | 'displays';

@@ -10,10 +10,8 @@ export function getSeason(db: Queryable, id: number) {
 	return db.select().from(season).where(eq(season.id, id)).get();
 }
 
-/** graceEndsAt as SQL, for queries that pick seasons by it (the scheduler's, on SQLite). */
-export const graceEndSql = graceEndOf(season);
-
-function graceEndOf(s: { endsAt: Column; graceDays: Column }) {
+/** graceEndsAt as SQL, for queries that pick seasons by it (the scheduler's, on the store's tables). */
+export function graceEndOf(s: { endsAt: Column; graceDays: Column }) {
 	return sql<number>`(${s.endsAt} + ${s.graceDays} * ${DAY_MS})`;
 }
 

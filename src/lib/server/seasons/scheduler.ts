@@ -1,19 +1,28 @@
 import { and, eq, lte, or, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import {
 	quota,
 	award,
 	badge,
-	schedulerLease,
 	season,
 	seasonResult,
 	seasonTransition,
 	type Season,
 	type SeasonStatus
 } from '../db/schema';
+import {
+	othersCommitVersion,
+	unportedSqlite,
+	write,
+	type Store,
+	type StoreDb,
+	type Tables
+} from '../db/store';
 import { getLeaderboard } from '../boards/leaderboard';
+import { graceEndOf } from './queries';
+import { launchNeedsSql } from './launch';
 import { isStillCurrent, type FinalBoard } from './final-board';
 import { getReadThread } from '../reads/thread';
 import type { LeaderboardSnapshot } from '../../realtime/events';
@@ -21,17 +30,14 @@ import { seasonBadges } from '../badges/awards';
 import { cloneSeason } from './clone';
 import { carryDivisions, recarryDivisions } from '../divisions/carry';
 import { divisionBoards } from '../divisions/standings';
-import { graceEndSql } from './queries';
-import { launchNeedsSql } from './launch';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooks } from '../webhooks/delivery';
-import { emitDomainEvent } from '../notify/events';
+import { emitDomainEventInWrite } from '../notify/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSchedulerTransitions } from '../shared/metrics';
 import { getOrganisation } from '../organisation/settings';
-import { dataVersion } from '../db/data-version';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 
@@ -73,24 +79,38 @@ function processScheduler(): ProcessScheduler {
 	return holder[STATE];
 }
 
-/** Takes or renews the scheduler lease; false when another live holder has it. */
-function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boolean {
-	const current = db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get();
+/**
+ * Takes or renews the scheduler lease; false when another live holder has it. The conditional
+ * upsert is the claim: only an expired lease, or the holder's own, changes hands, so of two nodes
+ * asking at once one gets the row back and the other nothing. Exported for the store test, which
+ * asks from several holders at once.
+ */
+export async function acquireLease(
+	store: Store,
+	holder: string,
+	now: number,
+	leaseMs: number
+): Promise<boolean> {
+	const { schedulerLease } = store.tables;
+	const [current] = await store.db
+		.select()
+		.from(schedulerLease)
+		.where(eq(schedulerLease.name, LEASE));
 	// Held by another process and not expired: no need to ask for the write lock.
 	if (current && current.holder !== holder && current.expiresAt > now) return false;
 	const expiresAt = now + leaseMs;
-	db.insert(schedulerLease)
-		.values({ name: LEASE, holder, expiresAt })
-		.onConflictDoUpdate({
-			target: schedulerLease.name,
-			set: { holder, expiresAt },
-			// Only an expired lease, or our own, changes hands.
-			setWhere: or(lte(schedulerLease.expiresAt, now), eq(schedulerLease.holder, holder))
-		})
-		.run();
-	return (
-		db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get()?.holder === holder
+	const taken = await write(store, (tx) =>
+		tx
+			.insert(schedulerLease)
+			.values({ name: LEASE, holder, expiresAt })
+			.onConflictDoUpdate({
+				target: schedulerLease.name,
+				set: { holder, expiresAt },
+				setWhere: or(lte(schedulerLease.expiresAt, now), eq(schedulerLease.holder, holder))
+			})
+			.returning({ holder: schedulerLease.holder })
 	);
+	return taken.length === 1;
 }
 
 /**
@@ -98,11 +118,23 @@ function acquireLease(db: Db, holder: string, now: number, leaseMs: number): boo
  * scheduler at once instead of waiting for the lease to expire; afterwards this process no
  * longer runs the scheduler. Called on shutdown (by the stop function of startScheduler).
  */
-export function releaseLease(db: Db, holder = processScheduler().holder): void {
+export async function releaseLease(
+	store: Store,
+	holder = processScheduler().holder
+): Promise<void> {
 	if (holder === processScheduler().holder) processScheduler().released = true;
-	db.delete(schedulerLease)
-		.where(and(eq(schedulerLease.name, LEASE), eq(schedulerLease.holder, holder)))
-		.run();
+	const { schedulerLease } = store.tables;
+	await write(store, (tx) =>
+		tx
+			.delete(schedulerLease)
+			.where(and(eq(schedulerLease.name, LEASE), eq(schedulerLease.holder, holder)))
+	);
+}
+
+/** The conditions of a waiting transition, as SQL on the store's tables. */
+function waiting(t: Tables) {
+	// A season without people or products never opens by itself (launch.ts).
+	return { launchable: launchNeedsSql(t), graceEnd: graceEndOf(t.season) };
 }
 
 /**
@@ -110,21 +142,54 @@ export function releaseLease(db: Db, holder = processScheduler().holder): void {
  * earliest start of a scheduled season that may open, end of a live one, end of the grace
  * period of an ended one.
  */
-export function nextTransitionAt(db: Queryable): number | null {
-	const row = db
+export async function nextTransitionAt(store: Store): Promise<number | null> {
+	const { season } = store.tables;
+	const { launchable, graceEnd } = waiting(store.tables);
+	const [row] = await store.db
 		.select({
 			start: sql<
 				number | null
-			>`min(case when ${season.status} = 'scheduled' and ${launchNeedsSql} then ${season.startsAt} end)`,
-			end: sql<number | null>`min(case when ${season.status} = 'live' then ${season.endsAt} end)`,
+			>`min(case when ${season.status} = 'scheduled' and ${launchable} then ${season.startsAt} end)`.mapWith(
+				Number
+			),
+			end: sql<
+				number | null
+			>`min(case when ${season.status} = 'live' then ${season.endsAt} end)`.mapWith(Number),
 			archive: sql<
 				number | null
-			>`min(case when ${season.status} = 'ended' and ${season.finalizedAt} is null then ${graceEndSql} end)`
+			>`min(case when ${season.status} = 'ended' and ${season.finalizedAt} is null then ${graceEnd} end)`.mapWith(
+				Number
+			)
 		})
-		.from(season)
-		.get();
+		.from(season);
 	const times = [row?.start, row?.end, row?.archive].filter((t): t is number => t != null);
 	return times.length > 0 ? Math.min(...times) : null;
+}
+
+/** `transition` inside a store's write: the row, then the move guarded by the old status. */
+async function transitionInWrite(
+	tx: StoreDb,
+	store: Store,
+	s: Season,
+	from: SeasonStatus,
+	to: SeasonStatus,
+	now: number,
+	by = 'scheduler'
+): Promise<boolean> {
+	const { season, seasonTransition } = store.tables;
+	const logged = await tx
+		.insert(seasonTransition)
+		.values({ seasonId: s.id, toStatus: to, at: now, by })
+		.onConflictDoNothing()
+		.returning({ id: seasonTransition.id });
+	if (logged.length === 0) return false;
+	const moved = await tx
+		.update(season)
+		.set({ status: to })
+		.where(and(eq(season.id, s.id), eq(season.status, from)))
+		.returning({ id: season.id });
+	if (moved.length !== 1) throw new Error(`season ${s.id} is not ${from}`);
+	return true;
 }
 
 /** Records a transition once; false when it was done before (by this or another process). */
@@ -393,104 +458,125 @@ function boardToFreeze(
 }
 
 /** The season whose transition is due first at `now`, if any. */
-function dueSeason(db: Queryable, now: number): Season | undefined {
-	return db
+async function dueSeason(db: StoreDb, store: Store, now: number): Promise<Season | undefined> {
+	const { season } = store.tables;
+	const { launchable, graceEnd } = waiting(store.tables);
+	const [due] = await db
 		.select()
 		.from(season)
 		.where(
-			sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchNeedsSql})
+			sql`(${season.status} = 'scheduled' and ${season.startsAt} <= ${now} and ${launchable})
 				or (${season.status} = 'live' and ${season.endsAt} <= ${now})
-				or (${season.status} = 'ended' and ${graceEndSql} <= ${now})`
+				or (${season.status} = 'ended' and ${graceEnd} <= ${now})`
 		)
 		.orderBy(season.endsAt, season.id)
-		.limit(1)
-		.get();
+		.limit(1);
+	return due;
 }
 
-function stepOnce(db: Db, now: number, source = INLINE): Step | typeof STALE | null {
-	return db.transaction(
-		(tx) => {
-			const due = dueSeason(tx, now);
-			if (!due) return null;
-			if (due.status === 'scheduled') {
-				// A season whose whole window passed while the server was down still opens (and
-				// then ends at once), so that it exists and its recurrence carries on. A season
-				// without people or products never opens by itself (launchNeedsSql).
-				if (transition(tx, due, 'scheduled', 'live', now))
-					emitDomainEvent(
-						tx,
-						'season.started',
-						{
-							season: {
-								id: due.id,
-								name: due.name,
-								startsAt: new Date(due.startsAt).toISOString(),
-								endsAt: new Date(due.endsAt).toISOString()
-							}
-						},
-						now
-					);
-				return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
-			}
-			// Checked before anything is written: a stale board leaves the step undone.
-			const board = boardToFreeze(tx, due.id, source);
-			if (!board) return STALE;
-			if (due.status === 'live') {
-				transition(tx, due, 'live', 'ended', now);
-				const results = freezeResults(tx, due.id, now, board);
-				const badges = awardEndOfSeason(tx, due, now, results);
-				const next = due.recurrence
-					? cloneSeason(tx, due, { recurrence: due.recurrence, now })
-					: undefined;
-				if (next) carryDivisions(tx, due, next, now);
-				const top = (type: 'user' | 'team') =>
-					tx
-						.select({
-							rank: seasonResult.rank,
-							id: seasonResult.subjectId,
-							name: seasonResult.name,
-							points: seasonResult.points
-						})
-						.from(seasonResult)
-						.where(
-							and(
-								eq(seasonResult.seasonId, due.id),
-								eq(seasonResult.subjectType, type),
-								// In SQL, not after: the podium, not 1,000 rows read to keep three.
-								lte(seasonResult.rank, 3)
-							)
-						)
-						.orderBy(seasonResult.rank, seasonResult.name)
-						.all();
-				const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
-				enqueueWebhooks(
+/**
+ * The due transition, in one write. A start is the store's on both dialects. An end and an
+ * archive (results frozen, badges, webhooks, the recurrence and its divisions) are not ported:
+ * on SQLite they run synchronously on the write's own connection, inside its transaction
+ * (`endOrArchive`); on PostgreSQL they throw, and the season waits (the server refuses
+ * postgres:// until they are ported).
+ */
+function stepOnce(store: Store, now: number, source = INLINE): Promise<Step | typeof STALE | null> {
+	return write(store, async (tx) => {
+		const due = await dueSeason(tx, store, now);
+		if (!due) return null;
+		if (due.status === 'scheduled') {
+			// A season whose whole window passed while the server was down still opens (and
+			// then ends at once), so that it exists and its recurrence carries on.
+			if (await transitionInWrite(tx, store, due, 'scheduled', 'live', now))
+				await emitDomainEventInWrite(
 					tx,
-					'season.ended',
+					store,
+					'season.started',
 					{
-						season: ended,
-						podium: top('user'),
-						teams: top('team'),
-						nextSeasonId: next?.id ?? null
+						season: {
+							id: due.id,
+							name: due.name,
+							startsAt: new Date(due.startsAt).toISOString(),
+							endsAt: new Date(due.endsAt).toISOString()
+						}
 					},
 					now
 				);
-				return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
-			}
-			// Grace period over: late confirmations are in, the results become final.
-			const results = freezeResults(tx, due.id, now, board);
-			transition(tx, due, 'ended', 'archived', now);
-			tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
-			// Promotions and relegations into the rerun follow the final results too.
-			const rerun = recarryDivisions(tx, due, now);
-			// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
-			return {
-				transitions: [{ seasonId: due.id, to: 'archived' }],
-				badges: awardEndOfSeason(tx, due, now, results),
-				boards: rerun === null ? [] : [rerun]
-			};
-		},
-		{ behavior: 'immediate' }
-	);
+			return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
+		}
+		const sqlite = unportedSqlite(store);
+		if (!sqlite)
+			throw new Error(
+				`season ${due.id}: ending and archiving a season are not ported to PostgreSQL yet`
+			);
+		return endOrArchive(sqlite, due, now, source);
+	});
+}
+
+/** A live season's end or an ended one's archive, synchronous, in the caller's transaction. */
+function endOrArchive(
+	tx: Queryable,
+	due: Season,
+	now: number,
+	source: BoardSource
+): Step | typeof STALE {
+	// Checked before anything is written: a stale board leaves the step undone.
+	const board = boardToFreeze(tx, due.id, source);
+	if (!board) return STALE;
+	if (due.status === 'live') {
+		transition(tx, due, 'live', 'ended', now);
+		const results = freezeResults(tx, due.id, now, board);
+		const badges = awardEndOfSeason(tx, due, now, results);
+		const next = due.recurrence
+			? cloneSeason(tx, due, { recurrence: due.recurrence, now })
+			: undefined;
+		if (next) carryDivisions(tx, due, next, now);
+		const top = (type: 'user' | 'team') =>
+			tx
+				.select({
+					rank: seasonResult.rank,
+					id: seasonResult.subjectId,
+					name: seasonResult.name,
+					points: seasonResult.points
+				})
+				.from(seasonResult)
+				.where(
+					and(
+						eq(seasonResult.seasonId, due.id),
+						eq(seasonResult.subjectType, type),
+						// In SQL, not after: the podium, not 1,000 rows read to keep three.
+						lte(seasonResult.rank, 3)
+					)
+				)
+				.orderBy(seasonResult.rank, seasonResult.name)
+				.all();
+		const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
+		enqueueWebhooks(
+			tx,
+			'season.ended',
+			{
+				season: ended,
+				podium: top('user'),
+				teams: top('team'),
+				nextSeasonId: next?.id ?? null
+			},
+			now
+		);
+		return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
+	}
+	// Grace period over: late confirmations are in, the results become final.
+	const results = freezeResults(tx, due.id, now, board);
+	transition(tx, due, 'ended', 'archived', now);
+	tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
+	// Promotions and relegations into the rerun follow the final results too.
+	const rerun = recarryDivisions(tx, due, now);
+	// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
+	return {
+		transitions: [{ seasonId: due.id, to: 'archived' }],
+		badges: awardEndOfSeason(tx, due, now, results),
+		boards: rerun === null ? [] : [rerun]
+	};
 }
 
 /**
@@ -500,15 +586,18 @@ function stepOnce(db: Db, now: number, source = INLINE): Step | typeof STALE | n
  * end-of-season badges, the next season of a recurrence), ended → archived after the grace
  * period (results final). Safe to call from several processes and after any downtime.
  */
-export function runScheduler(db: Db, options: SchedulerOptions = {}): Transition[] {
+export async function runScheduler(
+	store: Store,
+	options: SchedulerOptions = {}
+): Promise<Transition[]> {
 	const clock = options.clock ?? systemClock;
 	const state = processScheduler();
 	const holder = options.holder ?? state.holder;
 	if (holder === state.holder && state.released) return [];
-	if (!acquireLease(db, holder, clock(), options.leaseMs ?? LEASE_MS)) return [];
+	if (!(await acquireLease(store, holder, clock(), options.leaseMs ?? LEASE_MS))) return [];
 	const done: Transition[] = [];
 	for (let i = 0; i < 1000; i++) {
-		const step = stepOnce(db, clock());
+		const step = await stepOnce(store, clock());
 		if (!step || step === STALE) break;
 		announce(step, done);
 	}
@@ -549,7 +638,7 @@ const BOARD_READS = 3;
  * it live, to be ended by the next run.
  */
 export async function runSchedulerOffThread(
-	db: Db,
+	store: Store,
 	reader: BoardReader,
 	options: SchedulerOptions = {}
 ): Promise<Transition[]> {
@@ -558,10 +647,10 @@ export async function runSchedulerOffThread(
 	const holder = options.holder ?? state.holder;
 	const released = () => holder === state.holder && state.released;
 	if (released()) return [];
-	if (!acquireLease(db, holder, clock(), options.leaseMs ?? LEASE_MS)) return [];
+	if (!(await acquireLease(store, holder, clock(), options.leaseMs ?? LEASE_MS))) return [];
 	const done: Transition[] = [];
 	for (let i = 0; i < 1000; i++) {
-		const due = dueSeason(db, clock());
+		const due = await dueSeason(store.db, store, clock());
 		if (!due) break;
 		let step: Step | typeof STALE | null = STALE;
 		for (let reads = 0; step === STALE && reads < BOARD_READS; reads++) {
@@ -569,7 +658,7 @@ export async function runSchedulerOffThread(
 				due.status === 'scheduled' ? null : await reader.finalBoard(due.id).catch(() => null);
 			// Stopping while the thread read: the next process ends the season.
 			if (released()) return done;
-			step = stepOnce(db, clock(), {
+			step = await stepOnce(store, clock(), {
 				read: read ?? undefined,
 				inline: read === null || reads + 1 >= BOARD_READS
 			});
@@ -588,7 +677,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * How often the loop asks whether another process wrote. A season published, created or given
  * its people on another server cannot wake this loop (wakeScheduler is per process), and it
  * would wait for its safety tick (30 s): this bounds the wait to about a second, for one
- * data_version read a second.
+ * data_version read a second on SQLite and one nextTransitionAt query a second on PostgreSQL
+ * (where another node's commit leaves no cheaper sign).
  */
 const WATCH_MS = 1_000;
 
@@ -596,7 +686,7 @@ export interface RunningScheduler {
 	/** Looks again when the next transition is due (after a season's dates changed). */
 	wake: () => void;
 	/** Stops the timers and releases the lease, so that the next process takes over at once. */
-	stop: () => void;
+	stop: () => Promise<void>;
 }
 
 /**
@@ -608,7 +698,7 @@ export interface RunningScheduler {
  * WATCH_MS). `onTransition` hears of each transition it made.
  */
 export function startScheduler(
-	db: Db,
+	store: Store,
 	options: {
 		clock?: Clock;
 		intervalMs?: number;
@@ -617,7 +707,7 @@ export function startScheduler(
 		watchMs?: number;
 		onTransition?: (t: Transition) => void;
 		onError?: (error: unknown) => void;
-		/** Where ends read their board off the event loop; none: in their transaction. */
+		/** Where ends read their board off the event loop (SQLite); none: in their transaction. */
 		reader?: () => BoardReader | undefined;
 	} = {}
 ): RunningScheduler {
@@ -625,6 +715,7 @@ export function startScheduler(
 	const state = processScheduler();
 	const interval = options.intervalMs ?? 30_000;
 	const retry = options.retryMs ?? 2_000;
+	const { schedulerLease } = store.tables;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let stopped = false;
 
@@ -635,12 +726,15 @@ export function startScheduler(
 		timer.unref();
 	};
 	/** The wait until the next run: the next transition, at most the safety interval. */
-	const nextDelay = () => {
-		const lease = db.select().from(schedulerLease).where(eq(schedulerLease.name, LEASE)).get();
+	const nextDelay = async () => {
+		const [lease] = await store.db
+			.select()
+			.from(schedulerLease)
+			.where(eq(schedulerLease.name, LEASE));
 		const now = clock();
 		if (lease && lease.holder !== state.holder && lease.expiresAt > now)
 			return Math.min(retry, lease.expiresAt - now);
-		const next = nextTransitionAt(db);
+		const next = await nextTransitionAt(store);
 		if (next === null) return interval;
 		// Still due after a run: it failed (onError heard why); try again a little later.
 		if (next <= now) return retry;
@@ -649,16 +743,15 @@ export function startScheduler(
 	};
 	const rearm = () => {
 		if (stopped) return;
-		try {
-			arm(nextDelay());
-		} catch (error) {
+		nextDelay().then(arm, (error) => {
 			options.onError?.(error);
 			arm(interval);
-		}
+		});
 	};
-	const reader = options.reader ?? getReadThread;
-	// A run that waits for the read thread is still running when a timer or the watch asks for
-	// another: that one runs once after it, so that two runs never interleave.
+	// The read thread reads SQLite's file; on PostgreSQL an end reads its board in its write.
+	const reader = store.dialect === 'sqlite' ? (options.reader ?? getReadThread) : () => undefined;
+	// A run that waits (for the read thread, for the database) is still running when a timer or
+	// the watch asks for another: that one runs once after it, so that two runs never interleave.
 	let running = false;
 	let again = false;
 	function run() {
@@ -667,18 +760,9 @@ export function startScheduler(
 			again = true;
 			return;
 		}
-		const thread = reader();
-		if (!thread) {
-			try {
-				for (const t of runScheduler(db, { clock })) options.onTransition?.(t);
-			} catch (error) {
-				options.onError?.(error);
-			}
-			rearm();
-			return;
-		}
 		running = true;
-		runSchedulerOffThread(db, thread, { clock })
+		const thread = reader();
+		(thread ? runSchedulerOffThread(store, thread, { clock }) : runScheduler(store, { clock }))
 			.then((done) => {
 				for (const t of done) options.onTransition?.(t);
 			})
@@ -693,19 +777,21 @@ export function startScheduler(
 	}
 	// Another process committed: a transition may be due now (run it), or later than the timer
 	// says (arm again). This process's own writes (on this connection) do not move data_version.
-	let seen = dataVersion(db);
+	let seen = othersCommitVersion(store);
+	let looking = false;
 	const watch = setInterval(() => {
-		if (stopped) return;
-		try {
-			const version = dataVersion(db);
-			if (version === seen) return;
-			seen = version;
-			const next = nextTransitionAt(db);
-			if (next !== null && next <= clock()) run();
-			else rearm();
-		} catch (error) {
-			options.onError?.(error);
-		}
+		if (stopped || looking) return;
+		const version = othersCommitVersion(store);
+		if (version !== null && version === seen) return;
+		seen = version;
+		looking = true;
+		nextTransitionAt(store)
+			.then((next) => {
+				if (next !== null && next <= clock()) run();
+				else if (version !== null) rearm();
+			})
+			.catch((error) => options.onError?.(error))
+			.finally(() => (looking = false));
 	}, options.watchMs ?? WATCH_MS);
 	watch.unref();
 	state.released = false;
@@ -713,14 +799,14 @@ export function startScheduler(
 	run();
 	return {
 		wake: rearm,
-		stop: () => {
+		stop: async () => {
 			if (stopped) return;
 			stopped = true;
 			clearTimeout(timer);
 			clearInterval(watch);
 			if (state.rearm === rearm) state.rearm = undefined;
 			try {
-				releaseLease(db, state.holder);
+				await releaseLease(store, state.holder);
 			} catch (error) {
 				options.onError?.(error);
 			}

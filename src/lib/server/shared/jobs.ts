@@ -57,9 +57,9 @@ export function startJobs(
 	let confirming = false;
 	let stopped = false;
 	// Season transitions run at their own times (and at boot); stopping releases the lease.
-	let scheduler: { stop(): void } | undefined;
+	let scheduler: { stop(): Promise<void> } | undefined;
 	const startSeasons = () =>
-		startScheduler(db, {
+		startScheduler(store, {
 			clock,
 			intervalMs: options.intervalMs,
 			onTransition: (t) =>
@@ -227,7 +227,8 @@ export function startJobs(
 		clearInterval(mails);
 		clearTimeout(firstImports);
 		clearInterval(imports);
-		scheduler?.stop();
+		// The lease is released before the database closes: shutdown closes it after the sockets.
+		scheduler?.stop().catch((error) => log.warn({ err: error }, 'releasing the scheduler failed'));
 		// Another node goes on with this one's imports at once, not after the lease.
 		releaseImportJobs(store).catch((error) =>
 			log.warn({ err: error }, 'releasing import jobs failed')

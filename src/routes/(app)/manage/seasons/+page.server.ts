@@ -1,5 +1,4 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { listConsoleSeasons } from '$lib/server/seasons/queries';
@@ -8,11 +7,10 @@ import { runScheduler } from '$lib/server/seasons/scheduler';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
-	// Seasons waiting for people or products open as soon as they have them (see launch.ts).
-	runScheduler(db);
-	const now = Date.now();
 	const store = getStore();
+	// Seasons waiting for people or products open as soon as they have them (see launch.ts).
+	await runScheduler(store);
+	const now = Date.now();
 	const listed = await listConsoleSeasons(store);
 	const launches = await Promise.all(
 		listed.map((s) => (s.status === 'scheduled' ? launchState(store, s, now) : null))

@@ -1,5 +1,4 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { seasonFromParams } from '../season-param.server';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
@@ -22,10 +21,9 @@ import { m } from '$lib/paraglide/messages.js';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
 	// A season waiting for people or products goes live as soon as they are there: checked
 	// here too, so the manager does not wait for the scheduler's next round.
-	runScheduler(db);
+	await runScheduler(getStore());
 	const s = await seasonFromParams(event);
 	const now = Date.now();
 	const counts = (await listConsoleSeasons(getStore())).find((row) => row.id === s.id);
