@@ -16,9 +16,9 @@ import { scoreNewActivityInWrite } from './scoring';
 
 // Logging an activity: the activity row, its ledger entry (kind 'activity'), the standings
 // change and the season's version in one write of the store (db/store.ts), then the board and
-// the feed move live (logging is not audited: the activity row says who logged it). Its points are the type's points ×
-// quantity and what the season's activity rules add at logging time; the breakdown says why, on
-// the activity and on its ledger entry. The idempotency key works as a sale's externalId: the
+// the feed move live (logging is not audited: the activity row says who logged it). Its points
+// are the type's points × quantity and what the season's activity rules add at logging time;
+// the breakdown says why, on the activity and on its ledger entry. The idempotency key works as a sale's externalId: the
 // same key with the same activity answers the first result and counts nothing twice; with
 // another activity it is refused (409). The key is read inside the write (serializable on both
 // dialects), so the same request sent to two nodes at once logs once: on PostgreSQL the second
