@@ -86,33 +86,24 @@ async function personOf(tx: StoreDb, store: Store, person: LogActivityInput['per
 	return row;
 }
 
-/** The person's team in the season, if they take part in it. */
-async function membershipOf(tx: StoreDb, store: Store, seasonId: number, userId: number) {
-	const { seasonMember, team } = store.tables;
-	const [row] = await tx
-		.select({ teamId: team.id, teamName: team.name })
-		.from(seasonMember)
-		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-		.limit(1);
-	return row;
-}
-
-/** The season named (when it is live), else the person's latest live one. */
+/**
+ * The season to count it in with the person's team there: the season named when it is live and
+ * they take part in it, else their latest live one (one query: the season and the membership).
+ */
 async function seasonOf(tx: StoreDb, store: Store, userId: number, seasonId?: number) {
-	const { season, seasonMember } = store.tables;
-	if (seasonId != null) {
-		const [chosen] = await tx.select().from(season).where(eq(season.id, seasonId)).limit(1);
-		return chosen?.status === 'live' ? chosen : undefined;
-	}
+	const { season, seasonMember, team } = store.tables;
 	const [row] = await tx
-		.select({ season })
+		.select({ season, teamId: team.id, teamName: team.name })
 		.from(season)
-		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
-		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, userId)))
+		.innerJoin(
+			seasonMember,
+			and(eq(seasonMember.seasonId, season.id), eq(seasonMember.userId, userId))
+		)
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(season.status, 'live'), seasonId == null ? undefined : eq(season.id, seasonId)))
 		.orderBy(desc(season.startsAt), desc(season.id))
 		.limit(1);
-	return row?.season;
+	return row;
 }
 
 /** The activity recorded under this key before (integrations share one id space), if any. */
@@ -181,10 +172,10 @@ export async function logActivityInWrite(
 		return { activity: { id, points }, seasonId, userId, created: false };
 	}
 	if (!person) throw refused('unknown_person', 'No user has this email', 'person');
-	const owner = await seasonOf(tx, store, person.id, input.seasonId);
-	const membership = owner && (await membershipOf(tx, store, owner.id, person.id));
-	if (!owner || !membership)
+	const chosen = await seasonOf(tx, store, person.id, input.seasonId);
+	if (!chosen)
 		throw refused('not_a_member', `${person.displayName} is not in a live season`, 'person');
+	const { season: owner, ...membership } = chosen;
 	const type = await typeOf(tx, store, owner.id, input.type);
 	if (!type || !type.active)
 		throw refused(
