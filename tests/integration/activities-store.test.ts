@@ -10,6 +10,7 @@ import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity, type LogActivityInput } from '../../src/lib/server/activities/record';
 import { voidActivity, voidByExternalId } from '../../src/lib/server/activities/void';
 import { importActivities } from '../../src/lib/server/activities/import';
+import { readActivityDayContext, readActivityRules } from '../../src/lib/server/activities/scoring';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, auditsOf, liveSeasonOn, pointsOf } from '../helpers/store-season';
 
@@ -139,6 +140,28 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(await pointsOf(node(0), seasonId, 'user', ann.id)).toMatchObject({ confirmed: 12 });
 		expect(await pointsOf(node(1), seasonId, 'user', boss.id)).toMatchObject({ confirmed: 12 });
 		expect(await versionOf(node(1), seasonId)).toBe(before + 4);
+	});
+
+	it('scores with the season’s activity rules, and the other node reads the day the same', async () => {
+		const { seasonId, ann } = await seasonWithTypes();
+		const { rule } = node(0).tables;
+		const [doubled] = await node(0)
+			.db.insert(rule)
+			.values({
+				seasonId,
+				name: 'Call week',
+				target: { kind: 'activity', type: 'call' },
+				effect: { kind: 'multiplier', factor: 2 }
+			})
+			.returning();
+		const logged = await logActivity(node(1), call(seasonId, ann.id, key('ruled')), clock);
+		expect(logged.activity.points).toBe(12);
+		const rules = await readActivityRules(node(1).db, node(1), seasonId);
+		expect(rules.map((r) => r.id)).toEqual([doubled.id]);
+		const { season } = node(0).tables;
+		const [row] = await node(0).db.select().from(season).where(eq(season.id, seasonId));
+		const day = await readActivityDayContext(node(0).db, node(0), row, ann.id, NOW - HOUR, rules);
+		expect(day).toEqual({ ruleAwardsToday: { [doubled.id]: 6 }, multipliers: 'best' });
 	});
 
 	it('refuses bad input and changes nothing', async () => {
