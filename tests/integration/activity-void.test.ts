@@ -72,8 +72,8 @@ beforeAll(async () => {
 			{}
 		);
 		finalExternalId = 'past-call';
-		logActivity(
-			db,
+		await logActivity(
+			sqliteStore(db),
 			{
 				source: 'api',
 				externalId: finalExternalId,

@@ -106,7 +106,7 @@ describe('activities logged', () => {
 		);
 		const log = (externalId: string, userId: number, type: string, quantity: number, at: number) =>
 			logActivity(
-				db,
+				sqliteStore(db),
 				{
 					source: 'api',
 					externalId,
@@ -119,12 +119,12 @@ describe('activities logged', () => {
 				clock
 			);
 
-		log('a1', ann.id, 'call', 6, now - 5 * HOUR);
-		log('a2', ann.id, 'visit', 3, now - 4 * HOUR);
+		await log('a1', ann.id, 'call', 6, now - 5 * HOUR);
+		await log('a2', ann.id, 'visit', 3, now - 4 * HOUR);
 		expect(awardsOf(tenCalls)).toEqual([]);
 		// The activity that takes Ann's calls from 6 to 11 earns the badge, at its time.
-		log('a3', ann.id, 'call', 5, now - 3 * HOUR);
-		log('b1', bob.id, 'call', 9, now - 2 * HOUR);
+		await log('a3', ann.id, 'call', 5, now - 3 * HOUR);
+		await log('b1', bob.id, 'call', 9, now - 2 * HOUR);
 		expect(awardsOf(tenCalls)).toEqual([
 			{ subjectType: 'user', subjectId: ann.id, at: now - 3 * HOUR }
 		]);
@@ -139,8 +139,8 @@ describe('activities logged', () => {
 		]);
 
 		// A retry of the activity that earned it (the same externalId): counted once, given once.
-		expect(log('a3', ann.id, 'call', 5, now - 3 * HOUR).created).toBe(false);
-		log('b2', bob.id, 'visit', 1, now - HOUR);
+		expect((await log('a3', ann.id, 'call', 5, now - 3 * HOUR)).created).toBe(false);
+		await log('b2', bob.id, 'visit', 1, now - HOUR);
 		expect(awardsOf(tenCalls)).toHaveLength(1);
 		expect(pushed).toHaveLength(3);
 		const bonus = db
@@ -158,10 +158,19 @@ describe('activities logged', () => {
 			`c1,${cat.email},visit,${new Date(now - 20 * 60 * 1000).toISOString()},2`
 		].join('\n');
 		const actor = { userId: null };
-		expect(importActivities(db, season.id, csv, { dryRun: true, actor }, clock).errors).toEqual([]);
+		expect(
+			(await importActivities(sqliteStore(db), season.id, csv, { dryRun: true, actor }, clock))
+				.errors
+		).toEqual([]);
 		expect(awardsOf(tenCalls)).toHaveLength(1);
 		expect(pushed).toHaveLength(3);
-		const report = importActivities(db, season.id, csv, { dryRun: false, actor }, clock);
+		const report = await importActivities(
+			sqliteStore(db),
+			season.id,
+			csv,
+			{ dryRun: false, actor },
+			clock
+		);
 		expect(report).toMatchObject({ imported: true, already: 1, accepted: 3 });
 		expect(awardsOf(tenCalls)).toEqual([
 			{ subjectType: 'user', subjectId: ann.id, at: now - 3 * HOUR },

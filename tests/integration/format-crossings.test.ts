@@ -233,17 +233,19 @@ describe('periodCrossings', () => {
 			const kind = random(4);
 			if (kind === 0)
 				activities.push(
-					logActivity(
-						db,
-						{
-							source: 'api',
-							externalId: `a${i}`,
-							person: { userId: who.id },
-							type: 'call',
-							quantity: 1 + random(3),
-							occurredAt: at
-						},
-						written
+					(
+						await logActivity(
+							sqliteStore(db),
+							{
+								source: 'api',
+								externalId: `a${i}`,
+								person: { userId: who.id },
+								type: 'call',
+								quantity: 1 + random(3),
+								occurredAt: at
+							},
+							written
+						)
 					).activity.id
 				);
 			else if (kind === 1)
@@ -280,7 +282,12 @@ describe('periodCrossings', () => {
 					);
 			}
 		}
-		voidActivity(db, activities[0], { actor: {}, reason: 'duplicate' }, () => now);
+		await voidActivity(
+			sqliteStore(db),
+			activities[0],
+			{ actor: {}, reason: 'duplicate' },
+			() => now
+		);
 		const whole = (from: number, to: number, subject: 'user_id' | 'team_id') =>
 			new Map(
 				db.$client

@@ -124,7 +124,7 @@ describe('periodTotals of activities (#17)', () => {
 			at: number
 		) =>
 			logActivity(
-				db,
+				sqliteStore(db),
 				{
 					source: 'api',
 					externalId: id,
@@ -136,10 +136,10 @@ describe('periodTotals of activities (#17)', () => {
 				// Logged a day after it happened: it still counts when it happened.
 				() => now + 24 * HOUR
 			);
-		log('c1', ann, 'call', 3, now - 2 * HOUR);
-		log('v1', ann, 'visit', 1, now - 3 * HOUR);
-		log('c2', bob, 'call', 1, now - 2 * HOUR);
-		log('old', ann, 'call', 5, now - 30 * HOUR); // before the period
+		await log('c1', ann, 'call', 3, now - 2 * HOUR);
+		await log('v1', ann, 'visit', 1, now - 3 * HOUR);
+		await log('c2', bob, 'call', 1, now - 2 * HOUR);
+		await log('old', ann, 'call', 5, now - 30 * HOUR); // before the period
 		const period = { seasonId: season.id, from: now - 24 * HOUR, to: now };
 
 		const calls = periodTotals(db, {

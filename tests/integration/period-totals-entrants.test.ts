@@ -136,8 +136,8 @@ describe("a period's totals for some people", () => {
 			() => NOW
 		);
 		// An activity in the period, logged after it; a hand adjustment written in it.
-		logActivity(
-			db,
+		await logActivity(
+			sqliteStore(db),
 			{
 				source: 'api',
 				externalId: 'call-1',

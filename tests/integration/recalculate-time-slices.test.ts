@@ -115,8 +115,8 @@ describe('recalculation slices bounded by time', () => {
 			[e, 'e-call'],
 			[b, 'b-call']
 		] as const)
-			logActivity(
-				db,
+			await logActivity(
+				sqliteStore(db),
 				{
 					source: 'api',
 					externalId,

@@ -1,13 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq, like } from 'drizzle-orm';
 import type { Db } from '../db';
-import { sqliteStore } from '../db/store';
-import { rule, season, seasonMember, user } from '../db/schema';
-import { listRules } from '../rules/engine';
+import { sqliteStore, type Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 import { activityTypeByKey, createActivityType } from './types';
 import { logActivity } from './record';
+import { readActivityRules } from './scoring';
 import { mulberry32 } from '../../seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -22,23 +21,30 @@ const TYPES = [
  * "Demo week: ×2 on demos", highlighted, over the seven local days around `now`, so that a
  * newcomer sees an activity campaign on the board, on /sell and in the reps' histories.
  */
-function seedDemoWeek(db: Db, seasonId: number, now: number, locale: Locale): void {
-	if (listRules(db, seasonId).some((r) => r.target.kind === 'activity')) return;
-	const { timeZone } = db.select().from(season).where(eq(season.id, seasonId)).get()!;
+async function seedDemoWeek(
+	store: Store,
+	seasonId: number,
+	now: number,
+	locale: Locale
+): Promise<void> {
+	if ((await readActivityRules(store.db, store, seasonId)).length > 0) return;
+	const { rule, season } = store.tables;
+	const [{ timeZone }] = await store.db
+		.select({ timeZone: season.timeZone })
+		.from(season)
+		.where(eq(season.id, seasonId));
 	const today = new TZDate(now, timeZone);
 	const day = (offset: number) =>
 		new TZDate(today.getFullYear(), today.getMonth(), today.getDate() + offset, timeZone).getTime();
-	db.insert(rule)
-		.values({
-			seasonId,
-			name: m.demo_rule_demo_week({}, { locale }),
-			target: { kind: 'activity', type: 'demo' },
-			effect: { kind: 'multiplier', factor: 2 },
-			startsAt: day(-3),
-			endsAt: day(4),
-			highlight: true
-		})
-		.run();
+	await store.db.insert(rule).values({
+		seasonId,
+		name: m.demo_rule_demo_week({}, { locale }),
+		target: { kind: 'activity', type: 'demo' },
+		effect: { kind: 'multiplier', factor: 2 },
+		startsAt: day(-3),
+		endsAt: day(4),
+		highlight: true
+	});
 }
 
 /**
@@ -62,14 +68,14 @@ export async function seedDemoActivities(
 			() => now
 		);
 	}
-	seedDemoWeek(db, seasonId, now, locale);
-	const reps = db
+	await seedDemoWeek(store, seasonId, now, locale);
+	const { seasonMember, user } = store.tables;
+	const reps = await store.db
 		.select({ id: user.id })
 		.from(user)
 		.innerJoin(seasonMember, eq(seasonMember.userId, user.id))
 		.where(and(eq(seasonMember.seasonId, seasonId), like(user.email, 'rep%@demo.test')))
-		.orderBy(user.id)
-		.all();
+		.orderBy(user.id);
 	const random = mulberry32(17);
 	const from = Math.max(startsAt, now - 21 * DAY);
 	const span = Math.max(0, now - from - 60 * 60 * 1000);
@@ -82,8 +88,8 @@ export async function seedDemoActivities(
 			const pick = random();
 			const type = pick < 0.6 ? 'call' : pick < 0.88 ? 'visit' : 'demo';
 			const quantity = type === 'call' ? 1 + Math.floor(random() * 5) : 1;
-			logActivity(
-				db,
+			await logActivity(
+				store,
 				{
 					source: 'demo',
 					externalId: `demo-activity-${n}`,

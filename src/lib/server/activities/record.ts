@@ -1,29 +1,33 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { activity, activityType, season, user, type ActivitySource } from '../db/schema';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { ActivitySource } from '../db/schema';
+import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { activityDifferences, INTEGRATION_SOURCES, timeProblem } from '../../contest/activity';
 import type { ActivityItem } from '../../realtime/events';
-import { appendEntry } from '../scoring/ledger';
+import { appendEntryInWrite } from '../scoring/ledger';
 import { awardCounted } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
-import { bumpVersion } from '../scoring/standings';
-import { getLiveSeasonFor, getMembership } from '../seasons/queries';
+import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { normalizeEmail } from '../people/users';
-import { activityTypeByKeyInTransaction } from './types';
 import { activityItem } from './queries';
-import { scoreNewActivity } from './scoring';
+import { scoreNewActivityInWrite } from './scoring';
 
-// Logging an activity: the activity row, its ledger entry (kind 'activity') and the standings
-// change in one transaction, then the board and the feed move live. Its points are the type's
-// points × quantity and what the season's activity rules add at logging time; the breakdown says
-// why, on the activity and on its ledger entry. The idempotency key works as
-// a sale's externalId: the same key with the same activity answers the first result and counts
-// nothing twice; with another activity it is refused (409). Activities count confirmed at once,
-// also in seasons that confirm sales (there is no review of activities: docs/activities.md).
-// The "activities logged" badges the activity earns are given in the same transaction.
+// Logging an activity: the activity row, its ledger entry (kind 'activity'), the standings
+// change and the season's version in one write of the store (db/store.ts), then the board and
+// the feed move live (logging is not audited: the activity row says who logged it). Its points
+// are the type's points × quantity and what the season's activity rules add at logging time;
+// the breakdown says why, on the activity and on its ledger entry. The idempotency key works as a sale's externalId: the
+// same key with the same activity answers the first result and counts nothing twice; with
+// another activity it is refused (409). The key is read inside the write (serializable on both
+// dialects), so the same request sent to two nodes at once logs once: on PostgreSQL the second
+// write is run again and finds the first one's row. Activities count confirmed at once, also in
+// seasons that confirm sales (there is no review of activities: docs/activities.md).
+// The "activities logged" badges are the badges' engine, not ported: on SQLite `awardCounted`
+// runs on the write's own connection inside its transaction (as challenges/advance.ts gives the
+// duels' badges), so the activity and its badges commit together as before; on PostgreSQL none
+// is given yet.
 
 export interface LogActivityInput {
 	source: ActivitySource;
@@ -70,42 +74,87 @@ export class ActivityConflictError extends AppError {
 	}
 }
 
-function personOf(tx: Queryable, person: LogActivityInput['person']) {
+async function personOf(tx: StoreDb, store: Store, person: LogActivityInput['person']) {
+	const { user } = store.tables;
 	const where =
 		'email' in person ? eq(user.email, normalizeEmail(person.email)) : eq(user.id, person.userId);
-	return tx.select({ id: user.id, displayName: user.displayName }).from(user).where(where).get();
+	const [row] = await tx
+		.select({ id: user.id, displayName: user.displayName })
+		.from(user)
+		.where(where)
+		.limit(1);
+	return row;
 }
 
-/** The season named (when the person is in it and it is live), else their latest live one. */
-function seasonOf(tx: Queryable, userId: number, seasonId?: number) {
-	if (seasonId == null) return getLiveSeasonFor(tx, userId);
-	const chosen = tx.select().from(season).where(eq(season.id, seasonId)).get();
-	return chosen?.status === 'live' && getMembership(tx, chosen.id, userId) ? chosen : undefined;
+/**
+ * The season to count it in with the person's team there: the season named when it is live and
+ * they take part in it, else their latest live one (one query: the season and the membership).
+ */
+async function seasonOf(tx: StoreDb, store: Store, userId: number, seasonId?: number) {
+	const { season, seasonMember, team } = store.tables;
+	const [row] = await tx
+		.select({ season, teamId: team.id, teamName: team.name })
+		.from(season)
+		.innerJoin(
+			seasonMember,
+			and(eq(seasonMember.seasonId, season.id), eq(seasonMember.userId, userId))
+		)
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(season.status, 'live'), seasonId == null ? undefined : eq(season.id, seasonId)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.limit(1);
+	return row;
 }
 
 /** The activity recorded under this key before (integrations share one id space), if any. */
-function recordedUnder(tx: Queryable, source: ActivitySource, externalId: string) {
+async function recordedUnder(
+	tx: StoreDb,
+	store: Store,
+	source: ActivitySource,
+	externalId: string
+) {
+	const { activity, activityType } = store.tables;
 	const sources = INTEGRATION_SOURCES.has(source)
 		? inArray(activity.source, ['api', 'import'])
 		: eq(activity.source, source);
-	return tx
+	const [row] = await tx
 		.select({ row: activity, typeKey: activityType.key })
 		.from(activity)
 		.innerJoin(activityType, eq(activityType.id, activity.typeId))
 		.where(and(sources, eq(activity.externalId, externalId)))
-		.get();
+		.limit(1);
+	return row;
 }
 
-export type LoggedInTx = LoggedActivity & { feed?: ActivityItem; badges?: AwardChanges };
+/** The type of that key in the season. */
+async function typeOf(tx: StoreDb, store: Store, seasonId: number, key: string) {
+	const { activityType } = store.tables;
+	const [row] = await tx
+		.select()
+		.from(activityType)
+		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.key, key)))
+		.limit(1);
+	return row;
+}
+
+export type LoggedInWrite = LoggedActivity & { feed?: ActivityItem; badges?: AwardChanges };
 
 /**
- * The body of logActivity inside the caller's transaction (an import logs many in one and
- * publishes once). Checks everything before writing anything: a refused activity leaves no
- * trace. Publishes nothing itself.
+ * The body of logActivity inside the caller's write (an import logs many in one and publishes
+ * once). Checks everything before writing anything: a refused activity leaves no trace.
+ * Publishes nothing itself; the people whose standing moved go into `moved`, for the caller to
+ * mark after the commit.
  */
-export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: number): LoggedInTx {
-	const person = personOf(tx, input.person);
-	const earlier = recordedUnder(tx, input.source, input.externalId);
+export async function logActivityInWrite(
+	tx: StoreDb,
+	store: Store,
+	input: LogActivityInput,
+	now: number,
+	moved: StandingMove[]
+): Promise<LoggedInWrite> {
+	const { activity } = store.tables;
+	const person = await personOf(tx, store, input.person);
+	const earlier = await recordedUnder(tx, store, input.source, input.externalId);
 	if (earlier) {
 		const differs = activityDifferences(
 			{ ...earlier.row, typeKey: earlier.typeKey },
@@ -123,11 +172,11 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 		return { activity: { id, points }, seasonId, userId, created: false };
 	}
 	if (!person) throw refused('unknown_person', 'No user has this email', 'person');
-	const owner = seasonOf(tx, person.id, input.seasonId);
-	const membership = owner && getMembership(tx, owner.id, person.id);
-	if (!owner || !membership)
+	const chosen = await seasonOf(tx, store, person.id, input.seasonId);
+	if (!chosen)
 		throw refused('not_a_member', `${person.displayName} is not in a live season`, 'person');
-	const type = activityTypeByKeyInTransaction(tx, owner.id, input.type);
+	const { season: owner, ...membership } = chosen;
+	const type = await typeOf(tx, store, owner.id, input.type);
 	if (!type || !type.active)
 		throw refused(
 			'unknown_activity_type',
@@ -144,14 +193,14 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			'occurredAt'
 		);
 
-	const scored = scoreNewActivity(tx, owner, person.id, {
+	const scored = await scoreNewActivityInWrite(tx, store, owner, person.id, {
 		type,
 		quantity: input.quantity,
 		occurredAt: input.occurredAt
 	});
 	const points = scored.total;
 	const breakdown = { items: scored.items };
-	const row = tx
+	const [row] = await tx
 		.insert(activity)
 		.values({
 			seasonId: owner.id,
@@ -168,10 +217,10 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			createdById: input.createdById ?? null,
 			createdAt: now
 		})
-		.returning({ id: activity.id })
-		.get();
-	const entryId = appendEntry(
+		.returning({ id: activity.id });
+	const entryId = await appendEntryInWrite(
 		tx,
+		store,
 		{
 			seasonId: owner.id,
 			userId: person.id,
@@ -184,11 +233,16 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 			reason: `${input.quantity} × ${type.name}`,
 			createdById: input.createdById ?? null
 		},
-		now
+		now,
+		moved
 	);
-	tx.update(activity).set({ ledgerEntryId: entryId }).where(eq(activity.id, row.id)).run();
-	bumpVersion(tx, owner.id);
-	const badges = awardCounted(tx, 'activities_logged', owner.id, person.id, now);
+	await tx.update(activity).set({ ledgerEntryId: entryId }).where(eq(activity.id, row.id));
+	await bumpVersionInWrite(tx, store, owner.id);
+	// The badges' engine on SQLite's connection: the write's own, inside its transaction.
+	const sqlite = unportedSqlite(store);
+	const badges = sqlite
+		? awardCounted(sqlite, 'activities_logged', owner.id, person.id, now)
+		: undefined;
 	return {
 		activity: { id: row.id, points },
 		seasonId: owner.id,
@@ -209,17 +263,19 @@ export function logActivityInTx(tx: Queryable, input: LogActivityInput, now: num
 	};
 }
 
-/** Logs one activity (its own transaction) and moves the board and the feed live. */
-export function logActivity(
-	db: Db,
+/** Logs one activity (one write) and moves the board and the feed live once it has committed. */
+export async function logActivity(
+	store: Store,
 	input: LogActivityInput,
 	clock: Clock = systemClock
-): LoggedActivity {
+): Promise<LoggedActivity> {
 	const now = clock();
-	const { feed, badges, ...logged } = db.transaction((tx) => logActivityInTx(tx, input, now), {
-		behavior: 'immediate'
+	const { feed, badges, moved, ...logged } = await write(store, async (tx) => {
+		const moved: StandingMove[] = [];
+		return { ...(await logActivityInWrite(tx, store, input, now, moved)), moved };
 	});
 	if (logged.created) {
+		markStandingsMoved(moved);
 		if (feed) publishActivity(feed);
 		if (badges) publishAwardChanges(logged.seasonId, badges);
 		notifyLeaderboard(logged.seasonId);

@@ -1,39 +1,58 @@
-import { and, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { activity } from '../db/schema';
-import { engineRules, localDay, multiplierMode, ruleAwards } from '../rules/engine';
+import type { StoreDb, Store } from '../db/store';
+import { engineRules, localDay, ruleAwards, toEngineRule } from '../rules/engine';
 import {
 	scoreActivity,
 	type ActivityInput,
 	type ActivityScore
 } from '../../contest/activity-score';
-import type { Rule } from '../../contest/rules';
+import type { MultiplierMode, Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 
 // The season's rules on a logged activity (#17): which rules target activities, and what each of
 // them already gave the person's activities that local day (daily caps). Only activities feed an
 // activity rule's cap: a sale-line target never matches an activity, nor the other way round.
+// Read through the store (db/store.ts), on `store.db` or inside a write's `tx`; the synchronous
+// `activityRules` stays for the rules console's preview (rules/activity-preview.ts) and the
+// season recalculation (rescore.ts), which run inside synchronous transactions.
 
 /** The season's rules that can touch an activity (its activity-target rules). */
 export function activityRules(db: Queryable, seasonId: number): Rule[] {
 	return engineRules(db, seasonId).filter((rule) => rule.target.kind === 'activity');
 }
 
+/** activityRules through the store: on `store.db`, or inside a write with its `tx`. */
+export async function readActivityRules(
+	db: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<Rule[]> {
+	const { rule } = store.tables;
+	const rows = await db
+		.select()
+		.from(rule)
+		.where(eq(rule.seasonId, seasonId))
+		.orderBy(asc(rule.id));
+	return rows.map(toEngineRule).filter((r) => r.target.kind === 'activity');
+}
+
 /**
  * What each rule already gave the person's counted activities on the local day (in the
- * season's zone) of `occurredAt`. "Already" means logged before `beforeId` (a smaller id), so a
- * recalculation that replays activities in id order sees the same day.
+ * season's zone) of `occurredAt`: those logged so far, as the activity about to be logged sees
+ * them.
  */
-export function activityAwardsOfDay(
-	db: Queryable,
+async function activityAwardsOfDay(
+	db: StoreDb,
+	store: Store,
 	seasonId: number,
 	userId: number,
 	occurredAt: number,
-	timeZone: string,
-	beforeId = Number.MAX_SAFE_INTEGER
-): Record<number, number> {
+	timeZone: string
+): Promise<Record<number, number>> {
+	const { activity } = store.tables;
 	const [start, end] = localDay(occurredAt, timeZone);
-	const rows = db
+	const rows = await db
 		.select({ breakdown: activity.breakdown })
 		.from(activity)
 		.where(
@@ -42,41 +61,48 @@ export function activityAwardsOfDay(
 				eq(activity.userId, userId),
 				gte(activity.occurredAt, start),
 				lt(activity.occurredAt, end),
-				lt(activity.id, beforeId),
 				eq(activity.status, 'counted')
 			)
-		)
-		.all();
+		);
 	return ruleAwards(rows.map((row) => row.breakdown?.items ?? []));
 }
 
 /** What the pure scorer needs about the person's day and the season, for one new activity. */
-export function activityDayContext(
-	db: Queryable,
-	season: { id: number; timeZone: string },
+export async function readActivityDayContext(
+	db: StoreDb,
+	store: Store,
+	season: { id: number; timeZone: string; multiplierMode: MultiplierMode },
 	userId: number,
 	occurredAt: number,
 	rules: readonly Rule[]
-): Pick<ScoreContext, 'ruleAwardsToday' | 'multipliers'> {
+): Promise<Pick<ScoreContext, 'ruleAwardsToday' | 'multipliers'>> {
 	// Without an activity rule there is no cap to count: the day is not read.
 	if (rules.length === 0) return {};
 	return {
-		ruleAwardsToday: activityAwardsOfDay(db, season.id, userId, occurredAt, season.timeZone),
-		multipliers: multiplierMode(db, season.id)
+		ruleAwardsToday: await activityAwardsOfDay(
+			db,
+			store,
+			season.id,
+			userId,
+			occurredAt,
+			season.timeZone
+		),
+		multipliers: season.multiplierMode
 	};
 }
 
 /** Scores a new activity of `userId` in `season` with the season's rules as they are now. */
-export function scoreNewActivity(
-	db: Queryable,
-	season: { id: number; timeZone: string },
+export async function scoreNewActivityInWrite(
+	tx: StoreDb,
+	store: Store,
+	season: { id: number; timeZone: string; multiplierMode: MultiplierMode },
 	userId: number,
 	input: ActivityInput
-): ActivityScore {
-	const rules = activityRules(db, season.id);
+): Promise<ActivityScore> {
+	const rules = await readActivityRules(tx, store, season.id);
 	return scoreActivity(
 		input,
 		rules,
-		activityDayContext(db, season, userId, input.occurredAt, rules)
+		await readActivityDayContext(tx, store, season, userId, input.occurredAt, rules)
 	);
 }

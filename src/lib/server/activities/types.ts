@@ -1,7 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Queryable } from '../db';
-import { activityType } from '../db/schema';
+import type { activityType } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { ACTIVITY_LIMITS, isActivityKey, normaliseKey } from '../../contest/activity';
 import { auditInWrite, type Actor } from '../audit/record';
@@ -13,8 +12,7 @@ import { m } from '../../paraglide/messages.js';
 // on or off. Each change is audited. A type is never deleted: its activities keep counting.
 // On the store (db/store.ts): each change is one write with its audit entry, so what one node
 // saves every node's sell page, rules and boards read, and two saves of one key at once make one
-// type. Logging an activity (record.ts) reads the types inside its synchronous transaction:
-// `activityTypeByKeyInTransaction` is its twin until that is ported.
+// type.
 
 export type ActivityTypeRow = typeof activityType.$inferSelect;
 
@@ -73,19 +71,6 @@ export async function activityTypeByKey(
 	key: string
 ): Promise<ActivityTypeRow | undefined> {
 	return byKey(store.db, store, seasonId, key);
-}
-
-/** `activityTypeByKey` inside logging's synchronous transaction (record.ts), until it is ported. */
-export function activityTypeByKeyInTransaction(
-	tx: Queryable,
-	seasonId: number,
-	key: string
-): ActivityTypeRow | undefined {
-	return tx
-		.select()
-		.from(activityType)
-		.where(and(eq(activityType.seasonId, seasonId), eq(activityType.key, key)))
-		.get();
 }
 
 async function byKey(

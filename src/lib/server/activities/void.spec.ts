@@ -80,7 +80,7 @@ beforeEach(async () => {
 let n = 0;
 const log = (userId: number, type: string, quantity: number, hoursAgo: number, source = 'api') =>
 	logActivity(
-		db,
+		sqliteStore(db),
 		{
 			source: source as 'api' | 'web',
 			externalId: `v${++n}`,
@@ -118,13 +118,18 @@ const snapshot = () => ({
 const byBoss = (reason: string | null = 'logged twice') => ({ actor: { userId: boss }, reason });
 
 describe('voidActivity', () => {
-	it('takes the points back with a compensating entry and keeps the activity, marked void', () => {
-		const call = log(ann, 'call', 3, 2);
-		log(ann, 'visit', 1, 1);
+	it('takes the points back with a compensating entry and keeps the activity, marked void', async () => {
+		const call = await log(ann, 'call', 3, 2);
+		await log(ann, 'visit', 1, 1);
 		expect(points(ann)).toBe(16);
 		const before = version();
 
-		const voided = voidActivity(db, call.activity.id, byBoss('  logged twice  '), clock);
+		const voided = await voidActivity(
+			sqliteStore(db),
+			call.activity.id,
+			byBoss('  logged twice  '),
+			clock
+		);
 		expect(voided).toEqual({
 			activity: { id: call.activity.id, status: 'void', points: 6 },
 			seasonId,
@@ -161,12 +166,12 @@ describe('voidActivity', () => {
 		]);
 	});
 
-	it('answers "unchanged" the second time and writes nothing', () => {
-		const call = log(ann, 'call', 1, 1);
-		voidActivity(db, call.activity.id, byBoss(), clock);
+	it('answers "unchanged" the second time and writes nothing', async () => {
+		const call = await log(ann, 'call', 1, 1);
+		await voidActivity(sqliteStore(db), call.activity.id, byBoss(), clock);
 		const before = snapshot();
 		// Even without a reason: it is void already.
-		expect(voidActivity(db, call.activity.id, byBoss(null), clock)).toEqual({
+		expect(await voidActivity(sqliteStore(db), call.activity.id, byBoss(null), clock)).toEqual({
 			activity: { id: call.activity.id, status: 'void', points: 2 },
 			seasonId,
 			changed: false
@@ -179,36 +184,40 @@ describe('voidActivity', () => {
 		['no reason', 400, 'reason_required', { reason: '   ' }],
 		['one’s own activity', 403, 'own_activity', { own: true }],
 		['a season whose grace period is over', 409, 'season_final', { at: ENDS + 7 * DAY }]
-	] as const)('refuses %s (%i) and changes nothing', (_, status, code, c) => {
-		const call = log(ann, 'call', 2, 1);
+	] as const)('refuses %s (%i) and changes nothing', async (_, status, code, c) => {
+		const call = await log(ann, 'call', 2, 1);
 		const before = snapshot();
 		const attempt = () =>
 			voidActivity(
-				db,
+				sqliteStore(db),
 				'unknown' in c ? 999_999 : call.activity.id,
 				{ actor: { userId: 'own' in c ? ann : boss }, reason: 'reason' in c ? c.reason : 'x' },
 				() => ('at' in c ? c.at : NOW)
 			);
-		expect(attempt).toThrowError(expect.objectContaining({ status, code }));
+		await expect(attempt()).rejects.toMatchObject({ status, code });
 		expect(snapshot()).toEqual(before);
 	});
 
-	it('refuses an archived season, still inside its grace period', () => {
-		const call = log(ann, 'call', 2, 1);
+	it('refuses an archived season, still inside its grace period', async () => {
+		const call = await log(ann, 'call', 2, 1);
 		db.update(season).set({ status: 'archived' }).where(eq(season.id, seasonId)).run();
 		const before = snapshot();
-		expect(() => voidActivity(db, call.activity.id, byBoss(), clock)).toThrowError(
-			expect.objectContaining({ status: 409, code: 'season_final' })
-		);
+		await expect(
+			voidActivity(sqliteStore(db), call.activity.id, byBoss(), clock)
+		).rejects.toMatchObject({ status: 409, code: 'season_final' });
 		expect(snapshot()).toEqual(before);
 	});
 
-	it('finds an activity by the externalId the API and imports share, not a /sell one', () => {
-		const api = log(ann, 'call', 1, 1);
-		const web = log(ann, 'call', 1, 1, 'web');
-		expect(voidByExternalId(db, `v${n - 1}`, byBoss(), clock).activity.id).toBe(api.activity.id);
-		expect(() => voidByExternalId(db, `v${n}`, byBoss(), clock)).toThrowError(
-			expect.objectContaining({ status: 404 })
+	it('finds an activity by the externalId the API and imports share, not a /sell one', async () => {
+		const api = await log(ann, 'call', 1, 1);
+		const web = await log(ann, 'call', 1, 1, 'web');
+		expect(
+			(await voidByExternalId(sqliteStore(db), `v${n - 1}`, byBoss(), clock)).activity.id
+		).toBe(api.activity.id);
+		await expect(voidByExternalId(sqliteStore(db), `v${n}`, byBoss(), clock)).rejects.toMatchObject(
+			{
+				status: 404
+			}
 		);
 		expect(db.select().from(activity).where(eq(activity.id, web.activity.id)).get()!.status).toBe(
 			'counted'
@@ -226,22 +235,22 @@ describe('what follows a void', () => {
 			measure
 		}).get(ann)?.confirmed ?? 0;
 
-	it('no contest measure counts it any more (activity:<key> and points), in its period', () => {
-		const call = log(ann, 'call', 3, 2);
-		log(ann, 'call', 1, 1);
-		log(ann, 'visit', 1, 1);
+	it('no contest measure counts it any more (activity:<key> and points), in its period', async () => {
+		const call = await log(ann, 'call', 3, 2);
+		await log(ann, 'call', 1, 1);
+		await log(ann, 'visit', 1, 1);
 		expect(totals({ kind: 'activity', type: 'call' })).toBe(8);
 		expect(totals({ kind: 'points' })).toBe(18);
 		// Voided a week later: the period it happened in loses it, not the day of the void.
-		voidActivity(db, call.activity.id, byBoss(), () => NOW + 7 * DAY);
+		await voidActivity(sqliteStore(db), call.activity.id, byBoss(), () => NOW + 7 * DAY);
 		expect(totals({ kind: 'activity', type: 'call' })).toBe(2);
 		expect(totals({ kind: 'activity', type: 'visit' })).toBe(10);
 		expect(totals({ kind: 'points' })).toBe(12);
 	});
 
-	it('nets to zero on the dashboard at the time it was logged, not on the day of the void', () => {
-		const call = log(ann, 'call', 3, 30);
-		voidActivity(db, call.activity.id, byBoss(), () => NOW + 3 * DAY);
+	it('nets to zero on the dashboard at the time it was logged, not on the day of the void', async () => {
+		const call = await log(ann, 'call', 3, 30);
+		await voidActivity(sqliteStore(db), call.activity.id, byBoss(), () => NOW + 3 * DAY);
 		const slots = db
 			.select({ slot: dashboardSlot.slot, confirmed: dashboardSlot.confirmed })
 			.from(dashboardSlot)
@@ -251,7 +260,7 @@ describe('what follows a void', () => {
 		expect(slots).toEqual([{ slot: Math.floor(NOW / 900_000), confirmed: 0 }]);
 	});
 
-	it('withdraws an "activities logged" badge the person no longer reaches, and gives it again', () => {
+	it('withdraws an "activities logged" badge the person no longer reaches, and gives it again', async () => {
 		const caller = db
 			.insert(badge)
 			.values({
@@ -262,8 +271,8 @@ describe('what follows a void', () => {
 			})
 			.returning()
 			.get();
-		const first = log(ann, 'call', 2, 5);
-		log(ann, 'call', 1, 4);
+		const first = await log(ann, 'call', 2, 5);
+		await log(ann, 'call', 1, 4);
 		const held = () =>
 			db
 				.select({ status: award.status })
@@ -274,18 +283,18 @@ describe('what follows a void', () => {
 		expect(held()).toEqual(['confirmed']);
 		expect(points(ann)).toBe(6 + 5);
 
-		voidActivity(db, first.activity.id, byBoss(), clock);
+		await voidActivity(sqliteStore(db), first.activity.id, byBoss(), clock);
 		expect(held()).toEqual(['void']);
 		// The call's points and the badge's both taken back.
 		expect(points(ann)).toBe(2);
 
 		// Reaching three calls again earns it again.
-		log(ann, 'call', 2, 1);
+		await log(ann, 'call', 2, 1);
 		expect(held()).toEqual(['void', 'confirmed']);
 		expect(points(ann)).toBe(2 + 4 + 5);
 	});
 
-	it('keeps the badge when the person still has N without the voided activity', () => {
+	it('keeps the badge when the person still has N without the voided activity', async () => {
 		db.insert(badge)
 			.values({
 				seasonId,
@@ -294,20 +303,20 @@ describe('what follows a void', () => {
 				points: 0
 			})
 			.run();
-		log(ann, 'call', 1, 3);
-		const second = log(ann, 'visit', 1, 2);
-		log(ann, 'call', 1, 1);
-		voidActivity(db, second.activity.id, byBoss(), clock);
+		await log(ann, 'call', 1, 3);
+		const second = await log(ann, 'visit', 1, 2);
+		await log(ann, 'call', 1, 1);
+		await voidActivity(sqliteStore(db), second.activity.id, byBoss(), clock);
 		expect(db.select({ status: award.status }).from(award).all()).toEqual([
 			{ status: 'confirmed' }
 		]);
 	});
 
 	it('leaves the board feed, stays in the console list with its reason, filtered and paged', async () => {
-		const call = log(ann, 'call', 1, 3);
-		const visit = log(ann, 'visit', 1, 2);
-		log(boss, 'call', 1, 1);
-		voidActivity(db, visit.activity.id, byBoss('wrong customer'), clock);
+		const call = await log(ann, 'call', 1, 3);
+		const visit = await log(ann, 'visit', 1, 2);
+		await log(boss, 'call', 1, 1);
+		await voidActivity(sqliteStore(db), visit.activity.id, byBoss('wrong customer'), clock);
 		expect(activityFeed(db, seasonId, 10).map((f) => f.item.id)).not.toContain(
 			`activity:${visit.activity.id}`
 		);

@@ -56,7 +56,7 @@ beforeEach(async () => {
 let n = 0;
 const log = (userId: number, type: string, quantity: number, hoursAgo: number) =>
 	logActivity(
-		db,
+		sqliteStore(db),
 		{
 			source: 'api',
 			externalId: `a${++n}`,
@@ -70,11 +70,11 @@ const log = (userId: number, type: string, quantity: number, hoursAgo: number) =
 	);
 
 describe('activities logged', () => {
-	it('counts units, at the activity that reaches N, of one type or of any', () => {
-		log(ann, 'call', 2, 5);
-		log(ann, 'visit', 1, 4);
-		log(ann, 'call', 3, 3);
-		log(bob, 'call', 9, 2);
+	it('counts units, at the activity that reaches N, of one type or of any', async () => {
+		await log(ann, 'call', 2, 5);
+		await log(ann, 'visit', 1, 4);
+		await log(ann, 'call', 3, 3);
+		await log(bob, 'call', 9, 2);
 		const earned = (count: number, type?: string) =>
 			countedEarned(db, seasonId, ann, { kind: 'activities_logged', count, type });
 		expect(earned(3)).toEqual([{ periodKey: '', at: NOW - 4 * HOUR }]);
@@ -86,7 +86,7 @@ describe('activities logged', () => {
 		expect(earned(1, 'demo')).toEqual([]);
 	});
 
-	it('is given once by the logging transaction, as the re-evaluation computes it', () => {
+	it('is given once by the logging transaction, as the re-evaluation computes it', async () => {
 		const calls = db
 			.insert(badge)
 			.values({
@@ -97,10 +97,10 @@ describe('activities logged', () => {
 			})
 			.returning()
 			.get();
-		log(ann, 'call', 2, 5);
+		await log(ann, 'call', 2, 5);
 		expect(db.select().from(award).all()).toHaveLength(0);
-		log(ann, 'call', 2, 4);
-		log(ann, 'call', 2, 3);
+		await log(ann, 'call', 2, 4);
+		await log(ann, 'call', 2, 3);
 		const given = db.select().from(award).all();
 		expect(given).toMatchObject([
 			{ badgeId: calls.id, subjectId: ann, earnedAt: NOW - 4 * HOUR, periodKey: '' }
@@ -112,9 +112,9 @@ describe('activities logged', () => {
 		expect(awardCounted(db, 'activities_logged', seasonId, ann, NOW).awarded).toHaveLength(0);
 	});
 
-	it('adds those who logged to the re-evaluation, once each', () => {
-		log(bob, 'visit', 1, 2);
-		log(bob, 'visit', 1, 1);
+	it('adds those who logged to the re-evaluation, once each', async () => {
+		await log(bob, 'visit', 1, 2);
+		await log(bob, 'visit', 1, 1);
 		expect(
 			withCountedDoers([{ kind: 'team', id: bob }], db, seasonId, [
 				'activities_logged',

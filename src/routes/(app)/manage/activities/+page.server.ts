@@ -1,7 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -158,7 +157,7 @@ export const actions = {
 				}
 			);
 		try {
-			const result = voidActivity(getDb(), target.id, {
+			const result = await voidActivity(getStore(), target.id, {
 				actor: { userId: user.id },
 				reason: parsed.data.reason
 			});
@@ -192,7 +191,7 @@ export const actions = {
 			values.csv = text.slice(0, 20_000);
 		}
 		if (text.trim() === '') return refuseText(m.products_import_empty());
-		const report = importActivities(getDb(), season.id, text, {
+		const report = await importActivities(getStore(), season.id, text, {
 			dryRun,
 			actor: { userId: user.id }
 		});

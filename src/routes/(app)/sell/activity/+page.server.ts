@@ -6,7 +6,7 @@ import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { AppError } from '$lib/server/shared/errors';
 import { activeActivityTypes } from '$lib/server/activities/types';
-import { activityDayContext, activityRules } from '$lib/server/activities/scoring';
+import { readActivityDayContext, readActivityRules } from '$lib/server/activities/scoring';
 import { sellingSeason } from '$lib/server/activities/selling-season';
 import { ActivityConflictError, logActivity } from '$lib/server/activities/record';
 import { activityFormValues, parseActivityForm } from '$lib/server/activities/activity-form';
@@ -19,11 +19,11 @@ export const load: PageServerLoad = async (event) => {
 	const season = await sellingSeason(user, event.url, event.cookies);
 	const now = Date.now();
 	const timeZone = season?.timeZone ?? 'UTC';
-	const db = getDb();
-	const rules = season ? activityRules(db, season.id) : [];
+	const store = getStore();
+	const rules = season ? await readActivityRules(store.db, store, season.id) : [];
 	return {
 		types: season
-			? (await activeActivityTypes(getStore(), season.id)).map((t) => ({
+			? (await activeActivityTypes(store, season.id)).map((t) => ({
 					key: t.key,
 					name: t.name,
 					emoji: t.emoji,
@@ -32,7 +32,9 @@ export const load: PageServerLoad = async (event) => {
 			: [],
 		// The same pure scorer previews a campaign's effect in the browser; the server's result counts.
 		rules,
-		context: season ? activityDayContext(db, season, user.id, now, rules) : {},
+		context: season
+			? await readActivityDayContext(store.db, store, season, user.id, now, rules)
+			: {},
 		timeZone,
 		/** "Now" as the when field shows it, and its latest value. */
 		now: localInput(now, timeZone),
@@ -63,7 +65,7 @@ export const actions: Actions = {
 		const db = getDb();
 		try {
 			const logged = await retryWhenBusy(() =>
-				logActivity(db, {
+				logActivity(getStore(), {
 					source: 'web',
 					externalId: `${user.id}:${parsed.requestId}`,
 					person: { userId: user.id },

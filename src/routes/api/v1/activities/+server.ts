@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseJson } from '$lib/server/api/respond';
 import { activityAnswer, createActivitySchema } from '$lib/server/activities/activity-api';
 import { logActivity } from '$lib/server/activities/record';
@@ -7,7 +8,7 @@ import { logActivity } from '$lib/server/activities/record';
 export const POST = apiHandler(async ({ request }) => {
 	const body = await parseJson(request, createActivitySchema);
 	const logged = await retryWhenBusy(() =>
-		logActivity(getDb(), {
+		logActivity(getStore(), {
 			source: 'api',
 			externalId: body.externalId,
 			person: { email: body.person.email },

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseJson } from '$lib/server/api/respond';
 import { reviewBodySchema } from '$lib/server/api/schemas';
 import { API_MANAGERS } from '$lib/server/auth/guards';
@@ -10,7 +11,7 @@ import { voidByExternalId } from '$lib/server/activities/void';
 export const POST = apiHandler(async ({ request, params, principal }) => {
 	const body = await parseJson(request, reviewBodySchema, { whenEmpty: {} });
 	const voided = await retryWhenBusy(() =>
-		voidByExternalId(getDb(), params.externalId!, {
+		voidByExternalId(getStore(), params.externalId!, {
 			actor: { tokenId: principal.tokenId },
 			reason: body.reason
 		})

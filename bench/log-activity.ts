@@ -1,0 +1,86 @@
+// What logging an activity costs on SQLite (#20: activities/record.ts ported onto the store;
+// it runs per request: POST /api/v1/activities, /sell's Activity tab). The awaited
+// `logActivity(store, …)` (one `write` with the activity, its ledger entry, the standings, the
+// version and, on SQLite's connection inside it, the "activities logged" badges) against the
+// synchronous body it replaced (bench/lib/before-port.ts `logActivityBefore`, base ef47e55: one
+// `db.transaction(…, { behavior: 'immediate' })` with the same reads and writes), on one file of
+// 500 members with two activity types, an activity rule (so the person's day is read) and an
+// "activities logged" badge out of reach (so the badges are asked and none is given): every
+// operation is a new activity (a new externalId) of the next person. Variants interleaved,
+// rounds × iterations; prints the median µs and CPU µs per activity.
+// Run with `npx tsx bench/log-activity.ts [--rounds 7] [--n 1000]`.
+import { activity, activityType, badge, rule } from '../src/lib/server/db/schema';
+import { logActivity, type LogActivityInput } from '../src/lib/server/activities/record';
+import { option } from './lib/args';
+import { benchContest } from './lib/contest-file';
+import { logActivityBefore } from './lib/before-port';
+import { timeInterleaved, type Variant } from './lib/interleaved';
+
+const ROUNDS = option('rounds', 7);
+const N = option('n', 1_000);
+const PEOPLE = 500;
+
+const contest = benchContest('log-activity', { people: PEOPLE });
+const { db, store } = contest;
+const seasonId = contest.seasons[0].id;
+const people = contest.people.map((p) => p.id);
+db.insert(activityType)
+	.values(
+		[
+			{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+			{ key: 'demo', name: 'Demo', points: 15, emoji: '🎯' }
+		].map((t) => ({ seasonId, ...t, active: true, createdAt: 0, updatedAt: 0 }))
+	)
+	.run();
+db.insert(rule)
+	.values({
+		seasonId,
+		name: 'Demo week',
+		target: { kind: 'activity', type: 'demo' },
+		effect: { kind: 'multiplier', factor: 2 }
+	})
+	.run();
+db.insert(badge)
+	.values({
+		seasonId,
+		name: 'Marathon',
+		criterion: { kind: 'activities_logged', count: 1_000_000 }
+	})
+	.run();
+
+let serial = 0;
+const input = (): LogActivityInput => {
+	const n = serial++;
+	return {
+		source: 'api',
+		externalId: `bench-${n}`,
+		person: { userId: people[n % PEOPLE] },
+		type: n % 4 === 0 ? 'demo' : 'call',
+		quantity: 1 + (n % 3),
+		// In the last hour, within the season (it started at 0 and ends far ahead).
+		occurredAt: Date.now() - (n % 3_600) * 1_000
+	};
+};
+
+const variants: Variant[] = [
+	{
+		name: 'log an activity, before (synchronous)',
+		ops: N,
+		run: () => {
+			for (let i = 0; i < N; i++) logActivityBefore(db, input());
+		}
+	},
+	{
+		name: 'log an activity, store (awaited)',
+		ops: N,
+		run: async () => {
+			for (let i = 0; i < N; i++) await logActivity(store, input());
+		}
+	}
+];
+
+console.log(`${ROUNDS - 1} counted rounds; ${N} new activities per round`);
+await timeInterleaved(variants, ROUNDS);
+const logged = db.select({ id: activity.id }).from(activity).all().length;
+if (logged !== 2 * ROUNDS * N) throw new Error(`expected ${2 * ROUNDS * N} activities, ${logged}`);
+contest.remove();
