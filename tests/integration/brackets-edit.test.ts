@@ -255,7 +255,7 @@ describe('a sprint', () => {
 		expect(sprintCards(db, season.id, now, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, now).sprints).toBeNull();
 		// The API shows it nowhere either.
-		expect(listSprintsJson(db, season.id, () => now)).toEqual([]);
+		expect(await listSprintsJson(sqliteStore(db), season.id, () => now)).toEqual([]);
 		expect(audits().map((e) => e.action)).toEqual([
 			'sprint.create',
 			'sprint.create',
@@ -478,8 +478,10 @@ describe('a knockout', () => {
 		);
 		expect(knockoutsOf(db, season.id, base + HOUR, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, base + HOUR).knockouts).toBeNull();
-		expect(listKnockoutsJson(db, season.id, () => base + HOUR)).toEqual([]);
-		expect(await refusal(() => knockoutJson(db, k.id, () => base + HOUR))).toMatchObject({
+		expect(await listKnockoutsJson(sqliteStore(db), season.id, () => base + HOUR)).toEqual([]);
+		expect(
+			await refusal(() => knockoutJson(sqliteStore(db), k.id, () => base + HOUR))
+		).toMatchObject({
 			status: 404,
 			code: 'not_found'
 		});

@@ -11,6 +11,10 @@ import type { Store } from '../../src/lib/server/db/store';
 import { advanceSprints, readSprintDecision } from '../../src/lib/server/sprints/decide';
 import { advanceKnockouts, readDueRound } from '../../src/lib/server/knockouts/advance';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
+import { readSprintCards } from '../../src/lib/server/sprints/view';
+import { readKnockoutCards } from '../../src/lib/server/knockouts/view';
+import { listSprintsJson } from '../../src/lib/server/sprints/sprint-api';
+import { knockoutJson, listKnockoutsJson } from '../../src/lib/server/knockouts/knockout-api';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { createKnockout } from '../../src/lib/server/knockouts/commands';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
@@ -311,5 +315,76 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		// A sprint or knockout that does not exist is nothing to decide.
 		expect(await readSprintDecision(node(0).db, node(0).tables, odd.id + 999, later())).toBeNull();
 		expect(await readDueRound(node(1).db, node(1).tables, k.id + 999, later())).toBeNull();
+	});
+
+	it('the pages and the API read on either node what the other wrote', async () => {
+		const c = await contest('sprints_won');
+		const start = NOW - 60 * DAY;
+		const s = await race(c.seasonId, start);
+		await c.give(1, 120, start + HOUR);
+		await c.give(2, 80, start + 2 * HOUR);
+		const at = start + 3 * HOUR;
+		const [, p1, p2] = c.people;
+		for (const store of [node(0), node(1)]) {
+			const [card] = await readSprintCards(store, c.seasonId, at, { all: true });
+			expect(card).toMatchObject({
+				id: s.id,
+				status: 'won',
+				winner: { id: p1.id, name: p1.name, reachedAt: start + HOUR },
+				// The bars stand where they were when the winner crossed the line.
+				top: [
+					{ id: p1.id, value: 120 },
+					{ id: p2.id, value: 0 }
+				],
+				values: { [p1.id]: 120, [p2.id]: 0 },
+				valuesCut: false
+			});
+			const [entry] = await listSprintsJson(store, c.seasonId, () => at);
+			expect(entry.winner).toMatchObject({ id: p1.id, email: p1.email });
+			expect(entry.progress.map((p) => [p.email, p.value])).toEqual([
+				[p1.email, 120],
+				[p2.email, 0]
+			]);
+		}
+		// A knockout seeded on node 0, its first round under way, read on node 1.
+		const { knockout: k } = await createKnockout(
+			node(0),
+			c.seasonId,
+			{
+				name: `Cup ${++serial}`,
+				subject: 'user',
+				measure: 'points',
+				size: 2,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt: start + 4 * HOUR,
+				prize: null,
+				requestId: `cup-request-${dialect}-${serial}`
+			},
+			SYSTEM,
+			() => start
+		);
+		expect(await advanceKnockouts(node(0), () => start + 4 * HOUR)).toEqual([c.seasonId]);
+		// Points of someone not in it show nowhere in it.
+		await c.give(0, 30, start + 5 * HOUR);
+		const [shown] = await readKnockoutCards(node(1), c.seasonId, start + 6 * HOUR, { all: true });
+		expect(shown.knockout.id).toBe(k.id);
+		// Seeded by the standings then: p1 (30 + 120), p2 (20 + 80).
+		expect(shown.card.rounds[0].matches[0]).toMatchObject({
+			a: { id: p1.id, seed: 1 },
+			b: { id: p2.id, seed: 2 },
+			aValue: 0,
+			bValue: 0,
+			decided: false
+		});
+		const bracket = await knockoutJson(node(1), k.id, () => start + 6 * HOUR);
+		expect(bracket.bracket[0].matches[0].a).toMatchObject({ id: p1.id, email: p1.email });
+		expect(await listKnockoutsJson(node(0), c.seasonId, () => start + 6 * HOUR)).toMatchObject([
+			{ id: k.id, status: 'live', rounds: 1, currentRound: 1 }
+		]);
+		// A season or knockout that does not exist: 404, nothing read.
+		await expect(listSprintsJson(node(1), c.seasonId + 999)).rejects.toMatchObject({ status: 404 });
+		await expect(knockoutJson(node(0), k.id + 999)).rejects.toMatchObject({ status: 404 });
 	});
 });

@@ -160,3 +160,13 @@ export async function readBracketSeason(
 export function getKnockout(db: Queryable, id: number): Knockout | undefined {
 	return db.select().from(knockout).where(eq(knockout.id, id)).get();
 }
+
+/** getKnockout on the store. */
+export async function readKnockout(
+	db: StoreDb,
+	tables: Tables,
+	id: number
+): Promise<Knockout | undefined> {
+	const [k] = await db.select().from(tables.knockout).where(eq(tables.knockout.id, id));
+	return k;
+}

@@ -2,7 +2,12 @@ import { and, eq, notInArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
-import { periodCrossings, periodTotals, readPeriodCrossings } from '../formats/measure';
+import {
+	periodCrossings,
+	periodTotals,
+	readPeriodCrossings,
+	readPeriodTotals
+} from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
 	type Crossing,
@@ -79,6 +84,38 @@ export function decideSprint(
 	if (winner) {
 		// The race stopped at the winner: the others' bars show where they stood then.
 		const atWinner = periodTotals(db, { ...query, to: winner.reachedAt + 1 });
+		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
+	}
+	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
+}
+
+/** decideSprint on the store (db/store.ts): the same reads, in SQL both dialects speak. */
+export async function readSprintOutcome(
+	db: StoreDb,
+	tables: Tables,
+	row: SprintRace,
+	s: SprintSeason,
+	now: number
+): Promise<SprintOutcome> {
+	const measure = parseMeasure(row.measure);
+	if (!measure || row.status === 'cancelled')
+		return { phase: row.status, winner: null, values: new Map() };
+	const [from, to] = searchWindow(row, now);
+	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
+	const values = new Map<number, number>();
+	if (to <= from)
+		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
+	for (const [id, total] of await readPeriodTotals(db, tables, { ...query, to }))
+		values.set(id, valueOf(total, s.rankBy));
+	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
+	const ids = reached.length <= FEW_REACHED ? reached : undefined;
+	const crossings =
+		reached.length > 0
+			? await readPeriodCrossings(db, tables, { ...query, to, ids }, row.target, s.rankBy)
+			: [];
+	const winner = firstToCross(crossings);
+	if (winner) {
+		const atWinner = await readPeriodTotals(db, tables, { ...query, to: winner.reachedAt + 1 });
 		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
 	}
 	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
