@@ -161,7 +161,7 @@ export function getKnockout(db: Queryable, id: number): Knockout | undefined {
 	return db.select().from(knockout).where(eq(knockout.id, id)).get();
 }
 
-/** getKnockout on the store. */
+/** getKnockout on the store (the bracket page and the API). */
 export async function readKnockout(
 	db: StoreDb,
 	tables: Tables,
