@@ -255,7 +255,7 @@ describe('a sprint', () => {
 		expect(sprintCards(db, season.id, now, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, now).sprints).toBeNull();
 		// The API shows it nowhere either.
-		expect(listSprintsJson(db, season.id, () => now)).toEqual([]);
+		expect(await listSprintsJson(sqliteStore(db), season.id, () => now)).toEqual([]);
 		expect(audits().map((e) => e.action)).toEqual([
 			'sprint.create',
 			'sprint.create',
@@ -300,18 +300,18 @@ describe('a sprint', () => {
 			MANAGER,
 			() => base
 		);
-		runBracketJobs(db, () => base + 1);
+		await runBracketJobs(sqliteStore(db), () => base + 1);
 		expect(await removeSprint(sqliteStore(db), season.id, s.id, MANAGER, () => base + HOUR)).toBe(
 			'cancelled'
 		);
 		// Someone crosses the line after the cancellation; the deadline and the grace pass.
 		sell(people[0].id, base + 2 * HOUR, 2);
-		runBracketJobs(db, () => base + 3 * HOUR);
-		runBracketJobs(db, () => base + 10 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base + 3 * HOUR);
+		await runBracketJobs(sqliteStore(db), () => base + 10 * DAY);
 		// A restart: a new connection to the same file, the scheduler's tick again.
 		db.$client.close();
 		db = openDatabase(ctx.path);
-		runBracketJobs(db, () => base + 11 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base + 11 * DAY);
 		expect(sprintRow(s.id)).toMatchObject({
 			status: 'cancelled',
 			winnerId: null,
@@ -331,7 +331,7 @@ describe('a sprint', () => {
 			() => base
 		);
 		sell(people[0].id, base + HOUR, 2);
-		runBracketJobs(db, () => base + 10 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base + 10 * DAY);
 		const frozen = sprintRow(s.id)!;
 		expect(frozen.status).toBe('final');
 		const now = base + 11 * DAY;
@@ -408,7 +408,7 @@ describe('a knockout', () => {
 		expect(changed).toMatchObject({ subject: 'team', size: 8, roundLength: 12, roundUnit: 'hour' });
 		const back = cupEdit(changed, { subject: 'user' });
 		await updateKnockout(sqliteStore(db), season.id, k.id, back, MANAGER, () => base - HOUR);
-		runBracketJobs(db, () => base);
+		await runBracketJobs(sqliteStore(db), () => base);
 		const seeded = cupRow(k.id)!;
 		expect(seeded.status).toBe('live');
 		for (const [change, field] of [
@@ -468,7 +468,7 @@ describe('a knockout', () => {
 			() => base - DAY
 		);
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		runBracketJobs(db, () => base);
+		await runBracketJobs(sqliteStore(db), () => base);
 		expect(
 			await removeKnockout(sqliteStore(db), season.id, later.id, MANAGER, () => base + HOUR)
 		).toBe('deleted');
@@ -478,18 +478,20 @@ describe('a knockout', () => {
 		);
 		expect(knockoutsOf(db, season.id, base + HOUR, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, base + HOUR).knockouts).toBeNull();
-		expect(listKnockoutsJson(db, season.id, () => base + HOUR)).toEqual([]);
-		expect(await refusal(() => knockoutJson(db, k.id, () => base + HOUR))).toMatchObject({
+		expect(await listKnockoutsJson(sqliteStore(db), season.id, () => base + HOUR)).toEqual([]);
+		expect(
+			await refusal(() => knockoutJson(sqliteStore(db), k.id, () => base + HOUR))
+		).toMatchObject({
 			status: 404,
 			code: 'not_found'
 		});
 		const matches = () =>
 			db.select().from(knockoutMatch).where(eq(knockoutMatch.knockoutId, k.id)).all();
 		const before = matches();
-		runBracketJobs(db, () => base + 2 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base + 2 * DAY);
 		db.$client.close();
 		db = openDatabase(ctx.path);
-		runBracketJobs(db, () => base + 5 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base + 5 * DAY);
 		expect(cupRow(k.id)).toMatchObject({ status: 'cancelled', roundsFrozen: 0, winnerId: null });
 		expect(matches()).toEqual(before);
 		expect(
@@ -510,8 +512,8 @@ describe('a knockout', () => {
 			() => base - DAY
 		);
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
-		runBracketJobs(db, () => base);
-		runBracketJobs(db, () => base + 3 * DAY);
+		await runBracketJobs(sqliteStore(db), () => base);
+		await runBracketJobs(sqliteStore(db), () => base + 3 * DAY);
 		const frozen = cupRow(k.id)!;
 		expect(frozen.status).toBe('final');
 		expect(

@@ -15,12 +15,13 @@ import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { knockoutCard } from '../../src/lib/server/knockouts/view';
 import { knockout, sprint } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { periodTotals } from '../../src/lib/server/formats/measure';
+import { readPeriodTotals } from '../../src/lib/server/formats/measure';
 
-// periodTotals as it is, counted: the scheduler's tick must not read sums it does not need.
+// readPeriodTotals (the scheduler's sums, through the store) as it is, counted: the scheduler's
+// tick must not read sums it does not need.
 vi.mock('../../src/lib/server/formats/measure', async (original) => {
 	const actual = await original<typeof import('../../src/lib/server/formats/measure')>();
-	return { ...actual, periodTotals: vi.fn(actual.periodTotals) };
+	return { ...actual, readPeriodTotals: vi.fn(actual.readPeriodTotals) };
 });
 
 const HOUR = 60 * 60 * 1000;
@@ -80,7 +81,7 @@ describe('sprints', () => {
 		);
 		expect(row.status).toBe('scheduled');
 		sell(ann.id, base - HOUR, 4); // before the start: does not count
-		expect(advanceSprints(db, () => base + 1)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => base + 1)).toEqual([season.id]);
 		expect(db.select().from(sprint).get()?.status).toBe('live');
 
 		sell(ann.id, base + HOUR);
@@ -90,10 +91,10 @@ describe('sprints', () => {
 		sell(cat.id, base + 5 * HOUR);
 
 		const at = base + 6 * HOUR;
-		expect(advanceSprints(db, () => at)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => at)).toEqual([season.id]);
 		let stored = db.select().from(sprint).get()!;
 		expect(stored).toMatchObject({ status: 'won', winnerId: ann.id, reachedAt: base + 3 * HOUR });
-		expect(advanceSprints(db, () => at)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => at)).toEqual([]);
 
 		// The board's bars: where everyone stood when the winner crossed.
 		const [card] = sprintCards(db, season.id, at);
@@ -103,15 +104,15 @@ describe('sprints', () => {
 
 		// Ann's crossing sale is reversed within the grace period: Bob crossed first now.
 		await reverse(annCross, base + DAY);
-		expect(advanceSprints(db, () => base + DAY)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => base + DAY)).toEqual([season.id]);
 		stored = db.select().from(sprint).get()!;
 		expect(stored).toMatchObject({ status: 'won', winnerId: bob.id, reachedAt: base + 4 * HOUR });
 
 		// The season's grace (7 days) after the winning entry: final, exactly once.
 		const end = base + 4 * HOUR + 7 * DAY;
-		expect(advanceSprints(db, () => end - 1)).toEqual([]);
-		expect(advanceSprints(db, () => end)).toEqual([season.id]);
-		expect(advanceSprints(db, () => end + HOUR)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => end - 1)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => end)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => end + HOUR)).toEqual([]);
 		stored = db.select().from(sprint).get()!;
 		expect(stored).toMatchObject({ status: 'final', winnerId: bob.id, finalizedAt: end });
 	});
@@ -145,9 +146,9 @@ describe('sprints', () => {
 		);
 		expect(again).toMatchObject({ created: false, sprint: { id: first.sprint.id } });
 		sell(people[0].id, base + HOUR);
-		advanceSprints(db, () => base + DAY);
+		await advanceSprints(sqliteStore(db), () => base + DAY);
 		expect(db.select().from(sprint).get()).toMatchObject({ status: 'expired', winnerId: null });
-		advanceSprints(db, () => base + 8 * DAY);
+		await advanceSprints(sqliteStore(db), () => base + 8 * DAY);
 		expect(db.select().from(sprint).get()).toMatchObject({ status: 'final', winnerId: null });
 	});
 });
@@ -164,9 +165,9 @@ describe('knockouts', () => {
 			knockoutCard(db, db.select().from(knockout).where(eq(knockout.id, k.id)).get()!, at);
 		const winners = (at: number) => card(at).rounds.map((r) => r.matches.map((m) => m.winnerId));
 
-		expect(advanceKnockouts(db, () => base - 1)).toEqual([]);
-		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
-		expect(advanceKnockouts(db, () => base)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => base - 1)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([]);
 		const seeded = card(base);
 		expect(seeded.rounds[0].matches.map((m) => [m.a?.seed, m.b?.seed ?? null])).toEqual([
 			[1, null],
@@ -183,7 +184,7 @@ describe('knockouts', () => {
 		sell(p5.id, base + 2 * HOUR);
 		const late = sell(p5.id, base + 3 * HOUR);
 		const inGrace = base + DAY + HOUR;
-		expect(advanceKnockouts(db, () => inGrace)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => inGrace)).toEqual([]);
 		expect(winners(inGrace)[0][1]).toBe(p5.id);
 		expect(card(inGrace).rounds[1].matches[0].b?.id).toBe(p5.id);
 
@@ -194,8 +195,8 @@ describe('knockouts', () => {
 		sell(p4.id, base + DAY + 90 * 60 * 1000);
 
 		const freeze1 = base + DAY + 2 * HOUR;
-		expect(advanceKnockouts(db, () => freeze1)).toEqual([season.id]);
-		expect(advanceKnockouts(db, () => freeze1)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toEqual([]);
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
 		// After the freeze a reversal no longer changes round 1.
 		await reverse(p4Round1, freeze1 + HOUR);
@@ -209,15 +210,15 @@ describe('knockouts', () => {
 
 		// Round 2: 1 v 4 → 4 (50 v 0); 2 v 3 → 3 (50 v 0).
 		const freeze2 = base + 2 * DAY + 2 * HOUR;
-		expect(advanceKnockouts(db, () => freeze2)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => freeze2)).toEqual([season.id]);
 		expect(winners(freeze2)[1]).toEqual([p4.id, p3.id]);
 
 		// The final: 4 v 3, 3 sells twice.
 		sell(p3.id, base + 2 * DAY + 5 * HOUR, 2);
 		const end = base + 3 * DAY + 2 * HOUR;
-		expect(advanceKnockouts(db, () => end - 1)).toEqual([]);
-		expect(advanceKnockouts(db, () => end)).toEqual([season.id]);
-		expect(advanceKnockouts(db, () => end)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => end - 1)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => end)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => end)).toEqual([]);
 		expect(db.select().from(knockout).get()).toMatchObject({
 			status: 'final',
 			winnerId: p3.id,
@@ -233,19 +234,19 @@ describe('knockouts', () => {
 		const base = Date.now() - 20 * DAY;
 		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
 		await makeCup(db, season.id, base);
-		expect(advanceKnockouts(db, () => base)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([season.id]);
 		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
 		sell(p4.id, base + HOUR);
 		sell(p3.id, base + 2 * HOUR);
-		const sums = vi.mocked(periodTotals);
+		const sums = vi.mocked(readPeriodTotals);
 		sums.mockClear();
 		for (const at of [base + HOUR, base + DAY - 1, base + DAY + HOUR, base + DAY + 2 * HOUR - 1])
-			expect(advanceKnockouts(db, () => at)).toEqual([]);
+			expect(await advanceKnockouts(sqliteStore(db), () => at)).toEqual([]);
 		expect(sums).not.toHaveBeenCalled();
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(0);
 		// Due: the round is read and frozen as before.
 		const freeze1 = base + DAY + 2 * HOUR;
-		expect(advanceKnockouts(db, () => freeze1)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toEqual([season.id]);
 		expect(sums).toHaveBeenCalled();
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
 		const frozen = knockoutCard(db, db.select().from(knockout).get()!, freeze1);

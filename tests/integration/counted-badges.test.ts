@@ -236,16 +236,16 @@ describe('sprints won', () => {
 			);
 		await race('Morning', base);
 		await race('Teams', base, 'team');
-		advanceSprints(db, () => base + 1);
+		await advanceSprints(sqliteStore(db), () => base + 1);
 		sell(bob.id, base + HOUR, 2);
 		sell(ann.id, base + 2 * HOUR, 2);
 		// Won, but not final: the grace days may still change it.
-		advanceSprints(db, () => base + 3 * HOUR);
+		await advanceSprints(sqliteStore(db), () => base + 3 * HOUR);
 		expect(awardsOf(winner)).toEqual([]);
 
 		const final = base + HOUR + 7 * DAY;
-		advanceSprints(db, () => final);
-		advanceSprints(db, () => final + HOUR);
+		await advanceSprints(sqliteStore(db), () => final);
+		await advanceSprints(sqliteStore(db), () => final + HOUR);
 		// Bob won the Morning sprint, and the team sprint with his team (he is its only member):
 		// one award, at the freeze.
 		expect(awardsOf(winner)).toEqual([{ subjectType: 'user', subjectId: bob.id, at: final }]);
@@ -261,10 +261,10 @@ describe('sprints won', () => {
 			() => final
 		);
 		await race('Evening', base + 2 * DAY);
-		advanceSprints(db, () => base + 2 * DAY);
+		await advanceSprints(sqliteStore(db), () => base + 2 * DAY);
 		sell(ann.id, base + 2 * DAY + HOUR, 2);
 		const final2 = base + 2 * DAY + HOUR + 7 * DAY;
-		advanceSprints(db, () => final2);
+		await advanceSprints(sqliteStore(db), () => final2);
 		expect(awardsOf(winner)).toEqual([
 			{ subjectType: 'user', subjectId: ann.id, at: final2 },
 			{ subjectType: 'user', subjectId: bob.id, at: final }
@@ -291,16 +291,16 @@ describe('knockouts won', () => {
 			() => base - DAY
 		);
 		await makeCup(db, season.id, base);
-		advanceKnockouts(db, () => base);
+		await advanceKnockouts(sqliteStore(db), () => base);
 		// Round 1: 1 v 4 → 4, 2 v 3 → 2; the final: 4 v 2 → 4.
 		sell(people[3].id, base + HOUR);
 		sell(people[1].id, base + 2 * HOUR);
 		sell(people[3].id, base + DAY + HOUR, 2);
-		advanceKnockouts(db, () => base + DAY + 2 * HOUR);
+		await advanceKnockouts(sqliteStore(db), () => base + DAY + 2 * HOUR);
 		expect(awardsOf(champion)).toEqual([]);
 		const end = base + 2 * DAY + 2 * HOUR;
-		advanceKnockouts(db, () => end);
-		advanceKnockouts(db, () => end + HOUR);
+		await advanceKnockouts(sqliteStore(db), () => end);
+		await advanceKnockouts(sqliteStore(db), () => end + HOUR);
 		expect(awardsOf(champion)).toEqual([{ subjectType: 'user', subjectId: people[3].id, at: end }]);
 		expect(pushed.map((e) => [e.badge.name, e.subjectId])).toEqual([['Champion', people[3].id]]);
 

@@ -17,6 +17,7 @@ import {
 	withStore
 } from '../helpers/seeded';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
 import { getKnockout } from '../../src/lib/server/knockouts/bracket';
 import { knockoutCard } from '../../src/lib/server/knockouts/view';
@@ -382,7 +383,7 @@ describe('formats API: created, read back and moved by a sale', () => {
 		});
 		knockoutId = created.id;
 		// The scheduler seeds it at its start (within its tick): run that step now.
-		withDb(seeded.path, (db) => advanceKnockouts(db));
+		await withDb(seeded.path, (db) => advanceKnockouts(sqliteStore(db)));
 		const bracket = await (await call(`/knockouts/${knockoutId}`, integration)).json();
 		// Five people in a bracket of eight: three of them skip the first round.
 		expect(bracket).toMatchObject({ id: knockoutId, status: 'live', rounds: 3, currentRound: 1 });

@@ -20,17 +20,9 @@ import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
 import { createSprint } from '../../src/lib/server/sprints/commands';
-import {
-	advanceSprints,
-	advanceSprintsOffThread,
-	decideSprintOf
-} from '../../src/lib/server/sprints/decide';
+import { advanceSprints, decideSprintOf } from '../../src/lib/server/sprints/decide';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import {
-	advanceKnockouts,
-	advanceKnockoutsOffThread,
-	dueRoundOf
-} from '../../src/lib/server/knockouts/advance';
+import { advanceKnockouts, dueRoundOf } from '../../src/lib/server/knockouts/advance';
 import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
@@ -179,28 +171,30 @@ describe('the scheduler with decisions read off the event loop', () => {
 	it('moves a sprint through live, won and final as the inline scheduler does', async () => {
 		const base = Date.now() - 10 * DAY;
 		const { season, people, sprintId, sell } = await race(base);
-		expect(await advanceSprintsOffThread(db, thread, () => base + 1)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => base + 1, thread)).toEqual([season.id]);
 		expect(state(sprintId)?.status).toBe('live');
 		sell(people[1].id, base + HOUR, 2);
-		expect(await advanceSprintsOffThread(db, thread, () => base + 2 * HOUR)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => base + 2 * HOUR, thread)).toEqual([
+			season.id
+		]);
 		expect(state(sprintId)).toEqual({
 			status: 'won',
 			winnerId: people[1].id,
 			reachedAt: base + HOUR
 		});
 		// Nothing new: nothing written, no season to push.
-		expect(await advanceSprintsOffThread(db, thread, () => base + 3 * HOUR)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => base + 3 * HOUR, thread)).toEqual([]);
 		const final = base + 9 * DAY;
-		expect(await advanceSprintsOffThread(db, thread, () => final)).toEqual([season.id]);
+		expect(await advanceSprints(sqliteStore(db), () => final, thread)).toEqual([season.id]);
 		expect(state(sprintId)?.status).toBe('final');
 		// The inline scheduler agrees that nothing is left to do.
-		expect(advanceSprints(db, () => final + HOUR)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => final + HOUR)).toEqual([]);
 	});
 
 	it('does not write a decision read before a manager changed the sprint', async () => {
 		const base = Date.now() - DAY;
 		const { people, sprintId, sell } = await race(base);
-		advanceSprints(db, () => base + 1);
+		await advanceSprints(sqliteStore(db), () => base + 1);
 		sell(people[0].id, base + HOUR, 2);
 		// The target is raised while the thread decides: the decision was read for 100.
 		const racing = {
@@ -210,10 +204,10 @@ describe('the scheduler with decisions read off the event loop', () => {
 				return decided;
 			}
 		};
-		expect(await advanceSprintsOffThread(db, racing, () => base + 2 * HOUR)).toEqual([]);
+		expect(await advanceSprints(sqliteStore(db), () => base + 2 * HOUR, racing)).toEqual([]);
 		expect(state(sprintId)).toEqual({ status: 'live', winnerId: null, reachedAt: null });
 		// The next run decides from the sprint as it is now: 100 points is not 1000.
-		await advanceSprintsOffThread(db, thread, () => base + 3 * HOUR);
+		await advanceSprints(sqliteStore(db), () => base + 3 * HOUR, thread);
 		expect(state(sprintId)?.status).toBe('live');
 	});
 });
@@ -267,17 +261,17 @@ describe('knockout rounds read off the event loop', () => {
 				return thread.dueKnockoutRound(knockoutId, now);
 			}
 		};
-		expect(await advanceKnockoutsOffThread(db, counting, () => base)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => base, counting)).toEqual([season.id]);
 		sell(p4.id, base + HOUR);
 		sell(p3.id, base + 2 * HOUR, 2);
 		// Round 1 runs, then its grace period: nothing to read yet.
 		for (const at of [base + HOUR, base + DAY + HOUR])
-			expect(await advanceKnockoutsOffThread(db, counting, () => at)).toEqual([]);
+			expect(await advanceKnockouts(sqliteStore(db), () => at, counting)).toEqual([]);
 		expect(asked).toBe(0);
 		const freeze1 = base + DAY + 2 * HOUR;
 		// What the thread reads is what the inline read gives.
 		expect(await thread.dueKnockoutRound(id, freeze1)).toEqual(dueRoundOf(db, id, freeze1));
-		expect(await advanceKnockoutsOffThread(db, counting, () => freeze1)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => freeze1, counting)).toEqual([season.id]);
 		// Once: whether the next round is due is known without a read (it is not).
 		expect(asked).toBe(1);
 		expect(row(id).roundsFrozen).toBe(1);
@@ -285,7 +279,7 @@ describe('knockout rounds read off the event loop', () => {
 		sell(p2.id, base + DAY + 3 * HOUR, 5);
 		sell(p4.id, base + DAY + 4 * HOUR, 3);
 		const end = base + 2 * DAY + 2 * HOUR;
-		expect(await advanceKnockoutsOffThread(db, counting, () => end)).toEqual([season.id]);
+		expect(await advanceKnockouts(sqliteStore(db), () => end, counting)).toEqual([season.id]);
 		expect(row(id)).toMatchObject({ status: 'final', winnerId: p4.id, roundsFrozen: 2 });
 		expect(matches(id)).toEqual([
 			{ round: 0, aId: people[0].id, bId: p4.id, aValue: 0, bValue: 50, winnerId: p4.id },
@@ -293,31 +287,31 @@ describe('knockout rounds read off the event loop', () => {
 			{ round: 1, aId: p4.id, bId: p3.id, aValue: 150, bValue: 0, winnerId: p4.id }
 		]);
 		// The inline scheduler agrees that nothing is left to do.
-		expect(advanceKnockouts(db, () => end + HOUR)).toEqual([]);
+		expect(await advanceKnockouts(sqliteStore(db), () => end + HOUR)).toEqual([]);
 	});
 
 	it('does not write a round read before the knockout was cancelled or frozen elsewhere', async () => {
 		const base = Date.now() - 10 * DAY;
 		const { people, sell, id } = await cup(base);
-		advanceKnockouts(db, () => base);
+		await advanceKnockouts(sqliteStore(db), () => base);
 		sell(people[3].id, base + HOUR);
 		const freeze1 = base + DAY + 2 * HOUR;
-		const racing = (change: () => void) => ({
+		const racing = (change: () => unknown) => ({
 			dueKnockoutRound: async (knockoutId: number, now: number) => {
 				const due = await thread.dueKnockoutRound(knockoutId, now);
-				change();
+				await change();
 				return due;
 			}
 		});
 		// Another node froze the round while the thread read it: written once, by that node.
 		const before = matches(id);
 		let other = false;
-		const frozenElsewhere = racing(() => {
+		const frozenElsewhere = racing(async () => {
 			if (other) return;
 			other = true;
-			expect(advanceKnockouts(db, () => freeze1)).toHaveLength(1);
+			expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toHaveLength(1);
 		});
-		await advanceKnockoutsOffThread(db, frozenElsewhere, () => freeze1);
+		await advanceKnockouts(sqliteStore(db), () => freeze1, frozenElsewhere);
 		expect(row(id).roundsFrozen).toBe(1);
 		expect(matches(id)).not.toEqual(before);
 		// A manager cancels it while the thread reads the final: nothing is written.
@@ -325,9 +319,9 @@ describe('knockout rounds read off the event loop', () => {
 		const cancelled = racing(() =>
 			db.update(knockout).set({ status: 'cancelled' }).where(eq(knockout.id, id)).run()
 		);
-		expect(await advanceKnockoutsOffThread(db, cancelled, () => base + 2 * DAY + 2 * HOUR)).toEqual(
-			[]
-		);
+		expect(
+			await advanceKnockouts(sqliteStore(db), () => base + 2 * DAY + 2 * HOUR, cancelled)
+		).toEqual([]);
 		expect(row(id)).toMatchObject({ status: 'cancelled', roundsFrozen: 1, winnerId: null });
 		expect(matches(id)).toEqual(frozen);
 	});

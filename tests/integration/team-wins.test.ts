@@ -122,18 +122,18 @@ describe('a team sprint won', () => {
 			SYSTEM,
 			() => base - DAY
 		);
-		runBracketJobs(db, () => base);
+		await runBracketJobs(sqliteStore(db), () => base);
 		sell(bob.id, base + HOUR, 2);
 		// Team 0 reaches 150 first: Ann's 100 and Cat's 50.
 		sell(ann.id, base + 2 * HOUR, 2);
 		sell(cat.id, base + 3 * HOUR);
 		// Eve leaves the winning team before the result is frozen.
 		await moveMember(sqliteStore(db), season.id, eve.id, teams[1].id, SYSTEM, () => base + DAY);
-		runBracketJobs(db, () => base + 4 * HOUR);
+		await runBracketJobs(sqliteStore(db), () => base + 4 * HOUR);
 		expect(holders(sprinter)).toEqual([]);
 
 		const final = base + 3 * HOUR + 7 * DAY;
-		runBracketJobs(db, () => final);
+		await runBracketJobs(sqliteStore(db), () => final);
 		const members = [
 			{ subjectType: 'user', subjectId: ann.id, at: final },
 			{ subjectType: 'user', subjectId: cat.id, at: final }
@@ -147,8 +147,8 @@ describe('a team sprint won', () => {
 		expect(pushed.map((e) => e.subjectId).sort()).toEqual([ann.id, cat.id].sort());
 
 		// Another run (a restart): nothing more.
-		runBracketJobs(db, () => final + HOUR);
-		runBracketJobs(db, () => final + DAY);
+		await runBracketJobs(sqliteStore(db), () => final + HOUR);
+		await runBracketJobs(sqliteStore(db), () => final + DAY);
 		expect(holders(sprinter)).toEqual(members);
 		expect(pushed).toHaveLength(2);
 
@@ -183,17 +183,17 @@ describe('a team knockout won', () => {
 		sell(bob.id, base - DAY, 2);
 		sell(ann.id, base - DAY);
 		await makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
-		runBracketJobs(db, () => base);
+		await runBracketJobs(sqliteStore(db), () => base);
 		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
 		sell(ann.id, base + HOUR, 3);
 		sell(cat.id, base + 2 * HOUR);
 		sell(dan.id, base + 3 * HOUR);
-		runBracketJobs(db, () => base + DAY);
+		await runBracketJobs(sqliteStore(db), () => base + DAY);
 		expect(holders(champion)).toEqual([]);
 
 		const end = base + DAY + 2 * HOUR;
-		runBracketJobs(db, () => end);
-		runBracketJobs(db, () => end + HOUR);
+		await runBracketJobs(sqliteStore(db), () => end);
+		await runBracketJobs(sqliteStore(db), () => end + HOUR);
 		const team0 = people.filter((_, i) => i % 2 === 0).map((p) => p.id);
 		expect(holders(champion).map((a) => a.subjectId)).toEqual(team0);
 		expect(holders(champion).every((a) => a.at === end)).toBe(true);

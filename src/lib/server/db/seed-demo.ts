@@ -410,7 +410,7 @@ export async function seedDemo(
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
 	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
-	await seedDemoBrackets(sqliteStore(db), db, { seasonId, locale, now });
+	await seedDemoBrackets(sqliteStore(db), { seasonId, locale, now });
 	await seedDemoDivisions(sqliteStore(db), { seasonId, locale, now });
 	await seedDemoChallenges(sqliteStore(db), db, {
 		seasonId,

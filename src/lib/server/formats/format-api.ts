@@ -1,7 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Queryable } from '../db';
-import { season, user } from '../db/schema';
 import type { Store, Tables } from '../db/store';
 import type { ApiPrincipal } from '../auth/api-token';
 import { measureChoices } from '../sprints/console';
@@ -40,17 +38,6 @@ export async function formatSeason(store: Store, seasonId: number): Promise<Seas
 	return found;
 }
 
-/**
- * `formatSeason` for the API's lists of sprints and knockouts, which are read through the
- * boards' synchronous format views (sprints/view.ts, knockouts/view.ts) until those are on the
- * store.
- */
-export function formatSeasonInView(db: Queryable, seasonId: number): Season {
-	const found = db.select().from(season).where(eq(season.id, seasonId)).get();
-	if (!found) throw new AppError(404, 'not_found', `No season ${seasonId}`);
-	return found;
-}
-
 /** A sprint or knockout is set up before or during its season, not after it. */
 export async function openSeason(store: Store, seasonId: number): Promise<Season> {
 	const found = await formatSeason(store, seasonId);
@@ -80,20 +67,6 @@ export async function readPersonEmails(
 		.select({ id: user.id, email: user.email })
 		.from(user)
 		.where(inArray(user.id, [...ids]));
-	return new Map(rows.map((r) => [r.id, r.email]));
-}
-
-/**
- * `readPersonEmails` for the API's answers built from the boards' synchronous format views
- * (sprints/view.ts, knockouts/view.ts), which are not on the store yet.
- */
-export function personEmails(db: Queryable, ids: readonly number[]): Map<number, string> {
-	if (ids.length === 0) return new Map();
-	const rows = db
-		.select({ id: user.id, email: user.email })
-		.from(user)
-		.where(inArray(user.id, [...ids]))
-		.all();
 	return new Map(rows.map((r) => [r.id, r.email]));
 }
 

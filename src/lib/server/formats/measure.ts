@@ -110,6 +110,59 @@ export function periodCrossings(
 }
 
 /**
+ * periodCrossings on the store (db/store.ts), in SQL both dialects speak: the running sums by
+ * window functions, and of each subject's rows at the target the first by `row_number()` (the
+ * synchronous one takes the bare value of `min(at)`'s row, which only SQLite allows).
+ */
+export async function readPeriodCrossings(
+	db: StoreDb,
+	tables: Tables,
+	query: PeriodQuery,
+	target: number,
+	counting: Counting
+): Promise<Crossing[]> {
+	const e = periodEntries(db, tables, query).as('entries');
+	// Every entry of one instant counted: the default frame runs to the row's last peer.
+	const running = (column: SQL) =>
+		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range unbounded preceding)`;
+	const whole = (column: SQL) => sql`sum(${column}) over (partition by ${e.id})`;
+	const provisional = counting === 'confirmed' ? sql`0` : undefined;
+	const sums = db
+		.select({
+			id: e.id,
+			at: e.at,
+			value:
+				sql<number>`${running(sql`${e.confirmed}`)} + ${provisional ?? running(sql`${e.provisional}`)}`.as(
+					'value'
+				),
+			total:
+				sql<number>`${whole(sql`${e.confirmed}`)} + ${provisional ?? whole(sql`${e.provisional}`)}`.as(
+					'total'
+				)
+		})
+		.from(e)
+		.as('sums');
+	const reached = db
+		.select({
+			id: sums.id,
+			at: sums.at,
+			value: sums.value,
+			nth: sql<number>`row_number() over (partition by ${sums.id} order by ${sums.at})`.as('nth')
+		})
+		.from(sums)
+		.where(and(gte(sums.value, target), gte(sums.total, target)))
+		.as('reached');
+	return db
+		.select({
+			id: reached.id,
+			reachedAt: sql<number>`${reached.at}`.mapWith(Number),
+			value: sql<number>`${reached.value}`.mapWith(Number)
+		})
+		.from(reached)
+		.where(eq(reached.nth, 1));
+}
+
+/**
  * What each subject's measure is made of in the period: one row per entry (a ledger entry, a
  * sale or a sale line) as { id, at, confirmed, provisional }, `at` the instant it counts at.
  */

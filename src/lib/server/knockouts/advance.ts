@@ -1,7 +1,8 @@
 import { and, eq, inArray, lte } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { knockout, knockoutMatch, type Knockout } from '../db/schema';
-import { getLeaderboard } from '../boards/leaderboard';
+import type { Queryable } from '../db';
+import { knockout, type Knockout } from '../db/schema';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { readLeaderboard } from '../boards/leaderboard';
 import {
 	bracketSlots,
 	firstRound,
@@ -10,99 +11,84 @@ import {
 	roundCount,
 	type ResolvedMatch
 } from '../../contest/knockout';
-import { awardFrozenWin } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
-import { bracketOf, planOf, seasonOf, type BracketSeason } from './bracket';
+import { frozenWinBadgesInWrite } from '../sprints/win-badges';
+import {
+	bracketOf,
+	planOf,
+	readBracket,
+	readBracketSeason,
+	seasonOf,
+	type BracketSeason
+} from './bracket';
 
 // The scheduler's knockout work: seed a knockout when it starts, and freeze each round once its
-// grace period is over (which fills the next round). Each step is written in one transaction,
-// only from the state it was read in (status 'scheduled', roundsFrozen = r), so a second run,
-// another process or a restart does nothing twice. The step that freezes the final gives the
-// winner (a person, or each member of the winning team) their "knockouts won" badges. A
-// cancelled knockout is left alone.
+// grace period is over (which fills the next round). Each step is one write of the store
+// (db/store.ts), moved by an update guarded by the state it was read in (status 'scheduled',
+// roundsFrozen = r) with `returning`, so a second run, another node or a restart does nothing
+// twice: of two nodes freezing one round, one update returns the row and the other none (on
+// PostgreSQL the loser's write runs again and finds the round frozen). The step that freezes the
+// final gives the winner (a person, or each member of the winning team) their "knockouts won"
+// badges. A cancelled knockout is left alone. The read thread (reads/worker.ts) reads a due round
+// synchronously on SQLite (`dueRoundOf`); through the store it is `readDueRound`.
 
-/** The knockouts that may have something to do at `now`: scheduled or live, and started. */
-function startedKnockouts(db: Queryable, now: number): number[] {
-	return db
-		.select({ id: knockout.id })
-		.from(knockout)
-		.where(and(inArray(knockout.status, ['scheduled', 'live']), lte(knockout.startsAt, now)))
-		.all()
-		.map(({ id }) => id);
-}
-
-/** Seeds and freezes what is due; returns the seasons whose knockouts changed. */
-export function advanceKnockouts(db: Db, clock: Clock = systemClock): number[] {
-	const now = clock();
-	const changed = new Set<number>();
-	for (const id of startedKnockouts(db, now)) {
-		// One step per transaction: seeding, then each round in turn.
-		for (let step = 0; step < 10; step++) {
-			const done = db.transaction((tx) => advanceOne(tx, id, now), { behavior: 'immediate' });
-			if (done === null) break;
-			published(done, changed);
-		}
-	}
-	return [...changed];
+/** Where a due round is read when not through the store: the read thread (SQLite). */
+export interface RoundReader {
+	dueKnockoutRound(id: number, now: number): Promise<DueRound | null>;
 }
 
 /**
- * advanceKnockouts with each due round read by the read thread (reads/thread.ts), off the
- * event loop: the round's sums read the entrants' ledger (~260 ms at 200,000 sales). Only the
- * write is done here, in a transaction that first checks that the knockout and its season are
- * still what the round was read from. The values are those of a snapshot taken once the round's
- * grace period was over, as a freeze's are: a sale committed while the thread reads is one
- * committed after the freeze. Seeding reads the board only and stays here.
+ * Seeds and freezes what is due; returns the seasons whose knockouts changed. A due round's
+ * sums read the entrants' ledger (~260 ms at 200,000 sales): on SQLite the read thread reads
+ * them when one runs, off the event loop, else they are read through the store; either way
+ * before the write, which freezes the round only while the knockout and its season are still
+ * what it was read from. The values are those of a snapshot taken once the round's grace period
+ * was over, as a freeze's are: a sale committed meanwhile is one committed after the freeze.
  */
-export async function advanceKnockoutsOffThread(
-	db: Db,
-	thread: { dueKnockoutRound(id: number, now: number): Promise<DueRound | null> },
-	clock: Clock = systemClock
+export async function advanceKnockouts(
+	store: Store,
+	clock: Clock = systemClock,
+	reader?: RoundReader
 ): Promise<number[]> {
 	const now = clock();
+	const { knockout } = store.tables;
 	const changed = new Set<number>();
-	for (const id of startedKnockouts(db, now)) {
+	// The read thread reads SQLite's file: on PostgreSQL the pool is the read path.
+	const thread = store.dialect === 'sqlite' ? reader : undefined;
+	const started = await store.db
+		.select({ id: knockout.id })
+		.from(knockout)
+		.where(and(inArray(knockout.status, ['scheduled', 'live']), lte(knockout.startsAt, now)));
+	for (const { id } of started) {
+		// One step per write: seeding, then each round in turn.
 		for (let step = 0; step < 10; step++) {
-			const k = db.select().from(knockout).where(eq(knockout.id, id)).get();
+			const [k] = await store.db.select().from(knockout).where(eq(knockout.id, id));
 			let done: Step | null = null;
 			if (k?.status === 'scheduled') {
-				done = db.transaction((tx) => advanceOne(tx, id, now), { behavior: 'immediate' });
-			} else if (k && roundIsDue(db, k, now)) {
-				const due = await thread.dueKnockoutRound(id, now);
+				done = await seedOnStore(store, k, now);
+			} else if (k?.status === 'live' && k.startsAt <= now) {
+				const s = await readBracketSeason(store.db, store.tables, k.seasonId);
+				if (!s || now < freezeAt(planOf(k, s), k.roundsFrozen)) break;
+				const due = thread
+					? await thread.dueKnockoutRound(id, now)
+					: await readDueRound(store.db, store.tables, id, now);
 				done = due
-					? db.transaction((tx) => freezeIfUnchanged(tx, due, now), { behavior: 'immediate' })
+					? await write(store, (tx) => freezeIfUnchangedInWrite(tx, store, due, now))
 					: null;
 			}
 			if (done === null) break;
-			published(done, changed);
+			changed.add(done.seasonId);
+			if (done.badges) publishAwardChanges(done.seasonId, done.badges);
 		}
 	}
 	return [...changed];
-}
-
-function published(done: Step, changed: Set<number>) {
-	changed.add(done.seasonId);
-	if (done.badges) publishAwardChanges(done.seasonId, done.badges);
 }
 
 interface Step {
 	seasonId: number;
 	/** The winner's badges, when the step froze the final. */
 	badges?: AwardChanges;
-}
-
-/** One step of one knockout; its season (and badges) when something changed, else null. */
-function advanceOne(tx: Queryable, id: number, now: number): Step | null {
-	const k = tx.select().from(knockout).where(eq(knockout.id, id)).get();
-	if (!k || k.status === 'final' || k.status === 'cancelled' || k.startsAt > now) return null;
-	if (k.status === 'scheduled') {
-		if (!seasonOf(tx, k.seasonId)) return null;
-		const seeded = seed(tx, k, now);
-		return seeded === null ? null : { seasonId: seeded };
-	}
-	const due = dueRoundOf(tx, id, now);
-	return due ? freezeRound(tx, k, due, now) : null;
 }
 
 /**
@@ -175,29 +161,66 @@ export function dueRoundOf(db: Queryable, id: number, now: number): DueRound | n
 	};
 }
 
-/** Freezes a round read before this transaction, if nothing it was read from has changed. */
-function freezeIfUnchanged(tx: Queryable, due: DueRound, now: number): Step | null {
-	const k = tx.select().from(knockout).where(eq(knockout.id, due.knockoutId)).get();
-	const s = k ? seasonOf(tx, k.seasonId) : undefined;
+/** dueRoundOf on the store (db/store.ts). */
+export async function readDueRound(
+	db: StoreDb,
+	tables: Tables,
+	id: number,
+	now: number
+): Promise<DueRound | null> {
+	const [k] = await db.select().from(tables.knockout).where(eq(tables.knockout.id, id));
+	if (!k || k.status !== 'live' || k.startsAt > now) return null;
+	const s = await readBracketSeason(db, tables, k.seasonId);
+	if (!s || now < freezeAt(planOf(k, s), k.roundsFrozen)) return null;
+	const r = k.roundsFrozen;
+	const bracket = await readBracket(db, tables, k, s, now, r);
+	if (!bracket || r >= bracket.rounds.length) return null;
+	return {
+		knockoutId: id,
+		round: r,
+		matches: bracket.rounds[r],
+		last: r === bracket.rounds.length - 1,
+		basis: basisOf(k, s)
+	};
+}
+
+/** Freezes a round read before this write, if nothing it was read from has changed. */
+async function freezeIfUnchangedInWrite(
+	tx: StoreDb,
+	store: Store,
+	due: DueRound,
+	now: number
+): Promise<Step | null> {
+	const { knockout } = store.tables;
+	const [k] = await tx.select().from(knockout).where(eq(knockout.id, due.knockoutId));
+	const s = k ? await readBracketSeason(tx, store.tables, k.seasonId) : undefined;
 	if (!k || !s) return null;
 	const basis = basisOf(k, s);
 	const same = (Object.keys(basis) as (keyof Basis)[]).every(
 		(key) => basis[key] === due.basis[key]
 	);
-	return same ? freezeRound(tx, k, due, now) : null;
+	return same ? freezeRoundInWrite(tx, store, k, due, now) : null;
 }
 
 /** Writes a due round's winners, fills the next round; the final ends the knockout. */
-function freezeRound(tx: Queryable, k: Knockout, due: DueRound, now: number): Step | null {
+async function freezeRoundInWrite(
+	tx: StoreDb,
+	store: Store,
+	k: Knockout,
+	due: DueRound,
+	now: number
+): Promise<Step | null> {
+	const { knockout, knockoutMatch } = store.tables;
 	const r = due.round;
-	const claimed = tx
+	const [claimed] = await tx
 		.update(knockout)
 		.set({ roundsFrozen: r + 1 })
 		.where(and(eq(knockout.id, k.id), eq(knockout.roundsFrozen, r)))
-		.run().changes;
-	if (claimed === 0) return null;
+		.returning({ id: knockout.id });
+	if (!claimed) return null;
 	for (const match of due.matches) {
-		tx.update(knockoutMatch)
+		await tx
+			.update(knockoutMatch)
 			.set({
 				aId: match.aId,
 				bId: match.bId,
@@ -214,12 +237,12 @@ function freezeRound(tx: Queryable, k: Knockout, due: DueRound, now: number): St
 					eq(knockoutMatch.round, r),
 					eq(knockoutMatch.slot, match.slot)
 				)
-			)
-			.run();
+			);
 		if (due.last || match.winnerId === null) continue;
 		const place = nextPlace(match.slot);
 		const seed = match.winnerId === match.aId ? match.aSeed : match.bSeed;
-		tx.update(knockoutMatch)
+		await tx
+			.update(knockoutMatch)
 			.set(
 				place.side === 'a'
 					? { aId: match.winnerId, aSeed: seed }
@@ -231,54 +254,63 @@ function freezeRound(tx: Queryable, k: Knockout, due: DueRound, now: number): St
 					eq(knockoutMatch.round, r + 1),
 					eq(knockoutMatch.slot, place.slot)
 				)
-			)
-			.run();
+			);
 	}
 	if (!due.last) return { seasonId: k.seasonId };
 	const winnerId = due.matches[0].winnerId;
-	tx.update(knockout)
+	await tx
+		.update(knockout)
 		.set({ status: 'final', winnerId, finalizedAt: now })
-		.where(eq(knockout.id, k.id))
-		.run();
+		.where(eq(knockout.id, k.id));
 	const badges =
-		winnerId !== null ? awardFrozenWin(tx, 'knockouts_won', k, winnerId, now) : undefined;
+		winnerId !== null
+			? await frozenWinBadgesInWrite(tx, store, 'knockouts_won', k, winnerId, now)
+			: undefined;
 	return { seasonId: k.seasonId, badges };
 }
 
-/** Seeds the entrants by the season's ranking now: the top `size` people or teams. */
-function seed(tx: Queryable, k: Knockout, now: number): number | null {
-	const claimed = tx
-		.update(knockout)
-		.set({ status: 'live', seededAt: now })
-		.where(and(eq(knockout.id, k.id), eq(knockout.status, 'scheduled')))
-		.run().changes;
-	if (claimed === 0) return null;
-	const board = getLeaderboard(tx, k.seasonId);
+/**
+ * Seeds the entrants by the season's ranking now: the top `size` people or teams. The board is
+ * read before the write (one snapshot of its own, `readLeaderboard`); the write claims the
+ * knockout by an update guarded by its status 'scheduled', so one node seeds it.
+ */
+async function seedOnStore(store: Store, k: Knockout, now: number): Promise<Step | null> {
+	if (!(await readBracketSeason(store.db, store.tables, k.seasonId))) return null;
+	const board = await readLeaderboard(store, k.seasonId);
 	const ranked = (k.subject === 'user' ? board?.individual : board?.teams) ?? [];
 	const ids = ranked.slice(0, k.size).map((e) => e.id);
-	if (ids.length < 2) {
-		// Nobody to play: the knockout ends at once, without a winner.
-		tx.update(knockout)
-			.set({ status: 'final', finalizedAt: now })
-			.where(eq(knockout.id, k.id))
-			.run();
-		return k.seasonId;
-	}
-	const rows: (typeof knockoutMatch.$inferInsert)[] = firstRound(ids).map((p) => ({
-		knockoutId: k.id,
-		round: 0,
-		slot: p.slot,
-		aId: p.a.id,
-		aSeed: p.a.seed,
-		bId: p.b?.id ?? null,
-		bSeed: p.b?.seed ?? null,
-		// A bye goes through at once.
-		winnerId: p.b ? null : p.a.id,
-		decidedAt: p.b ? null : now
-	}));
-	const rounds = roundCount(bracketSlots(ids.length));
-	for (let round = 1, n = rows.length / 2; round < rounds; round++, n /= 2)
-		for (let slot = 0; slot < n; slot++) rows.push({ knockoutId: k.id, round, slot });
-	tx.insert(knockoutMatch).values(rows).run();
-	return k.seasonId;
+	const { knockout, knockoutMatch } = store.tables;
+	return write(store, async (tx) => {
+		const [claimed] = await tx
+			.update(knockout)
+			.set({ status: 'live', seededAt: now })
+			.where(and(eq(knockout.id, k.id), eq(knockout.status, 'scheduled')))
+			.returning({ id: knockout.id });
+		if (!claimed) return null;
+		if (ids.length < 2) {
+			// Nobody to play: the knockout ends at once, without a winner.
+			await tx
+				.update(knockout)
+				.set({ status: 'final', finalizedAt: now })
+				.where(eq(knockout.id, k.id));
+			return { seasonId: k.seasonId };
+		}
+		const rows: (typeof knockoutMatch.$inferInsert)[] = firstRound(ids).map((p) => ({
+			knockoutId: k.id,
+			round: 0,
+			slot: p.slot,
+			aId: p.a.id,
+			aSeed: p.a.seed,
+			bId: p.b?.id ?? null,
+			bSeed: p.b?.seed ?? null,
+			// A bye goes through at once.
+			winnerId: p.b ? null : p.a.id,
+			decidedAt: p.b ? null : now
+		}));
+		const rounds = roundCount(bracketSlots(ids.length));
+		for (let round = 1, n = rows.length / 2; round < rounds; round++, n /= 2)
+			for (let slot = 0; slot < n; slot++) rows.push({ knockoutId: k.id, round, slot });
+		await tx.insert(knockoutMatch).values(rows);
+		return { seasonId: k.seasonId };
+	});
 }

@@ -1,8 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, knockoutMatch, season, type Knockout } from '../db/schema';
-import { periodTotals } from '../formats/measure';
-import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
+import type { StoreDb, Tables } from '../db/store';
+import { periodTotals, readPeriodTotals } from '../formats/measure';
+import { parseMeasure, valueOf, type Counting, type Measure } from '../../contest/measure';
 import {
 	bracketSlots,
 	resolveBracket,
@@ -14,7 +15,9 @@ import {
 } from '../../contest/knockout';
 
 // A knockout's bracket as it stands, read from its stored pairings and the ledger: shared by the
-// scheduler (which freezes what it says for a round) and the views.
+// scheduler (which freezes what it says for a round) and the views. The views and the read
+// thread read synchronously (`seasonOf`, `bracketOf`); the scheduler through the store
+// (`readBracketSeason`, `readBracket`).
 
 export interface BracketSeason {
 	rankBy: Counting;
@@ -62,6 +65,58 @@ export function bracketOf(
 		.where(eq(knockoutMatch.knockoutId, k.id))
 		.orderBy(asc(knockoutMatch.round), asc(knockoutMatch.slot))
 		.all();
+	const frame = frameOf(k, s, stored, now, upToRound);
+	const totals = new Map<number, Map<number, number>>();
+	const valueIn = (round: number, id: number): number => {
+		if (!frame.measure) return 0;
+		let values = totals.get(round);
+		if (!values) {
+			const sums = periodTotals(db, frame.query(round, frame.measure));
+			values = new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)]));
+			totals.set(round, values);
+		}
+		return values.get(id) ?? 0;
+	};
+	return frame.resolve(valueIn);
+}
+
+/** bracketOf on the store (db/store.ts): each unfrozen round's sums read before resolving. */
+export async function readBracket(
+	db: StoreDb,
+	tables: Tables,
+	k: Knockout,
+	s: BracketSeason,
+	now: number,
+	upToRound?: number
+): Promise<Bracket | null> {
+	if (k.seededAt === null) return null;
+	const { knockoutMatch } = tables;
+	const stored = await db
+		.select()
+		.from(knockoutMatch)
+		.where(eq(knockoutMatch.knockoutId, k.id))
+		.orderBy(asc(knockoutMatch.round), asc(knockoutMatch.slot));
+	const frame = frameOf(k, s, stored, now, upToRound);
+	const totals = new Map<number, Map<number, number>>();
+	// resolveBracket asks the values of the rounds started and not frozen only.
+	if (frame.measure)
+		for (let round = k.roundsFrozen; round < frame.roundsStarted; round++) {
+			const sums = await readPeriodTotals(db, tables, frame.query(round, frame.measure));
+			totals.set(round, new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)])));
+		}
+	return frame.resolve((round, id) => totals.get(round)?.get(id) ?? 0);
+}
+
+type StoredMatch = typeof knockoutMatch.$inferSelect;
+
+/** What both readings of a bracket share: its plan, windows and rounds started. */
+function frameOf(
+	k: Knockout,
+	s: BracketSeason,
+	stored: StoredMatch[],
+	now: number,
+	upToRound: number | undefined
+) {
 	const entrants = stored.filter((m) => m.round === 0).flatMap((m) => [m.aId, m.bId]);
 	const ids = entrants.filter((id): id is number => id !== null);
 	const rounds = roundCount(bracketSlots(ids.length));
@@ -69,33 +124,49 @@ export function bracketOf(
 	const windows = Array.from({ length: rounds }, (_, r) => roundWindow(plan, r));
 	let roundsStarted = roundsStartedAt(plan, rounds, now);
 	if (upToRound !== undefined) roundsStarted = Math.min(roundsStarted, upToRound + 1);
-	const measure = parseMeasure(k.measure);
-	const totals = new Map<number, Map<number, number>>();
-	const valueIn = (round: number, id: number): number => {
-		if (!measure) return 0;
-		let values = totals.get(round);
-		if (!values) {
-			const [from, to] = windows[round];
-			const sums = periodTotals(db, {
-				seasonId: k.seasonId,
-				subject: k.subject,
-				from,
-				to,
-				measure,
-				ids
-			});
-			values = new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)]));
-			totals.set(round, values);
-		}
-		return values.get(id) ?? 0;
-	};
 	return {
-		rounds: resolveBracket(stored, rounds, k.roundsFrozen, roundsStarted, valueIn),
-		windows,
-		roundsStarted
+		measure: parseMeasure(k.measure),
+		roundsStarted,
+		query: (round: number, measure: Measure) => ({
+			seasonId: k.seasonId,
+			subject: k.subject,
+			from: windows[round][0],
+			to: windows[round][1],
+			measure,
+			ids
+		}),
+		resolve: (valueIn: (round: number, id: number) => number): Bracket => ({
+			rounds: resolveBracket(stored, rounds, k.roundsFrozen, roundsStarted, valueIn),
+			windows,
+			roundsStarted
+		})
 	};
+}
+
+/** seasonOf on the store. */
+export async function readBracketSeason(
+	db: StoreDb,
+	tables: Tables,
+	seasonId: number
+): Promise<BracketSeason | undefined> {
+	const { season } = tables;
+	const [s] = await db
+		.select({ rankBy: season.rankBy, timeZone: season.timeZone })
+		.from(season)
+		.where(eq(season.id, seasonId));
+	return s;
 }
 
 export function getKnockout(db: Queryable, id: number): Knockout | undefined {
 	return db.select().from(knockout).where(eq(knockout.id, id)).get();
+}
+
+/** getKnockout on the store (the bracket page and the API). */
+export async function readKnockout(
+	db: StoreDb,
+	tables: Tables,
+	id: number
+): Promise<Knockout | undefined> {
+	const [k] = await db.select().from(tables.knockout).where(eq(tables.knockout.id, id));
+	return k;
 }

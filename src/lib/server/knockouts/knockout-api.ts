@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Queryable } from '../db';
 import type { Store } from '../db/store';
 import type { Knockout, KnockoutStatus, RoundUnit } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
@@ -8,25 +7,25 @@ import { systemClock, type Clock } from '../shared/clock';
 import {
 	apiRequestId,
 	checkMeasure,
-	formatSeasonInView,
+	formatSeason,
 	iso,
 	isoOf,
 	measureDoc,
 	openSeason,
-	personEmails,
+	readPersonEmails,
 	requestIdDoc,
 	subjectKind,
 	subjectSchema
 } from '../formats/format-api';
 import { measureField, nameField, prizeField, requestIdField } from '../sprints/sprint-form';
 import { MAX_SIZE, MIN_SIZE } from '../../contest/knockout';
-import { getKnockout } from './bracket';
+import { readKnockout } from './bracket';
 import { createKnockout } from './commands';
-import { knockoutCard, knockoutsOf, type KnockoutCard } from './view';
+import { readKnockoutCard, readKnockoutCards, type KnockoutCard } from './view';
 
 // The knockouts of the API (GET and POST /api/v1/seasons/{id}/knockouts, GET
 // /api/v1/knockouts/{id}): requests and answers as zod schemas, read through the board's
-// knockoutCard and created through the console's createKnockout with the console form's fields.
+// knockoutCard on the store (readKnockoutCard) and created through the console's createKnockout with the console form's fields.
 
 const ROUND_UNITS = ['day', 'hour'] as const satisfies readonly RoundUnit[];
 
@@ -116,17 +115,20 @@ export const knockoutBracketSchema = z.object({
 	)
 });
 
-function withEmails(db: Queryable, card: KnockoutCard) {
+async function withEmails(store: Store, card: KnockoutCard) {
 	const ids = card.rounds.flatMap((r) =>
 		r.matches.flatMap((m) => [m.a?.id, m.b?.id].filter((id): id is number => id !== undefined))
 	);
 	if (card.winner) ids.push(card.winner.id);
-	const emails = card.subject === 'user' ? personEmails(db, ids) : new Map<number, string>();
+	const emails =
+		card.subject === 'user' ? await readPersonEmails(store, ids) : new Map<number, string>();
 	return <T extends { id: number }>(s: T) =>
 		emails.has(s.id) ? { ...s, email: emails.get(s.id)! } : s;
 }
 
-function summaryJson(k: Knockout, card: KnockoutCard, email: ReturnType<typeof withEmails>) {
+type WithEmail = Awaited<ReturnType<typeof withEmails>>;
+
+function summaryJson(k: Knockout, card: KnockoutCard, email: WithEmail) {
 	return {
 		id: k.id,
 		seasonId: k.seasonId,
@@ -146,9 +148,9 @@ function summaryJson(k: Knockout, card: KnockoutCard, email: ReturnType<typeof w
 	} satisfies z.infer<typeof knockoutSummarySchema>;
 }
 
-function bracketJson(db: Queryable, k: Knockout, now: number) {
-	const card = knockoutCard(db, k, now);
-	const email = withEmails(db, card);
+async function bracketJson(store: Store, k: Knockout, now: number) {
+	const card = await readKnockoutCard(store.db, store.tables, k, now);
+	const email = await withEmails(store, card);
 	return {
 		...summaryJson(k, card, email),
 		bracket: card.rounds.map((r) => ({
@@ -166,29 +168,30 @@ function bracketJson(db: Queryable, k: Knockout, now: number) {
 }
 
 /** Every knockout of the season (finished ones too), latest start first. */
-export function listKnockoutsJson(db: Queryable, seasonId: number, clock: Clock = systemClock) {
-	formatSeasonInView(db, seasonId);
-	const now = clock();
-	return knockoutsOf(db, seasonId, now, { all: true }).map((k) => {
-		const card = knockoutCard(db, k, now);
-		return summaryJson(k, card, withEmails(db, card));
-	});
+export async function listKnockoutsJson(
+	store: Store,
+	seasonId: number,
+	clock: Clock = systemClock
+) {
+	await formatSeason(store, seasonId);
+	const entries = [];
+	for (const { knockout, card } of await readKnockoutCards(store, seasonId, clock(), {
+		all: true
+	}))
+		entries.push(summaryJson(knockout, card, await withEmails(store, card)));
+	return entries;
 }
 
-export function knockoutJson(db: Queryable, id: number, clock: Clock = systemClock) {
-	const k = getKnockout(db, id);
+export async function knockoutJson(store: Store, id: number, clock: Clock = systemClock) {
+	const k = await readKnockout(store.db, store.tables, id);
 	// A cancelled knockout shows nowhere, as its bracket page answers 404.
 	if (!k || k.status === 'cancelled') throw new AppError(404, 'not_found', `No knockout ${id}`);
-	return bracketJson(db, k, clock());
+	return bracketJson(store, k, clock());
 }
 
-/**
- * Creates through the console's createKnockout (on the store); the answer is read through the
- * boards' synchronous view on `db` (the same SQLite connection) until the views are ported.
- */
+/** Creates through the console's createKnockout; the answer is its bracket as the API shows it. */
 export async function createKnockoutFor(
 	store: Store,
-	db: Queryable,
 	seasonId: number,
 	body: z.infer<typeof knockoutCreateSchema>,
 	principal: ApiPrincipal,
@@ -214,5 +217,5 @@ export async function createKnockoutFor(
 		{ tokenId: principal.tokenId },
 		clock
 	);
-	return { knockout: bracketJson(db, made.knockout, clock()), created: made.created };
+	return { knockout: await bracketJson(store, made.knockout, clock()), created: made.created };
 }

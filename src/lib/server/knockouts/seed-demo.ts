@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
 import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { dayRangeOf, weekRangeOf } from '../../contest/zone-calendar';
 import { m } from '../../paraglide/messages.js';
 import { SYSTEM } from '../audit/record';
 import { createSprint } from '../sprints/commands';
-import { advanceSprints, decideSprint } from '../sprints/decide';
+import { advanceSprints, readSprintWinner } from '../sprints/decide';
 import { createKnockout } from './commands';
 import { advanceKnockouts } from './advance';
 
@@ -20,8 +19,6 @@ const DAY = 24 * HOUR;
 
 export async function seedDemoBrackets(
 	store: Store,
-	/** The same database, for what is not on the store yet: deciding and advancing the races. */
-	db: Db,
 	options: { seasonId: number; locale: Locale; now: number }
 ): Promise<void> {
 	const { seasonId, locale, now } = options;
@@ -34,7 +31,8 @@ export async function seedDemoBrackets(
 	const target = 500;
 	// The latest start that leaves the race open, so the demo shows it live.
 	const starts = [weekStart, now - 2 * DAY, today, now - HOUR].filter((t) => t >= weekStart);
-	const open = starts.find((startsAt) => {
+	let open: number | undefined;
+	for (const startsAt of starts) {
 		const probe = {
 			seasonId,
 			subject: 'user' as const,
@@ -44,8 +42,11 @@ export async function seedDemoBrackets(
 			endsAt: weekEnd,
 			status: 'live' as const
 		};
-		return !decideSprint(db, probe, s, now, false).winner;
-	});
+		if (!(await readSprintWinner(store.db, store.tables, probe, s, now)).winner) {
+			open = startsAt;
+			break;
+		}
+	}
 	const { created } = await createSprint(
 		store,
 		seasonId,
@@ -89,6 +90,6 @@ export async function seedDemoBrackets(
 		SYSTEM,
 		() => now
 	);
-	advanceSprints(db, () => now);
-	advanceKnockouts(db, () => now);
+	await advanceSprints(store, () => now);
+	await advanceKnockouts(store, () => now);
 }

@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, type Knockout, type KnockoutStatus, type SubjectType } from '../db/schema';
+import { read, type Store, type StoreDb, type Tables } from '../db/store';
 import type { FormatView } from '../formats/views';
-import { subjectNames } from '../sprints/names';
-import { bracketOf, seasonOf } from './bracket';
+import { readNames, subjectNames } from '../sprints/names';
+import { bracketOf, readBracket, readBracketSeason, seasonOf, type Bracket } from './bracket';
 
 // What boards, the TV and /knockouts show of a season's knockouts: the bracket as it stands,
 // live values for the rounds under way. Registered as the format view 'knockouts'.
@@ -49,11 +50,31 @@ export interface KnockoutCard {
 export function knockoutCard(db: Queryable, k: Knockout, now: number): KnockoutCard {
 	const s = seasonOf(db, k.seasonId);
 	const bracket = s ? bracketOf(db, k, s, now) : null;
+	return cardOf(k, bracket, subjectNames(db, k.subject, cardIds(k, bracket)));
+}
+
+/** knockoutCard on the store (db/store.ts): `db` a store's database or a read's transaction. */
+export async function readKnockoutCard(
+	db: StoreDb,
+	tables: Tables,
+	k: Knockout,
+	now: number
+): Promise<KnockoutCard> {
+	const s = await readBracketSeason(db, tables, k.seasonId);
+	const bracket = s ? await readBracket(db, tables, k, s, now) : null;
+	return cardOf(k, bracket, await readNames(db, tables, k.subject, cardIds(k, bracket)));
+}
+
+/** Everyone a card names: each side of each match, and the winner. */
+function cardIds(k: Knockout, bracket: Bracket | null): number[] {
 	const ids = new Set<number>();
 	for (const round of bracket?.rounds ?? [])
 		for (const m of round) for (const id of [m.aId, m.bId]) if (id !== null) ids.add(id);
 	if (k.winnerId !== null) ids.add(k.winnerId);
-	const names = subjectNames(db, k.subject, [...ids]);
+	return [...ids];
+}
+
+function cardOf(k: Knockout, bracket: Bracket | null, names: Map<number, string>): KnockoutCard {
 	const side = (id: number | null, seed: number | null) =>
 		id === null ? null : { id, name: names.get(id) ?? '?', seed };
 	const rounds: RoundCard[] = (bracket?.rounds ?? []).map((matches, r) => ({
@@ -94,21 +115,66 @@ export function knockoutsOf(
 	now: number,
 	options: { all?: boolean } = {}
 ): Knockout[] {
+	return (
+		db
+			.select()
+			.from(knockout)
+			// The SQLite table typed as the store's (formats/measure.ts does the same): same SQL.
+			.where(shownKnockouts(knockout as unknown as Tables['knockout'], seasonId, now, options))
+			.orderBy(desc(knockout.startsAt), desc(knockout.id))
+			.all()
+	);
+}
+
+/** knockoutsOf on the store. */
+export async function readKnockoutsOf(
+	db: StoreDb,
+	tables: Tables,
+	seasonId: number,
+	now: number,
+	options: { all?: boolean } = {}
+): Promise<Knockout[]> {
+	const { knockout } = tables;
 	return db
 		.select()
 		.from(knockout)
-		.where(
-			and(
-				eq(knockout.seasonId, seasonId),
-				// A cancelled knockout shows nowhere (the console lists it).
-				ne(knockout.status, 'cancelled'),
-				options.all
-					? undefined
-					: or(isNull(knockout.finalizedAt), gte(knockout.finalizedAt, now - SHOWN_AFTER_END_MS))
-			)
-		)
-		.orderBy(desc(knockout.startsAt), desc(knockout.id))
-		.all();
+		.where(shownKnockouts(knockout, seasonId, now, options))
+		.orderBy(desc(knockout.startsAt), desc(knockout.id));
+}
+
+/**
+ * The season's knockouts as cards, on the store in one snapshot: the pages' and the API's read.
+ * The boards' pushes and the read thread build the format view synchronously (`knockoutsView`).
+ */
+export async function readKnockoutCards(
+	store: Store,
+	seasonId: number,
+	now: number,
+	options: { all?: boolean } = {}
+): Promise<{ knockout: Knockout; card: KnockoutCard }[]> {
+	return read(store, async (tx) => {
+		const shown = await readKnockoutsOf(tx, store.tables, seasonId, now, options);
+		const cards: { knockout: Knockout; card: KnockoutCard }[] = [];
+		for (const k of shown)
+			cards.push({ knockout: k, card: await readKnockoutCard(tx, store.tables, k, now) });
+		return cards;
+	});
+}
+
+function shownKnockouts(
+	t: Tables['knockout'],
+	seasonId: number,
+	now: number,
+	options: { all?: boolean }
+) {
+	return and(
+		eq(t.seasonId, seasonId),
+		// A cancelled knockout shows nowhere (the console lists it).
+		ne(t.status, 'cancelled'),
+		options.all
+			? undefined
+			: or(isNull(t.finalizedAt), gte(t.finalizedAt, now - SHOWN_AFTER_END_MS))
+	);
 }
 
 export interface KnockoutsState {

@@ -12,7 +12,7 @@ import { sendDueMails } from '../notify/mail/sender';
 import { startPush } from '../notify/push/worker';
 import { startChat } from '../notify/chat/start';
 import { announceOpenedQuizzes } from '../quizzes/announce';
-import { runBracketJobsOffThread } from '../knockouts/job';
+import { runBracketJobs } from '../knockouts/job';
 import { advanceChallenges } from '../challenges/advance';
 import { importJobLeaseMs, releaseImportJobs, resumeImportJobs } from '../imports/jobs';
 import { systemClock, type Clock } from './clock';
@@ -47,7 +47,7 @@ export function startJobs(
 ): () => void {
 	const clock = options.clock ?? systemClock;
 	// The store (db/store.ts) of the jobs ported to it: import jobs, webhooks, mail, chat, the rank
-	// watch and its mails.
+	// watch and its mails, the sprints and knockouts.
 	const store = sqliteStore(db);
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
@@ -105,7 +105,7 @@ export function startJobs(
 			// Sprints are decided off the event loop when the read thread runs; one run at a time.
 			if (!bracketsRunning) {
 				bracketsRunning = true;
-				runBracketJobsOffThread(db, clock)
+				runBracketJobs(store, clock)
 					.catch((error) => {
 						if (!stopped) log.error({ err: error }, 'sprint and knockout jobs failed');
 					})

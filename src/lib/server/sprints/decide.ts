@@ -1,7 +1,13 @@
 import { and, eq, notInArray } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
-import { periodCrossings, periodTotals } from '../formats/measure';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import {
+	periodCrossings,
+	periodTotals,
+	readPeriodCrossings,
+	readPeriodTotals
+} from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
 	type Crossing,
@@ -11,13 +17,15 @@ import {
 	type SprintPhase
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
-import { awardFrozenWin } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
+import { frozenWinBadgesInWrite } from './win-badges';
 import { systemClock, type Clock } from '../shared/clock';
 
 // Deciding a sprint from the ledger: every subject's measure since the start, and for those at
 // the target, the instant their measure crossed it. Run by the scheduler (advanceSprints) and by
-// the board's view, so the card shows a winner the moment a sale crosses the line.
+// the board's view, so the card shows a winner the moment a sale crosses the line. The view and
+// the read thread (reads/worker.ts) read synchronously (`decideSprint`, `decideSprintOf`); the
+// scheduler's reads and writes are the store's (`readSprintDecision`, `advanceSprints`).
 
 export interface SprintSeason {
 	rankBy: Counting;
@@ -81,6 +89,38 @@ export function decideSprint(
 	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
 }
 
+/** decideSprint on the store (db/store.ts): the same reads, in SQL both dialects speak. */
+export async function readSprintOutcome(
+	db: StoreDb,
+	tables: Tables,
+	row: SprintRace,
+	s: SprintSeason,
+	now: number
+): Promise<SprintOutcome> {
+	const measure = parseMeasure(row.measure);
+	if (!measure || row.status === 'cancelled')
+		return { phase: row.status, winner: null, values: new Map() };
+	const [from, to] = searchWindow(row, now);
+	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
+	const values = new Map<number, number>();
+	if (to <= from)
+		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
+	for (const [id, total] of await readPeriodTotals(db, tables, { ...query, to }))
+		values.set(id, valueOf(total, s.rankBy));
+	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
+	const ids = reached.length <= FEW_REACHED ? reached : undefined;
+	const crossings =
+		reached.length > 0
+			? await readPeriodCrossings(db, tables, { ...query, to, ids }, row.target, s.rankBy)
+			: [];
+	const winner = firstToCross(crossings);
+	if (winner) {
+		const atWinner = await readPeriodTotals(db, tables, { ...query, to: winner.reachedAt + 1 });
+		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
+	}
+	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
+}
+
 /** Sprints the scheduler no longer moves: frozen, or cancelled by a manager. */
 const CLOSED: SprintStatus[] = ['final', 'cancelled'];
 
@@ -103,7 +143,51 @@ export function decideSprintOf(db: Queryable, id: number, now: number): SprintDe
 		.get();
 	if (!s) return null;
 	const { phase, winner } = decideSprint(db, row, s, now, false);
-	const race: SprintRace = {
+	return { row: raceOf(row), season: s, phase, winner };
+}
+
+/**
+ * decideSprintOf on the store (db/store.ts): the scheduler's decision of one sprint at `now`,
+ * the winner alone (the crossings read in SQL both dialects speak, `readPeriodCrossings`).
+ */
+export async function readSprintDecision(
+	db: StoreDb,
+	tables: Tables,
+	id: number,
+	now: number
+): Promise<SprintDecision | null> {
+	const { season, sprint } = tables;
+	const [row] = await db.select().from(sprint).where(eq(sprint.id, id));
+	if (!row || CLOSED.includes(row.status)) return null;
+	const [s] = await db
+		.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+		.from(season)
+		.where(eq(season.id, row.seasonId));
+	if (!s) return null;
+	const race = raceOf(row);
+	return { row: race, season: s, ...(await readSprintWinner(db, tables, race, s, now)) };
+}
+
+/** decideSprint's winner and phase alone (no values), on the store. */
+export async function readSprintWinner(
+	db: StoreDb,
+	tables: Tables,
+	race: SprintRace,
+	s: SprintSeason,
+	now: number
+): Promise<Pick<SprintDecision, 'phase' | 'winner'>> {
+	const measure = parseMeasure(race.measure);
+	if (!measure || race.status === 'cancelled') return { phase: race.status, winner: null };
+	const [from, to] = searchWindow(race, now);
+	const grace = s.graceDays * DAY_MS;
+	if (to <= from) return { phase: sprintPhase(race, null, now, grace), winner: null };
+	const query = { seasonId: race.seasonId, subject: race.subject, measure, from, to };
+	const winner = firstToCross(await readPeriodCrossings(db, tables, query, race.target, s.rankBy));
+	return { phase: sprintPhase(race, winner, now, grace), winner };
+}
+
+function raceOf(row: SprintRace): SprintRace {
+	return {
 		seasonId: row.seasonId,
 		subject: row.subject,
 		measure: row.measure,
@@ -112,7 +196,6 @@ export function decideSprintOf(db: Queryable, id: number, now: number): SprintDe
 		endsAt: row.endsAt,
 		status: row.status
 	};
-	return { row: race, season: s, phase, winner };
 }
 
 /** Whether a sprint and its season are still what a decision was made from. */
@@ -125,74 +208,48 @@ function sameRace(decided: SprintDecision, row: SprintRace, s: SprintSeason): bo
 	);
 }
 
-/** The unfinished sprints, by id. */
-function openSprints(db: Db): number[] {
-	return db
-		.select({ id: sprint.id })
-		.from(sprint)
-		.where(notInArray(sprint.status, CLOSED))
-		.all()
-		.map(({ id }) => id);
+/** Where a sprint's decision is read when not through the store: the read thread (SQLite). */
+export interface SprintReader {
+	decideSprint(id: number, now: number): Promise<SprintDecision | null>;
 }
 
 /**
  * Moves every unfinished sprint to where it stands: live at its start, won or expired at its
  * end, and final (frozen) once the season's grace period after that end is over, when the win
  * gives the winner (a person, or each member of the winning team) their "sprints won" badges in
- * the same transaction. Each change is written only from the state it was read in (a second
- * run, another process or a restart changes nothing more); a cancelled sprint is left alone.
- * Returns the seasons whose sprints changed.
+ * the same write. A cancelled sprint is left alone. Returns the seasons whose sprints changed.
+ *
+ * Each sprint is decided first, by the read thread on SQLite when one runs (a live sprint at
+ * 200,000 sales is a ~200 ms read, off the event loop there), else through the store; then one
+ * write per sprint checks that the sprint and its season are still what the decision was read
+ * from (a manager's edit in between, and this sprint waits for the next run) and moves it by an
+ * update guarded by its old status with `returning`: of two nodes moving one sprint, one gets
+ * the row and the other none (on PostgreSQL the loser's write runs again and finds it moved). A
+ * decision read a moment ago is the decision of that moment: the next run (30 s) decides again.
  */
-export function advanceSprints(db: Db, clock: Clock = systemClock): number[] {
-	const now = clock();
-	const changed = new Set<number>();
-	for (const id of openSprints(db)) {
-		// Decided and written in one transaction.
-		const written = db.transaction(
-			(tx) => {
-				const decided = decideSprintOf(tx, id, now);
-				return decided ? writeDecision(tx, id, decided, now) : undefined;
-			},
-			{ behavior: 'immediate' }
-		);
-		published(written, changed);
-	}
-	return [...changed];
-}
-
-/**
- * advanceSprints with each decision read by the read thread (reads/thread.ts), off the
- * event loop: only the write is done here, in a transaction that first checks that the sprint
- * and its season are still what the decision was read from (a manager's edit in between, and
- * this sprint waits for the next run). A decision read from a snapshot a moment old is the
- * decision of that moment: the next run (30 s) decides again from then.
- */
-export async function advanceSprintsOffThread(
-	db: Db,
-	thread: { decideSprint(id: number, now: number): Promise<SprintDecision | null> },
-	clock: Clock = systemClock
+export async function advanceSprints(
+	store: Store,
+	clock: Clock = systemClock,
+	reader?: SprintReader
 ): Promise<number[]> {
 	const now = clock();
+	const { sprint } = store.tables;
 	const changed = new Set<number>();
-	for (const id of openSprints(db)) {
-		const decided = await thread.decideSprint(id, now);
+	const open = await store.db
+		.select({ id: sprint.id })
+		.from(sprint)
+		.where(notInArray(sprint.status, CLOSED));
+	// The read thread reads SQLite's file: on PostgreSQL the pool is the read path.
+	const thread = store.dialect === 'sqlite' ? reader : undefined;
+	for (const { id } of open) {
+		const decided = thread
+			? await thread.decideSprint(id, now)
+			: await readSprintDecision(store.db, store.tables, id, now);
 		if (!decided) continue;
-		const written = db.transaction(
-			(tx) => {
-				const row = tx.select().from(sprint).where(eq(sprint.id, id)).get();
-				const s = row
-					? tx
-							.select({ rankBy: season.rankBy, graceDays: season.graceDays })
-							.from(season)
-							.where(eq(season.id, row.seasonId))
-							.get()
-					: undefined;
-				if (!row || !s || !sameRace(decided, row, s)) return undefined;
-				return writeDecision(tx, id, decided, now);
-			},
-			{ behavior: 'immediate' }
-		);
-		published(written, changed);
+		const written = await write(store, (tx) => writeDecisionInWrite(tx, store, id, decided, now));
+		if (!written) continue;
+		changed.add(written.seasonId);
+		if (written.badges) publishAwardChanges(written.seasonId, written.badges);
 	}
 	return [...changed];
 }
@@ -202,19 +259,22 @@ export async function advanceSprintsOffThread(
  * winner's badges when it freezes a win (published by the caller once committed). Returns the
  * sprint's season when the sprint changed.
  */
-type Written = { seasonId: number; badges: AwardChanges | undefined };
-function writeDecision(
-	tx: Queryable,
+async function writeDecisionInWrite(
+	tx: StoreDb,
+	store: Store,
 	id: number,
 	decided: SprintDecision,
 	now: number
-): Written | undefined {
+): Promise<{ seasonId: number; badges: AwardChanges | undefined } | undefined> {
+	const { season, sprint } = store.tables;
+	const [current] = await tx.select().from(sprint).where(eq(sprint.id, id));
+	if (!current) return undefined;
+	const [s] = await tx
+		.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+		.from(season)
+		.where(eq(season.id, current.seasonId));
+	if (!s || !sameRace(decided, current, s)) return undefined;
 	const { row, phase, winner } = decided;
-	const current = tx
-		.select({ winnerId: sprint.winnerId, reachedAt: sprint.reachedAt })
-		.from(sprint)
-		.where(eq(sprint.id, id))
-		.get();
 	const next = {
 		status: phase,
 		winnerId: winner?.id ?? null,
@@ -222,28 +282,20 @@ function writeDecision(
 		finalizedAt: phase === 'final' ? now : null
 	};
 	if (
-		!current ||
-		(next.status === row.status &&
-			next.winnerId === current.winnerId &&
-			next.reachedAt === current.reachedAt)
+		next.status === row.status &&
+		next.winnerId === current.winnerId &&
+		next.reachedAt === current.reachedAt
 	)
 		return undefined;
-	const written = tx
+	const [moved] = await tx
 		.update(sprint)
 		.set(next)
 		.where(and(eq(sprint.id, id), eq(sprint.status, row.status)))
-		.run().changes;
-	if (written === 0) return undefined;
+		.returning({ id: sprint.id });
+	if (!moved) return undefined;
 	const badges =
 		phase === 'final' && winner
-			? awardFrozenWin(tx, 'sprints_won', { ...row, id }, winner.id, now)
+			? await frozenWinBadgesInWrite(tx, store, 'sprints_won', { ...row, id }, winner.id, now)
 			: undefined;
 	return { seasonId: row.seasonId, badges };
-}
-
-/** The sprint's season into `changed`, and the badges of a frozen win out, once committed. */
-function published(written: Written | undefined, changed: Set<number>): void {
-	if (!written) return;
-	changed.add(written.seasonId);
-	if (written.badges) publishAwardChanges(written.seasonId, written.badges);
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Queryable } from '../db';
 import type { Store } from '../db/store';
 import type { SprintStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';
@@ -8,23 +7,23 @@ import { systemClock, type Clock } from '../shared/clock';
 import {
 	apiRequestId,
 	checkMeasure,
-	formatSeasonInView,
+	formatSeason,
 	iso,
 	isoOf,
 	measureDoc,
 	openSeason,
-	personEmails,
+	readPersonEmails,
 	requestIdDoc,
 	subjectKind,
 	subjectSchema
 } from '../formats/format-api';
 import { createSprint } from './commands';
-import { subjectNames } from './names';
+import { readNames } from './names';
 import { measureField, nameField, prizeField, requestIdField } from './sprint-form';
-import { sprintCards, type SprintCard } from './view';
+import { readSprintCards, type SprintCard } from './view';
 
 // The sprints of the API (GET and POST /api/v1/seasons/{id}/sprints): requests and answers as
-// zod schemas, read through the board's sprintCards and created through the console's
+// zod schemas, read through the board's cards on the store (readSprintCards) and created through the console's
 // createSprint with the console form's fields.
 
 const instant = z.iso.datetime({ offset: true });
@@ -78,15 +77,16 @@ export const sprintSchema = z.object({
 
 export const sprintListSchema = z.object({ entries: z.array(sprintSchema) });
 
-function sprintJson(db: Queryable, card: SprintCard) {
+async function sprintJson(store: Store, card: SprintCard) {
 	const ranked = Object.entries(card.values)
 		.map(([id, value]) => ({ id: Number(id), value }))
 		// The board's order: highest first, the lower id on a tie.
 		.sort((a, b) => b.value - a.value || a.id - b.id);
 	const ids = ranked.map((r) => r.id);
 	if (card.winner) ids.push(card.winner.id);
-	const names = subjectNames(db, card.subject, ids);
-	const emails = card.subject === 'user' ? personEmails(db, ids) : new Map<number, string>();
+	const names = await readNames(store.db, store.tables, card.subject, ids);
+	const emails =
+		card.subject === 'user' ? await readPersonEmails(store, ids) : new Map<number, string>();
 	const subject = (id: number) => ({
 		id,
 		name: names.get(id) ?? '?',
@@ -112,25 +112,24 @@ function sprintJson(db: Queryable, card: SprintCard) {
 	} satisfies z.infer<typeof sprintSchema>;
 }
 
-/** A cancelled sprint shows nowhere: sprintCards leaves it out, so it never gets here. */
+/** A cancelled sprint shows nowhere: readSprintCards leaves it out, so it never gets here. */
 function shownStatus(status: SprintStatus): (typeof STATUSES)[number] {
 	if (status === 'cancelled') throw new Error('A cancelled sprint is not shown');
 	return status;
 }
 
 /** Every sprint of the season (finished ones too), latest deadline first. */
-export function listSprintsJson(db: Queryable, seasonId: number, clock: Clock = systemClock) {
-	formatSeasonInView(db, seasonId);
-	return sprintCards(db, seasonId, clock(), { all: true }).map((card) => sprintJson(db, card));
+export async function listSprintsJson(store: Store, seasonId: number, clock: Clock = systemClock) {
+	await formatSeason(store, seasonId);
+	const cards = await readSprintCards(store, seasonId, clock(), { all: true });
+	const entries = [];
+	for (const card of cards) entries.push(await sprintJson(store, card));
+	return entries;
 }
 
-/**
- * Creates through the console's createSprint (on the store); the answer is read through the
- * boards' synchronous view on `db` (the same SQLite connection) until the views are ported.
- */
+/** Creates through the console's createSprint; the answer is the card as the API lists it. */
 export async function createSprintFor(
 	store: Store,
-	db: Queryable,
 	seasonId: number,
 	body: z.infer<typeof sprintCreateSchema>,
 	principal: ApiPrincipal,
@@ -157,8 +156,7 @@ export async function createSprintFor(
 		{ tokenId: principal.tokenId },
 		clock
 	);
-	const card = sprintCards(db, made.sprint.seasonId, clock(), { all: true }).find(
-		(c) => c.id === made.sprint.id
-	)!;
-	return { sprint: sprintJson(db, card), created: made.created };
+	const cards = await readSprintCards(store, made.sprint.seasonId, clock(), { all: true });
+	const card = cards.find((c) => c.id === made.sprint.id)!;
+	return { sprint: await sprintJson(store, card), created: made.created };
 }

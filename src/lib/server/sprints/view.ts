@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { season, sprint, type SprintStatus, type SubjectType } from '../db/schema';
+import { season, sprint, type Sprint, type SprintStatus, type SubjectType } from '../db/schema';
+import { read, type Store, type Tables } from '../db/store';
 import type { FormatView } from '../formats/views';
-import { decideSprint } from './decide';
-import { subjectNames } from './names';
+import { decideSprint, readSprintOutcome, type SprintOutcome } from './decide';
+import { readNames, subjectNames } from './names';
 
 // What boards, the TV and /sprints show of a season's sprints, built from the ledger each time
 // (an unfinished sprint's winner is decided live, so the card shows it the moment a sale crosses
@@ -64,50 +65,108 @@ export function sprintCards(
 	const rows = db
 		.select()
 		.from(sprint)
-		.where(
-			and(
-				eq(sprint.seasonId, seasonId),
-				// A cancelled sprint shows nowhere (the console lists it).
-				ne(sprint.status, 'cancelled'),
-				options.all
-					? undefined
-					: or(isNull(sprint.finalizedAt), gte(sprint.endsAt, now - SHOWN_AFTER_END_MS))
-			)
-		)
+		// The SQLite table typed as the store's (formats/measure.ts does the same): same SQL.
+		.where(shownSprints(sprint as unknown as Tables['sprint'], seasonId, now, options))
 		.orderBy(desc(sprint.endsAt), desc(sprint.id))
 		.all();
 	return rows.map((row) => {
-		const frozen = row.status === 'final';
 		const outcome = decideSprint(db, row, s, now);
-		const winnerId = frozen ? row.winnerId : (outcome.winner?.id ?? null);
-		const reachedAt = frozen ? row.reachedAt : (outcome.winner?.reachedAt ?? null);
-		const ranked = [...outcome.values].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-		const shown = ranked.slice(0, TOP).map(([id]) => id);
-		if (winnerId !== null && !shown.includes(winnerId)) shown.unshift(winnerId);
-		const names = subjectNames(db, row.subject, shown);
-		return {
-			id: row.id,
-			name: row.name,
-			subject: row.subject,
-			measure: row.measure,
-			target: row.target,
-			startsAt: row.startsAt,
-			endsAt: row.endsAt,
-			prize: row.prize,
-			status: frozen ? 'final' : outcome.phase,
-			winner:
-				winnerId !== null && reachedAt !== null
-					? { id: winnerId, name: names.get(winnerId) ?? '?', reachedAt }
-					: null,
-			top: shown.map((id) => ({
-				id,
-				name: names.get(id) ?? '?',
-				value: outcome.values.get(id) ?? 0
-			})),
-			values: Object.fromEntries(ranked.slice(0, VALUES_MAX)),
-			valuesCut: ranked.length > VALUES_MAX
-		};
+		const ids = shownIds(row, outcome);
+		return cardOf(row, outcome, ids, subjectNames(db, row.subject, ids));
 	});
+}
+
+/**
+ * sprintCards on the store (db/store.ts), in one snapshot: the pages' and the API's read. The
+ * boards' pushes and the read thread build the format view synchronously (`sprintsView`).
+ */
+export async function readSprintCards(
+	store: Store,
+	seasonId: number,
+	now: number,
+	options: { all?: boolean } = {}
+): Promise<SprintCard[]> {
+	const { season, sprint } = store.tables;
+	return read(store, async (tx) => {
+		const [s] = await tx
+			.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		if (!s) return [];
+		const rows = await tx
+			.select()
+			.from(sprint)
+			.where(shownSprints(sprint, seasonId, now, options))
+			.orderBy(desc(sprint.endsAt), desc(sprint.id));
+		const cards: SprintCard[] = [];
+		for (const row of rows) {
+			const outcome = await readSprintOutcome(tx, store.tables, row, s, now);
+			const ids = shownIds(row, outcome);
+			cards.push(cardOf(row, outcome, ids, await readNames(tx, store.tables, row.subject, ids)));
+		}
+		return cards;
+	});
+}
+
+function shownSprints(
+	t: Tables['sprint'],
+	seasonId: number,
+	now: number,
+	options: { all?: boolean }
+) {
+	return and(
+		eq(t.seasonId, seasonId),
+		// A cancelled sprint shows nowhere (the console lists it).
+		ne(t.status, 'cancelled'),
+		options.all ? undefined : or(isNull(t.finalizedAt), gte(t.endsAt, now - SHOWN_AFTER_END_MS))
+	);
+}
+
+/** The subjects a card shows by name: the leaders, and the winner wherever they stand. */
+function shownIds(row: Sprint, outcome: SprintOutcome): number[] {
+	const winnerId = row.status === 'final' ? row.winnerId : (outcome.winner?.id ?? null);
+	const shown = ranked(outcome)
+		.slice(0, TOP)
+		.map(([id]) => id);
+	if (winnerId !== null && !shown.includes(winnerId)) shown.unshift(winnerId);
+	return shown;
+}
+
+const ranked = (outcome: SprintOutcome) =>
+	[...outcome.values].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+
+function cardOf(
+	row: Sprint,
+	outcome: SprintOutcome,
+	shown: number[],
+	names: Map<number, string>
+): SprintCard {
+	const frozen = row.status === 'final';
+	const winnerId = frozen ? row.winnerId : (outcome.winner?.id ?? null);
+	const reachedAt = frozen ? row.reachedAt : (outcome.winner?.reachedAt ?? null);
+	const all = ranked(outcome);
+	return {
+		id: row.id,
+		name: row.name,
+		subject: row.subject,
+		measure: row.measure,
+		target: row.target,
+		startsAt: row.startsAt,
+		endsAt: row.endsAt,
+		prize: row.prize,
+		status: frozen ? 'final' : outcome.phase,
+		winner:
+			winnerId !== null && reachedAt !== null
+				? { id: winnerId, name: names.get(winnerId) ?? '?', reachedAt }
+				: null,
+		top: shown.map((id) => ({
+			id,
+			name: names.get(id) ?? '?',
+			value: outcome.values.get(id) ?? 0
+		})),
+		values: Object.fromEntries(all.slice(0, VALUES_MAX)),
+		valuesCut: all.length > VALUES_MAX
+	};
 }
 
 export const sprintsView: FormatView = {

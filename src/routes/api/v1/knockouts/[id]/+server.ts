@@ -1,6 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { apiHandler, parseId } from '$lib/server/api/respond';
 import { knockoutJson } from '$lib/server/knockouts/knockout-api';
 
-export const GET = apiHandler(({ params }) => json(knockoutJson(getDb(), parseId(params.id))));
+export const GET = apiHandler(async ({ params }) =>
+	json(await knockoutJson(getStore(), parseId(params.id)))
+);
