@@ -265,6 +265,21 @@ describe('on postgres, the pool', () => {
 		}
 	});
 
+	it('survives a connection ended under a client a write holds (the server restarted)', async () => {
+		const store = nodes.postgres[0];
+		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');
+		const client = await store.pool.connect();
+		try {
+			// What pg emits on a checked-out client between its queries when the server ends the
+			// connection: without a listener, an uncaught exception that stops the process.
+			const error = Object.assign(new Error('terminating connection'), { code: '57P01' });
+			expect(() => client.emit('error', error)).not.toThrow();
+		} finally {
+			client.release(true);
+		}
+		expect(await store.db.execute(sql`select 1 as one`)).toMatchObject({ rows: [{ one: 1 }] });
+	});
+
 	it('refuses a URL it cannot reach, and says why', async () => {
 		await expect(openStore('postgres://nobody@127.0.0.1:1/none')).rejects.toThrow(/ECONNREFUSED/);
 	});

@@ -180,6 +180,10 @@ export async function openStore(url: string): Promise<Store> {
 			'PostgreSQL: an idle connection failed'
 		)
 	);
+	// A client a write holds between its queries when the server ends the connection (a restart)
+	// emits 'error', and pg-pool listens only while the client is idle: with no listener of its
+	// own that would be an uncaught exception. The write fails on its next query and says why.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	try {
 		const client = await pool.connect();
 		try {
