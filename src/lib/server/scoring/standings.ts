@@ -58,7 +58,21 @@ export function applyStandingDelta(
 	// A batch's summed delta can net to zero although its sales moved the score.
 	scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0
 ): void {
-	prepared(tx, upsertStandings).run({
+	prepared(tx, upsertStandings).run(standingValues(entry, delta, now, scoreChanged));
+	// The pushes and the rank counts held in memory (boards/ranking-points.ts) learn who moved
+	// from this mark: the latter trust that every change of a person's points is marked here.
+	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+		markStandingMoved(entry.seasonId, entry.userId);
+}
+
+/** A delta's values for upsertStandings' placeholders (and the store's twin). */
+function standingValues(
+	entry: { seasonId: number; userId: number; teamId: number },
+	delta: StandingDelta,
+	now: number,
+	scoreChanged: boolean
+) {
+	return {
 		seasonId: entry.seasonId,
 		userId: entry.userId,
 		teamId: entry.teamId,
@@ -67,11 +81,7 @@ export function applyStandingDelta(
 		sales: delta.sales,
 		now,
 		scoreChanged: scoreChanged ? 1 : 0
-	});
-	// The pushes and the rank counts held in memory (boards/ranking-points.ts) learn who moved
-	// from this mark: the latter trust that every change of a person's points is marked here.
-	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
-		markStandingMoved(entry.seasonId, entry.userId);
+	};
 }
 
 /** A subject's delta for applySubjectDeltas. */
@@ -185,16 +195,9 @@ export async function applyStandingDeltaInWrite(
 	moved: StandingMove[],
 	scoreChanged = delta.confirmed !== 0 || delta.provisional !== 0
 ): Promise<void> {
-	await preparedQuery(tx, store, upsertStandingsOnStore).execute({
-		seasonId: entry.seasonId,
-		userId: entry.userId,
-		teamId: entry.teamId,
-		confirmed: delta.confirmed,
-		provisional: delta.provisional,
-		sales: delta.sales,
-		now,
-		scoreChanged: scoreChanged ? 1 : 0
-	});
+	await preparedQuery(tx, store, upsertStandingsOnStore).execute(
+		standingValues(entry, delta, now, scoreChanged)
+	);
 	if (scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
 		moved.push({ seasonId: entry.seasonId, userId: entry.userId });
 }
