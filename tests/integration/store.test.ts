@@ -11,6 +11,7 @@ import { readFile } from 'node:fs';
 import {
 	openStore,
 	preparedQuery,
+	savepointInWrite,
 	STATEMENTS_KEPT,
 	write,
 	WriteAwaitedIoError,
@@ -87,6 +88,58 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			.db.select()
 			.from(loginThrottle)
 			.where(like(loginThrottle.key, 'w:undo%'));
+		expect(rows).toEqual([]);
+	});
+
+	it('a savepoint that throws undoes only its own writes, and the write commits the rest', async () => {
+		const store = node(0);
+		const { loginThrottle } = store.tables;
+		const row = (key: string) => ({ key, failures: 1, lastFailureAt: 5 });
+		const refused = new Error('this step is refused');
+		const outcomes = await write(store, async (tx) => {
+			await tx.insert(loginThrottle).values(row('sp:before'));
+			const first = await savepointInWrite(tx, store, async (sp) => {
+				await sp.insert(loginThrottle).values(row('sp:undone1'));
+				await sp.insert(loginThrottle).values(row('sp:undone2'));
+				throw refused;
+			}).catch((error: unknown) => error);
+			const second = await savepointInWrite(tx, store, async (sp) => {
+				await sp.insert(loginThrottle).values(row('sp:kept'));
+				// A step inside a step: its failure leaves the outer step's rows.
+				await savepointInWrite(sp, store, async (inner) => {
+					await inner.insert(loginThrottle).values(row('sp:inner'));
+					throw refused;
+				}).catch(() => undefined);
+				return 'second';
+			});
+			await tx.insert(loginThrottle).values(row('sp:after'));
+			return [first, second];
+		});
+		expect(outcomes).toEqual([refused, 'second']);
+		const rows = await node(1)
+			.db.select({ key: loginThrottle.key })
+			.from(loginThrottle)
+			.where(like(loginThrottle.key, 'sp:%'))
+			.orderBy(loginThrottle.key);
+		expect(rows.map((r) => r.key)).toEqual(['sp:after', 'sp:before', 'sp:kept']);
+	});
+
+	it('a write that throws after its savepoints keeps nothing of them', async () => {
+		const store = node(0);
+		const { loginThrottle } = store.tables;
+		const failure = new Error('the write is refused');
+		await expect(
+			write(store, async (tx) => {
+				await savepointInWrite(tx, store, async (sp) => {
+					await sp.insert(loginThrottle).values({ key: 'sp2:a', failures: 1, lastFailureAt: 5 });
+				});
+				throw failure;
+			})
+		).rejects.toBe(failure);
+		const rows = await node(1)
+			.db.select()
+			.from(loginThrottle)
+			.where(like(loginThrottle.key, 'sp2:%'));
 		expect(rows).toEqual([]);
 	});
 
@@ -317,6 +370,26 @@ describe('on sqlite, a write is one macrotask', () => {
 			io: false,
 			microtask: false
 		});
+	});
+
+	it('a savepoint whose step awaits I/O breaks the whole write, and nothing of it stays', async () => {
+		const { loginThrottle } = store().tables;
+		const pending = write(store(), async (tx) => {
+			await tx.insert(loginThrottle).values({ key: 'spio:before', failures: 1, lastFailureAt: 1 });
+			await savepointInWrite(tx, store(), async (sp) => {
+				await new Promise((resolve) => setTimeout(resolve, 10));
+				await sp.insert(loginThrottle).values({ key: 'spio:in', failures: 1, lastFailureAt: 1 });
+			}).catch(() => undefined);
+			// The step's error was caught: the write still may not commit what it wrote before.
+			await savepointInWrite(tx, store(), async () => undefined);
+		});
+		await expect(pending).rejects.toBeInstanceOf(WriteAwaitedIoError);
+		expect(inTransaction()).toBe(false);
+		const rows = await nodes.sqlite[1].db
+			.select()
+			.from(loginThrottle)
+			.where(like(loginThrottle.key, 'spio:%'));
+		expect(rows).toEqual([]);
 	});
 
 	it('a callback that awaits I/O is rolled back, its later statements refused, and it throws', async () => {

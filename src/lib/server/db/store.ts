@@ -98,6 +98,16 @@ function cachedStatement(client: Database.Database, source: string): Database.St
 const CONNECTION = Symbol('connection');
 type Connection = { client: Database.Database; state: { broken: boolean } };
 
+/** The connection and write state a SQLite store's Drizzle (its `db`, a write's `tx`) runs on. */
+function connectionOf(tx: StoreDb): Connection {
+	// Note: Drizzle's session and its client are internal (not in its types); the client is the
+	// object sqliteStore or a write gave Drizzle, marked with its connection.
+	const connection = (tx as unknown as { session: { client: { [CONNECTION]?: Connection } } })
+		.session.client[CONNECTION];
+	if (!connection) throw new Error('not a SQLite store database or transaction');
+	return connection;
+}
+
 /**
  * A query `build` makes from the tables with `sql.placeholder()` for its values and ends with
  * `.prepare(name)`, run with `.execute({ … })`. Drizzle then builds its SQL once instead of on
@@ -116,11 +126,7 @@ export function preparedQuery<Q>(
 	build: (db: StoreDb, tables: Tables) => Q
 ): Q {
 	if (store.dialect === 'postgres') return build(tx, store.tables);
-	// Note: Drizzle's session and its client are internal (not in its types); the client is the
-	// object sqliteStore or a write gave Drizzle, marked with its connection.
-	const connection = (tx as unknown as { session: { client: { [CONNECTION]?: Connection } } })
-		.session.client[CONNECTION];
-	if (!connection) throw new Error('preparedQuery: not a SQLite store database or transaction');
+	const connection = connectionOf(tx);
 	if (connection.state.broken) throw new WriteAwaitedIoError();
 	let queries = preparedOf.get(connection.client);
 	if (!queries) preparedOf.set(connection.client, (queries = new Map()));
@@ -135,6 +141,40 @@ export function preparedQuery<Q>(
 }
 
 const preparedOf = new WeakMap<Database.Database, Map<unknown, unknown>>();
+
+/**
+ * Runs `work` inside a savepoint of the write `tx` belongs to: when it throws, only what it
+ * wrote is undone and the error is thrown on, and the write goes on with its other steps (a
+ * group of sales in one write, each refused alone). Nested savepoints nest.
+ * - SQLite: SAVEPOINT/RELEASE on the write's connection (a write's Drizzle refuses
+ *   `transaction()`); refused once the write broke its rule, as its statements are.
+ * - PostgreSQL: Drizzle's nested transaction, which is a savepoint of `tx`'s transaction.
+ */
+export async function savepointInWrite<T>(
+	tx: StoreDb,
+	store: Store,
+	work: (sp: StoreDb) => Promise<T>
+): Promise<T> {
+	if (store.dialect === 'postgres') return (await tx.transaction((sp) => work(sp))) as T;
+	const connection = connectionOf(tx);
+	if (connection.state.broken) throw new WriteAwaitedIoError();
+	const { client } = connection;
+	if (!client.inTransaction) throw new Error('savepointInWrite: not inside a write');
+	client.exec(`SAVEPOINT ${SAVEPOINT}`);
+	try {
+		const result = await work(tx);
+		if (connection.state.broken) throw new WriteAwaitedIoError();
+		client.exec(`RELEASE ${SAVEPOINT}`);
+		return result;
+	} catch (error) {
+		// The most recent savepoint of the name is this one's (the nested ones were released).
+		if (!connection.state.broken && client.inTransaction)
+			client.exec(`ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}`);
+		throw error;
+	}
+}
+
+const SAVEPOINT = 'hb_step';
 
 function asTables(tables: typeof schema): Tables {
 	// Note: on SQLite the SQLite tables, typed as their PostgreSQL twins (schema-pg-source.ts
