@@ -104,6 +104,29 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		return sprint;
 	}
 
+	/** A knockout of four, one-day rounds with two grace hours from `startsAt`, made on node `on`. */
+	async function cup(on: number, seasonId: number, startsAt: number) {
+		const { knockout } = await createKnockout(
+			node(on),
+			seasonId,
+			{
+				name: `Cup ${++serial}`,
+				subject: 'user',
+				measure: 'points',
+				size: 4,
+				roundLength: 1,
+				roundUnit: 'day',
+				graceHours: 2,
+				startsAt,
+				prize: null,
+				requestId: `cup-request-${dialect}-${serial}`
+			},
+			SYSTEM,
+			() => startsAt - DAY
+		);
+		return knockout;
+	}
+
 	it('a sprint decided on both nodes at once is won, frozen and paid once', async () => {
 		const c = await contest('sprints_won');
 		const start = NOW - 20 * DAY;
@@ -183,24 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	it('a knockout seeded and advanced on both nodes at once moves once, and its final pays once', async () => {
 		const c = await contest('knockouts_won');
 		const base = NOW - 40 * DAY;
-		const { knockout: k } = await createKnockout(
-			node(0),
-			c.seasonId,
-			{
-				name: `Cup ${++serial}`,
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: base,
-				prize: null,
-				requestId: `cup-request-${dialect}-${serial}`
-			},
-			SYSTEM,
-			() => base - DAY
-		);
+		const k = await cup(0, c.seasonId, base);
 		const { knockout, knockoutMatch } = node(0).tables;
 		const matches = async (store: Store) =>
 			store.db
@@ -269,24 +275,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		const { sprint } = node(0).tables;
 		await node(0).db.update(sprint).set({ status: 'cancelled' }).where(eq(sprint.id, gone.id));
 		await node(1).db.update(sprint).set({ measure: 'nothing:known' }).where(eq(sprint.id, odd.id));
-		const { knockout: k } = await createKnockout(
-			node(1),
-			c.seasonId,
-			{
-				name: `Cup ${++serial}`,
-				subject: 'user',
-				measure: 'points',
-				size: 4,
-				roundLength: 1,
-				roundUnit: 'day',
-				graceHours: 2,
-				startsAt: start,
-				prize: null,
-				requestId: `cup-request-${dialect}-${serial}`
-			},
-			SYSTEM,
-			() => start - DAY
-		);
+		const k = await cup(1, c.seasonId, start);
 		const { knockout, knockoutMatch } = node(1).tables;
 		await node(1).db.update(knockout).set({ status: 'cancelled' }).where(eq(knockout.id, k.id));
 		const later = () => start + 20 * DAY;
