@@ -378,7 +378,7 @@ describe('pushes with views built by the read thread', () => {
 		// answer is in, which a loaded machine may take more than a few milliseconds to hand on).
 		const expected = plain(formatViewsOf(db, season.id).sprints);
 		await expect
-			.poll(() => publisher.settledFormats(season.id)?.sprints, { timeout: 5_000, interval: 10 })
+			.poll(() => publisher!.settledFormats(season.id)?.sprints, { timeout: 5_000, interval: 10 })
 			.toEqual(expected);
 	});
 

@@ -17,7 +17,15 @@ import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
 import { appendEntry, entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
-import { addSaleToDay, contextOf, dayKeyOf, dayTotals, saleTotals, withSale } from './person-day';
+import {
+	addSaleToDay,
+	contextOf,
+	dayKeyOf,
+	dayTotals,
+	saleTotals,
+	withSale,
+	type DayTotals
+} from './person-day';
 import type { WriteBatch } from './write-batch';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
@@ -233,8 +241,123 @@ export function recordSaleInTx(
 
 	const seller = lookups.seller(tx, input.seller);
 	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
-
 	const { season, membership } = lookups.seasonOf(tx, seller.id, input.seasonId);
+	checkSaleSeason(input, now, seller, season);
+	const scoring = lookups.scoring(tx, season.id);
+	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
+	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
+	const day = batch
+		? batch.day(tx, dayKey, season.timeZone)
+		: dayTotals(tx, dayKey, season.timeZone);
+	const plan = planSale(input, now, seller, season, membership, scoring, day);
+	const { breakdown, stored, provisional, amount, saleRow, saleValues, lineValues, entry } = plan;
+	if (batch?.rows) {
+		// Held, written with the batch's other new rows (the same JSON for sale and entry).
+		// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
+		saleRow.id = batch.rows.add(
+			tx,
+			saleValues,
+			lineValues,
+			{
+				seasonId: entry.seasonId,
+				userId: entry.userId,
+				teamId: entry.teamId,
+				kind: entry.kind,
+				points: entry.points,
+				status: entry.status,
+				breakdown: saleValues.breakdown,
+				reason: null,
+				createdById: entry.createdById ?? null,
+				createdAt: now
+			},
+			INTEGRATION_SOURCES.has(input.source),
+			// For the window's badge facts (HeldEntry): as json_group_array(DISTINCT category) reads them.
+			plan.categories
+		);
+	} else {
+		saleRow.id = prepared(tx, insertSale).get(saleValues)!.id;
+		const lineInsert = prepared(tx, insertLine);
+		for (const line of lineValues) lineInsert.run({ saleId: saleRow.id, ...line });
+	}
+	entry.saleId = saleRow.id;
+	const totals = saleTotals(breakdown.total, stored);
+	let version = 0;
+	let entryId = 0;
+	if (batch) {
+		if (!batch.rows) entryId = insertLedgerEntry(tx, entry, now);
+	} else {
+		appendEntry(tx, entry, now, 1);
+		addSaleToDay(tx, dayKey, day, totals);
+		version = bumpVersion(tx, season.id);
+	}
+	if (!provisional) {
+		enqueueWebhooks(
+			tx,
+			'sale.confirmed',
+			{
+				sale: {
+					id: saleRow.id,
+					externalId: input.externalId,
+					source: input.source,
+					points: breakdown.total,
+					seller: { id: seller.id, email: seller.email, name: seller.displayName }
+				},
+				seasonId: season.id,
+				reason: null
+			},
+			now,
+			lookups.webhooks(tx)
+		);
+		// The customer's first confirmed sale confirms their referral (standings move directly;
+		// the season's version moves with this sale's). The referral refers to the sale's row:
+		// held rows are written first (nothing of this sale can be refused any more, so the
+		// earlier sales' rows written inside its savepoint stay).
+		if (input.customerRef) batch?.rows?.write(tx);
+		confirmReferralBySale(
+			tx,
+			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },
+			now
+		);
+	}
+
+	// Last, once nothing of this sale can fail any more (see WriteBatch).
+	if (batch) {
+		// The group's badge facts take the entry as written (catchUpFacts's `held`): the sale's
+		// row, its products' categories each once in line order, as the facts' query reads them.
+		if (entryId !== 0)
+			batch.addEntry({
+				id: entryId,
+				saleId: saleRow.id,
+				kind: 'sale',
+				points: entry.points,
+				seasonId: season.id,
+				userId: seller.id,
+				teamId: membership.teamId,
+				occurredAt: input.occurredAt,
+				amount,
+				status: saleRow.status,
+				categories: plan.categories
+			});
+		batch.addStanding(entry, entryDelta(entry, 1));
+		batch.setDay(dayKey, withSale(day, totals));
+		batch.touchSeason(season.id);
+	}
+
+	return recordedAnswer(plan, version);
+}
+
+type Seller = NonNullable<ReturnType<SaleLookups['seller']>>;
+type Found = ReturnType<SaleLookups['seasonOf']>;
+type LiveSeason = NonNullable<Found['season']>;
+type Membership = NonNullable<Found['membership']>;
+
+/** Refuses a sale its seller's season cannot count: no live season, or a time outside it. */
+function checkSaleSeason(
+	input: RecordSaleInput,
+	now: number,
+	seller: Seller,
+	season: Found['season']
+): asserts season is LiveSeason {
 	if (!season) {
 		throw saleRefused('not_a_member', `${seller.displayName} is not in a live season`, {
 			field: 'seller'
@@ -252,18 +375,27 @@ export function recordSaleInTx(
 			}
 		});
 	}
+}
 
-	const { bySku, catalogue, rules } = lookups.scoring(tx, season.id);
+/**
+ * A new sale decided from what was read, before anything is written: its score (refused with the
+ * scoring's code), whether it waits for a manager, and the rows it writes. No I/O, so that every
+ * body that records a sale shares it (docs/postgres.md, "The core, in steps").
+ */
+function planSale(
+	input: RecordSaleInput,
+	now: number,
+	seller: Seller,
+	season: LiveSeason,
+	membership: Membership,
+	{ bySku, catalogue, rules }: ReturnType<SaleLookups['scoring']>,
+	day: DayTotals
+) {
 	const lines = input.lines.map((line) => ({
 		sku: line.sku,
 		quantity: line.quantity,
 		unitPrice: line.unitPrice ?? bySku.get(line.sku)?.price ?? 0
 	}));
-	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
-	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
-	const day = batch
-		? batch.day(tx, dayKey, season.timeZone)
-		: dayTotals(tx, dayKey, season.timeZone);
 	let breakdown: ScoreBreakdown;
 	try {
 		breakdown = score(
@@ -330,98 +462,29 @@ export function recordSaleInTx(
 		breakdown: stored,
 		createdById: input.createdById ?? null
 	};
-	if (batch?.rows) {
-		// Held, written with the batch's other new rows (the same JSON for sale and entry).
-		// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
-		saleRow.id = batch.rows.add(
-			tx,
-			saleValues,
-			lineValues,
-			{
-				seasonId: entry.seasonId,
-				userId: entry.userId,
-				teamId: entry.teamId,
-				kind: entry.kind,
-				points: entry.points,
-				status: entry.status,
-				breakdown: saleValues.breakdown,
-				reason: null,
-				createdById: entry.createdById ?? null,
-				createdAt: now
-			},
-			INTEGRATION_SOURCES.has(input.source),
-			// For the window's badge facts (HeldEntry): as json_group_array(DISTINCT category) reads them.
-			[...new Set(lines.map((line) => bySku.get(line.sku)!.category))]
-		);
-	} else {
-		saleRow.id = prepared(tx, insertSale).get(saleValues)!.id;
-		const lineInsert = prepared(tx, insertLine);
-		for (const line of lineValues) lineInsert.run({ saleId: saleRow.id, ...line });
-	}
-	entry.saleId = saleRow.id;
-	const totals = saleTotals(breakdown.total, stored);
-	let version = 0;
-	let entryId = 0;
-	if (batch) {
-		if (!batch.rows) entryId = insertLedgerEntry(tx, entry, now);
-	} else {
-		appendEntry(tx, entry, now, 1);
-		addSaleToDay(tx, dayKey, day, totals);
-		version = bumpVersion(tx, season.id);
-	}
-	if (!provisional) {
-		enqueueWebhooks(
-			tx,
-			'sale.confirmed',
-			{
-				sale: {
-					id: saleRow.id,
-					externalId: input.externalId,
-					source: input.source,
-					points: breakdown.total,
-					seller: { id: seller.id, email: seller.email, name: seller.displayName }
-				},
-				seasonId: season.id,
-				reason: null
-			},
-			now,
-			lookups.webhooks(tx)
-		);
-		// The customer's first confirmed sale confirms their referral (standings move directly;
-		// the season's version moves with this sale's). The referral refers to the sale's row:
-		// held rows are written first (nothing of this sale can be refused any more, so the
-		// earlier sales' rows written inside its savepoint stay).
-		if (input.customerRef) batch?.rows?.write(tx);
-		confirmReferralBySale(
-			tx,
-			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },
-			now
-		);
-	}
+	return {
+		input,
+		seller,
+		season,
+		membership,
+		lines,
+		// Each product's category once, in line order (as the badge facts read a sale's).
+		categories: [...new Set(lines.map((line) => bySku.get(line.sku)!.category))],
+		breakdown,
+		stored,
+		flagReason,
+		provisional,
+		amount,
+		saleRow,
+		saleValues,
+		lineValues,
+		entry
+	};
+}
 
-	// Last, once nothing of this sale can fail any more (see WriteBatch).
-	if (batch) {
-		// The group's badge facts take the entry as written (catchUpFacts's `held`): the sale's
-		// row, its products' categories each once in line order, as the facts' query reads them.
-		if (entryId !== 0)
-			batch.addEntry({
-				id: entryId,
-				saleId: saleRow.id,
-				kind: 'sale',
-				points: entry.points,
-				seasonId: season.id,
-				userId: seller.id,
-				teamId: membership.teamId,
-				occurredAt: input.occurredAt,
-				amount,
-				status: saleRow.status,
-				categories: [...new Set(lines.map((line) => bySku.get(line.sku)!.category))]
-			});
-		batch.addStanding(entry, entryDelta(entry, 1));
-		batch.setDay(dayKey, withSale(day, totals));
-		batch.touchSeason(season.id);
-	}
-
+/** A recorded sale's answer and its feed item, once its row has an id (plan.saleRow.id). */
+function recordedAnswer(plan: ReturnType<typeof planSale>, version: number): RecordedInTx {
+	const { input, seller, season, membership, breakdown, provisional, saleRow } = plan;
 	const activity: ActivityItem = {
 		id: `sale:${saleRow.id}`,
 		seasonId: season.id,
@@ -439,10 +502,10 @@ export function recordSaleInTx(
 		seasonId: season.id,
 		version,
 		created: true,
-		flagReason,
+		flagReason: plan.flagReason,
 		breakdown,
 		activity
-	} satisfies RecordedSale & { activity: ActivityItem };
+	};
 }
 
 // For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
