@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './index';
+import * as schema from './schema';
+import type { StoreDb, Tables } from './store';
 
 // Drizzle prepares a statement on the connection, not on the database object: a database and
 // every transaction opened on it share one session (better-sqlite3 runs a transaction on the
@@ -25,6 +27,46 @@ export function prepared<Q>(db: Queryable, build: (db: Queryable) => Q): Q {
 	let query = queries.get(build) as Q | undefined;
 	if (!query) queries.set(build, (query = build(db)));
 	return query;
+}
+
+/** A row of what a store query (`preparedQuery`'s `build`) returns when executed. */
+type RowOf<Q> = Q extends { execute(...args: never[]): Promise<infer R> }
+	? R extends readonly (infer Row)[]
+		? Row
+		: never
+	: never;
+
+/** A row of what a store query's `build` returns (for the synchronous callers' types). */
+export type BuiltRow<B> = B extends (db: StoreDb, tables: Tables) => infer Q ? RowOf<Q> : never;
+
+/** A store query run synchronously on a SQLite connection (`preparedSync`). */
+export interface SyncQuery<Row> {
+	get(values?: Record<string, unknown>): Row | undefined;
+	all(values?: Record<string, unknown>): Row[];
+	run(values?: Record<string, unknown>): { changes: number };
+}
+
+const asSync = new WeakMap<object, (db: Queryable) => unknown>();
+
+/**
+ * A store query (a `build(db, tables)` as `preparedQuery` in db/store.ts takes it) prepared once
+ * on this SQLite connection and run synchronously, inside the caller's `db.transaction()`: so
+ * that the synchronous paths not ported yet (the sales' group commit, the imports' window) and
+ * the store's writes share one definition of each query instead of a copy each. At run time the
+ * query is SQLite's (the SQLite tables, under their PostgreSQL twins' types, read the same rows).
+ */
+export function preparedSync<Q>(
+	db: Queryable,
+	build: (db: StoreDb, tables: Tables) => Q
+): SyncQuery<RowOf<Q>> {
+	let onSqlite = asSync.get(build);
+	if (!onSqlite)
+		asSync.set(
+			build,
+			(onSqlite = (sqlite: Queryable) =>
+				build(sqlite as unknown as StoreDb, schema as unknown as Tables))
+		);
+	return prepared(db, onSqlite) as SyncQuery<RowOf<Q>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { preparedSync, type BuiltRow } from '../db/prepared';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
@@ -53,8 +53,8 @@ export class SaleLookups {
 			this.sellers.set(
 				key,
 				'email' in seller
-					? prepared(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
-					: prepared(tx, sellerById).get({ id: seller.userId })
+					? preparedSync(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
+					: preparedSync(tx, sellerById).get({ id: seller.userId })
 			);
 		}
 		return this.sellers.get(key);
@@ -69,14 +69,14 @@ export class SaleLookups {
 		if (ids.length === 0) return;
 		const json = JSON.stringify(ids);
 		const sellers = new Map(
-			prepared(tx, sellersByIds)
+			preparedSync(tx, sellersByIds)
 				.all({ ids: json })
 				.map((s) => [s.id, s])
 		);
 		for (const id of ids) this.sellers.set(`i:${id}`, sellers.get(id));
 		const latest = new Map<number, Omit<LiveMembershipRow, 'userId'>>();
 		// Each person's first row is their most recently started live season (as seasonOf).
-		for (const { userId, ...row } of prepared(tx, liveMembershipsOf).all({ userIds: json }))
+		for (const { userId, ...row } of preparedSync(tx, liveMembershipsOf).all({ userIds: json }))
 			if (!latest.has(userId)) latest.set(userId, row);
 		for (const id of ids) {
 			if (this.seasons.has(id)) continue;
@@ -95,7 +95,7 @@ export class SaleLookups {
 	prefetchReplays(tx: Queryable, externalIds: Iterable<string>): void {
 		const ids = [...new Set(externalIds)];
 		if (ids.length === 0) return;
-		for (const { externalId } of prepared(tx, integrationIdsAmong).all({
+		for (const { externalId } of preparedSync(tx, integrationIdsAmong).all({
 			externalIds: JSON.stringify(ids)
 		}))
 			this.replayFound.add(externalId);
@@ -121,7 +121,7 @@ export class SaleLookups {
 	private found(tx: Queryable, row: Omit<LiveMembershipRow, 'userId'>) {
 		const { seasonId, ...membership } = row;
 		if (!this.seasonRows.has(seasonId))
-			this.seasonRows.set(seasonId, prepared(tx, seasonById).get({ id: seasonId }));
+			this.seasonRows.set(seasonId, preparedSync(tx, seasonById).get({ id: seasonId }));
 		return { season: this.seasonRows.get(seasonId), membership };
 	}
 
@@ -132,8 +132,8 @@ export class SaleLookups {
 		if (!found) {
 			const row =
 				chosenSeasonId == null
-					? prepared(tx, latestLiveMembership).get({ userId })
-					: prepared(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
+					? preparedSync(tx, latestLiveMembership).get({ userId })
+					: preparedSync(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
 			found = row ? this.found(tx, row) : {};
 			this.seasons.set(key, found);
 		}
@@ -145,11 +145,11 @@ export class SaleLookups {
 		let found = this.scorings.get(seasonId);
 		if (!found) {
 			// Prepared once per connection (db/prepared.ts), like every per-sale query.
-			const products = prepared(tx, productsOfSeason).all({ seasonId });
+			const products = preparedSync(tx, productsOfSeason).all({ seasonId });
 			found = {
 				bySku: new Map(products.map((p) => [p.sku, p])),
 				catalogue: catalogueOf(products),
-				rules: prepared(tx, rulesOfSeason).all({ seasonId }).map(toEngineRule)
+				rules: preparedSync(tx, rulesOfSeason).all({ seasonId }).map(toEngineRule)
 			};
 			this.scorings.set(seasonId, found);
 		}
@@ -163,5 +163,5 @@ interface Seller {
 	displayName: string;
 }
 type Membership = NonNullable<ReturnType<typeof getMembership>>;
-type LiveMembershipRow = ReturnType<ReturnType<typeof liveMembershipsOf>['all']>[number];
+type LiveMembershipRow = BuiltRow<typeof liveMembershipsOf>;
 type Product = ReturnType<typeof listProducts>[number];

@@ -1,71 +1,71 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { clientOf, literal, literals } from '../db/prepared';
-import {
-	product,
-	rule,
-	sale,
-	saleLine,
-	season,
-	seasonMember,
-	team,
-	user,
-	type SaleSource
-} from '../db/schema';
+import type { SaleSource } from '../db/schema';
+import type { StoreDb, Tables } from '../db/store';
 
-// The per-sale queries of sales.ts, prepared once per connection with db/prepared.ts: an import
-// runs them hundreds of thousands of times.
+// The per-sale queries of sales.ts, prepared once per connection: an import runs them hundreds
+// of thousands of times. Those built from `(db, tables)` are store queries, run synchronously
+// with `preparedSync` (db/prepared.ts) by the synchronous paths and awaited with `preparedQuery`
+// (db/store.ts) inside a store's write, one definition for both (docs/postgres.md, "The core,
+// in steps"); the name each gives `.prepare()` is its statement's on PostgreSQL. The others
+// (a JSON list through `json_each`, the replay's raw statement) are SQLite's only so far.
 
 /** The API and CSV imports share one id space (the CRM's ids). */
 export const INTEGRATION_SOURCES = new Set<SaleSource>(['api', 'import']);
 
-const sellerColumns = { id: user.id, email: user.email, displayName: user.displayName };
-export const sellerByEmail = (db: Queryable) =>
+const sellerColumns = ({ user }: Tables) => ({
+	id: user.id,
+	email: user.email,
+	displayName: user.displayName
+});
+export const sellerByEmail = (db: StoreDb, t: Tables) =>
 	db
-		.select(sellerColumns)
-		.from(user)
-		.where(eq(user.email, sql.placeholder('email')))
-		.prepare();
-export const sellerById = (db: Queryable) =>
+		.select(sellerColumns(t))
+		.from(t.user)
+		.where(eq(t.user.email, sql.placeholder('email')))
+		.prepare('sale_seller_by_email');
+export const sellerById = (db: StoreDb, t: Tables) =>
 	db
-		.select(sellerColumns)
-		.from(user)
-		.where(eq(user.id, sql.placeholder('id')))
-		.prepare();
+		.select(sellerColumns(t))
+		.from(t.user)
+		.where(eq(t.user.id, sql.placeholder('id')))
+		.prepare('sale_seller_by_id');
 
 /** A season's row, its catalogue and its rules: what scoring a sale reads (sale-lookups.ts). */
-export const seasonById = (db: Queryable) =>
+export const seasonById = (db: StoreDb, { season }: Tables) =>
 	db
 		.select()
 		.from(season)
 		.where(eq(season.id, sql.placeholder('id')))
-		.prepare();
-export const productsOfSeason = (db: Queryable) =>
+		.prepare('sale_season_by_id');
+export const productsOfSeason = (db: StoreDb, { product }: Tables) =>
 	db
 		.select()
 		.from(product)
 		.where(eq(product.seasonId, sql.placeholder('seasonId')))
-		.prepare();
-export const rulesOfSeason = (db: Queryable) =>
+		.prepare('sale_products_of_season');
+export const rulesOfSeason = (db: StoreDb, { rule }: Tables) =>
 	db
 		.select()
 		.from(rule)
 		.where(eq(rule.seasonId, sql.placeholder('seasonId')))
 		.orderBy(asc(rule.id))
-		.prepare();
+		.prepare('sale_rules_of_season');
 
-const membershipColumns = {
+const membershipColumns = ({ seasonMember, team }: Tables) => ({
 	seasonId: seasonMember.seasonId,
 	teamId: team.id,
 	teamName: team.name,
 	teamEmoji: team.emoji,
 	teamColor: team.color
-};
+});
 
 /** The person's live seasons with their team there, most recently started first. */
-function liveMemberships(db: Queryable, chosenSeason: boolean) {
+function liveMemberships(db: StoreDb, t: Tables, chosenSeason: boolean) {
+	const { season, seasonMember, team } = t;
 	return db
-		.select(membershipColumns)
+		.select(membershipColumns(t))
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
@@ -77,36 +77,39 @@ function liveMemberships(db: Queryable, chosenSeason: boolean) {
 			)
 		)
 		.orderBy(desc(season.startsAt), desc(season.id))
-		.prepare();
+		.prepare(chosenSeason ? 'sale_chosen_live_membership' : 'sale_latest_live_membership');
 }
-export const latestLiveMembership = (db: Queryable) => liveMemberships(db, false);
+export const latestLiveMembership = (db: StoreDb, t: Tables) => liveMemberships(db, t, false);
+export const chosenLiveMembership = (db: StoreDb, t: Tables) => liveMemberships(db, t, true);
 /**
  * The ids of a prepared query's JSON array parameter `name`, for inArray(): one statement for
  * any number of ids, where a list of placeholders is built and prepared again for each count
- * (an import's window: ~4 ms a query for 500 sellers).
+ * (an import's window: ~4 ms a query for 500 sellers). SQLite's `json_each`: the queries using
+ * it run on SQLite only so far (the imports' window).
  */
 const idsOf = (name: string) => sql`(select value from json_each(${sql.placeholder(name)}))`;
 
 /** liveMemberships of many people at once, each person's rows in the same order (`userIds`: JSON). */
-export const liveMembershipsOf = (db: Queryable) =>
-	db
-		.select({ userId: seasonMember.userId, ...membershipColumns })
+export const liveMembershipsOf = (db: StoreDb, t: Tables) => {
+	const { season, seasonMember, team } = t;
+	return db
+		.select({ userId: seasonMember.userId, ...membershipColumns(t) })
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
 		.where(and(eq(season.status, literal('live')), inArray(seasonMember.userId, idsOf('userIds'))))
 		.orderBy(asc(seasonMember.userId), desc(season.startsAt), desc(season.id))
-		.prepare();
+		.prepare('sale_live_memberships_of');
+};
 /** Sellers by id, many at once; `ids` a JSON array. */
-export const sellersByIds = (db: Queryable) =>
+export const sellersByIds = (db: StoreDb, t: Tables) =>
 	db
-		.select(sellerColumns)
-		.from(user)
-		.where(inArray(user.id, idsOf('ids')))
-		.prepare();
-export const chosenLiveMembership = (db: Queryable) => liveMemberships(db, true);
+		.select(sellerColumns(t))
+		.from(t.user)
+		.where(inArray(t.user.id, idsOf('ids')))
+		.prepare('sale_sellers_by_ids');
 
-const recordedColumns = {
+const recordedColumns = ({ sale }: Tables) => ({
 	id: sale.id,
 	seasonId: sale.seasonId,
 	status: sale.status,
@@ -116,31 +119,31 @@ const recordedColumns = {
 	occurredAt: sale.occurredAt,
 	customerRef: sale.customerRef,
 	flagReason: sale.flagReason
-};
-export const integrationSale = (db: Queryable) =>
+});
+export const integrationSale = (db: StoreDb, t: Tables) =>
 	db
-		.select(recordedColumns)
-		.from(sale)
+		.select(recordedColumns(t))
+		.from(t.sale)
 		.where(
 			and(
-				inArray(sale.source, literals([...INTEGRATION_SOURCES])),
-				eq(sale.externalId, sql.placeholder('externalId'))
+				inArray(t.sale.source, literals([...INTEGRATION_SOURCES])),
+				eq(t.sale.externalId, sql.placeholder('externalId'))
 			)
 		)
-		.prepare();
-export const sourceSale = (db: Queryable) =>
+		.prepare('sale_integration_sale');
+export const sourceSale = (db: StoreDb, t: Tables) =>
 	db
-		.select(recordedColumns)
-		.from(sale)
+		.select(recordedColumns(t))
+		.from(t.sale)
 		.where(
 			and(
-				eq(sale.source, sql.placeholder('source')),
-				eq(sale.externalId, sql.placeholder('externalId'))
+				eq(t.sale.source, sql.placeholder('source')),
+				eq(t.sale.externalId, sql.placeholder('externalId'))
 			)
 		)
-		.prepare();
+		.prepare('sale_source_sale');
 /** Which of the external ids (`externalIds`: JSON) a sale of an integration (API, import) has. */
-export const integrationIdsAmong = (db: Queryable) =>
+export const integrationIdsAmong = (db: StoreDb, { sale }: Tables) =>
 	db
 		.select({ externalId: sale.externalId })
 		.from(sale)
@@ -150,15 +153,15 @@ export const integrationIdsAmong = (db: Queryable) =>
 				inArray(sale.externalId, idsOf('externalIds'))
 			)
 		)
-		.prepare();
+		.prepare('sale_integration_ids_among');
 /** A recorded sale's lines as sent: SKU, quantity and unit price (cents). */
-export const recordedLines = (db: Queryable) =>
+export const recordedLines = (db: StoreDb, { product, saleLine }: Tables) =>
 	db
 		.select({ sku: product.sku, quantity: saleLine.quantity, unitPrice: saleLine.unitPrice })
 		.from(saleLine)
 		.innerJoin(product, eq(product.id, saleLine.productId))
 		.where(eq(saleLine.saleId, sql.placeholder('saleId')))
-		.prepare();
+		.prepare('sale_recorded_lines');
 /**
  * A recorded sale's answer as it stands now, read for a replay of a body already answered
  * (fast-sales.ts): [status, points, seasonId, flagReason, the season's version], or undefined
@@ -188,15 +191,15 @@ export const replayAnswerOf = (db: Queryable) => {
 	};
 };
 
-export const seasonVersion = (db: Queryable) =>
+export const seasonVersion = (db: StoreDb, { season }: Tables) =>
 	db
 		.select({ version: season.version })
 		.from(season)
 		.where(eq(season.id, sql.placeholder('seasonId')))
-		.prepare();
+		.prepare('sale_season_version');
 
 // The breakdown is bound as its JSON text (see ledger.ts).
-export const insertSale = (db: Queryable) =>
+export const insertSale = (db: StoreDb, { sale }: Tables) =>
 	db
 		.insert(sale)
 		.values({
@@ -216,8 +219,8 @@ export const insertSale = (db: Queryable) =>
 			createdAt: sql.placeholder('createdAt')
 		})
 		.returning({ id: sale.id })
-		.prepare();
-export const insertLine = (db: Queryable) =>
+		.prepare('sale_insert');
+export const insertLine = (db: StoreDb, { saleLine }: Tables) =>
 	db
 		.insert(saleLine)
 		.values({
@@ -227,4 +230,4 @@ export const insertLine = (db: Queryable) =>
 			unitPrice: sql.placeholder('unitPrice'),
 			points: sql.placeholder('points')
 		})
-		.prepare();
+		.prepare('sale_insert_line');

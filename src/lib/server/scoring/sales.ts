@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db';
 import type { SaleSource, SaleStatus } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { preparedSync, type BuiltRow } from '../db/prepared';
 import {
 	INTEGRATION_SOURCES,
 	insertLine,
@@ -159,7 +159,7 @@ export interface RecordOptions {
 /** A recorded sale plus the feed item to publish once its transaction has committed. */
 export type RecordedInTx = RecordedSale & { activity?: ActivityItem };
 
-type RecordedRow = NonNullable<ReturnType<ReturnType<typeof integrationSale>['get']>>;
+type RecordedRow = BuiltRow<typeof integrationSale>;
 
 /**
  * What differs between a recorded sale and a new request with its externalId (empty: the same
@@ -186,7 +186,7 @@ function differences(
 	const key = (l: { sku: string; quantity: number; unitPrice?: number }) =>
 		`${l.sku}\u0000${l.quantity}\u0000${withPrice ? l.unitPrice : ''}`;
 	const sent = input.lines.map(key).sort();
-	const stored = prepared(tx, recordedLines).all({ saleId: existing.id }).map(key).sort();
+	const stored = preparedSync(tx, recordedLines).all({ saleId: existing.id }).map(key).sort();
 	if (sent.length !== stored.length || sent.some((k, i) => k !== stored[i])) differs.push('lines');
 	return differs;
 }
@@ -205,12 +205,12 @@ export function replayOf(
 	// the other is the same sale, counted once.
 	if (!lookups.mayBeReplay(input.source, input.externalId)) return null;
 	const existing = INTEGRATION_SOURCES.has(input.source)
-		? prepared(db, integrationSale).get({ externalId: input.externalId })
-		: prepared(db, sourceSale).get({ source: input.source, externalId: input.externalId });
+		? preparedSync(db, integrationSale).get({ externalId: input.externalId })
+		: preparedSync(db, sourceSale).get({ source: input.source, externalId: input.externalId });
 	if (!existing) return null;
 	const differs = differences(db, existing, input, lookups);
 	if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
-	const current = prepared(db, seasonVersion).get({ seasonId: existing.seasonId })!;
+	const current = preparedSync(db, seasonVersion).get({ seasonId: existing.seasonId })!;
 	return {
 		sale: { id: existing.id, status: existing.status, points: existing.points },
 		seasonId: existing.seasonId,
@@ -275,8 +275,8 @@ export function recordSaleInTx(
 			plan.categories
 		);
 	} else {
-		saleRow.id = prepared(tx, insertSale).get(saleValues)!.id;
-		const lineInsert = prepared(tx, insertLine);
+		saleRow.id = preparedSync(tx, insertSale).get(saleValues)!.id;
+		const lineInsert = preparedSync(tx, insertLine);
 		for (const line of lineValues) lineInsert.run({ saleId: saleRow.id, ...line });
 	}
 	entry.saleId = saleRow.id;
