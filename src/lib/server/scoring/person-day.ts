@@ -1,8 +1,8 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
-import { prepared } from '../db/prepared';
-import type { Store, StoreDb } from '../db/store';
+import { preparedSync } from '../db/prepared';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
@@ -32,7 +32,9 @@ export type DayKey = {
 	day: number;
 };
 
-const readRow = (db: Queryable) =>
+// Store queries (`build(db, tables)`): run synchronously with preparedSync by the sales'
+// synchronous body, awaited with preparedQuery inside a store's write (docs/postgres.md).
+const readRow = (db: StoreDb, { personDay }: Tables) =>
 	db
 		.select({
 			sales: personDay.sales,
@@ -48,9 +50,9 @@ const readRow = (db: Queryable) =>
 				eq(personDay.day, sql.placeholder('day'))
 			)
 		)
-		.prepare();
+		.prepare('person_day_read');
 
-const writeRow = (db: Queryable) =>
+const writeRow = (db: StoreDb, { personDay }: Tables) =>
 	db
 		.insert(personDay)
 		.values({
@@ -71,7 +73,7 @@ const writeRow = (db: Queryable) =>
 				ruleAwards: sql`excluded.rule_awards`
 			}
 		})
-		.prepare();
+		.prepare('person_day_write');
 
 /** The key of the local day (in the season's time zone) a sale at `occurredAt` falls on. */
 export function dayKeyOf(
@@ -132,13 +134,18 @@ function add(into: DayTotals, part: DayTotals, sign: 1 | -1): void {
 
 /** Stores a day's totals (its row, inserted or replaced). */
 export function writeDay(tx: Queryable, key: DayKey, totals: DayTotals): void {
-	prepared(tx, writeRow).run({
+	preparedSync(tx, writeRow).run(rowValues(key, totals));
+}
+
+/** writeRow's values for a day. */
+function rowValues(key: DayKey, totals: DayTotals) {
+	return {
 		...key,
 		sales: totals.sales,
 		points: totals.points,
 		quantity: totals.quantity,
 		ruleAwards: JSON.stringify(totals.ruleAwards)
-	});
+	};
 }
 
 const MANY_DAYS: ManyRows = {
@@ -170,7 +177,7 @@ export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: D
  * are undone anyway.
  */
 export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
-	const row = prepared(tx, readRow).get(key);
+	const row = preparedSync(tx, readRow).get(key);
 	return row ? stored(row) : recomputeDay(tx, key, timeZone);
 }
 
@@ -217,35 +224,12 @@ export async function removeSaleFromDayInWrite(
 	},
 	timeZone: string
 ): Promise<void> {
-	const { personDay } = store.tables;
 	const key = dayKeyOf(sale.seasonId, sale.sellerId, sale.occurredAt, timeZone);
-	const at = and(
-		eq(personDay.seasonId, key.seasonId),
-		eq(personDay.userId, key.userId),
-		eq(personDay.day, key.day)
-	);
-	const [row] = await tx
-		.select({
-			sales: personDay.sales,
-			points: personDay.points,
-			quantity: personDay.quantity,
-			ruleAwards: personDay.ruleAwards
-		})
-		.from(personDay)
-		.where(at)
-		.limit(1);
+	const [row] = await preparedQuery(tx, store, readRow).execute(key);
 	if (!row) return;
 	const after = stored(row);
 	add(after, saleTotals(sale.points, sale.breakdown), -1);
-	await tx
-		.update(personDay)
-		.set({
-			sales: after.sales,
-			points: after.points,
-			quantity: after.quantity,
-			ruleAwards: JSON.stringify(after.ruleAwards)
-		})
-		.where(at);
+	await preparedQuery(tx, store, writeRow).execute(rowValues(key, after));
 }
 
 /** Drops a person's day totals in a season (their sales were rescored); filled again on demand. */
