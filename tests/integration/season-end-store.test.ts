@@ -1,7 +1,7 @@
 // A season's end and archive on the store (#20, db/store.ts), on SQLite and PostgreSQL, with two
 // nodes on one database: two nodes ending one season at once end it once (one set of results,
 // one transitions row, one set of awards, one season.ended delivery, one rerun with its divisions
-// carried), the archive likewise with what changed in the grace period, and a board that moved
+// carried, one chat message), the archive likewise with what changed in the grace period, and a board that moved
 // after it was read is never frozen.
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
@@ -14,6 +14,9 @@ import {
 	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
 import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
+import { onDomainEventInWrite } from '../../src/lib/server/notify/events';
+import { onChatDomainEventInWrite } from '../../src/lib/server/notify/chat/queue';
+import { forgetChannels } from '../../src/lib/server/notify/chat/channels';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
 import { auditsOf, liveSeasonOn } from '../helpers/store-season';
 
@@ -160,9 +163,31 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('a season’s end on %s', (di
 		const [a, b] = nodes[dialect];
 		const s = await endedSeason(a);
 		const [p0, p1, p2, p3] = s.people.map((p) => p.id);
+		// A chat channel that wants the season's end, and the chat's handler as startChat
+		// registers it in a running server: the message is queued in the end's write.
+		const { chatChannel, outgoingMessage } = a.tables;
+		const [channel] = await a.db
+			.insert(chatChannel)
+			.values({
+				platform: 'slack',
+				name: `#ends-${dialect}`,
+				url: 'https://hooks.slack.com/services/T0/B0/x',
+				events: ['season_end']
+			})
+			.returning({ id: chatChannel.id });
+		forgetChannels();
+		const off = onDomainEventInWrite(onChatDomainEventInWrite);
 		const runs = await Promise.all(
 			[a, b].map((node) => runScheduler(node, { clock: () => NOW, holder: 'same-holder' }))
-		);
+		).finally(off);
+		expect(
+			await b.db
+				.select({ kind: outgoingMessage.kind })
+				.from(outgoingMessage)
+				.where(eq(outgoingMessage.chatChannelId, channel.id))
+		).toEqual([{ kind: 'season_end' }]);
+		await a.db.update(chatChannel).set({ active: false }).where(eq(chatChannel.id, channel.id));
+		forgetChannels();
 		const { season } = b.tables;
 		const reruns = await b.db.select().from(season).where(eq(season.previousSeasonId, s.seasonId));
 		expect(reruns).toHaveLength(1);
