@@ -15,7 +15,7 @@ import {
 } from '../../src/lib/server/db/schema';
 import { appendEntry } from '../../src/lib/server/scoring/ledger';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
-import { carryDivisions } from '../../src/lib/server/divisions/carry';
+import { carryDivisionsInWrite } from '../../src/lib/server/divisions/carry';
 import {
 	moveMember,
 	placeAutomatically,
@@ -25,7 +25,7 @@ import { buildDivisionsView } from '../../src/lib/server/divisions/view';
 import { buildQuotasView } from '../../src/lib/server/quotas/view';
 import { parseQuotaCsv } from '../../src/lib/server/quotas/quota-csv';
 import { importQuotas, setQuota } from '../../src/lib/server/quotas/commands';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { createActivityType, listActivityTypes } from '../../src/lib/server/activities/types';
 
@@ -166,7 +166,10 @@ describe('divisions', () => {
 			['Bronze', 3, 1, 'Bronze trophy']
 		]);
 		// Carrying again (a repeated transition) changes nothing.
-		expect(carryDivisions(db, s, next, END + 2000)).toBe(false);
+		const store = sqliteStore(db);
+		expect(await write(store, (tx) => carryDivisionsInWrite(tx, store, s, next, END + 2000))).toBe(
+			false
+		);
 		expect(placementOf(db, next.id)).toEqual(expected);
 		expect(
 			db.select().from(divisionMember).where(eq(divisionMember.seasonId, next.id)).all()

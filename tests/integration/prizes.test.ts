@@ -5,7 +5,7 @@ import { makeSeason, makeUser } from '../helpers/factories';
 import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
 import { badge, season } from '../../src/lib/server/db/schema';
 import {
 	mergeFormPrizes,
@@ -13,7 +13,7 @@ import {
 	removePrize,
 	savePrize
 } from '../../src/lib/server/seasons/prizes';
-import { cloneSeason } from '../../src/lib/server/seasons/clone';
+import { cloneSeasonInWrite } from '../../src/lib/server/seasons/clone';
 import { AppError } from '../../src/lib/server/shared/errors';
 
 // A 1×1 PNG: the smallest picture the upload accepts.
@@ -132,8 +132,8 @@ describe('prizes service', () => {
 				{ badgeId: own.id, title: 'Cinema tickets', description: '', image: null },
 				{}
 			);
-			const copy = db.transaction((tx) =>
-				cloneSeason(tx, db.select().from(season).where(eq(season.id, s.id)).get()!, {
+			const copy = await write(store, (tx) =>
+				cloneSeasonInWrite(tx, store, db.select().from(season).where(eq(season.id, s.id)).get()!, {
 					now: Date.now(),
 					name: 'Copy',
 					startsAt: s.startsAt,

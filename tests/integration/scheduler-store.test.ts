@@ -1,8 +1,8 @@
 // The season scheduler on the store (#20, db/store.ts), on SQLite and PostgreSQL, with two
 // nodes on one database: the lease is one node's at a time until it expires, a season opens once
 // however many nodes run the scheduler at once, and a season that may not open changes nothing.
-// An end (results, badges, the recurrence) is made once on SQLite; on PostgreSQL it is not
-// ported yet and is refused without a trace.
+// An end (results, badges) is made once on both (season-end-store.test.ts: the recurrence, the
+// divisions, the archive, a stale board).
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -159,65 +159,42 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('the season scheduler on %s',
 		await releaseLease(b, 'node-b');
 	});
 
-	it(
-		dialect === 'sqlite'
-			? 'a season ends once when both nodes run the scheduler at once: one result, one row, one set of awards'
-			: 'a season’s end is refused (not ported to PostgreSQL yet) and writes nothing',
-		async () => {
-			const [a, b] = nodes[dialect];
-			await freeLease(a);
-			const s = await liveSeasonOn(a, {
-				size: 3,
-				teams: ['North', 'South'],
-				endsAt: NOW - MINUTE,
-				points: [30, 20, 10]
-			});
-			const { award, seasonResult } = a.tables;
-			const runs = await Promise.allSettled(
-				[a, b].map((node) => runScheduler(node, { clock: () => NOW, holder: 'same-holder' }))
-			);
-			if (dialect === 'postgres') {
-				for (const run of runs) {
-					expect(run.status).toBe('rejected');
-					expect(String((run as PromiseRejectedResult).reason)).toMatch(/not ported to PostgreSQL/);
-				}
-				expect(await statusOf(b, s.seasonId)).toBe('live');
-				expect(await transitionsOf(b, s.seasonId)).toEqual([]);
-				expect(
-					await b.db.select().from(seasonResult).where(eq(seasonResult.seasonId, s.seasonId))
-				).toEqual([]);
-				// The season stays live, to be ended once the end is ported: out of later tests' way.
-				await b.db
-					.update(b.tables.season)
-					.set({ status: 'archived' })
-					.where(eq(b.tables.season.id, s.seasonId));
-				await releaseLease(a, 'same-holder');
-				return;
-			}
-			expect(
-				runs.flatMap((run) => (run.status === 'fulfilled' ? run.value : [run.reason]))
-			).toEqual([{ seasonId: s.seasonId, to: 'ended' }]);
-			expect(await transitionsOf(b, s.seasonId)).toEqual(['ended']);
-			const results = await b.db
-				.select({ type: seasonResult.subjectType, rank: seasonResult.rank })
-				.from(seasonResult)
-				.where(eq(seasonResult.seasonId, s.seasonId));
-			// Three people and two teams, frozen once.
-			expect(
-				results
-					.filter((r) => r.type === 'user')
-					.map((r) => r.rank)
-					.sort()
-			).toEqual([1, 2, 3]);
-			expect(results.filter((r) => r.type === 'team')).toHaveLength(2);
-			const awards = await b.db
-				.select({ badgeId: award.badgeId, subjectId: award.subjectId })
-				.from(award)
-				.where(and(eq(award.seasonId, s.seasonId), eq(award.subjectType, 'user')));
-			// Champion: the first; podium: all three; each once.
-			expect(awards).toHaveLength(4);
-			expect(new Set(awards.map((x) => `${x.badgeId}:${x.subjectId}`)).size).toBe(4);
-			await releaseLease(a, 'same-holder');
-		}
-	);
+	it('a season ends once when both nodes run the scheduler at once: one result, one row, one set of awards', async () => {
+		const [a, b] = nodes[dialect];
+		await freeLease(a);
+		const s = await liveSeasonOn(a, {
+			size: 3,
+			teams: ['North', 'South'],
+			endsAt: NOW - MINUTE,
+			points: [30, 20, 10]
+		});
+		const { award, seasonResult } = a.tables;
+		const runs = await Promise.allSettled(
+			[a, b].map((node) => runScheduler(node, { clock: () => NOW, holder: 'same-holder' }))
+		);
+		expect(runs.flatMap((run) => (run.status === 'fulfilled' ? run.value : [run.reason]))).toEqual([
+			{ seasonId: s.seasonId, to: 'ended' }
+		]);
+		expect(await transitionsOf(b, s.seasonId)).toEqual(['ended']);
+		const results = await b.db
+			.select({ type: seasonResult.subjectType, rank: seasonResult.rank })
+			.from(seasonResult)
+			.where(eq(seasonResult.seasonId, s.seasonId));
+		// Three people and two teams, frozen once.
+		expect(
+			results
+				.filter((r) => r.type === 'user')
+				.map((r) => r.rank)
+				.sort()
+		).toEqual([1, 2, 3]);
+		expect(results.filter((r) => r.type === 'team')).toHaveLength(2);
+		const awards = await b.db
+			.select({ badgeId: award.badgeId, subjectId: award.subjectId })
+			.from(award)
+			.where(and(eq(award.seasonId, s.seasonId), eq(award.subjectType, 'user')));
+		// Champion: the first; podium: all three; each once.
+		expect(awards).toHaveLength(4);
+		expect(new Set(awards.map((x) => `${x.badgeId}:${x.subjectId}`)).size).toBe(4);
+		await releaseLease(a, 'same-holder');
+	});
 });

@@ -30,10 +30,10 @@ vi.mock('../../src/lib/server/webhooks/delivery', async (original) => {
 	const actual = await original<typeof delivery>();
 	return {
 		...actual,
-		enqueueWebhooks: ((...args: Parameters<typeof actual.enqueueWebhooks>) => {
-			if (args[1] === 'season.ended') duringEnd?.();
-			return actual.enqueueWebhooks(...args);
-		}) as typeof actual.enqueueWebhooks
+		enqueueWebhooksInWrite: ((...args: Parameters<typeof actual.enqueueWebhooksInWrite>) => {
+			if (args[2] === 'season.ended') duringEnd?.();
+			return actual.enqueueWebhooksInWrite(...args);
+		}) as typeof actual.enqueueWebhooksInWrite
 	};
 });
 

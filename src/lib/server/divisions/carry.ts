@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { division, divisionMember, season, seasonMember, type Season } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
+import type { Season } from '../db/schema';
 import { seasonEndMoves } from '../../contest/division';
-import { divisionBoards, listDivisions, type DivisionBoard } from './standings';
-import { writePlacement } from './commands';
-import { audit, SYSTEM } from '../audit/record';
+import { divisionBoardsOn, type DivisionBoard } from './standings';
+import { writePlacementInWrite } from './commands';
+import { auditInWrite, SYSTEM } from '../audit/record';
 
 /**
- * Promotion and relegation into the rerun: called in the scheduler's end-of-season transaction,
+ * Promotion and relegation into the rerun: called in the scheduler's end-of-season write,
  * right after the recurrence created `next` (the standings are the ones just frozen as the
  * results). The next season gets the same divisions; the top `promote` of each move up one,
  * the bottom `relegate` down one (contest/division.ts), everyone else stays, and members who
@@ -15,13 +15,25 @@ import { audit, SYSTEM } from '../audit/record';
  * divisions is left alone, so a second run (or a restart) changes nothing. Returns whether it
  * placed anyone.
  */
-export function carryDivisions(tx: Queryable, ended: Season, next: Season, now: number): boolean {
-	const boards = divisionBoards(tx, ended.id);
+export async function carryDivisionsInWrite(
+	tx: StoreDb,
+	store: Store,
+	ended: Season,
+	next: Season,
+	now: number
+): Promise<boolean> {
+	const { division } = store.tables;
+	const boards = await divisionBoardsOn(tx, store, ended.id);
 	if (!boards) return false;
-	if (listDivisions(tx, next.id).length > 0) return false;
+	const [already] = await tx
+		.select({ id: division.id })
+		.from(division)
+		.where(eq(division.seasonId, next.id))
+		.limit(1);
+	if (already) return false;
 	const ids = new Map<number, number>();
 	for (const d of boards) {
-		const created = tx
+		const [created] = await tx
 			.insert(division)
 			.values({
 				seasonId: next.id,
@@ -32,15 +44,15 @@ export function carryDivisions(tx: Queryable, ended: Season, next: Season, now: 
 				prizes: d.prizes,
 				createdAt: now
 			})
-			.returning({ id: division.id })
-			.get();
+			.returning({ id: division.id });
 		ids.set(d.id, created.id);
 	}
-	const { placed, moves } = carriedPlacement(tx, boards, next.id, ids);
-	writePlacement(tx, next.id, placed, 'carry', now);
+	const { placed, moves } = await carriedPlacement(tx, store, boards, next.id, ids);
+	await writePlacementInWrite(tx, store, next.id, placed, 'carry', now);
 	const count = (kind: 'up' | 'down') => [...moves.values()].filter((m) => m.move === kind).length;
-	audit(
+	await auditInWrite(
 		tx,
+		store,
 		SYSTEM,
 		'division.carry',
 		`season:${next.id}`,
@@ -54,20 +66,21 @@ export function carryDivisions(tx: Queryable, ended: Season, next: Season, now: 
  * Where the season-end moves put each member of `next`: division ids of `next` by the ended
  * season's division ids (`ids`); members who played in no division go to the bottom one.
  */
-function carriedPlacement(
-	tx: Queryable,
+async function carriedPlacement(
+	tx: StoreDb,
+	store: Store,
 	boards: DivisionBoard[],
 	nextId: number,
 	ids: Map<number, number>
 ) {
+	const { seasonMember } = store.tables;
 	const moves = seasonEndMoves(
 		boards.map((d) => ({ ...d, ranked: d.entries.map((e) => ({ id: e.id, points: e.counted })) }))
 	);
-	const members = tx
+	const members = await tx
 		.select({ id: seasonMember.userId })
 		.from(seasonMember)
-		.where(eq(seasonMember.seasonId, nextId))
-		.all();
+		.where(eq(seasonMember.seasonId, nextId));
 	const bottom = ids.get(boards[boards.length - 1].id)!;
 	const placed = new Map<number, number>();
 	for (const { id } of members) {
@@ -83,26 +96,37 @@ function carriedPlacement(
  * carried ones are decided again from the final standings; people a manager placed by hand
  * (or by an automatic placement) since are left where they are, and nothing changes when the
  * rerun's divisions no longer match the ended season's (a manager added or removed one).
- * Returns the rerun's id when someone moved, else null.
+ * Returns the rerun's id when someone moved, else null. Inside the archive's write.
  */
-export function recarryDivisions(tx: Queryable, ended: Season, now: number): number | null {
-	const next = tx.select().from(season).where(eq(season.previousSeasonId, ended.id)).get();
+export async function recarryDivisionsInWrite(
+	tx: StoreDb,
+	store: Store,
+	ended: Season,
+	now: number
+): Promise<number | null> {
+	const { division, divisionMember, season } = store.tables;
+	const [next] = await tx.select().from(season).where(eq(season.previousSeasonId, ended.id));
 	if (!next) return null;
-	const boards = divisionBoards(tx, ended.id);
+	const boards = await divisionBoardsOn(tx, store, ended.id);
 	if (!boards) return null;
-	const nextDivisions = listDivisions(tx, next.id);
+	const nextDivisions = await tx
+		.select({ id: division.id })
+		.from(division)
+		.where(eq(division.seasonId, next.id))
+		.orderBy(division.position);
 	if (nextDivisions.length !== boards.length) return null;
-	// The rerun's divisions were created in the same order (carryDivisions): matched by position.
+	// The rerun's divisions were created in the same order (carryDivisionsInWrite): matched by
+	// position.
 	const ids = new Map(boards.map((d, i) => [d.id, nextDivisions[i].id]));
 	const current = new Map(
-		tx
-			.select({ userId: divisionMember.userId, divisionId: divisionMember.divisionId })
-			.from(divisionMember)
-			.where(and(eq(divisionMember.seasonId, next.id), eq(divisionMember.placedBy, 'carry')))
-			.all()
-			.map((r) => [r.userId, r.divisionId])
+		(
+			await tx
+				.select({ userId: divisionMember.userId, divisionId: divisionMember.divisionId })
+				.from(divisionMember)
+				.where(and(eq(divisionMember.seasonId, next.id), eq(divisionMember.placedBy, 'carry')))
+		).map((r) => [r.userId, r.divisionId])
 	);
-	const { placed } = carriedPlacement(tx, boards, next.id, ids);
+	const { placed } = await carriedPlacement(tx, store, boards, next.id, ids);
 	const changed = new Map(
 		[...placed].filter(([userId, divisionId]) => {
 			const was = current.get(userId);
@@ -110,9 +134,10 @@ export function recarryDivisions(tx: Queryable, ended: Season, now: number): num
 		})
 	);
 	if (changed.size === 0) return null;
-	writePlacement(tx, next.id, changed, 'carry', now);
-	audit(
+	await writePlacementInWrite(tx, store, next.id, changed, 'carry', now);
+	await auditInWrite(
 		tx,
+		store,
 		SYSTEM,
 		'division.recarry',
 		`season:${next.id}`,

@@ -1,12 +1,6 @@
 import { and, desc, eq, lte, ne, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import {
-	divisionMember,
-	season,
-	type DivisionPlacedBy,
-	type Season,
-	type SeasonPrize
-} from '../db/schema';
+import { season, type DivisionPlacedBy, type Season, type SeasonPrize } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { badRequest, conflict, notFound } from '../shared/errors';
@@ -222,28 +216,6 @@ export async function lastSeasonInWrite(
 					.orderBy(desc(season.endsAt), desc(season.id))
 					.limit(1);
 	return last ?? null;
-}
-
-/**
- * Writes each person's division, replacing where they were. The synchronous twin of
- * `writePlacementInWrite`, for carrying divisions into a rerun (carry.ts), inside the season
- * scheduler's transaction.
- */
-export function writePlacement(
-	tx: Queryable,
-	seasonId: number,
-	placed: Map<number, number>,
-	placedBy: DivisionPlacedBy,
-	now: number
-): void {
-	for (const [userId, divisionId] of placed)
-		tx.insert(divisionMember)
-			.values({ seasonId, userId, divisionId, placedBy, updatedAt: now })
-			.onConflictDoUpdate({
-				target: [divisionMember.seasonId, divisionMember.userId],
-				set: { divisionId, placedBy, updatedAt: now }
-			})
-			.run();
 }
 
 /** A few hundred rows to a statement: within both dialects' limits on parameters. */

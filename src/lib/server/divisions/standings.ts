@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import type { Store } from '../db/store';
+import type { Store, StoreDb } from '../db/store';
 import {
 	division,
 	divisionMember,
@@ -8,9 +8,11 @@ import {
 	seasonMember,
 	standing,
 	user,
+	type RankBy,
 	type SeasonPrize
 } from '../db/schema';
 import { rank } from '../../contest/ranking';
+import type { TieRule } from '../../contest/types';
 import { seasonEndMoves, type Move } from '../../contest/division';
 
 // Each division's own ranking: the season's standings filtered to the division's members,
@@ -54,8 +56,7 @@ export interface DivisionRow {
 
 /**
  * A season's divisions, top first. The synchronous twin of `readDivisions`, for the boards'
- * view (`divisionBoards`) and carrying divisions into a rerun (carry.ts, in the season
- * scheduler's transaction).
+ * view (`divisionBoards`).
  */
 export function listDivisions(db: Queryable, seasonId: number): DivisionRow[] {
 	return db
@@ -135,6 +136,26 @@ export function divisionBoards(
 		)
 		.where(eq(divisionMember.seasonId, seasonId))
 		.all();
+	return rankDivisions(divisions, s, members, options.limit);
+}
+
+/** The members' standings, as both readers of the divisions' boards select them. */
+interface DivisionMemberRow {
+	id: number;
+	divisionId: number;
+	name: string;
+	confirmed: number;
+	provisional: number;
+	reachedAt: number;
+}
+
+/** Each division's ranking from its members' standings (`divisionBoards`, `divisionBoardsOn`). */
+function rankDivisions(
+	divisions: DivisionRow[],
+	s: { rankBy: RankBy; tieRule: TieRule },
+	members: DivisionMemberRow[],
+	limit: number | undefined
+): DivisionBoard[] {
 	const ranked = divisions.map((d) => ({
 		...d,
 		ranked: rank(
@@ -153,7 +174,7 @@ export function divisionBoards(
 		...d,
 		prizes: prizes ?? [],
 		players: entries.length,
-		entries: entries.slice(0, options.limit ?? entries.length).map((e) => ({
+		entries: entries.slice(0, limit ?? entries.length).map((e) => ({
 			rank: e.rank,
 			id: e.id,
 			name: e.name,
@@ -164,6 +185,66 @@ export function divisionBoards(
 			move: moves.get(e.id)?.move ?? 'stay'
 		}))
 	}));
+}
+
+/**
+ * `divisionBoards` through the store: on its database or inside a write (the season's end
+ * awards `division_place` badges and carries the divisions into a rerun from it).
+ */
+export async function divisionBoardsOn(
+	db: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<DivisionBoard[] | null> {
+	const { division, divisionMember, season, seasonMember, standing, user } = store.tables;
+	const divisions = await db
+		.select({
+			id: division.id,
+			name: division.name,
+			position: division.position,
+			promote: division.promote,
+			relegate: division.relegate,
+			prizes: division.prizes
+		})
+		.from(division)
+		.where(eq(division.seasonId, seasonId))
+		.orderBy(asc(division.position));
+	if (divisions.length === 0) return null;
+	const [s] = await db
+		.select({ rankBy: season.rankBy, tieRule: season.tieRule })
+		.from(season)
+		.where(eq(season.id, seasonId));
+	if (!s) return null;
+	const members = await db
+		.select({
+			id: divisionMember.userId,
+			divisionId: divisionMember.divisionId,
+			name: user.displayName,
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt}, 0)`.mapWith(
+				Number
+			)
+		})
+		.from(divisionMember)
+		.innerJoin(user, eq(user.id, divisionMember.userId))
+		.leftJoin(
+			seasonMember,
+			and(
+				eq(seasonMember.seasonId, divisionMember.seasonId),
+				eq(seasonMember.userId, divisionMember.userId)
+			)
+		)
+		.leftJoin(
+			standing,
+			and(
+				eq(standing.seasonId, divisionMember.seasonId),
+				eq(standing.subjectType, 'user'),
+				eq(standing.subjectId, divisionMember.userId)
+			)
+		)
+		.where(eq(divisionMember.seasonId, seasonId));
+	return rankDivisions(divisions, s, members, undefined);
 }
 
 /** The division a person plays in this season, or null. */

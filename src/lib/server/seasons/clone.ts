@@ -1,19 +1,8 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import type { Store, StoreDb } from '../db/store';
 import { TZDate } from '@date-fns/tz';
 import { remapBadgePrizes } from './prizes';
-import {
-	activityType,
-	badge,
-	product,
-	quota,
-	rule,
-	season,
-	seasonMember,
-	team,
-	type Season
-} from '../db/schema';
+import type { Season } from '../db/schema';
 import { nextSeason, type Recurrence } from '../../contest/calendar';
 
 /** "Q4 Summit Challenge" repeats as "Q1 Summit Challenge"; other names get the start month. */
@@ -38,135 +27,10 @@ interface CloneOptions {
 
 /**
  * A fresh season with the same theme, settings, catalogue, rules, badges, activity types,
- * targets (quotas), teams and members, and no scores. Rule windows move with the season. Used
- * by recurrences and by "clone". (Divisions are carried by the scheduler: divisions/carry.ts.)
- */
-export function cloneSeason(tx: Queryable, source: Season, options: CloneOptions): Season {
-	const dates =
-		options.startsAt != null && options.endsAt != null
-			? { startsAt: options.startsAt, endsAt: options.endsAt }
-			: nextSeason(source, options.recurrence ?? source.recurrence!);
-	const shift = dates.startsAt - source.startsAt;
-	const copy = tx
-		.insert(season)
-		.values({
-			name: options.name ?? nextSeasonName(source.name, dates.startsAt, source.timeZone),
-			theme: source.theme,
-			timeZone: source.timeZone,
-			startsAt: dates.startsAt,
-			endsAt: dates.endsAt,
-			status: options.status ?? 'scheduled',
-			tieRule: source.tieRule,
-			rankBy: source.rankBy,
-			requireConfirmation: source.requireConfirmation,
-			multiplierMode: source.multiplierMode,
-			autoConfirmDays: source.autoConfirmDays,
-			tiers: source.tiers,
-			holidays: source.holidays,
-			target: source.target,
-			recurrence: options.recurrence === undefined ? source.recurrence : options.recurrence,
-			graceDays: source.graceDays,
-			maxSalePoints: source.maxSalePoints,
-			prizes: source.prizes,
-			// Only a recurrence links seasons one to one; a manual clone stands alone.
-			previousSeasonId: options.startsAt == null ? source.id : null,
-			createdAt: options.now
-		})
-		.returning()
-		.get();
-	const teamIds = new Map<number, number>();
-	for (const t of tx.select().from(team).where(eq(team.seasonId, source.id)).all()) {
-		const created = tx
-			.insert(team)
-			.values({ seasonId: copy.id, name: t.name, color: t.color, emoji: t.emoji })
-			.returning()
-			.get();
-		teamIds.set(t.id, created.id);
-	}
-	const members = tx.select().from(seasonMember).where(eq(seasonMember.seasonId, source.id)).all();
-	if (members.length > 0) {
-		tx.insert(seasonMember)
-			.values(
-				members.map((m) => ({
-					seasonId: copy.id,
-					userId: m.userId,
-					teamId: teamIds.get(m.teamId)!,
-					joinedAt: options.now
-				}))
-			)
-			.run();
-	}
-	const products = tx.select().from(product).where(eq(product.seasonId, source.id)).all();
-	if (products.length > 0) {
-		tx.insert(product)
-			.values(products.map((p) => ({ ...withoutId(p), seasonId: copy.id })))
-			.run();
-	}
-	for (const r of tx.select().from(rule).where(eq(rule.seasonId, source.id)).all().map(withoutId)) {
-		tx.insert(rule)
-			.values({
-				...r,
-				seasonId: copy.id,
-				startsAt: r.startsAt == null ? null : r.startsAt + shift,
-				endsAt: r.endsAt == null ? null : r.endsAt + shift,
-				createdAt: options.now,
-				updatedAt: options.now
-			})
-			.run();
-	}
-	const badgeIds = new Map<number, number>();
-	for (const { id, ...b } of tx.select().from(badge).where(eq(badge.seasonId, source.id)).all()) {
-		badgeIds.set(
-			id,
-			tx
-				.insert(badge)
-				.values({ ...b, seasonId: copy.id, createdAt: options.now })
-				.returning({ id: badge.id })
-				.get().id
-		);
-	}
-	const types = tx.select().from(activityType).where(eq(activityType.seasonId, source.id)).all();
-	if (types.length > 0) {
-		tx.insert(activityType)
-			.values(
-				types.map((t) => ({
-					...withoutId(t),
-					seasonId: copy.id,
-					createdAt: options.now,
-					updatedAt: options.now
-				}))
-			)
-			.run();
-	}
-	// Targets carry over as a starting point (the manager sets the new quarter's): a team's
-	// target goes to the copy of its team.
-	const quotas = tx
-		.select()
-		.from(quota)
-		.where(eq(quota.seasonId, source.id))
-		.all()
-		.map((q) => ({
-			...withoutId(q),
-			seasonId: copy.id,
-			subjectId: q.subjectType === 'team' ? teamIds.get(q.subjectId) : q.subjectId,
-			updatedAt: options.now
-		}))
-		.filter((q): q is typeof q & { subjectId: number } => q.subjectId !== undefined);
-	for (let i = 0; i < quotas.length; i += 500)
-		tx.insert(quota)
-			.values(quotas.slice(i, i + 500))
-			.run();
-	if (copy.prizes?.some((p) => p.badgeId != null)) {
-		copy.prizes = remapBadgePrizes(copy.prizes, badgeIds);
-		tx.update(season).set({ prizes: copy.prizes }).where(eq(season.id, copy.id)).run();
-	}
-	return copy;
-}
-
-/**
- * `cloneSeason` inside a store's write (db/store.ts), for the console's "copy a season"
- * (commands.ts `createConsoleSeason`); `cloneSeason` stays for the scheduler's recurrences,
- * inside its synchronous transaction. The same copy, step for step: change both together.
+ * targets (quotas), teams and members, and no scores, inside a store's write (db/store.ts). Rule
+ * windows move with the season. Used by the scheduler's recurrences (scheduler.ts, in the
+ * season's end) and by the console's "copy a season" (commands.ts `createConsoleSeason`).
+ * (Divisions are carried by the scheduler: divisions/carry.ts.)
  */
 export async function cloneSeasonInWrite(
 	tx: StoreDb,
@@ -201,6 +65,7 @@ export async function cloneSeasonInWrite(
 			graceDays: source.graceDays,
 			maxSalePoints: source.maxSalePoints,
 			prizes: source.prizes,
+			// Only a recurrence links seasons one to one; a manual clone stands alone.
 			previousSeasonId: options.startsAt == null ? source.id : null,
 			createdAt: options.now
 		})

@@ -1,17 +1,7 @@
 import { and, eq, lte, or, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Queryable } from '../db';
-import {
-	quota,
-	award,
-	badge,
-	season,
-	seasonResult,
-	seasonTransition,
-	type Season,
-	type SeasonStatus
-} from '../db/schema';
+import type { Season, SeasonStatus } from '../db/schema';
 import {
 	othersCommitVersion,
 	unportedSqlite,
@@ -23,21 +13,21 @@ import {
 import { getLeaderboard } from '../boards/leaderboard';
 import { graceEndOf } from './queries';
 import { launchNeedsSql } from './launch';
-import { isStillCurrent, type FinalBoard } from './final-board';
+import { isStillCurrentInWrite, readFinalBoardOnStore, type FinalBoard } from './final-board';
 import { getReadThread } from '../reads/thread';
 import type { LeaderboardSnapshot } from '../../realtime/events';
-import { seasonBadges } from '../badges/awards';
-import { cloneSeason } from './clone';
-import { carryDivisions, recarryDivisions } from '../divisions/carry';
-import { divisionBoards } from '../divisions/standings';
+import { seasonBadgesOn } from '../badges/queries';
+import { cloneSeasonInWrite } from './clone';
+import { carryDivisionsInWrite, recarryDivisionsInWrite } from '../divisions/carry';
+import { divisionBoardsOn } from '../divisions/standings';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
-import { enqueueWebhooks } from '../webhooks/delivery';
+import { enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { emitDomainEventInWrite } from '../notify/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSchedulerTransitions } from '../shared/metrics';
-import { getOrganisation } from '../organisation/settings';
+import { readOrganisation } from '../organisation/settings';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 
@@ -192,31 +182,6 @@ async function transitionInWrite(
 	return true;
 }
 
-/** Records a transition once; false when it was done before (by this or another process). */
-function transition(
-	tx: Queryable,
-	s: Season,
-	from: SeasonStatus,
-	to: SeasonStatus,
-	now: number,
-	by = 'scheduler'
-): boolean {
-	const logged = tx
-		.insert(seasonTransition)
-		.values({ seasonId: s.id, toStatus: to, at: now, by })
-		.onConflictDoNothing()
-		.returning()
-		.get();
-	if (!logged) return false;
-	const moved = tx
-		.update(season)
-		.set({ status: to })
-		.where(and(eq(season.id, s.id), eq(season.status, from)))
-		.run();
-	if (moved.changes !== 1) throw new Error(`season ${s.id} is not ${from}`);
-	return true;
-}
-
 /** season_result's columns, in the order freezeResults gives its values. */
 const RESULT_ROWS: ManyRows = {
 	table: 'season_result',
@@ -244,21 +209,24 @@ interface FrozenResult {
 	provisionalPoints: number;
 }
 
+/** season_result's rows in 500s on PostgreSQL: it takes 65,535 parameters per statement. */
+const RESULT_CHUNK = 500;
+
 /**
  * Freezes the board (the current standings, ranks as displayed) as the season's results;
  * returns them, so that the end-of-season badges need not read them back.
  */
-function freezeResults(
-	tx: Queryable,
+async function freezeResultsInWrite(
+	tx: StoreDb,
+	store: Store,
 	seasonId: number,
 	now: number,
 	board: LeaderboardSnapshot
-): FrozenResult[] {
-	tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId)).run();
-	// Note: raw multi-row INSERTs (db/many-rows.ts), not Drizzle's builder: building a 200-row
-	// INSERT was ~25 ms of the 40-50 ms the season's end held the event loop for at 1,000 people
-	// (docs/benchmarks.md, "Season end without the builder").
+): Promise<FrozenResult[]> {
+	const { seasonResult } = store.tables;
+	await tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId));
 	const values: unknown[] = [];
+	const rows: (typeof seasonResult.$inferInsert)[] = [];
 	const results: FrozenResult[] = [];
 	for (const [subjectType, entries] of [
 		['user', board.individual],
@@ -273,20 +241,42 @@ function freezeResults(
 				points: e.points,
 				provisionalPoints: e.provisionalPoints
 			});
-			values.push(
+			rows.push({
 				seasonId,
 				subjectType,
-				e.id,
-				e.name,
-				e.teamName ?? null,
-				e.rank,
-				e.points,
-				e.provisionalPoints,
-				e.salesCount,
-				now
-			);
+				subjectId: e.id,
+				name: e.name,
+				teamName: e.teamName ?? null,
+				rank: e.rank,
+				points: e.points,
+				provisionalPoints: e.provisionalPoints,
+				salesCount: e.salesCount,
+				frozenAt: now
+			});
 		}
-	insertRows(tx, RESULT_ROWS, values);
+	const sqlite = unportedSqlite(store);
+	if (sqlite) {
+		// Note: on SQLite raw multi-row INSERTs (db/many-rows.ts) on the write's own connection,
+		// inside its transaction, not Drizzle's builder: building a 200-row INSERT was ~25 ms of
+		// the 40-50 ms the season's end held the event loop for at 1,000 people
+		// (docs/benchmarks.md, "Season end without the builder").
+		for (const r of rows)
+			values.push(
+				r.seasonId,
+				r.subjectType,
+				r.subjectId,
+				r.name,
+				r.teamName,
+				r.rank,
+				r.points,
+				r.provisionalPoints,
+				r.salesCount,
+				r.frozenAt
+			);
+		insertRows(sqlite, RESULT_ROWS, values);
+	} else
+		for (let from = 0; from < rows.length; from += RESULT_CHUNK)
+			await tx.insert(seasonResult).values(rows.slice(from, from + RESULT_CHUNK));
 	// In the order the badges read them back from the table before (its key: teams, then people,
 	// by id), so that awards, webhooks and events come in the same order as they did.
 	return results.sort(
@@ -324,29 +314,32 @@ const END_BADGES = (locale: Locale) => [
  * podium and best-team badges (created the first time a season ends) and every other active
  * badge of the season on a final place — in the season (`season_place`, any rank), as its best
  * team, or in one's own division (`division_place`, #17). Run again when the results become
- * final: whoever a late confirmation lifted gets the badge too; nobody loses one.
+ * final: whoever a late confirmation lifted gets the badge too; nobody loses one. Inside the
+ * end's or the archive's write.
  */
-function awardEndOfSeason(
-	tx: Queryable,
+async function awardEndOfSeasonInWrite(
+	tx: StoreDb,
+	store: Store,
 	s: Season,
 	now: number,
 	results: FrozenResult[]
-): BadgeEvent[] {
-	const badges = seasonBadges(tx, s.id);
-	for (const def of END_BADGES(getOrganisation(tx).defaultLocale)) {
+): Promise<BadgeEvent[]> {
+	const { award, badge, quota } = store.tables;
+	const badges = await seasonBadgesOn(tx, store, s.id);
+	const { defaultLocale } = await readOrganisation(tx, store);
+	for (const def of END_BADGES(defaultLocale)) {
 		const exists = badges.some(
-			(e) => e.seasonId === s.id && JSON.stringify(e.criterion) === JSON.stringify(def.criterion)
+			(e) => e.seasonId === s.id && sameCriterion(e.criterion, def.criterion)
 		);
-		if (!exists)
-			badges.push(
-				tx
-					.insert(badge)
-					.values({ ...def, seasonId: s.id })
-					.returning()
-					.get()
-			);
+		if (!exists) {
+			const [created] = await tx
+				.insert(badge)
+				.values({ ...def, seasonId: s.id })
+				.returning();
+			badges.push(created);
+		}
 	}
-	let divisions: ReturnType<typeof divisionBoards> | undefined;
+	let divisions: Awaited<ReturnType<typeof divisionBoardsOn>> | undefined;
 	const events: BadgeEvent[] = [];
 	for (const b of badges) {
 		const c = b.criterion;
@@ -359,7 +352,7 @@ function awardEndOfSeason(
 		else if (c.kind === 'season_best_team')
 			winners = results.filter((r) => r.subjectType === 'team' && r.rank === 1 && r.points > 0);
 		else if (c.kind === 'division_place') {
-			divisions ??= divisionBoards(tx, s.id);
+			divisions ??= await divisionBoardsOn(tx, store, s.id);
 			winners = (divisions ?? []).flatMap((d) =>
 				d.entries
 					.filter((e) => e.rank <= c.maxRank && e.counted > 0)
@@ -367,20 +360,15 @@ function awardEndOfSeason(
 			);
 		} else if (c.kind === 'quota_attained') {
 			const result = new Map(results.map((r) => [`${r.subjectType}:${r.subjectId}`, r]));
-			winners = tx
-				.select()
-				.from(quota)
-				.where(eq(quota.seasonId, s.id))
-				.all()
-				.flatMap((q) => {
-					const r = result.get(`${q.subjectType}:${q.subjectId}`);
-					if (!r) return [];
-					const counted = s.rankBy === 'total' ? r.points + r.provisionalPoints : r.points;
-					return counted > 0 && counted * 100 >= q.targetPoints * c.percent ? [r] : [];
-				});
+			winners = (await tx.select().from(quota).where(eq(quota.seasonId, s.id))).flatMap((q) => {
+				const r = result.get(`${q.subjectType}:${q.subjectId}`);
+				if (!r) return [];
+				const counted = s.rankBy === 'total' ? r.points + r.provisionalPoints : r.points;
+				return counted > 0 && counted * 100 >= q.targetPoints * c.percent ? [r] : [];
+			});
 		} else continue;
 		for (const w of winners) {
-			const row = tx
+			const [row] = await tx
 				.insert(award)
 				.values({
 					badgeId: b.id,
@@ -392,11 +380,11 @@ function awardEndOfSeason(
 					createdAt: now
 				})
 				.onConflictDoNothing()
-				.returning()
-				.get();
+				.returning({ id: award.id });
 			if (!row) continue;
-			enqueueWebhooks(
+			await enqueueWebhooksInWrite(
 				tx,
+				store,
 				'badge.awarded',
 				{
 					seasonId: s.id,
@@ -432,13 +420,22 @@ function awardEndOfSeason(
 	return events;
 }
 
+/** Two criteria alike, whatever their keys' order (PostgreSQL's jsonb does not keep it). */
+function sameCriterion(a: object, b: object): boolean {
+	const sorted = (o: object) =>
+		JSON.stringify(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : 1)));
+	return sorted(a) === sorted(b);
+}
+
 /** What a step changed: its transitions, its badges, and other boards that moved (`boards`). */
 type Step = { transitions: Transition[]; badges: BadgeEvent[]; boards?: number[] };
 
 /**
- * Where a step that freezes results takes the board from: `read`, a board read earlier on the
- * read thread, if nothing it was read from has changed since; otherwise its own read in the
- * step's transaction when `inline`, or nothing: the step does nothing and says STALE.
+ * Where a step that freezes results takes the board from: `read`, a board read before the step
+ * (by the read thread on SQLite, through the store on PostgreSQL: `readFinalBoardOnStore`), if
+ * nothing it was read from has changed since; otherwise, when `inline`, its own read in the
+ * step's write (SQLite only: the write's own connection); or nothing: the step does nothing and
+ * says STALE.
  */
 interface BoardSource {
 	read?: FinalBoard;
@@ -447,14 +444,19 @@ interface BoardSource {
 const INLINE: BoardSource = { inline: true };
 const STALE = 'stale';
 
-function boardToFreeze(
-	tx: Queryable,
+async function boardToFreeze(
+	tx: StoreDb,
+	store: Store,
 	seasonId: number,
 	source: BoardSource
-): LeaderboardSnapshot | null {
-	if (source.read?.seasonId === seasonId && isStillCurrent(tx, source.read))
+): Promise<LeaderboardSnapshot | null> {
+	if (source.read?.seasonId === seasonId && (await isStillCurrentInWrite(tx, store, source.read)))
 		return source.read.board;
-	return source.inline ? getLeaderboard(tx, seasonId) : null;
+	// Note: on SQLite's connection, synchronously, inside the write's transaction (the boards'
+	// getLeaderboard); on PostgreSQL a write cannot read the board as readLeaderboard does (its
+	// own snapshot), so the board is read before the write and the step says STALE here.
+	const sqlite = source.inline ? unportedSqlite(store) : null;
+	return sqlite ? getLeaderboard(sqlite, seasonId) : null;
 }
 
 /** The season whose transition is due first at `now`, if any. */
@@ -475,11 +477,11 @@ async function dueSeason(db: StoreDb, store: Store, now: number): Promise<Season
 }
 
 /**
- * The due transition, in one write. A start is the store's on both dialects. An end and an
- * archive (results frozen, badges, webhooks, the recurrence and its divisions) are not ported:
- * on SQLite they run synchronously on the write's own connection, inside its transaction
- * (`endOrArchive`); on PostgreSQL they throw, and the season waits (the server refuses
- * postgres:// until they are ported).
+ * The due transition, in one write on both dialects: a start (the transition and
+ * `season.started`), an end (the transition, the frozen results, the end-of-season badges, the
+ * recurrence's next season with its divisions carried, `season.ended`) or an archive (the results
+ * frozen again as final, the transition, the divisions carried again, the badges a late
+ * confirmation earned). Announced after the commit by the caller (`announce`).
  */
 function stepOnce(store: Store, now: number, source = INLINE): Promise<Step | typeof STALE | null> {
 	return write(store, async (tx) => {
@@ -505,33 +507,30 @@ function stepOnce(store: Store, now: number, source = INLINE): Promise<Step | ty
 				);
 			return { transitions: [{ seasonId: due.id, to: 'live' }], badges: [] };
 		}
-		const sqlite = unportedSqlite(store);
-		if (!sqlite)
-			throw new Error(
-				`season ${due.id}: ending and archiving a season are not ported to PostgreSQL yet`
-			);
-		return endOrArchive(sqlite, due, now, source);
+		// Checked before anything is written: a stale board leaves the step undone.
+		const board = await boardToFreeze(tx, store, due.id, source);
+		if (!board) return STALE;
+		return endOrArchiveInWrite(tx, store, due, now, board);
 	});
 }
 
-/** A live season's end or an ended one's archive, synchronous, in the caller's transaction. */
-function endOrArchive(
-	tx: Queryable,
+/** A live season's end or an ended one's archive, inside the step's write. */
+async function endOrArchiveInWrite(
+	tx: StoreDb,
+	store: Store,
 	due: Season,
 	now: number,
-	source: BoardSource
-): Step | typeof STALE {
-	// Checked before anything is written: a stale board leaves the step undone.
-	const board = boardToFreeze(tx, due.id, source);
-	if (!board) return STALE;
+	board: LeaderboardSnapshot
+): Promise<Step> {
+	const { season, seasonResult } = store.tables;
 	if (due.status === 'live') {
-		transition(tx, due, 'live', 'ended', now);
-		const results = freezeResults(tx, due.id, now, board);
-		const badges = awardEndOfSeason(tx, due, now, results);
+		await transitionInWrite(tx, store, due, 'live', 'ended', now);
+		const results = await freezeResultsInWrite(tx, store, due.id, now, board);
+		const badges = await awardEndOfSeasonInWrite(tx, store, due, now, results);
 		const next = due.recurrence
-			? cloneSeason(tx, due, { recurrence: due.recurrence, now })
+			? await cloneSeasonInWrite(tx, store, due, { recurrence: due.recurrence, now })
 			: undefined;
-		if (next) carryDivisions(tx, due, next, now);
+		if (next) await carryDivisionsInWrite(tx, store, due, next, now);
 		const top = (type: 'user' | 'team') =>
 			tx
 				.select({
@@ -549,16 +548,16 @@ function endOrArchive(
 						lte(seasonResult.rank, 3)
 					)
 				)
-				.orderBy(seasonResult.rank, seasonResult.name)
-				.all();
+				.orderBy(seasonResult.rank, seasonResult.name);
 		const ended = { id: due.id, name: due.name, endsAt: new Date(due.endsAt).toISOString() };
-		enqueueWebhooks(
+		await enqueueWebhooksInWrite(
 			tx,
+			store,
 			'season.ended',
 			{
 				season: ended,
-				podium: top('user'),
-				teams: top('team'),
+				podium: await top('user'),
+				teams: await top('team'),
 				nextSeasonId: next?.id ?? null
 			},
 			now
@@ -566,15 +565,15 @@ function endOrArchive(
 		return { transitions: [{ seasonId: due.id, to: 'ended', nextSeasonId: next?.id }], badges };
 	}
 	// Grace period over: late confirmations are in, the results become final.
-	const results = freezeResults(tx, due.id, now, board);
-	transition(tx, due, 'ended', 'archived', now);
-	tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id)).run();
+	const results = await freezeResultsInWrite(tx, store, due.id, now, board);
+	await transitionInWrite(tx, store, due, 'ended', 'archived', now);
+	await tx.update(season).set({ finalizedAt: now }).where(eq(season.id, due.id));
 	// Promotions and relegations into the rerun follow the final results too.
-	const rerun = recarryDivisions(tx, due, now);
+	const rerun = await recarryDivisionsInWrite(tx, store, due, now);
 	// Whoever a late confirmation lifted onto the podium gets the badge too; nobody loses one.
 	return {
 		transitions: [{ seasonId: due.id, to: 'archived' }],
-		badges: awardEndOfSeason(tx, due, now, results),
+		badges: await awardEndOfSeasonInWrite(tx, store, due, now, results),
 		boards: rerun === null ? [] : [rerun]
 	};
 }
@@ -584,12 +583,16 @@ function endOrArchive(
  * transaction: scheduled → live at the start (once it has people and products: until then it
  * waits, "ready to launch"), live → ended at the end (results frozen,
  * end-of-season badges, the next season of a recurrence), ended → archived after the grace
- * period (results final). Safe to call from several processes and after any downtime.
+ * period (results final). Safe to call from several processes and after any downtime. On
+ * PostgreSQL the board an end freezes is read before its write, through the store
+ * (`runSchedulerOffThread` with `boardsThroughStore`).
  */
 export async function runScheduler(
 	store: Store,
 	options: SchedulerOptions = {}
 ): Promise<Transition[]> {
+	if (store.dialect === 'postgres')
+		return runSchedulerOffThread(store, boardsThroughStore(store), options);
 	const clock = options.clock ?? systemClock;
 	const state = processScheduler();
 	const holder = options.holder ?? state.holder;
@@ -623,18 +626,24 @@ export interface BoardReader {
 	finalBoard(seasonId: number): Promise<FinalBoard | null>;
 }
 
+/** The board an end freezes, read through the store before the write (PostgreSQL). */
+function boardsThroughStore(store: Store): BoardReader {
+	return { finalBoard: (seasonId) => readFinalBoardOnStore(store, seasonId) };
+}
+
 /**
- * How many times an end reads its board again on the read thread when something it read changed
- * before the write (a sale, a team move), before it reads the board in its own transaction.
+ * How many times an end reads its board again when something it read changed before the write
+ * (a sale, a team move): on SQLite then it reads the board in its own write; on PostgreSQL the
+ * run stops there and the next one (the loop's retry, 2 s later) tries again.
  */
 const BOARD_READS = 3;
 
 /**
- * runScheduler with the board that an end freezes read by `reader` (the read thread), off the
- * event loop: the step's transaction only checks that nothing the board was read from has
- * changed since (final-board.ts) and writes. Something changed: the board is read again, at
- * most BOARD_READS times, then in the transaction as runScheduler does. The step stays one
- * transaction: a season is ended with its results or not, and a crash before the write leaves
+ * runScheduler with the board that an end freezes read by `reader` before the step's write
+ * (the read thread on SQLite, off the event loop; the store on PostgreSQL): the write only checks
+ * that nothing the board was read from has changed since (final-board.ts) and writes. Something
+ * changed: the board is read again, at most BOARD_READS times, then (SQLite) in the write as
+ * runScheduler does. The step stays one write: a season is ended with its results or not, and a crash before the write leaves
  * it live, to be ended by the next run.
  */
 export async function runSchedulerOffThread(
@@ -660,7 +669,7 @@ export async function runSchedulerOffThread(
 			if (released()) return done;
 			step = await stepOnce(store, clock(), {
 				read: read ?? undefined,
-				inline: read === null || reads + 1 >= BOARD_READS
+				inline: store.dialect === 'sqlite' && (read === null || reads + 1 >= BOARD_READS)
 			});
 		}
 		if (!step || step === STALE) break;
@@ -748,7 +757,8 @@ export function startScheduler(
 			arm(interval);
 		});
 	};
-	// The read thread reads SQLite's file; on PostgreSQL an end reads its board in its write.
+	// The read thread reads SQLite's file; on PostgreSQL runScheduler reads an end's board
+	// through the store before its write.
 	const reader = store.dialect === 'sqlite' ? (options.reader ?? getReadThread) : () => undefined;
 	// A run that waits (for the read thread, for the database) is still running when a timer or
 	// the watch asks for another: that one runs once after it, so that two runs never interleave.
