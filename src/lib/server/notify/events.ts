@@ -44,7 +44,7 @@ export function onDomainEvent(handler: DomainHandler): () => void {
 	return () => handlers.delete(handler);
 }
 
-/** Called by the emitters (webhooks/delivery.ts enqueueWebhooks, the scheduler) in their transaction. */
+/** Called by the emitters (webhooks/delivery.ts enqueueWebhooks: the sales, the badges) in their transaction. */
 export function emitDomainEvent<E extends DomainEvent>(
 	tx: Queryable,
 	event: E,

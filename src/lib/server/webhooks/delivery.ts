@@ -83,9 +83,9 @@ export function enqueueWebhooks<E extends WebhookEvent>(
 }
 
 /**
- * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts).
+ * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts), a season's end (seasons/scheduler.ts).
  * The domain event goes to the handlers registered for writes (notify/events.ts).
- * `enqueueWebhooks` stays for the synchronous transactions of sales, badges and seasons.
+ * `enqueueWebhooks` stays for the synchronous transactions of the sales and the badges.
  */
 export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
 	tx: StoreDb,
@@ -129,7 +129,7 @@ export function queueDelivery(
 /**
  * `queueDelivery` inside a store's write (db/store.ts), for the admin console's test event and
  * `enqueueWebhooksInWrite`.
- * `queueDelivery` stays for the synchronous transactions of sales, reviews, badges and seasons.
+ * `queueDelivery` stays for the synchronous transactions of the sales and the badges.
  */
 export async function queueDeliveryInWrite(
 	tx: StoreDb,
