@@ -44,7 +44,10 @@ export function onDomainEvent(handler: DomainHandler): () => void {
 	return () => handlers.delete(handler);
 }
 
-/** Called by the emitters (webhooks/delivery.ts enqueueWebhooks: the sales, the badges) in their transaction. */
+/**
+ * Called by the emitters (webhooks/delivery.ts enqueueWebhooks: the sales, the badges) in their
+ * transaction.
+ */
 export function emitDomainEvent<E extends DomainEvent>(
 	tx: Queryable,
 	event: E,

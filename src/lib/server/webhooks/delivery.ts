@@ -83,7 +83,8 @@ export function enqueueWebhooks<E extends WebhookEvent>(
 }
 
 /**
- * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts), a season's end (seasons/scheduler.ts).
+ * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts),
+ * a season's end (seasons/scheduler.ts).
  * The domain event goes to the handlers registered for writes (notify/events.ts).
  * `enqueueWebhooks` stays for the synchronous transactions of the sales and the badges.
  */
