@@ -1,8 +1,8 @@
 // Administration without the web UI: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util';
-import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
+import { DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
 import { backupDatabase } from '../src/lib/server/db/backup';
-import { getStore } from '../src/lib/server/db/store';
+import { appOnPostgres, closeAppStore, getStore, openAppStore } from '../src/lib/server/db/store';
 import { createUser, readUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
@@ -104,10 +104,13 @@ async function main(argv: string[]): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
+	// On PostgreSQL the commands on the store need its pool, opened (and migrated) first; backup
+	// and migrate-to read SQLite files of their own.
+	if (appOnPostgres() && command !== 'backup' && command !== 'migrate-to') await openAppStore();
 	if (await webhookCommand(command, values)) return;
 	switch (command) {
 		case 'migrate': {
-			getDb();
+			if (!appOnPostgres()) getDb();
 			console.log('Database is up to date.');
 			return;
 		}
@@ -261,9 +264,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2))
-	.then(() => closeDb())
-	.catch((error) => {
-		closeDb();
+	.then(() => closeAppStore())
+	.catch(async (error) => {
+		await closeAppStore().catch(() => {});
 		if (error instanceof CopyError) {
 			console.error(`Error: ${error.message}\nNothing was copied: the target has no rows.`);
 		} else if (
