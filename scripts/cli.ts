@@ -77,6 +77,9 @@ function expiry(value: string): number {
 	return at;
 }
 
+/** The command being run, for naming it when it cannot run on PostgreSQL yet. */
+let running = '';
+
 async function main(argv: string[]): Promise<void> {
 	const { positionals, values } = parseArgs({
 		args: argv,
@@ -100,6 +103,7 @@ async function main(argv: string[]): Promise<void> {
 		}
 	});
 	const command = positionals.join(' ');
+	running = command;
 	if (values.help || command === '' || command === 'help') {
 		console.log(USAGE);
 		return;
@@ -267,7 +271,10 @@ main(process.argv.slice(2))
 	.then(() => closeAppStore())
 	.catch(async (error) => {
 		await closeAppStore().catch(() => {});
-		if (error instanceof CopyError) {
+		if (error instanceof AppError && error.code === 'not_on_postgres') {
+			// Not a usage mistake: the command still needs the SQLite database.
+			console.error(`Error: ${running}: ${error.message}`);
+		} else if (error instanceof CopyError) {
 			console.error(`Error: ${error.message}\nNothing was copied: the target has no rows.`);
 		} else if (
 			error instanceof UsageError ||

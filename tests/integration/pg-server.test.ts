@@ -163,6 +163,13 @@ describe('the server on PostgreSQL', () => {
 		const [row] = await store.db.select().from(user).where(eq(user.email, 'cli@pg.test'));
 		expect(row).toMatchObject({ displayName: 'Cli Person', role: 'manager' });
 
+		// A command still on SQLite's connection says so, and writes nothing.
+		const demo = await runCli(['seed-demo'], pg.url);
+		expect(demo.code).toBe(1);
+		expect(demo.stderr).toContain('seed-demo: This operation does not run on PostgreSQL yet');
+		const { season } = store.tables;
+		expect(await store.db.select().from(season).where(eq(season.key, 'demo'))).toEqual([]);
+
 		const backup = await runCli(['backup', '--to', '/tmp/honorboard-pg-backup.db'], pg.url);
 		expect(backup.code).toBe(1);
 		expect(backup.stderr).toContain('pg_dump');
