@@ -15,7 +15,8 @@ import {
 } from './src/lib/server/realtime/fanout';
 import { setPublisher } from './src/lib/server/realtime/publish';
 import { onSessionsEnded } from './src/lib/server/auth/session-events';
-import { closeDb, DEFAULT_DATABASE_URL, getDb } from './src/lib/server/db';
+import { DEFAULT_DATABASE_URL, getDb } from './src/lib/server/db';
+import { appOnPostgres, closeAppStore, openAppStore } from './src/lib/server/db/store';
 import { startCheckpointer, type Checkpointer } from './src/lib/server/db/checkpointer';
 import { startReadThread, stopReadThread } from './src/lib/server/reads/thread';
 import { useParseThread } from './src/lib/server/imports/parse-thread';
@@ -50,7 +51,13 @@ process.env.DB_BUSY_TIMEOUT_MS ??= '100';
 
 // The access log writes a line per request: in batches here (shared/log.ts).
 batchLogLines();
-getDb(); // open and migrate before the first request
+// Open and migrate before the first request: SQLite's file, or the PostgreSQL pool that
+// DATABASE_URL names (docs/postgres.md, "Running on PostgreSQL").
+const store = await openAppStore();
+// On PostgreSQL what still needs SQLite's connection is not started: each says so once.
+const onPostgres = appOnPostgres();
+const notStarted = (what: string) =>
+	log.warn(`PostgreSQL: ${what} not available on PostgreSQL yet, not started`);
 collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
@@ -86,14 +93,16 @@ const DASHBOARD_WARM_DELAY_MS = 0;
 let sockets = 0;
 // With both, the fan-out process holds the sockets and its own Redis link (the adapter): this
 // one keeps only its client, so that /readyz can tell whether Redis answers.
-const fanout = fanoutProcessWanted()
-	? new FanoutProcess({
-			entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
-			onSockets: (count) => (sockets = count),
-			// The child timed the push; observed here, where /metrics is served.
-			onPushed: (seconds) => observePush(performance.now() - seconds * 1000)
-		})
-	: null;
+if (onPostgres && fanoutProcessWanted()) notStarted('the fan-out process (HONORBOARD_FANOUT)');
+const fanout =
+	!onPostgres && fanoutProcessWanted()
+		? new FanoutProcess({
+				entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
+				onSockets: (count) => (sockets = count),
+				// The child timed the push; observed here, where /metrics is served.
+				onPushed: (seconds) => observePush(performance.now() - seconds * 1000)
+			})
+		: null;
 
 // Handlers that answer before SvelteKit (no session, no page rendering), in order. Each returns
 // true when it answered. Add a lean endpoint here with one line.
@@ -211,7 +220,9 @@ if (fanout) {
 	});
 }
 
-const io = fanout ? null : attachRealtime(server, { redis });
+// The live boards' sockets and their publisher read the boards on SQLite's connection.
+if (onPostgres) notStarted('live updates (Socket.IO and the realtime publisher)');
+const io = fanout || onPostgres ? null : attachRealtime(server, { redis });
 // The fan-out process's link is its own; this one's is for /readyz alone.
 const readinessOnlyRedis = fanout ? redis : undefined;
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
@@ -222,6 +233,13 @@ server.listen(port, host, () => {
 	log.info(`Honorboard is running at ${process.env.ORIGIN}`);
 	// Background work starts once the server answers, never before.
 	if (stopping) return;
+	if (onPostgres) {
+		// The read and checkpoint threads are SQLite's (a second connection to the file, the
+		// WAL's checkpoints); on PostgreSQL the pool is the read path and the server checkpoints.
+		notStarted('the read thread (the dashboard and format views off the event loop)');
+		stopJobs = startJobs(store, { onUnavailable: notStarted });
+		return;
+	}
 	// Heavy reads (contest format views, sprint decisions, the dashboard's figures) run in a
 	// thread of their own on a second connection, off the event loop (reads/thread.ts). Started
 	// once listening: loading it beside the server's own modules delayed the first answer by
@@ -240,7 +258,7 @@ server.listen(port, host, () => {
 		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
 		getDb().$client
 	);
-	stopJobs = startJobs(getDb());
+	stopJobs = startJobs(store);
 	// The thread computes the default dashboard once. On the event loop this is two small reads
 	// and a message: the timer only lets requests already waiting at listen go first.
 	const warm = setTimeout(() => {
@@ -254,7 +272,7 @@ server.listen(port, host, () => {
 /** The checkpoint thread's last checkpoint, then the server's connection (the last one). */
 async function closeDatabase() {
 	await checkpointer?.close();
-	closeDb();
+	await closeAppStore();
 }
 
 function shutdown(signal: string) {
@@ -285,8 +303,16 @@ function shutdown(signal: string) {
 	// without the word to disconnect: their sessions are kept there, and the clients reconnect
 	// (to this node started again, or another) and recover them. Through the adapter,
 	// disconnectSockets would also reach the sockets of every other node.
-	if (!redis) io!.disconnectSockets(true);
-	io!.close(() => void closeDatabase().then(() => process.exit(0)));
+	if (!io) {
+		// On PostgreSQL there are no sockets: the requests, then the pool.
+		void new Promise<void>((done) => server.close(() => done()))
+			.then(() => redis?.close())
+			.then(closeDatabase)
+			.then(() => process.exit(0));
+		return;
+	}
+	if (!redis) io.disconnectSockets(true);
+	io.close(() => void closeDatabase().then(() => process.exit(0)));
 	// …and a client that does not finish the close handshake (a stalled script, a client that
 	// never reads) is cut off after a moment instead of holding the exit.
 	setTimeout(() => {

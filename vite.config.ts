@@ -10,6 +10,9 @@ function realtime(): Plugin {
 		name: 'honorboard-realtime',
 		configureServer(server) {
 			if (!server.httpServer) return;
+			// On PostgreSQL the live boards are not available yet (docs/postgres.md, "Running on
+			// PostgreSQL"): their publisher reads the boards on SQLite's connection.
+			if (/^postgres(ql)?:/i.test(process.env.DATABASE_URL ?? '')) return;
 			const httpServer = server.httpServer as import('node:http').Server;
 			httpServer.once('listening', async () => {
 				const mod = await server.ssrLoadModule('/src/lib/server/realtime/attach.ts');

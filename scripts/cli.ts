@@ -1,8 +1,8 @@
 // Administration without the web UI: `npm run cli -- <command>`.
 import { parseArgs } from 'node:util';
-import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
+import { DEFAULT_DATABASE_URL, getDb } from '../src/lib/server/db';
 import { backupDatabase } from '../src/lib/server/db/backup';
-import { getStore } from '../src/lib/server/db/store';
+import { appOnPostgres, closeAppStore, getStore, openAppStore } from '../src/lib/server/db/store';
 import { createUser, readUserByEmail } from '../src/lib/server/people/users';
 import { createApiToken, listApiTokens, revokeApiToken } from '../src/lib/server/auth/api-token';
 import { TOKEN_ROLES, type TokenRole } from '../src/lib/server/auth/token-roles';
@@ -77,6 +77,9 @@ function expiry(value: string): number {
 	return at;
 }
 
+/** The command being run, for naming it when it cannot run on PostgreSQL yet. */
+let running = '';
+
 async function main(argv: string[]): Promise<void> {
 	const { positionals, values } = parseArgs({
 		args: argv,
@@ -100,14 +103,18 @@ async function main(argv: string[]): Promise<void> {
 		}
 	});
 	const command = positionals.join(' ');
+	running = command;
 	if (values.help || command === '' || command === 'help') {
 		console.log(USAGE);
 		return;
 	}
+	// On PostgreSQL the commands on the store need its pool, opened (and migrated) first; backup
+	// and migrate-to read SQLite files of their own.
+	if (appOnPostgres() && command !== 'backup' && command !== 'migrate-to') await openAppStore();
 	if (await webhookCommand(command, values)) return;
 	switch (command) {
 		case 'migrate': {
-			getDb();
+			if (!appOnPostgres()) getDb();
 			console.log('Database is up to date.');
 			return;
 		}
@@ -261,10 +268,13 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2))
-	.then(() => closeDb())
-	.catch((error) => {
-		closeDb();
-		if (error instanceof CopyError) {
+	.then(() => closeAppStore())
+	.catch(async (error) => {
+		await closeAppStore().catch(() => {});
+		if (error instanceof AppError && error.code === 'not_on_postgres') {
+			// Not a usage mistake: the command still needs the SQLite database.
+			console.error(`Error: ${running}: ${error.message}`);
+		} else if (error instanceof CopyError) {
 			console.error(`Error: ${error.message}\nNothing was copied: the target has no rows.`);
 		} else if (
 			error instanceof UsageError ||

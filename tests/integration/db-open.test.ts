@@ -1,7 +1,7 @@
 // Opening the database: a file that has every migration is not migrated again on each start
 // (cold start), and one that lacks the newest migration still is.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +16,8 @@ vi.mock('drizzle-orm/better-sqlite3/migrator', async (original) => {
 		}
 	};
 });
-const { openDatabase } = await import('../../src/lib/server/db');
+const { closeDb, getDb, openDatabase } = await import('../../src/lib/server/db');
+const { AppError } = await import('../../src/lib/server/shared/errors');
 
 let dir: string | undefined;
 afterEach(() => {
@@ -72,8 +73,34 @@ describe('openDatabase', () => {
 		db.$client.close();
 	});
 
-	it('refuses a PostgreSQL URL instead of making a file of it (#20: not supported yet)', () => {
+	it('refuses a PostgreSQL URL instead of making a file of it (the store opens those)', () => {
 		for (const url of ['postgres://app@db/honorboard', 'postgresql://app@db/honorboard'])
-			expect(() => openDatabase(url)).toThrow(/cannot run on yet/);
+			expect(() => openDatabase(url)).toThrow(/openStore/);
+	});
+
+	// #20: on PostgreSQL the code not ported yet must answer 503, never write a SQLite file.
+	it('getDb refuses with not_on_postgres (503) when DATABASE_URL names PostgreSQL', () => {
+		dir = mkdtempSync(join(tmpdir(), 'honorboard-open-'));
+		const before = process.env.DATABASE_URL;
+		const cwd = process.cwd();
+		process.env.DATABASE_URL = 'postgres://app@127.0.0.1:1/honorboard';
+		process.chdir(dir);
+		closeDb();
+		try {
+			let thrown: unknown;
+			try {
+				getDb();
+			} catch (error) {
+				thrown = error;
+			}
+			expect(thrown).toBeInstanceOf(AppError);
+			expect(thrown).toMatchObject({ status: 503, code: 'not_on_postgres' });
+			expect((thrown as Error).message).toMatch(/does not run on PostgreSQL yet/);
+			expect(readdirSync(dir)).toEqual([]);
+		} finally {
+			process.chdir(cwd);
+			if (before === undefined) delete process.env.DATABASE_URL;
+			else process.env.DATABASE_URL = before;
+		}
 	});
 });

@@ -8,6 +8,7 @@ import type { Db } from '../../src/lib/server/db';
 import { award, badge, season } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { startJobs } from '../../src/lib/server/shared/jobs';
+import { sqliteStore } from '../../src/lib/server/db/store';
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;
@@ -49,7 +50,7 @@ describe('startJobs', () => {
 				active: true
 			})
 			.run();
-		const stop = startJobs(db, { clock: () => now, firstRunDelayMs: 0 });
+		const stop = startJobs(sqliteStore(db), { clock: () => now, firstRunDelayMs: 0 });
 		try {
 			// Nothing ran synchronously: the season is still waiting, no badge was given.
 			expect(db.select().from(season).get()?.status).toBe('scheduled');

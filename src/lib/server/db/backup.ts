@@ -6,6 +6,7 @@ import { chmodSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../shared/errors';
+import { isPostgresUrl } from './index';
 
 export interface BackupResult {
 	path: string;
@@ -24,6 +25,14 @@ export async function backupDatabase(
 	to: string,
 	options: { force?: boolean } = {}
 ): Promise<BackupResult> {
+	// A copy of the SQLite file: PostgreSQL's own tools back a PostgreSQL database up.
+	if (isPostgresUrl(from))
+		throw new AppError(
+			400,
+			'not_on_postgres',
+			'backup copies a SQLite file; DATABASE_URL names PostgreSQL: back it up with pg_dump ' +
+				'(e.g. pg_dump --format=custom --file=honorboard.dump "$DATABASE_URL")'
+		);
 	const source = resolve(from.replace(/^file:/, ''));
 	const target = resolve(to);
 	if (!existsSync(source))

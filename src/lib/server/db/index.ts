@@ -20,6 +20,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } f
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
+import { AppError } from '../shared/errors';
+import { requestContext } from '../shared/log';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -111,13 +113,39 @@ export function databaseFile(url: string): string | null {
 	return path === '' || path === ':memory:' ? null : path;
 }
 
+/** Whether a DATABASE_URL names PostgreSQL (`postgres://…`, `postgresql://…`) rather than a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+	return /^postgres(ql)?:/i.test(url);
+}
+
+/** The app's DATABASE_URL (a SQLite file by default). */
+export function databaseUrl(): string {
+	return process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
+
+/**
+ * What a capability that still needs SQLite's connection answers when the app runs on
+ * PostgreSQL (docs/postgres.md, "Running on PostgreSQL"): 503, never a SQLite file opened
+ * beside the pool. `capability` defaults to the route the request is answered by.
+ */
+export function notOnPostgres(capability?: string): AppError {
+	const route = requestContext()?.route?.replace(/\/\([^)]*\)/g, '') || undefined;
+	const what = capability ?? (route ? `${route}` : 'This operation');
+	return new AppError(
+		503,
+		'not_on_postgres',
+		`${what} does not run on PostgreSQL yet: it still needs the SQLite database ` +
+			'(docs/postgres.md, "Running on PostgreSQL")',
+		{ details: { capability: what } }
+	);
+}
+
 /** Opens a SQLite file with the pragmas the app relies on and brings its schema up to date. */
 export function openDatabase(url: string, options: { busyTimeoutMs?: number } = {}): Db {
-	// Not a file to create: the PostgreSQL schema exists, the services do not run on it yet.
-	if (/^postgres(ql)?:/i.test(url))
+	// Not a file to create: a PostgreSQL URL is the store's (db/store.ts openStore).
+	if (isPostgresUrl(url))
 		throw new Error(
-			'DATABASE_URL names PostgreSQL, which this version cannot run on yet (docs/postgres.md): ' +
-				'give the path of a SQLite file'
+			'DATABASE_URL names PostgreSQL: open it with openStore (db/store.ts), not as a SQLite file'
 		);
 	const path = url.replace(/^file:/, '');
 	const onDisk = databaseFile(url) !== null;
@@ -154,12 +182,20 @@ export function openDatabase(url: string, options: { busyTimeoutMs?: number } = 
 const KEY = Symbol.for('honorboard.db');
 type Holder = { [KEY]?: Db };
 
+/**
+ * The app's SQLite connection, opened (and migrated) on first use. On PostgreSQL
+ * (DATABASE_URL=postgres://…) the code not ported to the store yet lands here: it is refused
+ * with `notOnPostgres` (503) instead of writing to a second, SQLite database beside the pool.
+ */
 export function getDb(): Db {
 	const holder = globalThis as Holder;
-	holder[KEY] ??= openDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, {
+	const open = holder[KEY];
+	if (open) return open;
+	const url = databaseUrl();
+	if (isPostgresUrl(url)) throw notOnPostgres();
+	return (holder[KEY] = openDatabase(url, {
 		busyTimeoutMs: Number(process.env.DB_BUSY_TIMEOUT_MS) || SCRIPT_BUSY_TIMEOUT_MS
-	});
-	return holder[KEY];
+	}));
 }
 
 export function closeDb(): void {

@@ -11,7 +11,16 @@ import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
-import { getDb, migrationsFolder, openDatabase, schema, type Db } from './index';
+import {
+	closeDb,
+	databaseUrl,
+	getDb,
+	isPostgresUrl,
+	migrationsFolder,
+	openDatabase,
+	schema,
+	type Db
+} from './index';
 import { dataVersion } from './data-version';
 import type * as pgSchema from './schema.pg';
 import { log } from '../shared/log';
@@ -199,7 +208,7 @@ const MIGRATION_LOCK = 0x486f6e6f72; // "Honor"
  * applied (under an advisory lock, so that nodes starting together migrate once).
  */
 export async function openStore(url: string): Promise<Store> {
-	if (!/^postgres(ql)?:/i.test(url)) return sqliteStore(openDatabase(url));
+	if (!isPostgresUrl(url)) return sqliteStore(openDatabase(url));
 	// Loaded only here: a SQLite server never loads the driver or the PostgreSQL schema.
 	const { default: pg } = await import('pg');
 	const { drizzle } = await import('drizzle-orm/node-postgres');
@@ -255,26 +264,94 @@ export async function closeStore(store: Store): Promise<void> {
 	else store.sqlite.$client.close();
 }
 
-// The app's store on the app's connection (getDb): one writer, shared with the code not ported
-// yet. Kept on globalThis like the connection (the app is bundled more than once).
+// The app's store: on SQLite the app's connection (getDb), one writer shared with the code not
+// ported yet; on PostgreSQL (DATABASE_URL=postgres://…) the pool, opened once at start-up by
+// openAppStore. Kept on globalThis like the connection (the app is bundled more than once).
 const KEY = Symbol.for('honorboard.store');
-type Holder = { [KEY]?: { db: Db; store: Store } };
+const OPENING = Symbol.for('honorboard.store.opening');
+type Holder = {
+	/** `db` null: the PostgreSQL pool's store. */
+	[KEY]?: { db: Db | null; store: Store };
+	[OPENING]?: Promise<Store>;
+};
 
-/** The app's store. SQLite only until every capability is ported (DATABASE_URL is refused). */
+/**
+ * The app's store: the one DATABASE_URL names. On PostgreSQL it is the pool openAppStore opened
+ * at start-up (hooks.server.ts `init`, server.ts, the CLI); asked for before that, an error.
+ */
 export function getStore(): Store {
 	const holder = globalThis as Holder;
+	const held = holder[KEY];
+	if (held && held.db === null) return held.store;
+	if (!held && isPostgresUrl(databaseUrl()))
+		throw new Error('The PostgreSQL store is not open yet: openAppStore() opens it at start-up');
 	const db = getDb();
-	if (holder[KEY]?.db !== db) holder[KEY] = { db, store: sqliteStore(db) };
-	return holder[KEY].store;
+	if (held?.db !== db) holder[KEY] = { db, store: sqliteStore(db) };
+	return holder[KEY]!.store;
+}
+
+/**
+ * Opens the app's store once, before the first request: on `postgres://…` the pool, migrated
+ * (openStore); on SQLite the app's connection (getDb), migrated as before.
+ */
+export function openAppStore(): Promise<Store> {
+	const holder = globalThis as Holder;
+	if (!holder[OPENING]) {
+		const opening = (async () => {
+			const url = databaseUrl();
+			if (!isPostgresUrl(url)) return getStore();
+			const store = await openStore(url);
+			holder[KEY] = { db: null, store };
+			return store;
+		})();
+		holder[OPENING] = opening;
+		// A failed open (the server unreachable) is not kept: the next call tries again.
+		opening.catch(() => {
+			if (holder[OPENING] === opening) delete holder[OPENING];
+		});
+	}
+	return holder[OPENING];
+}
+
+/** Closes the app's store: the pool on PostgreSQL, the connection on SQLite (closeDb). */
+export async function closeAppStore(): Promise<void> {
+	const holder = globalThis as Holder;
+	const held = holder[KEY];
+	delete holder[KEY];
+	delete holder[OPENING];
+	if (held?.db === null) await closeStore(held.store);
+	else closeDb();
+}
+
+/** Whether the app's store is PostgreSQL's (DATABASE_URL), without opening anything. */
+export function appOnPostgres(): boolean {
+	return isPostgresUrl(databaseUrl());
 }
 
 /**
  * The synchronous connection under a SQLite store, for the code a ported command still hands
  * on to that is not ported (the season scheduler, seasons/scheduler.ts); null on PostgreSQL,
- * where that code cannot run yet (the server refuses postgres:// until it is ported).
+ * where that code cannot run yet (docs/postgres.md, "Running on PostgreSQL").
  */
 export function unportedSqlite(store: Store): Db | null {
 	return store.dialect === 'sqlite' ? store.sqlite : null;
+}
+
+/**
+ * When the newest migration applied to the store's database was made (what Drizzle's migrator
+ * records: SQLite's `__drizzle_migrations`, PostgreSQL's `drizzle.__drizzle_migrations`), null
+ * when none is; throws when the database does not answer. For the readiness check (shared/ops.ts).
+ */
+export async function newestAppliedMigration(store: Store): Promise<number | null> {
+	if (store.dialect === 'sqlite')
+		return store.sqlite.$client
+			.prepare('select max(created_at) from "__drizzle_migrations"')
+			.pluck()
+			.get() as number | null;
+	const { rows } = await store.pool.query<{ applied: string | number | null }>(
+		'select max(created_at) as applied from drizzle.__drizzle_migrations'
+	);
+	return rows[0]?.applied == null ? null : Number(rows[0].applied);
 }
 
 /**

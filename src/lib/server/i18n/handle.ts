@@ -7,9 +7,8 @@ import { defineCustomServerStrategy } from '$lib/paraglide/runtime';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { chooseLocale, type Locale } from '$lib/i18n/locales';
 import { setCurrency } from '$lib/format/money';
-import { getDb } from '../db';
 import { getStore } from '../db/store';
-import { getOrganisation } from '../organisation/settings';
+import { readOrganisation } from '../organisation/settings';
 import { checkDisplayToken } from '../displays/tokens';
 
 const chosen = new WeakMap<Request, Locale>();
@@ -41,7 +40,8 @@ export async function requestLocale(
 }
 
 export const handleLocale: Handle = async ({ event, resolve }) => {
-	const settings = getOrganisation(getDb());
+	const store = getStore();
+	const settings = await readOrganisation(store.db, store);
 	setCurrency(settings.currency);
 	const locale = await requestLocale(event, settings.defaultLocale);
 	event.locals.locale = locale;

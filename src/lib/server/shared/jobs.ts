@@ -1,5 +1,4 @@
-import type { Db } from '../db';
-import { sqliteStore } from '../db/store';
+import { unportedSqlite, type Store } from '../db/store';
 import { autoConfirm } from '../scoring/review';
 import { lapseReferrals } from '../referrals/decide';
 import { runPeriodicAwards } from '../badges/awards';
@@ -33,7 +32,7 @@ const FIRST_RUN_DELAY = 2_000;
  * in slices that yield (badges/awards.ts runPeriodicAwards), so it never holds requests up.
  */
 export function startJobs(
-	db: Db,
+	store: Store,
 	options: {
 		intervalMs?: number;
 		webhookIntervalMs?: number;
@@ -43,12 +42,18 @@ export function startJobs(
 		digestIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
+		/** Told, once each, what is not started because it still needs SQLite's connection. */
+		onUnavailable?: (what: string) => void;
 	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
-	// The store (db/store.ts) of the jobs ported to it: import jobs, webhooks, mail, chat, the rank
-	// watch and its mails, the sprints and knockouts.
-	const store = sqliteStore(db);
+	// The jobs ported to the store (db/store.ts) run on either dialect; the periodic badges and
+	// web push still need SQLite's connection: on PostgreSQL they are not started.
+	const db = unportedSqlite(store);
+	if (!db) {
+		options.onUnavailable?.('the periodic badges (weekly and period-end awards)');
+		options.onUnavailable?.('web push sending');
+	}
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
 	let bracketsRunning = false;
@@ -127,7 +132,7 @@ export function startJobs(
 			log.error({ err: error }, 'periodic jobs failed');
 		}
 		// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
-		if (!badgesRunning && clock() - lastWeekly >= WEEKLY_EVERY) {
+		if (db && !badgesRunning && clock() - lastWeekly >= WEEKLY_EVERY) {
 			lastWeekly = clock();
 			badgesRunning = true;
 			runPeriodicAwards(db, { clock })
@@ -206,7 +211,7 @@ export function startJobs(
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
 	// Web push: badges and overtakes queued for people's phones, sent within seconds.
-	const stopPush = startPush(db, { clock, intervalMs: options.webhookIntervalMs });
+	const stopPush = db ? startPush(db, { clock, intervalMs: options.webhookIntervalMs }) : () => {};
 	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
 	const stopChat = startChat(store, { clock, intervalMs: options.chatIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.

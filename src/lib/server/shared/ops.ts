@@ -10,8 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getDb, migrationsFolder } from '../db';
-import { getStore } from '../db/store';
+import { migrationsFolder } from '../db';
+import { getStore, newestAppliedMigration } from '../db/store';
 import { validateApiToken } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from './errors';
@@ -35,16 +35,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers = 
 	res.end(text);
 }
 
-let lastMigration: number | undefined;
-/** When the newest migration in drizzle/ was made (what the migrator records once applied). */
-function newestMigration(): number {
-	if (lastMigration === undefined) {
+const lastMigration = new Map<'drizzle' | 'drizzle-pg', number>();
+/**
+ * When the newest migration of a folder was made (what the migrator records once applied):
+ * drizzle/ for SQLite, drizzle-pg/ for PostgreSQL.
+ */
+function newestMigration(folder: 'drizzle' | 'drizzle-pg'): number {
+	let newest = lastMigration.get(folder);
+	if (newest === undefined) {
 		const journal = JSON.parse(
-			readFileSync(join(migrationsFolder(), 'meta/_journal.json'), 'utf8')
+			readFileSync(join(migrationsFolder(folder), 'meta/_journal.json'), 'utf8')
 		) as { entries: { when: number }[] };
-		lastMigration = Math.max(0, ...journal.entries.map((e) => e.when));
+		newest = Math.max(0, ...journal.entries.map((e) => e.when));
+		lastMigration.set(folder, newest);
 	}
-	return lastMigration;
+	return newest;
 }
 
 export interface Readiness {
@@ -71,19 +76,19 @@ export interface ReadinessProbes {
 	fanoutUp?: () => boolean;
 }
 
-/** What /readyz reports. */
-export function readiness(shuttingDown: boolean, probes: ReadinessProbes = {}): Readiness {
+/** What /readyz reports; the database asked is the app's store (SQLite's file or the pool). */
+export async function readiness(
+	shuttingDown: boolean,
+	probes: ReadinessProbes = {}
+): Promise<Readiness> {
 	let database: Readiness['checks']['database'] = 'unreachable';
 	let migrations: Readiness['checks']['migrations'] = 'unknown';
 	try {
-		const client = getDb().$client;
-		client.prepare('select 1').get();
+		const store = getStore();
+		const applied = await newestAppliedMigration(store);
 		database = 'ok';
-		const applied = client
-			.prepare('select max(created_at) from __drizzle_migrations')
-			.pluck()
-			.get() as number | null;
-		migrations = (applied ?? 0) >= newestMigration() ? 'ok' : 'pending';
+		const folder = store.dialect === 'postgres' ? 'drizzle-pg' : 'drizzle';
+		migrations = (applied ?? 0) >= newestMigration(folder) ? 'ok' : 'pending';
 	} catch (error) {
 		log.warn({ err: error }, 'readiness check failed');
 	}
@@ -184,11 +189,12 @@ export function opsEndpoints(
 				uptimeSeconds: Math.round((Date.now() - startedAt) / 1000)
 			});
 		} else if (path === '/readyz') {
-			const state = readiness(shuttingDown(), probes);
-			sendJson(res, state.ready ? 200 : 503, {
-				status: state.ready ? 'ready' : 'not_ready',
-				...state
-			});
+			void readiness(shuttingDown(), probes).then((state) =>
+				sendJson(res, state.ready ? 200 : 503, {
+					status: state.ready ? 'ready' : 'not_ready',
+					...state
+				})
+			);
 		} else {
 			void metrics(res, req);
 		}

@@ -1,0 +1,204 @@
+// The built server on DATABASE_URL=postgres://… (#20, docs/postgres.md "Running on PostgreSQL"):
+// the store is the pool, the ported pages answer from PostgreSQL, what still needs SQLite's
+// connection answers 503 `not_on_postgres` and writes nothing, and no SQLite file is made beside
+// the pool. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { runCli, startServer, type RunningServer } from '../helpers/server';
+import { PASSWORD, seedServerDb, signIn, type SeededDb } from '../helpers/seeded';
+import { liveSeasonOn } from '../helpers/store-season';
+import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
+import { createUser } from '../../src/lib/server/people/users';
+import { createApiToken } from '../../src/lib/server/auth/api-token';
+import { readOrganisation } from '../../src/lib/server/organisation/settings';
+
+// Inside this helper's range of ports (PG_SERVER_TEST_PORT moves it).
+const PORT = Number(process.env.PG_SERVER_TEST_PORT) || 47661;
+const ADMIN = 'admin@pg.test';
+const DAY = 86_400_000;
+
+let pg: TestPostgres;
+let store: Store;
+let server: RunningServer;
+let seasonId: number;
+let seasonName: string;
+let apiToken: string;
+let cookie: string;
+
+beforeAll(async () => {
+	pg = await startPostgres();
+	store = await openStore(pg.url);
+	await createUser(store, {
+		email: ADMIN,
+		displayName: 'Ada Postgres',
+		role: 'admin',
+		password: PASSWORD
+	});
+	({ seasonId, name: seasonName } = await liveSeasonOn(store, {
+		size: 3,
+		teams: ['Harbour', 'Summit'],
+		endsAt: Date.now() + 30 * DAY,
+		points: [30, 20, 10]
+	}));
+	apiToken = (await createApiToken(store, { name: 'pg-server', role: 'admin' })).token;
+	server = await startServer({ port: PORT, env: { DATABASE_URL: pg.url } });
+	cookie = await signIn(server.url, ADMIN);
+}, 120_000);
+
+afterAll(async () => {
+	await server?.dispose();
+	if (store) await closeStore(store);
+	await pg?.stop();
+});
+
+function page(path: string, init: RequestInit = {}) {
+	return fetch(`${server.url}${path}`, {
+		...init,
+		redirect: 'manual',
+		headers: { cookie: `session=${cookie}`, ...init.headers }
+	});
+}
+
+describe('the server on PostgreSQL', () => {
+	it('is ready on the pool, and says once what it did not start', async () => {
+		const ready = await fetch(`${server.url}/readyz`);
+		expect(ready.status).toBe(200);
+		expect(await ready.json()).toMatchObject({
+			status: 'ready',
+			checks: { database: 'ok', migrations: 'ok' }
+		});
+		const log = server.output();
+		for (const what of ['live updates', 'the read thread', 'the periodic badges', 'web push'])
+			expect(log).toContain(`PostgreSQL: ${what}`);
+		// Never a SQLite file beside the pool.
+		expect(existsSync(server.dbPath)).toBe(false);
+	});
+
+	it('signs in through the pool and serves the ported pages from it', async () => {
+		const seasons = await page('/manage/seasons');
+		expect(seasons.status).toBe(200);
+		expect(await seasons.text()).toContain(seasonName);
+
+		const people = await page('/manage/people');
+		expect(people.status).toBe(200);
+		expect(await people.text()).toContain('Ada Postgres');
+
+		const hall = await page('/hall-of-fame');
+		expect(hall.status).toBe(200);
+
+		const season = await page(`/manage/seasons/${seasonId}`);
+		expect(season.status).toBe(200);
+		const console = await season.text();
+		expect(console).toContain(seasonName);
+		expect(console).toContain('3 people');
+	});
+
+	it('answers 503 not_on_postgres for a page not ported, and its action writes nothing', async () => {
+		const before = await readOrganisation(store.db, store);
+		const settings = await page('/manage/settings');
+		expect(settings.status).toBe(503);
+		expect(await settings.text()).toContain('/manage/settings does not run on PostgreSQL yet');
+
+		const currency = before.currency === 'EUR' ? 'PLN' : 'EUR';
+		const save = await page('/manage/settings?/save', {
+			method: 'POST',
+			body: new URLSearchParams({ defaultLocale: 'pl', currency }),
+			headers: {
+				origin: server.url,
+				'content-type': 'application/x-www-form-urlencoded',
+				accept: 'text/html'
+			}
+		});
+		expect(save.status).toBe(503);
+		expect(await save.text()).toContain('does not run on PostgreSQL yet');
+		expect(await readOrganisation(store.db, store)).toEqual(before);
+	});
+
+	it('answers the API with 503 not_on_postgres where it still needs SQLite, and records no sale', async () => {
+		const board = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
+			headers: { authorization: `Bearer ${apiToken}` }
+		});
+		expect(board.status).toBe(503);
+		const refused = (await board.json()) as { error: { code: string; message: string } };
+		expect(refused.error.code).toBe('not_on_postgres');
+		expect(refused.error.message).toMatch(/leaderboard does not run on PostgreSQL yet/);
+
+		const sale = await fetch(`${server.url}/api/v1/sales`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				externalId: 'pg-server-1',
+				seller: { email: 's1-p0@example.test' },
+				occurredAt: new Date().toISOString(),
+				lines: [{ sku: 'X', quantity: 1, unitPrice: 10 }]
+			})
+		});
+		expect(sale.status).toBe(503);
+		expect(((await sale.json()) as { error: { code: string } }).error.code).toBe('not_on_postgres');
+		const { sale: sales } = store.tables;
+		expect(await store.db.select().from(sales).where(eq(sales.externalId, 'pg-server-1'))).toEqual(
+			[]
+		);
+	});
+
+	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {
+		const made = await runCli(
+			['user', 'create', '--email', 'cli@pg.test', '--name', 'Cli Person', '--role', 'manager'],
+			pg.url
+		);
+		// --password is required: the usage error, nothing written.
+		expect(made.code).toBe(1);
+		const created = await runCli(
+			[
+				...['user', 'create', '--email', 'cli@pg.test', '--name', 'Cli Person'],
+				...['--role', 'manager', '--password', 'a-long-password-1']
+			],
+			pg.url
+		);
+		expect(created.stderr).toBe('');
+		expect(created.code).toBe(0);
+		const { user } = store.tables;
+		const [row] = await store.db.select().from(user).where(eq(user.email, 'cli@pg.test'));
+		expect(row).toMatchObject({ displayName: 'Cli Person', role: 'manager' });
+
+		// A command still on SQLite's connection says so, and writes nothing.
+		const demo = await runCli(['seed-demo'], pg.url);
+		expect(demo.code).toBe(1);
+		expect(demo.stderr).toContain('seed-demo: This operation does not run on PostgreSQL yet');
+		const { season } = store.tables;
+		expect(await store.db.select().from(season).where(eq(season.key, 'demo'))).toEqual([]);
+
+		const backup = await runCli(['backup', '--to', '/tmp/honorboard-pg-backup.db'], pg.url);
+		expect(backup.code).toBe(1);
+		expect(backup.stderr).toContain('pg_dump');
+		expect(existsSync('/tmp/honorboard-pg-backup.db')).toBe(false);
+	});
+});
+
+describe('the server on SQLite (the default), unchanged', () => {
+	let seeded: SeededDb;
+	let sqlite: RunningServer;
+
+	beforeAll(async () => {
+		seeded = await seedServerDb({ teams: 2, people: 4 });
+		sqlite = await startServer({ dbPath: seeded.path, port: PORT + 1 });
+	}, 120_000);
+
+	afterAll(async () => {
+		await sqlite?.dispose();
+		seeded?.cleanup();
+	});
+
+	it('is ready on its file, starts its live updates, and serves what PostgreSQL refuses', async () => {
+		const ready = await fetch(`${sqlite.url}/readyz`);
+		expect(ready.status).toBe(200);
+		expect(await ready.json()).toMatchObject({ checks: { database: 'ok', migrations: 'ok' } });
+		expect(sqlite.output()).not.toContain('not available on PostgreSQL');
+		const token = await signIn(sqlite.url, 'seller@test.test');
+		const me = await fetch(`${sqlite.url}/me`, { headers: { cookie: `session=${token}` } });
+		expect(me.status).toBe(200);
+		expect(await me.text()).toContain('Sam Seller');
+	});
+});
