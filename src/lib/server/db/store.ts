@@ -330,7 +330,7 @@ export function appOnPostgres(): boolean {
 
 /**
  * The synchronous connection under a SQLite store, for the code a ported command still hands
- * on to that is not ported (the season scheduler, seasons/scheduler.ts); null on PostgreSQL,
+ * on to that is not ported (the badges' engine: activities/record.ts); null on PostgreSQL,
  * where that code cannot run yet (docs/postgres.md, "Running on PostgreSQL").
  */
 export function unportedSqlite(store: Store): Db | null {
