@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { recentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
@@ -41,7 +41,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	}));
 	return {
 		// The top of the board and the viewer's own place: never the whole ranking.
-		board: getBoardTop(db, season.id, { viewerId: user.id }),
+		board: await readBoardTop(getStore(), season.id, { viewerId: user.id }),
 		activity: recentActivity(db, season.id),
 		campaigns,
 		announcement: await currentAnnouncement(getStore(), season.id),
