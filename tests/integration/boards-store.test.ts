@@ -26,6 +26,7 @@ import {
 } from '../../src/lib/server/boards/leaderboard';
 import { unportedSqlite, write, type Store } from '../../src/lib/server/db/store';
 import type { LeaderboardEntry } from '../../src/lib/realtime/events';
+import { readRecentActivity, recentActivity } from '../../src/lib/server/boards/activity';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { appErrorCode, liveSeasonOn } from '../helpers/store-season';
 
@@ -165,6 +166,72 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			[ann.name, 43]
 		]);
 		expect(boards[0]!.version).toBe((await readLeaderboard(node(0), s.seasonId))!.version);
+	});
+
+	it('the feed on one node shows what the other wrote: counted sales with their lines and activities, newest first', async () => {
+		const s = await liveSeasonOn(node(0), { size: 2, teams: ['North'], endsAt: 1e13 });
+		const [ann, bob] = s.people;
+		const { activity, activityType, product, sale, saleLine } = node(0).tables;
+		const [kit] = await node(0)
+			.db.insert(product)
+			.values({
+				seasonId: s.seasonId,
+				sku: `kit-${s.seasonId}`,
+				name: 'Kit',
+				category: 'K',
+				points: 5
+			})
+			.returning({ id: product.id });
+		const sold = async (who: number, status: 'approved' | 'rejected', at: number) => {
+			const [row] = await node(0)
+				.db.insert(sale)
+				.values({
+					seasonId: s.seasonId,
+					source: 'web',
+					externalId: `boards-${s.seasonId}-${at}`,
+					sellerId: who,
+					teamId: s.teamIds[0],
+					occurredAt: at,
+					amount: 100,
+					status,
+					points: 10,
+					createdAt: at
+				})
+				.returning({ id: sale.id });
+			await node(0)
+				.db.insert(saleLine)
+				.values({ saleId: row.id, productId: kit.id, quantity: 2, unitPrice: 50, points: 10 });
+		};
+		await sold(ann.id, 'approved', NOW);
+		await sold(bob.id, 'rejected', NOW + 1);
+		const [call] = await node(0)
+			.db.insert(activityType)
+			.values({ seasonId: s.seasonId, key: 'call', name: 'Call', points: 2, emoji: '📞' })
+			.returning({ id: activityType.id });
+		await node(0)
+			.db.insert(activity)
+			.values({
+				seasonId: s.seasonId,
+				userId: bob.id,
+				teamId: s.teamIds[0],
+				typeId: call.id,
+				quantity: 3,
+				occurredAt: NOW + 2,
+				source: 'web',
+				externalId: `boards-call-${s.seasonId}`,
+				points: 6,
+				createdAt: NOW + 2
+			});
+
+		const feed = await readRecentActivity(node(1), s.seasonId);
+		expect(feed.map((item) => [item.kind, item.userName, item.points])).toEqual([
+			['activity', bob.name, 6],
+			['sale', ann.name, 10]
+		]);
+		expect(feed[1]).toMatchObject({ summary: '2 × Kit', provisional: false, at: NOW });
+		expect(await readRecentActivity(node(1), s.seasonId, 1)).toEqual(feed.slice(0, 1));
+		if (dialect === 'sqlite')
+			expect(feed).toEqual(recentActivity(unportedSqlite(node(1))!, s.seasonId));
 	});
 
 	it('a cursor the API did not give out is refused; an unknown season reads as none', async () => {

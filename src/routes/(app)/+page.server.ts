@@ -2,7 +2,7 @@ import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { readBoardTop } from '$lib/server/boards/leaderboard';
-import { recentActivity } from '$lib/server/boards/activity';
+import { readRecentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { describeRule } from '$lib/contest/rules';
@@ -42,7 +42,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	return {
 		// The top of the board and the viewer's own place: never the whole ranking.
 		board: await readBoardTop(getStore(), season.id, { viewerId: user.id }),
-		activity: recentActivity(db, season.id),
+		activity: await readRecentActivity(getStore(), season.id),
 		campaigns,
 		announcement: await currentAnnouncement(getStore(), season.id),
 		prizes: await readPrizes(getStore(), season.id),

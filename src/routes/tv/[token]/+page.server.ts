@@ -5,7 +5,7 @@ import { getStore, type Store } from '$lib/server/db/store';
 import { AppError } from '$lib/server/shared/errors';
 import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { readBoardTop, readPersonNames } from '$lib/server/boards/leaderboard';
-import { recentActivity } from '$lib/server/boards/activity';
+import { readRecentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
 import { formatsNow } from '$lib/server/realtime/publish';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -107,7 +107,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 		},
 		board,
 		formats: await formatsNow(db, season.id, now),
-		activity: recentActivity(db, season.id, 15),
+		activity: await readRecentActivity(store, season.id, 15),
 		badges,
 		campaigns,
 		options: tvOptions(url)
