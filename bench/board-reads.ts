@@ -7,7 +7,8 @@
 // Variants: the synchronous read of a checkout before the port (`--old <worktree>`, e.g.
 // `git worktree add /tmp/base 8f91480`, its node_modules a symlink to this one's), the
 // synchronous twin kept for the publisher and the read thread (now built on the ranking
-// window's generators), and the store's awaited read. Interleaved, rounds × iterations; prints
+// window's generators), the store's awaited read, and the bare stack (one prepared statement of
+// better-sqlite3 reading the page's 50 rows). Interleaved, rounds × iterations; prints
 // the median µs and CPU µs per read.
 // Run with `npx tsx bench/board-reads.ts [--old <worktree>] [--people 1000] [--rounds 7] [--n 500]`.
 import { join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import {
 	readBoardTop,
 	readRankingPage
 } from '../src/lib/server/boards/leaderboard';
+import { decodeCursor } from '../src/lib/server/boards/ranking-window';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -49,11 +51,21 @@ db.transaction((tx) => {
 });
 const viewer = people[Math.floor(PEOPLE / 2)].id;
 const middle = getRankingPage(db, seasonId, { limit: Math.floor(PEOPLE / 2) })!.next!;
+const middleAt = decodeCursor(middle)!;
 
 type Before = { getBoardTop: typeof getBoardTop; getRankingPage: typeof getRankingPage };
 const oldReads = OLD
 	? ((await import(join(OLD, 'src/lib/server/boards/leaderboard.ts'))) as Before)
 	: null;
+
+// The bare stack: one prepared statement reading the same page's 50 rows through the rank index
+// (no ranks, no tie groups, no transaction): the least a page of the board can cost.
+const bare = db.$client.prepare(
+	`SELECT s.subject_id, u.display_name, s.confirmed_points FROM standing s
+	JOIN "user" u ON u.id = s.subject_id
+	WHERE s.season_id = ? AND s.subject_type = 'user' AND s.confirmed_points < ?
+	ORDER BY s.confirmed_points DESC, s.reached_at ASC LIMIT 50`
+);
 
 const check = (n: number | undefined) => {
 	if (n !== 50 && n !== 10) throw new Error(`read ${n} rows`);
@@ -81,6 +93,13 @@ if (oldReads)
 		}
 	);
 variants.push(
+	{
+		name: 'bare: one prepared SELECT of 50',
+		ops: N,
+		run: () => {
+			for (let i = 0; i < N; i++) check(bare.all(seasonId, middleAt.p).length);
+		}
+	},
 	{
 		name: 'board top, synchronous twin',
 		ops: N,
