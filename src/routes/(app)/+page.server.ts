@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
-import { recentActivity } from '$lib/server/boards/activity';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
+import { readRecentActivity } from '$lib/server/boards/activity';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
 import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
 import { describeRule } from '$lib/contest/rules';
@@ -41,8 +41,8 @@ export const load: PageServerLoad = async ({ parent }) => {
 	}));
 	return {
 		// The top of the board and the viewer's own place: never the whole ranking.
-		board: getBoardTop(db, season.id, { viewerId: user.id }),
-		activity: recentActivity(db, season.id),
+		board: await readBoardTop(getStore(), season.id, { viewerId: user.id }),
+		activity: await readRecentActivity(getStore(), season.id),
 		campaigns,
 		announcement: await currentAnnouncement(getStore(), season.id),
 		prizes: await readPrizes(getStore(), season.id),

@@ -2,7 +2,7 @@ import { and, count, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db';
 import { activity, activityType, team, user } from '../db/schema';
-import type { Store } from '../db/store';
+import type { Store, StoreDb } from '../db/store';
 import type { ActivityItem } from '../../realtime/events';
 
 // Reading logged activities: the board's feed (boards/activity.ts merges it with the sales) and
@@ -38,7 +38,56 @@ export function activityFeed(
 		.orderBy(desc(activity.createdAt), desc(activity.id))
 		.limit(limit)
 		.all();
-	return rows.map((r) => ({
+	return rows.map(feedItem(seasonId));
+}
+
+/** `activityFeed` through the store, inside the caller's `read` (boards/activity.ts). */
+export async function readActivityFeed(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	limit: number
+): Promise<{ sortAt: number; item: ActivityItem }[]> {
+	const { activity, activityType, team, user } = store.tables;
+	const rows = await tx
+		.select({
+			id: activity.id,
+			userId: activity.userId,
+			userName: user.displayName,
+			teamName: team.name,
+			typeName: activityType.name,
+			emoji: activityType.emoji,
+			quantity: activity.quantity,
+			points: activity.points,
+			occurredAt: activity.occurredAt,
+			createdAt: activity.createdAt
+		})
+		.from(activity)
+		.innerJoin(user, eq(user.id, activity.userId))
+		.innerJoin(team, eq(team.id, activity.teamId))
+		.innerJoin(activityType, eq(activityType.id, activity.typeId))
+		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
+		.orderBy(desc(activity.createdAt), desc(activity.id))
+		.limit(limit);
+	return rows.map(feedItem(seasonId));
+}
+
+interface FeedRow {
+	id: number;
+	userId: number;
+	userName: string;
+	teamName: string;
+	typeName: string;
+	emoji: string;
+	quantity: number;
+	points: number;
+	occurredAt: number;
+	createdAt: number;
+}
+
+/** A feed row as the boards' item, with when it was logged to merge it by. */
+function feedItem(seasonId: number) {
+	return (r: FeedRow) => ({
 		sortAt: r.createdAt,
 		item: activityItem({
 			id: r.id,
@@ -51,7 +100,7 @@ export function activityFeed(
 			points: r.points,
 			at: r.occurredAt
 		})
-	}));
+	});
 }
 
 export const ACTIVITY_PAGE_SIZE = 25;

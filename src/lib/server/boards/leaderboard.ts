@@ -1,15 +1,20 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { read, type Store } from '../db/store';
+import { read, unportedSqlite, type Store, type StoreDb } from '../db/store';
 import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
+import { clientOf } from '../db/prepared';
 import {
 	countPlayers,
+	countPlayersReads,
 	decodeCursor,
 	encodeCursor,
 	rankingPage,
+	rankingPageReads,
+	runOnStore,
 	standingOf,
+	standingOfReads,
 	type SeasonRanking
 } from './ranking-window';
 import { AppError } from '../shared/errors';
@@ -87,16 +92,38 @@ function rankTeams(s: SeasonRanking, teams: TeamRow[]): LeaderboardEntry[] {
 // "of N players" is read at most every few seconds per season: counting members who joined
 // reads every membership (a second at 100,000 on a busy machine), and nothing depends on it
 // being exact to the sale.
+// Held per database (a SQLite connection, shared by the synchronous boards and the store's
+// reads on it, or a PostgreSQL pool), so that two stores in one process never share a count.
 const PLAYERS_TTL_MS = 5_000;
-const playersCache = new Map<number, { n: number; at: number }>();
+const playersCaches = new WeakMap<object, Map<number, { n: number; at: number }>>();
+
+function cachedPlayers(database: object, seasonId: number): number | null {
+	const cached = playersCaches.get(database)?.get(seasonId);
+	return cached && Date.now() - cached.at < PLAYERS_TTL_MS ? cached.n : null;
+}
+
+function keepPlayers(database: object, seasonId: number, n: number): number {
+	let cache = playersCaches.get(database);
+	if (!cache) playersCaches.set(database, (cache = new Map()));
+	cache.set(seasonId, { n, at: Date.now() });
+	return n;
+}
 
 function playersOf(db: Queryable, s: SeasonRanking): number {
-	const now = Date.now();
-	const cached = playersCache.get(s.seasonId);
-	if (cached && now - cached.at < PLAYERS_TTL_MS) return cached.n;
-	const n = countPlayers(db, s);
-	playersCache.set(s.seasonId, { n, at: now });
-	return n;
+	const database = clientOf(db);
+	return (
+		cachedPlayers(database, s.seasonId) ?? keepPlayers(database, s.seasonId, countPlayers(db, s))
+	);
+}
+
+/** `playersOf` through the store, inside the caller's `read`. */
+async function readPlayersOf(store: Store, tx: StoreDb, s: SeasonRanking): Promise<number> {
+	const sqlite = unportedSqlite(store);
+	const database = sqlite ? clientOf(sqlite) : store.db;
+	return (
+		cachedPlayers(database, s.seasonId) ??
+		keepPlayers(database, s.seasonId, await runOnStore(store, tx, (on) => countPlayersReads(on, s)))
+	);
 }
 
 /**
@@ -265,29 +292,132 @@ export async function readLeaderboard(
 				)
 			)
 			.where(eq(seasonMember.seasonId, seasonId));
-		const teams = await tx
-			.select({
-				id: team.id,
-				name: team.name,
-				emoji: team.emoji,
-				color: team.color,
-				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
-				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
-				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
-				reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`.mapWith(Number)
-			})
-			.from(team)
-			.leftJoin(
-				standing,
-				and(
-					eq(standing.seasonId, team.seasonId),
-					eq(standing.subjectType, 'team'),
-					eq(standing.subjectId, team.id)
-				)
-			)
-			.where(eq(team.seasonId, seasonId));
+		const teams = await readTeamRows(tx, store, seasonId);
 		return leaderboardOf(s, people, rankTeams(s, teams));
 	});
+}
+
+/** What orders a season's ranking, and its version, through the store; null for an unknown season. */
+async function readSeasonRanking(tx: StoreDb, store: Store, seasonId: number) {
+	const { season } = store.tables;
+	const [found] = await tx
+		.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
+		.from(season)
+		.where(eq(season.id, seasonId));
+	return found ? { seasonId, ...found } : null;
+}
+
+/** Every team of a season with its standing, through the store (a season has a handful). */
+function readTeamRows(tx: StoreDb, store: Store, seasonId: number): Promise<TeamRow[]> {
+	const { standing, team } = store.tables;
+	return tx
+		.select({
+			id: team.id,
+			name: team.name,
+			emoji: team.emoji,
+			color: team.color,
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`.mapWith(Number)
+		})
+		.from(team)
+		.leftJoin(
+			standing,
+			and(
+				eq(standing.seasonId, team.seasonId),
+				eq(standing.subjectType, 'team'),
+				eq(standing.subjectId, team.id)
+			)
+		)
+		.where(eq(team.seasonId, seasonId));
+}
+
+/**
+ * `getBoardTop` through the store, for the pages and the API: the board's top, every team, the
+ * number of players and the viewer's place, in one snapshot (`read`) whichever node wrote them.
+ * The people are read by the ranking window (ranking-window.ts), on SQLite with the statements
+ * and held points the synchronous boards use.
+ */
+export async function readBoardTop(
+	store: Store,
+	seasonId: number,
+	options: { top?: number; viewerId?: number; players?: number } = {}
+): Promise<LeaderboardSnapshot | null> {
+	return read(store, async (tx) => {
+		const s = await readSeasonRanking(tx, store, seasonId);
+		if (!s) return null;
+		const top = options.top ?? BOARD_TOP;
+		const page = await runOnStore(store, tx, (on) => rankingPageReads(on, s, null, top));
+		const snapshot: LeaderboardSnapshot = {
+			seasonId,
+			version: s.version,
+			individual: page.entries,
+			teams: rankTeams(s, await readTeamRows(tx, store, seasonId)),
+			players: options.players ?? (await readPlayersOf(store, tx, s))
+		};
+		if (options.viewerId !== undefined) {
+			const viewerId = options.viewerId;
+			snapshot.me = (await runOnStore(store, tx, (on) => standingOfReads(on, s, viewerId))) ?? null;
+		}
+		return snapshot;
+	});
+}
+
+/** `getRankingPage` through the store (the board's "show more", the API): one snapshot. */
+export async function readRankingPage(
+	store: Store,
+	seasonId: number,
+	options: { after?: string; limit: number }
+): Promise<{ version: number; entries: LeaderboardEntry[]; next: string | null } | null> {
+	const after = parseAfter(options.after);
+	return read(store, async (tx) => {
+		const s = await readSeasonRanking(tx, store, seasonId);
+		if (!s) return null;
+		const page = await runOnStore(store, tx, (on) => rankingPageReads(on, s, after, options.limit));
+		return {
+			version: s.version,
+			entries: page.entries,
+			next: page.next ? encodeCursor(page.next) : null
+		};
+	});
+}
+
+/** `getStanding` through the store: one person's rank and neighbours; null when not a player. */
+export async function readStanding(store: Store, seasonId: number, userId: number, around = 2) {
+	return read(store, async (tx) => {
+		const s = await readSeasonRanking(tx, store, seasonId);
+		return s ? runOnStore(store, tx, (on) => standingOfReads(on, s, userId, around)) : null;
+	});
+}
+
+/** `getPlayersCount` through the store (cached a few seconds per database, as the boards'). */
+export async function readPlayersCount(store: Store, seasonId: number): Promise<number> {
+	return read(store, async (tx) => {
+		const s = await readSeasonRanking(tx, store, seasonId);
+		return s ? readPlayersOf(store, tx, s) : 0;
+	});
+}
+
+/** `personNames` through the store. */
+export async function readPersonNames(store: Store, ids: number[]): Promise<Map<number, string>> {
+	if (ids.length === 0) return new Map();
+	const { user } = store.tables;
+	const rows = await store.db
+		.select({ id: user.id, name: user.displayName })
+		.from(user)
+		.where(inArray(user.id, ids));
+	return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** The cursor of `after`; a bad one is a 400. */
+function parseAfter(text: string | undefined) {
+	const after = text ? decodeCursor(text) : null;
+	if (text && !after)
+		throw new AppError(400, 'invalid_cursor', 'This cursor is not one the API gave out', {
+			field: 'after'
+		});
+	return after;
 }
 
 /**
@@ -299,11 +429,7 @@ export function getRankingPage(
 	seasonId: number,
 	options: { after?: string; limit: number }
 ): { version: number; entries: LeaderboardEntry[]; next: string | null } | null {
-	const after = options.after ? decodeCursor(options.after) : null;
-	if (options.after && !after)
-		throw new AppError(400, 'invalid_cursor', 'This cursor is not one the API gave out', {
-			field: 'after'
-		});
+	const after = parseAfter(options.after);
 	return db.transaction((tx) => {
 		const s = seasonRanking(tx, seasonId);
 		if (!s) return null;

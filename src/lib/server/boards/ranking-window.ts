@@ -3,9 +3,11 @@ import { clientOf } from '../db/prepared';
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
+import { unportedSqlite, type Store, type StoreDb } from '../db/store';
 import type { TieRule } from '../../contest/types';
 import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
 import { rankingPoints } from './ranking-points';
+import type { PointsMultiset } from './points-multiset';
 
 // Parts of a season's individual ranking read through the standing table's rank index
 // (standing_rank_idx / standing_rank_total_idx), without building the whole ranking. The order
@@ -56,29 +58,65 @@ const ptsExpr = (rankBy: SeasonRanking['rankBy']) =>
 		? sql.raw('(s.confirmed_points + s.provisional_points)')
 		: sql.raw('s.confirmed_points');
 
+// Aliases are quoted: PostgreSQL folds unquoted names to lower case.
 const STANDING_COLUMNS = (pts: SQL) => sql`s.subject_id AS id, u.display_name AS name,
-	t.id AS teamId, t.name AS teamName, t.emoji AS emoji, t.color AS color,
+	t.id AS "teamId", t.name AS "teamName", t.emoji AS emoji, t.color AS color,
 	s.confirmed_points AS confirmed, s.provisional_points AS provisional,
-	s.sales_count AS salesCount, s.reached_at AS reachedAt, ${pts} AS pts`;
+	s.sales_count AS "salesCount", s.reached_at AS "reachedAt", ${pts} AS pts`;
 
 // CROSS JOIN keeps SQLite's join order: the standing rows (read in rank-index order) outside,
-// the member, person and team looked up per row by primary key.
-const STANDING_FROM = sql`FROM standing s
+// the member, person and team looked up per row by primary key. PostgreSQL's CROSS JOIN takes
+// no ON (its planner chooses the order itself).
+const STANDING_FROM = {
+	sqlite: sql`FROM standing s
 	CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-	CROSS JOIN user u ON u.id = s.subject_id
-	CROSS JOIN team t ON t.id = m.team_id`;
+	CROSS JOIN "user" u ON u.id = s.subject_id
+	CROSS JOIN team t ON t.id = m.team_id`,
+	postgres: sql`FROM standing s
+	JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+	JOIN "user" u ON u.id = s.subject_id
+	JOIN team t ON t.id = m.team_id`
+};
+
+/**
+ * Where the window's queries run. The reads below are generators that yield each query and get
+ * its rows back, so that one body serves the synchronous boards (the publisher, the read thread:
+ * `runSync` on a SQLite connection) and the store's reads (`runOnStore`, both dialects).
+ */
+export interface WindowSource {
+	dialect: 'sqlite' | 'postgres';
+	/** The points above 0 held in memory (ranking-points.ts), or null: count in SQL. */
+	held(season: SeasonRanking): PointsMultiset | null;
+}
+
+interface Ask {
+	query: SQL;
+	one: boolean;
+}
+
+export type Reads<T> = Generator<Ask, T, unknown>;
+
+function* all<T>(query: SQL): Reads<T[]> {
+	return (yield { query, one: false }) as T[];
+}
+
+function* get<T>(query: SQL): Reads<T | undefined> {
+	return (yield { query, one: true }) as T | undefined;
+}
+
+const standingFrom = (on: WindowSource) => STANDING_FROM[on.dialect];
 
 /** Every player, as getLeaderboard counts them (joined, or scored, or with sales). */
-function allPlayers(season: SeasonRanking): SQL {
+function allPlayers(on: WindowSource, season: SeasonRanking): SQL {
 	const pts = ptsExpr(season.rankBy);
-	return sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+	return sql`SELECT ${STANDING_COLUMNS(pts)} ${standingFrom(on)}
 		WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
 			AND (u.password_hash <> '!' OR s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0)
 		UNION ALL
-		SELECT m.user_id AS id, u.display_name AS name, t.id AS teamId, t.name AS teamName,
-			t.emoji AS emoji, t.color AS color, 0 AS confirmed, 0 AS provisional, 0 AS salesCount,
-			m.joined_at AS reachedAt, 0 AS pts
-		FROM season_member m JOIN user u ON u.id = m.user_id JOIN team t ON t.id = m.team_id
+		SELECT m.user_id AS id, u.display_name AS name, t.id AS "teamId", t.name AS "teamName",
+			t.emoji AS emoji, t.color AS color, 0 AS confirmed, 0 AS provisional, 0 AS "salesCount",
+			m.joined_at AS "reachedAt", 0 AS pts
+		FROM season_member m JOIN "user" u ON u.id = m.user_id JOIN team t ON t.id = m.team_id
 		WHERE m.season_id = ${season.seasonId} AND u.password_hash <> '!'
 			AND NOT EXISTS (SELECT 1 FROM standing x WHERE x.season_id = m.season_id
 				AND x.subject_type = 'user' AND x.subject_id = m.user_id)`;
@@ -105,14 +143,45 @@ function statement(db: Queryable, query: SQL): { run: Database.Statement; params
 	return { run, params };
 }
 
-function all<T>(db: Queryable, query: SQL): T[] {
-	const { run, params } = statement(db, query);
-	return run.all(...params) as T[];
+/** A source on a SQLite connection: its prepared statements and the points it holds. */
+function sqliteSource(db: Queryable): WindowSource {
+	return { dialect: 'sqlite', held: (season) => rankingPoints(db, season) };
 }
 
-function get<T>(db: Queryable, query: SQL): T | undefined {
-	const { run, params } = statement(db, query);
-	return run.get(...params) as T | undefined;
+/** Runs reads on a SQLite connection, each query through the statements kept above. */
+export function runSync<T>(db: Queryable, reads: Reads<T>): T {
+	let step = reads.next();
+	while (!step.done) {
+		const { run, params } = statement(db, step.value.query);
+		step = reads.next(step.value.one ? run.get(...params) : run.all(...params));
+	}
+	return step.value;
+}
+
+// PostgreSQL holds no points in memory: another node's commits leave no cheap sign here
+// (db/store.ts `othersCommitVersion`), so its ranks are counted in SQL.
+const postgresSource: WindowSource = { dialect: 'postgres', held: () => null };
+
+/**
+ * Runs reads through the store, inside the caller's `read` (one snapshot with its other
+ * queries). On SQLite on the read's own connection, through the statements kept above and the
+ * points it holds: the same work as the synchronous boards. On PostgreSQL on `tx` (Drizzle's
+ * `execute`: rows as objects, int8 read as numbers by the store's pool).
+ */
+export async function runOnStore<T>(
+	store: Store,
+	tx: StoreDb,
+	reads: (on: WindowSource) => Reads<T>
+): Promise<T> {
+	const db = unportedSqlite(store);
+	if (db) return runSync(db, reads(sqliteSource(db)));
+	const steps = reads(postgresSource);
+	let step = steps.next();
+	while (!step.done) {
+		const { rows } = await tx.execute(step.value.query);
+		step = steps.next(step.value.one ? rows[0] : rows);
+	}
+	return step.value;
 }
 
 // The same order as String.prototype.localeCompare (which contest/ranking.ts uses), faster.
@@ -125,46 +194,43 @@ function compare(a: Row, b: Row): number {
 }
 
 /** Rows strictly after (direction 'down') or before ('up') the position (p, r), in that order. */
-function rowsBeyond(
-	db: Queryable,
+function* rowsBeyond(
+	on: WindowSource,
 	season: SeasonRanking,
 	from: { p: number; r: number } | null,
 	direction: 'down' | 'up',
 	limit: number,
 	positiveOnly = false
-): Row[] {
+): Reads<Row[]> {
 	const pts = ptsExpr(season.rankBy);
 	const beyond = (p: SQL, r: SQL): SQL =>
 		!from
-			? sql`1`
+			? sql`1 = 1`
 			: direction === 'down'
 				? sql`(${p} < ${from.p} OR (${p} = ${from.p} AND ${r} > ${from.r}))`
 				: sql`(${p} > ${from.p} OR (${p} = ${from.p} AND ${r} < ${from.r}))`;
 	// Above 0 points: ranges of the rank index, read in its order. The rest of the start's
 	// (points, reachedAt) value first, then the points beyond it: two simple ranges instead of
 	// one OR, which SQLite would read whole and sort.
-	const positive = (): Row[] => {
-		const base = sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+	const positive = function* (): Reads<Row[]> {
+		const base = sql`SELECT ${STANDING_COLUMNS(pts)} ${standingFrom(on)}
 			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'`;
 		const down = direction === 'down';
 		if (!from)
-			return all<Row>(
-				db,
+			return yield* all<Row>(
 				sql`${base} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit}`
 			);
 		if (from.p <= 0 && down) return [];
 		const same =
 			from.p > 0
-				? all<Row>(
-						db,
+				? yield* all<Row>(
 						down
 							? sql`${base} AND ${pts} = ${from.p} AND s.reached_at > ${from.r} ORDER BY s.reached_at ASC LIMIT ${limit}`
 							: sql`${base} AND ${pts} = ${from.p} AND s.reached_at < ${from.r} ORDER BY s.reached_at DESC LIMIT ${limit}`
 					)
 				: [];
 		if (same.length >= limit) return same;
-		const rest = all<Row>(
-			db,
+		const rest = yield* all<Row>(
 			down
 				? sql`${base} AND ${pts} < ${from.p} AND ${pts} > 0 ORDER BY ${pts} DESC, s.reached_at ASC LIMIT ${limit - same.length}`
 				: sql`${base} AND ${pts} > ${Math.max(from.p, 0)} ORDER BY ${pts} ASC, s.reached_at DESC LIMIT ${limit - same.length}`
@@ -174,37 +240,34 @@ function rowsBeyond(
 	// At 0 points or below: members without a standing row too.
 	const low = () =>
 		all<Row>(
-			db,
-			sql`SELECT * FROM (${allPlayers(season)}) WHERE pts <= 0
-			AND ${beyond(sql.raw('pts'), sql.raw('reachedAt'))}
-			${sql.raw(direction === 'down' ? 'ORDER BY pts DESC, reachedAt ASC' : 'ORDER BY pts ASC, reachedAt DESC')}
+			sql`SELECT * FROM (${allPlayers(on, season)}) AS p WHERE pts <= 0
+			AND ${beyond(sql.raw('pts'), sql.raw('"reachedAt"'))}
+			${sql.raw(direction === 'down' ? 'ORDER BY pts DESC, "reachedAt" ASC' : 'ORDER BY pts ASC, "reachedAt" DESC')}
 			LIMIT ${limit}`
 		);
 	let rows: Row[];
 	if (direction === 'down') {
-		rows = positive();
+		rows = yield* positive();
 		if (rows.length < limit && !positiveOnly)
-			rows = rows.concat(low().slice(0, limit - rows.length));
+			rows = rows.concat((yield* low()).slice(0, limit - rows.length));
 	} else {
-		rows = from && from.p <= 0 ? low() : [];
-		if (rows.length < limit) rows = rows.concat(positive().slice(0, limit - rows.length));
+		rows = from && from.p <= 0 ? yield* low() : [];
+		if (rows.length < limit) rows = rows.concat((yield* positive()).slice(0, limit - rows.length));
 	}
 	return rows;
 }
 
 /** Every player whose (points, reachedAt) equals the position's. */
-function tieGroup(db: Queryable, season: SeasonRanking, p: number, r: number): Row[] {
+function tieGroup(on: WindowSource, season: SeasonRanking, p: number, r: number): Reads<Row[]> {
 	const pts = ptsExpr(season.rankBy);
 	if (p > 0)
 		return all<Row>(
-			db,
-			sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+			sql`SELECT ${STANDING_COLUMNS(pts)} ${standingFrom(on)}
 			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
 				AND ${pts} = ${p} AND s.reached_at = ${r}`
 		);
 	return all<Row>(
-		db,
-		sql`SELECT * FROM (${allPlayers(season)}) WHERE pts = ${p} AND reachedAt = ${r}`
+		sql`SELECT * FROM (${allPlayers(on, season)}) AS p WHERE pts = ${p} AND "reachedAt" = ${r}`
 	);
 }
 
@@ -212,67 +275,63 @@ function tieGroup(db: Queryable, season: SeasonRanking, p: number, r: number): R
  * Players ranked strictly above a ranking value: competition rank = 1 + that (dense: distinct
  * values above). At 0 or more, from the points held in memory (ranking-points.ts) when it can.
  */
-function countAbove(db: Queryable, season: SeasonRanking, p: number): number {
-	const held = p >= 0 ? rankingPoints(db, season) : null;
+function* countAbove(on: WindowSource, season: SeasonRanking, p: number): Reads<number> {
+	const held = p >= 0 ? on.held(season) : null;
 	if (held) return season.tieRule === 'dense' ? held.distinctAbove(p) : held.countAbove(p);
 	const pts = ptsExpr(season.rankBy);
 	const what = season.tieRule === 'dense' ? sql.raw(`count(DISTINCT pts)`) : sql.raw('count(*)');
 	if (p >= 0)
-		return get<{ n: number }>(
-			db,
+		return (yield* get<{ n: number }>(
 			sql`SELECT ${what} AS n FROM (SELECT ${pts} AS pts FROM standing s
-			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${p})`
-		)!.n;
-	return get<{ n: number }>(
-		db,
-		sql`SELECT ${what} AS n FROM (${allPlayers(season)}) WHERE pts > ${p}`
-	)!.n;
+			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${p}) AS p`
+		))!.n;
+	return (yield* get<{ n: number }>(
+		sql`SELECT ${what} AS n FROM (${allPlayers(on, season)}) AS p WHERE pts > ${p}`
+	))!.n;
 }
 
 /** Ordered rows after (or before) a cursor, whole tie groups resolved, at most `limit`. */
-function walk(
-	db: Queryable,
+function* walk(
+	on: WindowSource,
 	season: SeasonRanking,
 	cursor: RankCursor | null,
 	direction: 'down' | 'up',
 	limit: number,
 	positiveOnly = false
-): Row[] {
+): Reads<Row[]> {
 	const out: Row[] = [];
 	if (cursor) {
 		// The rest of the cursor's own tie group comes first.
-		const group = tieGroup(db, season, cursor.p, cursor.r).sort(compare);
+		const group = (yield* tieGroup(on, season, cursor.p, cursor.r)).sort(compare);
 		const at = group.findIndex((row) => row.id === cursor.i);
 		const rest = direction === 'down' ? group.slice(at + 1) : group.slice(0, at).reverse();
 		out.push(...rest);
 	}
 	if (out.length >= limit) return out.slice(0, limit);
-	const more = rowsBeyond(db, season, cursor, direction, limit - out.length, positiveOnly);
+	const more = yield* rowsBeyond(on, season, cursor, direction, limit - out.length, positiveOnly);
 	const last = more.at(-1);
 	if (!last) return out;
 	// The last row's tie group may go on past the limit: read it whole to order it right.
 	const head = more.filter((row) => row.pts !== last.pts || row.reachedAt !== last.reachedAt);
 	// Rows of one tie group come back from SQL in no particular order: sort them all.
-	const whole = [...head, ...tieGroup(db, season, last.pts, last.reachedAt)].sort(compare);
+	const whole = [...head, ...(yield* tieGroup(on, season, last.pts, last.reachedAt))].sort(compare);
 	out.push(...(direction === 'up' ? whole.reverse() : whole));
 	return out.slice(0, limit);
 }
 
 /** Players whose ranking points equal `p`. */
-function countAt(db: Queryable, season: SeasonRanking, p: number): number {
-	const held = p > 0 ? rankingPoints(db, season) : null;
+function* countAt(on: WindowSource, season: SeasonRanking, p: number): Reads<number> {
+	const held = p > 0 ? on.held(season) : null;
 	if (held) return held.countAt(p);
 	const pts = ptsExpr(season.rankBy);
 	if (p > 0)
-		return get<{ n: number }>(
-			db,
+		return (yield* get<{ n: number }>(
 			sql`SELECT count(*) AS n FROM standing s
 			WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} = ${p}`
-		)!.n;
-	return get<{ n: number }>(
-		db,
-		sql`SELECT count(*) AS n FROM (${allPlayers(season)}) WHERE pts = ${p}`
-	)!.n;
+		))!.n;
+	return (yield* get<{ n: number }>(
+		sql`SELECT count(*) AS n FROM (${allPlayers(on, season)}) AS p WHERE pts = ${p}`
+	))!.n;
 }
 
 /**
@@ -281,12 +340,12 @@ function countAt(db: Queryable, season: SeasonRanking, p: number): number {
  * player with points strictly between two rows of the window is in the window (competition:
  * rank = 1 + players with more points; dense: one more per distinct value).
  */
-function toEntries(
-	db: Queryable,
+function* toEntries(
+	on: WindowSource,
 	season: SeasonRanking,
 	rows: Row[],
 	startIndex: number | null
-): LeaderboardEntry[] {
+): Reads<LeaderboardEntry[]> {
 	const entries: LeaderboardEntry[] = [];
 	let previous: { pts: number; rank: number } | null = null;
 	let distinct = 0;
@@ -295,16 +354,16 @@ function toEntries(
 	// done once per window.
 	let firstAbove: number | null = null;
 	let firstAt: number | null = null;
-	rows.forEach((row, index) => {
+	for (const [index, row] of rows.entries()) {
 		let rank: number;
 		if (previous && previous.pts === row.pts) rank = previous.rank;
 		else if (startIndex === 0) {
 			distinct += 1;
 			rank = season.tieRule === 'dense' ? distinct : index + 1;
-		} else if (!previous) rank = 1 + (firstAbove = countAbove(db, season, row.pts));
+		} else if (!previous) rank = 1 + (firstAbove = yield* countAbove(on, season, row.pts));
 		else if (season.tieRule === 'dense') rank = previous.rank + 1;
 		else {
-			firstAt ??= countAt(db, season, first.pts);
+			firstAt ??= yield* countAt(on, season, first.pts);
 			const between = rows.filter((r) => r.pts > row.pts && r.pts < first.pts).length;
 			rank = 1 + firstAbove! + firstAt + between;
 		}
@@ -321,7 +380,7 @@ function toEntries(
 			emoji: row.emoji,
 			color: row.color
 		});
-	});
+	}
 	return entries;
 }
 
@@ -336,65 +395,88 @@ export interface RankingPage {
 }
 
 /** The top of the ranking, or the page after a cursor. */
+export function* rankingPageReads(
+	on: WindowSource,
+	season: SeasonRanking,
+	after: RankCursor | null,
+	limit: number
+): Reads<RankingPage> {
+	const rows = yield* walk(on, season, after, 'down', limit + 1);
+	const page = rows.slice(0, limit);
+	const last = page.at(-1);
+	return {
+		entries: yield* toEntries(on, season, page, after ? null : 0),
+		next: rows.length > limit && last ? cursorOf(last) : null
+	};
+}
+
+/** `rankingPageReads` on a SQLite connection (the publisher, the read thread, the benchmarks). */
 export function rankingPage(
 	db: Queryable,
 	season: SeasonRanking,
 	after: RankCursor | null,
 	limit: number
 ): RankingPage {
-	const rows = walk(db, season, after, 'down', limit + 1);
-	const page = rows.slice(0, limit);
-	const last = page.at(-1);
-	return {
-		entries: toEntries(db, season, page, after ? null : 0),
-		next: rows.length > limit && last ? cursorOf(last) : null
-	};
+	return runSync(db, rankingPageReads(sqliteSource(db), season, after, limit));
 }
 
 /** One player's position: rank, neighbours, gap to the next; null when not a player. */
-export function standingOf(
-	db: Queryable,
+export function* standingOfReads(
+	on: WindowSource,
 	season: SeasonRanking,
 	userId: number,
 	around = 2
-): MyStandingWindow | null {
-	const me = get<Row>(db, sql`SELECT * FROM (${allPlayers(season)}) WHERE id = ${userId}`);
+): Reads<MyStandingWindow | null> {
+	const me = yield* get<Row>(
+		sql`SELECT * FROM (${allPlayers(on, season)}) AS p WHERE id = ${userId}`
+	);
 	if (!me) return null;
 	const cursor = cursorOf(me);
 	// Neighbours are people with points: everyone at 0 shares one rank (and in a big season
 	// with many people yet to score, ordering them all to find two names costs a full read).
 	const scored = me.pts > 0;
-	const above = scored ? walk(db, season, cursor, 'up', around).reverse() : [];
-	const below = scored ? walk(db, season, cursor, 'down', around, true) : [];
-	const entries = toEntries(db, season, [...above, me, ...below], null);
+	const above = scored ? (yield* walk(on, season, cursor, 'up', around)).reverse() : [];
+	const below = scored ? yield* walk(on, season, cursor, 'down', around, true) : [];
+	const entries = yield* toEntries(on, season, [...above, me, ...below], null);
 	const entry = entries.find((e) => e.id === userId)!;
 	// The player to pass: the last in order among those with strictly more points, i.e. the
 	// last of the next value up.
 	const pts = ptsExpr(season.rankBy);
-	const nextUp = get<Row>(
-		db,
+	const nextUp = yield* get<Row>(
 		me.pts >= 0
-			? sql`SELECT ${STANDING_COLUMNS(pts)} ${STANDING_FROM}
+			? sql`SELECT ${STANDING_COLUMNS(pts)} ${standingFrom(on)}
 				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user' AND ${pts} > ${me.pts}
 				ORDER BY ${pts} ASC, s.reached_at DESC LIMIT 1`
-			: sql`SELECT * FROM (${allPlayers(season)}) WHERE pts > ${me.pts}
-				ORDER BY pts ASC, reachedAt DESC LIMIT 1`
+			: sql`SELECT * FROM (${allPlayers(on, season)}) AS p WHERE pts > ${me.pts}
+				ORDER BY pts ASC, "reachedAt" DESC LIMIT 1`
 	);
 	let gap: MyStandingWindow['gap'] = null;
 	if (nextUp) {
-		const next = tieGroup(db, season, nextUp.pts, nextUp.reachedAt).sort(compare).at(-1)!;
+		const next = (yield* tieGroup(on, season, nextUp.pts, nextUp.reachedAt)).sort(compare).at(-1)!;
 		const known = entries.find((e) => e.id === next.id);
 		// Nobody ranks between the next value up and me: its rank follows from mine (one short
 		// count of its tie group) instead of counting everyone above it again.
 		gap = {
 			nextRank:
 				known?.rank ??
-				(season.tieRule === 'dense' ? entry.rank - 1 : entry.rank - countAt(db, season, next.pts)),
+				(season.tieRule === 'dense'
+					? entry.rank - 1
+					: entry.rank - (yield* countAt(on, season, next.pts))),
 			nextName: next.name,
 			pointsNeeded: next.pts - me.pts + 1
 		};
 	}
 	return { entry, neighbours: entries, gap, rankingPoints: me.pts };
+}
+
+/** `standingOfReads` on a SQLite connection (the sockets' watch, the read thread). */
+export function standingOf(
+	db: Queryable,
+	season: SeasonRanking,
+	userId: number,
+	around = 2
+): MyStandingWindow | null {
+	return runSync(db, standingOfReads(sqliteSource(db), season, userId, around));
 }
 
 /** The ranking points of some people (those with a standing row), for a push's `moved`. */
@@ -405,7 +487,7 @@ export function rankingPointsOf(
 ): [number, number][] {
 	if (ids.length === 0) return [];
 	const pts = ptsExpr(season.rankBy);
-	return all<{ id: number; pts: number }>(
+	const { run, params } = statement(
 		db,
 		sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
 				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
@@ -413,7 +495,8 @@ export function rankingPointsOf(
 						ids.map((id) => sql`${id}`),
 						sql`, `
 					)})`
-	).map((row) => [row.id, row.pts]);
+	);
+	return (run.all(...params) as { id: number; pts: number }[]).map((row) => [row.id, row.pts]);
 }
 
 /**
@@ -421,23 +504,28 @@ export function rankingPointsOf(
  * not joined yet who already scored (e.g. a sale sent by the API). The members are counted on
  * their key; only the few invited accounts (user_invited_idx) are read one by one.
  */
-export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	const members = get<{ n: number }>(
-		db,
+export function* countPlayersReads(on: WindowSource, season: SeasonRanking): Reads<number> {
+	const members = (yield* get<{ n: number }>(
 		sql`SELECT count(*) AS n FROM season_member m
 		WHERE m.season_id = ${season.seasonId}`
-	)!.n;
-	// CROSS JOIN: from the invited accounts (the partial index) to their memberships.
-	const invited = get<{ n: number; scored: number }>(
-		db,
+	))!.n;
+	// CROSS JOIN (SQLite): from the invited accounts (the partial index) to their memberships.
+	const join = on.dialect === 'sqlite' ? sql.raw('CROSS JOIN') : sql.raw('JOIN');
+	// A sum is numeric on PostgreSQL, read as text: Number() below.
+	const invited = (yield* get<{ n: number; scored: number | string }>(
 		sql`SELECT count(*) AS n,
-			coalesce(sum(s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0), 0) AS scored
-		FROM user u
-		CROSS JOIN season_member m ON m.season_id = ${season.seasonId} AND m.user_id = u.id
+			coalesce(sum(CASE WHEN s.sales_count > 0 OR s.confirmed_points <> 0 OR s.provisional_points <> 0 THEN 1 ELSE 0 END), 0) AS scored
+		FROM "user" u
+		${join} season_member m ON m.season_id = ${season.seasonId} AND m.user_id = u.id
 		LEFT JOIN standing s ON s.season_id = m.season_id AND s.subject_type = 'user' AND s.subject_id = u.id
 		WHERE u.password_hash = '!'`
-	)!;
-	return members - invited.n + invited.scored;
+	))!;
+	return members - invited.n + Number(invited.scored);
+}
+
+/** `countPlayersReads` on a SQLite connection. */
+export function countPlayers(db: Queryable, season: SeasonRanking): number {
+	return runSync(db, countPlayersReads(sqliteSource(db), season));
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */

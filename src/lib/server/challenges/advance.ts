@@ -389,3 +389,34 @@ export function challengeFeed(
 			return { sortAt: item.at, item };
 		});
 }
+
+/** `challengeFeed` through the store, inside the caller's `read` (boards/activity.ts). */
+export async function readChallengeFeed(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	limit: number
+): Promise<{ sortAt: number; item: ActivityItem }[]> {
+	const s = await readDuelSeason(tx, store, seasonId);
+	if (!s) return [];
+	const counting = countingOf(s.rankBy);
+	const { challenge } = store.tables;
+	const rows = await tx
+		.select()
+		.from(challenge)
+		.where(
+			and(
+				eq(challenge.seasonId, seasonId),
+				or(eq(challenge.status, 'finished'), eq(challenge.status, 'final')),
+				isNotNull(challenge.finishedAt)
+			)
+		)
+		.orderBy(desc(challenge.finishedAt), desc(challenge.id))
+		.limit(limit);
+	const out = [];
+	for (const row of rows) {
+		const item = await readDuelItem(tx, store, row, counting);
+		out.push({ sortAt: item.at, item });
+	}
+	return out;
+}

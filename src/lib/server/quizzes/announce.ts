@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { write, type Store } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { quiz, quizAttempt, seasonMember, team, user } from '../db/schema';
 import { maxPoints } from '../../contest/quiz';
 import type { ActivityItem } from '../../realtime/events';
@@ -162,4 +162,71 @@ export function quizFeed(
 			})
 		}));
 	return [...announced, ...earned];
+}
+
+/** `quizFeed` through the store, inside the caller's `read` (boards/activity.ts). */
+export async function readQuizFeed(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	limit: number
+): Promise<{ sortAt: number; item: ActivityItem }[]> {
+	const { quiz, quizAttempt, quizQuestion, seasonMember, team, user } = store.tables;
+	const rows = await tx
+		.select()
+		.from(quiz)
+		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.announcedAt)))
+		.orderBy(desc(quiz.announcedAt))
+		.limit(limit);
+	const announced = [];
+	for (const row of rows) {
+		const [{ n }] = await tx
+			.select({ n: count() })
+			.from(quizQuestion)
+			.where(eq(quizQuestion.quizId, row.id));
+		announced.push({
+			sortAt: row.announcedAt!,
+			item: openItem(row, maxPoints(n, row.pointsPerCorrect))
+		});
+	}
+	const earned = await tx
+		.select({
+			id: quizAttempt.id,
+			userId: quizAttempt.userId,
+			userName: user.displayName,
+			teamName: team.name,
+			quizId: quiz.id,
+			title: quiz.title,
+			points: quizAttempt.points,
+			at: quizAttempt.createdAt
+		})
+		.from(quizAttempt)
+		.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
+		.innerJoin(user, eq(user.id, quizAttempt.userId))
+		.innerJoin(
+			seasonMember,
+			and(eq(seasonMember.seasonId, quiz.seasonId), eq(seasonMember.userId, quizAttempt.userId))
+		)
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(
+			and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true), gt(quizAttempt.points, 0))
+		)
+		.orderBy(desc(quizAttempt.createdAt), desc(quizAttempt.id))
+		.limit(limit);
+	return [
+		...announced,
+		...earned.map((r) => ({
+			sortAt: r.at,
+			item: quizActivity({
+				attemptId: r.id,
+				seasonId,
+				userId: r.userId,
+				userName: r.userName,
+				teamName: r.teamName,
+				quiz: { id: r.quizId, title: r.title },
+				points: r.points,
+				at: r.at
+			})
+		}))
+	];
 }

@@ -48,6 +48,22 @@ export function mayWatch(
 		.get();
 }
 
+/** `mayWatch` through the store: a membership written on any node counts. */
+export async function readMayWatch(
+	store: Store,
+	person: Pick<SessionUser, 'id' | 'role'>,
+	seasonId: number
+): Promise<boolean> {
+	if (STAFF.has(person.role)) return true;
+	const { seasonMember } = store.tables;
+	const [row] = await store.db
+		.select({ userId: seasonMember.userId })
+		.from(seasonMember)
+		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, person.id)))
+		.limit(1);
+	return !!row;
+}
+
 /**
  * An API token that may still be used: not revoked, not expired. Every token role may read
  * seasons (GET /api/v1/seasons/:id/leaderboard), so every live token may watch any season that

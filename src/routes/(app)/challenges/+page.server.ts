@@ -2,7 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb, retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { readMembership } from '$lib/server/seasons/queries';
 import { chosenSeason } from '$lib/server/seasons/choice';
 import { balanceFor } from '$lib/server/rewards/balances';
@@ -46,7 +46,7 @@ export const load: PageServerLoad = async (event) => {
 		duels: await readDuelsFor(store, season.id, user.id, membership.teamId),
 		choices: await challengeChoices(store, season.id, user.id, membership.teamId),
 		stake: { budget, left, max: Math.max(0, Math.min(balance, left)) },
-		board: getBoardTop(db, season.id, { viewerId: user.id }),
+		board: await readBoardTop(store, season.id, { viewerId: user.id }),
 		formats: await formatsNow(db, season.id),
 		// One id per filled-in form: a double tap or a retried post makes the challenge once.
 		requestId: crypto.randomUUID()

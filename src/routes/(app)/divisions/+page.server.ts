@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { formatsNow } from '$lib/server/realtime/publish';
 import { divisionOf } from '$lib/server/divisions/standings';
 
@@ -11,7 +11,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const db = getDb();
 	return {
 		// The socket's pushes carry the divisions' changes; the board top is what it starts from.
-		board: getBoardTop(db, season.id, { top: 3 }),
+		board: await readBoardTop(getStore(), season.id, { top: 3 }),
 		formats: await formatsNow(db, season.id),
 		myDivisionId: await divisionOf(getStore(), season.id, user.id)
 	};

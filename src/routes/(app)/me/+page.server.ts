@@ -1,9 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
+import { readPlayersCount, readStanding } from '$lib/server/boards/leaderboard';
 import { readPersonHistory } from '$lib/server/boards/person-history';
 import { readLocaleChoice, setOwnLocale } from '$lib/server/people/own-locale';
 import { refuse } from '$lib/server/shared/form';
@@ -18,15 +17,14 @@ import { m } from '$lib/paraglide/messages.js';
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user, membership } = await parent();
 	const locale = isLocale(user.locale) ? user.locale : null;
-	const db = getDb();
 	const receive = await receiveChoices(getStore(), user.id, user.role);
 	if (!season || !membership)
 		return { history: [], me: null, timeZone: season?.timeZone ?? 'UTC', locale, receive };
 	// One person's place through the rank index, not the whole ranking.
 	return {
 		history: await readPersonHistory(getStore(), season.id, user.id),
-		me: getStanding(db, season.id, user.id)?.entry ?? null,
-		of: getPlayersCount(db, season.id),
+		me: (await readStanding(getStore(), season.id, user.id))?.entry ?? null,
+		of: await readPlayersCount(getStore(), season.id),
 		timeZone: season.timeZone,
 		locale,
 		receive

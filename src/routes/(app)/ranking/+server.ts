@@ -1,11 +1,11 @@
 import { error, json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getRankingPage } from '$lib/server/boards/leaderboard';
-import { mayWatch } from '$lib/server/realtime/access';
-import { getSeason } from '$lib/server/seasons/queries';
+import { readRankingPage } from '$lib/server/boards/leaderboard';
+import { readMayWatch } from '$lib/server/realtime/access';
+import { readSeason } from '$lib/server/seasons/queries';
 import { AppError } from '$lib/server/shared/errors';
 import { m } from '$lib/paraglide/messages.js';
 
@@ -19,17 +19,20 @@ const query = z.object({
 const PAGE = 50;
 
 /** The board's "show more": the next page of the ranking, for whoever may watch the season. */
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const parsed = query.safeParse(Object.fromEntries(event.url.searchParams));
 	if (!parsed.success) error(400, 'season (and optionally after) are needed');
-	const db = getDb();
+	const store = getStore();
 	const { season: seasonId, after, skip } = parsed.data;
-	const season = getSeason(db, seasonId);
-	if (!season || season.status === 'draft' || !mayWatch(db, user, seasonId))
+	const season = await readSeason(store, seasonId);
+	if (!season || season.status === 'draft' || !(await readMayWatch(store, user, seasonId)))
 		error(404, m.board_no_season_id({ id: seasonId }));
 	try {
-		const page = getRankingPage(db, seasonId, { after, limit: after ? PAGE : skip + PAGE })!;
+		const page = (await readRankingPage(store, seasonId, {
+			after,
+			limit: after ? PAGE : skip + PAGE
+		}))!;
 		return json({ ...page, entries: after ? page.entries : page.entries.slice(skip) });
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);

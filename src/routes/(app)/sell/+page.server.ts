@@ -5,7 +5,7 @@ import { readProducts } from '$lib/server/seasons/queries';
 import { sellingSeason } from '$lib/server/activities/selling-season';
 import { getStore } from '$lib/server/db/store';
 import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
-import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
+import { readPlayersCount, readStanding } from '$lib/server/boards/leaderboard';
 import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { AppError } from '$lib/server/shared/errors';
@@ -89,7 +89,7 @@ export const actions: Actions = {
 				})
 			);
 			// The seller's own place through the rank index: never the whole ranking per sale.
-			const standing = getStanding(db, result.seasonId, user.id);
+			const standing = await readStanding(getStore(), result.seasonId, user.id);
 			const mine = standing?.entry;
 			const gap = standing?.gap ?? null;
 			return {
@@ -101,7 +101,7 @@ export const actions: Actions = {
 				duplicate: !result.created,
 				breakdown: result.breakdown?.items ?? [],
 				rank: mine?.rank ?? null,
-				of: getPlayersCount(db, result.seasonId),
+				of: await readPlayersCount(getStore(), result.seasonId),
 				// What the board shows: the confirmed points it ranks, and the pending ones apart.
 				confirmed: mine?.points ?? 0,
 				pending: mine?.provisionalPoints ?? 0,

@@ -1,7 +1,6 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { readSprintCards } from '$lib/server/sprints/view';
 import { readKnockoutCards } from '$lib/server/knockouts/view';
 
@@ -11,7 +10,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const store = getStore();
 	const now = Date.now();
 	return {
-		board: getBoardTop(getDb(), season.id, { top: 1 }),
+		board: await readBoardTop(store, season.id, { top: 1 }),
 		sprints: await readSprintCards(store, season.id, now, { all: true }),
 		knockouts: (await readKnockoutCards(store, season.id, now, { all: true })).map((k) => k.card)
 	};

@@ -4,8 +4,8 @@ import { getDb } from '$lib/server/db';
 import { getStore, type Store } from '$lib/server/db/store';
 import { AppError } from '$lib/server/shared/errors';
 import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
-import { getBoardTop, personNames } from '$lib/server/boards/leaderboard';
-import { recentActivity } from '$lib/server/boards/activity';
+import { readBoardTop, readPersonNames } from '$lib/server/boards/leaderboard';
+import { readRecentActivity } from '$lib/server/boards/activity';
 import { recentAwards } from '$lib/server/badges/awards';
 import { formatsNow } from '$lib/server/realtime/publish';
 import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
@@ -61,7 +61,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 	setHeaders({ 'cache-control': 'no-store' });
 
 	// The top of the board, never the whole ranking (a TV shows the top).
-	const board = getBoardTop(db, season.id)!;
+	const board = (await readBoardTop(store, season.id))!;
 	const awards = recentAwards(db, season.id, 12);
 	const names = new Map([
 		...board.individual.map((e) => [`user:${e.id}`, e.name] as const),
@@ -71,7 +71,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 	const missing = awards
 		.filter((a) => a.subjectType === 'user' && !names.has(`user:${a.subjectId}`))
 		.map((a) => a.subjectId);
-	for (const [id, name] of personNames(db, missing)) names.set(`user:${id}`, name);
+	for (const [id, name] of await readPersonNames(store, missing)) names.set(`user:${id}`, name);
 	const badges: BadgeItem[] = awards.flatMap((a) => {
 		const who = names.get(`${a.subjectType}:${a.subjectId}`);
 		if (!who) return [];
@@ -107,7 +107,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 		},
 		board,
 		formats: await formatsNow(db, season.id, now),
-		activity: recentActivity(db, season.id, 15),
+		activity: await readRecentActivity(store, season.id, 15),
 		badges,
 		campaigns,
 		options: tvOptions(url)

@@ -1,8 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
-import { getBoardTop } from '$lib/server/boards/leaderboard';
+import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { readKnockout } from '$lib/server/knockouts/bracket';
 import { readKnockoutCard } from '$lib/server/knockouts/view';
 import { readMembership, readSeason } from '$lib/server/seasons/queries';
@@ -21,7 +20,7 @@ export const load: PageServerLoad = async ({ params, parent }) => {
 	return {
 		knockout: await readKnockoutCard(store.db, store.tables, k, Date.now()),
 		knockoutSeason: { id: season.id, timeZone: season.timeZone },
-		board: getBoardTop(getDb(), season.id, { top: 1 }),
+		board: await readBoardTop(store, season.id, { top: 1 }),
 		/** The viewer's own side: themselves, or their team in a team knockout. */
 		me:
 			k.subject === 'user'

@@ -1,8 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
-import { getPlayersCount, getStanding } from '$lib/server/boards/leaderboard';
+import { readPlayersCount, readStanding } from '$lib/server/boards/leaderboard';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { AppError } from '$lib/server/shared/errors';
 import { activeActivityTypes } from '$lib/server/activities/types';
@@ -62,7 +62,6 @@ export const actions: Actions = {
 		const parsed = parseActivityForm(form, season.timeZone, Date.now());
 		if (!parsed.ok)
 			return refuse(400, 'default', parsed.message, { errors: parsed.errors, values });
-		const db = getDb();
 		try {
 			const logged = await retryWhenBusy(() =>
 				logActivity(getStore(), {
@@ -76,7 +75,7 @@ export const actions: Actions = {
 					createdById: user.id
 				})
 			);
-			const standing = getStanding(db, logged.seasonId, user.id)?.entry;
+			const standing = (await readStanding(getStore(), logged.seasonId, user.id))?.entry;
 			const type = (await activeActivityTypes(getStore(), logged.seasonId)).find(
 				(t) => t.key === parsed.type
 			);
@@ -89,7 +88,7 @@ export const actions: Actions = {
 				emoji: type?.emoji ?? '✅',
 				duplicate: !logged.created,
 				rank: standing?.rank ?? null,
-				of: getPlayersCount(db, logged.seasonId),
+				of: await readPlayersCount(getStore(), logged.seasonId),
 				confirmed: standing?.points ?? 0
 			};
 		} catch (error) {
