@@ -367,6 +367,9 @@ test.describe('toasts', () => {
 					expect(answer.status, JSON.stringify(answer.body)).toBe(201);
 					const toast = page.locator('[data-sonner-toast]').first();
 					await expect(toast).toBeVisible({ timeout: PAGE_READY });
+					// The pointer on it stops its timer (as a reader's would): on a loaded machine the
+					// steps below took longer than the toast stays, and its box read as all zeros.
+					await toast.hover();
 					// Wait until it has slid into place.
 					await expect(toast).toHaveAttribute('data-mounted', 'true');
 					// Its box is read as its slide ends, in the same call: on a slow machine a second
