@@ -3,7 +3,8 @@
 // - the top of the board with the viewer's place (the home page, /challenges, the TV without a
 //   viewer): `readBoardTop(store, …, { viewerId })`, before `getBoardTop(db, …)`;
 // - a page of the ranking after a cursor in the middle (/ranking's "show more", the leaderboard
-//   API's `?after=`): `readRankingPage(store, …)`, before `getRankingPage(db, …)`.
+//   API's `?after=`): `readRankingPage(store, …)`, before `getRankingPage(db, …)` (gone since:
+//   the synchronous variant is now the publisher's window read, `rankingPage`).
 // Variants: the synchronous read of a checkout before the port (`--old <worktree>`, e.g.
 // `git worktree add /tmp/base 8f91480`, its node_modules a symlink to this one's), the
 // synchronous twin kept for the publisher and the read thread (now built on the ranking
@@ -15,11 +16,11 @@ import { join, resolve } from 'node:path';
 import { standing } from '../src/lib/server/db/schema';
 import {
 	getBoardTop,
-	getRankingPage,
 	readBoardTop,
-	readRankingPage
+	readRankingPage,
+	seasonRanking
 } from '../src/lib/server/boards/leaderboard';
-import { decodeCursor } from '../src/lib/server/boards/ranking-window';
+import { encodeCursor, rankingPage } from '../src/lib/server/boards/ranking-window';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -50,10 +51,18 @@ db.transaction((tx) => {
 				.run();
 });
 const viewer = people[Math.floor(PEOPLE / 2)].id;
-const middle = getRankingPage(db, seasonId, { limit: Math.floor(PEOPLE / 2) })!.next!;
-const middleAt = decodeCursor(middle)!;
+const ranking = seasonRanking(db, seasonId)!;
+const middleAt = rankingPage(db, ranking, null, Math.floor(PEOPLE / 2)).next!;
+const middle = encodeCursor(middleAt);
 
-type Before = { getBoardTop: typeof getBoardTop; getRankingPage: typeof getRankingPage };
+type Before = {
+	getBoardTop: typeof getBoardTop;
+	getRankingPage: (
+		db: unknown,
+		seasonId: number,
+		options: { after?: string; limit: number }
+	) => { entries: unknown[] } | null;
+};
 const oldReads = OLD
 	? ((await import(join(OLD, 'src/lib/server/boards/leaderboard.ts'))) as Before)
 	: null;
@@ -117,11 +126,11 @@ variants.push(
 		}
 	},
 	{
-		name: 'ranking page, synchronous twin',
+		name: 'ranking page, synchronous (the publisher’s window read)',
 		ops: N,
 		run: () => {
 			for (let i = 0; i < N; i++)
-				check(getRankingPage(db, seasonId, { after: middle, limit: 50 })?.entries.length);
+				check(rankingPage(db, seasonRanking(db, seasonId)!, middleAt, 50).entries.length);
 		}
 	},
 	{

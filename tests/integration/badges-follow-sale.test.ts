@@ -15,7 +15,7 @@ import { importSales } from '../../src/lib/server/imports/sales';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { awardsOf } from '../../src/lib/server/badges/awards';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
-import { recentActivity } from '../../src/lib/server/boards/activity';
+import { readRecentActivity } from '../../src/lib/server/boards/activity';
 import { listSeasonBadges } from '../../src/lib/server/badges/queries';
 import { savePrize } from '../../src/lib/server/seasons/prizes';
 import { buildProfile } from '../../src/lib/server/boards/profile';
@@ -167,7 +167,7 @@ describe('a badge follows the sale that earned it', () => {
 			{ name: 'First sale', prize: 'Cinema tickets', at: NOW + 60_000 }
 		]);
 		// The feed says so.
-		const feed = recentActivity(db, c.season.id);
+		const feed = await readRecentActivity(sqliteStore(db), c.season.id);
 		expect(feed[0]).toMatchObject({ kind: 'badge_withdrawn', userId: ann.id, points: -10 });
 		expect(feed[0].summary).toContain('First sale');
 		// The rejected sale no longer shows as if it counted.

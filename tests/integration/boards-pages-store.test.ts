@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { hallOfFameSeason, listHallOfFame } from '../../src/lib/server/boards/hall-of-fame';
 import { seasonOverview } from '../../src/lib/server/boards/overview';
-import { recentActivity } from '../../src/lib/server/boards/activity';
+import { readRecentActivity } from '../../src/lib/server/boards/activity';
 import { readProfile } from '../../src/lib/server/boards/profile';
 import { resultsCsv } from '../../src/lib/server/exports/season-csv';
 import type { Store } from '../../src/lib/server/db/store';
+import type { ActivityItem } from '../../src/lib/realtime/events';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn } from '../helpers/store-season';
 
@@ -229,17 +230,27 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		]);
 		expect(a).toEqual(b);
 		expect(a).toEqual(overview);
-		const other = node(0);
-		if (other.dialect === 'sqlite') {
-			// The boards' feed, read synchronously, is given the same details.
-			const recent = recentActivity(other.sqlite, s.seasonId, 25);
-			const withFeed = await seasonOverview(other, s.seasonId, recent);
-			expect(withFeed.recent.map((r) => [r.id, r.points])).toEqual([
-				[last, 10],
-				[expect.any(Number), 40],
-				[expect.any(Number), 100]
-			]);
-		}
+		// With the boards' feed as the pages read it, the same details; the feed's other items
+		// (an activity logged, here) are not sales and stay out of the console's latest sales.
+		const recent = await readRecentActivity(node(0), s.seasonId, 25);
+		const logged: ActivityItem = {
+			id: 'activity:1',
+			seasonId: s.seasonId,
+			kind: 'activity',
+			userId: s.people[0].id,
+			userName: s.people[0].name,
+			teamName: 'Team',
+			summary: '1 × Call',
+			points: 2,
+			provisional: false,
+			at: Date.now()
+		};
+		const withFeed = await seasonOverview(node(0), s.seasonId, [logged, ...recent]);
+		expect(withFeed.recent.map((r) => [r.id, r.points])).toEqual([
+			[last, 10],
+			[expect.any(Number), 40],
+			[expect.any(Number), 100]
+		]);
 		expect((await seasonOverview(node(1), 987_654, [])).totals.sales).toBe(0);
 	});
 

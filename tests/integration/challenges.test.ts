@@ -1,7 +1,7 @@
 // Head-to-head challenges (#17) through their services and the scheduler's job, on a real
 // SQLite file and a fake clock: proposals, answers, expiry, stakes, late confirmations and
 // reversals before the grace end, the freeze, exactly-once payouts and badges, pairings.
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { read, sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
@@ -16,7 +16,7 @@ import {
 	proposeChallenge,
 	setStakeBudget
 } from '../../src/lib/server/challenges/commands';
-import { advanceChallenges, challengeFeed } from '../../src/lib/server/challenges/advance';
+import { advanceChallenges, readChallengeFeed } from '../../src/lib/server/challenges/advance';
 import { openDuels } from '../../src/lib/server/challenges/view';
 import { stakeBudget } from '../../src/lib/server/challenges/standings';
 import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
@@ -85,6 +85,12 @@ const payouts = (seasonId: number) =>
 		.from(ledgerEntry)
 		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.kind, 'challenge')))
 		.all();
+
+/** The season's duel items in the boards' feed, newest first. */
+async function duelFeed(sid: number) {
+	const store = sqliteStore(db);
+	return read(store, (tx) => readChallengeFeed(tx, store, sid, 5));
+}
 
 describe('a rep challenges a colleague', () => {
 	it('goes live, finishes, follows late confirmations and reversals until the grace end, then freezes and pays once', async () => {
@@ -228,7 +234,7 @@ describe('a rep challenges a colleague', () => {
 		c.at(from + DAY + HOUR);
 		expect((await advanceChallenges(sqliteStore(db), c.clock)).moved).toBe(1);
 		expect(openDuels(db, sid)[0]).toMatchObject({ status: 'finished', leaderId: bob.id });
-		expect(challengeFeed(db, sid, 5)[0].item).toMatchObject({
+		expect((await duelFeed(sid))[0].item).toMatchObject({
 			kind: 'challenge',
 			userId: bob.id,
 			provisional: true
@@ -268,7 +274,7 @@ describe('a rep challenges a colleague', () => {
 		]);
 		expect(db.select().from(award).where(eq(award.subjectId, ann.id)).all()).toHaveLength(1);
 		expect((await stakeBudget(sqliteStore(db), sid)).left).toBe(70);
-		expect(challengeFeed(db, sid, 5)[0].item).toMatchObject({
+		expect((await duelFeed(sid))[0].item).toMatchObject({
 			id: `challenge:${id}:final`,
 			userId: ann.id,
 			points: 30,
@@ -392,7 +398,7 @@ describe('a rep challenges a colleague', () => {
 			winnerId: null
 		});
 		expect(payouts(sid)).toHaveLength(0);
-		expect(challengeFeed(db, sid, 5)[0].item.duel).toMatchObject({ draw: true });
+		expect((await duelFeed(sid))[0].item.duel).toMatchObject({ draw: true });
 	});
 });
 

@@ -1,7 +1,5 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../db';
-import { activity, activityType, team, user } from '../db/schema';
 import type { Store, StoreDb } from '../db/store';
 import type { ActivityItem } from '../../realtime/events';
 
@@ -10,38 +8,10 @@ import type { ActivityItem } from '../../realtime/events';
 // console's reads are the store's (db/store.ts: every node's activities); the feed stays
 // synchronous with the boards that build it (the publisher, the read thread).
 
-/** The season's latest activities as feed items, newest logged first. */
-export function activityFeed(
-	db: Queryable,
-	seasonId: number,
-	limit: number
-): { sortAt: number; item: ActivityItem }[] {
-	const rows = db
-		.select({
-			id: activity.id,
-			userId: activity.userId,
-			userName: user.displayName,
-			teamName: team.name,
-			typeName: activityType.name,
-			emoji: activityType.emoji,
-			quantity: activity.quantity,
-			points: activity.points,
-			occurredAt: activity.occurredAt,
-			createdAt: activity.createdAt
-		})
-		.from(activity)
-		.innerJoin(user, eq(user.id, activity.userId))
-		.innerJoin(team, eq(team.id, activity.teamId))
-		.innerJoin(activityType, eq(activityType.id, activity.typeId))
-		// A voided activity no longer counts: the feed shows only what does (as with sales).
-		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
-		.orderBy(desc(activity.createdAt), desc(activity.id))
-		.limit(limit)
-		.all();
-	return rows.map(feedItem(seasonId));
-}
-
-/** `activityFeed` through the store, inside the caller's `read` (boards/activity.ts). */
+/**
+ * The season's latest activities as feed items, newest logged first, inside the caller's `read`
+ * (boards/activity.ts).
+ */
 export async function readActivityFeed(
 	tx: StoreDb,
 	store: Store,

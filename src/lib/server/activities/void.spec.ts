@@ -2,7 +2,7 @@
 // standings, a second void changing nothing, each refusal changing nothing, the contest measures
 // and the "activities logged" badge following. The API and the console are in
 // tests/integration/activity-void.test.ts.
-import { sqliteStore } from '../db/store';
+import { read, sqliteStore } from '../db/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../db';
@@ -22,7 +22,7 @@ import {
 import { createActivityType } from './types';
 import { logActivity } from './record';
 import { voidActivity, voidByExternalId } from './void';
-import { activityFeed, activityLog } from './queries';
+import { activityLog, readActivityFeed } from './queries';
 import { periodTotals } from '../formats/measure';
 import type { Measure } from '../../contest/measure';
 
@@ -317,9 +317,9 @@ describe('what follows a void', () => {
 		const visit = await log(ann, 'visit', 1, 2);
 		await log(boss, 'call', 1, 1);
 		await voidActivity(sqliteStore(db), visit.activity.id, byBoss('wrong customer'), clock);
-		expect(activityFeed(db, seasonId, 10).map((f) => f.item.id)).not.toContain(
-			`activity:${visit.activity.id}`
-		);
+		const store = sqliteStore(db);
+		const feed = await read(store, (tx) => readActivityFeed(tx, store, seasonId, 10));
+		expect(feed.map((f) => f.item.id)).not.toContain(`activity:${visit.activity.id}`);
 		const all = await activityLog(sqliteStore(db), seasonId, { page: 1 });
 		expect(all.total).toBe(3);
 		expect(all.rows.find((r) => r.id === visit.activity.id)).toMatchObject({

@@ -1,73 +1,13 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import {
-	award,
-	badge,
-	ledgerEntry,
-	product,
-	sale,
-	saleLine,
-	seasonMember,
-	team,
-	user
-} from '../db/schema';
 import type { ActivityItem } from '../../realtime/events';
 import { withdrawnItem } from '../badges/awards';
-import { countedSale } from '../scoring/counting';
-import { quizFeed, readQuizFeed } from '../quizzes/announce';
-import { challengeFeed, readChallengeFeed } from '../challenges/advance';
-import { activityFeed, readActivityFeed } from '../activities/queries';
+import { readQuizFeed } from '../quizzes/announce';
+import { readChallengeFeed } from '../challenges/advance';
+import { readActivityFeed } from '../activities/queries';
 import { read, type Store, type StoreDb } from '../db/store';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 
-/** A person's badges withdrawn in the season, newest first, as feed items. */
-function withdrawnBadges(db: Queryable, seasonId: number, limit: number) {
-	const rows = db
-		.select({
-			id: award.id,
-			userId: award.subjectId,
-			userName: user.displayName,
-			teamName: team.name,
-			name: badge.name,
-			emoji: badge.emoji,
-			voidedAt: award.voidedAt
-		})
-		.from(award)
-		.innerJoin(badge, eq(badge.id, award.badgeId))
-		.innerJoin(user, eq(user.id, award.subjectId))
-		.leftJoin(
-			seasonMember,
-			and(eq(seasonMember.seasonId, award.seasonId), eq(seasonMember.userId, award.subjectId))
-		)
-		.leftJoin(team, eq(team.id, seasonMember.teamId))
-		.where(
-			and(eq(award.seasonId, seasonId), eq(award.subjectType, 'user'), eq(award.status, 'void'))
-		)
-		.orderBy(desc(award.voidedAt), desc(award.id))
-		.limit(limit)
-		.all();
-	if (rows.length === 0) return [];
-	const withdrawals = db
-		.select({
-			awardId: ledgerEntry.awardId,
-			points: ledgerEntry.points,
-			status: ledgerEntry.status
-		})
-		.from(ledgerEntry)
-		.where(
-			and(
-				inArray(
-					ledgerEntry.awardId,
-					rows.map((r) => r.id)
-				),
-				eq(ledgerEntry.kind, 'badge')
-			)
-		)
-		.all();
-	return withdrawnItems(seasonId, rows, withdrawals);
-}
-
-/** `withdrawnBadges` through the store, inside the caller's `read`. */
+/** A person's badges withdrawn in the season, newest first, as feed items (inside a `read`). */
 async function readWithdrawnBadges(tx: StoreDb, store: Store, seasonId: number, limit: number) {
 	const { award, badge, ledgerEntry, seasonMember, team, user } = store.tables;
 	const rows = await tx
@@ -150,52 +90,6 @@ function withdrawnItems(
 	});
 }
 
-/**
- * The latest sales of a season, and the badges withdrawn from people, as feed items, newest
- * first (the same shape as live pushes).
- */
-export function recentActivity(db: Queryable, seasonId: number, limit = 15): ActivityItem[] {
-	const withdrawn = [
-		...withdrawnBadges(db, seasonId, limit),
-		...quizFeed(db, seasonId, limit),
-		...challengeFeed(db, seasonId, limit),
-		...activityFeed(db, seasonId, limit)
-	];
-	const sales = db
-		.select({
-			id: sale.id,
-			userId: sale.sellerId,
-			userName: user.displayName,
-			teamName: team.name,
-			points: sale.points,
-			status: sale.status,
-			at: sale.occurredAt,
-			createdAt: sale.createdAt
-		})
-		.from(sale)
-		.innerJoin(user, eq(user.id, sale.sellerId))
-		.innerJoin(team, eq(team.id, sale.teamId))
-		// A rejected or reversed sale no longer counts: the feed shows only what does.
-		.where(and(eq(sale.seasonId, seasonId), countedSale))
-		.orderBy(desc(sale.createdAt), desc(sale.id))
-		.limit(limit)
-		.all();
-	if (sales.length === 0) return merged(seasonId, [], [], withdrawn, limit);
-	const lines = db
-		.select({ saleId: saleLine.saleId, quantity: saleLine.quantity, name: product.name })
-		.from(saleLine)
-		.innerJoin(product, eq(product.id, saleLine.productId))
-		.where(
-			inArray(
-				saleLine.saleId,
-				sales.map((s) => s.id)
-			)
-		)
-		.orderBy(saleLine.id)
-		.all();
-	return merged(seasonId, sales, lines, withdrawn, limit);
-}
-
 type FeedEntry = { sortAt: number; item: ActivityItem };
 
 interface SaleRow {
@@ -243,9 +137,9 @@ function merged(
 }
 
 /**
- * `recentActivity` through the store, for the pages (the home board, the TV, the console's
- * overview): every feed read in one snapshot (`read`), whichever node wrote it. The publisher
- * and the read thread keep the synchronous one.
+ * The latest sales of a season, and the badges, quizzes, duels and activities around them, as
+ * feed items, newest first (the same shape as live pushes), for the pages (the home board, the
+ * TV, the console's overview): every feed read in one snapshot (`read`), whichever node wrote it.
  */
 export async function readRecentActivity(
 	store: Store,

@@ -364,7 +364,11 @@ export async function readBoardTop(
 	});
 }
 
-/** `getRankingPage` through the store (the board's "show more", the API): one snapshot. */
+/**
+ * One page of a season's individual ranking (the board's "show more", the API), in one snapshot:
+ * the top (no cursor) or the page after `after` (the `next` of the previous page). A bad cursor
+ * is a 400.
+ */
 export async function readRankingPage(
 	store: Store,
 	seasonId: number,
@@ -383,7 +387,7 @@ export async function readRankingPage(
 	});
 }
 
-/** `getStanding` through the store: one person's rank and neighbours; null when not a player. */
+/** One person's rank and neighbours in a season (/me, the sell pages); null when not a player. */
 export async function readStanding(store: Store, seasonId: number, userId: number, around = 2) {
 	return read(store, async (tx) => {
 		const s = await readSeasonRanking(tx, store, seasonId);
@@ -391,7 +395,7 @@ export async function readStanding(store: Store, seasonId: number, userId: numbe
 	});
 }
 
-/** `getPlayersCount` through the store (cached a few seconds per database, as the boards'). */
+/** How many people a season's ranking has (cached a few seconds per database, like the board's "of N"). */
 export async function readPlayersCount(store: Store, seasonId: number): Promise<number> {
 	return read(store, async (tx) => {
 		const s = await readSeasonRanking(tx, store, seasonId);
@@ -420,34 +424,6 @@ function parseAfter(text: string | undefined) {
 	return after;
 }
 
-/**
- * One page of a season's individual ranking: the top (no cursor) or the page after `after`
- * (the `next` of the previous page). A bad cursor is a 400.
- */
-export function getRankingPage(
-	db: Queryable,
-	seasonId: number,
-	options: { after?: string; limit: number }
-): { version: number; entries: LeaderboardEntry[]; next: string | null } | null {
-	const after = parseAfter(options.after);
-	return db.transaction((tx) => {
-		const s = seasonRanking(tx, seasonId);
-		if (!s) return null;
-		const page = rankingPage(tx, s, after, options.limit);
-		return {
-			version: s.version,
-			entries: page.entries,
-			next: page.next ? encodeCursor(page.next) : null
-		};
-	});
-}
-
-/** One person's rank and neighbours in a season; null when they are not a player. */
-export function getStanding(db: Queryable, seasonId: number, userId: number, around = 2) {
-	const s = seasonRanking(db, seasonId);
-	return s ? standingOf(db, s, userId, around) : null;
-}
-
 /** The display names of some people (e.g. badge winners outside a board's top). */
 export function personNames(db: Queryable, ids: number[]): Map<number, string> {
 	if (ids.length === 0) return new Map();
@@ -457,10 +433,4 @@ export function personNames(db: Queryable, ids: number[]): Map<number, string> {
 		.where(inArray(user.id, ids))
 		.all();
 	return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-/** How many people a season's ranking has (cached a few seconds, like the board's "of N"). */
-export function getPlayersCount(db: Queryable, seasonId: number): number {
-	const s = seasonRanking(db, seasonId);
-	return s ? playersOf(db, s) : 0;
 }

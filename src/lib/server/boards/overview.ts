@@ -6,8 +6,8 @@ import type { ActivityItem } from '../../realtime/events';
  * What a contest manager checks first: totals, who has not sold yet, the latest sales. Read
  * through the store (db/store.ts) in one snapshot, so the totals and who has not sold agree
  * whatever another node commits meanwhile. `feed` is the season's recent activity
- * (boards/activity.ts `recentActivity`, the boards' feed, still synchronous): each of its sales is
- * given the details the console shows.
+ * (boards/activity.ts `readRecentActivity`, the boards' feed): its sales, each given the details
+ * the console shows.
  */
 export async function seasonOverview(store: Store, seasonId: number, feed: ActivityItem[]) {
 	const { sale, seasonMember, team, user } = store.tables;
@@ -60,6 +60,11 @@ export async function seasonOverview(store: Store, seasonId: number, feed: Activ
 		totals,
 		members: members.length,
 		notYetSold: members.filter((m) => m.sales === 0),
-		recent: feed.map((item) => ({ ...item, ...details.get(item.id)! }))
+		// The sales of the feed (its badges, quizzes, duels and activities are not sales: they have
+		// no amount, customer or status to show in the console's table).
+		recent: feed.flatMap((item) => {
+			const sold = details.get(item.id);
+			return sold ? [{ ...item, ...sold }] : [];
+		})
 	};
 }

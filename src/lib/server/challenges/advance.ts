@@ -1,24 +1,19 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
+import type { Challenge, ChallengeStatus } from '../db/schema';
 import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { dueStatus, outcome } from '../../contest/challenge';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntryInWrite } from '../scoring/ledger';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
-import { getMembership } from '../seasons/queries';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
 import { awardCounted } from '../badges/counted';
 import { systemClock, type Clock } from '../shared/clock';
 import {
 	countingOf,
-	duelSeason,
-	duelValues,
 	readDuelSeason,
 	readDuelValues,
 	readSubjectNames,
-	subjectNames,
 	type SubjectName
 } from './standings';
 
@@ -263,24 +258,6 @@ async function payStake(
  * run) and when frozen (`challenge:N:final`). The person is the winner, or for a draw the
  * challenger; `points` the stake paid (or at stake).
  */
-export function duelItem(
-	tx: Queryable,
-	row: Challenge,
-	counting: ReturnType<typeof countingOf>
-): ActivityItem {
-	const final = row.status === 'final';
-	const values: [number, number] = final
-		? [row.challengerValue ?? 0, row.opponentValue ?? 0]
-		: duelValues(tx, row, counting);
-	const names = subjectNames(tx, row.subjectType, [row.challengerId, row.opponentId]);
-	const tieRule = duelSeason(tx, row.seasonId)?.tieRule ?? 'competition';
-	const first = firstOf(row, values, names, tieRule);
-	const team =
-		row.subjectType === 'user' ? (getMembership(tx, row.seasonId, first)?.teamName ?? '') : '';
-	return itemOf(row, values, names, tieRule, team);
-}
-
-/** duelItem on the store, inside a write. */
 async function readDuelItem(
 	tx: StoreDb,
 	store: Store,
@@ -360,37 +337,9 @@ function itemOf(
 }
 
 /**
- * The season's duel results for the feed, newest first (one item per duel: its latest). Read
- * inside the boards' synchronous read (boards/activity.ts), so synchronous until that is ported.
+ * The season's duel results for the feed, newest first (one item per duel: its latest), inside
+ * the caller's `read` (boards/activity.ts).
  */
-export function challengeFeed(
-	db: Queryable,
-	seasonId: number,
-	limit: number
-): { sortAt: number; item: ActivityItem }[] {
-	const s = duelSeason(db, seasonId);
-	if (!s) return [];
-	const counting = countingOf(s.rankBy);
-	return db
-		.select()
-		.from(challenge)
-		.where(
-			and(
-				eq(challenge.seasonId, seasonId),
-				or(eq(challenge.status, 'finished'), eq(challenge.status, 'final')),
-				isNotNull(challenge.finishedAt)
-			)
-		)
-		.orderBy(desc(challenge.finishedAt), desc(challenge.id))
-		.limit(limit)
-		.all()
-		.map((row) => {
-			const item = duelItem(db, row, counting);
-			return { sortAt: item.at, item };
-		});
-}
-
-/** `challengeFeed` through the store, inside the caller's `read` (boards/activity.ts). */
 export async function readChallengeFeed(
 	tx: StoreDb,
 	store: Store,

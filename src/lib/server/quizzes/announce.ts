@@ -1,7 +1,5 @@
-import { and, count, desc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
+import { and, count, desc, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { write, type Store, type StoreDb } from '../db/store';
-import { quiz, quizAttempt, seasonMember, team, user } from '../db/schema';
 import { maxPoints } from '../../contest/quiz';
 import type { ActivityItem } from '../../realtime/events';
 import { queuePushesInWrite } from '../notify/push/queue';
@@ -14,9 +12,6 @@ import { quizActivity } from './attempts';
 // boards and a push (kind 'quiz_open') to the members who want it. `quiz.announced_at` is set in
 // the same write as the pushes are queued (on the store, db/store.ts), so a second check, another
 // node or a restart announces nothing more; the pushes' dedupe keys say the same per device.
-
-const questionCount = (tx: Queryable, quizId: number) =>
-	tx.get<{ n: number }>(sql`select count(*) as n from quiz_question where quiz_id = ${quizId}`).n;
 
 function openItem(
 	row: { id: number; seasonId: number; title: string; announcedAt: number | null },
@@ -103,68 +98,9 @@ export async function announceOpenedQuizzes(
 }
 
 /**
- * The season's quiz feed items, newest first: quizzes announced and quiz points earned.
- * Synchronous: the boards' activity feed (boards/activity.ts) reads it inside its own
- * synchronous read, not on the store yet.
+ * The season's quiz feed items, newest first: quizzes announced and quiz points earned, inside
+ * the caller's `read` (boards/activity.ts).
  */
-export function quizFeed(
-	db: Queryable,
-	seasonId: number,
-	limit: number
-): { sortAt: number; item: ActivityItem }[] {
-	const announced = db
-		.select()
-		.from(quiz)
-		.where(and(eq(quiz.seasonId, seasonId), isNotNull(quiz.announcedAt)))
-		.orderBy(desc(quiz.announcedAt))
-		.limit(limit)
-		.all()
-		.map((row) => ({
-			sortAt: row.announcedAt!,
-			item: openItem(row, maxPoints(questionCount(db, row.id), row.pointsPerCorrect))
-		}));
-	const earned = db
-		.select({
-			id: quizAttempt.id,
-			userId: quizAttempt.userId,
-			userName: user.displayName,
-			teamName: team.name,
-			quizId: quiz.id,
-			title: quiz.title,
-			points: quizAttempt.points,
-			at: quizAttempt.createdAt
-		})
-		.from(quizAttempt)
-		.innerJoin(quiz, eq(quiz.id, quizAttempt.quizId))
-		.innerJoin(user, eq(user.id, quizAttempt.userId))
-		.innerJoin(
-			seasonMember,
-			and(eq(seasonMember.seasonId, quiz.seasonId), eq(seasonMember.userId, quizAttempt.userId))
-		)
-		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(
-			and(eq(quiz.seasonId, seasonId), eq(quizAttempt.earning, true), gt(quizAttempt.points, 0))
-		)
-		.orderBy(desc(quizAttempt.createdAt), desc(quizAttempt.id))
-		.limit(limit)
-		.all()
-		.map((r) => ({
-			sortAt: r.at,
-			item: quizActivity({
-				attemptId: r.id,
-				seasonId,
-				userId: r.userId,
-				userName: r.userName,
-				teamName: r.teamName,
-				quiz: { id: r.quizId, title: r.title },
-				points: r.points,
-				at: r.at
-			})
-		}));
-	return [...announced, ...earned];
-}
-
-/** `quizFeed` through the store, inside the caller's `read` (boards/activity.ts). */
 export async function readQuizFeed(
 	tx: StoreDb,
 	store: Store,
