@@ -98,7 +98,7 @@ beforeAll(async () => {
 	} finally {
 		db.$client.close();
 	}
-	server = await startServer({ dbPath: seeded.path, port: 47920 });
+	server = await startServer({ dbPath: seeded.path });
 	sessions.rep = await signIn(server.url, seeded.people[0].email);
 	sessions.manager = await signIn(server.url, 'boss@test.test');
 }, 120_000);

@@ -50,7 +50,7 @@ async function act(path: string, session: string, fields: Record<string, string>
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ teams: 2, people: 3 });
-	server = await startServer({ dbPath: seeded.path, port: 47510 });
+	server = await startServer({ dbPath: seeded.path });
 	const session = await signIn(server.url, seeded.people[0].email);
 	socket = socketFor(server.url, session);
 	socket.on('leaderboard', (push) => frames.push(push));

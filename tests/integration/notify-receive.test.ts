@@ -11,7 +11,7 @@ let session: string;
 
 beforeAll(async () => {
 	seeded = await seedServerDb({ people: 1 });
-	server = await startServer({ dbPath: seeded.path, port: 47231 });
+	server = await startServer({ dbPath: seeded.path });
 	session = await signIn(server.url, seeded.people[0].email);
 });
 afterAll(async () => {

@@ -14,8 +14,6 @@ import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { readOrganisation } from '../../src/lib/server/organisation/settings';
 
-// Inside this helper's range of ports (PG_SERVER_TEST_PORT moves it).
-const PORT = Number(process.env.PG_SERVER_TEST_PORT) || 47661;
 const ADMIN = 'admin@pg.test';
 const DAY = 86_400_000;
 
@@ -43,7 +41,7 @@ beforeAll(async () => {
 		points: [30, 20, 10]
 	}));
 	apiToken = (await createApiToken(store, { name: 'pg-server', role: 'admin' })).token;
-	server = await startServer({ port: PORT, env: { DATABASE_URL: pg.url } });
+	server = await startServer({ env: { DATABASE_URL: pg.url } });
 	cookie = await signIn(server.url, ADMIN);
 }, 120_000);
 
@@ -186,7 +184,7 @@ describe('the server on SQLite (the default), unchanged', () => {
 
 	beforeAll(async () => {
 		seeded = await seedServerDb({ teams: 2, people: 4 });
-		sqlite = await startServer({ dbPath: seeded.path, port: PORT + 1 });
+		sqlite = await startServer({ dbPath: seeded.path });
 	}, 120_000);
 
 	afterAll(async () => {

@@ -198,7 +198,7 @@ describe('quizzes over HTTP', () => {
 		await makeUser(db, { email: 'stranger@test.test', password: PASSWORD });
 		timeZone = db.select().from(season).where(eq(season.id, seeded.seasonId)).get()!.timeZone;
 		db.$client.close();
-		server = await startServer({ dbPath: seeded.path, port: 47110 });
+		server = await startServer({ dbPath: seeded.path });
 		[managerCookie, sellerCookie, outsiderCookie] = await Promise.all([
 			signIn(server.url, 'boss@test.test'),
 			signIn(server.url, seeded.people[0].email),

@@ -17,9 +17,7 @@ import type { RewardInput } from '../../src/lib/server/rewards/reward-form';
 
 // The rewards store against the built server: concurrent redemptions of the last item, a
 // double-click, an approval racing a rejection, the budget's block, the ranking left alone by
-// spending, and who may use the console. Ports: this part's range (47300–47399).
-
-const PORT = 47331;
+// spending, and who may use the console.
 
 interface ActionResult {
 	type: 'success' | 'failure' | 'redirect' | 'error';
@@ -150,7 +148,7 @@ beforeAll(async () => {
 	} finally {
 		db.$client.close();
 	}
-	server = await startServer({ dbPath: seeded.path, port: PORT });
+	server = await startServer({ dbPath: seeded.path });
 	manager = await signIn(server.url, 'boss@test.test');
 	reps = [await signIn(server.url, seeded.people[0].email)];
 	for (let i = 0; i < 3; i++) reps.push(await signIn(server.url, `buyer${i}@test.test`));
