@@ -220,9 +220,9 @@ if (fanout) {
 	});
 }
 
-// The live boards' sockets and their publisher read the boards on SQLite's connection.
-if (onPostgres) notStarted('live updates (Socket.IO and the realtime publisher)');
-const io = fanout || onPostgres ? null : attachRealtime(server, { redis });
+// The live boards' sockets: on SQLite on its connection, on PostgreSQL through the pool (the
+// pushes' reads awaited; the contest format views are not pushed there yet).
+const io = fanout ? null : attachRealtime(server, onPostgres ? { redis, store } : { redis });
 // The fan-out process's link is its own; this one's is for /readyz alone.
 const readinessOnlyRedis = fanout ? redis : undefined;
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
@@ -303,16 +303,10 @@ function shutdown(signal: string) {
 	// without the word to disconnect: their sessions are kept there, and the clients reconnect
 	// (to this node started again, or another) and recover them. Through the adapter,
 	// disconnectSockets would also reach the sockets of every other node.
-	if (!io) {
-		// On PostgreSQL there are no sockets: the requests, then the pool.
-		void new Promise<void>((done) => server.close(() => done()))
-			.then(() => redis?.close())
-			.then(closeDatabase)
-			.then(() => process.exit(0));
-		return;
-	}
-	if (!redis) io.disconnectSockets(true);
-	io.close(() => void closeDatabase().then(() => process.exit(0)));
+	// Without the fan-out process (above) the sockets are this process's own.
+	const sockets = io!;
+	if (!redis) sockets.disconnectSockets(true);
+	sockets.close(() => void closeDatabase().then(() => process.exit(0)));
 	// …and a client that does not finish the close handshake (a stalled script, a client that
 	// never reads) is cut off after a moment instead of holding the exit.
 	setTimeout(() => {

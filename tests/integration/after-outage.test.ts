@@ -27,25 +27,25 @@ beforeAll(async () => {
 afterAll(() => ctx?.cleanup());
 
 describe("the seasons' state sent again", () => {
-	const lookNow = () => seasonEventsNow(db, [contest.season.id])[0].look;
+	const lookNow = async () => (await seasonEventsNow(sqliteStore(db), [contest.season.id]))[0].look;
 
-	it("carries the fingerprint of the season's looks that the TV page is built with", () => {
-		expect(lookNow()).toBe(seasonLook(getSeason(db, contest.season.id)!));
+	it("carries the fingerprint of the season's looks that the TV page is built with", async () => {
+		expect(await lookNow()).toBe(seasonLook(getSeason(db, contest.season.id)!));
 	});
 
-	it('keeps it while nothing shown changes, and changes it with a rename or a new theme', () => {
-		const before = lookNow();
+	it('keeps it while nothing shown changes, and changes it with a rename or a new theme', async () => {
+		const before = await lookNow();
 		db.update(season)
 			.set({ announcement: 'Pizza at five', tieRule: 'dense' })
 			.where(eq(season.id, contest.season.id))
 			.run();
-		expect(lookNow()).toBe(before);
+		expect(await lookNow()).toBe(before);
 		db.update(season).set({ name: 'Renamed' }).where(eq(season.id, contest.season.id)).run();
-		const renamed = lookNow();
+		const renamed = await lookNow();
 		expect(renamed).not.toBe(before);
 		const theme = { ...getSeason(db, contest.season.id)!.theme, primary: '#123456' };
 		db.update(season).set({ theme }).where(eq(season.id, contest.season.id)).run();
-		expect(lookNow()).not.toBe(renamed);
+		expect(await lookNow()).not.toBe(renamed);
 	});
 });
 

@@ -68,7 +68,7 @@ describe('the server on PostgreSQL', () => {
 			checks: { database: 'ok', migrations: 'ok' }
 		});
 		const log = server.output();
-		for (const what of ['live updates', 'the read thread', 'the periodic badges', 'web push'])
+		for (const what of ['the read thread', 'the periodic badges', 'web push'])
 			expect(log).toContain(`PostgreSQL: ${what}`);
 		// Never a SQLite file beside the pool.
 		expect(existsSync(server.dbPath)).toBe(false);

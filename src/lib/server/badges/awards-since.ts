@@ -1,6 +1,4 @@
 import { and, asc, eq, gt, gte, ne, sql, type AnyColumn } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { award as sqliteAward } from '../db/schema';
 import type { Store } from '../db/store';
 
 /** One award as GET /api/v1/seasons/{id}/badges lists it: a `badge` frame with its id and times. */
@@ -86,19 +84,4 @@ function writtenSince(
 		gte(award.createdAt, options.since),
 		options.after === undefined ? undefined : gt(award.id, options.after)
 	);
-}
-
-/**
- * Whether the season has an award written since `since` (ms): `awardsSince` for the publisher's
- * `badgesMissed` (realtime/publish.ts), which reads synchronously on SQLite's connection until it
- * is ported.
- */
-export function hasAwardsSinceInView(db: Queryable, seasonId: number, since: number): boolean {
-	const row = db
-		.select({ id: sqliteAward.id })
-		.from(sqliteAward)
-		.where(writtenSince(sqliteAward, seasonId, { since }))
-		.limit(1)
-		.get();
-	return row !== undefined;
 }

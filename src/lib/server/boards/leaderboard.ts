@@ -12,6 +12,7 @@ import {
 	encodeCursor,
 	rankingPage,
 	rankingPageReads,
+	rankingPointsReads,
 	runOnStore,
 	standingOf,
 	standingOfReads,
@@ -346,22 +347,48 @@ export async function readBoardTop(
 ): Promise<LeaderboardSnapshot | null> {
 	return read(store, async (tx) => {
 		const s = await readSeasonRanking(tx, store, seasonId);
-		if (!s) return null;
-		const top = options.top ?? BOARD_TOP;
-		const page = await runOnStore(store, tx, (on) => rankingPageReads(on, s, null, top));
-		const snapshot: LeaderboardSnapshot = {
-			seasonId,
-			version: s.version,
-			individual: page.entries,
-			teams: rankTeams(s, await readTeamRows(tx, store, seasonId)),
-			players: options.players ?? (await readPlayersOf(store, tx, s))
-		};
-		if (options.viewerId !== undefined) {
-			const viewerId = options.viewerId;
-			snapshot.me = (await runOnStore(store, tx, (on) => standingOfReads(on, s, viewerId))) ?? null;
-		}
-		return snapshot;
+		return s ? boardTopIn(tx, store, s, options) : null;
 	});
+}
+
+/**
+ * What a push of the live board reads through the store (realtime/publish.ts on PostgreSQL):
+ * the board's top and the ranking points of the people who moved, in one snapshot.
+ */
+export async function readPushBoard(
+	store: Store,
+	seasonId: number,
+	options: { players?: number; movedIds: number[] }
+): Promise<{ top: LeaderboardSnapshot; moved: [number, number][] } | null> {
+	return read(store, async (tx) => {
+		const s = await readSeasonRanking(tx, store, seasonId);
+		if (!s) return null;
+		const top = await boardTopIn(tx, store, s, { players: options.players });
+		const moved = await runOnStore(store, tx, () => rankingPointsReads(s, options.movedIds));
+		return { top, moved };
+	});
+}
+
+async function boardTopIn(
+	tx: StoreDb,
+	store: Store,
+	s: SeasonRanking,
+	options: { top?: number; viewerId?: number; players?: number }
+): Promise<LeaderboardSnapshot> {
+	const top = options.top ?? BOARD_TOP;
+	const page = await runOnStore(store, tx, (on) => rankingPageReads(on, s, null, top));
+	const snapshot: LeaderboardSnapshot = {
+		seasonId: s.seasonId,
+		version: s.version,
+		individual: page.entries,
+		teams: rankTeams(s, await readTeamRows(tx, store, s.seasonId)),
+		players: options.players ?? (await readPlayersOf(store, tx, s))
+	};
+	if (options.viewerId !== undefined) {
+		const viewerId = options.viewerId;
+		snapshot.me = (await runOnStore(store, tx, (on) => standingOfReads(on, s, viewerId))) ?? null;
+	}
+	return snapshot;
 }
 
 /**

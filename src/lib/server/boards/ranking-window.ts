@@ -480,15 +480,13 @@ export function standingOf(
 }
 
 /** The ranking points of some people (those with a standing row), for a push's `moved`. */
-export function rankingPointsOf(
-	db: Queryable,
+export function* rankingPointsReads(
 	season: SeasonRanking,
 	ids: number[]
-): [number, number][] {
+): Reads<[number, number][]> {
 	if (ids.length === 0) return [];
 	const pts = ptsExpr(season.rankBy);
-	const { run, params } = statement(
-		db,
+	const rows = yield* all<{ id: number; pts: number }>(
 		sql`SELECT s.subject_id AS id, ${pts} AS pts FROM standing s
 				WHERE s.season_id = ${season.seasonId} AND s.subject_type = 'user'
 					AND s.subject_id IN (${sql.join(
@@ -496,7 +494,16 @@ export function rankingPointsOf(
 						sql`, `
 					)})`
 	);
-	return (run.all(...params) as { id: number; pts: number }[]).map((row) => [row.id, row.pts]);
+	return rows.map((row) => [row.id, row.pts]);
+}
+
+/** `rankingPointsReads` on a SQLite connection (the publisher's pushes). */
+export function rankingPointsOf(
+	db: Queryable,
+	season: SeasonRanking,
+	ids: number[]
+): [number, number][] {
+	return runSync(db, rankingPointsReads(season, ids));
 }
 
 /**

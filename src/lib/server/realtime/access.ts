@@ -1,6 +1,4 @@
 import { and, eq, gt } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { seasonMember } from '../db/schema';
 import type { Store } from '../db/store';
 import type { SessionUser } from '../auth/session';
 
@@ -34,21 +32,10 @@ export async function sessionAlive(
 	return row ?? null;
 }
 
-/** A participant watches only the seasons they take part in; staff any season. */
-export function mayWatch(
-	db: Queryable,
-	person: Pick<SessionUser, 'id' | 'role'>,
-	seasonId: number
-): boolean {
-	if (STAFF.has(person.role)) return true;
-	return !!db
-		.select({ userId: seasonMember.userId })
-		.from(seasonMember)
-		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, person.id)))
-		.get();
-}
-
-/** `mayWatch` through the store: a membership written on any node counts. */
+/**
+ * A participant watches only the seasons they take part in; staff any season. Through the store:
+ * a membership written on any node counts.
+ */
 export async function readMayWatch(
 	store: Store,
 	person: Pick<SessionUser, 'id' | 'role'>,

@@ -2,21 +2,21 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getDb, type Db } from '../db';
-import { sqliteStore } from '../db/store';
+import { sqliteStore, unportedSqlite, type Store } from '../db/store';
 import {
 	sessionTokenFromCookieHeader,
 	validateSessionToken,
 	type SessionUser
 } from '../auth/session';
-import { getBoardTop, seasonRanking } from '../boards/leaderboard';
+import { getBoardTop, readBoardTop, readStanding, seasonRanking } from '../boards/leaderboard';
 import { standingOf } from '../boards/ranking-window';
 import { validateApiToken } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
 import { currentReadThread } from '../reads/thread';
-import { getSeason } from '../seasons/queries';
+import { readSeason } from '../seasons/queries';
 import { onSessionsEnded, type SessionsEnded } from '../auth/session-events';
-import { sessionAlive, mayWatch, tokenAlive } from './access';
+import { sessionAlive, readMayWatch, tokenAlive } from './access';
 import { checkDisplayToken, isDisplayRevoked } from '../displays/tokens';
 import {
 	seasonOfRoom,
@@ -47,16 +47,17 @@ const watchPayload = z.object({ seasonId: z.number().int().positive() });
 /**
  * Attaches Socket.IO to an HTTP server: session-cookie auth, season rooms, the publisher. With
  * `redis` (REDIS_URL, redis.ts) this node shares its sockets with the other nodes (cluster.ts).
+ * On the app's SQLite connection (`db`, or the app's) unless given a `store` (PostgreSQL's pool).
  */
 export function attachRealtime(
 	httpServer: HttpServer,
 	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
-	const db = options.db ?? getDb();
-	// The sessions, the displays and the API tokens are read through the store (auth/session.ts,
-	// access.ts sessionAlive, displays/tokens.ts, auth/api-token.ts); the rest of this file is not ported yet and uses the
-	// SQLite connection, which the store wraps.
-	const store = sqliteStore(db);
+	const store: Store = options.store ?? sqliteStore(options.db ?? getDb());
+	// The board and a viewer's rank, read synchronously on SQLite's connection (the sockets'
+	// hottest reads: a watch, a rank asked after a push); null on PostgreSQL, where they are
+	// awaited through the store like every other read here.
+	const db = unportedSqlite(store);
 	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
 		httpServer,
 		{ serveClient: false, maxHttpBufferSize: 16 * 1024, ...options.redis?.serverOptions }
@@ -138,11 +139,11 @@ export function attachRealtime(
 				}
 				socket.data.user = user;
 			}
-			const season = getSeason(db, seasonId);
+			const season = await readSeason(store, seasonId);
 			if (!season || season.status === 'draft') {
 				return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
 			}
-			if (socket.data.user && !mayWatch(db, socket.data.user, seasonId)) {
+			if (socket.data.user && !(await readMayWatch(store, socket.data.user, seasonId))) {
 				return ack({
 					error: { code: 'forbidden', message: 'You are not taking part in this season' }
 				});
@@ -152,13 +153,19 @@ export function attachRealtime(
 				return void socket.disconnect(true);
 			}
 			// The views first (off the event loop when the room has none yet); the room is joined
-			// and the board read after, with no turn of the loop in between, so that no push can
-			// reach this socket before its ack.
+			// and the board read after. On SQLite with no turn of the loop in between, so that no
+			// push can reach this socket before its ack. Through the store a push may come first:
+			// the client applies it to the board its page loaded, or asks for a snapshot on a
+			// version gap, and then finds this ack's board older and keeps what it has.
 			const formats = await publisher.formatsForWatch(seasonId);
 			if (!socket.connected) return;
 			socket.join(seasonRoom(seasonId));
 			if (socket.data.token) socket.join(seasonBadgeRoom(seasonId));
-			const snapshot = getBoardTop(db, seasonId, { viewerId: socket.data.user?.id })!;
+			const viewerId = socket.data.user?.id;
+			const snapshot = db
+				? getBoardTop(db, seasonId, { viewerId })
+				: await readBoardTop(store, seasonId, { viewerId });
+			if (!snapshot) return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
 			const { me: _me, ...shared } = snapshot;
 			void _me;
 			publisher.primed(shared);
@@ -171,23 +178,28 @@ export function attachRealtime(
 			if (!parsed.success || !socket.rooms.has(seasonRoom(parsed.data.seasonId))) {
 				return ack({ error: { code: 'not_watching', message: 'Watch the season first' } });
 			}
-			const formats = await publisher.formatsForWatch(parsed.data.seasonId);
-			ack({
-				kind: 'snapshot',
-				...getBoardTop(db, parsed.data.seasonId, { viewerId: socket.data.user?.id })!,
-				formats
-			});
+			const { seasonId } = parsed.data;
+			const formats = await publisher.formatsForWatch(seasonId);
+			const viewerId = socket.data.user?.id;
+			const snapshot = db
+				? getBoardTop(db, seasonId, { viewerId })
+				: await readBoardTop(store, seasonId, { viewerId });
+			if (!snapshot) return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
+			ack({ kind: 'snapshot', ...snapshot, formats });
 		});
 		// A viewer outside the top asks for their own rank when a push says they may have moved.
-		socket.on('standing', (payload, ack) => {
+		socket.on('standing', async (payload, ack) => {
 			if (typeof ack !== 'function') return;
 			const parsed = watchPayload.safeParse(payload);
 			if (!parsed.success || !socket.rooms.has(seasonRoom(parsed.data.seasonId))) {
 				return ack({ error: { code: 'not_watching', message: 'Watch the season first' } });
 			}
 			const user = socket.data.user;
-			const s = user ? seasonRanking(db, parsed.data.seasonId) : null;
-			ack({ me: user && s ? standingOf(db, s, user.id) : null });
+			const { seasonId } = parsed.data;
+			if (!user) return ack({ me: null });
+			if (!db) return ack({ me: await readStanding(store, seasonId, user.id) });
+			const s = seasonRanking(db, seasonId);
+			ack({ me: s ? standingOf(db, s, user.id) : null });
 		});
 		socket.on('unwatch', (payload) => {
 			const parsed = watchPayload.safeParse(payload);
@@ -212,7 +224,7 @@ export function attachRealtime(
 			const sessions = new Map<string, Promise<SessionUser | null>>();
 			const tokens = new Map<number, Promise<boolean>>();
 			const displays = new Map<number, Promise<boolean>>();
-			const watches = new Map<string, boolean>();
+			const watches = new Map<string, Promise<boolean>>();
 			const memo = <K, V>(cache: Map<K, V>, key: K, read: () => V): V => {
 				if (!cache.has(key)) cache.set(key, read());
 				return cache.get(key)!;
@@ -241,7 +253,8 @@ export function attachRealtime(
 					const seasonId = seasonOfRoom(room);
 					if (!seasonId) continue;
 					const key = `${person.id}:${person.role}:${seasonId}`;
-					if (!memo(watches, key, () => mayWatch(db, person, seasonId))) socket.leave(room);
+					const may = await memo(watches, key, () => readMayWatch(store, person, seasonId));
+					if (!may) socket.leave(room);
 				}
 			}
 		} finally {
@@ -276,6 +289,7 @@ export function attachRealtime(
 	// (reads/thread.ts), else inline.
 	const publisher = new Publisher(io, db, {
 		...options,
+		store: db ? undefined : store,
 		formatBuilder: options.formatBuilder ?? currentReadThread
 	});
 	if (options.redis) {

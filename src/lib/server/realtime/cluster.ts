@@ -132,19 +132,15 @@ export class ClusterPublisher implements LivePublisher {
 	}
 
 	private resendSeasons(): void {
-		try {
-			this.local.resendSeasons();
-		} catch (error) {
+		this.local.resendSeasons().catch((error: unknown) => {
 			log.error({ err: error }, "sending the seasons' state after a Redis outage failed");
-		}
+		});
 	}
 
 	private badgesMissed(since: number): void {
-		try {
-			this.local.badgesMissed(since);
-		} catch (error) {
+		this.local.badgesMissed(since).catch((error: unknown) => {
 			log.error({ err: error }, 'telling the token sockets of missed badges failed');
-		}
+		});
 	}
 
 	private note(seasonId: number): ActivityItem[] {

@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
-import type { Queryable } from '../db';
-import { getBoardTop, seasonRanking } from '../boards/leaderboard';
+import type { Db, Queryable } from '../db';
+import { sqliteStore, type Store } from '../db/store';
+import { getBoardTop, readPushBoard, seasonRanking } from '../boards/leaderboard';
 import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
 import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
-import { hasAwardsSinceInView } from '../badges/awards-since';
+import { awardsSince } from '../badges/awards-since';
 import { log } from '../shared/log';
 import {
 	markLeaderboardChange,
@@ -74,6 +75,12 @@ export interface PublisherOptions {
 	formatBuilder?: FormatBuilder;
 	/** Views cheaper than this (ms) are built inline even with a builder (FORMATS_INLINE_MAX_MS). */
 	formatsInlineMaxMs?: number;
+	/**
+	 * Pushes read the board through the store, awaited (PostgreSQL's pool), instead of on SQLite's
+	 * connection in the push's own turn of the loop. Its format views come from `formatBuilder`
+	 * only (none inline: they are SQLite's synchronous reads).
+	 */
+	store?: Store;
 }
 
 /** Where the format views of a push are built when not inline (reads/thread.ts). */
@@ -152,6 +159,21 @@ interface Room {
 	formatsReady: Record<string, unknown> | undefined;
 	/** Bumped when the room forgets its views: a build started before lands nowhere. */
 	formatsEpoch: number;
+	/** A push reading through the store is under way: a change meanwhile asks for another. */
+	pushing: boolean;
+	/** A change came during that push: another one follows it. */
+	pushAgain: boolean;
+}
+
+/** What a push took from its room before reading the board. */
+interface Taken {
+	changedAt: number | undefined;
+	movedIds: number[];
+	activity: ActivityItem[];
+	badges: BadgeEvent[];
+	formats: Record<string, unknown> | undefined;
+	now: number;
+	started: number;
 }
 
 /**
@@ -176,12 +198,19 @@ export class Publisher implements LivePublisher {
 	private formatBuilder: FormatBuilder | undefined;
 	private readonly formatsInlineMaxMs: number;
 	private readonly rooms = new Map<number, Room>();
+	private readonly store: Store | undefined;
 
+	/**
+	 * `db`: SQLite's connection, read synchronously by each push; null with `options.store`
+	 * (PostgreSQL), whose reads each push awaits.
+	 */
 	constructor(
 		private readonly io: RealtimeServer,
-		private readonly db: Queryable,
+		private readonly db: Queryable | null,
 		options: PublisherOptions = {}
 	) {
+		this.store = options.store;
+		if (!db && !this.store) throw new Error('A publisher reads SQLite or the store: give one');
 		this.fixedIntervalMs = options.intervalMs;
 		this.fixedFormatsMs = options.formatsIntervalMs;
 		this.pushed = options.pushed;
@@ -211,6 +240,7 @@ export class Publisher implements LivePublisher {
 	private schedule(seasonId: number): void {
 		const room = this.room(seasonId);
 		if (room.timer) return;
+		if (room.pushing) return void (room.pushAgain = true);
 		const wait = Math.max(0, room.lastPush + this.windowMs(room) - Date.now());
 		// setImmediate even when no wait is due, so that changes made in one tick share a push.
 		room.timer =
@@ -253,13 +283,13 @@ export class Publisher implements LivePublisher {
 	 * ended or what was announced. The frame carries the whole state, so one the client had
 	 * already changes nothing (a TV reloads its page once, as for any `season` frame).
 	 */
-	resendSeasons(): void {
+	async resendSeasons(): Promise<void> {
 		const ids: number[] = [];
 		for (const room of this.io.sockets.adapter.rooms.keys()) {
 			const seasonId = seasonOfRoom(room);
 			if (seasonId !== null) ids.push(seasonId);
 		}
-		for (const event of seasonEventsNow(this.db, ids))
+		for (const event of await seasonEventsNow(this.anyStore(), ids))
 			this.io.local.to(seasonRoom(event.seasonId)).emit('season', event);
 	}
 
@@ -268,11 +298,12 @@ export class Publisher implements LivePublisher {
 	 * `since` (ms) gets a `badgesMissed` frame: another node's `badge` frames may have been
 	 * refused by Redis since then (cluster.ts, `resync`). A season with none gets nothing.
 	 */
-	badgesMissed(since: number): void {
-		for (const room of this.io.sockets.adapter.rooms.keys()) {
+	async badgesMissed(since: number): Promise<void> {
+		for (const room of [...this.io.sockets.adapter.rooms.keys()]) {
 			const seasonId = seasonOfBadgeRoom(room);
 			if (seasonId === null) continue;
-			if (!hasAwardsSinceInView(this.db, seasonId, since)) continue;
+			const { entries } = await awardsSince(this.anyStore(), seasonId, { since, limit: 1 });
+			if (entries.length === 0) continue;
 			const hint = { seasonId, since: new Date(since).toISOString() };
 			this.io.local.to(seasonBadgeRoom(seasonId)).emit('badgesMissed', hint);
 		}
@@ -301,6 +332,11 @@ export class Publisher implements LivePublisher {
 	windowMs(room: Pick<Room, 'costMs'>): number {
 		if (this.fixedIntervalMs !== undefined) return this.fixedIntervalMs;
 		return Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, WINDOW_FACTOR * room.costMs));
+	}
+
+	/** The store the rare reads after an outage go through (on SQLite, one on its connection). */
+	private anyStore(): Store {
+		return this.store ?? sqliteStore(this.db as Db);
 	}
 
 	close(): void {
@@ -333,7 +369,9 @@ export class Publisher implements LivePublisher {
 				formatsBuilding: false,
 				formatsAgain: false,
 				formatsReady: undefined,
-				formatsEpoch: 0
+				formatsEpoch: 0,
+				pushing: false,
+				pushAgain: false
 			};
 			this.rooms.set(seasonId, room);
 		}
@@ -350,26 +388,46 @@ export class Publisher implements LivePublisher {
 	private flush(seasonId: number): void {
 		const room = this.room(seasonId);
 		room.timer = null;
+		let reading: Promise<void> | void = undefined;
 		try {
-			this.push(seasonId, room);
+			reading = this.push(seasonId, room);
 		} finally {
-			// The window counts from the end of the push, so a slow push cannot follow itself.
-			room.lastPush = Date.now();
-			// Views left out of this push go out once their window is over, changes or not.
-			if (room.formatsOwed && !room.formatsTimer) {
-				const wait = Math.max(
-					this.windowMs(room),
-					room.formatsAt + this.formatsWindowMs(room) - room.lastPush
-				);
-				room.formatsTimer = setTimeout(() => {
-					room.formatsTimer = null;
-					if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
-				}, wait);
-			}
+			if (!reading) this.pushEnded(seasonId, room);
+		}
+		if (!reading) return;
+		// Read through the store: changes during the push are pushed after it (schedule).
+		room.pushing = true;
+		reading
+			.catch((error: unknown) => log.error({ err: error }, 'reading a push of the board failed'))
+			.finally(() => {
+				room.pushing = false;
+				if (this.rooms.get(seasonId) !== room) return;
+				this.pushEnded(seasonId, room);
+				if (room.pushAgain) {
+					room.pushAgain = false;
+					this.schedule(seasonId);
+				}
+			});
+	}
+
+	private pushEnded(seasonId: number, room: Room): void {
+		// The window counts from the end of the push, so a slow push cannot follow itself.
+		room.lastPush = Date.now();
+		// Views left out of this push go out once their window is over, changes or not.
+		if (room.formatsOwed && !room.formatsTimer) {
+			const wait = Math.max(
+				this.windowMs(room),
+				room.formatsAt + this.formatsWindowMs(room) - room.lastPush
+			);
+			room.formatsTimer = setTimeout(() => {
+				room.formatsTimer = null;
+				if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
+			}, wait);
 		}
 	}
 
-	private push(seasonId: number, room: Room): void {
+	/** A push: on SQLite read and sent in this turn; through the store, a promise of it. */
+	private push(seasonId: number, room: Room): Promise<void> | void {
 		const started = performance.now();
 		const changedAt = takeLeaderboardChange(seasonId);
 		const movedIds = drainMoved(seasonId);
@@ -396,9 +454,45 @@ export class Publisher implements LivePublisher {
 		const now = Date.now();
 		const formats = this.formatsOfPush(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
-		const top = getBoardTop(this.db, seasonId, { players: fresh ? room.players!.n : undefined });
-		if (!top) return;
-		if (!fresh) room.players = { n: top.players ?? top.individual.length, at: now };
+		const players = fresh ? room.players!.n : undefined;
+		const taken: Taken = { changedAt, movedIds, activity, badges, formats, now, started };
+		const db = this.db;
+		if (db) {
+			const top = getBoardTop(db, seasonId, { players });
+			const moved = (ids: number[]) => {
+				const s = seasonRanking(db, seasonId);
+				return s ? rankingPointsOf(db, s, ids) : [];
+			};
+			return void (top && this.send(seasonId, room, taken, top, moved));
+		}
+		// Who moved is read with the top (one snapshot), whether the push needs it or not.
+		const wanted = movedIds.length <= MOVED_MAX ? movedIds : [];
+		return readPushBoard(this.store!, seasonId, { players, movedIds: wanted }).then(
+			(board) => {
+				if (board) this.send(seasonId, room, taken, board.top, () => board.moved);
+			},
+			(error: unknown) => {
+				// The feed items and badges wait for the next push; who moved is lost: re-rank.
+				room.activity = [...activity, ...room.activity].slice(-ACTIVITY_MAX);
+				room.badges = [...badges, ...room.badges].slice(-BADGES_MAX);
+				room.reRank = true;
+				throw error;
+			}
+		);
+	}
+
+	/** Sends a push read by `push`: a snapshot, or a delta against the top pushed before. */
+	private send(
+		seasonId: number,
+		room: Room,
+		taken: Taken,
+		top: LeaderboardSnapshot,
+		movedPoints: (ids: number[]) => [number, number][]
+	): void {
+		const { changedAt, movedIds, activity, badges, formats, now, started } = taken;
+		const name = seasonRoom(seasonId);
+		if (!room.players || now - room.players.at >= PLAYERS_TTL_MS)
+			room.players = { n: top.players ?? top.individual.length, at: now };
 		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
 			return;
 		// Pushes go to this node's sockets only (`io.local`): each node diffs against the top it
@@ -417,7 +511,6 @@ export class Publisher implements LivePublisher {
 				before: Map<number, string>,
 				now: Map<number, string>
 			) => entries.filter((e) => before.get(e.id) !== now.get(e.id));
-			const s = seasonRanking(this.db, seasonId);
 			const reRanked =
 				top.version > room.lastVersion &&
 				(room.reRank || movedIds.length === 0 || movedIds.length > MOVED_MAX);
@@ -431,7 +524,7 @@ export class Publisher implements LivePublisher {
 				teams: changed(top.teams, room.top.teams, teams),
 				teamOrder: top.teams.map((e) => e.id),
 				players: top.players ?? top.individual.length,
-				moved: reRanked || !s ? [] : rankingPointsOf(this.db, s, movedIds),
+				moved: reRanked ? [] : movedPoints(movedIds),
 				activity
 			};
 			if (reRanked) delta.reRanked = true;
@@ -474,6 +567,8 @@ export class Publisher implements LivePublisher {
 			}
 			return ready;
 		}
+		// Through the store without a builder: no views (they are SQLite's synchronous reads).
+		if (!this.db) return void (room.formatsOwed = false);
 		// Views a build off the event loop left for this push go out too.
 		const ready = room.formatsReady;
 		room.formatsReady = undefined;
@@ -522,7 +617,7 @@ export class Publisher implements LivePublisher {
 		for (const view of FORMAT_VIEWS) {
 			let json = room.formats.get(view.name);
 			if (json === undefined) {
-				json = JSON.stringify(view.build(this.db, seasonId, now) ?? null);
+				json = this.db ? JSON.stringify(view.build(this.db, seasonId, now) ?? null) : 'null';
 				room.formats.set(view.name, json);
 			}
 			views[view.name] = JSON.parse(json);
@@ -553,6 +648,8 @@ export class Publisher implements LivePublisher {
 
 	settledFormats(seasonId: number): Record<string, unknown> | undefined {
 		const room = this.rooms.get(seasonId);
+		// Through the store without a builder the views are not built: the page reads its own.
+		if (!this.db && !this.formatBuilder) return undefined;
 		// Built for a push (formatsAt), or every view by a watch ack (formatsFor).
 		const built = room && (room.formatsAt > 0 || room.formats.size === FORMAT_VIEWS.length);
 		if (!built || room.timer || room.formatsOwed || room.formatsBuilding || room.formatsReady)
@@ -575,7 +672,7 @@ export class Publisher implements LivePublisher {
 		now: number
 	): Record<string, unknown> | undefined {
 		const started = performance.now();
-		const changed = this.keepChanged(room, formatViewsOf(this.db, seasonId, now));
+		const changed = this.keepChanged(room, formatViewsOf(this.db!, seasonId, now));
 		const cost = performance.now() - started;
 		observeHeavyRead('views', 'inline', cost / 1000);
 		this.formatsBuilt(room, cost);

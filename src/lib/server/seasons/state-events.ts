@@ -1,6 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season } from '../db/schema';
+import type { Store } from '../db/store';
 import type { SeasonEvent } from '../../realtime/events';
 import { seasonLook } from './look';
 
@@ -8,11 +7,12 @@ import { seasonLook } from './look';
  * The seasons' state now, as `season` frames: status, announcement (null: none), the
  * fingerprint of their looks and, for an ended recurring season, the season that follows it.
  * What a board would have heard had it missed none of the frames (realtime/publish.ts,
- * `resendSeasons`); a client compares it with what it shows (a TV reloads only on a difference).
+ * `resendSeasons`), through the store: another node's writes count; a client compares it with what it shows (a TV reloads only on a difference).
  */
-export function seasonEventsNow(db: Queryable, seasonIds: number[]): SeasonEvent[] {
+export async function seasonEventsNow(store: Store, seasonIds: number[]): Promise<SeasonEvent[]> {
 	if (seasonIds.length === 0) return [];
-	const rows = db
+	const { season } = store.tables;
+	const rows = await store.db
 		.select({
 			seasonId: season.id,
 			status: season.status,
@@ -27,8 +27,7 @@ export function seasonEventsNow(db: Queryable, seasonIds: number[]): SeasonEvent
 			>`(select n.id from season n where n.previous_season_id = ${season.id})`
 		})
 		.from(season)
-		.where(inArray(season.id, seasonIds))
-		.all();
+		.where(inArray(season.id, seasonIds));
 	return rows.map(({ seasonId, status, announcement, nextSeasonId, ...looks }) => {
 		const event: SeasonEvent = { seasonId, status, announcement, look: seasonLook(looks) };
 		return nextSeasonId === null ? event : { ...event, nextSeasonId };
