@@ -1,14 +1,16 @@
 // What the pages that answered 503 on PostgreSQL read, on the store (#20, db/store.ts): a
 // season's rules (`/how-to-score`, `/manage/rules`), the campaigns the board and the TV announce,
-// the TV's latest badges; the same data written on one node gives the same answer on the other,
+// the TV's latest badges, a person's badges on their profile (`/people/[id]`); the same data written on one node gives the same answer on the other,
 // on a temp SQLite file and on a throwaway PostgreSQL.
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import { createRule } from '../../src/lib/server/rules/commands';
 import { readRules } from '../../src/lib/server/rules/queries';
 import { readCampaigns } from '../../src/lib/server/rules/campaigns';
 import { createProduct } from '../../src/lib/server/catalogue/products';
 import { readRecentAwards } from '../../src/lib/server/boards/recent-awards';
+import { buildProfile } from '../../src/lib/server/boards/profile';
 import type { RuleDraft } from '../../src/lib/server/rules/rule-form';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn } from '../helpers/store-season';
@@ -111,5 +113,82 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		]);
 		expect(awards[0].badge.criterion).toEqual({ kind: 'first_sale' });
 		expect(await readRecentAwards(node(1), seasonId, 1)).toHaveLength(1);
+	});
+
+	it("shows a person's badges on their profile: earned, their team's, to earn, withdrawn", async () => {
+		const store = node(0);
+		const { badge, award, season } = store.tables;
+		const s = await liveSeasonOn(store, {
+			size: 2,
+			teams: ['A'],
+			endsAt: 1e13,
+			points: [50, 20]
+		});
+		const [me] = s.people;
+		const made = await store.db
+			.insert(badge)
+			.values([
+				{ seasonId: s.seasonId, name: 'Hat trick', emoji: '🎩', criterion: { kind: 'first_sale' } },
+				{
+					seasonId: s.seasonId,
+					name: 'Team target',
+					emoji: '🎯',
+					criterion: { kind: 'team_target', target: 100 }
+				},
+				{ seasonId: s.seasonId, name: 'Closer', emoji: '🤝', criterion: { kind: 'first_sale' } },
+				{
+					seasonId: s.seasonId,
+					name: 'Retired',
+					emoji: '💤',
+					criterion: { kind: 'first_sale' },
+					active: false
+				},
+				{ seasonId: s.seasonId, name: 'Lost one', emoji: '🫥', criterion: { kind: 'first_sale' } }
+			])
+			.returning({ id: badge.id });
+		const [hat, target, closer, , lost] = made.map((b) => b.id);
+		const given = (
+			badgeId: number,
+			subjectType: 'user' | 'team',
+			subjectId: number,
+			at: number,
+			status: 'confirmed' | 'provisional' | 'void' = 'confirmed'
+		) => ({
+			badgeId,
+			seasonId: s.seasonId,
+			subjectType,
+			subjectId,
+			periodKey: String(at),
+			earnedAt: at,
+			createdAt: at,
+			status,
+			voidedAt: status === 'void' ? at + 1 : null
+		});
+		await store.db
+			.insert(award)
+			.values([
+				given(hat, 'user', me.id, 1),
+				given(hat, 'user', me.id, 2, 'provisional'),
+				given(lost, 'user', me.id, 3, 'void'),
+				given(target, 'team', s.teamIds[0], 4)
+			]);
+		const [row] = await node(1).db.select().from(season).where(eq(season.id, s.seasonId));
+		const profile = (await buildProfile(node(1), row, me.id, 10))!;
+		expect(profile.badges.earned).toEqual([
+			{
+				id: hat,
+				name: 'Hat trick',
+				emoji: '🎩',
+				description: '',
+				times: 2,
+				earnedAt: 2,
+				pending: false,
+				prize: null
+			}
+		]);
+		expect(profile.badges.team.map((b) => b.id)).toEqual([target]);
+		// Not the earned one, not a team's, not one switched off; one withdrawn may be earned again.
+		expect(profile.badges.toEarn.map((b) => b.id)).toEqual([closer, lost]);
+		expect(profile.badges.withdrawn).toMatchObject([{ name: 'Lost one', at: 4 }]);
 	});
 });
