@@ -11,6 +11,8 @@ import { readCampaigns } from '../../src/lib/server/rules/campaigns';
 import { createProduct } from '../../src/lib/server/catalogue/products';
 import { readRecentAwards } from '../../src/lib/server/boards/recent-awards';
 import { buildProfile } from '../../src/lib/server/boards/profile';
+import { getBoardTop, readBoardTop } from '../../src/lib/server/boards/leaderboard';
+import { unportedSqlite } from '../../src/lib/server/db/store';
 import type { RuleDraft } from '../../src/lib/server/rules/rule-form';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn } from '../helpers/store-season';
@@ -190,5 +192,44 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		// Not the earned one, not a team's, not one switched off; one withdrawn may be earned again.
 		expect(profile.badges.toEarn.map((b) => b.id)).toEqual([closer, lost]);
 		expect(profile.badges.withdrawn).toMatchObject([{ name: 'Lost one', at: 4 }]);
+	});
+
+	it("ranks the teams from their own standings, as the pushes' synchronous board does", async () => {
+		const store = node(0);
+		const { standing } = store.tables;
+		const s = await liveSeasonOn(store, {
+			size: 2,
+			teams: ['North', 'South', 'East'],
+			endsAt: 1e13,
+			points: [10, 20]
+		});
+		const [north, south] = s.teamIds;
+		const teamStanding = (
+			subjectId: number,
+			confirmedPoints: number,
+			provisionalPoints: number
+		) => ({
+			seasonId: s.seasonId,
+			subjectType: 'team' as const,
+			subjectId,
+			confirmedPoints,
+			provisionalPoints,
+			salesCount: 3,
+			reachedAt: 5,
+			updatedAt: 0
+		});
+		await store.db
+			.insert(standing)
+			.values([teamStanding(north, 100, 50), teamStanding(south, 120, 0)]);
+		const board = (await readBoardTop(node(1), s.seasonId))!;
+		expect(
+			board.teams.map((t) => [t.rank, t.name, t.points, t.provisionalPoints, t.salesCount])
+		).toEqual([
+			[1, 'South', 120, 0, 3],
+			[2, 'North', 100, 50, 3],
+			[3, 'East', 0, 0, 0]
+		]);
+		const sqlite = unportedSqlite(node(1));
+		if (sqlite) expect(getBoardTop(sqlite, s.seasonId)!.teams).toEqual(board.teams);
 	});
 });
