@@ -14,7 +14,7 @@ import { WEBHOOK_USAGE, webhookCommand } from './cli-webhook';
 import { MIGRATE_TO_USAGE, migrateToCommand } from './cli-migrate-to';
 import { CopyError } from '../src/lib/server/db/migrate-to/copy';
 import { SYSTEM } from '../src/lib/server/audit/record';
-import { getOrganisation, setOrganisation } from '../src/lib/server/organisation/settings';
+import { readOrganisation, setOrganisation } from '../src/lib/server/organisation/settings';
 import { CURRENCIES, isCurrency, isLocale, LOCALE_NAMES, LOCALES } from '../src/lib/i18n/locales';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -236,7 +236,8 @@ async function main(argv: string[]): Promise<void> {
 			await migrateToCommand(values);
 			return;
 		case 'org show': {
-			const { defaultLocale, currency } = getOrganisation(getDb());
+			const store = getStore();
+			const { defaultLocale, currency } = await readOrganisation(store.db, store);
 			console.log(`Default language: ${defaultLocale} (${LOCALE_NAMES[defaultLocale]})`);
 			console.log(`Currency: ${currency}`);
 			return;
@@ -250,13 +251,13 @@ async function main(argv: string[]): Promise<void> {
 				throw new UsageError(`--locale must be one of: ${LOCALES.join(', ')}`);
 			if (currency !== undefined && !isCurrency(currency))
 				throw new UsageError(`--currency must be one of: ${CURRENCIES.join(', ')}`);
-			const db = getDb();
-			const current = getOrganisation(db);
+			const store = getStore();
+			const current = await readOrganisation(store.db, store);
 			const next = {
 				defaultLocale: locale ?? current.defaultLocale,
 				currency: currency ?? current.currency
 			};
-			setOrganisation(db, next, SYSTEM);
+			await setOrganisation(store, next, SYSTEM);
 			console.log(
 				`Organisation: default language ${next.defaultLocale} (${LOCALE_NAMES[next.defaultLocale]}), currency ${next.currency}.`
 			);

@@ -132,7 +132,7 @@ describe('a badge follows the sale that earned it', () => {
 		const s = sell(ann.email, 'a1', 2);
 		// While the sale waits, the profile shows the badge and its prize as pending.
 		expect(
-			(await buildProfile(sqliteStore(db), c.season, ann.id, NOW, db))!.badges.earned
+			(await buildProfile(sqliteStore(db), c.season, ann.id, NOW))!.badges.earned
 		).toMatchObject([{ id: c.badgeId, pending: true, prize: 'Cinema tickets' }]);
 		const later = () => NOW + 60_000;
 		await reviewSales(
@@ -161,7 +161,7 @@ describe('a badge follows the sale that earned it', () => {
 				?.awarded
 		).toBe(0);
 		// The profile: no badge, no prize; the withdrawal says what went.
-		const profile = (await buildProfile(sqliteStore(db), c.season, ann.id, NOW + 60_000, db))!;
+		const profile = (await buildProfile(sqliteStore(db), c.season, ann.id, NOW + 60_000))!;
 		expect(profile.badges.earned).toEqual([]);
 		expect(profile.badges.withdrawn).toMatchObject([
 			{ name: 'First sale', prize: 'Cinema tickets', at: NOW + 60_000 }

@@ -13,8 +13,12 @@ import { closeStore, openStore, type Store } from '../../src/lib/server/db/store
 import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { readOrganisation } from '../../src/lib/server/organisation/settings';
+import { createDisplay } from '../../src/lib/server/displays/tokens';
+import { placeAutomatically, saveDivision } from '../../src/lib/server/divisions/commands';
+import { createRule } from '../../src/lib/server/rules/commands';
 
 const ADMIN = 'admin@pg.test';
+const MEMBER = 'member@pg.test';
 const DAY = 86_400_000;
 
 let pg: TestPostgres;
@@ -24,6 +28,9 @@ let seasonId: number;
 let seasonName: string;
 let apiToken: string;
 let cookie: string;
+let memberCookie: string;
+let tvToken: string;
+let memberId: number;
 
 beforeAll(async () => {
 	pg = await startPostgres();
@@ -34,15 +41,58 @@ beforeAll(async () => {
 		role: 'admin',
 		password: PASSWORD
 	});
-	({ seasonId, name: seasonName } = await liveSeasonOn(store, {
+	let teamIds: number[];
+	({
+		seasonId,
+		name: seasonName,
+		teamIds
+	} = await liveSeasonOn(store, {
 		size: 3,
 		teams: ['Harbour', 'Summit'],
 		endsAt: Date.now() + 30 * DAY,
 		points: [30, 20, 10]
 	}));
+	// A member of the season who signs in, for the pages a season's member sees.
+	const member = await createUser(store, {
+		email: MEMBER,
+		displayName: 'Max Member',
+		role: 'participant',
+		password: PASSWORD
+	});
+	memberId = member.id;
+	const { seasonMember } = store.tables;
+	await store.db
+		.insert(seasonMember)
+		.values({ seasonId, userId: member.id, teamId: teamIds[0], joinedAt: Date.now() });
+	// The formats' views and the campaigns have something to show.
+	for (const name of ['Premier', 'Challenger'])
+		await saveDivision(
+			store,
+			{ id: null, seasonId, name, promote: 1, relegate: 1, prizes: [] },
+			{},
+			Date.now()
+		);
+	await placeAutomatically(store, seasonId, 'tier', {}, Date.now());
+	await createRule(
+		store,
+		seasonId,
+		{
+			name: 'Harbour weekend',
+			active: true,
+			highlight: true,
+			startsAt: null,
+			endsAt: null,
+			target: { kind: 'any' },
+			effect: { kind: 'multiplier', factor: 2 },
+			dailyCap: null
+		},
+		{}
+	);
+	tvToken = (await createDisplay(store, seasonId, 'Lobby')).token;
 	apiToken = (await createApiToken(store, { name: 'pg-server', role: 'admin' })).token;
 	server = await startServer({ env: { DATABASE_URL: pg.url } });
 	cookie = await signIn(server.url, ADMIN);
+	memberCookie = await signIn(server.url, MEMBER);
 }, 120_000);
 
 afterAll(async () => {
@@ -51,11 +101,11 @@ afterAll(async () => {
 	await pg?.stop();
 });
 
-function page(path: string, init: RequestInit = {}) {
+function page(path: string, init: RequestInit = {}, session = cookie) {
 	return fetch(`${server.url}${path}`, {
 		...init,
 		redirect: 'manual',
-		headers: { cookie: `session=${cookie}`, ...init.headers }
+		headers: { cookie: `session=${session}`, ...init.headers }
 	});
 }
 
@@ -90,28 +140,75 @@ describe('the server on PostgreSQL', () => {
 		expect(season.status).toBe(200);
 		const console = await season.text();
 		expect(console).toContain(seasonName);
-		expect(console).toContain('3 people');
+		// The three of liveSeasonOn and the member who signs in.
+		expect(console).toContain('4 people');
 	});
 
-	it('answers 503 not_on_postgres for a page not ported, and its action writes nothing', async () => {
-		const before = await readOrganisation(store.db, store);
-		const settings = await page('/manage/settings');
-		expect(settings.status).toBe(503);
-		expect(await settings.text()).toContain('/manage/settings does not run on PostgreSQL yet');
+	it("serves a season's member the board, the divisions, the duels, how to score and a profile from the pool", async () => {
+		const shows: [string, string[]][] = [
+			['/', ['Harbour weekend', 'Premier']],
+			['/divisions', ['Premier', 'Challenger']],
+			['/challenges', ['Max Member']],
+			['/how-to-score', ['Harbour weekend']],
+			[`/people/${memberId}`, ['Max Member']]
+		];
+		for (const [path, texts] of shows) {
+			const shown = await page(path, {}, memberCookie);
+			expect(shown.status, path).toBe(200);
+			const html = await shown.text();
+			for (const text of texts) expect(html, path).toContain(text);
+		}
+		const tv = await fetch(`${server.url}/tv/${tvToken}`);
+		expect(tv.status).toBe(200);
+		expect(await tv.text()).toContain('Harbour weekend');
+	});
 
-		const currency = before.currency === 'EUR' ? 'PLN' : 'EUR';
+	it('serves the settings, rules and displays consoles, and saves the settings, audited', async () => {
+		for (const path of ['/manage/rules', '/manage/rules/new', '/manage/displays'])
+			expect((await page(path)).status, path).toBe(200);
+		const settings = await page('/manage/settings');
+		expect(settings.status).toBe(200);
 		const save = await page('/manage/settings?/save', {
 			method: 'POST',
-			body: new URLSearchParams({ defaultLocale: 'pl', currency }),
+			body: new URLSearchParams({ defaultLocale: 'en', currency: 'SEK' }),
+			headers: {
+				origin: server.url,
+				'content-type': 'application/x-www-form-urlencoded',
+				accept: 'application/json',
+				'x-sveltekit-action': 'true'
+			}
+		});
+		expect(save.status).toBe(200);
+		expect(((await save.json()) as { type: string }).type).toBe('success');
+		expect(await readOrganisation(store.db, store)).toEqual({
+			defaultLocale: 'en',
+			currency: 'SEK'
+		});
+		const shown = await runCli(['org', 'show'], pg.url);
+		expect(shown.code, shown.stderr).toBe(0);
+		expect(shown.stdout).toContain('Currency: SEK');
+	});
+
+	it('answers 503 not_on_postgres for a page not ported, and an action not ported writes nothing', async () => {
+		const dashboard = await page('/dashboard');
+		expect(dashboard.status).toBe(503);
+		expect(await dashboard.text()).toContain('/dashboard does not run on PostgreSQL yet');
+
+		const { auditEvent } = store.tables;
+		const audits = async () => (await store.db.select().from(auditEvent)).length;
+		const before = await audits();
+		const recalculate = await page('/manage/rules?/recalculate', {
+			method: 'POST',
+			body: new URLSearchParams({}),
 			headers: {
 				origin: server.url,
 				'content-type': 'application/x-www-form-urlencoded',
 				accept: 'text/html'
 			}
 		});
-		expect(save.status).toBe(503);
-		expect(await save.text()).toContain('does not run on PostgreSQL yet');
-		expect(await readOrganisation(store.db, store)).toEqual(before);
+		expect(recalculate.status).toBe(503);
+		expect(await recalculate.text()).toContain('does not run on PostgreSQL yet');
+		expect(await audits()).toBe(before);
 	});
 
 	it('serves the leaderboard API from the pool, and answers a sale 503 not_on_postgres with nothing recorded', async () => {
@@ -123,7 +220,8 @@ describe('the server on PostgreSQL', () => {
 		expect(ranked.entries.map((e) => [e.rank, e.points])).toEqual([
 			[1, 30],
 			[2, 20],
-			[3, 10]
+			[3, 10],
+			[4, 0]
 		]);
 
 		const sale = await fetch(`${server.url}/api/v1/sales`, {

@@ -106,7 +106,9 @@ describe('format views in pushes', () => {
 
 		// A page's first render builds the views until a push has them.
 		expect(publisher.settledFormats(season.id)).toBeUndefined();
-		expect((await formatsNow(db, season.id)).sprints).toEqual(formatViewsOf(db, season.id).sprints);
+		expect((await formatsNow(sqliteStore(db), season.id)).sprints).toEqual(
+			formatViewsOf(db, season.id).sprints
+		);
 		const built = Date.now();
 		publisher.leaderboardChanged(season.id);
 		await pushes(sent, 0);
@@ -119,9 +121,9 @@ describe('format views in pushes', () => {
 		expect(sent[1].formats).toBeUndefined();
 		// Views owed: a page builds its own (with the winner) rather than show the old ones.
 		expect(publisher.settledFormats(season.id)).toBeUndefined();
-		expect(((await formatsNow(db, season.id)).sprints as SprintsState).sprints[0].winner?.id).toBe(
-			people[0].id
-		);
+		expect(
+			((await formatsNow(sqliteStore(db), season.id)).sprints as SprintsState).sprints[0].winner?.id
+		).toBe(people[0].id);
 
 		// Nothing else happens: the views still go out when their window is over.
 		await pushes(sent, 2);

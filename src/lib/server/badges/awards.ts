@@ -838,21 +838,3 @@ export function awardsOf(
 		.orderBy(desc(award.earnedAt))
 		.all();
 }
-
-/** The season's latest awards, for the board and the TV. */
-export function recentAwards(db: Queryable, seasonId: number, limit = 10) {
-	return db
-		.select({
-			id: award.id,
-			subjectType: award.subjectType,
-			subjectId: award.subjectId,
-			earnedAt: award.earnedAt,
-			badge
-		})
-		.from(award)
-		.innerJoin(badge, eq(badge.id, award.badgeId))
-		.where(and(eq(award.seasonId, seasonId), ne(award.status, 'void')))
-		.orderBy(desc(award.createdAt), desc(award.id))
-		.limit(limit)
-		.all();
-}

@@ -1,10 +1,17 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { read, unportedSqlite, type Store, type StoreDb } from '../db/store';
+import {
+	preparedQuery,
+	read,
+	unportedSqlite,
+	type Store,
+	type StoreDb,
+	type Tables
+} from '../db/store';
 import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
-import { clientOf } from '../db/prepared';
+import { clientOf, preparedSync } from '../db/prepared';
 import {
 	countPlayers,
 	countPlayersReads,
@@ -30,18 +37,26 @@ export function seasonRanking(db: Queryable, seasonId: number): SeasonRanking | 
 	return s ? { seasonId, ...s } : null;
 }
 
-/** Every team of a season, ranked (a season has a handful: read whole). */
+/** Every team of a season, ranked. */
 function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
-	const teams = db
+	return rankTeams(s, preparedSync(db, teamRowsQuery).all({ seasonId: s.seasonId }));
+}
+
+/**
+ * Every team of a season with its standing (a season has a handful: read whole): one query for
+ * the synchronous boards (`rankedTeams`, the pushes) and the store's (`readTeamRows`).
+ */
+const teamRowsQuery = (db: StoreDb, { standing, team }: Tables) =>
+	db
 		.select({
 			id: team.id,
 			name: team.name,
 			emoji: team.emoji,
 			color: team.color,
-			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
-			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
-			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`,
-			reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`.mapWith(Number)
 		})
 		.from(team)
 		.leftJoin(
@@ -52,10 +67,8 @@ function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
 				eq(standing.subjectId, team.id)
 			)
 		)
-		.where(eq(team.seasonId, s.seasonId))
-		.all();
-	return rankTeams(s, teams);
-}
+		.where(eq(team.seasonId, sql.placeholder('seasonId')))
+		.prepare('board_team_rows');
 
 interface TeamRow {
 	id: number;
@@ -308,30 +321,9 @@ async function readSeasonRanking(tx: StoreDb, store: Store, seasonId: number) {
 	return found ? { seasonId, ...found } : null;
 }
 
-/** Every team of a season with its standing, through the store (a season has a handful). */
+/** Every team of a season with its standing, through the store. */
 function readTeamRows(tx: StoreDb, store: Store, seasonId: number): Promise<TeamRow[]> {
-	const { standing, team } = store.tables;
-	return tx
-		.select({
-			id: team.id,
-			name: team.name,
-			emoji: team.emoji,
-			color: team.color,
-			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
-			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
-			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
-			reachedAt: sql<number>`coalesce(${standing.reachedAt}, 0)`.mapWith(Number)
-		})
-		.from(team)
-		.leftJoin(
-			standing,
-			and(
-				eq(standing.seasonId, team.seasonId),
-				eq(standing.subjectType, 'team'),
-				eq(standing.subjectId, team.id)
-			)
-		)
-		.where(eq(team.seasonId, seasonId));
+	return preparedQuery(tx, store, teamRowsQuery).execute({ seasonId });
 }
 
 /**

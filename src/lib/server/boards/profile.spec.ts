@@ -159,7 +159,7 @@ describe('buildProfile', () => {
 	});
 
 	it('gathers totals, level, timeline, badges and recent sales', async () => {
-		const profile = (await buildProfile(sqliteStore(db), s, ids[0], NOW, db))!;
+		const profile = (await buildProfile(sqliteStore(db), s, ids[0], NOW))!;
 		expect(profile.totals).toEqual({ confirmed: 100, pending: 0, rank: 1, of: 2, salesCount: 2 });
 		expect(profile.level).toMatchObject({
 			points: 100,
@@ -188,6 +188,6 @@ describe('buildProfile', () => {
 			.values({ email: 'x@test', displayName: 'x', passwordHash: 'x' })
 			.returning()
 			.get().id;
-		expect(await buildProfile(sqliteStore(db), s, outsider, NOW, db)).toBeUndefined();
+		expect(await buildProfile(sqliteStore(db), s, outsider, NOW)).toBeUndefined();
 	});
 });

@@ -1,9 +1,8 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import type { LedgerStatus, RankBy, Season } from '../db/schema';
 import type { Store } from '../db/store';
 import { readLeaderboard } from './leaderboard';
-import { awardsOf, seasonBadges } from '../badges/awards';
+import { readProfileBadges } from './profile-badges';
 import { readPersonHistory } from './person-history';
 import { readPrizes } from '../seasons/prizes';
 import { rank } from '../../contest/ranking';
@@ -15,9 +14,8 @@ import { breakdownLabel } from '../../contest/breakdown-words';
 // A participant's profile ("trophy case"): totals, level, how points and rank moved over the
 // season, badges and the latest sales. Everyone signed in may look at it, so it shows what
 // the board already shows plus sales summaries, never customer references. Read through the
-// store (db/store.ts): the board, the ledger, the prizes and the sales any node wrote. The
-// badges' reads (badges/awards.ts `awardsOf`, `seasonBadges`) are still synchronous, with the
-// badges: they take the SQLite connection until the badges are ported.
+// store (db/store.ts): the board, the ledger, the prizes, the sales and the badges
+// (profile-badges.ts) any node wrote.
 
 /** One ledger entry as the charts need it. */
 export interface PointEvent {
@@ -85,58 +83,6 @@ export function rankHistory(
 	});
 }
 
-export interface TrophyBadge {
-	id: number;
-	name: string;
-	emoji: string;
-	description: string;
-	/** Times earned (weekly and record badges can repeat). */
-	times: number;
-	/** When it was last earned. */
-	earnedAt: number;
-	/** Earned by a sale still waiting for review: it (and its points) may yet be withdrawn. */
-	pending: boolean;
-	/** The season's prize for everyone who earns this badge. */
-	prize: string | null;
-}
-
-/** A badge withdrawn because the sale or activity that earned it no longer counts. */
-export interface WithdrawnBadge {
-	id: number;
-	name: string;
-	emoji: string;
-	at: number;
-	/** The prize that went with it. */
-	prize: string | null;
-}
-
-function groupAwards(
-	awards: ReturnType<typeof awardsOf>,
-	prizes: ReadonlyMap<number, string>
-): TrophyBadge[] {
-	const byBadge = new Map<number, TrophyBadge>();
-	// awardsOf is newest first, so the first award of a badge is its latest.
-	for (const a of awards) {
-		if (a.status === 'void') continue;
-		const known = byBadge.get(a.badge.id);
-		if (known) {
-			known.times += 1;
-			known.pending &&= a.status === 'provisional';
-		} else
-			byBadge.set(a.badge.id, {
-				id: a.badge.id,
-				name: a.badge.name,
-				emoji: a.badge.emoji,
-				description: a.badge.description,
-				times: 1,
-				earnedAt: a.earnedAt,
-				pending: a.status === 'provisional',
-				prize: prizes.get(a.badge.id) ?? null
-			});
-	}
-	return [...byBadge.values()];
-}
-
 export interface ProfileSale {
 	id: number;
 	at: number;
@@ -150,13 +96,10 @@ export interface ProfileSale {
 
 const RECENT_SALES = 5;
 
-/** Badges only teams earn: not in a person's "still to earn". */
-const TEAM_KINDS = new Set(['team_target', 'season_best_team']);
-
 /**
  * A participant's profile read through the store, all but the badges: undefined when they are
  * not taking part in `s`. `badgePrizes` (each badge's prize) and `teamId` are what
- * `profileBadges` needs.
+ * `readProfileBadges` needs.
  */
 export async function readProfile(store: Store, s: Season, userId: number, now: number) {
 	const board = await readLeaderboard(store, s.id);
@@ -240,54 +183,15 @@ export async function readProfile(store: Store, s: Season, userId: number, now: 
 	};
 }
 
-/**
- * A participant's badges: earned, their team's, still to earn, withdrawn. Synchronous, with the
- * badges' reads (badges/awards.ts).
- */
-export function profileBadges(
-	db: Queryable,
-	seasonId: number,
-	userId: number,
-	teamId: number | null,
-	prizes: ReadonlyMap<number, string>
-) {
-	const own = awardsOf(db, seasonId, 'user', userId);
-	const earned = groupAwards(own, prizes);
-	const withdrawn: WithdrawnBadge[] = own
-		.filter((a) => a.status === 'void')
-		.map((a) => ({
-			id: a.id,
-			name: a.badge.name,
-			emoji: a.badge.emoji,
-			at: a.voidedAt ?? a.earnedAt,
-			prize: prizes.get(a.badge.id) ?? null
-		}))
-		.sort((a, b) => b.at - a.at);
-	const teamEarned = teamId ? groupAwards(awardsOf(db, seasonId, 'team', teamId), prizes) : [];
-	const earnedIds = new Set(earned.map((b) => b.id));
-	const toEarn = seasonBadges(db, seasonId)
-		.filter((b) => b.active && !TEAM_KINDS.has(b.criterion.kind) && !earnedIds.has(b.id))
-		.map((b) => ({ id: b.id, name: b.name, emoji: b.emoji, description: b.description }));
-
-	return { earned, team: teamEarned, toEarn, withdrawn };
-}
-
-/**
- * The profile of a participant of `s`, or undefined when they are not taking part in it:
- * `readProfile` with the badges, which `badgesDb` (the SQLite connection) reads until the
- * badges are ported.
- */
-export async function buildProfile(
-	store: Store,
-	s: Season,
-	userId: number,
-	now: number,
-	badgesDb: Queryable
-) {
+/** The profile of a participant of `s` with their badges, or undefined when they are not taking part. */
+export async function buildProfile(store: Store, s: Season, userId: number, now: number) {
 	const found = await readProfile(store, s, userId, now);
 	if (!found) return undefined;
 	const { badgePrizes, teamId, ...profile } = found;
-	return { ...profile, badges: profileBadges(badgesDb, s.id, userId, teamId, badgePrizes) };
+	return {
+		...profile,
+		badges: await readProfileBadges(store, s.id, userId, teamId, badgePrizes)
+	};
 }
 
 export type Profile = NonNullable<Awaited<ReturnType<typeof buildProfile>>>;

@@ -137,11 +137,16 @@ function toDuel(
 
 /** The season's open duels (coming, live, in their grace days), live ones first. */
 export function openDuels(db: Queryable, seasonId: number): Duel[] {
-	const rank = (d: Duel) => (d.status === 'live' ? 0 : d.status === 'accepted' ? 1 : 2);
-	return duelsOf(db, seasonId, inArray(challenge.status, OPEN)).sort(
-		(x, y) => rank(x) - rank(y) || x.to - y.to || x.id - y.id
-	);
+	return duelsOf(db, seasonId, inArray(challenge.status, OPEN)).sort(openFirst);
 }
+
+/** openDuels on the store. */
+async function readOpenDuels(store: Store, seasonId: number): Promise<Duel[]> {
+	return (await readDuels(store, seasonId, (c) => inArray(c.status, OPEN))).sort(openFirst);
+}
+
+const openRank = (d: Duel) => (d.status === 'live' ? 0 : d.status === 'accepted' ? 1 : 2);
+const openFirst = (x: Duel, y: Duel) => openRank(x) - openRank(y) || x.to - y.to || x.id - y.id;
 
 /** A person's duels in the season (their own, or their team's), newest first. */
 export function readDuelsFor(
@@ -166,10 +171,15 @@ function theirs(c: Tables['challenge'], userId: number, teamId: number | null) {
 export const challengesView: FormatView = {
 	name: 'challenges',
 	build(db, seasonId): ChallengesView | null {
-		const duels = openDuels(db, seasonId);
-		return duels.length === 0 ? null : { duels };
+		return duelsState(openDuels(db, seasonId));
+	},
+	async read(store, seasonId) {
+		return duelsState(await readOpenDuels(store, seasonId));
 	}
 };
+
+const duelsState = (duels: Duel[]): ChallengesView | null =>
+	duels.length === 0 ? null : { duels };
 
 /**
  * Proposals waiting for this person's answer (to them, or to their team), still open. Only the

@@ -255,7 +255,7 @@ export async function seedDemo(
 	const currency =
 		options.currency ?? (options.locale ? MARKET_CURRENCY[locale] : organisation.currency);
 	if (locale !== organisation.defaultLocale || currency !== organisation.currency)
-		setOrganisation(db, { defaultLocale: locale, currency }, SYSTEM, now);
+		await setOrganisation(sqliteStore(db), { defaultLocale: locale, currency }, SYSTEM, now);
 	const logins: DemoLogin[] = [
 		{ email: 'admin@demo.test', role: 'admin', name: 'Ada Admin' },
 		{ email: 'manager@demo.test', role: 'manager', name: 'Max Manager' },

@@ -1,7 +1,8 @@
-import { and, desc, eq, lte, ne, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season, type DivisionPlacedBy, type Season, type SeasonPrize } from '../db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import type { DivisionPlacedBy, SeasonPrize } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
+import { readsOnStore } from '../db/reads';
+import { lastSeasonIdOf } from '../quotas/ranking';
 import { auditInWrite, type Actor } from '../audit/record';
 import { badRequest, conflict, notFound } from '../shared/errors';
 import { placeByLastPlace, placeByTier, type PlacementMethod } from '../../contest/division';
@@ -169,52 +170,19 @@ export async function deleteDivision(
 }
 
 /**
- * The season this one follows: the one it repeats, else the latest season that ended before it
- * started. Null for a first season. The synchronous twin of `lastSeasonInWrite`, for the fair
- * ranking of the boards' views (quotas/ranking.ts), which are built synchronously.
+ * The season this one follows, inside a store's write: the one it repeats, else the latest
+ * season that ended before it started (quotas/ranking.ts `lastSeasonIdOf`, which the boards' fair
+ * ranking reads). Null for a first season.
  */
-export function lastSeasonOf(tx: Queryable, s: Season): Season | null {
-	if (s.previousSeasonId != null)
-		return tx.select().from(season).where(eq(season.id, s.previousSeasonId)).get() ?? null;
-	return (
-		tx
-			.select()
-			.from(season)
-			.where(
-				and(
-					ne(season.id, s.id),
-					or(eq(season.status, 'ended'), eq(season.status, 'archived')),
-					lte(season.endsAt, s.startsAt)
-				)
-			)
-			.orderBy(desc(season.endsAt), desc(season.id))
-			.limit(1)
-			.get() ?? null
-	);
-}
-
-/** `lastSeasonOf` inside a store's write. */
 export async function lastSeasonInWrite(
 	tx: StoreDb,
 	store: Store,
 	s: StoreSeason
 ): Promise<StoreSeason | null> {
+	const id = await readsOnStore(tx, store, (db, t) => lastSeasonIdOf(db, t, s));
+	if (id === null) return null;
 	const { season } = store.tables;
-	const [last] =
-		s.previousSeasonId != null
-			? await tx.select().from(season).where(eq(season.id, s.previousSeasonId))
-			: await tx
-					.select()
-					.from(season)
-					.where(
-						and(
-							ne(season.id, s.id),
-							or(eq(season.status, 'ended'), eq(season.status, 'archived')),
-							lte(season.endsAt, s.startsAt)
-						)
-					)
-					.orderBy(desc(season.endsAt), desc(season.id))
-					.limit(1);
+	const [last] = await tx.select().from(season).where(eq(season.id, id));
 	return last ?? null;
 }
 

@@ -1,16 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import type { Store, StoreDb } from '../db/store';
-import {
-	division,
-	divisionMember,
-	season,
-	seasonMember,
-	standing,
-	user,
-	type RankBy,
-	type SeasonPrize
-} from '../db/schema';
+import type { Store, StoreDb, Tables } from '../db/store';
+import { readsOnStore, rowsOf, type Reads } from '../db/reads';
+import type { RankBy, SeasonPrize } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import type { TieRule } from '../../contest/types';
 import { seasonEndMoves, type Move } from '../../contest/division';
@@ -54,26 +45,6 @@ export interface DivisionRow {
 	prizes: SeasonPrize[] | null;
 }
 
-/**
- * A season's divisions, top first. The synchronous twin of `readDivisions`, for the boards'
- * view (`divisionBoards`).
- */
-export function listDivisions(db: Queryable, seasonId: number): DivisionRow[] {
-	return db
-		.select({
-			id: division.id,
-			name: division.name,
-			position: division.position,
-			promote: division.promote,
-			relegate: division.relegate,
-			prizes: division.prizes
-		})
-		.from(division)
-		.where(eq(division.seasonId, seasonId))
-		.orderBy(asc(division.position))
-		.all();
-}
-
 /** A season's divisions, top first, for the console and the demo. */
 export async function readDivisions(store: Store, seasonId: number): Promise<DivisionRow[]> {
 	const { division } = store.tables;
@@ -91,55 +62,7 @@ export async function readDivisions(store: Store, seasonId: number): Promise<Div
 		.orderBy(asc(division.position));
 }
 
-/**
- * Every division of a season with its ranking (each cut to `limit` entries, `players` says how
- * many there are), top division first; null when the season has no divisions.
- */
-export function divisionBoards(
-	db: Queryable,
-	seasonId: number,
-	options: { limit?: number } = {}
-): DivisionBoard[] | null {
-	const divisions = listDivisions(db, seasonId);
-	if (divisions.length === 0) return null;
-	const s = db
-		.select({ rankBy: season.rankBy, tieRule: season.tieRule })
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
-	if (!s) return null;
-	const members = db
-		.select({
-			id: divisionMember.userId,
-			divisionId: divisionMember.divisionId,
-			name: user.displayName,
-			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
-			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
-			reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt}, 0)`
-		})
-		.from(divisionMember)
-		.innerJoin(user, eq(user.id, divisionMember.userId))
-		.leftJoin(
-			seasonMember,
-			and(
-				eq(seasonMember.seasonId, divisionMember.seasonId),
-				eq(seasonMember.userId, divisionMember.userId)
-			)
-		)
-		.leftJoin(
-			standing,
-			and(
-				eq(standing.seasonId, divisionMember.seasonId),
-				eq(standing.subjectType, 'user'),
-				eq(standing.subjectId, divisionMember.userId)
-			)
-		)
-		.where(eq(divisionMember.seasonId, seasonId))
-		.all();
-	return rankDivisions(divisions, s, members, options.limit);
-}
-
-/** The members' standings, as both readers of the divisions' boards select them. */
+/** The members' standings, as the divisions' boards select them. */
 interface DivisionMemberRow {
 	id: number;
 	divisionId: number;
@@ -149,7 +72,75 @@ interface DivisionMemberRow {
 	reachedAt: number;
 }
 
-/** Each division's ranking from its members' standings (`divisionBoards`, `divisionBoardsOn`). */
+/**
+ * Every division of a season with its ranking (each cut to `limit` entries, `players` says how
+ * many there are), top division first; null when the season has no divisions. One definition
+ * for the boards' view (run synchronously on SQLite or on the store: divisions/view.ts) and the
+ * season's end (`divisionBoardsOn`).
+ */
+export function* divisionBoardsReads(
+	db: StoreDb,
+	t: Tables,
+	seasonId: number,
+	limit?: number
+): Reads<DivisionBoard[] | null> {
+	const { division, divisionMember, season, seasonMember, standing, user } = t;
+	const divisions = yield* rowsOf(
+		db
+			.select({
+				id: division.id,
+				name: division.name,
+				position: division.position,
+				promote: division.promote,
+				relegate: division.relegate,
+				prizes: division.prizes
+			})
+			.from(division)
+			.where(eq(division.seasonId, seasonId))
+			.orderBy(asc(division.position))
+	);
+	if (divisions.length === 0) return null;
+	const [s] = yield* rowsOf(
+		db
+			.select({ rankBy: season.rankBy, tieRule: season.tieRule })
+			.from(season)
+			.where(eq(season.id, seasonId))
+	);
+	if (!s) return null;
+	const members = yield* rowsOf(
+		db
+			.select({
+				id: divisionMember.userId,
+				divisionId: divisionMember.divisionId,
+				name: user.displayName,
+				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+				reachedAt:
+					sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt}, 0)`.mapWith(Number)
+			})
+			.from(divisionMember)
+			.innerJoin(user, eq(user.id, divisionMember.userId))
+			.leftJoin(
+				seasonMember,
+				and(
+					eq(seasonMember.seasonId, divisionMember.seasonId),
+					eq(seasonMember.userId, divisionMember.userId)
+				)
+			)
+			.leftJoin(
+				standing,
+				and(
+					eq(standing.seasonId, divisionMember.seasonId),
+					eq(standing.subjectType, 'user'),
+					eq(standing.subjectId, divisionMember.userId)
+				)
+			)
+			.where(eq(divisionMember.seasonId, seasonId))
+	);
+	return rankDivisions(divisions, s, members, limit);
+}
+
+/** Each division's ranking from its members' standings. */
 function rankDivisions(
 	divisions: DivisionRow[],
 	s: { rankBy: RankBy; tieRule: TieRule },
@@ -188,63 +179,15 @@ function rankDivisions(
 }
 
 /**
- * `divisionBoards` through the store: on its database or inside a write (the season's end
+ * The divisions' boards on the store, whole: on its database or inside a write (the season's end
  * awards `division_place` badges and carries the divisions into a rerun from it).
  */
-export async function divisionBoardsOn(
+export function divisionBoardsOn(
 	db: StoreDb,
 	store: Store,
 	seasonId: number
 ): Promise<DivisionBoard[] | null> {
-	const { division, divisionMember, season, seasonMember, standing, user } = store.tables;
-	const divisions = await db
-		.select({
-			id: division.id,
-			name: division.name,
-			position: division.position,
-			promote: division.promote,
-			relegate: division.relegate,
-			prizes: division.prizes
-		})
-		.from(division)
-		.where(eq(division.seasonId, seasonId))
-		.orderBy(asc(division.position));
-	if (divisions.length === 0) return null;
-	const [s] = await db
-		.select({ rankBy: season.rankBy, tieRule: season.tieRule })
-		.from(season)
-		.where(eq(season.id, seasonId));
-	if (!s) return null;
-	const members = await db
-		.select({
-			id: divisionMember.userId,
-			divisionId: divisionMember.divisionId,
-			name: user.displayName,
-			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
-			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
-			reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt}, 0)`.mapWith(
-				Number
-			)
-		})
-		.from(divisionMember)
-		.innerJoin(user, eq(user.id, divisionMember.userId))
-		.leftJoin(
-			seasonMember,
-			and(
-				eq(seasonMember.seasonId, divisionMember.seasonId),
-				eq(seasonMember.userId, divisionMember.userId)
-			)
-		)
-		.leftJoin(
-			standing,
-			and(
-				eq(standing.seasonId, divisionMember.seasonId),
-				eq(standing.subjectType, 'user'),
-				eq(standing.subjectId, divisionMember.userId)
-			)
-		)
-		.where(eq(divisionMember.seasonId, seasonId));
-	return rankDivisions(divisions, s, members, undefined);
+	return readsOnStore(db, store, (d, t) => divisionBoardsReads(d, t, seasonId));
 }
 
 /** The division a person plays in this season, or null. */

@@ -184,7 +184,13 @@ export interface KnockoutsState {
 export const knockoutsView: FormatView = {
 	name: 'knockouts',
 	build(db, seasonId, now): KnockoutsState | null {
-		const knockouts = knockoutsOf(db, seasonId, now).map((k) => knockoutCard(db, k, now));
-		return knockouts.length > 0 ? { knockouts } : null;
+		return knockoutsState(knockoutsOf(db, seasonId, now).map((k) => knockoutCard(db, k, now)));
+	},
+	async read(store, seasonId, now) {
+		const cards = await readKnockoutCards(store, seasonId, now);
+		return knockoutsState(cards.map((c) => c.card));
 	}
 };
+
+const knockoutsState = (knockouts: KnockoutCard[]): KnockoutsState | null =>
+	knockouts.length > 0 ? { knockouts } : null;

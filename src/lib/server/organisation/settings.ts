@@ -2,9 +2,9 @@
 // (a primary-key read) so that a change shows on the next page everywhere, every process included.
 import { eq } from 'drizzle-orm';
 import { organisation } from '../db/schema';
-import type { Db, Queryable } from '../db';
-import type { Store, StoreDb } from '../db/store';
-import { audit, type Actor } from '../audit/record';
+import type { Queryable } from '../db';
+import { write, type Store, type StoreDb } from '../db/store';
+import { auditInWrite, type Actor } from '../audit/record';
 import {
 	DEFAULT_CURRENCY,
 	DEFAULT_LOCALE,
@@ -39,22 +39,28 @@ function settingsOf(
 	};
 }
 
-/** Changes the settings (an admin's action), audited with what changed. */
+/** Changes the settings (an admin's action or the CLI's), audited with what changed. */
 export function setOrganisation(
-	db: Db,
+	store: Store,
 	next: OrganisationSettings,
 	actor: Actor,
 	now = Date.now()
-): void {
-	db.transaction(
-		(tx) => {
-			const before = getOrganisation(tx);
-			tx.insert(organisation)
-				.values({ id: 1, ...next, updatedAt: now })
-				.onConflictDoUpdate({ target: organisation.id, set: { ...next, updatedAt: now } })
-				.run();
-			audit(tx, actor, 'organisation.update', 'organisation', { before, after: next }, now);
-		},
-		{ behavior: 'immediate' }
-	);
+): Promise<void> {
+	const { organisation: settings } = store.tables;
+	return write(store, async (tx) => {
+		const before = await readOrganisation(tx, store);
+		await tx
+			.insert(settings)
+			.values({ id: 1, ...next, updatedAt: now })
+			.onConflictDoUpdate({ target: settings.id, set: { ...next, updatedAt: now } });
+		await auditInWrite(
+			tx,
+			store,
+			actor,
+			'organisation.update',
+			'organisation',
+			{ before, after: next },
+			now
+		);
+	});
 }

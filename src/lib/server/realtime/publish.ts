@@ -5,7 +5,7 @@ import { sqliteStore, type Store } from '../db/store';
 import { getBoardTop, readPushBoard, seasonRanking } from '../boards/leaderboard';
 import { rankingPointsOf } from '../boards/ranking-window';
 import { drainMoved } from './changed';
-import { FORMAT_VIEWS, formatViewsOf } from '../formats/views';
+import { FORMAT_VIEWS, formatViewsOf, readFormatViews } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
 import { awardsSince } from '../badges/awards-since';
@@ -723,10 +723,11 @@ export function notifyLeaderboard(seasonId: number): void {
 /**
  * A season's format views for a page's first render: those of the last push while nothing has
  * changed since (a busy board's page then costs no ledger sums), else built now, by the read
- * thread when the server runs one (reads/thread.ts), else inline.
+ * thread when the server runs one (reads/thread.ts), else through the store: on PostgreSQL,
+ * where neither runs, always.
  */
 export async function formatsNow(
-	db: Queryable,
+	store: Store,
 	seasonId: number,
 	now = Date.now()
 ): Promise<Record<string, unknown>> {
@@ -740,7 +741,7 @@ export async function formatsNow(
 			log.error({ err: error }, 'reading the format views in their thread failed');
 		}
 	}
-	return formatViewsOf(db, seasonId, now);
+	return readFormatViews(store, seasonId, now);
 }
 
 export function publishActivity(item: ActivityItem): void {

@@ -29,17 +29,6 @@ export function engineRules(db: Queryable, seasonId: number): Rule[] {
 	return listRules(db, seasonId).map(toEngineRule);
 }
 
-/** Rules whose window is open at `now`, to announce on the honor board. */
-export function activeCampaigns(db: Queryable, seasonId: number, now: number): RuleRow[] {
-	return listRules(db, seasonId).filter(
-		(r) =>
-			r.active &&
-			r.highlight &&
-			(r.startsAt == null || r.startsAt <= now) &&
-			(r.endsAt == null || now < r.endsAt)
-	);
-}
-
 /** The season's setting for how multipliers on one line combine. */
 export function multiplierMode(db: Queryable, seasonId: number): MultiplierMode {
 	return prepared(db, modeOfSeason).get({ seasonId })?.mode ?? 'best';

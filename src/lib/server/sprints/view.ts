@@ -172,7 +172,12 @@ function cardOf(
 export const sprintsView: FormatView = {
 	name: 'sprints',
 	build(db, seasonId, now): SprintsState | null {
-		const sprints = sprintCards(db, seasonId, now);
-		return sprints.length > 0 ? { sprints } : null;
+		return sprintsState(sprintCards(db, seasonId, now));
+	},
+	async read(store, seasonId, now) {
+		return sprintsState(await readSprintCards(store, seasonId, now));
 	}
 };
+
+const sprintsState = (sprints: SprintCard[]): SprintsState | null =>
+	sprints.length > 0 ? { sprints } : null;

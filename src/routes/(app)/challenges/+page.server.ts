@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
+import { retryWhenBusy } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';
 import { readBoardTop } from '$lib/server/boards/leaderboard';
@@ -33,7 +33,6 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const taking = await duelSeason(event);
 	if (!taking) return { member: false as const };
-	const db = getDb();
 	const store = getStore();
 	const { season, membership } = taking;
 	const { budget, left } = await stakeBudget(store, season.id);
@@ -47,7 +46,7 @@ export const load: PageServerLoad = async (event) => {
 		choices: await challengeChoices(store, season.id, user.id, membership.teamId),
 		stake: { budget, left, max: Math.max(0, Math.min(balance, left)) },
 		board: await readBoardTop(store, season.id, { viewerId: user.id }),
-		formats: await formatsNow(db, season.id),
+		formats: await formatsNow(store, season.id),
 		// One id per filled-in form: a double tap or a retried post makes the challenge once.
 		requestId: crypto.randomUUID()
 	};

@@ -1,5 +1,4 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { readBoardTop } from '$lib/server/boards/leaderboard';
 import { formatsNow } from '$lib/server/realtime/publish';
@@ -8,11 +7,11 @@ import { divisionOf } from '$lib/server/divisions/standings';
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season, user } = await parent();
 	if (!season) return { board: null, formats: {}, myDivisionId: null };
-	const db = getDb();
+	const store = getStore();
 	return {
 		// The socket's pushes carry the divisions' changes; the board top is what it starts from.
-		board: await readBoardTop(getStore(), season.id, { top: 3 }),
-		formats: await formatsNow(db, season.id),
-		myDivisionId: await divisionOf(getStore(), season.id, user.id)
+		board: await readBoardTop(store, season.id, { top: 3 }),
+		formats: await formatsNow(store, season.id),
+		myDivisionId: await divisionOf(store, season.id, user.id)
 	};
 };

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { catalogueOf, readProducts, readSeason } from '$lib/server/seasons/queries';
-import { listRules, toEngineRule } from '$lib/server/rules/engine';
+import { toEngineRule } from '$lib/server/rules/engine';
+import { readRules } from '$lib/server/rules/queries';
 import { describeRule, ruleStatus } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
@@ -10,7 +10,6 @@ import { currentCurrency } from '$lib/format/money';
 export const load: PageServerLoad = async ({ parent }) => {
 	const { season: current } = await parent();
 	if (!current) return { rules: [], products: [], settings: null };
-	const db = getDb();
 	const store = getStore();
 	const season = (await readSeason(store, current.id))!;
 	const products = (await readProducts(store, season.id)).filter((p) => p.active);
@@ -18,7 +17,7 @@ export const load: PageServerLoad = async ({ parent }) => {
 	const activityTypes = await activityTypeNames(store, season.id);
 	const now = Date.now();
 	// Rules that are over or switched off are not shown; scheduled ones are, as coming soon.
-	const rules = listRules(db, season.id).flatMap((r) => {
+	const rules = (await readRules(store, season.id)).flatMap((r) => {
 		const status = ruleStatus(r, now);
 		if (status === 'off' || status === 'over') return [];
 		const text = describeRule(toEngineRule(r), season.timeZone, {

@@ -1,17 +1,13 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore, type Store } from '$lib/server/db/store';
 import { AppError } from '$lib/server/shared/errors';
-import { getSeason, catalogueOf, listProducts } from '$lib/server/seasons/queries';
+import { readSeason } from '$lib/server/seasons/queries';
 import { readBoardTop, readPersonNames } from '$lib/server/boards/leaderboard';
 import { readRecentActivity } from '$lib/server/boards/activity';
-import { recentAwards } from '$lib/server/badges/awards';
+import { readRecentAwards } from '$lib/server/boards/recent-awards';
 import { formatsNow } from '$lib/server/realtime/publish';
-import { activeCampaigns, toEngineRule } from '$lib/server/rules/engine';
-import { describeRule } from '$lib/contest/rules';
-import { activityTypeNames } from '$lib/server/activities/types';
-import { currentCurrency } from '$lib/format/money';
+import { readCampaigns } from '$lib/server/rules/campaigns';
 import { isTvView, type TvView } from '$lib/components/tv/rotation.svelte';
 import type { BadgeItem } from '$lib/components/tv/badge-item';
 import { displayFor, markSeen } from '$lib/server/displays/tokens';
@@ -50,10 +46,9 @@ async function shownDisplay(store: Store, token: string) {
 }
 
 export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
-	const db = getDb();
 	const store = getStore();
 	const shown = await shownDisplay(store, params.token);
-	const season = getSeason(db, shown.seasonId);
+	const season = await readSeason(store, shown.seasonId);
 	if (!season) error(404, { message: m.tv_unknown_title(), code: 'display_unknown' });
 	const now = Date.now();
 	await markSeen(store, shown.id, now);
@@ -62,7 +57,7 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 
 	// The top of the board, never the whole ranking (a TV shows the top).
 	const board = (await readBoardTop(store, season.id))!;
-	const awards = recentAwards(db, season.id, 12);
+	const awards = await readRecentAwards(store, season.id, 12);
 	const names = new Map([
 		...board.individual.map((e) => [`user:${e.id}`, e.name] as const),
 		...board.teams.map((e) => [`team:${e.id}`, e.name] as const)
@@ -79,17 +74,6 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 			{ key: `award:${a.id}`, emoji: a.badge.emoji, badge: a.badge.name, who, at: a.earnedAt }
 		];
 	});
-	const catalogue = catalogueOf(listProducts(db, season.id));
-	const activityTypes = await activityTypeNames(store, season.id);
-	const campaigns = activeCampaigns(db, season.id, now).map((rule) => ({
-		id: rule.id,
-		name: rule.name,
-		text: describeRule(toEngineRule(rule), season.timeZone, {
-			catalogue,
-			activityTypes,
-			currency: currentCurrency()
-		})
-	}));
 
 	return {
 		token: params.token,
@@ -106,10 +90,10 @@ export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
 			look: seasonLook(season)
 		},
 		board,
-		formats: await formatsNow(db, season.id, now),
+		formats: await formatsNow(store, season.id, now),
 		activity: await readRecentActivity(store, season.id, 15),
 		badges,
-		campaigns,
+		campaigns: await readCampaigns(store, season, now),
 		options: tvOptions(url)
 	};
 };

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { getOrganisation } from '$lib/server/organisation/settings';
+import { readOrganisation } from '$lib/server/organisation/settings';
 import { LOCALES } from '$lib/i18n/locales';
 import { m } from '$lib/paraglide/messages.js';
 import { formText, parseForm, refuse } from '$lib/server/shared/form';
@@ -16,13 +15,13 @@ import {
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
+	const store = getStore();
 	const season = await consoleSeason();
 	return {
 		season: season ? { id: season.id, name: season.name, timeZone: season.timeZone } : null,
-		displays: season ? await seasonDisplays(getStore(), season.id) : [],
+		displays: season ? await seasonDisplays(store, season.id) : [],
 		// A new TV speaks the organisation's language unless the manager picks another.
-		defaultLocale: getOrganisation(db).defaultLocale,
+		defaultLocale: (await readOrganisation(store.db, store)).defaultLocale,
 		now: Date.now()
 	};
 };
@@ -41,9 +40,9 @@ export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const values = formText(await event.request.formData(), ['name', 'locale']);
-		const db = getDb();
+		const store = getStore();
 		// No language sent (an old form, a script): the organisation's.
-		values.locale ||= getOrganisation(db).defaultLocale;
+		values.locale ||= (await readOrganisation(store.db, store)).defaultLocale;
 		const parsed = parseForm(displaySchema(), values, 'create', values);
 		if (!parsed.ok) return parsed.failure;
 		const { name, locale } = parsed.data;
@@ -52,7 +51,7 @@ export const actions: Actions = {
 			return refuse(409, 'create', m.displays_no_live_create(), { values });
 		}
 		const { token } = await createAuditedDisplay(
-			getStore(),
+			store,
 			season.id,
 			name,
 			{ userId: user.id },

@@ -1,11 +1,12 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { getStore } from '$lib/server/db/store';
+import { getStore, unportedSqlite, type Store } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { catalogueOf, listProducts } from '$lib/server/seasons/queries';
+import { catalogueOf, readProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
-import { listRules, toEngineRule } from '$lib/server/rules/engine';
+import { toEngineRule } from '$lib/server/rules/engine';
+import { readRules } from '$lib/server/rules/queries';
 import { describeRule, ruleStatus, ruleWindowText } from '$lib/contest/rules';
 import { activityTypeNames } from '$lib/server/activities/types';
 import { currentCurrency } from '$lib/format/money';
@@ -29,7 +30,7 @@ import { log } from '$lib/server/shared/log';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, MANAGERS);
-	const db = getDb();
+	const store = getStore();
 	const season = await consoleSeason();
 	if (!season)
 		return {
@@ -40,10 +41,10 @@ export const load: PageServerLoad = async (event) => {
 			saved: null,
 			recalculating: false
 		};
-	const catalogue = catalogueOf(listProducts(db, season.id));
-	const activityTypes = await activityTypeNames(getStore(), season.id);
+	const catalogue = catalogueOf(await readProducts(store, season.id));
+	const activityTypes = await activityTypeNames(store, season.id);
 	const now = Date.now();
-	const rules = listRules(db, season.id).map((row) => ({
+	const rules = (await readRules(store, season.id)).map((row) => ({
 		id: row.id,
 		name: row.name,
 		active: row.active,
@@ -58,16 +59,23 @@ export const load: PageServerLoad = async (event) => {
 		dailyCap: row.dailyCap
 	}));
 	const savedId = Number(event.url.searchParams.get('saved'));
-	const settings = await getSeasonSettings(getStore(), season.id);
+	const settings = await getSeasonSettings(store, season.id);
 	return {
 		season: { id: season.id, name: season.name, timeZone: season.timeZone },
 		rules,
 		settings: settings ? settingsToValues(settings) : null,
 		requireConfirmation: season.requireConfirmation,
 		saved: rules.find((r) => r.id === savedId)?.name ?? null,
-		recalculating: recalculationRunning(db, season.id)
+		recalculating: recalculating(store, season.id)
 	};
 };
+
+// Recalculating runs on SQLite's connection only (its actions answer 503 on PostgreSQL): there,
+// none is ever running.
+function recalculating(store: Store, seasonId: number): boolean {
+	const db = unportedSqlite(store);
+	return db !== null && recalculationRunning(db, seasonId);
+}
 
 async function currentSeason() {
 	const season = await consoleSeason();

@@ -2,7 +2,7 @@ import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
-import { listProducts } from '$lib/server/seasons/queries';
+import { readProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
 import { createRule, updateRule } from '$lib/server/rules/commands';
 import { previewRule, startingSample, type PricedItem } from '$lib/server/rules/preview';
@@ -39,15 +39,15 @@ async function typesFor(seasonId: number) {
 	);
 }
 
-function catalogueFor(seasonId: number) {
-	const products = listProducts(getDb(), seasonId);
+async function catalogueFor(seasonId: number) {
+	const products = await readProducts(getStore(), seasonId);
 	const catalogue = new Map<string, PricedItem>(products.map((p) => [p.sku, p]));
 	return { products, catalogue };
 }
 
 export async function ruleEditorData(rule: RuleValues | undefined) {
 	const season = await currentSeason();
-	const { products } = catalogueFor(season.id);
+	const { products } = await catalogueFor(season.id);
 	const activityTypes = await typesFor(season.id);
 	const values: RuleFormValues = {
 		rule: rule ?? emptyRuleValues(),
@@ -75,7 +75,7 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 		const editingId = editing?.(event);
 		const season = await currentSeason();
 		const values = readRuleForm(await event.request.formData());
-		const { catalogue } = catalogueFor(season.id);
+		const { catalogue } = await catalogueFor(season.id);
 		const activityTypes = await typesFor(season.id);
 		const parsed = parseRule(values.rule, {
 			timeZone: season.timeZone,

@@ -1,16 +1,17 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDb } from '$lib/server/db';
+import { getStore } from '$lib/server/db/store';
 import { ADMINS, requireRole } from '$lib/server/auth/guards';
 import { formText, parseForm, refuseError } from '$lib/server/shared/form';
-import { getOrganisation, setOrganisation } from '$lib/server/organisation/settings';
+import { readOrganisation, setOrganisation } from '$lib/server/organisation/settings';
 import { SETTINGS_FORM_FIELDS, settingsFormSchema } from '$lib/server/organisation/settings-form';
 import { m } from '$lib/paraglide/messages.js';
 
 const admin = (event: RequestEvent) => requireRole(event, ADMINS, m.settings_admin_only());
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	admin(event);
-	return { settings: getOrganisation(getDb()) };
+	const store = getStore();
+	return { settings: await readOrganisation(store.db, store) };
 };
 
 export const actions = {
@@ -20,7 +21,7 @@ export const actions = {
 		const parsed = parseForm(settingsFormSchema, values, 'save', values);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			setOrganisation(getDb(), parsed.data, { userId: user.id });
+			await setOrganisation(getStore(), parsed.data, { userId: user.id });
 			return { action: 'save' as const, success: true as const, message: m.settings_saved() };
 		} catch (e) {
 			return refuseError(e, 'save', values);
