@@ -444,3 +444,27 @@ export async function withdrawCountedInWrite(
 	}
 	return changes;
 }
+
+/**
+ * Gives the season's counted badges of `kinds` to everyone who now earns them, inside the
+ * caller's write: what the re-evaluation of a new or changed counted badge gives (it withdraws
+ * nothing outside a reconciliation), for PostgreSQL, where reevaluate.ts does not run yet.
+ */
+export async function awardCountedToDoersInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	kinds: Iterable<CountedKind>,
+	now: number
+): Promise<AwardChanges> {
+	const changes = NONE();
+	for (const kind of new Set(kinds)) {
+		const doers = new Set<number>();
+		for (const build of COUNTED[kind].doers)
+			for (const id of ids(await preparedQuery(tx, store, build).execute({ seasonId })))
+				doers.add(id);
+		for (const userId of [...doers].sort((a, b) => a - b))
+			merge(changes, await awardCountedInWrite(tx, store, kind, seasonId, userId, now));
+	}
+	return changes;
+}
