@@ -8,8 +8,13 @@
 // "activities logged" badge out of reach (so the badges are asked and none is given): every
 // operation is a new activity (a new externalId) of the next person. Variants interleaved,
 // rounds × iterations; prints the median µs and CPU µs per activity.
-// Run with `npx tsx bench/log-activity.ts [--rounds 7] [--n 1000]`.
+// With `--old <worktree>` (a checkout before a change, `git worktree add --detach …`), a third
+// variant: that checkout's `logActivity` on its own store of the same file (2026-12-06: the
+// counted badges moved from SQLite's connection into the write, badges/counted.ts).
+// Run with `npx tsx bench/log-activity.ts [--old <worktree>] [--rounds 7] [--n 1000]`.
+import { join, resolve } from 'node:path';
 import { activity, activityType, badge, rule } from '../src/lib/server/db/schema';
+import type { sqliteStore } from '../src/lib/server/db/store';
 import { logActivity, type LogActivityInput } from '../src/lib/server/activities/record';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
@@ -18,6 +23,8 @@ import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 1_000);
+const at = process.argv.indexOf('--old');
+const OLD = at === -1 ? null : resolve(process.argv[at + 1]);
 const PEOPLE = 500;
 
 const contest = benchContest('log-activity', { people: PEOPLE });
@@ -78,9 +85,24 @@ const variants: Variant[] = [
 		}
 	}
 ];
+if (OLD) {
+	const load = async <T>(path: string) => (await import(join(OLD, 'src/lib/server', path))) as T;
+	const older = {
+		store: (await load<{ sqliteStore: typeof sqliteStore }>('db/store.ts')).sqliteStore(db),
+		log: (await load<{ logActivity: typeof logActivity }>('activities/record.ts')).logActivity
+	};
+	variants.push({
+		name: 'log an activity, older store (--old)',
+		ops: N,
+		run: async () => {
+			for (let i = 0; i < N; i++) await older.log(older.store, input());
+		}
+	});
+}
 
 console.log(`${ROUNDS - 1} counted rounds; ${N} new activities per round`);
 await timeInterleaved(variants, ROUNDS);
 const logged = db.select({ id: activity.id }).from(activity).all().length;
-if (logged !== 2 * ROUNDS * N) throw new Error(`expected ${2 * ROUNDS * N} activities, ${logged}`);
+const expected = variants.length * ROUNDS * N;
+if (logged !== expected) throw new Error(`expected ${expected} activities, ${logged}`);
 contest.remove();

@@ -24,7 +24,7 @@ import { checkAnswers, quizStatus, scoreAttempt } from '../src/lib/contest/quiz'
 import { appendEntry } from '../src/lib/server/scoring/ledger';
 import { bumpVersion } from '../src/lib/server/scoring/standings';
 import { getMembership } from '../src/lib/server/seasons/queries';
-import { awardCounted } from '../src/lib/server/badges/counted';
+import { awardCounted } from './lib/before-port';
 import { publishAwardChanges, type AwardChanges } from '../src/lib/server/badges/awards';
 import { notifyLeaderboard, publishActivity } from '../src/lib/server/realtime/publish';
 import type { ActivityItem } from '../src/lib/realtime/events';

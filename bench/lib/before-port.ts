@@ -1,11 +1,12 @@
 // The synchronous bodies that store ports replaced, kept for the benchmarks that time a port
 // against what it replaced (bench/adjust-points.ts, season-choice.ts, store-statements.ts,
 // season-home.ts, scheduler-run.ts, log-activity.ts).
-import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../src/lib/server/db';
 import {
 	activity,
 	activityType,
+	award,
 	badge,
 	product,
 	schedulerLease,
@@ -37,8 +38,13 @@ import {
 import type { Rule } from '../../src/lib/contest/rules';
 import type { ScoreContext } from '../../src/lib/contest/scoring';
 import type { ActivityItem } from '../../src/lib/realtime/events';
-import { awardCounted } from '../../src/lib/server/badges/counted';
-import { publishAwardChanges, type AwardChanges } from '../../src/lib/server/badges/awards';
+import { countedEarned, memberTeam, type CountedKind } from '../../src/lib/server/badges/counted';
+import {
+	applyPlan,
+	publishAwardChanges,
+	type AwardChanges
+} from '../../src/lib/server/badges/awards';
+import { isCounted } from '../../src/lib/contest/badges';
 import { localDay, multiplierMode, ruleAwards } from '../../src/lib/server/rules/engine';
 import { notifyLeaderboard, publishActivity } from '../../src/lib/server/realtime/publish';
 import { AppError } from '../../src/lib/server/shared/errors';
@@ -401,5 +407,59 @@ function scoreNewActivity(
 		input,
 		rules,
 		activityDayContext(db, season, userId, input.occurredAt, rules)
+	);
+}
+
+/**
+ * The counted badges' synchronous step (badges/counted.ts before awardCountedInWrite): the
+ * season's `kind` badges `userId` now qualifies for, inside the caller's transaction.
+ */
+export function awardCounted(
+	tx: Queryable,
+	kind: CountedKind,
+	seasonId: number,
+	userId: number,
+	now: number
+): AwardChanges {
+	const none = (): AwardChanges => ({ awarded: [], withdrawn: [] });
+	const badges = tx
+		.select()
+		.from(badge)
+		.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
+		.all()
+		.filter((b) => b.criterion.kind === kind);
+	if (badges.length === 0) return none();
+	const held = new Set(
+		tx
+			.select({ badgeId: award.badgeId })
+			.from(award)
+			.where(
+				and(
+					eq(award.seasonId, seasonId),
+					eq(award.subjectType, 'user'),
+					eq(award.subjectId, userId),
+					ne(award.status, 'void')
+				)
+			)
+			.all()
+			.map((a) => a.badgeId)
+	);
+	const subject = { kind: 'user' as const, id: userId };
+	const candidates = badges.flatMap((b) =>
+		held.has(b.id) || !isCounted(b.criterion)
+			? []
+			: countedEarned(tx, seasonId, userId, b.criterion).map((e) => ({ b, subject, ...e }))
+	);
+	if (candidates.length === 0) return none();
+	return applyPlan(
+		tx,
+		{
+			seasonId,
+			isPending: () => false,
+			teamOf: (id) => memberTeam(tx, seasonId, id),
+			badgeIds: new Set(badges.map((b) => b.id)),
+			candidates
+		},
+		now
 	);
 }

@@ -252,10 +252,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			.from(award)
 			.where(eq(award.badgeId, won.id))
 			.orderBy(award.subjectId);
-		// The badges' engine runs on SQLite only (not ported): on PostgreSQL no badge is given yet.
-		expect(awarded.map((a) => a.subjectId)).toEqual(
-			dialect === 'sqlite' ? members.map((m) => m.userId) : []
-		);
+		expect(awarded.map((a) => a.subjectId)).toEqual(members.map((m) => m.userId));
 	});
 
 	it('a proposal expires once, a duel not due does not move, and a bad season changes nothing', async () => {

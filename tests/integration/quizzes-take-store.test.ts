@@ -4,8 +4,8 @@
 // same assertions on a temp SQLite file and a throwaway PostgreSQL, two nodes each
 // (tests/helpers/store-nodes.ts): what one node wrote the other reads, the same or a second
 // first attempt sent to both at once earns once, a quiz announced on both at once is announced
-// once, and bad input changes nothing. The "quizzes passed" badges run after the commit on SQLite
-// only (the badges' engine is not ported): tests/integration/quizzes.test.ts checks them.
+// once, and bad input changes nothing. The "quizzes passed" badges, given after the commit in a write of
+// their own, are tests/integration/counted-badges-store.test.ts's.
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';

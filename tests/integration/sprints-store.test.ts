@@ -3,8 +3,8 @@
 // crossings and sums of formats/measure.ts) and one write per decision, moved by an update
 // guarded by the old state with `returning`, with the same assertions on a temp SQLite file and a
 // throwaway PostgreSQL, two nodes each (tests/helpers/store-nodes.ts). The winners' badges are
-// the badges' engine, not ported: given on SQLite inside the write, on PostgreSQL not yet (a
-// team's winners are recorded on both).
+// given inside the write on both dialects (badges/counted.ts `awardFrozenWinInWrite`; a team's
+// winners recorded with them), once when two nodes decide at once.
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -31,8 +31,6 @@ let serial = 0;
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i];
-	/** Badges are given on SQLite only until the badges' engine is ported. */
-	const badgesGiven = dialect === 'sqlite' ? 1 : 0;
 
 	/** A season of four (Alpha: p0, p2; Beta: p1, p3), seeded 1…4 by their standings. */
 	async function contest(kind: 'sprints_won' | 'knockouts_won') {
@@ -164,15 +162,15 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			finalizedAt: start + 9 * DAY
 		});
 		const awards = await awardsOf(node(1), c.seasonId);
-		expect(awards).toHaveLength(badgesGiven);
-		if (badgesGiven) expect(awards[0].userId).toBe(c.people[3].id);
+		expect(awards).toHaveLength(1);
+		expect(awards[0].userId).toBe(c.people[3].id);
 		expect((await pointsOf(node(0), c.seasonId, 'user', c.people[3].id))?.confirmed).toBe(
-			10 + 120 + badgesGiven * BADGE_POINTS
+			10 + 120 + BADGE_POINTS
 		);
 		// Nothing more to do on either node, however often they run.
 		expect(await advanceSprints(node(1), () => start + 10 * DAY)).toEqual([]);
 		expect(await runBracketJobs(node(0), () => start + 10 * DAY)).toBe(0);
-		expect(await awardsOf(node(0), c.seasonId)).toHaveLength(badgesGiven);
+		expect(await awardsOf(node(0), c.seasonId)).toHaveLength(1);
 	});
 
 	it("a team's sprint frozen on both nodes records its winners once", async () => {
@@ -200,7 +198,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			.where(eq(sprintWinMember.sprintId, s.id))
 			.orderBy(sprintWinMember.userId);
 		expect(members.map((m) => m.userId)).toEqual([c.people[0].id, c.people[2].id]);
-		expect(await awardsOf(node(0), c.seasonId)).toHaveLength(2 * badgesGiven);
+		expect(await awardsOf(node(0), c.seasonId)).toHaveLength(2);
 	});
 
 	it('a knockout seeded and advanced on both nodes at once moves once, and its final pays once', async () => {
@@ -259,9 +257,9 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 			{ round: 1, aId: p4, bId: p3, aValue: 20, bValue: 70, winnerId: p3 }
 		]);
 		const awards = await awardsOf(node(1), c.seasonId);
-		expect(awards.map((a) => a.userId)).toEqual(badgesGiven ? [p3] : []);
+		expect(awards.map((a) => a.userId)).toEqual([p3]);
 		expect((await pointsOf(node(1), c.seasonId, 'user', p3))?.confirmed).toBe(
-			20 + 60 + 70 + badgesGiven * BADGE_POINTS
+			20 + 60 + 70 + BADGE_POINTS
 		);
 		expect((await both(end + DAY)).flat()).toEqual([]);
 	});

@@ -1,10 +1,10 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { ActivitySource } from '../db/schema';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { activityDifferences, INTEGRATION_SOURCES, timeProblem } from '../../contest/activity';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntryInWrite } from '../scoring/ledger';
-import { awardCounted } from '../badges/counted';
+import { awardCountedInWrite } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
@@ -24,10 +24,8 @@ import { scoreNewActivityInWrite } from './scoring';
 // dialects), so the same request sent to two nodes at once logs once: on PostgreSQL the second
 // write is run again and finds the first one's row. Activities count confirmed at once, also in
 // seasons that confirm sales (there is no review of activities: docs/activities.md).
-// The "activities logged" badges are the badges' engine, not ported: on SQLite `awardCounted`
-// runs on the write's own connection inside its transaction (as challenges/advance.ts gives the
-// duels' badges), so the activity and its badges commit together as before; on PostgreSQL none
-// is given yet.
+// The "activities logged" badges are given in the same write (badges/counted.ts
+// `awardCountedInWrite`), on both dialects: the activity and its badges commit together.
 
 export interface LogActivityInput {
 	source: ActivitySource;
@@ -238,11 +236,14 @@ export async function logActivityInWrite(
 	);
 	await tx.update(activity).set({ ledgerEntryId: entryId }).where(eq(activity.id, row.id));
 	await bumpVersionInWrite(tx, store, owner.id);
-	// The badges' engine on SQLite's connection: the write's own, inside its transaction.
-	const sqlite = unportedSqlite(store);
-	const badges = sqlite
-		? awardCounted(sqlite, 'activities_logged', owner.id, person.id, now)
-		: undefined;
+	const badges = await awardCountedInWrite(
+		tx,
+		store,
+		'activities_logged',
+		owner.id,
+		person.id,
+		now
+	);
 	return {
 		activity: { id: row.id, points },
 		seasonId: owner.id,

@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ActivityStatus } from '../db/schema';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { graceEndsAt } from '../../contest/calendar';
 import { appendEntryInWrite } from '../scoring/ledger';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
-import { withdrawCounted } from '../badges/counted';
+import { withdrawCountedInWrite } from '../badges/counted';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -21,9 +21,8 @@ import { m } from '../../paraglide/messages.js';
 // On the store (db/store.ts): one write per void, the activity's status moved by an update
 // guarded by its old one (`… where status = 'counted' returning`), so of two nodes voiding one
 // activity at once only one takes its points back and audits it; the other answers "already
-// void". The "activities logged" badges it withdraws are the badges' engine, not ported: on
-// SQLite `withdrawCounted` runs on the write's own connection inside its transaction; on
-// PostgreSQL none is withdrawn yet.
+// void". The "activities logged" badges it withdraws are withdrawn in the same write
+// (badges/counted.ts `withdrawCountedInWrite`), on both dialects.
 
 const VOID_STATUS = {
 	not_found: 404,
@@ -146,11 +145,14 @@ async function voidInWrite(
 		now
 	);
 	await bumpVersionInWrite(tx, store, target.seasonId);
-	// The badges' engine on SQLite's connection: the write's own, inside its transaction.
-	const sqlite = unportedSqlite(store);
-	const badges = sqlite
-		? withdrawCounted(sqlite, 'activities_logged', target.seasonId, target.userId, now)
-		: undefined;
+	const badges = await withdrawCountedInWrite(
+		tx,
+		store,
+		'activities_logged',
+		target.seasonId,
+		target.userId,
+		now
+	);
 	return { ...result(true, 'void'), badges };
 }
 

@@ -48,7 +48,7 @@ import {
 } from './facts';
 import { teamTargetAward } from './probes';
 import { appendEntry, awardNet } from '../scoring/ledger';
-import { bumpVersion } from '../scoring/standings';
+import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
@@ -370,6 +370,11 @@ export function withdrawnItem(w: {
 export interface AwardChanges {
 	awarded: BadgeEvent[];
 	withdrawn: ActivityItem[];
+	/**
+	 * The standings the badges' points moved in a store's write (apply-in-write.ts), to mark once
+	 * it has committed; the synchronous steps mark them in their transaction.
+	 */
+	moved?: StandingMove[];
 }
 
 /**
@@ -451,6 +456,7 @@ export function applyPlan(
 
 /** Pushes what a committed transaction changed in the awards. */
 export function publishAwardChanges(seasonId: number, changes: AwardChanges): void {
+	if (changes.moved) markStandingsMoved(changes.moved);
 	for (const event of changes.awarded) publishBadge(event);
 	for (const item of changes.withdrawn) publishActivity(item);
 	if (
@@ -463,6 +469,7 @@ export function publishAwardChanges(seasonId: number, changes: AwardChanges): vo
 export function merge(into: AwardChanges, more: AwardChanges): AwardChanges {
 	into.awarded.push(...more.awarded);
 	into.withdrawn.push(...more.withdrawn);
+	if (more.moved) (into.moved ??= []).push(...more.moved);
 	return into;
 }
 

@@ -28,8 +28,8 @@ export interface BadgeSaved {
 
 /**
  * Awards what the season already earns under `badgeIds`; counts only their awards. The badges'
- * engine is not ported (reevaluate.ts `reevaluateOnStore`: SQLite's connection; on PostgreSQL,
- * where the server cannot run yet, nothing is evaluated and nothing counted).
+ * engine is not ported (reevaluate.ts `reevaluateOnStore`: SQLite's connection; on PostgreSQL
+ * only the counted badges are decided, the others are not evaluated and nothing is counted).
  */
 async function awardNow(store: Store, seasonId: number, badgeIds: number[], clock: Clock) {
 	const ids = new Set(badgeIds);

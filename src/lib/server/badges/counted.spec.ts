@@ -1,13 +1,13 @@
 // The counted criteria against a real (in-memory) database: what each one counts, the type
 // filter of "activities logged", and that the award a transaction gives is the award the
 // re-evaluation computes. The flows through the services are in tests/integration/counted-badges.
-import { sqliteStore } from '../db/store';
+import { sqliteStore, write } from '../db/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
 import { award, badge, season, seasonMember, team, user } from '../db/schema';
 import { createActivityType } from '../activities/types';
 import { logActivity } from '../activities/record';
-import { awardCounted, countedEarned, withCountedDoers } from './counted';
+import { awardCountedInWrite, countedEarned, withCountedDoers } from './counted';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 9, 20, 12);
@@ -108,8 +108,12 @@ describe('activities logged', () => {
 		expect(countedEarned(db, seasonId, ann, calls.criterion as never)).toEqual([
 			{ periodKey: '', at: given[0].earnedAt }
 		]);
-		// Asked again (a replay, another transaction): nothing more.
-		expect(awardCounted(db, 'activities_logged', seasonId, ann, NOW).awarded).toHaveLength(0);
+		// Asked again (a replay, another write): nothing more.
+		const store = sqliteStore(db);
+		const again = await write(store, (tx) =>
+			awardCountedInWrite(tx, store, 'activities_logged', seasonId, ann, NOW)
+		);
+		expect(again.awarded).toHaveLength(0);
 	});
 
 	it('adds those who logged to the re-evaluation, once each', async () => {

@@ -1,7 +1,7 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
-import { unportedSqlite, type Store } from '../db/store';
+import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { award, season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
@@ -37,7 +37,7 @@ import {
 } from './facts';
 import { recordAwards, teamTargetAward } from './probes';
 import type { ActivityItem } from '../../realtime/events';
-import { countedEarned, memberTeam, withCountedDoers } from './counted';
+import { awardCountedToDoersInWrite, countedEarned, memberTeam, withCountedDoers } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
@@ -285,17 +285,43 @@ export function reconcileInSlices(db: Db, seasonId: number, since: number, clock
 
 /**
  * `reevaluateSeason` after a command ported to the store (db/store.ts) committed: the engine is
- * not ported and runs on SQLite's connection (`unportedSqlite`). On PostgreSQL, where the server
- * cannot run yet, nothing is evaluated and nothing changes.
+ * not ported and runs on SQLite's connection (`unportedSqlite`). On PostgreSQL only the counted
+ * badges are decided (reevaluateCountedInWrite); the others are not evaluated yet.
  */
-export function reevaluateOnStore(
+export async function reevaluateOnStore(
 	store: Store,
 	seasonId: number,
 	options: Reevaluation = {}
 ): Promise<AwardChanges> {
 	const db = unportedSqlite(store);
-	if (!db) return Promise.resolve({ awarded: [], withdrawn: [] });
-	return reevaluateSeason(db, seasonId, options);
+	if (db) return reevaluateSeason(db, seasonId, options);
+	const now = (options.clock ?? systemClock)();
+	const changes = await write(store, (tx) =>
+		reevaluateCountedInWrite(tx, store, seasonId, options, now)
+	);
+	publishAwardChanges(seasonId, changes);
+	return changes;
+}
+
+/** The requested badges of the season that are counted, given to everyone who earns them. */
+async function reevaluateCountedInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	options: Reevaluation,
+	now: number
+): Promise<AwardChanges> {
+	const { badge } = store.tables;
+	const requested = options.badgeIds ? new Set(options.badgeIds) : undefined;
+	const kinds = (
+		await tx
+			.select({ id: badge.id, criterion: badge.criterion })
+			.from(badge)
+			.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
+	).flatMap((b) =>
+		isCounted(b.criterion) && (!requested || requested.has(b.id)) ? [b.criterion.kind] : []
+	);
+	return awardCountedToDoersInWrite(tx, store, seasonId, kinds, now);
 }
 
 /** `reevaluateOnStore` in the background: a failure is logged, unless the connection closed. */

@@ -1,13 +1,13 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import type { Challenge, ChallengeStatus } from '../db/schema';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { dueStatus, outcome } from '../../contest/challenge';
 import type { ActivityItem } from '../../realtime/events';
 import { appendEntryInWrite } from '../scoring/ledger';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { publishAwardChanges, merge, type AwardChanges } from '../badges/awards';
-import { awardCounted } from '../badges/counted';
+import { awardFrozenWinInWrite } from '../badges/counted';
 import { systemClock, type Clock } from '../shared/clock';
 import {
 	countingOf,
@@ -144,7 +144,14 @@ async function freeze(
 	const paid = await payStake(tx, store, frozen, now, moves.standings);
 	if (paid) await bumpVersionInWrite(tx, store, frozen.seasonId);
 	if (winnerId !== null) {
-		const given = await giveWinBadges(tx, store, frozen, winnerId, now);
+		const given = await awardFrozenWinInWrite(
+			tx,
+			store,
+			'duels_won',
+			{ ...frozen, subject: frozen.subjectType },
+			winnerId,
+			now
+		);
 		moves.badges.set(
 			frozen.seasonId,
 			merge(moves.badges.get(frozen.seasonId) ?? { awarded: [], withdrawn: [] }, given)
@@ -154,46 +161,6 @@ async function freeze(
 		await readDuelItem(tx, store, paid ? { ...frozen, payoutEntryId: paid } : frozen, counting)
 	);
 	return true;
-}
-
-/**
- * The "duels won" badges of a frozen win: the winner's own, or (a team's win) each member's of
- * the team at this moment, whom the win is recorded for (challenge_win_member, what a badge
- * created later counts, as badges/counted.ts `awardFrozenWin` records it for the other formats).
- * The badges' engine is not ported: on SQLite it runs on the write's own connection, inside its
- * transaction (its statements are synchronous, so they land between the write's), and the win
- * and its badges commit together as before; on PostgreSQL, where the server cannot run yet, the
- * win is recorded and no badge is given (as `reevaluateOnStore`).
- */
-async function giveWinBadges(
-	tx: StoreDb,
-	store: Store,
-	win: Challenge,
-	winnerId: number,
-	now: number
-): Promise<AwardChanges> {
-	const { challengeWinMember, seasonMember } = store.tables;
-	let winners = [winnerId];
-	if (win.subjectType === 'team') {
-		winners = (
-			await tx
-				.select({ userId: seasonMember.userId })
-				.from(seasonMember)
-				.where(and(eq(seasonMember.seasonId, win.seasonId), eq(seasonMember.teamId, winnerId)))
-				.orderBy(seasonMember.userId)
-		).map((r) => r.userId);
-		if (winners.length > 0)
-			await tx
-				.insert(challengeWinMember)
-				.values(winners.map((userId) => ({ challengeId: win.id, userId, teamId: winnerId })))
-				.onConflictDoNothing();
-	}
-	const sqlite = unportedSqlite(store);
-	const changes: AwardChanges = { awarded: [], withdrawn: [] };
-	if (!sqlite) return changes;
-	for (const userId of winners)
-		merge(changes, awardCounted(sqlite, 'duels_won', win.seasonId, userId, now));
-	return changes;
 }
 
 async function anyDue(store: Store, now: number): Promise<boolean> {

@@ -13,7 +13,7 @@ import {
 } from '../../contest/knockout';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
-import { frozenWinBadgesInWrite } from '../sprints/win-badges';
+import { awardFrozenWinInWrite } from '../badges/counted';
 import {
 	bracketOf,
 	planOf,
@@ -264,7 +264,7 @@ async function freezeRoundInWrite(
 		.where(eq(knockout.id, k.id));
 	const badges =
 		winnerId !== null
-			? await frozenWinBadgesInWrite(tx, store, 'knockouts_won', k, winnerId, now)
+			? await awardFrozenWinInWrite(tx, store, 'knockouts_won', k, winnerId, now)
 			: undefined;
 	return { seasonId: k.seasonId, badges };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { QuizAnswers } from '../db/schema';
-import { unportedSqlite, write, type Store, type StoreDb, type Tables } from '../db/store';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
 import { checkAnswers, quizStatus, scoreAttempt, type QuestionKey } from '../../contest/quiz';
 import { appendEntryInWrite } from '../scoring/ledger';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
@@ -11,7 +11,7 @@ import { log } from '../shared/log';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { questionsInWrite } from './commands';
-import { awardCounted } from '../badges/counted';
+import { awardCountedInWrite } from '../badges/counted';
 import { publishAwardChanges } from '../badges/awards';
 
 // Taking a quiz, on the store (db/store.ts). The first attempt earns (correct × points per
@@ -19,8 +19,8 @@ import { publishAwardChanges } from '../badges/awards';
 // attempt's own write with the standings and the season's version; retries are for learning and
 // earn nothing. The form's requestId makes a resend the same attempt, and the unique index on
 // earning attempts keeps "points once" whatever races, on one node or several. The "quizzes
-// passed" badges are the badges' engine, not ported: they are given after the commit on SQLite's
-// connection (`unportedSqlite`); on PostgreSQL none is given yet.
+// passed" badges are given after the commit, in a write of their own (badges/counted.ts
+// `awardCountedInWrite`), on both dialects.
 
 export type AttemptRow = Tables['quizAttempt']['$inferSelect'];
 
@@ -223,23 +223,20 @@ export async function takeQuiz(
 		markStandingsMoved(outcome.moved);
 		notifyLeaderboard(outcome.seasonId);
 		if (outcome.activity) publishActivity(outcome.activity);
-		if (outcome.passed) awardPass(store, outcome.seasonId, input.userId, now);
+		if (outcome.passed) await awardPass(store, outcome.seasonId, input.userId, now);
 	}
 	return { attempt: outcome.attempt, fresh: outcome.fresh };
 }
 
 /**
- * The "quizzes passed" badges a committed pass earns, given on SQLite's connection: the badges'
- * engine is synchronous (badges/counted.ts). A failure is logged: the attempt and its points
- * stand, and the badges' re-evaluation gives what was missed.
+ * The "quizzes passed" badges a committed pass earns, in a write of their own (on either
+ * dialect). A failure is logged: the attempt and its points stand, and the badges'
+ * re-evaluation gives what was missed.
  */
-function awardPass(store: Store, seasonId: number, userId: number, now: number): void {
-	const db = unportedSqlite(store);
-	if (!db) return;
+async function awardPass(store: Store, seasonId: number, userId: number, now: number) {
 	try {
-		const changes = db.transaction(
-			(tx) => awardCounted(tx, 'quizzes_passed', seasonId, userId, now),
-			{ behavior: 'immediate' }
+		const changes = await write(store, (tx) =>
+			awardCountedInWrite(tx, store, 'quizzes_passed', seasonId, userId, now)
 		);
 		publishAwardChanges(seasonId, changes);
 	} catch (error) {

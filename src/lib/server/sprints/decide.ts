@@ -18,7 +18,7 @@ import {
 } from '../../contest/sprint';
 import { DAY_MS } from '../../contest/calendar';
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
-import { frozenWinBadgesInWrite } from './win-badges';
+import { awardFrozenWinInWrite } from '../badges/counted';
 import { systemClock, type Clock } from '../shared/clock';
 
 // Deciding a sprint from the ledger: every subject's measure since the start, and for those at
@@ -295,7 +295,7 @@ async function writeDecisionInWrite(
 	if (!moved) return undefined;
 	const badges =
 		phase === 'final' && winner
-			? await frozenWinBadgesInWrite(tx, store, 'sprints_won', { ...row, id }, winner.id, now)
+			? await awardFrozenWinInWrite(tx, store, 'sprints_won', { ...row, id }, winner.id, now)
 			: undefined;
 	return { seasonId: row.seasonId, badges };
 }

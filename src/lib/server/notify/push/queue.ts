@@ -6,7 +6,13 @@ import { m } from '../../../paraglide/messages.js';
 import type { Store, StoreDb } from '../../db/store';
 import { getOrganisation, readOrganisation } from '../../organisation/settings';
 import { log } from '../../shared/log';
-import { onDomainEvent, rankEvents, type DomainData, type RankEvents } from '../events';
+import {
+	onDomainEvent,
+	onDomainEventInWrite,
+	rankEvents,
+	type DomainData,
+	type RankEvents
+} from '../events';
 import { wants } from '../preferences';
 import { deviceLabel, subscriptionsOf } from './subscriptions';
 
@@ -223,30 +229,58 @@ export function queueOvertaken(db: Db, event: RankEvents['overtaken'][0]): numbe
 	});
 }
 
+type BadgeAwarded = DomainData<'badge.awarded'>;
+
+/** A person's award, when the event is one (a team's badge pushes nothing). */
+function badgeAwarded(event: string, data: unknown): BadgeAwarded | undefined {
+	if (event !== 'badge.awarded') return undefined;
+	const award = data as BadgeAwarded;
+	return award.subjectType === 'user' ? award : undefined;
+}
+
+const badgeNotice =
+	(award: BadgeAwarded) =>
+	(locale: Locale): PushNotice => ({
+		title: m.push_badge_title(
+			{ badge: `${award.badge.emoji} ${award.badge.name}`.trim() },
+			{ locale }
+		),
+		body: award.badge.description,
+		url: '/me'
+	});
+
+const badgeDedupeKey = (award: BadgeAwarded) =>
+	`push:badge:${award.subjectId}:${award.badge.id}:${award.periodKey ?? ''}`;
+
 /**
  * Starts queueing pushes: badges a person earned (in the award's transaction) and who was
  * overtaken (from the rank watch). Returns the stop.
  */
 export function startPushNotices(db: Db): () => void {
 	const offDomain = onDomainEvent((tx, event, data, now) => {
-		if (event !== 'badge.awarded') return;
-		const award = data as DomainData<'badge.awarded'>;
-		if (award.subjectType !== 'user') return;
+		const award = badgeAwarded(event, data);
+		if (!award) return;
 		// A push that cannot be queued must not undo the award: logged, the award stands.
 		try {
-			queuePush(
+			queuePush(tx, award.subjectId, 'badge', badgeNotice(award), badgeDedupeKey(award), now);
+		} catch (error) {
+			log.error({ err: error, userId: award.subjectId }, 'queueing a badge push failed');
+		}
+	});
+	// The same for the badges given inside a store's write (badges/counted.ts). A failure is
+	// logged and the write goes on on SQLite, where this runs (web push is not started on
+	// PostgreSQL: docs/postgres.md, "Running on PostgreSQL").
+	const offDomainInWrite = onDomainEventInWrite(async (tx, store, event, data, now) => {
+		const award = badgeAwarded(event, data);
+		if (!award) return;
+		try {
+			await queuePushesInWrite(
 				tx,
-				award.subjectId,
+				store,
+				[award.subjectId],
 				'badge',
-				(locale) => ({
-					title: m.push_badge_title(
-						{ badge: `${award.badge.emoji} ${award.badge.name}`.trim() },
-						{ locale }
-					),
-					body: award.badge.description,
-					url: '/me'
-				}),
-				`push:badge:${award.subjectId}:${award.badge.id}:${award.periodKey ?? ''}`,
+				badgeNotice(award),
+				() => badgeDedupeKey(award),
 				now
 			);
 		} catch (error) {
@@ -263,6 +297,7 @@ export function startPushNotices(db: Db): () => void {
 	rankEvents.on('overtaken', overtaken);
 	return () => {
 		offDomain();
+		offDomainInWrite();
 		rankEvents.off('overtaken', overtaken);
 	};
 }
