@@ -1,8 +1,8 @@
 // Live boards on PostgreSQL (#20, docs/postgres.md "Running on PostgreSQL"): two built server
 // nodes on one PostgreSQL and one Redis (DATABASE_URL=postgres://…, REDIS_URL). A board watched
 // on node B gets, as one push, the points of an activity logged through node A's API, with its
-// feed item; a board on node A gets it too; a version gap is answered with a snapshot from the
-// pool. Needs `npm run build` (build/server.js).
+// feed item; a board on node A gets it too; the watch's format views (a duel) and a snapshot
+// asked for are read from the pool. Needs `npm run build` (build/server.js).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { startRedis, type TestRedis } from '../helpers/redis';
@@ -20,6 +20,8 @@ import { closeStore, openStore, type Store } from '../../src/lib/server/db/store
 import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { createActivityType } from '../../src/lib/server/activities/types';
+import { createDuel } from '../../src/lib/server/challenges/commands';
+import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { applyPush } from '../../src/lib/realtime/board-state';
 import type { LeaderboardPush, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
 
@@ -39,7 +41,12 @@ const sockets: ClientSocket[] = [];
 beforeAll(async () => {
 	[pg, redis] = await Promise.all([startPostgres(), startRedis()]);
 	store = await openStore(pg.url);
-	await createUser(store, { email: ADMIN, displayName: 'Ada', role: 'admin', password: PASSWORD });
+	const admin = await createUser(store, {
+		email: ADMIN,
+		displayName: 'Ada',
+		role: 'admin',
+		password: PASSWORD
+	});
 	season = await liveSeasonOn(store, {
 		size: 3,
 		teams: ['Harbour', 'Summit'],
@@ -49,6 +56,21 @@ beforeAll(async () => {
 	const visit = { key: 'visit', name: 'Visit', points: 10, emoji: '🤝' };
 	await createActivityType(store, season.seasonId, visit, {});
 	token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
+	// A duel between the first two: the board's format views, read from the pool.
+	const [first, second] = season.people;
+	await createDuel(store, {
+		subject: 'user',
+		measure: 'points',
+		preset: 'custom',
+		fromDate: dayKeyOf(Date.now(), 'UTC'),
+		toDate: dayKeyOf(Date.now() + DAY, 'UTC'),
+		stake: 0,
+		requestId: 'pg-live-duel',
+		seasonId: season.seasonId,
+		actor: { userId: admin.id },
+		challengerId: first.id,
+		opponentId: second.id
+	});
 	const env = { DATABASE_URL: pg.url, REDIS_URL: redis.url };
 	[a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
 	session = await signIn(a.url, ADMIN);
@@ -72,7 +94,7 @@ async function boardOn(server: RunningServer) {
 		.timeout(10_000)
 		.emitWithAck('watch', { seasonId: season.seasonId })) as WatchAck;
 	if ('error' in ack) throw new Error(ack.error.code);
-	const board = { snapshot: ack as LeaderboardSnapshot, gaps: 0, pushes };
+	const board = { snapshot: ack as LeaderboardSnapshot, formats: ack.formats, gaps: 0, pushes };
 	socket.on('leaderboard', (push) => {
 		const applied = applyPush(board.snapshot, push);
 		if ('board' in applied) board.snapshot = applied.board;
@@ -101,6 +123,9 @@ describe('live boards on PostgreSQL, two nodes and Redis', () => {
 			[second.name, 20],
 			[third.name, 10]
 		]);
+		// The contest format views, through the pool: the duel of the first two.
+		const duels = (onB.board.formats?.challenges as { duels: { id: number }[] } | null)?.duels;
+		expect(duels).toHaveLength(1);
 		const before = onB.board.snapshot.version;
 
 		const logged = await fetch(`${a.url}/api/v1/activities`, {

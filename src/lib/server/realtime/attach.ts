@@ -286,11 +286,11 @@ export function attachRealtime(
 	);
 
 	// The format views of pushes are built by the read thread when the server started one
-	// (reads/thread.ts), else inline.
+	// (reads/thread.ts), else inline; on PostgreSQL through the store (publish.ts).
 	const publisher = new Publisher(io, db, {
 		...options,
 		store: db ? undefined : store,
-		formatBuilder: options.formatBuilder ?? currentReadThread
+		formatBuilder: options.formatBuilder ?? (db ? currentReadThread : undefined)
 	});
 	if (options.redis) {
 		const cluster = new ClusterPublisher(io, publisher);

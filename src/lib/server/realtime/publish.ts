@@ -77,8 +77,8 @@ export interface PublisherOptions {
 	formatsInlineMaxMs?: number;
 	/**
 	 * Pushes read the board through the store, awaited (PostgreSQL's pool), instead of on SQLite's
-	 * connection in the push's own turn of the loop. Its format views come from `formatBuilder`
-	 * only (none inline: they are SQLite's synchronous reads).
+	 * connection in the push's own turn of the loop. Its format views are built by
+	 * `formatBuilder`, by default the store's reads (`readFormatViews`), never inline.
 	 */
 	store?: Store;
 }
@@ -214,7 +214,7 @@ export class Publisher implements LivePublisher {
 		this.fixedIntervalMs = options.intervalMs;
 		this.fixedFormatsMs = options.formatsIntervalMs;
 		this.pushed = options.pushed;
-		this.formatBuilder = options.formatBuilder;
+		this.formatBuilder = options.formatBuilder ?? (this.store && storeFormats(this.store));
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
 	}
 
@@ -553,7 +553,8 @@ export class Publisher implements LivePublisher {
 	): Record<string, unknown> | undefined {
 		const due = now - room.formatsAt >= this.formatsWindowMs(room);
 		// Off the event loop when they are dear, or not built yet (their cost is not known).
-		const dear = room.formatsAt === 0 || room.formatsCostMs >= this.formatsInlineMaxMs;
+		// Through the store always: only SQLite builds them inline.
+		const dear = !this.db || room.formatsAt === 0 || room.formatsCostMs >= this.formatsInlineMaxMs;
 		if (this.formatBuilder?.alive && (dear || room.formatsBuilding)) {
 			const ready = room.formatsReady;
 			room.formatsReady = undefined;
@@ -598,9 +599,10 @@ export class Publisher implements LivePublisher {
 			(error: unknown) => {
 				// From now on the views are built inline, as without a builder: a thread that is
 				// gone (or a read that failed there and would fail again) is not asked twice.
+				// Through the store there is no other way: the next push reads them again.
 				room.formatsBuilding = false;
 				room.formatsAgain = false;
-				this.formatBuilder = undefined;
+				if (this.db) this.formatBuilder = undefined;
 				log.error({ err: error }, 'building the format views off the event loop failed');
 				if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
 			}
@@ -701,6 +703,11 @@ export class Publisher implements LivePublisher {
 		room.formatsCostMs = room.formatsAt === 0 ? cost : 0.7 * room.formatsCostMs + 0.3 * cost;
 		room.formatsAt = Date.now();
 	}
+}
+
+/** The format views read through the store, awaited like a builder off the event loop. */
+function storeFormats(store: Store): FormatBuilder {
+	return { alive: true, views: (seasonId, now) => readFormatViews(store, seasonId, now) };
 }
 
 // Shared through globalThis: services in SvelteKit's bundle publish through the instance that
