@@ -190,7 +190,9 @@ const SECURITY_HEADERS = [
  * SvelteKit. Off with HONORBOARD_FAST_SALES=0 (then SvelteKit's route answers it).
  */
 export function handleFastSales(req: IncomingMessage, res: ServerResponse): boolean {
-	if (req.method !== 'POST' || fastSalesOff) return false;
+	// On PostgreSQL SvelteKit's route answers: this path's token check and replays' answers are
+	// SQLite's synchronous reads (authenticate, replayAnswerOf).
+	if (req.method !== 'POST' || fastSalesOff || appOnPostgres()) return false;
 	const url = req.url ?? '';
 	const query = url.indexOf('?');
 	if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;
@@ -247,9 +249,7 @@ function answerBody(
 async function answerNewSale(res: ServerResponse, text: string, key: string): Promise<void> {
 	try {
 		const recorded = await createSaleAnswer(parseSaleBody(text));
-		// The bodies answered are read back from SQLite's connection (replayAnswerOf, the held
-		// answers): on PostgreSQL a replay takes the full path (replayInWrite on the pool).
-		if (!appOnPostgres()) answered.remember(key, recorded.body.sale.id);
+		answered.remember(key, recorded.body.sale.id);
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
 		send(res, errorAnswer(error));
