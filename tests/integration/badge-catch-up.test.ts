@@ -11,6 +11,7 @@ import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -164,7 +165,9 @@ describe('the badge catch-up after a restart', () => {
 		const catchingUp = runPeriodicAwards(behind, { clock });
 		for (let i = 400; i < 520; i += 4) {
 			await Promise.all(
-				[0, 1, 2, 3].map((k) => recordSaleGrouped(behind, saleInput(people, i + k), clock))
+				[0, 1, 2, 3].map((k) =>
+					recordSaleGrouped(sqliteStore(behind), saleInput(people, i + k), clock)
+				)
 			);
 			await new Promise((resolve) => setImmediate(resolve));
 			// The first sales came while the backlog was still being taken in.

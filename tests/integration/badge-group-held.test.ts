@@ -14,6 +14,7 @@ import {
 import type { Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
@@ -53,7 +54,7 @@ function sales(people: { email: string }[], count: number, seed: number, prefix:
 
 /** Sends the sales as one group (all in the same turn of the event loop). */
 const group = (inputs: RecordSaleInput[]) =>
-	Promise.allSettled(inputs.map((input) => recordSaleGrouped(db, input)));
+	Promise.allSettled(inputs.map((input) => recordSaleGrouped(sqliteStore(db), input)));
 
 describe("a group of API sales' badge facts", () => {
 	it('are taken from the entries it wrote, and equal the facts rebuilt from the ledger', async () => {

@@ -10,6 +10,7 @@ import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -71,7 +72,7 @@ describe('the badge step of a group of API sales', () => {
 			sale(c.people[1].email, 11, 'NOPE')
 		];
 		const answers = await Promise.allSettled(
-			inputs.map((input) => recordSaleGrouped(db, input, clock))
+			inputs.map((input) => recordSaleGrouped(sqliteStore(db), input, clock))
 		);
 		expect(answers.map((a) => a.status)).toEqual([
 			'fulfilled',
@@ -104,7 +105,7 @@ describe('the badge step of a group of API sales', () => {
 		db.run(sql`create trigger tally_fails before insert on badge_tally
 			begin select raise(abort, 'badge step broken'); end`);
 		const answers = await Promise.all(
-			c.people.map((p, i) => recordSaleGrouped(db, sale(p.email, i), clock))
+			c.people.map((p, i) => recordSaleGrouped(sqliteStore(db), sale(p.email, i), clock))
 		);
 		expect(answers.every((a) => a.created)).toBe(true);
 		expect(count(db, 'sale')).toBe(4);

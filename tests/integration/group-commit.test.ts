@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { AppError } from '../../src/lib/server/shared/errors';
 
@@ -40,7 +41,9 @@ describe('sales sent together to the API', () => {
 		// unknown product, and gc-3 sent three times.
 		const inputs = Array.from({ length: 147 }, (_, i) => sale(i));
 		inputs.push(sale(200, 'NOPE'), sale(3), sale(3));
-		const answers = await Promise.all(inputs.map((input) => settle(recordSaleGrouped(db, input))));
+		const answers = await Promise.all(
+			inputs.map((input) => settle(recordSaleGrouped(sqliteStore(db), input)))
+		);
 
 		const refused = answers.filter((a) => 'error' in a);
 		expect(refused).toHaveLength(1);
@@ -65,7 +68,7 @@ describe('sales sent together to the API', () => {
 		const { db, contest: c } = await contest();
 		const seller = { userId: c.people[0].id };
 		const bad = await settle(
-			recordSaleGrouped(db, {
+			recordSaleGrouped(sqliteStore(db), {
 				source: 'api',
 				externalId: 'gc-bad',
 				seller,
@@ -76,7 +79,7 @@ describe('sales sent together to the API', () => {
 		expect(bad).toHaveProperty('error');
 		expect((db.get(sql`select count(*) as n from sale`) as { n: number }).n).toBe(0);
 		const good = await settle(
-			recordSaleGrouped(db, {
+			recordSaleGrouped(sqliteStore(db), {
 				source: 'api',
 				externalId: 'gc-good',
 				seller,

@@ -211,7 +211,7 @@ describe('the server on PostgreSQL', () => {
 		expect(await audits()).toBe(before);
 	});
 
-	it('serves the leaderboard API from the pool, and answers a sale 503 not_on_postgres with nothing recorded', async () => {
+	it('serves the leaderboard API from the pool, and records a sale from the API and the sell form on it', async () => {
 		const board = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
 			headers: { authorization: `Bearer ${apiToken}` }
 		});
@@ -224,22 +224,60 @@ describe('the server on PostgreSQL', () => {
 			[4, 0]
 		]);
 
-		const sale = await fetch(`${server.url}/api/v1/sales`, {
+		const { product, seasonMember, team, user } = store.tables;
+		await store.db
+			.insert(product)
+			.values({ seasonId, sku: 'X', name: 'Gadget', category: 'Gadgets', points: 5, price: 1000 });
+		const occurredAt = new Date().toISOString();
+		const post = () =>
+			fetch(`${server.url}/api/v1/sales`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+				body: JSON.stringify({
+					externalId: 'pg-server-1',
+					seller: { email: 's1-p0@example.test' },
+					occurredAt,
+					lines: [{ sku: 'X', quantity: 1, unitPrice: 10 }]
+				})
+			});
+		const sale = await post();
+		expect(sale.status).toBe(201);
+		const recorded = (await sale.json()) as { sale: { id: number; points: number } };
+		expect(recorded.sale.points).toBe(5);
+		// The same sale again: its first answer, counted once.
+		const again = await post();
+		expect(again.status).toBe(200);
+		expect(((await again.json()) as typeof recorded).sale.id).toBe(recorded.sale.id);
+
+		// The admin sells too, through the form: a member of the season's first team.
+		const [admin] = await store.db.select({ id: user.id }).from(user).where(eq(user.email, ADMIN));
+		const [first] = await store.db
+			.select({ id: team.id })
+			.from(team)
+			.where(eq(team.seasonId, seasonId))
+			.orderBy(team.id)
+			.limit(1);
+		await store.db.insert(seasonMember).values({ seasonId, userId: admin.id, teamId: first.id });
+		const sell = await page('/sell');
+		expect(sell.status).toBe(200);
+		expect(await sell.text()).toContain('Gadget');
+		const sold = await page('/sell', {
 			method: 'POST',
-			headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-			body: JSON.stringify({
-				externalId: 'pg-server-1',
-				seller: { email: 's1-p0@example.test' },
-				occurredAt: new Date().toISOString(),
-				lines: [{ sku: 'X', quantity: 1, unitPrice: 10 }]
-			})
+			body: new URLSearchParams({ qty_X: '2', requestId: 'pg-server-form-1' }),
+			headers: {
+				origin: server.url,
+				'content-type': 'application/x-www-form-urlencoded',
+				'x-sveltekit-action': 'true'
+			}
 		});
-		expect(sale.status).toBe(503);
-		expect(((await sale.json()) as { error: { code: string } }).error.code).toBe('not_on_postgres');
-		const { sale: sales } = store.tables;
-		expect(await store.db.select().from(sales).where(eq(sales.externalId, 'pg-server-1'))).toEqual(
-			[]
-		);
+		expect(sold.status).toBe(200);
+		expect(await sold.text()).toContain('success');
+
+		const after = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
+			headers: { authorization: `Bearer ${apiToken}` }
+		});
+		const now = (await after.json()) as { entries: { id: number; points: number }[] };
+		expect(now.entries.map((e) => e.points)).toEqual([35, 20, 10, 10]);
 	});
 
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {

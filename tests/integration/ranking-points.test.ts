@@ -103,7 +103,9 @@ async function randomHistory(
 		} else if (roll < 0.45) {
 			// Several sales in one transaction: the group commit's WriteBatch writes the standings.
 			const group = await Promise.all(
-				Array.from({ length: 3 }, () => recordSaleGrouped(db, sell(pick(people)), () => now - HOUR))
+				Array.from({ length: 3 }, () =>
+					recordSaleGrouped(sqliteStore(db), sell(pick(people)), () => now - HOUR)
+				)
 			);
 			for (const { sale } of group) sales.push({ id: sale.id, status: sale.status });
 		} else if (roll < 0.75) {

@@ -8,7 +8,8 @@ import type { z } from 'zod';
 import { getDb } from '../db';
 import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
 import { createSaleSchema } from './schemas';
-import { replayOf, type RecordSaleInput } from '../scoring/sales';
+import { replayInWrite, type RecordSaleInput } from '../scoring/sales';
+import { appOnPostgres, getStore } from '../db/store';
 import { replayAnswerOf, type ReplayAnswerRow } from '../scoring/sale-queries';
 import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
@@ -44,11 +45,12 @@ export async function createSaleAnswer(
 		})),
 		customerRef: body.customerRef
 	};
-	const db = getDb();
+	const store = getStore();
 	// A known externalId is answered from one indexed read, before any write is queued; a new
-	// sale is recorded with the others of this turn of the event loop, in one transaction (a
+	// sale is recorded with the others of this turn of the event loop, in one write (a SQLite
 	// database locked by another process is retried there, then 503).
-	const result = replayOf(db, input) ?? (await recordSaleGrouped(db, input));
+	const result =
+		(await replayInWrite(store.db, store, input)) ?? (await recordSaleGrouped(store, input));
 	return {
 		status: result.created ? 201 : 200,
 		body: saleAnswer(result.sale, result.seasonId, result.version, result.flagReason)
@@ -188,7 +190,9 @@ const SECURITY_HEADERS = [
  * SvelteKit. Off with HONORBOARD_FAST_SALES=0 (then SvelteKit's route answers it).
  */
 export function handleFastSales(req: IncomingMessage, res: ServerResponse): boolean {
-	if (req.method !== 'POST' || fastSalesOff) return false;
+	// On PostgreSQL SvelteKit's route answers: this path's token check and replays' answers are
+	// SQLite's synchronous reads (authenticate, replayAnswerOf).
+	if (req.method !== 'POST' || fastSalesOff || appOnPostgres()) return false;
 	const url = req.url ?? '';
 	const query = url.indexOf('?');
 	if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;

@@ -104,7 +104,11 @@ function cachedStatement(client: Database.Database, source: string): Database.St
 }
 
 /** Where a SQLite store's Drizzle (its `db`, a write's `tx`) runs: the connection, and the write's state. */
-const CONNECTION = Symbol('connection');
+// Note: registered (Symbol.for), not unique per module: the production build holds two copies of
+// this module (server.ts's bundle and SvelteKit's), and the app's store one made is used by the
+// other (getStore's holder is global). A unique symbol made connectionOf refuse the other copy's
+// `store.db`: the sales route's replay read answered 500 under SvelteKit (api-fast-sales.test.ts).
+const CONNECTION = Symbol.for('honorboard.storeConnection');
 type Connection = { client: Database.Database; state: { broken: boolean } };
 
 /** The connection and write state a SQLite store's Drizzle (its `db`, a write's `tx`) runs on. */

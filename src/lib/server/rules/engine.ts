@@ -1,8 +1,9 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { rule, sale, season, type RuleRow } from '../db/schema';
-import { prepared } from '../db/prepared';
-import { countedSale } from '../scoring/counting';
+import { rule, season, type RuleRow } from '../db/schema';
+import { prepared, preparedSync } from '../db/prepared';
+import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
+import { countedSaleOf } from '../scoring/counting';
 import type { MultiplierMode, Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 import { localDayRange, localDateKey } from '../../contest/calendar';
@@ -42,7 +43,9 @@ const modeOfSeason = (db: Queryable) =>
 		.where(eq(season.id, sql.placeholder('seasonId')))
 		.prepare();
 
-const salesOfSellerDay = (db: Queryable) =>
+// A store query (`build(db, tables)`): the synchronous paths run it with preparedSync, the
+// store's reads and writes await it with preparedQuery.
+const salesOfSellerDay = (db: StoreDb, { sale }: Tables) =>
 	db
 		.select({ points: sale.points, breakdown: sale.breakdown })
 		.from(sale)
@@ -53,10 +56,10 @@ const salesOfSellerDay = (db: Queryable) =>
 				gte(sale.occurredAt, sql.placeholder('start')),
 				lt(sale.occurredAt, sql.placeholder('end')),
 				lt(sale.id, sql.placeholder('beforeSaleId')),
-				countedSale
+				countedSaleOf(sale)
 			)
 		)
-		.prepare();
+		.prepare('rules_sales_of_seller_day');
 
 /**
  * What the engine needs to know about the seller's local day: how many sales were already
@@ -96,7 +99,64 @@ export function salesOfDay(
 	end: number,
 	beforeSaleId = Number.MAX_SAFE_INTEGER
 ) {
-	return prepared(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
+	return preparedSync(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
+}
+
+/** salesOfDay inside a store's write or read (a day's totals filled from its sales). */
+export function salesOfDayInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	sellerId: number,
+	start: number,
+	end: number
+) {
+	return preparedQuery(tx, store, salesOfSellerDay).execute({
+		seasonId,
+		sellerId,
+		start,
+		end,
+		beforeSaleId: Number.MAX_SAFE_INTEGER
+	});
+}
+
+/** The season's rules for the pure engine, from the store (the sell page's preview). */
+export async function readEngineRules(store: Store, seasonId: number): Promise<Rule[]> {
+	const { rule } = store.tables;
+	const rows = await store.db
+		.select()
+		.from(rule)
+		.where(eq(rule.seasonId, seasonId))
+		.orderBy(asc(rule.id));
+	return rows.map(toEngineRule);
+}
+
+/**
+ * sellerDayContext from the store, for the sell page's preview: the seller's counted sales of
+ * the day and the season's multiplier mode read in one snapshot.
+ */
+export function readSellerDayContext(
+	store: Store,
+	seasonId: number,
+	sellerId: number,
+	occurredAt: number,
+	timeZone: string
+): Promise<ScoreContext> {
+	const [start, end] = localDay(occurredAt, timeZone);
+	return read(store, async (tx) => {
+		const sales = await salesOfDayInWrite(tx, store, seasonId, sellerId, start, end);
+		const { season } = store.tables;
+		const [mode] = await tx
+			.select({ mode: season.multiplierMode })
+			.from(season)
+			.where(eq(season.id, seasonId));
+		return {
+			timeZone,
+			priorSalesToday: sales.length,
+			ruleAwardsToday: ruleAwards(sales.map((s) => s.breakdown?.items ?? [])),
+			multipliers: mode?.mode ?? 'best'
+		};
+	});
 }
 
 // Day boundaries are asked for on every sale: the days already met, per time zone, answer

@@ -1,23 +1,32 @@
-import type { Db } from '../db';
 import { retryWhenBusy } from '../db/busy';
-import { savepoint } from '../db/prepared';
-import { recordSaleInTx, saleBadges, type RecordedSale, type RecordSaleInput } from './sales';
+import { savepointInWrite, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import {
+	recordSaleInWrite,
+	saleBadges,
+	type RecordedInTx,
+	type RecordedSale,
+	type RecordSaleInput
+} from './sales';
 import { SaleLookups } from './sale-lookups';
 import { WriteBatch } from './write-batch';
+import { markStandingsMoved } from './standings';
+import { publishSaleAwards, saleAwardsInWrite } from './sale-awards';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
-import { decideGroupAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
+import type { DecidedAwards } from '../badges/awards';
 import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
 
-// Group commit for the API: the sales that arrive while the event loop is busy are recorded
-// together, in one transaction, on the next turn of the loop. Each sale has its own savepoint
-// (a refused sale leaves the others alone), the group's standings, days and versions are
-// written once (WriteBatch), and every request is answered only after the transaction that
-// holds its sale has committed: nothing acknowledged can be lost. One COMMIT, holding the
-// group's badge step too, then serves many sales instead of one each.
+// Group commit for the API and the sell form: the sales that arrive while the event loop is
+// busy are recorded together, in one write of the store, on the next turn of the loop. Each sale
+// has its own savepoint (a refused sale leaves the others alone), the group's standings, days and
+// versions are written once (WriteBatch), and every request is answered only after the write
+// that holds its sale has committed: nothing acknowledged can be lost. One COMMIT, holding the
+// group's badge step too, then serves many sales instead of one each. The same body runs on
+// SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write that conflicts with another
+// node's runs again whole (db/store.ts write), with fresh lookups and batch.
 
-/** At most this many sales per transaction, so that one group never holds the loop long. */
+/** At most this many sales per write, so that one group never holds the loop long. */
 const MAX_GROUP = 128;
 
 interface Pending {
@@ -26,82 +35,94 @@ interface Pending {
 	reject: (error: unknown) => void;
 }
 
-const queues = new WeakMap<Db, { pending: Pending[]; scheduled: boolean }>();
+type Queue = { pending: Pending[]; scheduled: boolean };
+
+// One queue per database: on SQLite per connection (every store made on it shares its queue),
+// on PostgreSQL per store (its pool).
+const queues = new WeakMap<object, Queue>();
 
 /**
  * Records a sale with the others that arrive in the same turn of the event loop; resolves once
- * its transaction committed (rejects with the sale's AppError when it is refused).
+ * its write committed (rejects with the sale's AppError when it is refused).
  */
 export function recordSaleGrouped(
-	db: Db,
+	store: Store,
 	input: RecordSaleInput,
 	clock: Clock = systemClock
 ): Promise<RecordedSale> {
-	let queue = queues.get(db);
-	if (!queue) queues.set(db, (queue = { pending: [], scheduled: false }));
+	const key = unportedSqlite(store) ?? store;
+	let queue = queues.get(key);
+	if (!queue) queues.set(key, (queue = { pending: [], scheduled: false }));
 	const q = queue;
 	return new Promise<RecordedSale>((resolve, reject) => {
 		q.pending.push({ input, resolve, reject });
 		if (!q.scheduled) {
 			q.scheduled = true;
-			setImmediate(() => void drain(db, q, clock));
+			setImmediate(() => void drain(store, q, clock));
 		}
 	});
 }
 
-async function drain(
-	db: Db,
-	queue: { pending: Pending[]; scheduled: boolean },
-	clock: Clock
-): Promise<void> {
+async function drain(store: Store, queue: Queue, clock: Clock): Promise<void> {
 	while (queue.pending.length > 0) {
 		const group = queue.pending.splice(0, MAX_GROUP);
-		await commitGroup(db, group, clock);
+		await commitGroup(store, group, clock);
 	}
 	queue.scheduled = false;
 }
 
-async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void> {
-	let outcomes: ({ recorded: ReturnType<typeof recordSaleInTx> } | { error: AppError })[];
-	let writes: WriteBatch;
-	let decided: DecidedAwards | undefined;
+type Outcome = { recorded: RecordedInTx } | { error: AppError };
+
+interface Committed {
+	outcomes: Outcome[];
+	writes: WriteBatch;
+	decided: DecidedAwards | null;
+}
+
+/** The group's sales, each in its savepoint, its batch and its badge step: one write's body. */
+async function recordGroupInWrite(
+	tx: StoreDb,
+	store: Store,
+	group: Pending[],
+	now: number
+): Promise<Committed> {
+	const lookups = new SaleLookups();
+	const writes = new WriteBatch();
+	const outcomes: Outcome[] = [];
+	for (const p of group) {
+		try {
+			outcomes.push({
+				recorded: await savepointInWrite(tx, store, (sp) =>
+					recordSaleInWrite(sp, store, p.input, now, lookups, writes)
+				)
+			});
+		} catch (error) {
+			if (!(error instanceof AppError)) throw error;
+			outcomes.push({ error });
+		}
+	}
+	await writes.finishInWrite(tx, store, now);
+	// The badges follow the ledger in the same transaction: its own BEGIN/COMMIT after the
+	// answers was ~18 % of the step's CPU at 200,000 sales (docs/benchmarks.md, "The badges-on
+	// step at size").
+	const decided = saleBadges ? await saleAwardsInWrite(tx, store, now, writes.entries) : null;
+	return { outcomes, writes, decided };
+}
+
+async function commitGroup(store: Store, group: Pending[], clock: Clock): Promise<void> {
+	let committed: Committed;
 	try {
-		// A database locked by another process is retried whole (it was rolled back whole).
-		outcomes = await retryWhenBusy(() => {
-			const now = clock();
-			const lookups = new SaleLookups();
-			writes = new WriteBatch();
-			decided = undefined;
-			return db.transaction(
-				(tx) => {
-					const done = group.map((p) => {
-						try {
-							return {
-								recorded: savepoint(tx, () => recordSaleInTx(tx, p.input, now, lookups, writes))
-							};
-						} catch (error) {
-							if (error instanceof AppError) return { error };
-							throw error;
-						}
-					});
-					writes.finish(tx, now);
-					// The badges follow the ledger in the same transaction: its own BEGIN/COMMIT
-					// after the answers was ~18 % of the step's CPU at 200,000 sales
-					// (docs/benchmarks.md, "The badges-on step at size"). A failure of the step
-					// leaves the sales to commit (decideGroupAwardsInTx).
-					const added = done.filter((d) => 'recorded' in d && d.recorded?.activity).length;
-					if (saleBadges && added > 0)
-						decided = decideGroupAwardsInTx(db, tx, now, added, writes.entries);
-					return done;
-				},
-				{ behavior: 'immediate' }
-			);
-		});
+		// A SQLite database locked by another process is retried whole (it was rolled back whole).
+		committed = await retryWhenBusy(() =>
+			write(store, (tx) => recordGroupInWrite(tx, store, group, clock()))
+		);
 	} catch (error) {
 		// Nothing of the group was committed: every request hears the failure.
 		for (const p of group) p.reject(error);
 		return;
 	}
+	const { outcomes, writes, decided } = committed;
+	markStandingsMoved(writes.moved);
 	const touched = new Map<number, number[]>();
 	outcomes.forEach((outcome, i) => {
 		if ('error' in outcome) return group[i].reject(outcome.error);
@@ -119,7 +140,6 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 		countSalesRecorded(sellers.length);
 		notifyLeaderboard(seasonId);
 	}
-	// After the answers have gone out: the awards the group's transaction decided are pushed.
-	const awards = decided;
-	if (awards) setImmediate(() => publishDecided(db, awards, clock));
+	// After the answers have gone out: the awards the group's write decided are pushed.
+	if (decided) setImmediate(() => publishSaleAwards(store, decided, clock));
 }

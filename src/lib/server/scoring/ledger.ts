@@ -184,6 +184,17 @@ const insertEntryOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
 		.returning({ id: ledgerEntry.id })
 		.prepare('ledger_insert_entry');
 
+/** insertLedgerEntry inside a store's write: the entry alone (a WriteBatch moves the standings). */
+export async function insertLedgerEntryInWrite(
+	tx: StoreDb,
+	store: Store,
+	entry: NewEntry,
+	now: number
+): Promise<number> {
+	const [row] = await preparedQuery(tx, store, insertEntryOnStore).execute(entryValues(entry, now));
+	return row.id;
+}
+
 /** appendEntry inside a store's write: the entry, and the person's and team's standings. */
 export async function appendEntryInWrite(
 	tx: StoreDb,
@@ -193,9 +204,9 @@ export async function appendEntryInWrite(
 	moved: StandingMove[],
 	salesDelta = 0
 ): Promise<number> {
-	const [row] = await preparedQuery(tx, store, insertEntryOnStore).execute(entryValues(entry, now));
+	const id = await insertLedgerEntryInWrite(tx, store, entry, now);
 	await applyStandingDeltaInWrite(tx, store, entry, entryDelta(entry, salesDelta), now, moved);
-	return row.id;
+	return id;
 }
 
 const changeStatusOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>

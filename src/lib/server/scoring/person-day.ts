@@ -4,7 +4,7 @@ import { personDay, type LedgerBreakdown } from '../db/schema';
 import { preparedSync } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { insertRows, type ManyRows } from '../db/many-rows';
-import { localDay, ruleAwards, salesOfDay } from '../rules/engine';
+import { localDay, ruleAwards, salesOfDay, salesOfDayInWrite } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 
@@ -179,6 +179,29 @@ export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: D
 export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
 	const row = preparedSync(tx, readRow).get(key);
 	return row ? stored(row) : recomputeDay(tx, key, timeZone);
+}
+
+/** dayTotals inside a store's write (a sale recorded on the store, scoring/sales.ts). */
+export async function dayTotalsInWrite(
+	tx: StoreDb,
+	store: Store,
+	key: DayKey,
+	timeZone: string
+): Promise<DayTotals> {
+	const [row] = await preparedQuery(tx, store, readRow).execute(key);
+	if (row) return stored(row);
+	const [start, end] = localDay(key.day, timeZone);
+	return sumOf(await salesOfDayInWrite(tx, store, key.seasonId, key.userId, start, end));
+}
+
+/** writeDay inside a store's write (a WriteBatch's days, scoring/write-batch.ts). */
+export async function writeDayInWrite(
+	tx: StoreDb,
+	store: Store,
+	key: DayKey,
+	totals: DayTotals
+): Promise<void> {
+	await preparedQuery(tx, store, writeRow).execute(rowValues(key, totals));
 }
 
 /** What the scoring engine needs to know about the seller's day before a new sale. */

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
 import { preparedSync, type BuiltRow } from '../db/prepared';
+import { preparedQuery, type Store, type StoreDb } from '../db/store';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
@@ -19,13 +20,21 @@ import type { Rule } from '../../contest/rules';
 import { catalogueOf, getMembership, listProducts } from '../seasons/queries';
 import { toEngineRule } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
-import { activeSubscribers, type Subscribers } from '../webhooks/delivery';
+import {
+	activeSubscribers,
+	activeSubscribersInWrite,
+	type Subscribers
+} from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
 
 /**
  * Memoised reads that do not change while sales are recorded: sellers, their live season and
  * team, the catalogue and the rules. One instance per transaction batch (a new one per sale
  * by default), so that an import does not read the same rows thousands of times.
+ *
+ * The `…InWrite(tx, store, …)` methods are the same reads awaited inside a store's write (a
+ * group of sales, scoring/group-commit.ts), with the same caches and the same queries
+ * (sale-queries.ts: one definition, run synchronously by the others).
  */
 export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
@@ -47,6 +56,12 @@ export class SaleLookups {
 		return this.subscribers;
 	}
 
+	/** webhooks() inside a store's write. */
+	async webhooksInWrite(tx: StoreDb, store: Store): Promise<Subscribers> {
+		this.subscribers ??= await activeSubscribersInWrite(tx, store);
+		return this.subscribers;
+	}
+
 	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
 		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
 		if (!this.sellers.has(key)) {
@@ -56,6 +71,25 @@ export class SaleLookups {
 					? preparedSync(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
 					: preparedSync(tx, sellerById).get({ id: seller.userId })
 			);
+		}
+		return this.sellers.get(key);
+	}
+
+	/** seller() inside a store's write. */
+	async sellerInWrite(
+		tx: StoreDb,
+		store: Store,
+		seller: RecordSaleInput['seller']
+	): Promise<Seller | undefined> {
+		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
+		if (!this.sellers.has(key)) {
+			const [row] =
+				'email' in seller
+					? await preparedQuery(tx, store, sellerByEmail).execute({
+							email: normalizeEmail(seller.email)
+						})
+					: await preparedQuery(tx, store, sellerById).execute({ id: seller.userId });
+			this.sellers.set(key, row);
 		}
 		return this.sellers.get(key);
 	}
@@ -139,6 +173,56 @@ export class SaleLookups {
 		}
 		return found as
 			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
+	}
+
+	/** seasonOf() inside a store's write. */
+	async seasonOfInWrite(
+		tx: StoreDb,
+		store: Store,
+		userId: number,
+		chosenSeasonId?: number
+	): Promise<ReturnType<SaleLookups['seasonOf']>> {
+		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
+		let found = this.seasons.get(key);
+		if (!found) {
+			const [row] =
+				chosenSeasonId == null
+					? await preparedQuery(tx, store, latestLiveMembership).execute({ userId })
+					: await preparedQuery(tx, store, chosenLiveMembership).execute({
+							userId,
+							seasonId: chosenSeasonId
+						});
+			if (row) {
+				const { seasonId, ...membership } = row;
+				if (!this.seasonRows.has(seasonId)) {
+					const [season] = await preparedQuery(tx, store, seasonById).execute({ id: seasonId });
+					this.seasonRows.set(seasonId, season);
+				}
+				found = { season: this.seasonRows.get(seasonId), membership };
+			} else found = {};
+			this.seasons.set(key, found);
+		}
+		return found as ReturnType<SaleLookups['seasonOf']>;
+	}
+
+	/** scoring() inside a store's write. */
+	async scoringInWrite(
+		tx: StoreDb,
+		store: Store,
+		seasonId: number
+	): Promise<ReturnType<SaleLookups['scoring']>> {
+		let found = this.scorings.get(seasonId);
+		if (!found) {
+			const products = await preparedQuery(tx, store, productsOfSeason).execute({ seasonId });
+			const rules = await preparedQuery(tx, store, rulesOfSeason).execute({ seasonId });
+			found = {
+				bySku: new Map(products.map((p) => [p.sku, p])),
+				catalogue: catalogueOf(products),
+				rules: rules.map(toEngineRule)
+			};
+			this.scorings.set(seasonId, found);
+		}
+		return found;
 	}
 
 	scoring(tx: Queryable, seasonId: number) {

@@ -16,7 +16,13 @@ import { score, ScoringError } from '../../contest/scoring';
 import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
 import { bumpVersion } from './standings';
-import { appendEntry, entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
+import {
+	appendEntry,
+	entryDelta,
+	insertLedgerEntry,
+	insertLedgerEntryInWrite,
+	type NewEntry
+} from './ledger';
 import {
 	addSaleToDay,
 	contextOf,
@@ -24,16 +30,18 @@ import {
 	dayTotals,
 	saleTotals,
 	withSale,
+	type DayKey,
 	type DayTotals
 } from './person-day';
 import type { WriteBatch } from './write-batch';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
-import { enqueueWebhooks } from '../webhooks/delivery';
+import { enqueueWebhooks, enqueueWebhooksInWrite } from '../webhooks/delivery';
+import { preparedQuery, type Store, type StoreDb } from '../db/store';
 import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
-import { confirmReferralBySale } from '../referrals/decide';
+import { confirmReferralBySale, confirmReferralBySaleInWrite } from '../referrals/decide';
 
 /** The limits of a sale, stated once for the API, the sell form and the CSV import. */
 export const SALE_LIMITS = {
@@ -169,14 +177,13 @@ type RecordedRow = BuiltRow<typeof integrationSale>;
  * customerRef states none (the CSV file has no such column).
  */
 function differences(
-	tx: Queryable,
 	existing: RecordedRow,
 	input: RecordSaleInput,
-	lookups: SaleLookups
+	sellerId: number | undefined,
+	storedLines: { sku: string; quantity: number; unitPrice: number }[]
 ): string[] {
 	const differs: string[] = [];
-	const seller = lookups.seller(tx, input.seller);
-	if (seller?.id !== existing.sellerId) differs.push('seller');
+	if (sellerId !== existing.sellerId) differs.push('seller');
 	if (INTEGRATION_SOURCES.has(input.source) && input.occurredAt !== existing.occurredAt)
 		differs.push('occurredAt');
 	if (input.seasonId != null && input.seasonId !== existing.seasonId) differs.push('season');
@@ -186,9 +193,26 @@ function differences(
 	const key = (l: { sku: string; quantity: number; unitPrice?: number }) =>
 		`${l.sku}\u0000${l.quantity}\u0000${withPrice ? l.unitPrice : ''}`;
 	const sent = input.lines.map(key).sort();
-	const stored = preparedSync(tx, recordedLines).all({ saleId: existing.id }).map(key).sort();
+	const stored = storedLines.map(key).sort();
 	if (sent.length !== stored.length || sent.some((k, i) => k !== stored[i])) differs.push('lines');
 	return differs;
+}
+
+/** The first answer of a recorded sale, replayed (`differs` empty) at the season's version. */
+function replayed(
+	existing: RecordedRow,
+	input: RecordSaleInput,
+	differs: string[],
+	version: number
+): RecordedSale {
+	if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
+	return {
+		sale: { id: existing.id, status: existing.status, points: existing.points },
+		seasonId: existing.seasonId,
+		version,
+		created: false,
+		flagReason: existing.flagReason
+	};
 }
 
 /**
@@ -208,21 +232,51 @@ export function replayOf(
 		? preparedSync(db, integrationSale).get({ externalId: input.externalId })
 		: preparedSync(db, sourceSale).get({ source: input.source, externalId: input.externalId });
 	if (!existing) return null;
-	const differs = differences(db, existing, input, lookups);
-	if (differs.length > 0) throw new IdempotencyConflictError(input.externalId, differs);
+	const differs = differences(
+		existing,
+		input,
+		lookups.seller(db, input.seller)?.id,
+		preparedSync(db, recordedLines).all({ saleId: existing.id })
+	);
 	const current = preparedSync(db, seasonVersion).get({ seasonId: existing.seasonId })!;
-	return {
-		sale: { id: existing.id, status: existing.status, points: existing.points },
-		seasonId: existing.seasonId,
-		version: current.version,
-		created: false,
-		flagReason: existing.flagReason
-	};
+	return replayed(existing, input, differs, current.version);
+}
+
+/**
+ * replayOf on the store: inside a write (a group's sale) or on `store.db` (the API, before it
+ * queues a write), with the same queries awaited.
+ */
+export async function replayInWrite(
+	tx: StoreDb,
+	store: Store,
+	input: RecordSaleInput,
+	lookups: SaleLookups = new SaleLookups()
+): Promise<RecordedSale | null> {
+	if (!lookups.mayBeReplay(input.source, input.externalId)) return null;
+	const [existing] = INTEGRATION_SOURCES.has(input.source)
+		? await preparedQuery(tx, store, integrationSale).execute({ externalId: input.externalId })
+		: await preparedQuery(tx, store, sourceSale).execute({
+				source: input.source,
+				externalId: input.externalId
+			});
+	if (!existing) return null;
+	const seller = await lookups.sellerInWrite(tx, store, input.seller);
+	const lines = await preparedQuery(tx, store, recordedLines).execute({ saleId: existing.id });
+	const differs = differences(existing, input, seller?.id, lines);
+	const [current] = await preparedQuery(tx, store, seasonVersion).execute({
+		seasonId: existing.seasonId
+	});
+	return replayed(existing, input, differs, current.version);
 }
 
 /**
  * The body of recordSale inside the caller's transaction, so that a batch (an import) can
  * record many sales per transaction and publish once. Publishes nothing itself.
+ *
+ * The synchronous twin of recordSaleInWrite below, kept for the callers not on the store yet:
+ * the imports' window (with rows held, sale-rows.ts), the recalculation, recordSale (the demo
+ * seeds and the tests' fixtures). Both share the decision (planSale, holdInBatch, the answer)
+ * and every query's definition (sale-queries.ts).
  */
 export function recordSaleInTx(
 	tx: Queryable,
@@ -250,7 +304,7 @@ export function recordSaleInTx(
 		? batch.day(tx, dayKey, season.timeZone)
 		: dayTotals(tx, dayKey, season.timeZone);
 	const plan = planSale(input, now, seller, season, membership, scoring, day);
-	const { breakdown, stored, provisional, amount, saleRow, saleValues, lineValues, entry } = plan;
+	const { breakdown, stored, provisional, saleRow, saleValues, lineValues, entry } = plan;
 	if (batch?.rows) {
 		// Held, written with the batch's other new rows (the same JSON for sale and entry).
 		// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
@@ -291,23 +345,7 @@ export function recordSaleInTx(
 		version = bumpVersion(tx, season.id);
 	}
 	if (!provisional) {
-		enqueueWebhooks(
-			tx,
-			'sale.confirmed',
-			{
-				sale: {
-					id: saleRow.id,
-					externalId: input.externalId,
-					source: input.source,
-					points: breakdown.total,
-					seller: { id: seller.id, email: seller.email, name: seller.displayName }
-				},
-				seasonId: season.id,
-				reason: null
-			},
-			now,
-			lookups.webhooks(tx)
-		);
+		enqueueWebhooks(tx, 'sale.confirmed', confirmedEvent(plan), now, lookups.webhooks(tx));
 		// The customer's first confirmed sale confirms their referral (standings move directly;
 		// the season's version moves with this sale's). The referral refers to the sale's row:
 		// held rows are written first (nothing of this sale can be refused any more, so the
@@ -321,29 +359,123 @@ export function recordSaleInTx(
 	}
 
 	// Last, once nothing of this sale can fail any more (see WriteBatch).
-	if (batch) {
-		// The group's badge facts take the entry as written (catchUpFacts's `held`): the sale's
-		// row, its products' categories each once in line order, as the facts' query reads them.
-		if (entryId !== 0)
-			batch.addEntry({
-				id: entryId,
-				saleId: saleRow.id,
-				kind: 'sale',
-				points: entry.points,
-				seasonId: season.id,
-				userId: seller.id,
-				teamId: membership.teamId,
-				occurredAt: input.occurredAt,
-				amount,
-				status: saleRow.status,
-				categories: plan.categories
-			});
-		batch.addStanding(entry, entryDelta(entry, 1));
-		batch.setDay(dayKey, withSale(day, totals));
-		batch.touchSeason(season.id);
-	}
+	if (batch) holdInBatch(batch, plan, entryId, dayKey, withSale(day, totals));
 
 	return recordedAnswer(plan, version);
+}
+
+/**
+ * The body of recordSaleInTx on the store, inside a write (a group of sales, group-commit.ts),
+ * for both dialects: the same reads and rows awaited through `tx` (the per-sale queries built
+ * once, preparedQuery), the standings, days and versions held in `writes` and written by its
+ * finishInWrite before the write commits. Publishes nothing; the people whose standing moved
+ * are in `writes.moved`.
+ */
+export async function recordSaleInWrite(
+	tx: StoreDb,
+	store: Store,
+	input: RecordSaleInput,
+	now: number,
+	lookups: SaleLookups,
+	writes: WriteBatch
+): Promise<RecordedInTx> {
+	const replay = await replayInWrite(tx, store, input, lookups);
+	if (replay) return replay;
+
+	const seller = await lookups.sellerInWrite(tx, store, input.seller);
+	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
+	const { season, membership } = await lookups.seasonOfInWrite(
+		tx,
+		store,
+		seller.id,
+		input.seasonId
+	);
+	checkSaleSeason(input, now, seller, season);
+	const scoring = await lookups.scoringInWrite(tx, store, season.id);
+	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
+	const day = await writes.dayInWrite(tx, store, dayKey, season.timeZone);
+	const plan = planSale(input, now, seller, season, membership, scoring, day);
+	const { saleRow, entry } = plan;
+	const [row] = await preparedQuery(tx, store, insertSale).execute(plan.saleValues);
+	saleRow.id = entry.saleId = row.id;
+	const lineInsert = preparedQuery(tx, store, insertLine);
+	for (const line of plan.lineValues) await lineInsert.execute({ saleId: row.id, ...line });
+	const entryId = await insertLedgerEntryInWrite(tx, store, entry, now);
+	if (!plan.provisional) {
+		const subscribers = await lookups.webhooksInWrite(tx, store);
+		await enqueueWebhooksInWrite(
+			tx,
+			store,
+			'sale.confirmed',
+			confirmedEvent(plan),
+			now,
+			subscribers
+		);
+		// As recordSaleInTx: the customer's first confirmed sale confirms their referral.
+		await confirmReferralBySaleInWrite(
+			tx,
+			store,
+			{ id: row.id, seasonId: season.id, customerRef: input.customerRef || null },
+			now,
+			writes.moved
+		);
+	}
+	holdInBatch(
+		writes,
+		plan,
+		entryId,
+		dayKey,
+		withSale(day, saleTotals(plan.breakdown.total, plan.stored))
+	);
+	return recordedAnswer(plan, 0);
+}
+
+/** The `sale.confirmed` event of a sale recorded confirmed (its season needs no review). */
+function confirmedEvent({ input, seller, season, saleRow }: ReturnType<typeof planSale>) {
+	return {
+		sale: {
+			id: saleRow.id,
+			externalId: input.externalId,
+			source: input.source,
+			points: saleRow.points,
+			seller: { id: seller.id, email: seller.email, name: seller.displayName }
+		},
+		seasonId: season.id,
+		reason: null
+	};
+}
+
+/**
+ * A recorded sale joins its batch, last, once nothing of that sale can fail any more (see
+ * WriteBatch): its standing delta, its day's new totals, its season's version, and (when its
+ * entry was written, `entryId` not 0) the entry as the group's badge facts take it (catchUpFacts's
+ * `held`: its products' categories each once in line order, as the facts' query reads them).
+ */
+function holdInBatch(
+	batch: WriteBatch,
+	plan: ReturnType<typeof planSale>,
+	entryId: number,
+	dayKey: DayKey,
+	dayAfter: DayTotals
+): void {
+	const { input, season, seller, membership, saleRow, entry } = plan;
+	if (entryId !== 0)
+		batch.addEntry({
+			id: entryId,
+			saleId: saleRow.id,
+			kind: 'sale',
+			points: entry.points,
+			seasonId: season.id,
+			userId: seller.id,
+			teamId: membership.teamId,
+			occurredAt: input.occurredAt,
+			amount: plan.amount,
+			status: saleRow.status,
+			categories: plan.categories
+		});
+	batch.addStanding(entry, entryDelta(entry, 1));
+	batch.setDay(dayKey, dayAfter);
+	batch.touchSeason(season.id);
 }
 
 type Seller = NonNullable<ReturnType<SaleLookups['seller']>>;

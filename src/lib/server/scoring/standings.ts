@@ -202,6 +202,57 @@ export async function applyStandingDeltaInWrite(
 		moved.push({ seasonId: entry.seasonId, userId: entry.userId });
 }
 
+// One subject's row (a person's or a team's), for a WriteBatch's standings on the store.
+const upsertSubjectOnStore = (db: StoreDb, { standing }: Tables) =>
+	db
+		.insert(standing)
+		.values({
+			seasonId: sql.placeholder('seasonId'),
+			subjectType: sql.placeholder('subjectType'),
+			subjectId: sql.placeholder('subjectId'),
+			confirmedPoints: sql.placeholder('confirmed'),
+			provisionalPoints: sql.placeholder('provisional'),
+			salesCount: sql.placeholder('sales'),
+			reachedAt: sql.placeholder('now'),
+			updatedAt: sql.placeholder('now')
+		})
+		.onConflictDoUpdate({
+			target: [standing.seasonId, standing.subjectType, standing.subjectId],
+			set: addedOnConflict(standing)
+		})
+		.prepare('standings_upsert_subject');
+
+/**
+ * applySubjectDeltas inside a store's write: one upsert per subject (each person and each team
+ * once per batch). The people go into `moved`, marked after the commit (markStandingsMoved).
+ */
+export async function applySubjectDeltasInWrite(
+	tx: StoreDb,
+	store: Store,
+	deltas: SubjectDelta[],
+	now: number,
+	moved: StandingMove[]
+): Promise<void> {
+	const upsert = preparedQuery(tx, store, upsertSubjectOnStore);
+	for (const { seasonId, subjectType, subjectId, delta, scoreChanged } of deltas) {
+		await upsert.execute({
+			seasonId,
+			subjectType,
+			subjectId,
+			confirmed: delta.confirmed,
+			provisional: delta.provisional,
+			sales: delta.sales,
+			now,
+			scoreChanged: scoreChanged ? 1 : 0
+		});
+		if (
+			subjectType === 'user' &&
+			(scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
+		)
+			moved.push({ seasonId, userId: subjectId });
+	}
+}
+
 /** Marks the people a committed write moved, as applyStandingDelta marks them in its transaction. */
 export function markStandingsMoved(moved: StandingMove[]): void {
 	for (const { seasonId, userId } of moved) markStandingMoved(seasonId, userId);

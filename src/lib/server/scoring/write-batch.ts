@@ -1,11 +1,22 @@
 import type { Queryable } from '../db';
+import type { Store, StoreDb } from '../db/store';
 import {
 	applySubjectDeltas,
+	applySubjectDeltasInWrite,
 	bumpVersion,
+	bumpVersionInWrite,
 	type StandingDelta,
+	type StandingMove,
 	type SubjectDelta
 } from './standings';
-import { dayTotals, writeDays, type DayKey, type DayTotals } from './person-day';
+import {
+	dayTotals,
+	dayTotalsInWrite,
+	writeDayInWrite,
+	writeDays,
+	type DayKey,
+	type DayTotals
+} from './person-day';
 import { SaleRows, type HeldEntry } from './sale-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
@@ -18,6 +29,10 @@ import { SaleRows, type HeldEntry } from './sale-rows';
 //
 // Note: a sale's changes join the batch only after every statement of that sale ran (see
 // recordSaleInTx), so a sale refused inside its savepoint leaves the batch as it was.
+//
+// On the store (a group of API sales in one write, scoring/group-commit.ts) the same batch is
+// written by finishInWrite, and `moved` collects the people whose standing moved, to mark once
+// the write has committed (markStandingsMoved).
 //
 // With `rows`, the batch also holds the new sales' own rows (sale, lines, ledger entry) and
 // writes them many per statement (sale-rows.ts): for a caller whose batch never has one sale
@@ -43,6 +58,8 @@ export class WriteBatch {
 	 * of API sales): the group's badge facts take them instead of reading them back.
 	 */
 	readonly entries: HeldEntry[] = [];
+	/** The people whose standing a write on the store moved (finishInWrite, a referral). */
+	readonly moved: StandingMove[] = [];
 
 	constructor(options: WriteBatchOptions = {}) {
 		this.rows = options.rows ? new SaleRows() : null;
@@ -52,6 +69,12 @@ export class WriteBatch {
 	day(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
 		const held = this.days.get(dayId(key));
 		return held ? held.totals : dayTotals(tx, key, timeZone);
+	}
+
+	/** day() inside a store's write. */
+	async dayInWrite(tx: StoreDb, store: Store, key: DayKey, timeZone: string): Promise<DayTotals> {
+		const held = this.days.get(dayId(key));
+		return held ? held.totals : dayTotalsInWrite(tx, store, key, timeZone);
 	}
 
 	/** Holds a day's new totals until finish(). */
@@ -87,7 +110,26 @@ export class WriteBatch {
 	finish(tx: Queryable, now: number): void {
 		this.rows?.write(tx);
 		writeDays(tx, this.days.values());
-		// Each person once, then each team once with the sum of its people's deltas.
+		applySubjectDeltas(tx, this.subjectDeltas(), now);
+		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
+		this.clear();
+	}
+
+	/**
+	 * finish() inside a store's write. The held sales' rows are the imports' window's, which runs
+	 * on SQLite's synchronous path only (docs/postgres.md, "The core, in steps", step 3).
+	 */
+	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
+		if (this.rows) throw new Error('A batch that holds its sales rows is finished with finish()');
+		for (const { key, totals } of this.days.values()) await writeDayInWrite(tx, store, key, totals);
+		await applySubjectDeltasInWrite(tx, store, this.subjectDeltas(), now, this.moved);
+		for (const seasonId of this.seasons)
+			this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
+		this.clear();
+	}
+
+	/** Each person once, then each team once with the sum of its people's deltas. */
+	private subjectDeltas(): SubjectDelta[] {
 		const subjects: SubjectDelta[] = [];
 		const teams = new Map<string, StandingDelta & { scoreChanged: boolean }>();
 		for (const [key, { scoreChanged, ...delta }] of this.standings) {
@@ -99,8 +141,10 @@ export class WriteBatch {
 			const [seasonId, teamId] = key.split(':').map(Number);
 			subjects.push({ seasonId, subjectType: 'team', subjectId: teamId, delta, scoreChanged });
 		}
-		applySubjectDeltas(tx, subjects, now);
-		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
+		return subjects;
+	}
+
+	private clear(): void {
 		this.days.clear();
 		this.standings.clear();
 		this.seasons.clear();

@@ -4,11 +4,11 @@ import { Webhook } from 'standardwebhooks';
 import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { write, type Store, type StoreDb } from '../db/store';
-import { webhook, webhookDelivery, type WebhookEvent } from '../db/schema';
+import { preparedQuery, write, type Store, type StoreDb, type Tables } from '../db/store';
+import { webhookDelivery, type WebhookEvent } from '../db/schema';
 import { emitDomainEvent, emitDomainEventInWrite } from '../notify/events';
 import { envelope, type WebhookData, type WebhookEnvelope } from './events';
-import { literal, prepared } from '../db/prepared';
+import { preparedSync } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
 import { countWebhookDelivery } from '../shared/metrics';
 import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from './target';
@@ -47,19 +47,25 @@ export function signedHeaders(
 }
 
 // Every confirmed sale asks: prepared once per connection, since most installations have no
-// webhook.
-const activeWebhooks = (db: Queryable) =>
+// webhook. A store query (`build(db, tables)`): the synchronous sales run it with preparedSync,
+// a sale recorded in a store's write awaits it with preparedQuery (scoring/sale-lookups.ts).
+const activeWebhooks = (db: StoreDb, { webhook }: Tables) =>
 	db
 		.select({ id: webhook.id, events: webhook.events })
 		.from(webhook)
-		.where(eq(webhook.active, literal(true)))
-		.prepare();
+		.where(eq(webhook.active, true))
+		.prepare('webhooks_active');
 
 export type Subscribers = { id: number; events: WebhookEvent[] }[];
 
 /** The active webhooks; a batch of sales reads them once (they cannot change inside it). */
 export function activeSubscribers(tx: Queryable): Subscribers {
-	return prepared(tx, activeWebhooks).all();
+	return preparedSync(tx, activeWebhooks).all();
+}
+
+/** activeSubscribers inside a store's write (a group of sales reads them once). */
+export async function activeSubscribersInWrite(tx: StoreDb, store: Store): Promise<Subscribers> {
+	return preparedQuery(tx, store, activeWebhooks).execute();
 }
 
 /**
@@ -93,7 +99,8 @@ export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
 	store: Store,
 	event: E,
 	data: WebhookData<E>,
-	now: number
+	now: number,
+	subscribers?: Subscribers
 ): Promise<void> {
 	if (event !== 'webhook.test')
 		await emitDomainEventInWrite(
@@ -103,13 +110,9 @@ export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
 			data as never,
 			now
 		);
-	const { webhook } = store.tables;
-	const hooks = (
-		await tx
-			.select({ id: webhook.id, events: webhook.events })
-			.from(webhook)
-			.where(eq(webhook.active, true))
-	).filter((h) => h.events.includes(event));
+	const hooks = (subscribers ?? (await activeSubscribersInWrite(tx, store))).filter((h) =>
+		h.events.includes(event)
+	);
 	if (hooks.length === 0) return;
 	const payload = envelope(event, data, now);
 	for (const hook of hooks) await queueDeliveryInWrite(tx, store, hook.id, payload, now);

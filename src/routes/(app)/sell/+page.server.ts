@@ -1,12 +1,12 @@
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, retryWhenBusy } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guards';
 import { readProducts } from '$lib/server/seasons/queries';
 import { sellingSeason } from '$lib/server/activities/selling-season';
 import { getStore } from '$lib/server/db/store';
-import { engineRules, sellerDayContext } from '$lib/server/rules/engine';
+import { readEngineRules, readSellerDayContext } from '$lib/server/rules/engine';
 import { readPlayersCount, readStanding } from '$lib/server/boards/leaderboard';
-import { IdempotencyConflictError, recordSale } from '$lib/server/scoring/sales';
+import { IdempotencyConflictError } from '$lib/server/scoring/sales';
+import { recordSaleGrouped } from '$lib/server/scoring/group-commit';
 import { refuse, refuseError } from '$lib/server/shared/form';
 import { AppError } from '$lib/server/shared/errors';
 import { m } from '$lib/paraglide/messages.js';
@@ -28,11 +28,9 @@ function refusal(code: string): string | null {
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const db = getDb();
+	const store = getStore();
 	const season = await sellingSeason(user, event.url, event.cookies);
-	const products = season
-		? (await readProducts(getStore(), season.id)).filter((p) => p.active)
-		: [];
+	const products = season ? (await readProducts(store, season.id)).filter((p) => p.active) : [];
 	const now = Date.now();
 	return {
 		products: products.map((p) => ({
@@ -44,9 +42,9 @@ export const load: PageServerLoad = async (event) => {
 			active: p.active
 		})),
 		// The same pure engine scores a preview in the browser; the server's result is what counts.
-		rules: season ? engineRules(db, season.id) : [],
+		rules: season ? await readEngineRules(store, season.id) : [],
 		context: season
-			? sellerDayContext(db, season.id, user.id, now, season.timeZone)
+			? await readSellerDayContext(store, season.id, user.id, now, season.timeZone)
 			: { timeZone: 'UTC' },
 		requireConfirmation: season?.requireConfirmation ?? false,
 		maxQuantity: FORM_MAX_QUANTITY,
@@ -72,22 +70,20 @@ export const actions: Actions = {
 			}
 			return refuse(400, 'default', issue.message, { errors, values });
 		}
-		const db = getDb();
 		const seasonId = (await sellingSeason(user, event.url, event.cookies))?.id;
 		try {
-			// A database locked by another process is retried, yielding between attempts.
-			const result = await retryWhenBusy(() =>
-				recordSale(db, {
-					source: 'web',
-					externalId: `${user.id}:${parsed.data.requestId}`,
-					seller: { userId: user.id },
-					seasonId,
-					occurredAt: Date.now(),
-					lines: parsed.data.lines,
-					customerRef: parsed.data.customerRef,
-					createdById: user.id
-				})
-			);
+			// With the API's sales of this turn of the event loop, in one write of the store (a
+			// SQLite database locked by another process is retried there).
+			const result = await recordSaleGrouped(getStore(), {
+				source: 'web',
+				externalId: `${user.id}:${parsed.data.requestId}`,
+				seller: { userId: user.id },
+				seasonId,
+				occurredAt: Date.now(),
+				lines: parsed.data.lines,
+				customerRef: parsed.data.customerRef,
+				createdById: user.id
+			});
 			// The seller's own place through the rank index: never the whole ranking per sale.
 			const standing = await readStanding(getStore(), result.seasonId, user.id);
 			const mine = standing?.entry;

@@ -1,0 +1,83 @@
+// What recording a sale costs on SQLite once it moved onto the store (#20 step 1,
+// scoring/group-commit.ts): groups of new API sales recorded by `recordSaleGrouped(store, …)`
+// (one `write` per group, each sale in `savepointInWrite`, awaited through `recordSaleInWrite`)
+// against the group commit it replaced (bench/lib/group-commit-before.ts, base 81ebf889: the
+// same queue, one synchronous transaction per group), on one file of 500 members, a phone and a case, a
+// first-sale bonus and a daily cap (so each seller's day is read and written). Every operation is
+// a new sale of the next person; variants interleaved, rounds × groups; prints the median µs and
+// CPU µs per sale. Run with `npx tsx bench/sale-write.ts [--rounds 7] [--groups 40] [--size 32]`.
+import { product, rule } from '../src/lib/server/db/schema';
+import { recordSaleGrouped } from '../src/lib/server/scoring/group-commit';
+import type { RecordSaleInput } from '../src/lib/server/scoring/sales';
+import { option } from './lib/args';
+import { benchContest } from './lib/contest-file';
+import { recordSaleGrouped as recordSaleGroupedBefore } from './lib/group-commit-before';
+import { timeInterleaved, type Variant } from './lib/interleaved';
+
+const ROUNDS = option('rounds', 7);
+const GROUPS = option('groups', 40);
+const SIZE = option('size', 32);
+const PEOPLE = 500;
+
+const contest = benchContest('sale-write', { people: PEOPLE });
+const { db, store } = contest;
+const seasonId = contest.seasons[0].id;
+db.insert(product)
+	.values([
+		{ seasonId, sku: 'PHONE', name: 'Phone', category: 'Phones', points: 100, price: 50000 },
+		{ seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
+	])
+	.run();
+db.insert(rule)
+	.values([
+		{
+			seasonId,
+			name: 'First sale',
+			target: { kind: 'any' },
+			effect: { kind: 'first_sale_bonus', points: 7 }
+		},
+		{
+			seasonId,
+			name: 'Phones double, 300 a day',
+			target: { kind: 'category', category: 'Phones' },
+			effect: { kind: 'multiplier', factor: 2 },
+			dailyCap: 300
+		}
+	])
+	.run();
+
+let serial = 0;
+const group = (): RecordSaleInput[] =>
+	Array.from({ length: SIZE }, () => {
+		const n = serial++;
+		return {
+			source: 'api',
+			externalId: `bench-${n}`,
+			seller: { email: `p${n % PEOPLE}@x` },
+			occurredAt: Date.now() - (n % 3_600) * 1_000,
+			lines: [{ sku: n % 3 === 0 ? 'PHONE' : 'CASE', quantity: 1 + (n % 2), unitPrice: 2000 }]
+		};
+	});
+
+const variants: Variant[] = [
+	{
+		name: 'a group of sales, before (synchronous)',
+		ops: GROUPS * SIZE,
+		run: async () => {
+			for (let g = 0; g < GROUPS; g++)
+				await Promise.all(group().map((input) => recordSaleGroupedBefore(db, input)));
+		}
+	},
+	{
+		name: 'a group of sales, store (awaited)',
+		ops: GROUPS * SIZE,
+		run: async () => {
+			for (let g = 0; g < GROUPS; g++)
+				await Promise.all(group().map((input) => recordSaleGrouped(store, input)));
+		}
+	}
+];
+
+console.log(`sale-write: ${ROUNDS} rounds × ${GROUPS} groups of ${SIZE} new sales`);
+await timeInterleaved(variants, ROUNDS);
+contest.remove();
