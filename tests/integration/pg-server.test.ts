@@ -243,7 +243,8 @@ describe('the server on PostgreSQL', () => {
 		const sale = await post();
 		expect(sale.status).toBe(201);
 		const recorded = (await sale.json()) as { sale: { id: number; points: number } };
-		expect(recorded.sale.points).toBe(5);
+		// The gadget's 5 points, doubled by the season's campaign.
+		expect(recorded.sale.points).toBe(10);
 		// The same sale again: its first answer, counted once.
 		const again = await post();
 		expect(again.status).toBe(200);
@@ -277,7 +278,8 @@ describe('the server on PostgreSQL', () => {
 			headers: { authorization: `Bearer ${apiToken}` }
 		});
 		const now = (await after.json()) as { entries: { id: number; points: number }[] };
-		expect(now.entries.map((e) => e.points)).toEqual([35, 20, 10, 10]);
+		// The first seller 30 + 10, the admin's two gadgets 20, the member who has not sold 0.
+		expect(now.entries.map((e) => e.points)).toEqual([40, 20, 20, 10, 0]);
 	});
 
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {
