@@ -45,10 +45,9 @@ export interface DivisionRow {
 	prizes: SeasonPrize[] | null;
 }
 
-/** A season's divisions, top first, for the console and the demo. */
-export async function readDivisions(store: Store, seasonId: number): Promise<DivisionRow[]> {
-	const { division } = store.tables;
-	return store.db
+/** A season's divisions, top first: the console's, the demo's and each board's list. */
+const divisionsOf = (db: StoreDb, { division }: Tables, seasonId: number) =>
+	db
 		.select({
 			id: division.id,
 			name: division.name,
@@ -60,6 +59,10 @@ export async function readDivisions(store: Store, seasonId: number): Promise<Div
 		.from(division)
 		.where(eq(division.seasonId, seasonId))
 		.orderBy(asc(division.position));
+
+/** A season's divisions, top first, for the console and the demo. */
+export async function readDivisions(store: Store, seasonId: number): Promise<DivisionRow[]> {
+	return divisionsOf(store.db, store.tables, seasonId);
 }
 
 /** The members' standings, as the divisions' boards select them. */
@@ -84,21 +87,8 @@ export function* divisionBoardsReads(
 	seasonId: number,
 	limit?: number
 ): Reads<DivisionBoard[] | null> {
-	const { division, divisionMember, season, seasonMember, standing, user } = t;
-	const divisions = yield* rowsOf(
-		db
-			.select({
-				id: division.id,
-				name: division.name,
-				position: division.position,
-				promote: division.promote,
-				relegate: division.relegate,
-				prizes: division.prizes
-			})
-			.from(division)
-			.where(eq(division.seasonId, seasonId))
-			.orderBy(asc(division.position))
-	);
+	const { divisionMember, season, seasonMember, standing, user } = t;
+	const divisions = yield* rowsOf(divisionsOf(db, t, seasonId));
 	if (divisions.length === 0) return null;
 	const [s] = yield* rowsOf(
 		db
