@@ -5,11 +5,13 @@
 // same queue, one synchronous transaction per group), on one file of 500 members, a phone and a case, a
 // first-sale bonus and a daily cap (so each seller's day is read and written). Every operation is
 // a new sale of the next person; variants interleaved, rounds × groups; prints the median µs and
-// CPU µs per sale. Run with `npx tsx bench/sale-write.ts [--rounds 7] [--groups 40] [--size 32]`.
-import { product, rule } from '../src/lib/server/db/schema';
+// CPU µs per sale. Run with `npx tsx bench/sale-write.ts [--rounds 7] [--groups 40] [--size 32]`;
+// --badges adds the demo's sale badges (first sale, counts, a streak, cross-sells, points, a record
+// sale), so that each group's badge step runs in its write as in bench:ingest's badges-on phase.
+import { badge, product, rule } from '../src/lib/server/db/schema';
 import { recordSaleGrouped } from '../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../src/lib/server/scoring/sales';
-import { option } from './lib/args';
+import { flag, option } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { recordSaleGrouped as recordSaleGroupedBefore } from './lib/group-commit-before';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -45,6 +47,21 @@ db.insert(rule)
 		}
 	])
 	.run();
+if (flag('badges'))
+	db.insert(badge)
+		.values(
+			[
+				{ kind: 'first_sale' },
+				{ kind: 'sales_count', count: 3 },
+				{ kind: 'streak', days: 3 },
+				{ kind: 'cross_sells', count: 5 },
+				{ kind: 'points_at_least', points: 500 },
+				{ kind: 'record_sale' }
+			].map(
+				(criterion) => ({ seasonId, name: criterion.kind, criterion }) as typeof badge.$inferInsert
+			)
+		)
+		.run();
 
 let serial = 0;
 const group = (): RecordSaleInput[] =>
