@@ -10,6 +10,9 @@
 //   options: --badges-at-size (badges on again at the end), --connections 32  --target 200000  --window 10  --profile (node --cpu-prof on the
 //   Honorboard server; the hottest functions are printed and the profile kept)
 //   Ports: BENCH_PORT (Honorboard, default 4512) and BENCH_PORT + 1 (bare).
+//   --postgres: the Honorboard server on PostgreSQL (a throwaway cluster, tests/helpers/postgres.ts,
+//   on PG_TEST_PORT or BENCH_PORT + 60; the seeded file copied into it by `migrate-to`), the bare
+//   stack on SQLite as always. No sale gives a badge on PostgreSQL yet: no badges-on phases there.
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -20,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import {
 	missingBuild,
 	ROOT,
+	runCli,
 	seedDemoWithToken,
 	snapshotBuild,
 	startBenchServer
@@ -27,6 +31,7 @@ import {
 import { isMainThreadProfile, round } from './lib/stats';
 import { demoWorld, hash, saleBody } from './lib/sale-bodies';
 import { flag, option } from './lib/args';
+import pg from 'pg';
 
 const QUICK = flag('quick');
 const PROFILE = flag('profile');
@@ -39,6 +44,7 @@ const BADGE_WINDOWS = QUICK ? 1 : 2;
 /** Badges on again once the season is large (slow while badges re-read the season per sale). */
 const BADGES_AT_SIZE = flag('badges-at-size');
 const PORT = Number(process.env.BENCH_PORT ?? 4512);
+const POSTGRES = flag('postgres');
 
 const log = (line: string) => console.log(line);
 let hbProcess: import('node:child_process').ChildProcess | undefined;
@@ -195,6 +201,30 @@ function hottest(dir: string) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A throwaway PostgreSQL holding a copy of the seeded SQLite file (`migrate-to`, which verifies
+ * the copy), with a pool to count the season's sales.
+ */
+async function seededPostgres(dbPath: string) {
+	process.env.PG_TEST_PORT ??= String(PORT + 60);
+	const { startPostgres } = await import('../tests/helpers/postgres');
+	const server = await startPostgres();
+	const copied = await runCli(['migrate-to', '--to', server.url], dbPath);
+	if (copied.code !== 0) {
+		await server.stop();
+		throw new Error(`migrate-to failed (${copied.code}):\n${copied.stdout}${copied.stderr}`);
+	}
+	const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+	return {
+		url: server.url,
+		pool,
+		async stop() {
+			await pool.end();
+			await server.stop();
+		}
+	};
+}
+
 async function main() {
 	const missing = missingBuild();
 	if (missing) {
@@ -217,17 +247,26 @@ async function main() {
 
 	const direct = new Database(dbPath);
 	const { seasonId: liveId, world } = demoWorld(direct);
-	const salesNow = () =>
-		(
-			direct.prepare('select count(*) as n from sale where season_id = ?').get(liveId) as {
-				n: number;
-			}
-		).n;
+	const postgres = POSTGRES ? await seededPostgres(dbPath) : null;
+	const salesNow = async () =>
+		postgres
+			? Number(
+					(
+						await postgres.pool.query('select count(*) as n from sale where season_id = $1', [
+							liveId
+						])
+					).rows[0].n
+				)
+			: (
+					direct.prepare('select count(*) as n from sale where season_id = ?').get(liveId) as {
+						n: number;
+					}
+				).n;
 	const badgeCount = (
 		direct.prepare('select count(*) as n from badge where active = 1').get() as { n: number }
 	).n;
 	log(
-		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${salesNow()} sales, ${badgeCount} active badges`
+		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${await salesNow()} sales, ${badgeCount} active badges${postgres ? ' · Honorboard on PostgreSQL' : ''}`
 	);
 
 	// One Honorboard server per phase: badge evaluation per sale on, or off
@@ -245,6 +284,7 @@ async function main() {
 			],
 			env: {
 				LOOP_PROBE_FILE: join(dir, 'loop-honorboard.json'),
+				...(postgres ? { DATABASE_URL: postgres.url } : {}),
 				...(badges ? {} : { HONORBOARD_BENCH_SALE_BADGES: '0' })
 			}
 		});
@@ -275,7 +315,7 @@ async function main() {
 		bare.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
 	});
 
-	let hb = await startHonorboard(true, false);
+	let hb = await startHonorboard(!postgres, false);
 	hbProcess = hb.process;
 	const honorboard: Target = {
 		stack: 'honorboard',
@@ -300,7 +340,7 @@ async function main() {
 
 	async function pair(phase: string) {
 		const w = await runWindow(honorboard, phase, hbBody, fresh(honorboard));
-		w.seasonSales = salesNow();
+		w.seasonSales = await salesNow();
 		const b = await runWindow(plain, phase, bareBody, fresh(plain));
 		show(w, b);
 		show(b);
@@ -348,16 +388,19 @@ async function main() {
 		honorboard.pid = hb.pid;
 		await settle(badges);
 	};
+	let finalSeasonSales = 0;
 	try {
-		log('\nnew sales, badges on (season at demo size):');
-		await settle(true);
-		for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
+		if (!postgres) {
+			log('\nnew sales, badges on (season at demo size):');
+			await settle(true);
+			for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
+		}
 
 		log(`\nnew sales, badges off, growing the season toward ${TARGET.toLocaleString('en')} sales:`);
 		await restart(false, PROFILE);
 		// At least one window, even when the badges-on windows already passed the target (a
 		// --quick run at 2,000+ sales/s did: the run had no badges-off figure at all).
-		for (let i = 0; i < MAX_GROW_WINDOWS && (i === 0 || salesNow() < TARGET); i++)
+		for (let i = 0; i < MAX_GROW_WINDOWS && (i === 0 || (await salesNow()) < TARGET); i++)
 			await pair('new, badges off');
 
 		log('\nreplays of known externalIds (the same body again), badges off:');
@@ -370,15 +413,17 @@ async function main() {
 		show(b);
 		windows.push(w, b);
 
-		if (BADGES_AT_SIZE) {
+		if (BADGES_AT_SIZE && !postgres) {
 			log('\nnew sales, badges on again (season at its largest):');
 			await restart(true, false);
 			for (let i = 0; i < BADGE_WINDOWS; i++) await pair('new, badges on');
 		}
+		finalSeasonSales = await salesNow();
 	} finally {
 		await stopHonorboard();
 		bare.kill('SIGTERM');
 		build.remove();
+		await postgres?.stop();
 	}
 
 	const endLoad = load();
@@ -392,7 +437,7 @@ async function main() {
 		badgesOff: hbNew.filter((w) => w.phase === 'new, badges off').map((w) => w.perSecond),
 		worstP99: Math.max(...hbNew.map((w) => w.p99)),
 		worstLoopP99: Math.max(...hbNew.map((w) => w.loop?.p99 ?? 0)),
-		finalSeasonSales: salesNow(),
+		finalSeasonSales,
 		replayPerSecond: windows.find((w) => w.stack === 'honorboard' && w.phase === 'replay')
 			?.perSecond,
 		bareReplayPerSecond: windows.find((w) => w.stack === 'bare' && w.phase === 'replay')?.perSecond,
@@ -414,6 +459,7 @@ async function main() {
 			{
 				startups,
 				quick: QUICK,
+				database: postgres ? 'postgres' : 'sqlite',
 				connections: CONNECTIONS,
 				window: WINDOW,
 				target: TARGET,

@@ -1,0 +1,82 @@
+// What recording a sale costs on PostgreSQL in round trips (#20): groups of new API sales recorded
+// by `recordSaleGrouped` (one serializable `write` per group, each sale in a savepoint) on a
+// throwaway cluster (tests/helpers/postgres.ts, PG_TEST_PORT or 48760), every query the driver
+// sends counted by its text. A round trip is the one cost of the PostgreSQL path that does not
+// move with the machine's load: on a loaded machine each one waits for PostgreSQL's process to
+// be scheduled, and the sale's wall time is mostly that wait (docs/benchmarks.md, "Sales on
+// PostgreSQL"). Prints, per group size, the wall time per sale and the queries per sale by
+// statement.
+//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20]
+import pg from 'pg';
+import { option } from './lib/args';
+
+process.env.PG_TEST_PORT ??= '48760';
+process.env.LOG_LEVEL ??= 'warn';
+const GROUPS = option('groups', 20);
+const PEOPLE = option('people', 20);
+
+const { startPostgres } = await import('../tests/helpers/postgres');
+const { openStore, closeStore } = await import('../src/lib/server/db/store');
+const { liveSeasonOn } = await import('../tests/helpers/store-season');
+const { recordSaleGrouped } = await import('../src/lib/server/scoring/group-commit');
+
+/** Queries sent since the last reset, by their first 80 characters. */
+const sent = new Map<string, number>();
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+	const first = args[0] as string | { text?: string; name?: string };
+	const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
+	const key = text.replace(/\s+/g, ' ').slice(0, 80);
+	sent.set(key, (sent.get(key) ?? 0) + 1);
+	return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+const server = await startPostgres();
+const store = await openStore(server.url);
+const season = await liveSeasonOn(store, {
+	size: PEOPLE,
+	teams: ['Harbour', 'Summit'],
+	endsAt: Date.now() + 30 * 86_400_000
+});
+await store.db.insert(store.tables.product).values({
+	seasonId: season.seasonId,
+	sku: 'PHONE',
+	name: 'Phone',
+	category: 'Phones',
+	points: 10,
+	price: 1000
+});
+let serial = 0;
+const sale = () => ({
+	source: 'api' as const,
+	externalId: `trips-${serial++}`,
+	seller: { email: season.people[serial % PEOPLE].email },
+	occurredAt: Date.now() - 60_000,
+	lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 1000 }]
+});
+// Warm: every seller's lookups and the statements' first use.
+for (let i = 0; i < PEOPLE; i++) await recordSaleGrouped(store, sale());
+
+console.log(`pg-sale-trips: ${GROUPS} groups per size, ${PEOPLE} sellers`);
+for (const size of [1, 8, 32]) {
+	sent.clear();
+	const started = performance.now();
+	for (let g = 0; g < GROUPS; g++)
+		await Promise.all(Array.from({ length: size }, () => recordSaleGrouped(store, sale())));
+	const sales = GROUPS * size;
+	const total = [...sent.values()].reduce((a, b) => a + b, 0);
+	console.log(
+		`\ngroups of ${size}: ${((performance.now() - started) / sales).toFixed(2)} ms wall per sale, ` +
+			`${(total / sales).toFixed(1)} queries per sale`
+	);
+	for (const [text, n] of [...sent].sort((a, b) => b[1] - a[1]))
+		console.log(`  ${(n / sales).toFixed(2).padStart(5)}  ${text}`);
+}
+console.log(
+	`load ${(await import('node:os'))
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ')}`
+);
+await closeStore(store);
+await server.stop();
