@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_DATABASE_URL } from '../../db';
+import { DEFAULT_DATABASE_URL, isPostgresUrl } from '../../db';
 import { withoutPassword } from '../../shared/url';
 
 // How mail leaves, read from the environment on each use (a test or an operator may change it
@@ -7,7 +7,8 @@ import { withoutPassword } from '../../shared/url';
 // - SMTP_URL: the SMTP server (smtp://user:pass@host:587, smtps://… for TLS from the start).
 //   Unset, every mail is written as an .eml file into the outbox folder instead.
 // - MAIL_FROM: the sender ("Honorboard <noreply@example.com>").
-// - MAIL_OUTBOX_DIR: the outbox folder (default: `outbox` beside the SQLite file).
+// - MAIL_OUTBOX_DIR: the outbox folder (default: `outbox` beside the SQLite file; on PostgreSQL,
+//   which has no file to sit beside, `outbox` in the working directory).
 // - ORIGIN: the public URL the links in mails point to (adapter-node reads it too).
 
 export const DEFAULT_MAIL_FROM = 'Honorboard <noreply@localhost>';
@@ -21,12 +22,18 @@ export interface MailConfig {
 
 export function mailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
 	const smtpUrl = env.SMTP_URL?.trim() || null;
-	const database = resolve(env.DATABASE_URL || DEFAULT_DATABASE_URL);
 	return {
 		smtpUrl,
 		from: env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM,
-		outboxDir: resolve(env.MAIL_OUTBOX_DIR?.trim() || join(dirname(database), 'outbox'))
+		outboxDir: resolve(env.MAIL_OUTBOX_DIR?.trim() || defaultOutbox(env))
 	};
+}
+
+function defaultOutbox(env: NodeJS.ProcessEnv): string {
+	const database = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+	// A PostgreSQL URL read as a path made folders named `postgres:/user@host:port/outbox`.
+	if (isPostgresUrl(database)) return 'outbox';
+	return join(dirname(resolve(database)), 'outbox');
 }
 
 /** Whether mail really leaves the machine: what offers self-service password resets. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderMail } from './templates';
 import { appOrigin, mailConfig, safeSmtpUrl } from './config';
@@ -54,6 +55,12 @@ describe('mail configuration', () => {
 			smtpUrl: 'smtp://h:25',
 			outboxDir: '/tmp/mails'
 		});
+	});
+
+	it('puts the outbox in the working directory on PostgreSQL, never in a folder named after the URL', () => {
+		const { outboxDir } = mailConfig({ DATABASE_URL: 'postgres://hb:secret@db:5432/honorboard' });
+		expect(outboxDir).toBe(resolve('outbox'));
+		expect(outboxDir).not.toContain('postgres:');
 	});
 
 	it('builds links on ORIGIN and hides the SMTP password', () => {
