@@ -203,6 +203,31 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
 		expect(stored).toEqual([{ externalId: 'pg-nodes-replayed', id: [...ids][0], entries: 1 }]);
 	});
 
+	it('refuses a bad token, a malformed body and a conflicting replay on the pool, writing nothing', async () => {
+		const before = await storedSales('pg-nodes-');
+		const bad = await postSale(b.url, 'not-a-token', {
+			externalId: 'pg-nodes-refused',
+			seller: season.people[0].email
+		});
+		expect([bad.status, (bad.body as { error?: { code: string } }).error?.code]).toEqual([
+			401,
+			'unauthorized'
+		]);
+		const malformed = await fetch(`${b.url}/api/v1/sales`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: '{"externalId": "pg-nodes-refused",'
+		});
+		expect(malformed.status).toBe(400);
+		expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe(
+			'invalid_json'
+		);
+		// pg-nodes-1 again with another quantity: the same externalId, a different sale.
+		const conflict = await sellOn(a, 'pg-nodes-1', season.people[0].email, 5);
+		expect(conflict.status).toBe(409);
+		expect(await storedSales('pg-nodes-')).toEqual(before);
+	});
+
 	it('ends a season once while both schedulers race for it: one result, one archive, one rerun', async () => {
 		/** The `season` frames a board of the ending season on `server` hears. */
 		const framesOn = async (server: RunningServer) => {

@@ -6,7 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { getDb } from '../db';
-import { authenticate, errorAnswer, invalidBody, MAX_JSON_BODY_BYTES, tooLarge } from './respond';
+import {
+	authenticate,
+	authenticateRequest,
+	errorAnswer,
+	invalidBody,
+	MAX_JSON_BODY_BYTES,
+	tooLarge
+} from './respond';
 import { createSaleSchema } from './schemas';
 import { replayInWrite, type RecordSaleInput } from '../scoring/sales';
 import { appOnPostgres, getStore } from '../db/store';
@@ -190,16 +197,15 @@ const SECURITY_HEADERS = [
  * SvelteKit. Off with HONORBOARD_FAST_SALES=0 (then SvelteKit's route answers it).
  */
 export function handleFastSales(req: IncomingMessage, res: ServerResponse): boolean {
-	// On PostgreSQL SvelteKit's route answers: this path's token check and replays' answers are
-	// SQLite's synchronous reads (authenticate, replayAnswerOf).
-	if (req.method !== 'POST' || fastSalesOff || appOnPostgres()) return false;
+	if (req.method !== 'POST' || fastSalesOff) return false;
 	const url = req.url ?? '';
 	const query = url.indexOf('?');
 	if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;
 	// Named like SvelteKit's route in the access log and the request metrics.
 	const context = requestContext();
 	if (context) context.route = PATH;
-	answer(req, res);
+	if (appOnPostgres()) answerOnPool(req, res);
+	else answer(req, res);
 	return true;
 }
 const fastSalesOff = process.env.HONORBOARD_FAST_SALES === '0';
@@ -223,6 +229,31 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
 	});
 }
 
+/**
+ * PostgreSQL: the same answers, each read awaited on the pool (the token, the replay's sale:
+ * createSaleAnswer), and no body's answer held in this process's memory, since another node may
+ * have recorded or changed the sale since. What it saves is SvelteKit's work per request.
+ */
+function answerOnPool(req: IncomingMessage, res: ServerResponse): void {
+	const context = requestContext();
+	authenticateRequest(req.headers.authorization).then(
+		() =>
+			readBody(req, MAX_JSON_BODY_BYTES, (error, text) => {
+				const reply = () =>
+					error ? refuse(req, res, error) : void answerSale(res, text, null).catch(lost(res));
+				if (context) withRequestContext(context, reply);
+				else reply();
+			}),
+		(error) => refuse(req, res, error)
+	);
+}
+
+/** Only a failure to write the answer lands here (a socket gone): nothing more to say. */
+const lost = (res: ServerResponse) => (failure: unknown) => {
+	if (!res.headersSent) send(res, errorAnswer(failure));
+	else res.destroy();
+};
+
 function answerBody(
 	req: IncomingMessage,
 	res: ServerResponse,
@@ -239,17 +270,14 @@ function answerBody(
 		return refuse(req, res, failure);
 	}
 	if (again) return sendText(res, 200, again);
-	answerNewSale(res, text, key).catch((failure) => {
-		// Only a failure to write the answer lands here (a socket gone): nothing more to say.
-		if (!res.headersSent) send(res, errorAnswer(failure));
-		else res.destroy();
-	});
+	answerSale(res, text, key).catch(lost(res));
 }
 
-async function answerNewSale(res: ServerResponse, text: string, key: string): Promise<void> {
+/** A sale not answered from memory: recorded, or replayed from its read; `key` remembers it. */
+async function answerSale(res: ServerResponse, text: string, key: string | null): Promise<void> {
 	try {
 		const recorded = await createSaleAnswer(parseSaleBody(text));
-		answered.remember(key, recorded.body.sale.id);
+		if (key !== null) answered.remember(key, recorded.body.sale.id);
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
 		send(res, errorAnswer(error));
