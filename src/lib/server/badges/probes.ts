@@ -3,6 +3,7 @@ import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { BadgeAward } from '../../contest/badges';
 import { dayKeyOf as localDateKey } from '../../contest/zone-calendar';
 import { cachedStatement as stmt } from '../db/prepared';
+import { get, runSync, type Steps, type Twin } from './steps';
 
 // Badge probes: what a team target and the record badge decide, asked of SQLite instead of read
 // sale by sale into JavaScript. Both give exactly what `evaluate` gives on the subject's sales
@@ -13,15 +14,20 @@ import { cachedStatement as stmt } from '../db/prepared';
 
 const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-const running = (column: 'points' | 'amount') =>
+const running = (column: 'points' | 'amount'): Twin => {
 	// The window runs in the index's order (sale_season_team_idx, then rowid = id) as nested
 	// co-routines, so LIMIT 1 ends the read at the first row past the target (at 200,000 sales a
 	// target reached early cost a few ms, one never reached ~35 ms: bench notes, hb-reeval).
-	`SELECT id, at FROM (SELECT id, occurred_at AS at, sum(${column}) OVER (
+	// PostgreSQL takes no index hint, and its derived table needs a name.
+	const text = (
+		from: string
+	) => `SELECT id, at FROM (SELECT id, occurred_at AS at, sum(${column}) OVER (
 			ORDER BY occurred_at, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total
-		FROM sale INDEXED BY sale_season_team_idx
-		WHERE season_id = ? AND team_id = ? AND occurred_at <= ? AND status IN ${COUNTED})
+		FROM ${from}
+		WHERE season_id = ? AND team_id = ? AND occurred_at <= ? AND status IN ${COUNTED}) running
 	WHERE total >= ? LIMIT 1`;
+	return { sqlite: text('sale INDEXED BY sale_season_team_idx'), postgres: text('sale') };
+};
 
 const SQL = {
 	teamPoints: running('points'),
@@ -50,6 +56,18 @@ const BIGGEST_ROWS = 2048;
  * A team target: once, at the team's sale (in time order, up to `now`) that takes its running
  * total of points or amount to `target`; as `evaluate` gives for 'team_target'.
  */
+export function* teamTargetReads(
+	seasonId: number,
+	teamId: number,
+	target: number,
+	metric: 'points' | 'amount',
+	now: number
+): Steps<BadgeAward[]> {
+	const text = metric === 'amount' ? SQL.teamAmount : SQL.teamPoints;
+	const row = yield* get<{ id: number; at: number }>(text, seasonId, teamId, now, target);
+	return row ? [{ periodKey: '', at: row.at, saleId: row.id }] : [];
+}
+
 export function teamTargetAward(
 	db: Queryable,
 	seasonId: number,
@@ -58,10 +76,7 @@ export function teamTargetAward(
 	metric: 'points' | 'amount',
 	now: number
 ): BadgeAward[] {
-	const text = metric === 'amount' ? SQL.teamAmount : SQL.teamPoints;
-	const row = stmt(db, text).get(seasonId, teamId, now, target) as
-		{ id: number; at: number } | undefined;
-	return row ? [{ periodKey: '', at: row.at, saleId: row.id }] : [];
+	return runSync(db, teamTargetReads(seasonId, teamId, target, metric, now));
 }
 
 interface Sale {
