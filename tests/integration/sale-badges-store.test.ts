@@ -10,7 +10,7 @@ import type { Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
-import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { unportedSqlite } from '../../src/lib/server/db/store';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
 import { liveSeasonOn } from '../helpers/store-season';
@@ -57,17 +57,15 @@ async function badgeSeasonOn(store: Store) {
 		},
 		{ seasonId: s.seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
 	]);
-	await store.db
-		.insert(badge)
-		.values(
-			BADGES.map((b) => ({
-				...b,
-				seasonId: s.seasonId,
-				emoji: '🏅',
-				description: '',
-				active: true
-			}))
-		);
+	await store.db.insert(badge).values(
+		BADGES.map((b) => ({
+			...b,
+			seasonId: s.seasonId,
+			emoji: '🏅',
+			description: '',
+			active: true
+		}))
+	);
 	return s;
 }
 
@@ -160,14 +158,33 @@ async function sequenceOn(dialect: Dialect) {
 		{ decision: 'reverse', actor: { userId: s.people[2].id }, reason: 'returned' },
 		clock
 	);
+	// The reconciliation's re-evaluation: in the background after the review, awaited here.
 	const sqlite = unportedSqlite(store);
 	if (sqlite) await reevaluationsSettled(sqlite);
+	else await reevaluateOnStore(store, s.seasonId, { since: NOW - 3 * DAY, weekly: true, clock });
 	const reversed = await awardsOf(store, s, saleIds);
 	saleIds.push(await sell(saleOf(s, 2, 1, phones(3))));
+	const after = await awardsOf(store, s, saleIds);
+	// A badge added once the sales are there: the season's re-evaluation gives it.
+	const { badge } = store.tables;
+	const [three] = await store.db
+		.insert(badge)
+		.values({
+			seasonId: s.seasonId,
+			name: 'Three',
+			emoji: '🥉',
+			description: '',
+			points: 2,
+			active: true,
+			criterion: { kind: 'sales_count', count: 3 }
+		})
+		.returning({ id: badge.id });
+	await reevaluateOnStore(store, s.seasonId, { badgeIds: [three.id], clock });
 	return {
 		sold,
 		reversed,
-		after: await awardsOf(store, s, saleIds),
+		after,
+		reevaluated: await awardsOf(store, s, saleIds),
 		points: [
 			await badgePointsOf(store, s.seasonId, s.people[0].id),
 			await badgePointsOf(store, s.seasonId, s.people[1].id),
@@ -205,9 +222,12 @@ describe('the sales’ badges on the store', () => {
 		expect(given(onSqlite.reversed).filter((a) => a.endsWith('void'))).toEqual(
 			expect.arrayContaining(['Record: person 1 at 3 void', 'Two: person 1 at 3 void'])
 		);
-		// Person 0: 5 + 7 + 3 + 11; person 1: 5 (the record's 11 and the 7 given back); person 2:
+		expect(given(onSqlite.reevaluated).filter((a) => a.startsWith('Three'))).toEqual([
+			'Three: person 0 at 4 confirmed'
+		]);
+		// Person 0: 5 + 7 + 3 + 11 + 2; person 1: 5 (the record's 11 and the 7 given back); person 2:
 		// 5 + 11 (three phones, the season's record now).
-		expect(onSqlite.points).toEqual([26, 5, 16]);
+		expect(onSqlite.points).toEqual([28, 5, 16]);
 	});
 
 	it.each(['sqlite', 'postgres'] as const)(

@@ -448,20 +448,26 @@ export function clearFacts(db: Queryable): void {
 }
 
 /** The people and teams of a season the facts know or that hold an award. */
-export function seasonSubjects(
-	db: Queryable,
+export function* seasonSubjectsReads(
 	seasonId: number
-): { kind: 'user' | 'team'; id: number }[] {
+): Steps<{ kind: 'user' | 'team'; id: number }[]> {
 	const seen = new Set<string>();
 	const out: { kind: 'user' | 'team'; id: number }[] = [];
 	for (const text of [SQL.tallySubjects, SQL.awardSubjects])
-		for (const row of stmt(db, text).all(seasonId) as { kind: 'user' | 'team'; id: number }[]) {
+		for (const row of yield* all<{ kind: 'user' | 'team'; id: number }>(text, seasonId)) {
 			const key = `${row.kind}:${row.id}`;
 			if (seen.has(key)) continue;
 			seen.add(key);
 			out.push(row);
 		}
 	return out;
+}
+
+export function seasonSubjects(
+	db: Queryable,
+	seasonId: number
+): { kind: 'user' | 'team'; id: number }[] {
+	return runSync(db, seasonSubjectsReads(seasonId));
 }
 
 /** A subject's running totals: sales, points, amount, cross, cat:<name>. */

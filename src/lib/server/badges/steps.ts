@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { cachedStatement } from '../db/prepared';
-import { unportedSqlite, type Store, type StoreDb } from '../db/store';
+import * as schema from '../db/schema';
+import { unportedSqlite, type Store, type StoreDb, type Tables } from '../db/store';
 
 // The badges' engine written once for both paths (#20 step 2): a body is a generator that
 // yields each query and receives its answer, as boards/ranking-window.ts's reads do. `runSync`
@@ -49,6 +50,20 @@ export function* either<R>(
 	store: (tx: StoreDb, store: Store) => Promise<R>
 ): Steps<R> {
 	return (yield { sync, store }) as R;
+}
+
+/**
+ * The rows of a Drizzle select built with the `db` and `tables` it is given (db/reads.ts's
+ * way): on SQLite with `.all()` on the SQLite tables, in a store's write awaited on `tx`.
+ */
+export function* rows<R>(build: (db: StoreDb, tables: Tables) => PromiseLike<R>): Steps<R> {
+	return yield* either(
+		(db) =>
+			(
+				build(db as unknown as StoreDb, schema as unknown as Tables) as unknown as { all(): R }
+			).all(),
+		(tx, store) => Promise.resolve(build(tx, store.tables))
+	);
 }
 
 const textOn = (text: Text, dialect: 'sqlite' | 'postgres') =>
