@@ -11,7 +11,9 @@ import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { reevaluateOnStore, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
-import { unportedSqlite } from '../../src/lib/server/db/store';
+import { unportedSqlite, write } from '../../src/lib/server/db/store';
+import { recordAwards, recordAwardsReads } from '../../src/lib/server/badges/probes';
+import { runInWrite } from '../../src/lib/server/badges/steps';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
 import { liveSeasonOn } from '../helpers/store-season';
 
@@ -246,4 +248,50 @@ describe('the sales’ badges on the store', () => {
 			expect(await badgePointsOf(a, s.seasonId, s.people[0].id)).toBe(5 + 7);
 		}
 	);
+
+	it('find the same record sales on both dialects when the biggest sales take several pages', async () => {
+		// 600 sales of three people, amounts with many ties: PostgreSQL reads them 256 at a time.
+		const found: Record<Dialect, unknown[]> = { sqlite: [], postgres: [] };
+		for (const dialect of ['sqlite', 'postgres'] as const) {
+			const [store] = nodes[dialect];
+			const s = await liveSeasonOn(store, { size: 3, teams: ['North'], endsAt: NOW + DAY });
+			const { sale } = store.tables;
+			// Person 0's first sale is the season's first and smallest: their scan reads every sale.
+			await store.db.insert(sale).values({
+				seasonId: s.seasonId,
+				source: 'api',
+				externalId: `pages-${dialect}-first`,
+				sellerId: s.people[0].id,
+				teamId: s.teamIds[0],
+				occurredAt: NOW - 20 * DAY,
+				amount: 500,
+				status: 'approved',
+				points: 1
+			});
+			await store.db.insert(sale).values(
+				Array.from({ length: 600 }, (_, i) => ({
+					seasonId: s.seasonId,
+					source: 'api' as const,
+					externalId: `pages-${dialect}-${i}`,
+					sellerId: s.people[(i * 7) % 3].id,
+					teamId: s.teamIds[0],
+					occurredAt: NOW - 10 * DAY + ((i * 7919) % 600) * 60_000,
+					amount: 1000 + ((i * 104_729) % 40) * 10,
+					status: 'approved' as const,
+					points: 1
+				}))
+			);
+			for (const person of s.people) {
+				const records = await write(store, (tx) =>
+					runInWrite(tx, store, recordAwardsReads(s.seasonId, person.id, 'UTC', NOW))
+				);
+				const sqlite = unportedSqlite(store);
+				if (sqlite)
+					expect(records).toEqual(recordAwards(sqlite, s.seasonId, person.id, 'UTC', NOW));
+				found[dialect].push(records.map((r) => [r.periodKey, r.at]));
+			}
+		}
+		expect(found.postgres).toEqual(found.sqlite);
+		expect(found.sqlite.flat().length).toBeGreaterThan(0);
+	});
 });
