@@ -282,6 +282,53 @@ describe('the server on PostgreSQL', () => {
 		expect(now.entries.map((e) => e.points)).toEqual([40, 20, 20, 10, 0]);
 	});
 
+	it("gives a sale's badge on the pool, in the sale's write", async () => {
+		const { award, badge, product, user } = store.tables;
+		await store.db.insert(product).values({
+			seasonId,
+			sku: 'GIZMO',
+			name: 'Gizmo',
+			category: 'Gizmos',
+			points: 1,
+			price: 1000
+		});
+		// No points: the boards the other cases read stay as they are.
+		const [gizmos] = await store.db
+			.insert(badge)
+			.values({
+				seasonId,
+				name: 'Gizmo seller',
+				emoji: '🔧',
+				description: '',
+				points: 0,
+				active: true,
+				criterion: { kind: 'sales_count', count: 1, category: 'Gizmos' }
+			})
+			.returning({ id: badge.id });
+		const sale = await fetch(`${server.url}/api/v1/sales`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				externalId: 'pg-server-gizmo',
+				seller: { email: 's1-p1@example.test' },
+				occurredAt: new Date().toISOString(),
+				lines: [{ sku: 'GIZMO', quantity: 1, unitPrice: 1000 }]
+			})
+		});
+		expect(sale.status).toBe(201);
+		const { sale: recorded } = (await sale.json()) as { sale: { id: number } };
+		const [seller] = await store.db
+			.select({ id: user.id })
+			.from(user)
+			.where(eq(user.email, 's1-p1@example.test'));
+		expect(
+			await store.db
+				.select({ subjectId: award.subjectId, saleId: award.saleId, status: award.status })
+				.from(award)
+				.where(eq(award.badgeId, gizmos.id))
+		).toEqual([{ subjectId: seller.id, saleId: recorded.id, status: 'confirmed' }]);
+	});
+
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {
 		const made = await runCli(
 			['user', 'create', '--email', 'cli@pg.test', '--name', 'Cli Person', '--role', 'manager'],

@@ -1,6 +1,6 @@
 import type { HeldEntry } from '../scoring/sale-rows';
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
-import { cachedStatement, prepared, savepoint } from '../db/prepared';
+import { prepared, savepoint } from '../db/prepared';
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
 import {
@@ -37,16 +37,18 @@ import {
 	formerFirstSale,
 	hasEarlierSale,
 	isPending,
-	isRecordSale,
 	lastTeamOf,
 	markDecided,
-	ownFacts,
+	ownFactsReads,
+	recordSaleReads,
 	saleFact,
-	talliesOf,
+	talliesReads,
 	weekTotals,
 	type NewSale
 } from './facts';
-import { teamTargetAward } from './probes';
+import { all, either, runSync, type Steps, type Twin } from './steps';
+import { seasonBadgesOn } from './queries';
+import { teamTargetReads } from './probes';
 import { appendEntry, awardNet } from '../scoring/ledger';
 import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
@@ -142,23 +144,53 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
  * nothing twice (applyPlan). Raw SQL, by seeks in award_once_uq (it holds every column asked
  * but the season, whose term `+` keeps off the index): reading all of a subject's awards (its
  * record days and weekly ones too) was ~15 % of the step at 200,000 sales (bench/badge-step.ts).
+ * PostgreSQL reads the JSON array with its own function and takes no `+` hint.
  */
-const ONCE_HELD = `SELECT badge_id AS badgeId FROM award
+const ONCE_HELD: Twin = {
+	sqlite: `SELECT badge_id AS "badgeId" FROM award
 	WHERE badge_id IN (SELECT value FROM json_each(?)) AND subject_type = ? AND subject_id = ?
-		AND period_key = '' AND status <> 'void' AND +season_id = ?`;
+		AND period_key = '' AND status <> 'void' AND +season_id = ?`,
+	postgres: `SELECT badge_id AS "badgeId" FROM award
+	WHERE badge_id IN (SELECT value::bigint FROM json_array_elements_text(?::json))
+		AND subject_type = ? AND subject_id = ? AND period_key = '' AND status <> 'void'
+		AND season_id = ?`
+};
 
-function onceHeld(
-	tx: Queryable,
+function* onceHeld(
 	seasonId: number,
 	badgeIds: string,
 	subjectType: 'user' | 'team',
 	subjectId: number
-): Set<string> {
-	const rows = cachedStatement(tx, ONCE_HELD).all(badgeIds, subjectType, subjectId, seasonId) as {
-		badgeId: number;
-	}[];
+): Steps<Set<string>> {
+	const rows = yield* all<{ badgeId: number }>(
+		ONCE_HELD,
+		badgeIds,
+		subjectType,
+		subjectId,
+		seasonId
+	);
 	return new Set(rows.map((r) => `${r.badgeId}|`));
 }
+
+/** The season and its badges, each path its own way (Drizzle maps their JSON and booleans). */
+function* seasonAndBadges(
+	seasonId: number
+): Steps<{ s: typeof season.$inferSelect | undefined; badges: Badge[] }> {
+	return yield* either(
+		(db) => ({
+			s: prepared(db, seasonQuery).get({ id: seasonId }),
+			badges: seasonBadges(db, seasonId)
+		}),
+		async (tx, store) => {
+			const { season: seasons } = store.tables;
+			const [s] = await tx.select().from(seasons).where(eq(seasons.id, seasonId));
+			return { s, badges: await seasonBadgesOn(tx, store, seasonId) };
+		}
+	);
+}
+
+/** A season's new awards as decideNewSales finds them: a Plan without its lookups. */
+export type Found = Omit<Plan, 'isPending' | 'teamOf'>;
 
 /**
  * The awards that sales which just started counting earn, from the badge facts: a once-only
@@ -167,7 +199,7 @@ function onceHeld(
  * only the person's days, and a record one seek of badge_record. Nothing reads the season's sales.
  * Equal to the full evaluation of the sellers and their teams (tests/integration/badge-facts).
  */
-function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<number, Plan> {
+export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number, Found>> {
 	const bySeason = new Map<number, NewSale[]>();
 	for (const a of added) {
 		const ids = bySeason.get(a.seasonId);
@@ -175,32 +207,32 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 		if (ids) ids.push(a);
 		else bySeason.set(a.seasonId, [a]);
 	}
-	const plans = new Map<number, Plan>();
+	const plans = new Map<number, Found>();
 	for (const [seasonId, saleIds] of bySeason) {
-		const s = prepared(tx, seasonQuery).get({ id: seasonId });
+		const { s, badges: all } = yield* seasonAndBadges(seasonId);
 		if (!s) continue;
-		const badges = seasonBadges(tx, seasonId).filter(
+		const badges = all.filter(
 			(b) => b.active && !END_OF_SEASON.has(b.criterion.kind) && !WEEKLY.has(b.criterion.kind)
 		);
-		const plan: Plan = {
+		const plan: Found = {
 			seasonId,
-			isPending: (id) => isPending(tx, id),
-			teamOf: (userId) => lastTeamOf(tx, seasonId, userId),
 			badgeIds: new Set(badges.map((b) => b.id)),
 			candidates: []
 		};
 		plans.set(seasonId, plan);
 		if (badges.length === 0) continue;
 		const ctx = contextOf(s, now);
-		const sales = saleIds
-			.map((a) => (a.fact === undefined ? saleFact(tx, a.saleId) : (a.fact ?? undefined)))
-			.filter((f) => f !== undefined && f.occurredAt <= now) as SaleFact[];
+		const sales: SaleFact[] = [];
+		for (const a of saleIds) {
+			const f = a.fact === undefined ? yield* saleFact(a.saleId) : (a.fact ?? undefined);
+			if (f !== undefined && f.occurredAt <= now) sales.push(f);
+		}
 		sales.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
 		// A sale now first in the season makes the former first sale comparable: it may be a
 		// record now, whoever sold it (the full evaluation gives it to its seller at once).
 		const former =
-			sales.length > 0 && !hasEarlierSale(tx, sales[0], seasonId)
-				? formerFirstSale(tx, seasonId, new Set(sales.map((f) => f.saleId)))
+			sales.length > 0 && !(yield* hasEarlierSale(sales[0], seasonId))
+				? yield* formerFirstSale(seasonId, new Set(sales.map((f) => f.saleId)))
 				: undefined;
 		const subjects = new Map<string, { subject: BadgeSubject; sales: SaleFact[] }>();
 		if (former)
@@ -223,7 +255,7 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 			badges.filter((b) => b.criterion.kind !== 'record_sale').map((b) => b.id)
 		);
 		for (const { subject, sales: newSales } of subjects.values()) {
-			const held = onceHeld(tx, seasonId, onceOnly, subject.kind, subject.id);
+			const held = yield* onceHeld(seasonId, onceOnly, subject.kind, subject.id);
 			// Read once a badge needs them: at size everyone holds the once-only badges a sale
 			// can earn, and the step read every seller's and team's totals for nothing.
 			let tallies: Map<string, number> | undefined;
@@ -242,7 +274,7 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 				if (c.kind === 'record_sale') {
 					const mine = former && former.userId === subject.id ? [former] : [];
 					for (const f of [...mine, ...newSales])
-						if (isRecordSale(tx, f, seasonId))
+						if (yield* recordSaleReads(f, seasonId))
 							push(b, [
 								{
 									periodKey: localDateKey(f.occurredAt, ctx.timeZone),
@@ -255,19 +287,26 @@ function decideNewSales(tx: Queryable, added: NewSale[], now: number): Map<numbe
 				if (held.has(`${b.id}|`)) continue;
 				if (c.kind === 'streak') {
 					// Only a sale that opens a day can complete a run of days.
-					if (newSales.some((f) => firstOfDay(tx, seasonId, subject.id, f)))
-						push(b, evaluate(c, subject, dayFacts(tx, seasonId, subject.id), ctx));
+					let opensDay = false;
+					for (const f of newSales) {
+						opensDay = yield* firstOfDay(seasonId, subject.id, f);
+						if (opensDay) break;
+					}
+					if (opensDay) push(b, evaluate(c, subject, yield* dayFacts(seasonId, subject.id), ctx));
 					continue;
 				}
 				// A sale never earns a counted criterion (inReach): no totals read for it.
 				if (isCounted(c)) continue;
-				tallies ??= talliesOf(tx, seasonId, subject.kind, subject.id);
+				tallies ??= yield* talliesReads(seasonId, subject.kind, subject.id);
 				if (!inReach(c, tallies)) continue;
 				if (c.kind === 'team_target') {
-					push(b, teamTargetAward(tx, seasonId, subject.id, c.target, c.metric ?? 'points', now));
+					push(
+						b,
+						yield* teamTargetReads(seasonId, subject.id, c.target, c.metric ?? 'points', now)
+					);
 					continue;
 				}
-				own ??= ownFacts(tx, seasonId, subject.id);
+				own ??= yield* ownFactsReads(seasonId, subject.id);
 				push(b, evaluate(c, subject, own, ctx));
 			}
 		}
@@ -480,9 +519,19 @@ export function applyNewSales(
 	now: number
 ): Map<number, AwardChanges> {
 	const changes = new Map<number, AwardChanges>();
-	for (const [seasonId, plan] of decideNewSales(tx, added, now))
-		if (plan.candidates.length > 0) changes.set(seasonId, applyPlan(tx, plan, now));
+	for (const [seasonId, found] of runSync(tx, decideNewSales(added, now)))
+		if (found.candidates.length > 0)
+			changes.set(seasonId, applyPlan(tx, withLookups(tx, found), now));
 	return changes;
+}
+
+/** A plan's pending and team lookups on a SQLite connection. */
+function withLookups(tx: Queryable, found: Found): Plan {
+	return {
+		...found,
+		isPending: (id) => isPending(tx, id),
+		teamOf: (userId) => lastTeamOf(tx, found.seasonId, userId)
+	};
 }
 
 /**
@@ -492,7 +541,7 @@ export function applyNewSales(
  * a 200,000-entry backlog spent ~60 ms of CPU on it, the first seconds after a restart
  * (docs/benchmarks.md, "A restart behind a badge backlog"); 50 is a slice's worth.
  */
-const ENTRIES_PER_CALL = 50;
+export const ENTRIES_PER_CALL = 50;
 
 /** Awards decided inside a transaction: to publish once it has committed. */
 export interface DecidedAwards {

@@ -7,9 +7,10 @@ import {
 } from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
-import { flatRows, insertRows, type ManyRows } from '../db/many-rows';
+import { chunksOf, flatRows, insertText, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { HeldEntry } from '../scoring/sale-rows';
+import { all, get, run, runSync, type Steps, type Twin } from './steps';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -21,6 +22,9 @@ import type { HeldEntry } from '../scoring/sale-rows';
 
 const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
+// One text for both dialects where they agree: aliases quoted (PostgreSQL folds unquoted names
+// to lower case), an upsert names its conflict target (PostgreSQL requires it), CASE for
+// SQLite's two-argument max(). Where they differ, each its own (Text in steps.ts).
 const SQL = {
 	cursor: `SELECT ledger_id AS id FROM badge_cursor WHERE id = 1`,
 	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (1, ?)
@@ -28,64 +32,65 @@ const SQL = {
 	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
 	// Each entry with its sale (the facts never change a sale, so reading it here is reading it
 	// when the entry's turn comes); a sale no longer there has null columns.
-	// A new sale's categories come with it, as categoriesOf reads them (one query, not one a sale).
-	entries: `SELECT e.id, e.sale_id AS saleId, e.kind, e.points, s.season_id AS seasonId,
-		s.seller_id AS userId, s.team_id AS teamId, s.occurred_at AS occurredAt, s.amount, s.status,
-		CASE WHEN e.kind = 'sale' THEN (SELECT json_group_array(DISTINCT p.category)
-			FROM sale_line l JOIN product p ON p.id = l.product_id WHERE l.sale_id = e.sale_id)
-		END AS categories
-		FROM ledger_entry e LEFT JOIN sale s ON s.id = e.sale_id
-		WHERE e.id > ? AND e.sale_id IS NOT NULL AND e.kind IN ('sale', 'adjustment', 'reversal')
-		ORDER BY e.id LIMIT ?`,
-	earlierReversal: `SELECT 1 FROM ledger_entry WHERE sale_id = ? AND kind = 'reversal' AND id < ?`,
-	sale: `SELECT id, season_id AS seasonId, seller_id AS userId, team_id AS teamId,
-		occurred_at AS occurredAt, amount, status FROM sale WHERE id = ?`,
+	// A new sale's categories come with it, as categoriesOf reads them (one query, not one a sale):
+	// JSON text on SQLite, an array on PostgreSQL (its json parsed by the driver).
+	entries: entriesOf({
+		sqlite: 'json_group_array(DISTINCT p.category)',
+		postgres: 'json_agg(DISTINCT p.category)'
+	}),
+	earlierReversal: `SELECT 1 AS one FROM ledger_entry WHERE sale_id = ? AND kind = 'reversal' AND id < ?`,
+	sale: `SELECT id, season_id AS "seasonId", seller_id AS "userId", team_id AS "teamId",
+		occurred_at AS "occurredAt", amount, status FROM sale WHERE id = ?`,
 	categories: `SELECT DISTINCT p.category FROM sale_line l JOIN product p ON p.id = l.product_id
 		WHERE l.sale_id = ?`,
-	timeZone: `SELECT time_zone AS timeZone FROM season WHERE id = ?`,
+	timeZone: `SELECT time_zone AS "timeZone" FROM season WHERE id = ?`,
 	tally: `INSERT INTO badge_tally (season_id, subject_type, subject_id, metric, value)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`,
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT(season_id, subject_type, subject_id, metric)
+		DO UPDATE SET value = badge_tally.value + excluded.value`,
 	tallies: `SELECT metric, value FROM badge_tally
 		WHERE season_id = ? AND subject_type = ? AND subject_id = ?`,
 	addDay: `INSERT INTO badge_day (season_id, user_id, day, sales, first_at, first_sale_id)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-			sales = sales + excluded.sales,
-			first_sale_id = CASE WHEN sales = 0 OR excluded.first_at < first_at
-				OR (excluded.first_at = first_at AND excluded.first_sale_id < first_sale_id)
-				THEN excluded.first_sale_id ELSE first_sale_id END,
-			first_at = CASE WHEN sales = 0 OR excluded.first_at < first_at
-				OR (excluded.first_at = first_at AND excluded.first_sale_id < first_sale_id)
-				THEN excluded.first_at ELSE first_at END`,
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(season_id, user_id, day) DO UPDATE SET
+			sales = badge_day.sales + excluded.sales,
+			first_sale_id = CASE WHEN badge_day.sales = 0 OR excluded.first_at < badge_day.first_at
+				OR (excluded.first_at = badge_day.first_at
+					AND excluded.first_sale_id < badge_day.first_sale_id)
+				THEN excluded.first_sale_id ELSE badge_day.first_sale_id END,
+			first_at = CASE WHEN badge_day.sales = 0 OR excluded.first_at < badge_day.first_at
+				OR (excluded.first_at = badge_day.first_at
+					AND excluded.first_sale_id < badge_day.first_sale_id)
+				THEN excluded.first_at ELSE badge_day.first_at END`,
 	removeDay: `UPDATE badge_day SET sales = sales - 1 WHERE season_id = ? AND user_id = ? AND day = ?
-		RETURNING sales, first_sale_id AS firstSaleId`,
+		RETURNING sales, first_sale_id AS "firstSaleId"`,
 	setDayFirst: `UPDATE badge_day SET first_at = ?, first_sale_id = ?
 		WHERE season_id = ? AND user_id = ? AND day = ?`,
-	firstInRange: `SELECT id, occurred_at AS occurredAt FROM sale
+	firstInRange: `SELECT id, occurred_at AS "occurredAt" FROM sale
 		WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ?
 		AND status IN ${COUNTED} ORDER BY occurred_at, id LIMIT 1`,
 	lastInRange: `SELECT max(occurred_at) AS at FROM sale
 		WHERE season_id = ? AND seller_id = ? AND occurred_at >= ? AND occurred_at < ?
 		AND status IN ${COUNTED}`,
-	days: `SELECT day, first_at AS firstAt, first_sale_id AS firstSaleId FROM badge_day
+	days: `SELECT day, first_at AS "firstAt", first_sale_id AS "firstSaleId" FROM badge_day
 		WHERE season_id = ? AND user_id = ? AND sales > 0 ORDER BY day`,
-	dayOf: `SELECT first_sale_id AS firstSaleId FROM badge_day
+	dayOf: `SELECT first_sale_id AS "firstSaleId" FROM badge_day
 		WHERE season_id = ? AND user_id = ? AND day = ?`,
 	week: `INSERT INTO badge_week (season_id, week, user_id, sales, points, reached_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-			sales = sales + excluded.sales, points = points + excluded.points,
-			reached_at = max(reached_at, excluded.reached_at)`,
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(season_id, week, user_id) DO UPDATE SET
+			sales = badge_week.sales + excluded.sales, points = badge_week.points + excluded.points,
+			reached_at = CASE WHEN excluded.reached_at > badge_week.reached_at
+				THEN excluded.reached_at ELSE badge_week.reached_at END`,
 	removeWeekSale: `UPDATE badge_week SET sales = sales - 1
-		WHERE season_id = ? AND week = ? AND user_id = ? RETURNING reached_at AS reachedAt`,
+		WHERE season_id = ? AND week = ? AND user_id = ? RETURNING reached_at AS "reachedAt"`,
 	setWeekReached: `UPDATE badge_week SET reached_at = ? WHERE season_id = ? AND week = ? AND user_id = ?`,
-	weekRows: `SELECT user_id AS userId, points, reached_at AS reachedAt FROM badge_week
+	weekRows: `SELECT user_id AS "userId", points, reached_at AS "reachedAt" FROM badge_week
 		WHERE season_id = ? AND week = ? AND sales > 0`,
 	dirty: `INSERT INTO badge_period (season_id, period_key, ends_at, dirty) VALUES (?, ?, ?, 1)
-		ON CONFLICT DO UPDATE SET dirty = 1`,
-	periods: `SELECT period_key AS periodKey, ends_at AS endsAt, dirty, decided_with AS decidedWith
+		ON CONFLICT(season_id, period_key) DO UPDATE SET dirty = 1`,
+	periods: `SELECT period_key AS "periodKey", ends_at AS "endsAt", dirty, decided_with AS "decidedWith"
 		FROM badge_period WHERE season_id = ? AND ends_at <= ? ORDER BY ends_at`,
 	decided: `UPDATE badge_period SET dirty = 0, decided_with = ? WHERE season_id = ? AND period_key = ?`,
 	// Record sales: an earlier sale that counts at all.
-	anyEarlier: `SELECT 1 FROM sale WHERE season_id = ? AND status IN ${COUNTED}
+	anyEarlier: `SELECT 1 AS one FROM sale WHERE season_id = ? AND status IN ${COUNTED}
 		AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) LIMIT 1`,
 	// The biggest amount of the season's sales that count before a sale: the last record before
 	// it (badge_record, kept by triggers on sale; none when no sale that counts is earlier).
@@ -95,15 +100,16 @@ const SQL = {
 		AND (occurred_at, sale_id) < (?, ?) ORDER BY occurred_at DESC, sale_id DESC LIMIT 1`,
 	firstSales: `SELECT id FROM sale WHERE season_id = ? AND status IN ${COUNTED}
 		ORDER BY occurred_at, id LIMIT ?`,
-	ownSales: `SELECT id, team_id AS teamId, seller_id AS userId, occurred_at AS occurredAt, amount,
-		points FROM sale WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED} ORDER BY id`,
-	ownCategories: `SELECT l.sale_id AS saleId, p.category FROM sale s
+	ownSales: `SELECT id, team_id AS "teamId", seller_id AS "userId", occurred_at AS "occurredAt",
+		amount, points FROM sale WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED}
+		ORDER BY id`,
+	ownCategories: `SELECT l.sale_id AS "saleId", p.category FROM sale s
 		JOIN sale_line l ON l.sale_id = s.id JOIN product p ON p.id = l.product_id
 		WHERE s.season_id = ? AND s.seller_id = ? AND s.status IN ${COUNTED}`,
 	// A seek down the person's sales in id order (sale_season_seller_idx is in time order: it
-	// read them all, ~50 ms at 10,000 sales, once per award with points).
-	lastTeam: `SELECT team_id AS teamId FROM sale INDEXED BY sale_season_seller_id_idx
-		WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED} ORDER BY id DESC LIMIT 1`,
+	// read them all, ~50 ms at 10,000 sales, once per award with points). PostgreSQL takes no
+	// index hint (its planner picks sale_season_seller_id_idx for the ORDER BY id DESC LIMIT 1).
+	lastTeam: lastTeamOn({ sqlite: 'sale INDEXED BY sale_season_seller_id_idx', postgres: 'sale' }),
 	saleStatus: `SELECT status FROM sale WHERE id = ?`,
 	// Who a re-evaluation visits: everyone the facts know, and everyone holding an award.
 	tallySubjects: `SELECT DISTINCT subject_type AS kind, subject_id AS id FROM badge_tally
@@ -118,6 +124,25 @@ const SQL = {
 		`DELETE FROM badge_cursor`
 	]
 } as const;
+
+function entriesOf(categories: Twin): Twin {
+	const text = (aggregate: string) => `SELECT e.id, e.sale_id AS "saleId", e.kind, e.points,
+		s.season_id AS "seasonId", s.seller_id AS "userId", s.team_id AS "teamId",
+		s.occurred_at AS "occurredAt", s.amount, s.status,
+		CASE WHEN e.kind = 'sale' THEN (SELECT ${aggregate}
+			FROM sale_line l JOIN product p ON p.id = l.product_id WHERE l.sale_id = e.sale_id)
+		END AS categories
+		FROM ledger_entry e LEFT JOIN sale s ON s.id = e.sale_id
+		WHERE e.id > ? AND e.sale_id IS NOT NULL AND e.kind IN ('sale', 'adjustment', 'reversal')
+		ORDER BY e.id LIMIT ?`;
+	return { sqlite: text(categories.sqlite), postgres: text(categories.postgres) };
+}
+
+function lastTeamOn(from: Twin): Twin {
+	const text = (table: string) => `SELECT team_id AS "teamId" FROM ${table}
+		WHERE season_id = ? AND seller_id = ? AND status IN ${COUNTED} ORDER BY id DESC LIMIT 1`;
+	return { sqlite: text(from.sqlite), postgres: text(from.postgres) };
+}
 
 /**
  * SQL.tally, addDay, week and dirty as many rows per statement (Growth.write): each row's values
@@ -160,35 +185,39 @@ export interface NewSale {
 }
 
 const zones = new Map<number, string>();
-function timeZoneOf(db: Queryable, seasonId: number): string {
+function* timeZoneOf(seasonId: number): Steps<string> {
 	// A season's zone is fixed once it has sales; cached per season for the process's life.
 	let zone = zones.get(seasonId);
 	if (zone === undefined) {
-		zone = (stmt(db, SQL.timeZone).get(seasonId) as { timeZone: string } | undefined)?.timeZone;
+		zone = (yield* get<{ timeZone: string }>(SQL.timeZone, seasonId))?.timeZone;
 		if (zone === undefined) return 'UTC';
 		zones.set(seasonId, zone);
 	}
 	return zone;
 }
 
-function categoriesOf(db: Queryable, saleId: number): string[] {
-	return (stmt(db, SQL.categories).all(saleId) as { category: string }[]).map((r) => r.category);
+function* categoriesOf(saleId: number): Steps<string[]> {
+	return (yield* all<{ category: string }>(SQL.categories, saleId)).map((r) => r.category);
 }
 
-function tally(db: Queryable, s: SaleRow, metric: string, value: number, teamToo: boolean) {
+function* tally(s: SaleRow, metric: string, value: number, teamToo: boolean): Steps<void> {
 	if (value === 0) return;
-	const add = stmt(db, SQL.tally);
-	add.run(s.seasonId, 'user', s.userId, metric, value);
-	if (teamToo) add.run(s.seasonId, 'team', s.teamId, metric, value);
+	yield* run(SQL.tally, s.seasonId, 'user', s.userId, metric, value);
+	if (teamToo) yield* run(SQL.tally, s.seasonId, 'team', s.teamId, metric, value);
 }
 
-function markWeek(db: Queryable, seasonId: number, at: number, timeZone: string) {
+function* markWeek(seasonId: number, at: number, timeZone: string): Steps<void> {
 	// A week's totals decide its own weekly badges and "most improved" of the week after.
 	const range = weekRange(at, timeZone);
 	const next = weekRange(range[1], timeZone);
-	const dirty = stmt(db, SQL.dirty);
-	dirty.run(seasonId, weekKey(at, timeZone), range[1]);
-	dirty.run(seasonId, weekKey(range[1], timeZone), next[1]);
+	yield* run(SQL.dirty, seasonId, weekKey(at, timeZone), range[1]);
+	yield* run(SQL.dirty, seasonId, weekKey(range[1], timeZone), next[1]);
+}
+
+/** insertRows (db/many-rows.ts) as steps: the same statements, on either path. */
+function* insertMany(insert: ManyRows, values: readonly unknown[]): Steps<void> {
+	for (const chunk of chunksOf(insert, values))
+		yield* run(insertText(insert, chunk.rows), ...chunk.values);
 }
 
 /**
@@ -205,8 +234,8 @@ class Growth {
 	private periods = new Map<string, [number, string, number]>();
 
 	/** A sale starts counting: every fact it feeds grows. */
-	addSale(db: Queryable, s: SaleRow, points: number, categories: string[]) {
-		const zone = timeZoneOf(db, s.seasonId);
+	*addSale(s: SaleRow, points: number, categories: string[]): Steps<void> {
+		const zone = yield* timeZoneOf(s.seasonId);
 		this.tally(s, 'sales', 1, false);
 		this.tally(s, 'points', points, true);
 		this.tally(s, 'amount', s.amount, true);
@@ -252,13 +281,13 @@ class Growth {
 		if (teamToo) add('team', s.teamId);
 	}
 
-	write(db: Queryable) {
+	*write(): Steps<void> {
 		// Many rows per statement (db/many-rows.ts): each key is held once, so each row's upsert
-		// is the one its own statement would run.
-		insertRows(db, MANY.tally, flatRows(this.tallies.values()));
-		insertRows(db, MANY.day, flatRows(this.days.values()));
-		insertRows(db, MANY.week, flatRows(this.weeks.values()));
-		insertRows(db, MANY.dirty, flatRows(this.periods.values(), 1));
+		// is the one its own statement would run (PostgreSQL refuses a key twice in one upsert).
+		yield* insertMany(MANY.tally, flatRows(this.tallies.values()));
+		yield* insertMany(MANY.day, flatRows(this.days.values()));
+		yield* insertMany(MANY.week, flatRows(this.weeks.values()));
+		yield* insertMany(MANY.dirty, flatRows(this.periods.values(), 1));
 		this.tallies.clear();
 		this.days.clear();
 		this.weeks.clear();
@@ -267,46 +296,63 @@ class Growth {
 }
 
 /** The points of a sale that counts changed (recalculation), or the last of its reversal. */
-function addPoints(db: Queryable, s: SaleRow, points: number) {
+function* addPoints(s: SaleRow, points: number): Steps<void> {
 	if (points === 0) return;
-	const zone = timeZoneOf(db, s.seasonId);
-	tally(db, s, 'points', points, true);
-	stmt(db, SQL.week).run(s.seasonId, weekKey(s.occurredAt, zone), s.userId, 0, points, 0);
-	markWeek(db, s.seasonId, s.occurredAt, zone);
+	const zone = yield* timeZoneOf(s.seasonId);
+	yield* tally(s, 'points', points, true);
+	yield* run(SQL.week, s.seasonId, weekKey(s.occurredAt, zone), s.userId, 0, points, 0);
+	yield* markWeek(s.seasonId, s.occurredAt, zone);
 }
 
 /** A sale stops counting (rejected or reversed): the facts it fed shrink. */
-function removeSale(db: Queryable, s: SaleRow, points: number) {
-	const zone = timeZoneOf(db, s.seasonId);
-	const categories = categoriesOf(db, s.id);
-	tally(db, s, 'sales', -1, false);
-	tally(db, s, 'points', points, true);
-	tally(db, s, 'amount', -s.amount, true);
-	tally(db, s, 'cross', categories.length > 1 ? -1 : 0, false);
-	for (const category of categories) tally(db, s, `cat:${category}`, -1, false);
+function* removeSale(s: SaleRow, points: number): Steps<void> {
+	const zone = yield* timeZoneOf(s.seasonId);
+	const categories = yield* categoriesOf(s.id);
+	yield* tally(s, 'sales', -1, false);
+	yield* tally(s, 'points', points, true);
+	yield* tally(s, 'amount', -s.amount, true);
+	yield* tally(s, 'cross', categories.length > 1 ? -1 : 0, false);
+	for (const category of categories) yield* tally(s, `cat:${category}`, -1, false);
 	// Days and weeks keep their row (sales 0); the first and last sale are looked up again.
 	const day = localDateKey(s.occurredAt, zone);
-	const d = stmt(db, SQL.removeDay).get(s.seasonId, s.userId, day) as
-		{ sales: number; firstSaleId: number } | undefined;
+	const d = yield* get<{ sales: number; firstSaleId: number }>(
+		SQL.removeDay,
+		s.seasonId,
+		s.userId,
+		day
+	);
 	if (d && d.sales > 0 && d.firstSaleId === s.id) {
 		const [from, to] = dayRangeOf(s.occurredAt, zone);
-		const first = stmt(db, SQL.firstInRange).get(s.seasonId, s.userId, from, to) as
-			{ id: number; occurredAt: number } | undefined;
-		if (first) stmt(db, SQL.setDayFirst).run(first.occurredAt, first.id, s.seasonId, s.userId, day);
+		const first = yield* get<{ id: number; occurredAt: number }>(
+			SQL.firstInRange,
+			s.seasonId,
+			s.userId,
+			from,
+			to
+		);
+		if (first) yield* run(SQL.setDayFirst, first.occurredAt, first.id, s.seasonId, s.userId, day);
 	}
 	const week = weekKey(s.occurredAt, zone);
-	stmt(db, SQL.week).run(s.seasonId, week, s.userId, 0, points, 0);
-	const w = stmt(db, SQL.removeWeekSale).get(s.seasonId, week, s.userId) as
-		{ reachedAt: number } | undefined;
+	yield* run(SQL.week, s.seasonId, week, s.userId, 0, points, 0);
+	const w = yield* get<{ reachedAt: number }>(SQL.removeWeekSale, s.seasonId, week, s.userId);
 	if (w && w.reachedAt === s.occurredAt) {
 		const [from, to] = weekRange(s.occurredAt, zone);
-		const last = stmt(db, SQL.lastInRange).get(s.seasonId, s.userId, from, to) as {
-			at: number | null;
-		};
-		stmt(db, SQL.setWeekReached).run(last.at ?? 0, s.seasonId, week, s.userId);
+		const last = yield* get<{ at: number | null }>(SQL.lastInRange, s.seasonId, s.userId, from, to);
+		yield* run(SQL.setWeekReached, last?.at ?? 0, s.seasonId, week, s.userId);
 	}
-	markWeek(db, s.seasonId, s.occurredAt, zone);
+	yield* markWeek(s.seasonId, s.occurredAt, zone);
 }
+
+/** What catching up gave: the sales that started counting and those that stopped. */
+export interface CaughtUp {
+	added: NewSale[];
+	removed: NewSale[];
+	done: boolean;
+	changedSeasons: Set<number>;
+}
+
+/** No limit on the entries read (a negative LIMIT is SQLite's alone). */
+const ALL_ENTRIES = Number.MAX_SAFE_INTEGER;
 
 /**
  * Brings the badge facts up to date with the ledger, reading at most `limit` entries. Returns
@@ -316,20 +362,21 @@ function removeSale(db: Queryable, s: SaleRow, points: number) {
  * taken as they are instead of read back (the same values: the sale's row as written, its
  * products' categories in line order).
  */
-export function catchUpFacts(
-	db: Queryable,
+export function* catchingUpFacts(
 	limit = Infinity,
 	held: readonly HeldEntry[] = []
-): { added: NewSale[]; removed: NewSale[]; done: boolean; changedSeasons: Set<number> } {
-	const cursor = (stmt(db, SQL.cursor).get() as { id: number } | undefined)?.id ?? 0;
+): Steps<CaughtUp> {
+	const cursor = (yield* get<{ id: number }>(SQL.cursor))?.id ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
-	const last = heldAreNext(db, cursor, batch, held);
-	const rows = (last !== null ? held : stmt(db, SQL.entries).all(cursor, batch)) as readonly ({
+	const last = yield* heldAreNext(cursor, batch, held);
+	const rows = (
+		last !== null ? held : yield* all(SQL.entries, cursor, batch < 0 ? ALL_ENTRIES : batch)
+	) as readonly ({
 		id: number;
 		saleId: number;
 		kind: 'sale' | 'adjustment' | 'reversal';
 		points: number;
-		/** JSON text as read; an array when held. */
+		/** JSON text as SQLite reads it; an array when held or read on PostgreSQL. */
 		categories: string | string[] | null;
 	} & Omit<SaleRow, 'id' | 'seasonId'> & { seasonId: number | null })[];
 	const added: NewSale[] = [];
@@ -345,29 +392,38 @@ export function catchUpFacts(
 			const categories =
 				typeof entry.categories === 'string'
 					? (JSON.parse(entry.categories) as string[])
-					: entry.categories!;
-			growth.addSale(db, s, entry.points, categories);
+					: (entry.categories ?? []);
+			yield* growth.addSale(s, entry.points, categories);
 			added.push({ seasonId: s.seasonId, saleId: s.id, fact: factOf(s, categories) });
 			continue;
 		}
-		growth.write(db);
+		yield* growth.write();
 		if (entry.kind === 'adjustment') {
-			addPoints(db, s, entry.points);
-		} else if (stmt(db, SQL.earlierReversal).get(s.id, entry.id)) {
+			yield* addPoints(s, entry.points);
+		} else if (yield* get(SQL.earlierReversal, s.id, entry.id)) {
 			// A reversal in two parts (provisional and confirmed points): the sale left already.
-			addPoints(db, s, entry.points);
+			yield* addPoints(s, entry.points);
 		} else {
-			removeSale(db, s, entry.points);
+			yield* removeSale(s, entry.points);
 			removed.push({ seasonId: s.seasonId, saleId: s.id });
 		}
 	}
-	growth.write(db);
+	yield* growth.write();
 	const done = batch < 0 || rows.length < batch;
 	const next = done
-		? (last ?? (stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0)
+		? (last ?? (yield* get<{ id: number | null }>(SQL.lastEntry))?.id ?? 0)
 		: rows[rows.length - 1].id;
-	if (next !== cursor) stmt(db, SQL.setCursor).run(next);
+	if (next !== cursor) yield* run(SQL.setCursor, next);
 	return { added, removed, done, changedSeasons };
+}
+
+/** catchingUpFacts on a SQLite connection, inside the caller's transaction. */
+export function catchUpFacts(
+	db: Queryable,
+	limit = Infinity,
+	held: readonly HeldEntry[] = []
+): CaughtUp {
+	return runSync(db, catchingUpFacts(limit, held));
 }
 
 /**
@@ -375,15 +431,14 @@ export function catchUpFacts(
  * up to the last one, so nothing else was written in between or after), and fewer than `batch`;
  * null when the entries must be read.
  */
-function heldAreNext(
-	db: Queryable,
+function* heldAreNext(
 	cursor: number,
 	batch: number,
 	held: readonly HeldEntry[]
-): number | null {
+): Steps<number | null> {
 	if (held.length === 0 || (batch >= 0 && held.length >= batch)) return null;
 	for (let i = 0; i < held.length; i++) if (held[i].id !== cursor + 1 + i) return null;
-	const last = (stmt(db, SQL.lastEntry).get() as { id: number | null }).id ?? 0;
+	const last = (yield* get<{ id: number | null }>(SQL.lastEntry))?.id ?? 0;
 	return last === cursor + held.length ? last : null;
 }
 
@@ -393,14 +448,13 @@ export function clearFacts(db: Queryable): void {
 }
 
 /** The people and teams of a season the facts know or that hold an award. */
-export function seasonSubjects(
-	db: Queryable,
+export function* seasonSubjectsReads(
 	seasonId: number
-): { kind: 'user' | 'team'; id: number }[] {
+): Steps<{ kind: 'user' | 'team'; id: number }[]> {
 	const seen = new Set<string>();
 	const out: { kind: 'user' | 'team'; id: number }[] = [];
 	for (const text of [SQL.tallySubjects, SQL.awardSubjects])
-		for (const row of stmt(db, text).all(seasonId) as { kind: 'user' | 'team'; id: number }[]) {
+		for (const row of yield* all<{ kind: 'user' | 'team'; id: number }>(text, seasonId)) {
 			const key = `${row.kind}:${row.id}`;
 			if (seen.has(key)) continue;
 			seen.add(key);
@@ -409,27 +463,44 @@ export function seasonSubjects(
 	return out;
 }
 
+export function seasonSubjects(
+	db: Queryable,
+	seasonId: number
+): { kind: 'user' | 'team'; id: number }[] {
+	return runSync(db, seasonSubjectsReads(seasonId));
+}
+
 /** A subject's running totals: sales, points, amount, cross, cat:<name>. */
+export function* talliesReads(
+	seasonId: number,
+	subjectType: 'user' | 'team',
+	subjectId: number
+): Steps<Map<string, number>> {
+	const rows = yield* all<{ metric: string; value: number }>(
+		SQL.tallies,
+		seasonId,
+		subjectType,
+		subjectId
+	);
+	return new Map(rows.map((r) => [r.metric, r.value]));
+}
+
 export function talliesOf(
 	db: Queryable,
 	seasonId: number,
 	subjectType: 'user' | 'team',
 	subjectId: number
 ): Map<string, number> {
-	const rows = stmt(db, SQL.tallies).all(seasonId, subjectType, subjectId) as {
-		metric: string;
-		value: number;
-	}[];
-	return new Map(rows.map((r) => [r.metric, r.value]));
+	return runSync(db, talliesReads(seasonId, subjectType, subjectId));
 }
 
 /** A person's working days as one fact per day (its first sale): what a streak looks at. */
-export function dayFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
-	const rows = stmt(db, SQL.days).all(seasonId, userId) as {
-		day: string;
-		firstAt: number;
-		firstSaleId: number;
-	}[];
+export function* dayFacts(seasonId: number, userId: number): Steps<SaleFact[]> {
+	const rows = yield* all<{ day: string; firstAt: number; firstSaleId: number }>(
+		SQL.days,
+		seasonId,
+		userId
+	);
 	return rows.map((r) => ({
 		saleId: r.firstSaleId,
 		userId,
@@ -443,9 +514,9 @@ export function dayFacts(db: Queryable, seasonId: number, userId: number): SaleF
 }
 
 /** Whether the sale is its seller's first of its local day (only then can a streak grow). */
-export function firstOfDay(db: Queryable, seasonId: number, userId: number, sale: SaleFact) {
-	const day = localDateKey(sale.occurredAt, timeZoneOf(db, seasonId));
-	const row = stmt(db, SQL.dayOf).get(seasonId, userId, day) as { firstSaleId: number } | undefined;
+export function* firstOfDay(seasonId: number, userId: number, sale: SaleFact): Steps<boolean> {
+	const day = localDateKey(sale.occurredAt, yield* timeZoneOf(seasonId));
+	const row = yield* get<{ firstSaleId: number }>(SQL.dayOf, seasonId, userId, day);
 	return row?.firstSaleId === sale.saleId;
 }
 
@@ -453,11 +524,19 @@ export function firstOfDay(db: Queryable, seasonId: number, userId: number, sale
  * Is the sale bigger than every earlier sale of its season that counts (and not the first)?
  * A new sale's question; a re-evaluation asks it per person at once (probes.ts).
  */
-export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
-	const before = stmt(db, SQL.biggestBefore).get(seasonId, s.occurredAt, s.saleId) as
-		{ amount: number } | undefined;
+export function* recordSaleReads(s: SaleFact, seasonId: number): Steps<boolean> {
+	const before = yield* get<{ amount: number }>(
+		SQL.biggestBefore,
+		seasonId,
+		s.occurredAt,
+		s.saleId
+	);
 	// No earlier sale: the first sale sets the record without earning it. A tie is no record.
 	return before !== undefined && before.amount < s.amount;
+}
+
+export function isRecordSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
+	return runSync(db, recordSaleReads(s, seasonId));
 }
 
 type FactRow = Omit<SaleFact, 'categories' | 'crossSell' | 'saleId'> & { id: number };
@@ -467,19 +546,18 @@ type FactRow = Omit<SaleFact, 'categories' | 'crossSell' | 'saleId'> & { id: num
  * sale sets the record without earning it, so once sales come before it, it may be a record.
  * Only read when a new sale is the season's first (a sale back-dated before all others).
  */
-export function formerFirstSale(
-	db: Queryable,
+export function* formerFirstSale(
 	seasonId: number,
 	added: ReadonlySet<number>
-): (SaleFact & { seasonId: number }) | undefined {
-	const rows = stmt(db, SQL.firstSales).all(seasonId, added.size + 1) as { id: number }[];
+): Steps<(SaleFact & { seasonId: number }) | undefined> {
+	const rows = yield* all<{ id: number }>(SQL.firstSales, seasonId, added.size + 1);
 	const former = rows.find((r) => !added.has(r.id));
-	return former ? saleFact(db, former.id) : undefined;
+	return former ? yield* saleFact(former.id) : undefined;
 }
 
 /** Whether a sale that counts comes before this one in its season. */
-export function hasEarlierSale(db: Queryable, s: SaleFact, seasonId: number): boolean {
-	return !!stmt(db, SQL.anyEarlier).get(seasonId, s.occurredAt, s.occurredAt, s.saleId);
+export function* hasEarlierSale(s: SaleFact, seasonId: number): Steps<boolean> {
+	return !!(yield* get(SQL.anyEarlier, seasonId, s.occurredAt, s.occurredAt, s.saleId));
 }
 
 function withCategories(
@@ -499,23 +577,25 @@ function withCategories(
 }
 
 /** A person's sales that count, as the criteria see them (read once a badge is in reach). */
-export function ownFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
-	const rows = stmt(db, SQL.ownSales).all(seasonId, userId) as FactRow[];
-	const cats = stmt(db, SQL.ownCategories).all(seasonId, userId) as {
-		saleId: number;
-		category: string;
-	}[];
+export function* ownFactsReads(seasonId: number, userId: number): Steps<SaleFact[]> {
+	const rows = yield* all<FactRow>(SQL.ownSales, seasonId, userId);
+	const cats = yield* all<{ saleId: number; category: string }>(
+		SQL.ownCategories,
+		seasonId,
+		userId
+	);
 	return withCategories(rows, cats);
 }
 
+export function ownFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
+	return runSync(db, ownFactsReads(seasonId, userId));
+}
+
 /** The sale's facts for the criteria, when it still counts. */
-export function saleFact(
-	db: Queryable,
-	saleId: number
-): (SaleFact & { seasonId: number }) | undefined {
-	const s = stmt(db, SQL.sale).get(saleId) as SaleRow | undefined;
+export function* saleFact(saleId: number): Steps<(SaleFact & { seasonId: number }) | undefined> {
+	const s = yield* get<SaleRow>(SQL.sale, saleId);
 	if (!s || !counts(s)) return undefined;
-	return factOf(s, categoriesOf(db, s.id)) ?? undefined;
+	return factOf(s, yield* categoriesOf(s.id)) ?? undefined;
 }
 
 const counts = (s: SaleRow) => (COUNTED_SALE_STATUSES as readonly string[]).includes(s.status);
@@ -535,18 +615,24 @@ function factOf(s: SaleRow, categories: string[]): (SaleFact & { seasonId: numbe
 	};
 }
 
-/** lastTeamOf's query, for a test of its plan. */
-export const LAST_TEAM_QUERY = SQL.lastTeam;
+/** lastTeamOf's query on SQLite, for a test of its plan. */
+export const LAST_TEAM_QUERY = SQL.lastTeam.sqlite;
 
 /** The team a person's badge points go to: that of their latest sale that counts. */
+export function* lastTeamReads(seasonId: number, userId: number): Steps<number | undefined> {
+	return (yield* get<{ teamId: number }>(SQL.lastTeam, seasonId, userId))?.teamId;
+}
+
 export function lastTeamOf(db: Queryable, seasonId: number, userId: number): number | undefined {
-	return (stmt(db, SQL.lastTeam).get(seasonId, userId) as { teamId: number } | undefined)?.teamId;
+	return runSync(db, lastTeamReads(seasonId, userId));
+}
+
+export function* pendingReads(saleId: number): Steps<boolean> {
+	return (yield* get<{ status: string }>(SQL.saleStatus, saleId))?.status === 'pending';
 }
 
 export function isPending(db: Queryable, saleId: number): boolean {
-	return (
-		(stmt(db, SQL.saleStatus).get(saleId) as { status: string } | undefined)?.status === 'pending'
-	);
+	return runSync(db, pendingReads(saleId));
 }
 
 /** A week's totals per person (those who sold that week), for the weekly badges. */
@@ -576,5 +662,3 @@ export function endedPeriods(db: Queryable, seasonId: number, now: number) {
 export function markDecided(db: Queryable, seasonId: number, periodKey: string, signature: string) {
 	stmt(db, SQL.decided).run(signature, seasonId, periodKey);
 }
-
-export { timeZoneOf };

@@ -2,12 +2,13 @@ import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
 import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
-import { award, season, type Award, type Badge } from '../db/schema';
+import { season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
 	isCounted,
 	type BadgeAward,
 	type BadgeSubject,
+	type CountedCriterion,
 	type SaleFact
 } from '../../contest/badges';
 import {
@@ -24,20 +25,34 @@ import {
 	WEEKLY,
 	withdrawAward,
 	type AwardChanges,
-	type Candidate
+	type Candidate,
+	type Found
 } from './awards';
 import {
 	catchUpFacts,
 	endedPeriods,
 	isPending,
 	lastTeamOf,
-	ownFacts,
+	lastTeamReads,
+	ownFactsReads,
+	pendingReads,
 	seasonSubjects,
-	talliesOf
+	seasonSubjectsReads,
+	talliesReads
 } from './facts';
-import { recordAwards, teamTargetAward } from './probes';
+import { recordAwards, recordAwardsReads, teamTargetReads } from './probes';
+import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
+import { decideAwardsInWrite } from './decide-in-write';
+import { seasonBadgesOn } from './queries';
+import { either, rows, runInWrite, runSync, type Steps } from './steps';
 import type { ActivityItem } from '../../realtime/events';
-import { awardCountedToDoersInWrite, countedEarned, memberTeam, withCountedDoers } from './counted';
+import {
+	awardCountedToDoersInWrite,
+	countedEarned,
+	memberTeam,
+	memberTeamInWrite,
+	withCountedDoers
+} from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
@@ -89,11 +104,107 @@ export function observeReevaluationSlices(observer: ((wallMs: number) => void) |
 	sliceObserver = observer;
 }
 
+/** What deciding one subject afresh found: awards to withdraw, and a plan of the missing ones. */
+interface SubjectDecision {
+	stale: { a: Award; b: Badge }[];
+	found: Found;
+}
+
 /**
- * One person or team decided afresh inside the caller's transaction: what the subject earns now
- * under `badges` is given if missing; with `since`, what it holds, was earned since then and
- * is no longer earned (or by another sale) is withdrawn.
+ * One person or team decided afresh: what the subject earns now under `badges` is given if
+ * missing; with `since`, what it holds, was earned since then and is no longer earned (or by
+ * another sale) is withdrawn. Steps (steps.ts): run on SQLite's connection by decideSubject,
+ * in a store's write by decideSubjectInWrite.
  */
+function* decidingSubject(
+	s: typeof season.$inferSelect,
+	badges: Badge[],
+	subject: BadgeSubject,
+	now: number,
+	since: number | undefined
+): Steps<SubjectDecision> {
+	const ctx = contextOf(s, now);
+	const mine = badges.filter((b) => TEAM_ONLY.has(b.criterion.kind) === (subject.kind === 'team'));
+	const stored = new Map<string, Award>();
+	const held = yield* rows((db, { award }) =>
+		db
+			.select()
+			.from(award)
+			.where(
+				and(
+					eq(award.seasonId, s.id),
+					eq(award.subjectType, subject.kind),
+					eq(award.subjectId, subject.id),
+					ne(award.status, 'void')
+				)
+			)
+	);
+	for (const a of held) stored.set(`${a.badgeId}|${a.periodKey}`, a);
+	// Awarded before `since` (or at all, outside a reconciliation): decided by earlier sales that
+	// still count, so it holds and the subject's sales need not be read for it.
+	const settled = (b: Badge) => {
+		const a = stored.get(`${b.id}|`);
+		return a !== undefined && (since === undefined || a.earnedAt < since);
+	};
+	let own: SaleFact[] | undefined;
+	const tallies = yield* talliesReads(s.id, subject.kind, subject.id);
+	const wanted = new Map<string, Candidate>();
+	for (const b of mine) {
+		const c = b.criterion;
+		let earned: BadgeAward[];
+		if (c.kind === 'record_sale') earned = yield* recordsOf(s.id, subject.id, ctx.timeZone, now);
+		else if (settled(b)) continue;
+		else if (isCounted(c)) earned = yield* countedOf(s.id, subject.id, c);
+		else if (!inReach(c, tallies)) earned = [];
+		else if (c.kind === 'team_target')
+			earned = yield* teamTargetReads(s.id, subject.id, c.target, c.metric ?? 'points', now);
+		else {
+			own ??= (yield* ownFactsReads(s.id, subject.id))
+				.filter((f) => f.occurredAt <= now)
+				.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
+			earned = evaluate(c, subject, own, ctx);
+		}
+		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
+	}
+	const stale: SubjectDecision['stale'] = [];
+	if (since !== undefined) {
+		const ids = new Map(mine.map((b) => [b.id, b]));
+		for (const [key, a] of stored) {
+			const b = ids.get(a.badgeId);
+			if (!b || a.earnedAt < since) continue;
+			const want = wanted.get(key);
+			if (want && (a.saleId == null || want.saleId == null || want.saleId === a.saleId)) continue;
+			stale.push({ a, b });
+			stored.delete(key);
+		}
+	}
+	return {
+		stale,
+		found: {
+			seasonId: s.id,
+			badgeIds: new Set(mine.map((b) => b.id)),
+			candidates: [...wanted].filter(([key]) => !stored.has(key)).map(([, c]) => c)
+		}
+	};
+}
+
+/** The record badge's awards: SQLite reads the biggest sales lazily, a store's write by pages. */
+function recordsOf(seasonId: number, userId: number, timeZone: string, now: number) {
+	return either(
+		(db) => recordAwards(db, seasonId, userId, timeZone, now),
+		(tx, store) => runInWrite(tx, store, recordAwardsReads(seasonId, userId, timeZone, now))
+	);
+}
+
+/** A counted badge's awards; in a store's write they are awardCountedToDoersInWrite's. */
+function countedOf(seasonId: number, userId: number, c: CountedCriterion) {
+	return either(
+		(db) => countedEarned(db, seasonId, userId, c),
+		() => Promise.reject(new Error('counted badges on the store: awardCountedToDoersInWrite'))
+	);
+}
+
+/** decidingSubject inside the caller's SQLite transaction. */
 function decideSubject(
 	tx: Queryable,
 	s: typeof season.$inferSelect,
@@ -102,72 +213,47 @@ function decideSubject(
 	now: number,
 	since: number | undefined
 ): AwardChanges {
-	const ctx = contextOf(s, now);
-	const mine = badges.filter((b) => TEAM_ONLY.has(b.criterion.kind) === (subject.kind === 'team'));
-	const stored = new Map<string, Award>();
-	for (const a of tx
-		.select()
-		.from(award)
-		.where(
-			and(
-				eq(award.seasonId, s.id),
-				eq(award.subjectType, subject.kind),
-				eq(award.subjectId, subject.id),
-				ne(award.status, 'void')
-			)
-		)
-		.all())
-		stored.set(`${a.badgeId}|${a.periodKey}`, a);
-	// Awarded before `since` (or at all, outside a reconciliation): decided by earlier sales that
-	// still count, so it holds and the subject's sales need not be read for it.
-	const settled = (b: Badge) => {
-		const a = stored.get(`${b.id}|`);
-		return a !== undefined && (since === undefined || a.earnedAt < since);
-	};
-	let own: SaleFact[] | undefined;
-	const ownSales = () => {
-		own ??= ownFacts(tx, s.id, subject.id)
-			.filter((f) => f.occurredAt <= now)
-			.sort((a, b) => a.occurredAt - b.occurredAt || a.saleId - b.saleId);
-		return own;
-	};
-	const tallies = talliesOf(tx, s.id, subject.kind, subject.id);
-	const wanted = new Map<string, Candidate>();
-	for (const b of mine) {
-		const c = b.criterion;
-		let earned: BadgeAward[];
-		if (c.kind === 'record_sale') earned = recordAwards(tx, s.id, subject.id, ctx.timeZone, now);
-		else if (settled(b)) continue;
-		else if (isCounted(c)) earned = countedEarned(tx, s.id, subject.id, c);
-		else if (!inReach(c, tallies)) earned = [];
-		else if (c.kind === 'team_target')
-			earned = teamTargetAward(tx, s.id, subject.id, c.target, c.metric ?? 'points', now);
-		else earned = evaluate(c, subject, ownSales(), ctx);
-		for (const e of earned) wanted.set(`${b.id}|${e.periodKey}`, { b, subject, ...e });
-	}
+	const { stale, found } = runSync(tx, decidingSubject(s, badges, subject, now, since));
 	const withdrawn: ActivityItem[] = [];
-	if (since !== undefined) {
-		const ids = new Map(mine.map((b) => [b.id, b]));
-		for (const [key, a] of stored) {
-			const b = ids.get(a.badgeId);
-			if (!b || a.earnedAt < since) continue;
-			const want = wanted.get(key);
-			if (want && (a.saleId == null || want.saleId == null || want.saleId === a.saleId)) continue;
-			const item = withdrawAward(tx, a, b, now);
-			if (item) withdrawn.push(item);
-			stored.delete(key);
-		}
+	for (const { a, b } of stale) {
+		const item = withdrawAward(tx, a, b, now);
+		if (item) withdrawn.push(item);
 	}
 	const plan = {
-		seasonId: s.id,
+		...found,
 		isPending: (id: number) => isPending(tx, id),
 		// A person who only passed quizzes or logged activities has no sale: their badge points
 		// go to their team.
-		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId) ?? memberTeam(tx, s.id, userId),
-		badgeIds: new Set(mine.map((b) => b.id)),
-		candidates: [...wanted].filter(([key]) => !stored.has(key)).map(([, c]) => c)
+		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId) ?? memberTeam(tx, s.id, userId)
 	};
 	return applyPlan(tx, plan, now, withdrawn);
+}
+
+/** decidingSubject inside a store's write, on either dialect. */
+async function decideSubjectInWrite(
+	tx: StoreDb,
+	store: Store,
+	s: typeof season.$inferSelect,
+	badges: Badge[],
+	subject: BadgeSubject,
+	now: number,
+	since: number | undefined
+): Promise<AwardChanges> {
+	const { stale, found } = await runInWrite(
+		tx,
+		store,
+		decidingSubject(s, badges, subject, now, since)
+	);
+	const withdrawn: AwardChanges = { awarded: [], withdrawn: [] };
+	for (const { a, b } of stale) merge(withdrawn, await withdrawAwardInWrite(tx, store, a, b, now));
+	const plan: PlanInWrite = {
+		...found,
+		isPending: (id) => runInWrite(tx, store, pendingReads(id)),
+		teamOf: async (userId) =>
+			(await runInWrite(tx, store, lastTeamReads(s.id, userId))) ??
+			memberTeamInWrite(tx, store, s.id, userId)
+	};
+	return applyPlanInWrite(tx, store, plan, now, withdrawn);
 }
 
 const c = (b: Badge) => b.criterion.kind;
@@ -284,9 +370,11 @@ export function reconcileInSlices(db: Db, seasonId: number, since: number, clock
 }
 
 /**
- * `reevaluateSeason` after a command ported to the store (db/store.ts) committed: the engine is
- * not ported and runs on SQLite's connection (`unportedSqlite`). On PostgreSQL only the counted
- * badges are decided (reevaluateCountedInWrite); the others are not evaluated yet.
+ * `reevaluateSeason` after a command ported to the store (db/store.ts) committed. On SQLite the
+ * slices above run on its connection (`unportedSqlite`). On PostgreSQL one write: the facts take
+ * in the ledger, the requested counted badges go to everyone who earns them
+ * (reevaluateCountedInWrite) and the others are decided for every person and team the facts
+ * know or that hold an award (decidingSubject). The weekly badges are not decided there yet.
  */
 export async function reevaluateOnStore(
 	store: Store,
@@ -296,10 +384,43 @@ export async function reevaluateOnStore(
 	const db = unportedSqlite(store);
 	if (db) return reevaluateSeason(db, seasonId, options);
 	const now = (options.clock ?? systemClock)();
-	const changes = await write(store, (tx) =>
-		reevaluateCountedInWrite(tx, store, seasonId, options, now)
+	const changes = await write(store, async (tx) => {
+		const all = await reevaluateSalesInWrite(tx, store, seasonId, options, now);
+		const counted = await reevaluateCountedInWrite(tx, store, seasonId, options, now);
+		all.set(seasonId, merge(all.get(seasonId) ?? { awarded: [], withdrawn: [] }, counted));
+		return all;
+	});
+	for (const [id, c] of changes) publishAwardChanges(id, c);
+	return changes.get(seasonId)!;
+}
+
+/** The requested badges a sale decides, for every subject of the season, in a store's write. */
+async function reevaluateSalesInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	options: Reevaluation,
+	now: number
+): Promise<Map<number, AwardChanges>> {
+	// The facts first: a subject's decision trusts the running totals.
+	const { changes } = await decideAwardsInWrite(tx, store, now, Infinity);
+	const { season: seasons } = store.tables;
+	const [s] = await tx.select().from(seasons).where(eq(seasons.id, seasonId));
+	if (!s) return changes;
+	const requested = options.badgeIds ? new Set(options.badgeIds) : undefined;
+	const badges = (await seasonBadgesOn(tx, store, seasonId)).filter(
+		(b) =>
+			b.active &&
+			!END_OF_SEASON.has(c(b)) &&
+			!WEEKLY.has(c(b)) &&
+			!isCounted(b.criterion) &&
+			(!requested || requested.has(b.id))
 	);
-	publishAwardChanges(seasonId, changes);
+	const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
+	if (badges.length > 0)
+		for (const subject of await runInWrite(tx, store, seasonSubjectsReads(seasonId)))
+			merge(mine, await decideSubjectInWrite(tx, store, s, badges, subject, now, options.since));
+	changes.set(seasonId, mine);
 	return changes;
 }
 

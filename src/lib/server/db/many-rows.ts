@@ -49,7 +49,8 @@ export function flatRows(rows: Iterable<readonly unknown[]>, extra?: unknown): u
 
 const texts = new WeakMap<ManyRows, string[]>();
 
-function statement(db: Queryable, insert: ManyRows, rows: number) {
+/** The INSERT of `rows` rows, made once per table and count (the badge facts run it on the store). */
+export function insertText(insert: ManyRows, rows: number): string {
 	let byRows = texts.get(insert);
 	if (!byRows) texts.set(insert, (byRows = []));
 	let text = byRows[rows];
@@ -58,5 +59,25 @@ function statement(db: Queryable, insert: ManyRows, rows: number) {
 		text = byRows[rows] =
 			`INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')} ${insert.then ?? ''}`;
 	}
-	return cachedStatement(db, text);
+	return text;
+}
+
+/** How insertRows cuts `values` into statements: each chunk's row count and values. */
+export function* chunksOf(
+	insert: ManyRows,
+	values: readonly unknown[]
+): Generator<{ rows: number; values: unknown[] }> {
+	const width = insert.columns.length;
+	if (values.length % width !== 0) throw new Error(`${insert.table}: values are not whole rows`);
+	let offset = 0;
+	for (const rows of CHUNKS) {
+		while (values.length - offset >= rows * width) {
+			yield { rows, values: values.slice(offset, offset + rows * width) };
+			offset += rows * width;
+		}
+	}
+}
+
+function statement(db: Queryable, insert: ManyRows, rows: number) {
+	return cachedStatement(db, insertText(insert, rows));
 }

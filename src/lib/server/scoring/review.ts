@@ -10,17 +10,19 @@ import { auditInWrite, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { AppError } from '../shared/errors';
-import { publishAwardChanges, reconcileAwards } from '../badges/awards';
-import { reconcileInSlices } from '../badges/reevaluate';
+import { publishAwardChanges, reconcileAwards, type AwardChanges } from '../badges/awards';
+import { reconcileAwardsInWrite } from '../badges/decide-in-write';
+import { reconcileInSlices, reevaluateOnStoreInBackground } from '../badges/reevaluate';
 import { systemClock, type Clock } from '../shared/clock';
 import { confirmReferralBySaleInWrite } from '../referrals/decide';
 import { m } from '../../paraglide/messages.js';
 
 // Reviewing a sale on the store (db/store.ts, #20): every decision of one call, with its ledger
 // entries, standings, day totals, referral, webhooks and audit entry, is one write, so a sale
-// confirmed on two nodes at once is confirmed and counted once. The badges' engine is not ported:
-// what a rejection or reversal withdraws is reconciled after the commit, on SQLite's connection
-// (`unportedSqlite`), as `reevaluateOnStore` does; on PostgreSQL it does not run yet.
+// confirmed on two nodes at once is confirmed and counted once. What a rejection or reversal
+// withdraws is reconciled by the badges' engine: on PostgreSQL inside the write (the facts'
+// cursor moves with the entries, badges/decide-in-write.ts), on SQLite on its connection right
+// after the commit (`unportedSqlite`); then the season is re-evaluated in the background.
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
 const REVIEW_STATUS = {
@@ -245,7 +247,7 @@ export async function reviewSales(
 	const now = clock();
 	const reason = input.reason?.trim() || null;
 	const { sale } = store.tables;
-	const { outcomes, since, moved } = await write(store, async (tx) => {
+	const { outcomes, since, moved, awards } = await write(store, async (tx) => {
 		// Per season, the earliest sale that stopped counting: awards decided since may no longer
 		// hold.
 		const since = new Map<number, number>();
@@ -271,9 +273,11 @@ export async function reviewSales(
 				);
 			outcomes.push(outcome);
 		}
-		return { outcomes, since, moved };
+		const awards = since.size > 0 ? await reconcileOnPostgres(tx, store, now) : null;
+		return { outcomes, since, moved, awards };
 	});
 	markStandingsMoved(moved);
+	if (awards) for (const [seasonId, changes] of awards) publishAwardChanges(seasonId, changes);
 	for (const seasonId of new Set(outcomes.filter((r) => r.changed).map((r) => r.seasonId))) {
 		notifyLeaderboard(seasonId);
 	}
@@ -282,10 +286,23 @@ export async function reviewSales(
 }
 
 /**
- * The badges the rejected or reversed sales earned follow them: withdrawn now, and given to
- * whoever earns them now by the season's re-evaluation in slices. The badges' engine runs on
- * SQLite's connection right after the commit (nothing else runs between the two on that one
- * connection); on PostgreSQL it is not ported and nothing is reconciled.
+ * On PostgreSQL, inside the review's write: the facts take the sales out and the awards they
+ * earned are withdrawn, committed with the decision (published after). On SQLite, null: the
+ * synchronous engine does it right after the commit (reconcileAfterReview).
+ */
+function reconcileOnPostgres(
+	tx: StoreDb,
+	store: Store,
+	now: number
+): Promise<Map<number, AwardChanges>> | null {
+	return unportedSqlite(store) ? null : reconcileAwardsInWrite(tx, store, now);
+}
+
+/**
+ * The badges the rejected or reversed sales earned follow them: withdrawn now (on PostgreSQL in
+ * the review's write already), and given to whoever earns them now by the season's
+ * re-evaluation. On SQLite the engine runs on its connection right after the commit (nothing
+ * else runs between the two on that one connection).
  */
 function reconcileAfterReview(
 	store: Store,
@@ -294,7 +311,11 @@ function reconcileAfterReview(
 	clock: Clock
 ): void {
 	const db = unportedSqlite(store);
-	if (!db) return;
+	if (!db) {
+		for (const [seasonId, from] of since)
+			reevaluateOnStoreInBackground(store, seasonId, { since: from, weekly: true, clock });
+		return;
+	}
 	const awardChanges = db.transaction((tx) => reconcileAwards(tx, now), { behavior: 'immediate' });
 	for (const [seasonId, changes] of awardChanges) publishAwardChanges(seasonId, changes);
 	for (const [seasonId, from] of since) reconcileInSlices(db, seasonId, from, clock);

@@ -1,13 +1,14 @@
 import { unportedSqlite, type Store, type StoreDb } from '../db/store';
 import { decideGroupAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
+import { decideGroupAwardsInWrite, publishDecidedOnStore } from '../badges/decide-in-write';
 import type { HeldEntry } from './sale-rows';
 import type { Clock } from '../shared/clock';
 
-// The badge step of a group of sales, inside the group's write (group-commit.ts). The badges'
-// engine is not on the store yet (docs/postgres.md, "The core, in steps", step 2): on SQLite
-// it runs synchronously on the write's own connection, inside its transaction (its statements
-// land between the write's), so the sales and their badges commit together as before; on
-// PostgreSQL no badge is given yet and the sales commit without one.
+// The badge step of a group of sales, inside the group's write (group-commit.ts), so the sales
+// and their badges commit together. On SQLite it runs synchronously on the write's own
+// connection (its statements land between the write's), with the synchronous engine's
+// slicing of a backlog; on PostgreSQL the same bodies (badges/steps.ts) run awaited on the
+// write's transaction (badges/decide-in-write.ts).
 
 /**
  * Decides the awards of the group's `held` entries (the sales it recorded, as written); null
@@ -20,14 +21,15 @@ export async function saleAwardsInWrite(
 	now: number,
 	held: readonly HeldEntry[]
 ): Promise<DecidedAwards | null> {
+	if (held.length === 0) return null;
 	const sqlite = unportedSqlite(store);
-	// PostgreSQL: no badge yet (the engine's in-write twin goes here, through `tx`).
-	if (!sqlite || held.length === 0) return null;
-	return decideGroupAwardsInTx(sqlite, sqlite, now, held.length, held);
+	if (sqlite) return decideGroupAwardsInTx(sqlite, sqlite, now, held.length, held);
+	return decideGroupAwardsInWrite(tx, store, now, held);
 }
 
 /** Publishes what saleAwardsInWrite decided, once the group's write has committed. */
 export function publishSaleAwards(store: Store, decided: DecidedAwards, clock: Clock): void {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) publishDecided(sqlite, decided, clock);
+	else publishDecidedOnStore(store, decided, clock);
 }

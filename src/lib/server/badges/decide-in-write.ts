@@ -1,0 +1,151 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { savepointInWrite, write, type Store, type StoreDb } from '../db/store';
+import type { HeldEntry } from '../scoring/sale-rows';
+import { systemClock, type Clock } from '../shared/clock';
+import { log } from '../shared/log';
+import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
+import {
+	decideNewSales,
+	ENTRIES_PER_CALL,
+	merge,
+	publishAwardChanges,
+	type AwardChanges,
+	type DecidedAwards
+} from './awards';
+import { catchingUpFacts, lastTeamReads, pendingReads, type NewSale } from './facts';
+import { runInWrite } from './steps';
+
+// The badges' engine inside a store's write, on either dialect (#20 step 2): the facts' and the
+// decision's bodies are facts.ts's and awards.ts's generators (steps.ts), run on the write's
+// transaction; the awards are written by apply-in-write.ts. What the synchronous engine does in
+// a SQLite transaction (decideAwardsInTx, reconcileAwards) this does in a write, and what it
+// decided is published once the write has committed (publishDecidedOnStore).
+//
+// On PostgreSQL every step that takes ledger entries in reads and moves the one badge_cursor
+// row, so two writes that both do (two nodes' sales) are serialized by it: the second fails
+// with a serialization failure and `write` runs it again, after the first's entries are there.
+
+/** applyNewSales inside a store's write: the new sales' awards, per season. */
+export async function applyNewSalesInWrite(
+	tx: StoreDb,
+	store: Store,
+	added: NewSale[],
+	now: number
+): Promise<Map<number, AwardChanges>> {
+	const changes = new Map<number, AwardChanges>();
+	for (const [seasonId, found] of await runInWrite(tx, store, decideNewSales(added, now))) {
+		if (found.candidates.length === 0) continue;
+		const plan: PlanInWrite = {
+			...found,
+			isPending: (id) => runInWrite(tx, store, pendingReads(id)),
+			teamOf: (userId) => runInWrite(tx, store, lastTeamReads(seasonId, userId))
+		};
+		changes.set(seasonId, await applyPlanInWrite(tx, store, plan, now));
+	}
+	return changes;
+}
+
+/**
+ * decideAwardsInTx inside a store's write: the facts take in at most `limit` ledger entries
+ * (`held`: those the caller just wrote, as written) and the sales they took in decide their
+ * awards. Publish the result once the write has committed (publishDecidedOnStore).
+ */
+export async function decideAwardsInWrite(
+	tx: StoreDb,
+	store: Store,
+	now: number,
+	limit = ENTRIES_PER_CALL,
+	held: readonly HeldEntry[] = []
+): Promise<DecidedAwards> {
+	const { added, done } = await runInWrite(tx, store, catchingUpFacts(limit, held));
+	return { changes: await applyNewSalesInWrite(tx, store, added, now), backlog: !done };
+}
+
+/**
+ * The badge step of a group of sales inside its write (scoring/sale-awards.ts): its entries
+ * with ENTRIES_PER_CALL more, in a savepoint. A failure rolls back the step alone: the sales
+ * commit and the catch-up takes them in after (the cursor did not move). A serialization
+ * failure is not the step's: it goes on to `write`, which runs the group again.
+ */
+export async function decideGroupAwardsInWrite(
+	tx: StoreDb,
+	store: Store,
+	now: number,
+	held: readonly HeldEntry[]
+): Promise<DecidedAwards> {
+	try {
+		return await savepointInWrite(tx, store, (sp) =>
+			decideAwardsInWrite(sp, store, now, ENTRIES_PER_CALL + held.length, held)
+		);
+	} catch (error) {
+		if (isSerializationFailure(error)) throw error;
+		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
+		return { changes: new Map(), backlog: true };
+	}
+}
+
+/** 40001 serialization_failure, 40P01 deadlock_detected (as db/store.ts's write retries). */
+function isSerializationFailure(error: unknown): boolean {
+	for (let e = error; e instanceof Error; e = e.cause) {
+		const code = (e as { code?: unknown }).code;
+		if (code === '40001' || code === '40P01') return true;
+	}
+	return false;
+}
+
+/**
+ * reconcileAwards inside a store's write, after sales were rejected or reversed in it: the facts
+ * take them out and the awards they earned are withdrawn. Giving each badge to whoever earns it
+ * now is the re-evaluation's, after the commit.
+ */
+export async function reconcileAwardsInWrite(
+	tx: StoreDb,
+	store: Store,
+	now: number
+): Promise<Map<number, AwardChanges>> {
+	const { added, removed } = await runInWrite(tx, store, catchingUpFacts());
+	const changes = await applyNewSalesInWrite(tx, store, added, now);
+	const { award, badge } = store.tables;
+	for (const gone of removed) {
+		const held = await tx
+			.select({ award, badge })
+			.from(award)
+			.innerJoin(badge, eq(badge.id, award.badgeId))
+			.where(and(eq(award.saleId, gone.saleId), ne(award.status, 'void')));
+		for (const { award: a, badge: b } of held) {
+			const c = changes.get(a.seasonId) ?? { awarded: [], withdrawn: [] };
+			changes.set(a.seasonId, merge(c, await withdrawAwardInWrite(tx, store, a, b, now)));
+		}
+	}
+	return changes;
+}
+
+/** Slices of the catch-up running, by store: a second caller waits for it. */
+const catchingUp = new WeakMap<Store, Promise<void>>();
+
+/**
+ * Publishes awards decided in a write that has committed; a backlog (the facts did not take in
+ * the whole ledger) is taken in right after, one write per ENTRIES_PER_CALL entries.
+ */
+export function publishDecidedOnStore(
+	store: Store,
+	decided: DecidedAwards,
+	clock: Clock = systemClock
+): void {
+	for (const [id, c] of decided.changes) publishAwardChanges(id, c);
+	if (decided.backlog && !catchingUp.has(store))
+		catchingUp.set(
+			store,
+			catchUpOnStore(store, clock)
+				.catch((error) => log.error({ err: error }, 'badge facts catch-up failed'))
+				.finally(() => catchingUp.delete(store))
+		);
+}
+
+async function catchUpOnStore(store: Store, clock: Clock): Promise<void> {
+	for (;;) {
+		const decided = await write(store, (tx) => decideAwardsInWrite(tx, store, clock()));
+		for (const [id, c] of decided.changes) publishAwardChanges(id, c);
+		if (!decided.backlog) return;
+	}
+}

@@ -1,0 +1,122 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { cachedStatement } from '../db/prepared';
+import * as schema from '../db/schema';
+import { unportedSqlite, type Store, type StoreDb, type Tables } from '../db/store';
+
+// The badges' engine written once for both paths (#20 step 2): a body is a generator that
+// yields each query and receives its answer, as boards/ranking-window.ts's reads do. `runSync`
+// runs it on a SQLite connection with the statements kept per connection (the sales' and
+// imports' synchronous steps, inside their transaction: nothing awaited, nothing added to
+// what SQLite did before but the generator's hops); `runInWrite` inside a store's write on
+// either dialect (on PostgreSQL each query awaited on the write's transaction).
+
+/** A query's text: one for both dialects, or each its own where they differ. */
+export type Text = string | Twin;
+
+export interface Twin {
+	sqlite: string;
+	postgres: string;
+}
+
+/**
+ * A raw query with `?` for its values, in the order given; or a step that each path runs its
+ * own way (a Drizzle query: its rows mapped as the schema maps them, JSON and booleans).
+ */
+type Ask =
+	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
+	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> };
+
+export type Steps<T> = Generator<Ask, T, unknown>;
+
+/** The first row of a raw query, or undefined. */
+export function* get<R>(text: Text, ...params: unknown[]): Steps<R | undefined> {
+	return (yield { text, params, mode: 'get' }) as R | undefined;
+}
+
+/** The rows of a raw query. */
+export function* all<R>(text: Text, ...params: unknown[]): Steps<R[]> {
+	return (yield { text, params, mode: 'all' }) as R[];
+}
+
+/** Runs a raw statement. */
+export function* run(text: Text, ...params: unknown[]): Steps<void> {
+	yield { text, params, mode: 'run' };
+}
+
+/** A step each path runs its own way: `sync` on SQLite's connection, `store` in a store's write. */
+export function* either<R>(
+	sync: (db: Queryable) => R,
+	store: (tx: StoreDb, store: Store) => Promise<R>
+): Steps<R> {
+	return (yield { sync, store }) as R;
+}
+
+/**
+ * The rows of a Drizzle select built with the `db` and `tables` it is given (db/reads.ts's
+ * way): on SQLite with `.all()` on the SQLite tables, in a store's write awaited on `tx`.
+ */
+export function* rows<R>(build: (db: StoreDb, tables: Tables) => PromiseLike<R>): Steps<R> {
+	return yield* either(
+		(db) =>
+			(
+				build(db as unknown as StoreDb, schema as unknown as Tables) as unknown as { all(): R }
+			).all(),
+		(tx, store) => Promise.resolve(build(tx, store.tables))
+	);
+}
+
+const textOn = (text: Text, dialect: 'sqlite' | 'postgres') =>
+	typeof text === 'string' ? text : text[dialect];
+
+/** Runs a body on a SQLite connection, synchronously, inside the caller's transaction if any. */
+export function runSync<T>(db: Queryable, steps: Steps<T>): T {
+	let step = steps.next();
+	while (!step.done) {
+		const ask = step.value;
+		if ('sync' in ask) {
+			step = steps.next(ask.sync(db));
+			continue;
+		}
+		const statement = cachedStatement(db, textOn(ask.text, 'sqlite'));
+		step = steps.next(
+			ask.mode === 'get'
+				? statement.get(...ask.params)
+				: ask.mode === 'all'
+					? statement.all(...ask.params)
+					: statement.run(...ask.params)
+		);
+	}
+	return step.value;
+}
+
+/**
+ * Runs a body inside a store's write (`tx`): on SQLite synchronously on the write's connection
+ * (runSync), on PostgreSQL each query awaited on `tx` (rows as objects, int8 read as numbers by
+ * the store's pool).
+ */
+export async function runInWrite<T>(tx: StoreDb, store: Store, steps: Steps<T>): Promise<T> {
+	const sqlite = unportedSqlite(store);
+	if (sqlite) return runSync(sqlite, steps);
+	let step = steps.next();
+	while (!step.done) {
+		const ask = step.value;
+		if ('sync' in ask) {
+			step = steps.next(await ask.store(tx, store));
+			continue;
+		}
+		const { rows } = await tx.execute(bound(textOn(ask.text, 'postgres'), ask.params));
+		step = steps.next(ask.mode === 'get' ? rows[0] : ask.mode === 'all' ? rows : undefined);
+	}
+	return step.value;
+}
+
+/** A raw text's `?`s bound to `params` in order (the texts here hold no `?` of their own). */
+function bound(text: string, params: readonly unknown[]): SQL {
+	const parts = text.split('?');
+	if (parts.length !== params.length + 1)
+		throw new Error(`${params.length} values for ${parts.length - 1} parameters: ${text}`);
+	const chunks: SQL[] = [sql.raw(parts[0])];
+	for (let i = 0; i < params.length; i++) chunks.push(sql`${params[i]}`, sql.raw(parts[i + 1]));
+	return sql.join(chunks);
+}
