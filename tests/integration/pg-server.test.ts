@@ -4,7 +4,7 @@
 // the pool; the demo seeded through the CLI on it. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { PASSWORD, seedServerDb, signIn, type SeededDb } from '../helpers/seeded';
@@ -308,7 +308,7 @@ describe('the server on PostgreSQL', () => {
 });
 
 describe('the demo on PostgreSQL', () => {
-	it('is seeded through the CLI, and its board and dashboard show its people and sales', async () => {
+	it('is seeded through the CLI, and its board, knockout and dashboard show its people and sales', async () => {
 		const demo = await runCli(['seed-demo'], pg.url);
 		expect(demo.stderr).toBe('');
 		expect(demo.code).toBe(0);
@@ -332,6 +332,17 @@ describe('the demo on PostgreSQL', () => {
 			expect(html).toContain(text);
 		// A rep may not see the dashboard.
 		expect((await page('/dashboard', {}, rep)).status).toBe(403);
+		// The demo's knockout bracket (/knockouts/[id] reads through the store).
+		const { knockout } = store.tables;
+		const [bracket] = await store.db
+			.select({ id: knockout.id, name: knockout.name })
+			.from(knockout)
+			.where(and(eq(knockout.seasonId, made.id), ne(knockout.status, 'cancelled')))
+			.limit(1);
+		const knockoutPage = await page(`/knockouts/${bracket.id}`, {}, rep);
+		expect(knockoutPage.status).toBe(200);
+		// Its name's first word: the rest may be written with an HTML entity (Closers' Cup).
+		expect(await knockoutPage.text()).toContain(bracket.name.split(/\W/)[0]);
 
 		const executive = await signIn(server.url, 'executive@demo.test', DEMO_PASSWORD);
 		const dashboard = await page(`/dashboard?season=${made.id}`, {}, executive);
