@@ -223,7 +223,8 @@ async function seedContest(store: Store) {
 	});
 }
 
-const FILTERS: (seasonId: number, teamIds: number[]) => DashboardFilters[] = (_, teamIds) => [
+/** The views compared: the whole season, a team's week, a team's last 7 days, a custom span. */
+const filtersOf = (teamIds: number[]): DashboardFilters[] => [
 	{ teamId: null, period: 'season' },
 	{ teamId: teamIds[0], period: 'week' },
 	{ teamId: teamIds[1], period: '7d' },
@@ -234,7 +235,7 @@ const FILTERS: (seasonId: number, teamIds: number[]) => DashboardFilters[] = (_,
 async function viewsOn(store: Store, direct = false) {
 	const seasonId = seeded[store.dialect]!.seasonId;
 	const views: { data: DashboardData; csv: string }[] = [];
-	for (const filters of FILTERS(seasonId, seeded[store.dialect]!.teamIds)) {
+	for (const filters of filtersOf(seeded[store.dialect]!.teamIds)) {
 		const data = (await readDashboardData(store, seasonId, filters, clock, { direct }))!;
 		views.push({ data, csv: dashboardCsv(data) });
 	}
@@ -320,7 +321,7 @@ describe('the dashboard on both dialects', () => {
 		const [store] = nodes.sqlite;
 		const { seasonId, teamIds } = seeded.sqlite!;
 		if (store.dialect !== 'sqlite') throw new Error('a SQLite store');
-		for (const filters of FILTERS(seasonId, teamIds))
+		for (const filters of filtersOf(teamIds))
 			expect(await readDashboardData(store, seasonId, filters, clock)).toEqual(
 				dashboardData(store.sqlite, seasonId, filters, clock)
 			);
