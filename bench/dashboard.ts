@@ -21,13 +21,14 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { dashboardData } from '../src/lib/server/dashboard/figures';
 import { runPeriodicAwards } from '../src/lib/server/badges/awards';
-import { buckets, dayStarts } from '../src/lib/server/dashboard/daily';
+import { bucketsReads, dayStarts } from '../src/lib/server/dashboard/daily';
 import {
-	campaignEffects,
-	dashboardSeason,
-	participation,
-	topProducts
+	campaignEffectsReads,
+	dashboardSeasonReads,
+	participationReads,
+	topProductsReads
 } from '../src/lib/server/dashboard/queries';
+import { runSync } from '../src/lib/server/boards/ranking-window';
 import { dayList, seasonDayBounds, weekRange } from '../src/lib/contest/calendar';
 import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { NOW, PEOPLE, TEAMS, seedSales } from './lib/seed-sales';
@@ -95,7 +96,7 @@ function bare(path: string, seasonId: number) {
  */
 function parts(path: string, seasonId: number) {
 	const db = openDatabase(path);
-	const s = dashboardSeason(db, seasonId)!;
+	const s = runSync(db, dashboardSeasonReads(seasonId))!;
 	const { first, last } = seasonDayBounds(s);
 	const days = dayList(first, last);
 	const starts = dayStarts(days, s.timeZone);
@@ -106,10 +107,12 @@ function parts(path: string, seasonId: number) {
 		return round(performance.now() - t);
 	};
 	const result = {
-		buckets: timed(() => buckets(db, s, days)),
-		participation: timed(() => participation(db, s, null, weekRange(NOW, s.timeZone), range)),
-		topProducts: timed(() => topProducts(db, seasonId, null, range)),
-		campaigns: timed(() => campaignEffects(db, s, null, NOW))
+		buckets: timed(() => runSync(db, bucketsReads(s, days))),
+		participation: timed(() =>
+			runSync(db, participationReads(s, null, weekRange(NOW, s.timeZone), range))
+		),
+		topProducts: timed(() => runSync(db, topProductsReads(seasonId, null, range))),
+		campaigns: timed(() => runSync(db, campaignEffectsReads(s, null, NOW)))
 	};
 	db.$client.close();
 	return result;

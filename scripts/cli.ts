@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'seed-demo': {
 			const { seasonId, logins, locale, currency } = await seedDemo(
-				getDb(),
+				getStore(),
 				Date.now(),
 				demoOptions(values)
 			);

@@ -12,6 +12,7 @@ import { tempDb } from '../helpers/db';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { runCli } from '../helpers/server';
 import { seedDemo } from '../../src/lib/server/db/seed-demo';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import * as schema from '../../src/lib/server/db/schema';
 import * as pgSchema from '../../src/lib/server/db/schema.pg';
 import { copyPlan, verifyCopy } from '../../src/lib/server/db/migrate-to';
@@ -60,7 +61,7 @@ beforeAll(async () => {
 	[postgres, source] = await Promise.all([startPostgres(), Promise.resolve(tempDb())]);
 	admin = await connect(postgres.url);
 	const { db } = source;
-	await seedDemo(db, T0);
+	await seedDemo(sqliteStore(db), T0);
 	db.insert(schema.user)
 		.values(
 			NAMES.map((name, i) => ({

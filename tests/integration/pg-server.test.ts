@@ -1,10 +1,10 @@
 // The built server on DATABASE_URL=postgres://… (#20, docs/postgres.md "Running on PostgreSQL"):
 // the store is the pool, the ported pages answer from PostgreSQL, what still needs SQLite's
 // connection answers 503 `not_on_postgres` and writes nothing, and no SQLite file is made beside
-// the pool. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
+// the pool; the demo seeded through the CLI on it. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { PASSWORD, seedServerDb, signIn, type SeededDb } from '../helpers/seeded';
@@ -16,6 +16,8 @@ import { readOrganisation } from '../../src/lib/server/organisation/settings';
 import { createDisplay } from '../../src/lib/server/displays/tokens';
 import { placeAutomatically, saveDivision } from '../../src/lib/server/divisions/commands';
 import { createRule } from '../../src/lib/server/rules/commands';
+import { DEMO_PASSWORD } from '../../src/lib/server/db/seed-demo';
+import { readBoardTop } from '../../src/lib/server/boards/leaderboard';
 
 const ADMIN = 'admin@pg.test';
 const MEMBER = 'member@pg.test';
@@ -189,11 +191,7 @@ describe('the server on PostgreSQL', () => {
 		expect(shown.stdout).toContain('Currency: SEK');
 	});
 
-	it('answers 503 not_on_postgres for a page not ported, and an action not ported writes nothing', async () => {
-		const dashboard = await page('/dashboard');
-		expect(dashboard.status).toBe(503);
-		expect(await dashboard.text()).toContain('/dashboard does not run on PostgreSQL yet');
-
+	it('answers 503 not_on_postgres for an action not ported, which writes nothing', async () => {
 		const { auditEvent } = store.tables;
 		const audits = async () => (await store.db.select().from(auditEvent)).length;
 		const before = await audits();
@@ -349,17 +347,59 @@ describe('the server on PostgreSQL', () => {
 		const [row] = await store.db.select().from(user).where(eq(user.email, 'cli@pg.test'));
 		expect(row).toMatchObject({ displayName: 'Cli Person', role: 'manager' });
 
-		// A command still on SQLite's connection says so, and writes nothing.
-		const demo = await runCli(['seed-demo'], pg.url);
-		expect(demo.code).toBe(1);
-		expect(demo.stderr).toContain('seed-demo: This operation does not run on PostgreSQL yet');
-		const { season } = store.tables;
-		expect(await store.db.select().from(season).where(eq(season.key, 'demo'))).toEqual([]);
-
 		const backup = await runCli(['backup', '--to', '/tmp/honorboard-pg-backup.db'], pg.url);
 		expect(backup.code).toBe(1);
 		expect(backup.stderr).toContain('pg_dump');
 		expect(existsSync('/tmp/honorboard-pg-backup.db')).toBe(false);
+	});
+});
+
+describe('the demo on PostgreSQL', () => {
+	it('is seeded through the CLI, and its board, knockout and dashboard show its people and sales', async () => {
+		const demo = await runCli(['seed-demo'], pg.url);
+		expect(demo.stderr).toBe('');
+		expect(demo.code).toBe(0);
+		const { season, sale } = store.tables;
+		const [made] = await store.db
+			.select({ id: season.id, name: season.name })
+			.from(season)
+			.where(eq(season.key, 'demo'));
+		const standing = await store.db
+			.select({ id: sale.id })
+			.from(sale)
+			.where(and(eq(sale.seasonId, made.id), inArray(sale.status, ['pending', 'approved'])));
+		expect(standing.length).toBeGreaterThan(100);
+
+		const rep = await signIn(server.url, 'rep1@demo.test', DEMO_PASSWORD);
+		const board = await page('/', {}, rep);
+		expect(board.status).toBe(200);
+		const html = await board.text();
+		const top = (await readBoardTop(store, made.id))!;
+		for (const text of [made.name, top.individual[0].name, top.individual[1].name])
+			expect(html).toContain(text);
+		// A rep may not see the dashboard.
+		expect((await page('/dashboard', {}, rep)).status).toBe(403);
+		// The demo's knockout bracket (/knockouts/[id] reads through the store).
+		const { knockout } = store.tables;
+		const [bracket] = await store.db
+			.select({ id: knockout.id, name: knockout.name })
+			.from(knockout)
+			.where(and(eq(knockout.seasonId, made.id), ne(knockout.status, 'cancelled')))
+			.limit(1);
+		const knockoutPage = await page(`/knockouts/${bracket.id}`, {}, rep);
+		expect(knockoutPage.status).toBe(200);
+		// Its name's first word: the rest may be written with an HTML entity (Closers' Cup).
+		expect(await knockoutPage.text()).toContain(bracket.name.split(/\W/)[0]);
+
+		const executive = await signIn(server.url, 'executive@demo.test', DEMO_PASSWORD);
+		const dashboard = await page(`/dashboard?season=${made.id}`, {}, executive);
+		expect(dashboard.status).toBe(200);
+		expect(await dashboard.text()).toContain(made.name);
+		const csv = await page(`/dashboard/data.csv?season=${made.id}`, {}, executive);
+		expect(csv.status).toBe(200);
+		expect(await csv.text()).toMatch(
+			new RegExp(`^kpi,[^,]+,all,sales,${standing.length}\r?$`, 'm')
+		);
 	});
 });
 

@@ -1,7 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq, like } from 'drizzle-orm';
-import type { Db } from '../db';
-import { sqliteStore, type Store } from '../db/store';
+import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import { m } from '../../paraglide/messages.js';
 import { activityTypeByKey, createActivityType } from './types';
@@ -53,11 +52,10 @@ async function seedDemoWeek(
  * again changes nothing: the types and the campaign exist and every activity's externalId replays.
  */
 export async function seedDemoActivities(
-	db: Db,
+	store: Store,
 	options: { seasonId: number; startsAt: number; now: number; locale: Locale }
 ): Promise<void> {
 	const { seasonId, startsAt, now, locale } = options;
-	const store = sqliteStore(db);
 	for (const t of TYPES) {
 		if (await activityTypeByKey(store, seasonId, t.key)) continue;
 		await createActivityType(

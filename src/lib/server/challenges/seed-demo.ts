@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db';
 import type { Store } from '../db/store';
+import { recordDemoSale } from '../db/demo-sale';
 import type { Locale } from '../../i18n/locales';
 import { presetPeriod } from '../../contest/challenge';
 import { dayKeyOf } from '../../contest/zone-calendar';
-import { recordSale } from '../scoring/sales';
 import { m } from '../../paraglide/messages.js';
 import { createDuel, setStakeBudget } from './commands';
 import { advanceChallenges } from './advance';
@@ -21,8 +20,6 @@ const DAY = 24 * HOUR;
 
 export async function seedDemoChallenges(
 	store: Store,
-	/** The same database, for what is not on the store yet: the sales. */
-	db: Db,
 	input: {
 		seasonId: number;
 		locale: Locale;
@@ -78,18 +75,13 @@ export async function seedDemoChallenges(
 		if (from - HOUR < s.startsAt) continue;
 		await duel(i, 2 + i * 2, 3 + i * 2, 'points', from, i === 0 ? 50 : 0);
 		// A big sale in the duel's week makes the challenger the clear winner.
-		recordSale(
-			db,
-			{
-				source: 'demo',
-				externalId: `demo-duel-sale-${i}`,
-				seller: { userId: repIds[2 + i * 2] },
-				occurredAt: from + 2 * DAY + 10 * HOUR,
-				lines: [{ sku: input.sku, quantity: 3 }]
-			},
-			() => from + 2 * DAY + 10 * HOUR,
-			{ awards: false }
-		);
+		await recordDemoSale(store, {
+			source: 'demo',
+			externalId: `demo-duel-sale-${i}`,
+			seller: { userId: repIds[2 + i * 2] },
+			occurredAt: from + 2 * DAY + 10 * HOUR,
+			lines: [{ sku: input.sku, quantity: 3 }]
+		});
 	}
 	// This week: live duels (rep1 against rep6, and two more).
 	const pairs: [number, number, string][] = [

@@ -1,10 +1,7 @@
-import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { dashboardSlot } from '../db/schema';
-import { prepared } from '../db/prepared';
-import type { Queryable } from '../db';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Reads } from '../boards/ranking-window';
 import { localDayRange, type DateKey } from '../../contest/calendar';
-import { STANDING_SALE, type Season } from './queries';
+import { all, get, STANDING_SALE, total, type Season } from './queries';
 
 // Points, sales and revenue per team and local day of a season: the numbers behind the KPIs,
 // the race and the progress chart.
@@ -62,7 +59,9 @@ export function localDayIndexSql(column: SQL, days: DateKey[], timeZone: string)
 	);
 	const last = exprOf(branches.at(-1)!);
 	const body = branches.length === 1 ? last : sql`case ${cases} else ${last} end`;
-	return sql`max(0, min(${int(days.length - 1)}, ${body}))`;
+	// Clamped with CASE: SQLite's two-argument max()/min() are PostgreSQL's greatest()/least().
+	const end = int(days.length - 1);
+	return sql`case when ${body} < 0 then 0 when ${body} > ${end} then ${end} else ${body} end`;
 }
 
 export type Bucket = {
@@ -78,27 +77,12 @@ export type Bucket = {
 export const SLOT_MS = 15 * 60 * 1000;
 
 /** One local day's slots summed per team: a range of dashboard_slot's key, read in key order. */
-function slotsOfDay(db: Queryable) {
-	const sum = (column: SQLiteColumn) => sql<number>`sum(${column})`.mapWith(Number);
-	return db
-		.select({
-			teamId: dashboardSlot.teamId,
-			confirmed: sum(dashboardSlot.confirmed),
-			provisional: sum(dashboardSlot.provisional),
-			sales: sum(dashboardSlot.sales),
-			revenue: sum(dashboardSlot.revenue)
-		})
-		.from(dashboardSlot)
-		.where(
-			and(
-				eq(dashboardSlot.seasonId, sql.placeholder('seasonId')),
-				gte(dashboardSlot.slot, sql.placeholder('from')),
-				lt(dashboardSlot.slot, sql.placeholder('to'))
-			)
-		)
-		.groupBy(dashboardSlot.teamId)
-		.prepare();
-}
+const slotsOfDay = (seasonId: number, from: number, to: number) =>
+	all<Omit<Bucket, 'day'>>(sql`select team_id as "teamId", ${total(sql`confirmed`)} as confirmed,
+		${total(sql`provisional`)} as provisional, ${total(sql`sales`)} as sales,
+		${total(sql`revenue`)} as revenue
+		from dashboard_slot where season_id = ${seasonId} and slot >= ${from} and slot < ${to}
+		group by team_id`);
 
 /**
  * Ledger points and standing sales per team and local day, from the dashboard_slot rollup that
@@ -110,9 +94,8 @@ function slotsOfDay(db: Queryable) {
  * that sorted every slot of the season (~43,000 rows at 200,000 sales), each day's range only
  * sorts its own rows by team.
  */
-export function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
+export function* bucketsReads(s: Season, days: DateKey[]): Reads<Bucket[]> {
 	const starts = dayStarts(days, s.timeZone);
-	const query = prepared(db, slotsOfDay);
 	const out: Bucket[] = [];
 	for (let day = 0; day < days.length; day++) {
 		// A slot belongs to the day its start falls in; slots before the first day or after the
@@ -120,13 +103,13 @@ export function buckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
 		const from = day === 0 ? Number.MIN_SAFE_INTEGER : Math.ceil(starts[day] / SLOT_MS);
 		const to =
 			day === days.length - 1 ? Number.MAX_SAFE_INTEGER : Math.ceil(starts[day + 1] / SLOT_MS);
-		for (const row of query.all({ seasonId: s.id, from, to })) out.push({ ...row, day });
+		for (const row of yield* slotsOfDay(s.id, from, to)) out.push({ ...row, day });
 	}
 	return out;
 }
 
-/** buckets() recomputed from the ledger and the sales themselves: the reference for tests. */
-export function directBuckets(db: Queryable, s: Season, days: DateKey[]): Bucket[] {
+/** bucketsReads() recomputed from the ledger and the sales themselves: the reference for tests. */
+export function* directBucketsReads(s: Season, days: DateKey[]): Reads<Bucket[]> {
 	const entryDay = localDayIndexSql(
 		sql`coalesce(sa.occurred_at, ac.created_at, le.created_at)`,
 		days,
@@ -135,26 +118,26 @@ export function directBuckets(db: Queryable, s: Season, days: DateKey[]): Bucket
 	// A season's entries are appended over a stretch of ids: reading that stretch in id order is
 	// about 3x faster than following ledger_season_user_idx, whose order (by user) makes every
 	// row a random read. `+le.season_id` keeps SQLite on the id range.
-	const span = db.get<{ lo: number | null; hi: number | null }>(
+	const span = yield* get<{ lo: number | null; hi: number | null }>(
 		sql`select min(id) as lo, max(id) as hi from ledger_entry where season_id = ${s.id}`
 	);
-	const points = db.all<{
+	const points = yield* all<{
 		teamId: number;
 		day: number;
 		confirmed: number;
 		provisional: number;
 	}>(sql`
-		select le.team_id as teamId, ${entryDay} as day,
-			sum(case when le.status = 'confirmed' then le.points else 0 end) as confirmed,
-			sum(case when le.status = 'provisional' then le.points else 0 end) as provisional
+		select le.team_id as "teamId", ${entryDay} as day,
+			${total(sql`case when le.status = 'confirmed' then le.points else 0 end`)} as confirmed,
+			${total(sql`case when le.status = 'provisional' then le.points else 0 end`)} as provisional
 		from ledger_entry le left join sale sa on sa.id = le.sale_id
 			left join activity ac on ac.id = le.activity_id
 		where le.id between ${span?.lo ?? 0} and ${span?.hi ?? -1} and +le.season_id = ${s.id} and le.status != 'void'
 		group by 1, 2`);
 	const saleDay = localDayIndexSql(sql`occurred_at`, days, s.timeZone);
-	const sales = db.all<{ teamId: number; day: number; sales: number; revenue: number }>(sql`
-		select team_id as teamId, ${saleDay} as day, count(*) as sales,
-			sum(case when status = 'approved' then amount else 0 end) as revenue
+	const sales = yield* all<{ teamId: number; day: number; sales: number; revenue: number }>(sql`
+		select team_id as "teamId", ${saleDay} as day, count(*) as sales,
+			${total(sql`case when status = 'approved' then amount else 0 end`)} as revenue
 		from sale where season_id = ${s.id} and status in ${STANDING_SALE}
 		group by 1, 2`);
 	const merged = new Map<string, Bucket>();

@@ -1,4 +1,6 @@
 import type { Queryable } from '../db';
+import { read, unportedSqlite, type Store } from '../db/store';
+import { runOnStore, runSync, type Reads } from '../boards/ranking-window';
 import type { Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { getReadThread } from '../reads/thread';
@@ -11,18 +13,19 @@ import {
 	weekRange
 } from '../../contest/calendar';
 import { parseFilters, resolvePeriod, type DashboardFilters } from './filters';
-import { buckets, dayStarts, directBuckets, type Bucket } from './daily';
+import { bucketsReads, dayStarts, directBucketsReads, type Bucket } from './daily';
 import {
-	campaignEffects,
-	currentLeaders,
-	dashboardSeason,
-	defaultDashboardSeason,
-	memberCount,
-	participation,
-	seasonHistory,
-	seasonTeams,
-	seasonVersion,
-	topProducts
+	campaignEffectsReads,
+	currentLeadersReads,
+	dashboardSeasonReads,
+	dashboardSeasonsReads,
+	defaultDashboardSeasonReads,
+	memberCountReads,
+	participationReads,
+	seasonHistoryReads,
+	seasonTeamsReads,
+	seasonVersionReads,
+	topProductsReads
 } from './queries';
 
 // The executive dashboard's figures. Points come from the ledger (every entry but 'void'), dated
@@ -30,22 +33,23 @@ import {
 // rejected or reversed sale nets to zero on the day it happened. Sales, revenue and products
 // count only sales that still stand (pending or approved); revenue only approved ones.
 
+/** Recompute from the sales and the ledger instead of the rollups (tests and benchmarks compare). */
+type Options = { direct?: boolean };
+
 /**
  * Everything the dashboard shows for one season, as plain data; null for an unknown season.
- * `direct` recomputes from the sales and the ledger instead of the rollups (tests and benchmarks
- * compare the two).
+ * Its queries are yielded (queries.ts): `dashboardData` runs them on a SQLite connection (the
+ * read thread), `readDashboardData` in a store's read on either dialect.
  */
-export function dashboardData(
-	db: Queryable,
+function* dashboardReads(
 	seasonId: number,
 	filters: DashboardFilters,
-	clock: Clock,
-	{ direct = false }: { direct?: boolean } = {}
+	now: number,
+	{ direct = false }: Options
 ) {
-	const now = clock();
-	const s = dashboardSeason(db, seasonId);
+	const s = yield* dashboardSeasonReads(seasonId);
 	if (!s) return null;
-	const teams = seasonTeams(db, s.id);
+	const teams = yield* seasonTeamsReads(s.id);
 	const teamId =
 		filters.teamId !== null && teams.some((t) => t.id === filters.teamId) ? filters.teamId : null;
 	const { first, last } = seasonDayBounds(s);
@@ -65,7 +69,7 @@ export function dashboardData(
 				? days.length - 1
 				: days.indexOf(localDateKey(now, s.timeZone));
 
-	const all = (direct ? directBuckets : buckets)(db, s, days);
+	const all = yield* (direct ? directBucketsReads : bucketsReads)(s, days);
 	const inScope = (b: Bucket) =>
 		(teamId === null || b.teamId === teamId) && b.day >= fromIndex && b.day <= toIndex;
 	const kpis = { confirmedPoints: 0, provisionalPoints: 0, revenue: 0, sales: 0 };
@@ -120,7 +124,12 @@ export function dashboardData(
 	};
 
 	const week = weekRange(Math.min(Math.max(now, s.startsAt), s.endsAt - 1), s.timeZone);
-	const products = topProducts(db, s.id, teamId, range, direct);
+	const products = yield* topProductsReads(s.id, teamId, range, direct);
+	const participation = yield* participationReads(s, teamId, week, range);
+	const campaigns = yield* campaignEffectsReads(s, teamId, now, direct);
+	const participants = yield* memberCountReads(s.id);
+	const leaders = yield* currentLeadersReads(s);
+	const past = yield* seasonHistoryReads(s);
 	return {
 		season: {
 			id: s.id,
@@ -148,12 +157,12 @@ export function dashboardData(
 		},
 		race: { days: raceDays, teams: race },
 		progress,
-		participation: participation(db, s, teamId, week, range),
+		participation,
 		products: {
 			byPoints: products.slice(0, 10),
 			byUnits: [...products].sort((a, b) => b.units - a.units || b.points - a.points).slice(0, 10)
 		},
-		campaigns: campaignEffects(db, s, teamId, now, direct),
+		campaigns,
 		history: {
 			current: {
 				id: s.id,
@@ -163,15 +172,42 @@ export function dashboardData(
 						? seasonTotals.confirmed + seasonTotals.provisional
 						: seasonTotals.confirmed,
 				provisional: seasonTotals.provisional,
-				participants: memberCount(db, s.id),
-				...currentLeaders(db, s)
+				participants,
+				...leaders
 			},
-			past: seasonHistory(db, s)
+			past
 		}
 	};
 }
 
-export type DashboardData = NonNullable<ReturnType<typeof dashboardData>>;
+export type DashboardData = NonNullable<
+	ReturnType<typeof dashboardReads> extends Reads<infer T> ? T : never
+>;
+
+/** The figures read synchronously on a SQLite connection (the read thread, scripts, tests). */
+export function dashboardData(
+	db: Queryable,
+	seasonId: number,
+	filters: DashboardFilters,
+	clock: Clock,
+	options: Options = {}
+): DashboardData | null {
+	return runSync(db, dashboardReads(seasonId, filters, clock(), options));
+}
+
+/** The figures read through the store, in one snapshot, on either dialect. */
+export function readDashboardData(
+	store: Store,
+	seasonId: number,
+	filters: DashboardFilters,
+	clock: Clock,
+	options: Options = {}
+): Promise<DashboardData | null> {
+	const now = clock();
+	return read(store, (tx) =>
+		runOnStore(store, tx, () => dashboardReads(seasonId, filters, now, options))
+	);
+}
 
 // Figures per database, season version, filters and minute: a page that many executives keep
 // open (and that reloads on every leaderboard change) computes them once per change. Changes that
@@ -185,22 +221,35 @@ const cache: WeakMap<object, Map<string, Entry>> = ((
 )[KEY] ??= new WeakMap());
 const CACHE_SIZE = 50;
 
+/** The season a dashboard shows and the version of its boards. */
+type Chosen = { seasonId: number; version: number };
+
+/** The chosen season (?season=) or the default one, with its version; null: none, or unknown. */
+function* chosenSeasonReads(params: URLSearchParams, now: number): Reads<Chosen | null> {
+	const requested = Number(params.get('season'));
+	const seasonId =
+		Number.isInteger(requested) && requested > 0
+			? requested
+			: yield* defaultDashboardSeasonReads(now);
+	if (seasonId === null) return null;
+	const version = yield* seasonVersionReads(seasonId);
+	return version === undefined ? null : { seasonId, version };
+}
+
 /**
- * The figures from the cache, else computed (`compute`) and kept; null for an unknown season.
- * A failed computation is not kept.
+ * The figures from the cache of `owner` (a SQLite connection, a PostgreSQL store), else computed
+ * (`compute`) and kept. A failed computation is not kept.
  */
 function cachedDashboard(
-	db: Queryable,
-	seasonId: number,
+	owner: object,
+	chosen: Chosen,
 	filters: DashboardFilters,
 	now: number,
 	compute: () => Entry
 ): Entry {
-	const version = seasonVersion(db, seasonId);
-	if (version === undefined) return null;
-	const key = JSON.stringify([seasonId, version, Math.floor(now / 60_000), filters]);
-	let entries = cache.get(db);
-	if (!entries) cache.set(db, (entries = new Map()));
+	const key = JSON.stringify([chosen.seasonId, chosen.version, Math.floor(now / 60_000), filters]);
+	let entries = cache.get(owner);
+	if (!entries) cache.set(owner, (entries = new Map()));
 	if (entries.has(key)) return entries.get(key)!;
 	const data = compute();
 	if (entries.size >= CACHE_SIZE) entries.delete(entries.keys().next().value!);
@@ -215,32 +264,26 @@ function cachedDashboard(
 	return data;
 }
 
-/** The chosen season (?season=) or the default one; null when there is none. */
-function dashboardSeasonOf(db: Queryable, params: URLSearchParams, now: number): number | null {
-	const requested = Number(params.get('season'));
-	return Number.isInteger(requested) && requested > 0 ? requested : defaultDashboardSeason(db, now);
-}
-
 /**
- * What the page and the CSV export read: the chosen (or default) season with the URL's
- * filters, computed inline (the dev server, scripts and tests without a read thread).
+ * What the page and the CSV export read on SQLite: the chosen (or default) season with the
+ * URL's filters, computed inline (the dev server, scripts and tests without a read thread).
  */
 export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
 	const now = clock();
-	const seasonId = dashboardSeasonOf(db, params, now);
-	if (seasonId === null) return null;
+	const chosen = runSync(db, chosenSeasonReads(params, now));
+	if (!chosen) return null;
 	const filters = parseFilters(params);
-	const data = cachedDashboard(db, seasonId, filters, now, () =>
-		dashboardData(db, seasonId, filters, () => now)
+	const data = cachedDashboard(db, chosen, filters, now, () =>
+		dashboardData(db, chosen.seasonId, filters, () => now)
 	);
 	// A computation the read thread has under way: this caller computes its own.
-	return data instanceof Promise ? dashboardData(db, seasonId, filters, () => now) : data;
+	return data instanceof Promise ? dashboardData(db, chosen.seasonId, filters, () => now) : data;
 }
 
 /**
- * loadDashboard for a running server: the figures are computed by the read thread when there is
- * one (reads/thread.ts; ~100–140 ms at 200,000 sales that the event loop does not wait on),
- * inline when there is none or it fails.
+ * loadDashboard for a running server on SQLite: the figures are computed by the read thread
+ * when there is one (reads/thread.ts; ~100–140 ms at 200,000 sales that the event loop does not
+ * wait on), inline when there is none or it fails.
  */
 export async function loadDashboardOffThread(
 	db: Queryable,
@@ -250,17 +293,46 @@ export async function loadDashboardOffThread(
 	const thread = getReadThread();
 	if (!thread) return loadDashboard(db, params, clock);
 	const now = clock();
-	const seasonId = dashboardSeasonOf(db, params, now);
-	if (seasonId === null) return null;
+	const chosen = runSync(db, chosenSeasonReads(params, now));
+	if (!chosen) return null;
 	const filters = parseFilters(params);
 	try {
-		return await cachedDashboard(db, seasonId, filters, now, () =>
-			thread.dashboard(seasonId, filters, now)
+		return await cachedDashboard(db, chosen, filters, now, () =>
+			thread.dashboard(chosen.seasonId, filters, now)
 		);
 	} catch (error) {
 		log.error({ err: error }, 'the dashboard could not be read in the read thread');
 		return loadDashboard(db, params, clock);
 	}
+}
+
+/**
+ * What the page and the CSV export read: on SQLite as loadDashboardOffThread (the read thread
+ * keeps the event loop free); on PostgreSQL through the pool, cached the same way. There the
+ * season and its version are one read and the figures another: figures a commit newer than the
+ * version they are kept under are replaced at the next version.
+ */
+export async function readDashboard(
+	store: Store,
+	params: URLSearchParams,
+	clock: Clock
+): Promise<DashboardData | null> {
+	const db = unportedSqlite(store);
+	if (db) return loadDashboardOffThread(db, params, clock);
+	const now = clock();
+	const chosen = await read(store, (tx) =>
+		runOnStore(store, tx, () => chosenSeasonReads(params, now))
+	);
+	if (!chosen) return null;
+	const filters = parseFilters(params);
+	return cachedDashboard(store, chosen, filters, now, () =>
+		readDashboardData(store, chosen.seasonId, filters, () => now)
+	);
+}
+
+/** The seasons the dashboard's picker offers, newest first. */
+export function readDashboardSeasons(store: Store) {
+	return read(store, (tx) => runOnStore(store, tx, () => dashboardSeasonsReads()));
 }
 
 /**

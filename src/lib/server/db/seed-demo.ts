@@ -1,17 +1,15 @@
 import { TZDate } from '@date-fns/tz';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from './';
-import { badge, product, rule, season, seasonMember, team } from './schema';
 import type { BadgeCriterion } from '../../contest/badges';
-import { recordSale } from '../scoring/sales';
+import { recordDemoSale } from './demo-sale';
 import { seedDemoReferrals } from '../referrals/demo';
 import { seedDemoActivities } from '../activities/demo';
-import { reevaluateSeason } from '../badges/reevaluate';
+import { reevaluateOnStore } from '../badges/reevaluate';
 import { seedDemoQuizzes } from '../quizzes/seed-demo';
 import { seedDemoDivisions } from '../divisions/seed-demo';
 import { upsertUser } from '../people/users';
 import type { Role } from '../../contest/types';
-import { getOrganisation, setOrganisation } from '../organisation/settings';
+import { readOrganisation, setOrganisation } from '../organisation/settings';
 import { SYSTEM } from '../audit/record';
 import {
 	CURRENCIES,
@@ -24,7 +22,7 @@ import {
 import { badRequest } from '../shared/errors';
 import { m } from '../../paraglide/messages.js';
 import { seedDemoRewards } from '../rewards/demo';
-import { sqliteStore } from './store';
+import { write, type Store } from './store';
 import { seedDemoBrackets } from '../knockouts/seed-demo';
 import { seedDemoChallenges } from '../challenges/seed-demo';
 import { mulberry32 } from '../../seeded-random';
@@ -243,19 +241,20 @@ export function demoOptions(values: { locale?: string; currency?: string }): Dem
 /**
  * Seeds the demo season "Q4 Summit Challenge" for the quarter containing `now`: users, 3 teams,
  * a catalogue and three weeks of sales, its texts in the organisation's language. Running it again
- * changes nothing that exists (only the organisation's language and currency, when given).
+ * changes nothing that exists (only the organisation's language and currency, when given). The
+ * same demo on SQLite and PostgreSQL: everything goes through the store.
  */
 export async function seedDemo(
-	db: Db,
+	store: Store,
 	now = Date.now(),
 	options: DemoOptions = {}
 ): Promise<{ seasonId: number; logins: DemoLogin[]; locale: Locale; currency: Currency }> {
-	const organisation = getOrganisation(db);
+	const organisation = await readOrganisation(store.db, store);
 	const locale = options.locale ?? organisation.defaultLocale;
 	const currency =
 		options.currency ?? (options.locale ? MARKET_CURRENCY[locale] : organisation.currency);
 	if (locale !== organisation.defaultLocale || currency !== organisation.currency)
-		await setOrganisation(sqliteStore(db), { defaultLocale: locale, currency }, SYSTEM, now);
+		await setOrganisation(store, { defaultLocale: locale, currency }, SYSTEM, now);
 	const logins: DemoLogin[] = [
 		{ email: 'admin@demo.test', role: 'admin', name: 'Ada Admin' },
 		{ email: 'manager@demo.test', role: 'manager', name: 'Max Manager' },
@@ -269,7 +268,7 @@ export async function seedDemo(
 	const users = [];
 	for (const login of logins) {
 		users.push(
-			await upsertUser(sqliteStore(db), {
+			await upsertUser(store, {
 				email: login.email,
 				displayName: login.name,
 				role: login.role,
@@ -285,102 +284,95 @@ export async function seedDemo(
 	const startsAt = new TZDate(local.getFullYear(), quarterMonth, 1, timeZone).getTime();
 	const endsAt = new TZDate(local.getFullYear(), quarterMonth + 3, 1, timeZone).getTime();
 
-	const seasonId = db.transaction(
-		(tx) => {
-			const existing = tx.select().from(season).where(eq(season.key, 'demo')).get();
-			if (existing) return existing.id;
-			const created = tx
-				.insert(season)
-				.values({
-					key: 'demo',
-					name: m.demo_season_name({ quarter: quarterMonth / 3 + 1 }, { locale }),
-					theme: {
-						primary: '#2563eb',
-						accent: '#f59e0b',
-						emoji: '🏔️',
-						tagline: m.demo_season_tagline({}, { locale })
-					},
-					timeZone,
-					startsAt,
-					endsAt,
-					status: 'live',
-					target: 25000
-				})
-				.returning()
-				.get();
-			const teamIds = TEAMS.map(
-				(t) =>
-					tx
-						.insert(team)
-						.values({ ...t, name: t.name(locale), seasonId: created.id })
-						.returning()
-						.get().id
-			);
-			tx.insert(product)
-				.values(
-					PRODUCTS.map((p) => ({
-						...p,
-						name: p.name(locale),
-						category: p.category(locale),
-						price: priceIn(currency, p.price),
-						seasonId: created.id
-					}))
-				)
-				.run();
-			tx.insert(badge)
-				.values(
-					BADGES.map((b) => ({
-						...b,
-						name: b.name(locale),
-						description: b.description(locale),
-						seasonId: created.id
-					}))
-				)
-				.run();
-			// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
-			// a campaign effect to show; it does not change how today's sales score.
-			const day = (daysAgo: number) =>
-				new TZDate(
-					local.getFullYear(),
-					local.getMonth(),
-					local.getDate() - daysAgo,
-					timeZone
-				).getTime();
-			tx.insert(rule)
-				.values({
+	const { badge, product, rule, season, seasonMember, team } = store.tables;
+	const seasonId = await write(store, async (tx) => {
+		const [existing] = await tx
+			.select({ id: season.id })
+			.from(season)
+			.where(eq(season.key, 'demo'));
+		if (existing) return existing.id;
+		const [created] = await tx
+			.insert(season)
+			.values({
+				key: 'demo',
+				name: m.demo_season_name({ quarter: quarterMonth / 3 + 1 }, { locale }),
+				theme: {
+					primary: '#2563eb',
+					accent: '#f59e0b',
+					emoji: '🏔️',
+					tagline: m.demo_season_tagline({}, { locale })
+				},
+				timeZone,
+				startsAt,
+				endsAt,
+				status: 'live',
+				target: 25000
+			})
+			.returning({ id: season.id });
+		const teamIds: number[] = [];
+		for (const t of TEAMS) {
+			const [made] = await tx
+				.insert(team)
+				.values({ ...t, name: t.name(locale), seasonId: created.id })
+				.returning({ id: team.id });
+			teamIds.push(made.id);
+		}
+		await tx.insert(product).values(
+			PRODUCTS.map((p) => ({
+				...p,
+				name: p.name(locale),
+				category: p.category(locale),
+				price: priceIn(currency, p.price),
+				seasonId: created.id
+			}))
+		);
+		await tx.insert(badge).values(
+			BADGES.map((b) => ({
+				...b,
+				name: b.name(locale),
+				description: b.description(locale),
+				seasonId: created.id
+			}))
+		);
+		// A campaign that ran in the past fortnight (whole local days), so that the dashboard has
+		// a campaign effect to show; it does not change how today's sales score.
+		const day = (daysAgo: number) =>
+			new TZDate(
+				local.getFullYear(),
+				local.getMonth(),
+				local.getDate() - daysAgo,
+				timeZone
+			).getTime();
+		await tx.insert(rule).values({
+			seasonId: created.id,
+			name: m.demo_rule_audio_week({}, { locale }),
+			target: { kind: 'category', category: AUDIO(locale) },
+			effect: { kind: 'multiplier', factor: 2 },
+			startsAt: Math.max(startsAt, day(13)),
+			endsAt: Math.max(startsAt, day(6))
+		});
+		await tx
+			.insert(seasonMember)
+			.values(
+				reps.map((rep, i) => ({
 					seasonId: created.id,
-					name: m.demo_rule_audio_week({}, { locale }),
-					target: { kind: 'category', category: AUDIO(locale) },
-					effect: { kind: 'multiplier', factor: 2 },
-					startsAt: Math.max(startsAt, day(13)),
-					endsAt: Math.max(startsAt, day(6))
-				})
-				.run();
-			tx.insert(seasonMember)
-				.values(
-					reps.map((rep, i) => ({
-						seasonId: created.id,
-						userId: rep.id,
-						teamId: teamIds[i % 3],
-						joinedAt: startsAt
-					}))
-				)
-				.onConflictDoNothing()
-				.run();
-			return created.id;
-		},
-		{ behavior: 'immediate' }
-	);
+					userId: rep.id,
+					teamId: teamIds[i % 3],
+					joinedAt: startsAt
+				}))
+			)
+			.onConflictDoNothing();
+		return created.id;
+	});
 
 	const random = mulberry32(42);
 	const from = Math.max(startsAt, now - 21 * DAY);
 	let n = 0;
 	for (const rep of reps) {
-		const member = db
-			.select()
+		const [member] = await store.db
+			.select({ userId: seasonMember.userId })
 			.from(seasonMember)
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, rep.id)))
-			.get();
+			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, rep.id)));
 		if (!member) continue;
 		const count = 4 + Math.floor(random() * 10);
 		for (let i = 0; i < count; i++) {
@@ -391,28 +383,29 @@ export async function seedDemo(
 			if (random() < 0.5)
 				lines.push({ sku: PRODUCTS[5 + Math.floor(random() * 5)].sku, quantity: 1 });
 			if (occurredAt < startsAt) continue;
-			recordSale(
-				db,
-				{ source: 'demo', externalId: `demo-${n}`, seller: { userId: rep.id }, occurredAt, lines },
-				() => occurredAt,
-				{ awards: false }
-			);
+			await recordDemoSale(store, {
+				source: 'demo',
+				externalId: `demo-${n}`,
+				seller: { userId: rep.id },
+				occurredAt,
+				lines
+			});
 		}
 	}
-	await seedDemoReferrals(sqliteStore(db), db, seasonId, now, PRODUCTS[0].sku);
-	await seedDemoActivities(db, { seasonId, startsAt, now, locale });
+	await seedDemoReferrals(store, seasonId, now, PRODUCTS[0].sku);
+	await seedDemoActivities(store, { seasonId, startsAt, now, locale });
 	// Badge criteria look at the whole history, so one evaluation awards what the weeks earned.
-	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
-	await seedDemoRewards(sqliteStore(db), {
+	await reevaluateOnStore(store, seasonId, { clock: () => now, weekly: true });
+	await seedDemoRewards(store, {
 		seasonId,
 		locale,
 		now,
 		price: (euroCents) => priceIn(currency, euroCents)
 	});
-	await seedDemoQuizzes(db, { seasonId, locale, repIds: reps.map((r) => r.id), now });
-	await seedDemoBrackets(sqliteStore(db), { seasonId, locale, now });
-	await seedDemoDivisions(sqliteStore(db), { seasonId, locale, now });
-	await seedDemoChallenges(sqliteStore(db), db, {
+	await seedDemoQuizzes(store, { seasonId, locale, repIds: reps.map((r) => r.id), now });
+	await seedDemoBrackets(store, { seasonId, locale, now });
+	await seedDemoDivisions(store, { seasonId, locale, now });
+	await seedDemoChallenges(store, {
 		seasonId,
 		locale,
 		repIds: reps.map((r) => r.id),
@@ -422,6 +415,6 @@ export async function seedDemo(
 	});
 	// The duels' demo sales came after the evaluation above: their badges (a record sale) are
 	// awarded now, so that a second seed run finds nothing left to award.
-	await reevaluateSeason(db, seasonId, { clock: () => now, weekly: true });
+	await reevaluateOnStore(store, seasonId, { clock: () => now, weekly: true });
 	return { seasonId, logins, locale, currency };
 }

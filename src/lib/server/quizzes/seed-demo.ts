@@ -1,6 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import type { Locale } from '../../i18n/locales';
 import type { QuestionDraft } from '../../contest/quiz';
 import { m } from '../../paraglide/messages.js';
@@ -67,11 +66,10 @@ const TAKERS: number[][][] = [
 ];
 
 export async function seedDemoQuizzes(
-	db: Db,
+	store: Store,
 	input: { seasonId: number; locale: Locale; repIds: number[]; now: number }
 ): Promise<void> {
 	const { seasonId, locale, repIds, now } = input;
-	const store = sqliteStore(db);
 	const { badge, quiz } = store.tables;
 	const title = m.demo_quiz_title({}, { locale });
 	const [existing] = await store.db

@@ -1,8 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db';
 import type { Store } from '../db/store';
-import { seasonMember, user } from '../db/schema';
-import { recordSale } from '../scoring/sales';
+import { recordDemoSale } from '../db/demo-sale';
 import { recordReferral } from './record';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -14,21 +12,20 @@ const DAY = 24 * 60 * 60 * 1000;
  */
 export async function seedDemoReferrals(
 	store: Store,
-	db: Db,
 	seasonId: number,
 	now: number,
 	sku: string
 ): Promise<void> {
-	const rep = (n: number) => {
-		const row = db
+	const { seasonMember, user } = store.tables;
+	const rep = async (n: number) => {
+		const [row] = await store.db
 			.select({ id: user.id })
 			.from(user)
 			.innerJoin(seasonMember, eq(seasonMember.userId, user.id))
-			.where(and(eq(user.email, `rep${n}@demo.test`), eq(seasonMember.seasonId, seasonId)))
-			.get();
+			.where(and(eq(user.email, `rep${n}@demo.test`), eq(seasonMember.seasonId, seasonId)));
 		return row?.id;
 	};
-	const [first, second, third, fourth] = [rep(1), rep(2), rep(3), rep(5)];
+	const [first, second, third, fourth] = [await rep(1), await rep(2), await rep(3), await rep(5)];
 	if (!first || !second || !third || !fourth) return;
 	const refer = (
 		requestId: string,
@@ -49,19 +46,14 @@ export async function seedDemoReferrals(
 		note: null
 	});
 	// The hotel's first order, by a colleague: its customer reference confirms rep1's referral.
-	recordSale(
-		db,
-		{
-			source: 'demo',
-			externalId: 'demo-referral-sale',
-			seller: { userId: third },
-			occurredAt: now - 3 * DAY,
-			lines: [{ sku, quantity: 2 }],
-			customerRef: 'nh 2041'
-		},
-		() => now - 3 * DAY,
-		{ awards: false }
-	);
+	await recordDemoSale(store, {
+		source: 'demo',
+		externalId: 'demo-referral-sale',
+		seller: { userId: third },
+		occurredAt: now - 3 * DAY,
+		lines: [{ sku, quantity: 2 }],
+		customerRef: 'nh 2041'
+	});
 	await refer('demo-referral-2', second, now - 4 * DAY, {
 		customerName: 'Baltic Bikes',
 		customerRef: 'BB-0077',
