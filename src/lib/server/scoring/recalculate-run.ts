@@ -45,6 +45,11 @@ export function setRecalculationSliceMs(ms: number | undefined) {
 	sliceMs = ms ?? SLICE_MS;
 }
 
+/** The slice budget (ms) set: the store's run goes by it too (recalculate-run-store.ts). */
+export function recalculationSliceMs(): number {
+	return sliceMs;
+}
+
 let sliceObserver: ((wallMs: number) => void) | undefined;
 
 /** Hears the wall time of every slice, preview and apply (bench:badges). */
