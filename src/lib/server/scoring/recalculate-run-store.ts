@@ -160,39 +160,52 @@ interface Request extends SeasonRequest<Recalculation> {
 }
 
 /** One run on the store, under the season's lock; audited once with the totals. */
-async function run(store: Store, seasonId: number, request: Request): Promise<Recalculation> {
+function run(store: Store, seasonId: number, request: Request): Promise<Recalculation> {
+	return underSeasonLock(store, seasonId, () =>
+		recalculateWithStoreBody(store, seasonId, request.actor, request.clock)
+	);
+}
+
+/**
+ * The run's slices on the store body, on either dialect, without the lock nor the queue: the
+ * PostgreSQL run's body, and SQLite's in bench/recalc-store.ts (weighed against the synchronous
+ * body SQLite keeps).
+ */
+export async function recalculateWithStoreBody(
+	store: Store,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock
+): Promise<Recalculation> {
+	const plan = emptyRecalculation();
+	const found = await sliced(
+		store,
+		seasonId,
+		write,
+		async (tx, ctx, cursor, sales, moved) => {
+			const chunk = await planChunkInWrite(tx, store, ctx, cursor, sales);
+			await applyChunkInWrite(tx, store, seasonId, chunk, actor, clock(), moved);
+			return chunk;
+		},
+		(done) => {
+			done.chunks.forEach((chunk) => addPlan(plan, chunk.plan));
+			markStandingsMoved(done.moved);
+			if (done.chunks.some(changesPoints)) notifyLeaderboard(seasonId);
+		}
+	);
+	if (!found) throw new Error(`No season ${seasonId}`);
+	const totals = recalculationTotals(plan);
+	await write(store, (tx) =>
+		auditInWrite(tx, store, actor, 'season.recalculate', `season:${seasonId}`, totals, clock())
+	);
+	return finishPlan(plan);
+}
+
+/** Runs `work` holding the season's recalculation lock. */
+async function underSeasonLock<T>(store: Store, seasonId: number, work: () => Promise<T>) {
 	const lock = await seasonLock(store, seasonId);
 	try {
-		const plan = emptyRecalculation();
-		const found = await sliced(
-			store,
-			seasonId,
-			write,
-			async (tx, ctx, cursor, sales, moved) => {
-				const chunk = await planChunkInWrite(tx, store, ctx, cursor, sales);
-				await applyChunkInWrite(tx, store, seasonId, chunk, request.actor, request.clock(), moved);
-				return chunk;
-			},
-			(done) => {
-				done.chunks.forEach((chunk) => addPlan(plan, chunk.plan));
-				markStandingsMoved(done.moved);
-				if (done.chunks.some(changesPoints)) notifyLeaderboard(seasonId);
-			}
-		);
-		if (!found) throw new Error(`No season ${seasonId}`);
-		const totals = recalculationTotals(plan);
-		await write(store, (tx) =>
-			auditInWrite(
-				tx,
-				store,
-				request.actor,
-				'season.recalculate',
-				`season:${seasonId}`,
-				totals,
-				request.clock()
-			)
-		);
-		return finishPlan(plan);
+		return await work();
 	} finally {
 		await lock.release();
 	}
