@@ -204,6 +204,22 @@ async function ledgerMatchesStandings(store: Store, seasonId: number) {
 	expect(byUser(held)).toEqual(byUser(ledger));
 }
 
+/** The points of one more sale of three phones by the season's second person, on its last day. */
+async function lateSaleOn(store: Store, s: Season) {
+	const recorded = await recordSaleGrouped(
+		store,
+		{
+			source: 'api',
+			externalId: `recalc-store-late-${++serial}`,
+			seller: { email: s.people[1].email },
+			occurredAt: NOW - 3 * HOUR,
+			lines: [{ sku: 'PHONE', quantity: 3 }]
+		},
+		clock
+	);
+	return recorded.sale.points;
+}
+
 async function adjustments(store: Store, seasonId: number) {
 	const { ledgerEntry } = store.tables;
 	const [row] = await store.db
@@ -237,6 +253,10 @@ describe.each(['sqlite', 'postgres'] as const)('the season recalculation on %s',
 		]);
 		// Nothing left to change.
 		expect((await previewRecalculationOn(node(0), changed.seasonId)).changes).toEqual([]);
+		// A sale recorded after the run on a day it rescored counts that day as a fresh scoring
+		// does: the day's totals kept from the old breakdowns were dropped (daily caps).
+		const late = (s: Season) => lateSaleOn(node(1), s);
+		expect(await late(changed)).toBe(await late(fresh));
 	});
 
 	it('resumes after a stop: a new run books only what the stopped one had not', async () => {
