@@ -1,9 +1,10 @@
 // The built server on DATABASE_URL=postgres://… (#20, docs/postgres.md "Running on PostgreSQL"):
-// the store is the pool, the ported pages answer from PostgreSQL, what still needs SQLite's
-// connection answers 503 `not_on_postgres` and writes nothing, and no SQLite file is made beside
-// the pool; the demo seeded through the CLI on it. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
+// the store is the pool, the ported pages answer from PostgreSQL (no route calls SQLite's
+// connection there any more: what would answers 503 `not_on_postgres`), and no SQLite file is
+// made beside the pool; the demo seeded through the CLI on it. Then the SQLite default, unchanged. Needs `npm run build` (build/server.js, cli.js).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
+import * as devalue from 'devalue';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
@@ -191,24 +192,6 @@ describe('the server on PostgreSQL', () => {
 		expect(shown.stdout).toContain('Currency: SEK');
 	});
 
-	it('answers 503 not_on_postgres for an action not ported, which writes nothing', async () => {
-		const { auditEvent } = store.tables;
-		const audits = async () => (await store.db.select().from(auditEvent)).length;
-		const before = await audits();
-		const recalculate = await page('/manage/rules?/recalculate', {
-			method: 'POST',
-			body: new URLSearchParams({}),
-			headers: {
-				origin: server.url,
-				'content-type': 'application/x-www-form-urlencoded',
-				accept: 'text/html'
-			}
-		});
-		expect(recalculate.status).toBe(503);
-		expect(await recalculate.text()).toContain('does not run on PostgreSQL yet');
-		expect(await audits()).toBe(before);
-	});
-
 	it('serves the leaderboard API from the pool, and records a sale from the API and the sell form on it', async () => {
 		const board = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
 			headers: { authorization: `Bearer ${apiToken}` }
@@ -278,6 +261,81 @@ describe('the server on PostgreSQL', () => {
 		const now = (await after.json()) as { entries: { id: number; points: number }[] };
 		// The first seller 30 + 10, the admin's two gadgets 20, the member who has not sold 0.
 		expect(now.entries.map((e) => e.points)).toEqual([40, 20, 20, 10, 0]);
+	});
+
+	it("runs the rules console's preview, plan and recalculation on the pool; a member may not", async () => {
+		const form = (fields: Record<string, string>) => ({
+			method: 'POST',
+			body: new URLSearchParams(fields),
+			headers: {
+				origin: server.url,
+				'content-type': 'application/x-www-form-urlencoded',
+				accept: 'application/json',
+				'x-sveltekit-action': 'true'
+			}
+		});
+		const answer = async (response: Response) => {
+			const result = (await response.json()) as { status?: number; data?: string };
+			const data = result.data ? (devalue.parse(result.data) as Record<string, unknown>) : {};
+			return { status: result.status ?? response.status, data };
+		};
+		const preview = await answer(
+			await page(
+				'/manage/rules/new?/preview',
+				form({
+					name: 'Gadgets triple',
+					effect: 'multiplier',
+					factor: '3',
+					targetKind: 'category',
+					targetCategory: 'Gadgets',
+					active: 'on',
+					sampleSku0: 'X',
+					sampleQty0: '1',
+					sampleFirst: 'on'
+				})
+			)
+		);
+		expect(preview.status).toBe(200);
+		// The gadget's 5, tripled by the draft (the season's ×2 campaign is the lesser: best wins).
+		expect(preview.data.preview).toMatchObject({ base: 5, total: 15, totalWithout: 10 });
+
+		// The rules change after the sales recorded above: a first sale of the day earns 5 more.
+		await createRule(
+			store,
+			seasonId,
+			{
+				name: 'First sale bonus',
+				active: true,
+				highlight: false,
+				startsAt: null,
+				endsAt: null,
+				target: { kind: 'any' },
+				effect: { kind: 'first_sale_bonus', points: 5 },
+				dailyCap: null
+			},
+			{}
+		);
+		const { auditEvent } = store.tables;
+		const recalculations = async () =>
+			(await store.db.select().from(auditEvent).where(eq(auditEvent.action, 'season.recalculate')))
+				.length;
+		for (const path of ['/manage/rules?/plan', '/manage/rules?/recalculate'])
+			expect((await answer(await page(path, form({}), memberCookie))).status, path).toBe(403);
+		expect(await recalculations()).toBe(0);
+
+		const plan = await answer(await page('/manage/rules?/plan', form({})));
+		expect(plan.status).toBe(200);
+		expect(plan.data.plan).toMatchObject({ salesChecked: 2, salesChanged: 2 });
+		const run = await answer(await page('/manage/rules?/recalculate', form({})));
+		expect(run.status).toBe(200);
+		expect(run.data).toMatchObject({ running: false, plan: { salesChanged: 2 } });
+		expect(await recalculations()).toBe(1);
+		const after = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
+			headers: { authorization: `Bearer ${apiToken}` }
+		});
+		const now = (await after.json()) as { entries: { points: number }[] };
+		// Each seller's sale was their first of the day: 5 more each.
+		expect(now.entries.map((e) => e.points)).toEqual([45, 25, 20, 10, 0]);
 	});
 
 	it("gives a sale's badge on the pool, in the sale's write", async () => {

@@ -1,13 +1,15 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { activity, activityType, user } from '../db/schema';
+import { activity } from '../db/schema';
+import { literal, preparedSync, type BuiltRow } from '../db/prepared';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { localDateKey } from '../../contest/calendar';
 import { scoreActivity, type ActivityScore } from '../../contest/activity-score';
 import type { MultiplierMode, Rule } from '../../contest/rules';
-import { appendEntry } from '../scoring/ledger';
+import { appendEntry, appendEntryInWrite } from '../scoring/ledger';
+import type { StandingMove } from '../scoring/standings';
 import { ruleAwards } from '../rules/engine';
 import type { Actor } from '../audit/record';
-import { activityRules } from './scoring';
 
 // A season recalculation (scoring/recalculate.ts) rescores activities with the same rules as it
 // rescores sales. An activity keeps its base (its type's points when it was logged, as
@@ -29,21 +31,11 @@ export interface ActivityRescore {
 	people: Map<number, { userId: number; name: string; before: number; after: number }>;
 }
 
-/**
- * Scores every counted activity of the season (of one person with `userId`) again, in the order
- * they were logged.
- */
-export function planActivityRescore(
-	db: Queryable,
-	season: { id: number; timeZone: string; multiplierMode: MultiplierMode },
-	userId?: number,
-	/** The season's rules when the caller has read them already (a recalculation does). */
-	seasonRules?: readonly Rule[]
-): ActivityRescore {
-	const rules = seasonRules
-		? seasonRules.filter((rule) => rule.target.kind === 'activity')
-		: activityRules(db, season.id);
-	const rows = db
+type RescoreSeason = { id: number; timeZone: string; multiplierMode: MultiplierMode };
+
+// A person's counted activities in the order they were logged, with their types.
+const activitiesOfPerson = (db: StoreDb, { activity, activityType, user }: Tables) =>
+	db
 		.select({
 			id: activity.id,
 			userId: activity.userId,
@@ -60,13 +52,48 @@ export function planActivityRescore(
 		.innerJoin(user, eq(user.id, activity.userId))
 		.where(
 			and(
-				eq(activity.seasonId, season.id),
-				eq(activity.status, 'counted'),
-				userId === undefined ? undefined : eq(activity.userId, userId)
+				eq(activity.seasonId, sql.placeholder('seasonId')),
+				eq(activity.userId, sql.placeholder('userId')),
+				eq(activity.status, literal('counted'))
 			)
 		)
 		.orderBy(asc(activity.id))
-		.all();
+		.prepare('rescore_activities_of_person');
+
+type RescoreRow = BuiltRow<typeof activitiesOfPerson>;
+
+/** Scores a person's counted activities again, in the order they were logged. */
+export function planActivityRescore(
+	db: Queryable,
+	season: RescoreSeason,
+	userId: number,
+	/** The season's rules (a recalculation has read them). */
+	seasonRules: readonly Rule[]
+): ActivityRescore {
+	const rows = preparedSync(db, activitiesOfPerson).all({ seasonId: season.id, userId });
+	return rescoreActivities(rows, season, seasonRules);
+}
+
+/** planActivityRescore inside a store's read or write. */
+export async function planActivityRescoreInWrite(
+	tx: StoreDb,
+	store: Store,
+	season: RescoreSeason,
+	userId: number,
+	seasonRules: readonly Rule[]
+): Promise<ActivityRescore> {
+	const query = preparedQuery(tx, store, activitiesOfPerson);
+	const rows = await query.execute({ seasonId: season.id, userId });
+	return rescoreActivities(rows, season, seasonRules);
+}
+
+/** Scores the activities given (in the order they were logged) with the season's activity rules. */
+function rescoreActivities(
+	rows: RescoreRow[],
+	season: { timeZone: string; multiplierMode: MultiplierMode },
+	seasonRules: readonly Rule[]
+): ActivityRescore {
+	const rules = seasonRules.filter((rule) => rule.target.kind === 'activity');
 	const days = new Map<string, { ruleId?: number; points: number }[][]>();
 	const changes: ActivityChange[] = [];
 	const people: ActivityRescore['people'] = new Map();
@@ -146,5 +173,67 @@ export function applyActivityRescore(
 			.set({ points: change.after, breakdown })
 			.where(eq(activity.id, target.id))
 			.run();
+	}
+}
+
+// What an adjustment of an activity is booked for, and where its new points go.
+const activityTarget = (db: StoreDb, { activity }: Tables) =>
+	db
+		.select({ userId: activity.userId, teamId: activity.teamId })
+		.from(activity)
+		.where(eq(activity.id, sql.placeholder('id')))
+		.prepare('rescore_activity_target');
+
+const setActivityPoints = (db: StoreDb, { activity }: Tables) =>
+	db
+		.update(activity)
+		.set({
+			points: sql`${sql.placeholder('points')}`,
+			breakdown: sql`${sql.placeholder('breakdown')}`
+		})
+		.where(eq(activity.id, sql.placeholder('id')))
+		.prepare('rescore_set_activity_points');
+
+/**
+ * applyActivityRescore inside a store's write; the people whose standing moved go into `moved`
+ * (marked after the commit: markStandingsMoved).
+ */
+export async function applyActivityRescoreInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	changes: readonly ActivityChange[],
+	actor: Actor,
+	now: number,
+	moved: StandingMove[]
+): Promise<void> {
+	for (const change of changes) {
+		const [target] = await preparedQuery(tx, store, activityTarget).execute({
+			id: change.activityId
+		});
+		const breakdown = { items: change.score.items };
+		await appendEntryInWrite(
+			tx,
+			store,
+			{
+				seasonId,
+				userId: target.userId,
+				teamId: target.teamId,
+				activityId: change.activityId,
+				kind: 'adjustment',
+				points: change.after - change.before,
+				status: 'confirmed',
+				breakdown,
+				reason: 'Season recalculated with the current rules',
+				createdById: actor.userId ?? null
+			},
+			now,
+			moved
+		);
+		await preparedQuery(tx, store, setActivityPoints).execute({
+			id: change.activityId,
+			points: change.after,
+			breakdown: JSON.stringify(breakdown)
+		});
 	}
 }

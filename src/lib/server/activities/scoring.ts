@@ -14,8 +14,7 @@ import type { ScoreContext } from '../../contest/scoring';
 // them already gave the person's activities that local day (daily caps). Only activities feed an
 // activity rule's cap: a sale-line target never matches an activity, nor the other way round.
 // Read through the store (db/store.ts), on `store.db` or inside a write's `tx`; the synchronous
-// `activityRules` stays for the rules console's preview (rules/activity-preview.ts) and the
-// season recalculation (rescore.ts), which run inside synchronous transactions.
+// `activityRules` stays for the synchronous code kept to measure against (bench/lib/before-port.ts).
 
 /** The season's rules that can touch an activity (its activity-target rules). */
 export function activityRules(db: Queryable, seasonId: number): Rule[] {

@@ -1,11 +1,8 @@
 import { formatAt } from '../../format/dates';
 import { currentCurrency } from '../../format/money';
 import { m } from '../../paraglide/messages.js';
-import type { Queryable } from '../db';
-import { multiplierMode } from './engine';
 import type { RuleDraft, SampleValues } from './rule-form';
-import type { RulePreview } from './preview';
-import { activityRules } from '../activities/scoring';
+import type { RulePreview, ScoringRules } from './preview';
 import { describeRule, isInWindow, type Rule } from '../../contest/rules';
 import { scoreActivity } from '../../contest/activity-score';
 import type { CatalogueItem } from '../../contest/types';
@@ -23,8 +20,7 @@ export interface PreviewType {
 }
 
 export function previewActivityRule(
-	db: Queryable,
-	seasonId: number,
+	season: ScoringRules,
 	timeZone: string,
 	types: readonly PreviewType[],
 	draft: RuleDraft & { target: { kind: 'activity' } },
@@ -38,13 +34,15 @@ export function previewActivityRule(
 		: types.filter((t) => t.active).sort((a, b) => b.points - a.points)[0];
 	if (!type) return { ok: false, errors: { sample: m.rules_sample_error_no_activity() } };
 
-	const others = activityRules(db, seasonId).filter((r) => r.id !== options.editingId);
+	const others = season.rules.filter(
+		(r) => r.target.kind === 'activity' && r.id !== options.editingId
+	);
 	const draftRule: Rule = {
 		...draft,
 		id: options.editingId ?? Math.max(0, ...others.map((r) => r.id)) + 1
 	};
 	const activity = { type, quantity: 1, occurredAt };
-	const context = { ruleAwardsToday: {}, multipliers: multiplierMode(db, seasonId) };
+	const context = { ruleAwardsToday: {}, multipliers: season.multipliers };
 	const withDraft = scoreActivity(activity, [...others, draftRule], context);
 	const without = scoreActivity(activity, others, context);
 	const activityTypes = new Map(types.map((t) => [t.key, t.name]));

@@ -47,10 +47,18 @@ describe('rules in the database', () => {
 		first: true
 	};
 
-	it("previews a draft with the pure engine: base, the draft's share, total", () => {
-		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), sample, {
-			now: at
-		});
+	it("previews a draft with the pure engine: base, the draft's share, total", async () => {
+		const result = await previewRule(
+			sqliteStore(db),
+			seasonId,
+			TZ,
+			catalogue,
+			draftOf(crossSell),
+			sample,
+			{
+				now: at
+			}
+		);
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
 		expect(result.preview).toMatchObject({ base: 55, total: 155, totalWithout: 55, applies: true });
@@ -64,9 +72,9 @@ describe('rules in the database', () => {
 		expect(db.select().from(rule).all()).toEqual([]);
 	});
 
-	it('suggests a sample from the target and companion when none is picked', () => {
-		const result = previewRule(
-			db,
+	it('suggests a sample from the target and companion when none is picked', async () => {
+		const result = await previewRule(
+			sqliteStore(db),
 			seasonId,
 			TZ,
 			catalogue,
@@ -83,7 +91,7 @@ describe('rules in the database', () => {
 	it('replaces the edited rule instead of stacking with it', async () => {
 		const saved = await createRule(sqliteStore(db), seasonId, draftOf(crossSell), actor, () => at);
 		const weaker = draftOf({ ...crossSell, factor: '2' });
-		const result = previewRule(db, seasonId, TZ, catalogue, weaker, sample, {
+		const result = await previewRule(sqliteStore(db), seasonId, TZ, catalogue, weaker, sample, {
 			editingId: saved.id,
 			now: at
 		});
@@ -111,9 +119,17 @@ describe('rules in the database', () => {
 				actor,
 				() => at
 			);
-			const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), sample, {
-				now: at
-			});
+			const result = await previewRule(
+				sqliteStore(db),
+				seasonId,
+				TZ,
+				catalogue,
+				draftOf(crossSell),
+				sample,
+				{
+					now: at
+				}
+			);
 			expect(result.ok).toBe(true);
 			if (!result.ok) return;
 			// Phone 50 + case 5. Best: the phone takes ×3 (+100), the case ×2 (+5): 160.
@@ -123,8 +139,8 @@ describe('rules in the database', () => {
 		}
 	);
 
-	it('refuses a sample with a switched-off product', () => {
-		const result = previewRule(db, seasonId, TZ, catalogue, draftOf(crossSell), {
+	it('refuses a sample with a switched-off product', async () => {
+		const result = await previewRule(sqliteStore(db), seasonId, TZ, catalogue, draftOf(crossSell), {
 			...sample,
 			lines: [{ sku: 'OLD', quantity: '1' }]
 		});

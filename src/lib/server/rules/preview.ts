@@ -3,8 +3,9 @@ import { format } from 'date-fns';
 import { formatAt } from '../../format/dates';
 import { currentCurrency } from '../../format/money';
 import { m } from '../../paraglide/messages.js';
-import type { Queryable } from '../db';
-import { engineRules, multiplierMode } from './engine';
+import { read, preparedQuery, type Store } from '../db/store';
+import { toEngineRule } from './engine';
+import { rulesOfSeason, seasonById } from '../scoring/sale-queries';
 import { SAMPLE_LINES, type RuleDraft, type RuleErrors, type SampleValues } from './rule-form';
 import { describeRule, isInWindow, type MultiplierMode, type Rule } from '../../contest/rules';
 import { score, ScoringError } from '../../contest/scoring';
@@ -67,6 +68,21 @@ export interface RulePreview {
 	multipliers: MultiplierMode;
 }
 
+/** What a preview scores with: the season's rules and its way of combining multipliers. */
+export interface ScoringRules {
+	rules: Rule[];
+	multipliers: MultiplierMode;
+}
+
+/** The season's rules and multiplier mode, read in one snapshot of the store. */
+async function scoringRulesOf(store: Store, seasonId: number): Promise<ScoringRules> {
+	return read(store, async (tx) => {
+		const [s] = await preparedQuery(tx, store, seasonById).execute({ id: seasonId });
+		const rows = await preparedQuery(tx, store, rulesOfSeason).execute({ seasonId });
+		return { rules: rows.map(toEngineRule), multipliers: s?.multiplierMode ?? 'best' };
+	});
+}
+
 /** A catalogue item with its price in cents, which amount bonuses look at. */
 export type PricedItem = CatalogueItem & { price: number };
 
@@ -76,16 +92,17 @@ type SampleErrors = Pick<RuleErrors, 'sample' | 'sampleAt'>;
  * Scores a sample sale with the season's rules (the edited one replaced by the draft) exactly
  * as a new sale would be scored, except that daily caps start unused.
  */
-export function previewRule(
-	db: Queryable,
+export async function previewRule(
+	store: Store,
 	seasonId: number,
 	timeZone: string,
 	catalogue: ReadonlyMap<string, PricedItem>,
 	draft: RuleDraft,
 	sampleValues: SampleValues,
 	options: { editingId?: number; now?: number; activityTypes?: readonly PreviewType[] } = {}
-): { ok: true; preview: RulePreview } | { ok: false; errors: SampleErrors } {
+): Promise<{ ok: true; preview: RulePreview } | { ok: false; errors: SampleErrors }> {
 	const now = options.now ?? Date.now();
+	const season = await scoringRulesOf(store, seasonId);
 	const errors: SampleErrors = {};
 	if (draft.target.kind === 'activity') {
 		const at = sampleValues.at ? parseLocalDateTime(sampleValues.at, timeZone) : now;
@@ -93,8 +110,7 @@ export function previewRule(
 		const sample = { ...sampleValues, at: localDateTimeValue(at, timeZone) };
 		const target = draft.target;
 		return previewActivityRule(
-			db,
-			seasonId,
+			season,
 			timeZone,
 			options.activityTypes ?? [],
 			{ ...draft, target },
@@ -103,7 +119,7 @@ export function previewRule(
 			{ editingId: options.editingId, catalogue }
 		);
 	}
-	const others = engineRules(db, seasonId).filter((r) => r.id !== options.editingId);
+	const others = season.rules.filter((r) => r.id !== options.editingId);
 	const draftRule: Rule = {
 		...draft,
 		id: options.editingId ?? Math.max(0, ...others.map((r) => r.id)) + 1
@@ -132,7 +148,7 @@ export function previewRule(
 		timeZone,
 		priorSalesToday: sampleValues.first ? 0 : 1,
 		ruleAwardsToday: {},
-		multipliers: multiplierMode(db, seasonId)
+		multipliers: season.multipliers
 	};
 	try {
 		const withDraft = score(sale, [...others, draftRule], catalogue, context);

@@ -262,6 +262,20 @@ export function forgetPersonDays(tx: Queryable, seasonId: number, userId: number
 		.run();
 }
 
+// A person's days in [from, to): those a recalculation's chunk rescored.
+const forgetDaysBetween = (db: StoreDb, { personDay }: Tables) =>
+	db
+		.delete(personDay)
+		.where(
+			and(
+				eq(personDay.seasonId, sql.placeholder('seasonId')),
+				eq(personDay.userId, sql.placeholder('userId')),
+				gte(personDay.day, sql.placeholder('from')),
+				lt(personDay.day, sql.placeholder('to'))
+			)
+		)
+		.prepare('person_day_forget_between');
+
 /** Drops a person's day totals of the local days in [from, to) (those days were rescored). */
 export function forgetPersonDaysBetween(
 	tx: Queryable,
@@ -270,14 +284,14 @@ export function forgetPersonDaysBetween(
 	from: number,
 	to: number
 ): void {
-	tx.delete(personDay)
-		.where(
-			and(
-				eq(personDay.seasonId, seasonId),
-				eq(personDay.userId, userId),
-				gte(personDay.day, from),
-				lt(personDay.day, to)
-			)
-		)
-		.run();
+	preparedSync(tx, forgetDaysBetween).run({ seasonId, userId, from, to });
+}
+
+/** forgetPersonDaysBetween inside a store's write. */
+export async function forgetPersonDaysBetweenInWrite(
+	tx: StoreDb,
+	store: Store,
+	days: { seasonId: number; userId: number; from: number; to: number }
+): Promise<void> {
+	await preparedQuery(tx, store, forgetDaysBetween).execute(days);
 }

@@ -1,11 +1,11 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { product, sale, saleLine, user } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { preparedSync } from '../db/prepared';
+import type { StoreDb, Tables } from '../db/store';
 import { localDay } from '../rules/engine';
 import type { Actor } from '../audit/record';
 import { applyActivityRescore } from '../activities/rescore';
-import { countedSale } from './counting';
+import { countedSaleOf } from './counting';
 import { forgetPersonDaysBetween } from './person-day';
 import {
 	bookSaleChanges,
@@ -14,6 +14,7 @@ import {
 	linesBySale,
 	scoreSales,
 	type Recalculation,
+	type SaleToScore,
 	type SeasonScoring
 } from './recalculate';
 
@@ -59,7 +60,11 @@ export interface PersonCursor {
 }
 
 export function startPerson(tx: Queryable, userId: number): PersonCursor {
-	const row = tx.select({ name: user.displayName }).from(user).where(eq(user.id, userId)).get();
+	return cursorOf(userId, preparedSync(tx, personName).get({ userId }));
+}
+
+/** A person's cursor before their first chunk. */
+export function cursorOf(userId: number, row: { name: string } | undefined): PersonCursor {
 	return { userId, name: row?.name ?? '', from: FIRST, done: false, before: 0, after: 0 };
 }
 
@@ -73,7 +78,7 @@ export interface Chunk {
 
 // Any sale of the person (whatever its status: this only sizes the chunk) `skip` sales on from
 // `from` in time order, by the index (season, seller, occurred_at).
-const nthSaleFrom = (db: Queryable) =>
+export const nthSaleFrom = (db: StoreDb, { sale }: Tables) =>
 	db
 		.select({ at: sale.occurredAt })
 		.from(sale)
@@ -87,44 +92,82 @@ const nthSaleFrom = (db: Queryable) =>
 		.orderBy(asc(sale.occurredAt))
 		.limit(1)
 		.offset(sql.placeholder('skip'))
-		.prepare();
+		.prepare('recalc_nth_sale_from');
 
-const inChunk = and(
-	eq(sale.seasonId, sql.placeholder('seasonId')),
-	eq(sale.sellerId, sql.placeholder('userId')),
-	gte(sale.occurredAt, sql.placeholder('from')),
-	lt(sale.occurredAt, sql.placeholder('to'))
-);
+const inChunk = ({ sale }: Tables) =>
+	and(
+		eq(sale.seasonId, sql.placeholder('seasonId')),
+		eq(sale.sellerId, sql.placeholder('userId')),
+		gte(sale.occurredAt, sql.placeholder('from')),
+		lt(sale.occurredAt, sql.placeholder('to'))
+	);
 
-const salesOfChunk = (db: Queryable) =>
+export const salesOfChunk = (db: StoreDb, t: Tables) =>
 	db
-		.select({ id: sale.id, occurredAt: sale.occurredAt, points: sale.points })
-		.from(sale)
-		.where(and(inChunk, countedSale))
-		.orderBy(asc(sale.id))
-		.prepare();
+		.select({ id: t.sale.id, occurredAt: t.sale.occurredAt, points: t.sale.points })
+		.from(t.sale)
+		.where(and(inChunk(t), countedSaleOf(t.sale)))
+		.orderBy(asc(t.sale.id))
+		.prepare('recalc_sales_of_chunk');
 
-const linesOfChunk = (db: Queryable) =>
+export const linesOfChunk = (db: StoreDb, t: Tables) =>
 	db
 		.select({
-			saleId: saleLine.saleId,
-			sku: product.sku,
-			quantity: saleLine.quantity,
-			unitPrice: saleLine.unitPrice
+			saleId: t.saleLine.saleId,
+			sku: t.product.sku,
+			quantity: t.saleLine.quantity,
+			unitPrice: t.saleLine.unitPrice
 		})
-		.from(saleLine)
-		.innerJoin(sale, eq(sale.id, saleLine.saleId))
-		.innerJoin(product, eq(product.id, saleLine.productId))
-		.where(and(inChunk, countedSale, eq(product.seasonId, sql.placeholder('seasonId'))))
-		.orderBy(asc(saleLine.id))
-		.prepare();
+		.from(t.saleLine)
+		.innerJoin(t.sale, eq(t.sale.id, t.saleLine.saleId))
+		.innerJoin(t.product, eq(t.product.id, t.saleLine.productId))
+		.where(
+			and(inChunk(t), countedSaleOf(t.sale), eq(t.product.seasonId, sql.placeholder('seasonId')))
+		)
+		.orderBy(asc(t.saleLine.id))
+		.prepare('recalc_lines_of_chunk');
 
-const targetsOfChunk = (db: Queryable) =>
+export const targetsOfChunk = (db: StoreDb, t: Tables) =>
 	db
-		.select({ id: sale.id, teamId: sale.teamId, status: sale.status })
-		.from(sale)
-		.where(inChunk)
-		.prepare();
+		.select({ id: t.sale.id, teamId: t.sale.teamId, status: t.sale.status })
+		.from(t.sale)
+		.where(inChunk(t))
+		.prepare('recalc_targets_of_chunk');
+
+export const personName = (db: StoreDb, { user }: Tables) =>
+	db
+		.select({ name: user.displayName })
+		.from(user)
+		.where(eq(user.id, sql.placeholder('userId')))
+		.prepare('recalc_person_name');
+
+/** How many sales on from the cursor the chunk's last sale is (nthSaleFrom's `skip`). */
+export function chunkSkip(sales: number): number {
+	return Math.max(0, Math.min(chunkSales, Math.floor(sales)) - 1);
+}
+
+/** The end of a chunk: the end of its last sale's local day, or after every sale. */
+export function chunkEnd(ctx: SeasonScoring, nth: { at: number } | undefined): number {
+	return nth ? localDay(nth.at, ctx.season.timeZone)[1] : LAST;
+}
+
+/**
+ * Scores a chunk's sales into a plan of its own and moves the cursor past it; true when it was
+ * the person's last (their activities are then to be added: finishPerson).
+ */
+export function scoreChunk(
+	ctx: SeasonScoring,
+	cursor: PersonCursor,
+	to: number,
+	counted: SaleToScore[],
+	lines: Parameters<typeof linesBySale>[0]
+): { chunk: Chunk; last: boolean } {
+	const plan = emptyRecalculation();
+	const chunk = { userId: cursor.userId, from: cursor.from, to, plan };
+	scoreSales(ctx, cursor, counted, linesBySale(lines), plan);
+	cursor.from = to;
+	return { chunk, last: to === LAST };
+}
 
 /**
  * Decides the person's next chunk (changes nothing) and moves the cursor past it: the local
@@ -139,20 +182,16 @@ export function planChunk(
 ): Chunk {
 	const seasonId = ctx.season.id;
 	const { userId, from } = cursor;
-	const skip = Math.max(0, Math.min(chunkSales, Math.floor(sales)) - 1);
-	const nth = prepared(tx, nthSaleFrom).get({ seasonId, userId, from, skip });
-	const to = nth ? localDay(nth.at, ctx.season.timeZone)[1] : LAST;
-	const range = { seasonId, userId, from, to };
-	const counted = prepared(tx, salesOfChunk).all(range);
-	const lines = prepared(tx, linesOfChunk).all(range);
-	const plan = emptyRecalculation();
-	scoreSales(ctx, cursor, counted, linesBySale(lines), plan);
-	cursor.from = to;
-	if (to === LAST) {
-		finishPerson(tx, ctx, cursor, plan);
+	const nth = preparedSync(tx, nthSaleFrom).get({ seasonId, userId, from, skip: chunkSkip(sales) });
+	const range = { seasonId, userId, from, to: chunkEnd(ctx, nth) };
+	const counted = preparedSync(tx, salesOfChunk).all(range);
+	const lines = preparedSync(tx, linesOfChunk).all(range);
+	const { chunk, last } = scoreChunk(ctx, cursor, range.to, counted, lines);
+	if (last) {
+		finishPerson(tx, ctx, cursor, chunk.plan);
 		cursor.done = true;
 	}
-	return { userId, from, to, plan };
+	return chunk;
 }
 
 /** Books a chunk's plan (as applyPerson books a person's), in the same transaction. */
@@ -165,7 +204,7 @@ export function applyChunk(
 ): void {
 	const { userId, from, to, plan } = chunk;
 	if (plan.changes.length > 0) {
-		const targets = prepared(tx, targetsOfChunk).all({ seasonId, userId, from, to });
+		const targets = preparedSync(tx, targetsOfChunk).all({ seasonId, userId, from, to });
 		bookSaleChanges(tx, seasonId, userId, plan.changes, targets, actor, now);
 		// These days' rule awards came from the old breakdowns: refilled from the new ones on demand.
 		forgetPersonDaysBetween(tx, seasonId, userId, from, to);

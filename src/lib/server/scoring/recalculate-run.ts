@@ -35,6 +35,9 @@ import { yieldToLoop } from '../shared/yield-to-loop';
 // coalesces): every committed state then has its own version, so what caches by version (the
 // publisher's last top, ranking points, format views) never keeps a half-recalculated board
 // under a version that now means another, and the board moves while the run goes on.
+//
+// This is SQLite's run; PostgreSQL's, a `write` of the store per slice on the same queries, is
+// recalculate-run-store.ts, whose recalculateOn picks one or the other.
 
 /** How long a slice may hold the event loop: well under the 50 ms target on a loaded machine. */
 const SLICE_MS = 8;
@@ -43,6 +46,11 @@ let sliceMs = SLICE_MS;
 /** Tests: a budget of 0 makes every chunk a slice of its own; undefined restores 8 ms. */
 export function setRecalculationSliceMs(ms: number | undefined) {
 	sliceMs = ms ?? SLICE_MS;
+}
+
+/** The slice budget (ms) set: the store's run goes by it too (recalculate-run-store.ts). */
+export function recalculationSliceMs(): number {
+	return sliceMs;
 }
 
 let sliceObserver: ((wallMs: number) => void) | undefined;

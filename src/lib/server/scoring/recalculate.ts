@@ -1,12 +1,14 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db';
 import { activity, product, rule, sale, saleLine, season as seasonTable, user } from '../db/schema';
-import { prepared } from '../db/prepared';
+import { literal, preparedSync } from '../db/prepared';
+import type { StoreDb, Tables } from '../db/store';
+import { productsOfSeason, rulesOfSeason, seasonById } from './sale-queries';
 import { score } from '../../contest/scoring';
 import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
 import { localDay, ruleAwards, toEngineRule } from '../rules/engine';
-import { entryDelta, insertLedgerEntry } from './ledger';
+import { entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
 import { applyStandingDelta, bumpVersion, type StandingDelta } from './standings';
 import { countedSale } from './counting';
 import { forgetPersonDays } from './person-day';
@@ -16,7 +18,8 @@ import { systemClock, type Clock } from '../shared/clock';
 import {
 	applyActivityRescore,
 	planActivityRescore,
-	type ActivityChange
+	type ActivityChange,
+	type ActivityRescore
 } from '../activities/rescore';
 
 // A season recalculation scores every counted sale and activity again with today's rules. A
@@ -52,41 +55,27 @@ export interface SeasonScoring {
 	catalogue: Map<string, CatalogueItem>;
 }
 
-// Read again by every slice of a run (a rule changed meanwhile counts from the next slice on):
-// prepared once per connection, as building and preparing the three queries took ~2 ms a slice.
-const seasonById = (db: Queryable) =>
-	db
-		.select()
-		.from(seasonTable)
-		.where(eq(seasonTable.id, sql.placeholder('seasonId')))
-		.prepare();
-
-const productsOfSeason = (db: Queryable) =>
-	db
-		.select()
-		.from(product)
-		.where(eq(product.seasonId, sql.placeholder('seasonId')))
-		.prepare();
-
-const rulesOfSeason = (db: Queryable) =>
-	db
-		.select()
-		.from(rule)
-		.where(eq(rule.seasonId, sql.placeholder('seasonId')))
-		.orderBy(asc(rule.id))
-		.prepare();
-
-export function seasonScoring(db: Queryable, seasonId: number): SeasonScoring | undefined {
-	const s = prepared(db, seasonById).get({ seasonId });
-	if (!s) return undefined;
+/** A season's scoring from its row, its products and its rules (as seasonScoring reads them). */
+export function scoringOf(
+	s: typeof seasonTable.$inferSelect,
+	products: (typeof product.$inferSelect)[],
+	rules: (typeof rule.$inferSelect)[]
+): SeasonScoring {
 	// Products sold then stay scoreable even if they were taken off the catalogue since.
 	const catalogue = new Map<string, CatalogueItem>(
-		prepared(db, productsOfSeason)
-			.all({ seasonId })
-			.map((p) => [p.sku, { ...p, active: true }])
+		products.map((p) => [p.sku, { ...p, active: true }])
 	);
-	const rules = prepared(db, rulesOfSeason).all({ seasonId }).map(toEngineRule);
-	return { season: s, rules, catalogue };
+	return { season: s, rules: rules.map(toEngineRule), catalogue };
+}
+
+// Read again by every slice of a run (a rule changed meanwhile counts from the next slice on):
+// the sales path's queries, prepared once per connection, as building and preparing the three
+// took ~2 ms a slice.
+export function seasonScoring(db: Queryable, seasonId: number): SeasonScoring | undefined {
+	const s = preparedSync(db, seasonById).get({ id: seasonId });
+	if (!s) return undefined;
+	const products = preparedSync(db, productsOfSeason).all({ seasonId });
+	return scoringOf(s, products, preparedSync(db, rulesOfSeason).all({ seasonId }));
 }
 
 /**
@@ -111,7 +100,7 @@ export function recalculationPeople(db: Queryable, seasonId: number): number[] {
 // The seller after a given id: a seek on sale_season_seller_idx (season, seller, …) that stops
 // at its first entry, where reading every seller at once walked the season's 200,000 entries of
 // the index (~20–45 ms, the first slice of every run).
-const nextSellerAfter = (db: Queryable) =>
+export const nextSellerAfter = (db: StoreDb, { sale }: Tables) =>
 	db
 		.select({ id: sql<number | null>`min(${sale.sellerId})` })
 		.from(sale)
@@ -121,16 +110,25 @@ const nextSellerAfter = (db: Queryable) =>
 				gt(sale.sellerId, sql.placeholder('after'))
 			)
 		)
-		.prepare();
+		.prepare('recalc_next_seller');
+
+export const doersOfSeason = (db: StoreDb, { activity }: Tables) =>
+	db
+		.selectDistinct({ id: activity.userId })
+		.from(activity)
+		.where(
+			and(
+				eq(activity.seasonId, sql.placeholder('seasonId')),
+				eq(activity.status, literal('counted'))
+			)
+		)
+		.orderBy(asc(activity.userId))
+		.prepare('recalc_doers_of_season');
 
 /** People with a counted activity, by id (few: activities are logged by hand). */
 export function recalculationDoers(db: Queryable, seasonId: number): number[] {
-	return db
-		.selectDistinct({ id: activity.userId })
-		.from(activity)
-		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
-		.orderBy(asc(activity.userId))
-		.all()
+	return preparedSync(db, doersOfSeason)
+		.all({ seasonId })
 		.map((r) => r.id);
 }
 
@@ -146,7 +144,16 @@ export function nextRecalculationPerson(
 	doers: readonly number[],
 	after: number
 ): number | undefined {
-	const seller = prepared(db, nextSellerAfter).get({ seasonId, after })?.id ?? undefined;
+	const seller = preparedSync(db, nextSellerAfter).get({ seasonId, after })?.id;
+	return nextPerson(seller ?? undefined, doers, after);
+}
+
+/** The first of the next seller (found by nextSellerAfter) and the next doer after `after`. */
+export function nextPerson(
+	seller: number | undefined,
+	doers: readonly number[],
+	after: number
+): number | undefined {
 	const doer = doers.find((id) => id > after);
 	if (seller === undefined) return doer;
 	return doer === undefined ? seller : Math.min(seller, doer);
@@ -240,7 +247,15 @@ export function finishPerson(
 	person: { userId: number; name: string; before: number; after: number },
 	plan: Recalculation
 ): void {
-	const activities = planActivityRescore(tx, ctx.season, person.userId, ctx.rules);
+	addActivities(person, planActivityRescore(tx, ctx.season, person.userId, ctx.rules), plan);
+}
+
+/** A person's rescored activities into `person`, and `person` into the plan if their points move. */
+export function addActivities(
+	person: { userId: number; name: string; before: number; after: number },
+	activities: ActivityRescore,
+	plan: Recalculation
+): void {
 	plan.activitiesChecked += activities.checked;
 	plan.activityChanges.push(...activities.changes);
 	for (const part of activities.people.values()) {
@@ -314,7 +329,7 @@ export function applyPerson(
 
 // Once per changed sale (~86,000 at 200,000 sales): built and prepared per call it was a fifth
 // of a recalculation's time. The breakdown is bound as its JSON text, as insertLedgerEntry does.
-const setSalePoints = (db: Queryable) =>
+export const setSalePoints = (db: StoreDb, { sale }: Tables) =>
 	db
 		.update(sale)
 		.set({
@@ -322,13 +337,55 @@ const setSalePoints = (db: Queryable) =>
 			breakdown: sql`${sql.placeholder('breakdown')}`
 		})
 		.where(eq(sale.id, sql.placeholder('id')))
-		.prepare();
+		.prepare('recalc_set_sale_points');
+
+/** A changed sale's booking: its adjustment entry, and its new points and breakdown. */
+export interface SaleBooking {
+	entry: NewEntry;
+	points: { id: number; points: number; breakdown: string };
+}
 
 /**
- * Books changed sales of one person: an adjustment entry each, the sale's new points and
- * breakdown; their standings are moved once per team, by what the adjustments add up to.
- * `sales` holds at least the changed ones, as they are now (team, status).
+ * What booking changed sales of one person writes: an adjustment entry each, the sale's new
+ * points and breakdown, and the standings moved once per team by what the adjustments add up
+ * to. `sales` holds at least the changed ones, as they are now (team, status).
  */
+export function saleBookings(
+	seasonId: number,
+	userId: number,
+	changes: readonly SaleChange[],
+	sales: { id: number; teamId: number; status: string }[],
+	actor: Actor
+): { bookings: SaleBooking[]; deltas: Map<number, StandingDelta> } {
+	const byId = new Map(sales.map((r) => [r.id, r]));
+	const deltas = new Map<number, StandingDelta>();
+	const bookings = changes.map((change) => {
+		const target = byId.get(change.saleId)!;
+		const breakdown = { lines: change.breakdown.lines, items: change.breakdown.items };
+		const entry: NewEntry = {
+			seasonId,
+			userId,
+			teamId: target.teamId,
+			saleId: target.id,
+			kind: 'adjustment',
+			points: change.after - change.before,
+			status: target.status === 'pending' ? 'provisional' : 'confirmed',
+			breakdown,
+			reason: 'Season recalculated with the current rules',
+			createdById: actor.userId ?? null
+		};
+		const delta = entryDelta(entry);
+		const sum = deltas.get(target.teamId) ?? { confirmed: 0, provisional: 0, sales: 0 };
+		sum.confirmed += delta.confirmed;
+		sum.provisional += delta.provisional;
+		deltas.set(target.teamId, sum);
+		const points = { id: target.id, points: change.after, breakdown: JSON.stringify(breakdown) };
+		return { entry, points };
+	});
+	return { bookings, deltas };
+}
+
+/** Books changed sales of one person (saleBookings) in the caller's transaction. */
 export function bookSaleChanges(
 	tx: Queryable,
 	seasonId: number,
@@ -339,34 +396,10 @@ export function bookSaleChanges(
 	now: number
 ): void {
 	if (changes.length === 0) return;
-	const byId = new Map(sales.map((r) => [r.id, r]));
-	const deltas = new Map<number, StandingDelta>();
-	for (const change of changes) {
-		const target = byId.get(change.saleId)!;
-		const breakdown = { lines: change.breakdown.lines, items: change.breakdown.items };
-		const entry = {
-			seasonId,
-			userId,
-			teamId: target.teamId,
-			saleId: target.id,
-			kind: 'adjustment' as const,
-			points: change.after - change.before,
-			status: target.status === 'pending' ? ('provisional' as const) : ('confirmed' as const),
-			breakdown,
-			reason: 'Season recalculated with the current rules',
-			createdById: actor.userId ?? null
-		};
+	const { bookings, deltas } = saleBookings(seasonId, userId, changes, sales, actor);
+	for (const { entry, points } of bookings) {
 		insertLedgerEntry(tx, entry, now);
-		const delta = entryDelta(entry);
-		const sum = deltas.get(target.teamId) ?? { confirmed: 0, provisional: 0, sales: 0 };
-		sum.confirmed += delta.confirmed;
-		sum.provisional += delta.provisional;
-		deltas.set(target.teamId, sum);
-		prepared(tx, setSalePoints).run({
-			id: target.id,
-			points: change.after,
-			breakdown: JSON.stringify(breakdown)
-		});
+		preparedSync(tx, setSalePoints).run(points);
 	}
 	for (const [teamId, delta] of deltas)
 		applyStandingDelta(tx, { seasonId, userId, teamId }, delta, now, true);

@@ -1,6 +1,7 @@
 // Season-wide work that runs in slices beside the server (badges/reevaluate.ts,
 // scoring/recalculate-run.ts): one run per season and database at a time; whatever is asked
-// while one runs is merged into a single run after it, however often it is asked.
+// while one runs is merged into a single run after it, however often it is asked. The database
+// is SQLite's connection (Db) or a store (recalculate-run-store.ts): `K`.
 import type { Db } from '../db';
 
 export interface Waiter<T> {
@@ -19,20 +20,20 @@ interface SeasonQueue<R> {
 	next?: R;
 }
 
-export class SeasonRuns<T, R extends SeasonRequest<T>> {
-	private readonly queues = new WeakMap<Db, Map<number, SeasonQueue<R>>>();
+export class SeasonRuns<T, R extends SeasonRequest<T>, K extends object = Db> {
+	private readonly queues = new WeakMap<K, Map<number, SeasonQueue<R>>>();
 
 	/**
 	 * `run` does one request's work; `merge` folds a later request into the one already waiting
 	 * (its waiters included).
 	 */
 	constructor(
-		private readonly run: (db: Db, seasonId: number, request: R) => Promise<T>,
+		private readonly run: (db: K, seasonId: number, request: R) => Promise<T>,
 		private readonly merge: (into: R, more: R) => void
 	) {}
 
 	/** Runs `request` now, or once after the run going on (merged with others asked meanwhile). */
-	ask(db: Db, seasonId: number, request: R): void {
+	ask(db: K, seasonId: number, request: R): void {
 		const queue = this.queues.get(db)?.get(seasonId);
 		if (!queue) void this.start(db, seasonId, request);
 		else if (queue.next) this.merge(queue.next, request);
@@ -40,12 +41,12 @@ export class SeasonRuns<T, R extends SeasonRequest<T>> {
 	}
 
 	/** Whether a run for the season is going on or waiting. */
-	busy(db: Db, seasonId: number): boolean {
+	busy(db: K, seasonId: number): boolean {
 		return this.queues.get(db)?.has(seasonId) ?? false;
 	}
 
 	/** Resolves once nothing runs or waits on this database (tests, benches). */
-	async settled(db: Db): Promise<void> {
+	async settled(db: K): Promise<void> {
 		for (;;) {
 			const running = [...(this.queues.get(db)?.values() ?? [])].map((q) => q.running);
 			if (running.length === 0) return;
@@ -53,7 +54,7 @@ export class SeasonRuns<T, R extends SeasonRequest<T>> {
 		}
 	}
 
-	private start(db: Db, seasonId: number, request: R): Promise<void> {
+	private start(db: K, seasonId: number, request: R): Promise<void> {
 		const byDb = this.queues.get(db) ?? new Map<number, SeasonQueue<R>>();
 		this.queues.set(db, byDb);
 		const queue: SeasonQueue<R> = { running: Promise.resolve() };

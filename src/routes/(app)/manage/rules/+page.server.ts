@@ -1,7 +1,6 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb } from '$lib/server/db';
-import { getStore, unportedSqlite, type Store } from '$lib/server/db/store';
+import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { catalogueOf, readProducts } from '$lib/server/seasons/queries';
 import { consoleSeason } from '$lib/server/seasons/choice';
@@ -20,12 +19,12 @@ import {
 } from '$lib/server/seasons/settings-form';
 import { fieldErrors, refuse, refuseError } from '$lib/server/shared/form';
 import { recalculationTotals, type Recalculation } from '$lib/server/scoring/recalculate';
+import { recalculationWaitMs } from '$lib/server/scoring/recalculate-run';
 import {
-	previewRecalculation,
-	recalculateInSlices,
-	recalculationRunning,
-	recalculationWaitMs
-} from '$lib/server/scoring/recalculate-run';
+	previewRecalculationOn,
+	recalculateOn,
+	recalculationRunningOn
+} from '$lib/server/scoring/recalculate-run-store';
 import { log } from '$lib/server/shared/log';
 
 export const load: PageServerLoad = async (event) => {
@@ -66,16 +65,9 @@ export const load: PageServerLoad = async (event) => {
 		settings: settings ? settingsToValues(settings) : null,
 		requireConfirmation: season.requireConfirmation,
 		saved: rules.find((r) => r.id === savedId)?.name ?? null,
-		recalculating: recalculating(store, season.id)
+		recalculating: await recalculationRunningOn(store, season.id)
 	};
 };
-
-// Recalculating runs on SQLite's connection only (its actions answer 503 on PostgreSQL): there,
-// none is ever running.
-function recalculating(store: Store, seasonId: number): boolean {
-	const db = unportedSqlite(store);
-	return db !== null && recalculationRunning(db, seasonId);
-}
 
 async function currentSeason() {
 	const season = await consoleSeason();
@@ -127,12 +119,12 @@ export const actions = {
 	plan: async (event) => {
 		requireRole(event, MANAGERS);
 		const season = await currentSeason();
-		return { action: 'plan', plan: summary(await previewRecalculation(getDb(), season.id)) };
+		return { action: 'plan', plan: summary(await previewRecalculationOn(getStore(), season.id)) };
 	},
 	recalculate: async (event) => {
 		const user = requireRole(event, MANAGERS);
 		const season = await currentSeason();
-		const run = recalculateInSlices(getDb(), season.id, { userId: user.id });
+		const run = recalculateOn(getStore(), season.id, { userId: user.id });
 		// The run goes on whether or not this request waits for it: its failure is logged.
 		run.catch((e) => log.error({ err: e, seasonId: season.id }, 'season recalculation failed'));
 		let timer: ReturnType<typeof setTimeout> | undefined;

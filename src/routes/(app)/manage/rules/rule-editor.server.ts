@@ -1,5 +1,4 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
-import { getDb } from '$lib/server/db';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { readProducts } from '$lib/server/seasons/queries';
@@ -93,8 +92,8 @@ export function ruleEditorActions(editing?: (event: RequestEvent) => number) {
 				const message = m.rules_form_preview_refused();
 				return refuse(400, 'preview', message, { errors: parsed.errors, values });
 			}
-			const result = previewRule(
-				getDb(),
+			const result = await previewRule(
+				getStore(),
 				season.id,
 				season.timeZone,
 				catalogue,

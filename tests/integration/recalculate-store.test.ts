@@ -1,0 +1,328 @@
+// The season recalculation and its plan on the store (#20, scoring/recalculate-run-store.ts):
+// on a temp SQLite file (the synchronous run of recalculate-run.ts) and on a throwaway
+// PostgreSQL (a write per slice), the same assertions. The rules change after the sales; the
+// run must leave every sale, person and team with what a fresh scoring of the same sales under
+// the new rules gives, preview what it then applies, be resumable after a stop, and run once at
+// a time per season across two nodes.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { and, eq, sql } from 'drizzle-orm';
+import { write, type Store } from '../../src/lib/server/db/store';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { reviewByExternalId } from '../../src/lib/server/scoring/review';
+import { createActivityType } from '../../src/lib/server/activities/types';
+import { logActivity } from '../../src/lib/server/activities/record';
+import { recalculationTotals } from '../../src/lib/server/scoring/recalculate';
+import { setRecalculationSliceMs } from '../../src/lib/server/scoring/recalculate-run';
+import { setRecalculationChunkSales } from '../../src/lib/server/scoring/recalculate-chunk';
+import {
+	applyChunkInWrite,
+	planChunkInWrite,
+	seasonScoringInWrite,
+	startPersonInWrite
+} from '../../src/lib/server/scoring/recalculate-store';
+import {
+	previewRecalculationOn,
+	recalculateOn,
+	recalculationRunningOn,
+	recalculationsSettledOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { auditsOf, liveSeasonOn } from '../helpers/store-season';
+
+const nodes = twoNodesPerDialect('recalculate-store');
+const NOW = 1_900_000_000_000;
+const HOUR = 3_600_000;
+const clock = () => NOW;
+const manager = { userId: undefined };
+let serial = 0;
+
+beforeEach(() => {
+	setRecalculationSliceMs(0);
+	setRecalculationChunkSales(3);
+});
+afterEach(() => {
+	setRecalculationSliceMs(undefined);
+	setRecalculationChunkSales(undefined);
+});
+
+type Season = Awaited<ReturnType<typeof liveSeasonOn>>;
+
+/** The rules of the season after the change: a first-sale bonus, phones doubled up to 300 a day. */
+const NEW_RULES = [
+	{ name: 'First sale', target: { kind: 'any' }, effect: { kind: 'first_sale_bonus', points: 7 } },
+	{
+		name: 'Phones double, 300 a day at most',
+		target: { kind: 'category', category: 'Phones' },
+		effect: { kind: 'multiplier', factor: 2 },
+		dailyCap: 300
+	},
+	{
+		name: 'Calls triple',
+		target: { kind: 'activity', type: 'call' },
+		effect: { kind: 'multiplier', factor: 3 }
+	}
+] as const;
+
+async function addRules(store: Store, seasonId: number) {
+	await store.db
+		.insert(store.tables.rule)
+		.values(NEW_RULES.map((r) => ({ ...r, seasonId }) as typeof store.tables.rule.$inferInsert));
+}
+
+/**
+ * A season of three with 24 sales over three days (some rejected, some confirmed) and a few
+ * calls; with `rulesFirst` the new rules are there before the sales (a fresh scoring),
+ * otherwise they come after them (what a recalculation must catch up with).
+ */
+async function seasonOn(store: Store, rulesFirst: boolean) {
+	const s = await liveSeasonOn(store, {
+		size: 3,
+		teams: ['North', 'South'],
+		endsAt: NOW + 30 * 24 * HOUR
+	});
+	const { product, season } = store.tables;
+	await store.db.insert(product).values([
+		{
+			seasonId: s.seasonId,
+			sku: 'PHONE',
+			name: 'Phone',
+			category: 'Phones',
+			points: 100,
+			price: 50000
+		},
+		{ seasonId: s.seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
+	]);
+	await store.db.update(season).set({ requireConfirmation: true }).where(eq(season.id, s.seasonId));
+	await createActivityType(
+		store,
+		s.seasonId,
+		{ key: 'call', name: 'Call', points: 2, emoji: '📞' },
+		{},
+		clock
+	);
+	if (rulesFirst) await addRules(store, s.seasonId);
+	const prefix = `recalc-store-${++serial}`;
+	for (let i = 0; i < 24; i++) {
+		const externalId = `${prefix}-${i}`;
+		await recordSaleGrouped(
+			store,
+			{
+				source: 'api',
+				externalId,
+				seller: { email: s.people[i % 3].email },
+				occurredAt: NOW - 60 * HOUR + i * 2.5 * HOUR,
+				lines: [{ sku: i % 4 === 0 ? 'CASE' : 'PHONE', quantity: 1 + (i % 3) }]
+			},
+			clock
+		);
+		if (i % 5 === 0)
+			await reviewByExternalId(store, externalId, { decision: 'confirm', actor: manager }, clock);
+		else if (i % 7 === 3)
+			await reviewByExternalId(
+				store,
+				externalId,
+				{ decision: 'reject', actor: manager, reason: 'Cancelled' },
+				clock
+			);
+	}
+	for (let i = 0; i < 3; i++)
+		await logActivity(
+			store,
+			{
+				source: 'api',
+				externalId: `${prefix}-call-${i}`,
+				person: { userId: s.people[i].id },
+				type: 'call',
+				quantity: 2,
+				occurredAt: NOW - 10 * HOUR,
+				seasonId: s.seasonId
+			},
+			clock
+		);
+	if (!rulesFirst) await addRules(store, s.seasonId);
+	return s;
+}
+
+/** What a season's scores are, by the people's and teams' places (ids differ between seasons). */
+async function scores(store: Store, s: Season) {
+	const { sale, standing, activity } = store.tables;
+	// A rejected sale keeps the points it was refused with: a recalculation leaves it alone.
+	const sales = (
+		await store.db
+			.select({ points: sale.points, status: sale.status })
+			.from(sale)
+			.where(eq(sale.seasonId, s.seasonId))
+			.orderBy(sale.id)
+	).map((row) => (row.status === 'rejected' ? { status: row.status } : row));
+	const calls = await store.db
+		.select({ points: activity.points })
+		.from(activity)
+		.where(eq(activity.seasonId, s.seasonId))
+		.orderBy(activity.id);
+	const rows = await store.db
+		.select({
+			type: standing.subjectType,
+			id: standing.subjectId,
+			confirmed: standing.confirmedPoints,
+			provisional: standing.provisionalPoints,
+			sales: standing.salesCount
+		})
+		.from(standing)
+		.where(eq(standing.seasonId, s.seasonId));
+	const place = (type: string, id: number) =>
+		type === 'user'
+			? `user ${s.people.findIndex((p) => p.id === id)}`
+			: `team ${s.teamIds.indexOf(id)}`;
+	const standings = Object.fromEntries(
+		rows.map(({ type, id, ...points }) => [place(type, id), points])
+	);
+	return { sales, calls, standings };
+}
+
+/** The season's ledger summed per person against their standing (must be equal). */
+async function ledgerMatchesStandings(store: Store, seasonId: number) {
+	const { ledgerEntry, standing } = store.tables;
+	const ledger = await store.db
+		.select({
+			userId: ledgerEntry.userId,
+			points: sql<number>`sum(${ledgerEntry.points})`.mapWith(Number)
+		})
+		.from(ledgerEntry)
+		.where(and(eq(ledgerEntry.seasonId, seasonId), sql`${ledgerEntry.status} <> 'void'`))
+		.groupBy(ledgerEntry.userId);
+	const held = await store.db
+		.select({
+			userId: standing.subjectId,
+			points: sql<number>`${standing.confirmedPoints} + ${standing.provisionalPoints}`.mapWith(
+				Number
+			)
+		})
+		.from(standing)
+		.where(and(eq(standing.seasonId, seasonId), eq(standing.subjectType, 'user')));
+	const byUser = (rows: { userId: number; points: number }[]) =>
+		Object.fromEntries(rows.map((r) => [r.userId, r.points]));
+	expect(byUser(held)).toEqual(byUser(ledger));
+}
+
+/** The points of one more sale of three phones by the season's second person, on its last day. */
+async function lateSaleOn(store: Store, s: Season) {
+	const recorded = await recordSaleGrouped(
+		store,
+		{
+			source: 'api',
+			externalId: `recalc-store-late-${++serial}`,
+			seller: { email: s.people[1].email },
+			occurredAt: NOW - 3 * HOUR,
+			lines: [{ sku: 'PHONE', quantity: 3 }]
+		},
+		clock
+	);
+	return recorded.sale.points;
+}
+
+async function adjustments(store: Store, seasonId: number) {
+	const { ledgerEntry } = store.tables;
+	const [row] = await store.db
+		.select({ n: sql<number>`count(*)`.mapWith(Number) })
+		.from(ledgerEntry)
+		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.kind, 'adjustment')));
+	return row.n;
+}
+
+describe.each(['sqlite', 'postgres'] as const)('the season recalculation on %s', (dialect) => {
+	const node = (i: number) => nodes[dialect][i];
+
+	it('plans, then applies, what a fresh scoring of the same sales gives; audited once', async () => {
+		const fresh = await seasonOn(node(0), true);
+		const changed = await seasonOn(node(0), false);
+		const plan = await previewRecalculationOn(node(1), changed.seasonId);
+		expect(await adjustments(node(0), changed.seasonId)).toBe(0);
+		expect(plan.changes.length).toBeGreaterThan(0);
+		expect(plan.activityChanges).toHaveLength(3);
+
+		const applied = await recalculateOn(node(1), changed.seasonId, manager, clock);
+		expect(recalculationTotals(applied)).toEqual(recalculationTotals(plan));
+		expect(applied.people).toEqual(plan.people);
+		expect(await scores(node(0), changed)).toEqual(await scores(node(0), fresh));
+		await ledgerMatchesStandings(node(0), changed.seasonId);
+		expect(await adjustments(node(0), changed.seasonId)).toBe(
+			plan.changes.length + plan.activityChanges.length
+		);
+		expect(await auditsOf(node(0), `season:${changed.seasonId}`)).toEqual([
+			{ action: 'season.recalculate', data: recalculationTotals(plan) }
+		]);
+		// Nothing left to change.
+		expect((await previewRecalculationOn(node(0), changed.seasonId)).changes).toEqual([]);
+		// A sale recorded after the run on a day it rescored counts that day as a fresh scoring
+		// does: the day's totals kept from the old breakdowns were dropped (daily caps).
+		const late = (s: Season) => lateSaleOn(node(1), s);
+		expect(await late(changed)).toBe(await late(fresh));
+	});
+
+	it('resumes after a stop: a new run books only what the stopped one had not', async () => {
+		const fresh = await seasonOn(node(0), true);
+		const changed = await seasonOn(node(0), false);
+		const plan = await previewRecalculationOn(node(0), changed.seasonId);
+		// A run that stopped after its first two slices (the first person's first two chunks).
+		const store = node(0);
+		const cursor = await write(store, (tx) => startPersonInWrite(tx, store, changed.people[0].id));
+		for (let i = 0; i < 2; i++)
+			await write(store, async (tx) => {
+				const ctx = (await seasonScoringInWrite(tx, store, changed.seasonId))!;
+				const chunk = await planChunkInWrite(tx, store, ctx, { ...cursor }, Infinity);
+				await applyChunkInWrite(tx, store, changed.seasonId, chunk, manager, NOW, []);
+				cursor.from = chunk.to;
+			});
+		const booked = await adjustments(store, changed.seasonId);
+		expect(booked).toBeGreaterThan(0);
+
+		const resumed = await recalculateOn(node(1), changed.seasonId, manager, clock);
+		expect(resumed.changes.length + booked).toBe(plan.changes.length);
+		expect(await scores(store, changed)).toEqual(await scores(store, fresh));
+		expect(await adjustments(store, changed.seasonId)).toBe(
+			plan.changes.length + plan.activityChanges.length
+		);
+		await ledgerMatchesStandings(store, changed.seasonId);
+	});
+
+	it('two runs asked at once on two nodes change every sale once', async () => {
+		const fresh = await seasonOn(node(0), true);
+		const changed = await seasonOn(node(0), false);
+		const plan = await previewRecalculationOn(node(0), changed.seasonId);
+		const runs = await Promise.all([
+			recalculateOn(node(0), changed.seasonId, manager, clock),
+			recalculateOn(node(1), changed.seasonId, manager, clock)
+		]);
+		expect(runs[0].changes.length + runs[1].changes.length).toBe(plan.changes.length);
+		expect(await scores(node(0), changed)).toEqual(await scores(node(0), fresh));
+		expect(await adjustments(node(0), changed.seasonId)).toBe(
+			plan.changes.length + plan.activityChanges.length
+		);
+		await ledgerMatchesStandings(node(0), changed.seasonId);
+	});
+});
+
+describe('the season recalculation across two PostgreSQL nodes', () => {
+	it('waits while another node runs the season, says it runs, then runs', async () => {
+		const [first, second] = nodes.postgres;
+		if (first.dialect !== 'postgres') throw new Error('PostgreSQL nodes expected');
+		const fresh = await seasonOn(first, true);
+		const changed = await seasonOn(first, false);
+		// Another node's run holds the season's lock (recalculate-run-store.ts) on its own session.
+		const other = await first.pool.connect();
+		await other.query('select pg_advisory_lock($1, $2)', [0x52436c63, changed.seasonId]);
+		try {
+			const run = recalculateOn(second, changed.seasonId, manager, clock);
+			await new Promise((resolve) => setTimeout(resolve, 600));
+			expect(await adjustments(first, changed.seasonId)).toBe(0);
+			expect(await recalculationRunningOn(first, changed.seasonId)).toBe(true);
+			await other.query('select pg_advisory_unlock($1, $2)', [0x52436c63, changed.seasonId]);
+			await run;
+		} finally {
+			other.release();
+		}
+		expect(await recalculationRunningOn(first, changed.seasonId)).toBe(false);
+		await recalculationsSettledOn(second);
+		expect(await scores(first, changed)).toEqual(await scores(first, fresh));
+	});
+});
