@@ -1,5 +1,11 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { savepointInWrite, write, type Store, type StoreDb } from '../db/store';
+import {
+	isSerializationFailure,
+	savepointInWrite,
+	write,
+	type Store,
+	type StoreDb
+} from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
@@ -82,15 +88,6 @@ export async function decideGroupAwardsInWrite(
 		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
 		return { changes: new Map(), backlog: true };
 	}
-}
-
-/** 40001 serialization_failure, 40P01 deadlock_detected (as db/store.ts's write retries). */
-function isSerializationFailure(error: unknown): boolean {
-	for (let e = error; e instanceof Error; e = e.cause) {
-		const code = (e as { code?: unknown }).code;
-		if (code === '40001' || code === '40P01') return true;
-	}
-	return false;
 }
 
 /**

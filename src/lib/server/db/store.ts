@@ -421,8 +421,11 @@ export async function read<T>(store: Store, work: (tx: StoreDb) => Promise<T>): 
 	}) as Promise<T>;
 }
 
-/** 40001 serialization_failure, 40P01 deadlock_detected (Drizzle wraps the driver's error). */
-function isSerializationFailure(error: unknown): boolean {
+/**
+ * 40001 serialization_failure, 40P01 deadlock_detected (Drizzle wraps the driver's error): what
+ * `write` runs again, and what a step inside a write must throw on rather than swallow.
+ */
+export function isSerializationFailure(error: unknown): boolean {
 	for (let e = error; e instanceof Error; e = e.cause) {
 		const code = (e as { code?: unknown }).code;
 		if (code === '40001' || code === '40P01') return true;
