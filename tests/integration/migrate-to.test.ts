@@ -185,6 +185,11 @@ describe('migrate-to', () => {
 		const fromPg = (await target.query(totals)).rows[0];
 		expect(Object.values(fromPg).map(Number)).toEqual(Object.values(fromSqlite));
 		expect(fromSqlite.sales).toBeGreaterThan(0);
+		// Analysed once copied: the planner has the copy's statistics before the first request.
+		const analysed = await target.query(
+			"SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname IN ('sale', 'ledger_entry', 'standing') ORDER BY relname"
+		);
+		expect(analysed.rows.map((r) => r.relname)).toEqual(['ledger_entry', 'sale', 'standing']);
 	});
 
 	it('refuses a target that holds Honorboard data, and changes nothing', async () => {

@@ -132,6 +132,9 @@ export async function migrateTo(
 			const copied = await copyTables(source, target, plans, options);
 			const report = await verifyCopy(source, target, tables);
 			await target.query(report.ok ? 'COMMIT' : 'ROLLBACK');
+			// The planner's statistics of the copy: without them, until autovacuum gets there, the
+			// dashboard of a 50,000-sale season took 7–10 s a read instead of 0.2 s.
+			if (report.ok) await target.query('ANALYZE');
 			return { copied, report, seconds: (performance.now() - started) / 1000 };
 		} catch (error) {
 			await target.query('ROLLBACK').catch(() => {});
