@@ -70,6 +70,14 @@ export async function liveSeasonOn(
 	return { seasonId: made.id, name: made.name, teamIds: teams.map((t) => t.id), people };
 }
 
+/** The store tests' catalogue for a season: a PHONE (100 points, 500.00) and a CASE (10, 20.00). */
+export async function phoneAndCaseOn(store: Store, seasonId: number): Promise<void> {
+	await store.db.insert(store.tables.product).values([
+		{ seasonId, sku: 'PHONE', name: 'Phone', category: 'Phones', points: 100, price: 50000 },
+		{ seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
+	]);
+}
+
 /** What an AppError was thrown with (its code), or 'ok'. */
 export async function appErrorCode(run: () => Promise<unknown>): Promise<string> {
 	try {

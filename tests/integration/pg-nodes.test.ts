@@ -10,6 +10,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { startRedis, type TestRedis } from '../helpers/redis';
 import { startServer, type RunningServer } from '../helpers/server';
 import { postSale, type SaleAnswer } from '../helpers/sales';
+import { leaderboardOf, rankRows, watchBoard } from '../helpers/live-board';
 import {
 	connect,
 	PASSWORD,
@@ -22,13 +23,7 @@ import { liveSeasonOn } from '../helpers/store-season';
 import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
 import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
-import { applyPush } from '../../src/lib/realtime/board-state';
-import type {
-	LeaderboardPush,
-	LeaderboardSnapshot,
-	SeasonEvent,
-	WatchAck
-} from '../../src/lib/realtime/events';
+import type { SeasonEvent } from '../../src/lib/realtime/events';
 
 const ADMIN = 'admin@pg-nodes.test';
 const DAY = 86_400_000;
@@ -96,27 +91,9 @@ async function connected(socket: ClientSocket): Promise<ClientSocket> {
 	return socket;
 }
 
-/** A board as the app's client keeps it (board-state.ts): its ack, then each push applied. */
+/** A board of the season on `server`, as the app's client keeps it (tests/helpers/live-board.ts). */
 async function boardOn(server: RunningServer) {
-	const socket = await connected(socketFor(server.url, session));
-	const ack = (await socket
-		.timeout(10_000)
-		.emitWithAck('watch', { seasonId: season.seasonId })) as WatchAck;
-	if ('error' in ack) throw new Error(ack.error.code);
-	const state = { board: ack as LeaderboardSnapshot, pushes: 0, gaps: 0, feed: [] as unknown[] };
-	socket.on('leaderboard', async (push: LeaderboardPush) => {
-		state.pushes++;
-		for (const item of push.activity ?? []) state.feed.push(item.id);
-		const applied = applyPush(state.board, push);
-		if ('board' in applied) state.board = applied.board;
-		if ('gap' in applied) {
-			state.gaps++;
-			const fresh = await socket.emitWithAck('snapshot', { seasonId: season.seasonId });
-			if (!('error' in fresh) && fresh.version >= state.board.version)
-				state.board = fresh as LeaderboardSnapshot;
-		}
-	});
-	return state;
+	return watchBoard(await connected(socketFor(server.url, session)), season.seasonId);
 }
 
 function sellOn(
@@ -128,25 +105,7 @@ function sellOn(
 	return postSale(server.url, token, { externalId, seller, quantity, occurredAt: OCCURRED_AT });
 }
 
-async function leaderboard(server: RunningServer) {
-	const response = await fetch(
-		`${server.url}/api/v1/seasons/${season.seasonId}/leaderboard?scope=individual&limit=100`,
-		{ headers: { authorization: `Bearer ${token}` } }
-	);
-	expect(response.status).toBe(200);
-	return (await response.json()) as {
-		version: number;
-		entries: { rank: number; id: number; points: number; provisionalPoints: number }[];
-	};
-}
-
-const rows = (entries: { rank: number; id: number; points: number; provisionalPoints: number }[]) =>
-	entries.map(({ rank, id, points, provisionalPoints }) => ({
-		rank,
-		id,
-		points,
-		provisionalPoints
-	}));
+const leaderboard = (server: RunningServer) => leaderboardOf(server.url, token, season.seasonId);
 
 /** The sales stored under externalIds starting with `prefix`, with their ledger entries. */
 async function storedSales(prefix: string) {
@@ -179,8 +138,8 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
 		for (const board of [onB, onA]) {
 			await waitFor(() => board.board.version >= final.version, 10_000, 'the last version');
 			expect(board.board.version).toBe(final.version);
-			expect(rows(board.board.individual)).toEqual(
-				rows(final.entries).slice(0, board.board.individual.length)
+			expect(rankRows(board.board.individual)).toEqual(
+				rankRows(final.entries).slice(0, board.board.individual.length)
 			);
 			expect(board.gaps).toBe(0);
 			// Each sale's feed item once: from the board's own node, not from both.

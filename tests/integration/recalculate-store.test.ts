@@ -27,7 +27,7 @@ import {
 	recalculationsSettledOn
 } from '../../src/lib/server/scoring/recalculate-run-store';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { auditsOf, liveSeasonOn } from '../helpers/store-season';
+import { auditsOf, liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('recalculate-store');
 const NOW = 1_900_000_000_000;
@@ -80,18 +80,8 @@ async function seasonOn(store: Store, rulesFirst: boolean) {
 		teams: ['North', 'South'],
 		endsAt: NOW + 30 * 24 * HOUR
 	});
-	const { product, season } = store.tables;
-	await store.db.insert(product).values([
-		{
-			seasonId: s.seasonId,
-			sku: 'PHONE',
-			name: 'Phone',
-			category: 'Phones',
-			points: 100,
-			price: 50000
-		},
-		{ seasonId: s.seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
-	]);
+	const { season } = store.tables;
+	await phoneAndCaseOn(store, s.seasonId);
 	await store.db.update(season).set({ requireConfirmation: true }).where(eq(season.id, s.seasonId));
 	await createActivityType(
 		store,

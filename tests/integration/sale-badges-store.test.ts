@@ -15,7 +15,7 @@ import { unportedSqlite, write } from '../../src/lib/server/db/store';
 import { recordAwards, recordAwardsReads } from '../../src/lib/server/badges/probes';
 import { runInWrite } from '../../src/lib/server/badges/steps';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
-import { liveSeasonOn } from '../helpers/store-season';
+import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('sale-badges-store');
 const NOW = 1_900_000_000_000;
@@ -47,18 +47,8 @@ async function badgeSeasonOn(store: Store) {
 		teams: ['North', 'South'],
 		endsAt: NOW + 30 * DAY
 	});
-	const { badge, product } = store.tables;
-	await store.db.insert(product).values([
-		{
-			seasonId: s.seasonId,
-			sku: 'PHONE',
-			name: 'Phone',
-			category: 'Phones',
-			points: 100,
-			price: 50000
-		},
-		{ seasonId: s.seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
-	]);
+	const { badge } = store.tables;
+	await phoneAndCaseOn(store, s.seasonId);
 	await store.db.insert(badge).values(
 		BADGES.map((b) => ({
 			...b,

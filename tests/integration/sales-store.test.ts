@@ -18,7 +18,7 @@ import {
 	type RecordSaleInput
 } from '../../src/lib/server/scoring/sales';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
-import { appErrorCode, liveSeasonOn, pointsOf } from '../helpers/store-season';
+import { appErrorCode, liveSeasonOn, pointsOf, phoneAndCaseOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('sales-store');
 const NOW = 1_900_000_000_000;
@@ -38,18 +38,8 @@ async function sellingSeasonOn(
 		teams: ['North', 'South'],
 		endsAt: NOW + 30 * 24 * HOUR
 	});
-	const { product, season } = store.tables;
-	await store.db.insert(product).values([
-		{
-			seasonId: s.seasonId,
-			sku: 'PHONE',
-			name: 'Phone',
-			category: 'Phones',
-			points: 100,
-			price: 50000
-		},
-		{ seasonId: s.seasonId, sku: 'CASE', name: 'Case', category: 'Cases', points: 10, price: 2000 }
-	]);
+	const { season } = store.tables;
+	await phoneAndCaseOn(store, s.seasonId);
 	if (options.maxSalePoints != null || options.requireConfirmation != null)
 		await store.db
 			.update(season)

@@ -10,6 +10,7 @@ import { io as ioClient } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startTwoNodes, type TwoNodes } from '../helpers/two-nodes';
 import { postSale, type SaleAnswer } from '../helpers/sales';
+import { leaderboardOf, rankRows, watchBoard } from '../helpers/live-board';
 import { makeMember, makeProduct, makeSeason, makeTeam, makeUser } from '../helpers/factories';
 import {
 	connect,
@@ -23,13 +24,7 @@ import {
 	type SeededDb
 } from '../helpers/seeded';
 import { schedulerLease, season } from '../../src/lib/server/db/schema';
-import { applyPush } from '../../src/lib/realtime/board-state';
-import type {
-	LeaderboardPush,
-	LeaderboardSnapshot,
-	SeasonEvent,
-	WatchAck
-} from '../../src/lib/realtime/events';
+import type { LeaderboardPush, SeasonEvent } from '../../src/lib/realtime/events';
 
 let nodes: TwoNodes;
 let seeded: SeededDb;
@@ -71,27 +66,10 @@ async function connected(socket: ClientSocket): Promise<ClientSocket> {
 	return socket;
 }
 
-/** A board as the app's client keeps it (board-state.ts): snapshot, deltas, a snapshot on a gap. */
+/** A board of the season on `server`, as the app's client keeps it (tests/helpers/live-board.ts). */
 async function boardOn(server: RunningServer) {
 	const socket = await connected(socketFor(server.url, session));
-	const ack = (await socket
-		.timeout(10_000)
-		.emitWithAck('watch', { seasonId: seeded.seasonId })) as WatchAck;
-	if ('error' in ack) throw new Error(ack.error.code);
-	const state = { board: ack as LeaderboardSnapshot, pushes: 0, gaps: 0, feed: [] as unknown[] };
-	socket.on('leaderboard', async (push: LeaderboardPush) => {
-		state.pushes++;
-		for (const item of push.activity ?? []) state.feed.push(item.id);
-		const applied = applyPush(state.board, push);
-		if ('board' in applied) state.board = applied.board;
-		if ('gap' in applied) {
-			state.gaps++;
-			const fresh = await socket.emitWithAck('snapshot', { seasonId: seeded.seasonId });
-			if (!('error' in fresh) && fresh.version >= state.board.version)
-				state.board = fresh as LeaderboardSnapshot;
-		}
-	});
-	return { socket, state };
+	return { socket, state: await watchBoard(socket, seeded.seasonId) };
 }
 
 /** A replay must repeat the sale exactly: a different time would be a conflict (409). */
@@ -107,25 +85,7 @@ function sellOn(
 	return postSale(server.url, token, { externalId, seller, quantity, occurredAt: OCCURRED_AT });
 }
 
-async function leaderboard(server: RunningServer) {
-	const response = await fetch(
-		`${server.url}/api/v1/seasons/${seeded.seasonId}/leaderboard?scope=individual&limit=100`,
-		{ headers: { authorization: `Bearer ${token}` } }
-	);
-	expect(response.status).toBe(200);
-	return (await response.json()) as {
-		version: number;
-		entries: { rank: number; id: number; points: number; provisionalPoints: number }[];
-	};
-}
-
-const rows = (entries: { rank: number; id: number; points: number; provisionalPoints: number }[]) =>
-	entries.map(({ rank, id, points, provisionalPoints }) => ({
-		rank,
-		id,
-		points,
-		provisionalPoints
-	}));
+const leaderboard = (server: RunningServer) => leaderboardOf(server.url, token, seeded.seasonId);
 
 async function formPost(server: RunningServer, path: string, cookie: string, form = {}) {
 	return fetch(`${server.url}${path}`, {
@@ -161,8 +121,8 @@ describe('two nodes sharing one database and one Redis', () => {
 			await waitFor(() => board.board.version >= final.version, 10_000, 'the last version');
 			expect(board.board.version).toBe(final.version);
 			expect(board.board.individual.length).toBeGreaterThan(0);
-			expect(rows(board.board.individual)).toEqual(
-				rows(final.entries).slice(0, board.board.individual.length)
+			expect(rankRows(board.board.individual)).toEqual(
+				rankRows(final.entries).slice(0, board.board.individual.length)
 			);
 			expect(board.gaps).toBe(0);
 			// Each sale's feed item once: from the board's own node, not from both.
