@@ -139,6 +139,27 @@ function rescoreActivities(
 	return { checked: rows.length, changes, people };
 }
 
+/** The adjustment entry a rescored activity is booked with: confirmed, as activities are. */
+function adjustmentOf(
+	seasonId: number,
+	target: { id: number; userId: number; teamId: number },
+	change: ActivityChange,
+	actor: Actor
+) {
+	return {
+		seasonId,
+		userId: target.userId,
+		teamId: target.teamId,
+		activityId: target.id,
+		kind: 'adjustment' as const,
+		points: change.after - change.before,
+		status: 'confirmed' as const,
+		breakdown: { items: change.score.items },
+		reason: 'Season recalculated with the current rules',
+		createdById: actor.userId ?? null
+	};
+}
+
 /**
  * Books each change as an adjustment entry naming the activity (confirmed, as activities are),
  * with the new breakdown; the activity shows its new points and breakdown.
@@ -152,25 +173,10 @@ export function applyActivityRescore(
 ): void {
 	for (const change of changes) {
 		const target = tx.select().from(activity).where(eq(activity.id, change.activityId)).get()!;
-		const breakdown = { items: change.score.items };
-		appendEntry(
-			tx,
-			{
-				seasonId,
-				userId: target.userId,
-				teamId: target.teamId,
-				activityId: target.id,
-				kind: 'adjustment',
-				points: change.after - change.before,
-				status: 'confirmed',
-				breakdown,
-				reason: 'Season recalculated with the current rules',
-				createdById: actor.userId ?? null
-			},
-			now
-		);
+		const entry = adjustmentOf(seasonId, target, change, actor);
+		appendEntry(tx, entry, now);
 		tx.update(activity)
-			.set({ points: change.after, breakdown })
+			.set({ points: change.after, breakdown: entry.breakdown })
 			.where(eq(activity.id, target.id))
 			.run();
 	}
@@ -211,29 +217,12 @@ export async function applyActivityRescoreInWrite(
 		const [target] = await preparedQuery(tx, store, activityTarget).execute({
 			id: change.activityId
 		});
-		const breakdown = { items: change.score.items };
-		await appendEntryInWrite(
-			tx,
-			store,
-			{
-				seasonId,
-				userId: target.userId,
-				teamId: target.teamId,
-				activityId: change.activityId,
-				kind: 'adjustment',
-				points: change.after - change.before,
-				status: 'confirmed',
-				breakdown,
-				reason: 'Season recalculated with the current rules',
-				createdById: actor.userId ?? null
-			},
-			now,
-			moved
-		);
+		const entry = adjustmentOf(seasonId, { ...target, id: change.activityId }, change, actor);
+		await appendEntryInWrite(tx, store, entry, now, moved);
 		await preparedQuery(tx, store, setActivityPoints).execute({
 			id: change.activityId,
 			points: change.after,
-			breakdown: JSON.stringify(breakdown)
+			breakdown: JSON.stringify(entry.breakdown)
 		});
 	}
 }
