@@ -315,4 +315,20 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		await recalculationsSettledOn(second);
 		expect(await scores(first, changed)).toEqual(await scores(first, fresh));
 	});
+
+	it("takes the run's adjustments into the badge facts in the run's own writes", async () => {
+		const store = nodes.postgres[0];
+		const changed = await seasonOn(store, false);
+		await recalculateOn(store, changed.seasonId, manager, clock);
+		// Ledger ids commit out of order on PostgreSQL: an adjustment left behind the facts'
+		// cursor while a sale's write moved it would never be taken in (decide-in-write.ts).
+		const { badgeCursor, ledgerEntry } = store.tables;
+		const [{ last }] = await store.db
+			.select({ last: sql<number>`max(${ledgerEntry.id})`.mapWith(Number) })
+			.from(ledgerEntry)
+			.where(and(eq(ledgerEntry.seasonId, changed.seasonId), eq(ledgerEntry.kind, 'adjustment')));
+		const [cursor] = await store.db.select({ at: badgeCursor.ledgerId }).from(badgeCursor);
+		expect(last).toBeGreaterThan(0);
+		expect(cursor?.at).toBeGreaterThanOrEqual(last);
+	});
 });

@@ -5,6 +5,8 @@ import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
 import { yieldToLoop } from '../shared/yield-to-loop';
+import { decideGroupAwardsInWrite, publishDecidedOnStore } from '../badges/decide-in-write';
+import type { DecidedAwards } from '../badges/awards';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from './standings';
 import {
 	addPlan,
@@ -182,13 +184,21 @@ export async function recalculateWithStoreBody(
 		store,
 		seasonId,
 		write,
-		async (tx, ctx, cursor, sales, moved) => {
+		async (tx, ctx, cursor, sales, moved): Promise<DecidedChunk> => {
+			const now = clock();
 			const chunk = await planChunkInWrite(tx, store, ctx, cursor, sales);
-			await applyChunkInWrite(tx, store, seasonId, chunk, actor, clock(), moved);
-			return chunk;
+			await applyChunkInWrite(tx, store, seasonId, chunk, actor, now, moved);
+			if (!changesPoints(chunk)) return chunk;
+			// The chunk's adjustments go into the badge facts in its own write. PostgreSQL commits
+			// ledger ids out of order: an entry committed behind the facts' cursor, which a sale's
+			// write moved meanwhile, would never be taken in. Moving the cursor here makes such a
+			// sale's write conflict with this one, and one of them runs again.
+			return { ...chunk, decided: await decideGroupAwardsInWrite(tx, store, now, []) };
 		},
 		(done) => {
 			done.chunks.forEach((chunk) => addPlan(plan, chunk.plan));
+			for (const chunk of done.chunks as DecidedChunk[])
+				if (chunk.decided) publishDecidedOnStore(store, chunk.decided, clock);
 			markStandingsMoved(done.moved);
 			if (done.chunks.some(changesPoints)) notifyLeaderboard(seasonId);
 		}
@@ -210,6 +220,9 @@ async function underSeasonLock<T>(store: Store, seasonId: number, work: () => Pr
 		await lock.release();
 	}
 }
+
+/** A chunk of the run, with the badges its write decided when it changed points. */
+type DecidedChunk = Chunk & { decided?: DecidedAwards };
 
 const changesPoints = (chunk: Chunk) =>
 	chunk.plan.changes.length + chunk.plan.activityChanges.length > 0;
