@@ -72,8 +72,19 @@ function asUser(user: ReturnType<typeof clusterUser>, command: string, args: str
 		: { command, args };
 }
 
+/**
+ * A short-lived client: a cluster another test file stops under it ends its connection with
+ * FATAL 57P01, which pg emits as 'error' when no query waits for it; with no listener that was an
+ * uncaught exception, charged to whichever test file ran then. The call that used it fails instead.
+ */
+function shortClient(url: string, timeout?: number): pg.Client {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeout });
+	client.on('error', () => {});
+	return client;
+}
+
 async function connects(url: string): Promise<boolean> {
-	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+	const client = shortClient(url, 1000);
 	try {
 		await client.connect();
 		return true;
@@ -86,7 +97,7 @@ async function connects(url: string): Promise<boolean> {
 
 /** The data directory of the server that answers at `url`, or null when none answers. */
 async function dataDirectoryAt(url: string): Promise<string | null> {
-	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+	const client = shortClient(url, 1000);
 	try {
 		await client.connect();
 		const { rows } = await client.query<{ data_directory: string }>('show data_directory');
@@ -101,7 +112,7 @@ async function dataDirectoryAt(url: string): Promise<string | null> {
 /** A fresh database on the server PG_TEST_URL names. */
 async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 	const name = `honorboard_test_${process.pid}_${Date.now()}`;
-	const admin = new pg.Client({ connectionString: serverUrl });
+	const admin = shortClient(serverUrl);
 	await admin.connect();
 	await admin.query(`CREATE DATABASE ${name}`);
 	await admin.end();
@@ -110,7 +121,7 @@ async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 	return {
 		url: url.toString(),
 		async stop() {
-			const client = new pg.Client({ connectionString: serverUrl });
+			const client = shortClient(serverUrl);
 			await client.connect();
 			await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 			await client.end();
