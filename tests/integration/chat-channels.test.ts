@@ -18,10 +18,11 @@ import {
 } from '../helpers/seeded';
 import { makeUser } from '../helpers/factories';
 import { openDatabase } from '../../src/lib/server/db';
+import type { AddressInfo } from 'node:net';
 
-// This file's ports (the range given to the chat part of #19).
-const SERVER_PORT = 47_400;
-const RECEIVER_PORT = 47_450;
+// The receiver's port is the OS's choice: a fixed one (47450) lies in Linux's ephemeral range,
+// where another test's connection held it once in CI (EADDRINUSE).
+let receiverPort = 0;
 
 interface Received {
 	path: string;
@@ -38,7 +39,7 @@ let token: string;
 const received: Received[] = [];
 /** How the receiver answers each path: a list of statuses used up in order, then 200. */
 const script = new Map<string, number[]>();
-const receiverUrl = (path: string) => `http://127.0.0.1:${RECEIVER_PORT}${path}`;
+const receiverUrl = (path: string) => `http://127.0.0.1:${receiverPort}${path}`;
 
 beforeAll(async () => {
 	db = await seedServerDb({ teams: 2, people: 4 });
@@ -61,8 +62,9 @@ beforeAll(async () => {
 			else res.writeHead(status).end('ok');
 		});
 	});
-	await new Promise<void>((done) => receiver.listen(RECEIVER_PORT, '127.0.0.1', done));
-	running = await startServer({ dbPath: db.path, port: SERVER_PORT });
+	await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+	receiverPort = (receiver.address() as AddressInfo).port;
+	running = await startServer({ dbPath: db.path });
 	admin = await signIn(running.url, 'admin@test.test');
 }, 120_000);
 
