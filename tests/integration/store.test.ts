@@ -280,6 +280,32 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 });
 
 describe('on postgres, the pool', () => {
+	it('builds a prepared query once per store and runs it on the client of the write it is called in', async () => {
+		const [store, other] = nodes.postgres;
+		const insert: typeof insertThrottle = (db, tables) => insertThrottle(db, tables);
+		const select: typeof throttleByKey = (db, tables) => throttleByKey(db, tables);
+		const before = { ...builds };
+		for (let i = 0; i < 3; i++) {
+			// Inside the write: the select sees the row the write inserted and has not committed,
+			// which the other node cannot see yet.
+			const seen = await write(store, async (tx) => {
+				await preparedQuery(tx, store, insert).execute({ key: `pg-once:${i}`, failures: i, at: 1 });
+				const inWrite = await preparedQuery(tx, store, select).execute({ key: `pg-once:${i}` });
+				const outside = await preparedQuery(other.db, other, select).execute({
+					key: `pg-once:${i}`
+				});
+				return { inWrite, outside };
+			});
+			expect(seen).toEqual({ inWrite: [{ key: `pg-once:${i}`, failures: i }], outside: [] });
+		}
+		expect(await preparedQuery(store.db, store, select).execute({ key: 'pg-once:%' })).toHaveLength(
+			3
+		);
+		// Built once on each store (its pool), whatever the transactions it ran in.
+		expect(builds.insert - before.insert).toBe(1);
+		expect(builds.select - before.select).toBe(2);
+	});
+
 	it('reads a bigint past 2^53 as an error, not a rounded number', async () => {
 		const store = nodes.postgres[0];
 		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');

@@ -9,7 +9,8 @@
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { is } from 'drizzle-orm';
+import { PgPreparedQuery, type PgDatabase } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import {
 	closeDb,
@@ -130,15 +131,16 @@ function connectionOf(tx: StoreDb): Connection {
  * - SQLite: built once per connection (and per `build`, a module-level function) and run on
  *   that connection, inside the write or read it is called in; refused once that write broke
  *   its rule (`WriteAwaitedIoError`), as the write's other statements are.
- * - PostgreSQL: built on `tx` each time (a query is bound to its transaction's client); `name`
- *   makes it a prepared statement of that connection, parsed and planned once per connection.
+ * - PostgreSQL: built once per store on its pool, then run on `tx`'s client (pg's connection
+ *   of the transaction) through a view of the built query (postgresQueryOn); `name` makes it a
+ *   prepared statement of that connection, parsed and planned once per connection.
  */
 export function preparedQuery<Q>(
 	tx: StoreDb,
 	store: Store,
 	build: (db: StoreDb, tables: Tables) => Q
 ): Q {
-	if (store.dialect === 'postgres') return build(tx, store.tables);
+	if (store.dialect === 'postgres') return postgresQueryOn(tx, store, build);
 	const connection = connectionOf(tx);
 	if (connection.state.broken) throw new WriteAwaitedIoError();
 	let queries = preparedOf.get(connection.client);
@@ -154,6 +156,33 @@ export function preparedQuery<Q>(
 }
 
 const preparedOf = new WeakMap<Database.Database, Map<unknown, unknown>>();
+
+/**
+ * PostgreSQL: `build`'s query built once per store (on its pool's Drizzle) and run on the
+ * client `tx` holds. Building it on `tx` at each call cost most of a sale's CPU in the app
+ * (Drizzle's `is()` checks and the SQL text assembled again: 2.3-2.7 ms of the server's CPU per
+ * sale, docs/benchmarks.md "The prepared queries on PostgreSQL"). A built query (node-postgres'
+ * prepared query) keeps its SQL, its placeholders and how it maps rows, and reads its connection
+ * from its `client` field: the view below is the built query with `tx`'s client instead, so
+ * that it runs inside `tx`'s transaction (a savepoint of it included: a nested transaction
+ * shares its session). Anything else `build` returns is built on `tx` each time as before.
+ */
+function postgresQueryOn<Q>(
+	tx: StoreDb,
+	store: Store,
+	build: (db: StoreDb, tables: Tables) => Q
+): Q {
+	let queries = builtOnPool.get(store.db);
+	if (!queries) builtOnPool.set(store.db, (queries = new Map()));
+	let built = queries.get(build) as Q | undefined;
+	if (built === undefined) queries.set(build, (built = build(store.db, store.tables)));
+	// Note: Drizzle's session and a prepared query's client are internal (not in its types).
+	if (!is(built, PgPreparedQuery) || !('client' in built)) return build(tx, store.tables);
+	const { client } = (tx as unknown as { session: { client: unknown } }).session;
+	return Object.create(built, { client: { value: client } }) as Q;
+}
+
+const builtOnPool = new WeakMap<object, Map<unknown, unknown>>();
 
 /**
  * Runs `work` inside a savepoint of the write `tx` belongs to: when it throws, only what it
