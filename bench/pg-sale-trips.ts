@@ -1,5 +1,5 @@
 // What recording a sale costs on PostgreSQL in round trips (#20): groups of new API sales recorded
-// by `recordSaleGrouped` (one serializable `write` per group, each sale in a savepoint) on a
+// by `recordSaleGrouped` (one serializable `write` per group) on a
 // throwaway cluster (tests/helpers/postgres.ts, PG_TEST_PORT or 48760), every query the driver
 // sends counted by its text. A round trip is the one cost of the PostgreSQL path that does not
 // move with the machine's load: on a loaded machine each one waits for PostgreSQL's process to

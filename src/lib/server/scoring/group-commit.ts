@@ -1,8 +1,10 @@
 import { retryWhenBusy } from '../db/busy';
-import { savepointInWrite, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import {
-	recordSaleInWrite,
+	planSaleInWrite,
 	saleBadges,
+	writeSaleInWrite,
+	type PlannedSale,
 	type RecordedInTx,
 	type RecordedSale,
 	type RecordSaleInput
@@ -18,8 +20,9 @@ import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
 
 // Group commit for the API and the sell form: the sales that arrive while the event loop is
-// busy are recorded together, in one write of the store, on the next turn of the loop. Each sale
-// has its own savepoint (a refused sale leaves the others alone), the group's standings, days and
+// busy are recorded together, in one write of the store, on the next turn of the loop. A sale is
+// refused before anything of it is written (planSaleInWrite), so a refusal leaves the others
+// alone without a savepoint of its own; the group's standings, days and
 // versions are written once (WriteBatch), and every request is answered only after the write
 // that holds its sale has committed: nothing acknowledged can be lost. One COMMIT, holding the
 // group's badge step too, then serves many sales instead of one each. The same body runs on
@@ -79,7 +82,7 @@ interface Committed {
 	decided: DecidedAwards | null;
 }
 
-/** The group's sales, each in its savepoint, its batch and its badge step: one write's body. */
+/** The group's sales, their batch and its badge step: one write's body. */
 async function recordGroupInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -90,16 +93,21 @@ async function recordGroupInWrite(
 	const writes = new WriteBatch();
 	const outcomes: Outcome[] = [];
 	for (const p of group) {
+		let planned: PlannedSale;
 		try {
-			outcomes.push({
-				recorded: await savepointInWrite(tx, store, (sp) =>
-					recordSaleInWrite(sp, store, p.input, now, lookups, writes)
-				)
-			});
+			planned = await planSaleInWrite(tx, store, p.input, now, lookups, writes);
 		} catch (error) {
+			// Refused before anything of it was written: the write goes on with the others.
 			if (!(error instanceof AppError)) throw error;
 			outcomes.push({ error });
+			continue;
 		}
+		outcomes.push({
+			recorded:
+				'replay' in planned
+					? planned.replay
+					: await writeSaleInWrite(tx, store, planned, now, lookups, writes)
+		});
 	}
 	await writes.finishInWrite(tx, store, now);
 	// The badges follow the ledger in the same transaction: its own BEGIN/COMMIT after the
