@@ -8,10 +8,13 @@
 // CPU µs per sale. Run with `npx tsx bench/sale-write.ts [--rounds 7] [--groups 40] [--size 32]`;
 // --badges adds the demo's sale badges (first sale, counts, a streak, cross-sells, points, a record
 // sale), so that each group's badge step runs in its write as in bench:ingest's badges-on phase.
+// --against <checkout> replaces the synchronous group commit with another checkout's store path
+// (a detached worktree of an earlier commit, its node_modules linked and `npm run -s i18n` run
+// in it), on the same file: the store path before and after a change, interleaved.
 import { badge, product, rule } from '../src/lib/server/db/schema';
 import { recordSaleGrouped } from '../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../src/lib/server/scoring/sales';
-import { flag, option } from './lib/args';
+import { flag, option, textOption } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { recordSaleGrouped as recordSaleGroupedBefore } from './lib/group-commit-before';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -76,15 +79,29 @@ const group = (): RecordSaleInput[] =>
 		};
 	});
 
+const against = textOption('against');
+const other: typeof recordSaleGrouped | null = against
+	? (await import(`${against}/src/lib/server/scoring/group-commit`)).recordSaleGrouped
+	: null;
+
 const variants: Variant[] = [
-	{
-		name: 'a group of sales, before (synchronous)',
-		ops: GROUPS * SIZE,
-		run: async () => {
-			for (let g = 0; g < GROUPS; g++)
-				await Promise.all(group().map((input) => recordSaleGroupedBefore(db, input)));
-		}
-	},
+	other
+		? {
+				name: `a group of sales, store of ${against}`,
+				ops: GROUPS * SIZE,
+				run: async () => {
+					for (let g = 0; g < GROUPS; g++)
+						await Promise.all(group().map((input) => other(store, input)));
+				}
+			}
+		: {
+				name: 'a group of sales, before (synchronous)',
+				ops: GROUPS * SIZE,
+				run: async () => {
+					for (let g = 0; g < GROUPS; g++)
+						await Promise.all(group().map((input) => recordSaleGroupedBefore(db, input)));
+				}
+			},
 	{
 		name: 'a group of sales, store (awaited)',
 		ops: GROUPS * SIZE,

@@ -10,3 +10,9 @@ export function option(name: string, fallback: number): number {
 	const at = args.indexOf(`--${name}`);
 	return at === -1 ? fallback : Number(args[at + 1]);
 }
+
+/** The text after `--name`, or undefined when it was not given. */
+export function textOption(name: string): string | undefined {
+	const at = args.indexOf(`--${name}`);
+	return at === -1 ? undefined : args[at + 1];
+}
