@@ -31,6 +31,7 @@ import {
 import {
 	catchUpFacts,
 	endedPeriods,
+	endedPeriodsReads,
 	isPending,
 	lastTeamOf,
 	lastTeamReads,
@@ -42,7 +43,7 @@ import {
 } from './facts';
 import { recordAwards, recordAwardsReads, teamTargetReads } from './probes';
 import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
-import { decideAwardsInWrite } from './decide-in-write';
+import { decideAwardsInWrite, decideWeekInWrite } from './decide-in-write';
 import { seasonBadgesOn } from './queries';
 import { either, rows, runInWrite, runSync, type Steps } from './steps';
 import type { ActivityItem } from '../../realtime/events';
@@ -374,7 +375,8 @@ export function reconcileInSlices(db: Db, seasonId: number, since: number, clock
  * slices above run on its connection (`unportedSqlite`). On PostgreSQL one write: the facts take
  * in the ledger, the requested counted badges go to everyone who earns them
  * (reevaluateCountedInWrite) and the others are decided for every person and team the facts
- * know or that hold an award (decidingSubject). The weekly badges are not decided there yet.
+ * know or that hold an award (decidingSubject); with `weekly`, every ended week too
+ * (decidingWeek, awards.ts).
  */
 export async function reevaluateOnStore(
 	store: Store,
@@ -407,19 +409,22 @@ async function reevaluateSalesInWrite(
 	const { season: seasons } = store.tables;
 	const [s] = await tx.select().from(seasons).where(eq(seasons.id, seasonId));
 	if (!s) return changes;
-	const requested = options.badgeIds ? new Set(options.badgeIds) : undefined;
-	const badges = (await seasonBadgesOn(tx, store, seasonId)).filter(
+	const requested = (await seasonBadgesOn(tx, store, seasonId)).filter(
 		(b) =>
 			b.active &&
 			!END_OF_SEASON.has(c(b)) &&
-			!WEEKLY.has(c(b)) &&
 			!isCounted(b.criterion) &&
-			(!requested || requested.has(b.id))
+			(!options.badgeIds || options.badgeIds.includes(b.id))
 	);
+	const badges = requested.filter((b) => !WEEKLY.has(c(b)));
+	const weekly = options.weekly ? requested.filter((b) => WEEKLY.has(c(b))) : [];
 	const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
 	if (badges.length > 0)
 		for (const subject of await runInWrite(tx, store, seasonSubjectsReads(seasonId)))
 			merge(mine, await decideSubjectInWrite(tx, store, s, badges, subject, now, options.since));
+	if (weekly.length > 0)
+		for (const period of await runInWrite(tx, store, endedPeriodsReads(seasonId, now)))
+			merge(mine, await decideWeekInWrite(tx, store, s, weekly, period, now, options.since));
 	changes.set(seasonId, mine);
 	return changes;
 }
