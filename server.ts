@@ -237,7 +237,7 @@ server.listen(port, host, () => {
 		// The read and checkpoint threads are SQLite's (a second connection to the file, the
 		// WAL's checkpoints); on PostgreSQL the pool is the read path and the server checkpoints.
 		notStarted('the read thread (the dashboard and format views off the event loop)');
-		stopJobs = startJobs(store, { onUnavailable: notStarted });
+		stopJobs = startJobs(store);
 		return;
 	}
 	// Heavy reads (contest format views, sprint decisions, the dashboard's figures) run in a

@@ -31,7 +31,7 @@ const TEMPLATE = (() => {
 })();
 
 const { openDatabase } = await import('../src/lib/server/db');
-const { runPeriodicAwards } = await import('../src/lib/server/badges/awards');
+const { runPeriodicAwards } = await import('../src/lib/server/badges/periodic');
 const { recordSaleGrouped } = await import('../src/lib/server/scoring/group-commit');
 const { sqliteStore } = await import('../src/lib/server/db/store');
 
@@ -56,7 +56,7 @@ async function caughtUp(): Promise<string> {
 	copyDatabase(join(TEMPLATE, 'honorboard.db'), making);
 	const db = openDatabase(making);
 	const started = performance.now();
-	const r = await runPeriodicAwards(db, { entriesPerSlice: 2_000 });
+	const r = await runPeriodicAwards(sqliteStore(db), { entriesPerSlice: 2_000 });
 	db.$client.pragma('wal_checkpoint(TRUNCATE)');
 	db.$client.close();
 	console.log(

@@ -37,7 +37,8 @@ import { openDatabase, type Db } from '../src/lib/server/db';
 import { product, rule, season, seasonMember, team, user } from '../src/lib/server/db/schema';
 import { recordSale, type RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { reviewSales } from '../src/lib/server/scoring/review';
-import { evaluateAwards, runPeriodicAwards } from '../src/lib/server/badges/awards';
+import { evaluateAwards } from '../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../src/lib/server/badges/periodic';
 import {
 	observeReevaluationSlices,
 	reevaluateSeason,
@@ -542,9 +543,9 @@ async function grow(to: number) {
 		recordSale(db, input, clock, { awards: false });
 		bareOne(input.sellerIndex, input.occurredAt, 10_000, 10);
 		// Facts and awards follow as the server's per-sale step would (in batches here).
-		if (made % 500 === 0) await runPeriodicAwards(db, { clock, seasonIds: [] });
+		if (made % 500 === 0) await runPeriodicAwards(sqliteStore(db), { clock, seasonIds: [] });
 	}
-	await runPeriodicAwards(db, { clock, seasonIds: [] });
+	await runPeriodicAwards(sqliteStore(db), { clock, seasonIds: [] });
 }
 
 for (const at of CHECKPOINTS) {
@@ -611,7 +612,7 @@ async function measurePeriodic(label: string) {
 	const h = monitorEventLoopDelay({ resolution: 1 });
 	h.enable();
 	const t0 = performance.now();
-	const result = await runPeriodicAwards(db, { clock });
+	const result = await runPeriodicAwards(sqliteStore(db), { clock });
 	const wall = round(ms(t0));
 	h.disable();
 	const out = {

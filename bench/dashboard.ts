@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { dashboardData } from '../src/lib/server/dashboard/figures';
-import { runPeriodicAwards } from '../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../src/lib/server/badges/periodic';
+import { sqliteStore } from '../src/lib/server/db/store';
 import { bucketsReads, dayStarts } from '../src/lib/server/dashboard/daily';
 import {
 	campaignEffectsReads,
@@ -195,7 +196,7 @@ for (const sales of SIZES) {
 		// 200,000 sales) competes with the pages timed below.
 		const caughtUp = performance.now();
 		const factsDb = openDatabase(path);
-		await runPeriodicAwards(factsDb, { entriesPerSlice: 5_000 });
+		await runPeriodicAwards(sqliteStore(factsDb), { entriesPerSlice: 5_000 });
 		factsDb.$client.close();
 		console.log(
 			`\n${sales.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams (seeded in ${seeded.seconds.toFixed(1)} s, badge facts in ${((performance.now() - caughtUp) / 1000).toFixed(1)} s)`

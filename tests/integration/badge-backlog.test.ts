@@ -9,7 +9,8 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
 
@@ -83,7 +84,7 @@ describe('a badge backlog', () => {
 		expect(cursor(behind)).toBeLessThan(lastEntry(behind));
 
 		// The slices (here the periodic job, as at start-up) take in the rest: same awards.
-		await runPeriodicAwards(behind, { clock });
+		await runPeriodicAwards(sqliteStore(behind), { clock });
 		expect(cursor(behind)).toBe(lastEntry(behind));
 		const given = awards(behind, people);
 		expect(given).toEqual(awards(reference, same));

@@ -12,7 +12,7 @@ import type { Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
@@ -141,7 +141,7 @@ describe('the badge catch-up after a restart', () => {
 		const people = await contest(db);
 		for (let i = 0; i < 400; i++) recordSale(db, saleInput(people, i), clock, { awards: false });
 		// The first slice runs at once (the call's synchronous part); the rest wait their turn.
-		const catchingUp = runPeriodicAwards(db, { clock });
+		const catchingUp = runPeriodicAwards(sqliteStore(db), { clock });
 		const afterFirstSlice = cursor(db);
 		expect(afterFirstSlice).toBeLessThan(lastEntry(db) - 300);
 		// A sale's own step now takes in one entry (the one it added): the code before took in 50.
@@ -162,7 +162,7 @@ describe('the badge catch-up after a restart', () => {
 		for (let i = 0; i < 400; i++)
 			recordSale(behind, saleInput(people, i), clock, { awards: false });
 		// The catch-up starts; API sales keep coming, a few per turn of the loop, while it runs.
-		const catchingUp = runPeriodicAwards(behind, { clock });
+		const catchingUp = runPeriodicAwards(sqliteStore(behind), { clock });
 		for (let i = 400; i < 520; i += 4) {
 			await Promise.all(
 				[0, 1, 2, 3].map((k) =>
@@ -175,14 +175,14 @@ describe('the badge catch-up after a restart', () => {
 		}
 		await catchingUp;
 		// The sales' own steps may have left their last entries to slices that are still going.
-		await runPeriodicAwards(behind, { clock });
+		await runPeriodicAwards(sqliteStore(behind), { clock });
 		expect(cursor(behind)).toBe(lastEntry(behind));
 
 		// The same 520 sales all recorded first, then taken in by the slices with nothing else
 		// running: the facts rebuilt from the whole ledger, every award decided from them.
 		for (let i = 0; i < 520; i++)
 			recordSale(reference, saleInput(same, i), clock, { awards: false });
-		await runPeriodicAwards(reference, { clock });
+		await runPeriodicAwards(sqliteStore(reference), { clock });
 		const got = endState(behind, people);
 		expect(got).toEqual(endState(reference, same));
 		expect(got.awards.length).toBeGreaterThan(30);

@@ -11,7 +11,8 @@ import { award, badge, product, sale, saleLine, season } from '../../src/lib/ser
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
-import { evaluateAwards, runPeriodicAwards } from '../../src/lib/server/badges/awards';
+import { evaluateAwards } from '../../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -310,7 +311,7 @@ describe('badge facts', () => {
 					);
 				} else {
 					const wanted = fullEvaluation(seasonId, now, { weekly: true, onlyWeekly: true });
-					await runPeriodicAwards(db, { clock, entriesPerSlice: 7 });
+					await runPeriodicAwards(sqliteStore(db), { clock, entriesPerSlice: 7 });
 					expect(awardsAfter(before), `step ${step}: periodic`).toEqual(wanted);
 				}
 				const { stored, fromSales } = factsVsSales(seasonId);
@@ -336,7 +337,7 @@ describe('badge facts', () => {
 			// Rebuilt from scratch, the facts are the same.
 			const stored = factsVsSales(seasonId).stored;
 			db.transaction((tx) => clearFacts(tx));
-			await runPeriodicAwards(db, { clock, entriesPerSlice: 13 });
+			await runPeriodicAwards(sqliteStore(db), { clock, entriesPerSlice: 13 });
 			expect(factsVsSales(seasonId).stored).toEqual(stored);
 		},
 		180_000

@@ -11,7 +11,7 @@ import type { Db } from '../../src/lib/server/db';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { runPeriodicAwards } from '../../src/lib/server/badges/awards';
+import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
@@ -116,7 +116,7 @@ describe('the badge step of a group of API sales', () => {
 		expect(cursor(db)).toBeLessThan(lastEntry(db));
 
 		db.run(sql`drop trigger tally_fails`);
-		await runPeriodicAwards(db, { clock });
+		await runPeriodicAwards(sqliteStore(db), { clock });
 		expect(cursor(db)).toBeGreaterThanOrEqual(lastEntry(db));
 		expect(db.all(sql`select id from award where badge_id = 1`)).toHaveLength(4);
 		const before = awards(db);

@@ -4,8 +4,8 @@
 // a temp SQLite file and a throwaway PostgreSQL, two nodes each (tests/helpers/store-nodes.ts):
 // the award, its points on the ledger and in the standings, `badge.awarded` queued for the
 // webhooks; two nodes reaching the count at once give the badge once. On SQLite the award is the
-// one the synchronous re-evaluation computes (`countedEarned`), and its web push is queued in
-// the write. The wins' badges (duels, sprints, knockouts) are challenges-store.test.ts's and
+// one the synchronous re-evaluation computes (`countedEarned`); on both its web push is queued
+// in the write. The wins' badges (duels, sprints, knockouts) are challenges-store.test.ts's and
 // sprints-store.test.ts's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -290,7 +290,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		});
 	});
 
-	it.runIf(dialect === 'sqlite')('queues the badge’s web push in the write', async () => {
+	it('queues the badge’s web push in the write', async () => {
 		const s = await seasonWithBadge({ kind: 'activities_logged', count: 1 });
 		const { pushSubscription, outgoingMessage } = node(0).tables;
 		await node(0)
@@ -302,7 +302,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				auth: 'auth',
 				userAgent: 'Android · Chrome'
 			});
-		const stop = startPushNotices(sqliteOf(node(0)));
+		const stop = startPushNotices(node(0));
 		try {
 			await logActivity(node(0), call(s.seasonId, s.ann.id, 1, 1), clock);
 		} finally {

@@ -8,8 +8,13 @@ import * as devalue from 'devalue';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
-import { PASSWORD, seedServerDb, signIn, type SeededDb } from '../helpers/seeded';
-import { liveSeasonOn } from '../helpers/store-season';
+import { PASSWORD, seedServerDb, signIn, waitFor, type SeededDb } from '../helpers/seeded';
+import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createECDH, randomBytes } from 'node:crypto';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { subscribe } from '../../src/lib/server/notify/push/subscriptions';
 import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
 import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
@@ -34,6 +39,89 @@ let cookie: string;
 let memberCookie: string;
 let tvToken: string;
 let memberId: number;
+let weekly: Awaited<ReturnType<typeof weeklyBadgeAndItsPush>>;
+
+/** What the local push service stand-in received: the device's path per POST. */
+const pushed: string[] = [];
+let pushService: Server;
+
+/**
+ * A season whose only sales fell in a week that ended weeks ago, a weekly badge, and a device of
+ * its best seller subscribed to the local push service: the server's periodic job, at its first
+ * run, gives the week's badge and its push goes out (before the server starts: the job then
+ * waits 10 minutes).
+ */
+async function weeklyBadgeAndItsPush() {
+	pushService = createServer((req, res) => {
+		req.resume();
+		req.on('end', () => {
+			pushed.push(req.url ?? '');
+			res.writeHead(201).end();
+		});
+	});
+	await new Promise<void>((resolve) => pushService.listen(0, '127.0.0.1', resolve));
+	const made = await liveSeasonOn(store, {
+		size: 2,
+		teams: ['Weekly'],
+		endsAt: Date.now() + 30 * DAY,
+		timeZone: 'UTC'
+	});
+	await phoneAndCaseOn(store, made.seasonId);
+	const [badge] = await store.db
+		.insert(store.tables.badge)
+		.values({
+			seasonId: made.seasonId,
+			name: 'Best of the week',
+			emoji: '🥇',
+			description: 'Topped a week',
+			criterion: { kind: 'top_k_week', k: 1 },
+			points: 5
+		})
+		.returning();
+	const threeWeeksAgo = new Date(Date.now() - 21 * DAY);
+	const monday =
+		Date.UTC(
+			threeWeeksAgo.getUTCFullYear(),
+			threeWeeksAgo.getUTCMonth(),
+			threeWeeksAgo.getUTCDate()
+		) -
+		((threeWeeksAgo.getUTCDay() + 6) % 7) * DAY;
+	for (const [who, quantity] of [
+		[0, 2],
+		[1, 1]
+	] as const) {
+		const at = monday + DAY + who * 3_600_000;
+		await recordSaleGrouped(
+			store,
+			{
+				source: 'api',
+				externalId: `weekly-${who}`,
+				seller: { userId: made.people[who].id },
+				occurredAt: at,
+				lines: [{ sku: 'PHONE', quantity }]
+			},
+			// One clock for both: the group commit keeps the clock its queue started with.
+			() => monday + 2 * DAY
+		);
+	}
+	const ecdh = createECDH('prime256v1');
+	ecdh.generateKeys();
+	const path = `/device/${made.people[0].id}`;
+	await subscribe(
+		store,
+		made.people[0].id,
+		{
+			endpoint: `http://127.0.0.1:${(pushService.address() as AddressInfo).port}${path}`,
+			keys: {
+				p256dh: ecdh.getPublicKey().toString('base64url'),
+				auth: randomBytes(16).toString('base64url')
+			}
+		},
+		'Android · Chrome',
+		Date.now()
+	);
+	return { seasonId: made.seasonId, winner: made.people[0].id, badgeId: badge.id, path };
+}
 
 beforeAll(async () => {
 	pg = await startPostgres();
@@ -93,6 +181,7 @@ beforeAll(async () => {
 	);
 	tvToken = (await createDisplay(store, seasonId, 'Lobby')).token;
 	apiToken = (await createApiToken(store, { name: 'pg-server', role: 'admin' })).token;
+	weekly = await weeklyBadgeAndItsPush();
 	server = await startServer({ env: { DATABASE_URL: pg.url } });
 	cookie = await signIn(server.url, ADMIN);
 	memberCookie = await signIn(server.url, MEMBER);
@@ -100,6 +189,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await server?.dispose();
+	await new Promise((resolve) => pushService?.close(resolve));
 	if (store) await closeStore(store);
 	await pg?.stop();
 });
@@ -121,8 +211,10 @@ describe('the server on PostgreSQL', () => {
 			checks: { database: 'ok', migrations: 'ok' }
 		});
 		const log = server.output();
-		for (const what of ['the read thread', 'the periodic badges', 'web push'])
-			expect(log).toContain(`PostgreSQL: ${what}`);
+		expect(log).toContain('PostgreSQL: the read thread');
+		// The periodic badges and web push run on the pool (badges/periodic.ts, notify/push/).
+		expect(log).not.toContain('PostgreSQL: the periodic badges');
+		expect(log).not.toContain('PostgreSQL: web push');
 		// Never a SQLite file beside the pool.
 		expect(existsSync(server.dbPath)).toBe(false);
 	});
@@ -383,6 +475,23 @@ describe('the server on PostgreSQL', () => {
 				.from(award)
 				.where(eq(award.badgeId, gizmos.id))
 		).toEqual([{ subjectId: seller.id, saleId: recorded.id, status: 'confirmed' }]);
+	});
+
+	it("gives an ended week's badge by its periodic job, and sends its web push", async () => {
+		// The job's first run comes 2 s after the start; the sender looks every 2 s.
+		await waitFor(() => pushed.includes(weekly.path), 20_000, 'the weekly badge’s push');
+		const { award, outgoingMessage } = store.tables;
+		const awards = await store.db
+			.select({ subjectId: award.subjectId, badgeId: award.badgeId })
+			.from(award)
+			.where(eq(award.seasonId, weekly.seasonId));
+		expect(awards).toEqual([{ subjectId: weekly.winner, badgeId: weekly.badgeId }]);
+		const sent = await store.db
+			.select({ kind: outgoingMessage.kind, status: outgoingMessage.status })
+			.from(outgoingMessage)
+			.where(and(eq(outgoingMessage.userId, weekly.winner), eq(outgoingMessage.channel, 'push')));
+		expect(sent).toEqual([{ kind: 'badge', status: 'sent' }]);
+		expect(pushed.filter((p) => p === weekly.path)).toHaveLength(1);
 	});
 
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {

@@ -32,21 +32,19 @@ import {
 import {
 	catchUpFacts,
 	dayFacts,
-	endedPeriods,
 	firstOfDay,
 	formerFirstSale,
 	hasEarlierSale,
 	isPending,
 	lastTeamOf,
-	markDecided,
 	ownFactsReads,
 	recordSaleReads,
 	saleFact,
 	talliesReads,
-	weekTotals,
+	weekTotalsReads,
 	type NewSale
 } from './facts';
-import { all, either, runSync, type Steps, type Twin } from './steps';
+import { all, either, rows, runSync, type Steps, type Twin } from './steps';
 import { seasonBadgesOn } from './queries';
 import { teamTargetReads } from './probes';
 import { appendEntry, awardNet } from '../scoring/ledger';
@@ -633,13 +631,68 @@ export function decideGroupAwardsInTx(
 	}
 }
 
-const WEEKLY_BADGE_KINDS = WEEKLY;
+/** What deciding an ended week found: awards to withdraw, and a plan of the missing ones. */
+export interface WeekDecision {
+	stale: { a: Award; b: Badge }[];
+	found: Found;
+}
 
 /**
- * Decides a season's weekly badges for one ended week from the week totals (those who sold
- * that week, and the week before's points), inside the caller's transaction. With `since`, the
- * week's awards of those badges earned since then that the totals no longer give are withdrawn.
+ * A season's weekly badges for one ended week, from the week totals (those who sold that week,
+ * and the week before's points). With `since`, the week's awards of those badges earned since
+ * then that the totals no longer give are stale. Steps (steps.ts): applied by decideWeek in a
+ * SQLite transaction, by decideWeekInWrite (decide-in-write.ts) in a store's write.
  */
+export function* decidingWeek(
+	s: typeof season.$inferSelect,
+	badges: Badge[],
+	period: { periodKey: string; endsAt: number },
+	since?: number
+): Steps<WeekDecision> {
+	const totals = yield* weekTotalsReads(s.id, period.periodKey);
+	const start = weekRange(period.endsAt - 1, s.timeZone)[0];
+	const before = yield* weekTotalsReads(s.id, weekKey(start - 1, s.timeZone));
+	const previous = new Map([...before].map(([id, t]) => [id, t.points]));
+	const found: Found = {
+		seasonId: s.id,
+		badgeIds: new Set(badges.map((b) => b.id)),
+		candidates: []
+	};
+	const stale: WeekDecision['stale'] = [];
+	for (const b of badges) {
+		const winners = new Set(
+			[...weeklyWinners(b.criterion, { totals, previous }, s.tieRule)].filter((id) =>
+				totals.has(id)
+			)
+		);
+		for (const id of winners)
+			found.candidates.push({
+				b,
+				subject: { kind: 'user', id },
+				periodKey: period.periodKey,
+				at: period.endsAt
+			});
+		if (since === undefined || period.endsAt < since) continue;
+		const held = yield* rows((db, { award }) =>
+			db
+				.select()
+				.from(award)
+				.where(
+					and(
+						eq(award.badgeId, b.id),
+						eq(award.periodKey, period.periodKey),
+						eq(award.seasonId, s.id),
+						ne(award.status, 'void')
+					)
+				)
+		);
+		for (const a of held)
+			if (a.subjectType !== 'user' || !winners.has(a.subjectId)) stale.push({ a, b });
+	}
+	return { stale, found };
+}
+
+/** decidingWeek inside the caller's SQLite transaction (reevaluate.ts's slices). */
 export function decideWeek(
 	tx: Queryable,
 	s: typeof season.$inferSelect,
@@ -648,56 +701,22 @@ export function decideWeek(
 	now: number,
 	since?: number
 ): AwardChanges {
-	const totals = weekTotals(tx, s.id, period.periodKey);
-	const start = weekRange(period.endsAt - 1, s.timeZone)[0];
-	const previous = new Map(
-		[...weekTotals(tx, s.id, weekKey(start - 1, s.timeZone))].map(([id, t]) => [id, t.points])
-	);
-	const plan: Plan = {
-		seasonId: s.id,
-		isPending: () => false,
-		teamOf: (userId) => lastTeamOf(tx, s.id, userId),
-		badgeIds: new Set(badges.map((b) => b.id)),
-		candidates: []
-	};
+	const { stale, found } = runSync(tx, decidingWeek(s, badges, period, since));
 	const withdrawn: ActivityItem[] = [];
-	for (const b of badges) {
-		const winners = new Set(
-			[...weeklyWinners(b.criterion, { totals, previous }, s.tieRule)].filter((id) =>
-				totals.has(id)
-			)
-		);
-		for (const id of winners)
-			plan.candidates.push({
-				b,
-				subject: { kind: 'user', id },
-				periodKey: period.periodKey,
-				at: period.endsAt
-			});
-		if (since === undefined || period.endsAt < since) continue;
-		const stale = tx
-			.select()
-			.from(award)
-			.where(
-				and(
-					eq(award.badgeId, b.id),
-					eq(award.periodKey, period.periodKey),
-					eq(award.seasonId, s.id),
-					ne(award.status, 'void')
-				)
-			)
-			.all()
-			.filter((a) => a.subjectType !== 'user' || !winners.has(a.subjectId));
-		for (const a of stale) {
-			const item = withdrawAward(tx, a, b, now);
-			if (item) withdrawn.push(item);
-		}
+	for (const { a, b } of stale) {
+		const item = withdrawAward(tx, a, b, now);
+		if (item) withdrawn.push(item);
 	}
+	const plan: Plan = {
+		...found,
+		isPending: () => false,
+		teamOf: (userId) => lastTeamOf(tx, s.id, userId)
+	};
 	return applyPlan(tx, plan, now, withdrawn);
 }
 
 /** Ledger entries per slice of background work: a few ms each on a quiet machine. */
-const ENTRIES_PER_SLICE = 50;
+export const ENTRIES_PER_SLICE = 50;
 
 /**
  * When the rest of the server keeps the event loop busy, the backlog's slices take at most this
@@ -719,8 +738,11 @@ const slicing = new WeakSet<Db>();
 /** The catch-up running, by database: a second caller waits for it instead of slicing too. */
 const running = new WeakMap<Db, Promise<{ slices: number; awarded: number }>>();
 
-/** The facts take in the ledger's backlog slice by slice, deciding awards as they go. */
-function catchUpInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
+/**
+ * The facts take in the ledger's backlog slice by slice, deciding awards as they go, on SQLite's
+ * connection (a slice's share of a busy loop: SHARE_WHEN_BUSY).
+ */
+export function catchUpInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
 	let run = running.get(db);
 	if (!run) {
 		run = takeInSlices(db, clock, entriesPerSlice).finally(() => {
@@ -780,64 +802,6 @@ function continueCatchUp(db: Db, clock: Clock) {
 			if (db.$client.open) log.error({ err: error }, 'badge facts catch-up failed');
 		})
 	);
-}
-
-/**
- * The periodic badge work, in slices that each hold the event loop (and the write lock) for a
- * few milliseconds and yield in between: the badge facts take in what the ledger recorded
- * (all of it after an upgrade) and decide its awards, then each ended week of a live season
- * whose totals (or weekly badges) changed since it was last decided is decided from the week
- * totals. Nothing here reads a season's sales.
- */
-export async function runPeriodicAwards(
-	db: Db,
-	options: { clock?: Clock; entriesPerSlice?: number; seasonIds?: number[] } = {}
-): Promise<{ slices: number; awarded: number }> {
-	const clock = options.clock ?? systemClock;
-	let slices = 0;
-	let awarded = 0;
-	const publish = (changes: Map<number, AwardChanges>) => {
-		for (const [id, c] of changes) {
-			awarded += c.awarded.length;
-			publishAwardChanges(id, c);
-		}
-	};
-	const caughtUp = await catchUpInSlices(db, clock, options.entriesPerSlice ?? ENTRIES_PER_SLICE);
-	slices += caughtUp.slices;
-	awarded += caughtUp.awarded;
-	const seasons =
-		options.seasonIds ??
-		db
-			.select({ id: season.id })
-			.from(season)
-			.where(eq(season.status, 'live'))
-			.all()
-			.map((s) => s.id);
-	for (const seasonId of seasons) {
-		const s = db.select().from(season).where(eq(season.id, seasonId)).get();
-		if (!s) continue;
-		const badges = seasonBadges(db, seasonId).filter(
-			(b) => b.active && WEEKLY_BADGE_KINDS.has(b.criterion.kind)
-		);
-		// Deciding a week again is needed when its totals changed or the weekly badges did.
-		const signature = JSON.stringify([s.tieRule, badges.map((b) => [b.id, b.points, b.criterion])]);
-		for (const period of endedPeriods(db, seasonId, clock())) {
-			if (!period.dirty && period.decidedWith === signature) continue;
-			await yieldToLoop();
-			const now = clock();
-			const changes = db.transaction(
-				(tx) => {
-					const c = decideWeek(tx, s, badges, period, now);
-					markDecided(tx, seasonId, period.periodKey, signature);
-					return c;
-				},
-				{ behavior: 'immediate' }
-			);
-			slices += 1;
-			publish(new Map([[seasonId, changes]]));
-		}
-	}
-	return { slices, awarded };
 }
 
 /**

@@ -4,7 +4,8 @@ import {
 	savepointInWrite,
 	write,
 	type Store,
-	type StoreDb
+	type StoreDb,
+	type Tables
 } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { systemClock, type Clock } from '../shared/clock';
@@ -12,6 +13,7 @@ import { log } from '../shared/log';
 import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
 import {
 	decideNewSales,
+	decidingWeek,
 	ENTRIES_PER_CALL,
 	merge,
 	publishAwardChanges,
@@ -117,6 +119,33 @@ export async function reconcileAwardsInWrite(
 	return changes;
 }
 
+type Season = Tables['season']['$inferSelect'];
+type Badge = Tables['badge']['$inferSelect'];
+
+/**
+ * decideWeek inside a store's write: the week's weekly badges from its totals, given to who
+ * wins them now; with `since`, what the totals no longer give (earned since then) withdrawn.
+ */
+export async function decideWeekInWrite(
+	tx: StoreDb,
+	store: Store,
+	s: Season,
+	badges: Badge[],
+	period: { periodKey: string; endsAt: number },
+	now: number,
+	since?: number
+): Promise<AwardChanges> {
+	const { stale, found } = await runInWrite(tx, store, decidingWeek(s, badges, period, since));
+	const withdrawn: AwardChanges = { awarded: [], withdrawn: [] };
+	for (const { a, b } of stale) merge(withdrawn, await withdrawAwardInWrite(tx, store, a, b, now));
+	const plan: PlanInWrite = {
+		...found,
+		isPending: async () => false,
+		teamOf: (userId) => runInWrite(tx, store, lastTeamReads(s.id, userId))
+	};
+	return applyPlanInWrite(tx, store, plan, now, withdrawn);
+}
+
 /** Slices of the catch-up running, by store: a second caller waits for it. */
 const catchingUp = new WeakMap<Store, Promise<void>>();
 
@@ -134,15 +163,32 @@ export function publishDecidedOnStore(
 		catchingUp.set(
 			store,
 			catchUpOnStore(store, clock)
+				.then(() => undefined)
 				.catch((error) => log.error({ err: error }, 'badge facts catch-up failed'))
 				.finally(() => catchingUp.delete(store))
 		);
 }
 
-async function catchUpOnStore(store: Store, clock: Clock): Promise<void> {
+/**
+ * The facts take in the ledger's backlog, one write per `entriesPerSlice` entries, each write's
+ * awards published once it has committed.
+ */
+export async function catchUpOnStore(
+	store: Store,
+	clock: Clock,
+	entriesPerSlice = ENTRIES_PER_CALL
+): Promise<{ slices: number; awarded: number }> {
+	let slices = 0;
+	let awarded = 0;
 	for (;;) {
-		const decided = await write(store, (tx) => decideAwardsInWrite(tx, store, clock()));
-		for (const [id, c] of decided.changes) publishAwardChanges(id, c);
-		if (!decided.backlog) return;
+		const decided = await write(store, (tx) =>
+			decideAwardsInWrite(tx, store, clock(), entriesPerSlice)
+		);
+		slices += 1;
+		for (const [id, c] of decided.changes) {
+			awarded += c.awarded.length;
+			publishAwardChanges(id, c);
+		}
+		if (!decided.backlog) return { slices, awarded };
 	}
 }

@@ -88,6 +88,8 @@ const SQL = {
 		ON CONFLICT(season_id, period_key) DO UPDATE SET dirty = 1`,
 	periods: `SELECT period_key AS "periodKey", ends_at AS "endsAt", dirty, decided_with AS "decidedWith"
 		FROM badge_period WHERE season_id = ? AND ends_at <= ? ORDER BY ends_at`,
+	period: `SELECT period_key AS "periodKey", ends_at AS "endsAt", dirty, decided_with AS "decidedWith"
+		FROM badge_period WHERE season_id = ? AND period_key = ?`,
 	decided: `UPDATE badge_period SET dirty = 0, decided_with = ? WHERE season_id = ? AND period_key = ?`,
 	// Record sales: an earlier sale that counts at all.
 	anyEarlier: `SELECT 1 AS one FROM sale WHERE season_id = ? AND status IN ${COUNTED}
@@ -636,29 +638,46 @@ export function isPending(db: Queryable, saleId: number): boolean {
 }
 
 /** A week's totals per person (those who sold that week), for the weekly badges. */
-export function weekTotals(
-	db: Queryable,
+export function* weekTotalsReads(
 	seasonId: number,
 	week: string
-): Map<number, { points: number; reachedAt: number }> {
-	const rows = stmt(db, SQL.weekRows).all(seasonId, week) as {
-		userId: number;
-		points: number;
-		reachedAt: number;
-	}[];
+): Steps<Map<number, { points: number; reachedAt: number }>> {
+	const rows = yield* all<{ userId: number; points: number; reachedAt: number }>(
+		SQL.weekRows,
+		seasonId,
+		week
+	);
 	return new Map(rows.map((r) => [r.userId, { points: r.points, reachedAt: r.reachedAt }]));
 }
 
-/** The season's weeks that have ended, with whether they must be decided again. */
-export function endedPeriods(db: Queryable, seasonId: number, now: number) {
-	return stmt(db, SQL.periods).all(seasonId, now) as {
-		periodKey: string;
-		endsAt: number;
-		dirty: number;
-		decidedWith: string | null;
-	}[];
+/** A week of a season whose weekly badges are decided once it has ended. */
+export interface Period {
+	periodKey: string;
+	endsAt: number;
+	/** Not 0: its totals changed since it was last decided. */
+	dirty: number;
+	/** The weekly badges (and tie rule) it was last decided with (runPeriodicAwards). */
+	decidedWith: string | null;
 }
 
-export function markDecided(db: Queryable, seasonId: number, periodKey: string, signature: string) {
-	stmt(db, SQL.decided).run(signature, seasonId, periodKey);
+/** The season's weeks that have ended, with whether they must be decided again. */
+export function* endedPeriodsReads(seasonId: number, now: number): Steps<Period[]> {
+	return yield* all<Period>(SQL.periods, seasonId, now);
+}
+
+export function endedPeriods(db: Queryable, seasonId: number, now: number): Period[] {
+	return runSync(db, endedPeriodsReads(seasonId, now));
+}
+
+/** One week's row, read again inside the write that decides it. */
+export function* periodReads(seasonId: number, periodKey: string): Steps<Period | undefined> {
+	return yield* get<Period>(SQL.period, seasonId, periodKey);
+}
+
+export function* markingDecided(
+	seasonId: number,
+	periodKey: string,
+	signature: string
+): Steps<void> {
+	yield* run(SQL.decided, signature, seasonId, periodKey);
 }

@@ -31,6 +31,7 @@ import {
 import {
 	catchUpFacts,
 	endedPeriods,
+	endedPeriodsReads,
 	isPending,
 	lastTeamOf,
 	lastTeamReads,
@@ -42,7 +43,7 @@ import {
 } from './facts';
 import { recordAwards, recordAwardsReads, teamTargetReads } from './probes';
 import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
-import { decideAwardsInWrite } from './decide-in-write';
+import { decideAwardsInWrite, decideWeekInWrite } from './decide-in-write';
 import { seasonBadgesOn } from './queries';
 import { either, rows, runInWrite, runSync, type Steps } from './steps';
 import type { ActivityItem } from '../../realtime/events';
@@ -56,6 +57,7 @@ import {
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
+import { seasonLock } from '../shared/season-lock';
 import { yieldToLoop } from '../shared/yield-to-loop';
 
 // Re-evaluating a whole season (a new or changed badge, new holidays, and after a rejection or a
@@ -371,10 +373,13 @@ export function reconcileInSlices(db: Db, seasonId: number, since: number, clock
 
 /**
  * `reevaluateSeason` after a command ported to the store (db/store.ts) committed. On SQLite the
- * slices above run on its connection (`unportedSqlite`). On PostgreSQL one write: the facts take
- * in the ledger, the requested counted badges go to everyone who earns them
- * (reevaluateCountedInWrite) and the others are decided for every person and team the facts
- * know or that hold an award (decidingSubject). The weekly badges are not decided there yet.
+ * slices above run on its connection (`unportedSqlite`). On PostgreSQL in slices too, each one
+ * write (reevaluateSliceInWrite): the facts take in the ledger, then the requested badges a sale
+ * decides are decided for every person and team the facts know or that hold an award
+ * (decidingSubject) and, with `weekly`, for every ended week (decidingWeek, awards.ts); then the
+ * requested counted badges go to everyone who earns them, in a write of their own
+ * (reevaluateCountedInWrite). Each step is exact on its own (see above), so a sale committed
+ * between two slices is decided by its own write whichever side of the cursor its subject is.
  */
 export async function reevaluateOnStore(
 	store: Store,
@@ -383,45 +388,116 @@ export async function reevaluateOnStore(
 ): Promise<AwardChanges> {
 	const db = unportedSqlite(store);
 	if (db) return reevaluateSeason(db, seasonId, options);
-	const now = (options.clock ?? systemClock)();
-	const changes = await write(store, async (tx) => {
-		const all = await reevaluateSalesInWrite(tx, store, seasonId, options, now);
-		const counted = await reevaluateCountedInWrite(tx, store, seasonId, options, now);
-		all.set(seasonId, merge(all.get(seasonId) ?? { awarded: [], withdrawn: [] }, counted));
-		return all;
-	});
-	for (const [id, c] of changes) publishAwardChanges(id, c);
-	return changes.get(seasonId)!;
+	const clock = options.clock ?? systemClock;
+	const total: AwardChanges = { awarded: [], withdrawn: [] };
+	const publish = (changes: Map<number, AwardChanges>) => {
+		for (const [id, c] of changes) {
+			publishAwardChanges(id, c);
+			if (id === seasonId) merge(total, c);
+		}
+	};
+	// One run per season across the nodes: two runs' slices both move the badge facts' cursor
+	// (the awards' ledger entries), and the one that commits less often ran out of retries.
+	const lock = await seasonLock(store, REEVALUATE_LOCK, seasonId);
+	try {
+		await reevaluateInSlices(store, seasonId, options, clock, publish);
+	} finally {
+		await lock.release();
+	}
+	const now = clock();
+	const counted = await write(store, (tx) =>
+		reevaluateCountedInWrite(tx, store, seasonId, options, now)
+	);
+	publish(new Map([[seasonId, counted]]));
+	return total;
 }
 
-/** The requested badges a sale decides, for every subject of the season, in a store's write. */
-async function reevaluateSalesInWrite(
+/** The advisory lock's first key: the re-evaluations' ("BRev"); the second is the season. */
+const REEVALUATE_LOCK = 0x42526576;
+
+/** The slices of a re-evaluation on the store, each one write, published as they commit. */
+async function reevaluateInSlices(
+	store: Store,
+	seasonId: number,
+	options: Reevaluation,
+	clock: Clock,
+	publish: (changes: Map<number, AwardChanges>) => void
+): Promise<void> {
+	let cursor: Cursor = { next: 0 };
+	for (;;) {
+		const started = performance.now();
+		const now = clock();
+		// The cursor moves once the slice has committed: a write run again starts it again.
+		const slice = await write(store, (tx) =>
+			reevaluateSliceInWrite(tx, store, seasonId, options, now, cursor)
+		);
+		sliceObserver?.(performance.now() - started);
+		publish(slice.changes);
+		cursor = slice.cursor;
+		if (slice.finished) return;
+		await yieldToLoop();
+	}
+}
+
+/** Where a re-evaluation on the store is: its steps, listed by the first slice to reach them. */
+interface Cursor {
+	steps?: Step[];
+	next: number;
+}
+
+/**
+ * One slice of a re-evaluation in a store's write: the facts take in at most ENTRIES_PER_SLICE
+ * ledger entries first (a step trusts the running totals); once they are up to date, the steps
+ * from the cursor on until the slice has taken SLICE_MS.
+ */
+async function reevaluateSliceInWrite(
 	tx: StoreDb,
 	store: Store,
 	seasonId: number,
 	options: Reevaluation,
-	now: number
-): Promise<Map<number, AwardChanges>> {
-	// The facts first: a subject's decision trusts the running totals.
-	const { changes } = await decideAwardsInWrite(tx, store, now, Infinity);
+	now: number,
+	cursor: Cursor
+): Promise<{ changes: Map<number, AwardChanges>; cursor: Cursor; finished: boolean }> {
+	const started = performance.now();
+	const caught = await decideAwardsInWrite(tx, store, now, ENTRIES_PER_SLICE);
+	const { changes } = caught;
+	if (caught.backlog) return { changes, cursor, finished: false };
 	const { season: seasons } = store.tables;
 	const [s] = await tx.select().from(seasons).where(eq(seasons.id, seasonId));
-	if (!s) return changes;
-	const requested = options.badgeIds ? new Set(options.badgeIds) : undefined;
-	const badges = (await seasonBadgesOn(tx, store, seasonId)).filter(
+	if (!s) return { changes, cursor, finished: true };
+	const requested = (await seasonBadgesOn(tx, store, seasonId)).filter(
 		(b) =>
 			b.active &&
 			!END_OF_SEASON.has(c(b)) &&
-			!WEEKLY.has(c(b)) &&
 			!isCounted(b.criterion) &&
-			(!requested || requested.has(b.id))
+			(!options.badgeIds || options.badgeIds.includes(b.id))
 	);
+	const badges = requested.filter((b) => !WEEKLY.has(c(b)));
+	const weekly = options.weekly ? requested.filter((b) => WEEKLY.has(c(b))) : [];
+	const steps: Step[] = cursor.steps ?? [
+		...(badges.length > 0 ? await runInWrite(tx, store, seasonSubjectsReads(seasonId)) : []),
+		...(weekly.length > 0
+			? (await runInWrite(tx, store, endedPeriodsReads(seasonId, now))).map((p) => ({
+					kind: 'week' as const,
+					periodKey: p.periodKey,
+					endsAt: p.endsAt
+				}))
+			: [])
+	];
 	const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
-	if (badges.length > 0)
-		for (const subject of await runInWrite(tx, store, seasonSubjectsReads(seasonId)))
-			merge(mine, await decideSubjectInWrite(tx, store, s, badges, subject, now, options.since));
+	let next = cursor.next;
+	while (next < steps.length) {
+		const step = steps[next++];
+		merge(
+			mine,
+			step.kind === 'week'
+				? await decideWeekInWrite(tx, store, s, weekly, step, now, options.since)
+				: await decideSubjectInWrite(tx, store, s, badges, step, now, options.since)
+		);
+		if (performance.now() - started >= SLICE_MS) break;
+	}
 	changes.set(seasonId, mine);
-	return changes;
+	return { changes, cursor: { steps, next }, finished: next >= steps.length };
 }
 
 /** The requested badges of the season that are counted, given to everyone who earns them. */

@@ -1,7 +1,7 @@
-import { unportedSqlite, type Store } from '../db/store';
+import type { Store } from '../db/store';
 import { autoConfirm } from '../scoring/review';
 import { lapseReferrals } from '../referrals/decide';
-import { runPeriodicAwards } from '../badges/awards';
+import { runPeriodicAwards } from '../badges/periodic';
 import { startScheduler } from '../seasons/scheduler';
 import { deliverDueWebhooks } from '../webhooks/delivery';
 import { createRankWatch } from '../notify/rank-watch';
@@ -29,7 +29,8 @@ const FIRST_RUN_DELAY = 2_000;
  * Periodic work of a running server: season lifecycle, auto-confirmation, badge facts and
  * period-end badges, import jobs left by a process that stopped. Nothing runs before the caller's next turn of the event loop, so a server
  * that starts its jobs and then listens is listening before any job runs; the badge work runs
- * in slices that yield (badges/awards.ts runPeriodicAwards), so it never holds requests up.
+ * in short writes that yield in between (badges/periodic.ts runPeriodicAwards), so it never
+ * holds requests up. Everything here runs on either dialect.
  */
 export function startJobs(
 	store: Store,
@@ -42,18 +43,9 @@ export function startJobs(
 		digestIntervalMs?: number;
 		clock?: Clock;
 		firstRunDelayMs?: number;
-		/** Told, once each, what is not started because it still needs SQLite's connection. */
-		onUnavailable?: (what: string) => void;
 	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
-	// The jobs ported to the store (db/store.ts) run on either dialect; the periodic badges and
-	// web push still need SQLite's connection: on PostgreSQL they are not started.
-	const db = unportedSqlite(store);
-	if (!db) {
-		options.onUnavailable?.('the periodic badges (weekly and period-end awards)');
-		options.onUnavailable?.('web push sending');
-	}
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
 	let bracketsRunning = false;
@@ -132,10 +124,10 @@ export function startJobs(
 			log.error({ err: error }, 'periodic jobs failed');
 		}
 		// Weekly badges are decided when a week ends, not by a sale; a few minutes late is fine.
-		if (db && !badgesRunning && clock() - lastWeekly >= WEEKLY_EVERY) {
+		if (!badgesRunning && clock() - lastWeekly >= WEEKLY_EVERY) {
 			lastWeekly = clock();
 			badgesRunning = true;
-			runPeriodicAwards(db, { clock })
+			runPeriodicAwards(store, { clock })
 				.catch((error) => {
 					if (!stopped) log.error({ err: error }, 'periodic badges failed');
 				})
@@ -211,7 +203,7 @@ export function startJobs(
 	}, options.rankWatchIntervalMs ?? 10_000);
 	ranks.unref();
 	// Web push: badges and overtakes queued for people's phones, sent within seconds.
-	const stopPush = db ? startPush(db, { clock, intervalMs: options.webhookIntervalMs }) : () => {};
+	const stopPush = startPush(store, { clock, intervalMs: options.webhookIntervalMs });
 	// Slack and Teams: queued in the events' transactions, posted (and paced) here.
 	const stopChat = startChat(store, { clock, intervalMs: options.chatIntervalMs });
 	// "You were overtaken" mails; the weekly digest and the managers' summary, checked each minute.

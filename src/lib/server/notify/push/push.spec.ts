@@ -35,23 +35,23 @@ function fresh() {
 }
 
 const overtake = (userId: number, byUserId: number, at: number) =>
-	queueOvertaken(db, { seasonId: 1, userId, byUserId, rank: 2, previousRank: 1, at });
+	queueOvertaken(store, { seasonId: 1, userId, byUserId, rank: 2, previousRank: 1, at });
 const rows = () => db.select().from(outgoingMessage).all();
 
 describe('queueing', () => {
 	beforeEach(fresh);
 
-	it('queues nothing for a person without a device', () => {
-		expect(overtake(alex, sam, T0)).toBe(0);
+	it('queues nothing for a person without a device', async () => {
+		expect(await overtake(alex, sam, T0)).toBe(0);
 		expect(rows()).toEqual([]);
 	});
 
 	it('tells an overtake once an hour per device, in the person’s language', async () => {
 		await subscribe(store, alex, { endpoint: 'https://push.example/a', keys: KEYS }, null, T0);
 		await subscribe(store, alex, { endpoint: 'https://push.example/b', keys: KEYS }, null, T0);
-		expect(overtake(alex, sam, T0)).toBe(2);
-		expect(overtake(alex, sam, T0 + HOUR / 2)).toBe(0);
-		expect(overtake(alex, sam, T0 + HOUR + 1)).toBe(2);
+		expect(await overtake(alex, sam, T0)).toBe(2);
+		expect(await overtake(alex, sam, T0 + HOUR / 2)).toBe(0);
+		expect(await overtake(alex, sam, T0 + HOUR + 1)).toBe(2);
 		expect(rows()[0]).toMatchObject({
 			channel: 'push',
 			kind: 'overtaken',
@@ -65,9 +65,9 @@ describe('queueing', () => {
 	it('tells nothing to a person who switched overtakes off', async () => {
 		await subscribe(store, sam, { endpoint: 'https://push.example/s', keys: KEYS }, null, T0);
 		await setWanted(store, sam, 'push', 'overtaken', false);
-		expect(overtake(sam, alex, T0)).toBe(0);
+		expect(await overtake(sam, alex, T0)).toBe(0);
 		await setWanted(store, sam, 'push', 'overtaken', true);
-		expect(overtake(sam, alex, T0)).toBe(1);
+		expect(await overtake(sam, alex, T0)).toBe(1);
 		expect(rows()[0].subject).toBe('You were overtaken by Alex');
 	});
 });
@@ -88,7 +88,7 @@ describe('sending', () => {
 			null,
 			T0
 		);
-		overtake(sam, alex, T0);
+		await overtake(sam, alex, T0);
 	};
 
 	it('retries a failure with backoff, then gives up', async () => {

@@ -1,9 +1,15 @@
 import { and, eq, gte, inArray } from 'drizzle-orm';
-import type { Db, Queryable } from '../../db';
+import type { Queryable } from '../../db';
 import { outgoingMessage, user, type NotificationKind } from '../../db/schema';
 import { chooseLocale, type Locale } from '../../../i18n/locales';
 import { m } from '../../../paraglide/messages.js';
-import type { Store, StoreDb } from '../../db/store';
+import {
+	isSerializationFailure,
+	savepointInWrite,
+	write,
+	type Store,
+	type StoreDb
+} from '../../db/store';
 import { getOrganisation, readOrganisation } from '../../organisation/settings';
 import { log } from '../../shared/log';
 import {
@@ -188,42 +194,52 @@ export async function queuePushesInWrite(
 }
 
 /** Whether `userId` was told `kind` on push since `since` (the once-an-hour limit). */
-function toldSince(tx: Queryable, userId: number, kind: NotificationKind, since: number): boolean {
-	return (
-		tx
-			.select({ id: outgoingMessage.id })
-			.from(outgoingMessage)
-			.where(
-				and(
-					eq(outgoingMessage.userId, userId),
-					eq(outgoingMessage.channel, 'push'),
-					eq(outgoingMessage.kind, kind),
-					gte(outgoingMessage.createdAt, since)
-				)
+async function toldSince(
+	tx: StoreDb,
+	store: Store,
+	userId: number,
+	kind: NotificationKind,
+	since: number
+): Promise<boolean> {
+	const { outgoingMessage: outbox } = store.tables;
+	const [row] = await tx
+		.select({ id: outbox.id })
+		.from(outbox)
+		.where(
+			and(
+				eq(outbox.userId, userId),
+				eq(outbox.channel, 'push'),
+				eq(outbox.kind, kind),
+				gte(outbox.createdAt, since)
 			)
-			.get() !== undefined
-	);
+		)
+		.limit(1);
+	return row !== undefined;
 }
 
-/** "You were overtaken by Sam": at most once an hour per person. */
-export function queueOvertaken(db: Db, event: RankEvents['overtaken'][0]): number {
-	return db.transaction((tx) => {
-		if (toldSince(tx, event.userId, 'overtaken', event.at - HOUR)) return 0;
-		const by = tx
-			.select({ name: user.displayName })
-			.from(user)
-			.where(eq(user.id, event.byUserId))
-			.get();
-		return queuePush(
+/**
+ * "You were overtaken by Sam": at most once an hour per person. One write: nodes that all see
+ * the overtaking queue it once (the dedupe key, and the check in the same transaction).
+ */
+export function queueOvertaken(store: Store, event: RankEvents['overtaken'][0]): Promise<number> {
+	const { user: person } = store.tables;
+	return write(store, async (tx) => {
+		if (await toldSince(tx, store, event.userId, 'overtaken', event.at - HOUR)) return 0;
+		const [by] = await tx
+			.select({ name: person.displayName })
+			.from(person)
+			.where(eq(person.id, event.byUserId));
+		return queuePushesInWrite(
 			tx,
-			event.userId,
+			store,
+			[event.userId],
 			'overtaken',
 			(locale) => ({
 				title: m.push_overtaken_title({ name: by?.name ?? '?' }, { locale }),
 				body: m.push_overtaken_body({ rank: event.rank }, { locale }),
 				url: '/'
 			}),
-			`push:overtaken:${event.userId}:${Math.floor(event.at / HOUR)}`,
+			() => `push:overtaken:${event.userId}:${Math.floor(event.at / HOUR)}`,
 			event.at
 		);
 	});
@@ -253,10 +269,11 @@ const badgeDedupeKey = (award: BadgeAwarded) =>
 	`push:badge:${award.subjectId}:${award.badge.id}:${award.periodKey ?? ''}`;
 
 /**
- * Starts queueing pushes: badges a person earned (in the award's transaction) and who was
- * overtaken (from the rank watch). Returns the stop.
+ * Starts queueing pushes: badges a person earned (in the award's transaction or write) and who
+ * was overtaken (from the rank watch), on either dialect. Returns the stop.
  */
-export function startPushNotices(db: Db): () => void {
+export function startPushNotices(store: Store): () => void {
+	// The synchronous engine's awards (SQLite's transactions; nothing emits here on PostgreSQL).
 	const offDomain = onDomainEvent((tx, event, data, now) => {
 		const award = badgeAwarded(event, data);
 		if (!award) return;
@@ -267,32 +284,33 @@ export function startPushNotices(db: Db): () => void {
 			log.error({ err: error, userId: award.subjectId }, 'queueing a badge push failed');
 		}
 	});
-	// The same for the badges given inside a store's write (badges/counted.ts). A failure is
-	// logged and the write goes on on SQLite, where this runs (web push is not started on
-	// PostgreSQL: docs/postgres.md, "Running on PostgreSQL").
-	const offDomainInWrite = onDomainEventInWrite(async (tx, store, event, data, now) => {
+	// The awards given inside a store's write. In a savepoint: on PostgreSQL a failed statement
+	// aborts the whole transaction, and a push is never worth the award; a serialization failure
+	// is the write's, which runs again.
+	const offDomainInWrite = onDomainEventInWrite(async (tx, inStore, event, data, now) => {
 		const award = badgeAwarded(event, data);
 		if (!award) return;
 		try {
-			await queuePushesInWrite(
-				tx,
-				store,
-				[award.subjectId],
-				'badge',
-				badgeNotice(award),
-				() => badgeDedupeKey(award),
-				now
+			await savepointInWrite(tx, inStore, (sp) =>
+				queuePushesInWrite(
+					sp,
+					inStore,
+					[award.subjectId],
+					'badge',
+					badgeNotice(award),
+					() => badgeDedupeKey(award),
+					now
+				)
 			);
 		} catch (error) {
+			if (isSerializationFailure(error)) throw error;
 			log.error({ err: error, userId: award.subjectId }, 'queueing a badge push failed');
 		}
 	});
 	const overtaken = (event: RankEvents['overtaken'][0]) => {
-		try {
-			queueOvertaken(db, event);
-		} catch (error) {
-			log.error({ err: error, userId: event.userId }, 'queueing an overtaken push failed');
-		}
+		queueOvertaken(store, event).catch((error) =>
+			log.error({ err: error, userId: event.userId }, 'queueing an overtaken push failed')
+		);
 	};
 	rankEvents.on('overtaken', overtaken);
 	return () => {

@@ -1,5 +1,4 @@
-import type { Db } from '../../db';
-import { sqliteStore } from '../../db/store';
+import type { Store } from '../../db/store';
 import type { Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
 import { startPushNotices } from './queue';
@@ -7,14 +6,14 @@ import { sendDuePushes } from './send';
 
 /**
  * Web push in a running server: queues what people's phones are told and sends it within
- * seconds. Returns the stop.
+ * seconds, on either dialect (the sender claims each row: of several nodes one sends it). Returns
+ * the stop.
  */
 export function startPush(
-	db: Db,
+	store: Store,
 	options: { clock?: Clock; intervalMs?: number } = {}
 ): () => void {
-	const stopNotices = startPushNotices(db);
-	const store = sqliteStore(db);
+	const stopNotices = startPushNotices(store);
 	// A slow push service never delays the next round twice.
 	let sending = false;
 	const timer = setInterval(async () => {
