@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import { seasonLock } from '../shared/season-lock';
 import { read, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -213,7 +213,7 @@ export async function recalculateWithStoreBody(
 
 /** Runs `work` holding the season's recalculation lock. */
 async function underSeasonLock<T>(store: Store, seasonId: number, work: () => Promise<T>) {
-	const lock = await seasonLock(store, seasonId);
+	const lock = await seasonLock(store, RECALC_LOCK, seasonId);
 	try {
 		return await work();
 	} finally {
@@ -229,40 +229,6 @@ const changesPoints = (chunk: Chunk) =>
 
 /** The advisory lock's first key: the recalculations' ("RClc"); the second is the season. */
 const RECALC_LOCK = 0x52436c63;
-/** How often a run waiting for another node's polls the lock. */
-const LOCK_POLL_MS = 200;
-
-/** Takes the season's recalculation lock on a client of its own, waiting while a node holds it. */
-async function seasonLock(store: Store, seasonId: number): Promise<{ release(): Promise<void> }> {
-	if (store.dialect !== 'postgres') throw new Error('The recalculation lock is PostgreSQL’s');
-	for (;;) {
-		const client: PoolClient = await store.pool.connect();
-		let held = false;
-		try {
-			const { rows } = await client.query<{ held: boolean }>(
-				'select pg_try_advisory_lock($1, $2) as held',
-				[RECALC_LOCK, seasonId]
-			);
-			held = rows[0].held;
-		} finally {
-			if (!held) client.release();
-		}
-		if (held)
-			return {
-				async release() {
-					try {
-						await client.query('select pg_advisory_unlock($1, $2)', [RECALC_LOCK, seasonId]);
-						client.release();
-					} catch (error) {
-						// The session ended: its lock went with it, and the client is not reused.
-						client.release(error as Error);
-					}
-				}
-			};
-		await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-	}
-}
-
 /** Whether a node holds the season's recalculation lock (a run goes on somewhere). */
 async function lockHeld(store: Store, seasonId: number): Promise<boolean> {
 	if (store.dialect !== 'postgres') return false;

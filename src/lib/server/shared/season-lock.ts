@@ -2,8 +2,8 @@ import type { PoolClient } from 'pg';
 import type { Store } from '../db/store';
 
 // One run of a season's long work at a time across the nodes of a PostgreSQL store: a session
-// advisory lock on a pool client of its own (a node that dies drops it with its session).
-// scoring/recalculate-run-store.ts holds its own the same way (its `seasonLock`).
+// advisory lock on a pool client of its own (a node that dies drops it with its session): the
+// badges' re-evaluation and the recalculation (scoring/recalculate-run-store.ts) each take theirs.
 
 /** How often a run waiting for another node's polls the lock. */
 const LOCK_POLL_MS = 200;
