@@ -190,6 +190,22 @@ async function serve(
 	return { url, stop };
 }
 
+/** An empty cluster in `dir`/data, owned by the user that will run it. */
+function initCluster(user: ReturnType<typeof clusterUser>, bin: string, dir: string) {
+	if (user) chownSync(dir, user.uid, user.gid);
+	const init = asUser(user, join(bin, 'initdb'), [
+		`--pgdata=${join(dir, 'data')}`,
+		'--username=honorboard',
+		'--auth=trust',
+		'--encoding=UTF8',
+		'--locale=C',
+		'--no-sync'
+	]);
+	const initialised = spawnSync(init.command, init.args, { cwd: dir, encoding: 'utf8' });
+	if (initialised.status !== 0)
+		throw new Error(`initdb failed:\n${initialised.stderr || initialised.error?.message}`);
+}
+
 /**
  * Starts a PostgreSQL of its own (or uses PG_TEST_URL's server) and gives an empty database.
  * The port is PG_TEST_PORT or, when something holds it (a client's ephemeral port can), one of
@@ -201,18 +217,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 	const user = clusterUser();
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-pg-'));
 	try {
-		if (user) chownSync(dir, user.uid, user.gid);
-		const init = asUser(user, join(bin, 'initdb'), [
-			`--pgdata=${join(dir, 'data')}`,
-			'--username=honorboard',
-			'--auth=trust',
-			'--encoding=UTF8',
-			'--locale=C',
-			'--no-sync'
-		]);
-		const initialised = spawnSync(init.command, init.args, { cwd: dir, encoding: 'utf8' });
-		if (initialised.status !== 0)
-			throw new Error(`initdb failed:\n${initialised.stderr || initialised.error?.message}`);
+		initCluster(user, bin, dir);
 		for (let port = PG_TEST_PORT; port < PG_TEST_PORT + 10; port++) {
 			const server = await serve(user, bin, dir, port);
 			if (server)
@@ -229,4 +234,18 @@ export async function startPostgres(): Promise<TestPostgres> {
 		rmSync(dir, { recursive: true, force: true });
 		throw error;
 	}
+}
+
+/**
+ * A cluster in the empty folder `dir` on exactly `port`, for a server whose clients know the
+ * port in advance (the browser tests' server, tests/e2e/serve.mjs). Its `stop` leaves `dir` to
+ * its owner. Fails when the port is taken.
+ */
+export async function startPostgresIn(dir: string, port: number): Promise<TestPostgres> {
+	const bin = serverBin();
+	const user = clusterUser();
+	initCluster(user, bin, dir);
+	const server = await serve(user, bin, dir, port);
+	if (!server) throw new Error(`Port ${port} is taken: PostgreSQL cannot listen there`);
+	return server;
 }
