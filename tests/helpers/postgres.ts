@@ -129,12 +129,16 @@ async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 	};
 }
 
-/** A postgres process on `port`, once it answers; null when the port was taken. */
+/**
+ * A postgres process on `port`, once it answers; null when the port was taken. `detached` puts it
+ * in a process group of its own: a signal to the caller's group does not reach it.
+ */
 async function serve(
 	user: ReturnType<typeof clusterUser>,
 	bin: string,
 	dir: string,
-	port: number
+	port: number,
+	detached = false
 ): Promise<TestPostgres | null> {
 	const data = join(dir, 'data');
 	const url = `postgres://honorboard@127.0.0.1:${port}/postgres`;
@@ -155,6 +159,7 @@ async function serve(
 	]);
 	const child: ChildProcess = spawn(server.command, server.args, {
 		cwd: dir,
+		detached,
 		stdio: ['ignore', 'ignore', 'pipe']
 	});
 	let log = '';
@@ -238,14 +243,16 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /**
  * A cluster in the empty folder `dir` on exactly `port`, for a server whose clients know the
- * port in advance (the browser tests' server, tests/e2e/serve.mjs). Its `stop` leaves `dir` to
- * its owner. Fails when the port is taken.
+ * port in advance (the browser tests' server, tests/e2e/serve.mjs). It runs in a process group of
+ * its own, so that it outlives a signal to its owner's group; its postmaster's pid is the first
+ * line of `dir`/data/postmaster.pid. Its `stop` leaves `dir` to its owner. Fails when the port is
+ * taken.
  */
 export async function startPostgresIn(dir: string, port: number): Promise<TestPostgres> {
 	const bin = serverBin();
 	const user = clusterUser();
 	initCluster(user, bin, dir);
-	const server = await serve(user, bin, dir, port);
+	const server = await serve(user, bin, dir, port, true);
 	if (!server) throw new Error(`Port ${port} is taken: PostgreSQL cannot listen there`);
 	return server;
 }
