@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_DB, E2E_PORT, E2E_URL } from './tests/e2e/env';
+import { E2E_DATABASE, E2E_DB, E2E_PG_PORT, E2E_PORT, E2E_URL } from './tests/e2e/env';
 
 // Browser tests against the production build (`npm run build` first). They share one freshly
-// seeded demo database, so they run one at a time.
+// seeded demo database, so they run one at a time. `E2E_DATABASE=postgres` runs them on a
+// throwaway PostgreSQL (tests/e2e/serve.mjs) instead of a SQLite file.
 export default defineConfig({
 	testDir: 'tests/e2e',
 	// `npm test` runs the page sweeps in a second run beside the others (scripts/test-all.mjs):
@@ -80,6 +81,7 @@ export default defineConfig({
 		gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
 		env: {
 			HONORBOARD_E2E_DB: E2E_DB,
+			HONORBOARD_E2E_PG_PORT: E2E_DATABASE === 'postgres' ? String(E2E_PG_PORT) : '',
 			PORT: String(E2E_PORT),
 			HOST: '127.0.0.1',
 			ORIGIN: E2E_URL

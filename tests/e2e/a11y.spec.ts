@@ -120,7 +120,9 @@ for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
 		test.setTimeout(300_000);
 		const state = await sessions.stateFor(ACCOUNTS[role]);
 		const widths = role === 'rep' ? VIEWPORTS : [VIEWPORTS[0]];
-		expect(await sweepAs({ browser, baseURL, state }, a11yPagesFor(role), widths)).toEqual([]);
+		expect(await sweepAs({ browser, baseURL, state }, await a11yPagesFor(role), widths)).toEqual(
+			[]
+		);
 	});
 }
 
@@ -134,7 +136,7 @@ test('the contest console at 1440px has no serious accessibility problem', async
 }) => {
 	test.setTimeout(300_000);
 	const state = await sessions.stateFor(ACCOUNTS.admin);
-	const found = await sweepAs({ browser, baseURL, state }, a11yPagesFor('console-wide'), [
+	const found = await sweepAs({ browser, baseURL, state }, await a11yPagesFor('console-wide'), [
 		VIEWPORTS[1]
 	]);
 	expect(found).toEqual([]);
@@ -149,7 +151,7 @@ test('the sign-in page and the TV display have no serious accessibility problem'
 		const page = await context.newPage();
 		const found = await sweep(page, ['/login']);
 		found.push(
-			...(await sweep(page, [tvPath('Accessibility check')], async (tv) => {
+			...(await sweep(page, [await tvPath('Accessibility check')], async (tv) => {
 				await expect(tv.getByRole('heading', { name: 'Podium' })).toBeVisible({
 					timeout: PAGE_READY
 				});
@@ -176,7 +178,7 @@ test('a rep’s pages, the sign-in page and a TV at 375px in ru have no serious 
 	const state = await sessions.stateFor(ACCOUNTS.rep);
 	const found = await sweepAs(
 		{ browser, baseURL, state, locale: 'ru' },
-		a11yPagesFor('rep'),
+		await a11yPagesFor('rep'),
 		PHONE
 	);
 	const context = await contextFor(browser, baseURL, undefined, 'ru');
@@ -187,7 +189,9 @@ test('a rep’s pages, the sign-in page and a TV at 375px in ru have no serious 
 		const tvReady = async (tv: Page) => {
 			await expect(tv.getByRole('heading', { name: podium })).toBeVisible({ timeout: PAGE_READY });
 		};
-		found.push(...(await sweep(page, [tvPath('Accessibility check ru', 'ru')], tvReady, PHONE)));
+		found.push(
+			...(await sweep(page, [await tvPath('Accessibility check ru', 'ru')], tvReady, PHONE))
+		);
 	} finally {
 		await context.close();
 	}
@@ -203,7 +207,7 @@ test('every contest console page at 375px in pl has no serious accessibility pro
 	const state = await sessions.stateFor(ACCOUNTS.admin);
 	const found = await sweepAs(
 		{ browser, baseURL, state, locale: 'pl' },
-		a11yPagesFor('console'),
+		await a11yPagesFor('console'),
 		PHONE
 	);
 	expect(found).toEqual([]);

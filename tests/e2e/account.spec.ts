@@ -1,9 +1,8 @@
 // Accounts on a phone: a manager issues a password-reset link from the person's page, the person
 // sets a new password with it; the sign-in page says whom to ask; the audit log reads as words.
 import { mkdirSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { E2E_DB } from './env';
+import { withDb } from './database';
 import { expect, signIn, test, waitForHydration } from './fixtures';
 
 const SHOTS = '/tmp/shots-auth';
@@ -117,7 +116,7 @@ test.describe('password reset on a phone', () => {
 	});
 
 	test('the audit log reads as words: no JSON, no epoch numbers', async ({ page }) => {
-		recordSampleEvents();
+		await recordSampleEvents();
 		await page.goto('/manage/audit');
 		await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
 		const log = page.getByRole('region', { name: 'Audit events' });
@@ -138,24 +137,24 @@ test.describe('password reset on a phone', () => {
  * audit rows: nothing else in the shared database changes.
  */
 function recordSampleEvents() {
-	const db = new Database(E2E_DB, { fileMustExist: true });
-	try {
-		const one = <T>(sql: string) => db.prepare(sql).get() as T;
-		const manager = one<{ id: number }>(`select id from user where email = 'manager@demo.test'`);
-		const season = one<{ id: number; endsAt: number }>(
-			`select id, ends_at as endsAt from season where status = 'live' order by id limit 1`
+	return withDb(async (db) => {
+		const one = async <T>(sql: string, ...params: unknown[]) => (await db.one<T>(sql, ...params))!;
+		const manager = await one<{ id: number }>(
+			`select id from "user" where email = 'manager@demo.test'`
 		);
-		const [from, to] = db
-			.prepare('select id from team where season_id = ? order by id limit 2')
-			.pluck()
-			.all(season.id) as number[];
-		const person = one<{ id: number }>(`select id from user where email = '${EMAIL}'`);
-		const product = one<{ id: number; sku: string; price: number }>(
-			`select id, sku, price from product where season_id = ${season.id} order by id limit 1`
+		const season = await one<{ id: number; endsAt: number }>(
+			`select id, ends_at as "endsAt" from season where status = 'live' order by id limit 1`
 		);
-		const insert = db.prepare(
-			`insert into audit_event (actor_user_id, action, subject, data, created_at)
-			 values (?, ?, ?, ?, ?)`
+		const [from, to] = (
+			await db.all<{ id: number }>(
+				'select id from team where season_id = ? order by id limit 2',
+				season.id
+			)
+		).map((team) => team.id);
+		const person = await one<{ id: number }>('select id from "user" where email = ?', EMAIL);
+		const product = await one<{ id: number; sku: string; price: number }>(
+			'select id, sku, price from product where season_id = ? order by id limit 1',
+			season.id
 		);
 		const now = Date.now();
 		const events: [string, string, Record<string, unknown>][] = [
@@ -182,10 +181,15 @@ function recordSampleEvents() {
 			],
 			['member.accept_invite', `user:${person.id}`, {}]
 		];
-		events.forEach(([action, subject, data], i) =>
-			insert.run(manager.id, action, subject, JSON.stringify(data), now - i * 60_000)
-		);
-	} finally {
-		db.close();
-	}
+		for (const [i, [action, subject, data]] of events.entries())
+			await db.run(
+				`insert into audit_event (actor_user_id, action, subject, data, created_at)
+				values (?, ?, ?, ?, ?)`,
+				manager.id,
+				action,
+				subject,
+				JSON.stringify(data),
+				now - i * 60_000
+			);
+	});
 }

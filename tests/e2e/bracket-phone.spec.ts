@@ -3,7 +3,7 @@
 // for an entrant of that round fills in their score without a reload.
 import { createHash } from 'node:crypto';
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
-import { withDb } from './pages';
+import { withDb } from './database';
 import { postSale } from '../helpers/sales';
 
 const PHONE = { width: 375, height: 812 };
@@ -13,13 +13,14 @@ test.describe('a knockout bracket on a 375 px phone', () => {
 
 	test('shows the rounds and fills in live', async ({ page, request, baseURL }) => {
 		const token = `hb_bracket_e2e_${Date.now()}`;
-		const knockoutId = withDb((db) => {
-			db.prepare(`insert into api_token (name, token_hash, role) values (?, ?, 'integration')`).run(
+		const knockoutId = await withDb(async (db) => {
+			await db.run(
+				`insert into api_token (name, token_hash, role) values (?, ?, 'integration')`,
 				`bracket e2e ${Date.now()}`,
 				createHash('sha256').update(token).digest('hex')
 			);
-			return (db.prepare(`select id from knockout order by id limit 1`).get() as { id: number }).id;
-		}, false);
+			return db.value(`select id from knockout order by id limit 1`);
+		});
 		const headers = { authorization: `Bearer ${token}` };
 
 		// Which round is live depends on the clock: the demo's knockout started yesterday, and for

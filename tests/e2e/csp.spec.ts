@@ -1,7 +1,8 @@
 // Every page works under the Content-Security-Policy (kit.csp in svelte.config.js): no
 // violation is reported while pages load, hydrate, connect their socket and draw their charts.
 import type { Page } from '@playwright/test';
-import { E2E_DB } from './env';
+import { withDb } from './database';
+import { E2E_DATABASE_URL } from './env';
 import { expect, test, waitForHydration } from './fixtures';
 import { runCli } from '../helpers/server';
 
@@ -76,13 +77,10 @@ test.describe('under the Content-Security-Policy', () => {
 
 	test('a TV display shows its season without a violation', async ({ page }) => {
 		await page.setViewportSize({ width: 1920, height: 1080 });
-		const { default: Database } = await import('better-sqlite3');
-		const db = new Database(E2E_DB, { readonly: true, fileMustExist: true });
-		const seasonId = db.prepare(`select id from season where key = 'demo'`).pluck().get();
-		db.close();
+		const seasonId = await withDb((db) => db.value(`select id from season where key = 'demo'`));
 		const result = await runCli(
 			['display', 'create', '--season', String(seasonId), '--name', 'CSP TV'],
-			E2E_DB
+			E2E_DATABASE_URL
 		);
 		expect(result.code).toBe(0);
 		const token = result.stdout.trim().split('\n').at(-1)!.trim();

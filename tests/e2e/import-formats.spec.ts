@@ -2,10 +2,9 @@
 // European Excel, Polish Windows-1250 and French Windows-1252 files map themselves, check and
 // import; a saved mapping maps the next upload of the same export; the page at phone and desk
 // widths.
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { expect, test, waitForHydration, repEmail } from './fixtures';
-import { E2E_DB } from './env';
+import { withDb } from './database';
 import {
 	FIXTURE_SALES,
 	IMPORT_FIXTURES,
@@ -22,27 +21,25 @@ mkdirSync(SHOTS, { recursive: true });
 
 /** The demo's live season, its products for the code-page files, and employee numbers. */
 function prepare() {
-	const db = new Database(E2E_DB, { fileMustExist: true });
-	try {
-		const season = db
-			.prepare(
-				`select id, time_zone as timeZone, starts_at as startsAt from season where status = 'live' order by id limit 1`
-			)
-			.get() as { id: number; timeZone: string; startsAt: number };
+	return withDb(async (db) => {
+		const season = (await db.one<{ id: number; timeZone: string; startsAt: number }>(
+			`select id, time_zone as "timeZone", starts_at as "startsAt" from season where status = 'live' order by id limit 1`
+		))!;
 		for (const sku of SPECIAL_SKUS)
-			db.prepare(
-				`insert or ignore into product (season_id, sku, name, category, points, price) values (?, ?, ?, 'Gifts', 3, 1000)`
-			).run(season.id, sku, sku);
-		const ids = SELLERS.map(
-			(name) =>
-				(db.prepare('select id from user where email = ?').get(repEmail(name)) as { id: number }).id
-		);
+			await db.run(
+				`insert into product (season_id, sku, name, category, points, price) values (?, ?, ?, 'Gifts', 3, 1000)
+				on conflict do nothing`,
+				season.id,
+				sku,
+				sku
+			);
+		const ids: number[] = [];
+		for (const name of SELLERS)
+			ids.push(await db.value('select id from "user" where email = ?', repEmail(name)));
 		// The second seller's number is set here; the first's through the person page.
-		db.prepare('update user set employee_number = ? where id = ?').run('E2E-02', ids[1]);
+		await db.run('update "user" set employee_number = ? where id = ?', 'E2E-02', ids[1]);
 		return { season, ids };
-	} finally {
-		db.close();
-	}
+	});
 }
 
 function file(name: ImportFixture, day: FixtureDay) {
@@ -81,7 +78,7 @@ test.describe('imports of real exports', () => {
 		openAs
 	}) => {
 		test.setTimeout(240_000);
-		const { season, ids } = prepare();
+		const { season, ids } = await prepare();
 		const found = fixtureDay(season.timeZone, season.startsAt);
 		// No day above 12 in the season yet: use the season's first day and choose the order.
 		const day = found ?? {

@@ -3,11 +3,12 @@
 // English and in the languages that make text longest or words longest (Russian, Polish).
 import type { Page } from '@playwright/test';
 import { expect, navigateInApp, PAGE_READY, test, waitForHydration } from './fixtures';
-import { ACCOUNTS, adminOnlyPages, pagesFor, tvPath, withDb, type Role } from './pages';
+import { ACCOUNTS, adminOnlyPages, pagesFor, tvPath, type Role } from './pages';
+import { withDb } from './database';
 import { browserLocale, pattern, say, type Locale } from './messages';
 import { runCli } from '../helpers/server';
 import { postSale } from '../helpers/sales';
-import { E2E_DB } from './env';
+import { E2E_DATABASE_URL } from './env';
 
 const PHONE = { width: 375, height: 740 };
 const WIDE = { width: 1440, height: 900 };
@@ -43,8 +44,8 @@ for (const locale of PHONE_LOCALES)
 
 		// In the other languages an admin's walk is only where it differs from a manager's: the
 		// budget of the browser tests is minutes.
-		const paths = (role: Role) =>
-			locale !== 'en' && role === 'admin' ? adminOnlyPages() : pagesFor(role);
+		const paths = async (role: Role) =>
+			locale !== 'en' && role === 'admin' ? adminOnlyPages() : await pagesFor(role);
 		for (const role of ['rep', 'executive', 'manager', 'admin'] as Role[]) {
 			test(`as ${role}`, async ({ openAs }) => {
 				// A manager's and an admin's are some 30 pages: more than a minute on a busy machine.
@@ -52,7 +53,7 @@ for (const locale of PHONE_LOCALES)
 				const page = await openAs(ACCOUNTS[role]);
 				await page.setViewportSize(PHONE);
 				const wide: string[] = [];
-				for (const [i, path] of paths(role).entries()) {
+				for (const [i, path] of (await paths(role)).entries()) {
 					if (i === 0) {
 						const response = await page.goto(path);
 						expect(response?.status(), path).toBe(200);
@@ -67,7 +68,7 @@ for (const locale of PHONE_LOCALES)
 		}
 
 		test('the TV display page and the sign-in page', async ({ page }) => {
-			await page.goto(tvPath(`Layout check ${locale}`, locale));
+			await page.goto(await tvPath(`Layout check ${locale}`, locale));
 			await expect(
 				page.getByRole('heading', { name: say(locale, 'tv_view_podium', 'Podium') })
 			).toBeVisible({
@@ -185,73 +186,66 @@ test.describe('a person in two live contests, with very long names', () => {
 				'--password',
 				'demo-password'
 			],
-			E2E_DB
+			E2E_DATABASE_URL
 		);
 		expect(result.code, result.stderr).toBe(0);
-		created = withDb((db) => {
+		created = await withDb(async (db) => {
 			const now = Date.now();
 			const day = 24 * 60 * 60 * 1000;
-			const one = (sql: string, ...args: unknown[]) =>
-				db
-					.prepare(sql)
-					.pluck()
-					.get(...args) as number;
-			const demo = one(`select id from season where key = 'demo'`);
-			const demoTeam = one('select id from team where season_id = ? order by id limit 1', demo);
-			const userId = one('select id from user where email = ?', person.email);
+			const demo = await db.value(`select id from season where key = 'demo'`);
+			const demoTeam = await db.value(
+				'select id from team where season_id = ? order by id limit 1',
+				demo
+			);
+			const userId = await db.value('select id from "user" where email = ?', person.email);
 			// The second contest started long ago, so it is nobody else's default.
-			const season = Number(
-				db
-					.prepare(
-						`insert into season (name, theme, time_zone, starts_at, ends_at, status)
-						values (?, ?, 'UTC', ?, ?, 'live')`
-					)
-					.run(
-						contest,
-						JSON.stringify({ primary: '#7c3aed', accent: '#f59e0b', emoji: '🧭', tagline: 'x' }),
-						now - 400 * day,
-						now + 30 * day
-					).lastInsertRowid
+			const season = await db.value(
+				`insert into season (name, theme, time_zone, starts_at, ends_at, status)
+				values (?, ?, 'UTC', ?, ?, 'live') returning id`,
+				contest,
+				JSON.stringify({ primary: '#7c3aed', accent: '#f59e0b', emoji: '🧭', tagline: 'x' }),
+				now - 400 * day,
+				now + 30 * day
 			);
-			const team = Number(
-				db
-					.prepare(`insert into team (season_id, name, color) values (?, ?, '#7c3aed')`)
-					.run(season, longTeam).lastInsertRowid
+			const team = await db.value(
+				`insert into team (season_id, name, color) values (?, ?, '#7c3aed') returning id`,
+				season,
+				longTeam
 			);
-			const longUser = Number(
-				db
-					.prepare(
-						`insert into user (email, display_name, role, password_hash)
-						values (?, ?, 'participant', 'no-password')`
-					)
-					.run(`long-${id}@demo.test`, longPerson).lastInsertRowid
+			const longUser = await db.value(
+				`insert into "user" (email, display_name, role, password_hash)
+				values (?, ?, 'participant', 'no-password') returning id`,
+				`long-${id}@demo.test`,
+				longPerson
 			);
-			const member = db.prepare(
-				'insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)'
-			);
-			member.run(demo, userId, demoTeam, now);
-			member.run(season, userId, team, now);
-			member.run(season, longUser, team, now);
-			db.prepare(
+			const member =
+				'insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)';
+			await db.run(member, demo, userId, demoTeam, now);
+			await db.run(member, season, userId, team, now);
+			await db.run(member, season, longUser, team, now);
+			await db.run(
 				`insert into product (season_id, sku, name, category, points, price)
-				values (?, ?, ?, 'Phones', 10, 1000)`
-			).run(season, `LONG-${id}`, `Phone ${'Ultramegasuperlong'.repeat(100)}`);
+				values (?, ?, ?, 'Phones', 10, 1000)`,
+				season,
+				`LONG-${id}`,
+				`Phone ${'Ultramegasuperlong'.repeat(100)}`
+			);
 			return { season, user: userId, longUser };
-		}, false);
+		});
 	});
 
 	// Other tests read the demo board: leave it as it was.
-	test.afterAll(() => {
+	test.afterAll(async () => {
 		if (!created) return;
 		const { season, user, longUser } = created;
-		withDb((db) => {
-			db.prepare('delete from season_member where user_id in (?, ?)').run(user, longUser);
-			db.prepare('delete from product where season_id = ?').run(season);
-			db.prepare('delete from team where season_id = ?').run(season);
-			db.prepare('delete from season where id = ?').run(season);
-			db.prepare('delete from session where user_id = ?').run(longUser);
-			db.prepare('delete from user where id = ?').run(longUser);
-		}, false);
+		await withDb(async (db) => {
+			await db.run('delete from season_member where user_id in (?, ?)', user, longUser);
+			await db.run('delete from product where season_id = ?', season);
+			await db.run('delete from team where season_id = ?', season);
+			await db.run('delete from season where id = ?', season);
+			await db.run('delete from session where user_id = ?', longUser);
+			await db.run('delete from "user" where id = ?', longUser);
+		});
 	});
 
 	test.use({ viewport: PHONE });
@@ -332,7 +326,7 @@ test.describe('toasts', () => {
 	test.beforeAll(async () => {
 		const result = await runCli(
 			['token', 'create', '--name', `layout toasts ${Date.now()}`],
-			E2E_DB
+			E2E_DATABASE_URL
 		);
 		expect(result.code, result.stderr).toBe(0);
 		apiToken = result.stdout.trim().split('\n').at(-1)!.trim();

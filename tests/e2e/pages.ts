@@ -1,8 +1,7 @@
 // Every page of the app, per role, for the checks that walk them all (layout.spec.ts: nothing
 // wider than a phone; a11y.spec.ts: no serious accessibility problem). The ids of the detail
 // pages are read from the seeded demo database.
-import Database from 'better-sqlite3';
-import { E2E_DB } from './env';
+import { withDb } from './database';
 import { createHash } from 'node:crypto';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Locale } from '../../src/lib/i18n/locales';
@@ -16,17 +15,6 @@ export const ACCOUNTS: Record<Role, string> = {
 	admin: 'admin@demo.test'
 };
 
-export function withDb<T>(fn: (db: Database.Database) => T, readonly = true): T {
-	// A second connection beside the server's: WAL lets it read and write meanwhile.
-	const db = new Database(E2E_DB, { readonly, fileMustExist: true });
-	db.pragma('busy_timeout = 5000');
-	try {
-		return fn(db);
-	} finally {
-		db.close();
-	}
-}
-
 interface Ids {
 	season: number;
 	rep: number;
@@ -37,24 +25,20 @@ interface Ids {
 	knockout: number | undefined;
 }
 
-function ids(): Ids {
-	return withDb((db) => {
-		const one = (sql: string, ...args: unknown[]) =>
-			db
-				.prepare(sql)
-				.pluck()
-				.get(...args) as number | undefined;
-		const season = one(`select id from season where key = 'demo'`)!;
+function ids(): Promise<Ids> {
+	return withDb(async (db) => {
+		const one = (sql: string, ...args: unknown[]) => db.value<number | undefined>(sql, ...args);
+		const season = (await one(`select id from season where key = 'demo'`))!;
 		return {
 			season,
-			rep: one(`select id from user where email = ?`, ACCOUNTS.rep)!,
-			rule: one(`select id from rule where season_id = ? order by id limit 1`, season),
-			badge: one(`select id from badge where season_id = ? order by id limit 1`, season),
-			pastSeason: one(
+			rep: (await one(`select id from "user" where email = ?`, ACCOUNTS.rep))!,
+			rule: await one(`select id from rule where season_id = ? order by id limit 1`, season),
+			badge: await one(`select id from badge where season_id = ? order by id limit 1`, season),
+			pastSeason: await one(
 				`select id from season where status in ('ended', 'archived') order by id limit 1`
 			),
-			quiz: one(`select id from quiz where season_id = ? order by id limit 1`, season),
-			knockout: one(`select id from knockout where season_id = ? order by id limit 1`, season)
+			quiz: await one(`select id from quiz where season_id = ? order by id limit 1`, season),
+			knockout: await one(`select id from knockout where season_id = ? order by id limit 1`, season)
 		};
 	});
 }
@@ -118,8 +102,8 @@ function consolePages(i: Ids, admin: boolean): string[] {
  * (the navigation, the console overview) for each role. The contest console's pages are the same
  * for managers and admins (admins also have webhooks), so they are checked as admin.
  */
-export function a11yPagesFor(role: Role | 'console' | 'console-wide'): string[] {
-	const i = ids();
+export async function a11yPagesFor(role: Role | 'console' | 'console-wide'): Promise<string[]> {
+	const i = await ids();
 	switch (role) {
 		case 'console':
 			return consolePages(i, true);
@@ -145,8 +129,8 @@ export function a11yPagesFor(role: Role | 'console' | 'console-wide'): string[] 
 }
 
 /** The pages of one role, every main page and one of each detail page. */
-export function pagesFor(role: Role): string[] {
-	const i = ids();
+export async function pagesFor(role: Role): Promise<string[]> {
+	const i = await ids();
 	switch (role) {
 		case 'rep':
 			return [
@@ -173,19 +157,21 @@ export function pagesFor(role: Role): string[] {
  * created it on Manage → Displays). Written straight into the database: the CLI's
  * `display create` (tests/integration/cli.test.ts) takes seconds to start.
  */
-export function tvPath(name: string, locale: Locale = 'en'): string {
+export async function tvPath(name: string, locale: Locale = 'en'): Promise<string> {
 	const bytes = new Uint8Array(20);
 	crypto.getRandomValues(bytes);
 	const token = `tv_${encodeBase32LowerCaseNoPadding(bytes)}`;
 	const hash = createHash('sha256').update(token).digest('hex');
-	withDb((db) => {
-		db.prepare('insert into display (season_id, name, locale, token_hash) values (?, ?, ?, ?)').run(
-			ids().season,
+	const { season } = await ids();
+	await withDb((db) =>
+		db.run(
+			'insert into display (season_id, name, locale, token_hash) values (?, ?, ?, ?)',
+			season,
 			name,
 			locale,
 			hash
-		);
-	}, false);
+		)
+	);
 	return `/tv/${token}?rotate=0`;
 }
 

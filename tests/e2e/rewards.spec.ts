@@ -1,27 +1,29 @@
 // The rewards store on a 375 px phone: a rep opens /rewards, redeems a demo reward through the
 // confirm step, and sees it waiting in "My rewards" with the balance lowered by its price.
 import { expect, PAGE_READY, test, waitForHydration } from './fixtures';
-import { ACCOUNTS, withDb } from './pages';
+import { withDb } from './database';
+import { ACCOUNTS } from './pages';
 
 test.use({ account: ACCOUNTS.rep, viewport: { width: 375, height: 812 } });
 
 /** Puts the shared demo database back: rep1's requests gone, their stock returned. */
 function undoRedemptions() {
-	withDb((db) => {
-		const taken = db
-			.prepare(
-				`SELECT reward_id AS rewardId FROM reward_redemption
-				WHERE user_id = (SELECT id FROM user WHERE email = ?)`
-			)
-			.all(ACCOUNTS.rep) as { rewardId: number }[];
+	return withDb(async (db) => {
+		const taken = await db.all<{ rewardId: number }>(
+			`SELECT reward_id AS "rewardId" FROM reward_redemption
+			WHERE user_id = (SELECT id FROM "user" WHERE email = ?)`,
+			ACCOUNTS.rep
+		);
 		for (const { rewardId } of taken)
-			db.prepare('UPDATE reward SET stock = stock + 1 WHERE id = ? AND stock IS NOT NULL').run(
+			await db.run(
+				'UPDATE reward SET stock = stock + 1 WHERE id = ? AND stock IS NOT NULL',
 				rewardId
 			);
-		db.prepare(
-			'DELETE FROM reward_redemption WHERE user_id = (SELECT id FROM user WHERE email = ?)'
-		).run(ACCOUNTS.rep);
-	}, false);
+		await db.run(
+			'DELETE FROM reward_redemption WHERE user_id = (SELECT id FROM "user" WHERE email = ?)',
+			ACCOUNTS.rep
+		);
+	});
 }
 
 test.afterAll(undoRedemptions);

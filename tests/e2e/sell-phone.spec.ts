@@ -4,8 +4,7 @@
 // in the browser with a clear message, and every number says which points are pending, as the
 // board does. The layout and the words are checked in Russian and Polish too.
 import { mkdirSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { E2E_DB } from './env';
+import { withDb } from './database';
 import { browserLocale, t } from './messages';
 import { points } from '../../src/lib/format/numbers';
 import {
@@ -26,51 +25,45 @@ const SHOTS = '/tmp/shots-scoring';
 const PHONE = { width: 375, height: 812 };
 
 // The shared demo database is changed directly for this spec and put back afterwards.
-let undo: (() => void) | undefined;
+let undo: (() => Promise<void>) | undefined;
 
-test.beforeAll(() => {
-	const db = new Database(E2E_DB, { fileMustExist: true });
-	try {
-		const { seasonId } = db
-			.prepare(
-				`SELECT s.id AS seasonId FROM season s
-				JOIN season_member m ON m.season_id = s.id JOIN user u ON u.id = m.user_id
-				WHERE u.email = ? AND s.status = 'live' ORDER BY s.starts_at DESC LIMIT 1`
-			)
-			.get(SELLER) as { seasonId: number };
-		db.prepare('UPDATE season SET require_confirmation = 1 WHERE id = ?').run(seasonId);
-		const product = db
-			.prepare(
-				`INSERT INTO product (season_id, sku, name, category, points, price, active)
-				VALUES (?, 'E2E-LONG', ?, 'Accessories', 1200, 4900, 1)
-				ON CONFLICT (season_id, sku) DO UPDATE SET active = 1 RETURNING id`
-			)
-			.get(seasonId, LONG_NAME) as { id: number };
-		db.prepare('DELETE FROM rule WHERE season_id = ? AND name = ?').run(seasonId, CAMPAIGN);
-		const rule = db
-			.prepare(
-				`INSERT INTO rule (season_id, name, active, target, effect, highlight, created_at, updated_at)
-				VALUES (?, ?, 1, '{"kind":"any"}', '{"kind":"amount_bonus","minAmount":1,"points":25}', 1, ?, ?)
-				RETURNING id`
-			)
-			.get(seasonId, CAMPAIGN, Date.now(), Date.now()) as { id: number };
-		undo = () => {
-			const db = new Database(E2E_DB, { fileMustExist: true });
-			try {
+test.beforeAll(async () => {
+	await withDb(async (db) => {
+		const seasonId = await db.value(
+			`SELECT s.id AS "seasonId" FROM season s
+			JOIN season_member m ON m.season_id = s.id JOIN "user" u ON u.id = m.user_id
+			WHERE u.email = ? AND s.status = 'live' ORDER BY s.starts_at DESC LIMIT 1`,
+			SELLER
+		);
+		await db.run('UPDATE season SET require_confirmation = true WHERE id = ?', seasonId);
+		const productId = await db.value(
+			`INSERT INTO product (season_id, sku, name, category, points, price, active)
+			VALUES (?, 'E2E-LONG', ?, 'Accessories', 1200, 4900, true)
+			ON CONFLICT (season_id, sku) DO UPDATE SET active = true RETURNING id`,
+			seasonId,
+			LONG_NAME
+		);
+		await db.run('DELETE FROM rule WHERE season_id = ? AND name = ?', seasonId, CAMPAIGN);
+		const ruleId = await db.value(
+			`INSERT INTO rule (season_id, name, active, target, effect, highlight, created_at, updated_at)
+			VALUES (?, ?, true, '{"kind":"any"}', '{"kind":"amount_bonus","minAmount":1,"points":25}', true, ?, ?)
+			RETURNING id`,
+			seasonId,
+			CAMPAIGN,
+			Date.now(),
+			Date.now()
+		);
+		undo = () =>
+			withDb(async (db) => {
 				// The demo season needs no confirmation, as the other specs expect.
-				db.prepare('UPDATE season SET require_confirmation = 0 WHERE id = ?').run(seasonId);
-				db.prepare('UPDATE product SET active = 0 WHERE id = ?').run(product.id);
-				db.prepare('UPDATE rule SET active = 0 WHERE id = ?').run(rule.id);
-			} finally {
-				db.close();
-			}
-		};
-	} finally {
-		db.close();
-	}
+				await db.run('UPDATE season SET require_confirmation = false WHERE id = ?', seasonId);
+				await db.run('UPDATE product SET active = false WHERE id = ?', productId);
+				await db.run('UPDATE rule SET active = false WHERE id = ?', ruleId);
+			});
+	});
 });
 
-test.afterAll(() => undo?.());
+test.afterAll(async () => await undo?.());
 
 test.describe('registering a sale on a 375 px phone', () => {
 	test.use({

@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
-import { E2E_DB, E2E_URL } from './env';
+import { withDb } from './database';
+import { E2E_URL } from './env';
 import { expect, openBoard, readSaleResult, readStanding, test } from './fixtures';
 
 test.describe('registering a sale on a phone', () => {
@@ -87,14 +87,12 @@ test.describe('double submit safety', () => {
 		await openBoard(page);
 		expect(await readStanding(page)).toEqual({ rank: sale.rank, total: sale.total });
 
-		const db = new Database(E2E_DB, { readonly: true, fileMustExist: true });
-		try {
-			const { count } = db
-				.prepare("SELECT count(*) AS count FROM sale WHERE source = 'web' AND external_id LIKE ?")
-				.get(`%:${requestId}`) as { count: number };
-			expect(count).toBe(1);
-		} finally {
-			db.close();
-		}
+		const count = await withDb((db) =>
+			db.value(
+				"SELECT count(*) AS count FROM sale WHERE source = 'web' AND external_id LIKE ?",
+				`%:${requestId}`
+			)
+		);
+		expect(count).toBe(1);
 	});
 });

@@ -1,8 +1,7 @@
 // One sale shows the same time on "My points" and on the profile: in the season's zone
 // (Europe/Warsaw in the demo), whatever zone the browser runs in, and in one style.
 import { mkdirSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { E2E_DB } from './env';
+import { withDb } from './database';
 import { expect, test, waitForHydration } from './fixtures';
 import { formatAt } from '../../src/lib/format/dates';
 
@@ -14,13 +13,7 @@ test.use({ account: SELLER, timezoneId: 'America/Los_Angeles' });
 test('"My points" and the profile show one sale at the same time, in the season\'s zone', async ({
 	page
 }) => {
-	const db = new Database(E2E_DB, { readonly: true, fileMustExist: true });
-	let userId: number;
-	try {
-		userId = (db.prepare('SELECT id FROM user WHERE email = ?').get(SELLER) as { id: number }).id;
-	} finally {
-		db.close();
-	}
+	const userId = await withDb((db) => db.value('SELECT id FROM "user" WHERE email = ?', SELLER));
 
 	await page.goto('/me');
 	await waitForHydration(page);

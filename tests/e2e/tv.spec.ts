@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { E2E_DB } from './env';
+import { withDb } from './database';
+import { E2E_DATABASE, E2E_DATABASE_URL } from './env';
 import { expect, openBoard, PAGE_READY, repEmail, signIn, test } from './fixtures';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { startRedis, type TestRedis } from '../helpers/redis';
@@ -17,7 +18,7 @@ const LIVE = 20_000;
 const SCREEN = { width: 1920, height: 1080 };
 
 /** Runs the CLI on a database and returns its last output line (the token, for `create`). */
-async function cli(args: string[], dbPath = E2E_DB): Promise<string> {
+async function cli(args: string[], dbPath = E2E_DATABASE_URL): Promise<string> {
 	const result = await runCli(args, dbPath);
 	if (result.code !== 0) {
 		const output = `${result.stdout}${result.stderr}`;
@@ -26,21 +27,8 @@ async function cli(args: string[], dbPath = E2E_DB): Promise<string> {
 	return result.stdout.trim().split('\n').at(-1)!.trim();
 }
 
-function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
-	// A second connection beside the server's: WAL lets it read and write meanwhile.
-	const db = new Database(dbPath, { fileMustExist: true });
-	db.pragma('busy_timeout = 5000');
-	try {
-		return fn(db);
-	} finally {
-		db.close();
-	}
-}
-
-const demoSeasonId = (dbPath = E2E_DB) =>
-	withDb(dbPath, (db) =>
-		db.prepare(`select id from season where key = 'demo'`).pluck().get()
-	) as number;
+const demoSeasonId = (url = E2E_DATABASE_URL) =>
+	withDb((db) => db.value(`select id from season where key = 'demo'`), url);
 
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -63,18 +51,51 @@ async function newcomer(): Promise<{ email: string; name: string }> {
 		'--password',
 		'demo-password'
 	]);
-	withDb(E2E_DB, (db) => {
-		const seasonId = demoSeasonId();
-		const teamId = db
-			.prepare('select id from team where season_id = ? order by id limit 1')
-			.pluck()
-			.get(seasonId);
-		const userId = db.prepare('select id from user where email = ?').pluck().get(person.email);
-		db.prepare(
-			'insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)'
-		).run(seasonId, userId, teamId, Date.now());
+	const seasonId = await demoSeasonId();
+	await withDb(async (db) => {
+		const teamId = await db.value(
+			'select id from team where season_id = ? order by id limit 1',
+			seasonId
+		);
+		const userId = await db.value('select id from "user" where email = ?', person.email);
+		await db.run(
+			'insert into season_member (season_id, user_id, team_id, joined_at) values (?, ?, ?, ?)',
+			seasonId,
+			userId,
+			teamId,
+			Date.now()
+		);
 	});
 	return person;
+}
+
+interface OwnDemo {
+	/** The database's DATABASE_URL. */
+	url: string;
+	drop(): Promise<void>;
+}
+
+/**
+ * A demo database of a test's own: on SQLite a copy of the run's (in `dir`); on PostgreSQL a
+ * fresh database beside the run's, seeded by the CLI (a copy needs the run's database free of
+ * connections, and the server holds its pool open).
+ */
+async function ownDemo(dir: string): Promise<OwnDemo> {
+	if (E2E_DATABASE === 'sqlite') {
+		const path = join(dir, 'tv.db');
+		const source = new Database(E2E_DATABASE_URL, { readonly: true, fileMustExist: true });
+		await source.backup(path).finally(() => source.close());
+		return { url: path, drop: async () => {} };
+	}
+	const name = `tv_${unique()}`;
+	await withDb((db) => db.run(`create database ${name}`));
+	const url = new URL(E2E_DATABASE_URL);
+	url.pathname = `/${name}`;
+	await cli(['seed-demo'], url.toString());
+	return {
+		url: url.toString(),
+		drop: () => withDb((db) => db.run(`drop database if exists ${name} with (force)`))
+	};
 }
 
 /** Registers a sale of one line through the HTTP API, the way a CRM does. */
@@ -119,15 +140,13 @@ test('a first sale is toasted on another board and celebrated on the TV', async 
 	baseURL,
 	openAs
 }) => {
-	const seasonId = demoSeasonId();
-	const firstSale = withDb(E2E_DB, (db) =>
-		db
-			.prepare(
-				`select name from badge
-				where season_id = ? and active = 1 and json_extract(criterion, '$.kind') = 'first_sale'`
-			)
-			.pluck()
-			.get(seasonId)
+	const seasonId = await demoSeasonId();
+	const firstSale = await withDb((db) =>
+		db.value<string>(
+			`select name from badge
+			where season_id = ? and active = true and criterion ->> 'kind' = 'first_sale'`,
+			seasonId
+		)
 	);
 	expect(firstSale).toBe('First sale');
 	const [member, displayToken, apiToken] = await Promise.all([
@@ -156,7 +175,7 @@ test('a first sale is toasted on another board and celebrated on the TV', async 
 });
 
 test('a revoked display is refused, and an open one says so', async ({ browser, baseURL }) => {
-	const seasonId = String(demoSeasonId());
+	const seasonId = String(await demoSeasonId());
 	const token = await cli(['display', 'create', '--season', seasonId, '--name', 'Break room TV']);
 	const tv = await openTv(browser, baseURL!, token);
 	await tv.evaluate(() => ((window as { notReloaded?: boolean }).notReloaded = true));
@@ -184,6 +203,7 @@ test('a revoked display is refused, and an open one says so', async ({ browser, 
 
 test.describe('a server restart', () => {
 	let dir: string;
+	let own: OwnDemo | undefined;
 	let server: RunningServer | undefined;
 
 	test.beforeEach(async () => {
@@ -192,6 +212,8 @@ test.describe('a server restart', () => {
 	test.afterEach(async () => {
 		await server?.stop();
 		server = undefined;
+		await own?.drop();
+		own = undefined;
 		rmSync(dir, { recursive: true, force: true });
 	});
 
@@ -200,11 +222,9 @@ test.describe('a server restart', () => {
 		request
 	}) => {
 		test.setTimeout(150_000);
-		// Its own server on a copy of the seeded demo database, so that stopping it harms no one.
-		const dbPath = join(dir, 'tv.db');
-		const source = new Database(E2E_DB, { readonly: true, fileMustExist: true });
-		await source.backup(dbPath).finally(() => source.close());
-		const seasonId = demoSeasonId(dbPath);
+		// Its own server on a database of its own, so that stopping it harms no one.
+		const dbPath = (own = await ownDemo(dir)).url;
+		const seasonId = await demoSeasonId(dbPath);
 		const displayToken = await cli(
 			['display', 'create', '--season', String(seasonId), '--name', 'Lobby TV'],
 			dbPath
@@ -247,6 +267,7 @@ test.describe('a server restart', () => {
 
 test.describe('a Redis outage', () => {
 	let dir: string;
+	let own: OwnDemo | undefined;
 	let server: RunningServer | undefined;
 	let redis: TestRedis | undefined;
 
@@ -258,6 +279,8 @@ test.describe('a Redis outage', () => {
 		await redis?.stop();
 		server = undefined;
 		redis = undefined;
+		await own?.drop();
+		own = undefined;
 		rmSync(dir, { recursive: true, force: true });
 	});
 
@@ -265,10 +288,8 @@ test.describe('a Redis outage', () => {
 		browser
 	}) => {
 		test.setTimeout(150_000);
-		const dbPath = join(dir, 'tv.db');
-		const source = new Database(E2E_DB, { readonly: true, fileMustExist: true });
-		await source.backup(dbPath).finally(() => source.close());
-		const seasonId = demoSeasonId(dbPath);
+		const dbPath = (own = await ownDemo(dir)).url;
+		const seasonId = await demoSeasonId(dbPath);
 		const displayToken = await cli(
 			['display', 'create', '--season', String(seasonId), '--name', 'Lobby TV'],
 			dbPath

@@ -129,12 +129,16 @@ async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 	};
 }
 
-/** A postgres process on `port`, once it answers; null when the port was taken. */
+/**
+ * A postgres process on `port`, once it answers; null when the port was taken. `detached` puts it
+ * in a process group of its own: a signal to the caller's group does not reach it.
+ */
 async function serve(
 	user: ReturnType<typeof clusterUser>,
 	bin: string,
 	dir: string,
-	port: number
+	port: number,
+	detached = false
 ): Promise<TestPostgres | null> {
 	const data = join(dir, 'data');
 	const url = `postgres://honorboard@127.0.0.1:${port}/postgres`;
@@ -155,6 +159,7 @@ async function serve(
 	]);
 	const child: ChildProcess = spawn(server.command, server.args, {
 		cwd: dir,
+		detached,
 		stdio: ['ignore', 'ignore', 'pipe']
 	});
 	let log = '';
@@ -190,6 +195,22 @@ async function serve(
 	return { url, stop };
 }
 
+/** An empty cluster in `dir`/data, owned by the user that will run it. */
+function initCluster(user: ReturnType<typeof clusterUser>, bin: string, dir: string) {
+	if (user) chownSync(dir, user.uid, user.gid);
+	const init = asUser(user, join(bin, 'initdb'), [
+		`--pgdata=${join(dir, 'data')}`,
+		'--username=honorboard',
+		'--auth=trust',
+		'--encoding=UTF8',
+		'--locale=C',
+		'--no-sync'
+	]);
+	const initialised = spawnSync(init.command, init.args, { cwd: dir, encoding: 'utf8' });
+	if (initialised.status !== 0)
+		throw new Error(`initdb failed:\n${initialised.stderr || initialised.error?.message}`);
+}
+
 /**
  * Starts a PostgreSQL of its own (or uses PG_TEST_URL's server) and gives an empty database.
  * The port is PG_TEST_PORT or, when something holds it (a client's ephemeral port can), one of
@@ -201,18 +222,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 	const user = clusterUser();
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-pg-'));
 	try {
-		if (user) chownSync(dir, user.uid, user.gid);
-		const init = asUser(user, join(bin, 'initdb'), [
-			`--pgdata=${join(dir, 'data')}`,
-			'--username=honorboard',
-			'--auth=trust',
-			'--encoding=UTF8',
-			'--locale=C',
-			'--no-sync'
-		]);
-		const initialised = spawnSync(init.command, init.args, { cwd: dir, encoding: 'utf8' });
-		if (initialised.status !== 0)
-			throw new Error(`initdb failed:\n${initialised.stderr || initialised.error?.message}`);
+		initCluster(user, bin, dir);
 		for (let port = PG_TEST_PORT; port < PG_TEST_PORT + 10; port++) {
 			const server = await serve(user, bin, dir, port);
 			if (server)
@@ -229,4 +239,20 @@ export async function startPostgres(): Promise<TestPostgres> {
 		rmSync(dir, { recursive: true, force: true });
 		throw error;
 	}
+}
+
+/**
+ * A cluster in the empty folder `dir` on exactly `port`, for a server whose clients know the
+ * port in advance (the browser tests' server, tests/e2e/serve.mjs). It runs in a process group of
+ * its own, so that it outlives a signal to its owner's group; its postmaster's pid is the first
+ * line of `dir`/data/postmaster.pid. Its `stop` leaves `dir` to its owner. Fails when the port is
+ * taken.
+ */
+export async function startPostgresIn(dir: string, port: number): Promise<TestPostgres> {
+	const bin = serverBin();
+	const user = clusterUser();
+	initCluster(user, bin, dir);
+	const server = await serve(user, bin, dir, port, true);
+	if (!server) throw new Error(`Port ${port} is taken: PostgreSQL cannot listen there`);
+	return server;
 }
