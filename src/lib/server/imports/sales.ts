@@ -163,7 +163,7 @@ export interface ImportCheckpoint {
 /**
  * Imports sales from CSV (one line per sale line), streaming: the file is read once to learn
  * its rows and how it writes dates and amounts, then again in windows of up to `batchSize`
- * sales, each recorded in one transaction (one board update and one badge evaluation per
+ * sales, each recorded in one write (one board update and one badge evaluation per
  * batch), so memory stays the same for a million rows as for a thousand. A dry run scores every
  * sale through the same code path inside transactions that are rolled back, so its points are
  * exact. Idempotent by external id: a re-upload counts nothing twice.
@@ -171,6 +171,8 @@ export interface ImportCheckpoint {
  * Lines of one sale are grouped within a window: exports write a sale's lines together. A line
  * of a sale already recorded in an earlier window is a sale of its own under the same id, so it
  * is refused as a conflict (or counted as a duplicate if it is the same line): never counted twice.
+ *
+ * On a SQLite connection (the tests' and benches' way in); importSalesOn takes a store.
  */
 export async function importSales(
 	db: Db,
