@@ -8,6 +8,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { importSalesOn, type ImportReport } from '../../src/lib/server/imports/sales';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import {
 	errorsDownload,
 	getImportJob,
@@ -176,6 +177,59 @@ describe.each(['sqlite', 'postgres'] as const)('CSV imports on %s', (dialect) =>
 			again: comparable(again),
 			state: after
 		};
+	});
+
+	it('an import while another node records sales for the same sellers: each counted once, the report exact', async () => {
+		const [a, b] = nodes[dialect];
+		const s = await importSeasonOn(a);
+		const csv = fileOf(s, 'busy', 120);
+		let selling = true;
+		let sold = 0;
+		// Node B sells for the same people meanwhile, ~50 sales a second: on PostgreSQL the
+		// windows' writes conflict with its writes on the same standings and run again.
+		const seller = (async () => {
+			while (selling) {
+				await new Promise((r) => setTimeout(r, 20));
+				await recordSaleGrouped(
+					b,
+					{
+						source: 'api',
+						externalId: `busy-api-${++sold}`,
+						seller: { email: s.people[sold % 4].email },
+						occurredAt: NOW - HOUR,
+						lines: [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }]
+					},
+					clock
+				);
+			}
+		})();
+		const report = await importSalesOn(a, csv, {
+			dryRun: false,
+			actor: {},
+			clock,
+			batchSize: 5,
+			windowMs: null,
+			parseThread: null
+		}).finally(() => (selling = false));
+		await seller;
+		// 120 sales: 10 unknown SKUs, 9 unknown sellers, 7 unreadable (5 of them lone rows).
+		expect(report.sales).toEqual({ new: 94, duplicate: 0, rejected: 21 });
+		expect(report.resultsTotal).toBe(report.rows);
+		expect(report.rejected).toBe(report.errorsTotal);
+		const state = await seasonState(a, s);
+		expect(sold).toBeGreaterThan(0);
+		expect(state.sales.filter((r) => r.externalId.startsWith('busy-'))).toHaveLength(94 + sold);
+		expect(state.ledger.filter((e) => e.includes(':sale:'))).toHaveLength(94 + sold);
+		// Each person's standing is their ledger's sum.
+		const points = new Map<string, number>();
+		for (const entry of state.ledger) {
+			const [person, , value] = entry.split(':');
+			points.set(person, (points.get(person) ?? 0) + Number(value));
+		}
+		for (const row of state.standings.filter((r) => r.startsWith('user:'))) {
+			const [, person, confirmed, provisional] = row.split(':');
+			expect(Number(confirmed) + Number(provisional)).toBe(points.get(person));
+		}
 	});
 
 	it('a job stopped part-way is resumed by one of two nodes and finishes once', async () => {
