@@ -99,7 +99,9 @@ describe('an interrupted import', () => {
 			actor: {},
 			batchSize: 10,
 			resume: checkpoint,
-			onWindow: (_tx, _checkpoint, csv) => errors.push(csv)
+			onWindow: (_tx, _checkpoint, csv) => {
+				errors.push(csv);
+			}
 		});
 		expect(state(a.db)).toEqual(state(reference));
 		expect(resumed).toEqual(once);

@@ -494,6 +494,96 @@ describe('the server on PostgreSQL', () => {
 		expect(pushed.filter((p) => p === weekly.path)).toHaveLength(1);
 	});
 
+	it('imports a CSV file on the pool: dry run, commit, the same file again, a job to poll and its errors', async () => {
+		const { product, sale } = store.tables;
+		await store.db.insert(product).values({
+			seasonId,
+			sku: 'CSV-KIT',
+			name: 'Import kit',
+			category: 'Kits',
+			points: 4,
+			price: 1000
+		});
+		const at = new Date(Date.now() - 3_600_000).toISOString();
+		// Two sales of the season's third seller (one of two lines) and a row of an unknown SKU.
+		const csv = [
+			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
+			`pg-csv-1,s1-p2@example.test,${at},CSV-KIT,1,10`,
+			`pg-csv-2,s1-p2@example.test,${at},CSV-KIT,2,10`,
+			`pg-csv-2,s1-p2@example.test,${at},CSV-KIT,1,10`,
+			`pg-csv-3,s1-p2@example.test,${at},NO-SUCH-SKU,1,10`
+		].join('\n');
+		const post = (query: string) =>
+			fetch(`${server.url}/api/v1/imports/sales?${query}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'text/csv' },
+				body: csv
+			});
+		const imported = () =>
+			store.db
+				.select({ externalId: sale.externalId, points: sale.points })
+				.from(sale)
+				.where(inArray(sale.externalId, ['pg-csv-1', 'pg-csv-2', 'pg-csv-3']))
+				.orderBy(sale.externalId);
+		type Report = {
+			rows: number;
+			accepted: number;
+			rejected: number;
+			sales: { new: number; duplicate: number; rejected: number };
+			points: number;
+			errors: { row: number; column: string }[];
+			errorsUrl: string | null;
+		};
+
+		const dry = await post('dryRun=1');
+		expect(dry.status).toBe(200);
+		const dryReport = (await dry.json()) as Report;
+		expect(dryReport).toMatchObject({ rows: 4, accepted: 3, rejected: 1 });
+		expect(dryReport.sales).toEqual({ new: 2, duplicate: 0, rejected: 1 });
+		expect(await imported()).toEqual([]);
+
+		const committed = await post('dryRun=0');
+		expect(committed.status).toBe(200);
+		const report = (await committed.json()) as Report;
+		expect(report.sales).toEqual(dryReport.sales);
+		expect(report.points).toBe(dryReport.points);
+		expect(report.errors).toEqual([expect.objectContaining({ row: 4, column: 'sku' })]);
+		const stored = await imported();
+		expect(stored.map((r) => r.externalId)).toEqual(['pg-csv-1', 'pg-csv-2']);
+		// The kit's 4 points a unit, doubled by the season's campaign (and a rule's bonus, if
+		// any): the report's points are the sales' own.
+		expect(stored[0].points).toBeGreaterThanOrEqual(8);
+		expect(report.points).toBe(stored[0].points + stored[1].points);
+		const errors = await fetch(`${server.url}${report.errorsUrl}`, {
+			headers: { authorization: `Bearer ${apiToken}` }
+		});
+		expect(errors.status).toBe(200);
+		expect((await errors.text()).trim().split('\r\n')).toHaveLength(2);
+
+		// The same file again, as a background job: every sale a duplicate, counted once.
+		const queued = await post('dryRun=0&async=1');
+		expect(queued.status).toBe(202);
+		const { job } = (await queued.json()) as { job: { url: string } };
+		let polled: { job: { status: string }; report: Report | null } | undefined;
+		for (let i = 0; i < 100; i++) {
+			const answer = await fetch(`${server.url}${job.url}`, {
+				headers: { authorization: `Bearer ${apiToken}` }
+			});
+			polled = (await answer.json()) as typeof polled;
+			if (polled!.job.status !== 'running') break;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		expect(polled!.job.status).toBe('done');
+		expect(polled!.report!.sales).toEqual({ new: 0, duplicate: 2, rejected: 1 });
+		expect(await imported()).toHaveLength(2);
+		const board = await fetch(`${server.url}/api/v1/seasons/${seasonId}/leaderboard`, {
+			headers: { authorization: `Bearer ${apiToken}` }
+		});
+		const ranked = (await board.json()) as { entries: { name: string; points: number }[] };
+		// The third seller's 10 points before, and the file's.
+		expect(ranked.entries.find((e) => e.name === 'Person 1.2')?.points).toBe(10 + report.points);
+	});
+
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {
 		const made = await runCli(
 			['user', 'create', '--email', 'cli@pg.test', '--name', 'Cli Person', '--role', 'manager'],

@@ -9,11 +9,12 @@ import type Database from 'better-sqlite3';
 // it (the import's audit entry at its end, or any request in between) checkpoints what the
 // windows left.
 //
-// Safe with anything else writing on the connection: a window runs synchronously from the
-// PRAGMA to its commit and the restore, so no other import's window or API request commits
-// while the raised value holds, and each window restores the value it found. A connection whose
-// automatic checkpoint is off (0) or already higher is left as it is: someone else checkpoints
-// (a checkpoint thread), or the WAL may grow that far anyway.
+// Safe with anything else writing on the connection: the value is raised from just before the
+// window's write (which starts after one turn of the loop) to just after its commit, so at most
+// a request that commits in that turn checkpoints later than it would have; each window restores
+// the value it found (an import's windows follow one another). A connection whose automatic
+// checkpoint is off (0) or already higher is left as it is: someone else checkpoints (a
+// checkpoint thread), or the WAL may grow that far anyway.
 
 /**
  * How far the WAL may grow before a window's commit checkpoints (4 KiB pages: 16 MiB, six to
@@ -23,13 +24,16 @@ import type Database from 'better-sqlite3';
  */
 export const WINDOW_CHECKPOINT_PAGES = 4_000;
 
-/** Runs `write` (one window's transaction) with fewer automatic checkpoints on `client`. */
-export function withFewerCheckpoints<T>(client: Database.Database, write: () => T): T {
+/** Runs `write` (one window's write) with fewer automatic checkpoints on `client`. */
+export async function withFewerCheckpoints<T>(
+	client: Database.Database,
+	write: () => Promise<T>
+): Promise<T> {
 	const own = client.pragma('wal_autocheckpoint', { simple: true }) as number;
 	if (own <= 0 || own >= WINDOW_CHECKPOINT_PAGES) return write();
 	client.pragma(`wal_autocheckpoint = ${WINDOW_CHECKPOINT_PAGES}`);
 	try {
-		return write();
+		return await write();
 	} finally {
 		client.pragma(`wal_autocheckpoint = ${own}`);
 	}

@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { importJob as sqliteJob, importJobError as sqliteJobError } from '../db/schema';
-import { unportedSqlite, write, type Store, type Tables } from '../db/store';
-import { importSales, type ImportCheckpoint, type ImportReport } from './sales';
+import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { importSalesOn, type ImportCheckpoint, type ImportReport } from './sales';
 import type { ParseOptions } from './sales-csv';
 import type { ImportSource } from './source';
 import { ERRORS_CSV_HEADER, type SinkState } from './report-sink';
@@ -246,7 +244,7 @@ async function runJob(
 	clock: Clock,
 	job?: StartedJob
 ): Promise<void> {
-	const { importJob } = store.tables;
+	const { importJob, importJobError } = store.tables;
 	const holder = processHolder();
 	const options = row.options as JobOptions;
 	const mine = and(
@@ -279,31 +277,25 @@ async function runJob(
 		? { ...saved, sink: { ...saved.sink, errors: kept.errors, results: kept.results } }
 		: null;
 	let keptLengths = [kept.errors.length, kept.results.length];
-	// A window's progress, checkpoint and errors commit in the window's own transaction, with
-	// the sales it stored: that transaction is the import's (imports/sales.ts, synchronous, on
-	// SQLite's connection), so these writes are its synchronous twins, on SQLite's tables.
-	const mineInWindow = and(
-		eq(sqliteJob.id, row.id),
-		eq(sqliteJob.holder, holder),
-		eq(sqliteJob.status, 'running')
-	);
-	const changed = (q: Queryable, set: Partial<JobRow>) => {
-		if (q.update(sqliteJob).set(set).where(mineInWindow).run().changes !== 1) throw new JobLost();
+	let [windowAt, keptBefore] = [-1, keptLengths];
+	// A window's progress, checkpoint and errors commit in the window's own write, with the
+	// sales it stored (imports/sales.ts).
+	const changed = async (tx: StoreDb, set: Partial<JobRow>) => {
+		const updated = await tx.update(importJob).set(set).where(mine).returning({ id: importJob.id });
+		if (updated.length !== 1) throw new JobLost();
 	};
-	const saveErrors = (q: Queryable, csv: string) => {
+	const saveErrors = async (tx: StoreDb, csv: string) => {
 		if (!csv) return;
-		const seq = q
-			.select({ next: sql<number>`coalesce(max(${sqliteJobError.seq}), -1) + 1` })
-			.from(sqliteJobError)
-			.where(eq(sqliteJobError.jobId, row.id))
-			.get()!.next;
-		q.insert(sqliteJobError).values({ jobId: row.id, seq, csv }).run();
+		const [{ next }] = await tx
+			.select({
+				next: sql`coalesce(max(${importJobError.seq}), -1) + 1`.mapWith(Number)
+			})
+			.from(importJobError)
+			.where(eq(importJobError.jobId, row.id));
+		await tx.insert(importJobError).values({ jobId: row.id, seq: next, csv });
 	};
 	try {
-		// The rows' scoring is not on the store yet (#20): it runs on SQLite's connection.
-		const db = unportedSqlite(store);
-		if (!db) throw new Error('Imports run on SQLite only until their scoring is ported (#20)');
-		const report = await importSales(db, source, {
+		const report = await importSalesOn(store, source, {
 			dryRun: row.dryRun,
 			actor:
 				row.ownerUserId !== null ? { userId: row.ownerUserId } : { tokenId: row.ownerTokenId! },
@@ -325,11 +317,14 @@ async function runJob(
 					);
 				}
 			},
-			onWindow: (q, checkpoint, csv) => {
-				saveErrors(q, csv);
+			onWindow: async (tx, checkpoint, csv) => {
+				await saveErrors(tx, csv);
 				const { errors, results, ...counts } = checkpoint.sink;
-				const grew = errors.length !== keptLengths[0] || results.length !== keptLengths[1];
-				changed(q, {
+				// A window run again (a conflict on PostgreSQL) compares with what the window before
+				// saved, as its first run did.
+				if (checkpoint.rows !== windowAt) [windowAt, keptBefore] = [checkpoint.rows, keptLengths];
+				const grew = errors.length !== keptBefore[0] || results.length !== keptBefore[1];
+				await changed(tx, {
 					done: checkpoint.rows,
 					total,
 					checkpoint: { ...checkpoint, sink: counts },
@@ -338,9 +333,9 @@ async function runJob(
 				});
 				keptLengths = [errors.length, results.length];
 			},
-			onFinish: (q, report, csv) => {
-				saveErrors(q, csv);
-				changed(q, {
+			onFinish: async (tx, report, csv) => {
+				await saveErrors(tx, csv);
+				await changed(tx, {
 					status: 'done',
 					done: report.rows,
 					total: report.rows,

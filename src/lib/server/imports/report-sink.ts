@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,15 @@ export interface SinkState {
 	rejectedBy: Record<string, number>;
 }
 
+/** Where a sink stood (mark), to go back to when what followed is undone (restore). */
+export interface SinkMark {
+	state: SinkState;
+	errors: number;
+	results: number;
+	unsaved: number;
+	fileBytes: number;
+}
+
 /** The CSV header line of an errors file, without its line break. */
 export const ERRORS_CSV_HEADER = writeCsv(ERROR_FIELDS, []).replace(/\r\n$/, '');
 
@@ -52,6 +61,8 @@ export class ReportSink {
 	private fd: number | null = null;
 	/** Error lines not yet taken (`takeErrorsCsv`), when the sink collects them. */
 	private unsaved: string[] | null = null;
+	/** Bytes written to the errors file so far (restore cuts it back). */
+	private fileBytes = 0;
 
 	constructor(
 		readonly errorsFile: string | null = null,
@@ -69,8 +80,36 @@ export class ReportSink {
 		}
 		if (errorsFile) {
 			this.fd = openSync(errorsFile, 'w', 0o600);
-			writeSync(this.fd, ERRORS_CSV_HEADER);
+			this.fileBytes = writeSync(this.fd, ERRORS_CSV_HEADER);
 		}
+	}
+
+	/**
+	 * Where the sink stands now. A window on PostgreSQL adds its outcomes inside its write, which
+	 * may run again after a serialization failure: it restores this mark first.
+	 */
+	mark(): SinkMark {
+		return {
+			state: { ...this.state(), rejectedBy: { ...this.rejectedBy } },
+			errors: this.errors.length,
+			results: this.results.length,
+			unsaved: this.unsaved?.length ?? 0,
+			fileBytes: this.fileBytes
+		};
+	}
+
+	/** Forgets what was added since `mark`. */
+	restore(mark: SinkMark) {
+		this.errors.length = mark.errors;
+		this.results.length = mark.results;
+		this.errorsTotal = mark.state.errorsTotal;
+		this.resultsTotal = mark.state.resultsTotal;
+		this.rejectedRows = mark.state.rejectedRows;
+		for (const code of Object.keys(this.rejectedBy)) delete this.rejectedBy[code];
+		Object.assign(this.rejectedBy, mark.state.rejectedBy);
+		if (this.unsaved) this.unsaved.length = mark.unsaved;
+		if (this.fd !== null) ftruncateSync(this.fd, mark.fileBytes);
+		this.fileBytes = mark.fileBytes;
 	}
 
 	state(): SinkState {
@@ -105,7 +144,7 @@ export class ReportSink {
 				errors.map((e) => [e.row, e.column, e.message])
 			);
 			const lines = text.slice(text.indexOf('\r\n'));
-			if (this.fd !== null) writeSync(this.fd, lines);
+			if (this.fd !== null) this.fileBytes += writeSync(this.fd, lines, this.fileBytes);
 			this.unsaved?.push(lines);
 		}
 	}

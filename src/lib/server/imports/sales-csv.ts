@@ -241,7 +241,12 @@ function readRow(
  */
 export function eachRecord(
 	chunks: AsyncIterable<string>,
-	onRecord: (record: string[], line: number, unreadable: string | null) => boolean | void,
+	/** Returns a promise (a window being written) to pause the reading until it settles. */
+	onRecord: (
+		record: string[],
+		line: number,
+		unreadable: string | null
+	) => Promise<void> | null | void,
 	delimiter?: string,
 	locale?: Locale
 ): Promise<{ delimiter: string }> {
@@ -271,9 +276,15 @@ export function eachRecord(
 						line,
 						error ? (quoteMessage(error.code, locale) ?? error.message) : null
 					);
-					if (wrote === true) {
+					if (wrote) {
 						parser.pause();
-						setImmediate(() => parser.resume());
+						wrote.then(
+							() => parser.resume(),
+							(e: unknown) => {
+								fail(e);
+								parser.abort();
+							}
+						);
 					}
 				} catch (e) {
 					// Failed first: abort() calls complete() at once, which would resolve (and the

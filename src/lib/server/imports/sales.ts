@@ -1,13 +1,22 @@
-import type { Db, Queryable } from '../db';
+import type { Db } from '../db';
 import { savepoint } from '../db/prepared';
-import { IdempotencyConflictError, recordSaleInTx } from '../scoring/sales';
+import {
+	IdempotencyConflictError,
+	recordSaleInTx,
+	recordSaleInWrite,
+	type RecordedSale,
+	type RecordSaleInput
+} from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
 import { WindowLookups } from './window-lookups';
 import { WriteBatch } from '../scoring/write-batch';
+import type { HeldEntry } from '../scoring/sale-rows';
+import { markStandingsMoved } from '../scoring/standings';
+import { publishSaleAwards, saleAwardsInWrite } from '../scoring/sale-awards';
 import { AppError } from '../shared/errors';
-import { decideAwardsInTx, publishDecided, type DecidedAwards } from '../badges/awards';
+import { decideAwardsInTx, type DecidedAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
-import { audit, type Actor } from '../audit/record';
+import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
 import { countImport } from '../shared/metrics';
 import type { ImportField } from '../../imports/mapping';
@@ -32,12 +41,19 @@ import { withFewerCheckpoints } from './checkpoints';
 import { ReportSink, type ImportResult, type SinkState } from './report-sink';
 
 export type { ImportResult } from './report-sink';
-import { readSellerDirectory } from './sellers';
-import { sqliteStore } from '../db/store';
+import { readSellerDirectory, type SellerDirectory } from './sellers';
+import {
+	read,
+	savepointInWrite,
+	sqliteStore,
+	unportedSqlite,
+	write,
+	type Store,
+	type StoreDb
+} from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
 import { CheapestRecent } from '../shared/cheapest-recent';
-import { yieldToLoop } from '../shared/yield-to-loop';
 
 const DRY_RUN = Symbol('dry run');
 
@@ -121,12 +137,13 @@ export interface ImportOptions extends ParseOptions {
 	errorsFile?: string | null;
 	/**
 	 * Called with each window's checkpoint and its errors as CSV lines: inside the window's
-	 * transaction (before its commit) when the import stores, after the window in a dry run. A
-	 * job saves both there, so that what it saved and what the window stored commit together.
+	 * write (before its commit) when the import stores, in a write of its own after the window
+	 * in a dry run. A job saves both there, so that what it saved and what the window stored
+	 * commit together. Same rules as any write's step (db/store.ts): await nothing but `tx`.
 	 */
-	onWindow?: (q: Queryable, checkpoint: ImportCheckpoint, errorsCsv: string) => void;
-	/** Called with the report in the transaction that ends the import (with its audit entry). */
-	onFinish?: (q: Queryable, report: ImportReport, errorsCsv: string) => void;
+	onWindow?: (tx: StoreDb, checkpoint: ImportCheckpoint, errorsCsv: string) => void | Promise<void>;
+	/** Called with the report in the write that ends the import (with its audit entry). */
+	onFinish?: (tx: StoreDb, report: ImportReport, errorsCsv: string) => Promise<void>;
 	/** Go on from this checkpoint: rows up to `checkpoint.rows` were handled, and counted in it. */
 	resume?: ImportCheckpoint | null;
 	/**
@@ -146,7 +163,7 @@ export interface ImportCheckpoint {
 /**
  * Imports sales from CSV (one line per sale line), streaming: the file is read once to learn
  * its rows and how it writes dates and amounts, then again in windows of up to `batchSize`
- * sales, each recorded in one transaction (one board update and one badge evaluation per
+ * sales, each recorded in one write (one board update and one badge evaluation per
  * batch), so memory stays the same for a million rows as for a thousand. A dry run scores every
  * sale through the same code path inside transactions that are rolled back, so its points are
  * exact. Idempotent by external id: a re-upload counts nothing twice.
@@ -154,23 +171,39 @@ export interface ImportCheckpoint {
  * Lines of one sale are grouped within a window: exports write a sale's lines together. A line
  * of a sale already recorded in an earlier window is a sale of its own under the same id, so it
  * is refused as a conflict (or counted as a duplicate if it is the same line): never counted twice.
+ *
+ * On a SQLite connection (the tests' and benches' way in); importSalesOn takes a store.
  */
 export async function importSales(
 	db: Db,
 	input: string | ImportSource,
 	options: ImportOptions
 ): Promise<ImportReport> {
+	return importSalesOn(sqliteStore(db), input, options);
+}
+
+/**
+ * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
+ * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
+ * PostgreSQL by recordSaleInWrite, awaited, as a group of API sales is (scoring/group-commit.ts).
+ * Either way a window is one write(), each sale in its savepoint.
+ */
+export async function importSalesOn(
+	store: Store,
+	input: string | ImportSource,
+	options: ImportOptions
+): Promise<ImportReport> {
 	const source = await openSource(typeof input === 'string' ? { text: input } : input);
 	const thread = parseThreadFor(input, options);
 	try {
-		return await importSource(db, source, thread, options);
+		return await importSource(store, source, thread, options);
 	} finally {
 		thread?.close();
 	}
 }
 
 async function importSource(
-	db: Db,
+	store: Store,
 	source: OpenSource,
 	thread: ParseThread | null,
 	options: ImportOptions
@@ -187,7 +220,7 @@ async function importSource(
 	try {
 		const totals = scan.problem
 			? refuseFile(sink, scan.rows, scan.problem, options)
-			: await importRows(db, source, thread, scan, sink, options, clock, resume);
+			: await importRows(store, source, thread, scan, sink, options, clock, resume);
 		sink.close();
 		const rejected = sink.rejectedRows;
 		const report: ImportReport = {
@@ -206,13 +239,16 @@ async function importSource(
 			reading: scan.reading,
 			problem: scan.problem
 		};
-		// The audit entry and the job's end in one transaction: a job resumed after a crash
-		// between the two would otherwise write its audit entry twice.
-		if ((!options.dryRun && totals.new > 0) || options.onFinish) {
-			db.transaction((tx) => {
-				if (!options.dryRun && totals.new > 0)
-					audit(
+		// The audit entry and the job's end in one write: a job resumed after a crash between
+		// the two would otherwise write its audit entry twice.
+		const audited = !options.dryRun && totals.new > 0;
+		if (audited || options.onFinish) {
+			const errorsCsv = sink.takeErrorsCsv();
+			await write(store, async (tx) => {
+				if (audited)
+					await auditInWrite(
 						tx,
+						store,
 						options.actor,
 						'sales.import',
 						'sales',
@@ -224,7 +260,7 @@ async function importSource(
 						},
 						clock()
 					);
-				options.onFinish?.(tx, report, sink.takeErrorsCsv());
+				await options.onFinish?.(tx, report, errorsCsv);
 			});
 		}
 		countImport({
@@ -319,8 +355,187 @@ class WindowSizer {
 	}
 }
 
-async function importRows(
+/** A sale of a window, as scoring records it. */
+function saleInput(group: ResolvedSale, options: ImportOptions): RecordSaleInput {
+	return {
+		source: 'import',
+		externalId: group.externalId,
+		seller: { userId: group.userId },
+		occurredAt: group.occurredAt,
+		lines: group.rows.map((r) => ({ sku: r.sku, quantity: r.quantity, unitPrice: r.unitPrice })),
+		// The first line that states the customer speaks for the sale.
+		customerRef: group.rows.find((r) => r.customerRef)?.customerRef ?? null,
+		createdById: options.actor.userId ?? null
+	};
+}
+
+interface WindowOutcome {
+	group: ResolvedSale;
+	outcome: 'new' | 'duplicate' | 'error';
+	points?: number;
+	error?: AppError;
+}
+
+/** A window's sales as recorded inside its write, before its badges and commit. */
+interface RecordedWindow {
+	outcomes: WindowOutcome[];
+	/** The seasons whose boards a new sale changed. */
+	touched: Set<number>;
+	created: number;
+	writes: WriteBatch;
+}
+
+/**
+ * Notes a sale's outcome. A sale sent before (through the API or an import: one id space)
+ * comes back as not created and is reported a duplicate, counted once.
+ */
+function noteRecorded(window: RecordedWindow, group: ResolvedSale, recorded: RecordedSale) {
+	window.outcomes.push({
+		group,
+		outcome: recorded.created ? 'new' : 'duplicate',
+		points: recorded.sale.points
+	});
+	if (recorded.created) {
+		window.created += 1;
+		window.touched.add(recorded.seasonId);
+	}
+}
+
+/** A refused sale's outcome; any other error fails the window. */
+function noteRefused(window: RecordedWindow, group: ResolvedSale, error: unknown) {
+	if (!(error instanceof AppError)) throw error;
+	window.outcomes.push({ group, outcome: 'error', error });
+}
+
+/**
+ * SQLite: the window's sales by the synchronous body on the write's connection, a savepoint
+ * each (a refused sale leaves the rest of the window intact), their rows held and written many
+ * per statement (sale-rows.ts), the standings, days and versions once (WriteBatch).
+ */
+function recordWindowSync(
 	db: Db,
+	lookups: SaleLookups,
+	batch: ResolvedSale[],
+	now: number,
+	options: ImportOptions
+): RecordedWindow {
+	const window: RecordedWindow = {
+		outcomes: [],
+		touched: new Set(),
+		created: 0,
+		writes: new WriteBatch({ rows: true })
+	};
+	// The window's sellers and their seasons in two queries, not two a seller.
+	lookups.prefetch(
+		db,
+		batch.map((group) => group.userId)
+	);
+	// Which of its ids were sent before, in one query, not one a sale.
+	lookups.prefetchReplays(
+		db,
+		batch.map((group) => group.externalId)
+	);
+	for (const group of batch) {
+		try {
+			const recorded = savepoint(db, () =>
+				recordSaleInTx(db, saleInput(group, options), now, lookups, window.writes)
+			);
+			noteRecorded(window, group, recorded);
+		} catch (error) {
+			noteRefused(window, group, error);
+		}
+	}
+	window.writes.finish(db, now);
+	return window;
+}
+
+/**
+ * PostgreSQL: the window's sales by recordSaleInWrite, awaited in the write, a savepoint each,
+ * as a group of API sales (scoring/group-commit.ts); the same prefetches in the dialect's form.
+ */
+async function recordWindowInWrite(
+	tx: StoreDb,
+	store: Store,
+	batch: ResolvedSale[],
+	now: number,
+	options: ImportOptions
+): Promise<RecordedWindow> {
+	const window: RecordedWindow = {
+		outcomes: [],
+		touched: new Set(),
+		created: 0,
+		writes: new WriteBatch()
+	};
+	const lookups = new SaleLookups();
+	await lookups.prefetchInWrite(
+		tx,
+		store,
+		batch.map((group) => group.userId)
+	);
+	await lookups.prefetchReplaysInWrite(
+		tx,
+		store,
+		batch.map((group) => group.externalId)
+	);
+	for (const group of batch) {
+		try {
+			const recorded = await savepointInWrite(tx, store, (sp) =>
+				recordSaleInWrite(sp, store, saleInput(group, options), now, lookups, window.writes)
+			);
+			noteRecorded(window, group, recorded);
+		} catch (error) {
+			noteRefused(window, group, error);
+		}
+	}
+	await window.writes.finishInWrite(tx, store, now);
+	return window;
+}
+
+/** The window's badges, in its write before its commit, not in a second write. */
+async function windowAwardsInWrite(
+	tx: StoreDb,
+	store: Store,
+	window: RecordedWindow,
+	now: number
+): Promise<DecidedAwards | null> {
+	if (window.created === 0) return null;
+	const sqlite = unportedSqlite(store);
+	if (sqlite) return decideAwardsInTx(sqlite, now, window.created, undefined, heldOf(window));
+	return saleAwardsInWrite(tx, store, now, window.writes.entries);
+}
+
+const heldOf = (window: RecordedWindow): readonly HeldEntry[] =>
+	window.writes.rows?.entries ?? window.writes.entries;
+
+/** The window's write, with fewer WAL checkpoints on SQLite (checkpoints.ts). */
+function windowWrite<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+	const sqlite = unportedSqlite(store);
+	return sqlite
+		? withFewerCheckpoints(sqlite.$client, () => write(store, work))
+		: write(store, work);
+}
+
+/** The sellers a window's rows name (those the directory knows). */
+function sellersOf(groups: Iterable<SaleGroup>, directory: SellerDirectory): number[] {
+	const ids: number[] = [];
+	for (const group of groups)
+		for (const r of group.rows) {
+			const found = directory.find(r.seller);
+			if (!('error' in found)) ids.push(found.userId);
+		}
+	return ids;
+}
+
+/** The rows read since the last window was written. */
+interface WindowRows {
+	groups: Map<string, SaleGroup>;
+	refused: Extract<RowRead, { errors: ImportError[] }>[];
+	badIds: Map<string, number>;
+	rows: number;
+}
+
+async function importRows(
+	store: Store,
 	source: OpenSource,
 	thread: ParseThread | null,
 	scan: Awaited<ReturnType<typeof scanSales>>,
@@ -337,15 +552,20 @@ async function importRows(
 	const totals: Totals = resume
 		? { ...resume.totals }
 		: { new: 0, duplicate: 0, rejected: 0, points: 0 };
+	const sqlite = unportedSqlite(store);
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
-	const directory = await readSellerDirectory(sqliteStore(db));
+	const directory = await readSellerDirectory(store);
 	const seasons = new SaleLookups();
-	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while true.
-	const windowLookups = new WindowLookups(db.$client);
+	// On PostgreSQL each window's sellers' seasons are read before it (seasons.prefetchInWrite).
+	const seasonOf = (userId: number) =>
+		sqlite ? seasons.seasonOf(sqlite, userId).season : seasons.prefetchedSeasonOf(userId);
+	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while
+	// true (SQLite's synchronous window only).
+	const windowLookups = sqlite ? new WindowLookups(sqlite.$client) : null;
 	const instant = (date: ParsedDate, userId: number) => {
-		const { season } = seasons.seasonOf(db, userId);
+		const season = seasonOf(userId);
 		const ms = instantOf(date, season?.timeZone ?? 'UTC');
 		if (date.kind === 'local' && date.dateOnly && season && ms < season.startsAt) {
 			const start = new TZDate(season.startsAt, season.timeZone);
@@ -366,13 +586,17 @@ async function importRows(
 	let windowRows = 0;
 	let doneRows = resume?.rows ?? 0;
 
-	const flush = () => {
-		if (windowRows === 0) return;
-		const started = performance.now();
+	const writeWindow = async ({ groups, refused, badIds, rows: windowRows }: WindowRows) => {
+		if (!sqlite)
+			await read(store, (tx) =>
+				seasons.prefetchInWrite(tx, store, sellersOf(groups.values(), directory))
+			);
+		// The time the window takes, its write's turn of the loop left out: what sizes the next.
+		let started = performance.now();
 		const sales = groups.size;
 		const errors: ImportError[] = [];
 		const results: ImportResult[] = [];
-		const rejectedRow = new Map<number, string>();
+		let rejectedRow = new Map<number, string>();
 		for (const r of refused) {
 			errors.push(...r.errors);
 			rejectedRow.set(r.row, r.errors[0].code);
@@ -445,29 +669,18 @@ async function importRows(
 		}
 		const batch = valid;
 		const now = clock();
-		const touched = new Set<number>();
-		let created = 0;
-		let decided: DecidedAwards | undefined;
-		let lookups: SaleLookups;
-		// Standings, days and versions: written once per window, not once per sale; the sales'
-		// own rows many per statement (a window holds each sale once: its lines are grouped).
-		const writes = new WriteBatch({ rows: true });
-		const outcomes: {
-			group: ResolvedSale;
-			outcome: 'new' | 'duplicate' | 'error';
-			points?: number;
-			error?: AppError;
-		}[] = [];
-		// What the window's outcomes add to the totals and the report; in the window's transaction
-		// when it stores, so that the checkpoint saved with it says exactly what it stored.
-		const settle = (q: Queryable) => {
+		const spent = performance.now() - started;
+		// What the window's outcomes add to the totals and the report, and the checkpoint that
+		// says so; in the window's write when it stores, so that the checkpoint saved with it
+		// says exactly what it stored.
+		const settle = (outcomes: WindowOutcome[]) => {
 			for (const o of outcomes) {
 				if (o.outcome === 'error') {
 					const { column, message, code } = refusal(
 						o.group,
 						o.error!,
 						options.locale,
-						() => seasons.seasonOf(q, o.group.userId).season?.name ?? ''
+						() => seasonOf(o.group.userId)?.name ?? ''
 					);
 					rejectGroup(o.group, column, message, code);
 					totals.rejected += 1;
@@ -486,112 +699,92 @@ async function importRows(
 			}
 			// Every data row has exactly one outcome: counted (new or duplicate) or refused.
 			for (const code of rejectedRow.values()) sink.rejectRows(code);
-			sink.addErrors(errors.sort((a, b) => a.row - b.row));
-			sink.addResults(results.sort((a, b) => a.row - b.row));
+			sink.addErrors([...errors].sort((a, b) => a.row - b.row));
+			sink.addResults([...results].sort((a, b) => a.row - b.row));
 			doneRows += windowRows;
-			options.onWindow?.(
-				q,
-				{ rows: doneRows, totals: { ...totals }, sink: sink.state() },
-				sink.takeErrorsCsv()
-			);
+			const checkpoint = { rows: doneRows, totals: { ...totals }, sink: sink.state() };
+			return { checkpoint, errorsCsv: sink.takeErrorsCsv() };
 		};
+		// On PostgreSQL a write that conflicts with another runs again (db/store.ts): what its
+		// first run settled is undone first.
+		const before = {
+			totals: { ...totals },
+			doneRows,
+			errors: errors.length,
+			results: results.length,
+			rejectedRow: new Map(rejectedRow),
+			sink: sink.mark()
+		};
+		const undo = () => {
+			Object.assign(totals, before.totals);
+			doneRows = before.doneRows;
+			errors.length = before.errors;
+			results.length = before.results;
+			rejectedRow = new Map(before.rejectedRow);
+			sink.restore(before.sink);
+		};
+		let recorded: RecordedWindow | undefined;
+		let decided: DecidedAwards | null = null;
+		let runs = 0;
 		try {
-			withFewerCheckpoints(db.$client, () =>
-				db.transaction(
-					(tx) => {
-						lookups = windowLookups.take();
-						// The window's sellers and their seasons in two queries, not two a seller.
-						lookups.prefetch(
-							tx,
-							batch.map((group) => group.userId)
-						);
-						// Which of its ids were sent before, in one query, not one a sale.
-						lookups.prefetchReplays(
-							tx,
-							batch.map((group) => group.externalId)
-						);
-						for (const group of batch) {
-							try {
-								// A savepoint per sale: a refused sale leaves the rest of the batch intact. A sale
-								// sent before (through the API or an import: one id space) comes back as not
-								// created and is reported a duplicate, counted once.
-								const recorded = savepoint(tx, () =>
-									recordSaleInTx(
-										tx,
-										{
-											source: 'import',
-											externalId: group.externalId,
-											seller: { userId: group.userId },
-											occurredAt: group.occurredAt,
-											lines: group.rows.map((r) => ({
-												sku: r.sku,
-												quantity: r.quantity,
-												unitPrice: r.unitPrice
-											})),
-											// The first line that states the customer speaks for the sale.
-											customerRef: group.rows.find((r) => r.customerRef)?.customerRef ?? null,
-											createdById: options.actor.userId ?? null
-										},
-										now,
-										lookups,
-										writes
-									)
-								);
-								outcomes.push({
-									group,
-									outcome: recorded.created ? 'new' : 'duplicate',
-									points: recorded.sale.points
-								});
-								if (recorded.created) {
-									created += 1;
-									touched.add(recorded.seasonId);
-								}
-							} catch (error) {
-								if (!(error instanceof AppError)) throw error;
-								outcomes.push({ group, outcome: 'error', error });
-							}
-						}
-						writes.finish(tx, now);
-						if (options.dryRun) throw DRY_RUN;
-						// The window's badges before its commit, not in a second transaction and commit.
-						if (created > 0)
-							decided = decideAwardsInTx(tx, now, created, undefined, writes.rows!.entries);
-						settle(tx);
-					},
-					{ behavior: 'immediate' }
-				)
-			);
+			await windowWrite(store, async (tx) => {
+				if (runs++ > 0) undo();
+				started = performance.now();
+				// Taken once the write holds SQLite's lock (window-lookups.ts).
+				recorded = sqlite
+					? recordWindowSync(sqlite, windowLookups!.take(), batch, now, options)
+					: await recordWindowInWrite(tx, store, batch, now, options);
+				if (options.dryRun) throw DRY_RUN;
+				decided = await windowAwardsInWrite(tx, store, recorded, now);
+				const { checkpoint, errorsCsv } = settle(recorded.outcomes);
+				await options.onWindow?.(tx, checkpoint, errorsCsv);
+				windowLookups?.ended();
+			});
 		} catch (error) {
 			if (error !== DRY_RUN) {
-				windowLookups.drop();
+				windowLookups?.drop();
 				throw error;
 			}
-			settle(db);
+			// A dry run's window was rolled back; its checkpoint is saved on its own.
+			const { checkpoint, errorsCsv } = settle(recorded!.outcomes);
+			if (options.onWindow)
+				await write(store, async (tx) => options.onWindow!(tx, checkpoint, errorsCsv));
+			windowLookups?.ended();
 		}
-		windowLookups.ended();
-		if (!options.dryRun) {
-			for (const seasonId of touched) notifyLeaderboard(seasonId);
-			if (decided) publishDecided(db, decided, clock);
+		if (!options.dryRun && recorded) {
+			markStandingsMoved(recorded.writes.moved);
+			for (const seasonId of recorded.touched) notifyLeaderboard(seasonId);
+			if (decided) publishSaleAwards(store, decided, clock);
 		}
-		windows.took(performance.now() - started, sales);
+		windows.took(spent + performance.now() - started, sales);
 		options.onProgress?.(doneRows, scan.rows);
+	};
+
+	/** Writes the window read so far; the rows that follow start the next one meanwhile. */
+	const flush = (): Promise<void> | null => {
+		if (windowRows === 0) return null;
+		const window: WindowRows = { groups, refused, badIds, rows: windowRows };
 		groups = new Map();
 		refused = [];
 		badIds = new Map();
 		windowRows = 0;
+		return writeWindow(window);
 	};
 
 	options.onProgress?.(doneRows, scan.rows);
-	/** Adds a row to the window; true when the window before it was written first. */
-	const take = (r: RowRead | null): boolean => {
+	/**
+	 * Adds a row to the window; when the window before it is full, writes that one first and
+	 * returns its write, which the reading waits for.
+	 */
+	const take = (r: RowRead | null): Promise<void> | null => {
 		// Rows a resumed import handled before: read (to keep the count) but left alone.
-		if (!r || r.row <= (resume?.rows ?? 0)) return false;
+		if (!r || r.row <= (resume?.rows ?? 0)) return null;
 		const id = 'value' in r ? r.value.externalId : r.externalId;
 		// A new sale (or a row of none) starts a new batch when this one is full.
 		const known = id !== '' && (groups.has(id) || badIds.has(id));
 		const size = windows.size;
 		const full = !known && (groups.size >= size || windowRows >= 4 * size);
-		if (full) flush();
+		const written = full ? flush() : null;
 		windowRows += 1;
 		if ('value' in r) {
 			const group = groups.get(id) ?? { externalId: id, rows: [] };
@@ -601,24 +794,23 @@ async function importRows(
 			refused.push(r);
 			if (id && !badIds.has(id)) badIds.set(id, r.row);
 		}
-		return full;
+		return written;
 	};
 	if (thread) {
-		// The thread reads the next chunks' rows while the windows of these are written.
-		// The loop turns after each window: a chunk's rows can fill more than one, and the next
-		// chunk's rows, often waiting already, would otherwise follow in a microtask.
+		// The thread reads the next chunks' rows while the windows of these are written. The
+		// loop turns before each window (write()'s hop): a chunk's rows can fill more than one.
 		await thread.rows(source.chunks(), parseOptions(options), scan, async (reads) => {
-			for (const r of reads) if (take(r)) await yieldToLoop();
+			for (const r of reads) await take(r);
 		});
 	} else {
-		const read = rowReader(scan, options);
+		const readRow = rowReader(scan, options);
 		await eachRecord(
 			source.chunks(),
-			(record, line, unreadable) => take(read(record, line, unreadable)),
+			(record, line, unreadable) => take(readRow(record, line, unreadable)),
 			scan.delimiter,
 			options.locale
 		);
 	}
-	flush();
+	await flush();
 	return totals;
 }

@@ -37,7 +37,10 @@ export class WindowLookups {
 		return this.lookups;
 	}
 
-	/** After the window's commit (or rollback): what the next window compares with. */
+	/**
+	 * At the window's end, after its last statement (inside its write, where nothing else can
+	 * write before its commit, or after a dry run's rollback): what the next window compares with.
+	 */
 	ended(): void {
 		this.stamp = this.now();
 	}

@@ -13,6 +13,9 @@ import {
 	sellerById,
 	sellersByIds,
 	integrationIdsAmong,
+	liveMembershipsOfOnPg,
+	sellersByIdsOnPg,
+	integrationIdsAmongOnPg,
 	INTEGRATION_SOURCES
 } from './sale-queries';
 import type { CatalogueItem } from '../../contest/types';
@@ -134,6 +137,74 @@ export class SaleLookups {
 		}))
 			this.replayFound.add(externalId);
 		for (const id of ids) this.replayChecked.add(id);
+	}
+
+	/**
+	 * prefetch() inside a store's write or read (an import's window on PostgreSQL): the ids bound
+	 * as each dialect binds a list (sale-queries.ts IdList).
+	 */
+	async prefetchInWrite(tx: StoreDb, store: Store, userIds: Iterable<number>): Promise<void> {
+		const ids = [...new Set(userIds)].filter((id) => !this.sellers.has(`i:${id}`));
+		if (ids.length === 0) return;
+		const onPg = store.dialect === 'postgres';
+		const list = onPg ? ids : JSON.stringify(ids);
+		const sellers = new Map(
+			(
+				await preparedQuery(tx, store, onPg ? sellersByIdsOnPg : sellersByIds).execute({
+					ids: list
+				})
+			).map((s) => [s.id, s])
+		);
+		for (const id of ids) this.sellers.set(`i:${id}`, sellers.get(id));
+		const rows = await preparedQuery(
+			tx,
+			store,
+			onPg ? liveMembershipsOfOnPg : liveMembershipsOf
+		).execute({ userIds: list });
+		const latest = new Map<number, Omit<LiveMembershipRow, 'userId'>>();
+		for (const { userId, ...row } of rows) if (!latest.has(userId)) latest.set(userId, row);
+		for (const id of ids) {
+			if (this.seasons.has(id)) continue;
+			const row = latest.get(id);
+			if (!row) {
+				this.seasons.set(id, {});
+				continue;
+			}
+			const { seasonId, ...membership } = row;
+			if (!this.seasonRows.has(seasonId)) {
+				const [season] = await preparedQuery(tx, store, seasonById).execute({ id: seasonId });
+				this.seasonRows.set(seasonId, season);
+			}
+			this.seasons.set(id, { season: this.seasonRows.get(seasonId), membership });
+		}
+	}
+
+	/** prefetchReplays() inside a store's write (same note). */
+	async prefetchReplaysInWrite(
+		tx: StoreDb,
+		store: Store,
+		externalIds: Iterable<string>
+	): Promise<void> {
+		const ids = [...new Set(externalIds)];
+		if (ids.length === 0) return;
+		const onPg = store.dialect === 'postgres';
+		const found = await preparedQuery(
+			tx,
+			store,
+			onPg ? integrationIdsAmongOnPg : integrationIdsAmong
+		).execute({ externalIds: onPg ? ids : JSON.stringify(ids) });
+		for (const { externalId } of found) this.replayFound.add(externalId);
+		for (const id of ids) this.replayChecked.add(id);
+	}
+
+	/**
+	 * The live season of a seller prefetchInWrite read (an import's window on PostgreSQL, where
+	 * seasonOf cannot read synchronously); throws for one it did not read.
+	 */
+	prefetchedSeasonOf(userId: number): Season | undefined {
+		const found = this.seasons.get(userId);
+		if (!found) throw new Error(`seller ${userId} was not prefetched`);
+		return found.season;
 	}
 
 	/**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { clientOf, literal, literals } from '../db/prepared';
 import type { SaleSource } from '../db/schema';
@@ -8,8 +8,9 @@ import type { StoreDb, Tables } from '../db/store';
 // of thousands of times. Those built from `(db, tables)` are store queries, run synchronously
 // with `preparedSync` (db/prepared.ts) by the synchronous paths and awaited with `preparedQuery`
 // (db/store.ts) inside a store's write, one definition for both (docs/postgres.md, "The core,
-// in steps"); the name each gives `.prepare()` is its statement's on PostgreSQL. The others
-// (a JSON list through `json_each`, the replay's raw statement) are SQLite's only so far.
+// in steps"); the name each gives `.prepare()` is its statement's on PostgreSQL. Those that bind
+// a list of ids come in two builds, one per dialect (IdList); the replay's raw statement is
+// SQLite's only (the fast path).
 
 /** The API and CSV imports share one id space (the CRM's ids). */
 export const INTEGRATION_SOURCES = new Set<SaleSource>(['api', 'import']);
@@ -82,32 +83,44 @@ function liveMemberships(db: StoreDb, t: Tables, chosenSeason: boolean) {
 export const latestLiveMembership = (db: StoreDb, t: Tables) => liveMemberships(db, t, false);
 export const chosenLiveMembership = (db: StoreDb, t: Tables) => liveMemberships(db, t, true);
 /**
- * The ids of a prepared query's JSON array parameter `name`, for inArray(): one statement for
- * any number of ids, where a list of placeholders is built and prepared again for each count
- * (an import's window: ~4 ms a query for 500 sellers). SQLite's `json_each`: the queries using
- * it run on SQLite only so far (the imports' window).
+ * An id list bound as one parameter `name`, for inArray(): one statement for any number of ids,
+ * where a list of placeholders is built and prepared again for each count (an import's window:
+ * ~4 ms a query for 500 sellers). Each dialect binds it its own way: SQLite a JSON array read
+ * with `json_each`, PostgreSQL an array (node-postgres sends a JS array as one) unnested.
  */
-const idsOf = (name: string) => sql`(select value from json_each(${sql.placeholder(name)}))`;
+type IdList = (name: string) => SQL;
+const jsonIds: IdList = (name) => sql`(select value from json_each(${sql.placeholder(name)}))`;
+const bigintArray: IdList = (name) => sql`(select unnest(${sql.placeholder(name)}::bigint[]))`;
+const textArray: IdList = (name) => sql`(select unnest(${sql.placeholder(name)}::text[]))`;
 
-/** liveMemberships of many people at once, each person's rows in the same order (`userIds`: JSON). */
-export const liveMembershipsOf = (db: StoreDb, t: Tables) => {
+/** liveMemberships of many people at once, each person's rows in the same order. */
+const liveMembershipsAmong = (ids: IdList, name: string) => (db: StoreDb, t: Tables) => {
 	const { season, seasonMember, team } = t;
 	return db
 		.select({ userId: seasonMember.userId, ...membershipColumns(t) })
 		.from(seasonMember)
 		.innerJoin(season, eq(season.id, seasonMember.seasonId))
 		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(and(eq(season.status, literal('live')), inArray(seasonMember.userId, idsOf('userIds'))))
+		.where(and(eq(season.status, literal('live')), inArray(seasonMember.userId, ids('userIds'))))
 		.orderBy(asc(seasonMember.userId), desc(season.startsAt), desc(season.id))
-		.prepare('sale_live_memberships_of');
+		.prepare(name);
 };
-/** Sellers by id, many at once; `ids` a JSON array. */
-export const sellersByIds = (db: StoreDb, t: Tables) =>
+/** `userIds` a JSON array (SQLite). */
+export const liveMembershipsOf = liveMembershipsAmong(jsonIds, 'sale_live_memberships_of');
+/** `userIds` an array (PostgreSQL). */
+export const liveMembershipsOfOnPg = liveMembershipsAmong(bigintArray, 'sale_live_memberships_pg');
+
+/** Sellers by id, many at once. */
+const sellersAmong = (ids: IdList, name: string) => (db: StoreDb, t: Tables) =>
 	db
 		.select(sellerColumns(t))
 		.from(t.user)
-		.where(inArray(t.user.id, idsOf('ids')))
-		.prepare('sale_sellers_by_ids');
+		.where(inArray(t.user.id, ids('ids')))
+		.prepare(name);
+/** `ids` a JSON array (SQLite). */
+export const sellersByIds = sellersAmong(jsonIds, 'sale_sellers_by_ids');
+/** `ids` an array (PostgreSQL). */
+export const sellersByIdsOnPg = sellersAmong(bigintArray, 'sale_sellers_by_ids_pg');
 
 const recordedColumns = ({ sale }: Tables) => ({
 	id: sale.id,
@@ -142,18 +155,24 @@ export const sourceSale = (db: StoreDb, t: Tables) =>
 			)
 		)
 		.prepare('sale_source_sale');
-/** Which of the external ids (`externalIds`: JSON) a sale of an integration (API, import) has. */
-export const integrationIdsAmong = (db: StoreDb, { sale }: Tables) =>
-	db
-		.select({ externalId: sale.externalId })
-		.from(sale)
-		.where(
-			and(
-				inArray(sale.source, literals([...INTEGRATION_SOURCES])),
-				inArray(sale.externalId, idsOf('externalIds'))
+/** Which of the external ids (`externalIds`) a sale of an integration (API, import) has. */
+const integrationIdsIn =
+	(ids: IdList, name: string) =>
+	(db: StoreDb, { sale }: Tables) =>
+		db
+			.select({ externalId: sale.externalId })
+			.from(sale)
+			.where(
+				and(
+					inArray(sale.source, literals([...INTEGRATION_SOURCES])),
+					inArray(sale.externalId, ids('externalIds'))
+				)
 			)
-		)
-		.prepare('sale_integration_ids_among');
+			.prepare(name);
+/** `externalIds` a JSON array (SQLite). */
+export const integrationIdsAmong = integrationIdsIn(jsonIds, 'sale_integration_ids_among');
+/** `externalIds` an array (PostgreSQL). */
+export const integrationIdsAmongOnPg = integrationIdsIn(textArray, 'sale_integration_ids_pg');
 /** A recorded sale's lines as sent: SKU, quantity and unit price (cents). */
 export const recordedLines = (db: StoreDb, { product, saleLine }: Tables) =>
 	db
