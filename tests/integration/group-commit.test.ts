@@ -56,10 +56,27 @@ describe('sales sent together to the API', () => {
 			expect(repeat).toMatchObject({ ok: { created: false, sale: { id: first.ok.sale.id } } });
 		}
 
+		// Then a group whose ids are each sent once (read together, prefetchReplaysInWrite): two
+		// stored before, two new; the stored ones are replays, not a failed group.
+		const again = await Promise.all(
+			[sale(5), sale(300), sale(146), sale(301)].map((input) =>
+				settle(recordSaleGrouped(sqliteStore(db), input))
+			)
+		);
+		expect(again.map((a) => ('ok' in a ? a.ok.created : a.error))).toEqual([
+			false,
+			true,
+			false,
+			true
+		]);
+		expect(again[0]).toMatchObject({
+			ok: { sale: { id: (answers[5] as typeof first).ok.sale.id } }
+		});
+
 		const count = (query: ReturnType<typeof sql>) => (db.get(query) as { n: number }).n;
-		expect(count(sql`select count(*) as n from sale`)).toBe(147);
+		expect(count(sql`select count(*) as n from sale`)).toBe(149);
 		expect(count(sql`select count(*) as n from sale where external_id = 'gc-3'`)).toBe(1);
-		expect(count(sql`select count(*) as n from ledger_entry where kind = 'sale'`)).toBe(147);
+		expect(count(sql`select count(*) as n from ledger_entry where kind = 'sale'`)).toBe(149);
 		const { stored, fromLedger } = standingsVsLedger(db, c.season.id);
 		expect(stored).toEqual(fromLedger);
 	});
