@@ -7,7 +7,7 @@
 // one the synchronous re-evaluation computes (`countedEarned`); on both its web push is queued
 // in the write. The wins' badges (duels, sprints, knockouts) are challenges-store.test.ts's and
 // sprints-store.test.ts's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -19,9 +19,8 @@ import { takeQuiz } from '../../src/lib/server/quizzes/attempts';
 import { countedEarned } from '../../src/lib/server/badges/counted';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { startPushNotices } from '../../src/lib/server/notify/push/queue';
-import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
-import type { BadgeEvent } from '../../src/lib/realtime/events';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { badgesPushedLive } from '../helpers/badges';
 import { liveSeasonOn, pointsOf } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('counted-badges-store');
@@ -33,15 +32,7 @@ const BOSS = { userId: null };
 let serial = 0;
 
 /** The badges pushed live (only ever after their write committed). */
-let pushed: BadgeEvent[] = [];
-beforeAll(() => {
-	setPublisher({
-		badge: (event: BadgeEvent) => pushed.push(event),
-		activity: () => {},
-		leaderboardChanged: () => {}
-	} as unknown as LivePublisher);
-});
-afterAll(() => setPublisher(undefined));
+const pushed = badgesPushedLive();
 
 /** A SQLite store's connection (the synchronous engine's). */
 function sqliteOf(store: Store) {
@@ -131,7 +122,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 				events: ['badge.awarded']
 			})
 			.returning();
-		pushed = [];
+		pushed.length = 0;
 		await logActivity(node(0), call(s.seasonId, s.ann.id, 2, 5), clock);
 		expect(await awardsOf(node(1), s.seasonId)).toEqual([]);
 		const reaching = await logActivity(node(1), call(s.seasonId, s.ann.id, 2, 4), clock);

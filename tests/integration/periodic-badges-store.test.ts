@@ -18,9 +18,8 @@ import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import { queueOvertaken, startPushNotices } from '../../src/lib/server/notify/push/queue';
 import { sendDuePushes } from '../../src/lib/server/notify/push/send';
 import { subscribe } from '../../src/lib/server/notify/push/subscriptions';
-import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
-import type { BadgeEvent } from '../../src/lib/realtime/events';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { badgesPushedLive } from '../helpers/badges';
 import { liveSeasonOn, phoneAndCaseOn, pointsOf } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('periodic-badges-store');
@@ -33,15 +32,7 @@ const IMPROVED_POINTS = 7;
 let serial = 0;
 
 /** The badges pushed live (only ever after their write committed). */
-let pushed: BadgeEvent[] = [];
-beforeAll(() => {
-	setPublisher({
-		badge: (event: BadgeEvent) => pushed.push(event),
-		activity: () => {},
-		leaderboardChanged: () => {}
-	} as unknown as LivePublisher);
-});
-afterAll(() => setPublisher(undefined));
+const pushed = badgesPushedLive();
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i];
@@ -148,7 +139,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect((await run(node(0), WEEK_2 - 1)).awarded).toBe(0);
 		expect(await awardsOf(node(1), s)).toEqual([]);
 
-		pushed = [];
+		pushed.length = 0;
 		expect(await run(node(1), WEEK_2 + 3 * DAY)).toMatchObject({ awarded: 1 });
 		// Week 1: p0 tops it; nobody improved on a week before (there was none).
 		expect(await awardsOf(node(0), s)).toEqual([[0, 'best', w1]]);
