@@ -201,6 +201,19 @@ describe.each(['sqlite', 'postgres'] as const)('recording a sale on %s', (dialec
 		});
 	});
 
+	it('records a sale queued while an earlier group is written with its own clock', async () => {
+		const [store] = nodes[dialect];
+		const s = await sellingSeasonOn(store);
+		const first = recordSaleGrouped(store, saleOf(s, 0, [{ sku: 'CASE', quantity: 1 }]), clock);
+		// Queued once the first group's write has begun (on PostgreSQL it is still waiting for
+		// its queries), with a clock two hours later: its sale, an hour after NOW, is not in the
+		// future for it.
+		await new Promise((resolve) => setImmediate(resolve));
+		const later = { ...saleOf(s, 1, [{ sku: 'CASE', quantity: 2 }]), occurredAt: NOW + HOUR };
+		const second = appErrorCode(() => recordSaleGrouped(store, later, () => NOW + 2 * HOUR));
+		expect([await appErrorCode(() => first), await second]).toEqual(['ok', 'ok']);
+	});
+
 	it("keeps a sale above the season's ceiling pending, with its flag", async () => {
 		const [store] = nodes[dialect];
 		const s = await sellingSeasonOn(store, { maxSalePoints: 150 });

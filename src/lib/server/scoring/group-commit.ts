@@ -35,6 +35,8 @@ const MAX_GROUP = 128;
 
 interface Pending {
 	input: RecordSaleInput;
+	/** The caller's clock: a group runs on its first sale's (one per process but in tests). */
+	clock: Clock;
 	resolve: (recorded: RecordedSale) => void;
 	reject: (error: unknown) => void;
 }
@@ -59,18 +61,18 @@ export function recordSaleGrouped(
 	if (!queue) queues.set(key, (queue = { pending: [], scheduled: false }));
 	const q = queue;
 	return new Promise<RecordedSale>((resolve, reject) => {
-		q.pending.push({ input, resolve, reject });
+		q.pending.push({ input, clock, resolve, reject });
 		if (!q.scheduled) {
 			q.scheduled = true;
-			setImmediate(() => void drain(store, q, clock));
+			setImmediate(() => void drain(store, q));
 		}
 	});
 }
 
-async function drain(store: Store, queue: Queue, clock: Clock): Promise<void> {
+async function drain(store: Store, queue: Queue): Promise<void> {
 	while (queue.pending.length > 0) {
 		const group = queue.pending.splice(0, MAX_GROUP);
-		await commitGroup(store, group, clock);
+		await commitGroup(store, group, group[0].clock);
 	}
 	queue.scheduled = false;
 }
