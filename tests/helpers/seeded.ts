@@ -154,20 +154,23 @@ export function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
 }
 
 /** Everything a sale could have changed: row counts, point totals and the versions. */
-export function scoreState(path: string) {
+export const SCORE_STATE_SQL = {
+	sales: 'select count(*) from sale',
+	saleLines: 'select count(*) from sale_line',
+	ledger: 'select count(*) from ledger_entry',
+	standings: 'select count(*) from standing',
+	standingPoints: 'select coalesce(sum(confirmed_points + provisional_points), 0) from standing',
+	standingSales: 'select coalesce(sum(sales_count), 0) from standing',
+	versions: 'select coalesce(sum(version), 0) from season'
+};
+
+/** SCORE_STATE_SQL's figures, read from the file. */
+export function scoreState(path: string): Record<keyof typeof SCORE_STATE_SQL, number> {
 	return readDb(path, (db) => {
 		const one = (sql: string) => db.prepare(sql).pluck().get() as number;
-		return {
-			sales: one('select count(*) from sale'),
-			saleLines: one('select count(*) from sale_line'),
-			ledger: one('select count(*) from ledger_entry'),
-			standings: one('select count(*) from standing'),
-			standingPoints: one(
-				'select coalesce(sum(confirmed_points + provisional_points), 0) from standing'
-			),
-			standingSales: one('select coalesce(sum(sales_count), 0) from standing'),
-			versions: one('select coalesce(sum(version), 0) from season')
-		};
+		return Object.fromEntries(
+			Object.entries(SCORE_STATE_SQL).map(([name, sql]) => [name, one(sql)])
+		) as Record<keyof typeof SCORE_STATE_SQL, number>;
 	});
 }
 

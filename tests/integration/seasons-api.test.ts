@@ -1,41 +1,47 @@
+// The seasons' API on both dialects: the built server on the seeded SQLite file, and on its copy
+// in a throwaway PostgreSQL database (tests/helpers/server-db.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
-import { apiTokenFor, seedServerDb, type SeededDb, withStore } from '../helpers/seeded';
+import { apiTokenFor, type SeededDb, withStore } from '../helpers/seeded';
+import { DIALECTS, seedServerDbOn, serverEnvFor, type ServerDb } from '../helpers/server-db';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
-
-let seeded: SeededDb;
-let server: RunningServer;
-let admin: string;
-let manager: string;
-
-beforeAll(async () => {
-	seeded = await seedServerDb();
-	admin = apiTokenFor(seeded.path, 'admin');
-	manager = await withStore(
-		seeded.path,
-		async (store) => (await createApiToken(store, { name: 'manager', role: 'manager' })).token
-	);
-	server = await startServer({ dbPath: seeded.path });
-});
-afterAll(async () => {
-	await server?.stop();
-	seeded?.cleanup();
-});
-
-const call = (path: string, token: string, init: RequestInit = {}) =>
-	fetch(`${server.url}/api/v1${path}`, {
-		...init,
-		headers: {
-			authorization: `Bearer ${token}`,
-			'content-type': 'application/json',
-			...init.headers
-		}
-	});
 
 const HOUR = 60 * 60 * 1000;
 const iso = (offset: number) => new Date(Date.now() + offset).toISOString();
 
-describe('seasons API', () => {
+describe.each(DIALECTS)('seasons API on %s', (dialect) => {
+	let db: ServerDb;
+	let seeded: SeededDb;
+	let server: RunningServer;
+	let admin: string;
+	let manager: string;
+
+	beforeAll(async () => {
+		db = await seedServerDbOn(dialect, {}, async (file) => {
+			admin = apiTokenFor(file.path, 'admin');
+			manager = await withStore(
+				file.path,
+				async (store) => (await createApiToken(store, { name: 'manager', role: 'manager' })).token
+			);
+		});
+		seeded = db.seeded;
+		server = await startServer({ dbPath: seeded.path, env: serverEnvFor(db) });
+	});
+	afterAll(async () => {
+		await server?.stop();
+		await db?.cleanup();
+	});
+
+	const call = (path: string, token: string, init: RequestInit = {}) =>
+		fetch(`${server.url}/api/v1${path}`, {
+			...init,
+			headers: {
+				authorization: `Bearer ${token}`,
+				'content-type': 'application/json',
+				...init.headers
+			}
+		});
+
 	it('creates a season whose start has passed: it waits for people and products', async () => {
 		const response = await call('/seasons', manager, {
 			method: 'POST',
