@@ -6,7 +6,8 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { migrateTo } from '../../src/lib/server/db/migrate-to';
 import { startPostgres, type TestPostgres } from './postgres';
-import { readDb, SCORE_STATE_SQL, seedServerDb, type SeededDb } from './seeded';
+import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
+import { readDb, SCORE_STATE_SQL, seedServerDb, withStore, type SeededDb } from './seeded';
 
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
@@ -20,6 +21,11 @@ export interface ServerDb {
 	rows(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
 	/** The first column of the first row (a count, a sum), as a number when it reads as one. */
 	value(sql: string, ...params: unknown[]): Promise<unknown>;
+	/**
+	 * Runs `fn` with a store on the database (db/store.ts), closed once `fn` settles: a service's
+	 * step a test takes beside the server (a scheduler's tick), or a view's read.
+	 */
+	withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 	/** Stops PostgreSQL (if any) and removes the SQLite file's folder; after the server stopped. */
 	cleanup(): Promise<void>;
 }
@@ -61,6 +67,7 @@ export async function seedServerDbOn(
 						.pluck()
 						.get(...params)
 				),
+			withStore: (fn) => withStore(seeded.path, fn),
 			cleanup: async () => seeded.cleanup()
 		};
 	let postgres: TestPostgres | undefined;
@@ -92,6 +99,14 @@ export async function seedServerDbOn(
 		value: async (sql, ...params) => {
 			const [first] = await rows(sql, ...params);
 			return first === undefined ? undefined : Object.values(first)[0];
+		},
+		withStore: async (fn) => {
+			const store = await openStore(postgres!.url);
+			try {
+				return await fn(store);
+			} finally {
+				await closeStore(store);
+			}
 		},
 		cleanup: async () => {
 			await reader.end();
