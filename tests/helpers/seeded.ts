@@ -113,18 +113,19 @@ export async function withStore<T>(
 	}
 }
 
+/** A new session's token and its row, as sign-in makes them. */
+export function newSession(userId: number) {
+	const token = generateSessionToken();
+	return { token, row: { id: hashToken(token), userId, expiresAt: Date.now() + SESSION_LIFETIME } };
+}
+
 /**
  * A session for any user, its row written straight to the database (as sign-in would, without
  * the store's asynchronous write, so that a test can make one in one line); returns its token.
  */
 export function sessionTokenFor(path: string, userId: number): string {
-	const token = generateSessionToken();
-	withDb(path, (db) =>
-		db
-			.insert(session)
-			.values({ id: hashToken(token), userId, expiresAt: Date.now() + SESSION_LIFETIME })
-			.run()
-	);
+	const { token, row } = newSession(userId);
+	withDb(path, (db) => db.insert(session).values(row).run());
 	return token;
 }
 

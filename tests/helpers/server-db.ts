@@ -7,7 +7,14 @@ import pg from 'pg';
 import { migrateTo } from '../../src/lib/server/db/migrate-to';
 import { startPostgres, type TestPostgres } from './postgres';
 import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
-import { readDb, SCORE_STATE_SQL, seedServerDb, withStore, type SeededDb } from './seeded';
+import {
+	newSession,
+	readDb,
+	SCORE_STATE_SQL,
+	seedServerDb,
+	withStore,
+	type SeededDb
+} from './seeded';
 
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
@@ -129,4 +136,13 @@ export async function scoreStateOn(
 		Object.entries(SCORE_STATE_SQL).map(async ([name, sql]) => [name, Number(await db.value(sql))])
 	);
 	return Object.fromEntries(entries);
+}
+
+/** seeded.ts's sessionTokenFor on either dialect: a session for any user; returns its token. */
+export async function sessionTokenOn(db: ServerDb, userId: number): Promise<string> {
+	const { token, row } = newSession(userId);
+	await db.withStore(async (store) => {
+		await store.db.insert(store.tables.session).values(row);
+	});
+	return token;
 }
