@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import type { Db } from '../../src/lib/server/db';
 import {
@@ -137,26 +136,30 @@ export async function makeContest(
 }
 
 /** Standings as stored vs the same totals summed from the ledger: they must always agree. */
+/** A season's standings (its one parameter: the season), as standingsVsLedger compares them. */
+export const STANDINGS_SQL = `
+	select subject_type as type, subject_id as id, confirmed_points as confirmed, provisional_points as provisional
+	from standing where season_id = ? order by 1, 2`;
+/** The same from the ledger (its two parameters: the season, twice). */
+export const STANDINGS_FROM_LEDGER_SQL = `
+	select 'team' as type, team_id as id,
+		sum(case when status = 'confirmed' then points else 0 end) as confirmed,
+		sum(case when status = 'provisional' then points else 0 end) as provisional
+	from ledger_entry where season_id = ? group by team_id
+	union all
+	select 'user', user_id,
+		sum(case when status = 'confirmed' then points else 0 end),
+		sum(case when status = 'provisional' then points else 0 end)
+	from ledger_entry where season_id = ? group by user_id
+	order by 1, 2`;
+
+type StandingRow = { type: string; id: number; confirmed: number; provisional: number };
+
 export function standingsVsLedger(db: Db, seasonId: number) {
-	const stored = db.all<{ type: string; id: number; confirmed: number; provisional: number }>(sql`
-		select subject_type as type, subject_id as id, confirmed_points as confirmed, provisional_points as provisional
-		from standing where season_id = ${seasonId} order by 1, 2`);
-	const fromLedger = db.all<{
-		type: string;
-		id: number;
-		confirmed: number;
-		provisional: number;
-	}>(sql`
-		select 'team' as type, team_id as id,
-			sum(case when status = 'confirmed' then points else 0 end) as confirmed,
-			sum(case when status = 'provisional' then points else 0 end) as provisional
-		from ledger_entry where season_id = ${seasonId} group by team_id
-		union all
-		select 'user', user_id,
-			sum(case when status = 'confirmed' then points else 0 end),
-			sum(case when status = 'provisional' then points else 0 end)
-		from ledger_entry where season_id = ${seasonId} group by user_id
-		order by 1, 2`);
+	const stored = db.$client.prepare(STANDINGS_SQL).all(seasonId) as StandingRow[];
+	const fromLedger = db.$client
+		.prepare(STANDINGS_FROM_LEDGER_SQL)
+		.all(seasonId, seasonId) as StandingRow[];
 	return { stored, fromLedger };
 }
 

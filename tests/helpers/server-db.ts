@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { migrateTo } from '../../src/lib/server/db/migrate-to';
+import { STANDINGS_FROM_LEDGER_SQL, STANDINGS_SQL } from './factories';
 import { startPostgres, type TestPostgres } from './postgres';
 import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
 import {
@@ -145,4 +146,12 @@ export async function sessionTokenOn(db: ServerDb, userId: number): Promise<stri
 		await store.db.insert(store.tables.session).values(row);
 	});
 	return token;
+}
+
+/** factories.ts's standingsVsLedger on either dialect: the standings and the ledger's sums. */
+export async function standingsVsLedgerOn(db: ServerDb, seasonId: number) {
+	return {
+		stored: await db.rows(STANDINGS_SQL, seasonId),
+		fromLedger: await db.rows(STANDINGS_FROM_LEDGER_SQL, seasonId, seasonId)
+	};
 }
