@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser, standingsVsLedger } from '../helpers/factories';
-import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
+import { PASSWORD, signIn, type SeededDb } from '../helpers/seeded';
+import { DIALECTS, seedServerDbOn, serverEnvFor, type ServerDb } from '../helpers/server-db';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import {
@@ -12,9 +13,6 @@ import {
 	outgoingMessage,
 	pushSubscription,
 	quiz,
-	quizAttempt,
-	quizOption,
-	quizQuestion,
 	season
 } from '../../src/lib/server/db/schema';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -183,7 +181,8 @@ describe('quiz services', () => {
 	});
 });
 
-describe('quizzes over HTTP', () => {
+describe.each(DIALECTS)('quizzes over HTTP on %s', (dialect) => {
+	let database: ServerDb;
 	let seeded: SeededDb;
 	let server: RunningServer;
 	let managerCookie: string;
@@ -192,13 +191,15 @@ describe('quizzes over HTTP', () => {
 	let timeZone: string;
 
 	beforeAll(async () => {
-		seeded = await seedServerDb();
-		const db = openDatabase(seeded.path);
-		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		await makeUser(db, { email: 'stranger@test.test', password: PASSWORD });
-		timeZone = db.select().from(season).where(eq(season.id, seeded.seasonId)).get()!.timeZone;
-		db.$client.close();
-		server = await startServer({ dbPath: seeded.path });
+		database = await seedServerDbOn(dialect, {}, async (file) => {
+			const db = openDatabase(file.path);
+			await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
+			await makeUser(db, { email: 'stranger@test.test', password: PASSWORD });
+			timeZone = db.select().from(season).where(eq(season.id, file.seasonId)).get()!.timeZone;
+			db.$client.close();
+		});
+		seeded = database.seeded;
+		server = await startServer({ dbPath: seeded.path, env: serverEnvFor(database) });
 		[managerCookie, sellerCookie, outsiderCookie] = await Promise.all([
 			signIn(server.url, 'boss@test.test'),
 			signIn(server.url, seeded.people[0].email),
@@ -207,7 +208,7 @@ describe('quizzes over HTTP', () => {
 	});
 	afterAll(async () => {
 		await server?.stop();
-		seeded?.cleanup();
+		await database?.cleanup();
 	});
 
 	const post = (path: string, cookie: string, body: FormData) =>
@@ -227,7 +228,9 @@ describe('quizzes over HTTP', () => {
 			for (const value of Array.isArray(v) ? v : [v]) form.append(k, value);
 		return form;
 	};
-	const quizCount = () => withDb(seeded.path, (db) => db.select().from(quiz).all().length);
+	const quizCount = async () => Number(await database.value('select count(*) from quiz'));
+	const quizzes = () =>
+		database.withStore(({ db, tables }) => db.select().from(tables.quiz).orderBy(tables.quiz.id));
 
 	it('a manager creates and publishes; a participant is refused the console', async () => {
 		const now = Date.now();
@@ -251,7 +254,7 @@ describe('quizzes over HTTP', () => {
 			})
 		);
 		expect(await saved.json()).toMatchObject({ type: 'redirect' });
-		const id = withDb(seeded.path, (db) => db.select().from(quiz).get()!.id);
+		const [{ id }] = await quizzes();
 		expect(
 			(
 				await (
@@ -282,20 +285,21 @@ describe('quizzes over HTTP', () => {
 	});
 
 	it('two concurrent first submissions earn once; a retry earns nothing', async () => {
-		const { id, questionId, yes } = withDb(seeded.path, (db) => {
-			const q = db.select().from(quiz).get()!;
-			const question = db
+		const { id, questionId, yes } = await database.withStore(async ({ db, tables }) => {
+			const { quiz, quizQuestion, quizOption } = tables;
+			const [q] = await db.select().from(quiz).orderBy(quiz.id).limit(1);
+			const [question] = await db
 				.select()
 				.from(quizQuestion)
 				.where(eq(quizQuestion.quizId, q.id))
 				.orderBy(quizQuestion.position)
-				.get()!;
-			const yes = db
+				.limit(1);
+			const [yes] = await db
 				.select()
 				.from(quizOption)
 				.where(eq(quizOption.questionId, question.id))
 				.orderBy(quizOption.position)
-				.get()!;
+				.limit(1);
 			return { id: q.id, questionId: question.id, yes: yes.id };
 		});
 		const take = (requestId: string) =>
@@ -303,14 +307,14 @@ describe('quizzes over HTTP', () => {
 		const answers = await Promise.all([take('concurrent-aaaa-1'), take('concurrent-bbbb-2')]);
 		for (const a of answers) expect((await a.json()).type).toBe('redirect');
 		await (await take('later-retry-3')).json();
-		const attempts = withDb(seeded.path, (db) =>
-			db.select().from(quizAttempt).where(eq(quizAttempt.quizId, id)).all()
+		const attempts = await database.withStore(({ db, tables: { quizAttempt } }) =>
+			db.select().from(quizAttempt).where(eq(quizAttempt.quizId, id))
 		);
 		expect(attempts).toHaveLength(3);
 		expect(attempts.filter((a) => a.earning)).toHaveLength(1);
 		expect(attempts.reduce((sum, a) => sum + a.points, 0)).toBe(5);
-		const entries = withDb(seeded.path, (db) =>
-			db.select().from(ledgerEntry).where(eq(ledgerEntry.kind, 'quiz')).all()
+		const entries = await database.withStore(({ db, tables: { ledgerEntry } }) =>
+			db.select().from(ledgerEntry).where(eq(ledgerEntry.kind, 'quiz'))
 		);
 		expect(entries.map((e) => e.points)).toEqual([5]);
 		// The result page shows the explanation and the points.
@@ -326,7 +330,7 @@ describe('quizzes over HTTP', () => {
 	});
 
 	it('a CSV import with a bad row changes nothing and names the row', async () => {
-		const before = quizCount();
+		const before = await quizCount();
 		const file = [CSV_HEADER, 'Good?,,Yes,No,,1,', 'Bad?,single,Yes,No,,1;2,'].join('\n');
 		const form = formOf({ title: 'Imported' });
 		form.set('file', new Blob([file], { type: 'text/csv' }), 'quiz.csv');
@@ -334,7 +338,7 @@ describe('quizzes over HTTP', () => {
 		const body = await refused.json();
 		expect(body).toMatchObject({ type: 'failure', status: 400 });
 		expect(JSON.stringify(body)).toContain('Row 3');
-		expect(quizCount()).toBe(before);
+		expect(await quizCount()).toBe(before);
 
 		const good = formOf({ title: 'Imported' });
 		good.set(
@@ -345,6 +349,6 @@ describe('quizzes over HTTP', () => {
 		expect((await (await post('/manage/quizzes?/import', managerCookie, good)).json()).type).toBe(
 			'redirect'
 		);
-		expect(quizCount()).toBe(before + 1);
+		expect(await quizCount()).toBe(before + 1);
 	});
 });
