@@ -298,7 +298,9 @@ describe('the fan-out process on PostgreSQL, two nodes and Redis', () => {
 
 	it('stops both processes of a node on SIGTERM', async () => {
 		const { socket } = await boardOn(socketFor(b.url, session));
-		const [child] = childrenOf(b);
+		const children = childrenOf(b);
+		expect(children).toHaveLength(1);
+		const [child] = children;
 		const closed = new Promise<string>((done) => socket.once('disconnect', done));
 		expect(await b.stop()).toBe(0);
 		// With Redis the sockets close without the word to disconnect: their clients may recover
