@@ -309,4 +309,19 @@ describe('the fan-out process on PostgreSQL, two nodes and Redis', () => {
 		expect(existsSync(`/proc/${child}`)).toBe(false);
 		expect(b.output()).not.toMatch(/took too long|exited; starting it again/);
 	});
+
+	// Last: it stops PostgreSQL.
+	it('says in one line that the database did not answer when a child cannot open its pool', async () => {
+		await pg.stop();
+		const [pid] = childrenOf(a);
+		process.kill(pid, 'SIGKILL');
+		await waitFor(
+			() => a.output().includes('The database did not answer: the live fan-out process stops'),
+			20_000,
+			"the child's line"
+		);
+		// The writer starts another a second later, and goes on doing so.
+		expect(a.process.exitCode, a.output()).toBeNull();
+		expect(await ready(a)).toMatchObject({ status: 503, fanout: 'down' });
+	});
 });

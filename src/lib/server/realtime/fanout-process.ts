@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL } from '../db';
-import { appOnPostgres, closeAppStore, openAppStore } from '../db/store';
+import { appOnPostgres, closeAppStore, openAppStore, type Store } from '../db/store';
 import { startReadThread } from '../reads/thread';
 import { sessionsEnded } from '../auth/session-events';
 import { log } from '../shared/log';
@@ -42,8 +42,15 @@ if (!appOnPostgres())
 		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
 	);
 // SQLite's file (getDb), or a pool of this process's own: the writer migrated before forking it,
-// so the migrator finds nothing to do here.
-const store = await openAppStore();
+// so the migrator finds nothing to do here. A database that does not answer stops this process;
+// the writer starts another a second later (fanout.ts).
+let store: Store;
+try {
+	store = await openAppStore();
+} catch (error) {
+	log.error({ err: error }, 'The database did not answer: the live fan-out process stops');
+	process.exit(1);
+}
 // REDIS_URL: the sockets are here, so the link to the other nodes is too (redis.ts).
 let redis: RedisLink | undefined;
 if (process.env.REDIS_URL?.trim()) {
