@@ -8,6 +8,8 @@
 // the person's sockets on both nodes; /readyz answering for the child and its Redis link; a child
 // killed started again; both processes stopped by SIGTERM. Needs `npm run build`.
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { io as ioClient } from 'socket.io-client';
@@ -311,7 +313,7 @@ describe('the fan-out process on PostgreSQL, two nodes and Redis', () => {
 	});
 
 	// Last: it stops PostgreSQL.
-	it('says in one line that the database did not answer when a child cannot open its pool', async () => {
+	it('says in one line that the database did not answer when a child cannot open its pool, and its writer stops clean', async () => {
 		await pg.stop();
 		const [pid] = childrenOf(a);
 		process.kill(pid, 'SIGKILL');
@@ -323,5 +325,10 @@ describe('the fan-out process on PostgreSQL, two nodes and Redis', () => {
 		// The writer starts another a second later, and goes on doing so.
 		expect(a.process.exitCode, a.output()).toBeNull();
 		expect(await ready(a)).toMatchObject({ status: 503, fanout: 'down' });
+		// No child listens on the Unix socket the killed one left: the writer's stop removes it.
+		const socketFile = join(tmpdir(), `honorboard-fanout-${a.process.pid}.sock`);
+		expect(existsSync(socketFile)).toBe(true);
+		expect(await a.stop()).toBe(0);
+		expect(existsSync(socketFile)).toBe(false);
 	});
 });
