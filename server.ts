@@ -92,17 +92,16 @@ const DASHBOARD_WARM_DELAY_MS = 0;
 // Socket.IO shares this process (the default: small installs, tests, the dev server).
 let sockets = 0;
 // With both, the fan-out process holds the sockets and its own Redis link (the adapter): this
-// one keeps only its client, so that /readyz can tell whether Redis answers.
-if (onPostgres && fanoutProcessWanted()) notStarted('the fan-out process (HONORBOARD_FANOUT)');
-const fanout =
-	!onPostgres && fanoutProcessWanted()
-		? new FanoutProcess({
-				entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
-				onSockets: (count) => (sockets = count),
-				// The child timed the push; observed here, where /metrics is served.
-				onPushed: (seconds) => observePush(performance.now() - seconds * 1000)
-			})
-		: null;
+// one keeps only its client, so that /readyz can tell whether Redis answers. On PostgreSQL the
+// child reads through a pool of its own (fanout-process.ts).
+const fanout = fanoutProcessWanted()
+	? new FanoutProcess({
+			entry: fileURLToPath(new URL('./fanout.js', import.meta.url)),
+			onSockets: (count) => (sockets = count),
+			// The child timed the push; observed here, where /metrics is served.
+			onPushed: (seconds) => observePush(performance.now() - seconds * 1000)
+		})
+	: null;
 
 // Handlers that answer before SvelteKit (no session, no page rendering), in order. Each returns
 // true when it answered. Add a lean endpoint here with one line.
@@ -220,8 +219,8 @@ if (fanout) {
 	});
 }
 
-// The live boards' sockets: on SQLite on its connection, on PostgreSQL through the pool (the
-// pushes' reads awaited; the contest format views are not pushed there yet).
+// The live boards' sockets, unless the fan-out process holds them: on SQLite on its connection,
+// on PostgreSQL through the pool (the pushes' reads awaited).
 const io = fanout ? null : attachRealtime(server, onPostgres ? { redis, store } : { redis });
 // The fan-out process's link is its own; this one's is for /readyz alone.
 const readinessOnlyRedis = fanout ? redis : undefined;

@@ -3,11 +3,15 @@
 // it authenticates them and answers watch, snapshot and standing from its own (reading) database
 // connection, and builds and sends the pushes. The writer hands it WebSocket connections and
 // publications over IPC and proxies long-polling requests to the Unix socket (fanout.ts).
+// On SQLite that connection is its own to the file, with a read thread for the format views; on
+// PostgreSQL (DATABASE_URL=postgres://…) a pool of its own, read as the server's in-process
+// sockets read it (attach.ts and publish.ts given the store).
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { closeDb, DEFAULT_DATABASE_URL, getDb } from '../db';
+import { DEFAULT_DATABASE_URL } from '../db';
+import { appOnPostgres, closeAppStore, openAppStore, type Store } from '../db/store';
 import { startReadThread } from '../reads/thread';
 import { sessionsEnded } from '../auth/session-events';
 import { log } from '../shared/log';
@@ -30,11 +34,23 @@ function tell(message: FromFanout): void {
 // No page is served here: Socket.IO answers its own path, everything else is not found.
 const server = createServer((_req, res) => res.writeHead(404).end());
 const handedOver = new Set<Socket>();
-// The pushes' format views are built here, so the read thread is this process's.
-startReadThread(
-	fileURLToPath(new URL('./read-thread.js', import.meta.url)),
-	process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
-);
+// The pushes' format views are built here, so the read thread is this process's. It is SQLite's
+// (a second connection to the file): on PostgreSQL the pool is the read path.
+if (!appOnPostgres())
+	startReadThread(
+		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
+		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+	);
+// SQLite's file (getDb), or a pool of this process's own: the writer migrated before forking it,
+// so the migrator finds nothing to do here. A database that does not answer stops this process;
+// the writer starts another a second later (fanout.ts).
+let store: Store;
+try {
+	store = await openAppStore();
+} catch (error) {
+	log.error({ err: error }, 'The database did not answer: the live fan-out process stops');
+	process.exit(1);
+}
 // REDIS_URL: the sockets are here, so the link to the other nodes is too (redis.ts).
 let redis: RedisLink | undefined;
 if (process.env.REDIS_URL?.trim()) {
@@ -47,7 +63,7 @@ if (process.env.REDIS_URL?.trim()) {
 	}
 }
 const io = attachRealtime(server, {
-	db: getDb(),
+	store,
 	redis,
 	pushed: (seconds) => tell({ t: 'pushed', seconds })
 });
@@ -75,18 +91,17 @@ function stop(): void {
 	// kept and the clients recover them on reconnecting; and through the adapter that word would
 	// reach the sockets of every node (server.ts does the same).
 	if (!redis) io.disconnectSockets(true);
-	io.close(() => {
-		closeDb();
-		process.exit(0);
-	});
+	io.close(() => void closeAppStore().finally(() => process.exit(0)));
 	// A client that does not finish the close handshake is cut off instead of holding the exit.
 	setTimeout(() => {
 		for (const socket of handedOver) socket.destroy();
 	}, 500).unref();
 	// Whatever still holds the loop (a writer that died mid-handover), this process never
 	// outlives its writer by more than a few seconds.
+	// On SQLite closeAppStore has closed the connection by the time it returns its promise; a
+	// pool's goodbye is not waited for.
 	setTimeout(() => {
-		closeDb();
+		void closeAppStore();
 		process.exit(0);
 	}, 3000);
 }

@@ -10,6 +10,7 @@
 // (publish.ts) is forwarded over the IPC channel once per tick, after the sale's transaction has
 // committed, so the child reads what the writer wrote.
 import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -229,7 +230,11 @@ export class FanoutProcess implements LivePublisher {
 		this.post({ t: 'sessionsEnded', ended });
 	}
 
-	/** Tells the child to close its sockets and exit; resolves once it has (or after `ms`). */
+	/**
+	 * Tells the child to close its sockets and exit; resolves once it has (or after `ms`), its Unix
+	 * socket removed: a child that closes its server removes it, but one killed (SIGKILL) whose
+	 * successor never listened (the database down) left it in the temp folder.
+	 */
 	stop(ms = 5000): Promise<void> {
 		this.stopping = true;
 		this.flush();
@@ -241,7 +246,7 @@ export class FanoutProcess implements LivePublisher {
 				done();
 			}, ms).unref()
 		);
-		return Promise.race([this.exited, late]);
+		return Promise.race([this.exited, late]).then(() => rmSync(this.socketPath, { force: true }));
 	}
 
 	// Publications are sent after the current tick, so that the transaction that caused them has
