@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeSeason, makeUser } from '../helpers/factories';
-import { PASSWORD, seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
+import { PASSWORD, signIn, type SeededDb } from '../helpers/seeded';
+import { DIALECTS, seedServerDbOn, serverEnvFor, type ServerDb } from '../helpers/server-db';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { sqliteStore, write } from '../../src/lib/server/db/store';
@@ -151,24 +152,27 @@ describe('prizes service', () => {
 	});
 });
 
-describe('prizes over HTTP', () => {
+describe.each(DIALECTS)('prizes over HTTP on %s', (dialect) => {
+	let database: ServerDb;
 	let seeded: SeededDb;
 	let server: RunningServer;
 	let managerCookie: string;
 	let sellerCookie: string;
 
 	beforeAll(async () => {
-		seeded = await seedServerDb();
-		const db = openDatabase(seeded.path);
-		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
-		db.$client.close();
-		server = await startServer({ dbPath: seeded.path });
+		database = await seedServerDbOn(dialect, {}, async (file) => {
+			const db = openDatabase(file.path);
+			await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
+			db.$client.close();
+		});
+		seeded = database.seeded;
+		server = await startServer({ dbPath: seeded.path, env: serverEnvFor(database) });
 		managerCookie = await signIn(server.url, 'boss@test.test');
 		sellerCookie = await signIn(server.url, seeded.people[0].email);
 	});
 	afterAll(async () => {
 		await server?.stop();
-		seeded?.cleanup();
+		await database?.cleanup();
 	});
 
 	const post = (cookie: string, form: FormData) =>
@@ -224,16 +228,14 @@ describe('prizes over HTTP', () => {
 
 	it('refuses a participant, a bad file and a missing title, and changes nothing', async () => {
 		const snapshot = () =>
-			withDb(
-				seeded.path,
-				(db) =>
-					db
-						.select({ prizes: season.prizes })
-						.from(season)
-						.where(eq(season.id, seeded.seasonId))
-						.get()!.prizes
-			);
-		const before = snapshot();
+			database.withStore(async ({ db, tables: { season } }) => {
+				const [row] = await db
+					.select({ prizes: season.prizes })
+					.from(season)
+					.where(eq(season.id, seeded.seasonId));
+				return row.prizes;
+			});
+		const before = await snapshot();
 
 		const asSeller = await post(
 			sellerCookie,
@@ -258,6 +260,6 @@ describe('prizes over HTTP', () => {
 		);
 		expect(JSON.stringify(await untitled.json())).toContain('Give the prize a title');
 
-		expect(snapshot()).toEqual(before);
+		expect(await snapshot()).toEqual(before);
 	});
 });
