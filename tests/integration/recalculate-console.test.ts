@@ -2,12 +2,20 @@
 // (routes/(app)/manage/rules, scoring/recalculate-run.ts): the built server answers at once that
 // the recalculation goes on in the background (RECALC_WAIT_MS=0 here; 5 s by default), the page
 // says so on every visit while it runs, the server keeps answering meanwhile, and when it ends
-// every sale has its new points, the standings match the ledger and the run is audited once.
+// every sale has its new points, the standings match the ledger and the run is audited once. On the
+// seeded SQLite file and on its copy in a throwaway PostgreSQL database (tests/helpers/server-db.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { startServer, type RunningServer } from '../helpers/server';
-import { readDb, seedServerDb, signIn, waitFor, PASSWORD, type SeededDb } from '../helpers/seeded';
-import { makeUser, standingsVsLedger } from '../helpers/factories';
+import { signIn, waitFor, PASSWORD, type SeededDb } from '../helpers/seeded';
+import { makeUser } from '../helpers/factories';
+import {
+	DIALECTS,
+	seedServerDbOn,
+	serverEnvFor,
+	standingsVsLedgerOn,
+	type ServerDb
+} from '../helpers/server-db';
 import { openDatabase } from '../../src/lib/server/db';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -19,26 +27,23 @@ const HOUR = 60 * 60 * 1000;
 /** The English text of rules_recalc_running, as the page shows it. */
 const RUNNING = 'Recalculating… The season is large';
 
+let db: ServerDb;
 let seeded: SeededDb;
 let server: RunningServer;
 const sessions = { rep: '', manager: '' };
 let pointsBefore = 0;
 
-const countedPoints = () =>
-	readDb(
-		seeded.path,
-		(db) =>
-			db
-				.prepare(
-					`select coalesce(sum(points), 0) from sale
-					 where season_id = ? and status in ('approved', 'pending')`
-				)
-				.pluck()
-				.get(seeded.seasonId) as number
+const countedPoints = async () =>
+	Number(
+		await db.value(
+			`select coalesce(sum(points), 0) from sale
+			 where season_id = ? and status in ('approved', 'pending')`,
+			seeded.seasonId
+		)
 	);
 
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 4, people: PEOPLE });
+/** A manager, 60 people's 70 sales each and a rule that doubles them, in the seeded file. */
+async function prepare(seeded: SeededDb) {
 	const db = openDatabase(seeded.path);
 	try {
 		await makeUser(db, { email: 'boss@test.test', role: 'manager', password: PASSWORD });
@@ -73,16 +78,7 @@ beforeAll(async () => {
 	} finally {
 		db.$client.close();
 	}
-	pointsBefore = countedPoints();
-	server = await startServer({ dbPath: seeded.path, env: { RECALC_WAIT_MS: '0' } });
-	sessions.rep = await signIn(server.url, seeded.people[0].email);
-	sessions.manager = await signIn(server.url, 'boss@test.test');
-}, 180_000);
-
-afterAll(async () => {
-	await server?.dispose();
-	seeded?.cleanup();
-});
+}
 
 async function action(path: string, session: string) {
 	const response = await fetch(`${server.url}${path}`, {
@@ -111,47 +107,55 @@ const consolePage = async () => {
 	return response.text();
 };
 
-describe('recalculating a big season from the rule console', () => {
-	it('is refused to a sales person', async () => {
-		expect((await action('/manage/rules?/recalculate', sessions.rep)).status).toBe(403);
-		expect(countedPoints()).toBe(pointsBefore);
+describe.each(DIALECTS)('the rule console on %s', (dialect) => {
+	beforeAll(async () => {
+		db = await seedServerDbOn(dialect, { teams: 4, people: PEOPLE }, prepare);
+		seeded = db.seeded;
+		pointsBefore = await countedPoints();
+		server = await startServer({
+			dbPath: seeded.path,
+			env: { RECALC_WAIT_MS: '0', ...serverEnvFor(db) }
+		});
+		sessions.rep = await signIn(server.url, seeded.people[0].email);
+		sessions.manager = await signIn(server.url, 'boss@test.test');
+	}, 180_000);
+
+	afterAll(async () => {
+		await server?.stop();
+		await db?.cleanup();
 	});
 
-	it('answers at once that it goes on in the background, and says so until it ends', async () => {
-		expect(pointsBefore).toBeGreaterThan(0);
-		const applied = await action('/manage/rules?/recalculate', sessions.manager);
-		expect(applied.status).toBe(200);
-		expect(applied.data).toMatchObject({ action: 'recalculate', plan: null, running: true });
-
-		// While it runs the server answers, and the console says it is recalculating.
-		expect(await consolePage()).toContain(RUNNING);
-		const board = await fetch(`${server.url}/healthz`);
-		expect(board.status).toBe(200);
-
-		await waitFor(
-			async () => !(await consolePage()).includes(RUNNING),
-			60_000,
-			'the recalculation to end'
-		);
-		expect(countedPoints()).toBe(2 * pointsBefore);
-		readDb(seeded.path, (raw) => {
-			const audits = raw
-				.prepare("select count(*) from audit_event where action = 'season.recalculate'")
-				.pluck()
-				.get();
-			expect(audits).toBe(1);
-			const sales = raw
-				.prepare("select count(*) from sale where external_id like 'console-%'")
-				.pluck()
-				.get();
-			expect(sales).toBe(seeded.people.length * SALES_EACH);
+	describe('recalculating a big season from the rule console', () => {
+		it('is refused to a sales person', async () => {
+			expect((await action('/manage/rules?/recalculate', sessions.rep)).status).toBe(403);
+			expect(await countedPoints()).toBe(pointsBefore);
 		});
-		const db = openDatabase(seeded.path);
-		try {
-			const { stored, fromLedger } = standingsVsLedger(db, seeded.seasonId);
+
+		it('answers at once that it goes on in the background, and says so until it ends', async () => {
+			expect(pointsBefore).toBeGreaterThan(0);
+			const applied = await action('/manage/rules?/recalculate', sessions.manager);
+			expect(applied.status).toBe(200);
+			expect(applied.data).toMatchObject({ action: 'recalculate', plan: null, running: true });
+
+			// While it runs the server answers, and the console says it is recalculating.
+			expect(await consolePage()).toContain(RUNNING);
+			const board = await fetch(`${server.url}/healthz`);
+			expect(board.status).toBe(200);
+
+			await waitFor(
+				async () => !(await consolePage()).includes(RUNNING),
+				60_000,
+				'the recalculation to end'
+			);
+			expect(await countedPoints()).toBe(2 * pointsBefore);
+			expect(
+				await db.value("select count(*) from audit_event where action = 'season.recalculate'")
+			).toBe(1);
+			expect(await db.value("select count(*) from sale where external_id like 'console-%'")).toBe(
+				seeded.people.length * SALES_EACH
+			);
+			const { stored, fromLedger } = await standingsVsLedgerOn(db, seeded.seasonId);
 			expect(stored).toEqual(fromLedger);
-		} finally {
-			db.$client.close();
-		}
-	}, 120_000);
+		}, 120_000);
+	});
 });
