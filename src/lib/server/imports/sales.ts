@@ -4,7 +4,9 @@ import { savepoint } from '../db/prepared';
 import {
 	IdempotencyConflictError,
 	recordSaleInTx,
-	recordSaleInWrite,
+	planSaleInWrite,
+	writeSaleInWrite,
+	type PlannedSale,
 	type RecordedSale,
 	type RecordSaleInput
 } from '../scoring/sales';
@@ -44,15 +46,7 @@ import { halvesOf, type WindowRows } from './window-halves';
 
 export type { ImportResult } from './report-sink';
 import { readSellerDirectory, type SellerDirectory } from './sellers';
-import {
-	read,
-	savepointInWrite,
-	sqliteStore,
-	unportedSqlite,
-	write,
-	type Store,
-	type StoreDb
-} from '../db/store';
+import { read, sqliteStore, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
 import { CheapestRecent } from '../shared/cheapest-recent';
@@ -189,8 +183,9 @@ export async function importSales(
 /**
  * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
  * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
- * PostgreSQL by recordSaleInWrite, awaited, as a group of API sales is (scoring/group-commit.ts).
- * Either way a window is one write(), each sale in its savepoint.
+ * PostgreSQL by planSaleInWrite and writeSaleInWrite, awaited, as a group of API sales is
+ * (scoring/group-commit.ts). Either way a window is one write(), a refused sale leaving the
+ * others: on SQLite each sale in its savepoint, on PostgreSQL refused before it writes.
  */
 export async function importSalesOn(
 	store: Store,
@@ -454,8 +449,10 @@ function recordWindowSync(
 }
 
 /**
- * PostgreSQL: the window's sales by recordSaleInWrite, awaited in the write, a savepoint each,
- * as a group of API sales (scoring/group-commit.ts); the same prefetches in the dialect's form.
+ * PostgreSQL: the window's sales as a group of API sales is recorded (scoring/group-commit.ts),
+ * awaited in the write: each planned first (planSaleInWrite: its refusal comes before anything
+ * of it is written, so it needs no savepoint, two round trips fewer a sale), then written
+ * (writeSaleInWrite); the same prefetches in the dialect's form.
  */
 async function recordWindowInWrite(
 	tx: StoreDb,
@@ -482,14 +479,27 @@ async function recordWindowInWrite(
 		batch.map((group) => group.externalId)
 	);
 	for (const group of batch) {
+		let planned: PlannedSale;
 		try {
-			const recorded = await savepointInWrite(tx, store, (sp) =>
-				recordSaleInWrite(sp, store, saleInput(group, options), now, lookups, window.writes)
+			planned = await planSaleInWrite(
+				tx,
+				store,
+				saleInput(group, options),
+				now,
+				lookups,
+				window.writes
 			);
-			noteRecorded(window, group, recorded);
 		} catch (error) {
 			noteRefused(window, group, error);
+			continue;
 		}
+		noteRecorded(
+			window,
+			group,
+			'replay' in planned
+				? planned.replay
+				: await writeSaleInWrite(tx, store, planned, now, lookups, window.writes)
+		);
 	}
 	await window.writes.finishInWrite(tx, store, now);
 	return window;
