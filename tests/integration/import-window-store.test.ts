@@ -126,6 +126,21 @@ async function seasonState(store: Store, s: Season) {
 	};
 }
 
+/** Whether each person's standing is their ledger's sum. */
+function standingsAreLedgerSums(state: Awaited<ReturnType<typeof seasonState>>): boolean {
+	const points = new Map<string, number>();
+	for (const entry of state.ledger) {
+		const [person, , value] = entry.split(':');
+		points.set(person, (points.get(person) ?? 0) + Number(value));
+	}
+	return state.standings
+		.filter((r) => r.startsWith('user:'))
+		.every((row) => {
+			const [, person, confirmed, provisional] = row.split(':');
+			return Number(confirmed) + Number(provisional) === points.get(person);
+		});
+}
+
 /** A report without its errors file (a temp path). */
 function comparable(report: ImportReport) {
 	// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a temp path
@@ -220,16 +235,51 @@ describe.each(['sqlite', 'postgres'] as const)('CSV imports on %s', (dialect) =>
 		expect(sold).toBeGreaterThan(0);
 		expect(state.sales.filter((r) => r.externalId.startsWith('busy-'))).toHaveLength(94 + sold);
 		expect(state.ledger.filter((e) => e.includes(':sale:'))).toHaveLength(94 + sold);
-		// Each person's standing is their ledger's sum.
-		const points = new Map<string, number>();
-		for (const entry of state.ledger) {
-			const [person, , value] = entry.split(':');
-			points.set(person, (points.get(person) ?? 0) + Number(value));
-		}
-		for (const row of state.standings.filter((r) => r.startsWith('user:'))) {
-			const [, person, confirmed, provisional] = row.split(':');
-			expect(Number(confirmed) + Number(provisional)).toBe(points.get(person));
-		}
+		expect(standingsAreLedgerSums(state)).toBe(true);
+	});
+
+	it('an import while another node sells back to back for the same sellers: it finishes, each sale counted once', async () => {
+		const [a, b] = nodes[dialect];
+		const s = await importSeasonOn(a);
+		const csv = fileOf(s, 'rush', 120);
+		let selling = true;
+		let sold = 0;
+		// Node B sells for the same people without a pause: on PostgreSQL every write of B moves
+		// the season's version and the standings a window writes.
+		const seller = (async () => {
+			while (selling)
+				await recordSaleGrouped(
+					b,
+					{
+						source: 'api',
+						externalId: `rush-api-${++sold}`,
+						seller: { email: s.people[sold % 4].email },
+						occurredAt: NOW - HOUR,
+						lines: [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }]
+					},
+					clock
+				);
+		})();
+		const report = await importSalesOn(a, csv, {
+			dryRun: false,
+			actor: {},
+			clock,
+			batchSize: 40,
+			windowMs: null,
+			parseThread: null
+		}).finally(() => (selling = false));
+		await seller;
+		expect(report.sales).toEqual({ new: 94, duplicate: 0, rejected: 21 });
+		expect(report.resultsTotal).toBe(report.rows);
+		expect(report.rejected).toBe(report.errorsTotal);
+		const rows = report.errors.map((e) => e.row);
+		expect(rows).toEqual([...rows].sort((x, y) => x - y));
+		const state = await seasonState(a, s);
+		// Node B went on selling while the import ran, and lost none of its sales.
+		expect(sold).toBeGreaterThan(1);
+		expect(state.sales.filter((r) => r.externalId.startsWith('rush-'))).toHaveLength(94 + sold);
+		expect(state.ledger.filter((e) => e.includes(':sale:'))).toHaveLength(94 + sold);
+		expect(standingsAreLedgerSums(state)).toBe(true);
 	});
 
 	it('a job stopped part-way is resumed by one of two nodes and finishes once', async () => {

@@ -1,9 +1,12 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { savepoint } from '../db/prepared';
 import {
 	IdempotencyConflictError,
 	recordSaleInTx,
-	recordSaleInWrite,
+	planSaleInWrite,
+	writeSaleInWrite,
+	type PlannedSale,
 	type RecordedSale,
 	type RecordSaleInput
 } from '../scoring/sales';
@@ -39,23 +42,18 @@ import { openSource, type ImportSource, type OpenSource } from './source';
 import { ParseThread, parseThreadEntry } from './parse-thread';
 import { withFewerCheckpoints } from './checkpoints';
 import { ReportSink, type ImportResult, type SinkState } from './report-sink';
+import { halvesOf, type WindowRows } from './window-halves';
 
 export type { ImportResult } from './report-sink';
 import { readSellerDirectory, type SellerDirectory } from './sellers';
-import {
-	read,
-	savepointInWrite,
-	sqliteStore,
-	unportedSqlite,
-	write,
-	type Store,
-	type StoreDb
-} from '../db/store';
+import { read, sqliteStore, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
 import { CheapestRecent } from '../shared/cheapest-recent';
 
 const DRY_RUN = Symbol('dry run');
+/** A window lost its write to another writer and is written in halves (window-halves.ts). */
+const CONTENDED = Symbol('contended');
 
 /** Which column of the file a refused sale's error is about, and what the report says. */
 function refusal(
@@ -185,8 +183,9 @@ export async function importSales(
 /**
  * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
  * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
- * PostgreSQL by recordSaleInWrite, awaited, as a group of API sales is (scoring/group-commit.ts).
- * Either way a window is one write(), each sale in its savepoint.
+ * PostgreSQL by planSaleInWrite and writeSaleInWrite, awaited, as a group of API sales is
+ * (scoring/group-commit.ts). Either way a window is one write(), a refused sale leaving the
+ * others: on SQLite each sale in its savepoint, on PostgreSQL refused before it writes.
  */
 export async function importSalesOn(
 	store: Store,
@@ -450,8 +449,10 @@ function recordWindowSync(
 }
 
 /**
- * PostgreSQL: the window's sales by recordSaleInWrite, awaited in the write, a savepoint each,
- * as a group of API sales (scoring/group-commit.ts); the same prefetches in the dialect's form.
+ * PostgreSQL: the window's sales as a group of API sales is recorded (scoring/group-commit.ts),
+ * awaited in the write: each planned first (planSaleInWrite: its refusal comes before anything
+ * of it is written, so it needs no savepoint, two round trips fewer a sale), then written
+ * (writeSaleInWrite); the same prefetches in the dialect's form.
  */
 async function recordWindowInWrite(
 	tx: StoreDb,
@@ -478,18 +479,59 @@ async function recordWindowInWrite(
 		batch.map((group) => group.externalId)
 	);
 	for (const group of batch) {
+		let planned: PlannedSale;
 		try {
-			const recorded = await savepointInWrite(tx, store, (sp) =>
-				recordSaleInWrite(sp, store, saleInput(group, options), now, lookups, window.writes)
+			planned = await planSaleInWrite(
+				tx,
+				store,
+				saleInput(group, options),
+				now,
+				lookups,
+				window.writes
 			);
-			noteRecorded(window, group, recorded);
 		} catch (error) {
 			noteRefused(window, group, error);
+			continue;
 		}
+		noteRecorded(
+			window,
+			group,
+			'replay' in planned
+				? planned.replay
+				: await writeSaleInWrite(tx, store, planned, now, lookups, window.writes)
+		);
 	}
 	await window.writes.finishInWrite(tx, store, now);
 	return window;
 }
+
+/**
+ * PostgreSQL: the season table locked against writes (SHARE ROW EXCLUSIVE), as the first
+ * statement of a window that lost its write once (or of a half of one). A window is a long write
+ * among short ones: every sale another node records bumps its season's version and commits while
+ * the window records, and a serializable write loses to any commit, after its snapshot, on a row
+ * it then updates (the window bumps the version last). It lost all ten attempts of write()
+ * against a node selling back to back, at 40 sales a window and at one. A row lock did not help:
+ * its statement takes the snapshot before it waits, and the sale it waited for had bumped the
+ * version by then. LOCK TABLE takes no snapshot: it waits for the writes that bumped a version
+ * to commit, the window's snapshot comes after them, and the sales that come meanwhile wait at
+ * their version's bump (WriteBatch.finishInWrite bumps it before it writes anything the window
+ * writes, so they hold nothing the window waits for) and run again after its commit (their
+ * write's retry). Sales' inserts, reads and the foreign keys' locks are not held up (ROW SHARE).
+ * Only after a loss: a window claiming every time, one after the other, starved the other node's
+ * sales instead; a window's first run leaves them room.
+ */
+async function claimSeasonsInWrite(tx: StoreDb, store: Store): Promise<void> {
+	await tx.execute(sql`lock table ${store.tables.season} in share row exclusive mode`);
+}
+
+/**
+ * How long the import leaves the seasons to other writers after a window that claimed them: the
+ * sales that waited for it lost their write and run again after a random pause (2-4 ms at first,
+ * doubling: db/store.ts). Without it the next window's claim often came first, and a node selling
+ * every 20 ms lost all ten attempts of a sale's write in one run of four.
+ */
+const AFTER_CLAIM_MS = 20;
 
 /** The window's badges, in its write before its commit, not in a second write. */
 async function windowAwardsInWrite(
@@ -524,14 +566,6 @@ function sellersOf(groups: Iterable<SaleGroup>, directory: SellerDirectory): num
 			if (!('error' in found)) ids.push(found.userId);
 		}
 	return ids;
-}
-
-/** The rows read since the last window was written. */
-interface WindowRows {
-	groups: Map<string, SaleGroup>;
-	refused: Extract<RowRead, { errors: ImportError[] }>[];
-	badIds: Map<string, number>;
-	rows: number;
 }
 
 async function importRows(
@@ -586,7 +620,9 @@ async function importRows(
 	let windowRows = 0;
 	let doneRows = resume?.rows ?? 0;
 
-	const writeWindow = async ({ groups, refused, badIds, rows: windowRows }: WindowRows) => {
+	const writeWindow = async (window: WindowRows): Promise<void> => {
+		const { groups, refused, badIds, rows: windowRows } = window;
+		const totalsBefore = { ...totals };
 		if (!sqlite)
 			await read(store, (tx) =>
 				seasons.prefetchInWrite(tx, store, sellersOf(groups.values(), directory))
@@ -726,10 +762,25 @@ async function importRows(
 		let recorded: RecordedWindow | undefined;
 		let decided: DecidedAwards | null = null;
 		let runs = 0;
+		let halves: WindowRows[] | null = null;
+		// Whether the run got past claiming its seasons: a loss before that wrote nothing.
+		let worked = false;
+		let claimed = false;
 		try {
 			await windowWrite(store, async (tx) => {
-				if (runs++ > 0) undo();
+				if (runs++ > 0) {
+					undo();
+					// It lost to another writer (PostgreSQL): in two shorter writes if it can be cut,
+					// else again, claiming its seasons first.
+					if (worked && (halves = halvesOf(window))) throw CONTENDED;
+					worked = false;
+				}
 				started = performance.now();
+				if (!sqlite && (window.contended || runs > 1)) {
+					await claimSeasonsInWrite(tx, store);
+					claimed = true;
+				}
+				worked = true;
 				// Taken once the write holds SQLite's lock (window-lookups.ts).
 				recorded = sqlite
 					? recordWindowSync(sqlite, windowLookups!.take(), batch, now, options)
@@ -741,6 +792,11 @@ async function importRows(
 				windowLookups?.ended();
 			});
 		} catch (error) {
+			if (error === CONTENDED) {
+				Object.assign(totals, totalsBefore);
+				for (const half of halves!) await writeWindow(half);
+				return;
+			}
 			if (error !== DRY_RUN) {
 				windowLookups?.drop();
 				throw error;
@@ -758,6 +814,8 @@ async function importRows(
 		}
 		windows.took(spent + performance.now() - started, sales);
 		options.onProgress?.(doneRows, scan.rows);
+		// The sales that waited for its claim run again now, before the next window.
+		if (claimed) await new Promise((resolve) => setTimeout(resolve, AFTER_CLAIM_MS));
 	};
 
 	/** Writes the window read so far; the rows that follow start the next one meanwhile. */

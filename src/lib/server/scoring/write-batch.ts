@@ -121,6 +121,10 @@ export class WriteBatch {
 	 */
 	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
 		if (this.rows) throw new Error('A batch that holds its sales rows is finished with finish()');
+		// The versions first: a write that waits for a season's version (an import's window holds
+		// the table, imports/sales.ts claimSeasonsInWrite) then holds no standing or day it writes.
+		for (const seasonId of this.seasons)
+			this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 		const sqlite = unportedSqlite(store);
 		if (sqlite) {
 			// On SQLite many rows per statement, on the write's own connection (inside its
@@ -134,8 +138,6 @@ export class WriteBatch {
 				await writeDayInWrite(tx, store, key, totals);
 			await applySubjectDeltasInWrite(tx, store, this.subjectDeltas(), now, this.moved);
 		}
-		for (const seasonId of this.seasons)
-			this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 		this.clear();
 	}
 
