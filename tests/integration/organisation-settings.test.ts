@@ -1,21 +1,23 @@
 // The organisation settings page against the production build: an admin sets the default
 // language and the currency; everyone without a language of their own whose browser asks for one
 // Honorboard does not speak then reads Polish, with amounts in złoty. Admins only; bad values are
-// refused field by field and change nothing.
+// refused field by field and change nothing. The page on the seeded SQLite file and on its copy in
+// a throwaway PostgreSQL database (tests/helpers/server-db.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as devalue from 'devalue';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { tempDb } from '../helpers/db';
-import { readDb, seedServerDb, signIn, PASSWORD, type SeededDb } from '../helpers/seeded';
+import { readDb, signIn, PASSWORD, type SeededDb } from '../helpers/seeded';
+import { DIALECTS, seedServerDbOn, serverEnvFor, type ServerDb } from '../helpers/server-db';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeUser } from '../helpers/factories';
 
-let seeded: SeededDb;
+let db: ServerDb;
 let server: RunningServer;
 const sessions = { seller: '', manager: '', admin: '' };
 
-beforeAll(async () => {
-	seeded = await seedServerDb({ teams: 2, people: 2 });
+/** A manager and an admin, made in the seeded file before it is copied or served. */
+async function prepare(seeded: SeededDb) {
 	const db = openDatabase(seeded.path);
 	try {
 		for (const role of ['manager', 'admin'] as const)
@@ -23,28 +25,13 @@ beforeAll(async () => {
 	} finally {
 		db.$client.close();
 	}
-	server = await startServer({ dbPath: seeded.path });
-	sessions.seller = await signIn(server.url, seeded.people[0].email);
-	sessions.manager = await signIn(server.url, 'manager@test.test');
-	sessions.admin = await signIn(server.url, 'admin@test.test');
-}, 120_000);
+}
 
-afterAll(async () => {
-	await server?.dispose();
-	seeded?.cleanup();
-});
-
-const settings = () =>
-	readDb(seeded.path, (db) =>
-		db.prepare('select default_locale as locale, currency from organisation where id = 1').get()
-	) as { locale: string; currency: string } | undefined;
+const settings = async () =>
+	(await db.rows('select default_locale as locale, currency from organisation where id = 1'))[0] as
+		{ locale: string; currency: string } | undefined;
 const audited = () =>
-	readDb(seeded.path, (db) =>
-		db
-			.prepare("select count(*) from audit_event where action = 'organisation.update'")
-			.pluck()
-			.get()
-	) as number;
+	db.value("select count(*) from audit_event where action = 'organisation.update'");
 
 function get(path: string, session: string | null, language = 'de-DE,de;q=0.9') {
 	return fetch(`${server.url}${path}`, {
@@ -79,63 +66,78 @@ async function save(session: string, fields: Record<string, string>) {
 	};
 }
 
-describe('the organisation settings page', () => {
-	it('is for admins only: a manager or a seller is refused and cannot save', async () => {
-		expect((await get('/manage/settings', sessions.admin)).status).toBe(200);
-		expect((await get('/manage/settings', sessions.manager)).status).toBe(403);
-		expect((await get('/manage/settings', sessions.seller)).status).toBe(403);
-		for (const session of [sessions.manager, sessions.seller]) {
-			const sneaky = await save(session, { defaultLocale: 'ru', currency: 'RUB' });
-			expect(sneaky.status).toBe(403);
-		}
-		expect(settings()?.currency ?? 'EUR').toBe('EUR');
-		expect(audited()).toBe(0);
+describe.each(DIALECTS)('the organisation settings page on %s', (dialect) => {
+	beforeAll(async () => {
+		db = await seedServerDbOn(dialect, { teams: 2, people: 2 }, prepare);
+		server = await startServer({ dbPath: db.seeded.path, env: serverEnvFor(db) });
+		sessions.seller = await signIn(server.url, db.seeded.people[0].email);
+		sessions.manager = await signIn(server.url, 'manager@test.test');
+		sessions.admin = await signIn(server.url, 'admin@test.test');
+	}, 120_000);
+
+	afterAll(async () => {
+		await server?.stop();
+		await db?.cleanup();
 	});
 
-	it('refuses values it does not know, field by field, and changes nothing', async () => {
-		const bad = await save(sessions.admin, { defaultLocale: 'xx', currency: 'ABC' });
-		expect(bad.status).toBe(400);
-		expect(bad.type).toBe('failure');
-		expect(bad.data?.errors).toEqual({
-			defaultLocale: 'Choose one of the languages in the list',
-			currency: 'Choose one of the currencies in the list'
+	describe('the organisation settings page', () => {
+		it('is for admins only: a manager or a seller is refused and cannot save', async () => {
+			expect((await get('/manage/settings', sessions.admin)).status).toBe(200);
+			expect((await get('/manage/settings', sessions.manager)).status).toBe(403);
+			expect((await get('/manage/settings', sessions.seller)).status).toBe(403);
+			for (const session of [sessions.manager, sessions.seller]) {
+				const sneaky = await save(session, { defaultLocale: 'ru', currency: 'RUB' });
+				expect(sneaky.status).toBe(403);
+			}
+			expect((await settings())?.currency ?? 'EUR').toBe('EUR');
+			expect(await audited()).toBe(0);
 		});
-		const half = await save(sessions.admin, { defaultLocale: 'pl', currency: 'ABC' });
-		expect(half.data?.errors).toEqual({ currency: 'Choose one of the currencies in the list' });
-		expect(settings()?.locale ?? 'en').toBe('en');
-		expect(settings()?.currency ?? 'EUR').toBe('EUR');
-		expect(audited()).toBe(0);
-	});
 
-	it('saves Polish and złoty: the sign-in page, the board and the prices follow', async () => {
-		// Before: a browser asking for German gets the default, English, and euros.
-		expect(await (await get('/login', null)).text()).toContain('<html lang="en"');
-		expect(await (await get('/sell', sessions.seller)).text()).toContain('€');
+		it('refuses values it does not know, field by field, and changes nothing', async () => {
+			const bad = await save(sessions.admin, { defaultLocale: 'xx', currency: 'ABC' });
+			expect(bad.status).toBe(400);
+			expect(bad.type).toBe('failure');
+			expect(bad.data?.errors).toEqual({
+				defaultLocale: 'Choose one of the languages in the list',
+				currency: 'Choose one of the currencies in the list'
+			});
+			const half = await save(sessions.admin, { defaultLocale: 'pl', currency: 'ABC' });
+			expect(half.data?.errors).toEqual({ currency: 'Choose one of the currencies in the list' });
+			expect((await settings())?.locale ?? 'en').toBe('en');
+			expect((await settings())?.currency ?? 'EUR').toBe('EUR');
+			expect(await audited()).toBe(0);
+		});
 
-		const saved = await save(sessions.admin, { defaultLocale: 'pl', currency: 'PLN' });
-		expect(saved.type, JSON.stringify(saved)).toBe('success');
-		expect(settings()).toEqual({ locale: 'pl', currency: 'PLN' });
-		expect(audited()).toBe(1);
+		it('saves Polish and złoty: the sign-in page, the board and the prices follow', async () => {
+			// Before: a browser asking for German gets the default, English, and euros.
+			expect(await (await get('/login', null)).text()).toContain('<html lang="en"');
+			expect(await (await get('/sell', sessions.seller)).text()).toContain('€');
 
-		const login = await (await get('/login', null)).text();
-		expect(login).toContain('<html lang="pl"');
-		const board = await get('/', sessions.seller);
-		expect(board.status).toBe(200);
-		expect(await board.text()).toContain('<html lang="pl"');
-		const sell = await (await get('/sell', sessions.seller)).text();
-		expect(sell).toContain('<html lang="pl"');
-		expect(sell).toMatch(/\d\s?zł/);
-		expect(sell).not.toContain('€');
-		// A browser asking for a language Honorboard speaks still gets it.
-		expect(await (await get('/login', null, 'sv-SE,sv')).text()).toContain('<html lang="sv"');
+			const saved = await save(sessions.admin, { defaultLocale: 'pl', currency: 'PLN' });
+			expect(saved.type, JSON.stringify(saved)).toBe('success');
+			expect(await settings()).toEqual({ locale: 'pl', currency: 'PLN' });
+			expect(await audited()).toBe(1);
 
-		// The page itself now reads in Polish, and the audit log says what changed, in words.
-		const page = await (await get('/manage/settings', sessions.admin)).text();
-		expect(page).toContain('Ustawienia organizacji');
-		const audit = await (await get('/manage/audit', sessions.admin, 'en')).text();
-		expect(audit).toContain('Changed the organisation settings');
-		expect(audit).toMatch(/English → Polski/);
-		expect(audit).toMatch(/EUR → PLN/);
+			const login = await (await get('/login', null)).text();
+			expect(login).toContain('<html lang="pl"');
+			const board = await get('/', sessions.seller);
+			expect(board.status).toBe(200);
+			expect(await board.text()).toContain('<html lang="pl"');
+			const sell = await (await get('/sell', sessions.seller)).text();
+			expect(sell).toContain('<html lang="pl"');
+			expect(sell).toMatch(/\d\s?zł/);
+			expect(sell).not.toContain('€');
+			// A browser asking for a language Honorboard speaks still gets it.
+			expect(await (await get('/login', null, 'sv-SE,sv')).text()).toContain('<html lang="sv"');
+
+			// The page itself now reads in Polish, and the audit log says what changed, in words.
+			const page = await (await get('/manage/settings', sessions.admin)).text();
+			expect(page).toContain('Ustawienia organizacji');
+			const audit = await (await get('/manage/audit', sessions.admin, 'en')).text();
+			expect(audit).toContain('Changed the organisation settings');
+			expect(audit).toMatch(/English → Polski/);
+			expect(audit).toMatch(/EUR → PLN/);
+		});
 	});
 });
 
