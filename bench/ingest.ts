@@ -67,6 +67,8 @@ interface Window {
 	created: number;
 	replayed: number;
 	other: number;
+	/** The first non-2xx answer's status and body (cut), to tell a refusal from a failure. */
+	firstOther?: string;
 	errors: number;
 	perSecond: number;
 	p50: number;
@@ -141,6 +143,7 @@ async function runWindow(
 	let created = 0;
 	let replayed = 0;
 	let other = 0;
+	let firstOther: string | undefined;
 	const result = await autocannon({
 		// autocannon takes several URLs (its typings say one) and gives connection i the URL
 		// i mod n: the connections are split over the nodes.
@@ -153,10 +156,13 @@ async function runWindow(
 				path: '/api/v1/sales',
 				headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
 				setupRequest: (request) => ({ ...request, body: body(pickId()) }),
-				onResponse: (status) => {
+				onResponse: (status, answer) => {
 					if (status === 201) created += 1;
 					else if (status === 200) replayed += 1;
-					else other += 1;
+					else {
+						other += 1;
+						firstOther ??= `${status} ${String(answer).slice(0, 200)}`;
+					}
 				}
 			}
 		]
@@ -172,6 +178,7 @@ async function runWindow(
 		created,
 		replayed,
 		other,
+		firstOther,
 		errors: result.errors + result.timeouts,
 		perSecond: round(answered / WINDOW, 0),
 		p50: result.latency.p50,
@@ -205,7 +212,10 @@ function show(w: Window, bare?: Window) {
 		w.databaseCpuPerRequestUs != null
 			? ` · PostgreSQL cpu ${w.databaseCpuPerRequestUs} µs/req`
 			: '';
-	const bad = w.other + w.errors > 0 ? ` · ${w.other} non-2xx, ${w.errors} errors` : '';
+	const bad =
+		w.other + w.errors > 0
+			? ` · ${w.other} non-2xx (first: ${w.firstOther ?? '-'}), ${w.errors} errors`
+			: '';
 	log(
 		`  ${w.stack.padEnd(10)} ${w.phase.padEnd(14)} ${String(w.perSecond).padStart(6)}/s · p50 ${w.p50} ms · p99 ${w.p99} ms${loop}${cpu}${database}${size}${ratio}${bad}`
 	);
@@ -407,7 +417,19 @@ async function main() {
 		for (const node of hb) {
 			await node.stop();
 			reportCheckpoints(node);
+			reportErrors(node);
 		}
+	};
+	// A 500 says only "internal": the node's log says what failed.
+	const reportErrors = (node: BenchServer) => {
+		const lines = node
+			.output()
+			.split('\n')
+			.filter((l) => /error/i.test(l));
+		if (lines.length === 0) return;
+		log(`  (${node.url} logged ${lines.length} error lines; the first:`);
+		for (const line of lines.slice(0, 3)) log(`    ${line.slice(0, 400)}`);
+		log('  )');
 	};
 	const reportCheckpoints = (node: BenchServer) => {
 		const line = node

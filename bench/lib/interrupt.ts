@@ -10,7 +10,11 @@ export async function stopEverything() {
 	await Promise.allSettled([...stops].map((stop) => stop()));
 }
 
+let stopping = false;
+
 async function stopAllAndExit(signal: NodeJS.Signals) {
+	if (stopping) return;
+	stopping = true;
 	await stopEverything();
 	// 128 + the signal's number, as a shell reports a process a signal ended.
 	process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]);
@@ -21,7 +25,9 @@ async function stopAllAndExit(signal: NodeJS.Signals) {
  * once it has stopped the thing itself).
  */
 export function stopOnInterrupt(stop: () => Promise<unknown>): () => void {
-	if (stops.size === 0) for (const signal of SIGNALS) process.once(signal, stopAllAndExit);
+	// `on`, not `once`: a signal to the group comes again through tsx and npm, which relay it; with
+	// no listener left, tsx's own exits at once (what left the folders even with a handler).
+	if (stops.size === 0) for (const signal of SIGNALS) process.on(signal, stopAllAndExit);
 	stops.add(stop);
 	return () => {
 		stops.delete(stop);

@@ -95,6 +95,9 @@ export async function seededPostgres(dbPath: string, port: number): Promise<Benc
 		throw new Error(`migrate-to failed (${copied.code}):\n${copied.stdout}${copied.stderr}`);
 	}
 	const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+	// An interrupt reaches the cluster too, which then ends the pool's idle connection (FATAL
+	// 57P01): with no listener that 'error' killed the bench before it removed the cluster's folder.
+	pool.on('error', () => {});
 	const postmaster = await postmasterPid(pool);
 	return {
 		url: server.url,
