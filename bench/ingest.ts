@@ -425,7 +425,7 @@ async function main() {
 		const lines = node
 			.output()
 			.split('\n')
-			.filter((l) => /error/i.test(l));
+			.filter((l) => /error|failed/i.test(l));
 		if (lines.length === 0) return;
 		log(`  (${node.url} logged ${lines.length} error lines; the first:`);
 		for (const line of lines.slice(0, 3)) log(`    ${line.slice(0, 400)}`);
