@@ -312,6 +312,7 @@ async function main() {
 		startBenchServer(dbPath, {
 			entry: build.entry,
 			port: nodePort(n),
+			logFile: join(dir, `honorboard-${n}-${Date.now()}.log`),
 			// Start-up runs the periodic badge job before listening: slow on a busy machine.
 			readyTimeoutMs: 180_000,
 			nodeArgs: [
@@ -549,7 +550,10 @@ async function main() {
 			1
 		)
 	);
-	if (!PROFILE) rmSync(dir, { recursive: true, force: true });
+	// A run with failed requests keeps its folder: the nodes' whole logs say why.
+	const failed = windows.some((w) => w.other + w.errors > 0);
+	if (failed) log(`requests failed: the nodes' logs are kept in ${dir.slice(ROOT.length + 1)}`);
+	if (!PROFILE && !failed) rmSync(dir, { recursive: true, force: true });
 	log(`results ${out.slice(ROOT.length + 1)}`);
 }
 
