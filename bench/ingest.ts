@@ -263,6 +263,8 @@ async function main() {
 	mkdirSync(dir, { recursive: true });
 	const dbPath = join(dir, 'honorboard.db');
 	const build = snapshotBuild();
+	// Its copy of build/ goes too when the bench is interrupted.
+	const forgetBuild = stopOnInterrupt(async () => build.remove());
 	const probe = pathToFileURL(join(ROOT, 'bench/lib/loop-probe.mjs')).href;
 	const profileDir = join(dir, 'profile');
 
@@ -488,6 +490,7 @@ async function main() {
 		bare.kill('SIGTERM');
 		forgetServers();
 		build.remove();
+		forgetBuild();
 		await postgres?.stop();
 		await redis?.stop();
 		forgetRedis?.();

@@ -658,6 +658,8 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	const probeFile = join(dir, 'loop.json');
 	const probe = join(ROOT, 'bench/lib/loop-probe.mjs');
 	const build = snapshotBuild();
+	// Its copy of build/ goes too when the bench is interrupted.
+	const forgetBuild = stopOnInterrupt(async () => build.remove());
 	const results: TargetResult[] = [];
 	let error: string | null = null;
 	try {
@@ -771,6 +773,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		console.error(`bench:live --baseline failed: ${error}`);
 	} finally {
 		build.remove();
+		forgetBuild();
 		rmSync(dir, { recursive: true, force: true });
 	}
 	const loadEnd = load();
