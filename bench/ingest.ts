@@ -13,6 +13,10 @@
 //   --postgres: the Honorboard server on PostgreSQL (a throwaway cluster, tests/helpers/postgres.ts,
 //   on PG_TEST_PORT or BENCH_PORT + 60; the seeded file copied into it by `migrate-to`), the bare
 //   stack on SQLite as always. No sale gives a badge on PostgreSQL yet: no badges-on phases there.
+//   The cluster's CPU (all its processes, /proc) is reported per request apart from the server's.
+//   --nodes N: N Honorboard nodes (1 to 4) on the one database, joined by a throwaway Redis
+//   (REDIS_URL); the load generator's connections go to the nodes in turn, CPU per request is the
+//   nodes' sum and the loop delay the worst node's. Ports BENCH_PORT, then BENCH_PORT + 2, + 3, …
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -23,15 +27,17 @@ import { pathToFileURL } from 'node:url';
 import {
 	missingBuild,
 	ROOT,
-	runCli,
 	seedDemoWithToken,
 	snapshotBuild,
-	startBenchServer
+	startBenchServer,
+	type BenchServer
 } from './lib/server';
 import { isMainThreadProfile, round } from './lib/stats';
 import { demoWorld, hash, saleBody } from './lib/sale-bodies';
 import { flag, option } from './lib/args';
-import pg from 'pg';
+import { seededPostgres } from './lib/postgres';
+import { stopEverything, stopOnInterrupt } from './lib/interrupt';
+import { startRedis } from '../tests/helpers/redis';
 
 const QUICK = flag('quick');
 const PROFILE = flag('profile');
@@ -45,9 +51,10 @@ const BADGE_WINDOWS = QUICK ? 1 : 2;
 const BADGES_AT_SIZE = flag('badges-at-size');
 const PORT = Number(process.env.BENCH_PORT ?? 4512);
 const POSTGRES = flag('postgres');
+const NODES = option('nodes', 1);
 
 const log = (line: string) => console.log(line);
-let hbProcess: import('node:child_process').ChildProcess | undefined;
+const hbProcesses: import('node:child_process').ChildProcess[] = [];
 const load = () => loadavg().map((l) => round(l, 2));
 
 // ---------------------------------------------------------------------------------------------
@@ -60,6 +67,8 @@ interface Window {
 	created: number;
 	replayed: number;
 	other: number;
+	/** The first non-2xx answer's status and body (cut), to tell a refusal from a failure. */
+	firstOther?: string;
 	errors: number;
 	perSecond: number;
 	p50: number;
@@ -67,27 +76,35 @@ interface Window {
 	loop: { p50: number; p99: number; max: number } | null;
 	/** The server process's CPU (all its threads) per answered request, µs. */
 	cpuPerRequestUs: number | null;
+	/** The PostgreSQL cluster's CPU (all its processes) per answered request, µs. */
+	databaseCpuPerRequestUs?: number | null;
 	seasonSales?: number;
 	load: number[];
 }
 
+/** One stack: its node(s), each with its loop probe's file. */
 interface Target {
 	stack: Window['stack'];
-	url: string;
-	pid: number;
-	probeFile: string;
+	nodes: { url: string; pid: number; probeFile: string }[];
 	token: string;
 	next: number;
+	/** The database's CPU seconds so far, where it runs apart from the nodes (PostgreSQL). */
+	databaseCpu?: () => number | null;
 }
 
-async function loopProbe(target: Target) {
-	process.kill(target.pid, 'SIGUSR2');
+/** The event loop's delay since the last call: the worst node's. */
+async function loopProbe(target: Target): Promise<Window['loop']> {
+	for (const node of target.nodes) process.kill(node.pid, 'SIGUSR2');
 	await new Promise((r) => setTimeout(r, 150));
-	try {
-		return JSON.parse(readFileSync(target.probeFile, 'utf8')) as Window['loop'];
-	} catch {
-		return null;
-	}
+	const each = target.nodes.map((node) => {
+		try {
+			return JSON.parse(readFileSync(node.probeFile, 'utf8')) as NonNullable<Window['loop']>;
+		} catch {
+			return null;
+		}
+	});
+	if (each.some((loop) => loop === null)) return null;
+	return each.reduce((worst, loop) => (loop!.p99 > worst!.p99 ? loop : worst))!;
 }
 
 /**
@@ -108,6 +125,10 @@ function cpuOfProcess(pid: number): number | null {
 /** Linux's USER_HZ: /proc's times are in these. */
 const CLOCK_TICKS = 100;
 
+function sumOrNull(values: (number | null)[]): number | null {
+	return values.some((v) => v === null) ? null : values.reduce((sum: number, v) => sum + v!, 0);
+}
+
 async function runWindow(
 	target: Target,
 	phase: string,
@@ -115,12 +136,18 @@ async function runWindow(
 	pickId: () => number
 ): Promise<Window> {
 	await loopProbe(target); // start the event-loop window
-	const cpuBefore = cpuOfProcess(target.pid);
+	const nodesCpu = () => sumOrNull(target.nodes.map((node) => cpuOfProcess(node.pid)));
+	const databaseCpu = () => (target.databaseCpu?.() ?? null) as number | null;
+	const cpuBefore = nodesCpu();
+	const databaseBefore = databaseCpu();
 	let created = 0;
 	let replayed = 0;
 	let other = 0;
+	let firstOther: string | undefined;
 	const result = await autocannon({
-		url: target.url,
+		// autocannon takes several URLs (its typings say one) and gives connection i the URL
+		// i mod n: the connections are split over the nodes.
+		url: target.nodes.map((node) => node.url) as unknown as string,
 		connections: CONNECTIONS,
 		duration: WINDOW,
 		requests: [
@@ -129,15 +156,19 @@ async function runWindow(
 				path: '/api/v1/sales',
 				headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
 				setupRequest: (request) => ({ ...request, body: body(pickId()) }),
-				onResponse: (status) => {
+				onResponse: (status, answer) => {
 					if (status === 201) created += 1;
 					else if (status === 200) replayed += 1;
-					else other += 1;
+					else {
+						other += 1;
+						firstOther ??= `${status} ${String(answer).slice(0, 200)}`;
+					}
 				}
 			}
 		]
 	});
-	const cpuAfter = cpuOfProcess(target.pid);
+	const cpuAfter = nodesCpu();
+	const databaseAfter = databaseCpu();
 	const loop = await loopProbe(target);
 	const answered = created + replayed;
 	return {
@@ -147,6 +178,7 @@ async function runWindow(
 		created,
 		replayed,
 		other,
+		firstOther,
 		errors: result.errors + result.timeouts,
 		perSecond: round(answered / WINDOW, 0),
 		p50: result.latency.p50,
@@ -156,6 +188,14 @@ async function runWindow(
 			cpuBefore != null && cpuAfter != null && answered > 0
 				? round((cpuAfter - cpuBefore) / answered, 0)
 				: null,
+		...(target.databaseCpu
+			? {
+					databaseCpuPerRequestUs:
+						databaseBefore != null && databaseAfter != null && answered > 0
+							? round((1_000_000 * (databaseAfter - databaseBefore)) / answered, 0)
+							: null
+				}
+			: {}),
 		load: load()
 	};
 }
@@ -168,9 +208,16 @@ function show(w: Window, bare?: Window) {
 	const size = w.seasonSales != null ? ` · season ${w.seasonSales.toLocaleString('en')} sales` : '';
 	const loop = w.loop ? ` · loop p99 ${w.loop.p99} ms (max ${w.loop.max})` : '';
 	const cpu = w.cpuPerRequestUs != null ? ` · cpu ${w.cpuPerRequestUs} µs/req` : '';
-	const bad = w.other + w.errors > 0 ? ` · ${w.other} non-2xx, ${w.errors} errors` : '';
+	const database =
+		w.databaseCpuPerRequestUs != null
+			? ` · PostgreSQL cpu ${w.databaseCpuPerRequestUs} µs/req`
+			: '';
+	const bad =
+		w.other + w.errors > 0
+			? ` · ${w.other} non-2xx (first: ${w.firstOther ?? '-'}), ${w.errors} errors`
+			: '';
 	log(
-		`  ${w.stack.padEnd(10)} ${w.phase.padEnd(14)} ${String(w.perSecond).padStart(6)}/s · p50 ${w.p50} ms · p99 ${w.p99} ms${loop}${cpu}${size}${ratio}${bad}`
+		`  ${w.stack.padEnd(10)} ${w.phase.padEnd(14)} ${String(w.perSecond).padStart(6)}/s · p50 ${w.p50} ms · p99 ${w.p99} ms${loop}${cpu}${database}${size}${ratio}${bad}`
 	);
 }
 
@@ -201,30 +248,6 @@ function hottest(dir: string) {
 
 // ---------------------------------------------------------------------------------------------
 
-/**
- * A throwaway PostgreSQL holding a copy of the seeded SQLite file (`migrate-to`, which verifies
- * the copy), with a pool to count the season's sales.
- */
-async function seededPostgres(dbPath: string) {
-	process.env.PG_TEST_PORT ??= String(PORT + 60);
-	const { startPostgres } = await import('../tests/helpers/postgres');
-	const server = await startPostgres();
-	const copied = await runCli(['migrate-to', '--to', server.url], dbPath);
-	if (copied.code !== 0) {
-		await server.stop();
-		throw new Error(`migrate-to failed (${copied.code}):\n${copied.stdout}${copied.stderr}`);
-	}
-	const pool = new pg.Pool({ connectionString: server.url, max: 1 });
-	return {
-		url: server.url,
-		pool,
-		async stop() {
-			await pool.end();
-			await server.stop();
-		}
-	};
-}
-
 async function main() {
 	const missing = missingBuild();
 	if (missing) {
@@ -240,6 +263,8 @@ async function main() {
 	mkdirSync(dir, { recursive: true });
 	const dbPath = join(dir, 'honorboard.db');
 	const build = snapshotBuild();
+	// Its copy of build/ goes too when the bench is interrupted.
+	const forgetBuild = stopOnInterrupt(async () => build.remove());
 	const probe = pathToFileURL(join(ROOT, 'bench/lib/loop-probe.mjs')).href;
 	const profileDir = join(dir, 'profile');
 
@@ -247,7 +272,9 @@ async function main() {
 
 	const direct = new Database(dbPath);
 	const { seasonId: liveId, world } = demoWorld(direct);
-	const postgres = POSTGRES ? await seededPostgres(dbPath) : null;
+	const postgres = POSTGRES ? await seededPostgres(dbPath, PORT + 60) : null;
+	const redis = NODES > 1 ? await startRedis() : null;
+	const forgetRedis = redis ? stopOnInterrupt(() => redis.stop()) : null;
 	const salesNow = async () =>
 		postgres
 			? Number(
@@ -266,15 +293,28 @@ async function main() {
 		direct.prepare('select count(*) as n from badge where active = 1').get() as { n: number }
 	).n;
 	log(
-		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${await salesNow()} sales, ${badgeCount} active badges${postgres ? ' · Honorboard on PostgreSQL' : ''}`
+		`seeded: ${world.emails.length} sellers, ${world.skus.length} products, ${await salesNow()} sales, ${badgeCount} active badges${postgres ? ' · Honorboard on PostgreSQL' : ''}${redis ? ` · ${NODES} nodes joined by Redis on port ${redis.port}` : ''}`
 	);
 
-	// One Honorboard server per phase: badge evaluation per sale on, or off
-	// (HONORBOARD_BENCH_SALE_BADGES=0, read by scoring/sales.ts).
-	const startHonorboard = (badges: boolean, profile: boolean) =>
+	// The Honorboard node(s) anew per phase: badge evaluation per sale on, or off
+	// (HONORBOARD_BENCH_SALE_BADGES=0, read by scoring/sales.ts). One after the other: each runs
+	// the start-up jobs on the one database.
+	const nodePort = (n: number) => (n === 0 ? PORT : PORT + 1 + n);
+	const probeFileOf = (n: number) => join(dir, `loop-honorboard-${n}.json`);
+	async function startHonorboard(badges: boolean, profile: boolean) {
+		const nodes: BenchServer[] = [];
+		for (let n = 0; n < NODES; n++) {
+			const node = await startNode(n, badges, profile);
+			nodes.push(node);
+			hbProcesses.push(node.process);
+		}
+		return nodes;
+	}
+	const startNode = (n: number, badges: boolean, profile: boolean) =>
 		startBenchServer(dbPath, {
 			entry: build.entry,
-			port: PORT,
+			port: nodePort(n),
+			logFile: join(dir, `honorboard-${n}-${Date.now()}.log`),
 			// Start-up runs the periodic badge job before listening: slow on a busy machine.
 			readyTimeoutMs: 180_000,
 			nodeArgs: [
@@ -283,8 +323,9 @@ async function main() {
 				...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])
 			],
 			env: {
-				LOOP_PROBE_FILE: join(dir, 'loop-honorboard.json'),
+				LOOP_PROBE_FILE: probeFileOf(n),
 				...(postgres ? { DATABASE_URL: postgres.url } : {}),
+				...(redis ? { REDIS_URL: redis.url } : {}),
 				...(badges ? {} : { HONORBOARD_BENCH_SALE_BADGES: '0' })
 			}
 		});
@@ -308,28 +349,37 @@ async function main() {
 	// Whatever happens, no server of this run outlives it.
 	process.on('exit', () => {
 		bare.kill('SIGKILL');
-		hbProcess?.kill('SIGKILL');
+		for (const node of hbProcesses) node.kill('SIGKILL');
+	});
+	const forgetServers = stopOnInterrupt(async () => {
+		bare.kill('SIGTERM');
+		await Promise.all(hb.map((node) => node.stop()));
 	});
 	await new Promise<void>((ready, fail) => {
 		bare.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && ready());
 		bare.once('exit', (code) => fail(new Error(`bare server exited (${code})`)));
 	});
 
-	let hb = await startHonorboard(!postgres, false);
-	hbProcess = hb.process;
+	let hb: BenchServer[] = [];
+	hb = await startHonorboard(!postgres, false);
+	const nodesOf = (servers: BenchServer[]) =>
+		servers.map((node, n) => ({ url: node.url, pid: node.pid, probeFile: probeFileOf(n) }));
 	const honorboard: Target = {
 		stack: 'honorboard',
-		url: hb.url,
-		pid: hb.pid,
-		probeFile: join(dir, 'loop-honorboard.json'),
+		nodes: nodesOf(hb),
 		token,
-		next: 0
+		next: 0,
+		databaseCpu: postgres?.cpuSeconds
 	};
 	const plain: Target = {
 		stack: 'bare',
-		url: `http://127.0.0.1:${PORT + 1}`,
-		pid: bare.pid!,
-		probeFile: join(dir, 'loop-bare.json'),
+		nodes: [
+			{
+				url: `http://127.0.0.1:${PORT + 1}`,
+				pid: bare.pid!,
+				probeFile: join(dir, 'loop-bare.json')
+			}
+		],
 		token: bareToken,
 		next: 0
 	};
@@ -367,8 +417,25 @@ async function main() {
 		longestRestartMs?: number;
 	}[] = [];
 	const stopHonorboard = async () => {
-		await hb.stop();
-		const line = hb
+		for (const node of hb) {
+			await node.stop();
+			reportCheckpoints(node);
+			reportErrors(node);
+		}
+	};
+	// A 500 says only "internal": the node's log says what failed.
+	const reportErrors = (node: BenchServer) => {
+		const lines = node
+			.output()
+			.split('\n')
+			.filter((l) => /error|failed/i.test(l));
+		if (lines.length === 0) return;
+		log(`  (${node.url} logged ${lines.length} error lines; the first:`);
+		for (const line of lines.slice(0, 3)) log(`    ${line.slice(0, 400)}`);
+		log('  )');
+	};
+	const reportCheckpoints = (node: BenchServer) => {
+		const line = node
 			.output()
 			.split('\n')
 			.find((l) => l.includes('the checkpoint thread stopped'));
@@ -384,8 +451,7 @@ async function main() {
 	const restart = async (badges: boolean, profile: boolean) => {
 		await stopHonorboard();
 		hb = await startHonorboard(badges, profile);
-		hbProcess = hb.process;
-		honorboard.pid = hb.pid;
+		honorboard.nodes = nodesOf(hb);
 		await settle(badges);
 	};
 	let finalSeasonSales = 0;
@@ -422,8 +488,12 @@ async function main() {
 	} finally {
 		await stopHonorboard();
 		bare.kill('SIGTERM');
+		forgetServers();
 		build.remove();
+		forgetBuild();
 		await postgres?.stop();
+		await redis?.stop();
+		forgetRedis?.();
 	}
 
 	const endLoad = load();
@@ -435,6 +505,15 @@ async function main() {
 	const summary = {
 		badgesOn: hbNew.filter((w) => w.phase === 'new, badges on').map((w) => w.perSecond),
 		badgesOff: hbNew.filter((w) => w.phase === 'new, badges off').map((w) => w.perSecond),
+		/** Server CPU per request, µs, the badges-off windows; the cluster's apart (PostgreSQL). */
+		cpuPerRequestUs: hbNew
+			.filter((w) => w.phase === 'new, badges off')
+			.map((w) => w.cpuPerRequestUs),
+		databaseCpuPerRequestUs: postgres
+			? hbNew
+					.filter((w) => w.phase === 'new, badges off')
+					.map((w) => w.databaseCpuPerRequestUs ?? null)
+			: null,
 		worstP99: Math.max(...hbNew.map((w) => w.p99)),
 		worstLoopP99: Math.max(...hbNew.map((w) => w.loop?.p99 ?? 0)),
 		finalSeasonSales,
@@ -460,6 +539,7 @@ async function main() {
 				startups,
 				quick: QUICK,
 				database: postgres ? 'postgres' : 'sqlite',
+				nodes: NODES,
 				connections: CONNECTIONS,
 				window: WINDOW,
 				target: TARGET,
@@ -473,11 +553,15 @@ async function main() {
 			1
 		)
 	);
-	if (!PROFILE) rmSync(dir, { recursive: true, force: true });
+	// A run with failed requests keeps its folder: the nodes' whole logs say why.
+	const failed = windows.some((w) => w.other + w.errors > 0);
+	if (failed) log(`requests failed: the nodes' logs are kept in ${dir.slice(ROOT.length + 1)}`);
+	if (!PROFILE && !failed) rmSync(dir, { recursive: true, force: true });
 	log(`results ${out.slice(ROOT.length + 1)}`);
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
 	console.error(error);
+	await stopEverything();
 	process.exit(1);
 });

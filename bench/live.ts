@@ -29,6 +29,7 @@ import {
 } from './lib/server';
 import { formatSummary, round, summarize, type Summary } from './lib/stats';
 import { startRedis, type TestRedis } from '../tests/helpers/redis';
+import { seededPostgres, type BenchPostgres } from './lib/postgres';
 
 const USAGE = `Usage: npm run bench:live -- [options]
 
@@ -49,6 +50,9 @@ const USAGE = `Usage: npm run bench:live -- [options]
   --nodes N               N app nodes (1 to 4, default 1) on the one database, joined by a
                           throwaway redis-server (REDIS_URL): watchers and sales go to the
                           nodes in turn; server CPU and RSS are the nodes' sums
+  --postgres              the nodes on a throwaway PostgreSQL cluster holding a copy of the
+                          seeded file (PG_TEST_PORT, else BENCH_PORT + 60); its CPU (all the
+                          cluster's processes, /proc) is reported apart from the server's
 
 With --baseline, Honorboard and the bare stack (plain Socket.IO + better-sqlite3) run
 interleaved in the same run with watchers over several client processes: see
@@ -70,6 +74,7 @@ interface Options {
 	profile: boolean;
 	noBadges: boolean;
 	nodes: number;
+	postgres: boolean;
 }
 
 class UsageError extends Error {}
@@ -88,6 +93,7 @@ function readOptions(argv: string[]): Options | null {
 			profile: { type: 'boolean' },
 			'no-badges': { type: 'boolean' },
 			nodes: { type: 'string' },
+			postgres: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -118,7 +124,8 @@ function readOptions(argv: string[]): Options | null {
 		deadlineMs: int('deadline', 120, 10, 3600) * 1000,
 		profile: values.profile ?? false,
 		noBadges: values['no-badges'] ?? false,
-		nodes: int('nodes', 1, 1, 4)
+		nodes: int('nodes', 1, 1, 4),
+		postgres: values.postgres ?? false
 	};
 }
 
@@ -397,6 +404,7 @@ async function run(options: Options): Promise<number> {
 	/** Every node; `server` is the first. */
 	const servers: BenchServer[] = [];
 	let redis: TestRedis | null = null;
+	let postgres: BenchPostgres | null = null;
 	let build: { entry: string; remove: () => void } | null = null;
 	let failure: string | null = null;
 	let badgesDeactivated: number | null = null;
@@ -416,6 +424,7 @@ async function run(options: Options): Promise<number> {
 				: null,
 			benchRssMiB: round(process.memoryUsage().rss / 2 ** 20),
 			serverCpuS: server ? sumCpu(servers.map((s) => procCpuSeconds(s.pid))) : null,
+			databaseCpuS: postgres?.cpuSeconds() ?? null,
 			benchCpuS: round(benchCpu(), 2),
 			system: systemCpuSeconds(),
 			load1: loadAverage(),
@@ -447,6 +456,10 @@ async function run(options: Options): Promise<number> {
 			badgesDeactivated = await deactivateBadges(dbPath);
 			log(`--no-badges: deactivated ${badgesDeactivated} badges`);
 		}
+		if (options.postgres) {
+			postgres = await seededPostgres(dbPath, Number(process.env.BENCH_PORT ?? 4512) + 60);
+			log(`PostgreSQL at ${postgres.url} holds a copy of the seeded file`);
+		}
 		checkAborted();
 
 		// 2. The production server on 127.0.0.1.
@@ -462,7 +475,10 @@ async function run(options: Options): Promise<number> {
 			const node = await startBenchServer(dbPath, {
 				entry: build.entry,
 				port: basePort === undefined ? undefined : basePort + n,
-				env: redis ? { REDIS_URL: redis.url } : {},
+				env: {
+					...(redis ? { REDIS_URL: redis.url } : {}),
+					...(postgres ? { DATABASE_URL: postgres.url } : {})
+				},
 				nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 			});
 			servers.push(node);
@@ -672,6 +688,7 @@ async function run(options: Options): Promise<number> {
 	stopping = true;
 	for (const node of servers) serverExit = await node.stop();
 	await redis?.stop();
+	await postgres?.stop();
 	rmSync(dir, { recursive: true, force: true });
 	build?.remove();
 
@@ -742,6 +759,8 @@ interface Phase {
 	serverRssMiB: number | null;
 	benchRssMiB: number;
 	serverCpuS: number | null;
+	/** The PostgreSQL cluster's CPU so far (null on SQLite, where it is in the server's). */
+	databaseCpuS: number | null;
 	benchCpuS: number;
 	system: { busy: number; idle: number; steal: number } | null;
 	load1: number | null;
@@ -763,14 +782,18 @@ function cpuBreakdown(phases: Record<string, Phase>) {
 	const b = phases.afterSales;
 	if (!a || !b || a.serverCpuS === null || b.serverCpuS === null) return null;
 	const server = b.serverCpuS - a.serverCpuS;
+	const database =
+		a.databaseCpuS !== null && b.databaseCpuS !== null ? b.databaseCpuS - a.databaseCpuS : null;
 	const bench = b.benchCpuS - a.benchCpuS;
 	const machine = a.system && b.system ? b.system.busy - a.system.busy : null;
 	return {
 		measuredWindow: {
 			wallSeconds: round((b.at - a.at) / 1000, 2),
 			server: round(server, 2),
+			database: database === null ? null : round(database, 2),
 			bench: round(bench, 2),
-			otherProcesses: machine === null ? null : round(Math.max(0, machine - server - bench), 2),
+			otherProcesses:
+				machine === null ? null : round(Math.max(0, machine - server - (database ?? 0) - bench), 2),
 			steal: a.system && b.system ? round(b.system.steal - a.system.steal, 2) : null,
 			coresAvailable: cpus().length,
 			load1Before: a.load1,
@@ -939,7 +962,7 @@ function printSummary(r: ReportForPrint, outFile: string) {
 		`  server RSS    peak ${r.memory.serverPeakRssMiB} MiB (VmHWM; sampled peak ${r.memory.serverPeakSampledRssMiB} MiB); idle ${phase('serverStarted')?.serverRssMiB ?? '?'} → clients ${phase('clientsConnected')?.serverRssMiB ?? '?'} → after sales ${phase('afterSales')?.serverRssMiB ?? '?'} MiB`,
 		`  bench RSS     peak ${r.memory.benchPeakRssMiB} MiB`,
 		r.cpuSeconds
-			? `  CPU           sales + drain (${r.cpuSeconds.measuredWindow.wallSeconds} s wall × ${r.cpuSeconds.measuredWindow.coresAvailable} cores): server ${r.cpuSeconds.measuredWindow.server} s, bench ${r.cpuSeconds.measuredWindow.bench} s, other processes ${r.cpuSeconds.measuredWindow.otherProcesses} s; load ${r.cpuSeconds.measuredWindow.load1Before} → ${r.cpuSeconds.measuredWindow.load1After}`
+			? `  CPU           sales + drain (${r.cpuSeconds.measuredWindow.wallSeconds} s wall × ${r.cpuSeconds.measuredWindow.coresAvailable} cores): server ${r.cpuSeconds.measuredWindow.server} s, ${r.cpuSeconds.measuredWindow.database === null ? '' : `PostgreSQL ${r.cpuSeconds.measuredWindow.database} s, `}bench ${r.cpuSeconds.measuredWindow.bench} s, other processes ${r.cpuSeconds.measuredWindow.otherProcesses} s; load ${r.cpuSeconds.measuredWindow.load1Before} → ${r.cpuSeconds.measuredWindow.load1After}`
 			: '',
 		`  results       ${outFile.slice(ROOT.length + 1)}`
 	);

@@ -5,6 +5,9 @@
 // watcher holds a push whose version ≥ the sale's answered version, snapshot or delta), API
 // round trip, server CPU per sale, event-loop delay inside the server (bench/lib/loop-probe.mjs)
 // and the Honorboard/bare ratios. Load (os.loadavg) at start and end; JSON under bench/results/.
+// --postgres puts Honorboard on a throwaway PostgreSQL (the database's CPU reported apart, read
+// from the cluster's processes in /proc); --nodes N runs N nodes joined by a throwaway Redis, the
+// watchers and sales split over them.
 import { fork, type ChildProcess } from 'node:child_process';
 import {
 	copyFileSync,
@@ -30,6 +33,9 @@ import {
 	type BenchServer
 } from './server';
 import { startOnFreePort } from './port-retry';
+import { seededPostgres } from './postgres';
+import { stopOnInterrupt } from './interrupt';
+import { startRedis } from '../../tests/helpers/redis';
 import { round, summarize, type Summary } from './stats';
 
 const USAGE = `Usage: npm run bench:live -- --baseline [options]
@@ -56,6 +62,14 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
   --watchers AS        session (default): Honorboard's watchers connect as boards and TVs do,
                        with a signed-in session's cookie; token: with the API token, as an
                        integration does (such a socket also gets a \`badge\` frame per award)
+  --postgres           Honorboard on a throwaway PostgreSQL cluster holding a copy of the seeded
+                       file (PG_TEST_PORT, else port-base + 60); its CPU (all the cluster's
+                       processes, /proc) is reported apart from the server's. --fanout defaults
+                       to inline there
+  --nodes N            N Honorboard nodes (1 to 4, default 1) on the one database, joined by a
+                       throwaway redis-server; client process i watches node i mod N and sale i
+                       goes to node i mod N; CPU and RSS are the nodes' sums, loop delay the
+                       worst node's (the nodes after the first listen on ports the OS picks)
 
 Needs the production build: run \`npm run build\` first.`;
 
@@ -72,6 +86,8 @@ interface Options {
 	fanout: FanoutMode[];
 	watchers: 'session' | 'token';
 	clientKind: 'sio' | 'wire';
+	postgres: boolean;
+	nodes: number;
 }
 
 type FanoutMode = 'inline' | 'process';
@@ -110,6 +126,8 @@ function readOptions(argv: string[]): Options | null {
 			fanout: { type: 'string' },
 			watchers: { type: 'string' },
 			'client-kind': { type: 'string' },
+			postgres: { type: 'boolean' },
+			nodes: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -133,7 +151,8 @@ function readOptions(argv: string[]): Options | null {
 	const rate = Number(values.rate ?? '20');
 	if (!Number.isFinite(rate) || rate <= 0 || rate > 1000)
 		throw new Error('--rate must be a number of sales per second (0 < R ≤ 1000)');
-	const fanout = values.fanout ?? 'both';
+	const postgres = values.postgres ?? false;
+	const fanout = values.fanout ?? (postgres ? 'inline' : 'both');
 	if (!['inline', 'process', 'both'].includes(fanout))
 		throw new Error('--fanout must be inline, process or both');
 	const watchers = values.watchers ?? 'session';
@@ -154,7 +173,9 @@ function readOptions(argv: string[]): Options | null {
 		pairTimeoutMs: int(values['pair-timeout'], 'pair-timeout', 10, 1, 120) * 1000,
 		deadlineMs: int(values.deadline, 'deadline', 900, 30, 3600) * 1000,
 		portBase: int(values['port-base'], 'port-base', 4591, 1024, 65000),
-		barePerSale: values['bare-per-sale'] ?? false
+		barePerSale: values['bare-per-sale'] ?? false,
+		postgres,
+		nodes: int(values.nodes, 'nodes', 1, 1, 4)
 	};
 }
 
@@ -230,6 +251,7 @@ function makeSale(index: number, runId: string, products: Product[]) {
 
 interface TargetResult {
 	target: Target;
+	nodes: number;
 	clients: number;
 	watching: number;
 	connectFailed: number;
@@ -244,6 +266,9 @@ interface TargetResult {
 	apiMs: Summary | null;
 	serverCpuSeconds: number | null;
 	cpuMsPerSale: number | null;
+	/** PostgreSQL's cluster over the same window (null on SQLite, where it is in the server's). */
+	databaseCpuSeconds: number | null;
+	databaseCpuMsPerSale: number | null;
 	serverLoopDelayMs: { p50: number; p99: number; max: number } | null;
 	/** HONORBOARD_FANOUT=process: the fan-out process's own loop (its CPU is in serverCpuSeconds). */
 	fanoutLoopDelayMs: { p50: number; p99: number; max: number } | null;
@@ -296,22 +321,38 @@ async function readLoopProbe(pid: number, file: string) {
 	}
 }
 
+type LoopDelay = Awaited<ReturnType<typeof readLoopProbe>>;
+
+/** The worst (highest p99) of the nodes' loop delays; null when none was read. */
+function worstLoop(loops: LoopDelay[]): LoopDelay {
+	return loops.reduce<LoopDelay>(
+		(worst, loop) => (loop && (!worst || loop.p99 > worst.p99) ? loop : worst),
+		null
+	);
+}
+
+/** A target's node(s), each with the file its loop probe writes, and the database's CPU. */
+interface Stack {
+	nodes: { server: BenchServer; probeFile: string }[];
+	/** PostgreSQL's CPU seconds so far; null on SQLite (in the server's own CPU). */
+	databaseCpu: () => number | null;
+}
+
 async function runTarget(input: {
 	target: Target;
 	clients: number;
 	options: Options;
-	server: BenchServer;
+	stack: Stack;
 	token: string;
 	/** How the watchers authenticate: Socket.IO `auth`, or headers (a session cookie). */
 	watchAs: { auth?: Record<string, string>; headers?: Record<string, string> };
 	seasonId: number;
 	products: Product[];
-	probeFile: string;
 	deadlineAt: number;
 	log: (m: string) => void;
 }): Promise<TargetResult> {
-	const { target, clients, options, server, token, watchAs, seasonId, products, probeFile, log } =
-		input;
+	const { target, clients, options, stack, token, watchAs, seasonId, products, log } = input;
+	const nodeUrl = (i: number) => stack.nodes[i % stack.nodes.length].server.url;
 	const loadStart = load();
 	const procCount = Math.min(options.clientProcs, clients);
 	const procs = Array.from({ length: procCount }, () => startClientProc(options.clientKind));
@@ -328,7 +369,7 @@ async function runTarget(input: {
 				p.request<{ watching: number; failed: number; errors: string[] }>(
 					{
 						type: 'connect',
-						url: server.url,
+						url: nodeUrl(i),
 						count: Math.floor(clients / procCount) + (i < clients % procCount ? 1 : 0),
 						auth: watchAs.auth,
 						headers: watchAs.headers,
@@ -349,13 +390,15 @@ async function runTarget(input: {
 		await sleep(500);
 
 		// 2. Sales at the rate, open loop; server CPU and loop delay over sales + drain.
-		const tree = processTree(server.pid);
+		const trees = stack.nodes.map(({ server }) => processTree(server.pid));
+		const tree = trees.flat();
 		for (const pid of tree) process.kill(pid, 'SIGUSR2'); // resets the probes' histograms
 		const treeCpu = () => {
 			const each = tree.map(procCpuSeconds);
 			return each.some((v) => v === null) ? null : each.reduce((a, b) => a! + b!, 0)!;
 		};
 		const cpuBefore = treeCpu();
+		const databaseBefore = stack.databaseCpu();
 		const clientCpu = () => procs.reduce((sum, p) => sum + (procCpuSeconds(p.child.pid!) ?? 0), 0);
 		const clientCpuBefore = clientCpu();
 		const sales: { version: number; respondedAt: number }[] = [];
@@ -367,7 +410,7 @@ async function runTarget(input: {
 			const body = makeSale(i, runId, products);
 			const sentAt = clock();
 			try {
-				const response = await fetch(server.url + '/api/v1/sales', {
+				const response = await fetch(nodeUrl(i) + '/api/v1/sales', {
 					method: 'POST',
 					body: JSON.stringify(body),
 					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -412,10 +455,21 @@ async function runTarget(input: {
 			await sleep(50);
 		}
 		const cpuAfter = treeCpu();
+		const databaseAfter = stack.databaseCpu();
 		const clientCpuUsed = clientCpu() - clientCpuBefore;
-		const loop = await readLoopProbe(server.pid, probeFile);
+		const loop = worstLoop(
+			await Promise.all(
+				stack.nodes.map(({ server, probeFile }) => readLoopProbe(server.pid, probeFile))
+			)
+		);
 		// The fan-out process's probe writes beside the server's (loop-probe.mjs).
-		const fanoutLoop = tree[1] ? await readLoopProbe(tree[1], `${probeFile}.fanout`) : null;
+		const fanoutLoop = worstLoop(
+			await Promise.all(
+				stack.nodes.map(({ probeFile }, n) =>
+					trees[n][1] ? readLoopProbe(trees[n][1], `${probeFile}.fanout`) : null
+				)
+			)
+		);
 
 		// 4. Per-pair latencies from every child.
 		const results = await Promise.all(
@@ -431,8 +485,11 @@ async function runTarget(input: {
 		for (const r of results) for (const v of r.latencies) latencies[k++] = v;
 		const bytes = results.flatMap((r) => r.pushBytes);
 		const serverCpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+		const databaseCpu =
+			databaseBefore !== null && databaseAfter !== null ? databaseAfter - databaseBefore : null;
 		const result: TargetResult = {
 			target,
+			nodes: stack.nodes.length,
 			clients,
 			watching,
 			connectFailed,
@@ -454,6 +511,11 @@ async function runTarget(input: {
 				serverCpu === null || sales.length === 0
 					? null
 					: round((serverCpu * 1000) / sales.length, 2),
+			databaseCpuSeconds: databaseCpu === null ? null : round(databaseCpu, 2),
+			databaseCpuMsPerSale:
+				databaseCpu === null || sales.length === 0
+					? null
+					: round((databaseCpu * 1000) / sales.length, 2),
 			serverLoopDelayMs: loop,
 			fanoutLoopDelayMs: fanoutLoop,
 			pushBytesMean: bytes.length
@@ -481,7 +543,7 @@ async function runTarget(input: {
 		};
 		const l = result.latencyMs;
 		log(
-			`  ${target}: ${sales.length} sales (${failed} failed) at ${result.achievedRate}/s; latency p50 ${l?.p50} p90 ${l?.p90} p99 ${l?.p99} ms; API p50 ${result.apiMs?.p50} p99 ${result.apiMs?.p99} ms; ${result.cpuMsPerSale} ms CPU/sale; loop p99 ${loop?.p99 ?? '?'} ms${fanoutLoop ? ` (fan-out ${fanoutLoop.p99})` : ''}; ${result.pairs.missing} missing pairs`
+			`  ${target}: ${sales.length} sales (${failed} failed) at ${result.achievedRate}/s; latency p50 ${l?.p50} p90 ${l?.p90} p99 ${l?.p99} ms; API p50 ${result.apiMs?.p50} p99 ${result.apiMs?.p99} ms; ${result.cpuMsPerSale} ms CPU/sale${databaseCpu === null ? '' : ` + PostgreSQL ${result.databaseCpuMsPerSale}`}; loop p99 ${loop?.p99 ?? '?'} ms${fanoutLoop ? ` (fan-out ${fanoutLoop.p99})` : ''}; ${result.pairs.missing} missing pairs`
 		);
 		return result;
 	} finally {
@@ -491,6 +553,69 @@ async function runTarget(input: {
 
 // ---------------------------------------------------------------------------------------------
 // The run
+
+/**
+ * Honorboard for one target: its node(s) on a fresh copy of the seeded file, or on a throwaway
+ * PostgreSQL holding that copy, joined by a throwaway Redis when there are several. stop() ends
+ * them all, the nodes first; so does an interrupt.
+ */
+async function startHonorboard(input: {
+	options: Options;
+	mode: FanoutMode;
+	dbPath: string;
+	entry: string;
+	probe: string;
+	probeFile: string;
+}): Promise<Stack & { stop: () => Promise<void> }> {
+	const { options, mode } = input;
+	const stops: (() => Promise<unknown>)[] = [];
+	const stop = async () => {
+		for (const one of stops.reverse()) await one();
+	};
+	const stopLater = (one: () => Promise<unknown>) => {
+		const forget = stopOnInterrupt(one);
+		stops.push(async () => {
+			await one();
+			forget();
+		});
+	};
+	try {
+		const postgres = options.postgres
+			? await seededPostgres(input.dbPath, options.portBase + 60)
+			: null;
+		if (postgres) stops.push(() => postgres.stop());
+		const redis = options.nodes > 1 ? await startRedis() : null;
+		if (redis) stopLater(() => redis.stop());
+		const nodes: Stack['nodes'] = [];
+		for (let n = 0; n < options.nodes; n++) {
+			const probeFile = n === 0 ? input.probeFile : `${input.probeFile}.${n}`;
+			const start = (port?: number) =>
+				startBenchServer(input.dbPath, {
+					entry: input.entry,
+					port,
+					nodeArgs: ['--import', input.probe],
+					env: {
+						LOOP_PROBE_FILE: probeFile,
+						HONORBOARD_FANOUT: mode,
+						...(postgres ? { DATABASE_URL: postgres.url } : {}),
+						...(redis ? { REDIS_URL: redis.url } : {})
+					}
+				});
+			// The watchers' own outgoing connections may hold a port of the range for a moment
+			// (thousands of them, from the same ephemeral range): the next ports are tried.
+			const server =
+				n === 0
+					? await startOnFreePort(start, options.portBase + (mode === 'process' ? 4 : 0))
+					: await start();
+			stopLater(() => server.stop());
+			nodes.push({ server, probeFile });
+		}
+		return { nodes, databaseCpu: () => postgres?.cpuSeconds() ?? null, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
 
 export async function runBaseline(argv: string[]): Promise<number> {
 	let options: Options | null;
@@ -533,6 +658,8 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	const probeFile = join(dir, 'loop.json');
 	const probe = join(ROOT, 'bench/lib/loop-probe.mjs');
 	const build = snapshotBuild();
+	// Its copy of build/ goes too when the bench is interrupted.
+	const forgetBuild = stopOnInterrupt(async () => build.remove());
 	const results: TargetResult[] = [];
 	let error: string | null = null;
 	try {
@@ -551,18 +678,15 @@ export async function runBaseline(argv: string[]): Promise<number> {
 				const target: Target = mode === 'process' ? 'honorboard-process' : 'honorboard';
 				const dbPath = join(dir, `${target}-${clients}.db`);
 				copyFileSync(template, dbPath);
-				// The watchers' own outgoing connections may hold a port of the range for a moment
-				// (thousands of them, from the same ephemeral range): the next ports are tried.
-				const hb = await startOnFreePort(
-					(port) =>
-						startBenchServer(dbPath, {
-							entry: build.entry,
-							port,
-							nodeArgs: ['--import', probe],
-							env: { LOOP_PROBE_FILE: probeFile, HONORBOARD_FANOUT: mode }
-						}),
-					options.portBase + (mode === 'process' ? 4 : 0)
-				);
+				const stack = await startHonorboard({
+					options,
+					mode,
+					dbPath,
+					entry: build.entry,
+					probe,
+					probeFile
+				});
+				const hb = stack.nodes[0].server;
 				try {
 					const auth = { authorization: `Bearer ${token}` };
 					const season = (await (
@@ -585,12 +709,11 @@ export async function runBaseline(argv: string[]): Promise<number> {
 						target,
 						clients,
 						options,
-						server: hb,
+						stack,
 						token,
 						watchAs,
 						seasonId: season.id,
 						products,
-						probeFile,
 						deadlineAt,
 						log
 					});
@@ -599,7 +722,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 					pushSample ??= result.pushSample;
 					delete result.pushSample;
 				} finally {
-					await hb.stop();
+					await stack.stop();
 				}
 			}
 			if (clock() > deadlineAt) break;
@@ -630,14 +753,13 @@ export async function runBaseline(argv: string[]): Promise<number> {
 						target: 'bare',
 						clients,
 						options,
-						server: bare,
+						stack: { nodes: [{ server: bare, probeFile }], databaseCpu: () => null },
 						token,
 						// The bare stack checks the token in its handshake, whichever way Honorboard's
 						// watchers signed in.
 						watchAs: { auth: { token } },
 						seasonId: 1,
 						products,
-						probeFile,
 						deadlineAt,
 						log
 					})
@@ -651,6 +773,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		console.error(`bench:live --baseline failed: ${error}`);
 	} finally {
 		build.remove();
+		forgetBuild();
 		rmSync(dir, { recursive: true, force: true });
 	}
 	const loadEnd = load();
@@ -676,6 +799,11 @@ export async function runBaseline(argv: string[]): Promise<number> {
 				apiP50: ratio(h.apiMs?.p50, b.apiMs?.p50),
 				apiP99: ratio(h.apiMs?.p99, b.apiMs?.p99),
 				cpuPerSale: ratio(h.cpuMsPerSale, b.cpuMsPerSale),
+				/** Honorboard's nodes and its PostgreSQL against the bare stack (SQLite inside it). */
+				cpuPerSaleWithDatabase: ratio(
+					h.cpuMsPerSale == null ? null : h.cpuMsPerSale + (h.databaseCpuMsPerSale ?? 0),
+					b.cpuMsPerSale
+				),
 				loopP99: ratio(h.serverLoopDelayMs?.p99, b.serverLoopDelayMs?.p99)
 			};
 		})
@@ -703,7 +831,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	// Summary table.
 	const f = (v: number | null | undefined) => (v == null ? '?' : String(v));
 	console.log(
-		`\nLive — Honorboard vs bare stack (${options.sales} sales at ${options.rate}/s; ${options.clientKind} clients; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
+		`\nLive — Honorboard (${options.postgres ? 'PostgreSQL' : 'SQLite'}, ${options.nodes} node${options.nodes > 1 ? 's with Redis' : ''}) vs bare stack (${options.sales} sales at ${options.rate}/s; ${options.clientKind} clients; load ${loadStart.join(' ')} → ${loadEnd.join(' ')})`
 	);
 	const columns: Target[] = [...hbTargets, 'bare'];
 	const names: Record<Target, string> = {
@@ -762,6 +890,19 @@ export async function runBaseline(argv: string[]): Promise<number> {
 			each((r) => r.cpuMsPerSale),
 			ratios.map((c) => f(c?.cpuPerSale))
 		);
+		if (options.postgres) {
+			row(
+				'PostgreSQL CPU ms / sale',
+				each((r) => r.databaseCpuMsPerSale)
+			);
+			row(
+				'server + PostgreSQL ms/sale',
+				each((r) =>
+					r.cpuMsPerSale == null ? null : round(r.cpuMsPerSale + (r.databaseCpuMsPerSale ?? 0), 2)
+				),
+				ratios.map((c) => f(c?.cpuPerSaleWithDatabase))
+			);
+		}
 		row(
 			'server loop delay p99 ms',
 			each((r) => r.serverLoopDelayMs?.p99),

@@ -2,7 +2,15 @@
 // to 127.0.0.1 (ORIGIN included, so that form posts pass SvelteKit's origin check) and with a
 // bounded log. Also runs the CLI and reads a process's memory and CPU from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+	cpSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -73,6 +81,8 @@ export async function startBenchServer(
 		startTimeoutMs?: number;
 		/** An alias of startTimeoutMs. */
 		readyTimeoutMs?: number;
+		/** Also writes the server's whole stdout and stderr to this file (output() keeps 64 KiB). */
+		logFile?: string;
 	} = {}
 ): Promise<BenchServer> {
 	const env = options.env ?? {};
@@ -97,7 +107,10 @@ export async function startBenchServer(
 		}
 	);
 	let log = '';
+	const whole = options.logFile ? createWriteStream(options.logFile) : null;
+	if (whole) child.once('exit', () => whole.end());
 	const append = (chunk: Buffer) => {
+		whole?.write(chunk);
 		log += chunk.toString();
 		if (log.length > LOG_LIMIT) log = log.slice(-LOG_LIMIT);
 	};

@@ -130,16 +130,40 @@ async function databaseOn(serverUrl: string): Promise<TestPostgres> {
 }
 
 /**
+ * The postgres command line, in a shell that removes `dir` once postgres has stopped cleanly: a
+ * signal to the owner's process group stops the cluster too, but may end the owner (or tsx may
+ * SIGKILL it when it answers the relayed signal late) before it removes the folder; this left
+ * /tmp/honorboard-pg-* folders behind. The shell ignores those signals (postgres sets its own) so
+ * that it lives to remove the folder; a postgres that failed to start (exit code ≠ 0, a port
+ * taken) leaves it for the next port.
+ */
+function removingDirAfter(command: string, args: string[], dir: string) {
+	return {
+		command: 'sh',
+		args: [
+			'-c',
+			'trap "" INT TERM HUP; dir=$1; shift; "$@" && rm -rf "$dir"',
+			'sh',
+			dir,
+			command,
+			...args
+		]
+	};
+}
+
+/**
  * A postgres process on `port`, once it answers; null when the port was taken. `detached` puts it
- * in a process group of its own: a signal to the caller's group does not reach it.
+ * in a process group of its own: a signal to the caller's group does not reach it. `ownsDir`:
+ * `dir` goes with the cluster once it stops.
  */
 async function serve(
 	user: ReturnType<typeof clusterUser>,
 	bin: string,
 	dir: string,
 	port: number,
-	detached = false
+	options: { detached?: boolean; ownsDir?: boolean } = {}
 ): Promise<TestPostgres | null> {
+	const { detached = false, ownsDir = false } = options;
 	const data = join(dir, 'data');
 	const url = `postgres://honorboard@127.0.0.1:${port}/postgres`;
 	if (await connects(url)) return null;
@@ -152,11 +176,16 @@ async function serve(
 		synchronous_commit: 'off',
 		full_page_writes: 'off'
 	};
-	const server = asUser(user, join(bin, 'postgres'), [
+	const postgres = [
+		join(bin, 'postgres'),
 		'-D',
 		data,
 		...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])
-	]);
+	];
+	const wrapped = ownsDir
+		? removingDirAfter(postgres[0], postgres.slice(1), dir)
+		: { command: postgres[0], args: postgres.slice(1) };
+	const server = asUser(user, wrapped.command, wrapped.args);
 	const child: ChildProcess = spawn(server.command, server.args, {
 		cwd: dir,
 		detached,
@@ -169,8 +198,13 @@ async function serve(
 		// The postmaster itself, not runuser in front of it: SIGINT is a fast shutdown.
 		const pidFile = join(data, 'postmaster.pid');
 		const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-		if (pid > 0 && child.exitCode === null) process.kill(pid, 'SIGINT');
-		else child.kill('SIGINT');
+		try {
+			if (pid > 0 && child.exitCode === null) process.kill(pid, 'SIGINT');
+			else child.kill('SIGINT');
+		} catch {
+			// The postmaster ended between reading its pid and the signal (a signal to the whole
+			// process group stops it too): it is stopped, which is what was asked.
+		}
 		let timer: NodeJS.Timeout | undefined;
 		await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
 		clearTimeout(timer);
@@ -224,13 +258,16 @@ export async function startPostgres(): Promise<TestPostgres> {
 	try {
 		initCluster(user, bin, dir);
 		for (let port = PG_TEST_PORT; port < PG_TEST_PORT + 10; port++) {
-			const server = await serve(user, bin, dir, port);
+			const server = await serve(user, bin, dir, port, { ownsDir: true });
 			if (server)
 				return {
 					url: server.url,
 					async stop() {
-						await server.stop();
-						rmSync(dir, { recursive: true, force: true });
+						try {
+							await server.stop();
+						} finally {
+							rmSync(dir, { recursive: true, force: true });
+						}
 					}
 				};
 		}
@@ -252,7 +289,7 @@ export async function startPostgresIn(dir: string, port: number): Promise<TestPo
 	const bin = serverBin();
 	const user = clusterUser();
 	initCluster(user, bin, dir);
-	const server = await serve(user, bin, dir, port, true);
+	const server = await serve(user, bin, dir, port, { detached: true });
 	if (!server) throw new Error(`Port ${port} is taken: PostgreSQL cannot listen there`);
 	return server;
 }
