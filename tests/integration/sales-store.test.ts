@@ -2,7 +2,8 @@
 // commit on write(), group-commit.ts): the same assertions on a temp SQLite file and a throwaway
 // PostgreSQL. A sale, its points and standings; a replay and a conflict; a refused sale in a
 // group leaving the others; a sale above the season's ceiling kept pending; daily caps scored as
-// the synchronous body scores them; and two nodes recording at once, each sale counted once.
+// the synchronous body scores them; and two nodes recording at once, each sale counted once, and
+// selling back to back to the same people without a sale lost to their contention.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -315,6 +316,49 @@ describe.each(['sqlite', 'postgres'] as const)('recording a sale on %s', (dialec
 			teams: points
 		});
 	});
+
+	it('keeps every sale when two nodes sell back to back to the same people', async () => {
+		const [a, b] = nodes[dialect];
+		const s = await sellingSeasonOn(a, { size: 3 });
+		// Badges on, as a season has them: each group's write also reads and moves their facts.
+		await a.db.insert(a.tables.badge).values(
+			[
+				{ kind: 'first_sale' as const },
+				{ kind: 'sales_count' as const, count: 50 },
+				{ kind: 'points_at_least' as const, points: 400 }
+			].map((criterion, i) => ({
+				seasonId: s.seasonId,
+				name: `Badge ${i}`,
+				criterion,
+				points: 5
+			}))
+		);
+		const EACH = 300;
+		const IN_FLIGHT = 16;
+		// Sixteen clients per node, each sending its next sale when the last is answered: groups of
+		// up to sixteen on each node, every one touching the same standings as the other node's.
+		const sell = async (node: Store, prefix: string) => {
+			let next = 0;
+			const client = async () => {
+				while (next < EACH) {
+					const i = next++;
+					await recordSaleGrouped(
+						node,
+						saleOf(s, i % 3, [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }], `${prefix}-${i}`),
+						clock
+					);
+				}
+			};
+			await Promise.all(Array.from({ length: IN_FLIGHT }, client));
+		};
+		await Promise.all([sell(a, 'back-a'), sell(b, 'back-b')]);
+		expect(await salesOf(a, s.seasonId)).toHaveLength(2 * EACH);
+		const { ledger, people, teams } = await standingsAgainstLedger(a, s.seasonId);
+		expect(people).toEqual({ points: ledger.points, sales: 2 * EACH });
+		expect(teams).toBe(ledger.points);
+		// The sales' entries and each person's three badges (5 points each), once.
+		expect(ledger).toEqual({ points: 2 * EACH * 10 + 3 * 3 * 5, entries: 2 * EACH + 3 * 3 });
+	}, 120_000);
 });
 
 const twins: { store: Store; dir: string }[] = [];

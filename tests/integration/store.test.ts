@@ -306,6 +306,51 @@ describe('on postgres, the pool', () => {
 		expect(builds.select - before.select).toBe(2);
 	});
 
+	it('answers 503 database_busy once a write lost every attempt, and wrote nothing', async () => {
+		const [store] = nodes.postgres;
+		let runs = 0;
+		const lost = write(store, async (tx) => {
+			runs++;
+			await insertThrottle(tx, store.tables).execute({
+				key: `pg-busy:${runs}`,
+				failures: 1,
+				at: 1
+			});
+			// What PostgreSQL reports when another writer won (pg's error carries the code).
+			throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+		});
+		await expect(lost).rejects.toMatchObject({ status: 503, code: 'database_busy' });
+		expect(runs).toBe(10);
+		expect(
+			await preparedQuery(store.db, store, throttleByKey).execute({ key: 'pg-busy:%' })
+		).toEqual([]);
+	});
+
+	it('a write that claims the seasons takes the season table before its work, on every run', async () => {
+		const [store, other] = nodes.postgres;
+		if (other.dialect !== 'postgres') throw new Error('a PostgreSQL store');
+		const held = await write(
+			store,
+			async () => {
+				// Another node cannot take the table meanwhile: its lock attempt fails at once.
+				const probe = await other.pool.connect();
+				try {
+					await probe.query('begin');
+					await probe.query('set local lock_timeout = 50');
+					return await probe
+						.query('lock table season in share row exclusive mode')
+						.then(() => false)
+						.catch((error: { code?: string }) => error.code === '55P03');
+				} finally {
+					await probe.query('rollback');
+					probe.release();
+				}
+			},
+			{ claimSeasons: 'always' }
+		);
+		expect(held).toBe(true);
+	});
+
 	it('reads a bigint past 2^53 as an error, not a rounded number', async () => {
 		const store = nodes.postgres[0];
 		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import { is } from 'drizzle-orm';
+import { is, sql } from 'drizzle-orm';
 import { PgPreparedQuery, type PgDatabase } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import {
@@ -25,6 +25,7 @@ import {
 import { dataVersion } from './data-version';
 import type * as pgSchema from './schema.pg';
 import { log } from '../shared/log';
+import { AppError } from '../shared/errors';
 
 /**
  * What a service queries with: the store's database or a write's transaction. Typed from the
@@ -404,6 +405,17 @@ export function othersCommitVersion(store: Store): number | null {
 const SERIALIZATION_ATTEMPTS = 10;
 const FIRST_RETRY_PAUSE_MS = 2;
 
+/** How a PostgreSQL write that lost a serialization conflict runs again (`write`'s options). */
+export interface WriteOptions {
+	/**
+	 * When the write first takes the season table (`claimSeasonsInWrite`), on PostgreSQL: on every
+	 * run, or on the runs after a loss. A write that touches many standings (a group of sales, an
+	 * import's window) otherwise loses again and again to other nodes' writes of the same
+	 * standings. Unset: never.
+	 */
+	claimSeasons?: 'always' | 'afterLoss';
+}
+
 /**
  * Runs `work` in one transaction and returns what it returns; a throw rolls everything back.
  * Both dialects give the same guarantee: the transaction is serializable, as if no other write
@@ -415,21 +427,58 @@ const FIRST_RETRY_PAUSE_MS = 2;
  *   (`WriteAwaitedIoError`).
  * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT (Drizzle's
  *   transaction), run again when PostgreSQL reports a serialization failure or a deadlock
- *   (up to SERIALIZATION_ATTEMPTS times; then that error is thrown).
+ *   (up to SERIALIZATION_ATTEMPTS times; then a 503 `database_busy`: nothing was written, and the
+ *   same request sent again, an API sale with its externalId, is counted once).
  */
-export async function write<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
+export async function write<T>(
+	store: Store,
+	work: (tx: StoreDb) => Promise<T>,
+	options: WriteOptions = {}
+): Promise<T> {
 	if (store.dialect === 'sqlite') return inSqliteTransaction(store.sqlite, 'BEGIN IMMEDIATE', work);
 	for (let attempt = 1; ; attempt++) {
+		const claim =
+			options.claimSeasons === 'always' || (options.claimSeasons === 'afterLoss' && attempt > 1);
 		try {
-			return await (store.db.transaction((tx) => work(tx as unknown as StoreDb), {
-				isolationLevel: 'serializable'
-			}) as Promise<T>);
+			return await (store.db.transaction(
+				async (tx) => {
+					if (claim) await claimSeasonsInWrite(tx as unknown as StoreDb, store);
+					return work(tx as unknown as StoreDb);
+				},
+				{ isolationLevel: 'serializable' }
+			) as Promise<T>);
 		} catch (error) {
-			if (attempt >= SERIALIZATION_ATTEMPTS || !isSerializationFailure(error)) throw error;
+			if (!isSerializationFailure(error)) throw error;
+			if (attempt >= SERIALIZATION_ATTEMPTS) throw databaseBusy(error);
 			const pause = Math.random() * FIRST_RETRY_PAUSE_MS * 2 ** Math.min(attempt, 6);
 			await new Promise((resolve) => setTimeout(resolve, pause));
 		}
 	}
+}
+
+/** A write that lost every attempt: the client may send it again (503, not a bug's 500). */
+function databaseBusy(error: unknown): AppError {
+	log.warn(`A write lost ${SERIALIZATION_ATTEMPTS} attempts to other writers: ${String(error)}`);
+	return new AppError(
+		503,
+		'database_busy',
+		'The database is busy with other writes; nothing was saved. Try again in a moment.'
+	);
+}
+
+/**
+ * Takes the season table for the rest of the write (PostgreSQL; the first statement of the
+ * write). A `select … for update` of the seasons did not help: its statement takes the snapshot
+ * before it waits, and the sale it waited for had bumped the version by then. LOCK TABLE takes
+ * no snapshot: it waits for the writes that bumped a version to commit, the write's snapshot
+ * comes after them, and the writes that come meanwhile wait at their version's bump
+ * (WriteBatch.finishInWrite bumps it before it writes a standing or a day, so they hold nothing
+ * this write waits for) and run again after its commit (their write's retry). Sales' inserts,
+ * reads and the foreign keys' locks are not held up (ROW SHARE). Only after a loss: a writer
+ * claiming every time starved the other nodes' sales instead.
+ */
+export async function claimSeasonsInWrite(tx: StoreDb, store: Store): Promise<void> {
+	await tx.execute(sql`lock table ${store.tables.season} in share row exclusive mode`);
 }
 
 /**

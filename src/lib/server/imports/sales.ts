@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { savepoint } from '../db/prepared';
 import {
@@ -46,7 +45,15 @@ import { halvesOf, type WindowRows } from './window-halves';
 
 export type { ImportResult } from './report-sink';
 import { readSellerDirectory, type SellerDirectory } from './sellers';
-import { read, sqliteStore, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import {
+	claimSeasonsInWrite,
+	read,
+	sqliteStore,
+	unportedSqlite,
+	write,
+	type Store,
+	type StoreDb
+} from '../db/store';
 import { m } from '../../paraglide/messages.js';
 import type { Locale } from './wording';
 import { CheapestRecent } from '../shared/cheapest-recent';
@@ -503,26 +510,6 @@ async function recordWindowInWrite(
 	}
 	await window.writes.finishInWrite(tx, store, now);
 	return window;
-}
-
-/**
- * PostgreSQL: the season table locked against writes (SHARE ROW EXCLUSIVE), as the first
- * statement of a window that lost its write once (or of a half of one). A window is a long write
- * among short ones: every sale another node records bumps its season's version and commits while
- * the window records, and a serializable write loses to any commit, after its snapshot, on a row
- * it then updates (the window bumps the version last). It lost all ten attempts of write()
- * against a node selling back to back, at 40 sales a window and at one. A row lock did not help:
- * its statement takes the snapshot before it waits, and the sale it waited for had bumped the
- * version by then. LOCK TABLE takes no snapshot: it waits for the writes that bumped a version
- * to commit, the window's snapshot comes after them, and the sales that come meanwhile wait at
- * their version's bump (WriteBatch.finishInWrite bumps it before it writes anything the window
- * writes, so they hold nothing the window waits for) and run again after its commit (their
- * write's retry). Sales' inserts, reads and the foreign keys' locks are not held up (ROW SHARE).
- * Only after a loss: a window claiming every time, one after the other, starved the other node's
- * sales instead; a window's first run leaves them room.
- */
-async function claimSeasonsInWrite(tx: StoreDb, store: Store): Promise<void> {
-	await tx.execute(sql`lock table ${store.tables.season} in share row exclusive mode`);
 }
 
 /**

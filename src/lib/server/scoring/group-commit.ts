@@ -140,8 +140,13 @@ async function commitGroup(store: Store, group: Pending[], clock: Clock): Promis
 	let committed: Committed;
 	try {
 		// A SQLite database locked by another process is retried whole (it was rolled back whole).
+		// On PostgreSQL a group that lost to other nodes' writes of the same standings takes the
+		// seasons first when it runs again (db/store.ts claimSeasonsInWrite): two nodes selling
+		// back to back otherwise made a group lose all its attempts.
 		committed = await retryWhenBusy(() =>
-			write(store, (tx) => recordGroupInWrite(tx, store, group, clock()))
+			write(store, (tx) => recordGroupInWrite(tx, store, group, clock()), {
+				claimSeasons: 'always'
+			})
 		);
 	} catch (error) {
 		// Nothing of the group was committed: every request hears the failure.
