@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrateTo } from '../../src/lib/server/db/migrate-to';
 import { STANDINGS_FROM_LEDGER_SQL, STANDINGS_SQL } from './factories';
 import { startPostgres, type TestPostgres } from './postgres';
+import type { Dialect } from './store-nodes';
 import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
 import {
 	newSession,
@@ -17,7 +18,6 @@ import {
 	type SeededDb
 } from './seeded';
 
-export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 export interface ServerDb {
