@@ -13,8 +13,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { io as ioClient } from 'socket.io-client';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
-import { startRedis, type TestRedis } from '../helpers/redis';
 import { startServer, type RunningServer } from '../helpers/server';
 import { postSale } from '../helpers/sales';
 import { leaderboardOf, rankRows, watchBoard } from '../helpers/live-board';
@@ -26,12 +24,10 @@ import {
 	waitFor,
 	type ClientSocket
 } from '../helpers/seeded';
-import { liveSeasonOn } from '../helpers/store-season';
-import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
+import { duelOfFirstTwo, pgWorld, stopPgWorld, type PgWorld } from '../helpers/pg-world';
+import type { Store } from '../../src/lib/server/db/store';
 import { createUser } from '../../src/lib/server/people/users';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
-import { createDuel } from '../../src/lib/server/challenges/commands';
-import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import type {
 	LeaderboardPush,
 	LeaderboardSnapshot,
@@ -40,35 +36,21 @@ import type {
 
 const ADMIN = 'admin@pg-fanout.test';
 const MEMBER = 'pia@pg-fanout.test';
-const DAY = 86_400_000;
 
-let pg: TestPostgres;
-let redis: TestRedis;
+let world: PgWorld;
 let store: Store;
 let redisAdmin: ReturnType<typeof createClient>;
 let a: RunningServer;
 let b: RunningServer;
-let season: Awaited<ReturnType<typeof liveSeasonOn>>;
+let season: PgWorld['season'];
 let member: { id: number };
 let token: string;
 let session: string;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-	[pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-	store = await openStore(pg.url);
-	const admin = await createUser(store, {
-		email: ADMIN,
-		displayName: 'Ada',
-		role: 'admin',
-		password: PASSWORD
-	});
-	season = await liveSeasonOn(store, {
-		size: 3,
-		teams: ['Harbour', 'Summit'],
-		endsAt: Date.now() + 30 * DAY,
-		points: [30, 20, 10]
-	});
+	world = await pgWorld(ADMIN);
+	({ store, season } = world);
 	// A member who can sign in (liveSeasonOn's people cannot): her socket asks for her standing.
 	member = await createUser(store, {
 		email: MEMBER,
@@ -90,23 +72,11 @@ beforeAll(async () => {
 	});
 	token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
 	// A duel between the first two: the board's format views, which the child reads from the pool.
-	await createDuel(store, {
-		subject: 'user',
-		measure: 'points',
-		preset: 'custom',
-		fromDate: dayKeyOf(Date.now(), 'UTC'),
-		toDate: dayKeyOf(Date.now() + DAY, 'UTC'),
-		stake: 0,
-		requestId: 'pg-fanout-duel',
-		seasonId: season.seasonId,
-		actor: { userId: admin.id },
-		challengerId: season.people[0].id,
-		opponentId: season.people[1].id
-	});
-	const env = { DATABASE_URL: pg.url, REDIS_URL: redis.url, HONORBOARD_FANOUT: 'process' };
+	await duelOfFirstTwo(world, 'pg-fanout-duel');
+	const env = { ...world.env, HONORBOARD_FANOUT: 'process' };
 	[a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
 	session = await signIn(a.url, ADMIN);
-	redisAdmin = createClient({ url: redis.url });
+	redisAdmin = createClient({ url: world.redis.url });
 	await redisAdmin.connect();
 }, 120_000);
 
@@ -114,8 +84,7 @@ afterAll(async () => {
 	for (const socket of sockets) socket.disconnect();
 	await redisAdmin?.close().catch(() => {});
 	await Promise.all([a?.dispose(), b?.dispose()]);
-	if (store) await closeStore(store);
-	await Promise.all([redis?.stop(), pg?.stop()]);
+	await stopPgWorld(world);
 });
 
 async function connected(socket: ClientSocket): Promise<ClientSocket> {
@@ -314,7 +283,7 @@ describe('the fan-out process on PostgreSQL, two nodes and Redis', () => {
 
 	// Last: it stops PostgreSQL.
 	it('says in one line that the database did not answer when a child cannot open its pool, and its writer stops clean', async () => {
-		await pg.stop();
+		await world.pg.stop();
 		const [pid] = childrenOf(a);
 		process.kill(pid, 'SIGKILL');
 		await waitFor(

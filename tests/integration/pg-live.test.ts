@@ -4,83 +4,41 @@
 // feed item; a board on node A gets it too; the watch's format views (a duel) and a snapshot
 // asked for are read from the pool. Needs `npm run build` (build/server.js).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
-import { startRedis, type TestRedis } from '../helpers/redis';
 import { startServer, type RunningServer } from '../helpers/server';
-import {
-	connect,
-	PASSWORD,
-	signIn,
-	socketFor,
-	waitFor,
-	type ClientSocket
-} from '../helpers/seeded';
-import { liveSeasonOn } from '../helpers/store-season';
-import { closeStore, openStore, type Store } from '../../src/lib/server/db/store';
-import { createUser } from '../../src/lib/server/people/users';
+import { connect, signIn, socketFor, waitFor, type ClientSocket } from '../helpers/seeded';
+import { duelOfFirstTwo, pgWorld, stopPgWorld, type PgWorld } from '../helpers/pg-world';
+import type { Store } from '../../src/lib/server/db/store';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { createActivityType } from '../../src/lib/server/activities/types';
-import { createDuel } from '../../src/lib/server/challenges/commands';
-import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { applyPush } from '../../src/lib/realtime/board-state';
 import type { LeaderboardPush, LeaderboardSnapshot, WatchAck } from '../../src/lib/realtime/events';
 
 const ADMIN = 'admin@pg-live.test';
-const DAY = 86_400_000;
 
-let pg: TestPostgres;
-let redis: TestRedis;
+let world: PgWorld;
 let store: Store;
 let a: RunningServer;
 let b: RunningServer;
-let season: Awaited<ReturnType<typeof liveSeasonOn>>;
+let season: PgWorld['season'];
 let token: string;
 let session: string;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-	[pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-	store = await openStore(pg.url);
-	const admin = await createUser(store, {
-		email: ADMIN,
-		displayName: 'Ada',
-		role: 'admin',
-		password: PASSWORD
-	});
-	season = await liveSeasonOn(store, {
-		size: 3,
-		teams: ['Harbour', 'Summit'],
-		endsAt: Date.now() + 30 * DAY,
-		points: [30, 20, 10]
-	});
+	world = await pgWorld(ADMIN);
+	({ store, season } = world);
 	const visit = { key: 'visit', name: 'Visit', points: 10, emoji: '🤝' };
 	await createActivityType(store, season.seasonId, visit, {});
 	token = (await createApiToken(store, { name: 'crm', role: 'integration' })).token;
-	// A duel between the first two: the board's format views, read from the pool.
-	const [first, second] = season.people;
-	await createDuel(store, {
-		subject: 'user',
-		measure: 'points',
-		preset: 'custom',
-		fromDate: dayKeyOf(Date.now(), 'UTC'),
-		toDate: dayKeyOf(Date.now() + DAY, 'UTC'),
-		stake: 0,
-		requestId: 'pg-live-duel',
-		seasonId: season.seasonId,
-		actor: { userId: admin.id },
-		challengerId: first.id,
-		opponentId: second.id
-	});
-	const env = { DATABASE_URL: pg.url, REDIS_URL: redis.url };
-	[a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
+	await duelOfFirstTwo(world, 'pg-live-duel');
+	[a, b] = await Promise.all([startServer({ env: world.env }), startServer({ env: world.env })]);
 	session = await signIn(a.url, ADMIN);
 }, 120_000);
 
 afterAll(async () => {
 	for (const socket of sockets) socket.disconnect();
 	await Promise.all([a?.dispose(), b?.dispose()]);
-	if (store) await closeStore(store);
-	await Promise.all([redis?.stop(), pg?.stop()]);
+	await stopPgWorld(world);
 });
 
 /** A board as the app's client keeps it (board-state.ts): its ack, then each push applied. */
