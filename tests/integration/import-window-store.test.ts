@@ -127,6 +127,55 @@ async function seasonState(store: Store, s: Season) {
 }
 
 /** Whether each person's standing is their ledger's sum. */
+/**
+ * Another node selling a case for the season's people, one sale after another (each after
+ * `pauseMs`), until stopped; `sold()` counts its sales.
+ */
+function sellingMeanwhile(node: Store, s: Season, prefix: string, pauseMs: number) {
+	let selling = true;
+	let sold = 0;
+	const done = (async () => {
+		while (selling) {
+			if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+			await recordSaleGrouped(
+				node,
+				{
+					source: 'api',
+					externalId: `${prefix}-api-${++sold}`,
+					seller: { email: s.people[sold % 4].email },
+					occurredAt: NOW - HOUR,
+					lines: [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }]
+				},
+				clock
+			);
+		}
+	})();
+	return {
+		sold: () => sold,
+		stop: async () => {
+			selling = false;
+			await done;
+		}
+	};
+}
+
+/** `csv` imported on `node` in windows of `batchSize` sales, the other node selling meanwhile. */
+async function importWhileSelling(
+	node: Store,
+	csv: string,
+	batchSize: number,
+	other: ReturnType<typeof sellingMeanwhile>
+) {
+	return importSalesOn(node, csv, {
+		dryRun: false,
+		actor: {},
+		clock,
+		batchSize,
+		windowMs: null,
+		parseThread: null
+	}).finally(other.stop);
+}
+
 function standingsAreLedgerSums(state: Awaited<ReturnType<typeof seasonState>>): boolean {
 	const points = new Map<string, number>();
 	for (const entry of state.ledger) {
@@ -198,35 +247,11 @@ describe.each(['sqlite', 'postgres'] as const)('CSV imports on %s', (dialect) =>
 		const [a, b] = nodes[dialect];
 		const s = await importSeasonOn(a);
 		const csv = fileOf(s, 'busy', 120);
-		let selling = true;
-		let sold = 0;
 		// Node B sells for the same people meanwhile, ~50 sales a second: on PostgreSQL the
 		// windows' writes conflict with its writes on the same standings and run again.
-		const seller = (async () => {
-			while (selling) {
-				await new Promise((r) => setTimeout(r, 20));
-				await recordSaleGrouped(
-					b,
-					{
-						source: 'api',
-						externalId: `busy-api-${++sold}`,
-						seller: { email: s.people[sold % 4].email },
-						occurredAt: NOW - HOUR,
-						lines: [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }]
-					},
-					clock
-				);
-			}
-		})();
-		const report = await importSalesOn(a, csv, {
-			dryRun: false,
-			actor: {},
-			clock,
-			batchSize: 5,
-			windowMs: null,
-			parseThread: null
-		}).finally(() => (selling = false));
-		await seller;
+		const selling = sellingMeanwhile(b, s, 'busy', 20);
+		const report = await importWhileSelling(a, csv, 5, selling);
+		const sold = selling.sold();
 		// 120 sales: 10 unknown SKUs, 9 unknown sellers, 7 unreadable (5 of them lone rows).
 		expect(report.sales).toEqual({ new: 94, duplicate: 0, rejected: 21 });
 		expect(report.resultsTotal).toBe(report.rows);
@@ -242,33 +267,11 @@ describe.each(['sqlite', 'postgres'] as const)('CSV imports on %s', (dialect) =>
 		const [a, b] = nodes[dialect];
 		const s = await importSeasonOn(a);
 		const csv = fileOf(s, 'rush', 120);
-		let selling = true;
-		let sold = 0;
 		// Node B sells for the same people without a pause: on PostgreSQL every write of B moves
 		// the season's version and the standings a window writes.
-		const seller = (async () => {
-			while (selling)
-				await recordSaleGrouped(
-					b,
-					{
-						source: 'api',
-						externalId: `rush-api-${++sold}`,
-						seller: { email: s.people[sold % 4].email },
-						occurredAt: NOW - HOUR,
-						lines: [{ sku: 'CASE', quantity: 1, unitPrice: 2000 }]
-					},
-					clock
-				);
-		})();
-		const report = await importSalesOn(a, csv, {
-			dryRun: false,
-			actor: {},
-			clock,
-			batchSize: 40,
-			windowMs: null,
-			parseThread: null
-		}).finally(() => (selling = false));
-		await seller;
+		const selling = sellingMeanwhile(b, s, 'rush', 0);
+		const report = await importWhileSelling(a, csv, 40, selling);
+		const sold = selling.sold();
 		expect(report.sales).toEqual({ new: 94, duplicate: 0, rejected: 21 });
 		expect(report.resultsTotal).toBe(report.rows);
 		expect(report.rejected).toBe(report.errorsTotal);
