@@ -5,7 +5,7 @@
 // the new rules gives, preview what it then applies, be resumable after a stop, and run once at
 // a time per season across two nodes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewByExternalId } from '../../src/lib/server/scoring/review';
@@ -26,6 +26,8 @@ import {
 	recalculationRunningOn,
 	recalculationsSettledOn
 } from '../../src/lib/server/scoring/recalculate-run-store';
+import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
+import { sellingMeanwhile } from '../helpers/selling-meanwhile';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { auditsOf, liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -219,6 +221,62 @@ async function adjustments(store: Store, seasonId: number) {
 	return row.n;
 }
 
+/**
+ * The season's points as the badge facts hold them (each person's and team's points tally, each
+ * person's weeks summed) against the counted sales' points: after a recalculation the facts must
+ * follow the adjustments as they follow the sales (badges/facts.ts, Growth.addPoints).
+ */
+async function factsVsPoints(store: Store, seasonId: number) {
+	const { badgeTally, badgeWeek, sale } = store.tables;
+	const counted = and(eq(sale.seasonId, seasonId), inArray(sale.status, ['approved', 'pending']));
+	const byKey = (rows: { key: string | number; points: number }[]) =>
+		Object.fromEntries(rows.filter((r) => r.points !== 0).map((r) => [String(r.key), r.points]));
+	const total = sql<number>`sum(${sale.points})`.mapWith(Number);
+	const sales = {
+		users: byKey(
+			await store.db
+				.select({ key: sale.sellerId, points: total })
+				.from(sale)
+				.where(counted)
+				.groupBy(sale.sellerId)
+		),
+		teams: byKey(
+			await store.db
+				.select({ key: sale.teamId, points: total })
+				.from(sale)
+				.where(counted)
+				.groupBy(sale.teamId)
+		)
+	};
+	const tally = (type: 'user' | 'team') =>
+		store.db
+			.select({ key: badgeTally.subjectId, points: badgeTally.value })
+			.from(badgeTally)
+			.where(
+				and(
+					eq(badgeTally.seasonId, seasonId),
+					eq(badgeTally.subjectType, type),
+					eq(badgeTally.metric, 'points')
+				)
+			);
+	const weeks = await store.db
+		.select({
+			key: badgeWeek.userId,
+			points: sql<number>`sum(${badgeWeek.points})`.mapWith(Number)
+		})
+		.from(badgeWeek)
+		.where(eq(badgeWeek.seasonId, seasonId))
+		.groupBy(badgeWeek.userId);
+	return {
+		facts: {
+			users: byKey(await tally('user')),
+			teams: byKey(await tally('team')),
+			weeks: byKey(weeks)
+		},
+		sales: { ...sales, weeks: sales.users }
+	};
+}
+
 describe.each(['sqlite', 'postgres'] as const)('the season recalculation on %s', (dialect) => {
 	const node = (i: number) => nodes[dialect][i];
 
@@ -247,6 +305,22 @@ describe.each(['sqlite', 'postgres'] as const)('the season recalculation on %s',
 		// does: the day's totals kept from the old breakdowns were dropped (daily caps).
 		const late = (s: Season) => lateSaleOn(node(1), s);
 		expect(await late(changed)).toBe(await late(fresh));
+	});
+
+	it("keeps the badge facts' points equal to the sales' after the run", async () => {
+		const store = node(0);
+		const changed = await seasonOn(store, false);
+		const before = await factsVsPoints(store, changed.seasonId);
+		expect(before.facts).toEqual(before.sales);
+		await recalculateOn(store, changed.seasonId, manager, clock);
+		await recalculationsSettledOn(store);
+		// SQLite's run leaves its adjustments to the facts' next catch-up (the periodic job's
+		// first step); PostgreSQL's took them in its own writes, and the catch-up finds nothing.
+		await runPeriodicAwards(store, { clock });
+		expect(await adjustments(store, changed.seasonId)).toBeGreaterThan(0);
+		const after = await factsVsPoints(store, changed.seasonId);
+		expect(after.sales).not.toEqual(before.sales);
+		expect(after.facts).toEqual(after.sales);
 	});
 
 	it('resumes after a stop: a new run books only what the stopped one had not', async () => {
@@ -314,6 +388,35 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		expect(await recalculationRunningOn(first, changed.seasonId)).toBe(false);
 		await recalculationsSettledOn(second);
 		expect(await scores(first, changed)).toEqual(await scores(first, fresh));
+	});
+
+	it('finishes while the other node sells back to back in the season, and loses no sale', async () => {
+		const [a, b] = nodes.postgres;
+		const changed = await seasonOn(a, false);
+		setRecalculationSliceMs(undefined);
+		const selling = sellingMeanwhile(b, changed.people, {
+			prefix: `recalc-rush-${++serial}`,
+			pauseMs: 0,
+			occurredAt: NOW - 30 * HOUR,
+			clock
+		});
+		let recalculated: Awaited<ReturnType<typeof recalculateOn>>;
+		try {
+			recalculated = await recalculateOn(a, changed.seasonId, manager, clock);
+		} finally {
+			await selling.stop();
+		}
+		expect(recalculated.changes.length).toBeGreaterThan(0);
+		expect(selling.sold()).toBeGreaterThan(0);
+		const { sale } = a.tables;
+		const [{ n }] = await a.db
+			.select({ n: sql<number>`count(*)`.mapWith(Number) })
+			.from(sale)
+			.where(sql`${sale.externalId} like 'recalc-rush-%'`);
+		expect(n).toBe(selling.sold());
+		await ledgerMatchesStandings(a, changed.seasonId);
+		// Every sale has what today's rules give: those sold meanwhile were scored with them.
+		expect((await previewRecalculationOn(a, changed.seasonId)).changes).toEqual([]);
 	});
 
 	it("takes the run's adjustments into the badge facts in the run's own writes", async () => {

@@ -1,7 +1,7 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
 import type { Actor } from '../audit/record';
 import { applyActivityRescoreInWrite, planActivityRescoreInWrite } from '../activities/rescore';
-import { insertLedgerEntryInWrite } from './ledger';
 import { forgetPersonDaysBetweenInWrite } from './person-day';
 import { applyStandingDeltaInWrite, type StandingMove } from './standings';
 import { productsOfSeason, rulesOfSeason, seasonById } from './sale-queries';
@@ -12,7 +12,7 @@ import {
 	nextSellerAfter,
 	saleBookings,
 	scoringOf,
-	setSalePoints,
+	type SaleBooking,
 	type SeasonScoring
 } from './recalculate';
 import {
@@ -126,10 +126,7 @@ export async function applyChunkInWrite(
 		const range = { seasonId, userId, from, to };
 		const targets = await preparedQuery(tx, store, targetsOfChunk).execute(range);
 		const { bookings, deltas } = saleBookings(seasonId, userId, plan.changes, targets, actor);
-		for (const { entry, points } of bookings) {
-			await insertLedgerEntryInWrite(tx, store, entry, now);
-			await preparedQuery(tx, store, setSalePoints).execute(points);
-		}
+		await bookInWrite(tx, store, bookings, now);
 		for (const [teamId, delta] of deltas)
 			await applyStandingDeltaInWrite(
 				tx,
@@ -144,4 +141,34 @@ export async function applyChunkInWrite(
 		await forgetPersonDaysBetweenInWrite(tx, store, range);
 	}
 	await applyActivityRescoreInWrite(tx, store, seasonId, plan.activityChanges, actor, now, moved);
+}
+
+/**
+ * A chunk's bookings in two statements: its adjustment entries as one insert, then each sale's
+ * new points and breakdown from its entry (the entry's points are the change from the points the
+ * chunk read in this write, its breakdown the new one). One insert and one update per sale were
+ * two round trips each on PostgreSQL, ~40 % of a recalculation's queries (bench/recalc-pg-probe.mts).
+ */
+async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], now: number) {
+	const { ledgerEntry, sale } = store.tables;
+	const written = await tx
+		.insert(ledgerEntry)
+		.values(bookings.map(({ entry }) => ({ ...entry, createdAt: now })))
+		.returning({ id: ledgerEntry.id });
+	await tx
+		.update(sale)
+		.set({
+			points: sql`${sale.points} + ${ledgerEntry.points}`,
+			breakdown: sql`${ledgerEntry.breakdown}`
+		})
+		.from(ledgerEntry)
+		.where(
+			and(
+				inArray(
+					ledgerEntry.id,
+					written.map((w) => w.id)
+				),
+				eq(ledgerEntry.saleId, sale.id)
+			)
+		);
 }

@@ -1,0 +1,113 @@
+// The season recalculation on PostgreSQL (#20 step 4) beside SQLite's in the same run: one
+// season of --sales sales (bench/lib/seed-sales.ts) whose rules change after them, recalculated
+// with the server's slices on a copy in a throwaway PostgreSQL (a write per slice,
+// recalculate-run-store.ts) and on a copy of the SQLite file (SQLite's synchronous run, the
+// bare figure a PostgreSQL node is weighed against). Reports wall time, this process's CPU, the
+// cluster's CPU and PostgreSQL's queries per sale (each a round trip).
+//   npx tsx bench/recalc-pg.ts [--sales 5000] [--rounds 3]
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../src/lib/server/db';
+import { closeStore, openStore, sqliteStore, type Store } from '../src/lib/server/db/store';
+import { rule } from '../src/lib/server/db/schema';
+import { catchUpOnStore } from '../src/lib/server/badges/decide-in-write';
+import { recalculateOn } from '../src/lib/server/scoring/recalculate-run-store';
+import { seedSales } from './lib/seed-sales';
+import { seededPostgres } from './lib/postgres';
+import { option } from './lib/args';
+
+const SALES = option('sales', 5000);
+const ROUNDS = option('rounds', 3);
+const clock = () => Date.now();
+const actor = { userId: null };
+
+// Every query a pg client sends in this process is one round trip to the cluster.
+let queries = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+	queries += 1;
+	return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-pg-'));
+const seeded = join(dir, 'seeded.db');
+const { seasonId } = await seedSales(seeded, SALES);
+const db = openDatabase(seeded);
+// The rules change after the sales: most sales change (as bench/recalc-store.ts).
+db.insert(rule)
+	.values([
+		{
+			seasonId,
+			name: 'First sale of the day',
+			target: { kind: 'any' },
+			effect: { kind: 'first_sale_bonus', points: 25 }
+		},
+		{
+			seasonId,
+			name: 'Cat 2 double, 400 a day at most',
+			target: { kind: 'category', category: 'Cat 2' },
+			effect: { kind: 'multiplier', factor: 2 },
+			dailyCap: 400
+		}
+	])
+	.run();
+db.$client.pragma('wal_checkpoint(TRUNCATE)');
+db.$client.close();
+
+/** One recalculation on `store`: wall and CPU ms, cluster CPU ms and queries per sale. */
+async function timed(store: Store, clusterCpu: () => number | null) {
+	const cpu = process.cpuUsage();
+	const cluster = clusterCpu();
+	const sent = queries;
+	const started = performance.now();
+	await recalculateOn(store, seasonId, actor, clock);
+	const wall = performance.now() - started;
+	const used = process.cpuUsage(cpu);
+	const clusterAfter = clusterCpu();
+	return {
+		wall,
+		cpu: (used.user + used.system) / 1000,
+		clusterCpu: cluster === null || clusterAfter === null ? null : (clusterAfter - cluster) * 1000,
+		queriesPerSale: (queries - sent) / SALES
+	};
+}
+
+const row = (name: string, r: Awaited<ReturnType<typeof timed>>) =>
+	`| ${name} | ${Math.round(r.wall)} | ${Math.round((SALES / r.wall) * 1000)} | ${Math.round(r.cpu)} | ${
+		r.clusterCpu === null ? '–' : Math.round(r.clusterCpu)
+	} | ${r.queriesPerSale.toFixed(1)} |`;
+
+console.log(
+	`${SALES.toLocaleString('en')} sales; load ${loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ')}`
+);
+console.log('| run | wall ms | sales/s | node CPU ms | PostgreSQL CPU ms | queries/sale |');
+console.log('| --- | ------- | ------- | ----------- | ----------------- | ------------ |');
+for (let round = 1; round <= ROUNDS; round++) {
+	const copy = join(dir, `copy-${round}.db`);
+	copyFileSync(seeded, copy);
+	const sqlite = openDatabase(copy);
+	console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
+	sqlite.$client.close();
+
+	const cluster = await seededPostgres(seeded, 48760);
+	const store = await openStore(cluster.url);
+	try {
+		// The seeded ledger is not in the badge facts yet: taken in first, as a running server has.
+		await catchUpOnStore(store, clock, 500);
+		console.log(row(`PostgreSQL ${round}`, await timed(store, cluster.cpuSeconds)));
+	} finally {
+		await closeStore(store);
+		await cluster.stop();
+	}
+}
+console.log(
+	`load after ${loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ')}`
+);
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
