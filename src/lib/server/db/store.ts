@@ -458,7 +458,11 @@ export async function write<T>(
 
 /** A write that lost every attempt: the client may send it again (503, not a bug's 500). */
 function databaseBusy(error: unknown): AppError {
-	log.warn(`A write lost ${SERIALIZATION_ATTEMPTS} attempts to other writers: ${String(error)}`);
+	// Drizzle's error names the query; PostgreSQL's own (its cause) says which conflict it was.
+	const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+	log.warn(
+		`A write lost ${SERIALIZATION_ATTEMPTS} attempts to other writers: ${String(error)} (${cause})`
+	);
 	return new AppError(
 		503,
 		'database_busy',

@@ -116,7 +116,7 @@ async function slice(
 async function sliced(
 	store: Store,
 	seasonId: number,
-	transact: typeof read,
+	transact: typeof write,
 	step: Step,
 	committed: (done: Slice) => void
 ): Promise<boolean> {
@@ -124,7 +124,13 @@ async function sliced(
 	for (;;) {
 		const start = progress;
 		const versioned = transact === write;
-		const done = await transact(store, (tx) => slice(tx, store, seasonId, start, step, versioned));
+		const done = await transact(
+			store,
+			(tx) => slice(tx, store, seasonId, start, step, versioned),
+			// A slice that lost takes the seasons before it runs again: the board's version is what
+			// every sale's write moves too.
+			{ claimSeasons: 'afterLoss' }
+		);
 		if (!done) return progress.doers !== undefined;
 		progress = done.progress;
 		committed(done);
