@@ -9,6 +9,7 @@ import type { Store } from '../../src/lib/server/db/store';
 import { onDomainEventInWrite } from '../../src/lib/server/notify/events';
 import { importSalesOn } from '../../src/lib/server/imports/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { recordReferral } from '../../src/lib/server/referrals/record';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -103,7 +104,8 @@ function expectWhole(rows: Awaited<ReturnType<typeof rowsOf>>, prefix: string, s
 	for (const { userId, points } of rows.standings.filter((r) => ledger.has(r.userId)))
 		expect(points).toBe(ledger.get(userId));
 	const salesOf = new Map<number, number>();
-	for (const e of rows.entries) salesOf.set(e.userId, (salesOf.get(e.userId) ?? 0) + 1);
+	for (const e of rows.entries.filter((e) => e.saleId !== null))
+		salesOf.set(e.userId, (salesOf.get(e.userId) ?? 0) + 1);
 	expect(new Map(rows.tallies.map((t) => [t.userId, t.sales]))).toEqual(salesOf);
 }
 
@@ -142,6 +144,51 @@ describe.each(['sqlite', 'postgres'] as const)('held rows of an import on %s', (
 		expect(Math.min(...next.lines.filter(own).map((r) => r.id))).toBeGreaterThan(max(rows.lines));
 		expect(next.entries.filter(own)).toHaveLength(1);
 		expect(next.entries.find(own)!.id).toBeGreaterThan(max(rows.entries));
+	});
+});
+
+describe.each(['sqlite', 'postgres'] as const)('a referral in an import on %s', (dialect) => {
+	it("its customer's sale confirms it mid-window; the sales held before and after it are written once", async () => {
+		const [a, b] = nodes[dialect];
+		const s = await seasonOn(a);
+		const referred = await recordReferral(
+			a,
+			{
+				requestId: `held-ref-${dialect}`,
+				referrerId: s.people[0].id,
+				customerName: 'Acme',
+				customerRef: 'AC-7',
+				contact: null,
+				note: null
+			},
+			clock
+		);
+		// The third sale names the customer: the window's rows held so far are written before the
+		// referral refers to its sale, the rest when the window ends.
+		const at = new Date(NOW - HOUR).toISOString();
+		const csv = [
+			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice,customerRef',
+			...[1, 2, 3, 4, 5, 6].flatMap((i) => {
+				const sale = `ref-${i},${s.people[i % 4].email},${at}`;
+				const phone = `${sale},PHONE,1,999,${i === 3 ? 'ac 7' : ''}`;
+				return i % 2 === 0 ? [phone, `${sale},CASE,2,29,`] : [phone];
+			})
+		].join('\n');
+		const report = await importSalesOn(a, csv, {
+			...options,
+			batchSize: 10,
+			mapping: { customerRef: 'customerRef' }
+		});
+		expect(report.sales).toEqual({ new: 6, duplicate: 0, rejected: 0 });
+		const rows = await rowsOf(b, s);
+		expectWhole(rows, 'ref', 6);
+		const third = rows.sales.find((r) => r.externalId === 'ref-3')!;
+		const { referral } = b.tables;
+		const [row] = await b.db
+			.select({ status: referral.status, matchedSaleId: referral.matchedSaleId })
+			.from(referral)
+			.where(eq(referral.id, referred.id));
+		expect(row).toEqual({ status: 'confirmed', matchedSaleId: third.id });
 	});
 });
 

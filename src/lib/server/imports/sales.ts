@@ -191,8 +191,9 @@ export async function importSales(
  * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
  * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
  * PostgreSQL by planSaleInWrite and writeSaleInWrite, awaited, as a group of API sales is
- * (scoring/group-commit.ts), their rows held as SQLite's. Either way a window is one write(), a refused sale leaving the
- * others: on SQLite each sale in its savepoint, on PostgreSQL refused before it writes.
+ * (scoring/group-commit.ts), their rows held as SQLite's. Either way a window is one write(), a
+ * refused sale leaving the others: on SQLite each sale in its savepoint, on PostgreSQL refused
+ * before it writes.
  */
 export async function importSalesOn(
 	store: Store,
