@@ -1,5 +1,5 @@
 // npm run bench:import [-- --quick] [-- --sizes 10000,100000,1000000 --people 1000 --batch 500]
-// (--rows N is one size; --parse-inline, --checkpoints-inline: see the options.) For each size,
+// (--rows N is one size; --parse-inline, --checkpoints-inline, --postgres: see the options.) For each size,
 // in its own process (so that each peak RSS is its own):
 // writes a generated CSV file (one line per sale line, as a European spreadsheet writes it: `;`,
 // decimal commas, zone-less DD.MM.YYYY HH:mm times) to disk as a stream and imports it into a
@@ -11,6 +11,11 @@
 // loop's delay during each pass (p99, max), the peak RSS (the process's maxRSS, which covers the
 // whole import) and the machine load. Results go to
 // bench/results/import-<time>.json.
+//
+// --postgres: the same season seeded, then copied into a throwaway PostgreSQL (the migrate-to
+// copy; tests/helpers/postgres.ts, on PG_TEST_PORT), and the passes import into it through
+// importSalesOn on the PostgreSQL store (no checkpoint thread: SQLite's). The process's CPU leaves
+// out the PostgreSQL server's own; the bare stack is still better-sqlite3's.
 import {
 	createReadStream,
 	createWriteStream,
@@ -30,12 +35,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { tempDb } from '../tests/helpers/db';
-import { user } from '../src/lib/server/db/schema';
 import { IMPORT_HEADER, importLine, importRows, seedImportSeason } from './lib/import-season';
-import { importSales, type ImportReport } from '../src/lib/server/imports/sales';
+import { importSalesOn, type ImportReport } from '../src/lib/server/imports/sales';
 import { startImportJob } from '../src/lib/server/imports/jobs';
 import { saveUpload } from '../src/lib/server/imports/upload';
-import { sqliteStore } from '../src/lib/server/db/store';
+import { closeStore, openStore, sqliteStore } from '../src/lib/server/db/store';
+import { migrateTo } from '../src/lib/server/db/migrate-to';
+import { startPostgres } from '../tests/helpers/postgres';
 import { guessMapping } from '../src/lib/imports/mapping';
 import { useParseThread } from '../src/lib/server/imports/parse-thread';
 import { parseThreadEntry } from '../tests/helpers/parse-thread';
@@ -57,7 +63,8 @@ const { values } = parseArgs({
 		'parse-inline': { type: 'boolean', default: false },
 		// WAL checkpoints in the window's commit that crosses SQLite's threshold, on the importing
 		// thread, instead of in their thread as the built server makes them (server.ts).
-		'checkpoints-inline': { type: 'boolean', default: false }
+		'checkpoints-inline': { type: 'boolean', default: false },
+		postgres: { type: 'boolean', default: false }
 	}
 });
 
@@ -87,7 +94,8 @@ if (!values.child) {
 				'--passes',
 				values.passes!,
 				...(values['parse-inline'] ? ['--parse-inline'] : []),
-				...(values['checkpoints-inline'] ? ['--checkpoints-inline'] : [])
+				...(values['checkpoints-inline'] ? ['--checkpoints-inline'] : []),
+				...(values.postgres ? ['--postgres'] : [])
 			],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -125,12 +133,24 @@ useParseThread(values['parse-inline'] ? null : await parseThreadEntry());
 // And its WAL checkpoints in their thread (build/checkpoint-thread.js), as the built server
 // makes them: without it each checkpoint (a copy of ~16 MB and two fsyncs) ran in the window's
 // commit that crossed the threshold, on the importing thread, which the server never does.
-const checkpointer = values['checkpoints-inline']
-	? undefined
-	: startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), dbPath, db.$client);
-if (!values['checkpoints-inline'] && !checkpointer)
+const checkpointer =
+	values['checkpoints-inline'] || values.postgres
+		? undefined
+		: startCheckpointer(join(ROOT, 'build/checkpoint-thread.js'), dbPath, db.$client);
+if (!values['checkpoints-inline'] && !values.postgres && !checkpointer)
 	throw new Error('the checkpoint thread needs npm run build (or --checkpoints-inline)');
 const bench = await seedImportSeason(db, PEOPLE);
+const postgres = values.postgres ? await postgresCopy() : null;
+/** The store the passes import into: the temp file's, or its copy on PostgreSQL. */
+const store = postgres?.store ?? sqliteStore(db);
+
+/** A throwaway PostgreSQL holding a copy of the seeded file, and its store. */
+async function postgresCopy() {
+	const server = await startPostgres();
+	const { report } = await migrateTo(dbPath, server.url);
+	if (!report.ok) throw new Error(`migrate-to differs: ${report.mismatches.join('; ')}`);
+	return { server, store: await openStore(server.url) };
+}
 const skus = bench.skus;
 const HEADER = IMPORT_HEADER;
 /** The file's rows, generated the same way each time (the CSV, then the bare inserts). */
@@ -157,9 +177,11 @@ const setupRss = process.memoryUsage().rss;
 /** The file as the API's background job imports it: stored as an upload, then read from there. */
 async function viaJob(): Promise<ImportReport> {
 	const body = Readable.toWeb(createReadStream(csvPath)) as ReadableStream<Uint8Array>;
-	const store = sqliteStore(db);
 	const upload = await saveUpload(store, body, Infinity);
-	const owner = db.select({ id: user.id }).from(user).limit(1).get()!;
+	const [owner] = await store.db
+		.select({ id: store.tables.user.id })
+		.from(store.tables.user)
+		.limit(1);
 	const job = await startImportJob(
 		store,
 		{ uploadId: upload.id },
@@ -197,8 +219,8 @@ async function run(label: string, dryRun: boolean) {
 	const report =
 		label === 'job'
 			? await viaJob()
-			: await importSales(
-					db,
+			: await importSalesOn(
+					store,
 					{ path: csvPath },
 					{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
 				);
@@ -247,6 +269,10 @@ const projectPeak = Math.round(
 	Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024
 );
 rmSync(csvPath, { force: true });
+if (postgres) {
+	await closeStore(postgres.store);
+	await postgres.server.stop();
+}
 if (checkpointer) {
 	await checkpointer.close();
 	// RESTARTs take the write lock: the longest is the longest a window's commit can have waited.
@@ -272,7 +298,7 @@ console.log(
 	`${'bare'.padEnd(10)} ${bareSeconds.toFixed(2).padStart(6)} s  ${bareRate.toLocaleString('en').padStart(7)} rows/s  (better-sqlite3, one INSERT per row)`
 );
 console.log(
-	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, batch ${BATCH}, rows read ${values['parse-inline'] ? 'inline' : 'in the parse thread'}, checkpoints ${checkpointer ? 'in their thread' : 'in the commits'})`
+	`peak RSS ${projectPeak} MB during the project's imports (Node ${process.version}, ${postgres ? 'PostgreSQL' : 'SQLite'}, batch ${BATCH}, rows read ${values['parse-inline'] ? 'inline' : 'in the parse thread'}, checkpoints ${postgres ? 'PostgreSQL’s' : checkpointer ? 'in their thread' : 'in the commits'})`
 );
 cleanup();
 process.stdout.write(

@@ -1,5 +1,8 @@
+import { getTableColumns, getTableName, is, Table } from 'drizzle-orm';
+import type { PoolClient } from 'pg';
 import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
+import { unportedSqlite, type Store, type StoreDb } from './store';
 
 // Rows written many per statement. SQLite does part of an INSERT's work once per statement (a
 // statement journal of every page the statement changes, which with indexes and triggers is a
@@ -80,4 +83,99 @@ export function* chunksOf(
 
 function statement(db: Queryable, insert: ManyRows, rows: number) {
 	return cachedStatement(db, insertText(insert, rows));
+}
+
+/**
+ * insertRows inside a store's write. On SQLite the same statements on the write's connection. On
+ * PostgreSQL one statement for any number of rows, each column's values bound as one array and
+ * unnested (`INSERT … SELECT * FROM unnest($1::bigint[], $2::text[], …)`), a named statement of
+ * the write's connection (parsed and planned once per connection, as preparedQuery's): the
+ * chunks of SQLite's statements would cost a round trip each (a window of 26 sales wrote each
+ * table in five), and Drizzle's `sql` would assemble every parameter into a query on each call.
+ */
+export async function insertRowsInWrite(
+	tx: StoreDb,
+	store: Store,
+	insert: ManyRows,
+	values: readonly unknown[]
+): Promise<void> {
+	const sqlite = unportedSqlite(store);
+	if (sqlite) return insertRows(sqlite, insert, values);
+	const width = insert.columns.length;
+	if (values.length % width !== 0) throw new Error(`${insert.table}: values are not whole rows`);
+	if (values.length === 0) return;
+	const columns: unknown[][] = insert.columns.map(() => []);
+	for (let i = 0; i < values.length; i++) columns[i % width].push(values[i]);
+	const { name, text } = unnestOf(store, insert);
+	await pgClientOf(tx).query({ name, text, values: columns });
+}
+
+/**
+ * Ids for rows not written yet, drawn from each table's identity sequence in one statement
+ * (PostgreSQL): `counts` ids of each table, ascending. Unique across every node and write, as the
+ * table's own default gives them; a write rolled back does not give them back (a sequence never
+ * does), so a write that runs again draws its own.
+ */
+export async function drawIdsInWrite<T extends string>(
+	tx: StoreDb,
+	store: Store,
+	counts: Record<T, number>
+): Promise<Record<T, number[]>> {
+	if (unportedSqlite(store))
+		throw new Error('drawIdsInWrite is for PostgreSQL: SQLite gives ids as AUTOINCREMENT does');
+	const tables = Object.keys(counts) as T[];
+	const text = tables
+		.map(
+			(table, i) =>
+				`select ${i} as t, nextval(pg_get_serial_sequence('${table}', 'id')) as id ` +
+				`from generate_series(1, $${i + 1}::int)`
+		)
+		.join(' union all ');
+	const drawn = {} as Record<T, number[]>;
+	for (const table of tables) drawn[table] = [];
+	const { rows } = await pgClientOf(tx).query<[number, number]>({
+		text,
+		values: tables.map((table) => counts[table]),
+		rowMode: 'array'
+	});
+	for (const [t, id] of rows) drawn[tables[t]].push(id);
+	for (const table of tables) drawn[table].sort((a, b) => a - b);
+	return drawn;
+}
+
+/** The node-postgres client a PostgreSQL write's `tx` runs on (inside its transaction). */
+function pgClientOf(tx: StoreDb): PoolClient {
+	// Note: Drizzle's session and its client are internal (not in its types), as in store.ts.
+	return (tx as unknown as { session: { client: PoolClient } }).session.client;
+}
+
+const unnests = new WeakMap<ManyRows, { name: string; text: string }>();
+let unnested = 0;
+
+/**
+ * The PostgreSQL statement of insertRowsInWrite: each column's array cast to the column's type
+ * as the store's schema declares it; its name one per insert (two inserts of one table may differ
+ * in columns or `then`).
+ */
+function unnestOf(store: Store, insert: ManyRows): { name: string; text: string } {
+	let statement = unnests.get(insert);
+	if (!statement) {
+		const table = (Object.values(store.tables) as unknown[]).find(
+			(t): t is Table => is(t, Table) && getTableName(t) === insert.table
+		);
+		if (!table) throw new Error(`no table ${insert.table} in the store's schema`);
+		const types = new Map(
+			Object.values(getTableColumns(table)).map((c) => [c.name, c.getSQLType()])
+		);
+		const arrays = insert.columns.map((column, i) => {
+			if (!types.has(column)) throw new Error(`no column ${insert.table}.${column}`);
+			return `$${i + 1}::${types.get(column)}[]`;
+		});
+		statement = {
+			name: `many_${insert.table}_${++unnested}`,
+			text: `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${insert.then ?? ''}`
+		};
+		unnests.set(insert, statement);
+	}
+	return statement;
 }

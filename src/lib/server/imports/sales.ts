@@ -191,8 +191,9 @@ export async function importSales(
  * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
  * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
  * PostgreSQL by planSaleInWrite and writeSaleInWrite, awaited, as a group of API sales is
- * (scoring/group-commit.ts). Either way a window is one write(), a refused sale leaving the
- * others: on SQLite each sale in its savepoint, on PostgreSQL refused before it writes.
+ * (scoring/group-commit.ts), their rows held as SQLite's. Either way a window is one write(), a
+ * refused sale leaving the others: on SQLite each sale in its savepoint, on PostgreSQL refused
+ * before it writes.
  */
 export async function importSalesOn(
 	store: Store,
@@ -459,7 +460,9 @@ function recordWindowSync(
  * PostgreSQL: the window's sales as a group of API sales is recorded (scoring/group-commit.ts),
  * awaited in the write: each planned first (planSaleInWrite: its refusal comes before anything
  * of it is written, so it needs no savepoint, two round trips fewer a sale), then written
- * (writeSaleInWrite); the same prefetches in the dialect's form.
+ * (writeSaleInWrite); the same prefetches in the dialect's form. Their rows are held and written
+ * many per statement when the window ends (sale-rows.ts, as SQLite's window), their ids drawn
+ * from the sequences in one statement for the sales not sent before.
  */
 async function recordWindowInWrite(
 	tx: StoreDb,
@@ -472,7 +475,7 @@ async function recordWindowInWrite(
 		outcomes: [],
 		touched: new Set(),
 		created: 0,
-		writes: new WriteBatch()
+		writes: new WriteBatch({ rows: true })
 	};
 	const lookups = new SaleLookups();
 	await lookups.prefetchInWrite(
@@ -484,6 +487,13 @@ async function recordWindowInWrite(
 		tx,
 		store,
 		batch.map((group) => group.externalId)
+	);
+	const fresh = batch.filter((group) => !lookups.mayBeReplay('import', group.externalId));
+	await window.writes.rows!.drawInWrite(
+		tx,
+		store,
+		fresh.length,
+		fresh.reduce((lines, group) => lines + group.rows.length, 0)
 	);
 	for (const group of batch) {
 		let planned: PlannedSale;
@@ -530,7 +540,7 @@ async function windowAwardsInWrite(
 	if (window.created === 0) return null;
 	const sqlite = unportedSqlite(store);
 	if (sqlite) return decideAwardsInTx(sqlite, now, window.created, undefined, heldOf(window));
-	return saleAwardsInWrite(tx, store, now, window.writes.entries);
+	return saleAwardsInWrite(tx, store, now, heldOf(window));
 }
 
 const heldOf = (window: RecordedWindow): readonly HeldEntry[] =>

@@ -1,7 +1,8 @@
 import type { Queryable } from '../db';
-import { insertRows, type ManyRows } from '../db/many-rows';
+import { drawIdsInWrite, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
+import type { Store, StoreDb } from '../db/store';
 
 // An import's window records hundreds of sales in one transaction. SaleRows holds the new
 // sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts);
@@ -11,6 +12,13 @@ import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/sch
 // Ids are given here as AUTOINCREMENT gives them (one more than the largest ever used), so that
 // a sale's id is known when it is recorded (its lines and ledger entry, the answer) though its
 // row is written later.
+//
+// On PostgreSQL (a store's write: addInWrite, writeInWrite) the ids are drawn from the tables'
+// sequences instead, many in one statement (drawInWrite: the window's expected count up front),
+// since other nodes insert into the same tables meanwhile; ids drawn and not used (a sale refused
+// after the draw) are gaps, as a rolled-back insert leaves. A SaleRows belongs to one run of one
+// write: one that runs again (a serialization failure) starts with a new one, so that nothing
+// drawn or held in the lost run is written.
 
 /** A new sale's columns (breakdown as its JSON text). */
 export interface SaleValues {
@@ -119,10 +127,16 @@ const INSERTS: Record<Table, ManyRows> = {
 	}
 };
 
+const TABLES = ['sale', 'sale_line', 'ledger_entry'] as const;
+
 export class SaleRows {
 	// Each table's held rows, their values one after the other in COLUMNS order.
 	private values: Record<Table, unknown[]> = { sale: [], sale_line: [], ledger_entry: [] };
+	// SQLite: each table's next id, as AUTOINCREMENT gives it.
 	private next: Record<Table, number> | null = null;
+	// PostgreSQL: ids drawn from the sequences and not given yet (each table's ascending).
+	private drawn: Record<Table, number[]> | null = null;
+	private given: Record<Table, number> = { sale: 0, sale_line: 0, ledger_entry: 0 };
 	// The held sales by their id space (one for the integrations, one per other source).
 	private keys = new Set<string>();
 	/** Every entry held since this batch began, written or not, in id order. */
@@ -137,13 +151,63 @@ export class SaleRows {
 		integration: boolean,
 		categories: string[]
 	): number {
+		this.next ??= nextIds(tx);
+		return this.hold(sale, lines, entry, integration, categories);
+	}
+
+	/**
+	 * add() inside a store's write (PostgreSQL): the ids from those drawn, drawing this sale's
+	 * when none are left (drawInWrite draws the window's at once).
+	 */
+	async addInWrite(
+		tx: StoreDb,
+		store: Store,
+		sale: SaleValues,
+		lines: LineValues[],
+		entry: EntryValues,
+		integration: boolean,
+		categories: string[]
+	): Promise<number> {
+		await this.drawInWrite(tx, store, 1, lines.length);
+		return this.hold(sale, lines, entry, integration, categories);
+	}
+
+	/**
+	 * Makes sure ids for `sales` more sales of `lines` lines in all are drawn: one statement when
+	 * some are missing, none otherwise (PostgreSQL; SQLite's are given by add()).
+	 */
+	async drawInWrite(tx: StoreDb, store: Store, sales: number, lines: number): Promise<void> {
+		const wanted: Record<Table, number> = { sale: sales, sale_line: lines, ledger_entry: sales };
+		const drawn = (this.drawn ??= { sale: [], sale_line: [], ledger_entry: [] });
+		const missing = {} as Record<Table, number>;
+		for (const table of TABLES)
+			missing[table] = Math.max(0, wanted[table] - (drawn[table].length - this.given[table]));
+		if (TABLES.every((table) => missing[table] === 0)) return;
+		const more = await drawIdsInWrite(tx, store, missing);
+		for (const table of TABLES) {
+			drawn[table] = drawn[table].slice(this.given[table]).concat(more[table]);
+			this.given[table] = 0;
+		}
+	}
+
+	/** A table's id for the next row held: drawn (PostgreSQL) or AUTOINCREMENT's (SQLite). */
+	private id(table: Table): number {
+		return this.drawn ? this.drawn[table][this.given[table]++] : this.next![table]++;
+	}
+
+	private hold(
+		sale: SaleValues,
+		lines: LineValues[],
+		entry: EntryValues,
+		integration: boolean,
+		categories: string[]
+	): number {
 		const key = keyOf(sale.source, sale.externalId, integration);
 		// Note: the caller reads a sale sent before (replayOf) from the table: one held here is
 		// not there yet. An import's window groups a sale's lines by id, so it never holds one twice.
 		if (this.keys.has(key)) throw new Error(`sale ${sale.externalId} is held twice in one batch`);
 		this.keys.add(key);
-		const next = (this.next ??= nextIds(tx));
-		const saleId = next.sale++;
+		const saleId = this.id('sale');
 		this.values.sale.push(
 			saleId,
 			sale.seasonId,
@@ -163,15 +227,16 @@ export class SaleRows {
 		);
 		for (const line of lines)
 			this.values.sale_line.push(
-				next.sale_line++,
+				this.id('sale_line'),
 				saleId,
 				line.productId,
 				line.quantity,
 				line.unitPrice,
 				line.points
 			);
+		const entryId = this.id('ledger_entry');
 		this.entries.push({
-			id: next.ledger_entry,
+			id: entryId,
 			saleId,
 			kind: 'sale',
 			points: entry.points,
@@ -184,7 +249,7 @@ export class SaleRows {
 			categories
 		});
 		this.values.ledger_entry.push(
-			next.ledger_entry++,
+			entryId,
 			entry.seasonId,
 			entry.userId,
 			entry.teamId,
@@ -208,12 +273,22 @@ export class SaleRows {
 	 * inserted into these tables meanwhile.
 	 */
 	write(tx: Queryable): void {
-		for (const table of ['sale', 'sale_line', 'ledger_entry'] as const) {
+		for (const table of TABLES) {
 			insertRows(tx, INSERTS[table], this.values[table]);
 			this.values[table] = [];
 		}
 		this.keys.clear();
 		this.next = null;
+	}
+
+	/** write() inside a store's write; the ids drawn and not given yet stay for the next rows. */
+	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
+		for (const table of TABLES) {
+			const values = this.values[table];
+			this.values[table] = [];
+			await insertRowsInWrite(tx, store, INSERTS[table], values);
+		}
+		this.keys.clear();
 	}
 }
 

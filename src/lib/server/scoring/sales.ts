@@ -34,6 +34,7 @@ import {
 	type DayTotals
 } from './person-day';
 import type { WriteBatch } from './write-batch';
+import type { EntryValues } from './sale-rows';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks, enqueueWebhooksInWrite } from '../webhooks/delivery';
@@ -306,24 +307,12 @@ export function recordSaleInTx(
 	const plan = planSale(input, now, seller, season, membership, scoring, day);
 	const { breakdown, stored, provisional, saleRow, saleValues, lineValues, entry } = plan;
 	if (batch?.rows) {
-		// Held, written with the batch's other new rows (the same JSON for sale and entry).
-		// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
+		// Held, written with the batch's other new rows.
 		saleRow.id = batch.rows.add(
 			tx,
 			saleValues,
 			lineValues,
-			{
-				seasonId: entry.seasonId,
-				userId: entry.userId,
-				teamId: entry.teamId,
-				kind: entry.kind,
-				points: entry.points,
-				status: entry.status,
-				breakdown: saleValues.breakdown,
-				reason: null,
-				createdById: entry.createdById ?? null,
-				createdAt: now
-			},
+			heldEntry(plan, now),
 			INTEGRATION_SOURCES.has(input.source),
 			// For the window's badge facts (HeldEntry): as json_group_array(DISTINCT category) reads them.
 			plan.categories
@@ -424,8 +413,9 @@ export async function planSaleInWrite(
 }
 
 /**
- * Writes a planned sale: its rows, its ledger entry, its webhooks and referral, then its place
- * in the batch. It refuses nothing (no AppError): what fails here is the database, and the
+ * Writes a planned sale: its rows and ledger entry (held in `writes.rows` when the batch holds
+ * rows, an import's window: written by its finishInWrite), its webhooks and referral, then its
+ * place in the batch. It refuses nothing (no AppError): what fails here is the database, and the
  * caller's whole write fails with it.
  */
 export async function writeSaleInWrite(
@@ -437,11 +427,25 @@ export async function writeSaleInWrite(
 	writes: WriteBatch
 ): Promise<RecordedInTx> {
 	const { saleRow, entry, input, season } = plan;
-	const [row] = await preparedQuery(tx, store, insertSale).execute(plan.saleValues);
-	saleRow.id = entry.saleId = row.id;
-	const lineInsert = preparedQuery(tx, store, insertLine);
-	for (const line of plan.lineValues) await lineInsert.execute({ saleId: row.id, ...line });
-	const entryId = await insertLedgerEntryInWrite(tx, store, entry, now);
+	let entryId = 0;
+	if (writes.rows) {
+		// Held, written with the batch's other new rows by finishInWrite (sale-rows.ts).
+		saleRow.id = entry.saleId = await writes.rows.addInWrite(
+			tx,
+			store,
+			plan.saleValues,
+			plan.lineValues,
+			heldEntry(plan, now),
+			INTEGRATION_SOURCES.has(input.source),
+			plan.categories
+		);
+	} else {
+		const [row] = await preparedQuery(tx, store, insertSale).execute(plan.saleValues);
+		saleRow.id = entry.saleId = row.id;
+		const lineInsert = preparedQuery(tx, store, insertLine);
+		for (const line of plan.lineValues) await lineInsert.execute({ saleId: row.id, ...line });
+		entryId = await insertLedgerEntryInWrite(tx, store, entry, now);
+	}
 	if (!plan.provisional) {
 		const subscribers = await lookups.webhooksInWrite(tx, store);
 		await enqueueWebhooksInWrite(
@@ -452,11 +456,13 @@ export async function writeSaleInWrite(
 			now,
 			subscribers
 		);
-		// As recordSaleInTx: the customer's first confirmed sale confirms their referral.
+		// As recordSaleInTx: the customer's first confirmed sale confirms their referral, which
+		// refers to the sale's row (held rows are written first).
+		if (input.customerRef) await writes.rows?.writeInWrite(tx, store);
 		await confirmReferralBySaleInWrite(
 			tx,
 			store,
-			{ id: row.id, seasonId: season.id, customerRef: input.customerRef || null },
+			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },
 			now,
 			writes.moved
 		);
@@ -469,6 +475,23 @@ export async function writeSaleInWrite(
 		withSale(day, saleTotals(plan.breakdown.total, plan.stored))
 	);
 	return recordedAnswer(plan, 0);
+}
+
+/** A planned sale's ledger entry as SaleRows holds it (the same JSON for sale and entry). */
+function heldEntry({ entry, saleValues }: ReturnType<typeof planSale>, now: number): EntryValues {
+	// Note: the entry's values named one by one: a spread of `entry` cost ~8 µs a sale.
+	return {
+		seasonId: entry.seasonId,
+		userId: entry.userId,
+		teamId: entry.teamId,
+		kind: entry.kind,
+		points: entry.points,
+		status: entry.status,
+		breakdown: saleValues.breakdown,
+		reason: null,
+		createdById: entry.createdById ?? null,
+		createdAt: now
+	};
 }
 
 /** The `sale.confirmed` event of a sale recorded confirmed (its season needs no review). */

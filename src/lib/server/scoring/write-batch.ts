@@ -35,7 +35,8 @@ import { SaleRows, type HeldEntry } from './sale-rows';
 // the write has committed (markStandingsMoved).
 //
 // With `rows`, the batch also holds the new sales' own rows (sale, lines, ledger entry) and
-// writes them many per statement (sale-rows.ts): for a caller whose batch never has one sale
+// writes them many per statement (sale-rows.ts), on SQLite (finish) and on the store
+// (finishInWrite: an import's window on PostgreSQL): for a caller whose batch never has one sale
 // twice (an import's window groups a sale's lines by its id), as a held sale is not yet in the
 // table that a replay is read from.
 
@@ -116,12 +117,12 @@ export class WriteBatch {
 	}
 
 	/**
-	 * finish() inside a store's write. The held sales' rows are the imports' window's, which runs
-	 * on SQLite's synchronous path only (docs/postgres.md, "The core, in steps", step 3).
+	 * finish() inside a store's write. Held sales' rows (an import's window on PostgreSQL) are
+	 * written first, as finish() writes them.
 	 */
 	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
-		if (this.rows) throw new Error('A batch that holds its sales rows is finished with finish()');
-		// The versions first: a write that waits for a season's version (an import's window holds
+		await this.rows?.writeInWrite(tx, store);
+		// Then the versions: a write that waits for a season's version (an import's window holds
 		// the table, imports/sales.ts claimSeasonsInWrite) then holds no standing or day it writes.
 		for (const seasonId of this.seasons)
 			this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));

@@ -1,0 +1,225 @@
+// An import's window holds its sales' rows and writes them many per statement on both dialects
+// (scoring/sale-rows.ts; #20 step 3): on PostgreSQL their ids are drawn from the sequences
+// (db/many-rows.ts drawIdsInWrite). Each sale keeps its own lines and ledger entry, the ids are
+// unique and a sale recorded after the import gets a fresh one; a window that loses its write
+// (PostgreSQL) and is written in halves writes nothing of the run it lost.
+import { describe, expect, it } from 'vitest';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Store } from '../../src/lib/server/db/store';
+import { onDomainEventInWrite } from '../../src/lib/server/notify/events';
+import { importSalesOn } from '../../src/lib/server/imports/sales';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import { recordReferral } from '../../src/lib/server/referrals/record';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
+
+const nodes = twoNodesPerDialect('import-held-rows');
+const NOW = 1_900_000_000_000;
+const HOUR = 3_600_000;
+const clock = () => NOW;
+
+type Season = Awaited<ReturnType<typeof liveSeasonOn>>;
+
+async function seasonOn(store: Store): Promise<Season> {
+	const s = await liveSeasonOn(store, { size: 4, teams: ['North', 'South'], endsAt: NOW + HOUR });
+	await phoneAndCaseOn(store, s.seasonId);
+	return s;
+}
+
+/** `sales` sales, every second with a case too, and every ninth of an unknown SKU (refused). */
+function fileOf(s: Season, prefix: string, sales: number): string {
+	const at = new Date(NOW - HOUR).toISOString();
+	const lines = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice'];
+	for (let i = 1; i <= sales; i++) {
+		const seller = s.people[i % 4].email;
+		lines.push(`${prefix}-${i},${seller},${at},${i % 9 === 0 ? 'NOPE' : 'PHONE'},1,999`);
+		if (i % 2 === 0) lines.push(`${prefix}-${i},${seller},${at},CASE,2,29`);
+	}
+	return lines.join('\n');
+}
+
+/** The season's sales with their lines and ledger entries, as written. */
+async function rowsOf(store: Store, s: Season) {
+	const { sale, saleLine, ledgerEntry, standing, badgeTally } = store.tables;
+	const sales = await store.db
+		.select({ id: sale.id, externalId: sale.externalId, points: sale.points })
+		.from(sale)
+		.where(eq(sale.seasonId, s.seasonId))
+		.orderBy(asc(sale.id));
+	const lines = await store.db
+		.select({ id: saleLine.id, saleId: saleLine.saleId })
+		.from(saleLine)
+		.innerJoin(sale, eq(sale.id, saleLine.saleId))
+		.where(eq(sale.seasonId, s.seasonId));
+	const entries = await store.db
+		.select({
+			id: ledgerEntry.id,
+			saleId: ledgerEntry.saleId,
+			userId: ledgerEntry.userId,
+			points: ledgerEntry.points
+		})
+		.from(ledgerEntry)
+		.where(eq(ledgerEntry.seasonId, s.seasonId));
+	const standings = await store.db
+		.select({ userId: standing.subjectId, points: standing.confirmedPoints })
+		.from(standing)
+		.where(and(eq(standing.seasonId, s.seasonId), eq(standing.subjectType, 'user')));
+	// The badge facts' count of each person's sales, taken in from the window's held entries.
+	const tallies = await store.db
+		.select({ userId: badgeTally.subjectId, sales: badgeTally.value })
+		.from(badgeTally)
+		.where(
+			and(
+				eq(badgeTally.seasonId, s.seasonId),
+				eq(badgeTally.subjectType, 'user'),
+				eq(badgeTally.metric, 'sales')
+			)
+		);
+	return { sales, lines, entries, standings, tallies };
+}
+
+/**
+ * Each sale with its file's lines and one ledger entry of its points; ids unique; every
+ * person's standing their ledger's sum, and their sales as many as the badge facts counted.
+ */
+function expectWhole(rows: Awaited<ReturnType<typeof rowsOf>>, prefix: string, sales: number) {
+	const imported = rows.sales.filter((r) => r.externalId.startsWith(`${prefix}-`));
+	const counted = Array.from({ length: sales }, (_, i) => i + 1).filter((i) => i % 9 !== 0);
+	expect(imported.map((r) => r.externalId).sort()).toEqual(
+		counted.map((i) => `${prefix}-${i}`).sort()
+	);
+	for (const table of [rows.sales, rows.lines, rows.entries]) {
+		const ids = table.map((r) => r.id);
+		expect(new Set(ids).size).toBe(ids.length);
+	}
+	for (const sale of imported) {
+		const n = Number(sale.externalId.split('-').at(-1));
+		expect(rows.lines.filter((l) => l.saleId === sale.id)).toHaveLength(n % 2 === 0 ? 2 : 1);
+		expect(rows.entries.filter((e) => e.saleId === sale.id).map((e) => e.points)).toEqual([
+			sale.points
+		]);
+	}
+	const ledger = new Map<number, number>();
+	for (const e of rows.entries) ledger.set(e.userId, (ledger.get(e.userId) ?? 0) + e.points);
+	for (const { userId, points } of rows.standings.filter((r) => ledger.has(r.userId)))
+		expect(points).toBe(ledger.get(userId));
+	const salesOf = new Map<number, number>();
+	for (const e of rows.entries.filter((e) => e.saleId !== null))
+		salesOf.set(e.userId, (salesOf.get(e.userId) ?? 0) + 1);
+	expect(new Map(rows.tallies.map((t) => [t.userId, t.sales]))).toEqual(salesOf);
+}
+
+const options = { dryRun: false, actor: {}, clock, windowMs: null, parseThread: null } as const;
+
+describe.each(['sqlite', 'postgres'] as const)('held rows of an import on %s', (dialect) => {
+	it("each sale's rows are its own, ids unique, and a sale after the import gets a fresh id", async () => {
+		const [a, b] = nodes[dialect];
+		const s = await seasonOn(a);
+		const report = await importSalesOn(a, fileOf(s, 'held', 40), { ...options, batchSize: 7 });
+		expect(report.sales).toEqual({ new: 36, duplicate: 0, rejected: 4 });
+		const rows = await rowsOf(b, s);
+		expectWhole(rows, 'held', 40);
+
+		// Through the API on the other node: the sequences (SQLite's AUTOINCREMENT) go on from the
+		// ids the windows wrote, and its own rows take the next ones.
+		const after = await recordSaleGrouped(
+			b,
+			{
+				source: 'api',
+				externalId: 'held-api-1',
+				seller: { email: s.people[1].email },
+				occurredAt: NOW - HOUR,
+				lines: [
+					{ sku: 'PHONE', quantity: 1, unitPrice: 99_900 },
+					{ sku: 'CASE', quantity: 1, unitPrice: 2_900 }
+				]
+			},
+			clock
+		);
+		const next = await rowsOf(a, s);
+		const max = (ids: { id: number }[]) => Math.max(...ids.map((r) => r.id));
+		expect(after.sale.id).toBeGreaterThan(max(rows.sales));
+		const own = (r: { saleId: number | null }) => r.saleId === after.sale.id;
+		expect(next.lines.filter(own)).toHaveLength(2);
+		expect(Math.min(...next.lines.filter(own).map((r) => r.id))).toBeGreaterThan(max(rows.lines));
+		expect(next.entries.filter(own)).toHaveLength(1);
+		expect(next.entries.find(own)!.id).toBeGreaterThan(max(rows.entries));
+	});
+});
+
+describe.each(['sqlite', 'postgres'] as const)('a referral in an import on %s', (dialect) => {
+	it("its customer's sale confirms it mid-window; the sales held before and after it are written once", async () => {
+		const [a, b] = nodes[dialect];
+		const s = await seasonOn(a);
+		const referred = await recordReferral(
+			a,
+			{
+				requestId: `held-ref-${dialect}`,
+				referrerId: s.people[0].id,
+				customerName: 'Acme',
+				customerRef: 'AC-7',
+				contact: null,
+				note: null
+			},
+			clock
+		);
+		// The third sale names the customer: the window's rows held so far are written before the
+		// referral refers to its sale, the rest when the window ends.
+		const at = new Date(NOW - HOUR).toISOString();
+		const csv = [
+			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice,customerRef',
+			...[1, 2, 3, 4, 5, 6].flatMap((i) => {
+				const sale = `ref-${i},${s.people[i % 4].email},${at}`;
+				const phone = `${sale},PHONE,1,999,${i === 3 ? 'ac 7' : ''}`;
+				return i % 2 === 0 ? [phone, `${sale},CASE,2,29,`] : [phone];
+			})
+		].join('\n');
+		const report = await importSalesOn(a, csv, {
+			...options,
+			batchSize: 10,
+			mapping: { customerRef: 'customerRef' }
+		});
+		expect(report.sales).toEqual({ new: 6, duplicate: 0, rejected: 0 });
+		const rows = await rowsOf(b, s);
+		expectWhole(rows, 'ref', 6);
+		const third = rows.sales.find((r) => r.externalId === 'ref-3')!;
+		const { referral } = b.tables;
+		const [row] = await b.db
+			.select({ status: referral.status, matchedSaleId: referral.matchedSaleId })
+			.from(referral)
+			.where(eq(referral.id, referred.id));
+		expect(row).toEqual({ status: 'confirmed', matchedSaleId: third.id });
+	});
+});
+
+describe('held rows of an import on postgres, a window that loses its write', () => {
+	it('is written in halves, with nothing of the run it lost', async () => {
+		const [a, b] = nodes.postgres;
+		const s = await seasonOn(a);
+		// The first window's run loses at its fifth sale, as a serializable write loses to another
+		// writer (40001), while its first sales' rows are held and not written yet: write() runs
+		// it again, and the import writes it in two halves. A run that kept the lost run's rows or
+		// ids would write those sales twice.
+		let confirmed = 0;
+		const stop = onDomainEventInWrite(async (_tx, _store, event, data) => {
+			if (event !== 'sale.confirmed' || (data as { seasonId: number }).seasonId !== s.seasonId)
+				return;
+			if (++confirmed === 5)
+				throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+		});
+		let windows = 0;
+		try {
+			const report = await importSalesOn(a, fileOf(s, 'lost', 30), {
+				...options,
+				batchSize: 10,
+				onWindow: () => void windows++
+			});
+			// The first window's two halves, then two more windows.
+			expect(windows).toBe(4);
+			expect(report.sales).toEqual({ new: 27, duplicate: 0, rejected: 3 });
+		} finally {
+			stop();
+		}
+		expectWhole(await rowsOf(b, s), 'lost', 30);
+	});
+});
