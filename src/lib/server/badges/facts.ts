@@ -7,10 +7,10 @@ import {
 } from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
-import { chunksOf, flatRows, insertText, type ManyRows } from '../db/many-rows';
+import { flatRows, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { HeldEntry } from '../scoring/sale-rows';
-import { all, get, run, runSync, type Steps, type Twin } from './steps';
+import { all, either, get, run, runSync, type Steps, type Twin } from './steps';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -216,10 +216,15 @@ function* markWeek(seasonId: number, at: number, timeZone: string): Steps<void> 
 	yield* run(SQL.dirty, seasonId, weekKey(range[1], timeZone), next[1]);
 }
 
-/** insertRows (db/many-rows.ts) as steps: the same statements, on either path. */
+/** insertRows (db/many-rows.ts) as a step: SQLite's statements, or insertRowsInWrite's one. */
 function* insertMany(insert: ManyRows, values: readonly unknown[]): Steps<void> {
-	for (const chunk of chunksOf(insert, values))
-		yield* run(insertText(insert, chunk.rows), ...chunk.values);
+	if (values.length === 0) return;
+	// On PostgreSQL one statement per table, its columns bound as arrays: SQLite's chunks were a
+	// round trip each there, every value a parameter Drizzle assembled into the query.
+	yield* either(
+		(db) => insertRows(db, insert, values),
+		(tx, store) => insertRowsInWrite(tx, store, insert, values)
+	);
 }
 
 /**
