@@ -73,11 +73,13 @@ const STANDING_COLUMNS = (pts: SQL) => sql`s.subject_id AS id, u.display_name AS
 
 // The join in the order written (`orderedJoin`: SQLite's CROSS JOIN): the standing rows (read
 // in rank-index order) outside, the member, person and team looked up per row by primary key.
-const standingFromIn = (words: DialectSql) => sql`FROM standing s
-	${words.orderedJoin} season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-	${words.orderedJoin} "user" u ON u.id = s.subject_id
-	${words.orderedJoin} team t ON t.id = m.team_id`;
-// Built once per dialect's words: the reads below use it in most of their queries.
+// One raw chunk, built once per dialect's words: most queries below hold it, and a chunk of
+// chunks cost each query's SQL assembly more.
+const standingFromIn = ({ orderedJoin: join }: DialectSql) =>
+	sql.raw(`FROM standing s
+	${join} season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+	${join} "user" u ON u.id = s.subject_id
+	${join} team t ON t.id = m.team_id`);
 const standingFroms = new WeakMap<DialectSql, SQL>();
 
 /**
@@ -471,7 +473,7 @@ export function* countPlayersReads(on: WindowSource, season: SeasonRanking): Rea
 		WHERE m.season_id = ${season.seasonId}`
 	))!.n;
 	// In the order written: from the invited accounts (the partial index) to their memberships.
-	const join = on.sql.orderedJoin;
+	const join = sql.raw(on.sql.orderedJoin);
 	// A sum is numeric on PostgreSQL, read as text: Number() below.
 	const invited = (yield* get<{ n: number; scored: number | string }>(
 		sql`SELECT count(*) AS n,

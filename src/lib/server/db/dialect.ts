@@ -1,3 +1,4 @@
+import { clientOf } from './prepared';
 import type { Store } from './store';
 
 // What a service asks the store where the two dialects answer differently, so that no service
@@ -27,5 +28,5 @@ export function migrationsOf(store: Store): 'drizzle' | 'drizzle-pg' {
  * code on it, which shares the entries), PostgreSQL's pool.
  */
 export function cacheKeyOf(store: Store): object {
-	return store.dialect === 'sqlite' ? store.sqlite.$client : store.pool;
+	return store.dialect === 'sqlite' ? clientOf(store.sqlite) : store.pool;
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { sql, type SQL } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from './index';
 import { clientOf } from './prepared';
@@ -30,18 +30,18 @@ export function* rawRow<T>(query: SQL): RawReads<T | undefined> {
 	return (yield { query, one: true }) as T | undefined;
 }
 
-/** SQL that means the same but is written differently in each dialect. */
+/** SQL that means the same but is written differently in each dialect (raw text: `sql.raw`). */
 export interface DialectSql {
 	/**
 	 * A join done in the order written, the left table outside (SQLite's `CROSS JOIN … ON`: its
 	 * planner keeps that order); PostgreSQL's `JOIN`, whose planner orders joins itself and whose
 	 * `CROSS JOIN` takes no `ON`.
 	 */
-	orderedJoin: SQL;
+	orderedJoin: string;
 }
 
-export const SQLITE_SQL: DialectSql = { orderedJoin: sql.raw('CROSS JOIN') };
-const POSTGRES_SQL: DialectSql = { orderedJoin: sql.raw('JOIN') };
+export const SQLITE_SQL: DialectSql = { orderedJoin: 'CROSS JOIN' };
+const POSTGRES_SQL: DialectSql = { orderedJoin: 'JOIN' };
 
 /** What a raw read is run with. */
 export interface RawSource {

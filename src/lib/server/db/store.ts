@@ -5,7 +5,7 @@
 //   they do not compile), with the tables of `store.tables`;
 // - every write is one `write(store, async (tx) => …)`, whose callback awaits nothing but `tx`,
 //   has no effect outside the database (PostgreSQL may run it again) and does not nest writes.
-// Dialect-specific code stays in this file.
+// Dialect-specific code stays in this file and its neighbours in db/ (dialect.ts lists them).
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
