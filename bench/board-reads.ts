@@ -5,8 +5,9 @@
 // - a page of the ranking after a cursor in the middle (/ranking's "show more", the leaderboard
 //   API's `?after=`): `readRankingPage(store, …)`, before `getRankingPage(db, …)` (gone since:
 //   the synchronous variant is now the publisher's window read, `rankingPage`).
-// Variants: the synchronous read of a checkout before the port (`--old <worktree>`, e.g.
-// `git worktree add /tmp/base 8f91480`, its node_modules a symlink to this one's), the
+// Variants: the reads of an older checkout (`--old <worktree>`, e.g.
+// `git worktree add /tmp/base 8f91480`, its node_modules a symlink to this one's: its
+// synchronous reads, and its store's where it has them), the
 // synchronous twin kept for the publisher and the read thread (now built on the ranking
 // window's generators), the store's awaited read, and the bare stack (one prepared statement of
 // better-sqlite3 reading the page's 50 rows). Interleaved, rounds × iterations; prints
@@ -57,11 +58,15 @@ const middle = encodeCursor(middleAt);
 
 type Before = {
 	getBoardTop: typeof getBoardTop;
-	getRankingPage: (
+	/** Before the port only (the synchronous page read). */
+	getRankingPage?: (
 		db: unknown,
 		seasonId: number,
 		options: { after?: string; limit: number }
 	) => { entries: unknown[] } | null;
+	/** Since the port: the store's reads. */
+	readBoardTop?: typeof readBoardTop;
+	readRankingPage?: typeof readRankingPage;
 };
 const oldReads = OLD
 	? ((await import(join(OLD, 'src/lib/server/boards/leaderboard.ts'))) as Before)
@@ -80,27 +85,51 @@ const check = (n: number | undefined) => {
 	if (n !== 50 && n !== 10) throw new Error(`read ${n} rows`);
 };
 const variants: Variant[] = [];
-if (oldReads)
-	variants.push(
-		{
-			name: 'board top, before (synchronous, base)',
-			ops: N,
-			run: () => {
-				for (let i = 0; i < N; i++)
-					check(oldReads.getBoardTop(db, seasonId, { viewerId: viewer })?.individual.length);
-			}
-		},
-		{
+if (oldReads) {
+	const { getRankingPage, readBoardTop: oldTop, readRankingPage: oldPage } = oldReads;
+	variants.push({
+		name: 'board top, before (synchronous, base)',
+		ops: N,
+		run: () => {
+			for (let i = 0; i < N; i++)
+				check(oldReads.getBoardTop(db, seasonId, { viewerId: viewer })?.individual.length);
+		}
+	});
+	if (getRankingPage)
+		variants.push({
 			name: 'ranking page, before (synchronous, base)',
 			ops: N,
 			run: () => {
 				for (let i = 0; i < N; i++)
-					check(
-						oldReads.getRankingPage(db, seasonId, { after: middle, limit: 50 })?.entries.length
-					);
+					check(getRankingPage(db, seasonId, { after: middle, limit: 50 })?.entries.length);
 			}
-		}
-	);
+		});
+	if (oldTop && oldPage) {
+		// The older checkout's store on the same file (its own store module and statements).
+		const { sqliteStore: oldStore } = (await import(
+			join(OLD!, 'src/lib/server/db/store.ts')
+		)) as typeof import('../src/lib/server/db/store');
+		const before = oldStore(db);
+		variants.push(
+			{
+				name: 'board top, store (awaited), base',
+				ops: N,
+				run: async () => {
+					for (let i = 0; i < N; i++)
+						check((await oldTop(before, seasonId, { viewerId: viewer }))?.individual.length);
+				}
+			},
+			{
+				name: 'ranking page, store (awaited), base',
+				ops: N,
+				run: async () => {
+					for (let i = 0; i < N; i++)
+						check((await oldPage(before, seasonId, { after: middle, limit: 50 }))?.entries.length);
+				}
+			}
+		);
+	}
+}
 variants.push(
 	{
 		name: 'bare: one prepared SELECT of 50',

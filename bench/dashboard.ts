@@ -29,7 +29,7 @@ import {
 	participationReads,
 	topProductsReads
 } from '../src/lib/server/dashboard/queries';
-import { runSync } from '../src/lib/server/boards/ranking-window';
+import { runRawSync } from '../src/lib/server/db/raw-reads';
 import { dayList, seasonDayBounds, weekRange } from '../src/lib/contest/calendar';
 import type { DashboardFilters } from '../src/lib/server/dashboard/filters';
 import { NOW, PEOPLE, TEAMS, seedSales } from './lib/seed-sales';
@@ -97,7 +97,7 @@ function bare(path: string, seasonId: number) {
  */
 function parts(path: string, seasonId: number) {
 	const db = openDatabase(path);
-	const s = runSync(db, dashboardSeasonReads(seasonId))!;
+	const s = runRawSync(db, dashboardSeasonReads(seasonId))!;
 	const { first, last } = seasonDayBounds(s);
 	const days = dayList(first, last);
 	const starts = dayStarts(days, s.timeZone);
@@ -108,12 +108,12 @@ function parts(path: string, seasonId: number) {
 		return round(performance.now() - t);
 	};
 	const result = {
-		buckets: timed(() => runSync(db, bucketsReads(s, days))),
+		buckets: timed(() => runRawSync(db, bucketsReads(s, days))),
 		participation: timed(() =>
-			runSync(db, participationReads(s, null, weekRange(NOW, s.timeZone), range))
+			runRawSync(db, participationReads(s, null, weekRange(NOW, s.timeZone), range))
 		),
-		topProducts: timed(() => runSync(db, topProductsReads(seasonId, null, range))),
-		campaigns: timed(() => runSync(db, campaignEffectsReads(s, null, NOW)))
+		topProducts: timed(() => runRawSync(db, topProductsReads(seasonId, null, range))),
+		campaigns: timed(() => runRawSync(db, campaignEffectsReads(s, null, NOW)))
 	};
 	db.$client.close();
 	return result;

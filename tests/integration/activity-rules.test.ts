@@ -27,7 +27,7 @@ import { createRule } from '../../src/lib/server/rules/commands';
 import { localDateKey, addDaysToKey } from '../../src/lib/contest/calendar';
 import { localDateWindow } from '../../src/lib/contest/rules';
 import { campaignEffectsReads } from '../../src/lib/server/dashboard/queries';
-import { runSync } from '../../src/lib/server/boards/ranking-window';
+import { runRawSync } from '../../src/lib/server/db/raw-reads';
 
 // UTC+1 in winter: 00:30 on a local day is still the previous day in UTC, which a cap counted
 // by UTC day would get wrong.
@@ -352,7 +352,7 @@ describe('activity campaigns through the API', () => {
 	it('the dashboard measures sale campaigns only: an activity campaign matches no sale line', () => {
 		const names = withDb(seeded.path, (db) => {
 			const row = db.select().from(season).where(eq(season.id, seeded.seasonId)).get()!;
-			return runSync(db, campaignEffectsReads(row, null, Date.now())).map((c) => c.name);
+			return runRawSync(db, campaignEffectsReads(row, null, Date.now())).map((c) => c.name);
 		});
 		expect(names).toEqual(['Everything ×5']);
 	});

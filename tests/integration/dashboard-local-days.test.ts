@@ -15,7 +15,7 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { bucketsReads } from '../../src/lib/server/dashboard/daily';
 import { dashboardSeasonReads } from '../../src/lib/server/dashboard/queries';
-import { runSync } from '../../src/lib/server/boards/ranking-window';
+import { runRawSync } from '../../src/lib/server/db/raw-reads';
 import {
 	dayList,
 	localDateKey,
@@ -85,11 +85,11 @@ function recount(db: Db, seasonId: number, timeZone: string, days: string[]) {
 
 /** The same figures as the dashboard reads them from the rollup. */
 function rolledUp(db: Db, seasonId: number) {
-	const s = runSync(db, dashboardSeasonReads(seasonId))!;
+	const s = runRawSync(db, dashboardSeasonReads(seasonId))!;
 	const { first, last } = seasonDayBounds(s);
 	const days = dayList(first, last);
 	const out = new Map<string, Day>();
-	for (const b of runSync(db, bucketsReads(s, days))) {
+	for (const b of runRawSync(db, bucketsReads(s, days))) {
 		const d = {
 			confirmed: b.confirmed,
 			provisional: b.provisional,

@@ -1,17 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import {
-	preparedQuery,
-	read,
-	unportedSqlite,
-	type Store,
-	type StoreDb,
-	type Tables
-} from '../db/store';
+import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
 import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
 import { clientOf, preparedSync } from '../db/prepared';
+import { cacheKeyOf } from '../db/dialect';
 import {
 	countPlayers,
 	countPlayersReads,
@@ -132,8 +126,7 @@ function playersOf(db: Queryable, s: SeasonRanking): number {
 
 /** `playersOf` through the store, inside the caller's `read`. */
 async function readPlayersOf(store: Store, tx: StoreDb, s: SeasonRanking): Promise<number> {
-	const sqlite = unportedSqlite(store);
-	const database = sqlite ? clientOf(sqlite) : store.db;
+	const database = cacheKeyOf(store);
 	return (
 		cachedPlayers(database, s.seasonId) ??
 		keepPlayers(database, s.seasonId, await runOnStore(store, tx, (on) => countPlayersReads(on, s)))

@@ -1,9 +1,16 @@
-import type Database from 'better-sqlite3';
-import { clientOf } from '../db/prepared';
 import { sql, type SQL } from 'drizzle-orm';
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db';
-import { unportedSqlite, type Store, type StoreDb } from '../db/store';
+import {
+	rawRow as get,
+	rawRows as all,
+	runRawOnStore,
+	runRawSync,
+	sqliteSource,
+	type DialectSql,
+	type RawReads,
+	type RawSource
+} from '../db/raw-reads';
+import type { Store, StoreDb } from '../db/store';
 import type { TieRule } from '../../contest/types';
 import type { LeaderboardEntry, MyStanding } from '../../realtime/events';
 import { rankingPoints } from './ranking-points';
@@ -64,47 +71,36 @@ const STANDING_COLUMNS = (pts: SQL) => sql`s.subject_id AS id, u.display_name AS
 	s.confirmed_points AS confirmed, s.provisional_points AS provisional,
 	s.sales_count AS "salesCount", s.reached_at AS "reachedAt", ${pts} AS pts`;
 
-// CROSS JOIN keeps SQLite's join order: the standing rows (read in rank-index order) outside,
-// the member, person and team looked up per row by primary key. PostgreSQL's CROSS JOIN takes
-// no ON (its planner chooses the order itself).
-const STANDING_FROM = {
-	sqlite: sql`FROM standing s
-	CROSS JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-	CROSS JOIN "user" u ON u.id = s.subject_id
-	CROSS JOIN team t ON t.id = m.team_id`,
-	postgres: sql`FROM standing s
-	JOIN season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
-	JOIN "user" u ON u.id = s.subject_id
-	JOIN team t ON t.id = m.team_id`
-};
+// The join in the order written (`orderedJoin`: SQLite's CROSS JOIN): the standing rows (read
+// in rank-index order) outside, the member, person and team looked up per row by primary key.
+// One raw chunk, built once per dialect's words: most queries below hold it, and a chunk of
+// chunks cost each query's SQL assembly more.
+const standingFromIn = ({ orderedJoin: join }: DialectSql) =>
+	sql.raw(`FROM standing s
+	${join} season_member m ON m.season_id = s.season_id AND m.user_id = s.subject_id
+	${join} "user" u ON u.id = s.subject_id
+	${join} team t ON t.id = m.team_id`);
+const standingFroms = new WeakMap<DialectSql, SQL>();
 
 /**
  * Where the window's queries run. The reads below are generators that yield each query and get
- * its rows back, so that one body serves the synchronous boards (the publisher, the read thread:
- * `runSync` on a SQLite connection) and the store's reads (`runOnStore`, both dialects).
+ * its rows back (db/raw-reads.ts), so that one body serves the synchronous boards (the
+ * publisher, the read thread: `runRawSync` on a SQLite connection) and the store's reads
+ * (`runOnStore`, both dialects).
  */
 export interface WindowSource {
-	dialect: 'sqlite' | 'postgres';
+	sql: DialectSql;
 	/** The points above 0 held in memory (ranking-points.ts), or null: count in SQL. */
 	held(season: SeasonRanking): PointsMultiset | null;
 }
 
-interface Ask {
-	query: SQL;
-	one: boolean;
+type Reads<T> = RawReads<T>;
+
+function standingFrom(on: WindowSource): SQL {
+	let from = standingFroms.get(on.sql);
+	if (!from) standingFroms.set(on.sql, (from = standingFromIn(on.sql)));
+	return from;
 }
-
-export type Reads<T> = Generator<Ask, T, unknown>;
-
-function* all<T>(query: SQL): Reads<T[]> {
-	return (yield { query, one: false }) as T[];
-}
-
-function* get<T>(query: SQL): Reads<T | undefined> {
-	return (yield { query, one: true }) as T | undefined;
-}
-
-const standingFrom = (on: WindowSource) => STANDING_FROM[on.dialect];
 
 /** Every player, as getLeaderboard counts them (joined, or scored, or with sales). */
 function allPlayers(on: WindowSource, season: SeasonRanking): SQL {
@@ -122,66 +118,26 @@ function allPlayers(on: WindowSource, season: SeasonRanking): SQL {
 				AND x.subject_type = 'user' AND x.subject_id = m.user_id)`;
 }
 
-// The queries below take a handful of shapes (each direction, tie group, count; two rankBy
-// columns), with the season, points and limits bound as parameters: each shape is prepared once
-// per connection and kept, where db.all(sql) planned it again on every call (a board and a rank
-// run a dozen of them; the planning cost more than the reads below 10,000 players).
-const dialect = new SQLiteSyncDialect();
-const statements = new WeakMap<object, Map<string, Database.Statement>>();
-const STATEMENTS_MAX = 200;
-
-function statement(db: Queryable, query: SQL): { run: Database.Statement; params: unknown[] } {
-	const client = clientOf(db);
-	const { sql: text, params } = dialect.sqlToQuery(query);
-	let cache = statements.get(client);
-	if (!cache) statements.set(client, (cache = new Map()));
-	let run = cache.get(text);
-	if (!run) {
-		if (cache.size >= STATEMENTS_MAX) cache.clear();
-		cache.set(text, (run = client.prepare(text)));
-	}
-	return { run, params };
+/**
+ * The window's source on a raw read's: the points are held per SQLite connection; a pool
+ * (PostgreSQL) holds none, and its ranks are counted in SQL.
+ */
+function windowSource(source: RawSource): WindowSource {
+	const db = source.connection;
+	return { sql: source.sql, held: db ? (season) => rankingPoints(db, season) : () => null };
 }
-
-/** A source on a SQLite connection: its prepared statements and the points it holds. */
-function sqliteSource(db: Queryable): WindowSource {
-	return { dialect: 'sqlite', held: (season) => rankingPoints(db, season) };
-}
-
-/** Runs reads on a SQLite connection, each query through the statements kept above. */
-export function runSync<T>(db: Queryable, reads: Reads<T>): T {
-	let step = reads.next();
-	while (!step.done) {
-		const { run, params } = statement(db, step.value.query);
-		step = reads.next(step.value.one ? run.get(...params) : run.all(...params));
-	}
-	return step.value;
-}
-
-// PostgreSQL holds no points in memory: another node's commits leave no cheap sign here
-// (db/store.ts `othersCommitVersion`), so its ranks are counted in SQL.
-const postgresSource: WindowSource = { dialect: 'postgres', held: () => null };
 
 /**
  * Runs reads through the store, inside the caller's `read` (one snapshot with its other
- * queries). On SQLite on the read's own connection, through the statements kept above and the
- * points it holds: the same work as the synchronous boards. On PostgreSQL on `tx` (Drizzle's
- * `execute`: rows as objects, int8 read as numbers by the store's pool).
+ * queries): on SQLite on the read's own connection with the points it holds, the same work as
+ * the synchronous boards; on PostgreSQL awaited on `tx` (db/raw-reads.ts `runRawOnStore`).
  */
-export async function runOnStore<T>(
+export function runOnStore<T>(
 	store: Store,
 	tx: StoreDb,
 	reads: (on: WindowSource) => Reads<T>
 ): Promise<T> {
-	const db = unportedSqlite(store);
-	if (db) return runSync(db, reads(sqliteSource(db)));
-	const steps = reads(postgresSource);
-	let step = steps.next();
-	while (!step.done) {
-		const { rows } = await tx.execute(step.value.query);
-		step = steps.next(step.value.one ? rows[0] : rows);
-	}
-	return step.value;
+	return runRawOnStore(tx, store, (source) => reads(windowSource(source)));
 }
 
 // The same order as String.prototype.localeCompare (which contest/ranking.ts uses), faster.
@@ -417,7 +373,7 @@ export function rankingPage(
 	after: RankCursor | null,
 	limit: number
 ): RankingPage {
-	return runSync(db, rankingPageReads(sqliteSource(db), season, after, limit));
+	return runRawSync(db, rankingPageReads(windowSource(sqliteSource(db)), season, after, limit));
 }
 
 /** One player's position: rank, neighbours, gap to the next; null when not a player. */
@@ -476,7 +432,7 @@ export function standingOf(
 	userId: number,
 	around = 2
 ): MyStandingWindow | null {
-	return runSync(db, standingOfReads(sqliteSource(db), season, userId, around));
+	return runRawSync(db, standingOfReads(windowSource(sqliteSource(db)), season, userId, around));
 }
 
 /** The ranking points of some people (those with a standing row), for a push's `moved`. */
@@ -503,7 +459,7 @@ export function rankingPointsOf(
 	season: SeasonRanking,
 	ids: number[]
 ): [number, number][] {
-	return runSync(db, rankingPointsReads(season, ids));
+	return runRawSync(db, rankingPointsReads(season, ids));
 }
 
 /**
@@ -516,8 +472,8 @@ export function* countPlayersReads(on: WindowSource, season: SeasonRanking): Rea
 		sql`SELECT count(*) AS n FROM season_member m
 		WHERE m.season_id = ${season.seasonId}`
 	))!.n;
-	// CROSS JOIN (SQLite): from the invited accounts (the partial index) to their memberships.
-	const join = on.dialect === 'sqlite' ? sql.raw('CROSS JOIN') : sql.raw('JOIN');
+	// In the order written: from the invited accounts (the partial index) to their memberships.
+	const join = sql.raw(on.sql.orderedJoin);
 	// A sum is numeric on PostgreSQL, read as text: Number() below.
 	const invited = (yield* get<{ n: number; scored: number | string }>(
 		sql`SELECT count(*) AS n,
@@ -532,7 +488,7 @@ export function* countPlayersReads(on: WindowSource, season: SeasonRanking): Rea
 
 /** `countPlayersReads` on a SQLite connection. */
 export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	return runSync(db, countPlayersReads(sqliteSource(db), season));
+	return runRawSync(db, countPlayersReads(windowSource(sqliteSource(db)), season));
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */

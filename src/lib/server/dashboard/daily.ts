@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Reads } from '../boards/ranking-window';
+import type { RawReads as Reads } from '../db/raw-reads';
 import { localDayRange, type DateKey } from '../../contest/calendar';
 import { all, get, STANDING_SALE, total, type Season } from './queries';
 

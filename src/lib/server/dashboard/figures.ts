@@ -1,6 +1,6 @@
 import type { Queryable } from '../db';
 import { read, unportedSqlite, type Store } from '../db/store';
-import { runOnStore, runSync, type Reads } from '../boards/ranking-window';
+import { runRawOnStore, runRawSync, type RawReads as Reads } from '../db/raw-reads';
 import type { Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { getReadThread } from '../reads/thread';
@@ -192,7 +192,7 @@ export function dashboardData(
 	clock: Clock,
 	options: Options = {}
 ): DashboardData | null {
-	return runSync(db, dashboardReads(seasonId, filters, clock(), options));
+	return runRawSync(db, dashboardReads(seasonId, filters, clock(), options));
 }
 
 /** The figures read through the store, in one snapshot, on either dialect. */
@@ -205,7 +205,7 @@ export function readDashboardData(
 ): Promise<DashboardData | null> {
 	const now = clock();
 	return read(store, (tx) =>
-		runOnStore(store, tx, () => dashboardReads(seasonId, filters, now, options))
+		runRawOnStore(tx, store, () => dashboardReads(seasonId, filters, now, options))
 	);
 }
 
@@ -270,7 +270,7 @@ function cachedDashboard(
  */
 export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
 	const now = clock();
-	const chosen = runSync(db, chosenSeasonReads(params, now));
+	const chosen = runRawSync(db, chosenSeasonReads(params, now));
 	if (!chosen) return null;
 	const filters = parseFilters(params);
 	const data = cachedDashboard(db, chosen, filters, now, () =>
@@ -293,7 +293,7 @@ export async function loadDashboardOffThread(
 	const thread = getReadThread();
 	if (!thread) return loadDashboard(db, params, clock);
 	const now = clock();
-	const chosen = runSync(db, chosenSeasonReads(params, now));
+	const chosen = runRawSync(db, chosenSeasonReads(params, now));
 	if (!chosen) return null;
 	const filters = parseFilters(params);
 	try {
@@ -321,7 +321,7 @@ export async function readDashboard(
 	if (db) return loadDashboardOffThread(db, params, clock);
 	const now = clock();
 	const chosen = await read(store, (tx) =>
-		runOnStore(store, tx, () => chosenSeasonReads(params, now))
+		runRawOnStore(tx, store, () => chosenSeasonReads(params, now))
 	);
 	if (!chosen) return null;
 	const filters = parseFilters(params);
@@ -332,7 +332,7 @@ export async function readDashboard(
 
 /** The seasons the dashboard's picker offers, newest first. */
 export function readDashboardSeasons(store: Store) {
-	return read(store, (tx) => runOnStore(store, tx, () => dashboardSeasonsReads()));
+	return read(store, (tx) => runRawOnStore(tx, store, () => dashboardSeasonsReads()));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Reads } from '../boards/ranking-window';
+import { rawRow as get, rawRows as all, type RawReads as Reads } from '../db/raw-reads';
 import type { RankBy, SeasonStatus } from '../db/schema';
 import { matchesTarget, type RuleTarget } from '../../contest/rules';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
@@ -7,21 +7,13 @@ import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 // The dashboard's SQL besides the daily totals (daily.ts): the season, participation, products,
 // campaigns and past seasons. figures.ts puts them together.
 //
-// Each read is a generator that yields its queries (boards/ranking-window.ts's pattern): one
-// definition for SQLite's read thread (`runSync`, synchronous, statements kept per connection)
-// and for a store's `read` on either dialect (`runOnStore`). So the SQL is what both speak:
+// Each read is a generator that yields its queries (db/raw-reads.ts): one definition for
+// SQLite's read thread (`runRawSync`, synchronous, statements kept per connection) and for a
+// store's `read` on either dialect (`runRawOnStore`). So the SQL is what both speak:
 // quoted aliases (PostgreSQL folds the others to lower case), `"user"`, sums cast to bigint
 // (PostgreSQL's sum of bigints is numeric, read as text), no json_each or json_extract.
 
-/** The rows of `query`, inside a read: `const rows = yield* all<Row>(sql…)`. */
-export function* all<T>(query: SQL): Reads<T[]> {
-	return (yield { query, one: false }) as T[];
-}
-
-/** The first row of `query`, inside a read. */
-export function* get<T>(query: SQL): Reads<T | undefined> {
-	return (yield { query, one: true }) as T | undefined;
-}
+export { all, get };
 
 /** sum(expr), 0 over no rows, an integer on both dialects. */
 export const total = (expr: SQL) => sql`cast(coalesce(sum(${expr}), 0) as bigint)`;

@@ -118,6 +118,14 @@ export function isPostgresUrl(url: string): boolean {
 	return /^postgres(ql)?:/i.test(url);
 }
 
+/**
+ * The folder the database of a DATABASE_URL sits in, where the app keeps files beside it (the
+ * mail outbox); null on PostgreSQL, whose database has no folder here.
+ */
+export function databaseFolder(url: string): string | null {
+	return isPostgresUrl(url) ? null : dirname(resolve(url));
+}
+
 /** The app's DATABASE_URL (a SQLite file by default). */
 export function databaseUrl(): string {
 	return process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;

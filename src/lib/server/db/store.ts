@@ -5,7 +5,7 @@
 //   they do not compile), with the tables of `store.tables`;
 // - every write is one `write(store, async (tx) => …)`, whose callback awaits nothing but `tx`,
 //   has no effect outside the database (PostgreSQL may run it again) and does not nest writes.
-// Dialect-specific code stays in this file.
+// Dialect-specific code stays in this file and its neighbours in db/ (dialect.ts lists them).
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
@@ -369,6 +369,27 @@ export function appOnPostgres(): boolean {
  */
 export function unportedSqlite(store: Store): Db | null {
 	return store.dialect === 'sqlite' ? store.sqlite : null;
+}
+
+/**
+ * The write's own SQLite connection, for synchronous statements inside its transaction (the
+ * store layer's: `readSyncInWrite`, rows-in-write.ts); refused once the write broke its rule, as
+ * its other statements are. Null on PostgreSQL, whose writes have no synchronous connection.
+ */
+export function sqliteOfWrite(tx: StoreDb, store: Store): Db | null {
+	if (store.dialect !== 'sqlite') return null;
+	if (connectionOf(tx).state.broken) throw new WriteAwaitedIoError();
+	return store.sqlite;
+}
+
+/**
+ * Runs a synchronous SQLite read (a body not on the store: the boards' `getLeaderboard`) on the
+ * write's own connection, inside its transaction; null on PostgreSQL, where a write cannot run
+ * it: the caller reads through the store before its write instead.
+ */
+export function readSyncInWrite<T>(tx: StoreDb, store: Store, read: (db: Db) => T): T | null {
+	const db = sqliteOfWrite(tx, store);
+	return db ? read(db) : null;
 }
 
 /**

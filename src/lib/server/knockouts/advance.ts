@@ -2,6 +2,7 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { knockout, type Knockout } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { offLoopReader } from '../db/dialect';
 import { readLeaderboard } from '../boards/leaderboard';
 import {
 	bracketSlots,
@@ -55,7 +56,7 @@ export async function advanceKnockouts(
 	const { knockout } = store.tables;
 	const changed = new Set<number>();
 	// The read thread reads SQLite's file: on PostgreSQL the pool is the read path.
-	const thread = store.dialect === 'sqlite' ? reader : undefined;
+	const thread = offLoopReader(store, reader);
 	const started = await store.db
 		.select({ id: knockout.id })
 		.from(knockout)

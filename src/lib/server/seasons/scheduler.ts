@@ -2,9 +2,10 @@ import { and, eq, lte, or, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Season, SeasonStatus } from '../db/schema';
+import { offLoopReader } from '../db/dialect';
 import {
 	othersCommitVersion,
-	unportedSqlite,
+	readSyncInWrite,
 	write,
 	type Store,
 	type StoreDb,
@@ -20,7 +21,7 @@ import { seasonBadgesOn } from '../badges/queries';
 import { cloneSeasonInWrite } from './clone';
 import { carryDivisionsInWrite, recarryDivisionsInWrite } from '../divisions/carry';
 import { divisionBoardsOn } from '../divisions/standings';
-import { insertRows, type ManyRows } from '../db/many-rows';
+import { insertRowsInWrite } from '../db/rows-in-write';
 import { publishBadge, publishSeason, notifyLeaderboard } from '../realtime/publish';
 import type { BadgeEvent } from '../../realtime/events';
 import { enqueueWebhooksInWrite } from '../webhooks/delivery';
@@ -182,22 +183,19 @@ async function transitionInWrite(
 	return true;
 }
 
-/** season_result's columns, in the order freezeResults gives its values. */
-const RESULT_ROWS: ManyRows = {
-	table: 'season_result',
-	columns: [
-		'season_id',
-		'subject_type',
-		'subject_id',
-		'name',
-		'team_name',
-		'rank',
-		'points',
-		'provisional_points',
-		'sales_count',
-		'frozen_at'
-	]
-};
+/** The season_result columns freezeResults writes. */
+const RESULT_COLUMNS = [
+	'seasonId',
+	'subjectType',
+	'subjectId',
+	'name',
+	'teamName',
+	'rank',
+	'points',
+	'provisionalPoints',
+	'salesCount',
+	'frozenAt'
+] as const;
 
 /** A frozen result as awardEndOfSeason needs it. */
 interface FrozenResult {
@@ -208,9 +206,6 @@ interface FrozenResult {
 	points: number;
 	provisionalPoints: number;
 }
-
-/** season_result's rows in 500s on PostgreSQL: it takes 65,535 parameters per statement. */
-const RESULT_CHUNK = 500;
 
 /**
  * Freezes the board (the current standings, ranks as displayed) as the season's results;
@@ -225,7 +220,6 @@ async function freezeResultsInWrite(
 ): Promise<FrozenResult[]> {
 	const { seasonResult } = store.tables;
 	await tx.delete(seasonResult).where(eq(seasonResult.seasonId, seasonId));
-	const values: unknown[] = [];
 	const rows: (typeof seasonResult.$inferInsert)[] = [];
 	const results: FrozenResult[] = [];
 	for (const [subjectType, entries] of [
@@ -254,29 +248,8 @@ async function freezeResultsInWrite(
 				frozenAt: now
 			});
 		}
-	const sqlite = unportedSqlite(store);
-	if (sqlite) {
-		// Note: on SQLite raw multi-row INSERTs (db/many-rows.ts) on the write's own connection,
-		// inside its transaction, not Drizzle's builder: building a 200-row INSERT was ~25 ms of
-		// the 40-50 ms the season's end held the event loop for at 1,000 people
-		// (docs/benchmarks.md, "Season end without the builder").
-		for (const r of rows)
-			values.push(
-				r.seasonId,
-				r.subjectType,
-				r.subjectId,
-				r.name,
-				r.teamName,
-				r.rank,
-				r.points,
-				r.provisionalPoints,
-				r.salesCount,
-				r.frozenAt
-			);
-		insertRows(sqlite, RESULT_ROWS, values);
-	} else
-		for (let from = 0; from < rows.length; from += RESULT_CHUNK)
-			await tx.insert(seasonResult).values(rows.slice(from, from + RESULT_CHUNK));
+	// Many rows per statement (a season of 1,000 people: db/rows-in-write.ts).
+	await insertRowsInWrite(tx, store, seasonResult, RESULT_COLUMNS, rows);
 	// In the order the badges read them back from the table before (its key: teams, then people,
 	// by id), so that awards, webhooks and events come in the same order as they did.
 	return results.sort(
@@ -434,8 +407,8 @@ type Step = { transitions: Transition[]; badges: BadgeEvent[]; boards?: number[]
  * Where a step that freezes results takes the board from: `read`, a board read before the step
  * (by the read thread on SQLite, through the store on PostgreSQL: `readFinalBoardOnStore`), if
  * nothing it was read from has changed since; otherwise, when `inline`, its own read in the
- * step's write (SQLite only: the write's own connection); or nothing: the step does nothing and
- * says STALE.
+ * step's write where the store can (SQLite: the write's own connection, `readSyncInWrite`); or
+ * nothing: the step does nothing and says STALE.
  */
 interface BoardSource {
 	read?: FinalBoard;
@@ -455,8 +428,8 @@ async function boardToFreeze(
 	// Note: on SQLite's connection, synchronously, inside the write's transaction (the boards'
 	// getLeaderboard); on PostgreSQL a write cannot read the board as readLeaderboard does (its
 	// own snapshot), so the board is read before the write and the step says STALE here.
-	const sqlite = source.inline ? unportedSqlite(store) : null;
-	return sqlite ? getLeaderboard(sqlite, seasonId) : null;
+	if (!source.inline) return null;
+	return readSyncInWrite(tx, store, (db) => getLeaderboard(db, seasonId));
 }
 
 /** The season whose transition is due first at `now`, if any. */
@@ -591,8 +564,9 @@ export async function runScheduler(
 	store: Store,
 	options: SchedulerOptions = {}
 ): Promise<Transition[]> {
-	if (store.dialect === 'postgres')
-		return runSchedulerOffThread(store, boardsThroughStore(store), options);
+	// Where the store reads off the loop without a thread (PostgreSQL's pool): the board first.
+	const pool = offLoopReader(store, undefined, boardsThroughStore(store));
+	if (pool) return runSchedulerOffThread(store, pool, options);
 	const clock = options.clock ?? systemClock;
 	const state = processScheduler();
 	const holder = options.holder ?? state.holder;
@@ -669,7 +643,7 @@ export async function runSchedulerOffThread(
 			if (released()) return done;
 			step = await stepOnce(store, clock(), {
 				read: read ?? undefined,
-				inline: store.dialect === 'sqlite' && (read === null || reads + 1 >= BOARD_READS)
+				inline: read === null || reads + 1 >= BOARD_READS
 			});
 		}
 		if (!step || step === STALE) break;
@@ -757,9 +731,10 @@ export function startScheduler(
 			arm(interval);
 		});
 	};
-	// The read thread reads SQLite's file; on PostgreSQL runScheduler reads an end's board
-	// through the store before its write.
-	const reader = store.dialect === 'sqlite' ? (options.reader ?? getReadThread) : () => undefined;
+	// The read thread reads SQLite's file; on PostgreSQL an end's board is read through the store
+	// before its write.
+	const throughStore = boardsThroughStore(store);
+	const reader = () => offLoopReader(store, (options.reader ?? getReadThread)(), throughStore);
 	// A run that waits (for the read thread, for the database) is still running when a timer or
 	// the watch asks for another: that one runs once after it, so that two runs never interleave.
 	let running = false;

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrationsFolder } from '../db';
 import { getStore, newestAppliedMigration } from '../db/store';
+import { migrationsOf } from '../db/dialect';
 import { validateApiToken } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from './errors';
@@ -87,8 +88,7 @@ export async function readiness(
 		const store = getStore();
 		const applied = await newestAppliedMigration(store);
 		database = 'ok';
-		const folder = store.dialect === 'postgres' ? 'drizzle-pg' : 'drizzle';
-		migrations = (applied ?? 0) >= newestMigration(folder) ? 'ok' : 'pending';
+		migrations = (applied ?? 0) >= newestMigration(migrationsOf(store)) ? 'ok' : 'pending';
 	} catch (error) {
 		log.warn({ err: error }, 'readiness check failed');
 	}

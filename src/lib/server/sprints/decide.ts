@@ -2,6 +2,7 @@ import { and, eq, notInArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
+import { offLoopReader } from '../db/dialect';
 import {
 	periodCrossings,
 	periodTotals,
@@ -240,7 +241,7 @@ export async function advanceSprints(
 		.from(sprint)
 		.where(notInArray(sprint.status, CLOSED));
 	// The read thread reads SQLite's file: on PostgreSQL the pool is the read path.
-	const thread = store.dialect === 'sqlite' ? reader : undefined;
+	const thread = offLoopReader(store, reader);
 	for (const { id } of open) {
 		const decided = thread
 			? await thread.decideSprint(id, now)

@@ -1,4 +1,5 @@
 import type { Store } from '../../db/store';
+import { offLoopReader } from '../../db/dialect';
 import { log } from '../../shared/log';
 import type { Clock } from '../../shared/clock';
 import { dueSlot } from './due';
@@ -35,7 +36,7 @@ async function readAhead(
 	now: number
 ): Promise<{ ranked?: RankingsAt; summaries?: SummarySeason[] }> {
 	// The read thread reads the app's SQLite file; on PostgreSQL the pool is the read path.
-	const thread = store.dialect === 'sqlite' ? getReadThread() : null;
+	const thread = offLoopReader(store, getReadThread());
 	if (!thread) return {};
 	const wanted: { season: RankingSeason; at: number }[] = [];
 	for (const { season } of due.weekly)

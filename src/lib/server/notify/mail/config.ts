@@ -1,5 +1,5 @@
-import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_DATABASE_URL, isPostgresUrl } from '../../db';
+import { join, resolve } from 'node:path';
+import { DEFAULT_DATABASE_URL, databaseFolder } from '../../db';
 import { withoutPassword } from '../../shared/url';
 
 // How mail leaves, read from the environment on each use (a test or an operator may change it
@@ -30,10 +30,9 @@ export function mailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
 }
 
 function defaultOutbox(env: NodeJS.ProcessEnv): string {
-	const database = env.DATABASE_URL || DEFAULT_DATABASE_URL;
 	// A PostgreSQL URL read as a path made folders named `postgres:/user@host:port/outbox`.
-	if (isPostgresUrl(database)) return 'outbox';
-	return join(dirname(resolve(database)), 'outbox');
+	const folder = databaseFolder(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+	return folder === null ? 'outbox' : join(folder, 'outbox');
 }
 
 /** Whether mail really leaves the machine: what offers self-service password resets. */
