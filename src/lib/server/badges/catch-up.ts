@@ -134,14 +134,15 @@ async function takeInSlices(
 	let slices = 0;
 	let awarded = 0;
 	const began = performance.now();
-	// How busy the loop was with other work between two slices (0 to 1).
 	let since = performance.eventLoopUtilization();
 	for (;;) {
-		const busy = performance.eventLoopUtilization(since).utilization;
+		let busy = 0;
 		let took = 0;
 		const decided = await write(store, async (tx) => {
-			// The slice's own time, without the wait for the write to start: on SQLite the loop it
-			// held, on PostgreSQL the time it held the cursor row the sales' steps wait on.
+			// How busy the loop was with other work since the last slice (0 to 1), the turn the
+			// write waited to start included; and the slice's own time: on SQLite the loop it held,
+			// on PostgreSQL the time it held the cursor row the sales' steps wait on.
+			busy = performance.eventLoopUtilization(since).utilization;
 			const started = performance.now();
 			const slice = await decideAwardsInWrite(tx, store, clock(), entriesPerSlice);
 			took = performance.now() - started;
@@ -155,9 +156,8 @@ async function takeInSlices(
 		if (!decided.backlog) break;
 		since = performance.eventLoopUtilization();
 		// No yield of its own otherwise: the next write lets the loop turn before it starts (on
-		// SQLite a hop of its own, on PostgreSQL its I/O). With one more, each slice waited two
-		// turns of a busy loop, and under 1,000 sales/s a 200,000-entry backlog was not taken
-		// in within 40 s where the synchronous slices took 38–41 s (docs/benchmarks.md).
+		// SQLite a hop of its own, on PostgreSQL its I/O); with one more, each slice waited two
+		// turns of a busy loop (docs/benchmarks.md, "The badge catch-up on the store").
 		const wait = (busy * took * (1 - SHARE_WHEN_BUSY)) / SHARE_WHEN_BUSY;
 		if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
 	}
