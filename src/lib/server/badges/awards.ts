@@ -1,7 +1,6 @@
 import type { HeldEntry } from '../scoring/sale-rows';
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { prepared, savepoint } from '../db/prepared';
-import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from '../db';
 import {
 	award,
@@ -54,7 +53,8 @@ import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/pu
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
-import { yieldToLoop } from '../shared/yield-to-loop';
+import { continueCatchUp, stepLimitOn } from './catch-up';
+import { sqliteStore } from '../db/store';
 
 // Prepared once per connection: built by Drizzle on every call, the badges' query alone was
 // 6.5 % of a backlog's catch-up (one call per slice of 50 entries).
@@ -535,7 +535,7 @@ function withLookups(tx: Queryable, found: Found): Plan {
 /**
  * At most this many ledger entries are taken in per call on a request's path (beyond the
  * caller's own): a backlog (after an upgrade, or sales recorded without the badge step) is
- * taken in by the slices (continueCatchUp), not by the requests. With 1,000 every sale behind
+ * taken in by the slices (catch-up.ts), not by the requests. With 1,000 every sale behind
  * a 200,000-entry backlog spent ~60 ms of CPU on it, the first seconds after a restart
  * (docs/benchmarks.md, "A restart behind a badge backlog"); 50 is a slice's worth.
  */
@@ -570,7 +570,7 @@ export function decideAwardsInTx(
 /** Publishes awards decided in a transaction that has committed; a backlog follows in slices. */
 export function publishDecided(db: Db, decided: DecidedAwards, clock: Clock = systemClock): void {
 	for (const [id, c] of decided.changes) publishAwardChanges(id, c);
-	if (decided.backlog) continueCatchUp(db, clock);
+	if (decided.backlog) continueCatchUp(sqliteStore(db), clock);
 }
 
 /**
@@ -588,13 +588,8 @@ export function evaluateAwards(
 	seasonId: number,
 	options: { userIds: number[]; clock?: Clock; sales?: number }
 ): BadgeEvent[] {
-	// While the slices take in a backlog, this step took in 50 more of its entries (not its
-	// own, which lie behind them) at a slice's cost. Now it takes in as many as it added (its
-	// sales): the backlog never grows with the traffic, and the slices, paced to leave the
-	// requests most of a busy loop (takeInSlices), shrink it.
-	const limit = slicing.has(db)
-		? Math.max(1, options.sales ?? options.userIds.length)
-		: ENTRIES_PER_CALL;
+	// While the slices take in a backlog, only as many entries as it added (catch-up.ts).
+	const limit = stepLimitOn(db, options.sales ?? options.userIds.length);
 	const now = (options.clock ?? systemClock)();
 	const decided = db.transaction((tx) => decideAwardsInTx(tx, now, 0, limit), {
 		behavior: 'immediate'
@@ -622,9 +617,8 @@ export function decideGroupAwardsInTx(
 	sales: number,
 	held: readonly HeldEntry[] = []
 ): DecidedAwards {
-	const limit = slicing.has(db) ? Math.max(1, sales) : ENTRIES_PER_CALL + sales;
 	try {
-		return savepoint(tx, () => decideAwardsInTx(tx, now, 0, limit, held));
+		return savepoint(tx, () => decideAwardsInTx(tx, now, 0, stepLimitOn(db, sales), held));
 	} catch (error) {
 		log.error({ err: error }, 'badges of a group of API sales failed: left to the catch-up');
 		return { changes: new Map(), backlog: true };
@@ -713,121 +707,6 @@ export function decideWeek(
 		teamOf: (userId) => lastTeamOf(tx, s.id, userId)
 	};
 	return applyPlan(tx, plan, now, withdrawn);
-}
-
-/** Ledger entries per slice of background work: a few ms each on a quiet machine. */
-export const ENTRIES_PER_SLICE = 50;
-
-/**
- * When the rest of the server keeps the event loop busy, the backlog's slices take at most this
- * share of it (a pause after each slice, proportional to its length and to how busy the loop
- * was since the last one); on an idle loop, all of it. After a restart behind a 200,000-entry
- * backlog the slices, and the sales' own badge steps taking in 50 entries each, held 42 % of
- * the server's CPU for over 20 s and the API ran at 14 % of the bare stack's rate
- * (docs/benchmarks.md, "The badge catch-up after a restart"). A share, not a priority: the
- * backlog always advances, and a quiet server takes it in at full speed. Note: 0.15 left a
- * 200,000-entry backlog unfinished after 100 s of 1,000 sales/s; the catch-up runs at ~10,000
- * entries/s at most (the record-sale check is a third of it).
- */
-const SHARE_WHEN_BUSY = 0.3;
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Databases whose backlog the slices are taking in now (a sale's own step leaves it to them). */
-const slicing = new WeakSet<Db>();
-/** The catch-up running, by database: a second caller waits for it instead of slicing too. */
-const running = new WeakMap<Db, Promise<{ slices: number; awarded: number }>>();
-
-/**
- * The facts take in the ledger's backlog slice by slice, deciding awards as they go, on SQLite's
- * connection (a slice's share of a busy loop: SHARE_WHEN_BUSY).
- */
-export function catchUpInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
-	let run = running.get(db);
-	if (!run) {
-		run = takeInSlices(db, clock, entriesPerSlice).finally(() => {
-			slicing.delete(db);
-			running.delete(db);
-		});
-		running.set(db, run);
-	}
-	return run;
-}
-
-async function takeInSlices(db: Db, clock: Clock, entriesPerSlice: number) {
-	let slices = 0;
-	let awarded = 0;
-	const began = performance.now();
-	// How busy the loop was with other work between two slices (0 to 1).
-	let since = performance.eventLoopUtilization();
-	for (;;) {
-		if (!db.$client.open) break;
-		const busy = performance.eventLoopUtilization(since).utilization;
-		const now = clock();
-		const started = performance.now();
-		const { changes, done } = db.transaction(
-			(tx) => {
-				const r = catchUpFacts(tx, entriesPerSlice);
-				return { changes: applyNewSales(tx, r.added, now), done: r.done };
-			},
-			{ behavior: 'immediate' }
-		);
-		// Note: cleared in the same turn as the last slice, so that no sale can leave its
-		// entries to slices that have ended.
-		if (done) slicing.delete(db);
-		else slicing.add(db);
-		slices += 1;
-		for (const [id, c] of changes) {
-			awarded += c.awarded.length;
-			publishAwardChanges(id, c);
-		}
-		if (done) break;
-		const took = performance.now() - started;
-		since = performance.eventLoopUtilization();
-		const wait = (busy * took * (1 - SHARE_WHEN_BUSY)) / SHARE_WHEN_BUSY;
-		if (wait >= 1) await pause(wait);
-		else await yieldToLoop();
-	}
-	// A backlog's end, for the operator (and bench:restart): how long users waited for badges.
-	if (slices > 1)
-		log.info({ slices, ms: Math.round(performance.now() - began) }, 'badge facts caught up');
-	return { slices, awarded };
-}
-
-/** A backlog too big for one request's step (a big import batch) is taken in right after. */
-function continueCatchUp(db: Db, clock: Clock) {
-	if (running.has(db)) return;
-	setImmediate(() =>
-		catchUpInSlices(db, clock, ENTRIES_PER_SLICE).catch((error) => {
-			if (db.$client.open) log.error({ err: error }, 'badge facts catch-up failed');
-		})
-	);
-}
-
-/**
- * After sales were rejected or reversed (inside that transaction): the facts take them out and
- * the awards they earned are withdrawn at once. Giving each badge to whoever earns it now, and
- * withdrawing what no longer holds, reads the whole season: the caller starts that after the
- * commit (reevaluate.ts reconcileInSlices). The caller publishes the result once committed.
- */
-export function reconcileAwards(tx: Queryable, now: number): Map<number, AwardChanges> {
-	const { added, removed } = catchUpFacts(tx);
-	const changes = applyNewSales(tx, added, now);
-	for (const gone of removed) {
-		const held = tx
-			.select({ award, badge })
-			.from(award)
-			.innerJoin(badge, eq(badge.id, award.badgeId))
-			.where(and(eq(award.saleId, gone.saleId), ne(award.status, 'void')))
-			.all();
-		for (const { award: a, badge: b } of held) {
-			const item = withdrawAward(tx, a, b, now);
-			const c = changes.get(a.seasonId) ?? { awarded: [], withdrawn: [] };
-			if (item) c.withdrawn.push(item);
-			changes.set(a.seasonId, c);
-		}
-	}
-	return changes;
 }
 
 /** A person's or team's badges in a season, newest first, withdrawn ones (status void) included. */

@@ -2,7 +2,6 @@ import { and, eq, ne } from 'drizzle-orm';
 import {
 	isSerializationFailure,
 	savepointInWrite,
-	write,
 	type Store,
 	type StoreDb,
 	type Tables
@@ -22,11 +21,12 @@ import {
 } from './awards';
 import { catchingUpFacts, lastTeamReads, pendingReads, type NewSale } from './facts';
 import { runInWrite } from './steps';
+import { continueCatchUp, stepLimit } from './catch-up';
 
 // The badges' engine inside a store's write, on either dialect (#20 step 2): the facts' and the
 // decision's bodies are facts.ts's and awards.ts's generators (steps.ts), run on the write's
 // transaction; the awards are written by apply-in-write.ts. What the synchronous engine does in
-// a SQLite transaction (decideAwardsInTx, reconcileAwards) this does in a write, and what it
+// a SQLite transaction (decideAwardsInTx) this does in a write, and what it
 // decided is published once the write has committed (publishDecidedOnStore).
 //
 // On PostgreSQL every step that takes ledger entries in reads and moves the one badge_cursor
@@ -71,7 +71,7 @@ export async function decideAwardsInWrite(
 
 /**
  * The badge step of a group of sales inside its write (scoring/sale-awards.ts): its entries
- * with ENTRIES_PER_CALL more, in a savepoint. A failure rolls back the step alone: the sales
+ * with ENTRIES_PER_CALL more (only its own count while the catch-up runs), in a savepoint. A failure rolls back the step alone: the sales
  * commit and the catch-up takes them in after (the cursor did not move). A serialization
  * failure is not the step's: it goes on to `write`, which runs the group again.
  */
@@ -83,7 +83,7 @@ export async function decideGroupAwardsInWrite(
 ): Promise<DecidedAwards> {
 	try {
 		return await savepointInWrite(tx, store, (sp) =>
-			decideAwardsInWrite(sp, store, now, ENTRIES_PER_CALL + held.length, held)
+			decideAwardsInWrite(sp, store, now, stepLimit(store, held.length), held)
 		);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;
@@ -93,7 +93,7 @@ export async function decideGroupAwardsInWrite(
 }
 
 /**
- * reconcileAwards inside a store's write, after sales were rejected or reversed in it: the facts
+ * After sales were rejected or reversed inside a store's write (scoring/review.ts): the facts
  * take them out and the awards they earned are withdrawn. Giving each badge to whoever earns it
  * now is the re-evaluation's, after the commit.
  */
@@ -146,12 +146,9 @@ export async function decideWeekInWrite(
 	return applyPlanInWrite(tx, store, plan, now, withdrawn);
 }
 
-/** Slices of the catch-up running, by store: a second caller waits for it. */
-const catchingUp = new WeakMap<Store, Promise<void>>();
-
 /**
  * Publishes awards decided in a write that has committed; a backlog (the facts did not take in
- * the whole ledger) is taken in right after, one write per ENTRIES_PER_CALL entries.
+ * the whole ledger) is taken in right after by the catch-up's slices (catch-up.ts).
  */
 export function publishDecidedOnStore(
 	store: Store,
@@ -159,36 +156,5 @@ export function publishDecidedOnStore(
 	clock: Clock = systemClock
 ): void {
 	for (const [id, c] of decided.changes) publishAwardChanges(id, c);
-	if (decided.backlog && !catchingUp.has(store))
-		catchingUp.set(
-			store,
-			catchUpOnStore(store, clock)
-				.then(() => undefined)
-				.catch((error) => log.error({ err: error }, 'badge facts catch-up failed'))
-				.finally(() => catchingUp.delete(store))
-		);
-}
-
-/**
- * The facts take in the ledger's backlog, one write per `entriesPerSlice` entries, each write's
- * awards published once it has committed.
- */
-export async function catchUpOnStore(
-	store: Store,
-	clock: Clock,
-	entriesPerSlice = ENTRIES_PER_CALL
-): Promise<{ slices: number; awarded: number }> {
-	let slices = 0;
-	let awarded = 0;
-	for (;;) {
-		const decided = await write(store, (tx) =>
-			decideAwardsInWrite(tx, store, clock(), entriesPerSlice)
-		);
-		slices += 1;
-		for (const [id, c] of decided.changes) {
-			awarded += c.awarded.length;
-			publishAwardChanges(id, c);
-		}
-		if (!decided.backlog) return { slices, awarded };
-	}
+	if (decided.backlog) continueCatchUp(store, clock);
 }

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { read, unportedSqlite, write, type Store } from '../db/store';
+import { read, write, type Store } from '../db/store';
 import { systemClock, type Clock } from '../shared/clock';
 import { yieldToLoop } from '../shared/yield-to-loop';
-import { catchUpInSlices, ENTRIES_PER_SLICE, publishAwardChanges, WEEKLY } from './awards';
-import { catchUpOnStore, decideWeekInWrite } from './decide-in-write';
+import { publishAwardChanges, WEEKLY } from './awards';
+import { catchUpOnStore, ENTRIES_PER_SLICE } from './catch-up';
+import { decideWeekInWrite } from './decide-in-write';
 import { endedPeriodsReads, markingDecided, periodReads } from './facts';
 import { seasonBadgesOn } from './queries';
 import { runInWrite } from './steps';
@@ -16,18 +17,18 @@ import { runInWrite } from './steps';
 
 /**
  * Runs the periodic badge work once; resolves with the writes it made and the awards it gave.
- * Between two writes the event loop turns (on SQLite the catch-up also leaves a busy loop most of
- * its time: awards.ts takeInSlices). Several nodes may run it at once: each week is read again
- * in the write that decides it, and one already decided with the same badges is left alone (on
- * PostgreSQL two nodes' writes of one week conflict on its badge_period row, serializable: the
- * second runs again and finds it decided).
+ * Between two writes the event loop turns (the catch-up also leaves a busy loop most of its time:
+ * catch-up.ts). Several nodes may run it at once: each week is read again in the write that
+ * decides it, and one already decided with the same badges is left alone (on PostgreSQL two
+ * nodes' writes of one week conflict on its badge_period row, serializable: the second runs
+ * again and finds it decided).
  */
 export async function runPeriodicAwards(
 	store: Store,
 	options: { clock?: Clock; entriesPerSlice?: number; seasonIds?: number[] } = {}
 ): Promise<{ slices: number; awarded: number }> {
 	const clock = options.clock ?? systemClock;
-	const caughtUp = await catchUp(store, clock, options.entriesPerSlice ?? ENTRIES_PER_SLICE);
+	const caughtUp = await catchUpOnStore(store, clock, options.entriesPerSlice ?? ENTRIES_PER_SLICE);
 	let { slices, awarded } = caughtUp;
 	for (const seasonId of options.seasonIds ?? (await liveSeasons(store))) {
 		const weeks = await decideEndedWeeks(store, seasonId, clock);
@@ -35,14 +36,6 @@ export async function runPeriodicAwards(
 		awarded += weeks.awarded;
 	}
 	return { slices, awarded };
-}
-
-/** SQLite keeps its slices sized for a busy loop; PostgreSQL takes a write per slice. */
-function catchUp(store: Store, clock: Clock, entriesPerSlice: number) {
-	const db = unportedSqlite(store);
-	return db
-		? catchUpInSlices(db, clock, entriesPerSlice)
-		: catchUpOnStore(store, clock, entriesPerSlice);
 }
 
 async function liveSeasons(store: Store): Promise<number[]> {

@@ -342,7 +342,7 @@ const runs = new SeasonRuns<AwardChanges, Request>(run, mergeInto);
  * Decides a season's badges for everyone, in slices that yield (see above); resolves with what
  * changed once done. Requests made while one runs for the same season are merged and run once
  * after it. A new or changed badge: `badgeIds`; new holidays: all badges; after a rejection or
- * a reversal: `since` (reconcileInSlices).
+ * a reversal: `since` (scoring/review.ts, through reevaluateOnStore).
  */
 export function reevaluateSeason(
 	db: Db,
@@ -358,16 +358,6 @@ export function reevaluateSeason(
 			waiters: [{ resolve, reject }]
 		};
 		runs.ask(db, seasonId, request);
-	});
-}
-
-/**
- * After a rejection or a reversal has committed: every badge goes to whoever earns it now and
- * what no longer holds since `since` is withdrawn, in the background.
- */
-export function reconcileInSlices(db: Db, seasonId: number, since: number, clock?: Clock): void {
-	reevaluateSeason(db, seasonId, { since, weekly: true, clock }).catch((error) => {
-		if (db.$client.open) log.error({ err: error, seasonId }, 'badge reconciliation failed');
 	});
 }
 

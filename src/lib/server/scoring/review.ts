@@ -1,6 +1,6 @@
 import { and, eq, isNull, isNotNull, lt } from 'drizzle-orm';
 import type { Sale } from '../db/schema';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { write, type Store, type StoreDb } from '../db/store';
 import { appendEntryInWrite, changeEntryStatusInWrite } from './ledger';
 import { graceEndsAt } from '../../contest/calendar';
 import { saleCounts } from '../../contest/counting';
@@ -10,9 +10,9 @@ import { auditInWrite, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { AppError } from '../shared/errors';
-import { publishAwardChanges, reconcileAwards, type AwardChanges } from '../badges/awards';
+import { publishAwardChanges } from '../badges/awards';
 import { reconcileAwardsInWrite } from '../badges/decide-in-write';
-import { reconcileInSlices, reevaluateOnStoreInBackground } from '../badges/reevaluate';
+import { reevaluateOnStoreInBackground } from '../badges/reevaluate';
 import { systemClock, type Clock } from '../shared/clock';
 import { confirmReferralBySaleInWrite } from '../referrals/decide';
 import { m } from '../../paraglide/messages.js';
@@ -20,9 +20,9 @@ import { m } from '../../paraglide/messages.js';
 // Reviewing a sale on the store (db/store.ts, #20): every decision of one call, with its ledger
 // entries, standings, day totals, referral, webhooks and audit entry, is one write, so a sale
 // confirmed on two nodes at once is confirmed and counted once. What a rejection or reversal
-// withdraws is reconciled by the badges' engine: on PostgreSQL inside the write (the facts'
-// cursor moves with the entries, badges/decide-in-write.ts), on SQLite on its connection right
-// after the commit (`unportedSqlite`); then the season is re-evaluated in the background.
+// withdraws is reconciled by the badges' engine inside the write on both dialects (the facts'
+// cursor moves with the entries, badges/decide-in-write.ts); then the season is re-evaluated
+// in the background.
 
 // Why a decision cannot be made, with the HTTP status the API answers and the page fails with.
 const REVIEW_STATUS = {
@@ -273,7 +273,8 @@ export async function reviewSales(
 				);
 			outcomes.push(outcome);
 		}
-		const awards = since.size > 0 ? await reconcileOnPostgres(tx, store, now) : null;
+		// The facts take the sales out and the awards they earned are withdrawn, with the decision.
+		const awards = since.size > 0 ? await reconcileAwardsInWrite(tx, store, now) : null;
 		return { outcomes, since, moved, awards };
 	});
 	markStandingsMoved(moved);
@@ -281,44 +282,17 @@ export async function reviewSales(
 	for (const seasonId of new Set(outcomes.filter((r) => r.changed).map((r) => r.seasonId))) {
 		notifyLeaderboard(seasonId);
 	}
-	if (since.size > 0) reconcileAfterReview(store, since, now, clock);
+	reconcileAfterReview(since, store, clock);
 	return outcomes;
 }
 
 /**
- * On PostgreSQL, inside the review's write: the facts take the sales out and the awards they
- * earned are withdrawn, committed with the decision (published after). On SQLite, null: the
- * synchronous engine does it right after the commit (reconcileAfterReview).
+ * The badges the rejected or reversed sales earned were withdrawn in the review's write; each
+ * goes to whoever earns it now by the season's re-evaluation, in the background.
  */
-function reconcileOnPostgres(
-	tx: StoreDb,
-	store: Store,
-	now: number
-): Promise<Map<number, AwardChanges>> | null {
-	return unportedSqlite(store) ? null : reconcileAwardsInWrite(tx, store, now);
-}
-
-/**
- * The badges the rejected or reversed sales earned follow them: withdrawn now (on PostgreSQL in
- * the review's write already), and given to whoever earns them now by the season's
- * re-evaluation. On SQLite the engine runs on its connection right after the commit (nothing
- * else runs between the two on that one connection).
- */
-function reconcileAfterReview(
-	store: Store,
-	since: Map<number, number>,
-	now: number,
-	clock: Clock
-): void {
-	const db = unportedSqlite(store);
-	if (!db) {
-		for (const [seasonId, from] of since)
-			reevaluateOnStoreInBackground(store, seasonId, { since: from, weekly: true, clock });
-		return;
-	}
-	const awardChanges = db.transaction((tx) => reconcileAwards(tx, now), { behavior: 'immediate' });
-	for (const [seasonId, changes] of awardChanges) publishAwardChanges(seasonId, changes);
-	for (const [seasonId, from] of since) reconcileInSlices(db, seasonId, from, clock);
+function reconcileAfterReview(since: Map<number, number>, store: Store, clock: Clock): void {
+	for (const [seasonId, from] of since)
+		reevaluateOnStoreInBackground(store, seasonId, { since: from, weekly: true, clock });
 }
 
 /** The API's way in: a sale by its external id from the API source. */
