@@ -12,7 +12,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/lib/server/db';
 import { closeStore, openStore, sqliteStore, type Store } from '../src/lib/server/db/store';
 import { rule } from '../src/lib/server/db/schema';
-import { catchUpOnStore } from '../src/lib/server/badges/decide-in-write';
+import { catchUpOnStore } from '../src/lib/server/badges/catch-up';
 import { recalculateOn } from '../src/lib/server/scoring/recalculate-run-store';
 import { seedSales } from './lib/seed-sales';
 import { seededPostgres } from './lib/postgres';

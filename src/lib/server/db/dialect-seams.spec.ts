@@ -14,13 +14,13 @@ const SERVER = 'src/lib/server';
 const DIALECT = /\bstore\.dialect\b|\bunportedSqlite\(|\bisPostgresUrl\b|\bappOnPostgres\b/;
 
 const TWINS_LEFT: Record<string, string> = {
-	'badges/periodic.ts': "SQLite's synchronous decideWeek on the write's connection",
+	'badges/catch-up.ts':
+		"a run keyed by SQLite's connection (every store on it one database) or by the pool's store",
 	'badges/reevaluate.ts': "SQLite's reconcileInSlices and re-evaluation slices",
 	'badges/steps.ts': "the badge steps' generator run synchronously on SQLite's connection",
 	'imports/sales.ts': "SQLite's synchronous import window (recordSaleInTx, held rows)",
 	'scoring/group-commit.ts': "groups keyed by SQLite's connection (the synchronous twin's)",
 	'scoring/recalculate-run-store.ts': "SQLite's synchronous recalculation slices",
-	'scoring/review.ts': "SQLite's reconcileInSlices after a review",
 	'scoring/sale-awards.ts': "SQLite's synchronous badge engine in a sale's write",
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
