@@ -8,13 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
-import { write, type Store } from '../../src/lib/server/db/store';
+import type { Store } from '../../src/lib/server/db/store';
 import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
 import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
-import { recordSaleInWrite, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
-import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
-import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordWithoutBadges } from '../helpers/backlog';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -69,13 +68,8 @@ function saleOf(s: Season, person: number): RecordSaleInput {
 
 /** `count` sales, the people in turn, recorded in one write without the badge step: a backlog. */
 async function backlogOn(store: Store, s: Season, count: number) {
-	await write(store, async (tx) => {
-		const lookups = new SaleLookups();
-		const writes = new WriteBatch();
-		for (let i = 0; i < count; i++)
-			await recordSaleInWrite(tx, store, saleOf(s, i % PEOPLE), NOW, lookups, writes);
-		await writes.finishInWrite(tx, store, NOW);
-	});
+	const sales = Array.from({ length: count }, (_, i) => saleOf(s, i % PEOPLE));
+	await recordWithoutBadges(store, sales, NOW);
 }
 
 async function cursorOf(store: Store): Promise<number> {

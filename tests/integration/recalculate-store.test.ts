@@ -27,6 +27,8 @@ import {
 	recalculationsSettledOn
 } from '../../src/lib/server/scoring/recalculate-run-store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
+import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
+import { recordWithoutBadges } from '../helpers/backlog';
 import { sellingMeanwhile } from '../helpers/selling-meanwhile';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { auditsOf, liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
@@ -417,6 +419,28 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		await ledgerMatchesStandings(a, changed.seasonId);
 		// Every sale has what today's rules give: those sold meanwhile were scored with them.
 		expect((await previewRecalculationOn(a, changed.seasonId)).changes).toEqual([]);
+	});
+
+	it("finishes beside the node's badge catch-up of a backlog, which then takes in the rest", async () => {
+		const store = nodes.postgres[0];
+		const changed = await seasonOn(store, false);
+		setRecalculationSliceMs(undefined);
+		// Sales left to the facts' catch-up (a big import's window leaves such a backlog).
+		const backlog = Array.from({ length: 300 }, (_, i) => ({
+			source: 'api' as const,
+			externalId: `recalc-backlog-${++serial}-${i}`,
+			seller: { email: changed.people[i % 3].email },
+			occurredAt: NOW - 20 * HOUR,
+			lines: [{ sku: 'CASE', quantity: 1 }]
+		}));
+		await recordWithoutBadges(store, backlog, NOW);
+		const catchingUp = catchUpOnStore(store, clock, 5);
+		const recalculated = await recalculateOn(store, changed.seasonId, manager, clock);
+		await catchingUp;
+		expect(recalculated.changes.length).toBeGreaterThan(0);
+		const { facts, sales } = await factsVsPoints(store, changed.seasonId);
+		expect(facts).toEqual(sales);
+		await ledgerMatchesStandings(store, changed.seasonId);
 	});
 
 	it("takes the run's adjustments into the badge facts in the run's own writes", async () => {

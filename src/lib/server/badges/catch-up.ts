@@ -95,6 +95,48 @@ export function catchUpOnStore(
 	return run;
 }
 
+/** A hold on a database's catch-up: how many runs hold it, and its release. */
+interface Hold {
+	count: number;
+	released: Promise<void>;
+	release: () => void;
+}
+const holds = new WeakMap<object, Hold>();
+
+/**
+ * Runs `work` with this database's catch-up held between its slices (its lock and its
+ * `stepLimit` kept: the steps of `work` and of the sales meanwhile still move the cursor, by
+ * their own count). A recalculation on PostgreSQL writes slices longer than the catch-up's, both
+ * moving the facts' cursor row: the catch-up's short writes, one after the other, won every
+ * conflict, and a slice of the run lost its 10 attempts and failed with 503
+ * (bench/recalc-pg.ts --backlog). The catch-up goes on once no run holds it.
+ */
+export async function holdingCatchUp<T>(store: Store, work: () => Promise<T>): Promise<T> {
+	const key = keyOf(store);
+	let hold = holds.get(key);
+	if (!hold) {
+		let release = () => {};
+		const released = new Promise<void>((resolve) => (release = resolve));
+		hold = { count: 0, released, release };
+		holds.set(key, hold);
+	}
+	hold.count += 1;
+	try {
+		return await work();
+	} finally {
+		hold.count -= 1;
+		if (hold.count === 0) {
+			holds.delete(key);
+			hold.release();
+		}
+	}
+}
+
+/** Resolves once no run holds the database's catch-up (holdingCatchUp). */
+async function notHeld(key: object): Promise<void> {
+	for (let hold = holds.get(key); hold; hold = holds.get(key)) await hold.released;
+}
+
 /**
  * A backlog a step left (it took in part of the ledger) is taken in by the slices right after,
  * in the background, unless they are running already. Nothing is left behind when they end:
@@ -120,7 +162,7 @@ async function underLock(
 	slicing.add(key);
 	const lock = await seasonLock(store, CATCH_UP_LOCK, LEDGER);
 	try {
-		return await takeInSlices(store, clock, entriesPerSlice);
+		return await takeInSlices(store, key, clock, entriesPerSlice);
 	} finally {
 		await lock.release();
 	}
@@ -128,6 +170,7 @@ async function underLock(
 
 async function takeInSlices(
 	store: Store,
+	key: object,
 	clock: Clock,
 	entriesPerSlice: number
 ): Promise<CaughtUp> {
@@ -136,6 +179,7 @@ async function takeInSlices(
 	const began = performance.now();
 	let since = performance.eventLoopUtilization();
 	for (;;) {
+		await notHeld(key);
 		let busy = 0;
 		let took = 0;
 		const decided = await write(store, async (tx) => {

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import { SeasonRuns, type SeasonRequest } from '../shared/season-runs';
 import { yieldToLoop } from '../shared/yield-to-loop';
 import { decideGroupAwardsInWrite, publishDecidedOnStore } from '../badges/decide-in-write';
+import { holdingCatchUp } from '../badges/catch-up';
 import type { DecidedAwards } from '../badges/awards';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from './standings';
 import {
@@ -169,8 +170,11 @@ interface Request extends SeasonRequest<Recalculation> {
 
 /** One run on the store, under the season's lock; audited once with the totals. */
 function run(store: Store, seasonId: number, request: Request): Promise<Recalculation> {
+	// The node's badge catch-up waits between its slices while the run goes on (holdingCatchUp).
 	return underSeasonLock(store, seasonId, () =>
-		recalculateWithStoreBody(store, seasonId, request.actor, request.clock)
+		holdingCatchUp(store, () =>
+			recalculateWithStoreBody(store, seasonId, request.actor, request.clock)
+		)
 	);
 }
 
