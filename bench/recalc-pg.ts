@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/lib/server/db';
 import { closeStore, openStore, sqliteStore, type Store } from '../src/lib/server/db/store';
-import { rule } from '../src/lib/server/db/schema';
 import { catchUpOnStore } from '../src/lib/server/badges/catch-up';
 import { recalculateOn } from '../src/lib/server/scoring/recalculate-run-store';
-import { seedSales } from './lib/seed-sales';
+import { seedRecalculationSeason } from './lib/seed-sales';
 import { seededPostgres } from './lib/postgres';
 import { flag, option } from './lib/args';
 
@@ -36,28 +35,8 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 
 const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-pg-'));
 const seeded = join(dir, 'seeded.db');
-const { seasonId } = await seedSales(seeded, SALES);
-const db = openDatabase(seeded);
-// The rules change after the sales: most sales change (as bench/recalc-store.ts).
-db.insert(rule)
-	.values([
-		{
-			seasonId,
-			name: 'First sale of the day',
-			target: { kind: 'any' },
-			effect: { kind: 'first_sale_bonus', points: 25 }
-		},
-		{
-			seasonId,
-			name: 'Cat 2 double, 400 a day at most',
-			target: { kind: 'category', category: 'Cat 2' },
-			effect: { kind: 'multiplier', factor: 2 },
-			dailyCap: 400
-		}
-	])
-	.run();
-db.$client.pragma('wal_checkpoint(TRUNCATE)');
-db.$client.close();
+// The rules change after the sales: most sales change.
+const { seasonId } = await seedRecalculationSeason(seeded, SALES);
 
 /** One recalculation on `store`: wall and CPU ms, cluster CPU ms and queries per sale. */
 async function timed(store: Store, clusterCpu: () => number | null) {

@@ -9,12 +9,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { sqliteStore } from '../src/lib/server/db/store';
-import { rule } from '../src/lib/server/db/schema';
 import {
 	recalculateOn,
 	recalculateWithStoreBody
 } from '../src/lib/server/scoring/recalculate-run-store';
-import { seedSales } from './lib/seed-sales';
+import { seedRecalculationSeason } from './lib/seed-sales';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const arg = (name: string, fallback: string) => {
@@ -29,28 +28,8 @@ const actor = { userId: null };
 
 const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-store-'));
 const seeded = join(dir, 'seeded.db');
-const { seasonId } = await seedSales(seeded, SALES);
-const db = openDatabase(seeded);
-// The rules change after the sales: most sales change (as bench/badges.ts --recalc-only).
-db.insert(rule)
-	.values([
-		{
-			seasonId,
-			name: 'First sale of the day',
-			target: { kind: 'any' },
-			effect: { kind: 'first_sale_bonus', points: 25 }
-		},
-		{
-			seasonId,
-			name: 'Cat 2 double, 400 a day at most',
-			target: { kind: 'category', category: 'Cat 2' },
-			effect: { kind: 'multiplier', factor: 2 },
-			dailyCap: 400
-		}
-	])
-	.run();
-db.$client.pragma('wal_checkpoint(TRUNCATE)');
-db.$client.close();
+// The rules change after the sales: most sales change.
+const { seasonId } = await seedRecalculationSeason(seeded, SALES);
 
 let copies = 0;
 /** A fresh copy of the seeded season, opened by `open` (each run changes its copy). */

@@ -5,6 +5,7 @@
 // bench-password. Deterministic: the same size gives the same data.
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../src/lib/server/db';
+import { rule } from '../../src/lib/server/db/schema';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
@@ -190,4 +191,34 @@ export async function seedSales(path: string, SALES: number) {
 	c.pragma('wal_checkpoint(TRUNCATE)');
 	c.close();
 	return { seasonId, teamIds, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * seedSales, then rules added after the sales (a first-sale bonus and a capped double): a season
+ * whose recalculation changes most sales, as bench/badges.ts --recalc-only's. Checkpointed and
+ * closed, ready to copy.
+ */
+export async function seedRecalculationSeason(path: string, sales: number) {
+	const seeded = await seedSales(path, sales);
+	const db = openDatabase(path);
+	db.insert(rule)
+		.values([
+			{
+				seasonId: seeded.seasonId,
+				name: 'First sale of the day',
+				target: { kind: 'any' },
+				effect: { kind: 'first_sale_bonus', points: 25 }
+			},
+			{
+				seasonId: seeded.seasonId,
+				name: 'Cat 2 double, 400 a day at most',
+				target: { kind: 'category', category: 'Cat 2' },
+				effect: { kind: 'multiplier', factor: 2 },
+				dailyCap: 400
+			}
+		])
+		.run();
+	db.$client.pragma('wal_checkpoint(TRUNCATE)');
+	db.$client.close();
+	return seeded;
 }
