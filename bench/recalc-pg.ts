@@ -4,7 +4,7 @@
 // recalculate-run-store.ts) and on a copy of the SQLite file (SQLite's synchronous run, the
 // bare figure a PostgreSQL node is weighed against). Reports wall time, this process's CPU, the
 // cluster's CPU and PostgreSQL's queries per sale (each a round trip).
-//   npx tsx bench/recalc-pg.ts [--sales 5000] [--rounds 3] [--backlog]
+//   npx tsx bench/recalc-pg.ts [--sales 5000] [--rounds 3] [--backlog] [--port 48760]
 // --backlog: the seeded sales are not in the badge facts yet, and the node's catch-up takes them
 // in while the run goes on (as after a big import), instead of before it.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,8 @@ import { flag, option } from './lib/args';
 const SALES = option('sales', 5000);
 const ROUNDS = option('rounds', 3);
 const BACKLOG = flag('backlog');
+// The throwaway cluster's port: each person running benches on the machine has a range.
+const PORT = option('port', 48760);
 const clock = () => Date.now();
 const actor = { userId: null };
 
@@ -75,7 +77,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 	console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
 	sqlite.$client.close();
 
-	const cluster = await seededPostgres(seeded, 48760);
+	const cluster = await seededPostgres(seeded, PORT);
 	const store = await openStore(cluster.url);
 	try {
 		// The seeded ledger is not in the badge facts yet: taken in first, as a running server has;

@@ -6,6 +6,7 @@
 // a time per season across two nodes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewByExternalId } from '../../src/lib/server/scoring/review';
@@ -458,4 +459,36 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		expect(last).toBeGreaterThan(0);
 		expect(cursor?.at).toBeGreaterThanOrEqual(last);
 	});
+
+	it("runs the badge step once per slice, not per chunk, and takes all the slice's adjustments in", async () => {
+		const store = nodes.postgres[0];
+		const changed = await seasonOn(store, false);
+		// One slice holds every chunk (24 sales of three people, 3 a chunk).
+		setRecalculationSliceMs(60_000);
+		const savepoints = await statementsDuring(/^savepoint /i, () =>
+			recalculateOn(store, changed.seasonId, manager, clock)
+		);
+		expect(savepoints).toBe(1);
+		const { facts, sales } = await factsVsPoints(store, changed.seasonId);
+		expect(facts).toEqual(sales);
+		await ledgerMatchesStandings(store, changed.seasonId);
+	});
 });
+
+/** How many statements matching `pattern` this process sends to PostgreSQL while `work` runs. */
+async function statementsDuring(pattern: RegExp, work: () => Promise<unknown>): Promise<number> {
+	let count = 0;
+	const query = pg.Client.prototype.query;
+	pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+		const [first] = args as [string | { text?: string } | undefined];
+		const text = typeof first === 'string' ? first : first?.text;
+		if (text && pattern.test(text)) count += 1;
+		return (query as (...a: unknown[]) => unknown).apply(this, args);
+	} as typeof query;
+	try {
+		await work();
+	} finally {
+		pg.Client.prototype.query = query;
+	}
+	return count;
+}

@@ -79,11 +79,13 @@ export async function decideGroupAwardsInWrite(
 	tx: StoreDb,
 	store: Store,
 	now: number,
-	held: readonly HeldEntry[]
+	held: readonly HeldEntry[],
+	// The entries the write added, when they are not held (a recalculation's slice).
+	added = held.length
 ): Promise<DecidedAwards> {
 	try {
 		return await savepointInWrite(tx, store, (sp) =>
-			decideAwardsInWrite(sp, store, now, stepLimit(store, held.length), held)
+			decideAwardsInWrite(sp, store, now, stepLimit(store, added), held)
 		);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;

@@ -53,11 +53,15 @@ interface Progress {
 	finished: boolean;
 }
 
-/** What one slice did, committed: its chunks and the people whose standing moved. */
+/**
+ * What one slice did, committed: its chunks, the people whose standing moved and (a run's) the
+ * badges its write decided.
+ */
 interface Slice {
 	progress: Progress;
 	chunks: Chunk[];
 	moved: StandingMove[];
+	decided?: DecidedAwards;
 }
 
 type Step = (
@@ -68,6 +72,9 @@ type Step = (
 	moved: StandingMove[]
 ) => Promise<Chunk>;
 
+/** A run's last step in a slice's write, after its chunks (none for a preview). */
+type Finish = (tx: StoreDb, chunks: Chunk[]) => Promise<DecidedAwards | undefined>;
+
 /** One slice's chunks, from `start` (not changed: a retried write starts from it again). */
 async function slice(
 	tx: StoreDb,
@@ -75,7 +82,7 @@ async function slice(
 	seasonId: number,
 	start: Progress,
 	step: Step,
-	versioned: boolean
+	finish?: Finish
 ): Promise<Slice | undefined> {
 	const ctx = await seasonScoringInWrite(tx, store, seasonId);
 	if (!ctx) return undefined;
@@ -105,9 +112,7 @@ async function slice(
 		chunks.push(await step(tx, ctx, progress.cursor, Infinity, moved));
 		if (progress.cursor.done) progress.cursor = undefined;
 	}
-	// Every committed state of the board its own version (recalculate-run.ts says why).
-	if (versioned && chunks.some(changesPoints)) await bumpVersionInWrite(tx, store, seasonId);
-	return { progress, chunks, moved };
+	return { progress, chunks, moved, decided: await finish?.(tx, chunks) };
 }
 
 /**
@@ -119,15 +124,15 @@ async function sliced(
 	seasonId: number,
 	transact: typeof write,
 	step: Step,
-	committed: (done: Slice) => void
+	committed: (done: Slice) => void,
+	finish?: Finish
 ): Promise<boolean> {
 	let progress: Progress = { lastPerson: 0, finished: false };
 	for (;;) {
 		const start = progress;
-		const versioned = transact === write;
 		const done = await transact(
 			store,
-			(tx) => slice(tx, store, seasonId, start, step, versioned),
+			(tx) => slice(tx, store, seasonId, start, step, finish),
 			// A slice that lost takes the seasons before it runs again: the board's version is what
 			// every sale's write moves too.
 			{ claimSeasons: 'afterLoss' }
@@ -194,24 +199,18 @@ export async function recalculateWithStoreBody(
 		store,
 		seasonId,
 		write,
-		async (tx, ctx, cursor, sales, moved): Promise<DecidedChunk> => {
-			const now = clock();
+		async (tx, ctx, cursor, sales, moved) => {
 			const chunk = await planChunkInWrite(tx, store, ctx, cursor, sales);
-			await applyChunkInWrite(tx, store, seasonId, chunk, actor, now, moved);
-			if (!changesPoints(chunk)) return chunk;
-			// The chunk's adjustments go into the badge facts in its own write. PostgreSQL commits
-			// ledger ids out of order: an entry committed behind the facts' cursor, which a sale's
-			// write moved meanwhile, would never be taken in. Moving the cursor here makes such a
-			// sale's write conflict with this one, and one of them runs again.
-			return { ...chunk, decided: await decideGroupAwardsInWrite(tx, store, now, []) };
+			await applyChunkInWrite(tx, store, seasonId, chunk, actor, clock(), moved);
+			return chunk;
 		},
 		(done) => {
 			done.chunks.forEach((chunk) => addPlan(plan, chunk.plan));
-			for (const chunk of done.chunks as DecidedChunk[])
-				if (chunk.decided) publishDecidedOnStore(store, chunk.decided, clock);
+			if (done.decided) publishDecidedOnStore(store, done.decided, clock);
 			markStandingsMoved(done.moved);
 			if (done.chunks.some(changesPoints)) notifyLeaderboard(seasonId);
-		}
+		},
+		(tx, chunks) => finishSlice(tx, store, seasonId, chunks, clock())
 	);
 	if (!found) throw new Error(`No season ${seasonId}`);
 	const totals = recalculationTotals(plan);
@@ -231,8 +230,32 @@ async function underSeasonLock<T>(store: Store, seasonId: number, work: () => Pr
 	}
 }
 
-/** A chunk of the run, with the badges its write decided when it changed points. */
-type DecidedChunk = Chunk & { decided?: DecidedAwards };
+/**
+ * A run's slice that changed points, before its write commits: the board's next version and the
+ * slice's adjustments into the badge facts. PostgreSQL commits ledger ids out of order: an entry
+ * committed behind the facts' cursor, which a sale's write moved meanwhile, would never be taken
+ * in. Moving the cursor in the slice's own write makes such a sale's write conflict with this
+ * one, and one of them runs again. Once per slice, not per chunk: the step is 6 statements
+ * (savepoint, cursor, entries, last entry, cursor, release), ~40 % of a run's queries when
+ * people have few sales each (docs/benchmarks.md).
+ */
+async function finishSlice(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number,
+	chunks: Chunk[],
+	now: number
+): Promise<DecidedAwards | undefined> {
+	const changed = chunks.filter(changesPoints);
+	if (changed.length === 0) return undefined;
+	// Every committed state of the board its own version (recalculate-run.ts says why).
+	await bumpVersionInWrite(tx, store, seasonId);
+	return decideGroupAwardsInWrite(tx, store, now, [], changed.reduce(entriesOf, 0));
+}
+
+/** The ledger entries a chunk's write adds: one per changed sale or activity. */
+const entriesOf = (sum: number, chunk: Chunk) =>
+	sum + chunk.plan.changes.length + chunk.plan.activityChanges.length;
 
 const changesPoints = (chunk: Chunk) =>
 	chunk.plan.changes.length + chunk.plan.activityChanges.length > 0;
