@@ -236,8 +236,8 @@ async function underSeasonLock<T>(store: Store, seasonId: number, work: () => Pr
  * committed behind the facts' cursor, which a sale's write moved meanwhile, would never be taken
  * in. Moving the cursor in the slice's own write makes such a sale's write conflict with this
  * one, and one of them runs again. Once per slice, not per chunk: the step is 6 statements
- * (savepoint, cursor, entries, last entry, cursor, release), ~40 % of a run's queries when
- * people have few sales each (docs/benchmarks.md).
+ * (savepoint, cursor, entries, last entry, cursor, release), a quarter of a run's queries
+ * when people have two sales each (docs/benchmarks.md).
  */
 async function finishSlice(
 	tx: StoreDb,
