@@ -74,7 +74,12 @@ export interface Chunk {
 	from: number;
 	to: number;
 	plan: Recalculation;
+	/** Its counted sales as read (team, status): what booking its changes needs. */
+	sales: ChunkSale[];
 }
+
+/** A counted sale of a chunk, with what booking a change of its points needs. */
+export type ChunkSale = SaleToScore & { teamId: number; status: string };
 
 // Any sale of the person (whatever its status: this only sizes the chunk) `skip` sales on from
 // `from` in time order, by the index (season, seller, occurred_at).
@@ -104,7 +109,15 @@ const inChunk = ({ sale }: Tables) =>
 
 export const salesOfChunk = (db: StoreDb, t: Tables) =>
 	db
-		.select({ id: t.sale.id, occurredAt: t.sale.occurredAt, points: t.sale.points })
+		// Team and status too: the run books the changes from these rows in the same transaction,
+		// where reading them again was a round trip per chunk on PostgreSQL.
+		.select({
+			id: t.sale.id,
+			occurredAt: t.sale.occurredAt,
+			points: t.sale.points,
+			teamId: t.sale.teamId,
+			status: t.sale.status
+		})
 		.from(t.sale)
 		.where(and(inChunk(t), countedSaleOf(t.sale)))
 		.orderBy(asc(t.sale.id))
@@ -126,13 +139,6 @@ export const linesOfChunk = (db: StoreDb, t: Tables) =>
 		)
 		.orderBy(asc(t.saleLine.id))
 		.prepare('recalc_lines_of_chunk');
-
-export const targetsOfChunk = (db: StoreDb, t: Tables) =>
-	db
-		.select({ id: t.sale.id, teamId: t.sale.teamId, status: t.sale.status })
-		.from(t.sale)
-		.where(inChunk(t))
-		.prepare('recalc_targets_of_chunk');
 
 export const personName = (db: StoreDb, { user }: Tables) =>
 	db
@@ -159,11 +165,11 @@ export function scoreChunk(
 	ctx: SeasonScoring,
 	cursor: PersonCursor,
 	to: number,
-	counted: SaleToScore[],
+	counted: ChunkSale[],
 	lines: Parameters<typeof linesBySale>[0]
 ): { chunk: Chunk; last: boolean } {
 	const plan = emptyRecalculation();
-	const chunk = { userId: cursor.userId, from: cursor.from, to, plan };
+	const chunk = { userId: cursor.userId, from: cursor.from, to, plan, sales: counted };
 	scoreSales(ctx, cursor, counted, linesBySale(lines), plan);
 	cursor.from = to;
 	return { chunk, last: to === LAST };
@@ -204,8 +210,7 @@ export function applyChunk(
 ): void {
 	const { userId, from, to, plan } = chunk;
 	if (plan.changes.length > 0) {
-		const targets = preparedSync(tx, targetsOfChunk).all({ seasonId, userId, from, to });
-		bookSaleChanges(tx, seasonId, userId, plan.changes, targets, actor, now);
+		bookSaleChanges(tx, seasonId, userId, plan.changes, chunk.sales, actor, now);
 		// These days' rule awards came from the old breakdowns: refilled from the new ones on demand.
 		forgetPersonDaysBetween(tx, seasonId, userId, from, to);
 	}

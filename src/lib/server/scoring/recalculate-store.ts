@@ -24,7 +24,6 @@ import {
 	personName,
 	salesOfChunk,
 	scoreChunk,
-	targetsOfChunk,
 	type Chunk,
 	type PersonCursor
 } from './recalculate-chunk';
@@ -124,8 +123,7 @@ export async function applyChunkInWrite(
 	const { userId, from, to, plan } = chunk;
 	if (plan.changes.length > 0) {
 		const range = { seasonId, userId, from, to };
-		const targets = await preparedQuery(tx, store, targetsOfChunk).execute(range);
-		const { bookings, deltas } = saleBookings(seasonId, userId, plan.changes, targets, actor);
+		const { bookings, deltas } = saleBookings(seasonId, userId, plan.changes, chunk.sales, actor);
 		await bookInWrite(tx, store, bookings, now);
 		for (const [teamId, delta] of deltas)
 			await applyStandingDeltaInWrite(
