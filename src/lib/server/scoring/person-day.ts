@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
 import { preparedSync } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
-import { insertRows, type ManyRows } from '../db/many-rows';
+import { insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay, salesOfDayInWrite } from '../rules/engine';
 import type { MultiplierMode } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
@@ -157,6 +157,24 @@ const MANY_DAYS: ManyRows = {
 
 /** Stores many days' totals (as writeDay each), many rows per statement (db/many-rows.ts). */
 export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: DayTotals }>): void {
+	insertRows(tx, MANY_DAYS, manyDaysValues(days));
+}
+
+/**
+ * writeDays inside a store's write (a WriteBatch's days): on PostgreSQL one statement for all of
+ * them, where one upsert per day cost a round trip each. Each day once: PostgreSQL refuses an
+ * upsert that meets one key twice, and a WriteBatch holds a day by its key.
+ */
+export async function writeDaysInWrite(
+	tx: StoreDb,
+	store: Store,
+	days: Iterable<{ key: DayKey; totals: DayTotals }>
+): Promise<void> {
+	await insertRowsInWrite(tx, store, MANY_DAYS, manyDaysValues(days));
+}
+
+/** MANY_DAYS' values of the days, one row after the other. */
+function manyDaysValues(days: Iterable<{ key: DayKey; totals: DayTotals }>): unknown[] {
 	const values: unknown[] = [];
 	for (const { key, totals } of days)
 		values.push(
@@ -168,7 +186,7 @@ export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: D
 			totals.quantity,
 			JSON.stringify(totals.ruleAwards)
 		);
-	insertRows(tx, MANY_DAYS, values);
+	return values;
 }
 
 /**
@@ -192,16 +210,6 @@ export async function dayTotalsInWrite(
 	if (row) return stored(row);
 	const [start, end] = localDay(key.day, timeZone);
 	return sumOf(await salesOfDayInWrite(tx, store, key.seasonId, key.userId, start, end));
-}
-
-/** writeDay inside a store's write (a WriteBatch's days, scoring/write-batch.ts). */
-export async function writeDayInWrite(
-	tx: StoreDb,
-	store: Store,
-	key: DayKey,
-	totals: DayTotals
-): Promise<void> {
-	await preparedQuery(tx, store, writeRow).execute(rowValues(key, totals));
 }
 
 /** What the scoring engine needs to know about the seller's day before a new sale. */

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
-import { insertRows, type ManyRows } from '../db/many-rows';
+import { insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 
@@ -107,11 +107,13 @@ const manyStandings = (scoreChanged: boolean): ManyRows => ({
 		'reached_at',
 		'updated_at'
 	],
+	// The row's own columns named with the table: PostgreSQL finds a bare name ambiguous (the
+	// statement's unnest has columns of the same names).
 	then: `ON CONFLICT (season_id, subject_type, subject_id) DO UPDATE SET
-		confirmed_points = confirmed_points + excluded.confirmed_points,
-		provisional_points = provisional_points + excluded.provisional_points,
-		sales_count = sales_count + excluded.sales_count,
-		reached_at = ${scoreChanged ? 'excluded.reached_at' : 'reached_at'},
+		confirmed_points = standing.confirmed_points + excluded.confirmed_points,
+		provisional_points = standing.provisional_points + excluded.provisional_points,
+		sales_count = standing.sales_count + excluded.sales_count,
+		reached_at = ${scoreChanged ? 'excluded.reached_at' : 'standing.reached_at'},
 		updated_at = excluded.updated_at`
 });
 const MANY_STANDINGS = { changed: manyStandings(true), unchanged: manyStandings(false) };
@@ -202,29 +204,11 @@ export async function applyStandingDeltaInWrite(
 		moved.push({ seasonId: entry.seasonId, userId: entry.userId });
 }
 
-// One subject's row (a person's or a team's), for a WriteBatch's standings on the store.
-const upsertSubjectOnStore = (db: StoreDb, { standing }: Tables) =>
-	db
-		.insert(standing)
-		.values({
-			seasonId: sql.placeholder('seasonId'),
-			subjectType: sql.placeholder('subjectType'),
-			subjectId: sql.placeholder('subjectId'),
-			confirmedPoints: sql.placeholder('confirmed'),
-			provisionalPoints: sql.placeholder('provisional'),
-			salesCount: sql.placeholder('sales'),
-			reachedAt: sql.placeholder('now'),
-			updatedAt: sql.placeholder('now')
-		})
-		.onConflictDoUpdate({
-			target: [standing.seasonId, standing.subjectType, standing.subjectId],
-			set: addedOnConflict(standing)
-		})
-		.prepare('standings_upsert_subject');
-
 /**
- * applySubjectDeltas inside a store's write: one upsert per subject (each person and each team
- * once per batch). The people go into `moved`, marked after the commit (markStandingsMoved).
+ * applySubjectDeltas inside a store's write (a WriteBatch's standings): on PostgreSQL one
+ * statement for the subjects whose score changed and one for the others (insertRowsInWrite),
+ * where one upsert per subject cost a round trip each. A standing has no id, so the rows' order
+ * does not matter. The people go into `moved`, marked after the commit (markStandingsMoved).
  */
 export async function applySubjectDeltasInWrite(
 	tx: StoreDb,
@@ -233,24 +217,47 @@ export async function applySubjectDeltasInWrite(
 	now: number,
 	moved: StandingMove[]
 ): Promise<void> {
-	const upsert = preparedQuery(tx, store, upsertSubjectOnStore);
-	for (const { seasonId, subjectType, subjectId, delta, scoreChanged } of deltas) {
-		await upsert.execute({
+	const values = { changed: [] as unknown[], unchanged: [] as unknown[] };
+	for (const { seasonId, subjectType, subjectId, delta, scoreChanged } of eachSubjectOnce(deltas)) {
+		(scoreChanged ? values.changed : values.unchanged).push(
 			seasonId,
 			subjectType,
 			subjectId,
-			confirmed: delta.confirmed,
-			provisional: delta.provisional,
-			sales: delta.sales,
+			delta.confirmed,
+			delta.provisional,
+			delta.sales,
 			now,
-			scoreChanged: scoreChanged ? 1 : 0
-		});
+			now
+		);
 		if (
 			subjectType === 'user' &&
 			(scoreChanged || delta.confirmed !== 0 || delta.provisional !== 0)
 		)
 			moved.push({ seasonId, userId: subjectId });
 	}
+	await insertRowsInWrite(tx, store, MANY_STANDINGS.changed, values.changed);
+	await insertRowsInWrite(tx, store, MANY_STANDINGS.unchanged, values.unchanged);
+}
+
+/**
+ * The deltas with each subject once, its deltas summed: PostgreSQL refuses an upsert that meets
+ * one key twice in a statement, and a WriteBatch holds a person once per team (their entries
+ * name the team they sold for).
+ */
+function eachSubjectOnce(deltas: SubjectDelta[]): Iterable<SubjectDelta> {
+	const subjects = new Map<string, SubjectDelta>();
+	for (const d of deltas) {
+		const key = `${d.seasonId}:${d.subjectType}:${d.subjectId}`;
+		const held = subjects.get(key);
+		if (!held) subjects.set(key, { ...d, delta: { ...d.delta } });
+		else {
+			held.delta.confirmed += d.delta.confirmed;
+			held.delta.provisional += d.delta.provisional;
+			held.delta.sales += d.delta.sales;
+			held.scoreChanged ||= d.scoreChanged;
+		}
+	}
+	return subjects.values();
 }
 
 /** Marks the people a committed write moved, as applyStandingDelta marks them in its transaction. */

@@ -12,8 +12,8 @@ import {
 import {
 	dayTotals,
 	dayTotalsInWrite,
-	writeDayInWrite,
 	writeDays,
+	writeDaysInWrite,
 	type DayKey,
 	type DayTotals
 } from './person-day';
@@ -135,8 +135,8 @@ export class WriteBatch {
 			writeDays(sqlite, this.days.values());
 			applySubjectDeltas(sqlite, this.subjectDeltas(), now);
 		} else {
-			for (const { key, totals } of this.days.values())
-				await writeDayInWrite(tx, store, key, totals);
+			// On PostgreSQL each table's rows in one statement (db/many-rows.ts insertRowsInWrite).
+			await writeDaysInWrite(tx, store, this.days.values());
 			await applySubjectDeltasInWrite(tx, store, this.subjectDeltas(), now, this.moved);
 		}
 		this.clear();
