@@ -274,9 +274,34 @@ async function closeDatabase() {
 	await closeAppStore();
 }
 
+/**
+ * SHUTDOWN_DRAIN_MS: how long a stopping node keeps serving, /readyz answering 503, before it
+ * closes (default 0). Behind a proxy that health-checks the nodes (compose.scale.yaml's Caddy, every
+ * 5 s) the proxy sees the 503 and sends nothing new; closing at once instead made the request a
+ * proxy had just sent on a keep-alive connection answer 502 (tests/integration/scale-proxy.test.ts).
+ */
+const drainMs = Math.max(0, Number(process.env.SHUTDOWN_DRAIN_MS) || 0);
+
+let draining: NodeJS.Timeout | undefined;
+
 function shutdown(signal: string) {
+	// A second signal during the drain closes at once.
+	if (draining) {
+		clearTimeout(draining);
+		draining = undefined;
+		return close(signal);
+	}
 	if (stopping) return;
 	stopping = true;
+	if (drainMs === 0) return close(signal);
+	log.info(`${signal} received: /readyz answers 503; closing in ${drainMs} ms`);
+	draining = setTimeout(() => {
+		draining = undefined;
+		close(signal);
+	}, drainMs);
+}
+
+function close(signal: string) {
 	log.info(`${signal} received: finishing in-flight requests and closing`);
 	const force = setTimeout(() => {
 		log.error('Shutdown took too long; exiting');
