@@ -161,7 +161,7 @@ const variants: Variant[] = [
 		run: async () => {
 			for (let i = 0; i < REVERSALS; i++) {
 				await reviewSales(store, [toReverse.pop()!], reverse as never);
-				await reevaluationsSettled(reviewed.contest.db);
+				await reevaluationsSettled(store);
 			}
 		}
 	}
