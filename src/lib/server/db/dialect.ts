@@ -36,5 +36,5 @@ export function cacheKeyOf(store: Store): object {
  * that then fails (a re-evaluation's next slice) stopped with the server, and is not an error.
  */
 export function storeClosed(store: Store): boolean {
-	return store.dialect === 'sqlite' ? !store.sqlite.$client.open : store.pool.ending;
+	return store.dialect === 'sqlite' ? !clientOf(store.sqlite).open : store.pool.ending;
 }
