@@ -171,7 +171,7 @@ function* decidingSubject(
 	};
 }
 
-/** The record badge's awards: SQLite's connection reads the biggest sales lazily, PostgreSQL by pages. */
+/** The record badge's awards: read lazily on SQLite's connection, by pages on PostgreSQL. */
 function recordsOf(seasonId: number, userId: number, timeZone: string, now: number) {
 	return either(
 		(db) => recordAwards(db, seasonId, userId, timeZone, now),
