@@ -9,7 +9,8 @@
 //   badges a sale decides, a third of them with points), taken in by the slices of 50 entries
 //   from a fresh copy of the file each run; CPU and wall per ledger entry;
 // - reverse: one sale reversed per call (`reviewSales`, a reason), the reconciliation and the
-//   season's re-evaluation it starts awaited (`reevaluationsSettled`: the same code on both).
+//   season's re-evaluation it starts awaited (`reevaluationsSettled`; one store body on both
+//   since hb-reeval, before which SQLite ran its own synchronous slices).
 //
 // Run with `npx tsx bench/badge-catch-up.ts --old <worktree> [--rounds 5] [--backlog 5000]
 // [--reversals 20]`; the old worktree needs node_modules linked and `npm run -s i18n` run.
@@ -56,7 +57,7 @@ const old = {
 	store: { sqliteStore: (db: unknown) => unknown };
 	awards: { catchUpInSlices: (db: unknown, clock: () => number, n: number) => Promise<unknown> };
 	review: { reviewSales: (store: unknown, ids: number[], input: object) => Promise<unknown> };
-	reevaluate: { reevaluationsSettled: (db: unknown) => Promise<void> };
+	reevaluate: { reevaluationsSettled: (db: unknown) => Promise<void>; reevaluateSeason?: unknown };
 };
 
 const BADGES: { criterion: BadgeCriterion; points: number }[] = [
@@ -151,7 +152,9 @@ const variants: Variant[] = [
 		run: async () => {
 			for (let i = 0; i < REVERSALS; i++) {
 				await old.review.reviewSales(oldStore, [toReverse.pop()!], reverse);
-				await old.reevaluate.reevaluationsSettled(oldDb);
+				// A checkout before hb-reeval queued its re-evaluations by connection, since by store.
+				const key = old.reevaluate.reevaluateSeason ? oldDb : oldStore;
+				await old.reevaluate.reevaluationsSettled(key);
 			}
 		}
 	},
@@ -161,7 +164,7 @@ const variants: Variant[] = [
 		run: async () => {
 			for (let i = 0; i < REVERSALS; i++) {
 				await reviewSales(store, [toReverse.pop()!], reverse as never);
-				await reevaluationsSettled(reviewed.contest.db);
+				await reevaluationsSettled(store);
 			}
 		}
 	}

@@ -41,7 +41,7 @@ import { evaluateAwards } from '../src/lib/server/badges/awards';
 import { runPeriodicAwards } from '../src/lib/server/badges/periodic';
 import {
 	observeReevaluationSlices,
-	reevaluateSeason,
+	reevaluateOnStore,
 	reevaluationsSettled
 } from '../src/lib/server/badges/reevaluate';
 import { createBadge } from '../src/lib/server/badges/commands';
@@ -414,7 +414,7 @@ async function seasonEnd(db: Db, seasonId: number, path: string) {
 		{ userId: null },
 		() => Date.now()
 	);
-	await reevaluationsSettled(db);
+	await reevaluationsSettled(sqliteStore(db));
 	const { endsAt } = db.select().from(season).where(eq(season.id, seasonId)).get()!;
 	const out: Record<string, unknown> = {};
 	// Ended at its end; archived (results final) once every grace period is over.
@@ -492,7 +492,7 @@ async function seasonWideOnly(sales: number) {
 		void wall;
 	}
 	const [fullMs, fullLoop] = await underLoopMonitor(() =>
-		reevaluateSeason(db, seeded.seasonId, { clock })
+		reevaluateOnStore(sqliteStore(db), seeded.seasonId, { clock })
 	);
 	console.log(`full re-evaluation: ${fullMs} ms, ${loopText(fullLoop)}`);
 	const victim = db.$client
@@ -510,7 +510,7 @@ async function seasonWideOnly(sales: number) {
 			clock
 		);
 		requestMs = round(ms(t0));
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 	});
 	console.log(
 		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
@@ -568,7 +568,7 @@ for (const at of CHECKPOINTS) {
 	// What reads the season, in slices (reevaluate.ts): a new badge or holidays (full
 	// evaluation), a reversal (the season's reconciliation after the review's own transaction).
 	const [fullEvaluationMs, fullEvaluationLoop] = await underLoopMonitor(() =>
-		reevaluateSeason(db, s.id, { clock })
+		reevaluateOnStore(sqliteStore(db), s.id, { clock })
 	);
 	// A sale from the middle of the season: awards earned since then are checked again.
 	const victim = db.$client
@@ -586,7 +586,7 @@ for (const at of CHECKPOINTS) {
 			clock
 		);
 		reversalRequestMs = round(ms(t0));
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 	});
 	const b = summarize(badges);
 	const bareSummary = summarize(bareMs);

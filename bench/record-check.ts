@@ -186,7 +186,7 @@ for (const b of BADGES)
 		{ userId: null },
 		() => now
 	);
-await reevaluationsSettled(db);
+await reevaluationsSettled(sqliteStore(db));
 console.log(
 	`badges created and the season re-evaluated in ${Math.round(performance.now() - t0)} ms`
 );

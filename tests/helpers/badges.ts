@@ -26,7 +26,7 @@ export async function addBadges(
 			{ userId: null },
 			clock
 		);
-	await reevaluationsSettled(db);
+	await reevaluationsSettled(sqliteStore(db));
 }
 
 /**

@@ -74,6 +74,6 @@ export async function contestWithFactBadges(db: Db) {
 			{ name, criterion, emoji: '🏅', description: '', points: 0, active: true },
 			actor
 		);
-	await reevaluationsSettled(db);
+	await reevaluationsSettled(sqliteStore(db));
 	return c;
 }

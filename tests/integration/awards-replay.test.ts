@@ -9,7 +9,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { evaluateAwards } from '../../src/lib/server/badges/awards';
-import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import type { BadgeDraft } from '../../src/lib/server/badges/badge-form';
@@ -108,7 +108,7 @@ describe('awards are idempotent', () => {
 		for (const input of viaApi) expect(recordSale(db, input, clock).created).toBe(true);
 		const first = await importSales(db, csv, { dryRun: false, actor, clock });
 		expect(first.sales).toMatchObject({ new: sales.length - split, rejected: 0 });
-		await reevaluateSeason(db, seasonId, { clock, weekly: true });
+		await reevaluateOnStore(sqliteStore(db), seasonId, { clock, weekly: true });
 
 		const before = snapshot(db, seasonId);
 		// Every badge was earned by someone, so the replay below has something to repeat.
@@ -134,14 +134,18 @@ describe('awards are idempotent', () => {
 		const apiCsv = csvFor(viaApi.slice(-8));
 		const againApi = await importSales(db, apiCsv, { dryRun: false, actor, clock });
 		expect(againApi.sales).toMatchObject({ new: 0, duplicate: 8, rejected: 0 });
-		expect((await reevaluateSeason(db, seasonId, { clock })).awarded).toEqual([]);
-		expect((await reevaluateSeason(db, seasonId, { clock, weekly: true })).awarded).toEqual([]);
+		expect((await reevaluateOnStore(sqliteStore(db), seasonId, { clock })).awarded).toEqual([]);
+		expect(
+			(await reevaluateOnStore(sqliteStore(db), seasonId, { clock, weekly: true })).awarded
+		).toEqual([]);
 		expect(snapshot(db, seasonId)).toEqual(before);
 
 		// A restart: a new connection to the same file, then the periodic job runs again.
 		db.$client.close();
 		db = openDatabase(ctx.path);
-		expect((await reevaluateSeason(db, seasonId, { clock, weekly: true })).awarded).toEqual([]);
+		expect(
+			(await reevaluateOnStore(sqliteStore(db), seasonId, { clock, weekly: true })).awarded
+		).toEqual([]);
 		const userIds = contest.people.map((p) => p.id);
 		expect(evaluateAwards(db, seasonId, { clock, userIds })).toEqual([]);
 		expect(snapshot(db, seasonId)).toEqual(before);

@@ -13,7 +13,7 @@ import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/s
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
-import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
 
@@ -190,7 +190,7 @@ describe('the badge catch-up after a restart', () => {
 		expect(got.badgePoints.length).toBeGreaterThan(10);
 		// And a full re-evaluation of the season (every badge, everyone) finds nothing to change.
 		const season = behind.get<{ id: number }>(sql`select id from season`)!.id;
-		const changes = await reevaluateSeason(behind, season, { clock });
+		const changes = await reevaluateOnStore(sqliteStore(behind), season, { clock });
 		expect(changes.awarded).toEqual([]);
 		expect(changes.withdrawn).toEqual([]);
 	});

@@ -304,7 +304,7 @@ describe('badge facts', () => {
 					// The awards of that sale are withdrawn at once...
 					expect(awardsOfSalesThatStopped(), `step ${step}: withdrawn`).toEqual([]);
 					// ...the rest follows in the background, in slices.
-					await reevaluationsSettled(db);
+					await reevaluationsSettled(sqliteStore(db));
 					// The reconciliation left nothing the full evaluation would still give.
 					expect(fullEvaluation(seasonId, now, { weekly: false }), `step ${step}: review`).toEqual(
 						[]
@@ -346,7 +346,7 @@ describe('badge facts', () => {
 	it('an import decides in each window what a full re-evaluation gives', async () => {
 		const { random, int, pick, contest, seasonId, now, clock, actor } = await contestWithBadges(3);
 		// The new badges' re-evaluation (in slices) is over: only the import decides from here.
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 		// Sales out of order (anywhere in the last four weeks), some with a case: one line each.
 		const rows = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice'];
 		for (let n = 1; n <= 60; n++) {

@@ -15,7 +15,7 @@ import type { Db } from '../../src/lib/server/db';
 import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -90,7 +90,7 @@ describe("a group of API sales' badge facts", () => {
 		const last = db.$client.prepare('SELECT max(id) AS id FROM ledger_entry').get();
 		expect(cursor).toEqual(last);
 		// The awards decided from them are what a full re-evaluation gives.
-		const changes = await reevaluateSeason(db, c.season.id);
+		const changes = await reevaluateOnStore(sqliteStore(db), c.season.id);
 		expect(changes.awarded).toEqual([]);
 		expect(changes.withdrawn).toEqual([]);
 	});

@@ -12,7 +12,7 @@ import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
-import { reevaluateSeason } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
 
@@ -92,7 +92,7 @@ describe('the badge step of a group of API sales', () => {
 		);
 		// And they are what a full re-evaluation gives: it changes nothing.
 		const before = awards(db);
-		const changes = await reevaluateSeason(db, c.season.id, { clock });
+		const changes = await reevaluateOnStore(sqliteStore(db), c.season.id, { clock });
 		expect(changes.awarded).toEqual([]);
 		expect(changes.withdrawn).toEqual([]);
 		expect(awards(db)).toEqual(before);
@@ -120,7 +120,7 @@ describe('the badge step of a group of API sales', () => {
 		expect(cursor(db)).toBeGreaterThanOrEqual(lastEntry(db));
 		expect(db.all(sql`select id from award where badge_id = 1`)).toHaveLength(4);
 		const before = awards(db);
-		const changes = await reevaluateSeason(db, c.season.id, { clock });
+		const changes = await reevaluateOnStore(sqliteStore(db), c.season.id, { clock });
 		expect(changes.awarded).toEqual([]);
 		expect(changes.withdrawn).toEqual([]);
 		expect(awards(db)).toEqual(before);

@@ -12,7 +12,7 @@ import type { Db } from '../../src/lib/server/db';
 import { award, badge, product, sale, saleLine, season } from '../../src/lib/server/db/schema';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
-import { reevaluateSeason, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
+import { reevaluateOnStore, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { recordAwards, teamTargetAward } from '../../src/lib/server/badges/probes';
@@ -122,7 +122,7 @@ async function randomSequence(
 					{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 					clock
 				);
-			await reevaluationsSettled(db);
+			await reevaluationsSettled(sqliteStore(db));
 		}
 		check(`step ${step}`, seasonId);
 	}
@@ -196,8 +196,8 @@ describe('badge probes', () => {
 					actor,
 					clock
 				);
-			await reevaluateSeason(db, seasonId, { clock });
-			await reevaluationsSettled(db);
+			await reevaluateOnStore(sqliteStore(db), seasonId, { clock });
+			await reevaluationsSettled(sqliteStore(db));
 			const stored = () =>
 				db
 					.select()
@@ -239,7 +239,7 @@ describe('badge probes', () => {
 					{ decision: 'reverse', actor, reason: 'Test' },
 					clock
 				);
-				await reevaluationsSettled(db);
+				await reevaluationsSettled(sqliteStore(db));
 				expect(stored(), `reversal ${i}`).toEqual(wanted());
 			}
 		}

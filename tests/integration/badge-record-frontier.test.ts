@@ -157,7 +157,7 @@ async function randomSequence(seed: number, steps: number) {
 					{ decision: reject ? 'reject' : 'reverse', actor, reason: 'Test' },
 					clock
 				);
-			await reevaluationsSettled(db);
+			await reevaluationsSettled(sqliteStore(db));
 		} else {
 			// Writes no command makes, straight in SQL: the triggers keep the table for any writer.
 			const any = withStatus('pending', 'approved', 'rejected', 'reversed');

@@ -210,7 +210,7 @@ describe('a badge follows the sale that earned it', () => {
 			clock
 		);
 		// The badge goes to whoever earns it now once the season's re-evaluation has run.
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 		const awards = awardsFor(c.badgeId);
 		expect(awards).toMatchObject([
 			{ saleId: first.sale.id, status: 'void' },
@@ -245,7 +245,7 @@ describe('a badge follows the sale that earned it', () => {
 			{ decision: 'reject', actor: manager, reason: 'fake' },
 			clock
 		);
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 		const after = awardsFor(c.badgeId);
 		expect(after).toMatchObject([
 			{ subjectId: ann.id, status: 'void' },

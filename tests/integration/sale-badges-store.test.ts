@@ -151,9 +151,7 @@ async function sequenceOn(dialect: Dialect) {
 		clock
 	);
 	// The reconciliation's re-evaluation: in the background after the review, awaited here.
-	const sqlite = unportedSqlite(store);
-	if (sqlite) await reevaluationsSettled(sqlite);
-	else await reevaluateOnStore(store, s.seasonId, { since: NOW - 3 * DAY, weekly: true, clock });
+	await reevaluationsSettled(store);
 	const reversed = await awardsOf(store, s, saleIds);
 	saleIds.push(await sell(saleOf(s, 2, 1, phones(3))));
 	const after = await awardsOf(store, s, saleIds);

@@ -169,7 +169,7 @@ describe("the season's end", () => {
 			{ userId: null },
 			() => NOW - DAY
 		);
-		await reevaluationsSettled(db);
+		await reevaluationsSettled(sqliteStore(db));
 
 		const expected = referenceResults(db, s.id, NOW + 1);
 		expect(expected.filter((r) => r.subjectType === 'user')).toHaveLength(299); // all but the invitation not accepted

@@ -2,17 +2,7 @@ import type { HeldEntry } from '../scoring/sale-rows';
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { prepared, savepoint } from '../db/prepared';
 import type { Db, Queryable } from '../db';
-import {
-	award,
-	badge,
-	ledgerEntry,
-	season,
-	seasonMember,
-	team,
-	user,
-	type Award,
-	type Badge
-} from '../db/schema';
+import { award, badge, season, team, user, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
 	isCounted,
@@ -46,7 +36,7 @@ import {
 import { all, either, rows, runSync, type Steps, type Twin } from './steps';
 import { seasonBadgesOn } from './queries';
 import { teamTargetReads } from './probes';
-import { appendEntry, awardNet } from '../scoring/ledger';
+import { appendEntry } from '../scoring/ledger';
 import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
@@ -320,63 +310,6 @@ function nameOf(tx: Queryable, subjectType: 'user' | 'team', subjectId: number):
 	return row?.name ?? '';
 }
 
-function teamNameOf(tx: Queryable, seasonId: number, userId: number): string {
-	return (
-		tx
-			.select({ name: team.name })
-			.from(seasonMember)
-			.innerJoin(team, eq(team.id, seasonMember.teamId))
-			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-			.get()?.name ?? ''
-	);
-}
-
-/**
- * Withdraws an award: it becomes void and its points are cancelled by compensating badge
- * entries of the same statuses (nothing is deleted). Returns the feed item that says so.
- */
-export function withdrawAward(
-	tx: Queryable,
-	a: Award,
-	b: Badge,
-	now: number
-): ActivityItem | undefined {
-	tx.update(award).set({ status: 'void', voidedAt: now }).where(eq(award.id, a.id)).run();
-	const first = tx.select().from(ledgerEntry).where(eq(ledgerEntry.awardId, a.id)).get();
-	const net = awardNet(tx, a.id);
-	if (first) {
-		for (const status of ['provisional', 'confirmed'] as const) {
-			if (net[status] === 0) continue;
-			appendEntry(
-				tx,
-				{
-					seasonId: a.seasonId,
-					userId: first.userId,
-					teamId: first.teamId,
-					awardId: a.id,
-					kind: 'badge',
-					points: -net[status],
-					status,
-					reason: `Badge withdrawn: ${b.name}`
-				},
-				now
-			);
-		}
-	}
-	if (a.subjectType !== 'user') return undefined;
-	return withdrawnItem({
-		awardId: a.id,
-		seasonId: a.seasonId,
-		userId: a.subjectId,
-		userName: nameOf(tx, 'user', a.subjectId),
-		teamName: teamNameOf(tx, a.seasonId, a.subjectId),
-		badge: b,
-		points: -(net.confirmed + net.provisional),
-		provisional: a.status === 'provisional',
-		at: now
-	});
-}
-
 /** The feed's line for a withdrawn badge (live and from the database alike). */
 export function withdrawnItem(w: {
 	awardId: number;
@@ -414,16 +347,8 @@ export interface AwardChanges {
 	moved?: StandingMove[];
 }
 
-/**
- * Stores a plan's new awards inside the caller's transaction; `withdrawn` are the feed items of
- * awards the caller withdrew in the same transaction (reevaluate.ts), published with them.
- */
-export function applyPlan(
-	tx: Queryable,
-	plan: Plan,
-	now: number,
-	withdrawn: ActivityItem[] = []
-): AwardChanges {
+/** Stores a plan's new awards inside the caller's transaction. */
+export function applyPlan(tx: Queryable, plan: Plan, now: number): AwardChanges {
 	const { seasonId } = plan;
 	const awarded: BadgeEvent[] = [];
 	for (const { b, subject, periodKey, at, saleId } of plan.candidates) {
@@ -486,9 +411,8 @@ export function applyPlan(
 	}
 	for (const event of awarded)
 		enqueueWebhooks(tx, 'badge.awarded', { ...event, at: new Date(event.at).toISOString() }, now);
-	if (awarded.some((e) => e.badge.points !== 0) || withdrawn.some((w) => w.points !== 0))
-		bumpVersion(tx, seasonId);
-	return { awarded, withdrawn };
+	if (awarded.some((e) => e.badge.points !== 0)) bumpVersion(tx, seasonId);
+	return { awarded, withdrawn: [] };
 }
 
 /** Pushes what a committed transaction changed in the awards. */
@@ -634,8 +558,8 @@ export interface WeekDecision {
 /**
  * A season's weekly badges for one ended week, from the week totals (those who sold that week,
  * and the week before's points). With `since`, the week's awards of those badges earned since
- * then that the totals no longer give are stale. Steps (steps.ts): applied by decideWeek in a
- * SQLite transaction, by decideWeekInWrite (decide-in-write.ts) in a store's write.
+ * then that the totals no longer give are stale. Steps (steps.ts): applied by decideWeekInWrite
+ * (decide-in-write.ts) in a store's write.
  */
 export function* decidingWeek(
 	s: typeof season.$inferSelect,
@@ -684,29 +608,6 @@ export function* decidingWeek(
 			if (a.subjectType !== 'user' || !winners.has(a.subjectId)) stale.push({ a, b });
 	}
 	return { stale, found };
-}
-
-/** decidingWeek inside the caller's SQLite transaction (reevaluate.ts's slices). */
-export function decideWeek(
-	tx: Queryable,
-	s: typeof season.$inferSelect,
-	badges: Badge[],
-	period: { periodKey: string; endsAt: number },
-	now: number,
-	since?: number
-): AwardChanges {
-	const { stale, found } = runSync(tx, decidingWeek(s, badges, period, since));
-	const withdrawn: ActivityItem[] = [];
-	for (const { a, b } of stale) {
-		const item = withdrawAward(tx, a, b, now);
-		if (item) withdrawn.push(item);
-	}
-	const plan: Plan = {
-		...found,
-		isPending: () => false,
-		teamOf: (userId) => lastTeamOf(tx, s.id, userId)
-	};
-	return applyPlan(tx, plan, now, withdrawn);
 }
 
 /** A person's or team's badges in a season, newest first, withdrawn ones (status void) included. */

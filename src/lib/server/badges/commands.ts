@@ -27,9 +27,8 @@ export interface BadgeSaved {
 }
 
 /**
- * Awards what the season already earns under `badgeIds`; counts only their awards. The badges'
- * engine is not ported (reevaluate.ts `reevaluateOnStore`: SQLite's connection; on PostgreSQL
- * only the counted badges are decided, the others are not evaluated and nothing is counted).
+ * Awards what the season already earns under `badgeIds` (reevaluate.ts `reevaluateOnStore`, on
+ * either dialect); counts only their awards.
  */
 async function awardNow(store: Store, seasonId: number, badgeIds: number[], clock: Clock) {
 	const ids = new Set(badgeIds);

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../db';
 import { award, badge, season, seasonMember, team, user } from '../db/schema';
 import { createActivityType } from '../activities/types';
 import { logActivity } from '../activities/record';
-import { awardCountedInWrite, countedEarned, withCountedDoers } from './counted';
+import { awardCountedInWrite, countedDoersInWrite, countedEarned } from './counted';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 9, 20, 12);
@@ -116,18 +116,17 @@ describe('activities logged', () => {
 		expect(again.awarded).toHaveLength(0);
 	});
 
-	it('adds those who logged to the re-evaluation, once each', async () => {
+	it('finds those who logged for the re-evaluation, once each', async () => {
 		await log(bob, 'visit', 1, 2);
 		await log(bob, 'visit', 1, 1);
-		expect(
-			withCountedDoers([{ kind: 'team', id: bob }], db, seasonId, [
+		const store = sqliteStore(db);
+		const doers = await write(store, (tx) =>
+			countedDoersInWrite(tx, store, seasonId, [
 				'activities_logged',
 				'activities_logged',
 				'sprints_won'
 			])
-		).toEqual([
-			{ kind: 'team', id: bob },
-			{ kind: 'user', id: bob }
-		]);
+		);
+		expect(doers).toEqual([bob]);
 	});
 });

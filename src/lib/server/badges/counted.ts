@@ -17,16 +17,16 @@ import { applyPlanInWrite, withdrawAwardInWrite } from './apply-in-write';
 // The counted badge criteria: "awarded once, when the count-th X happened", X being a quiz passed,
 // a duel, sprint or knockout won, an activity logged. Each is decided in two places that must
 // agree: the write in which X happens (awardCountedInWrite: a pass, a freeze, a log, on either
-// dialect) and the badges' re-evaluation of a new or changed badge (reevaluate.ts: countedEarned for each person
-// withCountedDoers adds). A criterion here is two queries: when a person did X in a season (and
-// how much each time counts), and who did X at all.
+// dialect) and the badges' re-evaluation of a new or changed badge (reevaluate.ts: countedEarned
+// for each person countedDoersInWrite finds). A criterion here is two queries: when a person did
+// X in a season (and how much each time counts), and who did X at all.
 
 export type CountedKind = CountedCriterion['kind'];
 
 /**
- * A counted criterion's queries, each a store query (`build(db, tables)`, named): the
- * synchronous re-evaluation runs them with `preparedSync`, a write awaits them with
- * `preparedQuery`, one definition for both dialects. Their values: `seasonId`, `userId`, and an
+ * A counted criterion's queries, each a store query (`build(db, tables)`, named): SQLite's
+ * connection runs them synchronously with `preparedSync` (the re-evaluation's steps on SQLite,
+ * steps.ts), a write awaits them with `preparedQuery`, one definition for both dialects. Their values: `seasonId`, `userId`, and an
  * activity type's key (`type`).
  */
 type CountedQuery<Row> = (
@@ -213,7 +213,7 @@ export function countedEarned(
 }
 
 /** countedEarned inside a store's write. */
-async function countedEarnedInWrite(
+export async function countedEarnedInWrite(
 	tx: StoreDb,
 	store: Store,
 	seasonId: number,
@@ -227,22 +227,19 @@ async function countedEarnedInWrite(
 	return countedAwards(criterion.count, toMoments(rows));
 }
 
-/** The re-evaluation's subjects plus everyone who did what one of `kinds` counts. */
-export function withCountedDoers<T extends { kind: string; id: number }>(
-	subjects: (T | { kind: 'user'; id: number })[],
-	tx: Queryable,
+/** Everyone who did what one of `kinds` counts in the season (the re-evaluation's people). */
+export async function countedDoersInWrite(
+	tx: StoreDb,
+	store: Store,
 	seasonId: number,
 	kinds: Iterable<CountedKind>
-) {
-	const seen = new Set(subjects.filter((s) => s.kind === 'user').map((s) => s.id));
+): Promise<number[]> {
+	const doers = new Set<number>();
 	for (const kind of new Set(kinds))
 		for (const build of COUNTED[kind].doers)
-			for (const id of ids(preparedSync(tx, build).all({ seasonId })))
-				if (!seen.has(id)) {
-					seen.add(id);
-					subjects.push({ kind: 'user', id });
-				}
-	return subjects;
+			for (const id of ids(await preparedQuery(tx, store, build).execute({ seasonId })))
+				doers.add(id);
+	return [...doers];
 }
 
 const memberTeamQuery = (db: StoreDb, { seasonMember }: Tables) =>
@@ -441,30 +438,6 @@ export async function withdrawCountedInWrite(
 		if (c.kind !== kind || !isCounted(c)) continue;
 		if ((await countedEarnedInWrite(tx, store, seasonId, userId, c)).length > 0) continue;
 		merge(changes, await withdrawAwardInWrite(tx, store, a, b, now));
-	}
-	return changes;
-}
-
-/**
- * Gives the season's counted badges of `kinds` to everyone who now earns them, inside the
- * caller's write: what the re-evaluation of a new or changed counted badge gives (it withdraws
- * nothing outside a reconciliation), for PostgreSQL, where reevaluate.ts does not run yet.
- */
-export async function awardCountedToDoersInWrite(
-	tx: StoreDb,
-	store: Store,
-	seasonId: number,
-	kinds: Iterable<CountedKind>,
-	now: number
-): Promise<AwardChanges> {
-	const changes = NONE();
-	for (const kind of new Set(kinds)) {
-		const doers = new Set<number>();
-		for (const build of COUNTED[kind].doers)
-			for (const id of ids(await preparedQuery(tx, store, build).execute({ seasonId })))
-				doers.add(id);
-		for (const userId of [...doers].sort((a, b) => a - b))
-			merge(changes, await awardCountedInWrite(tx, store, kind, seasonId, userId, now));
 	}
 	return changes;
 }

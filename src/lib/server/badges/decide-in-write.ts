@@ -125,8 +125,9 @@ type Season = Tables['season']['$inferSelect'];
 type Badge = Tables['badge']['$inferSelect'];
 
 /**
- * decideWeek inside a store's write: the week's weekly badges from its totals, given to who
- * wins them now; with `since`, what the totals no longer give (earned since then) withdrawn.
+ * One ended week decided in a store's write (awards.ts `decidingWeek`): the week's weekly badges
+ * from its totals, given to who wins them now; with `since`, what the totals no longer give
+ * (earned since then) withdrawn.
  */
 export async function decideWeekInWrite(
 	tx: StoreDb,

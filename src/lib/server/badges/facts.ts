@@ -483,13 +483,6 @@ export function* seasonSubjectsReads(
 	return out;
 }
 
-export function seasonSubjects(
-	db: Queryable,
-	seasonId: number
-): { kind: 'user' | 'team'; id: number }[] {
-	return runSync(db, seasonSubjectsReads(seasonId));
-}
-
 /** A subject's running totals: sales, points, amount, cross, cat:<name>. */
 export function* talliesReads(
 	seasonId: number,
@@ -681,10 +674,6 @@ export interface Period {
 /** The season's weeks that have ended, with whether they must be decided again. */
 export function* endedPeriodsReads(seasonId: number, now: number): Steps<Period[]> {
 	return yield* all<Period>(SQL.periods, seasonId, now);
-}
-
-export function endedPeriods(db: Queryable, seasonId: number, now: number): Period[] {
-	return runSync(db, endedPeriodsReads(seasonId, now));
 }
 
 /** One week's row, read again inside the write that decides it. */

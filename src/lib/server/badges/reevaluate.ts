@@ -1,7 +1,7 @@
-import { and, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
-import type { Db, Queryable } from '../db';
-import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { cacheKeyOf, storeClosed } from '../db/dialect';
+import { write, type Store, type StoreDb } from '../db/store';
 import { season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
@@ -12,32 +12,22 @@ import {
 	type SaleFact
 } from '../../contest/badges';
 import {
-	applyNewSales,
-	applyPlan,
 	contextOf,
-	decideWeek,
 	END_OF_SEASON,
 	inReach,
 	merge,
 	publishAwardChanges,
-	seasonBadges,
 	TEAM_ONLY,
 	WEEKLY,
-	withdrawAward,
 	type AwardChanges,
 	type Candidate,
 	type Found
 } from './awards';
 import {
-	catchUpFacts,
-	endedPeriods,
 	endedPeriodsReads,
-	isPending,
-	lastTeamOf,
 	lastTeamReads,
 	ownFactsReads,
 	pendingReads,
-	seasonSubjects,
 	seasonSubjectsReads,
 	talliesReads
 } from './facts';
@@ -45,14 +35,12 @@ import { recordAwards, recordAwardsReads, teamTargetReads } from './probes';
 import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
 import { decideAwardsInWrite, decideWeekInWrite } from './decide-in-write';
 import { seasonBadgesOn } from './queries';
-import { either, rows, runInWrite, runSync, type Steps } from './steps';
-import type { ActivityItem } from '../../realtime/events';
+import { either, rows, runInWrite, type Steps } from './steps';
 import {
-	awardCountedToDoersInWrite,
+	countedDoersInWrite,
 	countedEarned,
-	memberTeam,
-	memberTeamInWrite,
-	withCountedDoers
+	countedEarnedInWrite,
+	memberTeamInWrite
 } from './counted';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
@@ -64,15 +52,16 @@ import { yieldToLoop } from '../shared/yield-to-loop';
 // reversal) without holding the server: the work is cut into steps, one per person, team or
 // ended week, and each step is exact on its own. A person's awards depend only on their own
 // sales (records: the season's biggest sales down to the person's first, probes.ts), a team's
-// on its own (summed by SQLite), a week's on the week totals; so a step reads the current state and decides that
-// subject in one short transaction, and a sale recorded between two steps is decided by the
-// sale's own step (scoring/sales.ts) whichever side of it its subject falls. Steps run in
-// slices of about SLICE_MS and yield to the event loop in between.
+// on its own, a week's on the week totals; so a step reads the current state and decides that
+// subject in one short write, and a sale recorded between two steps is decided by the sale's own
+// step (scoring/sales.ts) whichever side of it its subject falls. Steps run in slices of about
+// SLICE_MS, one write each, and yield to the event loop in between. One body for both dialects
+// (#20 step 2): on SQLite the writes' queries run synchronously on its connection (steps.ts).
 //
-// Why slices on the main thread and not a worker: the work is mostly SQLite reads and writes
-// on the one connection that holds the write lock; a worker would need its own connection and
-// then hand the decisions back to be written on the main thread, re-checked against what
-// changed meanwhile. Exact steps make the re-check unnecessary.
+// Why slices on the main thread and not a worker: the work is mostly reads and writes inside the
+// write that holds SQLite's write lock (or PostgreSQL's badge cursor row); a worker would need
+// its own connection and then hand the decisions back to be written on the main thread,
+// re-checked against what changed meanwhile. Exact steps make the re-check unnecessary.
 
 /** How long a slice may hold the event loop: well under the 50 ms target on a loaded machine. */
 const SLICE_MS = 8;
@@ -87,13 +76,6 @@ export interface Reevaluation {
 	/** Weekly badges too (decided per ended week from the week totals). */
 	weekly?: boolean;
 	clock?: Clock;
-}
-
-interface Request extends SeasonRequest<AwardChanges> {
-	badgeIds: Set<number> | 'all';
-	since?: number;
-	weekly: boolean;
-	clock: Clock;
 }
 
 type Step =
@@ -115,8 +97,7 @@ interface SubjectDecision {
 /**
  * One person or team decided afresh: what the subject earns now under `badges` is given if
  * missing; with `since`, what it holds, was earned since then and is no longer earned (or by
- * another sale) is withdrawn. Steps (steps.ts): run on SQLite's connection by decideSubject,
- * in a store's write by decideSubjectInWrite.
+ * another sale) is withdrawn. Steps (steps.ts), run in a store's write by decideSubjectInWrite.
  */
 function* decidingSubject(
 	s: typeof season.$inferSelect,
@@ -190,7 +171,7 @@ function* decidingSubject(
 	};
 }
 
-/** The record badge's awards: SQLite reads the biggest sales lazily, a store's write by pages. */
+/** The record badge's awards: read lazily on SQLite's connection, by pages on PostgreSQL. */
 function recordsOf(seasonId: number, userId: number, timeZone: string, now: number) {
 	return either(
 		(db) => recordAwards(db, seasonId, userId, timeZone, now),
@@ -198,37 +179,12 @@ function recordsOf(seasonId: number, userId: number, timeZone: string, now: numb
 	);
 }
 
-/** A counted badge's awards; in a store's write they are awardCountedToDoersInWrite's. */
+/** A counted badge's awards: SQLite's statements run synchronously, a store's write awaits them. */
 function countedOf(seasonId: number, userId: number, c: CountedCriterion) {
 	return either(
 		(db) => countedEarned(db, seasonId, userId, c),
-		() => Promise.reject(new Error('counted badges on the store: awardCountedToDoersInWrite'))
+		(tx, store) => countedEarnedInWrite(tx, store, seasonId, userId, c)
 	);
-}
-
-/** decidingSubject inside the caller's SQLite transaction. */
-function decideSubject(
-	tx: Queryable,
-	s: typeof season.$inferSelect,
-	badges: Badge[],
-	subject: BadgeSubject,
-	now: number,
-	since: number | undefined
-): AwardChanges {
-	const { stale, found } = runSync(tx, decidingSubject(s, badges, subject, now, since));
-	const withdrawn: ActivityItem[] = [];
-	for (const { a, b } of stale) {
-		const item = withdrawAward(tx, a, b, now);
-		if (item) withdrawn.push(item);
-	}
-	const plan = {
-		...found,
-		isPending: (id: number) => isPending(tx, id),
-		// A person who only passed quizzes or logged activities has no sale: their badge points
-		// go to their team.
-		teamOf: (userId: number) => lastTeamOf(tx, s.id, userId) ?? memberTeam(tx, s.id, userId)
-	};
-	return applyPlan(tx, plan, now, withdrawn);
 }
 
 /** decidingSubject inside a store's write, on either dialect. */
@@ -260,69 +216,13 @@ async function decideSubjectInWrite(
 
 const c = (b: Badge) => b.criterion.kind;
 
-/** The badges a request decides, as the season has them now. */
-function requestedBadges(tx: Queryable, seasonId: number, request: Request): Badge[] {
-	return seasonBadges(tx, seasonId).filter(
-		(b) =>
-			b.active &&
-			!END_OF_SEASON.has(c(b)) &&
-			(request.badgeIds === 'all' || request.badgeIds.has(b.id))
-	);
-}
-
-/** Runs one request over the season, slice by slice. */
-async function run(db: Db, seasonId: number, request: Request): Promise<AwardChanges> {
-	const total: AwardChanges = { awarded: [], withdrawn: [] };
-	let steps: Step[] | undefined;
-	let next = 0;
-	for (;;) {
-		if (!db.$client.open) break;
-		const started = performance.now();
-		const now = request.clock();
-		const { changes, finished } = db.transaction(
-			(tx) => {
-				// The facts first: a step trusts the running totals, so they must be up to date.
-				const caught = catchUpFacts(tx, ENTRIES_PER_SLICE);
-				const changes = applyNewSales(tx, caught.added, now);
-				if (!caught.done) return { changes, finished: false };
-				const s = tx.select().from(season).where(eq(season.id, seasonId)).get();
-				if (!s) return { changes, finished: true };
-				const badges = requestedBadges(tx, seasonId, request);
-				if (!steps) {
-					// People who passed, won or logged but never sold are in no fact: add them.
-					const counted = badges.flatMap((b) => (isCounted(b.criterion) ? [b.criterion.kind] : []));
-					steps = withCountedDoers(seasonSubjects(tx, seasonId), tx, seasonId, counted);
-					if (request.weekly && badges.some((b) => WEEKLY.has(c(b))))
-						for (const p of endedPeriods(tx, seasonId, now))
-							steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });
-				}
-				const perSubject = badges.filter((b) => !WEEKLY.has(c(b)));
-				const weekly = badges.filter((b) => WEEKLY.has(c(b)));
-				const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
-				while (next < steps.length) {
-					const step = steps[next++];
-					merge(
-						mine,
-						step.kind === 'week'
-							? decideWeek(tx, s, weekly, step, now, request.since)
-							: decideSubject(tx, s, perSubject, step, now, request.since)
-					);
-					if (performance.now() - started >= SLICE_MS) break;
-				}
-				changes.set(seasonId, mine);
-				return { changes, finished: next >= steps.length };
-			},
-			{ behavior: 'immediate' }
-		);
-		sliceObserver?.(performance.now() - started);
-		for (const [id, c] of changes) {
-			publishAwardChanges(id, c);
-			if (id === seasonId) merge(total, c);
-		}
-		if (finished) break;
-		await yieldToLoop();
-	}
-	return total;
+interface Request extends SeasonRequest<AwardChanges> {
+	/** The store it runs on; a request merged into another runs on that one's (same database). */
+	store: Store;
+	badgeIds: Set<number> | 'all';
+	since?: number;
+	weekly: boolean;
+	clock: Clock;
 }
 
 function mergeInto(into: Request, more: Request) {
@@ -335,101 +235,80 @@ function mergeInto(into: Request, more: Request) {
 	into.waiters.push(...more.waiters);
 }
 
-/** One re-evaluation at a time per season; requests made meanwhile run once after it, merged. */
-const runs = new SeasonRuns<AwardChanges, Request>(run, mergeInto);
+/**
+ * One re-evaluation at a time per season and database (its key: SQLite's connection, every
+ * store on it being one database; PostgreSQL's pool); requests made meanwhile run once after
+ * it, merged. Across PostgreSQL's nodes, the advisory lock below.
+ */
+const runs = new SeasonRuns<AwardChanges, Request, object>(
+	(_database, seasonId, request) => runInSlices(seasonId, request),
+	mergeInto
+);
 
 /**
- * Decides a season's badges for everyone, in slices that yield (see above); resolves with what
- * changed once done. Requests made while one runs for the same season are merged and run once
- * after it. A new or changed badge: `badgeIds`; new holidays: all badges; after a rejection or
- * a reversal: `since` (scoring/review.ts, through reevaluateOnStore).
+ * Decides a season's badges for everyone, in slices that yield (see above), on either dialect;
+ * resolves with what changed once done. Requests made while one runs for the same season are
+ * merged and run once after it. A new or changed badge: `badgeIds`; new holidays: all badges;
+ * after a rejection or a reversal: `since` (scoring/review.ts).
+ *
+ * Each slice is one write (reevaluateSliceInWrite): the facts take in the ledger, then the
+ * requested badges are decided for every person and team the facts know, everyone who did what
+ * a counted badge counts (a quiz passed, an activity logged) and, with `weekly`, every ended
+ * week (decidingWeek, awards.ts). Each step is exact on its own (see above), so a sale committed
+ * between two slices is decided by its own write whichever side of the cursor its subject is.
  */
-export function reevaluateSeason(
-	db: Db,
+export function reevaluateOnStore(
+	store: Store,
 	seasonId: number,
 	options: Reevaluation = {}
 ): Promise<AwardChanges> {
 	return new Promise<AwardChanges>((resolve, reject) => {
 		const request: Request = {
+			store,
 			badgeIds: options.badgeIds ? new Set(options.badgeIds) : 'all',
 			since: options.since,
 			weekly: options.weekly ?? false,
 			clock: options.clock ?? systemClock,
 			waiters: [{ resolve, reject }]
 		};
-		runs.ask(db, seasonId, request);
+		runs.ask(cacheKeyOf(store), seasonId, request);
 	});
-}
-
-/**
- * `reevaluateSeason` after a command ported to the store (db/store.ts) committed. On SQLite the
- * slices above run on its connection (`unportedSqlite`). On PostgreSQL in slices too, each one
- * write (reevaluateSliceInWrite): the facts take in the ledger, then the requested badges a sale
- * decides are decided for every person and team the facts know or that hold an award
- * (decidingSubject) and, with `weekly`, for every ended week (decidingWeek, awards.ts); then the
- * requested counted badges go to everyone who earns them, in a write of their own
- * (reevaluateCountedInWrite). Each step is exact on its own (see above), so a sale committed
- * between two slices is decided by its own write whichever side of the cursor its subject is.
- */
-export async function reevaluateOnStore(
-	store: Store,
-	seasonId: number,
-	options: Reevaluation = {}
-): Promise<AwardChanges> {
-	const db = unportedSqlite(store);
-	if (db) return reevaluateSeason(db, seasonId, options);
-	const clock = options.clock ?? systemClock;
-	const total: AwardChanges = { awarded: [], withdrawn: [] };
-	const publish = (changes: Map<number, AwardChanges>) => {
-		for (const [id, c] of changes) {
-			publishAwardChanges(id, c);
-			if (id === seasonId) merge(total, c);
-		}
-	};
-	// One run per season across the nodes: two runs' slices both move the badge facts' cursor
-	// (the awards' ledger entries), and the one that commits less often ran out of retries.
-	const lock = await seasonLock(store, REEVALUATE_LOCK, seasonId);
-	try {
-		await reevaluateInSlices(store, seasonId, options, clock, publish);
-	} finally {
-		await lock.release();
-	}
-	const now = clock();
-	const counted = await write(store, (tx) =>
-		reevaluateCountedInWrite(tx, store, seasonId, options, now)
-	);
-	publish(new Map([[seasonId, counted]]));
-	return total;
 }
 
 /** The advisory lock's first key: the re-evaluations' ("BRev"); the second is the season. */
 const REEVALUATE_LOCK = 0x42526576;
 
-/** The slices of a re-evaluation on the store, each one write, published as they commit. */
-async function reevaluateInSlices(
-	store: Store,
-	seasonId: number,
-	options: Reevaluation,
-	clock: Clock,
-	publish: (changes: Map<number, AwardChanges>) => void
-): Promise<void> {
-	let cursor: Cursor = { next: 0 };
-	for (;;) {
-		const started = performance.now();
-		const now = clock();
-		// The cursor moves once the slice has committed: a write run again starts it again.
-		const slice = await write(store, (tx) =>
-			reevaluateSliceInWrite(tx, store, seasonId, options, now, cursor)
-		);
-		sliceObserver?.(performance.now() - started);
-		publish(slice.changes);
-		cursor = slice.cursor;
-		if (slice.finished) return;
-		await yieldToLoop();
+/** Runs one request over the season, one write per slice, each published once it commits. */
+async function runInSlices(seasonId: number, request: Request): Promise<AwardChanges> {
+	const { store } = request;
+	const total: AwardChanges = { awarded: [], withdrawn: [] };
+	// One run per season across the nodes: two runs' slices both move the badge facts' cursor
+	// (the awards' ledger entries), and the one that commits less often ran out of retries.
+	const lock = await seasonLock(store, REEVALUATE_LOCK, seasonId);
+	try {
+		let cursor: Cursor = { next: 0 };
+		for (;;) {
+			const started = performance.now();
+			const now = request.clock();
+			// The cursor moves once the slice has committed: a write run again starts it again.
+			const slice = await write(store, (tx) =>
+				reevaluateSliceInWrite(tx, store, seasonId, request, now, cursor)
+			);
+			sliceObserver?.(performance.now() - started);
+			for (const [id, changes] of slice.changes) {
+				publishAwardChanges(id, changes);
+				if (id === seasonId) merge(total, changes);
+			}
+			cursor = slice.cursor;
+			if (slice.finished) return total;
+			await yieldToLoop();
+		}
+	} finally {
+		await lock.release();
 	}
 }
 
-/** Where a re-evaluation on the store is: its steps, listed by the first slice to reach them. */
+/** Where a re-evaluation is: its steps, listed by the first slice to reach them. */
 interface Cursor {
 	steps?: Step[];
 	next: number;
@@ -444,7 +323,7 @@ async function reevaluateSliceInWrite(
 	tx: StoreDb,
 	store: Store,
 	seasonId: number,
-	options: Reevaluation,
+	request: Request,
 	now: number,
 	cursor: Cursor
 ): Promise<{ changes: Map<number, AwardChanges>; cursor: Cursor; finished: boolean }> {
@@ -459,21 +338,11 @@ async function reevaluateSliceInWrite(
 		(b) =>
 			b.active &&
 			!END_OF_SEASON.has(c(b)) &&
-			!isCounted(b.criterion) &&
-			(!options.badgeIds || options.badgeIds.includes(b.id))
+			(request.badgeIds === 'all' || request.badgeIds.has(b.id))
 	);
 	const badges = requested.filter((b) => !WEEKLY.has(c(b)));
-	const weekly = options.weekly ? requested.filter((b) => WEEKLY.has(c(b))) : [];
-	const steps: Step[] = cursor.steps ?? [
-		...(badges.length > 0 ? await runInWrite(tx, store, seasonSubjectsReads(seasonId)) : []),
-		...(weekly.length > 0
-			? (await runInWrite(tx, store, endedPeriodsReads(seasonId, now))).map((p) => ({
-					kind: 'week' as const,
-					periodKey: p.periodKey,
-					endsAt: p.endsAt
-				}))
-			: [])
-	];
+	const weekly = request.weekly ? requested.filter((b) => WEEKLY.has(c(b))) : [];
+	const steps = cursor.steps ?? (await stepsInWrite(tx, store, s.id, badges, weekly, now));
 	const mine = changes.get(seasonId) ?? { awarded: [], withdrawn: [] };
 	let next = cursor.next;
 	while (next < steps.length) {
@@ -481,8 +350,8 @@ async function reevaluateSliceInWrite(
 		merge(
 			mine,
 			step.kind === 'week'
-				? await decideWeekInWrite(tx, store, s, weekly, step, now, options.since)
-				: await decideSubjectInWrite(tx, store, s, badges, step, now, options.since)
+				? await decideWeekInWrite(tx, store, s, weekly, step, now, request.since)
+				: await decideSubjectInWrite(tx, store, s, badges, step, now, request.since)
 		);
 		if (performance.now() - started >= SLICE_MS) break;
 	}
@@ -490,40 +359,45 @@ async function reevaluateSliceInWrite(
 	return { changes, cursor: { steps, next }, finished: next >= steps.length };
 }
 
-/** The requested badges of the season that are counted, given to everyone who earns them. */
-async function reevaluateCountedInWrite(
+/**
+ * A re-evaluation's steps: the people and teams the facts know, with everyone who did what a
+ * counted badge of `badges` counts (who passed, won or logged but never sold is in no fact),
+ * then each ended week when there are weekly badges to decide.
+ */
+async function stepsInWrite(
 	tx: StoreDb,
 	store: Store,
 	seasonId: number,
-	options: Reevaluation,
+	badges: Badge[],
+	weekly: Badge[],
 	now: number
-): Promise<AwardChanges> {
-	const { badge } = store.tables;
-	const requested = options.badgeIds ? new Set(options.badgeIds) : undefined;
-	const kinds = (
-		await tx
-			.select({ id: badge.id, criterion: badge.criterion })
-			.from(badge)
-			.where(and(eq(badge.active, true), or(eq(badge.seasonId, seasonId), isNull(badge.seasonId))))
-	).flatMap((b) =>
-		isCounted(b.criterion) && (!requested || requested.has(b.id)) ? [b.criterion.kind] : []
-	);
-	return awardCountedToDoersInWrite(tx, store, seasonId, kinds, now);
+): Promise<Step[]> {
+	const steps: Step[] = [];
+	if (badges.length > 0) {
+		steps.push(...(await runInWrite(tx, store, seasonSubjectsReads(seasonId))));
+		const counted = badges.flatMap((b) => (isCounted(b.criterion) ? [b.criterion.kind] : []));
+		const seen = new Set(steps.flatMap((step) => (step.kind === 'user' ? [step.id] : [])));
+		for (const id of await countedDoersInWrite(tx, store, seasonId, counted))
+			if (!seen.has(id)) steps.push({ kind: 'user', id });
+	}
+	if (weekly.length > 0)
+		for (const p of await runInWrite(tx, store, endedPeriodsReads(seasonId, now)))
+			steps.push({ kind: 'week', periodKey: p.periodKey, endsAt: p.endsAt });
+	return steps;
 }
 
-/** `reevaluateOnStore` in the background: a failure is logged, unless the connection closed. */
+/** `reevaluateOnStore` in the background: a failure is logged, unless the store was closed. */
 export function reevaluateOnStoreInBackground(
 	store: Store,
 	seasonId: number,
 	options: Reevaluation = {}
 ): void {
 	reevaluateOnStore(store, seasonId, options).catch((error) => {
-		const db = unportedSqlite(store);
-		if (!db || db.$client.open) log.error({ err: error, seasonId }, 'badge re-evaluation failed');
+		if (!storeClosed(store)) log.error({ err: error, seasonId }, 'badge re-evaluation failed');
 	});
 }
 
-/** Resolves once no re-evaluation is running or waiting on this database (tests, benches). */
-export function reevaluationsSettled(db: Db): Promise<void> {
-	return runs.settled(db);
+/** Resolves once no re-evaluation is running or waiting on the store's database (tests, benches). */
+export function reevaluationsSettled(store: Store): Promise<void> {
+	return runs.settled(cacheKeyOf(store));
 }

@@ -3,7 +3,7 @@ import { openDatabase, type Db } from '../db';
 import { sqliteStore } from '../db/store';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
 import { recordSale } from '../scoring/sales';
-import { reevaluateSeason } from '../badges/reevaluate';
+import { reevaluateOnStore } from '../badges/reevaluate';
 import { buildProfile, cumulativePoints, rankHistory, type PointEvent } from './profile';
 
 const day = (d: number, hour = 12) => Date.UTC(2026, 9, d, hour);
@@ -155,7 +155,7 @@ describe('buildProfile', () => {
 				{ awards: false }
 			);
 		}
-		await reevaluateSeason(db, s.id, { clock: () => NOW });
+		await reevaluateOnStore(sqliteStore(db), s.id, { clock: () => NOW });
 	});
 
 	it('gathers totals, level, timeline, badges and recent sales', async () => {

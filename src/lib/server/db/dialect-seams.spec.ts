@@ -16,7 +16,6 @@ const DIALECT = /\bstore\.dialect\b|\bunportedSqlite\(|\bisPostgresUrl\b|\bappOn
 const TWINS_LEFT: Record<string, string> = {
 	'badges/catch-up.ts':
 		"a run keyed by SQLite's connection (every store on it one database) or by the pool's store",
-	'badges/reevaluate.ts': "SQLite's reconcileInSlices and re-evaluation slices",
 	'badges/steps.ts': "the badge steps' generator run synchronously on SQLite's connection",
 	'imports/sales.ts': "SQLite's synchronous import window (recordSaleInTx, held rows)",
 	'scoring/group-commit.ts': "groups keyed by SQLite's connection (the synchronous twin's)",

@@ -30,3 +30,11 @@ export function migrationsOf(store: Store): 'drizzle' | 'drizzle-pg' {
 export function cacheKeyOf(store: Store): object {
 	return store.dialect === 'sqlite' ? clientOf(store.sqlite) : store.pool;
 }
+
+/**
+ * Whether the store was closed (SQLite's connection, PostgreSQL's pool ending): background work
+ * that then fails (a re-evaluation's next slice) stopped with the server, and is not an error.
+ */
+export function storeClosed(store: Store): boolean {
+	return store.dialect === 'sqlite' ? !clientOf(store.sqlite).open : store.pool.ending;
+}

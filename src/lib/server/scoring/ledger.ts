@@ -156,14 +156,6 @@ function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: numbe
 	);
 }
 
-/** Net points of a badge award's entries per status. */
-export function awardNet(
-	tx: Queryable,
-	awardId: number
-): { confirmed: number; provisional: number } {
-	return net(tx, eq(ledgerEntry.awardId, awardId));
-}
-
 /** Net points of an activity's entries per status (#17). */
 export function activityNet(
 	tx: Queryable,
