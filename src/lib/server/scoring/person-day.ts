@@ -257,9 +257,9 @@ const salesOfDaysOnPg = (db: StoreDb, { sale }: Tables) =>
 
 /**
  * dayTotalsInWrite of many days (PostgreSQL: WriteBatch.readDaysInWrite), in the order given:
- * the rows in one statement, then the sales of the days without one in one more. Those are not
- * rare: an import of past sales meets mostly days nobody scored yet, each of which read its sales
- * alone cost the round trip the rows' statement saves.
+ * the rows in one statement, then the sales of the days without one in one more. Days without a
+ * row are not rare: an import of past sales meets mostly days nobody scored yet, and a read of
+ * each one's sales alone would give back the round trips the rows' statement saved.
  */
 export async function dayTotalsAmongInWrite(
 	tx: StoreDb,
