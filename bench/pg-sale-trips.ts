@@ -5,15 +5,18 @@
 // move with the machine's load: on a loaded machine each one waits for PostgreSQL's process to
 // be scheduled, and the sale's wall time is mostly that wait (docs/benchmarks.md, "Sales on
 // PostgreSQL"). Prints, per group size, the wall time per sale and the queries per sale by
-// statement.
-//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20]
+// statement. With --new-days each of a seller's sales falls on a day of its own (a day without a
+// person_day row, read from its sales: an import of past sales); without, all on today's.
+//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days]
 import pg from 'pg';
-import { option } from './lib/args';
+import { flag, option } from './lib/args';
 
 process.env.PG_TEST_PORT ??= '48760';
 process.env.LOG_LEVEL ??= 'warn';
 const GROUPS = option('groups', 20);
 const PEOPLE = option('people', 20);
+const NEW_DAYS = flag('new-days');
+const DAY = 86_400_000;
 
 const { startPostgres } = await import('../tests/helpers/postgres');
 const { openStore, closeStore } = await import('../src/lib/server/db/store');
@@ -36,7 +39,7 @@ const store = await openStore(server.url);
 const season = await liveSeasonOn(store, {
 	size: PEOPLE,
 	teams: ['Harbour', 'Summit'],
-	endsAt: Date.now() + 30 * 86_400_000
+	endsAt: Date.now() + 30 * DAY
 });
 await store.db.insert(store.tables.product).values({
 	seasonId: season.seasonId,
@@ -51,13 +54,17 @@ const sale = () => ({
 	source: 'api' as const,
 	externalId: `trips-${serial++}`,
 	seller: { email: season.people[serial % PEOPLE].email },
-	occurredAt: Date.now() - 60_000,
+	// The warming sales (the first of each seller) on today, the next ones a day earlier each.
+	occurredAt: Date.now() - 60_000 - (NEW_DAYS ? Math.floor(serial / PEOPLE) * DAY : 0),
 	lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 1000 }]
 });
 // Warm: every seller's lookups and the statements' first use.
 for (let i = 0; i < PEOPLE; i++) await recordSaleGrouped(store, sale());
 
-console.log(`pg-sale-trips: ${GROUPS} groups per size, ${PEOPLE} sellers`);
+console.log(
+	`pg-sale-trips: ${GROUPS} groups per size, ${PEOPLE} sellers` +
+		(NEW_DAYS ? ', each sale on a day new to its seller' : '')
+);
 for (const size of [1, 8, 32]) {
 	sent.clear();
 	const started = performance.now();

@@ -179,3 +179,13 @@ function unnestOf(store: Store, insert: ManyRows): { name: string; text: string 
 	}
 	return statement;
 }
+
+/**
+ * Whether a write reads many keys' rows ahead, in one statement, rather than each when it needs
+ * it (a group's or a window's seller days, scoring/write-batch.ts readDaysInWrite): on
+ * PostgreSQL each read is a round trip (~150 µs of the node's CPU and a system call); on SQLite
+ * a call on the write's connection of a few µs, which a read ahead would only add work to.
+ */
+export function readsAhead(store: Store): boolean {
+	return unportedSqlite(store) === null;
+}

@@ -4,6 +4,7 @@ import {
 	IdempotencyConflictError,
 	recordSaleInTx,
 	planSaleInWrite,
+	readDaysAheadInWrite,
 	writeSaleInWrite,
 	type PlannedSale,
 	type RecordedSale,
@@ -460,7 +461,8 @@ function recordWindowSync(
  * PostgreSQL: the window's sales as a group of API sales is recorded (scoring/group-commit.ts),
  * awaited in the write: each planned first (planSaleInWrite: its refusal comes before anything
  * of it is written, so it needs no savepoint, two round trips fewer a sale), then written
- * (writeSaleInWrite); the same prefetches in the dialect's form. Their rows are held and written
+ * (writeSaleInWrite); the same prefetches in the dialect's form, and the sellers' days read ahead
+ * in one or two statements (readDaysAheadInWrite). Their rows are held and written
  * many per statement when the window ends (sale-rows.ts, as SQLite's window), their ids drawn
  * from the sequences in one statement for the sales not sent before.
  */
@@ -488,6 +490,8 @@ async function recordWindowInWrite(
 		store,
 		batch.map((group) => group.externalId)
 	);
+	const inputs = batch.map((group) => saleInput(group, options));
+	await readDaysAheadInWrite(tx, store, inputs, lookups, window.writes);
 	const fresh = batch.filter((group) => !lookups.mayBeReplay('import', group.externalId));
 	await window.writes.rows!.drawInWrite(
 		tx,
@@ -495,17 +499,10 @@ async function recordWindowInWrite(
 		fresh.length,
 		fresh.reduce((lines, group) => lines + group.rows.length, 0)
 	);
-	for (const group of batch) {
+	for (const [n, group] of batch.entries()) {
 		let planned: PlannedSale;
 		try {
-			planned = await planSaleInWrite(
-				tx,
-				store,
-				saleInput(group, options),
-				now,
-				lookups,
-				window.writes
-			);
+			planned = await planSaleInWrite(tx, store, inputs[n], now, lookups, window.writes);
 		} catch (error) {
 			noteRefused(window, group, error);
 			continue;

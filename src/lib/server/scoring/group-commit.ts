@@ -2,6 +2,7 @@ import { retryWhenBusy } from '../db/busy';
 import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
 import {
 	planSaleInWrite,
+	readDaysAheadInWrite,
 	saleBadges,
 	writeSaleInWrite,
 	type PlannedSale,
@@ -23,12 +24,14 @@ import { countSalesRecorded } from '../shared/metrics';
 // Group commit for the API and the sell form: the sales that arrive while the event loop is
 // busy are recorded together, in one write of the store, on the next turn of the loop. A sale is
 // refused before anything of it is written (planSaleInWrite), so a refusal leaves the others
-// alone without a savepoint of its own; the group's standings, days and
-// versions are written once (WriteBatch), and every request is answered only after the write
-// that holds its sale has committed: nothing acknowledged can be lost. One COMMIT, holding the
-// group's badge step too, then serves many sales instead of one each. The same body runs on
-// SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write that conflicts with another
-// node's runs again whole (db/store.ts write), with fresh lookups and batch.
+// alone without a savepoint of its own; the group's sellers' days are read ahead together
+// (readDaysAheadInWrite: on PostgreSQL one or two statements, not one per seller and day), its
+// standings, days and versions written once (WriteBatch), and every request is answered only
+// after the write that holds its sale has committed: nothing acknowledged can be lost. One
+// COMMIT, holding the group's badge step too, then serves many sales instead of one each. The
+// same body runs on SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write that
+// conflicts with another node's runs again whole (db/store.ts write), with fresh lookups and
+// batch.
 
 /** At most this many sales per write, so that one group never holds the loop long. */
 const MAX_GROUP = 128;
@@ -95,6 +98,13 @@ async function recordGroupInWrite(
 	const lookups = new SaleLookups();
 	await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
 	const writes = new WriteBatch();
+	await readDaysAheadInWrite(
+		tx,
+		store,
+		group.map((p) => p.input),
+		lookups,
+		writes
+	);
 	const outcomes: Outcome[] = [];
 	for (const p of group) {
 		let planned: PlannedSale;

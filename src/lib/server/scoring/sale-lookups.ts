@@ -223,6 +223,11 @@ export class SaleLookups {
 		return this.replayFound.has(externalId);
 	}
 
+	/** True when prefetchReplays found a sale with this id: the sale is a replay. */
+	knownReplay(source: RecordSaleInput['source'], externalId: string): boolean {
+		return INTEGRATION_SOURCES.has(source) && this.replayFound.has(externalId);
+	}
+
 	private found(tx: Queryable, row: Omit<LiveMembershipRow, 'userId'>) {
 		const { seasonId, ...membership } = row;
 		if (!this.seasonRows.has(seasonId))

@@ -31,6 +31,7 @@ import {
 	saleTotals,
 	withSale,
 	type DayKey,
+	type DayOf,
 	type DayTotals
 } from './person-day';
 import type { WriteBatch } from './write-batch';
@@ -39,6 +40,7 @@ import { notifyLeaderboard, publishActivity } from '../realtime/publish';
 import { evaluateAwards } from '../badges/awards';
 import { enqueueWebhooks, enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
+import { readsAhead } from '../db/many-rows';
 import { AppError, type AppErrorOptions } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { countSalesRecorded } from '../shared/metrics';
@@ -407,9 +409,45 @@ export async function planSaleInWrite(
 	);
 	checkSaleSeason(input, now, seller, season);
 	const scoring = await lookups.scoringInWrite(tx, store, season.id);
-	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
+	const { key: dayKey } = saleDay(input, seller, season);
 	const day = await writes.dayInWrite(tx, store, dayKey, season.timeZone);
 	return { plan: planSale(input, now, seller, season, membership, scoring, day), dayKey, day };
+}
+
+/** The local day (its season's time zone) a sale falls on: planSaleInWrite's, the read ahead's. */
+function saleDay(input: RecordSaleInput, seller: Seller, season: LiveSeason): DayOf {
+	return {
+		key: dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone),
+		timeZone: season.timeZone
+	};
+}
+
+/**
+ * Reads ahead into `writes` the days of many sales about to be planned in one write (a group of
+ * API sales, group-commit.ts; an import's window), where planSaleInWrite read each seller's day
+ * new to the batch alone: on PostgreSQL a round trip each, the largest per-sale query left there
+ * for groups of many sellers. Each sale's day is the one planSaleInWrite finds, from the same
+ * lookups (memoised: read here, not again there); a sale whose seller or season is missing is
+ * refused there and has none, one known to be sent before (prefetchReplaysInWrite) is skipped.
+ * Nothing on SQLite (db/many-rows.ts readsAhead).
+ */
+export async function readDaysAheadInWrite(
+	tx: StoreDb,
+	store: Store,
+	inputs: readonly RecordSaleInput[],
+	lookups: SaleLookups,
+	writes: WriteBatch
+): Promise<void> {
+	if (!readsAhead(store)) return;
+	const days: DayOf[] = [];
+	for (const input of inputs) {
+		if (lookups.knownReplay(input.source, input.externalId)) continue;
+		const seller = await lookups.sellerInWrite(tx, store, input.seller);
+		if (!seller) continue;
+		const { season } = await lookups.seasonOfInWrite(tx, store, seller.id, input.seasonId);
+		if (season) days.push(saleDay(input, seller, season));
+	}
+	await writes.readDaysInWrite(tx, store, days);
 }
 
 /**

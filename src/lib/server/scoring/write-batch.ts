@@ -11,10 +11,12 @@ import {
 } from './standings';
 import {
 	dayTotals,
+	dayTotalsAmongInWrite,
 	dayTotalsInWrite,
 	writeDays,
 	writeDaysInWrite,
 	type DayKey,
+	type DayOf,
 	type DayTotals
 } from './person-day';
 import { SaleRows, type HeldEntry } from './sale-rows';
@@ -39,6 +41,12 @@ import { SaleRows, type HeldEntry } from './sale-rows';
 // (finishInWrite: an import's window on PostgreSQL): for a caller whose batch never has one sale
 // twice (an import's window groups a sale's lines by its id), as a held sale is not yet in the
 // table that a replay is read from.
+//
+// On PostgreSQL the days of the batch's sales are read ahead, all in one or two statements
+// (readDaysInWrite, before the first sale is planned), where each seller's day new to the batch
+// was a round trip. A day read ahead is what dayTotalsInWrite would have read at the day's first
+// sale: nothing else in the write changes a day's row or its counted sales before that sale, and
+// from it on the batch holds the day.
 
 export interface WriteBatchOptions {
 	/** Hold the new sales' rows too, written before the rest by finish(). */
@@ -50,6 +58,8 @@ type StandingKey = `${number}:${number}:${number}`;
 export class WriteBatch {
 	private standings = new Map<StandingKey, StandingDelta & { scoreChanged: boolean }>();
 	private days = new Map<string, { key: DayKey; totals: DayTotals }>();
+	/** Days as stored before this batch, read ahead (readDaysInWrite). */
+	private daysRead = new Map<string, DayTotals>();
 	private seasons = new Set<number>();
 	private versions = new Map<number, number>();
 	/** The new sales' rows, when the batch holds them (WriteBatchOptions.rows). */
@@ -72,10 +82,30 @@ export class WriteBatch {
 		return held ? held.totals : dayTotals(tx, key, timeZone);
 	}
 
-	/** day() inside a store's write. */
+	/** day() inside a store's write: from the batch, else as read ahead, else its row. */
 	async dayInWrite(tx: StoreDb, store: Store, key: DayKey, timeZone: string): Promise<DayTotals> {
-		const held = this.days.get(dayId(key));
-		return held ? held.totals : dayTotalsInWrite(tx, store, key, timeZone);
+		const id = dayId(key);
+		const held = this.days.get(id);
+		if (held) return held.totals;
+		return this.daysRead.get(id) ?? dayTotalsInWrite(tx, store, key, timeZone);
+	}
+
+	/**
+	 * Reads ahead the days among `days` that the batch has not met (PostgreSQL: two or more, in
+	 * one statement, two when some have no row; scoring/sales.ts readDaysAheadInWrite). Call
+	 * before any sale of those days is planned, in the write they are recorded in.
+	 */
+	async readDaysInWrite(tx: StoreDb, store: Store, days: Iterable<DayOf>): Promise<void> {
+		const unmet = new Map<string, DayOf>();
+		for (const day of days) {
+			const id = dayId(day.key);
+			if (!this.days.has(id) && !this.daysRead.has(id)) unmet.set(id, day);
+		}
+		// One day alone is read as the sale would read it: the same round trips, a simpler query.
+		if (unmet.size < 2) return;
+		const totals = await dayTotalsAmongInWrite(tx, store, [...unmet.values()]);
+		let i = 0;
+		for (const id of unmet.keys()) this.daysRead.set(id, totals[i++]);
 	}
 
 	/** Holds a day's new totals until finish(). */
@@ -160,6 +190,7 @@ export class WriteBatch {
 
 	private clear(): void {
 		this.days.clear();
+		this.daysRead.clear();
 		this.standings.clear();
 		this.seasons.clear();
 	}
