@@ -29,9 +29,9 @@ import {
 } from './recalculate-chunk';
 
 // A recalculation's chunk on the store (#20), inside a read (the preview) or a write (the run)
-// of db/store.ts, on either dialect: the same queries (their `build(db, tables)`, shared with
-// the synchronous body in recalculate-chunk.ts) and the same scoring, awaited. The synchronous
-// body stays SQLite's (recalculate-run.ts); this one is PostgreSQL's (recalculate-run-store.ts).
+// of db/store.ts, on either dialect: the queries of recalculate-chunk.ts and recalculate.ts
+// (their `build(db, tables)`) and the same scoring as the one-block recalculation, awaited. The
+// run's slices are recalculate-run-store.ts.
 
 /** seasonScoring inside a store's read or write. */
 export async function seasonScoringInWrite(
@@ -46,7 +46,7 @@ export async function seasonScoringInWrite(
 	return scoringOf(s, products, rules);
 }
 
-/** recalculationDoers inside a store's read or write. */
+/** People with a counted activity, by id (few: activities are logged by hand). */
 export async function recalculationDoersInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -56,7 +56,12 @@ export async function recalculationDoersInWrite(
 	return rows.map((r) => r.id);
 }
 
-/** nextRecalculationPerson inside a store's read or write. */
+/**
+ * The next person after `after` that a recalculation must look at, as recalculationPeople lists
+ * them (`doers` from recalculationDoersInWrite), without reading them all; undefined past the
+ * last. A seller new since the run began is taken if their id comes later (their sales were
+ * scored with the new rules already: their step finds nothing to change).
+ */
 export async function nextRecalculationPersonInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -68,7 +73,7 @@ export async function nextRecalculationPersonInWrite(
 	return nextPerson(row?.id ?? undefined, doers, after);
 }
 
-/** startPerson inside a store's read or write. */
+/** A person's cursor before their first chunk. */
 export async function startPersonInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -78,7 +83,11 @@ export async function startPersonInWrite(
 	return cursorOf(userId, row);
 }
 
-/** planChunk inside a store's read or write: decides the chunk, moves the cursor past it. */
+/**
+ * Decides the person's next chunk (changes nothing) and moves the cursor past it: the local
+ * days from `cursor.from` to the end of the day of their n-th sale from there (n = `sales`, at
+ * most CHUNK_SALES, at least 1), or all their remaining sales and then their activities.
+ */
 export async function planChunkInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -108,8 +117,8 @@ export async function planChunkInWrite(
 }
 
 /**
- * applyChunk inside a store's write; the people whose standing moved go into `moved` (marked
- * after the commit: markStandingsMoved).
+ * Books a chunk's plan in the store's write (as applyPerson books a person's); the people whose
+ * standing moved go into `moved` (marked after the commit: markStandingsMoved).
  */
 export async function applyChunkInWrite(
 	tx: StoreDb,
