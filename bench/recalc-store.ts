@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../src/lib/server/db';
 import { sqliteStore } from '../src/lib/server/db/store';
 import { recalculateOn } from '../src/lib/server/scoring/recalculate-run-store';
 import { observeRecalculationSlices } from '../src/lib/server/scoring/recalculate-slices';
+import { catchUpFacts } from '../src/lib/server/badges/facts';
 import { seedRecalculationSeason } from './lib/seed-sales';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
@@ -29,6 +30,11 @@ const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-store-'));
 const seeded = join(dir, 'seeded.db');
 // The rules change after the sales: most sales change.
 const { seasonId } = await seedRecalculationSeason(seeded, SALES);
+// The seeded ledger taken into the badge facts first, as a running server has: the run's badge
+// step then takes in its own adjustments only.
+const caughtUp = openDatabase(seeded);
+catchUpFacts(caughtUp);
+caughtUp.$client.close();
 
 let copies = 0;
 /** A fresh copy of the seeded season, opened by `open` (each run changes its copy). */

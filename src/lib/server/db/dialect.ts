@@ -30,3 +30,12 @@ export function migrationsOf(store: Store): 'drizzle' | 'drizzle-pg' {
 export function cacheKeyOf(store: Store): object {
 	return store.dialect === 'sqlite' ? clientOf(store.sqlite) : store.pool;
 }
+
+/**
+ * Whether the store's queries run on the event loop: SQLite's synchronous driver holds the
+ * server for a whole transaction (work in slices then fits each to a time budget); PostgreSQL's
+ * wait on the server while the loop turns.
+ */
+export function queriesHoldTheLoop(store: Store): boolean {
+	return store.dialect === 'sqlite';
+}

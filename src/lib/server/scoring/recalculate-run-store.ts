@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { seasonLock, seasonLockHeld } from '../shared/season-lock';
-import { cacheKeyOf } from '../db/dialect';
+import { cacheKeyOf, queriesHoldTheLoop } from '../db/dialect';
 import { read, write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -152,7 +152,7 @@ async function sliced(
 	finish?: Finish
 ): Promise<boolean> {
 	let progress: Progress = { lastPerson: 0, finished: false };
-	const sizer = new SliceSizer();
+	const sizer = new SliceSizer(queriesHoldTheLoop(store));
 	const times: SliceTimes = { started: 0, chunksEnded: 0 };
 	for (;;) {
 		const start = progress;
