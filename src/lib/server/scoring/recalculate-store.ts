@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
+import { insertRowsReturningIdsInWrite } from '../db/rows-in-write';
 import type { Actor } from '../audit/record';
 import { applyActivityRescoreInWrite, planActivityRescoreInWrite } from '../activities/rescore';
 import { forgetPersonDaysBetweenInWrite } from './person-day';
@@ -150,6 +151,21 @@ export async function applyChunkInWrite(
 	await applyActivityRescoreInWrite(tx, store, seasonId, plan.activityChanges, actor, now, moved);
 }
 
+/** The columns of a recalculation's adjustment entry (NewEntry's, and when it was written). */
+const ENTRY_KEYS = [
+	'seasonId',
+	'userId',
+	'teamId',
+	'saleId',
+	'kind',
+	'points',
+	'status',
+	'breakdown',
+	'reason',
+	'createdById',
+	'createdAt'
+] as const;
+
 /**
  * A chunk's bookings in two statements: its adjustment entries as one insert, then each sale's
  * new points and breakdown from its entry (the entry's points are the change from the points the
@@ -158,10 +174,13 @@ export async function applyChunkInWrite(
  */
 async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], now: number) {
 	const { ledgerEntry, sale } = store.tables;
-	const written = await tx
-		.insert(ledgerEntry)
-		.values(bookings.map(({ entry }) => ({ ...entry, createdAt: now })))
-		.returning({ id: ledgerEntry.id });
+	const written = await insertRowsReturningIdsInWrite(
+		tx,
+		store,
+		ledgerEntry,
+		ENTRY_KEYS,
+		bookings.map(({ entry }) => ({ ...entry, createdAt: now }))
+	);
 	await tx
 		.update(sale)
 		.set({
@@ -169,13 +188,5 @@ async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], n
 			breakdown: sql`${ledgerEntry.breakdown}`
 		})
 		.from(ledgerEntry)
-		.where(
-			and(
-				inArray(
-					ledgerEntry.id,
-					written.map((w) => w.id)
-				),
-				eq(ledgerEntry.saleId, sale.id)
-			)
-		);
+		.where(and(inArray(ledgerEntry.id, written), eq(ledgerEntry.saleId, sale.id)));
 }
