@@ -57,10 +57,12 @@ import { eq } from 'drizzle-orm';
 import { startCheckpointer } from '../src/lib/server/db/checkpointer';
 import {
 	observeRecalculationSlices,
-	previewRecalculation,
-	recalculateInSlices,
 	setRecalculationSliceMs
-} from '../src/lib/server/scoring/recalculate-run';
+} from '../src/lib/server/scoring/recalculate-slices';
+import {
+	previewRecalculationOn,
+	recalculateOn
+} from '../src/lib/server/scoring/recalculate-run-store';
 import { round, summarize, formatSummary, type Summary } from './lib/stats';
 import { mulberry32 } from '../src/lib/seeded-random';
 
@@ -338,11 +340,11 @@ async function recalculationOnly(sales: number) {
 		.run();
 	let changed = 0;
 	const [previewMs, previewLoop] = await underLoopMonitor(async () => {
-		changed = (await previewRecalculation(db, seeded.seasonId)).changes.length;
+		changed = (await previewRecalculationOn(sqliteStore(db), seeded.seasonId)).changes.length;
 	});
 	console.log(`preview: ${previewMs} ms, ${changed} sales to change, ${loopText(previewLoop)}`);
 	const [applyMs, applyLoop] = await underLoopMonitor(() =>
-		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+		recalculateOn(sqliteStore(db), seeded.seasonId, { userId: null }, clock)
 	);
 	console.log(`apply: ${applyMs} ms, ${loopText(applyLoop)}`);
 	const loadEnd = load();
@@ -516,7 +518,7 @@ async function seasonWideOnly(sales: number) {
 		`reversal: request ${requestMs} ms, reconciliation ${reversalMs} ms, ${loopText(reversalLoop)}`
 	);
 	const [recalcMs, recalcLoop] = await underLoopMonitor(() =>
-		recalculateInSlices(db, seeded.seasonId, { userId: null }, clock)
+		recalculateOn(sqliteStore(db), seeded.seasonId, { userId: null }, clock)
 	);
 	console.log(`recalculation (slices): ${recalcMs} ms, ${loopText(recalcLoop)}`);
 	if (SEASON_END) out.seasonEnd = await seasonEnd(db, seeded.seasonId, path);

@@ -9,7 +9,7 @@ import { standingsVsLedger } from './factories';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import type { Recalculation } from '../../src/lib/server/scoring/recalculate';
-import { recalculationsSettled } from '../../src/lib/server/scoring/recalculate-run';
+import { recalculationsSettledOn } from '../../src/lib/server/scoring/recalculate-run-store';
 import { recomputeDay } from '../../src/lib/server/scoring/person-day';
 import { ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
@@ -31,7 +31,7 @@ export function openTempDb(): Db {
 export async function closeTempDbs(): Promise<void> {
 	for (const ctx of opened.splice(0)) {
 		// A sliced recalculation still running would write to a closed connection.
-		await recalculationsSettled(ctx.db);
+		await recalculationsSettledOn(sqliteStore(ctx.db));
 		ctx.cleanup();
 	}
 }

@@ -26,10 +26,13 @@ import {
 } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
-	previewRecalculation,
-	recalculateInSlices,
 	setRecalculationSliceMs
-} from '../../src/lib/server/scoring/recalculate-run';
+} from '../../src/lib/server/scoring/recalculate-slices';
+import {
+	previewRecalculationOn,
+	recalculateOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { setRecalculationChunkSales } from '../../src/lib/server/scoring/recalculate-chunk';
 import { auditEvent, ledgerEntry, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
@@ -103,12 +106,17 @@ describe('season recalculation of a person in chunks of days', () => {
 		const chunked = await bigSellerSeason();
 		const block = await bigSellerSeason();
 		// The preview, chunked, lists what the one block would do, in the same order.
-		expect(await previewRecalculation(chunked.db, chunked.seasonId)).toEqual(
+		expect(await previewRecalculationOn(sqliteStore(chunked.db), chunked.seasonId)).toEqual(
 			planRecalculation(chunked.db, chunked.seasonId)
 		);
 		let slices = 0;
 		observeRecalculationSlices(() => (slices += 1));
-		const a = await recalculateInSlices(chunked.db, chunked.seasonId, { userId: null }, clock);
+		const a = await recalculateOn(
+			sqliteStore(chunked.db),
+			chunked.seasonId,
+			{ userId: null },
+			clock
+		);
 		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
 		// The big seller took several slices: one per chunk (the budget is 0), not one in all.
 		expect(slices).toBeGreaterThanOrEqual(atLeast + 1);
@@ -156,7 +164,7 @@ describe('season recalculation of a person in chunks of days', () => {
 					sell(db, seller, 'late-to-do', NOW - 2 * DAY + HOUR)
 				);
 		});
-		const run = await recalculateInSlices(db, seasonId, { userId: null }, clock);
+		const run = await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
 		expect(added).toHaveLength(2);
 		expect(slices).toBeGreaterThanOrEqual(6);
 		// On the day done, the new sale was scored from day totals refilled from the new

@@ -1,5 +1,5 @@
 // The rule console's apply on a season too big to recalculate while the request waits
-// (routes/(app)/manage/rules, scoring/recalculate-run.ts): the built server answers at once that
+// (routes/(app)/manage/rules, scoring/recalculate-run-store.ts): the built server answers at once that
 // the recalculation goes on in the background (RECALC_WAIT_MS=0 here; 5 s by default), the page
 // says so on every visit while it runs, the server keeps answering meanwhile, and when it ends
 // every sale has its new points, the standings match the ledger and the run is audited once. On the

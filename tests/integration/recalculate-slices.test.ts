@@ -1,5 +1,5 @@
 // The season recalculation after a rule change runs person by person in slices that yield
-// (scoring/recalculate-run.ts, issue #13). Sliced, it must give what the one-block
+// (scoring/recalculate-run-store.ts, issue #13). Sliced, it must give what the one-block
 // recalculation gives, count a sale recorded between two slices once and with the new rules,
 // merge requests made while it runs, preview what it then applies, and let the event loop turn.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,10 +26,13 @@ import {
 } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
-	previewRecalculation,
-	recalculateInSlices,
 	setRecalculationSliceMs
-} from '../../src/lib/server/scoring/recalculate-run';
+} from '../../src/lib/server/scoring/recalculate-slices';
+import {
+	previewRecalculationOn,
+	recalculateOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import { auditEvent, ledgerEntry, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 
@@ -84,7 +87,7 @@ describe('season recalculation in slices', () => {
 		const block = await changedSeason();
 		let slices = 0;
 		observeRecalculationSlices(() => (slices += 1));
-		const a = await recalculateInSlices(sliced.db, sliced.seasonId, { userId: null }, clock);
+		const a = await recalculateOn(sqliteStore(sliced.db), sliced.seasonId, { userId: null }, clock);
 		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
 		expect(slices).toBeGreaterThanOrEqual(6);
 		expect(a.changes.length).toBeGreaterThan(10);
@@ -127,7 +130,7 @@ describe('season recalculation in slices', () => {
 			// After the first person's step (theirs is done) and before the last person's.
 			if (slices === 2) added.push(sellAt(first.id, 'mid-first'), sellAt(last.id, 'mid-last'));
 		});
-		await recalculateInSlices(db, seasonId, { userId: null }, clock);
+		await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
 		expect(added).toHaveLength(2);
 		// The first person's sale came after their step: scored right at once, never adjusted.
 		// The last person's was scored from day totals of the old rules, and set right by their step.
@@ -154,9 +157,9 @@ describe('season recalculation in slices', () => {
 
 	it('merges the requests made while one runs into one more run', async () => {
 		const { db, seasonId, manager } = await changedSeason();
-		const firstRun = recalculateInSlices(db, seasonId, { userId: manager.id }, clock);
-		const second = recalculateInSlices(db, seasonId, { userId: manager.id }, clock);
-		const third = recalculateInSlices(db, seasonId, { userId: manager.id }, clock);
+		const firstRun = recalculateOn(sqliteStore(db), seasonId, { userId: manager.id }, clock);
+		const second = recalculateOn(sqliteStore(db), seasonId, { userId: manager.id }, clock);
+		const third = recalculateOn(sqliteStore(db), seasonId, { userId: manager.id }, clock);
 		const [a, b, c] = await Promise.all([firstRun, second, third]);
 		expect(a.changes.length).toBeGreaterThan(0);
 		// One run after the first for both later requests, and it had nothing left to do.
@@ -167,12 +170,12 @@ describe('season recalculation in slices', () => {
 
 	it('previews what it then applies', async () => {
 		const { db, seasonId } = await changedSeason();
-		const preview = await previewRecalculation(db, seasonId);
+		const preview = await previewRecalculationOn(sqliteStore(db), seasonId);
 		const block = planRecalculation(db, seasonId);
 		// The preview changed nothing.
 		expect(recalculations(db)).toHaveLength(0);
 		expect(planRecalculation(db, seasonId)).toEqual(block);
-		const applied = await recalculateInSlices(db, seasonId, { userId: null }, clock);
+		const applied = await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
 		expect(recalculationTotals(preview)).toEqual(recalculationTotals(applied));
 		expect(recalculationTotals(preview)).toEqual(recalculationTotals(block));
 		expect(byPerson(preview)).toEqual(byPerson(applied));
@@ -186,14 +189,18 @@ describe('season recalculation in slices', () => {
 		async (mode) => {
 			const { db, seasonId } = await changedSeason();
 			const events: string[] = [];
-			observeRecalculationSlices(() => events.push('slice'));
-			const done =
-				mode === 'apply'
-					? recalculateInSlices(db, seasonId, { userId: null }, clock)
-					: previewRecalculation(db, seasonId);
-			setImmediate(() => events.push('immediate'));
-			setTimeout(() => events.push('timer'), 0);
-			await done;
+			// Both callbacks are set once the first slice has committed (a slice's transaction starts
+			// in a macrotask of its own: set before, they could run before any slice).
+			observeRecalculationSlices(() => {
+				if (!events.includes('slice')) {
+					setImmediate(() => events.push('immediate'));
+					setTimeout(() => events.push('timer'), 0);
+				}
+				events.push('slice');
+			});
+			await (mode === 'apply'
+				? recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock)
+				: previewRecalculationOn(sqliteStore(db), seasonId));
 			events.push('done');
 			const lastSlice = events.lastIndexOf('slice');
 			expect(events.filter((e) => e === 'slice').length).toBeGreaterThanOrEqual(6);

@@ -1,9 +1,8 @@
 // The season recalculation and its plan on the store (#20, scoring/recalculate-run-store.ts):
-// on a temp SQLite file (the synchronous run of recalculate-run.ts) and on a throwaway
-// PostgreSQL (a write per slice), the same assertions. The rules change after the sales; the
-// run must leave every sale, person and team with what a fresh scoring of the same sales under
-// the new rules gives, preview what it then applies, be resumable after a stop, and run once at
-// a time per season across two nodes.
+// one body on a temp SQLite file and on a throwaway PostgreSQL (a write per slice), the same
+// assertions. The rules change after the sales; the run must leave every sale, person and team
+// with what a fresh scoring of the same sales under the new rules gives, preview what it then
+// applies, be resumable after a stop, and run once at a time per season across two nodes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -13,7 +12,7 @@ import { reviewByExternalId } from '../../src/lib/server/scoring/review';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { recalculationTotals } from '../../src/lib/server/scoring/recalculate';
-import { setRecalculationSliceMs } from '../../src/lib/server/scoring/recalculate-run';
+import { setRecalculationSliceMs } from '../../src/lib/server/scoring/recalculate-slices';
 import { setRecalculationChunkSales } from '../../src/lib/server/scoring/recalculate-chunk';
 import {
 	applyChunkInWrite,

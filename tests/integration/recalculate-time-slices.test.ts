@@ -2,7 +2,7 @@
 // for a chunk no bigger than what is left of its budget pays for, so a slice whose budget is
 // spent takes the smallest chunk (one local day) rather than CHUNK_SALES sales past it. People
 // are sought one after the other instead of read all at once. Same results as the one block.
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { read, sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import {
@@ -16,19 +16,23 @@ import { recordSale } from '../../src/lib/server/scoring/sales';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import {
-	nextRecalculationPerson,
 	planRecalculation,
 	recalculateSeason,
-	recalculationDoers,
 	recalculationPeople,
 	recalculationTotals
 } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
-	previewRecalculation,
-	recalculateInSlices,
 	setRecalculationSliceMs
-} from '../../src/lib/server/scoring/recalculate-run';
+} from '../../src/lib/server/scoring/recalculate-slices';
+import {
+	previewRecalculationOn,
+	recalculateOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
+import {
+	nextRecalculationPersonInWrite,
+	recalculationDoersInWrite
+} from '../../src/lib/server/scoring/recalculate-store';
 import type { Db } from '../../src/lib/server/db';
 
 const HOUR = 60 * 60 * 1000;
@@ -77,10 +81,10 @@ describe('recalculation slices bounded by time', () => {
 		const block = await twentyDays();
 		let previewSlices = 0;
 		observeRecalculationSlices(() => (previewSlices += 1));
-		const preview = await previewRecalculation(sliced.db, sliced.seasonId);
+		const preview = await previewRecalculationOn(sqliteStore(sliced.db), sliced.seasonId);
 		let slices = 0;
 		observeRecalculationSlices(() => (slices += 1));
-		const a = await recalculateInSlices(sliced.db, sliced.seasonId, { userId: null }, clock);
+		const a = await recalculateOn(sqliteStore(sliced.db), sliced.seasonId, { userId: null }, clock);
 		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
 		expect(previewSlices).toBeGreaterThanOrEqual(23);
 		expect(slices).toBeGreaterThanOrEqual(23);
@@ -127,14 +131,17 @@ describe('recalculation slices bounded by time', () => {
 				},
 				clock
 			);
-		const doers = recalculationDoers(db, seasonId);
-		const sought: number[] = [];
-		for (let after = 0; ;) {
-			const next = nextRecalculationPerson(db, seasonId, doers, after);
-			if (next === undefined) break;
-			sought.push(next);
-			after = next;
-		}
+		const store = sqliteStore(db);
+		const sought = await read(store, async (tx) => {
+			const doers = await recalculationDoersInWrite(tx, store, seasonId);
+			const found: number[] = [];
+			for (let after = 0; ;) {
+				const next = await nextRecalculationPersonInWrite(tx, store, seasonId, doers, after);
+				if (next === undefined) return found;
+				found.push(next);
+				after = next;
+			}
+		});
 		expect(sought).toEqual(recalculationPeople(db, seasonId));
 		expect(sought).toEqual([a.id, b.id, c.id, e.id]);
 	});

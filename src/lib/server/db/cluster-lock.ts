@@ -45,3 +45,15 @@ export async function clusterLock(store: Store, key: number, id: number): Promis
 		await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
 	}
 }
+
+/** Whether some session holds the lock (`key`, `id`): never on SQLite, where none is taken. */
+export async function clusterLockHeld(store: Store, key: number, id: number): Promise<boolean> {
+	if (store.dialect !== 'postgres') return false;
+	// objsubid 2: a lock taken with two int4 keys, as clusterLock takes it.
+	const { rows } = await store.pool.query<{ held: boolean }>(
+		`select exists(select 1 from pg_locks where locktype = 'advisory' and classid = $1::int::oid
+			and objid = $2::int::oid and objsubid = 2) as held`,
+		[key, id]
+	);
+	return rows[0].held;
+}

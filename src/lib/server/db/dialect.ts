@@ -38,3 +38,12 @@ export function cacheKeyOf(store: Store): object {
 export function storeClosed(store: Store): boolean {
 	return store.dialect === 'sqlite' ? !clientOf(store.sqlite).open : store.pool.ending;
 }
+
+/**
+ * Whether the store's queries run on the event loop: SQLite's synchronous driver holds the
+ * server for a whole transaction (work in slices then fits each to a time budget); PostgreSQL's
+ * wait on the server while the loop turns.
+ */
+export function queriesHoldTheLoop(store: Store): boolean {
+	return store.dialect === 'sqlite';
+}

@@ -373,17 +373,6 @@ const forgetDaysBetween = (db: StoreDb, { personDay }: Tables) =>
 		.prepare('person_day_forget_between');
 
 /** Drops a person's day totals of the local days in [from, to) (those days were rescored). */
-export function forgetPersonDaysBetween(
-	tx: Queryable,
-	seasonId: number,
-	userId: number,
-	from: number,
-	to: number
-): void {
-	preparedSync(tx, forgetDaysBetween).run({ seasonId, userId, from, to });
-}
-
-/** forgetPersonDaysBetween inside a store's write. */
 export async function forgetPersonDaysBetweenInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -1,16 +1,9 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { preparedSync } from '../db/prepared';
 import type { StoreDb, Tables } from '../db/store';
 import { localDay } from '../rules/engine';
-import type { Actor } from '../audit/record';
-import { applyActivityRescore } from '../activities/rescore';
 import { countedSaleOf } from './counting';
-import { forgetPersonDaysBetween } from './person-day';
 import {
-	bookSaleChanges,
 	emptyRecalculation,
-	finishPerson,
 	linesBySale,
 	scoreSales,
 	type Recalculation,
@@ -34,7 +27,7 @@ import {
 
 /**
  * About how many sales one chunk scores at most (more when its last day holds more); the run
- * asks for fewer when its slice has less time left (recalculate-run.ts).
+ * asks for fewer when its slice has less time left (recalculate-slices.ts).
  */
 const CHUNK_SALES = 64;
 let chunkSales = CHUNK_SALES;
@@ -57,10 +50,6 @@ export interface PersonCursor {
 	done: boolean;
 	before: number;
 	after: number;
-}
-
-export function startPerson(tx: Queryable, userId: number): PersonCursor {
-	return cursorOf(userId, preparedSync(tx, personName).get({ userId }));
 }
 
 /** A person's cursor before their first chunk. */
@@ -159,7 +148,7 @@ export function chunkEnd(ctx: SeasonScoring, nth: { at: number } | undefined): n
 
 /**
  * Scores a chunk's sales into a plan of its own and moves the cursor past it; true when it was
- * the person's last (their activities are then to be added: finishPerson).
+ * the person's last (their activities are then to be added: addActivities).
  */
 export function scoreChunk(
 	ctx: SeasonScoring,
@@ -173,46 +162,4 @@ export function scoreChunk(
 	scoreSales(ctx, cursor, counted, linesBySale(lines), plan);
 	cursor.from = to;
 	return { chunk, last: to === LAST };
-}
-
-/**
- * Decides the person's next chunk (changes nothing) and moves the cursor past it: the local
- * days from `cursor.from` to the end of the day of their n-th sale from there (n = `sales`, at
- * most CHUNK_SALES, at least 1), or all their remaining sales and then their activities.
- */
-export function planChunk(
-	tx: Queryable,
-	ctx: SeasonScoring,
-	cursor: PersonCursor,
-	sales = chunkSales
-): Chunk {
-	const seasonId = ctx.season.id;
-	const { userId, from } = cursor;
-	const nth = preparedSync(tx, nthSaleFrom).get({ seasonId, userId, from, skip: chunkSkip(sales) });
-	const range = { seasonId, userId, from, to: chunkEnd(ctx, nth) };
-	const counted = preparedSync(tx, salesOfChunk).all(range);
-	const lines = preparedSync(tx, linesOfChunk).all(range);
-	const { chunk, last } = scoreChunk(ctx, cursor, range.to, counted, lines);
-	if (last) {
-		finishPerson(tx, ctx, cursor, chunk.plan);
-		cursor.done = true;
-	}
-	return chunk;
-}
-
-/** Books a chunk's plan (as applyPerson books a person's), in the same transaction. */
-export function applyChunk(
-	tx: Queryable,
-	seasonId: number,
-	chunk: Chunk,
-	actor: Actor,
-	now: number
-): void {
-	const { userId, from, to, plan } = chunk;
-	if (plan.changes.length > 0) {
-		bookSaleChanges(tx, seasonId, userId, plan.changes, chunk.sales, actor, now);
-		// These days' rule awards came from the old breakdowns: refilled from the new ones on demand.
-		forgetPersonDaysBetween(tx, seasonId, userId, from, to);
-	}
-	applyActivityRescore(tx, seasonId, plan.activityChanges, actor, now);
 }

@@ -1,5 +1,7 @@
-import { seasonLock } from '../shared/season-lock';
-import { read, unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { performance } from 'node:perf_hooks';
+import { seasonLock, seasonLockHeld } from '../shared/season-lock';
+import { cacheKeyOf, queriesHoldTheLoop } from '../db/dialect';
+import { read, write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
 import { systemClock, type Clock } from '../shared/clock';
@@ -26,24 +28,27 @@ import {
 	seasonScoringInWrite,
 	startPersonInWrite
 } from './recalculate-store';
-import {
-	previewRecalculation,
-	recalculateInSlices,
-	recalculationRunning,
-	recalculationSliceMs,
-	recalculationsSettled
-} from './recalculate-run';
+import { SliceSizer, sliceObserved } from './recalculate-slices';
 
-// The season recalculation on PostgreSQL (#20): what recalculate-run.ts does on SQLite's
-// connection, on the store. Person by person, chunk by chunk (recalculate-store.ts), each slice
-// one `read` (the preview) or one `write` (the run) of a few chunks, yielding in between; a sale
-// recorded meanwhile is counted once, as on SQLite (the slice reads its days' sales in its own
-// serializable transaction). A write PostgreSQL runs again after a serialization conflict starts
-// from the slice's first state: the cursor and the plan move only once it has committed.
+// A season recalculation after a rule change (issues #13, #20) without holding the server, one
+// body on both dialects: person by person (a person's points depend only on their own sales and
+// activities), each person in chunks of whole local days (recalculate-store.ts), each slice one
+// `read` (the preview) or one `write` (the run) of the chunks its time budget pays for
+// (recalculate-slices.ts), yielding in between. A sale recorded between two slices is never
+// lost nor counted twice: the slice reads its days' sales and books their changes in one
+// transaction; recorded on a day its seller's chunks have done, the sale was scored with the
+// new rules already (the sale's path reads them, and the seller's day totals were dropped with
+// the old breakdowns); on a day still to do, the chunk that does it replays it with the others.
+// A write PostgreSQL runs again after a serialization conflict starts from the slice's first
+// state: the cursor and the plan move only once it has committed.
 //
-// One run per season at a time across the nodes: the run holds a session advisory lock of the
-// season (on a client of its own, so that PostgreSQL drops it if the node dies); a run asked on
-// another node meanwhile waits for it, then runs, as a request merged on the same node does.
+// Each slice that changed points bumps the leaderboard version and notifies (the publisher
+// coalesces): every committed state then has its own version, so what caches by version never
+// keeps a half-recalculated board under a version that now means another.
+//
+// One run per season at a time: requests made on this node while one runs are merged into one
+// run after it; across the nodes of a PostgreSQL store the run holds the season's advisory lock
+// (shared/season-lock.ts), and a run asked on another node meanwhile waits for it.
 
 /** Where a run or a preview stands between two slices. */
 interface Progress {
@@ -61,6 +66,8 @@ interface Slice {
 	progress: Progress;
 	chunks: Chunk[];
 	moved: StandingMove[];
+	/** The sales its chunks scored. */
+	scored: number;
 	decided?: DecidedAwards;
 }
 
@@ -75,24 +82,37 @@ type Step = (
 /** A run's last step in a slice's write, after its chunks (none for a preview). */
 type Finish = (tx: StoreDb, chunks: Chunk[]) => Promise<DecidedAwards | undefined>;
 
-/** One slice's chunks, from `start` (not changed: a retried write starts from it again). */
+/** When a slice's run of its transaction began and its chunks ended (performance.now()). */
+interface SliceTimes {
+	started: number;
+	chunksEnded: number;
+}
+
+/**
+ * One slice's chunks, from `start` (not changed: a retried write starts from it again), as many
+ * as `sizer` lets fit in the slice's budget.
+ */
 async function slice(
 	tx: StoreDb,
 	store: Store,
 	seasonId: number,
 	start: Progress,
 	step: Step,
+	sizer: SliceSizer,
+	times: SliceTimes,
 	finish?: Finish
 ): Promise<Slice | undefined> {
+	times.started = performance.now();
 	const ctx = await seasonScoringInWrite(tx, store, seasonId);
 	if (!ctx) return undefined;
 	const progress = { ...start, cursor: start.cursor && { ...start.cursor } };
 	progress.doers ??= await recalculationDoersInWrite(tx, store, seasonId);
 	const chunks: Chunk[] = [];
 	const moved: StandingMove[] = [];
-	const started = performance.now();
-	const budget = recalculationSliceMs();
-	while (chunks.length === 0 || (budget > 0 && performance.now() - started < budget)) {
+	let scored = 0;
+	for (;;) {
+		const sales = sizer.nextChunk(times.started, scored, chunks.length);
+		if (sales === 0) break;
 		if (!progress.cursor) {
 			const next = await nextRecalculationPersonInWrite(
 				tx,
@@ -108,11 +128,15 @@ async function slice(
 			progress.lastPerson = next;
 			progress.cursor = await startPersonInWrite(tx, store, next);
 		}
-		// No budget (tests): one chunk per slice, of the chunk size set.
-		chunks.push(await step(tx, ctx, progress.cursor, Infinity, moved));
+		const stepStarted = performance.now();
+		const chunk = await step(tx, ctx, progress.cursor, sales, moved);
+		sizer.learnStep(performance.now() - stepStarted, chunk.plan.salesChecked);
+		scored += chunk.plan.salesChecked;
+		chunks.push(chunk);
 		if (progress.cursor.done) progress.cursor = undefined;
 	}
-	return { progress, chunks, moved, decided: await finish?.(tx, chunks) };
+	times.chunksEnded = performance.now();
+	return { progress, chunks, moved, scored, decided: await finish?.(tx, chunks) };
 }
 
 /**
@@ -128,16 +152,23 @@ async function sliced(
 	finish?: Finish
 ): Promise<boolean> {
 	let progress: Progress = { lastPerson: 0, finished: false };
+	const sizer = new SliceSizer(queriesHoldTheLoop(store));
+	const times: SliceTimes = { started: 0, chunksEnded: 0 };
 	for (;;) {
 		const start = progress;
 		const done = await transact(
 			store,
-			(tx) => slice(tx, store, seasonId, start, step, finish),
+			(tx) => slice(tx, store, seasonId, start, step, sizer, times, finish),
 			// A slice that lost takes the seasons before it runs again: the board's version is what
 			// every sale's write moves too.
 			{ claimSeasons: 'afterLoss' }
 		);
+		// From its last attempt's start: on SQLite the time it held the event loop.
+		const ended = performance.now();
+		sliceObserved(ended - times.started);
 		if (!done) return progress.doers !== undefined;
+		// The tail, from the chunks' end to the commit's: the badge step and the commit.
+		sizer.learnTail(ended - times.chunksEnded, done.scored);
 		progress = done.progress;
 		committed(done);
 		if (progress.finished) return true;
@@ -145,14 +176,11 @@ async function sliced(
 	}
 }
 
-/** What recalculating the season would change, without changing it: SQLite's or the store's. */
-export function previewRecalculationOn(store: Store, seasonId: number): Promise<Recalculation> {
-	const db = unportedSqlite(store);
-	return db ? previewRecalculation(db, seasonId) : previewRecalculationOnStore(store, seasonId);
-}
-
-/** What recalculating the season would change, on the store, without changing it. */
-export async function previewRecalculationOnStore(
+/**
+ * What recalculating the season would change, without changing it, in slices that yield: the
+ * same summary the run gives when nothing is recorded meanwhile.
+ */
+export async function previewRecalculationOn(
 	store: Store,
 	seasonId: number
 ): Promise<Recalculation> {
@@ -169,26 +197,22 @@ export async function previewRecalculationOnStore(
 }
 
 interface Request extends SeasonRequest<Recalculation> {
+	store: Store;
 	actor: Actor;
 	clock: Clock;
 }
 
-/** One run on the store, under the season's lock; audited once with the totals. */
-function run(store: Store, seasonId: number, request: Request): Promise<Recalculation> {
+/** One run, under the season's lock; audited once with the totals. */
+function run(_: object, seasonId: number, request: Request): Promise<Recalculation> {
+	const { store, actor, clock } = request;
 	// The node's badge catch-up waits between its slices while the run goes on (holdingCatchUp).
 	return underSeasonLock(store, seasonId, () =>
-		holdingCatchUp(store, () =>
-			recalculateWithStoreBody(store, seasonId, request.actor, request.clock)
-		)
+		holdingCatchUp(store, () => recalculateInSlices(store, seasonId, actor, clock))
 	);
 }
 
-/**
- * The run's slices on the store body, on either dialect, without the lock nor the queue: the
- * PostgreSQL run's body, and SQLite's in bench/recalc-store.ts (weighed against the synchronous
- * body SQLite keeps).
- */
-export async function recalculateWithStoreBody(
+/** The run's slices, then its audit entry. */
+async function recalculateInSlices(
 	store: Store,
 	seasonId: number,
 	actor: Actor,
@@ -248,7 +272,7 @@ async function finishSlice(
 ): Promise<DecidedAwards | undefined> {
 	const changed = chunks.filter(changesPoints);
 	if (changed.length === 0) return undefined;
-	// Every committed state of the board its own version (recalculate-run.ts says why).
+	// Every committed state of the board its own version (the file's head says why).
 	await bumpVersionInWrite(tx, store, seasonId);
 	return decideGroupAwardsInWrite(tx, store, now, [], changed.reduce(entriesOf, 0));
 }
@@ -262,27 +286,20 @@ const changesPoints = (chunk: Chunk) =>
 
 /** The advisory lock's first key: the recalculations' ("RClc"); the second is the season. */
 const RECALC_LOCK = 0x52436c63;
-/** Whether a node holds the season's recalculation lock (a run goes on somewhere). */
-async function lockHeld(store: Store, seasonId: number): Promise<boolean> {
-	if (store.dialect !== 'postgres') return false;
-	const { rows } = await store.pool.query<{ held: boolean }>(
-		`select exists(select 1 from pg_locks where locktype = 'advisory' and classid = $1::int::oid
-			and objid = $2::int::oid and objsubid = 2) as held`,
-		[RECALC_LOCK, seasonId]
-	);
-	return rows[0].held;
-}
 
-/** One run per season and store on this node; a request made meanwhile runs once after it. */
-const runs = new SeasonRuns<Recalculation, Request, Store>(run, (into, more) => {
+/**
+ * One run per season and database on this node (keyed by the store's database: every store on one
+ * SQLite connection is one); a request made meanwhile runs once after it, the last asker's name in its audit.
+ */
+const runs = new SeasonRuns<Recalculation, Request, object>(run, (into, more) => {
 	into.actor = more.actor;
 	into.clock = more.clock;
 	into.waiters.push(...more.waiters);
 });
 
 /**
- * Recalculates the season with today's rules in slices that yield: recalculateInSlices on
- * SQLite's connection, the store's run on PostgreSQL. Resolves with what changed once done.
+ * Recalculates the season with today's rules in slices that yield (see above); resolves with
+ * what changed once done.
  */
 export function recalculateOn(
 	store: Store,
@@ -290,22 +307,34 @@ export function recalculateOn(
 	actor: Actor,
 	clock: Clock = systemClock
 ): Promise<Recalculation> {
-	const db = unportedSqlite(store);
-	if (db) return recalculateInSlices(db, seasonId, actor, clock);
 	return new Promise<Recalculation>((resolve, reject) =>
-		runs.ask(store, seasonId, { actor, clock, waiters: [{ resolve, reject }] })
+		runs.ask(cacheKeyOf(store), seasonId, {
+			store,
+			actor,
+			clock,
+			waiters: [{ resolve, reject }]
+		})
 	);
 }
 
 /** Whether a recalculation of the season runs or waits, on this node or (PostgreSQL) another. */
 export async function recalculationRunningOn(store: Store, seasonId: number): Promise<boolean> {
-	const db = unportedSqlite(store);
-	if (db) return recalculationRunning(db, seasonId);
-	return runs.busy(store, seasonId) || (await lockHeld(store, seasonId));
+	return (
+		runs.busy(cacheKeyOf(store), seasonId) || (await seasonLockHeld(store, RECALC_LOCK, seasonId))
+	);
 }
 
-/** Resolves once no recalculation runs or waits on this store (tests). */
+/** Resolves once no recalculation runs or waits on this store's database (tests, benches). */
 export function recalculationsSettledOn(store: Store): Promise<void> {
-	const db = unportedSqlite(store);
-	return db ? recalculationsSettled(db) : runs.settled(store);
+	return runs.settled(cacheKeyOf(store));
+}
+
+/**
+ * How long the rule console's apply waits for the run before it answers that the recalculation
+ * goes on in the background: RECALC_WAIT_MS, 5 s by default (tests set 0).
+ */
+export function recalculationWaitMs(): number {
+	const set = process.env.RECALC_WAIT_MS;
+	const ms = set === undefined || set.trim() === '' ? NaN : Number(set);
+	return Number.isFinite(ms) && ms >= 0 ? ms : 5_000;
 }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
+import { insertRowsReturningIdsInWrite } from '../db/rows-in-write';
 import type { Actor } from '../audit/record';
 import { applyActivityRescoreInWrite, planActivityRescoreInWrite } from '../activities/rescore';
 import { forgetPersonDaysBetweenInWrite } from './person-day';
@@ -29,9 +30,9 @@ import {
 } from './recalculate-chunk';
 
 // A recalculation's chunk on the store (#20), inside a read (the preview) or a write (the run)
-// of db/store.ts, on either dialect: the same queries (their `build(db, tables)`, shared with
-// the synchronous body in recalculate-chunk.ts) and the same scoring, awaited. The synchronous
-// body stays SQLite's (recalculate-run.ts); this one is PostgreSQL's (recalculate-run-store.ts).
+// of db/store.ts, on either dialect: the queries of recalculate-chunk.ts and recalculate.ts
+// (their `build(db, tables)`) and the same scoring as the one-block recalculation, awaited. The
+// run's slices are recalculate-run-store.ts.
 
 /** seasonScoring inside a store's read or write. */
 export async function seasonScoringInWrite(
@@ -46,7 +47,7 @@ export async function seasonScoringInWrite(
 	return scoringOf(s, products, rules);
 }
 
-/** recalculationDoers inside a store's read or write. */
+/** People with a counted activity, by id (few: activities are logged by hand). */
 export async function recalculationDoersInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -56,7 +57,12 @@ export async function recalculationDoersInWrite(
 	return rows.map((r) => r.id);
 }
 
-/** nextRecalculationPerson inside a store's read or write. */
+/**
+ * The next person after `after` that a recalculation must look at, as recalculationPeople lists
+ * them (`doers` from recalculationDoersInWrite), without reading them all; undefined past the
+ * last. A seller new since the run began is taken if their id comes later (their sales were
+ * scored with the new rules already: their step finds nothing to change).
+ */
 export async function nextRecalculationPersonInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -68,7 +74,7 @@ export async function nextRecalculationPersonInWrite(
 	return nextPerson(row?.id ?? undefined, doers, after);
 }
 
-/** startPerson inside a store's read or write. */
+/** A person's cursor before their first chunk. */
 export async function startPersonInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -78,7 +84,11 @@ export async function startPersonInWrite(
 	return cursorOf(userId, row);
 }
 
-/** planChunk inside a store's read or write: decides the chunk, moves the cursor past it. */
+/**
+ * Decides the person's next chunk (changes nothing) and moves the cursor past it: the local
+ * days from `cursor.from` to the end of the day of their n-th sale from there (n = `sales`, at
+ * most CHUNK_SALES, at least 1), or all their remaining sales and then their activities.
+ */
 export async function planChunkInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -108,8 +118,8 @@ export async function planChunkInWrite(
 }
 
 /**
- * applyChunk inside a store's write; the people whose standing moved go into `moved` (marked
- * after the commit: markStandingsMoved).
+ * Books a chunk's plan in the store's write (as applyPerson books a person's); the people whose
+ * standing moved go into `moved` (marked after the commit: markStandingsMoved).
  */
 export async function applyChunkInWrite(
 	tx: StoreDb,
@@ -141,6 +151,21 @@ export async function applyChunkInWrite(
 	await applyActivityRescoreInWrite(tx, store, seasonId, plan.activityChanges, actor, now, moved);
 }
 
+/** The columns of a recalculation's adjustment entry (NewEntry's, and when it was written). */
+const ENTRY_KEYS = [
+	'seasonId',
+	'userId',
+	'teamId',
+	'saleId',
+	'kind',
+	'points',
+	'status',
+	'breakdown',
+	'reason',
+	'createdById',
+	'createdAt'
+] as const;
+
 /**
  * A chunk's bookings in two statements: its adjustment entries as one insert, then each sale's
  * new points and breakdown from its entry (the entry's points are the change from the points the
@@ -149,10 +174,13 @@ export async function applyChunkInWrite(
  */
 async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], now: number) {
 	const { ledgerEntry, sale } = store.tables;
-	const written = await tx
-		.insert(ledgerEntry)
-		.values(bookings.map(({ entry }) => ({ ...entry, createdAt: now })))
-		.returning({ id: ledgerEntry.id });
+	const written = await insertRowsReturningIdsInWrite(
+		tx,
+		store,
+		ledgerEntry,
+		ENTRY_KEYS,
+		bookings.map(({ entry }) => ({ ...entry, createdAt: now }))
+	);
 	await tx
 		.update(sale)
 		.set({
@@ -160,13 +188,5 @@ async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], n
 			breakdown: sql`${ledgerEntry.breakdown}`
 		})
 		.from(ledgerEntry)
-		.where(
-			and(
-				inArray(
-					ledgerEntry.id,
-					written.map((w) => w.id)
-				),
-				eq(ledgerEntry.saleId, sale.id)
-			)
-		);
+		.where(and(inArray(ledgerEntry.id, written), eq(ledgerEntry.saleId, sale.id)));
 }

@@ -24,10 +24,10 @@ import {
 
 // A season recalculation scores every counted sale and activity again with today's rules. A
 // person's points depend only on their own sales and activities (first-sale bonuses and daily
-// caps are per seller per local day), so it is done person by person: planPerson and
-// applyPerson decide one person inside the caller's transaction. The server runs them in
-// slices that yield (recalculate-run.ts); the one-block functions below are for tests and
-// scripts.
+// caps are per seller per local day), so it is done person by person. The server does it in
+// chunks of a person's days, in slices that yield, on the store (recalculate-store.ts,
+// recalculate-run-store.ts), with the scoring and the queries here; planPerson, applyPerson and
+// the one-block functions below do it synchronously on SQLite, for tests and scripts.
 
 export interface SaleChange {
 	saleId: number;
@@ -68,9 +68,8 @@ export function scoringOf(
 	return { season: s, rules: rules.map(toEngineRule), catalogue };
 }
 
-// Read again by every slice of a run (a rule changed meanwhile counts from the next slice on):
-// the sales path's queries, prepared once per connection, as building and preparing the three
-// took ~2 ms a slice.
+// The sales path's queries, prepared once per connection (the store's run reads them through
+// the same builds in each slice: seasonScoringInWrite).
 export function seasonScoring(db: Queryable, seasonId: number): SeasonScoring | undefined {
 	const s = preparedSync(db, seasonById).get({ id: seasonId });
 	if (!s) return undefined;
@@ -124,29 +123,6 @@ export const doersOfSeason = (db: StoreDb, { activity }: Tables) =>
 		)
 		.orderBy(asc(activity.userId))
 		.prepare('recalc_doers_of_season');
-
-/** People with a counted activity, by id (few: activities are logged by hand). */
-export function recalculationDoers(db: Queryable, seasonId: number): number[] {
-	return preparedSync(db, doersOfSeason)
-		.all({ seasonId })
-		.map((r) => r.id);
-}
-
-/**
- * The next person after `after` that a recalculation must look at, as recalculationPeople
- * lists them (`doers` from recalculationDoers), without reading them all; undefined past the
- * last. A seller new since the run began is taken if their id comes later (their sales were
- * scored with the new rules already: their step finds nothing to change).
- */
-export function nextRecalculationPerson(
-	db: Queryable,
-	seasonId: number,
-	doers: readonly number[],
-	after: number
-): number | undefined {
-	const seller = preparedSync(db, nextSellerAfter).get({ seasonId, after })?.id;
-	return nextPerson(seller ?? undefined, doers, after);
-}
 
 /** The first of the next seller (found by nextSellerAfter) and the next doer after `after`. */
 export function nextPerson(
@@ -437,7 +413,7 @@ export function recalculationTotals(plan: Recalculation) {
 	};
 }
 
-/** The whole season planned in one block (tests, scripts; the server slices: recalculate-run). */
+/** The whole season planned in one block (tests, scripts; the server slices: recalculate-run-store). */
 export function planRecalculation(db: Queryable, seasonId: number): Recalculation {
 	const ctx = seasonScoring(db, seasonId);
 	if (!ctx) throw new Error(`No season ${seasonId}`);

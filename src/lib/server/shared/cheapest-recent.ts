@@ -3,7 +3,7 @@
  * the cheapest of its last samples: a pause of the process (a busy machine, a collection) only
  * ever makes a sample dearer, and a mean that followed those pauses shrank the slices and
  * multiplied the commits for no shorter waits (1.17× the CPU of a recalculation at load 17).
- * Used to size the recalculation's chunks (scoring/recalculate-run.ts) and the import's windows
+ * Used to size the recalculation's chunks (scoring/recalculate-slices.ts) and the import's windows
  * (imports/sales.ts) to a time budget.
  */
 export class CheapestRecent {

@@ -1,4 +1,4 @@
-import { clusterLock, type ClusterLock } from '../db/cluster-lock';
+import { clusterLock, clusterLockHeld, type ClusterLock } from '../db/cluster-lock';
 import type { Store } from '../db/store';
 
 // One run of a season's long work at a time across the nodes of a PostgreSQL store (the store's
@@ -14,4 +14,9 @@ export type SeasonLock = ClusterLock;
  */
 export function seasonLock(store: Store, key: number, seasonId: number): Promise<SeasonLock> {
 	return clusterLock(store, key, seasonId);
+}
+
+/** Whether a node holds the lock `key` for the season (its work goes on somewhere). */
+export function seasonLockHeld(store: Store, key: number, seasonId: number): Promise<boolean> {
+	return clusterLockHeld(store, key, seasonId);
 }

@@ -1,8 +1,7 @@
 // Season-wide work that runs in slices beside the server (badges/reevaluate.ts,
-// scoring/recalculate-run.ts): one run per season and database at a time; whatever is asked
-// while one runs is merged into a single run after it, however often it is asked. The database
-// is SQLite's connection (Db), a store (recalculate-run-store.ts) or the store's database
-// (reevaluate.ts: db/dialect.ts `cacheKeyOf`): `K`.
+// scoring/recalculate-run-store.ts): one run per season and database at a time; whatever is
+// asked while one runs is merged into a single run after it, however often it is asked. The
+// database is SQLite's connection (Db) or the store's database (db/dialect.ts `cacheKeyOf`): `K`.
 import type { Db } from '../db';
 
 export interface Waiter<T> {

@@ -19,11 +19,11 @@ import {
 } from '$lib/server/seasons/settings-form';
 import { fieldErrors, refuse, refuseError } from '$lib/server/shared/form';
 import { recalculationTotals, type Recalculation } from '$lib/server/scoring/recalculate';
-import { recalculationWaitMs } from '$lib/server/scoring/recalculate-run';
 import {
 	previewRecalculationOn,
 	recalculateOn,
-	recalculationRunningOn
+	recalculationRunningOn,
+	recalculationWaitMs
 } from '$lib/server/scoring/recalculate-run-store';
 import { log } from '$lib/server/shared/log';
 
