@@ -20,7 +20,6 @@ const TWINS_LEFT: Record<string, string> = {
 	'imports/sales.ts': "SQLite's synchronous import window (recordSaleInTx, held rows)",
 	'scoring/group-commit.ts': "groups keyed by SQLite's connection (the synchronous twin's)",
 	'scoring/recalculate-run-store.ts': "SQLite's synchronous recalculation slices",
-	'scoring/sale-awards.ts': "SQLite's synchronous badge engine in a sale's write",
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
 	'realtime/attach.ts':
