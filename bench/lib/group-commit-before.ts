@@ -1,6 +1,8 @@
 // The group commit as it was before recording a sale moved onto the store (base 81ebf889,
 // scoring/group-commit.ts, copied unchanged but for its imports): one synchronous transaction
 // per group through the synchronous body, for bench/sale-write.ts to time against the store's.
+// Its badge step is the synchronous twin the app ran until hb-salestep (decideGroupAwardsInTx,
+// copied below: the app's sales and imports run the store's body on SQLite since).
 import type { Db } from '../../src/lib/server/db';
 import { retryWhenBusy } from '../../src/lib/server/db/busy';
 import { savepoint } from '../../src/lib/server/db/prepared';
@@ -14,10 +16,15 @@ import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
 import { notifyLeaderboard, publishActivity } from '../../src/lib/server/realtime/publish';
 import {
-	decideGroupAwardsInTx,
+	applyNewSales,
 	publishDecided,
 	type DecidedAwards
 } from '../../src/lib/server/badges/awards';
+import { catchUpFacts } from '../../src/lib/server/badges/facts';
+import { stepLimitOn } from '../../src/lib/server/badges/catch-up';
+import type { HeldEntry } from '../../src/lib/server/scoring/sale-rows';
+import type { Queryable } from '../../src/lib/server/db';
+import { log } from '../../src/lib/server/shared/log';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { systemClock, type Clock } from '../../src/lib/server/shared/clock';
 import { countSalesRecorded } from '../../src/lib/server/shared/metrics';
@@ -134,4 +141,26 @@ async function commitGroup(db: Db, group: Pending[], clock: Clock): Promise<void
 	// After the answers have gone out: the awards the group's transaction decided are pushed.
 	const awards = decided;
 	if (awards) setImmediate(() => publishDecided(db, awards, clock));
+}
+
+/**
+ * The group's badge step as the synchronous twin ran it (badges/awards.ts before hb-salestep): in
+ * a savepoint, its failure leaving the sales to commit and the facts to the catch-up.
+ */
+function decideGroupAwardsInTx(
+	db: Db,
+	tx: Queryable,
+	now: number,
+	sales: number,
+	held: readonly HeldEntry[]
+): DecidedAwards {
+	try {
+		return savepoint(tx, () => {
+			const { added, done } = catchUpFacts(tx, stepLimitOn(db, sales), held);
+			return { changes: applyNewSales(tx, added, now), backlog: !done };
+		});
+	} catch (error) {
+		log.error({ err: error }, 'badges of a group of API sales failed: left to the catch-up');
+		return { changes: new Map(), backlog: true };
+	}
 }

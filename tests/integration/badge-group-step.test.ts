@@ -1,5 +1,5 @@
-// A group of API sales decides its badges inside its own transaction (group-commit.ts,
-// badges/awards.ts decideGroupAwardsInTx), before its one commit, instead of in a second
+// A group of API sales decides its badges inside its own write (group-commit.ts,
+// scoring/sale-awards.ts: the store's body on SQLite too), before its one commit, instead of in a second
 // transaction after the answers (docs/benchmarks.md, "The badges-on step at size"). The awards
 // are stored when the answers come; a failure of the step costs the sales nothing, and the
 // facts take them in later from the ledger.

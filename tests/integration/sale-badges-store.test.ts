@@ -4,7 +4,7 @@
 // same awards, points and withdrawals; and two nodes recording one person's sales at once give
 // each badge once.
 import { describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import type { Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
@@ -14,6 +14,8 @@ import { reevaluateOnStore, reevaluationsSettled } from '../../src/lib/server/ba
 import { unportedSqlite, write } from '../../src/lib/server/db/store';
 import { recordAwards, recordAwardsReads } from '../../src/lib/server/badges/probes';
 import { runInWrite } from '../../src/lib/server/badges/steps';
+import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
+import { importSalesOn } from '../../src/lib/server/imports/sales';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -283,3 +285,131 @@ describe('the sales’ badges on the store', () => {
 		expect(found.sqlite.flat().length).toBeGreaterThan(0);
 	});
 });
+
+/** Makes every insert into the badge facts fail (a full disk, a bug in the step), or stops it. */
+async function factsFail(store: Store, fail: boolean): Promise<void> {
+	const sqlite = unportedSqlite(store);
+	if (sqlite) {
+		sqlite.run(
+			fail
+				? sql`create trigger tally_fails before insert on badge_tally
+					begin select raise(abort, 'badge step broken'); end`
+				: sql`drop trigger tally_fails`
+		);
+		return;
+	}
+	await store.db.execute(
+		fail
+			? sql.raw(`create function tally_fails() returns trigger language plpgsql
+				as $$ begin raise exception 'badge step broken'; end $$;
+				create trigger tally_fails before insert on badge_tally
+				for each row execute function tally_fails()`)
+			: sql.raw(`drop trigger tally_fails on badge_tally; drop function tally_fails()`)
+	);
+}
+
+/**
+ * Where the badge facts' cursor is, and the ledger's last sale entry (the badges' own entries,
+ * written after the cursor moved, are no fact's).
+ */
+async function cursorAndLast(store: Store) {
+	const { badgeCursor, ledgerEntry } = store.tables;
+	const [cursor] = await store.db.select({ id: badgeCursor.ledgerId }).from(badgeCursor);
+	const [last] = await store.db
+		.select({ id: sql<number>`max(${ledgerEntry.id})`.mapWith(Number) })
+		.from(ledgerEntry)
+		.where(eq(ledgerEntry.kind, 'sale'));
+	return { cursor: cursor?.id ?? 0, last: last.id };
+}
+
+/** Three sales of person 2 on one dialect: in one group of API sales, or in one import window. */
+const sellThree = {
+	group: async (store: Store, s: Season) => {
+		const inputs = [1, 2, 3].map((n) => saleOf(s, 2, 1, phones(n)));
+		const answers = await Promise.all(inputs.map((i) => recordSaleGrouped(store, i, clock)));
+		return answers.map((a) => a.sale.id);
+	},
+	import: async (store: Store, s: Season) => {
+		const at = new Date(NOW - DAY).toISOString();
+		const ids = [1, 2, 3].map(() => `sale-badges-import-${++serial}`);
+		const csv = [
+			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
+			...ids.map((id, i) => `${id},${s.people[2].email},${at},PHONE,${i + 1},500`)
+		].join('\n');
+		const report = await importSalesOn(store, csv, {
+			dryRun: false,
+			actor: {},
+			clock,
+			windowMs: null,
+			parseThread: null
+		});
+		expect(report.sales).toEqual({ new: 3, duplicate: 0, rejected: 0 });
+		const { sale } = store.tables;
+		const rows = await store.db
+			.select({ id: sale.id })
+			.from(sale)
+			.where(inArray(sale.externalId, ids))
+			.orderBy(sale.id);
+		return rows.map((r) => r.id);
+	}
+};
+
+/** A season with the badges above and one the third sale earns. */
+async function threeSeasonOn(store: Store) {
+	const s = await badgeSeasonOn(store);
+	const { badge } = store.tables;
+	await store.db.insert(badge).values({
+		seasonId: s.seasonId,
+		name: 'Three',
+		emoji: '🥉',
+		description: '',
+		points: 2,
+		active: true,
+		criterion: { kind: 'sales_count', count: 3 }
+	});
+	return s;
+}
+
+// hb-salestep: the sales' and the imports' badge step runs the store's body on both dialects,
+// inside the write of the sales (scoring/sale-awards.ts). An import's window on SQLite ran the
+// synchronous engine without a savepoint before: a failing step failed the import.
+describe.each(['sqlite', 'postgres'] as const)(
+	'the badge step in the sales’ write (%s)',
+	(dialect) => {
+		it.each(['group', 'import'] as const)(
+			'of a %s: the third sale’s badge is in its commit; a failing step leaves the sales to the catch-up',
+			async (path) => {
+				const [store] = nodes[dialect];
+				const s = await threeSeasonOn(store);
+				const sold = await sellThree[path](store, s);
+				// Nothing awaited since the write committed: the catch-up had no turn to run.
+				const three = (await awardsOf(store, s, sold)).filter((a) => a.badge === 'Three');
+				expect(three).toEqual([
+					{ badge: 'Three', subject: 'person 2', day: '', sale: 2, status: 'confirmed' }
+				]);
+				const after = await cursorAndLast(store);
+				expect(after.cursor).toBeGreaterThanOrEqual(after.last);
+
+				const t = await threeSeasonOn(store);
+				await factsFail(store, true);
+				let failed: number[];
+				try {
+					failed = await sellThree[path](store, t);
+					expect(failed).toHaveLength(3);
+					expect(await awardsOf(store, t, failed)).toEqual([]);
+					const behind = await cursorAndLast(store);
+					expect(behind.cursor).toBeLessThan(behind.last);
+				} finally {
+					await factsFail(store, false);
+				}
+				// The catch-up the step's backlog started may have met the failing facts: run it again.
+				await catchUpOnStore(store, clock).catch(() => undefined);
+				await catchUpOnStore(store, clock);
+				const caught = await cursorAndLast(store);
+				expect(caught.cursor).toBeGreaterThanOrEqual(caught.last);
+				const given = (await awardsOf(store, t, failed)).map((a) => `${a.badge} at ${a.sale}`);
+				expect(given).toEqual(expect.arrayContaining(['First at 0', 'Two at 1', 'Three at 2']));
+			}
+		);
+	}
+);

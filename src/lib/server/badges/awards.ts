@@ -1,6 +1,5 @@
-import type { HeldEntry } from '../scoring/sale-rows';
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
-import { prepared, savepoint } from '../db/prepared';
+import { prepared } from '../db/prepared';
 import type { Db, Queryable } from '../db';
 import { award, badge, season, team, user, type Award, type Badge } from '../db/schema';
 import {
@@ -42,7 +41,6 @@ import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
-import { log } from '../shared/log';
 import { continueCatchUp, stepLimitOn } from './catch-up';
 import { sqliteStore } from '../db/store';
 
@@ -473,21 +471,17 @@ export interface DecidedAwards {
 }
 
 /**
- * evaluateAwards's work inside the caller's transaction: an import's window decides the awards
- * of its sales before its one commit, instead of committing them and then the facts and awards
- * in a second transaction. The facts take in at most ENTRIES_PER_CALL ledger entries plus
- * `ownEntries` (those the caller just wrote: a window of more sales than ENTRIES_PER_CALL
- * leaves no backlog of its own). `held`: the entries the caller just wrote, as it wrote them
- * (catchUpFacts takes them instead of reading them back when they are all there is to read).
+ * evaluateAwards's work inside the caller's transaction: the facts take in at most `limit`
+ * ledger entries and the sales they took in decide their awards. The sales' and the imports'
+ * steps run the store's body instead (decide-in-write.ts); this synchronous one is the tests'
+ * fixtures' (recordSale) and the benchmarks'.
  */
 export function decideAwardsInTx(
 	tx: Queryable,
 	now: number,
-	ownEntries = 0,
-	limit = ENTRIES_PER_CALL + ownEntries,
-	held: readonly HeldEntry[] = []
+	limit = ENTRIES_PER_CALL
 ): DecidedAwards {
-	const { added, done } = catchUpFacts(tx, limit, held);
+	const { added, done } = catchUpFacts(tx, limit);
 	return { changes: applyNewSales(tx, added, now), backlog: !done };
 }
 
@@ -515,38 +509,11 @@ export function evaluateAwards(
 	// While the slices take in a backlog, only as many entries as it added (catch-up.ts).
 	const limit = stepLimitOn(db, options.sales ?? options.userIds.length);
 	const now = (options.clock ?? systemClock)();
-	const decided = db.transaction((tx) => decideAwardsInTx(tx, now, 0, limit), {
+	const decided = db.transaction((tx) => decideAwardsInTx(tx, now, limit), {
 		behavior: 'immediate'
 	});
 	publishDecided(db, decided, options.clock);
 	return decided.changes.get(seasonId)?.awarded ?? [];
-}
-
-/**
- * A group of API sales decides its awards inside its own transaction (group-commit.ts), before
- * its one commit, as an import's window does: the step's own BEGIN/COMMIT and transaction were
- * ~18 % of its CPU at 200,000 sales (bench/badge-step.ts). `sales` is how many the group
- * recorded: its entries are taken in with ENTRIES_PER_CALL more, or only as many as it added
- * while the slices take in a backlog (evaluateAwards). The step is the group's in time only:
- * its failure rolls back its savepoint alone, the sales commit, and the facts take them in
- * from the ledger in slices right after (the cursor did not move). Publish the result once the
- * transaction has committed (publishDecided). `held`: the group's entries as it wrote them;
- * reading them back with their sales and categories was ~30 % of the step at 200,000 sales
- * (catchUpFacts reads them anyway when they are not all there is to take in).
- */
-export function decideGroupAwardsInTx(
-	db: Db,
-	tx: Queryable,
-	now: number,
-	sales: number,
-	held: readonly HeldEntry[] = []
-): DecidedAwards {
-	try {
-		return savepoint(tx, () => decideAwardsInTx(tx, now, 0, stepLimitOn(db, sales), held));
-	} catch (error) {
-		log.error({ err: error }, 'badges of a group of API sales failed: left to the catch-up');
-		return { changes: new Map(), backlog: true };
-	}
 }
 
 /** What deciding an ended week found: awards to withdraw, and a plan of the missing ones. */

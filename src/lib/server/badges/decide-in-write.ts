@@ -25,9 +25,11 @@ import { continueCatchUp, stepLimit } from './catch-up';
 
 // The badges' engine inside a store's write, on either dialect (#20 step 2): the facts' and the
 // decision's bodies are facts.ts's and awards.ts's generators (steps.ts), run on the write's
-// transaction; the awards are written by apply-in-write.ts. What the synchronous engine does in
-// a SQLite transaction (decideAwardsInTx) this does in a write, and what it
-// decided is published once the write has committed (publishDecidedOnStore).
+// transaction; the awards are written by apply-in-write.ts. The sales' and the imports' badge
+// step (scoring/sale-awards.ts), the catch-up, the reviews' reconciliation and the weeks run
+// here on both dialects; what a step decided is published once its write has committed
+// (publishDecidedOnStore). SQLite's synchronous engine in a transaction (awards.ts
+// decideAwardsInTx) is left to the tests' fixtures (recordSale's evaluateAwards).
 //
 // On PostgreSQL every step that takes ledger entries in reads and moves the one badge_cursor
 // row, so two writes that both do (two nodes' sales) are serialized by it: the second fails
@@ -54,7 +56,7 @@ export async function applyNewSalesInWrite(
 }
 
 /**
- * decideAwardsInTx inside a store's write: the facts take in at most `limit` ledger entries
+ * The badge step inside a store's write: the facts take in at most `limit` ledger entries
  * (`held`: those the caller just wrote, as written) and the sales they took in decide their
  * awards. Publish the result once the write has committed (publishDecidedOnStore).
  */
@@ -70,10 +72,11 @@ export async function decideAwardsInWrite(
 }
 
 /**
- * The badge step of a group of sales inside its write (scoring/sale-awards.ts): its entries
- * with ENTRIES_PER_CALL more (only its own count while the catch-up runs), in a savepoint. A failure rolls back the step alone: the sales
- * commit and the catch-up takes them in after (the cursor did not move). A serialization
- * failure is not the step's: it goes on to `write`, which runs the group again.
+ * The badge step of a group of sales or an import's window inside its write
+ * (scoring/sale-awards.ts): its entries with ENTRIES_PER_CALL more (only its own count while the
+ * catch-up runs), in a savepoint. A failure rolls back the step alone: the sales commit and the
+ * catch-up takes them in after (the cursor did not move). A serialization failure is not the
+ * step's: it goes on to `write`, which runs the group again.
  */
 export async function decideGroupAwardsInWrite(
 	tx: StoreDb,

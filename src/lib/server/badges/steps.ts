@@ -6,10 +6,10 @@ import { unportedSqlite, type Store, type StoreDb, type Tables } from '../db/sto
 
 // The badges' engine written once for both paths (#20 step 2): a body is a generator that
 // yields each query and receives its answer, as boards/ranking-window.ts's reads do. `runSync`
-// runs it on a SQLite connection with the statements kept per connection (the sales' and
-// imports' synchronous steps, inside their transaction: nothing awaited, nothing added to
-// what SQLite did before but the generator's hops); `runInWrite` inside a store's write on
-// either dialect (on PostgreSQL each query awaited on the write's transaction).
+// runs it on a SQLite connection with the statements kept per connection (inside the caller's
+// transaction: nothing awaited); `runInWrite` inside a store's write on either dialect (on
+// SQLite runSync on the write's connection, on PostgreSQL each query awaited on the write's
+// transaction): the sales' and imports' steps, the catch-up and the re-evaluation.
 
 /** A query's text: one for both dialects, or each its own where they differ. */
 export type Text = string | Twin;

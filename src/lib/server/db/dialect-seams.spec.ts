@@ -19,7 +19,6 @@ const TWINS_LEFT: Record<string, string> = {
 	'badges/steps.ts': "the badge steps' generator run synchronously on SQLite's connection",
 	'imports/sales.ts': "SQLite's synchronous import window (recordSaleInTx, held rows)",
 	'scoring/group-commit.ts': "groups keyed by SQLite's connection (the synchronous twin's)",
-	'scoring/sale-awards.ts': "SQLite's synchronous badge engine in a sale's write",
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
 	'realtime/attach.ts':

@@ -17,7 +17,7 @@ import type { HeldEntry } from '../scoring/sale-rows';
 import { markStandingsMoved } from '../scoring/standings';
 import { publishSaleAwards, saleAwardsInWrite } from '../scoring/sale-awards';
 import { AppError } from '../shared/errors';
-import { decideAwardsInTx, type DecidedAwards } from '../badges/awards';
+import type { DecidedAwards } from '../badges/awards';
 import { notifyLeaderboard } from '../realtime/publish';
 import { auditInWrite, type Actor } from '../audit/record';
 import { systemClock, type Clock } from '../shared/clock';
@@ -527,7 +527,10 @@ async function recordWindowInWrite(
  */
 const AFTER_CLAIM_MS = 20;
 
-/** The window's badges, in its write before its commit, not in a second write. */
+/**
+ * The window's badges, in its write before its commit, not in a second write; on both dialects
+ * the sales' step (a failure of it leaves the window's sales to commit, as a group's).
+ */
 async function windowAwardsInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -535,8 +538,6 @@ async function windowAwardsInWrite(
 	now: number
 ): Promise<DecidedAwards | null> {
 	if (window.created === 0) return null;
-	const sqlite = unportedSqlite(store);
-	if (sqlite) return decideAwardsInTx(sqlite, now, window.created, undefined, heldOf(window));
 	return saleAwardsInWrite(tx, store, now, heldOf(window));
 }
 
