@@ -1,5 +1,6 @@
 // npm run bench:import [-- --quick] [-- --sizes 10000,100000,1000000 --people 1000 --batch 500]
-// (--rows N is one size; --parse-inline, --checkpoints-inline, --postgres: see the options.) For each size,
+// (--rows N is one size; --parse-inline, --checkpoints-inline, --postgres, --profile DIR: see the
+// options.) For each size,
 // in its own process (so that each peak RSS is its own):
 // writes a generated CSV file (one line per sale line, as a European spreadsheet writes it: `;`,
 // decimal commas, zone-less DD.MM.YYYY HH:mm times) to disk as a stream and imports it into a
@@ -47,6 +48,7 @@ import { useParseThread } from '../src/lib/server/imports/parse-thread';
 import { parseThreadEntry } from '../tests/helpers/parse-thread';
 import { startCheckpointer } from '../src/lib/server/db/checkpointer';
 import { ROOT } from './lib/server';
+import { profiled, splitOf } from './lib/profile-split';
 
 const { values } = parseArgs({
 	options: {
@@ -64,7 +66,11 @@ const { values } = parseArgs({
 		// WAL checkpoints in the window's commit that crosses SQLite's threshold, on the importing
 		// thread, instead of in their thread as the built server makes them (server.ts).
 		'checkpoints-inline': { type: 'boolean', default: false },
-		postgres: { type: 'boolean', default: false }
+		postgres: { type: 'boolean', default: false },
+		// A directory: the commit pass's main thread profiled (bench/lib/profile-split.ts), its
+		// profile written there and its CPU printed by part. The profiler costs CPU too: compare
+		// profiled runs with profiled runs only.
+		profile: { type: 'string' }
 	}
 });
 
@@ -95,7 +101,8 @@ if (!values.child) {
 				values.passes!,
 				...(values['parse-inline'] ? ['--parse-inline'] : []),
 				...(values['checkpoints-inline'] ? ['--checkpoints-inline'] : []),
-				...(values.postgres ? ['--postgres'] : [])
+				...(values.postgres ? ['--postgres'] : []),
+				...(values.profile ? ['--profile', values.profile] : [])
 			],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -208,6 +215,25 @@ function mainThreadCpu(): number | null {
 	}
 }
 
+/** A pass profiled: its profile written into `dir`, its parts' shares of the samples kept. */
+async function profiledPass(pass: () => Promise<ImportReport>, dir: string) {
+	mkdirSync(dir, { recursive: true });
+	const file = join(dir, `import-commit-${ROWS}-${process.pid}.cpuprofile`);
+	const { result, profile } = await profiled(pass, file);
+	split = { file, parts: splitOf(profile) };
+	return result;
+}
+let split: { file: string; parts: [string, number][] } | null = null;
+
+/** The profiled pass's main-thread CPU by part (its share of the samples times the thread's CPU). */
+function printSplit(mainSeconds: number) {
+	console.log(`main thread ${mainSeconds.toFixed(1)} s of CPU by part (${split!.file}):`);
+	for (const [part, share] of split!.parts)
+		console.log(
+			`  ${part.padEnd(48)} ${(100 * share).toFixed(1).padStart(5)} %  ${((share * mainSeconds * 1e6) / ROWS).toFixed(1).padStart(5)} µs/row`
+		);
+}
+
 async function run(label: string, dryRun: boolean) {
 	const t0 = performance.now();
 	const cpu0 = process.cpuUsage();
@@ -216,14 +242,16 @@ async function run(label: string, dryRun: boolean) {
 	// commit without yielding, and a server answers nothing meanwhile (issue: p99 ≤ 50 ms).
 	const loop = monitorEventLoopDelay({ resolution: 10 });
 	loop.enable();
-	const report =
+	const pass = () =>
 		label === 'job'
-			? await viaJob()
-			: await importSalesOn(
+			? viaJob()
+			: importSalesOn(
 					store,
 					{ path: csvPath },
 					{ dryRun, actor: {}, batchSize: BATCH, mapping: guessMapping(HEADER.split(';')) }
 				);
+	const report =
+		values.profile && label === 'commit' ? await profiledPass(pass, values.profile) : await pass();
 	const seconds = (performance.now() - t0) / 1000;
 	loop.disable();
 	const loopP99 = loop.percentile(99) / 1e6;
@@ -235,6 +263,7 @@ async function run(label: string, dryRun: boolean) {
 	const main1 = mainThreadCpu();
 	const mainSeconds = main0 === null || main1 === null ? null : main1 - main0;
 	sample();
+	if (split && label === 'commit' && mainSeconds !== null) printSplit(mainSeconds);
 	console.log(
 		`${label.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(ROWS / seconds)
 			.toLocaleString('en')
