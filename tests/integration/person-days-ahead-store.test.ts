@@ -6,12 +6,12 @@
 // equals what the day's sales add up to, on both dialects; on PostgreSQL no day is read alone.
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import pg from 'pg';
 import type { Store } from '../../src/lib/server/db/store';
 import { importSalesOn } from '../../src/lib/server/imports/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import type { LedgerBreakdown } from '../../src/lib/server/db/schema';
+import { statementsDuring } from '../helpers/pg-statements';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -177,32 +177,21 @@ async function expectDaysRight(
 	);
 }
 
-/** The PostgreSQL statements `work` sends that read days: ahead (many at once) or one each. */
-async function dayReadsDuring(work: () => Promise<void>) {
-	const reads = { ahead: 0, alone: 0 };
-	const query = pg.Client.prototype.query;
-	pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-		const config = args[0] as string | { text?: string };
-		const text = (typeof config === 'string' ? config : (config?.text ?? '')).replace(/\s+/g, ' ');
-		if (/with ordinality as k\(season_id, user_id/.test(text)) reads.ahead++;
-		else if (/from "person_day" where/i.test(text)) reads.alone++;
-		else if (/from "sale" where .*"occurred_at" >= /i.test(text)) reads.alone++;
-		return (query as (...a: unknown[]) => unknown).apply(this, args);
-	} as typeof query;
-	try {
-		await work();
-	} finally {
-		pg.Client.prototype.query = query;
-	}
-	return reads;
-}
+/**
+ * The PostgreSQL statements that read days: ahead (many at once) or one each; the read ahead's
+ * own lateral read of the sales first, so that it is not taken for a day's sales read alone.
+ */
+const DAY_READS = {
+	ahead: /with ordinality as k\(season_id, user_id/,
+	alone: /from "person_day" where|from "sale" where .*"occurred_at" >= /i
+};
 
 describe.each(['sqlite', 'postgres'] as const)("sellers' days read ahead on %s", (dialect) => {
 	it('a group of API sales: each local day scored once, person_day its sales', async () => {
 		const [a, b] = nodes[dialect];
 		const s = await seasonOn(a);
 		await daysBefore(a, s, `g${dialect}`);
-		const reads = await dayReadsDuring(async () => {
+		const reads = await statementsDuring(DAY_READS, async () => {
 			const answers = await Promise.all(
 				together(`g${dialect}`).map((sale) => recordSaleGrouped(a, input(s, sale), clock))
 			);
@@ -225,7 +214,7 @@ describe.each(['sqlite', 'postgres'] as const)("sellers' days read ahead on %s",
 					`${sale.sku},1,${sale.sku === 'PHONE' ? 500 : 20}`
 			)
 		].join('\n');
-		const reads = await dayReadsDuring(async () => {
+		const reads = await statementsDuring(DAY_READS, async () => {
 			const report = await importSalesOn(a, csv, {
 				dryRun: false,
 				actor: {},

@@ -5,7 +5,6 @@
 // applies, be resumable after a stop, and run once at a time per season across two nodes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewByExternalId } from '../../src/lib/server/scoring/review';
@@ -30,6 +29,7 @@ import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
 import { recordWithoutBadges } from '../helpers/backlog';
 import { sellingMeanwhile } from '../helpers/selling-meanwhile';
+import { statementsDuring } from '../helpers/pg-statements';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { auditsOf, liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -464,7 +464,7 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		const changed = await seasonOn(store, false);
 		// One slice holds every chunk (24 sales of three people, 3 a chunk).
 		setRecalculationSliceMs(60_000);
-		const savepoints = await statementsDuring(/^savepoint /i, () =>
+		const { savepoints } = await statementsDuring({ savepoints: /^savepoint /i }, () =>
 			recalculateOn(store, changed.seasonId, manager, clock)
 		);
 		expect(savepoints).toBe(1);
@@ -473,21 +473,3 @@ describe('the season recalculation across two PostgreSQL nodes', () => {
 		await ledgerMatchesStandings(store, changed.seasonId);
 	});
 });
-
-/** How many statements matching `pattern` this process sends to PostgreSQL while `work` runs. */
-async function statementsDuring(pattern: RegExp, work: () => Promise<unknown>): Promise<number> {
-	let count = 0;
-	const query = pg.Client.prototype.query;
-	pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-		const [first] = args as [string | { text?: string } | undefined];
-		const text = typeof first === 'string' ? first : first?.text;
-		if (text && pattern.test(text)) count += 1;
-		return (query as (...a: unknown[]) => unknown).apply(this, args);
-	} as typeof query;
-	try {
-		await work();
-	} finally {
-		pg.Client.prototype.query = query;
-	}
-	return count;
-}

@@ -4,11 +4,11 @@
 // must equal what the ledger and the sales add up to, whether the rows are new or already there.
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { write, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
+import { statementsDuring } from '../helpers/pg-statements';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn, pointsOf } from '../helpers/store-season';
 
@@ -97,27 +97,6 @@ async function standingsAgainstLedger(store: Store, seasonId: number) {
 		...(await sums(ledgerEntry.userId)).map((u) => ({ type: 'user', ...u }))
 	];
 	return { stored, fromLedger };
-}
-
-/** Counts the statements PostgreSQL runs while `work` runs: all, and those matching each pattern. */
-async function statementsDuring<K extends string>(
-	patterns: Record<K, RegExp>,
-	work: () => Promise<void>
-): Promise<Record<K, number>> {
-	const counts = Object.fromEntries(Object.keys(patterns).map((k) => [k, 0])) as Record<K, number>;
-	const query = pg.Client.prototype.query;
-	pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-		const config = args[0] as string | { text?: string };
-		const text = typeof config === 'string' ? config : (config?.text ?? '');
-		for (const key of Object.keys(patterns) as K[]) if (patterns[key].test(text)) counts[key]++;
-		return (query as (...a: unknown[]) => unknown).apply(this, args);
-	} as typeof query;
-	try {
-		await work();
-	} finally {
-		pg.Client.prototype.query = query;
-	}
-	return counts;
 }
 
 describe.each(['sqlite', 'postgres'] as const)('a WriteBatch on %s', (dialect) => {
