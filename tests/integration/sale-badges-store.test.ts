@@ -158,20 +158,8 @@ async function sequenceOn(dialect: Dialect) {
 	saleIds.push(await sell(saleOf(s, 2, 1, phones(3))));
 	const after = await awardsOf(store, s, saleIds);
 	// A badge added once the sales are there: the season's re-evaluation gives it.
-	const { badge } = store.tables;
-	const [three] = await store.db
-		.insert(badge)
-		.values({
-			seasonId: s.seasonId,
-			name: 'Three',
-			emoji: '🥉',
-			description: '',
-			points: 2,
-			active: true,
-			criterion: { kind: 'sales_count', count: 3 }
-		})
-		.returning({ id: badge.id });
-	await reevaluateOnStore(store, s.seasonId, { badgeIds: [three.id], clock });
+	const three = await addThreeBadge(store, s.seasonId);
+	await reevaluateOnStore(store, s.seasonId, { badgeIds: [three], clock });
 	return {
 		sold,
 		reversed,
@@ -357,17 +345,26 @@ const sellThree = {
 /** A season with the badges above and one the third sale earns. */
 async function threeSeasonOn(store: Store) {
 	const s = await badgeSeasonOn(store);
-	const { badge } = store.tables;
-	await store.db.insert(badge).values({
-		seasonId: s.seasonId,
-		name: 'Three',
-		emoji: '🥉',
-		description: '',
-		points: 2,
-		active: true,
-		criterion: { kind: 'sales_count', count: 3 }
-	});
+	await addThreeBadge(store, s.seasonId);
 	return s;
+}
+
+/** A badge of the season for the third sale; its id. */
+async function addThreeBadge(store: Store, seasonId: number): Promise<number> {
+	const { badge } = store.tables;
+	const [three] = await store.db
+		.insert(badge)
+		.values({
+			seasonId,
+			name: 'Three',
+			emoji: '🥉',
+			description: '',
+			points: 2,
+			active: true,
+			criterion: { kind: 'sales_count', count: 3 }
+		})
+		.returning({ id: badge.id });
+	return three.id;
 }
 
 // hb-salestep: the sales' and the imports' badge step runs the store's body on both dialects,
