@@ -1,5 +1,6 @@
 import { retryWhenBusy } from '../db/busy';
 import { unportedSqlite, write, type Store, type StoreDb } from '../db/store';
+import { readsAhead } from '../db/many-rows';
 import {
 	planSaleInWrite,
 	readDaysAheadInWrite,
@@ -13,6 +14,7 @@ import {
 import { SaleLookups } from './sale-lookups';
 import { INTEGRATION_SOURCES } from './sale-queries';
 import { WriteBatch } from './write-batch';
+import type { SaleRows } from './sale-rows';
 import { markStandingsMoved } from './standings';
 import { publishSaleAwards, saleAwardsInWrite } from './sale-awards';
 import { notifyLeaderboard, publishActivity } from '../realtime/publish';
@@ -32,6 +34,12 @@ import { countSalesRecorded } from '../shared/metrics';
 // same body runs on SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write that
 // conflicts with another node's runs again whole (db/store.ts write), with fresh lookups and
 // batch.
+//
+// On PostgreSQL the batch also holds the group's new rows (sale, lines, ledger entry), as an
+// import's window does (sale-rows.ts): their ids drawn from the sequences in one statement
+// before the first sale is planned, each table written with one statement at the group's end,
+// where each sale inserted its sale, each line and its entry, a round trip each. SQLite keeps
+// its one-by-one inserts: each is a call on the write's own connection of a few µs.
 
 /** At most this many sales per write, so that one group never holds the loop long. */
 const MAX_GROUP = 128;
@@ -97,7 +105,7 @@ async function recordGroupInWrite(
 ): Promise<Committed> {
 	const lookups = new SaleLookups();
 	await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
-	const writes = new WriteBatch();
+	const writes = new WriteBatch({ rows: holdsRows(store, group) });
 	await readDaysAheadInWrite(
 		tx,
 		store,
@@ -105,8 +113,14 @@ async function recordGroupInWrite(
 		lookups,
 		writes
 	);
+	if (writes.rows) await drawIdsAheadInWrite(tx, store, group, lookups, writes.rows);
 	const outcomes: Outcome[] = [];
 	for (const p of group) {
+		// An id sent twice in the group: the second one's replay read (replayInWrite) must find
+		// the first one's rows, held until now.
+		const { source, externalId } = p.input;
+		if (writes.rows?.holds(source, externalId, INTEGRATION_SOURCES.has(source)))
+			await writes.rows.writeInWrite(tx, store);
 		let planned: PlannedSale;
 		try {
 			planned = await planSaleInWrite(tx, store, p.input, now, lookups, writes);
@@ -127,8 +141,40 @@ async function recordGroupInWrite(
 	// The badges follow the ledger in the same transaction: its own BEGIN/COMMIT after the
 	// answers was ~18 % of the step's CPU at 200,000 sales (docs/benchmarks.md, "The badges-on
 	// step at size").
-	const decided = saleBadges ? await saleAwardsInWrite(tx, store, now, writes.entries) : null;
+	const held = writes.rows?.entries ?? writes.entries;
+	const decided = saleBadges ? await saleAwardsInWrite(tx, store, now, held) : null;
 	return { outcomes, writes, decided };
+}
+
+/**
+ * Whether the group's new rows are held (PostgreSQL): when their one-by-one inserts (a sale, its
+ * lines and its entry) would be more statements than the held rows' draw and three inserts. A
+ * lone sale of one line keeps its three inserts.
+ */
+function holdsRows(store: Store, group: Pending[]): boolean {
+	if (!readsAhead(store)) return false;
+	const oneByOne = group.reduce((sum, { input }) => sum + 2 + input.lines.length, 0);
+	return oneByOne > HELD_STATEMENTS;
+}
+
+/** The held rows' statements: the ids' draw, then one insert each into sale, sale_line, ledger_entry. */
+const HELD_STATEMENTS = 4;
+
+/**
+ * Draws in one statement the ids of the group's sales not known to be replays (an id sent twice
+ * draws twice: the unused ids are gaps, as those of a refused sale). Without it each sale drew
+ * its own (SaleRows.addInWrite).
+ */
+async function drawIdsAheadInWrite(
+	tx: StoreDb,
+	store: Store,
+	group: Pending[],
+	lookups: SaleLookups,
+	rows: SaleRows
+): Promise<void> {
+	const fresh = group.filter(({ input }) => !lookups.knownReplay(input.source, input.externalId));
+	const lines = fresh.reduce((sum, { input }) => sum + input.lines.length, 0);
+	await rows.drawInWrite(tx, store, fresh.length, lines);
 }
 
 /**

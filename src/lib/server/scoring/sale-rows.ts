@@ -190,6 +190,14 @@ export class SaleRows {
 		}
 	}
 
+	/**
+	 * Whether a sale with this id (in its id space) is held and not written yet: a group of API
+	 * sales that sends one id twice writes the held rows before the second one's replay read.
+	 */
+	holds(source: SaleSource, externalId: string, integration: boolean): boolean {
+		return this.keys.has(keyOf(source, externalId, integration));
+	}
+
 	/** A table's id for the next row held: drawn (PostgreSQL) or AUTOINCREMENT's (SQLite). */
 	private id(table: Table): number {
 		return this.drawn ? this.drawn[table][this.given[table]++] : this.next![table]++;

@@ -452,9 +452,9 @@ export async function readDaysAheadInWrite(
 
 /**
  * Writes a planned sale: its rows and ledger entry (held in `writes.rows` when the batch holds
- * rows, an import's window: written by its finishInWrite), its webhooks and referral, then its
- * place in the batch. It refuses nothing (no AppError): what fails here is the database, and the
- * caller's whole write fails with it.
+ * rows, an import's window or a group of API sales on PostgreSQL: written by its finishInWrite),
+ * its webhooks and referral, then its place in the batch. It refuses nothing (no AppError): what
+ * fails here is the database, and the caller's whole write fails with it.
  */
 export async function writeSaleInWrite(
 	tx: StoreDb,

@@ -38,9 +38,10 @@ import { SaleRows, type HeldEntry } from './sale-rows';
 //
 // With `rows`, the batch also holds the new sales' own rows (sale, lines, ledger entry) and
 // writes them many per statement (sale-rows.ts), on SQLite (finish) and on the store
-// (finishInWrite: an import's window on PostgreSQL): for a caller whose batch never has one sale
-// twice (an import's window groups a sale's lines by its id), as a held sale is not yet in the
-// table that a replay is read from.
+// (finishInWrite: an import's window and a group of API sales on PostgreSQL). A held sale is not
+// yet in the table that a replay is read from: an import's window groups a sale's lines by its
+// id, so it never has one sale twice; a group of API sales writes the held rows before a sale
+// whose id it holds (rows.holds).
 //
 // On PostgreSQL the days of the batch's sales are read ahead, all in one or two statements
 // (readDaysInWrite, before the first sale is planned), where each seller's day new to the batch
@@ -66,7 +67,8 @@ export class WriteBatch {
 	readonly rows: SaleRows | null;
 	/**
 	 * The new sales' ledger entries as written, when the batch does not hold their rows (a group
-	 * of API sales): the group's badge facts take them instead of reading them back.
+	 * of API sales on SQLite, or a lone sale): the group's badge facts take them instead of
+	 * reading them back.
 	 */
 	readonly entries: HeldEntry[] = [];
 	/** The people whose standing a write on the store moved (finishInWrite, a referral). */
