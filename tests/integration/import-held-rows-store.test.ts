@@ -4,12 +4,13 @@
 // unique and a sale recorded after the import gets a fresh one; a window that loses its write
 // (PostgreSQL) and is written in halves writes nothing of the run it lost.
 import { describe, expect, it } from 'vitest';
-import { and, asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import { onDomainEventInWrite } from '../../src/lib/server/notify/events';
 import { importSalesOn } from '../../src/lib/server/imports/sales';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { recordReferral } from '../../src/lib/server/referrals/record';
+import { expectWhole, rowsOf } from '../helpers/held-rows';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -38,76 +39,9 @@ function fileOf(s: Season, prefix: string, sales: number): string {
 	return lines.join('\n');
 }
 
-/** The season's sales with their lines and ledger entries, as written. */
-async function rowsOf(store: Store, s: Season) {
-	const { sale, saleLine, ledgerEntry, standing, badgeTally } = store.tables;
-	const sales = await store.db
-		.select({ id: sale.id, externalId: sale.externalId, points: sale.points })
-		.from(sale)
-		.where(eq(sale.seasonId, s.seasonId))
-		.orderBy(asc(sale.id));
-	const lines = await store.db
-		.select({ id: saleLine.id, saleId: saleLine.saleId })
-		.from(saleLine)
-		.innerJoin(sale, eq(sale.id, saleLine.saleId))
-		.where(eq(sale.seasonId, s.seasonId));
-	const entries = await store.db
-		.select({
-			id: ledgerEntry.id,
-			saleId: ledgerEntry.saleId,
-			userId: ledgerEntry.userId,
-			points: ledgerEntry.points
-		})
-		.from(ledgerEntry)
-		.where(eq(ledgerEntry.seasonId, s.seasonId));
-	const standings = await store.db
-		.select({ userId: standing.subjectId, points: standing.confirmedPoints })
-		.from(standing)
-		.where(and(eq(standing.seasonId, s.seasonId), eq(standing.subjectType, 'user')));
-	// The badge facts' count of each person's sales, taken in from the window's held entries.
-	const tallies = await store.db
-		.select({ userId: badgeTally.subjectId, sales: badgeTally.value })
-		.from(badgeTally)
-		.where(
-			and(
-				eq(badgeTally.seasonId, s.seasonId),
-				eq(badgeTally.subjectType, 'user'),
-				eq(badgeTally.metric, 'sales')
-			)
-		);
-	return { sales, lines, entries, standings, tallies };
-}
-
-/**
- * Each sale with its file's lines and one ledger entry of its points; ids unique; every
- * person's standing their ledger's sum, and their sales as many as the badge facts counted.
- */
-function expectWhole(rows: Awaited<ReturnType<typeof rowsOf>>, prefix: string, sales: number) {
-	const imported = rows.sales.filter((r) => r.externalId.startsWith(`${prefix}-`));
-	const counted = Array.from({ length: sales }, (_, i) => i + 1).filter((i) => i % 9 !== 0);
-	expect(imported.map((r) => r.externalId).sort()).toEqual(
-		counted.map((i) => `${prefix}-${i}`).sort()
-	);
-	for (const table of [rows.sales, rows.lines, rows.entries]) {
-		const ids = table.map((r) => r.id);
-		expect(new Set(ids).size).toBe(ids.length);
-	}
-	for (const sale of imported) {
-		const n = Number(sale.externalId.split('-').at(-1));
-		expect(rows.lines.filter((l) => l.saleId === sale.id)).toHaveLength(n % 2 === 0 ? 2 : 1);
-		expect(rows.entries.filter((e) => e.saleId === sale.id).map((e) => e.points)).toEqual([
-			sale.points
-		]);
-	}
-	const ledger = new Map<number, number>();
-	for (const e of rows.entries) ledger.set(e.userId, (ledger.get(e.userId) ?? 0) + e.points);
-	for (const { userId, points } of rows.standings.filter((r) => ledger.has(r.userId)))
-		expect(points).toBe(ledger.get(userId));
-	const salesOf = new Map<number, number>();
-	for (const e of rows.entries.filter((e) => e.saleId !== null))
-		salesOf.set(e.userId, (salesOf.get(e.userId) ?? 0) + 1);
-	expect(new Map(rows.tallies.map((t) => [t.userId, t.sales]))).toEqual(salesOf);
-}
+/** The file's sales numbered 1…n that are counted (fileOf: every ninth has an unknown product). */
+const countedOf = (n: number) =>
+	Array.from({ length: n }, (_, k) => k + 1).filter((k) => k % 9 !== 0);
 
 const options = { dryRun: false, actor: {}, clock, windowMs: null, parseThread: null } as const;
 
@@ -118,7 +52,7 @@ describe.each(['sqlite', 'postgres'] as const)('held rows of an import on %s', (
 		const report = await importSalesOn(a, fileOf(s, 'held', 40), { ...options, batchSize: 7 });
 		expect(report.sales).toEqual({ new: 36, duplicate: 0, rejected: 4 });
 		const rows = await rowsOf(b, s);
-		expectWhole(rows, 'held', 40);
+		expectWhole(rows, 'held', countedOf(40));
 
 		// Through the API on the other node: the sequences (SQLite's AUTOINCREMENT) go on from the
 		// ids the windows wrote, and its own rows take the next ones.
@@ -181,7 +115,7 @@ describe.each(['sqlite', 'postgres'] as const)('a referral in an import on %s', 
 		});
 		expect(report.sales).toEqual({ new: 6, duplicate: 0, rejected: 0 });
 		const rows = await rowsOf(b, s);
-		expectWhole(rows, 'ref', 6);
+		expectWhole(rows, 'ref', countedOf(6));
 		const third = rows.sales.find((r) => r.externalId === 'ref-3')!;
 		const { referral } = b.tables;
 		const [row] = await b.db
@@ -220,6 +154,6 @@ describe('held rows of an import on postgres, a window that loses its write', ()
 		} finally {
 			stop();
 		}
-		expectWhole(await rowsOf(b, s), 'lost', 30);
+		expectWhole(await rowsOf(b, s), 'lost', countedOf(30));
 	});
 });
