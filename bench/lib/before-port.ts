@@ -19,12 +19,7 @@ import { prizeViews } from '../../src/lib/server/seasons/prizes';
 import { appendEntry } from '../../src/lib/server/scoring/ledger';
 import { bumpVersion } from '../../src/lib/server/scoring/standings';
 import { audit } from '../../src/lib/server/audit/record';
-import {
-	getLiveSeasonFor,
-	getMembership,
-	getSeason,
-	graceEndOf
-} from '../../src/lib/server/seasons/queries';
+import { getMembership, graceEndOf } from '../../src/lib/server/seasons/queries';
 import {
 	activityDifferences,
 	INTEGRATION_SOURCES,
@@ -35,7 +30,7 @@ import {
 	type ActivityInput,
 	type ActivityScore
 } from '../../src/lib/contest/activity-score';
-import type { Rule } from '../../src/lib/contest/rules';
+import type { MultiplierMode, Rule } from '../../src/lib/contest/rules';
 import type { ScoreContext } from '../../src/lib/contest/scoring';
 import type { ActivityItem } from '../../src/lib/realtime/events';
 import { countedEarned, memberTeam, type CountedKind } from '../../src/lib/server/badges/counted';
@@ -45,7 +40,7 @@ import {
 	type AwardChanges
 } from '../../src/lib/server/badges/awards';
 import { isCounted } from '../../src/lib/contest/badges';
-import { localDay, multiplierMode, ruleAwards } from '../../src/lib/server/rules/engine';
+import { localDay, ruleAwards } from '../../src/lib/server/rules/engine';
 import { notifyLeaderboard, publishActivity } from '../../src/lib/server/realtime/publish';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { systemClock, type Clock } from '../../src/lib/server/shared/clock';
@@ -64,6 +59,32 @@ export interface Adjustment {
 	points: number;
 	reason: string;
 	actor: { userId: number };
+}
+
+// The synchronous reads src/ no longer calls (2026-12-06, hb-twins: their callers there read
+// through the store), kept here for the bodies above and below as they were.
+
+function getSeason(db: Queryable, id: number) {
+	return db.select().from(season).where(eq(season.id, id)).get();
+}
+
+/** The live season a person takes part in, if any (also bench/record-referral.ts's). */
+export function getLiveSeasonFor(db: Queryable, userId: number) {
+	return db
+		.select({ season })
+		.from(season)
+		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
+		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, userId)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.get()?.season;
+}
+
+/** The season's setting for how multipliers on one line combine. */
+function multiplierMode(db: Queryable, seasonId: number): MultiplierMode {
+	return (
+		db.select({ mode: season.multiplierMode }).from(season).where(eq(season.id, seasonId)).get()
+			?.mode ?? 'best'
+	);
 }
 
 /**

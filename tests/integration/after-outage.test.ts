@@ -10,7 +10,7 @@ import { award, badge, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
 import { seasonEventsNow } from '../../src/lib/server/seasons/state-events';
 import { seasonLook } from '../../src/lib/server/seasons/look';
-import { getSeason } from '../../src/lib/server/seasons/queries';
+import { readSeason } from '../../src/lib/server/seasons/queries';
 import { awardsSince } from '../../src/lib/server/badges/awards-since';
 import { sqliteStore } from '../../src/lib/server/db/store';
 
@@ -30,7 +30,9 @@ describe("the seasons' state sent again", () => {
 	const lookNow = async () => (await seasonEventsNow(sqliteStore(db), [contest.season.id]))[0].look;
 
 	it("carries the fingerprint of the season's looks that the TV page is built with", async () => {
-		expect(await lookNow()).toBe(seasonLook(getSeason(db, contest.season.id)!));
+		expect(await lookNow()).toBe(
+			seasonLook((await readSeason(sqliteStore(db), contest.season.id))!)
+		);
 	});
 
 	it('keeps it while nothing shown changes, and changes it with a rename or a new theme', async () => {
@@ -43,7 +45,10 @@ describe("the seasons' state sent again", () => {
 		db.update(season).set({ name: 'Renamed' }).where(eq(season.id, contest.season.id)).run();
 		const renamed = await lookNow();
 		expect(renamed).not.toBe(before);
-		const theme = { ...getSeason(db, contest.season.id)!.theme, primary: '#123456' };
+		const theme = {
+			...(await readSeason(sqliteStore(db), contest.season.id))!.theme,
+			primary: '#123456'
+		};
 		db.update(season).set({ theme }).where(eq(season.id, contest.season.id)).run();
 		expect(await lookNow()).not.toBe(renamed);
 	});

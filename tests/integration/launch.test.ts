@@ -8,7 +8,7 @@ import { product, season } from '../../src/lib/server/db/schema';
 import { createConsoleSeason } from '../../src/lib/server/seasons/commands';
 import { launchState } from '../../src/lib/server/seasons/launch';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
-import { getCurrentSeason, getLiveSeasonFor } from '../../src/lib/server/seasons/queries';
+import { getCurrentSeason, readLiveSeasonFor } from '../../src/lib/server/seasons/queries';
 import { blankSeasonValues, parseSeasonValues } from '../../src/lib/server/seasons/season-form';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { AppError } from '../../src/lib/server/shared/errors';
@@ -62,7 +62,7 @@ describe('launching a season', () => {
 		const rep = await makeMember(db, s.id, t.id);
 		expect(await runScheduler(sqliteStore(db), { clock })).toEqual([]);
 		expect(statusOf(db, s.id)).toBe('scheduled');
-		expect(getLiveSeasonFor(db, rep.id)).toBeUndefined();
+		expect(await readLiveSeasonFor(sqliteStore(db), rep.id)).toBeUndefined();
 		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
 		// Not accepting sales while it waits.
 		expect(() =>
@@ -97,7 +97,7 @@ describe('launching a season', () => {
 		]);
 		expect(statusOf(db, s.id)).toBe('live');
 		expect((await getCurrentSeason(sqliteStore(db)))?.id).toBe(s.id);
-		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
+		expect((await readLiveSeasonFor(sqliteStore(db), rep.id))?.id).toBe(s.id);
 	});
 
 	it('a ready season still waits for its first day', async () => {
@@ -115,7 +115,7 @@ describe('launching a season', () => {
 		expect(await runScheduler(sqliteStore(db), { clock: () => feb1 })).toEqual([
 			{ seasonId: s.id, to: 'live' }
 		]);
-		expect(getLiveSeasonFor(db, rep.id)?.id).toBe(s.id);
+		expect((await readLiveSeasonFor(sqliteStore(db), rep.id))?.id).toBe(s.id);
 	});
 
 	it('lists every step of the checklist, with what is done', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getLeaderboard, readLeaderboard } from '../../src/lib/server/boards/leaderboard';
-import { personHistory, readPersonHistory } from '../../src/lib/server/boards/person-history';
+import { readPersonHistory } from '../../src/lib/server/boards/person-history';
 import { rankingCsv } from '../../src/lib/server/exports/season-csv';
 import {
 	findPersonSale,
@@ -183,11 +183,6 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect(found.history[2].review).toEqual({ at: 1_500, by: `Boss ${s.seasonId}` });
 		// The limit counts entries read, the reversal of nothing among them (as the boards' history).
 		expect(await readPersonHistory(node(1), s.seasonId, s.p0.id, 3)).toHaveLength(2);
-		const mine = node(1);
-		if (mine.dialect === 'sqlite')
-			expect(personHistory(mine.sqlite, s.seasonId, s.p0.id)).toEqual(
-				await readPersonHistory(mine, s.seasonId, s.p0.id)
-			);
 		// Someone not in the season, another person's sale: nothing.
 		expect(await personInSeason(node(0), s.seasonId, boss.id)).toBeUndefined();
 		expect(await findPersonSale(node(1), s.seasonId, s.p0.id, sold.id)).toEqual({

@@ -11,7 +11,7 @@ import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/s
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
-import { sellerDayContext } from '../../src/lib/server/rules/engine';
+import { readSellerDayContext } from '../../src/lib/server/rules/engine';
 import { score } from '../../src/lib/contest/scoring';
 import { rule, sale, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
@@ -74,7 +74,13 @@ describe.each([
 						},
 						rules,
 						catalogue,
-						sellerDayContext(db, seasonId, seller.id, input.occurredAt, timeZone)
+						await readSellerDayContext(
+							sqliteStore(db),
+							seasonId,
+							seller.id,
+							input.occurredAt,
+							timeZone
+						)
 					);
 					const result = recordSale(db, input, clock, { awards: false });
 					expect(result.created).toBe(true);

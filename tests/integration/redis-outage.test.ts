@@ -27,7 +27,6 @@ import type {
 } from '../../src/lib/realtime/events';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { getSeason } from '../../src/lib/server/seasons/queries';
 import { seasonLook } from '../../src/lib/server/seasons/look';
 import { eq } from 'drizzle-orm';
 
@@ -222,7 +221,9 @@ const awardKey = (a: Pick<BadgeEvent, 'badge' | 'subjectType' | 'subjectId' | 'p
 
 /** What seasons/look.ts makes of the season as it is in the database. */
 function lookOf(seasonId: number): string {
-	return withDb(nodes.seeded.path, (db) => seasonLook(getSeason(db, seasonId)!));
+	return withDb(nodes.seeded.path, (db) =>
+		seasonLook(db.select().from(season).where(eq(season.id, seasonId)).get()!)
+	);
 }
 
 function latecomerId(): number {

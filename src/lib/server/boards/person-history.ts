@@ -1,8 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../db';
 import type { Store } from '../db/store';
-import { activity, ledgerEntry, sale, user, type LedgerBreakdown } from '../db/schema';
+import type { ledgerEntry, sale, LedgerBreakdown } from '../db/schema';
 import { sayReason } from '../scoring/stored-reasons';
 
 export interface HistoryRow {
@@ -27,38 +26,8 @@ export interface HistoryRow {
 
 /**
  * A person's ledger in a season, newest first: sales with their breakdowns, reviews, adjustments,
- * activities and their voids.
+ * activities and their voids; what any node wrote, for the consoles.
  */
-export function personHistory(
-	db: Queryable,
-	seasonId: number,
-	userId: number,
-	limit = 200
-): HistoryRow[] {
-	const by = db.select({ id: user.id, name: user.displayName }).from(user).all();
-	const names = new Map(by.map((u) => [u.id, u.name]));
-	return db
-		.select({
-			entry: ledgerEntry,
-			sale,
-			activity: { id: activity.id, status: activity.status }
-		})
-		.from(ledgerEntry)
-		.leftJoin(sale, eq(sale.id, ledgerEntry.saleId))
-		.leftJoin(activity, eq(activity.id, ledgerEntry.activityId))
-		.where(and(eq(ledgerEntry.seasonId, seasonId), eq(ledgerEntry.userId, userId)))
-		.orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
-		.limit(limit)
-		.all()
-		.flatMap((row) =>
-			historyRow({
-				...row,
-				by: row.entry.createdById ? (names.get(row.entry.createdById) ?? null) : null
-			})
-		);
-}
-
-/** `personHistory` through the store (db/store.ts): what any node wrote, for the consoles. */
 export async function readPersonHistory(
 	store: Store,
 	seasonId: number,

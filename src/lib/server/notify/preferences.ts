@@ -1,13 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { notificationOptOut, type NotificationKind } from '../db/schema';
+import type { NotificationKind } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 
 // What a person receives outside the app: every kind is on until they switch it off in their
 // profile, per channel. Nothing is queued for a kind someone switched off. The profile reads and
-// saves the choices through the store (db/store.ts); `wants` stays a synchronous twin for the
-// queues that ask it inside a synchronous transaction (push, the overtaken mail); `readWants` is
-// its store version for a write's transaction (a redemption's mail).
+// saves the choices through the store (db/store.ts), and the queues ask `readWants` inside their
+// write (a redemption's mail).
 
 export type PersonalChannel = 'email' | 'push';
 
@@ -17,30 +15,9 @@ export const SWITCHABLE: Record<PersonalChannel, NotificationKind[]> = {
 	push: ['overtaken', 'badge', 'quiz_open']
 };
 
-/** Whether `userId` wants `kind` on `channel` (no opt-out row: yes). Synchronous twin. */
-export function wants(
-	db: Queryable,
-	userId: number,
-	channel: PersonalChannel,
-	kind: NotificationKind
-): boolean {
-	const row = db
-		.select({ userId: notificationOptOut.userId })
-		.from(notificationOptOut)
-		.where(
-			and(
-				eq(notificationOptOut.userId, userId),
-				eq(notificationOptOut.channel, channel),
-				eq(notificationOptOut.kind, kind)
-			)
-		)
-		.get();
-	return !row;
-}
-
 /**
- * `wants` through the store (db/store.ts): its database or a write's transaction (a redemption's
- * mail, rewards/mails.ts). `wants` stays for the synchronous transactions.
+ * Whether `userId` wants `kind` on `channel` (no opt-out row: yes), on the store's database or a
+ * write's transaction (a redemption's mail, rewards/mails.ts).
  */
 export async function readWants(
 	db: StoreDb,

@@ -1,10 +1,10 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { rule, season, type RuleRow } from '../db/schema';
-import { prepared, preparedSync } from '../db/prepared';
+import { rule, type RuleRow } from '../db/schema';
+import { preparedSync } from '../db/prepared';
 import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
 import { countedSaleOf } from '../scoring/counting';
-import type { MultiplierMode, Rule } from '../../contest/rules';
+import type { Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 import { localDayRange, localDateKey } from '../../contest/calendar';
 
@@ -30,19 +30,6 @@ export function engineRules(db: Queryable, seasonId: number): Rule[] {
 	return listRules(db, seasonId).map(toEngineRule);
 }
 
-/** The season's setting for how multipliers on one line combine. */
-export function multiplierMode(db: Queryable, seasonId: number): MultiplierMode {
-	return prepared(db, modeOfSeason).get({ seasonId })?.mode ?? 'best';
-}
-
-// Hot path (every sale): prepared once per connection.
-const modeOfSeason = (db: Queryable) =>
-	db
-		.select({ mode: season.multiplierMode })
-		.from(season)
-		.where(eq(season.id, sql.placeholder('seasonId')))
-		.prepare();
-
 // A store query (`build(db, tables)`): the synchronous paths run it with preparedSync, the
 // store's reads and writes await it with preparedQuery.
 const salesOfSellerDay = (db: StoreDb, { sale }: Tables) =>
@@ -60,32 +47,6 @@ const salesOfSellerDay = (db: StoreDb, { sale }: Tables) =>
 			)
 		)
 		.prepare('rules_sales_of_seller_day');
-
-/**
- * What the engine needs to know about the seller's local day: how many sales were already
- * registered that day and what each rule already gave (for first-sale bonuses and daily caps),
- * and how the season combines multipliers.
- * "Already" means registered before: sales with a smaller id, so a recalculation that replays
- * sales in id order reproduces the same context.
- */
-export function sellerDayContext(
-	db: Queryable,
-	seasonId: number,
-	sellerId: number,
-	occurredAt: number,
-	timeZone: string,
-	beforeSaleId = Number.MAX_SAFE_INTEGER
-): ScoreContext {
-	const [start, end] = localDay(occurredAt, timeZone);
-	const sales = salesOfDay(db, seasonId, sellerId, start, end, beforeSaleId);
-	const items = sales.map((s) => s.breakdown?.items ?? []);
-	return {
-		timeZone,
-		priorSalesToday: sales.length,
-		ruleAwardsToday: ruleAwards(items),
-		multipliers: multiplierMode(db, seasonId)
-	};
-}
 
 /**
  * The seller's counted sales registered in [start, end) (one local day), before a sale id. The
@@ -132,8 +93,10 @@ export async function readEngineRules(store: Store, seasonId: number): Promise<R
 }
 
 /**
- * sellerDayContext from the store, for the sell page's preview: the seller's counted sales of
- * the day and the season's multiplier mode read in one snapshot.
+ * What the engine needs to know about the seller's local day, for the sell page's preview: how
+ * many counted sales were already registered that day and what each rule already gave (for
+ * first-sale bonuses and daily caps), and how the season combines multipliers, read in one
+ * snapshot.
  */
 export function readSellerDayContext(
 	store: Store,

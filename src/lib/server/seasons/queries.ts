@@ -1,29 +1,14 @@
 import { and, asc, count, desc, eq, gt, isNull, or, sql, type Column } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { product, season, seasonMember, team, type Season, type SeasonStatus } from '../db/schema';
+import { product, seasonMember, team, type Season, type SeasonStatus } from '../db/schema';
 import type { Store } from '../db/store';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
 import { m } from '../../paraglide/messages.js';
 
-export function getSeason(db: Queryable, id: number) {
-	return db.select().from(season).where(eq(season.id, id)).get();
-}
-
 /** graceEndsAt as SQL, for queries that pick seasons by it (the scheduler's, on the store's tables). */
 export function graceEndOf(s: { endsAt: Column; graceDays: Column }) {
 	return sql<number>`(${s.endsAt} + ${s.graceDays} * ${DAY_MS})`;
-}
-
-/** The live season a person takes part in, if any. */
-export function getLiveSeasonFor(db: Queryable, userId: number) {
-	return db
-		.select({ season })
-		.from(season)
-		.innerJoin(seasonMember, eq(seasonMember.seasonId, season.id))
-		.where(and(eq(season.status, 'live'), eq(seasonMember.userId, userId)))
-		.orderBy(desc(season.startsAt), desc(season.id))
-		.get()?.season;
 }
 
 export function getMembership(db: Queryable, seasonId: number, userId: number) {
@@ -49,8 +34,8 @@ export function catalogueOf(products: ReturnType<typeof listProducts>): Map<stri
 }
 
 // The store's versions (#20): what the pages and the API read, on SQLite or PostgreSQL. The
-// synchronous getSeason, getLiveSeasonFor, getMembership and listProducts above stay for the
-// synchronous transactions not ported yet (the sales path, logging an activity, the formats).
+// synchronous getMembership and listProducts above stay for the sales' lookups on SQLite
+// (scoring/sale-lookups.ts types its rows by them) and the benchmarks of the bodies ported.
 
 export async function readSeason(store: Store, id: number): Promise<Season | undefined> {
 	const { season } = store.tables;

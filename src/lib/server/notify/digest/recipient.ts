@@ -1,8 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { user } from '../../db/schema';
 import { NO_PASSWORD } from '../../auth/links';
-import { getOrganisation, readOrganisation } from '../../organisation/settings';
+import { readOrganisation } from '../../organisation/settings';
 import type { Store, StoreDb } from '../../db/store';
 import { isLocale, type Locale } from '../../../i18n/locales';
 
@@ -17,31 +15,9 @@ export interface Recipient {
 	locale: Locale;
 }
 
-/** A person able to receive mail, or null (unknown, or invited and not joined). */
-export function recipient(db: Queryable, userId: number): Recipient | null {
-	const row = db
-		.select({
-			id: user.id,
-			email: user.email,
-			name: user.displayName,
-			locale: user.locale,
-			passwordHash: user.passwordHash
-		})
-		.from(user)
-		.where(eq(user.id, userId))
-		.get();
-	if (!row || row.passwordHash === NO_PASSWORD) return null;
-	return {
-		id: row.id,
-		email: row.email,
-		name: row.name,
-		locale: isLocale(row.locale) ? row.locale : getOrganisation(db).defaultLocale
-	};
-}
-
 /**
- * `recipient` through the store (db/store.ts): its database or a write's transaction (a
- * redemption's mail, rewards/mails.ts). `recipient` stays for the synchronous transactions.
+ * A person able to receive mail, or null (unknown, or invited and not joined), on the store's
+ * database or a write's transaction (a redemption's mail, rewards/mails.ts).
  */
 export async function readRecipient(
 	db: StoreDb,

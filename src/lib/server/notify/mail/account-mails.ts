@@ -25,7 +25,7 @@ export async function queueInvitationMailInWrite(
 		.from(people)
 		.where(eq(people.id, input.userId));
 	if (!to) return;
-	// As recipientLocale: their own language, else the organisation's default.
+	// Their own language, else the organisation's default (a mail has no browser to ask).
 	const locale = to.locale ?? (await readOrganisation(tx, store)).defaultLocale;
 	const o = { locale };
 	const mail = renderMail({
@@ -58,7 +58,7 @@ export async function queueResetMailInWrite(
 		.from(people)
 		.where(eq(people.id, input.userId));
 	if (!to) return;
-	// As recipientLocale: their own language, else the organisation's default.
+	// Their own language, else the organisation's default (a mail has no browser to ask).
 	const locale = to.locale ?? (await readOrganisation(tx, store)).defaultLocale;
 	await queueMailInWrite(
 		tx,

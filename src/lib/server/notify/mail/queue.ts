@@ -1,6 +1,5 @@
-import type { Queryable } from '../../db';
 import type { Store, StoreDb } from '../../db/store';
-import { outgoingMessage, type NotificationKind } from '../../db/schema';
+import type { NotificationKind } from '../../db/schema';
 
 // Queues one mail in the outbox (outgoing_message), inside the caller's transaction; the mail
 // sender (notify/mail/) sends it later, over SMTP or into the local outbox folder, and retries.
@@ -18,18 +17,8 @@ export interface MailToQueue {
 	dedupeKey?: string;
 }
 
-/** Queues a mail; false when one with the same dedupe key exists already. */
-export function queueMail(tx: Queryable, mail: MailToQueue, now: number): boolean {
-	const row = tx
-		.insert(outgoingMessage)
-		.values(outboxRow(mail, now))
-		.onConflictDoNothing()
-		.returning({ id: outgoingMessage.id })
-		.get();
-	return row !== undefined;
-}
-
-/** `queueMail` inside a store's write (db/store.ts): the self-service reset. */
+/** Queues a mail inside a store's write (db/store.ts); false when one with the same dedupe key
+ * exists already. */
 export async function queueMailInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -1,7 +1,3 @@
-import { eq } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { user } from '../../db/schema';
-import { getOrganisation } from '../../organisation/settings';
 import type { Locale } from '../../../i18n/locales';
 import { m } from '../../../paraglide/messages.js';
 
@@ -127,13 +123,4 @@ ${[
 </html>
 `;
 	return { subject: content.subject, text, html };
-}
-
-/** The language a person's mails are written in: their own, else the organisation's default. */
-export function recipientLocale(db: Queryable, userId: number | null): Locale {
-	const own =
-		userId == null
-			? null
-			: db.select({ locale: user.locale }).from(user).where(eq(user.id, userId)).get()?.locale;
-	return own ?? getOrganisation(db).defaultLocale;
 }

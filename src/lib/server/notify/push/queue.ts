@@ -1,6 +1,5 @@
 import { and, eq, gte, inArray } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { outgoingMessage, user, type NotificationKind } from '../../db/schema';
+import type { NotificationKind } from '../../db/schema';
 import { chooseLocale, type Locale } from '../../../i18n/locales';
 import { m } from '../../../paraglide/messages.js';
 import {
@@ -10,17 +9,10 @@ import {
 	type Store,
 	type StoreDb
 } from '../../db/store';
-import { getOrganisation, readOrganisation } from '../../organisation/settings';
+import { readOrganisation } from '../../organisation/settings';
 import { log } from '../../shared/log';
-import {
-	onDomainEvent,
-	onDomainEventInWrite,
-	rankEvents,
-	type DomainData,
-	type RankEvents
-} from '../events';
-import { wants } from '../preferences';
-import { deviceLabel, subscriptionsOf } from './subscriptions';
+import { onDomainEventInWrite, rankEvents, type DomainData, type RankEvents } from '../events';
+import { deviceLabel } from './subscriptions';
 
 // What a person's phones are told, queued in the outbox (outgoing_message, channel 'push'): one
 // row per device, so the admins' log shows each device's outcome and a retry reaches only the
@@ -45,56 +37,13 @@ export const DELIVERY: Partial<
 	quiz_open: { ttl: 24 * 60 * 60, urgency: 'normal' }
 };
 
-function localeOf(tx: Queryable, userId: number): Locale {
-	const row = tx.select({ locale: user.locale }).from(user).where(eq(user.id, userId)).get();
-	return chooseLocale({ own: row?.locale, organisation: getOrganisation(tx).defaultLocale });
-}
-
-/**
- * Queues `kind` for every device of `userId` who has one and wants it; the text is made in the
- * person's language. `dedupeKey` sends it once only (per device). Returns the rows queued.
- */
-export function queuePush(
-	tx: Queryable,
-	userId: number,
-	kind: NotificationKind,
-	notice: (locale: Locale) => PushNotice,
-	dedupeKey: string,
-	now: number
-): number {
-	const devices = subscriptionsOf(tx, userId);
-	if (devices.length === 0 || !wants(tx, userId, 'push', kind)) return 0;
-	const { title, body, url } = notice(localeOf(tx, userId));
-	let queued = 0;
-	for (const device of devices) {
-		const row = tx
-			.insert(outgoingMessage)
-			.values({
-				channel: 'push',
-				kind,
-				userId,
-				recipient: deviceLabel(device.userAgent),
-				subject: title,
-				body,
-				payload: { url, subscriptionId: device.id },
-				dedupeKey: `${dedupeKey}:${device.id}`,
-				nextAttemptAt: now,
-				createdAt: now
-			})
-			.onConflictDoNothing()
-			.returning({ id: outgoingMessage.id })
-			.get();
-		if (row) queued += 1;
-	}
-	return queued;
-}
-
 /** How many people's devices, opt-outs and languages one query of `queuePushesInWrite` reads. */
 const PEOPLE_PER_QUERY = 500;
 
 /**
- * `queuePush` for several people inside a store's write (db/store.ts): announcing an opened
- * quiz. Their devices, opt-outs and languages are read a few hundred people to a query, and the
+ * Queues `kind` for every device of each of `userIds` who has one and wants it, the text made
+ * in the person's language, inside a store's write (db/store.ts): a badge, an overtaking, an
+ * opened quiz. Their devices, opt-outs and languages are read a few hundred people to a query, and the
  * rows inserted as many to a statement. `dedupeKey(userId)` sends it once only (per device);
  * a text that cannot be made for one person (`notice` throws) is left out and logged, and holds
  * no one else's up. Returns the rows queued.
@@ -269,21 +218,12 @@ const badgeDedupeKey = (award: BadgeAwarded) =>
 	`push:badge:${award.subjectId}:${award.badge.id}:${award.periodKey ?? ''}`;
 
 /**
- * Starts queueing pushes: badges a person earned (in the award's transaction or write) and who
- * was overtaken (from the rank watch), on either dialect. Returns the stop.
+ * Starts queueing pushes: badges a person earned (in the award's write) and who was overtaken
+ * (from the rank watch), on either dialect. Returns the stop. Only the store's writes give
+ * badges in the app; the synchronous engine (badges/awards.ts `applyPlan`) runs in the tests'
+ * `recordSale` fixture and the benchmarks, whose awards queue no push.
  */
 export function startPushNotices(store: Store): () => void {
-	// The synchronous engine's awards (SQLite's transactions; nothing emits here on PostgreSQL).
-	const offDomain = onDomainEvent((tx, event, data, now) => {
-		const award = badgeAwarded(event, data);
-		if (!award) return;
-		// A push that cannot be queued must not undo the award: logged, the award stands.
-		try {
-			queuePush(tx, award.subjectId, 'badge', badgeNotice(award), badgeDedupeKey(award), now);
-		} catch (error) {
-			log.error({ err: error, userId: award.subjectId }, 'queueing a badge push failed');
-		}
-	});
 	// The awards given inside a store's write. In a savepoint: on PostgreSQL a failed statement
 	// aborts the whole transaction, and a push is never worth the award; a serialization failure
 	// is the write's, which runs again.
@@ -314,7 +254,6 @@ export function startPushNotices(store: Store): () => void {
 	};
 	rankEvents.on('overtaken', overtaken);
 	return () => {
-		offDomain();
 		offDomainInWrite();
 		rankEvents.off('overtaken', overtaken);
 	};

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { and, eq, or } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { pushSubscription } from '../../db/schema';
 import { write, type Store } from '../../db/store';
 import { privateTargetsAllowed } from '../../webhooks/target';
 
@@ -110,16 +108,4 @@ export async function unsubscribe(
 			.returning({ id: pushSubscription.id })
 	);
 	return gone.length > 0;
-}
-
-/**
- * A person's subscriptions, for queueing a message to each device. Synchronous twin: the push
- * queue (queue.ts) runs inside the synchronous transactions of badges and rank changes.
- */
-export function subscriptionsOf(db: Queryable, userId: number) {
-	return db
-		.select({ id: pushSubscription.id, userAgent: pushSubscription.userAgent })
-		.from(pushSubscription)
-		.where(eq(pushSubscription.userId, userId))
-		.all();
 }
