@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createDecipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
-import { startServer, type RunningServer } from '../helpers/server';
+import { freePort, startServer, type RunningServer } from '../helpers/server';
 import { postSale } from '../helpers/sales';
 import {
 	apiTokenFor,
@@ -22,10 +22,10 @@ import { sqliteStore } from '../../src/lib/server/db/store';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { setWanted } from '../../src/lib/server/notify/preferences';
 
-// This worker's port range (47600–47799): the server and the push service stand-in.
-const SERVER_PORT = 47600;
-const PUSH_PORT = 47601;
-const PUSH = `http://127.0.0.1:${PUSH_PORT}`;
+// Ports the OS picks (a fixed pair clashed with other workers' ranges): the server, kept for its
+// restart, and the push service stand-in, which the devices' endpoints name.
+let serverPort: number;
+let PUSH: string;
 
 interface Received {
 	path: string;
@@ -41,13 +41,16 @@ function device(path: string) {
 	return {
 		ecdh,
 		auth,
-		json: {
-			endpoint: `${PUSH}${path}`,
-			expirationTime: null,
-			keys: {
-				p256dh: ecdh.getPublicKey().toString('base64url'),
-				auth: auth.toString('base64url')
-			}
+		// Read once the push service stand-in listens: its port names the endpoint.
+		get json() {
+			return {
+				endpoint: `${PUSH}${path}`,
+				expirationTime: null,
+				keys: {
+					p256dh: ecdh.getPublicKey().toString('base64url'),
+					auth: auth.toString('base64url')
+				}
+			};
 		}
 	};
 }
@@ -125,8 +128,11 @@ beforeAll(async () => {
 			res.writeHead(answers.get(req.url ?? '') ?? 201).end();
 		});
 	});
-	await new Promise<void>((done) => pushService.listen(PUSH_PORT, '127.0.0.1', done));
-	server = await startServer({ dbPath: seeded.path, port: SERVER_PORT });
+	const pushPort = await freePort();
+	PUSH = `http://127.0.0.1:${pushPort}`;
+	await new Promise<void>((done) => pushService.listen(pushPort, '127.0.0.1', done));
+	serverPort = await freePort();
+	server = await startServer({ dbPath: seeded.path, port: serverPort });
 	people.sam = await signIn(server.url, seeded.people[0].email);
 	people.other = await signIn(server.url, 'other@test.test');
 	people.optedOut = await signIn(server.url, 'quiet@test.test');
@@ -274,7 +280,7 @@ describe('web push', () => {
 
 	it('keeps the key pair across a restart', async () => {
 		await server.stop();
-		server = await startServer({ dbPath: seeded.path, port: SERVER_PORT });
+		server = await startServer({ dbPath: seeded.path, port: serverPort });
 		const session = await signIn(server.url, 'other@test.test');
 		const answer = await api('GET', session);
 		expect(((await answer.json()) as { publicKey: string }).publicKey).toBe(publicKey);

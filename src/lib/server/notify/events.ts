@@ -73,8 +73,10 @@ const handlersInWrite: Set<DomainHandlerInWrite> = ((
 
 /**
  * Adds a handler for the domain events of the commands ported to the store; returns its
- * removal. A channel that hears an event must register here as well as with onDomainEvent, until
- * every emitter is ported: the same event comes from one or the other, never both.
+ * removal. A channel that hears `sale.confirmed` must register here as well as with
+ * onDomainEvent, which SQLite's imports' window emits through `recordSaleInTx`: the same event
+ * comes from one or the other, never both. The badges are given only in store writes in the app
+ * (web push hears them here only).
  */
 export function onDomainEventInWrite(handler: DomainHandlerInWrite): () => void {
 	handlersInWrite.add(handler);
