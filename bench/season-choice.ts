@@ -2,8 +2,8 @@
 // seasons/queries.ts ported onto the store). The app's layout runs it on every signed-in page:
 // the person's live seasons (the switcher), the chosen season, then the person's team in it.
 // Before: the synchronous reads the layout ran (the same queries with `.all()`/`.get()`: the
-// options query as choice.ts had it, and the synchronous twins getSeason, getLiveSeasonFor and
-// getMembership that the sales path keeps); after: the awaited `chosenSeason(store, …)` and
+// options query as choice.ts had it, and the synchronous getSeason, getLiveSeasonFor (their
+// copies in lib/before-port.ts) and getMembership that the sales path keeps); after: the awaited `chosenSeason(store, …)` and
 // `readMembership(store, …)`. One file of 5 live seasons and 2,000 people (each in one season,
 // every tenth in two); people taken in turn, half with a remembered choice (the cookie), half
 // without; variants interleaved, rounds × iterations; prints the median µs and CPU µs per page.
