@@ -3,7 +3,7 @@
 // people have crossed. For each size, on a fresh temp database:
 //   - decideSprint as the views run it (one sum of the period, one running sum for the
 //     crossings, one sum at the winner's instant) and as the scheduler's 30-second job runs it
-//     (the winner only: one running sum of the period);
+//     (`readSprintWinner` through the store: the winner only, one running sum of the period);
 //   - every format view of the season (what a push builds, at most once per ten times its cost);
 //   - the bare stack: plain better-sqlite3 summing the season's ledger per person once;
 //   - the same scheduler decision and views through the format reader's thread (what the built
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/lib/server/db';
-import { decideSprint } from '../src/lib/server/sprints/decide';
+import { decideSprint, readSprintWinner } from '../src/lib/server/sprints/decide';
 import { ReadThread } from '../src/lib/server/reads/thread';
 import { periodTotals } from '../src/lib/server/formats/measure';
 import { FORMAT_VIEWS } from '../src/lib/server/formats/views';
@@ -35,11 +35,11 @@ const DAY = 86_400_000;
 const RUNS = 5;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function time(run: () => unknown): { first: number; median: number } {
+async function time(run: () => unknown): Promise<{ first: number; median: number }> {
 	const times: number[] = [];
 	for (let i = 0; i < RUNS; i += 1) {
 		const t = performance.now();
-		run();
+		await run();
 		times.push(performance.now() - t);
 	}
 	return { first: round(times[0]), median: round(median(times)) };
@@ -112,11 +112,15 @@ for (const sales of SIZES) {
 			() => NOW
 		);
 		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
-		const decide = time(() => decideSprint(db, sprint, s, NOW));
-		const scheduler = time(() => decideSprint(db, sprint, s, NOW, false));
+		const store = sqliteStore(db);
+		const decide = await time(() => decideSprint(db, sprint, s, NOW));
+		const winner = () => readSprintWinner(store.db, store.tables, sprint, s, NOW);
+		const scheduler = await time(winner);
 		const atTarget = [...week].filter(([, t]) => t.confirmed >= target);
-		const views = time(() => FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW)));
-		const bare = time(() =>
+		const views = await time(() =>
+			FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW))
+		);
+		const bare = await time(() =>
 			db.$client
 				.prepare(
 					'SELECT user_id, sum(points) FROM ledger_entry WHERE season_id = ? AND status != ? GROUP BY user_id'
@@ -125,7 +129,7 @@ for (const sales of SIZES) {
 		);
 		const reader = new ReadThread(WORKER, path);
 		const threadDecide = await timeLoop(() => reader.decideSprint(sprint.id, NOW));
-		const inlineDecide = await timeLoop(() => decideSprint(db, sprint, s, NOW, false));
+		const inlineDecide = await timeLoop(winner);
 		const threadViews = await timeLoop(() => reader.views(seeded.seasonId, NOW));
 		const inlineViews = await timeLoop(() =>
 			FORMAT_VIEWS.map((view) => view.build(db, seeded.seasonId, NOW))

@@ -1,4 +1,4 @@
-// The knockout's due round read at size (issue #13): dueRoundOf → bracketOf → periodTotals for
+// The knockout's due round read at size (issue #13): readDueRound → readBracket → readPeriodTotals for
 // the demo knockout's entrants, on a copy of bench:restart's 200,000-sale template (run
 // `npm run bench:restart` once to make it), 15 times each, with one round's periodTotals alone.
 //   npx tsx bench/knockout-due.mts [template dir]
@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
-import { dueRoundOf } from '../src/lib/server/knockouts/advance';
+import { readDueRound } from '../src/lib/server/knockouts/advance';
+import { read, sqliteStore } from '../src/lib/server/db/store';
 import { periodTotals } from '../src/lib/server/formats/measure';
 
 const template = process.argv[2] ?? 'bench/results/restart-template-200000';
@@ -33,15 +34,20 @@ const ids = (
 	.flatMap((m) => [m.a_id, m.b_id])
 	.filter((id): id is number => id !== null);
 
-function timed(work: () => unknown): number[] {
-	return Array.from({ length: 15 }, () => {
+async function timed(work: () => unknown): Promise<number[]> {
+	const times: number[] = [];
+	for (let i = 0; i < 15; i++) {
 		const started = performance.now();
-		work();
-		return performance.now() - started;
-	});
+		await work();
+		times.push(performance.now() - started);
+	}
+	return times;
 }
-const due = timed(() => dueRoundOf(db, k.id, now));
-const round = timed(() =>
+const store = sqliteStore(db);
+// As the read thread reads it: one snapshot.
+const dueRound = () => read(store, (tx) => readDueRound(tx, store.tables, k.id, now));
+const due = await timed(dueRound);
+const round = await timed(() =>
 	periodTotals(db, {
 		seasonId: k.season_id,
 		subject: 'user',
@@ -55,7 +61,7 @@ const text = (times: number[]) => {
 	const sorted = [...times].sort((a, b) => a - b);
 	return `median ${sorted[7].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`;
 };
-const frozen = dueRoundOf(db, k.id, now);
+const frozen = await dueRound();
 console.log(`${ids.length} entrants; due round ${frozen?.round}: ${text(due)}`);
 console.log(`one round's periodTotals: ${text(round)}`);
 console.log(

@@ -19,7 +19,7 @@ import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { voidActivity } from '../../src/lib/server/activities/void';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
-import { decideSprint } from '../../src/lib/server/sprints/decide';
+import { decideSprint, readSprintWinner } from '../../src/lib/server/sprints/decide';
 
 const MINUTE = 60_000;
 
@@ -198,12 +198,14 @@ describe('periodCrossings', () => {
 		};
 		const s = { rankBy: 'confirmed' as const, graceDays: 0 };
 		const board = decideSprint(db, race, s, now);
-		const scheduler = decideSprint(db, race, s, now, false);
+		const { db: storeDb, tables } = sqliteStore(db);
+		const winnerAlone = (r: typeof race) => readSprintWinner(storeDb, tables, r, s, now);
+		const scheduler = await winnerAlone(race);
 		expect(board.winner).toEqual({ id: bob.id, reachedAt: now - 40 * MINUTE, value: 150 });
 		expect(scheduler.winner).toEqual(board.winner);
 		expect(scheduler.phase).toBe(board.phase);
 		// Without a winner too: a target nobody stands at.
-		expect(decideSprint(db, { ...race, target: 151 }, s, now, false)).toMatchObject({
+		expect(await winnerAlone({ ...race, target: 151 })).toMatchObject({
 			winner: null,
 			phase: decideSprint(db, { ...race, target: 151 }, s, now).phase
 		});

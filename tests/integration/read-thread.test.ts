@@ -12,17 +12,17 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { tempDb } from '../helpers/db';
 import { makeContest, makeCup, makeUser } from '../helpers/factories';
 import { ReadThread, startReadThread, stopReadThread } from '../../src/lib/server/reads/thread';
-import { rankingAt } from '../../src/lib/server/notify/digest/ranking-at';
+import { readRankingAt } from '../../src/lib/server/notify/digest/ranking-at';
 import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
-import { seasonYesterday } from '../../src/lib/server/notify/digest/summary';
+import { readSeasonYesterday } from '../../src/lib/server/notify/digest/summary';
 import { liveSeasons } from '../../src/lib/server/notify/digest/seasons';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
 import { createSprint } from '../../src/lib/server/sprints/commands';
-import { advanceSprints, decideSprintOf } from '../../src/lib/server/sprints/decide';
+import { advanceSprints, readSprintDecision } from '../../src/lib/server/sprints/decide';
 import { recordSale } from '../../src/lib/server/scoring/sales';
-import { advanceKnockouts, dueRoundOf } from '../../src/lib/server/knockouts/advance';
+import { advanceKnockouts, readDueRound } from '../../src/lib/server/knockouts/advance';
 import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
@@ -34,7 +34,7 @@ import {
 	sprint
 } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
+import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
 import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
 import { seasonResult } from '../../src/lib/server/db/schema';
 
@@ -116,7 +116,8 @@ describe('the read thread', () => {
 		expect(sprints.sprints[0].winner?.id).toBe(people[0].id);
 
 		const decided = await thread.decideSprint(sprintId, now);
-		expect(decided).toEqual(decideSprintOf(db, sprintId, now));
+		const { db: storeDb, tables } = sqliteStore(db);
+		expect(decided).toEqual(await readSprintDecision(storeDb, tables, sprintId, now));
 		expect(decided?.phase).toBe('won');
 		expect(decided?.winner).toMatchObject({ id: people[0].id, reachedAt: base + 2 * HOUR });
 		// A sprint that does not exist is nothing to decide.
@@ -157,6 +158,26 @@ describe('the read thread', () => {
 		db.$client.exec('ALTER TABLE sprint_gone RENAME TO sprint');
 		await expect(thread.views(season.id, Date.now())).resolves.toHaveProperty('sprints');
 		expect(thread.alive).toBe(true);
+	});
+
+	it('answers requests sent at once as it answers them one by one', async () => {
+		const base = Date.now() - DAY;
+		const { season, people, sprintId, sell } = await race(base);
+		sell(people[0].id, base + HOUR, 2);
+		const now = Date.now();
+		const filters = parseFilters(new URLSearchParams());
+		const rankings = [base, now].map((at) => ({ season, at }));
+		const requests: (() => Promise<unknown>)[] = [
+			() => thread.views(season.id, now),
+			() => thread.decideSprint(sprintId, now),
+			() => thread.dashboard(season.id, filters, now),
+			() => thread.finalBoard(season.id),
+			() => thread.rankingsAt(rankings)
+		];
+		const oneByOne = [];
+		for (const request of requests) oneByOne.push(await request());
+		const atOnce = await Promise.all([...requests, ...requests].map((request) => request()));
+		expect(atOnce).toEqual([...oneByOne, ...oneByOne]);
 	});
 });
 
@@ -270,7 +291,10 @@ describe('knockout rounds read off the event loop', () => {
 		expect(asked).toBe(0);
 		const freeze1 = base + DAY + 2 * HOUR;
 		// What the thread reads is what the inline read gives.
-		expect(await thread.dueKnockoutRound(id, freeze1)).toEqual(dueRoundOf(db, id, freeze1));
+		const { db: storeDb, tables } = sqliteStore(db);
+		expect(await thread.dueKnockoutRound(id, freeze1)).toEqual(
+			plain(await readDueRound(storeDb, tables, id, freeze1))
+		);
 		expect(await advanceKnockouts(sqliteStore(db), () => freeze1, counting)).toEqual([season.id]);
 		// Once: whether the next round is due is known without a read (it is not).
 		expect(asked).toBe(1);
@@ -444,13 +468,13 @@ describe('pushes with views built by the read thread', () => {
 });
 
 describe("the read thread and a season's end", () => {
-	it('reads the board the end freezes as readFinalBoard does, and the end writes that board', async () => {
+	it('reads the board the end freezes as the store reads it, and the end writes that board', async () => {
 		const base = Date.now() - DAY;
 		const { season, people, sell } = await race(base);
 		sell(people[1].id, base + HOUR, 3);
 		sell(people[0].id, base + 2 * HOUR, 2);
 		const read = await thread.finalBoard(season.id);
-		expect(read).toEqual(plain(readFinalBoard(db, season.id)));
+		expect(read).toEqual(plain(await readFinalBoardOnStore(sqliteStore(db), season.id)));
 		expect(read!.board.individual.map((e) => e.id)).toEqual([
 			people[1].id,
 			people[0].id,
@@ -486,7 +510,9 @@ describe('the read thread and the mails’ rankings', () => {
 		const instants = [base - 6 * DAY, base - 3.5 * DAY, base - 2.5 * DAY, base];
 		const read = await thread.rankingsAt(instants.map((at) => ({ season: rankingSeason, at })));
 		expect(read.map((r) => r.at)).toEqual(instants);
-		for (const r of read) expect(r.ranking).toEqual(plain(rankingAt(db, rankingSeason, r.at)));
+		const { db: storeDb, tables } = sqliteStore(db);
+		for (const r of read)
+			expect(r.ranking).toEqual(plain(await readRankingAt(storeDb, tables, rankingSeason, r.at)));
 		// The standings moved between the instants, so equal answers are not equal by chance.
 		expect(read.map((r) => r.ranking[0]?.id)).toEqual([undefined, ann.id, bo.id, ann.id]);
 
@@ -501,7 +527,9 @@ describe('the read thread and the mails’ rankings', () => {
 			const live = (await liveSeasons(sqliteStore(db))).find((l) => l.id === s.id)!;
 			expect(
 				await server.summaries([{ season: live, date: '2026-12-07', now: base + HOUR }])
-			).toEqual(plain([seasonYesterday(db, live, '2026-12-07', base + HOUR)]));
+			).toEqual(
+				plain([await readSeasonYesterday(storeDb, tables, live, '2026-12-07', base + HOUR)])
+			);
 			const rankings = vi.spyOn(server, 'rankingsAt');
 			const summaries = vi.spyOn(server, 'summaries');
 			expect(await createDigestCheck(sqliteStore(db)).check(base + HOUR)).toEqual({

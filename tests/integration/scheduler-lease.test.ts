@@ -16,7 +16,7 @@ import {
 	wakeScheduler,
 	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
-import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
+import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
 import { sqliteStore } from '../../src/lib/server/db/store';
 
 const MINUTE = 60_000;
@@ -103,7 +103,7 @@ describe('the scheduler loop in one process', () => {
 			async finalBoard(id) {
 				asked++;
 				await new Promise<void>((resolve) => (release = resolve));
-				return readFinalBoard(ctx.db, id);
+				return readFinalBoardOnStore(sqliteStore(ctx.db), id);
 			}
 		};
 		// retryMs 0: a wake while the board is read asks for a run at once.

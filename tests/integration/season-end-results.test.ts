@@ -9,7 +9,7 @@ import {
 	runSchedulerOffThread,
 	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
-import { readFinalBoard } from '../../src/lib/server/seasons/final-board';
+import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
@@ -287,11 +287,12 @@ describe("the season's end", () => {
  */
 function threadThatChanges(path: string, after: (reads: number) => unknown) {
 	const own = openDatabase(path);
+	const ownStore = sqliteStore(own);
 	const reader = {
 		reads: 0,
 		close: () => own.$client.close(),
 		async finalBoard(seasonId: number) {
-			const read = readFinalBoard(own, seasonId);
+			const read = await readFinalBoardOnStore(ownStore, seasonId);
 			await after(++reader.reads);
 			return read;
 		}

@@ -125,7 +125,12 @@ export async function readPeriodCrossings(
 	// Every entry of one instant counted: the default frame runs to the row's last peer.
 	const running = (column: SQL) =>
 		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range unbounded preceding)`;
-	const whole = (column: SQL) => sql`sum(${column}) over (partition by ${e.id})`;
+	// The whole period's sum over the same ordered window as the running one: SQLite then sorts
+	// the entries once for both (over `partition by id` alone it sorted them twice, and the
+	// store's crossings cost ~3× the synchronous ones; docs/benchmarks.md, "The read thread on
+	// the store's bodies").
+	const whole = (column: SQL) =>
+		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range between unbounded preceding and unbounded following)`;
 	const provisional = counting === 'confirmed' ? sql`0` : undefined;
 	const sums = db
 		.select({

@@ -1,6 +1,5 @@
 import { and, eq, inArray, lte } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { knockout, type Knockout } from '../db/schema';
+import type { Knockout } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
 import { offLoopReader } from '../db/dialect';
 import { readLeaderboard } from '../boards/leaderboard';
@@ -15,14 +14,7 @@ import {
 import { publishAwardChanges, type AwardChanges } from '../badges/awards';
 import { systemClock, type Clock } from '../shared/clock';
 import { awardFrozenWinInWrite } from '../badges/counted';
-import {
-	bracketOf,
-	planOf,
-	readBracket,
-	readBracketSeason,
-	seasonOf,
-	type BracketSeason
-} from './bracket';
+import { planOf, readBracket, readBracketSeason, type BracketSeason } from './bracket';
 
 // The scheduler's knockout work: seed a knockout when it starts, and freeze each round once its
 // grace period is over (which fills the next round). Each step is one write of the store
@@ -31,8 +23,8 @@ import {
 // twice: of two nodes freezing one round, one update returns the row and the other none (on
 // PostgreSQL the loser's write runs again and finds the round frozen). The step that freezes the
 // final gives the winner (a person, or each member of the winning team) their "knockouts won"
-// badges. A cancelled knockout is left alone. The read thread (reads/worker.ts) reads a due round
-// synchronously on SQLite (`dueRoundOf`); through the store it is `readDueRound`.
+// badges. A cancelled knockout is left alone. A due round is read by `readDueRound`, on the read
+// thread (reads/worker.ts) on SQLite when one runs.
 
 /** Where a due round is read when not through the store: the read thread (SQLite). */
 export interface RoundReader {
@@ -92,18 +84,6 @@ interface Step {
 	badges?: AwardChanges;
 }
 
-/**
- * Whether a live knockout's next round is past its grace period: from the plan alone, without
- * the bracket, whose sums read the entrants' ledger (~260 ms at 200,000 sales, which the
- * scheduler's tick paid every 30 s while a round ran; docs/benchmarks.md, "A restart on a
- * large season").
- */
-function roundIsDue(db: Queryable, k: Knockout, now: number): boolean {
-	if (k.status !== 'live' || k.startsAt > now) return false;
-	const s = seasonOf(db, k.seasonId);
-	return s !== undefined && now >= freezeAt(planOf(k, s), k.roundsFrozen);
-}
-
 /** A live knockout's round that is due to be frozen, as the bracket resolves it at `now`. */
 export interface DueRound {
 	knockoutId: number;
@@ -145,24 +125,12 @@ function basisOf(k: Knockout, s: BracketSeason): Basis {
 	};
 }
 
-/** The round of a knockout due to be frozen at `now`, read from the ledger; null if none is. */
-export function dueRoundOf(db: Queryable, id: number, now: number): DueRound | null {
-	const k = db.select().from(knockout).where(eq(knockout.id, id)).get();
-	if (!k || !roundIsDue(db, k, now)) return null;
-	const s = seasonOf(db, k.seasonId)!;
-	const r = k.roundsFrozen;
-	const bracket = bracketOf(db, k, s, now, r);
-	if (!bracket || r >= bracket.rounds.length) return null;
-	return {
-		knockoutId: id,
-		round: r,
-		matches: bracket.rounds[r],
-		last: r === bracket.rounds.length - 1,
-		basis: basisOf(k, s)
-	};
-}
-
-/** dueRoundOf on the store (db/store.ts). */
+/**
+ * The round of a knockout due to be frozen at `now`, read from the ledger; null if none is. The
+ * plan says whether a round is due before the bracket's sums are read (~260 ms at 200,000
+ * sales, which the scheduler's tick paid every 30 s while a round ran; docs/benchmarks.md, "A
+ * restart on a large season"). The read thread's too, on SQLite.
+ */
 export async function readDueRound(
 	db: StoreDb,
 	tables: Tables,

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { knockout, knockoutMatch, season, type Knockout } from '../db/schema';
+import { knockoutMatch, season, type Knockout } from '../db/schema';
 import type { StoreDb, Tables } from '../db/store';
 import { periodTotals, readPeriodTotals } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting, type Measure } from '../../contest/measure';
@@ -157,11 +157,7 @@ export async function readBracketSeason(
 	return s;
 }
 
-export function getKnockout(db: Queryable, id: number): Knockout | undefined {
-	return db.select().from(knockout).where(eq(knockout.id, id)).get();
-}
-
-/** getKnockout on the store (the bracket page and the API). */
+/** A knockout by its id (the bracket page and the API). */
 export async function readKnockout(
 	db: StoreDb,
 	tables: Tables,

@@ -20,9 +20,10 @@ import { observeHeavyRead } from '../shared/metrics';
 // (docs/benchmarks.md, "bench:formats" and "bench:dashboard"). The read thread runs them in a
 // worker thread (worker.ts) on its own read-only connection to the same file: the server's thread
 // only posts a request and takes the answer, and goes on answering requests meanwhile.
-// The built server starts one when build/read-thread.js is there and the database is a file;
-// without it (the dev server, unit tests, HONORBOARD_READ_THREAD=inline) the same functions run
-// inline.
+// The thread runs the store's functions (worker.ts), the ones the server runs without a thread
+// and on PostgreSQL. The built server starts one when build/read-thread.js is there and the
+// database is a file; without it (the dev server, unit tests, HONORBOARD_READ_THREAD=inline) the
+// same functions run on the server's connection.
 
 export type ReadRequest =
 	| { id: number; kind: 'views'; seasonId: number; now: number }
@@ -33,7 +34,7 @@ export type ReadRequest =
 	| { id: number; kind: 'rankings'; wanted: { season: RankingSeason; at: number }[] }
 	| { id: number; kind: 'summaries'; wanted: { season: LiveSeason; date: string; now: number }[] };
 
-/** A season's ranking at an instant, as rankingAt reads it (the mails' digest and summary). */
+/** A season's ranking at an instant, as readRankingAt reads it (the mails' digest and summary). */
 export type RankingRead = { seasonId: number; at: number; ranking: Ranked<RankInput>[] };
 
 export type ReadKind = ReadRequest['kind'];
@@ -79,7 +80,7 @@ export class ReadThread {
 		return this.failed === null;
 	}
 
-	/** Every format view of a season at `now`, as formatViewsOf builds them. */
+	/** Every format view of a season at `now`, as readFormatViews reads them. */
 	views(seasonId: number, now: number): Promise<Record<string, unknown>> {
 		return this.ask({ kind: 'views', seasonId, now }) as Promise<Record<string, unknown>>;
 	}
@@ -94,7 +95,7 @@ export class ReadThread {
 		return this.ask({ kind: 'knockoutRound', knockoutId, now }) as Promise<DueRound | null>;
 	}
 
-	/** The dashboard's figures, as dashboardData computes them (null: no such season). */
+	/** The dashboard's figures, as readDashboardData computes them (null: no such season). */
 	dashboard(
 		seasonId: number,
 		filters: DashboardFilters,
@@ -108,12 +109,12 @@ export class ReadThread {
 		return this.ask({ kind: 'board', seasonId }) as Promise<FinalBoard | null>;
 	}
 
-	/** Seasons' rankings at instants (the digest and summary mails'), as rankingAt reads them. */
+	/** Seasons' rankings at instants (the digest and summary mails'), as readRankingAt reads them. */
 	rankingsAt(wanted: { season: RankingSeason; at: number }[]): Promise<RankingRead[]> {
 		return this.ask({ kind: 'rankings', wanted }) as Promise<RankingRead[]>;
 	}
 
-	/** The daily summary's yesterday of each season, as seasonYesterday reads it. */
+	/** The daily summary's yesterday of each season, as readSeasonYesterday reads it. */
 	summaries(wanted: { season: LiveSeason; date: string; now: number }[]): Promise<SummarySeason[]> {
 		return this.ask({ kind: 'summaries', wanted }) as Promise<SummarySeason[]>;
 	}

@@ -1,54 +1,74 @@
 // The read thread (thread.ts): the contest format views, the scheduler's sprint decisions and
-// knockout rounds, the board a season's end freezes and the dashboard's figures, read on a
-// second, read-only connection to the same SQLite file, so that their sums over a big season run
-// beside the event loop instead of on it. Each request is answered from one read transaction: one
-// consistent snapshot of the file (WAL lets it read while the server writes). Built to
-// build/read-thread.js.
+// knockout rounds, the board a season's end freezes, the dashboard's figures and the mails'
+// rankings, read on a second, read-only connection to the same SQLite file, so that their sums
+// over a big season run beside the event loop instead of on it. Each request runs the store's
+// body the server runs without a thread and on PostgreSQL, in one `read` (one consistent
+// snapshot of the file: WAL lets it read while the server writes); the format views and the
+// season's board read as their store bodies do (each view its own snapshot; the board checked
+// against its counters). Built to build/read-thread.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db';
-import { formatViewsOf } from '../formats/views';
-import { decideSprintOf } from '../sprints/decide';
-import { dueRoundOf } from '../knockouts/advance';
-import { dashboardData } from '../dashboard/figures';
-import { readFinalBoard } from '../seasons/final-board';
-import { rankingAt } from '../notify/digest/ranking-at';
-import { seasonYesterday } from '../notify/digest/summary';
+import { read, sqliteStore } from '../db/store';
+import { readFormatViews } from '../formats/views';
+import { readSprintDecision } from '../sprints/decide';
+import { readDueRound } from '../knockouts/advance';
+import { readDashboardData } from '../dashboard/figures';
+import { readFinalBoardOnStore } from '../seasons/final-board';
+import { readRankingAt } from '../notify/digest/ranking-at';
+import { readSeasonYesterday } from '../notify/digest/summary';
 import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
 const db = openDatabase(databaseUrl);
 // This connection never writes: a bug that tried would fail here instead of racing the server.
 db.$client.pragma('query_only = ON');
+const store = sqliteStore(db);
+const { tables } = store;
 
-function answer(request: ReadRequest): unknown {
+function answer(request: ReadRequest): Promise<unknown> {
 	switch (request.kind) {
 		case 'views':
-			return formatViewsOf(db, request.seasonId, request.now);
+			return readFormatViews(store, request.seasonId, request.now);
 		case 'sprint':
-			return decideSprintOf(db, request.sprintId, request.now);
+			return read(store, (tx) => readSprintDecision(tx, tables, request.sprintId, request.now));
 		case 'knockoutRound':
-			return dueRoundOf(db, request.knockoutId, request.now);
+			return read(store, (tx) => readDueRound(tx, tables, request.knockoutId, request.now));
 		case 'dashboard':
-			return dashboardData(db, request.seasonId, request.filters, () => request.now);
+			return readDashboardData(store, request.seasonId, request.filters, () => request.now);
 		case 'board':
-			return readFinalBoard(db, request.seasonId);
+			return readFinalBoardOnStore(store, request.seasonId);
 		case 'rankings':
-			return request.wanted.map(({ season, at }) => ({
-				seasonId: season.id,
-				at,
-				ranking: rankingAt(db, season, at)
-			}));
+			return read(store, async (tx) => {
+				const rankings = [];
+				for (const { season, at } of request.wanted)
+					rankings.push({
+						seasonId: season.id,
+						at,
+						ranking: await readRankingAt(tx, tables, season, at)
+					});
+				return rankings;
+			});
 		case 'summaries':
-			return request.wanted.map(({ season, date, now }) => seasonYesterday(db, season, date, now));
+			return read(store, async (tx) => {
+				const summaries = [];
+				for (const { season, date, now } of request.wanted)
+					summaries.push(await readSeasonYesterday(tx, tables, season, date, now));
+				return summaries;
+			});
 	}
 }
 
-parentPort!.on('message', (request: ReadRequest) => {
-	let reply: ReadAnswer;
+async function reply(request: ReadRequest): Promise<ReadAnswer> {
 	try {
-		reply = { id: request.id, result: db.transaction(() => answer(request)) };
+		return { id: request.id, result: await answer(request) };
 	} catch (error) {
-		reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+		return { id: request.id, error: error instanceof Error ? error.message : String(error) };
 	}
-	parentPort!.postMessage(reply);
+}
+
+// One request at a time: a SQLite connection holds one transaction, and a second `read` begun
+// while the first awaits would fail.
+let queue = Promise.resolve();
+parentPort!.on('message', (request: ReadRequest) => {
+	queue = queue.then(async () => parentPort!.postMessage(await reply(request)));
 });

@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season } from '../db/schema';
 import type { Store, StoreDb } from '../db/store';
-import { getLeaderboard, readLeaderboard } from '../boards/leaderboard';
+import { readLeaderboard } from '../boards/leaderboard';
 import type { LeaderboardSnapshot } from '../../realtime/events';
 
 // A season's end freezes its board as the results. Reading and ranking the board (about half of
 // the end's block at 1,000 people, more with more people) happens before the end's write: on
-// SQLite on the read thread (reads/worker.ts), on PostgreSQL through the store
-// (`readFinalBoardOnStore`); the end's write then takes that board only if nothing it was read
+// SQLite on the read thread (reads/worker.ts) when one runs, else through the store
+// (`readFinalBoardOnStore`, which the read thread runs too); the end's write then takes that board only if nothing it was read
 // from has changed since. Two counters cover everything the board reads: season.version (every
 // transaction that changes a standing bumps it, as the pushes rely on) and season.roster_version
 // (triggers, drizzle/0024: memberships, team moves, teams, members' names and first sign-in).
@@ -20,25 +18,6 @@ export interface FinalBoard {
 	version: number;
 	rosterVersion: number;
 	board: LeaderboardSnapshot;
-}
-
-const counters = (db: Queryable, seasonId: number) =>
-	db
-		.select({ version: season.version, rosterVersion: season.rosterVersion })
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
-
-/**
- * The board and its counters, from one snapshot (one transaction); null for an unknown season.
- * The read thread's, on SQLite.
- */
-export function readFinalBoard(db: Queryable, seasonId: number): FinalBoard | null {
-	return db.transaction((tx) => {
-		const at = counters(tx, seasonId);
-		const board = at ? getLeaderboard(tx, seasonId) : null;
-		return at && board ? { seasonId, ...at, board } : null;
-	});
 }
 
 async function countersOn(db: StoreDb, store: Store, seasonId: number) {

@@ -1,6 +1,6 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { season, sprint, type Sprint, type SprintStatus } from '../db/schema';
+import type { Sprint, SprintStatus } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
 import { offLoopReader } from '../db/dialect';
 import {
@@ -24,9 +24,9 @@ import { systemClock, type Clock } from '../shared/clock';
 
 // Deciding a sprint from the ledger: every subject's measure since the start, and for those at
 // the target, the instant their measure crossed it. Run by the scheduler (advanceSprints) and by
-// the board's view, so the card shows a winner the moment a sale crosses the line. The view and
-// the read thread (reads/worker.ts) read synchronously (`decideSprint`, `decideSprintOf`); the
-// scheduler's reads and writes are the store's (`readSprintDecision`, `advanceSprints`).
+// the board's view, so the card shows a winner the moment a sale crosses the line. The view
+// built in a push reads synchronously (`decideSprint`); the read thread and the scheduler read
+// through the store (`readSprintDecision`, `advanceSprints`).
 
 export interface SprintSeason {
 	rankBy: Counting;
@@ -53,9 +53,7 @@ export function decideSprint(
 	db: Queryable,
 	row: SprintRace,
 	s: SprintSeason,
-	now: number,
-	/** false: the winner and the phase only, no values (what the scheduler needs). */
-	barsAtWinner = true
+	now: number
 ): SprintOutcome {
 	const measure = parseMeasure(row.measure);
 	if (!measure || row.status === 'cancelled')
@@ -65,12 +63,6 @@ export function decideSprint(
 	const values = new Map<number, number>();
 	if (to <= from)
 		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
-	if (!barsAtWinner) {
-		// The winner alone: one read of the period's entries in time order finds who got to the
-		// target and when (those who did not are left out by the read itself).
-		const winner = firstToCross(periodCrossings(db, { ...query, to }, row.target, s.rankBy));
-		return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
-	}
 	for (const [id, total] of periodTotals(db, { ...query, to }))
 		values.set(id, valueOf(total, s.rankBy));
 	// Those at the target by now: when each got there, from their entries read once in time order.
@@ -125,7 +117,7 @@ export async function readSprintOutcome(
 /** Sprints the scheduler no longer moves: frozen, or cancelled by a manager. */
 const CLOSED: SprintStatus[] = ['final', 'cancelled'];
 
-/** What the scheduler decided of one unfinished sprint, and from what (decideSprintOf). */
+/** What the scheduler decided of one unfinished sprint, and from what (readSprintDecision). */
 export interface SprintDecision {
 	row: SprintRace;
 	season: SprintSeason;
@@ -133,23 +125,10 @@ export interface SprintDecision {
 	winner: Crossing | null;
 }
 
-/** The scheduler's decision of one sprint at `now`: null when it is gone or closed. */
-export function decideSprintOf(db: Queryable, id: number, now: number): SprintDecision | null {
-	const row = db.select().from(sprint).where(eq(sprint.id, id)).get();
-	if (!row || CLOSED.includes(row.status)) return null;
-	const s = db
-		.select({ rankBy: season.rankBy, graceDays: season.graceDays })
-		.from(season)
-		.where(eq(season.id, row.seasonId))
-		.get();
-	if (!s) return null;
-	const { phase, winner } = decideSprint(db, row, s, now, false);
-	return { row: raceOf(row), season: s, phase, winner };
-}
-
 /**
- * decideSprintOf on the store (db/store.ts): the scheduler's decision of one sprint at `now`,
- * the winner alone (the crossings read in SQL both dialects speak, `readPeriodCrossings`).
+ * The scheduler's decision of one sprint at `now`, the winner alone (the crossings read in SQL
+ * both dialects speak, `readPeriodCrossings`): null when it is gone or closed. The read thread's
+ * too, on SQLite.
  */
 export async function readSprintDecision(
 	db: StoreDb,

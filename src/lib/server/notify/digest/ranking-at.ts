@@ -1,6 +1,5 @@
 import { and, count, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import type { Store } from '../../db/store';
+import type { StoreDb, Tables } from '../../db/store';
 import type { RankBy } from '../../db/schema';
 import { rank, type Ranked, type RankInput } from '../../../contest/ranking';
 import type { TieRule } from '../../../contest/types';
@@ -23,39 +22,19 @@ export interface RankingSeason {
 
 /**
  * Every joined member's rank and points at `at` (entries made before it), best first; people who
- * joined later and had nothing by then are not in it. The synchronous twin of `readRankingAt`,
- * for the read thread (reads/worker.ts), which reads it ahead for the digest job on SQLite.
+ * joined later and had nothing by then are not in it. In SQL both dialects speak, on `db` (the
+ * store's, or a read's: the read thread reads several in one snapshot).
  */
-export function rankingAt(db: Queryable, season: RankingSeason, at: number): Ranked<RankInput>[] {
-	const counted =
-		season.rankBy === 'total' ? sql`('confirmed', 'provisional')` : sql`('confirmed')`;
-	const rows = db.all<{ id: number; name: string; points: number; reachedAt: number }>(sql`
-		SELECT m.user_id AS id, u.display_name AS name,
-			coalesce(sum(l.points), 0) AS points,
-			coalesce(max(l.created_at), m.joined_at) AS reachedAt
-		FROM season_member m
-		JOIN user u ON u.id = m.user_id AND u.password_hash <> ${NO_PASSWORD}
-		LEFT JOIN ledger_entry l ON l.season_id = m.season_id AND l.user_id = m.user_id
-			AND l.created_at < ${at} AND l.status IN ${counted}
-		WHERE m.season_id = ${season.id}
-		GROUP BY m.user_id
-		HAVING m.joined_at < ${at} OR count(l.id) > 0`);
-	return rank(
-		rows.map((r) => ({ ...r, provisionalPoints: 0 })),
-		season.tieRule
-	);
-}
-
-/** `rankingAt` through the store, in SQL both dialects speak. */
 export async function readRankingAt(
-	store: Store,
+	db: StoreDb,
+	tables: Tables,
 	season: RankingSeason,
 	at: number
 ): Promise<Ranked<RankInput>[]> {
-	const { ledgerEntry, seasonMember, user } = store.tables;
+	const { ledgerEntry, seasonMember, user } = tables;
 	const statuses: ('confirmed' | 'provisional')[] =
 		season.rankBy === 'total' ? ['confirmed', 'provisional'] : ['confirmed'];
-	const rows = await store.db
+	const rows = await db
 		.select({
 			id: seasonMember.userId,
 			name: user.displayName,

@@ -1,11 +1,9 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { sale } from '../../db/schema';
-import { write, type Store } from '../../db/store';
+import { write, type Store, type StoreDb, type Tables } from '../../db/store';
 import { addDaysToKey, localDayRange } from '../../../contest/calendar';
 import { queueMailInWrite } from '../mail/queue';
 import { summaryMail, type SummarySeason } from '../mail/digest-summary';
-import { rankingAt, readRankingAt } from './ranking-at';
+import { readRankingAt } from './ranking-at';
 import type { Ranked, RankInput } from '../../../contest/ranking';
 import { mailRecipients, type DueSeason, type LiveSeason } from './seasons';
 
@@ -14,54 +12,20 @@ import { mailRecipients, type DueSeason, type LiveSeason } from './seasons';
 // points, the sales waiting for review, the top 3 and the person who climbed most.
 
 /**
- * Yesterday (the local day before `date`) of one season, as the summary tells it. The synchronous
- * twin of `readSeasonYesterday`, for the read thread (reads/worker.ts), which reads it ahead for
- * the digest job on SQLite.
+ * Yesterday (the local day before `date`) of one season, as the summary tells it, in SQL both
+ * dialects speak, on `db` (the store's, or a read's: the read thread reads it ahead for the
+ * digest job on SQLite).
  */
-export function seasonYesterday(
-	db: Queryable,
-	season: LiveSeason,
-	date: string,
-	now: number
-): SummarySeason {
-	const [start, end] = localDayRange(addDaysToKey(date, -1), season.timeZone);
-	const day = db
-		.select({
-			sales: sql<number>`count(*)`,
-			points: sql<number>`coalesce(sum(${sale.points}), 0)`
-		})
-		.from(sale)
-		.where(
-			and(
-				eq(sale.seasonId, season.id),
-				gte(sale.occurredAt, start),
-				lt(sale.occurredAt, end),
-				inArray(sale.status, ['pending', 'approved'])
-			)
-		)
-		.get()!;
-	const waiting = db
-		.select({ n: sql<number>`count(*)` })
-		.from(sale)
-		.where(and(eq(sale.seasonId, season.id), eq(sale.status, 'pending')))
-		.get()!.n;
-	return yesterdayOf(season, day, waiting, [
-		rankingAt(db, season, now),
-		rankingAt(db, season, start),
-		rankingAt(db, season, end)
-	]);
-}
-
-/** `seasonYesterday` through the store, in SQL both dialects speak. */
 export async function readSeasonYesterday(
-	store: Store,
+	db: StoreDb,
+	tables: Tables,
 	season: LiveSeason,
 	date: string,
 	now: number
 ): Promise<SummarySeason> {
-	const { sale } = store.tables;
+	const { sale } = tables;
 	const [start, end] = localDayRange(addDaysToKey(date, -1), season.timeZone);
-	const [day] = await store.db
+	const [day] = await db
 		.select({
 			sales: sql<number>`count(*)`.mapWith(Number),
 			points: sql<number>`coalesce(sum(${sale.points}), 0)`.mapWith(Number)
@@ -75,14 +39,14 @@ export async function readSeasonYesterday(
 				inArray(sale.status, ['pending', 'approved'])
 			)
 		);
-	const [waiting] = await store.db
+	const [waiting] = await db
 		.select({ n: sql<number>`count(*)`.mapWith(Number) })
 		.from(sale)
 		.where(and(eq(sale.seasonId, season.id), eq(sale.status, 'pending')));
 	return yesterdayOf(season, day, waiting.n, [
-		await readRankingAt(store, season, now),
-		await readRankingAt(store, season, start),
-		await readRankingAt(store, season, end)
+		await readRankingAt(db, tables, season, now),
+		await readRankingAt(db, tables, season, start),
+		await readRankingAt(db, tables, season, end)
 	]);
 }
 
@@ -139,7 +103,7 @@ export async function queueDailySummaries(
 	if (read) seasons.push(...read);
 	else
 		for (const { season, slot } of due)
-			seasons.push(await readSeasonYesterday(store, season, slot.date, now));
+			seasons.push(await readSeasonYesterday(store.db, store.tables, season, slot.date, now));
 	const yesterday = addDaysToKey(date, -1);
 	return write(store, async (tx) => {
 		let queued = 0;

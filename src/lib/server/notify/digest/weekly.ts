@@ -43,7 +43,7 @@ export async function queueWeeklyDigests(
 	store: Store,
 	due: readonly DueSeason[],
 	now: number,
-	ranked: RankingsAt = (season, at) => readRankingAt(store, season, at)
+	ranked: RankingsAt = (season, at) => readRankingAt(store.db, store.tables, season, at)
 ): Promise<number> {
 	if (due.length === 0) return 0;
 	const sections = new Map<number, WeeklySeason[]>();
