@@ -446,6 +446,17 @@ export const dashboardLine = sqliteTable(
 );
 
 /**
+ * Holds one row while a batch writes the new sales it held (scoring/sale-rows.ts): the rollups'
+ * insert triggers on sale, sale_line and ledger_entry stand aside for those rows and the batch
+ * adds their rollups itself, one upsert per key rather than one per row. Empty at every commit.
+ * SQLite's only: PostgreSQL's triggers read a transaction-local setting instead, as a row here
+ * would make concurrent batches wait on each other.
+ */
+export const dashboardHold = sqliteTable('dashboard_hold', {
+	held: integer('held').primaryKey()
+});
+
+/**
  * What daily rules need to know about a person's local day in a season, kept with the ledger
  * (scoring/person-day.ts) so that a sale does not re-read the seller's sales of the day: the
  * counted sales (pending or approved) registered that day, their points and units, and what each
