@@ -392,7 +392,8 @@ export const standing = sqliteTable(
 
 /**
  * The dashboard's rollups, kept by SQLite triggers (see the dashboard_rollups migration) on every
- * write to sale, sale_line and ledger_entry, so that no write path has to remember them.
+ * write to sale, sale_line and ledger_entry, so that no write path has to remember them; only a
+ * batch that holds its sales' rows adds their rollups itself (dashboard/held-rollups.ts).
  * Per team and 15-minute UTC slot (every time zone's local days start on a slot): ledger points
  * that are not void, dated by their sale (else by when they were made), and the sales that still
  * stand (pending or approved), revenue from approved ones. tests/integration/dashboard-rollups.test.ts
