@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerStatus, SaleStatus } from '../db/schema';
-import { unportedSqlite, type Store, type StoreDb } from '../db/store';
+import type { StoreDb } from '../db/store';
 
 // The dashboard's rollups of the sales a batch held (scoring/sale-rows.ts: an import's window, a
 // group of API sales on PostgreSQL). The rollups' insert triggers would run one upsert per sale,
@@ -108,21 +108,43 @@ export class HeldRollups {
 		this.addSlot(entry.seasonId, entry.teamId, slot, confirmed, provisional, 0, 0);
 	}
 
-	/** Writes the sums added since the last write (inside the batch's transaction, on SQLite). */
-	write(db: Queryable): void {
+	/**
+	 * Runs `insert` (the held rows' inserts) with the insert triggers standing aside, then writes
+	 * the sums added since the last write, inside the batch's transaction, on SQLite:
+	 * dashboard_hold has its row only meanwhile, and never at a commit (the row goes before an
+	 * insert's error leaves here; a failed write rolls it back with the rest).
+	 */
+	write(db: Queryable, insert: () => void): void {
+		cachedStatement(db, HOLD).run();
+		try {
+			insert();
+		} finally {
+			cachedStatement(db, RELEASE).run();
+		}
 		insertRows(db, SLOTS, flat(this.slots));
 		insertRows(db, PRODUCT_DAYS, flat(this.days));
 		insertRows(db, LINES, this.lines);
 		this.clear();
 	}
 
-	/** write() inside a store's write: one statement per table on PostgreSQL. */
-	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
-		const [slots, days, lines] = [flat(this.slots), flat(this.days), this.lines];
+	/**
+	 * write() on PostgreSQL, inside a store's write: the triggers read the transaction's own
+	 * setting (drizzle-pg/0008_rollups_held.sql), set for this transaction only before the
+	 * inserts, and turned off by the one statement that upserts the three tables' sums after them.
+	 */
+	async writeInWrite(tx: StoreDb, insert: () => Promise<void>): Promise<void> {
+		await tx.execute(sql`select set_config('honorboard.rollups_held', 'on', true)`);
+		// Note: no finally: an insert that fails fails PostgreSQL's transaction, setting and all.
+		await insert();
+		const arrays = [...columnsOf(SLOTS, this.slots), ...columnsOf(PRODUCT_DAYS, this.days)];
+		arrays.push(...columnsOf(LINES, this.lines));
 		this.clear();
-		await insertRowsInWrite(tx, store, SLOTS, slots);
-		await insertRowsInWrite(tx, store, PRODUCT_DAYS, days);
-		await insertRowsInWrite(tx, store, LINES, lines);
+		await tx.execute(
+			sql.join([
+				sql.raw(ROLLUPS_PARTS[0]),
+				...arrays.flatMap((a, i) => [sql.param(a), sql.raw(ROLLUPS_PARTS[i + 1])])
+			])
+		);
 	}
 
 	private addSlot(
@@ -171,49 +193,42 @@ export class HeldRollups {
 	}
 }
 
-/**
- * Runs `insert` (the held rows' inserts) with the rollups' insert triggers standing aside, on
- * SQLite: dashboard_hold has its row only meanwhile, and never at a commit (the row goes before
- * an insert's error leaves here; a failed write rolls it back with the rest).
- */
-export function holdRollups(db: Queryable, insert: () => void): void {
-	cachedStatement(db, HOLD).run();
-	try {
-		insert();
-	} finally {
-		cachedStatement(db, RELEASE).run();
-	}
-}
-
-/**
- * holdRollups inside a store's write. On PostgreSQL the triggers read the transaction's own
- * setting (drizzle-pg/0008_rollups_held.sql), set for this transaction only.
- */
-export async function holdRollupsInWrite(
-	tx: StoreDb,
-	store: Store,
-	insert: () => Promise<void>
-): Promise<void> {
-	const sqlite = unportedSqlite(store);
-	if (sqlite) {
-		cachedStatement(sqlite, HOLD).run();
-		try {
-			await insert();
-		} finally {
-			cachedStatement(sqlite, RELEASE).run();
-		}
-		return;
-	}
-	await tx.execute(sql`select set_config('honorboard.rollups_held', 'on', true)`);
-	// Note: no finally: an insert that fails fails PostgreSQL's transaction, setting and all.
-	await insert();
-	await tx.execute(sql`select set_config('honorboard.rollups_held', 'off', true)`);
-}
-
 const HOLD = 'INSERT INTO dashboard_hold (held) VALUES (1)';
 const RELEASE = 'DELETE FROM dashboard_hold';
 
+/**
+ * PostgreSQL's one statement for a batch's sums (the three upserts as data-modifying CTEs, which
+ * run whether read or not) that also turns the triggers' hold off: its text around the 21
+ * arrays, each column's values unnested.
+ */
+const ROLLUPS_PARTS = (() => {
+	const parts: string[] = [];
+	let text = 'WITH ';
+	const unnest = (insert: ManyRows, name: string) => {
+		text += `${name} AS (INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(`;
+		insert.columns.forEach((_, i) => {
+			parts.push(text);
+			text = i < insert.columns.length - 1 ? '::bigint[], ' : '::bigint[]) ';
+		});
+		text += `${insert.then ?? ''} RETURNING 1), `;
+	};
+	unnest(SLOTS, 'slots');
+	unnest(PRODUCT_DAYS, 'days');
+	unnest(LINES, 'lines');
+	parts.push(text.slice(0, -2) + ` SELECT set_config('honorboard.rollups_held', 'off', true)`);
+	return parts;
+})();
+
 const stands = (status: SaleStatus) => status === 'pending' || status === 'approved';
+
+/** Each column's values (rows given as a map of rows, or as one array of values one after the other). */
+function columnsOf(insert: ManyRows, rows: Map<string, number[]> | number[]): number[][] {
+	const values = Array.isArray(rows) ? rows : flat(rows);
+	const width = insert.columns.length;
+	const columns: number[][] = insert.columns.map(() => []);
+	for (let i = 0; i < values.length; i++) columns[i % width].push(values[i]);
+	return columns;
+}
 
 function flat(rows: Map<string, number[]>): number[] {
 	const values: number[] = [];

@@ -1,14 +1,9 @@
-import {
-	HeldRollups,
-	holdRollups,
-	holdRollupsInWrite,
-	type HeldLine
-} from '../dashboard/held-rollups';
+import { HeldRollups, type HeldLine } from '../dashboard/held-rollups';
 import type { Queryable } from '../db';
 import { drawIdsInWrite, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
-import type { Store, StoreDb } from '../db/store';
+import { unportedSqlite, type Store, type StoreDb } from '../db/store';
 
 // An import's window records hundreds of sales in one transaction. SaleRows holds the new
 // sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts).
@@ -297,10 +292,9 @@ export class SaleRows {
 	 */
 	write(tx: Queryable): void {
 		if (this.values.sale.length > 0) {
-			holdRollups(tx, () => {
+			this.rollups.write(tx, () => {
 				for (const table of TABLES) insertRows(tx, INSERTS[table], this.values[table]);
 			});
-			this.rollups.write(tx);
 		}
 		for (const table of TABLES) this.values[table] = [];
 		this.keys.clear();
@@ -309,14 +303,17 @@ export class SaleRows {
 
 	/** write() inside a store's write; the ids drawn and not given yet stay for the next rows. */
 	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
+		// SQLite's rows go on the write's own connection, synchronously: its hold of the triggers
+		// must not span an await.
+		const sqlite = unportedSqlite(store);
+		if (sqlite) return this.write(sqlite);
 		const values = this.values;
 		this.values = { sale: [], sale_line: [], ledger_entry: [] };
 		this.keys.clear();
 		if (values.sale.length === 0) return;
-		await holdRollupsInWrite(tx, store, async () => {
+		await this.rollups.writeInWrite(tx, async () => {
 			for (const table of TABLES) await insertRowsInWrite(tx, store, INSERTS[table], values[table]);
 		});
-		await this.rollups.writeInWrite(tx, store);
 	}
 }
 
