@@ -7,10 +7,11 @@ import type { StoreDb } from '../db/store';
 
 // The dashboard's rollups of the sales a batch held (scoring/sale-rows.ts: an import's window, a
 // group of API sales on PostgreSQL). The rollups' insert triggers would run one upsert per sale,
-// line and ledger entry, the entry's with two subqueries for its date (~15 % of an import's
-// commit on SQLite); instead they stand aside while the batch inserts its rows (holdRollups, the
+// line and ledger entry, each a trigger run of its own and the entry's with two subqueries for its
+// date; instead they stand aside while the batch inserts its rows (write, writeInWrite; the
 // rollups_held migration) and the batch adds the same sums here, one upsert per season, team and
-// slot or day, in the same transaction. Every other writer still goes through the triggers.
+// slot or day, in the same transaction (docs/benchmarks.md, "The dashboard's rollups of a held
+// batch"). Every other writer still goes through the triggers.
 //
 // Each sum is the triggers' (drizzle/0008, 0018): a slot is 15 minutes of UTC, a product day one
 // UTC day; a sale counts while pending or approved (revenue when approved), its lines likewise;
@@ -210,7 +211,7 @@ const ROLLUPS_PARTS = (() => {
 			parts.push(text);
 			text = i < insert.columns.length - 1 ? '::bigint[], ' : '::bigint[]) ';
 		});
-		text += `${insert.then ?? ''} RETURNING 1), `;
+		text += `${insert.then ?? ''}), `;
 	};
 	unnest(SLOTS, 'slots');
 	unnest(PRODUCT_DAYS, 'days');
@@ -221,7 +222,7 @@ const ROLLUPS_PARTS = (() => {
 
 const stands = (status: SaleStatus) => status === 'pending' || status === 'approved';
 
-/** Each column's values (rows given as a map of rows, or as one array of values one after the other). */
+/** Each column's values, of rows kept by key or of values one row after the other. */
 function columnsOf(insert: ManyRows, rows: Map<string, number[]> | number[]): number[][] {
 	const values = Array.isArray(rows) ? rows : flat(rows);
 	const width = insert.columns.length;
