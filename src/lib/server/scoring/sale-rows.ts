@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { drawIdsInWrite, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
-import { unportedSqlite, type Store, type StoreDb } from '../db/store';
+import { sqliteOfWrite, type Store, type StoreDb } from '../db/store';
 
 // An import's window records hundreds of sales in one transaction. SaleRows holds the new
 // sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts).
@@ -305,7 +305,7 @@ export class SaleRows {
 	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
 		// SQLite's rows go on the write's own connection, synchronously: its hold of the triggers
 		// must not span an await.
-		const sqlite = unportedSqlite(store);
+		const sqlite = sqliteOfWrite(tx, store);
 		if (sqlite) return this.write(sqlite);
 		const values = this.values;
 		this.values = { sale: [], sale_line: [], ledger_entry: [] };
