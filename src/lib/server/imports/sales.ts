@@ -11,7 +11,7 @@ import {
 	type RecordSaleInput
 } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
-import { WindowLookups } from './window-lookups';
+import { StampedWindowLookups, WindowLookups } from './window-lookups';
 import { WriteBatch } from '../scoring/write-batch';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { markStandingsMoved } from '../scoring/standings';
@@ -469,6 +469,7 @@ function recordWindowSync(
 async function recordWindowInWrite(
 	tx: StoreDb,
 	store: Store,
+	lookups: SaleLookups,
 	batch: ResolvedSale[],
 	now: number,
 	options: ImportOptions
@@ -479,7 +480,6 @@ async function recordWindowInWrite(
 		created: 0,
 		writes: new WriteBatch({ rows: true })
 	};
-	const lookups = new SaleLookups();
 	await lookups.prefetchInWrite(
 		tx,
 		store,
@@ -591,8 +591,9 @@ async function importRows(
 	const seasonOf = (userId: number) =>
 		sqlite ? seasons.seasonOf(sqlite, userId).season : seasons.prefetchedSeasonOf(userId);
 	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while
-	// true (SQLite's synchronous window only).
+	// true (window-lookups.ts: SQLite's by its connection's counters, PostgreSQL's by a stamp).
 	const windowLookups = sqlite ? new WindowLookups(sqlite.$client) : null;
+	const stampedLookups = sqlite ? null : new StampedWindowLookups();
 	const instant = (date: ParsedDate, userId: number) => {
 		const season = seasonOf(userId);
 		const ms = instantOf(date, season?.timeZone ?? 'UTC');
@@ -779,7 +780,17 @@ async function importRows(
 				// Taken once the write holds SQLite's lock (window-lookups.ts).
 				recorded = sqlite
 					? recordWindowSync(sqlite, windowLookups!.take(), batch, now, options)
-					: await recordWindowInWrite(tx, store, batch, now, options);
+					: await recordWindowInWrite(
+							tx,
+							store,
+							await stampedLookups!.takeInWrite(
+								tx,
+								batch.map((group) => group.userId)
+							),
+							batch,
+							now,
+							options
+						);
 				if (options.dryRun) throw DRY_RUN;
 				decided = await windowAwardsInWrite(tx, store, recorded, now);
 				const { checkpoint, errorsCsv } = settle(recorded.outcomes);
@@ -794,6 +805,7 @@ async function importRows(
 			}
 			if (error !== DRY_RUN) {
 				windowLookups?.drop();
+				stampedLookups?.drop();
 				throw error;
 			}
 			// A dry run's window was rolled back; its checkpoint is saved on its own.
