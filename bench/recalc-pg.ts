@@ -88,39 +88,43 @@ console.log(
 );
 console.log('| run | wall ms | sales/s | node CPU ms | PostgreSQL CPU ms | queries/sale |');
 console.log('| --- | ------- | ------- | ----------- | ----------------- | ------------ |');
-for (let round = 1; round <= ROUNDS; round++) {
-	const copy = join(dir, `copy-${round}.db`);
-	copyFileSync(seeded, copy);
-	const sqlite = openDatabase(copy);
-	// Its badge facts caught up first too (below): its run's badge step takes in its own entries.
-	await catchUpOnStore(sqliteStore(sqlite), clock, 500);
-	console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
-	sqlite.$client.close();
+// The seeded files' folder goes on failure too (each cluster is stopped by its round's finally).
+try {
+	for (let round = 1; round <= ROUNDS; round++) {
+		const copy = join(dir, `copy-${round}.db`);
+		copyFileSync(seeded, copy);
+		const sqlite = openDatabase(copy);
+		// Its badge facts caught up first too (below): its run's badge step takes in its own entries.
+		await catchUpOnStore(sqliteStore(sqlite), clock, 500);
+		console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
+		sqlite.$client.close();
 
-	const cluster = await seededPostgres(seeded, PORT);
-	const store = await openStore(cluster.url);
-	try {
-		// The seeded ledger is not in the badge facts yet: taken in first, as a running server has;
-		// with --backlog the node's catch-up takes it in while the run goes on.
-		const catchingUp = catchUpOnStore(store, clock, BACKLOG ? undefined : 500);
-		// A run that fails closes the pool under a catch-up still going (--backlog): its failure
-		// then is not the one to report, and unhandled it ended the process before the finally
-		// below had stopped the cluster, which was left behind with its folder.
-		catchingUp.catch(() => {});
-		if (!BACKLOG) await catchingUp;
-		kinds.clear();
-		console.log(row(`PostgreSQL ${round}`, await timed(store, cluster.cpuSeconds)));
-		if (STATEMENTS) printKinds();
-		await catchingUp;
-	} finally {
-		await closeStore(store);
-		await cluster.stop();
+		const cluster = await seededPostgres(seeded, PORT);
+		const store = await openStore(cluster.url);
+		try {
+			// The seeded ledger is not in the badge facts yet: taken in first, as a running server has;
+			// with --backlog the node's catch-up takes it in while the run goes on.
+			const catchingUp = catchUpOnStore(store, clock, BACKLOG ? undefined : 500);
+			// A run that fails closes the pool under a catch-up still going (--backlog): its failure
+			// then is not the one to report, and unhandled it ended the process before the finally
+			// below had stopped the cluster, which was left behind with its folder.
+			catchingUp.catch(() => {});
+			if (!BACKLOG) await catchingUp;
+			kinds.clear();
+			console.log(row(`PostgreSQL ${round}`, await timed(store, cluster.cpuSeconds)));
+			if (STATEMENTS) printKinds();
+			await catchingUp;
+		} finally {
+			await closeStore(store);
+			await cluster.stop();
+		}
 	}
+} finally {
+	rmSync(dir, { recursive: true, force: true });
 }
 console.log(
 	`load after ${loadavg()
 		.map((l) => l.toFixed(2))
 		.join(' ')}`
 );
-rmSync(dir, { recursive: true, force: true });
 process.exit(0);
