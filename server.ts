@@ -225,7 +225,9 @@ const io = fanout ? null : attachRealtime(server, onPostgres ? { redis, store } 
 // The fan-out process's link is its own; this one's is for /readyz alone.
 const readinessOnlyRedis = fanout ? redis : undefined;
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);
-let stopJobs: (() => void) | undefined;
+let stopJobs: (() => Promise<void>) | undefined;
+// The jobs' releases (the scheduler's lease, the imports) once stopping: awaited before closing.
+let jobsReleased: Promise<void> = Promise.resolve();
 let checkpointer: Checkpointer | undefined;
 
 server.listen(port, host, () => {
@@ -268,8 +270,12 @@ server.listen(port, host, () => {
 	warm.unref();
 });
 
-/** The checkpoint thread's last checkpoint, then the server's connection (the last one). */
+/**
+ * The jobs' last writes, the checkpoint thread's last checkpoint, then the server's connection
+ * (the last one).
+ */
 async function closeDatabase() {
+	await jobsReleased;
 	await checkpointer?.close();
 	await closeAppStore();
 }
@@ -308,7 +314,7 @@ function close(signal: string) {
 		process.exit(1);
 	}, 10_000);
 	force.unref();
-	stopJobs?.();
+	jobsReleased = stopJobs?.() ?? jobsReleased;
 	stopReadThread();
 	// Connections that were busy when the signal came become idle once their response is out.
 	const sweep = setInterval(() => server.closeIdleConnections(), 100);

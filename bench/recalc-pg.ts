@@ -4,9 +4,11 @@
 // recalculate-run-store.ts) and on a copy of the SQLite file (SQLite's synchronous run, the
 // bare figure a PostgreSQL node is weighed against). Reports wall time, this process's CPU, the
 // cluster's CPU and PostgreSQL's queries per sale (each a round trip).
-//   npx tsx bench/recalc-pg.ts [--sales 5000] [--rounds 3] [--backlog] [--port 48760]
+//   npx tsx bench/recalc-pg.ts [--sales 5000] [--rounds 3] [--backlog] [--statements] [--port 48760]
 // --backlog: the seeded sales are not in the badge facts yet, and the node's catch-up takes them
 // in while the run goes on (as after a big import), instead of before it.
+// --statements: after each PostgreSQL run, its statements by kind (their text's start), most
+// sent first: where the round trips go.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,18 +24,34 @@ import { flag, option } from './lib/args';
 const SALES = option('sales', 5000);
 const ROUNDS = option('rounds', 3);
 const BACKLOG = flag('backlog');
+const STATEMENTS = flag('statements');
 // The throwaway cluster's port: each person running benches on the machine has a range.
 const PORT = option('port', 48760);
 const clock = () => Date.now();
 const actor = { userId: null };
 
-// Every query a pg client sends in this process is one round trip to the cluster.
+// Every query a pg client sends in this process is one round trip to the cluster; with
+// --statements each is also counted by the start of its text.
 let queries = 0;
+const kinds = new Map<string, number>();
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 	queries += 1;
+	if (STATEMENTS) {
+		const config = args[0] as string | { text?: string } | undefined;
+		const text = typeof config === 'string' ? config : (config?.text ?? '');
+		const kind = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+		kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+	}
 	return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
+
+/** The statements of the run since `kinds` was cleared, per sale, most sent first. */
+function printKinds() {
+	const sorted = [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25);
+	for (const [kind, n] of sorted) console.log(`  ${(n / SALES).toFixed(3)}/sale  ${n}  ${kind}`);
+	kinds.clear();
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-recalc-pg-'));
 const seeded = join(dir, 'seeded.db');
@@ -70,33 +88,43 @@ console.log(
 );
 console.log('| run | wall ms | sales/s | node CPU ms | PostgreSQL CPU ms | queries/sale |');
 console.log('| --- | ------- | ------- | ----------- | ----------------- | ------------ |');
-for (let round = 1; round <= ROUNDS; round++) {
-	const copy = join(dir, `copy-${round}.db`);
-	copyFileSync(seeded, copy);
-	const sqlite = openDatabase(copy);
-	// Its badge facts caught up first too (below): its run's badge step takes in its own entries.
-	await catchUpOnStore(sqliteStore(sqlite), clock, 500);
-	console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
-	sqlite.$client.close();
+// The seeded files' folder goes on failure too (each cluster is stopped by its round's finally).
+try {
+	for (let round = 1; round <= ROUNDS; round++) {
+		const copy = join(dir, `copy-${round}.db`);
+		copyFileSync(seeded, copy);
+		const sqlite = openDatabase(copy);
+		// Its badge facts caught up first too (below): its run's badge step takes in its own entries.
+		await catchUpOnStore(sqliteStore(sqlite), clock, 500);
+		console.log(row(`SQLite ${round}`, await timed(sqliteStore(sqlite), () => null)));
+		sqlite.$client.close();
 
-	const cluster = await seededPostgres(seeded, PORT);
-	const store = await openStore(cluster.url);
-	try {
-		// The seeded ledger is not in the badge facts yet: taken in first, as a running server has;
-		// with --backlog the node's catch-up takes it in while the run goes on.
-		const catchingUp = catchUpOnStore(store, clock, BACKLOG ? undefined : 500);
-		if (!BACKLOG) await catchingUp;
-		console.log(row(`PostgreSQL ${round}`, await timed(store, cluster.cpuSeconds)));
-		await catchingUp;
-	} finally {
-		await closeStore(store);
-		await cluster.stop();
+		const cluster = await seededPostgres(seeded, PORT);
+		const store = await openStore(cluster.url);
+		try {
+			// The seeded ledger is not in the badge facts yet: taken in first, as a running server has;
+			// with --backlog the node's catch-up takes it in while the run goes on.
+			const catchingUp = catchUpOnStore(store, clock, BACKLOG ? undefined : 500);
+			// A run that fails closes the pool under a catch-up still going (--backlog): its failure
+			// then is not the one to report, and unhandled it ended the process before the finally
+			// below had stopped the cluster, which was left behind with its folder.
+			catchingUp.catch(() => {});
+			if (!BACKLOG) await catchingUp;
+			kinds.clear();
+			console.log(row(`PostgreSQL ${round}`, await timed(store, cluster.cpuSeconds)));
+			if (STATEMENTS) printKinds();
+			await catchingUp;
+		} finally {
+			await closeStore(store);
+			await cluster.stop();
+		}
 	}
+} finally {
+	rmSync(dir, { recursive: true, force: true });
 }
 console.log(
 	`load after ${loadavg()
 		.map((l) => l.toFixed(2))
 		.join(' ')}`
 );
-rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -11,7 +11,7 @@ import {
 	type RecordSaleInput
 } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
-import { WindowLookups } from './window-lookups';
+import { StampedWindowLookups, WindowLookups } from './window-lookups';
 import { WriteBatch } from '../scoring/write-batch';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { markStandingsMoved } from '../scoring/standings';
@@ -469,6 +469,7 @@ function recordWindowSync(
 async function recordWindowInWrite(
 	tx: StoreDb,
 	store: Store,
+	lookups: SaleLookups,
 	batch: ResolvedSale[],
 	now: number,
 	options: ImportOptions
@@ -479,7 +480,6 @@ async function recordWindowInWrite(
 		created: 0,
 		writes: new WriteBatch({ rows: true })
 	};
-	const lookups = new SaleLookups();
 	await lookups.prefetchInWrite(
 		tx,
 		store,
@@ -587,12 +587,15 @@ async function importRows(
 	// from the season's start on its first day).
 	const directory = await readSellerDirectory(store);
 	const seasons = new SaleLookups();
-	// On PostgreSQL each window's sellers' seasons are read before it (seasons.prefetchInWrite).
+	// On PostgreSQL each window's sellers' seasons are read before it (seasons.prefetchInWrite),
+	// those not met in a window before (`met`).
+	const met = new Set<number>();
 	const seasonOf = (userId: number) =>
 		sqlite ? seasons.seasonOf(sqlite, userId).season : seasons.prefetchedSeasonOf(userId);
 	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while
-	// true (SQLite's synchronous window only).
+	// true (window-lookups.ts: SQLite's by its connection's counters, PostgreSQL's by a stamp).
 	const windowLookups = sqlite ? new WindowLookups(sqlite.$client) : null;
+	const stampedLookups = sqlite ? null : new StampedWindowLookups();
 	const instant = (date: ParsedDate, userId: number) => {
 		const season = seasonOf(userId);
 		const ms = instantOf(date, season?.timeZone ?? 'UTC');
@@ -618,10 +621,13 @@ async function importRows(
 	const writeWindow = async (window: WindowRows): Promise<void> => {
 		const { groups, refused, badIds, rows: windowRows } = window;
 		const totalsBefore = { ...totals };
-		if (!sqlite)
-			await read(store, (tx) =>
-				seasons.prefetchInWrite(tx, store, sellersOf(groups.values(), directory))
-			);
+		// A read of the sellers not met before: none after the first windows, and then no read
+		// (its BEGIN and COMMIT were two round trips of each window on PostgreSQL).
+		const unmet = sqlite ? [] : sellersOf(groups.values(), directory).filter((id) => !met.has(id));
+		if (unmet.length > 0) {
+			await read(store, (tx) => seasons.prefetchInWrite(tx, store, unmet));
+			for (const id of unmet) met.add(id);
+		}
 		// The time the window takes, its write's turn of the loop left out: what sizes the next.
 		let started = performance.now();
 		const sales = groups.size;
@@ -779,7 +785,17 @@ async function importRows(
 				// Taken once the write holds SQLite's lock (window-lookups.ts).
 				recorded = sqlite
 					? recordWindowSync(sqlite, windowLookups!.take(), batch, now, options)
-					: await recordWindowInWrite(tx, store, batch, now, options);
+					: await recordWindowInWrite(
+							tx,
+							store,
+							await stampedLookups!.takeInWrite(
+								tx,
+								batch.map((group) => group.userId)
+							),
+							batch,
+							now,
+							options
+						);
 				if (options.dryRun) throw DRY_RUN;
 				decided = await windowAwardsInWrite(tx, store, recorded, now);
 				const { checkpoint, errorsCsv } = settle(recorded.outcomes);
@@ -794,6 +810,7 @@ async function importRows(
 			}
 			if (error !== DRY_RUN) {
 				windowLookups?.drop();
+				stampedLookups?.drop();
 				throw error;
 			}
 			// A dry run's window was rolled back; its checkpoint is saved on its own.

@@ -10,13 +10,21 @@ import { CheapestRecent } from '../shared/cheapest-recent';
 // scoring, the badge step, the commit) went from 5.7-6.2 to 7.1-11.4 queries per sale
 // (bench:recalc-pg, docs/benchmarks.md "The recalculation on one body").
 
-/** How long a slice may last: well under the 50 ms target on a loaded machine. */
+/** How long a slice may hold the loop: well under the 50 ms target on a loaded machine. */
 const SLICE_MS = 8;
-let sliceMs = SLICE_MS;
+/**
+ * How long a slice's write may last where it does not hold the loop (PostgreSQL), as an import's
+ * window (imports/sales.ts): 8 ms there was one chunk's round trips on a loaded machine, so
+ * every chunk (one person, ~2.6 sales in bench:recalc-pg) was a slice of its own and paid the
+ * slice's ~17 fixed statements (its transaction, the season's scoring, the version, the badge
+ * step) alone: two thirds of its 8.8 queries per sale (bench:recalc-pg --statements).
+ */
+const POOLED_SLICE_MS = 20;
+let sliceMs: number | undefined;
 
-/** Tests: a budget of 0 makes every chunk a slice of its own; undefined restores 8 ms. */
+/** Tests: a budget of 0 makes every chunk a slice of its own; undefined restores the default. */
 export function setRecalculationSliceMs(ms: number | undefined) {
-	sliceMs = ms ?? SLICE_MS;
+	sliceMs = ms;
 }
 
 let sliceObserver: ((wallMs: number) => void) | undefined;
@@ -43,10 +51,12 @@ export class SliceSizer {
 	// Until measured: about what a 64-sale chunk and its commit cost on SQLite on a quiet machine.
 	private readonly step = new CheapestRecent(0.08);
 	private readonly tail = new CheapestRecent(0.04);
-	private readonly budget = sliceMs;
+	private readonly budget: number;
 
 	/** `fitted`: whether chunks are sized to end the slice within its budget (see above). */
-	constructor(private readonly fitted: boolean) {}
+	constructor(private readonly fitted: boolean) {
+		this.budget = sliceMs ?? (fitted ? SLICE_MS : POOLED_SLICE_MS);
+	}
 
 	/**
 	 * How many sales the slice's next chunk may score (Infinity: as many as a chunk takes), given

@@ -701,6 +701,17 @@ export function startScheduler(
 	const { schedulerLease } = store.tables;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let stopped = false;
+	// What asks the database now (a run, the watch's look, the wait's read): stop waits for it,
+	// so that none of it meets the database closed after stop (the server closes it then).
+	const pending = new Set<Promise<unknown>>();
+	const track = <T>(work: Promise<T>): Promise<T> => {
+		pending.add(work);
+		work.then(
+			() => pending.delete(work),
+			() => pending.delete(work)
+		);
+		return work;
+	};
 
 	const arm = (delay: number) => {
 		clearTimeout(timer);
@@ -726,7 +737,7 @@ export function startScheduler(
 	};
 	const rearm = () => {
 		if (stopped) return;
-		nextDelay().then(arm, (error) => {
+		track(nextDelay()).then(arm, (error) => {
 			options.onError?.(error);
 			arm(interval);
 		});
@@ -747,7 +758,7 @@ export function startScheduler(
 		}
 		running = true;
 		const thread = reader();
-		(thread ? runSchedulerOffThread(store, thread, { clock }) : runScheduler(store, { clock }))
+		track(thread ? runSchedulerOffThread(store, thread, { clock }) : runScheduler(store, { clock }))
 			.then((done) => {
 				for (const t of done) options.onTransition?.(t);
 			})
@@ -770,7 +781,7 @@ export function startScheduler(
 		if (version !== null && version === seen) return;
 		seen = version;
 		looking = true;
-		nextTransitionAt(store)
+		track(nextTransitionAt(store))
 			.then((next) => {
 				if (next !== null && next <= clock()) run();
 				else if (version !== null) rearm();
@@ -790,6 +801,7 @@ export function startScheduler(
 			clearTimeout(timer);
 			clearInterval(watch);
 			if (state.rearm === rearm) state.rearm = undefined;
+			await Promise.allSettled(pending);
 			try {
 				await releaseLease(store, state.holder);
 			} catch (error) {

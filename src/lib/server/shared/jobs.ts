@@ -44,7 +44,7 @@ export function startJobs(
 		clock?: Clock;
 		firstRunDelayMs?: number;
 	} = {}
-): () => void {
+): () => Promise<void> {
 	const clock = options.clock ?? systemClock;
 	let lastWeekly = -Infinity;
 	let badgesRunning = false;
@@ -224,11 +224,17 @@ export function startJobs(
 		clearInterval(mails);
 		clearTimeout(firstImports);
 		clearInterval(imports);
-		// The lease is released before the database closes: shutdown closes it after the sockets.
-		scheduler?.stop().catch((error) => log.warn({ err: error }, 'releasing the scheduler failed'));
-		// Another node goes on with this one's imports at once, not after the lease.
-		releaseImportJobs(store).catch((error) =>
-			log.warn({ err: error }, 'releasing import jobs failed')
-		);
+		// Resolved once the lease and the imports are released: shutdown closes the database after
+		// it (closing it when the sockets were closed was sooner than these writes with no socket
+		// open, and the pool refused them: "Cannot use a pool after calling end on the pool").
+		return Promise.all([
+			scheduler
+				?.stop()
+				.catch((error) => log.warn({ err: error }, 'releasing the scheduler failed')),
+			// Another node goes on with this one's imports at once, not after the lease.
+			releaseImportJobs(store).catch((error) =>
+				log.warn({ err: error }, 'releasing import jobs failed')
+			)
+		]).then(() => undefined);
 	};
 }
