@@ -1,7 +1,8 @@
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
-import { preparedSync, type BuiltRow } from '../db/prepared';
-import { preparedQuery, type Store, type StoreDb } from '../db/store';
+import { literal, preparedSync, type BuiltRow } from '../db/prepared';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
@@ -119,6 +120,50 @@ export class SaleLookups {
 			if (this.seasons.has(id)) continue;
 			const row = latest.get(id);
 			this.seasons.set(id, row ? this.found(tx, row) : {});
+		}
+	}
+
+	/**
+	 * Reads the sellers of many sales about to be planned in one write (a group of API sales on
+	 * PostgreSQL), each with their live season's row and team, in one statement: sellerInWrite
+	 * and seasonOfInWrite read each seller met for the first time in three (user, membership,
+	 * season), the largest share of a group's statements per sale (docs/benchmarks.md, "A lone
+	 * sale on PostgreSQL"). A sale that names its season (RecordSaleInput.seasonId) still reads
+	 * its membership there alone; a seller not found is remembered as such, as sellerInWrite does.
+	 */
+	async readSellersAheadInWrite(
+		tx: StoreDb,
+		store: Store,
+		inputs: readonly RecordSaleInput[]
+	): Promise<void> {
+		const emails = new Set<string>();
+		const ids = new Set<number>();
+		for (const { seller } of inputs) {
+			if ('email' in seller) {
+				const email = normalizeEmail(seller.email);
+				if (!this.sellers.has(`e:${email}`)) emails.add(email);
+			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
+		}
+		if (emails.size + ids.size === 0) return;
+		const rows = await preparedQuery(tx, store, sellersAheadOnPg).execute({
+			emails: [...emails],
+			ids: [...ids]
+		});
+		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
+		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
+		for (const { seller, season, team } of rows) {
+			if (emails.has(seller.email)) this.sellers.set(`e:${seller.email}`, seller);
+			if (ids.has(seller.id)) this.sellers.set(`i:${seller.id}`, seller);
+			if (this.seasons.has(seller.id)) continue;
+			if (!season || team?.teamId == null) {
+				this.seasons.set(seller.id, {});
+				continue;
+			}
+			if (!this.seasonRows.has(season.id)) this.seasonRows.set(season.id, season);
+			this.seasons.set(seller.id, {
+				season: this.seasonRows.get(season.id),
+				membership: team as Membership
+			});
 		}
 	}
 
@@ -316,6 +361,53 @@ export class SaleLookups {
 		return found;
 	}
 }
+
+/**
+ * readSellersAheadInWrite's statement: the users among `emails` (normalised) and `ids`, each
+ * with their live season (the most recently started, as latestLiveMembership) and team there,
+ * the season's whole row joined (null without one). PostgreSQL only (the lists bound as arrays).
+ */
+const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
+	const { user, season, seasonMember, team } = t;
+	const live = db
+		.select({
+			seasonId: seasonMember.seasonId,
+			teamId: team.id,
+			teamName: team.name,
+			teamEmoji: team.emoji,
+			teamColor: team.color
+		})
+		.from(seasonMember)
+		.innerJoin(season, eq(season.id, seasonMember.seasonId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(season.status, literal('live')), eq(seasonMember.userId, user.id)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.limit(1)
+		.as('live');
+	return db
+		.select({
+			seller: { id: user.id, email: user.email, displayName: user.displayName },
+			team: {
+				teamId: live.teamId,
+				teamName: live.teamName,
+				teamEmoji: live.teamEmoji,
+				teamColor: live.teamColor
+			},
+			season
+		})
+		.from(user)
+		.leftJoinLateral(live, sql`true`)
+		.leftJoin(season, eq(season.id, live.seasonId))
+		.where(
+			// `= any(array)` on each side, so that the two unique indexes answer it (a bitmap OR of
+			// two index scans), where `in (select unnest(…))` on either side scanned every user.
+			or(
+				sql`${user.email} = any(${sql.placeholder('emails')}::text[])`,
+				sql`${user.id} = any(${sql.placeholder('ids')}::bigint[])`
+			)
+		)
+		.prepare('sale_sellers_ahead_pg');
+};
 
 interface Seller {
 	id: number;
