@@ -1,6 +1,7 @@
 // A group of API sales reads its new sellers ahead (scoring/sale-lookups.ts
-// readSellersAheadInWrite): on PostgreSQL each seller's user, live season and team in one
-// statement for the whole group, where each seller met for the first time cost three. On both
+// readSellersAheadInWrite): on PostgreSQL each seller's user, live season and team, the seasons'
+// products and rules and the active webhooks in one statement for the whole group, where each
+// seller met for the first time cost three, each season two more and the webhooks one. On both
 // dialects a group's answers, points, seasons and rows are those of the same sales recorded one
 // at a time: a seller by email or by id, one in two live seasons (the later one counts), the
 // same seller twice, and refusals (an unknown email, a user in no season) that write nothing.
@@ -19,9 +20,9 @@ const HOUR = 3_600_000;
 const clock = () => NOW;
 
 /**
- * Two live seasons of four people each; the first season's fourth person is in the second too
- * (started at the same time, a larger id: the one their sales count in), and one person is in
- * none.
+ * Two live seasons of four people each, phones doubled in the first; the first season's fourth
+ * person is in the second too (started at the same time, a larger id: the one their sales count
+ * in), one person is in none, and a webhook wants every confirmed sale.
  */
 async function seasonsOn(store: Store) {
 	const first = await liveSeasonOn(store, {
@@ -35,7 +36,17 @@ async function seasonsOn(store: Store) {
 		endsAt: NOW + HOUR
 	});
 	for (const s of [first, second]) await phoneAndCaseOn(store, s.seasonId);
-	const { seasonMember, team, user } = store.tables;
+	const { seasonMember, team, user, rule, webhook } = store.tables;
+	await store.db.insert(rule).values({
+		seasonId: first.seasonId,
+		name: 'Phones double',
+		target: { kind: 'category', category: 'Phones' },
+		effect: { kind: 'multiplier', factor: 2 }
+	});
+	const [hook] = await store.db
+		.insert(webhook)
+		.values({ url: 'https://crm.example.test/hook', secret: 'x', events: ['sale.confirmed'] })
+		.returning({ id: webhook.id });
 	const [east] = await store.db
 		.select({ id: team.id })
 		.from(team)
@@ -53,12 +64,15 @@ async function seasonsOn(store: Store) {
 			passwordHash: 'not-a-real-hash'
 		})
 		.returning({ id: user.id, email: user.email });
-	return { first, second, outsider };
+	return { first, second, outsider, hookId: hook.id };
 }
 
 type Seasons = Awaited<ReturnType<typeof seasonsOn>>;
 
-/** The group's sales, ids prefixed: nine sellers' (two refused), one seller twice. */
+/**
+ * The group's sales, ids prefixed: nine sellers' (two refused), one seller twice; a phone when
+ * the index is even, else two phones and a case.
+ */
 function salesOf({ first, second, outsider }: Seasons, prefix: string): RecordSaleInput[] {
 	const sellers: RecordSaleInput['seller'][] = [
 		{ email: first.people[0].email },
@@ -146,6 +160,12 @@ describe.each(['sqlite', 'postgres'] as const)("a group's sellers read ahead on 
 		const alone = salesOf(seasons, `one${dialect}`);
 
 		const inGroup = await Promise.all(group.map((s) => settle(recordSaleGrouped(a, s, clock))));
+		const { webhookDelivery } = b.tables;
+		const deliveries = await b.db
+			.select({ id: webhookDelivery.id })
+			.from(webhookDelivery)
+			.where(eq(webhookDelivery.webhookId, seasons.hookId));
+		expect(deliveries).toHaveLength(7);
 		const oneByOne = [];
 		for (const s of alone) oneByOne.push(await settle(recordSaleGrouped(b, s, clock)));
 
@@ -156,8 +176,20 @@ describe.each(['sqlite', 'postgres'] as const)("a group's sellers read ahead on 
 			'not_a_member',
 			'ok'
 		]);
-		// The fourth seller's sale counts in the season they joined last.
-		expect(answerOf(inGroup[3])).toMatchObject({ seasonId: seasons.second.seasonId });
+		// Phones (100) doubled in the first season, cases 10: the fourth seller's sale counts in
+		// the season they joined last, where phones are not doubled.
+		const { first, second } = seasons;
+		expect(inGroup.map((r) => ('ok' in r ? [r.ok.seasonId, r.ok.sale.points] : null))).toEqual([
+			[first.seasonId, 200],
+			[first.seasonId, 410],
+			[first.seasonId, 200],
+			[second.seasonId, 210],
+			[second.seasonId, 100],
+			[second.seasonId, 210],
+			null,
+			null,
+			[second.seasonId, 100]
+		]);
 
 		const grouped = await storedOf(b, `grp${dialect}`, group.length);
 		expect(grouped.map((s) => s.i)).toEqual([0, 1, 2, 3, 4, 5, 8]);
@@ -185,20 +217,30 @@ describe.each(['sqlite', 'postgres'] as const)("a group's sellers read ahead on 
 const LOOKUPS = {
 	ahead: /left join lateral/,
 	seller: /from "user" where/,
-	membership: /^select "season_member"\."season_id"/
+	membership: /^select "season_member"\."season_id"/,
+	products: /from "product" where/,
+	rules: /from "rule" where/,
+	webhooks: /from "webhook" where/
 };
 
 describe('a group of API sales on postgres', () => {
-	it("reads its new sellers' users, seasons and teams in one statement", async () => {
+	it("reads its new sellers, their seasons' products and rules and the webhooks in one statement", async () => {
 		const [a] = nodes.postgres;
 		const seasons = await seasonsOn(a);
 		const reads = await statementsDuring(LOOKUPS, () =>
 			Promise.all(salesOf(seasons, 'reads').map((s) => settle(recordSaleGrouped(a, s, clock))))
 		);
-		expect(reads).toEqual({ ahead: 1, seller: 0, membership: 0 });
+		expect(reads).toEqual({
+			ahead: 1,
+			seller: 0,
+			membership: 0,
+			products: 0,
+			rules: 0,
+			webhooks: 0
+		});
 	});
 
-	it('a lone sale of a known seller sends at most 26 statements', async () => {
+	it('a lone sale of a known seller sends at most 23 statements', async () => {
 		const [a] = nodes.postgres;
 		const { first } = await seasonsOn(a);
 		const sale = (id: string): RecordSaleInput => ({
@@ -208,10 +250,14 @@ describe('a group of API sales on postgres', () => {
 			occurredAt: NOW - HOUR,
 			lines: [{ sku: 'PHONE', quantity: 1 }]
 		});
-		await recordSaleGrouped(a, sale('lone-warm'), clock);
-		const sent = await statementsDuring({ any: /./ }, () =>
-			recordSaleGrouped(a, sale('lone-1'), clock)
+		// Two before: the first one's day has no row yet (its sales are read), and its awards are
+		// published after its answer, by statements of their own.
+		for (const id of ['lone-warm', 'lone-day']) await recordSaleGrouped(a, sale(id), clock);
+		// Each active webhook (one per season made in this file) adds its delivery's insert.
+		const sent = await statementsDuring(
+			{ deliveries: /^insert into "webhook_delivery"/, others: /./ },
+			() => recordSaleGrouped(a, sale('lone-1'), clock)
 		);
-		expect(sent.any).toBeLessThanOrEqual(26);
+		expect(sent.others).toBeLessThanOrEqual(23);
 	});
 });

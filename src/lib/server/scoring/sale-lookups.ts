@@ -1,4 +1,14 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import {
+	type AnyColumn,
+	and,
+	desc,
+	eq,
+	getTableColumns,
+	or,
+	sql,
+	type SQL,
+	type Table
+} from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
 import { literal, preparedSync, type BuiltRow } from '../db/prepared';
@@ -44,10 +54,7 @@ export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
 	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
-	private scorings = new Map<
-		number,
-		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
-	>();
+	private scorings = new Map<number, Scoring>();
 
 	private subscribers: Subscribers | undefined;
 	// The integration external ids read by prefetchReplays, and which of them have a sale.
@@ -125,11 +132,13 @@ export class SaleLookups {
 
 	/**
 	 * Reads the sellers of many sales about to be planned in one write (a group of API sales on
-	 * PostgreSQL), each with their live season's row and team, in one statement: sellerInWrite
-	 * and seasonOfInWrite read each seller met for the first time in three (user, membership,
-	 * season), the largest share of a group's statements per sale (docs/benchmarks.md, "A lone
-	 * sale on PostgreSQL"). A sale that names its season (RecordSaleInput.seasonId) still reads
-	 * its membership there alone; a seller not found is remembered as such, as sellerInWrite does.
+	 * PostgreSQL), each with their live season's row and team, their seasons' products and rules
+	 * and the active webhooks, in one statement: sellerInWrite and seasonOfInWrite read each
+	 * seller met for the first time in three (user, membership, season), scoringInWrite each
+	 * season in two and webhooksInWrite once more, the largest share of a group's statements per
+	 * sale and five of a lone sale's (docs/benchmarks.md, "A lone sale on PostgreSQL"). A sale
+	 * that names its season (RecordSaleInput.seasonId) still reads its membership there alone; a
+	 * seller not found is remembered as such, as sellerInWrite does.
 	 */
 	async readSellersAheadInWrite(
 		tx: StoreDb,
@@ -151,7 +160,10 @@ export class SaleLookups {
 		});
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
-		for (const { seller, season, team } of rows) {
+		for (const { seller, season, team, products, rules, webhooks } of rows) {
+			if (webhooks) this.subscribers ??= webhooks;
+			if (season && products && rules && !this.scorings.has(season.id))
+				this.scorings.set(season.id, scoringOf(products, rules));
 			if (emails.has(seller.email)) this.sellers.set(`e:${seller.email}`, seller);
 			if (ids.has(seller.id)) this.sellers.set(`i:${seller.id}`, seller);
 			if (this.seasons.has(seller.id)) continue;
@@ -336,11 +348,7 @@ export class SaleLookups {
 		if (!found) {
 			const products = await preparedQuery(tx, store, productsOfSeason).execute({ seasonId });
 			const rules = await preparedQuery(tx, store, rulesOfSeason).execute({ seasonId });
-			found = {
-				bySku: new Map(products.map((p) => [p.sku, p])),
-				catalogue: catalogueOf(products),
-				rules: rules.map(toEngineRule)
-			};
+			found = scoringOf(products, rules);
 			this.scorings.set(seasonId, found);
 		}
 		return found;
@@ -351,11 +359,7 @@ export class SaleLookups {
 		if (!found) {
 			// Prepared once per connection (db/prepared.ts), like every per-sale query.
 			const products = preparedSync(tx, productsOfSeason).all({ seasonId });
-			found = {
-				bySku: new Map(products.map((p) => [p.sku, p])),
-				catalogue: catalogueOf(products),
-				rules: preparedSync(tx, rulesOfSeason).all({ seasonId }).map(toEngineRule)
-			};
+			found = scoringOf(products, preparedSync(tx, rulesOfSeason).all({ seasonId }));
 			this.scorings.set(seasonId, found);
 		}
 		return found;
@@ -368,7 +372,7 @@ export class SaleLookups {
  * the season's whole row joined (null without one). PostgreSQL only (the lists bound as arrays).
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
-	const { user, season, seasonMember, team } = t;
+	const { user, season, seasonMember, team, product, rule, webhook } = t;
 	const live = db
 		.select({
 			seasonId: seasonMember.seasonId,
@@ -393,7 +397,18 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 				teamEmoji: live.teamEmoji,
 				teamColor: live.teamColor
 			},
-			season
+			season,
+			// Once per season and once per statement (on the first row of each), not on every
+			// seller's row: a group's sellers mostly share one season.
+			products: sql<Product[] | null>`case when row_number() over (partition by ${season.id}) = 1
+				then (select ${jsonRows(product, product.id)} from ${product}
+					where ${product.seasonId} = ${season.id}) end`,
+			rules: sql<RuleRow[] | null>`case when row_number() over (partition by ${season.id}) = 1
+				then (select ${jsonRows(rule, rule.id)} from ${rule}
+					where ${rule.seasonId} = ${season.id}) end`,
+			webhooks: sql<Subscribers | null>`case when row_number() over () = 1
+				then (select ${jsonRows(webhook, webhook.id, ['id', 'events'])} from ${webhook}
+					where ${webhook.active} = true) end`
 		})
 		.from(user)
 		.leftJoinLateral(live, sql`true`)
@@ -408,6 +423,36 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 		)
 		.prepare('sale_sellers_ahead_pg');
 };
+
+/**
+ * A JSON array of the rows a subquery reads from `table` (`[]` for none), ordered by `order`:
+ * each row an object keyed by the columns' names in the schema, as Drizzle would map them (the
+ * numbers, booleans and JSON of bigint, boolean and jsonb columns are JSON's own), or only the
+ * columns `keys` names.
+ */
+function jsonRows(table: Table, order: AnyColumn, keys?: string[]): SQL {
+	const columns = Object.entries(getTableColumns(table)).filter(
+		([key]) => !keys || keys.includes(key)
+	);
+	const pairs = columns.map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${column}`);
+	return sql`coalesce(json_agg(json_build_object(${sql.join(pairs, sql`, `)}) order by ${order}), '[]'::json)`;
+}
+
+/** What scoring a sale of a season needs: its products by SKU, its catalogue and its rules. */
+function scoringOf(products: Product[], rules: RuleRow[]): Scoring {
+	return {
+		bySku: new Map(products.map((p) => [p.sku, p])),
+		catalogue: catalogueOf(products),
+		rules: rules.map(toEngineRule)
+	};
+}
+
+type Scoring = {
+	bySku: Map<string, Product>;
+	catalogue: Map<string, CatalogueItem>;
+	rules: Rule[];
+};
+type RuleRow = BuiltRow<typeof rulesOfSeason>;
 
 interface Seller {
 	id: number;
