@@ -105,10 +105,11 @@ async function recordGroupInWrite(
 	now: number
 ): Promise<Committed> {
 	const lookups = new SaleLookups();
-	await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
-	const writes = new WriteBatch({ rows: holdsRows(store, group) });
 	const inputs = group.map((p) => p.input);
-	if (readsAhead(store)) await lookups.readSellersAheadInWrite(tx, store, inputs);
+	if (readsAhead(store))
+		await lookups.readSellersAheadInWrite(tx, store, inputs, idsSentOnce(group));
+	else await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
+	const writes = new WriteBatch({ rows: holdsRows(store, group) });
 	await readDaysAheadInWrite(tx, store, inputs, lookups, writes);
 	if (writes.rows) await drawIdsAheadInWrite(tx, store, group, lookups, writes.rows);
 	const outcomes: Outcome[] = [];
@@ -177,16 +178,25 @@ async function drawIdsAheadInWrite(
 /**
  * The integrations' external ids the group's sales send once each, when it has two or more:
  * which of them have a sale already is read in one query (prefetchReplaysInWrite) instead of
- * one per sale (one round trip fewer per sale on PostgreSQL). An id sent twice in the group is
- * left to its sales' own reads, which see the first one's row once it is written.
+ * one per sale. An id sent twice in the group is left to its sales' own reads, which see the
+ * first one's row once it is written.
  */
 function idsOnceIn(group: Pending[]): string[] {
+	const once = idsSentOnce(group);
+	return once.length > 1 ? once : [];
+}
+
+/**
+ * The integrations' external ids the group's sales send once each, all of them: on PostgreSQL
+ * the sellers' read ahead reads which have a sale in its own statement, so that one id is a
+ * round trip fewer too (a lone sale's replay read).
+ */
+function idsSentOnce(group: Pending[]): string[] {
 	const seen = new Map<string, number>();
 	for (const { input } of group)
 		if (INTEGRATION_SOURCES.has(input.source))
 			seen.set(input.externalId, (seen.get(input.externalId) ?? 0) + 1);
-	const once = [...seen].filter(([, count]) => count === 1).map(([id]) => id);
-	return once.length > 1 ? once : [];
+	return [...seen].filter(([, count]) => count === 1).map(([id]) => id);
 }
 
 async function commitGroup(store: Store, group: Pending[], clock: Clock): Promise<void> {

@@ -4,6 +4,7 @@ import {
 	desc,
 	eq,
 	getTableColumns,
+	inArray,
 	or,
 	sql,
 	type SQL,
@@ -11,7 +12,7 @@ import {
 } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
-import { literal, preparedSync, type BuiltRow } from '../db/prepared';
+import { literal, literals, preparedSync, type BuiltRow } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	chosenLiveMembership,
@@ -136,14 +137,17 @@ export class SaleLookups {
 	 * and the active webhooks, in one statement: sellerInWrite and seasonOfInWrite read each
 	 * seller met for the first time in three (user, membership, season), scoringInWrite each
 	 * season in two and webhooksInWrite once more, the largest share of a group's statements per
-	 * sale and five of a lone sale's (docs/benchmarks.md, "A lone sale on PostgreSQL"). A sale
+	 * sale and five of a lone sale's (docs/benchmarks.md, "A lone sale on PostgreSQL"); and which
+	 * of `externalIds` have a sale, as prefetchReplaysInWrite (its note holds: ids sent once). A sale
 	 * that names its season (RecordSaleInput.seasonId) still reads its membership there alone; a
 	 * seller not found is remembered as such, as sellerInWrite does.
 	 */
 	async readSellersAheadInWrite(
 		tx: StoreDb,
 		store: Store,
-		inputs: readonly RecordSaleInput[]
+		inputs: readonly RecordSaleInput[],
+		/** Integration external ids sent once each: which have a sale is read in the same statement. */
+		externalIds: readonly string[] = []
 	): Promise<void> {
 		const emails = new Set<string>();
 		const ids = new Set<number>();
@@ -153,11 +157,15 @@ export class SaleLookups {
 				if (!this.sellers.has(`e:${email}`)) emails.add(email);
 			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
 		}
-		if (emails.size + ids.size === 0) return;
+		if (emails.size + ids.size === 0) return this.prefetchReplaysInWrite(tx, store, externalIds);
 		const rows = await preparedQuery(tx, store, sellersAheadOnPg).execute({
 			emails: [...emails],
-			ids: [...ids]
+			ids: [...ids],
+			externalIds: [...externalIds]
 		});
+		// The replays come on the first row: with none (no seller found), each sale reads its own.
+		for (const id of rows[0]?.replays ?? []) this.replayFound.add(id);
+		if (rows.length > 0) for (const id of externalIds) this.replayChecked.add(id);
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
 		for (const { seller, season, team, products, rules, webhooks } of rows) {
@@ -372,7 +380,7 @@ export class SaleLookups {
  * the season's whole row joined (null without one). PostgreSQL only (the lists bound as arrays).
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
-	const { user, season, seasonMember, team, product, rule, webhook } = t;
+	const { user, season, seasonMember, team, product, rule, webhook, sale } = t;
 	const live = db
 		.select({
 			seasonId: seasonMember.seasonId,
@@ -408,7 +416,12 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 					where ${rule.seasonId} = ${season.id}) end`,
 			webhooks: sql<Subscribers | null>`case when row_number() over () = 1
 				then (select ${jsonRows(webhook, webhook.id, ['id', 'events'])} from ${webhook}
-					where ${webhook.active} = true) end`
+					where ${webhook.active} = true) end`,
+			// As integrationIdsAmongOnPg (sale-queries.ts).
+			replays: sql<string[] | null>`case when row_number() over () = 1
+				then (select coalesce(json_agg(${sale.externalId}), '[]'::json) from ${sale}
+					where ${inArray(sale.source, literals([...INTEGRATION_SOURCES]))}
+					and ${sale.externalId} = any(${sql.placeholder('externalIds')}::text[])) end`
 		})
 		.from(user)
 		.leftJoinLateral(live, sql`true`)
