@@ -163,12 +163,12 @@ export class SaleLookups {
 			ids: [...ids],
 			externalIds: [...externalIds]
 		});
-		// The replays come on the first row: with none (no seller found), each sale reads its own.
-		for (const id of rows[0]?.replays ?? []) this.replayFound.add(id);
+		// The replays come on one row: with none (no seller found), each sale reads its own.
 		if (rows.length > 0) for (const id of externalIds) this.replayChecked.add(id);
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
-		for (const { seller, season, team, products, rules, webhooks } of rows) {
+		for (const { seller, season, team, products, rules, webhooks, replays } of rows) {
+			for (const id of replays ?? []) this.replayFound.add(id);
 			if (webhooks) this.subscribers ??= webhooks;
 			if (season && products && rules && !this.scorings.has(season.id))
 				this.scorings.set(season.id, scoringOf(products, rules));
@@ -377,7 +377,10 @@ export class SaleLookups {
 /**
  * readSellersAheadInWrite's statement: the users among `emails` (normalised) and `ids`, each
  * with their live season (the most recently started, as latestLiveMembership) and team there,
- * the season's whole row joined (null without one). PostgreSQL only (the lists bound as arrays).
+ * the season's whole row joined (null without one); on one row of each season its products and
+ * rules, and on one row of the statement the active webhooks and which of `externalIds` have a
+ * sale (null on the others: which row is PostgreSQL's choice). PostgreSQL only (the lists bound
+ * as arrays).
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 	const { user, season, seasonMember, team, product, rule, webhook, sale } = t;
@@ -406,8 +409,8 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 				teamColor: live.teamColor
 			},
 			season,
-			// Once per season and once per statement (on the first row of each), not on every
-			// seller's row: a group's sellers mostly share one season.
+			// Once per season and once per statement, not on every seller's row: a group's sellers
+			// mostly share one season.
 			products: sql<Product[] | null>`case when row_number() over (partition by ${season.id}) = 1
 				then (select ${jsonRows(product, product.id)} from ${product}
 					where ${product.seasonId} = ${season.id}) end`,
