@@ -6,8 +6,9 @@
 // be scheduled, and the sale's wall time is mostly that wait (docs/benchmarks.md, "Sales on
 // PostgreSQL"). Prints, per group size, the wall time per sale and the queries per sale by
 // statement. With --new-days each of a seller's sales falls on a day of its own (a day without a
-// person_day row, read from its sales: an import of past sales); without, all on today's.
-//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days]
+// person_day row, read from its sales: an import of past sales); without, all on today's. With
+// --order, the statements of the last lone sale (a group of one) in the order they were sent.
+//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days] [--order]
 import pg from 'pg';
 import { flag, option } from './lib/args';
 
@@ -16,6 +17,7 @@ process.env.LOG_LEVEL ??= 'warn';
 const GROUPS = option('groups', 20);
 const PEOPLE = option('people', 20);
 const NEW_DAYS = flag('new-days');
+const ORDER = flag('order');
 const DAY = 86_400_000;
 
 const { startPostgres } = await import('../tests/helpers/postgres');
@@ -23,14 +25,16 @@ const { openStore, closeStore } = await import('../src/lib/server/db/store');
 const { liveSeasonOn } = await import('../tests/helpers/store-season');
 const { recordSaleGrouped } = await import('../src/lib/server/scoring/group-commit');
 
-/** Queries sent since the last reset, by their first 80 characters. */
+/** Queries sent since the last reset, by their first 80 characters, and in the order sent. */
 const sent = new Map<string, number>();
+const inOrder: string[] = [];
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 	const first = args[0] as string | { text?: string; name?: string };
 	const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
 	const key = text.replace(/\s+/g, ' ').slice(0, 80);
 	sent.set(key, (sent.get(key) ?? 0) + 1);
+	inOrder.push(key);
 	return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
@@ -68,8 +72,10 @@ console.log(
 for (const size of [1, 8, 32]) {
 	sent.clear();
 	const started = performance.now();
-	for (let g = 0; g < GROUPS; g++)
+	for (let g = 0; g < GROUPS; g++) {
+		inOrder.length = 0;
 		await Promise.all(Array.from({ length: size }, () => recordSaleGrouped(store, sale())));
+	}
 	const sales = GROUPS * size;
 	const total = [...sent.values()].reduce((a, b) => a + b, 0);
 	console.log(
@@ -78,6 +84,10 @@ for (const size of [1, 8, 32]) {
 	);
 	for (const [text, n] of [...sent].sort((a, b) => b[1] - a[1]))
 		console.log(`  ${(n / sales).toFixed(2).padStart(5)}  ${text}`);
+	if (ORDER && size === 1) {
+		console.log('\nthe last lone sale, in order:');
+		inOrder.forEach((text, i) => console.log(`  ${String(i + 1).padStart(3)}  ${text}`));
+	}
 }
 console.log(
 	`load ${(await import('node:os'))

@@ -26,14 +26,15 @@ import { countSalesRecorded } from '../shared/metrics';
 // Group commit for the API and the sell form: the sales that arrive while the event loop is
 // busy are recorded together, in one write of the store, on the next turn of the loop. A sale is
 // refused before anything of it is written (planSaleInWrite), so a refusal leaves the others
-// alone without a savepoint of its own; the group's sellers' days are read ahead together
-// (readDaysAheadInWrite: on PostgreSQL one or two statements, not one per seller and day), its
-// standings, days and versions written once (WriteBatch), and every request is answered only
-// after the write that holds its sale has committed: nothing acknowledged can be lost. One
-// COMMIT, holding the group's badge step too, then serves many sales instead of one each. The
-// same body runs on SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write that
-// conflicts with another node's runs again whole (db/store.ts write), with fresh lookups and
-// batch.
+// alone without a savepoint of its own; on PostgreSQL the group's sellers (user, live season,
+// team: SaleLookups.readSellersAheadInWrite, one statement, not three per seller) and their
+// days (readDaysAheadInWrite: one or two statements, not one per seller and day) are read ahead
+// together, its standings, days and versions written once (WriteBatch), and every request is
+// answered only after the write that holds its sale has committed: nothing acknowledged can be
+// lost. One COMMIT, holding the group's badge step too, then serves many sales instead of one
+// each. The same body runs on SQLite and PostgreSQL (recordSaleInWrite); on PostgreSQL a write
+// that conflicts with another node's runs again whole (db/store.ts write), with fresh lookups
+// and batch.
 //
 // On PostgreSQL the batch also holds the group's new rows (sale, lines, ledger entry), as an
 // import's window does (sale-rows.ts): their ids drawn from the sequences in one statement
@@ -104,15 +105,12 @@ async function recordGroupInWrite(
 	now: number
 ): Promise<Committed> {
 	const lookups = new SaleLookups();
-	await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
+	const inputs = group.map((p) => p.input);
+	if (readsAhead(store))
+		await lookups.readSellersAheadInWrite(tx, store, inputs, idsSentOnce(group));
+	else await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
 	const writes = new WriteBatch({ rows: holdsRows(store, group) });
-	await readDaysAheadInWrite(
-		tx,
-		store,
-		group.map((p) => p.input),
-		lookups,
-		writes
-	);
+	await readDaysAheadInWrite(tx, store, inputs, lookups, writes);
 	if (writes.rows) await drawIdsAheadInWrite(tx, store, group, lookups, writes.rows);
 	const outcomes: Outcome[] = [];
 	for (const p of group) {
@@ -180,16 +178,25 @@ async function drawIdsAheadInWrite(
 /**
  * The integrations' external ids the group's sales send once each, when it has two or more:
  * which of them have a sale already is read in one query (prefetchReplaysInWrite) instead of
- * one per sale (one round trip fewer per sale on PostgreSQL). An id sent twice in the group is
- * left to its sales' own reads, which see the first one's row once it is written.
+ * one per sale. An id sent twice in the group is left to its sales' own reads, which see the
+ * first one's row once it is written.
  */
 function idsOnceIn(group: Pending[]): string[] {
+	const once = idsSentOnce(group);
+	return once.length > 1 ? once : [];
+}
+
+/**
+ * The integrations' external ids the group's sales send once each, all of them: on PostgreSQL
+ * the sellers' read ahead reads which have a sale in its own statement, so that one id is a
+ * round trip fewer too (a lone sale's replay read).
+ */
+function idsSentOnce(group: Pending[]): string[] {
 	const seen = new Map<string, number>();
 	for (const { input } of group)
 		if (INTEGRATION_SOURCES.has(input.source))
 			seen.set(input.externalId, (seen.get(input.externalId) ?? 0) + 1);
-	const once = [...seen].filter(([, count]) => count === 1).map(([id]) => id);
-	return once.length > 1 ? once : [];
+	return [...seen].filter(([, count]) => count === 1).map(([id]) => id);
 }
 
 async function commitGroup(store: Store, group: Pending[], clock: Clock): Promise<void> {

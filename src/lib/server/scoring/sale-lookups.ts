@@ -1,7 +1,19 @@
+import {
+	type AnyColumn,
+	and,
+	desc,
+	eq,
+	getTableColumns,
+	inArray,
+	or,
+	sql,
+	type SQL,
+	type Table
+} from 'drizzle-orm';
 import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
-import { preparedSync, type BuiltRow } from '../db/prepared';
-import { preparedQuery, type Store, type StoreDb } from '../db/store';
+import { literal, literals, preparedSync, type BuiltRow } from '../db/prepared';
+import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
@@ -43,10 +55,7 @@ export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
 	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
-	private scorings = new Map<
-		number,
-		{ bySku: Map<string, Product>; catalogue: Map<string, CatalogueItem>; rules: Rule[] }
-	>();
+	private scorings = new Map<number, Scoring>();
 
 	private subscribers: Subscribers | undefined;
 	// The integration external ids read by prefetchReplays, and which of them have a sale.
@@ -119,6 +128,62 @@ export class SaleLookups {
 			if (this.seasons.has(id)) continue;
 			const row = latest.get(id);
 			this.seasons.set(id, row ? this.found(tx, row) : {});
+		}
+	}
+
+	/**
+	 * Reads the sellers of many sales about to be planned in one write (a group of API sales on
+	 * PostgreSQL), each with their live season's row and team, their seasons' products and rules
+	 * and the active webhooks, in one statement: sellerInWrite and seasonOfInWrite read each
+	 * seller met for the first time in three (user, membership, season), scoringInWrite each
+	 * season in two and webhooksInWrite once more, the largest share of a group's statements per
+	 * sale and five of a lone sale's (docs/benchmarks.md, "A lone sale on PostgreSQL"); and which
+	 * of `externalIds` have a sale, as prefetchReplaysInWrite (its note holds: ids sent once). A sale
+	 * that names its season (RecordSaleInput.seasonId) still reads its membership there alone; a
+	 * seller not found is remembered as such, as sellerInWrite does.
+	 */
+	async readSellersAheadInWrite(
+		tx: StoreDb,
+		store: Store,
+		inputs: readonly RecordSaleInput[],
+		/** Integration external ids sent once each: which have a sale is read in the same statement. */
+		externalIds: readonly string[] = []
+	): Promise<void> {
+		const emails = new Set<string>();
+		const ids = new Set<number>();
+		for (const { seller } of inputs) {
+			if ('email' in seller) {
+				const email = normalizeEmail(seller.email);
+				if (!this.sellers.has(`e:${email}`)) emails.add(email);
+			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
+		}
+		if (emails.size + ids.size === 0) return this.prefetchReplaysInWrite(tx, store, externalIds);
+		const rows = await preparedQuery(tx, store, sellersAheadOnPg).execute({
+			emails: [...emails],
+			ids: [...ids],
+			externalIds: [...externalIds]
+		});
+		// The replays come on one row: with none (no seller found), each sale reads its own.
+		if (rows.length > 0) for (const id of externalIds) this.replayChecked.add(id);
+		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
+		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
+		for (const { seller, season, team, products, rules, webhooks, replays } of rows) {
+			for (const id of replays ?? []) this.replayFound.add(id);
+			if (webhooks) this.subscribers ??= webhooks;
+			if (season && products && rules && !this.scorings.has(season.id))
+				this.scorings.set(season.id, scoringOf(products, rules));
+			if (emails.has(seller.email)) this.sellers.set(`e:${seller.email}`, seller);
+			if (ids.has(seller.id)) this.sellers.set(`i:${seller.id}`, seller);
+			if (this.seasons.has(seller.id)) continue;
+			if (!season || team?.teamId == null) {
+				this.seasons.set(seller.id, {});
+				continue;
+			}
+			if (!this.seasonRows.has(season.id)) this.seasonRows.set(season.id, season);
+			this.seasons.set(seller.id, {
+				season: this.seasonRows.get(season.id),
+				membership: team as Membership
+			});
 		}
 	}
 
@@ -291,11 +356,7 @@ export class SaleLookups {
 		if (!found) {
 			const products = await preparedQuery(tx, store, productsOfSeason).execute({ seasonId });
 			const rules = await preparedQuery(tx, store, rulesOfSeason).execute({ seasonId });
-			found = {
-				bySku: new Map(products.map((p) => [p.sku, p])),
-				catalogue: catalogueOf(products),
-				rules: rules.map(toEngineRule)
-			};
+			found = scoringOf(products, rules);
 			this.scorings.set(seasonId, found);
 		}
 		return found;
@@ -306,16 +367,108 @@ export class SaleLookups {
 		if (!found) {
 			// Prepared once per connection (db/prepared.ts), like every per-sale query.
 			const products = preparedSync(tx, productsOfSeason).all({ seasonId });
-			found = {
-				bySku: new Map(products.map((p) => [p.sku, p])),
-				catalogue: catalogueOf(products),
-				rules: preparedSync(tx, rulesOfSeason).all({ seasonId }).map(toEngineRule)
-			};
+			found = scoringOf(products, preparedSync(tx, rulesOfSeason).all({ seasonId }));
 			this.scorings.set(seasonId, found);
 		}
 		return found;
 	}
 }
+
+/**
+ * readSellersAheadInWrite's statement: the users among `emails` (normalised) and `ids`, each
+ * with their live season (the most recently started, as latestLiveMembership) and team there,
+ * the season's whole row joined (null without one); on one row of each season its products and
+ * rules, and on one row of the statement the active webhooks and which of `externalIds` have a
+ * sale (null on the others: which row is PostgreSQL's choice). PostgreSQL only (the lists bound
+ * as arrays).
+ */
+const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
+	const { user, season, seasonMember, team, product, rule, webhook, sale } = t;
+	const live = db
+		.select({
+			seasonId: seasonMember.seasonId,
+			teamId: team.id,
+			teamName: team.name,
+			teamEmoji: team.emoji,
+			teamColor: team.color
+		})
+		.from(seasonMember)
+		.innerJoin(season, eq(season.id, seasonMember.seasonId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.where(and(eq(season.status, literal('live')), eq(seasonMember.userId, user.id)))
+		.orderBy(desc(season.startsAt), desc(season.id))
+		.limit(1)
+		.as('live');
+	return db
+		.select({
+			seller: { id: user.id, email: user.email, displayName: user.displayName },
+			team: {
+				teamId: live.teamId,
+				teamName: live.teamName,
+				teamEmoji: live.teamEmoji,
+				teamColor: live.teamColor
+			},
+			season,
+			// Once per season and once per statement, not on every seller's row: a group's sellers
+			// mostly share one season.
+			products: sql<Product[] | null>`case when row_number() over (partition by ${season.id}) = 1
+				then (select ${jsonRows(product, product.id)} from ${product}
+					where ${product.seasonId} = ${season.id}) end`,
+			rules: sql<RuleRow[] | null>`case when row_number() over (partition by ${season.id}) = 1
+				then (select ${jsonRows(rule, rule.id)} from ${rule}
+					where ${rule.seasonId} = ${season.id}) end`,
+			webhooks: sql<Subscribers | null>`case when row_number() over () = 1
+				then (select ${jsonRows(webhook, webhook.id, ['id', 'events'])} from ${webhook}
+					where ${webhook.active} = true) end`,
+			// As integrationIdsAmongOnPg (sale-queries.ts).
+			replays: sql<string[] | null>`case when row_number() over () = 1
+				then (select coalesce(json_agg(${sale.externalId}), '[]'::json) from ${sale}
+					where ${inArray(sale.source, literals([...INTEGRATION_SOURCES]))}
+					and ${sale.externalId} = any(${sql.placeholder('externalIds')}::text[])) end`
+		})
+		.from(user)
+		.leftJoinLateral(live, sql`true`)
+		.leftJoin(season, eq(season.id, live.seasonId))
+		.where(
+			// `= any(array)` on each side, so that the two unique indexes answer it (a bitmap OR of
+			// two index scans), where `in (select unnest(…))` on either side scanned every user.
+			or(
+				sql`${user.email} = any(${sql.placeholder('emails')}::text[])`,
+				sql`${user.id} = any(${sql.placeholder('ids')}::bigint[])`
+			)
+		)
+		.prepare('sale_sellers_ahead_pg');
+};
+
+/**
+ * A JSON array of the rows a subquery reads from `table` (`[]` for none), ordered by `order`:
+ * each row an object keyed by the columns' names in the schema, as Drizzle would map them (the
+ * numbers, booleans and JSON of bigint, boolean and jsonb columns are JSON's own), or only the
+ * columns `keys` names.
+ */
+function jsonRows(table: Table, order: AnyColumn, keys?: string[]): SQL {
+	const columns = Object.entries(getTableColumns(table)).filter(
+		([key]) => !keys || keys.includes(key)
+	);
+	const pairs = columns.map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${column}`);
+	return sql`coalesce(json_agg(json_build_object(${sql.join(pairs, sql`, `)}) order by ${order}), '[]'::json)`;
+}
+
+/** What scoring a sale of a season needs: its products by SKU, its catalogue and its rules. */
+function scoringOf(products: Product[], rules: RuleRow[]): Scoring {
+	return {
+		bySku: new Map(products.map((p) => [p.sku, p])),
+		catalogue: catalogueOf(products),
+		rules: rules.map(toEngineRule)
+	};
+}
+
+type Scoring = {
+	bySku: Map<string, Product>;
+	catalogue: Map<string, CatalogueItem>;
+	rules: Rule[];
+};
+type RuleRow = BuiltRow<typeof rulesOfSeason>;
 
 interface Seller {
 	id: number;
