@@ -326,10 +326,6 @@ export const chatChannel = pgTable('chat_channel', {
 	createdAt: bigint('created_at', { mode: 'number' }).notNull().default(now)
 });
 
-export const dashboardHold = pgTable('dashboard_hold', {
-	held: bigint('held', { mode: 'number' }).primaryKey()
-});
-
 export const dashboardLine = pgTable(
 	'dashboard_line',
 	{

@@ -392,8 +392,7 @@ export const standing = sqliteTable(
 
 /**
  * The dashboard's rollups, kept by SQLite triggers (see the dashboard_rollups migration) on every
- * write to sale, sale_line and ledger_entry, so that no write path has to remember them; only a
- * batch that holds its sales' rows adds their rollups itself (dashboard/held-rollups.ts).
+ * write to sale, sale_line and ledger_entry, so that no write path has to remember them.
  * Per team and 15-minute UTC slot (every time zone's local days start on a slot): ledger points
  * that are not void, dated by their sale (else by when they were made), and the sales that still
  * stand (pending or approved), revenue from approved ones. tests/integration/dashboard-rollups.test.ts
@@ -445,17 +444,6 @@ export const dashboardLine = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.seasonId, t.productId, t.occurredAt, t.lineId] })]
 );
-
-/**
- * Holds one row while a batch writes the new sales it held (scoring/sale-rows.ts): the rollups'
- * insert triggers on sale, sale_line and ledger_entry stand aside for those rows and the batch
- * adds their rollups itself, one upsert per key rather than one per row. Empty at every commit.
- * SQLite's only: PostgreSQL's triggers read a transaction-local setting instead, as a row here
- * would make concurrent batches wait on each other.
- */
-export const dashboardHold = sqliteTable('dashboard_hold', {
-	held: integer('held').primaryKey()
-});
 
 /**
  * What daily rules need to know about a person's local day in a season, kept with the ledger

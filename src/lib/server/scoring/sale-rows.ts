@@ -1,14 +1,12 @@
-import { HeldRollups, type HeldLine } from '../dashboard/held-rollups';
 import type { Queryable } from '../db';
 import { drawIdsInWrite, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
-import { sqliteOfWrite, type Store, type StoreDb } from '../db/store';
+import type { Store, StoreDb } from '../db/store';
 
 // An import's window records hundreds of sales in one transaction. SaleRows holds the new
-// sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts).
-// The dashboard's insert triggers stand aside for these rows: the batch adds their rollups
-// itself, one upsert per key (dashboard/held-rollups.ts), and they are the ones the one-by-one
+// sales' rows (sale, lines, ledger entry) and writes them many per statement (db/many-rows.ts);
+// the dashboard triggers still fire for every row, so the rollups are the ones the one-by-one
 // path leaves.
 //
 // Ids are given here as AUTOINCREMENT gives them (one more than the largest ever used), so that
@@ -143,8 +141,6 @@ export class SaleRows {
 	private keys = new Set<string>();
 	/** Every entry held since this batch began, written or not, in id order. */
 	readonly entries: HeldEntry[] = [];
-	// The dashboard's rollups of the rows held and not written yet.
-	private rollups = new HeldRollups();
 
 	/** Holds a new sale with its lines and ledger entry; returns the sale's id. */
 	add(
@@ -220,7 +216,6 @@ export class SaleRows {
 		if (this.keys.has(key)) throw new Error(`sale ${sale.externalId} is held twice in one batch`);
 		this.keys.add(key);
 		const saleId = this.id('sale');
-		const heldLines: HeldLine[] = [];
 		this.values.sale.push(
 			saleId,
 			sale.seasonId,
@@ -238,19 +233,15 @@ export class SaleRows {
 			sale.createdById,
 			sale.createdAt
 		);
-		for (const line of lines) {
-			const lineId = this.id('sale_line');
-			heldLines.push({ id: lineId, ...line });
+		for (const line of lines)
 			this.values.sale_line.push(
-				lineId,
+				this.id('sale_line'),
 				saleId,
 				line.productId,
 				line.quantity,
 				line.unitPrice,
 				line.points
 			);
-		}
-		this.rollups.add({ id: saleId, ...sale }, heldLines, entry);
 		const entryId = this.id('ledger_entry');
 		this.entries.push({
 			id: entryId,
@@ -286,34 +277,26 @@ export class SaleRows {
 
 	/**
 	 * Writes every held row: sales first (the lines' and entries' triggers read their sale),
-	 * then lines, then entries, the dashboard's triggers standing aside; then their rollups. Ids
-	 * are read again for the next row held, in case anything else inserted into these tables
-	 * meanwhile.
+	 * then lines, then entries. Ids are read again for the next row held, in case anything else
+	 * inserted into these tables meanwhile.
 	 */
 	write(tx: Queryable): void {
-		if (this.values.sale.length > 0) {
-			this.rollups.write(tx, () => {
-				for (const table of TABLES) insertRows(tx, INSERTS[table], this.values[table]);
-			});
+		for (const table of TABLES) {
+			insertRows(tx, INSERTS[table], this.values[table]);
+			this.values[table] = [];
 		}
-		for (const table of TABLES) this.values[table] = [];
 		this.keys.clear();
 		this.next = null;
 	}
 
 	/** write() inside a store's write; the ids drawn and not given yet stay for the next rows. */
 	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
-		// SQLite's rows go on the write's own connection, synchronously: its hold of the triggers
-		// must not span an await.
-		const sqlite = sqliteOfWrite(tx, store);
-		if (sqlite) return this.write(sqlite);
-		const values = this.values;
-		this.values = { sale: [], sale_line: [], ledger_entry: [] };
+		for (const table of TABLES) {
+			const values = this.values[table];
+			this.values[table] = [];
+			await insertRowsInWrite(tx, store, INSERTS[table], values);
+		}
 		this.keys.clear();
-		if (values.sale.length === 0) return;
-		await this.rollups.writeInWrite(tx, async () => {
-			for (const table of TABLES) await insertRowsInWrite(tx, store, INSERTS[table], values[table]);
-		});
 	}
 }
 
