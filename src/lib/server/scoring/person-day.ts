@@ -12,7 +12,7 @@ import type { ScoreContext } from '../../contest/scoring';
 // A person's local day in a season, kept with the ledger (person_day): what daily rules (first
 // sale of the day, daily caps) need, so that scoring a sale reads one row instead of the seller's
 // sales of the day. It counts the sales that count (pending or approved), like the scan it
-// replaces (rules/engine.ts sellerDayContext), and moves with them:
+// replaces (rules/engine.ts readSellerDayContext), and moves with them:
 // - a new sale adds itself (recordSaleInTx);
 // - a rejection or a reversal takes the sale out (review.ts, in a store's write);
 // - a recalculation rewrites a person's breakdowns and drops their rows (recalculate.ts).

@@ -300,7 +300,7 @@ export class SaleLookups {
 		return { season: this.seasonRows.get(seasonId), membership };
 	}
 
-	/** The person's live season (the most recently started, as getLiveSeasonFor) and team. */
+	/** The person's live season (the most recently started, as readLiveSeasonFor) and team. */
 	seasonOf(tx: Queryable, userId: number, chosenSeasonId?: number) {
 		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
 		let found = this.seasons.get(key);
