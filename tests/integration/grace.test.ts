@@ -6,7 +6,7 @@ import { makeMember, makeProduct, makeTeam, theme } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { season } from '../../src/lib/server/db/schema';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { reviewQueue } from '../../src/lib/server/scoring/review-queue';
 import { getReviewSeason, listReviewableSeasons } from '../../src/lib/server/seasons/queries';
@@ -51,7 +51,7 @@ describe('the review queue during the grace period', () => {
 		const db = ctx.db;
 		const { season: jan, seller } = await januarySeason(db);
 		await runScheduler(sqliteStore(db), { clock: () => at('2027-01-01T08:00:00Z') });
-		const sale = recordSale(
+		const sale = await recordOn(
 			db,
 			{
 				source: 'api',
