@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { tempDb } from './db';
 import { standingsVsLedger } from './factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from './record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import type { Recalculation } from '../../src/lib/server/scoring/recalculate';
 import { recalculationsSettledOn } from '../../src/lib/server/scoring/recalculate-run-store';
@@ -84,16 +84,16 @@ export function addDailyCapRules(db: Db, seasonId: number, { bigBasket = true } 
  * 29.00) at random times in the `span` ms before `now`; `sellerOf(n)` names the seller of the
  * n-th, before the sale's own numbers are drawn. Returns the sales' ids in that order.
  */
-export function recordRandomSales(
+export async function recordRandomSales(
 	db: Db,
 	random: () => number,
 	options: { count: number; now: number; span: number; sellerOf: (n: number) => number }
-): number[] {
+): Promise<number[]> {
 	const { count, now, span, sellerOf } = options;
 	const ids: number[] = [];
 	for (let n = 0; n < count; n++) {
 		const seller = sellerOf(n);
-		const recorded = recordSale(
+		const recorded = await recordOn(
 			db,
 			{
 				source: 'api',

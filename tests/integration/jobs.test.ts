@@ -6,9 +6,9 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, badge, season } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
 import { startJobs } from '../../src/lib/server/shared/jobs';
 import { sqliteStore } from '../../src/lib/server/db/store';
+import { recordOn } from '../helpers/record-sale';
 
 let ctx: ReturnType<typeof tempDb>;
 let db: Db;
@@ -26,7 +26,7 @@ describe('startJobs', () => {
 		// season), then the season put back to waiting for its start.
 		db.update(season).set({ status: 'scheduled' }).where(eq(season.id, contest.season.id)).run();
 		db.update(season).set({ status: 'live' }).where(eq(season.id, contest.season.id)).run();
-		recordSale(
+		await recordOn(
 			db,
 			{
 				source: 'api',

@@ -10,7 +10,7 @@ import { launchState } from '../../src/lib/server/seasons/launch';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
 import { getCurrentSeason, readLiveSeasonFor } from '../../src/lib/server/seasons/queries';
 import { blankSeasonValues, parseSeasonValues } from '../../src/lib/server/seasons/season-form';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -65,8 +65,8 @@ describe('launching a season', () => {
 		expect(await readLiveSeasonFor(sqliteStore(db), rep.id)).toBeUndefined();
 		expect((await launchState(sqliteStore(db), s, NOW)).missing).toEqual(['products']);
 		// Not accepting sales while it waits.
-		expect(() =>
-			recordSale(
+		await expect(
+			recordOn(
 				db,
 				{
 					source: 'web',
@@ -78,7 +78,7 @@ describe('launching a season', () => {
 				},
 				clock
 			)
-		).toThrow(AppError);
+		).rejects.toThrow(AppError);
 
 		// A product switched off does not count as something to sell.
 		const phone = makeProduct(db, s.id, { sku: 'PHONE', points: 50 });

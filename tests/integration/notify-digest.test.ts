@@ -9,7 +9,7 @@ import { makeContest, makeUser } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { outgoingMessage, season, seasonMember, user } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { createRankWatch } from '../../src/lib/server/notify/rank-watch';
 import { listenForOvertaken } from '../../src/lib/server/notify/digest/overtaken';
 import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
@@ -38,8 +38,8 @@ const mails = (kind: string) =>
 		.all();
 
 let n = 0;
-function sell(email: string, phones: number, at = now) {
-	recordSale(
+async function sell(email: string, phones: number, at = now) {
+	await recordOn(
 		db,
 		{
 			source: 'api',
@@ -73,11 +73,11 @@ describe('"you were overtaken"', () => {
 			}
 		};
 		try {
-			sell(ann.email, 2); // Ann 100
-			sell(cy.email, 1); // Cy 50
-			sell(dee.email, 1); // Dee 50 (invited, never joined)
+			await sell(ann.email, 2); // Ann 100
+			await sell(cy.email, 1); // Cy 50
+			await sell(dee.email, 1); // Dee 50 (invited, never joined)
 			await watch.check(); // the first reading is only remembered
-			sell(bo.email, 3); // Bo 150 passes Ann, Cy and Dee
+			await sell(bo.email, 3); // Bo 150 passes Ann, Cy and Dee
 			await watch.check();
 			const first = mails('overtaken');
 			expect(first.map((m) => [m.userId, m.dedupeKey, m.status])).toEqual([
@@ -89,10 +89,10 @@ describe('"you were overtaken"', () => {
 
 			// Ann passes Bo (Bo's mail, in Dutch), then Bo passes Ann again the same day: no second.
 			now += HOUR;
-			sell(ann.email, 2); // Ann 200
+			await sell(ann.email, 2); // Ann 200
 			await watch.check();
 			now += HOUR;
-			sell(bo.email, 2); // Bo 250
+			await sell(bo.email, 2); // Bo 250
 			await watch.check();
 			const sameDay = mails('overtaken');
 			expect(sameDay.map((m) => m.userId)).toEqual([ann.id, bo.id]);
@@ -100,10 +100,10 @@ describe('"you were overtaken"', () => {
 
 			// The next local day (after midnight in Amsterdam, 23:00 UTC) Ann may hear it again.
 			now = Date.parse('2026-12-02T23:30:00Z');
-			sell(ann.email, 2); // Ann 300
+			await sell(ann.email, 2); // Ann 300
 			await watch.check();
 			now += HOUR;
-			sell(bo.email, 2); // Bo 350
+			await sell(bo.email, 2); // Bo 350
 			await watch.check();
 			expect(mails('overtaken').map((m) => m.dedupeKey)).toEqual([
 				`overtaken:${ann.id}:2026-12-02`,
@@ -144,8 +144,8 @@ describe('the weekly digest and the daily summary', () => {
 		db.update(user).set({ passwordHash: '!' }).where(eq(user.id, dee.id)).run();
 		await setWanted(sqliteStore(db), cy.id, 'email', 'weekly_digest', false);
 		await setWanted(sqliteStore(db), admin.id, 'email', 'daily_summary', false);
-		sell(ann.email, 2, now); // ten days ago: Ann 100, first
-		sell(bo.email, 3, monday8 - 12 * HOUR); // Sunday evening: Bo 150 passes her
+		await sell(ann.email, 2, now); // ten days ago: Ann 100, first
+		await sell(bo.email, 3, monday8 - 12 * HOUR); // Sunday evening: Bo 150 passes her
 
 		const check = createDigestCheck(sqliteStore(db));
 		expect(await check.check(monday8 - 1)).toEqual({ digests: 0, summaries: 0 });

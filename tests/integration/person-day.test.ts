@@ -7,7 +7,8 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
 import { addDailyCapRules, personDaysVsRecomputed } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
-import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
@@ -82,7 +83,7 @@ describe.each([
 							timeZone
 						)
 					);
-					const result = recordSale(db, input, clock, { awards: false });
+					const result = await recordOn(db, input, clock, { awards: false });
 					expect(result.created).toBe(true);
 					expect(result.sale.points).toBe(expected.total);
 					scoredAgainstScan += 1;

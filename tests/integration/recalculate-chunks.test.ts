@@ -18,7 +18,7 @@ import {
 	reviewInTurn
 } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import {
 	planRecalculation,
 	recalculateSeason,
@@ -51,8 +51,8 @@ afterEach(async () => {
 	await closeTempDbs();
 });
 
-const sell = (db: Db, seller: number, externalId: string, occurredAt: number, quantity = 2) =>
-	recordSale(
+async function sell(db: Db, seller: number, externalId: string, occurredAt: number, quantity = 2) {
+	const recorded = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -63,7 +63,9 @@ const sell = (db: Db, seller: number, externalId: string, occurredAt: number, qu
 		},
 		clock,
 		{ awards: false }
-	).sale.id;
+	);
+	return recorded.sale.id;
+}
 
 /**
  * One person with 150 sales over twelve days (registered out of time order, some rejected or
@@ -77,7 +79,7 @@ async function bigSellerSeason(seed = 11) {
 	const seasonId = contest.season.id;
 	const [big, small] = [...contest.people].sort((x, y) => x.id - y.id);
 	addCasesTripleRule(db, seasonId);
-	const ids = recordRandomSales(db, random, {
+	const ids = await recordRandomSales(db, random, {
 		count: 158,
 		now: NOW,
 		span: 12 * DAY,
@@ -149,22 +151,25 @@ describe('season recalculation of a person in chunks of days', () => {
 		// Four sales of two phones (100 base points each) at noon on each of the last six days;
 		// under the new rules the day's doubles reach the 300 cap with its third sale.
 		for (let day = 6; day >= 1; day--)
-			for (let n = 0; n < 4; n++) sell(db, seller, `d${day}-${n}`, NOW - day * DAY + n * 60_000);
+			for (let n = 0; n < 4; n++)
+				await sell(db, seller, `d${day}-${n}`, NOW - day * DAY + n * 60_000);
 		addDailyCapRules(db, seasonId);
 		// A chunk is one local day, and a slice one chunk: the days go in time order.
 		setRecalculationChunkSales(1);
-		const added: number[] = [];
+		let adding: Promise<number[]> | undefined;
 		let slices = 0;
 		observeRecalculationSlices(() => {
 			slices += 1;
-			// The first day (six days ago) is done, two days ago is still to do.
+			// The first day (six days ago) is done, two days ago is still to do. Both sales' writes
+			// start now, so that both take their turn of the loop before the next slice's write.
 			if (slices === 1)
-				added.push(
+				adding = Promise.all([
 					sell(db, seller, 'late-done', NOW - 6 * DAY + HOUR),
 					sell(db, seller, 'late-to-do', NOW - 2 * DAY + HOUR)
-				);
+				]);
 		});
 		const run = await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
+		const added = (await adding) ?? [];
 		expect(added).toHaveLength(2);
 		expect(slices).toBeGreaterThanOrEqual(6);
 		// On the day done, the new sale was scored from day totals refilled from the new

@@ -18,7 +18,7 @@ import {
 	reviewInTurn
 } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import {
 	planRecalculation,
 	recalculateSeason,
@@ -60,7 +60,7 @@ async function changedSeason(seed = 7) {
 	const seasonId = contest.season.id;
 	const manager = await makeUser(db, { role: 'manager' });
 	addCasesTripleRule(db, seasonId);
-	const ids = recordRandomSales(db, random, {
+	const ids = await recordRandomSales(db, random, {
 		count: 90,
 		now: NOW,
 		span: 72 * HOUR,
@@ -110,8 +110,8 @@ describe('season recalculation in slices', () => {
 		const [first, , , , , last] = [...contest.people].sort((x, y) => x.id - y.id);
 		// The days of the last person were filled from the old breakdowns: the new sale of theirs
 		// is scored from stale day totals and must be set right by their step, after it.
-		const sellAt = (seller: number, externalId: string) =>
-			recordSale(
+		const sellAt = async (seller: number, externalId: string) => {
+			const recorded = await recordOn(
 				db,
 				{
 					source: 'api',
@@ -122,15 +122,21 @@ describe('season recalculation in slices', () => {
 				},
 				clock,
 				{ awards: false }
-			).sale.id;
-		const added: number[] = [];
+			);
+			return recorded.sale.id;
+		};
+		let adding: Promise<number[]> | undefined;
 		let slices = 0;
 		observeRecalculationSlices(() => {
 			slices += 1;
-			// After the first person's step (theirs is done) and before the last person's.
-			if (slices === 2) added.push(sellAt(first.id, 'mid-first'), sellAt(last.id, 'mid-last'));
+			// After the first person's step (theirs is done) and before the last person's. Both
+			// sales' writes start now, so that both take their turn of the loop before the next
+			// slice's write.
+			if (slices === 2)
+				adding = Promise.all([sellAt(first.id, 'mid-first'), sellAt(last.id, 'mid-last')]);
 		});
 		await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
+		const added = (await adding) ?? [];
 		expect(added).toHaveLength(2);
 		// The first person's sale came after their step: scored right at once, never adjusted.
 		// The last person's was scored from day totals of the old rules, and set right by their step.
