@@ -9,7 +9,8 @@ import {
 	makeUser,
 	standingsVsLedger
 } from '../helpers/factories';
-import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { ledgerEntry, sale, season, seasonMember, standing } from '../../src/lib/server/db/schema';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import type { Db } from '../../src/lib/server/db';
@@ -116,11 +117,11 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 				duplicates++;
 				const externalId = pick([...recorded.keys()]);
 				if (random() < 0.5) {
-					const result = recordSale(db, sentInputs.get(externalId)!, clock);
+					const result = await recordOn(db, sentInputs.get(externalId)!, clock);
 					expect(result.created).toBe(false);
 					expect(result.sale).toMatchObject(recorded.get(externalId)!);
 				} else {
-					expect(() => recordSale(db, { ...input, externalId }, clock)).toThrowError(
+					await expect(recordOn(db, { ...input, externalId }, clock)).rejects.toThrowError(
 						expect.objectContaining({ code: 'idempotency_conflict', status: 409 })
 					);
 				}
@@ -129,7 +130,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 			if (roll < 0.3) {
 				invalid++;
 				const [code, change] = pick(invalidKinds);
-				expect(() => recordSale(db, change(input), clock)).toThrowError(
+				await expect(recordOn(db, change(input), clock)).rejects.toThrowError(
 					expect.objectContaining({ code, constructor: AppError })
 				);
 				failedIds.push(input.externalId);
@@ -139,7 +140,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 				// An id that failed before is free to use.
 				input = { ...input, externalId: failedIds.pop()! };
 			}
-			const result = recordSale(db, input, clock);
+			const result = await recordOn(db, input, clock);
 			expect(result.created).toBe(true);
 			const points = input.lines.reduce((s, l) => s + POINTS[l.sku] * l.quantity, 0);
 			expect(result.sale).toEqual({ id: expect.any(Number), status: 'approved', points });
@@ -195,11 +196,11 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 	});
 });
 
-describe('recordSale', () => {
+describe('recording a sale', () => {
 	it('gives provisional points in a season that requires confirmation', async () => {
 		const contest = await makeContest(db, { requireConfirmation: true });
 		const [seller] = contest.people;
-		const result = recordSale(db, {
+		const result = await recordOn(db, {
 			source: 'api',
 			externalId: 'p-1',
 			seller: { userId: seller.id },
@@ -236,15 +237,17 @@ describe('recordSale', () => {
 		const [seller] = contest.people;
 		const sources: SaleSource[] = ['api', 'import', 'web'];
 		const occurredAt = Date.now() - 1000;
-		const results = sources.map((source) =>
-			recordSale(db, {
-				source,
-				externalId: 'shared-42',
-				seller: { userId: seller.id },
-				occurredAt,
-				lines: [{ sku: 'CASE', quantity: 1 }]
-			})
-		);
+		const results = [];
+		for (const source of sources)
+			results.push(
+				await recordOn(db, {
+					source,
+					externalId: 'shared-42',
+					seller: { userId: seller.id },
+					occurredAt,
+					lines: [{ sku: 'CASE', quantity: 1 }]
+				})
+			);
 		expect(results.map((r) => r.created)).toEqual([true, false, true]);
 		expect(results[1].sale.id).toBe(results[0].sale.id);
 		expect(new Set(results.map((r) => r.sale.id)).size).toBe(2);
@@ -255,7 +258,7 @@ describe('recordSale', () => {
 			salesCount: 2
 		});
 		// …and a repeat by either integration path is the same sale again…
-		const again = recordSale(db, {
+		const again = await recordOn(db, {
 			source: 'import',
 			externalId: 'shared-42',
 			seller: { userId: seller.id },
@@ -264,15 +267,15 @@ describe('recordSale', () => {
 		});
 		expect(again).toMatchObject({ created: false, sale: results[1].sale });
 		// …while other content with the same id is refused, whichever path sends it.
-		expect(() =>
-			recordSale(db, {
+		await expect(
+			recordOn(db, {
 				source: 'import',
 				externalId: 'shared-42',
 				seller: { userId: seller.id },
 				occurredAt,
 				lines: [{ sku: 'PHONE', quantity: 1 }]
 			})
-		).toThrowError(expect.objectContaining({ code: 'idempotency_conflict' }));
+		).rejects.toThrowError(expect.objectContaining({ code: 'idempotency_conflict' }));
 		expect(count(sale)).toBe(2);
 	});
 
@@ -282,7 +285,7 @@ describe('recordSale', () => {
 		const [teamA, teamB] = contest.teams;
 		const mover = await makeMember(db, seasonId, teamA.id);
 		const sell = (externalId: string, sku: string) =>
-			recordSale(db, {
+			recordOn(db, {
 				source: 'api',
 				externalId,
 				seller: { userId: mover.id },
@@ -290,12 +293,12 @@ describe('recordSale', () => {
 				lines: [{ sku, quantity: 1 }]
 			});
 
-		const first = sell('move-1', 'PHONE');
+		const first = await sell('move-1', 'PHONE');
 		db.update(seasonMember)
 			.set({ teamId: teamB.id })
 			.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, mover.id)))
 			.run();
-		const second = sell('move-2', 'CASE');
+		const second = await sell('move-2', 'CASE');
 
 		const ledger = db.select().from(ledgerEntry).where(eq(ledgerEntry.userId, mover.id)).all();
 		expect(ledger.map((e) => [e.saleId, e.teamId, e.points])).toEqual([
@@ -323,7 +326,7 @@ describe('recordSale', () => {
 	it('records a sale in the live season the seller belongs to, not in another live season', async () => {
 		const first = await makeContest(db, { teams: 1, people: 1 });
 		const second = await makeContest(db, { teams: 1, people: 1 });
-		const result = recordSale(db, {
+		const result = await recordOn(db, {
 			source: 'api',
 			externalId: 'which-season',
 			seller: { userId: second.people[0].id },
@@ -340,8 +343,8 @@ describe('recordSale', () => {
 		const contest = await makeContest(db);
 		const extra = makeTeam(db, contest.season.id);
 		const seller = await makeMember(db, contest.season.id, extra.id);
-		expect(() =>
-			recordSale(db, {
+		await expect(
+			recordOn(db, {
 				source: 'api',
 				externalId: 'half',
 				seller: { userId: seller.id },
@@ -351,7 +354,7 @@ describe('recordSale', () => {
 					{ sku: 'GONE', quantity: 1 }
 				]
 			})
-		).toThrow(AppError);
+		).rejects.toThrow(AppError);
 		expect(count(sale)).toBe(0);
 		expect(count(ledgerEntry)).toBe(0);
 		expect(db.select().from(standing).all()).toEqual([]);

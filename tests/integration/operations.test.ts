@@ -4,7 +4,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeUser, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule, sale, standing, season } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales, autoConfirm } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -91,7 +91,7 @@ describe('ledger and standings stay consistent', () => {
 						{ sku: pick(['PHONE', 'CASE', 'PHONE']), quantity: 1 + Math.floor(next() * 3) }
 					];
 					if (next() < 0.4) lines.push({ sku: 'CASE', quantity: 1 });
-					recordSale(
+					await recordOn(
 						db,
 						{
 							source: pick(['api', 'web']),
@@ -167,7 +167,7 @@ describe('ledger and standings stay consistent', () => {
 		const manager = await makeUser(db, { role: 'manager' });
 		const [anna, ben] = people;
 		const mk = (id: string, seller = anna) =>
-			recordSale(db, {
+			recordOn(db, {
 				source: 'api',
 				externalId: id,
 				seller: { userId: seller.id },
@@ -182,9 +182,9 @@ describe('ledger and standings stay consistent', () => {
 				.all()
 				.find((r) => r.subjectType === 'user')!;
 
-		const a = mk('a');
-		const b = mk('b');
-		const c = mk('c', ben);
+		const a = await mk('a');
+		const b = await mk('b');
+		const c = await mk('c', ben);
 		expect(a.sale).toMatchObject({ status: 'pending', points: 50 });
 		expect(totals(anna.id)).toMatchObject({
 			confirmedPoints: 0,
@@ -251,7 +251,7 @@ describe('ledger and standings stay consistent', () => {
 		const DAY = 24 * 60 * 60 * 1000;
 		const now = Date.now();
 		for (const [i, age] of [5, 2, 4].entries()) {
-			recordSale(db, {
+			await recordOn(db, {
 				source: 'api',
 				externalId: `x${i}`,
 				seller: { userId: people[0].id },

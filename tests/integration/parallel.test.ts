@@ -6,7 +6,7 @@ import { seedServerDb, signIn, withDb, type SeededDb } from '../helpers/seeded';
 import { startServer, type RunningServer } from '../helpers/server';
 import { openDatabase } from '../../src/lib/server/db';
 import { sale, seasonMember } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { AppError } from '../../src/lib/server/shared/errors';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,7 +26,7 @@ describe('parallel contests: recording into a chosen season', () => {
 			makeProduct(db, elsewhere.id, { sku: 'PHONE' });
 
 			const line = [{ sku: 'PHONE', quantity: 1 }];
-			const byDefault = recordSale(db, {
+			const byDefault = await recordOn(db, {
 				source: 'web',
 				externalId: 'a',
 				seller: { userId: seller.id },
@@ -34,7 +34,7 @@ describe('parallel contests: recording into a chosen season', () => {
 				lines: line
 			});
 			expect(byDefault.seasonId).toBe(second.id);
-			const chosen = recordSale(db, {
+			const chosen = await recordOn(db, {
 				source: 'web',
 				externalId: 'b',
 				seller: { userId: seller.id },
@@ -44,8 +44,8 @@ describe('parallel contests: recording into a chosen season', () => {
 			});
 			expect(chosen).toMatchObject({ seasonId: first.season.id, sale: { points: 50 } });
 
-			expect(() =>
-				recordSale(db, {
+			await expect(
+				recordOn(db, {
 					source: 'web',
 					externalId: 'c',
 					seller: { userId: seller.id },
@@ -53,7 +53,7 @@ describe('parallel contests: recording into a chosen season', () => {
 					lines: line,
 					seasonId: elsewhere.id
 				})
-			).toThrow(AppError);
+			).rejects.toThrow(AppError);
 			expect(
 				db
 					.select()

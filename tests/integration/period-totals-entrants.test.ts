@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import { addDailyCapRules } from '../helpers/daily-caps';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
@@ -32,8 +32,8 @@ afterEach(() => ctx.cleanup());
 
 let n = 0;
 /** A sale of `phones` phones made at `at`, recorded at `recordedAt` (by default then). */
-const sell = (seller: number, at: number, recordedAt = at, phones = 1) =>
-	recordSale(
+async function sell(seller: number, at: number, recordedAt = at, phones = 1) {
+	const recorded = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -44,7 +44,9 @@ const sell = (seller: number, at: number, recordedAt = at, phones = 1) =>
 		},
 		() => recordedAt,
 		{ awards: false }
-	).sale.id;
+	);
+	return recorded.sale.id;
+}
 
 /** The SQL (with its parameters) periodTotals runs, and EXPLAIN QUERY PLAN of it. */
 function planOf(query: PeriodQuery): string {
@@ -93,7 +95,7 @@ function expected(seasonId: number, ids: number[], from: number, to: number) {
 describe("a period's totals for some people", () => {
 	it('reads their sales of the period by (season, seller, occurred_at), not their whole ledger', async () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 3 });
-		for (const p of people) sell(p.id, NOW - 3 * DAY);
+		for (const p of people) await sell(p.id, NOW - 3 * DAY);
 		const query: PeriodQuery = {
 			seasonId: season.id,
 			subject: 'user',
@@ -122,12 +124,12 @@ describe("a period's totals for some people", () => {
 		const from = NOW - 6 * DAY;
 		const to = NOW - 4 * DAY;
 		// Before, in and after the period, recorded at once; in it, recorded four days late.
-		sell(ann.id, from - HOUR);
-		const inside = sell(ann.id, from + HOUR, from + HOUR, 2);
-		sell(ann.id, to + HOUR);
-		const late = sell(ann.id, from + 2 * HOUR, from + 4 * DAY);
-		sell(bob.id, to - HOUR, NOW);
-		sell(cat.id, from + 3 * HOUR);
+		await sell(ann.id, from - HOUR);
+		const inside = await sell(ann.id, from + HOUR, from + HOUR, 2);
+		await sell(ann.id, to + HOUR);
+		const late = await sell(ann.id, from + 2 * HOUR, from + 4 * DAY);
+		await sell(bob.id, to - HOUR, NOW);
+		await sell(cat.id, from + 3 * HOUR);
 		// A reversal written after the period, of a sale in it.
 		await reviewSales(
 			sqliteStore(db),

@@ -15,7 +15,7 @@ import {
 } from '../../src/lib/server/realtime/publish';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { createSprint } from '../../src/lib/server/sprints/commands';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
 import type { Db } from '../../src/lib/server/db';
@@ -82,7 +82,7 @@ async function raceWithPublisher(
 	publisher = new Publisher(io, db, options);
 	setPublisher(publisher);
 	const sell = (externalId: string, quantity: number) =>
-		recordSale(
+		recordOn(
 			db,
 			{
 				source: 'api',
@@ -115,7 +115,7 @@ describe('format views in pushes', () => {
 		expect(sent[0].formats?.sprints?.sprints[0].winner).toBeNull();
 
 		// A sale that wins the sprint: the board goes at once, the sprint card waits.
-		sell('s1', 2);
+		await sell('s1', 2);
 		await pushes(sent, 1);
 		expect(sent[1].individual.map((e) => e.id)).toContain(people[0].id);
 		expect(sent[1].formats).toBeUndefined();
@@ -143,10 +143,10 @@ describe('format views in pushes', () => {
 		await pushes(sent, 0);
 
 		// Two sales while the views are owed: two board pushes, neither waits for the views.
-		sell('s1', 1);
+		await sell('s1', 1);
 		await pushes(sent, 1);
 		expect(sent[1].formats).toBeUndefined();
-		sell('s2', 1);
+		await sell('s2', 1);
 		await pushes(sent, 2);
 		expect(sent[2].formats).toBeUndefined();
 		expect(sent[2].version).toBeGreaterThan(sent[1].version);
@@ -165,7 +165,7 @@ describe('format views in pushes', () => {
 		});
 		publisher.leaderboardChanged(season.id);
 		await pushes(sent, 0);
-		sell('win', 1);
+		await sell('win', 1);
 		await pushes(sent, 1);
 		expect(sent[1].formats?.sprints?.sprints[0].winner?.id).toBe(people[0].id);
 	});

@@ -10,7 +10,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest, makeMember, makeUser } from '../helpers/factories';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { product, season, seasonMember, user } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
@@ -98,7 +98,7 @@ async function randomHistory(
 	for (let step = 0; step < 150; step++) {
 		const roll = random();
 		if (roll < 0.35 || sales.length === 0) {
-			const { sale } = recordSale(db, sell(pick(people)), () => now - HOUR);
+			const { sale } = await recordOn(db, sell(pick(people)), () => now - HOUR);
 			sales.push({ id: sale.id, status: sale.status });
 		} else if (roll < 0.45) {
 			// Several sales in one transaction: the group commit's WriteBatch writes the standings.
