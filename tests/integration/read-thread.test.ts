@@ -21,7 +21,7 @@ import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints, readSprintDecision } from '../../src/lib/server/sprints/decide';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { advanceKnockouts, readDueRound } from '../../src/lib/server/knockouts/advance';
 import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
@@ -83,7 +83,7 @@ async function race(base: number) {
 	);
 	let n = 0;
 	const sell = (userId: number, occurredAt: number, quantity = 1) =>
-		recordSale(
+		recordOn(
 			db,
 			{
 				source: 'api',
@@ -105,9 +105,9 @@ describe('the read thread', () => {
 	it('answers the views and the sprint decision the inline functions give, on the same data', async () => {
 		const base = Date.now() - DAY;
 		const { season, people, sprintId, sell } = await race(base);
-		sell(people[1].id, base + HOUR);
-		sell(people[0].id, base + 2 * HOUR, 2);
-		sell(people[2].id, base + 3 * HOUR, 2);
+		await sell(people[1].id, base + HOUR);
+		await sell(people[0].id, base + 2 * HOUR, 2);
+		await sell(people[2].id, base + 3 * HOUR, 2);
 		const now = Date.now();
 
 		const views = await thread.views(season.id, now);
@@ -127,8 +127,8 @@ describe('the read thread', () => {
 	it('answers the dashboard figures dashboardData gives inline', async () => {
 		const base = Date.now() - DAY;
 		const { season, teams, people, sell } = await race(base);
-		sell(people[0].id, base + HOUR, 2);
-		sell(people[1].id, base + 2 * HOUR);
+		await sell(people[0].id, base + HOUR, 2);
+		await sell(people[1].id, base + 2 * HOUR);
 		const now = Date.now();
 		for (const query of ['', 'period=7d', `team=${teams[0].id}&period=season`]) {
 			const filters = parseFilters(new URLSearchParams(query));
@@ -145,7 +145,7 @@ describe('the read thread', () => {
 		const { season, people, sell } = await race(base);
 		const before = (await thread.views(season.id, Date.now())).sprints as SprintsState;
 		expect(before.sprints[0].winner).toBeNull();
-		sell(people[2].id, base + HOUR, 2);
+		await sell(people[2].id, base + HOUR, 2);
 		const after = (await thread.views(season.id, Date.now())).sprints as SprintsState;
 		expect(after.sprints[0].winner?.id).toBe(people[2].id);
 	});
@@ -163,7 +163,7 @@ describe('the read thread', () => {
 	it('answers requests sent at once as it answers them one by one', async () => {
 		const base = Date.now() - DAY;
 		const { season, people, sprintId, sell } = await race(base);
-		sell(people[0].id, base + HOUR, 2);
+		await sell(people[0].id, base + HOUR, 2);
 		const now = Date.now();
 		const filters = parseFilters(new URLSearchParams());
 		const rankings = [base, now].map((at) => ({ season, at }));
@@ -194,7 +194,7 @@ describe('the scheduler with decisions read off the event loop', () => {
 		const { season, people, sprintId, sell } = await race(base);
 		expect(await advanceSprints(sqliteStore(db), () => base + 1, thread)).toEqual([season.id]);
 		expect(state(sprintId)?.status).toBe('live');
-		sell(people[1].id, base + HOUR, 2);
+		await sell(people[1].id, base + HOUR, 2);
 		expect(await advanceSprints(sqliteStore(db), () => base + 2 * HOUR, thread)).toEqual([
 			season.id
 		]);
@@ -216,7 +216,7 @@ describe('the scheduler with decisions read off the event loop', () => {
 		const base = Date.now() - DAY;
 		const { people, sprintId, sell } = await race(base);
 		await advanceSprints(sqliteStore(db), () => base + 1);
-		sell(people[0].id, base + HOUR, 2);
+		await sell(people[0].id, base + HOUR, 2);
 		// The target is raised while the thread decides: the decision was read for 100.
 		const racing = {
 			decideSprint: async (id: number, now: number) => {
@@ -239,7 +239,7 @@ describe('knockout rounds read off the event loop', () => {
 		const { season, people } = await makeContest(db, { teams: 1, people: 4 });
 		let n = 0;
 		const sell = (userId: number, occurredAt: number, quantity = 1) =>
-			recordSale(
+			recordOn(
 				db,
 				{
 					source: 'api',
@@ -251,7 +251,7 @@ describe('knockout rounds read off the event loop', () => {
 				() => occurredAt,
 				{ awards: false }
 			);
-		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [4, 3, 2, 1].entries()) await sell(people[i].id, base - DAY, phones);
 		const { knockout: k } = await makeCup(db, season.id, base);
 		return { season, people, sell, id: k.id };
 	}
@@ -283,8 +283,8 @@ describe('knockout rounds read off the event loop', () => {
 			}
 		};
 		expect(await advanceKnockouts(sqliteStore(db), () => base, counting)).toEqual([season.id]);
-		sell(p4.id, base + HOUR);
-		sell(p3.id, base + 2 * HOUR, 2);
+		await sell(p4.id, base + HOUR);
+		await sell(p3.id, base + 2 * HOUR, 2);
 		// Round 1 runs, then its grace period: nothing to read yet.
 		for (const at of [base + HOUR, base + DAY + HOUR])
 			expect(await advanceKnockouts(sqliteStore(db), () => at, counting)).toEqual([]);
@@ -300,8 +300,8 @@ describe('knockout rounds read off the event loop', () => {
 		expect(asked).toBe(1);
 		expect(row(id).roundsFrozen).toBe(1);
 		// The final: 4 v 3, 2 sells for nobody in it.
-		sell(p2.id, base + DAY + 3 * HOUR, 5);
-		sell(p4.id, base + DAY + 4 * HOUR, 3);
+		await sell(p2.id, base + DAY + 3 * HOUR, 5);
+		await sell(p4.id, base + DAY + 4 * HOUR, 3);
 		const end = base + 2 * DAY + 2 * HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => end, counting)).toEqual([season.id]);
 		expect(row(id)).toMatchObject({ status: 'final', winnerId: p4.id, roundsFrozen: 2 });
@@ -318,7 +318,7 @@ describe('knockout rounds read off the event loop', () => {
 		const base = Date.now() - 10 * DAY;
 		const { people, sell, id } = await cup(base);
 		await advanceKnockouts(sqliteStore(db), () => base);
-		sell(people[3].id, base + HOUR);
+		await sell(people[3].id, base + HOUR);
 		const freeze1 = base + DAY + 2 * HOUR;
 		const racing = (change: () => unknown) => ({
 			dueKnockoutRound: async (knockoutId: number, now: number) => {
@@ -392,7 +392,7 @@ describe('pushes with views built by the read thread', () => {
 		expect(first.formats?.sprints?.sprints[0].winner).toBeNull();
 
 		const from = sent.length;
-		sell(people[1].id, base + HOUR, 2);
+		await sell(people[1].id, base + HOUR, 2);
 		publisher.leaderboardChanged(season.id);
 		const won = await sprintsPush(sent, from);
 		expect(won.formats?.sprints?.sprints[0].winner?.id).toBe(people[1].id);
@@ -420,7 +420,7 @@ describe('pushes with views built by the read thread', () => {
 		// Their cost is not known yet: the first build is the thread's.
 		await sprintsPush(sent, 0);
 		const from = sent.length;
-		sell(people[1].id, base + HOUR, 2);
+		await sell(people[1].id, base + HOUR, 2);
 		publisher.leaderboardChanged(season.id);
 		const won = await sprintsPush(sent, from);
 		// Cheap: built inline, so the sale's own push carries the card.
@@ -430,7 +430,7 @@ describe('pushes with views built by the read thread', () => {
 
 	it("a watcher's first views come from the thread, and then from what the room holds", async () => {
 		const { season, people, base, io, sell } = await watched();
-		sell(people[0].id, base + HOUR, 2);
+		await sell(people[0].id, base + HOUR, 2);
 		let asked = 0;
 		const counting = {
 			get alive() {
@@ -460,7 +460,7 @@ describe('pushes with views built by the read thread', () => {
 		});
 		await thread.close();
 		expect(thread.alive).toBe(false);
-		sell(people[2].id, base + HOUR, 2);
+		await sell(people[2].id, base + HOUR, 2);
 		publisher.leaderboardChanged(season.id);
 		const pushed = await sprintsPush(sent, 0);
 		expect(pushed.formats?.sprints?.sprints[0].winner?.id).toBe(people[2].id);
@@ -471,8 +471,8 @@ describe("the read thread and a season's end", () => {
 	it('reads the board the end freezes as the store reads it, and the end writes that board', async () => {
 		const base = Date.now() - DAY;
 		const { season, people, sell } = await race(base);
-		sell(people[1].id, base + HOUR, 3);
-		sell(people[0].id, base + 2 * HOUR, 2);
+		await sell(people[1].id, base + HOUR, 3);
+		await sell(people[0].id, base + 2 * HOUR, 2);
 		const read = await thread.finalBoard(season.id);
 		expect(read).toEqual(plain(await readFinalBoardOnStore(sqliteStore(db), season.id)));
 		expect(read!.board.individual.map((e) => e.id)).toEqual([
@@ -502,10 +502,10 @@ describe('the read thread and the mails’ rankings', () => {
 		const base = Date.parse('2026-12-07T07:00:00Z');
 		const { season: s, people, sell } = await race(base - 5 * DAY);
 		const [ann, bo, cy] = people;
-		sell(ann.id, base - 4 * DAY, 2);
-		sell(bo.id, base - 3 * DAY, 3);
-		sell(cy.id, base - 2 * DAY, 1);
-		sell(ann.id, base - DAY, 2);
+		await sell(ann.id, base - 4 * DAY, 2);
+		await sell(bo.id, base - 3 * DAY, 3);
+		await sell(cy.id, base - 2 * DAY, 1);
+		await sell(ann.id, base - DAY, 2);
 		const rankingSeason = { id: s.id, rankBy: s.rankBy, tieRule: s.tieRule };
 		const instants = [base - 6 * DAY, base - 3.5 * DAY, base - 2.5 * DAY, base];
 		const read = await thread.rankingsAt(instants.map((at) => ({ season: rankingSeason, at })));

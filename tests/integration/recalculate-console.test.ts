@@ -17,7 +17,7 @@ import {
 	type ServerDb
 } from '../helpers/server-db';
 import { openDatabase } from '../../src/lib/server/db';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { createRule } from '../../src/lib/server/rules/commands';
 
@@ -50,7 +50,7 @@ async function prepare(seeded: SeededDb) {
 		const now = Date.now();
 		for (const [p, person] of seeded.people.entries()) {
 			for (let i = 0; i < SALES_EACH; i++) {
-				recordSale(db, {
+				await recordOn(db, {
 					source: 'api',
 					externalId: `console-${p}-${i}`,
 					seller: { userId: person.id },

@@ -12,7 +12,7 @@ import {
 	openTempDb,
 	recalculationOutcome
 } from '../helpers/daily-caps';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import {
@@ -46,8 +46,8 @@ afterEach(async () => {
 	await closeTempDbs();
 });
 
-const sell = (db: Db, seller: number, externalId: string, occurredAt: number) =>
-	recordSale(
+async function sell(db: Db, seller: number, externalId: string, occurredAt: number) {
+	const recorded = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -58,7 +58,9 @@ const sell = (db: Db, seller: number, externalId: string, occurredAt: number) =>
 		},
 		clock,
 		{ awards: false }
-	).sale.id;
+	);
+	return recorded.sale.id;
+}
 
 /** One seller with a sale on each of the last 20 days, another with 3; new rules after. */
 async function twentyDays() {
@@ -66,8 +68,8 @@ async function twentyDays() {
 	const contest = await makeContest(db, { teams: 1, people: 2 });
 	const seasonId = contest.season.id;
 	const [many, few] = [...contest.people].sort((a, b) => a.id - b.id);
-	for (let day = 20; day >= 1; day--) sell(db, many.id, `m${day}`, NOW - day * DAY);
-	for (let day = 3; day >= 1; day--) sell(db, few.id, `f${day}`, NOW - day * DAY + HOUR);
+	for (let day = 20; day >= 1; day--) await sell(db, many.id, `m${day}`, NOW - day * DAY);
+	for (let day = 3; day >= 1; day--) await sell(db, few.id, `f${day}`, NOW - day * DAY + HOUR);
 	addDailyCapRules(db, seasonId);
 	return { db, seasonId };
 }
@@ -105,9 +107,9 @@ describe('recalculation slices bounded by time', () => {
 		const contest = await makeContest(db, { teams: 1, people: 5 });
 		const seasonId = contest.season.id;
 		const [a, b, c, , e] = [...contest.people].sort((x, y) => x.id - y.id);
-		sell(db, c.id, 'c1', NOW - DAY);
-		sell(db, a.id, 'a1', NOW - DAY);
-		sell(db, c.id, 'c2', NOW - 2 * DAY);
+		await sell(db, c.id, 'c1', NOW - DAY);
+		await sell(db, a.id, 'a1', NOW - DAY);
+		await sell(db, c.id, 'c2', NOW - 2 * DAY);
 		// b and e only log activities: they come from the activities, the others from the sales.
 		await createActivityType(
 			sqliteStore(db),

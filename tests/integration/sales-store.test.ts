@@ -1,8 +1,8 @@
 // Recording a sale on the store (#20 step 1, scoring/sales.ts recordSaleInWrite and the group
 // commit on write(), group-commit.ts): the same assertions on a temp SQLite file and a throwaway
 // PostgreSQL. A sale, its points and standings; a replay and a conflict; a refused sale in a
-// group leaving the others; a sale above the season's ceiling kept pending; daily caps scored as
-// the synchronous body scores them; and two nodes recording at once, each sale counted once, and
+// group leaving the others; a sale above the season's ceiling kept pending; daily caps scored in
+// a group as sales recorded one at a time score them; and two nodes recording at once, each sale counted once, and
 // selling back to back to the same people without a sale lost to their contention.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/lib/server/db';
-import { closeStore, sqliteStore, unportedSqlite, type Store } from '../../src/lib/server/db/store';
+import { closeStore, sqliteStore, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import {
 	IdempotencyConflictError,
-	recordSale,
 	replayInWrite,
 	type RecordSaleInput
 } from '../../src/lib/server/scoring/sales';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { recordOn } from '../helpers/record-sale';
 import { appErrorCode, liveSeasonOn, pointsOf, phoneAndCaseOn } from '../helpers/store-season';
 
 const nodes = twoNodesPerDialect('sales-store');
@@ -231,7 +231,7 @@ describe.each(['sqlite', 'postgres'] as const)('recording a sale on %s', (dialec
 		});
 	});
 
-	it('scores daily caps and first-sale bonuses as the synchronous body does', async () => {
+	it('scores daily caps and first-sale bonuses in a group as one sale at a time does', async () => {
 		const [store] = nodes[dialect];
 		const twin = sqliteTwin();
 		const inputs: RecordSaleInput[][] = [];
@@ -262,11 +262,13 @@ describe.each(['sqlite', 'postgres'] as const)('recording a sale on %s', (dialec
 				}))
 			);
 		}
-		// One group on the store (a day's totals held in its batch), one sale at a time on the twin.
+		// One group on the store (a day's totals held in its batch), one sale at a time on the twin
+		// (each its own write, its day's totals read from person_day).
 		const grouped = await Promise.all(
 			inputs[0].map((input) => recordSaleGrouped(store, input, clock))
 		);
-		const single = inputs[1].map((input) => recordSale(unportedSqlite(twin)!, input, clock));
+		const single = [];
+		for (const input of inputs[1]) single.push(await recordOn(twin, input, clock));
 		expect(grouped.map((r) => r.sale.points)).toEqual(single.map((r) => r.sale.points));
 		expect(new Set(grouped.map((r) => r.sale.points)).size).toBeGreaterThan(2);
 		const { personDay } = store.tables;
@@ -363,7 +365,7 @@ describe.each(['sqlite', 'postgres'] as const)('recording a sale on %s', (dialec
 
 const twins: { store: Store; dir: string }[] = [];
 
-/** A SQLite file of its own, for the synchronous body the store's results are compared with. */
+/** A SQLite file of its own, for the sales one at a time the store's group is compared with. */
 function sqliteTwin(): Store {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-sales-twin-'));
 	const store = sqliteStore(openDatabase(join(dir, 'twin.db')));

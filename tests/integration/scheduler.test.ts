@@ -11,7 +11,7 @@ import {
 	seasonTransition
 } from '../../src/lib/server/db/schema';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { seasonBounds } from '../../src/lib/contest/calendar';
 import { theme } from '../helpers/factories';
@@ -81,7 +81,7 @@ describe('scheduler', () => {
 		expect(await runScheduler(sqliteStore(db), { clock: at('2026-12-31T23:00:30Z') })).toEqual([]);
 
 		const sell = (i: number, who: number, iso: string) =>
-			recordSale(
+			recordOn(
 				db,
 				{
 					source: 'api',
@@ -92,9 +92,9 @@ describe('scheduler', () => {
 				},
 				at(iso)
 			);
-		const s1 = sell(1, 0, '2027-01-05T10:00:00Z');
-		sell(2, 0, '2027-01-10T10:00:00Z'); // inside the double-points week
-		const s3 = sell(3, 1, '2027-01-20T10:00:00Z');
+		const s1 = await sell(1, 0, '2027-01-05T10:00:00Z');
+		await sell(2, 0, '2027-01-10T10:00:00Z'); // inside the double-points week
+		const s3 = await sell(3, 1, '2027-01-20T10:00:00Z');
 		await reviewSales(
 			sqliteStore(db),
 			[s1.sale.id],

@@ -11,7 +11,7 @@ import {
 } from '../../src/lib/server/seasons/scheduler';
 import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
 import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createBadge } from '../../src/lib/server/badges/commands';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -87,19 +87,18 @@ async function bigSeason(db: Db) {
 		] as const) {
 			if (quantity === 0) continue;
 			const at = NOW - 10 * DAY + i * 60_000;
-			sales.push(
-				recordSale(
-					db,
-					{
-						source: 'api',
-						externalId: `s${n++}`,
-						seller: { userId: people[i] },
-						occurredAt: at,
-						lines: [{ sku, quantity }]
-					},
-					() => at
-				).sale.id
+			const recorded = await recordOn(
+				db,
+				{
+					source: 'api',
+					externalId: `s${n++}`,
+					seller: { userId: people[i] },
+					occurredAt: at,
+					lines: [{ sku, quantity }]
+				},
+				() => at
 			);
+			sales.push(recorded.sale.id);
 		}
 	}
 	// Two thirds confirmed, the rest pending: confirmed points rank, pending ones show.
@@ -232,7 +231,7 @@ describe("the season's end", () => {
 		const other = openDatabase(ctx.path);
 		other.$client.pragma('busy_timeout = 0');
 		const sell = (on: Db, id: string, who: number, now: number) =>
-			recordSale(
+			recordOn(
 				on,
 				{
 					source: 'api',
@@ -247,25 +246,30 @@ describe("the season's end", () => {
 			db.get<{ n: number }>(sql`select count(*) as n from sale where season_id = ${s.id}`)!.n;
 
 		// Past the end but not yet ended: a late post for the last minute still counts.
-		sell(db, 'late-but-live', 11, NOW + 5);
+		await sell(db, 'late-but-live', 11, NOW + 5);
 		const count = salesOf();
-		// During the end (inside its transaction) another process's sale cannot get in.
-		let during: unknown;
+		// During the end (inside its transaction) another process cannot begin a write: its sale
+		// waits for the lock (retryWhenBusy). A sale posted meanwhile is written once the end has
+		// committed, and is refused: its season has ended.
+		let locked: unknown;
+		let posted: Promise<unknown> | undefined;
 		duringEnd = () => {
 			try {
-				sell(other, 'during', 12, NOW + 6);
+				other.$client.exec('BEGIN IMMEDIATE');
 			} catch (error) {
-				during = error;
+				locked = error;
 			}
+			posted = sell(other, 'during', 12, NOW + 6);
 		};
 		expect(
 			(await runScheduler(sqliteStore(db), { clock: () => NOW + 6 })).map((t) => t.to)
 		).toEqual(['ended']);
-		expect(String(during)).toMatch(/SQLITE_BUSY|database is locked/);
+		expect(String(locked)).toMatch(/SQLITE_BUSY|database is locked/);
+		await expect(posted).rejects.toThrow(/not in a live season/);
 		expect(salesOf()).toBe(count);
 		// After it, the season is ended: refused, and the results stay as frozen.
-		expect(() => sell(other, 'during', 12, NOW + 7)).toThrow(/not in a live season/);
-		expect(() => sell(db, 'after', 13, NOW + 7)).toThrow(/not in a live season/);
+		await expect(sell(other, 'during', 12, NOW + 7)).rejects.toThrow(/not in a live season/);
+		await expect(sell(db, 'after', 13, NOW + 7)).rejects.toThrow(/not in a live season/);
 		expect(salesOf()).toBe(count);
 
 		const results = storedResults(db, s.id);
@@ -303,11 +307,11 @@ function threadThatChanges(path: string, after: (reads: number) => unknown) {
 describe("the season's end with its board read off the event loop", () => {
 	// Each change reaches the board through a different input: standings (season.version),
 	// memberships, names and first sign-in (season.roster_version).
-	const changes: [string, (db: Db, s: { id: number }, people: number[]) => void][] = [
+	const changes: [string, (db: Db, s: { id: number }, people: number[]) => unknown][] = [
 		[
 			'a sale',
 			(db, _s, people) =>
-				recordSale(
+				recordOn(
 					db,
 					{
 						source: 'api',
@@ -352,8 +356,8 @@ describe("the season's end with its board read off the event loop", () => {
 			const db = ctx.db;
 			const { season: s, people } = await bigSeason(db);
 			const atRead = referenceResults(db, s.id, NOW + 3);
-			const reader = threadThatChanges(ctx.path, (reads) => {
-				if (reads === 1) change(db, s, people);
+			const reader = threadThatChanges(ctx.path, async (reads) => {
+				if (reads === 1) await change(db, s, people);
 			});
 			const done = await runSchedulerOffThread(sqliteStore(db), reader, { clock: () => NOW + 3 });
 			expect(done.map((t) => t.to)).toEqual(['ended']);
@@ -407,7 +411,7 @@ describe("the season's end with its board read off the event loop", () => {
 		const { season: s, people } = await bigSeason(db);
 		// Every read is followed by another sale: the third stale read gives way to the inline one.
 		const busy = threadThatChanges(ctx.path, (reads) =>
-			recordSale(
+			recordOn(
 				db,
 				{
 					source: 'api',
@@ -431,7 +435,7 @@ describe("the season's end with its board read off the event loop", () => {
 		).toBe(3);
 		busy.close();
 
-		const second = bigSecondSeason(db);
+		const second = await bigSecondSeason(db);
 		const failing: BoardReader = { finalBoard: () => Promise.reject(new Error('thread died')) };
 		expect(
 			(await runSchedulerOffThread(sqliteStore(db), failing, { clock: () => NOW + 3 })).map(
@@ -443,7 +447,7 @@ describe("the season's end with its board read off the event loop", () => {
 });
 
 /** A second small live season ending at NOW (the first one has ended already). */
-function bigSecondSeason(db: Db): number {
+async function bigSecondSeason(db: Db): Promise<number> {
 	const s = makeSeason(db, { startsAt: NOW - 5 * DAY, endsAt: NOW + 2 }, NOW - 5 * DAY);
 	const t = makeTeam(db, s.id, 'Solo');
 	makeProduct(db, s.id, { sku: 'PHONE', points: 50 });
@@ -458,7 +462,7 @@ function bigSecondSeason(db: Db): number {
 		.returning()
 		.get();
 	db.insert(seasonMember).values({ seasonId: s.id, userId: u.id, teamId: t.id }).run();
-	recordSale(
+	await recordOn(
 		db,
 		{
 			source: 'api',

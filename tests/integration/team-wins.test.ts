@@ -12,7 +12,7 @@ import { makeContest, standingsVsLedger, makeCup } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, challenge, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { moveMember } from '../../src/lib/server/teams/members';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
@@ -75,7 +75,7 @@ const bonusOf = (b: Badge) =>
 
 let n = 0;
 const sell = (sellerId: number, at: number, phones = 1) =>
-	recordSale(
+	recordOn(
 		db,
 		{
 			source: 'api',
@@ -123,10 +123,10 @@ describe('a team sprint won', () => {
 			() => base - DAY
 		);
 		await runBracketJobs(sqliteStore(db), () => base);
-		sell(bob.id, base + HOUR, 2);
+		await sell(bob.id, base + HOUR, 2);
 		// Team 0 reaches 150 first: Ann's 100 and Cat's 50.
-		sell(ann.id, base + 2 * HOUR, 2);
-		sell(cat.id, base + 3 * HOUR);
+		await sell(ann.id, base + 2 * HOUR, 2);
+		await sell(cat.id, base + 3 * HOUR);
 		// Eve leaves the winning team before the result is frozen.
 		await moveMember(sqliteStore(db), season.id, eve.id, teams[1].id, SYSTEM, () => base + DAY);
 		await runBracketJobs(sqliteStore(db), () => base + 4 * HOUR);
@@ -180,14 +180,14 @@ describe('a team knockout won', () => {
 			() => base - DAY
 		);
 		// Team 1 leads at the start (seed 1), team 0 is seed 2; one round: the final.
-		sell(bob.id, base - DAY, 2);
-		sell(ann.id, base - DAY);
+		await sell(bob.id, base - DAY, 2);
+		await sell(ann.id, base - DAY);
 		await makeCup(db, season.id, base, { name: 'Team cup', subject: 'team' });
 		await runBracketJobs(sqliteStore(db), () => base);
 		// The final's day: team 0 (Ann, Cat) 200 points, team 1 (Dan) 50.
-		sell(ann.id, base + HOUR, 3);
-		sell(cat.id, base + 2 * HOUR);
-		sell(dan.id, base + 3 * HOUR);
+		await sell(ann.id, base + HOUR, 3);
+		await sell(cat.id, base + 2 * HOUR);
+		await sell(dan.id, base + 3 * HOUR);
 		await runBracketJobs(sqliteStore(db), () => base + DAY);
 		expect(holders(champion)).toEqual([]);
 
@@ -250,11 +250,11 @@ describe('a team duel won', () => {
 		await duel(day2, 'draw');
 		await advanceChallenges(sqliteStore(db), () => day1);
 		// Day one: team 0 (Ann, Cat) 150 points, team 1 (Bob) 50. Day two: 50 each.
-		sell(ann.id, day1 + HOUR, 2);
-		sell(cat.id, day1 + 2 * HOUR);
-		sell(bob.id, day1 + 3 * HOUR);
-		sell(cat.id, day2 + HOUR);
-		sell(dan.id, day2 + 2 * HOUR);
+		await sell(ann.id, day1 + HOUR, 2);
+		await sell(cat.id, day1 + 2 * HOUR);
+		await sell(bob.id, day1 + 3 * HOUR);
+		await sell(cat.id, day2 + HOUR);
+		await sell(dan.id, day2 + 2 * HOUR);
 		await advanceChallenges(sqliteStore(db), () => day2 + DAY);
 		// Eve leaves the winning team after the day, before the result is frozen.
 		await moveMember(

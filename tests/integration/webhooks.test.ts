@@ -11,7 +11,7 @@ import {
 	webhookAttempt,
 	webhookDelivery
 } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
 import {
 	deliverDueWebhooks,
@@ -84,7 +84,7 @@ describe('outgoing webhooks', () => {
 		let now = Date.now();
 		const clock = () => now;
 
-		recordSale(
+		await recordOn(
 			db,
 			{
 				source: 'api',
@@ -165,7 +165,7 @@ describe('outgoing webhooks', () => {
 		db.insert(webhook)
 			.values({ url, secret: legacy, events: ['sale.confirmed'] })
 			.run();
-		recordSale(db, {
+		await recordOn(db, {
 			source: 'api',
 			externalId: 'old-secret',
 			seller: { userId: people[0].id },
@@ -184,7 +184,7 @@ describe('outgoing webhooks', () => {
 			.values({ url, secret: newWebhookSecret(), events: ['sale.confirmed'] })
 			.run();
 		const now = Date.now();
-		recordSale(db, {
+		await recordOn(db, {
 			source: 'api',
 			externalId: 'direct',
 			seller: { userId: people[0].id },
@@ -192,7 +192,7 @@ describe('outgoing webhooks', () => {
 			lines: [{ sku: 'PHONE', quantity: 1 }]
 		});
 		db.update(season).set({ requireConfirmation: true }).where(eq(season.id, s.id)).run();
-		const pending = recordSale(db, {
+		const pending = await recordOn(db, {
 			source: 'api',
 			externalId: 'reviewed',
 			seller: { userId: people[1].id },
@@ -232,7 +232,7 @@ describe('outgoing webhooks', () => {
 			})
 			.run();
 		let now = Date.now();
-		recordSale(db, {
+		await recordOn(db, {
 			source: 'api',
 			externalId: 'w1',
 			seller: { userId: people[0].id },
@@ -263,14 +263,14 @@ describe('outgoing webhooks', () => {
 			])
 			.run();
 		const now = Date.now();
-		recordSale(db, {
+		await recordOn(db, {
 			source: 'api',
 			externalId: 'b1',
 			seller: { userId: people[1].id },
 			occurredAt: now - 1000,
 			lines: [{ sku: 'PHONE', quantity: 1 }]
 		});
-		recordSale(db, {
+		await recordOn(db, {
 			source: 'api',
 			externalId: 'b1',
 			seller: { userId: people[1].id },
@@ -324,7 +324,7 @@ describe('outgoing webhooks', () => {
 				.all();
 			const now = Date.now();
 			// The sale's clock is the delivery's: a busy machine's later Date.now() is not "due" yet.
-			recordSale(
+			await recordOn(
 				db,
 				{
 					source: 'api',

@@ -1,7 +1,8 @@
 // A WriteBatch (scoring/write-batch.ts) records many sales in one transaction and writes the
 // standings, the day totals and the season's version once at the end; with `rows` (an import's
 // window) it also holds the sales' own rows and writes them many per statement. Whatever it
-// holds, the database after the batch must equal the one the per-sale path (recordSale) leaves:
+// holds, the database after the batch must equal the one the per-sale path (recordOn: each sale
+// its own write on the store) leaves:
 // the same sales, lines and ledger (with the same ids), standings, person_day, dashboard
 // rollups and confirmed referrals; refused sales change nothing.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,8 +11,8 @@ import { makeContest, standingsVsLedger } from '../helpers/factories';
 import { addDailyCapRules, closeTempDbs, openTempDb } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
 import {
-	recordSale,
 	recordSaleInTx,
+	recordSaleInWrite,
 	type RecordSaleInput
 } from '../../src/lib/server/scoring/sales';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
@@ -19,7 +20,8 @@ import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
 import { savepoint } from '../../src/lib/server/db/prepared';
 import { season } from '../../src/lib/server/db/schema';
 import { recordReferral } from '../../src/lib/server/referrals/record';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
+import { recordOn } from '../helpers/record-sale';
 import { AppError } from '../../src/lib/server/shared/errors';
 import type { Db } from '../../src/lib/server/db';
 
@@ -44,6 +46,65 @@ async function contestDb(timeZone: string) {
 		note: null
 	});
 	return { db, contest };
+}
+
+/** 'ok', or the code of the AppError that refused the sale. */
+async function outcomeOf(record: () => unknown): Promise<string> {
+	try {
+		await record();
+		return 'ok';
+	} catch (error) {
+		if (!(error instanceof AppError)) throw error;
+		return error.code;
+	}
+}
+
+/**
+ * Records `inputs` in one transaction with a WriteBatch; returns each sale's outcome. Without
+ * held rows, the store's body (recordSaleInWrite in a write: a refusal writes nothing, so it
+ * needs no savepoint). SQLite holds rows only in its import window's synchronous twin until that
+ * window runs on the store's body (docs/postgres.md, "The core, in steps", step 3).
+ */
+async function recordInBatch(
+	db: Db,
+	inputs: RecordSaleInput[],
+	now: number,
+	holdRows: boolean
+): Promise<string[]> {
+	const writes = new WriteBatch({ rows: holdRows });
+	const lookups = new SaleLookups();
+	const outcomes: string[] = [];
+	if (holdRows) {
+		const outcome = (record: () => unknown) => {
+			try {
+				record();
+				return 'ok';
+			} catch (error) {
+				if (!(error instanceof AppError)) throw error;
+				return error.code;
+			}
+		};
+		db.transaction(
+			(tx) => {
+				for (const input of inputs)
+					outcomes.push(
+						outcome(() => savepoint(tx, () => recordSaleInTx(tx, input, now, lookups, writes)))
+					);
+				writes.finish(tx, now);
+			},
+			{ behavior: 'immediate' }
+		);
+		return outcomes;
+	}
+	const store = sqliteStore(db);
+	await write(store, async (tx) => {
+		for (const input of inputs)
+			outcomes.push(
+				await outcomeOf(() => recordSaleInWrite(tx, store, input, now, lookups, writes))
+			);
+		await writes.finishInWrite(tx, store, now);
+	});
+	return outcomes;
 }
 
 /** What the two paths must agree on (times of writing and the version left out). */
@@ -122,33 +183,14 @@ describe.each([
 		// Some sales sent twice: the second is a replay, counted once.
 		inputs.push(...inputs.slice(10, 20));
 
-		const outcomes = (fn: () => unknown) => {
-			try {
-				fn();
-				return 'ok';
-			} catch (error) {
-				if (!(error instanceof AppError)) throw error;
-				return error.code;
-			}
-		};
-		const perSale = inputs.map((input) =>
-			outcomes(() => recordSale(one.db, input, clock, { awards: false }))
-		);
+		const perSale: string[] = [];
+		for (const input of inputs)
+			perSale.push(await outcomeOf(() => recordOn(one.db, input, clock, { awards: false })));
 
 		const inBatches: string[] = [];
 		for (let start = 0; start < inputs.length; start += 37) {
-			const writes = new WriteBatch({ rows: holdRows });
-			const lookups = new SaleLookups();
-			batched.db.transaction(
-				(tx) => {
-					for (const input of inputs.slice(start, start + 37))
-						inBatches.push(
-							outcomes(() => savepoint(tx, () => recordSaleInTx(tx, input, now, lookups, writes)))
-						);
-					writes.finish(tx, now);
-				},
-				{ behavior: 'immediate' }
-			);
+			const batch = inputs.slice(start, start + 37);
+			inBatches.push(...(await recordInBatch(batched.db, batch, now, holdRows)));
 		}
 
 		expect(inBatches).toEqual(perSale);
