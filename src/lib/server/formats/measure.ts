@@ -91,8 +91,7 @@ export function* periodCrossingsReads(
 		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range unbounded preceding)`;
 	// The whole period's sum over the same ordered window as the running one: SQLite then sorts
 	// the entries once for both (over `partition by id` alone it sorted them twice, and the
-	// store's crossings cost ~3× the synchronous ones; docs/benchmarks.md, "The read thread on
-	// the store's bodies").
+	// crossings cost ~3× more; docs/benchmarks.md, "The read thread on the store's bodies").
 	const whole = (column: SQL) =>
 		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range between unbounded preceding and unbounded following)`;
 	const provisional = counting === 'confirmed' ? sql`0` : undefined;
