@@ -1,8 +1,8 @@
 // What the duels' reads cost on SQLite (#20: the duels ported onto the store, challenges/).
 // Two paths: the home page's invitations (`invitationsFor`, on every load of the board by a
 // member: now awaited on the store, in one `read`) and the boards' format view of the duels
-// (`openDuels`, built synchronously with each push; its period sums now built by the same
-// builders as the store's `readPeriodTotals`, formats/measure.ts). Against an older checkout's
+// (`challengesView.build`, run synchronously with each push: the same generator as the store's
+// `readDuels`, formats/measure.ts's period sums included). Against an older checkout's
 // synchronous ones (`--old <worktree>`, e.g. `git worktree add /work/wt-old <commit>` with its
 // node_modules linked), on one file: a live season of 200 people in 10 teams, 20 ledger entries
 // each in the week, 32 live duels, 3 of them and one open proposal the viewer's. Variants
@@ -21,7 +21,8 @@ import {
 	user
 } from '../src/lib/server/db/schema';
 import { sqliteStore } from '../src/lib/server/db/store';
-import { invitationsFor, openDuels } from '../src/lib/server/challenges/view';
+import { challengesView, invitationsFor } from '../src/lib/server/challenges/view';
+import type { ChallengesView } from '../src/lib/contest/challenge';
 import { option } from './lib/args';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
@@ -136,15 +137,20 @@ const variants: Variant[] = [
 		ops: N / 10,
 		run: () => {
 			for (let i = 0; i < N / 10; i++)
-				if (openDuels(db, seasonId).length !== 32) throw new Error('duels missing');
+				if (openDuels(challengesView, db) !== 32) throw new Error('duels missing');
 		}
 	}
 ];
+/** The number of duels the view shows, built as a push builds it. */
+function openDuels(view: typeof challengesView, on: unknown): number {
+	return (view.build(on as typeof db, seasonId, now) as ChallengesView).duels.length;
+}
+
 if (OLD) {
 	// The older checkout's own modules, on its own connection to the same file.
 	const old = (await import(join(OLD, 'src/lib/server/challenges/view.ts'))) as {
 		invitationsFor: (...args: unknown[]) => unknown[];
-		openDuels: (db: unknown, seasonId: number) => unknown[];
+		challengesView: typeof challengesView;
 	};
 	const oldDb = (
 		(await import(join(OLD, 'src/lib/server/db/index.ts'))) as {
@@ -165,7 +171,7 @@ if (OLD) {
 		ops: N / 10,
 		run: () => {
 			for (let i = 0; i < N / 10; i++)
-				if (old.openDuels(oldDb, seasonId).length !== 32) throw new Error('duels missing');
+				if (openDuels(old.challengesView, oldDb) !== 32) throw new Error('duels missing');
 		}
 	});
 }

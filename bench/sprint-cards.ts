@@ -1,15 +1,14 @@
-// What the sprints' page costs on SQLite (#20: sprints and knockouts ported onto the store,
-// sprints/view.ts). `/sprints` reads every sprint of the season with its outcome and names:
-// now the awaited `readSprintCards(store, …)` in one `read`, before the synchronous
-// `sprintCards(db, …)` (kept as the boards' twin, the same function the page called), on one
-// file: a live season of 200 people, 20 ledger entries each over the last day, 4 sprints (2 still
+// What the sprints' cards cost on SQLite (#20: sprints and knockouts ported onto the store,
+// sprints/view.ts). `/sprints` reads every sprint of the season with its outcome and names, the
+// awaited `readSprintCards(store, …)` in one `read`; a push builds the same cards synchronously
+// (`sprintsView.build`, the same generator run with `.all()`), on one file: a live season of 200 people, 20 ledger entries each over the last day, 4 sprints (2 still
 // running, 1 won in the running period, 1 whose period is over). Variants interleaved, rounds ×
 // iterations; prints the median µs and CPU µs per page's read.
 // Run with `npx tsx bench/sprint-cards.ts [--rounds 7] [--n 1000]`.
 import { ledgerEntry, sprint } from '../src/lib/server/db/schema';
 // Loaded before the sprints' view, as the app loads them: the views import each other.
 import '../src/lib/server/formats/views';
-import { readSprintCards, sprintCards } from '../src/lib/server/sprints/view';
+import { readSprintCards, sprintsView, type SprintsState } from '../src/lib/server/sprints/view';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -60,11 +59,12 @@ db.transaction((tx) => {
 
 const variants: Variant[] = [
 	{
-		name: 'sprints page, before (synchronous)',
+		name: "sprints' view, as a push builds it (synchronous)",
 		ops: N,
 		run: () => {
 			for (let i = 0; i < N; i++)
-				if (sprintCards(db, seasonId, now, { all: true }).length !== 4) throw new Error('cards');
+				if ((sprintsView.build(db, seasonId, now) as SprintsState).sprints.length !== 4)
+					throw new Error('cards');
 		}
 	},
 	{

@@ -21,7 +21,7 @@ import { makeMember, makeTeam, standingsVsLedger } from '../helpers/factories';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity } from '../../src/lib/server/activities/record';
-import { duelValues } from '../../src/lib/server/challenges/standings';
+import { readDuelValues } from '../../src/lib/server/challenges/standings';
 import { decideSprint } from '../../src/lib/server/sprints/decide';
 import { openDatabase } from '../../src/lib/server/db';
 import { badge, season } from '../../src/lib/server/db/schema';
@@ -261,9 +261,11 @@ describe('what a void changes beyond the standing', () => {
 		const calls = await logged(a.email, 'call', 6, 2);
 		await logged(b.email, 'call', 4, 2);
 		const duel = () =>
-			withDb(seeded.path, (db) =>
-				duelValues(
-					db,
+			withDb(seeded.path, (db) => {
+				const store = sqliteStore(db);
+				return readDuelValues(
+					store.db,
+					store,
 					{
 						seasonId: seeded.seasonId,
 						subjectType: 'user',
@@ -274,8 +276,8 @@ describe('what a void changes beyond the standing', () => {
 						periodTo: Date.now() + 3_600_000
 					},
 					'total'
-				)
-			);
+				);
+			});
 		const sprint = () =>
 			withDb(seeded.path, (db) =>
 				decideSprint(
@@ -293,12 +295,12 @@ describe('what a void changes beyond the standing', () => {
 					Date.now()
 				)
 			);
-		const [aBefore, bBefore] = duel();
+		const [aBefore, bBefore] = await duel();
 		expect(aBefore).toBeGreaterThan(bBefore);
 		expect(sprint().winner?.id).toBe(a.id);
 
 		expect((await voidIt(calls.externalId)).status).toBe(200);
-		expect(duel()).toEqual([aBefore - 12, bBefore]);
+		expect(await duel()).toEqual([aBefore - 12, bBefore]);
 		const after = sprint();
 		expect(after.winner).toBeNull();
 		expect(after.values.get(a.id)).toBe(aBefore - 12);

@@ -20,8 +20,8 @@ import {
 	updateKnockout
 } from '../../src/lib/server/knockouts/commands';
 import { runBracketJobs } from '../../src/lib/server/knockouts/job';
-import { sprintCards } from '../../src/lib/server/sprints/view';
-import { knockoutsOf } from '../../src/lib/server/knockouts/view';
+import { readSprintCards } from '../../src/lib/server/sprints/view';
+import { readKnockoutCards } from '../../src/lib/server/knockouts/view';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { setPublisher, type LivePublisher } from '../../src/lib/server/realtime/publish';
 import { listSprintsJson } from '../../src/lib/server/sprints/sprint-api';
@@ -247,12 +247,14 @@ describe('a sprint', () => {
 			'deleted'
 		);
 		expect(sprintRow(soon.id)).toBeUndefined();
-		expect(sprintCards(db, season.id, now).map((c) => c.id)).toEqual([live.id]);
+		expect((await readSprintCards(sqliteStore(db), season.id, now)).map((c) => c.id)).toEqual([
+			live.id
+		]);
 		expect(await removeSprint(sqliteStore(db), season.id, live.id, MANAGER, () => now)).toBe(
 			'cancelled'
 		);
 		expect(sprintRow(live.id)?.status).toBe('cancelled');
-		expect(sprintCards(db, season.id, now, { all: true })).toEqual([]);
+		expect(await readSprintCards(sqliteStore(db), season.id, now, { all: true })).toEqual([]);
 		expect(formatViewsOf(db, season.id, now).sprints).toBeNull();
 		// The API shows it nowhere either.
 		expect(await listSprintsJson(sqliteStore(db), season.id, () => now)).toEqual([]);
@@ -476,7 +478,9 @@ describe('a knockout', () => {
 		expect(await removeKnockout(sqliteStore(db), season.id, k.id, MANAGER, () => base + HOUR)).toBe(
 			'cancelled'
 		);
-		expect(knockoutsOf(db, season.id, base + HOUR, { all: true })).toEqual([]);
+		expect(await readKnockoutCards(sqliteStore(db), season.id, base + HOUR, { all: true })).toEqual(
+			[]
+		);
 		expect(formatViewsOf(db, season.id, base + HOUR).knockouts).toBeNull();
 		expect(await listKnockoutsJson(sqliteStore(db), season.id, () => base + HOUR)).toEqual([]);
 		expect(

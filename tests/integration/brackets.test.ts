@@ -10,18 +10,18 @@ import { recordSale } from '../../src/lib/server/scoring/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints } from '../../src/lib/server/sprints/decide';
-import { sprintCards } from '../../src/lib/server/sprints/view';
+import { readSprintCards } from '../../src/lib/server/sprints/view';
 import { advanceKnockouts } from '../../src/lib/server/knockouts/advance';
-import { knockoutCard } from '../../src/lib/server/knockouts/view';
+import { readKnockoutCard } from '../../src/lib/server/knockouts/view';
 import { knockout, sprint } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { readPeriodTotals } from '../../src/lib/server/formats/measure';
+import { periodTotalsReads } from '../../src/lib/server/formats/measure';
 
-// readPeriodTotals (the scheduler's sums, through the store) as it is, counted: the scheduler's
+// periodTotalsReads (the period sums every bracket reads) as it is, counted: the scheduler's
 // tick must not read sums it does not need.
 vi.mock('../../src/lib/server/formats/measure', async (original) => {
 	const actual = await original<typeof import('../../src/lib/server/formats/measure')>();
-	return { ...actual, readPeriodTotals: vi.fn(actual.readPeriodTotals) };
+	return { ...actual, periodTotalsReads: vi.fn(actual.periodTotalsReads) };
 });
 
 const HOUR = 60 * 60 * 1000;
@@ -97,7 +97,7 @@ describe('sprints', () => {
 		expect(await advanceSprints(sqliteStore(db), () => at)).toEqual([]);
 
 		// The board's bars: where everyone stood when the winner crossed.
-		const [card] = sprintCards(db, season.id, at);
+		const [card] = await readSprintCards(sqliteStore(db), season.id, at);
 		expect(card.winner?.id).toBe(ann.id);
 		expect(card.values[bob.id]).toBe(50);
 		expect(card.values[cat.id] ?? 0).toBe(0);
@@ -161,14 +161,18 @@ describe('knockouts', () => {
 		// The ranking at the start seeds them 1…5.
 		[5, 4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
 		const { knockout: k } = await makeCup(db, season.id, base, { size: 8 });
-		const card = (at: number) =>
-			knockoutCard(db, db.select().from(knockout).where(eq(knockout.id, k.id)).get()!, at);
-		const winners = (at: number) => card(at).rounds.map((r) => r.matches.map((m) => m.winnerId));
+		const card = (at: number) => {
+			const { db: storeDb, tables } = sqliteStore(db);
+			const row = db.select().from(knockout).where(eq(knockout.id, k.id)).get()!;
+			return readKnockoutCard(storeDb, tables, row, at);
+		};
+		const winners = async (at: number) =>
+			(await card(at)).rounds.map((r) => r.matches.map((m) => m.winnerId));
 
 		expect(await advanceKnockouts(sqliteStore(db), () => base - 1)).toEqual([]);
 		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([season.id]);
 		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([]);
-		const seeded = card(base);
+		const seeded = await card(base);
 		expect(seeded.rounds[0].matches.map((m) => [m.a?.seed, m.b?.seed ?? null])).toEqual([
 			[1, null],
 			[4, 5],
@@ -176,8 +180,13 @@ describe('knockouts', () => {
 			[3, null]
 		]);
 		// Byes are through; 4 v 5 stands at 0–0, which the better seed leads.
-		expect(winners(base)[0]).toEqual([p1.id, p4.id, p2.id, p3.id]);
-		expect(card(base).rounds[0].matches.map((m) => m.decided)).toEqual([true, false, true, true]);
+		expect((await winners(base))[0]).toEqual([p1.id, p4.id, p2.id, p3.id]);
+		expect((await card(base)).rounds[0].matches.map((m) => m.decided)).toEqual([
+			true,
+			false,
+			true,
+			true
+		]);
 
 		// Round 1: seed 5 passes seed 4 (100 v 50).
 		const p4Round1 = sell(p4.id, base + HOUR);
@@ -185,12 +194,12 @@ describe('knockouts', () => {
 		const late = sell(p5.id, base + 3 * HOUR);
 		const inGrace = base + DAY + HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => inGrace)).toEqual([]);
-		expect(winners(inGrace)[0][1]).toBe(p5.id);
-		expect(card(inGrace).rounds[1].matches[0].b?.id).toBe(p5.id);
+		expect((await winners(inGrace))[0][1]).toBe(p5.id);
+		expect((await card(inGrace)).rounds[1].matches[0].b?.id).toBe(p5.id);
 
 		// Reversed before the round's grace end: 50 v 50, the tie goes to the better seed (4).
 		await reverse(late, inGrace);
-		expect(winners(inGrace)[0][1]).toBe(p4.id);
+		expect((await winners(inGrace))[0][1]).toBe(p4.id);
 		// Seed 4 sold in round 2 before the freeze: it counts, round 2 is its period.
 		sell(p4.id, base + DAY + 90 * 60 * 1000);
 
@@ -201,7 +210,7 @@ describe('knockouts', () => {
 		// After the freeze a reversal no longer changes round 1.
 		await reverse(p4Round1, freeze1 + HOUR);
 		sell(p3.id, base + DAY + 3 * HOUR);
-		expect(card(freeze1 + HOUR).rounds[0].matches[1]).toMatchObject({
+		expect((await card(freeze1 + HOUR)).rounds[0].matches[1]).toMatchObject({
 			winnerId: p4.id,
 			aValue: 50,
 			bValue: 50,
@@ -211,7 +220,7 @@ describe('knockouts', () => {
 		// Round 2: 1 v 4 → 4 (50 v 0); 2 v 3 → 3 (50 v 0).
 		const freeze2 = base + 2 * DAY + 2 * HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => freeze2)).toEqual([season.id]);
-		expect(winners(freeze2)[1]).toEqual([p4.id, p3.id]);
+		expect((await winners(freeze2))[1]).toEqual([p4.id, p3.id]);
 
 		// The final: 4 v 3, 3 sells twice.
 		sell(p3.id, base + 2 * DAY + 5 * HOUR, 2);
@@ -225,7 +234,7 @@ describe('knockouts', () => {
 			roundsFrozen: 3,
 			finalizedAt: end
 		});
-		expect(card(end).winner?.id).toBe(p3.id);
+		expect((await card(end)).winner?.id).toBe(p3.id);
 	});
 
 	it('a tick reads no sums while no round is due to freeze, and freezes the same when one is', async () => {
@@ -238,7 +247,7 @@ describe('knockouts', () => {
 		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
 		sell(p4.id, base + HOUR);
 		sell(p3.id, base + 2 * HOUR);
-		const sums = vi.mocked(readPeriodTotals);
+		const sums = vi.mocked(periodTotalsReads);
 		sums.mockClear();
 		for (const at of [base + HOUR, base + DAY - 1, base + DAY + HOUR, base + DAY + 2 * HOUR - 1])
 			expect(await advanceKnockouts(sqliteStore(db), () => at)).toEqual([]);
@@ -249,7 +258,13 @@ describe('knockouts', () => {
 		expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toEqual([season.id]);
 		expect(sums).toHaveBeenCalled();
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
-		const frozen = knockoutCard(db, db.select().from(knockout).get()!, freeze1);
+		const { db: storeDb, tables } = sqliteStore(db);
+		const frozen = await readKnockoutCard(
+			storeDb,
+			tables,
+			db.select().from(knockout).get()!,
+			freeze1
+		);
 		expect(frozen.rounds[0].matches.map((m) => [m.winnerId, m.aValue, m.bValue])).toEqual([
 			[p4.id, 0, 50],
 			[p3.id, 0, 50]

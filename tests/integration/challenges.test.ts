@@ -17,7 +17,8 @@ import {
 	setStakeBudget
 } from '../../src/lib/server/challenges/commands';
 import { advanceChallenges, readChallengeFeed } from '../../src/lib/server/challenges/advance';
-import { openDuels } from '../../src/lib/server/challenges/view';
+import { challengesView } from '../../src/lib/server/challenges/view';
+import type { ChallengesView } from '../../src/lib/contest/challenge';
 import { stakeBudget } from '../../src/lib/server/challenges/standings';
 import { dayKeyOf } from '../../src/lib/contest/zone-calendar';
 import { AppError } from '../../src/lib/server/shared/errors';
@@ -34,6 +35,16 @@ beforeEach(() => {
 	db = ctx.db;
 });
 afterEach(() => ctx.cleanup());
+
+/** The duels boards show (the format view 'challenges'), read through the store. */
+async function openDuels(seasonId: number) {
+	const view = (await challengesView.read(
+		sqliteStore(db),
+		seasonId,
+		Date.now()
+	)) as ChallengesView | null;
+	return view?.duels ?? [];
+}
 
 /** Midnight UTC of the day after `ms`. */
 const nextMidnight = (ms: number) => Math.floor(ms / DAY) * DAY + DAY;
@@ -223,7 +234,7 @@ describe('a rep challenges a colleague', () => {
 		await c.review([annSale, bobSale], 'confirm');
 		// Bob's case is confirmed too: the season ranks by confirmed points.
 		await c.review([c.sell('b3', bob.id, from + 6 * HOUR, 'CASE')], 'confirm');
-		let duel = openDuels(db, sid)[0];
+		let duel = (await openDuels(sid))[0];
 		expect(duel).toMatchObject({
 			status: 'live',
 			challenger: { value: 50 },
@@ -233,7 +244,7 @@ describe('a rep challenges a colleague', () => {
 
 		c.at(from + DAY + HOUR);
 		expect((await advanceChallenges(sqliteStore(db), c.clock)).moved).toBe(1);
-		expect(openDuels(db, sid)[0]).toMatchObject({ status: 'finished', leaderId: bob.id });
+		expect((await openDuels(sid))[0]).toMatchObject({ status: 'finished', leaderId: bob.id });
 		expect((await duelFeed(sid))[0].item).toMatchObject({
 			kind: 'challenge',
 			userId: bob.id,
@@ -245,7 +256,7 @@ describe('a rep challenges a colleague', () => {
 		await c.review([bobSale], 'reverse');
 		await c.review([annLate], 'confirm');
 		await advanceChallenges(sqliteStore(db), c.clock);
-		duel = openDuels(db, sid)[0];
+		duel = (await openDuels(sid))[0];
 		expect(duel).toMatchObject({
 			status: 'finished',
 			challenger: { value: 100 },
@@ -290,7 +301,7 @@ describe('a rep challenges a colleague', () => {
 			challengerValue: 100
 		});
 		expect(payouts(sid)).toHaveLength(1);
-		expect(openDuels(db, sid)).toHaveLength(0);
+		expect(await openDuels(sid)).toHaveLength(0);
 		const check = standingsVsLedger(db, sid);
 		expect(check.stored).toEqual(check.fromLedger);
 	});

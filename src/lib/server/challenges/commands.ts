@@ -41,7 +41,7 @@ export interface DuelTerms {
 const refuse = (status: number, code: string, message: string, field?: string) =>
 	new AppError(status, code, message, { field });
 
-/** The season's fields a duel's command needs (standings.ts `duelSeason`, on the store). */
+/** The season's fields a duel's command needs (standings.ts `duelSeasonReads`, in a write). */
 async function seasonOf(tx: StoreDb, store: Store, seasonId: number) {
 	const { season } = store.tables;
 	const [s] = await tx

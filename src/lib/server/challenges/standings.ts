@@ -1,18 +1,18 @@
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { read, type Store, type StoreDb } from '../db/store';
+import { read, type Store, type StoreDb, type Tables } from '../db/store';
+import { readsOnStore, rowsOf, type Reads } from '../db/reads';
 import { activeActivityTypes } from '../activities/types';
-import { season, team, user, type Challenge, type SubjectType } from '../db/schema';
-import { periodTotals, readPeriodTotals, type PeriodQuery } from '../formats/measure';
-import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
+import type { Challenge, SubjectType } from '../db/schema';
+import { periodTotalsReads, type PeriodQuery } from '../formats/measure';
+import { parseMeasure, valueOf, type Counting, type PeriodTotal } from '../../contest/measure';
 import { budgetLeft } from '../../contest/challenge';
 
 // What a duel stands at, read from the ledger through periodTotals (the one query every format
 // shares), and where the season's stake budget stands. No writes, no publishing: the format
-// view (view.ts) and the services both read through here. Each read is on the store (db/store.ts,
-// `db` a store's database or a read's or write's transaction); the format view and the feed,
-// built inside the boards' synchronous reads, keep synchronous twins (`duelSeason`,
-// `duelValues`, `subjectNames`).
+// view (view.ts) and the services both read through here. Each read is one body (a generator,
+// db/reads.ts) that the format view runs synchronously in a push and on the store elsewhere;
+// the services run it on the store (`db` a store's database or a read's or write's
+// transaction).
 
 type DuelRow = Pick<
 	Challenge,
@@ -20,62 +20,53 @@ type DuelRow = Pick<
 >;
 
 /** The season's ranking settings a duel needs: how values count, ties, the grace days. */
-export function duelSeason(db: Queryable, seasonId: number) {
-	return db
-		.select({
-			id: season.id,
-			timeZone: season.timeZone,
-			status: season.status,
-			tieRule: season.tieRule,
-			rankBy: season.rankBy,
-			graceDays: season.graceDays,
-			startsAt: season.startsAt,
-			endsAt: season.endsAt
-		})
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
+export function* duelSeasonReads(db: StoreDb, t: Tables, seasonId: number) {
+	const { season } = t;
+	const [row] = yield* rowsOf(
+		db
+			.select({
+				id: season.id,
+				timeZone: season.timeZone,
+				status: season.status,
+				tieRule: season.tieRule,
+				rankBy: season.rankBy,
+				graceDays: season.graceDays,
+				startsAt: season.startsAt,
+				endsAt: season.endsAt
+			})
+			.from(season)
+			.where(eq(season.id, seasonId))
+	);
+	return row;
 }
 
-/** duelSeason on the store. */
-export async function readDuelSeason(db: StoreDb, store: Store, seasonId: number) {
-	const { season } = store.tables;
-	const [row] = await db
-		.select({
-			id: season.id,
-			timeZone: season.timeZone,
-			status: season.status,
-			tieRule: season.tieRule,
-			rankBy: season.rankBy,
-			graceDays: season.graceDays,
-			startsAt: season.startsAt,
-			endsAt: season.endsAt
-		})
-		.from(season)
-		.where(eq(season.id, seasonId));
-	return row;
+/** duelSeasonReads on the store. */
+export function readDuelSeason(db: StoreDb, store: Store, seasonId: number) {
+	return readsOnStore(db, store, (d, t) => duelSeasonReads(d, t, seasonId));
 }
 
 export const countingOf = (rankBy: string): Counting =>
 	rankBy === 'confirmed' ? 'confirmed' : 'total';
 
 /** Both sides' values of the duel's measure over its period, as the season counts them. */
-export function duelValues(db: Queryable, row: DuelRow, counting: Counting): [number, number] {
+export function* duelValuesReads(
+	db: StoreDb,
+	t: Tables,
+	row: DuelRow,
+	counting: Counting
+): Reads<[number, number]> {
 	const query = periodOf(row);
-	return query ? bothValues(row, periodTotals(db, query), counting) : [0, 0];
+	return query ? bothValues(row, yield* periodTotalsReads(db, t, query), counting) : [0, 0];
 }
 
-/** duelValues on the store. */
-export async function readDuelValues(
+/** duelValuesReads on the store. */
+export function readDuelValues(
 	db: StoreDb,
 	store: Store,
 	row: DuelRow,
 	counting: Counting
 ): Promise<[number, number]> {
-	const query = periodOf(row);
-	return query
-		? bothValues(row, await readPeriodTotals(db, store.tables, query), counting)
-		: [0, 0];
+	return readsOnStore(db, store, (d, t) => duelValuesReads(d, t, row, counting));
 }
 
 function periodOf(row: DuelRow): PeriodQuery | null {
@@ -93,7 +84,7 @@ function periodOf(row: DuelRow): PeriodQuery | null {
 
 function bothValues(
 	row: DuelRow,
-	totals: Awaited<ReturnType<typeof readPeriodTotals>>,
+	totals: Map<number, PeriodTotal>,
 	counting: Counting
 ): [number, number] {
 	return [
@@ -107,53 +98,41 @@ export interface SubjectName {
 	emoji: string | null;
 }
 
-/** Display names of people or teams by id. */
-export function subjectNames(
-	db: Queryable,
+/** Display names of people or teams by id, with the teams' emoji. */
+export function* sideNamesReads(
+	db: StoreDb,
+	t: Tables,
 	subject: SubjectType,
 	ids: readonly number[]
-): Map<number, SubjectName> {
+): Reads<Map<number, SubjectName>> {
 	if (ids.length === 0) return new Map();
+	const { team, user } = t;
 	const unique = [...new Set(ids)];
 	const rows =
 		subject === 'user'
-			? db
-					.select({ id: user.id, name: user.displayName })
-					.from(user)
-					.where(inArray(user.id, unique))
-					.all()
-					.map((r) => ({ ...r, emoji: null }))
-			: db
-					.select({ id: team.id, name: team.name, emoji: team.emoji })
-					.from(team)
-					.where(inArray(team.id, unique))
-					.all();
+			? (yield* rowsOf(
+					db
+						.select({ id: user.id, name: user.displayName })
+						.from(user)
+						.where(inArray(user.id, unique))
+				)).map((r) => ({ ...r, emoji: null }))
+			: yield* rowsOf(
+					db
+						.select({ id: team.id, name: team.name, emoji: team.emoji })
+						.from(team)
+						.where(inArray(team.id, unique))
+				);
 	return new Map(rows.map((r) => [r.id, { name: r.name, emoji: r.emoji }]));
 }
 
-/** subjectNames on the store. */
-export async function readSubjectNames(
+/** sideNamesReads on the store. */
+export function readSubjectNames(
 	db: StoreDb,
 	store: Store,
 	subject: SubjectType,
 	ids: readonly number[]
 ): Promise<Map<number, SubjectName>> {
-	if (ids.length === 0) return new Map();
-	const { team, user } = store.tables;
-	const unique = [...new Set(ids)];
-	const rows =
-		subject === 'user'
-			? (
-					await db
-						.select({ id: user.id, name: user.displayName })
-						.from(user)
-						.where(inArray(user.id, unique))
-				).map((r) => ({ ...r, emoji: null }))
-			: await db
-					.select({ id: team.id, name: team.name, emoji: team.emoji })
-					.from(team)
-					.where(inArray(team.id, unique));
-	return new Map(rows.map((r) => [r.id, { name: r.name, emoji: r.emoji }]));
+	return readsOnStore(db, store, (d, t) => sideNamesReads(d, t, subject, ids));
 }
 
 /** The stake budget and what is left of it (held by open duels, paid to winners), in one read. */

@@ -1,98 +1,72 @@
 import { and, desc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { challenge, type Challenge, type ChallengeStatus } from '../db/schema';
-import { read, type Store, type Tables } from '../db/store';
+import type { Challenge, ChallengeStatus } from '../db/schema';
+import type { Store, StoreDb, Tables } from '../db/store';
+import { readOn, readsSync, rowsOf, type Reads } from '../db/reads';
 import type { FormatView } from '../formats/views';
 import { leaderOf, type ChallengesView, type Duel } from '../../contest/challenge';
 import {
 	countingOf,
-	duelSeason,
-	duelValues,
-	readDuelSeason,
-	readDuelValues,
-	readSubjectNames,
-	subjectNames,
+	duelSeasonReads,
+	duelValuesReads,
+	sideNamesReads,
 	type SubjectName
 } from './standings';
 
 // The format view 'challenges' (formats/views.ts): the season's duels that are coming, live or
-// waiting for their grace days, with both values as they stand. The publisher builds it with
-// each push, inside the boards' synchronous reads (`duelsOf`, `openDuels`); the pages and the API
-// read the same on the store (`readDuels`, `readDuelsFor`, `invitationsFor`). Must not import
+// waiting for their grace days, with both values as they stand. One body (`duelsReads`): the
+// publisher runs it synchronously with each push, inside the boards' reads; the pages and the
+// API on the store (`readDuels`, `readDuelsFor`, `invitationsFor`). Must not import
 // realtime/publish.ts.
 
 /** What boards and the TV show: a duel accepted and not yet frozen. */
 const OPEN: ChallengeStatus[] = ['accepted', 'live', 'finished'];
 const SHOWN = 60;
 
-/** Duels as boards show them, values read from the ledger (0 before the period starts). */
-export function duelsOf(db: Queryable, seasonId: number, where?: SQL, limit = SHOWN): Duel[] {
-	const s = duelSeason(db, seasonId);
-	if (!s) return [];
-	const rows = db
-		.select()
-		.from(challenge)
-		.where(and(eq(challenge.seasonId, seasonId), where))
-		.orderBy(desc(challenge.periodTo), desc(challenge.id))
-		.limit(limit)
-		.all();
-	const counting = countingOf(s.rankBy);
-	const names = {
-		user: subjectNames(
-			db,
-			'user',
-			rows.filter((r) => r.subjectType === 'user').flatMap((r) => [r.challengerId, r.opponentId])
-		),
-		team: subjectNames(
-			db,
-			'team',
-			rows.filter((r) => r.subjectType === 'team').flatMap((r) => [r.challengerId, r.opponentId])
-		)
-	};
-	return rows.map((row) =>
-		toDuel(
-			row,
-			names[row.subjectType],
-			counted(row) ? duelValues(db, row, counting) : valuesOf(row),
-			s.tieRule
-		)
-	);
-}
-
 /** A duel's filter on the store's challenge table (the store's tables differ by dialect). */
 export type DuelFilter = (c: Tables['challenge']) => SQL | undefined;
 
-/** duelsOf on the store: the same duels, in one read. */
-export async function readDuels(
+/** Duels as boards show them, values read from the ledger (0 before the period starts). */
+function* duelsReads(
+	db: StoreDb,
+	t: Tables,
+	seasonId: number,
+	filter: DuelFilter | undefined,
+	limit: number
+): Reads<Duel[]> {
+	const { challenge } = t;
+	const s = yield* duelSeasonReads(db, t, seasonId);
+	if (!s) return [];
+	const rows = yield* rowsOf(
+		db
+			.select()
+			.from(challenge)
+			.where(and(eq(challenge.seasonId, seasonId), filter?.(challenge)))
+			.orderBy(desc(challenge.periodTo), desc(challenge.id))
+			.limit(limit)
+	);
+	const counting = countingOf(s.rankBy);
+	const sides = (subject: 'user' | 'team') =>
+		rows.filter((r) => r.subjectType === subject).flatMap((r) => [r.challengerId, r.opponentId]);
+	const names = {
+		user: yield* sideNamesReads(db, t, 'user', sides('user')),
+		team: yield* sideNamesReads(db, t, 'team', sides('team'))
+	};
+	const duels: Duel[] = [];
+	for (const row of rows) {
+		const values = counted(row) ? yield* duelValuesReads(db, t, row, counting) : valuesOf(row);
+		duels.push(toDuel(row, names[row.subjectType], values, s.tieRule));
+	}
+	return duels;
+}
+
+/** The season's duels (those `filter` keeps, newest first) on the store, in one read. */
+export function readDuels(
 	store: Store,
 	seasonId: number,
 	filter?: DuelFilter,
 	limit = SHOWN
 ): Promise<Duel[]> {
-	const { challenge } = store.tables;
-	return read(store, async (tx) => {
-		const s = await readDuelSeason(tx, store, seasonId);
-		if (!s) return [];
-		const rows = await tx
-			.select()
-			.from(challenge)
-			.where(and(eq(challenge.seasonId, seasonId), filter?.(challenge)))
-			.orderBy(desc(challenge.periodTo), desc(challenge.id))
-			.limit(limit);
-		const counting = countingOf(s.rankBy);
-		const sides = (subject: 'user' | 'team') =>
-			rows.filter((r) => r.subjectType === subject).flatMap((r) => [r.challengerId, r.opponentId]);
-		const names = {
-			user: await readSubjectNames(tx, store, 'user', sides('user')),
-			team: await readSubjectNames(tx, store, 'team', sides('team'))
-		};
-		const duels: Duel[] = [];
-		for (const row of rows) {
-			const values = counted(row) ? await readDuelValues(tx, store, row, counting) : valuesOf(row);
-			duels.push(toDuel(row, names[row.subjectType], values, s.tieRule));
-		}
-		return duels;
-	});
+	return readOn(store, (d, t) => duelsReads(d, t, seasonId, filter, limit));
 }
 
 /** Whether a duel's values are read from the ledger: live, or waiting for its grace days. */
@@ -136,13 +110,9 @@ function toDuel(
 }
 
 /** The season's open duels (coming, live, in their grace days), live ones first. */
-export function openDuels(db: Queryable, seasonId: number): Duel[] {
-	return duelsOf(db, seasonId, inArray(challenge.status, OPEN)).sort(openFirst);
-}
-
-/** openDuels on the store. */
-async function readOpenDuels(store: Store, seasonId: number): Promise<Duel[]> {
-	return (await readDuels(store, seasonId, (c) => inArray(c.status, OPEN))).sort(openFirst);
+function* openDuelsReads(db: StoreDb, t: Tables, seasonId: number): Reads<Duel[]> {
+	const duels = yield* duelsReads(db, t, seasonId, (c) => inArray(c.status, OPEN), SHOWN);
+	return duels.sort(openFirst);
 }
 
 const openRank = (d: Duel) => (d.status === 'live' ? 0 : d.status === 'accepted' ? 1 : 2);
@@ -170,12 +140,9 @@ function theirs(c: Tables['challenge'], userId: number, teamId: number | null) {
 
 export const challengesView: FormatView = {
 	name: 'challenges',
-	build(db, seasonId): ChallengesView | null {
-		return duelsState(openDuels(db, seasonId));
-	},
-	async read(store, seasonId) {
-		return duelsState(await readOpenDuels(store, seasonId));
-	}
+	build: (db, seasonId) => duelsState(readsSync(db, (d, t) => openDuelsReads(d, t, seasonId))),
+	read: async (store, seasonId) =>
+		duelsState(await readOn(store, (d, t) => openDuelsReads(d, t, seasonId)))
 };
 
 const duelsState = (duels: Duel[]): ChallengesView | null =>

@@ -50,3 +50,18 @@ export function readOn<T>(
 ): Promise<T> {
 	return read(store, (tx) => readsOnStore(tx, store, reads));
 }
+
+/**
+ * Runs a read on a store's database or transaction given with its tables, on either dialect:
+ * for the store's functions that take `(db, tables)` rather than the store.
+ */
+export async function readsWith<T>(
+	tx: StoreDb,
+	tables: Tables,
+	reads: (db: StoreDb, tables: Tables) => Reads<T>
+): Promise<T> {
+	const steps = reads(tx, tables);
+	let step = steps.next();
+	while (!step.done) step = steps.next(await step.value);
+	return step.value;
+}

@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, isNull, lt, ne, sql, type Column, type SQL } from 'drizzle-orm';
-import { schema, type Queryable } from '../db';
+import type { Queryable } from '../db';
+import { readsSync, readsWith, rowsOf, type Reads } from '../db/reads';
 import type { SubjectType } from '../db/schema';
 import type { StoreDb, Tables } from '../db/store';
 import type { Counting, Measure, PeriodTotal } from '../../contest/measure';
@@ -22,53 +23,47 @@ export interface PeriodQuery {
 	ids?: readonly number[];
 }
 
-/**
- * The entries' builders run on both: SQLite's synchronous connection with the SQLite tables (the
- * boards' views, the sprints and knockouts), a store's database with its tables (the duels).
- * Typed as the store's; the SQL they build is the same.
- */
-const sqliteTables = schema as unknown as Tables;
-const onSqlite = (db: Queryable) => db as unknown as StoreDb;
-
 /** Each subject's measure over the period; subjects with nothing in it are absent. */
-export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, PeriodTotal> {
-	const rows = db.all<{ id: number; confirmed: number | null; provisional: number | null }>(
-		sql`SELECT id, sum(confirmed) AS confirmed, sum(provisional) AS provisional
-			FROM (${periodEntries(onSqlite(db), sqliteTables, query)}) GROUP BY id`
-	);
-	return totalsOf(rows);
-}
-
-/**
- * periodTotals on the store (db/store.ts): `db` a store's database, a read's or a write's
- * transaction, `tables` the store's. The sums are `numeric` on PostgreSQL, read as numbers.
- */
-export async function readPeriodTotals(
+export function* periodTotalsReads(
 	db: StoreDb,
-	tables: Tables,
+	t: Tables,
 	query: PeriodQuery
-): Promise<Map<number, PeriodTotal>> {
-	const entries = periodEntries(db, tables, query).as('entries');
-	const rows = await db
-		.select({
-			id: entries.id,
-			confirmed: sql<number | null>`sum(${entries.confirmed})`.mapWith(Number),
-			provisional: sql<number | null>`sum(${entries.provisional})`.mapWith(Number)
-		})
-		.from(entries)
-		.groupBy(entries.id);
-	return totalsOf(rows);
-}
-
-function totalsOf(
-	rows: { id: number; confirmed: number | null; provisional: number | null }[]
-): Map<number, PeriodTotal> {
+): Reads<Map<number, PeriodTotal>> {
+	const entries = periodEntries(db, t, query).as('entries');
+	// The sums are `numeric` on PostgreSQL, read as numbers.
+	const rows = yield* rowsOf(
+		db
+			.select({
+				id: entries.id,
+				confirmed: sql<number | null>`sum(${entries.confirmed})`.mapWith(Number),
+				provisional: sql<number | null>`sum(${entries.provisional})`.mapWith(Number)
+			})
+			.from(entries)
+			.groupBy(entries.id)
+	);
 	return new Map(
 		rows.map((row) => [
 			row.id,
 			{ confirmed: row.confirmed ?? 0, provisional: row.provisional ?? 0 }
 		])
 	);
+}
+
+/** periodTotalsReads on a SQLite connection, synchronously. */
+export function periodTotals(db: Queryable, query: PeriodQuery): Map<number, PeriodTotal> {
+	return readsSync(db, (d, t) => periodTotalsReads(d, t, query));
+}
+
+/**
+ * periodTotalsReads on the store (db/store.ts): `db` a store's database, a read's or a write's
+ * transaction, `tables` the store's.
+ */
+export function readPeriodTotals(
+	db: StoreDb,
+	tables: Tables,
+	query: PeriodQuery
+): Promise<Map<number, PeriodTotal>> {
+	return readsWith(db, tables, (d, t) => periodTotalsReads(d, t, query));
 }
 
 /**
@@ -79,56 +74,24 @@ function totalsOf(
  * voids its sale's entries, which removes them from the whole window), that
  * is the first instant t with the measure over [from, t + 1) at the target; a negative manual
  * adjustment is the exception, and then it is the first time the measure stood there. One read,
- * summed in SQLite (a window function), where a search over time would sum the period again at
- * every step.
+ * summed in the database (window functions), where a search over time would sum the period
+ * again at every step. In SQL both dialects speak: of each subject's rows at the target, the
+ * first by `row_number()`.
  */
-export function periodCrossings(
-	db: Queryable,
-	query: PeriodQuery,
-	target: number,
-	counting: Counting
-): Crossing[] {
-	const value = sql.raw(counting === 'confirmed' ? 'confirmed' : 'confirmed + provisional');
-	// Of a subject's rows at the target, min(at) picks the first, and SQLite takes the bare
-	// `value` from that row.
-	const total = sql.raw(
-		counting === 'confirmed' ? 'totalConfirmed' : 'totalConfirmed + totalProvisional'
-	);
-	return db.all<Crossing>(
-		sql`SELECT id, min(at) AS reachedAt, ${value} AS value FROM (
-			SELECT id, at,
-				sum(confirmed) OVER running AS confirmed,
-				sum(provisional) OVER running AS provisional,
-				sum(confirmed) OVER whole AS totalConfirmed,
-				sum(provisional) OVER whole AS totalProvisional
-			FROM (${periodEntries(onSqlite(db), sqliteTables, query)})
-			WINDOW person AS (PARTITION BY id ORDER BY at),
-				running AS (person RANGE UNBOUNDED PRECEDING),
-				whole AS (person RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-		) WHERE ${value} >= ${target} AND ${total} >= ${target} GROUP BY id`
-	);
-}
-
-/**
- * periodCrossings on the store (db/store.ts), in SQL both dialects speak: the running sums by
- * window functions, and of each subject's rows at the target the first by `row_number()` (the
- * synchronous one takes the bare value of `min(at)`'s row, which only SQLite allows).
- */
-export async function readPeriodCrossings(
+export function* periodCrossingsReads(
 	db: StoreDb,
 	tables: Tables,
 	query: PeriodQuery,
 	target: number,
 	counting: Counting
-): Promise<Crossing[]> {
+): Reads<Crossing[]> {
 	const e = periodEntries(db, tables, query).as('entries');
 	// Every entry of one instant counted: the default frame runs to the row's last peer.
 	const running = (column: SQL) =>
 		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range unbounded preceding)`;
 	// The whole period's sum over the same ordered window as the running one: SQLite then sorts
 	// the entries once for both (over `partition by id` alone it sorted them twice, and the
-	// store's crossings cost ~3× the synchronous ones; docs/benchmarks.md, "The read thread on
-	// the store's bodies").
+	// crossings cost ~3× more; docs/benchmarks.md, "The read thread on the store's bodies").
 	const whole = (column: SQL) =>
 		sql`sum(${column}) over (partition by ${e.id} order by ${e.at} range between unbounded preceding and unbounded following)`;
 	const provisional = counting === 'confirmed' ? sql`0` : undefined;
@@ -157,14 +120,37 @@ export async function readPeriodCrossings(
 		.from(sums)
 		.where(and(gte(sums.value, target), gte(sums.total, target)))
 		.as('reached');
-	return db
-		.select({
-			id: reached.id,
-			reachedAt: sql<number>`${reached.at}`.mapWith(Number),
-			value: sql<number>`${reached.value}`.mapWith(Number)
-		})
-		.from(reached)
-		.where(eq(reached.nth, 1));
+	return yield* rowsOf(
+		db
+			.select({
+				id: reached.id,
+				reachedAt: sql<number>`${reached.at}`.mapWith(Number),
+				value: sql<number>`${reached.value}`.mapWith(Number)
+			})
+			.from(reached)
+			.where(eq(reached.nth, 1))
+	);
+}
+
+/** periodCrossingsReads on a SQLite connection, synchronously. */
+export function periodCrossings(
+	db: Queryable,
+	query: PeriodQuery,
+	target: number,
+	counting: Counting
+): Crossing[] {
+	return readsSync(db, (d, t) => periodCrossingsReads(d, t, query, target, counting));
+}
+
+/** periodCrossingsReads on the store (db/store.ts). */
+export function readPeriodCrossings(
+	db: StoreDb,
+	tables: Tables,
+	query: PeriodQuery,
+	target: number,
+	counting: Counting
+): Promise<Crossing[]> {
+	return readsWith(db, tables, (d, t) => periodCrossingsReads(d, t, query, target, counting));
 }
 
 /**

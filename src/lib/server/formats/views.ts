@@ -10,8 +10,9 @@ import { challengesView } from '../challenges/view';
 // divisions/, quotas/) registers one view here: what a board and the TV show of it for one
 // season, built from the database. The publisher (realtime/publish.ts) builds every view with
 // each leaderboard push and sends the ones that changed in the push's `formats`, synchronously
-// on SQLite (`build`, also the read thread's); pages load the same views through the store on
-// either dialect (`read`, readFormatViews) for their first render.
+// on SQLite while they are cheap (`build`); pages, the read thread and PostgreSQL load the same
+// views through the store (`read`, readFormatViews). Each view's `build` and `read` run one
+// generator (db/reads.ts `readsSync`, `readOn`): one definition of each query.
 //
 // A view's module must not import realtime/publish.ts (publish.ts imports this file).
 
@@ -32,7 +33,7 @@ export const FORMAT_VIEWS: FormatView[] = [
 	quotasView
 ];
 
-/** Every format view of a season, synchronously on SQLite (the publisher, the read thread). */
+/** Every format view of a season, synchronously on SQLite (the publisher's push). */
 export function formatViewsOf(
 	db: Queryable,
 	seasonId: number,

@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { knockoutMatch, season, type Knockout } from '../db/schema';
+import type { Knockout } from '../db/schema';
 import type { StoreDb, Tables } from '../db/store';
-import { periodTotals, readPeriodTotals } from '../formats/measure';
+import { readsWith, rowsOf, type Reads } from '../db/reads';
+import { periodTotalsReads } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting, type Measure } from '../../contest/measure';
 import {
 	bracketSlots,
@@ -15,21 +15,13 @@ import {
 } from '../../contest/knockout';
 
 // A knockout's bracket as it stands, read from its stored pairings and the ledger: shared by the
-// scheduler (which freezes what it says for a round) and the views. The views and the read
-// thread read synchronously (`seasonOf`, `bracketOf`); the scheduler through the store
-// (`readBracketSeason`, `readBracket`).
+// scheduler (which freezes what it says for a round) and the views. One body each
+// (`bracketSeasonReads`, `bracketReads`): the push runs it synchronously, the views' pages and
+// the read thread on the store, the scheduler through `readBracketSeason` and `readBracket`.
 
 export interface BracketSeason {
 	rankBy: Counting;
 	timeZone: string;
-}
-
-export function seasonOf(db: Queryable, seasonId: number): BracketSeason | undefined {
-	return db
-		.select({ rankBy: season.rankBy, timeZone: season.timeZone })
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
 }
 
 export const planOf = (k: Knockout, s: BracketSeason): RoundPlan & { graceHours: number } => ({
@@ -49,39 +41,39 @@ export interface Bracket {
 
 /**
  * The bracket at `now`, values counted up to `upToRound` (inclusive; all started rounds when
- * left out). Null before the knockout is seeded.
+ * left out): each unfrozen round's sums read before resolving. Null before the knockout is
+ * seeded. One body for the push's synchronous build and the store's reads (db/reads.ts).
  */
-export function bracketOf(
-	db: Queryable,
+export function* bracketReads(
+	db: StoreDb,
+	t: Tables,
 	k: Knockout,
 	s: BracketSeason,
 	now: number,
 	upToRound?: number
-): Bracket | null {
+): Reads<Bracket | null> {
 	if (k.seededAt === null) return null;
-	const stored = db
-		.select()
-		.from(knockoutMatch)
-		.where(eq(knockoutMatch.knockoutId, k.id))
-		.orderBy(asc(knockoutMatch.round), asc(knockoutMatch.slot))
-		.all();
+	const { knockoutMatch } = t;
+	const stored = yield* rowsOf(
+		db
+			.select()
+			.from(knockoutMatch)
+			.where(eq(knockoutMatch.knockoutId, k.id))
+			.orderBy(asc(knockoutMatch.round), asc(knockoutMatch.slot))
+	);
 	const frame = frameOf(k, s, stored, now, upToRound);
 	const totals = new Map<number, Map<number, number>>();
-	const valueIn = (round: number, id: number): number => {
-		if (!frame.measure) return 0;
-		let values = totals.get(round);
-		if (!values) {
-			const sums = periodTotals(db, frame.query(round, frame.measure));
-			values = new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)]));
-			totals.set(round, values);
+	// resolveBracket asks the values of the rounds started and not frozen only.
+	if (frame.measure)
+		for (let round = k.roundsFrozen; round < frame.roundsStarted; round++) {
+			const sums = yield* periodTotalsReads(db, t, frame.query(round, frame.measure));
+			totals.set(round, new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)])));
 		}
-		return values.get(id) ?? 0;
-	};
-	return frame.resolve(valueIn);
+	return frame.resolve((round, id) => totals.get(round)?.get(id) ?? 0);
 }
 
-/** bracketOf on the store (db/store.ts): each unfrozen round's sums read before resolving. */
-export async function readBracket(
+/** bracketReads on the store (db/store.ts): the scheduler's. */
+export function readBracket(
 	db: StoreDb,
 	tables: Tables,
 	k: Knockout,
@@ -89,27 +81,12 @@ export async function readBracket(
 	now: number,
 	upToRound?: number
 ): Promise<Bracket | null> {
-	if (k.seededAt === null) return null;
-	const { knockoutMatch } = tables;
-	const stored = await db
-		.select()
-		.from(knockoutMatch)
-		.where(eq(knockoutMatch.knockoutId, k.id))
-		.orderBy(asc(knockoutMatch.round), asc(knockoutMatch.slot));
-	const frame = frameOf(k, s, stored, now, upToRound);
-	const totals = new Map<number, Map<number, number>>();
-	// resolveBracket asks the values of the rounds started and not frozen only.
-	if (frame.measure)
-		for (let round = k.roundsFrozen; round < frame.roundsStarted; round++) {
-			const sums = await readPeriodTotals(db, tables, frame.query(round, frame.measure));
-			totals.set(round, new Map([...sums].map(([sid, total]) => [sid, valueOf(total, s.rankBy)])));
-		}
-	return frame.resolve((round, id) => totals.get(round)?.get(id) ?? 0);
+	return readsWith(db, tables, (d, t) => bracketReads(d, t, k, s, now, upToRound));
 }
 
-type StoredMatch = typeof knockoutMatch.$inferSelect;
+type StoredMatch = Tables['knockoutMatch']['$inferSelect'];
 
-/** What both readings of a bracket share: its plan, windows and rounds started. */
+/** What a bracket is resolved from: its plan, windows and rounds started. */
 function frameOf(
 	k: Knockout,
 	s: BracketSeason,
@@ -143,18 +120,29 @@ function frameOf(
 	};
 }
 
-/** seasonOf on the store. */
-export async function readBracketSeason(
+/** The season's settings a bracket is read with. */
+export function* bracketSeasonReads(
+	db: StoreDb,
+	t: Tables,
+	seasonId: number
+): Reads<BracketSeason | undefined> {
+	const { season } = t;
+	const [s] = yield* rowsOf(
+		db
+			.select({ rankBy: season.rankBy, timeZone: season.timeZone })
+			.from(season)
+			.where(eq(season.id, seasonId))
+	);
+	return s;
+}
+
+/** bracketSeasonReads on the store. */
+export function readBracketSeason(
 	db: StoreDb,
 	tables: Tables,
 	seasonId: number
 ): Promise<BracketSeason | undefined> {
-	const { season } = tables;
-	const [s] = await db
-		.select({ rankBy: season.rankBy, timeZone: season.timeZone })
-		.from(season)
-		.where(eq(season.id, seasonId));
-	return s;
+	return readsWith(db, tables, (d, t) => bracketSeasonReads(d, t, seasonId));
 }
 
 /** A knockout by its id (the bracket page and the API). */

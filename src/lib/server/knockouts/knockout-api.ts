@@ -25,7 +25,8 @@ import { readKnockoutCard, readKnockoutCards, type KnockoutCard } from './view';
 
 // The knockouts of the API (GET and POST /api/v1/seasons/{id}/knockouts, GET
 // /api/v1/knockouts/{id}): requests and answers as zod schemas, read through the board's
-// knockoutCard on the store (readKnockoutCard) and created through the console's createKnockout with the console form's fields.
+// card (readKnockoutCard) and created through the console's createKnockout with the console
+// form's fields.
 
 const ROUND_UNITS = ['day', 'hour'] as const satisfies readonly RoundUnit[];
 
@@ -58,7 +59,7 @@ const entrant = subjectSchema.extend({
 	seed: z.number().int().nullable().describe('1 = the best placed at the start')
 });
 
-// A cancelled knockout shows nowhere (knockoutsOf leaves it out, its bracket answers 404).
+// A cancelled knockout shows nowhere (readKnockoutCards leaves it out, its bracket answers 404).
 const SHOWN_STATUSES = ['scheduled', 'live', 'final'] as const satisfies readonly KnockoutStatus[];
 
 function shownStatus(status: KnockoutStatus): (typeof SHOWN_STATUSES)[number] {

@@ -1,10 +1,10 @@
 import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { knockout, type Knockout, type KnockoutStatus, type SubjectType } from '../db/schema';
-import { read, type Store, type StoreDb, type Tables } from '../db/store';
+import type { Knockout, KnockoutStatus, SubjectType } from '../db/schema';
+import type { Store, StoreDb, Tables } from '../db/store';
+import { readOn, readsSync, readsWith, rowsOf, type Reads } from '../db/reads';
 import type { FormatView } from '../formats/views';
-import { readNames, subjectNames } from '../sprints/names';
-import { bracketOf, readBracket, readBracketSeason, seasonOf, type Bracket } from './bracket';
+import { subjectNamesReads } from '../sprints/names';
+import { bracketReads, bracketSeasonReads, type Bracket } from './bracket';
 
 // What boards, the TV and /knockouts show of a season's knockouts: the bracket as it stands,
 // live values for the rounds under way. Registered as the format view 'knockouts'.
@@ -47,22 +47,21 @@ export interface KnockoutCard {
 	rounds: RoundCard[];
 }
 
-export function knockoutCard(db: Queryable, k: Knockout, now: number): KnockoutCard {
-	const s = seasonOf(db, k.seasonId);
-	const bracket = s ? bracketOf(db, k, s, now) : null;
-	return cardOf(k, bracket, subjectNames(db, k.subject, cardIds(k, bracket)));
+/** A knockout's card at `now` (one body for the push and the store). */
+function* knockoutCardReads(db: StoreDb, t: Tables, k: Knockout, now: number): Reads<KnockoutCard> {
+	const s = yield* bracketSeasonReads(db, t, k.seasonId);
+	const bracket = s ? yield* bracketReads(db, t, k, s, now) : null;
+	return cardOf(k, bracket, yield* subjectNamesReads(db, t, k.subject, cardIds(k, bracket)));
 }
 
-/** knockoutCard on the store (db/store.ts): `db` a store's database or a read's transaction. */
-export async function readKnockoutCard(
+/** A knockout's card on the store: `db` a store's database or a read's transaction. */
+export function readKnockoutCard(
 	db: StoreDb,
 	tables: Tables,
 	k: Knockout,
 	now: number
 ): Promise<KnockoutCard> {
-	const s = await readBracketSeason(db, tables, k.seasonId);
-	const bracket = s ? await readBracket(db, tables, k, s, now) : null;
-	return cardOf(k, bracket, await readNames(db, tables, k.subject, cardIds(k, bracket)));
+	return readsWith(db, tables, (d, t) => knockoutCardReads(d, t, k, now));
 }
 
 /** Everyone a card names: each side of each match, and the winner. */
@@ -109,56 +108,37 @@ function cardOf(k: Knockout, bracket: Bracket | null, names: Map<number, string>
 	};
 }
 
-export function knockoutsOf(
-	db: Queryable,
+type ShownCard = { knockout: Knockout; card: KnockoutCard };
+
+/** The season's knockouts shown at `now`, each with its card. */
+function* knockoutCardsReads(
+	db: StoreDb,
+	t: Tables,
 	seasonId: number,
 	now: number,
-	options: { all?: boolean } = {}
-): Knockout[] {
-	return (
+	options: { all?: boolean }
+): Reads<ShownCard[]> {
+	const { knockout } = t;
+	const shown = yield* rowsOf(
 		db
 			.select()
 			.from(knockout)
-			// The SQLite table typed as the store's (formats/measure.ts does the same): same SQL.
-			.where(shownKnockouts(knockout as unknown as Tables['knockout'], seasonId, now, options))
+			.where(shownKnockouts(knockout, seasonId, now, options))
 			.orderBy(desc(knockout.startsAt), desc(knockout.id))
-			.all()
 	);
+	const cards: ShownCard[] = [];
+	for (const k of shown) cards.push({ knockout: k, card: yield* knockoutCardReads(db, t, k, now) });
+	return cards;
 }
 
-/** knockoutsOf on the store. */
-export async function readKnockoutsOf(
-	db: StoreDb,
-	tables: Tables,
-	seasonId: number,
-	now: number,
-	options: { all?: boolean } = {}
-): Promise<Knockout[]> {
-	const { knockout } = tables;
-	return db
-		.select()
-		.from(knockout)
-		.where(shownKnockouts(knockout, seasonId, now, options))
-		.orderBy(desc(knockout.startsAt), desc(knockout.id));
-}
-
-/**
- * The season's knockouts as cards, on the store in one snapshot: the pages' and the API's read.
- * The boards' pushes and the read thread build the format view synchronously (`knockoutsView`).
- */
-export async function readKnockoutCards(
+/** The season's knockouts as cards, on the store in one snapshot: the pages' and the API's read. */
+export function readKnockoutCards(
 	store: Store,
 	seasonId: number,
 	now: number,
 	options: { all?: boolean } = {}
-): Promise<{ knockout: Knockout; card: KnockoutCard }[]> {
-	return read(store, async (tx) => {
-		const shown = await readKnockoutsOf(tx, store.tables, seasonId, now, options);
-		const cards: { knockout: Knockout; card: KnockoutCard }[] = [];
-		for (const k of shown)
-			cards.push({ knockout: k, card: await readKnockoutCard(tx, store.tables, k, now) });
-		return cards;
-	});
+): Promise<ShownCard[]> {
+	return readOn(store, (d, t) => knockoutCardsReads(d, t, seasonId, now, options));
 }
 
 function shownKnockouts(
@@ -183,14 +163,11 @@ export interface KnockoutsState {
 
 export const knockoutsView: FormatView = {
 	name: 'knockouts',
-	build(db, seasonId, now): KnockoutsState | null {
-		return knockoutsState(knockoutsOf(db, seasonId, now).map((k) => knockoutCard(db, k, now)));
-	},
-	async read(store, seasonId, now) {
-		const cards = await readKnockoutCards(store, seasonId, now);
-		return knockoutsState(cards.map((c) => c.card));
-	}
+	build: (db, seasonId, now) =>
+		knockoutsState(readsSync(db, (d, t) => knockoutCardsReads(d, t, seasonId, now, {}))),
+	read: async (store, seasonId, now) =>
+		knockoutsState(await readKnockoutCards(store, seasonId, now))
 };
 
-const knockoutsState = (knockouts: KnockoutCard[]): KnockoutsState | null =>
-	knockouts.length > 0 ? { knockouts } : null;
+const knockoutsState = (shown: ShownCard[]): KnockoutsState | null =>
+	shown.length > 0 ? { knockouts: shown.map((s) => s.card) } : null;

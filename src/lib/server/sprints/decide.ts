@@ -3,12 +3,8 @@ import type { Queryable } from '../db';
 import type { Sprint, SprintStatus } from '../db/schema';
 import { write, type Store, type StoreDb, type Tables } from '../db/store';
 import { offLoopReader } from '../db/dialect';
-import {
-	periodCrossings,
-	periodTotals,
-	readPeriodCrossings,
-	readPeriodTotals
-} from '../formats/measure';
+import { readsSync, type Reads } from '../db/reads';
+import { periodCrossingsReads, periodTotalsReads, readPeriodCrossings } from '../formats/measure';
 import { parseMeasure, valueOf, type Counting } from '../../contest/measure';
 import {
 	type Crossing,
@@ -25,8 +21,9 @@ import { systemClock, type Clock } from '../shared/clock';
 // Deciding a sprint from the ledger: every subject's measure since the start, and for those at
 // the target, the instant their measure crossed it. Run by the scheduler (advanceSprints) and by
 // the board's view, so the card shows a winner the moment a sale crosses the line. The view
-// built in a push reads synchronously (`decideSprint`); the read thread and the scheduler read
-// through the store (`readSprintDecision`, `advanceSprints`).
+// reads its outcome with `sprintOutcomeReads` (one body, run synchronously in a push and on the
+// store by pages and the read thread); the scheduler decides through the store
+// (`readSprintDecision`, `advanceSprints`).
 
 export interface SprintSeason {
 	rankBy: Counting;
@@ -49,12 +46,17 @@ export type SprintRace = Pick<
 /** Up to this many people at the target, their crossings are read person by person. */
 const FEW_REACHED = 50;
 
-export function decideSprint(
-	db: Queryable,
+/**
+ * A sprint's outcome at `now`: where it stands, its winner, and everyone's values. One body for
+ * the push's synchronous build (`readsSync`) and the store's reads (db/reads.ts).
+ */
+export function* sprintOutcomeReads(
+	db: StoreDb,
+	t: Tables,
 	row: SprintRace,
 	s: SprintSeason,
 	now: number
-): SprintOutcome {
+): Reads<SprintOutcome> {
 	const measure = parseMeasure(row.measure);
 	if (!measure || row.status === 'cancelled')
 		return { phase: row.status, winner: null, values: new Map() };
@@ -63,7 +65,7 @@ export function decideSprint(
 	const values = new Map<number, number>();
 	if (to <= from)
 		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
-	for (const [id, total] of periodTotals(db, { ...query, to }))
+	for (const [id, total] of yield* periodTotalsReads(db, t, { ...query, to }))
 		values.set(id, valueOf(total, s.rankBy));
 	// Those at the target by now: when each got there, from their entries read once in time order.
 	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
@@ -72,46 +74,26 @@ export function decideSprint(
 	// 375 ms person by person, 180 ms the period once; docs/benchmarks.md, "bench:formats").
 	const ids = reached.length <= FEW_REACHED ? reached : undefined;
 	const crossings =
-		reached.length > 0 ? periodCrossings(db, { ...query, to, ids }, row.target, s.rankBy) : [];
+		reached.length > 0
+			? yield* periodCrossingsReads(db, t, { ...query, to, ids }, row.target, s.rankBy)
+			: [];
 	const winner = firstToCross(crossings);
 	if (winner) {
 		// The race stopped at the winner: the others' bars show where they stood then.
-		const atWinner = periodTotals(db, { ...query, to: winner.reachedAt + 1 });
+		const atWinner = yield* periodTotalsReads(db, t, { ...query, to: winner.reachedAt + 1 });
 		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
 	}
 	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
 }
 
-/** decideSprint on the store (db/store.ts): the same reads, in SQL both dialects speak. */
-export async function readSprintOutcome(
-	db: StoreDb,
-	tables: Tables,
+/** sprintOutcomeReads on a SQLite connection, synchronously. */
+export function decideSprint(
+	db: Queryable,
 	row: SprintRace,
 	s: SprintSeason,
 	now: number
-): Promise<SprintOutcome> {
-	const measure = parseMeasure(row.measure);
-	if (!measure || row.status === 'cancelled')
-		return { phase: row.status, winner: null, values: new Map() };
-	const [from, to] = searchWindow(row, now);
-	const query = { seasonId: row.seasonId, subject: row.subject, measure, from };
-	const values = new Map<number, number>();
-	if (to <= from)
-		return { phase: sprintPhase(row, null, now, s.graceDays * DAY_MS), winner: null, values };
-	for (const [id, total] of await readPeriodTotals(db, tables, { ...query, to }))
-		values.set(id, valueOf(total, s.rankBy));
-	const reached = [...values].filter(([, value]) => value >= row.target).map(([id]) => id);
-	const ids = reached.length <= FEW_REACHED ? reached : undefined;
-	const crossings =
-		reached.length > 0
-			? await readPeriodCrossings(db, tables, { ...query, to, ids }, row.target, s.rankBy)
-			: [];
-	const winner = firstToCross(crossings);
-	if (winner) {
-		const atWinner = await readPeriodTotals(db, tables, { ...query, to: winner.reachedAt + 1 });
-		for (const id of values.keys()) values.set(id, valueOf(atWinner.get(id), s.rankBy));
-	}
-	return { phase: sprintPhase(row, winner, now, s.graceDays * DAY_MS), winner, values };
+): SprintOutcome {
+	return readsSync(db, (d, t) => sprintOutcomeReads(d, t, row, s, now));
 }
 
 /** Sprints the scheduler no longer moves: frozen, or cancelled by a manager. */

@@ -1,10 +1,10 @@
 import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { season, sprint, type Sprint, type SprintStatus, type SubjectType } from '../db/schema';
-import { read, type Store, type Tables } from '../db/store';
+import type { Sprint, SprintStatus, SubjectType } from '../db/schema';
+import type { Store, StoreDb, Tables } from '../db/store';
+import { readOn, readsSync, rowsOf, type Reads } from '../db/reads';
 import type { FormatView } from '../formats/views';
-import { decideSprint, readSprintOutcome, type SprintOutcome } from './decide';
-import { readNames, subjectNames } from './names';
+import { sprintOutcomeReads, type SprintOutcome } from './decide';
+import { subjectNamesReads } from './names';
 
 // What boards, the TV and /sprints show of a season's sprints, built from the ledger each time
 // (an unfinished sprint's winner is decided live, so the card shows it the moment a sale crosses
@@ -50,62 +50,46 @@ export interface SprintsState {
 	sprints: SprintCard[];
 }
 
-export function sprintCards(
-	db: Queryable,
+/** The season's sprints as cards, each decided at `now` (one body for the push and the store). */
+function* sprintCardsReads(
+	db: StoreDb,
+	t: Tables,
 	seasonId: number,
 	now: number,
-	options: { all?: boolean } = {}
-): SprintCard[] {
-	const s = db
-		.select({ rankBy: season.rankBy, graceDays: season.graceDays })
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
+	options: { all?: boolean }
+): Reads<SprintCard[]> {
+	const { season, sprint } = t;
+	const [s] = yield* rowsOf(
+		db
+			.select({ rankBy: season.rankBy, graceDays: season.graceDays })
+			.from(season)
+			.where(eq(season.id, seasonId))
+	);
 	if (!s) return [];
-	const rows = db
-		.select()
-		.from(sprint)
-		// The SQLite table typed as the store's (formats/measure.ts does the same): same SQL.
-		.where(shownSprints(sprint as unknown as Tables['sprint'], seasonId, now, options))
-		.orderBy(desc(sprint.endsAt), desc(sprint.id))
-		.all();
-	return rows.map((row) => {
-		const outcome = decideSprint(db, row, s, now);
+	const rows = yield* rowsOf(
+		db
+			.select()
+			.from(sprint)
+			.where(shownSprints(sprint, seasonId, now, options))
+			.orderBy(desc(sprint.endsAt), desc(sprint.id))
+	);
+	const cards: SprintCard[] = [];
+	for (const row of rows) {
+		const outcome = yield* sprintOutcomeReads(db, t, row, s, now);
 		const ids = shownIds(row, outcome);
-		return cardOf(row, outcome, ids, subjectNames(db, row.subject, ids));
-	});
+		cards.push(cardOf(row, outcome, ids, yield* subjectNamesReads(db, t, row.subject, ids)));
+	}
+	return cards;
 }
 
-/**
- * sprintCards on the store (db/store.ts), in one snapshot: the pages' and the API's read. The
- * boards' pushes and the read thread build the format view synchronously (`sprintsView`).
- */
-export async function readSprintCards(
+/** The season's sprints as cards on the store, in one snapshot: the pages' and the API's read. */
+export function readSprintCards(
 	store: Store,
 	seasonId: number,
 	now: number,
 	options: { all?: boolean } = {}
 ): Promise<SprintCard[]> {
-	const { season, sprint } = store.tables;
-	return read(store, async (tx) => {
-		const [s] = await tx
-			.select({ rankBy: season.rankBy, graceDays: season.graceDays })
-			.from(season)
-			.where(eq(season.id, seasonId));
-		if (!s) return [];
-		const rows = await tx
-			.select()
-			.from(sprint)
-			.where(shownSprints(sprint, seasonId, now, options))
-			.orderBy(desc(sprint.endsAt), desc(sprint.id));
-		const cards: SprintCard[] = [];
-		for (const row of rows) {
-			const outcome = await readSprintOutcome(tx, store.tables, row, s, now);
-			const ids = shownIds(row, outcome);
-			cards.push(cardOf(row, outcome, ids, await readNames(tx, store.tables, row.subject, ids)));
-		}
-		return cards;
-	});
+	return readOn(store, (d, t) => sprintCardsReads(d, t, seasonId, now, options));
 }
 
 function shownSprints(
@@ -171,12 +155,9 @@ function cardOf(
 
 export const sprintsView: FormatView = {
 	name: 'sprints',
-	build(db, seasonId, now): SprintsState | null {
-		return sprintsState(sprintCards(db, seasonId, now));
-	},
-	async read(store, seasonId, now) {
-		return sprintsState(await readSprintCards(store, seasonId, now));
-	}
+	build: (db, seasonId, now) =>
+		sprintsState(readsSync(db, (d, t) => sprintCardsReads(d, t, seasonId, now, {}))),
+	read: async (store, seasonId, now) => sprintsState(await readSprintCards(store, seasonId, now))
 };
 
 const sprintsState = (sprints: SprintCard[]): SprintsState | null =>
