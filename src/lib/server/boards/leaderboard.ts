@@ -415,7 +415,7 @@ export async function readPlayersCount(store: Store, seasonId: number): Promise<
 	});
 }
 
-/** `personNames` through the store. */
+/** The display names of some people (e.g. badge winners outside a board's top). */
 export async function readPersonNames(store: Store, ids: number[]): Promise<Map<number, string>> {
 	if (ids.length === 0) return new Map();
 	const { user } = store.tables;
@@ -434,15 +434,4 @@ function parseAfter(text: string | undefined) {
 			field: 'after'
 		});
 	return after;
-}
-
-/** The display names of some people (e.g. badge winners outside a board's top). */
-export function personNames(db: Queryable, ids: number[]): Map<number, string> {
-	if (ids.length === 0) return new Map();
-	const rows = db
-		.select({ id: user.id, name: user.displayName })
-		.from(user)
-		.where(inArray(user.id, ids))
-		.all();
-	return new Map(rows.map((r) => [r.id, r.name]));
 }
