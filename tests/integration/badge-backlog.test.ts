@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
@@ -40,7 +40,7 @@ async function contest(db: Db) {
 }
 
 function sell(db: Db, email: string, i: number, awards: boolean) {
-	return recordSale(
+	return recordOn(
 		db,
 		{
 			source: 'api',
@@ -74,13 +74,13 @@ describe('a badge backlog', () => {
 		const people = await contest(behind);
 		const same = await contest(reference);
 		// 300 sales without the badge step leave 300 ledger entries the facts have not read.
-		for (let i = 0; i < 300; i++) sell(behind, people[i % 6], i, false);
-		for (let i = 0; i < 300; i++) sell(reference, same[i % 6], i, true);
+		for (let i = 0; i < 300; i++) await sell(behind, people[i % 6], i, false);
+		for (let i = 0; i < 300; i++) await sell(reference, same[i % 6], i, true);
 		expect(cursor(behind)).toBeLessThan(lastEntry(behind) - 299);
 
 		// The next sale's request takes in only part of them (it took all 301 before).
-		sell(behind, people[0], 300, true);
-		sell(reference, same[0], 300, true);
+		await sell(behind, people[0], 300, true);
+		await sell(reference, same[0], 300, true);
 		expect(cursor(behind)).toBeLessThan(lastEntry(behind));
 
 		// The slices (here the periodic job, as at start-up) take in the rest: same awards.

@@ -9,10 +9,12 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
-import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
+import { holdingCatchUp } from '../../src/lib/server/badges/catch-up';
 import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
 import type { BadgeCriterion } from '../../src/lib/contest/badges';
 import { addBadges } from '../helpers/badges';
@@ -139,19 +141,24 @@ describe('the badge catch-up after a restart', () => {
 	it('leaves the backlog to the slices while they run: a sale takes in one entry, not 50', async () => {
 		const [db] = contexts.map((c) => c.db);
 		const people = await contest(db);
-		for (let i = 0; i < 400; i++) recordSale(db, saleInput(people, i), clock, { awards: false });
+		for (let i = 0; i < 400; i++)
+			await recordOn(db, saleInput(people, i), clock, { awards: false });
 		// The catch-up marks the database at once (the call's synchronous part); its slices, one
-		// write each (badges/catch-up.ts), run from the next turn of the loop.
+		// write each (badges/catch-up.ts), wait while the hold is on: a sale recorded then comes
+		// between two slices, as one does under load (its write waits a turn of the loop, in which
+		// a slice would otherwise run first).
 		const catchingUp = runPeriodicAwards(sqliteStore(db), { clock });
-		const before = cursor(db);
-		expect(before).toBeLessThan(lastEntry(db) - 300);
-		// A sale's own step now takes in one entry (the one it added): the code before took in 50.
-		recordSale(db, saleInput(people, 400), clock);
-		expect(cursor(db)).toBe(before + 1);
+		await holdingCatchUp(sqliteStore(db), async () => {
+			const before = cursor(db);
+			expect(before).toBeLessThan(lastEntry(db) - 300);
+			// A sale's own step now takes in one entry (the one it added): the code before took in 50.
+			await recordOn(db, saleInput(people, 400), clock);
+			expect(cursor(db)).toBe(before + 1);
+		});
 		await catchingUp;
 		// The slices took in everything, that sale included; its step works as before after.
 		expect(cursor(db)).toBe(lastEntry(db));
-		recordSale(db, saleInput(people, 401), clock);
+		await recordOn(db, saleInput(people, 401), clock);
 		expect(cursor(db)).toBe(lastEntry(db));
 	});
 
@@ -161,7 +168,7 @@ describe('the badge catch-up after a restart', () => {
 		const same = await contest(reference);
 		// 400 sales without the badge step: the backlog.
 		for (let i = 0; i < 400; i++)
-			recordSale(behind, saleInput(people, i), clock, { awards: false });
+			await recordOn(behind, saleInput(people, i), clock, { awards: false });
 		// The catch-up starts; API sales keep coming, a few per turn of the loop, while it runs.
 		const catchingUp = runPeriodicAwards(sqliteStore(behind), { clock });
 		for (let i = 400; i < 520; i += 4) {
@@ -182,7 +189,7 @@ describe('the badge catch-up after a restart', () => {
 		// The same 520 sales all recorded first, then taken in by the slices with nothing else
 		// running: the facts rebuilt from the whole ledger, every award decided from them.
 		for (let i = 0; i < 520; i++)
-			recordSale(reference, saleInput(same, i), clock, { awards: false });
+			await recordOn(reference, saleInput(same, i), clock, { awards: false });
 		await runPeriodicAwards(sqliteStore(reference), { clock });
 		const got = endState(behind, people);
 		expect(got).toEqual(endState(reference, same));

@@ -1,17 +1,17 @@
 // The incremental badge facts and the awards decided from them equal a full re-evaluation after
 // any sequence of sales (in and out of order), confirmations, rejections, reversals and periodic
-// runs: a seeded random sequence on a real temp database, checked after every step. An import
-// decides its awards inside each window's transaction: checked after every window.
+// runs: a seeded random sequence on a real temp database, checked after every step. A sale (as
+// the server records it) and an import's window decide their awards inside their own write:
+// checked after every sale and every window.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, badge, product, sale, saleLine, season } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { reviewSales } from '../../src/lib/server/scoring/review';
-import { evaluateAwards } from '../../src/lib/server/badges/awards';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
@@ -262,7 +262,8 @@ describe('badge facts', () => {
 					const lines = [{ sku: 'PHONE', quantity: int(1, 3), unitPrice: int(500, 3000) * 100 }];
 					if (random() < 0.4) lines.push({ sku: 'CASE', quantity: 1, unitPrice: 2900 });
 					const occurredAt = now - int(1, 27 * 24) * (DAY / 24) - int(0, 3_599_999);
-					const recorded = recordSale(
+					// Recorded as the server does: its badge step decides in the sale's write.
+					await recordOn(
 						db,
 						{
 							source: 'api',
@@ -271,14 +272,12 @@ describe('badge facts', () => {
 							occurredAt,
 							lines
 						},
-						clock,
-						{ awards: false }
+						clock
 					);
-					// What the full evaluation gives now (it is the seller's and their team's, and the
-					// former first sale's when this one comes before every other)...
-					const wanted = fullEvaluation(seasonId, now, { weekly: false });
-					// ...is what the incremental decision gives.
-					evaluateAwards(db, recorded.seasonId, { userIds: [person.id], clock });
+					// What the full evaluation gives now, less what was held before the sale (it is the
+					// seller's and their team's, and the former first sale's when this one comes before
+					// every other), is what the incremental decision gave.
+					const wanted = fullEvaluation(seasonId, now, { weekly: false, heldUpTo: before });
 					expect(awardsAfter(before), `step ${step}: sale`).toEqual(wanted);
 				} else if (roll < 0.75) {
 					const pending = counted('pending');

@@ -12,7 +12,8 @@ import {
 	rebuiltFactRows
 } from '../helpers/held-facts';
 import type { Db } from '../../src/lib/server/db';
-import { recordSale, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { reevaluateOnStore } from '../../src/lib/server/badges/reevaluate';
@@ -100,7 +101,7 @@ describe("a group of API sales' badge facts", () => {
 		const c = await contestWithFactBadges(db);
 		await group(sales(c.people, 8, 4, 'a'));
 		// A sale whose facts wait (no badge step): the next group must take it in too.
-		recordSale(db, sales(c.people, 1, 5, 'alone')[0], undefined, { awards: false });
+		await recordOn(db, sales(c.people, 1, 5, 'alone')[0], undefined, { awards: false });
 		const before = counter.reads;
 		await group(sales(c.people, 8, 6, 'b'));
 		await group(sales(c.people, 8, 7, 'c'));

@@ -9,7 +9,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { seasonMember } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { LAST_TEAM_QUERY, lastTeamOf } from '../../src/lib/server/badges/facts';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -25,8 +25,8 @@ beforeEach(() => {
 });
 afterEach(() => ctx.cleanup());
 
-function sell(email: string, externalId: string, occurredAt: number) {
-	return recordSale(
+async function sell(email: string, externalId: string, occurredAt: number) {
+	const { sale } = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -37,7 +37,8 @@ function sell(email: string, externalId: string, occurredAt: number) {
 		},
 		clock,
 		{ awards: false }
-	).sale.id;
+	);
+	return sale.id;
 }
 
 function moveTo(seasonId: number, userId: number, teamId: number) {
@@ -53,14 +54,14 @@ describe('lastTeamOf', () => {
 		const [a, b] = teams.map((t) => t.id);
 		const p = people[0];
 		expect(lastTeamOf(db, season.id, p.id)).toBeUndefined();
-		sell(p.email, 'one', NOW - HOUR);
+		await sell(p.email, 'one', NOW - HOUR);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(a);
 		// Moved to team b, then a sale recorded out of time order (hours before the first).
 		moveTo(season.id, p.id, b);
-		const late = sell(p.email, 'two', NOW - 3 * HOUR);
+		const late = await sell(p.email, 'two', NOW - 3 * HOUR);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(b);
 		// Someone else's sales change nothing.
-		sell(people[1].email, 'other', NOW - 2 * HOUR);
+		await sell(people[1].email, 'other', NOW - 2 * HOUR);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(b);
 		// The latest sale reversed: the one before it decides again.
 		await reviewSales(
@@ -71,7 +72,7 @@ describe('lastTeamOf', () => {
 		);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(a);
 		// One more sale (still in team b), reversed too: team a's sale is the latest that counts.
-		const newest = sell(p.email, 'three', NOW - 30 * 60_000);
+		const newest = await sell(p.email, 'three', NOW - 30 * 60_000);
 		expect(lastTeamOf(db, season.id, p.id)).toBe(b);
 		await reviewSales(
 			sqliteStore(db),

@@ -10,7 +10,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, badge, product, sale, saleLine, season } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { reevaluateOnStore, reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
@@ -88,7 +88,7 @@ async function randomSequence(
 		if (roll < 0.65) {
 			const occurredAt =
 				random() < 0.3 ? pick(instants) : now - int(0, 20 * 24) * HOUR - int(0, 59) * 60_000;
-			recordSale(
+			await recordOn(
 				db,
 				{
 					source: 'api',

@@ -14,7 +14,7 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { sale, season, team, user } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { isRecordSale } from '../../src/lib/server/badges/facts';
@@ -129,7 +129,7 @@ async function randomSequence(seed: number, steps: number) {
 		if (roll < 0.6) {
 			const occurredAt =
 				random() < 0.35 ? pick(instants) : now - int(0, 20 * 24) * HOUR - int(0, 59) * 60_000;
-			recordSale(
+			await recordOn(
 				db,
 				{
 					source: 'api',

@@ -9,7 +9,7 @@ import { makeContest, standingsVsLedger } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { award, ledgerEntry, standing } from '../../src/lib/server/db/schema';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { createBadge } from '../../src/lib/server/badges/commands';
@@ -48,7 +48,7 @@ async function setup(criterion: BadgeCriterion = { kind: 'first_sale' }, points 
 }
 
 function sell(email: string, id: string, hoursAgo: number, quantity = 1) {
-	return recordSale(
+	return recordOn(
 		db,
 		{
 			source: 'api',
@@ -97,7 +97,7 @@ describe('a badge follows the sale that earned it', () => {
 	it('is provisional while the sale is pending, and confirmed with it', async () => {
 		const c = await setup();
 		const [ann] = c.people;
-		const s = sell(ann.email, 'a1', 2);
+		const s = await sell(ann.email, 'a1', 2);
 		expect(s.sale.status).toBe('pending');
 		expect(awardsFor(c.badgeId)).toMatchObject([
 			{ subjectId: ann.id, saleId: s.sale.id, status: 'provisional' }
@@ -129,7 +129,7 @@ describe('a badge follows the sale that earned it', () => {
 			manager,
 			clock
 		);
-		const s = sell(ann.email, 'a1', 2);
+		const s = await sell(ann.email, 'a1', 2);
 		// While the sale waits, the profile shows the badge and its prize as pending.
 		expect(
 			(await buildProfile(sqliteStore(db), c.season, ann.id, NOW))!.badges.earned
@@ -177,7 +177,7 @@ describe('a badge follows the sale that earned it', () => {
 	it('is withdrawn when a confirmed sale is reversed, its confirmed points compensated', async () => {
 		const c = await setup();
 		const [ann] = c.people;
-		const s = sell(ann.email, 'a1', 2);
+		const s = await sell(ann.email, 'a1', 2);
 		await reviewSales(sqliteStore(db), [s.sale.id], { decision: 'confirm', actor: manager }, clock);
 		await reviewSales(
 			sqliteStore(db),
@@ -201,8 +201,8 @@ describe('a badge follows the sale that earned it', () => {
 	it('moves to the next sale of the same person that still earns it', async () => {
 		const c = await setup();
 		const [ann] = c.people;
-		const first = sell(ann.email, 'a1', 3);
-		const second = sell(ann.email, 'a2', 1);
+		const first = await sell(ann.email, 'a1', 3);
+		const second = await sell(ann.email, 'a2', 1);
 		await reviewSales(
 			sqliteStore(db),
 			[first.sale.id],
@@ -228,9 +228,9 @@ describe('a badge follows the sale that earned it', () => {
 		// Record sale: a sale bigger than every earlier sale of the season.
 		const c = await setup({ kind: 'record_sale' }, 25);
 		const [ann, bob, cat] = c.people;
-		const opening = sell(cat.email, 'c1', 5, 1);
-		const big = sell(ann.email, 'a1', 4, 5);
-		sell(bob.email, 'b1', 3, 3);
+		const opening = await sell(cat.email, 'c1', 5, 1);
+		const big = await sell(ann.email, 'a1', 4, 5);
+		await sell(bob.email, 'b1', 3, 3);
 		await reviewSales(
 			sqliteStore(db),
 			[opening.sale.id],

@@ -12,7 +12,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { auditEvent, award, knockout, knockoutMatch, sprint } from '../../src/lib/server/db/schema';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { createBadge } from '../../src/lib/server/badges/commands';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { createSprint, removeSprint, updateSprint } from '../../src/lib/server/sprints/commands';
 import {
 	createKnockout,
@@ -74,7 +74,7 @@ async function refusal(run: () => unknown) {
 
 let n = 0;
 const sell = (sellerId: number, at: number, phones = 1) =>
-	recordSale(
+	recordOn(
 		db,
 		{
 			source: 'api',
@@ -307,7 +307,7 @@ describe('a sprint', () => {
 			'cancelled'
 		);
 		// Someone crosses the line after the cancellation; the deadline and the grace pass.
-		sell(people[0].id, base + 2 * HOUR, 2);
+		await sell(people[0].id, base + 2 * HOUR, 2);
 		await runBracketJobs(sqliteStore(db), () => base + 3 * HOUR);
 		await runBracketJobs(sqliteStore(db), () => base + 10 * DAY);
 		// A restart: a new connection to the same file, the scheduler's tick again.
@@ -332,7 +332,7 @@ describe('a sprint', () => {
 			MANAGER,
 			() => base
 		);
-		sell(people[0].id, base + HOUR, 2);
+		await sell(people[0].id, base + HOUR, 2);
 		await runBracketJobs(sqliteStore(db), () => base + 10 * DAY);
 		const frozen = sprintRow(s.id)!;
 		expect(frozen.status).toBe('final');
@@ -469,7 +469,7 @@ describe('a knockout', () => {
 			MANAGER,
 			() => base - DAY
 		);
-		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [4, 3, 2, 1].entries()) await sell(people[i].id, base - DAY, phones);
 		await runBracketJobs(sqliteStore(db), () => base);
 		expect(
 			await removeKnockout(sqliteStore(db), season.id, later.id, MANAGER, () => base + HOUR)
@@ -515,7 +515,7 @@ describe('a knockout', () => {
 			MANAGER,
 			() => base - DAY
 		);
-		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [4, 3, 2, 1].entries()) await sell(people[i].id, base - DAY, phones);
 		await runBracketJobs(sqliteStore(db), () => base);
 		await runBracketJobs(sqliteStore(db), () => base + 3 * DAY);
 		const frozen = cupRow(k.id)!;

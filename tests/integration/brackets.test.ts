@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeCup } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints } from '../../src/lib/server/sprints/decide';
@@ -37,8 +37,8 @@ afterEach(() => ctx.cleanup());
 
 let n = 0;
 /** A sale of `phones` phones (50 points each) made (and recorded) at `at`. */
-const sell = (sellerId: number, at: number, phones = 1) =>
-	recordSale(
+const sell = async (sellerId: number, at: number, phones = 1) => {
+	const { sale } = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -49,7 +49,9 @@ const sell = (sellerId: number, at: number, phones = 1) =>
 		},
 		() => at,
 		{ awards: false }
-	).sale.id;
+	);
+	return sale.id;
+};
 const reverse = (saleId: number, at: number) =>
 	reviewSales(
 		sqliteStore(db),
@@ -80,15 +82,15 @@ describe('sprints', () => {
 			() => base - DAY
 		);
 		expect(row.status).toBe('scheduled');
-		sell(ann.id, base - HOUR, 4); // before the start: does not count
+		await sell(ann.id, base - HOUR, 4); // before the start: does not count
 		expect(await advanceSprints(sqliteStore(db), () => base + 1)).toEqual([season.id]);
 		expect(db.select().from(sprint).get()?.status).toBe('live');
 
-		sell(ann.id, base + HOUR);
-		sell(bob.id, base + 2 * HOUR);
-		const annCross = sell(ann.id, base + 3 * HOUR);
-		sell(bob.id, base + 4 * HOUR);
-		sell(cat.id, base + 5 * HOUR);
+		await sell(ann.id, base + HOUR);
+		await sell(bob.id, base + 2 * HOUR);
+		const annCross = await sell(ann.id, base + 3 * HOUR);
+		await sell(bob.id, base + 4 * HOUR);
+		await sell(cat.id, base + 5 * HOUR);
 
 		const at = base + 6 * HOUR;
 		expect(await advanceSprints(sqliteStore(db), () => at)).toEqual([season.id]);
@@ -145,7 +147,7 @@ describe('sprints', () => {
 			() => base
 		);
 		expect(again).toMatchObject({ created: false, sprint: { id: first.sprint.id } });
-		sell(people[0].id, base + HOUR);
+		await sell(people[0].id, base + HOUR);
 		await advanceSprints(sqliteStore(db), () => base + DAY);
 		expect(db.select().from(sprint).get()).toMatchObject({ status: 'expired', winnerId: null });
 		await advanceSprints(sqliteStore(db), () => base + 8 * DAY);
@@ -159,7 +161,8 @@ describe('knockouts', () => {
 		const [p1, p2, p3, p4, p5] = people;
 		const base = Date.now() - 20 * DAY;
 		// The ranking at the start seeds them 1…5.
-		[5, 4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [5, 4, 3, 2, 1].entries())
+			await sell(people[i].id, base - DAY, phones);
 		const { knockout: k } = await makeCup(db, season.id, base, { size: 8 });
 		const card = (at: number) => {
 			const { db: storeDb, tables } = sqliteStore(db);
@@ -189,9 +192,9 @@ describe('knockouts', () => {
 		]);
 
 		// Round 1: seed 5 passes seed 4 (100 v 50).
-		const p4Round1 = sell(p4.id, base + HOUR);
-		sell(p5.id, base + 2 * HOUR);
-		const late = sell(p5.id, base + 3 * HOUR);
+		const p4Round1 = await sell(p4.id, base + HOUR);
+		await sell(p5.id, base + 2 * HOUR);
+		const late = await sell(p5.id, base + 3 * HOUR);
 		const inGrace = base + DAY + HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => inGrace)).toEqual([]);
 		expect((await winners(inGrace))[0][1]).toBe(p5.id);
@@ -201,7 +204,7 @@ describe('knockouts', () => {
 		await reverse(late, inGrace);
 		expect((await winners(inGrace))[0][1]).toBe(p4.id);
 		// Seed 4 sold in round 2 before the freeze: it counts, round 2 is its period.
-		sell(p4.id, base + DAY + 90 * 60 * 1000);
+		await sell(p4.id, base + DAY + 90 * 60 * 1000);
 
 		const freeze1 = base + DAY + 2 * HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => freeze1)).toEqual([season.id]);
@@ -209,7 +212,7 @@ describe('knockouts', () => {
 		expect(db.select().from(knockout).get()?.roundsFrozen).toBe(1);
 		// After the freeze a reversal no longer changes round 1.
 		await reverse(p4Round1, freeze1 + HOUR);
-		sell(p3.id, base + DAY + 3 * HOUR);
+		await sell(p3.id, base + DAY + 3 * HOUR);
 		expect((await card(freeze1 + HOUR)).rounds[0].matches[1]).toMatchObject({
 			winnerId: p4.id,
 			aValue: 50,
@@ -223,7 +226,7 @@ describe('knockouts', () => {
 		expect((await winners(freeze2))[1]).toEqual([p4.id, p3.id]);
 
 		// The final: 4 v 3, 3 sells twice.
-		sell(p3.id, base + 2 * DAY + 5 * HOUR, 2);
+		await sell(p3.id, base + 2 * DAY + 5 * HOUR, 2);
 		const end = base + 3 * DAY + 2 * HOUR;
 		expect(await advanceKnockouts(sqliteStore(db), () => end - 1)).toEqual([]);
 		expect(await advanceKnockouts(sqliteStore(db), () => end)).toEqual([season.id]);
@@ -241,12 +244,12 @@ describe('knockouts', () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
 		const [, , p3, p4] = people;
 		const base = Date.now() - 20 * DAY;
-		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [4, 3, 2, 1].entries()) await sell(people[i].id, base - DAY, phones);
 		await makeCup(db, season.id, base);
 		expect(await advanceKnockouts(sqliteStore(db), () => base)).toEqual([season.id]);
 		// Round 1 (1 v 4, 2 v 3): seeds 4 and 3 sell.
-		sell(p4.id, base + HOUR);
-		sell(p3.id, base + 2 * HOUR);
+		await sell(p4.id, base + HOUR);
+		await sell(p3.id, base + 2 * HOUR);
 		const sums = vi.mocked(periodTotalsReads);
 		sums.mockClear();
 		for (const at of [base + HOUR, base + DAY - 1, base + DAY + HOUR, base + DAY + 2 * HOUR - 1])

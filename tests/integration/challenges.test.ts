@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import {
 	answerChallenge,
@@ -55,8 +55,8 @@ async function contest() {
 	db.update(season).set({ graceDays: 2 }).where(eq(season.id, c.season.id)).run();
 	let t = nextMidnight(Date.now()) - 6 * HOUR;
 	const clock = () => t;
-	const sell = (id: string, sellerId: number, at: number, sku = 'PHONE') =>
-		recordSale(
+	const sell = async (id: string, sellerId: number, at: number, sku = 'PHONE') => {
+		const { sale } = await recordOn(
 			db,
 			{
 				source: 'api',
@@ -67,7 +67,9 @@ async function contest() {
 			},
 			() => at,
 			{ awards: false }
-		).sale.id;
+		);
+		return sale.id;
+	};
 	const review = (ids: number[], decision: 'confirm' | 'reverse') =>
 		reviewSales(sqliteStore(db), ids, { decision, actor: {}, reason: 'late' }, clock);
 	return {
@@ -109,7 +111,7 @@ describe('a rep challenges a colleague', () => {
 		const [ann, bob, cid] = c.people;
 		const sid = c.season.id;
 		// Ann's confirmed points make a stake possible; the budget allows 40.
-		await c.review([c.sell('old', ann.id, c.now() - HOUR)], 'confirm');
+		await c.review([await c.sell('old', ann.id, c.now() - HOUR)], 'confirm');
 		await setStakeBudget(sqliteStore(db), { seasonId: sid, actorId: ann.id, budget: 40 }, c.clock);
 		db.insert(badge)
 			.values({
@@ -227,13 +229,13 @@ describe('a rep challenges a colleague', () => {
 
 		c.at(from + HOUR);
 		expect(await advanceChallenges(sqliteStore(db), c.clock)).toEqual({ moved: 1, finalized: 0 });
-		const annSale = c.sell('a1', ann.id, from + 2 * HOUR); // 50, pending
-		const annLate = c.sell('a2', ann.id, from + 3 * HOUR); // 50, pending
-		const bobSale = c.sell('b1', bob.id, from + 4 * HOUR); // 50, pending
-		c.sell('b2', bob.id, from + 5 * HOUR, 'CASE'); // 5, pending
+		const annSale = await c.sell('a1', ann.id, from + 2 * HOUR); // 50, pending
+		const annLate = await c.sell('a2', ann.id, from + 3 * HOUR); // 50, pending
+		const bobSale = await c.sell('b1', bob.id, from + 4 * HOUR); // 50, pending
+		await c.sell('b2', bob.id, from + 5 * HOUR, 'CASE'); // 5, pending
 		await c.review([annSale, bobSale], 'confirm');
 		// Bob's case is confirmed too: the season ranks by confirmed points.
-		await c.review([c.sell('b3', bob.id, from + 6 * HOUR, 'CASE')], 'confirm');
+		await c.review([await c.sell('b3', bob.id, from + 6 * HOUR, 'CASE')], 'confirm');
 		let duel = (await openDuels(sid))[0];
 		expect(duel).toMatchObject({
 			status: 'live',
@@ -400,8 +402,8 @@ describe('a rep challenges a colleague', () => {
 			)
 		).challenge;
 		expect(duel.status).toBe('accepted');
-		c.sell('c1', cid.id, from + HOUR);
-		c.sell('d1', dee.id, from + 2 * HOUR, 'CASE');
+		await c.sell('c1', cid.id, from + HOUR);
+		await c.sell('d1', dee.id, from + 2 * HOUR, 'CASE');
 		c.at(from + 4 * DAY);
 		await advanceChallenges(sqliteStore(db), c.clock);
 		expect(db.select().from(challenge).where(eq(challenge.id, duel.id)).get()).toMatchObject({
@@ -421,10 +423,10 @@ describe('a manager pairs automatically', () => {
 		// Ranking: dee 100, bob 50, ann 5, cid 0.
 		await c.review(
 			[
-				c.sell('d1', dee.id, c.now() - 3 * HOUR),
-				c.sell('d2', dee.id, c.now() - 2 * HOUR),
-				c.sell('b1', bob.id, c.now() - HOUR),
-				c.sell('a1', ann.id, c.now() - HOUR, 'CASE')
+				await c.sell('d1', dee.id, c.now() - 3 * HOUR),
+				await c.sell('d2', dee.id, c.now() - 2 * HOUR),
+				await c.sell('b1', bob.id, c.now() - HOUR),
+				await c.sell('a1', ann.id, c.now() - HOUR, 'CASE')
 			],
 			'confirm'
 		);

@@ -11,7 +11,7 @@ import { makeContest, standingsVsLedger, makeCup } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { award, ledgerEntry, type Badge } from '../../src/lib/server/db/schema';
 import { createBadge } from '../../src/lib/server/badges/commands';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { importActivities } from '../../src/lib/server/activities/import';
@@ -191,8 +191,8 @@ describe('activities logged', () => {
 
 let n = 0;
 /** A phone sale (50 points) made and recorded at `at`. */
-const sell = (sellerId: number, at: number, phones = 1) =>
-	recordSale(
+const sell = async (sellerId: number, at: number, phones = 1) => {
+	const { sale } = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -203,7 +203,9 @@ const sell = (sellerId: number, at: number, phones = 1) =>
 		},
 		() => at,
 		{ awards: false }
-	).sale.id;
+	);
+	return sale.id;
+};
 
 describe('sprints won', () => {
 	it('is given when the sprint is frozen, once, and the re-evaluation agrees', async () => {
@@ -237,8 +239,8 @@ describe('sprints won', () => {
 		await race('Morning', base);
 		await race('Teams', base, 'team');
 		await advanceSprints(sqliteStore(db), () => base + 1);
-		sell(bob.id, base + HOUR, 2);
-		sell(ann.id, base + 2 * HOUR, 2);
+		await sell(bob.id, base + HOUR, 2);
+		await sell(ann.id, base + 2 * HOUR, 2);
 		// Won, but not final: the grace days may still change it.
 		await advanceSprints(sqliteStore(db), () => base + 3 * HOUR);
 		expect(awardsOf(winner)).toEqual([]);
@@ -262,7 +264,7 @@ describe('sprints won', () => {
 		);
 		await race('Evening', base + 2 * DAY);
 		await advanceSprints(sqliteStore(db), () => base + 2 * DAY);
-		sell(ann.id, base + 2 * DAY + HOUR, 2);
+		await sell(ann.id, base + 2 * DAY + HOUR, 2);
 		const final2 = base + 2 * DAY + HOUR + 7 * DAY;
 		await advanceSprints(sqliteStore(db), () => final2);
 		expect(awardsOf(winner)).toEqual([
@@ -282,7 +284,7 @@ describe('knockouts won', () => {
 		const { season, people } = await makeContest(db, { teams: 2, people: 4 });
 		const base = Date.now() - 20 * DAY;
 		// Seeds 1…4 by the ranking at the start.
-		[4, 3, 2, 1].forEach((phones, i) => sell(people[i].id, base - DAY, phones));
+		for (const [i, phones] of [4, 3, 2, 1].entries()) await sell(people[i].id, base - DAY, phones);
 		const { badge: champion } = await createBadge(
 			sqliteStore(db),
 			season.id,
@@ -293,9 +295,9 @@ describe('knockouts won', () => {
 		await makeCup(db, season.id, base);
 		await advanceKnockouts(sqliteStore(db), () => base);
 		// Round 1: 1 v 4 → 4, 2 v 3 → 2; the final: 4 v 2 → 4.
-		sell(people[3].id, base + HOUR);
-		sell(people[1].id, base + 2 * HOUR);
-		sell(people[3].id, base + DAY + HOUR, 2);
+		await sell(people[3].id, base + HOUR);
+		await sell(people[1].id, base + 2 * HOUR);
+		await sell(people[3].id, base + DAY + HOUR, 2);
 		await advanceKnockouts(sqliteStore(db), () => base + DAY + 2 * HOUR);
 		expect(awardsOf(champion)).toEqual([]);
 		const end = base + 2 * DAY + 2 * HOUR;

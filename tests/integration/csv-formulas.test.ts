@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { seedServerDb, signIn, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeMember, makeProduct, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { createApiToken } from '../../src/lib/server/auth/api-token';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -71,8 +71,8 @@ beforeAll(async () => {
 					name
 				})
 			);
-		people.forEach((p, i) =>
-			recordSale(
+		for (const [i, p] of people.entries())
+			await recordOn(
 				db,
 				{
 					source: 'api',
@@ -86,8 +86,7 @@ beforeAll(async () => {
 				},
 				undefined,
 				{ awards: false }
-			)
-		);
+			);
 		for (const [i, reason] of HOSTILE.entries())
 			await adjustPoints(sqliteStore(db), {
 				seasonId: seeded.seasonId,

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { bucketsReads } from '../../src/lib/server/dashboard/daily';
@@ -130,7 +130,7 @@ async function seasonAroundMidnights(timeZone: string, firstDay: string) {
 	for (const day of days.slice(1)) {
 		const midnight = localDayRange(day, timeZone)[0];
 		for (const offset of [-MINUTE, 0, MINUTE]) {
-			const { sale } = recordSale(
+			const { sale } = await recordOn(
 				db,
 				{
 					source: 'api',

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { isDeepStrictEqual } from 'node:util';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -88,7 +88,7 @@ async function randomSeason(timeZone: string, startsAt: number, seed: number) {
 				sku: pick(['PHONE', 'CASE', 'OLD']),
 				quantity: 1 + Math.floor(random() * 3)
 			}));
-			const { sale } = recordSale(
+			const { sale } = await recordOn(
 				db,
 				{
 					source: 'api',

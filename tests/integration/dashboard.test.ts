@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeSeason, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
@@ -109,8 +109,12 @@ beforeAll(async () => {
 	const manager = await makeUser(db, { role: 'manager' });
 	const actor = { userId: manager.id };
 	let n = 0;
-	const sell = (person: number, occurredAt: number, lines: { sku: string; quantity: number }[]) =>
-		recordSale(
+	const sell = async (
+		person: number,
+		occurredAt: number,
+		lines: { sku: string; quantity: number }[]
+	) => {
+		const { sale } = await recordOn(
 			db,
 			{
 				source: 'api',
@@ -120,7 +124,9 @@ beforeAll(async () => {
 				lines
 			},
 			() => occurredAt + 60_000
-		).sale.id;
+		);
+		return sale.id;
+	};
 	const decide = (id: number, decision: 'confirm' | 'reject' | 'reverse', when: number) =>
 		reviewSales(
 			sqliteStore(db),
@@ -129,32 +135,32 @@ beforeAll(async () => {
 			() => when
 		);
 
-	await decide(sell(0, at(2, 10), [{ sku: 'PHONE', quantity: 1 }]), 'confirm', at(2, 18));
+	await decide(await sell(0, at(2, 10), [{ sku: 'PHONE', quantity: 1 }]), 'confirm', at(2, 18));
 	// 00:30 local on 4 March is still 3 March in UTC: it must count on the 4th.
-	await decide(sell(1, at(4, 0.5), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(5));
-	sell(2, at(8, 12), [{ sku: 'CASE', quantity: 3 }]);
+	await decide(await sell(1, at(4, 0.5), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(5));
+	await sell(2, at(8, 12), [{ sku: 'CASE', quantity: 3 }]);
 	await decide(
-		sell(3, at(11, 9), [
+		await sell(3, at(11, 9), [
 			{ sku: 'CASE', quantity: 4 },
 			{ sku: 'PHONE', quantity: 1 }
 		]),
 		'confirm',
 		at(11, 17)
 	);
-	await decide(sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
+	await decide(await sell(4, at(12, 15), [{ sku: 'CASE', quantity: 1 }]), 'reject', at(13));
 	await adjustPoints(
 		sqliteStore(db),
 		{ seasonId, userId: people[2].id, points: 25, reason: 'Fair', actor },
 		() => at(14)
 	);
-	const reversed = sell(0, at(16, 8), [{ sku: 'PHONE', quantity: 2 }]);
+	const reversed = await sell(0, at(16, 8), [{ sku: 'PHONE', quantity: 2 }]);
 	await decide(reversed, 'confirm', at(16, 9));
 	await decide(reversed, 'reverse', at(17, 9));
-	sell(1, at(17, 11), [
+	await sell(1, at(17, 11), [
 		{ sku: 'PHONE', quantity: 1 },
 		{ sku: 'CASE', quantity: 1 }
 	]);
-	await decide(sell(5, at(18, 9), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(18, 10));
+	await decide(await sell(5, at(18, 9), [{ sku: 'CASE', quantity: 2 }]), 'confirm', at(18, 10));
 
 	// An earlier season with frozen results.
 	const past = makeSeason(db, {
@@ -384,11 +390,11 @@ describe('dashboardData', () => {
 	});
 
 	// Last: it records one more sale.
-	it('serves the page from a cache that a new sale invalidates', () => {
+	it('serves the page from a cache that a new sale invalidates', async () => {
 		const params = new URLSearchParams(`season=${seasonId}&period=week`);
 		const first = loadDashboard(db, params, clock)!;
 		expect(loadDashboard(db, params, clock)).toBe(first);
-		recordSale(
+		await recordOn(
 			db,
 			{
 				source: 'api',

@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { readDb, seedServerDb, signIn, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { openDatabase } from '../../src/lib/server/db';
 import { makeMember, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { readCsv } from '../../src/lib/csv';
 import { season } from '../../src/lib/server/db/schema';
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
 			email: 'evil@test.test',
 			name: EVIL
 		});
-		recordSale(
+		await recordOn(
 			db,
 			{
 				source: 'api',

@@ -9,7 +9,7 @@ import { signIn, waitFor, PASSWORD, type SeededDb } from '../helpers/seeded';
 import { DIALECTS, seedServerDbOn, serverEnvFor, type ServerDb } from '../helpers/server-db';
 import { eq } from 'drizzle-orm';
 import { makeMember, makeUser } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { readLeaderboard } from '../../src/lib/server/boards/leaderboard';
@@ -45,18 +45,18 @@ async function prepare(file: SeededDb) {
 		});
 		const at = Date.now() - 2 * HOUR;
 		const sell = (externalId: string, email: string, lines: { sku: string; quantity: number }[]) =>
-			recordSale(
+			recordOn(
 				db,
 				{ source: 'api', externalId, seller: { email }, occurredAt: at, lines },
 				undefined,
 				{ awards: false }
 			);
-		sell('=cmd|calc', evil.email, [
+		await sell('=cmd|calc', evil.email, [
 			{ sku: 'PHONE', quantity: 2 },
 			{ sku: 'CASE', quantity: 1 }
 		]);
-		sell('s-2', file.people[1].email, [{ sku: 'PHONE', quantity: 1 }]);
-		sell('s-3', file.people[2].email, [{ sku: 'CASE', quantity: 3 }]);
+		await sell('s-2', file.people[1].email, [{ sku: 'PHONE', quantity: 1 }]);
+		await sell('s-3', file.people[2].email, [{ sku: 'CASE', quantity: 3 }]);
 		const manager = db.$client
 			.prepare("select id from user where email = 'manager@test.test'")
 			.pluck()

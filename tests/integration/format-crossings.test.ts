@@ -6,7 +6,7 @@ import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import {
 	periodCrossings,
@@ -50,7 +50,7 @@ function bisected(query: PeriodQuery, id: number, target: number, counting: Coun
 /** `sell(id, who, when, quantity)`: a sale of that many phones (50 points each), recorded at `now`. */
 const phonesSold =
 	(now: number) => (externalId: string, who: { id: number }, when: number, quantity: number) =>
-		recordSale(
+		recordOn(
 			db,
 			{
 				source: 'api',
@@ -92,7 +92,7 @@ describe('periodCrossings', () => {
 			// Minutes apart, and often on the same minute: same-instant entries count together.
 			const at = from - 30 * MINUTE + random(640) * MINUTE;
 			const sku = ['PHONE', 'CASE'][random(2)];
-			const sale = recordSale(
+			const sale = await recordOn(
 				db,
 				{
 					source: 'api',
@@ -154,10 +154,10 @@ describe('periodCrossings', () => {
 		const [ann, bob] = people;
 		const at = now - 10 * MINUTE;
 		const sell = phonesSold(now);
-		sell('a1', ann, at - MINUTE, 1); // 50 points
-		sell('a2', ann, at, 1); // 100 by `at`…
-		sell('a3', ann, at, 2); // …and 200 with this one, at the same instant
-		sell('b1', bob, at + MINUTE, 3); // 150 points
+		await sell('a1', ann, at - MINUTE, 1); // 50 points
+		await sell('a2', ann, at, 1); // 100 by `at`…
+		await sell('a3', ann, at, 2); // …and 200 with this one, at the same instant
+		await sell('b1', bob, at + MINUTE, 3); // 150 points
 		const query = lastHourPoints(season.id, now);
 		expect(periodCrossings(db, query, 100, 'confirmed').sort((a, b) => a.id - b.id)).toEqual([
 			{ id: ann.id, reachedAt: at, value: 200 },
@@ -174,9 +174,9 @@ describe('periodCrossings', () => {
 		const now = Date.now();
 		const [ann, bob, cy] = people;
 		const sell = phonesSold(now);
-		sell('a1', ann, now - 50 * MINUTE, 4); // 200 points, first past 100…
-		sell('b1', bob, now - 40 * MINUTE, 3); // 150
-		sell('c1', cy, now - 30 * MINUTE, 1); // 50: never there
+		await sell('a1', ann, now - 50 * MINUTE, 4); // 200 points, first past 100…
+		await sell('b1', bob, now - 40 * MINUTE, 3); // 150
+		await sell('c1', cy, now - 30 * MINUTE, 1); // 50: never there
 		// …then a manager takes 150 back from Ann: she stands at 50.
 		await adjustPoints(
 			sqliteStore(db),
@@ -263,7 +263,7 @@ describe('periodCrossings', () => {
 					written
 				);
 			else {
-				const sold = recordSale(
+				const sold = await recordOn(
 					db,
 					{
 						source: 'api',

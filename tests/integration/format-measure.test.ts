@@ -3,7 +3,7 @@ import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { periodTotals } from '../../src/lib/server/formats/measure';
 import { createActivityType } from '../../src/lib/server/activities/types';
@@ -30,7 +30,7 @@ describe('periodTotals', () => {
 		const now = Date.now();
 		const [ann, bob] = people;
 		const sell = (id: string, seller: (typeof people)[number], at: number, sku = 'PHONE') =>
-			recordSale(
+			recordOn(
 				db,
 				{
 					source: 'api',
@@ -42,10 +42,10 @@ describe('periodTotals', () => {
 				() => now,
 				{ awards: false }
 			);
-		const inside = sell('a1', ann, now - 2 * HOUR);
-		sell('a2', ann, now - 3 * HOUR, 'CASE');
-		sell('b1', bob, now - 2 * HOUR);
-		sell('old', ann, now - 30 * HOUR); // before the period
+		const inside = await sell('a1', ann, now - 2 * HOUR);
+		await sell('a2', ann, now - 3 * HOUR, 'CASE');
+		await sell('b1', bob, now - 2 * HOUR);
+		await sell('old', ann, now - 30 * HOUR); // before the period
 		const period = { seasonId: season.id, from: now - 24 * HOUR, to: now };
 
 		let points = periodTotals(db, { ...period, subject: 'user', measure: { kind: 'points' } });

@@ -12,7 +12,7 @@ import {
 } from '../helpers/held-facts';
 import type { Db } from '../../src/lib/server/db';
 import { importSales } from '../../src/lib/server/imports/sales';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -87,7 +87,7 @@ describe("an import window's badge facts", () => {
 		});
 		// Sales through the API whose facts wait (no badge step): the next window must take them in.
 		for (let i = 0; i < 3; i++)
-			recordSale(
+			await recordOn(
 				db,
 				{
 					source: 'api',

@@ -16,7 +16,7 @@ import {
 	type ImportOptions,
 	type ImportReport
 } from '../../src/lib/server/imports/sales';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { addBadges } from '../helpers/badges';
 
 const NOW = Date.now();
@@ -87,7 +87,7 @@ beforeEach(async () => {
 	// Sent before through the API: one comes again unchanged (a duplicate), one with other
 	// lines (a conflict).
 	for (const id of ['r-5', 'r-6'])
-		recordSale(
+		await recordOn(
 			ctx.db,
 			{
 				source: 'api',

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import { importSales } from '../../src/lib/server/imports/sales';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 
 let a: ReturnType<typeof tempDb>;
@@ -22,7 +22,7 @@ describe('replays in an import window', () => {
 		const [p0, p1] = c.people;
 		const at = Date.now() - 5 * HOUR;
 		const sent = (source: 'api' | 'web', externalId: string, quantity: number) =>
-			recordSale(
+			recordOn(
 				a.db,
 				{
 					source,
@@ -34,9 +34,9 @@ describe('replays in an import window', () => {
 				undefined,
 				{ awards: false }
 			);
-		sent('api', 'SAME', 1); // the file sends it again as it was: a duplicate
-		sent('api', 'OTHER', 1); // the file sends 2 phones under its id: a conflict
-		sent('web', 'WEB-1', 1); // another id space: the file's WEB-1 is a new sale
+		await sent('api', 'SAME', 1); // the file sends it again as it was: a duplicate
+		await sent('api', 'OTHER', 1); // the file sends 2 phones under its id: a conflict
+		await sent('web', 'WEB-1', 1); // another id space: the file's WEB-1 is a new sale
 
 		const lookups = new SaleLookups();
 		lookups.prefetchReplays(a.db, ['SAME', 'NEW', 'WEB-1']);

@@ -9,7 +9,7 @@ import { makeContest } from '../helpers/factories';
 import type { Db } from '../../src/lib/server/db';
 import { rule } from '../../src/lib/server/db/schema';
 import { importSales } from '../../src/lib/server/imports/sales';
-import { recordSale } from '../../src/lib/server/scoring/sales';
+import { recordOn } from '../helpers/record-sale';
 import { AppError } from '../../src/lib/server/shared/errors';
 
 let a: ReturnType<typeof tempDb>;
@@ -133,7 +133,7 @@ describe('bulk import of sales', () => {
 		let viaApi = 0;
 		for (const [externalId, lines] of groups) {
 			try {
-				recordSale(
+				await recordOn(
 					b.db,
 					{
 						source: 'api',

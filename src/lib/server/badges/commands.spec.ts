@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../db';
 import { auditEvent, award, badge, product, season, seasonMember, team, user } from '../db/schema';
-import { recordSale } from '../scoring/sales';
+import { recordOn } from '../../../../tests/helpers/record-sale';
 import { emptyBadgeValues, badgeToValues, parseBadge, type BadgeValues } from './badge-form';
 import {
 	addStarterBadges,
@@ -30,7 +30,7 @@ describe('badge service', () => {
 	const NOW = Date.UTC(2026, 9, 20, 12);
 	const clock = () => NOW;
 
-	beforeEach(() => {
+	beforeEach(async () => {
 		db = openDatabase(':memory:');
 		seasonId = db
 			.insert(season)
@@ -58,7 +58,7 @@ describe('badge service', () => {
 		sellers = [make('anna@test'), make('ben@test')];
 		for (const userId of sellers)
 			db.insert(seasonMember).values({ seasonId, userId, teamId }).run();
-		recordSale(
+		await recordOn(
 			db,
 			{
 				source: 'api',

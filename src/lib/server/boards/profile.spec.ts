@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
 import { sqliteStore } from '../db/store';
 import { badge, product, season, seasonMember, team, user, type Season } from '../db/schema';
-import { recordSale } from '../scoring/sales';
+import { recordOn } from '../../../../tests/helpers/record-sale';
 import { reevaluateOnStore } from '../badges/reevaluate';
 import { buildProfile, cumulativePoints, rankHistory, type PointEvent } from './profile';
 
@@ -141,7 +141,7 @@ describe('buildProfile', () => {
 			[1, day(3)],
 			[0, day(4)]
 		] as const) {
-			recordSale(
+			await recordOn(
 				db,
 				{
 					source: 'api',
