@@ -2,7 +2,8 @@
 // started in this process around one pass (node:inspector), and each sample given to the first
 // part below that its stack passes through, looked for from the sampled function outwards. The
 // SQLite parts are better-sqlite3's calls made from those functions: the native statement's
-// time is counted in its JavaScript caller.
+// time is counted in its JavaScript caller. The window's body is async: a function resumed after
+// an await has no caller on its stack, so a sample there counts in the innermost part it is in.
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
@@ -28,20 +29,37 @@ interface Part {
 const PARTS: Part[] = [
 	{
 		name: 'SQLite: the held sales, lines, entries',
-		functionName: 'write',
+		functionName: 'writeInWrite',
 		file: 'scoring/sale-rows.ts'
 	},
-	{ name: 'SQLite: standings, days', functionName: 'finish', file: 'scoring/write-batch.ts' },
+	{
+		name: 'SQLite: versions, standings, days',
+		functionName: 'finishInWrite',
+		file: 'scoring/write-batch.ts'
+	},
 	{
 		name: 'badge step (windowAwardsInWrite)',
 		functionName: 'windowAwardsInWrite',
 		file: 'imports/sales.ts'
 	},
-	{ name: 'day reads (dayTotals)', functionName: 'dayTotals', file: 'scoring/person-day.ts' },
-	{ name: 'sales (recordSaleInTx, savepoints)', functionName: 'savepoint', file: 'db/prepared.ts' },
+	{
+		name: 'day reads (dayTotalsInWrite)',
+		functionName: 'dayTotalsInWrite',
+		file: 'scoring/person-day.ts'
+	},
+	{
+		name: 'sales: planned (planSaleInWrite)',
+		functionName: 'planSaleInWrite',
+		file: 'scoring/sales.ts'
+	},
+	{
+		name: 'sales: written (writeSaleInWrite)',
+		functionName: 'writeSaleInWrite',
+		file: 'scoring/sales.ts'
+	},
 	{
 		name: 'window: the rest (prefetches, its loop)',
-		functionName: 'recordWindowSync',
+		functionName: 'recordWindowInWrite',
 		file: 'imports/sales.ts'
 	},
 	// better-sqlite3's exec runs only the window's BEGIN and COMMIT here.

@@ -1,8 +1,9 @@
 // An import's window holds its sales' rows and writes them many per statement on both dialects
 // (scoring/sale-rows.ts; #20 step 3): on PostgreSQL their ids are drawn from the sequences
 // (db/many-rows.ts drawIdsInWrite). Each sale keeps its own lines and ledger entry, the ids are
-// unique and a sale recorded after the import gets a fresh one; a window that loses its write
-// (PostgreSQL) and is written in halves writes nothing of the run it lost.
+// unique and a sale recorded after the import gets a fresh one; a window that fails mid-way
+// leaves nothing of it, and one that loses its write (PostgreSQL) and is written in halves
+// writes nothing of the run it lost.
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -123,6 +124,38 @@ describe.each(['sqlite', 'postgres'] as const)('a referral in an import on %s', 
 			.from(referral)
 			.where(eq(referral.id, referred.id));
 		expect(row).toEqual({ status: 'confirmed', matchedSaleId: third.id });
+	});
+});
+
+describe.each(['sqlite', 'postgres'] as const)('a window that fails mid-way on %s', (dialect) => {
+	it('leaves nothing of it, and the same file again writes each sale once', async () => {
+		const [a, b] = nodes[dialect];
+		const s = await seasonOn(a);
+		// The second window (sales 11-20) fails at its fifth counted sale, its first sales' rows
+		// held or written: the import stops there, its first window committed.
+		let confirmed = 0;
+		const stop = onDomainEventInWrite(async (_tx, _store, event, data) => {
+			if (event !== 'sale.confirmed' || (data as { seasonId: number }).seasonId !== s.seasonId)
+				return;
+			if (++confirmed === 9 + 5) throw new Error('the disk is full');
+		});
+		try {
+			await expect(
+				importSalesOn(a, fileOf(s, 'failed', 30), { ...options, batchSize: 10 })
+			).rejects.toThrow('the disk is full');
+		} finally {
+			stop();
+		}
+		const firstWindow = countedOf(10);
+		expectWhole(await rowsOf(b, s), 'failed', firstWindow);
+
+		const again = await importSalesOn(a, fileOf(s, 'failed', 30), { ...options, batchSize: 10 });
+		expect(again.sales).toEqual({
+			new: countedOf(30).length - firstWindow.length,
+			duplicate: firstWindow.length,
+			rejected: 3
+		});
+		expectWhole(await rowsOf(b, s), 'failed', countedOf(30));
 	});
 });
 

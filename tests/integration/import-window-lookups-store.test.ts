@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { unportedSqlite, write, type Store, type StoreDb } from '../../src/lib/server/db/store';
 import { importSalesOn, type ImportOptions } from '../../src/lib/server/imports/sales';
-import { StampedWindowLookups } from '../../src/lib/server/imports/window-lookups';
+import { WindowLookups } from '../../src/lib/server/imports/window-lookups';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { statementsDuring } from '../helpers/pg-statements';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
@@ -149,8 +149,8 @@ describe("an import's kept lookups on postgres", () => {
 		const [a, b] = nodes.postgres;
 		const s = await seasonOn(a);
 		const sellers = s.people.map((p) => p.id);
-		const kept = new StampedWindowLookups();
-		const take = () => write(a, (tx) => kept.takeInWrite(tx, sellers));
+		const kept = new WindowLookups();
+		const take = () => write(a, (tx) => kept.takeInWrite(tx, a, sellers));
 		const first = await take();
 		expect(await take()).toBe(first);
 

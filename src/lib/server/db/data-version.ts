@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '.';
+import type { Store } from './store';
 
 // SQLite's `PRAGMA data_version`: a number per connection that changes when another connection
 // (another process: a second server, the CLI) committed to the database. The way an in-memory
@@ -34,4 +35,16 @@ export function ownChanges(db: Db): number {
 			(statement = db.$client.prepare('SELECT total_changes()').pluck())
 		);
 	return statement.get() as number;
+}
+
+/**
+ * A stamp of everything written to the store's database, to compare with one taken earlier: on
+ * SQLite this connection's changes and data_version (whatever this process or another wrote
+ * moves it; taken inside a write, nothing else can write before its commit), null on PostgreSQL,
+ * where other nodes' commits leave no cheap sign: a cache there stamps the rows it depends on
+ * instead (imports/window-lookups.ts).
+ */
+export function writesStamp(store: Store): string | null {
+	if (store.dialect !== 'sqlite') return null;
+	return `${ownChanges(store.sqlite)}:${dataVersion(store.sqlite)}`;
 }

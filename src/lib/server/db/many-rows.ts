@@ -2,7 +2,7 @@ import { getTableColumns, getTableName, is, Table } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
-import { unportedSqlite, type Store, type StoreDb } from './store';
+import { sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
 
 // Rows written many per statement. SQLite does part of an INSERT's work once per statement (a
 // statement journal of every page the statement changes, which with indexes and triggers is a
@@ -111,18 +111,22 @@ export async function insertRowsInWrite(
 }
 
 /**
- * Ids for rows not written yet, drawn from each table's identity sequence in one statement
- * (PostgreSQL): `counts` ids of each table, ascending. Unique across every node and write, as the
- * table's own default gives them; a write rolled back does not give them back (a sequence never
- * does), so a write that runs again draws its own.
+ * Ids for rows not written yet: `counts` ids of each table, ascending.
+ * - PostgreSQL: drawn from each table's identity sequence in one statement. Unique across every
+ *   node and write, as the table's own default gives them; a write rolled back does not give them
+ *   back (a sequence never does), so a write that runs again draws its own.
+ * - SQLite: the ids AUTOINCREMENT would give the next rows (one more than the largest ever used),
+ *   on the write's connection. Not reserved (idsDrawnAreReserved): SQLite has one writer, so they
+ *   stay free for the write that drew them, but a row inserted meanwhile takes the first of them,
+ *   and a draw before the rows are written gives the same ones again.
  */
 export async function drawIdsInWrite<T extends string>(
 	tx: StoreDb,
 	store: Store,
 	counts: Record<T, number>
 ): Promise<Record<T, number[]>> {
-	if (unportedSqlite(store))
-		throw new Error('drawIdsInWrite is for PostgreSQL: SQLite gives ids as AUTOINCREMENT does');
+	const sqlite = sqliteOfWrite(tx, store);
+	if (sqlite) return nextIdsOf(sqlite, counts);
 	const tables = Object.keys(counts) as T[];
 	const text = tables
 		.map(
@@ -188,4 +192,30 @@ function unnestOf(store: Store, insert: ManyRows): { name: string; text: string 
  */
 export function readsAhead(store: Store): boolean {
 	return unportedSqlite(store) === null;
+}
+
+/**
+ * Whether drawIdsInWrite's ids are the draw's own until used (PostgreSQL's sequences) or only the
+ * next free ones (SQLite's AUTOINCREMENT): then whoever holds them draws again after any insert
+ * into their tables, its own included.
+ */
+export function idsDrawnAreReserved(store: Store): boolean {
+	return unportedSqlite(store) === null;
+}
+
+/** SQLite: each table's next `counts` ids as AUTOINCREMENT gives them. */
+function nextIdsOf<T extends string>(
+	db: Queryable,
+	counts: Record<T, number>
+): Record<T, number[]> {
+	const ids = {} as Record<T, number[]>;
+	for (const table of Object.keys(counts) as T[]) {
+		const { id } = cachedStatement(
+			db,
+			`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '${table}'), 0),
+				coalesce((SELECT max(id) FROM ${table}), 0)) + 1 AS id`
+		).get() as { id: number };
+		ids[table] = Array.from({ length: counts[table] }, (_, i) => id + i);
+	}
+	return ids;
 }

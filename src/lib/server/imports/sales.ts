@@ -1,8 +1,6 @@
 import type { Db } from '../db';
-import { savepoint } from '../db/prepared';
 import {
 	IdempotencyConflictError,
-	recordSaleInTx,
 	planSaleInWrite,
 	readDaysAheadInWrite,
 	writeSaleInWrite,
@@ -11,7 +9,7 @@ import {
 	type RecordSaleInput
 } from '../scoring/sales';
 import { SaleLookups } from '../scoring/sale-lookups';
-import { StampedWindowLookups, WindowLookups } from './window-lookups';
+import { WindowLookups } from './window-lookups';
 import { WriteBatch } from '../scoring/write-batch';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { markStandingsMoved } from '../scoring/standings';
@@ -40,7 +38,7 @@ import {
 } from './sales-csv';
 import { openSource, type ImportSource, type OpenSource } from './source';
 import { ParseThread, parseThreadEntry } from './parse-thread';
-import { withFewerCheckpoints } from './checkpoints';
+import { withFewerCheckpoints } from '../db/window-checkpoints';
 import { ReportSink, type ImportResult, type SinkState } from './report-sink';
 import { halvesOf, type WindowRows } from './window-halves';
 
@@ -50,7 +48,6 @@ import {
 	claimSeasonsInWrite,
 	read,
 	sqliteStore,
-	unportedSqlite,
 	write,
 	type Store,
 	type StoreDb
@@ -189,12 +186,10 @@ export async function importSales(
 }
 
 /**
- * importSales on either dialect. On SQLite each window's sales are recorded by the synchronous
- * body (recordSaleInTx, rows held and written many per statement) on the write's connection; on
- * PostgreSQL by planSaleInWrite and writeSaleInWrite, awaited, as a group of API sales is
- * (scoring/group-commit.ts), their rows held as SQLite's. Either way a window is one write(), a
- * refused sale leaving the others: on SQLite each sale in its savepoint, on PostgreSQL refused
- * before it writes.
+ * importSales on either dialect, one body for both: each window is one write() whose sales are
+ * recorded by planSaleInWrite and writeSaleInWrite, as a group of API sales is
+ * (scoring/group-commit.ts), their rows held and written many per statement when it ends; a
+ * refused sale is refused before it writes anything, leaving the others.
  */
 export async function importSalesOn(
 	store: Store,
@@ -416,55 +411,14 @@ function noteRefused(window: RecordedWindow, group: ResolvedSale, error: unknown
 }
 
 /**
- * SQLite: the window's sales by the synchronous body on the write's connection, a savepoint
- * each (a refused sale leaves the rest of the window intact), their rows held and written many
- * per statement (sale-rows.ts), the standings, days and versions once (WriteBatch).
- */
-function recordWindowSync(
-	db: Db,
-	lookups: SaleLookups,
-	batch: ResolvedSale[],
-	now: number,
-	options: ImportOptions
-): RecordedWindow {
-	const window: RecordedWindow = {
-		outcomes: [],
-		touched: new Set(),
-		created: 0,
-		writes: new WriteBatch({ rows: true })
-	};
-	// The window's sellers and their seasons in two queries, not two a seller.
-	lookups.prefetch(
-		db,
-		batch.map((group) => group.userId)
-	);
-	// Which of its ids were sent before, in one query, not one a sale.
-	lookups.prefetchReplays(
-		db,
-		batch.map((group) => group.externalId)
-	);
-	for (const group of batch) {
-		try {
-			const recorded = savepoint(db, () =>
-				recordSaleInTx(db, saleInput(group, options), now, lookups, window.writes)
-			);
-			noteRecorded(window, group, recorded);
-		} catch (error) {
-			noteRefused(window, group, error);
-		}
-	}
-	window.writes.finish(db, now);
-	return window;
-}
-
-/**
- * PostgreSQL: the window's sales as a group of API sales is recorded (scoring/group-commit.ts),
- * awaited in the write: each planned first (planSaleInWrite: its refusal comes before anything
- * of it is written, so it needs no savepoint, two round trips fewer a sale), then written
- * (writeSaleInWrite); the same prefetches in the dialect's form, and the sellers' days read ahead
- * in one or two statements (readDaysAheadInWrite). Their rows are held and written
- * many per statement when the window ends (sale-rows.ts, as SQLite's window), their ids drawn
- * from the sequences in one statement for the sales not sent before.
+ * The window's sales as a group of API sales is recorded (scoring/group-commit.ts), awaited in
+ * the write: each planned first (planSaleInWrite: its refusal comes before anything of it is
+ * written, so it needs no savepoint: two statements fewer a sale, two round trips on
+ * PostgreSQL), then written (writeSaleInWrite). Its sellers with their seasons, and which of its
+ * ids were sent before, are read in a few statements, not a few a sale; on PostgreSQL the
+ * sellers' days too (readDaysAheadInWrite). Their rows are held and written many per statement
+ * when the window ends (sale-rows.ts), their ids drawn in one statement for the sales not sent
+ * before (PostgreSQL's sequences, SQLite's next ids).
  */
 async function recordWindowInWrite(
 	tx: StoreDb,
@@ -544,12 +498,9 @@ async function windowAwardsInWrite(
 const heldOf = (window: RecordedWindow): readonly HeldEntry[] =>
 	window.writes.rows?.entries ?? window.writes.entries;
 
-/** The window's write, with fewer WAL checkpoints on SQLite (checkpoints.ts). */
+/** The window's write, with fewer WAL checkpoints on SQLite (db/window-checkpoints.ts). */
 function windowWrite<T>(store: Store, work: (tx: StoreDb) => Promise<T>): Promise<T> {
-	const sqlite = unportedSqlite(store);
-	return sqlite
-		? withFewerCheckpoints(sqlite.$client, () => write(store, work))
-		: write(store, work);
+	return withFewerCheckpoints(store, () => write(store, work));
 }
 
 /** The sellers a window's rows name (those the directory knows). */
@@ -581,21 +532,18 @@ async function importRows(
 	const totals: Totals = resume
 		? { ...resume.totals }
 		: { new: 0, duplicate: 0, rejected: 0, points: 0 };
-	const sqlite = unportedSqlite(store);
 	// Who each seller cell names, and when each sale happened: a time without a zone is in the
 	// seller's season's time zone; a date alone counts on that local day (from its start, or
 	// from the season's start on its first day).
 	const directory = await readSellerDirectory(store);
 	const seasons = new SaleLookups();
-	// On PostgreSQL each window's sellers' seasons are read before it (seasons.prefetchInWrite),
-	// those not met in a window before (`met`).
+	// Each window's sellers' seasons are read before it (seasons.prefetchInWrite), those not met
+	// in a window before (`met`).
 	const met = new Set<number>();
-	const seasonOf = (userId: number) =>
-		sqlite ? seasons.seasonOf(sqlite, userId).season : seasons.prefetchedSeasonOf(userId);
+	const seasonOf = (userId: number) => seasons.prefetchedSeasonOf(userId);
 	// The sellers, seasons, catalogue and rules a window reads, kept for the next window while
 	// true (window-lookups.ts: SQLite's by its connection's counters, PostgreSQL's by a stamp).
-	const windowLookups = sqlite ? new WindowLookups(sqlite.$client) : null;
-	const stampedLookups = sqlite ? null : new StampedWindowLookups();
+	const windowLookups = new WindowLookups();
 	const instant = (date: ParsedDate, userId: number) => {
 		const season = seasonOf(userId);
 		const ms = instantOf(date, season?.timeZone ?? 'UTC');
@@ -623,7 +571,7 @@ async function importRows(
 		const totalsBefore = { ...totals };
 		// A read of the sellers not met before: none after the first windows, and then no read
 		// (its BEGIN and COMMIT were two round trips of each window on PostgreSQL).
-		const unmet = sqlite ? [] : sellersOf(groups.values(), directory).filter((id) => !met.has(id));
+		const unmet = sellersOf(groups.values(), directory).filter((id) => !met.has(id));
 		if (unmet.length > 0) {
 			await read(store, (tx) => seasons.prefetchInWrite(tx, store, unmet));
 			for (const id of unmet) met.add(id);
@@ -777,30 +725,24 @@ async function importRows(
 					worked = false;
 				}
 				started = performance.now();
-				if (!sqlite && (window.contended || runs > 1)) {
+				// On PostgreSQL (SQLite's writes never lose, and run once).
+				if (window.contended || runs > 1) {
 					await claimSeasonsInWrite(tx, store);
 					claimed = true;
 				}
 				worked = true;
-				// Taken once the write holds SQLite's lock (window-lookups.ts).
-				recorded = sqlite
-					? recordWindowSync(sqlite, windowLookups!.take(), batch, now, options)
-					: await recordWindowInWrite(
-							tx,
-							store,
-							await stampedLookups!.takeInWrite(
-								tx,
-								batch.map((group) => group.userId)
-							),
-							batch,
-							now,
-							options
-						);
+				// Taken inside the write, before its first read (window-lookups.ts).
+				const lookups = await windowLookups.takeInWrite(
+					tx,
+					store,
+					batch.map((group) => group.userId)
+				);
+				recorded = await recordWindowInWrite(tx, store, lookups, batch, now, options);
 				if (options.dryRun) throw DRY_RUN;
 				decided = await windowAwardsInWrite(tx, store, recorded, now);
 				const { checkpoint, errorsCsv } = settle(recorded.outcomes);
 				await options.onWindow?.(tx, checkpoint, errorsCsv);
-				windowLookups?.ended();
+				windowLookups.ended(store);
 			});
 		} catch (error) {
 			if (error === CONTENDED) {
@@ -809,15 +751,14 @@ async function importRows(
 				return;
 			}
 			if (error !== DRY_RUN) {
-				windowLookups?.drop();
-				stampedLookups?.drop();
+				windowLookups.drop();
 				throw error;
 			}
 			// A dry run's window was rolled back; its checkpoint is saved on its own.
 			const { checkpoint, errorsCsv } = settle(recorded!.outcomes);
 			if (options.onWindow)
 				await write(store, async (tx) => options.onWindow!(tx, checkpoint, errorsCsv));
-			windowLookups?.ended();
+			windowLookups.ended(store);
 		}
 		if (!options.dryRun && recorded) {
 			markStandingsMoved(recorded.writes.moved);

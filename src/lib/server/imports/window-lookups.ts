@@ -1,63 +1,24 @@
-import type Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
-import type { StoreDb } from '../db/store';
+import type { Store, StoreDb } from '../db/store';
+import { writesStamp } from '../db/data-version';
 import { SaleLookups } from '../scoring/sale-lookups';
 
 // An import's windows read the same sellers, their seasons and teams, the catalogue and the
 // rules again and again: a new SaleLookups per window read ~180 of 1,000 sellers and their
 // memberships (two queries), the season's products and rules, and the webhooks, every window.
 // WindowLookups hands the next window the lookups of the one before when nothing can have
-// changed them in between: no row was changed on this connection since the last window's end
-// (SQLite's total_changes(): another request between two windows, or the import's own audit
-// entry, moves it) and no other connection committed (PRAGMA data_version: another process, a
-// node of a cluster, the CLI). Anything else: fresh lookups, read as before.
+// changed them in between, as each dialect can tell.
+//
+// SQLite (db/data-version.ts writesStamp): no row was changed on this connection since the last
+// window's end (total_changes(): another request between two windows, or the import's own audit
+// entry, moves it) and no other connection committed (data_version: another process, a node of a
+// cluster, the CLI). Taken inside the window's write, which holds SQLite's one write lock: no one
+// can write between the check and the window's reads.
 //
 // Note: valid because every cached read depends on rows alone, not on the clock (a live
 // season is a status; sale-queries.ts), and the window's own writes (sales, standings, days,
 // badge facts, the season's version) change none of the rows cached.
-
-/** The lookups of an import's windows, carried from one window to the next when still true. */
-export class WindowLookups {
-	private lookups: SaleLookups | null = null;
-	private stamp: string | null = null;
-	private readonly changes: Database.Statement;
-
-	constructor(private readonly client: Database.Database) {
-		this.changes = client.prepare('SELECT total_changes()').pluck();
-	}
-
-	/**
-	 * The lookups for a window; call inside its transaction, once it holds the write lock, so
-	 * that no other connection can commit between this check and the window's reads.
-	 */
-	take(): SaleLookups {
-		if (this.lookups && this.stamp === this.now()) {
-			this.lookups.forgetReplays();
-			return this.lookups;
-		}
-		this.lookups = new SaleLookups();
-		return this.lookups;
-	}
-
-	/**
-	 * At the window's end, after its last statement (inside its write, where nothing else can
-	 * write before its commit, or after a dry run's rollback): what the next window compares with.
-	 */
-	ended(): void {
-		this.stamp = this.now();
-	}
-
-	/** After a window that failed: the next one reads afresh. */
-	drop(): void {
-		this.lookups = null;
-		this.stamp = null;
-	}
-
-	private now(): string {
-		return `${this.changes.get()}:${this.client.pragma('data_version', { simple: true })}`;
-	}
-}
-
+//
 // PostgreSQL has no data_version, and a change marker bumped by every writer of sellers,
 // memberships, teams, products, rules and webhooks would be one row all of them update (a
 // serialization conflict between any two). Instead each window, inside its write, reads one
@@ -91,31 +52,25 @@ interface Stamp {
 	sellers: string;
 }
 
-/**
- * WindowLookups on the store (PostgreSQL's window): the lookups of the window before, kept while
- * the stamp of their rows read in this window's write is the one read in the window before.
- */
-export class StampedWindowLookups {
+/** The lookups of an import's windows, carried from one window to the next when still true. */
+export class WindowLookups {
 	private lookups: SaleLookups | null = null;
-	private stamp: Stamp | null = null;
-	// The sellers the kept lookups may hold: those of every window since they were made.
+	/** SQLite's writes stamp at the last window's end, or PostgreSQL's stamp of the rows. */
+	private stamp: string | Stamp | null = null;
+	// PostgreSQL: the sellers the kept lookups may hold, those of every window since they were made.
 	private met = new Set<number>();
 
 	/**
-	 * The lookups for a window of these sellers; call inside its write. One statement, which
-	 * also stamps the sellers met so far with this window's, for the next window to compare.
+	 * The lookups for a window of these sellers; call inside its write, first. On PostgreSQL one
+	 * statement, which also stamps the sellers met so far with this window's, for the next
+	 * window to compare.
 	 */
-	async takeInWrite(tx: StoreDb, sellers: Iterable<number>): Promise<SaleLookups> {
-		const kept = [...this.met];
-		for (const id of sellers) this.met.add(id);
-		const [now] = await rowsOf<{ seasons: string; kept: string; met: string }>(
-			tx,
-			sql`select (${SEASONS_STAMP}) as seasons, (${sellersStamp(kept)}) as kept,
-				(${sellersStamp([...this.met])}) as met`
-		);
+	async takeInWrite(tx: StoreDb, store: Store, sellers: Iterable<number>): Promise<SaleLookups> {
+		const writes = writesStamp(store);
 		const still =
-			this.lookups && this.stamp?.seasons === now.seasons && this.stamp.sellers === now.kept;
-		this.stamp = { seasons: now.seasons, sellers: now.met };
+			writes === null
+				? await this.rowsUnchangedInWrite(tx, sellers)
+				: this.lookups !== null && this.stamp === writes;
 		if (still) {
 			this.lookups!.forgetReplays();
 			return this.lookups!;
@@ -124,11 +79,40 @@ export class StampedWindowLookups {
 		return this.lookups;
 	}
 
+	/**
+	 * At the window's end, after its last statement (inside its write, where nothing else can
+	 * write before its commit, or after a dry run's rollback): what the next window compares
+	 * with, on SQLite (PostgreSQL's stamp is read by the next window's takeInWrite).
+	 */
+	ended(store: Store): void {
+		const writes = writesStamp(store);
+		if (writes !== null) this.stamp = writes;
+	}
+
 	/** After a window that failed: the next one reads afresh. */
 	drop(): void {
 		this.lookups = null;
 		this.stamp = null;
 		this.met.clear();
+	}
+
+	/** PostgreSQL: whether the stamp of the lookups' rows is the one the window before read. */
+	private async rowsUnchangedInWrite(tx: StoreDb, sellers: Iterable<number>): Promise<boolean> {
+		const kept = [...this.met];
+		for (const id of sellers) this.met.add(id);
+		const [now] = await rowsOf<{ seasons: string; kept: string; met: string }>(
+			tx,
+			sql`select (${SEASONS_STAMP}) as seasons, (${sellersStamp(kept)}) as kept,
+				(${sellersStamp([...this.met])}) as met`
+		);
+		const before = this.stamp;
+		this.stamp = { seasons: now.seasons, sellers: now.met };
+		return (
+			this.lookups !== null &&
+			typeof before === 'object' &&
+			before?.seasons === now.seasons &&
+			before.sellers === now.kept
+		);
 	}
 }
 

@@ -1,5 +1,11 @@
 import type { Queryable } from '../db';
-import { drawIdsInWrite, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
+import {
+	drawIdsInWrite,
+	idsDrawnAreReserved,
+	insertRows,
+	insertRowsInWrite,
+	type ManyRows
+} from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
 import type { Store, StoreDb } from '../db/store';
@@ -9,16 +15,16 @@ import type { Store, StoreDb } from '../db/store';
 // the dashboard triggers still fire for every row, so the rollups are the ones the one-by-one
 // path leaves.
 //
-// Ids are given here as AUTOINCREMENT gives them (one more than the largest ever used), so that
-// a sale's id is known when it is recorded (its lines and ledger entry, the answer) though its
-// row is written later.
-//
-// On PostgreSQL (a store's write: addInWrite, writeInWrite) the ids are drawn from the tables'
-// sequences instead, many in one statement (drawInWrite: the window's expected count up front),
-// since other nodes insert into the same tables meanwhile; ids drawn and not used (a sale refused
-// after the draw) are gaps, as a rolled-back insert leaves. A SaleRows belongs to one run of one
-// write: one that runs again (a serialization failure) starts with a new one, so that nothing
-// drawn or held in the lost run is written.
+// Ids are given here, so that a sale's id is known when it is recorded (its lines and ledger
+// entry, the answer) though its row is written later. In a store's write (addInWrite,
+// writeInWrite) they are drawn many in one statement (drawInWrite: the window's expected count up
+// front; db/many-rows.ts drawIdsInWrite): on PostgreSQL from the tables' sequences, since other
+// nodes insert into the same tables meanwhile (ids drawn and not used, a sale refused after the
+// draw, are gaps, as a rolled-back insert leaves); on SQLite as AUTOINCREMENT gives them (one
+// more than the largest ever used), drawn again once the held rows are written. The synchronous
+// add() (recordSaleInTx's batch) reads them as AUTOINCREMENT gives them too. A SaleRows belongs
+// to one run of one write: one that runs again (a serialization failure) starts with a new one,
+// so that nothing drawn or held in the lost run is written.
 
 /** A new sale's columns (breakdown as its JSON text). */
 export interface SaleValues {
@@ -174,7 +180,7 @@ export class SaleRows {
 
 	/**
 	 * Makes sure ids for `sales` more sales of `lines` lines in all are drawn: one statement when
-	 * some are missing, none otherwise (PostgreSQL; SQLite's are given by add()).
+	 * some are missing, none otherwise (db/many-rows.ts drawIdsInWrite).
 	 */
 	async drawInWrite(tx: StoreDb, store: Store, sales: number, lines: number): Promise<void> {
 		const wanted: Record<Table, number> = { sale: sales, sale_line: lines, ledger_entry: sales };
@@ -183,6 +189,14 @@ export class SaleRows {
 		for (const table of TABLES)
 			missing[table] = Math.max(0, wanted[table] - (drawn[table].length - this.given[table]));
 		if (TABLES.every((table) => missing[table] === 0)) return;
+		if (!idsDrawnAreReserved(store)) {
+			// SQLite: the next free ids, the same first ones again while nothing held is written:
+			// those given already, then the ones wanted.
+			const all = {} as Record<Table, number>;
+			for (const table of TABLES) all[table] = this.given[table] + wanted[table];
+			this.drawn = await drawIdsInWrite(tx, store, all);
+			return;
+		}
 		const more = await drawIdsInWrite(tx, store, missing);
 		for (const table of TABLES) {
 			drawn[table] = drawn[table].slice(this.given[table]).concat(more[table]);
@@ -289,7 +303,11 @@ export class SaleRows {
 		this.next = null;
 	}
 
-	/** write() inside a store's write; the ids drawn and not given yet stay for the next rows. */
+	/**
+	 * write() inside a store's write. The ids drawn and not given yet stay for the next rows where
+	 * they are reserved (PostgreSQL's sequences); on SQLite the next rows draw again, after these
+	 * and whatever the write inserts before them (a confirmed referral's entry).
+	 */
 	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
 		for (const table of TABLES) {
 			const values = this.values[table];
@@ -297,6 +315,10 @@ export class SaleRows {
 			await insertRowsInWrite(tx, store, INSERTS[table], values);
 		}
 		this.keys.clear();
+		if (!idsDrawnAreReserved(store)) {
+			this.drawn = null;
+			this.given = { sale: 0, sale_line: 0, ledger_entry: 0 };
+		}
 	}
 }
 

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
+import type { Store } from './store';
 
-// An import's window of 500 sales writes 400–700 pages to the WAL (the sales with their six
-// indexes, the lines and ledger entries, the dashboard rollups, standings and badge facts), so
-// at SQLite's automatic checkpoint of 1,000 pages every second window's commit also copied the
-// WAL back into the database file, with a sync: the same index and rollup pages copied again
+// An import's window (imports/sales.ts) of 500 sales writes 400–700 pages to the WAL (the sales
+// with their six indexes, the lines and ledger entries, the dashboard rollups, standings and
+// badge facts), so at SQLite's automatic checkpoint of 1,000 pages every second window's commit
+// also copied the WAL back into the database file, with a sync: the same index and rollup pages copied again
 // and again. While a window is written its connection checkpoints only past
 // WINDOW_CHECKPOINT_PAGES; then the connection's own setting is back, so the next commit past
 // it (the import's audit entry at its end, or any request in between) checkpoints what the
@@ -24,11 +24,13 @@ import type Database from 'better-sqlite3';
  */
 export const WINDOW_CHECKPOINT_PAGES = 4_000;
 
-/** Runs `write` (one window's write) with fewer automatic checkpoints on `client`. */
-export async function withFewerCheckpoints<T>(
-	client: Database.Database,
-	write: () => Promise<T>
-): Promise<T> {
+/**
+ * Runs `write` (one window's write) with fewer automatic checkpoints on SQLite's connection; on
+ * PostgreSQL, which has no WAL of the process's own to checkpoint, just runs it.
+ */
+export async function withFewerCheckpoints<T>(store: Store, write: () => Promise<T>): Promise<T> {
+	if (store.dialect !== 'sqlite') return write();
+	const client = store.sqlite.$client;
 	const own = client.pragma('wal_autocheckpoint', { simple: true }) as number;
 	if (own <= 0 || own >= WINDOW_CHECKPOINT_PAGES) return write();
 	client.pragma(`wal_autocheckpoint = ${WINDOW_CHECKPOINT_PAGES}`);
