@@ -5,7 +5,7 @@
 // dialects the step stays one unit: failing at its award, after the facts were written, leaves
 // the sale committed and nothing of the step, and the catch-up gives the badge afterwards.
 import { describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { unportedSqlite, type Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
@@ -116,6 +116,50 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		// The next sale's step runs as usual: its facts, its award and the cursor committed with it.
 		await recordSaleGrouped(store, sale(seller.email), clock);
 		expect(await stateOf(store, seller.id)).toMatchObject({ sales: 2, awards: 2, points: 205 });
+	});
+
+	it('queues its confirmed sale for every webhook that wants it, each delivery its own', async () => {
+		const [store] = nodes[dialect];
+		const s = await badgeSeasonOn(store);
+		const { webhook, webhookDelivery } = store.tables;
+		const hooks = await store.db
+			.insert(webhook)
+			.values(
+				(['sale.confirmed', 'sale.confirmed', 'badge.awarded'] as const).map((event, i) => ({
+					url: `https://crm.example.test/${dialect}-${i}`,
+					secret: 'x',
+					events: [event]
+				}))
+			)
+			.returning({ id: webhook.id });
+		try {
+			const sent = await statementsDuring(
+				{ deliveries: /^insert into "webhook_delivery"/, others: /./ },
+				() => recordSaleGrouped(store, sale(s.people[1].email), clock)
+			);
+			const queued = await store.db
+				.select()
+				.from(webhookDelivery)
+				.where(
+					inArray(
+						webhookDelivery.webhookId,
+						hooks.map((h) => h.id)
+					)
+				)
+				.orderBy(webhookDelivery.webhookId);
+			// The seller's first sale: the first-sale badge's delivery too.
+			expect(queued.map((d) => [d.webhookId, d.event])).toEqual([
+				[hooks[0].id, 'sale.confirmed'],
+				[hooks[1].id, 'sale.confirmed'],
+				[hooks[2].id, 'badge.awarded']
+			]);
+			expect(queued[0].payload).toEqual(queued[1].payload);
+			expect(queued[0].messageId).not.toBe(queued[1].messageId);
+			// One insert per event, whatever the webhooks (SQLite's statements are not counted).
+			if (dialect === 'postgres') expect(sent.deliveries).toBe(2);
+		} finally {
+			await store.db.update(webhook).set({ active: false });
+		}
 	});
 });
 
