@@ -1,4 +1,5 @@
-// A lone API sale in fewer round trips on PostgreSQL (#20, "Speed on PostgreSQL"): its badge
+// A lone API sale in fewer round trips on PostgreSQL (#20, "Speed on PostgreSQL"): its versions,
+// days and standings are one statement (scoring/write-batch.ts finishInWrite), its badge
 // step opens its savepoint with its first read (the facts' cursor and the ledger's end, read
 // together), writes the four facts' tables and the cursor in one statement and reads the season
 // with its badges in one, and nothing releases the savepoint (the write's COMMIT does). On both
@@ -164,18 +165,25 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 });
 
 describe('a lone sale on postgres', () => {
-	it('sends its badge step in three statements and at most 17 in all', async () => {
+	it('sends its badge step in three statements, its versions, days and standings in one, and at most 15 in all', async () => {
 		const [store] = nodes.postgres;
 		const s = await badgeSeasonOn(store);
 		// The first sale's day has no row yet (its sales are read): one before, as a seller's day.
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
+		const { season } = store.tables;
+		const version = async () =>
+			(await store.db.select().from(season).where(eq(season.id, s.seasonId)))[0].version;
+		const before = await version();
 		// Each statement under the first pattern it matches.
 		const sent = await statementsDuring(
 			{
 				opening: /^SAVEPOINT hb_badge_step; SELECT \(SELECT ledger_id FROM badge_cursor/,
 				together: /^WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor/,
 				seasonAndBadges: /from "season" left join "badge"/,
+				finish:
+					/^WITH first AS \(UPDATE season SET version = version \+ 1 .*INSERT INTO person_day .*INSERT INTO standing .*INSERT INTO standing/,
+				finishAlone: /"version" \+ 1|INSERT INTO (person_day|standing)/i,
 				savepoints: /savepoint/i,
 				facts: /badge_(tally|day|week|period|cursor)|max\(id\)/,
 				badges: /"badge"/,
@@ -187,14 +195,17 @@ describe('a lone sale on postgres', () => {
 			opening: 1,
 			together: 1,
 			seasonAndBadges: 1,
+			finish: 1,
+			finishAlone: 0,
 			savepoints: 0,
 			facts: 0,
 			badges: 0
 		});
+		expect(await version()).toBe(before + 1);
 		const total = Object.values(sent).reduce((a, b) => a + b, 0);
-		// 11 for the sale (tests/integration/sellers-ahead-store.test.ts: 14 without badges, the
+		// 12 for the sale (tests/integration/sellers-ahead-store.test.ts, without badges: the
 		// step's three included) and the decision's reads with badges: an earlier sale, and the
 		// once-only badges the seller and the team hold.
-		expect(total).toBeLessThanOrEqual(17);
+		expect(total).toBeLessThanOrEqual(15);
 	});
 });

@@ -194,8 +194,11 @@ function unnestOf(store: Store, insert: ManyRows): { name: string; text: string 
 	return statement;
 }
 
-/** The unnest INSERT of `insert`, its arrays the parameters after the first `offset`. */
-function unnestText(store: Store, insert: ManyRows, offset: number): string {
+/**
+ * The unnest INSERT of `insert`, its arrays the parameters after the first `offset`; `where`
+ * filters the unnest's rows.
+ */
+function unnestText(store: Store, insert: ManyRows, offset: number, where = ''): string {
 	const table = (Object.values(store.tables) as unknown[]).find(
 		(t): t is Table => is(t, Table) && getTableName(t) === insert.table
 	);
@@ -205,7 +208,57 @@ function unnestText(store: Store, insert: ManyRows, offset: number): string {
 		if (!types.has(column)) throw new Error(`no column ${insert.table}.${column}`);
 		return `$${offset + i + 1}::${types.get(column)}[]`;
 	});
-	return `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${insert.then ?? ''}`;
+	return `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${where} ${insert.then ?? ''}`;
+}
+
+/**
+ * A statement run first (its values `$1` to `$<params>`), then inserts of many rows after it in
+ * the same statement (insertAfterInWrite).
+ */
+export interface AfterFirst {
+	first: string;
+	params: number;
+	inserts: readonly ManyRows[];
+}
+
+/**
+ * PostgreSQL: `after.first` (an UPDATE … RETURNING) and then each insert's rows
+ * (insertTogetherInWrite's), in one statement and one round trip; answers `first`'s rows.
+ * `first` is a CTE that every insert reads before its first row, so it has run (and taken its
+ * rows' locks) before any insert writes. The inserts' tables must differ from `first`'s.
+ */
+export async function insertAfterInWrite<R>(
+	tx: StoreDb,
+	store: Store,
+	after: AfterFirst,
+	firstValues: readonly unknown[],
+	values: readonly (readonly unknown[])[]
+): Promise<R[]> {
+	if (unportedSqlite(store)) throw new Error('insertAfterInWrite is for PostgreSQL');
+	const { name, text } = afterFirstOf(store, after);
+	const columns = after.inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
+	const { rows } = await pgClientOf(tx).query({ name, text, values: [...firstValues, ...columns] });
+	return rows as R[];
+}
+
+const afters = new WeakMap<AfterFirst, { name: string; text: string }>();
+
+function afterFirstOf(store: Store, after: AfterFirst): { name: string; text: string } {
+	let statement = afters.get(after);
+	if (!statement) {
+		let offset = after.params;
+		const ctes = after.inserts.map((insert, i) => {
+			const text = unnestText(store, insert, offset, 'WHERE (SELECT count(*) FROM first) >= 0');
+			offset += insert.columns.length;
+			return `w${i} AS (${text})`;
+		});
+		statement = {
+			name: `many_after_${++unnested}`,
+			text: `WITH first AS (${after.first}), ${ctes.join(', ')} SELECT * FROM first`
+		};
+		afters.set(after, statement);
+	}
+	return statement;
 }
 
 const togethers = new WeakMap<readonly ManyRows[], { name: string; text: string }>();
