@@ -249,7 +249,7 @@ describe('a group of API sales on postgres', () => {
 		});
 	});
 
-	it('a lone sale of a known seller sends at most 22 statements', async () => {
+	it('a lone sale of a known seller sends at most 12 statements', async () => {
 		const [a] = nodes.postgres;
 		const { first } = await seasonsOn(a);
 		const sale = (id: string): RecordSaleInput => ({
@@ -267,6 +267,6 @@ describe('a group of API sales on postgres', () => {
 			{ deliveries: /^insert into "webhook_delivery"/, others: /./ },
 			() => recordSaleGrouped(a, sale('lone-1'), clock)
 		);
-		expect(sent.others).toBeLessThanOrEqual(22);
+		expect(sent.others).toBeLessThanOrEqual(12);
 	});
 });

@@ -111,9 +111,12 @@ describe.each(['sqlite', 'postgres'] as const)('a WriteBatch on %s', (dialect) =
 		await phoneAndCaseOn(store, s.seasonId);
 		const counts = await statementsDuring(
 			{
+				// Every group's versions, days and standings, in one statement on PostgreSQL.
+				groups:
+					/^WITH first AS \(UPDATE season SET version .*INSERT INTO person_day .*INSERT INTO standing/,
 				days: /^insert into "?person_day"?/i,
 				standings: /^insert into "?standing"?/i,
-				groups: /^update "season" set "version"/i
+				versions: /^update "season" set "version"/i
 			},
 			async () => {
 				// Two sales of one person on one day, people of both teams, three days: new rows.
@@ -144,11 +147,10 @@ describe.each(['sqlite', 'postgres'] as const)('a WriteBatch on %s', (dialect) =
 		expect(stored).toEqual(fromLedger);
 		expect(stored).toHaveLength(6);
 		if (dialect === 'postgres') {
-			// Each group (one version bump each) writes its days in one statement and its
-			// standings in one (every score here changed), whatever its people and days.
+			// Each group bumps its version and writes its days and standings in one statement,
+			// whatever its people and days (three before: scoring/write-batch.ts finishInWrite).
 			expect(counts.groups).toBeGreaterThanOrEqual(2);
-			expect(counts.days).toBe(counts.groups);
-			expect(counts.standings).toBe(counts.groups);
+			expect(counts).toMatchObject({ days: 0, standings: 0, versions: 0 });
 		}
 	});
 

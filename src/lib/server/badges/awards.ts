@@ -33,7 +33,6 @@ import {
 	type NewSale
 } from './facts';
 import { all, either, rows, runSync, type Steps, type Twin } from './steps';
-import { seasonBadgesOn } from './queries';
 import { teamTargetReads } from './probes';
 import { appendEntry } from '../scoring/ledger';
 import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
@@ -42,7 +41,7 @@ import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/pu
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { systemClock, type Clock } from '../shared/clock';
 import { continueCatchUp, stepLimitOn } from './catch-up';
-import { sqliteStore } from '../db/store';
+import { preparedQuery, sqliteStore, type StoreDb, type Tables } from '../db/store';
 
 // Prepared once per connection: built by Drizzle on every call, the badges' query alone was
 // 6.5 % of a backlog's catch-up (one call per slice of 50 entries).
@@ -168,11 +167,28 @@ function* seasonAndBadges(
 			badges: seasonBadges(db, seasonId)
 		}),
 		async (tx, store) => {
-			const { season: seasons } = store.tables;
-			const [s] = await tx.select().from(seasons).where(eq(seasons.id, seasonId));
-			return { s, badges: await seasonBadgesOn(tx, store, seasonId) };
+			const rows = await preparedQuery(tx, store, seasonWithBadges).execute({ id: seasonId });
+			return {
+				s: rows[0]?.season,
+				badges: rows.flatMap((r) => (r.badge ? [r.badge] : []))
+			};
 		}
 	);
+}
+
+/**
+ * The season with its badges and the all-time ones (seasonBadgesOn's), one row each (one with no
+ * badge when it has none): one round trip where the season and its badges were two, on
+ * PostgreSQL each sale's badge step.
+ */
+function seasonWithBadges(db: StoreDb, { season: seasons, badge: badges }: Tables) {
+	return db
+		.select({ season: seasons, badge: badges })
+		.from(seasons)
+		.leftJoin(badges, or(eq(badges.seasonId, seasons.id), isNull(badges.seasonId)))
+		.where(eq(seasons.id, sql.placeholder('id')))
+		.orderBy(badges.id)
+		.prepare('badges_season_with_badges');
 }
 
 /** A season's new awards as decideNewSales finds them: a Plan without its lookups. */

@@ -1,11 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import {
-	isSerializationFailure,
-	savepointInWrite,
-	type Store,
-	type StoreDb,
-	type Tables
-} from '../db/store';
+import { isSerializationFailure, type Store, type StoreDb, type Tables } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
@@ -20,7 +14,7 @@ import {
 	type DecidedAwards
 } from './awards';
 import { catchingUpFacts, lastTeamReads, pendingReads, type NewSale } from './facts';
-import { runInWrite } from './steps';
+import { inStepSavepoint, runInWrite, type Opening } from './steps';
 import { continueCatchUp, stepLimit } from './catch-up';
 
 // The badges' engine inside a store's write, on either dialect (#20 step 2): the facts' and the
@@ -65,9 +59,11 @@ export async function decideAwardsInWrite(
 	store: Store,
 	now: number,
 	limit = ENTRIES_PER_CALL,
-	held: readonly HeldEntry[] = []
+	held: readonly HeldEntry[] = [],
+	// The step's savepoint, sent with the facts' first read (inStepSavepoint).
+	opening?: Opening
 ): Promise<DecidedAwards> {
-	const { added, done } = await runInWrite(tx, store, catchingUpFacts(limit, held));
+	const { added, done } = await runInWrite(tx, store, catchingUpFacts(limit, held), opening);
 	return { changes: await applyNewSalesInWrite(tx, store, added, now), backlog: !done };
 }
 
@@ -87,8 +83,8 @@ export async function decideGroupAwardsInWrite(
 	added = held.length
 ): Promise<DecidedAwards> {
 	try {
-		return await savepointInWrite(tx, store, (sp) =>
-			decideAwardsInWrite(sp, store, now, stepLimit(store, added), held)
+		return await inStepSavepoint(tx, store, (opening) =>
+			decideAwardsInWrite(tx, store, now, stepLimit(store, added), held, opening)
 		);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;

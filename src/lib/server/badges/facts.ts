@@ -7,7 +7,7 @@ import {
 } from '../../contest/zone-calendar';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
-import { flatRows, insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
+import { flatRows, insertRows, insertTogetherInWrite, type ManyRows } from '../db/many-rows';
 import { cachedStatement } from '../db/prepared';
 import type { HeldEntry } from '../scoring/sale-rows';
 import { all, either, get, run, runSync, type Steps, type Twin } from './steps';
@@ -26,10 +26,12 @@ const COUNTED = `(${COUNTED_SALE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 // to lower case), an upsert names its conflict target (PostgreSQL requires it), CASE for
 // SQLite's two-argument max(). Where they differ, each its own (Text in steps.ts).
 const SQL = {
-	cursor: `SELECT ledger_id AS id FROM badge_cursor WHERE id = 1`,
-	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (1, ?)
+	// The cursor and the ledger's end in one read: nothing the facts do writes the ledger, so the
+	// end read first is the end read after them (each was a round trip on PostgreSQL).
+	cursorAndEnd: `SELECT (SELECT ledger_id FROM badge_cursor WHERE id = 1) AS "cursorId",
+		(SELECT max(id) FROM ledger_entry) AS "lastId"`,
+	setCursor: `INSERT INTO badge_cursor (id, ledger_id) VALUES (?, ?)
 		ON CONFLICT(id) DO UPDATE SET ledger_id = excluded.ledger_id`,
-	lastEntry: `SELECT max(id) AS id FROM ledger_entry`,
 	// Each entry with its sale (the facts never change a sale, so reading it here is reading it
 	// when the entry's turn comes); a sale no longer there has null columns.
 	// A new sale's categories come with it, as categoriesOf reads them (one query, not one a sale):
@@ -154,8 +156,12 @@ const MANY = {
 	tally: manyOf(SQL.tally, 'badge_tally'),
 	day: manyOf(SQL.addDay, 'badge_day'),
 	week: manyOf(SQL.week, 'badge_week'),
-	dirty: manyOf(SQL.dirty, 'badge_period')
+	dirty: manyOf(SQL.dirty, 'badge_period'),
+	cursor: manyOf(SQL.setCursor, 'badge_cursor')
 };
+
+/** What Growth.write writes, in one statement on PostgreSQL (insertTogetherInWrite). */
+const GROWTH = [MANY.tally, MANY.day, MANY.week, MANY.dirty, MANY.cursor] as const;
 
 function manyOf(text: string, table: string): ManyRows {
 	// Note: every column is a parameter (dirty's literal 1 becomes a value of each row).
@@ -214,17 +220,6 @@ function* markWeek(seasonId: number, at: number, timeZone: string): Steps<void> 
 	const next = weekRange(range[1], timeZone);
 	yield* run(SQL.dirty, seasonId, weekKey(at, timeZone), range[1]);
 	yield* run(SQL.dirty, seasonId, weekKey(range[1], timeZone), next[1]);
-}
-
-/** insertRows (db/many-rows.ts) as a step: SQLite's statements, or insertRowsInWrite's one. */
-function* insertMany(insert: ManyRows, values: readonly unknown[]): Steps<void> {
-	if (values.length === 0) return;
-	// On PostgreSQL one statement per table, its columns bound as arrays: SQLite's chunks were a
-	// round trip each there, every value a parameter Drizzle assembled into the query.
-	yield* either(
-		(db) => insertRows(db, insert, values),
-		(tx, store) => insertRowsInWrite(tx, store, insert, values)
-	);
 }
 
 /**
@@ -311,13 +306,24 @@ class Growth {
 		if (teamToo) add('team', s.teamId);
 	}
 
-	*write(): Steps<void> {
+	/** Writes what grew, and moves the cursor to `cursor` when given. */
+	*write(cursor?: number): Steps<void> {
 		// Many rows per statement (db/many-rows.ts): each key is held once, so each row's upsert
 		// is the one its own statement would run (PostgreSQL refuses a key twice in one upsert).
-		yield* insertMany(MANY.tally, flatRows(this.tallies.values()));
-		yield* insertMany(MANY.day, flatRows(this.days.values()));
-		yield* insertMany(MANY.week, flatRows(this.weeks.values()));
-		yield* insertMany(MANY.dirty, flatRows(this.periods.values(), 1));
+		// On PostgreSQL the four tables and the cursor are one statement, each table's columns bound
+		// as arrays (a round trip each before, and SQLite's chunks one each before that).
+		const values = [
+			flatRows(this.tallies.values()),
+			flatRows(this.days.values()),
+			flatRows(this.weeks.values()),
+			flatRows(this.periods.values(), 1),
+			cursor === undefined ? [] : [1, cursor]
+		];
+		if (values.some((rows) => rows.length > 0))
+			yield* either(
+				(db) => GROWTH.forEach((insert, i) => insertRows(db, insert, values[i])),
+				(tx, store) => insertTogetherInWrite(tx, store, GROWTH, values)
+			);
 		this.tallies.clear();
 		this.days.clear();
 		this.weeks.clear();
@@ -387,9 +393,11 @@ export function* catchingUpFacts(
 	limit = Infinity,
 	held: readonly HeldEntry[] = []
 ): Steps<CaughtUp> {
-	const cursor = (yield* get<{ id: number }>(SQL.cursor))?.id ?? 0;
+	const start = yield* get<{ cursorId: number | null; lastId: number | null }>(SQL.cursorAndEnd);
+	const cursor = start?.cursorId ?? 0;
+	const end = start?.lastId ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
-	const last = yield* heldAreNext(cursor, batch, held);
+	const last = heldAreNext(cursor, end, batch, held);
 	const rows = (
 		last !== null ? held : yield* all(SQL.entries, cursor, batch < 0 ? ALL_ENTRIES : batch)
 	) as readonly ({
@@ -428,12 +436,9 @@ export function* catchingUpFacts(
 		yield* removeSale(s, entry.points);
 		removed.push({ seasonId: s.seasonId, saleId: s.id });
 	}
-	yield* growth.write();
 	const done = batch < 0 || rows.length < batch;
-	const next = done
-		? (last ?? (yield* get<{ id: number | null }>(SQL.lastEntry))?.id ?? 0)
-		: rows[rows.length - 1].id;
-	if (next !== cursor) yield* run(SQL.setCursor, next);
+	const next = done ? end : rows[rows.length - 1].id;
+	yield* growth.write(next !== cursor ? next : undefined);
 	return { added, removed, done, changedSeasons };
 }
 
@@ -447,19 +452,19 @@ export function catchUpFacts(
 }
 
 /**
- * The ledger's last id when `held` is every entry after `cursor` (ids cursor + 1, cursor + 2, …
- * up to the last one, so nothing else was written in between or after), and fewer than `batch`;
- * null when the entries must be read.
+ * The ledger's last id (`end`) when `held` is every entry after `cursor` (ids cursor + 1,
+ * cursor + 2, … up to the end, so nothing else was written in between or after), and fewer than
+ * `batch`; null when the entries must be read.
  */
-function* heldAreNext(
+function heldAreNext(
 	cursor: number,
+	end: number,
 	batch: number,
 	held: readonly HeldEntry[]
-): Steps<number | null> {
+): number | null {
 	if (held.length === 0 || (batch >= 0 && held.length >= batch)) return null;
 	for (let i = 0; i < held.length; i++) if (held[i].id !== cursor + 1 + i) return null;
-	const last = (yield* get<{ id: number | null }>(SQL.lastEntry))?.id ?? 0;
-	return last === cursor + held.length ? last : null;
+	return end === cursor + held.length ? end : null;
 }
 
 /** Throws the facts away: the next catch-up rebuilds them from the whole ledger. */

@@ -2,7 +2,14 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { cachedStatement } from '../db/prepared';
 import * as schema from '../db/schema';
-import { unportedSqlite, type Store, type StoreDb, type Tables } from '../db/store';
+import {
+	isSerializationFailure,
+	savepointInWrite,
+	unportedSqlite,
+	type Store,
+	type StoreDb,
+	type Tables
+} from '../db/store';
 
 // The badges' engine written once for both paths (#20 step 2): a body is a generator that
 // yields each query and receives its answer, as boards/ranking-window.ts's reads do. `runSync`
@@ -95,20 +102,79 @@ export function runSync<T>(db: Queryable, steps: Steps<T>): T {
  * (runSync), on PostgreSQL each query awaited on `tx` (rows as objects, int8 read as numbers by
  * the store's pool).
  */
-export async function runInWrite<T>(tx: StoreDb, store: Store, steps: Steps<T>): Promise<T> {
+export async function runInWrite<T>(
+	tx: StoreDb,
+	store: Store,
+	steps: Steps<T>,
+	opening?: Opening
+): Promise<T> {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) return runSync(sqlite, steps);
 	let step = steps.next();
 	while (!step.done) {
 		const ask = step.value;
+		const first = opening !== undefined && !opening.sent;
+		if (first) opening.sent = true;
 		if ('sync' in ask) {
+			if (first) await tx.execute(sql.raw(OPEN_STEP));
 			step = steps.next(await ask.store(tx, store));
 			continue;
 		}
-		const { rows } = await tx.execute(bound(textOn(ask.text, 'postgres'), ask.params));
+		const rows = first
+			? await openedWith(tx, textOn(ask.text, 'postgres'), ask.params)
+			: (await tx.execute(bound(textOn(ask.text, 'postgres'), ask.params))).rows;
 		step = steps.next(ask.mode === 'get' ? rows[0] : ask.mode === 'all' ? rows : undefined);
 	}
 	return step.value;
+}
+
+/**
+ * The savepoint of a step in a write (inStepSavepoint), opened by the first statement the body
+ * that is given it sends (runInWrite).
+ */
+export interface Opening {
+	sent: boolean;
+}
+
+const STEP_SAVEPOINT = 'hb_badge_step';
+const OPEN_STEP = `SAVEPOINT ${STEP_SAVEPOINT}`;
+
+/**
+ * Runs `work` in a savepoint of the write `tx` belongs to, as savepointInWrite (db/store.ts):
+ * when it throws, what it wrote is undone and the error thrown on. On PostgreSQL without round
+ * trips of its own: `work` gives `opening` to its first runInWrite, whose first query carries the
+ * SAVEPOINT (one simple-protocol string, when the query has no values), and nothing releases it
+ * (the write's COMMIT does; the write's later statements run inside it, which changes nothing).
+ * A lone sale's badge step sent both on their own: two of its 22 round trips.
+ */
+export async function inStepSavepoint<T>(
+	tx: StoreDb,
+	store: Store,
+	work: (opening: Opening) => Promise<T>
+): Promise<T> {
+	const opening: Opening = { sent: false };
+	if (unportedSqlite(store)) return savepointInWrite(tx, store, () => work(opening));
+	try {
+		return await work(opening);
+	} catch (error) {
+		// A conflict fails the write: `write` rolls it back and runs it again.
+		if (opening.sent && !isSerializationFailure(error))
+			await tx.execute(sql.raw(`ROLLBACK TO SAVEPOINT ${STEP_SAVEPOINT}`));
+		throw error;
+	}
+}
+
+/** The step's SAVEPOINT and its first query in one round trip (with values: two). */
+async function openedWith(tx: StoreDb, text: string, params: readonly unknown[]) {
+	if (params.length > 0) {
+		await tx.execute(sql.raw(OPEN_STEP));
+		return (await tx.execute(bound(text, params))).rows;
+	}
+	// Several statements in one string: node-postgres answers with one result each.
+	const results = (await tx.execute(sql.raw(`${OPEN_STEP}; ${text}`))) as unknown as {
+		rows: Record<string, unknown>[];
+	}[];
+	return results[results.length - 1].rows;
 }
 
 /** A raw text's `?`s bound to `params` in order (the texts here hold no `?` of their own). */

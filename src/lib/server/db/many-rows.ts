@@ -101,12 +101,40 @@ export async function insertRowsInWrite(
 ): Promise<void> {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) return insertRows(sqlite, insert, values);
+	if (values.length === 0) return;
+	const { name, text } = unnestOf(store, insert);
+	await pgClientOf(tx).query({ name, text, values: columnsOf(insert, values) });
+}
+
+/** Rows' values (one row after the other) as one array per column, as unnest takes them. */
+function columnsOf(insert: ManyRows, values: readonly unknown[]): unknown[][] {
 	const width = insert.columns.length;
 	if (values.length % width !== 0) throw new Error(`${insert.table}: values are not whole rows`);
-	if (values.length === 0) return;
 	const columns: unknown[][] = insert.columns.map(() => []);
 	for (let i = 0; i < values.length; i++) columns[i % width].push(values[i]);
-	const { name, text } = unnestOf(store, insert);
+	return columns;
+}
+
+/**
+ * insertRowsInWrite of several tables at once: `values[i]` are `inserts[i]`'s rows (none: its
+ * insert writes nothing). On SQLite each insert's own statements, in order; on PostgreSQL one
+ * statement, each insert but the last a data-modifying CTE of it: one round trip where each
+ * table was one (a sale's badge facts, four tables and the cursor). The inserts must write
+ * different tables (a statement's CTEs see the same snapshot, not each other's rows).
+ */
+export async function insertTogetherInWrite(
+	tx: StoreDb,
+	store: Store,
+	inserts: readonly ManyRows[],
+	values: readonly (readonly unknown[])[]
+): Promise<void> {
+	const sqlite = unportedSqlite(store);
+	if (sqlite) {
+		inserts.forEach((insert, i) => insertRows(sqlite, insert, values[i]));
+		return;
+	}
+	const { name, text } = togetherOf(store, inserts);
+	const columns = inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
 	await pgClientOf(tx).query({ name, text, values: columns });
 }
 
@@ -164,22 +192,97 @@ let unnested = 0;
 function unnestOf(store: Store, insert: ManyRows): { name: string; text: string } {
 	let statement = unnests.get(insert);
 	if (!statement) {
-		const table = (Object.values(store.tables) as unknown[]).find(
-			(t): t is Table => is(t, Table) && getTableName(t) === insert.table
-		);
-		if (!table) throw new Error(`no table ${insert.table} in the store's schema`);
-		const types = new Map(
-			Object.values(getTableColumns(table)).map((c) => [c.name, c.getSQLType()])
-		);
-		const arrays = insert.columns.map((column, i) => {
-			if (!types.has(column)) throw new Error(`no column ${insert.table}.${column}`);
-			return `$${i + 1}::${types.get(column)}[]`;
+		statement = { name: `many_${insert.table}_${++unnested}`, text: unnestText(store, insert, 0) };
+		unnests.set(insert, statement);
+	}
+	return statement;
+}
+
+/**
+ * The unnest INSERT of `insert`, its arrays the parameters after the first `offset`; `where`
+ * filters the unnest's rows.
+ */
+function unnestText(store: Store, insert: ManyRows, offset: number, where = ''): string {
+	const table = (Object.values(store.tables) as unknown[]).find(
+		(t): t is Table => is(t, Table) && getTableName(t) === insert.table
+	);
+	if (!table) throw new Error(`no table ${insert.table} in the store's schema`);
+	const types = new Map(Object.values(getTableColumns(table)).map((c) => [c.name, c.getSQLType()]));
+	const arrays = insert.columns.map((column, i) => {
+		if (!types.has(column)) throw new Error(`no column ${insert.table}.${column}`);
+		return `$${offset + i + 1}::${types.get(column)}[]`;
+	});
+	return `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${where} ${insert.then ?? ''}`;
+}
+
+/**
+ * A statement run first (its values `$1` to `$<params>`), then inserts of many rows after it in
+ * the same statement (insertAfterInWrite).
+ */
+export interface AfterFirst {
+	first: string;
+	params: number;
+	inserts: readonly ManyRows[];
+}
+
+/**
+ * PostgreSQL: `after.first` (an UPDATE … RETURNING) and then each insert's rows
+ * (insertTogetherInWrite's), in one statement and one round trip; answers `first`'s rows.
+ * `first` is a CTE that every insert reads before its first row, so it has run (and taken its
+ * rows' locks) before any insert writes. The inserts' tables must differ from `first`'s.
+ */
+export async function insertAfterInWrite<R>(
+	tx: StoreDb,
+	store: Store,
+	after: AfterFirst,
+	firstValues: readonly unknown[],
+	values: readonly (readonly unknown[])[]
+): Promise<R[]> {
+	if (unportedSqlite(store)) throw new Error('insertAfterInWrite is for PostgreSQL');
+	const { name, text } = afterFirstOf(store, after);
+	const columns = after.inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
+	const { rows } = await pgClientOf(tx).query({ name, text, values: [...firstValues, ...columns] });
+	return rows as R[];
+}
+
+const afters = new WeakMap<AfterFirst, { name: string; text: string }>();
+
+function afterFirstOf(store: Store, after: AfterFirst): { name: string; text: string } {
+	let statement = afters.get(after);
+	if (!statement) {
+		let offset = after.params;
+		const ctes = after.inserts.map((insert, i) => {
+			const text = unnestText(store, insert, offset, 'WHERE (SELECT count(*) FROM first) >= 0');
+			offset += insert.columns.length;
+			return `w${i} AS (${text})`;
 		});
 		statement = {
-			name: `many_${insert.table}_${++unnested}`,
-			text: `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${insert.then ?? ''}`
+			name: `many_after_${++unnested}`,
+			text: `WITH first AS (${after.first}), ${ctes.join(', ')} SELECT * FROM first`
 		};
-		unnests.set(insert, statement);
+		afters.set(after, statement);
+	}
+	return statement;
+}
+
+const togethers = new WeakMap<readonly ManyRows[], { name: string; text: string }>();
+
+/** insertTogetherInWrite's statement, one per list of inserts (keep the list a constant). */
+function togetherOf(store: Store, inserts: readonly ManyRows[]): { name: string; text: string } {
+	let statement = togethers.get(inserts);
+	if (!statement) {
+		let offset = 0;
+		const texts = inserts.map((insert) => {
+			const text = unnestText(store, insert, offset);
+			offset += insert.columns.length;
+			return text;
+		});
+		const ctes = texts.slice(0, -1).map((text, i) => `w${i} AS (${text})`);
+		statement = {
+			name: `many_together_${++unnested}`,
+			text: `WITH ${ctes.join(', ')} ${texts[texts.length - 1]}`
+		};
+		togethers.set(inserts, statement);
 	}
 	return statement;
 }

@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
 import { preparedSync } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
-import { insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay, salesOfDayInWrite } from '../rules/engine';
 import { countedSaleOf } from './counting';
 import type { MultiplierMode } from '../../contest/rules';
@@ -149,7 +149,7 @@ function rowValues(key: DayKey, totals: DayTotals) {
 	};
 }
 
-const MANY_DAYS: ManyRows = {
+export const MANY_DAYS: ManyRows = {
 	table: 'person_day',
 	columns: ['season_id', 'user_id', 'day', 'sales', 'points', 'quantity', 'rule_awards'],
 	then: `ON CONFLICT (season_id, user_id, day) DO UPDATE SET sales = excluded.sales,
@@ -162,20 +162,11 @@ export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: D
 }
 
 /**
- * writeDays inside a store's write (a WriteBatch's days): on PostgreSQL one statement for all of
- * them, where one upsert per day cost a round trip each. Each day once: PostgreSQL refuses an
- * upsert that meets one key twice, and a WriteBatch holds a day by its key.
+ * MANY_DAYS' values of the days, one row after the other (a WriteBatch's days on PostgreSQL, in
+ * one statement: scoring/write-batch.ts). Each day once: PostgreSQL refuses an upsert that meets
+ * one key twice, and a WriteBatch holds a day by its key.
  */
-export async function writeDaysInWrite(
-	tx: StoreDb,
-	store: Store,
-	days: Iterable<{ key: DayKey; totals: DayTotals }>
-): Promise<void> {
-	await insertRowsInWrite(tx, store, MANY_DAYS, manyDaysValues(days));
-}
-
-/** MANY_DAYS' values of the days, one row after the other. */
-function manyDaysValues(days: Iterable<{ key: DayKey; totals: DayTotals }>): unknown[] {
+export function manyDaysValues(days: Iterable<{ key: DayKey; totals: DayTotals }>): unknown[] {
 	const values: unknown[] = [];
 	for (const { key, totals } of days)
 		values.push(

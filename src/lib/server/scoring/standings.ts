@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { season, standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
-import { insertRows, insertRowsInWrite, type ManyRows } from '../db/many-rows';
+import { insertRows, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 
@@ -205,18 +205,17 @@ export async function applyStandingDeltaInWrite(
 }
 
 /**
- * applySubjectDeltas inside a store's write (a WriteBatch's standings): on PostgreSQL one
- * statement for the subjects whose score changed and one for the others (insertRowsInWrite),
- * where one upsert per subject cost a round trip each. A standing has no id, so the rows' order
- * does not matter. The people go into `moved`, marked after the commit (markStandingsMoved).
+ * applySubjectDeltas's rows for a store's write (a WriteBatch's standings on PostgreSQL): the
+ * subjects whose score changed and the others, each an insert of many rows (STANDINGS_ROWS, in
+ * that order), where one upsert per subject cost a round trip each. A standing has no id, so the
+ * rows' order does not matter. The people go into `moved`, marked after the commit
+ * (markStandingsMoved).
  */
-export async function applySubjectDeltasInWrite(
-	tx: StoreDb,
-	store: Store,
+export function subjectDeltaRows(
 	deltas: SubjectDelta[],
 	now: number,
 	moved: StandingMove[]
-): Promise<void> {
+): [changed: unknown[], unchanged: unknown[]] {
 	const values = { changed: [] as unknown[], unchanged: [] as unknown[] };
 	for (const { seasonId, subjectType, subjectId, delta, scoreChanged } of eachSubjectOnce(deltas)) {
 		(scoreChanged ? values.changed : values.unchanged).push(
@@ -235,9 +234,11 @@ export async function applySubjectDeltasInWrite(
 		)
 			moved.push({ seasonId, userId: subjectId });
 	}
-	await insertRowsInWrite(tx, store, MANY_STANDINGS.changed, values.changed);
-	await insertRowsInWrite(tx, store, MANY_STANDINGS.unchanged, values.unchanged);
+	return [values.changed, values.unchanged];
 }
+
+/** subjectDeltaRows' inserts. */
+export const STANDINGS_ROWS = [MANY_STANDINGS.changed, MANY_STANDINGS.unchanged] as const;
 
 /**
  * The deltas with each subject once, its deltas summed: PostgreSQL refuses an upsert that meets

@@ -2,10 +2,11 @@ import type { Queryable } from '../db';
 import { unportedSqlite, type Store, type StoreDb } from '../db/store';
 import {
 	applySubjectDeltas,
-	applySubjectDeltasInWrite,
 	bumpVersion,
 	bumpVersionInWrite,
 	type StandingDelta,
+	STANDINGS_ROWS,
+	subjectDeltaRows,
 	type StandingMove,
 	type SubjectDelta
 } from './standings';
@@ -13,13 +14,15 @@ import {
 	dayTotals,
 	dayTotalsAmongInWrite,
 	dayTotalsInWrite,
+	manyDaysValues,
+	MANY_DAYS,
 	writeDays,
-	writeDaysInWrite,
 	type DayKey,
 	type DayOf,
 	type DayTotals
 } from './person-day';
 import { SaleRows, type HeldEntry } from './sale-rows';
+import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
 // the same few rows again and again: the seller's and the team's standing, the seller's day, the
@@ -48,6 +51,14 @@ import { SaleRows, type HeldEntry } from './sale-rows';
 // was a round trip. A day read ahead is what dayTotalsInWrite would have read at the day's first
 // sale: nothing else in the write changes a day's row or its counted sales before that sale, and
 // from it on the batch holds the day.
+
+/** finishInWrite on PostgreSQL: the seasons' versions bumped, then the days and standings. */
+const FINISH: AfterFirst = {
+	first: `UPDATE season SET version = version + 1 WHERE id = ANY($1::bigint[])
+		RETURNING id, version`,
+	params: 1,
+	inserts: [MANY_DAYS, ...STANDINGS_ROWS]
+};
 
 export interface WriteBatchOptions {
 	/** Hold the new sales' rows too, written before the rest by finish(). */
@@ -156,22 +167,37 @@ export class WriteBatch {
 		await this.rows?.writeInWrite(tx, store);
 		// Then the versions: a write that waits for a season's version (an import's window holds
 		// the table, imports/sales.ts claimSeasonsInWrite) then holds no standing or day it writes.
-		for (const seasonId of this.seasons)
-			this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 		const sqlite = unportedSqlite(store);
 		if (sqlite) {
+			for (const seasonId of this.seasons)
+				this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 			// On SQLite many rows per statement, on the write's own connection (inside its
 			// transaction): one upsert per person, team and day cost a group of 32 API sales
 			// ~7-20 % more CPU per sale (bench/sale-write.ts). The people are marked as moved
 			// here, as finish() marks them; a group rolled back leaves harmless marks.
 			writeDays(sqlite, this.days.values());
 			applySubjectDeltas(sqlite, this.subjectDeltas(), now);
-		} else {
-			// On PostgreSQL each table's rows in one statement (db/many-rows.ts insertRowsInWrite).
-			await writeDaysInWrite(tx, store, this.days.values());
-			await applySubjectDeltasInWrite(tx, store, this.subjectDeltas(), now, this.moved);
-		}
+		} else await this.finishOnPostgres(tx, store, now);
 		this.clear();
+	}
+
+	/**
+	 * The versions, the days and the standings in one statement (db/many-rows.ts
+	 * insertAfterInWrite): the versions' bump first, then each table's rows, where each was a
+	 * round trip (a lone sale's three).
+	 */
+	private async finishOnPostgres(tx: StoreDb, store: Store, now: number): Promise<void> {
+		const standings = subjectDeltaRows(this.subjectDeltas(), now, this.moved);
+		if (this.seasons.size === 0 && this.days.size === 0 && standings.every((r) => r.length === 0))
+			return;
+		const bumped = await insertAfterInWrite<{ id: number; version: number }>(
+			tx,
+			store,
+			FINISH,
+			[[...this.seasons]],
+			[manyDaysValues(this.days.values()), ...standings]
+		);
+		for (const { id, version } of bumped) this.versions.set(id, version);
 	}
 
 	/** Each person once, then each team once with the sum of its people's deltas. */

@@ -1,0 +1,211 @@
+// A lone API sale in fewer round trips on PostgreSQL (#20, "Speed on PostgreSQL"): its versions,
+// days and standings are one statement (scoring/write-batch.ts finishInWrite), its badge
+// step opens its savepoint with its first read (the facts' cursor and the ledger's end, read
+// together), writes the four facts' tables and the cursor in one statement and reads the season
+// with its badges in one, and nothing releases the savepoint (the write's COMMIT does). On both
+// dialects the step stays one unit: failing at its award, after the facts were written, leaves
+// the sale committed and nothing of the step, and the catch-up gives the badge afterwards.
+import { describe, expect, it } from 'vitest';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { unportedSqlite, type Store } from '../../src/lib/server/db/store';
+import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
+import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
+import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
+import { statementsDuring } from '../helpers/pg-statements';
+import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
+
+const nodes = twoNodesPerDialect('lone-sale');
+const NOW = 1_900_000_000_000;
+const HOUR = 3_600_000;
+const clock = () => NOW;
+let serial = 0;
+
+/** A live season with a phone, a first-sale badge and a two-sales badge. */
+async function badgeSeasonOn(store: Store) {
+	const s = await liveSeasonOn(store, { size: 2, teams: ['North'], endsAt: NOW + HOUR });
+	await phoneAndCaseOn(store, s.seasonId);
+	const { badge } = store.tables;
+	await store.db.insert(badge).values(
+		[
+			{ name: 'First', points: 5, criterion: { kind: 'first_sale' as const } },
+			{ name: 'Two', points: 0, criterion: { kind: 'sales_count' as const, count: 2 } }
+		].map((b) => ({ ...b, seasonId: s.seasonId, emoji: '🏅', description: '', active: true }))
+	);
+	return s;
+}
+
+const sale = (email: string): RecordSaleInput => ({
+	source: 'api',
+	externalId: `lone-${++serial}`,
+	seller: { email },
+	occurredAt: NOW - HOUR + serial,
+	lines: [{ sku: 'PHONE', quantity: 1 }]
+});
+
+/** Every insert into `award` fails, as a bug or a full disk in the step's last part would. */
+async function awardsFail(store: Store, fail: boolean): Promise<void> {
+	const sqlite = unportedSqlite(store);
+	if (sqlite) {
+		sqlite.run(
+			fail
+				? sql`create trigger award_fails before insert on award
+					begin select raise(abort, 'award refused'); end`
+				: sql`drop trigger award_fails`
+		);
+		return;
+	}
+	await store.db.execute(
+		fail
+			? sql.raw(`create function award_fails() returns trigger language plpgsql
+				as $$ begin raise exception 'award refused'; end $$;
+				create trigger award_fails before insert on award
+				for each row execute function award_fails()`)
+			: sql.raw(`drop trigger award_fails on award; drop function award_fails()`)
+	);
+}
+
+/** What the step keeps of a person: their facts, awards, the cursor; and their sales. */
+async function stateOf(store: Store, userId: number) {
+	const { badgeTally, badgeDay, badgeCursor, award, sale: sales, standing } = store.tables;
+	const [cursor] = await store.db.select({ id: badgeCursor.ledgerId }).from(badgeCursor);
+	const [points] = await store.db
+		.select({ points: standing.confirmedPoints })
+		.from(standing)
+		.where(eq(standing.subjectId, userId));
+	return {
+		cursor: cursor?.id ?? 0,
+		tallies: (await store.db.select().from(badgeTally).where(eq(badgeTally.subjectId, userId)))
+			.length,
+		days: (await store.db.select().from(badgeDay).where(eq(badgeDay.userId, userId))).length,
+		awards: (
+			await store.db
+				.select({ badgeId: award.badgeId })
+				.from(award)
+				.where(eq(award.subjectId, userId))
+		).length,
+		sales: (await store.db.select().from(sales).where(eq(sales.sellerId, userId))).length,
+		points: points?.points ?? 0
+	};
+}
+
+describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => {
+	it('whose badge step fails at its award keeps the sale and nothing of the step', async () => {
+		const [store] = nodes[dialect];
+		const s = await badgeSeasonOn(store);
+		const seller = s.people[0];
+		const before = await stateOf(store, seller.id);
+		await awardsFail(store, true);
+		try {
+			const answer = await recordSaleGrouped(store, sale(seller.email), clock);
+			expect(answer.created).toBe(true);
+			expect(answer.sale.points).toBe(100);
+			// The facts were written before the award failed: the step's savepoint took them back.
+			expect(await stateOf(store, seller.id)).toEqual({
+				...before,
+				sales: 1,
+				points: 100
+			});
+		} finally {
+			await awardsFail(store, false);
+		}
+		await catchUpOnStore(store, clock);
+		const after = await stateOf(store, seller.id);
+		expect(after).toMatchObject({ sales: 1, awards: 1, points: 105, days: 1 });
+		expect(after.cursor).toBeGreaterThan(before.cursor);
+
+		// The next sale's step runs as usual: its facts, its award and the cursor committed with it.
+		await recordSaleGrouped(store, sale(seller.email), clock);
+		expect(await stateOf(store, seller.id)).toMatchObject({ sales: 2, awards: 2, points: 205 });
+	});
+
+	it('queues its confirmed sale for every webhook that wants it, each delivery its own', async () => {
+		const [store] = nodes[dialect];
+		const s = await badgeSeasonOn(store);
+		const { webhook, webhookDelivery } = store.tables;
+		const hooks = await store.db
+			.insert(webhook)
+			.values(
+				(['sale.confirmed', 'sale.confirmed', 'badge.awarded'] as const).map((event, i) => ({
+					url: `https://crm.example.test/${dialect}-${i}`,
+					secret: 'x',
+					events: [event]
+				}))
+			)
+			.returning({ id: webhook.id });
+		try {
+			const sent = await statementsDuring(
+				{ deliveries: /^insert into "webhook_delivery"/, others: /./ },
+				() => recordSaleGrouped(store, sale(s.people[1].email), clock)
+			);
+			const queued = await store.db
+				.select()
+				.from(webhookDelivery)
+				.where(
+					inArray(
+						webhookDelivery.webhookId,
+						hooks.map((h) => h.id)
+					)
+				)
+				.orderBy(webhookDelivery.webhookId);
+			// The seller's first sale: the first-sale badge's delivery too.
+			expect(queued.map((d) => [d.webhookId, d.event])).toEqual([
+				[hooks[0].id, 'sale.confirmed'],
+				[hooks[1].id, 'sale.confirmed'],
+				[hooks[2].id, 'badge.awarded']
+			]);
+			expect(queued[0].payload).toEqual(queued[1].payload);
+			expect(queued[0].messageId).not.toBe(queued[1].messageId);
+			// One insert per event, whatever the webhooks (SQLite's statements are not counted).
+			if (dialect === 'postgres') expect(sent.deliveries).toBe(2);
+		} finally {
+			await store.db.update(webhook).set({ active: false });
+		}
+	});
+});
+
+describe('a lone sale on postgres', () => {
+	it('sends its badge step in three statements, its versions, days and standings in one, and at most 15 in all', async () => {
+		const [store] = nodes.postgres;
+		const s = await badgeSeasonOn(store);
+		// The first sale's day has no row yet (its sales are read): one before, as a seller's day.
+		await recordSaleGrouped(store, sale(s.people[1].email), clock);
+		await recordSaleGrouped(store, sale(s.people[1].email), clock);
+		const { season } = store.tables;
+		const version = async () =>
+			(await store.db.select().from(season).where(eq(season.id, s.seasonId)))[0].version;
+		const before = await version();
+		// Each statement under the first pattern it matches.
+		const sent = await statementsDuring(
+			{
+				opening: /^SAVEPOINT hb_badge_step; SELECT \(SELECT ledger_id FROM badge_cursor/,
+				together: /^WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor/,
+				seasonAndBadges: /from "season" left join "badge"/,
+				finish:
+					/^WITH first AS \(UPDATE season SET version = version \+ 1 .*INSERT INTO person_day .*INSERT INTO standing .*INSERT INTO standing/,
+				finishAlone: /"version" \+ 1|INSERT INTO (person_day|standing)/i,
+				savepoints: /savepoint/i,
+				facts: /badge_(tally|day|week|period|cursor)|max\(id\)/,
+				badges: /"badge"/,
+				others: /./
+			},
+			() => recordSaleGrouped(store, sale(s.people[1].email), clock)
+		);
+		expect(sent).toMatchObject({
+			opening: 1,
+			together: 1,
+			seasonAndBadges: 1,
+			finish: 1,
+			finishAlone: 0,
+			savepoints: 0,
+			facts: 0,
+			badges: 0
+		});
+		expect(await version()).toBe(before + 1);
+		const total = Object.values(sent).reduce((a, b) => a + b, 0);
+		// 12 for the sale (tests/integration/sellers-ahead-store.test.ts, without badges: the
+		// step's three included) and the decision's reads with badges: an earlier sale, and the
+		// once-only badges the seller and the team hold.
+		expect(total).toBeLessThanOrEqual(15);
+	});
+});
