@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readTable, rowErrors, type CsvError } from '../../csv';
 import { ACTIVITY_LIMITS } from '../../contest/activity';
 import { parseLocalInput } from '../quizzes/quiz-form';

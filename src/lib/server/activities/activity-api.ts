@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIVITY_LIMITS } from '../../contest/activity';
 import type { LoggedActivity } from './record';
 import type { VoidedActivity } from './void';

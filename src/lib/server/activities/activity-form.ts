@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIVITY_LIMITS } from '../../contest/activity';
 import { WHOLE_NUMBER } from '../scoring/sales';
 import { parseLocalInput } from '../quizzes/quiz-form';

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { activityType } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { ACTIVITY_LIMITS, isActivityKey, normaliseKey } from '../../contest/activity';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { m } from '../../paraglide/messages.js';
 
 // The console's "Void" form on /manage/activities: which activity, and why (the person sees it).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badgeAwardedData } from '../webhooks/events';
 
 // What the API answers, as zod schemas: the OpenAPI document is generated from them and the API

@@ -1,5 +1,5 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getStore, type Store } from '../db/store';
 import { createSession, generateSessionToken } from './session';
 import { setSessionTokenCookie } from './cookie';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOKEN_ROLES } from './token-roles';
 import { TOKEN_NAME_MAX } from './api-token';
 import { AppError } from '../shared/errors';

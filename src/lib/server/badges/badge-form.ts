@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Badge } from '../db/schema';
 import { formText } from '../shared/form';
 import { priceInput, priceToCents } from '../../format/money';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { graphemes } from './badge-form';
 import { BADGE_LIMITS } from '../../contest/badges';
 import { MAX_TIERS, TIER_NAME_MAX, type Tier } from '../../contest/tiers';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { productFields, type ProductInput } from './products';
 import { readTable, rowErrors, writeCsv, type CsvError } from '../../csv';
 import { centsToPrice } from '../../format/money';

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { product } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '../db/store';
 import type { ChallengeStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';

@@ -1,5 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store, Tables } from '../db/store';
 import type { ApiPrincipal } from '../auth/api-token';
 import { measureChoices } from '../sprints/console';

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SubjectType } from '../db/schema';
 import type { Store } from '../db/store';
 import { readUserByEmail } from '../people/users';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
 	IMPORT_FIELDS,
 	MAPPABLE_FIELDS,

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { write, type Store } from '../db/store';
 import {
 	IMPORT_FIELDS,

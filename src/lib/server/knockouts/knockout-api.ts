@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '../db/store';
 import type { Knockout, KnockoutStatus, RoundUnit } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';

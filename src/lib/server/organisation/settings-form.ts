@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { m } from '../../paraglide/messages.js';
 import { CURRENCIES, LOCALES } from '../../i18n/locales';
 

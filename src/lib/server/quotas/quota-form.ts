@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formText } from '../shared/form';
 import { m } from '../../paraglide/messages.js';
 

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getDb, type Db } from '../db';
 import { sqliteStore, unportedSqlite, type Store } from '../db/store';
 import {

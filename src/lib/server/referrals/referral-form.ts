@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REFERRAL_LIMITS } from '../../contest/referral';
 import { m } from '../../paraglide/messages.js';
 

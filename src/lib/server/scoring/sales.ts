@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db, Queryable } from '../db';
 import type { SaleSource, SaleStatus } from '../db/schema';
 import { preparedSync, type BuiltRow } from '../db/prepared';

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { write, type Store } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import { publishSeason } from '../realtime/publish';

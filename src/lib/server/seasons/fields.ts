@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bannerKind } from '../../banner';
 import { checkImageDataUrl } from './image-upload';
 import { m } from '../../paraglide/messages.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { localDateKey, seasonBounds } from '$lib/contest/calendar';
 import type { Season } from '$lib/server/db/schema';
 import type { SeasonInput } from './commands';

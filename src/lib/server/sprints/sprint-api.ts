@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '../db/store';
 import type { SprintStatus } from '../db/schema';
 import type { ApiPrincipal } from '../auth/api-token';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readTable, rowErrors, type CsvError } from '$lib/csv';
 import { emailField, nameField } from './member-form';
 import { employeeNumberProblem, normalizeEmployeeNumber } from '../people/users';

@@ -1,5 +1,5 @@
 import { desc, eq, inArray, max } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { write, type Store, type StoreDb } from '../db/store';
 import { newWebhookSecret, queueDeliveryInWrite } from './delivery';
 import { envelope, WEBHOOK_EVENTS } from './events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WebhookEvent } from '../db/schema';
 import { EVENT_SUMMARIES, envelopeSchema, WEBHOOK_EVENT_DATA } from './events';
 import { WEBHOOK_EXAMPLES } from './examples';

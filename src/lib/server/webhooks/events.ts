@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WebhookEvent } from '../db/schema';
 
 // The one data shape of each event, whichever path emits it (the API, the review queue, the

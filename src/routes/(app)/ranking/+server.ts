@@ -1,5 +1,5 @@
 import { error, json } from '@sveltejs/kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/db/store';
 import { requireUser } from '$lib/server/auth/guards';

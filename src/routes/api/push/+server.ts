@@ -3,7 +3,7 @@
 // Note: SvelteKit checks the Origin of form posts only; a JSON write is checked here, so that
 // another site cannot subscribe or unsubscribe in a signed-in person's name.
 import { json, type RequestEvent } from '@sveltejs/kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestHandler } from './$types';
 import { getStore } from '$lib/server/db/store';
 import { vapidKeys } from '$lib/server/notify/push/vapid';

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { isIP } from 'node:net';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Queryable } from '../../db';
 import { chatChannel, type ChatEvent } from '../../db/schema';
 import { literal } from '../../db/prepared';

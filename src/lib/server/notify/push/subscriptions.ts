@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { and, eq, or } from 'drizzle-orm';
 import { write, type Store } from '../../db/store';
 import { privateTargetsAllowed } from '../../webhooks/target';

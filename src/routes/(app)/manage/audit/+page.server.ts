@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getStore } from '$lib/server/db/store';
 import { MANAGERS, requireRole } from '$lib/server/auth/guards';
 import { consoleSeason } from '$lib/server/seasons/choice';

@@ -1,6 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
 import type { RequestEvent } from '@sveltejs/kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { graceEndsAt } from '$lib/contest/calendar';
 import type { Actions, PageServerLoad } from './$types';
 import { getStore } from '$lib/server/db/store';
