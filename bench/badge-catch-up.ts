@@ -36,7 +36,7 @@ const clock = () => NOW;
 const { openDatabase } = await import('../src/lib/server/db');
 const { badge, product } = await import('../src/lib/server/db/schema');
 const { sqliteStore } = await import('../src/lib/server/db/store');
-const { recordSale } = await import('../src/lib/server/scoring/sales');
+const { recordOn } = await import('../tests/helpers/record-sale');
 const { catchUpOnStore } = await import('../src/lib/server/badges/catch-up');
 const { reviewSales } = await import('../src/lib/server/scoring/review');
 const { reevaluationsSettled } = await import('../src/lib/server/badges/reevaluate');
@@ -72,7 +72,7 @@ const BADGES: { criterion: BadgeCriterion; points: number }[] = [
 ];
 
 /** A contest with the badges above and `sales` sales, their badge step on or off. */
-function contestWith(name: string, sales: number, awards: boolean) {
+async function contestWith(name: string, sales: number, awards: boolean) {
 	const contest = benchContest(name, { people: 100 });
 	const { db } = contest;
 	const seasonId = contest.seasons[0].id;
@@ -98,7 +98,7 @@ function contestWith(name: string, sales: number, awards: boolean) {
 	for (let i = 0; i < sales; i++) {
 		const lines = [{ sku: 'PHONE', quantity: 1 + (i % 3) }];
 		if (i % 3 === 0) lines.push({ sku: 'CASE', quantity: 1 });
-		const recorded = recordSale(
+		const recorded = await recordOn(
 			db,
 			{
 				source: 'api',
@@ -117,7 +117,7 @@ function contestWith(name: string, sales: number, awards: boolean) {
 }
 
 // The catch-up: each run on a fresh copy of the backlog, opened before the run is timed.
-const behind = contestWith('catch-up', BACKLOG, false);
+const behind = await contestWith('catch-up', BACKLOG, false);
 const copies = (prefix: string, open: (file: string) => unknown) =>
 	Array.from({ length: ROUNDS }, (_, i) => {
 		const file = `${behind.contest.file}.${prefix}${i}`;
@@ -128,7 +128,7 @@ const oldCopies = copies('old', (file) => old.db.openDatabase(file));
 const newCopies = copies('new', (file) => openDatabase(file));
 
 // The reversals: sales recorded with their badges, each variant reversing its own.
-const reviewed = contestWith('reverse', 2 * ROUNDS * REVERSALS + 100, true);
+const reviewed = await contestWith('reverse', 2 * ROUNDS * REVERSALS + 100, true);
 const store = reviewed.contest.store;
 const oldDb = old.db.openDatabase(reviewed.contest.file);
 const oldStore = old.store.sqliteStore(oldDb);

@@ -9,8 +9,8 @@
 // season's amounts (what a live sale asks), and prints how many of each were records (the same
 // data gives the same counts on any code). Then creates the bench's badges (record breaker among
 // them; the weekly ones left out), lets the re-evaluation settle, and times the badge step of
-// --steps new API sales (`evaluateAwards`, as bench:badges does) at random times over the
-// season, as bench:ingest's are.
+// --steps new API sales (the store's badge step in a write of its own, tests/helpers'
+// `badgeStepOn`, as bench:badges does) at random times over the season, as bench:ingest's are.
 // Run it on two builds in turn: the figures are only comparable under the same load.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,11 +18,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { catchUpFacts, isRecordSale } from '../src/lib/server/badges/facts';
-import { evaluateAwards } from '../src/lib/server/badges/awards';
 import { createBadge } from '../src/lib/server/badges/commands';
 import { sqliteStore } from '../src/lib/server/db/store';
 import { reevaluationsSettled } from '../src/lib/server/badges/reevaluate';
-import { recordSale } from '../src/lib/server/scoring/sales';
+import { badgeStepOn, recordOn } from '../tests/helpers/record-sale';
 import type { BadgeCriterion, SaleFact } from '../src/lib/contest/badges';
 import { mulberry32 } from '../src/lib/seeded-random';
 import { seedSales, PEOPLE } from './lib/seed-sales';
@@ -206,7 +205,7 @@ for (let i = 0; i < STEPS; i++) {
 	const product = products[Math.floor(random() * products.length)];
 	// At random over the season's 45 days, as bench:ingest's sales are (bench/lib/sale-bodies.ts).
 	const occurredAt = Date.now() - Math.floor(random() * 45 * DAY);
-	const recorded = recordSale(
+	const recorded = await recordOn(
 		db,
 		{
 			source: 'api',
@@ -226,7 +225,7 @@ for (let i = 0; i < STEPS; i++) {
 	);
 	const t = performance.now();
 	const cpu0 = process.cpuUsage();
-	evaluateAwards(db, recorded.seasonId, { userIds: [person.id], clock: () => Date.now() });
+	await badgeStepOn(db, recorded.seasonId);
 	const cpu = process.cpuUsage(cpu0);
 	steps.push((performance.now() - t) * 1000);
 	// CPU time is not the scheduler's: on a loaded machine it is the steadier figure.

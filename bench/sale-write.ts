@@ -1,28 +1,30 @@
-// What recording a sale costs on SQLite once it moved onto the store (#20 step 1,
-// scoring/group-commit.ts): groups of new API sales recorded by `recordSaleGrouped(store, …)`
-// (one `write` per group, each sale in `savepointInWrite`, awaited through `recordSaleInWrite`)
-// against the group commit it replaced (bench/lib/group-commit-before.ts, base 81ebf889: the
-// same queue, one synchronous transaction per group), on one file of 500 members, a phone and a case, a
-// first-sale bonus and a daily cap (so each seller's day is read and written). Every operation is
-// a new sale of the next person; variants interleaved, rounds × groups; prints the median µs and
-// CPU µs per sale. Run with `npx tsx bench/sale-write.ts [--rounds 7] [--groups 40] [--size 32]`;
-// --badges adds the demo's sale badges (first sale, counts, a streak, cross-sells, points, a record
-// sale), so that each group's badge step runs in its write as in bench:ingest's badges-on phase.
-// --against <checkout> replaces the synchronous group commit with another checkout's store path
-// (a detached worktree of an earlier commit, its node_modules linked and `npm run -s i18n` run
-// in it), on the same file: the store path before and after a change, interleaved.
+// What recording a sale costs on SQLite on the store (#20 step 1, scoring/group-commit.ts):
+// groups of new API sales recorded by `recordSaleGrouped(store, …)` (one `write` per group),
+// this checkout's against another checkout's (--against, required: a detached worktree of an
+// earlier commit, its node_modules linked and `npm run -s i18n` run in it), on one file of 500
+// members, a phone and a case, a first-sale bonus and a daily cap (so each seller's day is read
+// and written). Every operation is a new sale of the next person; variants interleaved, rounds ×
+// groups; prints the median µs and CPU µs per sale. Run with `npx tsx bench/sale-write.ts
+// --against <checkout> [--rounds 7] [--groups 40] [--size 32]`; --badges adds the demo's sale
+// badges (first sale, counts, a streak, cross-sells, points, a record sale), so that each group's
+// badge step runs in its write as in bench:ingest's badges-on phase. (Until 2026-12-07 it timed
+// the synchronous group commit it replaced without --against; that body is gone.)
 import { badge, product, rule } from '../src/lib/server/db/schema';
 import { recordSaleGrouped } from '../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../src/lib/server/scoring/sales';
 import { flag, option, textOption } from './lib/args';
 import { benchContest } from './lib/contest-file';
-import { recordSaleGrouped as recordSaleGroupedBefore } from './lib/group-commit-before';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
 const GROUPS = option('groups', 40);
 const SIZE = option('size', 32);
 const PEOPLE = 500;
+const against = textOption('against');
+if (!against) throw new Error('bench/sale-write.ts needs --against <checkout> (see its head)');
+const other: typeof recordSaleGrouped = (
+	await import(`${against}/src/lib/server/scoring/group-commit`)
+).recordSaleGrouped;
 
 const contest = benchContest('sale-write', { people: PEOPLE });
 const { db, store } = contest;
@@ -79,29 +81,15 @@ const group = (): RecordSaleInput[] =>
 		};
 	});
 
-const against = textOption('against');
-const other: typeof recordSaleGrouped | null = against
-	? (await import(`${against}/src/lib/server/scoring/group-commit`)).recordSaleGrouped
-	: null;
-
 const variants: Variant[] = [
-	other
-		? {
-				name: `a group of sales, store of ${against}`,
-				ops: GROUPS * SIZE,
-				run: async () => {
-					for (let g = 0; g < GROUPS; g++)
-						await Promise.all(group().map((input) => other(store, input)));
-				}
-			}
-		: {
-				name: 'a group of sales, before (synchronous)',
-				ops: GROUPS * SIZE,
-				run: async () => {
-					for (let g = 0; g < GROUPS; g++)
-						await Promise.all(group().map((input) => recordSaleGroupedBefore(db, input)));
-				}
-			},
+	{
+		name: `a group of sales, store of ${against}`,
+		ops: GROUPS * SIZE,
+		run: async () => {
+			for (let g = 0; g < GROUPS; g++)
+				await Promise.all(group().map((input) => other(store, input)));
+		}
+	},
 	{
 		name: 'a group of sales, store (awaited)',
 		ops: GROUPS * SIZE,

@@ -1,5 +1,5 @@
 // An import's window reads which of its external ids were sent before in one query
-// (SaleLookups.prefetchReplays) instead of one read per sale. The answers must stay those of
+// (SaleLookups.prefetchReplaysInWrite) instead of one read per sale. The answers must stay those of
 // the read per sale: an id sent before through the API (one id space with imports) is a
 // duplicate or a conflict, an id of another source ('web') or a new id is a new sale.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { makeContest } from '../helpers/factories';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { recordOn } from '../helpers/record-sale';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
+import { read, sqliteStore } from '../../src/lib/server/db/store';
 
 let a: ReturnType<typeof tempDb>;
 beforeEach(() => (a = tempDb()));
@@ -39,7 +40,8 @@ describe('replays in an import window', () => {
 		await sent('web', 'WEB-1', 1); // another id space: the file's WEB-1 is a new sale
 
 		const lookups = new SaleLookups();
-		lookups.prefetchReplays(a.db, ['SAME', 'NEW', 'WEB-1']);
+		const store = sqliteStore(a.db);
+		await read(store, (tx) => lookups.prefetchReplaysInWrite(tx, store, ['SAME', 'NEW', 'WEB-1']));
 		expect(lookups.mayBeReplay('import', 'SAME')).toBe(true);
 		expect(lookups.mayBeReplay('api', 'NEW')).toBe(false);
 		expect(lookups.mayBeReplay('import', 'WEB-1')).toBe(false);

@@ -16,7 +16,7 @@ import { readSellerDayContext } from '../../src/lib/server/rules/engine';
 import { score } from '../../src/lib/contest/scoring';
 import { rule, sale, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { read, sqliteStore } from '../../src/lib/server/db/store';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -67,7 +67,10 @@ describe.each([
 						})
 					};
 					// What the old code scored: the seller's counted sales of the day, re-read.
-					const { rules, catalogue } = new SaleLookups().scoring(db, seasonId);
+					const store = sqliteStore(db);
+					const { rules, catalogue } = await read(store, (tx) =>
+						new SaleLookups().scoringInWrite(tx, store, seasonId)
+					);
 					const expected = score(
 						{
 							occurredAt: input.occurredAt,

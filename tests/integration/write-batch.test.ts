@@ -10,14 +10,9 @@ import { eq, sql } from 'drizzle-orm';
 import { makeContest, standingsVsLedger } from '../helpers/factories';
 import { addDailyCapRules, closeTempDbs, openTempDb } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
-import {
-	recordSaleInTx,
-	recordSaleInWrite,
-	type RecordSaleInput
-} from '../../src/lib/server/scoring/sales';
+import { recordSaleInWrite, type RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 import { WriteBatch } from '../../src/lib/server/scoring/write-batch';
-import { savepoint } from '../../src/lib/server/db/prepared';
 import { season } from '../../src/lib/server/db/schema';
 import { recordReferral } from '../../src/lib/server/referrals/record';
 import { sqliteStore, write } from '../../src/lib/server/db/store';
@@ -60,10 +55,9 @@ async function outcomeOf(record: () => unknown): Promise<string> {
 }
 
 /**
- * Records `inputs` in one transaction with a WriteBatch; returns each sale's outcome. Without
- * held rows, the store's body (recordSaleInWrite in a write: a refusal writes nothing, so it
- * needs no savepoint). SQLite holds rows only in its import window's synchronous twin until that
- * window runs on the store's body (docs/postgres.md, "The core, in steps", step 3).
+ * Records `inputs` in one write with a WriteBatch (the store's body, recordSaleInWrite: a refusal
+ * writes nothing, so it needs no savepoint); returns each sale's outcome. With `holdRows` the
+ * batch holds the sales' rows as an import's window does, written by its finishInWrite.
  */
 async function recordInBatch(
 	db: Db,
@@ -74,28 +68,6 @@ async function recordInBatch(
 	const writes = new WriteBatch({ rows: holdRows });
 	const lookups = new SaleLookups();
 	const outcomes: string[] = [];
-	if (holdRows) {
-		const outcome = (record: () => unknown) => {
-			try {
-				record();
-				return 'ok';
-			} catch (error) {
-				if (!(error instanceof AppError)) throw error;
-				return error.code;
-			}
-		};
-		db.transaction(
-			(tx) => {
-				for (const input of inputs)
-					outcomes.push(
-						outcome(() => savepoint(tx, () => recordSaleInTx(tx, input, now, lookups, writes)))
-					);
-				writes.finish(tx, now);
-			},
-			{ behavior: 'immediate' }
-		);
-		return outcomes;
-	}
 	const store = sqliteStore(db);
 	await write(store, async (tx) => {
 		for (const input of inputs)

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { prepared } from '../db/prepared';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { award, badge, season, team, user, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
@@ -18,13 +18,10 @@ import {
 	weekRangeOf as weekRange
 } from '../../contest/zone-calendar';
 import {
-	catchUpFacts,
 	dayFacts,
 	firstOfDay,
 	formerFirstSale,
 	hasEarlierSale,
-	isPending,
-	lastTeamOf,
 	ownFactsReads,
 	recordSaleReads,
 	saleFact,
@@ -32,16 +29,14 @@ import {
 	weekTotalsReads,
 	type NewSale
 } from './facts';
-import { all, either, rows, runSync, type Steps, type Twin } from './steps';
+import { all, either, rows, type Steps, type Twin } from './steps';
 import { teamTargetReads } from './probes';
 import { appendEntry } from '../scoring/ledger';
 import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { enqueueWebhooks } from '../webhooks/delivery';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
-import { systemClock, type Clock } from '../shared/clock';
-import { continueCatchUp, stepLimitOn } from './catch-up';
-import { preparedQuery, sqliteStore, type StoreDb, type Tables } from '../db/store';
+import { preparedQuery, type StoreDb, type Tables } from '../db/store';
 
 // Prepared once per connection: built by Drizzle on every call, the badges' query alone was
 // 6.5 % of a backlog's catch-up (one call per slice of 50 entries).
@@ -448,28 +443,6 @@ export function merge(into: AwardChanges, more: AwardChanges): AwardChanges {
 	return into;
 }
 
-/** Decides the awards of sales the facts just took in; changes per season. */
-export function applyNewSales(
-	tx: Queryable,
-	added: NewSale[],
-	now: number
-): Map<number, AwardChanges> {
-	const changes = new Map<number, AwardChanges>();
-	for (const [seasonId, found] of runSync(tx, decideNewSales(added, now)))
-		if (found.candidates.length > 0)
-			changes.set(seasonId, applyPlan(tx, withLookups(tx, found), now));
-	return changes;
-}
-
-/** A plan's pending and team lookups on a SQLite connection. */
-function withLookups(tx: Queryable, found: Found): Plan {
-	return {
-		...found,
-		isPending: (id) => isPending(tx, id),
-		teamOf: (userId) => lastTeamOf(tx, found.seasonId, userId)
-	};
-}
-
 /**
  * At most this many ledger entries are taken in per call on a request's path (beyond the
  * caller's own): a backlog (after an upgrade, or sales recorded without the badge step) is
@@ -482,54 +455,8 @@ export const ENTRIES_PER_CALL = 50;
 /** Awards decided inside a transaction: to publish once it has committed. */
 export interface DecidedAwards {
 	changes: Map<number, AwardChanges>;
-	/** The facts did not take in the whole ledger: the rest follows in slices (publishDecided). */
+	/** The facts did not take in the whole ledger: the catch-up's slices take in the rest. */
 	backlog: boolean;
-}
-
-/**
- * evaluateAwards's work inside the caller's transaction: the facts take in at most `limit`
- * ledger entries and the sales they took in decide their awards. The sales' and the imports'
- * steps run the store's body instead (decide-in-write.ts); this synchronous one is the tests'
- * fixtures' (recordSale) and the benchmarks'.
- */
-export function decideAwardsInTx(
-	tx: Queryable,
-	now: number,
-	limit = ENTRIES_PER_CALL
-): DecidedAwards {
-	const { added, done } = catchUpFacts(tx, limit);
-	return { changes: applyNewSales(tx, added, now), backlog: !done };
-}
-
-/** Publishes awards decided in a transaction that has committed; a backlog follows in slices. */
-export function publishDecided(db: Db, decided: DecidedAwards, clock: Clock = systemClock): void {
-	for (const [id, c] of decided.changes) publishAwardChanges(id, c);
-	if (decided.backlog) continueCatchUp(sqliteStore(db), clock);
-}
-
-/**
- * Decides the awards of what a sale (or a group of sales) changed. Idempotent: an award already
- * stored is never given again, so replays, restarts and repeated ticks award nothing new. An
- * award earned by a pending sale is provisional, its points too, until the sale is reviewed.
- *
- * Incremental: the badge facts take in what the ledger recorded since (at most
- * ENTRIES_PER_CALL entries; the rest follows in slices right after) and the sales they took in
- * decide their awards, whoever sold them. A new or changed badge and new holidays need every
- * subject evaluated: reevaluate.ts does that in slices.
- */
-export function evaluateAwards(
-	db: Db,
-	seasonId: number,
-	options: { userIds: number[]; clock?: Clock; sales?: number }
-): BadgeEvent[] {
-	// While the slices take in a backlog, only as many entries as it added (catch-up.ts).
-	const limit = stepLimitOn(db, options.sales ?? options.userIds.length);
-	const now = (options.clock ?? systemClock)();
-	const decided = db.transaction((tx) => decideAwardsInTx(tx, now, limit), {
-		behavior: 'immediate'
-	});
-	publishDecided(db, decided, options.clock);
-	return decided.changes.get(seasonId)?.awarded ?? [];
 }
 
 /** What deciding an ended week found: awards to withdraw, and a plan of the missing ones. */

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Db } from '../db';
 import { unportedSqlite, write, type Store } from '../db/store';
 import type { Clock } from '../shared/clock';
 import { log } from '../shared/log';
@@ -57,16 +56,7 @@ const running = new WeakMap<object, Promise<CaughtUp>>();
  * paced slices shrink it.
  */
 export function stepLimit(store: Store, added: number): number {
-	return limitOn(keyOf(store), added);
-}
-
-/** stepLimit for SQLite's synchronous steps (awards.ts), by their connection. */
-export function stepLimitOn(db: Db, added: number): number {
-	return limitOn(db, added);
-}
-
-function limitOn(key: object, added: number): number {
-	return slicing.has(key) ? Math.max(1, added) : ENTRIES_PER_CALL + added;
+	return slicing.has(keyOf(store)) ? Math.max(1, added) : ENTRIES_PER_CALL + added;
 }
 
 /**

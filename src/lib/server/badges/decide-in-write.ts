@@ -22,14 +22,14 @@ import { continueCatchUp, stepLimit } from './catch-up';
 // transaction; the awards are written by apply-in-write.ts. The sales' and the imports' badge
 // step (scoring/sale-awards.ts), the catch-up, the reviews' reconciliation and the weeks run
 // here on both dialects; what a step decided is published once its write has committed
-// (publishDecidedOnStore). SQLite's synchronous engine in a transaction (awards.ts
-// decideAwardsInTx) is left to the tests' fixtures (recordSale's evaluateAwards).
+// (publishDecidedOnStore). SQLite's synchronous engine (awards.ts applyPlan) is left to a
+// benchmark's baseline (bench/lib/before-port.ts).
 //
 // On PostgreSQL every step that takes ledger entries in reads and moves the one badge_cursor
 // row, so two writes that both do (two nodes' sales) are serialized by it: the second fails
 // with a serialization failure and `write` runs it again, after the first's entries are there.
 
-/** applyNewSales inside a store's write: the new sales' awards, per season. */
+/** The new sales' awards, per season, inside a store's write. */
 export async function applyNewSalesInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -649,10 +649,6 @@ export function* pendingReads(saleId: number): Steps<boolean> {
 	return (yield* get<{ status: string }>(SQL.saleStatus, saleId))?.status === 'pending';
 }
 
-export function isPending(db: Queryable, saleId: number): boolean {
-	return runSync(db, pendingReads(saleId));
-}
-
 /** A week's totals per person (those who sold that week), for the weekly badges. */
 export function* weekTotalsReads(
 	seasonId: number,

@@ -17,7 +17,7 @@ const TWINS_LEFT: Record<string, string> = {
 	'badges/catch-up.ts':
 		"a run keyed by SQLite's connection (every store on it one database) or by the pool's store",
 	'badges/steps.ts': "the badge steps' generator run synchronously on SQLite's connection",
-	'scoring/group-commit.ts': "groups keyed by SQLite's connection (the synchronous twin's)",
+	'scoring/group-commit.ts': "groups keyed by SQLite's connection (every store on it one database)",
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
 	'realtime/attach.ts':

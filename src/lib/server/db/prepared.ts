@@ -84,24 +84,6 @@ export function literals(values: readonly (string | number)[]): SQL {
 	return sql`(${sql.join(values.map(literal), sql`, `)})`;
 }
 
-/**
- * Runs `fn` inside a savepoint of the caller's transaction: when it throws, only its own writes
- * are undone and the error goes on. This is better-sqlite3's nested transaction, whose
- * statements are prepared once per connection; Drizzle's `tx.transaction()` builds a new
- * transaction object and prepares SAVEPOINT and RELEASE again on every call, which an import
- * paid once per sale (docs/benchmarks.md).
- */
-export function savepoint<T>(tx: Queryable, fn: () => T): T {
-	const client = clientOf(tx);
-	// better-sqlite3 builds four wrapper functions for every transaction() it is asked for: one
-	// per connection, that runs the function it is given, is built once.
-	let run = inSavepoint.get(client);
-	if (!run) inSavepoint.set(client, (run = client.transaction((f: () => unknown) => f())));
-	return run(fn) as T;
-}
-
-const inSavepoint = new WeakMap<Database.Database, (fn: () => unknown) => unknown>();
-
 /** The better-sqlite3 connection under a Drizzle database or transaction (they share it). */
 export function clientOf(db: Queryable): Database.Database {
 	// Note: the session and its client are Drizzle-internal (not in its types), as in prepared().

@@ -73,10 +73,10 @@ const handlersInWrite: Set<DomainHandlerInWrite> = ((
 
 /**
  * Adds a handler for the domain events of the commands ported to the store; returns its
- * removal. A channel that hears `sale.confirmed` must register here as well as with
- * onDomainEvent, which SQLite's imports' window emits through `recordSaleInTx`: the same event
- * comes from one or the other, never both. The badges are given only in store writes in the app
- * (web push hears them here only).
+ * removal. Every command of the app emits here now: onDomainEvent hears only the synchronous
+ * badge engine's events (badges/awards.ts applyPlan), which the app no longer runs (a
+ * benchmark's baseline does, bench/lib/before-port.ts). The same event comes from one or the
+ * other, never both.
  */
 export function onDomainEventInWrite(handler: DomainHandlerInWrite): () => void {
 	handlersInWrite.add(handler);

@@ -1,10 +1,9 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import { referral } from '../db/schema';
 import { write, type Store, type StoreDb } from '../db/store';
 import { canMove, customerKey, pointsStatus, type ReferralState } from '../../contest/referral';
 import { graceEndsAt } from '../../contest/calendar';
-import { changeEntryStatus, changeEntryStatusInWrite } from '../scoring/ledger';
+import { changeEntryStatusInWrite } from '../scoring/ledger';
 import { bumpVersionInWrite, markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { auditInWrite, SYSTEM, type Actor } from '../audit/record';
 import { notifyLeaderboard } from '../realtime/publish';
@@ -18,13 +17,13 @@ type Referral = typeof referral.$inferSelect;
 // by customer reference, or by a manager), rejected by a manager, or lapsed by the clock. Its
 // provisional points follow in the same transaction: confirmed, or void. A manager's decision
 // and the lapse job are writes of the store (db/store.ts, #20): on PostgreSQL a referral decided
-// on two nodes at once is decided once. Confirming by a sale stays in the sales' synchronous
-// transaction (scoring/sales.ts), with `settle`'s synchronous twin; a manager's confirmation
-// (scoring/review.ts) is the store's (confirmReferralBySaleInWrite).
+// on two nodes at once is decided once. Confirming by a sale is a step of the write that
+// confirms it (confirmReferralBySaleInWrite): a sale recorded confirmed (scoring/sales.ts) or a
+// manager's confirmation (scoring/review.ts).
 
 type Settled = { saleId?: number; actor?: Actor; reason?: string | null };
 
-/** What a referral's row records when it is settled, on either path. */
+/** What a referral's row records when it is settled. */
 function settledFields(to: ReferralState, facts: Settled, now: number) {
 	return {
 		status: to,
@@ -36,30 +35,10 @@ function settledFields(to: ReferralState, facts: Settled, now: number) {
 }
 
 /**
- * Moves an open referral to a final state with its ledger entry, guarded by its status (a
- * decision racing another changes nothing twice). Returns false when it was no longer open.
- * The synchronous twin of settleInWrite, for confirmReferralBySale inside a sale's transaction.
+ * Settles an open referral inside a store's write: its row, and its provisional points confirmed
+ * or void (false when it cannot move there, or another write settled it first). The people whose
+ * points moved go into `moved`.
  */
-function settle(
-	tx: Queryable,
-	target: Pick<Referral, 'id' | 'status' | 'ledgerEntryId'>,
-	to: ReferralState,
-	facts: Settled,
-	now: number
-): boolean {
-	if (!canMove(target.status, to)) return false;
-	const moved = tx
-		.update(referral)
-		.set(settledFields(to, facts, now))
-		.where(and(eq(referral.id, target.id), eq(referral.status, 'open')))
-		.run();
-	if (moved.changes !== 1) return false;
-	if (target.ledgerEntryId != null)
-		changeEntryStatus(tx, target.ledgerEntryId, 'provisional', pointsStatus(to), now);
-	return true;
-}
-
-/** settle inside a store's write; the people whose points moved go into `moved`. */
 async function settleInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -91,38 +70,12 @@ async function settleInWrite(
 }
 
 /**
- * Called where a sale becomes confirmed (recorded in a season that needs no confirmation, or
- * confirmed by a manager), inside that transaction: the customer's first referral in the sale's
- * season, if still open, is confirmed by it. Only the first referral of a customer counts; its
- * duplicates stay for the manager. Cheap for the usual sale: nothing without a customer ref,
- * else one indexed lookup. The caller bumps the season's version (the sale's own change does).
- */
-export function confirmReferralBySale(
-	tx: Queryable,
-	confirmed: { id: number; seasonId: number; customerRef: string | null },
-	now: number
-): number | null {
-	const key = customerKey(confirmed.customerRef);
-	if (!key) return null;
-	const first = tx
-		.select({ id: referral.id, status: referral.status, ledgerEntryId: referral.ledgerEntryId })
-		.from(referral)
-		.where(
-			and(
-				eq(referral.seasonId, confirmed.seasonId),
-				eq(referral.customerKey, key),
-				inArray(referral.status, ['open', 'confirmed'])
-			)
-		)
-		.orderBy(asc(referral.id))
-		.get();
-	if (!first || first.status !== 'open') return null;
-	return settle(tx, first, 'confirmed', { saleId: confirmed.id }, now) ? first.id : null;
-}
-
-/**
- * confirmReferralBySale inside a store's write: a manager confirming a sale (scoring/review.ts).
- * The people whose points moved go into `moved`.
+ * Called inside the write where a sale becomes confirmed (recorded in a season that needs no
+ * confirmation, scoring/sales.ts, or confirmed by a manager, scoring/review.ts): the customer's
+ * first referral in the sale's season, if still open, is confirmed by it. Only the first referral
+ * of a customer counts; its duplicates stay for the manager. Cheap for the usual sale: nothing
+ * without a customer ref, else one indexed lookup. The caller bumps the season's version (the
+ * sale's own change does). The people whose points moved go into `moved`.
  */
 export async function confirmReferralBySaleInWrite(
 	tx: StoreDb,

@@ -99,49 +99,6 @@ function entryValues(entry: NewEntry, now: number) {
 	};
 }
 
-/** Moves the entries matching `owner` from one status to another, the standings following. */
-function changeEntriesStatus(
-	tx: Queryable,
-	owner: SQL,
-	from: LedgerStatus,
-	to: LedgerStatus,
-	now: number
-): number {
-	const entries = tx
-		.select()
-		.from(ledgerEntry)
-		.where(and(owner, eq(ledgerEntry.status, from)))
-		.all();
-	let moved = 0;
-	for (const entry of entries) {
-		tx.update(ledgerEntry).set({ status: to }).where(eq(ledgerEntry.id, entry.id)).run();
-		const before = bucket(from, entry.points);
-		const after = bucket(to, entry.points);
-		const delta = {
-			confirmed: after.confirmed - before.confirmed,
-			provisional: after.provisional - before.provisional,
-			sales: 0
-		};
-		applyStandingDelta(tx, entry, delta, now);
-		moved += entry.points;
-	}
-	return moved;
-}
-
-/**
- * Moves one entry (a quiz's or a referral's points) from one status to another (the only update
- * the ledger allows), with the standings following. Returns how many points moved.
- */
-export function changeEntryStatus(
-	tx: Queryable,
-	entryId: number,
-	from: LedgerStatus,
-	to: LedgerStatus,
-	now: number
-): number {
-	return changeEntriesStatus(tx, eq(ledgerEntry.id, entryId), from, to, now);
-}
-
 function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: number } {
 	const entries = tx.select().from(ledgerEntry).where(owner).all();
 	return entries.reduce(
@@ -220,7 +177,7 @@ const changeStatusOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
 		.prepare('ledger_change_status');
 
 /**
- * changeEntryStatus inside a store's write: one entry (a quiz's or a referral's points) from
+ * Moves one entry (a quiz's or a referral's points), inside a store's write, from
  * one status to another, the standings following. The update is guarded by `from`, so an entry
  * another write moved meanwhile is not moved twice. Returns how many points moved.
  */

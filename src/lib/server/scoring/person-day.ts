@@ -1,7 +1,6 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { personDay, type LedgerBreakdown } from '../db/schema';
-import { preparedSync } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { localDay, ruleAwards, salesOfDay, salesOfDayInWrite } from '../rules/engine';
@@ -13,7 +12,7 @@ import type { ScoreContext } from '../../contest/scoring';
 // sale of the day, daily caps) need, so that scoring a sale reads one row instead of the seller's
 // sales of the day. It counts the sales that count (pending or approved), like the scan it
 // replaces (rules/engine.ts readSellerDayContext), and moves with them:
-// - a new sale adds itself (recordSaleInTx);
+// - a new sale adds itself (scoring/sales.ts, through its WriteBatch);
 // - a rejection or a reversal takes the sale out (review.ts, in a store's write);
 // - a recalculation rewrites a person's breakdowns and drops their rows (recalculate.ts).
 // A missing row (a day nobody scored since the table exists, or dropped) is filled from the sales
@@ -133,11 +132,6 @@ function add(into: DayTotals, part: DayTotals, sign: 1 | -1): void {
 	}
 }
 
-/** Stores a day's totals (its row, inserted or replaced). */
-export function writeDay(tx: Queryable, key: DayKey, totals: DayTotals): void {
-	preparedSync(tx, writeRow).run(rowValues(key, totals));
-}
-
 /** writeRow's values for a day. */
 function rowValues(key: DayKey, totals: DayTotals) {
 	return {
@@ -156,7 +150,10 @@ export const MANY_DAYS: ManyRows = {
 		points = excluded.points, quantity = excluded.quantity, rule_awards = excluded.rule_awards`
 };
 
-/** Stores many days' totals (as writeDay each), many rows per statement (db/many-rows.ts). */
+/**
+ * Stores many days' totals (each row inserted or replaced), many rows per statement
+ * (db/many-rows.ts).
+ */
 export function writeDays(tx: Queryable, days: Iterable<{ key: DayKey; totals: DayTotals }>): void {
 	insertRows(tx, MANY_DAYS, manyDaysValues(days));
 }
@@ -179,16 +176,6 @@ export function manyDaysValues(days: Iterable<{ key: DayKey; totals: DayTotals }
 			JSON.stringify(totals.ruleAwards)
 		);
 	return values;
-}
-
-/**
- * The day's totals: its row, or (first time) its sales summed. Not stored here: the sale that
- * asks stores its day with itself (addSaleToDay, or a WriteBatch); a refused sale's writes
- * are undone anyway.
- */
-export function dayTotals(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
-	const row = preparedSync(tx, readRow).get(key);
-	return row ? stored(row) : recomputeDay(tx, key, timeZone);
 }
 
 /** A day's key and its season's time zone (which gives the day's end). */
@@ -278,7 +265,11 @@ export async function dayTotalsAmongInWrite(
 	return totals as DayTotals[];
 }
 
-/** dayTotals inside a store's write (a sale recorded on the store, scoring/sales.ts). */
+/**
+ * The day's totals, inside a store's write (a sale recorded on the store, scoring/sales.ts): its
+ * row, or (first time) its sales summed. Not stored here: the sale that asks stores its day with
+ * itself (a WriteBatch); a refused sale's writes are undone anyway.
+ */
 export async function dayTotalsInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -303,11 +294,6 @@ export function contextOf(
 		ruleAwardsToday: totals.ruleAwards,
 		multipliers
 	};
-}
-
-/** A new counted sale joins its day (whose totals were read with dayTotals in this transaction). */
-export function addSaleToDay(tx: Queryable, key: DayKey, before: DayTotals, sale: DayTotals): void {
-	writeDay(tx, key, withSale(before, sale));
 }
 
 /** A day's totals with one more counted sale. */

@@ -20,7 +20,7 @@ import {
 //
 // Each chunk reads its days' sales in the slice's own transaction, so a sale recorded between
 // two chunks of its seller is counted once with the new rules: on a day already done, it is
-// scored by recordSale against day totals dropped with that day's old breakdowns and filled
+// scored as any new sale (scoring/sales.ts) against day totals dropped with that day's old breakdowns and filled
 // again from the new ones; on a day still to come, the chunk that does that day replays it with
 // the day's other sales and books the difference. The person's activities (logged by hand, far
 // fewer) are scored with their last chunk, all at once.

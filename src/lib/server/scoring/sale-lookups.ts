@@ -10,9 +10,8 @@ import {
 	type SQL,
 	type Table
 } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import type { Season } from '../db/schema';
-import { literal, literals, preparedSync, type BuiltRow } from '../db/prepared';
+import { literal, literals, type BuiltRow } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	chosenLiveMembership,
@@ -35,11 +34,7 @@ import type { Rule } from '../../contest/rules';
 import { catalogueOf, getMembership, listProducts } from '../seasons/queries';
 import { toEngineRule } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
-import {
-	activeSubscribers,
-	activeSubscribersInWrite,
-	type Subscribers
-} from '../webhooks/delivery';
+import { activeSubscribersInWrite, type Subscribers } from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
 
 /**
@@ -47,9 +42,8 @@ import type { RecordSaleInput } from './sales';
  * team, the catalogue and the rules. One instance per transaction batch (a new one per sale
  * by default), so that an import does not read the same rows thousands of times.
  *
- * The `…InWrite(tx, store, …)` methods are the same reads awaited inside a store's write (a
- * group of sales, scoring/group-commit.ts), with the same caches and the same queries
- * (sale-queries.ts: one definition, run synchronously by the others).
+ * The reads are awaited inside a store's write or read (a group of sales, scoring/group-commit.ts;
+ * an import's window), on either dialect, with the queries of sale-queries.ts.
  */
 export class SaleLookups {
 	private sellers = new Map<string, Seller | undefined>();
@@ -58,36 +52,17 @@ export class SaleLookups {
 	private scorings = new Map<number, Scoring>();
 
 	private subscribers: Subscribers | undefined;
-	// The integration external ids read by prefetchReplays, and which of them have a sale.
+	// The integration external ids read by prefetchReplaysInWrite, and which of them have a sale.
 	private replayChecked = new Set<string>();
 	private replayFound = new Set<string>();
 
 	/** The active webhooks, read once per batch. */
-	webhooks(tx: Queryable): Subscribers {
-		this.subscribers ??= activeSubscribers(tx);
-		return this.subscribers;
-	}
-
-	/** webhooks() inside a store's write. */
 	async webhooksInWrite(tx: StoreDb, store: Store): Promise<Subscribers> {
 		this.subscribers ??= await activeSubscribersInWrite(tx, store);
 		return this.subscribers;
 	}
 
-	seller(tx: Queryable, seller: RecordSaleInput['seller']): Seller | undefined {
-		const key = 'email' in seller ? `e:${normalizeEmail(seller.email)}` : `i:${seller.userId}`;
-		if (!this.sellers.has(key)) {
-			this.sellers.set(
-				key,
-				'email' in seller
-					? preparedSync(tx, sellerByEmail).get({ email: normalizeEmail(seller.email) })
-					: preparedSync(tx, sellerById).get({ id: seller.userId })
-			);
-		}
-		return this.sellers.get(key);
-	}
-
-	/** seller() inside a store's write. */
+	/** A seller by email or id (undefined: no such person). */
 	async sellerInWrite(
 		tx: StoreDb,
 		store: Store,
@@ -104,31 +79,6 @@ export class SaleLookups {
 			this.sellers.set(key, row);
 		}
 		return this.sellers.get(key);
-	}
-
-	/**
-	 * Reads many sellers (by id) and their live season and team in two queries, where seller()
-	 * and seasonOf() would read each seller's twice: an import's window has hundreds of sellers.
-	 */
-	prefetch(tx: Queryable, userIds: Iterable<number>): void {
-		const ids = [...new Set(userIds)].filter((id) => !this.sellers.has(`i:${id}`));
-		if (ids.length === 0) return;
-		const json = JSON.stringify(ids);
-		const sellers = new Map(
-			preparedSync(tx, sellersByIds)
-				.all({ ids: json })
-				.map((s) => [s.id, s])
-		);
-		for (const id of ids) this.sellers.set(`i:${id}`, sellers.get(id));
-		const latest = new Map<number, Omit<LiveMembershipRow, 'userId'>>();
-		// Each person's first row is their most recently started live season (as seasonOf).
-		for (const { userId, ...row } of preparedSync(tx, liveMembershipsOf).all({ userIds: json }))
-			if (!latest.has(userId)) latest.set(userId, row);
-		for (const id of ids) {
-			if (this.seasons.has(id)) continue;
-			const row = latest.get(id);
-			this.seasons.set(id, row ? this.found(tx, row) : {});
-		}
 	}
 
 	/**
@@ -188,25 +138,10 @@ export class SaleLookups {
 	}
 
 	/**
-	 * Reads in one query which of a window's external ids (an import's: API and import share one
-	 * id space) have a sale already, so that mayBeReplay answers the window's new sales without
-	 * the one indexed read per sale replayOf makes (~8 µs of an import's ~50 µs per sale).
-	 * Note: valid while no sale with one of these ids is written, as in an import's window (its
-	 * sales are held until the window's end and each id is in it once).
-	 */
-	prefetchReplays(tx: Queryable, externalIds: Iterable<string>): void {
-		const ids = [...new Set(externalIds)];
-		if (ids.length === 0) return;
-		for (const { externalId } of preparedSync(tx, integrationIdsAmong).all({
-			externalIds: JSON.stringify(ids)
-		}))
-			this.replayFound.add(externalId);
-		for (const id of ids) this.replayChecked.add(id);
-	}
-
-	/**
-	 * prefetch() inside a store's write or read (an import's window on PostgreSQL): the ids bound
-	 * as each dialect binds a list (sale-queries.ts IdList).
+	 * Reads many sellers (by id) and their live season and team in two queries, where
+	 * sellerInWrite and seasonOfInWrite would read each seller's twice: an import's window has
+	 * hundreds of sellers. Inside a store's write or read; the ids bound as each dialect binds a
+	 * list (sale-queries.ts IdList).
 	 */
 	async prefetchInWrite(tx: StoreDb, store: Store, userIds: Iterable<number>): Promise<void> {
 		const ids = [...new Set(userIds)].filter((id) => !this.sellers.has(`i:${id}`));
@@ -244,7 +179,13 @@ export class SaleLookups {
 		}
 	}
 
-	/** prefetchReplays() inside a store's write (same note). */
+	/**
+	 * Reads in one query which of a window's external ids (an import's: API and import share one
+	 * id space) have a sale already, so that mayBeReplay answers the window's new sales without
+	 * the one indexed read per sale replayInWrite makes (~8 µs of an import's ~50 µs per sale).
+	 * Note: valid while no sale with one of these ids is written, as in an import's window (its
+	 * sales are held until the window's end and each id is in it once).
+	 */
 	async prefetchReplaysInWrite(
 		tx: StoreDb,
 		store: Store,
@@ -263,8 +204,8 @@ export class SaleLookups {
 	}
 
 	/**
-	 * The live season of a seller prefetchInWrite read (an import's window on PostgreSQL, where
-	 * seasonOf cannot read synchronously); throws for one it did not read.
+	 * The live season of a seller prefetchInWrite read (an import's window), without a read of its
+	 * own; throws for one it did not read.
 	 */
 	prefetchedSeasonOf(userId: number): Season | undefined {
 		const found = this.seasons.get(userId);
@@ -273,7 +214,7 @@ export class SaleLookups {
 	}
 
 	/**
-	 * Forgets the ids prefetchReplays read, for lookups kept from one window to the next
+	 * Forgets the ids prefetchReplaysInWrite read, for lookups kept from one window to the next
 	 * (imports/window-lookups.ts): each window reads its own ids again, and the sets would
 	 * otherwise grow with the file.
 	 */
@@ -282,47 +223,24 @@ export class SaleLookups {
 		this.replayFound.clear();
 	}
 
-	/** False when prefetchReplays found no sale with this id: replayOf need not read one. */
+	/** False when prefetchReplaysInWrite found no sale with this id: none need be read. */
 	mayBeReplay(source: RecordSaleInput['source'], externalId: string): boolean {
 		if (!INTEGRATION_SOURCES.has(source) || !this.replayChecked.has(externalId)) return true;
 		return this.replayFound.has(externalId);
 	}
 
-	/** True when prefetchReplays found a sale with this id: the sale is a replay. */
+	/** True when prefetchReplaysInWrite found a sale with this id: the sale is a replay. */
 	knownReplay(source: RecordSaleInput['source'], externalId: string): boolean {
 		return INTEGRATION_SOURCES.has(source) && this.replayFound.has(externalId);
 	}
 
-	private found(tx: Queryable, row: Omit<LiveMembershipRow, 'userId'>) {
-		const { seasonId, ...membership } = row;
-		if (!this.seasonRows.has(seasonId))
-			this.seasonRows.set(seasonId, preparedSync(tx, seasonById).get({ id: seasonId }));
-		return { season: this.seasonRows.get(seasonId), membership };
-	}
-
 	/** The person's live season (the most recently started, as readLiveSeasonFor) and team. */
-	seasonOf(tx: Queryable, userId: number, chosenSeasonId?: number) {
-		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
-		let found = this.seasons.get(key);
-		if (!found) {
-			const row =
-				chosenSeasonId == null
-					? preparedSync(tx, latestLiveMembership).get({ userId })
-					: preparedSync(tx, chosenLiveMembership).get({ userId, seasonId: chosenSeasonId });
-			found = row ? this.found(tx, row) : {};
-			this.seasons.set(key, found);
-		}
-		return found as
-			{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
-	}
-
-	/** seasonOf() inside a store's write. */
 	async seasonOfInWrite(
 		tx: StoreDb,
 		store: Store,
 		userId: number,
 		chosenSeasonId?: number
-	): Promise<ReturnType<SaleLookups['seasonOf']>> {
+	): Promise<FoundSeason> {
 		const key = chosenSeasonId == null ? userId : `${userId}:${chosenSeasonId}`;
 		let found = this.seasons.get(key);
 		if (!found) {
@@ -343,31 +261,16 @@ export class SaleLookups {
 			} else found = {};
 			this.seasons.set(key, found);
 		}
-		return found as ReturnType<SaleLookups['seasonOf']>;
+		return found as FoundSeason;
 	}
 
-	/** scoring() inside a store's write. */
-	async scoringInWrite(
-		tx: StoreDb,
-		store: Store,
-		seasonId: number
-	): Promise<ReturnType<SaleLookups['scoring']>> {
+	/** What scoring a sale of the season needs: its products, catalogue and rules. */
+	async scoringInWrite(tx: StoreDb, store: Store, seasonId: number): Promise<Scoring> {
 		let found = this.scorings.get(seasonId);
 		if (!found) {
 			const products = await preparedQuery(tx, store, productsOfSeason).execute({ seasonId });
 			const rules = await preparedQuery(tx, store, rulesOfSeason).execute({ seasonId });
 			found = scoringOf(products, rules);
-			this.scorings.set(seasonId, found);
-		}
-		return found;
-	}
-
-	scoring(tx: Queryable, seasonId: number) {
-		let found = this.scorings.get(seasonId);
-		if (!found) {
-			// Prepared once per connection (db/prepared.ts), like every per-sale query.
-			const products = preparedSync(tx, productsOfSeason).all({ seasonId });
-			found = scoringOf(products, preparedSync(tx, rulesOfSeason).all({ seasonId }));
 			this.scorings.set(seasonId, found);
 		}
 		return found;
@@ -469,6 +372,9 @@ type Scoring = {
 	rules: Rule[];
 };
 type RuleRow = BuiltRow<typeof rulesOfSeason>;
+/** A seller's live season and team there, or neither (not a member of a live season). */
+type FoundSeason =
+	{ season: Season; membership: Membership } | { season: undefined; membership: undefined };
 
 interface Seller {
 	id: number;

@@ -1,12 +1,9 @@
-import type { Queryable } from '../db';
 import {
 	drawIdsInWrite,
 	idsDrawnAreReserved,
-	insertRows,
 	insertRowsInWrite,
 	type ManyRows
 } from '../db/many-rows';
-import { cachedStatement } from '../db/prepared';
 import type { LedgerKind, LedgerStatus, SaleSource, SaleStatus } from '../db/schema';
 import type { Store, StoreDb } from '../db/store';
 
@@ -21,8 +18,7 @@ import type { Store, StoreDb } from '../db/store';
 // front; db/many-rows.ts drawIdsInWrite): on PostgreSQL from the tables' sequences, since other
 // nodes insert into the same tables meanwhile (ids drawn and not used, a sale refused after the
 // draw, are gaps, as a rolled-back insert leaves); on SQLite as AUTOINCREMENT gives them (one
-// more than the largest ever used), drawn again once the held rows are written. The synchronous
-// add() (recordSaleInTx's batch) reads them as AUTOINCREMENT gives them too. A SaleRows belongs
+// more than the largest ever used), drawn again once the held rows are written. A SaleRows belongs
 // to one run of one write: one that runs again (a serialization failure) starts with a new one,
 // so that nothing drawn or held in the lost run is written.
 
@@ -138,9 +134,8 @@ const TABLES = ['sale', 'sale_line', 'ledger_entry'] as const;
 export class SaleRows {
 	// Each table's held rows, their values one after the other in COLUMNS order.
 	private values: Record<Table, unknown[]> = { sale: [], sale_line: [], ledger_entry: [] };
-	// SQLite: each table's next id, as AUTOINCREMENT gives it.
-	private next: Record<Table, number> | null = null;
-	// PostgreSQL: ids drawn from the sequences and not given yet (each table's ascending).
+	// Ids drawn and not given yet (each table's ascending): PostgreSQL's from the sequences,
+	// SQLite's as AUTOINCREMENT gives them.
 	private drawn: Record<Table, number[]> | null = null;
 	private given: Record<Table, number> = { sale: 0, sale_line: 0, ledger_entry: 0 };
 	// The held sales by their id space (one for the integrations, one per other source).
@@ -148,22 +143,9 @@ export class SaleRows {
 	/** Every entry held since this batch began, written or not, in id order. */
 	readonly entries: HeldEntry[] = [];
 
-	/** Holds a new sale with its lines and ledger entry; returns the sale's id. */
-	add(
-		tx: Queryable,
-		sale: SaleValues,
-		lines: LineValues[],
-		entry: EntryValues,
-		integration: boolean,
-		categories: string[]
-	): number {
-		this.next ??= nextIds(tx);
-		return this.hold(sale, lines, entry, integration, categories);
-	}
-
 	/**
-	 * add() inside a store's write (PostgreSQL): the ids from those drawn, drawing this sale's
-	 * when none are left (drawInWrite draws the window's at once).
+	 * Holds a new sale with its lines and ledger entry; returns the sale's id: from those drawn,
+	 * drawing this sale's when none are left (drawInWrite draws the window's at once).
 	 */
 	async addInWrite(
 		tx: StoreDb,
@@ -212,9 +194,9 @@ export class SaleRows {
 		return this.keys.has(keyOf(source, externalId, integration));
 	}
 
-	/** A table's id for the next row held: drawn (PostgreSQL) or AUTOINCREMENT's (SQLite). */
+	/** A table's id for the next row held, from those drawn (drawInWrite). */
 	private id(table: Table): number {
-		return this.drawn ? this.drawn[table][this.given[table]++] : this.next![table]++;
+		return this.drawn![table][this.given[table]++];
 	}
 
 	private hold(
@@ -225,7 +207,7 @@ export class SaleRows {
 		categories: string[]
 	): number {
 		const key = keyOf(sale.source, sale.externalId, integration);
-		// Note: the caller reads a sale sent before (replayOf) from the table: one held here is
+		// Note: the caller reads a sale sent before (replayInWrite) from the table: one held here is
 		// not there yet. An import's window groups a sale's lines by id, so it never holds one twice.
 		if (this.keys.has(key)) throw new Error(`sale ${sale.externalId} is held twice in one batch`);
 		this.keys.add(key);
@@ -290,21 +272,8 @@ export class SaleRows {
 	}
 
 	/**
-	 * Writes every held row: sales first (the lines' and entries' triggers read their sale),
-	 * then lines, then entries. Ids are read again for the next row held, in case anything else
-	 * inserted into these tables meanwhile.
-	 */
-	write(tx: Queryable): void {
-		for (const table of TABLES) {
-			insertRows(tx, INSERTS[table], this.values[table]);
-			this.values[table] = [];
-		}
-		this.keys.clear();
-		this.next = null;
-	}
-
-	/**
-	 * write() inside a store's write. The ids drawn and not given yet stay for the next rows where
+	 * Writes every held row: sales first (the lines' and entries' triggers read their sale), then
+	 * lines, then entries. The ids drawn and not given yet stay for the next rows where
 	 * they are reserved (PostgreSQL's sequences); on SQLite the next rows draw again, after these
 	 * and whatever the write inserts before them (a confirmed referral's entry).
 	 */
@@ -324,16 +293,3 @@ export class SaleRows {
 
 const keyOf = (source: SaleSource, externalId: string, integration: boolean) =>
 	integration ? `integration:${externalId}` : `${source}:${externalId}`;
-
-/** The id AUTOINCREMENT would give each table's next row. */
-function nextIds(tx: Queryable): Record<Table, number> {
-	const next = (table: Table) =>
-		(
-			cachedStatement(
-				tx,
-				`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '${table}'), 0),
-					coalesce((SELECT max(id) FROM ${table}), 0)) + 1 AS id`
-			).get() as { id: number }
-		).id;
-	return { sale: next('sale'), sale_line: next('sale_line'), ledger_entry: next('ledger_entry') };
-}

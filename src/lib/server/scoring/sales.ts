@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import type { Db, Queryable } from '../db';
 import type { SaleSource, SaleStatus } from '../db/schema';
-import { preparedSync, type BuiltRow } from '../db/prepared';
+import type { BuiltRow } from '../db/prepared';
 import {
 	INTEGRATION_SOURCES,
 	insertLine,
@@ -15,19 +14,10 @@ import { SaleLookups } from './sale-lookups';
 import { score, ScoringError } from '../../contest/scoring';
 import type { ScoreBreakdown } from '../../contest/types';
 import type { ActivityItem } from '../../realtime/events';
-import { bumpVersion } from './standings';
+import { entryDelta, insertLedgerEntryInWrite, type NewEntry } from './ledger';
 import {
-	appendEntry,
-	entryDelta,
-	insertLedgerEntry,
-	insertLedgerEntryInWrite,
-	type NewEntry
-} from './ledger';
-import {
-	addSaleToDay,
 	contextOf,
 	dayKeyOf,
-	dayTotals,
 	saleTotals,
 	withSale,
 	type DayKey,
@@ -36,15 +26,11 @@ import {
 } from './person-day';
 import type { WriteBatch } from './write-batch';
 import type { EntryValues } from './sale-rows';
-import { notifyLeaderboard, publishActivity } from '../realtime/publish';
-import { evaluateAwards } from '../badges/awards';
-import { enqueueWebhooks, enqueueWebhooksInWrite } from '../webhooks/delivery';
+import { enqueueWebhooksInWrite } from '../webhooks/delivery';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
 import { readsAhead } from '../db/many-rows';
 import { AppError, type AppErrorOptions } from '../shared/errors';
-import { systemClock, type Clock } from '../shared/clock';
-import { countSalesRecorded } from '../shared/metrics';
-import { confirmReferralBySale, confirmReferralBySaleInWrite } from '../referrals/decide';
+import { confirmReferralBySaleInWrite } from '../referrals/decide';
 
 /** The limits of a sale, stated once for the API, the sell form and the CSV import. */
 export const SALE_LIMITS = {
@@ -162,11 +148,6 @@ export interface RecordedSale {
 // Clocks drift between a phone, a CRM and this server: a little "future" is tolerated.
 const FUTURE_TOLERANCE = 5 * 60 * 1000;
 
-export interface RecordOptions {
-	/** Evaluate badges right after the sale (batch imports evaluate once per batch instead). */
-	awards?: boolean;
-}
-
 /** A recorded sale plus the feed item to publish once its transaction has committed. */
 export type RecordedInTx = RecordedSale & { activity?: ActivityItem };
 
@@ -221,33 +202,8 @@ function replayed(
 /**
  * The first answer again when this externalId was recorded before (one indexed lookup), null
  * for a new sale; IdempotencyConflictError when the id was used for a different sale. Reads
- * only: the API answers replays with it before queueing any write.
- */
-export function replayOf(
-	db: Queryable,
-	input: RecordSaleInput,
-	lookups: SaleLookups = new SaleLookups()
-): RecordedSale | null {
-	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
-	// the other is the same sale, counted once.
-	if (!lookups.mayBeReplay(input.source, input.externalId)) return null;
-	const existing = INTEGRATION_SOURCES.has(input.source)
-		? preparedSync(db, integrationSale).get({ externalId: input.externalId })
-		: preparedSync(db, sourceSale).get({ source: input.source, externalId: input.externalId });
-	if (!existing) return null;
-	const differs = differences(
-		existing,
-		input,
-		lookups.seller(db, input.seller)?.id,
-		preparedSync(db, recordedLines).all({ saleId: existing.id })
-	);
-	const current = preparedSync(db, seasonVersion).get({ seasonId: existing.seasonId })!;
-	return replayed(existing, input, differs, current.version);
-}
-
-/**
- * replayOf on the store: inside a write (a group's sale) or on `store.db` (the API, before it
- * queues a write), with the same queries awaited.
+ * only: inside a write (a group's sale) or on `store.db` (the API answers replays with it before
+ * queueing any write).
  */
 export async function replayInWrite(
 	tx: StoreDb,
@@ -255,6 +211,8 @@ export async function replayInWrite(
 	input: RecordSaleInput,
 	lookups: SaleLookups = new SaleLookups()
 ): Promise<RecordedSale | null> {
+	// The API and CSV imports share one id space (the CRM's ids): a sale sent by one and then
+	// the other is the same sale, counted once.
 	if (!lookups.mayBeReplay(input.source, input.externalId)) return null;
 	const [existing] = INTEGRATION_SOURCES.has(input.source)
 		? await preparedQuery(tx, store, integrationSale).execute({ externalId: input.externalId })
@@ -273,93 +231,13 @@ export async function replayInWrite(
 }
 
 /**
- * The body of recordSale inside the caller's transaction, so that a batch (an import) can
- * record many sales per transaction and publish once. Publishes nothing itself.
- *
- * The synchronous twin of recordSaleInWrite below, kept for the callers not on the store yet:
- * the imports' window (with rows held, sale-rows.ts), the recalculation, recordSale (the demo
- * seeds and the tests' fixtures). Both share the decision (planSale, holdInBatch, the answer)
- * and every query's definition (sale-queries.ts).
- */
-export function recordSaleInTx(
-	tx: Queryable,
-	input: RecordSaleInput,
-	now: number,
-	lookups: SaleLookups = new SaleLookups(),
-	/**
-	 * Many sales in one transaction: standings, day totals and the season's version are held
-	 * here and written once by `batch.finish()`, which the caller runs before committing; the
-	 * `version` returned is then the one finish() set (read it with batch.versionOf).
-	 */
-	batch?: WriteBatch
-): RecordedInTx {
-	const replay = replayOf(tx, input, lookups);
-	if (replay) return replay;
-
-	const seller = lookups.seller(tx, input.seller);
-	if (!seller) throw saleRefused('unknown_seller', 'No user has this email', { field: 'seller' });
-	const { season, membership } = lookups.seasonOf(tx, seller.id, input.seasonId);
-	checkSaleSeason(input, now, seller, season);
-	const scoring = lookups.scoring(tx, season.id);
-	// The seller's day so far: one indexed row (person_day), kept with the ledger below.
-	const dayKey = dayKeyOf(season.id, seller.id, input.occurredAt, season.timeZone);
-	const day = batch
-		? batch.day(tx, dayKey, season.timeZone)
-		: dayTotals(tx, dayKey, season.timeZone);
-	const plan = planSale(input, now, seller, season, membership, scoring, day);
-	const { breakdown, stored, provisional, saleRow, saleValues, lineValues, entry } = plan;
-	if (batch?.rows) {
-		// Held, written with the batch's other new rows.
-		saleRow.id = batch.rows.add(
-			tx,
-			saleValues,
-			lineValues,
-			heldEntry(plan, now),
-			INTEGRATION_SOURCES.has(input.source),
-			// For the window's badge facts (HeldEntry): as json_group_array(DISTINCT category) reads them.
-			plan.categories
-		);
-	} else {
-		saleRow.id = preparedSync(tx, insertSale).get(saleValues)!.id;
-		const lineInsert = preparedSync(tx, insertLine);
-		for (const line of lineValues) lineInsert.run({ saleId: saleRow.id, ...line });
-	}
-	entry.saleId = saleRow.id;
-	const totals = saleTotals(breakdown.total, stored);
-	let version = 0;
-	let entryId = 0;
-	if (batch) {
-		if (!batch.rows) entryId = insertLedgerEntry(tx, entry, now);
-	} else {
-		appendEntry(tx, entry, now, 1);
-		addSaleToDay(tx, dayKey, day, totals);
-		version = bumpVersion(tx, season.id);
-	}
-	if (!provisional) {
-		enqueueWebhooks(tx, 'sale.confirmed', confirmedEvent(plan), now, lookups.webhooks(tx));
-		// The customer's first confirmed sale confirms their referral (standings move directly;
-		// the season's version moves with this sale's). The referral refers to the sale's row:
-		// held rows are written first (nothing of this sale can be refused any more, so the
-		// earlier sales' rows written inside its savepoint stay).
-		if (input.customerRef) batch?.rows?.write(tx);
-		confirmReferralBySale(
-			tx,
-			{ id: saleRow.id, seasonId: season.id, customerRef: input.customerRef || null },
-			now
-		);
-	}
-
-	// Last, once nothing of this sale can fail any more (see WriteBatch).
-	if (batch) holdInBatch(batch, plan, entryId, dayKey, withSale(day, totals));
-
-	return recordedAnswer(plan, version);
-}
-
-/**
- * The body of recordSaleInTx on the store, inside a write (a group of sales, group-commit.ts),
- * for both dialects: the same reads and rows awaited through `tx` (the per-sale queries built
- * once, preparedQuery), the standings, days and versions held in `writes` and written by its
- * finishInWrite before the write commits. Publishes nothing; the people whose standing moved
+ * Records a sale inside a write (a group of sales, group-commit.ts; the tests' recordOn), on
+ * both dialects: its reads and rows awaited through `tx` (the per-sale queries built once,
+ * preparedQuery), the standings, days and versions held in `writes` and written by its
+ * finishInWrite before the write commits. The same (source, externalId) with the same sale again
+ * answers the first result and changes nothing; with a different sale it throws
+ * IdempotencyConflictError. A sale above its season's maxSalePoints is kept pending with a
+ * flagReason. Publishes nothing; the people whose standing moved
  * are in `writes.moved`. A refusal (an AppError) comes from planSaleInWrite, before anything of
  * the sale is written.
  */
@@ -494,8 +372,9 @@ export async function writeSaleInWrite(
 			now,
 			subscribers
 		);
-		// As recordSaleInTx: the customer's first confirmed sale confirms their referral, which
-		// refers to the sale's row (held rows are written first).
+		// The customer's first confirmed sale confirms their referral (standings move directly;
+		// the season's version moves with this sale's). The referral refers to the sale's row:
+		// held rows are written first.
 		if (input.customerRef) await writes.rows?.writeInWrite(tx, store);
 		await confirmReferralBySaleInWrite(
 			tx,
@@ -580,8 +459,8 @@ function holdInBatch(
 	batch.touchSeason(season.id);
 }
 
-type Seller = NonNullable<ReturnType<SaleLookups['seller']>>;
-type Found = ReturnType<SaleLookups['seasonOf']>;
+type Seller = NonNullable<Awaited<ReturnType<SaleLookups['sellerInWrite']>>>;
+type Found = Awaited<ReturnType<SaleLookups['seasonOfInWrite']>>;
 type LiveSeason = NonNullable<Found['season']>;
 type Membership = NonNullable<Found['membership']>;
 
@@ -622,7 +501,7 @@ function planSale(
 	seller: Seller,
 	season: LiveSeason,
 	membership: Membership,
-	{ bySku, catalogue, rules }: ReturnType<SaleLookups['scoring']>,
+	{ bySku, catalogue, rules }: Awaited<ReturnType<SaleLookups['scoringInWrite']>>,
 	day: DayTotals
 ) {
 	const lines = input.lines.map((line) => ({
@@ -743,31 +622,5 @@ function recordedAnswer(plan: ReturnType<typeof planSale>, version: number): Rec
 }
 
 // For bench/ingest.ts only: HONORBOARD_BENCH_SALE_BADGES=0 measures the sale path without the
-// per-sale badge evaluation (badges/awards.ts), to report ingest with badges on and off.
+// group's badge step (sale-awards.ts), to report ingest with badges on and off.
 export const saleBadges = process.env.HONORBOARD_BENCH_SALE_BADGES !== '0';
-
-/**
- * Registers a sale and awards its points: sale, lines, ledger entry, standings and the
- * season's leaderboard version change in one transaction. The same (source, externalId) with
- * the same sale again returns the first result and changes nothing; with a different sale it
- * throws IdempotencyConflictError. A sale above its season's maxSalePoints is kept pending with
- * a flagReason.
- */
-export function recordSale(
-	db: Db,
-	input: RecordSaleInput,
-	clock: Clock = systemClock,
-	options: RecordOptions = {}
-): RecordedSale {
-	const now = clock();
-	const result = db.transaction((tx) => recordSaleInTx(tx, input, now), { behavior: 'immediate' });
-	const { activity, ...recorded } = result;
-	if (activity) {
-		countSalesRecorded(1);
-		publishActivity(activity);
-		notifyLeaderboard(recorded.seasonId);
-		if (options.awards !== false && saleBadges)
-			evaluateAwards(db, recorded.seasonId, { userIds: [activity.userId], clock });
-	}
-	return recorded;
-}

@@ -1,8 +1,6 @@
-import type { Queryable } from '../db';
 import { unportedSqlite, type Store, type StoreDb } from '../db/store';
 import {
 	applySubjectDeltas,
-	bumpVersion,
 	bumpVersionInWrite,
 	type StandingDelta,
 	STANDINGS_ROWS,
@@ -11,7 +9,6 @@ import {
 	type SubjectDelta
 } from './standings';
 import {
-	dayTotals,
 	dayTotalsAmongInWrite,
 	dayTotalsInWrite,
 	manyDaysValues,
@@ -33,15 +30,15 @@ import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 // once per commit for a viewer to see every sale of it.
 //
 // Note: a sale's changes join the batch only after every statement of that sale ran (see
-// recordSaleInTx), so a sale refused inside its savepoint leaves the batch as it was.
+// writeSaleInWrite), so a sale refused before leaves the batch as it was.
 //
-// On the store (a group of API sales in one write, scoring/group-commit.ts) the same batch is
-// written by finishInWrite, and `moved` collects the people whose standing moved, to mark once
-// the write has committed (markStandingsMoved).
+// The batch is written by finishInWrite, in the write the sales were recorded in (a group of API
+// sales, scoring/group-commit.ts; an import's window), and `moved` collects the people whose
+// standing moved, to mark once the write has committed (markStandingsMoved).
 //
 // With `rows`, the batch also holds the new sales' own rows (sale, lines, ledger entry) and
-// writes them many per statement (sale-rows.ts), on SQLite (finish) and on the store
-// (finishInWrite: an import's window and a group of API sales on PostgreSQL). A held sale is not
+// writes them many per statement (sale-rows.ts): an import's window, and a group of API sales
+// on PostgreSQL. A held sale is not
 // yet in the table that a replay is read from: an import's window groups a sale's lines by its
 // id, so it never has one sale twice; a group of API sales writes the held rows before a sale
 // whose id it holds (rows.holds).
@@ -61,7 +58,7 @@ const FINISH: AfterFirst = {
 };
 
 export interface WriteBatchOptions {
-	/** Hold the new sales' rows too, written before the rest by finish(). */
+	/** Hold the new sales' rows too, written before the rest by finishInWrite(). */
 	rows?: boolean;
 }
 
@@ -89,13 +86,7 @@ export class WriteBatch {
 		this.rows = options.rows ? new SaleRows() : null;
 	}
 
-	/** The seller's day so far: from the batch, else its row (as dayTotals). */
-	day(tx: Queryable, key: DayKey, timeZone: string): DayTotals {
-		const held = this.days.get(dayId(key));
-		return held ? held.totals : dayTotals(tx, key, timeZone);
-	}
-
-	/** day() inside a store's write: from the batch, else as read ahead, else its row. */
+	/** The seller's day so far: from the batch, else as read ahead, else its row. */
 	async dayInWrite(tx: StoreDb, store: Store, key: DayKey, timeZone: string): Promise<DayTotals> {
 		const id = dayId(key);
 		const held = this.days.get(id);
@@ -121,7 +112,7 @@ export class WriteBatch {
 		for (const id of unmet.keys()) this.daysRead.set(id, totals[i++]);
 	}
 
-	/** Holds a day's new totals until finish(). */
+	/** Holds a day's new totals until finishInWrite(). */
 	setDay(key: DayKey, totals: DayTotals): void {
 		this.days.set(dayId(key), { key, totals });
 	}
@@ -145,23 +136,14 @@ export class WriteBatch {
 		this.seasons.add(seasonId);
 	}
 
-	/** The version a season will have once finish() ran (valid after finish). */
+	/** The version a season will have once finishInWrite() ran (valid after it). */
 	versionOf(seasonId: number): number {
 		return this.versions.get(seasonId) ?? 0;
 	}
 
-	/** Writes every held row once; call inside the transaction the sales were recorded in. */
-	finish(tx: Queryable, now: number): void {
-		this.rows?.write(tx);
-		writeDays(tx, this.days.values());
-		applySubjectDeltas(tx, this.subjectDeltas(), now);
-		for (const seasonId of this.seasons) this.versions.set(seasonId, bumpVersion(tx, seasonId));
-		this.clear();
-	}
-
 	/**
-	 * finish() inside a store's write. Held sales' rows (an import's window on PostgreSQL) are
-	 * written first, as finish() writes them.
+	 * Writes every held row once; call inside the write the sales were recorded in. Held sales'
+	 * rows (an import's window, a group of API sales on PostgreSQL) are written first.
 	 */
 	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
 		await this.rows?.writeInWrite(tx, store);
@@ -174,7 +156,7 @@ export class WriteBatch {
 			// On SQLite many rows per statement, on the write's own connection (inside its
 			// transaction): one upsert per person, team and day cost a group of 32 API sales
 			// ~7-20 % more CPU per sale (bench/sale-write.ts). The people are marked as moved
-			// here, as finish() marks them; a group rolled back leaves harmless marks.
+			// here (applySubjectDeltas); a group rolled back leaves harmless marks.
 			writeDays(sqlite, this.days.values());
 			applySubjectDeltas(sqlite, this.subjectDeltas(), now);
 		} else await this.finishOnPostgres(tx, store, now);
