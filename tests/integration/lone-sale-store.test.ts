@@ -6,12 +6,13 @@
 // dialects the step stays one unit: failing at its award, after the facts were written, leaves
 // the sale committed and nothing of the step, and the catch-up gives the badge afterwards.
 import { describe, expect, it } from 'vitest';
-import { eq, inArray, sql } from 'drizzle-orm';
-import { unportedSqlite, type Store } from '../../src/lib/server/db/store';
+import { eq, inArray } from 'drizzle-orm';
+import type { Store } from '../../src/lib/server/db/store';
 import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
 import { statementsDuring } from '../helpers/pg-statements';
+import { insertsFail } from '../helpers/failing-inserts';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -43,28 +44,6 @@ const sale = (email: string): RecordSaleInput => ({
 	lines: [{ sku: 'PHONE', quantity: 1 }]
 });
 
-/** Every insert into `award` fails, as a bug or a full disk in the step's last part would. */
-async function awardsFail(store: Store, fail: boolean): Promise<void> {
-	const sqlite = unportedSqlite(store);
-	if (sqlite) {
-		sqlite.run(
-			fail
-				? sql`create trigger award_fails before insert on award
-					begin select raise(abort, 'award refused'); end`
-				: sql`drop trigger award_fails`
-		);
-		return;
-	}
-	await store.db.execute(
-		fail
-			? sql.raw(`create function award_fails() returns trigger language plpgsql
-				as $$ begin raise exception 'award refused'; end $$;
-				create trigger award_fails before insert on award
-				for each row execute function award_fails()`)
-			: sql.raw(`drop trigger award_fails on award; drop function award_fails()`)
-	);
-}
-
 /** What the step keeps of a person: their facts, awards, the cursor; and their sales. */
 async function stateOf(store: Store, userId: number) {
 	const { badgeTally, badgeDay, badgeCursor, award, sale: sales, standing } = store.tables;
@@ -95,7 +74,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		const s = await badgeSeasonOn(store);
 		const seller = s.people[0];
 		const before = await stateOf(store, seller.id);
-		await awardsFail(store, true);
+		await insertsFail(store, 'award', 'award refused', true);
 		try {
 			const answer = await recordSaleGrouped(store, sale(seller.email), clock);
 			expect(answer.created).toBe(true);
@@ -107,7 +86,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 				points: 100
 			});
 		} finally {
-			await awardsFail(store, false);
+			await insertsFail(store, 'award', 'award refused', false);
 		}
 		await catchUpOnStore(store, clock);
 		const after = await stateOf(store, seller.id);

@@ -16,6 +16,7 @@ import { recordAwards, recordAwardsReads } from '../../src/lib/server/badges/pro
 import { runInWrite } from '../../src/lib/server/badges/steps';
 import { catchUpOnStore } from '../../src/lib/server/badges/catch-up';
 import { importSalesOn } from '../../src/lib/server/imports/sales';
+import { insertsFail } from '../helpers/failing-inserts';
 import { twoNodesPerDialect, type Dialect } from '../helpers/store-nodes';
 import { liveSeasonOn, phoneAndCaseOn } from '../helpers/store-season';
 
@@ -274,28 +275,6 @@ describe('the sales’ badges on the store', () => {
 	});
 });
 
-/** Makes every insert into the badge facts fail (a full disk, a bug in the step), or stops it. */
-async function factsFail(store: Store, fail: boolean): Promise<void> {
-	const sqlite = unportedSqlite(store);
-	if (sqlite) {
-		sqlite.run(
-			fail
-				? sql`create trigger tally_fails before insert on badge_tally
-					begin select raise(abort, 'badge step broken'); end`
-				: sql`drop trigger tally_fails`
-		);
-		return;
-	}
-	await store.db.execute(
-		fail
-			? sql.raw(`create function tally_fails() returns trigger language plpgsql
-				as $$ begin raise exception 'badge step broken'; end $$;
-				create trigger tally_fails before insert on badge_tally
-				for each row execute function tally_fails()`)
-			: sql.raw(`drop trigger tally_fails on badge_tally; drop function tally_fails()`)
-	);
-}
-
 /**
  * Where the badge facts' cursor is, and the ledger's last sale entry (the badges' own entries,
  * written after the cursor moved, are no fact's).
@@ -388,7 +367,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 				expect(after.cursor).toBeGreaterThanOrEqual(after.last);
 
 				const t = await threeSeasonOn(store);
-				await factsFail(store, true);
+				await insertsFail(store, 'badge_tally', 'badge step broken', true);
 				let failed: number[];
 				try {
 					failed = await sellThree[path](store, t);
@@ -397,7 +376,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 					const behind = await cursorAndLast(store);
 					expect(behind.cursor).toBeLessThan(behind.last);
 				} finally {
-					await factsFail(store, false);
+					await insertsFail(store, 'badge_tally', 'badge step broken', false);
 				}
 				// The catch-up the step's backlog started may have met the failing facts: run it again.
 				await catchUpOnStore(store, clock).catch(() => undefined);
