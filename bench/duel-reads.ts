@@ -25,6 +25,7 @@ import { challengesView, invitationsFor } from '../src/lib/server/challenges/vie
 import type { ChallengesView } from '../src/lib/contest/challenge';
 import { option } from './lib/args';
 import { timeInterleaved, type Variant } from './lib/interleaved';
+import { liveDuelRows } from './lib/duels';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 2000);
@@ -86,20 +87,9 @@ db.transaction((tx) => {
 				})
 				.run();
 	}
-	for (let d = 0; d < 30; d++)
-		tx.insert(challenge)
-			.values({
-				seasonId,
-				subjectType: 'user',
-				challengerId: people[d * 2].id,
-				opponentId: people[d * 2 + 1].id,
-				measure: 'points',
-				periodFrom: week.from,
-				periodTo: week.to,
-				status: 'live',
-				answerBy: week.from
-			})
-			.run();
+	tx.insert(challenge)
+		.values(liveDuelRows(seasonId, people, week))
+		.run();
 	// The viewer (person 1) has one more open proposal to answer, and is in two more duels.
 	for (const [a, b, status] of [
 		[5, 1, 'proposed'],

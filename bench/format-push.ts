@@ -23,6 +23,7 @@ import { advanceKnockouts } from '../src/lib/server/knockouts/advance';
 import { option } from './lib/args';
 import { timeInterleaved } from './lib/interleaved';
 import { NOW, seedSales } from './lib/seed-sales';
+import { liveDuelRows } from './lib/duels';
 
 const ROUNDS = option('rounds', 7);
 const N = option('n', 3);
@@ -88,20 +89,9 @@ const people = db
 	.from(seasonMember)
 	.where(eq(seasonMember.seasonId, seasonId))
 	.all();
-for (let d = 0; d < 30; d++)
-	db.insert(challenge)
-		.values({
-			seasonId,
-			subjectType: 'user',
-			challengerId: people[d * 2].id,
-			opponentId: people[d * 2 + 1].id,
-			measure: 'points',
-			periodFrom: week.from,
-			periodTo: week.to,
-			status: 'live',
-			answerBy: week.from
-		})
-		.run();
+db.insert(challenge)
+	.values(liveDuelRows(seasonId, people, week))
+	.run();
 
 // The code before, on a second connection to the same file.
 const load = async <T>(path: string) => (await import(join(OLD, 'src/lib/server', path))) as T;
