@@ -249,7 +249,7 @@ describe('a group of API sales on postgres', () => {
 		});
 	});
 
-	it('a lone sale of a known seller sends at most 12 statements', async () => {
+	it('a lone sale of a known seller sends at most 11 statements, its begin and claim as one', async () => {
 		const [a] = nodes.postgres;
 		const { first } = await seasonsOn(a);
 		const sale = (id: string): RecordSaleInput => ({
@@ -264,9 +264,17 @@ describe('a group of API sales on postgres', () => {
 		for (const id of ['lone-warm', 'lone-day']) await recordSaleGrouped(a, sale(id), clock);
 		// Each active webhook (one per season made in this file) adds its delivery's insert.
 		const sent = await statementsDuring(
-			{ deliveries: /^insert into "webhook_delivery"/, others: /./ },
+			{
+				deliveries: /^insert into "webhook_delivery"/,
+				opening:
+					/^begin isolation level serializable; lock table "season" in share row exclusive mode$/,
+				begins: /^begin/,
+				claims: /lock table/,
+				others: /./
+			},
 			() => recordSaleGrouped(a, sale('lone-1'), clock)
 		);
-		expect(sent.others).toBeLessThanOrEqual(12);
+		expect(sent).toMatchObject({ opening: 1, begins: 0, claims: 0 });
+		expect(sent.opening + sent.others).toBeLessThanOrEqual(11);
 	});
 });

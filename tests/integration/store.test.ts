@@ -351,6 +351,42 @@ describe('on postgres, the pool', () => {
 		expect(held).toBe(true);
 	});
 
+	it('a claim that fails gives its client back to the pool, and the next write runs', async () => {
+		const [store, other] = nodes.postgres;
+		if (store.dialect !== 'postgres' || other.dialect !== 'postgres') throw new Error('PostgreSQL');
+		// Another node holds the table; this write's begin and claim (one round trip) wait on it
+		// until that node cancels the wait: the claim fails after its begin ran.
+		const holder = await other.pool.connect();
+		try {
+			await holder.query('begin');
+			await holder.query('lock table season in access exclusive mode');
+			const claimed = write(store, async () => 'written', { claimSeasons: 'always' }).then(
+				() => null,
+				(error: Error) => error
+			);
+			const waiting = async () =>
+				(
+					await holder.query<{ pid: number }>(
+						"select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'begin isolation level serializable; lock table%'"
+					)
+				).rows;
+			let waiters = await waiting();
+			for (let tries = 0; waiters.length === 0 && tries < 200; tries++) {
+				await new Promise((resolve) => setTimeout(resolve, 10));
+				waiters = await waiting();
+			}
+			expect(waiters).toHaveLength(1);
+			await other.pool.query('select pg_cancel_backend($1)', [waiters[0].pid]);
+			// 57014 query_canceled, Drizzle's error around pg's.
+			expect(((await claimed)?.cause as { code?: string } | undefined)?.code).toBe('57014');
+		} finally {
+			await holder.query('rollback');
+			holder.release();
+		}
+		expect(store.pool.totalCount - store.pool.idleCount).toBe(0);
+		expect(await write(store, async () => 'written', { claimSeasons: 'always' })).toBe('written');
+	});
+
 	it('reads a bigint past 2^53 as an error, not a rounded number', async () => {
 		const store = nodes.postgres[0];
 		if (store.dialect !== 'postgres') throw new Error('not PostgreSQL');

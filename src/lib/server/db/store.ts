@@ -9,8 +9,9 @@
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres/session';
 import { is, sql } from 'drizzle-orm';
-import { PgPreparedQuery, type PgDatabase } from 'drizzle-orm/pg-core';
+import { PgPreparedQuery, type PgDatabase, type PgDialect } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import {
 	closeDb,
@@ -446,8 +447,8 @@ export interface WriteOptions {
  *   them only run microtasks; the transaction starts in a macrotask of its own, so no other
  *   request's code is queued among them. A callback that lets the event loop run is rolled back
  *   (`WriteAwaitedIoError`).
- * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT (Drizzle's
- *   transaction), run again when PostgreSQL reports a serialization failure or a deadlock
+ * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT (`inPostgresWrite`:
+ *   Drizzle's node-postgres transaction, its begin and claim one round trip), run again when PostgreSQL reports a serialization failure or a deadlock
  *   (up to SERIALIZATION_ATTEMPTS times; then a 503 `database_busy`: nothing was written, and the
  *   same request sent again, an API sale with its externalId, is counted once).
  */
@@ -461,19 +462,60 @@ export async function write<T>(
 		const claim =
 			options.claimSeasons === 'always' || (options.claimSeasons === 'afterLoss' && attempt > 1);
 		try {
-			return await (store.db.transaction(
-				async (tx) => {
-					if (claim) await claimSeasonsInWrite(tx as unknown as StoreDb, store);
-					return work(tx as unknown as StoreDb);
-				},
-				{ isolationLevel: 'serializable' }
-			) as Promise<T>);
+			return await inPostgresWrite(store, claim, work);
 		} catch (error) {
 			if (!isSerializationFailure(error)) throw error;
 			if (attempt >= SERIALIZATION_ATTEMPTS) throw databaseBusy(error);
 			const pause = Math.random() * FIRST_RETRY_PAUSE_MS * 2 ** Math.min(attempt, 6);
 			await new Promise((resolve) => setTimeout(resolve, pause));
 		}
+	}
+}
+
+/**
+ * One run of a PostgreSQL write: Drizzle's node-postgres transaction, except that its `begin`
+ * and the season table's claim go in one round trip (`begin …; lock table …`, one
+ * simple-protocol string: a lone sale is one statement fewer), and that a failing `begin` still
+ * gives the client back. Drizzle's own sends `begin` before its `try`, so a lock that failed
+ * there would keep the pool's client; here a failure anywhere rolls back (a `begin` that ran
+ * leaves an aborted transaction behind a failed lock) and releases the client, destroyed if
+ * even the rollback failed (a broken connection).
+ */
+async function inPostgresWrite<T>(
+	store: Store & { dialect: 'postgres' },
+	claim: boolean,
+	work: (tx: StoreDb) => Promise<T>
+): Promise<T> {
+	const { session: poolSession, dialect } = store.db as unknown as {
+		session: InstanceType<typeof NodePgSession>;
+		dialect: PgDialect;
+	};
+	const client = await store.pool.connect();
+	const { schema: txSchema, options } = poolSession as unknown as {
+		schema: ConstructorParameters<typeof NodePgSession>[2];
+		options: ConstructorParameters<typeof NodePgSession>[3];
+	};
+	const session = new NodePgSession(client, dialect, txSchema, options);
+	const tx = new NodePgTransaction(dialect, session, txSchema);
+	let broken = false;
+	try {
+		await tx.execute(
+			claim
+				? sql`begin isolation level serializable; lock table ${store.tables.season} in share row exclusive mode`
+				: sql`begin isolation level serializable`
+		);
+		const result = await work(tx as unknown as StoreDb);
+		await tx.execute(sql`commit`);
+		return result;
+	} catch (error) {
+		try {
+			await tx.execute(sql`rollback`);
+		} catch {
+			broken = true;
+		}
+		throw error;
+	} finally {
+		client.release(broken || undefined);
 	}
 }
 
