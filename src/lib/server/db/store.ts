@@ -448,9 +448,10 @@ export interface WriteOptions {
  *   request's code is queued among them. A callback that lets the event loop run is rolled back
  *   (`WriteAwaitedIoError`).
  * - PostgreSQL: a pool client in BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT (`inPostgresWrite`:
- *   Drizzle's node-postgres transaction, its begin and claim one round trip), run again when PostgreSQL reports a serialization failure or a deadlock
- *   (up to SERIALIZATION_ATTEMPTS times; then a 503 `database_busy`: nothing was written, and the
- *   same request sent again, an API sale with its externalId, is counted once).
+ *   Drizzle's node-postgres transaction, its begin and claim one round trip), run again when
+ *   PostgreSQL reports a serialization failure or a deadlock (up to SERIALIZATION_ATTEMPTS
+ *   times; then a 503 `database_busy`: nothing was written, and the same request sent again, an
+ *   API sale with its externalId, is counted once).
  */
 export async function write<T>(
 	store: Store,
