@@ -1,6 +1,6 @@
 // The scoring tests that reach one season two ways and compare (a recalculation in slices or
-// chunks against the one block, a write batch against the per-sale path, person_day against a
-// full recompute) build it the same way: seeded random sales under an old rule, then the rules
+// chunks against one slice of whole people, a write batch against the per-sale path, person_day
+// against a full recompute) build it the same way: seeded random sales under an old rule, then the rules
 // with daily caps, in twin databases that give the same ids. One copy here, so that a change to
 // the rules or to what is compared is made once.
 import { and, eq, sql } from 'drizzle-orm';
@@ -9,11 +9,19 @@ import { standingsVsLedger } from './factories';
 import { recordOn } from './record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import type { Recalculation } from '../../src/lib/server/scoring/recalculate';
-import { recalculationsSettledOn } from '../../src/lib/server/scoring/recalculate-run-store';
-import { recomputeDay } from '../../src/lib/server/scoring/person-day';
+import {
+	previewRecalculationOn,
+	recalculateOn,
+	recalculationsSettledOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
+import { setRecalculationChunkSales } from '../../src/lib/server/scoring/recalculate-chunk';
+import { setRecalculationSliceMs } from '../../src/lib/server/scoring/recalculate-slices';
+import { recomputeDayInWrite } from '../../src/lib/server/scoring/person-day';
 import { ledgerEntry, personDay, rule, sale } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { read, sqliteStore } from '../../src/lib/server/db/store';
+import type { Actor } from '../../src/lib/server/audit/record';
+import type { Clock } from '../../src/lib/server/shared/clock';
 
 const opened: ReturnType<typeof tempDb>[] = [];
 
@@ -160,7 +168,7 @@ export function adjustmentCount(db: Db, saleId: number): number {
 }
 
 /** Every stored person_day of the season next to the same day summed from its counted sales. */
-export function personDaysVsRecomputed(db: Db, seasonId: number, timeZone: string) {
+export async function personDaysVsRecomputed(db: Db, seasonId: number, timeZone: string) {
 	const rows = db.select().from(personDay).where(eq(personDay.seasonId, seasonId)).all();
 	const stored = rows.map((r) => ({
 		key: `${r.userId}@${r.day}`,
@@ -169,9 +177,49 @@ export function personDaysVsRecomputed(db: Db, seasonId: number, timeZone: strin
 		quantity: r.quantity,
 		ruleAwards: JSON.parse(r.ruleAwards)
 	}));
-	const recomputed = rows.map((r) => {
-		const key = { seasonId, userId: r.userId, day: r.day };
-		return { key: `${r.userId}@${r.day}`, ...recomputeDay(db, key, timeZone) };
+	const store = sqliteStore(db);
+	const recomputed = await read(store, async (tx) => {
+		const days = [];
+		for (const r of rows) {
+			const key = { seasonId, userId: r.userId, day: r.day };
+			const totals = await recomputeDayInWrite(tx, store, key, timeZone);
+			days.push({ key: `${r.userId}@${r.day}`, ...totals });
+		}
+		return days;
 	});
 	return { stored, recomputed };
+}
+
+/** As many sales as any chunk may take: a person's sales in one chunk. */
+const ALL_SALES = 1_000_000_000;
+
+/** Runs `recalculation` with one slice for the whole season and one chunk per person. */
+async function atOnce<T>(recalculation: () => Promise<T>): Promise<T> {
+	const chunkSales = setRecalculationChunkSales(ALL_SALES);
+	const sliceMs = setRecalculationSliceMs(Infinity);
+	try {
+		return await recalculation();
+	} finally {
+		setRecalculationChunkSales(chunkSales);
+		setRecalculationSliceMs(sliceMs);
+	}
+}
+
+/**
+ * The season recalculated by the server's run (recalculate-run-store.ts) in one slice, each
+ * person in one chunk: the reference runs in smaller slices and chunks must give the same as.
+ * The test's chunk and slice settings are back once it resolves.
+ */
+export function recalculateAtOnce(
+	db: Db,
+	seasonId: number,
+	actor: Actor,
+	clock: Clock
+): Promise<Recalculation> {
+	return atOnce(() => recalculateOn(sqliteStore(db), seasonId, actor, clock));
+}
+
+/** What recalculateAtOnce would change, without changing it (the server's preview, one slice). */
+export function previewAtOnce(db: Db, seasonId: number): Promise<Recalculation> {
+	return atOnce(() => previewRecalculationOn(sqliteStore(db), seasonId));
 }

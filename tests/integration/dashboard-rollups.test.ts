@@ -11,7 +11,7 @@ import { recordOn } from '../helpers/record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
+import { recalculateOn } from '../../src/lib/server/scoring/recalculate-run-store';
 import { importSales } from '../../src/lib/server/imports/sales';
 import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import type { DashboardFilters } from '../../src/lib/server/dashboard/filters';
@@ -133,7 +133,7 @@ async function randomSeason(timeZone: string, startsAt: number, seed: number) {
 				.set({ points: 1 + Math.floor(random() * 60) })
 				.where(eq(product.sku, pick(['PHONE', 'CASE'])))
 				.run();
-			recalculateSeason(db, seasonId, actor, () => now - HOUR);
+			await recalculateOn(sqliteStore(db), seasonId, actor, () => now - HOUR);
 		}
 	}
 	const days = dashboardData(db, seasonId, { teamId: null, period: 'season' }, () => now)!.progress

@@ -8,7 +8,10 @@ import { recordOn } from '../helpers/record-sale';
 import { reviewSales, autoConfirm } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { recalculateSeason, planRecalculation } from '../../src/lib/server/scoring/recalculate';
+import {
+	previewRecalculationOn,
+	recalculateOn
+} from '../../src/lib/server/scoring/recalculate-run-store';
 import { AppError } from '../../src/lib/server/shared/errors';
 import { mulberry32 } from '../../src/lib/seeded-random';
 
@@ -151,11 +154,11 @@ describe('ledger and standings stay consistent', () => {
 
 		// A rule change followed by an explicit recalculation keeps the books straight too.
 		db.update(rule).set({ active: false }).where(eq(rule.name, 'Cross-sell')).run();
-		const plan = planRecalculation(db, s.id);
+		const plan = await previewRecalculationOn(sqliteStore(db), s.id);
 		expect(plan.changes.length).toBeGreaterThan(0);
-		recalculateSeason(db, s.id, { userId: manager.id });
+		await recalculateOn(sqliteStore(db), s.id, { userId: manager.id });
 		expectConsistent(db, s.id);
-		expect(planRecalculation(db, s.id).changes).toEqual([]);
+		expect((await previewRecalculationOn(sqliteStore(db), s.id)).changes).toEqual([]);
 
 		// Every kind of operation really happened.
 		for (const [kind, n] of Object.entries(counts)) expect(n, kind).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import { addDailyCapRules } from '../helpers/daily-caps';
 import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
-import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
+import { recalculateOn } from '../../src/lib/server/scoring/recalculate-run-store';
 import { logActivity } from '../../src/lib/server/activities/record';
 import { createActivityType } from '../../src/lib/server/activities/types';
 import { periodTotals, type PeriodQuery } from '../../src/lib/server/formats/measure';
@@ -157,7 +157,12 @@ describe("a period's totals for some people", () => {
 		);
 		// New rules, and the season recalculated today: adjustments of the period's sales.
 		addDailyCapRules(db, season.id);
-		const recalculated = recalculateSeason(db, season.id, { userId: null }, () => NOW);
+		const recalculated = await recalculateOn(
+			sqliteStore(db),
+			season.id,
+			{ userId: null },
+			() => NOW
+		);
 		expect(recalculated.changes.map((c) => c.saleId)).toContain(inside);
 
 		const ids = [ann.id, bob.id];

@@ -10,7 +10,7 @@ import { mulberry32 } from '../../src/lib/seeded-random';
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordOn } from '../helpers/record-sale';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
-import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
+import { recalculateOn } from '../../src/lib/server/scoring/recalculate-run-store';
 import { SaleLookups } from '../../src/lib/server/scoring/sale-lookups';
 import { readSellerDayContext } from '../../src/lib/server/rules/engine';
 import { score } from '../../src/lib/contest/scoring';
@@ -109,14 +109,14 @@ describe.each([
 				if (step === 150) {
 					// A rule changes and the season is scored again: days are refilled from new breakdowns.
 					db.update(rule).set({ dailyCap: 100 }).where(eq(rule.seasonId, seasonId)).run();
-					recalculateSeason(db, seasonId, { userId: manager.id }, clock);
+					await recalculateOn(sqliteStore(db), seasonId, { userId: manager.id }, clock);
 				}
 				if (step % 40 === 39) {
-					const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, timeZone);
+					const { stored, recomputed } = await personDaysVsRecomputed(db, seasonId, timeZone);
 					expect(stored).toEqual(recomputed);
 				}
 			}
-			const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, timeZone);
+			const { stored, recomputed } = await personDaysVsRecomputed(db, seasonId, timeZone);
 			expect(stored.length).toBeGreaterThan(5);
 			expect(stored).toEqual(recomputed);
 			expect(scoredAgainstScan).toBeGreaterThan(100);

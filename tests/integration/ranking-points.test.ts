@@ -15,7 +15,7 @@ import { recordSaleGrouped } from '../../src/lib/server/scoring/group-commit';
 import { reviewSales, type Decision } from '../../src/lib/server/scoring/review';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { recalculateSeason } from '../../src/lib/server/scoring/recalculate';
+import { recalculateOn } from '../../src/lib/server/scoring/recalculate-run-store';
 import { getLeaderboard, seasonRanking } from '../../src/lib/server/boards/leaderboard';
 import {
 	rankingPage,
@@ -156,7 +156,7 @@ async function randomHistory(
 				.set({ points: 1 + Math.floor(random() * 60) })
 				.where(eq(product.sku, pick(['PHONE', 'CASE'])))
 				.run();
-			recalculateSeason(db, seasonId, actor, () => now - HOUR);
+			await recalculateOn(sqliteStore(db), seasonId, actor, () => now - HOUR);
 		}
 		if (step % 10 === 9) {
 			compared += expectRanksOfFullRanking(db, seasonId, `${tieRule}/${rankBy} step ${step}`);

@@ -1,6 +1,6 @@
 // The season recalculation goes through a person with many sales in chunks of whole local days
 // (scoring/recalculate-chunk.ts, issue #13), so that no slice is as long as one person's sales.
-// Chunked, it must give what the one-block recalculation gives, and a sale recorded between
+// Chunked, it must give what one slice of whole people gives (recalculateAtOnce), and a sale recorded between
 // two chunks of its seller must be counted once, with the new rules, on a day done or to do.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -13,17 +13,15 @@ import {
 	closeTempDbs,
 	openTempDb,
 	personDaysVsRecomputed,
+	previewAtOnce,
+	recalculateAtOnce,
 	recalculationOutcome,
 	recordRandomSales,
 	reviewInTurn
 } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
 import { recordOn } from '../helpers/record-sale';
-import {
-	planRecalculation,
-	recalculateSeason,
-	recalculationTotals
-} from '../../src/lib/server/scoring/recalculate';
+import { recalculationTotals } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
 	setRecalculationSliceMs
@@ -103,14 +101,15 @@ describe('season recalculation of a person in chunks of days', () => {
 		['the default chunks (64 sales)', undefined, 3],
 		['chunks of 7 sales', 7, 12],
 		['a day per chunk', 1, 12]
-	])('gives what the one-block recalculation gives, with %s', async (_, chunk, atLeast) => {
+	])('gives what one chunk per person gives, with %s', async (_, chunk, atLeast) => {
 		setRecalculationChunkSales(chunk);
 		const chunked = await bigSellerSeason();
 		const block = await bigSellerSeason();
-		// The preview, chunked, lists what the one block would do, in the same order.
+		// The preview, chunked, lists what one chunk per person would do, in the same order.
 		expect(await previewRecalculationOn(sqliteStore(chunked.db), chunked.seasonId)).toEqual(
-			planRecalculation(chunked.db, chunked.seasonId)
+			await previewAtOnce(chunked.db, chunked.seasonId)
 		);
+		const b = await recalculateAtOnce(block.db, block.seasonId, { userId: null }, clock);
 		let slices = 0;
 		observeRecalculationSlices(() => (slices += 1));
 		const a = await recalculateOn(
@@ -119,7 +118,6 @@ describe('season recalculation of a person in chunks of days', () => {
 			{ userId: null },
 			clock
 		);
-		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
 		// The big seller took several slices: one per chunk (the budget is 0), not one in all.
 		expect(slices).toBeGreaterThanOrEqual(atLeast + 1);
 		expect(a.changes.length).toBeGreaterThan(50);
@@ -140,7 +138,7 @@ describe('season recalculation of a person in chunks of days', () => {
 			.all();
 		expect(audits).toHaveLength(1);
 		expect(audits[0].data).toEqual(recalculationTotals(a));
-		expect(planRecalculation(chunked.db, chunked.seasonId).changes).toEqual([]);
+		expect((await previewAtOnce(chunked.db, chunked.seasonId)).changes).toEqual([]);
 	});
 
 	it('counts a sale recorded between two chunks of its seller once, with the new rules', async () => {
@@ -189,7 +187,7 @@ describe('season recalculation of a person in chunks of days', () => {
 		expect(adjustmentCount(db, added[1])).toBe(1);
 		expect(run.salesChecked).toBe(25);
 		// Everything has the points today's rules give; each sale once in the ledger.
-		expect(planRecalculation(db, seasonId).changes).toEqual([]);
+		expect((await previewAtOnce(db, seasonId)).changes).toEqual([]);
 		for (const id of added) {
 			const entries = db.select().from(ledgerEntry).where(eq(ledgerEntry.saleId, id)).all();
 			expect(entries.filter((e) => e.kind === 'sale')).toHaveLength(1);
@@ -198,7 +196,7 @@ describe('season recalculation of a person in chunks of days', () => {
 		const s = standingsVsLedger(db, seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		// The day totals kept for scoring agree with the sales as they are now.
-		const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, 'UTC');
+		const { stored, recomputed } = await personDaysVsRecomputed(db, seasonId, 'UTC');
 		expect(stored).toEqual(recomputed);
 	});
 });

@@ -1,6 +1,6 @@
 // The season recalculation after a rule change runs person by person in slices that yield
-// (scoring/recalculate-run-store.ts, issue #13). Sliced, it must give what the one-block
-// recalculation gives, count a sale recorded between two slices once and with the new rules,
+// (scoring/recalculate-run-store.ts, issue #13). Sliced, it must give what one slice gives
+// (recalculateAtOnce), count a sale recorded between two slices once and with the new rules,
 // merge requests made while it runs, preview what it then applies, and let the event loop turn.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -13,17 +13,15 @@ import {
 	closeTempDbs,
 	openTempDb,
 	personDaysVsRecomputed,
+	previewAtOnce,
+	recalculateAtOnce,
 	recalculationOutcome,
 	recordRandomSales,
 	reviewInTurn
 } from '../helpers/daily-caps';
 import { mulberry32 } from '../../src/lib/seeded-random';
 import { recordOn } from '../helpers/record-sale';
-import {
-	planRecalculation,
-	recalculateSeason,
-	recalculationTotals
-} from '../../src/lib/server/scoring/recalculate';
+import { recalculationTotals } from '../../src/lib/server/scoring/recalculate';
 import {
 	observeRecalculationSlices,
 	setRecalculationSliceMs
@@ -82,13 +80,13 @@ const recalculations = (db: Db) =>
 	db.select().from(auditEvent).where(eq(auditEvent.action, 'season.recalculate')).all();
 
 describe('season recalculation in slices', () => {
-	it('gives what the one-block recalculation gives, slice by slice', async () => {
+	it('gives what one slice gives, slice by slice', async () => {
 		const sliced = await changedSeason();
 		const block = await changedSeason();
+		const b = await recalculateAtOnce(block.db, block.seasonId, { userId: null }, clock);
 		let slices = 0;
 		observeRecalculationSlices(() => (slices += 1));
 		const a = await recalculateOn(sqliteStore(sliced.db), sliced.seasonId, { userId: null }, clock);
-		const b = recalculateSeason(block.db, block.seasonId, { userId: null }, clock);
 		expect(slices).toBeGreaterThanOrEqual(6);
 		expect(a.changes.length).toBeGreaterThan(10);
 		expect(recalculationTotals(a)).toEqual(recalculationTotals(b));
@@ -102,7 +100,7 @@ describe('season recalculation in slices', () => {
 		const audits = recalculations(sliced.db);
 		expect(audits).toHaveLength(1);
 		expect(audits[0].data).toEqual(recalculationTotals(a));
-		expect(planRecalculation(sliced.db, sliced.seasonId).changes).toEqual([]);
+		expect((await previewAtOnce(sliced.db, sliced.seasonId)).changes).toEqual([]);
 	});
 
 	it('counts a sale recorded between two slices once, with the new rules', async () => {
@@ -143,7 +141,7 @@ describe('season recalculation in slices', () => {
 		expect(adjustmentCount(db, added[0])).toBe(0);
 		expect(adjustmentCount(db, added[1])).toBe(1);
 		// Everything now has the points today's rules give, the new sales too.
-		expect(planRecalculation(db, seasonId).changes).toEqual([]);
+		expect((await previewAtOnce(db, seasonId)).changes).toEqual([]);
 		for (const id of added) {
 			const row = db.select().from(sale).where(eq(sale.id, id)).get()!;
 			const entries = db
@@ -157,7 +155,7 @@ describe('season recalculation in slices', () => {
 		const s = standingsVsLedger(db, seasonId);
 		expect(s.stored).toEqual(s.fromLedger);
 		// The day totals kept for scoring agree with the sales as they are now.
-		const { stored, recomputed } = personDaysVsRecomputed(db, seasonId, 'UTC');
+		const { stored, recomputed } = await personDaysVsRecomputed(db, seasonId, 'UTC');
 		expect(stored).toEqual(recomputed);
 	});
 
@@ -177,10 +175,10 @@ describe('season recalculation in slices', () => {
 	it('previews what it then applies', async () => {
 		const { db, seasonId } = await changedSeason();
 		const preview = await previewRecalculationOn(sqliteStore(db), seasonId);
-		const block = planRecalculation(db, seasonId);
+		const block = await previewAtOnce(db, seasonId);
 		// The preview changed nothing.
 		expect(recalculations(db)).toHaveLength(0);
-		expect(planRecalculation(db, seasonId)).toEqual(block);
+		expect(await previewAtOnce(db, seasonId)).toEqual(block);
 		const applied = await recalculateOn(sqliteStore(db), seasonId, { userId: null }, clock);
 		expect(recalculationTotals(preview)).toEqual(recalculationTotals(applied));
 		expect(recalculationTotals(preview)).toEqual(recalculationTotals(block));

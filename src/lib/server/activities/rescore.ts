@@ -1,17 +1,15 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { activity } from '../db/schema';
-import { literal, preparedSync, type BuiltRow } from '../db/prepared';
+import { literal, type BuiltRow } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { localDateKey } from '../../contest/calendar';
 import { scoreActivity, type ActivityScore } from '../../contest/activity-score';
 import type { MultiplierMode, Rule } from '../../contest/rules';
-import { appendEntry, appendEntryInWrite } from '../scoring/ledger';
+import { appendEntryInWrite } from '../scoring/ledger';
 import type { StandingMove } from '../scoring/standings';
 import { ruleAwards } from '../rules/engine';
 import type { Actor } from '../audit/record';
 
-// A season recalculation (scoring/recalculate.ts) rescores activities with the same rules as it
+// A season recalculation (scoring/recalculate-store.ts) rescores activities with the same rules as it
 // rescores sales. An activity keeps its base (its type's points when it was logged, as
 // docs/activities.md promises); only what the activity rules add is computed again.
 
@@ -62,19 +60,10 @@ const activitiesOfPerson = (db: StoreDb, { activity, activityType, user }: Table
 
 type RescoreRow = BuiltRow<typeof activitiesOfPerson>;
 
-/** Scores a person's counted activities again, in the order they were logged. */
-export function planActivityRescore(
-	db: Queryable,
-	season: RescoreSeason,
-	userId: number,
-	/** The season's rules (a recalculation has read them). */
-	seasonRules: readonly Rule[]
-): ActivityRescore {
-	const rows = preparedSync(db, activitiesOfPerson).all({ seasonId: season.id, userId });
-	return rescoreActivities(rows, season, seasonRules);
-}
-
-/** planActivityRescore inside a store's read or write. */
+/**
+ * Scores a person's counted activities again, in the order they were logged, inside a store's
+ * read or write.
+ */
 export async function planActivityRescoreInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -160,28 +149,6 @@ function adjustmentOf(
 	};
 }
 
-/**
- * Books each change as an adjustment entry naming the activity (confirmed, as activities are),
- * with the new breakdown; the activity shows its new points and breakdown.
- */
-export function applyActivityRescore(
-	tx: Queryable,
-	seasonId: number,
-	changes: readonly ActivityChange[],
-	actor: Actor,
-	now: number
-): void {
-	for (const change of changes) {
-		const target = tx.select().from(activity).where(eq(activity.id, change.activityId)).get()!;
-		const entry = adjustmentOf(seasonId, target, change, actor);
-		appendEntry(tx, entry, now);
-		tx.update(activity)
-			.set({ points: change.after, breakdown: entry.breakdown })
-			.where(eq(activity.id, target.id))
-			.run();
-	}
-}
-
 // What an adjustment of an activity is booked for, and where its new points go.
 const activityTarget = (db: StoreDb, { activity }: Tables) =>
 	db
@@ -201,8 +168,10 @@ const setActivityPoints = (db: StoreDb, { activity }: Tables) =>
 		.prepare('rescore_set_activity_points');
 
 /**
- * applyActivityRescore inside a store's write; the people whose standing moved go into `moved`
- * (marked after the commit: markStandingsMoved).
+ * Books each change as an adjustment entry naming the activity (confirmed, as activities are),
+ * with the new breakdown, inside a store's write; the activity shows its new points and
+ * breakdown. The people whose standing moved go into `moved` (marked after the commit:
+ * markStandingsMoved).
  */
 export async function applyActivityRescoreInWrite(
 	tx: StoreDb,

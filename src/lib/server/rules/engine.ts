@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { rule, type RuleRow } from '../db/schema';
-import { preparedSync } from '../db/prepared';
 import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
 import { countedSaleOf } from '../scoring/counting';
 import type { Rule } from '../../contest/rules';
@@ -30,8 +29,7 @@ export function engineRules(db: Queryable, seasonId: number): Rule[] {
 	return listRules(db, seasonId).map(toEngineRule);
 }
 
-// A store query (`build(db, tables)`): the synchronous paths run it with preparedSync, the
-// store's reads and writes await it with preparedQuery.
+// A store query (`build(db, tables)`): the store's reads and writes await it with preparedQuery.
 const salesOfSellerDay = (db: StoreDb, { sale }: Tables) =>
 	db
 		.select({ points: sale.points, breakdown: sale.breakdown })
@@ -49,21 +47,10 @@ const salesOfSellerDay = (db: StoreDb, { sale }: Tables) =>
 		.prepare('rules_sales_of_seller_day');
 
 /**
- * The seller's counted sales registered in [start, end) (one local day), before a sale id. The
- * per-sale path reads their totals from person_day (scoring/person-day.ts) instead.
+ * The seller's counted sales registered in [start, end) (one local day), inside a store's write
+ * or read (a day's totals filled from its sales). The per-sale path reads their totals from
+ * person_day (scoring/person-day.ts) instead.
  */
-export function salesOfDay(
-	db: Queryable,
-	seasonId: number,
-	sellerId: number,
-	start: number,
-	end: number,
-	beforeSaleId = Number.MAX_SAFE_INTEGER
-) {
-	return preparedSync(db, salesOfSellerDay).all({ seasonId, sellerId, start, end, beforeSaleId });
-}
-
-/** salesOfDay inside a store's write or read (a day's totals filled from its sales). */
 export function salesOfDayInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import {
 	ledgerEntry,
@@ -64,7 +64,7 @@ const insertEntry = (db: Queryable) =>
  * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
  */
 export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDelta = 0): number {
-	const id = insertLedgerEntry(tx, entry, now);
+	const { id } = prepared(tx, insertEntry).get(entryValues(entry, now))!;
 	applyStandingDelta(tx, entry, entryDelta(entry, salesDelta), now);
 	return id;
 }
@@ -72,12 +72,6 @@ export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDe
 /** What an entry adds to its standings (a WriteBatch applies it later, once per person). */
 export function entryDelta(entry: NewEntry, salesDelta = 0): StandingDelta {
 	return { ...bucket(entry.status, entry.points), sales: salesDelta };
-}
-
-/** Appends the entry alone: the caller moves the standings (appendEntry, or a WriteBatch). */
-export function insertLedgerEntry(tx: Queryable, entry: NewEntry, now: number): number {
-	const row = prepared(tx, insertEntry).get(entryValues(entry, now))!;
-	return row.id;
 }
 
 /** An entry's values for insertEntry's placeholders. */
@@ -99,28 +93,6 @@ function entryValues(entry: NewEntry, now: number) {
 	};
 }
 
-function net(tx: Queryable, owner: SQL): { confirmed: number; provisional: number } {
-	const entries = tx.select().from(ledgerEntry).where(owner).all();
-	return entries.reduce(
-		(sum, e) => {
-			const b = bucket(e.status, e.points);
-			return {
-				confirmed: sum.confirmed + b.confirmed,
-				provisional: sum.provisional + b.provisional
-			};
-		},
-		{ confirmed: 0, provisional: 0 }
-	);
-}
-
-/** Net points of an activity's entries per status (#17). */
-export function activityNet(
-	tx: Queryable,
-	activityId: number
-): { confirmed: number; provisional: number } {
-	return net(tx, eq(ledgerEntry.activityId, activityId));
-}
-
 // The same on the store (db/store.ts, #20), inside a write's callback (`…InWrite(tx, store, …)`),
 // for the commands ported to it. The people whose standing moved go into `moved`, a list the
 // callback makes and returns; its caller marks them after the commit (markStandingsMoved).
@@ -133,7 +105,10 @@ const insertEntryOnStore = (db: StoreDb, { ledgerEntry }: Tables) =>
 		.returning({ id: ledgerEntry.id })
 		.prepare('ledger_insert_entry');
 
-/** insertLedgerEntry inside a store's write: the entry alone (a WriteBatch moves the standings). */
+/**
+ * Appends the entry alone, inside a store's write: the caller moves the standings
+ * (appendEntryInWrite, or a WriteBatch).
+ */
 export async function insertLedgerEntryInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -1,9 +1,9 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { personDay, type LedgerBreakdown } from '../db/schema';
+import type { LedgerBreakdown } from '../db/schema';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import { insertRows, type ManyRows } from '../db/many-rows';
-import { localDay, ruleAwards, salesOfDay, salesOfDayInWrite } from '../rules/engine';
+import { localDay, ruleAwards, salesOfDayInWrite } from '../rules/engine';
 import { countedSaleOf } from './counting';
 import type { MultiplierMode } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
@@ -14,7 +14,8 @@ import type { ScoreContext } from '../../contest/scoring';
 // replaces (rules/engine.ts readSellerDayContext), and moves with them:
 // - a new sale adds itself (scoring/sales.ts, through its WriteBatch);
 // - a rejection or a reversal takes the sale out (review.ts, in a store's write);
-// - a recalculation rewrites a person's breakdowns and drops their rows (recalculate.ts).
+// - a recalculation rewrites a person's breakdowns and drops the rows of the days it rescored
+//   (recalculate-store.ts).
 // A missing row (a day nobody scored since the table exists, or dropped) is filled from the sales
 // when a sale first needs it, so the table never has to be complete to be right.
 
@@ -32,8 +33,8 @@ export type DayKey = {
 	day: number;
 };
 
-// Store queries (`build(db, tables)`): run synchronously with preparedSync by the sales'
-// synchronous body, awaited with preparedQuery inside a store's write (docs/postgres.md).
+// Store queries (`build(db, tables)`), awaited with preparedQuery inside a store's write
+// (docs/postgres.md).
 const readRow = (db: StoreDb, { personDay }: Tables) =>
 	db
 		.select({
@@ -109,10 +110,18 @@ function stored(row: {
 	};
 }
 
-/** The day's totals recomputed from its counted sales (what the row must equal). */
-export function recomputeDay(db: Queryable, key: DayKey, timeZone: string): DayTotals {
+/**
+ * The day's totals recomputed from its counted sales (what its row must equal), inside a store's
+ * read or write.
+ */
+export async function recomputeDayInWrite(
+	tx: StoreDb,
+	store: Store,
+	key: DayKey,
+	timeZone: string
+): Promise<DayTotals> {
 	const [start, end] = localDay(key.day, timeZone);
-	return sumOf(salesOfDay(db, key.seasonId, key.userId, start, end));
+	return sumOf(await salesOfDayInWrite(tx, store, key.seasonId, key.userId, start, end));
 }
 
 function sumOf(sales: { points: number; breakdown: LedgerBreakdown | null }[]): DayTotals {
@@ -326,13 +335,6 @@ export async function removeSaleFromDayInWrite(
 	const after = stored(row);
 	add(after, saleTotals(sale.points, sale.breakdown), -1);
 	await preparedQuery(tx, store, writeRow).execute(rowValues(key, after));
-}
-
-/** Drops a person's day totals in a season (their sales were rescored); filled again on demand. */
-export function forgetPersonDays(tx: Queryable, seasonId: number, userId: number): void {
-	tx.delete(personDay)
-		.where(and(eq(personDay.seasonId, seasonId), eq(personDay.userId, userId)))
-		.run();
 }
 
 // A person's days in [from, to): those a recalculation's chunk rescored.

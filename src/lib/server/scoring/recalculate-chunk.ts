@@ -16,7 +16,7 @@ import {
 // 200,000). What a sale's new points depend on is its seller's earlier counted sales of the
 // same local day (first-sale bonus, daily caps: contest/scoring.ts), nothing across days, so a
 // chunk is a run of whole local days holding about CHUNK_SALES sales, taken in time order.
-// Within a chunk sales are scored in registration order, as the one-block recalculation does.
+// Within a chunk sales are scored in registration order, as they were first scored.
 //
 // Each chunk reads its days' sales in the slice's own transaction, so a sale recorded between
 // two chunks of its seller is counted once with the new rules: on a day already done, it is
@@ -32,9 +32,14 @@ import {
 const CHUNK_SALES = 64;
 let chunkSales = CHUNK_SALES;
 
-/** Tests: smaller chunks (at least 1: a chunk is then one local day); undefined restores 64. */
-export function setRecalculationChunkSales(sales: number | undefined) {
+/**
+ * Tests: smaller chunks (at least 1: a chunk is then one local day); undefined restores 64.
+ * Returns the size it replaces.
+ */
+export function setRecalculationChunkSales(sales: number | undefined): number {
+	const was = chunkSales;
 	chunkSales = Math.max(1, sales ?? CHUNK_SALES);
+	return was;
 }
 
 /** Before any sale, after every sale: the bounds of a person's first and last chunk. */

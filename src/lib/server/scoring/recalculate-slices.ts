@@ -22,9 +22,14 @@ const SLICE_MS = 8;
 const POOLED_SLICE_MS = 20;
 let sliceMs: number | undefined;
 
-/** Tests: a budget of 0 makes every chunk a slice of its own; undefined restores the default. */
-export function setRecalculationSliceMs(ms: number | undefined) {
+/**
+ * Tests: a budget of 0 makes every chunk a slice of its own; undefined restores the default.
+ * Returns the budget it replaces.
+ */
+export function setRecalculationSliceMs(ms: number | undefined): number | undefined {
+	const was = sliceMs;
 	sliceMs = ms;
+	return was;
 }
 
 let sliceObserver: ((wallMs: number) => void) | undefined;

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { preparedQuery, type Store, type StoreDb } from '../db/store';
 import { insertRowsReturningIdsInWrite } from '../db/rows-in-write';
 import type { Actor } from '../audit/record';
+import type { NewEntry } from './ledger';
 import { applyActivityRescoreInWrite, planActivityRescoreInWrite } from '../activities/rescore';
 import { forgetPersonDaysBetweenInWrite } from './person-day';
 import { applyStandingDeltaInWrite, type StandingMove } from './standings';
@@ -13,7 +14,6 @@ import {
 	nextSellerAfter,
 	saleBookings,
 	scoringOf,
-	type SaleBooking,
 	type SeasonScoring
 } from './recalculate';
 import {
@@ -31,10 +31,10 @@ import {
 
 // A recalculation's chunk on the store (#20), inside a read (the preview) or a write (the run)
 // of db/store.ts, on either dialect: the queries of recalculate-chunk.ts and recalculate.ts
-// (their `build(db, tables)`) and the same scoring as the one-block recalculation, awaited. The
-// run's slices are recalculate-run-store.ts.
+// (their `build(db, tables)`), awaited, and the scoring of recalculate.ts. The run's slices are
+// recalculate-run-store.ts.
 
-/** seasonScoring inside a store's read or write. */
+/** What every person's step reads once (SeasonScoring), inside a store's read or write. */
 export async function seasonScoringInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -58,9 +58,9 @@ export async function recalculationDoersInWrite(
 }
 
 /**
- * The next person after `after` that a recalculation must look at, as recalculationPeople lists
- * them (`doers` from recalculationDoersInWrite), without reading them all; undefined past the
- * last. A seller new since the run began is taken if their id comes later (their sales were
+ * The next person after `after` that a recalculation must look at (a seller or a doer: `doers`
+ * from recalculationDoersInWrite), by id, without reading them all; undefined past the last.
+ * Sellers whose sales all stopped counting are in (their step finds nothing). A seller new since the run began is taken if their id comes later (their sales were
  * scored with the new rules already: their step finds nothing to change).
  */
 export async function nextRecalculationPersonInWrite(
@@ -118,8 +118,10 @@ export async function planChunkInWrite(
 }
 
 /**
- * Books a chunk's plan in the store's write (as applyPerson books a person's); the people whose
- * standing moved go into `moved` (marked after the commit: markStandingsMoved).
+ * Books a chunk's plan in the store's write: each changed sale gets a compensating adjustment
+ * entry (with the new breakdown) in the sale's current status and shows its new points;
+ * activities likewise. The people whose standing moved go into `moved` (marked after the
+ * commit: markStandingsMoved).
  */
 export async function applyChunkInWrite(
 	tx: StoreDb,
@@ -133,8 +135,8 @@ export async function applyChunkInWrite(
 	const { userId, from, to, plan } = chunk;
 	if (plan.changes.length > 0) {
 		const range = { seasonId, userId, from, to };
-		const { bookings, deltas } = saleBookings(seasonId, userId, plan.changes, chunk.sales, actor);
-		await bookInWrite(tx, store, bookings, now);
+		const { entries, deltas } = saleBookings(seasonId, userId, plan.changes, chunk.sales, actor);
+		await bookInWrite(tx, store, entries, now);
 		for (const [teamId, delta] of deltas)
 			await applyStandingDeltaInWrite(
 				tx,
@@ -172,14 +174,14 @@ const ENTRY_KEYS = [
  * chunk read in this write, its breakdown the new one). One insert and one update per sale were
  * two round trips each on PostgreSQL, ~40 % of a recalculation's queries (bench/recalc-pg-probe.mts).
  */
-async function bookInWrite(tx: StoreDb, store: Store, bookings: SaleBooking[], now: number) {
+async function bookInWrite(tx: StoreDb, store: Store, entries: NewEntry[], now: number) {
 	const { ledgerEntry, sale } = store.tables;
 	const written = await insertRowsReturningIdsInWrite(
 		tx,
 		store,
 		ledgerEntry,
 		ENTRY_KEYS,
-		bookings.map(({ entry }) => ({ ...entry, createdAt: now }))
+		entries.map((entry) => ({ ...entry, createdAt: now }))
 	);
 	await tx
 		.update(sale)

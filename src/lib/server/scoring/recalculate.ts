@@ -1,33 +1,21 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { activity, product, rule, sale, saleLine, season as seasonTable, user } from '../db/schema';
-import { literal, preparedSync } from '../db/prepared';
+import type { product, rule, season as seasonTable } from '../db/schema';
+import { literal } from '../db/prepared';
 import type { StoreDb, Tables } from '../db/store';
-import { productsOfSeason, rulesOfSeason, seasonById } from './sale-queries';
 import { score } from '../../contest/scoring';
 import type { CatalogueItem, ScoreBreakdown } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
 import { localDay, ruleAwards, toEngineRule } from '../rules/engine';
-import { entryDelta, insertLedgerEntry, type NewEntry } from './ledger';
-import { applyStandingDelta, bumpVersion, type StandingDelta } from './standings';
-import { countedSale } from './counting';
-import { forgetPersonDays } from './person-day';
-import { audit, type Actor } from '../audit/record';
-import { notifyLeaderboard } from '../realtime/publish';
-import { systemClock, type Clock } from '../shared/clock';
-import {
-	applyActivityRescore,
-	planActivityRescore,
-	type ActivityChange,
-	type ActivityRescore
-} from '../activities/rescore';
+import { entryDelta, type NewEntry } from './ledger';
+import type { StandingDelta } from './standings';
+import type { Actor } from '../audit/record';
+import type { ActivityChange, ActivityRescore } from '../activities/rescore';
 
 // A season recalculation scores every counted sale and activity again with today's rules. A
 // person's points depend only on their own sales and activities (first-sale bonuses and daily
-// caps are per seller per local day), so it is done person by person. The server does it in
-// chunks of a person's days, in slices that yield, on the store (recalculate-store.ts,
-// recalculate-run-store.ts), with the scoring and the queries here; planPerson, applyPerson and
-// the one-block functions below do it synchronously on SQLite, for tests and scripts.
+// caps are per seller per local day), so it is done person by person, in chunks of a person's
+// days, in slices that yield, on the store (recalculate-store.ts, recalculate-run-store.ts):
+// here, the scoring and the queries those share.
 
 export interface SaleChange {
 	saleId: number;
@@ -55,7 +43,7 @@ export interface SeasonScoring {
 	catalogue: Map<string, CatalogueItem>;
 }
 
-/** A season's scoring from its row, its products and its rules (as seasonScoring reads them). */
+/** A season's scoring from its row, its products and its rules (as seasonScoringInWrite reads them). */
 export function scoringOf(
 	s: typeof seasonTable.$inferSelect,
 	products: (typeof product.$inferSelect)[],
@@ -66,34 +54,6 @@ export function scoringOf(
 		products.map((p) => [p.sku, { ...p, active: true }])
 	);
 	return { season: s, rules: rules.map(toEngineRule), catalogue };
-}
-
-// The sales path's queries, prepared once per connection (the store's run reads them through
-// the same builds in each slice: seasonScoringInWrite).
-export function seasonScoring(db: Queryable, seasonId: number): SeasonScoring | undefined {
-	const s = preparedSync(db, seasonById).get({ id: seasonId });
-	if (!s) return undefined;
-	const products = preparedSync(db, productsOfSeason).all({ seasonId });
-	return scoringOf(s, products, preparedSync(db, rulesOfSeason).all({ seasonId }));
-}
-
-/**
- * Everyone a recalculation must look at: people with a sale or a counted activity, by id. Sellers
- * whose sales all stopped counting are in (their step finds nothing): the sellers alone come
- * from the index (season, seller) without reading a sale.
- */
-export function recalculationPeople(db: Queryable, seasonId: number): number[] {
-	const sellers = db
-		.selectDistinct({ id: sale.sellerId })
-		.from(sale)
-		.where(eq(sale.seasonId, seasonId))
-		.all();
-	const doers = db
-		.selectDistinct({ id: activity.userId })
-		.from(activity)
-		.where(and(eq(activity.seasonId, seasonId), eq(activity.status, 'counted')))
-		.all();
-	return [...new Set([...sellers, ...doers].map((r) => r.id))].sort((a, b) => a - b);
 }
 
 // The seller after a given id: a seek on sale_season_seller_idx (season, seller, …) that stops
@@ -213,19 +173,6 @@ export function scoreSales(
 	plan.salesChecked += sales.length;
 }
 
-/**
- * A person's counted activities scored again in the order they were logged; their points go
- * into `person`, and `person` into the plan's people if their points move.
- */
-export function finishPerson(
-	tx: Queryable,
-	ctx: SeasonScoring,
-	person: { userId: number; name: string; before: number; after: number },
-	plan: Recalculation
-): void {
-	addActivities(person, planActivityRescore(tx, ctx.season, person.userId, ctx.rules), plan);
-}
-
 /** A person's rescored activities into `person`, and `person` into the plan if their points move. */
 export function addActivities(
 	person: { userId: number; name: string; before: number; after: number },
@@ -245,86 +192,10 @@ export function addActivities(
 }
 
 /**
- * One person's counted sales scored again in the order they were registered (so first-sale
- * bonuses and daily caps replay as they would have), and their counted activities in the
- * order they were logged. All at once: the server goes by chunks of days (recalculate-chunk.ts).
- */
-export function planPerson(tx: Queryable, ctx: SeasonScoring, userId: number): Recalculation {
-	const s = ctx.season;
-	const name = tx.select({ name: user.displayName }).from(user).where(eq(user.id, userId)).get();
-	const mine = and(eq(sale.seasonId, s.id), eq(sale.sellerId, userId), countedSale);
-	const sales = tx
-		.select({ id: sale.id, occurredAt: sale.occurredAt, points: sale.points })
-		.from(sale)
-		.where(mine)
-		.orderBy(asc(sale.id))
-		.all();
-	const lines = tx
-		.select({
-			saleId: saleLine.saleId,
-			sku: product.sku,
-			quantity: saleLine.quantity,
-			unitPrice: saleLine.unitPrice
-		})
-		.from(saleLine)
-		.innerJoin(sale, eq(sale.id, saleLine.saleId))
-		.innerJoin(product, eq(product.id, saleLine.productId))
-		.where(and(mine, eq(product.seasonId, s.id)))
-		.orderBy(asc(saleLine.id))
-		.all();
-	const plan = emptyRecalculation();
-	const person = { userId, name: name?.name ?? '', before: 0, after: 0 };
-	scoreSales(ctx, person, sales, linesBySale(lines), plan);
-	finishPerson(tx, ctx, person, plan);
-	return plan;
-}
-
-/**
- * Books one person's plan: each changed sale gets a compensating adjustment entry (with the new
- * breakdown) in the sale's current status and shows its new points; activities likewise.
- */
-export function applyPerson(
-	tx: Queryable,
-	seasonId: number,
-	userId: number,
-	plan: Recalculation,
-	actor: Actor,
-	now: number
-): void {
-	// The person's sales as they are now (team, status), read once.
-	const sales = tx
-		.select({ id: sale.id, teamId: sale.teamId, status: sale.status })
-		.from(sale)
-		.where(and(eq(sale.seasonId, seasonId), eq(sale.sellerId, userId)))
-		.all();
-	bookSaleChanges(tx, seasonId, userId, plan.changes, sales, actor, now);
-	applyActivityRescore(tx, seasonId, plan.activityChanges, actor, now);
-	// The days' rule awards came from the old breakdowns: refilled from the new ones on demand.
-	if (plan.changes.length > 0) forgetPersonDays(tx, seasonId, userId);
-}
-
-// Once per changed sale (~86,000 at 200,000 sales): built and prepared per call it was a fifth
-// of a recalculation's time. The breakdown is bound as its JSON text, as insertLedgerEntry does.
-export const setSalePoints = (db: StoreDb, { sale }: Tables) =>
-	db
-		.update(sale)
-		.set({
-			points: sql`${sql.placeholder('points')}`,
-			breakdown: sql`${sql.placeholder('breakdown')}`
-		})
-		.where(eq(sale.id, sql.placeholder('id')))
-		.prepare('recalc_set_sale_points');
-
-/** A changed sale's booking: its adjustment entry, and its new points and breakdown. */
-export interface SaleBooking {
-	entry: NewEntry;
-	points: { id: number; points: number; breakdown: string };
-}
-
-/**
- * What booking changed sales of one person writes: an adjustment entry each, the sale's new
- * points and breakdown, and the standings moved once per team by what the adjustments add up
- * to. `sales` holds at least the changed ones, as they are now (team, status).
+ * What booking changed sales of one person writes: an adjustment entry each (its points the
+ * change, its breakdown the new one: the sale takes both from it), and the standings moved once
+ * per team by what the adjustments add up to. `sales` holds at least the changed ones, as they
+ * are now (team, status).
  */
 export function saleBookings(
 	seasonId: number,
@@ -332,12 +203,11 @@ export function saleBookings(
 	changes: readonly SaleChange[],
 	sales: { id: number; teamId: number; status: string }[],
 	actor: Actor
-): { bookings: SaleBooking[]; deltas: Map<number, StandingDelta> } {
+): { entries: NewEntry[]; deltas: Map<number, StandingDelta> } {
 	const byId = new Map(sales.map((r) => [r.id, r]));
 	const deltas = new Map<number, StandingDelta>();
-	const bookings = changes.map((change) => {
+	const entries = changes.map((change): NewEntry => {
 		const target = byId.get(change.saleId)!;
-		const breakdown = { lines: change.breakdown.lines, items: change.breakdown.items };
 		const entry: NewEntry = {
 			seasonId,
 			userId,
@@ -346,7 +216,7 @@ export function saleBookings(
 			kind: 'adjustment',
 			points: change.after - change.before,
 			status: target.status === 'pending' ? 'provisional' : 'confirmed',
-			breakdown,
+			breakdown: { lines: change.breakdown.lines, items: change.breakdown.items },
 			reason: 'Season recalculated with the current rules',
 			createdById: actor.userId ?? null
 		};
@@ -355,30 +225,9 @@ export function saleBookings(
 		sum.confirmed += delta.confirmed;
 		sum.provisional += delta.provisional;
 		deltas.set(target.teamId, sum);
-		const points = { id: target.id, points: change.after, breakdown: JSON.stringify(breakdown) };
-		return { entry, points };
+		return entry;
 	});
-	return { bookings, deltas };
-}
-
-/** Books changed sales of one person (saleBookings) in the caller's transaction. */
-export function bookSaleChanges(
-	tx: Queryable,
-	seasonId: number,
-	userId: number,
-	changes: readonly SaleChange[],
-	sales: { id: number; teamId: number; status: string }[],
-	actor: Actor,
-	now: number
-): void {
-	if (changes.length === 0) return;
-	const { bookings, deltas } = saleBookings(seasonId, userId, changes, sales, actor);
-	for (const { entry, points } of bookings) {
-		insertLedgerEntry(tx, entry, now);
-		preparedSync(tx, setSalePoints).run(points);
-	}
-	for (const [teamId, delta] of deltas)
-		applyStandingDelta(tx, { seasonId, userId, teamId }, delta, now, true);
+	return { entries, deltas };
 }
 
 /** Adds one person's plan to the run's. */
@@ -411,42 +260,4 @@ export function recalculationTotals(plan: Recalculation) {
 		pointsBefore: all.reduce((sum, c) => sum + c.before, 0),
 		pointsAfter: all.reduce((sum, c) => sum + c.after, 0)
 	};
-}
-
-/** The whole season planned in one block (tests, scripts; the server slices: recalculate-run-store). */
-export function planRecalculation(db: Queryable, seasonId: number): Recalculation {
-	const ctx = seasonScoring(db, seasonId);
-	if (!ctx) throw new Error(`No season ${seasonId}`);
-	const plan = emptyRecalculation();
-	for (const userId of recalculationPeople(db, seasonId))
-		addPlan(plan, planPerson(db, ctx, userId));
-	return finishPlan(plan);
-}
-
-/** The whole season recalculated in one transaction (tests, scripts). Audited. */
-export function recalculateSeason(
-	db: Db,
-	seasonId: number,
-	actor: Actor,
-	clock: Clock = systemClock
-): Recalculation {
-	const now = clock();
-	const plan = db.transaction(
-		(tx) => {
-			const ctx = seasonScoring(tx, seasonId);
-			if (!ctx) throw new Error(`No season ${seasonId}`);
-			const plan = emptyRecalculation();
-			for (const userId of recalculationPeople(tx, seasonId)) {
-				const part = planPerson(tx, ctx, userId);
-				applyPerson(tx, seasonId, userId, part, actor, now);
-				addPlan(plan, part);
-			}
-			audit(tx, actor, 'season.recalculate', `season:${seasonId}`, recalculationTotals(plan), now);
-			if (plan.changes.length + plan.activityChanges.length > 0) bumpVersion(tx, seasonId);
-			return finishPlan(plan);
-		},
-		{ behavior: 'immediate' }
-	);
-	if (plan.changes.length + plan.activityChanges.length > 0) notifyLeaderboard(seasonId);
-	return plan;
 }
