@@ -45,12 +45,11 @@ import {
 	reevaluationsSettled
 } from '../src/lib/server/badges/reevaluate';
 import { createBadge } from '../src/lib/server/badges/commands';
-import { sqliteStore } from '../src/lib/server/db/store';
-import { clearFacts } from '../src/lib/server/badges/facts';
+import { sqliteStore, write } from '../src/lib/server/db/store';
 import type { BadgeCriterion } from '../src/lib/contest/badges';
 import { ROOT, missingBuild } from './lib/server';
 import { seedSales } from './lib/seed-sales';
-import { catchUpFacts } from '../src/lib/server/badges/facts';
+import { catchUpFacts, clearFactsInWrite } from '../src/lib/server/badges/facts';
 import { runScheduler, runSchedulerOffThread } from '../src/lib/server/seasons/scheduler';
 import { startReadThread, stopReadThread } from '../src/lib/server/reads/thread';
 import { eq } from 'drizzle-orm';
@@ -637,7 +636,8 @@ async function measurePeriodic(label: string) {
 db.$client.prepare('UPDATE badge_period SET dirty = 1').run();
 const periodicWeeks = await measurePeriodic('all weeks decided again');
 const periodicSteady = await measurePeriodic('steady, nothing new');
-db.transaction((tx) => clearFacts(tx));
+const factsStore = sqliteStore(db);
+await write(factsStore, (tx) => clearFactsInWrite(tx, factsStore));
 const periodicRebuild = await measurePeriodic('facts rebuilt from the whole ledger');
 
 function get(path: string): Promise<number> {

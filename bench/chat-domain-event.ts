@@ -1,17 +1,18 @@
-// What the chat's domain-event handler costs a sale on SQLite (#20: the chat ported onto the
-// store; the handler stays synchronous, inside the sale's transaction: notify/chat/queue.ts
-// onChatDomainEvent). This checkout's handler against an older checkout's (`--old <worktree>`,
-// e.g. `git worktree add /work/wt-old <commit>`), each on its own connection to one file with
-// two channels that want big sales: a sale below the threshold (the common case: the cached list
-// and a filter) and a big one (both channels' messages queued). Variants interleaved,
-// rounds × iterations; prints the median µs and CPU µs per sale.
+// What the chat's domain-event handler costs a sale on SQLite (#20: the handler runs inside the
+// sale's store write: notify/chat/queue.ts onChatDomainEventInWrite; its synchronous twin went
+// on 2026-12-07). This checkout's handler against an older checkout's `onChatDomainEventInWrite`
+// (`--old <worktree>`, e.g. `git worktree add /work/wt-old <commit>`), each on its own store of
+// one file with two channels that want big sales: a sale below the threshold (the common case:
+// the cached list and a filter) and a big one (both channels' messages queued), one write per
+// sale. Variants interleaved, rounds × iterations; prints the median µs and CPU µs per sale.
 // Run with `npx tsx bench/chat-domain-event.ts [--old <worktree>] [--rounds 7] [--n 5000]`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../src/lib/server/db';
 import { chatChannel, season } from '../src/lib/server/db/schema';
-import { onChatDomainEvent } from '../src/lib/server/notify/chat/queue';
+import { sqliteStore, write, type Store, type StoreDb } from '../src/lib/server/db/store';
+import { onChatDomainEventInWrite } from '../src/lib/server/notify/chat/queue';
 import { option } from './lib/args';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
@@ -41,37 +42,51 @@ for (const platform of ['slack', 'teams'] as const)
 		})
 		.run();
 
-type Handler = (tx: unknown, event: string, data: unknown, now: number) => void;
-type Transactional = { transaction: (work: (tx: unknown) => void) => void };
+type Handler = (
+	tx: StoreDb,
+	store: Store,
+	event: 'sale.confirmed',
+	data: ReturnType<typeof sale>,
+	now: number
+) => Promise<void>;
+type Writes = { store: Store; write: typeof write };
 let saleId = 0;
 const sale = (points: number) => ({
 	seasonId,
 	sale: { id: ++saleId, points, seller: { name: 'Sam Seller' } }
 });
 
-function variantsOf(label: string, handler: Handler, conn: Transactional): Variant[] {
+function variantsOf(label: string, handler: Handler, on: Writes): Variant[] {
 	return [10, 500].map((points) => ({
 		name: `${label}, ${points < 100 ? 'small sale' : 'big sale (2 queued)'}`,
 		ops: N,
-		run: () => {
+		run: async () => {
 			for (let i = 0; i < N; i++)
-				conn.transaction((tx) => handler(tx, 'sale.confirmed', sale(points), Date.now()));
+				await on.write(on.store, (tx) =>
+					handler(tx, on.store, 'sale.confirmed', sale(points), Date.now())
+				);
 		}
 	}));
 }
 
-const variants = variantsOf('now', onChatDomainEvent as Handler, db as unknown as Transactional);
+const variants = variantsOf('now', onChatDomainEventInWrite as Handler, {
+	store: sqliteStore(db),
+	write
+});
 if (OLD) {
-	// The older checkout's own modules, on its own connection to the same file.
-	const old = (await import(join(OLD, 'src/lib/server/notify/chat/queue.ts'))) as {
-		onChatDomainEvent: Handler;
-	};
+	// The older checkout's own modules, on its own store of the same file.
+	const load = async <T>(path: string) => (await import(join(OLD, 'src/lib/server', path))) as T;
+	const old = await load<{ onChatDomainEventInWrite: Handler }>('notify/chat/queue.ts');
 	const oldDb = (
-		(await import(join(OLD, 'src/lib/server/db/index.ts'))) as {
-			openDatabase: (file: string) => Transactional;
-		}
+		await load<{ openDatabase: (file: string) => unknown }>('db/index.ts')
 	).openDatabase(file);
-	const before = variantsOf('before', old.onChatDomainEvent, oldDb);
+	const oldStore = await load<{ sqliteStore: (db: unknown) => Store; write: typeof write }>(
+		'db/store.ts'
+	);
+	const before = variantsOf('before', old.onChatDomainEventInWrite, {
+		store: oldStore.sqliteStore(oldDb),
+		write: oldStore.write
+	});
 	variants.splice(0, 0, before[0]);
 	variants.splice(2, 0, before[1]);
 }

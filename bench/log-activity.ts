@@ -1,16 +1,15 @@
-// What logging an activity costs on SQLite (#20: activities/record.ts ported onto the store;
-// it runs per request: POST /api/v1/activities, /sell's Activity tab). The awaited
+// What logging an activity costs on SQLite (#20: activities/record.ts on the store; it runs
+// per request: POST /api/v1/activities, /sell's Activity tab): the awaited
 // `logActivity(store, …)` (one `write` with the activity, its ledger entry, the standings, the
-// version and, on SQLite's connection inside it, the "activities logged" badges) against the
-// synchronous body it replaced (bench/lib/before-port.ts `logActivityBefore`, base ef47e55: one
-// `db.transaction(…, { behavior: 'immediate' })` with the same reads and writes), on one file of
-// 500 members with two activity types, an activity rule (so the person's day is read) and an
-// "activities logged" badge out of reach (so the badges are asked and none is given): every
-// operation is a new activity (a new externalId) of the next person. Variants interleaved,
-// rounds × iterations; prints the median µs and CPU µs per activity.
-// With `--old <worktree>` (a checkout before a change, `git worktree add --detach …`), a third
+// version and the "activities logged" badges), on one file of 500 members with two activity
+// types, an activity rule (so the person's day is read) and an "activities logged" badge out of
+// reach (so the badges are asked and none is given): every operation is a new activity (a new
+// externalId) of the next person. Variants interleaved, rounds × iterations; prints the median
+// µs and CPU µs per activity.
+// With `--old <worktree>` (a checkout before a change, `git worktree add --detach …`), a second
 // variant: that checkout's `logActivity` on its own store of the same file (2026-12-06: the
-// counted badges moved from SQLite's connection into the write, badges/counted.ts).
+// counted badges moved from SQLite's connection into the write, badges/counted.ts). The
+// synchronous body the port replaced went on 2026-12-07 (bench/lib/before-port.ts).
 // Run with `npx tsx bench/log-activity.ts [--old <worktree>] [--rounds 7] [--n 1000]`.
 import { join, resolve } from 'node:path';
 import { activity, activityType, badge, rule } from '../src/lib/server/db/schema';
@@ -18,7 +17,6 @@ import type { sqliteStore } from '../src/lib/server/db/store';
 import { logActivity, type LogActivityInput } from '../src/lib/server/activities/record';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
-import { logActivityBefore } from './lib/before-port';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
 const ROUNDS = option('rounds', 7);
@@ -70,13 +68,6 @@ const input = (): LogActivityInput => {
 };
 
 const variants: Variant[] = [
-	{
-		name: 'log an activity, before (synchronous)',
-		ops: N,
-		run: () => {
-			for (let i = 0; i < N; i++) logActivityBefore(db, input());
-		}
-	},
 	{
 		name: 'log an activity, store (awaited)',
 		ops: N,

@@ -8,8 +8,8 @@
 // prints the median µs per operation and the CPU µs per operation.
 // Run with `npx tsx bench/review.ts [--old <worktree>] [--rounds 7] [--n 200]`.
 import { join, resolve } from 'node:path';
-import { sale } from '../src/lib/server/db/schema';
-import { appendEntry } from '../src/lib/server/scoring/ledger';
+import { write } from '../src/lib/server/db/store';
+import { appendEntryInWrite } from '../src/lib/server/scoring/ledger';
 import { reviewSales } from '../src/lib/server/scoring/review';
 import { reviewQueue } from '../src/lib/server/scoring/review-queue';
 import { option } from './lib/args';
@@ -23,16 +23,16 @@ const OLD = at === -1 ? null : resolve(process.argv[at + 1]);
 const NOW = Date.now();
 
 const contest = benchContest('review', { people: 100, season: { requireConfirmation: true } });
-const { file, db, store, managerId } = contest;
+const { file, store, managerId } = contest;
 const { id: seasonId, teamId } = contest.seasons[0];
 const people = contest.people.map((p) => p.id);
 
 /** A pending sale with its provisional entry, as the sales path leaves it. */
-function pendingSale(n: number): number {
-	return db.transaction((tx) => {
+function pendingSale(n: number): Promise<number> {
+	return write(store, async (tx) => {
 		const sellerId = people[n % people.length];
-		const { id } = tx
-			.insert(sale)
+		const [{ id }] = await tx
+			.insert(store.tables.sale)
 			.values({
 				seasonId,
 				source: 'api',
@@ -45,10 +45,10 @@ function pendingSale(n: number): number {
 				points: 10,
 				customerRef: `C-${n}`
 			})
-			.returning()
-			.get();
-		appendEntry(
+			.returning({ id: store.tables.sale.id });
+		await appendEntryInWrite(
 			tx,
+			store,
 			{
 				seasonId,
 				userId: sellerId,
@@ -59,6 +59,7 @@ function pendingSale(n: number): number {
 				status: 'provisional'
 			},
 			NOW,
+			[],
 			1
 		);
 		return id;
@@ -66,10 +67,18 @@ function pendingSale(n: number): number {
 }
 // The queue: 1,000 pending sales. The confirmations take their own, all made beforehand (the
 // queue shows the 200 oldest: these are newer).
-for (let n = 0; n < 1000; n++) pendingSale(n);
+for (let n = 0; n < 1000; n++) await pendingSale(n);
 let serial = 1000;
-const batch = () => Array.from({ length: N }, () => pendingSale(serial++));
-const rounds = (count: number) => Array.from({ length: count }, batch);
+const batch = async () => {
+	const ids: number[] = [];
+	for (let i = 0; i < N; i++) ids.push(await pendingSale(serial++));
+	return ids;
+};
+const rounds = async (count: number) => {
+	const all: number[][] = [];
+	for (let i = 0; i < count; i++) all.push(await batch());
+	return all;
+};
 const actor = { userId: managerId };
 
 type OldReview = (db: unknown, ids: number[], input: unknown) => unknown;
@@ -107,7 +116,7 @@ if (OLD) {
 			}
 		}
 	);
-	confirmOld = rounds(ROUNDS);
+	confirmOld = await rounds(ROUNDS);
 }
 variants.push(
 	{
@@ -126,7 +135,7 @@ variants.push(
 		}
 	}
 );
-confirmNew = rounds(ROUNDS);
+confirmNew = await rounds(ROUNDS);
 
 console.log(`${ROUNDS - 1} counted rounds; ${N} operations per round`);
 await timeInterleaved(variants, ROUNDS);

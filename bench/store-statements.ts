@@ -1,13 +1,10 @@
 // What keeping the store's statements prepared saves on SQLite (#20: db/store.ts prepares each
 // query text once per connection, `cachedStatement`; before, Drizzle prepared every query it
 // ran again), and building the ledger's and the audit's queries once (`preparedQuery`, compared
-// with `--old` a checkout before it, e.g. ef47e55). Two paths the store already serves, each
-// timed three ways in one process:
-// - the synchronous code the path had before its port (the anchor: `db.transaction` and
-//   `.get()`/`.run()`/`.all()`, as bench/adjust-points.ts and bench/season-choice.ts time it);
-// - the store code of an older checkout, whose store prepared every query (`--old <worktree>`,
-//   e.g. `git worktree add /work/wt-old aa6e1cb`);
-// - the store code of this checkout.
+// with `--old` a checkout before it, e.g. ef47e55). Two paths the store serves, each timed with
+// the store code of this checkout and, with `--old <worktree>` (e.g. `git worktree add
+// /work/wt-old aa6e1cb`), with that older checkout's store code in the same process (the
+// synchronous code the paths had before their ports went on 2026-12-07 with bench/lib/before-port.ts).
 // The paths: a manager's adjustment (`adjustPoints`, one write of six statements) and the
 // season a signed-in page shows (`chosenSeason` + `readMembership`, reads outside a write), on
 // one file of 5 live seasons and 2,000 people. Variants interleaved, rounds × iterations; prints
@@ -20,7 +17,6 @@ import { adjustPoints } from '../src/lib/server/scoring/adjustments';
 import { chosenSeason } from '../src/lib/server/seasons/chosen';
 import { readMembership } from '../src/lib/server/seasons/queries';
 import { option } from './lib/args';
-import { adjustBefore, layoutReadsBefore } from './lib/before-port';
 import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
 
@@ -79,13 +75,6 @@ codes.push({
 });
 
 const variants: Variant[] = [
-	{
-		name: 'adjust, synchronous',
-		ops: N,
-		run: () => {
-			for (let i = 0; i < N; i++) adjustBefore(db, adjustment(i));
-		}
-	},
 	...codes.map((code) => ({
 		name: `adjust, ${code.name}`,
 		ops: N,
@@ -93,14 +82,6 @@ const variants: Variant[] = [
 			for (let i = 0; i < N; i++) await code.adjust(code.store, adjustment(i));
 		}
 	})),
-	{
-		name: 'page, synchronous',
-		ops: N * 4,
-		run: () => {
-			for (let i = 0; i < N * 4; i++)
-				if (!layoutReadsBefore(db, person(i))) throw new Error('none');
-		}
-	},
 	...codes.map((code) => ({
 		name: `page, ${code.name}`,
 		ops: N * 4,

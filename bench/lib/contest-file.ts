@@ -1,7 +1,6 @@
 // A temp SQLite file with live seasons (a team each), participants and a manager, for the
-// benchmarks of the store's commands and reads against the synchronous code they replaced
-// (bench/adjust-points.ts, record-referral.ts, review.ts, season-choice.ts, store-statements.ts,
-// take-quiz.ts).
+// benchmarks of the store's commands and reads (bench/review.ts, store-statements.ts,
+// log-activity.ts, …).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest, makeUser } from '../helpers/factories';
 import { auditLog } from '../../src/lib/server/audit/log';
-import { audit } from '../../src/lib/server/audit/record';
+import { auditInWrite } from '../../src/lib/server/audit/record';
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { moveMember } from '../../src/lib/server/teams/members';
 import { updateProduct } from '../../src/lib/server/catalogue/products';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
 import { createInvite } from '../../src/lib/server/people/invites';
 
 let ctx: ReturnType<typeof tempDb>;
@@ -46,15 +46,17 @@ describe('the audit log in plain words', () => {
 		});
 		// A season's new end, as season.update records it (epoch milliseconds).
 		const endsAt = Date.UTC(2026, 11, 31, 23, 0);
-		audit(
-			db,
-			actor,
-			'season.update',
-			`season:${season.id}`,
-			{
-				endsAt: { from: season.endsAt, to: endsAt }
-			},
-			Date.UTC(2026, 11, 1, 9, 30)
+		const store = sqliteStore(db);
+		await write(store, (tx) =>
+			auditInWrite(
+				tx,
+				store,
+				actor,
+				'season.update',
+				`season:${season.id}`,
+				{ endsAt: { from: season.endsAt, to: endsAt } },
+				Date.UTC(2026, 11, 1, 9, 30)
+			)
 		);
 
 		const log = await auditLog(sqliteStore(db), { page: 1, timeZone: 'Europe/Amsterdam' });

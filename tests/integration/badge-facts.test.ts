@@ -15,8 +15,8 @@ import { reviewSales } from '../../src/lib/server/scoring/review';
 import { runPeriodicAwards } from '../../src/lib/server/badges/periodic';
 import { reevaluationsSettled } from '../../src/lib/server/badges/reevaluate';
 import { createBadge } from '../../src/lib/server/badges/commands';
-import { sqliteStore } from '../../src/lib/server/db/store';
-import { clearFacts } from '../../src/lib/server/badges/facts';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
+import { clearFactsInWrite } from '../../src/lib/server/badges/facts';
 import { evaluate, type BadgeCriterion, type SaleFact } from '../../src/lib/contest/badges';
 import { localDateKey, weekKey } from '../../src/lib/contest/calendar';
 import { mulberry32 } from '../../src/lib/seeded-random';
@@ -335,7 +335,8 @@ describe('badge facts', () => {
 			expect(badgesEarned.size).toBeGreaterThanOrEqual(BADGES.length - 1);
 			// Rebuilt from scratch, the facts are the same.
 			const stored = factsVsSales(seasonId).stored;
-			db.transaction((tx) => clearFacts(tx));
+			const store = sqliteStore(db);
+			await write(store, (tx) => clearFactsInWrite(tx, store));
 			await runPeriodicAwards(sqliteStore(db), { clock, entriesPerSlice: 13 });
 			expect(factsVsSales(seasonId).stored).toEqual(stored);
 		},

@@ -6,10 +6,10 @@ import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
 import { chatChannel, outgoingMessage, season } from '../../src/lib/server/db/schema';
 import type { Db } from '../../src/lib/server/db';
-import { sqliteStore } from '../../src/lib/server/db/store';
+import { sqliteStore, write } from '../../src/lib/server/db/store';
 import { forgetChannels } from '../../src/lib/server/notify/chat/channels';
 import { formatChat } from '../../src/lib/server/notify/chat/compose';
-import { queueChat } from '../../src/lib/server/notify/chat/queue';
+import { queueChatInWrite } from '../../src/lib/server/notify/chat/queue';
 import {
 	createChatSender,
 	MAX_CHAT_ATTEMPTS,
@@ -43,10 +43,20 @@ function channel(db: Db, name: string, events: string[] = ['big_sale'], active =
 		.get();
 }
 
-function queue(db: Db, ch: { id: number; name: string }, n: number, now: number) {
+async function queue(db: Db, ch: { id: number; name: string }, n: number, now: number) {
 	const message = formatChat('slack', { event: 'test', channel: ch.name }, 'en');
+	const store = sqliteStore(db);
 	for (let i = 0; i < n; i++)
-		queueChat(db, { id: ch.id, platform: 'slack', name: ch.name }, 'test', message, now);
+		await write(store, (tx) =>
+			queueChatInWrite(
+				tx,
+				store,
+				{ id: ch.id, platform: 'slack', name: ch.name },
+				'test',
+				message,
+				now
+			)
+		);
 }
 
 const statuses = (db: Db) =>
@@ -62,8 +72,8 @@ describe('the chat sender', () => {
 		let now = 1_000_000;
 		const a = channel(db, 'a');
 		const b = channel(db, 'b');
-		queue(db, a, 3, now);
-		queue(db, b, 1, now);
+		await queue(db, a, 3, now);
+		await queue(db, b, 1, now);
 		const posts: string[] = [];
 		const sender = createChatSender(sqliteStore(db), {
 			clock: () => now,
@@ -91,8 +101,8 @@ describe('the chat sender', () => {
 		const broken = channel(db, 'broken');
 		const gone = channel(db, 'gone');
 		const fine = channel(db, 'fine');
-		for (const ch of [limited, broken, gone, fine]) queue(db, ch, 1, now);
-		queue(db, fine, 1, now);
+		for (const ch of [limited, broken, gone, fine]) await queue(db, ch, 1, now);
+		await queue(db, fine, 1, now);
 		const answers: Record<string, number[]> = {
 			limited: [429],
 			broken: [503, 503, 503, 503, 503, 503],
@@ -136,7 +146,7 @@ describe('the chat sender', () => {
 	it('skips what was queued for a channel that has been paused since', async () => {
 		const db = setup();
 		const ch = channel(db, 'later-paused');
-		queue(db, ch, 1, 0);
+		await queue(db, ch, 1, 0);
 		db.update(chatChannel).set({ active: false }).where(eq(chatChannel.id, ch.id)).run();
 		let posted = 0;
 		const sender = createChatSender(sqliteStore(db), {

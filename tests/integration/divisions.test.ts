@@ -13,7 +13,8 @@ import {
 	seasonResult,
 	team as teamTable
 } from '../../src/lib/server/db/schema';
-import { appendEntry } from '../../src/lib/server/scoring/ledger';
+import { appendEntryInWrite } from '../../src/lib/server/scoring/ledger';
+import { markStandingsMoved, type StandingMove } from '../../src/lib/server/scoring/standings';
 import { runScheduler } from '../../src/lib/server/seasons/scheduler';
 import { carryDivisionsInWrite } from '../../src/lib/server/divisions/carry';
 import {
@@ -54,19 +55,27 @@ async function contest(db: Db, n: number) {
 	const people: Awaited<ReturnType<typeof makeMember>>[] = [];
 	for (let i = 0; i < n; i++)
 		people.push(await makeMember(db, s.id, t.id, { name: `P${i + 1}`, email: `p${i + 1}@x.test` }));
-	const score = (i: number, points: number, at: number) =>
-		appendEntry(
-			db,
-			{
-				seasonId: s.id,
-				userId: people[i].id,
-				teamId: t.id,
-				kind: 'adjustment',
-				points,
-				status: 'confirmed'
-			},
-			at
+	const store = sqliteStore(db);
+	const score = async (i: number, points: number, at: number) => {
+		const moved: StandingMove[] = [];
+		await write(store, (tx) =>
+			appendEntryInWrite(
+				tx,
+				store,
+				{
+					seasonId: s.id,
+					userId: people[i].id,
+					teamId: t.id,
+					kind: 'adjustment',
+					points,
+					status: 'confirmed'
+				},
+				at,
+				moved
+			)
 		);
+		markStandingsMoved(moved);
+	};
 	return { season: s, team: t, people, score };
 }
 
@@ -121,11 +130,11 @@ describe('divisions', () => {
 		for (const i of [5, 6]) await place(i, bronze);
 		// Gold: P1 90, P2 10 → P2 down. Silver: P3 and P4 tie at 50, P3 reached it first → P3 up;
 		// P5 0 → down. Bronze: P6 30 → up, P7 nothing.
-		score(0, 90, END - 8 * DAY);
-		score(1, 10, END - 8 * DAY);
-		score(2, 50, END - 7 * DAY);
-		score(3, 50, END - 6 * DAY);
-		score(5, 30, END - 5 * DAY);
+		await score(0, 90, END - 8 * DAY);
+		await score(1, 10, END - 8 * DAY);
+		await score(2, 50, END - 7 * DAY);
+		await score(3, 50, END - 6 * DAY);
+		await score(5, 30, END - 5 * DAY);
 
 		const view = buildDivisionsView(db, s.id, END - DAY)!;
 		expect(view.divisions.map((d) => d.name)).toEqual(['Gold', 'Silver', 'Bronze']);
@@ -190,10 +199,10 @@ describe('divisions', () => {
 		for (const i of [0, 1]) await place(i, gold);
 		for (const i of [2, 3]) await place(i, silver);
 		// At the end: Gold P1 90, P2 10 → P2 down; Silver P3 50, P4 20 → P3 up.
-		score(0, 90, END - 8 * DAY);
-		score(1, 10, END - 8 * DAY);
-		score(2, 50, END - 7 * DAY);
-		score(3, 20, END - 6 * DAY);
+		await score(0, 90, END - 8 * DAY);
+		await score(1, 10, END - 8 * DAY);
+		await score(2, 50, END - 7 * DAY);
+		await score(3, 20, END - 6 * DAY);
 		expect((await runScheduler(sqliteStore(db), { clock: () => END })).map((t) => t.to)).toContain(
 			'ended'
 		);
@@ -208,8 +217,8 @@ describe('divisions', () => {
 
 		// During the grace period a late confirmation lifts P4 above P3 and a reversal takes P3's
 		// sale back; a manager moves P2 back to Gold by hand in the rerun.
-		score(3, 40, END + DAY);
-		score(2, -45, END + DAY);
+		await score(3, 40, END + DAY);
+		await score(2, -45, END + DAY);
 		const rerunGold = db
 			.select()
 			.from(division)
@@ -259,7 +268,7 @@ describe('divisions', () => {
 				END
 			);
 		// Season: P1 90, P2 60, P3 40, P4 20, P5 nothing. Gold: P1 first; Silver: P3 first.
-		[90, 60, 40, 20].forEach((points, i) => score(i, points, END - 5 * DAY));
+		for (const [i, points] of [90, 60, 40, 20].entries()) await score(i, points, END - 5 * DAY);
 		const make = (name: string, criterion: (typeof badge.$inferInsert)['criterion']) =>
 			db.insert(badge).values({ seasonId: s.id, name, criterion }).returning().get().id;
 		const topTwo = make('Top two', { kind: 'season_place', maxRank: 2 });
@@ -289,7 +298,7 @@ describe('divisions', () => {
 
 		// A late confirmation in the grace period makes P4 Silver's winner: the final results
 		// give P4 the badge too; P3 keeps theirs. Once only.
-		score(3, 30, END + DAY);
+		await score(3, 30, END + DAY);
 		await runScheduler(sqliteStore(db), { clock: () => END + 3 * DAY + 1000 });
 		await runScheduler(sqliteStore(db), { clock: () => END + 4 * DAY, holder: 'other' });
 		expect(holders(divisionWinner)).toEqual([people[0].id, people[2].id, people[3].id]);
@@ -298,9 +307,9 @@ describe('divisions', () => {
 	it('gives the target badge at the season’s end to people and teams at N % of their target', async () => {
 		const db = ctx.db;
 		const { season: s, people, team, score } = await contest(db, 3);
-		score(0, 120, END - 5 * DAY); // target 100: 120 %
-		score(1, 150, END - 5 * DAY); // target 200: 75 %
-		score(2, 500, END - 5 * DAY); // no target
+		await score(0, 120, END - 5 * DAY); // target 100: 120 %
+		await score(1, 150, END - 5 * DAY); // target 200: 75 %
+		await score(2, 500, END - 5 * DAY); // no target
 		const target = (subject: { type: 'user' | 'team'; id: number }, points: number) =>
 			setQuota(sqliteStore(db), { seasonId: s.id, subject, target: points }, manager, END - DAY);
 		await target({ type: 'user', id: people[0].id }, 100);
@@ -491,9 +500,9 @@ describe('quotas', () => {
 	it('ranks by % of target with those without a target after, and by improvement', async () => {
 		const db = ctx.db;
 		const { season: s, people, team, score } = await contest(db, 4);
-		score(0, 300, END - 9 * DAY); // target 600 → 50 %
-		score(1, 100, END - 9 * DAY); // target 100 → 100 %
-		score(2, 900, END - 9 * DAY); // no target
+		await score(0, 300, END - 9 * DAY); // target 600 → 50 %
+		await score(1, 100, END - 9 * DAY); // target 100 → 100 %
+		await score(2, 900, END - 9 * DAY); // no target
 		await setQuota(
 			sqliteStore(db),
 			{ seasonId: s.id, subject: { type: 'user', id: people[0].id }, target: 600 },

@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import type { StoreDb, Store } from '../db/store';
-import { engineRules, localDay, ruleAwards, toEngineRule } from '../rules/engine';
+import { localDay, ruleAwards, toEngineRule } from '../rules/engine';
 import {
 	scoreActivity,
 	type ActivityInput,
@@ -13,15 +12,9 @@ import type { ScoreContext } from '../../contest/scoring';
 // The season's rules on a logged activity (#17): which rules target activities, and what each of
 // them already gave the person's activities that local day (daily caps). Only activities feed an
 // activity rule's cap: a sale-line target never matches an activity, nor the other way round.
-// Read through the store (db/store.ts), on `store.db` or inside a write's `tx`; the synchronous
-// `activityRules` stays for the synchronous code kept to measure against (bench/lib/before-port.ts).
+// Read through the store (db/store.ts), on `store.db` or inside a write's `tx`.
 
-/** The season's rules that can touch an activity (its activity-target rules). */
-export function activityRules(db: Queryable, seasonId: number): Rule[] {
-	return engineRules(db, seasonId).filter((rule) => rule.target.kind === 'activity');
-}
-
-/** activityRules through the store: on `store.db`, or inside a write with its `tx`. */
+/** The season's rules that can touch an activity (its activity-target rules): on `store.db`, or inside a write with its `tx`. */
 export async function readActivityRules(
 	db: StoreDb,
 	store: Store,

@@ -1,6 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { auditEvent } from '../db/schema';
-import type { Queryable } from '../db';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 
 /** Who did something: a signed-in user, an API token, or the system itself (both null). */
@@ -11,23 +9,7 @@ export interface Actor {
 
 export const SYSTEM: Actor = {};
 
-export function audit(
-	tx: Queryable,
-	actor: Actor,
-	action: string,
-	subject: string,
-	data: Record<string, unknown>,
-	now: number
-): void {
-	tx.insert(auditEvent)
-		.values(auditRow(actor, action, subject, data, now))
-		.run();
-}
-
-/**
- * `audit` inside a store's write (db/store.ts), for the capabilities ported to it (the links
- * that set a password, auth/links.ts). `audit` stays for the synchronous transactions.
- */
+/** Records what an actor did, inside a store's write (db/store.ts): one row of the audit log. */
 export async function auditInWrite(
 	tx: StoreDb,
 	store: Store,

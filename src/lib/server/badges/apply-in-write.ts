@@ -7,7 +7,7 @@ import type { BadgeEvent } from '../../realtime/events';
 import { withdrawnItem, type AwardChanges, type Plan } from './awards';
 
 // The awards' writes on the store (db/store.ts, #20), inside the caller's write: a plan's new
-// awards (applyPlan's twin) and a withdrawal (withdrawAward's). What the badges' points moved
+// awards and a withdrawal. What the badges' points moved
 // goes into the changes' `moved`, marked by publishAwardChanges once the write has committed
 // (the mark is memory: PostgreSQL may run a write's callback twice).
 
@@ -64,7 +64,7 @@ async function nameInWrite(
 }
 
 /**
- * applyPlan inside a store's write: the plan's new awards, their points on the ledger for the
+ * Stores a plan's new awards inside a store's write: their points on the ledger for the
  * team `teamOf` gives, `badge.awarded` queued, the season's version bumped when points moved.
  * `withdrawn`: what the caller withdrew in the same write, returned with them.
  */

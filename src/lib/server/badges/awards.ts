@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { prepared } from '../db/prepared';
 import type { Queryable } from '../db';
-import { award, badge, season, team, user, type Award, type Badge } from '../db/schema';
+import { badge, season, type Award, type Badge } from '../db/schema';
 import {
 	evaluate,
 	isCounted,
@@ -31,9 +31,7 @@ import {
 } from './facts';
 import { all, either, rows, type Steps, type Twin } from './steps';
 import { teamTargetReads } from './probes';
-import { appendEntry } from '../scoring/ledger';
-import { bumpVersion, markStandingsMoved, type StandingMove } from '../scoring/standings';
-import { enqueueWebhooks } from '../webhooks/delivery';
+import { markStandingsMoved, type StandingMove } from '../scoring/standings';
 import { notifyLeaderboard, publishActivity, publishBadge } from '../realtime/publish';
 import type { ActivityItem, BadgeEvent } from '../../realtime/events';
 import { preparedQuery, type StoreDb, type Tables } from '../db/store';
@@ -121,7 +119,7 @@ export function inReach(criterion: BadgeCriterion, tallies: Map<string, number>)
  * The keys `badgeId|` of the once-only badges (period key '') a subject holds (not void) in a
  * season, among `badgeIds` (a JSON array). Only these are read: a sale's step asks no other
  * period but a record sale's day, and a day already held is left to the insert, which gives
- * nothing twice (applyPlan). Raw SQL, by seeks in award_once_uq (it holds every column asked
+ * nothing twice (applyPlanInWrite). Raw SQL, by seeks in award_once_uq (it holds every column asked
  * but the season, whose term `+` keeps off the index): reading all of a subject's awards (its
  * record days and weekly ones too) was ~15 % of the step at 200,000 sales (bench/badge-step.ts).
  * PostgreSQL reads the JSON array with its own function and takes no `+` hint.
@@ -311,14 +309,6 @@ export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number
 	return plans;
 }
 
-function nameOf(tx: Queryable, subjectType: 'user' | 'team', subjectId: number): string {
-	const row =
-		subjectType === 'user'
-			? tx.select({ name: user.displayName }).from(user).where(eq(user.id, subjectId)).get()
-			: tx.select({ name: team.name }).from(team).where(eq(team.id, subjectId)).get();
-	return row?.name ?? '';
-}
-
 /** The feed's line for a withdrawn badge (live and from the database alike). */
 export function withdrawnItem(w: {
 	awardId: number;
@@ -349,79 +339,8 @@ export function withdrawnItem(w: {
 export interface AwardChanges {
 	awarded: BadgeEvent[];
 	withdrawn: ActivityItem[];
-	/**
-	 * The standings the badges' points moved in a store's write (apply-in-write.ts), to mark once
-	 * it has committed; the synchronous steps mark them in their transaction.
-	 */
+	/** The standings the badges' points moved in a store's write (apply-in-write.ts), to mark once it has committed. */
 	moved?: StandingMove[];
-}
-
-/** Stores a plan's new awards inside the caller's transaction. */
-export function applyPlan(tx: Queryable, plan: Plan, now: number): AwardChanges {
-	const { seasonId } = plan;
-	const awarded: BadgeEvent[] = [];
-	for (const { b, subject, periodKey, at, saleId } of plan.candidates) {
-		const provisional = saleId != null && plan.isPending(saleId);
-		const inserted = tx
-			.insert(award)
-			.values({
-				badgeId: b.id,
-				seasonId,
-				subjectType: subject.kind,
-				subjectId: subject.id,
-				periodKey,
-				earnedAt: at,
-				saleId: saleId ?? null,
-				status: provisional ? 'provisional' : 'confirmed',
-				createdAt: now
-			})
-			.onConflictDoNothing()
-			.returning({ id: award.id })
-			.get();
-		if (!inserted) continue;
-		if (b.points !== 0 && subject.kind === 'user') {
-			const teamId = plan.teamOf(subject.id);
-			if (teamId != null) {
-				appendEntry(
-					tx,
-					{
-						seasonId,
-						userId: subject.id,
-						teamId,
-						awardId: inserted.id,
-						kind: 'badge',
-						points: b.points,
-						status: provisional ? 'provisional' : 'confirmed',
-						reason: `Badge: ${b.name}`
-					},
-					now
-				);
-			}
-		}
-		const name = nameOf(tx, subject.kind, subject.id);
-		awarded.push({
-			seasonId,
-			subjectType: subject.kind,
-			subjectId: subject.id,
-			subjectName: name,
-			userId: subject.kind === 'user' ? subject.id : undefined,
-			userName: subject.kind === 'user' ? name : undefined,
-			badge: {
-				id: b.id,
-				name: b.name,
-				emoji: b.emoji,
-				description: b.description,
-				points: b.points
-			},
-			provisional,
-			periodKey,
-			at
-		});
-	}
-	for (const event of awarded)
-		enqueueWebhooks(tx, 'badge.awarded', { ...event, at: new Date(event.at).toISOString() }, now);
-	if (awarded.some((e) => e.badge.points !== 0)) bumpVersion(tx, seasonId);
-	return { awarded, withdrawn: [] };
 }
 
 /** Pushes what a committed transaction changed in the awards. */
@@ -518,33 +437,4 @@ export function* decidingWeek(
 			if (a.subjectType !== 'user' || !winners.has(a.subjectId)) stale.push({ a, b });
 	}
 	return { stale, found };
-}
-
-/** A person's or team's badges in a season, newest first, withdrawn ones (status void) included. */
-export function awardsOf(
-	db: Queryable,
-	seasonId: number,
-	subjectType: 'user' | 'team',
-	subjectId: number
-) {
-	return db
-		.select({
-			id: award.id,
-			earnedAt: award.earnedAt,
-			periodKey: award.periodKey,
-			status: award.status,
-			voidedAt: award.voidedAt,
-			badge
-		})
-		.from(award)
-		.innerJoin(badge, eq(badge.id, award.badgeId))
-		.where(
-			and(
-				eq(award.seasonId, seasonId),
-				eq(award.subjectType, subjectType),
-				eq(award.subjectId, subjectId)
-			)
-		)
-		.orderBy(desc(award.earnedAt))
-		.all();
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { unportedSqlite, write, type Store } from '../db/store';
+import { storeOpen, unportedSqlite, write, type Store } from '../db/store';
 import type { Clock } from '../shared/clock';
 import { log } from '../shared/log';
 import { seasonLock } from '../shared/season-lock';
@@ -137,8 +137,7 @@ async function notHeld(key: object): Promise<void> {
 export function continueCatchUp(store: Store, clock: Clock): void {
 	if (running.has(keyOf(store))) return;
 	catchUpOnStore(store, clock).catch((error) => {
-		const db = unportedSqlite(store);
-		if (!db || db.$client.open) log.error({ err: error }, 'badge facts catch-up failed');
+		if (storeOpen(store)) log.error({ err: error }, 'badge facts catch-up failed');
 	});
 }
 

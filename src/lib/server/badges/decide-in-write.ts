@@ -22,8 +22,7 @@ import { continueCatchUp, stepLimit } from './catch-up';
 // transaction; the awards are written by apply-in-write.ts. The sales' and the imports' badge
 // step (scoring/sale-awards.ts), the catch-up, the reviews' reconciliation and the weeks run
 // here on both dialects; what a step decided is published once its write has committed
-// (publishDecidedOnStore). SQLite's synchronous engine (awards.ts applyPlan) is left to a
-// benchmark's baseline (bench/lib/before-port.ts).
+// (publishDecidedOnStore).
 //
 // On PostgreSQL every step that takes ledger entries in reads and moves the one badge_cursor
 // row, so two writes that both do (two nodes' sales) are serialized by it: the second fails

@@ -8,9 +8,9 @@ import {
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import type { SaleFact } from '../../contest/badges';
 import { flatRows, insertRows, insertTogetherInWrite, type ManyRows } from '../db/many-rows';
-import { cachedStatement } from '../db/prepared';
+import type { Store, StoreDb } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
-import { all, either, get, run, runSync, type Steps, type Twin } from './steps';
+import { all, either, get, run, runInWrite, runSync, type Steps, type Twin } from './steps';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -168,8 +168,6 @@ function manyOf(text: string, table: string): ManyRows {
 	const [, columns, then] = /\(([^)]*)\)\s+VALUES \([^)]*\)\s*(.*)$/s.exec(text)!;
 	return { table, columns: columns.split(',').map((c) => c.trim()), then };
 }
-
-const stmt = cachedStatement;
 
 interface SaleRow {
 	id: number;
@@ -467,9 +465,16 @@ function heldAreNext(
 	return end === cursor + held.length ? end : null;
 }
 
-/** Throws the facts away: the next catch-up rebuilds them from the whole ledger. */
-export function clearFacts(db: Queryable): void {
-	for (const text of SQL.clear) stmt(db, text).run();
+/**
+ * Throws the facts away inside a store's write: the next catch-up rebuilds them from the whole
+ * ledger.
+ */
+export function clearFactsInWrite(tx: StoreDb, store: Store): Promise<void> {
+	return runInWrite(tx, store, clearing());
+}
+
+function* clearing(): Steps<void> {
+	for (const text of SQL.clear) yield* run(text);
 }
 
 /** The people and teams of a season the facts know or that hold an award. */
@@ -501,15 +506,6 @@ export function* talliesReads(
 		subjectId
 	);
 	return new Map(rows.map((r) => [r.metric, r.value]));
-}
-
-export function talliesOf(
-	db: Queryable,
-	seasonId: number,
-	subjectType: 'user' | 'team',
-	subjectId: number
-): Map<string, number> {
-	return runSync(db, talliesReads(seasonId, subjectType, subjectId));
 }
 
 /** A person's working days as one fact per day (its first sale): what a streak looks at. */
@@ -603,10 +599,6 @@ export function* ownFactsReads(seasonId: number, userId: number): Steps<SaleFact
 		userId
 	);
 	return withCategories(rows, cats);
-}
-
-export function ownFacts(db: Queryable, seasonId: number, userId: number): SaleFact[] {
-	return runSync(db, ownFactsReads(seasonId, userId));
 }
 
 /** The sale's facts for the criteria, when it still counts. */

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { cachedStatement } from '../db/prepared';
-import * as schema from '../db/schema';
 import {
 	isSerializationFailure,
 	savepointInWrite,
@@ -15,8 +14,9 @@ import {
 // yields each query and receives its answer, as boards/ranking-window.ts's reads do. `runSync`
 // runs it on a SQLite connection with the statements kept per connection (inside the caller's
 // transaction: nothing awaited); `runInWrite` inside a store's write on either dialect (on
-// SQLite runSync on the write's connection, on PostgreSQL each query awaited on the write's
-// transaction): the sales' and imports' steps, the catch-up and the re-evaluation.
+// SQLite synchronously on the write's connection but for the Drizzle selects of `rows`, awaited
+// on the write's transaction; on PostgreSQL each query awaited on the write's transaction): the
+// sales' and imports' steps, the catch-up and the re-evaluation.
 
 /** A query's text: one for both dialects, or each its own where they differ. */
 export type Text = string | Twin;
@@ -28,11 +28,14 @@ export interface Twin {
 
 /**
  * A raw query with `?` for its values, in the order given; or a step that each path runs its
- * own way (a Drizzle query: its rows mapped as the schema maps them, JSON and booleans).
+ * own way (a Drizzle query: its rows mapped as the schema maps them, JSON and booleans); or a
+ * Drizzle select awaited on the write's transaction on either dialect (`rows`).
  */
-type Ask =
+type SyncAsk =
 	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
 	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> };
+type StoreAsk = { store: (tx: StoreDb, store: Store) => Promise<unknown> };
+type Ask = SyncAsk | StoreAsk;
 
 export type Steps<T> = Generator<Ask, T, unknown>;
 
@@ -60,17 +63,12 @@ export function* either<R>(
 }
 
 /**
- * The rows of a Drizzle select built with the `db` and `tables` it is given (db/reads.ts's
- * way): on SQLite with `.all()` on the SQLite tables, in a store's write awaited on `tx`.
+ * The rows of a Drizzle select built with the `db` and `tables` it is given, awaited on the
+ * write's transaction on either dialect (the weeks' and the re-evaluation's reads, not a sale's:
+ * runSync refuses it).
  */
 export function* rows<R>(build: (db: StoreDb, tables: Tables) => PromiseLike<R>): Steps<R> {
-	return yield* either(
-		(db) =>
-			(
-				build(db as unknown as StoreDb, schema as unknown as Tables) as unknown as { all(): R }
-			).all(),
-		(tx, store) => Promise.resolve(build(tx, store.tables))
-	);
+	return (yield { store: (tx, store) => Promise.resolve(build(tx, store.tables)) }) as R;
 }
 
 const textOn = (text: Text, dialect: 'sqlite' | 'postgres') =>
@@ -81,26 +79,38 @@ export function runSync<T>(db: Queryable, steps: Steps<T>): T {
 	let step = steps.next();
 	while (!step.done) {
 		const ask = step.value;
-		if ('sync' in ask) {
-			step = steps.next(ask.sync(db));
-			continue;
-		}
-		const statement = cachedStatement(db, textOn(ask.text, 'sqlite'));
-		step = steps.next(
-			ask.mode === 'get'
-				? statement.get(...ask.params)
-				: ask.mode === 'all'
-					? statement.all(...ask.params)
-					: statement.run(...ask.params)
-		);
+		if (storeOnly(ask)) throw new Error('A store step (rows) runs only inside a write: runInWrite');
+		step = steps.next(syncAnswer(db, ask));
+	}
+	return step.value;
+}
+
+const storeOnly = (ask: Ask): ask is StoreAsk => !('text' in ask) && !('sync' in ask);
+
+function syncAnswer(db: Queryable, ask: SyncAsk): unknown {
+	if ('sync' in ask) return ask.sync(db);
+	const statement = cachedStatement(db, textOn(ask.text, 'sqlite'));
+	return ask.mode === 'get'
+		? statement.get(...ask.params)
+		: ask.mode === 'all'
+			? statement.all(...ask.params)
+			: statement.run(...ask.params);
+}
+
+/** On SQLite, synchronously on the write's connection but for `rows`' selects, awaited on `tx`. */
+async function runOnSqlite<T>(db: Queryable, tx: StoreDb, store: Store, steps: Steps<T>) {
+	let step = steps.next();
+	while (!step.done) {
+		const ask = step.value;
+		step = steps.next(storeOnly(ask) ? await ask.store(tx, store) : syncAnswer(db, ask));
 	}
 	return step.value;
 }
 
 /**
  * Runs a body inside a store's write (`tx`): on SQLite synchronously on the write's connection
- * (runSync), on PostgreSQL each query awaited on `tx` (rows as objects, int8 read as numbers by
- * the store's pool).
+ * (but `rows`, awaited on `tx`), on PostgreSQL each query awaited on `tx` (rows as objects, int8
+ * read as numbers by the store's pool).
  */
 export async function runInWrite<T>(
 	tx: StoreDb,
@@ -109,13 +119,13 @@ export async function runInWrite<T>(
 	opening?: Opening
 ): Promise<T> {
 	const sqlite = unportedSqlite(store);
-	if (sqlite) return runSync(sqlite, steps);
+	if (sqlite) return runOnSqlite(sqlite, tx, store, steps);
 	let step = steps.next();
 	while (!step.done) {
 		const ask = step.value;
 		const first = opening !== undefined && !opening.sent;
 		if (first) opening.sent = true;
-		if ('sync' in ask) {
+		if ('store' in ask) {
 			if (first) await tx.execute(sql.raw(OPEN_STEP));
 			step = steps.next(await ask.store(tx, store));
 			continue;

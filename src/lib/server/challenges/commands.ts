@@ -108,7 +108,7 @@ async function checkMeasure(tx: StoreDb, store: Store, seasonId: number, key: st
 	}
 }
 
-/** The person's team in the season (seasons/queries.ts `getMembership`, on the store). */
+/** The person's team in the season (seasons/queries.ts `readMembership`'s read, on `tx`). */
 async function teamOf(
 	tx: StoreDb,
 	store: Store,

@@ -358,6 +358,14 @@ export async function closeAppStore(): Promise<void> {
 	else closeDb();
 }
 
+/**
+ * Whether the store's database is still open: a background job's failure once it was closed (a
+ * test's end, a shutdown) is not worth a log line.
+ */
+export function storeOpen(store: Store): boolean {
+	return store.dialect === 'sqlite' ? store.sqlite.$client.open : !store.pool.ending;
+}
+
 /** Whether the app's store is PostgreSQL's (DATABASE_URL), without opening anything. */
 export function appOnPostgres(): boolean {
 	return isPostgresUrl(databaseUrl());

@@ -1,8 +1,6 @@
 // The organisation's settings: the default language and the currency. One row, read per request
 // (a primary-key read) so that a change shows on the next page everywhere, every process included.
 import { eq } from 'drizzle-orm';
-import { organisation } from '../db/schema';
-import type { Queryable } from '../db';
 import { write, type Store, type StoreDb } from '../db/store';
 import { auditInWrite, type Actor } from '../audit/record';
 import {
@@ -19,11 +17,7 @@ export interface OrganisationSettings {
 	currency: Currency;
 }
 
-export function getOrganisation(db: Queryable): OrganisationSettings {
-	return settingsOf(db.select().from(organisation).where(eq(organisation.id, 1)).get());
-}
-
-/** `getOrganisation` through the store (db/store.ts): its database or a write's transaction. */
+/** The settings through the store (db/store.ts): its database or a write's transaction. */
 export async function readOrganisation(db: StoreDb, store: Store): Promise<OrganisationSettings> {
 	const { organisation: settings } = store.tables;
 	const [row] = await db.select().from(settings).where(eq(settings.id, 1));

@@ -1,15 +1,10 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { rule, type RuleRow } from '../db/schema';
+import type { RuleRow } from '../db/schema';
 import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
 import { countedSaleOf } from '../scoring/counting';
 import type { Rule } from '../../contest/rules';
 import type { ScoreContext } from '../../contest/scoring';
 import { localDayRange, localDateKey } from '../../contest/calendar';
-
-export function listRules(db: Queryable, seasonId: number): RuleRow[] {
-	return db.select().from(rule).where(eq(rule.seasonId, seasonId)).orderBy(asc(rule.id)).all();
-}
 
 /** The rule rows in the shape the pure engine takes. */
 export function toEngineRule(row: RuleRow): Rule {
@@ -23,10 +18,6 @@ export function toEngineRule(row: RuleRow): Rule {
 		effect: row.effect,
 		dailyCap: row.dailyCap
 	};
-}
-
-export function engineRules(db: Queryable, seasonId: number): Rule[] {
-	return listRules(db, seasonId).map(toEngineRule);
 }
 
 // A store query (`build(db, tables)`): the store's reads and writes await it with preparedQuery.

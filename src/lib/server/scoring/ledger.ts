@@ -1,19 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import {
-	ledgerEntry,
-	type LedgerKind,
-	type LedgerStatus,
-	type LedgerBreakdown
-} from '../db/schema';
-import { prepared } from '../db/prepared';
+import type { LedgerKind, LedgerStatus, LedgerBreakdown } from '../db/schema';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
-import {
-	applyStandingDelta,
-	applyStandingDeltaInWrite,
-	type StandingDelta,
-	type StandingMove
-} from './standings';
+import { applyStandingDeltaInWrite, type StandingDelta, type StandingMove } from './standings';
 
 export interface NewEntry {
 	seasonId: number;
@@ -56,18 +44,6 @@ const entryPlaceholders = {
 	createdById: sql.placeholder('createdById'),
 	createdAt: sql.placeholder('createdAt')
 };
-const insertEntry = (db: Queryable) =>
-	db.insert(ledgerEntry).values(entryPlaceholders).returning({ id: ledgerEntry.id }).prepare();
-
-/**
- * The one way points change: appends a ledger entry and moves the person's and the team's
- * standings by the same amount. `salesDelta` counts a sale in (1) or out (-1) of the totals.
- */
-export function appendEntry(tx: Queryable, entry: NewEntry, now: number, salesDelta = 0): number {
-	const { id } = prepared(tx, insertEntry).get(entryValues(entry, now))!;
-	applyStandingDelta(tx, entry, entryDelta(entry, salesDelta), now);
-	return id;
-}
 
 /** What an entry adds to its standings (a WriteBatch applies it later, once per person). */
 export function entryDelta(entry: NewEntry, salesDelta = 0): StandingDelta {

@@ -31,7 +31,7 @@ import {
 } from './sale-queries';
 import type { CatalogueItem } from '../../contest/types';
 import type { Rule } from '../../contest/rules';
-import { catalogueOf, getMembership, listProducts } from '../seasons/queries';
+import { catalogueOf, type Membership, type Product } from '../seasons/queries';
 import { toEngineRule } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
 import { activeSubscribersInWrite, type Subscribers } from '../webhooks/delivery';
@@ -381,6 +381,4 @@ interface Seller {
 	email: string;
 	displayName: string;
 }
-type Membership = NonNullable<ReturnType<typeof getMembership>>;
 type LiveMembershipRow = BuiltRow<typeof liveMembershipsOf>;
-type Product = ReturnType<typeof listProducts>[number];

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db';
-import { season, standing, type SubjectType } from '../db/schema';
+import { standing, type SubjectType } from '../db/schema';
 import { literal, prepared } from '../db/prepared';
 import { insertRows, type ManyRows } from '../db/many-rows';
 import { markStandingMoved } from '../realtime/changed';
@@ -150,19 +150,6 @@ export function applySubjectDeltas(tx: Queryable, deltas: SubjectDelta[], now: n
 			markStandingMoved(seasonId, subjectId);
 	}
 	insertRows(tx, runChanged ? MANY_STANDINGS.changed : MANY_STANDINGS.unchanged, run);
-}
-
-const nextVersion = (db: Queryable) =>
-	db
-		.update(season)
-		.set({ version: sql`${season.version} + 1` })
-		.where(eq(season.id, sql.placeholder('seasonId')))
-		.returning({ version: season.version })
-		.prepare();
-
-/** Bumps the season's leaderboard version; returns the new one. */
-export function bumpVersion(tx: Queryable, seasonId: number): number {
-	return prepared(tx, nextVersion).get({ seasonId })!.version;
 }
 
 // The same on the store (db/store.ts, #20), for the commands ported to it: a manager's

@@ -1,6 +1,5 @@
 import { and, asc, count, desc, eq, gt, isNull, or, sql, type Column } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { product, seasonMember, team, type Season, type SeasonStatus } from '../db/schema';
+import type { product, Season, SeasonStatus } from '../db/schema';
 import type { Store } from '../db/store';
 import type { CatalogueItem } from '../../contest/types';
 import { DAY_MS } from '../../contest/calendar';
@@ -11,31 +10,17 @@ export function graceEndOf(s: { endsAt: Column; graceDays: Column }) {
 	return sql<number>`(${s.endsAt} + ${s.graceDays} * ${DAY_MS})`;
 }
 
-export function getMembership(db: Queryable, seasonId: number, userId: number) {
-	return db
-		.select({ teamId: team.id, teamName: team.name, teamEmoji: team.emoji, teamColor: team.color })
-		.from(seasonMember)
-		.innerJoin(team, eq(team.id, seasonMember.teamId))
-		.where(and(eq(seasonMember.seasonId, seasonId), eq(seasonMember.userId, userId)))
-		.get();
-}
+/** A product of a season's catalogue. */
+export type Product = typeof product.$inferSelect;
 
-export function listProducts(db: Queryable, seasonId: number) {
-	return db
-		.select()
-		.from(product)
-		.where(eq(product.seasonId, seasonId))
-		.orderBy(asc(product.category), asc(product.name))
-		.all();
-}
+/** A person's team in a season (readMembership's row). */
+export type Membership = NonNullable<Awaited<ReturnType<typeof readMembership>>>;
 
-export function catalogueOf(products: ReturnType<typeof listProducts>): Map<string, CatalogueItem> {
+export function catalogueOf(products: readonly Product[]): Map<string, CatalogueItem> {
 	return new Map(products.map((p) => [p.sku, p]));
 }
 
-// The store's versions (#20): what the pages and the API read, on SQLite or PostgreSQL. The
-// synchronous getMembership and listProducts above stay for the sales' lookups on SQLite
-// (scoring/sale-lookups.ts types its rows by them) and the benchmarks of the bodies ported.
+// What the pages and the API read, through the store (#20), on SQLite or PostgreSQL.
 
 export async function readSeason(store: Store, id: number): Promise<Season | undefined> {
 	const { season } = store.tables;
@@ -118,10 +103,7 @@ export async function readMembership(store: Store, seasonId: number, userId: num
 }
 
 /** A season's catalogue, by category and name. */
-export async function readProducts(
-	store: Store,
-	seasonId: number
-): Promise<(typeof product.$inferSelect)[]> {
+export async function readProducts(store: Store, seasonId: number): Promise<Product[]> {
 	const { product } = store.tables;
 	return store.db
 		.select()

@@ -3,12 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { hostname } from 'node:os';
 import { and, asc, eq, isNull, lt, lte, or } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import { preparedQuery, write, type Store, type StoreDb, type Tables } from '../db/store';
-import { webhookDelivery, type WebhookEvent } from '../db/schema';
-import { emitDomainEvent, emitDomainEventInWrite } from '../notify/events';
+import type { WebhookEvent } from '../db/schema';
+import { emitDomainEventInWrite } from '../notify/events';
 import { envelope, type WebhookData, type WebhookEnvelope } from './events';
-import { preparedSync } from '../db/prepared';
 import { systemClock, type Clock } from '../shared/clock';
 import { countWebhookDelivery } from '../shared/metrics';
 import { DELIVERY_TIMEOUT_MS, postToTarget, type PostResult } from './target';
@@ -47,8 +45,8 @@ export function signedHeaders(
 }
 
 // Every confirmed sale asks: prepared once per connection, since most installations have no
-// webhook. A store query (`build(db, tables)`): the synchronous sales run it with preparedSync,
-// a sale recorded in a store's write awaits it with preparedQuery (scoring/sale-lookups.ts).
+// webhook. A store query (`build(db, tables)`): a sale recorded in a store's write awaits it
+// with preparedQuery (scoring/sale-lookups.ts).
 const activeWebhooks = (db: StoreDb, { webhook }: Tables) =>
 	db
 		.select({ id: webhook.id, events: webhook.events })
@@ -58,41 +56,16 @@ const activeWebhooks = (db: StoreDb, { webhook }: Tables) =>
 
 export type Subscribers = { id: number; events: WebhookEvent[] }[];
 
-/** The active webhooks; a batch of sales reads them once (they cannot change inside it). */
-export function activeSubscribers(tx: Queryable): Subscribers {
-	return preparedSync(tx, activeWebhooks).all();
-}
-
-/** activeSubscribers inside a store's write (a group of sales reads them once). */
+/** The active webhooks, inside a store's write (a group of sales reads them once). */
 export async function activeSubscribersInWrite(tx: StoreDb, store: Store): Promise<Subscribers> {
 	return preparedQuery(tx, store, activeWebhooks).execute();
 }
 
 /**
- * Queues an event for every active webhook that wants it, inside the event's transaction. The
- * data is checked against the event's one schema (events.ts): every emitter sends one shape.
- */
-export function enqueueWebhooks<E extends WebhookEvent>(
-	tx: Queryable,
-	event: E,
-	data: WebhookData<E>,
-	now: number,
-	subscribers: Subscribers = activeSubscribers(tx)
-): void {
-	// Mail, push and chat channels hear the same event in the same transaction (notify/events.ts).
-	if (event !== 'webhook.test')
-		emitDomainEvent(tx, event as Exclude<E, 'webhook.test'>, data as never, now);
-	const hooks = subscribers.filter((h) => h.events.includes(event));
-	if (hooks.length === 0) return;
-	const payload = envelope(event, data, now);
-	for (const hook of hooks) queueDelivery(tx, hook.id, payload, now);
-}
-
-/**
- * `enqueueWebhooks` inside a store's write (db/store.ts): reviewing a sale (scoring/review.ts),
- * a season's end (seasons/scheduler.ts).
- * The domain event goes to the handlers registered for writes (notify/events.ts).
- * `enqueueWebhooks` stays for the synchronous transactions of the sales and the badges.
+ * Queues an event for every active webhook that wants it, inside the event's store write (the
+ * sales, the badges, reviewing a sale, a season's end). The data is checked against the event's
+ * one schema (events.ts): every emitter sends one shape. Mail, push and chat channels hear the
+ * same event in the same write (notify/events.ts).
  */
 export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
 	tx: StoreDb,
@@ -121,22 +94,7 @@ export async function enqueueWebhooksInWrite<E extends WebhookEvent>(
 		.values(hooks.map((hook) => deliveryRow(hook.id, payload, now)));
 }
 
-/** One delivery of a payload to one webhook, due now. */
-export function queueDelivery(
-	tx: Queryable,
-	webhookId: number,
-	payload: WebhookEnvelope,
-	now: number
-): void {
-	tx.insert(webhookDelivery)
-		.values(deliveryRow(webhookId, payload, now))
-		.run();
-}
-
-/**
- * `queueDelivery` inside a store's write (db/store.ts), for the admin console's test event.
- * `queueDelivery` stays for the synchronous transactions of the sales and the badges.
- */
+/** One delivery of a payload to one webhook, due now, inside a store's write (the test event). */
 export async function queueDeliveryInWrite(
 	tx: StoreDb,
 	store: Store,

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { WebhookEvent } from '../db/schema';
 
 // The one data shape of each event, whichever path emits it (the API, the review queue, the
-// badge job, the scheduler). enqueueWebhooks parses every payload with these schemas, so an
+// badge job, the scheduler). enqueueWebhooksInWrite parses every payload with these schemas, so an
 // emitter that drifts fails its tests; docs/webhooks.md is written from them.
 
 const id = z.number().int().positive();

@@ -7,9 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { isIP } from 'node:net';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import * as z from 'zod';
-import type { Queryable } from '../../db';
-import { chatChannel, type ChatEvent } from '../../db/schema';
-import { literal } from '../../db/prepared';
+import type { ChatEvent } from '../../db/schema';
 import { write, type Store, type StoreDb } from '../../db/store';
 import { auditInWrite, type Actor } from '../../audit/record';
 import { conflict } from '../../shared/errors';
@@ -127,33 +125,8 @@ function fresh(at: number): ActiveChannel[] | null {
 }
 
 /**
- * The active channels, read at most once per CACHE_MS. Synchronous: the domain events of the
- * sales, badges and seasons ask it inside their synchronous transactions (queue.ts
- * onChatDomainEvent); `readActiveChannels` is the store's, and both share the cache.
- */
-export function activeChannels(db: Queryable): ActiveChannel[] {
-	const at = performance.now();
-	const known = fresh(at);
-	if (known) return known;
-	const channels = db
-		.select({
-			id: chatChannel.id,
-			platform: chatChannel.platform,
-			name: chatChannel.name,
-			url: chatChannel.url,
-			events: chatChannel.events,
-			bigSalePoints: chatChannel.bigSalePoints
-		})
-		.from(chatChannel)
-		.where(eq(chatChannel.active, literal(true)))
-		.all();
-	cached = { at, channels };
-	return channels;
-}
-
-/**
- * `activeChannels` through the store (the lead changes and daily summaries, watch.ts); inside a
- * write, with its `tx` (the domain events of the commands ported to the store, queue.ts).
+ * The active channels, read at most once per CACHE_MS: on the store (the lead changes and daily
+ * summaries, watch.ts), or inside a write with its `tx` (the domain events, queue.ts).
  */
 export async function readActiveChannels(
 	store: Store,

@@ -1,45 +1,20 @@
 // What a chat channel hears, queued in the outbox inside the event's transaction: a domain
 // event (notify/events.ts) queues for every active channel that picked it, so the message exists
 // exactly when the event does. send.ts posts the rows.
-// The domain events run inside the synchronous transactions of the sales, badges and seasons,
-// so `queueChat` and `queueForChannels` stay synchronous for them; the lead changes and the
-// daily summaries (watch.ts) queue in a store's write with `queueForChannelsInWrite`.
+// The domain events, the lead changes and the daily summaries (watch.ts) all queue inside a
+// store's write.
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../../db';
-import { outgoingMessage, season, type ChatEvent } from '../../db/schema';
+import type { ChatEvent } from '../../db/schema';
 import type { Store, StoreDb } from '../../db/store';
-import { getOrganisation, readOrganisation } from '../../organisation/settings';
+import { readOrganisation } from '../../organisation/settings';
 import type { Locale } from '../../../i18n/locales';
 import type { DomainData, DomainEvent } from '../events';
-import {
-	activeChannels,
-	DEFAULT_BIG_SALE_POINTS,
-	readActiveChannels,
-	type ActiveChannel
-} from './channels';
+import { DEFAULT_BIG_SALE_POINTS, readActiveChannels, type ActiveChannel } from './channels';
 import { formatChat, type ChatSubject, type FormattedChat } from './compose';
 
 type ChatTarget = Pick<ActiveChannel, 'id' | 'platform' | 'name'>;
 
-/** Queues one message for one channel; false when its dedupe key was queued already. */
-export function queueChat(
-	tx: Queryable,
-	channel: ChatTarget,
-	kind: ChatEvent | 'test',
-	message: FormattedChat,
-	now: number,
-	dedupeKey: string | null = null
-): boolean {
-	const row = tx
-		.insert(outgoingMessage)
-		.values(outboxRow(channel, kind, message, now, dedupeKey))
-		.onConflictDoNothing()
-		.returning({ id: outgoingMessage.id })
-		.get();
-	return row !== undefined;
-}
-
-/** `queueChat` inside a store's write (db/store.ts). */
+/** Queues one message for one channel in a store's write; false when its dedupe key was queued already. */
 export async function queueChatInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -100,25 +75,10 @@ function messagesFor(
 }
 
 /**
- * Queues `subject` for each channel (in the organisation's default language, each in its
- * platform's format); `key` names the occurrence, so that it is posted once per channel.
+ * Queues `subject` for each channel in a store's write (in the organisation's default language,
+ * each in its platform's format); `key` names the occurrence, so that it is posted once per
+ * channel.
  */
-export function queueForChannels(
-	tx: Queryable,
-	channels: ActiveChannel[],
-	subject: QueuedSubject,
-	key: string,
-	now: number
-): number {
-	if (channels.length === 0) return 0;
-	let queued = 0;
-	const locale = getOrganisation(tx).defaultLocale;
-	for (const { channel, message, dedupe } of messagesFor(channels, subject, key, locale))
-		if (queueChat(tx, channel, subject.event, message, now, dedupe)) queued += 1;
-	return queued;
-}
-
-/** `queueForChannels` inside a store's write (db/store.ts): the lead changes, the summaries. */
 export async function queueForChannelsInWrite(
 	tx: StoreDb,
 	store: Store,
@@ -138,14 +98,6 @@ export async function queueForChannelsInWrite(
 
 const wanting = (channels: ActiveChannel[], event: ChatEvent) =>
 	channels.filter((c) => c.events.includes(event));
-
-function seasonOf(tx: Queryable, id: number) {
-	return tx
-		.select({ name: season.name, timeZone: season.timeZone })
-		.from(season)
-		.where(eq(season.id, id))
-		.get();
-}
 
 type SeasonNaming = { name: string; timeZone: string } | undefined;
 
@@ -229,24 +181,9 @@ function chatPlan<E extends DomainEvent>(
 }
 
 /**
- * The domain-event handler: runs inside every sale's transaction, so it costs one cached list
- * (channels.ts) until a channel wants the event; only then does it read the season's name.
+ * The domain-event handler, inside the event's write: it costs one cached list (channels.ts)
+ * until a channel wants the event; only then does it read the season's name.
  */
-export function onChatDomainEvent<E extends DomainEvent>(
-	tx: Queryable,
-	event: E,
-	data: DomainData<E>,
-	now: number
-): void {
-	const channels = activeChannels(tx);
-	if (channels.length === 0) return;
-	const plan = chatPlan(channels, event, data);
-	if (!plan || plan.to.length === 0) return;
-	const s = plan.seasonId == null ? undefined : seasonOf(tx, plan.seasonId);
-	queueForChannels(tx, plan.to, plan.subject(s), plan.key, now);
-}
-
-/** `onChatDomainEvent` inside a store's write: the events of the commands ported to it. */
 export async function onChatDomainEventInWrite<E extends DomainEvent>(
 	tx: StoreDb,
 	store: Store,

@@ -1,12 +1,12 @@
 // Slack and Teams in a running server: listens to the domain events and the rank watch, queues
 // the daily summaries and posts the outbox. Started by shared/jobs.ts startJobs. The domain
-// events queue in the emitter's synchronous transaction (queue.ts); the rest goes through the
-// store (db/store.ts).
+// events queue inside the emitter's store write (queue.ts); the rest goes through the store
+// (db/store.ts) too.
 import type { Store } from '../../db/store';
 import { systemClock, type Clock } from '../../shared/clock';
 import { log } from '../../shared/log';
-import { onDomainEvent, onDomainEventInWrite, rankEvents, type RankEvents } from '../events';
-import { onChatDomainEvent, onChatDomainEventInWrite } from './queue';
+import { onDomainEventInWrite, rankEvents, type RankEvents } from '../events';
+import { onChatDomainEventInWrite } from './queue';
 import { createChatSender, type ChatPoster } from './send';
 import { queueDailySummaries, queueLeadChange } from './watch';
 
@@ -22,18 +22,9 @@ export function startChat(
 	} = {}
 ): () => void {
 	const clock = options.clock ?? systemClock;
-	// A chat message is never worth a sale: a failure here is logged, the event's transaction
-	// goes on (SQLite keeps a transaction open after a failed statement).
-	const removeHandler = onDomainEvent((tx, event, data, now) => {
-		try {
-			onChatDomainEvent(tx, event, data, now);
-		} catch (error) {
-			log.error({ err: error, event }, 'queueing a chat message failed');
-		}
-	});
-	// The same for the events of the commands ported to the store, inside their write. A failure
-	// is logged and the write goes on on SQLite; on PostgreSQL a failed statement aborts the
-	// transaction, so the write's next statement fails it.
+	// A chat message is never worth a sale: a failure here is logged and the write goes on on
+	// SQLite; on PostgreSQL a failed statement aborts the transaction, so the write's next
+	// statement fails it.
 	const removeHandlerInWrite = onDomainEventInWrite(async (tx, inStore, event, data, now) => {
 		try {
 			await onChatDomainEventInWrite(tx, inStore, event, data, now);
@@ -62,7 +53,6 @@ export function startChat(
 	}, options.summaryIntervalMs ?? 60_000);
 	summaries.unref();
 	return () => {
-		removeHandler();
 		removeHandlerInWrite();
 		rankEvents.off('lead', onLead);
 		clearInterval(sending);

@@ -219,9 +219,7 @@ const badgeDedupeKey = (award: BadgeAwarded) =>
 
 /**
  * Starts queueing pushes: badges a person earned (in the award's write) and who was overtaken
- * (from the rank watch), on either dialect. Returns the stop. Only the store's writes give
- * badges in the app; the synchronous engine (badges/awards.ts `applyPlan`) runs only in a
- * benchmark's baseline (bench/lib/before-port.ts), whose awards queue no push.
+ * (from the rank watch), on either dialect. Returns the stop.
  */
 export function startPushNotices(store: Store): () => void {
 	// The awards given inside a store's write. In a savepoint: on PostgreSQL a failed statement
