@@ -1,7 +1,7 @@
 // POST /api/v1/sales is answered by a plain Node handler in production (api/fast-sales.ts); with
 // HONORBOARD_FAST_SALES=0 SvelteKit's route answers it. Both must give the same answers: status,
 // body and headers, for new sales, replays, conflicts and every refusal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli, startServer, type RunningServer } from '../helpers/server';
 import { postSaleBody } from '../helpers/sales';
 import { apiTokenFor, lastLine, seedServerDb, withDb, type SeededDb } from '../helpers/seeded';
@@ -194,6 +194,29 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 		expect(reversed).toEqual(await post(kit, text));
 		expect(reversed.json.sale.status).toBe('reversed');
 		expect(await post(fast, text)).toEqual(reversed);
+	});
+
+	// The plain handler reads the token synchronously and writes its last use after answering.
+	it("records the token's last use, at most once a minute", async () => {
+		const created = await runCli(['token', 'create', '--name', 'fast-last-use'], seeded.path);
+		expect(created.code, created.stderr).toBe(0);
+		const own = lastLine(created.stdout);
+		const lastUse = () =>
+			withDb(
+				seeded.path,
+				(db) =>
+					db.$client
+						.prepare('select last_used_at from api_token where name = ?')
+						.pluck()
+						.get('fast-last-use') as number | null
+			);
+		expect(lastUse()).toBeNull();
+		expect((await post(fast, sale('fast-last-use-1'), own)).status).toBe(201);
+		await vi.waitFor(() => expect(lastUse()).toBeGreaterThan(Date.now() - 60_000));
+		const first = lastUse();
+		expect((await post(fast, sale('fast-last-use-2'), own)).status).toBe(201);
+		expect((await post(fast, sale('fast-last-use-2'), own)).status).toBe(200);
+		expect(lastUse()).toBe(first);
 	});
 
 	it('answers with the X-Request-Id given, or a new one, on a new sale, a replay and a refusal', async () => {

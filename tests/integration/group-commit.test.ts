@@ -108,4 +108,34 @@ describe('sales sent together to the API', () => {
 		const { stored, fromLedger } = standingsVsLedger(db, c.season.id);
 		expect(stored).toEqual(fromLedger);
 	});
+
+	// Under load the requests of one round of answers come back over several turns of the loop:
+	// they share a write (one version bump for the season) instead of one write each.
+	it('gathers the sales that keep arriving over the next turns of the loop into one write', async () => {
+		const { db, contest: c } = await contest();
+		const store = sqliteStore(db);
+		const sale = (i: number): RecordSaleInput => ({
+			source: 'api',
+			externalId: `gc-turn-${i}`,
+			seller: { userId: c.people[i % c.people.length].id },
+			occurredAt: Date.now() - i * 1000,
+			lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 2900 }]
+		});
+		const sent: Promise<{ version: number }>[] = [];
+		// The second sale comes a turn after the first, the third a turn after that.
+		setImmediate(() => {
+			sent.push(recordSaleGrouped(store, sale(2)));
+			setImmediate(() => sent.push(recordSaleGrouped(store, sale(3))));
+		});
+		sent.push(recordSaleGrouped(store, sale(1)));
+		// Two turns: the third sale is sent by then.
+		await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+		const versions = (await Promise.all(sent)).map((recorded) => recorded.version);
+		expect(versions).toHaveLength(3);
+		expect(new Set(versions).size).toBe(1);
+
+		// A lone sale is written without waiting for more: its own version.
+		const lone = await recordSaleGrouped(store, sale(4));
+		expect(lone.version).toBe(versions[0] + 1);
+	});
 });

@@ -15,7 +15,7 @@ import {
 	tooLarge
 } from './respond';
 import { createSaleSchema } from './schemas';
-import { replayInWrite, type RecordSaleInput } from '../scoring/sales';
+import type { RecordSaleInput } from '../scoring/sales';
 import { appOnPostgres, getStore } from '../db/store';
 import { replayAnswerOf, type ReplayAnswerRow } from '../scoring/sale-queries';
 import { prepared } from '../db/prepared';
@@ -52,12 +52,13 @@ export async function createSaleAnswer(
 		})),
 		customerRef: body.customerRef
 	};
-	const store = getStore();
-	// A known externalId is answered from one indexed read, before any write is queued; a new
-	// sale is recorded with the others of this turn of the event loop, in one write (a SQLite
-	// database locked by another process is retried there, then 503).
-	const result =
-		(await replayInWrite(store.db, store, input)) ?? (await recordSaleGrouped(store, input));
+	// Recorded with the others of this turn of the event loop, in one write (a SQLite database
+	// locked by another process is retried there, then 503). A known externalId is answered
+	// there too, as a replay: the group reads which of its ids have a sale in one statement
+	// (SaleLookups), where a read of its own before queueing cost every new sale a statement and
+	// its promises (on PostgreSQL a round trip). Most replays never get here: their text was
+	// answered before (answeredBefore).
+	const result = await recordSaleGrouped(getStore(), input);
 	return {
 		status: result.created ? 201 : 200,
 		body: saleAnswer(result.sale, result.seasonId, result.version, result.flagReason)

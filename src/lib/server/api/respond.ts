@@ -56,7 +56,7 @@ export function authenticate(
 	roles?: readonly TokenRole[]
 ): ApiPrincipal {
 	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-	return permitted(match ? validateApiTokenSync(getDb(), match[1]) : null, roles);
+	return permitted(match ? validateApiTokenSync(getDb(), getStore(), match[1]) : null, roles);
 }
 
 function permitted(principal: ApiPrincipal | null, roles?: readonly TokenRole[]): ApiPrincipal {

@@ -7,8 +7,9 @@ import * as schema from '../db/schema';
 import { othersCommitVersion, write, type Store, type StoreDb } from '../db/store';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
-import { isBusy, unlessBusy } from '../db/busy';
+import { isBusy } from '../db/busy';
 import { AppError, conflict, notFound } from '../shared/errors';
+import { log } from '../shared/log';
 import { auditInWrite, type Actor } from '../audit/record';
 import { TOKEN_ROLES, type TokenRole } from './token-roles';
 
@@ -289,7 +290,6 @@ export async function validateApiToken(
 	token: string,
 	clock: Clock = systemClock
 ): Promise<ApiPrincipal | null> {
-	const { apiToken } = store.tables;
 	const at = performance.now();
 	let row = cachedRow(store.db, token, at, () => othersCommitVersion(store))?.row;
 	if (!row) {
@@ -298,27 +298,19 @@ export async function validateApiToken(
 	}
 	if (!row) return null;
 	const now = clock();
-	if (check(row, now)) {
-		const id = row.id;
-		// Bookkeeping only: a database locked by another process leaves it for a later call.
-		try {
-			await write(store, (tx) =>
-				tx.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, id))
-			);
-			row.lastUsedAt = now;
-		} catch (error) {
-			if (!isBusy(error)) throw error;
-		}
-	}
+	if (check(row, now)) await recordLastUse(store, row, now);
 	return { tokenId: row.id, name: row.name, role: row.role };
 }
 
 /**
  * `validateApiToken`'s synchronous twin, sharing its cache, for the fast sales path
- * (api/fast-sales.ts through `authenticate`), which answers a replay without a promise.
+ * (api/fast-sales.ts through `authenticate`), which answers a replay without a promise: the
+ * token is read on SQLite's connection `db`, and its last use written through `store` (that
+ * connection's store) after the answer, not awaited.
  */
 export function validateApiTokenSync(
 	db: Db,
+	store: Store,
 	token: string,
 	clock: Clock = systemClock
 ): ApiPrincipal | null {
@@ -330,15 +322,28 @@ export function validateApiTokenSync(
 	}
 	if (!row) return null;
 	const now = clock();
-	if (check(row, now)) {
-		const id = row.id;
-		// Bookkeeping only: a database locked by another process leaves it for a later call.
-		if (
-			unlessBusy(() =>
-				db.update(schema.apiToken).set({ lastUsedAt: now }).where(eq(schema.apiToken.id, id)).run()
-			)
-		)
-			row.lastUsedAt = now;
-	}
+	if (check(row, now))
+		recordLastUse(store, row, now).catch((error) =>
+			log.error({ err: error }, "recording an API token's last use failed")
+		);
 	return { tokenId: row.id, name: row.name, role: row.role };
+}
+
+/**
+ * Writes the token's last use (bookkeeping only). The row held in the cache takes the time at
+ * once, so that the calls until the write commits do not each queue one; a database locked by
+ * another process gives it back, and a later call writes it.
+ */
+async function recordLastUse(store: Store, row: TokenRow, now: number): Promise<void> {
+	const { apiToken } = store.tables;
+	const before = row.lastUsedAt;
+	row.lastUsedAt = now;
+	try {
+		await write(store, (tx) =>
+			tx.update(apiToken).set({ lastUsedAt: now }).where(eq(apiToken.id, row.id))
+		);
+	} catch (error) {
+		if (row.lastUsedAt === now) row.lastUsedAt = before;
+		if (!isBusy(error)) throw error;
+	}
 }

@@ -52,17 +52,3 @@ export async function retryWhenBusy<T>(
 		delay = Math.min(delay * 2, 400);
 	}
 }
-
-/**
- * Runs a write that may be skipped (bookkeeping such as a session's renewal): true when it ran,
- * false when the database was busy. Other errors are thrown.
- */
-export function unlessBusy(write: () => unknown): boolean {
-	try {
-		write();
-		return true;
-	} catch (error) {
-		if (isBusy(error)) return false;
-		throw error;
-	}
-}

@@ -202,8 +202,7 @@ function replayed(
 /**
  * The first answer again when this externalId was recorded before (one indexed lookup), null
  * for a new sale; IdempotencyConflictError when the id was used for a different sale. Reads
- * only: inside a write (a group's sale) or on `store.db` (the API answers replays with it before
- * queueing any write).
+ * only, inside a write (a group's sale, an import's window).
  */
 export async function replayInWrite(
 	tx: StoreDb,
