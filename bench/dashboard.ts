@@ -14,9 +14,12 @@
 // both again 3 s after signing in (the read thread has warmed the default dashboard by then).
 // Prints the machine's load at start and end and writes bench/results/dashboard-<time>.json.
 // Run with `npm run bench:dashboard [-- --quick] [-- --sizes 10000,50000]`.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `--first-loads N [--against DIR]`: only GET /dashboard at once after a start, N times, each
+// time on this build and then on DIR's (another checkout's `npm run build`), in turn.
+// BENCH_DASHBOARD_DB=FILE (one size): seeds FILE and keeps it, or reuses it when it is there.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/lib/server/db';
 import { dashboardData } from '../src/lib/server/dashboard/figures';
@@ -52,6 +55,12 @@ const SIZES = args.includes('--sizes')
 		? [10_000, 50_000]
 		: [10_000, 50_000, 200_000];
 const PORT = Number(process.env.DASHBOARD_BENCH_PORT ?? 4542);
+const FIRST_LOADS = args.includes('--first-loads')
+	? Number(args[args.indexOf('--first-loads') + 1])
+	: 0;
+const AGAINST = args.includes('--against') ? resolve(args[args.indexOf('--against') + 1]) : null;
+const KEPT_DB = process.env.BENCH_DASHBOARD_DB;
+if (KEPT_DB && SIZES.length !== 1) throw new Error('BENCH_DASHBOARD_DB takes one size (--sizes N)');
 const RUNS = 5;
 const median = (values: number[]) =>
 	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -137,11 +146,12 @@ const COVERING = [
 async function timeHttp(
 	path: string,
 	prime: string | null,
-	settleMs = 0
+	settleMs = 0,
+	{ entry, urls = ['/dashboard', '/dashboard/data.csv'] }: { entry?: string; urls?: string[] } = {}
 ): Promise<Record<string, unknown> | string> {
-	const missing = missingBuild();
+	const missing = entry ? null : missingBuild();
 	if (missing) return `skipped: ${missing}`;
-	const build = snapshotBuild();
+	const build = entry ? { entry, remove: () => {} } : snapshotBuild();
 	let server: BenchServer | undefined;
 	try {
 		server = await startOnFreePort(
@@ -165,7 +175,7 @@ async function timeHttp(
 		if (settleMs > 0) await new Promise((done) => setTimeout(done, settleMs));
 		const primed = prime ? { [prime]: round((await get(prime)).time) } : {};
 		const result: Record<string, unknown> = { ...primed };
-		for (const url of ['/dashboard', '/dashboard/data.csv']) {
+		for (const url of urls) {
 			const first = await get(url);
 			const warm: number[] = [];
 			for (let i = 0; i < RUNS; i++) warm.push((await get(url)).time);
@@ -186,21 +196,76 @@ const loadStart = loadavg().map(round);
 console.log(`load average at start: ${loadStart.join(' ')}`);
 const results: Record<string, unknown>[] = [];
 const filters: DashboardFilters = { teamId: null, period: 'season' };
+/** Sales, as a running server has them; BENCH_DASHBOARD_DB's file when it is there. */
+async function seededDatabase(dir: string, sales: number) {
+	const path = KEPT_DB ? resolve(KEPT_DB) : join(dir, 'bench.db');
+	if (KEPT_DB && existsSync(path)) {
+		const c = openDatabase(path).$client;
+		const seasonId = (c.prepare('select min(id) as id from season').get() as { id: number }).id;
+		const teamIds = c
+			.prepare('select id from team where season_id = ? order by id')
+			.pluck()
+			.all(seasonId) as number[];
+		c.close();
+		console.log(`\n${sales.toLocaleString('en')} sales: reusing ${path}`);
+		return { path, seasonId, teamIds };
+	}
+	const seeded = await seedSales(path, sales);
+	// The seed writes the ledger directly; the app keeps the badge facts with each sale. Take
+	// them in now, as a running server has them, or its start-up catch-up (~14 s of slices at
+	// 200,000 sales) competes with the pages timed below.
+	const caughtUp = performance.now();
+	const factsDb = openDatabase(path);
+	await runPeriodicAwards(sqliteStore(factsDb), { entriesPerSlice: 5_000 });
+	factsDb.$client.close();
+	console.log(
+		`\n${sales.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams (seeded in ${seeded.seconds.toFixed(1)} s, badge facts in ${((performance.now() - caughtUp) / 1000).toFixed(1)} s)`
+	);
+	return { path, seasonId: seeded.seasonId, teamIds: seeded.teamIds };
+}
+
+/**
+ * GET /dashboard at once after a start, `rounds` times, this build and then `against`'s in turn
+ * (each a fresh server on the same file): what an executive who opens it right after a restart
+ * waits, and the order's bias spread over both.
+ */
+async function firstLoads(path: string, rounds: number, against: string | null) {
+	const builds: [string, string | undefined][] = [['this', undefined]];
+	if (against) {
+		const entry = join(against, 'build/server.js');
+		if (!existsSync(entry)) throw new Error(`${entry} is missing: build that checkout first`);
+		builds.push(['against', entry]);
+	}
+	const times: Record<string, number[]> = Object.fromEntries(builds.map(([name]) => [name, []]));
+	for (let i = 0; i < rounds; i++) {
+		const line: string[] = [];
+		for (const [name, entry] of builds) {
+			const http = await timeHttp(path, null, 0, { entry, urls: ['/dashboard'] });
+			if (typeof http === 'string') throw new Error(http);
+			const first = (http['/dashboard'] as { first: number }).first;
+			times[name].push(first);
+			line.push(`${name} ${ms(first)}`);
+		}
+		console.log(`  round ${i + 1}: ${line.join(', ')} (load ${loadavg().map(round).join(' ')})`);
+	}
+	const medians = Object.fromEntries(builds.map(([name]) => [name, round(median(times[name]))]));
+	console.log(
+		`  GET /dashboard at once, median of ${rounds}: ` +
+			builds.map(([name]) => `${name} ${ms(medians[name])}`).join(', ') +
+			(against ? ` (this ÷ against ${round((medians.this / medians.against) * 100) / 100})` : '')
+	);
+	return { against, times, medians };
+}
+
 for (const sales of SIZES) {
 	const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-dashboard-'));
 	try {
-		const path = join(dir, 'bench.db');
-		const seeded = await seedSales(path, sales);
-		// The seed writes the ledger directly; the app keeps the badge facts with each sale. Take
-		// them in now, as a running server has them, or its start-up catch-up (~14 s of slices at
-		// 200,000 sales) competes with the pages timed below.
-		const caughtUp = performance.now();
-		const factsDb = openDatabase(path);
-		await runPeriodicAwards(sqliteStore(factsDb), { entriesPerSlice: 5_000 });
-		factsDb.$client.close();
-		console.log(
-			`\n${sales.toLocaleString('en')} sales, ${PEOPLE} people, ${TEAMS} teams (seeded in ${seeded.seconds.toFixed(1)} s, badge facts in ${((performance.now() - caughtUp) / 1000).toFixed(1)} s)`
-		);
+		const seeded = await seededDatabase(dir, sales);
+		const path = seeded.path;
+		if (FIRST_LOADS > 0) {
+			results.push({ sales, firstLoads: await firstLoads(path, FIRST_LOADS, AGAINST) });
+			continue;
+		}
 		const rollups = firstAndWarm(path, (db) =>
 			dashboardData(db, seeded.seasonId, filters, () => NOW)
 		);
@@ -219,6 +284,13 @@ for (const sales of SIZES) {
 		const covering = firstAndWarm(path, (db) =>
 			dashboardData(db, seeded.seasonId, filters, () => NOW, { direct: true })
 		);
+		if (KEPT_DB) {
+			// The kept file is the app's: without the bench's indexes for its next run.
+			const kept = openDatabase(path).$client;
+			for (const index of ['bench_sale_cover', 'bench_line_cover', 'bench_ledger_cover'])
+				kept.exec(`drop index if exists ${index}`);
+			kept.close();
+		}
 		const ratioRollupsToBare = round(rollups.first / baseline.first);
 		const ratioCoveringToBare = round(covering.first / baseline.first);
 		console.log(
