@@ -17,11 +17,7 @@ import { createDigestCheck } from '../../src/lib/server/notify/digest/job';
 import { readSeasonYesterday } from '../../src/lib/server/notify/digest/summary';
 import { liveSeasons } from '../../src/lib/server/notify/digest/seasons';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
-import {
-	dashboardData,
-	loadDashboardOffThread,
-	warmDashboard
-} from '../../src/lib/server/dashboard/figures';
+import { dashboardData } from '../../src/lib/server/dashboard/figures';
 import { parseFilters } from '../../src/lib/server/dashboard/filters';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints, readSprintDecision } from '../../src/lib/server/sprints/decide';
@@ -182,53 +178,6 @@ describe('the read thread', () => {
 		for (const request of requests) oneByOne.push(await request());
 		const atOnce = await Promise.all([...requests, ...requests].map((request) => request()));
 		expect(atOnce).toEqual([...oneByOne, ...oneByOne]);
-	});
-});
-
-// Right after a start the thread is still loading its code (~0.2–0.4 s): an executive who
-// opened the dashboard then waited for that start and the figures' first run in the thread.
-describe('the dashboard while the read thread starts', () => {
-	afterEach(() => stopReadThread());
-
-	it('is computed inline until the thread has started, and in the thread after', async () => {
-		const base = Date.now() - DAY;
-		const { season, people, sell } = await race(base);
-		await sell(people[0].id, base + HOUR, 2);
-		const now = Date.now();
-		const clock = () => now;
-		const starting = startReadThread(ENTRY, ctx.path)!;
-		const asked = vi.spyOn(starting, 'dashboard');
-		expect(starting.ready).toBe(false);
-
-		const params = new URLSearchParams(`season=${season.id}`);
-		const first = await loadDashboardOffThread(db, params, clock);
-		expect(asked).not.toHaveBeenCalled();
-		expect(first).toEqual(dashboardData(db, season.id, parseFilters(params), clock));
-
-		await vi.waitFor(() => expect(starting.ready).toBe(true));
-		const week = new URLSearchParams(`season=${season.id}&period=7d`);
-		expect(plain(await loadDashboardOffThread(db, week, clock))).toEqual(
-			plain(dashboardData(db, season.id, parseFilters(week), clock))
-		);
-		expect(asked).toHaveBeenCalledTimes(1);
-	});
-
-	it("keeps what it computed inline over the thread's later answer to the warm-up", async () => {
-		const base = Date.now() - DAY;
-		const { season, people, sell } = await race(base);
-		await sell(people[1].id, base + HOUR);
-		const now = Date.now();
-		const clock = () => now;
-		const starting = startReadThread(ENTRY, ctx.path)!;
-		const asked = vi.spyOn(starting, 'dashboard');
-
-		const warm = warmDashboard(db, clock);
-		expect(asked).toHaveBeenCalledTimes(1);
-		const inline = await loadDashboardOffThread(db, new URLSearchParams(), clock);
-		expect(inline?.season.id).toBe(season.id);
-		await warm;
-		expect(await loadDashboardOffThread(db, new URLSearchParams(), clock)).toBe(inline);
-		expect(asked).toHaveBeenCalledTimes(1);
 	});
 });
 

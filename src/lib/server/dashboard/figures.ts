@@ -3,7 +3,7 @@ import { read, unportedSqlite, type Store } from '../db/store';
 import { runRawOnStore, runRawSync, type RawReads as Reads } from '../db/raw-reads';
 import type { Clock } from '../shared/clock';
 import { log } from '../shared/log';
-import { getReadThread, type ReadThread } from '../reads/thread';
+import { getReadThread } from '../reads/thread';
 import {
 	dayList,
 	daysLeft,
@@ -236,10 +236,6 @@ function* chosenSeasonReads(params: URLSearchParams, now: number): Reads<Chosen 
 	return version === undefined ? null : { seasonId, version };
 }
 
-function cacheKey(chosen: Chosen, filters: DashboardFilters, now: number): string {
-	return JSON.stringify([chosen.seasonId, chosen.version, Math.floor(now / 60_000), filters]);
-}
-
 /**
  * The figures from the cache of `owner` (a SQLite connection, a PostgreSQL store), else computed
  * (`compute`) and kept. A failed computation is not kept.
@@ -251,7 +247,7 @@ function cachedDashboard(
 	now: number,
 	compute: () => Entry
 ): Entry {
-	const key = cacheKey(chosen, filters, now);
+	const key = JSON.stringify([chosen.seasonId, chosen.version, Math.floor(now / 60_000), filters]);
 	let entries = cache.get(owner);
 	if (!entries) cache.set(owner, (entries = new Map()));
 	if (entries.has(key)) return entries.get(key)!;
@@ -270,8 +266,7 @@ function cachedDashboard(
 
 /**
  * What the page and the CSV export read on SQLite: the chosen (or default) season with the
- * URL's filters, computed inline (the dev server, scripts and tests without a read thread, and a
- * server whose thread has not started yet).
+ * URL's filters, computed inline (the dev server, scripts and tests without a read thread).
  */
 export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clock) {
 	const now = clock();
@@ -281,21 +276,14 @@ export function loadDashboard(db: Queryable, params: URLSearchParams, clock: Clo
 	const data = cachedDashboard(db, chosen, filters, now, () =>
 		dashboardData(db, chosen.seasonId, filters, () => now)
 	);
-	if (!(data instanceof Promise)) return data;
-	// A computation the read thread has under way (or has not begun): this caller computes its
-	// own, and keeps it for the callers after it, instead of what the thread answers later.
-	const computed = dashboardData(db, chosen.seasonId, filters, () => now);
-	cache.get(db)!.set(cacheKey(chosen, filters, now), computed);
-	return computed;
+	// A computation the read thread has under way: this caller computes its own.
+	return data instanceof Promise ? dashboardData(db, chosen.seasonId, filters, () => now) : data;
 }
 
 /**
  * loadDashboard for a running server on SQLite: the figures are computed by the read thread
  * when there is one (reads/thread.ts; ~100–140 ms at 200,000 sales that the event loop does not
- * wait on), inline when there is none or it fails. Inline too while the thread is starting:
- * an executive who opens the dashboard right after a start would wait for the thread's start and
- * its code's first run (~0.3–0.5 s), where the event loop computes it in ~100 ms (docs/
- * benchmarks.md, "The dashboard's first load at once after a start").
+ * wait on), inline when there is none or it fails.
  */
 export async function loadDashboardOffThread(
 	db: Queryable,
@@ -303,17 +291,7 @@ export async function loadDashboardOffThread(
 	clock: Clock
 ): Promise<DashboardData | null> {
 	const thread = getReadThread();
-	if (!thread?.ready) return loadDashboard(db, params, clock);
-	return inThread(thread, db, params, clock);
-}
-
-/** The figures the read thread computes, through the cache of `db`. */
-async function inThread(
-	thread: ReadThread,
-	db: Queryable,
-	params: URLSearchParams,
-	clock: Clock
-): Promise<DashboardData | null> {
+	if (!thread) return loadDashboard(db, params, clock);
 	const now = clock();
 	const chosen = runRawSync(db, chosenSeasonReads(params, now));
 	if (!chosen) return null;
@@ -358,12 +336,12 @@ export function readDashboardSeasons(store: Store) {
 }
 
 /**
- * At a server's start, the read thread computes the default dashboard once, asked before it has
- * started (it answers once it has): the executives who open it after that get cached figures,
- * instead of paying for code running the first time (docs/benchmarks.md, "bench:dashboard").
- * Nothing without a read thread: inline, it would hold the event loop at start.
+ * At a server's start, the read thread computes the default dashboard once: the first
+ * executive to open it then gets cached figures (or a thread whose code has run), instead of
+ * paying for code running the first time (docs/benchmarks.md, "bench:dashboard"). Nothing
+ * without a read thread: inline, it would hold the event loop at start.
  */
 export async function warmDashboard(db: Queryable, clock: Clock): Promise<void> {
-	const thread = getReadThread();
-	if (thread) await inThread(thread, db, new URLSearchParams(), clock);
+	if (!getReadThread()) return;
+	await loadDashboardOffThread(db, new URLSearchParams(), clock);
 }

@@ -41,9 +41,6 @@ export type ReadKind = ReadRequest['kind'];
 
 export type ReadAnswer = { id: number; result: unknown } | { id: number; error: string };
 
-/** What the thread posts: an answer, or once, that its code is loaded and its connection open. */
-export type ReadMessage = ReadAnswer | { ready: true };
-
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -54,17 +51,12 @@ export class ReadThread {
 	private readonly pending = new Map<number, Pending>();
 	private nextId = 1;
 	private failed: Error | null = null;
-	private loaded = false;
 
 	constructor(entry: string, databaseUrl: string) {
 		this.worker = new Worker(entry, { workerData: { databaseUrl } });
 		// The thread must not keep a finished process (a test, the CLI) alive.
 		this.worker.unref();
-		this.worker.on('message', (reply: ReadMessage) => {
-			if ('ready' in reply) {
-				this.loaded = true;
-				return;
-			}
+		this.worker.on('message', (reply: ReadAnswer) => {
 			const waiting = this.pending.get(reply.id);
 			if (!waiting) return;
 			this.pending.delete(reply.id);
@@ -86,14 +78,6 @@ export class ReadThread {
 	/** False once the thread has failed or exited: callers then read inline. */
 	get alive(): boolean {
 		return this.failed === null;
-	}
-
-	/**
-	 * True once the thread has loaded its code and opened its connection. Before (its first
-	 * ~0.2–0.4 s), a request waits for that start, then for its code's first run.
-	 */
-	get ready(): boolean {
-		return this.loaded && this.failed === null;
 	}
 
 	/** Every format view of a season at `now`, as readFormatViews reads them. */

@@ -16,7 +16,7 @@ import { readDashboardData } from '../dashboard/figures';
 import { readFinalBoardOnStore } from '../seasons/final-board';
 import { readRankingAt } from '../notify/digest/ranking-at';
 import { readSeasonYesterday } from '../notify/digest/summary';
-import type { ReadAnswer, ReadMessage, ReadRequest } from './thread';
+import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
 const db = openDatabase(databaseUrl);
@@ -72,5 +72,3 @@ let queue = Promise.resolve();
 parentPort!.on('message', (request: ReadRequest) => {
 	queue = queue.then(async () => parentPort!.postMessage(await reply(request)));
 });
-// Until this arrives the server reads the dashboard inline (dashboard/figures.ts).
-parentPort!.postMessage({ ready: true } satisfies ReadMessage);
