@@ -200,7 +200,7 @@ describe('GET /metrics', () => {
 			// loop (reads/thread.ts).
 			const views = (where: string) =>
 				`honorboard_heavy_read_duration_seconds_count{kind="views",where="${where}"}`;
-			// And the default dashboard was computed there a second after the start, before
+			// And the default dashboard was computed there as soon as the server listened, before
 			// anyone asked for it.
 			const dashboards =
 				'honorboard_heavy_read_duration_seconds_count{kind="dashboard",where="thread"}';
