@@ -370,8 +370,9 @@ describe('on postgres, the pool', () => {
 						"select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'begin isolation level serializable; lock table%'"
 					)
 				).rows;
+			// Up to ~10 s: the write may first wait for a connection of its own (seen at load 9).
 			let waiters = await waiting();
-			for (let tries = 0; waiters.length === 0 && tries < 200; tries++) {
+			for (let tries = 0; waiters.length === 0 && tries < 1000; tries++) {
 				await new Promise((resolve) => setTimeout(resolve, 10));
 				waiters = await waiting();
 			}
