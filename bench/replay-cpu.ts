@@ -11,8 +11,8 @@
 // bodies and client: what a replay costs a server that does the least an ingest endpoint must.
 //
 //   npm run bench:replay-cpu -- [--entry bench/results/.build-old/server.js] [--seconds 8]
-//     [--known 4000] [--cold] [--bare] [--profile <dir>] (node --cpu-prof on the server)
-//     [--port 53010]
+//     [--known 4000] [--cold] [--first] [--bare] [--profile <dir>] (node --cpu-prof on the server)
+//     [--port 53010] [--log <file>] (the server's whole output)
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -27,9 +27,12 @@ const opt = (n: string, f: string) =>
 const ENTRY = opt('entry', join(ROOT, 'build/server.js'));
 const SECONDS = Number(opt('seconds', '8'));
 const PROFILE = opt('profile', '');
+/** The server's whole output, to this file (a 500 says only "internal"). */
+const LOG = opt('log', '');
 const PORT = Number(opt('port', '53010'));
 const KNOWN = Number(opt('known', '4000'));
 const COLD = args.includes('--cold');
+const FIRST = args.includes('--first');
 const BARE = args.includes('--bare');
 const TEMPLATE = '/tmp/replay-cpu-template.db';
 
@@ -67,8 +70,11 @@ async function main() {
 	}
 	const token = readFileSync(TEMPLATE + '.token', 'utf8');
 	const db = `/tmp/replay-cpu-${PORT}.db`;
-	for (const ext of ['', '-wal', '-shm'])
+	// A -wal or -shm of an earlier run, left beside a fresh copy, would be read as its own.
+	for (const ext of ['', '-wal', '-shm']) {
+		rmSync(db + ext, { force: true });
 		if (existsSync(TEMPLATE + ext)) copyFileSync(TEMPLATE + ext, db + ext);
+	}
 	const direct = new Database(db, { readonly: true });
 	const live = direct
 		.prepare(`select id from season where status='live' order by starts_at desc limit 1`)
@@ -105,7 +111,8 @@ async function main() {
 			port: PORT,
 			readyTimeoutMs: 180_000,
 			nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [],
-			env: { HONORBOARD_BENCH_SALE_BADGES: '0' }
+			env: { HONORBOARD_BENCH_SALE_BADGES: '0' },
+			...(LOG ? { logFile: LOG } : {})
 		});
 	// The bare stack keeps its sales in a file of its own, new for each run (kept for --cold).
 	const bareFile = `/tmp/replay-cpu-bare-${PORT}.db`;
@@ -139,6 +146,7 @@ async function main() {
 	};
 	// Cold: the pass after the hot one, on a new server (the one profiled, if asked).
 	let server = await start(PROFILE !== '' && !COLD);
+	const first = server;
 	const run = async (seconds: number, pick: () => number) => {
 		const counts: Record<number, number> = {};
 		const r = await autocannon({
@@ -205,7 +213,9 @@ async function main() {
 				entry: BARE ? 'bare' : ENTRY,
 				known: KNOWN,
 				// Cold, and more replays than known sales: the later ones were answered before.
-				pass: cold ? (r <= KNOWN ? 'cold' : 'cold, then some again') : 'hot',
+				pass: cold
+					? `${server === first ? 'first' : 'cold'}${r <= KNOWN ? '' : ', then some again'}`
+					: 'hot',
 				recordSeconds,
 				load: Math.round(l0 * 10) / 10,
 				rssMB: Math.round(Number(rss) / 1024),
@@ -219,7 +229,7 @@ async function main() {
 			})
 		);
 	};
-	await measure(false);
+	await measure(FIRST);
 	if (COLD) {
 		await server.stop();
 		server = await start(PROFILE !== '');
