@@ -79,7 +79,7 @@ async function raceWithPublisher(
 		// Pushes go to this node's own sockets (publish.ts, cluster.ts).
 		local: { to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }) }
 	} as unknown as RealtimeServer;
-	publisher = new Publisher(io, db, options);
+	publisher = new Publisher(io, sqliteStore(db), options);
 	setPublisher(publisher);
 	const sell = (externalId: string, quantity: number) =>
 		recordOn(
