@@ -28,9 +28,9 @@ describe('Publisher window', () => {
 		expect(publisher.formatsWindowMs({ formatsCostMs: 300 })).toBe(3000);
 		expect(publisher.formatsWindowMs({ formatsCostMs: 900 })).toBe(5000);
 		// A fixed push interval builds them with every push…
-		expect(new Publisher(io, store, { intervalMs: 250 }).formatsWindowMs({ formatsCostMs: 300 })).toBe(
-			0
-		);
+		expect(
+			new Publisher(io, store, { intervalMs: 250 }).formatsWindowMs({ formatsCostMs: 300 })
+		).toBe(0);
 		// …unless their own interval is given.
 		expect(
 			new Publisher(io, store, { intervalMs: 0, formatsIntervalMs: 400 }).formatsWindowMs({
