@@ -68,8 +68,7 @@ export interface PublisherOptions {
 	pushed?: (seconds: number) => void;
 	/**
 	 * Builds a season's format views apart from the push, while it is alive (the read thread,
-	 * reads/thread.ts). Unset, or once it is gone: the store's reads (`readFormatViews`), awaited
-	 * apart from the push.
+	 * reads/thread.ts). Unset, or once it is gone: the store's reads, awaited apart from the push.
 	 */
 	formatBuilder?: FormatBuilder;
 	/** Views cheaper than this (ms) are read in the push itself (FORMATS_INLINE_MAX_MS). */
@@ -647,11 +646,7 @@ export class Publisher implements LivePublisher {
 		now: number
 	): Promise<Record<string, unknown> | undefined> {
 		const started = performance.now();
-		// Every view at once (readFormatViews reads them one after the other).
-		const states = await Promise.all(
-			FORMAT_VIEWS.map((view) => view.read(this.store, seasonId, now))
-		);
-		const views = Object.fromEntries(FORMAT_VIEWS.map((view, i) => [view.name, states[i] ?? null]));
+		const views = await viewsAtOnce(this.store, seasonId, now);
 		const cost = performance.now() - started;
 		const changed = this.keepChanged(room, views);
 		observeHeavyRead('views', 'inline', cost / 1000);
@@ -685,7 +680,20 @@ export class Publisher implements LivePublisher {
 
 /** The format views read through the store, awaited like a builder off the event loop. */
 function storeFormats(store: Store): FormatBuilder {
-	return { alive: true, views: (seasonId, now) => readFormatViews(store, seasonId, now) };
+	return { alive: true, views: (seasonId, now) => viewsAtOnce(store, seasonId, now) };
+}
+
+/**
+ * `readFormatViews` with every view read at once (it reads them one after the other): on SQLite
+ * each read is a turn of the loop, which they share instead of waiting for each other.
+ */
+async function viewsAtOnce(
+	store: Store,
+	seasonId: number,
+	now: number
+): Promise<Record<string, unknown>> {
+	const states = await Promise.all(FORMAT_VIEWS.map((view) => view.read(store, seasonId, now)));
+	return Object.fromEntries(FORMAT_VIEWS.map((view, i) => [view.name, states[i] ?? null]));
 }
 
 // Shared through globalThis: services in SvelteKit's bundle publish through the instance that
