@@ -7,21 +7,15 @@
 //   the synchronous variant is now the publisher's window read, `rankingPage`).
 // Variants: the reads of an older checkout (`--old <worktree>`, e.g.
 // `git worktree add /tmp/base 8f91480`, its node_modules a symlink to this one's: its
-// synchronous reads, and its store's where it has them), the
-// synchronous twin kept for the publisher and the read thread (now built on the ranking
-// window's generators), the store's awaited read, and the bare stack (one prepared statement of
+// synchronous reads, and its store's where it has them), the store's awaited read (the
+// synchronous twins went on 2026-12-07: the pushes read through the store), and the bare stack (one prepared statement of
 // better-sqlite3 reading the page's 50 rows). Interleaved, rounds × iterations; prints
 // the median µs and CPU µs per read.
 // Run with `npx tsx bench/board-reads.ts [--old <worktree>] [--people 1000] [--rounds 7] [--n 500]`.
 import { join, resolve } from 'node:path';
 import { standing } from '../src/lib/server/db/schema';
-import {
-	getBoardTop,
-	readBoardTop,
-	readRankingPage,
-	seasonRanking
-} from '../src/lib/server/boards/leaderboard';
-import { encodeCursor, rankingPage } from '../src/lib/server/boards/ranking-window';
+import { readBoardTop, readRankingPage } from '../src/lib/server/boards/leaderboard';
+import { decodeCursor } from '../src/lib/server/boards/ranking-window';
 import { option } from './lib/args';
 import { benchContest } from './lib/contest-file';
 import { timeInterleaved, type Variant } from './lib/interleaved';
@@ -52,12 +46,15 @@ db.transaction((tx) => {
 				.run();
 });
 const viewer = people[Math.floor(PEOPLE / 2)].id;
-const ranking = seasonRanking(db, seasonId)!;
-const middleAt = rankingPage(db, ranking, null, Math.floor(PEOPLE / 2)).next!;
-const middle = encodeCursor(middleAt);
+const middle = (await readRankingPage(store, seasonId, { limit: Math.floor(PEOPLE / 2) }))!.next!;
+const middleAt = decodeCursor(middle)!;
 
 type Before = {
-	getBoardTop: typeof getBoardTop;
+	getBoardTop: (
+		db: unknown,
+		seasonId: number,
+		options: { viewerId?: number }
+	) => { individual: unknown[] } | null;
 	/** Before the port only (the synchronous page read). */
 	getRankingPage?: (
 		db: unknown,
@@ -139,27 +136,11 @@ variants.push(
 		}
 	},
 	{
-		name: 'board top, synchronous twin',
-		ops: N,
-		run: () => {
-			for (let i = 0; i < N; i++)
-				check(getBoardTop(db, seasonId, { viewerId: viewer })?.individual.length);
-		}
-	},
-	{
 		name: 'board top, store (awaited)',
 		ops: N,
 		run: async () => {
 			for (let i = 0; i < N; i++)
 				check((await readBoardTop(store, seasonId, { viewerId: viewer }))?.individual.length);
-		}
-	},
-	{
-		name: 'ranking page, synchronous (the publisher’s window read)',
-		ops: N,
-		run: () => {
-			for (let i = 0; i < N; i++)
-				check(rankingPage(db, seasonRanking(db, seasonId)!, middleAt, 50).entries.length);
 		}
 	},
 	{

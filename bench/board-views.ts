@@ -9,8 +9,8 @@
 //   quotas' and divisions' views are now generators run with `.all()`), before and now;
 // - every format view through the store (`readFormatViews`: a page's fallback when neither the
 //   last push nor the read thread has them; on PostgreSQL always);
-// - the board's top as a push reads it (`getBoardTop`: its teams' query is now one prepared
-//   definition shared with the store's `readBoardTop`), before and now;
+// - the board's top (before: `getBoardTop`, synchronous; now the store's `readBoardTop`, which
+//   the pushes read since 2026-12-07);
 // - the campaigns (before: the rules, the catalogue and the activity types read each time; now
 //   `readCampaigns`).
 // Run with `npx tsx bench/board-views.ts --old <worktree> [--rounds 7] [--n 200]`.
@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { formatViewsOf, readFormatViews } from '../src/lib/server/formats/views';
-import { getBoardTop } from '../src/lib/server/boards/leaderboard';
+import { readBoardTop } from '../src/lib/server/boards/leaderboard';
 import { readCampaigns } from '../src/lib/server/rules/campaigns';
 import { activityTypeNames } from '../src/lib/server/activities/types';
 import { describeRule } from '../src/lib/contest/rules';
@@ -125,7 +125,9 @@ const oldDb = (await load<{ openDatabase: typeof openDatabase }>('db/index.ts'))
 	contest.file
 ) as Db;
 const oldViews = await load<{ formatViewsOf: typeof formatViewsOf }>('formats/views.ts');
-const oldBoard = await load<{ getBoardTop: typeof getBoardTop }>('boards/leaderboard.ts');
+const oldBoard = await load<{
+	getBoardTop(db: Db, seasonId: number): Awaited<ReturnType<typeof readBoardTop>>;
+}>('boards/leaderboard.ts');
 const oldRules = await load<{
 	activeCampaigns(db: Db, seasonId: number, now: number): Parameters<typeof describeRule>[0][];
 	toEngineRule(row: unknown): Parameters<typeof describeRule>[0];
@@ -153,7 +155,7 @@ const same = (a: unknown, b: unknown, what: string) => {
 };
 same(oldViews.formatViewsOf(oldDb, seasonId, NOW), formatViewsOf(db, seasonId, NOW), 'views');
 same(formatViewsOf(db, seasonId, NOW), await readFormatViews(store, seasonId, NOW), 'store views');
-same(oldBoard.getBoardTop(oldDb, seasonId), getBoardTop(db, seasonId), 'board top');
+same(oldBoard.getBoardTop(oldDb, seasonId), await readBoardTop(store, seasonId), 'board top');
 same(
 	(await campaignsBefore()).map((c) => c.text),
 	(await readCampaigns(store, { id: seasonId, timeZone: 'UTC' }, NOW)).map((c) => c.text),
@@ -187,9 +189,9 @@ const variants: Variant[] = [
 		run: repeat(() => oldBoard.getBoardTop(oldDb, seasonId), N * 10)
 	},
 	{
-		name: 'board top, now (synchronous)',
+		name: 'board top, now (store, awaited)',
 		ops: N * 10,
-		run: repeat(() => getBoardTop(db, seasonId), N * 10)
+		run: repeat(() => readBoardTop(store, seasonId), N * 10)
 	},
 	{ name: 'campaigns, before', ops: N * 10, run: repeat(campaignsBefore, N * 10) },
 	{

@@ -1,8 +1,8 @@
 // Boards at size: members 1,000 → 100,000. For each size, on a fresh temp database:
-//   - the old full push (getLeaderboard: the whole ranking) — build time and JSON size;
+//   - the old full push (readLeaderboard: the whole ranking) — build time and JSON size;
 //   - the new push: the top 50 as a snapshot and as a delta after one sale (Publisher, real
 //     queries, a stand-in Socket.IO room that only records what would be sent);
-//   - top-50 + my rank (rankingPage + standingOf) for viewers at the top, the middle, the
+//   - top-50 + my rank (readBoardTop with a viewer) for viewers at the top, the middle, the
 //     bottom of the scorers and with no points, and the "of N players" count;
 //   - the rank counts held in memory (ranking-points.ts): one rebuild and one catch-up after a
 //     sale;
@@ -13,21 +13,35 @@
 //   - RSS of this process and of the server.
 //
 //   npm run build && npm run bench:board -- [--quick] [--sizes 1000,10000,100000] [--port 4533]
+//     [--against <worktree>]
+//
+// --against: the push's build time of another checkout too (its `getBoardTop` when it has one:
+// the synchronous push before 2026-12-07, else its `readPushBoard`), on a second connection to
+// the same file, timed in turn with this one's (pushBuildMsAgainst).
 //
 // Results: bench/results/board-<timestamp>.json. Not part of npm test.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../src/lib/server/db';
-import { getBoardTop, getLeaderboard, seasonRanking } from '../src/lib/server/boards/leaderboard';
-import { countPlayers, rankingPage, standingOf } from '../src/lib/server/boards/ranking-window';
+import {
+	readBoardTop,
+	readLeaderboard,
+	readPushBoard,
+	readStanding
+} from '../src/lib/server/boards/leaderboard';
+import {
+	countPlayersReads,
+	runOnStore,
+	type SeasonRanking
+} from '../src/lib/server/boards/ranking-window';
 import { forgetRankingPoints, rankingPoints } from '../src/lib/server/boards/ranking-points';
 import { Publisher, type RealtimeServer } from '../src/lib/server/realtime/publish';
 import { markStandingMoved } from '../src/lib/server/realtime/changed';
 import { createSession, generateSessionToken } from '../src/lib/server/auth/session';
-import { sqliteStore } from '../src/lib/server/db/store';
+import { read, sqliteStore } from '../src/lib/server/db/store';
 import { seasonRoom } from '../src/lib/realtime/events';
 import { missingBuild, procMemory, ROOT, snapshotBuild, startBenchServer } from './lib/server';
 import { startOnFreePort } from './lib/port-retry';
@@ -38,7 +52,8 @@ const { values } = parseArgs({
 		quick: { type: 'boolean' },
 		sizes: { type: 'string' },
 		port: { type: 'string' },
-		'no-page': { type: 'boolean' }
+		'no-page': { type: 'boolean' },
+		against: { type: 'string' }
 	}
 });
 const sizes = values.sizes
@@ -47,6 +62,26 @@ const sizes = values.sizes
 		? [1_000, 10_000]
 		: [1_000, 10_000, 100_000];
 const PORT = Number(values.port ?? 4533);
+
+/** The other checkout's push read (--against), on its own connection to a file. */
+type PushRead = (path: string, seasonId: number, players: number) => () => unknown;
+async function againstPushRead(worktree: string): Promise<PushRead> {
+	const load = async <T>(path: string) =>
+		(await import(join(resolve(worktree), 'src/lib/server', path))) as T;
+	const { openDatabase: open } = await load<{ openDatabase: typeof openDatabase }>('db/index.ts');
+	const { sqliteStore: storeOf } = await load<{ sqliteStore: typeof sqliteStore }>('db/store.ts');
+	const board = await load<{
+		getBoardTop?: (db: Db, seasonId: number, options: { players?: number }) => unknown;
+		readPushBoard: typeof readPushBoard;
+	}>('boards/leaderboard.ts');
+	return (path, seasonId, players) => {
+		const db = open(path);
+		if (board.getBoardTop) return () => board.getBoardTop!(db, seasonId, { players });
+		const store = storeOf(db);
+		return () => board.readPushBoard(store, seasonId, { players, movedIds: [] });
+	};
+}
+const against = values.against ? await againstPushRead(values.against) : null;
 const RUNS = values.quick ? 5 : 11;
 
 function time<T>(fn: () => T, runs = RUNS): { ms: number; value: T } {
@@ -55,6 +90,18 @@ function time<T>(fn: () => T, runs = RUNS): { ms: number; value: T } {
 	for (let i = 0; i < runs; i++) {
 		const start = performance.now();
 		value = fn();
+		samples.push(performance.now() - start);
+	}
+	return { ms: summarize(samples)!.p50, value };
+}
+
+/** `time` for a read that is awaited (through the store). */
+async function timeAsync<T>(fn: () => Promise<T>, runs = RUNS): Promise<{ ms: number; value: T }> {
+	const samples: number[] = [];
+	let value!: T;
+	for (let i = 0; i < runs; i++) {
+		const start = performance.now();
+		value = await fn();
 		samples.push(performance.now() - start);
 	}
 	return { ms: summarize(samples)!.p50, value };
@@ -127,9 +174,11 @@ function populate(db: Db, members: number) {
 /** A stand-in for Socket.IO: one room with one socket; records what a push would send. */
 function recordingIo(seasonId: number) {
 	const sent: unknown[] = [];
+	const emit = { emit: (_event: string, payload: unknown) => sent.push(payload) };
 	const io = {
 		sockets: { adapter: { rooms: new Map([[seasonRoom(seasonId), new Set(['x'])]]) } },
-		to: () => ({ emit: (_event: string, payload: unknown) => sent.push(payload) })
+		to: () => emit,
+		local: { to: () => emit }
 	} as unknown as RealtimeServer;
 	return { io, sent };
 }
@@ -142,21 +191,27 @@ async function measure(members: number, buildEntry: string | null) {
 	try {
 		const db = openDatabase(path);
 		const { seasonId, ids } = populate(db, members);
-		const s = seasonRanking(db, seasonId)!;
+		const s = db.$client
+			.prepare(`SELECT version, tie_rule AS tieRule, rank_by AS rankBy FROM season WHERE id = ?`)
+			.get(seasonId) as Omit<SeasonRanking, 'seasonId'>;
+		const ranking: SeasonRanking = { seasonId, ...s };
+		const store = sqliteStore(db);
 		const result: Record<string, unknown> = { members };
 
 		// Before: the whole ranking in every push and page.
-		const full = time(() => getLeaderboard(db, seasonId)!, values.quick ? 3 : 5);
+		const full = await timeAsync(
+			async () => (await readLeaderboard(store, seasonId))!,
+			values.quick ? 3 : 5
+		);
 		result.fullBuildMs = round(full.ms);
 		result.fullPushKB = kb(full.value);
 		const ranked = full.value.individual;
 
 		// The new push: a snapshot, then a delta after one sale.
 		const { io, sent } = recordingIo(seasonId);
-		const publisher = new Publisher(io, db);
+		const publisher = new Publisher(io, store);
 		publisher.leaderboardChanged(seasonId);
-		await tick();
-		await tick();
+		for (let i = 0; i < 100 && sent.length === 0; i++) await tick();
 		const snapshot = sent.at(-1);
 		result.snapshotPushKB = kb(snapshot);
 		const deltaSizes: number[] = [];
@@ -176,8 +231,24 @@ async function measure(members: number, buildEntry: string | null) {
 		publisher.close();
 		result.deltaPushKB = round(summarize(deltaSizes)!.max / 1024, 1);
 
-		// Build cost of one push (what the publisher does per flush, without the emit).
-		result.pushBuildMs = round(time(() => getBoardTop(db, seasonId, { players: members })).ms, 2);
+		// Build cost of one push (what the publisher reads per flush, without the emit), in turn
+		// with the other checkout's when asked.
+		const other = against?.(path, seasonId, members);
+		const ours: number[] = [];
+		const theirs: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			if (other) {
+				const start = performance.now();
+				await other();
+				theirs.push(performance.now() - start);
+			}
+			const start = performance.now();
+			await readPushBoard(store, seasonId, { players: members, movedIds: [] });
+			ours.push(performance.now() - start);
+		}
+		const median = (samples: number[]) => samples.sort((a, b) => a - b)[samples.length >> 1];
+		result.pushBuildMs = round(median(ours), 2);
+		if (other) result.pushBuildMsAgainst = round(median(theirs), 2);
 
 		// Top 50 + my rank, for viewers at several places.
 		const viewers = {
@@ -189,16 +260,11 @@ async function measure(members: number, buildEntry: string | null) {
 		const topAndMe: Record<string, number> = {};
 		for (const [where, id] of Object.entries(viewers)) {
 			topAndMe[where] = round(
-				time(() =>
-					db.transaction((tx) => {
-						rankingPage(tx, s, null, 50);
-						return standingOf(tx, s, id);
-					})
-				).ms,
+				(await timeAsync(() => readBoardTop(store, seasonId, { top: 50, viewerId: id }))).ms,
 				2
 			);
 			// Correctness at size: the same rank as the full ranking.
-			const mine = standingOf(db, s, id)!;
+			const mine = (await readStanding(store, seasonId, id))!;
 			const expected = ranked.find((e) => e.id === id)!;
 			if (mine.entry.rank !== expected.rank) throw new Error(`rank mismatch for ${where}`);
 		}
@@ -209,7 +275,7 @@ async function measure(members: number, buildEntry: string | null) {
 		result.rankCountsRebuildMs = round(
 			time(() => {
 				forgetRankingPoints(db);
-				return rankingPoints(db, s);
+				return rankingPoints(db, ranking);
 			}, 5).ms,
 			2
 		);
@@ -224,12 +290,19 @@ async function measure(members: number, buildEntry: string | null) {
 			db.$client.prepare(`UPDATE season SET version = version + 1 WHERE id = ?`).run(seasonId);
 			markStandingMoved(seasonId, seller);
 			const start = performance.now();
-			rankingPoints(db, s);
+			rankingPoints(db, ranking);
 			catchUps.push(performance.now() - start);
 		}
 		// Not summarize(): it rounds to 0.1 ms, and a catch-up takes microseconds.
 		result.rankCountsCatchUpMs = round(catchUps.sort((a, b) => a - b)[catchUps.length >> 1], 4);
-		result.playersCountMs = round(time(() => countPlayers(db, s)).ms, 2);
+		result.playersCountMs = round(
+			(
+				await timeAsync(() =>
+					read(store, (tx) => runOnStore(store, tx, (on) => countPlayersReads(on, ranking)))
+				)
+			).ms,
+			2
+		);
 
 		// Bare better-sqlite3: the same top 50 and one rank as a count.
 		const bareTop = db.$client.prepare(

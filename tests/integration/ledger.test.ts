@@ -12,7 +12,8 @@ import {
 import type { RecordSaleInput } from '../../src/lib/server/scoring/sales';
 import { recordOn } from '../helpers/record-sale';
 import { ledgerEntry, sale, season, seasonMember, standing } from '../../src/lib/server/db/schema';
-import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
+import { readLeaderboard } from '../../src/lib/server/boards/leaderboard';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { Db } from '../../src/lib/server/db';
 import type { SaleSource } from '../../src/lib/server/db/schema';
 import { AppError } from '../../src/lib/server/shared/errors';
@@ -186,7 +187,7 @@ describe.each([7, 2024])('a random sequence of 360 sales (seed %i)', (seed) => {
 		expect(versionOf(seasonId)).toBe(created);
 
 		// The leaderboard shows the same totals.
-		const board = getLeaderboard(db, seasonId)!;
+		const board = (await readLeaderboard(sqliteStore(db), seasonId))!;
 		expect(board.version).toBe(created);
 		for (const entry of board.individual) {
 			expect(entry.points).toBe(expected.user.get(entry.id)?.points ?? 0);
@@ -223,7 +224,7 @@ describe('recording a sale', () => {
 			confirmedPoints: 0,
 			provisionalPoints: 100
 		});
-		const board = getLeaderboard(db, contest.season.id)!;
+		const board = (await readLeaderboard(sqliteStore(db), contest.season.id))!;
 		expect(board.individual.find((e) => e.id === seller.id)).toMatchObject({
 			points: 0,
 			provisionalPoints: 100

@@ -1,5 +1,5 @@
 // The rank counts held in memory (boards/ranking-points.ts) must never give a rank other than
-// the full ranking's (getLeaderboard, which ranks with contest/ranking.ts's rank()): after random
+// the full ranking's (readLeaderboard, which ranks with contest/ranking.ts's rank()): after random
 // sales (one by one and grouped into one WriteBatch), confirmations, rejections, reversals,
 // adjustments (some below 0), recalculations, people joining with 0 points and invitations
 // accepted, for both tie rules and both rankBy modes; and when another connection writes.
@@ -16,12 +16,12 @@ import { reviewSales, type Decision } from '../../src/lib/server/scoring/review'
 import { adjustPoints } from '../../src/lib/server/scoring/adjustments';
 import { sqliteStore } from '../../src/lib/server/db/store';
 import { recalculateOn } from '../../src/lib/server/scoring/recalculate-run-store';
-import { getLeaderboard, seasonRanking } from '../../src/lib/server/boards/leaderboard';
 import {
-	rankingPage,
-	standingOf,
-	type RankCursor
-} from '../../src/lib/server/boards/ranking-window';
+	readLeaderboard,
+	readRankingPage,
+	readStanding
+} from '../../src/lib/server/boards/leaderboard';
+import type { SeasonRanking } from '../../src/lib/server/boards/ranking-window';
 import { rankingPoints } from '../../src/lib/server/boards/ranking-points';
 import type { LeaderboardEntry } from '../../src/lib/realtime/events';
 import { mulberry32 } from '../../src/lib/seeded-random';
@@ -34,18 +34,29 @@ afterEach(() => {
 	ctx = undefined;
 });
 
+/** What orders a season's ranking (the held counts are kept per season and order). */
+function seasonRanking(db: Db, seasonId: number): SeasonRanking {
+	const s = db
+		.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
+		.from(season)
+		.where(eq(season.id, seasonId))
+		.get()!;
+	return { seasonId, ...s };
+}
+
 /**
- * Every player's rank and gap from standingOf, and every rank of a walk through the ranking in
+ * Every player's rank and gap from readStanding, and every rank of a walk through the ranking in
  * pages of 4 (each page after the first counts its first rank), against the full ranking.
  * Returns how many ranks were compared.
  */
-function expectRanksOfFullRanking(db: Db, seasonId: number, label: string): number {
-	const s = seasonRanking(db, seasonId)!;
-	const full = getLeaderboard(db, seasonId)!.individual;
+async function expectRanksOfFullRanking(db: Db, seasonId: number, label: string) {
+	const store = sqliteStore(db);
+	const s = seasonRanking(db, seasonId);
+	const full = (await readLeaderboard(store, seasonId))!.individual;
 	const value = (e: LeaderboardEntry) =>
 		s.rankBy === 'total' ? e.points + e.provisionalPoints : e.points;
-	full.forEach((entry, index) => {
-		const mine = standingOf(db, s, entry.id)!;
+	for (const [index, entry] of full.entries()) {
+		const mine = (await readStanding(store, seasonId, entry.id))!;
 		expect(mine.entry.rank, `${label}: rank of ${entry.id}`).toBe(entry.rank);
 		const above = full
 			.slice(0, index)
@@ -54,11 +65,11 @@ function expectRanksOfFullRanking(db: Db, seasonId: number, label: string): numb
 		expect(mine.gap?.nextRank ?? null, `${label}: next rank of ${entry.id}`).toBe(
 			above?.rank ?? null
 		);
-	});
+	}
 	const walked: number[] = [];
-	let after: RankCursor | null = null;
+	let after: string | undefined;
 	for (let guard = 0; guard < 200; guard++) {
-		const page = rankingPage(db, s, after, 4);
+		const page = (await readRankingPage(store, seasonId, { after, limit: 4 }))!;
 		walked.push(...page.entries.map((e) => e.rank));
 		if (!page.next) break;
 		after = page.next;
@@ -159,9 +170,9 @@ async function randomHistory(
 			await recalculateOn(sqliteStore(db), seasonId, actor, () => now - HOUR);
 		}
 		if (step % 10 === 9) {
-			compared += expectRanksOfFullRanking(db, seasonId, `${tieRule}/${rankBy} step ${step}`);
+			compared += await expectRanksOfFullRanking(db, seasonId, `${tieRule}/${rankBy} step ${step}`);
 			// The counts came from memory, not from SQL.
-			expect(rankingPoints(db, seasonRanking(db, seasonId)!)).not.toBeNull();
+			expect(rankingPoints(db, seasonRanking(db, seasonId))).not.toBeNull();
 		}
 	}
 	return { db, seasonId, compared };
@@ -181,11 +192,11 @@ describe('rank counts held in memory', () => {
 
 	it('notice what another connection wrote (PRAGMA data_version)', async () => {
 		const { db, seasonId } = await randomHistory('competition', 'total', 7);
-		const s = seasonRanking(db, seasonId)!;
+		const s = seasonRanking(db, seasonId);
 		expect(rankingPoints(db, s)).not.toBeNull();
 		// The bottom scorer jumps to the top, written by a second handle: no journal mark, only
 		// the version (as another process running the scoring code would do).
-		const full = getLeaderboard(db, seasonId)!.individual;
+		const full = (await readLeaderboard(sqliteStore(db), seasonId))!.individual;
 		const bottom = full.filter((e) => e.points + e.provisionalPoints > 0).at(-1)!;
 		const other = new Database(ctx!.path);
 		try {
@@ -196,12 +207,12 @@ describe('rank counts held in memory', () => {
 				)
 				.run(seasonId, bottom.id);
 			other.prepare(`UPDATE season SET version = version + 1 WHERE id = ?`).run(seasonId);
-			expect(standingOf(db, seasonRanking(db, seasonId)!, bottom.id)!.entry.rank).toBe(1);
-			expectRanksOfFullRanking(db, seasonId, 'after the other connection wrote');
+			expect((await readStanding(sqliteStore(db), seasonId, bottom.id))!.entry.rank).toBe(1);
+			await expectRanksOfFullRanking(db, seasonId, 'after the other connection wrote');
 			// Once the rebuild is allowed again (at most one a second), from memory.
 			await new Promise((resolve) => setTimeout(resolve, 1100));
-			expect(rankingPoints(db, seasonRanking(db, seasonId)!)).not.toBeNull();
-			expectRanksOfFullRanking(db, seasonId, 'after the rebuild');
+			expect(rankingPoints(db, seasonRanking(db, seasonId))).not.toBeNull();
+			await expectRanksOfFullRanking(db, seasonId, 'after the rebuild');
 			// The scoring code on another handle of this process: marks and data_version both.
 			const second = openDatabase(ctx!.path);
 			try {
@@ -219,8 +230,8 @@ describe('rank counts held in memory', () => {
 			} finally {
 				second.$client.close();
 			}
-			expect(standingOf(db, seasonRanking(db, seasonId)!, full.at(-1)!.id)!.entry.rank).toBe(1);
-			expectRanksOfFullRanking(db, seasonId, 'after the scoring code on another handle');
+			expect((await readStanding(sqliteStore(db), seasonId, full.at(-1)!.id))!.entry.rank).toBe(1);
+			await expectRanksOfFullRanking(db, seasonId, 'after the scoring code on another handle');
 		} finally {
 			other.close();
 		}

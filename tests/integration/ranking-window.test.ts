@@ -2,17 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeSeason, makeTeam } from '../helpers/factories';
 import { seasonMember, standing, user } from '../../src/lib/server/db/schema';
-import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import {
-	countPlayers,
-	rankingPage,
-	standingOf,
-	type RankCursor,
-	type SeasonRanking
-} from '../../src/lib/server/boards/ranking-window';
+	readLeaderboard,
+	readPlayersCount,
+	readRankingPage,
+	readStanding
+} from '../../src/lib/server/boards/leaderboard';
+import { sqliteStore } from '../../src/lib/server/db/store';
 import type { LeaderboardEntry } from '../../src/lib/realtime/events';
 
-// The indexed window queries must give exactly the ranking getLeaderboard builds in full: the
+// The indexed window queries must give exactly the ranking readLeaderboard builds in full: the
 // same rows in the same order with the same ranks, for every page and every person, with ties
 // on points, on reachedAt and on names (accents and case sort by localeCompare, not SQLite),
 // zero and negative scores, members without a standing row and invitees who never joined.
@@ -81,18 +80,18 @@ describe('rank window queries equal the full ranking', () => {
 	});
 	afterAll(() => t.cleanup());
 
-	const ranking = (s: Setup): SeasonRanking => ({ ...s, version: 0 });
+	const store = () => sqliteStore(t.db);
 	const strip = (e: LeaderboardEntry) => ({ ...e });
 
-	it('pages through the whole ranking in order, with the same ranks', () => {
+	it('pages through the whole ranking in order, with the same ranks', async () => {
 		for (const s of setups) {
-			const full = getLeaderboard(t.db, s.seasonId)!.individual;
+			const full = (await readLeaderboard(store(), s.seasonId))!.individual;
 			expect(full.length).toBeGreaterThan(50);
 			for (const size of [1, 7, 50]) {
 				const seen: LeaderboardEntry[] = [];
-				let after: RankCursor | null = null;
+				let after: string | undefined;
 				for (let guard = 0; guard < 400; guard++) {
-					const page = rankingPage(t.db, ranking(s), after, size);
+					const page = (await readRankingPage(store(), s.seasonId, { after, limit: size }))!;
 					seen.push(...page.entries);
 					if (!page.next) break;
 					after = page.next;
@@ -101,17 +100,17 @@ describe('rank window queries equal the full ranking', () => {
 					full.map(strip)
 				);
 			}
-			expect(countPlayers(t.db, ranking(s))).toBe(full.length);
+			expect(await readPlayersCount(store(), s.seasonId)).toBe(full.length);
 		}
 	});
 
-	it('gives every player the rank, neighbours and gap of the full ranking', () => {
+	it('gives every player the rank, neighbours and gap of the full ranking', async () => {
 		for (const s of setups) {
-			const full = getLeaderboard(t.db, s.seasonId)!.individual;
+			const full = (await readLeaderboard(store(), s.seasonId))!.individual;
 			const value = (e: LeaderboardEntry) =>
 				s.rankBy === 'total' ? e.points + e.provisionalPoints : e.points;
-			full.forEach((entry, index) => {
-				const mine = standingOf(t.db, ranking(s), entry.id, 2)!;
+			for (const [index, entry] of full.entries()) {
+				const mine = (await readStanding(store(), s.seasonId, entry.id, 2))!;
 				expect(mine.entry).toEqual(entry);
 				// Neighbours are people with points (everyone at 0 or below: the viewer alone).
 				const scored = (e: LeaderboardEntry) => value(e) > 0;
@@ -132,12 +131,12 @@ describe('rank window queries equal the full ranking', () => {
 							}
 						: null
 				);
-			});
+			}
 		}
 	});
 
-	it('has no standing for someone who is not a player', () => {
+	it('has no standing for someone who is not a player', async () => {
 		const s = setups[0];
-		expect(standingOf(t.db, ranking(s), 999_999)).toBeNull();
+		expect(await readStanding(store(), s.seasonId, 999_999)).toBeNull();
 	});
 });

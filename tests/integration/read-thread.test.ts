@@ -382,7 +382,7 @@ describe('pushes with views built by the read thread', () => {
 
 	it('the board goes at once; the sprint card follows when the thread has built it', async () => {
 		const { season, people, base, sent, io, sell } = await watched();
-		publisher = new Publisher(io, db, {
+		publisher = new Publisher(io, sqliteStore(db), {
 			intervalMs: 0,
 			formatBuilder: thread,
 			formatsInlineMaxMs: 0
@@ -411,7 +411,7 @@ describe('pushes with views built by the read thread', () => {
 		// A thread whose code has run (its very first read costs far more than the views do).
 		for (let i = 0; i < 3; i++) await thread.views(season.id, Date.now());
 		// Below the line even on a loaded machine (the default line is 20 ms).
-		publisher = new Publisher(io, db, {
+		publisher = new Publisher(io, sqliteStore(db), {
 			intervalMs: 0,
 			formatBuilder: thread,
 			formatsInlineMaxMs: 1_000
@@ -441,7 +441,7 @@ describe('pushes with views built by the read thread', () => {
 				return thread.views(seasonId, now);
 			}
 		};
-		publisher = new Publisher(io, db, { intervalMs: 0, formatBuilder: counting });
+		publisher = new Publisher(io, sqliteStore(db), { intervalMs: 0, formatBuilder: counting });
 		const first = await publisher.formatsForWatch(season.id);
 		expect(asked).toBe(1);
 		expect(plain(first)).toEqual(plain(formatViewsOf(db, season.id)));
@@ -453,7 +453,7 @@ describe('pushes with views built by the read thread', () => {
 
 	it('builds them inline once the thread is gone', async () => {
 		const { season, people, base, sent, io, sell } = await watched();
-		publisher = new Publisher(io, db, {
+		publisher = new Publisher(io, sqliteStore(db), {
 			intervalMs: 0,
 			formatBuilder: thread,
 			formatsInlineMaxMs: 0

@@ -534,6 +534,62 @@ describe.each(DIALECTS)('live sockets on %s', (dialect) => {
 			expect(applyPush(ack, fresh)).toEqual({ board: { ...board, me: fresh.me } });
 		});
 
+		it('keeps a board right whether a push reaches a socket before its watch ack or after', async () => {
+			// The watch reads its board after joining the room (realtime/attach.ts), so a push may
+			// come first. Each client keeps its board as live.svelte.ts does: the page's board,
+			// then every push and the ack through applyPush (older: kept; a gap: a snapshot).
+			const page = (await watch(await connected(), {
+				seasonId: seeded.seasonId
+			})) as LeaderboardSnapshot;
+			const clients = await Promise.all(
+				Array.from({ length: 12 }, async () => {
+					const socket = await connected();
+					const client = { socket, board: page, pushesBeforeAck: 0, acked: false };
+					const accept = async (push: LeaderboardPush) => {
+						const applied = applyPush(client.board, push);
+						if ('board' in applied) client.board = applied.board;
+						if (!('gap' in applied)) return;
+						const fresh = (await socket
+							.timeout(5_000)
+							.emitWithAck('snapshot', { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
+						await accept({ ...fresh, kind: 'snapshot' });
+					};
+					socket.on('leaderboard', (push) => {
+						if (!client.acked) client.pushesBeforeAck++;
+						void accept(push);
+					});
+					return client;
+				})
+			);
+			const selling = Promise.all(
+				Array.from({ length: 24 }, (_, i) => sell(seeded.people[i % 6].email, 'CASE', 1))
+			);
+			await Promise.all(
+				clients.map(async (client, i) => {
+					await pause(i * 15);
+					const ack = await watch(client.socket, { seasonId: seeded.seasonId });
+					client.acked = true;
+					if ('error' in ack) throw new Error(ack.error.code);
+					const applied = applyPush(client.board, { ...ack, kind: 'snapshot' });
+					if ('board' in applied) client.board = applied.board;
+				})
+			);
+			const last = Math.max(...(await selling).map((s) => s.version));
+			await waitFor(
+				() => clients.every((c) => c.board.version >= last),
+				10_000,
+				'every board at the last sale'
+			);
+			const fresh = (await clients[0].socket
+				.timeout(5_000)
+				.emitWithAck('snapshot', { seasonId: seeded.seasonId })) as LeaderboardSnapshot;
+			for (const { board } of clients) {
+				expect(board.version).toBe(fresh.version);
+				expect(board.individual).toEqual(fresh.individual);
+				expect(board.teams).toEqual(fresh.teams);
+			}
+		});
+
 		it('answers snapshot and standing only for a watched season', async () => {
 			const socket = await connected();
 			const refused = await socket

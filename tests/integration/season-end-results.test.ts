@@ -10,7 +10,7 @@ import {
 	type BoardReader
 } from '../../src/lib/server/seasons/scheduler';
 import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
-import { getLeaderboard } from '../../src/lib/server/boards/leaderboard';
+import { readLeaderboard } from '../../src/lib/server/boards/leaderboard';
 import { recordOn } from '../helpers/record-sale';
 import { reviewSales } from '../../src/lib/server/scoring/review';
 import { createBadge } from '../../src/lib/server/badges/commands';
@@ -21,7 +21,7 @@ import * as delivery from '../../src/lib/server/webhooks/delivery';
 // The season's end writes its results with raw multi-row INSERTs and gives the end-of-season
 // badges from the rows it just froze (docs/benchmarks.md, "Season end without the builder").
 // These tests hold it to what it did before: the results are the board as shown at the end
-// (the reference: getLeaderboard read just before), the badges follow them, and a sale is
+// (the reference: readLeaderboard read just before), the badges follow them, and a sale is
 // either in the results or refused, never half.
 
 // A hook run inside the end's transaction, when it enqueues the season.ended webhook.
@@ -112,8 +112,8 @@ async function bigSeason(db: Db) {
 }
 
 /** The board as season_result rows, the way the end froze it before (the reference). */
-function referenceResults(db: Db, seasonId: number, frozenAt: number) {
-	const board = getLeaderboard(db, seasonId)!;
+async function referenceResults(db: Db, seasonId: number, frozenAt: number) {
+	const board = (await readLeaderboard(sqliteStore(db), seasonId))!;
 	return [
 		...board.individual.map((e) => ({ subjectType: 'user' as const, ...e })),
 		...board.teams.map((e) => ({ subjectType: 'team' as const, ...e }))
@@ -170,7 +170,7 @@ describe("the season's end", () => {
 		);
 		await reevaluationsSettled(sqliteStore(db));
 
-		const expected = referenceResults(db, s.id, NOW + 1);
+		const expected = await referenceResults(db, s.id, NOW + 1);
 		expect(expected.filter((r) => r.subjectType === 'user')).toHaveLength(299); // all but the invitation not accepted
 		expect(
 			(await runScheduler(sqliteStore(db), { clock: () => NOW + 1 })).map((t) => t.to)
@@ -203,7 +203,7 @@ describe("the season's end", () => {
 			() => NOW + DAY
 		);
 		const before = given.length;
-		const final = referenceResults(db, s.id, NOW + 400 * DAY);
+		const final = await referenceResults(db, s.id, NOW + 400 * DAY);
 		expect(final).not.toEqual(expected.map((r) => ({ ...r, frozenAt: NOW + 400 * DAY })));
 		expect(
 			(await runScheduler(sqliteStore(db), { clock: () => NOW + 400 * DAY })).map((t) => t.to)
@@ -273,7 +273,7 @@ describe("the season's end", () => {
 		expect(salesOf()).toBe(count);
 
 		const results = storedResults(db, s.id);
-		expect(results).toEqual(referenceResults(db, s.id, NOW + 6));
+		expect(results).toEqual(await referenceResults(db, s.id, NOW + 6));
 		// The late sale (40 phones, pending: provisional points) is in person 11's result.
 		const eleven = results.find((r) => r.subjectType === 'user' && r.subjectId === people[11])!;
 		expect(eleven).toMatchObject({ provisionalPoints: 2000, salesCount: 1 });
@@ -355,13 +355,13 @@ describe("the season's end with its board read off the event loop", () => {
 		async (_name, change) => {
 			const db = ctx.db;
 			const { season: s, people } = await bigSeason(db);
-			const atRead = referenceResults(db, s.id, NOW + 3);
+			const atRead = await referenceResults(db, s.id, NOW + 3);
 			const reader = threadThatChanges(ctx.path, async (reads) => {
 				if (reads === 1) await change(db, s, people);
 			});
 			const done = await runSchedulerOffThread(sqliteStore(db), reader, { clock: () => NOW + 3 });
 			expect(done.map((t) => t.to)).toEqual(['ended']);
-			const now = referenceResults(db, s.id, NOW + 3);
+			const now = await referenceResults(db, s.id, NOW + 3);
 			expect(now).not.toEqual(atRead);
 			expect(storedResults(db, s.id)).toEqual(now);
 			// The first read was stale: read again, and that board was frozen.
@@ -373,7 +373,7 @@ describe("the season's end with its board read off the event loop", () => {
 	it('reads the board once when nothing changed, and again when the results become final', async () => {
 		const db = ctx.db;
 		const { season: s } = await bigSeason(db);
-		const expected = referenceResults(db, s.id, NOW + 1);
+		const expected = await referenceResults(db, s.id, NOW + 1);
 		const reader = threadThatChanges(ctx.path, () => {});
 		expect(
 			(await runSchedulerOffThread(sqliteStore(db), reader, { clock: () => NOW + 1 })).map(
@@ -400,7 +400,7 @@ describe("the season's end with its board read off the event loop", () => {
 				(t) => t.to
 			)
 		).toEqual(['archived']);
-		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 400 * DAY));
+		expect(storedResults(db, s.id)).toEqual(await referenceResults(db, s.id, NOW + 400 * DAY));
 		expect(late.reads).toBe(2);
 		reader.close();
 		late.close();
@@ -428,7 +428,7 @@ describe("the season's end with its board read off the event loop", () => {
 				(t) => t.to
 			)
 		).toEqual(['ended']);
-		expect(storedResults(db, s.id)).toEqual(referenceResults(db, s.id, NOW + 3));
+		expect(storedResults(db, s.id)).toEqual(await referenceResults(db, s.id, NOW + 3));
 		expect(busy.reads).toBe(3);
 		expect(
 			db.get<{ n: number }>(sql`select count(*) as n from sale where external_id like 'busy-%'`)!.n
@@ -442,7 +442,7 @@ describe("the season's end with its board read off the event loop", () => {
 				(t) => t.to
 			)
 		).toEqual(['ended']);
-		expect(storedResults(db, second)).toEqual(referenceResults(db, second, NOW + 3));
+		expect(storedResults(db, second)).toEqual(await referenceResults(db, second, NOW + 3));
 	});
 });
 

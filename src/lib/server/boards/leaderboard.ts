@@ -1,45 +1,21 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import { preparedQuery, read, type Store, type StoreDb, type Tables } from '../db/store';
-import { season, seasonMember, standing, team, user } from '../db/schema';
 import { rank } from '../../contest/ranking';
 import { BOARD_TOP, type LeaderboardEntry, type LeaderboardSnapshot } from '../../realtime/events';
-import { clientOf, preparedSync } from '../db/prepared';
 import { cacheKeyOf } from '../db/dialect';
 import {
-	countPlayers,
 	countPlayersReads,
 	decodeCursor,
 	encodeCursor,
-	rankingPage,
 	rankingPageReads,
 	rankingPointsReads,
 	runOnStore,
-	standingOf,
 	standingOfReads,
 	type SeasonRanking
 } from './ranking-window';
 import { AppError } from '../shared/errors';
 
-/** What orders a season's ranking, and its current version; null for an unknown season. */
-export function seasonRanking(db: Queryable, seasonId: number): SeasonRanking | null {
-	const s = db
-		.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
-		.from(season)
-		.where(eq(season.id, seasonId))
-		.get();
-	return s ? { seasonId, ...s } : null;
-}
-
-/** Every team of a season, ranked. */
-function rankedTeams(db: Queryable, s: SeasonRanking): LeaderboardEntry[] {
-	return rankTeams(s, preparedSync(db, teamRowsQuery).all({ seasonId: s.seasonId }));
-}
-
-/**
- * Every team of a season with its standing (a season has a handful: read whole): one query for
- * the synchronous boards (`rankedTeams`, the pushes) and the store's (`readTeamRows`).
- */
+/** Every team of a season with its standing (a season has a handful: read whole). */
 const teamRowsQuery = (db: StoreDb, { standing, team }: Tables) =>
 	db
 		.select({
@@ -100,8 +76,8 @@ function rankTeams(s: SeasonRanking, teams: TeamRow[]): LeaderboardEntry[] {
 // "of N players" is read at most every few seconds per season: counting members who joined
 // reads every membership (a second at 100,000 on a busy machine), and nothing depends on it
 // being exact to the sale.
-// Held per database (a SQLite connection, shared by the synchronous boards and the store's
-// reads on it, or a PostgreSQL pool), so that two stores in one process never share a count.
+// Held per database (a SQLite connection, shared by every store on it, or a PostgreSQL pool), so
+// that two stores in one process never share a count.
 const PLAYERS_TTL_MS = 5_000;
 const playersCaches = new WeakMap<object, Map<number, { n: number; at: number }>>();
 
@@ -117,87 +93,13 @@ function keepPlayers(database: object, seasonId: number, n: number): number {
 	return n;
 }
 
-function playersOf(db: Queryable, s: SeasonRanking): number {
-	const database = clientOf(db);
-	return (
-		cachedPlayers(database, s.seasonId) ?? keepPlayers(database, s.seasonId, countPlayers(db, s))
-	);
-}
-
-/** `playersOf` through the store, inside the caller's `read`. */
+/** The number of players, cached a few seconds per database, inside the caller's `read`. */
 async function readPlayersOf(store: Store, tx: StoreDb, s: SeasonRanking): Promise<number> {
 	const database = cacheKeyOf(store);
 	return (
 		cachedPlayers(database, s.seasonId) ??
 		keepPlayers(database, s.seasonId, await runOnStore(store, tx, (on) => countPlayersReads(on, s)))
 	);
-}
-
-/**
- * The top of a season's board as boards, TVs and pushes show it: the first `top` people (read
- * through the rank index, never the whole ranking), every team, the number of players and,
- * for a viewer who takes part, their own rank, neighbours and gap. One transaction, so that
- * the version matches what it is sent with.
- */
-export function getBoardTop(
-	db: Queryable,
-	seasonId: number,
-	options: { top?: number; viewerId?: number; players?: number } = {}
-): LeaderboardSnapshot | null {
-	return db.transaction((tx) => {
-		const s = seasonRanking(tx, seasonId);
-		if (!s) return null;
-		const individual = rankingPage(tx, s, null, options.top ?? BOARD_TOP).entries;
-		const snapshot: LeaderboardSnapshot = {
-			seasonId,
-			version: s.version,
-			individual,
-			teams: rankedTeams(tx, s),
-			players: options.players ?? playersOf(tx, s)
-		};
-		if (options.viewerId !== undefined) snapshot.me = standingOf(tx, s, options.viewerId) ?? null;
-		return snapshot;
-	});
-}
-
-/**
- * The season's rankings as every board shows them. Read in one transaction so that the
- * version always matches the standings it is sent with.
- */
-export function getLeaderboard(db: Queryable, seasonId: number): LeaderboardSnapshot | null {
-	return db.transaction((tx) => {
-		const s = seasonRanking(tx, seasonId);
-		if (!s) return null;
-		const people = tx
-			.select({
-				id: user.id,
-				name: user.displayName,
-				teamId: team.id,
-				teamName: team.name,
-				emoji: team.emoji,
-				color: team.color,
-				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`,
-				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`,
-				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`,
-				reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`,
-				// '!' is the unusable hash of an account whose invitation is not accepted yet.
-				joined: sql<number>`${user.passwordHash} <> '!'`
-			})
-			.from(seasonMember)
-			.innerJoin(user, eq(user.id, seasonMember.userId))
-			.innerJoin(team, eq(team.id, seasonMember.teamId))
-			.leftJoin(
-				standing,
-				and(
-					eq(standing.seasonId, seasonMember.seasonId),
-					eq(standing.subjectType, 'user'),
-					eq(standing.subjectId, seasonMember.userId)
-				)
-			)
-			.where(eq(seasonMember.seasonId, seasonId))
-			.all();
-		return leaderboardOf(s, people, rankedTeams(tx, s));
-	});
 }
 
 interface PersonRow {
@@ -254,58 +156,76 @@ function leaderboardOf(
 }
 
 /**
- * `getLeaderboard` through the store (db/store.ts): the whole board in one snapshot (`read`),
- * so that the version matches the standings it is sent with whichever node wrote them. For the
- * consoles and exports; the boards, TVs and pushes read `getBoardTop` on their own connection.
+ * The season's rankings as every board shows them, the whole board (the consoles, the exports, a
+ * season's end): in one snapshot (`read`), so that the version matches the standings it is sent
+ * with whichever node wrote them. The boards, TVs and pushes read the top (`readBoardTop`).
  */
 export async function readLeaderboard(
 	store: Store,
 	seasonId: number
 ): Promise<LeaderboardSnapshot | null> {
-	const { season, seasonMember, standing, team, user } = store.tables;
-	return read(store, async (tx) => {
-		const [found] = await tx
-			.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
-			.from(season)
-			.where(eq(season.id, seasonId));
-		if (!found) return null;
-		const s: SeasonRanking = { seasonId, ...found };
-		const people = await tx
-			.select({
-				id: user.id,
-				name: user.displayName,
-				teamId: team.id,
-				teamName: team.name,
-				emoji: team.emoji,
-				color: team.color,
-				confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
-				provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
-				salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
-				reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`.mapWith(
-					Number
-				),
-				// '!' is the unusable hash of an account whose invitation is not accepted yet.
-				joined: sql<boolean>`${user.passwordHash} <> '!'`.mapWith(Boolean)
-			})
-			.from(seasonMember)
-			.innerJoin(user, eq(user.id, seasonMember.userId))
-			.innerJoin(team, eq(team.id, seasonMember.teamId))
-			.leftJoin(
-				standing,
-				and(
-					eq(standing.seasonId, seasonMember.seasonId),
-					eq(standing.subjectType, 'user'),
-					eq(standing.subjectId, seasonMember.userId)
-				)
+	return read(store, (tx) => leaderboardIn(tx, store, seasonId));
+}
+
+/**
+ * `readLeaderboard` inside the caller's write (a season's end freezing its results), the board as
+ * that write sees it.
+ */
+export function readLeaderboardInWrite(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<LeaderboardSnapshot | null> {
+	return leaderboardIn(tx, store, seasonId);
+}
+
+async function leaderboardIn(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<LeaderboardSnapshot | null> {
+	const { seasonMember, standing, team, user } = store.tables;
+	const s = await readSeasonRanking(tx, store, seasonId);
+	if (!s) return null;
+	const people = await tx
+		.select({
+			id: user.id,
+			name: user.displayName,
+			teamId: team.id,
+			teamName: team.name,
+			emoji: team.emoji,
+			color: team.color,
+			confirmed: sql<number>`coalesce(${standing.confirmedPoints}, 0)`.mapWith(Number),
+			provisional: sql<number>`coalesce(${standing.provisionalPoints}, 0)`.mapWith(Number),
+			salesCount: sql<number>`coalesce(${standing.salesCount}, 0)`.mapWith(Number),
+			reachedAt: sql<number>`coalesce(${standing.reachedAt}, ${seasonMember.joinedAt})`.mapWith(
+				Number
+			),
+			// '!' is the unusable hash of an account whose invitation is not accepted yet.
+			joined: sql<boolean>`${user.passwordHash} <> '!'`.mapWith(Boolean)
+		})
+		.from(seasonMember)
+		.innerJoin(user, eq(user.id, seasonMember.userId))
+		.innerJoin(team, eq(team.id, seasonMember.teamId))
+		.leftJoin(
+			standing,
+			and(
+				eq(standing.seasonId, seasonMember.seasonId),
+				eq(standing.subjectType, 'user'),
+				eq(standing.subjectId, seasonMember.userId)
 			)
-			.where(eq(seasonMember.seasonId, seasonId));
-		const teams = await readTeamRows(tx, store, seasonId);
-		return leaderboardOf(s, people, rankTeams(s, teams));
-	});
+		)
+		.where(eq(seasonMember.seasonId, seasonId));
+	const teams = await readTeamRows(tx, store, seasonId);
+	return leaderboardOf(s, people, rankTeams(s, teams));
 }
 
 /** What orders a season's ranking, and its version, through the store; null for an unknown season. */
-async function readSeasonRanking(tx: StoreDb, store: Store, seasonId: number) {
+async function readSeasonRanking(
+	tx: StoreDb,
+	store: Store,
+	seasonId: number
+): Promise<SeasonRanking | null> {
 	const { season } = store.tables;
 	const [found] = await tx
 		.select({ version: season.version, tieRule: season.tieRule, rankBy: season.rankBy })
@@ -320,10 +240,11 @@ function readTeamRows(tx: StoreDb, store: Store, seasonId: number): Promise<Team
 }
 
 /**
- * `getBoardTop` through the store, for the pages and the API: the board's top, every team, the
- * number of players and the viewer's place, in one snapshot (`read`) whichever node wrote them.
- * The people are read by the ranking window (ranking-window.ts), on SQLite with the statements
- * and held points the synchronous boards use.
+ * The top of a season's board as boards, TVs, pages and the API show it: the first `top` people
+ * (read through the rank index, never the whole ranking), every team, the number of players and,
+ * for a viewer who takes part, their own rank, neighbours and gap; in one snapshot (`read`) whichever
+ * node wrote them. The people are read by the ranking window (ranking-window.ts), on SQLite with
+ * the points it holds in memory.
  */
 export async function readBoardTop(
 	store: Store,
@@ -337,8 +258,8 @@ export async function readBoardTop(
 }
 
 /**
- * What a push of the live board reads through the store (realtime/publish.ts on PostgreSQL):
- * the board's top and the ranking points of the people who moved, in one snapshot.
+ * What a push of the live board reads (realtime/publish.ts): the board's top and the ranking
+ * points of the people who moved, in one snapshot.
  */
 export async function readPushBoard(
 	store: Store,

@@ -1,11 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db';
 import {
 	rawRow as get,
 	rawRows as all,
 	runRawOnStore,
-	runRawSync,
-	sqliteSource,
 	type DialectSql,
 	type RawReads,
 	type RawSource
@@ -18,7 +15,7 @@ import type { PointsMultiset } from './points-multiset';
 
 // Parts of a season's individual ranking read through the standing table's rank index
 // (standing_rank_idx / standing_rank_total_idx), without building the whole ranking. The order
-// and the ranks are exactly those of `rank()` in contest/ranking.ts (which getLeaderboard
+// and the ranks are exactly those of `rank()` in contest/ranking.ts (which readLeaderboard
 // uses): points (desc), then who reached them first, then name (localeCompare), then id. SQL
 // orders by points and reachedAt through the index; rows equal on both (a "tie group") are
 // always read whole and ordered in JS, so that the name order is localeCompare's, not SQLite's.
@@ -84,9 +81,8 @@ const standingFroms = new WeakMap<DialectSql, SQL>();
 
 /**
  * Where the window's queries run. The reads below are generators that yield each query and get
- * its rows back (db/raw-reads.ts), so that one body serves the synchronous boards (the
- * publisher, the read thread: `runRawSync` on a SQLite connection) and the store's reads
- * (`runOnStore`, both dialects).
+ * its rows back (db/raw-reads.ts): one body for the store's reads on both dialects
+ * (`runOnStore`).
  */
 export interface WindowSource {
 	sql: DialectSql;
@@ -102,7 +98,7 @@ function standingFrom(on: WindowSource): SQL {
 	return from;
 }
 
-/** Every player, as getLeaderboard counts them (joined, or scored, or with sales). */
+/** Every player, as readLeaderboard counts them (joined, or scored, or with sales). */
 function allPlayers(on: WindowSource, season: SeasonRanking): SQL {
 	const pts = ptsExpr(season.rankBy);
 	return sql`SELECT ${STANDING_COLUMNS(pts)} ${standingFrom(on)}
@@ -129,8 +125,8 @@ function windowSource(source: RawSource): WindowSource {
 
 /**
  * Runs reads through the store, inside the caller's `read` (one snapshot with its other
- * queries): on SQLite on the read's own connection with the points it holds, the same work as
- * the synchronous boards; on PostgreSQL awaited on `tx` (db/raw-reads.ts `runRawOnStore`).
+ * queries): on SQLite synchronously on the read's own connection with the points it holds; on
+ * PostgreSQL awaited on `tx` (db/raw-reads.ts `runRawOnStore`).
  */
 export function runOnStore<T>(
 	store: Store,
@@ -366,16 +362,6 @@ export function* rankingPageReads(
 	};
 }
 
-/** `rankingPageReads` on a SQLite connection (the publisher, the read thread, the benchmarks). */
-export function rankingPage(
-	db: Queryable,
-	season: SeasonRanking,
-	after: RankCursor | null,
-	limit: number
-): RankingPage {
-	return runRawSync(db, rankingPageReads(windowSource(sqliteSource(db)), season, after, limit));
-}
-
 /** One player's position: rank, neighbours, gap to the next; null when not a player. */
 export function* standingOfReads(
 	on: WindowSource,
@@ -425,16 +411,6 @@ export function* standingOfReads(
 	return { entry, neighbours: entries, gap, rankingPoints: me.pts };
 }
 
-/** `standingOfReads` on a SQLite connection (the sockets' watch, the read thread). */
-export function standingOf(
-	db: Queryable,
-	season: SeasonRanking,
-	userId: number,
-	around = 2
-): MyStandingWindow | null {
-	return runRawSync(db, standingOfReads(windowSource(sqliteSource(db)), season, userId, around));
-}
-
 /** The ranking points of some people (those with a standing row), for a push's `moved`. */
 export function* rankingPointsReads(
 	season: SeasonRanking,
@@ -451,15 +427,6 @@ export function* rankingPointsReads(
 					)})`
 	);
 	return rows.map((row) => [row.id, row.pts]);
-}
-
-/** `rankingPointsReads` on a SQLite connection (the publisher's pushes). */
-export function rankingPointsOf(
-	db: Queryable,
-	season: SeasonRanking,
-	ids: number[]
-): [number, number][] {
-	return runRawSync(db, rankingPointsReads(season, ids));
 }
 
 /**
@@ -484,11 +451,6 @@ export function* countPlayersReads(on: WindowSource, season: SeasonRanking): Rea
 		WHERE u.password_hash = '!'`
 	))!;
 	return members - invited.n + Number(invited.scored);
-}
-
-/** `countPlayersReads` on a SQLite connection. */
-export function countPlayers(db: Queryable, season: SeasonRanking): number {
-	return runRawSync(db, countPlayersReads(windowSource(sqliteSource(db)), season));
 }
 
 /** A cursor as a URL-safe string (what `next` is in the API and the board's "show more"). */

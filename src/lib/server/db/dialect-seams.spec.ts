@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // Issue #20: "Services do not branch on the dialect except inside the store layer". A service
 // asks the store (db/dialect.ts, raw-reads.ts, rows-in-write.ts, cluster-lock.ts,
-// `readSyncInWrite`, docs/postgres.md "The store layer") instead of naming the dialect. The
+// docs/postgres.md "The store layer") instead of naming the dialect. The
 // files below still pick a whole synchronous SQLite body of their own (a twin kept for speed or
 // for the read thread) and may name it until that body goes: the list only shrinks.
 
@@ -20,9 +20,6 @@ const TWINS_LEFT: Record<string, string> = {
 	'scoring/group-commit.ts': "groups keyed by SQLite's connection (every store on it one database)",
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
-	'realtime/attach.ts':
-		"the sockets' watch, snapshot and rank read synchronously on SQLite's connection (no turn " +
-		'of the loop between joining the room and the read), the publisher on SQLite',
 	'dashboard/figures.ts': "the dashboard on SQLite's read thread, or inline synchronously",
 	'api/fast-sales.ts':
 		"the fast sales route answered on the pool (PostgreSQL) or on SQLite's writer",

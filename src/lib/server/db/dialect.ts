@@ -4,7 +4,7 @@ import type { Store } from './store';
 // What a service asks the store where the two dialects answer differently, so that no service
 // names the dialect itself (issue #20: "Services do not branch on the dialect except inside the
 // store layer"; tests/unit/dialect-seams.test.ts keeps it so). The rest of the store layer:
-// store.ts (write, read, preparedQuery, readSyncInWrite), raw-reads.ts (raw SQL read on both),
+// store.ts (write, read, preparedQuery), raw-reads.ts (raw SQL read on both),
 // rows-in-write.ts (many rows in one write), cluster-lock.ts (one run across the nodes).
 
 /**

@@ -382,23 +382,13 @@ export function unportedSqlite(store: Store): Db | null {
 
 /**
  * The write's own SQLite connection, for synchronous statements inside its transaction (the
- * store layer's: `readSyncInWrite`, rows-in-write.ts); refused once the write broke its rule, as
+ * store layer's: rows-in-write.ts, many-rows.ts); refused once the write broke its rule, as
  * its other statements are. Null on PostgreSQL, whose writes have no synchronous connection.
  */
 export function sqliteOfWrite(tx: StoreDb, store: Store): Db | null {
 	if (store.dialect !== 'sqlite') return null;
 	if (connectionOf(tx).state.broken) throw new WriteAwaitedIoError();
 	return store.sqlite;
-}
-
-/**
- * Runs a synchronous SQLite read (a body not on the store: the boards' `getLeaderboard`) on the
- * write's own connection, inside its transaction; null on PostgreSQL, where a write cannot run
- * it: the caller reads through the store before its write instead.
- */
-export function readSyncInWrite<T>(tx: StoreDb, store: Store, read: (db: Db) => T): T | null {
-	const db = sqliteOfWrite(tx, store);
-	return db ? read(db) : null;
 }
 
 /**

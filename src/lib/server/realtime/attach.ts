@@ -2,14 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import * as z from 'zod';
 import { getDb, type Db } from '../db';
-import { sqliteStore, unportedSqlite, type Store } from '../db/store';
+import { sqliteStore, type Store } from '../db/store';
 import {
 	sessionTokenFromCookieHeader,
 	validateSessionToken,
 	type SessionUser
 } from '../auth/session';
-import { getBoardTop, readBoardTop, readStanding, seasonRanking } from '../boards/leaderboard';
-import { standingOf } from '../boards/ranking-window';
+import { readBoardTop, readStanding } from '../boards/leaderboard';
 import { validateApiToken } from '../auth/api-token';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
@@ -51,13 +50,14 @@ const watchPayload = z.object({ seasonId: z.number().int().positive() });
  */
 export function attachRealtime(
 	httpServer: HttpServer,
-	options: { db?: Db; revocationCheckMs?: number; redis?: RedisLink } & PublisherOptions = {}
+	options: {
+		db?: Db;
+		store?: Store;
+		revocationCheckMs?: number;
+		redis?: RedisLink;
+	} & PublisherOptions = {}
 ): Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> {
 	const store: Store = options.store ?? sqliteStore(options.db ?? getDb());
-	// The board and a viewer's rank, read synchronously on SQLite's connection (the sockets'
-	// hottest reads: a watch, a rank asked after a push); null on PostgreSQL, where they are
-	// awaited through the store like every other read here.
-	const db = unportedSqlite(store);
 	const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
 		httpServer,
 		{ serveClient: false, maxHttpBufferSize: 16 * 1024, ...options.redis?.serverOptions }
@@ -153,18 +153,15 @@ export function attachRealtime(
 				return void socket.disconnect(true);
 			}
 			// The views first (off the event loop when the room has none yet); the room is joined
-			// and the board read after. On SQLite with no turn of the loop in between, so that no
-			// push can reach this socket before its ack. Through the store a push may come first:
-			// the client applies it to the board its page loaded, or asks for a snapshot on a
-			// version gap, and then finds this ack's board older and keeps what it has.
+			// and the board read after, so a push may reach this socket before its ack: the client
+			// applies it to the board its page loaded, or asks for a snapshot on a version gap, and
+			// then finds this ack's board older and keeps what it has (board-state.ts).
 			const formats = await publisher.formatsForWatch(seasonId);
 			if (!socket.connected) return;
 			socket.join(seasonRoom(seasonId));
 			if (socket.data.token) socket.join(seasonBadgeRoom(seasonId));
 			const viewerId = socket.data.user?.id;
-			const snapshot = db
-				? getBoardTop(db, seasonId, { viewerId })
-				: await readBoardTop(store, seasonId, { viewerId });
+			const snapshot = await readBoardTop(store, seasonId, { viewerId });
 			if (!snapshot) return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
 			const { me: _me, ...shared } = snapshot;
 			void _me;
@@ -181,9 +178,7 @@ export function attachRealtime(
 			const { seasonId } = parsed.data;
 			const formats = await publisher.formatsForWatch(seasonId);
 			const viewerId = socket.data.user?.id;
-			const snapshot = db
-				? getBoardTop(db, seasonId, { viewerId })
-				: await readBoardTop(store, seasonId, { viewerId });
+			const snapshot = await readBoardTop(store, seasonId, { viewerId });
 			if (!snapshot) return ack({ error: { code: 'not_found', message: `No season ${seasonId}` } });
 			ack({ kind: 'snapshot', ...snapshot, formats });
 		});
@@ -196,10 +191,7 @@ export function attachRealtime(
 			}
 			const user = socket.data.user;
 			const { seasonId } = parsed.data;
-			if (!user) return ack({ me: null });
-			if (!db) return ack({ me: await readStanding(store, seasonId, user.id) });
-			const s = seasonRanking(db, seasonId);
-			ack({ me: s ? standingOf(db, s, user.id) : null });
+			ack({ me: user ? await readStanding(store, seasonId, user.id) : null });
 		});
 		socket.on('unwatch', (payload) => {
 			const parsed = watchPayload.safeParse(payload);
@@ -285,12 +277,11 @@ export function attachRealtime(
 		options.redis ? endSessionsEverywhere(io, disconnectHere) : disconnectHere
 	);
 
-	// The format views of pushes are built by the read thread when the server started one
-	// (reads/thread.ts), else inline; on PostgreSQL through the store (publish.ts).
-	const publisher = new Publisher(io, db, {
+	// The format views of pushes are built by the read thread while the server runs one
+	// (reads/thread.ts), else through the store (publish.ts).
+	const publisher = new Publisher(io, store, {
 		...options,
-		store: db ? undefined : store,
-		formatBuilder: options.formatBuilder ?? (db ? currentReadThread : undefined)
+		formatBuilder: options.formatBuilder ?? currentReadThread
 	});
 	if (options.redis) {
 		const cluster = new ClusterPublisher(io, publisher);

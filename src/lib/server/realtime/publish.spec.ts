@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Publisher, type RealtimeServer } from './publish';
-import type { Queryable } from '../db';
+import type { Store } from '../db/store';
 
 // The push window adapts to what a push costs (the flush itself runs against a real database
 // in tests/integration/realtime.test.ts); here only the rule that sizes it.
 describe('Publisher window', () => {
 	const io = {} as RealtimeServer;
-	const db = {} as Queryable;
+	const store = {} as Store;
 
 	it('is four times the smoothed cost of a push, from 0 (the first change goes at once) to 1 s', () => {
-		const publisher = new Publisher(io, db);
+		const publisher = new Publisher(io, store);
 		expect(publisher.windowMs({ costMs: 0 })).toBe(0);
 		expect(publisher.windowMs({ costMs: 2.5 })).toBe(10);
 		expect(publisher.windowMs({ costMs: 40 })).toBe(160);
@@ -18,22 +18,22 @@ describe('Publisher window', () => {
 	});
 
 	it('uses a fixed interval when one is given', () => {
-		expect(new Publisher(io, db, { intervalMs: 250 }).windowMs({ costMs: 1 })).toBe(250);
+		expect(new Publisher(io, store, { intervalMs: 250 }).windowMs({ costMs: 1 })).toBe(250);
 	});
 
 	it('builds the format views at most once per ten times their cost, up to 5 s', () => {
-		const publisher = new Publisher(io, db);
+		const publisher = new Publisher(io, store);
 		expect(publisher.formatsWindowMs({ formatsCostMs: 0 })).toBe(0);
 		expect(publisher.formatsWindowMs({ formatsCostMs: 2 })).toBe(20);
 		expect(publisher.formatsWindowMs({ formatsCostMs: 300 })).toBe(3000);
 		expect(publisher.formatsWindowMs({ formatsCostMs: 900 })).toBe(5000);
 		// A fixed push interval builds them with every push…
-		expect(new Publisher(io, db, { intervalMs: 250 }).formatsWindowMs({ formatsCostMs: 300 })).toBe(
-			0
-		);
+		expect(
+			new Publisher(io, store, { intervalMs: 250 }).formatsWindowMs({ formatsCostMs: 300 })
+		).toBe(0);
 		// …unless their own interval is given.
 		expect(
-			new Publisher(io, db, { intervalMs: 0, formatsIntervalMs: 400 }).formatsWindowMs({
+			new Publisher(io, store, { intervalMs: 0, formatsIntervalMs: 400 }).formatsWindowMs({
 				formatsCostMs: 1
 			})
 		).toBe(400);

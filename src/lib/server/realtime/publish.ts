@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
-import type { Db, Queryable } from '../db';
-import { sqliteStore, type Store } from '../db/store';
-import { getBoardTop, readPushBoard, seasonRanking } from '../boards/leaderboard';
-import { rankingPointsOf } from '../boards/ranking-window';
+import type { Store } from '../db/store';
+import { readPushBoard } from '../boards/leaderboard';
 import { drainMoved } from './changed';
-import { FORMAT_VIEWS, formatViewsOf, readFormatViews } from '../formats/views';
+import { FORMAT_VIEWS, readFormatViews } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
 import { awardsSince } from '../badges/awards-since';
@@ -69,18 +67,12 @@ export interface PublisherOptions {
 	 */
 	pushed?: (seconds: number) => void;
 	/**
-	 * Builds a season's format views off the event loop (the read thread,
-	 * reads/thread.ts). Unset: they are built inline, in the push.
+	 * Builds a season's format views apart from the push, while it is alive (the read thread,
+	 * reads/thread.ts). Unset, or once it is gone: the store's reads, awaited apart from the push.
 	 */
 	formatBuilder?: FormatBuilder;
-	/** Views cheaper than this (ms) are built inline even with a builder (FORMATS_INLINE_MAX_MS). */
+	/** Views cheaper than this (ms) are read in the push itself (FORMATS_INLINE_MAX_MS). */
 	formatsInlineMaxMs?: number;
-	/**
-	 * Pushes read the board through the store, awaited (PostgreSQL's pool), instead of on SQLite's
-	 * connection in the push's own turn of the loop. Its format views are built by
-	 * `formatBuilder`, by default the store's reads (`readFormatViews`), never inline.
-	 */
-	store?: Store;
 }
 
 /** Where the format views of a push are built when not inline (reads/thread.ts). */
@@ -115,10 +107,10 @@ const WINDOW_MAX_MS = 1000;
 const FORMATS_FACTOR = 10;
 const FORMATS_MAX_MS = 5_000;
 /**
- * Views that cost less than this are built inline, in the push, even when there is a builder off
- * the event loop: a push of their own, scheduled by the builder's answer, cost more than they do
- * (bench:live at 500 watchers, demo season: sale → watcher p99 516 ms with every build in the
- * read thread, 197 ms inline). Dearer ones (a big season's sums) go to the builder.
+ * Views that cost less than this are read in the push itself, with its board: a push of their
+ * own, scheduled by the builder's answer, cost more than they do (bench:live at 500 watchers,
+ * demo season: sale → watcher p99 516 ms with every build in the read thread, 197 ms inline).
+ * Dearer ones (a big season's sums), and those whose cost is not known yet, go to the builder.
  */
 const FORMATS_INLINE_MAX_MS = 20;
 
@@ -159,7 +151,7 @@ interface Room {
 	formatsReady: Record<string, unknown> | undefined;
 	/** Bumped when the room forgets its views: a build started before lands nowhere. */
 	formatsEpoch: number;
-	/** A push reading through the store is under way: a change meanwhile asks for another. */
+	/** A push is reading the board: a change meanwhile asks for another. */
 	pushing: boolean;
 	/** A change came during that push: another one follows it. */
 	pushAgain: boolean;
@@ -171,7 +163,6 @@ interface Taken {
 	movedIds: number[];
 	activity: ActivityItem[];
 	badges: BadgeEvent[];
-	formats: Record<string, unknown> | undefined;
 	now: number;
 	started: number;
 }
@@ -196,26 +187,28 @@ export class Publisher implements LivePublisher {
 	private readonly fixedFormatsMs: number | undefined;
 	private readonly pushed: ((seconds: number) => void) | undefined;
 	private formatBuilder: FormatBuilder | undefined;
+	/** The store's reads of the views, when there is no other builder (or it is gone). */
+	private readonly storeBuilder: FormatBuilder;
 	private readonly formatsInlineMaxMs: number;
 	private readonly rooms = new Map<number, Room>();
-	private readonly store: Store | undefined;
 
-	/**
-	 * `db`: SQLite's connection, read synchronously by each push; null with `options.store`
-	 * (PostgreSQL), whose reads each push awaits.
-	 */
+	/** Every push, ack and view is read through `store` (db/store.ts `read`), on either dialect. */
 	constructor(
 		private readonly io: RealtimeServer,
-		private readonly db: Queryable | null,
+		private readonly store: Store,
 		options: PublisherOptions = {}
 	) {
-		this.store = options.store;
-		if (!db && !this.store) throw new Error('A publisher reads SQLite or the store: give one');
 		this.fixedIntervalMs = options.intervalMs;
 		this.fixedFormatsMs = options.formatsIntervalMs;
 		this.pushed = options.pushed;
-		this.formatBuilder = options.formatBuilder ?? (this.store && storeFormats(this.store));
+		this.formatBuilder = options.formatBuilder;
+		this.storeBuilder = storeFormats(store);
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
+	}
+
+	/** Where views are built apart from a push: the builder while it is alive, else the store. */
+	private builder(): FormatBuilder {
+		return this.formatBuilder?.alive ? this.formatBuilder : this.storeBuilder;
 	}
 
 	/**
@@ -289,7 +282,7 @@ export class Publisher implements LivePublisher {
 			const seasonId = seasonOfRoom(room);
 			if (seasonId !== null) ids.push(seasonId);
 		}
-		for (const event of await seasonEventsNow(this.anyStore(), ids))
+		for (const event of await seasonEventsNow(this.store, ids))
 			this.io.local.to(seasonRoom(event.seasonId)).emit('season', event);
 	}
 
@@ -302,7 +295,7 @@ export class Publisher implements LivePublisher {
 		for (const room of [...this.io.sockets.adapter.rooms.keys()]) {
 			const seasonId = seasonOfBadgeRoom(room);
 			if (seasonId === null) continue;
-			const { entries } = await awardsSince(this.anyStore(), seasonId, { since, limit: 1 });
+			const { entries } = await awardsSince(this.store, seasonId, { since, limit: 1 });
 			if (entries.length === 0) continue;
 			const hint = { seasonId, since: new Date(since).toISOString() };
 			this.io.local.to(seasonBadgeRoom(seasonId)).emit('badgesMissed', hint);
@@ -332,11 +325,6 @@ export class Publisher implements LivePublisher {
 	windowMs(room: Pick<Room, 'costMs'>): number {
 		if (this.fixedIntervalMs !== undefined) return this.fixedIntervalMs;
 		return Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, WINDOW_FACTOR * room.costMs));
-	}
-
-	/** The store the rare reads after an outage go through (on SQLite, one on its connection). */
-	private anyStore(): Store {
-		return this.store ?? sqliteStore(this.db as Db);
 	}
 
 	close(): void {
@@ -395,7 +383,7 @@ export class Publisher implements LivePublisher {
 			if (!reading) this.pushEnded(seasonId, room);
 		}
 		if (!reading) return;
-		// Read through the store: changes during the push are pushed after it (schedule).
+		// Changes while the push reads are pushed after it (schedule).
 		room.pushing = true;
 		reading
 			.catch((error: unknown) => log.error({ err: error }, 'reading a push of the board failed'))
@@ -426,7 +414,7 @@ export class Publisher implements LivePublisher {
 		}
 	}
 
-	/** A push: on SQLite read and sent in this turn; through the store, a promise of it. */
+	/** A push: the board read through the store, then sent; nothing when nobody watches. */
 	private push(seasonId: number, room: Room): Promise<void> | void {
 		const started = performance.now();
 		const changedAt = takeLeaderboardChange(seasonId);
@@ -452,33 +440,39 @@ export class Publisher implements LivePublisher {
 			return;
 		}
 		const now = Date.now();
-		const formats = this.formatsOfPush(seasonId, room, now);
+		const views = this.formatsOfPush(seasonId, room, now);
 		const fresh = room.players && now - room.players.at < PLAYERS_TTL_MS;
 		const players = fresh ? room.players!.n : undefined;
-		const taken: Taken = { changedAt, movedIds, activity, badges, formats, now, started };
-		const db = this.db;
-		if (db) {
-			const top = getBoardTop(db, seasonId, { players });
-			const moved = (ids: number[]) => {
-				const s = seasonRanking(db, seasonId);
-				return s ? rankingPointsOf(db, s, ids) : [];
-			};
-			return void (top && this.send(seasonId, room, taken, top, moved));
-		}
-		// Who moved is read with the top (one snapshot), whether the push needs it or not.
-		const wanted = movedIds.length <= MOVED_MAX ? movedIds : [];
-		return readPushBoard(this.store!, seasonId, { players, movedIds: wanted }).then(
-			(board) => {
-				if (board) this.send(seasonId, room, taken, board.top, () => board.moved);
-			},
-			(error: unknown) => {
-				// The feed items and badges wait for the next push; who moved is lost: re-rank.
-				room.activity = [...activity, ...room.activity].slice(-ACTIVITY_MAX);
-				room.badges = [...badges, ...room.badges].slice(-BADGES_MAX);
-				room.reRank = true;
-				throw error;
-			}
-		);
+		const taken: Taken = { changedAt, movedIds, activity, badges, now, started };
+		return this.readAndSend(seasonId, room, taken, views, players).catch((error: unknown) => {
+			// The feed items and badges wait for the next push; who moved is lost: re-rank.
+			room.activity = [...activity, ...room.activity].slice(-ACTIVITY_MAX);
+			room.badges = [...badges, ...room.badges].slice(-BADGES_MAX);
+			room.reRank = true;
+			throw error;
+		});
+	}
+
+	/**
+	 * Reads the board (who moved with the top, one snapshot, whether the push needs it or not)
+	 * and the views due in the push itself, at once (on SQLite each read is one turn of the loop:
+	 * they share it instead of waiting for each other), then sends.
+	 */
+	private async readAndSend(
+		seasonId: number,
+		room: Room,
+		taken: Taken,
+		views: { ready: Record<string, unknown> | undefined; inPush: boolean },
+		players: number | undefined
+	): Promise<void> {
+		const wanted = taken.movedIds.length <= MOVED_MAX ? taken.movedIds : [];
+		const [board, built] = await Promise.all([
+			readPushBoard(this.store, seasonId, { players, movedIds: wanted }),
+			views.inPush ? this.changedFormats(seasonId, room, taken.now) : undefined
+		]);
+		if (!board) return;
+		const formats = views.ready || built ? { ...views.ready, ...built } : undefined;
+		this.send(seasonId, room, taken, board.top, board.moved, formats);
 	}
 
 	/** Sends a push read by `push`: a snapshot, or a delta against the top pushed before. */
@@ -487,9 +481,10 @@ export class Publisher implements LivePublisher {
 		room: Room,
 		taken: Taken,
 		top: LeaderboardSnapshot,
-		movedPoints: (ids: number[]) => [number, number][]
+		movedPoints: [number, number][],
+		formats: Record<string, unknown> | undefined
 	): void {
-		const { changedAt, movedIds, activity, badges, formats, now, started } = taken;
+		const { changedAt, movedIds, activity, badges, now, started } = taken;
 		const name = seasonRoom(seasonId);
 		if (!room.players || now - room.players.at >= PLAYERS_TTL_MS)
 			room.players = { n: top.players ?? top.individual.length, at: now };
@@ -524,7 +519,7 @@ export class Publisher implements LivePublisher {
 				teams: changed(top.teams, room.top.teams, teams),
 				teamOrder: top.teams.map((e) => e.id),
 				players: top.players ?? top.individual.length,
-				moved: reRanked ? [] : movedPoints(movedIds),
+				moved: reRanked ? [] : movedPoints,
 				activity
 			};
 			if (reRanked) delta.reRanked = true;
@@ -542,22 +537,21 @@ export class Publisher implements LivePublisher {
 	}
 
 	/**
-	 * The views this push carries. Inline: built now when their window is over, else owed to a
-	 * push at the window's end. With a builder off the event loop: those its last build found
-	 * changed, and a new build is started when the window is over (its answer schedules a push).
+	 * The views this push carries: those the builder's last build found changed, with a new build
+	 * started when their window is over (its answer schedules a push) while they are dear or their
+	 * cost is not known yet; cheap ones are read in the push itself when due (`inPush`), else owed
+	 * to a push at the window's end.
 	 */
 	private formatsOfPush(
 		seasonId: number,
 		room: Room,
 		now: number
-	): Record<string, unknown> | undefined {
+	): { ready: Record<string, unknown> | undefined; inPush: boolean } {
 		const due = now - room.formatsAt >= this.formatsWindowMs(room);
-		// Off the event loop when they are dear, or not built yet (their cost is not known).
-		// Through the store always: only SQLite builds them inline.
-		const dear = !this.db || room.formatsAt === 0 || room.formatsCostMs >= this.formatsInlineMaxMs;
-		if (this.formatBuilder?.alive && (dear || room.formatsBuilding)) {
-			const ready = room.formatsReady;
-			room.formatsReady = undefined;
+		const ready = room.formatsReady;
+		room.formatsReady = undefined;
+		const dear = room.formatsAt === 0 || room.formatsCostMs >= this.formatsInlineMaxMs;
+		if (dear || room.formatsBuilding) {
 			if (room.formatsBuilding) {
 				// The running build may have read before this push's change: another one follows.
 				room.formatsAgain = true;
@@ -566,25 +560,19 @@ export class Publisher implements LivePublisher {
 				room.formatsOwed = !due;
 				if (due) this.buildFormats(seasonId, room, now);
 			}
-			return ready;
+			return { ready, inPush: false };
 		}
-		// Through the store without a builder: no views (they are SQLite's synchronous reads).
-		if (!this.db) return void (room.formatsOwed = false);
-		// Views a build off the event loop left for this push go out too.
-		const ready = room.formatsReady;
-		room.formatsReady = undefined;
-		room.formatsBuilding = false;
 		room.formatsOwed = !due;
-		const built = due ? this.changedFormats(seasonId, room, now) : undefined;
-		return ready || built ? { ...ready, ...built } : undefined;
+		return { ready, inPush: due };
 	}
 
 	/** Builds the views off the event loop; what changed goes out with the push it schedules. */
 	private buildFormats(seasonId: number, room: Room, now: number): void {
 		const epoch = room.formatsEpoch;
 		const started = performance.now();
+		const builder = this.builder();
 		room.formatsBuilding = true;
-		this.formatBuilder!.views(seasonId, now).then(
+		builder.views(seasonId, now).then(
 			(views) => {
 				if (this.rooms.get(seasonId) !== room || room.formatsEpoch !== epoch) return;
 				room.formatsBuilding = false;
@@ -597,12 +585,12 @@ export class Publisher implements LivePublisher {
 				if (changed || again) this.schedule(seasonId);
 			},
 			(error: unknown) => {
-				// From now on the views are built inline, as without a builder: a thread that is
-				// gone (or a read that failed there and would fail again) is not asked twice.
-				// Through the store there is no other way: the next push reads them again.
+				// From now on the views are read through the store: a thread that is gone (or a
+				// read that failed there and would fail again) is not asked twice. The store's own
+				// reads are tried again by the next push.
 				room.formatsBuilding = false;
 				room.formatsAgain = false;
-				if (this.db) this.formatBuilder = undefined;
+				if (builder === this.formatBuilder) this.formatBuilder = undefined;
 				log.error({ err: error }, 'building the format views off the event loop failed');
 				if (this.rooms.get(seasonId) === room) this.schedule(seasonId);
 			}
@@ -610,34 +598,17 @@ export class Publisher implements LivePublisher {
 	}
 
 	/**
-	 * Every format view of a season as this room's pushes left it (built now when the room has
-	 * none yet), for a watch or snapshot ack: the next push then carries what changed since.
-	 */
-	formatsFor(seasonId: number, now = Date.now()): Record<string, unknown> {
-		const room = this.room(seasonId);
-		const views: Record<string, unknown> = {};
-		for (const view of FORMAT_VIEWS) {
-			let json = room.formats.get(view.name);
-			if (json === undefined) {
-				json = this.db ? JSON.stringify(view.build(this.db, seasonId, now) ?? null) : 'null';
-				room.formats.set(view.name, json);
-			}
-			views[view.name] = JSON.parse(json);
-		}
-		return views;
-	}
-
-	/**
-	 * formatsFor, with the views the room does not have yet built off the event loop when there
-	 * is a builder (the read thread): the first watcher of a quiet season does not hold every
-	 * request up while a big season's views are summed. Inline when the builder fails.
+	 * Every format view of a season as this room's pushes left it, for a watch or snapshot ack:
+	 * the next push then carries what changed since. Those the room does not have yet are built
+	 * by the builder (the read thread, else the store's reads): the first watcher of a quiet
+	 * season does not hold every request up while a big season's views are summed. A view that
+	 * could not be built shows as none (null).
 	 */
 	async formatsForWatch(seasonId: number, now = Date.now()): Promise<Record<string, unknown>> {
 		const room = this.room(seasonId);
-		const missing = () => FORMAT_VIEWS.some((view) => !room.formats.has(view.name));
-		if (this.formatBuilder?.alive && missing()) {
+		if (FORMAT_VIEWS.some((view) => !room.formats.has(view.name))) {
 			try {
-				const built = await this.formatBuilder.views(seasonId, now);
+				const built = await this.builder().views(seasonId, now);
 				for (const view of FORMAT_VIEWS)
 					if (!room.formats.has(view.name))
 						room.formats.set(view.name, JSON.stringify(built[view.name] ?? null));
@@ -645,13 +616,14 @@ export class Publisher implements LivePublisher {
 				log.error({ err: error }, 'building the format views off the event loop failed');
 			}
 		}
-		return this.formatsFor(seasonId, now);
+		const views: Record<string, unknown> = {};
+		for (const view of FORMAT_VIEWS)
+			views[view.name] = JSON.parse(room.formats.get(view.name) ?? 'null');
+		return views;
 	}
 
 	settledFormats(seasonId: number): Record<string, unknown> | undefined {
 		const room = this.rooms.get(seasonId);
-		// Through the store without a builder the views are not built: the page reads its own.
-		if (!this.db && !this.formatBuilder) return undefined;
 		// Built for a push (formatsAt), or every view by a watch ack (formatsFor).
 		const built = room && (room.formatsAt > 0 || room.formats.size === FORMAT_VIEWS.length);
 		if (!built || room.timer || room.formatsOwed || room.formatsBuilding || room.formatsReady)
@@ -668,14 +640,15 @@ export class Publisher implements LivePublisher {
 	 * challenge accepted, a round started by the scheduler) call notifyLeaderboard so that a
 	 * push runs.
 	 */
-	private changedFormats(
+	private async changedFormats(
 		seasonId: number,
 		room: Room,
 		now: number
-	): Record<string, unknown> | undefined {
+	): Promise<Record<string, unknown> | undefined> {
 		const started = performance.now();
-		const changed = this.keepChanged(room, formatViewsOf(this.db!, seasonId, now));
+		const views = await viewsAtOnce(this.store, seasonId, now);
 		const cost = performance.now() - started;
+		const changed = this.keepChanged(room, views);
 		observeHeavyRead('views', 'inline', cost / 1000);
 		this.formatsBuilt(room, cost);
 		return changed;
@@ -707,7 +680,20 @@ export class Publisher implements LivePublisher {
 
 /** The format views read through the store, awaited like a builder off the event loop. */
 function storeFormats(store: Store): FormatBuilder {
-	return { alive: true, views: (seasonId, now) => readFormatViews(store, seasonId, now) };
+	return { alive: true, views: (seasonId, now) => viewsAtOnce(store, seasonId, now) };
+}
+
+/**
+ * `readFormatViews` with every view read at once (it reads them one after the other): on SQLite
+ * each read is a turn of the loop, which they share instead of waiting for each other.
+ */
+async function viewsAtOnce(
+	store: Store,
+	seasonId: number,
+	now: number
+): Promise<Record<string, unknown>> {
+	const states = await Promise.all(FORMAT_VIEWS.map((view) => view.read(store, seasonId, now)));
+	return Object.fromEntries(FORMAT_VIEWS.map((view, i) => [view.name, states[i] ?? null]));
 }
 
 // Shared through globalThis: services in SvelteKit's bundle publish through the instance that

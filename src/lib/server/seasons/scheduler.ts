@@ -3,15 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Season, SeasonStatus } from '../db/schema';
 import { offLoopReader } from '../db/dialect';
-import {
-	othersCommitVersion,
-	readSyncInWrite,
-	write,
-	type Store,
-	type StoreDb,
-	type Tables
-} from '../db/store';
-import { getLeaderboard } from '../boards/leaderboard';
+import { othersCommitVersion, write, type Store, type StoreDb, type Tables } from '../db/store';
+import { readLeaderboardInWrite } from '../boards/leaderboard';
 import { graceEndOf } from './queries';
 import { launchNeedsSql } from './launch';
 import { isStillCurrentInWrite, readFinalBoardOnStore, type FinalBoard } from './final-board';
@@ -407,8 +400,7 @@ type Step = { transitions: Transition[]; badges: BadgeEvent[]; boards?: number[]
  * Where a step that freezes results takes the board from: `read`, a board read before the step
  * (by the read thread on SQLite, through the store on PostgreSQL: `readFinalBoardOnStore`), if
  * nothing it was read from has changed since; otherwise, when `inline`, its own read in the
- * step's write where the store can (SQLite: the write's own connection, `readSyncInWrite`); or
- * nothing: the step does nothing and says STALE.
+ * step's write (`readLeaderboardInWrite`); or nothing: the step does nothing and says STALE.
  */
 interface BoardSource {
 	read?: FinalBoard;
@@ -425,11 +417,10 @@ async function boardToFreeze(
 ): Promise<LeaderboardSnapshot | null> {
 	if (source.read?.seasonId === seasonId && (await isStillCurrentInWrite(tx, store, source.read)))
 		return source.read.board;
-	// Note: on SQLite's connection, synchronously, inside the write's transaction (the boards'
-	// getLeaderboard); on PostgreSQL a write cannot read the board as readLeaderboard does (its
-	// own snapshot), so the board is read before the write and the step says STALE here.
+	// Note: the whole board inside the write, on both dialects: on PostgreSQL a serializable
+	// write that read it is run again if a sale moved a standing meanwhile (db/store.ts `write`).
 	if (!source.inline) return null;
-	return readSyncInWrite(tx, store, (db) => getLeaderboard(db, seasonId));
+	return readLeaderboardInWrite(tx, store, seasonId);
 }
 
 /** The season whose transition is due first at `now`, if any. */
@@ -607,8 +598,7 @@ function boardsThroughStore(store: Store): BoardReader {
 
 /**
  * How many times an end reads its board again when something it read changed before the write
- * (a sale, a team move): on SQLite then it reads the board in its own write; on PostgreSQL the
- * run stops there and the next one (the loop's retry, 2 s later) tries again.
+ * (a sale, a team move): then it reads the board in its own write.
  */
 const BOARD_READS = 3;
 
@@ -616,8 +606,8 @@ const BOARD_READS = 3;
  * runScheduler with the board that an end freezes read by `reader` before the step's write
  * (the read thread on SQLite, off the event loop; the store on PostgreSQL): the write only checks
  * that nothing the board was read from has changed since (final-board.ts) and writes. Something
- * changed: the board is read again, at most BOARD_READS times, then (SQLite) in the write as
- * runScheduler does. The step stays one write: a season is ended with its results or not, and a crash before the write leaves
+ * changed: the board is read again, at most BOARD_READS times, then in the write as
+ * runScheduler does on SQLite. The step stays one write: a season is ended with its results or not, and a crash before the write leaves
  * it live, to be ended by the next run.
  */
 export async function runSchedulerOffThread(
