@@ -364,13 +364,14 @@ describe('on postgres, the pool', () => {
 				() => null,
 				(error: Error) => error
 			);
+			// Asked outside the holder's transaction: inside one, pg_stat_activity stays the
+			// snapshot its first read took, and a claim that arrived after it was never seen.
 			const waiting = async () =>
 				(
-					await holder.query<{ pid: number }>(
+					await other.pool.query<{ pid: number }>(
 						"select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'begin isolation level serializable; lock table%'"
 					)
 				).rows;
-			// Up to ~10 s: the write may first wait for a connection of its own (seen at load 9).
 			let waiters = await waiting();
 			for (let tries = 0; waiters.length === 0 && tries < 1000; tries++) {
 				await new Promise((resolve) => setTimeout(resolve, 10));
