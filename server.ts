@@ -219,9 +219,9 @@ if (fanout) {
 	});
 }
 
-// The live boards' sockets, unless the fan-out process holds them: on SQLite on its connection,
-// on PostgreSQL through the pool (the pushes' reads awaited).
-const io = fanout ? null : attachRealtime(server, onPostgres ? { redis, store } : { redis });
+// The live boards' sockets, unless the fan-out process holds them, reading through the app's
+// store on either database.
+const io = fanout ? null : attachRealtime(server, { redis, store });
 // The fan-out process's link is its own; this one's is for /readyz alone.
 const readinessOnlyRedis = fanout ? redis : undefined;
 countSocketsWith(() => io?.sockets.sockets.size ?? sockets);

@@ -32,9 +32,13 @@ export const I18N = {
 };
 
 // The integration files that mock modules, stub the environment or the clock, or set
-// process.env: each runs in a module graph of its own (the other files share one per worker).
+// process.env, and the two fan-out files `npm test` runs alone after the others (the PostgreSQL
+// one's last test, after the other in a shared graph, saw its node exit with 1 on SIGTERM):
+// each runs in a module graph of its own (the other files share one per worker).
 const ISOLATED = [
 	'brackets.test.ts',
+	'pg-fanout.test.ts',
+	'realtime-fanout.test.ts',
 	'db-open.test.ts',
 	'fast-sales-replay.test.ts',
 	'held-answers.test.ts',
