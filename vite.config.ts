@@ -10,13 +10,12 @@ function realtime(): Plugin {
 		name: 'honorboard-realtime',
 		configureServer(server) {
 			if (!server.httpServer) return;
-			// On PostgreSQL the live boards are not available yet (docs/postgres.md, "Running on
-			// PostgreSQL"): their publisher reads the boards on SQLite's connection.
-			if (/^postgres(ql)?:/i.test(process.env.DATABASE_URL ?? '')) return;
 			const httpServer = server.httpServer as import('node:http').Server;
+			// Through the app's store, on SQLite or PostgreSQL (DATABASE_URL), as server.ts does.
 			httpServer.once('listening', async () => {
-				const mod = await server.ssrLoadModule('/src/lib/server/realtime/attach.ts');
-				mod.attachRealtime(httpServer);
+				const { attachRealtime } = await server.ssrLoadModule('/src/lib/server/realtime/attach.ts');
+				const { openAppStore } = await server.ssrLoadModule('/src/lib/server/db/store.ts');
+				attachRealtime(httpServer, { store: await openAppStore() });
 			});
 		}
 	};
