@@ -390,4 +390,40 @@ describe('badge facts', () => {
 		const { stored, fromLedger } = standingsVsLedger(db, seasonId);
 		expect(stored).toEqual(fromLedger);
 	});
+
+	it("keeps each database's season zone apart: season 1 here is not season 1 of another database", async () => {
+		// The zone is cached per season for the process's life: the tests share a process between
+		// databases, and a server could open more than one (a CI run failed on this once).
+		const other = tempDb();
+		try {
+			const here = await makeContest(db);
+			const there = await makeContest(other.db);
+			expect(here.season.id).toBe(there.season.id);
+			db.update(season).set({ timeZone: 'Pacific/Kiritimati' }).run();
+			// Yesterday at 20:00 UTC: the next day at Kiritimati (UTC+14), the same day in UTC.
+			const now = Date.now();
+			const at = Math.floor(now / DAY - 1) * DAY + 20 * 3_600_000;
+			const sold = (d: Db, p: { email: string }, id: string) =>
+				recordOn(
+					d,
+					{
+						source: 'api',
+						externalId: id,
+						seller: { email: p.email },
+						occurredAt: at,
+						lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 99900 }]
+					},
+					() => at + DAY
+				);
+			await sold(db, here.people[0], 'kiritimati');
+			await sold(other.db, there.people[0], 'utc');
+			const dayOf = (d: Db) =>
+				d.all<{ day: string }>(sql`select day from badge_day`).map((r) => r.day);
+			expect(dayOf(db)).toEqual([localDateKey(at, 'Pacific/Kiritimati')]);
+			expect(dayOf(other.db)).toEqual([localDateKey(at, 'UTC')]);
+			expect(localDateKey(at, 'Pacific/Kiritimati')).not.toBe(localDateKey(at, 'UTC'));
+		} finally {
+			other.cleanup();
+		}
+	});
 });

@@ -10,7 +10,7 @@ import type { SaleFact } from '../../contest/badges';
 import { flatRows, insertRows, insertTogetherInWrite, type ManyRows } from '../db/many-rows';
 import type { Store, StoreDb } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
-import { all, either, get, run, runInWrite, runSync, type Steps, type Twin } from './steps';
+import { all, either, get, run, runInWrite, runSync, scope, type Steps, type Twin } from './steps';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -190,14 +190,19 @@ export interface NewSale {
 	fact?: (SaleFact & { seasonId: number }) | null;
 }
 
-const zones = new Map<number, string>();
+const zones = new WeakMap<object, Map<number, string>>();
 function* timeZoneOf(seasonId: number): Steps<string> {
-	// A season's zone is fixed once it has sales; cached per season for the process's life.
-	let zone = zones.get(seasonId);
+	// A season's zone is fixed once it has sales; cached per season and database for the
+	// process's life (season 1 of one database is not season 1 of another: the tests share a
+	// process between databases).
+	const owner = yield* scope();
+	let known = zones.get(owner);
+	if (!known) zones.set(owner, (known = new Map()));
+	let zone = known.get(seasonId);
 	if (zone === undefined) {
 		zone = (yield* get<{ timeZone: string }>(SQL.timeZone, seasonId))?.timeZone;
 		if (zone === undefined) return 'UTC';
-		zones.set(seasonId, zone);
+		known.set(seasonId, zone);
 	}
 	return zone;
 }

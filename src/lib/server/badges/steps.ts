@@ -33,7 +33,8 @@ export interface Twin {
  */
 type SyncAsk =
 	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
-	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> };
+	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> }
+	| { scope: true };
 type StoreAsk = { store: (tx: StoreDb, store: Store) => Promise<unknown> };
 type Ask = SyncAsk | StoreAsk;
 
@@ -52,6 +53,14 @@ export function* all<R>(text: Text, ...params: unknown[]): Steps<R[]> {
 /** Runs a raw statement. */
 export function* run(text: Text, ...params: unknown[]): Steps<void> {
 	yield { text, params, mode: 'run' };
+}
+
+/**
+ * What the body runs against (the SQLite connection, or the PostgreSQL store), with no query:
+ * the key of a cache that must not answer for another database in the same process.
+ */
+export function* scope(): Steps<object> {
+	return (yield { scope: true }) as object;
 }
 
 /** A step each path runs its own way: `sync` on SQLite's connection, `store` in a store's write. */
@@ -85,9 +94,11 @@ export function runSync<T>(db: Queryable, steps: Steps<T>): T {
 	return step.value;
 }
 
-const storeOnly = (ask: Ask): ask is StoreAsk => !('text' in ask) && !('sync' in ask);
+const storeOnly = (ask: Ask): ask is StoreAsk =>
+	!('text' in ask) && !('sync' in ask) && !('scope' in ask);
 
 function syncAnswer(db: Queryable, ask: SyncAsk): unknown {
+	if ('scope' in ask) return db;
 	if ('sync' in ask) return ask.sync(db);
 	const statement = cachedStatement(db, textOn(ask.text, 'sqlite'));
 	return ask.mode === 'get'
@@ -123,6 +134,10 @@ export async function runInWrite<T>(
 	let step = steps.next();
 	while (!step.done) {
 		const ask = step.value;
+		if ('scope' in ask) {
+			step = steps.next(store);
+			continue;
+		}
 		const first = opening !== undefined && !opening.sent;
 		if (first) opening.sent = true;
 		if ('store' in ask) {

@@ -113,15 +113,21 @@ export interface ActiveChannel {
 
 // Every sale asks which channels want it: the answer is kept for a few seconds, and forgotten
 // at once when this process changes a channel (another process's change shows within the TTL).
+// Kept per database (its SQLite connection or PostgreSQL pool): the tests share a process
+// between databases, and one database's channels must never answer for another's.
 const CACHE_MS = 5_000;
-let cached: { at: number; channels: ActiveChannel[] } | null = null;
+let cached = new WeakMap<object, { at: number; channels: ActiveChannel[] }>();
 
 export function forgetChannels(): void {
-	cached = null;
+	cached = new WeakMap();
 }
 
-function fresh(at: number): ActiveChannel[] | null {
-	return cached && at - cached.at < CACHE_MS ? cached.channels : null;
+const databaseOf = (store: Store): object =>
+	store.dialect === 'sqlite' ? store.sqlite.$client : store.pool;
+
+function fresh(store: Store, at: number): ActiveChannel[] | null {
+	const held = cached.get(databaseOf(store));
+	return held && at - held.at < CACHE_MS ? held.channels : null;
 }
 
 /**
@@ -133,7 +139,7 @@ export async function readActiveChannels(
 	db: StoreDb = store.db
 ): Promise<ActiveChannel[]> {
 	const at = performance.now();
-	const known = fresh(at);
+	const known = fresh(store, at);
 	if (known) return known;
 	const { chatChannel: channel } = store.tables;
 	const channels = await db
@@ -147,7 +153,7 @@ export async function readActiveChannels(
 		})
 		.from(channel)
 		.where(eq(channel.active, true));
-	cached = { at, channels };
+	cached.set(databaseOf(store), { at, channels });
 	return channels;
 }
 
