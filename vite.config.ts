@@ -82,6 +82,7 @@ export default defineConfig({
 						...ISOLATED.map((file) => `!tests/integration/${file}`)
 					],
 					isolate: false,
+					setupFiles: ['tests/helpers/integration-setup.ts'],
 					testTimeout: 30_000,
 					hookTimeout: 60_000,
 					// The compiled messages are plain JavaScript: Node loads them itself. Through Vite's

@@ -123,7 +123,7 @@ export function forgetChannels(): void {
 }
 
 const databaseOf = (store: Store): object =>
-	store.dialect === 'sqlite' ? store.sqlite.$client : store.pool;
+	store.dialect === 'sqlite' ? store.sqlite : store.pool;
 
 function fresh(store: Store, at: number): ActiveChannel[] | null {
 	const held = cached.get(databaseOf(store));
