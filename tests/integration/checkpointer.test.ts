@@ -11,6 +11,7 @@ import { apiTokenFor, readDb, seedServerDb, waitFor } from '../helpers/seeded';
 import { startServer } from '../helpers/server';
 import { postSale } from '../helpers/sales';
 import { Checkpointer, SQLITE_AUTOCHECKPOINT_PAGES } from '../../src/lib/server/db/checkpointer';
+import { WalIndex } from '../../src/lib/server/db/wal-index';
 
 const ENTRY = resolve('build/checkpoint-thread.js');
 
@@ -68,6 +69,36 @@ describe('the checkpoint thread', () => {
 			checkpointed: number;
 		}[];
 		expect(state.checkpointed).toBe(state.log);
+	});
+
+	it('takes the write lock only for a WAL near level, and starts it over once writes pause', async () => {
+		ctx.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		checkpointer = new Checkpointer(ENTRY, ctx.path, ctx.db.$client, 500);
+		await checkpointer.ready;
+		// Commits of ~100 pages back to back for a while: the passes chase them, and a RESTART
+		// straight after them copied what they left (thousands of frames) under the write lock.
+		const insert = ctx.db.$client.prepare('insert into scratch (body) values (?)');
+		const commit = ctx.db.$client.transaction(() => {
+			for (let i = 0; i < 100; i++) insert.run('x'.repeat(3000));
+		});
+		const until = Date.now() + 3_000;
+		while (Date.now() < until || checkpointer.done.checkpoints < 3) {
+			commit();
+			// A turn of the event loop: the thread's reports come in.
+			await new Promise((r) => setImmediate(r));
+		}
+		const copied = checkpointer.done.frames;
+		expect(copied).toBeGreaterThan(3_000);
+		// No RESTART copied more than the thread's forced level (512 frames), and a commit that
+		// came between its check and the lock, under the lock.
+		expect(checkpointer.done.mostRestartFrames).toBeLessThanOrEqual(512 + 100);
+		// Writes paused: a later poll finds the WAL level and starts it over.
+		const restarts = checkpointer.done.restarts;
+		await waitFor(() => checkpointer!.done.restarts > restarts, 5_000, 'a RESTART');
+		insert.run('y');
+		const wal = new WalIndex(ctx.path);
+		expect(wal.frames().last).toBeLessThan(10);
+		wal.close();
 	});
 
 	it('gives the writer SQLite’s own checkpoints back when the thread ends', async () => {

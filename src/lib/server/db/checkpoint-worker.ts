@@ -90,13 +90,15 @@ function checkpoint(last = false): void {
 	const skipped = left > level && !last;
 	let restarted = false;
 	while (!skipped && !restarted && attempts < RESTART_ATTEMPTS) {
+		// The writer may have committed since: a RESTART now would copy that under the lock.
+		if (attempts > 0 && framesBehind() > level && !last) break;
 		attempts++;
 		const { copied } = wal.frames();
 		const held = performance.now();
 		const done = restart.get() as CheckpointRow;
 		holdMs = Math.max(holdMs, performance.now() - held);
-		// Copied in the RESTART call, under the write lock when it got it (without, it is a
-		// PASSIVE pass): counted whether or not a busy reader then kept the WAL from starting over.
+		// Copied in the RESTART call: under the write lock when it got it (without it, it was a
+		// PASSIVE pass), whether or not a busy reader then kept the WAL from starting over.
 		const copiedNow = copiedBy(done, copied);
 		restartFrames += copiedNow;
 		frames += copiedNow;
@@ -105,6 +107,8 @@ function checkpoint(last = false): void {
 	}
 	// Not level, or a reader kept the WAL from starting over: the next poll tries again.
 	restartDue = !restarted;
+	// A poll that found nothing to copy and the WAL still not level: nothing to report.
+	if (frames === 0 && attempts === 0) return;
 	const done: CheckpointDone = {
 		frames,
 		passes: bulk.passes + after.passes,
@@ -113,6 +117,7 @@ function checkpoint(last = false): void {
 		restartFrames,
 		left,
 		skipped,
+		restarted,
 		ms: performance.now() - started
 	};
 	parentPort!.postMessage(done);

@@ -34,7 +34,7 @@ export interface CheckpointerData {
  * What the thread reports after each checkpoint: frames copied, PASSIVE passes, RESTART
  * attempts, the longest RESTART (the time the server's commits may have waited) and the frames
  * copied in RESTARTs (under the write lock), the frames behind when it came to the RESTART,
- * whether it left the RESTART for a later poll, how long.
+ * whether it left the RESTART for a later poll, whether the WAL starts over, how long.
  */
 export interface CheckpointDone {
 	frames: number;
@@ -44,6 +44,7 @@ export interface CheckpointDone {
 	restartFrames: number;
 	left: number;
 	skipped: boolean;
+	restarted: boolean;
 	ms: number;
 }
 
@@ -57,8 +58,9 @@ export class Checkpointer {
 	/**
 	 * Checkpoints the thread has made, the frames they copied, the frames copied under the write
 	 * lock (by RESTARTs) in all and the most by one checkpoint, the checkpoints that left their
-	 * RESTART for a later poll (the WAL not level), the time spent in RESTARTs and the longest in
-	 * ms (the longest a commit of the server can have waited for the thread): tests, the log.
+	 * RESTART for a later poll (the WAL not level), the RESTARTs that started the WAL over, the
+	 * time spent in RESTARTs and the longest in ms (the longest a commit of the server can have
+	 * waited for the thread): tests, the log.
 	 */
 	readonly done = {
 		checkpoints: 0,
@@ -66,6 +68,7 @@ export class Checkpointer {
 		restartFrames: 0,
 		mostRestartFrames: 0,
 		restartsLeft: 0,
+		restarts: 0,
 		restartMs: 0,
 		longestRestartMs: 0
 	};
@@ -91,6 +94,7 @@ export class Checkpointer {
 			this.done.restartFrames += message.restartFrames;
 			this.done.mostRestartFrames = Math.max(this.done.mostRestartFrames, message.restartFrames);
 			if (message.skipped) this.done.restartsLeft++;
+			if (message.restarted) this.done.restarts++;
 			this.done.restartMs = Math.round((this.done.restartMs + message.holdMs) * 10) / 10;
 			this.done.longestRestartMs = Math.max(
 				this.done.longestRestartMs,
