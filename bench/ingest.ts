@@ -413,7 +413,7 @@ async function main() {
 		checkpoints: number;
 		frames: number;
 		restartFrames?: number;
-		mostRestartFrames?: number;
+		mostBehindAtRestart?: number;
 		restartsLeft?: number;
 		restarts?: number;
 		restartMs?: number;
@@ -448,8 +448,8 @@ async function main() {
 		log(
 			`  (checkpoint thread: ${done.checkpoints} checkpoints, ${done.frames} frames; under the ` +
 				`write lock (RESTART) ${done.restartFrames ?? '?'} frames, ${done.restartMs ?? '?'} ms ` +
-				`in all, longest ${done.longestRestartMs ?? '?'} ms; most frames in one ` +
-				`${done.mostRestartFrames ?? '?'}; ${done.restarts ?? '?'} restarts, ` +
+				`in all, longest ${done.longestRestartMs ?? '?'} ms; most frames behind ` +
+				`at a RESTART ${done.mostBehindAtRestart ?? '?'}; ${done.restarts ?? '?'} restarts, ` +
 				`${done.restartsLeft ?? '?'} left for a later poll)`
 		);
 	};

@@ -82,8 +82,8 @@ function checkpoint(last = false): void {
 	// What was written during that fsync (a long one on a loaded disk).
 	const after = passes(1);
 	let frames = bulk.frames + after.frames;
-	const left = framesBehind();
 	const level = wal.frames().last >= pages * FORCE_FACTOR ? FORCED_LEVEL_FRAMES : LEVEL_FRAMES;
+	const left = framesBehind();
 	let attempts = 0;
 	let holdMs = 0;
 	let restartFrames = 0;
@@ -91,7 +91,7 @@ function checkpoint(last = false): void {
 	let restarted = false;
 	while (!skipped && !restarted && attempts < RESTART_ATTEMPTS) {
 		// The writer may have committed since: a RESTART now would copy that under the lock.
-		if (attempts > 0 && framesBehind() > level && !last) break;
+		if (framesBehind() > level && !last) break;
 		attempts++;
 		const { copied } = wal.frames();
 		const held = performance.now();

@@ -32,7 +32,7 @@ export interface CheckpointerData {
 
 /**
  * What the thread reports after each checkpoint: frames copied, PASSIVE passes, RESTART
- * attempts, the longest RESTART (the time the server's commits may have waited) and the frames
+ * attempts, the longest RESTART (the time the server's commits may have waited), the frames
  * copied in RESTARTs (under the write lock), the frames behind when it came to the RESTART,
  * whether it left the RESTART for a later poll, whether the WAL starts over, how long.
  */
@@ -57,7 +57,8 @@ export class Checkpointer {
 	readonly ready: Promise<void>;
 	/**
 	 * Checkpoints the thread has made, the frames they copied, the frames copied under the write
-	 * lock (by RESTARTs) in all and the most by one checkpoint, the checkpoints that left their
+	 * lock (by RESTARTs), the most frames behind when a RESTART was tried (what it copies under
+	 * the lock when it gets it), the checkpoints that left their
 	 * RESTART for a later poll (the WAL not level), the RESTARTs that started the WAL over, the
 	 * time spent in RESTARTs and the longest in ms (the longest a commit of the server can have
 	 * waited for the thread): tests, the log.
@@ -66,7 +67,7 @@ export class Checkpointer {
 		checkpoints: 0,
 		frames: 0,
 		restartFrames: 0,
-		mostRestartFrames: 0,
+		mostBehindAtRestart: 0,
 		restartsLeft: 0,
 		restarts: 0,
 		restartMs: 0,
@@ -92,7 +93,8 @@ export class Checkpointer {
 			this.done.checkpoints++;
 			this.done.frames += message.frames;
 			this.done.restartFrames += message.restartFrames;
-			this.done.mostRestartFrames = Math.max(this.done.mostRestartFrames, message.restartFrames);
+			if (message.rounds > 0)
+				this.done.mostBehindAtRestart = Math.max(this.done.mostBehindAtRestart, message.left);
 			if (message.skipped) this.done.restartsLeft++;
 			if (message.restarted) this.done.restarts++;
 			this.done.restartMs = Math.round((this.done.restartMs + message.holdMs) * 10) / 10;
