@@ -413,6 +413,9 @@ async function main() {
 		checkpoints: number;
 		frames: number;
 		restartFrames?: number;
+		mostBehindAtRestart?: number;
+		restartsLeft?: number;
+		restarts?: number;
 		restartMs?: number;
 		longestRestartMs?: number;
 	}[] = [];
@@ -445,7 +448,9 @@ async function main() {
 		log(
 			`  (checkpoint thread: ${done.checkpoints} checkpoints, ${done.frames} frames; under the ` +
 				`write lock (RESTART) ${done.restartFrames ?? '?'} frames, ${done.restartMs ?? '?'} ms ` +
-				`in all, longest ${done.longestRestartMs ?? '?'} ms)`
+				`in all, longest ${done.longestRestartMs ?? '?'} ms; most frames behind ` +
+				`at a RESTART ${done.mostBehindAtRestart ?? '?'}; ${done.restarts ?? '?'} restarts, ` +
+				`${done.restartsLeft ?? '?'} left for a later poll)`
 		);
 	};
 	const restart = async (badges: boolean, profile: boolean) => {

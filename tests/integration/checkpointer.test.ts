@@ -11,6 +11,7 @@ import { apiTokenFor, readDb, seedServerDb, waitFor } from '../helpers/seeded';
 import { startServer } from '../helpers/server';
 import { postSale } from '../helpers/sales';
 import { Checkpointer, SQLITE_AUTOCHECKPOINT_PAGES } from '../../src/lib/server/db/checkpointer';
+import { WalIndex } from '../../src/lib/server/db/wal-index';
 
 const ENTRY = resolve('build/checkpoint-thread.js');
 
@@ -68,6 +69,36 @@ describe('the checkpoint thread', () => {
 			checkpointed: number;
 		}[];
 		expect(state.checkpointed).toBe(state.log);
+	});
+
+	it('takes the write lock only for a WAL near level, and starts it over once writes pause', async () => {
+		ctx.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		checkpointer = new Checkpointer(ENTRY, ctx.path, ctx.db.$client, 500);
+		await checkpointer.ready;
+		// Commits of ~600 pages back to back for a while: the passes chase them, and a RESTART
+		// straight after them would copy what they left (a commit or more) under the write lock.
+		const insert = ctx.db.$client.prepare('insert into scratch (body) values (?)');
+		const commit = ctx.db.$client.transaction(() => {
+			for (let i = 0; i < 600; i++) insert.run('x'.repeat(3000));
+		});
+		const until = Date.now() + 3_000;
+		while (Date.now() < until || checkpointer.done.checkpoints < 3) {
+			commit();
+			// A turn of the event loop: the thread's reports come in.
+			await new Promise((r) => setImmediate(r));
+		}
+		const copied = checkpointer.done.frames;
+		expect(copied).toBeGreaterThan(3_000);
+		// No RESTART was tried with more than the thread's forced level (512 frames) behind (what
+		// a RESTART copies under the write lock when it gets it): not even one commit.
+		expect(checkpointer.done.mostBehindAtRestart).toBeLessThanOrEqual(512);
+		// Writes paused: a later poll finds the WAL level and starts it over.
+		const restarts = checkpointer.done.restarts;
+		await waitFor(() => checkpointer!.done.restarts > restarts, 5_000, 'a RESTART');
+		insert.run('y');
+		const wal = new WalIndex(ctx.path);
+		expect(wal.frames().last).toBeLessThan(10);
+		wal.close();
 	});
 
 	it('gives the writer SQLite’s own checkpoints back when the thread ends', async () => {

@@ -32,8 +32,9 @@ export interface CheckpointerData {
 
 /**
  * What the thread reports after each checkpoint: frames copied, PASSIVE passes, RESTART
- * attempts, the longest RESTART (the time the server's commits may have waited) and the frames
- * it copied under the write lock, how long.
+ * attempts, the longest RESTART (the time the server's commits may have waited), the frames
+ * copied in RESTARTs (under the write lock), the frames behind when it came to the RESTART,
+ * whether it left the RESTART for a later poll, whether the WAL starts over, how long.
  */
 export interface CheckpointDone {
 	frames: number;
@@ -41,6 +42,9 @@ export interface CheckpointDone {
 	rounds: number;
 	holdMs: number;
 	restartFrames: number;
+	left: number;
+	skipped: boolean;
+	restarted: boolean;
 	ms: number;
 }
 
@@ -53,13 +57,19 @@ export class Checkpointer {
 	readonly ready: Promise<void>;
 	/**
 	 * Checkpoints the thread has made, the frames they copied, the frames copied under the write
-	 * lock (by RESTARTs), the time spent in RESTARTs and the longest in ms (the longest a commit
-	 * of the server can have waited for the thread): tests, the log.
+	 * lock (by RESTARTs), the most frames behind when a RESTART was tried (what it copies under
+	 * the lock when it gets it), the checkpoints that left their
+	 * RESTART for a later poll (the WAL not level), the RESTARTs that started the WAL over, the
+	 * time spent in RESTARTs and the longest in ms (the longest a commit of the server can have
+	 * waited for the thread): tests, the log.
 	 */
 	readonly done = {
 		checkpoints: 0,
 		frames: 0,
 		restartFrames: 0,
+		mostBehindAtRestart: 0,
+		restartsLeft: 0,
+		restarts: 0,
 		restartMs: 0,
 		longestRestartMs: 0
 	};
@@ -83,6 +93,10 @@ export class Checkpointer {
 			this.done.checkpoints++;
 			this.done.frames += message.frames;
 			this.done.restartFrames += message.restartFrames;
+			if (message.rounds > 0)
+				this.done.mostBehindAtRestart = Math.max(this.done.mostBehindAtRestart, message.left);
+			if (message.skipped) this.done.restartsLeft++;
+			if (message.restarted) this.done.restarts++;
 			this.done.restartMs = Math.round((this.done.restartMs + message.holdMs) * 10) / 10;
 			this.done.longestRestartMs = Math.max(
 				this.done.longestRestartMs,
