@@ -113,8 +113,8 @@ export interface ActiveChannel {
 
 // Every sale asks which channels want it: the answer is kept for a few seconds, and forgotten
 // at once when this process changes a channel (another process's change shows within the TTL).
-// Kept per database (its SQLite connection or PostgreSQL pool): the tests share a process
-// between databases, and one database's channels must never answer for another's.
+// Kept per store (the app has one): the tests share a process between databases, and one
+// database's channels must never answer for another's.
 const CACHE_MS = 5_000;
 let cached = new WeakMap<object, { at: number; channels: ActiveChannel[] }>();
 
@@ -122,11 +122,8 @@ export function forgetChannels(): void {
 	cached = new WeakMap();
 }
 
-const databaseOf = (store: Store): object =>
-	store.dialect === 'sqlite' ? store.sqlite : store.pool;
-
 function fresh(store: Store, at: number): ActiveChannel[] | null {
-	const held = cached.get(databaseOf(store));
+	const held = cached.get(store.db);
 	return held && at - held.at < CACHE_MS ? held.channels : null;
 }
 
@@ -153,7 +150,7 @@ export async function readActiveChannels(
 		})
 		.from(channel)
 		.where(eq(channel.active, true));
-	cached.set(databaseOf(store), { at, channels });
+	cached.set(store.db, { at, channels });
 	return channels;
 }
 
