@@ -1,8 +1,8 @@
 import { json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
+import { isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
 import { getStore } from '../db/store';
-import { validateApiToken, validateApiTokenSync, type ApiPrincipal } from '../auth/api-token';
+import { validateApiToken, type ApiPrincipal } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
@@ -45,18 +45,6 @@ export async function authenticateRequest(
 ): Promise<ApiPrincipal> {
 	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
 	return permitted(match ? await validateApiToken(getStore(), match[1]) : null, roles);
-}
-
-/**
- * `authenticateRequest`'s synchronous twin (auth/api-token.ts `validateApiTokenSync`) for the
- * fast sales path (api/fast-sales.ts), which answers a replay without a promise.
- */
-export function authenticate(
-	authorization: string | null | undefined,
-	roles?: readonly TokenRole[]
-): ApiPrincipal {
-	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-	return permitted(match ? validateApiTokenSync(getDb(), getStore(), match[1]) : null, roles);
 }
 
 function permitted(principal: ApiPrincipal | null, roles?: readonly TokenRole[]): ApiPrincipal {
