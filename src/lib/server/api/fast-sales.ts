@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import {
 	authenticateRequest,
+	heldRequestPrincipal,
 	errorAnswer,
 	invalidBody,
 	MAX_JSON_BODY_BYTES,
@@ -54,7 +55,7 @@ export async function createSaleAnswer(
 	// there too, as a replay: the group reads which of its ids have a sale in one statement
 	// (SaleLookups), where a read of its own before queueing cost every new sale a statement and
 	// its promises (on PostgreSQL a round trip). Most replays never get here: their text was
-	// answered before (answeredBefore).
+	// answered before (knownBody).
 	const result = await recordSaleGrouped(getStore(), input);
 	return {
 		status: result.created ? 201 : 200,
@@ -121,8 +122,20 @@ function sentIdentity(text: string): { externalId: string; email: string } | nul
 const HELD_MOST = 200_000;
 const held = new HeldAnswers(HELD_MOST);
 
-/** The JSON text answering `text` again (a replay), or null when it takes the full path. */
-async function answeredBefore(store: Store, text: string, key: string): Promise<string | null> {
+/** A body answered before, whose sale is to be read (readAgain). */
+interface KnownBody {
+	saleId: number;
+	externalId: string;
+	email: string;
+	/** Its answer to be held (HeldAnswers.lookup said HOLD). */
+	hold: boolean;
+}
+
+/**
+ * What answers `text` again (a replay): its held JSON text, its sale to read (readAgain), or
+ * null when it takes the full path. Without a promise: most bodies are not replays.
+ */
+function knownBody(store: Store, text: string, key: string): string | KnownBody | null {
 	const saleId = answered.get(key);
 	if (saleId === undefined) return null;
 	// The digest alone does not answer: the sale read must be this body's (its externalId, an
@@ -134,20 +147,26 @@ async function answeredBefore(store: Store, text: string, key: string): Promise<
 		return null;
 	}
 	const kept = held.lookup(store, saleId);
-	// Held for this externalId and email, unchanged since: what the read below would say.
+	// Held for this externalId and email, unchanged since: what the read would say.
 	if (kept && kept !== HOLD && kept.externalId === sent.externalId && kept.email === sent.email)
 		return kept.payload;
+	return { saleId, externalId: sent.externalId, email: sent.email, hold: kept === HOLD };
+}
+
+/** The JSON text answering a known body from its sale as it is now; null when it is not its. */
+async function readAgain(store: Store, known: KnownBody, key: string): Promise<string | null> {
+	const { saleId, externalId, email } = known;
 	const [row] = await preparedQuery(store.db, store, replayAnswerOf).execute({
 		saleId,
-		email: sent.email,
-		externalId: sent.externalId
+		email,
+		externalId
 	});
 	if (!row) {
 		answered.forget(key);
 		return null;
 	}
 	const payload = replayPayload(saleId, row);
-	if (kept === HOLD) held.keep(saleId, { externalId: sent.externalId, email: sent.email, payload });
+	if (known.hold) held.keep(saleId, { externalId, email, payload });
 	return payload;
 }
 
@@ -209,13 +228,15 @@ const fastSalesOff = process.env.HONORBOARD_FAST_SALES === '0';
 
 /**
  * One body for both dialects: the token checked through the store, the body read, a body
- * answered before answered from its sale as it is now (answeredBefore), any other through the
- * full path (createSaleAnswer). Its awaits keep the request's context (its reqId in any line
+ * answered before answered from its sale as it is now (knownBody, readAgain), any other through
+ * the full path (createSaleAnswer). Its awaits keep the request's context (its reqId in any line
  * logged while answering).
  */
 async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const authorization = req.headers.authorization;
 	try {
-		await authenticateRequest(req.headers.authorization);
+		// A token verified before is checked from memory, without a promise; another is read.
+		if (!heldRequestPrincipal(authorization)) await authenticateRequest(authorization);
 	} catch (error) {
 		return refuse(req, res, error);
 	}
@@ -227,7 +248,9 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 	const key = bodyKey(text);
 	let again: string | null;
 	try {
-		again = await answeredBefore(store, text, key);
+		const known = knownBody(store, text, key);
+		again =
+			known === null || typeof known === 'string' ? known : await readAgain(store, known, key);
 	} catch (failure) {
 		// A database locked by another process (503), or worse (500, logged).
 		return refuse(req, res, failure);
