@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { apiTokenFor, seedServerDb, type SeededDb } from './seeded';
 
@@ -6,7 +6,10 @@ import { apiTokenFor, seedServerDb, type SeededDb } from './seeded';
 export interface FastSalesAnswer {
 	status: number;
 	body: Record<string, unknown>;
-	/** Written when the body ended, in the same turn (a replay), not after a write. */
+	/**
+	 * Written before the event loop turned after the body ended (a replay answered from its
+	 * sale's read or its held answer), not after a group's write (the full path).
+	 */
 	atOnce: boolean;
 }
 
@@ -20,7 +23,8 @@ export async function postToFastSales(
 	token: string,
 	text: string
 ): Promise<FastSalesAnswer> {
-	const req = Object.assign(new EventEmitter(), {
+	// A stream, as Node's request is: the body waits in it until the handler reads it.
+	const req = Object.assign(new PassThrough(), {
 		method: 'POST',
 		url: '/api/v1/sales',
 		headers: {
@@ -28,11 +32,18 @@ export async function postToFastSales(
 			'content-type': 'application/json',
 			'content-length': String(Buffer.byteLength(text))
 		},
-		socket: { destroy() {} },
-		pause() {},
-		resume() {}
+		socket: { destroy() {} }
 	});
 	let answer: Omit<FastSalesAnswer, 'atOnce'> | null = null;
+	// Whether the event loop turned since the body ended (registered before the handler's
+	// listener: runs first), when the answer is written.
+	let ended = false;
+	let turned = false;
+	req.once('end', () => {
+		ended = true;
+		setImmediate(() => (turned = true));
+	});
+	let atOnce = false;
 	let status = 0;
 	const res = {
 		headersSent: false,
@@ -42,13 +53,12 @@ export async function postToFastSales(
 		},
 		end(payload: string) {
 			answer = { status, body: JSON.parse(payload) };
+			atOnce = ended && !turned;
 		},
 		destroy() {}
 	};
+	req.end(Buffer.from(text));
 	expect(handleFastSales(req as never, res as never)).toBe(true);
-	req.emit('data', Buffer.from(text));
-	req.emit('end');
-	const atOnce = answer !== null;
 	for (let i = 0; i < 300 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
 	expect(answer, 'no answer').not.toBeNull();
 	return { ...(answer as unknown as Omit<FastSalesAnswer, 'atOnce'>), atOnce };

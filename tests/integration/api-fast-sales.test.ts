@@ -113,7 +113,7 @@ describe('POST /api/v1/sales, plain Node handler vs SvelteKit route', () => {
 	});
 
 	// The plain handler answers a body it has answered before from one read of the sale
-	// (fast-sales.ts, answeredBefore); SvelteKit's route always takes the full path. Both run on
+	// (fast-sales.ts, knownBody); SvelteKit's route always takes the full path. Both run on
 	// the same database file here, so their answers must be equal, whatever happened since.
 	it('answers the same text again as the full path does: the sale as it stands now', async () => {
 		const text = sale('fast-again-1', { seller: { email: seeded.people[1].email } });

@@ -7,6 +7,7 @@ import { and, eq, like } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
 import {
 	createApiToken,
+	heldApiToken,
 	listApiTokens,
 	revokeApiToken,
 	validateApiToken
@@ -199,5 +200,25 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 		expect((await tokenRows(node(1), name))[0].lastUsedAt).toBe(80_000);
 		expect(await refusal(validateApiToken(node(1), token, () => 1_000_000))).toBe('token_expired');
 		expect(await tokenAlive(node(1), id, 1_000_000)).toBe(false);
+	});
+
+	it('a token verified before is answered from memory where the store holds it (SQLite), never on PostgreSQL', async () => {
+		const name = newName('held again');
+		const { id, token } = await createApiToken(
+			node(0),
+			{ name, role: 'integration', expiresAt: 1_000_000 },
+			{},
+			() => 1_000
+		);
+		expect(heldApiToken(node(1), token, () => 10_000)).toBeUndefined();
+		expect(await validateApiToken(node(1), token, () => 10_000)).not.toBeNull();
+		const held = heldApiToken(node(1), token, () => 20_000);
+		if (dialect === 'sqlite') expect(held).toEqual({ tokenId: id, name, role: 'integration' });
+		else expect(held).toBeUndefined();
+		// Its last use to be written (over a minute since): awaited through validateApiToken.
+		expect(heldApiToken(node(1), token, () => 80_000)).toBeUndefined();
+		// Expired while held: refused as validateApiToken refuses it.
+		if (dialect === 'sqlite')
+			expect(() => heldApiToken(node(1), token, () => 1_000_000)).toThrow(/expired/);
 	});
 });

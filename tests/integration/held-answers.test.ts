@@ -11,19 +11,20 @@ import { withDb } from '../helpers/seeded';
 import { fastSalesInProcess, saleIdOf, type SaleAnswer } from '../helpers/fast-sales-post';
 import { sale as saleTable } from '../../src/lib/server/db/schema';
 
-// How many times a replay read its sale (replayAnswerOf's statement run).
+// How many times a replay read its sale (replayAnswerOf's query run).
 const reads = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../src/lib/server/scoring/sale-queries', async (importOriginal) => {
 	const original =
 		await importOriginal<typeof import('../../src/lib/server/scoring/sale-queries')>();
+	type Build = typeof original.replayAnswerOf;
 	return {
 		...original,
-		replayAnswerOf: (db: Parameters<typeof original.replayAnswerOf>[0]) => {
-			const query = original.replayAnswerOf(db);
+		replayAnswerOf: (...args: Parameters<Build>) => {
+			const query = original.replayAnswerOf(...args);
 			return {
-				get: (params: { saleId: number; email: string; externalId: string }) => {
+				execute: (params: Parameters<ReturnType<Build>['execute']>[0]) => {
 					reads.count++;
-					return query.get(params);
+					return query.execute(params);
 				}
 			};
 		}

@@ -5,10 +5,9 @@
 // the same token check, body limit, zod schema, scoring path, answers and headers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { getDb } from '../db';
 import {
-	authenticate,
 	authenticateRequest,
+	heldRequestPrincipal,
 	errorAnswer,
 	invalidBody,
 	MAX_JSON_BODY_BYTES,
@@ -16,15 +15,14 @@ import {
 } from './respond';
 import { createSaleSchema } from './schemas';
 import type { RecordSaleInput } from '../scoring/sales';
-import { appOnPostgres, getStore } from '../db/store';
+import { getStore, preparedQuery, type Store } from '../db/store';
 import { replayAnswerOf, type ReplayAnswerRow } from '../scoring/sale-queries';
-import { prepared } from '../db/prepared';
 import { normalizeEmail } from '../people/users';
 import { recordSaleGrouped } from '../scoring/group-commit';
 import { AppError } from '../shared/errors';
 import { AnsweredBodies, bodyKey } from './answered-bodies';
-import { HeldAnswers } from './held-answers';
-import { requestContext, withRequestContext } from '../shared/log';
+import { HeldAnswers, HOLD } from './held-answers';
+import { requestContext } from '../shared/log';
 
 export type CreateSaleBody = z.infer<typeof createSaleSchema>;
 
@@ -57,7 +55,7 @@ export async function createSaleAnswer(
 	// there too, as a replay: the group reads which of its ids have a sale in one statement
 	// (SaleLookups), where a read of its own before queueing cost every new sale a statement and
 	// its promises (on PostgreSQL a round trip). Most replays never get here: their text was
-	// answered before (answeredBefore).
+	// answered before (knownBody).
 	const result = await recordSaleGrouped(getStore(), input);
 	return {
 		status: result.created ? 201 : 200,
@@ -124,8 +122,20 @@ function sentIdentity(text: string): { externalId: string; email: string } | nul
 const HELD_MOST = 200_000;
 const held = new HeldAnswers(HELD_MOST);
 
-/** The JSON text answering `text` again (a replay), or null when it takes the full path. */
-function answeredBefore(text: string, key: string): string | null {
+/** A body answered before, whose sale is to be read (readAgain). */
+interface KnownBody {
+	saleId: number;
+	externalId: string;
+	email: string;
+	/** Its answer to be held (HeldAnswers.lookup said HOLD). */
+	hold: boolean;
+}
+
+/**
+ * What answers `text` again (a replay): its held JSON text, its sale to read (readAgain), or
+ * null when it takes the full path. Without a promise: most bodies are not replays.
+ */
+function knownBody(store: Store, text: string, key: string): string | KnownBody | null {
 	const saleId = answered.get(key);
 	if (saleId === undefined) return null;
 	// The digest alone does not answer: the sale read must be this body's (its externalId, an
@@ -136,21 +146,27 @@ function answeredBefore(text: string, key: string): string | null {
 		answered.forget(key);
 		return null;
 	}
-	const db = getDb();
-	const kept = held.lookup(db, saleId);
-	// Held for this externalId and email, unchanged since: what the read below would say.
-	if (kept && kept.externalId === sent.externalId && kept.email === sent.email) return kept.payload;
-	const row = prepared(db, replayAnswerOf).get({
+	const kept = held.lookup(store, saleId);
+	// Held for this externalId and email, unchanged since: what the read would say.
+	if (kept && kept !== HOLD && kept.externalId === sent.externalId && kept.email === sent.email)
+		return kept.payload;
+	return { saleId, externalId: sent.externalId, email: sent.email, hold: kept === HOLD };
+}
+
+/** The JSON text answering a known body from its sale as it is now; null when it is not its. */
+async function readAgain(store: Store, known: KnownBody, key: string): Promise<string | null> {
+	const { saleId, externalId, email } = known;
+	const [row] = await preparedQuery(store.db, store, replayAnswerOf).execute({
 		saleId,
-		email: sent.email,
-		externalId: sent.externalId
+		email,
+		externalId
 	});
 	if (!row) {
 		answered.forget(key);
 		return null;
 	}
 	const payload = replayPayload(saleId, row);
-	held.keep(saleId, { externalId: sent.externalId, email: sent.email, payload });
+	if (known.hold) held.keep(saleId, { externalId, email, payload });
 	return payload;
 }
 
@@ -160,7 +176,7 @@ function answeredBefore(text: string, key: string): string | null {
  * The strings (status, flagReason) go through JSON.stringify, which escapes them.
  */
 export function replayPayload(saleId: number, row: ReplayAnswerRow): string {
-	const [status, points, seasonId, flagReason, version] = row;
+	const { status, points, seasonId, flagReason, version } = row;
 	const flag = flagReason ? `,"flagReason":${JSON.stringify(flagReason)}` : '';
 	return (
 		`{"sale":{"id":${saleId},"status":${JSON.stringify(status)},"points":${points}},` +
@@ -205,48 +221,42 @@ export function handleFastSales(req: IncomingMessage, res: ServerResponse): bool
 	// Named like SvelteKit's route in the access log and the request metrics.
 	const context = requestContext();
 	if (context) context.route = PATH;
-	if (appOnPostgres()) answerOnPool(req, res);
-	else answer(req, res);
+	answer(req, res).catch(lost(res));
 	return true;
 }
 const fastSalesOff = process.env.HONORBOARD_FAST_SALES === '0';
 
-// A replay (most of an integration's retries) is answered in the callbacks that read its body,
-// without a promise: in Node 20 every promise runs the async hooks that carry the request's
-// context (AsyncLocalStorage), ~4 % of a replay's CPU for the two this path made. Only a new
-// sale awaits (its write is grouped with the others of this turn).
-function answer(req: IncomingMessage, res: ServerResponse): void {
+/**
+ * One body for both dialects: the token checked through the store, the body read, a body
+ * answered before answered from its sale as it is now (knownBody, readAgain), any other through
+ * the full path (createSaleAnswer). Its awaits keep the request's context (its reqId in any line
+ * logged while answering).
+ */
+async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const authorization = req.headers.authorization;
 	try {
-		authenticate(req.headers.authorization);
+		// A token verified before is checked from memory, without a promise; another is read.
+		if (!heldRequestPrincipal(authorization)) await authenticateRequest(authorization);
 	} catch (error) {
 		return refuse(req, res, error);
 	}
-	// The body's callbacks run outside the request's context: they get it back (its reqId in
-	// any line logged while answering).
-	const context = requestContext();
-	readBody(req, MAX_JSON_BODY_BYTES, (error, text) => {
-		if (context) withRequestContext(context, () => answerBody(req, res, error, text));
-		else answerBody(req, res, error, text);
-	});
-}
-
-/**
- * PostgreSQL: the same answers, each read awaited on the pool (the token, the replay's sale:
- * createSaleAnswer), and no body's answer held in this process's memory, since another node may
- * have recorded or changed the sale since. What it saves is SvelteKit's work per request.
- */
-function answerOnPool(req: IncomingMessage, res: ServerResponse): void {
-	const context = requestContext();
-	authenticateRequest(req.headers.authorization).then(
-		() =>
-			readBody(req, MAX_JSON_BODY_BYTES, (error, text) => {
-				const reply = () =>
-					error ? refuse(req, res, error) : void answerSale(res, text, null).catch(lost(res));
-				if (context) withRequestContext(context, reply);
-				else reply();
-			}),
-		(error) => refuse(req, res, error)
+	const { error, text } = await new Promise<{ error: AppError | null; text: string }>((done) =>
+		readBody(req, MAX_JSON_BODY_BYTES, (error, text) => done({ error, text }))
 	);
+	if (error) return refuse(req, res, error);
+	const store = getStore();
+	const key = bodyKey(text);
+	let again: string | null;
+	try {
+		const known = knownBody(store, text, key);
+		again =
+			known === null || typeof known === 'string' ? known : await readAgain(store, known, key);
+	} catch (failure) {
+		// A database locked by another process (503), or worse (500, logged).
+		return refuse(req, res, failure);
+	}
+	if (again) return sendText(res, 200, again);
+	await answerSale(res, text, key);
 }
 
 /** Only a failure to write the answer lands here (a socket gone): nothing more to say. */
@@ -255,30 +265,11 @@ const lost = (res: ServerResponse) => (failure: unknown) => {
 	else res.destroy();
 };
 
-function answerBody(
-	req: IncomingMessage,
-	res: ServerResponse,
-	error: AppError | null,
-	text: string
-): void {
-	if (error) return refuse(req, res, error);
-	let again: string | null;
-	const key = bodyKey(text);
-	try {
-		again = answeredBefore(text, key);
-	} catch (failure) {
-		// A database locked by another process (503), or worse (500, logged).
-		return refuse(req, res, failure);
-	}
-	if (again) return sendText(res, 200, again);
-	answerSale(res, text, key).catch(lost(res));
-}
-
 /** A sale not answered from memory: recorded, or replayed from its read; `key` remembers it. */
-async function answerSale(res: ServerResponse, text: string, key: string | null): Promise<void> {
+async function answerSale(res: ServerResponse, text: string, key: string): Promise<void> {
 	try {
 		const recorded = await createSaleAnswer(parseSaleBody(text));
-		if (key !== null) answered.remember(key, recorded.body.sale.id);
+		answered.remember(key, recorded.body.sale.id);
 		send(res, { ...recorded, headers: {} });
 	} catch (error) {
 		send(res, errorAnswer(error));

@@ -5,7 +5,7 @@ import type { ReplayAnswerRow } from '../scoring/sale-queries';
 // replayPayload writes out the answer's JSON: it must be what JSON.stringify wrote for the
 // answer object (fast-sales.ts saleAnswer), character for character.
 function stringified(saleId: number, row: ReplayAnswerRow): string {
-	const [status, points, seasonId, flagReason, version] = row;
+	const { status, points, seasonId, flagReason, version } = row;
 	return JSON.stringify({
 		sale: { id: saleId, status, points },
 		seasonId,
@@ -14,9 +14,17 @@ function stringified(saleId: number, row: ReplayAnswerRow): string {
 	});
 }
 
+const answerRow = (
+	status: ReplayAnswerRow['status'],
+	points: number,
+	seasonId: number,
+	flagReason: string | null,
+	version: number
+): ReplayAnswerRow => ({ status, points, seasonId, flagReason, version });
+
 describe('replayPayload', () => {
 	it('writes what JSON.stringify writes for the answer', () => {
-		const rows: [number, ReplayAnswerRow][] = [
+		const rows: [number, Parameters<typeof answerRow>][] = [
 			[1, ['approved', 75, 1, null, 17506]],
 			[229_000, ['pending', 0, 3, '', 0]],
 			[42, ['rejected', -12, 2, 'Above the ceiling (1,000 points)', 9_007_199_254_740]],
@@ -24,7 +32,8 @@ describe('replayPayload', () => {
 			[8, ['pending', 1500, 1, 'Über 3× \u2028 \u0001 😀 \ud800', 4]],
 			[9, ['approved', 3, 1, 'x', 1]]
 		];
-		for (const [saleId, row] of rows) {
+		for (const [saleId, values] of rows) {
+			const row = answerRow(...values);
 			expect(replayPayload(saleId, row)).toBe(stringified(saleId, row));
 			expect(JSON.parse(replayPayload(saleId, row))).toEqual(JSON.parse(stringified(saleId, row)));
 		}

@@ -1,8 +1,8 @@
 import { json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { getDb, isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
+import { isDatabaseBusy, BUSY_RETRY_AFTER_SECONDS } from '../db';
 import { getStore } from '../db/store';
-import { validateApiToken, validateApiTokenSync, type ApiPrincipal } from '../auth/api-token';
+import { heldApiToken, validateApiToken, type ApiPrincipal } from '../auth/api-token';
 import type { TokenRole } from '../auth/token-roles';
 import { AppError } from '../shared/errors';
 import { log } from '../shared/log';
@@ -48,15 +48,18 @@ export async function authenticateRequest(
 }
 
 /**
- * `authenticateRequest`'s synchronous twin (auth/api-token.ts `validateApiTokenSync`) for the
- * fast sales path (api/fast-sales.ts), which answers a replay without a promise.
+ * `authenticateRequest`'s answer without a promise when the token is held in memory
+ * (auth/api-token.ts `heldApiToken`: an integration's every call after its first, on SQLite);
+ * undefined when it must be awaited. Throws the 401/403 as it does.
  */
-export function authenticate(
+export function heldRequestPrincipal(
 	authorization: string | null | undefined,
 	roles?: readonly TokenRole[]
-): ApiPrincipal {
+): ApiPrincipal | undefined {
 	const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-	return permitted(match ? validateApiTokenSync(getDb(), getStore(), match[1]) : null, roles);
+	if (!match) return undefined;
+	const principal = heldApiToken(getStore(), match[1]);
+	return principal && permitted(principal, roles);
 }
 
 function permitted(principal: ApiPrincipal | null, roles?: readonly TokenRole[]): ApiPrincipal {

@@ -1,15 +1,11 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { prepared } from '../db/prepared';
-import { dataVersion } from '../db/data-version';
 import * as schema from '../db/schema';
 import { othersCommitVersion, write, type Store, type StoreDb } from '../db/store';
 import { hashToken } from './session';
 import { systemClock, type Clock } from '../shared/clock';
 import { isBusy } from '../db/busy';
 import { AppError, conflict, notFound } from '../shared/errors';
-import { log } from '../shared/log';
 import { auditInWrite, type Actor } from '../audit/record';
 import { TOKEN_ROLES, type TokenRole } from './token-roles';
 
@@ -168,14 +164,6 @@ export async function revokeApiToken(
 	return revoked;
 }
 
-// The synchronous twin's read (the fast sales path): prepared once per connection.
-const tokenByHash = (db: Queryable) =>
-	db
-		.select()
-		.from(schema.apiToken)
-		.where(eq(schema.apiToken.tokenHash, sql.placeholder('hash')))
-		.prepare();
-
 // The store's read, prepared once per store (on PostgreSQL a named statement, which each pool
 // connection prepares on its first use): a builder built per call cost ~60 µs more CPU per read
 // than the prepared one (bench/api-token-validate.ts).
@@ -303,29 +291,19 @@ export async function validateApiToken(
 }
 
 /**
- * `validateApiToken`'s synchronous twin, sharing its cache, for the fast sales path
- * (api/fast-sales.ts through `authenticate`), which answers a replay without a promise: the
- * token is read on SQLite's connection `db`, and its last use written through `store` (that
- * connection's store) after the answer, not awaited.
+ * The principal of a token held in the verified cache, from memory: what `validateApiToken`
+ * would return, without a promise (in Node 20 each one runs the async hooks that carry the
+ * request's context: a measurable part of a replay's CPU, docs/benchmarks.md). Undefined when
+ * it must be awaited: not held (always on PostgreSQL, where the cache holds nothing), or its
+ * last use is to be written. A revoked or expired token held throws its 401, as there.
  */
-export function validateApiTokenSync(
-	db: Db,
+export function heldApiToken(
 	store: Store,
 	token: string,
 	clock: Clock = systemClock
-): ApiPrincipal | null {
-	const at = performance.now();
-	let row = cachedRow(db, token, at, () => dataVersion(db))?.row;
-	if (!row) {
-		row = prepared(db, tokenByHash).get({ hash: hashToken(token) });
-		remember(db, token, row, at);
-	}
-	if (!row) return null;
-	const now = clock();
-	if (check(row, now))
-		recordLastUse(store, row, now).catch((error) =>
-			log.error({ err: error }, "recording an API token's last use failed")
-		);
+): ApiPrincipal | undefined {
+	const row = cachedRow(store.db, token, performance.now(), () => othersCommitVersion(store))?.row;
+	if (!row || check(row, clock())) return undefined;
 	return { tokenId: row.id, name: row.name, role: row.role };
 }
 

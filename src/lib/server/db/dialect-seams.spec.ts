@@ -21,8 +21,6 @@ const TWINS_LEFT: Record<string, string> = {
 	'scoring/sale-lookups.ts': "each dialect's id list (json_each / unnest) in the window's lookups",
 	'scoring/write-batch.ts': "SQLite's synchronous standings and days of a window",
 	'dashboard/figures.ts': "the dashboard on SQLite's read thread, or inline synchronously",
-	'api/fast-sales.ts':
-		"the fast sales route answered on the pool (PostgreSQL) or on SQLite's writer",
 	'realtime/fanout-process.ts': "the fan-out child opens SQLite's file or the store's pool at start"
 };
 

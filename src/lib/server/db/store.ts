@@ -419,6 +419,17 @@ export function othersCommitVersion(store: Store): number | null {
 }
 
 /**
+ * Whether this process sees every write to the database cheaply (`writesStamp`,
+ * db/data-version.ts): on SQLite its connection counts its own writes and other processes'
+ * commits, so an answer held in memory is known to be current until the stamp moves; on
+ * PostgreSQL another node may have changed a row since, and nothing here says so: hold nothing,
+ * read the database.
+ */
+export function writesSeenHere(store: Store): boolean {
+	return store.dialect === 'sqlite';
+}
+
+/**
  * How often a PostgreSQL write is tried when it loses a serialization conflict; before each
  * retry a random pause that doubles, so that writes that collided do not collide again.
  */

@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { clientOf, literal, literals } from '../db/prepared';
+import { literal, literals, type BuiltRow } from '../db/prepared';
 import type { SaleSource } from '../db/schema';
 import type { StoreDb, Tables } from '../db/store';
 
@@ -183,32 +182,32 @@ export const recordedLines = (db: StoreDb, { product, saleLine }: Tables) =>
 		.prepare('sale_recorded_lines');
 /**
  * A recorded sale's answer as it stands now, read for a replay of a body already answered
- * (fast-sales.ts): [status, points, seasonId, flagReason, the season's version], or undefined
+ * (fast-sales.ts): its status, points, season, flag reason and the season's version; no row
  * when the sale is not this body's: not an integration's, another externalId, or its seller no
- * longer has this email. A raw statement in raw mode, where Drizzle's prepared query (the same
- * join) mapped each row into an object and the checks were made in JS: ~1.5 µs of a replay's
- * ~5.5 µs read (docs/benchmarks.md, "Replays: the first replay"). Table and column names as in
- * db/schema.ts.
+ * longer has this email.
  */
-export type ReplayAnswerRow = [
-	status: string,
-	points: number,
-	seasonId: number,
-	flagReason: string | null,
-	version: number
-];
-const REPLAY_ANSWER_SQL =
-	'SELECT s.status, s.points, s.season_id, s.flag_reason, se.version FROM sale s ' +
-	'JOIN season se ON se.id = s.season_id JOIN user u ON u.id = s.seller_id ' +
-	'WHERE s.id = ? AND u.email = ? AND s.external_id = ? ' +
-	`AND s.source IN (${[...INTEGRATION_SOURCES].map((source) => `'${source}'`).join(', ')})`;
-export const replayAnswerOf = (db: Queryable) => {
-	const statement = clientOf(db).prepare(REPLAY_ANSWER_SQL).raw(true);
-	return {
-		get: (params: { saleId: number; email: string; externalId: string }) =>
-			statement.get(params.saleId, params.email, params.externalId) as ReplayAnswerRow | undefined
-	};
-};
+export const replayAnswerOf = (db: StoreDb, { sale, season, user }: Tables) =>
+	db
+		.select({
+			status: sale.status,
+			points: sale.points,
+			seasonId: sale.seasonId,
+			flagReason: sale.flagReason,
+			version: season.version
+		})
+		.from(sale)
+		.innerJoin(season, eq(season.id, sale.seasonId))
+		.innerJoin(user, eq(user.id, sale.sellerId))
+		.where(
+			and(
+				eq(sale.id, sql.placeholder('saleId')),
+				eq(user.email, sql.placeholder('email')),
+				eq(sale.externalId, sql.placeholder('externalId')),
+				inArray(sale.source, literals([...INTEGRATION_SOURCES]))
+			)
+		)
+		.prepare('sale_replay_answer');
+export type ReplayAnswerRow = BuiltRow<typeof replayAnswerOf>;
 
 export const seasonVersion = (db: StoreDb, { season }: Tables) =>
 	db
