@@ -34,6 +34,8 @@ let store: Store;
 let server: RunningServer;
 let seasonId: number;
 let seasonName: string;
+let sellers: string[];
+let thirdName: string;
 let apiToken: string;
 let cookie: string;
 let memberCookie: string;
@@ -133,16 +135,21 @@ beforeAll(async () => {
 		password: PASSWORD
 	});
 	let teamIds: number[];
+	let people: { email: string; name: string }[];
 	({
 		seasonId,
 		name: seasonName,
-		teamIds
+		teamIds,
+		people
 	} = await liveSeasonOn(store, {
 		size: 3,
 		teams: ['Harbour', 'Summit'],
 		endsAt: Date.now() + 30 * DAY,
 		points: [30, 20, 10]
 	}));
+	// Their emails name the season's serial, which goes on across the files of one process.
+	sellers = people.map((p) => p.email);
+	thirdName = people[2].name;
 	// A member of the season who signs in, for the pages a season's member sees.
 	const member = await createUser(store, {
 		email: MEMBER,
@@ -308,7 +315,7 @@ describe('the server on PostgreSQL', () => {
 				headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
 				body: JSON.stringify({
 					externalId: 'pg-server-1',
-					seller: { email: 's1-p0@example.test' },
+					seller: { email: sellers[0] },
 					occurredAt,
 					lines: [{ sku: 'X', quantity: 1, unitPrice: 10 }]
 				})
@@ -458,7 +465,7 @@ describe('the server on PostgreSQL', () => {
 			headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
 			body: JSON.stringify({
 				externalId: 'pg-server-gizmo',
-				seller: { email: 's1-p1@example.test' },
+				seller: { email: sellers[1] },
 				occurredAt: new Date().toISOString(),
 				lines: [{ sku: 'GIZMO', quantity: 1, unitPrice: 1000 }]
 			})
@@ -468,7 +475,7 @@ describe('the server on PostgreSQL', () => {
 		const [seller] = await store.db
 			.select({ id: user.id })
 			.from(user)
-			.where(eq(user.email, 's1-p1@example.test'));
+			.where(eq(user.email, sellers[1]));
 		expect(
 			await store.db
 				.select({ subjectId: award.subjectId, saleId: award.saleId, status: award.status })
@@ -516,10 +523,10 @@ describe('the server on PostgreSQL', () => {
 		// Two sales of the season's third seller (one of two lines) and a row of an unknown SKU.
 		const csv = [
 			'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice',
-			`pg-csv-1,s1-p2@example.test,${at},CSV-KIT,1,10`,
-			`pg-csv-2,s1-p2@example.test,${at},CSV-KIT,2,10`,
-			`pg-csv-2,s1-p2@example.test,${at},CSV-KIT,1,10`,
-			`pg-csv-3,s1-p2@example.test,${at},NO-SUCH-SKU,1,10`
+			`pg-csv-1,${sellers[2]},${at},CSV-KIT,1,10`,
+			`pg-csv-2,${sellers[2]},${at},CSV-KIT,2,10`,
+			`pg-csv-2,${sellers[2]},${at},CSV-KIT,1,10`,
+			`pg-csv-3,${sellers[2]},${at},NO-SUCH-SKU,1,10`
 		].join('\n');
 		const post = (query: string) =>
 			fetch(`${server.url}/api/v1/imports/sales?${query}`, {
@@ -589,7 +596,7 @@ describe('the server on PostgreSQL', () => {
 		});
 		const ranked = (await board.json()) as { entries: { name: string; points: number }[] };
 		// The third seller's 10 points before, and the file's.
-		expect(ranked.entries.find((e) => e.name === 'Person 1.2')?.points).toBe(10 + report.points);
+		expect(ranked.entries.find((e) => e.name === thirdName)?.points).toBe(10 + report.points);
 	});
 
 	it('runs the CLI on the store, and backup refuses and names pg_dump', async () => {
