@@ -1,14 +1,18 @@
 // Accessibility: axe-core checks every page of every role, on a phone and on a wide screen, and
 // finds no serious or critical problem (contrast, names, labels, landmarks, …). The phone half
-// also runs in the languages that make text longest (Russian, Polish).
+// also runs in the languages that make text longest (Russian, Polish). At 375 px each page's
+// width is checked too (nothing wider than the phone): layout.spec.ts's phone walks leave out
+// what these sweeps open (pages.ts `sweptOnPhone`, which names the sweeps below per language).
 import axe from 'axe-core';
 import type { Browser, Page } from '@playwright/test';
 import { expect, navigateInApp, PAGE_READY, test, waitForHydration } from './fixtures';
 import { a11yPagesFor, ACCOUNTS, tvPath, type Role } from './pages';
 import { browserLocale, t, type Locale } from './messages';
+import { tooWide } from './overflow';
 
+const PHONE_WIDTH = 375;
 const VIEWPORTS = [
-	{ width: 375, height: 740 },
+	{ width: PHONE_WIDTH, height: 740 },
 	{ width: 1440, height: 900 }
 ];
 
@@ -85,6 +89,11 @@ async function sweep(
 			if (ready) await ready(page);
 			for (const problem of await violations(page))
 				found.push(`${path} @${viewport.width}: ${problem}`);
+			// On the phone, its width too: layout.spec.ts leaves these pages to this walk.
+			if (viewport.width === PHONE_WIDTH) {
+				const wide = await tooWide(page, `${path} @${viewport.width}`);
+				if (wide) found.push(wide);
+			}
 		}
 	}
 	return found;

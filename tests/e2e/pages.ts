@@ -1,6 +1,6 @@
 // Every page of the app, per role, for the checks that walk them all (layout.spec.ts: nothing
-// wider than a phone; a11y.spec.ts: no serious accessibility problem). The ids of the detail
-// pages are read from the seeded demo database.
+// wider than a phone; a11y.spec.ts: no serious accessibility problem, and at 375 px nothing wider
+// than the phone either). The ids of the detail pages are read from the seeded demo database.
 import { withDb } from './database';
 import { createHash } from 'node:crypto';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
@@ -181,4 +181,32 @@ export async function tvPath(name: string, locale: Locale = 'en'): Promise<strin
  */
 export function adminOnlyPages(): string[] {
 	return ['/', '/manage', '/manage/webhooks', '/manage/chat', '/manage/messages', '/manage/api'];
+}
+
+/**
+ * The pages a11y.spec.ts's sweeps open at 375 px in `locale` (as whichever role): there they are
+ * checked for their width too, so layout.spec.ts's phone walks leave them out (each page at
+ * 375 px is opened once per language). English: every role's a11y pages; Russian: a rep's;
+ * Polish: the contest console's, as an admin.
+ */
+export async function sweptOnPhone(locale: Locale): Promise<Set<string>> {
+	const sweeps: (Role | 'console')[] =
+		locale === 'en'
+			? ['rep', 'executive', 'manager', 'admin']
+			: locale === 'ru'
+				? ['rep']
+				: locale === 'pl'
+					? ['console']
+					: [];
+	return new Set((await Promise.all(sweeps.map(a11yPagesFor))).flat());
+}
+
+/**
+ * The roles whose phone walk in `locale` still has pages to open once `sweptOnPhone(locale)` is
+ * left out (every page a rep sees is swept in English and Russian, an executive's in English).
+ */
+export function phoneWalkRoles(locale: Locale): Role[] {
+	if (locale === 'en') return ['manager', 'admin'];
+	if (locale === 'ru') return ['executive', 'manager', 'admin'];
+	return ['rep', 'executive', 'manager', 'admin'];
 }
