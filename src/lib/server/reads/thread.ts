@@ -158,8 +158,8 @@ export function getReadThread(): ReadThread | undefined {
 }
 
 /**
- * Whichever read thread the server runs at the time of each call (it starts once the server
- * listens, after Socket.IO's publisher was made): what the publisher builds its views with.
+ * Whichever read thread the server runs at the time of each call (one may start, fail or stop
+ * after Socket.IO's publisher was made): what the publisher builds its views with.
  */
 export const currentReadThread = {
 	get alive(): boolean {
