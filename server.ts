@@ -58,6 +58,17 @@ const store = await openAppStore();
 const onPostgres = appOnPostgres();
 const notStarted = (what: string) =>
 	log.warn(`PostgreSQL: ${what} not available on PostgreSQL yet, not started`);
+// Heavy reads (contest format views, sprint decisions, the dashboard's figures) run in a thread
+// of their own on a second connection, off the event loop (reads/thread.ts); SQLite's only (on
+// PostgreSQL the pool is the read path). Started before the handler's modules load, so that its
+// start (the Worker, its code, its connection) runs on another core meanwhile, and the dashboard
+// listen asks of it does not wait for it (docs/benchmarks.md, "The read thread's boot").
+// Without a build those reads run inline.
+if (!onPostgres)
+	startReadThread(
+		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
+		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+	);
 collectDefaultMetrics();
 // 'honorboard:handler' is build/handler.js, which adapter-node writes beside build/server.js.
 const { handler } = await import('honorboard:handler');
@@ -241,14 +252,6 @@ server.listen(port, host, () => {
 		stopJobs = startJobs(store);
 		return;
 	}
-	// Heavy reads (contest format views, sprint decisions, the dashboard's figures) run in a
-	// thread of their own on a second connection, off the event loop (reads/thread.ts). Started
-	// once listening: loading it beside the server's own modules delayed the first answer by
-	// ~200 ms (bench:start); until then (and without a build) those reads run inline.
-	startReadThread(
-		fileURLToPath(new URL('./read-thread.js', import.meta.url)),
-		process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
-	);
 	// Imports read their files' rows in a thread of their own while they write (imports/
 	// parse-thread.ts); a thread per import, started when one is.
 	useParseThread(fileURLToPath(new URL('./import-parse-thread.js', import.meta.url)));

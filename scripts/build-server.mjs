@@ -86,13 +86,32 @@ await build({
 	outfile: 'build/fanout.js',
 	plugins: [messagesUsed]
 });
+/**
+ * In the read thread's bundle, shared/metrics.ts is reads/thread-metrics.ts: what the thread
+ * records is posted to the server's registry, and prom-client stays out of the thread.
+ * @type {import('esbuild').Plugin}
+ */
+const threadMetrics = {
+	name: 'thread-metrics',
+	setup(b) {
+		const metrics = resolve('src/lib/server/shared/metrics');
+		b.onResolve({ filter: /\/metrics$/ }, (args) =>
+			resolve(args.resolveDir, args.path) === metrics
+				? { path: resolve('src/lib/server/reads/thread-metrics.ts') }
+				: undefined
+		);
+	}
+};
 // The read thread (src/lib/server/reads/thread.ts), which build/server.js and build/fanout.js
-// start beside themselves.
+// start beside themselves: build/read-thread.js, and each kind of request's code in a chunk it
+// imports on the first request of that kind (reads/worker.ts).
 await build({
 	...node,
-	entryPoints: ['src/lib/server/reads/worker.ts'],
-	outfile: 'build/read-thread.js',
-	plugins: [messagesUsed]
+	entryPoints: { 'read-thread': 'src/lib/server/reads/worker.ts' },
+	outdir: 'build',
+	splitting: true,
+	chunkNames: 'read-thread-chunks/[name]-[hash]',
+	plugins: [messagesUsed, threadMetrics]
 });
 // The checkpoint thread (src/lib/server/db/checkpointer.ts), which build/server.js starts.
 await build({

@@ -5,8 +5,9 @@
 // was read from, and the publisher pushes views built there, then builds them inline once the
 // thread is gone.
 import { sqliteStore } from '../../src/lib/server/db/store';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDb } from '../helpers/db';
@@ -37,8 +38,10 @@ import type { Db } from '../../src/lib/server/db';
 import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board';
 import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
 import { seasonResult } from '../../src/lib/server/db/schema';
+import { renderMetrics } from '../../src/lib/server/shared/metrics';
 
 const ENTRY = resolve('build/read-thread.js');
+const CHUNKS = resolve('build/read-thread-chunks');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -178,6 +181,55 @@ describe('the read thread', () => {
 		for (const request of requests) oneByOne.push(await request());
 		const atOnce = await Promise.all([...requests, ...requests].map((request) => request()));
 		expect(atOnce).toEqual([...oneByOne, ...oneByOne]);
+	});
+});
+
+describe("the read thread's metrics", () => {
+	it("leaves prom-client out of the thread's bundle", () => {
+		expect(existsSync(CHUNKS), CHUNKS).toBe(true);
+		const files = [ENTRY, ...readdirSync(CHUNKS).map((name) => join(CHUNKS, name))];
+		for (const file of files)
+			expect(readFileSync(file, 'utf8'), file).not.toContain('node_modules/prom-client/');
+	});
+
+	it("counts what code in the thread records in the server's registry", async () => {
+		// A thread whose code records a metric as the read paths would, through the module the
+		// build puts in the place of shared/metrics.ts there (scripts/build-server.mjs).
+		const root = resolve('.svelte-kit/test-entries');
+		mkdirSync(root, { recursive: true });
+		const entry = join(mkdtempSync(join(root, 'thread-metrics-')), 'recorder.mjs');
+		await build({
+			stdin: {
+				contents:
+					"import { countSchedulerTransitions } from './src/lib/server/reads/thread-metrics';\n" +
+					"countSchedulerTransitions([{ to: 'final' }, { to: 'final' }]);",
+				resolveDir: resolve('.'),
+				loader: 'ts'
+			},
+			outfile: entry,
+			bundle: true,
+			platform: 'node',
+			format: 'esm',
+			logLevel: 'warning'
+		});
+		const counted = async () => {
+			const line = (await renderMetrics())
+				.split('\n')
+				.find((l) => l.startsWith('honorboard_scheduler_transitions_total{to="final"}'));
+			return line ? Number(line.split(' ').at(-1)) : 0;
+		};
+		const before = await counted();
+		const recorder = new ReadThread(entry, ctx.path);
+		try {
+			const deadline = Date.now() + 5_000;
+			while ((await counted()) < before + 2) {
+				if (Date.now() > deadline) throw new Error('the thread’s count never arrived');
+				await new Promise((r) => setTimeout(r, 20));
+			}
+			expect(await counted()).toBe(before + 2);
+		} finally {
+			await recorder.close();
+		}
 	});
 });
 

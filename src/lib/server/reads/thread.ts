@@ -11,7 +11,8 @@ import type { SummarySeason } from '../notify/mail/digest-summary';
 import type { Ranked, RankInput } from '../../contest/ranking';
 import { databaseFile } from '../db';
 import { log } from '../shared/log';
-import { observeHeavyRead } from '../shared/metrics';
+import * as metrics from '../shared/metrics';
+import type { MetricMessage } from './thread-metrics';
 
 // Some reads sum a big part of a season: the contest format views a push carries (~150–400 ms
 // at 200,000 sales), the scheduler's sprint decision (~80–200 ms) and knockout round (~260 ms),
@@ -56,7 +57,12 @@ export class ReadThread {
 		this.worker = new Worker(entry, { workerData: { databaseUrl } });
 		// The thread must not keep a finished process (a test, the CLI) alive.
 		this.worker.unref();
-		this.worker.on('message', (reply: ReadAnswer) => {
+		this.worker.on('message', (reply: ReadAnswer | MetricMessage) => {
+			if ('metric' in reply) {
+				// Recorded in the thread (thread-metrics.ts), counted in this thread's registry.
+				(metrics[reply.metric] as (...args: unknown[]) => void)(...reply.args);
+				return;
+			}
 			const waiting = this.pending.get(reply.id);
 			if (!waiting) return;
 			this.pending.delete(reply.id);
@@ -130,7 +136,7 @@ export class ReadThread {
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, {
 				resolve: (value) => {
-					observeHeavyRead(request.kind, 'thread', (performance.now() - started) / 1000);
+					metrics.observeHeavyRead(request.kind, 'thread', (performance.now() - started) / 1000);
 					resolve(value);
 				},
 				reject
@@ -152,8 +158,8 @@ export function getReadThread(): ReadThread | undefined {
 }
 
 /**
- * Whichever read thread the server runs at the time of each call (it starts once the server
- * listens, after Socket.IO's publisher was made): what the publisher builds its views with.
+ * Whichever read thread the server runs at the time of each call (one may start, fail or stop
+ * after Socket.IO's publisher was made): what the publisher builds its views with.
  */
 export const currentReadThread = {
 	get alive(): boolean {

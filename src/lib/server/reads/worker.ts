@@ -6,16 +6,14 @@
 // snapshot of the file: WAL lets it read while the server writes); the format views and the
 // season's board read as their store bodies do (each view its own snapshot; the board checked
 // against its counters). Built to build/read-thread.js.
+//
+// Each kind's code is imported on its first request (the build splits the bundle by kind,
+// scripts/build-server.mjs): the thread starts with its connection and the store alone, and the
+// dashboard's figures, what a start asks first, wait for their own code only, not for the format
+// views', the scheduler's and the mails' (docs/benchmarks.md, "The read thread's boot").
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db';
 import { read, sqliteStore } from '../db/store';
-import { readFormatViews } from '../formats/views';
-import { readSprintDecision } from '../sprints/decide';
-import { readDueRound } from '../knockouts/advance';
-import { readDashboardData } from '../dashboard/figures';
-import { readFinalBoardOnStore } from '../seasons/final-board';
-import { readRankingAt } from '../notify/digest/ranking-at';
-import { readSeasonYesterday } from '../notify/digest/summary';
 import type { ReadAnswer, ReadRequest } from './thread';
 
 const { databaseUrl } = workerData as { databaseUrl: string };
@@ -25,19 +23,30 @@ db.$client.pragma('query_only = ON');
 const store = sqliteStore(db);
 const { tables } = store;
 
-function answer(request: ReadRequest): Promise<unknown> {
+async function answer(request: ReadRequest): Promise<unknown> {
 	switch (request.kind) {
-		case 'views':
+		case 'views': {
+			const { readFormatViews } = await import('../formats/views');
 			return readFormatViews(store, request.seasonId, request.now);
-		case 'sprint':
+		}
+		case 'sprint': {
+			const { readSprintDecision } = await import('../sprints/decide');
 			return read(store, (tx) => readSprintDecision(tx, tables, request.sprintId, request.now));
-		case 'knockoutRound':
+		}
+		case 'knockoutRound': {
+			const { readDueRound } = await import('../knockouts/advance');
 			return read(store, (tx) => readDueRound(tx, tables, request.knockoutId, request.now));
-		case 'dashboard':
+		}
+		case 'dashboard': {
+			const { readDashboardData } = await import('../dashboard/figures');
 			return readDashboardData(store, request.seasonId, request.filters, () => request.now);
-		case 'board':
+		}
+		case 'board': {
+			const { readFinalBoardOnStore } = await import('../seasons/final-board');
 			return readFinalBoardOnStore(store, request.seasonId);
-		case 'rankings':
+		}
+		case 'rankings': {
+			const { readRankingAt } = await import('../notify/digest/ranking-at');
 			return read(store, async (tx) => {
 				const rankings = [];
 				for (const { season, at } of request.wanted)
@@ -48,13 +57,16 @@ function answer(request: ReadRequest): Promise<unknown> {
 					});
 				return rankings;
 			});
-		case 'summaries':
+		}
+		case 'summaries': {
+			const { readSeasonYesterday } = await import('../notify/digest/summary');
 			return read(store, async (tx) => {
 				const summaries = [];
 				for (const { season, date, now } of request.wanted)
 					summaries.push(await readSeasonYesterday(tx, tables, season, date, now));
 				return summaries;
 			});
+		}
 	}
 }
 
