@@ -18,7 +18,7 @@ import {
 	type DayOf,
 	type DayTotals
 } from './person-day';
-import { SaleRows, type HeldEntry } from './sale-rows';
+import { HELD_INSERTS, SaleRows, type HeldEntry } from './sale-rows';
 import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
@@ -49,12 +49,15 @@ import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 // sale: nothing else in the write changes a day's row or its counted sales before that sale, and
 // from it on the batch holds the day.
 
-/** finishInWrite on PostgreSQL: the seasons' versions bumped, then the days and standings. */
+/**
+ * finishInWrite on PostgreSQL: the seasons' versions bumped, then the held sales' rows (sale,
+ * lines, ledger entries), the days and the standings.
+ */
 const FINISH: AfterFirst = {
 	first: `UPDATE season SET version = version + 1 WHERE id = ANY($1::bigint[])
 		RETURNING id, version`,
 	params: 1,
-	inserts: [MANY_DAYS, ...STANDINGS_ROWS]
+	inserts: [...HELD_INSERTS, MANY_DAYS, ...STANDINGS_ROWS]
 };
 
 export interface WriteBatchOptions {
@@ -142,15 +145,16 @@ export class WriteBatch {
 	}
 
 	/**
-	 * Writes every held row once; call inside the write the sales were recorded in. Held sales'
-	 * rows (an import's window, a group of API sales on PostgreSQL) are written first.
+	 * Writes every held row once; call inside the write the sales were recorded in. On SQLite the
+	 * held sales' rows (an import's window) first, then the versions; on PostgreSQL the versions
+	 * first, all in one statement (finishOnPostgres). Either way a write that waits for a season's
+	 * version (an import's window holds the table, imports/sales.ts claimSeasonsInWrite) then holds
+	 * no standing or day it writes.
 	 */
 	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
-		await this.rows?.writeInWrite(tx, store);
-		// Then the versions: a write that waits for a season's version (an import's window holds
-		// the table, imports/sales.ts claimSeasonsInWrite) then holds no standing or day it writes.
 		const sqlite = unportedSqlite(store);
 		if (sqlite) {
+			await this.rows?.writeInWrite(tx, store);
 			for (const seasonId of this.seasons)
 				this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 			// On SQLite many rows per statement, on the write's own connection (inside its
@@ -164,20 +168,23 @@ export class WriteBatch {
 	}
 
 	/**
-	 * The versions, the days and the standings in one statement (db/many-rows.ts
-	 * insertAfterInWrite): the versions' bump first, then each table's rows, where each was a
-	 * round trip (a lone sale's three).
+	 * The versions, the held sales' rows, the days and the standings in one statement
+	 * (db/many-rows.ts insertAfterInWrite): the versions' bump first, then each table's rows,
+	 * where each was a round trip (a lone sale's six: its sale, line and entry, then the three).
+	 * The rows' triggers (the dashboard's rollups, the records' frontier) and foreign keys run at
+	 * the statement's end, when every row of it is there.
 	 */
 	private async finishOnPostgres(tx: StoreDb, store: Store, now: number): Promise<void> {
 		const standings = subjectDeltaRows(this.subjectDeltas(), now, this.moved);
-		if (this.seasons.size === 0 && this.days.size === 0 && standings.every((r) => r.length === 0))
-			return;
+		const held = this.rows?.takeHeld() ?? [[], [], []];
+		const rows = [...held, manyDaysValues(this.days.values()), ...standings];
+		if (this.seasons.size === 0 && rows.every((r) => r.length === 0)) return;
 		const bumped = await insertAfterInWrite<{ id: number; version: number }>(
 			tx,
 			store,
 			FINISH,
 			[[...this.seasons]],
-			[manyDaysValues(this.days.values()), ...standings]
+			rows
 		);
 		for (const { id, version } of bumped) this.versions.set(id, version);
 	}
