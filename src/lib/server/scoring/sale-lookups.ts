@@ -37,6 +37,7 @@ import { normalizeEmail } from '../people/users';
 import { activeSubscribersInWrite, type Subscribers } from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
 import type { SaleRows } from './sale-rows';
+import type { DayKey, DayRow } from './person-day';
 
 /**
  * Memoised reads that do not change while sales are recorded: sellers, their live season and
@@ -51,6 +52,12 @@ export class SaleLookups {
 	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
 	private scorings = new Map<number, Scoring>();
+
+	/**
+	 * Each read-ahead seller's person_day rows in their live season around the group's sales
+	 * (readSellersAheadInWrite), by `seasonId:userId`, then by day.
+	 */
+	private daysAhead = new Map<string, Map<number, DayRow>>();
 
 	private subscribers: Subscribers | undefined;
 	// The integration external ids read by prefetchReplaysInWrite, and which of them have a sale.
@@ -116,13 +123,20 @@ export class SaleLookups {
 			emails: [...emails],
 			ids: [...ids],
 			externalIds: [...externalIds],
-			...(rows ? idsToDraw(inputs, externalIds) : { sales: 0, lines: 0, lineCounts: [] })
+			...(rows ? idsToDraw(inputs, externalIds) : { sales: 0, lines: 0, lineCounts: [] }),
+			...daysAround(inputs)
 		});
 		// The replays come on one row: with none (no seller found), each sale reads its own.
 		if (found.length > 0) for (const id of externalIds) this.replayChecked.add(id);
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
-		for (const { seller, season, team, products, rules, webhooks, replays, drawn } of found) {
+		for (const row of found) {
+			const { seller, season, team, products, rules, webhooks, replays, drawn, days } = row;
+			if (season && team?.teamId != null)
+				this.daysAhead.set(
+					`${season.id}:${seller.id}`,
+					new Map((days ?? []).map(({ day, ...totals }) => [day, totals]))
+				);
 			for (const id of replays ?? []) this.replayFound.add(id);
 			if (drawn && rows) {
 				for (const ids of Object.values(drawn)) ids.sort((a, b) => a - b);
@@ -232,6 +246,17 @@ export class SaleLookups {
 		this.replayFound.clear();
 	}
 
+	/**
+	 * The row of a sale's day as readSellersAheadInWrite read it: null when it has none, undefined
+	 * when it was not read (the seller was not read ahead, or the day is in another season). The
+	 * read covers each sale's local day in any time zone: the day starts at most two days before
+	 * the sale.
+	 */
+	dayReadAhead(key: DayKey): DayRow | null | undefined {
+		const days = this.daysAhead.get(`${key.seasonId}:${key.userId}`);
+		return days && (days.get(key.day) ?? null);
+	}
+
 	/** False when prefetchReplaysInWrite found no sale with this id: none need be read. */
 	mayBeReplay(source: RecordSaleInput['source'], externalId: string): boolean {
 		if (!INTEGRATION_SOURCES.has(source) || !this.replayChecked.has(externalId)) return true;
@@ -295,7 +320,7 @@ export class SaleLookups {
  * as arrays).
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
-	const { user, season, seasonMember, team, product, rule, webhook, sale } = t;
+	const { user, season, seasonMember, team, product, rule, webhook, sale, personDay } = t;
 	const live = db
 		.select({
 			seasonId: seasonMember.seasonId,
@@ -337,6 +362,17 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 				then (select coalesce(json_agg(${sale.externalId}), '[]'::json) from ${sale}
 					where ${inArray(sale.source, literals([...INTEGRATION_SOURCES]))}
 					and ${sale.externalId} = any(${sql.placeholder('externalIds')}::text[])) end`,
+			// The seller's days around the group's sales in their live season (dayReadAhead).
+			days: sql<(DayRow & { day: number })[] | null>`(select json_agg(json_build_object(
+					'day', ${personDay.day}, 'sales', ${personDay.sales}, 'points', ${personDay.points},
+					'quantity', ${personDay.quantity}, 'ruleAwards', ${personDay.ruleAwards}))
+				from ${personDay} where ${personDay.seasonId} = ${live.seasonId}
+					and ${personDay.userId} = ${user.id}
+					and ${personDay.day} > ${sql.placeholder('dayFrom')}::bigint
+					and ${personDay.day} <= ${sql.placeholder('dayTo')}::bigint
+					and exists (select 1 from unnest(${sql.placeholder('sinces')}::bigint[],
+						${sql.placeholder('untils')}::bigint[]) as r(since, until)
+						where ${personDay.day} > r.since and ${personDay.day} <= r.until))`,
 			// The ids of the sales' rows (readSellersAheadInWrite's `rows`), as drawIdsInWrite
 			// draws them (db/many-rows.ts): once, on one row.
 			drawn: sql<Record<'sale' | 'sale_line' | 'ledger_entry', number[]> | null>`case
@@ -368,6 +404,15 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 /** `count` ids of a table drawn from its identity sequence. */
 const nextIds = (table: string, count: SQL) =>
 	sql`select nextval(pg_get_serial_sequence(${sql.raw(`'${table}'`)}, 'id')) from generate_series(1, ${count})`;
+
+/** Every day a sale of `inputs` may fall on, in any time zone (SaleLookups.dayReadAhead). */
+function daysAround(inputs: readonly RecordSaleInput[]) {
+	const untils = inputs.map((input) => input.occurredAt);
+	const sinces = untils.map((at) => at - 2 * DAY);
+	return { sinces, untils, dayFrom: Math.min(...sinces), dayTo: Math.max(...untils) };
+}
+
+const DAY = 86_400_000;
 
 /**
  * What readSellersAheadInWrite draws: ids for every sale and line, less those of the sales of

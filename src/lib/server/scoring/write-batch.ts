@@ -11,6 +11,9 @@ import {
 import {
 	dayTotalsAmongInWrite,
 	dayTotalsInWrite,
+	rowlessDaysInWrite,
+	stored,
+	type DayRow,
 	manyDaysValues,
 	MANY_DAYS,
 	writeDays,
@@ -99,14 +102,33 @@ export class WriteBatch {
 
 	/**
 	 * Reads ahead the days among `days` that the batch has not met (PostgreSQL: two or more, in
-	 * one statement, two when some have no row; scoring/sales.ts readDaysAheadInWrite). Call
-	 * before any sale of those days is planned, in the write they are recorded in.
+	 * one statement, two when some have no row; scoring/sales.ts readDaysAheadInWrite); a day
+	 * whose row is `known` (the sellers' read ahead, SaleLookups.dayReadAhead) is not read again,
+	 * and one known to have none only has its sales read. Call before any sale of those days is
+	 * planned, in the write they are recorded in.
 	 */
-	async readDaysInWrite(tx: StoreDb, store: Store, days: Iterable<DayOf>): Promise<void> {
+	async readDaysInWrite(
+		tx: StoreDb,
+		store: Store,
+		days: Iterable<DayOf>,
+		/** A day's row read already (null: it has none; undefined: not read). */
+		known: (key: DayKey) => DayRow | null | undefined = () => undefined
+	): Promise<void> {
 		const unmet = new Map<string, DayOf>();
+		const rowless = new Map<string, DayOf>();
 		for (const day of days) {
 			const id = dayId(day.key);
-			if (!this.days.has(id) && !this.daysRead.has(id)) unmet.set(id, day);
+			if (this.days.has(id) || this.daysRead.has(id)) continue;
+			const row = known(day.key);
+			if (row) this.daysRead.set(id, stored(row));
+			else (row === null ? rowless : unmet).set(id, day);
+		}
+		// Days known to have no row: their sales summed, one statement for all (a lone sale's
+		// first of the day: one, where its row's read and its sales' were two).
+		if (rowless.size > 0) {
+			const totals = await rowlessDaysInWrite(tx, store, [...rowless.values()]);
+			let i = 0;
+			for (const id of rowless.keys()) this.daysRead.set(id, totals[i++]);
 		}
 		// One day alone is read as the sale would read it: the same round trips, a simpler query.
 		if (unmet.size < 2) return;
