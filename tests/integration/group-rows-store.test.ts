@@ -1,6 +1,7 @@
 // A group of API sales (scoring/group-commit.ts) holds its new rows on PostgreSQL as an import's
-// window does (scoring/sale-rows.ts): ids drawn for the group in one statement, each table
-// written with one statement at the group's end; SQLite inserts them one by one. On both
+// window does (scoring/sale-rows.ts): ids drawn for the group with its sellers' read ahead, the
+// rows written in the group's last statement with its versions, days and standings; SQLite
+// inserts them one by one. On both
 // dialects each sale keeps its own lines and one ledger entry, a refused sale leaves the others,
 // an id sent twice in one group is counted once (the second answered as its replay), a referral
 // refers to its sale's row, a sale after the group takes fresh ids, and a group that loses its
@@ -147,10 +148,19 @@ describe('a group of API sales on postgres', () => {
 			pg.Client.prototype.query = query;
 		}
 		const count = (pattern: RegExp) => sent.filter((text) => pattern.test(text)).length;
-		expect(count(/^insert into "?sale"? /i)).toBe(1);
-		expect(count(/^insert into "?sale_line"? /i)).toBe(1);
-		expect(count(/^insert into "?ledger_entry"? /i)).toBe(1);
-		expect(count(/nextval\(pg_get_serial_sequence\('sale',/)).toBe(1);
+		// The ids drawn by the sellers' read ahead; the rows written with the versions, days and
+		// standings (WriteBatch.finishInWrite), each table once in that statement.
+		const ahead = /left join lateral/;
+		expect(count(ahead)).toBe(1);
+		expect(
+			sent.filter((text) => ahead.test(text) && text.includes("'sale_line', 'id'"))
+		).toHaveLength(1);
+		expect(count(/nextval\(pg_get_serial_sequence/)).toBe(1);
+		const finish = sent.filter((text) => /^WITH first AS \(UPDATE season SET version/.test(text));
+		expect(finish).toHaveLength(1);
+		for (const table of ['sale', 'sale_line', 'ledger_entry'])
+			expect(finish[0].split(`INSERT INTO ${table} (`)).toHaveLength(2);
+		expect(count(/^insert into "?(sale|sale_line|ledger_entry)"? /i)).toBe(0);
 		expectWhole(await rowsOf(a, s), 'few', range(1, 8));
 	});
 

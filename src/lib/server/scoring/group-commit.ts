@@ -37,10 +37,11 @@ import { countSalesRecorded } from '../shared/metrics';
 // fresh lookups and batch.
 //
 // On PostgreSQL the batch also holds the group's new rows (sale, lines, ledger entry), as an
-// import's window does (sale-rows.ts): their ids drawn from the sequences in one statement
-// before the first sale is planned, each table written with one statement at the group's end,
-// where each sale inserted its sale, each line and its entry, a round trip each. SQLite keeps
-// its one-by-one inserts: each is a call on the write's own connection of a few µs.
+// import's window does (sale-rows.ts), a lone sale's too: their ids drawn from the sequences in
+// the sellers' read ahead, before the first sale is planned, and the rows written at the group's
+// end in the statement of its versions, days and standings (WriteBatch.finishInWrite), where each
+// sale inserted its sale, each line and its entry, a round trip each. SQLite keeps its one-by-one
+// inserts: each is a call on the write's own connection of a few µs.
 
 /** At most this many sales per write, so that one group never holds the loop long. */
 const MAX_GROUP = 128;
@@ -130,10 +131,10 @@ async function recordGroupInWrite(
 ): Promise<Committed> {
 	const lookups = new SaleLookups();
 	const inputs = group.map((p) => p.input);
-	if (readsAhead(store))
-		await lookups.readSellersAheadInWrite(tx, store, inputs, idsSentOnce(group));
+	const writes = new WriteBatch({ rows: readsAhead(store) });
+	if (writes.rows)
+		await lookups.readSellersAheadInWrite(tx, store, inputs, idsSentOnce(group), writes.rows);
 	else await lookups.prefetchReplaysInWrite(tx, store, idsOnceIn(group));
-	const writes = new WriteBatch({ rows: holdsRows(store, group) });
 	await readDaysAheadInWrite(tx, store, inputs, lookups, writes);
 	if (writes.rows) await drawIdsAheadInWrite(tx, store, group, lookups, writes.rows);
 	const outcomes: Outcome[] = [];
@@ -169,23 +170,10 @@ async function recordGroupInWrite(
 }
 
 /**
- * Whether the group's new rows are held (PostgreSQL): when their one-by-one inserts (a sale, its
- * lines and its entry) would be more statements than the held rows' draw and three inserts. A
- * lone sale of one line keeps its three inserts.
- */
-function holdsRows(store: Store, group: Pending[]): boolean {
-	if (!readsAhead(store)) return false;
-	const oneByOne = group.reduce((sum, { input }) => sum + 2 + input.lines.length, 0);
-	return oneByOne > HELD_STATEMENTS;
-}
-
-/** The held rows' statements: the ids' draw, then one insert each into sale, sale_line, ledger_entry. */
-const HELD_STATEMENTS = 4;
-
-/**
  * Draws in one statement the ids of the group's sales not known to be replays (an id sent twice
- * draws twice: the unused ids are gaps, as those of a refused sale). Without it each sale drew
- * its own (SaleRows.addInWrite).
+ * draws twice: the unused ids are gaps, as those of a refused sale), when the sellers' read ahead
+ * did not (it drew them unless it found no seller). Without it each sale drew its own
+ * (SaleRows.addInWrite).
  */
 async function drawIdsAheadInWrite(
 	tx: StoreDb,

@@ -96,12 +96,16 @@ export function saleTotals(points: number, breakdown: LedgerBreakdown | null): D
 	};
 }
 
-function stored(row: {
+/** A person_day row as read (its rule awards as their JSON text). */
+export interface DayRow {
 	sales: number;
 	points: number;
 	quantity: number;
 	ruleAwards: string;
-}): DayTotals {
+}
+
+/** A day's totals from its row. */
+export function stored(row: DayRow): DayTotals {
 	return {
 		sales: row.sales,
 		points: row.points,
@@ -262,16 +266,33 @@ export async function dayTotalsAmongInWrite(
 	for (const { i, ...row } of rows) totals[i - 1] = stored(row);
 	const rowless = days.flatMap((_, i) => (totals[i] ? [] : [i]));
 	if (rowless.length === 0) return totals as DayTotals[];
-	const sales = await preparedQuery(tx, store, salesOfDaysOnPg).execute({
-		seasonIds: rowless.map((i) => days[i].key.seasonId),
-		userIds: rowless.map((i) => days[i].key.userId),
-		starts: rowless.map((i) => localDay(days[i].key.day, days[i].timeZone)[0]),
-		ends: rowless.map((i) => localDay(days[i].key.day, days[i].timeZone)[1])
-	});
-	const salesOf = rowless.map(() => [] as typeof sales);
-	for (const s of sales) salesOf[s.i - 1].push(s);
-	rowless.forEach((day, n) => (totals[day] = sumOf(salesOf[n])));
+	const summed = await rowlessDaysInWrite(
+		tx,
+		store,
+		rowless.map((i) => days[i])
+	);
+	rowless.forEach((day, n) => (totals[day] = summed[n]));
 	return totals as DayTotals[];
+}
+
+/**
+ * The totals of days known to have no row (PostgreSQL), in the order given: their counted sales
+ * summed, all in one statement.
+ */
+export async function rowlessDaysInWrite(
+	tx: StoreDb,
+	store: Store,
+	days: readonly DayOf[]
+): Promise<DayTotals[]> {
+	const sales = await preparedQuery(tx, store, salesOfDaysOnPg).execute({
+		seasonIds: days.map((d) => d.key.seasonId),
+		userIds: days.map((d) => d.key.userId),
+		starts: days.map((d) => localDay(d.key.day, d.timeZone)[0]),
+		ends: days.map((d) => localDay(d.key.day, d.timeZone)[1])
+	});
+	const salesOf = days.map(() => [] as typeof sales);
+	for (const s of sales) salesOf[s.i - 1].push(s);
+	return salesOf.map(sumOf);
 }
 
 /**

@@ -36,6 +36,8 @@ import { toEngineRule } from '../rules/engine';
 import { normalizeEmail } from '../people/users';
 import { activeSubscribersInWrite, type Subscribers } from '../webhooks/delivery';
 import type { RecordSaleInput } from './sales';
+import type { SaleRows } from './sale-rows';
+import type { DayKey, DayRow } from './person-day';
 
 /**
  * Memoised reads that do not change while sales are recorded: sellers, their live season and
@@ -50,6 +52,12 @@ export class SaleLookups {
 	private seasons = new Map<number | string, { season?: Season; membership?: Membership }>();
 	private seasonRows = new Map<number, Season | undefined>();
 	private scorings = new Map<number, Scoring>();
+
+	/**
+	 * Each read-ahead seller's person_day rows in their live season around the group's sales
+	 * (readSellersAheadInWrite), by `seasonId:userId`, then by day.
+	 */
+	private daysAhead = new Map<string, Map<number, DayRow>>();
 
 	private subscribers: Subscribers | undefined;
 	// The integration external ids read by prefetchReplaysInWrite, and which of them have a sale.
@@ -90,14 +98,17 @@ export class SaleLookups {
 	 * sale and five of a lone sale's (docs/benchmarks.md, "A lone sale on PostgreSQL"); and which
 	 * of `externalIds` have a sale, as prefetchReplaysInWrite (its note holds: ids sent once). A sale
 	 * that names its season (RecordSaleInput.seasonId) still reads its membership there alone; a
-	 * seller not found is remembered as such, as sellerInWrite does.
+	 * seller not found is remembered as such, as sellerInWrite does. With `rows`, the ids of the
+	 * sales' rows are drawn in the same statement (SaleRows.takeDrawn), where they were one more:
+	 * for every sale but those of `externalIds` found to have a sale.
 	 */
 	async readSellersAheadInWrite(
 		tx: StoreDb,
 		store: Store,
 		inputs: readonly RecordSaleInput[],
 		/** Integration external ids sent once each: which have a sale is read in the same statement. */
-		externalIds: readonly string[] = []
+		externalIds: readonly string[] = [],
+		rows?: SaleRows
 	): Promise<void> {
 		const emails = new Set<string>();
 		const ids = new Set<number>();
@@ -108,17 +119,29 @@ export class SaleLookups {
 			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
 		}
 		if (emails.size + ids.size === 0) return this.prefetchReplaysInWrite(tx, store, externalIds);
-		const rows = await preparedQuery(tx, store, sellersAheadOnPg).execute({
+		const found = await preparedQuery(tx, store, sellersAheadOnPg).execute({
 			emails: [...emails],
 			ids: [...ids],
-			externalIds: [...externalIds]
+			externalIds: [...externalIds],
+			...(rows ? idsToDraw(inputs, externalIds) : { sales: 0, lines: 0, lineCounts: [] }),
+			...daysAround(inputs)
 		});
 		// The replays come on one row: with none (no seller found), each sale reads its own.
-		if (rows.length > 0) for (const id of externalIds) this.replayChecked.add(id);
+		if (found.length > 0) for (const id of externalIds) this.replayChecked.add(id);
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
-		for (const { seller, season, team, products, rules, webhooks, replays } of rows) {
+		for (const row of found) {
+			const { seller, season, team, products, rules, webhooks, replays, drawn, days } = row;
+			if (season && team?.teamId != null)
+				this.daysAhead.set(
+					`${season.id}:${seller.id}`,
+					new Map((days ?? []).map(({ day, ...totals }) => [day, totals]))
+				);
 			for (const id of replays ?? []) this.replayFound.add(id);
+			if (drawn && rows) {
+				for (const ids of Object.values(drawn)) ids.sort((a, b) => a - b);
+				rows.takeDrawn(drawn);
+			}
 			if (webhooks) this.subscribers ??= webhooks;
 			if (season && products && rules && !this.scorings.has(season.id))
 				this.scorings.set(season.id, scoringOf(products, rules));
@@ -223,6 +246,17 @@ export class SaleLookups {
 		this.replayFound.clear();
 	}
 
+	/**
+	 * The row of a sale's day as readSellersAheadInWrite read it: null when it has none, undefined
+	 * when it was not read (the seller was not read ahead, or the day is in another season). The
+	 * read covers each sale's local day in any time zone: the day starts at most two days before
+	 * the sale.
+	 */
+	dayReadAhead(key: DayKey): DayRow | null | undefined {
+		const days = this.daysAhead.get(`${key.seasonId}:${key.userId}`);
+		return days && (days.get(key.day) ?? null);
+	}
+
 	/** False when prefetchReplaysInWrite found no sale with this id: none need be read. */
 	mayBeReplay(source: RecordSaleInput['source'], externalId: string): boolean {
 		if (!INTEGRATION_SOURCES.has(source) || !this.replayChecked.has(externalId)) return true;
@@ -286,7 +320,7 @@ export class SaleLookups {
  * as arrays).
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
-	const { user, season, seasonMember, team, product, rule, webhook, sale } = t;
+	const { user, season, seasonMember, team, product, rule, webhook, sale, personDay } = t;
 	const live = db
 		.select({
 			seasonId: seasonMember.seasonId,
@@ -327,7 +361,31 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 			replays: sql<string[] | null>`case when row_number() over () = 1
 				then (select coalesce(json_agg(${sale.externalId}), '[]'::json) from ${sale}
 					where ${inArray(sale.source, literals([...INTEGRATION_SOURCES]))}
-					and ${sale.externalId} = any(${sql.placeholder('externalIds')}::text[])) end`
+					and ${sale.externalId} = any(${sql.placeholder('externalIds')}::text[])) end`,
+			// The seller's days around the group's sales in their live season (dayReadAhead).
+			days: sql<(DayRow & { day: number })[] | null>`(select json_agg(json_build_object(
+					'day', ${personDay.day}, 'sales', ${personDay.sales}, 'points', ${personDay.points},
+					'quantity', ${personDay.quantity}, 'ruleAwards', ${personDay.ruleAwards}))
+				from ${personDay} where ${personDay.seasonId} = ${live.seasonId}
+					and ${personDay.userId} = ${user.id}
+					and ${personDay.day} > ${sql.placeholder('dayFrom')}::bigint
+					and ${personDay.day} <= ${sql.placeholder('dayTo')}::bigint
+					and exists (select 1 from unnest(${sql.placeholder('sinces')}::bigint[],
+						${sql.placeholder('untils')}::bigint[]) as r(since, until)
+						where ${personDay.day} > r.since and ${personDay.day} <= r.until))`,
+			// The ids of the sales' rows (readSellersAheadInWrite's `rows`), as drawIdsInWrite
+			// draws them (db/many-rows.ts): once, on one row.
+			drawn: sql<Record<'sale' | 'sale_line' | 'ledger_entry', number[]> | null>`case
+				when row_number() over () = 1 then (select json_build_object(
+					'sale', array(${nextIds('sale', sql`n.sales`)}),
+					'sale_line', array(${nextIds('sale_line', sql`n.lines`)}),
+					'ledger_entry', array(${nextIds('ledger_entry', sql`n.sales`)}))
+				from (select ${sql.placeholder('sales')}::int - count(*)::int as sales,
+					${sql.placeholder('lines')}::int - coalesce(sum(k.n), 0)::int as lines
+					from unnest(${sql.placeholder('externalIds')}::text[],
+						${sql.placeholder('lineCounts')}::int[]) as k(id, n)
+					where exists (select 1 from ${sale} where ${inArray(sale.source, literals([...INTEGRATION_SOURCES]))}
+						and ${sale.externalId} = k.id)) n) end`
 		})
 		.from(user)
 		.leftJoinLateral(live, sql`true`)
@@ -342,6 +400,39 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 		)
 		.prepare('sale_sellers_ahead_pg');
 };
+
+/** `count` ids of a table drawn from its identity sequence. */
+const nextIds = (table: string, count: SQL) =>
+	sql`select nextval(pg_get_serial_sequence(${sql.raw(`'${table}'`)}, 'id')) from generate_series(1, ${count})`;
+
+/** Every day a sale of `inputs` may fall on, in any time zone (SaleLookups.dayReadAhead). */
+function daysAround(inputs: readonly RecordSaleInput[]) {
+	const untils = inputs.map((input) => input.occurredAt);
+	const sinces = untils.map((at) => at - 2 * DAY);
+	return { sinces, untils, dayFrom: Math.min(...sinces), dayTo: Math.max(...untils) };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * What readSellersAheadInWrite draws: ids for every sale and line, less those of the sales of
+ * `externalIds` that have a sale (replays), which the statement subtracts.
+ */
+function idsToDraw(inputs: readonly RecordSaleInput[], externalIds: readonly string[]) {
+	const once = new Set(externalIds);
+	const lineCounts = new Map<string, number>();
+	let lines = 0;
+	for (const input of inputs) {
+		lines += input.lines.length;
+		if (INTEGRATION_SOURCES.has(input.source) && once.has(input.externalId))
+			lineCounts.set(input.externalId, input.lines.length);
+	}
+	return {
+		sales: inputs.length,
+		lines,
+		lineCounts: externalIds.map((id) => lineCounts.get(id) ?? 0)
+	};
+}
 
 /**
  * A JSON array of the rows a subquery reads from `table` (`[]` for none), ordered by `order`:

@@ -131,6 +131,9 @@ const INSERTS: Record<Table, ManyRows> = {
 
 const TABLES = ['sale', 'sale_line', 'ledger_entry'] as const;
 
+/** The held rows' inserts, in the order they are written: the lines' and entries' triggers read their sale. */
+export const HELD_INSERTS = TABLES.map((table) => INSERTS[table]);
+
 export class SaleRows {
 	// Each table's held rows, their values one after the other in COLUMNS order.
 	private values: Record<Table, unknown[]> = { sale: [], sale_line: [], ledger_entry: [] };
@@ -184,6 +187,15 @@ export class SaleRows {
 			drawn[table] = drawn[table].slice(this.given[table]).concat(more[table]);
 			this.given[table] = 0;
 		}
+	}
+
+	/**
+	 * Takes ids drawn elsewhere in the write (PostgreSQL: with the group's sellers, in their read
+	 * ahead, SaleLookups.readSellersAheadInWrite) as if drawInWrite had drawn them.
+	 */
+	takeDrawn(ids: Record<Table, number[]>): void {
+		if (this.drawn) throw new Error('ids are drawn already');
+		this.drawn = ids;
 	}
 
 	/**
@@ -278,16 +290,24 @@ export class SaleRows {
 	 * and whatever the write inserts before them (a confirmed referral's entry).
 	 */
 	async writeInWrite(tx: StoreDb, store: Store): Promise<void> {
-		for (const table of TABLES) {
-			const values = this.values[table];
-			this.values[table] = [];
-			await insertRowsInWrite(tx, store, INSERTS[table], values);
-		}
-		this.keys.clear();
+		for (const [i, values] of this.takeHeld().entries())
+			await insertRowsInWrite(tx, store, HELD_INSERTS[i], values);
 		if (!idsDrawnAreReserved(store)) {
 			this.drawn = null;
 			this.given = { sale: 0, sale_line: 0, ledger_entry: 0 };
 		}
+	}
+
+	/**
+	 * The held rows, HELD_INSERTS' values, given up to the caller who writes them in the same
+	 * write: PostgreSQL's WriteBatch.finishInWrite, in its one statement. The ids drawn and not
+	 * given stay (PostgreSQL's are reserved).
+	 */
+	takeHeld(): unknown[][] {
+		const held = TABLES.map((table) => this.values[table]);
+		this.values = { sale: [], sale_line: [], ledger_entry: [] };
+		this.keys.clear();
+		return held;
 	}
 }
 

@@ -324,7 +324,7 @@ export async function readDaysAheadInWrite(
 		const { season } = await lookups.seasonOfInWrite(tx, store, seller.id, input.seasonId);
 		if (season) days.push(saleDay(input, seller, season));
 	}
-	await writes.readDaysInWrite(tx, store, days);
+	await writes.readDaysInWrite(tx, store, days, (key) => lookups.dayReadAhead(key));
 }
 
 /**

@@ -11,6 +11,9 @@ import {
 import {
 	dayTotalsAmongInWrite,
 	dayTotalsInWrite,
+	rowlessDaysInWrite,
+	stored,
+	type DayRow,
 	manyDaysValues,
 	MANY_DAYS,
 	writeDays,
@@ -18,7 +21,7 @@ import {
 	type DayOf,
 	type DayTotals
 } from './person-day';
-import { SaleRows, type HeldEntry } from './sale-rows';
+import { HELD_INSERTS, SaleRows, type HeldEntry } from './sale-rows';
 import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
@@ -49,12 +52,15 @@ import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 // sale: nothing else in the write changes a day's row or its counted sales before that sale, and
 // from it on the batch holds the day.
 
-/** finishInWrite on PostgreSQL: the seasons' versions bumped, then the days and standings. */
+/**
+ * finishInWrite on PostgreSQL: the seasons' versions bumped, then the held sales' rows (sale,
+ * lines, ledger entries), the days and the standings.
+ */
 const FINISH: AfterFirst = {
 	first: `UPDATE season SET version = version + 1 WHERE id = ANY($1::bigint[])
 		RETURNING id, version`,
 	params: 1,
-	inserts: [MANY_DAYS, ...STANDINGS_ROWS]
+	inserts: [...HELD_INSERTS, MANY_DAYS, ...STANDINGS_ROWS]
 };
 
 export interface WriteBatchOptions {
@@ -96,14 +102,33 @@ export class WriteBatch {
 
 	/**
 	 * Reads ahead the days among `days` that the batch has not met (PostgreSQL: two or more, in
-	 * one statement, two when some have no row; scoring/sales.ts readDaysAheadInWrite). Call
-	 * before any sale of those days is planned, in the write they are recorded in.
+	 * one statement, two when some have no row; scoring/sales.ts readDaysAheadInWrite); a day
+	 * whose row is `known` (the sellers' read ahead, SaleLookups.dayReadAhead) is not read again,
+	 * and one known to have none only has its sales read. Call before any sale of those days is
+	 * planned, in the write they are recorded in.
 	 */
-	async readDaysInWrite(tx: StoreDb, store: Store, days: Iterable<DayOf>): Promise<void> {
+	async readDaysInWrite(
+		tx: StoreDb,
+		store: Store,
+		days: Iterable<DayOf>,
+		/** A day's row read already (null: it has none; undefined: not read). */
+		known: (key: DayKey) => DayRow | null | undefined = () => undefined
+	): Promise<void> {
 		const unmet = new Map<string, DayOf>();
+		const rowless = new Map<string, DayOf>();
 		for (const day of days) {
 			const id = dayId(day.key);
-			if (!this.days.has(id) && !this.daysRead.has(id)) unmet.set(id, day);
+			if (this.days.has(id) || this.daysRead.has(id)) continue;
+			const row = known(day.key);
+			if (row) this.daysRead.set(id, stored(row));
+			else (row === null ? rowless : unmet).set(id, day);
+		}
+		// Days known to have no row: their sales summed, one statement for all (a lone sale's
+		// first of the day: one, where its row's read and its sales' were two).
+		if (rowless.size > 0) {
+			const totals = await rowlessDaysInWrite(tx, store, [...rowless.values()]);
+			let i = 0;
+			for (const id of rowless.keys()) this.daysRead.set(id, totals[i++]);
 		}
 		// One day alone is read as the sale would read it: the same round trips, a simpler query.
 		if (unmet.size < 2) return;
@@ -142,15 +167,16 @@ export class WriteBatch {
 	}
 
 	/**
-	 * Writes every held row once; call inside the write the sales were recorded in. Held sales'
-	 * rows (an import's window, a group of API sales on PostgreSQL) are written first.
+	 * Writes every held row once; call inside the write the sales were recorded in. On SQLite the
+	 * held sales' rows (an import's window) first, then the versions; on PostgreSQL the versions
+	 * first, all in one statement (finishOnPostgres). Either way a write that waits for a season's
+	 * version (an import's window holds the table, imports/sales.ts claimSeasonsInWrite) then holds
+	 * no standing or day it writes.
 	 */
 	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
-		await this.rows?.writeInWrite(tx, store);
-		// Then the versions: a write that waits for a season's version (an import's window holds
-		// the table, imports/sales.ts claimSeasonsInWrite) then holds no standing or day it writes.
 		const sqlite = unportedSqlite(store);
 		if (sqlite) {
+			await this.rows?.writeInWrite(tx, store);
 			for (const seasonId of this.seasons)
 				this.versions.set(seasonId, await bumpVersionInWrite(tx, store, seasonId));
 			// On SQLite many rows per statement, on the write's own connection (inside its
@@ -164,20 +190,23 @@ export class WriteBatch {
 	}
 
 	/**
-	 * The versions, the days and the standings in one statement (db/many-rows.ts
-	 * insertAfterInWrite): the versions' bump first, then each table's rows, where each was a
-	 * round trip (a lone sale's three).
+	 * The versions, the held sales' rows, the days and the standings in one statement
+	 * (db/many-rows.ts insertAfterInWrite): the versions' bump first, then each table's rows,
+	 * where each was a round trip (a lone sale's six: its sale, line and entry, then the three).
+	 * The rows' triggers (the dashboard's rollups, the records' frontier) and foreign keys run at
+	 * the statement's end, when every row of it is there.
 	 */
 	private async finishOnPostgres(tx: StoreDb, store: Store, now: number): Promise<void> {
 		const standings = subjectDeltaRows(this.subjectDeltas(), now, this.moved);
-		if (this.seasons.size === 0 && this.days.size === 0 && standings.every((r) => r.length === 0))
-			return;
+		const held = this.rows?.takeHeld() ?? [[], [], []];
+		const rows = [...held, manyDaysValues(this.days.values()), ...standings];
+		if (this.seasons.size === 0 && rows.every((r) => r.length === 0)) return;
 		const bumped = await insertAfterInWrite<{ id: number; version: number }>(
 			tx,
 			store,
 			FINISH,
 			[[...this.seasons]],
-			[manyDaysValues(this.days.values()), ...standings]
+			rows
 		);
 		for (const { id, version } of bumped) this.versions.set(id, version);
 	}
