@@ -39,6 +39,7 @@ const ISOLATED = [
 	'pg-fanout.test.ts',
 	'realtime-fanout.test.ts',
 	'db-open.test.ts',
+	'fast-sales-promises.test.ts',
 	'fast-sales-replay.test.ts',
 	'held-answers.test.ts',
 	'periodic-badges-store.test.ts',

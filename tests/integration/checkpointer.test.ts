@@ -92,11 +92,20 @@ describe('the checkpoint thread', () => {
 		// No RESTART was tried with more than the thread's forced level (512 frames) behind (what
 		// a RESTART copies under the write lock when it gets it): not even one commit.
 		expect(checkpointer.done.mostBehindAtRestart).toBeLessThanOrEqual(512);
-		// Writes paused: a later poll finds the WAL level and starts it over.
+		// Writes paused: a later poll finds the WAL level and starts it over. Waited for on the WAL
+		// itself too (every frame copied into the file): a RESTART after the last commit could be
+		// reported before the loop ended, and none follows. Generous: on a loaded machine (CI, two
+		// test files at once) 5 s passed without either, the passes' fsync of a WAL's worth of
+		// pages among them.
 		const restarts = checkpointer.done.restarts;
-		await waitFor(() => checkpointer!.done.restarts > restarts, 5_000, 'a RESTART');
-		insert.run('y');
 		const wal = new WalIndex(ctx.path);
+		const level = () => {
+			// (0 and 0 when the index could not be read whole.)
+			const { last, copied } = wal.frames();
+			return last > 0 && copied >= last;
+		};
+		await waitFor(() => checkpointer!.done.restarts > restarts || level(), 5_000, 'a RESTART');
+		insert.run('y');
 		expect(wal.frames().last).toBeLessThan(10);
 		wal.close();
 	});
