@@ -9,9 +9,10 @@
 //   - bare: plain better-sqlite3 `select day, sum(...) ... group by day` over the same sales and
 //     ledger (the least any dashboard must do without rollups);
 // and, when the production build is there, GET /dashboard on the built server (port 4542-4549,
-// DASHBOARD_BENCH_PORT): first at once after the start, then on another fresh server after the
-// last 7 days were shown (so the whole season's figures are computed with the code warm); then
-// both again 3 s after signing in (the read thread has warmed the default dashboard by then).
+// DASHBOARD_BENCH_PORT, else BENCH_PORT): first at once after the start, then on another fresh
+// server after the last 7 days were shown (so the whole season's figures are computed with the
+// code warm); then both again 3 s after signing in (the read thread has warmed the default
+// dashboard by then).
 // Prints the machine's load at start and end and writes bench/results/dashboard-<time>.json.
 // Run with `npm run bench:dashboard [-- --quick] [-- --sizes 10000,50000]`.
 // `--first-loads N [--against DIR]`: only GET /dashboard at once after a start, N times, each
@@ -54,7 +55,7 @@ const SIZES = args.includes('--sizes')
 	: QUICK
 		? [10_000, 50_000]
 		: [10_000, 50_000, 200_000];
-const PORT = Number(process.env.DASHBOARD_BENCH_PORT ?? 4542);
+const PORT = Number(process.env.DASHBOARD_BENCH_PORT ?? process.env.BENCH_PORT ?? 4542);
 const FIRST_LOADS = args.includes('--first-loads')
 	? Number(args[args.indexOf('--first-loads') + 1])
 	: 0;

@@ -5,6 +5,8 @@
 // bundle loaded (its connection open, ready for a request), of the bundle's load alone (timed
 // inside the thread, from the first line that runs there to the end of its import), then of the
 // default dashboard's figures, first and again. Wall times beside them, which the load inflates.
+// Before the starts, what each build's thread loads before its first request: the files (the
+// entry and the chunks it imports statically) and their bytes.
 // On `--db FILE` (a seeded file: `BENCH_DASHBOARD_DB` of bench:dashboard), else on a temp file of
 // `--sales` sales (bench/lib/seed-sales.ts).
 //
@@ -18,6 +20,7 @@ import { openDatabase } from '../src/lib/server/db';
 import { parseFilters } from '../src/lib/server/dashboard/filters';
 import { option, textOption } from './lib/args';
 import { seedSales } from './lib/seed-sales';
+import { filesLoadedAtStart } from '../tests/helpers/bundle-files';
 import { ROOT } from './lib/server';
 
 const STARTS = option('starts', 7);
@@ -102,8 +105,14 @@ try {
 		now: Date.now()
 	});
 	console.log(`${sales.toLocaleString('en')} sales in ${path}; load ${load()} at the start`);
-	for (const [name, entry] of builds)
-		console.log(`  ${name}: ${entry}, ${statSync(entry).size.toLocaleString('en')} bytes`);
+	for (const [name, entry] of builds) {
+		const files = filesLoadedAtStart(entry);
+		const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+		console.log(
+			`  ${name}: ${entry}, ${statSync(entry).size.toLocaleString('en')} bytes; ` +
+				`a start loads ${files.length} files, ${bytes.toLocaleString('en')} bytes`
+		);
+	}
 
 	const starts: Record<string, Start[]> = Object.fromEntries(builds.map(([name]) => [name, []]));
 	for (let i = 0; i < STARTS; i++) {

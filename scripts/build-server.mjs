@@ -102,6 +102,24 @@ const threadMetrics = {
 		);
 	}
 };
+/**
+ * In the read thread's bundle, shared/log.ts is reads/thread-log.ts, which imports the real one
+ * on the first line logged (its own import of it is left as it is): pino stays out of the
+ * thread's start.
+ * @type {import('esbuild').Plugin}
+ */
+const threadLog = {
+	name: 'thread-log',
+	setup(b) {
+		const log = resolve('src/lib/server/shared/log');
+		const standIn = resolve('src/lib/server/reads/thread-log.ts');
+		b.onResolve({ filter: /\/log$/ }, (args) =>
+			resolve(args.resolveDir, args.path) === log && args.importer !== standIn
+				? { path: standIn }
+				: undefined
+		);
+	}
+};
 // The read thread (src/lib/server/reads/thread.ts), which build/server.js and build/fanout.js
 // start beside themselves: build/read-thread.js, and each kind of request's code in a chunk it
 // imports on the first request of that kind (reads/worker.ts).
@@ -111,7 +129,7 @@ await build({
 	outdir: 'build',
 	splitting: true,
 	chunkNames: 'read-thread-chunks/[name]-[hash]',
-	plugins: [messagesUsed, threadMetrics]
+	plugins: [messagesUsed, threadMetrics, threadLog]
 });
 // The checkpoint thread (src/lib/server/db/checkpointer.ts), which build/server.js starts.
 await build({

@@ -5,8 +5,10 @@
 // was read from, and the publisher pushes views built there, then builds them inline once the
 // thread is gone.
 import { sqliteStore } from '../../src/lib/server/db/store';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -39,6 +41,7 @@ import { readFinalBoardOnStore } from '../../src/lib/server/seasons/final-board'
 import { runSchedulerOffThread } from '../../src/lib/server/seasons/scheduler';
 import { seasonResult } from '../../src/lib/server/db/schema';
 import { renderMetrics } from '../../src/lib/server/shared/metrics';
+import { filesLoadedAtStart } from '../helpers/bundle-files';
 
 const ENTRY = resolve('build/read-thread.js');
 const CHUNKS = resolve('build/read-thread-chunks');
@@ -230,6 +233,78 @@ describe("the read thread's metrics", () => {
 		} finally {
 			await recorder.close();
 		}
+	});
+});
+
+describe('what the thread loads at its start, on SQLite', () => {
+	it("leaves PostgreSQL's driver and pino out of the files a start loads", () => {
+		const chunks = readdirSync(CHUNKS).map((name) => join(CHUNKS, name));
+		// The driver is in the bundle, in a chunk openStore loads for a PostgreSQL store only: its
+		// modules are there to be found (bundled CommonJS keeps each module's path).
+		expect(chunks.some((file) => readFileSync(file, 'utf8').includes('node_modules/pg/'))).toBe(
+			true
+		);
+		const atStart = filesLoadedAtStart(ENTRY);
+		expect(atStart.length).toBeGreaterThan(1);
+		for (const { file } of atStart) {
+			const text = readFileSync(file, 'utf8');
+			for (const module of ['pg', 'pg-pool', 'pg-protocol', 'pino', 'thread-stream'])
+				expect(text, file).not.toContain(`node_modules/${module}/`);
+		}
+	});
+
+	it('writes the lines its code logs as shared/log.ts writes them, in order', async () => {
+		// The same lines logged through the module the build puts in the place of shared/log.ts
+		// in the thread (scripts/build-server.mjs) and through shared/log.ts, each in a process.
+		const root = resolve('.svelte-kit/test-entries');
+		mkdirSync(root, { recursive: true });
+		const dir = mkdtempSync(join(root, 'thread-log-'));
+		const lines = async (module: string) => {
+			const entry = join(dir, `${module.split('/').at(-1)}.mjs`);
+			await build({
+				stdin: {
+					contents:
+						`import { log, withRequestContext } from './${module}';\n` +
+						"import { AppError } from './src/lib/server/shared/errors';\n" +
+						"log.info('started');\n" +
+						"const cause = new Error('the disk is full');\n" +
+						"const error = Object.assign(new AppError(503, 'database_busy', 'busy'), { cause });\n" +
+						"withRequestContext({ reqId: 'r-1' }, () => log.error({ err: error }, 'a read failed'));\n" +
+						"log.warn({ message: 'gone', code: '57P01' }, 'PostgreSQL: an idle connection failed');\n" +
+						"log.debug('below the level');",
+					resolveDir: resolve('.'),
+					loader: 'ts'
+				},
+				outfile: entry,
+				bundle: true,
+				platform: 'node',
+				format: 'esm',
+				banner: {
+					js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+				},
+				logLevel: 'warning'
+			});
+			const { stdout } = await promisify(execFile)(process.execPath, [entry], {
+				env: { ...process.env, LOG_LEVEL: 'info', LOG_PRETTY: '0', NODE_ENV: 'production' }
+			});
+			// Each line as written, but its time and its stack's frames (two bundles: other lines).
+			return stdout
+				.trim()
+				.split('\n')
+				.map((text) => {
+					const line = { ...JSON.parse(text), time: undefined };
+					if (line.err) line.err.stack = line.err.stack.replace(/\n\s+at .*/g, '');
+					return line;
+				});
+		};
+		const expected = await lines('src/lib/server/shared/log');
+		expect(expected.map((line) => line.msg)).toEqual([
+			'started',
+			'a read failed',
+			'PostgreSQL: an idle connection failed'
+		]);
+		expect(expected[1]).toMatchObject({ reqId: 'r-1', err: { type: 'AppError' } });
+		expect(await lines('src/lib/server/reads/thread-log')).toEqual(expected);
 	});
 });
 

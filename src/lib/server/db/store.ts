@@ -9,9 +9,9 @@
 import type Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres/session';
+import type { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres/session';
 import { is, sql } from 'drizzle-orm';
-import { PgPreparedQuery, type PgDatabase, type PgDialect } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import {
 	closeDb,
@@ -66,7 +66,11 @@ export function sqliteStore(db: Db): Store {
 			throw new Error('A store opens its transactions with write() or read(), not transaction()');
 		}
 	};
-	const storeDb = drizzleSqlite(cached as unknown as Database.Database, { schema });
+	// Without the schema's relational config (Drizzle's `db.query`, which no store code uses and
+	// the PostgreSQL store's Drizzle does not have either): building it cost every connection's
+	// store ~1–5 ms again after openDatabase's Drizzle had built it (docs/benchmarks.md, "The
+	// read thread's load on SQLite").
+	const storeDb = drizzleSqlite(cached as unknown as Database.Database);
 	return {
 		dialect: 'sqlite',
 		db: storeDb as unknown as StoreDb,
@@ -150,8 +154,9 @@ export function preparedQuery<Q>(
 	let query = queries.get(build) as Q | undefined;
 	if (query === undefined) {
 		// On a Drizzle of the bare connection: the statement is the query's own, prepared here
-		// once, not one of the cache's, which other queries share and reset.
-		const own = drizzleSqlite(connection.client, { schema }) as unknown as StoreDb;
+		// once, not one of the cache's, which other queries share and reset. Without the
+		// relational config, as the store's own Drizzle (sqliteStore).
+		const own = drizzleSqlite(connection.client) as unknown as StoreDb;
 		queries.set(build, (query = build(own, store.tables)));
 	}
 	return query;
@@ -179,7 +184,8 @@ function postgresQueryOn<Q>(
 	let built = queries.get(build) as Q | undefined;
 	if (built === undefined) queries.set(build, (built = build(store.db, store.tables)));
 	// Note: Drizzle's session and a prepared query's client are internal (not in its types).
-	if (!is(built, PgPreparedQuery) || !('client' in built)) return build(tx, store.tables);
+	if (!is(built, postgresDriver().PgPreparedQuery) || !('client' in built))
+		return build(tx, store.tables);
 	const { client } = (tx as unknown as { session: { client: unknown } }).session;
 	return Object.create(built, { client: { value: client } }) as Q;
 }
@@ -226,6 +232,25 @@ function asTables(tables: typeof schema): Tables {
 	return tables as unknown as Tables;
 }
 
+/** Drizzle's classes of the PostgreSQL half that `write` and `preparedQuery` use on a pool. */
+type PostgresDriver = {
+	NodePgSession: typeof NodePgSession;
+	NodePgTransaction: typeof NodePgTransaction;
+	PgPreparedQuery: typeof PgPreparedQuery;
+};
+// Loaded by openStore, the one maker of a PostgreSQL store, and kept on globalThis (the app is
+// bundled more than once: a store one copy opened is written through by the other), so that a
+// SQLite process (the server, the read thread) never loads pg and Drizzle's PostgreSQL half
+// (docs/benchmarks.md, "The read thread's load on SQLite").
+const DRIVER = Symbol.for('honorboard.store.postgresDriver');
+type DriverHolder = { [DRIVER]?: PostgresDriver };
+
+function postgresDriver(): PostgresDriver {
+	const driver = (globalThis as DriverHolder)[DRIVER];
+	if (!driver) throw new Error('A PostgreSQL store is opened by openStore, which loads its driver');
+	return driver;
+}
+
 /** An int8's text as a number; past 2⁵³ an error, not a rounded number. */
 function int8(text: string): number {
 	const value = Number(text);
@@ -249,6 +274,9 @@ export async function openStore(url: string): Promise<Store> {
 	const { drizzle } = await import('drizzle-orm/node-postgres');
 	const { migrate } = await import('drizzle-orm/node-postgres/migrator');
 	const pgTables = await import('./schema.pg');
+	const { NodePgSession, NodePgTransaction } = await import('drizzle-orm/node-postgres/session');
+	const { PgPreparedQuery } = await import('drizzle-orm/pg-core');
+	(globalThis as DriverHolder)[DRIVER] ??= { NodePgSession, NodePgTransaction, PgPreparedQuery };
 	// int8 (every integer column, count(*)) as numbers: node-postgres reads it as text. Global,
 	// because Drizzle's node-postgres session looks each query's parsers up in pg's global
 	// registry (a pool's own `types` never reach its queries); migrate-to takes numbers as well.
@@ -505,8 +533,9 @@ async function inPostgresWrite<T>(
 		schema: ConstructorParameters<typeof NodePgSession>[2];
 		options: ConstructorParameters<typeof NodePgSession>[3];
 	};
-	const session = new NodePgSession(client, dialect, txSchema, options);
-	const tx = new NodePgTransaction(dialect, session, txSchema);
+	const driver = postgresDriver();
+	const session = new driver.NodePgSession(client, dialect, txSchema, options);
+	const tx = new driver.NodePgTransaction(dialect, session, txSchema);
 	let broken = false;
 	try {
 		await tx.execute(
