@@ -33,7 +33,12 @@ export interface Twin {
  */
 type SyncAsk =
 	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
-	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> }
+	| {
+			sync: (db: Queryable) => unknown;
+			store: (tx: StoreDb, store: Store, lead?: string) => Promise<unknown>;
+			/** `store` sends `lead` (a step's SAVEPOINT) with its statement: eitherOpening. */
+			leads?: true;
+	  }
 	| { scope: true };
 type StoreAsk = { store: (tx: StoreDb, store: Store) => Promise<unknown> };
 type Ask = SyncAsk | StoreAsk;
@@ -72,12 +77,25 @@ export function* either<R>(
 }
 
 /**
+ * `either`, whose `store` sends `lead` first in its one round trip when it is given (a
+ * statement of no answer: the step's SAVEPOINT, when this is the step's first statement).
+ */
+export function* eitherOpening<R>(
+	sync: (db: Queryable) => R,
+	store: (tx: StoreDb, store: Store, lead: string | undefined) => Promise<R>
+): Steps<R> {
+	return (yield { sync, store, leads: true }) as R;
+}
+
+/**
  * The rows of a Drizzle select built with the `db` and `tables` it is given, awaited on the
  * write's transaction on either dialect (the weeks' and the re-evaluation's reads, not a sale's:
  * runSync refuses it).
  */
 export function* rows<R>(build: (db: StoreDb, tables: Tables) => PromiseLike<R>): Steps<R> {
-	return (yield { store: (tx, store) => Promise.resolve(build(tx, store.tables)) }) as R;
+	return (yield {
+		store: (tx: StoreDb, store: Store) => Promise.resolve(build(tx, store.tables))
+	}) as R;
 }
 
 const textOn = (text: Text, dialect: 'sqlite' | 'postgres') =>
@@ -141,8 +159,9 @@ export async function runInWrite<T>(
 		const first = opening !== undefined && !opening.sent;
 		if (first) opening.sent = true;
 		if ('store' in ask) {
-			if (first) await tx.execute(sql.raw(OPEN_STEP));
-			step = steps.next(await ask.store(tx, store));
+			const leads = 'leads' in ask && ask.leads === true;
+			if (first && !leads) await tx.execute(sql.raw(OPEN_STEP));
+			step = steps.next(await ask.store(tx, store, first && leads ? OPEN_STEP : undefined));
 			continue;
 		}
 		const rows = first

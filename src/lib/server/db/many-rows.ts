@@ -126,7 +126,13 @@ export async function insertTogetherInWrite(
 	tx: StoreDb,
 	store: Store,
 	inserts: readonly ManyRows[],
-	values: readonly (readonly unknown[])[]
+	values: readonly (readonly unknown[])[],
+	/**
+	 * PostgreSQL: a statement of no values sent first, in the same round trip (a badge step's
+	 * SAVEPOINT): the two as one simple-protocol string, the arrays written into it as literals
+	 * (parsed and planned each time, where the named statement is once per connection).
+	 */
+	lead?: string
 ): Promise<void> {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) {
@@ -135,7 +141,34 @@ export async function insertTogetherInWrite(
 	}
 	const { name, text } = togetherOf(store, inserts);
 	const columns = inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
-	await pgClientOf(tx).query({ name, text, values: columns });
+	if (lead === undefined) await pgClientOf(tx).query({ name, text, values: columns });
+	else await pgClientOf(tx).query(`${lead}; ${withLiterals(text, columns)}`);
+}
+
+/** `text` with each `$n` replaced by the n-th array of `columns` as a quoted array literal. */
+function withLiterals(text: string, columns: readonly (readonly unknown[])[]): string {
+	return text.replace(/\$(\d+)/g, (_, n: string) => quoted(arrayLiteral(columns[Number(n) - 1])));
+}
+
+/** PostgreSQL's text form of a one-dimensional array of numbers, strings and nulls. */
+function arrayLiteral(values: readonly unknown[]): string {
+	const items = values.map((v) => {
+		if (v === null || v === undefined) return 'NULL';
+		if (typeof v === 'number') {
+			if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+			return String(v);
+		}
+		if (typeof v === 'boolean') return v ? 't' : 'f';
+		if (typeof v === 'string') return `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+		throw new Error(`no literal for a ${typeof v}`);
+	});
+	return `{${items.join(',')}}`;
+}
+
+/** A string constant of any text (E'…' when it holds a backslash), as pg's escapeLiteral. */
+function quoted(text: string): string {
+	const body = text.replace(/'/g, "''");
+	return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
 
 /**
