@@ -208,7 +208,7 @@ describe('a lone sale on postgres', () => {
 		expect(after.cursor).toBeGreaterThan(seller.cursor);
 	});
 
-	it('decides a first sale, and a group of two sales, with the step's reads ahead', async () => {
+	it('decides a first sale, and a group of two sales, with the step reads ahead', async () => {
 		const [store] = nodes.postgres;
 		const s = await badgeSeasonOn(store);
 		// A seller's first sale: both subjects hold nothing, the First badge is theirs.
