@@ -100,6 +100,39 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		expect(await stateOf(store, seller.id)).toMatchObject({ sales: 2, awards: 2, points: 205 });
 	});
 
+	it('whose facts fail to be written keeps the sale and nothing of the step', async () => {
+		// Two sales before: the seller holds both badges, the step writes only the facts. On
+		// PostgreSQL that write goes with the COMMIT: the write is rolled back to the step's
+		// savepoint there and committed.
+		const [store] = nodes[dialect];
+		const s = await badgeSeasonOn(store);
+		const seller = s.people[0];
+		for (let i = 0; i < 2; i++) await recordSaleGrouped(store, sale(seller.email), clock);
+		const before = await stateOf(store, seller.id);
+		const { badgeTally } = store.tables;
+		const tallies = () =>
+			store.db.select().from(badgeTally).where(eq(badgeTally.subjectId, seller.id));
+		const talliesBefore = await tallies();
+		await insertsFail(store, 'badge_tally', 'tally refused', true);
+		try {
+			const answer = await recordSaleGrouped(store, sale(seller.email), clock);
+			expect(answer.created).toBe(true);
+			expect(await stateOf(store, seller.id)).toEqual({
+				...before,
+				sales: 3,
+				points: before.points + 100
+			});
+			expect(await tallies()).toEqual(talliesBefore);
+		} finally {
+			await insertsFail(store, 'badge_tally', 'tally refused', false);
+		}
+		await catchUpOnStore(store, clock);
+		const after = await stateOf(store, seller.id);
+		expect(after).toMatchObject({ sales: 3, awards: 2, points: before.points + 100 });
+		expect(after.cursor).toBeGreaterThan(before.cursor);
+		expect(await tallies()).not.toEqual(talliesBefore);
+	});
+
 	it('queues its confirmed sale for every webhook that wants it, each delivery its own', async () => {
 		const [store] = nodes[dialect];
 		const s = await badgeSeasonOn(store);
@@ -146,7 +179,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 });
 
 describe('a lone sale on postgres', () => {
-	it('sends its badge step in one statement with its savepoint, its reads with the seller, and 5 in all', async () => {
+	it('sends its badge step in one statement with its savepoint, its reads with the seller and the COMMIT with it: 4 in all', async () => {
 		const [store] = nodes.postgres;
 		const s = await badgeSeasonOn(store);
 		// The first sale's day has no row yet (its sales are read): one before, as a seller's day;
@@ -162,8 +195,9 @@ describe('a lone sale on postgres', () => {
 		const sent = await statementsDuring(
 			{
 				begin: /^begin isolation level serializable; lock table "season"/,
+				// The step's savepoint and facts' write, and the COMMIT: one string.
 				opening:
-					/^SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor/,
+					/^SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor.*; commit$/,
 				finish:
 					/^WITH first AS \(UPDATE season SET version = version \+ 1 .*INSERT INTO sale .*INSERT INTO sale_line .*INSERT INTO ledger_entry .*INSERT INTO person_day .*INSERT INTO standing .*INSERT INTO standing/,
 				finishAlone:
@@ -194,7 +228,7 @@ describe('a lone sale on postgres', () => {
 			facts: 0,
 			badges: 0,
 			earlier: 0,
-			commit: 1,
+			commit: 0,
 			others: 0
 		});
 		expect(await version()).toBe(before + 1);

@@ -138,14 +138,28 @@ export async function decideGroupAwardsInWrite(
 	ahead?: StepAhead
 ): Promise<DecidedAwards> {
 	const known = ahead && withHeld(ahead, held);
+	const decided: DecidedAwards = { changes: new Map(), backlog: false };
+	// The step failed: nothing of it is published, the catch-up takes its entries in.
+	const failed = (error: unknown) => {
+		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
+		decided.changes = new Map();
+		decided.backlog = true;
+	};
 	try {
-		return await inStepSavepoint(tx, store, (opening) =>
-			decideAwardsInWrite(tx, store, now, stepLimit(store, added), held, opening, known)
+		// Its facts' write, when nothing follows it, goes with the write's COMMIT (`failed` told
+		// if it fails there).
+		const found = await inStepSavepoint(
+			tx,
+			store,
+			(opening) =>
+				decideAwardsInWrite(tx, store, now, stepLimit(store, added), held, opening, known),
+			failed
 		);
+		return Object.assign(decided, found);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;
-		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
-		return { changes: new Map(), backlog: true };
+		failed(error);
+		return decided;
 	}
 }
 

@@ -1,7 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { cachedStatement } from '../db/prepared';
+import type { Lead } from '../db/many-rows';
 import {
+	deferredStepEnded,
+	dropDeferredInWrite,
 	isSerializationFailure,
 	savepointInWrite,
 	unportedSqlite,
@@ -35,7 +38,7 @@ type SyncAsk =
 	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
 	| {
 			sync: (db: Queryable) => unknown;
-			store: (tx: StoreDb, store: Store, lead?: string) => Promise<unknown>;
+			store: (tx: StoreDb, store: Store, lead?: Lead) => Promise<unknown>;
 			/** `store` sends `lead` (a step's SAVEPOINT) with its statement: eitherOpening. */
 			leads?: true;
 	  }
@@ -82,7 +85,7 @@ export function* either<R>(
  */
 export function* eitherOpening<R>(
 	sync: (db: Queryable) => R,
-	store: (tx: StoreDb, store: Store, lead: string | undefined) => Promise<R>
+	store: (tx: StoreDb, store: Store, lead: Lead | undefined) => Promise<R>
 ): Steps<R> {
 	return (yield { sync, store, leads: true }) as R;
 }
@@ -161,7 +164,9 @@ export async function runInWrite<T>(
 		if ('store' in ask) {
 			const leads = 'leads' in ask && ask.leads === true;
 			if (first && !leads) await tx.execute(sql.raw(OPEN_STEP));
-			step = steps.next(await ask.store(tx, store, first && leads ? OPEN_STEP : undefined));
+			const lead =
+				first && leads ? { savepoint: STEP_SAVEPOINT, rescue: opening.rescue } : undefined;
+			step = steps.next(await ask.store(tx, store, lead));
 			continue;
 		}
 		const rows = first
@@ -178,6 +183,11 @@ export async function runInWrite<T>(
  */
 export interface Opening {
 	sent: boolean;
+	/**
+	 * When given, the step's first statement, if it answers nothing (eitherOpening's), goes with
+	 * the write's COMMIT, and this is told if it fails there (db/store.ts deferInWrite).
+	 */
+	rescue?: (error: unknown) => void;
 }
 
 const STEP_SAVEPOINT = 'hb_badge_step';
@@ -194,15 +204,20 @@ const OPEN_STEP = `SAVEPOINT ${STEP_SAVEPOINT}`;
 export async function inStepSavepoint<T>(
 	tx: StoreDb,
 	store: Store,
-	work: (opening: Opening) => Promise<T>
+	work: (opening: Opening) => Promise<T>,
+	rescue?: Opening['rescue']
 ): Promise<T> {
-	const opening: Opening = { sent: false };
+	const opening: Opening = { sent: false, rescue };
 	if (unportedSqlite(store)) return savepointInWrite(tx, store, () => work(opening));
 	try {
-		return await work(opening);
+		const result = await work(opening);
+		deferredStepEnded(tx);
+		return result;
 	} catch (error) {
-		// A conflict fails the write: `write` rolls it back and runs it again.
-		if (opening.sent && !isSerializationFailure(error))
+		// Not sent (held for the COMMIT): nothing to roll back. A conflict fails the write: `write`
+		// rolls it back and runs it again.
+		const held = dropDeferredInWrite(tx);
+		if (opening.sent && !held && !isSerializationFailure(error))
 			await tx.execute(sql.raw(`ROLLBACK TO SAVEPOINT ${STEP_SAVEPOINT}`));
 		throw error;
 	}

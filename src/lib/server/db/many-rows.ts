@@ -2,7 +2,7 @@ import { getTableColumns, getTableName, is, Table } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
-import { sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
+import { deferInWrite, sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
 
 // Rows written many per statement. SQLite does part of an INSERT's work once per statement (a
 // statement journal of every page the statement changes, which with indexes and triggers is a
@@ -127,12 +127,7 @@ export async function insertTogetherInWrite(
 	store: Store,
 	inserts: readonly ManyRows[],
 	values: readonly (readonly unknown[])[],
-	/**
-	 * PostgreSQL: a statement of no values sent first, in the same round trip (a badge step's
-	 * SAVEPOINT): the two as one simple-protocol string, the arrays written into it as literals
-	 * (parsed and planned each time, where the named statement is once per connection).
-	 */
-	lead?: string
+	lead?: Lead
 ): Promise<void> {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) {
@@ -141,8 +136,21 @@ export async function insertTogetherInWrite(
 	}
 	const { name, text } = togetherOf(store, inserts);
 	const columns = inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
-	if (lead === undefined) await pgClientOf(tx).query({ name, text, values: columns });
-	else await pgClientOf(tx).query(`${lead}; ${withLiterals(text, columns)}`);
+	if (lead === undefined) return void (await pgClientOf(tx).query({ name, text, values: columns }));
+	const both = `SAVEPOINT ${lead.savepoint}; ${withLiterals(text, columns)}`;
+	if (lead.rescue) deferInWrite(tx, both, lead.savepoint, lead.rescue);
+	else await pgClientOf(tx).query(both);
+}
+
+/**
+ * PostgreSQL: the savepoint of a step (badges/steps.ts inStepSavepoint) that an insert opens in
+ * its own round trip: the two as one simple-protocol string, the arrays written into it as
+ * literals (parsed and planned each time, where the named statement is once per connection).
+ * With `rescue`, the string goes with the write's COMMIT (db/store.ts deferInWrite).
+ */
+export interface Lead {
+	savepoint: string;
+	rescue?: (error: unknown) => void;
 }
 
 /** `text` with each `$n` replaced by the n-th array of `columns` as a quoted array literal. */
