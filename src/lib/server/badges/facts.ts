@@ -12,7 +12,6 @@ import type { Store, StoreDb } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
 import {
 	all,
-	either,
 	eitherOpening,
 	get,
 	run,
