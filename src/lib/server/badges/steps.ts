@@ -197,9 +197,12 @@ const OPEN_STEP = `SAVEPOINT ${STEP_SAVEPOINT}`;
  * Runs `work` in a savepoint of the write `tx` belongs to, as savepointInWrite (db/store.ts):
  * when it throws, what it wrote is undone and the error thrown on. On PostgreSQL without round
  * trips of its own: `work` gives `opening` to its first runInWrite, whose first query carries the
- * SAVEPOINT (one simple-protocol string, when the query has no values), and nothing releases it
- * (the write's COMMIT does; the write's later statements run inside it, which changes nothing).
- * A lone sale's badge step sent both on their own: two of its 22 round trips.
+ * SAVEPOINT (one simple-protocol string, when the query has no values, or an eitherOpening's
+ * write), and nothing releases it (the write's COMMIT does; the write's later statements run
+ * inside it, which changes nothing). A lone sale's badge step sent both on their own: two of its
+ * 22 round trips. With `rescue`, a first statement that answers nothing (a lone sale's facts'
+ * write, its reads read ahead) goes with the write's COMMIT (db/store.ts deferInWrite), and
+ * `rescue` is told if it fails there: the write commits without the step.
  */
 export async function inStepSavepoint<T>(
 	tx: StoreDb,
