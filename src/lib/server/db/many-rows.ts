@@ -138,8 +138,8 @@ export async function insertTogetherInWrite(
 	const columns = inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
 	if (lead === undefined) return void (await pgClientOf(tx).query({ name, text, values: columns }));
 	const both = `SAVEPOINT ${lead.savepoint}; ${withLiterals(text, columns)}`;
-	if (lead.rescue) deferInWrite(tx, both, lead.savepoint, lead.rescue);
-	else await pgClientOf(tx).query(both);
+	if (!lead.rescue || !deferInWrite(tx, both, lead.savepoint, lead.rescue))
+		await pgClientOf(tx).query(both);
 }
 
 /**

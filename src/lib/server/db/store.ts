@@ -558,16 +558,16 @@ function clientOfWrite(tx: StoreDb): PoolClient {
  * of its own: a lone sale's badge step's write. Any other statement of the write sent before the
  * COMMIT sends it first, on its own. Until deferredStepEnded a failure of it is thrown (its step
  * rolls back to the savepoint); after, it is rolled back to the savepoint, `rescue` is told, and
- * the write goes on and commits. One at a time.
+ * the write goes on and commits. One at a time: false (nothing held) when one is held already.
  */
 export function deferInWrite(
 	tx: StoreDb,
 	text: string,
 	savepoint: string,
 	rescue: (error: unknown) => void
-): void {
+): boolean {
 	const client = clientOfWrite(tx);
-	if (deferredOf.has(client)) throw new Error('a deferred statement is already held');
+	if (deferredOf.has(client)) return false;
 	const deferred: Deferred = { text, savepoint, rescue, stepEnded: false };
 	deferredOf.set(client, deferred);
 	// Note: on the instance, calling the prototype's query (that a test may count) when sent.
@@ -576,6 +576,7 @@ export function deferInWrite(
 		const query = (client as unknown as { query: Query }).query.bind(client);
 		return sendDeferred(client, deferred).then(() => query(...args));
 	};
+	return true;
 }
 
 /** The step that deferred a statement has returned: a failure of it no longer throws. */
