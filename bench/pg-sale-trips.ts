@@ -7,8 +7,10 @@
 // PostgreSQL"). Prints, per group size, the wall time per sale and the queries per sale by
 // statement. With --new-days each of a seller's sales falls on a day of its own (a day without a
 // person_day row, read from its sales: an import of past sales); without, all on today's. With
-// --order, the statements of the last lone sale (a group of one) in the order they were sent.
-//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days] [--order]
+// --order, the statements of the last lone sale (a group of one) in the order they were sent. With
+// --badges the season has a first-sale and a two-sales badge (held by every seller after the
+// warming sales, as at size: the decision only reads what they hold).
+//   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days] [--order] [--badges]
 import pg from 'pg';
 import { flag, option } from './lib/args';
 
@@ -18,6 +20,7 @@ const GROUPS = option('groups', 20);
 const PEOPLE = option('people', 20);
 const NEW_DAYS = flag('new-days');
 const ORDER = flag('order');
+const BADGES = flag('badges');
 const DAY = 86_400_000;
 
 const { startPostgres } = await import('../tests/helpers/postgres');
@@ -53,6 +56,13 @@ await store.db.insert(store.tables.product).values({
 	points: 10,
 	price: 1000
 });
+if (BADGES)
+	await store.db.insert(store.tables.badge).values(
+		[
+			{ name: 'First', points: 5, criterion: { kind: 'first_sale' as const } },
+			{ name: 'Two', points: 0, criterion: { kind: 'sales_count' as const, count: 2 } }
+		].map((b) => ({ ...b, seasonId: season.seasonId, emoji: '🏅', description: '', active: true }))
+	);
 let serial = 0;
 const sale = () => ({
 	source: 'api' as const,
@@ -62,12 +72,13 @@ const sale = () => ({
 	occurredAt: Date.now() - 60_000 - (NEW_DAYS ? Math.floor(serial / PEOPLE) * DAY : 0),
 	lines: [{ sku: 'PHONE', quantity: 1, unitPrice: 1000 }]
 });
-// Warm: every seller's lookups and the statements' first use.
-for (let i = 0; i < PEOPLE; i++) await recordSaleGrouped(store, sale());
+// Warm: every seller's lookups and the statements' first use (and with badges their two).
+for (let i = 0; i < (BADGES ? 2 : 1) * PEOPLE; i++) await recordSaleGrouped(store, sale());
 
 console.log(
 	`pg-sale-trips: ${GROUPS} groups per size, ${PEOPLE} sellers` +
-		(NEW_DAYS ? ', each sale on a day new to its seller' : '')
+		(NEW_DAYS ? ', each sale on a day new to its seller' : '') +
+		(BADGES ? ', two badges every seller holds' : '')
 );
 for (const size of [1, 8, 32]) {
 	sent.clear();

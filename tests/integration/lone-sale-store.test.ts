@@ -1,11 +1,12 @@
 // A lone API sale in fewer round trips on PostgreSQL (#20, "Speed on PostgreSQL"): its rows' ids
-// are drawn and its day's row read with its seller's read ahead, its sale, line, ledger entry, versions, days and
-// standings are one statement (scoring/write-batch.ts finishInWrite), its badge
-// step opens its savepoint with its first read (the facts' cursor and the ledger's end, read
-// together), writes the four facts' tables and the cursor in one statement and reads the season
-// with its badges in one, and nothing releases the savepoint (the write's COMMIT does). On both
-// dialects the step stays one unit: failing at its award, after the facts were written, leaves
-// the sale committed and nothing of the step, and the catch-up gives the badge afterwards.
+// are drawn, its day's row read and its badge step's reads (the cursor and the ledger's end, the
+// season with its badges, the first sale that counts, the once-only badges the seller and the
+// team hold) read with its seller's read ahead; its sale, line, ledger entry, versions, days and
+// standings are one statement (scoring/write-batch.ts finishInWrite); its badge step opens its
+// savepoint with the facts' write (the four facts' tables and the cursor, one statement), and
+// nothing releases the savepoint (the write's COMMIT does). On both dialects the step stays one
+// unit: failing at its award, after the facts were written, leaves the sale committed and nothing
+// of the step, and the catch-up gives the badge afterwards.
 import { describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import type { Store } from '../../src/lib/server/db/store';
@@ -99,6 +100,39 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		expect(await stateOf(store, seller.id)).toMatchObject({ sales: 2, awards: 2, points: 205 });
 	});
 
+	it('whose facts fail to be written keeps the sale and nothing of the step', async () => {
+		// Two sales before: the seller holds both badges, the step writes only the facts. On
+		// PostgreSQL that write goes with the COMMIT: the write is rolled back to the step's
+		// savepoint there and committed.
+		const [store] = nodes[dialect];
+		const s = await badgeSeasonOn(store);
+		const seller = s.people[0];
+		for (let i = 0; i < 2; i++) await recordSaleGrouped(store, sale(seller.email), clock);
+		const before = await stateOf(store, seller.id);
+		const { badgeTally } = store.tables;
+		const tallies = () =>
+			store.db.select().from(badgeTally).where(eq(badgeTally.subjectId, seller.id));
+		const talliesBefore = await tallies();
+		await insertsFail(store, 'badge_tally', 'tally refused', true);
+		try {
+			const answer = await recordSaleGrouped(store, sale(seller.email), clock);
+			expect(answer.created).toBe(true);
+			expect(await stateOf(store, seller.id)).toEqual({
+				...before,
+				sales: 3,
+				points: before.points + 100
+			});
+			expect(await tallies()).toEqual(talliesBefore);
+		} finally {
+			await insertsFail(store, 'badge_tally', 'tally refused', false);
+		}
+		await catchUpOnStore(store, clock);
+		const after = await stateOf(store, seller.id);
+		expect(after).toMatchObject({ sales: 3, awards: 2, points: before.points + 100 });
+		expect(after.cursor).toBeGreaterThan(before.cursor);
+		expect(await tallies()).not.toEqual(talliesBefore);
+	});
+
 	it('queues its confirmed sale for every webhook that wants it, each delivery its own', async () => {
 		const [store] = nodes[dialect];
 		const s = await badgeSeasonOn(store);
@@ -145,42 +179,46 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 });
 
 describe('a lone sale on postgres', () => {
-	it('sends its badge step in three statements, its rows, versions, days and standings in one, and at most 10 in all', async () => {
+	it('sends its badge step in one statement with its savepoint, its reads with the seller and the COMMIT with it: 4 in all', async () => {
 		const [store] = nodes.postgres;
 		const s = await badgeSeasonOn(store);
-		// The first sale's day has no row yet (its sales are read): one before, as a seller's day.
+		// The first sale's day has no row yet (its sales are read): one before, as a seller's day;
+		// two, so that the seller and the team hold both badges (the decision reads nothing more).
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
 		const { season } = store.tables;
 		const version = async () =>
 			(await store.db.select().from(season).where(eq(season.id, s.seasonId)))[0].version;
 		const before = await version();
+		const seller = await stateOf(store, s.people[1].id);
 		// Each statement under the first pattern it matches.
 		const sent = await statementsDuring(
 			{
-				opening: /^SAVEPOINT hb_badge_step; SELECT \(SELECT ledger_id FROM badge_cursor/,
-				together: /^WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor/,
-				seasonAndBadges: /from "season" left join "badge"/,
+				begin: /^begin isolation level serializable; lock table "season"/,
+				// The step's savepoint and facts' write, and the COMMIT: one string.
+				opening:
+					/^SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor.*; commit$/,
 				finish:
 					/^WITH first AS \(UPDATE season SET version = version \+ 1 .*INSERT INTO sale .*INSERT INTO sale_line .*INSERT INTO ledger_entry .*INSERT INTO person_day .*INSERT INTO standing .*INSERT INTO standing/,
 				finishAlone:
 					/"version" \+ 1|INSERT INTO "?(person_day|standing|sale|sale_line|ledger_entry)"? /i,
-				// The seller's read ahead draws the rows' ids: no statement of their own.
-				ahead: /nextval.*left join lateral/,
+				// The seller's read ahead draws the rows' ids and reads the step's facts and badges.
+				ahead: /from "badge".*from "award".*from "badge_cursor".*nextval.*left join lateral/,
 				draws: /nextval/,
 				// The seller's day: read with them.
 				days: /person_day/i,
 				savepoints: /savepoint/i,
-				facts: /badge_(tally|day|week|period|cursor)|max\(id\)/,
-				badges: /"badge"/,
+				facts: /badge_(tally|day|week|period|cursor)|max\(id\)|ledger_id/i,
+				badges: /"?badge"?|award/i,
+				earlier: /from sale/i,
+				commit: /^commit$/,
 				others: /./
 			},
 			() => recordSaleGrouped(store, sale(s.people[1].email), clock)
 		);
-		expect(sent).toMatchObject({
+		expect(sent).toEqual({
+			begin: 1,
 			opening: 1,
-			together: 1,
-			seasonAndBadges: 1,
 			finish: 1,
 			finishAlone: 0,
 			ahead: 1,
@@ -188,13 +226,42 @@ describe('a lone sale on postgres', () => {
 			days: 0,
 			savepoints: 0,
 			facts: 0,
-			badges: 0
+			badges: 0,
+			earlier: 0,
+			commit: 0,
+			others: 0
 		});
 		expect(await version()).toBe(before + 1);
-		const total = Object.values(sent).reduce((a, b) => a + b, 0);
-		// 7 for the sale (tests/integration/sellers-ahead-store.test.ts, without badges: the
-		// step's three included) and the decision's reads with badges: an earlier sale, and the
-		// once-only badges the seller and the team hold.
-		expect(total).toBeLessThanOrEqual(10);
+		// The step took the sale in: its facts and the cursor moved, no badge given twice.
+		const after = await stateOf(store, s.people[1].id);
+		expect(after).toMatchObject({
+			sales: seller.sales + 1,
+			awards: 2,
+			points: seller.points + 100
+		});
+		expect(after.cursor).toBeGreaterThan(seller.cursor);
+	});
+
+	it('decides a first sale, and a group of two sales, with the step reads ahead', async () => {
+		const [store] = nodes.postgres;
+		const s = await badgeSeasonOn(store);
+		// A seller's first sale: both subjects hold nothing, the First badge is theirs.
+		await recordSaleGrouped(store, sale(s.people[0].email), clock);
+		expect(await stateOf(store, s.people[0].id)).toMatchObject({
+			sales: 1,
+			awards: 1,
+			points: 105
+		});
+		// A second seller's sale, then a group of two of theirs: the Two badge once.
+		await recordSaleGrouped(store, sale(s.people[1].email), clock);
+		await Promise.all([
+			recordSaleGrouped(store, sale(s.people[1].email), clock),
+			recordSaleGrouped(store, sale(s.people[1].email), clock)
+		]);
+		expect(await stateOf(store, s.people[1].id)).toMatchObject({
+			sales: 3,
+			awards: 2,
+			points: 305
+		});
 	});
 });

@@ -188,13 +188,32 @@ function seasonWithBadges(db: StoreDb, { season: seasons, badge: badges }: Table
 export type Found = Omit<Plan, 'isPending' | 'teamOf'>;
 
 /**
+ * What decideNewSales reads, read ahead in the same write before its sales were written (a
+ * group's sellers' read ahead on PostgreSQL, scoring/sale-lookups.ts) and brought up to date with
+ * them (decide-in-write.ts): the write's snapshot is its first statement's, so these are the
+ * rows the step would read itself. What is missing is read as usual.
+ */
+export interface DecisionAhead {
+	/** Each season read with its badges and the all-time ones (seasonAndBadges). */
+	seasons: Map<number, { s: typeof season.$inferSelect; badges: Badge[] }>;
+	/** The once-only badges (period key '') a subject holds (not void), by `seasonId:kind:id`. */
+	held: Map<string, readonly number[]>;
+	/** Each season's first sale that counts, the write's own included; null: none. */
+	first: Map<number, { occurredAt: number; id: number } | null>;
+}
+
+/**
  * The awards that sales which just started counting earn, from the badge facts: a once-only
  * badge already held costs a set lookup; one whose total is not reached a map lookup; only a
  * badge within reach reads the subject's own sales (once, to find the deciding sale), a streak
  * only the person's days, and a record one seek of badge_record. Nothing reads the season's sales.
  * Equal to the full evaluation of the sellers and their teams (tests/integration/badge-facts).
  */
-export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number, Found>> {
+export function* decideNewSales(
+	added: NewSale[],
+	now: number,
+	ahead?: DecisionAhead
+): Steps<Map<number, Found>> {
 	const bySeason = new Map<number, NewSale[]>();
 	for (const a of added) {
 		const ids = bySeason.get(a.seasonId);
@@ -204,7 +223,7 @@ export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number
 	}
 	const plans = new Map<number, Found>();
 	for (const [seasonId, saleIds] of bySeason) {
-		const { s, badges: all } = yield* seasonAndBadges(seasonId);
+		const { s, badges: all } = ahead?.seasons.get(seasonId) ?? (yield* seasonAndBadges(seasonId));
 		if (!s) continue;
 		const badges = all.filter(
 			(b) => b.active && !END_OF_SEASON.has(b.criterion.kind) && !WEEKLY.has(b.criterion.kind)
@@ -226,7 +245,7 @@ export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number
 		// A sale now first in the season makes the former first sale comparable: it may be a
 		// record now, whoever sold it (the full evaluation gives it to its seller at once).
 		const former =
-			sales.length > 0 && !(yield* hasEarlierSale(sales[0], seasonId))
+			sales.length > 0 && !(yield* earlierSale(sales[0], seasonId, ahead))
 				? yield* formerFirstSale(seasonId, new Set(sales.map((f) => f.saleId)))
 				: undefined;
 		const subjects = new Map<string, { subject: BadgeSubject; sales: SaleFact[] }>();
@@ -246,11 +265,13 @@ export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number
 				subjects.set(key, entry);
 			}
 		}
-		const onceOnly = JSON.stringify(
-			badges.filter((b) => b.criterion.kind !== 'record_sale').map((b) => b.id)
-		);
+		const onceIds = badges.filter((b) => b.criterion.kind !== 'record_sale').map((b) => b.id);
+		const onceOnly = JSON.stringify(onceIds);
 		for (const { subject, sales: newSales } of subjects.values()) {
-			const held = yield* onceHeld(seasonId, onceOnly, subject.kind, subject.id);
+			const heldAhead = ahead?.held.get(`${seasonId}:${subject.kind}:${subject.id}`);
+			const held = heldAhead
+				? new Set(heldAhead.filter((id) => onceIds.includes(id)).map((id) => `${id}|`))
+				: yield* onceHeld(seasonId, onceOnly, subject.kind, subject.id);
 			// Read once a badge needs them: at size everyone holds the once-only badges a sale
 			// can earn, and the step read every seller's and team's totals for nothing.
 			let tallies: Map<string, number> | undefined;
@@ -307,6 +328,16 @@ export function* decideNewSales(added: NewSale[], now: number): Steps<Map<number
 		}
 	}
 	return plans;
+}
+
+/** Whether a sale that counts comes before `s` in its season: from the first one read ahead. */
+function* earlierSale(s: SaleFact, seasonId: number, ahead?: DecisionAhead): Steps<boolean> {
+	if (!ahead?.first.has(seasonId)) return yield* hasEarlierSale(s, seasonId);
+	const first = ahead.first.get(seasonId);
+	return (
+		!!first &&
+		(first.occurredAt < s.occurredAt || (first.occurredAt === s.occurredAt && first.id < s.saleId))
+	);
 }
 
 /** The feed's line for a withdrawn badge (live and from the database alike). */

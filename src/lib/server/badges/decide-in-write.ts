@@ -3,6 +3,7 @@ import { isSerializationFailure, type Store, type StoreDb, type Tables } from '.
 import type { HeldEntry } from '../scoring/sale-rows';
 import { systemClock, type Clock } from '../shared/clock';
 import { log } from '../shared/log';
+import { saleCounts } from '../../contest/counting';
 import { applyPlanInWrite, withdrawAwardInWrite, type PlanInWrite } from './apply-in-write';
 import {
 	decideNewSales,
@@ -11,9 +12,16 @@ import {
 	merge,
 	publishAwardChanges,
 	type AwardChanges,
-	type DecidedAwards
+	type DecidedAwards,
+	type DecisionAhead
 } from './awards';
-import { catchingUpFacts, lastTeamReads, pendingReads, type NewSale } from './facts';
+import {
+	catchingUpFacts,
+	lastTeamReads,
+	pendingReads,
+	type LedgerStart,
+	type NewSale
+} from './facts';
 import { inStepSavepoint, runInWrite, type Opening } from './steps';
 import { continueCatchUp, stepLimit } from './catch-up';
 
@@ -33,10 +41,13 @@ export async function applyNewSalesInWrite(
 	tx: StoreDb,
 	store: Store,
 	added: NewSale[],
-	now: number
+	now: number,
+	ahead?: DecisionAhead,
+	opening?: Opening
 ): Promise<Map<number, AwardChanges>> {
 	const changes = new Map<number, AwardChanges>();
-	for (const [seasonId, found] of await runInWrite(tx, store, decideNewSales(added, now))) {
+	const decided = await runInWrite(tx, store, decideNewSales(added, now, ahead), opening);
+	for (const [seasonId, found] of decided) {
 		if (found.candidates.length === 0) continue;
 		const plan: PlanInWrite = {
 			...found,
@@ -59,11 +70,54 @@ export async function decideAwardsInWrite(
 	now: number,
 	limit = ENTRIES_PER_CALL,
 	held: readonly HeldEntry[] = [],
-	// The step's savepoint, sent with the facts' first read (inStepSavepoint).
-	opening?: Opening
+	// The step's savepoint, sent with the step's first statement (inStepSavepoint).
+	opening?: Opening,
+	ahead?: StepAhead
 ): Promise<DecidedAwards> {
-	const { added, done } = await runInWrite(tx, store, catchingUpFacts(limit, held), opening);
-	return { changes: await applyNewSalesInWrite(tx, store, added, now), backlog: !done };
+	const { added, done } = await runInWrite(
+		tx,
+		store,
+		catchingUpFacts(limit, held, ahead?.start),
+		opening
+	);
+	return {
+		changes: await applyNewSalesInWrite(tx, store, added, now, ahead?.decision, opening),
+		backlog: !done
+	};
+}
+
+/**
+ * What a group's step reads, read ahead by its sellers' read (scoring/sale-lookups.ts) before the
+ * group's rows were written: the cursor and the ledger's end, and the decision's reads.
+ */
+export interface StepAhead {
+	start?: LedgerStart;
+	decision: DecisionAhead;
+}
+
+/**
+ * `ahead` with the write's `held` entries in it, as the step would read them after the write: the
+ * ledger's end at least their last id, each season's first sale that counts the earliest of the
+ * one read and theirs.
+ */
+function withHeld(ahead: StepAhead, held: readonly HeldEntry[]): StepAhead {
+	const first = new Map(ahead.decision.first);
+	let lastId = ahead.start?.lastId ?? null;
+	for (const e of held) {
+		lastId = Math.max(lastId ?? 0, e.id);
+		if (!first.has(e.seasonId) || !saleCounts(e.status)) continue;
+		const known = first.get(e.seasonId);
+		if (
+			!known ||
+			e.occurredAt < known.occurredAt ||
+			(e.occurredAt === known.occurredAt && e.saleId < known.id)
+		)
+			first.set(e.seasonId, { occurredAt: e.occurredAt, id: e.saleId });
+	}
+	return {
+		start: ahead.start && { cursorId: ahead.start.cursorId, lastId },
+		decision: { ...ahead.decision, first }
+	};
 }
 
 /**
@@ -79,16 +133,33 @@ export async function decideGroupAwardsInWrite(
 	now: number,
 	held: readonly HeldEntry[],
 	// The entries the write added, when they are not held (a recalculation's slice).
-	added = held.length
+	added = held.length,
+	// Read ahead in the same write before `held` were written (StepAhead); only with them.
+	ahead?: StepAhead
 ): Promise<DecidedAwards> {
+	const known = ahead && withHeld(ahead, held);
+	const decided: DecidedAwards = { changes: new Map(), backlog: false };
+	// The step failed: nothing of it is published, the catch-up takes its entries in.
+	const failed = (error: unknown) => {
+		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
+		decided.changes = new Map();
+		decided.backlog = true;
+	};
 	try {
-		return await inStepSavepoint(tx, store, (opening) =>
-			decideAwardsInWrite(tx, store, now, stepLimit(store, added), held, opening)
+		// Its facts' write, when nothing follows it, goes with the write's COMMIT (`failed` told
+		// if it fails there).
+		const found = await inStepSavepoint(
+			tx,
+			store,
+			(opening) =>
+				decideAwardsInWrite(tx, store, now, stepLimit(store, added), held, opening, known),
+			failed
 		);
+		return Object.assign(decided, found);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;
-		log.error({ err: error }, 'badges of a group of sales failed: left to the catch-up');
-		return { changes: new Map(), backlog: true };
+		failed(error);
+		return decided;
 	}
 }
 

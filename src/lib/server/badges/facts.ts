@@ -10,7 +10,17 @@ import type { SaleFact } from '../../contest/badges';
 import { flatRows, insertRows, insertTogetherInWrite, type ManyRows } from '../db/many-rows';
 import type { Store, StoreDb } from '../db/store';
 import type { HeldEntry } from '../scoring/sale-rows';
-import { all, either, get, run, runInWrite, runSync, scope, type Steps, type Twin } from './steps';
+import {
+	all,
+	eitherOpening,
+	get,
+	run,
+	runInWrite,
+	runSync,
+	scope,
+	type Steps,
+	type Twin
+} from './steps';
 
 // Badge facts: the totals, days and weeks the badge criteria need, kept up to date from the
 // ledger, which is append-only and records every change to a sale that counts: its 'sale'
@@ -323,9 +333,9 @@ class Growth {
 			cursor === undefined ? [] : [1, cursor]
 		];
 		if (values.some((rows) => rows.length > 0))
-			yield* either(
+			yield* eitherOpening(
 				(db) => GROWTH.forEach((insert, i) => insertRows(db, insert, values[i])),
-				(tx, store) => insertTogetherInWrite(tx, store, GROWTH, values)
+				(tx, store, lead) => insertTogetherInWrite(tx, store, GROWTH, values, lead)
 			);
 		this.tallies.clear();
 		this.days.clear();
@@ -373,6 +383,12 @@ function* removeSale(s: SaleRow, points: number): Steps<void> {
 	yield* markWeek(s.seasonId, s.occurredAt, zone);
 }
 
+/** The badge cursor's entry and the ledger's last one (null: none). */
+export interface LedgerStart {
+	cursorId: number | null;
+	lastId: number | null;
+}
+
 /** What catching up gave: the sales that started counting and those that stopped. */
 export interface CaughtUp {
 	added: NewSale[];
@@ -394,9 +410,11 @@ const ALL_ENTRIES = Number.MAX_SAFE_INTEGER;
  */
 export function* catchingUpFacts(
 	limit = Infinity,
-	held: readonly HeldEntry[] = []
+	held: readonly HeldEntry[] = [],
+	// The cursor and the ledger's end read ahead in the same write, its own entries included.
+	ahead?: LedgerStart
 ): Steps<CaughtUp> {
-	const start = yield* get<{ cursorId: number | null; lastId: number | null }>(SQL.cursorAndEnd);
+	const start = ahead ?? (yield* get<LedgerStart>(SQL.cursorAndEnd));
 	const cursor = start?.cursorId ?? 0;
 	const end = start?.lastId ?? 0;
 	const batch = Number.isFinite(limit) ? limit : -1;
@@ -440,7 +458,9 @@ export function* catchingUpFacts(
 		removed.push({ seasonId: s.seasonId, saleId: s.id });
 	}
 	const done = batch < 0 || rows.length < batch;
-	const next = done ? end : rows[rows.length - 1].id;
+	// Note: an end read ahead may be short of entries the write added besides `held`: never behind
+	// an entry taken in.
+	const next = done ? Math.max(end, rows[rows.length - 1]?.id ?? 0) : rows[rows.length - 1].id;
 	yield* growth.write(next !== cursor ? next : undefined);
 	return { added, removed, done, changedSeasons };
 }

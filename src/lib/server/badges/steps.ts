@@ -1,7 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db';
 import { cachedStatement } from '../db/prepared';
+import type { Lead } from '../db/many-rows';
 import {
+	deferredStepEnded,
+	dropDeferredInWrite,
 	isSerializationFailure,
 	savepointInWrite,
 	unportedSqlite,
@@ -33,7 +36,12 @@ export interface Twin {
  */
 type SyncAsk =
 	| { text: Text; params: readonly unknown[]; mode: 'get' | 'all' | 'run' }
-	| { sync: (db: Queryable) => unknown; store: (tx: StoreDb, store: Store) => Promise<unknown> }
+	| {
+			sync: (db: Queryable) => unknown;
+			store: (tx: StoreDb, store: Store, lead?: Lead) => Promise<unknown>;
+			/** `store` sends `lead` (a step's SAVEPOINT) with its statement: eitherOpening. */
+			leads?: true;
+	  }
 	| { scope: true };
 type StoreAsk = { store: (tx: StoreDb, store: Store) => Promise<unknown> };
 type Ask = SyncAsk | StoreAsk;
@@ -72,12 +80,25 @@ export function* either<R>(
 }
 
 /**
+ * `either`, whose `store` sends `lead` first in its one round trip when it is given (a
+ * statement of no answer: the step's SAVEPOINT, when this is the step's first statement).
+ */
+export function* eitherOpening<R>(
+	sync: (db: Queryable) => R,
+	store: (tx: StoreDb, store: Store, lead: Lead | undefined) => Promise<R>
+): Steps<R> {
+	return (yield { sync, store, leads: true }) as R;
+}
+
+/**
  * The rows of a Drizzle select built with the `db` and `tables` it is given, awaited on the
  * write's transaction on either dialect (the weeks' and the re-evaluation's reads, not a sale's:
  * runSync refuses it).
  */
 export function* rows<R>(build: (db: StoreDb, tables: Tables) => PromiseLike<R>): Steps<R> {
-	return (yield { store: (tx, store) => Promise.resolve(build(tx, store.tables)) }) as R;
+	return (yield {
+		store: (tx: StoreDb, store: Store) => Promise.resolve(build(tx, store.tables))
+	}) as R;
 }
 
 const textOn = (text: Text, dialect: 'sqlite' | 'postgres') =>
@@ -141,8 +162,11 @@ export async function runInWrite<T>(
 		const first = opening !== undefined && !opening.sent;
 		if (first) opening.sent = true;
 		if ('store' in ask) {
-			if (first) await tx.execute(sql.raw(OPEN_STEP));
-			step = steps.next(await ask.store(tx, store));
+			const leads = 'leads' in ask && ask.leads === true;
+			if (first && !leads) await tx.execute(sql.raw(OPEN_STEP));
+			const lead =
+				first && leads ? { savepoint: STEP_SAVEPOINT, rescue: opening.rescue } : undefined;
+			step = steps.next(await ask.store(tx, store, lead));
 			continue;
 		}
 		const rows = first
@@ -159,6 +183,11 @@ export async function runInWrite<T>(
  */
 export interface Opening {
 	sent: boolean;
+	/**
+	 * When given, the step's first statement, if it answers nothing (eitherOpening's), goes with
+	 * the write's COMMIT, and this is told if it fails there (db/store.ts deferInWrite).
+	 */
+	rescue?: (error: unknown) => void;
 }
 
 const STEP_SAVEPOINT = 'hb_badge_step';
@@ -168,22 +197,30 @@ const OPEN_STEP = `SAVEPOINT ${STEP_SAVEPOINT}`;
  * Runs `work` in a savepoint of the write `tx` belongs to, as savepointInWrite (db/store.ts):
  * when it throws, what it wrote is undone and the error thrown on. On PostgreSQL without round
  * trips of its own: `work` gives `opening` to its first runInWrite, whose first query carries the
- * SAVEPOINT (one simple-protocol string, when the query has no values), and nothing releases it
- * (the write's COMMIT does; the write's later statements run inside it, which changes nothing).
- * A lone sale's badge step sent both on their own: two of its 22 round trips.
+ * SAVEPOINT (one simple-protocol string, when the query has no values, or an eitherOpening's
+ * write), and nothing releases it (the write's COMMIT does; the write's later statements run
+ * inside it, which changes nothing). A lone sale's badge step sent both on their own: two of its
+ * 22 round trips. With `rescue`, a first statement that answers nothing (a lone sale's facts'
+ * write, its reads read ahead) goes with the write's COMMIT (db/store.ts deferInWrite), and
+ * `rescue` is told if it fails there: the write commits without the step.
  */
 export async function inStepSavepoint<T>(
 	tx: StoreDb,
 	store: Store,
-	work: (opening: Opening) => Promise<T>
+	work: (opening: Opening) => Promise<T>,
+	rescue?: Opening['rescue']
 ): Promise<T> {
-	const opening: Opening = { sent: false };
+	const opening: Opening = { sent: false, rescue };
 	if (unportedSqlite(store)) return savepointInWrite(tx, store, () => work(opening));
 	try {
-		return await work(opening);
+		const result = await work(opening);
+		deferredStepEnded(tx);
+		return result;
 	} catch (error) {
-		// A conflict fails the write: `write` rolls it back and runs it again.
-		if (opening.sent && !isSerializationFailure(error))
+		// Not sent (held for the COMMIT): nothing to roll back. A conflict fails the write: `write`
+		// rolls it back and runs it again.
+		const held = dropDeferredInWrite(tx);
+		if (opening.sent && !held && !isSerializationFailure(error))
 			await tx.execute(sql.raw(`ROLLBACK TO SAVEPOINT ${STEP_SAVEPOINT}`));
 		throw error;
 	}

@@ -2,7 +2,7 @@ import { getTableColumns, getTableName, is, Table } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
-import { sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
+import { deferInWrite, sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
 
 // Rows written many per statement. SQLite does part of an INSERT's work once per statement (a
 // statement journal of every page the statement changes, which with indexes and triggers is a
@@ -126,7 +126,8 @@ export async function insertTogetherInWrite(
 	tx: StoreDb,
 	store: Store,
 	inserts: readonly ManyRows[],
-	values: readonly (readonly unknown[])[]
+	values: readonly (readonly unknown[])[],
+	lead?: Lead
 ): Promise<void> {
 	const sqlite = unportedSqlite(store);
 	if (sqlite) {
@@ -135,7 +136,47 @@ export async function insertTogetherInWrite(
 	}
 	const { name, text } = togetherOf(store, inserts);
 	const columns = inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
-	await pgClientOf(tx).query({ name, text, values: columns });
+	if (lead === undefined) return void (await pgClientOf(tx).query({ name, text, values: columns }));
+	const both = `SAVEPOINT ${lead.savepoint}; ${withLiterals(text, columns)}`;
+	if (!lead.rescue || !deferInWrite(tx, both, lead.savepoint, lead.rescue))
+		await pgClientOf(tx).query(both);
+}
+
+/**
+ * PostgreSQL: the savepoint of a step (badges/steps.ts inStepSavepoint) that an insert opens in
+ * its own round trip: the two as one simple-protocol string, the arrays written into it as
+ * literals (parsed and planned each time, where the named statement is once per connection).
+ * With `rescue`, the string goes with the write's COMMIT (db/store.ts deferInWrite).
+ */
+export interface Lead {
+	savepoint: string;
+	rescue?: (error: unknown) => void;
+}
+
+/** `text` with each `$n` replaced by the n-th array of `columns` as a quoted array literal. */
+function withLiterals(text: string, columns: readonly (readonly unknown[])[]): string {
+	return text.replace(/\$(\d+)/g, (_, n: string) => quoted(arrayLiteral(columns[Number(n) - 1])));
+}
+
+/** PostgreSQL's text form of a one-dimensional array of numbers, strings and nulls. */
+function arrayLiteral(values: readonly unknown[]): string {
+	const items = values.map((v) => {
+		if (v === null || v === undefined) return 'NULL';
+		if (typeof v === 'number') {
+			if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+			return String(v);
+		}
+		if (typeof v === 'boolean') return v ? 't' : 'f';
+		if (typeof v === 'string') return `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+		throw new Error(`no literal for a ${typeof v}`);
+	});
+	return `{${items.join(',')}}`;
+}
+
+/** A string constant of any text (E'…' when it holds a backslash), as pg's escapeLiteral. */
+function quoted(text: string): string {
+	const body = text.replace(/'/g, "''");
+	return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres/session';
 import { is, sql } from 'drizzle-orm';
 import type { PgDatabase, PgDialect, PgPreparedQuery } from 'drizzle-orm/pg-core';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
 	closeDb,
 	databaseUrl,
@@ -544,9 +544,10 @@ async function inPostgresWrite<T>(
 				: sql`begin isolation level serializable`
 		);
 		const result = await work(tx as unknown as StoreDb);
-		await tx.execute(sql`commit`);
+		await commitWith(client, takeDeferred(client));
 		return result;
 	} catch (error) {
+		takeDeferred(client);
 		try {
 			await tx.execute(sql`rollback`);
 		} catch {
@@ -555,6 +556,108 @@ async function inPostgresWrite<T>(
 		throw error;
 	} finally {
 		client.release(broken || undefined);
+	}
+}
+
+/**
+ * A statement of a PostgreSQL write that answers nothing, held to be sent with the write's
+ * COMMIT (deferInWrite): a simple-protocol string that opens `savepoint` first.
+ */
+interface Deferred {
+	text: string;
+	savepoint: string;
+	/** Called once the write has committed without it (it failed and was rolled back to `savepoint`). */
+	rescue: (error: unknown) => void;
+	/** Its step has returned: a failure of it is rescued, not thrown (deferredStepEnded). */
+	stepEnded: boolean;
+}
+
+type Query = (...args: unknown[]) => unknown;
+const deferredOf = new WeakMap<object, Deferred>();
+
+/** The node-postgres client a PostgreSQL write's `tx` runs on. */
+function clientOfWrite(tx: StoreDb): PoolClient {
+	// Note: Drizzle's session and its client are internal (not in its types).
+	return (tx as unknown as { session: { client: PoolClient } }).session.client;
+}
+
+/**
+ * PostgreSQL: holds `text` (one or more statements that answer nothing, the first of them
+ * `SAVEPOINT <savepoint>`) to go with the write's COMMIT in one round trip, where it would be one
+ * of its own: a lone sale's badge step's write. Any other statement of the write sent before the
+ * COMMIT sends it first, on its own. Until deferredStepEnded a failure of it is thrown (its step
+ * rolls back to the savepoint); after, it is rolled back to the savepoint, `rescue` is told, and
+ * the write goes on and commits. One at a time: false (nothing held) when one is held already.
+ */
+export function deferInWrite(
+	tx: StoreDb,
+	text: string,
+	savepoint: string,
+	rescue: (error: unknown) => void
+): boolean {
+	const client = clientOfWrite(tx);
+	if (deferredOf.has(client)) return false;
+	const deferred: Deferred = { text, savepoint, rescue, stepEnded: false };
+	deferredOf.set(client, deferred);
+	// Note: on the instance, calling the prototype's query (that a test may count) when sent.
+	(client as unknown as { query: Query }).query = (...args: unknown[]) => {
+		takeDeferred(client);
+		const query = (client as unknown as { query: Query }).query.bind(client);
+		return sendDeferred(client, deferred).then(() => query(...args));
+	};
+	return true;
+}
+
+/** The step that deferred a statement has returned: a failure of it no longer throws. */
+export function deferredStepEnded(tx: StoreDb): void {
+	const deferred = deferredOf.get(clientOfWrite(tx));
+	if (deferred) deferred.stepEnded = true;
+}
+
+/** Forgets the statement deferred and not sent yet; false when there is none. */
+export function dropDeferredInWrite(tx: StoreDb): boolean {
+	return takeDeferred(clientOfWrite(tx)) !== undefined;
+}
+
+function takeDeferred(client: PoolClient): Deferred | undefined {
+	const deferred = deferredOf.get(client);
+	if (!deferred) return undefined;
+	deferredOf.delete(client);
+	delete (client as unknown as { query?: Query }).query;
+	return deferred;
+}
+
+async function sendDeferred(client: PoolClient, deferred: Deferred): Promise<void> {
+	try {
+		await client.query(deferred.text);
+	} catch (error) {
+		if (!deferred.stepEnded || isSerializationFailure(error)) throw error;
+		await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}`);
+		deferred.rescue(error);
+	}
+}
+
+/**
+ * The write's COMMIT, with the statement it deferred (deferInWrite) in the same string. When that
+ * statement fails (not a conflict: `write` runs those again), the write is rolled back to its
+ * savepoint and committed without it, and its `rescue` told.
+ */
+async function commitWith(client: PoolClient, deferred: Deferred | undefined): Promise<void> {
+	if (!deferred) {
+		await client.query('commit');
+		return;
+	}
+	try {
+		await client.query(`${deferred.text}; commit`);
+	} catch (error) {
+		if (isSerializationFailure(error)) throw error;
+		try {
+			await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
+		} catch (again) {
+			// The commit itself failed (a savepoint is gone once the transaction is): not the step's.
+			throw isSerializationFailure(again) ? again : error;
+		}
+		deferred.rescue(error);
 	}
 }
 

@@ -165,7 +165,9 @@ async function recordGroupInWrite(
 	// answers was ~18 % of the step's CPU at 200,000 sales (docs/benchmarks.md, "The badges-on
 	// step at size").
 	const held = writes.rows?.entries ?? writes.entries;
-	const decided = saleBadges ? await saleAwardsInWrite(tx, store, now, held) : null;
+	const decided = saleBadges
+		? await saleAwardsInWrite(tx, store, now, held, lookups.stepAhead())
+		: null;
 	return { outcomes, writes, decided };
 }
 

@@ -1,6 +1,10 @@
 import type { Store, StoreDb } from '../db/store';
 import type { DecidedAwards } from '../badges/awards';
-import { decideGroupAwardsInWrite, publishDecidedOnStore } from '../badges/decide-in-write';
+import {
+	decideGroupAwardsInWrite,
+	publishDecidedOnStore,
+	type StepAhead
+} from '../badges/decide-in-write';
 import type { HeldEntry } from './sale-rows';
 import type { Clock } from '../shared/clock';
 
@@ -20,10 +24,12 @@ export async function saleAwardsInWrite(
 	tx: StoreDb,
 	store: Store,
 	now: number,
-	held: readonly HeldEntry[]
+	held: readonly HeldEntry[],
+	// The step's reads, read ahead with the group's sellers (SaleLookups.stepAhead).
+	ahead?: StepAhead
 ): Promise<DecidedAwards | null> {
 	if (held.length === 0) return null;
-	return decideGroupAwardsInWrite(tx, store, now, held);
+	return decideGroupAwardsInWrite(tx, store, now, held, held.length, ahead);
 }
 
 /**

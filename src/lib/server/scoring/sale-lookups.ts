@@ -10,7 +10,9 @@ import {
 	type SQL,
 	type Table
 } from 'drizzle-orm';
-import type { Season } from '../db/schema';
+import type { Badge, Season } from '../db/schema';
+import type { StepAhead } from '../badges/decide-in-write';
+import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import { literal, literals, type BuiltRow } from '../db/prepared';
 import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
@@ -58,6 +60,9 @@ export class SaleLookups {
 	 * (readSellersAheadInWrite), by `seasonId:userId`, then by day.
 	 */
 	private daysAhead = new Map<string, Map<number, DayRow>>();
+
+	/** The badge step's reads, read with the sellers (stepAhead); undefined: not read. */
+	private step: StepAhead | undefined;
 
 	private subscribers: Subscribers | undefined;
 	// The integration external ids read by prefetchReplaysInWrite, and which of them have a sale.
@@ -130,8 +135,13 @@ export class SaleLookups {
 		if (found.length > 0) for (const id of externalIds) this.replayChecked.add(id);
 		for (const email of emails) this.sellers.set(`e:${email}`, undefined);
 		for (const id of ids) this.sellers.set(`i:${id}`, undefined);
+		const step: StepAhead | undefined =
+			found.length > 0
+				? { decision: { seasons: new Map(), held: new Map(), first: new Map() } }
+				: undefined;
 		for (const row of found) {
 			const { seller, season, team, products, rules, webhooks, replays, drawn, days } = row;
+			if (step) stepAheadOf(step, row);
 			if (season && team?.teamId != null)
 				this.daysAhead.set(
 					`${season.id}:${seller.id}`,
@@ -158,6 +168,18 @@ export class SaleLookups {
 				membership: team as Membership
 			});
 		}
+		// Only a read of every seller new to the group holds what the step reads of them.
+		this.step = step;
+	}
+
+	/**
+	 * What the group's badge step would read (its cursor and the ledger's end, the season with its
+	 * badges, the first sale that counts, the once-only badges the sellers and their teams hold),
+	 * as readSellersAheadInWrite read it with the sellers, before the group's rows were written;
+	 * undefined when it did not.
+	 */
+	stepAhead(): StepAhead | undefined {
+		return this.step;
 	}
 
 	/**
@@ -321,6 +343,7 @@ export class SaleLookups {
  */
 const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 	const { user, season, seasonMember, team, product, rule, webhook, sale, personDay } = t;
+	const { badge, award, badgeCursor, ledgerEntry } = t;
 	const live = db
 		.select({
 			seasonId: seasonMember.seasonId,
@@ -373,6 +396,29 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 					and exists (select 1 from unnest(${sql.placeholder('sinces')}::bigint[],
 						${sql.placeholder('untils')}::bigint[]) as r(since, until)
 						where ${personDay.day} > r.since and ${personDay.day} <= r.until))`,
+			// The badge step's reads (SaleLookups.stepAhead), as decideNewSales reads them: the
+			// season's badges and its first sale that counts (`[]`: none) once per season; the
+			// once-only badges the seller and their team hold (period key '', not void; by
+			// award_season_subject_idx); the cursor and the ledger's end once.
+			badges: sql<Badge[] | null>`case when row_number() over (partition by ${season.id}) = 1
+				then (select ${jsonRows(badge, badge.id)} from ${badge}
+					where ${badge.seasonId} = ${season.id} or ${badge.seasonId} is null) end`,
+			firstSale: sql<[number, number] | [] | null>`case
+				when row_number() over (partition by ${season.id}) = 1
+				then coalesce((select json_build_array(${sale.occurredAt}, ${sale.id}) from ${sale}
+					where ${sale.seasonId} = ${season.id}
+						and ${inArray(sale.status, literals([...COUNTED_SALE_STATUSES]))}
+					order by ${sale.occurredAt}, ${sale.id} limit 1), '[]'::json) end`,
+			held: sql<{ user: number[]; team: number[] } | null>`(select json_build_object(
+					'user', coalesce(json_agg(${award.badgeId}) filter (where ${award.subjectType} = 'user'), '[]'::json),
+					'team', coalesce(json_agg(${award.badgeId}) filter (where ${award.subjectType} = 'team'), '[]'::json))
+				from ${award} where ${award.seasonId} = ${live.seasonId} and ${award.periodKey} = ''
+					and ${award.status} <> 'void'
+					and ((${award.subjectType} = 'user' and ${award.subjectId} = ${user.id})
+						or (${award.subjectType} = 'team' and ${award.subjectId} = ${live.teamId})))`,
+			ledger: sql<[number | null, number | null] | null>`case when row_number() over () = 1
+				then json_build_array((select ${badgeCursor.ledgerId} from ${badgeCursor}
+					where ${badgeCursor.id} = 1), (select max(${ledgerEntry.id}) from ${ledgerEntry})) end`,
 			// The ids of the sales' rows (readSellersAheadInWrite's `rows`), as drawIdsInWrite
 			// draws them (db/many-rows.ts): once, on one row.
 			drawn: sql<Record<'sale' | 'sale_line' | 'ledger_entry', number[]> | null>`case
@@ -400,6 +446,23 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 		)
 		.prepare('sale_sellers_ahead_pg');
 };
+
+/** What a row of sellersAheadOnPg brings of the badge step's reads, put in `step`. */
+function stepAheadOf(step: StepAhead, row: BuiltRow<typeof sellersAheadOnPg>): void {
+	const { seller, season, team, badges, firstSale, held, ledger } = row;
+	if (ledger) step.start = { cursorId: ledger[0], lastId: ledger[1] };
+	if (!season) return;
+	if (badges) step.decision.seasons.set(season.id, { s: season, badges });
+	if (firstSale)
+		step.decision.first.set(
+			season.id,
+			firstSale.length === 2 ? { occurredAt: firstSale[0], id: firstSale[1] } : null
+		);
+	if (held && team?.teamId != null) {
+		step.decision.held.set(`${season.id}:user:${seller.id}`, held.user);
+		step.decision.held.set(`${season.id}:team:${team.teamId}`, held.team);
+	}
+}
 
 /** `count` ids of a table drawn from its identity sequence. */
 const nextIds = (table: string, count: SQL) =>
