@@ -73,6 +73,8 @@ export interface PublisherOptions {
 	formatBuilder?: FormatBuilder;
 	/** Views cheaper than this (ms) are read in the push itself (FORMATS_INLINE_MAX_MS). */
 	formatsInlineMaxMs?: number;
+	/** Sockets a push writes to in one turn of the event loop (SLICE_SOCKETS). */
+	sliceSockets?: number;
 }
 
 /** Where the format views of a push are built when not inline (reads/thread.ts). */
@@ -91,10 +93,13 @@ const BADGES_MAX = 50;
 const PLAYERS_TTL_MS = 5_000;
 /**
  * Adaptive window: after a push, the room stays quiet this many times what the push cost, so
- * that pushes take at most a fifth of the event loop (up to 250 ms pushes; past the bound, a
+ * that pushes take at most a third of the event loop (up to 500 ms pushes; past the bound, a
  * board that costs that much is already too slow to be live, and the bound keeps it updating).
+ * It was 4 (a fifth) while a push to thousands of sockets held the loop in one piece; written in
+ * slices (SLICE_SOCKETS), a push lets requests through as it goes, and a watcher waits for a
+ * push at most the window plus two pushes (docs/benchmarks.md, "A push to 5,000 watchers").
  */
-const WINDOW_FACTOR = 4;
+const WINDOW_FACTOR = 2;
 const WINDOW_MIN_MS = 0;
 const WINDOW_MAX_MS = 1000;
 /**
@@ -113,6 +118,13 @@ const FORMATS_MAX_MS = 5_000;
  * Dearer ones (a big season's sums), and those whose cost is not known yet, go to the builder.
  */
 const FORMATS_INLINE_MAX_MS = 20;
+/**
+ * A push to more sockets than this is written this many per turn of the event loop, the API's
+ * requests answered in between: each socket costs one `writev` of the frame (encoded once), about
+ * 15–30 µs on this machine's loopback, so 5,000 in one piece held the loop for 80–250 ms
+ * (bench/push-cost.ts).
+ */
+const SLICE_SOCKETS = 250;
 
 interface Room {
 	/** When the last push ended (ms since the epoch). */
@@ -171,9 +183,10 @@ interface Taken {
  * The only module that emits to clients. Leaderboard pushes are coalesced per season: the
  * first change after a quiet period goes out at once (next tick, so that changes of one tick
  * share it); while changes keep coming, each push is followed by a quiet window sized to what
- * a push costs (4 × its smoothed build + emit time, at most 1 s), so that a cheap board is
+ * a push costs (2 × its smoothed build + emit time, at most 1 s), so that a cheap board is
  * near-instant and an expensive one (thousands of watchers) leaves the event loop to the API
- * at least four fifths of the time.
+ * at least two thirds of the time; its writes to a big room go a slice of sockets per turn, so
+ * that requests are answered between them.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, the feed items
@@ -190,6 +203,7 @@ export class Publisher implements LivePublisher {
 	/** The store's reads of the views, when there is no other builder (or it is gone). */
 	private readonly storeBuilder: FormatBuilder;
 	private readonly formatsInlineMaxMs: number;
+	private readonly sliceSockets: number;
 	private readonly rooms = new Map<number, Room>();
 
 	/** Every push, ack and view is read through `store` (db/store.ts `read`), on either dialect. */
@@ -204,6 +218,7 @@ export class Publisher implements LivePublisher {
 		this.formatBuilder = options.formatBuilder;
 		this.storeBuilder = storeFormats(store);
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
+		this.sliceSockets = Math.max(1, options.sliceSockets ?? SLICE_SOCKETS);
 	}
 
 	/** Where views are built apart from a push: the builder while it is alive, else the store. */
@@ -472,10 +487,13 @@ export class Publisher implements LivePublisher {
 		]);
 		if (!board) return;
 		const formats = views.ready || built ? { ...views.ready, ...built } : undefined;
-		this.send(seasonId, room, taken, board.top, board.moved, formats);
+		await this.send(seasonId, room, taken, board.top, board.moved, formats);
 	}
 
-	/** Sends a push read by `push`: a snapshot, or a delta against the top pushed before. */
+	/**
+	 * Sends a push read by `push`: a snapshot, or a delta against the top pushed before. Resolves
+	 * once every socket of the room has been written to (SLICE_SOCKETS).
+	 */
 	private send(
 		seasonId: number,
 		room: Room,
@@ -483,23 +501,22 @@ export class Publisher implements LivePublisher {
 		top: LeaderboardSnapshot,
 		movedPoints: [number, number][],
 		formats: Record<string, unknown> | undefined
-	): void {
+	): Promise<void> | void {
 		const { changedAt, movedIds, activity, badges, now, started } = taken;
 		const name = seasonRoom(seasonId);
 		if (!room.players || now - room.players.at >= PLAYERS_TTL_MS)
 			room.players = { n: top.players ?? top.individual.length, at: now };
 		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
 			return;
-		// Pushes go to this node's sockets only (`io.local`): each node diffs against the top it
-		// pushed itself, and learns of changes made on other nodes from cluster.ts.
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
+		let frame: LeaderboardSnapshot | LeaderboardDelta;
 		if (!room.top) {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
 			if (formats) snapshot.formats = formats;
 			if (badges.length > 0) snapshot.badges = badges;
-			this.io.local.to(name).emit('leaderboard', snapshot);
+			frame = snapshot;
 		} else {
 			const changed = (
 				entries: LeaderboardEntry[],
@@ -525,15 +542,62 @@ export class Publisher implements LivePublisher {
 			if (reRanked) delta.reRanked = true;
 			if (formats) delta.formats = formats;
 			if (badges.length > 0) delta.badges = badges;
-			this.io.local.to(name).emit('leaderboard', delta);
+			frame = delta;
 		}
 		room.reRank = false;
-		if (!this.pushed) observePush(changedAt);
-		else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
 		room.top = { rows, teams };
 		room.lastVersion = version;
-		const cost = performance.now() - started;
-		room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
+		const built = performance.now() - started;
+		const sent = (emitMs: number) => {
+			if (!this.pushed) observePush(changedAt);
+			else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
+			// What the push held the loop for: its read and build, then its writes, not the turns
+			// of other work between its slices.
+			const cost = built + emitMs;
+			room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
+		};
+		const emitting = this.emitLeaderboard(name, frame);
+		if (typeof emitting === 'number') return sent(emitting);
+		return emitting.then(sent);
+	}
+
+	/**
+	 * Emits a `leaderboard` frame to this node's sockets of a room (`io.local`: each node diffs
+	 * against the top it pushed itself, and learns of changes made on other nodes from
+	 * cluster.ts): at once when they are few, else SLICE_SOCKETS sockets per turn of the loop,
+	 * with the sockets that left the room meanwhile skipped; one joining meanwhile has the board
+	 * from its watch ack. Gives the time the emits themselves took (ms).
+	 */
+	private emitLeaderboard(
+		name: string,
+		frame: LeaderboardSnapshot | LeaderboardDelta
+	): Promise<number> | number {
+		const started = performance.now();
+		const watching = this.io.sockets.adapter.rooms.get(name);
+		if (!watching || watching.size <= this.sliceSockets) {
+			this.io.local.to(name).emit('leaderboard', frame);
+			return performance.now() - started;
+		}
+		const ids = [...watching];
+		const slice = this.sliceSockets;
+		let spent = 0;
+		return new Promise((done, fail) => {
+			const next = (from: number) => {
+				const at = performance.now();
+				try {
+					const still = this.io.sockets.adapter.rooms.get(name);
+					const to = ids.slice(from, from + slice).filter((id) => still?.has(id));
+					// Every socket is in a room of its own id: the frame is encoded once per slice.
+					if (to.length > 0) this.io.local.to(to).emit('leaderboard', frame);
+				} catch (error) {
+					return fail(error);
+				}
+				spent += performance.now() - at;
+				if (from + slice < ids.length) setImmediate(next, from + slice);
+				else done(spent);
+			};
+			next(0);
+		});
 	}
 
 	/**
