@@ -6,12 +6,14 @@
 // time to the frame. No database, no sales: the push alone, three ways in turn:
 //
 //   honorboard  Socket.IO with attach.ts's options, `io.local.to(room).emit(…)` (publish.ts)
+//   sliced      the same, written --slice sockets per turn of the loop (tried, not kept)
 //   bare        a plain Socket.IO server's `io.to(room).emit(…)` (bench/lib/bare-live.mjs)
 //   ws          the floor: the same Engine.IO message sent by plain `ws` (`ws.send`) to each
 //               socket, with just enough of the protocol for the client to watch
 //
 //   npx tsx bench/push-cost.ts [--clients 500,2000,5000] [--pushes 20] [--rounds 2]
-//     [--bytes 10000] [--processes 4] [--port-base 46900] [--profile honorboard|bare|ws]
+//     [--bytes 10000] [--processes 4] [--port-base 46900] [--targets honorboard,sliced,bare,ws]
+//     [--slice 250] [--profile honorboard|sliced|bare|ws]
 //
 // --profile writes V8's CPU profile of the measured pushes of that target (node:inspector, this
 // process only) to bench/results/profiles/. Results: bench/results/push-cost-<timestamp>.json.
@@ -28,8 +30,10 @@ import { loadAverage, ROOT } from './lib/server';
 import { startOnFreePort } from './lib/port-retry';
 import { round, summarize, type Summary } from './lib/stats';
 
-type Target = 'honorboard' | 'bare' | 'ws';
-const TARGETS: Target[] = ['honorboard', 'bare', 'ws'];
+type Target = 'honorboard' | 'sliced' | 'bare' | 'ws';
+const TARGETS = (textOption('targets') ?? 'honorboard,sliced,bare,ws').split(',') as Target[];
+/** Sockets per turn of the loop for `sliced`. */
+const SLICE = option('slice', 250);
 const ROOM = 'season:1';
 
 const sizes = (textOption('clients') ?? '500,2000,5000').split(',').map(Number);
@@ -75,8 +79,8 @@ const payload = (version: number) => ({ ...TEMPLATE, version, baseVersion: versi
 
 interface Running {
 	http: HttpServer;
-	/** Sends one push; returns when the emit call has returned. */
-	push(version: number): void;
+	/** Sends one push; returns (or resolves) once every socket has been written to. */
+	push(version: number): Promise<void> | void;
 	/** The TCP sockets of the room's watchers (for their write queues). */
 	sockets(): NetSocket[];
 	close(): Promise<void>;
@@ -98,9 +102,9 @@ async function startTarget(target: Target, port: number): Promise<Running> {
 	if (target === 'ws') return startWs(http);
 	// attach.ts's options for Honorboard (without Redis); Socket.IO's defaults for bare.
 	const io =
-		target === 'honorboard'
-			? new Server(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 })
-			: new Server(http, { serveClient: false });
+		target === 'bare'
+			? new Server(http, { serveClient: false })
+			: new Server(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
 	io.on('connection', (socket) => {
 		socket.on('watch', (_payload: unknown, ack: unknown) => {
 			void socket.join(ROOM);
@@ -111,8 +115,10 @@ async function startTarget(target: Target, port: number): Promise<Running> {
 		http,
 		push:
 			target === 'honorboard'
-				? (version) => io.local.to(ROOM).emit('leaderboard', payload(version))
-				: (version) => io.to(ROOM).emit('leaderboard', payload(version)),
+				? (version) => void io.local.to(ROOM).emit('leaderboard', payload(version))
+				: target === 'sliced'
+					? (version) => sliced(io, payload(version))
+					: (version) => void io.to(ROOM).emit('leaderboard', payload(version)),
 		sockets: () =>
 			[...(io.sockets.adapter.rooms.get(ROOM) ?? [])].map(
 				(id) =>
@@ -128,6 +134,22 @@ async function startTarget(target: Target, port: number): Promise<Running> {
 				void io.close(() => done());
 			})
 	};
+}
+
+/**
+ * Honorboard's emit written SLICE sockets per turn of the loop, each slice to the sockets' own
+ * rooms: tried in publish.ts and not kept (docs/benchmarks.md, "A push to 5,000 watchers").
+ */
+function sliced(io: Server, frame: Record<string, unknown>): Promise<void> {
+	const ids = [...(io.sockets.adapter.rooms.get(ROOM) ?? [])];
+	return new Promise((done) => {
+		const next = (from: number) => {
+			io.local.to(ids.slice(from, from + SLICE)).emit('leaderboard', frame);
+			if (from + SLICE < ids.length) setImmediate(next, from + SLICE);
+			else done();
+		};
+		next(0);
+	});
 }
 
 /** Plain `ws` with the few Engine.IO / Socket.IO packets the wire client needs to watch. */
@@ -270,7 +292,7 @@ async function measure(target: Target, n: number, roundNo: number, port: number)
 		}
 		const cpu0 = process.cpuUsage();
 		const t0 = clock();
-		server.push(version);
+		await server.push(version);
 		const t1 = clock();
 		await allWritten(sockets);
 		const t2 = clock();

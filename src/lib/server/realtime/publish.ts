@@ -73,8 +73,6 @@ export interface PublisherOptions {
 	formatBuilder?: FormatBuilder;
 	/** Views cheaper than this (ms) are read in the push itself (FORMATS_INLINE_MAX_MS). */
 	formatsInlineMaxMs?: number;
-	/** Sockets a push writes to in one turn of the event loop (SLICE_SOCKETS). */
-	sliceSockets?: number;
 }
 
 /** Where the format views of a push are built when not inline (reads/thread.ts). */
@@ -95,9 +93,10 @@ const PLAYERS_TTL_MS = 5_000;
  * Adaptive window: after a push, the room stays quiet this many times what the push cost, so
  * that pushes take at most a third of the event loop (up to 500 ms pushes; past the bound, a
  * board that costs that much is already too slow to be live, and the bound keeps it updating).
- * It was 4 (a fifth) while a push to thousands of sockets held the loop in one piece; written in
- * slices (SLICE_SOCKETS), a push lets requests through as it goes, and a watcher waits for a
- * push at most the window plus two pushes (docs/benchmarks.md, "A push to 5,000 watchers").
+ * A watcher waits up to a push, the window and its own place in the next push: at 5,000 watchers
+ * a push is one `writev` per socket (the frame encoded once), 140–200 ms here, and 4 (a fifth, as
+ * before) kept the last watcher past 250 ms on a quiet machine (docs/benchmarks.md, "A push to
+ * 5,000 watchers, per socket").
  */
 const WINDOW_FACTOR = 2;
 const WINDOW_MIN_MS = 0;
@@ -118,13 +117,6 @@ const FORMATS_MAX_MS = 5_000;
  * Dearer ones (a big season's sums), and those whose cost is not known yet, go to the builder.
  */
 const FORMATS_INLINE_MAX_MS = 20;
-/**
- * A push to more sockets than this is written this many per turn of the event loop, the API's
- * requests answered in between: each socket costs one `writev` of the frame (encoded once), about
- * 15–30 µs on this machine's loopback, so 5,000 in one piece held the loop for 80–250 ms
- * (bench/push-cost.ts).
- */
-const SLICE_SOCKETS = 250;
 
 interface Room {
 	/** When the last push ended (ms since the epoch). */
@@ -185,8 +177,7 @@ interface Taken {
  * share it); while changes keep coming, each push is followed by a quiet window sized to what
  * a push costs (2 × its smoothed build + emit time, at most 1 s), so that a cheap board is
  * near-instant and an expensive one (thousands of watchers) leaves the event loop to the API
- * at least two thirds of the time; its writes to a big room go a slice of sockets per turn, so
- * that requests are answered between them.
+ * at least two thirds of the time.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, the feed items
@@ -203,7 +194,6 @@ export class Publisher implements LivePublisher {
 	/** The store's reads of the views, when there is no other builder (or it is gone). */
 	private readonly storeBuilder: FormatBuilder;
 	private readonly formatsInlineMaxMs: number;
-	private readonly sliceSockets: number;
 	private readonly rooms = new Map<number, Room>();
 
 	/** Every push, ack and view is read through `store` (db/store.ts `read`), on either dialect. */
@@ -218,7 +208,6 @@ export class Publisher implements LivePublisher {
 		this.formatBuilder = options.formatBuilder;
 		this.storeBuilder = storeFormats(store);
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
-		this.sliceSockets = Math.max(1, options.sliceSockets ?? SLICE_SOCKETS);
 	}
 
 	/** Where views are built apart from a push: the builder while it is alive, else the store. */
@@ -487,13 +476,10 @@ export class Publisher implements LivePublisher {
 		]);
 		if (!board) return;
 		const formats = views.ready || built ? { ...views.ready, ...built } : undefined;
-		await this.send(seasonId, room, taken, board.top, board.moved, formats);
+		this.send(seasonId, room, taken, board.top, board.moved, formats);
 	}
 
-	/**
-	 * Sends a push read by `push`: a snapshot, or a delta against the top pushed before. Resolves
-	 * once every socket of the room has been written to (SLICE_SOCKETS).
-	 */
+	/** Sends a push read by `push`: a snapshot, or a delta against the top pushed before. */
 	private send(
 		seasonId: number,
 		room: Room,
@@ -501,22 +487,23 @@ export class Publisher implements LivePublisher {
 		top: LeaderboardSnapshot,
 		movedPoints: [number, number][],
 		formats: Record<string, unknown> | undefined
-	): Promise<void> | void {
+	): void {
 		const { changedAt, movedIds, activity, badges, now, started } = taken;
 		const name = seasonRoom(seasonId);
 		if (!room.players || now - room.players.at >= PLAYERS_TTL_MS)
 			room.players = { n: top.players ?? top.individual.length, at: now };
 		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
 			return;
+		// Pushes go to this node's sockets only (`io.local`): each node diffs against the top it
+		// pushed itself, and learns of changes made on other nodes from cluster.ts.
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
-		let frame: LeaderboardSnapshot | LeaderboardDelta;
 		if (!room.top) {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
 			if (formats) snapshot.formats = formats;
 			if (badges.length > 0) snapshot.badges = badges;
-			frame = snapshot;
+			this.io.local.to(name).emit('leaderboard', snapshot);
 		} else {
 			const changed = (
 				entries: LeaderboardEntry[],
@@ -542,62 +529,15 @@ export class Publisher implements LivePublisher {
 			if (reRanked) delta.reRanked = true;
 			if (formats) delta.formats = formats;
 			if (badges.length > 0) delta.badges = badges;
-			frame = delta;
+			this.io.local.to(name).emit('leaderboard', delta);
 		}
 		room.reRank = false;
+		if (!this.pushed) observePush(changedAt);
+		else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
 		room.top = { rows, teams };
 		room.lastVersion = version;
-		const built = performance.now() - started;
-		const sent = (emitMs: number) => {
-			if (!this.pushed) observePush(changedAt);
-			else if (changedAt !== undefined) this.pushed((performance.now() - changedAt) / 1000);
-			// What the push held the loop for: its read and build, then its writes, not the turns
-			// of other work between its slices.
-			const cost = built + emitMs;
-			room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
-		};
-		const emitting = this.emitLeaderboard(name, frame);
-		if (typeof emitting === 'number') return sent(emitting);
-		return emitting.then(sent);
-	}
-
-	/**
-	 * Emits a `leaderboard` frame to this node's sockets of a room (`io.local`: each node diffs
-	 * against the top it pushed itself, and learns of changes made on other nodes from
-	 * cluster.ts): at once when they are few, else SLICE_SOCKETS sockets per turn of the loop,
-	 * with the sockets that left the room meanwhile skipped; one joining meanwhile has the board
-	 * from its watch ack. Gives the time the emits themselves took (ms).
-	 */
-	private emitLeaderboard(
-		name: string,
-		frame: LeaderboardSnapshot | LeaderboardDelta
-	): Promise<number> | number {
-		const started = performance.now();
-		const watching = this.io.sockets.adapter.rooms.get(name);
-		if (!watching || watching.size <= this.sliceSockets) {
-			this.io.local.to(name).emit('leaderboard', frame);
-			return performance.now() - started;
-		}
-		const ids = [...watching];
-		const slice = this.sliceSockets;
-		let spent = 0;
-		return new Promise((done, fail) => {
-			const next = (from: number) => {
-				const at = performance.now();
-				try {
-					const still = this.io.sockets.adapter.rooms.get(name);
-					const to = ids.slice(from, from + slice).filter((id) => still?.has(id));
-					// Every socket is in a room of its own id: the frame is encoded once per slice.
-					if (to.length > 0) this.io.local.to(to).emit('leaderboard', frame);
-				} catch (error) {
-					return fail(error);
-				}
-				spent += performance.now() - at;
-				if (from + slice < ids.length) setImmediate(next, from + slice);
-				else done(spent);
-			};
-			next(0);
-		});
+		const cost = performance.now() - started;
+		room.costMs = room.costMs === 0 ? cost : 0.7 * room.costMs + 0.3 * cost;
 	}
 
 	/**
