@@ -94,7 +94,7 @@ const PLAYERS_TTL_MS = 5_000;
  * that pushes take at most a third of the event loop (up to 500 ms pushes; past the bound, a
  * board that costs that much is already too slow to be live, and the bound keeps it updating).
  * A watcher waits up to a push, the window and its own place in the next push: at 5,000 watchers
- * a push is one `writev` per socket (the frame encoded once), 140–200 ms here, and 4 (a fifth, as
+ * a push is one `writev` per socket (the frame encoded once), 150–280 ms here, and 4 (a fifth, as
  * before) kept the last watcher past 250 ms on a quiet machine (docs/benchmarks.md, "A push to
  * 5,000 watchers, per socket").
  */
