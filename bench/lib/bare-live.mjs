@@ -70,10 +70,11 @@ const http = createServer((req, res) => {
 	});
 });
 
-// BARE_POLICY=coalesce (default) pushes the way Honorboard documents it (docs/socket-protocol.md):
-// the first change after a quiet spell goes out on the next tick; while changes keep coming,
-// each push is followed by a quiet window of four times what a push costs to send (the same
-// moving average), at most 1 s.
+// BARE_POLICY=coalesce (default) pushes the way Honorboard did until 2026-12-07 (it now waits
+// twice a push's cost, docs/socket-protocol.md; the bare stack keeps its rule, so that its
+// figures stay comparable with the earlier runs): the first change after a
+// quiet spell goes out on the next tick; while changes keep coming, each push is followed by a
+// quiet window of four times what a push costs to send (the same moving average), at most 1 s.
 // BARE_POLICY=per-sale emits once per sale, at once.
 const perSale = process.env.BARE_POLICY === 'per-sale';
 let pending = false;

@@ -8,12 +8,12 @@ describe('Publisher window', () => {
 	const io = {} as RealtimeServer;
 	const store = {} as Store;
 
-	it('is four times the smoothed cost of a push, from 0 (the first change goes at once) to 1 s', () => {
+	it('is twice the smoothed cost of a push, from 0 (the first change goes at once) to 1 s', () => {
 		const publisher = new Publisher(io, store);
 		expect(publisher.windowMs({ costMs: 0 })).toBe(0);
-		expect(publisher.windowMs({ costMs: 2.5 })).toBe(10);
-		expect(publisher.windowMs({ costMs: 40 })).toBe(160);
-		expect(publisher.windowMs({ costMs: 200 })).toBe(800);
+		expect(publisher.windowMs({ costMs: 2.5 })).toBe(5);
+		expect(publisher.windowMs({ costMs: 40 })).toBe(80);
+		expect(publisher.windowMs({ costMs: 400 })).toBe(800);
 		expect(publisher.windowMs({ costMs: 900 })).toBe(1000);
 	});
 

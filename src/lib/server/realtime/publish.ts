@@ -91,10 +91,14 @@ const BADGES_MAX = 50;
 const PLAYERS_TTL_MS = 5_000;
 /**
  * Adaptive window: after a push, the room stays quiet this many times what the push cost, so
- * that pushes take at most a fifth of the event loop (up to 250 ms pushes; past the bound, a
+ * that pushes take at most a third of the event loop (up to 500 ms pushes; past the bound, a
  * board that costs that much is already too slow to be live, and the bound keeps it updating).
+ * A watcher waits up to a push, the window and its own place in the next push: at 5,000 watchers
+ * a push is one `writev` per socket (the frame encoded once), 150–280 ms here, and 4 (a fifth, as
+ * before) kept the last watcher past 250 ms on a quiet machine (docs/benchmarks.md, "A push to
+ * 5,000 watchers, per socket").
  */
-const WINDOW_FACTOR = 4;
+const WINDOW_FACTOR = 2;
 const WINDOW_MIN_MS = 0;
 const WINDOW_MAX_MS = 1000;
 /**
@@ -171,9 +175,9 @@ interface Taken {
  * The only module that emits to clients. Leaderboard pushes are coalesced per season: the
  * first change after a quiet period goes out at once (next tick, so that changes of one tick
  * share it); while changes keep coming, each push is followed by a quiet window sized to what
- * a push costs (4 × its smoothed build + emit time, at most 1 s), so that a cheap board is
+ * a push costs (2 × its smoothed build + emit time, at most 1 s), so that a cheap board is
  * near-instant and an expensive one (thousands of watchers) leaves the event loop to the API
- * at least four fifths of the time.
+ * at least two thirds of the time.
  *
  * A push is one frame per client: the top of the board as a delta against the previous push
  * (or a snapshot when there is none to diff against), the people who moved, the feed items
