@@ -253,7 +253,7 @@ async function firstLoads(path: string, rounds: number, against: string | null) 
 	console.log(
 		`  GET /dashboard at once, median of ${rounds}: ` +
 			builds.map(([name]) => `${name} ${ms(medians[name])}`).join(', ') +
-			(against ? ` (this ÷ against ${round((medians.this / medians.against) * 100) / 100})` : '')
+			(against ? ` (this ÷ against ${(medians.this / medians.against).toFixed(2)})` : '')
 	);
 	return { against, times, medians };
 }

@@ -201,20 +201,11 @@ describe("the read thread's metrics", () => {
 		const root = resolve('.svelte-kit/test-entries');
 		mkdirSync(root, { recursive: true });
 		const entry = join(mkdtempSync(join(root, 'thread-metrics-')), 'recorder.mjs');
-		await build({
-			stdin: {
-				contents:
-					"import { countSchedulerTransitions } from './src/lib/server/reads/thread-metrics';\n" +
-					"countSchedulerTransitions([{ to: 'final' }, { to: 'final' }]);",
-				resolveDir: resolve('.'),
-				loader: 'ts'
-			},
-			outfile: entry,
-			bundle: true,
-			platform: 'node',
-			format: 'esm',
-			logLevel: 'warning'
-		});
+		await bundleScript(
+			"import { countSchedulerTransitions } from './src/lib/server/reads/thread-metrics';\n" +
+				"countSchedulerTransitions([{ to: 'final' }, { to: 'final' }]);",
+			entry
+		);
 		const counted = async () => {
 			const line = (await renderMetrics())
 				.split('\n')
@@ -261,29 +252,19 @@ describe('what the thread loads at its start, on SQLite', () => {
 		const dir = mkdtempSync(join(root, 'thread-log-'));
 		const lines = async (module: string) => {
 			const entry = join(dir, `${module.split('/').at(-1)}.mjs`);
-			await build({
-				stdin: {
-					contents:
-						`import { log, withRequestContext } from './${module}';\n` +
-						"import { AppError } from './src/lib/server/shared/errors';\n" +
-						"log.info('started');\n" +
-						"const cause = new Error('the disk is full');\n" +
-						"const error = Object.assign(new AppError(503, 'database_busy', 'busy'), { cause });\n" +
-						"withRequestContext({ reqId: 'r-1' }, () => log.error({ err: error }, 'a read failed'));\n" +
-						"log.warn({ message: 'gone', code: '57P01' }, 'PostgreSQL: an idle connection failed');\n" +
-						"log.debug('below the level');",
-					resolveDir: resolve('.'),
-					loader: 'ts'
-				},
-				outfile: entry,
-				bundle: true,
-				platform: 'node',
-				format: 'esm',
-				banner: {
-					js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-				},
-				logLevel: 'warning'
-			});
+			await bundleScript(
+				`import { log, withRequestContext } from './${module}';\n` +
+					"import { AppError } from './src/lib/server/shared/errors';\n" +
+					"log.info('started');\n" +
+					"const cause = new Error('the disk is full');\n" +
+					"const error = Object.assign(new AppError(503, 'database_busy', 'busy'), { cause });\n" +
+					"withRequestContext({ reqId: 'r-1' }, () => log.error({ err: error }, 'a read failed'));\n" +
+					"log.warn({ message: 'gone', code: '57P01' }, 'PostgreSQL: an idle connection failed');\n" +
+					"log.debug('below the level');",
+				entry,
+				// pino's bundled CommonJS asks for require.
+				"import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+			);
 			const { stdout } = await promisify(execFile)(process.execPath, [entry], {
 				env: { ...process.env, LOG_LEVEL: 'info', LOG_PRETTY: '0', NODE_ENV: 'production' }
 			});
@@ -675,3 +656,16 @@ describe('the read thread and the mails’ rankings', () => {
 		expect(summary.body).toContain(`Biggest climber: ${ann.displayName}, from #2 to #1.`);
 	});
 });
+
+/** Bundles `contents` (TypeScript, from the project's root) into the ESM script `outfile`. */
+async function bundleScript(contents: string, outfile: string, banner?: string): Promise<void> {
+	await build({
+		stdin: { contents, resolveDir: resolve('.'), loader: 'ts' },
+		outfile,
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		...(banner ? { banner: { js: banner } } : {}),
+		logLevel: 'warning'
+	});
+}
