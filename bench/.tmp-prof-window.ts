@@ -1,0 +1,28 @@
+import { tempDb } from '../tests/helpers/db';
+import { IMPORT_HEADER, importLine, importRows, seedImportSeason } from './lib/import-season';
+import { importSales } from '../src/lib/server/imports/sales';
+import { guessMapping } from '../src/lib/imports/mapping';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+const ROWS = Number(process.env.ROWS ?? 20000);
+const { db, cleanup } = tempDb();
+const season = await seedImportSeason(db, 1000);
+const rows = [...importRows(season, ROWS)];
+const mapping = guessMapping(IMPORT_HEADER.split(';'));
+let files = 0;
+const nextFile = () => {
+	const prefix = `r${++files}-`;
+	return [IMPORT_HEADER, ...rows.map((row) => importLine([prefix + row[0], ...row.slice(1)] as typeof row))].join('\n');
+};
+const run = () => importSales(db, nextFile(), { dryRun: false, actor: {}, mapping, dateOrder: 'DMY', decimal: ',', parseThread: null });
+await run();
+const s = new Session(); s.connect();
+await s.post('Profiler.enable'); await s.post('Profiler.setSamplingInterval', { interval: 100 });
+await s.post('Profiler.start');
+const c0 = process.cpuUsage();
+for (let i = 0; i < 3; i++) await run();
+const c = process.cpuUsage(c0);
+const { profile } = await s.post('Profiler.stop');
+writeFileSync(process.env.OUT ?? '/tmp/importrow/window.cpuprofile', JSON.stringify(profile));
+console.log('cpu µs/row', ((c.user + c.system) / (3 * ROWS)).toFixed(1));
+cleanup();
