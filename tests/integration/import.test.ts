@@ -178,10 +178,17 @@ describe('bulk import of sales', () => {
 			csv: 'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice\nx,{0},2026-11-20T10:00:00Z,PHONE,1,1\nx,{1},2026-11-20T10:00:00Z,CASE,1,1',
 			column: 'sellerEmail',
 			message: /disagree/
+		},
+		{
+			// The second line's cell is not the first's: its own instant is compared.
+			title: 'lines of one sale that disagree on the time',
+			csv: 'externalId,sellerEmail,occurredAt,sku,quantity,unitPrice\nx,{0},2026-11-20T10:00:00Z,PHONE,1,1\nx,{0},2026-11-20T10:01:00Z,CASE,1,1',
+			column: 'occurredAt',
+			message: /disagree/
 		}
 	])('reports $title and imports nothing', async ({ csv, column, message }) => {
 		const c = await contest(a.db);
-		const text = csv.replace('{0}', c.people[0].email).replace('{1}', c.people[1].email);
+		const text = csv.replaceAll('{0}', c.people[0].email).replace('{1}', c.people[1].email);
 		const report = await importSales(a.db, text, { dryRun: false, actor: {} });
 		expect(report.errors[0]).toMatchObject({ column });
 		expect(report.errors[0].message).toMatch(message);

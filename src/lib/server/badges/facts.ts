@@ -247,6 +247,8 @@ class Growth {
 	private days = new Map<string, [number, number, string, number, number, number]>();
 	private weeks = new Map<string, [number, string, number, number, number, number]>();
 	private periods = new Map<string, [number, string, number]>();
+	// The weeks markWeek marked (with the week after): a window's sales fall in a few weeks.
+	private marked = new Set<string>();
 
 	/** A sale starts counting: every fact it feeds grows. */
 	*addSale(s: SaleRow, points: number, categories: string[]): Steps<void> {
@@ -301,6 +303,9 @@ class Growth {
 
 	/** A week's totals decide its own weekly badges and "most improved" of the week after. */
 	private markWeek(s: SaleRow, week: string, zone: string) {
+		const marked = `${s.seasonId}|${week}`;
+		if (this.marked.has(marked)) return;
+		this.marked.add(marked);
 		const range = weekRange(s.occurredAt, zone);
 		this.periods.set(`${s.seasonId}|${week}`, [s.seasonId, week, range[1]]);
 		const next = weekKey(range[1], zone);
@@ -309,14 +314,21 @@ class Growth {
 
 	private tally(s: SaleRow, metric: string, value: number, teamToo: boolean) {
 		if (value === 0) return;
-		const add = (type: 'user' | 'team', id: number) => {
-			const key = `${s.seasonId}|${type}|${id}|${metric}`;
-			const held = this.tallies.get(key);
-			if (held) held[4] += value;
-			else this.tallies.set(key, [s.seasonId, type, id, metric, value]);
-		};
-		add('user', s.userId);
-		if (teamToo) add('team', s.teamId);
+		this.tallyOf(s.seasonId, 'user', s.userId, metric, value);
+		if (teamToo) this.tallyOf(s.seasonId, 'team', s.teamId, metric, value);
+	}
+
+	private tallyOf(
+		seasonId: number,
+		type: 'user' | 'team',
+		id: number,
+		metric: string,
+		value: number
+	) {
+		const key = `${seasonId}|${type}|${id}|${metric}`;
+		const held = this.tallies.get(key);
+		if (held) held[4] += value;
+		else this.tallies.set(key, [seasonId, type, id, metric, value]);
 	}
 
 	/** Writes what grew, and moves the cursor to `cursor` when given. */
@@ -341,6 +353,7 @@ class Growth {
 		this.days.clear();
 		this.weeks.clear();
 		this.periods.clear();
+		this.marked.clear();
 	}
 }
 

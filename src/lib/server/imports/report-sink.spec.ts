@@ -64,3 +64,26 @@ describe('a report sink restored to its mark', () => {
 		expect(readFileSync(twice.file, 'utf8')).toBe(readFileSync(once.file, 'utf8'));
 	});
 });
+
+describe('a report sink past the results it keeps', () => {
+	it('counts the rows it is given only as a number, as the rows it would not keep', () => {
+		const counted = new ReportSink();
+		const listed = new ReportSink();
+		const results = (from: number, to: number) =>
+			Array.from({ length: to - from + 1 }, (_, i) => ({
+				row: from + i,
+				externalId: `s${from + i}`,
+				outcome: 'new' as const
+			}));
+		for (const sink of [counted, listed]) sink.addResults(results(1, 999));
+		expect(counted.keepsResults()).toBe(true);
+		for (const sink of [counted, listed]) sink.addResults(results(1000, 1001));
+		expect(counted.keepsResults()).toBe(false);
+		// An import's window past the kept results hands over its refused rows and a count.
+		counted.addResults([{ row: 1005, externalId: 'x', outcome: 'error' }], 3);
+		listed.addResults([...results(1002, 1004), { row: 1005, externalId: 'x', outcome: 'error' }]);
+		expect(counted.state()).toEqual(listed.state());
+		expect(counted.resultsTotal).toBe(1005);
+		expect(counted.results.map((r) => r.row)).toEqual(results(1, 1000).map((r) => r.row));
+	});
+});

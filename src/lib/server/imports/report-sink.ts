@@ -149,9 +149,15 @@ export class ReportSink {
 		}
 	}
 
-	/** Results of consecutive rows, in row order. */
-	addResults(results: readonly ImportResult[]) {
-		this.resultsTotal += results.length;
+	/** Whether addResults keeps any more results: when not, they need only be counted. */
+	keepsResults(): boolean {
+		return this.results.length < RESULTS_KEPT;
+	}
+
+	/** Results of consecutive rows, in row order, and `more` rows' after them only counted. */
+	addResults(results: readonly ImportResult[], more = 0) {
+		this.resultsTotal += results.length + more;
+		if (!this.keepsResults()) return;
 		for (const r of results) {
 			if (this.results.length >= RESULTS_KEPT) break;
 			this.results.push(r);

@@ -358,6 +358,21 @@ class WindowSizer {
 	}
 }
 
+/** Whether two cells of a file's date column say the same (in one zone: the same instant). */
+function sameDate(a: ParsedDate, b: ParsedDate): boolean {
+	if (a.kind === 'instant' || b.kind === 'instant') return a.kind === b.kind && a.ms === b.ms;
+	return (
+		a.year === b.year &&
+		a.month === b.month &&
+		a.day === b.day &&
+		a.hour === b.hour &&
+		a.minute === b.minute &&
+		a.second === b.second &&
+		a.ms === b.ms &&
+		a.dateOnly === b.dateOnly
+	);
+}
+
 /** A sale of a window, as scoring records it. */
 function saleInput(group: ResolvedSale, options: ImportOptions): RecordSaleInput {
 	return {
@@ -623,7 +638,9 @@ async function importRows(
 				totals.rejected += 1;
 				continue;
 			}
-			const resolved: { userId: number; occurredAt: number }[] = [];
+			// The first line's seller and time, and the first line that disagrees with it.
+			let sale: ResolvedSale | undefined;
+			let disagrees: 'sellerEmail' | 'occurredAt' | undefined;
 			for (const r of group.rows) {
 				const found = directory.find(r.seller);
 				if ('error' in found) {
@@ -636,21 +653,32 @@ async function importRows(
 					totals.rejected += 1;
 					continue groups;
 				}
-				resolved.push({ userId: found.userId, occurredAt: instant(r.occurredAt, found.userId) });
+				if (!sale) {
+					const occurredAt = instant(r.occurredAt, found.userId);
+					sale = {
+						externalId: group.externalId,
+						rows: group.rows,
+						userId: found.userId,
+						occurredAt
+					};
+				} else if (disagrees) continue;
+				else if (found.userId !== sale.userId) disagrees = 'sellerEmail';
+				// A line written as the first one is at the same instant: the zone's arithmetic once.
+				else if (
+					!sameDate(r.occurredAt, group.rows[0].occurredAt) &&
+					instant(r.occurredAt, found.userId) !== sale.occurredAt
+				)
+					disagrees = 'occurredAt';
 			}
-			const [first] = resolved;
-			const mismatch = resolved.find(
-				(r) => r.userId !== first.userId || r.occurredAt !== first.occurredAt
-			);
-			if (mismatch) {
+			if (disagrees) {
 				rejectGroup(
 					group,
-					mismatch.userId !== first.userId ? 'sellerEmail' : 'occurredAt',
+					disagrees,
 					m.import_sale_disagree({ id: group.externalId }, { locale: options.locale }),
 					'lines_disagree'
 				);
 				totals.rejected += 1;
-			} else valid.push({ ...group, ...first });
+			} else valid.push(sale!);
 		}
 		const batch = valid;
 		const now = clock();
@@ -659,6 +687,9 @@ async function importRows(
 		// says so; in the window's write when it stores, so that the checkpoint saved with it
 		// says exactly what it stored.
 		const settle = (outcomes: WindowOutcome[]) => {
+			// Past the results the report keeps, the counted rows are only counted.
+			const keeps = sink.keepsResults();
+			let counted = 0;
 			for (const o of outcomes) {
 				if (o.outcome === 'error') {
 					const { column, message, code } = refusal(
@@ -673,6 +704,10 @@ async function importRows(
 				}
 				totals[o.outcome] += 1;
 				if (o.outcome === 'new') totals.points += o.points ?? 0;
+				if (!keeps) {
+					counted += o.group.rows.length;
+					continue;
+				}
 				o.group.rows.forEach((r, i) =>
 					results.push({
 						row: r.row,
@@ -685,7 +720,7 @@ async function importRows(
 			// Every data row has exactly one outcome: counted (new or duplicate) or refused.
 			for (const code of rejectedRow.values()) sink.rejectRows(code);
 			sink.addErrors([...errors].sort((a, b) => a.row - b.row));
-			sink.addResults([...results].sort((a, b) => a.row - b.row));
+			sink.addResults(keeps ? [...results].sort((a, b) => a.row - b.row) : results, counted);
 			doneRows += windowRows;
 			const checkpoint = { rows: doneRows, totals: { ...totals }, sink: sink.state() };
 			return { checkpoint, errorsCsv: sink.takeErrorsCsv() };

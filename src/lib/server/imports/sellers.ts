@@ -47,11 +47,19 @@ export async function readSellerDirectory(store: Store): Promise<SellerDirectory
 	});
 }
 
+/** How many cells SellerDirectory remembers the person of. */
+const FOUND_KEPT = 100_000;
+
 /** Who each seller cell may name: every person by address and number, live members by name. */
 export class SellerDirectory {
 	private byEmail = new Map<string, number>();
 	private byNumber = new Map<string, number>();
 	private byName = new Map<string, Person[]>();
+	/**
+	 * The people the cells found so far, by cell: an import asks for each row's seller twice (its
+	 * window's new sellers, then the row's sale), and a file names the same people again and again.
+	 */
+	private found = new Map<string, { userId: number }>();
 
 	constructor(people: { id: number; email: string; number: string | null }[], members: Person[]) {
 		for (const p of people) {
@@ -67,6 +75,15 @@ export class SellerDirectory {
 	}
 
 	find(value: string): SellerMatch {
+		let match: SellerMatch | undefined = this.found.get(value);
+		if (match) return match;
+		match = this.lookUp(value);
+		// Bounded: a file of a million different cells must not keep them all.
+		if ('userId' in match && this.found.size < FOUND_KEPT) this.found.set(value, match);
+		return match;
+	}
+
+	private lookUp(value: string): SellerMatch {
 		const text = value.trim();
 		if (text.includes('@')) {
 			const id = this.byEmail.get(normalizeEmail(text));
