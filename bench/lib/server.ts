@@ -237,10 +237,17 @@ export function procMemory(pid: number | 'self'): { rssMiB: number; hwmMiB: numb
 // USER_HZ is 100 on every Linux this runs on (getconf CLK_TCK).
 const CLOCK_TICKS = 100;
 
-/** User + system CPU seconds a process has used so far, from /proc/<pid>/stat; null if gone. */
-export function procCpuSeconds(pid: number): number | null {
+/**
+ * User + system CPU seconds a process has used so far, from /proc/<pid>/stat (with `thread`, one
+ * of its threads' alone: /proc/<pid>/task/<thread>/stat; its main thread's id is its pid); null
+ * if gone.
+ */
+export function procCpuSeconds(pid: number, thread?: number): number | null {
 	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const stat = readFileSync(
+			thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+			'utf8'
+		);
 		// Fields after the command name, which is in parentheses and may contain spaces.
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 		// utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.

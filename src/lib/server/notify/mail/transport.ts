@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { mailConfig, type MailConfig } from './config';
 
 // The two ways a mail leaves: over SMTP (nodemailer's SMTP transport), or, with no SMTP_URL, as
@@ -26,23 +26,34 @@ export type MailTransport = (mail: OutgoingMail) => Promise<MailResult>;
 /** SMTP waits this long at most for each step, so that a dead server never holds a claim. */
 const SMTP_TIMEOUT_MS = 15_000;
 
-const smtpTransports = new Map<string, Transporter>();
+/**
+ * nodemailer, loaded with the first mail: most of the server's start bundle was its modules,
+ * compiled and run before the server could listen (docs/benchmarks.md, "The cold start's rise
+ * since 214b2d11").
+ */
+const nodemailer = () => import('nodemailer').then((module) => module.default);
 
-function smtp(url: string): Transporter {
+const smtpTransports = new Map<string, Promise<Transporter>>();
+
+function smtp(url: string): Promise<Transporter> {
 	let transporter = smtpTransports.get(url);
 	if (!transporter) {
-		transporter = nodemailer.createTransport({
-			url,
-			connectionTimeout: SMTP_TIMEOUT_MS,
-			greetingTimeout: SMTP_TIMEOUT_MS,
-			socketTimeout: SMTP_TIMEOUT_MS
-		});
+		transporter = nodemailer().then((mailer) =>
+			mailer.createTransport({
+				url,
+				connectionTimeout: SMTP_TIMEOUT_MS,
+				greetingTimeout: SMTP_TIMEOUT_MS,
+				socketTimeout: SMTP_TIMEOUT_MS
+			})
+		);
 		smtpTransports.set(url, transporter);
 	}
 	return transporter;
 }
 
-const toOutbox = nodemailer.createTransport({ streamTransport: true, buffer: true });
+const outboxTransport = () =>
+	nodemailer().then((mailer) => mailer.createTransport({ streamTransport: true, buffer: true }));
+let toOutbox: ReturnType<typeof outboxTransport> | undefined;
 
 function message(config: MailConfig, mail: OutgoingMail) {
 	return {
@@ -57,15 +68,15 @@ function message(config: MailConfig, mail: OutgoingMail) {
 
 /** The transport the configuration asks for (read now: see config.ts). */
 export function configuredTransport(config: MailConfig = mailConfig()): MailTransport {
-	if (config.smtpUrl) {
-		const transporter = smtp(config.smtpUrl);
+	const url = config.smtpUrl;
+	if (url) {
 		return async (mail) => {
-			await transporter.sendMail(message(config, mail));
+			await (await smtp(url)).sendMail(message(config, mail));
 			return { file: null };
 		};
 	}
 	return async (mail) => {
-		const built = await toOutbox.sendMail(message(config, mail));
+		const built = await (await (toOutbox ??= outboxTransport())).sendMail(message(config, mail));
 		// Reset and invitation links are credentials: the folder and files are the owner's only.
 		mkdirSync(config.outboxDir, { recursive: true, mode: 0o700 });
 		const file = join(config.outboxDir, `message-${mail.id}.eml`);
