@@ -54,68 +54,6 @@ const handlerDir = {
 	}
 };
 
-/**
- * adapter-node serves build/client through sirv, which stats every file there (~1,000 with the
- * precompressed copies) and works out each one's headers when the handler's module loads, before
- * the server can listen: 40–160 ms of the cold start's main thread (docs/benchmarks.md, "The cold
- * start's rise since 214b2d11"). Here sirv lists the names alone at that point (a readdir per
- * folder) and stats a file, and makes its headers, the first time it is asked for: the same
- * files served with the same headers, and a request for anything else still a miss in memory.
- * @type {import('esbuild').Plugin}
- */
-const staticFilesLater = {
-	name: 'static-files-later',
-	setup(b) {
-		b.onLoad(
-			{ filter: /[\\/]build[\\/]server[\\/]chunks[\\/]handler-[^\\/]*\.js$/ },
-			async (args) => {
-				const source = await readFile(args.path, 'utf8');
-				const edits = [
-					['\t\ttotalist(dir, (name, abs, stats) => {\n', '\t\tnamesOf(dir, (name, abs) => {\n'],
-					[
-						"\t\t\tlet headers = toHeaders(name, stats, isEtag);\n\t\t\tif (cc) headers['Cache-Control'] = cc;\n\n\t\t\tFILES['/' + name.normalize().replace(/\\\\+/g, '/')] = { abs, stats, headers };\n",
-						"\t\t\tFILES['/' + name.normalize().replace(/\\\\+/g, '/')] = statLater(abs, () => {\n\t\t\t\tconst stats = statSync(abs);\n\t\t\t\tconst headers = toHeaders(name, stats, isEtag);\n\t\t\t\tif (cc) headers['Cache-Control'] = cc;\n\t\t\t\treturn { stats, headers };\n\t\t\t});\n"
-					]
-				];
-				let contents = source;
-				for (const [from, to] of edits) {
-					if (contents.split(from).length !== 2)
-						throw new Error(
-							`${args.path}: sirv's scan is not as expected (${JSON.stringify(from)})`
-						);
-					contents = contents.replace(from, () => to);
-				}
-				contents += `
-/** sirv's totalist without a stat per file: a directory entry that is a link is stat'd. */
-function namesOf(dir, callback, pre = '') {
-	dir = resolve('.', dir);
-	for (const entry of readdirSync(dir, { withFileTypes: true })) {
-		const abs = join(dir, entry.name);
-		const folder = entry.isSymbolicLink() ? statSync(abs).isDirectory() : entry.isDirectory();
-		if (folder) namesOf(abs, callback, join(pre, entry.name));
-		else callback(join(pre, entry.name), abs);
-	}
-}
-/** sirv's { abs, stats, headers } of a file, its stats and headers made on first use. */
-function statLater(abs, load) {
-	let loaded;
-	return {
-		abs,
-		get stats() {
-			return (loaded ??= load()).stats;
-		},
-		get headers() {
-			return (loaded ??= load()).headers;
-		}
-	};
-}
-`;
-				return { contents, loader: 'js' };
-			}
-		);
-	}
-};
-
 // The server with the handler and its packages, in chunks: what a route needs is loaded when it
 // is first asked for (SvelteKit's lazy imports stay lazy), everything the start needs comes in
 // a few files. Native packages stay in node_modules.
@@ -131,7 +69,6 @@ await build({
 	plugins: [
 		messagesUsed,
 		handlerDir,
-		staticFilesLater,
 		{
 			name: 'handler-bundled',
 			setup(b) {
