@@ -345,6 +345,22 @@ describe('on postgres, the pool', () => {
 		expect(answers).toEqual([[row], [row], [row]]);
 	});
 
+	it('refuses to acknowledge a write whose COMMIT PostgreSQL answered with ROLLBACK', async () => {
+		const [store] = nodes.postgres;
+		// A statement that failed and was caught without a rollback to a savepoint: the
+		// transaction is aborted, and PostgreSQL answers its COMMIT with ROLLBACK, not an error.
+		const lost = write(store, async (tx) => {
+			await insertThrottle(tx, store.tables).execute({ key: 'pg-aborted', failures: 1, at: 1 });
+			await tx.execute(sql`select 1 / 0`).catch(() => null);
+			return 'written';
+		});
+		await expect(lost).rejects.toThrow(/rolled the write back at its COMMIT \(ROLLBACK\)/);
+		expect(
+			await preparedQuery(store.db, store, throttleByKey).execute({ key: 'pg-aborted' })
+		).toEqual([]);
+		expect(await write(store, async () => 'written')).toBe('written');
+	});
+
 	it("runs the whole write again when openingQuery's string loses a conflict", async () => {
 		const [store] = nodes.postgres;
 		if (store.dialect !== 'postgres') throw new Error('PostgreSQL');

@@ -734,23 +734,36 @@ async function sendDeferred(client: PoolClient, deferred: Deferred): Promise<voi
  */
 async function commitWith(client: PoolClient, held: Held | undefined): Promise<void> {
 	const deferred = held?.deferred;
-	if (!deferred) {
-		await client.query('commit');
-		return;
-	}
+	if (!deferred) return committed(await client.query('commit'));
 	const begin = held.begin ? `${held.begin}; ` : '';
+	let sent: unknown;
 	try {
-		await client.query(`${begin}${deferred.text}; commit`);
+		sent = await client.query(`${begin}${deferred.text}; commit`);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;
 		try {
-			await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
+			sent = await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
 		} catch (again) {
 			// The commit itself failed (a savepoint is gone once the transaction is): not the step's.
 			throw isSerializationFailure(again) ? again : error;
 		}
 		deferred.rescue(error);
 	}
+	committed(sent);
+}
+
+/**
+ * Throws unless the COMMIT's answer (the last of a string's) says COMMIT: PostgreSQL answers a
+ * COMMIT of a transaction a failed statement aborted with ROLLBACK, not an error, and the write
+ * would be acknowledged with nothing of it kept (a step that caught its statement's failure
+ * without rolling back to its savepoint).
+ */
+function committed(sent: unknown): void {
+	const last = (Array.isArray(sent) ? sent.at(-1) : sent) as { command?: string } | undefined;
+	if (last?.command !== 'COMMIT')
+		throw new Error(
+			`PostgreSQL rolled the write back at its COMMIT (${last?.command}): a statement of it had failed`
+		);
 }
 
 /** A write that lost every attempt: the client may send it again (503, not a bug's 500). */
