@@ -243,7 +243,7 @@ describe('a lone sale on postgres', () => {
 				// The begin with its claim and the seller's read ahead (it draws the rows' ids and reads
 				// the step's facts and badges): one string.
 				begin:
-					/^begin isolation level serializable; lock table "season" in share row exclusive mode; select .*from "badge".*from "award".*from "badge_cursor".*nextval.*left join lateral/,
+					/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute sale_sellers_ahead_pg\(/,
 				// The step's savepoint and facts' write, and the COMMIT: one string.
 				opening:
 					/^SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor.*; commit$/,

@@ -222,7 +222,8 @@ describe.each(['sqlite', 'postgres'] as const)("a group's sellers read ahead on 
 
 /** A seller's lookups on PostgreSQL: read ahead for a group, or one by one. */
 const LOOKUPS = {
-	ahead: /left join lateral/,
+	// With the write's begin once the connection prepared it (db/store.ts openingQuery).
+	ahead: /left join lateral|execute sale_sellers_ahead_pg\(/,
 	seller: /from "user" where/,
 	membership: /^select "season_member"\."season_id"/,
 	replays: /from "sale" where \("sale"\."source" in/,
@@ -267,7 +268,7 @@ describe('a group of API sales on postgres', () => {
 			{
 				deliveries: /^insert into "webhook_delivery"/,
 				opening:
-					/^begin isolation level serializable; lock table "season" in share row exclusive mode; select .*left join lateral/,
+					/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute sale_sellers_ahead_pg\(/,
 				begins: /^begin/,
 				claims: /lock table/,
 				others: /./

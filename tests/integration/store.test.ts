@@ -302,7 +302,7 @@ const ECHO = {
 	number: -42
 };
 
-// Fails its first call in the database (a sequence is not rolled back) as a lost conflict does.
+// Fails its second call in the database (a sequence is not rolled back) as a lost conflict does.
 const failsFirst = (db: StoreDb, { loginThrottle }: Tables) =>
 	db
 		.select({ n: sql<number>`test_fails_first(${sql.placeholder('n')}::bigint)` })
@@ -311,38 +311,52 @@ const failsFirst = (db: StoreDb, { loginThrottle }: Tables) =>
 		.prepare('test_fails_first');
 
 describe('on postgres, the pool', () => {
-	it("sends openingQuery with the write's begin and claim as one string, its answer as preparedQuery's", async () => {
+	it("sends openingQuery with the write's begin and claim as one string once the connection prepared it, its answer as preparedQuery's", async () => {
 		const [store] = nodes.postgres;
 		const { loginThrottle } = store.tables;
 		await store.db
 			.insert(loginThrottle)
 			.values({ key: 'pg-open:1', failures: 1, lastFailureAt: 1 });
 		const values = { ...ECHO, key: 'pg-open:%' };
-		let answers: unknown[] = [];
-		const sent = await statementsDuring(
-			{
-				opening:
-					/^begin isolation level serializable; lock table "season" in share row exclusive mode; select .*"login_throttle"/,
-				begins: /^begin/,
-				commit: /^commit$/,
-				others: /./
-			},
-			async () => {
-				answers = await write(
-					store,
-					async (tx) => [
-						await openingQuery(tx, store, echo).execute(values),
-						// The begin went: bound as preparedQuery binds it.
-						await openingQuery(tx, store, echo).execute(values),
-						await preparedQuery(tx, store, echo).execute(values)
-					],
-					{ claimSeasons: 'always' }
-				);
-			}
-		);
-		expect(sent).toEqual({ opening: 1, begins: 0, commit: 1, others: 2 });
+		const answers: unknown[] = [];
+		const sent: Record<string, number>[] = [];
+		// The first write prepares the statement on its connection (the pool hands the same one
+		// back): the begin goes alone; the second sends it with the begin, as EXECUTE.
+		for (let i = 0; i < 2; i++)
+			sent.push(
+				await statementsDuring(
+					{
+						executed:
+							/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute test_echo\( ?E?'\{"o''clock",/,
+						begins: /^begin/,
+						commit: /^commit$/,
+						others: /./
+					},
+					async () => {
+						answers.push(
+							await write(
+								store,
+								async (tx) => [
+									await openingQuery(tx, store, echo).execute(values),
+									// The begin went: bound as preparedQuery binds it.
+									await openingQuery(tx, store, echo).execute(values),
+									await preparedQuery(tx, store, echo).execute(values)
+								],
+								{ claimSeasons: 'always' }
+							)
+						);
+					}
+				)
+			);
+		expect(sent).toEqual([
+			{ executed: 0, begins: 1, commit: 1, others: 3 },
+			{ executed: 1, begins: 0, commit: 1, others: 2 }
+		]);
 		const row = { ...ECHO, ids: '{1,9007199254740991}', key: 'pg-open:1' };
-		expect(answers).toEqual([[row], [row], [row]]);
+		expect(answers).toEqual([
+			[[row], [row], [row]],
+			[[row], [row], [row]]
+		]);
 	});
 
 	it('refuses to acknowledge a write whose COMMIT PostgreSQL answered with ROLLBACK', async () => {
@@ -366,7 +380,7 @@ describe('on postgres, the pool', () => {
 		if (store.dialect !== 'postgres') throw new Error('PostgreSQL');
 		await store.pool.query(`create sequence test_fails_first_calls;
 			create function test_fails_first(n bigint) returns bigint language plpgsql as $$ begin
-				if nextval('test_fails_first_calls') = 1 then
+				if nextval('test_fails_first_calls') = 2 then
 					raise exception 'could not serialize access' using errcode = '40001';
 				end if;
 				return n; end $$`);
@@ -374,6 +388,10 @@ describe('on postgres, the pool', () => {
 		await store.db
 			.insert(loginThrottle)
 			.values({ key: 'pg-open-lost', failures: 1, lastFailureAt: 1 });
+		// Prepared on the connection by a first write: the second sends it with its begin.
+		await write(store, (tx) =>
+			preparedQuery(tx, store, failsFirst).execute({ n: 0, key: 'pg-open-lost' })
+		);
 		let runs = 0;
 		const answer = await write(store, async (tx) => {
 			runs++;
