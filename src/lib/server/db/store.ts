@@ -642,8 +642,8 @@ async function sendHeld(client: PoolClient, held: Held | undefined): Promise<voi
  * connection, as `EXECUTE <name>(…)` in one simple-protocol string after the write's `begin`
  * (and its claim), its answer that string's last result: a round trip fewer. The values are
  * written in as quoted literals (pg's own conversion of each), which PostgreSQL casts to the
- * statement's parameter types; the statement keeps its plan (a literal query string was
- * planned on every write: ~1 ms of PostgreSQL's CPU at 200,000 sales, docs/benchmarks.md). On
+ * statement's parameter types; the statement is parsed once per connection and planned as a
+ * Bind of it would be (the read ahead: a custom plan each time, docs/benchmarks.md). On
  * a connection that has not prepared it yet, the `begin` goes alone and the query as
  * preparedQuery's, which prepares it. A serialization failure anywhere in the string fails the
  * query, and `write` runs the whole write again. Once the write has sent something,
