@@ -183,7 +183,9 @@ async function expectDaysRight(
  * taken for a day's sales read alone.
  */
 const DAY_READS = {
-	sellers: /left join lateral .*"person_day"|"person_day".* left join lateral/,
+	// Its SQL, or EXECUTE of it with the write's begin (db/store.ts openingQuery).
+	sellers:
+		/left join lateral .*"person_day"|"person_day".* left join lateral|execute sale_sellers_ahead_pg\(/,
 	ahead: /with ordinality as k\(season_id, user_id/,
 	alone: /from "person_day" where|from "sale" where .*"occurred_at" >= /i
 };

@@ -9,6 +9,7 @@ import { eq, like, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readFile } from 'node:fs';
 import {
+	openingQuery,
 	openStore,
 	preparedQuery,
 	savepointInWrite,
@@ -25,6 +26,7 @@ import {
 	type SignInAttempt
 } from '../../src/lib/server/auth/rate-limit';
 import { twoNodesPerDialect } from '../helpers/store-nodes';
+import { statementsDuring } from '../helpers/pg-statements';
 import { log } from '../../src/lib/server/shared/log';
 
 const SECOND = 1000;
@@ -279,7 +281,137 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 	});
 });
 
+// Parameters of the kinds a read ahead binds (text and bigint arrays, text, numbers, null), each
+// value back in its answer: openingQuery writes them into its text as literals.
+const echo = (db: StoreDb, { loginThrottle }: Tables) =>
+	db
+		.select({
+			texts: sql<string[]>`${sql.placeholder('texts')}::text[]`,
+			ids: sql<string>`${sql.placeholder('ids')}::bigint[]::text`,
+			text: sql<string | null>`${sql.placeholder('text')}::text`,
+			number: sql<number>`${sql.placeholder('number')}::bigint`,
+			key: loginThrottle.key
+		})
+		.from(loginThrottle)
+		.where(like(loginThrottle.key, sql.placeholder('key')))
+		.prepare('test_echo');
+const ECHO = {
+	texts: ["o'clock", 'back\\slash', 'a "quote"', '$1, {braces}', 'NULL', ''],
+	ids: [1, 9_007_199_254_740_991],
+	text: null,
+	number: -42
+};
+
+// Fails its second call in the database (a sequence is not rolled back) as a lost conflict does.
+const failsFirst = (db: StoreDb, { loginThrottle }: Tables) =>
+	db
+		.select({ n: sql<number>`test_fails_first(${sql.placeholder('n')}::bigint)` })
+		.from(loginThrottle)
+		.where(eq(loginThrottle.key, sql.placeholder('key')))
+		.prepare('test_fails_first');
+
 describe('on postgres, the pool', () => {
+	it("sends openingQuery with the write's begin and claim as one string once the connection prepared it, its answer as preparedQuery's", async () => {
+		const [store] = nodes.postgres;
+		const { loginThrottle } = store.tables;
+		await store.db
+			.insert(loginThrottle)
+			.values({ key: 'pg-open:1', failures: 1, lastFailureAt: 1 });
+		const values = { ...ECHO, key: 'pg-open:%' };
+		const answers: unknown[] = [];
+		const sent: Record<string, number>[] = [];
+		// The first write prepares the statement on its connection (the pool hands the same one
+		// back): the begin goes alone; the second sends it with the begin, as EXECUTE.
+		for (let i = 0; i < 2; i++)
+			sent.push(
+				await statementsDuring(
+					{
+						executed:
+							/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute test_echo\( ?E?'\{"o''clock",/,
+						begins: /^begin/,
+						commit: /^commit$/,
+						others: /./
+					},
+					async () => {
+						answers.push(
+							await write(
+								store,
+								async (tx) => [
+									await openingQuery(tx, store, echo).execute(values),
+									// The begin went: bound as preparedQuery binds it.
+									await openingQuery(tx, store, echo).execute(values),
+									await preparedQuery(tx, store, echo).execute(values)
+								],
+								{ claimSeasons: 'always' }
+							)
+						);
+					}
+				)
+			);
+		expect(sent).toEqual([
+			{ executed: 0, begins: 1, commit: 1, others: 3 },
+			{ executed: 1, begins: 0, commit: 1, others: 2 }
+		]);
+		const row = { ...ECHO, ids: '{1,9007199254740991}', key: 'pg-open:1' };
+		expect(answers).toEqual([
+			[[row], [row], [row]],
+			[[row], [row], [row]]
+		]);
+	});
+
+	it('refuses to acknowledge a write whose COMMIT PostgreSQL answered with ROLLBACK', async () => {
+		const [store] = nodes.postgres;
+		// A statement that failed and was caught without a rollback to a savepoint: the
+		// transaction is aborted, and PostgreSQL answers its COMMIT with ROLLBACK, not an error.
+		const lost = write(store, async (tx) => {
+			await insertThrottle(tx, store.tables).execute({ key: 'pg-aborted', failures: 1, at: 1 });
+			await tx.execute(sql`select 1 / 0`).catch(() => null);
+			return 'written';
+		});
+		await expect(lost).rejects.toThrow(/rolled the write back at its COMMIT \(ROLLBACK\)/);
+		expect(
+			await preparedQuery(store.db, store, throttleByKey).execute({ key: 'pg-aborted' })
+		).toEqual([]);
+		expect(await write(store, async () => 'written')).toBe('written');
+	});
+
+	it("runs the whole write again when openingQuery's string loses a conflict", async () => {
+		const [store] = nodes.postgres;
+		if (store.dialect !== 'postgres') throw new Error('PostgreSQL');
+		await store.pool.query(`create sequence test_fails_first_calls;
+			create function test_fails_first(n bigint) returns bigint language plpgsql as $$ begin
+				if nextval('test_fails_first_calls') = 2 then
+					raise exception 'could not serialize access' using errcode = '40001';
+				end if;
+				return n; end $$`);
+		const { loginThrottle } = store.tables;
+		await store.db
+			.insert(loginThrottle)
+			.values({ key: 'pg-open-lost', failures: 1, lastFailureAt: 1 });
+		// Prepared on the connection by a first write: the second sends it with its begin.
+		await write(store, (tx) =>
+			preparedQuery(tx, store, failsFirst).execute({ n: 0, key: 'pg-open-lost' })
+		);
+		let runs = 0;
+		const answer = await write(store, async (tx) => {
+			runs++;
+			const [{ n }] = await openingQuery(tx, store, failsFirst).execute({
+				n: 7,
+				key: 'pg-open-lost'
+			});
+			await insertThrottle(tx, store.tables).execute({
+				key: `pg-open-lost:${runs}`,
+				failures: n,
+				at: 1
+			});
+			return n;
+		});
+		expect({ answer, runs }).toEqual({ answer: 7, runs: 2 });
+		expect(
+			await preparedQuery(store.db, store, throttleByKey).execute({ key: 'pg-open-lost:%' })
+		).toEqual([{ key: 'pg-open-lost:2', failures: 7 }]);
+	});
+
 	it('builds a prepared query once per store and runs it on the client of the write it is called in', async () => {
 		const [store, other] = nodes.postgres;
 		const insert: typeof insertThrottle = (db, tables) => insertThrottle(db, tables);
@@ -326,12 +458,14 @@ describe('on postgres, the pool', () => {
 		).toEqual([]);
 	});
 
-	it('a write that claims the seasons takes the season table before its work, on every run', async () => {
+	it('a write that claims the seasons takes the season table before its first statement, on every run', async () => {
 		const [store, other] = nodes.postgres;
 		if (other.dialect !== 'postgres') throw new Error('a PostgreSQL store');
 		const held = await write(
 			store,
-			async () => {
+			async (tx) => {
+				// The begin and the claim are held until the write's first statement.
+				await tx.execute(sql`select 1`);
 				// Another node cannot take the table meanwhile: its lock attempt fails at once.
 				const probe = await other.pool.connect();
 				try {
@@ -360,7 +494,14 @@ describe('on postgres, the pool', () => {
 		try {
 			await holder.query('begin');
 			await holder.query('lock table season in access exclusive mode');
-			const claimed = write(store, async () => 'written', { claimSeasons: 'always' }).then(
+			const claimed = write(
+				store,
+				async (tx) => {
+					await tx.execute(sql`select 1`);
+					return 'written';
+				},
+				{ claimSeasons: 'always' }
+			).then(
 				() => null,
 				(error: Error) => error
 			);

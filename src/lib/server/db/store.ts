@@ -237,6 +237,9 @@ type PostgresDriver = {
 	NodePgSession: typeof NodePgSession;
 	NodePgTransaction: typeof NodePgTransaction;
 	PgPreparedQuery: typeof PgPreparedQuery;
+	/** pg's own: a parameter's text as it would bind it, and that text as a quoted literal. */
+	prepareValue: (value: unknown) => unknown;
+	escapeLiteral: (text: string) => string;
 };
 // Loaded by openStore, the one maker of a PostgreSQL store, and kept on globalThis (the app is
 // bundled more than once: a store one copy opened is written through by the other), so that a
@@ -276,7 +279,15 @@ export async function openStore(url: string): Promise<Store> {
 	const pgTables = await import('./schema.pg');
 	const { NodePgSession, NodePgTransaction } = await import('drizzle-orm/node-postgres/session');
 	const { PgPreparedQuery } = await import('drizzle-orm/pg-core');
-	(globalThis as DriverHolder)[DRIVER] ??= { NodePgSession, NodePgTransaction, PgPreparedQuery };
+	(globalThis as DriverHolder)[DRIVER] ??= {
+		NodePgSession,
+		NodePgTransaction,
+		PgPreparedQuery,
+		// Note: pg exports its utils, not in its types.
+		prepareValue: (pg as unknown as { utils: Pick<PostgresDriver, 'prepareValue'> }).utils
+			.prepareValue,
+		escapeLiteral: pg.escapeLiteral
+	};
 	// int8 (every integer column, count(*)) as numbers: node-postgres reads it as text. Global,
 	// because Drizzle's node-postgres session looks each query's parsers up in pg's global
 	// registry (a pool's own `types` never reach its queries); migrate-to takes numbers as well.
@@ -512,12 +523,13 @@ export async function write<T>(
 
 /**
  * One run of a PostgreSQL write: Drizzle's node-postgres transaction, except that its `begin`
- * and the season table's claim go in one round trip (`begin …; lock table …`, one
- * simple-protocol string: a lone sale is one statement fewer), and that a failing `begin` still
- * gives the client back. Drizzle's own sends `begin` before its `try`, so a lock that failed
- * there would keep the pool's client; here a failure anywhere rolls back (a `begin` that ran
- * leaves an aborted transaction behind a failed lock) and releases the client, destroyed if
- * even the rollback failed (a broken connection).
+ * and the season table's claim (`begin …; lock table …`) are held and sent with the write's first
+ * statement: in front of it as one simple-protocol string when it is the write's opening query
+ * (openingQuery: a lone sale's read ahead, one round trip fewer), else on their own just before
+ * it. A failure anywhere rolls back (a `begin` that ran leaves an aborted transaction behind a
+ * failed lock) and releases the client, destroyed if even the rollback failed (a broken
+ * connection); Drizzle's own sends `begin` before its `try`, so a lock that failed there would
+ * keep the pool's client.
  */
 async function inPostgresWrite<T>(
 	store: Store & { dialect: 'postgres' },
@@ -536,27 +548,40 @@ async function inPostgresWrite<T>(
 	const driver = postgresDriver();
 	const session = new driver.NodePgSession(client, dialect, txSchema, options);
 	const tx = new driver.NodePgTransaction(dialect, session, txSchema);
+	const begin = claim
+		? dialect.sqlToQuery(
+				sql`begin isolation level serializable; lock table ${store.tables.season} in share row exclusive mode`
+			).sql
+		: 'begin isolation level serializable';
+	hold(client).begin = begin;
 	let broken = false;
 	try {
-		await tx.execute(
-			claim
-				? sql`begin isolation level serializable; lock table ${store.tables.season} in share row exclusive mode`
-				: sql`begin isolation level serializable`
-		);
 		const result = await work(tx as unknown as StoreDb);
-		await commitWith(client, takeDeferred(client));
+		const held = takeHeld(client);
+		// Nothing sent: nothing to commit.
+		if (!held?.begin || held.deferred) await commitWith(client, held);
 		return result;
 	} catch (error) {
-		takeDeferred(client);
-		try {
-			await tx.execute(sql`rollback`);
-		} catch {
-			broken = true;
-		}
+		const held = takeHeld(client);
+		if (!held?.begin)
+			try {
+				await client.query('rollback');
+			} catch {
+				broken = true;
+			}
 		throw error;
 	} finally {
 		client.release(broken || undefined);
 	}
+}
+
+/**
+ * What a PostgreSQL write holds to send with a later statement: its `begin` until its first
+ * statement, a statement deferred to its COMMIT (deferInWrite).
+ */
+interface Held {
+	begin?: string;
+	deferred?: Deferred;
 }
 
 /**
@@ -573,12 +598,99 @@ interface Deferred {
 }
 
 type Query = (...args: unknown[]) => unknown;
-const deferredOf = new WeakMap<object, Deferred>();
+const heldOf = new WeakMap<object, Held>();
 
 /** The node-postgres client a PostgreSQL write's `tx` runs on. */
 function clientOfWrite(tx: StoreDb): PoolClient {
 	// Note: Drizzle's session and its client are internal (not in its types).
 	return (tx as unknown as { session: { client: PoolClient } }).session.client;
+}
+
+/**
+ * What the write on `client` holds, made empty if nothing: any statement sent on the client
+ * sends what is held first (its begin, then its deferred statement), on its own.
+ */
+function hold(client: PoolClient): Held {
+	let held = heldOf.get(client);
+	if (held) return held;
+	heldOf.set(client, (held = {}));
+	// Note: on the instance, calling the prototype's query (that a test may count) when sent.
+	(client as unknown as { query: Query }).query = (...args: unknown[]) => {
+		const taken = takeHeld(client);
+		const query = (client as unknown as { query: Query }).query.bind(client);
+		return sendHeld(client, taken).then(() => query(...args));
+	};
+	return held;
+}
+
+function takeHeld(client: PoolClient): Held | undefined {
+	const held = heldOf.get(client);
+	if (!held) return undefined;
+	heldOf.delete(client);
+	delete (client as unknown as { query?: Query }).query;
+	return held;
+}
+
+async function sendHeld(client: PoolClient, held: Held | undefined): Promise<void> {
+	if (held?.begin) await client.query(held.begin);
+	if (held?.deferred) await sendDeferred(client, held.deferred);
+}
+
+/**
+ * The query preparedQuery gives, sent as the write's opening statement: on PostgreSQL, while
+ * nothing of the write was sent and the query's named statement is prepared on the write's
+ * connection, as `EXECUTE <name>(…)` in one simple-protocol string after the write's `begin`
+ * (and its claim), its answer that string's last result: a round trip fewer. The values are
+ * written in as quoted literals (pg's own conversion of each), which PostgreSQL casts to the
+ * statement's parameter types; the statement is parsed once per connection and planned as a
+ * Bind of it would be (the read ahead: a custom plan each time, docs/benchmarks.md). On
+ * a connection that has not prepared it yet, the `begin` goes alone and the query as
+ * preparedQuery's, which prepares it. A serialization failure anywhere in the string fails the
+ * query, and `write` runs the whole write again. Once the write has sent something,
+ * preparedQuery's own; on SQLite too (its begin ran).
+ */
+export function openingQuery<Q>(
+	tx: StoreDb,
+	store: Store,
+	build: (db: StoreDb, tables: Tables) => Q
+): Q {
+	const query = preparedQuery(tx, store, build);
+	if (store.dialect !== 'postgres' || !is(query, postgresDriver().PgPreparedQuery)) return query;
+	const client = clientOfWrite(tx);
+	const opening = {
+		query: (
+			config: { name?: string; text: string; rowMode?: 'array'; types?: unknown },
+			params: unknown[]
+		) => {
+			const held = heldOf.get(client);
+			const { name, rowMode, types } = config;
+			if (!held?.begin || held.deferred || !name || !preparedOn(client, name, config.text))
+				return client.query(config as never, params as never);
+			takeHeld(client);
+			const text = `${held.begin}; execute ${name}(${params.map(literalOf).join(', ')})`;
+			// One result per statement of the string: the query's is the last.
+			return (client.query({ text, rowMode, types } as never) as Promise<unknown>).then(
+				(results) => (Array.isArray(results) ? results.at(-1) : results)
+			);
+		}
+	};
+	return Object.create(query as object, { client: { value: opening } }) as Q;
+}
+
+/** Whether pg has prepared the statement `name` of `text` on the client's connection. */
+function preparedOn(client: PoolClient, name: string, text: string): boolean {
+	// Note: pg's record of the statements it parsed on a connection is internal (not in its types).
+	const { connection } = client as unknown as {
+		connection?: { parsedStatements?: Record<string, string> };
+	};
+	return connection?.parsedStatements?.[name] === text;
+}
+
+/** A parameter's value as a quoted literal, as pg would bind it (null: `null`). */
+function literalOf(param: unknown): string {
+	const { prepareValue, escapeLiteral } = postgresDriver();
+	const value = prepareValue(param);
+	return value === null ? 'null' : escapeLiteral(String(value));
 }
 
 /**
@@ -595,36 +707,26 @@ export function deferInWrite(
 	savepoint: string,
 	rescue: (error: unknown) => void
 ): boolean {
-	const client = clientOfWrite(tx);
-	if (deferredOf.has(client)) return false;
-	const deferred: Deferred = { text, savepoint, rescue, stepEnded: false };
-	deferredOf.set(client, deferred);
-	// Note: on the instance, calling the prototype's query (that a test may count) when sent.
-	(client as unknown as { query: Query }).query = (...args: unknown[]) => {
-		takeDeferred(client);
-		const query = (client as unknown as { query: Query }).query.bind(client);
-		return sendDeferred(client, deferred).then(() => query(...args));
-	};
+	const held = hold(clientOfWrite(tx));
+	if (held.deferred) return false;
+	held.deferred = { text, savepoint, rescue, stepEnded: false };
 	return true;
 }
 
 /** The step that deferred a statement has returned: a failure of it no longer throws. */
 export function deferredStepEnded(tx: StoreDb): void {
-	const deferred = deferredOf.get(clientOfWrite(tx));
+	const deferred = heldOf.get(clientOfWrite(tx))?.deferred;
 	if (deferred) deferred.stepEnded = true;
 }
 
 /** Forgets the statement deferred and not sent yet; false when there is none. */
 export function dropDeferredInWrite(tx: StoreDb): boolean {
-	return takeDeferred(clientOfWrite(tx)) !== undefined;
-}
-
-function takeDeferred(client: PoolClient): Deferred | undefined {
-	const deferred = deferredOf.get(client);
-	if (!deferred) return undefined;
-	deferredOf.delete(client);
-	delete (client as unknown as { query?: Query }).query;
-	return deferred;
+	const client = clientOfWrite(tx);
+	const held = heldOf.get(client);
+	if (!held?.deferred) return false;
+	delete held.deferred;
+	if (!held.begin) takeHeld(client);
+	return true;
 }
 
 async function sendDeferred(client: PoolClient, deferred: Deferred): Promise<void> {
@@ -638,27 +740,43 @@ async function sendDeferred(client: PoolClient, deferred: Deferred): Promise<voi
 }
 
 /**
- * The write's COMMIT, with the statement it deferred (deferInWrite) in the same string. When that
- * statement fails (not a conflict: `write` runs those again), the write is rolled back to its
- * savepoint and committed without it, and its `rescue` told.
+ * The write's COMMIT, with what it holds in the same string: the statement it deferred
+ * (deferInWrite), its begin if nothing else was sent. When the deferred statement fails (not a
+ * conflict: `write` runs those again), the write is rolled back to its savepoint and committed
+ * without it, and its `rescue` told.
  */
-async function commitWith(client: PoolClient, deferred: Deferred | undefined): Promise<void> {
-	if (!deferred) {
-		await client.query('commit');
-		return;
-	}
+async function commitWith(client: PoolClient, held: Held | undefined): Promise<void> {
+	const deferred = held?.deferred;
+	if (!deferred) return committed(await client.query('commit'));
+	const begin = held.begin ? `${held.begin}; ` : '';
+	let sent: unknown;
 	try {
-		await client.query(`${deferred.text}; commit`);
+		sent = await client.query(`${begin}${deferred.text}; commit`);
 	} catch (error) {
 		if (isSerializationFailure(error)) throw error;
 		try {
-			await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
+			sent = await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
 		} catch (again) {
 			// The commit itself failed (a savepoint is gone once the transaction is): not the step's.
 			throw isSerializationFailure(again) ? again : error;
 		}
 		deferred.rescue(error);
 	}
+	committed(sent);
+}
+
+/**
+ * Throws unless the COMMIT's answer (the last of a string's) says COMMIT: PostgreSQL answers a
+ * COMMIT of a transaction a failed statement aborted with ROLLBACK, not an error, and the write
+ * would be acknowledged with nothing of it kept (a step that caught its statement's failure
+ * without rolling back to its savepoint).
+ */
+function committed(sent: unknown): void {
+	const last = (Array.isArray(sent) ? sent.at(-1) : sent) as { command?: string } | undefined;
+	if (last?.command !== 'COMMIT')
+		throw new Error(
+			`PostgreSQL rolled the write back at its COMMIT (${last?.command}): a statement of it had failed`
+		);
 }
 
 /** A write that lost every attempt: the client may send it again (503, not a bug's 500). */

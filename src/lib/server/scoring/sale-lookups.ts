@@ -14,7 +14,7 @@ import type { Badge, Season } from '../db/schema';
 import type { StepAhead } from '../badges/decide-in-write';
 import { COUNTED_SALE_STATUSES } from '../../contest/counting';
 import { literal, literals, type BuiltRow } from '../db/prepared';
-import { preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
+import { openingQuery, preparedQuery, type Store, type StoreDb, type Tables } from '../db/store';
 import {
 	chosenLiveMembership,
 	latestLiveMembership,
@@ -124,7 +124,8 @@ export class SaleLookups {
 			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
 		}
 		if (emails.size + ids.size === 0) return this.prefetchReplaysInWrite(tx, store, externalIds);
-		const found = await preparedQuery(tx, store, sellersAheadOnPg).execute({
+		// The write's first statement (a group's): sent with its begin (db/store.ts openingQuery).
+		const found = await openingQuery(tx, store, sellersAheadOnPg).execute({
 			emails: [...emails],
 			ids: [...ids],
 			externalIds: [...externalIds],
