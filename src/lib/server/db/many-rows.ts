@@ -2,7 +2,14 @@ import { getTableColumns, getTableName, is, Table } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
-import { deferInWrite, sqliteOfWrite, unportedSqlite, type Store, type StoreDb } from './store';
+import {
+	deferInWrite,
+	literalOf,
+	sqliteOfWrite,
+	unportedSqlite,
+	type Store,
+	type StoreDb
+} from './store';
 
 // Rows written many per statement. SQLite does part of an INSERT's work once per statement (a
 // statement journal of every page the statement changes, which with indexes and triggers is a
@@ -153,30 +160,9 @@ export interface Lead {
 	rescue?: (error: unknown) => void;
 }
 
-/** `text` with each `$n` replaced by the n-th array of `columns` as a quoted array literal. */
+/** `text` with each `$n` replaced by the n-th array of `columns` as a quoted literal (pg's own). */
 function withLiterals(text: string, columns: readonly (readonly unknown[])[]): string {
-	return text.replace(/\$(\d+)/g, (_, n: string) => quoted(arrayLiteral(columns[Number(n) - 1])));
-}
-
-/** PostgreSQL's text form of a one-dimensional array of numbers, strings and nulls. */
-function arrayLiteral(values: readonly unknown[]): string {
-	const items = values.map((v) => {
-		if (v === null || v === undefined) return 'NULL';
-		if (typeof v === 'number') {
-			if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
-			return String(v);
-		}
-		if (typeof v === 'boolean') return v ? 't' : 'f';
-		if (typeof v === 'string') return `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-		throw new Error(`no literal for a ${typeof v}`);
-	});
-	return `{${items.join(',')}}`;
-}
-
-/** A string constant of any text (E'…' when it holds a backslash), as pg's escapeLiteral. */
-function quoted(text: string): string {
-	const body = text.replace(/'/g, "''");
-	return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+	return text.replace(/\$(\d+)/g, (_, n: string) => literalOf(columns[Number(n) - 1]));
 }
 
 /**

@@ -686,8 +686,11 @@ function preparedOn(client: PoolClient, name: string, text: string): boolean {
 	return connection?.parsedStatements?.[name] === text;
 }
 
-/** A parameter's value as a quoted literal, as pg would bind it (null: `null`). */
-function literalOf(param: unknown): string {
+/**
+ * A parameter's value as a quoted literal, as pg would bind it (null: `null`; an array as
+ * PostgreSQL's array text): for a value written into a simple-protocol string.
+ */
+export function literalOf(param: unknown): string {
 	const { prepareValue, escapeLiteral } = postgresDriver();
 	const value = prepareValue(param);
 	return value === null ? 'null' : escapeLiteral(String(value));
