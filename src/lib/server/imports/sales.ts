@@ -327,8 +327,14 @@ function refuseFile(sink: ReportSink, rows: number, problem: FileProblem, option
 	return { new: 0, duplicate: 0, rejected: 0, points: 0 };
 }
 
-/** How long a window may hold the event loop, from its first row's check to its commit. */
-const WINDOW_BUDGET_MS = 20;
+/**
+ * How long a window may hold the event loop, from its first row's check to its commit, at the
+ * cheapest recent cost per sale: windows run past it (their commit's pages, a checkpoint), and at
+ * 20 the loop's p99 was 45–54 ms on a quiet machine, at 16 36–41 ms for the same rows/s, at 12
+ * 33–36 ms with 10–15 % fewer rows/s (docs/benchmarks.md, "Quiet-machine figures (2026-12-07,
+ * 20:32–").
+ */
+const WINDOW_BUDGET_MS = 16;
 /** The first window's sales, before any cost is known: ~10 ms on a quiet machine. */
 const FIRST_WINDOW = 100;
 /**
