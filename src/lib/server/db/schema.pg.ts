@@ -634,7 +634,10 @@ export const ledgerEntry = pgTable(
 			.where(sql`activity_id IS NOT NULL`),
 		index('ledger_other_time_idx')
 			.on(t.seasonId, t.createdAt)
-			.where(sql`sale_id IS NULL AND activity_id IS NULL`)
+			.where(sql`sale_id IS NULL AND activity_id IS NULL`),
+		index('ledger_award_idx')
+			.on(t.awardId)
+			.where(sql`award_id IS NOT NULL`)
 	]
 );
 

@@ -353,7 +353,12 @@ export const ledgerEntry = sqliteTable(
 			.where(sql`activity_id IS NOT NULL`),
 		index('ledger_other_time_idx')
 			.on(t.seasonId, t.createdAt)
-			.where(sql`sale_id IS NULL AND activity_id IS NULL`)
+			.where(sql`sale_id IS NULL AND activity_id IS NULL`),
+		// A badge award's entries (its net, its first entry, confirmed with its sale), which
+		// scanned the ledger. Partial: no cost on the entries of a sale or an activity.
+		index('ledger_award_idx')
+			.on(t.awardId)
+			.where(sql`award_id IS NOT NULL`)
 	]
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_award_idx" ON "ledger_entry" USING btree ("award_id") WHERE award_id IS NOT NULL;

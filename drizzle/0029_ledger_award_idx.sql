@@ -1,0 +1,1 @@
+CREATE INDEX `ledger_award_idx` ON `ledger_entry` (`award_id`) WHERE award_id IS NOT NULL;
