@@ -293,7 +293,7 @@ describe('a lone sale on postgres', () => {
 				// The begin with its claim and the seller's read ahead (it draws the rows' ids and reads
 				// the step's facts and badges): one string.
 				begin:
-					/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute sale_sellers_ahead_pg\(/,
+					/^begin isolation level serializable; lock table "season" in share row exclusive mode; set local plan_cache_mode = force_generic_plan; execute sale_sellers_ahead_pg\(.*\); set local plan_cache_mode to default$/,
 				// The rows (finishInWrite's statement: the versions, sale, line, entry, day, standings),
 				// the step's savepoint and facts' write, and the COMMIT: one string.
 				atCommit:

@@ -683,8 +683,11 @@ const rowsFailedOf = new WeakMap<PoolClient, { error: unknown }>();
  * (and its claim), its answer that string's last result: a round trip fewer. The values are
  * written in as quoted literals (pg's own conversion of each), which PostgreSQL casts to the
  * statement's parameter types; the statement is parsed once per connection and planned as a
- * Bind of it would be (the read ahead: a custom plan each time, docs/benchmarks.md). On
- * a connection that has not prepared it yet, the `begin` goes alone and the query as
+ * Bind of it would be. With `genericPlan` it runs on its generic plan (`plan_cache_mode` set for
+ * that one statement in the same string), planned once per connection where PostgreSQL chose to
+ * plan it for each run: for a statement whose generic plan is as good as its custom ones (the
+ * read ahead: planning it cost 1–2 ms, more than running it; docs/benchmarks.md). On a
+ * connection that has not prepared it yet, the `begin` goes alone and the query as
  * preparedQuery's, which prepares it. A serialization failure anywhere in the string fails the
  * query, and `write` runs the whole write again. Once the write has sent something,
  * preparedQuery's own; on SQLite too (its begin ran).
@@ -692,7 +695,8 @@ const rowsFailedOf = new WeakMap<PoolClient, { error: unknown }>();
 export function openingQuery<Q>(
 	tx: StoreDb,
 	store: Store,
-	build: (db: StoreDb, tables: Tables) => Q
+	build: (db: StoreDb, tables: Tables) => Q,
+	{ genericPlan = false }: { genericPlan?: boolean } = {}
 ): Q {
 	const query = preparedQuery(tx, store, build);
 	if (store.dialect !== 'postgres' || !is(query, postgresDriver().PgPreparedQuery)) return query;
@@ -713,15 +717,22 @@ export function openingQuery<Q>(
 			)
 				return client.query(config as never, params as never);
 			takeHeld(client);
-			const text = `${held.begin}; execute ${name}(${params.map(literalOf).join(', ')})`;
-			// One result per statement of the string: the query's is the last.
+			const execute = `execute ${name}(${params.map(literalOf).join(', ')})`;
+			const text = genericPlan
+				? `${held.begin}; ${GENERIC_PLAN}; ${execute}; ${AUTO_PLAN}`
+				: `${held.begin}; ${execute}`;
+			// One result per statement of the string: the query's is the last but `AUTO_PLAN`'s.
 			return (client.query({ text, rowMode, types } as never) as Promise<unknown>).then(
-				(results) => (Array.isArray(results) ? results.at(-1) : results)
+				(results) => (Array.isArray(results) ? results.at(genericPlan ? -2 : -1) : results)
 			);
 		}
 	};
 	return Object.create(query as object, { client: { value: opening } }) as Q;
 }
+
+// For the transaction only, and back to the connection's own for its next statements.
+const GENERIC_PLAN = 'set local plan_cache_mode = force_generic_plan';
+const AUTO_PLAN = 'set local plan_cache_mode to default';
 
 /** Whether pg has prepared the statement `name` of `text` on the client's connection. */
 function preparedOn(client: PoolClient, name: string, text: string): boolean {

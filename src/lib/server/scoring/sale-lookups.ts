@@ -5,7 +5,6 @@ import {
 	eq,
 	getTableColumns,
 	inArray,
-	or,
 	sql,
 	type SQL,
 	type Table
@@ -124,8 +123,9 @@ export class SaleLookups {
 			} else if (!this.sellers.has(`i:${seller.userId}`)) ids.add(seller.userId);
 		}
 		if (emails.size + ids.size === 0) return this.prefetchReplaysInWrite(tx, store, externalIds);
-		// The write's first statement (a group's): sent with its begin (db/store.ts openingQuery).
-		const found = await openingQuery(tx, store, sellersAheadOnPg).execute({
+		// The write's first statement (a group's): sent with its begin, on its generic plan (db/store.ts
+		// openingQuery: its custom plans cost more to plan than to run).
+		const found = await openingQuery(tx, store, sellersAheadOnPg, { genericPlan: true }).execute({
 			emails: [...emails],
 			ids: [...ids],
 			externalIds: [...externalIds],
@@ -438,12 +438,13 @@ const sellersAheadOnPg = (db: StoreDb, t: Tables) => {
 		.leftJoinLateral(live, sql`true`)
 		.leftJoin(season, eq(season.id, live.seasonId))
 		.where(
-			// `= any(array)` on each side, so that the two unique indexes answer it (a bitmap OR of
-			// two index scans), where `in (select unnest(…))` on either side scanned every user.
-			or(
-				sql`${user.email} = any(${sql.placeholder('emails')}::text[])`,
-				sql`${user.id} = any(${sql.placeholder('ids')}::bigint[])`
-			)
+			// The ids of the emails' users (by user_email_unique, once: an InitPlan) and the ids
+			// given, one array that the primary key answers. PostgreSQL's generic plan of an OR of
+			// the two read every user (it cannot know that the arrays are short), so it planned
+			// the statement for each run (1–2 ms, more than running it): this one it keeps.
+			sql`${user.id} = any(array(select ${user.id} from ${user}
+				where ${user.email} = any(${sql.placeholder('emails')}::text[]))
+				|| ${sql.placeholder('ids')}::bigint[])`
 		)
 		.prepare('sale_sellers_ahead_pg');
 };
