@@ -41,11 +41,10 @@ try {
 	console.log(`load average at start: ${loadavg().join(' ')}`);
 	const path = join(dir, 'bench.db');
 	await seedSales(path, SALES);
-	const copied = spawnSync(
-		process.execPath,
-		[CLI, 'migrate-to', '--to', server.url],
-		{ env: { ...process.env, DATABASE_URL: path }, encoding: 'utf8' }
-	);
+	const copied = spawnSync(process.execPath, [CLI, 'migrate-to', '--to', server.url], {
+		env: { ...process.env, DATABASE_URL: path },
+		encoding: 'utf8'
+	});
 	if (copied.status !== 0) throw new Error(`migrate-to failed: ${copied.stderr}`);
 	const store = await openStore(server.url);
 	if (store.dialect !== 'postgres') throw new Error('PostgreSQL');
