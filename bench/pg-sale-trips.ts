@@ -51,7 +51,7 @@ const { recordSaleGrouped } = (await from(
 const sent = new Map<string, number>();
 const inOrder: string[] = [];
 const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
 	const first = args[0] as string | { text?: string; name?: string };
 	const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
 	const key = text.replace(/\s+/g, ' ').slice(0, 80);

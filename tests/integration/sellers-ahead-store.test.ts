@@ -280,7 +280,7 @@ describe('a group of API sales on postgres', () => {
 		expect(sent.opening + sent.others).toBeLessThanOrEqual(2);
 	});
 
-	it("runs the read ahead on its generic plan, planned once per connection", async () => {
+	it('runs the read ahead on its generic plan, planned once per connection', async () => {
 		const [a] = nodes.postgres;
 		const { first } = await seasonsOn(a);
 		// The connection each write's opening string went on.
@@ -288,7 +288,11 @@ describe('a group of API sales on postgres', () => {
 		const query = pg.Client.prototype.query;
 		pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 			const config = args[0] as { text?: string } | string;
-			if (/execute sale_sellers_ahead_pg/.test(typeof config === 'string' ? config : config.text))
+			if (
+				/execute sale_sellers_ahead_pg/.test(
+					typeof config === 'string' ? config : (config.text ?? '')
+				)
+			)
 				used.add(this);
 			return (query as (...a: unknown[]) => unknown).apply(this, args);
 		} as typeof query;

@@ -231,8 +231,7 @@ export class WriteBatch {
 			for (const { id, version } of bumped) versions.set(id, version);
 		};
 		const seasons = [[...this.seasons]];
-		if (atCommit)
-			await insertAfterAtCommitInWrite<Bumped>(tx, store, FINISH, seasons, rows, keep);
+		if (atCommit) await insertAfterAtCommitInWrite<Bumped>(tx, store, FINISH, seasons, rows, keep);
 		else keep(await insertAfterInWrite<Bumped>(tx, store, FINISH, seasons, rows));
 	}
 
