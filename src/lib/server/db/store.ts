@@ -572,7 +572,8 @@ async function inPostgresWrite<T>(
 			} catch {
 				broken = true;
 			}
-		throw error;
+		// Once the held rows failed, what the write sent after them failed for that reason.
+		throw rowsFailedOf.get(client)?.error ?? error;
 	} finally {
 		rowsFailedOf.delete(client);
 		client.release(broken || undefined);
