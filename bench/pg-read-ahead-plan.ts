@@ -1,13 +1,19 @@
 // The sellers' read ahead (scoring/sale-lookups.ts sellersAheadOnPg, a lone sale's first statement
 // on PostgreSQL, sent with the write's begin) on a big season: a temp SQLite file of `--sales`
 // sales (bench/lib/seed-sales.ts) copied into a throwaway PostgreSQL with the built CLI's
-// `migrate-to` (needs `npm run build`; PG_TEST_PORT), analysed, then one API sale recorded to
+// `migrate-to` (needs `npm run build`, or `--cli` another checkout's built cli.js of the same
+// schema; PG_TEST_PORT), with a `person_day` row per seller and day and badges and awards
+// (bench/lib/seed-pg-extras.ts), analysed, then one API sale recorded to
 // capture the statement as sent (its values written in), and that statement run under
 // `EXPLAIN (ANALYZE, BUFFERS)` for a few sellers: each part should be an index scan, not a scan of
 // the season's sales or ledger. Prints the plan's scans and its planning and execution times as a
 // literal string (planned each time) and as EXECUTE of the prepared statement (db/store.ts
-// openingQuery: planned for its first runs, then a generic plan kept).
-//   npx tsx bench/pg-read-ahead-plan.ts [--sales 200000] [--sellers 3] [--full]
+// openingQuery: planned for its first runs, then a generic plan kept), and the generic plan
+// itself (`plan_cache_mode = force_generic_plan`): every big table should be read by an index.
+// With --users N, N more people (no season's members) in the user table, as an organisation of
+// that size would have.
+//   npx tsx bench/pg-read-ahead-plan.ts [--sales 200000] [--sellers 3] [--full] [--cli path]
+//     [--users 0]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,12 +24,16 @@ import { recordSaleGrouped } from '../src/lib/server/scoring/group-commit';
 import { startPostgres } from '../tests/helpers/postgres';
 import { flag, option } from './lib/args';
 import { seedSales } from './lib/seed-sales';
+import { seedDaysAndAwardsOnPg } from './lib/seed-pg-extras';
 import { ROOT } from './lib/server';
 
 process.env.LOG_LEVEL ??= 'warn';
 const SALES = option('sales', 200_000);
 const SELLERS = option('sellers', 3);
 const FULL = flag('full');
+const USERS = option('users', 0);
+const CLI_ARG = process.argv.indexOf('--cli');
+const CLI = CLI_ARG > 0 ? process.argv[CLI_ARG + 1] : join(ROOT, 'build/cli.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'honorboard-bench-read-ahead-'));
 const server = await startPostgres();
@@ -31,15 +41,20 @@ try {
 	console.log(`load average at start: ${loadavg().join(' ')}`);
 	const path = join(dir, 'bench.db');
 	await seedSales(path, SALES);
-	const copied = spawnSync(
-		process.execPath,
-		[join(ROOT, 'build/cli.js'), 'migrate-to', '--to', server.url],
-		{ env: { ...process.env, DATABASE_URL: path }, encoding: 'utf8' }
-	);
+	const copied = spawnSync(process.execPath, [CLI, 'migrate-to', '--to', server.url], {
+		env: { ...process.env, DATABASE_URL: path },
+		encoding: 'utf8'
+	});
 	if (copied.status !== 0) throw new Error(`migrate-to failed: ${copied.stderr}`);
 	const store = await openStore(server.url);
 	if (store.dialect !== 'postgres') throw new Error('PostgreSQL');
-	await store.pool.query('analyze');
+	if (USERS > 0)
+		await store.pool.query(
+			`insert into "user" (email, display_name, password_hash)
+			select 'more' || n || '@bench.test', 'More ' || n, 'x' from generate_series(1, $1) n`,
+			[USERS]
+		);
+	console.log(`added on PostgreSQL: ${JSON.stringify(await seedDaysAndAwardsOnPg(store.pool))}`);
 	const { rows: sellers } = await store.pool.query<{ email: string }>(
 		`select u.email from "user" u join season_member m on m.user_id = u.id
 		order by u.id limit ${SELLERS}`
@@ -98,6 +113,14 @@ try {
 			console.log(`  as EXECUTE of the prepared statement, 8 runs (PostgreSQL plans the first 5):`);
 			for (let run = 0; run < 8; run++)
 				console.log(`    ${times(await explain(`execute read_ahead(${args})`)).join(', ')}`);
+			console.log(`  its generic plan (plan_cache_mode = force_generic_plan):`);
+			await client.query('set plan_cache_mode = force_generic_plan');
+			show(await explain(`execute read_ahead(${args})`));
+			const generic: string[] = [];
+			for (let run = 0; run < 4; run++)
+				generic.push(times(await explain(`execute read_ahead(${args})`)).join(', '));
+			console.log(`    then ${generic.join('; ')}`);
+			await client.query('reset plan_cache_mode');
 		}
 	} finally {
 		client.release();

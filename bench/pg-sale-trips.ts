@@ -9,10 +9,16 @@
 // person_day row, read from its sales: an import of past sales); without, all on today's. With
 // --order, the statements of the last lone sale (a group of one) in the order they were sent. With
 // --badges the season has a first-sale and a two-sales badge (held by every seller after the
-// warming sales, as at size: the decision only reads what they hold).
+// warming sales, as at size: the decision only reads what they hold). Also the CPU per sale of
+// this process and of PostgreSQL's (every process of the cluster, /proc: Linux only). With
+// --against <checkout>, that checkout's code (its src, test helpers and pg) is run instead of this
+// one's, by this bench: two checkouts compared with the same measure.
 //   npx tsx bench/pg-sale-trips.ts [--groups 20] [--people 20] [--new-days] [--order] [--badges]
-import pg from 'pg';
-import { flag, option } from './lib/args';
+//     [--against /path/to/checkout]
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { flag, option, textOption } from './lib/args';
 
 process.env.PG_TEST_PORT ??= '48760';
 process.env.LOG_LEVEL ??= 'warn';
@@ -22,17 +28,30 @@ const NEW_DAYS = flag('new-days');
 const ORDER = flag('order');
 const BADGES = flag('badges');
 const DAY = 86_400_000;
+const ROOT = resolve(textOption('against') ?? join(import.meta.dirname, '..'));
+const from = (path: string) => import(pathToFileURL(join(ROOT, path)).href);
 
-const { startPostgres } = await import('../tests/helpers/postgres');
-const { openStore, closeStore } = await import('../src/lib/server/db/store');
-const { liveSeasonOn } = await import('../tests/helpers/store-season');
-const { recordSaleGrouped } = await import('../src/lib/server/scoring/group-commit');
+const { default: pg } = (await from('node_modules/pg/lib/index.js')) as {
+	default: typeof import('pg');
+};
+const { startPostgres } = (await from(
+	'tests/helpers/postgres.ts'
+)) as typeof import('../tests/helpers/postgres');
+const { openStore, closeStore } = (await from(
+	'src/lib/server/db/store.ts'
+)) as typeof import('../src/lib/server/db/store');
+const { liveSeasonOn } = (await from(
+	'tests/helpers/store-season.ts'
+)) as typeof import('../tests/helpers/store-season');
+const { recordSaleGrouped } = (await from(
+	'src/lib/server/scoring/group-commit.ts'
+)) as typeof import('../src/lib/server/scoring/group-commit');
 
 /** Queries sent since the last reset, by their first 80 characters, and in the order sent. */
 const sent = new Map<string, number>();
 const inOrder: string[] = [];
 const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
 	const first = args[0] as string | { text?: string; name?: string };
 	const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
 	const key = text.replace(/\s+/g, ' ').slice(0, 80);
@@ -43,6 +62,35 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 
 const server = await startPostgres();
 const store = await openStore(server.url);
+if (store.dialect !== 'postgres') throw new Error('PostgreSQL');
+// The cluster's processes: the postmaster (a backend's parent) and its children.
+const { rows: backend } = await store.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
+const postmaster = Number(statOf(backend[0].pid)[1]);
+
+/** /proc/<pid>/stat's fields after the command's name: [state, ppid, …]. */
+function statOf(pid: number): string[] {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU ms of the cluster: its processes' own, and the postmaster's children that ended. */
+function postgresCpuMs(): number {
+	let ticks = 0;
+	for (const name of readdirSync('/proc')) {
+		const pid = Number(name);
+		if (!pid) continue;
+		let f: string[];
+		try {
+			f = statOf(pid);
+		} catch {
+			continue; // ended meanwhile
+		}
+		// utime, stime (fields 14 and 15 of stat); the postmaster's cutime and cstime too.
+		if (pid === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+		else if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+	}
+	return ticks * 10; // USER_HZ: 100 on Linux
+}
 const season = await liveSeasonOn(store, {
 	size: PEOPLE,
 	teams: ['Harbour', 'Summit'],
@@ -78,20 +126,26 @@ for (let i = 0; i < (BADGES ? 2 : 1) * PEOPLE; i++) await recordSaleGrouped(stor
 console.log(
 	`pg-sale-trips: ${GROUPS} groups per size, ${PEOPLE} sellers` +
 		(NEW_DAYS ? ', each sale on a day new to its seller' : '') +
-		(BADGES ? ', two badges every seller holds' : '')
+		(BADGES ? ', two badges every seller holds' : '') +
+		(textOption('against') ? `, the code of ${ROOT}` : '')
 );
 for (const size of [1, 8, 32]) {
 	sent.clear();
 	const started = performance.now();
+	const cpu = process.cpuUsage();
+	const pgCpu = postgresCpuMs();
 	for (let g = 0; g < GROUPS; g++) {
 		inOrder.length = 0;
 		await Promise.all(Array.from({ length: size }, () => recordSaleGrouped(store, sale())));
 	}
 	const sales = GROUPS * size;
 	const total = [...sent.values()].reduce((a, b) => a + b, 0);
+	const { user, system } = process.cpuUsage(cpu);
 	console.log(
 		`\ngroups of ${size}: ${((performance.now() - started) / sales).toFixed(2)} ms wall per sale, ` +
-			`${(total / sales).toFixed(1)} queries per sale`
+			`${(total / sales).toFixed(1)} queries per sale, CPU per sale: this process ` +
+			`${((user + system) / 1000 / sales).toFixed(2)} ms, PostgreSQL ` +
+			`${((postgresCpuMs() - pgCpu) / sales).toFixed(2)} ms`
 	);
 	for (const [text, n] of [...sent].sort((a, b) => b[1] - a[1]))
 		console.log(`  ${(n / sales).toFixed(2).padStart(5)}  ${text}`);

@@ -46,6 +46,11 @@ const sale = (email: string): RecordSaleInput => ({
 	lines: [{ sku: 'PHONE', quantity: 1 }]
 });
 
+async function versionOf(store: Store, seasonId: number): Promise<number> {
+	const { season } = store.tables;
+	return (await store.db.select().from(season).where(eq(season.id, seasonId)))[0].version;
+}
+
 /** What the step keeps of a person: their facts, awards, the cursor; and their sales. */
 async function stateOf(store: Store, userId: number) {
 	const { badgeTally, badgeDay, badgeCursor, award, sale: sales, standing } = store.tables;
@@ -102,8 +107,8 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 
 	it('whose facts fail to be written keeps the sale and nothing of the step', async () => {
 		// Two sales before: the seller holds both badges, the step writes only the facts. On
-		// PostgreSQL that write goes with the COMMIT: the write is rolled back to the step's
-		// savepoint there and committed.
+		// PostgreSQL that write goes with the sale's rows and the COMMIT: the write is rolled back
+		// to the step's savepoint there, the versions read again, and committed.
 		const [store] = nodes[dialect];
 		const s = await badgeSeasonOn(store);
 		const seller = s.people[0];
@@ -115,8 +120,11 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		const talliesBefore = await tallies();
 		await insertsFail(store, 'badge_tally', 'tally refused', true);
 		try {
+			const versionBefore = await versionOf(store, s.seasonId);
 			const answer = await recordSaleGrouped(store, sale(seller.email), clock);
 			expect(answer.created).toBe(true);
+			expect(answer.version).toBe(versionBefore + 1);
+			expect(await versionOf(store, s.seasonId)).toBe(versionBefore + 1);
 			expect(await stateOf(store, seller.id)).toEqual({
 				...before,
 				sales: 3,
@@ -133,6 +141,50 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		expect(await tallies()).not.toEqual(talliesBefore);
 	});
 
+	// On PostgreSQL the sale's rows (finishInWrite's statement) go with the COMMIT: with the step's
+	// facts when the seller holds both badges (as in the test of the 2 statements below), else
+	// (the First badge within reach) before the award's first read, on their own. Their failure
+	// fails the write, with their error, in either place.
+	it.each([
+		['holds both badges', 1, { atCommit: 1, alone: 0 }],
+		['has a badge within reach', 0, { atCommit: 0, alone: 1 }]
+	])(
+		'whose rows fail to be written, when the seller %s, fails and keeps nothing of it',
+		async (_, who, sends) => {
+			const [store] = nodes[dialect];
+			const s = await badgeSeasonOn(store);
+			for (let i = 0; i < 2; i++) await recordSaleGrouped(store, sale(s.people[1].email), clock);
+			const seller = s.people[who];
+			const before = await stateOf(store, seller.id);
+			const version = await versionOf(store, s.seasonId);
+			await insertsFail(store, 'sale_line', 'line refused', true);
+			let sent = { atCommit: 0, alone: 0 };
+			try {
+				sent = await statementsDuring(
+					{
+						atCommit: /^execute many_after_\d+\(.*; commit$/,
+						alone: /^WITH first AS \(UPDATE season SET version = version \+ 1 /
+					},
+					() =>
+						expect(recordSaleGrouped(store, sale(seller.email), clock)).rejects.toThrow(
+							/line refused/
+						)
+				);
+			} finally {
+				await insertsFail(store, 'sale_line', 'line refused', false);
+			}
+			if (dialect === 'postgres') expect(sent).toEqual(sends);
+			expect(await stateOf(store, seller.id)).toEqual(before);
+			expect(await versionOf(store, s.seasonId)).toBe(version);
+			// The connection is clean: the next sale commits with its step.
+			await recordSaleGrouped(store, sale(seller.email), clock);
+			expect(await stateOf(store, seller.id)).toMatchObject({
+				sales: before.sales + 1,
+				awards: who === 1 ? 2 : 1
+			});
+		}
+	);
+
 	it('whose facts fail when the award sends them, before the COMMIT, keeps the sale and nothing of the step', async () => {
 		// A seller's first sale: the First badge is within reach, so the award's statements follow
 		// the facts' write. On PostgreSQL that write is held for the COMMIT (db/store.ts
@@ -140,7 +192,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 		// the step's, rolled back to the step's savepoint; the sale commits, once.
 		const [store] = nodes[dialect];
 		const s = await badgeSeasonOn(store);
-		// Another seller's sales first, as in the test of the 3 statements below: the step has read
+		// Another seller's sales first, as in the test of the 2 statements below: the step has read
 		// the season's time zone and caught up (reads that would open its savepoint first).
 		for (let i = 0; i < 2; i++) await recordSaleGrouped(store, sale(s.people[1].email), clock);
 		const seller = s.people[0];
@@ -225,16 +277,14 @@ describe.each(['sqlite', 'postgres'] as const)('a lone sale (%s)', (dialect) => 
 });
 
 describe('a lone sale on postgres', () => {
-	it('sends its begin with its reads, its badge step with its savepoint and the COMMIT: 3 statements in all', async () => {
+	it('sends its begin with its reads, its rows with its badge step, its savepoint and the COMMIT: 2 statements in all', async () => {
 		const [store] = nodes.postgres;
 		const s = await badgeSeasonOn(store);
 		// The first sale's day has no row yet (its sales are read): one before, as a seller's day;
 		// two, so that the seller and the team hold both badges (the decision reads nothing more).
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
 		await recordSaleGrouped(store, sale(s.people[1].email), clock);
-		const { season } = store.tables;
-		const version = async () =>
-			(await store.db.select().from(season).where(eq(season.id, s.seasonId)))[0].version;
+		const version = () => versionOf(store, s.seasonId);
 		const before = await version();
 		const seller = await stateOf(store, s.people[1].id);
 		// Each statement under the first pattern it matches.
@@ -243,12 +293,12 @@ describe('a lone sale on postgres', () => {
 				// The begin with its claim and the seller's read ahead (it draws the rows' ids and reads
 				// the step's facts and badges): one string.
 				begin:
-					/^begin isolation level serializable; lock table "season" in share row exclusive mode; execute sale_sellers_ahead_pg\(/,
-				// The step's savepoint and facts' write, and the COMMIT: one string.
-				opening:
-					/^SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor.*; commit$/,
-				finish:
-					/^WITH first AS \(UPDATE season SET version = version \+ 1 .*INSERT INTO sale .*INSERT INTO sale_line .*INSERT INTO ledger_entry .*INSERT INTO person_day .*INSERT INTO standing .*INSERT INTO standing/,
+					/^begin isolation level serializable; lock table "season" in share row exclusive mode; set local plan_cache_mode = force_generic_plan; execute sale_sellers_ahead_pg\(.*\); set local plan_cache_mode to default$/,
+				// The rows (finishInWrite's statement: the versions, sale, line, entry, day, standings),
+				// the step's savepoint and facts' write, and the COMMIT: one string.
+				atCommit:
+					/^execute many_after_\d+\(.*\); SAVEPOINT hb_badge_step; WITH .*INSERT INTO badge_tally.*INSERT INTO badge_cursor.*; commit$/,
+				finish: /^WITH first AS \(UPDATE season SET version = version \+ 1 /,
 				finishAlone:
 					/"version" \+ 1|INSERT INTO "?(person_day|standing|sale|sale_line|ledger_entry)"? /i,
 				begins: /^begin/,
@@ -263,12 +313,16 @@ describe('a lone sale on postgres', () => {
 				commit: /^commit$/,
 				others: /./
 			},
-			() => recordSaleGrouped(store, sale(s.people[1].email), clock)
+			async () => {
+				// The versions, the rows' statement's answer, read from the COMMIT's string.
+				const answer = await recordSaleGrouped(store, sale(s.people[1].email), clock);
+				expect(answer.version).toBe(before + 1);
+			}
 		);
 		expect(sent).toEqual({
 			begin: 1,
-			opening: 1,
-			finish: 1,
+			atCommit: 1,
+			finish: 0,
 			finishAlone: 0,
 			begins: 0,
 			ahead: 0,

@@ -4,6 +4,7 @@ import type { Queryable } from './index';
 import { cachedStatement } from './prepared';
 import {
 	deferInWrite,
+	deferRowsInWrite,
 	literalOf,
 	sqliteOfWrite,
 	unportedSqlite,
@@ -160,8 +161,8 @@ export interface Lead {
 	rescue?: (error: unknown) => void;
 }
 
-/** `text` with each `$n` replaced by the n-th array of `columns` as a quoted literal (pg's own). */
-function withLiterals(text: string, columns: readonly (readonly unknown[])[]): string {
+/** `text` with each `$n` replaced by the n-th of `columns` as a quoted literal (pg's own). */
+function withLiterals(text: string, columns: readonly unknown[]): string {
 	return text.replace(/\$(\d+)/g, (_, n: string) => literalOf(columns[Number(n) - 1]));
 }
 
@@ -250,6 +251,11 @@ export interface AfterFirst {
 	first: string;
 	params: number;
 	inserts: readonly ManyRows[];
+	/**
+	 * A select that answers what `first` answered, once it has run (its values the same `$1` to
+	 * `$<params>`): insertAfterAtCommitInWrite's.
+	 */
+	again?: string;
 }
 
 /**
@@ -270,6 +276,30 @@ export async function insertAfterInWrite<R>(
 	const columns = after.inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
 	const { rows } = await pgClientOf(tx).query({ name, text, values: [...firstValues, ...columns] });
 	return rows as R[];
+}
+
+/**
+ * insertAfterInWrite held to go with the write's COMMIT in its round trip (db/store.ts
+ * deferRowsInWrite: a lone sale's rows), `answer` given `first`'s rows once it has run, at the
+ * latest when the write commits; nothing of the write may need them, or its rows, before (any
+ * other statement of the write sends it first). On a connection that has not prepared its
+ * statement yet it runs at once, as insertAfterInWrite, which prepares it.
+ */
+export async function insertAfterAtCommitInWrite<R>(
+	tx: StoreDb,
+	store: Store,
+	after: AfterFirst & { again: string },
+	firstValues: readonly unknown[],
+	values: readonly (readonly unknown[])[],
+	answer: (rows: R[]) => void
+): Promise<void> {
+	if (unportedSqlite(store)) throw new Error('insertAfterAtCommitInWrite is for PostgreSQL');
+	const { name, text } = afterFirstOf(store, after);
+	const columns = after.inserts.flatMap((insert, i) => columnsOf(insert, values[i]));
+	const statement = { name, text, values: [...firstValues, ...columns] };
+	const again = withLiterals(after.again, firstValues);
+	if (deferRowsInWrite(tx, statement, (rows) => answer(rows as R[]), again)) return;
+	answer((await pgClientOf(tx).query(statement)).rows as R[]);
 }
 
 const afters = new WeakMap<AfterFirst, { name: string; text: string }>();

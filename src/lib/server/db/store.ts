@@ -558,8 +558,11 @@ async function inPostgresWrite<T>(
 	try {
 		const result = await work(tx as unknown as StoreDb);
 		const held = takeHeld(client);
+		const failed = rowsFailedOf.get(client);
+		// The held rows failed when another statement sent them: the write fails with their error.
+		if (failed) throw failed.error;
 		// Nothing sent: nothing to commit.
-		if (!held?.begin || held.deferred) await commitWith(client, held);
+		if (!held?.begin || held.deferred || held.rows) await commitWith(client, held);
 		return result;
 	} catch (error) {
 		const held = takeHeld(client);
@@ -569,19 +572,41 @@ async function inPostgresWrite<T>(
 			} catch {
 				broken = true;
 			}
-		throw error;
+		// Once the held rows failed, what the write sent after them failed for that reason.
+		throw rowsFailedOf.get(client)?.error ?? error;
 	} finally {
+		rowsFailedOf.delete(client);
 		client.release(broken || undefined);
 	}
 }
 
 /**
  * What a PostgreSQL write holds to send with a later statement: its `begin` until its first
- * statement, a statement deferred to its COMMIT (deferInWrite).
+ * statement, its rows' statement (deferRowsInWrite) and its step's statement (deferInWrite),
+ * both to go with its COMMIT, in that order.
  */
 interface Held {
 	begin?: string;
+	rows?: HeldRows;
 	deferred?: Deferred;
+}
+
+/**
+ * A write's statement held for its COMMIT (deferRowsInWrite): a named statement prepared on the
+ * write's connection, sent as `EXECUTE` in the COMMIT's string. Unlike a Deferred statement its
+ * failure fails the write.
+ */
+interface HeldRows {
+	name: string;
+	text: string;
+	values: unknown[];
+	/** Given the statement's rows once it has run. */
+	answer: (rows: unknown[]) => void;
+	/**
+	 * A query (no parameters) that reads the same rows again after it ran: the COMMIT's string
+	 * failed in its Deferred part and was rolled back to its savepoint, which drops the answers.
+	 */
+	again: string;
 }
 
 /**
@@ -633,8 +658,24 @@ function takeHeld(client: PoolClient): Held | undefined {
 
 async function sendHeld(client: PoolClient, held: Held | undefined): Promise<void> {
 	if (held?.begin) await client.query(held.begin);
+	if (held?.rows) await sendRows(client, held.rows);
 	if (held?.deferred) await sendDeferred(client, held.deferred);
 }
+
+/** The held rows' statement on its own (another statement of the write goes first). */
+async function sendRows(client: PoolClient, rows: HeldRows): Promise<void> {
+	const { name, text, values } = rows;
+	try {
+		rows.answer((await client.query({ name, text, values })).rows);
+	} catch (error) {
+		// The write fails with it, whoever catches it on the way (a badge step catches its own).
+		if (!isSerializationFailure(error)) rowsFailedOf.set(client, { error });
+		throw error;
+	}
+}
+
+/** A write whose held rows failed when sent on their own (sendRows): it must not commit. */
+const rowsFailedOf = new WeakMap<PoolClient, { error: unknown }>();
 
 /**
  * The query preparedQuery gives, sent as the write's opening statement: on PostgreSQL, while
@@ -643,8 +684,11 @@ async function sendHeld(client: PoolClient, held: Held | undefined): Promise<voi
  * (and its claim), its answer that string's last result: a round trip fewer. The values are
  * written in as quoted literals (pg's own conversion of each), which PostgreSQL casts to the
  * statement's parameter types; the statement is parsed once per connection and planned as a
- * Bind of it would be (the read ahead: a custom plan each time, docs/benchmarks.md). On
- * a connection that has not prepared it yet, the `begin` goes alone and the query as
+ * Bind of it would be. With `genericPlan` it runs on its generic plan (`plan_cache_mode` set for
+ * that one statement in the same string), planned once per connection where PostgreSQL chose to
+ * plan it for each run: for a statement whose generic plan is as good as its custom ones (the
+ * read ahead: planning it cost 1–2 ms, more than running it; docs/benchmarks.md). On a
+ * connection that has not prepared it yet, the `begin` goes alone and the query as
  * preparedQuery's, which prepares it. A serialization failure anywhere in the string fails the
  * query, and `write` runs the whole write again. Once the write has sent something,
  * preparedQuery's own; on SQLite too (its begin ran).
@@ -652,7 +696,8 @@ async function sendHeld(client: PoolClient, held: Held | undefined): Promise<voi
 export function openingQuery<Q>(
 	tx: StoreDb,
 	store: Store,
-	build: (db: StoreDb, tables: Tables) => Q
+	build: (db: StoreDb, tables: Tables) => Q,
+	{ genericPlan = false }: { genericPlan?: boolean } = {}
 ): Q {
 	const query = preparedQuery(tx, store, build);
 	if (store.dialect !== 'postgres' || !is(query, postgresDriver().PgPreparedQuery)) return query;
@@ -664,18 +709,31 @@ export function openingQuery<Q>(
 		) => {
 			const held = heldOf.get(client);
 			const { name, rowMode, types } = config;
-			if (!held?.begin || held.deferred || !name || !preparedOn(client, name, config.text))
+			if (
+				!held?.begin ||
+				held.deferred ||
+				held.rows ||
+				!name ||
+				!preparedOn(client, name, config.text)
+			)
 				return client.query(config as never, params as never);
 			takeHeld(client);
-			const text = `${held.begin}; execute ${name}(${params.map(literalOf).join(', ')})`;
-			// One result per statement of the string: the query's is the last.
+			const execute = `execute ${name}(${params.map(literalOf).join(', ')})`;
+			const text = genericPlan
+				? `${held.begin}; ${GENERIC_PLAN}; ${execute}; ${AUTO_PLAN}`
+				: `${held.begin}; ${execute}`;
+			// One result per statement of the string: the query's is the last but `AUTO_PLAN`'s.
 			return (client.query({ text, rowMode, types } as never) as Promise<unknown>).then(
-				(results) => (Array.isArray(results) ? results.at(-1) : results)
+				(results) => (Array.isArray(results) ? results.at(genericPlan ? -2 : -1) : results)
 			);
 		}
 	};
 	return Object.create(query as object, { client: { value: opening } }) as Q;
 }
+
+// For the transaction only, and back to the connection's own for its next statements.
+const GENERIC_PLAN = 'set local plan_cache_mode = force_generic_plan';
+const AUTO_PLAN = 'set local plan_cache_mode to default';
 
 /** Whether pg has prepared the statement `name` of `text` on the client's connection. */
 function preparedOn(client: PoolClient, name: string, text: string): boolean {
@@ -728,7 +786,33 @@ export function dropDeferredInWrite(tx: StoreDb): boolean {
 	const held = heldOf.get(client);
 	if (!held?.deferred) return false;
 	delete held.deferred;
-	if (!held.begin) takeHeld(client);
+	if (!held.begin && !held.rows) takeHeld(client);
+	return true;
+}
+
+/**
+ * PostgreSQL: holds the write's named statement `name` (`text`, its `values`) to go with the
+ * write's COMMIT, as `EXECUTE <name>(…)` at the head of the COMMIT's string (the values written in
+ * as literals, as openingQuery's), where it would be a round trip of its own: a lone sale's rows
+ * (scoring/write-batch.ts). `answer` is given its rows once it has run, before the write's
+ * `write` returns; nothing of the write may need them before its COMMIT. Any other statement of
+ * the write sent before the COMMIT sends it first, on its own. A failure of it fails the write
+ * (nothing of it committed), wherever it is sent; when the step deferred after it (deferInWrite)
+ * fails at the COMMIT, the write is rolled back to the step's savepoint, `again` read for the
+ * answer and the write committed. False (nothing held) when the statement is not prepared on the
+ * write's connection yet (send it, which prepares it) or something is held already.
+ */
+export function deferRowsInWrite(
+	tx: StoreDb,
+	statement: { name: string; text: string; values: unknown[] },
+	answer: (rows: unknown[]) => void,
+	again: string
+): boolean {
+	const client = clientOfWrite(tx);
+	const held = heldOf.get(client);
+	if (held?.rows || held?.deferred || !preparedOn(client, statement.name, statement.text))
+		return false;
+	hold(client).rows = { ...statement, answer, again };
 	return true;
 }
 
@@ -743,29 +827,48 @@ async function sendDeferred(client: PoolClient, deferred: Deferred): Promise<voi
 }
 
 /**
- * The write's COMMIT, with what it holds in the same string: the statement it deferred
- * (deferInWrite), its begin if nothing else was sent. When the deferred statement fails (not a
- * conflict: `write` runs those again), the write is rolled back to its savepoint and committed
- * without it, and its `rescue` told.
+ * The write's COMMIT, with what it holds in the same string: its begin if nothing else was sent,
+ * its rows' statement (deferRowsInWrite), its step's statement (deferInWrite). When the string
+ * fails (not a conflict: `write` runs those again) and a step's statement was in it, the write is
+ * rolled back to the step's savepoint, the rows' answer read again, and the write committed
+ * without the step, its `rescue` told; if it was the rows that failed, the savepoint was never
+ * made, that rollback fails, and so does the write, with the string's error.
  */
 async function commitWith(client: PoolClient, held: Held | undefined): Promise<void> {
-	const deferred = held?.deferred;
-	if (!deferred) return committed(await client.query('commit'));
-	const begin = held.begin ? `${held.begin}; ` : '';
+	const { begin, rows, deferred } = held ?? {};
+	if (!rows && !deferred) return committed(await client.query('commit'));
+	const parts = [begin, rows && executeOf(rows), deferred?.text, 'commit'];
 	let sent: unknown;
+	// One result per statement: the rows' comes after the begin's.
+	let answerAt = begin ? statementsIn(begin) : 0;
 	try {
-		sent = await client.query(`${begin}${deferred.text}; commit`);
+		sent = await client.query(parts.filter(Boolean).join('; '));
 	} catch (error) {
-		if (isSerializationFailure(error)) throw error;
+		if (!deferred || isSerializationFailure(error)) throw error;
+		const again = [`ROLLBACK TO SAVEPOINT ${deferred.savepoint}`, rows?.again, 'commit'];
 		try {
-			sent = await client.query(`ROLLBACK TO SAVEPOINT ${deferred.savepoint}; commit`);
-		} catch (again) {
-			// The commit itself failed (a savepoint is gone once the transaction is): not the step's.
-			throw isSerializationFailure(again) ? again : error;
+			sent = await client.query(again.filter(Boolean).join('; '));
+		} catch (failed) {
+			// The commit itself failed (a savepoint is gone once the transaction is), or the rows
+			// did (it was never made): not the step's.
+			throw isSerializationFailure(failed) ? failed : error;
 		}
+		answerAt = 1;
 		deferred.rescue(error);
 	}
 	committed(sent);
+	rows?.answer(resultAt(sent, answerAt).rows);
+}
+
+/** The held rows' statement as an EXECUTE of its named statement, its values as literals. */
+const executeOf = ({ name, values }: HeldRows) =>
+	`execute ${name}(${values.map(literalOf).join(', ')})`;
+
+/** The statements of one of this file's own texts (no `;` in a literal of them). */
+const statementsIn = (text: string) => text.split(';').length;
+
+function resultAt(sent: unknown, i: number): { rows: unknown[] } {
+	return (Array.isArray(sent) ? sent[i] : sent) as { rows: unknown[] };
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 	type DayTotals
 } from './person-day';
 import { HELD_INSERTS, SaleRows, type HeldEntry } from './sale-rows';
-import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
+import { insertAfterAtCommitInWrite, insertAfterInWrite, type AfterFirst } from '../db/many-rows';
 
 // Many sales in one transaction (an import's window, a group of concurrent API requests) touch
 // the same few rows again and again: the seller's and the team's standing, the seller's day, the
@@ -56,16 +56,27 @@ import { insertAfterInWrite, type AfterFirst } from '../db/many-rows';
  * finishInWrite on PostgreSQL: the seasons' versions bumped, then the held sales' rows (sale,
  * lines, ledger entries), the days and the standings.
  */
-const FINISH: AfterFirst = {
+const FINISH = {
 	first: `UPDATE season SET version = version + 1 WHERE id = ANY($1::bigint[])
 		RETURNING id, version`,
 	params: 1,
-	inserts: [...HELD_INSERTS, MANY_DAYS, ...STANDINGS_ROWS]
-};
+	inserts: [...HELD_INSERTS, MANY_DAYS, ...STANDINGS_ROWS],
+	again: 'SELECT id, version FROM season WHERE id = ANY($1::bigint[])'
+} satisfies AfterFirst;
 
 export interface WriteBatchOptions {
 	/** Hold the new sales' rows too, written before the rest by finishInWrite(). */
 	rows?: boolean;
+}
+
+export interface FinishOptions {
+	/**
+	 * PostgreSQL: the batch's statement goes with the write's COMMIT, in its round trip (a lone
+	 * sale's rows; db/store.ts deferRowsInWrite), when nothing of the write needs the rows or the
+	 * versions before: any statement the write sends after sends it first. The versions
+	 * (versionOf) are known once the write has committed.
+	 */
+	atCommit?: boolean;
 }
 
 type StandingKey = `${number}:${number}:${number}`;
@@ -161,7 +172,10 @@ export class WriteBatch {
 		this.seasons.add(seasonId);
 	}
 
-	/** The version a season will have once finishInWrite() ran (valid after it). */
+	/**
+	 * The version a season will have once finishInWrite() ran (valid after it; with `atCommit`,
+	 * after the write committed).
+	 */
 	versionOf(seasonId: number): number {
 		return this.versions.get(seasonId) ?? 0;
 	}
@@ -173,7 +187,12 @@ export class WriteBatch {
 	 * version (an import's window holds the table, imports/sales.ts claimSeasonsInWrite) then holds
 	 * no standing or day it writes.
 	 */
-	async finishInWrite(tx: StoreDb, store: Store, now: number): Promise<void> {
+	async finishInWrite(
+		tx: StoreDb,
+		store: Store,
+		now: number,
+		options: FinishOptions = {}
+	): Promise<void> {
 		const sqlite = unportedSqlite(store);
 		if (sqlite) {
 			await this.rows?.writeInWrite(tx, store);
@@ -185,7 +204,7 @@ export class WriteBatch {
 			// here (applySubjectDeltas); a group rolled back leaves harmless marks.
 			writeDays(sqlite, this.days.values());
 			applySubjectDeltas(sqlite, this.subjectDeltas(), now);
-		} else await this.finishOnPostgres(tx, store, now);
+		} else await this.finishOnPostgres(tx, store, now, options);
 		this.clear();
 	}
 
@@ -196,19 +215,24 @@ export class WriteBatch {
 	 * The rows' triggers (the dashboard's rollups, the records' frontier) and foreign keys run at
 	 * the statement's end, when every row of it is there.
 	 */
-	private async finishOnPostgres(tx: StoreDb, store: Store, now: number): Promise<void> {
+	private async finishOnPostgres(
+		tx: StoreDb,
+		store: Store,
+		now: number,
+		{ atCommit }: FinishOptions
+	): Promise<void> {
 		const standings = subjectDeltaRows(this.subjectDeltas(), now, this.moved);
 		const held = this.rows?.takeHeld() ?? [[], [], []];
 		const rows = [...held, manyDaysValues(this.days.values()), ...standings];
 		if (this.seasons.size === 0 && rows.every((r) => r.length === 0)) return;
-		const bumped = await insertAfterInWrite<{ id: number; version: number }>(
-			tx,
-			store,
-			FINISH,
-			[[...this.seasons]],
-			rows
-		);
-		for (const { id, version } of bumped) this.versions.set(id, version);
+		type Bumped = { id: number; version: number };
+		const versions = this.versions;
+		const keep = (bumped: Bumped[]) => {
+			for (const { id, version } of bumped) versions.set(id, version);
+		};
+		const seasons = [[...this.seasons]];
+		if (atCommit) await insertAfterAtCommitInWrite<Bumped>(tx, store, FINISH, seasons, rows, keep);
+		else keep(await insertAfterInWrite<Bumped>(tx, store, FINISH, seasons, rows));
 	}
 
 	/** Each person once, then each team once with the sum of its people's deltas. */
