@@ -15,6 +15,10 @@ const drop = textOption('drop');
 const out = textOption('json');
 
 const path = `${source}.index-reads`;
+const remove = () => {
+	for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+};
+remove(); // a run that failed leaves its WAL, which the next copy would take up
 copyFileSync(source, path);
 const db = openDatabase(path).$client;
 if (drop) db.exec(drop);
@@ -27,9 +31,17 @@ const statements = [
 	)
 ].filter((sql) => /^\s*(select|with|insert|update|delete)/i.test(sql));
 
-/** The plan's lines; unbound parameters are NULL (the plan does not depend on their values). */
+/**
+ * The plan's lines; unbound parameters are NULL (the plan does not depend on their values). A
+ * statement that names a dropped index (`INDEXED BY`) does not prepare: its error is its plan.
+ */
 function planOf(sql: string): string[] {
-	const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+	let explain;
+	try {
+		explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+	} catch (error) {
+		return [`ERROR ${error instanceof Error ? error.message : error}`];
+	}
 	// better-sqlite3 wants every parameter bound and does not say how many there are: as many as
 	// the text's question marks, else fewer (a mark inside a string literal).
 	const marks = sql.split('?').length - 1;
@@ -62,4 +74,4 @@ for (const [index, users] of [...byIndex].sort(([a], [b]) => a.localeCompare(b))
 console.log(`\nscans of the four tables (${scans.length}):`);
 for (const scan of scans) console.log(`  ${scan}`);
 db.close();
-for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+remove();
