@@ -5,15 +5,18 @@
 // the last byte written to the sockets (every socket's write queue empty), and each watcher's
 // time to the frame. No database, no sales: the push alone, three ways in turn:
 //
-//   honorboard  Socket.IO with attach.ts's options, `io.local.to(room).emit(…)` (publish.ts)
+//   honorboard  Socket.IO with attach.ts's options, `io.local.to(room).emit(…)` (publish.ts
+//               before room-frame.ts)
+//   direct      the same server, room-frame.ts's `emitToRoom`: the frame built once, written
+//               to each socket's `ws` sender (engine.io's path for sockets it cannot be)
 //   sliced      the same, written --slice sockets per turn of the loop (tried, not kept)
 //   bare        a plain Socket.IO server's `io.to(room).emit(…)` (bench/lib/bare-live.mjs)
 //   ws          the floor: the same Engine.IO message sent by plain `ws` (`ws.send`) to each
 //               socket, with just enough of the protocol for the client to watch
 //
 //   npx tsx bench/push-cost.ts [--clients 500,2000,5000] [--pushes 20] [--rounds 2]
-//     [--bytes 10000] [--processes 4] [--port-base 46900] [--targets honorboard,sliced,bare,ws]
-//     [--slice 250] [--profile honorboard|sliced|bare|ws]
+//     [--bytes 10000] [--processes 4] [--port-base 46900] [--targets honorboard,direct,sliced,bare,ws]
+//     [--slice 250] [--profile honorboard|direct|sliced|bare|ws]
 //
 // --profile writes V8's CPU profile of the measured pushes of that target (node:inspector, this
 // process only) to bench/results/profiles/. Results: bench/results/push-cost-<timestamp>.json.
@@ -25,13 +28,17 @@ import type { Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { LeaderboardPush } from '../src/lib/realtime/events';
+import { emitToRoom } from '../src/lib/server/realtime/room-frame';
 import { option, textOption } from './lib/args';
 import { loadAverage, ROOT } from './lib/server';
 import { startOnFreePort } from './lib/port-retry';
 import { round, summarize, type Summary } from './lib/stats';
 
-type Target = 'honorboard' | 'sliced' | 'bare' | 'ws';
-const TARGETS = (textOption('targets') ?? 'honorboard,sliced,bare,ws').split(',') as Target[];
+type Target = 'honorboard' | 'direct' | 'sliced' | 'bare' | 'ws';
+const TARGETS = (textOption('targets') ?? 'honorboard,direct,sliced,bare,ws').split(
+	','
+) as Target[];
 /** Sockets per turn of the loop for `sliced`. */
 const SLICE = option('slice', 250);
 const ROOM = 'season:1';
@@ -116,9 +123,12 @@ async function startTarget(target: Target, port: number): Promise<Running> {
 		push:
 			target === 'honorboard'
 				? (version) => void io.local.to(ROOM).emit('leaderboard', payload(version))
-				: target === 'sliced'
-					? (version) => sliced(io, payload(version))
-					: (version) => void io.to(ROOM).emit('leaderboard', payload(version)),
+				: target === 'direct'
+					? (version) =>
+							emitToRoom(io, ROOM, 'leaderboard', payload(version) as unknown as LeaderboardPush)
+					: target === 'sliced'
+						? (version) => sliced(io, payload(version))
+						: (version) => void io.to(ROOM).emit('leaderboard', payload(version)),
 		sockets: () =>
 			[...(io.sockets.adapter.rooms.get(ROOM) ?? [])].map(
 				(id) =>

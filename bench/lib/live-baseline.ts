@@ -70,6 +70,9 @@ const USAGE = `Usage: npm run bench:live -- --baseline [options]
                        throwaway redis-server; client process i watches node i mod N and sale i
                        goes to node i mod N; CPU and RSS are the nodes' sums, loop delay the
                        worst node's (the nodes after the first listen on ports the OS picks)
+  --build DIR          run another checkout's build/ as Honorboard (a base commit, with this
+                       bench's code; its copy goes under this checkout's bench/results/, so
+                       packages and drizzle/ resolve from here)
 
 Needs the production build: run \`npm run build\` first.`;
 
@@ -88,6 +91,8 @@ interface Options {
 	clientKind: 'sio' | 'wire';
 	postgres: boolean;
 	nodes: number;
+	/** Another checkout's build/ (--build); unset: this one's. */
+	build: string | undefined;
 }
 
 type FanoutMode = 'inline' | 'process';
@@ -128,6 +133,7 @@ function readOptions(argv: string[]): Options | null {
 			'client-kind': { type: 'string' },
 			postgres: { type: 'boolean' },
 			nodes: { type: 'string' },
+			build: { type: 'string' },
 			help: { type: 'boolean', short: 'h' }
 		}
 	});
@@ -175,7 +181,8 @@ function readOptions(argv: string[]): Options | null {
 		portBase: int(values['port-base'], 'port-base', 4591, 1024, 65000),
 		barePerSale: values['bare-per-sale'] ?? false,
 		postgres,
-		nodes: int(values.nodes, 'nodes', 1, 1, 4)
+		nodes: int(values.nodes, 'nodes', 1, 1, 4),
+		build: values.build
 	};
 }
 
@@ -394,7 +401,7 @@ async function runTarget(input: {
 		const tree = trees.flat();
 		for (const pid of tree) process.kill(pid, 'SIGUSR2'); // resets the probes' histograms
 		const treeCpu = () => {
-			const each = tree.map(procCpuSeconds);
+			const each = tree.map((pid) => procCpuSeconds(pid));
 			return each.some((v) => v === null) ? null : each.reduce((a, b) => a! + b!, 0)!;
 		};
 		const cpuBefore = treeCpu();
@@ -629,7 +636,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 		console.log(USAGE);
 		return 0;
 	}
-	const missing = missingBuild();
+	const missing = options.build ? null : missingBuild();
 	if (missing) {
 		console.error(`bench:live: ${missing}`);
 		return 1;
@@ -657,7 +664,7 @@ export async function runBaseline(argv: string[]): Promise<number> {
 	const template = join(dir, 'template.db');
 	const probeFile = join(dir, 'loop.json');
 	const probe = join(ROOT, 'bench/lib/loop-probe.mjs');
-	const build = snapshotBuild();
+	const build = snapshotBuild(options.build);
 	// Its copy of build/ goes too when the bench is interrupted.
 	const forgetBuild = stopOnInterrupt(async () => build.remove());
 	const results: TargetResult[] = [];

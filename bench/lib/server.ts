@@ -31,11 +31,11 @@ export function missingBuild(): string | null {
  * benchmark runs cannot swap the files of the running server (SvelteKit loads route chunks
  * lazily). Call the returned remove() when done.
  */
-export function snapshotBuild(): { entry: string; remove: () => void } {
+export function snapshotBuild(from = join(ROOT, 'build')): { entry: string; remove: () => void } {
 	const parent = join(ROOT, 'bench/results');
 	mkdirSync(parent, { recursive: true });
 	const dir = mkdtempSync(join(parent, '.build-'));
-	cpSync(join(ROOT, 'build'), dir, { recursive: true });
+	cpSync(from, dir, { recursive: true });
 	if (!existsSync(join(dir, 'server.js')) || !existsSync(join(dir, 'handler.js'))) {
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(

@@ -76,8 +76,16 @@ async function raceWithPublisher(
 	const io = {
 		sockets: { adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) } },
 		to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
-		// Pushes go to this node's own sockets (publish.ts, cluster.ts).
-		local: { to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }) }
+		// Pushes go to this node's own sockets (publish.ts, cluster.ts), encoded once for the room
+		// (room-frame.ts): the fake namespace keeps what is encoded and has no socket to write to.
+		of: () => ({
+			name: '/',
+			adapter: {
+				rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]),
+				_encode: (packet: { data: [string, Pushed] }) => (sent.push(packet.data[1]), [])
+			},
+			sockets: new Map()
+		})
 	} as unknown as RealtimeServer;
 	// The views' first build is the builder's (their cost unknown), then they are read in the push
 	// itself: below the line even on a loaded machine (the default line is 20 ms).

@@ -471,8 +471,16 @@ describe('pushes with views built by the read thread', () => {
 				adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) }
 			},
 			to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
-			// Pushes go to this node's own sockets (publish.ts, cluster.ts).
-			local: { to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }) }
+			// Pushes go to this node's own sockets (publish.ts, cluster.ts), encoded once for the room
+			// (room-frame.ts): the fake namespace keeps what is encoded and has no socket to write to.
+			of: () => ({
+				name: '/',
+				adapter: {
+					rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]),
+					_encode: (packet: { data: [string, Pushed] }) => (sent.push(packet.data[1]), [])
+				},
+				sockets: new Map()
+			})
 		} as unknown as RealtimeServer;
 		return { ...contest, base, sent, io };
 	}

@@ -17,6 +17,14 @@ describe('Publisher window', () => {
 		expect(publisher.windowMs({ costMs: 900 })).toBe(1000);
 	});
 
+	it("is the push's smoothed cost with a factor of 1 (the fan-out process), to 1 s", () => {
+		const publisher = new Publisher(io, store, { windowFactor: 1 });
+		expect(publisher.windowMs({ costMs: 0 })).toBe(0);
+		expect(publisher.windowMs({ costMs: 40 })).toBe(40);
+		expect(publisher.windowMs({ costMs: 400 })).toBe(400);
+		expect(publisher.windowMs({ costMs: 1200 })).toBe(1000);
+	});
+
 	it('uses a fixed interval when one is given', () => {
 		expect(new Publisher(io, store, { intervalMs: 250 }).windowMs({ costMs: 1 })).toBe(250);
 	});

@@ -3,6 +3,7 @@ import type { Server } from 'socket.io';
 import type { Store } from '../db/store';
 import { readPushBoard } from '../boards/leaderboard';
 import { drainMoved } from './changed';
+import { emitToRoom } from './room-frame';
 import { FORMAT_VIEWS, readFormatViews } from '../formats/views';
 import { getReadThread } from '../reads/thread';
 import { seasonEventsNow } from '../seasons/state-events';
@@ -73,6 +74,11 @@ export interface PublisherOptions {
 	formatBuilder?: FormatBuilder;
 	/** Views cheaper than this (ms) are read in the push itself (FORMATS_INLINE_MAX_MS). */
 	formatsInlineMaxMs?: number;
+	/**
+	 * The adaptive window as this many times a push's smoothed cost (unset: WINDOW_FACTOR). The
+	 * fan-out process, whose loop serves no API request, passes its own (fanout-process.ts).
+	 */
+	windowFactor?: number;
 }
 
 /** Where the format views of a push are built when not inline (reads/thread.ts). */
@@ -96,7 +102,8 @@ const PLAYERS_TTL_MS = 5_000;
  * A watcher waits up to a push, the window and its own place in the next push: at 5,000 watchers
  * a push is one `writev` per socket (the frame encoded once), 150–280 ms here, and 4 (a fifth, as
  * before) kept the last watcher past 250 ms on a quiet machine (docs/benchmarks.md, "A push to
- * 5,000 watchers, per socket").
+ * 5,000 watchers, per socket"). The fan-out process, whose loop serves no request, uses 1
+ * (`windowFactor`, fanout-process.ts).
  */
 const WINDOW_FACTOR = 2;
 const WINDOW_MIN_MS = 0;
@@ -194,6 +201,7 @@ export class Publisher implements LivePublisher {
 	/** The store's reads of the views, when there is no other builder (or it is gone). */
 	private readonly storeBuilder: FormatBuilder;
 	private readonly formatsInlineMaxMs: number;
+	private readonly windowFactor: number;
 	private readonly rooms = new Map<number, Room>();
 
 	/** Every push, ack and view is read through `store` (db/store.ts `read`), on either dialect. */
@@ -208,6 +216,7 @@ export class Publisher implements LivePublisher {
 		this.formatBuilder = options.formatBuilder;
 		this.storeBuilder = storeFormats(store);
 		this.formatsInlineMaxMs = options.formatsInlineMaxMs ?? FORMATS_INLINE_MAX_MS;
+		this.windowFactor = options.windowFactor ?? WINDOW_FACTOR;
 	}
 
 	/** Where views are built apart from a push: the builder while it is alive, else the store. */
@@ -328,7 +337,7 @@ export class Publisher implements LivePublisher {
 	/** The window between two pushes to a room, as it stands now (ms). */
 	windowMs(room: Pick<Room, 'costMs'>): number {
 		if (this.fixedIntervalMs !== undefined) return this.fixedIntervalMs;
-		return Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, WINDOW_FACTOR * room.costMs));
+		return Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, this.windowFactor * room.costMs));
 	}
 
 	close(): void {
@@ -494,8 +503,9 @@ export class Publisher implements LivePublisher {
 			room.players = { n: top.players ?? top.individual.length, at: now };
 		if (top.version <= room.lastVersion && activity.length === 0 && badges.length === 0 && !formats)
 			return;
-		// Pushes go to this node's sockets only (`io.local`): each node diffs against the top it
-		// pushed itself, and learns of changes made on other nodes from cluster.ts.
+		// Pushes go to this node's sockets only (emitToRoom, as `io.local` would): each node diffs
+		// against the top it pushed itself, and learns of changes made on other nodes from
+		// cluster.ts. The frame is written straight to each socket's WebSocket (room-frame.ts).
 		const version = Math.max(top.version, room.lastVersion);
 		const rows = new Map(top.individual.map((e) => [e.id, JSON.stringify(e)]));
 		const teams = new Map(top.teams.map((e) => [e.id, JSON.stringify(e)]));
@@ -503,7 +513,7 @@ export class Publisher implements LivePublisher {
 			const snapshot: LeaderboardSnapshot = { kind: 'snapshot', ...top, version, activity };
 			if (formats) snapshot.formats = formats;
 			if (badges.length > 0) snapshot.badges = badges;
-			this.io.local.to(name).emit('leaderboard', snapshot);
+			emitToRoom(this.io, name, 'leaderboard', snapshot);
 		} else {
 			const changed = (
 				entries: LeaderboardEntry[],
@@ -529,7 +539,7 @@ export class Publisher implements LivePublisher {
 			if (reRanked) delta.reRanked = true;
 			if (formats) delta.formats = formats;
 			if (badges.length > 0) delta.badges = badges;
-			this.io.local.to(name).emit('leaderboard', delta);
+			emitToRoom(this.io, name, 'leaderboard', delta);
 		}
 		room.reRank = false;
 		if (!this.pushed) observePush(changedAt);
