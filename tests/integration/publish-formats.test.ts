@@ -7,15 +7,11 @@ import { sqliteStore } from '../../src/lib/server/db/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../helpers/db';
 import { makeContest } from '../helpers/factories';
-import {
-	formatsNow,
-	Publisher,
-	setPublisher,
-	type RealtimeServer
-} from '../../src/lib/server/realtime/publish';
+import { formatsNow, Publisher, setPublisher } from '../../src/lib/server/realtime/publish';
 import { formatViewsOf } from '../../src/lib/server/formats/views';
 import { createSprint } from '../../src/lib/server/sprints/commands';
 import { recordOn } from '../helpers/record-sale';
+import { recordingIo } from '../helpers/recording-io';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
 import type { Db } from '../../src/lib/server/db';
@@ -73,20 +69,7 @@ async function raceWithPublisher(
 		{ userId: null }
 	);
 	const sent: Pushed[] = [];
-	const io = {
-		sockets: { adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) } },
-		to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
-		// Pushes go to this node's own sockets (publish.ts, cluster.ts), encoded once for the room
-		// (room-frame.ts): the fake namespace keeps what is encoded and has no socket to write to.
-		of: () => ({
-			name: '/',
-			adapter: {
-				rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]),
-				_encode: (packet: { data: [string, Pushed] }) => (sent.push(packet.data[1]), [])
-			},
-			sockets: new Map()
-		})
-	} as unknown as RealtimeServer;
+	const io = recordingIo(seasonRoom(contest.season.id), sent);
 	// The views' first build is the builder's (their cost unknown), then they are read in the push
 	// itself: below the line even on a loaded machine (the default line is 20 ms).
 	publisher = new Publisher(io, sqliteStore(db), { formatsInlineMaxMs: 1_000, ...options });

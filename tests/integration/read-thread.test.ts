@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDb } from '../helpers/db';
+import { recordingIo } from '../helpers/recording-io';
 import { makeContest, makeCup, makeUser } from '../helpers/factories';
 import { ReadThread, startReadThread, stopReadThread } from '../../src/lib/server/reads/thread';
 import { readRankingAt } from '../../src/lib/server/notify/digest/ranking-at';
@@ -26,7 +27,7 @@ import { createSprint } from '../../src/lib/server/sprints/commands';
 import { advanceSprints, readSprintDecision } from '../../src/lib/server/sprints/decide';
 import { recordOn } from '../helpers/record-sale';
 import { advanceKnockouts, readDueRound } from '../../src/lib/server/knockouts/advance';
-import { Publisher, type RealtimeServer } from '../../src/lib/server/realtime/publish';
+import { Publisher } from '../../src/lib/server/realtime/publish';
 import { seasonRoom, type LeaderboardDelta } from '../../src/lib/realtime/events';
 import type { SprintsState } from '../../src/lib/server/sprints/view';
 import {
@@ -466,22 +467,7 @@ describe('pushes with views built by the read thread', () => {
 		const base = Date.now() - DAY;
 		const contest = await race(base);
 		const sent: Pushed[] = [];
-		const io = {
-			sockets: {
-				adapter: { rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]) }
-			},
-			to: () => ({ emit: (_event: string, payload: Pushed) => sent.push(payload) }),
-			// Pushes go to this node's own sockets (publish.ts, cluster.ts), encoded once for the room
-			// (room-frame.ts): the fake namespace keeps what is encoded and has no socket to write to.
-			of: () => ({
-				name: '/',
-				adapter: {
-					rooms: new Map([[seasonRoom(contest.season.id), new Set(['x'])]]),
-					_encode: (packet: { data: [string, Pushed] }) => (sent.push(packet.data[1]), [])
-				},
-				sockets: new Map()
-			})
-		} as unknown as RealtimeServer;
+		const io = recordingIo(seasonRoom(contest.season.id), sent);
 		return { ...contest, base, sent, io };
 	}
 
