@@ -1,6 +1,6 @@
 // A badge award's ledger entries are read by the award (its net when it is withdrawn, its first
 // entry's person and team, its provisional entries confirmed with its sale: badges/apply-in-write.ts,
-// scoring/review.ts). Through ledger_award_idx (drizzle/0029, partial: award_id IS NOT NULL, so a
+// scoring/review.ts). Through ledger_award_idx (drizzle/0028, partial: award_id IS NOT NULL, so a
 // sale's or an activity's entry costs it nothing); without it each read scanned the whole ledger.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';

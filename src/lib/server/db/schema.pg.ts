@@ -1025,7 +1025,7 @@ export const sale = pgTable(
 	(t) => [
 		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
-		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt, t.status),
+		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
 		index('sale_season_seller_id_idx').on(t.seasonId, t.sellerId, t.id),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),
 		index('sale_season_time_idx').on(t.seasonId, t.occurredAt),

@@ -240,11 +240,7 @@ export const sale = sqliteTable(
 	(t) => [
 		index('sale_season_status_idx').on(t.seasonId, t.status),
 		uniqueIndex('sale_source_external_uq').on(t.source, t.externalId),
-		/**
-		 * A person's sales by time; the status last so that "has this person a standing sale (in
-		 * this period)?" is answered from the index alone (the dashboard's participation).
-		 */
-		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt, t.status),
+		index('sale_season_seller_idx').on(t.seasonId, t.sellerId, t.occurredAt),
 		/** A person's latest sale (the team their badge points go to) as one seek (badges/facts.ts). */
 		index('sale_season_seller_id_idx').on(t.seasonId, t.sellerId, t.id),
 		index('sale_season_created_idx').on(t.seasonId, t.createdAt),

@@ -204,11 +204,13 @@ function ledgerPoints(db: StoreDb, t: Tables, query: PeriodQuery) {
 	const provisional = when(ledgerEntry.status, 'provisional', ledgerEntry.points);
 	// `+column`: a filter, not an index. On the person's column SQLite took (season, user,
 	// created_at) for every sale of the period, reading the person's whole ledger once a sale.
-	const counted = and(
-		eq(ledgerEntry.seasonId, query.seasonId),
-		ne(ledgerEntry.status, 'void'),
-		query.ids ? inArray(sql`+${subjectColumn}`, [...query.ids]) : undefined
-	);
+	const countedIn = (season: SQL) =>
+		and(
+			sql`${season} = ${query.seasonId}`,
+			ne(ledgerEntry.status, 'void'),
+			query.ids ? inArray(sql`+${subjectColumn}`, [...query.ids]) : undefined
+		);
+	const counted = countedIn(sql`${ledgerEntry.seasonId}`);
 	const saleSubject = byUser ? sale.sellerId : sale.teamId;
 	const ofSales = db
 		.select(entryColumns(subjectColumn, sql`${sale.occurredAt}`, confirmed, provisional))
@@ -220,7 +222,10 @@ function ledgerPoints(db: StoreDb, t: Tables, query: PeriodQuery) {
 				query.ids ? inArray(saleSubject, [...query.ids]) : undefined,
 				gte(sale.occurredAt, query.from),
 				lt(sale.occurredAt, query.to),
-				counted
+				// The entries' season a filter too: the sales of the period lead, each one's entries
+				// by ledger_sale_idx, where SQLite could take the season's whole ledger by
+				// (season, user, created_at) and each entry's sale by its id.
+				countedIn(sql`+${ledgerEntry.seasonId}`)
 			)
 		);
 	const ofActivities = db
