@@ -127,6 +127,70 @@ describe.each(['sqlite', 'postgres'] as const)("an import's kept lookups on %s",
 	});
 });
 
+/**
+ * A season of North, South and East, its third person East's only member; a file whose first ten
+ * sales (two windows) are the others' but one, the last ten the East member's. After the second window
+ * the East member moves to South and East goes, as teams/commands.ts deletes an unused team: on
+ * SQLite by the other node's connection between the two windows, on PostgreSQL in the second
+ * window's own write.
+ */
+async function teamGoneAfterTwo(a: Store, b: Store) {
+	const s = await liveSeasonOn(a, {
+		size: 5,
+		teams: ['North', 'South', 'East'],
+		endsAt: NOW + HOUR
+	});
+	await phoneAndCaseOn(a, s.seasonId);
+	const [, south, east] = s.teamIds;
+	const mover = s.people[2];
+	const others = s.people.filter((p) => p !== mover);
+	const at = new Date(NOW - HOUR).toISOString();
+	const lines = ['externalId,sellerEmail,occurredAt,sku,quantity,unitPrice'];
+	// The first sale the East member's, of a product the season does not sell: refused, East
+	// stays unused, and the window's lookups have met its member.
+	lines.push(`gone-1,${mover.email},${at},NOPE,1,500`);
+	for (let i = 2; i <= 20; i++)
+		lines.push(`gone-${i},${(i <= 10 ? others[i % 4] : mover).email},${at},PHONE,1,500`);
+	const other = unportedSqlite(b);
+	const move = other
+		? {
+				onProgress: (done: number) => {
+					if (done !== 10) return;
+					other.$client
+						.prepare('UPDATE season_member SET team_id = ? WHERE season_id = ? AND user_id = ?')
+						.run(south, s.seasonId, mover.id);
+					other.$client.prepare('DELETE FROM team WHERE id = ?').run(east);
+				}
+			}
+		: {
+				onWindow: async (tx: StoreDb, checkpoint: { rows: number }) => {
+					if (checkpoint.rows !== 10) return;
+					const { seasonMember, team } = b.tables;
+					await tx
+						.update(seasonMember)
+						.set({ teamId: south })
+						.where(and(eq(seasonMember.seasonId, s.seasonId), eq(seasonMember.userId, mover.id)));
+					await tx.delete(team).where(eq(team.id, east));
+				}
+			};
+	return { s, file: lines.join('\n'), options: fives(move), mover, south };
+}
+
+describe.each(['sqlite', 'postgres'] as const)("an import's parents on %s", (dialect) => {
+	it("a team gone between two windows: its member's next sales name the new team", async () => {
+		const [a, b] = nodes[dialect];
+		const { s, file, options, mover, south } = await teamGoneAfterTwo(a, b);
+		const report = await importSalesOn(a, file, options);
+		expect(report.sales).toEqual({ new: 19, duplicate: 0, rejected: 1 });
+		const sales = await salesOf(b, s.seasonId);
+		for (let i = 11; i <= 20; i++)
+			expect(sales.get(`gone-${i}`)).toMatchObject({ seller: mover.id, team: south });
+		// Kept lookups naming the gone team would write its id (SQLite) or fail the window.
+		const sqlite = unportedSqlite(a);
+		if (sqlite) expect(sqlite.$client.pragma('foreign_key_check')).toEqual([]);
+	});
+});
+
 describe("an import's kept lookups on postgres", () => {
 	const CATALOGUE = /from "product" where "product"."season_id" = \$1/;
 	const MEMBERSHIPS = /from "season_member" inner join "season"/;
